@@ -1,0 +1,58 @@
+"""The project's wiring: pins in one place, fast import, the README's two commands."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import sync_environment  # noqa: E402
+
+
+def test_environment_yml_matches_requirements():
+    assert sync_environment.main(["--check"]) == 0
+    pins = sync_environment.pins()
+    assert pins["torch"] == "2.13.0"
+    environment = (ROOT / "environment.yml").read_text()
+    for name, version in pins.items():
+        assert f"- {name}=={version}\n" in environment
+
+
+def test_every_requirement_is_pinned_and_no_torchvision():
+    pins = sync_environment.pins()  # raises on any line not pinned with ==
+    assert "torchvision" not in pins
+    assert "timm" not in pins
+
+
+def test_installed_versions_are_the_pins():
+    from importlib.metadata import version
+
+    for name, pinned in sync_environment.pins().items():
+        assert version(name).split("+")[0] == pinned, name
+
+
+def test_readme_commands_and_ci():
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab" in readme
+    assert "make test" in readme
+    ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()
+    assert ci[-1] == "make test"
+
+
+def test_package_imports_fast_beyond_torch():
+    code = (
+        "import time, torch; start = time.perf_counter(); import vit_explained; "
+        "print(time.perf_counter() - start)"
+    )
+    seconds = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert seconds < 1.0, f"import vit_explained took {seconds:.2f} s beyond torch"
+
+
+def test_top_level_import_does_not_pull_heavy_modules():
+    code = (
+        "import sys, vit_explained; "
+        "print(sorted(m for m in ('matplotlib', 'transformers', 'sklearn', 'mlxtend') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -1,0 +1,68 @@
+"""Write environment.yml (Binder, conda-forge) from requirements.txt, the one place pins live.
+
+    python tools/sync_environment.py           # rewrite environment.yml
+    python tools/sync_environment.py --check   # exit 1 if environment.yml is out of date
+
+Everything is installed by pip inside the conda environment, so Binder gets exactly the
+versions `make lab` and `make test` install. The extra index serves torch's CPU-only wheels
+(`torch==2.13.0` matches `2.13.0+cpu`), so Binder does not download CUDA packages.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUIREMENTS = ROOT / "requirements.txt"
+ENVIRONMENT = ROOT / "environment.yml"
+PYTHON_VERSION = "3.11"
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def pins(path: Path = REQUIREMENTS) -> dict[str, str]:
+    """``{name: version}`` for every ``name==version`` line of a requirements file."""
+    result = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if "==" not in line:
+            raise ValueError(f"{path.name}: {line!r} is not pinned with ==")
+        name, version = (part.strip() for part in line.split("==", 1))
+        result[name.lower()] = version
+    return result
+
+
+def render(versions: dict[str, str]) -> str:
+    lines = [
+        "# Generated from requirements.txt by tools/sync_environment.py: edit the pins there,",
+        "# then run `make environment`. A test fails if this file and requirements.txt disagree.",
+        "name: vit-explained",
+        "channels:",
+        "  - conda-forge",
+        "dependencies:",
+        f"  - python={PYTHON_VERSION}",
+        "  - pip",
+        "  - pip:",
+        f"      - --extra-index-url {TORCH_CPU_INDEX}",
+    ]
+    lines += [f"      - {name}=={version}" for name, version in versions.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    text = render(pins())
+    if "--check" in argv:
+        if not ENVIRONMENT.exists() or ENVIRONMENT.read_text() != text:
+            print("environment.yml is out of date: run `make environment`")
+            return 1
+        print("environment.yml matches requirements.txt")
+        return 0
+    ENVIRONMENT.write_text(text)
+    print(f"wrote {ENVIRONMENT.name} with {len(pins())} pinned packages")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

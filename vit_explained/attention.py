@@ -1,0 +1,74 @@
+"""Multi-head self-attention with one fused qkv projection."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from einops import rearrange
+from torch import nn
+
+from . import _checks
+
+
+class Attention(nn.Module):
+    """Multi-head self-attention: ``(B, N, dim) -> (B, N, inner_dim)``.
+
+    B is the batch, N the number of tokens, ``dim`` the token width. One ``Linear`` makes
+    queries, keys and values at once (``dim -> 3 * inner_dim``, as in timm), split into
+    ``heads`` heads of width ``d = inner_dim // heads``. Then per head
+    ``softmax(q k^T * scale) v``, the heads are merged and projected by ``proj``.
+    ``inner_dim`` defaults to ``dim`` (ViT); T2T's token transformer makes it narrower.
+
+    Two paths compute the same thing:
+
+    - fast (default): ``F.scaled_dot_product_attention``, a fused kernel that never stores the
+      ``(B, heads, N, N)`` attention matrix;
+    - explicit: scores, then ``self.attend`` (an ``nn.Softmax`` module, so a forward hook can
+      see the weights), then the weighted sum. Used when ``fused`` is ``False`` or when
+      ``return_attention=True``, which returns ``(out, weights)`` with weights
+      ``(B, heads, N, N)``.
+    """
+
+    def __init__(
+        self, dim: int, heads: int, qkv_bias: bool = True, *, inner_dim: int | None = None, scale: float | None = None
+    ) -> None:
+        super().__init__()
+        self.dim = _checks.positive_int("dim", dim)
+        self.inner_dim = _checks.positive_int("inner_dim", inner_dim if inner_dim is not None else dim)
+        self.heads = heads
+        self.head_dim = _checks.divisible_by_heads(self.inner_dim, heads)
+        # 1/sqrt(d) keeps the scores' spread near 1 whatever d is, so the softmax does not saturate.
+        self.scale = scale if scale is not None else self.head_dim**-0.5
+        self.fused = True
+        self.qkv = nn.Linear(dim, 3 * self.inner_dim, bias=qkv_bias)
+        self.attend = nn.Softmax(dim=-1)
+        self.proj = nn.Linear(self.inner_dim, self.inner_dim)
+
+    def split_heads(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Project and split: ``(B, N, dim) -> q, k, v``, each ``(B, heads, N, d)``."""
+        qkv = self.qkv(tokens)  # (B, N, 3 * heads * d)
+        q, k, v = rearrange(qkv, "b n (three h d) -> three b h n d", three=3, h=self.heads)
+        return q, k, v
+
+    def attend_heads(
+        self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, need_weights: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Per-head attention ``(B, h, N, d) -> (B, h, N, d)``, and the weights if computed."""
+        if self.fused and not need_weights:
+            return F.scaled_dot_product_attention(q, k, v, scale=self.scale), None
+        scores = (q @ k.transpose(-2, -1)) * self.scale  # (B, h, N, N)
+        weights = self.attend(scores)  # each row sums to 1 over the keys
+        return weights @ v, weights
+
+    def forward(
+        self, tokens: torch.Tensor, return_attention: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """``(B, N, dim) -> (B, N, inner_dim)``; with ``return_attention`` also ``(B, heads, N, N)``."""
+        _checks.token_batch(tokens, dim=self.dim)
+        q, k, v = self.split_heads(tokens)
+        out, weights = self.attend_heads(q, k, v, need_weights=return_attention)
+        out = self.proj(rearrange(out, "b h n d -> b n (h d)"))
+        return (out, weights) if return_attention else out
+
+    def extra_repr(self) -> str:
+        return f"heads={self.heads}, head_dim={self.head_dim}, scale={self.scale:.4g}, fused={self.fused}"

@@ -1,0 +1,94 @@
+"""Build our :class:`ViT` from a Hugging Face ``ViTForImageClassification``.
+
+transformers is imported by the caller, not here, so the package imports fast without it.
+Weights are copied module by module; HF's separate query, key and value Linears become our one
+fused ``qkv`` Linear (stacked in q, k, v order).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .vit import ViT
+
+# Attribute paths of the same module in transformers 5.x and 4.x, tried in that order.
+_LAYERS = ("vit.layers", "vit.encoder.layer")
+_QUERY = ("attention.q_proj", "attention.attention.query")
+_KEY = ("attention.k_proj", "attention.attention.key")
+_VALUE = ("attention.v_proj", "attention.attention.value")
+_OUT = ("attention.o_proj", "attention.output.dense")
+_FC1 = ("mlp.fc1", "intermediate.dense")
+_FC2 = ("mlp.fc2", "output.dense")
+
+
+def _find(module: nn.Module, paths: tuple[str, ...]) -> nn.Module:
+    for path in paths:
+        found: object = module
+        for name in path.split("."):
+            found = getattr(found, name, None)
+        if isinstance(found, nn.Module):
+            return found
+    raise TypeError(f"could not find any of {paths} in {type(module).__name__}; is this an HF ViT?")
+
+
+def _copy_(target: nn.Module, source: nn.Module) -> None:
+    target.load_state_dict(source.state_dict())
+
+
+def _pair(value: object) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)  # type: ignore[return-value]
+
+
+@torch.no_grad()
+def from_huggingface(model: nn.Module) -> ViT:
+    """Our :class:`ViT` with the weights of an HF ``ViTForImageClassification``.
+
+    The result computes the same logits (``model(pixel_values).logits``) from the same
+    ``(B, C, H, W)`` images. Raises ``TypeError`` for any other kind of model and
+    ``ValueError`` for an HF configuration our ViT does not have (an activation other than
+    exact GELU, or no classification head).
+    """
+    config = getattr(model, "config", None)
+    if not isinstance(model, nn.Module) or getattr(config, "model_type", None) != "vit":
+        raise TypeError(
+            f"from_huggingface expects a transformers ViTForImageClassification, got {type(model).__name__}"
+            + (f" (model_type {config.model_type!r})" if config is not None and hasattr(config, "model_type") else "")
+        )
+    if not isinstance(getattr(model, "classifier", None), nn.Linear):
+        raise TypeError(
+            f"from_huggingface needs a ViTForImageClassification with a Linear classifier, got "
+            f"{type(model).__name__}; build one with ViTForImageClassification(config) and num_labels > 0"
+        )
+    if config.hidden_act != "gelu":
+        raise ValueError(f"our ViT uses exact GELU; this model's hidden_act is {config.hidden_act!r}")
+    ours = ViT(
+        image_size=_pair(config.image_size),
+        patch_size=_pair(config.patch_size),
+        num_classes=config.num_labels,
+        dim=config.hidden_size,
+        depth=config.num_hidden_layers,
+        heads=config.num_attention_heads,
+        mlp_dim=config.intermediate_size,
+        channels=config.num_channels,
+        pool="cls",
+        qkv_bias=config.qkv_bias,
+        norm_eps=config.layer_norm_eps,
+    ).to(dtype=next(model.parameters()).dtype)
+    embeddings = model.vit.embeddings
+    _copy_(ours.patch_embedding.proj, embeddings.patch_embeddings.projection)
+    ours.class_token.copy_(embeddings.cls_token)
+    ours.pos_embedding.copy_(embeddings.position_embeddings)
+    for block, layer in zip(ours.blocks, _find(model, _LAYERS), strict=True):
+        _copy_(block.norm1, layer.layernorm_before)
+        _copy_(block.norm2, layer.layernorm_after)
+        query, key, value = (_find(layer, paths) for paths in (_QUERY, _KEY, _VALUE))
+        block.attn.qkv.weight.copy_(torch.cat([query.weight, key.weight, value.weight]))
+        if block.attn.qkv.bias is not None:
+            block.attn.qkv.bias.copy_(torch.cat([query.bias, key.bias, value.bias]))
+        _copy_(block.attn.proj, _find(layer, _OUT))
+        _copy_(block.mlp.fc1, _find(layer, _FC1))
+        _copy_(block.mlp.fc2, _find(layer, _FC2))
+    _copy_(ours.encoder.norm, model.vit.layernorm)
+    _copy_(ours.head, model.classifier)
+    return ours.train(model.training)

@@ -1,0 +1,104 @@
+"""Patch embedding: three equivalent ways to turn an image into a sequence of patch tokens."""
+
+from __future__ import annotations
+
+import torch
+from einops.layers.torch import Rearrange
+from torch import nn
+
+from . import _checks
+from .patches import PATCHIFY_PATTERN, patch_grid
+
+METHODS = ("conv", "unfold", "rearrange")
+
+
+class PatchEmbedding(nn.Module):
+    """Cut an image into patches and project each to ``dim``: ``(B, C, H, W) -> (B, N, dim)``.
+
+    ``N = (H // ph) * (W // pw)`` patches in row-major order. ``method`` picks how:
+
+    - ``"conv"``: ``Conv2d`` with kernel = stride = patch (timm, HF transformers);
+    - ``"unfold"``: ``nn.Unfold`` then ``Linear`` (each patch flattened as ``c ph pw``);
+    - ``"rearrange"``: einops ``'b c (h p1) (w p2) -> b (h w) (p1 p2 c)'`` then ``Linear``
+      (lucidrains/vit-pytorch).
+
+    All three hold the same numbers: a kernel of shape ``(dim, C, ph, pw)`` and a bias
+    ``(dim,)``, stored in a different layout. :meth:`kernel` reads them in the common layout,
+    :meth:`load_kernel` writes them, and :meth:`copy_weights_from` copies them from any method,
+    after which the outputs are equal.
+    """
+
+    def __init__(
+        self,
+        image_size: int | tuple[int, int],
+        patch_size: int | tuple[int, int],
+        in_channels: int,
+        dim: int,
+        method: str = "conv",
+    ) -> None:
+        super().__init__()
+        self.image_size = _checks.to_pair("image_size", image_size)
+        self.patch_size = _checks.to_pair("patch_size", patch_size)
+        self.in_channels = _checks.positive_int("in_channels", in_channels)
+        self.dim = _checks.positive_int("dim", dim)
+        self.method = _checks.one_of("method", method, METHODS)
+        self.grid = patch_grid(*self.image_size, self.patch_size)
+        self.num_patches = self.grid[0] * self.grid[1]
+        ph, pw = self.patch_size
+        patch_length = ph * pw * in_channels
+        if method == "conv":
+            self.proj = nn.Conv2d(in_channels, dim, kernel_size=self.patch_size, stride=self.patch_size)
+        elif method == "unfold":
+            self.split = nn.Unfold(kernel_size=self.patch_size, stride=self.patch_size)
+            self.proj = nn.Linear(patch_length, dim)
+        else:
+            self.split = Rearrange(PATCHIFY_PATTERN, p1=ph, p2=pw)
+            self.proj = nn.Linear(patch_length, dim)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """``(B, C, H, W) -> (B, N, dim)``."""
+        _checks.image_batch(images, channels=self.in_channels, size=self.image_size)
+        if self.method == "conv":
+            return self.proj(images).flatten(2).transpose(1, 2)  # (B, D, h, w) -> (B, h*w, D)
+        if self.method == "unfold":
+            return self.proj(self.split(images).transpose(1, 2))  # (B, C*ph*pw, N) -> (B, N, D)
+        return self.proj(self.split(images))
+
+    def kernel(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The weights in the common layout: ``(dim, C, ph, pw)`` and bias ``(dim,)``."""
+        weight = self.proj.weight
+        ph, pw = self.patch_size
+        if self.method == "unfold":  # Linear columns in (c, ph, pw) order
+            weight = weight.reshape(self.dim, self.in_channels, ph, pw)
+        elif self.method == "rearrange":  # Linear columns in (p1, p2, c) order
+            weight = weight.reshape(self.dim, ph, pw, self.in_channels).permute(0, 3, 1, 2)
+        return weight, self.proj.bias
+
+    @torch.no_grad()
+    def load_kernel(self, weight: torch.Tensor, bias: torch.Tensor) -> None:
+        """Set the weights from the common layout ``(dim, C, ph, pw)`` and bias ``(dim,)``."""
+        expected = (self.dim, self.in_channels, *self.patch_size)
+        if tuple(weight.shape) != expected or tuple(bias.shape) != (self.dim,):
+            raise ValueError(
+                f"expected a kernel of shape {expected} and a bias of shape ({self.dim},), "
+                f"got {tuple(weight.shape)} and {tuple(bias.shape)}"
+            )
+        if self.method == "unfold":
+            weight = weight.reshape(self.dim, -1)
+        elif self.method == "rearrange":
+            weight = weight.permute(0, 2, 3, 1).reshape(self.dim, -1)
+        self.proj.weight.copy_(weight)
+        self.proj.bias.copy_(bias)
+
+    def copy_weights_from(self, other: PatchEmbedding) -> PatchEmbedding:
+        """Copy another embedding's weights (any method) into this one; returns ``self``."""
+        if not isinstance(other, PatchEmbedding):
+            raise TypeError(f"expected a PatchEmbedding, got {type(other).__name__}")
+        self.load_kernel(*other.kernel())
+        return self
+
+    def extra_repr(self) -> str:
+        return (
+            f"image_size={self.image_size}, patch_size={self.patch_size}, "
+            f"num_patches={self.num_patches}, method={self.method!r}"
+        )

@@ -1,0 +1,200 @@
+"""Tokens-to-Token ViT (Yuan et al. 2021), with the 'transformer' token module.
+
+The T2T module repeats *soft split* (overlapping patches, so neighbouring tokens share pixels)
+and *re-structurization* (a token transformer, then folding the tokens back into an image), to
+build tokens that already know their local neighbourhood before the ViT backbone sees them.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from . import _checks
+from .attention import Attention
+from .block import Encoder
+from .mlp import MLP
+from .positional import sinusoid_encoding
+from .soft_split import SoftSplit, TokenGrid, count_tokens, tokens_to_image
+from .vit import add_class_token, init_weights
+
+#: (kernel, stride, padding) of T2T-ViT's three soft splits.
+T2T_SPLITS: tuple[tuple[int, int, int], ...] = ((7, 4, 2), (3, 2, 1), (3, 2, 1))
+
+
+class SplitStage(NamedTuple):
+    """One soft split of the T2T chain: its input image, its token grid and token length."""
+
+    kernel: int
+    stride: int
+    padding: int
+    in_channels: int
+    in_height: int
+    in_width: int
+    grid: TokenGrid
+    token_length: int
+
+
+def t2t_chain(
+    height: int,
+    width: int,
+    in_channels: int,
+    token_dim: int = 64,
+    splits: tuple[tuple[int, int, int], ...] = T2T_SPLITS,
+) -> list[SplitStage]:
+    """Follow an image through T2T's soft splits, without running a model.
+
+    The first split sees the image's ``in_channels``; each later split sees the image folded
+    back from ``token_dim``-wide tokens. Raises a ``ValueError`` naming the stage if the image
+    is too small for a split.
+
+    >>> [stage.grid.total for stage in t2t_chain(224, 224, 3)]
+    [3136, 784, 196]
+    """
+    height = _checks.positive_int("image height", height)
+    width = _checks.positive_int("image width", width)
+    channels = _checks.positive_int("in_channels", in_channels)
+    token_dim = _checks.positive_int("token_dim", token_dim)
+    stages = []
+    for index, (kernel, stride, padding) in enumerate(splits, start=1):
+        try:
+            grid = count_tokens(height, width, kernel, stride, padding)
+        except ValueError as error:
+            raise ValueError(
+                f"image {height}x{width} at T2T soft split {index} (kernel {kernel}, stride {stride}, "
+                f"padding {padding}) is too small for the T2T chain: {error}"
+            ) from None
+        stages.append(SplitStage(kernel, stride, padding, channels, height, width, grid, channels * kernel * kernel))
+        height, width, channels = grid.rows, grid.cols, token_dim
+    return stages
+
+
+class TokenAttention(Attention):
+    """T2T's single-head token attention: ``(B, N, dim) -> (B, N, token_dim)``.
+
+    Two differences from ViT's attention, both from the original code:
+
+    - the output is narrower than the input (``token_dim < dim``), so the usual residual
+      ``x + attn(x)`` cannot be added; the skip connection goes through ``v`` instead, which
+      already has the output width: ``out = v + proj(attention)``;
+    - the scores are scaled by ``dim ** -0.5``, the *input* width, not ``token_dim ** -0.5``.
+    """
+
+    def __init__(self, dim: int, token_dim: int, qkv_bias: bool = False) -> None:
+        super().__init__(dim, heads=1, qkv_bias=qkv_bias, inner_dim=token_dim, scale=dim**-0.5)
+
+    def forward(
+        self, tokens: torch.Tensor, return_attention: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        _checks.token_batch(tokens, dim=self.dim)
+        q, k, v = self.split_heads(tokens)  # (B, 1, N, token_dim) each
+        out, weights = self.attend_heads(q, k, v, need_weights=return_attention)
+        out = v.squeeze(1) + self.proj(out.squeeze(1))  # skip through v
+        return (out, weights) if return_attention else out
+
+
+class TokenTransformer(nn.Module):
+    """T2T's token transformer: ``(B, N, dim) -> (B, N, token_dim)``.
+
+    ``x = attn(norm1(x))`` (skip through v, see :class:`TokenAttention`), then
+    ``x = x + mlp(norm2(x))`` with an MLP of width ``token_dim * mlp_ratio``.
+    """
+
+    def __init__(self, dim: int, token_dim: int, mlp_ratio: float = 1.0, qkv_bias: bool = False) -> None:
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = TokenAttention(dim, token_dim, qkv_bias=qkv_bias)
+        self.norm2 = nn.LayerNorm(token_dim)
+        self.mlp = MLP(token_dim, int(token_dim * mlp_ratio))
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        tokens = self.attn(self.norm1(tokens))
+        return tokens + self.mlp(self.norm2(tokens))
+
+
+class Tokens2Token(nn.Module):
+    """The T2T module: ``(B, C, H, W) -> (B, num_tokens, embed_dim)``.
+
+    soft split (7, 4, 2) -> token transformer -> fold back to an image -> soft split (3, 2, 1)
+    -> token transformer -> fold back -> soft split (3, 2, 1) -> Linear to ``embed_dim``.
+    Non-square images work: every grid is computed by :func:`count_tokens`; ``self.stages``
+    lists them and ``num_tokens`` is the last grid's total.
+    """
+
+    def __init__(
+        self, image_size: int | tuple[int, int], in_channels: int, token_dim: int = 64, embed_dim: int = 768
+    ) -> None:
+        super().__init__()
+        self.image_size = _checks.to_pair("image_size", image_size)
+        self.in_channels = _checks.positive_int("in_channels", in_channels)
+        self.token_dim = _checks.positive_int("token_dim", token_dim)
+        self.embed_dim = _checks.positive_int("embed_dim", embed_dim)
+        self.stages = t2t_chain(*self.image_size, in_channels, token_dim)
+        self.num_tokens = self.stages[-1].grid.total
+        self.grid = self.stages[-1].grid
+        self.soft_splits = nn.ModuleList(SoftSplit(s.kernel, s.stride, s.padding) for s in self.stages)
+        self.token_transformers = nn.ModuleList(
+            TokenTransformer(stage.token_length, token_dim) for stage in self.stages[:-1]
+        )
+        self.project = nn.Linear(self.stages[-1].token_length, embed_dim)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """``(B, C, H, W) -> (B, num_tokens, embed_dim)``."""
+        _checks.image_batch(images, channels=self.in_channels, size=self.image_size)
+        stages = zip(self.soft_splits[:-1], self.token_transformers, self.stages[:-1], strict=True)
+        for split, transformer, stage in stages:
+            tokens = transformer(split(images))  # (B, rows * cols, token_dim)
+            images = tokens_to_image(tokens, stage.grid.rows, stage.grid.cols)  # (B, token_dim, rows, cols)
+        return self.project(self.soft_splits[-1](images))
+
+
+class T2TViT(nn.Module):
+    """T2T-ViT: ``(B, in_channels, H, W) -> (B, num_classes)``.
+
+    :class:`Tokens2Token`, a class token, a fixed sinusoid position table (kept, as in the
+    original code, as a Parameter with ``requires_grad=False``), ``depth`` pre-norm blocks
+    without qkv bias, a final LayerNorm, and a Linear head on the class token.
+    T2T-ViT-14 is ``T2TViT(224, 3, 1000, embed_dim=384, depth=14, heads=6, mlp_ratio=3)``.
+    """
+
+    def __init__(
+        self,
+        image_size: int | tuple[int, int],
+        in_channels: int,
+        num_classes: int,
+        embed_dim: int,
+        depth: int,
+        heads: int,
+        mlp_ratio: float,
+        token_dim: int = 64,
+        qkv_bias: bool = False,
+    ) -> None:
+        super().__init__()
+        _checks.positive_int("num_classes", num_classes)
+        _checks.divisible_by_heads(embed_dim, heads)
+        if not mlp_ratio > 0:
+            raise ValueError(f"mlp_ratio must be positive, got {mlp_ratio}")
+        self.tokens_to_token = Tokens2Token(image_size, in_channels, token_dim, embed_dim)
+        self.num_tokens = self.tokens_to_token.num_tokens
+        self.class_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
+        table = sinusoid_encoding(self.num_tokens + 1, embed_dim).unsqueeze(0)
+        self.pos_embedding = nn.Parameter(table, requires_grad=False)
+        self.encoder = Encoder(embed_dim, depth, heads, int(embed_dim * mlp_ratio), qkv_bias, norm_eps=1e-5)
+        self.head = nn.Linear(embed_dim, num_classes)
+        self.apply(init_weights)
+
+    @property
+    def blocks(self) -> nn.ModuleList:
+        """The backbone's transformer blocks (``self.encoder.blocks``)."""
+        return self.encoder.blocks
+
+    def forward_features(self, images: torch.Tensor) -> torch.Tensor:
+        """``(B, C, H, W) -> (B, num_tokens + 1, embed_dim)`` after the final LayerNorm."""
+        tokens = add_class_token(self.tokens_to_token(images), self.class_token, self.pos_embedding)
+        return self.encoder(tokens)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """``(B, C, H, W) -> (B, num_classes)``."""
+        return self.head(self.forward_features(images)[:, 0])
