@@ -103,7 +103,9 @@ def test_wrong_types():
 
 
 def test_kernel_larger_than_padded_image():
-    with pytest.raises(ValueError, match=r"kernel 9 is larger than the padded image height 7 \(height 5 \+ 2 \* padding 1\)"):
+    with pytest.raises(
+        ValueError, match=r"kernel 9 is larger than the padded image height 7 \(height 5 \+ 2 \* padding 1\)"
+    ):
         count_tokens(5, 20, 9, 1, 1)
     with pytest.raises(ValueError, match="larger than the padded image width"):
         SoftSplit(5, 1, 0)(torch.zeros(1, 1, 10, 4))

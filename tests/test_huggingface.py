@@ -8,14 +8,48 @@ transformers = pytest.importorskip("transformers")
 from vit_explained import ViT, from_huggingface  # noqa: E402
 
 CONFIGS = [
-    dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64, image_size=32,
-         patch_size=8, num_channels=3, num_labels=10),
-    dict(hidden_size=48, num_hidden_layers=3, num_attention_heads=6, intermediate_size=96, image_size=28,
-         patch_size=7, num_channels=1, num_labels=7, qkv_bias=False),
-    dict(hidden_size=24, num_hidden_layers=1, num_attention_heads=2, intermediate_size=40, image_size=[24, 16],
-         patch_size=4, num_channels=2, num_labels=3, layer_norm_eps=1e-6),
-    dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=8, intermediate_size=256, image_size=48,
-         patch_size=16, num_channels=3, num_labels=1000),
+    dict(
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        image_size=32,
+        patch_size=8,
+        num_channels=3,
+        num_labels=10,
+    ),
+    dict(
+        hidden_size=48,
+        num_hidden_layers=3,
+        num_attention_heads=6,
+        intermediate_size=96,
+        image_size=28,
+        patch_size=7,
+        num_channels=1,
+        num_labels=7,
+        qkv_bias=False,
+    ),
+    dict(
+        hidden_size=24,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=40,
+        image_size=[24, 16],
+        patch_size=4,
+        num_channels=2,
+        num_labels=3,
+        layer_norm_eps=1e-6,
+    ),
+    dict(
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=8,
+        intermediate_size=256,
+        image_size=48,
+        patch_size=16,
+        num_channels=3,
+        num_labels=1000,
+    ),
 ]
 
 

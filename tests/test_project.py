@@ -41,10 +41,7 @@ def test_readme_commands_and_ci():
 
 
 def test_package_imports_fast_beyond_torch():
-    code = (
-        "import time, torch; start = time.perf_counter(); import vit_explained; "
-        "print(time.perf_counter() - start)"
-    )
+    code = "import time, torch; start = time.perf_counter(); import vit_explained; print(time.perf_counter() - start)"
     seconds = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     assert seconds < 1.0, f"import vit_explained took {seconds:.2f} s beyond torch"
 

@@ -41,7 +41,7 @@ def test_token_attention_skips_through_v_and_scales_by_input_width():
     weights = torch.softmax(q @ k.transpose(1, 2) / 7, dim=-1)
     expected = v + attention.proj(weights @ v)
     torch.testing.assert_close(attention(x), expected, rtol=1e-5, atol=1e-5)
-    out, returned = attention(x, return_attention=True)
+    _, returned = attention(x, return_attention=True)
     torch.testing.assert_close(returned[:, 0], weights, rtol=1e-5, atol=1e-6)
 
 

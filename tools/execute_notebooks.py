@@ -16,7 +16,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import conftest  # noqa: E402,F401  (same environment variables as the test run)
+import conftest  # noqa: F401  (same environment variables as the test run)
 
 
 def execute(path: Path, timeout: int = 600) -> float:
