@@ -1,0 +1,28 @@
+"""attention_cost counts what the explicit attention path actually materialises."""
+
+import pytest
+import torch
+
+from vit_explained import Attention
+from vit_explained.cost import attention_cost
+
+
+@pytest.mark.parametrize(("tokens", "dim", "heads"), [(5, 8, 2), (17, 12, 3), (50, 16, 1)])
+def test_matches_the_explicit_attention_matrix(tokens, dim, heads):
+    _, weights = Attention(dim, heads)(torch.randn(1, tokens, dim), return_attention=True)
+    cost = attention_cost(tokens, dim, heads)
+    assert cost.matrix_entries == weights.numel()
+    assert cost.matrix_bytes == weights.numel() * weights.element_size()
+
+
+def test_flops_grow_with_n_squared():
+    small, large = attention_cost(196, 768, 12), attention_cost(3136, 768, 12)
+    assert large.matmul_flops / small.matmul_flops == (3136 / 196) ** 2
+    assert attention_cost(197, 768, 12).matrix_entries == 12 * 197 * 197
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="not divisible by heads"):
+        attention_cost(10, 10, 3)
+    with pytest.raises(ValueError, match="num_tokens must be a positive int"):
+        attention_cost(0, 8, 2)
