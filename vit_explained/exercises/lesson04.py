@@ -1,0 +1,243 @@
+"""Checkers for lesson 04 (the GELU MLP and the block).
+
+Each checker runs the learner's function on fixed, seeded inputs, compares the result with a
+trusted reference (``F.gelu``, a real :class:`~vit_explained.Block`, ``nn.LayerNorm``) and names
+the most likely mistake when they differ.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from numbers import Integral
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..block import Block
+from ..parameters import count_parameters
+from . import attempt, fail, passed
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def _max_difference(a: torch.Tensor, b: torch.Tensor) -> float:
+    return (a.detach().to(torch.float64) - b.detach().to(torch.float64)).abs().max().item()
+
+
+def _as_tensor_like(name: str, result: object, reference: torch.Tensor) -> torch.Tensor:
+    if not isinstance(result, torch.Tensor):
+        fail(f"{name} should return a torch.Tensor, got {type(result).__name__}")
+    if result.shape != reference.shape:
+        fail(f"{name} should keep the input's shape {tuple(reference.shape)}, got {tuple(result.shape)}")
+    return result
+
+
+def _close(a: torch.Tensor, b: torch.Tensor, tolerance: float = 1e-6) -> bool:
+    return _max_difference(a, b) < tolerance
+
+
+# --- Exercise 1: the tanh GELU --------------------------------------------------------------------
+
+
+def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> bool:
+    """``tanh_gelu(x)`` must equal ``F.gelu(x, approximate="tanh")`` for any shape."""
+    x = torch.linspace(-6.0, 6.0, 1201, dtype=torch.float64)
+    reference = F.gelu(x, approximate="tanh")
+    out = _as_tensor_like("tanh_gelu(x)", attempt(tanh_gelu, x.clone()), reference)
+    if not _close(out, reference):
+        inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
+        suspects = [
+            (F.gelu(x), "this is the exact (erf) GELU; the exercise asks for the tanh approximation"),
+            (2 * reference, "your values are exactly twice too large everywhere: a factor is missing"),
+            (0.5 * (1 + torch.tanh(inner)), "this is Phi(x), the S-shaped curve; GELU is x * Phi(x)"),
+            (
+                0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**2))),
+                "the correction term inside tanh has the wrong power of x: with it, GELU(x) - GELU(-x) is no longer x",
+            ),
+        ]
+        for candidate, message in suspects:
+            if _close(out, candidate):
+                fail(message)
+        difference = _max_difference(out, reference)
+        where = x[(out.detach().to(torch.float64) - reference).abs().argmax()].item()
+        if difference < 1e-3:
+            fail(
+                f"very close (largest difference {difference:.1e}, at x = {where:.2f}) but not equal: "
+                "check the constants digit by digit, sqrt(2 / pi) and 0.044715"
+            )
+        fail(f"differs from torch's tanh GELU by up to {difference:.3g} (at x = {where:.2f})")
+    grid = torch.randn(2, 3, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
+    out = _as_tensor_like("tanh_gelu on a (2, 3, 4) input", attempt(tanh_gelu, grid.clone()), grid)
+    if not _close(out, F.gelu(grid, approximate="tanh")):
+        fail("right on a 1-D input but not on a (2, 3, 4) one: use element-wise operations only")
+    return passed("your tanh GELU equals F.gelu(x, approximate='tanh') (to 1e-6).")
+
+
+# --- Exercise 2: a block's parameter count --------------------------------------------------------
+
+_BLOCK_SIZES = ((768, 3072), (192, 768), (64, 256), (10, 30), (48, 100))
+
+
+def _block_parts(dim: int, mlp_dim: int) -> dict[str, int]:
+    return {
+        "weights": 3 * dim * dim + dim * dim + 2 * dim * mlp_dim,
+        "biases": 3 * dim + dim + mlp_dim + dim,
+        "norms": 4 * dim,
+    }
+
+
+def check_block_parameters(block_parameters: Callable[[int, int], int]) -> bool:
+    """``block_parameters(dim, mlp_dim)`` must equal ``count_parameters(Block(dim, heads, mlp_dim))``."""
+    for dim, mlp_dim in _BLOCK_SIZES:
+        got = attempt(block_parameters, dim, mlp_dim)
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            got = got.item()
+        if isinstance(got, bool) or not isinstance(got, Integral):
+            hint = " (use // rather than /, or int(...))" if isinstance(got, float) else ""
+            fail(f"block_parameters({dim}, {mlp_dim}) should return an int, got {type(got).__name__} {got!r}{hint}")
+        with torch.device("meta"):  # count without allocating memory
+            expected = count_parameters(Block(dim, 1, mlp_dim))
+        if got == expected:
+            continue
+        parts = _block_parts(dim, mlp_dim)
+        where = f"for dim={dim}, mlp_dim={mlp_dim}"
+        suspects = {
+            expected - parts["biases"]: "the Linear layers' biases are missing (qkv, proj, fc1 and fc2 all have one)",
+            expected - parts["norms"]: "the two LayerNorms are missing (each has a weight and a bias of size dim)",
+            expected - parts["norms"] // 2: "only half of the LayerNorm parameters: there are two, each with a "
+            "weight AND a bias",
+            expected - parts["biases"] - parts["norms"]: "both the Linear biases and the LayerNorms are missing",
+            expected - 2 * dim * dim - 2 * dim: "the qkv Linear makes queries, keys AND values, each dim wide",
+            expected - dim * dim - dim: "attention's output projection (proj, dim -> dim) is missing",
+            expected - dim * mlp_dim - mlp_dim: "the MLP has two Linear layers (fc1 widens, fc2 narrows back)",
+        }
+        if got in suspects:
+            fail(f"{suspects[got]} ({where}: got {got:,}, expected {expected:,})")
+        if mlp_dim != 4 * dim and got == 12 * dim * dim + 13 * dim:
+            fail(f"{where}: your count assumes mlp_dim = 4 x dim; use the mlp_dim argument")
+        fail(f"{where} you get {got:,}, which is off by {got - expected:+,}")
+    return passed("a ViT-B/16 block (dim 768, mlp_dim 3072) has 7,087,872 parameters, and your formula agrees.")
+
+
+# --- Exercise 3: LayerNorm ------------------------------------------------------------------------
+
+
+def _layer_norm_reference(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float) -> torch.Tensor:
+    norm = nn.LayerNorm(x.shape[-1], eps=eps, dtype=x.dtype)
+    with torch.no_grad():
+        norm.weight.copy_(weight)
+        norm.bias.copy_(bias)
+        return norm(x)
+
+
+def _layer_norm_suspects(
+    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float
+) -> list[tuple[torch.Tensor, str]]:
+    def normalise(dims: tuple[int, ...], unbiased: bool = False, centre: bool = True) -> torch.Tensor:
+        mean = x.mean(dim=dims, keepdim=True)
+        var = x.var(dim=dims, keepdim=True, unbiased=unbiased)
+        return ((x - mean) if centre else x) / torch.sqrt(var + eps)
+
+    mean = x.mean(-1, keepdim=True)
+    var = x.var(-1, keepdim=True, unbiased=False)
+    suspects = [
+        (
+            normalise((-1,), unbiased=True) * weight + bias,
+            "this uses the sample variance (dividing by D - 1); LayerNorm divides by D, the population variance",
+        ),
+        (
+            normalise(tuple(range(x.dim()))) * weight + bias,
+            "this normalises over the whole tensor; LayerNorm normalises each token on its own, over its D features",
+        ),
+        (normalise((-1,)), "the learnable scale (weight) and shift (bias) are missing"),
+        (normalise((-1,)) * weight, "the shift (bias) is missing"),
+        (normalise((-1,)) + bias, "the scale (weight) is missing"),
+        (
+            (x - mean) / (torch.sqrt(var) + eps) * weight + bias,
+            "eps is in the wrong place: nn.LayerNorm adds it to the variance",
+        ),
+        (normalise((-1,), centre=False) * weight + bias, "the numerator is not centred: subtract the mean first"),
+        ((x - mean / torch.sqrt(var + eps)) * weight + bias, "mind the parentheses: only the mean is divided"),
+    ]
+    for axis in range(x.dim() - 1):
+        suspects.append(
+            (
+                normalise((axis,)) * weight + bias,
+                f"this normalises over axis {axis}; LayerNorm normalises each token over its D features, the last axis",
+            )
+        )
+    return suspects
+
+
+def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, float], torch.Tensor]) -> bool:
+    """``layer_norm(x, weight, bias, eps)`` over the last axis must equal ``nn.LayerNorm`` on random inputs."""
+    generator = torch.Generator().manual_seed(4)
+    cases = [((2, 5, 16), 1e-6), ((6, 8), 0.5)]  # a large eps shows where eps goes
+    for shape, eps in cases:
+        x = 3 * torch.randn(shape, dtype=torch.float64, generator=generator) + 2
+        x = x + torch.randn(*shape[:-1], 1, dtype=torch.float64, generator=generator)  # each token its own mean
+        weight = 1 + 0.5 * torch.randn(shape[-1], dtype=torch.float64, generator=generator)
+        bias = torch.randn(shape[-1], dtype=torch.float64, generator=generator)
+        reference = _layer_norm_reference(x, weight, bias, eps)
+        result = attempt(layer_norm, x.clone(), weight.clone(), bias.clone(), eps)
+        out = _as_tensor_like(f"layer_norm on a {shape} input", result, reference)
+        if _close(out, reference):
+            continue
+        for candidate, message in _layer_norm_suspects(x, weight, bias, eps):
+            if _close(out, candidate):
+                fail(f"{message} (input shape {shape}, eps={eps})")
+        fail(f"differs from nn.LayerNorm by up to {_max_difference(out, reference):.3g} (input {shape}, eps={eps})")
+    return passed("your LayerNorm equals nn.LayerNorm on (2, 5, 16) and (6, 8) inputs (to 1e-6).")
+
+
+# --- Exercise 4: the pre-norm block from its parts ------------------------------------------------
+
+
+def check_pre_norm_block(pre_norm_block: Callable[[torch.Tensor, Block], torch.Tensor]) -> bool:
+    """``pre_norm_block(x, block)``, built from ``block.norm1/attn/norm2/mlp``, must equal ``block(x)``."""
+    with torch.random.fork_rng(devices=[]):  # leave the notebook's random state as it was
+        torch.manual_seed(4)
+        block = Block(32, 4, 64).double().eval()
+        with torch.no_grad():  # LayerNorms that are not the identity, so every mistake shows
+            for norm in (block.norm1, block.norm2):
+                norm.weight.add_(0.5 * torch.randn_like(norm.weight))
+                norm.bias.add_(0.5 * torch.randn_like(norm.bias))
+        x = 2 * torch.randn(2, 7, 32, dtype=torch.float64) + 1
+    with torch.no_grad():
+        reference = block(x)
+        n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
+        after_attn = x + attn(n1(x))
+        post_norm = n1(x + attn(x))
+        normalised_stream = n2(n1(x) + attn(n1(x)))
+        suspects = [
+            (
+                n2(post_norm + mlp(post_norm)),
+                "this is post-norm (the 2017 Transformer: norm(x + branch(x))); ViT "
+                "normalises each branch's input instead, x + branch(norm(x))",
+            ),
+            (mlp(n2(attn(n1(x)))), "the residual connections are missing: each branch's output is ADDED to x"),
+            (after_attn + mlp(n2(attn(n1(x)))), "the MLP branch should read the stream after attention was added"),
+            (mlp(n2(after_attn)), "the second residual connection (around the MLP) is missing"),
+            (attn(n1(x)) + mlp(n2(attn(n1(x)))), "the first residual connection (around attention) is missing"),
+            (x + attn(n1(x)) + mlp(n2(x)), "both branches read the same x: the MLP should read x after attention"),
+            (
+                normalised_stream + mlp(normalised_stream),
+                "the residual stream itself is normalised: only the branches' inputs go through a LayerNorm",
+            ),
+            (after_attn + mlp(n1(after_attn)), "the MLP branch uses norm1; it has its own LayerNorm, norm2"),
+        ]
+    block.forward = _refuse_block_call  # type: ignore[method-assign]
+    with torch.no_grad():
+        out = _as_tensor_like("pre_norm_block(x, block)", attempt(pre_norm_block, x.clone(), block), reference)
+    if not _close(out, reference):
+        for candidate, message in suspects:
+            if _close(out, candidate):
+                fail(message)
+        fail(f"differs from Block's output by up to {_max_difference(out, reference):.3g}")
+    return passed("your pre-norm block equals Block: x + attn(norm1(x)), then x + mlp(norm2(x)).")
+
+
+def _refuse_block_call(*args: object, **kwargs: object) -> torch.Tensor:
+    fail("build the block from its parts (block.norm1, block.attn, block.norm2, block.mlp), not block(x)")
