@@ -1,0 +1,214 @@
+"""Lesson 07's checkers accept the reference answers and reject plausible wrong ones, saying why.
+
+The references are written independently of the package: the token count from convolutions run
+on empty (meta) images, the reconstruction from indexing, the attention from
+F.scaled_dot_product_attention.
+"""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from vit_explained import T2T_SPLITS, Tokens2Token
+from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
+from vit_explained.exercises.lesson07 import check_fold_tokens, check_t2t_token_count, check_token_attention
+
+# ----------------------------------------------------------------------------- token count
+
+
+def count_reference(height, width):
+    for kernel, stride, padding in T2T_SPLITS:
+        height = (height + 2 * padding - kernel) // stride + 1
+        width = (width + 2 * padding - kernel) // stride + 1
+    return height * width
+
+
+def count_by_conv(height, width):
+    """Slide each split's window as a convolution over an empty (meta) image: its output is the token grid."""
+    image = torch.empty(1, 1, height, width, device="meta")
+    for kernel, stride, padding in T2T_SPLITS:
+        weight = torch.empty(1, 1, kernel, kernel, device="meta")
+        image = F.conv2d(image, weight, stride=stride, padding=padding)  # (1, 1, rows, cols)
+    return image.shape[-2] * image.shape[-1]
+
+
+def test_the_reference_count_matches_unfold_and_the_module():
+    for height, width in [(400, 100), (224, 224), (225, 225), (97, 61), (33, 50)]:
+        assert count_reference(height, width) == count_by_conv(height, width)
+    assert count_reference(400, 100) == Tokens2Token((400, 100), 1).num_tokens == 175
+
+
+@pytest.mark.parametrize("answer", [count_reference, count_by_conv, lambda h, w: torch.tensor(count_reference(h, w))])
+def test_token_count_accepts_the_reference(answer, capsys):
+    assert check_t2t_token_count(answer) is True
+    assert "Correct!" in capsys.readouterr().out
+
+
+def no_padding(height, width):
+    for kernel, stride, _ in T2T_SPLITS:
+        height, width = (height - kernel) // stride + 1, (width - kernel) // stride + 1
+    return height * width
+
+
+def first_split_only(height, width):
+    kernel, stride, padding = T2T_SPLITS[0]
+    return ((height + 2 * padding - kernel) // stride + 1) * ((width + 2 * padding - kernel) // stride + 1)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda h, w: (h // 16) * (w // 16), "ViT's count"),
+        (lambda h, w: math.ceil(h / 16) * math.ceil(w / 16), "ViT's count"),  # right for 400x100, not for 225
+        (no_padding, "without padding"),
+        (first_split_only, "after soft split 1"),
+        (lambda h, w: count_reference(h, w) + 1, "class token"),
+        (lambda h, w: count_reference(w, w), "makes 175 tokens"),  # assumes a square image
+        (lambda h, w: (h // 16, w // 16), "pair"),
+        (lambda h, w: h * w / 256, "whole number"),
+    ],
+)
+def test_token_count_rejects_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        check_t2t_token_count(wrong)
+
+
+# ----------------------------------------------------------------------------- reconstruction
+
+
+def fold_reference(tokens, rows, cols):
+    """Pixel (r, c) of every channel is token r * cols + c, by explicit indexing."""
+    batch, _, channels = tokens.shape
+    image = torch.empty(batch, channels, rows, cols, dtype=tokens.dtype)
+    for r in range(rows):
+        for c in range(cols):
+            image[:, :, r, c] = tokens[:, r * cols + c, :]
+    return image
+
+
+def fold_einops(tokens, rows, cols):
+    from einops import rearrange
+
+    return rearrange(tokens, "b (r c) d -> b d r c", r=rows, c=cols)
+
+
+@pytest.mark.parametrize("answer", [fold_reference, fold_einops])
+def test_fold_accepts_the_reference(answer, capsys):
+    assert check_fold_tokens(answer) is True
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda t, r, c: t.reshape(t.shape[0], t.shape[2], r, c), "reshaped .* straight"),
+        (lambda t, r, c: t.transpose(1, 2).reshape(t.shape[0], t.shape[2], c, r), "rows and cols are swapped"),
+        (
+            lambda t, r, c: t.transpose(1, 2).reshape(t.shape[0], t.shape[2], c, r).transpose(2, 3),
+            "column by column",
+        ),
+        (lambda t, r, c: t.reshape(t.shape[0], r, c, t.shape[2]), "expected shape"),
+        (lambda t, r, c: t.transpose(1, 2).reshape(t.shape[0], t.shape[2], r, c).flip(-1), "values are not"),
+        (lambda t, r, c: t.transpose(1, 2).reshape(t.shape[0], t.shape[2], r, c).numpy(), "torch.Tensor"),
+    ],
+)
+def test_fold_rejects_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        check_fold_tokens(wrong)
+
+
+# ----------------------------------------------------------------------------- token attention
+
+
+def attention_reference(tokens, qkv, proj):
+    """T2T's token attention via torch's fused kernel, with the original code's scale."""
+    token_dim = proj.out_features
+    q, k, v = qkv(tokens).split(token_dim, dim=-1)
+    out = F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5)
+    return v + proj(out)
+
+
+def attention_by_hand(tokens, qkv, proj):
+    q, k, v = qkv(tokens).chunk(3, dim=-1)
+    weights = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(tokens.shape[-1]), dim=-1)
+    return v + proj(weights @ v)
+
+
+@pytest.mark.parametrize("answer", [attention_reference, attention_by_hand])
+def test_token_attention_accepts_the_reference(answer, capsys):
+    assert check_token_attention(answer) is True
+    assert "Correct!" in capsys.readouterr().out
+
+
+def _parts(tokens, qkv, proj):
+    return qkv(tokens).split(proj.out_features, dim=-1)
+
+
+def scale_by_token_dim(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + proj(F.scaled_dot_product_attention(q, k, v))  # default scale: 1/sqrt(token_dim)
+
+
+def skip_through_x(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return tokens + proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
+
+
+def skip_through_x_when_it_fits(tokens, qkv, proj):
+    """Adds x where the widths match, v elsewhere: caught on the case where dim == token_dim."""
+    q, k, v = _parts(tokens, qkv, proj)
+    skip = tokens if tokens.shape[-1] == v.shape[-1] else v
+    return skip + proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
+
+
+def no_skip(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
+
+
+def no_proj(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5)
+
+
+def softmax_over_queries(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    weights = torch.softmax(q @ k.transpose(-2, -1) * tokens.shape[-1] ** -0.5, dim=-2)
+    return v + proj(weights @ v)
+
+
+def q_and_k_swapped_with_v(tokens, qkv, proj):
+    v, k, q = _parts(tokens, qkv, proj)
+    return v + proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (scale_by_token_dim, "1/sqrt\\(token_dim\\)"),
+        (skip_through_x, "cannot be added"),
+        (skip_through_x_when_it_fits, "added the input tokens"),
+        (no_skip, "skip connection is missing"),
+        (no_proj, "left out proj"),
+        (softmax_over_queries, "over the keys"),
+        (q_and_k_swapped_with_v, "differs from TokenAttention"),
+        (lambda t, qkv, proj: qkv(t), "expected shape"),
+    ],
+)
+def test_token_attention_rejects_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        check_token_attention(wrong)
+
+
+# ----------------------------------------------------------------------------- unattempted stubs
+
+
+@pytest.mark.parametrize("checker", [check_t2t_token_count, check_fold_tokens, check_token_attention])
+def test_an_unfilled_stub_says_so(checker):
+    def stub(*args):
+        raise NotImplementedError("your code here")
+
+    with pytest.raises(ExerciseNotAttempted):
+        checker(stub)

@@ -1,0 +1,238 @@
+"""Checkers for lesson 07 (Tokens-to-Token ViT).
+
+- :func:`check_t2t_token_count`: how many tokens the T2T module makes of an ``H x W`` image;
+- :func:`check_fold_tokens`: T2T's reconstruction, ``(B, N, C) -> (B, C, rows, cols)``;
+- :func:`check_token_attention`: T2T's single-head token attention, skip connection through ``v``.
+
+Each checker runs the learner's function on several cases (square and non-square images and
+grids, token widths narrower and wider than the output) and compares it with the package
+(:func:`vit_explained.t2t_chain`, :func:`vit_explained.tokens_to_image`,
+:class:`vit_explained.TokenAttention`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from ..soft_split import tokens_to_image
+from ..t2t import T2T_SPLITS, TokenAttention, t2t_chain
+from . import attempt, fail, passed
+
+__all__ = ["check_fold_tokens", "check_t2t_token_count", "check_token_attention"]
+
+# (height, width): the lesson's 400x100, square and non-square, sizes where rounding bites.
+TOKEN_COUNT_CASES = (
+    (400, 100),
+    (224, 224),
+    (100, 400),
+    (225, 225),
+    (384, 256),
+    (97, 61),
+    (227, 130),
+    (33, 50),
+)
+
+# (batch, rows, cols, channels): non-square grids only, so rows and cols cannot be swapped unseen.
+FOLD_CASES = ((2, 3, 5, 4), (1, 7, 2, 3), (3, 4, 6, 8))
+
+# (dim, token_dim, batch, tokens): input narrower, wider and as wide as the output.
+ATTENTION_CASES = ((49, 64, 2, 10), (576, 64, 3, 7), (16, 16, 2, 9), (147, 32, 1, 12))
+
+
+def _windows(size: int, kernel: int, stride: int, padding: int) -> int:
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def _chain_without_padding(height: int, width: int) -> int | None:
+    """The T2T count if every padding were forgotten (``None`` if the image gets too small)."""
+    for kernel, stride, _ in T2T_SPLITS:
+        if height < kernel or width < kernel:
+            return None
+        height, width = _windows(height, kernel, stride, 0), _windows(width, kernel, stride, 0)
+    return height * width
+
+
+def _as_count(answer: object, height: int, width: int) -> int:
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+        answer = answer.item()
+    if isinstance(answer, tuple) and len(answer) == 2:
+        fail(
+            f"for a {height}x{width} image you returned a pair {answer!r}; return the number of tokens, "
+            "one int (rows times columns)"
+        )
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or answer != int(answer):
+        fail(f"return a whole number of tokens (an int), got {answer!r} for a {height}x{width} image")
+    return int(answer)
+
+
+def check_t2t_token_count(t2t_token_count: Callable[[int, int], int]) -> bool:
+    """Check ``t2t_token_count(height, width) -> int``: the tokens the T2T module hands to the
+    backbone for an ``height x width`` image (no class token), for the splits ``T2T_SPLITS``."""
+    for height, width in TOKEN_COUNT_CASES:
+        answer = _as_count(attempt(t2t_token_count, height, width), height, width)
+        stages = t2t_chain(height, width, 3)
+        expected = stages[-1].grid.total
+        if answer == expected:
+            continue
+        case = f"a {height}x{width} image"
+        if answer == expected + 1:
+            fail(f"for {case} you counted one token too many: the T2T module makes no class token (T2TViT adds it)")
+        if answer == (height // 16) * (width // 16) or answer == math.ceil(height / 16) * math.ceil(width / 16):
+            fail(
+                f"for {case} you return {answer}: that is ViT's count for 16x16 patches, (H / 16) * (W / 16). "
+                "T2T's windows overlap and are padded; count the windows of each soft split in turn"
+            )
+        if answer == _chain_without_padding(height, width):
+            fail(
+                f"for {case} you return {answer}, the count without padding: every soft split pads the image "
+                "on every side before its window slides"
+            )
+        if answer in (stages[0].grid.total, stages[1].grid.total):
+            which = 1 if answer == stages[0].grid.total else 2
+            fail(
+                f"for {case} you return {answer}, the tokens after soft split {which}; there are "
+                f"{len(T2T_SPLITS)} soft splits and the backbone sees the last one's tokens"
+            )
+        fail(
+            f"for {case} your function gives {answer}, but Tokens2Token({(height, width)}, ...) makes "
+            f"{expected} tokens. Per side and per split: floor((size + 2 * padding - kernel) / stride) + 1"
+        )
+    return passed(
+        f"your count matches t2t_chain on {len(TOKEN_COUNT_CASES)} image sizes, e.g. 400x100 -> "
+        f"{t2t_chain(400, 100, 1)[-1].grid.total} tokens, where ViT's H/16 * W/16 does not even give a whole number."
+    )
+
+
+def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tensor]) -> bool:
+    """Check ``fold_tokens(tokens, rows, cols)``: ``(B, rows * cols, C) -> (B, C, rows, cols)``,
+    token ``i`` becoming the pixel at ``(i // cols, i % cols)``, as :func:`tokens_to_image`."""
+    for batch, rows, cols, channels in FOLD_CASES:
+        # Every entry is distinct, so any mix-up of tokens or features shows.
+        tokens = torch.arange(batch * rows * cols * channels, dtype=torch.float32).reshape(batch, rows * cols, channels)
+        answer = attempt(fold_tokens, tokens.clone(), rows, cols)
+        case = f"tokens of shape {tuple(tokens.shape)} (B, N, C) on a {rows}x{cols} grid"
+        if not isinstance(answer, torch.Tensor):
+            fail(f"return a torch.Tensor, got {type(answer).__name__}")
+        expected = tokens_to_image(tokens, rows, cols)
+        if tuple(answer.shape) == (batch, channels, cols, rows):
+            fail(
+                f"for {case} your image has shape {tuple(answer.shape)}: rows and cols are swapped. The grid is "
+                f"rows high and cols wide, so the shape is (B, C, rows, cols) = {tuple(expected.shape)}"
+            )
+        if answer.shape != expected.shape:
+            fail(f"for {case} expected shape (B, C, rows, cols) = {tuple(expected.shape)}, got {tuple(answer.shape)}")
+        if torch.equal(answer, expected):
+            continue
+        if torch.equal(answer, tokens.reshape(batch, channels, rows, cols)):
+            fail(
+                f"for {case} you reshaped (B, N, C) straight to (B, C, rows, cols): reshape keeps the memory order, "
+                "so each channel is filled with runs of consecutive numbers from several tokens. The C features "
+                "of one token must become the C channels of one pixel: bring the feature axis forward first"
+            )
+        if torch.equal(answer, tokens.transpose(1, 2).reshape(batch, channels, cols, rows).transpose(2, 3)):
+            fail(
+                f"for {case} your tokens are laid out column by column. Soft split (nn.Unfold) numbers its "
+                "windows row by row, left to right: token 1 sits to the right of token 0, not below it"
+            )
+        fail(
+            f"for {case} the shape is right but the values are not: pixel (r, c) of channel ch must hold "
+            "feature ch of token r * cols + c"
+        )
+    return passed(
+        f"your reconstruction matches tokens_to_image on {len(FOLD_CASES)} non-square grids: "
+        "token i is the pixel at (i // cols, i % cols) and its features are the channels."
+    )
+
+
+def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torch.Tensor]:
+    """Plausible wrong answers, each ``(B, N, token_dim)``, to say what went wrong."""
+    token_dim = attention.inner_dim
+    q, k, v = attention.qkv(tokens).split(token_dim, dim=-1)  # (B, N, token_dim) each
+
+    def attend(scale: float, dim: int = -1) -> torch.Tensor:
+        return torch.softmax(q @ k.transpose(1, 2) * scale, dim=dim) @ v
+
+    right = attend(attention.dim**-0.5)
+    variants = {
+        "scale": v + attention.proj(attend(token_dim**-0.5)),
+        "no_skip": attention.proj(right),
+        "no_proj": v + right,
+        "softmax_axis": v + attention.proj(attend(attention.dim**-0.5, dim=-2)),
+    }
+    if tokens.shape[-1] == token_dim:
+        variants["skip_x"] = tokens + attention.proj(right)
+    return variants
+
+
+def check_token_attention(
+    token_attention: Callable[[torch.Tensor, nn.Linear, nn.Linear], torch.Tensor],
+) -> bool:
+    """Check ``token_attention(tokens, qkv, proj)``: ``(B, N, dim) -> (B, N, token_dim)``, T2T's
+    single-head attention with the skip connection through ``v`` and the scale ``dim ** -0.5``,
+    against :class:`TokenAttention` holding the same ``qkv`` (``dim -> 3 * token_dim``, no bias)
+    and ``proj`` (``token_dim -> token_dim``)."""
+    generator = torch.Generator().manual_seed(7)
+    for dim, token_dim, batch, count in ATTENTION_CASES:
+        attention = TokenAttention(dim, token_dim)
+        with torch.no_grad():  # weights large enough that every mistake moves the output visibly
+            attention.qkv.weight.copy_(torch.randn(attention.qkv.weight.shape, generator=generator) * 0.5)
+            attention.proj.weight.copy_(torch.randn(attention.proj.weight.shape, generator=generator) * 0.3)
+            attention.proj.bias.copy_(torch.randn(attention.proj.bias.shape, generator=generator) * 0.1)
+        tokens = torch.randn(batch, count, dim, generator=generator)
+        case = f"tokens of shape {tuple(tokens.shape)} (B, N, dim) and token_dim {token_dim}"
+        try:
+            with torch.no_grad():
+                answer = attempt(token_attention, tokens.clone(), attention.qkv, attention.proj)
+        except NotImplementedError:  # a RuntimeError too: the stub, or ExerciseNotAttempted
+            raise
+        except RuntimeError as error:
+            fail(
+                f"for {case} your function raised RuntimeError: {error}. If that came from adding the input "
+                f"tokens to the attention output: they are {dim} wide and the output is {token_dim} wide, so they "
+                "cannot be added. Which tensor already has the output width?"
+            )
+        if not isinstance(answer, torch.Tensor):
+            fail(f"return a torch.Tensor, got {type(answer).__name__}")
+        expected_shape = (batch, count, token_dim)
+        if tuple(answer.shape) != expected_shape:
+            fail(f"for {case} expected shape (B, N, token_dim) = {expected_shape}, got {tuple(answer.shape)}")
+        with torch.no_grad():
+            expected = attention(tokens)
+            variants = _variants(tokens, attention)
+
+        def close(a: torch.Tensor, b: torch.Tensor) -> bool:
+            return torch.allclose(a, b, rtol=1e-4, atol=1e-5)
+
+        if close(answer, expected):
+            continue
+        if close(answer, variants["scale"]):
+            fail(
+                f"for {case} you scaled the scores by 1/sqrt(token_dim) = 1/sqrt({token_dim}) (as "
+                "F.scaled_dot_product_attention does by default). T2T's code scales by the *input* width: "
+                f"1/sqrt(dim) = 1/sqrt({dim})"
+            )
+        if "skip_x" in variants and close(answer, variants["skip_x"]):
+            fail(
+                f"for {case} you added the input tokens as the skip connection. That only runs when dim equals "
+                f"token_dim (here both are {token_dim}); in T2T the input is wider or narrower than the output, "
+                "so the skip goes through v"
+            )
+        if close(answer, variants["no_skip"]):
+            fail(f"for {case} the skip connection is missing: the output is v plus the projected attention")
+        if close(answer, variants["no_proj"]):
+            fail(f"for {case} you left out proj: the attention output goes through proj before v is added")
+        if close(answer, variants["softmax_axis"]):
+            fail(f"for {case} your softmax runs over the queries: each row of weights must sum to 1 over the keys")
+        error = (answer - expected).abs().max().item()
+        fail(
+            f"for {case} your output differs from TokenAttention's by up to {error:.3g}. Check the order q, k, v "
+            "in qkv's output (q first), the scale, and that proj is applied before the skip is added"
+        )
+    return passed(
+        f"your token attention matches TokenAttention on {len(ATTENTION_CASES)} cases: scale 1/sqrt(dim) with dim "
+        "the input width, and the skip connection through v, which already has the output width."
+    )
