@@ -1,0 +1,226 @@
+"""capture_attention against weights recomputed by hand; attention_rollout against a plain loop."""
+
+import pytest
+import torch
+
+from vit_explained import T2TViT, ViT
+from vit_explained.attention_maps import (
+    attention_modules,
+    attention_rollout,
+    capture_attention,
+    class_token_attention,
+    fuse_heads,
+)
+
+
+def small_vit(seed: int = 0, depth: int = 3, heads: int = 4) -> ViT:
+    torch.manual_seed(seed)
+    return ViT(image_size=12, patch_size=4, num_classes=5, dim=16, depth=depth, heads=heads, mlp_dim=32, channels=1)
+
+
+def weights_by_hand(model: ViT, images: torch.Tensor) -> list[torch.Tensor]:
+    """Run the blocks one by one; each block's attention sees norm1 of the residual stream."""
+    from vit_explained.vit import add_class_token
+
+    tokens = add_class_token(model.patch_embedding(images), model.class_token, model.pos_embedding)
+    weights = []
+    for block in model.blocks:
+        _, block_weights = block.attn(block.norm1(tokens), return_attention=True)
+        weights.append(block_weights)
+        tokens = block(tokens)
+    return weights
+
+
+def random_stochastic(*shape: int, generator: torch.Generator) -> torch.Tensor:
+    return torch.softmax(3 * torch.randn(*shape, generator=generator), dim=-1)
+
+
+def test_captured_weights_equal_weights_recomputed_by_hand():
+    model = small_vit().eval()
+    images = torch.rand(2, 1, 12, 12)
+    with capture_attention(model) as attentions:
+        model(images)
+    expected = weights_by_hand(model, images)
+    assert len(attentions) == len(model.blocks) == 3
+    for got, want in zip(attentions, expected, strict=True):
+        assert got.shape == (2, 4, 10, 10)
+        torch.testing.assert_close(got, want)
+        torch.testing.assert_close(got.sum(-1), torch.ones(2, 4, 10))
+
+
+def test_output_unchanged_and_weights_detached():
+    model = small_vit(1)
+    images = torch.rand(3, 1, 12, 12)
+    fast = model(images)
+    with capture_attention(model) as attentions:
+        explicit = model(images)
+    torch.testing.assert_close(explicit, fast, rtol=1e-5, atol=1e-5)
+    assert explicit.requires_grad  # the model's own graph is untouched
+    assert all(not w.requires_grad and w.grad_fn is None for w in attentions)
+
+
+def test_hooks_removed_and_fused_restored():
+    model = small_vit(2)
+    modules = attention_modules(model)
+    modules[1].fused = False  # a mixed setting must come back as it was
+    before = [m.fused for m in modules]
+    with capture_attention(model) as attentions:
+        assert all(m.fused is False for m in modules)
+        assert all(len(m.attend._forward_hooks) == 1 for m in modules)
+        model(torch.rand(1, 1, 12, 12))
+    assert [m.fused for m in modules] == before
+    assert all(len(m.attend._forward_hooks) == 0 for m in modules)
+    model(torch.rand(1, 1, 12, 12))
+    assert len(attentions) == 3  # nothing recorded after the block
+
+
+def test_cleanup_after_exception():
+    model = small_vit(3)
+    modules = attention_modules(model)
+    with pytest.raises(ValueError, match="expected 1 channel"), capture_attention(model):
+        model(torch.rand(1, 3, 12, 12))
+    assert all(m.fused is True for m in modules)
+    assert all(len(m.attend._forward_hooks) == 0 for m in modules)
+
+
+def test_fused_path_alone_records_nothing():
+    model = small_vit(4)
+    seen = []
+    handle = model.blocks[0].attn.attend.register_forward_hook(lambda _m, _i, out: seen.append(out))
+    model(torch.rand(1, 1, 12, 12))
+    handle.remove()
+    assert seen == []
+
+
+def test_each_forward_appends_one_tensor_per_block():
+    model = small_vit(5, depth=2)
+    with capture_attention(model) as attentions:
+        model(torch.rand(1, 1, 12, 12))
+        model(torch.rand(4, 1, 12, 12))
+    assert [tuple(w.shape) for w in attentions] == [(1, 4, 10, 10)] * 2 + [(4, 4, 10, 10)] * 2
+
+
+def test_t2t_vit_and_module_selection():
+    torch.manual_seed(0)
+    model = T2TViT(32, 1, 3, embed_dim=16, depth=2, heads=2, mlp_ratio=1.0, token_dim=8).eval()
+    images = torch.rand(1, 1, 32, 32)
+    with capture_attention(model) as everything:
+        out = model(images)
+    assert [w.shape[1] for w in everything] == [1, 1, 2, 2]  # two token transformers, then the blocks
+    with capture_attention(model, [block.attn for block in model.blocks]) as backbone:
+        model(images)
+    assert len(backbone) == 2
+    for got, want in zip(backbone, everything[2:], strict=True):
+        torch.testing.assert_close(got, want)
+    torch.testing.assert_close(model(images), out, rtol=1e-5, atol=1e-5)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match=r"no vit_explained\.Attention"):
+        attention_modules(torch.nn.Linear(2, 2))
+    with pytest.raises(TypeError, match=r"torch\.nn\.Module"):
+        attention_modules("model")
+    with pytest.raises(TypeError, match=r"modules\[0\]"), capture_attention(small_vit(), [torch.nn.Softmax()]):
+        pass
+
+
+def rollout_by_hand(attentions: list[torch.Tensor]) -> torch.Tensor:
+    """Abnar & Zuidema's recipe, one sample and one matrix at a time."""
+    batch, _, tokens, _ = attentions[0].shape
+    results = []
+    for b in range(batch):
+        joint = torch.eye(tokens, dtype=torch.float64)
+        for weights in attentions:
+            layer = weights[b].mean(0) * 0.5 + torch.eye(tokens, dtype=torch.float64) * 0.5
+            for i in range(tokens):
+                layer[i] = layer[i] / layer[i].sum()
+            joint = layer @ joint  # the later layer acts on what the earlier ones mixed
+        results.append(joint)
+    return torch.stack(results)
+
+
+@pytest.mark.parametrize(("layers", "heads", "tokens"), [(1, 1, 3), (4, 3, 5), (6, 2, 17)])
+def test_rollout_equals_loop(layers, heads, tokens):
+    generator = torch.Generator().manual_seed(layers)
+    attentions = [random_stochastic(2, heads, tokens, tokens, generator=generator).double() for _ in range(layers)]
+    rollout = attention_rollout(attentions)
+    assert rollout.shape == (2, tokens, tokens)
+    torch.testing.assert_close(rollout, rollout_by_hand(attentions))
+    torch.testing.assert_close(rollout.sum(-1), torch.ones(2, tokens, dtype=torch.float64))
+
+
+def test_one_layer_rollout_is_half_attention_half_identity():
+    generator = torch.Generator().manual_seed(0)
+    weights = torch.rand(3, 4, 6, 6, generator=generator)  # rows do not sum to 1: renormalising matters
+    mixed = 0.5 * weights.mean(1) + 0.5 * torch.eye(6)
+    torch.testing.assert_close(attention_rollout([weights]), mixed / mixed.sum(-1, keepdim=True))
+
+
+def test_rollout_order_and_options():
+    generator = torch.Generator().manual_seed(1)
+    first, second = (random_stochastic(1, 1, 4, 4, generator=generator) for _ in range(2))
+    torch.testing.assert_close(attention_rollout([first, second], residual=False), second[:, 0] @ first[:, 0])
+    assert not torch.allclose(attention_rollout([first, second], residual=False), first[:, 0] @ second[:, 0])
+    stacked = torch.stack([first, second], dim=1).squeeze(2)  # (1, 2 heads, 4, 4)
+    torch.testing.assert_close(fuse_heads(stacked, "max"), torch.maximum(first, second)[:, 0])
+    torch.testing.assert_close(fuse_heads(stacked, "min"), torch.minimum(first, second)[:, 0])
+    rows = attention_rollout([stacked, stacked], head_fusion="max").sum(-1)
+    torch.testing.assert_close(rows, torch.ones(1, 4))
+
+
+def test_rollout_of_a_real_forward_pass_is_row_stochastic():
+    model = small_vit(6).eval()
+    with capture_attention(model) as attentions:
+        model(torch.rand(2, 1, 12, 12))
+    rollout = attention_rollout(attentions)
+    torch.testing.assert_close(rollout.sum(-1), torch.ones(2, 10))
+    assert (rollout >= 0).all()
+
+
+def test_rollout_bad_inputs():
+    good = torch.rand(1, 2, 5, 5)
+    with pytest.raises(TypeError, match="list of"):
+        attention_rollout(good)
+    with pytest.raises(ValueError, match="empty"):
+        attention_rollout([])
+    with pytest.raises(ValueError, match="unsqueeze"):
+        attention_rollout([good[:, 0]])
+    with pytest.raises(ValueError, match="same batch"):
+        attention_rollout([good, torch.rand(1, 2, 4, 4)])
+    with pytest.raises(ValueError, match="head_fusion"):
+        attention_rollout([good], head_fusion="median")
+
+
+def test_class_token_attention_grid_order():
+    rows, cols = 2, 3
+    weights = torch.zeros(1, 2, 7, 7)
+    weights[0, :, 0, 1:] = torch.arange(1.0, 7.0)  # patch k (row-major) gets value k + 1
+    weights[0, :, 0, 0] = 100.0  # the class token's attention to itself must be dropped
+    weights[0, :, 1:, 0] = -1.0  # the patches' attention to the class token is a column, not a row
+    grid = class_token_attention(weights, (rows, cols))
+    assert grid.shape == (1, 2, rows, cols)
+    assert grid[0, 0].tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    assert class_token_attention(weights[:, 0], (rows, cols)).shape == (1, rows, cols)
+
+
+def test_class_token_attention_matches_patch_positions_of_a_vit():
+    """Patch k of the token sequence is the patch at grid (k // cols, k % cols): an image lit in
+    one patch gives that patch's token a distinctive embedding at that grid position."""
+    from vit_explained.patches import patchify
+
+    images = torch.zeros(1, 1, 8, 12)
+    images[..., 4:8, 0:4] = 1.0  # grid position (1, 0) of a 2x3 grid
+    lit = patchify(images, 4).sum(-1)  # (1, 6)
+    square = torch.zeros(1, 7, 7)
+    square[:, 0, 1:] = lit
+    grid = class_token_attention(square, (2, 3))
+    assert grid[0].nonzero().tolist() == [[1, 0]]
+
+
+def test_class_token_attention_bad_inputs():
+    with pytest.raises(ValueError, match="4x4 patch grid has 16 patches"):
+        class_token_attention(torch.rand(1, 2, 10, 10), 4)
+    with pytest.raises(ValueError, match=r"\(\.\.\., N, N\)"):
+        class_token_attention(torch.rand(1, 2, 10, 9), 3)
+    with pytest.raises(TypeError, match=r"torch\.Tensor"):
+        class_token_attention([[1.0]], 1)
