@@ -38,6 +38,7 @@ def test_readme_commands_and_ci():
     assert "make test" in readme
     ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()
     assert ci[-1] == "make test"
+    assert "apt-get install -y -qq chromium" in "\n".join(ci)
 
 
 def test_package_imports_fast_beyond_torch():
