@@ -1,0 +1,286 @@
+"""Checkers for lesson 03, Attention shapes.
+
+Each checker compares the learner's function with a trusted computation (the package's
+:class:`~vit_explained.Attention`, einops, ``F.scaled_dot_product_attention``) on inputs the
+learner has not seen, and names the likely mistake when a known wrong answer is recognised.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from einops import rearrange
+from torch import nn
+
+from ..attention import Attention
+from . import attempt, fail, passed
+
+#: The steps of one attention layer, in order, as the keys of ``attention_shapes``'s answer.
+SHAPE_KEYS = ("qkv", "qkv_heads", "q", "scores", "weights", "heads_out", "merged", "output")
+
+_SHAPE_HINTS = {
+    "qkv": "the fused Linear makes queries, keys and values for every token at once",
+    "qkv_heads": "the reshape splits the last axis into (3, heads, d) and moves the 3 and the heads to the front",
+    "q": "one of the three (q, k or v): a batch of heads, each a sequence of tokens",
+    "scores": "one score for every (query token, key token) pair, in every head",
+    "weights": "the softmax does not change the shape of what it normalises",
+    "heads_out": "each query token gets a weighted sum of the value vectors of its head",
+    "merged": "merging the heads puts the tokens back in front and glues the heads' features together",
+    "output": "the output projection keeps the token width",
+}
+
+
+def _true_shapes(batch: int, num_tokens: int, dim: int, heads: int) -> dict[str, tuple[int, ...]]:
+    """Every step's shape, read from the package's Attention run step by step on zeros."""
+    with torch.random.fork_rng(devices=[]):  # leave the learner's random numbers alone
+        module = Attention(dim, heads)
+    with torch.no_grad():
+        tokens = torch.zeros(batch, num_tokens, dim)
+        qkv = module.qkv(tokens)
+        qkv_heads = rearrange(qkv, "b n (three h d) -> three b h n d", three=3, h=heads)
+        q, k, v = module.split_heads(tokens)
+        scores = q @ k.transpose(-2, -1) * module.scale
+        weights = module.attend(scores)
+        heads_out = weights @ v
+        merged = rearrange(heads_out, "b h n d -> b n (h d)")
+        output = module.proj(merged)
+    steps = {
+        "qkv": qkv,
+        "qkv_heads": qkv_heads,
+        "q": q,
+        "scores": scores,
+        "weights": weights,
+        "heads_out": heads_out,
+        "merged": merged,
+        "output": output,
+    }
+    return {name: tuple(tensor.shape) for name, tensor in steps.items()}
+
+
+def _as_shape(value: Any) -> tuple[int, ...] | None:
+    if isinstance(value, torch.Size):
+        return tuple(value)
+    if isinstance(value, (tuple, list)) and all(isinstance(n, int) and not isinstance(n, bool) for n in value):
+        return tuple(value)
+    return None
+
+
+def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict[str, Sequence[int]]]) -> bool:
+    """Exercise 1: ``attention_shapes(batch, num_tokens, dim, heads)`` returns the shape of every step.
+
+    Checked against the package's :class:`~vit_explained.Attention` for ViT-S (dim 384, 6 heads)
+    and other configurations.
+    """
+    configs = [(2, 197, 384, 6), (1, 50, 192, 3), (3, 65, 512, 8), (1, 784, 64, 1)]
+    for batch, num_tokens, dim, heads in configs:
+        where = f"for batch={batch}, num_tokens={num_tokens}, dim={dim}, heads={heads}"
+        answer = attempt(attention_shapes, batch, num_tokens, dim, heads)
+        if not isinstance(answer, dict):
+            fail(f"return a dict {{step name: shape}}, got {type(answer).__name__}")
+        missing = [key for key in SHAPE_KEYS if key not in answer]
+        extra = [key for key in answer if key not in SHAPE_KEYS]
+        if missing or extra:
+            fail(f"the dict needs exactly the keys {list(SHAPE_KEYS)}; missing {missing}, unexpected {extra}")
+        truth = _true_shapes(batch, num_tokens, dim, heads)
+        for key in SHAPE_KEYS:
+            shape = _as_shape(answer[key])
+            if shape is None:
+                fail(f"'{key}' should be a tuple of ints such as (2, 197, 384), got {answer[key]!r}")
+            expected = truth[key]
+            if shape == expected:
+                continue
+            if len(shape) != len(expected):
+                fail(
+                    f"'{key}' {where} has {len(shape)} axes, but that step has {len(expected)}. "
+                    f"Hint: {_SHAPE_HINTS[key]}"
+                )
+            if sorted(shape) == sorted(expected):
+                fail(f"'{key}' {where} has the right sizes in the wrong order. Hint: {_SHAPE_HINTS[key]}")
+            head_dim = dim // heads
+            if heads > 1 and head_dim in expected and dim in shape and head_dim not in shape:
+                fail(f"'{key}' {where}: each head works on dim // heads features, not on all {dim}")
+            fail(f"'{key}' {where} is {shape}, which is not that step's shape. Hint: {_SHAPE_HINTS[key]}")
+    return passed("you can follow the shapes through any attention layer, ViT-S's included.")
+
+
+def _split_reference(tokens: torch.Tensor, heads: int) -> torch.Tensor:
+    return rearrange(tokens, "b n (h d) -> b h n d", h=heads)
+
+
+def _merge_reference(per_head: torch.Tensor) -> torch.Tensor:
+    return rearrange(per_head, "b h n d -> b n (h d)")
+
+
+def _call_tensor_function(function: Callable[..., Any], name: str, *args: Any) -> torch.Tensor:
+    try:
+        result = attempt(function, *args)
+    except RuntimeError as error:
+        if "view" in str(error) and "contiguous" in str(error):
+            fail(
+                f"{name} raised '{str(error).splitlines()[0][:80]}...': after a permute the tensor is not "
+                "contiguous in memory, so .view() cannot regroup it; use .reshape() (or .contiguous() first)"
+            )
+        raise
+    if not isinstance(result, torch.Tensor):
+        fail(f"{name} should return a torch.Tensor, got {type(result).__name__}")
+    return result
+
+
+def check_split_merge(
+    split_heads: Callable[[torch.Tensor, int], torch.Tensor], merge_heads: Callable[[torch.Tensor], torch.Tensor]
+) -> bool:
+    """Exercise 2: ``split_heads(x, heads)``: ``(B, N, D) -> (B, heads, N, D // heads)`` and
+    ``merge_heads(x)``: ``(B, heads, N, d) -> (B, N, heads * d)``, compared with einops."""
+    cases = [((2, 5, 12), 3), ((1, 7, 8), 2), ((3, 4, 6), 6), ((2, 3, 10), 1)]
+    for shape, heads in cases:
+        batch, tokens, dim = shape
+        head_dim = dim // heads
+        x = torch.arange(math.prod(shape), dtype=torch.float32).reshape(shape)  # every value different
+        original = x.clone()
+        split = _call_tensor_function(split_heads, "split_heads", x, heads)
+        if not torch.equal(x, original):
+            fail("split_heads changed its input in place; return a new view or tensor instead")
+        expected = _split_reference(x, heads)
+        call = f"split_heads(x of shape {shape}, heads={heads})"
+        if tuple(split.shape) != tuple(expected.shape):
+            fail(f"{call} returned shape {tuple(split.shape)}; the axes should be (B, heads, N, d) with d = D // heads")
+        if not torch.equal(split, expected):
+            if torch.equal(split, x.reshape(batch, heads, tokens, head_dim)):
+                fail(
+                    f"{call} has the right shape but mixes tokens and heads: a reshape alone regroups the numbers "
+                    "in memory order, so one 'head' ends up holding features of several tokens. Split the last "
+                    "axis first, then move the heads axis"
+                )
+            if torch.equal(split, x.reshape(batch, tokens, head_dim, heads).permute(0, 3, 1, 2)):
+                fail(
+                    f"{call}: head 0 got features 0, {heads}, {2 * heads}, ... Each head owns one contiguous "
+                    "block of d features (head 0: features 0 to d-1): the heads axis comes before d in the split"
+                )
+            fail(f"{call} has the right shape, but the values are in the wrong places (compare with x[0, :, :d])")
+
+        per_head = torch.arange(batch * heads * tokens * head_dim, dtype=torch.float32).reshape(
+            batch, heads, tokens, head_dim
+        )
+        merged = _call_tensor_function(merge_heads, "merge_heads", per_head)
+        expected = _merge_reference(per_head)
+        call = f"merge_heads(x of shape {tuple(per_head.shape)})"
+        if tuple(merged.shape) != tuple(expected.shape):
+            fail(f"{call} returned shape {tuple(merged.shape)}; the axes should be (B, N, heads * d)")
+        if not torch.equal(merged, expected):
+            if torch.equal(merged, per_head.reshape(batch, tokens, heads * head_dim)):
+                fail(
+                    f"{call} has the right shape but mixes tokens and heads: a reshape without moving the heads "
+                    "axis glues together rows of different tokens. Bring the tokens axis next to the batch first"
+                )
+            if torch.equal(merged, per_head.permute(0, 2, 3, 1).reshape(batch, tokens, heads * head_dim)):
+                fail(f"{call} interleaves the heads' features; all d features of head 0 must come first, then head 1's")
+            fail(f"{call} has the right shape, but the values are in the wrong places")
+        round_trip = _call_tensor_function(merge_heads, "merge_heads", split)
+        if not torch.equal(round_trip, x):
+            fail("merge_heads(split_heads(x, heads)) does not give back x")
+    return passed("split and merge are exact inverses and match einops' 'b n (h d) -> b h n d'.")
+
+
+def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Plausible wrong answers, each keyed by the message that names its mistake."""
+    head_dim = q.shape[-1]
+    dots = q @ k.transpose(-2, -1)
+    scores = dots / math.sqrt(head_dim)
+    return {
+        "the scores are not scaled: divide q k^T by sqrt(d) before the softmax": dots.softmax(-1) @ v,
+        "the scores are divided by d; the right scale is 1 / sqrt(d) (the spread of q.k grows like sqrt(d))": (
+            (dots / head_dim).softmax(-1) @ v
+        ),
+        "the scores are multiplied by sqrt(d); they should be divided by it": (
+            (dots * math.sqrt(head_dim)).softmax(-1) @ v
+        ),
+        "the softmax runs over the wrong axis: each query's weights must sum to 1 over the keys, the last axis": (
+            scores.softmax(-2) @ v
+        ),
+        "the weights are transposed before the sum: row i of the weights belongs to query i": (
+            scores.softmax(-1).transpose(-2, -1) @ v
+        ),
+    }
+
+
+def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
+    """Exercise 3: ``attention(q, k, v)`` is ``softmax(q k^T / sqrt(d)) v`` for ``(B, heads, N, d)`` inputs,
+    written from scratch; compared with ``F.scaled_dot_product_attention`` and the package's explicit path."""
+    generator = torch.Generator().manual_seed(3)
+    original_sdpa = F.scaled_dot_product_attention
+
+    def forbidden(*args: Any, **kwargs: Any) -> torch.Tensor:
+        fail("write attention from scratch (matmul, scale, softmax, matmul), without F.scaled_dot_product_attention")
+
+    for batch, heads, tokens, head_dim in [(2, 3, 7, 16), (1, 2, 5, 64), (2, 1, 9, 4)]:
+        q, k, v = (torch.randn(batch, heads, tokens, head_dim, generator=generator) for _ in range(3))
+        F.scaled_dot_product_attention = forbidden
+        try:
+            result = attempt(attention, q, k, v)
+        finally:
+            F.scaled_dot_product_attention = original_sdpa
+        if not isinstance(result, torch.Tensor):
+            fail(f"attention should return a torch.Tensor, got {type(result).__name__}")
+        shape = (batch, heads, tokens, head_dim)
+        if tuple(result.shape) != shape:
+            fail(f"for q, k, v of shape {shape} the result has shape {tuple(result.shape)}; it should be like v's")
+        expected = original_sdpa(q, k, v)
+        with torch.random.fork_rng(devices=[]):  # leave the learner's random numbers alone
+            module = Attention(heads * head_dim, heads)
+        module.fused = False
+        explicit, _ = module.attend_heads(q, k, v, need_weights=True)
+        torch.testing.assert_close(explicit, expected, rtol=1e-5, atol=1e-5)  # the two references agree
+        if torch.allclose(result, expected, rtol=1e-4, atol=1e-5):
+            continue
+        for mistake, wrong in _attention_variants(q, k, v).items():
+            if torch.allclose(result, wrong, rtol=1e-4, atol=1e-5):
+                fail(f"for d = {head_dim}, {mistake}")
+        fail(f"for q, k, v of shape {shape} the values differ from softmax(q k^T / sqrt(d)) v")
+    return passed("your attention equals F.scaled_dot_product_attention.")
+
+
+def _reference_pair(dim: int, heads: int, seed: int) -> tuple[Attention, nn.MultiheadAttention]:
+    """The package's Attention and an nn.MultiheadAttention (batch_first=False) with the same weights."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        ours = Attention(dim, heads)
+        mha = nn.MultiheadAttention(dim, heads)  # batch_first=False, the default
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(ours.qkv.weight)
+        mha.in_proj_bias.copy_(ours.qkv.bias)
+        mha.out_proj.weight.copy_(ours.proj.weight)
+        mha.out_proj.bias.copy_(ours.proj.bias)
+    return ours, mha
+
+
+def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor], torch.Tensor]) -> bool:
+    """Exercise 4: ``mha_forward(mha, x)`` runs a ``batch_first=False`` ``nn.MultiheadAttention`` on
+    batch-first tokens ``(B, N, D)`` and returns ``(B, N, D)``, equal to the package's Attention."""
+    for batch, tokens, dim, heads, seed in [(3, 5, 8, 2, 0), (2, 7, 12, 3, 1), (1, 4, 8, 4, 2)]:
+        ours, mha = _reference_pair(dim, heads, seed)
+        x = torch.randn(batch, tokens, dim, generator=torch.Generator().manual_seed(seed))
+        with torch.no_grad():
+            expected = ours(x)
+            forgotten = mha(x, x, x, need_weights=False)[0]
+            result = attempt(mha_forward, mha, x)
+        if isinstance(result, tuple):
+            fail("nn.MultiheadAttention returns (output, weights); return only the output tensor")
+        if not isinstance(result, torch.Tensor):
+            fail(f"mha_forward should return a torch.Tensor, got {type(result).__name__}")
+        if tuple(result.shape) != (batch, tokens, dim):
+            if tuple(result.shape) == (tokens, batch, dim):
+                fail(f"the result has shape {tuple(result.shape)}, (N, B, D): turn it back to batch-first (B, N, D)")
+            fail(f"for x of shape {(batch, tokens, dim)} the result has shape {tuple(result.shape)}")
+        if torch.allclose(result, expected, rtol=1e-4, atol=1e-5):
+            continue
+        if torch.allclose(result, forgotten, rtol=1e-4, atol=1e-5):
+            fail(
+                "this is the batch_first bug: the module reads (B, N, D) as (N, B, D), so every token attends to "
+                "the tokens at the same position in the other images. Give it the layout it expects"
+            )
+        fail(f"for x of shape {(batch, tokens, dim)} the values differ from the package's Attention")
+    return passed("you fed nn.MultiheadAttention the (N, B, D) layout it expects and got the batch back.")

@@ -1,0 +1,217 @@
+"""Measured time and memory of self-attention as the token count grows: explicit vs fused path.
+
+:func:`profile_attention` runs the package's :class:`~vit_explained.Attention` on ``(B, N, dim)``
+tokens for several N, once with the explicit path (scores, softmax, weighted sum: the
+``(B, heads, N, N)`` attention matrix is stored) and once with the fused path
+(``F.scaled_dot_product_attention``, which never stores it), and returns one
+:class:`AttentionProfile` row per N. The analytic counterpart is :func:`vit_explained.cost.attention_cost`.
+
+Times are medians over repeats that alternate the two paths, so a slow moment of a shared
+machine hits both alike. Memory is what the forward pass allocates beyond its inputs: on the
+CPU read from the PyTorch profiler's allocation records, on a GPU from ``torch.cuda``'s counters.
+Measured numbers depend on the machine; their ratios and growth are the point.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import torch
+
+from . import _checks
+from .attention import Attention
+from .cost import attention_cost
+
+
+class MemoryUse(NamedTuple):
+    """Memory one call allocated beyond what existed before it, in bytes.
+
+    ``peak_bytes``: the most held at any moment during the call. ``allocated_bytes``: the sum of
+    every allocation made during the call (memory traffic; freed blocks count too).
+    """
+
+    peak_bytes: int
+    allocated_bytes: int
+
+
+class AttentionProfile(NamedTuple):
+    """One row of :func:`profile_attention`: one token count N, both paths.
+
+    Times in seconds (median), memory in bytes (see :class:`MemoryUse`). ``matrix_bytes`` is the
+    analytic size of the ``(B, heads, N, N)`` attention matrix from
+    :func:`~vit_explained.cost.attention_cost` times the batch. ``row._asdict()`` gives a dict.
+    """
+
+    num_tokens: int
+    dim: int
+    heads: int
+    batch: int
+    explicit_seconds: float
+    fused_seconds: float
+    explicit_peak_bytes: int
+    fused_peak_bytes: int
+    explicit_allocated_bytes: int
+    fused_allocated_bytes: int
+    matrix_bytes: int
+
+
+def _synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def median_seconds(
+    functions: dict[str, Callable[[], Any]],
+    repeats: int = 5,
+    warmup: int = 1,
+    device: torch.device | str = "cpu",
+) -> dict[str, float]:
+    """Median wall time of each zero-argument function, in seconds.
+
+    The functions run in turns (``a, b, a, b, ...``), ``warmup`` untimed rounds first, then
+    ``repeats`` timed rounds, so that a slow moment of the machine hits every function alike.
+    """
+    if not isinstance(functions, dict) or not functions:
+        raise ValueError(f"functions must be a non-empty dict {{name: function}}, got {functions!r}")
+    repeats = _checks.positive_int("repeats", repeats)
+    warmup = _checks.non_negative_int("warmup", warmup)
+    device = torch.device(device)
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for round_index in range(warmup + repeats):
+        for name, function in functions.items():
+            _synchronize(device)
+            start = time.perf_counter()
+            function()
+            _synchronize(device)
+            if round_index >= warmup:
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def memory_use(function: Callable[[], Any], device: torch.device | str = "cpu") -> MemoryUse:
+    """Measure the memory one call of ``function()`` allocates on ``device`` beyond what existed before.
+
+    CPU: runs the call under the PyTorch profiler with ``profile_memory=True`` and adds up its
+    allocation and free records in order (only PyTorch tensors are seen, not Python objects). CUDA:
+    ``torch.cuda.max_memory_allocated`` after resetting the peak. The result of the call is
+    released before returning, but it counts towards the peak.
+    """
+    device = torch.device(device)
+    if device.type == "cuda":
+        _synchronize(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        before = torch.cuda.memory_allocated(device)
+        allocated_before = torch.cuda.memory_stats(device).get("allocated_bytes.all.allocated", 0)
+        function()
+        _synchronize(device)
+        peak = torch.cuda.max_memory_allocated(device) - before
+        allocated = torch.cuda.memory_stats(device).get("allocated_bytes.all.allocated", 0) - allocated_before
+        return MemoryUse(int(peak), int(allocated))
+    if device.type != "cpu":
+        raise ValueError(f"memory_use measures 'cpu' or 'cuda' devices, got {device.type!r}")
+    # The autograd profiler with kineto records every allocation and free; torch.profiler.profile
+    # would do the same but first imports torch._inductor (seconds on a busy machine).
+    with torch.autograd.profiler.profile(use_kineto=True, profile_memory=True) as profiler:
+        function()
+    with tempfile.TemporaryDirectory() as folder:
+        trace_path = Path(folder) / "trace.json"
+        profiler.export_chrome_trace(str(trace_path))
+        events = json.loads(trace_path.read_text())["traceEvents"]
+    records = [event for event in events if event.get("name") == "[memory]" and "Bytes" in event.get("args", {})]
+    records.sort(key=lambda event: (event["args"].get("Ev Idx", 0), event.get("ts", 0)))
+    held = peak = allocated = 0
+    for event in records:
+        if event["args"].get("Device Type", 0) != 0:  # 0 is the CPU in the trace
+            continue
+        change = int(event["args"]["Bytes"])  # > 0 an allocation, < 0 a free
+        held += change
+        peak = max(peak, held)
+        allocated += max(change, 0)
+    return MemoryUse(peak, allocated)
+
+
+def profile_attention(
+    num_tokens_list: Sequence[int],
+    dim: int,
+    heads: int,
+    *,
+    batch: int = 1,
+    repeats: int = 5,
+    warmup: int = 1,
+    qkv_bias: bool = True,
+    device: torch.device | str = "cpu",
+    seed: int = 0,
+    threads: int | None = 1,
+) -> list[AttentionProfile]:
+    """Time and memory of one :class:`~vit_explained.Attention` forward pass, explicit vs fused path.
+
+    For each N in ``num_tokens_list`` the same module (width ``dim``, ``heads`` heads, random
+    weights from ``seed``) runs on random tokens ``(batch, N, dim)`` without autograd. Returns one
+    :class:`AttentionProfile` per N, in the given order: median seconds over ``repeats``
+    interleaved runs, and the peak / total memory allocated beyond the input (the explicit path
+    holds the ``(batch, heads, N, N)`` scores and weights; ``matrix_bytes`` is their analytic size).
+    On the CPU, ``threads`` sets torch's thread count while measuring (restored afterwards): one
+    thread by default, because on a busy machine a parallel kernel waits for its slowest thread
+    and the timings scatter; ``None`` keeps the current setting.
+
+    >>> rows = profile_attention([16, 32], dim=8, heads=2, repeats=1)
+    >>> [row.num_tokens for row in rows], rows[1].matrix_bytes  # 2 heads x 32 x 32 floats
+    ([16, 32], 8192)
+    """
+    if isinstance(num_tokens_list, (int, str)) or not isinstance(num_tokens_list, Sequence) or not num_tokens_list:
+        raise ValueError(
+            f"num_tokens_list must be a non-empty list of token counts such as [196, 784], got {num_tokens_list!r}"
+        )
+    counts = [_checks.positive_int("num_tokens", n) for n in num_tokens_list]
+    batch = _checks.positive_int("batch", batch)
+    _checks.positive_int("repeats", repeats)
+    _checks.non_negative_int("warmup", warmup)
+    _checks.divisible_by_heads(dim, heads)
+    device = torch.device(device)
+    if threads is not None:
+        threads = _checks.positive_int("threads", threads)
+    generator = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        module = Attention(dim, heads, qkv_bias=qkv_bias).to(device).eval()
+
+    def run(tokens: torch.Tensor, fused: bool) -> Callable[[], torch.Tensor]:
+        def call() -> torch.Tensor:
+            module.fused = fused
+            return module(tokens)
+
+        return call
+
+    def measure(n: int) -> AttentionProfile:
+        tokens = torch.randn(batch, n, dim, generator=generator).to(device)
+        calls = {"explicit": run(tokens, False), "fused": run(tokens, True)}
+        seconds = median_seconds(calls, repeats=repeats, warmup=warmup, device=device)
+        explicit, fused = memory_use(calls["explicit"], device), memory_use(calls["fused"], device)
+        return AttentionProfile(
+            num_tokens=n,
+            dim=dim,
+            heads=heads,
+            batch=batch,
+            explicit_seconds=seconds["explicit"],
+            fused_seconds=seconds["fused"],
+            explicit_peak_bytes=explicit.peak_bytes,
+            fused_peak_bytes=fused.peak_bytes,
+            explicit_allocated_bytes=explicit.allocated_bytes,
+            fused_allocated_bytes=fused.allocated_bytes,
+            matrix_bytes=batch * attention_cost(n, dim, heads).matrix_bytes,
+        )
+
+    threads_before = torch.get_num_threads()
+    if threads is not None and device.type == "cpu":
+        torch.set_num_threads(threads)
+    try:
+        with torch.no_grad():
+            return [measure(n) for n in counts]
+    finally:
+        torch.set_num_threads(threads_before)
