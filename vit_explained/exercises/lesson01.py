@@ -1,0 +1,203 @@
+"""Checkers for lesson 01 (patches and embeddings).
+
+- :func:`check_token_count`: how many tokens a ViT sees, class token included;
+- :func:`check_patchify`: cutting ``(B, C, H, W)`` into ``(B, N, ph * pw * C)`` in the series' order;
+- :func:`check_conv_to_linear`: a ``Conv2d`` patch kernel as the ``Linear`` weight of the rearrange layout.
+
+Each checker runs the learner's function on several cases (square and non-square images and
+patches, gray and RGB) and compares it with the package (:func:`vit_explained.patchify`,
+:class:`vit_explained.PatchEmbedding`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from einops import rearrange
+
+from ..patch_embedding import PatchEmbedding
+from ..patches import patch_grid, patchify
+from . import attempt, fail, passed
+
+__all__ = ["check_conv_to_linear", "check_patchify", "check_token_count"]
+
+# (height, width, patch height, patch width): square and non-square images and patches.
+TOKEN_CASES = (
+    (224, 224, 16, 16),
+    (384, 384, 16, 16),
+    (32, 32, 4, 4),
+    (28, 28, 7, 7),
+    (224, 160, 16, 16),
+    (96, 64, 8, 16),
+    (240, 320, 16, 32),
+)
+
+# (batch, channels, height, width, patch height, patch width)
+PATCH_CASES = (
+    (1, 3, 8, 8, 4, 4),
+    (2, 3, 12, 8, 4, 4),
+    (2, 1, 6, 9, 3, 3),
+    (1, 3, 8, 12, 4, 2),
+    (2, 2, 6, 10, 3, 5),
+)
+
+# (dim, channels, patch height, patch width)
+KERNEL_CASES = ((8, 3, 4, 4), (6, 3, 2, 3), (5, 1, 3, 2), (4, 2, 4, 2))
+
+
+def _expected_tokens(height: int, width: int, patch_height: int, patch_width: int) -> int:
+    rows, cols = patch_grid(height, width, (patch_height, patch_width))
+    return rows * cols + 1
+
+
+def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> bool:
+    """Check ``count_vit_tokens(height, width, patch_height, patch_width) -> int``: the number
+    of tokens a ViT feeds its encoder, patches plus the class token."""
+    for height, width, ph, pw in TOKEN_CASES:
+        answer = attempt(count_vit_tokens, height, width, ph, pw)
+        if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+            answer = answer.item()
+        if isinstance(answer, bool) or not isinstance(answer, (int, float)) or answer != int(answer):
+            fail(f"return a whole number of tokens (an int), got {answer!r} for a {height}x{width} image")
+        answer = int(answer)
+        rows, cols = height // ph, width // pw
+        expected = rows * cols + 1
+        if answer == expected:
+            continue
+        case = f"a {height}x{width} image with {ph}x{pw} patches"
+        if answer == rows * cols:
+            fail(f"for {case} you counted the patches but forgot the class token that ViT prepends")
+        if answer in (rows, cols, rows + 1, cols + 1):
+            fail(
+                f"for {case} your {answer} is the number of patches along one side; "
+                "the patches form a 2-D grid (rows x columns)"
+            )
+        if answer in (rows * rows + 1, cols * cols + 1, rows * rows, cols * cols):
+            fail(
+                f"for {case} you got {answer}: it looks as if you assumed a square image; "
+                "count rows from the height and columns from the width"
+            )
+        if answer in (height * width + 1, height * width):
+            fail(f"for {case} you got {answer}: that counts pixels, not patches")
+        fail(f"for {case} you got {answer} tokens, which is not right; count the grid of patches, then the extras")
+    return passed(
+        f"a ViT sees (H // ph) * (W // pw) patch tokens plus 1 class token: "
+        f"{_expected_tokens(224, 224, 16, 16)} for 224x224 with 16x16 patches."
+    )
+
+
+def _patch_variants(images: torch.Tensor, ph: int, pw: int) -> dict[str, torch.Tensor]:
+    """Plausible wrong layouts, each with the right shape, to name what went wrong."""
+    return {
+        "the patches are in column-major order (down the first column, then the next); "
+        "the series numbers them row by row, left to right, like reading text": rearrange(
+            images, "b c (h p1) (w p2) -> b (w h) (p1 p2 c)", p1=ph, p2=pw
+        ),
+        "each patch is flattened channel by channel, (c p1 p2); the series keeps the channels "
+        "innermost, (p1 p2 c), so the numbers of one pixel sit next to each other": rearrange(
+            images, "b c (h p1) (w p2) -> b (h w) (c p1 p2)", p1=ph, p2=pw
+        ),
+        "inside each patch the pixels are read column by column; read them row by row": rearrange(
+            images, "b c (h p1) (w p2) -> b (h w) (p2 p1 c)", p1=ph, p2=pw
+        ),
+        "the patches are in column-major order and each is flattened channel by channel; "
+        "the series numbers patches row by row and keeps channels innermost": rearrange(
+            images, "b c (h p1) (w p2) -> b (w h) (c p1 p2)", p1=ph, p2=pw
+        ),
+        "each token gathers pixels spread all over the image instead of one contiguous square: "
+        "when you split H (and W) into two axes, which one is the patch's row and which the grid's?": rearrange(
+            images, "b c (p1 h) (p2 w) -> b (h w) (p1 p2 c)", p1=ph, p2=pw
+        ),
+    }
+
+
+def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.Tensor]) -> bool:
+    """Check ``my_patchify(images, (ph, pw))``: ``(B, C, H, W) -> (B, N, ph * pw * C)`` with
+    patches in row-major order, each flattened as ``(p1 p2 c)``; equal to :func:`vit_explained.patchify`."""
+    for batch, channels, height, width, ph, pw in PATCH_CASES:
+        # Distinct whole numbers: any misplaced value shows, and comparisons are exact.
+        images = torch.arange(batch * channels * height * width, dtype=torch.float32)
+        images = images.reshape(batch, channels, height, width)
+        original = images.clone()
+        answer = attempt(my_patchify, images, (ph, pw))
+        case = f"images of shape (B, C, H, W) = {tuple(images.shape)} and {ph}x{pw} patches"
+        if not torch.equal(images, original):
+            fail(f"your function changed its input images ({case}); work on a copy or use reshape/permute")
+        if not isinstance(answer, torch.Tensor):
+            fail(f"return a torch.Tensor, got {type(answer).__name__} for {case}")
+        expected = patchify(images, (ph, pw))
+        if tuple(answer.shape) != tuple(expected.shape):
+            rows, cols = height // ph, width // pw
+            fail(
+                f"for {case} your output has shape {tuple(answer.shape)}; it should be (B, N, ph * pw * C) "
+                f"with N = {rows} * {cols} patches (rows x columns)"
+            )
+        if torch.equal(answer.to(expected.dtype), expected):
+            continue
+        for problem, wrong in _patch_variants(images, ph, pw).items():
+            if torch.equal(answer.to(wrong.dtype), wrong):
+                fail(f"for {case}: {problem}")
+        if torch.equal(answer.reshape(-1).sort().values.to(expected.dtype), expected.reshape(-1).sort().values):
+            fail(
+                f"for {case} every pixel is there but in the wrong places: check that each token is one "
+                "ph x pw square of the image (a reshape alone mixes pixels from different patches; "
+                "you need to move axes too), numbered row by row, flattened as (p1 p2 c)"
+            )
+        fail(f"for {case} your output holds different numbers from the image's pixels: patchify only moves pixels")
+    return passed("your patchify matches vit_explained.patchify on square and non-square images and patches.")
+
+
+def _kernel_variants(weight: torch.Tensor) -> dict[str, torch.Tensor]:
+    dim = weight.shape[0]
+    return {
+        "your columns are in (c, ph, pw) order: that is nn.Unfold's layout; for the rearrange layout "
+        "(p1 p2 c) the channels must come last, so move the axes before flattening": weight.reshape(dim, -1),
+        "your columns are in (pw, ph, c) order: the patch's rows and columns are swapped; "
+        "keep the kernel's height axis before its width axis": weight.permute(0, 3, 2, 1).reshape(dim, -1),
+        "your columns are in (c, pw, ph) order: channels first and the patch transposed": weight.permute(
+            0, 1, 3, 2
+        ).reshape(dim, -1),
+    }
+
+
+def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor]) -> bool:
+    """Check ``conv_to_linear(weight)``: a ``Conv2d`` patch kernel ``(D, C, ph, pw)`` ->
+    the ``(D, ph * pw * C)`` weight of the ``Linear`` after ``Rearrange('b c (h p1) (w p2) ->
+    b (h w) (p1 p2 c)')``, so that both embeddings give the same tokens."""
+    generator = torch.Generator().manual_seed(1)
+    for dim, channels, ph, pw in KERNEL_CASES:
+        conv = PatchEmbedding((2 * ph, 3 * pw), (ph, pw), channels, dim, method="conv")
+        with torch.no_grad():
+            conv.proj.weight.copy_(torch.randn(conv.proj.weight.shape, generator=generator))
+            conv.proj.bias.copy_(torch.randn(dim, generator=generator))
+        weight = conv.proj.weight.detach().clone()
+        case = f"a Conv2d kernel of shape (D, C, ph, pw) = {tuple(weight.shape)}"
+        answer = attempt(conv_to_linear, weight.clone())
+        if not isinstance(answer, torch.Tensor):
+            fail(f"return a torch.Tensor, got {type(answer).__name__} for {case}")
+        expected = PatchEmbedding(conv.image_size, (ph, pw), channels, dim, method="rearrange")
+        expected.copy_weights_from(conv)
+        target = expected.proj.weight.detach()
+        if tuple(answer.shape) != tuple(target.shape):
+            fail(
+                f"for {case} your weight has shape {tuple(answer.shape)}; nn.Linear(ph * pw * C, D) "
+                f"stores its weight as (out_features, in_features) = (D, ph * pw * C)"
+            )
+        if torch.equal(answer.detach().to(target.dtype), target):
+            # The proof: the rearrange embedding with this weight gives the conv's tokens.
+            images = torch.randn(2, channels, *conv.image_size, generator=generator)
+            mine = PatchEmbedding(conv.image_size, (ph, pw), channels, dim, method="rearrange")
+            with torch.no_grad():
+                mine.proj.weight.copy_(answer)
+                mine.proj.bias.copy_(conv.proj.bias)
+            torch.testing.assert_close(mine(images), conv(images))
+            continue
+        for problem, wrong in _kernel_variants(weight).items():
+            if torch.equal(answer.detach().to(wrong.dtype), wrong):
+                fail(f"for {case}: {problem}")
+        fail(
+            f"for {case} your weight has the right shape but the numbers are not in the (p1 p2 c) order "
+            "that the rearrange layout feeds the Linear"
+        )
+    return passed("your weight makes Rearrange + Linear give exactly the Conv2d's tokens.")
