@@ -1,0 +1,246 @@
+"""Gradient hooks against p.grad, and the hand-derived attention backward against autograd and gradcheck."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from vit_explained import Attention, ViT
+from vit_explained.gradients import (
+    PARTS,
+    attention_backward,
+    attention_forward,
+    gradient_norms,
+    group_gradient_norms,
+    hand_attention,
+    parameter_part,
+    qkv_gradient_by_hand,
+    record_gradient_norms,
+    record_residual_routes,
+    softmax_backward,
+    trace_backward,
+)
+
+
+def small_vit(dtype=torch.float32, **kwargs) -> ViT:
+    torch.manual_seed(0)
+    return ViT(8, 2, 10, 16, 3, 2, 32, channels=1, **kwargs).to(dtype)
+
+
+def batch(dtype=torch.float32):
+    generator = torch.Generator().manual_seed(1)
+    return torch.randn(6, 1, 8, 8, generator=generator, dtype=dtype), torch.arange(6) % 10
+
+
+def loss_of(model, dtype=torch.float32):
+    images, labels = batch(dtype)
+    return F.cross_entropy(model(images), labels)
+
+
+def random_attention_inputs(batch_shape=(2,), tokens=5, width=6, head=3, bias=False, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+
+    def rand(*shape):
+        return torch.randn(*shape, generator=generator, dtype=torch.float64).requires_grad_()
+
+    x = rand(*batch_shape, tokens, width)
+    weights = [rand(head, width) for _ in range(3)]
+    biases = [rand(head) for _ in range(3)] if bias else [None, None, None]
+    return x, weights, biases
+
+
+# --- the hand-derived backward pass ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("batch_shape", [(), (3,), (2, 2)])
+@pytest.mark.parametrize("bias", [False, True])
+def test_attention_backward_equals_autograd(batch_shape, bias):
+    x, (w_q, w_k, w_v), (b_q, b_k, b_v) = random_attention_inputs(batch_shape, bias=bias)
+    out = attention_forward(x, w_q, w_k, w_v, b_q=b_q, b_k=b_k, b_v=b_v)
+    grad_out = torch.randn_like(out)
+    leaves = {"dX": x, "dW_q": w_q, "dW_k": w_k, "dW_v": w_v}
+    if bias:
+        leaves |= {"db_q": b_q, "db_k": b_k, "db_v": b_v}
+    expected = torch.autograd.grad(out, list(leaves.values()), grad_out)
+    ours = attention_backward(x, w_q, w_k, w_v, grad_out, b_q=b_q, b_k=b_k, b_v=b_v)
+    for key, reference in zip(leaves, expected, strict=True):
+        torch.testing.assert_close(ours[key], reference, rtol=1e-10, atol=1e-12, msg=key)
+
+
+def test_intermediate_gradients_equal_autograd():
+    x, (w_q, w_k, w_v), _ = random_attention_inputs((2,), seed=3)
+    s = w_q.shape[0] ** -0.5
+    q, k, v = x @ w_q.T, x @ w_k.T, x @ w_v.T
+    scores = s * q @ k.mT
+    a = torch.softmax(scores, dim=-1)
+    out = a @ v
+    grad_out = torch.randn_like(out)
+    names = {"dQ": q, "dK": k, "dV": v, "dS": scores, "dA": a}
+    expected = torch.autograd.grad(out, list(names.values()), grad_out)
+    ours = attention_backward(x, w_q, w_k, w_v, grad_out)
+    torch.testing.assert_close(ours["A"], a.detach())
+    for key, reference in zip(names, expected, strict=True):
+        torch.testing.assert_close(ours[key], reference, rtol=1e-10, atol=1e-12, msg=key)
+
+
+def test_gradcheck_on_the_hand_backward_and_on_the_forward():
+    x, (w_q, w_k, w_v), _ = random_attention_inputs((2,), tokens=4, width=5, head=3, seed=4)
+    # hand_attention's backward is attention_backward: gradcheck compares it with finite differences.
+    assert torch.autograd.gradcheck(hand_attention, (x, w_q, w_k, w_v))
+    assert torch.autograd.gradcheck(lambda *t: attention_forward(*t, scale=0.7), (x, w_q, w_k, w_v))
+
+
+def test_gradcheck_catches_a_wrong_backward(monkeypatch):
+    """The gradcheck test above can fail: break the softmax backward and it does."""
+    import vit_explained.gradients as gradients
+
+    monkeypatch.setattr(gradients, "softmax_backward", lambda a, grad_a: a * grad_a)
+    x, (w_q, w_k, w_v), _ = random_attention_inputs((), tokens=4, width=5, head=3, seed=5)
+    assert not torch.autograd.gradcheck(hand_attention, (x, w_q, w_k, w_v), raise_exception=False)
+
+
+def test_softmax_backward_equals_autograd():
+    scores = torch.randn(2, 3, 6, 6, dtype=torch.float64, requires_grad=True)
+    a = torch.softmax(scores, dim=-1)
+    grad_a = torch.randn_like(a)
+    (expected,) = torch.autograd.grad(a, scores, grad_a)
+    torch.testing.assert_close(softmax_backward(a.detach(), grad_a), expected)
+
+
+def test_attention_forward_equals_sdpa_and_one_head_attention():
+    x, (w_q, w_k, w_v), (b_q, b_k, b_v) = random_attention_inputs((2,), bias=True, seed=6)
+    expected = F.scaled_dot_product_attention(x @ w_q.T + b_q, x @ w_k.T + b_k, x @ w_v.T + b_v)
+    torch.testing.assert_close(attention_forward(x, w_q, w_k, w_v, b_q=b_q, b_k=b_k, b_v=b_v), expected)
+    module = Attention(12, 1).double()
+    tokens = torch.randn(2, 5, 12, dtype=torch.float64)
+    w_q, w_k, w_v = module.qkv.weight.chunk(3)
+    b_q, b_k, b_v = module.qkv.bias.chunk(3)
+    ours = module.proj(attention_forward(tokens, w_q, w_k, w_v, b_q=b_q, b_k=b_k, b_v=b_v))
+    torch.testing.assert_close(ours, module(tokens))
+
+
+@pytest.mark.parametrize("qkv_bias", [True, False])
+@pytest.mark.parametrize("fused", [True, False])
+def test_qkv_gradient_by_hand_equals_the_vit_qkv_grad(qkv_bias, fused):
+    model = small_vit(torch.float64, qkv_bias=qkv_bias)
+    attention = model.blocks[1].attn
+    attention.fused = fused
+    saved = {}
+    attention.qkv.register_forward_hook(lambda m, inputs, out: saved.update(x=inputs[0].detach()))
+    attention.proj.register_full_backward_hook(lambda m, grad_in, grad_out: saved.update(g=grad_in[0]))
+    loss_of(model, torch.float64).backward()
+    weight_grad, bias_grad = qkv_gradient_by_hand(attention, saved["x"], saved["g"])
+    torch.testing.assert_close(weight_grad, attention.qkv.weight.grad, rtol=1e-9, atol=1e-12)
+    if qkv_bias:
+        torch.testing.assert_close(bias_grad, attention.qkv.bias.grad, rtol=1e-9, atol=1e-12)
+    else:
+        assert bias_grad is None
+
+
+# --- recording gradient norms ----------------------------------------------------------------------
+
+
+def test_recorded_norms_equal_p_grad_norms_and_hooks_are_removed():
+    model = small_vit()
+    with record_gradient_norms(model) as recorder:
+        loss_of(model).backward()
+    reference = gradient_norms(model)
+    assert set(recorder.norms) == set(reference) == {name for name, _ in model.named_parameters()}
+    for name, value in reference.items():
+        assert math.isclose(recorder.norms[name], value, rel_tol=1e-6), name
+        assert recorder.calls[name] == 1
+    before = dict(recorder.norms)
+    loss_of(model).backward()  # after the with block: nothing recorded
+    assert recorder.norms == before
+
+
+def test_qkv_split_norms_add_up_to_the_qkv_norm():
+    model = small_vit()
+    with record_gradient_norms(model) as recorder:
+        loss_of(model).backward()
+    for i, block in enumerate(model.blocks):
+        q, k, v = recorder.qkv_norms[f"encoder.blocks.{i}.attn.qkv.weight"]
+        assert math.isclose(math.sqrt(q**2 + k**2 + v**2), block.attn.qkv.weight.grad.norm().item(), rel_tol=1e-5)
+        dim = block.attn.inner_dim
+        assert math.isclose(v, block.attn.qkv.weight.grad[2 * dim :].norm().item(), rel_tol=1e-6)
+    per_layer = recorder.qkv_by_layer()
+    assert list(per_layer) == ["block 0", "block 1", "block 2"]
+    # at timm's initialisation (std 0.02) the softmax route is tiny compared with the value route
+    assert all(layer["v"] > 20 * max(layer["q"], layer["k"]) for layer in per_layer.values())
+
+
+def test_groups_cover_every_parameter_and_combine_as_root_sum_of_squares():
+    model = small_vit()
+    parts = {parameter_part(name) for name, _ in model.named_parameters()}
+    assert {part for _, part in parts} == set(PARTS)
+    assert ("block 2", "qkv") in parts and ("final norm", "norms") in parts
+    groups = group_gradient_norms({"head.weight": 3.0, "head.bias": 4.0, "encoder.blocks.0.mlp.fc1.weight": None})
+    assert groups == {("head", "head"): 5.0}
+
+
+def test_frozen_mlp_keeps_qkv_learning_and_sgd_moves_by_minus_lr_grad():
+    model = small_vit()
+    for block in model.blocks:
+        block.mlp.requires_grad_(False)
+    with record_gradient_norms(model) as recorder:
+        loss_of(model).backward()
+    norms = gradient_norms(model)
+    assert all(value is None for name, value in norms.items() if ".mlp." in name)
+    assert not any(".mlp." in name for name in recorder.norms)
+    assert all(norms[f"encoder.blocks.{i}.attn.qkv.weight"] > 0 for i in range(3))
+    qkv = model.blocks[0].attn.qkv.weight
+    before, grad = qkv.detach().clone(), qkv.grad.clone()
+    torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.5).step()
+    torch.testing.assert_close(qkv.detach() - before, -0.5 * grad)
+
+
+def test_trace_backward_visits_the_head_first_and_attention_after_the_mlp():
+    model = small_vit()
+    for block in model.blocks:
+        block.attn.fused = False
+    with trace_backward(model) as order:
+        loss_of(model).backward()
+    assert order[:2] == ["head", "encoder.norm"]
+    last = "encoder.blocks.2."
+    assert order.index(last + "mlp.fc2") < order.index(last + "attn.attend") < order.index(last + "attn.qkv")
+    assert order[-1] == "patch_embedding.proj"
+
+
+def test_residual_routes_split_the_gradient():
+    model = small_vit()
+    with record_residual_routes(model) as routes:
+        loss_of(model).backward()
+    for i in range(3):
+        assert routes[i]["total"].shape == (6, 17, 16)
+        assert not torch.allclose(routes[i]["total"], routes[i]["skip"])
+    # The skip route out of block i is the gradient at the input of block i + 1 ... and with the MLPs'
+    # last layer zeroed, no gradient comes back through the MLP: total == skip.
+    for block in model.blocks:
+        torch.nn.init.zeros_(block.mlp.fc2.weight)
+    with record_residual_routes(model) as routes:
+        loss_of(model).backward()
+    for i in range(3):
+        torch.testing.assert_close(routes[i]["total"], routes[i]["skip"])
+
+
+# --- errors ----------------------------------------------------------------------------------------------
+
+
+def test_bad_input_is_named():
+    x = torch.randn(2, 5, 6)
+    w = torch.randn(3, 6)
+    with pytest.raises(ValueError, match=r"w_k must be \(d, D\) = \(d, 6\)"):
+        attention_forward(x, w, torch.randn(3, 5), w)
+    with pytest.raises(TypeError, match=r"x must be a torch\.Tensor"):
+        attention_forward([1.0], w, w, w)
+    with pytest.raises(ValueError, match=r"grad_out must have the output's shape \(2, 5, 3\)"):
+        attention_backward(x, w, w, w, torch.randn(2, 5, 4))
+    with pytest.raises(ValueError, match="same shape"):
+        softmax_backward(torch.randn(3, 3), torch.randn(3, 4))
+    with pytest.raises(ValueError, match=r"cannot place parameter 'blocks\.x'"):
+        parameter_part("blocks.x")
+    with pytest.raises(TypeError, match=r"model must be a torch\.nn\.Module"):
+        record_gradient_norms("model")
+    with pytest.raises(ValueError, match="grad_out must be"):
+        qkv_gradient_by_hand(Attention(8, 2), torch.randn(1, 3, 8), torch.randn(1, 3, 7))

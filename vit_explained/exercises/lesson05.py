@@ -1,0 +1,266 @@
+"""Checkers for lesson 05, where the gradients for q, k and v come from.
+
+Every checker compares the learner's answer with autograd on random inputs (float64), and when
+the answer is wrong it looks for the usual slips (a missing term, a missing transpose, a sum over
+the wrong axis or not over the batch) to say what went wrong.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+
+import torch
+import torch.nn.functional as F
+
+from ..gradients import PARTS, group_gradient_norms
+from ..vit import ViT
+from . import ExerciseNotAttempted, attempt, fail, passed
+
+_DTYPE = torch.float64
+
+
+def _call(answer: Callable[..., object], *args: object, batch_hint: bool = False) -> torch.Tensor:
+    """Call the learner's function; report crashes and non-tensor results as failures."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # .T on a batch warns; the checker explains instead
+            result = attempt(answer, *args)
+    except ExerciseNotAttempted:
+        raise
+    except (RuntimeError, ValueError, IndexError) as error:
+        shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, torch.Tensor))
+        hint = (
+            " If it works on one (N, N) matrix: .T reverses every axis of a batched tensor; transpose only the "
+            "last two with .transpose(-2, -1) or .mT"
+            if batch_hint
+            else ""
+        )
+        fail(f"your function raised {type(error).__name__} on inputs of shapes {shapes}: {error}.{hint}")
+    if not isinstance(result, torch.Tensor):
+        fail(f"return a torch.Tensor, not {type(result).__name__}")
+    return result
+
+
+def _right_per_matrix(answer: Callable[..., object], args: tuple[torch.Tensor, ...], expected: torch.Tensor) -> bool:
+    """True if ``answer`` is right on every single matrix of a batch (so only the batching is wrong)."""
+    if expected.dim() <= 2:
+        return False
+    flat = [a.reshape(-1, *a.shape[-2:]) for a in args]
+    wanted = expected.reshape(-1, *expected.shape[-2:])
+    for i in range(wanted.shape[0]):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                result = answer(*(a[i] for a in flat))
+        except Exception:
+            return False
+        if not isinstance(result, torch.Tensor) or not _close(result, wanted[i]):
+            return False
+    return True
+
+
+_BATCH_MESSAGE = (
+    "right for a single matrix but not for a batch of shape {shape}: make every operation act on the last "
+    "axes (dim=-1, .transpose(-2, -1) or .mT), not on fixed axes or with .T, which reverses every axis"
+)
+
+
+def _close(result: torch.Tensor, expected: torch.Tensor) -> bool:
+    return result.shape == expected.shape and torch.allclose(result.to(_DTYPE), expected, rtol=1e-6, atol=1e-9)
+
+
+def _softmax_case(shape: tuple[int, ...], seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    scores = (2 * torch.randn(shape, generator=generator, dtype=_DTYPE)).requires_grad_()
+    a = torch.softmax(scores, dim=-1)
+    grad_a = torch.randn(shape, generator=generator, dtype=_DTYPE)
+    (expected,) = torch.autograd.grad(a, scores, grad_a)
+    return a.detach(), grad_a, expected
+
+
+def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
+    """Exercise 1: ``softmax_backward(a, grad_a) -> grad_s`` for ``a = softmax(s, dim=-1)``."""
+    cases = [(6, 6), (2, 3, 5, 5), (4, 7)]
+    for index, shape in enumerate(cases):
+        a, grad_a, expected = _softmax_case(shape, seed=index)
+        result = _call(softmax_backward, a, grad_a, batch_hint=a.dim() > 2)
+        if result.shape != expected.shape:
+            if _right_per_matrix(softmax_backward, (a, grad_a), expected):
+                fail(_BATCH_MESSAGE.format(shape=shape))
+            fail(
+                f"for a and grad_a of shape {shape} the gradient with respect to the scores must have that "
+                f"shape too, got {tuple(result.shape)} (keep the summed axis with keepdim=True?)"
+            )
+        if _close(result, expected):
+            continue
+        weighted = (grad_a * a).sum(dim=-1, keepdim=True)
+        if _close(result, a * grad_a):
+            fail(
+                "you kept only the diagonal of the softmax Jacobian (a * grad_a). Every a_ij also depends on "
+                "every other score in its row, through the normalising sum; that term is missing."
+            )
+        if a.shape[-1] == a.shape[-2] and _close(result, a * (grad_a - (grad_a * a).sum(dim=-2, keepdim=True))):
+            fail(
+                "the sum runs over the wrong axis (a column, not a row). Softmax normalises each row over the "
+                "keys, the last axis, so the correction term is one number per row."
+            )
+        if _close(result, a * (grad_a - weighted.squeeze(-1).unsqueeze(-2))):
+            fail(
+                "each row's sum ended up along the wrong axis (a row sum without keepdim=True broadcasts across "
+                "the columns): every entry of row i must use row i's own sum"
+            )
+        if _close(result, a * (grad_a - grad_a.sum(dim=-1, keepdim=True))):
+            fail("the row sum must weight each grad_a entry by its attention weight a; yours sums grad_a alone.")
+        if _close(result, grad_a - weighted):
+            fail("close: the bracket is right, but the whole expression must still be multiplied by a, entry by entry.")
+        if _close(result, -expected):
+            fail("the sign is flipped: check the order of the two terms in the bracket.")
+        if _right_per_matrix(softmax_backward, (a, grad_a), expected):
+            fail(_BATCH_MESSAGE.format(shape=shape))
+        error = _max_error(result, expected)
+        fail(f"the result differs from autograd's for inputs of shape {shape} (largest error {error})")
+    return passed(
+        "your softmax backward equals autograd's on square, batched and non-square inputs. "
+        "Note the Jacobian diag(a) - a a^T is symmetric, so the row-wise product needs no transpose."
+    )
+
+
+def _max_error(result: torch.Tensor, expected: torch.Tensor) -> str:
+    return f"{(result.to(_DTYPE) - expected).abs().max().item():.3g}"
+
+
+def _attention_case(
+    batch: tuple[int, ...], tokens: int, width: int, head: int, seed: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Random ``x (..., N, D)``, attention weights ``a (..., N, N)``, ``W_v (d, D)`` and ``grad_out (..., N, d)``."""
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(*batch, tokens, width, generator=generator, dtype=_DTYPE)
+    a = torch.softmax(2 * torch.randn(*batch, tokens, tokens, generator=generator, dtype=_DTYPE), dim=-1)
+    w_v = torch.randn(head, width, generator=generator, dtype=_DTYPE)
+    grad_out = torch.randn(*batch, tokens, head, generator=generator, dtype=_DTYPE)
+    return x, a, w_v, grad_out
+
+
+def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
+    """Exercise 2: ``value_gradient(a, grad_out) -> dV`` for ``out = a @ v``."""
+    cases = [((), 5, 4), ((3,), 6, 4), ((2, 2), 4, 3)]
+    for index, (batch, tokens, head) in enumerate(cases):
+        _, a, _, grad_out = _attention_case(batch, tokens, 1, head, seed=10 + index)
+        v = torch.randn(*batch, tokens, head, dtype=_DTYPE, requires_grad=True)
+        (expected,) = torch.autograd.grad(a @ v, v, grad_out)
+        result = _call(value_gradient, a, grad_out, batch_hint=a.dim() > 2)
+        if result.shape != expected.shape:
+            if _right_per_matrix(value_gradient, (a, grad_out), expected):
+                fail(_BATCH_MESSAGE.format(shape=tuple(a.shape)))
+            fail(f"dV must have the shape of V, (..., N, d) = {tuple(expected.shape)} here; got {tuple(result.shape)}")
+        if _close(result, expected):
+            continue
+        if _close(result, a @ grad_out):
+            fail(
+                "this is A @ dOut. Row j of V is used by every query i, with weight A_ij: its gradient must "
+                "collect over the first index of A (the queries), not the second."
+            )
+        if _right_per_matrix(value_gradient, (a, grad_out), expected):
+            fail(_BATCH_MESSAGE.format(shape=tuple(a.shape)))
+        fail(
+            f"dV differs from autograd's for A of shape {tuple(a.shape)} (largest error {_max_error(result, expected)})"
+        )
+    return passed("dV = A^T dOut: each value row collects the gradient of every query that attended to it.")
+
+
+def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
+    """Exercise 3: ``w_v_gradient(x, a, grad_out) -> dW_v`` for ``out = a @ (x @ W_v.T)``.
+
+    ``x``: ``(B, N, D)``, ``a``: ``(B, N, N)``, ``grad_out``: ``(B, N, d)``; the answer has the shape of
+    ``W_v``, ``(d, D)`` (an ``nn.Linear`` weight), summed over the batch.
+    """
+    cases = [((1,), 5, 6, 3), ((4,), 7, 6, 4), ((3,), 5, 4, 4)]
+    for index, (batch, tokens, width, head) in enumerate(cases):
+        x, a, w_v, grad_out = _attention_case(batch, tokens, width, head, seed=20 + index)
+        w_v.requires_grad_()
+        (expected,) = torch.autograd.grad(a @ (x @ w_v.T), w_v, grad_out)
+        result = _call(w_v_gradient, x, a, grad_out)
+        shape = (batch[0], tokens, width)
+        if tuple(result.shape) == (*batch, head, width):
+            fail(
+                f"one W_v is shared by all {batch[0]} images: its gradient is one (d, D) matrix, the images' "
+                f"contributions added up; got {tuple(result.shape)}"
+            )
+        if tuple(result.shape) == (width, head) and width != head:
+            fail(
+                f"the shape is transposed: W_v is stored like an nn.Linear weight, (d, D) = {(head, width)}, "
+                f"and V = x @ W_v.T; got {tuple(result.shape)}"
+            )
+        if result.shape != expected.shape:
+            fail(
+                f"dW_v must have W_v's shape (d, D) = {(head, width)} for x of shape {shape}; got {tuple(result.shape)}"
+            )
+        if _close(result, expected):
+            continue
+        if _close(result, expected.T):
+            fail(
+                "you returned the transpose of dW_v (d == D here, so the shape could not tell): V = x @ W_v.T, "
+                "so the gradient has the layout of W_v, not of W_v.T"
+            )
+        if _close(result, torch.einsum("bnd,bne->de", a @ grad_out, x)):
+            fail(
+                "the attention weights enter the wrong way round: dV uses the weights of every query that "
+                "attended to a value row (a sum over A's first index)."
+            )
+        if batch[0] > 1 and _close(result * batch[0], expected):
+            fail("you averaged over the images; gradients of a shared weight add up (the loss decides any averaging).")
+        fail(f"dW_v differs from autograd's for x of shape {shape} (largest error {_max_error(result, expected)})")
+    return passed("dW_v = dV^T x summed over tokens and images, with dV = A^T dOut. No softmax on this route.")
+
+
+def _frozen_mlp_parts(seed: int = 0) -> set[str]:
+    """The parts of a small ViT whose gradient is non-zero after one backward pass with every MLP frozen."""
+    generator = torch.Generator().manual_seed(seed)
+    torch_state = torch.random.get_rng_state()
+    torch.manual_seed(seed)
+    model = ViT(8, 2, 10, 16, 2, 2, 32, channels=1)
+    torch.random.set_rng_state(torch_state)
+    for block in model.blocks:
+        block.mlp.requires_grad_(False)
+    images = torch.randn(4, 1, 8, 8, generator=generator)
+    F.cross_entropy(model(images), torch.arange(4)).backward()
+    norms = {name: (None if p.grad is None else p.grad.norm().item()) for name, p in model.named_parameters()}
+    return {part for (_, part), norm in group_gradient_norms(norms).items() if norm > 0}
+
+
+_WHY_MISSING = {
+    "qkv": "qkv does get a gradient: the loss reaches every block's attention output through the residual stream, "
+    "and from there through the softmax to W_q and W_k and directly to W_v",
+    "norms": "some norms do get a gradient. Careful with norm2: it feeds only the frozen MLP, but does a frozen "
+    "layer stop the gradient from passing *through* it to its input?",
+    "proj": "proj does get a gradient: it is the last layer of the attention branch, right on the residual stream",
+    "embeddings": "the embeddings do get a gradient: every route backwards ends at the start of the residual stream",
+    "head": "the head gets a gradient: it is the first layer backward meets after the loss",
+}
+
+
+def check_frozen_mlp_parts(parts_with_gradient: Callable[[], Iterable[str]]) -> bool:
+    """Exercise 4: which parts of a ViT get a non-zero gradient when every block's MLP is frozen?
+
+    ``parts_with_gradient()`` returns a set of names from :data:`vit_explained.gradients.PARTS`.
+    """
+    answer = attempt(parts_with_gradient)
+    if isinstance(answer, str) or not isinstance(answer, Iterable):
+        fail(f"return a set of part names such as {{'head', 'qkv'}}, not {type(answer).__name__}")
+    answer = set(answer)
+    unknown = sorted(str(part) for part in answer if part not in PARTS)
+    if unknown:
+        fail(f"unknown part name(s) {unknown}; choose from {list(PARTS)}")
+    truth = _frozen_mlp_parts()
+    if "mlp" in answer and "mlp" not in truth:
+        fail("the MLP is frozen: requires_grad_(False) means its parameters get no gradient at all (p.grad is None)")
+    for part in PARTS:
+        if part in truth and part not in answer:
+            fail(_WHY_MISSING[part])
+    if answer != truth:
+        fail(f"{sorted(answer - truth)} should not be in the set")
+    return passed(
+        f"with every MLP frozen, {sorted(truth)} still get a gradient, norm2 included: a frozen layer passes "
+        "the gradient through to its input, it only keeps none for its own weights."
+    )

@@ -1,0 +1,80 @@
+"""Lesson 05's figure: how large the gradient is, layer by layer and part by part."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..gradients import PARTS
+
+PART_COLORS = {
+    "embeddings": "#7f7f7f",
+    "norms": "#bcbd22",
+    "qkv": "#d62728",
+    "proj": "#ff7f0e",
+    "mlp": "#1f77b4",
+    "head": "#2ca02c",
+}
+QKV_COLORS = {"q": "#e377c2", "k": "#9467bd", "v": "#d62728"}
+
+
+def plot_gradient_norms(
+    groups: dict[tuple[str, str], float],
+    qkv: dict[str, dict[str, float]] | None = None,
+    *,
+    title: str = "Gradient norm after one backward pass",
+) -> plt.Figure:
+    """Bar charts (log scale) of gradient norms.
+
+    ``groups``: ``{(layer, part): norm}`` (from ``GradientRecorder.by_group``), drawn as one bar
+    per group, grouped by layer in the order given and coloured by part. ``qkv``: optional
+    ``{"block i": {"q": norm, "k": norm, "v": norm}}`` (from ``GradientRecorder.qkv_by_layer``),
+    drawn in a second panel.
+    """
+    if not groups:
+        raise ValueError("groups is empty: record a backward pass first (GradientRecorder.by_group())")
+    layers = list(dict.fromkeys(layer for layer, _ in groups))
+    panels = 2 if qkv else 1
+    fig, axes = plt.subplots(
+        1, panels, figsize=(12 if qkv else 8, 3.8), gridspec_kw={"width_ratios": [2.2, 1] if qkv else [1]}
+    )
+    axes = np.atleast_1d(axes)
+
+    ax = axes[0]
+    x, ticks, labels, seen = 0.0, [], [], set()
+    for layer in layers:
+        parts = [part for part in PARTS if (layer, part) in groups]
+        start = x
+        for part in parts:
+            label = part if part not in seen else None
+            seen.add(part)
+            ax.bar(x, groups[(layer, part)], width=0.85, color=PART_COLORS.get(part, "black"), label=label)
+            x += 1
+        ticks.append((start + x - 1) / 2)
+        labels.append(layer if len(parts) > 1 else layer.replace(" ", "\n"))  # one narrow bar: wrap the label
+        x += 0.8  # gap between layers
+    ax.set_yscale("log")
+    values = list(groups.values())
+    ax.set_ylim(min(values) / 2.5, max(values) * 12)  # room below the smallest bar and above for the legend
+    ax.set_xticks(ticks, labels)
+    ax.set_ylabel("gradient norm  ||dL/dθ||")
+    ax.set_title(title)
+    ax.legend(ncol=6, fontsize=8, loc="upper center", framealpha=0.9, handlelength=1.2, columnspacing=1.0)
+    ax.grid(axis="y", which="major", alpha=0.3)
+
+    if qkv:
+        ax = axes[1]
+        blocks = list(qkv)
+        positions = np.arange(len(blocks))
+        for i, part in enumerate("qkv"):
+            values = [qkv[block][part] for block in blocks]
+            ax.bar(positions + (i - 1) * 0.27, values, width=0.27, color=QKV_COLORS[part], label=f"W_{part}")
+        ax.set_yscale("log")
+        values = [value for block in blocks for value in qkv[block].values()]
+        ax.set_ylim(min(values) / 2.5, max(values) * 12)
+        ax.set_xticks(positions, blocks)
+        ax.set_title("Inside qkv: the rows of q, k and v")
+        ax.legend(ncol=3, fontsize=8, loc="upper center", framealpha=0.9, handlelength=1.2, columnspacing=0.8)
+        ax.grid(axis="y", which="major", alpha=0.3)
+    fig.tight_layout()
+    return fig
