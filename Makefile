@@ -23,8 +23,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 test: $(STAMP)
-	$(BIN)/ruff check vit_explained tests tools
-	$(BIN)/ruff format --check vit_explained tests tools
+	$(BIN)/ruff check vit_explained tests tools benchmarks
+	$(BIN)/ruff format --check vit_explained tests tools benchmarks
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Rewrite environment.yml (Binder) from requirements.txt after changing a pin.

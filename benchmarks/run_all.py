@@ -1,0 +1,53 @@
+"""Run every benchmark and regenerate the README's performance table.
+
+    .venv/bin/python benchmarks/run_all.py [--quick]
+
+Each benchmark runs in its own process and writes `benchmarks/results/<name>.md` (and plots);
+this script then copies their headline numbers into README.md between the
+`benchmarks:start` / `benchmarks:end` markers. About 10-15 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+
+from _common import RESULTS, ROOT, machine
+
+BENCHMARKS = ["bench_setup.py", "bench_attention.py", "bench_training.py", "bench_lessons.py"]
+START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
+
+
+def readme_section() -> str:
+    parts = [f"Measured by `benchmarks/run_all.py` on {machine()}. Full tables: `benchmarks/results/`."]
+    for name in ("setup", "attention", "training", "lessons"):
+        path = RESULTS / f"{name}.md"
+        if not path.exists():
+            continue
+        text = path.read_text()
+        body = text.split("\n", 3)[3] if text.count("\n") > 3 else text  # drop title and machine lines
+        body = re.sub(r"!\[([^\]]*)\]\(([^)/]+\.png)\)", r"![\1](benchmarks/results/\2)", body)
+        title = text.splitlines()[0].lstrip("# ")
+        parts.append(f"### {title}\n\n{body.strip()}")
+    return "\n\n".join(parts)
+
+
+def main() -> int:
+    extra = ["--quick"] if "--quick" in sys.argv else []
+    for script in BENCHMARKS:
+        start = time.perf_counter()
+        print(f"== {script}", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *extra], cwd=ROOT / "benchmarks", check=True)
+        print(f"== {script}: {time.perf_counter() - start:.0f} s", flush=True)
+    readme = (ROOT / "README.md").read_text()
+    before, rest = readme.split(START, 1)
+    _, after = rest.split(END, 1)
+    (ROOT / "README.md").write_text(f"{before}{START}\n{readme_section()}\n{END}{after}")
+    print("README.md: performance section updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
