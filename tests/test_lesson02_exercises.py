@@ -1,0 +1,254 @@
+"""Lesson 02's checkers accept the reference answers and reject plausible wrong ones, saying why."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from vit_explained import T2T_SPLITS, count_tokens
+from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
+from vit_explained.exercises import lesson02 as ex
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Hundreds of tiny nn.Unfold calls are much faster on one thread when the cores are busy."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+# --------------------------------------------------------------------------- exercise 1: count_tokens
+
+
+def reference_count(height, width, kernel, stride, padding):
+    rows = (height + 2 * padding - kernel) // stride + 1
+    cols = (width + 2 * padding - kernel) // stride + 1
+    return rows, cols, rows * cols
+
+
+def unfold_count(height, width, kernel, stride, padding):
+    """A trusted answer that never uses the formula: ask nn.Unfold and recover rows from a 1-wide image."""
+    rows = nn.Unfold((kernel, 1), padding=(padding, 0), stride=(stride, 1))(torch.zeros(1, 1, height, 1)).shape[-1]
+    cols = nn.Unfold((1, kernel), padding=(0, padding), stride=(1, stride))(torch.zeros(1, 1, 1, width)).shape[-1]
+    return rows, cols, rows * cols
+
+
+def test_count_cases_agree_with_unfold():
+    for height, width, kernel, stride, padding in ex.count_cases():
+        total = nn.Unfold(kernel, padding=padding, stride=stride)(torch.zeros(1, 1, height, width)).shape[-1]
+        assert count_tokens(height, width, kernel, stride, padding).total == total
+
+
+@pytest.mark.parametrize("answer", [reference_count, unfold_count, count_tokens])
+def test_count_accepts_correct_answers(answer, capsys):
+    assert ex.check_count_tokens(answer) is True
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+def forgot_padding(h, w, k, s, p):
+    return reference_count(h, w, k, s, 0)
+
+
+def one_sided_padding(h, w, k, s, p):
+    rows, cols = (h + p - k) // s + 1, (w + p - k) // s + 1
+    return rows, cols, rows * cols
+
+
+def forgot_plus_one(h, w, k, s, p):
+    rows, cols = (h + 2 * p - k) // s, (w + 2 * p - k) // s
+    return rows, cols, rows * cols
+
+
+def uses_ceil(h, w, k, s, p):
+    rows, cols = math.ceil((h + 2 * p - k) / s) + 1, math.ceil((w + 2 * p - k) / s) + 1
+    return rows, cols, rows * cols
+
+
+def no_rounding(h, w, k, s, p):
+    rows, cols = (h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1
+    return rows, cols, rows * cols
+
+
+def swapped(h, w, k, s, p):
+    rows, cols, total = reference_count(h, w, k, s, p)
+    return cols, rows, total
+
+
+def wrong_total(h, w, k, s, p):
+    rows, cols, _ = reference_count(h, w, k, s, p)
+    return rows, cols, rows + cols
+
+
+def floats(h, w, k, s, p):
+    return tuple(float(v) for v in reference_count(h, w, k, s, p))
+
+
+def only_total(h, w, k, s, p):
+    return reference_count(h, w, k, s, p)[2]
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (forgot_padding, "without padding"),
+        (one_sided_padding, "both ends"),
+        (forgot_plus_one, "one short"),
+        (uses_ceil, "round up"),
+        (no_rounding, "fractions"),
+        (swapped, "swapped"),
+        (wrong_total, "rows x cols"),
+        (floats, "return ints"),
+        (only_total, "three numbers"),
+    ],
+)
+def test_count_rejects_wrong_answers_and_says_why(answer, words):
+    with pytest.raises(ExerciseFailed, match=words):
+        ex.check_count_tokens(answer)
+
+
+def test_count_unattempted_stub():
+    def stub(*args):
+        raise NotImplementedError("your code here")
+
+    with pytest.raises(ExerciseNotAttempted):
+        ex.check_count_tokens(stub)
+
+
+def test_count_messages_do_not_give_the_formula():
+    for answer in (forgot_padding, forgot_plus_one, uses_ceil, swapped):
+        with pytest.raises(ExerciseFailed) as info:
+            ex.check_count_tokens(answer)
+        assert "//" not in str(info.value) and "floor" not in str(info.value)
+
+
+# --------------------------------------------------------------------------- exercise 2: a split for a grid
+
+
+def reference_split(size, grid):
+    stride = size // grid
+    return 2 * stride - 1, stride, stride // 2
+
+
+def other_good_split(size, grid):
+    stride = size // grid
+    padding = stride // 2
+    return stride + 2 * padding, stride, padding
+
+
+def test_split_requests_are_valid():
+    for size, grid in ex.GRID_REQUESTS:
+        assert size % grid == 0 and size // grid >= 2
+
+
+@pytest.mark.parametrize("answer", [reference_split, other_good_split])
+def test_split_accepts_correct_answers(answer):
+    assert ex.check_split_for_grid(answer) is True
+    for size, grid in ex.GRID_REQUESTS:
+        kernel, stride, padding = answer(size, grid)
+        made = nn.Unfold(kernel, padding=padding, stride=stride)(torch.zeros(1, 1, size, size)).shape[-1]
+        assert made == grid * grid
+
+
+def test_reference_split_is_t2ts():
+    assert reference_split(224, 56) == T2T_SPLITS[0]
+    assert reference_split(56, 28) == T2T_SPLITS[1]
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (lambda size, grid: (size // grid, size // grid, 0), "do not overlap"),  # ViT's hard split
+        (lambda size, grid: (2 * (size // grid) - 1, size // grid, 0), "too few"),  # padding forgotten
+        (lambda size, grid: (2 * (size // grid) - 1, size // grid, size // grid), "too many"),  # too much padding
+        (lambda size, grid: (3, 1, 5), "nothing but padding"),
+        (lambda size, grid: (3 * size, size // grid, 0), "larger than the padded image"),
+        (lambda size, grid: (3.0, 2, 1), "ints"),
+        (lambda size, grid: (3, 2), "three ints"),
+    ],
+)
+def test_split_rejects_wrong_answers(answer, words):
+    with pytest.raises(ExerciseFailed, match=words):
+        ex.check_split_for_grid(answer)
+
+
+# --------------------------------------------------------------------------- exercise 3: the T2T chain
+
+
+def reference_stages(height, width, in_channels):
+    stages, channels = [], in_channels
+    for kernel, stride, padding in T2T_SPLITS:
+        rows, cols, _ = count_tokens(height, width, kernel, stride, padding)
+        stages.append((rows, cols, channels * kernel * kernel))
+        height, width, channels = rows, cols, 64
+    return stages
+
+
+def test_t2t_accepts_reference(capsys):
+    assert ex.check_t2t_stages(reference_stages) is True
+    assert "Correct!" in capsys.readouterr().out
+
+
+def test_t2t_reference_matches_a_forward_pass():
+    from vit_explained import Tokens2Token
+
+    model = Tokens2Token((33, 70), in_channels=2, token_dim=64, embed_dim=16)
+    rows, cols, _ = reference_stages(33, 70, 2)[-1]
+    with torch.no_grad():
+        assert model(torch.zeros(1, 2, 33, 70)).shape == (1, rows * cols, 16)
+
+
+def original_image_each_time(height, width, in_channels):
+    return [
+        (*count_tokens(height, width, k, s, p)[:2], (in_channels if i == 0 else 64) * k * k)
+        for i, (k, s, p) in enumerate(T2T_SPLITS)
+    ]
+
+
+def image_channels_throughout(height, width, in_channels):
+    grids = reference_stages(height, width, 1)
+    return [(r, c, in_channels * k * k) for (r, c, _), (k, _, _) in zip(grids, T2T_SPLITS, strict=True)]
+
+
+def token_dim_first(height, width, in_channels):
+    stages = reference_stages(height, width, in_channels)
+    stages[0] = (stages[0][0], stages[0][1], 64 * 49)
+    return stages
+
+
+def previous_length(height, width, in_channels):
+    stages = reference_stages(height, width, in_channels)
+    return [stages[0], (*stages[1][:2], stages[0][2] * 9), (*stages[2][:2], stages[0][2] * 81)]
+
+
+def swapped_grids(height, width, in_channels):
+    return [(c, r, n) for r, c, n in reference_stages(height, width, in_channels)]
+
+
+def forgot_padding(height, width, in_channels):
+    stages, channels = [], in_channels
+    for kernel, stride, _ in T2T_SPLITS:
+        rows, cols = (height - kernel) // stride + 1, (width - kernel) // stride + 1
+        stages.append((rows, cols, channels * kernel * kernel))
+        height, width, channels = rows, cols, 64
+    return stages
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (original_image_each_time, "original image"),
+        (image_channels_throughout, "64 channels"),
+        (token_dim_first, "in_channels"),
+        (previous_length, "not the previous token length"),
+        (swapped_grids, "swapped"),
+        (forgot_padding, "grid .* is wrong"),
+        (lambda h, w, c: reference_stages(h, w, c)[-1], "three ints"),
+        (lambda h, w, c: reference_stages(h, w, c)[:2], "list of 3"),
+    ],
+)
+def test_t2t_rejects_wrong_answers(answer, words):
+    with pytest.raises(ExerciseFailed, match=words):
+        ex.check_t2t_stages(answer)

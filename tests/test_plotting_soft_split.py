@@ -1,0 +1,108 @@
+"""Lesson 02's figures: right geometry, deterministic files, a small GIF."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import imageio.v3 as iio
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from vit_explained import count_tokens, t2t_chain
+from vit_explained.plotting import soft_split as plots
+
+
+@pytest.fixture
+def image():
+    return torch.rand(1, 30, 50, generator=torch.Generator().manual_seed(0))
+
+
+@pytest.fixture
+def in_tmp_figures(tmp_path, monkeypatch):
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "figures"
+
+
+def test_pad_image_matches_unfold_padding(image):
+    padded = plots.pad_image(image, 3)
+    assert padded.shape == (1, 36, 56)
+    assert torch.equal(padded[:, 3:-3, 3:-3], image)
+    # the first window of the padded image is nn.Unfold's first token
+    first = nn.Unfold(8, padding=3, stride=4)(image.unsqueeze(0))[0, :, 0]
+    assert torch.equal(padded[:, :8, :8].reshape(-1), first)
+
+
+def test_window_corners_match_unfold_tokens(image):
+    kernel, stride, padding = 8, 5, 2
+    grid = count_tokens(30, 50, kernel, stride, padding)
+    corners = plots._window_corners(grid, stride)
+    tokens = nn.Unfold(kernel, padding=padding, stride=stride)(image.unsqueeze(0))[0].T
+    padded = plots.pad_image(image, padding)
+    assert len(corners) == grid.total == tokens.shape[0]
+    for token, (x, y) in zip(tokens, corners, strict=True):
+        assert torch.equal(padded[:, y : y + kernel, x : x + kernel].reshape(-1), token)
+
+
+def test_plot_window_grid_title_and_rejects_bad_images(image):
+    fig = plots.plot_window_grid(image, 10, 5, 2)
+    assert "5 x 9 = 45 tokens" in fig.axes[0].get_title()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="C = 1 or 3"):
+        plots.plot_window_grid(torch.zeros(2, 10, 10), 3, 1, 0)
+    with pytest.raises(TypeError, match=r"torch\.Tensor"):
+        plots.plot_window_grid(np.zeros((10, 10)), 3, 1, 0)
+    with pytest.raises(ValueError, match="larger than the padded image"):
+        plots.plot_window_grid(image, 60, 1, 0)
+
+
+def test_frames_one_per_window_and_subsampled(image):
+    frames = plots.soft_split_frames(image, 20, 10, 5, size=(4, 1.5), dpi=50)
+    assert len(frames) == count_tokens(30, 50, 20, 10, 5).total == 15
+    assert all(f.dtype == np.uint8 and f.shape == frames[0].shape and f.shape[-1] == 3 for f in frames)
+    assert not np.array_equal(frames[0], frames[1])
+    few = plots.soft_split_frames(image, 4, 2, 0, max_frames=10, size=(4, 1.5), dpi=50)
+    assert len(few) == 10
+    assert plots._frame_indices(300, 10)[0] == 0 and plots._frame_indices(300, 10)[-1] == 299
+
+
+def test_gif_is_small_deterministic_and_loops(image, in_tmp_figures):
+    path = plots.save_soft_split_gif(image, 20, 10, 5, name="a.gif")
+    again = plots.save_soft_split_gif(image, 20, 10, 5, name="b.gif")
+    assert path.parent == in_tmp_figures
+    assert path.read_bytes() == again.read_bytes()
+    assert path.stat().st_size < 400_000
+    frames = iio.imread(path, index=None)
+    assert frames.shape[0] == 15
+    assert iio.immeta(path).get("loop") == 0
+
+
+def test_pooled_chain_has_the_t2t_grids():
+    image = torch.rand(3, 97, 61, generator=torch.Generator().manual_seed(2))
+    maps = plots._pooled_chain(image, plots.T2T_SPLITS)
+    stages = t2t_chain(97, 61, 3)
+    assert [m.shape[-2:] for m in maps[1:]] == [(s.grid.rows, s.grid.cols) for s in stages]
+    assert torch.allclose(maps[1], F.avg_pool2d(image.unsqueeze(0), 7, 4, 2)[0])
+
+
+def test_plot_t2t_chain_labels_come_from_t2t_chain():
+    images = [torch.rand(3, 64, 64), torch.rand(1, 80, 20)]
+    fig = plots.plot_t2t_chain(images)
+    labels = [ax.get_xlabel() for ax in fig.axes]
+    assert "16 x 16 = 256 tokens" in labels[1] and "length 3·7·7 = 147" in labels[1]
+    assert "Linear -> (16, 768)" in labels[3]
+    assert "20 x 5 = 100 tokens" in labels[5] and "length 1·7·7 = 49" in labels[5]
+    plt.close(fig)
+
+
+def test_plot_soft_split_frame_checks_index(image):
+    fig = plots.plot_soft_split_frame(image, 20, 10, 5, 3)
+    assert "window 3 of 0..14: row 0, column 3" in fig.axes[0].texts[-1].get_text()
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"0\.\.14"):
+        plots.plot_soft_split_frame(image, 20, 10, 5, 15)

@@ -1,0 +1,241 @@
+"""Checkers for lesson 02 (soft split and token counting).
+
+- :func:`check_count_tokens`: write the token-count formula yourself (rows, cols, total).
+- :func:`check_split_for_grid`: choose an overlapping split that makes a requested grid.
+- :func:`check_t2t_stages`: follow an image through T2T's three soft splits (grids, token lengths).
+
+Each checker compares with the package (:func:`vit_explained.count_tokens`, itself tested against
+``nn.Unfold``, and :func:`vit_explained.t2t_chain`) and names the likely mistake without the answer.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from typing import Any
+
+from ..soft_split import count_tokens
+from ..t2t import T2T_SPLITS, t2t_chain
+from . import ExerciseNotAttempted, attempt, fail, passed
+
+Case = tuple[int, int, int, int, int]  # height, width, kernel, stride, padding
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _describe(value: object) -> str:
+    return f"{value!r} ({type(value).__name__})"
+
+
+def count_cases(number: int = 300, seed: int = 0) -> list[Case]:
+    """Valid soft-split settings ``(height, width, kernel, stride, padding)``: T2T's, the lesson's, and
+    ``number`` random ones (seeded), with non-square images, strides that do not divide evenly and
+    padding both zero and not."""
+    cases: list[Case] = [
+        (224, 224, 7, 4, 2),
+        (56, 56, 3, 2, 1),
+        (28, 28, 3, 2, 1),
+        (400, 100, 7, 4, 2),
+        (100, 25, 3, 2, 1),
+        (50, 13, 3, 2, 1),
+        (60, 100, 20, 10, 5),
+        (31, 17, 5, 3, 0),
+        (13, 29, 4, 3, 2),
+    ]
+    rng = random.Random(seed)
+    while len(cases) < number + 9:
+        height, width = rng.randint(1, 120), rng.randint(1, 120)
+        padding = rng.choice([0, 0, 1, 2, 3, 5, 7])
+        kernel = rng.randint(1, min(height, width) + 2 * padding)
+        stride = rng.randint(1, 12)
+        cases.append((height, width, kernel, stride, padding))
+    return cases
+
+
+def _sides(rule: Callable[[int, int, int, int], float], case: Case) -> tuple[float, float]:
+    height, width, kernel, stride, padding = case
+    return rule(height, kernel, stride, padding), rule(width, kernel, stride, padding)
+
+
+# Plausible wrong formulas, each with what to say when an answer follows it.
+_MISTAKES: list[tuple[Callable[[int, int, int, int], float], str]] = [
+    (
+        lambda n, k, s, p: (n - k) // s + 1,
+        "your counts match the formula *without padding*: the window slides over the padded image, "
+        "which is 2 * padding longer on each side (padding on both ends)",
+    ),
+    (
+        lambda n, k, s, p: (n + p - k) // s + 1,
+        "your counts match padding on one end only: padding is added on both ends of each side",
+    ),
+    (
+        lambda n, k, s, p: (n + 2 * p - k) // s,
+        "your counts are one short: dividing the travel by the stride counts the *moves*; "
+        "the first window (before any move) is a token too",
+    ),
+    (
+        lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1,
+        "your counts round up: a window that would stick out past the padded edge does not exist "
+        "(nn.Unfold drops it), so the number of moves must be rounded down",
+    ),
+    (
+        lambda n, k, s, p: (n + 2 * p - k) / s + 1,
+        "your counts are fractions: a window either fits or it does not, so the count is a whole number",
+    ),
+]
+
+
+def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> bool:
+    """Check ``answer(height, width, kernel, stride, padding) -> (rows, cols, total)`` on 300+ cases
+    against :func:`vit_explained.count_tokens` (which equals ``nn.Unfold``)."""
+    cases = count_cases()
+    answers = []
+    for case in cases:
+        height, width, kernel, stride, padding = case
+        try:
+            result = attempt(answer, height, width, kernel, stride, padding)
+        except ExerciseNotAttempted:
+            raise
+        except Exception as error:
+            fail(
+                f"your function raised {type(error).__name__}: {error} for height {height}, width {width}, "
+                f"kernel {kernel}, stride {stride}, padding {padding} (a split that fits)"
+            )
+        if not isinstance(result, (tuple, list)) or len(result) != 3:
+            fail(f"return three numbers (rows, cols, total), got {_describe(result)}")
+        answers.append(tuple(result))
+
+    def follows(rule: Callable[[int, int, int, int], float]) -> bool:
+        return all(tuple(got[:2]) == _sides(rule, case) for got, case in zip(answers, cases, strict=True))
+
+    for rule, message in _MISTAKES:
+        if follows(rule):
+            fail(message)
+    for got, case in zip(answers, cases, strict=True):
+        height, width, kernel, stride, padding = case
+        expected = count_tokens(height, width, kernel, stride, padding)
+        where = f"a {height}x{width} image, kernel {kernel}, stride {stride}, padding {padding}"
+        if not all(_is_int(value) for value in got):
+            fail(f"return ints; for {where} you returned {got!r}")
+        rows, cols, total = got
+        if (rows, cols) == (expected.cols, expected.rows) and expected.rows != expected.cols:
+            fail(f"rows and cols are swapped for {where}: rows count windows down the height, cols along the width")
+        for name, mine, true in (("rows", rows, expected.rows), ("cols", cols, expected.cols)):
+            if mine != true:
+                how = "too many" if mine > true else "too few"
+                fail(f"for {where} your {name} are {abs(mine - true)} {how}; check the formula on this case by hand")
+        if total != rows * cols:
+            fail(f"for {where} your total {total} is not rows x cols = {rows} x {cols}")
+    return passed(f"your formula agrees with count_tokens (and so with nn.Unfold) in all {len(cases)} cases.")
+
+
+#: ``(size, grid)`` pairs for :func:`check_split_for_grid`: ``size`` a multiple of ``grid``, at least twice it.
+GRID_REQUESTS: tuple[tuple[int, int], ...] = (
+    (224, 56),
+    (56, 28),
+    (28, 14),
+    (60, 6),
+    (100, 10),
+    (32, 8),
+    (64, 16),
+    (48, 4),
+    (96, 12),
+    (30, 10),
+    (20, 10),
+    (90, 6),
+)
+
+
+def check_split_for_grid(answer: Callable[[int, int], Any]) -> bool:
+    """Check ``answer(size, grid) -> (kernel, stride, padding)``: the windows overlap (kernel > stride),
+    no window sees only padding (padding < kernel), and a ``size x size`` image gives ``grid x grid`` tokens."""
+    for size, grid in GRID_REQUESTS:
+        result = attempt(answer, size, grid)
+        if not isinstance(result, (tuple, list)) or len(result) != 3:
+            fail(f"return three ints (kernel, stride, padding), got {_describe(result)} for size {size}, grid {grid}")
+        kernel, stride, padding = result
+        if not all(_is_int(value) for value in result) or kernel < 1 or stride < 1 or padding < 0:
+            fail(
+                f"kernel and stride must be ints >= 1 and padding an int >= 0; for size {size}, grid {grid} "
+                f"you returned {tuple(result)!r}"
+            )
+        split = f"(kernel {kernel}, stride {stride}, padding {padding}) for a {size}x{size} image"
+        if kernel <= stride:
+            fail(
+                f"{split}: the windows do not overlap (kernel <= stride), which is ViT's hard split; "
+                "a soft split needs a kernel larger than the stride"
+            )
+        if padding >= kernel:
+            fail(f"{split}: padding >= kernel, so the first window sees nothing but padding zeros")
+        try:
+            made = count_tokens(size, size, kernel, stride, padding)
+        except ValueError as error:
+            fail(f"{split}: {error}")
+        if made.rows != grid:
+            how = "too many" if made.rows > grid else "too few"
+            fail(
+                f"{split} makes a {made.rows} x {made.cols} grid, but {grid} x {grid} was asked for: {how} windows "
+                "per side. Work out how far apart the windows must be, then what kernel and padding make the "
+                "count come out exactly"
+            )
+    return passed(f"your splits overlap and make the requested grid in all {len(GRID_REQUESTS)} cases.")
+
+
+#: ``(height, width, in_channels)`` images for :func:`check_t2t_stages`.
+T2T_IMAGES: tuple[tuple[int, int, int], ...] = (
+    (224, 224, 3),
+    (400, 100, 1),
+    (384, 384, 3),
+    (32, 32, 3),
+    (28, 28, 1),
+    (97, 61, 3),
+    (150, 250, 1),
+    (64, 48, 3),
+    (102, 102, 1),
+    (33, 70, 2),
+)
+
+
+def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> bool:
+    """Check ``answer(height, width, in_channels) -> [(rows, cols, token_length)] * 3`` for T2T's
+    three soft splits (token_dim 64) against :func:`vit_explained.t2t_chain`."""
+    token_dim = 64
+    for height, width, channels in T2T_IMAGES:
+        image = f"a {height}x{width} image with {channels} channel(s)"
+        result = attempt(answer, height, width, channels)
+        if not isinstance(result, (tuple, list)) or len(result) != len(T2T_SPLITS):
+            fail(f"return a list of {len(T2T_SPLITS)} (rows, cols, token_length), one per soft split; got {result!r}")
+        stages = t2t_chain(height, width, channels, token_dim)
+        for number, (got, stage) in enumerate(zip(result, stages, strict=True), start=1):
+            if not isinstance(got, (tuple, list)) or len(got) != 3 or not all(_is_int(v) for v in got):
+                fail(f"each stage must be three ints (rows, cols, token_length); stage {number} is {got!r}")
+            rows, cols, length = got
+            kernel, stride, padding = T2T_SPLITS[number - 1]
+            where = f"for {image}, soft split {number} (kernel {kernel}, stride {stride}, padding {padding})"
+            if (rows, cols) != (stage.grid.rows, stage.grid.cols):
+                if (rows, cols) == (stage.grid.cols, stage.grid.rows):
+                    fail(f"{where}: rows and cols are swapped; rows follow the height, cols the width")
+                if number > 1 and (rows, cols) == tuple(count_tokens(height, width, kernel, stride, padding)[:2]):
+                    fail(
+                        f"{where}: you split the original image again; each later split works on the previous "
+                        "split's token grid, folded back into an image"
+                    )
+                fail(f"{where}: the grid {rows} x {cols} is wrong; use the token-count formula on this split's input")
+            if length != stage.token_length:
+                if number == 1 and length == token_dim * kernel * kernel:
+                    fail(f"{where}: the first split sees the input image, whose channels are in_channels")
+                if number > 1 and length == channels * kernel * kernel:
+                    fail(
+                        f"{where}: after the first split the token transformer makes every token token_dim = 64 wide, "
+                        "so the image folded back from the tokens has 64 channels"
+                    )
+                if number > 1 and length == stages[number - 2].token_length * kernel * kernel:
+                    fail(
+                        f"{where}: the folded image's channels are the token transformer's output width "
+                        "(token_dim = 64), not the previous token length"
+                    )
+                fail(f"{where}: the token length {length} is wrong; a token holds one window of every channel")
+    return passed(f"your T2T chain matches t2t_chain for all {len(T2T_IMAGES)} images.")

@@ -1,0 +1,360 @@
+"""Figures for lesson 02: the soft split's sliding window, as a static grid, a GIF and the T2T chain.
+
+Images are ``(C, H, W)`` tensors in ``[0, 1]`` with C = 1 (grayscale) or 3 (RGB), or ``(H, W)``.
+Every drawing is deterministic: the same inputs give the same pixels and the same file bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from .. import _checks
+from ..soft_split import SoftSplit, TokenGrid, count_tokens
+from ..t2t import T2T_SPLITS, t2t_chain
+from . import figures_dir
+
+PADDING_COLOR = "tab:orange"
+WINDOW_COLOR = "tab:cyan"
+CURRENT_COLOR = "tab:red"
+NEIGHBOUR_COLORS = ("tab:red", "tab:blue", "tab:green")
+
+
+def _as_image(image: torch.Tensor) -> torch.Tensor:
+    """Check an image and return it as a float ``(C, H, W)`` tensor with C in (1, 3)."""
+    if not isinstance(image, torch.Tensor):
+        raise TypeError(f"image must be a torch.Tensor of shape (C, H, W) or (H, W), got {type(image).__name__}")
+    if image.dim() == 2:
+        image = image.unsqueeze(0)
+    if image.dim() != 3 or image.shape[0] not in (1, 3):
+        raise ValueError(
+            f"image must have shape (C, H, W) with C = 1 or 3, or (H, W), got {tuple(image.shape)}; "
+            "for a batch, pass one image: images[0]"
+        )
+    return image.detach().float().cpu()
+
+
+def pad_image(image: torch.Tensor, padding: int) -> torch.Tensor:
+    """Zero-pad ``(C, H, W)`` by ``padding`` pixels on every side, as ``nn.Unfold`` does:
+    ``(C, H, W) -> (C, H + 2p, W + 2p)``."""
+    padding = _checks.non_negative_int("padding", padding)
+    return F.pad(_as_image(image), (padding, padding, padding, padding))
+
+
+def _to_display(image: torch.Tensor) -> np.ndarray:
+    """``(C, H, W)`` -> an array imshow can draw: ``(H, W)`` for grayscale, ``(H, W, 3)`` for RGB."""
+    array = image.clamp(0, 1).numpy()
+    return array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0)
+
+
+def _window_corners(grid: TokenGrid, stride: int) -> list[tuple[int, int]]:
+    """Top-left corners ``(x, y)`` in padded-image pixels of every window, in token order (row-major)."""
+    return [(col * stride, row * stride) for row in range(grid.rows) for col in range(grid.cols)]
+
+
+def draw_padded_image(ax: Axes, image: torch.Tensor, padding: int) -> None:
+    """Draw ``image`` zero-padded by ``padding``, the padding tinted so it is visible against dark pixels."""
+    padded = pad_image(image, padding)
+    _, height, width = padded.shape
+    ax.imshow(_to_display(padded), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    if padding:
+        tint = np.zeros((height, width, 4))
+        tint[..., :3] = plt.matplotlib.colors.to_rgb(PADDING_COLOR)
+        inside = np.zeros((height, width), dtype=bool)
+        inside[padding : height - padding, padding : width - padding] = True
+        tint[~inside, 3] = 0.45
+        ax.imshow(tint, interpolation="nearest")
+    ax.set_xlim(-0.5, width - 0.5)
+    ax.set_ylim(height - 0.5, -0.5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _rectangle(corner: tuple[int, int], kernel: int, **style: object) -> Rectangle:
+    x, y = corner
+    return Rectangle((x - 0.5, y - 0.5), kernel, kernel, fill=False, **style)
+
+
+def draw_window_grid(
+    ax: Axes, image: torch.Tensor, kernel: int, stride: int, padding: int, *, numbers: bool = True
+) -> TokenGrid:
+    """Draw the padded image, each window's token index at the window's centre (dots if there are
+    more than 150 windows, nothing beyond 600), the first window and its right and lower neighbours
+    filled in colour (where they overlap the colours mix) and the last window dashed. Returns the
+    token grid from ``count_tokens``."""
+    image = _as_image(image)
+    grid = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding)
+    draw_padded_image(ax, image, padding)
+    corners = _window_corners(grid, stride)
+    shown = {0: NEIGHBOUR_COLORS[0]}
+    if grid.cols > 1:
+        shown[1] = NEIGHBOUR_COLORS[1]
+    if grid.rows > 1:
+        shown[grid.cols] = NEIGHBOUR_COLORS[2]
+    for index, color in shown.items():
+        x, y = corners[index]
+        ax.add_patch(Rectangle((x - 0.5, y - 0.5), kernel, kernel, facecolor=color, alpha=0.25, linewidth=0))
+        ax.add_patch(_rectangle(corners[index], kernel, edgecolor=color, linewidth=2.0))
+    if grid.total - 1 not in shown:
+        ax.add_patch(_rectangle(corners[-1], kernel, edgecolor="yellow", linewidth=1.5, linestyle="--"))
+    half = (kernel - 1) / 2
+    if numbers and grid.total <= 150:
+        for index, (x, y) in enumerate(corners):
+            ax.text(
+                x + half,
+                y + half,
+                str(index),
+                color="white",
+                fontsize=6,
+                ha="center",
+                va="center",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "black", "alpha": 0.55, "lw": 0},
+            )
+    elif grid.total <= 600:  # too many windows for numbers: their centres as dots
+        ax.scatter([x + half for x, _ in corners], [y + half for _, y in corners], s=3, c=WINDOW_COLOR)
+    return grid
+
+
+def window_grid_title(grid: TokenGrid, kernel: int, stride: int, padding: int, channels: int) -> str:
+    """``kernel 20, stride 10, padding 5: 6 x 10 = 60 tokens of length 1·20·20 = 400``."""
+    return (
+        f"kernel {kernel}, stride {stride}, padding {padding}: {grid.rows} x {grid.cols} = {grid.total} tokens "
+        f"of length {channels}·{kernel}·{kernel} = {channels * kernel * kernel}"
+    )
+
+
+def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int, *, width: float = 7.0) -> Figure:
+    """The soft split of ``image`` (``(C, H, W)``): the padded image (padding tinted orange), each
+    window's token index at its centre, the first window and its right and lower neighbours (red,
+    blue, green) and the last window (dashed yellow)."""
+    image = _as_image(image)
+    padded_h, padded_w = image.shape[1] + 2 * padding, image.shape[2] + 2 * padding
+    fig, ax = plt.subplots(figsize=(width, width * padded_h / padded_w + 0.6))
+    grid = draw_window_grid(ax, image, kernel, stride, padding)
+    ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=10)
+    ax.set_xlabel(
+        f"padded image {padded_h} x {padded_w} (orange: {padding} px of zero padding); numbers: token index "
+        f"at each window's centre;\nred, blue, green: window 0 and its neighbours, which share "
+        f"{max(kernel - stride, 0)} px of each {kernel} px side; dashed yellow: the last window",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- the animation
+
+
+def _token_matrix(image: torch.Tensor, kernel: int, stride: int, padding: int) -> np.ndarray:
+    """The soft split's tokens of one image as a ``(N, C * k * k)`` array."""
+    return SoftSplit(kernel, stride, padding)(image.unsqueeze(0))[0].numpy()
+
+
+def _frame_indices(total: int, max_frames: int) -> list[int]:
+    if total <= max_frames:
+        return list(range(total))
+    return sorted({round(i * (total - 1) / (max_frames - 1)) for i in range(max_frames)})
+
+
+class _FrameDrawer:
+    """One figure whose moving artists go from window to window. ``render`` blits: the static parts
+    (image, axes, labels) are drawn once, then only the moving artists per frame (fast)."""
+
+    def __init__(self, image: torch.Tensor, kernel: int, stride: int, padding: int, fig: Figure) -> None:
+        self.image = _as_image(image)
+        self.kernel, self.stride = kernel, stride
+        self.grid = count_tokens(self.image.shape[1], self.image.shape[2], kernel, stride, padding)
+        self.corners = _window_corners(self.grid, stride)
+        self.tokens = _token_matrix(self.image, kernel, stride, padding)
+        self.fig = fig
+        self.left, self.right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
+        draw_padded_image(self.left, self.image, padding)
+        self.centres = self.left.scatter([], [], s=6, c=WINDOW_COLOR, linewidths=0, animated=True)
+        self.window = _rectangle(self.corners[0], kernel, edgecolor=CURRENT_COLOR, linewidth=2.0, animated=True)
+        self.left.add_patch(self.window)
+        self.left.set_title(" ", fontsize=9)
+        self.caption = self.left.text(
+            0.5, 1.02, "", transform=self.left.transAxes, ha="center", va="bottom", fontsize=9, animated=True
+        )
+        length = self.tokens.shape[1]
+        self.shown = np.full_like(self.tokens, np.nan)
+        self.matrix = self.right.imshow(
+            self.shown, cmap="gray", vmin=0, vmax=1, aspect="auto", interpolation="nearest", animated=True
+        )
+        self.right.set_facecolor("#f0f0f0")
+        self.row = Rectangle((-0.5, -0.5), length, 1, fill=False, edgecolor=CURRENT_COLOR, linewidth=1.5, animated=True)
+        self.right.add_patch(self.row)
+        self.right.set_title(f"tokens (N, C·k·k) = ({self.grid.total}, {length})", fontsize=9)
+        self.right.set_xlabel("token features: the window's C·k·k pixel values", fontsize=8)
+        self.right.set_ylabel("token index", fontsize=8)
+        self.right.tick_params(labelsize=7)
+        fig.subplots_adjust(left=0.01, right=0.98, bottom=0.17, top=0.86, wspace=0.12)
+        self.background = None
+
+    def draw(self, index: int) -> None:
+        """Move the window, the visited centres, the token matrix and the caption to window ``index``."""
+        row, col = divmod(index, self.grid.cols)
+        self.window.set_xy((self.corners[index][0] - 0.5, self.corners[index][1] - 0.5))
+        half = (self.kernel - 1) / 2
+        self.centres.set_offsets([(x + half, y + half) for x, y in self.corners[: index + 1]])
+        self.shown[: index + 1] = self.tokens[: index + 1]
+        self.matrix.set_data(self.shown)
+        self.row.set_y(index - 0.5)
+        self.caption.set_text(f"window {index} of 0..{self.grid.total - 1}: row {row}, column {col}")
+
+    def show_all(self) -> None:
+        """Make the moving artists part of ordinary drawing (for a figure shown inline)."""
+        for artist in (self.centres, self.window, self.caption, self.matrix, self.row):
+            artist.set_animated(False)
+
+    def render(self, index: int) -> np.ndarray:
+        """Window ``index`` as a ``(height, width, 3)`` uint8 array."""
+        canvas = self.fig.canvas
+        if self.background is None:
+            canvas.draw()
+            self.background = canvas.copy_from_bbox(self.fig.bbox)
+        canvas.restore_region(self.background)
+        self.draw(index)
+        self.right.draw_artist(self.matrix)
+        self.right.draw_artist(self.row)
+        for artist in (self.centres, self.window, self.caption):
+            self.left.draw_artist(artist)
+        return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+
+def soft_split_frames(
+    image: torch.Tensor,
+    kernel: int,
+    stride: int,
+    padding: int,
+    *,
+    max_frames: int = 60,
+    size: tuple[float, float] = (7.0, 2.7),
+    dpi: int = 90,
+) -> list[np.ndarray]:
+    """The frames of the sliding-window animation: ``(height, width, 3)`` uint8 arrays, one per window
+    (evenly spaced windows if there are more than ``max_frames``). Left: the padded image with the
+    current window; right: the ``(N, C * k * k)`` token matrix filling up row by row."""
+    max_frames = _checks.positive_int("max_frames", max_frames)
+    fig = Figure(figsize=size, dpi=dpi)
+    FigureCanvasAgg(fig)
+    drawer = _FrameDrawer(image, kernel, stride, padding, fig)
+    return [drawer.render(index) for index in _frame_indices(drawer.grid.total, max_frames)]
+
+
+def plot_soft_split_frame(
+    image: torch.Tensor, kernel: int, stride: int, padding: int, index: int, *, size: tuple[float, float] = (8.0, 3.0)
+) -> Figure:
+    """One frame of the animation as a pyplot figure (to show inline): window ``index`` and the tokens so far."""
+    image = _as_image(image)
+    total = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding).total
+    if not 0 <= index < total:
+        raise ValueError(f"index must be a window number in 0..{total - 1}, got {index}")
+    fig = plt.figure(figsize=size)
+    drawer = _FrameDrawer(image, kernel, stride, padding, fig)
+    drawer.draw(index)
+    drawer.show_all()
+    return fig
+
+
+def _shared_palette(frames: list[np.ndarray], colors: int = 128) -> list[np.ndarray]:
+    """Map every frame onto one palette (taken from the last, fullest frame, no dithering), so that
+    pixels that do not move stay identical and the GIF stores only what changes: small files."""
+    from PIL import Image
+
+    palette = Image.fromarray(frames[-1]).quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=0)
+    return [
+        np.asarray(Image.fromarray(frame).quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB"))
+        for frame in frames
+    ]
+
+
+def save_soft_split_gif(
+    image: torch.Tensor,
+    kernel: int,
+    stride: int,
+    padding: int,
+    name: str = "02_soft_split.gif",
+    *,
+    max_frames: int = 60,
+    frame_ms: int = 180,
+    hold_ms: int = 1500,
+) -> Path:
+    """Write the sliding-window animation to ``figures/<name>`` with imageio and return the path.
+    One frame per window (at most ``max_frames``), the last held for ``hold_ms``; the GIF loops.
+    Same inputs, same bytes."""
+    import imageio.v3 as iio
+
+    frames = _shared_palette(soft_split_frames(image, kernel, stride, padding, max_frames=max_frames))
+    durations = [frame_ms] * (len(frames) - 1) + [hold_ms]
+    data = iio.imwrite("<bytes>", np.stack(frames), extension=".gif", duration=durations, loop=0)
+    path = figures_dir() / name
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)  # atomic: a reader never sees a half-written GIF
+    return path
+
+
+# --------------------------------------------------------------------------- the T2T chain
+
+
+def _pooled_chain(image: torch.Tensor, splits: Sequence[tuple[int, int, int]]) -> list[torch.Tensor]:
+    """For display: the image averaged over each window, split after split (``avg_pool2d`` with the
+    same kernel, stride and padding makes exactly the soft split's grid)."""
+    maps = [image]
+    for kernel, stride, padding in splits:
+        maps.append(F.avg_pool2d(maps[-1].unsqueeze(0), kernel, stride, padding).squeeze(0))
+    return maps
+
+
+def plot_t2t_chain(
+    images: Sequence[torch.Tensor],
+    *,
+    token_dim: int = 64,
+    embed_dim: int = 768,
+    splits: tuple[tuple[int, int, int], ...] = T2T_SPLITS,
+) -> Figure:
+    """One row per image: the input and the token grid after each of T2T's soft splits, each cell
+    shaded by the average of the pixels under its window (for display only), labelled with the grid
+    and the token length that :func:`vit_explained.t2t_chain` computes."""
+    images = [_as_image(image) for image in images]
+    columns = len(splits) + 1
+    fig, axes = plt.subplots(
+        len(images), columns, figsize=(2.5 * columns, 3.3 * len(images)), squeeze=False, layout="constrained"
+    )
+    for row_axes, image in zip(axes, images, strict=True):
+        channels, height, width = image.shape
+        stages = t2t_chain(height, width, channels, token_dim, splits)
+        maps = _pooled_chain(image, splits)
+        for ax, picture in zip(row_axes, maps, strict=True):
+            ax.imshow(_to_display(picture), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        kind = "RGB" if channels == 3 else "grayscale"
+        row_axes[0].set_xlabel(f"input {height} x {width}\n{kind}, C = {channels}", fontsize=9)
+        for number, (ax, stage) in enumerate(zip(row_axes[1:], stages, strict=True), start=1):
+            grid = stage.grid
+            label = (
+                f"split {number} (k{stage.kernel}, s{stage.stride}, p{stage.padding})\n"
+                f"{grid.rows} x {grid.cols} = {grid.total} tokens\n"
+                f"length {stage.in_channels}·{stage.kernel}·{stage.kernel} = {stage.token_length}"
+            )
+            if number == len(stages):
+                label += f"\nLinear -> ({grid.total}, {embed_dim})"
+            ax.set_xlabel(label, fontsize=9)
+    fig.suptitle(
+        "The T2T chain: three soft splits shrink the token grid\n"
+        "(for display, each cell shows the average of what its window covers)",
+        fontsize=11,
+    )
+    return fig
