@@ -224,3 +224,30 @@ def test_class_token_attention_bad_inputs():
         class_token_attention(torch.rand(1, 2, 10, 9), 3)
     with pytest.raises(TypeError, match=r"torch\.Tensor"):
         class_token_attention([[1.0]], 1)
+
+
+def test_plots_build_and_reject_bad_shapes():
+    from vit_explained.plotting.attention_maps import (
+        plot_attention_matrix,
+        plot_class_token_heads,
+        plot_rollout_layers,
+    )
+
+    images = torch.rand(2, 1, 12, 12)
+    maps = torch.rand(2, 4, 3, 3)
+    fig = plot_class_token_heads(images, maps, labels=["a", "b"], block=2)
+    assert len(fig.axes) == 2 * 5 + 1  # images x (input + heads), and the colour bar
+    assert fig.axes[1].get_title() == "head 0"
+    fig = plot_rollout_layers(images, maps[:, :3])
+    assert [ax.get_title() for ax in fig.axes[:4]] == ["input", "block 0", "blocks 0-1", "blocks 0-2"]
+    assert len(plot_attention_matrix(torch.rand(10, 10), grid=(3, 3)).axes) == 2
+    with pytest.raises(ValueError, match="one per image"):
+        plot_class_token_heads(images, maps[:1])
+    with pytest.raises(ValueError, match="gray"):
+        plot_rollout_layers(torch.rand(2, 3, 12, 12), maps)
+    with pytest.raises(ValueError, match="one caption per image"):
+        plot_rollout_layers(images, maps, labels=["a"])
+    with pytest.raises(ValueError, match="square matrix"):
+        plot_attention_matrix(torch.rand(2, 10, 10))
+    with pytest.raises(ValueError, match="grid 2x2"):
+        plot_attention_matrix(torch.rand(10, 10), grid=(2, 2))

@@ -1,0 +1,192 @@
+"""Figures for lesson 08: attention matrices, and the class token's attention over the image.
+
+Every helper takes tensors and returns a :class:`matplotlib.figure.Figure` built without pyplot,
+so a notebook shows it once (end the cell with ``fig``) and nothing is left open behind it.
+Overlays draw the attention as a heat map, one flat colour per patch (each cell covers the pixels
+the patch was cut from), so what is shown is exactly what the model computed, and the digit's
+outline on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = ["plot_attention_matrix", "plot_class_token_heads", "plot_rollout_layers"]
+
+CMAP = "inferno"
+
+
+def _images(images: object) -> torch.Tensor:
+    """Check ``(B, 1, H, W)`` gray images; return ``(B, H, W)`` float on the CPU."""
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"images must be a torch.Tensor of shape (B, 1, H, W), got {type(images).__name__}")
+    if images.dim() != 4 or images.shape[1] != 1:
+        raise ValueError(f"images must be gray, (B, 1, H, W), got shape {tuple(images.shape)}")
+    return images[:, 0].detach().float().cpu()
+
+
+def _maps(maps: object, name: str, dims: int, batch: int) -> torch.Tensor:
+    if not isinstance(maps, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(maps).__name__}")
+    if maps.dim() != dims or maps.shape[0] != batch:
+        axes = "(B, K, rows, cols)" if dims == 4 else "(N, N)"
+        raise ValueError(f"{name} must be {axes} with B = {batch} (one per image), got shape {tuple(maps.shape)}")
+    return maps.detach().float().cpu()
+
+
+def _overlay(ax: Axes, image: torch.Tensor, grid: torch.Tensor, vmax: float, outline: bool) -> object:
+    """``grid`` (rows, cols) as a heat map, each cell stretched over the pixels of its patch, with
+    the digit's outline (its 0.5 level line) drawn on top."""
+    height, width = image.shape
+    extent = (0, width, height, 0)
+    shown = ax.imshow(grid.numpy(), cmap=CMAP, vmin=0.0, vmax=vmax, extent=extent, interpolation="nearest")
+    if outline:
+        centres_x, centres_y = np.arange(width) + 0.5, np.arange(height) + 0.5
+        ax.contour(centres_x, centres_y, image.numpy(), levels=[0.5], colors="#7fdbff", linewidths=1.0)
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return shown
+
+
+def _labels(labels: Sequence[str] | None, batch: int) -> list[str]:
+    if labels is None:
+        return [f"image {index}" for index in range(batch)]
+    if len(labels) != batch:
+        raise ValueError(f"labels must give one caption per image ({batch}), got {len(labels)}")
+    return [str(label) for label in labels]
+
+
+def _grid_figure(
+    images: torch.Tensor,
+    maps: torch.Tensor,
+    column_titles: Sequence[str],
+    labels: Sequence[str] | None,
+    title: str,
+    colorbar_label: str,
+    outline: bool,
+    scale: str,
+) -> Figure:
+    """One row per image: the image, then one overlay per map ``(B, K, rows, cols)``."""
+    pictures = _images(images)
+    batch = pictures.shape[0]
+    maps = _maps(maps, "maps", 4, batch)
+    if scale not in ("row", "each"):
+        raise ValueError(f"unknown scale {scale!r}; choose 'row' (one colour scale per image) or 'each'")
+    count = maps.shape[1]
+    captions = _labels(labels, batch)
+    fig = Figure(figsize=(1.45 * (count + 1) + 0.6, 1.5 * batch + 0.7), layout="constrained")
+    axes = fig.subplots(batch, count + 1, squeeze=False)
+    shown = None
+    for row in range(batch):
+        axes[row, 0].imshow(pictures[row].numpy(), cmap="gray", vmin=0.0, vmax=1.0)
+        axes[row, 0].set_xticks([])
+        axes[row, 0].set_yticks([])
+        axes[row, 0].set_ylabel(captions[row], fontsize=9)
+        for col in range(count):
+            grid = maps[row, col]
+            peak = float(grid.max()) if scale == "each" else float(maps[row].max())
+            shown = _overlay(axes[row, col + 1], pictures[row], grid / max(peak, 1e-12), 1.0, outline)
+    for col, column_title in enumerate(["input", *column_titles]):
+        axes[0, col].set_title(column_title, fontsize=9)
+    fig.suptitle(title, fontsize=11)
+    if shown is not None:
+        bar = fig.colorbar(shown, ax=axes[:, 1:], shrink=0.8, aspect=30, pad=0.02)
+        bar.set_label(colorbar_label, fontsize=8)
+        bar.ax.tick_params(labelsize=7)
+    return fig
+
+
+def plot_class_token_heads(
+    images: torch.Tensor,
+    maps: torch.Tensor,
+    *,
+    labels: Sequence[str] | None = None,
+    block: int | None = None,
+    outline: bool = True,
+) -> Figure:
+    """Per head, where the class token looks: one row per image, one overlay per head.
+
+    ``images`` ``(B, 1, H, W)`` in ``[0, 1]``; ``maps`` ``(B, heads, rows, cols)``, the class
+    token's attention to each patch (:func:`vit_explained.attention_maps.class_token_attention`).
+    Colours are scaled per image by its largest value over all heads, so heads can be compared.
+    """
+    heads = maps.shape[1] if isinstance(maps, torch.Tensor) and maps.dim() == 4 else 0
+    where = f" in block {block}" if block is not None else ""
+    return _grid_figure(
+        images,
+        maps,
+        [f"head {head}" for head in range(heads)],
+        labels,
+        f"The class token's attention to the patches, per head{where}",
+        "attention / largest in the row",
+        outline,
+        "row",
+    )
+
+
+def plot_rollout_layers(
+    images: torch.Tensor, maps: torch.Tensor, *, labels: Sequence[str] | None = None, outline: bool = True
+) -> Figure:
+    """Attention rollout block by block: one row per image, one overlay per depth.
+
+    ``maps`` ``(B, depth, rows, cols)``: column ``k`` is the class token's row of the rollout
+    through blocks ``0..k``, on the patch grid. Each overlay has its own colour scale (its
+    largest value is the brightest), because the maps spread out as the depth grows.
+    """
+    depth = maps.shape[1] if isinstance(maps, torch.Tensor) and maps.dim() == 4 else 0
+    titles = [f"blocks 0-{k}" if k else "block 0" for k in range(depth)]
+    return _grid_figure(
+        images,
+        maps,
+        titles,
+        labels,
+        "Attention rollout: where the class token's information comes from",
+        "rollout / largest in the map",
+        outline,
+        "each",
+    )
+
+
+def plot_attention_matrix(
+    weights: torch.Tensor, *, title: str = "attention weights", grid: tuple[int, int] | None = None
+) -> Figure:
+    """One head's ``(N, N)`` weights as a heat map: row = query token, column = key token.
+
+    Token 0 is the class token; with ``grid`` (rows, cols) given, white lines separate the
+    bands of tokens that make up each row of the patch grid (the patches are numbered row by row).
+    """
+    if not isinstance(weights, torch.Tensor):
+        raise TypeError(f"weights must be a torch.Tensor (N, N), got {type(weights).__name__}")
+    if weights.dim() != 2 or weights.shape[0] != weights.shape[1]:
+        raise ValueError(f"weights must be one head's square matrix (N, N), got shape {tuple(weights.shape)}")
+    matrix = weights.detach().float().cpu().numpy()
+    tokens = matrix.shape[0]
+    fig = Figure(figsize=(4.6, 3.9), layout="constrained")
+    ax = fig.subplots()
+    shown = ax.imshow(matrix, cmap=CMAP, vmin=0.0, interpolation="nearest")
+    ax.set_xlabel("key token (attended to)")
+    ax.set_ylabel("query token (attending)")
+    ticks, names = [0.0], ["cls"]
+    if grid is not None:
+        rows, cols = grid
+        if rows * cols + 1 != tokens:
+            raise ValueError(f"grid {rows}x{cols} has {rows * cols} patches, but weights have N - 1 = {tokens - 1}")
+        for row in range(rows):  # a label in the middle of each grid row's band of tokens
+            ticks.append(1 + row * cols + (cols - 1) / 2)
+            names.append(f"row {row}")
+        for boundary in np.arange(rows) * cols + 0.5:
+            ax.axhline(boundary, color="white", lw=0.5, alpha=0.6)
+            ax.axvline(boundary, color="white", lw=0.5, alpha=0.6)
+    ax.set_xticks(ticks, names, fontsize=7, rotation=90)
+    ax.set_yticks(ticks, names, fontsize=7)
+    ax.set_title(title, fontsize=10)
+    bar = fig.colorbar(shown, ax=ax, shrink=0.85)
+    bar.ax.tick_params(labelsize=7)
+    return fig
