@@ -73,7 +73,7 @@ def plot_gradient_norms(
         values = [value for block in blocks for value in qkv[block].values()]
         ax.set_ylim(min(values) / 2.5, max(values) * 12)
         ax.set_xticks(positions, blocks)
-        ax.set_title("Inside qkv: the rows of q, k and v")
+        ax.set_title("Inside qkv: the q, k and v rows (at initialisation)")
         ax.legend(ncol=3, fontsize=8, loc="upper center", framealpha=0.9, handlelength=1.2, columnspacing=0.8)
         ax.grid(axis="y", which="major", alpha=0.3)
     fig.tight_layout()
