@@ -262,3 +262,12 @@ def test_mha_rejects_returning_the_tuple_or_sequence_first():
 
     with pytest.raises(ExerciseFailed, match=r"\(N, B, D\)"):
         check_mha_forward(not_transposed_back)
+
+
+def test_mha_rejects_changing_the_module():
+    def switch_module(mha, x):
+        mha.batch_first = True
+        return mha(x, x, x, need_weights=False)[0]
+
+    with pytest.raises(ExerciseFailed, match="leave the module as it is"):
+        check_mha_forward(switch_module)

@@ -1,5 +1,7 @@
 """profile_attention measures what attention_cost predicts: the explicit path holds the N x N matrix."""
 
+import time
+
 import pytest
 import torch
 
@@ -30,6 +32,17 @@ def test_median_seconds_interleaves_and_takes_the_median():
     assert calls == ["a", "b"] * 4
     assert set(seconds) == {"a", "b"}
     assert all(0 <= value < 0.1 for value in seconds.values())
+
+
+def test_median_seconds_adds_rounds_for_fast_functions():
+    calls = []
+    median_seconds({"fast": lambda: calls.append(time.sleep(0.001))}, repeats=2, warmup=0, min_seconds=0.02)
+    assert 3 <= len(calls) <= 21  # more than the 2 repeats; at most 20 rounds of (at least) 1 ms, plus one
+    calls.clear()
+    median_seconds({"fast": lambda: calls.append(None)}, repeats=2, warmup=0, min_seconds=10.0, max_repeats=7)
+    assert len(calls) == 7
+    with pytest.raises(ValueError, match="min_seconds must be a number >= 0"):
+        median_seconds({"fast": lambda: None}, min_seconds=-1)
 
 
 def test_rows_match_the_explicit_attention_matrix():

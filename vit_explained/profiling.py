@@ -14,11 +14,14 @@ Measured numbers depend on the machine; their ratios and growth are the point.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import statistics
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -71,27 +74,57 @@ def median_seconds(
     repeats: int = 5,
     warmup: int = 1,
     device: torch.device | str = "cpu",
+    min_seconds: float = 0.0,
+    max_repeats: int = 200,
 ) -> dict[str, float]:
     """Median wall time of each zero-argument function, in seconds.
 
-    The functions run in turns (``a, b, a, b, ...``), ``warmup`` untimed rounds first, then
-    ``repeats`` timed rounds, so that a slow moment of the machine hits every function alike.
+    The functions run in turns (``a, b, a, b, ...``), ``warmup`` untimed rounds first, then at
+    least ``repeats`` timed rounds, so that a slow moment of the machine hits every function alike.
+    Fast functions get more rounds: timing goes on until the timed rounds add up to ``min_seconds``
+    (or ``max_repeats`` rounds are done), which steadies the median of sub-millisecond calls.
     """
     if not isinstance(functions, dict) or not functions:
         raise ValueError(f"functions must be a non-empty dict {{name: function}}, got {functions!r}")
     repeats = _checks.positive_int("repeats", repeats)
     warmup = _checks.non_negative_int("warmup", warmup)
+    max_repeats = max(_checks.positive_int("max_repeats", max_repeats), repeats)
+    if isinstance(min_seconds, bool) or not isinstance(min_seconds, (int, float)) or min_seconds < 0:
+        raise ValueError(f"min_seconds must be a number >= 0, got {min_seconds!r}")
     device = torch.device(device)
     times: dict[str, list[float]] = {name: [] for name in functions}
-    for round_index in range(warmup + repeats):
+    timed_total, round_index = 0.0, 0
+    while round_index < warmup + repeats or (timed_total < min_seconds and round_index < warmup + max_repeats):
         for name, function in functions.items():
             _synchronize(device)
             start = time.perf_counter()
             function()
             _synchronize(device)
             if round_index >= warmup:
-                times[name].append(time.perf_counter() - start)
+                elapsed = time.perf_counter() - start
+                times[name].append(elapsed)
+                timed_total += elapsed
+        round_index += 1
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Send what C++ code writes to file descriptor 2 to /dev/null for a moment (Python's
+    ``sys.stderr`` in Jupyter is not that descriptor and is not affected)."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to silence
+        yield
+        return
+    sys.stderr.flush()
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def memory_use(function: Callable[[], Any], device: torch.device | str = "cpu") -> MemoryUse:
@@ -117,8 +150,14 @@ def memory_use(function: Callable[[], Any], device: torch.device | str = "cpu") 
         raise ValueError(f"memory_use measures 'cpu' or 'cuda' devices, got {device.type!r}")
     # The autograd profiler with kineto records every allocation and free; torch.profiler.profile
     # would do the same but first imports torch._inductor (seconds on a busy machine).
-    with torch.autograd.profiler.profile(use_kineto=True, profile_memory=True) as profiler:
+    profiler = torch.autograd.profiler.profile(use_kineto=True, profile_memory=True)
+    with _quiet_stderr():  # kineto logs "profiler_start" / "profiler_stop" lines to the process's stderr
+        profiler.__enter__()
+    try:
         function()
+    finally:
+        with _quiet_stderr():
+            profiler.__exit__(None, None, None)
     with tempfile.TemporaryDirectory() as folder:
         trace_path = Path(folder) / "trace.json"
         profiler.export_chrome_trace(str(trace_path))
@@ -144,6 +183,7 @@ def profile_attention(
     batch: int = 1,
     repeats: int = 5,
     warmup: int = 1,
+    min_seconds: float = 0.05,
     qkv_bias: bool = True,
     device: torch.device | str = "cpu",
     seed: int = 0,
@@ -153,9 +193,10 @@ def profile_attention(
 
     For each N in ``num_tokens_list`` the same module (width ``dim``, ``heads`` heads, random
     weights from ``seed``) runs on random tokens ``(batch, N, dim)`` without autograd. Returns one
-    :class:`AttentionProfile` per N, in the given order: median seconds over ``repeats``
-    interleaved runs, and the peak / total memory allocated beyond the input (the explicit path
-    holds the ``(batch, heads, N, N)`` scores and weights; ``matrix_bytes`` is their analytic size).
+    :class:`AttentionProfile` per N, in the given order: median seconds over at least ``repeats``
+    interleaved runs (more for small N, until the runs of one N add up to ``min_seconds``), and
+    the peak / total memory allocated beyond the input (the explicit path holds the
+    ``(batch, heads, N, N)`` scores and weights; ``matrix_bytes`` is their analytic size).
     On the CPU, ``threads`` sets torch's thread count while measuring (restored afterwards): one
     thread by default, because on a busy machine a parallel kernel waits for its slowest thread
     and the timings scatter; ``None`` keeps the current setting.
@@ -191,7 +232,7 @@ def profile_attention(
     def measure(n: int) -> AttentionProfile:
         tokens = torch.randn(batch, n, dim, generator=generator).to(device)
         calls = {"explicit": run(tokens, False), "fused": run(tokens, True)}
-        seconds = median_seconds(calls, repeats=repeats, warmup=warmup, device=device)
+        seconds = median_seconds(calls, repeats=repeats, warmup=warmup, device=device, min_seconds=min_seconds)
         explicit, fused = memory_use(calls["explicit"], device), memory_use(calls["fused"], device)
         return AttentionProfile(
             num_tokens=n,

@@ -267,6 +267,8 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
             expected = ours(x)
             forgotten = mha(x, x, x, need_weights=False)[0]
             result = attempt(mha_forward, mha, x)
+        if mha.batch_first:
+            fail("mha_forward switched the module to batch_first=True; leave the module as it is and adapt the input")
         if isinstance(result, tuple):
             fail("nn.MultiheadAttention returns (output, weights); return only the output tensor")
         if not isinstance(result, torch.Tensor):

@@ -1,0 +1,122 @@
+"""Figures for lesson 03, Attention shapes: softmax saturation and the N^2 cost of attention."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..profiling import AttentionProfile
+
+_UNSCALED, _SCALED, _FUSED = "#d62728", "#1f77b4", "#2ca02c"
+
+
+def plot_softmax_saturation(
+    head_dims: Sequence[int],
+    unscaled: Mapping[str, Sequence[float]],
+    scaled: Mapping[str, Sequence[float]],
+    num_keys: int,
+    marked_dim: int | None = 64,
+) -> plt.Figure:
+    """Three panels against the head width d: the spread (std) of the scores ``q.k``, the largest
+    softmax weight and the softmax entropy, without and with the ``1/sqrt(d)`` scale.
+
+    ``unscaled`` and ``scaled`` map ``"spread"``, ``"max_weight"`` and ``"entropy"`` to one value
+    per entry of ``head_dims`` (averaged over the queries); ``num_keys`` is the number of keys each
+    softmax runs over (for the uniform reference lines); ``marked_dim`` draws a dotted line there
+    (ViT-B's head width, 64).
+    """
+    for name, values in (("unscaled", unscaled), ("scaled", scaled)):
+        missing = {"spread", "max_weight", "entropy"} - set(values)
+        if missing:
+            raise ValueError(f"{name} needs the keys 'spread', 'max_weight' and 'entropy'; missing {sorted(missing)}")
+    dims = np.asarray(head_dims, dtype=float)
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    panels = [
+        ("spread", "spread (std) of the scores q·k", "log"),
+        ("max_weight", "largest softmax weight (mean over queries)", "linear"),
+        ("entropy", "softmax entropy (nats)", "linear"),
+    ]
+    for ax, (key, title, yscale) in zip(axes, panels, strict=True):
+        ax.plot(dims, unscaled[key], "o-", color=_UNSCALED, label="q·k (no scale)")
+        ax.plot(dims, scaled[key], "s-", color=_SCALED, label="q·k / √d")
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(dims)
+        ax.set_xticklabels([str(int(d)) for d in dims])
+        ax.minorticks_off()
+        ax.set_yscale(yscale)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("head width d")
+        if marked_dim is not None:
+            ax.axvline(marked_dim, color="grey", linestyle=":", linewidth=1)
+            ax.annotate(
+                f" ViT-B, d = {marked_dim}", (marked_dim, 0.97), xycoords=("data", "axes fraction"),
+                fontsize=8, color="grey", va="top",
+            )  # fmt: skip
+        ax.grid(alpha=0.3)
+    axes[0].plot(dims, np.sqrt(dims), ":", color="black", linewidth=1.5, label="√d")
+    axes[1].axhline(1.0, color="black", linewidth=0.8)
+    axes[1].axhline(1 / num_keys, color="grey", linestyle="--", linewidth=1, label=f"uniform, 1/{num_keys}")
+    axes[1].set_ylim(0, 1.15)
+    axes[2].axhline(np.log(num_keys), color="grey", linestyle="--", linewidth=1, label=f"uniform, ln {num_keys}")
+    axes[2].set_ylim(0, np.log(num_keys) * 1.2)
+    for ax in axes:
+        ax.legend(fontsize=8, loc="center right" if ax is not axes[0] else "upper left")
+    fig.suptitle(f"Without the 1/√d scale the softmax over {num_keys} keys saturates as d grows", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def plot_attention_cost(
+    rows: Sequence[AttentionProfile], labels: Mapping[int, str] | None = None, analytic: bool = True
+) -> plt.Figure:
+    """Measured time (left) and peak memory (right) of one attention layer against the token count
+    N, explicit vs fused path, on log-log axes with an ``N^2`` guide line.
+
+    ``rows`` come from :func:`vit_explained.profiling.profile_attention`; ``labels`` names some
+    token counts under their ticks (e.g. ``{196: "ViT-B/16", 3136: "T2T stage 1"}``); ``analytic`` adds the size of
+    the attention matrix from :func:`vit_explained.cost.attention_cost` to the memory panel.
+    """
+    if not rows:
+        raise ValueError("rows must hold at least one AttentionProfile (from profile_attention)")
+    rows = sorted(rows, key=lambda row: row.num_tokens)
+    tokens = np.array([row.num_tokens for row in rows], dtype=float)
+    explicit_ms = np.array([row.explicit_seconds for row in rows]) * 1e3
+    fused_ms = np.array([row.fused_seconds for row in rows]) * 1e3
+    explicit_mb = np.array([row.explicit_peak_bytes for row in rows]) / 1e6
+    fused_mb = np.array([row.fused_peak_bytes for row in rows]) / 1e6
+    matrix_mb = np.array([row.matrix_bytes for row in rows]) / 1e6
+
+    fig, (time_ax, memory_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    guide = (tokens / tokens[-1]) ** 2
+    time_ax.plot(tokens, explicit_ms, "o-", color=_UNSCALED, label="explicit (stores N×N weights)")
+    time_ax.plot(tokens, fused_ms, "s-", color=_FUSED, label="fused (scaled_dot_product_attention)")
+    time_ax.plot(tokens, explicit_ms[-1] * guide, "--", color="grey", linewidth=1, label="∝ N²")
+    time_ax.set_ylabel("time per forward pass (ms, median)")
+    time_ax.set_title("Time", fontsize=11)
+
+    memory_ax.plot(tokens, explicit_mb, "o-", color=_UNSCALED, label="explicit: peak")
+    memory_ax.plot(tokens, fused_mb, "s-", color=_FUSED, label="fused: peak")
+    if analytic:
+        memory_ax.plot(tokens, matrix_mb, "--", color="black", linewidth=1, label="one N×N matrix (attention_cost)")
+    memory_ax.set_ylabel("memory allocated beyond the input (MB)")
+    memory_ax.set_title("Peak memory", fontsize=11)
+
+    first = rows[0]
+    for ax in (time_ax, memory_ax):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xticks(tokens)
+        ax.set_xticklabels([f"{int(n)}\n{(labels or {}).get(int(n), '')}".rstrip() for n in tokens], fontsize=9)
+        ax.minorticks_off()
+        ax.set_xlabel("tokens N")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=8, loc="upper left")
+    fig.suptitle(
+        f"One attention layer (dim {first.dim}, {first.heads} head{'s' if first.heads > 1 else ''}, "
+        f"batch {first.batch}): time grows like N², and so does the explicit path's memory",
+        fontsize=11,
+    )
+    fig.tight_layout()
+    return fig
