@@ -42,6 +42,7 @@ def test_explorer_starts_with_the_lesson_example():
     assert isinstance(explorer, widgets.VBox)
     assert printed(explorer) == "tokens: 6 x 10 = 60\n"
     assert bytes(explorer.picture.value).startswith(b"\x89PNG")
+    assert 300 < int(explorer.picture.width) < 1000  # drawn at its own width, not stretched
     sliders = [w for w in explorer.children[0].children + explorer.children[1].children]
     assert [s.description for s in sliders] == ["kernel", "stride", "padding", "height", "width"]
     assert explorer.values == {"kernel": 20, "stride": 10, "padding": 5, "height": 60, "width": 100}

@@ -53,7 +53,7 @@ def window_grid_png(image: torch.Tensor, kernel: int, stride: int, padding: int,
     _, height, width = image.shape
     grid = count_tokens(height, width, kernel, stride, padding)  # raises before any drawing
     aspect = (height + 2 * padding) / (width + 2 * padding)
-    fig = Figure(figsize=(width_inches, min(max(width_inches * aspect, 1.5), 9.0) + 0.5), dpi=80)
+    fig = Figure(figsize=(width_inches, min(max(width_inches * aspect, 1.5), 9.0) + 0.5), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     draw_window_grid(ax, image, kernel, stride, padding, numbers=grid.total <= 80)
@@ -102,7 +102,8 @@ class SoftSplitExplorer(widgets.VBox):
                 style={"description_width": "60px"},
             )
         self.output = widgets.Output()
-        self.picture = widgets.Image(format="png")
+        # flex-start: shown at its own size rather than stretched across the notebook
+        self.picture = widgets.Image(format="png", layout=widgets.Layout(align_self="flex-start"))
         self.line = ""
         rows = [
             widgets.HBox([self.sliders[name] for name in ("kernel", "stride", "padding")]),
@@ -129,7 +130,9 @@ class SoftSplitExplorer(widgets.VBox):
             self.picture.layout.display = "none"
             return
         image = center_crop_resize(self.source, (values["height"], values["width"]))
-        self.picture.value = window_grid_png(image, values["kernel"], values["stride"], values["padding"])
+        png = window_grid_png(image, values["kernel"], values["stride"], values["padding"])
+        self.picture.width = str(int.from_bytes(png[16:20], "big"))  # the PNG's own width (its IHDR chunk)
+        self.picture.value = png
         self.picture.layout.display = None
 
 
