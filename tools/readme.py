@@ -89,8 +89,14 @@ def title(notebook: Path) -> str:
     return heading[2:].strip()
 
 
+def series_url(url: str | None = None) -> str:
+    return f"https://mybinder.org/v2/gh/{github_path(url or repository_url())}/main?urlpath=lab%2Ftree%2Fnotebooks"
+
+
 def table() -> str:
     rows = [
+        f"The whole series on Binder: [![Launch on Binder](https://mybinder.org/badge_logo.svg)]({series_url()})",
+        "",
         "| lesson | what you learn | minutes | launch |",
         "|---|---|---|---|",
     ]
