@@ -125,7 +125,7 @@ def plot_class_token_heads(
         [f"head {head}" for head in range(heads)],
         labels,
         f"The class token's attention to the patches, per head{where}",
-        "attention / largest in the row",
+        "attention / the largest for this image",
         outline,
         "row",
     )
@@ -148,7 +148,7 @@ def plot_rollout_layers(
         titles,
         labels,
         "Attention rollout: where the class token's information comes from",
-        "rollout / largest in the map",
+        "rollout / the largest in this map",
         outline,
         "each",
     )
