@@ -24,36 +24,45 @@ START, END = "<!-- lessons:start -->", "<!-- lessons:end -->"
 LESSONS: dict[str, tuple[str, int]] = {
     "00_check_your_setup": ("the package imports, a tiny ViT runs forwards and backwards", 2),
     "01_patches_and_embeddings": (
-        "a 224x224 photo becomes 196 patches + 1 class token; three equal patch embeddings; "
-        "learned vs sinusoid positions",
+        "224 / 16 = 14 per side: 14 x 14 = 196 patches (+1 class token = 197 tokens); patchify by hand; "
+        "Conv2d, Unfold + Linear and Rearrange + Linear are one computation; learned vs sinusoid positions",
         30,
     ),
     "02_soft_split_token_counting": (
-        "overlapping patches, the floor((h + 2p - k)/s) + 1 count, an animated and an interactive soft split, "
-        "T2T's chain",
+        "floor((h + 2p - k)/s) + 1 derived and checked against nn.Unfold; a 60x100 photo becomes 6 x 10 = 60 "
+        "overlapping tokens; T2T's chain 224x224 -> 196 and 400x100 -> 175; a live slider explorer",
         30,
     ),
     "03_attention_shapes": (
-        "every shape through ViT-B attention, fused vs separate qkv, why 1/sqrt(d), the batch_first bug, N^2 cost",
+        "197 x 768 tokens through ViT-B attention shape by shape; fused, separate and einops Q/K/V agree; "
+        "why 1/sqrt(d); SDPA, nn.MultiheadAttention and the silent batch_first bug; the N^2 cost",
         35,
     ),
     "04_gelu_mlp_and_block": (
-        "GELU from its formula, the 4x MLP, the pre-norm block, ViT-B's 86.6M parameters by part, LayerNorm bugs",
+        "GELU from its formula (erf vs tanh, vs ReLU), the 768 -> 3072 -> 768 MLP, the pre-norm block, "
+        "where ViT-B/16's 86,567,656 parameters are; two LayerNorm bugs",
         30,
     ),
     "05_where_gradients_flow": (
-        "where q, k, v get their gradients: hooks on one backward pass, attention's backward by hand = autograd",
+        "one loss at the head; q, k and v get their gradients along the residual stream and through the "
+        "softmax, not through the MLP; attention's backward by hand equals autograd",
         40,
     ),
     "06_train_a_vit": (
-        "train a small ViT on real MNIST on a CPU, with curves, a confusion matrix and the pitfalls",
+        "train a small ViT on real MNIST on a CPU: progress bar, curves, confusion matrix, the mistakes; "
+        "Adam vs SGD, class token vs mean pooling, no positions",
         35,
     ),
     "07_tokens_to_token_vit": (
-        "T2T-ViT step by step on 400x100 images: soft split, token transformer, reconstruction, cost per stage",
+        "T2T-ViT step by step on 400x100 images: soft splits, the token transformer's skip through v, "
+        "reconstruction; T2T-ViT-14 vs ViT-S/16 in parameters and attention cost",
         35,
     ),
-    "08_attention_maps": ("capture attention with hooks, class-token maps on digits, attention rollout", 30),
+    "08_attention_maps": (
+        "capture every block's attention with forward hooks (even on the fused path), the class token's "
+        "attention per head on digits, attention rollout",
+        30,
+    ),
 }
 
 
