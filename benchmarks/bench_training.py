@@ -44,6 +44,9 @@ TRAIN_KEYS = (
     "label_smoothing",
     "max_shift",
     "erase_probability",
+    "max_rotation",
+    "max_scale",
+    "max_translate",
     "seed",
 )
 
@@ -58,8 +61,18 @@ def describe(recipe: dict) -> str:
         extras.append(f"warm-up {recipe['warmup']:.0%} + cosine")
     if recipe.get("label_smoothing"):
         extras.append(f"label smoothing {recipe['label_smoothing']}")
+    if recipe.get("soft_split"):
+        kernel, stride, padding = recipe["soft_split"]
+        extras.append(
+            f"overlapping {kernel}x{kernel} windows, stride {stride}, padding {padding} (soft split), not patches"
+        )
     if recipe.get("max_shift"):
         extras.append(f"shifts ±{recipe['max_shift']} px")
+    if recipe.get("max_rotation") or recipe.get("max_translate"):
+        extras.append(
+            f"random rotations ±{recipe.get('max_rotation', 0):g}°, scaling ±{recipe.get('max_scale', 0):.0%}, "
+            f"moves ±{recipe.get('max_translate', 0):g} px"
+        )
     if recipe.get("init") == "torch":
         extras.append("PyTorch init")
     return f"{arch}; {recipe['optimizer']} {recipe['lr']:g}, batch {recipe['batch_size']}" + (
@@ -78,8 +91,9 @@ def run(dataset: str, preset: str, seconds: float, every: float) -> tuple[list[f
 
 
 def accuracy_at(seconds: list[float], accuracies: list[float], t: float) -> float:
-    """The last recorded accuracy at or before ``t`` seconds."""
-    return [a for s, a in zip(seconds, accuracies, strict=True) if s <= t + 1e-6][-1]
+    """The accuracy of the evaluation made when training passed ``t`` seconds (the last one if none did)."""
+    later = [a for s, a in zip(seconds, accuracies, strict=True) if s >= t - 1e-6]
+    return later[0] if later else accuracies[-1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,11 +116,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{dataset}: {preset} for {seconds:.0f} s ...", flush=True)
             results[preset] = run(dataset, preset, seconds, every)
             curves[f"{dataset}: {preset}"] = results[preset]
-        checkpoints = [every * k for k in range(1, round(seconds / every) + 1)]
+        checkpoints = [every * k for k in range(1, round(seconds / every))] + [float("inf")]
         table = [f"| seconds of training | `{tuned}` | `{naive}` |", "|---|---|---|"]
         for t in checkpoints:
             row = " | ".join(f"{accuracy_at(*results[p], t):.1%}" for p in (tuned, naive))
-            table.append(f"| {t:.0f} | {row} |")
+            label = f"end ({seconds:.0f})" if t == float("inf") else f"{t:.0f}"
+            table.append(f"| {label} | {row} |")
         recipes = [f"- `{p}`: {describe(PRESETS[p])}" for p in (tuned, naive)]
         sections.append(
             "\n".join([f"### {dataset}: {seconds:.0f} s of training, target {target:.0%}", "", *recipes, "", *table])

@@ -123,3 +123,23 @@ def test_augment_is_deterministic_for_a_generator_seed(digits):
     assert torch.equal(one, two)
     with pytest.raises(ValueError, match="max_shift"):
         random_shift(digits.train_images[:2], 8)
+
+
+def test_random_affine_is_the_identity_at_zero_and_moves_by_sub_pixels():
+    from vit_explained.data import random_affine
+
+    images = torch.zeros(16, 1, 12, 12)
+    images[:, :, 4:8, 4:8] = 1.0
+    assert torch.equal(random_affine(images), images)
+    moved = random_affine(images, max_translate=1.5, generator=torch.Generator().manual_seed(0))
+    assert moved.shape == images.shape and not torch.equal(moved, images)
+    assert torch.allclose(moved.sum(dim=(1, 2, 3)), images.sum(dim=(1, 2, 3)), rtol=1e-4)  # nothing leaves the frame
+    centre = lambda x: (x[:, 0] * torch.arange(12.0)[None, None, :]).sum((1, 2)) / x[:, 0].sum((1, 2))  # noqa: E731
+    assert (centre(moved) - centre(images)).abs().max() <= 1.5 + 1e-4
+    assert len({round(v, 3) for v in centre(moved).tolist()}) > 8  # sub-pixel, and different per image
+    turned = random_affine(images, max_rotation=30, generator=torch.Generator().manual_seed(1))
+    assert torch.allclose(turned.sum(dim=(1, 2, 3)), images.sum(dim=(1, 2, 3)), rtol=0.05)
+    with pytest.raises(ValueError, match="max_scale"):
+        random_affine(images, max_scale=1.0)
+    with pytest.raises(ValueError, match="max_rotation"):
+        random_affine(images, max_rotation=-1)

@@ -147,3 +147,18 @@ def test_cli_trains_and_saves_a_checkpoint(tmp_path, capsys):
     model = load_checkpoint(out)
     data = load_digits()
     assert evaluate(model, data.test_images, data.test_labels) == pytest.approx(info["info"]["test_accuracy"], abs=1e-4)
+
+
+def test_soft_split_embedding_is_overlapping_windows_then_a_linear():
+    from vit_explained import SoftSplit
+    from vit_explained.train import SoftSplitEmbedding, use_soft_split
+
+    model = use_soft_split(ViT(28, 7, 10, 32, 1, 4, 64, channels=1), 10, 6, 0)
+    assert isinstance(model.patch_embedding, SoftSplitEmbedding) and model.patch_embedding.grid == (4, 4)
+    images = torch.rand(2, 1, 28, 28)
+    windows = SoftSplit(10, 6, 0)(images)  # (B, 16, 100): neighbouring windows share pixels
+    expected = windows @ model.patch_embedding.proj.weight.T + model.patch_embedding.proj.bias
+    assert torch.allclose(model.patch_embedding(images), expected, atol=1e-6)
+    assert model(images).shape == (2, 10)
+    with pytest.raises(ValueError, match="token grid"):
+        use_soft_split(ViT(28, 7, 10, 32, 1, 4, 64, channels=1), 3, 1, 1)

@@ -26,6 +26,7 @@ __all__ = [
     "class_counts",
     "load_digits",
     "load_mnist",
+    "random_affine",
     "random_erase",
     "random_shift",
     "stratified_split",
@@ -170,12 +171,53 @@ def random_erase(
     return images.masked_fill(mask[:, None].to(images.device), 0.0)
 
 
+def random_affine(
+    images: torch.Tensor,
+    max_rotation: float = 0.0,
+    max_scale: float = 0.0,
+    max_translate: float = 0.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Rotate each image by up to ``±max_rotation`` degrees, scale it by ``1 ± max_scale`` and move
+    it by up to ``±max_translate`` pixels (any fraction), with bilinear interpolation and a black
+    background: ``(B, C, H, W) -> (B, C, H, W)``. Smoother than whole-pixel shifts on tiny images."""
+    _checks.image_batch(images)
+    for name, value in (("max_rotation", max_rotation), ("max_scale", max_scale), ("max_translate", max_translate)):
+        if not value >= 0:
+            raise ValueError(f"{name} must be >= 0, got {value}")
+    if max_scale >= 1:
+        raise ValueError(f"max_scale must be below 1 (a scale of 1 ± max_scale), got {max_scale}")
+    if max_rotation == max_scale == max_translate == 0:
+        return images
+    batch, _, height, width = images.shape
+    rand = torch.rand(batch, 4, generator=generator, device="cpu") * 2 - 1  # uniform in [-1, 1]
+    angle = torch.deg2rad(rand[:, 0] * max_rotation)
+    scale = 1 + rand[:, 1] * max_scale
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    # affine_grid works in [-1, 1] coordinates: a shift of t pixels is 2 t / size
+    theta = torch.stack(
+        [
+            torch.stack([cos, -sin, rand[:, 2] * max_translate * 2 / width], dim=1),
+            torch.stack([sin, cos, rand[:, 3] * max_translate * 2 / height], dim=1),
+        ],
+        dim=1,
+    ).to(images)  # (B, 2, 3)
+    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+    return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
 def augment(
     images: torch.Tensor,
     max_shift: int = 0,
     erase_probability: float = 0.0,
     generator: torch.Generator | None = None,
+    *,
+    max_rotation: float = 0.0,
+    max_scale: float = 0.0,
+    max_translate: float = 0.0,
 ) -> torch.Tensor:
-    """Training-time augmentation: :func:`random_shift`, then :func:`random_erase`.
-    ``(B, C, H, W) -> (B, C, H, W)``; with the defaults the images come back unchanged."""
+    """Training-time augmentation: :func:`random_affine` (if any of its limits is set), then
+    :func:`random_shift`, then :func:`random_erase`. ``(B, C, H, W) -> (B, C, H, W)``; with the
+    defaults the images come back unchanged."""
+    images = random_affine(images, max_rotation, max_scale, max_translate, generator)
     return random_erase(random_shift(images, max_shift, generator), erase_probability, generator=generator)

@@ -74,8 +74,13 @@ def load_checkpoint(path: str | Path) -> ViT:
     """Rebuild the :class:`~vit_explained.ViT` saved at ``path`` and load its weights (eval mode, CPU)."""
     from safetensors.torch import load_file
 
-    config = checkpoint_info(path)["config"]
+    config = dict(checkpoint_info(path)["config"])
+    soft_split = config.pop("soft_split", None)
     model = ViT(**config)
+    if soft_split:  # a model trained with overlapping patches (python -m vit_explained.train --preset mnist-fast)
+        from .train import use_soft_split
+
+        use_soft_split(model, *soft_split)
     model.load_state_dict({name: tensor.float() for name, tensor in load_file(str(path)).items()})
     return model.eval()
 

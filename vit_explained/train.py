@@ -16,11 +16,24 @@ from typing import Any
 import torch
 from torch import nn
 
+from . import _checks
 from .data import DigitSplit, load_digits, load_mnist
+from .soft_split import SoftSplit
 from .training import OPTIMIZERS, SCHEDULES, History, evaluate, train
 from .vit import ViT
 
-__all__ = ["ARCH_KEYS", "INITS", "PRESETS", "build_model", "load_dataset", "main", "reset_linear_layers", "run"]
+__all__ = [
+    "ARCH_KEYS",
+    "INITS",
+    "PRESETS",
+    "SoftSplitEmbedding",
+    "build_model",
+    "load_dataset",
+    "main",
+    "reset_linear_layers",
+    "run",
+    "use_soft_split",
+]
 
 #: How the Linear layers start: the package's ViT init ("timm") or PyTorch's defaults ("torch").
 INITS = ("timm", "torch")
@@ -32,8 +45,10 @@ _NAIVE = {"dim": 64, "depth": 4, "heads": 4, "mlp_dim": 128, "pool": "cls", "opt
 _NAIVE_TRAINING = {"batch_size": 64, "weight_decay": 0.0, "warmup": 0.0, "schedule": "constant"}
 
 #: Named recipes. "mnist" made the shipped checkpoint (4x4 patches: a 7x7 grid for lesson 08's attention
-#: maps); "mnist-fast" (7x7 patches, 3x fewer tokens) is the benchmark's recipe for a 60 s budget;
-#: "naive-*" are the untuned baselines (package init, Adam 1e-3, batch 64, nothing else).
+#: maps). "mnist-fast" and "digits" are the benchmark's recipes for a time budget: a 4x4 grid of
+#: *overlapping* windows (a T2T-style soft split, :func:`use_soft_split`) instead of patches, so there
+#: are few tokens but each sees its neighbourhood. "naive-*" are the untuned baselines (the package's
+#: init, Adam 1e-3, batch 64, constant learning rate, no augmentation).
 PRESETS: dict[str, dict[str, Any]] = {
     "mnist": {
         "dataset": "mnist",
@@ -59,12 +74,13 @@ PRESETS: dict[str, dict[str, Any]] = {
     "mnist-fast": {
         "dataset": "mnist",
         "patch_size": 7,
+        "soft_split": [10, 6, 0],
         "dim": 64,
         "depth": 4,
         "heads": 4,
         "mlp_dim": 128,
         "pool": "cls",
-        "epochs": 40,
+        "epochs": 30,
         "batch_size": 64,
         "optimizer": "adamw",
         "lr": 2e-3,
@@ -72,7 +88,10 @@ PRESETS: dict[str, dict[str, Any]] = {
         "warmup": 0.1,
         "schedule": "cosine",
         "label_smoothing": 0.1,
-        "max_shift": 2,
+        "max_shift": 0,
+        "max_rotation": 10.0,
+        "max_scale": 0.1,
+        "max_translate": 2.0,
         "erase_probability": 0.0,
         "init": "torch",
         "seed": 0,
@@ -80,6 +99,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "digits": {
         "dataset": "digits",
         "patch_size": 2,
+        "soft_split": [4, 2, 1],
         "dim": 64,
         "depth": 4,
         "heads": 4,
@@ -93,7 +113,10 @@ PRESETS: dict[str, dict[str, Any]] = {
         "warmup": 0.1,
         "schedule": "cosine",
         "label_smoothing": 0.1,
-        "max_shift": 1,
+        "max_shift": 0,
+        "max_rotation": 10.0,
+        "max_scale": 0.1,
+        "max_translate": 1.0,
         "erase_probability": 0.0,
         "init": "torch",
         "seed": 0,
@@ -114,6 +137,9 @@ _TRAIN_KEYS = (
     "label_smoothing",
     "max_shift",
     "erase_probability",
+    "max_rotation",
+    "max_scale",
+    "max_translate",
     "seed",
 )
 
@@ -138,9 +164,57 @@ def build_model(recipe: dict[str, Any], data: DigitSplit) -> tuple[ViT, dict[str
     }
     torch.manual_seed(recipe.get("seed", 0))
     model = ViT(**config)
+    if recipe.get("soft_split"):
+        config["soft_split"] = list(recipe["soft_split"])
+        use_soft_split(model, *recipe["soft_split"])
     if recipe.get("init", "timm") == "torch":
         reset_linear_layers(model)
     return model, config
+
+
+class SoftSplitEmbedding(nn.Module):
+    """T2T-style tokens: overlapping windows (:class:`~vit_explained.SoftSplit`) projected to ``dim``.
+
+    ``(B, C, H, W) -> (B, N, dim)``; like ``PatchEmbedding`` but neighbouring tokens share pixels,
+    so each token already sees its surroundings. ``grid`` and ``num_patches`` as in ``PatchEmbedding``.
+    """
+
+    def __init__(self, image_size: tuple[int, int], channels: int, dim: int, kernel: int, stride: int, padding: int):
+        super().__init__()
+        self.split = SoftSplit(kernel, stride, padding)
+        grid = self.split.grid(*image_size)
+        self.image_size = image_size
+        self.grid = (grid.rows, grid.cols)
+        self.num_patches = grid.total
+        self.proj = nn.Linear(self.split.token_length(channels), dim)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """``(B, C, H, W) -> (B, N, dim)``."""
+        return self.proj(self.split(images))
+
+
+def use_soft_split(model: ViT, kernel: int, stride: int, padding: int = 0) -> ViT:
+    """Swap ``model``'s patch embedding for a :class:`SoftSplitEmbedding` (overlapping windows).
+
+    The windows must make the same token grid as the patches did (the position embeddings keep
+    their shape): e.g. 28x28 with 7x7 patches is a 4x4 grid, and so are 10x10 windows at stride 6.
+    Returns ``model``.
+    """
+    if not isinstance(model, ViT):
+        raise TypeError(f"model must be a vit_explained.ViT, got {type(model).__name__}")
+    kernel, stride = _checks.positive_int("kernel", kernel), _checks.positive_int("stride", stride)
+    padding = _checks.non_negative_int("padding", padding)
+    dim = model.class_token.shape[-1]
+    embedding = SoftSplitEmbedding(model.image_size, model.channels, dim, kernel, stride, padding)
+    if embedding.grid != model.patch_embedding.grid:
+        raise ValueError(
+            f"a soft split with kernel {kernel}, stride {stride}, padding {padding} makes a "
+            f"{embedding.grid[0]}x{embedding.grid[1]} token grid, but the model's position embeddings are for "
+            f"{model.patch_embedding.grid[0]}x{model.patch_embedding.grid[1]} patches; choose a patch_size or a "
+            "split that give the same grid"
+        )
+    model.patch_embedding = embedding
+    return model
 
 
 def reset_linear_layers(model: nn.Module) -> nn.Module:
@@ -186,6 +260,13 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--heads", type=int, help="attention heads (must divide --dim)")
     group.add_argument("--mlp-dim", type=int, help="hidden width of each block's MLP")
     group.add_argument("--pool", choices=("cls", "mean"), help="classify from the class token or the mean token")
+    group.add_argument(
+        "--soft-split",
+        type=int,
+        nargs=3,
+        metavar=("KERNEL", "STRIDE", "PADDING"),
+        help="overlapping windows instead of patches (same token grid as --patch-size); 0 0 0 for plain patches",
+    )
     group.add_argument("--init", choices=INITS, help="Linear layers: the ViT's timm init or PyTorch's default init")
     group = parser.add_argument_group("training")
     group.add_argument("--epochs", type=int, help="passes over the training set")
@@ -199,6 +280,9 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--label-smoothing", type=float)
     group.add_argument("--max-shift", type=int, help="augmentation: random shifts of up to this many pixels")
     group.add_argument("--erase-probability", type=float, help="augmentation: random erasing probability")
+    group.add_argument("--max-rotation", type=float, help="augmentation: random rotations of up to this many degrees")
+    group.add_argument("--max-scale", type=float, help="augmentation: random scaling by 1 ± this")
+    group.add_argument("--max-translate", type=float, help="augmentation: random sub-pixel moves of up to this")
     group.add_argument("--seed", type=int, help="seeds the initial weights, the batches and the augmentation")
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's choice)")
     parser.add_argument("--out", help="save the trained model here (a .safetensors file)")
@@ -210,8 +294,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     recipe = dict(PRESETS[args.preset])
     for key, value in vars(args).items():
-        if (key in recipe or key in _TRAIN_KEYS or key in ("dataset", "init")) and value is not None:
+        if (key in recipe or key in _TRAIN_KEYS or key in ("dataset", "init", "soft_split")) and value is not None:
             recipe[key] = value
+    if recipe.get("soft_split") and not any(recipe["soft_split"]):
+        recipe.pop("soft_split")  # --soft-split 0 0 0: plain patches
     if args.seconds is not None:
         recipe.pop("epochs", None)
     if args.threads is not None:

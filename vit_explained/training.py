@@ -161,6 +161,9 @@ def train(
     label_smoothing: float = 0.0,
     max_shift: int = 0,
     erase_probability: float = 0.0,
+    max_rotation: float = 0.0,
+    max_scale: float = 0.0,
+    max_translate: float = 0.0,
     seed: int = 0,
     eval_every: float | None = None,
     device: torch.device | str | None = None,
@@ -177,7 +180,9 @@ def train(
       matrices only; ``schedule`` ``"cosine"`` (to 0) or ``"constant"`` after a linear warm-up
       over the first ``warmup`` fraction of training.
     - ``label_smoothing`` for the cross-entropy; augmentation of each training batch by random
-      shifts of up to ``max_shift`` pixels and random erasing with ``erase_probability``.
+      rotations / scalings / sub-pixel moves (``max_rotation`` degrees, ``max_scale``,
+      ``max_translate`` pixels), random shifts of up to ``max_shift`` whole pixels and random
+      erasing with ``erase_probability`` (see :func:`~vit_explained.data.augment`).
     - ``eval_every``: also record every so many seconds of training (for accuracy-vs-time plots).
     - ``device``: default :func:`~vit_explained.default_device` (a GPU if present, else the CPU).
     - ``callback(history)`` runs after every record.
@@ -247,7 +252,15 @@ def train(
             for group, peak in zip(opt.param_groups, peak_lrs, strict=False):
                 group["lr"] = peak * factor
             index = order[start : start + batch_size]
-            batch = augment(images[index], max_shift, erase_probability, generator)
+            batch = augment(
+                images[index],
+                max_shift,
+                erase_probability,
+                generator,
+                max_rotation=max_rotation,
+                max_scale=max_scale,
+                max_translate=max_translate,
+            )
             logits = model(batch)
             loss = F.cross_entropy(logits, labels[index], label_smoothing=label_smoothing)
             opt.zero_grad(set_to_none=True)

@@ -102,7 +102,9 @@ def plot_accuracy_vs_time(
     for ax, dataset in zip(axes.flat, datasets, strict=False):
         for name, (seconds, accuracies) in curves.items():
             if name.split(":")[0] == dataset:
-                ax.plot(seconds, np.array(accuracies) * 100, marker="o", markersize=3, label=name.split(":", 1)[-1])
+                ax.plot(
+                    seconds, np.array(accuracies) * 100, marker="o", markersize=3, label=name.split(":", 1)[-1].strip()
+                )
         if targets and dataset in targets:
             ax.axhline(targets[dataset] * 100, color="gray", linestyle="--", linewidth=1, label="target")
         ax.set(xlabel="seconds of training", ylabel="test accuracy (%)", title=dataset)
