@@ -26,7 +26,7 @@ import torch
 
 from _common import RESULTS, machine, verdict, write_result
 from vit_explained.plotting.training import plot_accuracy_vs_time
-from vit_explained.train import PRESETS, build_model, load_dataset
+from vit_explained.train import PRESETS, build_model, load_dataset, training_options
 from vit_explained.training import train
 
 #: dataset -> (training seconds, evaluate every, target test accuracy, tuned preset, naive preset)
@@ -34,21 +34,6 @@ PLAN = {
     "digits": (30.0, 3.0, 0.99, "digits", "naive-digits"),
     "mnist": (60.0, 6.0, 0.97, "mnist-fast", "naive-mnist"),
 }
-TRAIN_KEYS = (
-    "batch_size",
-    "optimizer",
-    "lr",
-    "weight_decay",
-    "warmup",
-    "schedule",
-    "label_smoothing",
-    "max_shift",
-    "erase_probability",
-    "max_rotation",
-    "max_scale",
-    "max_translate",
-    "seed",
-)
 
 
 def describe(recipe: dict) -> str:
@@ -85,7 +70,8 @@ def run(dataset: str, preset: str, seconds: float, every: float) -> tuple[list[f
     recipe = PRESETS[preset]
     data = load_dataset(dataset)
     model, _ = build_model(recipe, data)
-    options = {key: recipe[key] for key in TRAIN_KEYS if key in recipe}
+    # the budget is seconds, not the preset's epochs
+    options = {key: value for key, value in training_options(recipe).items() if key not in ("epochs", "seconds")}
     history = train(model, data, seconds=seconds, eval_every=every, device="cpu", progress=False, **options)
     return [0.0, *history.seconds], [0.1, *history.test_accuracy]
 

@@ -127,7 +127,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "naive-digits": {"dataset": "digits", "patch_size": 2, "epochs": 40, **_NAIVE, **_NAIVE_TRAINING},
 }
 
-_TRAIN_KEYS = (
+TRAIN_KEYS = (
     "epochs",
     "seconds",
     "batch_size",
@@ -230,11 +230,16 @@ def reset_linear_layers(model: nn.Module) -> nn.Module:
     return model
 
 
+def training_options(recipe: dict[str, Any]) -> dict[str, Any]:
+    """The keys of a recipe that :func:`vit_explained.training.train` takes (the rest build the model)."""
+    return {key: recipe[key] for key in TRAIN_KEYS if key in recipe}
+
+
 def run(recipe: dict[str, Any], progress: bool = True, eval_every: float | None = None) -> tuple[ViT, dict, History]:
     """Train the model a recipe describes (a preset's keys); returns ``(model, config, history)``."""
     data = load_dataset(recipe["dataset"])
     model, config = build_model(recipe, data)
-    options = {key: recipe[key] for key in _TRAIN_KEYS if key in recipe}
+    options = training_options(recipe)
     history = train(model, data, progress=progress, eval_every=eval_every, device="cpu", **options)
     return model, config, history
 
@@ -296,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     recipe = dict(PRESETS[args.preset])
     for key, value in vars(args).items():
-        if (key in recipe or key in _TRAIN_KEYS or key in ("dataset", "init", "soft_split")) and value is not None:
+        if (key in recipe or key in TRAIN_KEYS or key in ("dataset", "init", "soft_split")) and value is not None:
             recipe[key] = value
     if recipe.get("soft_split") and not any(recipe["soft_split"]):
         recipe.pop("soft_split")  # --soft-split 0 0 0: plain patches
