@@ -11,6 +11,7 @@ explicit path's time and memory vs token count (it grows with N^2), with a plot.
 
 from __future__ import annotations
 
+import statistics
 import sys
 
 import torch
@@ -28,6 +29,7 @@ SHAPES = [  # name, tokens, dim, heads, batch
     ("T2T stage 1", 3136, 64, 1, 1),
 ]
 TARGET = 1.10
+BLOCKS = 7
 
 
 def sdpa_reference(module: Attention):
@@ -63,16 +65,17 @@ def compare_paths(repeats: int) -> tuple[str, bool]:
             expected = reference(x)
             torch.testing.assert_close(module(x), expected, rtol=1e-4, atol=1e-5)
             torch.testing.assert_close(mha(x, x, x, need_weights=False)[0], expected, rtol=1e-4, atol=1e-5)
-            times = median_seconds(
-                {
-                    "ours": lambda module=module, x=x: module(x),
-                    "sdpa": lambda reference=reference, x=x: reference(x),
-                    "mha": lambda mha=mha, x=x: mha(x, x, x, need_weights=False),
-                },
-                repeats=repeats,
-                warmup=3,
-            )
-        ratio = times["ours"] / times["sdpa"]
+            calls = {
+                "ours": lambda module=module, x=x: module(x),
+                "sdpa": lambda reference=reference, x=x: reference(x),
+                "mha": lambda mha=mha, x=x: mha(x, x, x, need_weights=False),
+            }
+            # Several independent blocks: one median is as noisy as the 10 % band, so report the
+            # median of the blocks' ratios and their spread.
+            blocks = [median_seconds(calls, repeats=repeats, warmup=2) for _ in range(BLOCKS)]
+        times = {name: statistics.median(block[name] for block in blocks) for name in calls}
+        ratios = sorted(block["ours"] / block["sdpa"] for block in blocks)
+        ratio = statistics.median(ratios)
         met = ratio <= TARGET
         all_met &= met
         rows.append(
@@ -82,7 +85,7 @@ def compare_paths(repeats: int) -> tuple[str, bool]:
                 f"{times['ours'] * 1e3:.2f}",
                 f"{times['sdpa'] * 1e3:.2f}",
                 f"{times['mha'] * 1e3:.2f}",
-                f"{ratio:.3f} ({verdict(met)})",
+                f"{ratio:.3f} [{ratios[0]:.2f}-{ratios[-1]:.2f}] ({verdict(met)})",
                 f"{times['mha'] / times['sdpa']:.3f}",
             ]
         )
@@ -133,11 +136,13 @@ def plot(profile) -> None:
 def main() -> int:
     torch.set_num_threads(2)
     quick = "--quick" in sys.argv
-    table, met = compare_paths(repeats=5 if quick else 30)
+    table, met = compare_paths(repeats=3 if quick else 10)
     growth, profile = explicit_growth(repeats=2 if quick else 5)
     plot(profile)
     body = (
-        "## Fast path vs references (median of interleaved repeats, same run)\n\n"
+        "## Fast path vs references (same run, interleaved, rotating order)\n\n"
+        f"Times: medians over {BLOCKS} blocks of interleaved repeats. The ratio is the median of the blocks' "
+        "ratios, with their range in brackets: on a 2-core machine the spread is about as wide as the target band.\n\n"
         f"{table}\n\nTarget (ours within 10 % of SDPA on every shape): {verdict(met)}.\n\n"
         "## The explicit path grows with N^2\n\n"
         f"{growth}\n\n![attention cost](attention.png)\n"

@@ -79,8 +79,10 @@ def median_seconds(
 ) -> dict[str, float]:
     """Median wall time of each zero-argument function, in seconds.
 
-    The functions run in turns (``a, b, a, b, ...``), ``warmup`` untimed rounds first, then at
-    least ``repeats`` timed rounds, so that a slow moment of the machine hits every function alike.
+    The functions run in turns, ``warmup`` untimed rounds first, then at least ``repeats`` timed
+    rounds, so that a slow moment of the machine hits every function alike. Each round starts one
+    function later (``a, b, c`` then ``b, c, a`` then ``c, a, b`` ...), so no function always runs
+    right after the same other one (whose cache and allocator traces it would inherit).
     Fast functions get more rounds: timing goes on until the timed rounds add up to ``min_seconds``
     (or ``max_repeats`` rounds are done), which steadies the median of sub-millisecond calls.
     """
@@ -94,8 +96,11 @@ def median_seconds(
     device = torch.device(device)
     times: dict[str, list[float]] = {name: [] for name in functions}
     timed_total, round_index = 0.0, 0
+    names = list(functions)
     while round_index < warmup + repeats or (timed_total < min_seconds and round_index < warmup + max_repeats):
-        for name, function in functions.items():
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            function = functions[name]
             _synchronize(device)
             start = time.perf_counter()
             function()
