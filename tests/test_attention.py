@@ -68,10 +68,10 @@ def test_split_heads_equals_sdpa_reference():
     torch.manual_seed(2)
     module = Attention(16, 2)
     x = torch.randn(1, 5, 16)
-    q, k, v = module.split_heads(x)
+    q, k, v = module.project_qkv(x)
     assert q.shape == (1, 2, 5, 8)
     expected = F.scaled_dot_product_attention(q, k, v)
-    out, _ = module.attend_heads(q, k, v, need_weights=True)
+    out, _ = module.scaled_dot_product(q, k, v, need_weights=True)
     torch.testing.assert_close(out, expected)
 
 

@@ -102,7 +102,7 @@ def test_each_forward_appends_one_tensor_per_block():
 
 def test_t2t_vit_and_module_selection():
     torch.manual_seed(0)
-    model = T2TViT(32, 1, 3, embed_dim=16, depth=2, heads=2, mlp_ratio=1.0, token_dim=8).eval()
+    model = T2TViT(32, in_channels=1, num_classes=3, embed_dim=16, depth=2, heads=2, mlp_ratio=1.0, token_dim=8).eval()
     images = torch.rand(1, 1, 32, 32)
     with capture_attention(model) as everything:
         out = model(images)

@@ -23,7 +23,7 @@ from vit_explained import (
 
 def test_image_not_divisible_by_patch():
     with pytest.raises(ValueError, match="image height 225 is not divisible by patch size 16"):
-        ViT(225, 16, 10, 32, 1, 2, 64)
+        ViT(225, patch_size=16, num_classes=10, dim=32, depth=1, heads=2, mlp_dim=64)
     with pytest.raises(ValueError, match="image width 30 is not divisible by patch size 4"):
         PatchEmbedding((32, 30), 4, 3, 8)
     with pytest.raises(ValueError, match="not divisible by patch size 5"):
@@ -34,13 +34,13 @@ def test_dim_not_divisible_by_heads():
     with pytest.raises(ValueError, match="dim 100 is not divisible by heads 3"):
         Attention(100, 3)
     with pytest.raises(ValueError, match="dim 64 is not divisible by heads 5"):
-        ViT(32, 8, 10, 64, 1, 5, 128)
+        ViT(32, patch_size=8, num_classes=10, dim=64, depth=1, heads=5, mlp_dim=128)
     with pytest.raises(ValueError, match="not divisible by heads 7"):
-        T2TViT(32, 1, 10, 64, 1, 7, 2.0)
+        T2TViT(32, in_channels=1, num_classes=10, embed_dim=64, depth=1, heads=7, mlp_ratio=2.0)
 
 
 def test_wrong_channels_or_size_at_forward():
-    model = ViT(32, 8, 10, 32, 1, 4, 64, channels=3)
+    model = ViT(32, patch_size=8, num_classes=10, dim=32, depth=1, heads=4, mlp_dim=64, channels=3)
     with pytest.raises(ValueError, match="expected 3 channel"):
         model(torch.zeros(2, 1, 32, 32))
     with pytest.raises(ValueError, match="expected images of height x width 32x32, got 64x32"):
@@ -57,7 +57,7 @@ def test_wrong_channels_or_size_at_forward():
 
 
 def test_non_4d_images():
-    model = ViT(32, 8, 10, 32, 1, 4, 64)
+    model = ViT(32, patch_size=8, num_classes=10, dim=32, depth=1, heads=4, mlp_dim=64)
     with pytest.raises(ValueError, match=r"4-D \(B, C, H, W\), got 3-D.*unsqueeze\(0\)"):
         model(torch.zeros(3, 32, 32))
     with pytest.raises(ValueError, match="4-D"):
@@ -72,7 +72,7 @@ def test_non_4d_images():
 
 def test_unknown_pool_method_or_approximation():
     with pytest.raises(ValueError, match="unknown pool 'max'; choose one of 'cls', 'mean'"):
-        ViT(32, 8, 10, 32, 1, 4, 64, pool="max")
+        ViT(32, patch_size=8, num_classes=10, dim=32, depth=1, heads=4, mlp_dim=64, pool="max")
     with pytest.raises(ValueError, match="unknown method 'linear'; choose one of 'conv', 'unfold', 'rearrange'"):
         PatchEmbedding(32, 8, 3, 16, method="linear")
     with pytest.raises(ValueError, match="unknown approximate 'fast'"):
@@ -99,7 +99,7 @@ def test_wrong_types():
     with pytest.raises(ValueError, match="padding must be an int >= 0, got -1"):
         count_tokens(10, 10, 3, 1, -1)
     with pytest.raises(ValueError, match="image_size must be an int or a"):
-        ViT((32, 32, 3), 8, 10, 32, 1, 4, 64)
+        ViT((32, 32, 3), patch_size=8, num_classes=10, dim=32, depth=1, heads=4, mlp_dim=64)
 
 
 def test_kernel_larger_than_padded_image():
@@ -115,7 +115,7 @@ def test_image_too_small_for_t2t_chain():
     with pytest.raises(ValueError, match="too small for the T2T chain"):
         Tokens2Token(2, 3)
     with pytest.raises(ValueError, match="soft split 1"):
-        T2TViT((2, 64), 3, 10, 32, 1, 4, 2.0)
+        T2TViT((2, 64), in_channels=3, num_classes=10, embed_dim=32, depth=1, heads=4, mlp_ratio=2.0)
 
 
 def test_non_vit_model_for_from_huggingface():
@@ -134,10 +134,10 @@ def test_bad_sizes_elsewhere():
     with pytest.raises(ValueError, match="num_tokens must be a positive int"):
         sinusoid_encoding(0, 8)
     with pytest.raises(ValueError, match="depth must be a positive int, got 0"):
-        ViT(32, 8, 10, 32, 0, 4, 64)
+        ViT(32, patch_size=8, num_classes=10, dim=32, depth=0, heads=4, mlp_dim=64)
     with pytest.raises(ValueError, match="num_classes must be a positive int"):
-        ViT(32, 8, 0, 32, 1, 4, 64)
+        ViT(32, patch_size=8, num_classes=0, dim=32, depth=1, heads=4, mlp_dim=64)
     with pytest.raises(ValueError, match="mlp_ratio must be positive"):
-        T2TViT(32, 1, 10, 32, 1, 4, 0)
+        T2TViT(32, in_channels=1, num_classes=10, embed_dim=32, depth=1, heads=4, mlp_ratio=0)
     with pytest.raises(TypeError, match="expected a PatchEmbedding"):
         PatchEmbedding(8, 4, 3, 8).copy_weights_from(torch.nn.Linear(2, 2))

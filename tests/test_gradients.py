@@ -25,7 +25,7 @@ from vit_explained.gradients import (
 
 def small_vit(dtype=torch.float32, **kwargs) -> ViT:
     torch.manual_seed(0)
-    return ViT(8, 2, 10, 16, 3, 2, 32, channels=1, **kwargs).to(dtype)
+    return ViT(8, patch_size=2, num_classes=10, dim=16, depth=3, heads=2, mlp_dim=32, channels=1, **kwargs).to(dtype)
 
 
 def batch(dtype=torch.float32):

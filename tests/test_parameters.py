@@ -29,7 +29,7 @@ def vit_formula(image_size, patch_size, num_classes, dim, depth, mlp_dim, channe
 )
 def test_breakdown_of_standard_vits(dim, heads, expected):
     with torch.device("meta"):
-        model = ViT(224, 16, 1000, dim, 12, heads, 4 * dim)
+        model = ViT(224, patch_size=16, num_classes=1000, dim=dim, depth=12, heads=heads, mlp_dim=4 * dim)
     breakdown = parameter_breakdown(model)
     formula, block = vit_formula(224, 16, 1000, dim, 12, 4 * dim)
     assert breakdown == formula
@@ -39,7 +39,7 @@ def test_breakdown_of_standard_vits(dim, heads, expected):
 
 
 def test_breakdown_of_a_small_vit_with_other_sizes():
-    model = ViT(32, 8, 10, 24, 3, 4, 40, channels=1, qkv_bias=False)
+    model = ViT(32, patch_size=8, num_classes=10, dim=24, depth=3, heads=4, mlp_dim=40, channels=1, qkv_bias=False)
     breakdown = parameter_breakdown(model)
     formula, _ = vit_formula(32, 8, 10, 24, 3, 40, channels=1)
     formula["attention qkv"] -= 3 * 3 * 24  # no qkv bias
@@ -63,7 +63,7 @@ def test_breakdown_of_a_block_and_an_mlp():
 
 def test_breakdown_adds_up_on_t2t_and_unknown_modules():
     with torch.device("meta"):
-        model = T2TViT(224, 3, 1000, embed_dim=384, depth=14, heads=6, mlp_ratio=3)
+        model = T2TViT(224, in_channels=3, num_classes=1000, embed_dim=384, depth=14, heads=6, mlp_ratio=3)
     breakdown = parameter_breakdown(model)
     assert sum(breakdown.values()) == count_parameters(model) == 21_541_070
     assert parameter_breakdown(nn.Linear(3, 4)) == {"other": 16}

@@ -52,16 +52,16 @@ def test_token_transformer_shapes():
 
 def test_t2t_vit_14_parameters_and_forward():
     with torch.device("meta"):
-        model = T2TViT(224, 3, 1000, embed_dim=384, depth=14, heads=6, mlp_ratio=3)
+        model = T2TViT(224, in_channels=3, num_classes=1000, embed_dim=384, depth=14, heads=6, mlp_ratio=3)
     # 21,541,070: the original code's count (tokens_type 'transformer'), the paper's 21.5M.
     assert count_parameters(model) == 21_541_070
     assert count_parameters(model, trainable_only=True) == 21_541_070 - 197 * 384
-    small = T2TViT((400, 100), 1, 10, embed_dim=48, depth=2, heads=4, mlp_ratio=2, token_dim=16)
+    small = T2TViT((400, 100), in_channels=1, num_classes=10, embed_dim=48, depth=2, heads=4, mlp_ratio=2, token_dim=16)
     assert small.num_tokens == 175
     assert small(torch.randn(3, 1, 400, 100)).shape == (3, 10)
 
 
 def test_position_table_is_fixed_sinusoid():
-    model = T2TViT(32, 1, 4, embed_dim=16, depth=1, heads=2, mlp_ratio=2, token_dim=8)
+    model = T2TViT(32, in_channels=1, num_classes=4, embed_dim=16, depth=1, heads=2, mlp_ratio=2, token_dim=8)
     assert not model.pos_embedding.requires_grad
     assert model.pos_embedding.shape == (1, model.num_tokens + 1, 16)

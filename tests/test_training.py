@@ -22,7 +22,9 @@ def tiny() -> DigitSplit:
 
 def tiny_vit(seed: int = 0, pool: str = "cls") -> ViT:
     torch.manual_seed(seed)
-    return reset_linear_layers(ViT(8, 2, 10, 32, 2, 4, 64, channels=1, pool=pool))
+    return reset_linear_layers(
+        ViT(8, patch_size=2, num_classes=10, dim=32, depth=2, heads=4, mlp_dim=64, channels=1, pool=pool)
+    )
 
 
 def test_training_reduces_the_loss_and_beats_chance(tiny):
@@ -153,7 +155,9 @@ def test_soft_split_embedding_is_overlapping_windows_then_a_linear():
     from vit_explained import SoftSplit
     from vit_explained.train import SoftSplitEmbedding, use_soft_split
 
-    model = use_soft_split(ViT(28, 7, 10, 32, 1, 4, 64, channels=1), 10, 6, 0)
+    model = use_soft_split(
+        ViT(28, patch_size=7, num_classes=10, dim=32, depth=1, heads=4, mlp_dim=64, channels=1), 10, 6, 0
+    )
     assert isinstance(model.patch_embedding, SoftSplitEmbedding) and model.patch_embedding.grid == (4, 4)
     images = torch.rand(2, 1, 28, 28)
     windows = SoftSplit(10, 6, 0)(images)  # (B, 16, 100): neighbouring windows share pixels
@@ -161,4 +165,4 @@ def test_soft_split_embedding_is_overlapping_windows_then_a_linear():
     assert torch.allclose(model.patch_embedding(images), expected, atol=1e-6)
     assert model(images).shape == (2, 10)
     with pytest.raises(ValueError, match="token grid"):
-        use_soft_split(ViT(28, 7, 10, 32, 1, 4, 64, channels=1), 3, 1, 1)
+        use_soft_split(ViT(28, patch_size=7, num_classes=10, dim=32, depth=1, heads=4, mlp_dim=64, channels=1), 3, 1, 1)

@@ -14,13 +14,15 @@ from vit_explained import Block, ViT, count_parameters, sinusoid_encoding
 )
 def test_standard_parameter_counts(dim, heads, expected):
     with torch.device("meta"):  # count without allocating memory
-        model = ViT(224, 16, 1000, dim, 12, heads, 4 * dim)
+        model = ViT(224, patch_size=16, num_classes=1000, dim=dim, depth=12, heads=heads, mlp_dim=4 * dim)
     assert count_parameters(model) == expected
 
 
 @pytest.mark.parametrize("pool", ["cls", "mean"])
 def test_forward_shapes_non_square(pool):
-    model = ViT((32, 16), (8, 4), 10, 32, 2, 4, 64, channels=1, pool=pool)
+    model = ViT(
+        (32, 16), patch_size=(8, 4), num_classes=10, dim=32, depth=2, heads=4, mlp_dim=64, channels=1, pool=pool
+    )
     assert model.num_patches == 16
     assert model(torch.randn(5, 1, 32, 16)).shape == (5, 10)
     assert model.forward_features(torch.randn(5, 1, 32, 16)).shape == (5, 17, 32)
@@ -28,8 +30,8 @@ def test_forward_shapes_non_square(pool):
 
 def test_pooling_reads_the_right_tokens():
     torch.manual_seed(0)
-    cls_model = ViT(8, 4, 3, 16, 1, 2, 32, pool="cls").eval()
-    mean_model = ViT(8, 4, 3, 16, 1, 2, 32, pool="mean").eval()
+    cls_model = ViT(8, patch_size=4, num_classes=3, dim=16, depth=1, heads=2, mlp_dim=32, pool="cls").eval()
+    mean_model = ViT(8, patch_size=4, num_classes=3, dim=16, depth=1, heads=2, mlp_dim=32, pool="mean").eval()
     mean_model.load_state_dict(cls_model.state_dict())
     images = torch.randn(2, 3, 8, 8)
     features = cls_model.forward_features(images)
@@ -47,7 +49,7 @@ def test_block_is_pre_norm_residual():
 
 def test_class_token_sees_every_patch():
     torch.manual_seed(0)
-    model = ViT(8, 4, 3, 16, 2, 2, 32)
+    model = ViT(8, patch_size=4, num_classes=3, dim=16, depth=2, heads=2, mlp_dim=32)
     images = torch.randn(1, 3, 8, 8, requires_grad=True)
     model(images).sum().backward()
     per_patch = images.grad.abs().reshape(3, 2, 4, 2, 4).sum(dim=(0, 2, 4))
@@ -56,7 +58,7 @@ def test_class_token_sees_every_patch():
 
 def test_training_step_changes_every_trainable_parameter():
     torch.manual_seed(0)
-    model = ViT(8, 4, 3, 16, 2, 2, 32)
+    model = ViT(8, patch_size=4, num_classes=3, dim=16, depth=2, heads=2, mlp_dim=32)
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     nn.functional.cross_entropy(model(torch.randn(4, 3, 8, 8)), torch.tensor([0, 1, 2, 0])).backward()

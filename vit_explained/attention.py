@@ -44,13 +44,13 @@ class Attention(nn.Module):
         self.attend = nn.Softmax(dim=-1)
         self.proj = nn.Linear(self.inner_dim, self.inner_dim)
 
-    def split_heads(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def project_qkv(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Project and split: ``(B, N, dim) -> q, k, v``, each ``(B, heads, N, d)``."""
         qkv = self.qkv(tokens)  # (B, N, 3 * heads * d)
         q, k, v = rearrange(qkv, "b n (three h d) -> three b h n d", three=3, h=self.heads)
         return q, k, v
 
-    def attend_heads(
+    def scaled_dot_product(
         self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, need_weights: bool = False
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Per-head attention ``(B, h, N, d) -> (B, h, N, d)``, and the weights if computed."""
@@ -65,8 +65,8 @@ class Attention(nn.Module):
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """``(B, N, dim) -> (B, N, inner_dim)``; with ``return_attention`` also ``(B, heads, N, N)``."""
         _checks.token_batch(tokens, dim=self.dim)
-        q, k, v = self.split_heads(tokens)
-        out, weights = self.attend_heads(q, k, v, need_weights=return_attention)
+        q, k, v = self.project_qkv(tokens)
+        out, weights = self.scaled_dot_product(q, k, v, need_weights=return_attention)
         out = self.proj(rearrange(out, "b h n d -> b n (h d)"))
         return (out, weights) if return_attention else out
 

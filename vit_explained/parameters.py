@@ -59,7 +59,7 @@ def parameter_breakdown(model: nn.Module) -> dict[str, int]:
     >>> import torch
     >>> from vit_explained import ViT
     >>> with torch.device("meta"):
-    ...     vit_b = ViT(224, 16, 1000, 768, 12, 12, 3072)
+    ...     vit_b = ViT(224, patch_size=16, num_classes=1000, dim=768, depth=12, heads=12, mlp_dim=3072)
     >>> parameter_breakdown(vit_b)["MLP"]  # 12 blocks x 4,722,432
     56669184
     """

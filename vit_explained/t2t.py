@@ -89,8 +89,8 @@ class TokenAttention(Attention):
         self, tokens: torch.Tensor, return_attention: bool = False
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         _checks.token_batch(tokens, dim=self.dim)
-        q, k, v = self.split_heads(tokens)  # (B, 1, N, token_dim) each
-        out, weights = self.attend_heads(q, k, v, need_weights=return_attention)
+        q, k, v = self.project_qkv(tokens)  # (B, 1, N, token_dim) each
+        out, weights = self.scaled_dot_product(q, k, v, need_weights=return_attention)
         out = v.squeeze(1) + self.proj(out.squeeze(1))  # skip through v
         return (out, weights) if return_attention else out
 
@@ -156,13 +156,14 @@ class T2TViT(nn.Module):
     :class:`Tokens2Token`, a class token, a fixed sinusoid position table (kept, as in the
     original code, as a Parameter with ``requires_grad=False``), ``depth`` pre-norm blocks
     without qkv bias, a final LayerNorm, and a Linear head on the class token.
-    T2T-ViT-14 is ``T2TViT(224, 3, 1000, embed_dim=384, depth=14, heads=6, mlp_ratio=3)``.
+    T2T-ViT-14 is ``T2TViT(224, in_channels=3, num_classes=1000, embed_dim=384, depth=14, heads=6, mlp_ratio=3)``.
     """
 
     def __init__(
         self,
         image_size: int | tuple[int, int],
-        in_channels: int,
+        *,
+        in_channels: int = 3,
         num_classes: int,
         embed_dim: int,
         depth: int,

@@ -41,12 +41,14 @@ class ViT(nn.Module):
     Patch embedding (``(B, N, dim)``, ``N = (H / p) * (W / p)``), a learned class token and
     learned position embeddings (``(1, N + 1, dim)``), ``depth`` pre-norm blocks, a final
     LayerNorm and a Linear head on the class token (``pool="cls"``) or on the mean of the patch
-    tokens (``pool="mean"``). ``ViT(224, 16, 1000, 768, 12, 12, 3072)`` is ViT-B/16.
+    tokens (``pool="mean"``). ViT-B/16 is
+    ``ViT(224, patch_size=16, num_classes=1000, dim=768, depth=12, heads=12, mlp_dim=3072)``.
     """
 
     def __init__(
         self,
         image_size: int | tuple[int, int],
+        *,
         patch_size: int | tuple[int, int],
         num_classes: int,
         dim: int,
@@ -56,7 +58,6 @@ class ViT(nn.Module):
         channels: int = 3,
         pool: str = "cls",
         qkv_bias: bool = True,
-        *,
         norm_eps: float = 1e-6,
         patch_method: str = "conv",
     ) -> None:

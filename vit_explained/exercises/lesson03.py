@@ -42,7 +42,7 @@ def _true_shapes(batch: int, num_tokens: int, dim: int, heads: int) -> dict[str,
         tokens = torch.zeros(batch, num_tokens, dim)
         qkv = module.qkv(tokens)
         qkv_heads = rearrange(qkv, "b n (three h d) -> three b h n d", three=3, h=heads)
-        q, k, v = module.split_heads(tokens)
+        q, k, v = module.project_qkv(tokens)
         scores = q @ k.transpose(-2, -1) * module.scale
         weights = module.attend(scores)
         heads_out = weights @ v
@@ -232,7 +232,7 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
         with torch.random.fork_rng(devices=[]):  # leave the learner's random numbers alone
             module = Attention(heads * head_dim, heads)
         module.fused = False
-        explicit, _ = module.attend_heads(q, k, v, need_weights=True)
+        explicit, _ = module.scaled_dot_product(q, k, v, need_weights=True)
         torch.testing.assert_close(explicit, expected, rtol=1e-5, atol=1e-5)  # the two references agree
         if torch.allclose(result, expected, rtol=1e-4, atol=1e-5):
             continue

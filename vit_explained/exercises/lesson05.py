@@ -219,7 +219,7 @@ def _frozen_mlp_parts(seed: int = 0) -> set[str]:
     generator = torch.Generator().manual_seed(seed)
     torch_state = torch.random.get_rng_state()
     torch.manual_seed(seed)
-    model = ViT(8, 2, 10, 16, 2, 2, 32, channels=1)
+    model = ViT(8, patch_size=2, num_classes=10, dim=16, depth=2, heads=2, mlp_dim=32, channels=1)
     torch.random.set_rng_state(torch_state)
     for block in model.blocks:
         block.mlp.requires_grad_(False)

@@ -47,14 +47,14 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
     expected = [attention(x, return_attention=True)[1].detach() for x in tokens]
     scores = []
     for x in tokens:
-        q, k, _ = attention.split_heads(x)
+        q, k, _ = attention.project_qkv(x)
         scores.append((q @ k.transpose(-2, -1) * attention.scale).detach())
     model_outputs: list[torch.Tensor] = []  # what the softmax handed on, after every hook ran
 
     def run() -> None:
         for x in tokens:
-            q, k, v = attention.split_heads(x)
-            _, weights = attention.attend_heads(q, k, v, need_weights=True)  # calls attention.attend
+            q, k, v = attention.project_qkv(x)
+            _, weights = attention.scaled_dot_product(q, k, v, need_weights=True)  # calls attention.attend
             model_outputs.append(weights)
 
     stored = attempt(record_outputs, softmax, run)

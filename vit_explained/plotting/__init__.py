@@ -1,14 +1,36 @@
 """Figures for the lessons. Importing this module imports matplotlib (the package top level does not).
 
 Each lesson's plotting helpers live in a module of their own here; this file holds what all of
-them share: where figures go and how they are saved so that the files are the same run after run.
+them share: how a figure is made, where figures go, and how they are saved so that the files are
+the same run after run.
+
+**One convention.** Every helper makes its figure with :func:`new_figure` and returns it. A
+notebook shows it by ending the cell with the figure (or ``display(fig)``): exactly one picture,
+in JupyterLab, Colab and the stored outputs, whichever cell runs first. Why: a figure made by
+pyplot activates the notebook's inline backend (which teaches IPython to draw any ``Figure`` as
+a PNG), and closing it at once keeps that backend from showing it a second time at the cell's end.
+A bare ``matplotlib.figure.Figure`` would show as ``<Figure size ...>`` text until some pyplot
+figure had been made in the kernel.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+
+def new_figure(*, figsize: tuple[float, float], **kwargs: Any) -> Figure:
+    """A new figure of ``figsize`` inches that a notebook shows exactly once (end the cell with it).
+
+    ``kwargs`` go to :func:`matplotlib.pyplot.figure` (``dpi``, ``layout``, ...). Add axes with
+    ``fig.subplots(...)`` or ``fig.add_subplot(...)``.
+    """
+    fig = plt.figure(figsize=figsize, **kwargs)
+    plt.close(fig)  # not left open for the inline backend to show again when the cell ends
+    return fig
 
 
 def figures_dir(start: Path | None = None) -> Path:
@@ -23,7 +45,7 @@ def figures_dir(start: Path | None = None) -> Path:
     return fallback
 
 
-def save_figure(fig: plt.Figure, name: str, *, dpi: int = 100) -> Path:
+def save_figure(fig: Figure, name: str, *, dpi: int = 100) -> Path:
     """Save ``fig`` as ``figures/<name>`` (``.png`` unless ``name`` has a suffix) with no
     timestamps or version strings in its metadata, so the file is identical run after run."""
     path = figures_dir() / (name if Path(name).suffix else f"{name}.png")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..profiling import AttentionProfile
+from . import new_figure
 
 _UNSCALED, _SCALED, _FUSED = "#d62728", "#1f77b4", "#2ca02c"
 
@@ -18,7 +19,7 @@ def plot_softmax_saturation(
     scaled: Mapping[str, Sequence[float]],
     num_keys: int,
     marked_dim: int | None = 64,
-) -> plt.Figure:
+) -> Figure:
     """Three panels against the head width d: the spread (std) of the scores ``q.k``, the largest
     softmax weight and the softmax entropy, without and with the ``1/sqrt(d)`` scale.
 
@@ -32,7 +33,8 @@ def plot_softmax_saturation(
         if missing:
             raise ValueError(f"{name} needs the keys 'spread', 'max_weight' and 'entropy'; missing {sorted(missing)}")
     dims = np.asarray(head_dims, dtype=float)
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    fig = new_figure(figsize=(12, 3.6))
+    axes = fig.subplots(1, 3)
     panels = [
         ("spread", "spread (std) of the scores q·k", "log"),
         ("max_weight", "largest softmax weight (mean over queries)", "linear"),
@@ -70,7 +72,7 @@ def plot_softmax_saturation(
 
 def plot_attention_cost(
     rows: Sequence[AttentionProfile], labels: Mapping[int, str] | None = None, analytic: bool = True
-) -> plt.Figure:
+) -> Figure:
     """Measured time (left) and peak memory (right) of one attention layer against the token count
     N, explicit vs fused path, on log-log axes with an ``N^2`` guide line.
 
@@ -88,7 +90,8 @@ def plot_attention_cost(
     fused_mb = np.array([row.fused_peak_bytes for row in rows]) / 1e6
     matrix_mb = np.array([row.matrix_bytes for row in rows]) / 1e6
 
-    fig, (time_ax, memory_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    fig = new_figure(figsize=(11, 4))
+    (time_ax, memory_ax) = fig.subplots(1, 2)
     guide = (tokens / tokens[-1]) ** 2
     time_ax.plot(tokens, explicit_ms, "o-", color=_UNSCALED, label="explicit (stores N×N weights)")
     time_ax.plot(tokens, fused_ms, "s-", color=_FUSED, label="fused (scaled_dot_product_attention)")

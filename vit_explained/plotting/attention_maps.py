@@ -16,6 +16,8 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from . import new_figure
+
 __all__ = ["plot_attention_matrix", "plot_class_token_heads", "plot_rollout_layers"]
 
 CMAP = "inferno"
@@ -81,7 +83,7 @@ def _grid_figure(
         raise ValueError(f"unknown scale {scale!r}; choose 'row' (one colour scale per image) or 'each'")
     count = maps.shape[1]
     captions = _labels(labels, batch)
-    fig = Figure(figsize=(1.45 * (count + 1) + 0.6, 1.5 * batch + 0.7), layout="constrained")
+    fig = new_figure(figsize=(1.45 * (count + 1) + 0.6, 1.5 * batch + 0.7), layout="constrained")
     axes = fig.subplots(batch, count + 1, squeeze=False)
     shown = None
     for row in range(batch):
@@ -168,7 +170,7 @@ def plot_attention_matrix(
         raise ValueError(f"weights must be one head's square matrix (N, N), got shape {tuple(weights.shape)}")
     matrix = weights.detach().float().cpu().numpy()
     tokens = matrix.shape[0]
-    fig = Figure(figsize=(4.6, 3.9), layout="constrained")
+    fig = new_figure(figsize=(4.6, 3.9), layout="constrained")
     ax = fig.subplots()
     shown = ax.imshow(matrix, cmap=CMAP, vmin=0.0, interpolation="nearest")
     ax.set_xlabel("key token (attended to)")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..gradients import PARTS
+from . import new_figure
 
 PART_COLORS = {
     "embeddings": "#7f7f7f",
@@ -23,7 +24,7 @@ def plot_gradient_norms(
     qkv: dict[str, dict[str, float]] | None = None,
     *,
     title: str = "Gradient norm after one backward pass",
-) -> plt.Figure:
+) -> Figure:
     """Bar charts (log scale) of gradient norms.
 
     ``groups``: ``{(layer, part): norm}`` (from ``GradientRecorder.by_group``), drawn as one bar
@@ -35,9 +36,8 @@ def plot_gradient_norms(
         raise ValueError("groups is empty: record a backward pass first (GradientRecorder.by_group())")
     layers = list(dict.fromkeys(layer for layer, _ in groups))
     panels = 2 if qkv else 1
-    fig, axes = plt.subplots(
-        1, panels, figsize=(12 if qkv else 8, 3.8), gridspec_kw={"width_ratios": [2.2, 1] if qkv else [1]}
-    )
+    fig = new_figure(figsize=(12 if qkv else 8, 3.8))
+    axes = fig.subplots(1, panels, gridspec_kw={"width_ratios": [2.2, 1] if qkv else [1]})
     axes = np.atleast_1d(axes)
 
     ax = axes[0]

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import torch
+from matplotlib.figure import Figure
 
 from ..mlp import gelu
+from . import new_figure
 
 GELU_COLOURS = {"ReLU": "0.55", "GELU (exact, erf)": "tab:blue", "GELU (tanh approx.)": "tab:orange"}
 
 
-def plot_gelu(x_range: tuple[float, float] = (-4.0, 4.0), points: int = 2001) -> plt.Figure:
+def plot_gelu(x_range: tuple[float, float] = (-4.0, 4.0), points: int = 2001) -> Figure:
     """Three panels over ``x_range``: ReLU and both GELU forms; the exact form minus the tanh
     approximation; and the slopes (from autograd) of ReLU and GELU."""
     low, high = x_range
@@ -23,7 +24,8 @@ def plot_gelu(x_range: tuple[float, float] = (-4.0, 4.0), points: int = 2001) ->
     slopes = {name: torch.autograd.grad(y.sum(), x)[0] for name, y in curves.items() if "tanh" not in name}
     xs = x.detach().numpy()
 
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    fig = new_figure(figsize=(13, 3.6))
+    axes = fig.subplots(1, 3)
     ax = axes[0]
     for name, y in curves.items():
         style = "--" if "tanh" in name else "-"
@@ -49,7 +51,7 @@ def plot_gelu(x_range: tuple[float, float] = (-4.0, 4.0), points: int = 2001) ->
     return fig
 
 
-def plot_parameter_budget(breakdown: Mapping[str, int], title: str = "Parameters by part") -> plt.Figure:
+def plot_parameter_budget(breakdown: Mapping[str, int], title: str = "Parameters by part") -> Figure:
     """Horizontal bars, one per part of ``breakdown`` (``{part: count}``, e.g. from
     :func:`vit_explained.parameters.parameter_breakdown`), each labelled with its count and share."""
     if not breakdown or any(not isinstance(count, int) or count < 0 for count in breakdown.values()):
@@ -61,7 +63,8 @@ def plot_parameter_budget(breakdown: Mapping[str, int], title: str = "Parameters
         "tab:orange" if part == "MLP" else "tab:blue" if part.startswith("attention") else "0.6" for part in parts
     ]
 
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(parts) + 1.2))
+    fig = new_figure(figsize=(8, 0.45 * len(parts) + 1.2))
+    ax = fig.subplots()
     bars = ax.barh(parts, [count / 1e6 for count in counts], color=colours)
     for bar, count in zip(bars, counts, strict=True):
         share = 100 * count / total if total else 0.0

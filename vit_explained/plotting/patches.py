@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from .. import _checks
 from ..patches import patch_grid
+from . import new_figure
 
 __all__ = ["cosine_similarity_matrix", "explode_patches", "plot_patch_grid", "plot_sinusoid", "plot_token_matrix"]
 
@@ -77,7 +78,7 @@ def plot_patch_grid(
             raise ValueError(f"labels must be patch indices from 0 to {count - 1}, got {index!r}")
     cmap = "gray" if image.shape[0] == 1 else None
 
-    fig = Figure(figsize=(10, 5.2))
+    fig = new_figure(figsize=(10, 5.2))
     left, right = fig.subplots(1, 2)
     left.imshow(_to_pixels(image), cmap=cmap, vmin=0, vmax=1, extent=(0, width, height, 0))
     for x in range(0, width + 1, pw):
@@ -143,7 +144,7 @@ def plot_token_matrix(
     if channels == 1:
         strips = strips[..., 0]
 
-    fig = Figure(figsize=(10, 4.8))
+    fig = new_figure(figsize=(10, 4.8))
     grid = fig.add_gridspec(max(len(examples), 1), 2, width_ratios=(1, 6))
     matrix = fig.add_subplot(grid[:, 1])
     matrix.imshow(
@@ -212,7 +213,7 @@ def plot_sinusoid(table: torch.Tensor, learned: torch.Tensor | None = None, *, p
                 f"learned must have the same number of positions as table ({count}), got {learned_similarity.shape[0]}"
             )
 
-    fig = Figure(figsize=(10, 4.4) if learned is None else (10, 8.6))
+    fig = new_figure(figsize=(10, 4.4) if learned is None else (10, 8.6))
     axes = fig.subplots(1, 2) if learned is None else fig.subplots(2, 2).ravel()
 
     table = table.detach().float().cpu()

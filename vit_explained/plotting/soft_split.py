@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib.pyplot as plt
+import matplotlib.colors
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -22,7 +22,7 @@ from matplotlib.patches import Rectangle
 from .. import _checks
 from ..soft_split import SoftSplit, TokenGrid, count_tokens
 from ..t2t import T2T_SPLITS, t2t_chain
-from . import figures_dir
+from . import figures_dir, new_figure
 
 PADDING_COLOR = "tab:orange"
 WINDOW_COLOR = "tab:cyan"
@@ -69,7 +69,7 @@ def draw_padded_image(ax: Axes, image: torch.Tensor, padding: int) -> None:
     ax.imshow(_to_display(padded), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     if padding:
         tint = np.zeros((height, width, 4))
-        tint[..., :3] = plt.matplotlib.colors.to_rgb(PADDING_COLOR)
+        tint[..., :3] = matplotlib.colors.to_rgb(PADDING_COLOR)
         inside = np.zeros((height, width), dtype=bool)
         inside[padding : height - padding, padding : width - padding] = True
         tint[~inside, 3] = 0.45
@@ -139,7 +139,8 @@ def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int
     blue, green) and the last window (dashed yellow)."""
     image = _as_image(image)
     padded_h, padded_w = image.shape[1] + 2 * padding, image.shape[2] + 2 * padding
-    fig, ax = plt.subplots(figsize=(width, width * padded_h / padded_w + 0.6))
+    fig = new_figure(figsize=(width, width * padded_h / padded_w + 0.6))
+    ax = fig.subplots()
     grid = draw_window_grid(ax, image, kernel, stride, padding)
     ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=10)
     ax.set_xlabel(
@@ -246,7 +247,7 @@ def soft_split_frames(
     (evenly spaced windows if there are more than ``max_frames``). Left: the padded image with the
     current window; right: the ``(N, C * k * k)`` token matrix filling up row by row."""
     max_frames = _checks.positive_int("max_frames", max_frames)
-    fig = Figure(figsize=size, dpi=dpi)
+    fig = new_figure(figsize=size, dpi=dpi)
     FigureCanvasAgg(fig)
     drawer = _FrameDrawer(image, kernel, stride, padding, fig)
     return [drawer.render(index) for index in _frame_indices(drawer.grid.total, max_frames)]
@@ -260,7 +261,7 @@ def plot_soft_split_frame(
     total = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding).total
     if not 0 <= index < total:
         raise ValueError(f"index must be a window number in 0..{total - 1}, got {index}")
-    fig = plt.figure(figsize=size)
+    fig = new_figure(figsize=size)
     drawer = _FrameDrawer(image, kernel, stride, padding, fig)
     drawer.draw(index)
     drawer.show_all()
@@ -329,9 +330,8 @@ def plot_t2t_chain(
     and the token length that :func:`vit_explained.t2t_chain` computes."""
     images = [_as_image(image) for image in images]
     columns = len(splits) + 1
-    fig, axes = plt.subplots(
-        len(images), columns, figsize=(2.5 * columns, 3.3 * len(images)), squeeze=False, layout="constrained"
-    )
+    fig = new_figure(figsize=(2.5 * columns, 3.3 * len(images)), layout="constrained")
+    axes = fig.subplots(len(images), columns, squeeze=False)
     for row_axes, image in zip(axes, images, strict=True):
         channels, height, width = image.shape
         stages = t2t_chain(height, width, channels, token_dim, splits)

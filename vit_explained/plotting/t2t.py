@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .. import _checks
+from . import new_figure
 
 STAGE_COLORS = ("tab:orange", "tab:red", "tab:blue", "tab:gray")
 
@@ -43,7 +43,8 @@ def plot_t2t_stages(panels: Sequence[tuple[str, torch.Tensor]], title: str | Non
     """
     if not panels:
         raise ValueError("panels is empty: pass a list of (title, picture) pairs")
-    fig, axes = plt.subplots(1, len(panels), figsize=(2.1 * len(panels), 2.6), squeeze=False)
+    fig = new_figure(figsize=(2.1 * len(panels), 2.6))
+    axes = fig.subplots(1, len(panels), squeeze=False)
     for ax, (name, picture) in zip(axes[0], panels, strict=True):
         array, rgb = _panel_array(name, picture)
         if rgb:
@@ -87,7 +88,8 @@ def plot_stage_cost(
     colors = [STAGE_COLORS[i % len(STAGE_COLORS)] for i in range(count)]
     positions = np.arange(count)
     labels = [name.replace(" ", "\n", 1) for name in names]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    fig = new_figure(figsize=(10, 4))
+    (left, right) = fig.subplots(1, 2)
 
     bars = left.bar(positions, tokens, color=colors)
     left.bar_label(bars, labels=[f"{n:,}" for n in tokens], fontsize=8, padding=2)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..training import History
+from . import new_figure
 
 __all__ = ["plot_accuracy_vs_time", "plot_confusion_matrix", "plot_history", "plot_misclassified"]
 
 
-def plot_history(history: History, title: str = "Training a small ViT") -> plt.Figure:
+def plot_history(history: History, title: str = "Training a small ViT") -> Figure:
     """Two panels against epochs: the training loss, and the train / test accuracy.
 
     The train accuracy is the one measured on the training batches during each epoch (augmented
@@ -22,7 +23,8 @@ def plot_history(history: History, title: str = "Training a small ViT") -> plt.F
     after the epoch on the untouched test split."""
     if not isinstance(history, History) or len(history) == 0:
         raise ValueError("history must be a non-empty History returned by vit_explained.training.train")
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+    fig = new_figure(figsize=(9, 3.4))
+    (left, right) = fig.subplots(1, 2)
     left.plot(history.epoch, history.train_loss, marker="o", markersize=3, color="tab:blue")
     left.set(xlabel="epoch", ylabel="cross-entropy", title="training loss")
     right.plot(
@@ -38,13 +40,14 @@ def plot_history(history: History, title: str = "Training a small ViT") -> plt.F
     return fig
 
 
-def plot_confusion_matrix(matrix: np.ndarray | torch.Tensor, title: str = "Confusion matrix") -> plt.Figure:
+def plot_confusion_matrix(matrix: np.ndarray | torch.Tensor, title: str = "Confusion matrix") -> Figure:
     """A ``(K, K)`` confusion matrix (row = true class, column = predicted class) with counts."""
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"matrix must be square (K, K), got shape {matrix.shape}")
     classes = matrix.shape[0]
-    fig, ax = plt.subplots(figsize=(5.2, 4.6))
+    fig = new_figure(figsize=(5.2, 4.6))
+    ax = fig.subplots()
     off_diagonal = matrix * (1 - np.eye(classes, dtype=matrix.dtype))
     shown = np.where(np.eye(classes, dtype=bool), 0, off_diagonal)
     image = ax.imshow(shown, cmap="Reds", vmin=0, vmax=max(1, shown.max()))
@@ -72,13 +75,14 @@ def plot_misclassified(
     max_images: int = 24,
     columns: int = 8,
     title: str = "Misclassified test digits",
-) -> plt.Figure:
+) -> Figure:
     """A grid of the digits where ``predictions != labels`` (the first ``max_images``), each
     titled ``true -> predicted``. ``images`` ``(B, 1, H, W)``, ``labels`` / ``predictions`` ``(B,)``."""
     wrong = torch.nonzero(predictions != labels).flatten()[:max_images]
     count = len(wrong)
     rows = max(1, -(-count // columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(1.2 * columns, 1.4 * rows + 0.4), squeeze=False)
+    fig = new_figure(figsize=(1.2 * columns, 1.4 * rows + 0.4))
+    axes = fig.subplots(rows, columns, squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, index in zip(axes.flat, wrong.tolist(), strict=False):
@@ -93,12 +97,13 @@ def plot_accuracy_vs_time(
     curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
     targets: Mapping[str, float] | None = None,
     title: str = "Test accuracy vs training time",
-) -> plt.Figure:
+) -> Figure:
     """Test accuracy (%) against seconds of training, one line per ``name: (seconds, accuracies)``.
     Names ``"<dataset>: <recipe>"`` are grouped into one panel per dataset; ``targets`` maps a
     dataset to a horizontal target line (a fraction)."""
     datasets = sorted({name.split(":")[0] for name in curves})
-    fig, axes = plt.subplots(1, len(datasets), figsize=(5 * len(datasets), 3.6), squeeze=False)
+    fig = new_figure(figsize=(5 * len(datasets), 3.6))
+    axes = fig.subplots(1, len(datasets), squeeze=False)
     for ax, dataset in zip(axes.flat, datasets, strict=False):
         for name, (seconds, accuracies) in curves.items():
             if name.split(":")[0] == dataset:
