@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
+import torch
 from matplotlib.figure import Figure
 
 
@@ -51,3 +53,31 @@ def save_figure(fig: Figure, name: str, *, dpi: int = 100) -> Path:
     path = figures_dir() / (name if Path(name).suffix else f"{name}.png")
     fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     return path
+
+
+def as_image(image: object, *, name: str = "image") -> torch.Tensor:
+    """The one image validator for every plotting helper: a picture ``(C, H, W)`` with C = 1 or 3,
+    or ``(H, W)`` (gray), returned as float ``(C, H, W)`` on the CPU, detached.
+
+    Raises ``TypeError`` for a non-tensor and ``ValueError`` (naming the shape and what would work)
+    for a batch or a channels-last picture.
+    """
+    if not isinstance(image, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of shape (C, H, W) or (H, W), got {type(image).__name__}")
+    if image.dim() == 2:
+        image = image.unsqueeze(0)
+    if image.dim() != 3:
+        hint = f" (for a batch, pass one picture: {name}s[0])" if image.dim() == 4 else ""
+        raise ValueError(f"{name} must be 3-D (C, H, W), got {image.dim()}-D shape {tuple(image.shape)}{hint}")
+    if image.shape[0] not in (1, 3):
+        raise ValueError(
+            f"{name} must have 1 (gray) or 3 (RGB) channels first, (C, H, W), got C = {image.shape[0]} "
+            f"(shape {tuple(image.shape)}); a (H, W, C) picture needs .permute(2, 0, 1)"
+        )
+    return image.detach().float().cpu()
+
+
+def to_display(image: torch.Tensor) -> np.ndarray:
+    """``(C, H, W)`` in ``[0, 1]`` -> what ``imshow`` draws: ``(H, W)`` for gray, ``(H, W, 3)`` for RGB."""
+    array = as_image(image).clamp(0, 1).numpy()
+    return array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0)
