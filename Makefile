@@ -1,26 +1,58 @@
-# Two commands do everything on a fresh Linux machine with Python 3.11:
+# Two commands do everything on a fresh Linux or macOS machine with Python 3.11 or newer:
 #   make lab    create .venv if missing, install the pinned set and the package, open JupyterLab
-#   make test   the same set-up, then ruff and the whole test suite (unit tests + nbval)
+#   make test   the same set-up, then ruff and the whole test suite (unit tests, nbval, browser)
 # .ci/run calls `make test`. The versions live in requirements.txt only.
+#
+# Options (make lab VAR=value, or in the environment):
+#   PYTHON       the interpreter that creates .venv (default: python3.11, else 3.12-3.14, else python3)
+#   TORCH_INDEX  where torch comes from. Linux default: PyTorch's CPU-only index (about 200 MB
+#                instead of PyPI's CUDA build, several GB). Empty: plain PyPI (macOS default;
+#                also what .ci/run uses on machines that reach only PyPI). A CUDA index, e.g.
+#                https://download.pytorch.org/whl/cu128, for an NVIDIA GPU.
+#   LAB_ARGS     extra JupyterLab arguments, e.g. LAB_ARGS="--no-browser --ip=0.0.0.0 --port=8888"
+#                on a remote or headless machine. As root, --allow-root is added for you.
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The first interpreter that runs, the tested 3.11 first (a pyenv shim may exist without its Python).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3.14 python3; do \
+            command -v $$p >/dev/null && $$p -c '' 2>/dev/null && { command -v $$p; break; }; done)
+MIN_PYTHON := 3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+UNAME := $(shell uname -s)
+ifeq ($(UNAME),Linux)
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+else
+TORCH_INDEX ?=
+endif
+TORCH_PIN := $(shell grep -E '^torch==' requirements.txt)
+TORCH_SOURCE := $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX),)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PYTEST_ARGS ?= -n 2 --dist loadscope
 
-.PHONY: lab test setup environment clean
+.PHONY: lab test setup check-python environment clean
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+check-python:
+	@test -n "$(PYTHON)" || { echo "No python3 found. Install Python $(MIN_PYTHON) or newer (python.org, or your package manager: apt install python3.11-venv, brew install python@3.11)."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < tuple(map(int, "$(MIN_PYTHON)".split("."))))' || { \
+	  echo "$(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); the pinned packages need Python $(MIN_PYTHON) or newer."; \
+	  echo "Install it (apt install python3.11-venv, brew install python@3.11, or python.org), or point make at it: make lab PYTHON=/path/to/python3.11"; \
+	  exit 1; }
+
+$(STAMP): requirements.txt pyproject.toml | check-python
+	@test -x $(BIN)/python || { echo "==> Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> Installing $(TORCH_PIN) from $(if $(TORCH_INDEX),$(TORCH_INDEX),PyPI) (the largest download; a progress bar follows)"
+	$(BIN)/python -m pip install --progress-bar on $(TORCH_SOURCE) $(TORCH_PIN)
+	@echo "==> Installing the other pinned packages and vit-explained itself"
+	$(BIN)/python -m pip install --progress-bar on -r requirements.txt -e .
 	@touch $(STAMP)
+	@echo "==> Ready: $(VENV) holds the pinned set"
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/ruff check vit_explained tests tools benchmarks
@@ -32,4 +64,4 @@ environment: $(STAMP)
 	$(BIN)/python tools/sync_environment.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis build

@@ -1,0 +1,80 @@
+"""The set-up a newcomer runs: checked with `make -n` (what would run) and on tiny fake interpreters.
+
+These machines cannot reach PyTorch's own index, so CI installs with ``TORCH_INDEX=`` (see
+.ci/run); these tests prove the Linux default still takes torch from PyTorch's CPU index.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+
+def _make(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("TORCH_INDEX", "PYTHON", "LAB_ARGS")}
+    environment.update(env or {})
+    return subprocess.run(
+        ["make", "--no-print-directory", *args], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+
+
+def _install_commands(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> list[str]:
+    result = _make("-n", "setup", f"VENV={tmp_path / 'venv'}", *args, env=env)
+    assert result.returncode == 0, result.stderr
+    return [line for line in result.stdout.splitlines() if "pip install" in line]
+
+
+def _torch_pin() -> str:
+    return next(line for line in (ROOT / "requirements.txt").read_text().splitlines() if line.startswith("torch=="))
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="the CPU index is the Linux default")
+def test_linux_default_takes_torch_from_pytorchs_cpu_index(tmp_path):
+    torch_line, rest = _install_commands(tmp_path)
+    assert f"--index-url {CPU_INDEX} {_torch_pin()}" in torch_line
+    assert "-r requirements.txt -e ." in rest and "--index-url" not in rest
+    assert "--progress-bar on" in torch_line and "--quiet" not in torch_line + rest
+
+
+def test_torch_index_can_be_overridden_or_emptied(tmp_path):
+    cuda = "https://download.pytorch.org/whl/cu128"
+    torch_line, _ = _install_commands(tmp_path, f"TORCH_INDEX={cuda}")
+    assert f"--index-url {cuda} {_torch_pin()}" in torch_line
+    torch_line, _ = _install_commands(tmp_path, env={"TORCH_INDEX": ""})  # what .ci/run does
+    assert "--index-url" not in torch_line and torch_line.rstrip().endswith(_torch_pin())
+
+
+def test_lab_as_root_adds_allow_root_and_passes_lab_args():
+    result = _make("-n", "lab", "LAB_ARGS=--no-browser --port=8899")
+    assert result.returncode == 0, result.stderr
+    lab = next(line for line in result.stdout.splitlines() if "jupyter lab" in line)
+    assert ("--allow-root" in lab) == (os.getuid() == 0)
+    assert lab.rstrip().endswith("--no-browser --port=8899")
+
+
+def test_an_old_python_is_refused_with_a_message(tmp_path):
+    fake = tmp_path / "python3.9"
+    fake.write_text('#!/bin/sh\necho "3.9.18"; exit 1\n')  # answers like an old interpreter
+    fake.chmod(0o755)
+    result = _make("check-python", f"PYTHON={fake}")
+    assert result.returncode != 0
+    assert "need Python 3.11 or newer" in result.stdout
+    assert "make lab PYTHON=" in result.stdout
+
+
+def test_ci_runs_the_test_command_and_checks_the_tree_is_clean():
+    ci = (ROOT / ".ci" / "run").read_text()
+    commands = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert "make test" in commands
+    assert "export TORCH_INDEX=" in commands
+    assert "git status --porcelain" in ci
