@@ -63,5 +63,10 @@ test: $(STAMP)
 environment: $(STAMP)
 	$(BIN)/python tools/sync_environment.py
 
+# A teacher's nbgrader course folder (one assignment per lesson with exercises): see TEACHING.md.
+COURSE ?= build/course
+course: $(STAMP)
+	$(BIN)/python tools/course.py $(COURSE)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build

@@ -4,7 +4,9 @@
     python tools/sync_environment.py --check   # exit 1 if environment.yml is out of date
 
 Everything is installed by pip inside the conda environment, so Binder gets exactly the
-versions `make lab` and `make test` install. The extra index serves torch's CPU-only wheels
+versions `make lab` and `make test` install, except the teacher-only section of requirements.txt
+(the lines after `# --- teacher-only`, e.g. nbgrader): a teacher's tools stay out of the learners'
+Binder image. The extra index serves torch's CPU-only wheels
 (`torch==2.13.0` matches `2.13.0+cpu`), so Binder does not download CUDA packages.
 """
 
@@ -20,18 +22,36 @@ PYTHON_VERSION = "3.11"
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
-def pins(path: Path = REQUIREMENTS) -> dict[str, str]:
-    """``{name: version}`` for every ``name==version`` line of a requirements file."""
-    result = {}
-    for line in path.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
+TEACHER_ONLY = "# --- teacher-only"
+
+
+def _sections(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """``({name: version} for Binder, {name: version} teacher-only)`` from a requirements file."""
+    binder: dict[str, str] = {}
+    teacher: dict[str, str] = {}
+    current = binder
+    for raw in path.read_text().splitlines():
+        if raw.startswith("# ---"):
+            current = teacher if raw.startswith(TEACHER_ONLY) else binder
+        line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         if "==" not in line:
             raise ValueError(f"{path.name}: {line!r} is not pinned with ==")
         name, version = (part.strip() for part in line.split("==", 1))
-        result[name.lower()] = version
-    return result
+        current[name.lower()] = version
+    return binder, teacher
+
+
+def pins(path: Path = REQUIREMENTS) -> dict[str, str]:
+    """``{name: version}`` for every ``name==version`` line of a requirements file that goes into
+    environment.yml (Binder): all but the teacher-only section."""
+    return _sections(path)[0]
+
+
+def teacher_pins(path: Path = REQUIREMENTS) -> dict[str, str]:
+    """``{name: version}`` of the teacher-only section (installed by `make lab`/`make test`, not on Binder)."""
+    return _sections(path)[1]
 
 
 def render(versions: dict[str, str]) -> str:
