@@ -1,5 +1,6 @@
 """Lesson 01's checkers accept the reference answers and reject plausible wrong ones, saying why."""
 
+import numpy as np
 import pytest
 import torch
 from einops import rearrange
@@ -16,13 +17,22 @@ def count_reference(height, width, patch_height, patch_width):
 
 
 def test_token_count_accepts_the_reference(capsys):
-    assert check_token_count(count_reference) is True
+    check_token_count(count_reference)
     assert "Correct!" in capsys.readouterr().out
 
 
-def test_token_count_accepts_a_float_that_is_whole_and_a_tensor():
-    assert check_token_count(lambda h, w, ph, pw: h * w / (ph * pw) + 1)
-    assert check_token_count(lambda h, w, ph, pw: torch.tensor((h // ph) * (w // pw) + 1))
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda h, w, ph, pw: h * w / (ph * pw) + 1,  # a whole float
+        lambda h, w, ph, pw: torch.tensor((h // ph) * (w // pw) + 1),
+        lambda h, w, ph, pw: np.int64(h // ph) * np.int64(w // pw) + 1,  # numpy integers
+        lambda h, w, ph, pw: len(range(0, h, ph)) * len(range(0, w, pw)) + 1,
+        lambda h, w, ph, pw: torch.zeros(h, w)[::ph, ::pw].numel() + 1,
+    ],
+)
+def test_token_count_accepts_answers_written_differently(answer):
+    check_token_count(answer)
 
 
 @pytest.mark.parametrize(
@@ -36,6 +46,10 @@ def test_token_count_accepts_a_float_that_is_whole_and_a_tensor():
         (lambda h, w, ph, pw: (h // ph) * (w // pw) + 2, "not right"),
         (lambda h, w, ph, pw: (h / ph) * (w / pw) + 1.5, "whole number"),
         (lambda h, w, ph, pw: "197", "whole number"),
+        (lambda h, w, ph, pw: (w // ph) * (h // pw) + 1, "not right"),  # patch sides swapped
+        (lambda h, w, ph, pw: (h // ph + 1) * (w // pw + 1), "not right"),  # a fence-post slip
+        (lambda h, w, ph, pw: np.float64((h // ph) * (w // pw) + 1.5), "whole number"),
+        (lambda h, w, ph, pw: torch.tensor([h // ph, w // pw]), "one whole number"),
     ],
 )
 def test_token_count_rejects_wrong_answers(wrong, message):
@@ -53,28 +67,91 @@ def patchify_reference(images, patch_size):
     return grid.permute(0, 2, 4, 3, 5, 1).reshape(b, (h // ph) * (w // pw), ph * pw * c)
 
 
-@pytest.mark.parametrize("answer", [patchify_reference, patchify])
-def test_patchify_accepts_the_reference_and_the_package(answer, capsys):
-    assert check_patchify(answer) is True
+def patchify_loops(images, patch_size):  # a loop over the grid, float64
+    ph, pw = patch_size
+    b, _c, h, w = images.shape
+    tokens = []
+    for row in range(h // ph):
+        for col in range(w // pw):
+            square = images[:, :, row * ph : (row + 1) * ph, col * pw : (col + 1) * pw]  # (B, C, ph, pw)
+            tokens.append(square.permute(0, 2, 3, 1).reshape(b, -1).double())
+    return torch.stack(tokens, dim=1)
+
+
+def patchify_numpy(images, patch_size):  # numpy all the way
+    ph, pw = patch_size
+    array = images.numpy()
+    b, c, h, w = array.shape
+    grid = array.reshape(b, c, h // ph, ph, w // pw, pw).transpose(0, 2, 4, 3, 5, 1)
+    return grid.reshape(b, -1, ph * pw * c)
+
+
+def patchify_tensor_unfold(images, patch_size):  # Tensor.unfold is a view: allowed
+    ph, pw = patch_size
+    b, c = images.shape[:2]
+    windows = images.unfold(2, ph, ph).unfold(3, pw, pw)  # (B, C, rows, cols, ph, pw)
+    return windows.permute(0, 2, 3, 4, 5, 1).reshape(b, -1, ph * pw * c)
+
+
+def patchify_transposes(images, patch_size):  # transpose and flatten instead of permute, on a copy
+    ph, pw = patch_size
+    b, c, h, w = images.shape
+    x = images.clone().view(b, c, h // ph, ph, w // pw, pw).transpose(1, 5)  # (B, p2, rows, p1, cols, C)
+    x = x.transpose(1, 2).transpose(2, 4)  # (B, rows, p2, p1, cols, C) -> (B, rows, cols, p1, p2, C)
+    return x.flatten(3).flatten(1, 2)
+
+
+@pytest.mark.parametrize(
+    "answer", [patchify_reference, patchify_loops, patchify_numpy, patchify_tensor_unfold, patchify_transposes]
+)
+def test_patchify_accepts_the_reference_and_answers_written_differently(answer, capsys):
+    check_patchify(answer)
     assert "Correct!" in capsys.readouterr().out
 
 
-def column_major(images, patch_size):
-    return rearrange(images, "b c (h p1) (w p2) -> b (w h) (p1 p2 c)", p1=patch_size[0], p2=patch_size[1])
+@pytest.mark.parametrize(
+    ("shortcut", "name"),
+    [
+        (patchify, "vit_explained.patches.patchify"),
+        (lambda images, p: rearrange(images, "b c (h p1) (w p2) -> b (h w) (p1 p2 c)", p1=p[0], p2=p[1]), "einops"),
+        (lambda images, p: torch.nn.functional.unfold(images, p, stride=p).transpose(1, 2), "unfold"),
+        (lambda images, p: torch.nn.Unfold(p, stride=p)(images).transpose(1, 2), "unfold"),
+    ],
+)
+def test_patchify_refuses_the_shortcuts(shortcut, name):
+    with pytest.raises(ExerciseFailed, match=f"build patchify with reshape and permute yourself; .*{name}"):
+        check_patchify(shortcut)
 
 
-def channels_first(images, patch_size):
+def _grid(images, patch_size):
     ph, pw = patch_size
-    unfolded = torch.nn.functional.unfold(images, kernel_size=(ph, pw), stride=(ph, pw))  # (B, c*ph*pw, N)
-    return unfolded.transpose(1, 2)
+    b, c, h, w = images.shape
+    return images.reshape(b, c, h // ph, ph, w // pw, pw)  # (B, C, rows, p1, cols, p2)
+
+
+def column_major(images, patch_size):
+    b = images.shape[0]
+    return (
+        _grid(images, patch_size).permute(0, 4, 2, 3, 5, 1).reshape(b, -1, images[0].numel() // _n(images, patch_size))
+    )
+
+
+def _n(images, patch_size):
+    return (images.shape[2] // patch_size[0]) * (images.shape[3] // patch_size[1])
+
+
+def channels_first(images, patch_size):  # what nn.Unfold gives, transposed
+    b = images.shape[0]
+    return _grid(images, patch_size).permute(0, 2, 4, 1, 3, 5).reshape(b, _n(images, patch_size), -1)
 
 
 def unfold_not_transposed(images, patch_size):
-    return torch.nn.functional.unfold(images, kernel_size=patch_size, stride=patch_size)
+    return channels_first(images, patch_size).transpose(1, 2)
 
 
 def pixels_column_by_column(images, patch_size):
-    return rearrange(images, "b c (h p1) (w p2) -> b (h w) (p2 p1 c)", p1=patch_size[0], p2=patch_size[1])
+    b = images.shape[0]
+    return _grid(images, patch_size).permute(0, 2, 4, 5, 3, 1).reshape(b, _n(images, patch_size), -1)
 
 
 def reshape_without_permute(images, patch_size):
@@ -116,7 +193,11 @@ def adds_noise(images, patch_size):
         (square_patches_only, "should be"),
         (changes_its_input, "changed its input"),
         (adds_noise, "different numbers"),
-        (lambda images, patch_size: images.numpy(), "torch.Tensor"),
+        (lambda images, patch_size: images.numpy(), "should be"),
+        (lambda images, patch_size: str(images), "return a torch.Tensor"),
+        (lambda images, patch_size: patchify_reference(images, patch_size).round().int() + 1, "different numbers"),
+        (lambda images, patch_size: patchify_reference(images, patch_size)[:, :-1], "should be"),  # off by one
+        (lambda images, patch_size: patchify_reference(images, patch_size[::-1]), "wrong places"),  # (pw, ph)
     ],
 )
 def test_patchify_rejects_wrong_answers(wrong, message):
@@ -131,11 +212,28 @@ def conv_to_linear_reference(weight):
     return weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1)
 
 
+def conv_to_linear_loops(weight):
+    d, c, ph, pw = weight.shape
+    out = torch.empty(d, ph * pw * c, dtype=torch.float64)
+    for i in range(ph):
+        for j in range(pw):
+            for k in range(c):
+                out[:, (i * pw + j) * c + k] = weight[:, k, i, j]
+    return out
+
+
 @pytest.mark.parametrize(
-    "answer", [conv_to_linear_reference, lambda weight: rearrange(weight, "d c p1 p2 -> d (p1 p2 c)")]
+    "answer",
+    [
+        conv_to_linear_reference,
+        lambda weight: rearrange(weight, "d c p1 p2 -> d (p1 p2 c)"),
+        conv_to_linear_loops,
+        lambda weight: weight.numpy().transpose(0, 2, 3, 1).reshape(weight.shape[0], -1),
+        lambda weight: torch.einsum("dcij->dijc", weight).flatten(1),
+    ],
 )
 def test_conv_to_linear_accepts_the_reference(answer, capsys):
-    assert check_conv_to_linear(answer) is True
+    check_conv_to_linear(answer)
     assert "Correct!" in capsys.readouterr().out
 
 
@@ -148,7 +246,11 @@ def test_conv_to_linear_accepts_the_reference(answer, capsys):
         (lambda weight: weight.permute(0, 2, 3, 1), "out_features, in_features"),  # no flatten
         (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1).T, "out_features, in_features"),
         (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1) * 2, "not in the"),
-        (lambda weight: weight.tolist(), "torch.Tensor"),
+        (lambda weight: weight.tolist(), "out_features, in_features"),
+        (lambda weight: "weight", "return a torch.Tensor"),
+        (lambda weight: weight.permute(0, 1, 3, 2).reshape(weight.shape[0], -1), r"\(c, pw, ph\)"),
+        (lambda weight: weight.permute(0, 2, 3, 1).reshape(-1, weight.shape[0]), "out_features, in_features"),
+        (lambda weight: weight.sum(1).reshape(weight.shape[0], -1), "out_features, in_features"),
     ],
 )
 def test_conv_to_linear_rejects_wrong_answers(wrong, message):
@@ -171,5 +273,5 @@ def test_unfilled_stub_is_not_attempted(checker):
 
 @pytest.mark.parametrize("checker", [check_token_count, check_patchify, check_conv_to_linear])
 def test_passing_a_result_instead_of_the_function(checker):
-    with pytest.raises(TypeError, match="pass your function itself"):
+    with pytest.raises(ExerciseFailed, match="pass your function itself"):
         checker(197)

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -42,9 +43,9 @@ def test_count_cases_agree_with_unfold():
         assert count_tokens(height, width, kernel, stride, padding).total == total
 
 
-@pytest.mark.parametrize("answer", [reference_count, unfold_count, count_tokens])
+@pytest.mark.parametrize("answer", [reference_count])
 def test_count_accepts_correct_answers(answer, capsys):
-    assert ex.check_count_tokens(answer) is True
+    ex.check_count_tokens(answer)
     assert capsys.readouterr().out.startswith("Correct!")
 
 
@@ -100,7 +101,7 @@ def only_total(h, w, k, s, p):
         (no_rounding, "fractions"),
         (swapped, "swapped"),
         (wrong_total, "rows x cols"),
-        (floats, "return ints"),
+        (floats, "the float 56.0; return a whole number"),
         (only_total, "three numbers"),
     ],
 )
@@ -145,7 +146,7 @@ def test_split_requests_are_valid():
 
 @pytest.mark.parametrize("answer", [reference_split, other_good_split])
 def test_split_accepts_correct_answers(answer):
-    assert ex.check_split_for_grid(answer) is True
+    ex.check_split_for_grid(answer)
     for size, grid in ex.GRID_REQUESTS:
         kernel, stride, padding = answer(size, grid)
         made = nn.Unfold(kernel, padding=padding, stride=stride)(torch.zeros(1, 1, size, size)).shape[-1]
@@ -165,8 +166,8 @@ def test_reference_split_is_t2ts():
         (lambda size, grid: (2 * (size // grid) - 1, size // grid, size // grid), "too many"),  # too much padding
         (lambda size, grid: (3, 1, 5), "nothing but padding"),
         (lambda size, grid: (3 * size, size // grid, 0), "larger than the padded image"),
-        (lambda size, grid: (3.0, 2, 1), "ints"),
-        (lambda size, grid: (3, 2), "three ints"),
+        (lambda size, grid: (3.0, 2, 1), "the kernel is the float 3.0"),
+        (lambda size, grid: (3, 2), "return three numbers"),
     ],
 )
 def test_split_rejects_wrong_answers(answer, words):
@@ -187,7 +188,7 @@ def reference_stages(height, width, in_channels):
 
 
 def test_t2t_accepts_reference(capsys):
-    assert ex.check_t2t_stages(reference_stages) is True
+    ex.check_t2t_stages(reference_stages)
     assert "Correct!" in capsys.readouterr().out
 
 
@@ -252,3 +253,120 @@ def forgot_padding(height, width, in_channels):
 def test_t2t_rejects_wrong_answers(answer, words):
     with pytest.raises(ExerciseFailed, match=words):
         ex.check_t2t_stages(answer)
+
+
+# --------------------------------------------------------------------------- the shared policy, lesson 02
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda h, w, k, s, p: (
+            (*tuple(np.int64((n + 2 * p - k) // s + 1) for n in (h, w)), reference_count(h, w, k, s, p)[2])
+        ),
+        lambda h, w, k, s, p: (
+            [len(range(0, n + 2 * p - k + 1, s)) for n in (h, w)] + [reference_count(h, w, k, s, p)[2]]
+        ),
+        lambda h, w, k, s, p: np.array(reference_count(h, w, k, s, p)),
+        lambda h, w, k, s, p: torch.tensor(reference_count(h, w, k, s, p)),
+        lambda h, w, k, s, p: (
+            (*tuple(math.floor((n + 2 * p - k) / s) + 1 for n in (h, w)), reference_count(h, w, k, s, p)[2])
+        ),
+    ],
+)
+def test_count_accepts_answers_written_differently(answer):
+    ex.check_count_tokens(answer)
+
+
+@pytest.mark.parametrize(
+    ("shortcut", "name"),
+    [(unfold_count, "unfold"), (count_tokens, "count_tokens"), (lambda *a: tuple(count_tokens(*a)), "count_tokens")],
+)
+def test_count_refuses_the_package_and_unfold(shortcut, name):
+    with pytest.raises(ExerciseFailed, match=f"build the token-count formula yourself; your function called .*{name}"):
+        ex.check_count_tokens(shortcut)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda h, w, k, s, p: (*reference_count(h, w, k, s, p)[:2], h * w), "not rows x cols"),
+        (lambda h, w, k, s, p: 1 / 0, "raised ZeroDivisionError: division by zero. It happened for height"),
+        (lambda h, w, k, s, p: reference_count(w, h, k, s, p), "swapped"),
+        (lambda h, w, k, s, p: tuple(float(v) for v in reference_count(h, w, k, s, p)), "float"),
+    ],
+)
+def test_count_rejects_more_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        ex.check_count_tokens(wrong)
+
+
+def _split(size, grid):
+    stride = size // grid
+    return 2 * stride - 1, stride, stride // 2
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda size, grid: tuple(np.int64(v) for v in _split(size, grid)),
+        lambda size, grid: torch.tensor(_split(size, grid)),
+        lambda size, grid: [size // grid + 1, size // grid, 1],  # a smaller overlap, one pixel of padding
+        lambda size, grid: (3 * (size // grid), size // grid, size // grid),  # a wide window, wide padding
+    ],
+)
+def test_split_accepts_answers_written_differently(answer):
+    ex.check_split_for_grid(answer)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        # the right count, but the last window stops short of the edge: pixels in no token
+        (lambda size, grid: (size // grid + 1, size // grid, size // grid // 2), "in no token"),
+        (lambda size, grid: (2 * (size // grid), size // grid, 1) if size // grid > 3 else (5, 4, 2), "no token|grid"),
+        (lambda size, grid: (size // grid, size // grid, 0), "do not overlap"),
+        (lambda size, grid: (3, size // grid, 3), "padding >= kernel|do not overlap"),
+        (lambda size, grid: (2 * (size // grid) - 1, size // grid + 1, size // grid // 2), "too few"),
+    ],
+)
+def test_split_rejects_more_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        ex.check_split_for_grid(wrong)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda h, w, c: [tuple(np.int64(v) for v in stage) for stage in reference_stages(h, w, c)],
+        lambda h, w, c: np.array(reference_stages(h, w, c)),
+        lambda h, w, c: torch.tensor(reference_stages(h, w, c)),
+        lambda h, w, c: [list(stage) for stage in reference_stages(h, w, c)],
+    ],
+)
+def test_stages_accept_answers_written_differently(answer):
+    ex.check_t2t_stages(answer)
+
+
+def test_stages_refuse_t2t_chain():
+    from vit_explained import t2t_chain
+
+    def shortcut(h, w, c):
+        return [(s.grid.rows, s.grid.cols, s.token_length) for s in t2t_chain(h, w, c, 64)]
+
+    with pytest.raises(ExerciseFailed, match=r"your function called vit_explained\.t2t\.t2t_chain"):
+        ex.check_t2t_stages(shortcut)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda h, w, c: [(r, co, float(n)) for r, co, n in reference_stages(h, w, c)], "float"),
+        (lambda h, w, c: [(r + 1, co, n) for r, co, n in reference_stages(h, w, c)], "grid"),
+        (lambda h, w, c: [(r, co, n // 9) for r, co, n in reference_stages(h, w, c)], "token length"),
+        (lambda h, w, c: reference_stages(h, w, c)[:2], "list of 3"),
+    ],
+)
+def test_stages_reject_more_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        ex.check_t2t_stages(wrong)

@@ -95,14 +95,15 @@ def attempt(
     answer: Callable[..., Any],
     *args: Any,
     returns: type | tuple[type, ...] | None = None,
-    hint: Callable[[Exception], str | None] | None = None,
+    hint: str | Callable[[Exception], str | None] | None = None,
     **kwargs: Any,
 ) -> Any:
     """Call the learner's ``answer(*args, **kwargs)`` and return its result.
 
     - a stub that still raises ``NotImplementedError`` -> :class:`ExerciseNotAttempted`;
     - any other exception -> ``Not yet: your function raised ZeroDivisionError: division by zero``
-      (type and message, no traceback), followed by ``hint(error)`` if that returns a sentence;
+      (type and message, no traceback), followed by ``hint`` (a sentence, or a function of the error
+      returning one or ``None``);
     - ``returns`` given and the result not an instance of it -> a message naming the type received
       and the type expected.
     """
@@ -114,11 +115,11 @@ def attempt(
         raise
     except NotImplementedError:
         raise ExerciseNotAttempted(
-            "Not yet: replace `raise NotImplementedError` in the cell above with your code, "
-            "run that cell, then run this check again"
+            "Not yet: the exercise is not done yet: replace `raise NotImplementedError` in the cell above "
+            "with your code, run that cell, then run this check again"
         ) from None
     except Exception as error:  # the learner's bug, named, not a traceback through the checker
-        extra = hint(error) if hint is not None else None
+        extra = hint(error) if callable(hint) else hint
         message = f"your function raised {type(error).__name__}: {_first_line(error)}"
         fail(f"{message}. {extra}" if extra else message)
     if returns is not None and not isinstance(result, returns):
@@ -152,6 +153,8 @@ def as_int(value: object, what: str = "your answer", *, integral_floats: bool = 
     )
     if one_number or isinstance(value, np.generic):
         value = value.item()  # type: ignore[union-attr]
+    elif isinstance(value, (torch.Tensor, np.ndarray)):
+        fail(f"{what} is a {_type_name(value)} of shape {tuple(value.shape)}; return one whole number (an int)")
     if isinstance(value, bool):
         fail(f"{what} is a bool ({value!r}); return a whole number (an int)")
     if isinstance(value, Integral):
@@ -250,10 +253,8 @@ def _op_name(func: object) -> str | None:
 def _code_objects(target: object) -> list[types.CodeType]:
     """The Python code a target runs: a function's, a method's, or a class's own methods'."""
     if isinstance(target, type):
-        codes = []
-        for value in vars(target).values():
-            codes += _code_objects(value.__func__ if isinstance(value, (staticmethod, classmethod)) else value)
-        return codes
+        members = (getattr(value, "__func__", value) for value in vars(target).values())
+        return [member.__code__ for member in members if isinstance(member, types.FunctionType)]
     function = getattr(target, "__func__", target)
     code = getattr(function, "__code__", None)
     return [code] if isinstance(code, types.CodeType) else []

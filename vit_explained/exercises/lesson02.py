@@ -15,19 +15,40 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from ..soft_split import count_tokens
-from ..t2t import T2T_SPLITS, t2t_chain
-from . import ExerciseNotAttempted, attempt, fail, passed
+import numpy as np
+import torch
+
+from ..soft_split import SoftSplit, _windows_along, count_tokens
+from ..t2t import T2T_SPLITS, T2TViT, Tokens2Token, t2t_chain
+from . import as_int, attempt, fail, forbid, passed
 
 Case = tuple[int, int, int, int, int]  # height, width, kernel, stride, padding
 
+#: Exercise 1 is the formula itself: not the package's count, nor an unfold to count from.
+_NO_COUNTING_SHORTCUTS = forbid(
+    count_tokens,
+    _windows_along,
+    SoftSplit,
+    t2t_chain,
+    torch.nn.functional.unfold,
+    reason="the token-count formula",
+)
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+#: Exercise 3 may use count_tokens and T2T_SPLITS, not the chain that answers it.
+_NO_CHAIN = forbid(t2t_chain, Tokens2Token, T2TViT, reason="the T2T chain (count_tokens is allowed)")
 
 
 def _describe(value: object) -> str:
     return f"{value!r} ({type(value).__name__})"
+
+
+def _triple(result: object, what: str) -> tuple[object, object, object]:
+    """Three numbers from a tuple, list, array or tensor; anything else is refused."""
+    if isinstance(result, (np.ndarray, torch.Tensor)) and result.ndim == 1:
+        result = result.tolist()
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        fail(f"return three numbers {what}, got {_describe(result)}")
+    return tuple(result)  # type: ignore[return-value]
 
 
 def count_cases(number: int = 300, seed: int = 0) -> list[Case]:
@@ -88,25 +109,18 @@ _MISTAKES: list[tuple[Callable[[int, int, int, int], float], str]] = [
 ]
 
 
-def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> bool:
+def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> None:
     """Check ``answer(height, width, kernel, stride, padding) -> (rows, cols, total)`` on 300+ cases
     against :func:`vit_explained.count_tokens` (which equals ``nn.Unfold``)."""
     cases = count_cases()
     answers = []
     for case in cases:
         height, width, kernel, stride, padding = case
-        try:
-            result = attempt(answer, height, width, kernel, stride, padding)
-        except ExerciseNotAttempted:
-            raise
-        except Exception as error:
-            fail(
-                f"your function raised {type(error).__name__}: {error} for height {height}, width {width}, "
-                f"kernel {kernel}, stride {stride}, padding {padding} (a split that fits)"
-            )
-        if not isinstance(result, (tuple, list)) or len(result) != 3:
-            fail(f"return three numbers (rows, cols, total), got {_describe(result)}")
-        answers.append(tuple(result))
+        where = f"for height {height}, width {width}, kernel {kernel}, stride {stride}, padding {padding}"
+        result = _NO_COUNTING_SHORTCUTS(
+            answer, height, width, kernel, stride, padding, hint=f"It happened {where}, a split that fits"
+        )
+        answers.append(_triple(result, "(rows, cols, total)"))
 
     def follows(rule: Callable[[int, int, int, int], float]) -> bool:
         return all(tuple(got[:2]) == _sides(rule, case) for got, case in zip(answers, cases, strict=True))
@@ -118,9 +132,7 @@ def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> bool
         height, width, kernel, stride, padding = case
         expected = count_tokens(height, width, kernel, stride, padding)
         where = f"a {height}x{width} image, kernel {kernel}, stride {stride}, padding {padding}"
-        if not all(_is_int(value) for value in got):
-            fail(f"return ints; for {where} you returned {got!r}")
-        rows, cols, total = got
+        rows, cols, total = (as_int(value, f"for {where}, {name}") for value, name in zip(got, _NAMES, strict=True))
         if (rows, cols) == (expected.cols, expected.rows) and expected.rows != expected.cols:
             fail(f"rows and cols are swapped for {where}: rows count windows down the height, cols along the width")
         for name, mine, true in (("rows", rows, expected.rows), ("cols", cols, expected.cols)):
@@ -129,8 +141,10 @@ def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> bool
                 fail(f"for {where} your {name} are {abs(mine - true)} {how}; check the formula on this case by hand")
         if total != rows * cols:
             fail(f"for {where} your total {total} is not rows x cols = {rows} x {cols}")
-    return passed(f"your formula agrees with count_tokens (and so with nn.Unfold) in all {len(cases)} cases.")
+    passed(f"your formula agrees with count_tokens (and so with nn.Unfold) in all {len(cases)} cases.")
 
+
+_NAMES = ("rows", "cols", "total")
 
 #: ``(size, grid)`` pairs for :func:`check_split_for_grid`: ``size`` a multiple of ``grid``, at least twice it.
 GRID_REQUESTS: tuple[tuple[int, int], ...] = (
@@ -149,18 +163,19 @@ GRID_REQUESTS: tuple[tuple[int, int], ...] = (
 )
 
 
-def check_split_for_grid(answer: Callable[[int, int], Any]) -> bool:
+def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
     """Check ``answer(size, grid) -> (kernel, stride, padding)``: the windows overlap (kernel > stride),
     no window sees only padding (padding < kernel), and a ``size x size`` image gives ``grid x grid`` tokens."""
     for size, grid in GRID_REQUESTS:
-        result = attempt(answer, size, grid)
-        if not isinstance(result, (tuple, list)) or len(result) != 3:
-            fail(f"return three ints (kernel, stride, padding), got {_describe(result)} for size {size}, grid {grid}")
-        kernel, stride, padding = result
-        if not all(_is_int(value) for value in result) or kernel < 1 or stride < 1 or padding < 0:
+        result = _triple(attempt(answer, size, grid), f"(kernel, stride, padding) for size {size}, grid {grid}")
+        kernel, stride, padding = (
+            as_int(value, f"for size {size}, grid {grid}, the {name}")
+            for value, name in zip(result, ("kernel", "stride", "padding"), strict=True)
+        )
+        if kernel < 1 or stride < 1 or padding < 0:
             fail(
                 f"kernel and stride must be ints >= 1 and padding an int >= 0; for size {size}, grid {grid} "
-                f"you returned {tuple(result)!r}"
+                f"you returned {(kernel, stride, padding)!r}"
             )
         split = f"(kernel {kernel}, stride {stride}, padding {padding}) for a {size}x{size} image"
         if kernel <= stride:
@@ -181,7 +196,14 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> bool:
                 "per side. Work out how far apart the windows must be, then what kernel and padding make the "
                 "count come out exactly"
             )
-    return passed(f"your splits overlap and make the requested grid in all {len(GRID_REQUESTS)} cases.")
+        left_over = (size + 2 * padding - kernel) - (grid - 1) * stride  # travel the last window does not make
+        if left_over > padding:
+            fail(
+                f"{split} makes the right number of windows, but the last window stops {left_over - padding} "
+                "pixel(s) before the right (and bottom) edge: those pixels end up in no token. Choose the kernel "
+                "and padding so that the last window reaches the edge"
+            )
+    passed(f"your splits overlap and make the requested grid in all {len(GRID_REQUESTS)} cases.")
 
 
 #: ``(height, width, in_channels)`` images for :func:`check_t2t_stages`.
@@ -199,20 +221,25 @@ T2T_IMAGES: tuple[tuple[int, int, int], ...] = (
 )
 
 
-def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> bool:
+def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> None:
     """Check ``answer(height, width, in_channels) -> [(rows, cols, token_length)] * 3`` for T2T's
     three soft splits (token_dim 64) against :func:`vit_explained.t2t_chain`."""
     token_dim = 64
     for height, width, channels in T2T_IMAGES:
         image = f"a {height}x{width} image with {channels} channel(s)"
-        result = attempt(answer, height, width, channels)
+        result = _NO_CHAIN(answer, height, width, channels)
+        if isinstance(result, (np.ndarray, torch.Tensor)) and result.ndim == 2:
+            result = result.tolist()
         if not isinstance(result, (tuple, list)) or len(result) != len(T2T_SPLITS):
             fail(f"return a list of {len(T2T_SPLITS)} (rows, cols, token_length), one per soft split; got {result!r}")
         stages = t2t_chain(height, width, channels, token_dim)
         for number, (got, stage) in enumerate(zip(result, stages, strict=True), start=1):
-            if not isinstance(got, (tuple, list)) or len(got) != 3 or not all(_is_int(v) for v in got):
+            if not isinstance(got, (tuple, list)) or len(got) != 3:
                 fail(f"each stage must be three ints (rows, cols, token_length); stage {number} is {got!r}")
-            rows, cols, length = got
+            rows, cols, length = (
+                as_int(value, f"for {image}, stage {number}'s {name}")
+                for value, name in zip(got, ("rows", "cols", "token_length"), strict=True)
+            )
             kernel, stride, padding = T2T_SPLITS[number - 1]
             where = f"for {image}, soft split {number} (kernel {kernel}, stride {stride}, padding {padding})"
             if (rows, cols) != (stage.grid.rows, stage.grid.cols):
@@ -238,4 +265,4 @@ def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> bool:
                         "(token_dim = 64), not the previous token length"
                     )
                 fail(f"{where}: the token length {length} is wrong; a token holds one window of every channel")
-    return passed(f"your T2T chain matches t2t_chain for all {len(T2T_IMAGES)} images.")
+    passed(f"your T2T chain matches t2t_chain for all {len(T2T_IMAGES)} images.")
