@@ -227,7 +227,7 @@ def test_class_token_attention_bad_inputs():
 
 
 def test_plots_build_and_reject_bad_shapes():
-    from vit_explained.plotting.attention_maps import (
+    from vit_explained.plotting.lesson08 import (
         plot_attention_matrix,
         plot_class_token_heads,
         plot_rollout_layers,
@@ -251,3 +251,205 @@ def test_plots_build_and_reject_bad_shapes():
         plot_attention_matrix(torch.rand(2, 10, 10))
     with pytest.raises(ValueError, match="grid 2x2"):
         plot_attention_matrix(torch.rand(10, 10), grid=(2, 2))
+
+
+# --- special tokens, discard ratio, gradient-weighted rollout, deletion curves ------------------------------------
+
+
+def test_token_attention_with_two_special_tokens():
+    from vit_explained.attention_maps import token_attention
+
+    rows, cols = 2, 3
+    weights = torch.zeros(1, 1, 8, 8)
+    weights[0, 0, 0, 2:] = torch.arange(1.0, 7.0)  # the class token's row
+    weights[0, 0, 1, 2:] = -torch.arange(1.0, 7.0)  # the distillation token's row
+    weights[0, 0, :2, :2] = 100.0  # the special tokens' columns must be dropped
+    assert token_attention(weights, (rows, cols), special_tokens=2).tolist() == [[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]]]
+    assert torch.equal(
+        token_attention(weights, (rows, cols), query=1, special_tokens=2), -weights[..., 0, 2:].reshape(1, 1, 2, 3)
+    )
+    assert torch.equal(
+        class_token_attention(weights, (rows, cols), special_tokens=2), weights[:, :, 0, 2:].reshape(1, 1, 2, 3)
+    )
+    with pytest.raises(ValueError, match="special_tokens"):
+        token_attention(weights, (rows, cols))  # 8 tokens are not 1 + 6
+    with pytest.raises(ValueError, match="query"):
+        token_attention(weights, (rows, cols), query=8, special_tokens=2)
+
+
+def jacobgil_rollout(attentions, discard_ratio):
+    """jacobgil/vit-explain's rollout loop (mean fusion), one image at a time, rows normalised with keepdim."""
+    batch = attentions[0].shape[0]
+    out = []
+    for b in range(batch):
+        result = torch.eye(attentions[0].size(-1))
+        for attention in attentions:
+            fused = attention[b : b + 1].mean(axis=1).clone()
+            flat = fused.view(fused.size(0), -1)
+            _, indices = flat.topk(int(flat.size(-1) * discard_ratio), -1, False)
+            indices = indices[indices != 0]
+            flat[0, indices] = 0
+            identity = torch.eye(fused.size(-1))
+            a = (fused + 1.0 * identity) / 2
+            a = a / a.sum(dim=-1, keepdim=True)
+            result = torch.matmul(a, result)
+        out.append(result[0])
+    return torch.stack(out)
+
+
+@pytest.mark.parametrize("discard_ratio", [0.0, 0.3, 0.9])
+def test_discard_ratio_matches_vit_explain(discard_ratio):
+    generator = torch.Generator().manual_seed(3)
+    attentions = [random_stochastic(2, 3, 10, 10, generator=generator) for _ in range(3)]
+    expected = jacobgil_rollout(attentions, discard_ratio)
+    got = attention_rollout(attentions, discard_ratio=discard_ratio)
+    torch.testing.assert_close(got, expected)
+    torch.testing.assert_close(got.sum(-1), torch.ones(2, 10))
+    with pytest.raises(ValueError, match="discard_ratio"):
+        attention_rollout(attentions, discard_ratio=1.0)
+
+
+def chefer_by_autograd(model, images, target, special_tokens):
+    """Chefer et al.'s relevance, image by image, with the attention recomputed by hand and its
+    gradient from autograd (retain_grad): no hooks, no package helper."""
+    from vit_explained.deit import DeiT, add_special_tokens
+    from vit_explained.vit import add_class_token
+
+    relevances = []
+    for index in range(len(images)):
+        image = images[index : index + 1]
+        if special_tokens == 2:
+            tokens = add_special_tokens(
+                model.patch_embedding(image), model.class_token, model.distillation_token, model.pos_embedding
+            )
+        else:
+            tokens = add_class_token(model.patch_embedding(image), model.class_token, model.pos_embedding)
+        weights = []
+        for block in model.blocks:
+            q, k, v = block.attn.project_qkv(block.norm1(tokens))
+            attention = torch.softmax(q @ k.transpose(-2, -1) * block.attn.scale, dim=-1)
+            attention.retain_grad()
+            weights.append(attention)
+            mixed = block.attn.proj((attention @ v).transpose(1, 2).reshape(1, tokens.shape[1], -1))
+            tokens = tokens + mixed
+            tokens = tokens + block.mlp(block.norm2(tokens))
+        features = model.encoder.norm(tokens)
+        if isinstance(model, DeiT):
+            logits = (model.head(features[:, 0]) + model.head_dist(features[:, 1])) / 2
+        else:
+            logits = model.head(features[:, 0])
+        logits[0, target[index]].backward()
+        relevance = torch.eye(tokens.shape[1])
+        for attention in weights:
+            cam = (attention.grad[0] * attention[0]).clamp(min=0).mean(0)
+            relevance = relevance + cam @ relevance
+        relevances.append(relevance.detach())
+    return torch.stack(relevances)
+
+
+@pytest.mark.parametrize("kind", ["vit", "deit"])
+def test_gradient_weighted_rollout_equals_autograd(kind):
+    from vit_explained.attention_maps import gradient_weighted_attention
+    from vit_explained.deit import DeiT
+
+    torch.manual_seed(1)
+    options = dict(patch_size=4, num_classes=5, dim=16, depth=3, heads=4, mlp_dim=32, channels=1)
+    model = (ViT((12, 8), **options) if kind == "vit" else DeiT((12, 8), **options)).eval()
+    images = torch.rand(3, 1, 12, 8)
+    target = torch.tensor([0, 3, 4])
+    relevance, logits = gradient_weighted_attention(model, images, target)
+    assert all(p.grad is None for p in model.parameters())  # only the attention's gradients were taken
+    expected = chefer_by_autograd(model, images, target, 1 if kind == "vit" else 2)
+    torch.testing.assert_close(relevance, expected, rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(logits, model(images).detach())
+    assert all(p.requires_grad for p in model.parameters())
+    assert all(m.fused for m in attention_modules(model)) and not any(
+        m.attend._forward_hooks for m in attention_modules(model)
+    )
+    # None = each image's predicted class; an int = that class for every image
+    predicted, _ = gradient_weighted_attention(model, images)
+    torch.testing.assert_close(
+        predicted, chefer_by_autograd(model, images, logits.argmax(-1), 1 if kind == "vit" else 2), rtol=1e-4, atol=1e-6
+    )
+    two, _ = gradient_weighted_attention(model, images, 2)
+    torch.testing.assert_close(
+        two, chefer_by_autograd(model, images, [2, 2, 2], 1 if kind == "vit" else 2), rtol=1e-4, atol=1e-6
+    )
+
+
+def test_gradient_weighted_rollout_pure_function_and_errors():
+    from vit_explained.attention_maps import gradient_weighted_attention, gradient_weighted_rollout
+
+    generator = torch.Generator().manual_seed(0)
+    weights = [random_stochastic(2, 3, 6, 6, generator=generator) for _ in range(2)]
+    gradients = [torch.randn(2, 3, 6, 6, generator=generator) for _ in range(2)]
+    relevance = torch.eye(6).expand(2, 6, 6)
+    for w, g in zip(weights, gradients, strict=True):
+        cams = torch.stack([sum(torch.relu(g[:, h] * w[:, h]) for h in range(3)) / 3])[0]
+        relevance = relevance + torch.einsum("bij,bjk->bik", cams, relevance)
+    torch.testing.assert_close(gradient_weighted_rollout(weights, gradients), relevance)
+    # all-negative gradients: nothing is relevant beyond the identity
+    torch.testing.assert_close(gradient_weighted_rollout(weights, [-w for w in weights]), torch.eye(6).expand(2, 6, 6))
+    with pytest.raises(ValueError, match="backward"):
+        gradient_weighted_rollout(weights, [None, None])
+    with pytest.raises(ValueError, match="one"):
+        gradient_weighted_rollout(weights, gradients[:1])
+    model = small_vit().eval()
+    with pytest.raises(ValueError, match="targets"):
+        gradient_weighted_attention(model, torch.rand(2, 1, 12, 12), 7)
+    from vit_explained.deit import DeiT
+
+    deit = DeiT(12, patch_size=4, num_classes=3, dim=8, depth=1, heads=2, mlp_dim=8, channels=1)  # training mode
+    with pytest.raises(ValueError, match="eval"):
+        gradient_weighted_attention(deit, torch.rand(1, 1, 12, 12))
+
+
+def test_capture_attention_gradients_records_each_block():
+    from vit_explained.attention_maps import capture_attention_gradients
+
+    model = small_vit().eval()
+    images = torch.rand(2, 1, 12, 12)
+    with capture_attention_gradients(model) as record:
+        model(images)[:, 1].sum().backward()
+    assert len(record.weights) == len(record.gradients) == 3
+    assert all(g.shape == (2, 4, 10, 10) for g in record.gradients)
+    for weights, manual in zip(record.weights, weights_by_hand(model, images), strict=True):
+        torch.testing.assert_close(weights, manual.detach())
+    assert all(m.fused for m in model.modules() if hasattr(m, "fused"))
+
+
+def test_deletion_curve_against_a_loop():
+    from vit_explained.attention_maps import deletion_auc, deletion_curve
+
+    model = small_vit().eval()
+    images = torch.rand(2, 1, 12, 12)
+    labels = torch.tensor([1, 3])
+    scores = torch.rand(2, 3, 3)
+    curves = deletion_curve(model, images, labels, scores, batch_size=4)
+    assert curves.shape == (2, 10)
+    for b in range(2):
+        order = scores[b].flatten().argsort(descending=True)
+        image = images[b].clone()
+        expected = [torch.softmax(model(image[None]), -1)[0, labels[b]].item()]
+        for patch in order.tolist():
+            r, c = divmod(patch, 3)
+            image[:, 4 * r : 4 * r + 4, 4 * c : 4 * c + 4] = 0.0
+            expected.append(torch.softmax(model(image[None]), -1)[0, labels[b]].item())
+        torch.testing.assert_close(curves[b], torch.tensor(expected), rtol=1e-5, atol=1e-6)
+    flat = torch.ones(1, 5)
+    assert deletion_auc(flat).item() == pytest.approx(1.0)
+    assert deletion_auc(torch.tensor([[1.0, 0.0, 0.0]])).item() == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="one map per image"):
+        deletion_curve(model, images, labels, scores[:1])
+
+
+def test_ink_share_and_inked_patches():
+    from vit_explained.attention_maps import ink_share, inked_patches
+
+    images = torch.zeros(1, 1, 8, 12)
+    images[..., 0:2, 0:2] = 1.0  # ink in patch (0, 0) of a 2x3 grid
+    assert inked_patches(images, (2, 3)).tolist() == [[[True, False, False], [False, False, False]]]
+    maps = torch.ones(1, 2, 3)
+    assert ink_share(maps, images).item() == pytest.approx(1 / 6)
+    maps[0, 0, 0] = 5.0
+    assert ink_share(maps, images).item() == pytest.approx(5 / 10)

@@ -84,3 +84,145 @@ def test_rejects_other_models():
         from_huggingface(transformers.ViTModel(transformers.ViTConfig(**CONFIGS[0])))
     with pytest.raises(TypeError):
         from_huggingface("google/vit-base-patch16-224")
+
+
+# --- DeiT: from_huggingface_deit against DeiTForImageClassificationWithTeacher ----------------------------------
+
+from vit_explained.attention_maps import capture_attention  # noqa: E402
+from vit_explained.deit import DeiT  # noqa: E402
+from vit_explained.huggingface import from_huggingface_deit  # noqa: E402
+
+DEIT_CONFIGS = [
+    dict(
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        image_size=28,
+        patch_size=4,
+        num_channels=1,
+        num_labels=10,
+    ),
+    dict(
+        hidden_size=48,
+        num_hidden_layers=3,
+        num_attention_heads=3,
+        intermediate_size=96,
+        image_size=[28, 20],
+        patch_size=4,
+        num_channels=1,
+        num_labels=7,
+    ),
+    dict(
+        hidden_size=24,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=40,
+        image_size=[16, 32],
+        patch_size=8,
+        num_channels=3,
+        num_labels=3,
+        qkv_bias=False,
+        layer_norm_eps=1e-6,
+    ),
+    dict(
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=8,
+        intermediate_size=128,
+        image_size=48,
+        patch_size=16,
+        num_channels=3,
+        num_labels=1000,
+    ),
+]
+
+
+def deit_pair(settings, **extra):
+    torch.manual_seed(0)
+    config = transformers.DeiTConfig(**settings, **extra)
+    hf_model = transformers.DeiTForImageClassificationWithTeacher(config).eval()
+    with torch.no_grad():  # HF starts the special tokens at zero: make them differ so a swap would show
+        hf_model.deit.embeddings.cls_token.normal_()
+        hf_model.deit.embeddings.distillation_token.normal_()
+        hf_model.deit.embeddings.position_embeddings.normal_(std=0.5)
+    size = settings["image_size"]
+    height, width = (size, size) if isinstance(size, int) else size
+    images = torch.randn(3, settings["num_channels"], height, width)
+    return hf_model, from_huggingface_deit(hf_model), images
+
+
+@pytest.mark.parametrize("settings", DEIT_CONFIGS)
+def test_deit_logits_agree(settings):
+    hf_model, ours, images = deit_pair(settings)
+    assert isinstance(ours, DeiT) and not ours.training
+    with torch.no_grad():
+        expected = hf_model(pixel_values=images)
+        got = ours(images)
+        class_logits, distillation_logits = ours.forward_heads(images)
+    torch.testing.assert_close(got, expected.logits, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(class_logits, expected.cls_logits, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(distillation_logits, expected.distillation_logits, rtol=1e-5, atol=1e-5)
+    assert not torch.allclose(class_logits, distillation_logits)  # the two heads really differ
+    assert sum(p.numel() for p in ours.parameters()) == sum(p.numel() for p in hf_model.parameters())
+
+
+@pytest.mark.parametrize("settings", DEIT_CONFIGS)
+def test_deit_attention_maps_agree_with_eager(settings):
+    hf_model, ours, images = deit_pair(settings, attn_implementation="eager")
+    assert hf_model.config._attn_implementation == "eager"
+    with torch.no_grad():
+        expected = hf_model(pixel_values=images, output_attentions=True).attentions
+        with capture_attention(ours) as got:
+            ours(images)
+    assert len(expected) == len(got) == settings["num_hidden_layers"]
+    tokens = ours.num_patches + 2
+    for hf_weights, our_weights in zip(expected, got, strict=True):
+        assert our_weights.shape == (3, settings["num_attention_heads"], tokens, tokens)
+        torch.testing.assert_close(our_weights, hf_weights, rtol=1e-5, atol=1e-6)
+
+
+def test_deit_default_sdpa_returns_no_attention_weights():
+    """HF's default attention is SDPA: output_attentions=True then gives no weights at all (a warning is
+    logged), the same trap as timm's fused_attn; eager gives them."""
+    hf_model, _, images = deit_pair(DEIT_CONFIGS[0])
+    assert hf_model.config._attn_implementation == "sdpa"
+    with torch.no_grad():
+        output = hf_model(pixel_values=images, output_attentions=True)
+    assert not output.attentions  # an empty tuple (or None): nothing to look at
+    eager, _, _ = deit_pair(DEIT_CONFIGS[0], attn_implementation="eager")
+    with torch.no_grad():
+        assert len(eager(pixel_values=images, output_attentions=True).attentions) == 2
+        torch.testing.assert_close(eager(pixel_values=images).logits, output.logits, rtol=1e-5, atol=1e-5)
+
+
+def test_deit_training_mode_and_float64():
+    hf_model, ours, images = deit_pair(DEIT_CONFIGS[1])
+    hf_model.train()
+    ours = from_huggingface_deit(hf_model)
+    assert ours.training
+    class_logits, distillation_logits = ours(images)  # training mode: both heads
+    with torch.no_grad():
+        expected = hf_model(pixel_values=images)
+    torch.testing.assert_close(class_logits.detach(), expected.cls_logits, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(distillation_logits.detach(), expected.distillation_logits, rtol=1e-5, atol=1e-5)
+    ours64 = from_huggingface_deit(hf_model.double().eval())
+    assert next(ours64.parameters()).dtype == torch.float64
+    with torch.no_grad():
+        torch.testing.assert_close(ours64(images.double()), hf_model(pixel_values=images.double()).logits)
+
+
+def test_deit_rejects_other_models():
+    with pytest.raises(TypeError, match="DeiTForImageClassificationWithTeacher"):
+        from_huggingface_deit(torch.nn.Linear(3, 3))
+    vit = transformers.ViTForImageClassification(transformers.ViTConfig(**CONFIGS[0]))
+    with pytest.raises(TypeError, match="'vit'"):
+        from_huggingface_deit(vit)
+    plain = transformers.DeiTForImageClassification(transformers.DeiTConfig(**DEIT_CONFIGS[0]))
+    with pytest.raises(TypeError, match="WithTeacher"):
+        from_huggingface_deit(plain)
+    relu = transformers.DeiTForImageClassificationWithTeacher(
+        transformers.DeiTConfig(**DEIT_CONFIGS[0], hidden_act="relu")
+    )
+    with pytest.raises(ValueError, match="relu"):
+        from_huggingface_deit(relu)

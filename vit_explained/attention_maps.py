@@ -7,19 +7,29 @@
 - :func:`attention_rollout` (Abnar & Zuidema 2020, "Quantifying Attention Flow in
   Transformers") multiplies the layers' attention, with the residual connection modelled as an
   identity, into one ``(B, N, N)`` map from output tokens to input tokens.
-- :func:`class_token_attention` takes the class token's row of such a map and lays the patches
-  out on their grid, ready to overlay on the image.
+- :func:`class_token_attention` (and :func:`token_attention` for any query token, e.g. a DeiT's
+  distillation token) takes one token's row of such a map and lays the patches out on their
+  grid, ready to overlay on the image.
+- :func:`gradient_weighted_rollout` (Chefer, Gur & Wolf 2021, "Generic Attention-model
+  Explainability") weights each block's attention by its gradient with respect to one class's
+  logit: a *class-specific* map. :func:`capture_attention_gradients` records weights and
+  gradients with hooks; :func:`gradient_weighted_attention` runs the whole thing on a model.
+- :func:`deletion_curve` and :func:`deletion_auc` test a map: delete the patches it ranks highest
+  first and watch the true class's probability fall. :func:`ink_share` is lesson 08's statistic.
 
-Shapes: B = batch, heads = attention heads, N = tokens (class token first, then the patches in
-row-major order over the patch grid), rows x cols = the patch grid (``N - 1 = rows * cols``).
+Shapes: B = batch, heads = attention heads, N = tokens (the special tokens first: the class token,
+and for a DeiT the distillation token; then the patches in row-major order over the patch grid),
+rows x cols = the patch grid (``N - special_tokens = rows * cols``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from . import _checks
@@ -123,22 +133,38 @@ def fuse_heads(weights: torch.Tensor, head_fusion: str = "mean") -> torch.Tensor
 
 
 def attention_rollout(
-    attentions: Sequence[torch.Tensor], head_fusion: str = "mean", residual: bool = True
+    attentions: Sequence[torch.Tensor], head_fusion: str = "mean", residual: bool = True, discard_ratio: float = 0.0
 ) -> torch.Tensor:
     """Attention rollout: a list of ``(B, heads, N, N)`` (first layer first) ``-> (B, N, N)``.
 
-    Per layer: fuse the heads (:func:`fuse_heads`); with ``residual``, model the skip connection
-    ``x + attn(x)`` as half identity, ``0.5 * A + 0.5 * I``; re-normalise every row to sum to 1
-    (needed when the fused rows do not, e.g. ``head_fusion="max"``). Then multiply through the
-    layers, the later layer on the left: ``R = A_L @ ... @ A_2 @ A_1``. Row ``i`` of the result
-    says how much of output token ``i`` comes from each input token; every row sums to 1.
+    Per layer: fuse the heads (:func:`fuse_heads`); with ``discard_ratio > 0``, set the smallest
+    ``int(N * N * discard_ratio)`` entries of each image's fused matrix to 0, never the class token's
+    weight on itself (jacobgil/vit-explain's "discard ratio", which keeps only the strongest
+    paths); with ``residual``, model the skip connection ``x + attn(x)`` as half identity,
+    ``0.5 * A + 0.5 * I``; re-normalise every row to sum to 1 (needed when the fused rows do not,
+    e.g. ``head_fusion="max"`` or after discarding). Then multiply through the layers, the later
+    layer on the left: ``R = A_L @ ... @ A_2 @ A_1``. Row ``i`` of the result says how much of
+    output token ``i`` comes from each input token; every row sums to 1.
+
+    (vit-explain normalises with ``a / a.sum(dim=-1)``, without ``keepdim``, which divides
+    column ``j`` by row ``j``'s sum; here each row is divided by its own sum, as intended.)
     """
     layers = _check_attention_stack(attentions)
+    if not 0.0 <= discard_ratio < 1.0:
+        raise ValueError(f"discard_ratio is the fraction of weights to drop per layer, in [0, 1), got {discard_ratio}")
     batch, tokens = layers[0].shape[0], layers[0].shape[-1]
     identity = torch.eye(tokens, dtype=layers[0].dtype, device=layers[0].device)
     rollout = identity.expand(batch, tokens, tokens)
+    drop = int(tokens * tokens * discard_ratio)
     for weights in layers:
         fused = fuse_heads(weights, head_fusion)
+        if drop:
+            flat = fused.reshape(batch, -1).clone()
+            protected = flat[:, 0].clone()  # the class token's weight on itself
+            lowest = flat.topk(drop, dim=-1, largest=False).indices
+            flat.scatter_(-1, lowest, 0.0)
+            flat[:, 0] = protected
+            fused = flat.reshape(batch, tokens, tokens)
         if residual:
             fused = 0.5 * fused + 0.5 * identity
         fused = fused / fused.sum(dim=-1, keepdim=True)
@@ -146,23 +172,290 @@ def attention_rollout(
     return rollout
 
 
-def class_token_attention(weights: torch.Tensor, grid_size: int | tuple[int, int]) -> torch.Tensor:
-    """The class token's attention to the patches, on the patch grid: ``(..., N, N) -> (..., rows, cols)``.
+def token_attention(
+    weights: torch.Tensor, grid_size: int | tuple[int, int], *, query: int = 0, special_tokens: int = 1
+) -> torch.Tensor:
+    """One query token's attention to the patches, on the patch grid: ``(..., N, N) -> (..., rows, cols)``.
 
-    Takes row 0 (the class token as the query), drops column 0 (the class token as a key) and
-    reshapes the ``N - 1 = rows * cols`` patch columns row by row, the order in which the
-    patches were flattened. Works for one block's ``(B, heads, N, N)`` weights and for a
-    ``(B, N, N)`` rollout. The values no longer sum to 1: the class token's share is left out.
+    Takes row ``query`` (0: the class token; 1: a DeiT's distillation token), drops the
+    ``special_tokens`` columns in front of the patches (1 for a ViT, 2 for a distilled DeiT:
+    the Q&A's ``attn[:, :, 0, 2:]``) and reshapes the ``rows * cols`` patch columns row by row, the
+    order in which the patches were flattened. Works for one block's ``(B, heads, N, N)`` weights
+    and for a ``(B, N, N)`` rollout.
     """
     if not isinstance(weights, torch.Tensor):
         raise TypeError(f"weights must be a torch.Tensor (..., N, N), got {type(weights).__name__}")
     rows, cols = _checks.to_pair("grid_size", grid_size)
+    special_tokens = _checks.non_negative_int("special_tokens", special_tokens)
+    query = _checks.non_negative_int("query", query)
     if weights.dim() < 2 or weights.shape[-1] != weights.shape[-2]:
         raise ValueError(f"weights must end in two equal token axes (..., N, N), got shape {tuple(weights.shape)}")
     tokens = weights.shape[-1]
-    if tokens - 1 != rows * cols:
+    if tokens - special_tokens != rows * cols:
         raise ValueError(
-            f"a {rows}x{cols} patch grid has {rows * cols} patches plus the class token = {rows * cols + 1} tokens, "
-            f"but weights have N = {tokens}; pass the model's patch grid (e.g. model.patch_embedding.grid)"
+            f"a {rows}x{cols} patch grid has {rows * cols} patches plus {special_tokens} special token(s) = "
+            f"{rows * cols + special_tokens} tokens, but weights have N = {tokens}; pass the model's patch grid "
+            "(e.g. model.patch_embedding.grid) and special_tokens (1 for a ViT, 2 for a DeiT)"
         )
-    return weights[..., 0, 1:].reshape(*weights.shape[:-2], rows, cols)
+    if query >= tokens:
+        raise ValueError(f"query must be a token index below N = {tokens}, got {query}")
+    return weights[..., query, special_tokens:].reshape(*weights.shape[:-2], rows, cols)
+
+
+def class_token_attention(
+    weights: torch.Tensor, grid_size: int | tuple[int, int], *, special_tokens: int = 1
+) -> torch.Tensor:
+    """The class token's attention to the patches, on the patch grid: ``(..., N, N) -> (..., rows, cols)``.
+
+    Takes row 0 (the class token as the query), drops the special tokens' columns (column 0, the
+    class token as a key; for a DeiT, ``special_tokens=2``, columns 0 and 1) and reshapes the
+    ``rows * cols`` patch columns row by row, the order in which the patches were flattened.
+    Works for one block's ``(B, heads, N, N)`` weights and for a ``(B, N, N)`` rollout. The values
+    no longer sum to 1: the special tokens' share is left out.
+    """
+    return token_attention(weights, grid_size, query=0, special_tokens=special_tokens)
+
+
+# ---------------------------------------------------------------------------------------------
+# Class-specific maps: attention weighted by its gradient (Chefer et al. 2021)
+
+
+@dataclass
+class AttentionGradients:
+    """What :func:`capture_attention_gradients` records: per attention module, in the order they
+    ran, the ``(B, heads, N, N)`` weights (detached) and, once ``backward()`` has run, the
+    gradient of the backward's target with respect to them (same shape)."""
+
+    weights: list[torch.Tensor] = field(default_factory=list)
+    gradients: list[torch.Tensor | None] = field(default_factory=list)
+
+
+@contextmanager
+def capture_attention_gradients(
+    model: nn.Module, modules: Iterable[Attention] | None = None
+) -> Iterator[AttentionGradients]:
+    """Record attention weights and their gradients during one forward and one backward pass.
+
+    ``with capture_attention_gradients(model) as record: model(images)[:, c].sum().backward()``
+    leaves ``record.weights[l]`` and ``record.gradients[l]`` (``d y_c / d A_l``), each
+    ``(B, heads, N, N)``, for every attention module ``l``.
+
+    The hooks are lesson 05's: a forward hook on each module's ``attend`` softmax keeps its output
+    and registers a *tensor* hook on it (``weights.register_hook``), which autograd calls with the
+    gradient when ``backward()`` reaches that tensor. The fused path is switched off inside the
+    ``with`` block (it never builds the weights); on exit the hooks are removed and ``fused``
+    restored. Gradients must be enabled (no ``torch.no_grad()`` around the forward pass).
+    """
+    targets = attention_modules(model) if modules is None else list(modules)
+    for index, module in enumerate(targets):
+        if not isinstance(module, Attention):
+            raise TypeError(f"modules[{index}] must be a vit_explained.Attention, got {type(module).__name__}")
+    record = AttentionGradients()
+
+    def store(_module: nn.Module, _inputs: tuple[torch.Tensor, ...], weights: torch.Tensor) -> None:
+        slot = len(record.weights)
+        record.weights.append(weights.detach())
+        record.gradients.append(None)
+        if weights.requires_grad:
+
+            def keep(gradient: torch.Tensor) -> None:
+                record.gradients[slot] = gradient.detach()
+
+            weights.register_hook(keep)
+
+    previous = [module.fused for module in targets]
+    handles = []
+    try:
+        for module in targets:
+            handles.append(module.attend.register_forward_hook(store))
+            module.fused = False
+        yield record
+    finally:
+        for handle in handles:
+            handle.remove()
+        for module, fused in zip(targets, previous, strict=True):
+            module.fused = fused
+
+
+def gradient_weighted_rollout(
+    attentions: Sequence[torch.Tensor], gradients: Sequence[torch.Tensor | None]
+) -> torch.Tensor:
+    """Chefer et al. (2021)'s relevance for a ViT: ``(B, heads, N, N)`` weights and their gradients,
+    one pair per layer, first layer first ``-> (B, N, N)``.
+
+    Per layer: ``Ā = mean over heads of max(0, dy_c/dA ⊙ A)``: keep the attention that raises the
+    target logit ``y_c``, drop what lowers it. Then accumulate with the identity, as rollout does:
+    ``R = I``, and for each layer in order ``R = R + Ā @ R``. Row ``i`` of ``R`` is token ``i``'s
+    relevance to each input token (rows do not sum to 1; the identity part stays on the diagonal).
+    """
+    layers = _check_attention_stack(attentions)
+    if isinstance(gradients, torch.Tensor) or not isinstance(gradients, Sequence) or len(gradients) != len(layers):
+        raise ValueError(
+            f"gradients must be a list with one (B, heads, N, N) gradient per layer ({len(layers)}), "
+            f"got {len(gradients) if isinstance(gradients, Sequence) else type(gradients).__name__}"
+        )
+    for index, (weights, gradient) in enumerate(zip(layers, gradients, strict=True)):
+        if gradient is None:
+            raise ValueError(
+                f"gradients[{index}] is None: backward() did not reach layer {index}'s attention; call "
+                "backward() on a logit inside the capture_attention_gradients block, with gradients enabled"
+            )
+        if not isinstance(gradient, torch.Tensor) or gradient.shape != weights.shape:
+            shape = tuple(gradient.shape) if isinstance(gradient, torch.Tensor) else type(gradient).__name__
+            raise ValueError(f"gradients[{index}] must have its weights' shape {tuple(weights.shape)}, got {shape}")
+    batch, tokens = layers[0].shape[0], layers[0].shape[-1]
+    relevance = torch.eye(tokens, dtype=layers[0].dtype, device=layers[0].device).expand(batch, tokens, tokens)
+    for weights, gradient in zip(layers, gradients, strict=True):
+        weighted = (gradient * weights).clamp(min=0).mean(dim=1)  # (B, N, N)
+        relevance = relevance + weighted @ relevance
+    return relevance
+
+
+def _logits(output: object) -> torch.Tensor:
+    if isinstance(output, tuple):
+        raise ValueError(
+            "the model returned a tuple (a DeiT in training mode returns both heads): call model.eval() first"
+        )
+    if not isinstance(output, torch.Tensor) or output.dim() != 2:
+        raise ValueError("the model must return (B, classes) logits")
+    return output
+
+
+def gradient_weighted_attention(
+    model: nn.Module,
+    images: torch.Tensor,
+    targets: torch.Tensor | int | None = None,
+    *,
+    modules: Iterable[Attention] | None = None,
+    output: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Class-specific relevance for a batch: ``(B, C, H, W) -> (R (B, N, N), logits (B, classes))``.
+
+    Runs ``model(images)`` inside :func:`capture_attention_gradients`, backpropagates the logit of
+    class ``targets`` (an int for every image, a ``(B,)`` tensor, or ``None`` for each image's
+    predicted class) and combines the layers with :func:`gradient_weighted_rollout`. Take one
+    token's row with :func:`token_attention` (``query=0`` for the class token). ``output`` maps
+    the images to the logits to explain (default ``model``; e.g. ``lambda x: model.forward_heads(x)[1]``
+    for a DeiT's distillation head). The images in a batch do not interact, so summing the targets'
+    logits over the batch gives each image its own gradient. The model's parameters get no
+    ``.grad`` (only the attention weights' gradients are kept).
+    """
+    _checks.image_batch(images)
+    compute = output if output is not None else model
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    for parameter in parameters:
+        parameter.requires_grad_(False)  # only the attention's gradients are needed
+    try:
+        with torch.enable_grad(), capture_attention_gradients(model, modules) as record:
+            # the graph must start somewhere: the images (the parameters are frozen meanwhile)
+            logits = _logits(compute(images.detach().requires_grad_(True)))
+            if targets is None:
+                chosen = logits.argmax(dim=-1)
+            elif isinstance(targets, int) and not isinstance(targets, bool):
+                chosen = torch.full((len(images),), targets, dtype=torch.long)
+            elif isinstance(targets, torch.Tensor) and targets.shape == (len(images),):
+                chosen = targets.long()
+            else:
+                raise ValueError(f"targets must be None, an int or a (B,) = ({len(images)},) tensor, got {targets!r}")
+            if not bool(((chosen >= 0) & (chosen < logits.shape[-1])).all()):
+                raise ValueError(f"targets must be classes in 0..{logits.shape[-1] - 1}, got {chosen.tolist()}")
+            logits.gather(1, chosen[:, None]).sum().backward()
+    finally:
+        for parameter in parameters:
+            parameter.requires_grad_(True)
+    return gradient_weighted_rollout(record.weights, record.gradients), logits.detach()
+
+
+# ---------------------------------------------------------------------------------------------
+# Testing a map: the ink statistic and deletion curves
+
+
+def _patch_size_of(images: torch.Tensor, grid: tuple[int, int]) -> tuple[int, int]:
+    rows, cols = grid
+    height, width = images.shape[-2:]
+    if height % rows or width % cols:
+        raise ValueError(f"images of {height}x{width} cannot be cut into a {rows}x{cols} grid of equal patches")
+    return height // rows, width // cols
+
+
+def inked_patches(images: torch.Tensor, grid_size: int | tuple[int, int], threshold: float = 0.5) -> torch.Tensor:
+    """``(B, 1, H, W) -> (B, rows, cols)`` booleans: does any pixel of the patch exceed ``threshold``?"""
+    _checks.image_batch(images)
+    grid = _checks.to_pair("grid_size", grid_size)
+    ph, pw = _patch_size_of(images, grid)
+    pooled = F.max_pool2d(images.amax(dim=1, keepdim=True), kernel_size=(ph, pw))  # (B, 1, rows, cols)
+    return pooled[:, 0] > threshold
+
+
+def ink_share(maps: torch.Tensor, images: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
+    """Lesson 08's statistic: per image, the fraction of a map's mass on inked patches.
+
+    ``maps`` ``(B, rows, cols)``, non-negative; ``images`` ``(B, 1, H, W)``; returns ``(B,)``. A map
+    spread evenly over the patches scores the fraction of inked patches.
+    """
+    if not isinstance(maps, torch.Tensor) or maps.dim() != 3 or maps.shape[0] != len(images):
+        raise ValueError(f"maps must be (B, rows, cols) with B = {len(images)}, got {getattr(maps, 'shape', maps)}")
+    ink = inked_patches(images, tuple(maps.shape[-2:]), threshold)
+    return (maps * ink).sum((-2, -1)) / maps.sum((-2, -1))
+
+
+@torch.no_grad()
+def deletion_curve(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    scores: torch.Tensor,
+    *,
+    fill: float = 0.0,
+    batch_size: int = 500,
+) -> torch.Tensor:
+    """Delete patches in the order a map ranks them, highest first; track the true class's probability.
+
+    ``images`` ``(B, C, H, W)``, ``labels`` ``(B,)``, ``scores`` ``(B, rows, cols)`` (one map per
+    image, on the model's patch grid). Returns ``(B, P + 1)`` with ``P = rows * cols``: column
+    ``k`` is ``softmax(model(image with its k top-ranked patches set to fill))[label]``; column 0
+    is the intact image, column ``P`` the image with every patch deleted. Ties are broken by patch
+    order (row by row). The faster the curve falls, the better the map found what the model
+    uses; compare with random orders, and summarise with :func:`deletion_auc`.
+    """
+    _checks.image_batch(images)
+    if not isinstance(scores, torch.Tensor) or scores.dim() != 3 or scores.shape[0] != len(images):
+        raise ValueError(
+            f"scores must be (B, rows, cols), one map per image (B = {len(images)}), "
+            f"got {getattr(scores, 'shape', scores)}"
+        )
+    if not isinstance(labels, torch.Tensor) or labels.shape != (len(images),):
+        raise ValueError(f"labels must be a (B,) = ({len(images)},) tensor of classes")
+    batch_size = _checks.positive_int("batch_size", batch_size)
+    rows, cols = scores.shape[-2:]
+    ph, pw = _patch_size_of(images, (rows, cols))
+    patches = rows * cols
+    order = torch.sort(scores.reshape(len(images), patches), dim=-1, descending=True, stable=True).indices
+    rank = torch.empty_like(order)
+    rank.scatter_(1, order, torch.arange(patches).expand(len(images), patches))  # rank[b, p]: when p goes
+    steps = torch.arange(patches + 1)
+    kept = rank[:, None, :] >= steps[None, :, None]  # (B, P + 1, P): patch p still there at step k
+    masks = kept.reshape(len(images), patches + 1, 1, rows, cols).float()
+    masks = masks.repeat_interleave(ph, dim=-2).repeat_interleave(pw, dim=-1)  # (B, P + 1, 1, H, W)
+    curves = torch.empty(len(images), patches + 1)
+    was_training = model.training
+    model.eval()
+    try:
+        for index in range(len(images)):
+            variants = images[index] * masks[index] + fill * (1 - masks[index])  # (P + 1, C, H, W)
+            probabilities = []
+            for start in range(0, patches + 1, batch_size):
+                logits = _logits(model(variants[start : start + batch_size]))
+                probabilities.append(logits.softmax(-1)[:, int(labels[index])])
+            curves[index] = torch.cat(probabilities)
+    finally:
+        model.train(was_training)
+    return curves
+
+
+def deletion_auc(curves: torch.Tensor) -> torch.Tensor:
+    """Area under deletion curves ``(B, P + 1) -> (B,)``, with the fraction of patches deleted on
+    ``[0, 1]`` (trapezoids). Lower means the map's top patches matter more to the model."""
+    if not isinstance(curves, torch.Tensor) or curves.dim() != 2 or curves.shape[-1] < 2:
+        raise ValueError(f"curves must be (B, P + 1) with P >= 1, got {getattr(curves, 'shape', curves)}")
+    return torch.trapezoid(curves, dx=1.0 / (curves.shape[-1] - 1), dim=-1)

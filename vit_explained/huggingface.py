@@ -1,4 +1,5 @@
-"""Build our :class:`ViT` from a Hugging Face ``ViTForImageClassification``.
+"""Build our :class:`ViT` from a Hugging Face ``ViTForImageClassification``, and our
+:class:`~vit_explained.deit.DeiT` from a ``DeiTForImageClassificationWithTeacher``.
 
 transformers is imported by the caller, not here, so the package imports fast without it.
 Weights are copied module by module; HF's separate query, key and value Linears become our one
@@ -10,6 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .deit import DeiT
 from .vit import ViT
 
 # Attribute paths of the same module in transformers 5.x and 4.x, tried in that order.
@@ -38,6 +40,20 @@ def _copy_(target: nn.Module, source: nn.Module) -> None:
 
 def _pair(value: object) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else tuple(value)  # type: ignore[return-value]
+
+
+def _copy_blocks(ours: ViT | DeiT, layers: nn.ModuleList) -> None:
+    """Copy HF's layers (ViT and DeiT share their layout) into our blocks, module by module."""
+    for block, layer in zip(ours.blocks, layers, strict=True):
+        _copy_(block.norm1, layer.layernorm_before)
+        _copy_(block.norm2, layer.layernorm_after)
+        query, key, value = (_find(layer, paths) for paths in (_QUERY, _KEY, _VALUE))
+        block.attn.qkv.weight.copy_(torch.cat([query.weight, key.weight, value.weight]))
+        if block.attn.qkv.bias is not None:
+            block.attn.qkv.bias.copy_(torch.cat([query.bias, key.bias, value.bias]))
+        _copy_(block.attn.proj, _find(layer, _OUT))
+        _copy_(block.mlp.fc1, _find(layer, _FC1))
+        _copy_(block.mlp.fc2, _find(layer, _FC2))
 
 
 @torch.no_grad()
@@ -79,16 +95,60 @@ def from_huggingface(model: nn.Module) -> ViT:
     _copy_(ours.patch_embedding.proj, embeddings.patch_embeddings.projection)
     ours.class_token.copy_(embeddings.cls_token)
     ours.pos_embedding.copy_(embeddings.position_embeddings)
-    for block, layer in zip(ours.blocks, _find(model, _LAYERS), strict=True):
-        _copy_(block.norm1, layer.layernorm_before)
-        _copy_(block.norm2, layer.layernorm_after)
-        query, key, value = (_find(layer, paths) for paths in (_QUERY, _KEY, _VALUE))
-        block.attn.qkv.weight.copy_(torch.cat([query.weight, key.weight, value.weight]))
-        if block.attn.qkv.bias is not None:
-            block.attn.qkv.bias.copy_(torch.cat([query.bias, key.bias, value.bias]))
-        _copy_(block.attn.proj, _find(layer, _OUT))
-        _copy_(block.mlp.fc1, _find(layer, _FC1))
-        _copy_(block.mlp.fc2, _find(layer, _FC2))
+    _copy_blocks(ours, _find(model, _LAYERS))
     _copy_(ours.encoder.norm, model.vit.layernorm)
     _copy_(ours.head, model.classifier)
+    return ours.train(model.training)
+
+
+_DEIT_LAYERS = ("deit.layers", "deit.encoder.layer")
+
+
+@torch.no_grad()
+def from_huggingface_deit(model: nn.Module) -> DeiT:
+    """Our :class:`~vit_explained.deit.DeiT` with the weights of an HF ``DeiTForImageClassificationWithTeacher``.
+
+    Module by module: HF's ``cls_token`` / ``distillation_token`` / ``position_embeddings``
+    (``(1, N + 2, D)``, the class token's row first, then the distillation token's) become our
+    ``class_token`` / ``distillation_token`` / ``pos_embedding``; each layer as in
+    :func:`from_huggingface`; ``cls_classifier`` becomes ``head`` and ``distillation_classifier``
+    becomes ``head_dist``. In eval mode the result returns HF's ``logits`` (the average of the two
+    heads); ``forward_heads`` returns HF's ``cls_logits`` and ``distillation_logits``.
+    Raises ``TypeError`` for any other kind of model and ``ValueError`` for a configuration our
+    DeiT does not have.
+    """
+    config = getattr(model, "config", None)
+    if (
+        not isinstance(model, nn.Module)
+        or getattr(config, "model_type", None) != "deit"
+        or not isinstance(getattr(model, "distillation_classifier", None), nn.Linear)
+    ):
+        kind = f" (model_type {config.model_type!r})" if hasattr(config, "model_type") else ""
+        raise TypeError(
+            "from_huggingface_deit expects a transformers DeiTForImageClassificationWithTeacher with num_labels > 0, "
+            f"got {type(model).__name__}{kind}"
+        )
+    if config.hidden_act != "gelu":
+        raise ValueError(f"our DeiT uses exact GELU; this model's hidden_act is {config.hidden_act!r}")
+    ours = DeiT(
+        image_size=_pair(config.image_size),
+        patch_size=_pair(config.patch_size),
+        num_classes=config.num_labels,
+        dim=config.hidden_size,
+        depth=config.num_hidden_layers,
+        heads=config.num_attention_heads,
+        mlp_dim=config.intermediate_size,
+        channels=config.num_channels,
+        qkv_bias=config.qkv_bias,
+        norm_eps=config.layer_norm_eps,
+    ).to(dtype=next(model.parameters()).dtype)
+    embeddings = model.deit.embeddings
+    _copy_(ours.patch_embedding.proj, embeddings.patch_embeddings.projection)
+    ours.class_token.copy_(embeddings.cls_token)
+    ours.distillation_token.copy_(embeddings.distillation_token)
+    ours.pos_embedding.copy_(embeddings.position_embeddings)
+    _copy_blocks(ours, _find(model, _DEIT_LAYERS))
+    _copy_(ours.encoder.norm, model.deit.layernorm)
+    _copy_(ours.head, model.cls_classifier)
+    _copy_(ours.head_dist, model.distillation_classifier)
     return ours.train(model.training)

@@ -1,0 +1,85 @@
+"""DeiT: token layout, the two heads in training and eval mode, errors; its checkpoint and the distillation loss."""
+
+import pytest
+import torch
+
+from vit_explained.attention_maps import capture_attention, class_token_attention, token_attention
+from vit_explained.deit import DeiT, add_special_tokens
+from vit_explained.vit import ViT
+
+
+def small_deit(**overrides):
+    torch.manual_seed(0)
+    options = dict(patch_size=4, num_classes=5, dim=16, depth=2, heads=4, mlp_dim=32, channels=1)
+    options.update(overrides)
+    return DeiT((12, 8), **options)
+
+
+def test_token_layout_and_shapes():
+    model = small_deit().eval()
+    assert model.grid == (3, 2) and model.num_patches == 6
+    assert model.pos_embedding.shape == (1, 8, 16)  # class, distillation, 6 patches
+    images = torch.rand(3, 1, 12, 8)
+    features = model.forward_features(images)
+    assert features.shape == (3, 8, 16)
+    tokens = add_special_tokens(
+        model.patch_embedding(images), model.class_token, model.distillation_token, model.pos_embedding
+    )
+    torch.testing.assert_close(tokens[:, 0], (model.class_token + model.pos_embedding[:, 0]).expand(3, 1, 16)[:, 0])
+    torch.testing.assert_close(
+        tokens[:, 1], (model.distillation_token + model.pos_embedding[:, 1]).expand(3, 1, 16)[:, 0]
+    )
+    torch.testing.assert_close(tokens[:, 2:], model.patch_embedding(images) + model.pos_embedding[:, 2:])
+    assert not torch.equal(model.class_token, model.distillation_token)
+
+
+def test_heads_read_their_own_token_and_eval_averages():
+    model = small_deit().eval()
+    images = torch.rand(2, 1, 12, 8)
+    with torch.no_grad():
+        features = model.forward_features(images)
+        class_logits, distillation_logits = model.forward_heads(images)
+        averaged = model(images)
+    torch.testing.assert_close(class_logits, model.head(features[:, 0]))
+    torch.testing.assert_close(distillation_logits, model.head_dist(features[:, 1]))
+    torch.testing.assert_close(averaged, (class_logits + distillation_logits) / 2)
+    model.train()  # no dropout anywhere: training mode computes the same two heads
+    with torch.no_grad():
+        both = model(images)
+    assert isinstance(both, tuple) and len(both) == 2
+    torch.testing.assert_close(both[0], class_logits)
+    torch.testing.assert_close(both[1], distillation_logits)
+
+
+def test_shares_the_vit_parts_and_parameter_count():
+    deit = small_deit()
+    vit = ViT((12, 8), patch_size=4, num_classes=5, dim=16, depth=2, heads=4, mlp_dim=32, channels=1)
+    extra = 16 + 16 + (16 * 5 + 5)  # distillation token, one more position, the second head
+    assert sum(p.numel() for p in deit.parameters()) == sum(p.numel() for p in vit.parameters()) + extra
+    assert type(deit.encoder) is type(vit.encoder) and type(deit.patch_embedding) is type(vit.patch_embedding)
+
+
+def test_attention_maps_of_both_special_tokens():
+    model = small_deit().eval()
+    images = torch.rand(2, 1, 12, 8)
+    with capture_attention(model) as attentions, torch.no_grad():
+        model(images)
+    last = attentions[-1]
+    assert last.shape == (2, 4, 8, 8)
+    class_map = class_token_attention(last, model.grid, special_tokens=2)
+    distillation_map = token_attention(last, model.grid, query=1, special_tokens=2)
+    torch.testing.assert_close(class_map, last[:, :, 0, 2:].reshape(2, 4, 3, 2))
+    torch.testing.assert_close(distillation_map, last[:, :, 1, 2:].reshape(2, 4, 3, 2))
+
+
+def test_bad_arguments_name_the_value():
+    with pytest.raises(TypeError):
+        DeiT(28, 4, num_classes=10, dim=16, depth=1, heads=2, mlp_dim=8)  # patch_size is keyword-only
+    with pytest.raises(ValueError, match="not divisible by heads"):
+        small_deit(heads=3)
+    with pytest.raises(ValueError, match="num_classes"):
+        small_deit(num_classes=0)
+    with pytest.raises(ValueError, match="12x8"):
+        small_deit()(torch.rand(1, 1, 8, 12))
+    with pytest.raises(ValueError, match="channel"):
+        small_deit()(torch.rand(1, 3, 12, 8))

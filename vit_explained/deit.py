@@ -1,0 +1,129 @@
+"""DeiT with a distillation token (Touvron et al. 2021, "Training data-efficient image transformers
+& distillation through attention"), built from the package's ViT parts.
+
+A distilled DeiT is a ViT with one more learned token. The sequence is
+``[class, distillation, patch 0, patch 1, ...]``: ``N + 2`` tokens for ``N`` patches, which is why
+code written for it slices the patches out as ``[..., 2:]`` (a plain ViT: ``[..., 1:]``). After the
+last block, a head reads each special token:
+
+- ``head`` reads the class token (token 0) and learns the true labels;
+- ``head_dist`` reads the distillation token (token 1) and learns a *teacher's* predictions
+  (hard distillation: the teacher's argmax, :func:`vit_explained.distill.hard_distillation_loss`).
+
+In training mode :meth:`DeiT.forward` returns both heads' logits ``(class_logits, distillation_logits)``;
+in eval mode it returns their average, as timm's ``deit_*_distilled_*`` models and Hugging Face's
+``DeiTForImageClassificationWithTeacher`` do. :func:`vit_explained.huggingface.from_huggingface_deit`
+copies the weights of the latter into a :class:`DeiT`.
+
+Shapes: B = batch, N = patches (row-major over the ``rows x cols`` patch grid), D = ``dim``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from . import _checks
+from .block import Encoder
+from .patch_embedding import PatchEmbedding
+from .vit import init_weights
+
+__all__ = ["SPECIAL_TOKENS", "DeiT", "add_special_tokens"]
+
+#: The special tokens in front of the patches, in order: index 0 the class token, 1 the distillation token.
+SPECIAL_TOKENS = ("class", "distillation")
+
+
+def add_special_tokens(
+    tokens: torch.Tensor, class_token: torch.Tensor, distillation_token: torch.Tensor, positions: torch.Tensor
+) -> torch.Tensor:
+    """``(B, N, D) -> (B, N + 2, D)``: prepend the class and distillation tokens, add the positions.
+
+    ``class_token`` and ``distillation_token`` are ``(1, 1, D)``; ``positions`` is ``(1, N + 2, D)``
+    (row 0 for the class token, row 1 for the distillation token, then one per patch).
+    """
+    batch = tokens.shape[0]
+    specials = [class_token.expand(batch, -1, -1), distillation_token.expand(batch, -1, -1)]
+    return torch.cat([*specials, tokens], dim=1) + positions
+
+
+class DeiT(nn.Module):
+    """A distilled Vision Transformer: ``(B, channels, H, W) ->`` logits ``(B, num_classes)``.
+
+    Same parts as :class:`~vit_explained.ViT` (patch embedding, pre-norm blocks, final
+    LayerNorm), plus a learned ``distillation_token`` and a second Linear head ``head_dist``.
+    Tokens: ``[class, distillation, patches]``, position embeddings ``(1, N + 2, dim)``.
+
+    ``forward`` returns ``(class_logits, distillation_logits)`` in training mode and
+    ``(class_logits + distillation_logits) / 2`` in eval mode; :meth:`forward_heads` always
+    returns both. DeiT-Ti distilled is
+    ``DeiT(224, patch_size=16, num_classes=1000, dim=192, depth=12, heads=3, mlp_dim=768)``.
+    """
+
+    num_special_tokens = 2
+
+    def __init__(
+        self,
+        image_size: int | tuple[int, int],
+        *,
+        patch_size: int | tuple[int, int],
+        num_classes: int,
+        dim: int,
+        depth: int,
+        heads: int,
+        mlp_dim: int,
+        channels: int = 3,
+        qkv_bias: bool = True,
+        norm_eps: float = 1e-6,
+        patch_method: str = "conv",
+    ) -> None:
+        super().__init__()
+        _checks.positive_int("num_classes", num_classes)
+        _checks.divisible_by_heads(dim, heads)
+        self.patch_embedding = PatchEmbedding(image_size, patch_size, channels, dim, method=patch_method)
+        self.image_size = self.patch_embedding.image_size
+        self.channels = channels
+        self.num_classes = num_classes
+        self.num_patches = self.patch_embedding.num_patches
+        self.class_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.distillation_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embedding = nn.Parameter(torch.empty(1, self.num_patches + 2, dim))
+        nn.init.trunc_normal_(self.class_token, std=0.02)
+        nn.init.trunc_normal_(self.distillation_token, std=0.02)  # two different starting points
+        nn.init.trunc_normal_(self.pos_embedding, std=0.02)
+        self.encoder = Encoder(dim, depth, heads, mlp_dim, qkv_bias, norm_eps)
+        self.head = nn.Linear(dim, num_classes)
+        self.head_dist = nn.Linear(dim, num_classes)
+        for name, module in self.named_modules():
+            if name != "patch_embedding.proj":  # PyTorch's fan-in init for the patch projection, as ViT
+                init_weights(module)
+
+    @property
+    def blocks(self) -> nn.ModuleList:
+        """The transformer blocks (``self.encoder.blocks``)."""
+        return self.encoder.blocks
+
+    @property
+    def grid(self) -> tuple[int, int]:
+        """The patch grid ``(rows, cols)``."""
+        return self.patch_embedding.grid
+
+    def forward_features(self, images: torch.Tensor) -> torch.Tensor:
+        """``(B, C, H, W) -> (B, N + 2, dim)``: every token after the final LayerNorm."""
+        _checks.image_batch(images, channels=self.channels, size=self.image_size)
+        tokens = add_special_tokens(
+            self.patch_embedding(images), self.class_token, self.distillation_token, self.pos_embedding
+        )
+        return self.encoder(tokens)
+
+    def forward_heads(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(B, C, H, W) ->`` ``(class_logits, distillation_logits)``, each ``(B, num_classes)``."""
+        features = self.forward_features(images)
+        return self.head(features[:, 0]), self.head_dist(features[:, 1])
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Training mode: ``(class_logits, distillation_logits)``; eval mode: their average ``(B, num_classes)``."""
+        class_logits, distillation_logits = self.forward_heads(images)
+        if self.training:
+            return class_logits, distillation_logits
+        return (class_logits + distillation_logits) / 2
