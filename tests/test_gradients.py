@@ -7,20 +7,21 @@ import torch
 import torch.nn.functional as F
 
 from vit_explained import Attention, ViT
-from vit_explained.gradients import (
-    PARTS,
+from vit_explained.attention_backward import (
     attention_backward,
     attention_forward,
+    hand_attention,
+    qkv_gradient_by_hand,
+    softmax_backward,
+)
+from vit_explained.gradient_hooks import (
+    GradientRecorder,
     gradient_norms,
     group_gradient_norms,
-    hand_attention,
-    parameter_part,
-    qkv_gradient_by_hand,
-    record_gradient_norms,
     record_residual_routes,
-    softmax_backward,
     trace_backward,
 )
+from vit_explained.parameters import PARAMETER_PARTS, parameter_places
 
 
 def small_vit(dtype=torch.float32, **kwargs) -> ViT:
@@ -93,11 +94,24 @@ def test_gradcheck_on_the_hand_backward_and_on_the_forward():
 
 def test_gradcheck_catches_a_wrong_backward(monkeypatch):
     """The gradcheck test above can fail: break the softmax backward and it does."""
-    import vit_explained.gradients as gradients
+    import vit_explained.attention_backward as backward
 
-    monkeypatch.setattr(gradients, "softmax_backward", lambda a, grad_a: a * grad_a)
+    monkeypatch.setattr(backward, "softmax_backward", lambda a, grad_a: a * grad_a)
     x, (w_q, w_k, w_v), _ = random_attention_inputs((), tokens=4, width=5, head=3, seed=5)
     assert not torch.autograd.gradcheck(hand_attention, (x, w_q, w_k, w_v), raise_exception=False)
+
+
+def test_hand_attention_backward_reuses_the_saved_forward(monkeypatch):
+    """The autograd Function's backward does not run the forward pass again."""
+    import vit_explained.attention_backward as backward
+
+    x, (w_q, w_k, w_v), _ = random_attention_inputs((2,), seed=7)
+    out = hand_attention(x, w_q, w_k, w_v)
+    calls = []
+    original = backward._forward
+    monkeypatch.setattr(backward, "_forward", lambda *args: calls.append(1) or original(*args))
+    grads = torch.autograd.grad(out, [x, w_q], torch.ones_like(out))
+    assert calls == [] and grads[0].shape == x.shape
 
 
 def test_softmax_backward_equals_autograd():
@@ -143,7 +157,7 @@ def test_qkv_gradient_by_hand_equals_the_vit_qkv_grad(qkv_bias, fused):
 
 def test_recorded_norms_equal_p_grad_norms_and_hooks_are_removed():
     model = small_vit()
-    with record_gradient_norms(model) as recorder:
+    with GradientRecorder(model) as recorder:
         loss_of(model).backward()
     reference = gradient_norms(model)
     assert set(recorder.norms) == set(reference) == {name for name, _ in model.named_parameters()}
@@ -157,7 +171,7 @@ def test_recorded_norms_equal_p_grad_norms_and_hooks_are_removed():
 
 def test_qkv_split_norms_add_up_to_the_qkv_norm():
     model = small_vit()
-    with record_gradient_norms(model) as recorder:
+    with GradientRecorder(model) as recorder:
         loss_of(model).backward()
     for i, block in enumerate(model.blocks):
         q, k, v = recorder.qkv_norms[f"encoder.blocks.{i}.attn.qkv.weight"]
@@ -172,18 +186,22 @@ def test_qkv_split_norms_add_up_to_the_qkv_norm():
 
 def test_groups_cover_every_parameter_and_combine_as_root_sum_of_squares():
     model = small_vit()
-    parts = {parameter_part(name) for name, _ in model.named_parameters()}
-    assert {part for _, part in parts} == set(PARTS)
-    assert ("block 2", "qkv") in parts and ("final norm", "norms") in parts
-    groups = group_gradient_norms({"head.weight": 3.0, "head.bias": 4.0, "encoder.blocks.0.mlp.fc1.weight": None})
+    places = set(parameter_places(model).values())
+    assert {part for _, part in places} == set(PARAMETER_PARTS)
+    assert ("block 2", "qkv") in places and ("final norm", "norms") in places
+    groups = group_gradient_norms(
+        model, {"head.weight": 3.0, "head.bias": 4.0, "encoder.blocks.0.mlp.fc1.weight": None}
+    )
     assert groups == {("head", "head"): 5.0}
+    with pytest.raises(ValueError, match="does not have"):
+        group_gradient_norms(model, {"blocks.x": 1.0})
 
 
 def test_frozen_mlp_keeps_qkv_learning_and_sgd_moves_by_minus_lr_grad():
     model = small_vit()
     for block in model.blocks:
         block.mlp.requires_grad_(False)
-    with record_gradient_norms(model) as recorder:
+    with GradientRecorder(model) as recorder:
         loss_of(model).backward()
     norms = gradient_norms(model)
     assert all(value is None for name, value in norms.items() if ".mlp." in name)
@@ -238,9 +256,7 @@ def test_bad_input_is_named():
         attention_backward(x, w, w, w, torch.randn(2, 5, 4))
     with pytest.raises(ValueError, match="same shape"):
         softmax_backward(torch.randn(3, 3), torch.randn(3, 4))
-    with pytest.raises(ValueError, match=r"cannot place parameter 'blocks\.x'"):
-        parameter_part("blocks.x")
     with pytest.raises(TypeError, match=r"model must be a torch\.nn\.Module"):
-        record_gradient_norms("model")
+        GradientRecorder("model")
     with pytest.raises(ValueError, match="grad_out must be"):
         qkv_gradient_by_hand(Attention(8, 2), torch.randn(1, 3, 8), torch.randn(1, 3, 7))

@@ -10,6 +10,8 @@ from matplotlib.figure import Figure
 from ..mlp import gelu
 from . import new_figure
 
+#: Bar colours of :func:`plot_parameter_budget`: the MLP orange, attention blue, the rest grey.
+PART_COLOURS = {"mlp": "tab:orange", "qkv": "tab:blue", "proj": "tab:blue"}
 GELU_COLOURS = {"ReLU": "0.55", "GELU (exact, erf)": "tab:blue", "GELU (tanh approx.)": "tab:orange"}
 
 
@@ -53,15 +55,14 @@ def plot_gelu(x_range: tuple[float, float] = (-4.0, 4.0), points: int = 2001) ->
 
 def plot_parameter_budget(breakdown: Mapping[str, int], title: str = "Parameters by part") -> Figure:
     """Horizontal bars, one per part of ``breakdown`` (``{part: count}``, e.g. from
-    :func:`vit_explained.parameters.parameter_breakdown`), each labelled with its count and share."""
+    :func:`vit_explained.parameters.parameter_breakdown`), each labelled with its count and share.
+    The parts are drawn top to bottom in the order given."""
     if not breakdown or any(not isinstance(count, int) or count < 0 for count in breakdown.values()):
         raise ValueError(f"breakdown must map part names to parameter counts (ints >= 0), got {breakdown!r}")
     total = sum(breakdown.values())
     parts = list(breakdown)[::-1]  # first part at the top
     counts = [breakdown[part] for part in parts]
-    colours = [
-        "tab:orange" if part == "MLP" else "tab:blue" if part.startswith("attention") else "0.6" for part in parts
-    ]
+    colours = [PART_COLOURS.get(part, "0.6") for part in parts]
 
     fig = new_figure(figsize=(8, 0.45 * len(parts) + 1.2))
     ax = fig.subplots()
@@ -75,9 +76,3 @@ def plot_parameter_budget(breakdown: Mapping[str, int], title: str = "Parameters
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
-
-
-def _part_colour(part: str) -> str:
-    if part == "MLP":
-        return "tab:orange"
-    return "tab:blue" if part.startswith("attention") else "0.6"

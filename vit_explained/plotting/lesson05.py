@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..gradients import PARTS
+from ..parameters import PARAMETER_PARTS
 from . import new_figure
 
 PART_COLORS = {
@@ -20,7 +22,7 @@ QKV_COLORS = {"q": "#e377c2", "k": "#9467bd", "v": "#d62728"}
 
 
 def plot_gradient_norms(
-    groups: dict[tuple[str, str], float],
+    groups: Mapping[tuple[str, str], float],
     qkv: dict[str, dict[str, float]] | None = None,
     *,
     title: str = "Gradient norm after one backward pass",
@@ -28,12 +30,17 @@ def plot_gradient_norms(
     """Bar charts (log scale) of gradient norms.
 
     ``groups``: ``{(layer, part): norm}`` (from ``GradientRecorder.by_group``), drawn as one bar
-    per group, grouped by layer in the order given and coloured by part. ``qkv``: optional
+    per group, grouped by layer in the order given and coloured by part. A norm of 0 (a frozen
+    group, no gradient) is drawn as an empty hatched bar down to the floor. ``qkv``: optional
     ``{"block i": {"q": norm, "k": norm, "v": norm}}`` (from ``GradientRecorder.qkv_by_layer``),
     drawn in a second panel.
     """
     if not groups:
         raise ValueError("groups is empty: record a backward pass first (GradientRecorder.by_group())")
+    positive = [value for value in groups.values() if value > 0]
+    if not positive:
+        raise ValueError("every gradient norm in groups is 0: nothing got a gradient")
+    floor, top = min(positive) / 2.5, max(positive) * 12  # room below the smallest bar and above for the legend
     layers = list(dict.fromkeys(layer for layer, _ in groups))
     panels = 2 if qkv else 1
     fig = new_figure(figsize=(12 if qkv else 8, 3.8))
@@ -43,19 +50,23 @@ def plot_gradient_norms(
     ax = axes[0]
     x, ticks, labels, seen = 0.0, [], [], set()
     for layer in layers:
-        parts = [part for part in PARTS if (layer, part) in groups]
+        parts = [part for part in PARAMETER_PARTS if (layer, part) in groups]
         start = x
         for part in parts:
-            label = part if part not in seen else None
-            seen.add(part)
-            ax.bar(x, groups[(layer, part)], width=0.85, color=PART_COLORS.get(part, "black"), label=label)
+            value = groups[(layer, part)]
+            key = part if value > 0 else "no gradient"
+            label = key if key not in seen else None
+            seen.add(key)
+            if value > 0:
+                ax.bar(x, value, width=0.85, color=PART_COLORS.get(part, "black"), label=label)
+            else:
+                ax.bar(x, top, bottom=floor, width=0.85, fill=False, hatch="//", edgecolor="0.6", label=label)
             x += 1
         ticks.append((start + x - 1) / 2)
         labels.append(layer if len(parts) > 1 else layer.replace(" ", "\n"))  # one narrow bar: wrap the label
         x += 0.8  # gap between layers
     ax.set_yscale("log")
-    values = list(groups.values())
-    ax.set_ylim(min(values) / 2.5, max(values) * 12)  # room below the smallest bar and above for the legend
+    ax.set_ylim(floor, top)
     ax.set_xticks(ticks, labels)
     ax.set_ylabel("gradient norm  ||dL/dθ||")
     ax.set_title(title)

@@ -1,4 +1,4 @@
-"""Figures for lesson 07: what the Tokens-to-Token module makes of an image, and what its attention costs.
+"""Lesson 07's figures: what the Tokens-to-Token module makes of an image, and what its attention costs.
 
 Every drawing is deterministic: the same inputs give the same pixels and the same file bytes.
 """
@@ -13,26 +13,22 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .. import _checks
-from . import new_figure
+from . import as_image, new_figure, to_display
 
 STAGE_COLORS = ("tab:orange", "tab:red", "tab:blue", "tab:gray")
 
 
-def _panel_array(name: str, picture: torch.Tensor) -> tuple[np.ndarray, bool]:
-    """``(H, W)`` or ``(3, H, W)`` -> an array for imshow, and whether it is RGB."""
-    if not isinstance(picture, torch.Tensor):
-        raise TypeError(
-            f"panel {name!r} must be a torch.Tensor of shape (H, W) or (3, H, W), got {type(picture).__name__}"
+def _panel_array(name: str, picture: object) -> tuple[np.ndarray, bool]:
+    """An RGB image ``(3, H, W)`` or one feature map ``(H, W)`` -> an array for imshow, and whether it is RGB."""
+    if isinstance(picture, torch.Tensor) and picture.dim() == 3 and picture.shape[0] not in (1, 3):
+        raise ValueError(
+            f"panel {name!r} must be an RGB image (3, H, W) or one feature map (H, W), got {tuple(picture.shape)}; "
+            "pick one channel of a (C, H, W) feature map: maps[c]"
         )
-    picture = picture.detach().float().cpu()
-    if picture.dim() == 3 and picture.shape[0] == 3:
-        return picture.clamp(0, 1).permute(1, 2, 0).numpy(), True
-    if picture.dim() == 2:
-        return picture.numpy(), False
-    raise ValueError(
-        f"panel {name!r} must have shape (H, W) (one feature map) or (3, H, W) (an RGB image), "
-        f"got {tuple(picture.shape)}; pick one channel of a (C, H, W) feature map: maps[c]"
-    )
+    image = as_image(picture, name=f"panel {name!r}")
+    if image.shape[0] == 3:
+        return to_display(image), True
+    return image[0].numpy(), False
 
 
 def plot_t2t_stages(panels: Sequence[tuple[str, torch.Tensor]], title: str | None = None) -> Figure:

@@ -1,0 +1,130 @@
+"""Lessons 04, 05 and 07's widgets: compute/update with a few settings, and an invalid one each."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from vit_explained import Block, count_parameters, count_tokens, gelu
+from vit_explained.widgets.lesson04 import block_budget, block_budget_widget, gelu_gap, gelu_widget
+from vit_explained.widgets.lesson05 import FREEZABLE, freeze_and_backward, gradient_freeze_widget, small_digit_vit
+from vit_explained.widgets.lesson07 import SPLIT_CHAINS, t2t_chain_widget
+
+
+def printed(widget):
+    (output,) = widget.output.outputs
+    return output["text"]
+
+
+# --- lesson 04 --------------------------------------------------------------------------------------
+
+
+def test_gelu_widget_line_follows_the_zoom_slider():
+    widget = gelu_widget()
+    assert widget.line == "x in [-4, 4]: largest |exact - tanh| = 4.73e-04 at |x| = 2.7"
+    widget.controls["zoom"].value = 0.5
+    assert widget.line.startswith("x in [-0.5, 0.5]: largest |exact - tanh| = 1.72e-05")
+    assert printed(widget) == widget.line + "\n" and widget.picture.value
+
+
+def test_gelu_gap_against_torch():
+    x = torch.linspace(-8, 8, 4001, dtype=torch.float64)
+    expected = (F.gelu(x) - F.gelu(x, approximate="tanh")).abs().max().item()
+    assert gelu_gap(8.0)[0] == pytest.approx(expected, rel=1e-9)
+    assert gelu(torch.tensor(0.0)) == 0
+
+
+def test_gelu_widget_invalid_zoom_shows_the_message(monkeypatch):
+    widget = gelu_widget()
+    with pytest.raises(ValueError, match="zoom must be positive"):
+        widget.compute(zoom=0.0)
+    # a value the slider itself would clamp: hand it to update() directly
+    monkeypatch.setattr(type(widget), "values", property(lambda self: {"zoom": -1.0}))
+    widget.update()
+    assert widget.line == "cannot show this: zoom must be positive (the plot spans [-zoom, zoom]), got -1.0"
+    assert widget.picture.layout.display == "none"
+
+
+@pytest.mark.parametrize(("dim", "ratio"), [(768, 4.0), (192, 4.0), (384, 3.0), (64, 0.5)])
+def test_block_budget_equals_count_parameters(dim, ratio):
+    budget = block_budget(dim, ratio)
+    with torch.device("meta"):
+        block = Block(dim, 1, round(dim * ratio))
+    assert sum(budget.values()) == count_parameters(block)
+    if ratio == 4.0:
+        assert sum(budget.values()) == 12 * dim**2 + 13 * dim
+
+
+def test_block_budget_widget_line_follows_the_dim_slider_and_rejects_a_zero_width():
+    widget = block_budget_widget()
+    assert widget.line == "D = 768, D_mlp = 3072: 7,087,872 parameters per block; MLP 66.6%, attention 33.3%"
+    widget.controls["dim"].value = 384
+    assert widget.line.startswith("D = 384, D_mlp = 1536: 1,774,464 parameters per block")
+    widget.controls["dim"].min = 0
+    widget.controls["dim"].value = 0
+    assert widget.line == "cannot show this: dim must be a positive int, got 0"
+
+
+# --- lesson 05 --------------------------------------------------------------------------------------
+
+
+def test_freezing_a_part_zeroes_exactly_its_gradients_and_leaves_the_rest_unchanged():
+    model = small_digit_vit()
+    names = [name for name, _ in model.named_parameters()]
+    mlp = freeze_and_backward("mlp")
+    assert sorted(mlp.without_gradient) == sorted(mlp.frozen) == sorted(n for n in names if ".mlp." in n)
+    assert mlp.others_unchanged and mlp.total == len(names) == 56
+    assert all(mlp.groups[(f"block {i}", "mlp")] == 0.0 for i in range(4))
+    assert all(mlp.groups[(f"block {i}", "qkv")] > 0 for i in range(4))
+    one = freeze_and_backward("qkv", "block 3")
+    assert one.without_gradient == ["encoder.blocks.3.attn.qkv.weight", "encoder.blocks.3.attn.qkv.bias"]
+    assert freeze_and_backward("positions").without_gradient == ["pos_embedding"]
+    assert freeze_and_backward("nothing").without_gradient == []
+    for part in FREEZABLE:
+        assert freeze_and_backward(part).others_unchanged
+
+
+def test_freeze_widget_line_follows_the_freeze_dropdown_and_rejects_unknown_parts():
+    widget = gradient_freeze_widget()
+    assert widget.line.startswith("froze mlp (every block): 16 of 56 parameter tensors get no gradient")
+    widget.controls["freeze"].value = "norms"
+    assert widget.line.startswith("froze norms (every block): 18 of 56 parameter tensors get no gradient")
+    assert widget.line.endswith("the others get exactly the gradients they get with nothing frozen")
+    with pytest.raises(ValueError, match="freeze must be one of"):
+        widget.compute(freeze="attention", where="every block")
+    with pytest.raises(ValueError, match="where must be"):
+        widget.compute(freeze="mlp", where="block 9")
+
+
+# --- lesson 07 --------------------------------------------------------------------------------------
+
+
+def test_t2t_chain_widget_line_follows_the_height_slider():
+    widget = t2t_chain_widget()
+    assert widget.line == (
+        "224x224 -> 56x56 = 3136 -> 28x28 = 784 -> 14x14 = 196 tokens; the backbone sees 197 with the class token"
+    )
+    widget.controls["height"].value = 400
+    widget.controls["width"].value = 100
+    assert widget.line.startswith("400x100 -> 100x25 = 2500 -> 50x13 = 650 -> 25x7 = 175 tokens")
+
+
+@pytest.mark.parametrize("splits", list(SPLIT_CHAINS))
+def test_t2t_chain_widget_counts_equal_count_tokens(splits):
+    widget = t2t_chain_widget()
+    line, fig = widget.compute(height=100, width=60, splits=splits, channels=1)
+    height, width = 100, 60
+    for kernel, stride, padding in SPLIT_CHAINS[splits]:
+        grid = count_tokens(height, width, kernel, stride, padding)
+        height, width = grid.rows, grid.cols
+        assert f"{grid.rows}x{grid.cols} = {grid.total}" in line
+    assert fig is not None
+
+
+def test_t2t_chain_widget_too_small_an_image_shows_the_package_message():
+    widget = t2t_chain_widget()
+    widget.controls["splits"].value = "four splits: (3,2,1) x 4"
+    assert widget.line.startswith("224x224 -> 112x112")
+    with pytest.raises(ValueError, match="too small for the T2T chain"):
+        widget.compute(height=2, width=2, splits="T2T-ViT: (7,4,2) (3,2,1) (3,2,1)", channels=3)
+    with pytest.raises(ValueError, match="splits must be one of"):
+        widget.compute(height=224, width=224, splits="five", channels=3)

@@ -1,0 +1,202 @@
+"""Watching gradients during ``loss.backward()`` with hooks (lesson 05).
+
+- :class:`GradientRecorder` is a context manager that puts a hook on every trainable parameter;
+  after ``loss.backward()`` it holds ``||dL/dp||`` for each one (and for the q, k and v rows of
+  every fused ``qkv`` weight), and sums them per layer and part (:meth:`GradientRecorder.by_group`).
+- :func:`gradient_norms` reads the same norms from ``p.grad`` (the reference the hooks are checked
+  against); :func:`group_gradient_norms` sums any such norms per ``(layer, part)``.
+- :func:`trace_backward` lists the modules in the order backward reaches them;
+  :func:`record_residual_routes` splits the gradient reaching each attention branch into its skip
+  route and its route through the MLP.
+
+Layers and parts are those of :func:`vit_explained.parameters.parameter_places`, the one
+classification of a ViT's parameters the lessons share.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+from torch import nn
+
+from .parameters import ParameterPlace, parameter_places
+
+
+def _module(model: object) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    return model
+
+
+def _root_sum_of_squares(values: Mapping[Any, list[float]]) -> dict[Any, float]:
+    return {key: math.sqrt(sum(v * v for v in parts)) for key, parts in values.items()}
+
+
+class GradientRecorder:
+    """Context manager: hook every trainable parameter of ``model`` and record its gradient norm.
+
+    >>> with GradientRecorder(model) as recorder:
+    ...     loss.backward()
+    >>> recorder.norms["encoder.blocks.0.attn.qkv.weight"]
+
+    After a backward pass: ``norms[name]`` is the gradient norm of parameter ``name`` in the last
+    backward pass; ``qkv_norms[name]`` is ``(||grad of q rows||, ||k rows||, ||v rows||)`` for each
+    fused ``qkv`` weight or bias; ``calls[name]`` counts how often the hook fired. Parameters that
+    got no gradient (frozen, or not on the path to the loss) are absent. The hooks are removed when
+    the ``with`` block ends.
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        self.model = _module(model)
+        self.places = parameter_places(model)
+        self.norms: dict[str, float] = {}
+        self.qkv_norms: dict[str, tuple[float, float, float]] = {}
+        self.calls: dict[str, int] = {}
+        self._handles: list[Any] = []
+
+    def _hook(self, name: str):
+        is_qkv = self.places[name].part == "qkv"
+
+        def hook(grad: torch.Tensor) -> None:
+            # For a leaf tensor the hook sees the whole gradient of this backward pass, before
+            # it is added to p.grad. It returns None, so the gradient is left unchanged.
+            grad = grad.detach()
+            self.norms[name] = grad.norm().item()
+            self.calls[name] = self.calls.get(name, 0) + 1
+            if is_qkv:
+                q, k, v = grad.chunk(3, dim=0)  # rows are laid out (three heads d): q, then k, then v
+                self.qkv_norms[name] = (q.norm().item(), k.norm().item(), v.norm().item())
+
+        return hook
+
+    def __enter__(self) -> GradientRecorder:
+        for name, parameter in self.model.named_parameters():
+            if parameter.requires_grad:
+                self._handles.append(parameter.register_hook(self._hook(name)))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles.clear()
+
+    def by_group(self) -> dict[ParameterPlace, float]:
+        """The recorded norms combined per ``(layer, part)``, in forward order; see :func:`group_gradient_norms`."""
+        return group_gradient_norms(self.model, self.norms)
+
+    def qkv_by_layer(self) -> dict[str, dict[str, float]]:
+        """``{"block i": {"q": norm, "k": norm, "v": norm}}``, weight and bias of each qkv together."""
+        rows: dict[str, list[list[float]]] = {}
+        for name, place in self.places.items():
+            if name in self.qkv_norms:
+                per_row = rows.setdefault(place.layer, [[], [], []])
+                for i, value in enumerate(self.qkv_norms[name]):
+                    per_row[i].append(value)
+        return {layer: _root_sum_of_squares(dict(zip("qkv", parts, strict=True))) for layer, parts in rows.items()}
+
+
+def gradient_norms(model: nn.Module) -> dict[str, float | None]:
+    """``{name: p.grad.norm()}`` read from ``.grad`` after backward; ``None`` where ``p.grad`` is None.
+
+    The reference the hook recordings are checked against.
+    """
+    model = _module(model)
+    return {name: (None if p.grad is None else p.grad.detach().norm().item()) for name, p in model.named_parameters()}
+
+
+def group_gradient_norms(model: nn.Module, norms: Mapping[str, float | None]) -> dict[ParameterPlace, float]:
+    """Combine per-parameter gradient norms of ``model`` into one norm per ``(layer, part)``.
+
+    ``norms``: ``{parameter name: norm or None}`` (from :func:`gradient_norms` or a
+    :class:`GradientRecorder`). The norm of a group is ``sqrt(sum of squared norms)``: the norm of
+    all its gradients laid end to end. ``None`` entries (no gradient) are skipped. Keys are
+    :class:`~vit_explained.parameters.ParameterPlace` tuples in forward order.
+    """
+    if not isinstance(norms, Mapping):
+        raise TypeError(f"norms must be a dict {{parameter name: norm}}, got {type(norms).__name__}")
+    places = parameter_places(_module(model))
+    unknown = sorted(set(norms) - set(places))
+    if unknown:
+        raise ValueError(f"norms names parameters that {type(model).__name__} does not have: {unknown[:3]}")
+    groups: dict[ParameterPlace, list[float]] = {}
+    for name, place in places.items():
+        value = norms.get(name)
+        if value is not None:
+            groups.setdefault(place, []).append(float(value))
+    return _root_sum_of_squares(groups)
+
+
+@contextmanager
+def trace_backward(model: nn.Module) -> Iterator[list[str]]:
+    """Context manager yielding a list that fills with leaf-module names in the order backward reaches them.
+
+    Uses ``register_full_backward_hook`` on every module without children (Linear, LayerNorm,
+    Softmax, GELU, Conv2d ...) except ``nn.Identity`` placeholders (``ViT.fc_norm`` when
+    ``pool="cls"``). A module appears once per backward pass that goes through it.
+    """
+    model = _module(model)
+    order: list[str] = []
+    handles = []
+    for name, module in model.named_modules():
+        if name and not isinstance(module, nn.Identity) and not any(True for _ in module.children()):
+            handles.append(module.register_full_backward_hook(lambda m, gi, go, name=name: order.append(name)))
+    try:
+        with warnings.catch_warnings():
+            # The first module (the patch projection) sees images that need no gradient; torch warns.
+            warnings.filterwarnings("ignore", message="Full backward hook is firing")
+            yield order
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+@contextmanager
+def record_residual_routes(model: nn.Module) -> Iterator[dict[int, dict[str, torch.Tensor]]]:
+    """Context manager: split the gradient reaching each block's attention branch into its two routes.
+
+    In a pre-norm block, ``h = x + attn(norm1(x))`` and ``out = h + mlp(norm2(h))``, so backward
+    gives ``dL/dh = dL/dout`` (the skip route, straight along the residual stream) ``+`` the route
+    back through ``mlp`` and ``norm2``. After ``loss.backward()`` inside the ``with`` block, the
+    yielded dict holds for block ``i``: ``"skip"`` = ``dL/dout`` and ``"total"`` = ``dL/dh``, both
+    ``(B, N, dim)``; their difference is the MLP route. Works on any model with ``.blocks``
+    (``vit_explained.Block``: ``norm2`` reads ``h``).
+    """
+    blocks = getattr(model, "blocks", None)
+    if not isinstance(blocks, nn.ModuleList):
+        raise TypeError(
+            f"model must have .blocks (an nn.ModuleList of vit_explained.Block), got {type(model).__name__}"
+        )
+    routes: dict[int, dict[str, torch.Tensor]] = {i: {} for i in range(len(blocks))}
+    handles = []
+
+    def keep(index: int, key: str):
+        def hook(grad: torch.Tensor) -> None:
+            routes[index][key] = grad.detach()
+
+        return hook
+
+    def watch_h(index: int):
+        def pre_hook(module: nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
+            inputs[0].register_hook(keep(index, "total"))  # h, the input of norm2; returning None keeps it
+
+        return pre_hook
+
+    def watch_out(index: int):
+        def hook(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+            output.register_hook(keep(index, "skip"))
+
+        return hook
+
+    for index, block in enumerate(blocks):
+        handles.append(block.norm2.register_forward_pre_hook(watch_h(index)))
+        handles.append(block.register_forward_hook(watch_out(index)))
+    try:
+        yield routes
+    finally:
+        for handle in handles:
+            handle.remove()

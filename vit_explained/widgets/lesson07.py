@@ -1,0 +1,76 @@
+"""Lesson 07's widget: the T2T chain for any image size and split configuration.
+
+``height`` (first) and ``width`` sliders set the image, ``splits`` picks a chain of soft splits
+(T2T-ViT's own, or a variant), ``channels`` the input channels. :func:`vit_explained.t2t_chain`
+follows the image through the splits; the line lists the grids and token counts, the picture the
+tokens and attention-matrix entries of every stage (each token transformer has one 1-head
+attention layer; the backbone, T2T-ViT-14's, has 14 layers of 6 heads).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from ..cost import attention_cost
+from ..plotting.lesson07 import plot_stage_cost
+from ..t2t import T2T_SPLITS, SplitStage, t2t_chain
+from . import LessonWidget
+
+__all__ = ["SPLIT_CHAINS", "T2TChainWidget", "chain_summary", "t2t_chain_widget"]
+
+#: The chains of (kernel, stride, padding) the ``splits`` dropdown offers.
+SPLIT_CHAINS: dict[str, tuple[tuple[int, int, int], ...]] = {
+    "T2T-ViT: (7,4,2) (3,2,1) (3,2,1)": T2T_SPLITS,
+    "no overlap: (4,4,0) (2,2,0) (2,2,0)": ((4, 4, 0), (2, 2, 0), (2, 2, 0)),
+    "two splits: (7,4,2) (7,4,2)": ((7, 4, 2), (7, 4, 2)),
+    "four splits: (3,2,1) x 4": ((3, 2, 1),) * 4,
+}
+BACKBONE_DEPTH, BACKBONE_HEADS, BACKBONE_DIM = 14, 6, 384
+
+
+def chain_summary(stages: list[SplitStage]) -> str:
+    """``"224x224 -> 56x56 = 3136 -> 28x28 = 784 -> 14x14 = 196 tokens"``."""
+    first = stages[0]
+    grids = " -> ".join(f"{s.grid.rows}x{s.grid.cols} = {s.grid.total}" for s in stages)
+    return f"{first.in_height}x{first.in_width} -> {grids} tokens"
+
+
+class T2TChainWidget(LessonWidget):
+    """Sliders for the image size, dropdowns for the chain of splits and the channels."""
+
+    def __init__(self, height: int, width: int, splits: str, channels: int) -> None:
+        def slider(name: str, value: int) -> widgets.IntSlider:
+            return widgets.IntSlider(
+                value=value, min=16, max=max(512, value), step=4, description=name, continuous_update=False
+            )
+
+        controls = {
+            "height": slider("height", height),
+            "width": slider("width", width),
+            "splits": widgets.Dropdown(options=list(SPLIT_CHAINS), value=splits, description="splits"),
+            "channels": widgets.Dropdown(options=[1, 3], value=channels, description="channels"),
+        }
+        super().__init__(controls, rows=2)
+
+    def compute(self, height: int, width: int, splits: str, channels: int) -> tuple[str, Figure]:
+        if splits not in SPLIT_CHAINS:
+            raise ValueError(f"splits must be one of {list(SPLIT_CHAINS)}, got {splits!r}")
+        stages = t2t_chain(height, width, channels, splits=SPLIT_CHAINS[splits])
+        names = [f"T2T transformer {i}" for i in range(1, len(stages))] + ["backbone (14 layers)"]
+        tokens = [stage.grid.total for stage in stages[:-1]] + [stages[-1].grid.total + 1]
+        costs = [attention_cost(n, 64, 1) for n in tokens[:-1]]
+        costs.append(attention_cost(tokens[-1], BACKBONE_DIM, BACKBONE_HEADS))
+        layers = [1] * (len(stages) - 1) + [BACKBONE_DEPTH]
+        entries = [cost.matrix_entries for cost in costs]
+        line = f"{chain_summary(stages)}; the backbone sees {tokens[-1]} with the class token"
+        title = f"{height}x{width}, {channels} channel(s), splits {SPLIT_CHAINS[splits]}"
+        return line, plot_stage_cost(names, tokens, entries, layers, title=title)
+
+
+def t2t_chain_widget(
+    height: int = 224, width: int = 224, splits: str = "T2T-ViT: (7,4,2) (3,2,1) (3,2,1)", channels: int = 3
+) -> T2TChainWidget:
+    """The T2T chain explorer: ``height`` (first slider) and ``width`` from 16 to 512, a ``splits``
+    dropdown (:data:`SPLIT_CHAINS`) and ``channels``. End a notebook cell with it."""
+    return T2TChainWidget(height, width, splits, channels)
