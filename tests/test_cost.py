@@ -26,3 +26,22 @@ def test_bad_input():
         attention_cost(10, 10, 3)
     with pytest.raises(ValueError, match="num_tokens must be a positive int"):
         attention_cost(0, 8, 2)
+
+
+def test_matrix_memory_follows_batch_heads_and_tokens_not_width():
+    base = attention_cost(3136, 768, 12)
+    assert attention_cost(3136, 192, 12).matrix_bytes == base.matrix_bytes  # width: no change
+    assert base.matrix_bytes == 12 * attention_cost(3136, 768, 1).matrix_bytes  # heads: proportional
+    assert attention_cost(3136, 768, 12, batch=4).matrix_bytes == 4 * base.matrix_bytes
+    assert base.matrix_bytes == 3136 * 3136 * 12 * 4
+
+
+def test_flops_follow_the_width_and_match_the_matmuls():
+    cost = attention_cost(197, 768, 12)
+    assert (
+        cost.matmul_flops == attention_cost(197, 768, 1).matmul_flops == 4 * attention_cost(197, 192, 12).matmul_flops
+    )
+    # q k^T: N x d by d x N per head, 2 flops per multiply-add; weights @ v the same
+    assert cost.matmul_flops == 2 * (2 * 197 * 197 * 768)
+    assert cost.projection_flops == 2 * 197 * (768 * 3 * 768 + 768 * 768)
+    assert attention_cost(197, 768, 12, batch=3).projection_flops == 3 * cost.projection_flops

@@ -250,7 +250,7 @@ def profile_attention(
             fused_peak_bytes=fused.peak_bytes,
             explicit_allocated_bytes=explicit.allocated_bytes,
             fused_allocated_bytes=fused.allocated_bytes,
-            matrix_bytes=batch * attention_cost(n, dim, heads).matrix_bytes,
+            matrix_bytes=attention_cost(n, dim, heads, batch=batch).matrix_bytes,
         )
 
     threads_before = torch.get_num_threads()

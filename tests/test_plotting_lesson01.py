@@ -5,14 +5,17 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from vit_explained import patchify, sinusoid_encoding
-from vit_explained.plotting.patches import (
-    cosine_similarity_matrix,
+from vit_explained import ViT, count_parameters, patchify, sinusoid_encoding
+from vit_explained.plotting.lesson01 import (
     explode_patches,
     plot_patch_grid,
+    plot_position_similarity,
     plot_sinusoid,
     plot_token_matrix,
+    plot_vit_map,
 )
+from vit_explained.positional import cosine_similarity_matrix, nearest_position, patch_position_similarity
+from vit_explained.vit_map import trace_vit
 
 
 @pytest.mark.parametrize(("channels", "size", "patch"), [(3, (8, 12), 4), (1, (6, 10), (3, 5)), (3, (4, 6), (2, 3))])
@@ -68,6 +71,65 @@ def test_plot_sinusoid_panels():
     assert len(fig.axes) == 4 + 3  # four panels and three colour bars
     line = fig.axes[3].get_lines()[0]
     torch.testing.assert_close(torch.as_tensor(line.get_ydata()), cosine_similarity_matrix(table)[3])
+
+
+def test_trace_vit_reads_the_shapes_of_a_real_forward_pass():
+    model = ViT(32, patch_size=8, num_classes=5, dim=24, depth=2, heads=3, mlp_dim=48).eval()
+    images = torch.rand(2, 3, 32, 32)
+    vit_map = trace_vit(model, images)
+    shapes = [step.shape for step in vit_map.steps]
+    assert shapes == [(2, 3, 32, 32), (2, 16, 192), (2, 16, 24), (2, 17, 24), (2, 17, 24), (2, 24), (2, 5)]
+    assert shapes[-1] == tuple(model(images).shape)
+    assert (vit_map.class_token, vit_map.pos_embedding, vit_map.grid, vit_map.depth) == (
+        (1, 1, 24),
+        (1, 17, 24),
+        (4, 4),
+        2,
+    )
+    assert not model.patch_embedding._forward_hooks and not model.head._forward_pre_hooks  # hooks removed
+
+
+def test_trace_vit_on_the_meta_device_gives_vit_b16():
+    with torch.device("meta"):
+        model = ViT(224, patch_size=16, num_classes=1000, dim=768, depth=12, heads=12, mlp_dim=3072)
+        vit_map = trace_vit(model, torch.empty(1, 3, 224, 224))
+    assert [step.shape for step in vit_map.steps][1:4] == [(1, 196, 768), (1, 196, 768), (1, 197, 768)]
+    assert count_parameters(model) == 86_567_656
+
+
+def test_plot_vit_map_writes_every_traced_shape():
+    model = ViT(32, patch_size=8, num_classes=5, dim=24, depth=2, heads=3, mlp_dim=48)
+    vit_map = trace_vit(model, torch.rand(1, 3, 32, 32))
+    fig = plot_vit_map(vit_map, torch.rand(3, 32, 32))
+    texts = {text.get_text() for ax in fig.axes for text in ax.texts}
+    for step in vit_map.steps:
+        assert "(" + ", ".join(map(str, step.shape)) + ")" in texts
+    assert "(1, 17, 24)" in texts and "x 2: attention,\nthen MLP" in texts
+    with pytest.raises(TypeError, match="trace_vit"):
+        plot_vit_map([(1, 2)])
+
+
+def test_patch_position_similarity_and_nearest_position():
+    table = torch.randn(1, 7, 5)  # class token + a 2 x 3 grid
+    similarity = patch_position_similarity(table, (2, 3))
+    assert similarity.shape == (2, 3, 2, 3)
+    torch.testing.assert_close(similarity.reshape(6, 6), cosine_similarity_matrix(table[0, 1:]))
+    nearest = nearest_position(similarity)
+    flat = similarity.reshape(6, 6).clone().fill_diagonal_(-2)
+    for index in range(6):
+        row, col = nearest[index // 3, index % 3].tolist()
+        assert row * 3 + col == int(flat[index].argmax()) != index
+    with pytest.raises(ValueError, match="6 patch rows"):
+        patch_position_similarity(torch.randn(1, 9, 5), (2, 3))
+
+
+def test_plot_position_similarity_one_map_per_patch():
+    table = torch.randn(1, 7, 5)
+    fig = plot_position_similarity(table, (2, 3))
+    maps = [ax for ax in fig.axes if ax.get_images()]
+    assert len(maps) == 6
+    expected = patch_position_similarity(table, (2, 3))
+    torch.testing.assert_close(torch.as_tensor(maps[4].get_images()[0].get_array()), expected[1, 1])
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,18 @@
-"""Figures for lesson 03, Attention shapes: softmax saturation and the N^2 cost of attention."""
+"""Figures for lesson 03, attention: one head's attention matrix, a query patch's attention over
+the image, softmax saturation, and the N^2 cost of attention."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import torch
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
+from .. import _checks
 from ..profiling import AttentionProfile
-from . import new_figure
+from . import as_image, new_figure, to_display
 
 _UNSCALED, _SCALED, _FUSED = "#d62728", "#1f77b4", "#2ca02c"
 
@@ -122,4 +126,100 @@ def plot_attention_cost(
         fontsize=11,
     )
     fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- attention on a digit
+
+
+def token_name(index: int, cols: int) -> str:
+    """``"class token"`` for token 0, else ``"patch 24 (row 3, col 3)"`` (patch numbers start at 0)."""
+    if index == 0:
+        return "class token"
+    row, col = divmod(index - 1, cols)
+    return f"patch {index - 1} (row {row}, col {col})"
+
+
+def plot_attention_matrix(weights: torch.Tensor, grid: tuple[int, int], *, title: str = "") -> Figure:
+    """One head's attention weights ``(N + 1, N + 1)`` as a heatmap: row = query, column = key,
+    token 0 the class token, then the patches row by row. Each row sums to 1."""
+    if not isinstance(weights, torch.Tensor) or weights.dim() != 2 or weights.shape[0] != weights.shape[1]:
+        shape = tuple(weights.shape) if isinstance(weights, torch.Tensor) else type(weights).__name__
+        raise ValueError(
+            f"weights must be one head's (N + 1, N + 1) attention matrix, e.g. weights[0, head]; got {shape}"
+        )
+    rows, cols = _checks.to_pair("grid", grid)
+    count = weights.shape[0]
+    if count != rows * cols + 1:
+        raise ValueError(f"a {rows}x{cols} grid has {rows * cols} patches + 1 class token, got {count} tokens")
+    fig = new_figure(figsize=(6.2, 5.4))
+    ax = fig.subplots()
+    shown = ax.imshow(weights.detach().float().cpu().numpy(), cmap="magma", vmin=0, interpolation="nearest")
+    ticks = [0, *range(1, count, cols)]
+    ax.set_xticks(ticks, ["cls", *[f"row {r}" for r in range(rows)]], rotation=90, fontsize=7)
+    ax.set_yticks(ticks, ["cls", *[f"row {r}" for r in range(rows)]], fontsize=7)
+    ax.set_xlabel("key token (class token, then patches row by row)")
+    ax.set_ylabel("query token")
+    ax.set_title(title or f"attention weights ({count} x {count}); each row sums to 1", fontsize=10)
+    fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04, label="weight")
+    return fig
+
+
+def plot_query_attention(
+    image: torch.Tensor,
+    scores: torch.Tensor,
+    weights: torch.Tensor,
+    grid: tuple[int, int],
+    query: int,
+    *,
+    title: str = "",
+    dpi: int = 100,
+) -> Figure:
+    """What one query token does: the image with the query's patch outlined, its attention weights
+    over the patches laid on the image, and its scores before the softmax on the patch grid.
+
+    ``image`` is ``(C, H, W)``; ``scores`` and ``weights`` are the query's rows, ``(N + 1,)``
+    (token 0 the class token, whose score and weight are written in the titles); ``query`` is a
+    token index (0 = class token).
+    """
+    image = as_image(image)
+    rows, cols = _checks.to_pair("grid", grid)
+    for name, row in (("scores", scores), ("weights", weights)):
+        if not isinstance(row, torch.Tensor) or tuple(row.shape) != (rows * cols + 1,):
+            shape = tuple(row.shape) if isinstance(row, torch.Tensor) else type(row).__name__
+            raise ValueError(f"{name} must be one query's row, shape ({rows * cols + 1},), got {shape}")
+    if isinstance(query, bool) or not isinstance(query, int) or not 0 <= query <= rows * cols:
+        raise ValueError(f"query must be a token index from 0 (class token) to {rows * cols}, got {query!r}")
+    _, height, width = image.shape
+    ph, pw = height / rows, width / cols
+    scores, weights = scores.detach().float().cpu(), weights.detach().float().cpu()
+    cmap = "gray" if image.shape[0] == 1 else None
+
+    fig = new_figure(figsize=(9.6, 3.6), dpi=dpi, layout="constrained")
+    left, middle, right = fig.subplots(1, 3)
+    for ax in (left, middle):
+        ax.imshow(to_display(image), cmap=cmap, vmin=0, vmax=1, extent=(0, width, height, 0))
+    middle.imshow(
+        weights[1:].reshape(rows, cols).numpy(), cmap="inferno", alpha=0.7, extent=(0, width, height, 0),
+        vmin=0, interpolation="nearest",
+    )  # fmt: skip
+    shown = right.imshow(scores[1:].reshape(rows, cols).numpy(), cmap="coolwarm", interpolation="nearest")
+    fig.colorbar(shown, ax=right, fraction=0.046, pad=0.04)
+    if query:
+        row, col = divmod(query - 1, cols)
+        for ax, (x0, y0, size_x, size_y) in (
+            (left, (col * pw, row * ph, pw, ph)),
+            (middle, (col * pw, row * ph, pw, ph)),
+            (right, (col - 0.5, row - 0.5, 1, 1)),
+        ):
+            ax.add_patch(Rectangle((x0, y0), size_x, size_y, fill=False, edgecolor="cyan", linewidth=2))
+    for ax in (left, middle, right):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    name = token_name(query, cols)
+    left.set_title(f"query: {name}", fontsize=9)
+    middle.set_title(f"attention weights over the patches\n(class token: {weights[0]:.2f})", fontsize=9)
+    right.set_title(f"scores before the softmax\n(class token: {scores[0]:.1f})", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
     return fig

@@ -1,41 +1,31 @@
-"""Figures for lesson 01: an image cut into patches, the token matrix, and position encodings.
+"""Figures for lesson 01: the map of a ViT, an image cut into patches, the token matrix, and
+position embeddings (the sinusoid table, and a trained model's learned positions).
 
-Every helper takes tensors and returns a :class:`matplotlib.figure.Figure` built without pyplot,
-so a notebook shows it once (end the cell with ``fig``) and nothing is left open behind it.
+Every helper returns a figure made by :func:`vit_explained.plotting.new_figure`: end the cell
+with it and the notebook shows it once.
 """
 
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
 
 from .. import _checks
 from ..patches import patch_grid
-from . import new_figure
+from ..positional import cosine_similarity_matrix, nearest_position, patch_position_similarity
+from ..vit_map import VitMap
+from . import as_image, new_figure, to_display
 
-__all__ = ["cosine_similarity_matrix", "explode_patches", "plot_patch_grid", "plot_sinusoid", "plot_token_matrix"]
-
-
-def _image(image: object) -> torch.Tensor:
-    """Check a single picture ``(C, H, W)`` with 1 or 3 channels; return it as float on the CPU."""
-    if not isinstance(image, torch.Tensor):
-        raise TypeError(f"image must be a torch.Tensor of shape (C, H, W), got {type(image).__name__}")
-    if image.dim() != 3:
-        hint = " (for a batch, pass one picture: images[0])" if image.dim() == 4 else ""
-        raise ValueError(f"image must be 3-D (C, H, W), got {image.dim()}-D shape {tuple(image.shape)}{hint}")
-    if image.shape[0] not in (1, 3):
-        raise ValueError(
-            f"image must have 1 (gray) or 3 (RGB) channels first, (C, H, W), got C = {image.shape[0]} "
-            f"(shape {tuple(image.shape)}); a (H, W, C) picture needs image.permute(2, 0, 1)"
-        )
-    return image.detach().float().cpu()
-
-
-def _to_pixels(image: torch.Tensor) -> torch.Tensor:
-    """``(C, H, W)`` in ``[0, 1]`` -> ``(H, W, C)`` (or ``(H, W)`` for gray) for ``imshow``."""
-    pixels = image.clamp(0.0, 1.0).permute(1, 2, 0).numpy()
-    return pixels[..., 0] if pixels.shape[-1] == 1 else pixels
+__all__ = [
+    "draw_patch_grid",
+    "explode_patches",
+    "plot_patch_grid",
+    "plot_position_similarity",
+    "plot_sinusoid",
+    "plot_token_matrix",
+    "plot_vit_map",
+]
 
 
 def explode_patches(image: torch.Tensor, patch_size: int | tuple[int, int], gap: int = 2) -> torch.Tensor:
@@ -44,7 +34,7 @@ def explode_patches(image: torch.Tensor, patch_size: int | tuple[int, int], gap:
     Returns ``(C, rows * (ph + gap) - gap, cols * (pw + gap) - gap)``: the same patches, in the
     same places, pulled apart so that each one can be seen on its own.
     """
-    image = _image(image)
+    image = as_image(image)
     ph, pw = _checks.to_pair("patch_size", patch_size)
     gap = _checks.non_negative_int("gap", gap)
     channels, height, width = image.shape
@@ -66,7 +56,7 @@ def plot_patch_grid(
     number on the right (row-major, as :func:`vit_explained.patchify` orders them); by default
     the first two, the first of the second row and the last.
     """
-    image = _image(image)
+    image = as_image(image)
     ph, pw = _checks.to_pair("patch_size", patch_size)
     _, height, width = image.shape
     rows, cols = patch_grid(height, width, (ph, pw))
@@ -80,7 +70,7 @@ def plot_patch_grid(
 
     fig = new_figure(figsize=(10, 5.2))
     left, right = fig.subplots(1, 2)
-    left.imshow(_to_pixels(image), cmap=cmap, vmin=0, vmax=1, extent=(0, width, height, 0))
+    left.imshow(to_display(image), cmap=cmap, vmin=0, vmax=1, extent=(0, width, height, 0))
     for x in range(0, width + 1, pw):
         left.axvline(x, color="white", linewidth=0.7)
     for y in range(0, height + 1, ph):
@@ -92,7 +82,7 @@ def plot_patch_grid(
     left.set_title(f"{height}x{width} image, {ph}x{pw} patches:\n{rows} rows x {cols} columns = {count} patches")
 
     exploded = explode_patches(image, (ph, pw), gap)
-    right.imshow(_to_pixels(exploded), cmap=cmap, vmin=0, vmax=1)
+    right.imshow(to_display(exploded), cmap=cmap, vmin=0, vmax=1)
     for index in labels:
         row, col = divmod(index, cols)
         right.text(
@@ -167,7 +157,7 @@ def plot_token_matrix(
             arrowprops={"arrowstyle": "->", "color": colour},
         )
         square = fig.add_subplot(grid[slot, 0])
-        square.imshow(_to_pixels(patches[index].reshape(ph, pw, channels).permute(2, 0, 1)), cmap=cmap, vmin=0, vmax=1)
+        square.imshow(to_display(patches[index].reshape(ph, pw, channels).permute(2, 0, 1)), cmap=cmap, vmin=0, vmax=1)
         square.set_xticks([])
         square.set_yticks([])
         for spine in square.spines.values():
@@ -176,18 +166,6 @@ def plot_token_matrix(
         square.set_title(f"token {index} as a patch", fontsize=9, color=colour)
     fig.tight_layout()
     return fig
-
-
-def cosine_similarity_matrix(table: torch.Tensor) -> torch.Tensor:
-    """Cosine similarity between every pair of rows: ``(N, D) -> (N, N)``."""
-    if not isinstance(table, torch.Tensor):
-        raise TypeError(f"table must be a torch.Tensor of shape (N, D), got {type(table).__name__}")
-    if table.dim() == 3 and table.shape[0] == 1:
-        table = table[0]
-    if table.dim() != 2:
-        raise ValueError(f"table must be (N, D) or (1, N, D), got shape {tuple(table.shape)}")
-    unit = F.normalize(table.detach().float().cpu(), dim=-1)
-    return unit @ unit.T
 
 
 def plot_sinusoid(table: torch.Tensor, learned: torch.Tensor | None = None, *, position: int | None = None) -> Figure:
@@ -270,3 +248,163 @@ def plot_sinusoid(table: torch.Tensor, learned: torch.Tensor | None = None, *, p
         axes[3].legend(loc="upper right")
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- the map of a ViT
+
+_MAP_COLOURS = {"data": "#dbe9f6", "learned": "#fde3c8", "model": "#e2f0d9"}
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ")"
+
+
+def plot_vit_map(vit_map: VitMap, image: torch.Tensor | None = None, *, lessons: bool = True) -> Figure:
+    """The whole ViT on one line: image -> patches -> patch tokens -> (+ class token, + positions)
+    -> blocks -> norm and pooling -> head, each box with the shape it hands on.
+
+    ``vit_map`` comes from :func:`vit_explained.vit_map.trace_vit` (shapes read from a real
+    model's forward pass); ``image`` ``(C, H, W)`` is drawn in the first box with the patch grid.
+    With ``lessons`` each box names the lesson that opens it up.
+    """
+    if not isinstance(vit_map, VitMap):
+        raise TypeError(f"vit_map must be a VitMap from trace_vit(model, images), got {type(vit_map).__name__}")
+    steps = vit_map.steps
+    rows, cols = vit_map.grid
+    ph, pw = vit_map.patch_size
+    notes = {
+        "image": "the picture",
+        "patches": f"{rows} x {cols} patches,\n{ph}·{pw}·C numbers each",
+        "patch tokens": "one Linear on\nevery patch",
+        "+ class token, positions": "prepend class_token,\nadd pos_embedding",
+        "blocks": f"x {vit_map.depth}: attention,\nthen MLP",
+        "head: logits": "Linear",
+    }
+    where = {
+        "image": "lesson 01",
+        "patches": "lesson 01 (02: overlap)",
+        "patch tokens": "lesson 01",
+        "+ class token, positions": "lesson 01",
+        "blocks": "lessons 03, 04, 05",
+        "head: logits": "lesson 06: training",
+    }
+    fig = new_figure(figsize=(13.5, 3.7))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, len(steps) * 2.0)
+    ax.set_ylim(0.5, 4.2)
+    ax.set_axis_off()
+    width, height, y = 1.62, 1.7, 1.35
+    centres = []
+    for index, step in enumerate(steps):
+        x = index * 2.0 + 0.19
+        colour = _MAP_COLOURS["data"] if index < 2 else _MAP_COLOURS["model"]
+        ax.add_patch(
+            FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0.04", facecolor=colour, edgecolor="0.3")
+        )
+        centre = x + width / 2
+        centres.append(centre)
+        ax.text(centre, y + height - 0.12, step.name, ha="center", va="top", fontsize=8.5, weight="bold")
+        ax.text(centre, y + 0.42, _shape(step.shape), ha="center", va="center", fontsize=10, family="monospace")
+        ax.text(centre, y + 0.14, step.axes, ha="center", va="center", fontsize=8, color="0.35")
+        note = notes.get(step.name.split(",")[0] if step.name.startswith("norm") else step.name)
+        if step.name.startswith("norm"):
+            note = "final LayerNorm,\nthen pool"
+        if note and not (step.name == "image" and image is not None):
+            ax.text(centre, y + height * 0.55, note, ha="center", va="center", fontsize=8)
+        if lessons and step.name in where:
+            ax.text(centre, y - 0.22, where[step.name], ha="center", va="top", fontsize=8, color="tab:blue")
+        if index:
+            ax.annotate(
+                "", xy=(x - 0.02, y + height / 2), xytext=(x - 0.36, y + height / 2),
+                arrowprops={"arrowstyle": "->", "color": "0.2", "linewidth": 1.3},
+            )  # fmt: skip
+    if image is not None:
+        image = as_image(image)
+        inset = ax.inset_axes((0.19 + 0.4, y + 0.6, width - 0.8, 0.78), transform=ax.transData)
+        inset.imshow(to_display(image), cmap="gray" if image.shape[0] == 1 else None, vmin=0, vmax=1)
+        _, height_px, width_px = image.shape
+        for xline in range(0, width_px + 1, max(1, width_px // cols)):
+            inset.axvline(xline - 0.5, color="white", linewidth=0.4)
+        for yline in range(0, height_px + 1, max(1, height_px // rows)):
+            inset.axhline(yline - 0.5, color="white", linewidth=0.4)
+        inset.set_axis_off()
+    # the two learned tensors that join the sequence
+    merge = centres[3]
+    for offset, (name, shape) in enumerate(
+        (("class_token", vit_map.class_token), ("pos_embedding", vit_map.pos_embedding))
+    ):
+        bx = merge - 1.55 + offset * 1.6
+        ax.add_patch(
+            FancyBboxPatch(
+                (bx, 3.45), 1.5, 0.55, boxstyle="round,pad=0.03", facecolor=_MAP_COLOURS["learned"], edgecolor="0.3"
+            )
+        )
+        ax.text(bx + 0.75, 3.86, f"learned {name}", ha="center", va="center", fontsize=8.5)
+        ax.text(bx + 0.75, 3.6, _shape(shape), ha="center", va="center", fontsize=9, family="monospace")
+        ax.annotate(
+            "", xy=(merge - 0.3 + offset * 0.6, y + height + 0.05), xytext=(bx + 0.75, 3.43),
+            arrowprops={"arrowstyle": "->", "color": "tab:orange", "linewidth": 1.2},
+        )  # fmt: skip
+    ax.text(
+        0.19, 0.72,
+        "B batch, C channels, H x W image, P patch side, N patches, D token width. "
+        "Blue: data; green: the model; orange: learned tensors added to the sequence.",
+        fontsize=8.5, color="0.3", va="center",
+    )  # fmt: skip
+    return fig
+
+
+# --------------------------------------------------------------------------- learned positions
+
+
+def plot_position_similarity(pos_embedding: torch.Tensor, grid: tuple[int, int]) -> Figure:
+    """One small map per patch (the ViT paper's Figure 7): the cosine similarity between that
+    patch's learned position vector and every patch's, laid out on the patch grid.
+
+    ``pos_embedding`` is ``(1, N + 1, D)`` (a ViT's ``pos_embedding``; the class token's row is
+    dropped) and ``grid`` ``(rows, cols)``. A dot marks each patch's most similar other patch.
+    """
+    similarity = patch_position_similarity(pos_embedding, grid)
+    rows, cols = similarity.shape[:2]
+    nearest = nearest_position(similarity)
+    fig = new_figure(figsize=(0.95 * cols + 0.8, 0.95 * rows + 0.6))
+    axes = fig.subplots(rows, cols, squeeze=False, gridspec_kw={"wspace": 0.08, "hspace": 0.08})
+    shown = None
+    for r in range(rows):
+        for c in range(cols):
+            ax = axes[r][c]
+            shown = ax.imshow(similarity[r, c].numpy(), cmap="viridis", vmin=-1, vmax=1)
+            ax.plot(c, r, "s", markersize=3.5, markerfacecolor="none", markeredgecolor="white")
+            ax.plot(*nearest[r, c].flip(0).tolist(), "o", markersize=2.5, color="red")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c == 0:
+                ax.set_ylabel(str(r), fontsize=8, rotation=0, labelpad=6)
+            if r == rows - 1:
+                ax.set_xlabel(str(c), fontsize=8)
+    fig.colorbar(shown, ax=axes, fraction=0.025, pad=0.02, label="cosine similarity")
+    fig.suptitle(
+        "Learned position embeddings: each small map is one patch (white square) compared with every patch\n"
+        "(rows and columns: the patch's grid position; red dot: its most similar other patch)",
+        fontsize=9,
+    )
+    return fig
+
+
+def draw_patch_grid(ax, image: torch.Tensor, patch_size: int | tuple[int, int]) -> tuple[int, int]:
+    """Draw ``image`` ``(C, H, W)`` on ``ax`` with its patch grid; returns ``(rows, cols)``
+    (``patch_grid``'s ``ValueError`` if the patch does not divide the image)."""
+    image = as_image(image)
+    ph, pw = _checks.to_pair("patch_size", patch_size)
+    _, height, width = image.shape
+    rows, cols = patch_grid(height, width, (ph, pw))
+    ax.imshow(
+        to_display(image), cmap="gray" if image.shape[0] == 1 else None, vmin=0, vmax=1, extent=(0, width, height, 0)
+    )
+    for x in range(0, width + 1, pw):
+        ax.axvline(x, color="white", linewidth=0.6)
+    for y in range(0, height + 1, ph):
+        ax.axhline(y, color="white", linewidth=0.6)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return rows, cols

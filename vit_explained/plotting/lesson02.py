@@ -1,4 +1,5 @@
-"""Figures for lesson 02: the soft split's sliding window, as a static grid, a GIF and the T2T chain.
+"""Figures for lesson 02: the soft split's sliding window, as a static grid, a GIF and the T2T chain
+(the token grids only: lesson 07 builds the model).
 
 Images are ``(C, H, W)`` tensors in ``[0, 1]`` with C = 1 (grayscale) or 3 (RGB), or ``(H, W)``.
 Every drawing is deterministic: the same inputs give the same pixels and the same file bytes.
@@ -22,7 +23,7 @@ from matplotlib.patches import Rectangle
 from .. import _checks
 from ..soft_split import SoftSplit, TokenGrid, count_tokens
 from ..t2t import T2T_SPLITS, t2t_chain
-from . import figures_dir, new_figure
+from . import as_image, figures_dir, new_figure, to_display
 
 PADDING_COLOR = "tab:orange"
 WINDOW_COLOR = "tab:cyan"
@@ -30,31 +31,11 @@ CURRENT_COLOR = "tab:red"
 NEIGHBOUR_COLORS = ("tab:red", "tab:blue", "tab:green")
 
 
-def _as_image(image: torch.Tensor) -> torch.Tensor:
-    """Check an image and return it as a float ``(C, H, W)`` tensor with C in (1, 3)."""
-    if not isinstance(image, torch.Tensor):
-        raise TypeError(f"image must be a torch.Tensor of shape (C, H, W) or (H, W), got {type(image).__name__}")
-    if image.dim() == 2:
-        image = image.unsqueeze(0)
-    if image.dim() != 3 or image.shape[0] not in (1, 3):
-        raise ValueError(
-            f"image must have shape (C, H, W) with C = 1 or 3, or (H, W), got {tuple(image.shape)}; "
-            "for a batch, pass one image: images[0]"
-        )
-    return image.detach().float().cpu()
-
-
 def pad_image(image: torch.Tensor, padding: int) -> torch.Tensor:
     """Zero-pad ``(C, H, W)`` by ``padding`` pixels on every side, as ``nn.Unfold`` does:
     ``(C, H, W) -> (C, H + 2p, W + 2p)``."""
     padding = _checks.non_negative_int("padding", padding)
-    return F.pad(_as_image(image), (padding, padding, padding, padding))
-
-
-def _to_display(image: torch.Tensor) -> np.ndarray:
-    """``(C, H, W)`` -> an array imshow can draw: ``(H, W)`` for grayscale, ``(H, W, 3)`` for RGB."""
-    array = image.clamp(0, 1).numpy()
-    return array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0)
+    return F.pad(as_image(image), (padding, padding, padding, padding))
 
 
 def _window_corners(grid: TokenGrid, stride: int) -> list[tuple[int, int]]:
@@ -66,7 +47,7 @@ def draw_padded_image(ax: Axes, image: torch.Tensor, padding: int) -> None:
     """Draw ``image`` zero-padded by ``padding``, the padding tinted so it is visible against dark pixels."""
     padded = pad_image(image, padding)
     _, height, width = padded.shape
-    ax.imshow(_to_display(padded), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.imshow(to_display(padded), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     if padding:
         tint = np.zeros((height, width, 4))
         tint[..., :3] = matplotlib.colors.to_rgb(PADDING_COLOR)
@@ -92,7 +73,7 @@ def draw_window_grid(
     more than 150 windows, nothing beyond 600), the first window and its right and lower neighbours
     filled in colour (where they overlap the colours mix) and the last window dashed. Returns the
     token grid from ``count_tokens``."""
-    image = _as_image(image)
+    image = as_image(image)
     grid = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding)
     draw_padded_image(ax, image, padding)
     corners = _window_corners(grid, stride)
@@ -137,7 +118,7 @@ def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int
     """The soft split of ``image`` (``(C, H, W)``): the padded image (padding tinted orange), each
     window's token index at its centre, the first window and its right and lower neighbours (red,
     blue, green) and the last window (dashed yellow)."""
-    image = _as_image(image)
+    image = as_image(image)
     padded_h, padded_w = image.shape[1] + 2 * padding, image.shape[2] + 2 * padding
     fig = new_figure(figsize=(width, width * padded_h / padded_w + 0.6))
     ax = fig.subplots()
@@ -172,7 +153,7 @@ class _FrameDrawer:
     (image, axes, labels) are drawn once, then only the moving artists per frame (fast)."""
 
     def __init__(self, image: torch.Tensor, kernel: int, stride: int, padding: int, fig: Figure) -> None:
-        self.image = _as_image(image)
+        self.image = as_image(image)
         self.kernel, self.stride = kernel, stride
         self.grid = count_tokens(self.image.shape[1], self.image.shape[2], kernel, stride, padding)
         self.corners = _window_corners(self.grid, stride)
@@ -257,7 +238,7 @@ def plot_soft_split_frame(
     image: torch.Tensor, kernel: int, stride: int, padding: int, index: int, *, size: tuple[float, float] = (8.0, 3.0)
 ) -> Figure:
     """One frame of the animation as a pyplot figure (to show inline): window ``index`` and the tokens so far."""
-    image = _as_image(image)
+    image = as_image(image)
     total = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding).total
     if not 0 <= index < total:
         raise ValueError(f"index must be a window number in 0..{total - 1}, got {index}")
@@ -328,7 +309,7 @@ def plot_t2t_chain(
     """One row per image: the input and the token grid after each of T2T's soft splits, each cell
     shaded by the average of the pixels under its window (for display only), labelled with the grid
     and the token length that :func:`vit_explained.t2t_chain` computes."""
-    images = [_as_image(image) for image in images]
+    images = [as_image(image) for image in images]
     columns = len(splits) + 1
     fig = new_figure(figsize=(2.5 * columns, 3.3 * len(images)), layout="constrained")
     axes = fig.subplots(len(images), columns, squeeze=False)
@@ -337,7 +318,7 @@ def plot_t2t_chain(
         stages = t2t_chain(height, width, channels, token_dim, splits)
         maps = _pooled_chain(image, splits)
         for ax, picture in zip(row_axes, maps, strict=True):
-            ax.imshow(_to_display(picture), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            ax.imshow(to_display(picture), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
         kind = "RGB" if channels == 3 else "grayscale"

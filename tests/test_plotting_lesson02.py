@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from vit_explained import count_tokens, t2t_chain
-from vit_explained.plotting import soft_split as plots
+from vit_explained.plotting import lesson02 as plots
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_plot_window_grid_title_and_rejects_bad_images(image):
     fig = plots.plot_window_grid(image, 10, 5, 2)
     assert "5 x 9 = 45 tokens" in fig.axes[0].get_title()
     plt.close(fig)
-    with pytest.raises(ValueError, match="C = 1 or 3"):
+    with pytest.raises(ValueError, match=r"1 \(gray\) or 3 \(RGB\) channels"):
         plots.plot_window_grid(torch.zeros(2, 10, 10), 3, 1, 0)
     with pytest.raises(TypeError, match=r"torch\.Tensor"):
         plots.plot_window_grid(np.zeros((10, 10)), 3, 1, 0)

@@ -1,0 +1,217 @@
+"""Lessons 01-03's widgets: their line of text, their picture, and that moving a control updates both.
+
+Each widget's ``compute`` is called directly and through its controls, with valid settings and an
+invalid one that must show the package's own message (never a traceback).
+"""
+
+import ipywidgets as widgets
+import pytest
+import torch
+from torch import nn
+
+from vit_explained import ViT, count_tokens, patch_grid
+from vit_explained.positional import nearest_position, patch_position_similarity
+from vit_explained.widgets import LessonWidget
+from vit_explained.widgets.lesson01 import patch_grid_widget, position_similarity_widget
+from vit_explained.widgets.lesson02 import SoftSplitWidget, soft_split_widget
+from vit_explained.widgets.lesson03 import SATURATED, attention_widget, queries_and_keys
+
+
+def printed(widget):
+    (output,) = widget.output.outputs
+    assert output["output_type"] == "stream" and output["name"] == "stdout"
+    return output["text"]
+
+
+def first_control(widget):
+    control = next(iter(widget.controls.values()))
+    assert isinstance(control, (widgets.IntSlider, widgets.Dropdown))  # what the browser test moves
+    return control
+
+
+# --------------------------------------------------------------------------- lesson 01
+
+
+def test_patch_grid_widget_counts_tokens_and_positions():
+    widget = patch_grid_widget()
+    assert isinstance(widget, LessonWidget)
+    assert widget.line == (
+        "224 x 224 image, 16 x 16 patches: 14 x 14 = 196 patches + 1 class token = 197 tokens; "
+        "pos_embedding (1, 197, 768)"
+    )
+    assert printed(widget) == widget.line + "\n"
+    assert bytes(widget.picture.value).startswith(b"\x89PNG")
+    first_control(widget).value = 32
+    rows, cols = patch_grid(224, 224, 32)
+    assert widget.line.startswith(f"224 x 224 image, 32 x 32 patches: {rows} x {cols} = {rows * cols} patches")
+    line, _ = widget.compute(patch_size=8, image_size=64)
+    assert line.endswith("64 patches + 1 class token = 65 tokens; pos_embedding (1, 65, 768)")
+
+
+def test_patch_grid_widget_shows_the_package_message_for_a_patch_that_does_not_divide():
+    widget = patch_grid_widget()
+    widget.controls["patch_size"].value = 15
+    with pytest.raises(ValueError) as error:
+        patch_grid(224, 224, 15)
+    assert widget.line == f"cannot show this: {error.value}"
+    assert "Traceback" not in printed(widget)
+    assert widget.picture.layout.display == "none"
+    widget.controls["patch_size"].value = 14
+    assert widget.line.startswith("224 x 224 image, 14 x 14 patches: 16 x 16 = 256 patches")
+    assert widget.picture.layout.display is None
+
+
+def test_position_similarity_widget_names_the_nearest_patch():
+    model = ViT(12, patch_size=4, num_classes=2, dim=8, depth=1, heads=2, mlp_dim=8, channels=1)
+    widget = position_similarity_widget(model, patch=4)
+    nearest = nearest_position(patch_position_similarity(model.pos_embedding, (3, 3)))
+    row, col = nearest[1, 1].tolist()
+    assert widget.line.startswith(
+        f"patch 4 (row 1, column 1): most similar other patch {row * 3 + col} (row {row}, column {col})"
+    )
+    first_control(widget).value = 0
+    assert widget.line.startswith("patch 0 (row 0, column 0)")
+    with pytest.raises(ValueError, match="from 0 to 8"):
+        widget.compute(patch=9)
+
+
+# --------------------------------------------------------------------------- lesson 02
+
+
+@pytest.mark.parametrize(
+    ("height", "width", "kernel", "stride", "padding"),
+    [(60, 100, 20, 10, 5), (224, 224, 7, 4, 2), (200, 100, 7, 4, 2), (13, 50, 3, 2, 1), (9, 9, 9, 1, 0)],
+)
+def test_soft_split_line_matches_unfold(height, width, kernel, stride, padding):
+    widget = soft_split_widget(kernel=kernel, stride=stride, padding=padding, height=height, width=width)
+    grid = count_tokens(height, width, kernel, stride, padding)
+    total = nn.Unfold(kernel, padding=padding, stride=stride)(torch.zeros(1, 1, height, width)).shape[-1]
+    assert widget.line == f"tokens: {grid.rows} x {grid.cols} = {total}"
+
+
+def test_soft_split_widget_starts_with_the_lesson_example():
+    widget = soft_split_widget()
+    assert isinstance(widget, LessonWidget)
+    assert printed(widget) == "tokens: 6 x 10 = 60\n"
+    assert bytes(widget.picture.value).startswith(b"\x89PNG")
+    assert 300 < int(widget.picture.width) < 1000  # drawn at its own width, not stretched
+    assert list(widget.controls) == ["kernel", "stride", "padding", "height", "width"]
+    assert widget.values == {"kernel": 20, "stride": 10, "padding": 5, "height": 60, "width": 100}
+
+
+def test_moving_a_slider_updates_the_count_and_picture():
+    widget = soft_split_widget()
+    before = bytes(widget.picture.value)
+    first_control(widget).value = 30
+    assert printed(widget) == f"tokens: {' x '.join(map(str, count_tokens(60, 100, 30, 10, 5)[:2]))} = 45\n"
+    assert bytes(widget.picture.value) != before
+    widget.controls["width"].value = 40
+    grid = count_tokens(60, 40, 30, 10, 5)
+    assert widget.line == f"tokens: {grid.rows} x {grid.cols} = {grid.total}"
+
+
+def test_invalid_split_shows_the_package_message_then_recovers():
+    widget = soft_split_widget()
+    widget.controls["height"].value = 20
+    widget.controls["kernel"].value = 64
+    with pytest.raises(ValueError) as error:
+        count_tokens(20, 100, 64, 10, 5)
+    assert widget.line == f"cannot show this: {error.value}"
+    assert widget.line.startswith("cannot show this: kernel 64 is larger than the padded image height 30")
+    assert widget.picture.layout.display == "none"
+    widget.controls["kernel"].value = 10
+    assert printed(widget) == "tokens: 3 x 11 = 33\n"
+    assert widget.picture.layout.display is None
+
+
+def test_soft_split_widget_accepts_an_rgb_image_and_widens_ranges():
+    image = torch.rand(3, 50, 50, generator=torch.Generator().manual_seed(0))
+    widget = SoftSplitWidget(image, {"kernel": 8, "stride": 8, "padding": 0, "height": 300, "width": 32})
+    assert widget.controls["height"].max >= 300
+    assert widget.line == "tokens: 37 x 4 = 148"
+
+
+@pytest.mark.parametrize("kwargs", [{"kernel": 0}, {"padding": -1}, {"height": 2.5}])
+def test_soft_split_widget_rejects_bad_arguments(kwargs):
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        soft_split_widget(**kwargs)
+
+
+def test_soft_split_widget_rejects_a_bad_image():
+    with pytest.raises(ValueError, match="channels"):
+        soft_split_widget(torch.zeros(2, 5, 5))
+
+
+# --------------------------------------------------------------------------- lesson 03
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    torch.manual_seed(0)
+    return ViT(8, patch_size=4, num_classes=3, dim=8, depth=2, heads=2, mlp_dim=16, channels=1).eval()
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return torch.rand(3, 1, 8, 8, generator=torch.Generator().manual_seed(1))
+
+
+def test_queries_and_keys_match_the_models_own_attention(small_model, digits):
+    found = queries_and_keys(small_model, digits[0])
+    assert len(found) == 2 and found[0][0].shape == (2, 5, 4)
+    weights = []
+    hooks = [
+        block.attn.attend.register_forward_hook(lambda m, i, out: weights.append(out)) for block in small_model.blocks
+    ]
+    for block in small_model.blocks:
+        block.attn.fused = False
+    try:
+        small_model(digits[:1])
+    finally:
+        for hook in hooks:
+            hook.remove()
+        for block in small_model.blocks:
+            block.attn.fused = True
+    for (q, k), expected in zip(found, weights, strict=True):
+        torch.testing.assert_close((q @ k.transpose(-2, -1) * 2**-1).softmax(-1), expected[0])
+
+
+def test_attention_widget_line_and_scale_toggle(small_model, digits):
+    widget = attention_widget(small_model, digits, [0, 1, 2], query=1, head=1, block=1)
+    first_control(widget)
+    assert widget.line.startswith("block 1, head 1, scaled by 1/sqrt(d): query patch 0 (row 0, col 0) puts")
+    q, k = queries_and_keys(small_model, digits[0])[1]
+    scores = q[1] @ k[1].T
+    for scaled, factor in ((True, 0.5), (False, 1.0)):
+        widget.controls["scaled"].value = scaled
+        weights = (scores * factor).softmax(-1)
+        count = int((weights.max(-1).values > SATURATED).sum())
+        assert widget.line.endswith(f"rows with top weight > {SATURATED}: {count} of 5")
+        assert f"puts {weights[1].max():.2f} on" in widget.line
+    widget.controls["query"].value = 0
+    assert "query class token puts" in widget.line
+    assert bytes(widget.picture.value).startswith(b"\x89PNG")
+
+
+def test_attention_widget_caches_queries_and_keys_per_digit(small_model, digits):
+    widget = attention_widget(small_model, digits, [0, 1, 2])
+    calls = []
+    hook = small_model.register_forward_hook(lambda *args: calls.append(1))
+    try:
+        for query in range(5):
+            widget.controls["query"].value = query
+        widget.controls["digit"].value = 2
+        widget.controls["head"].value = 1
+    finally:
+        hook.remove()
+    assert len(calls) == 1  # only the new digit ran the model
+
+
+def test_attention_widget_invalid_settings_show_a_message(small_model, digits):
+    widget = attention_widget(small_model, digits, [0, 1, 2])
+    with pytest.raises(ValueError, match="query must be a token index from 0"):
+        widget.compute(query=9, head=0, block=0, digit=0, scaled=True)
+    widget.images = digits[:1]  # digit 2 no longer exists
+    widget.controls["digit"].value = 2
+    assert widget.line == "cannot show this: digit must be an index from 0 to 0, got 2"
+    assert widget.picture.layout.display == "none"

@@ -1,0 +1,122 @@
+"""Lesson 01's widgets: how many tokens a patch size makes, and what a trained ViT learned about positions.
+
+- :func:`patch_grid_widget`: sliders ``patch_size`` and ``image_size`` over the photo; the line gives
+  the grid, the token count (+ 1 class token) and the shape of the position table;
+- :func:`position_similarity_widget`: a slider picks a patch of the shipped MNIST model; the
+  picture is the cosine similarity of its learned position vector to every patch's.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import torch
+from matplotlib.figure import Figure
+
+from .._checks import positive_int
+from ..images import center_crop_resize, sample_image
+from ..patches import patch_grid
+from ..plotting import as_image, new_figure
+from ..plotting.lesson01 import draw_patch_grid
+from ..positional import nearest_position, patch_position_similarity
+from . import LessonWidget
+
+__all__ = ["PatchGridWidget", "PositionSimilarityWidget", "patch_grid_widget", "position_similarity_widget"]
+
+
+def token_line(image_size: int, patch_size: int, dim: int) -> str:
+    """``224 x 224 image, 16 x 16 patches: 14 x 14 = 196 patches + 1 class token = 197 tokens;
+    pos_embedding (1, 197, 768)``; ``patch_grid``'s ``ValueError`` if the patch does not divide."""
+    rows, cols = patch_grid(image_size, image_size, patch_size)
+    count = rows * cols
+    return (
+        f"{image_size} x {image_size} image, {patch_size} x {patch_size} patches: {rows} x {cols} = {count} patches "
+        f"+ 1 class token = {count + 1} tokens; pos_embedding (1, {count + 1}, {dim})"
+    )
+
+
+class PatchGridWidget(LessonWidget):
+    """Sliders ``patch_size`` and ``image_size``; the line from :func:`token_line`; the photo with its grid."""
+
+    def __init__(self, image: torch.Tensor, patch_size: int, image_size: int, dim: int) -> None:
+        self.source = as_image(image)
+        self.dim = positive_int("dim", dim)
+        style = {"description_width": "80px"}
+        controls = {
+            "patch_size": widgets.IntSlider(
+                value=patch_size, min=2, max=64, description="patch_size", continuous_update=False, style=style
+            ),
+            "image_size": widgets.IntSlider(
+                value=image_size,
+                min=16,
+                max=448,
+                step=16,
+                description="image_size",
+                continuous_update=False,
+                style=style,
+            ),
+        }
+        super().__init__(controls)
+
+    def compute(self, patch_size: int, image_size: int) -> tuple[str, Figure]:
+        line = token_line(image_size, patch_size, self.dim)  # raises if the patch does not divide the image
+        fig = new_figure(figsize=(4.2, 4.4), dpi=80)
+        ax = fig.subplots()
+        rows, cols = draw_patch_grid(ax, center_crop_resize(self.source, image_size), patch_size)
+        ax.set_title(f"{image_size} x {image_size}, {patch_size} x {patch_size} patches: {rows} x {cols}", fontsize=9)
+        return line, fig
+
+
+def patch_grid_widget(
+    image: torch.Tensor | None = None, *, patch_size: int = 16, image_size: int = 224, dim: int = 768
+) -> PatchGridWidget:
+    """Sliders ``patch_size`` (first) and ``image_size`` over ``image`` (default: the photo); the
+    line gives the grid, the tokens (+ 1 class token) and the ``pos_embedding`` shape for width ``dim``."""
+    return PatchGridWidget(sample_image(None) if image is None else image, patch_size, image_size, dim)
+
+
+class PositionSimilarityWidget(LessonWidget):
+    """A ``patch`` slider over a trained ViT's learned positions: the similarity map of that patch."""
+
+    def __init__(self, pos_embedding: torch.Tensor, grid: tuple[int, int], patch: int) -> None:
+        self.similarity = patch_position_similarity(pos_embedding, grid)  # computed once
+        self.nearest = nearest_position(self.similarity)
+        rows, cols = self.similarity.shape[:2]
+        controls = {
+            "patch": widgets.IntSlider(
+                value=patch, min=0, max=rows * cols - 1, description="patch", continuous_update=False
+            )
+        }
+        super().__init__(controls)
+
+    def compute(self, patch: int) -> tuple[str, Figure]:
+        rows, cols = self.similarity.shape[:2]
+        if not 0 <= patch < rows * cols:
+            raise ValueError(f"patch must be an index from 0 to {rows * cols - 1}, got {patch}")
+        row, col = divmod(patch, cols)
+        near_row, near_col = self.nearest[row, col].tolist()
+        value = self.similarity[row, col, near_row, near_col].item()
+        line = (
+            f"patch {patch} (row {row}, column {col}): most similar other patch {near_row * cols + near_col} "
+            f"(row {near_row}, column {near_col}), cosine similarity {value:.2f}"
+        )
+        fig = new_figure(figsize=(3.6, 3.4), dpi=80)
+        ax = fig.subplots()
+        shown = ax.imshow(self.similarity[row, col].numpy(), cmap="viridis", vmin=-1, vmax=1)
+        ax.plot(col, row, "s", markersize=9, markerfacecolor="none", markeredgecolor="white", markeredgewidth=1.5)
+        ax.plot(near_col, near_row, "o", markersize=5, color="red")
+        ax.set_title(f"patch {patch}'s position vs every patch's", fontsize=9)
+        ax.set_xlabel("column")
+        ax.set_ylabel("row")
+        fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+        return line, fig
+
+
+def position_similarity_widget(model: torch.nn.Module | None = None, *, patch: int = 24) -> PositionSimilarityWidget:
+    """A ``patch`` slider over ``model``'s learned position embeddings (default: the shipped MNIST
+    ViT, a 7 x 7 grid); the line names the patch's most similar other patch."""
+    if model is None:
+        from ..pretrained import load_mnist_vit
+
+        model = load_mnist_vit()
+    grid = tuple(model.patch_embedding.grid)
+    return PositionSimilarityWidget(model.pos_embedding.detach(), grid, patch)

@@ -1,0 +1,84 @@
+"""Lesson 02's widget: the soft-split explorer.
+
+Five sliders (``kernel``, ``stride``, ``padding``, ``height``, ``width``) choose a soft split of a
+``height x width`` crop of the photo; the line reads ``tokens: rows x cols = total`` (from
+:func:`vit_explained.count_tokens`) and the picture is the padded crop with its windows. A split
+that does not fit shows the package's message instead (``cannot show this: kernel 64 is larger
+than the padded image height 30 ...``).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import torch
+from matplotlib.figure import Figure
+
+from ..images import center_crop_resize, sample_image
+from ..plotting import as_image, new_figure
+from ..plotting.lesson02 import draw_window_grid, window_grid_title
+from ..soft_split import count_tokens
+from . import LessonWidget
+
+__all__ = ["SLIDER_RANGES", "SoftSplitWidget", "soft_split_widget"]
+
+#: The sliders' ranges, ``(min, max)``; a start value above a range widens it.
+SLIDER_RANGES: dict[str, tuple[int, int]] = {
+    "kernel": (1, 64),
+    "stride": (1, 32),
+    "padding": (0, 16),
+    "height": (8, 240),
+    "width": (8, 240),
+}
+
+
+class SoftSplitWidget(LessonWidget):
+    """Sliders for a soft split of a photo crop; the line ``tokens: rows x cols = total``; the windows."""
+
+    def __init__(self, image: torch.Tensor, start: dict[str, int]) -> None:
+        self.source = as_image(image)
+        controls = {}
+        for name, value in start.items():
+            low, high = SLIDER_RANGES[name]
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+            controls[name] = widgets.IntSlider(
+                value=value,
+                min=low,
+                max=max(high, value),
+                description=name,
+                continuous_update=False,
+                style={"description_width": "60px"},
+            )
+        super().__init__(controls, rows=2)
+
+    def compute(self, kernel: int, stride: int, padding: int, height: int, width: int) -> tuple[str, Figure]:
+        """``(line, figure)``: the token grid and the crop with its windows; ``ValueError`` if it does not fit."""
+        grid = count_tokens(height, width, kernel, stride, padding)  # raises before any drawing
+        image = center_crop_resize(self.source, (height, width))
+        aspect = (height + 2 * padding) / (width + 2 * padding)
+        fig = new_figure(figsize=(6.0, min(max(6.0 * aspect, 1.5), 9.0) + 0.5), dpi=100)
+        ax = fig.subplots()
+        draw_window_grid(ax, image, kernel, stride, padding, numbers=grid.total <= 80)
+        ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=8)
+        return f"tokens: {grid.rows} x {grid.cols} = {grid.total}", fig
+
+
+def soft_split_widget(
+    image: torch.Tensor | None = None,
+    *,
+    kernel: int = 20,
+    stride: int = 10,
+    padding: int = 5,
+    height: int = 60,
+    width: int = 100,
+) -> SoftSplitWidget:
+    """The soft-split explorer: sliders ``kernel`` (first), ``stride``, ``padding``, ``height``,
+    ``width``; the line ``tokens: rows x cols = total``; the crop with its windows.
+
+    ``image`` ``(C, H, W)`` in ``[0, 1]`` (default: the Grace Hopper photo in grayscale) is
+    centre-cropped and resized to ``height x width``. End a notebook cell with the widget.
+    """
+    if image is None:
+        image = sample_image(None, grayscale=True)
+    start = {"kernel": kernel, "stride": stride, "padding": padding, "height": height, "width": width}
+    return SoftSplitWidget(image, start)

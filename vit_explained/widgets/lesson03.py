@@ -1,0 +1,128 @@
+"""Lesson 03's widget: one query's attention on a digit, with and without the 1/sqrt(d) scale.
+
+Pick a query token (0 = the class token, then the 49 patches), a head, a block and a digit; the
+picture shows the query's attention weights over the image and its scores before the softmax. The
+``scaled`` toggle drops the ``1/sqrt(d)`` scale: the line then counts how many of the head's
+query rows put more than 0.9 of their weight on a single key (saturation).
+
+The model's queries and keys are computed once per digit (cached); an update is a few small
+matrix products and one drawing.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import torch
+from matplotlib.figure import Figure
+
+from ..plotting.lesson03 import plot_query_attention, token_name
+from ..vit import ViT
+from . import LessonWidget
+
+__all__ = ["SATURATED", "AttentionWidget", "attention_widget", "queries_and_keys"]
+
+#: A softmax row is "saturated" when its largest weight is above this.
+SATURATED = 0.9
+
+
+@torch.no_grad()
+def queries_and_keys(model: ViT, image: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """``(q, k)`` of every block for one image ``(C, H, W)``: each ``(heads, N + 1, d)``.
+
+    A forward pre-hook on each block's ``attn`` reads the tokens it receives (after ``norm1``);
+    ``attn.project_qkv`` turns them into the per-head queries and keys the block uses.
+    """
+    found: list[tuple[torch.Tensor, torch.Tensor]] = []
+
+    def hook(module, inputs):
+        q, k, _ = module.project_qkv(inputs[0])
+        found.append((q[0], k[0]))
+
+    handles = [block.attn.register_forward_pre_hook(hook) for block in model.blocks]
+    try:
+        model(image.unsqueeze(0))
+    finally:
+        for handle in handles:
+            handle.remove()
+    return found
+
+
+class AttentionWidget(LessonWidget):
+    """Controls ``query`` (first), ``head``, ``block``, ``digit`` and ``scaled``; see the module docstring."""
+
+    def __init__(self, model: ViT, images: torch.Tensor, labels: list[int], query: int, head: int, block: int) -> None:
+        self.model = model.eval()
+        self.images = images
+        self.grid = tuple(model.patch_embedding.grid)
+        self._cache: dict[int, list[tuple[torch.Tensor, torch.Tensor]]] = {}
+        attn = model.blocks[0].attn
+        self.scale = attn.scale
+        tokens = self.grid[0] * self.grid[1] + 1
+        controls = {
+            "query": widgets.IntSlider(
+                value=query, min=0, max=tokens - 1, description="query", continuous_update=False
+            ),
+            "head": widgets.Dropdown(options=list(range(attn.heads)), value=head, description="head"),
+            "block": widgets.Dropdown(options=list(range(len(model.blocks))), value=block, description="block"),
+            "digit": widgets.Dropdown(
+                options=[(f"{index}: a {label}", index) for index, label in enumerate(labels)],
+                value=0,
+                description="digit",
+            ),
+            "scaled": widgets.Checkbox(value=True, description="scale by 1/sqrt(d)"),
+        }
+        super().__init__(controls, rows=2)
+
+    def scores(self, digit: int, block: int, head: int, scaled: bool) -> torch.Tensor:
+        """The head's scores ``(N + 1, N + 1)``, ``q k^T`` times the scale (or 1)."""
+        if digit not in self._cache:
+            self._cache[digit] = queries_and_keys(self.model, self.images[digit])
+        q, k = self._cache[digit][block]
+        return (q[head] @ k[head].T) * (self.scale if scaled else 1.0)
+
+    def compute(self, query: int, head: int, block: int, digit: int, scaled: bool) -> tuple[str, Figure]:
+        if not 0 <= digit < len(self.images):
+            raise ValueError(f"digit must be an index from 0 to {len(self.images) - 1}, got {digit}")
+        scores = self.scores(digit, block, head, scaled)
+        if not 0 <= query < scores.shape[0]:
+            raise ValueError(f"query must be a token index from 0 (class token) to {scores.shape[0] - 1}, got {query}")
+        weights = scores.softmax(dim=-1)
+        top_weight, top_key = weights[query].max(dim=0)
+        saturated = int((weights.max(dim=-1).values > SATURATED).sum())
+        scale = "scaled by 1/sqrt(d)" if scaled else "no scale"
+        cols = self.grid[1]
+        line = (
+            f"block {block}, head {head}, {scale}: query {token_name(query, cols)} puts {top_weight:.2f} on "
+            f"{token_name(int(top_key), cols)}; rows with top weight > {SATURATED}: {saturated} of {scores.shape[0]}"
+        )
+        fig = plot_query_attention(
+            self.images[digit], scores[query], weights[query], self.grid, query, dpi=70,
+            title=f"block {block}, head {head}, {scale}",
+        )  # fmt: skip
+        return line, fig
+
+
+def attention_widget(
+    model: ViT | None = None,
+    images: torch.Tensor | None = None,
+    labels: list[int] | None = None,
+    *,
+    query: int = 25,
+    head: int = 0,
+    block: int = 0,
+) -> AttentionWidget:
+    """The attention explorer on digits: ``query`` slider (first; 0 = class token), ``head``,
+    ``block``, ``digit``, and the ``scaled`` toggle. Defaults: the shipped MNIST ViT and the
+    first ten test digits (``images`` ``(B, 1, 28, 28)``, ``labels`` their classes)."""
+    if model is None:
+        from ..pretrained import load_mnist_vit
+
+        model = load_mnist_vit()
+    if images is None:
+        from ..data import load_mnist
+
+        split = load_mnist()
+        images, labels = split.test_images[:10], split.test_labels[:10].tolist()
+    if labels is None:
+        labels = ["?"] * len(images)
+    return AttentionWidget(model, images, list(labels), query, head, block)
