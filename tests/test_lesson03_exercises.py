@@ -59,10 +59,10 @@ def not_done(*args):
 
 
 def test_reference_answers_pass(capsys):
-    assert check_attention_shapes(attention_shapes)
-    assert check_split_merge(split_heads, merge_heads)
-    assert check_attention(attention)
-    assert check_mha_forward(mha_forward)
+    check_attention_shapes(attention_shapes)
+    check_split_merge(split_heads, merge_heads)
+    check_attention(attention)
+    check_mha_forward(mha_forward)
     assert capsys.readouterr().out.count("Correct!") == 4
 
 
@@ -135,7 +135,7 @@ def test_torch_size_is_accepted():
     def as_sizes(*args):
         return {key: torch.Size(shape) for key, shape in attention_shapes(*args).items()}
 
-    assert check_attention_shapes(as_sizes)
+    check_attention_shapes(as_sizes)
 
 
 # --- exercise 2: split and merge ---
@@ -225,7 +225,10 @@ def test_attention_rejects_scale_by_d_and_times_sqrt_d():
 
 
 def test_attention_rejects_the_fused_shortcut_and_restores_it():
-    with pytest.raises(ExerciseFailed, match="from scratch"):
+    with pytest.raises(
+        ExerciseFailed,
+        match=r"build attention .*yourself; your function called torch\.nn\.functional\.scaled_dot_product_attention",
+    ):
         check_attention(lambda q, k, v: F.scaled_dot_product_attention(q, k, v))
     q = torch.randn(1, 1, 3, 4)
     assert F.scaled_dot_product_attention(q, q, q).shape == (1, 1, 3, 4)  # the real function is back

@@ -35,7 +35,7 @@ def tanh_gelu(x):
 
 
 def test_tanh_gelu_accepts_reference(capsys):
-    assert check_tanh_gelu(tanh_gelu)
+    check_tanh_gelu(tanh_gelu)
     assert "Correct!" in capsys.readouterr().out
 
 
@@ -49,7 +49,7 @@ def test_tanh_gelu_accepts_reference(capsys):
         (lambda x: 0.5 * (1 + torch.tanh(C * (x + 0.044715 * x**3))), "Phi(x)"),
         (lambda x: torch.relu(x), "differs"),
         (lambda x: tanh_gelu(x).flatten()[:5], "shape"),
-        (lambda x: tanh_gelu(x).tolist(), "torch.Tensor"),
+        (lambda x: str(tanh_gelu(x)), "return a torch.Tensor"),
     ],
 )
 def test_tanh_gelu_rejects(answer, fragment):
@@ -74,7 +74,7 @@ def block_parameters(dim, mlp_dim):
 
 def test_block_parameters_accepts_reference(capsys):
     assert block_parameters(768, 3072) == 7_087_872
-    assert check_block_parameters(block_parameters)
+    check_block_parameters(block_parameters)
     assert "7,087,872" in capsys.readouterr().out
 
 
@@ -87,7 +87,7 @@ def test_block_parameters_accepts_reference(capsys):
         (lambda d, m: block_parameters(d, m) - 2 * d, "only half"),
         (lambda d, m: block_parameters(d, m) - 2 * d * d - 2 * d, "queries, keys AND values"),
         (lambda d, m: 12 * d * d + 13 * d, "mlp_dim = 4 x dim"),
-        (lambda d, m: block_parameters(d, m) / 1, "should return an int"),
+        (lambda d, m: block_parameters(d, m) / 1, "is the float 7087872.0; return a whole number"),
         (lambda d, m: block_parameters(d, m) + 1, "off by +1"),
     ],
 )
@@ -105,7 +105,7 @@ def layer_norm(x, weight, bias, eps):
 
 
 def test_layer_norm_accepts_reference(capsys):
-    assert check_layer_norm(layer_norm)
+    check_layer_norm(layer_norm)
     assert "Correct!" in capsys.readouterr().out
 
 
@@ -113,7 +113,7 @@ def test_layer_norm_accepts_torch_var():
     def with_var(x, weight, bias, eps):
         return (x - x.mean(-1, keepdim=True)) / torch.sqrt(x.var(-1, keepdim=True, correction=0) + eps) * weight + bias
 
-    assert check_layer_norm(with_var)
+    check_layer_norm(with_var)
 
 
 def _normalise(x, dims, eps, unbiased=False):
@@ -157,7 +157,7 @@ def pre_norm_block(x, block):
 
 def test_pre_norm_block_accepts_reference(capsys):
     state = torch.random.get_rng_state()
-    assert check_pre_norm_block(pre_norm_block)
+    check_pre_norm_block(pre_norm_block)
     assert "Correct!" in capsys.readouterr().out
     assert torch.equal(state, torch.random.get_rng_state()), "the checker must not change the global random state"
 

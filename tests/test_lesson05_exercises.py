@@ -24,7 +24,7 @@ def softmax_backward(a, grad_a):
 
 
 def test_softmax_backward_reference_passes(capsys):
-    assert check_softmax_backward(softmax_backward) is True
+    check_softmax_backward(softmax_backward)
     assert capsys.readouterr().out.startswith("Correct!")
 
 
@@ -61,7 +61,7 @@ def value_gradient(a, grad_out):
 
 
 def test_value_gradient_reference_passes(capsys):
-    assert check_value_gradient(value_gradient) is True
+    check_value_gradient(value_gradient)
     assert "Correct!" in capsys.readouterr().out
 
 
@@ -88,7 +88,7 @@ def w_v_gradient(x, a, grad_out):
 
 
 def test_w_v_gradient_reference_passes(capsys):
-    assert check_w_v_gradient(w_v_gradient) is True
+    check_w_v_gradient(w_v_gradient)
     assert "Correct!" in capsys.readouterr().out
 
 
@@ -116,7 +116,7 @@ def test_w_v_gradient_rejects(wrong, message):
 
 
 def test_frozen_mlp_parts_reference_passes(capsys):
-    assert check_frozen_mlp_parts(lambda: {"embeddings", "norms", "qkv", "proj", "head"}) is True
+    check_frozen_mlp_parts(lambda: {"embeddings", "norms", "qkv", "proj", "head"})
     assert "Correct!" in capsys.readouterr().out
 
 

@@ -3,7 +3,6 @@
 import pytest
 import torch
 
-from vit_explained.attention_maps import attention_rollout, class_token_attention
 from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
 from vit_explained.exercises.lesson08 import check_class_token_grid, check_record_outputs, check_rollout
 
@@ -21,7 +20,7 @@ def record_reference(module, run):
 
 
 def test_record_outputs_accepts_the_reference(capsys):
-    assert check_record_outputs(record_reference) is True
+    check_record_outputs(record_reference)
     assert "Correct!" in capsys.readouterr().out
 
 
@@ -116,7 +115,7 @@ def test_record_outputs_rejects_wrong_answers(wrong, message):
 def test_record_outputs_cleans_up_so_the_next_try_can_pass():
     with pytest.raises(ExerciseFailed):
         check_record_outputs(record_without_finally)
-    assert check_record_outputs(record_reference)
+    check_record_outputs(record_reference)
 
 
 # ----------------------------------------------------------------------------- rollout
@@ -143,10 +142,10 @@ def rollout_full_identity(matrices):  # A + I instead of (A + I) / 2: the same a
 
 @pytest.mark.parametrize(
     "answer",
-    [rollout_reference, rollout_full_identity, lambda ms: attention_rollout([m.unsqueeze(1) for m in ms]).float()],
+    [rollout_reference, rollout_full_identity],
 )
 def test_rollout_accepts_the_reference(answer, capsys):
-    assert check_rollout(answer) is True
+    check_rollout(answer)
     assert "Correct!" in capsys.readouterr().out
 
 
@@ -197,7 +196,7 @@ def rollout_normalise_columns(matrices):
         (rollout_wrong_order, "wrong order"),
         (rollout_normalise_columns, "differs"),
         (lambda ms: rollout_reference(ms)[:, 0], "expected shape"),
-        (lambda ms: rollout_reference(ms).tolist(), "return a tensor"),
+        (lambda ms: None, "return a torch.Tensor"),
     ],
 )
 def test_rollout_rejects_wrong_answers(wrong, message):
@@ -212,9 +211,9 @@ def grid_reference(weights, rows, cols):
     return weights[:, :, 0, 1:].reshape(weights.shape[0], weights.shape[1], rows, cols)
 
 
-@pytest.mark.parametrize("answer", [grid_reference, lambda w, r, c: class_token_attention(w, (r, c))])
+@pytest.mark.parametrize("answer", [grid_reference])
 def test_grid_accepts_the_reference(answer, capsys):
-    assert check_class_token_grid(answer) is True
+    check_class_token_grid(answer)
     assert "Correct!" in capsys.readouterr().out
 
 

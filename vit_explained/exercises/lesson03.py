@@ -9,15 +9,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from numbers import Integral
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
 from ..attention import Attention
-from . import attempt, fail, passed
+from . import as_tensor, attempt, close, fail, forbid, passed
+
+#: Exercise 2 asks for reshape and permute (or transpose) only.
+_NO_EINOPS = forbid("einops", reason="the head split with reshape and permute")
+
+#: Exercise 3 is attention from scratch: not torch's fused function, nor the package's.
+_NO_ATTENTION_SHORTCUTS = forbid(
+    F.scaled_dot_product_attention,
+    F.multi_head_attention_forward,
+    Attention.scaled_dot_product,
+    Attention.forward,
+    reason="attention (matrix products and softmax)",
+)
 
 #: The steps of one attention layer, in order, as the keys of ``attention_shapes``'s answer.
 SHAPE_KEYS = ("qkv", "qkv_heads", "q", "scores", "weights", "heads_out", "merged", "output")
@@ -62,14 +76,15 @@ def _true_shapes(batch: int, num_tokens: int, dim: int, heads: int) -> dict[str,
 
 
 def _as_shape(value: Any) -> tuple[int, ...] | None:
-    if isinstance(value, torch.Size):
-        return tuple(value)
-    if isinstance(value, (tuple, list)) and all(isinstance(n, int) and not isinstance(n, bool) for n in value):
-        return tuple(value)
+    """A shape from a torch.Size, a tuple or list of ints (numpy ints too), or a 1-D integer array."""
+    if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim == 1 and not value.dtype.is_floating_point:
+        value = value.tolist()
+    if isinstance(value, (tuple, list)) and all(isinstance(n, Integral) and not isinstance(n, bool) for n in value):
+        return tuple(int(n) for n in value)
     return None
 
 
-def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict[str, Sequence[int]]]) -> bool:
+def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict[str, Sequence[int]]]) -> None:
     """Exercise 1: ``attention_shapes(batch, num_tokens, dim, heads)`` returns the shape of every step.
 
     Checked against the package's :class:`~vit_explained.Attention` for ViT-S (dim 384, 6 heads)
@@ -78,9 +93,7 @@ def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict
     configs = [(2, 197, 384, 6), (1, 50, 192, 3), (3, 65, 512, 8), (1, 784, 64, 1)]
     for batch, num_tokens, dim, heads in configs:
         where = f"for batch={batch}, num_tokens={num_tokens}, dim={dim}, heads={heads}"
-        answer = attempt(attention_shapes, batch, num_tokens, dim, heads)
-        if not isinstance(answer, dict):
-            fail(f"return a dict {{step name: shape}}, got {type(answer).__name__}")
+        answer = attempt(attention_shapes, batch, num_tokens, dim, heads, returns=dict)
         missing = [key for key in SHAPE_KEYS if key not in answer]
         extra = [key for key in answer if key not in SHAPE_KEYS]
         if missing or extra:
@@ -104,7 +117,7 @@ def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict
             if heads > 1 and head_dim in expected and dim in shape and head_dim not in shape:
                 fail(f"'{key}' {where}: each head works on dim // heads features, not on all {dim}")
             fail(f"'{key}' {where} is {shape}, which is not that step's shape. Hint: {_SHAPE_HINTS[key]}")
-    return passed("you can follow the shapes through any attention layer, ViT-S's included.")
+    passed("you can follow the shapes through any attention layer, ViT-S's included.")
 
 
 def _split_reference(tokens: torch.Tensor, heads: int) -> torch.Tensor:
@@ -115,24 +128,22 @@ def _merge_reference(per_head: torch.Tensor) -> torch.Tensor:
     return rearrange(per_head, "b h n d -> b n (h d)")
 
 
-def _call_tensor_function(function: Callable[..., Any], name: str, *args: Any) -> torch.Tensor:
-    try:
-        result = attempt(function, *args)
-    except RuntimeError as error:
-        if "view" in str(error) and "contiguous" in str(error):
-            fail(
-                f"{name} raised '{str(error).splitlines()[0][:80]}...': after a permute the tensor is not "
-                "contiguous in memory, so .view() cannot regroup it; use .reshape() (or .contiguous() first)"
-            )
-        raise
-    if not isinstance(result, torch.Tensor):
-        fail(f"{name} should return a torch.Tensor, got {type(result).__name__}")
-    return result
+def _view_hint(error: Exception) -> str | None:
+    if "view" in str(error) and "contiguous" in str(error):
+        return (
+            "After a permute the tensor is not contiguous in memory, so .view() cannot regroup it; "
+            "use .reshape() (or .contiguous() first)"
+        )
+    return None
+
+
+def _heads_call(function: Callable[..., Any], name: str, *args: Any) -> torch.Tensor:
+    return as_tensor(_NO_EINOPS(function, *args, hint=_view_hint), f"what {name} returned")
 
 
 def check_split_merge(
     split_heads: Callable[[torch.Tensor, int], torch.Tensor], merge_heads: Callable[[torch.Tensor], torch.Tensor]
-) -> bool:
+) -> None:
     """Exercise 2: ``split_heads(x, heads)``: ``(B, N, D) -> (B, heads, N, D // heads)`` and
     ``merge_heads(x)``: ``(B, heads, N, d) -> (B, N, heads * d)``, compared with einops."""
     cases = [((2, 5, 12), 3), ((1, 7, 8), 2), ((3, 4, 6), 6), ((2, 3, 10), 1)]
@@ -141,21 +152,21 @@ def check_split_merge(
         head_dim = dim // heads
         x = torch.arange(math.prod(shape), dtype=torch.float32).reshape(shape)  # every value different
         original = x.clone()
-        split = _call_tensor_function(split_heads, "split_heads", x, heads)
+        split = _heads_call(split_heads, "split_heads", x, heads)
         if not torch.equal(x, original):
             fail("split_heads changed its input in place; return a new view or tensor instead")
         expected = _split_reference(x, heads)
         call = f"split_heads(x of shape {shape}, heads={heads})"
         if tuple(split.shape) != tuple(expected.shape):
             fail(f"{call} returned shape {tuple(split.shape)}; the axes should be (B, heads, N, d) with d = D // heads")
-        if not torch.equal(split, expected):
-            if torch.equal(split, x.reshape(batch, heads, tokens, head_dim)):
+        if not close(split, expected):
+            if close(split, x.reshape(batch, heads, tokens, head_dim)):
                 fail(
                     f"{call} has the right shape but mixes tokens and heads: a reshape alone regroups the numbers "
                     "in memory order, so one 'head' ends up holding features of several tokens. Split the last "
                     "axis first, then move the heads axis"
                 )
-            if torch.equal(split, x.reshape(batch, tokens, head_dim, heads).permute(0, 3, 1, 2)):
+            if close(split, x.reshape(batch, tokens, head_dim, heads).permute(0, 3, 1, 2)):
                 fail(
                     f"{call}: head 0 got features 0, {heads}, {2 * heads}, ... Each head owns one contiguous "
                     "block of d features (head 0: features 0 to d-1): the heads axis comes before d in the split"
@@ -165,24 +176,24 @@ def check_split_merge(
         per_head = torch.arange(batch * heads * tokens * head_dim, dtype=torch.float32).reshape(
             batch, heads, tokens, head_dim
         )
-        merged = _call_tensor_function(merge_heads, "merge_heads", per_head)
+        merged = _heads_call(merge_heads, "merge_heads", per_head)
         expected = _merge_reference(per_head)
         call = f"merge_heads(x of shape {tuple(per_head.shape)})"
         if tuple(merged.shape) != tuple(expected.shape):
             fail(f"{call} returned shape {tuple(merged.shape)}; the axes should be (B, N, heads * d)")
-        if not torch.equal(merged, expected):
-            if torch.equal(merged, per_head.reshape(batch, tokens, heads * head_dim)):
+        if not close(merged, expected):
+            if close(merged, per_head.reshape(batch, tokens, heads * head_dim)):
                 fail(
                     f"{call} has the right shape but mixes tokens and heads: a reshape without moving the heads "
                     "axis glues together rows of different tokens. Bring the tokens axis next to the batch first"
                 )
-            if torch.equal(merged, per_head.permute(0, 2, 3, 1).reshape(batch, tokens, heads * head_dim)):
+            if close(merged, per_head.permute(0, 2, 3, 1).reshape(batch, tokens, heads * head_dim)):
                 fail(f"{call} interleaves the heads' features; all d features of head 0 must come first, then head 1's")
             fail(f"{call} has the right shape, but the values are in the wrong places")
-        round_trip = _call_tensor_function(merge_heads, "merge_heads", split)
-        if not torch.equal(round_trip, x):
+        round_trip = _heads_call(merge_heads, "merge_heads", split)
+        if not close(round_trip, x):
             fail("merge_heads(split_heads(x, heads)) does not give back x")
-    return passed("split and merge are exact inverses and match einops' 'b n (h d) -> b h n d'.")
+    passed("split and merge are exact inverses and match einops' 'b n (h d) -> b h n d'.")
 
 
 def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -207,40 +218,36 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
     }
 
 
-def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
+def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 3: ``attention(q, k, v)`` is ``softmax(q k^T / sqrt(d)) v`` for ``(B, heads, N, d)`` inputs,
-    written from scratch; compared with ``F.scaled_dot_product_attention`` and the package's explicit path."""
+    written from scratch; compared with ``F.scaled_dot_product_attention`` and the package's explicit path.
+
+    The inputs are float32, then float64 once (an answer must keep the dtype it is given working).
+    """
     generator = torch.Generator().manual_seed(3)
-    original_sdpa = F.scaled_dot_product_attention
-
-    def forbidden(*args: Any, **kwargs: Any) -> torch.Tensor:
-        fail("write attention from scratch (matmul, scale, softmax, matmul), without F.scaled_dot_product_attention")
-
-    for batch, heads, tokens, head_dim in [(2, 3, 7, 16), (1, 2, 5, 64), (2, 1, 9, 4)]:
-        q, k, v = (torch.randn(batch, heads, tokens, head_dim, generator=generator) for _ in range(3))
-        F.scaled_dot_product_attention = forbidden
-        try:
-            result = attempt(attention, q, k, v)
-        finally:
-            F.scaled_dot_product_attention = original_sdpa
-        if not isinstance(result, torch.Tensor):
-            fail(f"attention should return a torch.Tensor, got {type(result).__name__}")
+    cases = [(2, 3, 7, 16, torch.float32), (1, 2, 5, 64, torch.float32), (2, 1, 9, 4, torch.float32)]
+    cases.append((1, 2, 6, 8, torch.float64))
+    for batch, heads, tokens, head_dim, dtype in cases:
+        q, k, v = (torch.randn(batch, heads, tokens, head_dim, generator=generator, dtype=dtype) for _ in range(3))
         shape = (batch, heads, tokens, head_dim)
+        where = f"for q, k, v of shape {shape} ({str(dtype).replace('torch.', '')})"
+        result = as_tensor(_NO_ATTENTION_SHORTCUTS(attention, q.clone(), k.clone(), v.clone()), f"your result {where}")
         if tuple(result.shape) != shape:
-            fail(f"for q, k, v of shape {shape} the result has shape {tuple(result.shape)}; it should be like v's")
-        expected = original_sdpa(q, k, v)
+            fail(f"{where} the result has shape {tuple(result.shape)}; it should be like v's")
+        expected = F.scaled_dot_product_attention(q, k, v)
         with torch.random.fork_rng(devices=[]):  # leave the learner's random numbers alone
-            module = Attention(heads * head_dim, heads)
+            module = Attention(heads * head_dim, heads).to(dtype)
         module.fused = False
         explicit, _ = module.scaled_dot_product(q, k, v, need_weights=True)
-        torch.testing.assert_close(explicit, expected, rtol=1e-5, atol=1e-5)  # the two references agree
-        if torch.allclose(result, expected, rtol=1e-4, atol=1e-5):
+        if not close(explicit, expected):  # the two references agree
+            raise AssertionError("the checker's two references disagree")
+        if close(result, expected):
             continue
         for mistake, wrong in _attention_variants(q, k, v).items():
-            if torch.allclose(result, wrong, rtol=1e-4, atol=1e-5):
+            if close(result, wrong):
                 fail(f"for d = {head_dim}, {mistake}")
-        fail(f"for q, k, v of shape {shape} the values differ from softmax(q k^T / sqrt(d)) v")
-    return passed("your attention equals F.scaled_dot_product_attention.")
+        fail(f"{where} the values differ from softmax(q k^T / sqrt(d)) v")
+    passed("your attention equals F.scaled_dot_product_attention.")
 
 
 def _reference_pair(dim: int, heads: int, seed: int) -> tuple[Attention, nn.MultiheadAttention]:
@@ -257,7 +264,7 @@ def _reference_pair(dim: int, heads: int, seed: int) -> tuple[Attention, nn.Mult
     return ours, mha
 
 
-def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor], torch.Tensor]) -> bool:
+def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 4: ``mha_forward(mha, x)`` runs a ``batch_first=False`` ``nn.MultiheadAttention`` on
     batch-first tokens ``(B, N, D)`` and returns ``(B, N, D)``, equal to the package's Attention."""
     for batch, tokens, dim, heads, seed in [(3, 5, 8, 2, 0), (2, 7, 12, 3, 1), (1, 4, 8, 4, 2)]:
@@ -266,23 +273,22 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
         with torch.no_grad():
             expected = ours(x)
             forgotten = mha(x, x, x, need_weights=False)[0]
-            result = attempt(mha_forward, mha, x)
+            result = attempt(mha_forward, mha, x.clone())
         if mha.batch_first:
             fail("mha_forward switched the module to batch_first=True; leave the module as it is and adapt the input")
         if isinstance(result, tuple):
             fail("nn.MultiheadAttention returns (output, weights); return only the output tensor")
-        if not isinstance(result, torch.Tensor):
-            fail(f"mha_forward should return a torch.Tensor, got {type(result).__name__}")
+        result = as_tensor(result, "what mha_forward returned")
         if tuple(result.shape) != (batch, tokens, dim):
             if tuple(result.shape) == (tokens, batch, dim):
                 fail(f"the result has shape {tuple(result.shape)}, (N, B, D): turn it back to batch-first (B, N, D)")
             fail(f"for x of shape {(batch, tokens, dim)} the result has shape {tuple(result.shape)}")
-        if torch.allclose(result, expected, rtol=1e-4, atol=1e-5):
+        if close(result, expected):
             continue
-        if torch.allclose(result, forgotten, rtol=1e-4, atol=1e-5):
+        if close(result, forgotten):
             fail(
                 "this is the batch_first bug: the module reads (B, N, D) as (N, B, D), so every token attends to "
                 "the tokens at the same position in the other images. Give it the layout it expects"
             )
         fail(f"for x of shape {(batch, tokens, dim)} the values differ from the package's Attention")
-    return passed("you fed nn.MultiheadAttention the (N, B, D) layout it expects and got the batch back.")
+    passed("you fed nn.MultiheadAttention the (N, B, D) layout it expects and got the batch back.")

@@ -13,33 +13,43 @@ from collections.abc import Callable, Iterable
 import torch
 import torch.nn.functional as F
 
-from ..gradients import PARTS, group_gradient_norms
+from .. import attention_backward
+from ..gradient_hooks import group_gradient_norms
+from ..parameters import PARAMETER_PARTS as PARTS
 from ..vit import ViT
-from . import ExerciseNotAttempted, attempt, fail, passed
+from . import as_tensor, attempt, close, fail, forbid, passed
 
 _DTYPE = torch.float64
 
+#: Exercises 1-3 derive gradients by hand: autograd (in any form) and the package's backward are refused.
+_NO_AUTOGRAD = forbid(
+    torch.autograd.grad,
+    torch.autograd.backward,
+    "torch.autograd.functional",
+    "torch._functorch",
+    torch._softmax_backward_data,
+    attention_backward.softmax_backward,
+    attention_backward.attention_backward,
+    attention_backward.HandAttention,
+    attention_backward.hand_attention,
+    attention_backward.qkv_gradient_by_hand,
+    reason="the gradient by hand, from the formula (not autograd),",
+)
+
+_BATCH_HINT = (
+    "If it works on one (N, N) matrix: .T reverses every axis of a batched tensor; transpose only the "
+    "last two with .transpose(-2, -1) or .mT"
+)
+
 
 def _call(answer: Callable[..., object], *args: object, batch_hint: bool = False) -> torch.Tensor:
-    """Call the learner's function; report crashes and non-tensor results as failures."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # .T on a batch warns; the checker explains instead
-            result = attempt(answer, *args)
-    except ExerciseNotAttempted:
-        raise
-    except (RuntimeError, ValueError, IndexError) as error:
-        shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, torch.Tensor))
-        hint = (
-            " If it works on one (N, N) matrix: .T reverses every axis of a batched tensor; transpose only the "
-            "last two with .transpose(-2, -1) or .mT"
-            if batch_hint
-            else ""
-        )
-        fail(f"your function raised {type(error).__name__} on inputs of shapes {shapes}: {error}.{hint}")
-    if not isinstance(result, torch.Tensor):
-        fail(f"return a torch.Tensor, not {type(result).__name__}")
-    return result
+    """Call the learner's function (autograd refused); report crashes and non-tensor results as failures."""
+    shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, torch.Tensor))
+    hint = f"That was on inputs of shapes {shapes}." + (f" {_BATCH_HINT}" if batch_hint else "")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # .T on a batch warns; the checker explains instead
+        result = _NO_AUTOGRAD(answer, *args, hint=hint)
+    return as_tensor(result, "your function's result")
 
 
 def _right_per_matrix(answer: Callable[..., object], args: tuple[torch.Tensor, ...], expected: torch.Tensor) -> bool:
@@ -67,7 +77,7 @@ _BATCH_MESSAGE = (
 
 
 def _close(result: torch.Tensor, expected: torch.Tensor) -> bool:
-    return result.shape == expected.shape and torch.allclose(result.to(_DTYPE), expected, rtol=1e-6, atol=1e-9)
+    return close(result, expected)
 
 
 def _softmax_case(shape: tuple[int, ...], seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -79,7 +89,7 @@ def _softmax_case(shape: tuple[int, ...], seed: int) -> tuple[torch.Tensor, torc
     return a.detach(), grad_a, expected
 
 
-def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
+def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 1: ``softmax_backward(a, grad_a) -> grad_s`` for ``a = softmax(s, dim=-1)``."""
     cases = [(6, 6), (2, 3, 5, 5), (4, 7)]
     for index, shape in enumerate(cases):
@@ -120,7 +130,7 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
             fail(_BATCH_MESSAGE.format(shape=shape))
         error = _max_error(result, expected)
         fail(f"the result differs from autograd's for inputs of shape {shape} (largest error {error})")
-    return passed(
+    passed(
         "your softmax backward equals autograd's on square, batched and non-square inputs. "
         "Note the Jacobian diag(a) - a a^T is symmetric, so the row-wise product needs no transpose."
     )
@@ -142,7 +152,7 @@ def _attention_case(
     return x, a, w_v, grad_out
 
 
-def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
+def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 2: ``value_gradient(a, grad_out) -> dV`` for ``out = a @ v``."""
     cases = [((), 5, 4), ((3,), 6, 4), ((2, 2), 4, 3)]
     for index, (batch, tokens, head) in enumerate(cases):
@@ -166,10 +176,10 @@ def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], 
         fail(
             f"dV differs from autograd's for A of shape {tuple(a.shape)} (largest error {_max_error(result, expected)})"
         )
-    return passed("dV = A^T dOut: each value row collects the gradient of every query that attended to it.")
+    passed("dV = A^T dOut: each value row collects the gradient of every query that attended to it.")
 
 
-def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
+def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 3: ``w_v_gradient(x, a, grad_out) -> dW_v`` for ``out = a @ (x @ W_v.T)``.
 
     ``x``: ``(B, N, D)``, ``a``: ``(B, N, N)``, ``grad_out``: ``(B, N, d)``; the answer has the shape of
@@ -211,7 +221,7 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
         if batch[0] > 1 and _close(result * batch[0], expected):
             fail("you averaged over the images; gradients of a shared weight add up (the loss decides any averaging).")
         fail(f"dW_v differs from autograd's for x of shape {shape} (largest error {_max_error(result, expected)})")
-    return passed("dW_v = dV^T x summed over tokens and images, with dV = A^T dOut. No softmax on this route.")
+    passed("dW_v = dV^T x summed over tokens and images, with dV = A^T dOut. No softmax on this route.")
 
 
 def _frozen_mlp_parts(seed: int = 0) -> set[str]:
@@ -226,7 +236,7 @@ def _frozen_mlp_parts(seed: int = 0) -> set[str]:
     images = torch.randn(4, 1, 8, 8, generator=generator)
     F.cross_entropy(model(images), torch.arange(4)).backward()
     norms = {name: (None if p.grad is None else p.grad.norm().item()) for name, p in model.named_parameters()}
-    return {part for (_, part), norm in group_gradient_norms(norms).items() if norm > 0}
+    return {part for (_, part), norm in group_gradient_norms(model, norms).items() if norm > 0}
 
 
 _WHY_MISSING = {
@@ -240,12 +250,14 @@ _WHY_MISSING = {
 }
 
 
-def check_frozen_mlp_parts(parts_with_gradient: Callable[[], Iterable[str]]) -> bool:
+def check_frozen_mlp_parts(parts_with_gradient: Callable[[], Iterable[str]]) -> None:
     """Exercise 4: which parts of a ViT get a non-zero gradient when every block's MLP is frozen?
 
-    ``parts_with_gradient()`` returns a set of names from :data:`vit_explained.gradients.PARTS`.
+    ``parts_with_gradient()`` returns a set of names from :data:`vit_explained.parameters.PARAMETER_PARTS`.
     """
     answer = attempt(parts_with_gradient)
+    if isinstance(answer, (list, tuple)) and len(set(answer)) != len(answer):
+        fail("each part should be named once: return a set of part names")
     if isinstance(answer, str) or not isinstance(answer, Iterable):
         fail(f"return a set of part names such as {{'head', 'qkv'}}, not {type(answer).__name__}")
     answer = set(answer)
@@ -260,7 +272,7 @@ def check_frozen_mlp_parts(parts_with_gradient: Callable[[], Iterable[str]]) -> 
             fail(_WHY_MISSING[part])
     if answer != truth:
         fail(f"{sorted(answer - truth)} should not be in the set")
-    return passed(
+    passed(
         f"with every MLP frozen, {sorted(truth)} still get a gradient, norm2 included: a frozen layer passes "
         "the gradient through to its input, it only keeps none for its own weights."
     )

@@ -7,7 +7,10 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from . import ExerciseNotAttempted, attempt, fail, passed
+from . import as_int, as_tensor, attempt, close, fail, forbid, passed
+
+#: Exercise 2 says: without scikit-learn.
+_NO_SKLEARN = forbid("sklearn", reason="the confusion matrix without scikit-learn")
 
 __all__ = ["check_accuracy", "check_confusion_matrix", "check_max_safe_shift", "check_per_class_accuracy"]
 
@@ -34,25 +37,24 @@ def _wrong_axis_accuracies(logits: torch.Tensor, labels: torch.Tensor) -> set[fl
     return candidates
 
 
-def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> bool:
+def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
     """``accuracy(logits (B, K), labels (B,)) -> float`` in ``[0, 1]``: the fraction whose top logit is the label."""
     for logits, labels in _logit_cases():
         expected = (logits.argmax(dim=1) == labels).float().mean().item()
-        try:
-            result = attempt(accuracy, logits.clone(), labels.clone())
-        except ExerciseNotAttempted:
-            raise
-        except RuntimeError as error:  # e.g. comparing (K,) argmaxes with (B,) labels
-            fail(
-                f"your function raised {type(error).__name__}: {str(error).splitlines()[0]}. "
-                "logits are (B, num_classes): take the largest entry of each row"
-            )
-        if isinstance(result, torch.Tensor):
-            if result.numel() != 1:
-                fail(f"return one number for the whole batch, got a tensor of shape {tuple(result.shape)}")
-            result = result.item()
-        if not isinstance(result, (int, float)) or isinstance(result, bool):
-            fail(f"return a float, got {type(result).__name__}")
+        result = attempt(
+            accuracy,
+            logits.clone(),
+            labels.clone(),
+            hint="logits are (B, num_classes): take the largest entry of each row",
+        )
+        if isinstance(result, bool):
+            fail(f"return a float, got a bool ({result!r})")
+        value = as_tensor(result, "your accuracy")
+        if value.numel() != 1:
+            fail(f"return one number for the whole batch, got shape {tuple(value.shape)}")
+        if value.dtype.is_complex or value.dtype == torch.bool:
+            fail(f"return a float, got a {value.dtype} tensor")
+        result = float(value.item())
         if abs(result - expected) < 1e-6:
             continue
         if abs(result - expected * len(labels)) < 1e-6:
@@ -68,10 +70,22 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> b
             f"for logits of shape {tuple(logits.shape)} the accuracy is not {result:.4f}: compare the index of each "
             "row's largest logit (not the logit or probability itself) with the label"
         )
-    return passed("the prediction is the argmax over the class axis (dim=1); softmax would not change it.")
+    passed("the prediction is the argmax over the class axis (dim=1); softmax would not change it.")
 
 
-def check_confusion_matrix(confusion: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor]) -> bool:
+def _confusion_hint(classes: int) -> Callable[[Exception], str | None]:
+    def hint(error: Exception) -> str | None:
+        if not isinstance(error, RuntimeError):
+            return None
+        return (
+            f"With num_classes = {classes}, some classes never occur or are never predicted in this batch: "
+            "torch.bincount then returns fewer counts than you expect unless you pass minlength"
+        )
+
+    return hint
+
+
+def check_confusion_matrix(confusion: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor]) -> None:
     """``confusion(labels (B,), predictions (B,), num_classes) -> (K, K)`` counts, row = true class,
     column = predicted class (scikit-learn's convention)."""
     from sklearn.metrics import confusion_matrix
@@ -90,8 +104,8 @@ def check_confusion_matrix(confusion: Callable[[torch.Tensor, torch.Tensor, int]
     cases.append((torch.tensor([0, 0, 1, 1, 2]), torch.tensor([0, 1, 1, 1, 1]), 4))
     for labels, predictions, classes in cases:
         expected = confusion_matrix(labels.numpy(), predictions.numpy(), labels=list(range(classes)))
-        result = attempt(confusion, labels.clone(), predictions.clone(), classes)
-        result = np.asarray(result.detach().cpu() if isinstance(result, torch.Tensor) else result)
+        result = _NO_SKLEARN(confusion, labels.clone(), predictions.clone(), classes, hint=_confusion_hint(classes))
+        result = as_tensor(result, "your confusion matrix").cpu().numpy()
         if result.shape != (classes, classes):
             fail(
                 f"with num_classes = {classes} the matrix must be ({classes}, {classes}), got {result.shape}; "
@@ -106,17 +120,37 @@ def check_confusion_matrix(confusion: Callable[[torch.Tensor, torch.Tensor, int]
         if result.sum() != len(labels):
             fail(f"the counts should add up to the {len(labels)} examples, got {result.sum()}")
         fail("some counts are off: entry [i, j] counts examples of true class i predicted as j")
-    return passed("rows are true classes, columns predictions, and the diagonal holds the correct ones.")
+    passed("rows are true classes, columns predictions, and the diagonal holds the correct ones.")
+
+
+def _rectangles(*boxes: tuple[int, int, int, int], size: int = 14, channels: int = 1) -> torch.Tensor:
+    """Made-up "digits": one rectangle of ink per image, ``(top, bottom, left, right)`` blank margins."""
+    images = torch.zeros(len(boxes), channels, size, size)
+    for index, (top, bottom, left, right) in enumerate(boxes):
+        images[index, index % channels, top : size - bottom, left : size - right] = 0.25 + 0.25 * (index % 3)
+    return images
 
 
 def _digit_batch() -> torch.Tensor:
-    """Four made-up 14x14 "digits" (rectangles of ink) with known blank margins."""
-    images = torch.zeros(4, 1, 14, 14)
-    images[0, 0, 5:9, 3:8] = 1.0  # margins top 5, bottom 5, left 3, right 6 -> 3
-    images[1, 0, 5:9, 3:12] = 0.5  # top 5, bottom 5, left 3, right 2 -> 2
-    images[2, 0, 4:9, 5:9] = 0.8  # top 4, bottom 5, left 5, right 5 -> 4
-    images[3, 0, 6:8, 1:9] = 0.3  # top 6, bottom 6, left 1, right 5 -> 1: the batch's answer
-    return images
+    """Four made-up 14x14 "digits" (rectangles of ink) with known blank margins: the left one decides."""
+    return _rectangles((5, 5, 3, 6), (5, 5, 3, 2), (4, 5, 5, 5), (6, 6, 1, 5))
+
+
+def _shift_batches() -> list[torch.Tensor]:
+    """Batches where each side in turn is the nearest edge, one in colour with ink in one channel only,
+    one with negative ink (a normalised image), and 200 MNIST test digits."""
+    from ..data import load_mnist
+
+    return [
+        _digit_batch(),
+        _digit_batch()[:3],
+        _rectangles((4, 5, 3, 4), (1, 6, 4, 5), (5, 4, 4, 3)),  # the top margin decides
+        _rectangles((3, 5, 4, 4), (4, 2, 5, 4), (6, 5, 4, 3)),  # the bottom margin decides
+        _rectangles((4, 4, 3, 5), (5, 3, 5, 1), (3, 4, 4, 4)),  # the right margin decides
+        _rectangles((4, 4, 5, 4), (3, 5, 4, 5), (4, 6, 2, 3), channels=3),  # ink in channel 0, 1 or 2
+        -_rectangles((4, 3, 5, 6), (5, 6, 4, 4)),  # negative ink, as after normalising
+        load_mnist().test_images[:200],
+    ]
 
 
 def _margins(images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -136,26 +170,30 @@ def _safe_shift(images: torch.Tensor) -> int:
     return int(torch.minimum(rows, cols).min())
 
 
-def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> bool:
+def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
     """``max_safe_shift(images (B, C, H, W)) -> int``: the largest shift (in pixels, any direction)
     that keeps the ink of *every* image inside the frame."""
-    from ..data import load_mnist
-
-    batches = [_digit_batch(), _digit_batch()[:3], load_mnist().test_images[:200]]
-    for images in batches:
+    for images in _shift_batches():
         expected = _safe_shift(images)
         rows, cols = _margins(images)
-        result = attempt(max_safe_shift, images.clone())
-        if isinstance(result, torch.Tensor) and result.numel() == 1 and not result.is_floating_point():
-            result = int(result.item())
-        if not isinstance(result, (int, np.integer)) or isinstance(result, bool):
-            fail(f"return a whole number of pixels (an int), got {result!r} ({type(result).__name__})")
+        result = as_int(attempt(max_safe_shift, images.clone()), "your shift (a whole number of pixels)")
         if result == expected:
             continue
         if result == int(rows.min()) and result != int(cols.min()):
             fail("check the columns (the left and right margins) as well as the rows")
         if result == int(cols.min()) and result != int(rows.min()):
             fail("check the rows (the top and bottom margins) as well as the columns")
+        ink = images.abs().sum(dim=1) > 0
+        leading = (ink.any(dim=2).float().argmax(dim=1), ink.any(dim=1).float().argmax(dim=1))
+        if result == int(torch.minimum(*leading).min()):
+            fail(
+                "you measured the top and left margins only: a shift down or to the right loses the ink near "
+                "the bottom or right edge, so check all four sides"
+            )
+        if images.shape[1] > 1 and result == _safe_shift(images[:, :1]):
+            fail("you looked at the first channel only: a pixel has ink if any of its channels is non-zero")
+        if (images < 0).any() and result == _safe_shift(images.clamp(min=0)):
+            fail("ink can be negative (a normalised image): a pixel has ink if it is non-zero, not if it is > 0")
         if result == expected + 1:
             fail("off by one: a margin of m blank pixels allows a shift of m, not m + 1")
         if result == expected - 1:
@@ -169,7 +207,7 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> bool:
         if result > expected:
             fail(f"a shift of {result} pushes ink out of at least one image: use the smallest margin over all images")
         fail(f"got {result}; a larger shift is still safe for every image in this batch of {len(images)}")
-    return passed(
+    passed(
         "shifts up to this many pixels never cut ink off. On MNIST the answer is 0: a few digits touch the frame, "
         "so the recipe's 1-pixel shifts trim a little ink off those (a mild extra augmentation)."
     )
@@ -177,7 +215,7 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> bool:
 
 def check_per_class_accuracy(
     per_class_accuracy: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor],
-) -> bool:
+) -> None:
     """``per_class_accuracy(labels (B,), predictions (B,), num_classes) -> (K,)``: for each true class,
     the fraction of its examples predicted correctly (the recall of each class)."""
     generator = torch.Generator().manual_seed(66)
@@ -187,15 +225,17 @@ def check_per_class_accuracy(
     )
     predictions[labels == 3] = 0  # class 3 is always wrong, class 0 is over-predicted
     cases = [(labels, predictions, 5)]
+    few = torch.tensor([2, 0, 1, 2, 2, 1, 0, 2])  # three classes, class 2 most often
+    cases.append((few, torch.tensor([2, 0, 2, 1, 2, 1, 1, 0]), 3))
     for labels, predictions, classes in cases:
         counts = torch.bincount(labels, minlength=classes).float()
         hits = torch.bincount(labels[predictions == labels], minlength=classes).float()
         expected = hits / counts
         result = attempt(per_class_accuracy, labels.clone(), predictions.clone(), classes)
-        result = torch.as_tensor(result, dtype=torch.float64).flatten()
+        result = as_tensor(result, "your per-class accuracy").to(torch.float64)
         if result.shape != (classes,):
             fail(f"return one number per class, shape ({classes},), got {tuple(result.shape)}")
-        if torch.allclose(result, expected.double(), atol=1e-6):
+        if close(result, expected.float()):
             continue
         predicted = torch.bincount(predictions, minlength=classes).double()
         precision = hits.double() / predicted.clamp(min=1)
@@ -206,4 +246,4 @@ def check_per_class_accuracy(
         if torch.allclose(result, expected.double() * 100, atol=1e-4):
             fail("return fractions in [0, 1], not percentages")
         fail("for at least one class the fraction is wrong: correct examples of class k / examples of class k")
-    return passed("class 3 scores 0 here although the overall accuracy looks fine: look per class.")
+    passed("class 3 scores 0 here although the overall accuracy looks fine: look per class.")

@@ -18,9 +18,20 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from ..soft_split import tokens_to_image
-from ..t2t import T2T_SPLITS, TokenAttention, t2t_chain
-from . import attempt, fail, passed
+from ..soft_split import SoftSplit, tokens_to_image
+from ..t2t import T2T_SPLITS, T2TViT, TokenAttention, Tokens2Token, t2t_chain
+from . import as_int, as_tensor, close, fail, forbid, passed
+
+#: Exercise 1: the formula, not t2t_chain or the module (nor an unfold to count from).
+_NO_CHAIN = forbid(
+    t2t_chain, Tokens2Token, T2TViT, SoftSplit, torch.nn.functional.unfold, reason="the count from the formula"
+)
+
+#: Exercise 2: what tokens_to_image does, without calling it.
+_NO_TOKENS_TO_IMAGE = forbid(tokens_to_image, reason="the reconstruction")
+
+#: Exercise 3: T2T's token attention from qkv and proj, not the package's module.
+_NO_TOKEN_ATTENTION = forbid(TokenAttention, reason="T2T's token attention")
 
 __all__ = ["check_fold_tokens", "check_t2t_token_count", "check_token_attention"]
 
@@ -57,23 +68,19 @@ def _chain_without_padding(height: int, width: int) -> int | None:
 
 
 def _as_count(answer: object, height: int, width: int) -> int:
-    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-        answer = answer.item()
     if isinstance(answer, tuple) and len(answer) == 2:
         fail(
             f"for a {height}x{width} image you returned a pair {answer!r}; return the number of tokens, "
             "one int (rows times columns)"
         )
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or answer != int(answer):
-        fail(f"return a whole number of tokens (an int), got {answer!r} for a {height}x{width} image")
-    return int(answer)
+    return as_int(answer, f"your count for a {height}x{width} image", integral_floats=True)
 
 
-def check_t2t_token_count(t2t_token_count: Callable[[int, int], int]) -> bool:
+def check_t2t_token_count(t2t_token_count: Callable[[int, int], int]) -> None:
     """Check ``t2t_token_count(height, width) -> int``: the tokens the T2T module hands to the
     backbone for an ``height x width`` image (no class token), for the splits ``T2T_SPLITS``."""
     for height, width in TOKEN_COUNT_CASES:
-        answer = _as_count(attempt(t2t_token_count, height, width), height, width)
+        answer = _as_count(_NO_CHAIN(t2t_token_count, height, width), height, width)
         stages = t2t_chain(height, width, 3)
         expected = stages[-1].grid.total
         if answer == expected:
@@ -101,22 +108,20 @@ def check_t2t_token_count(t2t_token_count: Callable[[int, int], int]) -> bool:
             f"for {case} your function gives {answer}, but Tokens2Token({(height, width)}, ...) makes "
             f"{expected} tokens. Per side and per split: floor((size + 2 * padding - kernel) / stride) + 1"
         )
-    return passed(
+    passed(
         f"your count matches t2t_chain on {len(TOKEN_COUNT_CASES)} image sizes, e.g. 400x100 -> "
         f"{t2t_chain(400, 100, 1)[-1].grid.total} tokens, where ViT's H/16 * W/16 does not even give a whole number."
     )
 
 
-def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tensor]) -> bool:
+def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
     """Check ``fold_tokens(tokens, rows, cols)``: ``(B, rows * cols, C) -> (B, C, rows, cols)``,
     token ``i`` becoming the pixel at ``(i // cols, i % cols)``, as :func:`tokens_to_image`."""
     for batch, rows, cols, channels in FOLD_CASES:
         # Every entry is distinct, so any mix-up of tokens or features shows.
         tokens = torch.arange(batch * rows * cols * channels, dtype=torch.float32).reshape(batch, rows * cols, channels)
-        answer = attempt(fold_tokens, tokens.clone(), rows, cols)
         case = f"tokens of shape {tuple(tokens.shape)} (B, N, C) on a {rows}x{cols} grid"
-        if not isinstance(answer, torch.Tensor):
-            fail(f"return a torch.Tensor, got {type(answer).__name__}")
+        answer = as_tensor(_NO_TOKENS_TO_IMAGE(fold_tokens, tokens.clone(), rows, cols), f"your image for {case}")
         expected = tokens_to_image(tokens, rows, cols)
         if tuple(answer.shape) == (batch, channels, cols, rows):
             fail(
@@ -125,15 +130,15 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
             )
         if answer.shape != expected.shape:
             fail(f"for {case} expected shape (B, C, rows, cols) = {tuple(expected.shape)}, got {tuple(answer.shape)}")
-        if torch.equal(answer, expected):
+        if close(answer, expected):
             continue
-        if torch.equal(answer, tokens.reshape(batch, channels, rows, cols)):
+        if close(answer, tokens.reshape(batch, channels, rows, cols)):
             fail(
                 f"for {case} you reshaped (B, N, C) straight to (B, C, rows, cols): reshape keeps the memory order, "
                 "so each channel is filled with runs of consecutive numbers from several tokens. The C features "
                 "of one token must become the C channels of one pixel: bring the feature axis forward first"
             )
-        if torch.equal(answer, tokens.transpose(1, 2).reshape(batch, channels, cols, rows).transpose(2, 3)):
+        if close(answer, tokens.transpose(1, 2).reshape(batch, channels, cols, rows).transpose(2, 3)):
             fail(
                 f"for {case} your tokens are laid out column by column. Soft split (nn.Unfold) numbers its "
                 "windows row by row, left to right: token 1 sits to the right of token 0, not below it"
@@ -142,7 +147,7 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
             f"for {case} the shape is right but the values are not: pixel (r, c) of channel ch must hold "
             "feature ch of token r * cols + c"
         )
-    return passed(
+    passed(
         f"your reconstruction matches tokens_to_image on {len(FOLD_CASES)} non-square grids: "
         "token i is the pixel at (i // cols, i % cols) and its features are the channels."
     )
@@ -170,7 +175,7 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
 
 def check_token_attention(
     token_attention: Callable[[torch.Tensor, nn.Linear, nn.Linear], torch.Tensor],
-) -> bool:
+) -> None:
     """Check ``token_attention(tokens, qkv, proj)``: ``(B, N, dim) -> (B, N, token_dim)``, T2T's
     single-head attention with the skip connection through ``v`` and the scale ``dim ** -0.5``,
     against :class:`TokenAttention` holding the same ``qkv`` (``dim -> 3 * token_dim``, no bias)
@@ -184,28 +189,20 @@ def check_token_attention(
             attention.proj.bias.copy_(torch.randn(attention.proj.bias.shape, generator=generator) * 0.1)
         tokens = torch.randn(batch, count, dim, generator=generator)
         case = f"tokens of shape {tuple(tokens.shape)} (B, N, dim) and token_dim {token_dim}"
-        try:
-            with torch.no_grad():
-                answer = attempt(token_attention, tokens.clone(), attention.qkv, attention.proj)
-        except NotImplementedError:  # a RuntimeError too: the stub, or ExerciseNotAttempted
-            raise
-        except RuntimeError as error:
-            fail(
-                f"for {case} your function raised RuntimeError: {error}. If that came from adding the input "
-                f"tokens to the attention output: they are {dim} wide and the output is {token_dim} wide, so they "
-                "cannot be added. Which tensor already has the output width?"
-            )
-        if not isinstance(answer, torch.Tensor):
-            fail(f"return a torch.Tensor, got {type(answer).__name__}")
+        hint = (
+            f"That was for {case}. If it came from adding the input tokens to the attention output: they are {dim} "
+            f"wide and the output is {token_dim} wide, so they cannot be added. Which tensor already has the "
+            "output width?"
+        )
+        with torch.no_grad():
+            answer = _NO_TOKEN_ATTENTION(token_attention, tokens.clone(), attention.qkv, attention.proj, hint=hint)
+        answer = as_tensor(answer, f"your output for {case}")
         expected_shape = (batch, count, token_dim)
         if tuple(answer.shape) != expected_shape:
             fail(f"for {case} expected shape (B, N, token_dim) = {expected_shape}, got {tuple(answer.shape)}")
         with torch.no_grad():
             expected = attention(tokens)
             variants = _variants(tokens, attention)
-
-        def close(a: torch.Tensor, b: torch.Tensor) -> bool:
-            return torch.allclose(a, b, rtol=1e-4, atol=1e-5)
 
         if close(answer, expected):
             continue
@@ -232,7 +229,7 @@ def check_token_attention(
             f"for {case} your output differs from TokenAttention's by up to {error:.3g}. Check the order q, k, v "
             "in qkv's output (q first), the scale, and that proj is applied before the skip is added"
         )
-    return passed(
+    passed(
         f"your token attention matches TokenAttention on {len(ATTENTION_CASES)} cases: scale 1/sqrt(dim) with dim "
         "the input width, and the skip connection through v, which already has the output width."
     )

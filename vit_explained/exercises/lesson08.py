@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -19,24 +18,30 @@ from torch import nn
 
 from ..attention import Attention
 from ..attention_maps import attention_rollout, class_token_attention
-from . import attempt, fail, passed
+from . import as_tensor, attempt, close, fail, forbid, passed
 
 __all__ = ["check_class_token_grid", "check_record_outputs", "check_rollout"]
 
 
+#: Exercises 2 and 3 rebuild the package's own functions.
+_NO_ROLLOUT = forbid(attention_rollout, reason="attention rollout")
+_NO_CLASS_TOKEN_ATTENTION = forbid(class_token_attention, reason="the class token's grid")
+
+
 def _close(a: object, b: torch.Tensor) -> bool:
-    return isinstance(a, torch.Tensor) and a.shape == b.shape and torch.allclose(a.double(), b.double(), atol=1e-5)
+    return isinstance(a, torch.Tensor) and close(a, b)
 
 
-def _hook_count(module: nn.Module) -> int:
-    return len(module._forward_hooks)
+def _hook_count(module: nn.Module, *, besides: int = 0) -> int:
+    """Forward hooks on ``module`` other than the checker's own (``besides``, a handle id)."""
+    return len([key for key in module._forward_hooks if key != besides])
 
 
 class _Boom(RuntimeError):
     """Raised by the checker's forward pass to see whether the hook is removed anyway."""
 
 
-def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]], list[torch.Tensor]]) -> bool:
+def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]], list[torch.Tensor]]) -> None:
     """Check ``record_outputs(module, run) -> list``: hook ``module``, call ``run()``, return the
     module's outputs (one detached tensor per call of the module), and remove the hook."""
     torch.manual_seed(0)
@@ -51,13 +56,19 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
         scores.append((q @ k.transpose(-2, -1) * attention.scale).detach())
     model_outputs: list[torch.Tensor] = []  # what the softmax handed on, after every hook ran
 
+    originals: list[torch.Tensor] = []  # what the softmax returned, before the learner's hook ran
+    checker_hook = softmax.register_forward_hook(lambda _module, _inputs, output: originals.append(output))
+
     def run() -> None:
         for x in tokens:
             q, k, v = attention.project_qkv(x)
             _, weights = attention.scaled_dot_product(q, k, v, need_weights=True)  # calls attention.attend
             model_outputs.append(weights)
 
-    stored = attempt(record_outputs, softmax, run)
+    try:
+        stored = attempt(record_outputs, softmax, run)
+    finally:
+        checker_hook.remove()
     if _hook_count(softmax) != 0:
         fail(
             "after your function returns, the hook is still registered on the module, so it keeps recording "
@@ -65,7 +76,7 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
         )
     if len(model_outputs) != len(tokens):
         fail(f"call run() exactly once: the module should have run {len(tokens)} times, it ran {len(model_outputs)}")
-    if any(not out.requires_grad for out in model_outputs):
+    if any(out is not original for out, original in zip(model_outputs, originals, strict=True)):
         fail(
             "your hook changed the module's output: a forward hook that returns a value replaces the output. "
             "Store the detached copy in your list and return nothing from the hook"
@@ -105,8 +116,12 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
         attention(tokens[0])  # runs attention.attend, the explicit path
         raise _Boom("a forward pass that fails halfway")
 
-    with contextlib.suppress(_Boom):
-        attempt(record_outputs, softmax, failing_run)
+    try:
+        record_outputs(softmax, failing_run)
+    except _Boom:
+        pass  # the learner's function let run()'s exception through, as it should
+    except Exception as error:
+        fail(f"when run() raises, your function raised {type(error).__name__} instead of letting run()'s error through")
     if _hook_count(softmax) != 0:
         while softmax._forward_hooks:  # clean up so the learner's next try starts fresh
             softmax._forward_hooks.popitem()
@@ -114,12 +129,12 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
             "when run() raises an exception, your hook stays registered. Put the call in try: ... finally: "
             "handle.remove() so the hook goes away whatever happens"
         )
-    return passed("your hook stores each output, detached, and is removed afterwards, even after an error.")
+    passed("your hook stores each output, detached, and is removed afterwards, even after an error.")
 
 
 def _rollout_variants(matrices: list[torch.Tensor]) -> dict[str, torch.Tensor]:
     """Plausible wrong rollouts, each named by its mistake."""
-    identity = torch.eye(matrices[0].shape[-1], dtype=torch.float64)
+    identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
 
     def normalise(m: torch.Tensor) -> torch.Tensor:
         return m / m.sum(-1, keepdim=True)
@@ -137,21 +152,20 @@ def _rollout_variants(matrices: list[torch.Tensor]) -> dict[str, torch.Tensor]:
     return variants
 
 
-ROLLOUT_CASES = ((2, 5, 3), (1, 4, 1), (3, 6, 4))  # (batch, tokens, layers)
+# (batch, tokens, layers, dtype)
+ROLLOUT_CASES = ((2, 5, 3, torch.float64), (1, 4, 1, torch.float64), (3, 6, 4, torch.float64), (2, 5, 2, torch.float32))
 
 
-def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> bool:
+def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> None:
     """Check ``rollout(matrices) -> (B, N, N)``: ``matrices`` is a list of non-negative
     ``(B, N, N)`` attention matrices (heads already fused, first layer first, rows need not sum
     to 1); compared with :func:`~vit_explained.attention_maps.attention_rollout`."""
     generator = torch.Generator().manual_seed(8)
-    for batch, tokens, layers in ROLLOUT_CASES:
-        matrices = [torch.rand(batch, tokens, tokens, generator=generator, dtype=torch.float64) for _ in range(layers)]
+    for batch, tokens, layers, dtype in ROLLOUT_CASES:
+        matrices = [torch.rand(batch, tokens, tokens, generator=generator, dtype=dtype) for _ in range(layers)]
         expected = attention_rollout([m.unsqueeze(1) for m in matrices])
-        got = attempt(rollout, [m.clone() for m in matrices])
-        case = f"{layers} layer(s) of ({batch}, {tokens}, {tokens}) matrices"
-        if not isinstance(got, torch.Tensor):
-            fail(f"return a tensor (B, N, N), got {type(got).__name__}")
+        case = f"{layers} layer(s) of ({batch}, {tokens}, {tokens}) {str(dtype).replace('torch.', '')} matrices"
+        got = as_tensor(_NO_ROLLOUT(rollout, [m.clone() for m in matrices]), f"your rollout for {case}")
         if tuple(got.shape) != tuple(expected.shape):
             fail(f"for {case} expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
         if _close(got, expected):
@@ -180,13 +194,13 @@ def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> bool
         if layers == 1:
             fail(f"for {case} (a single layer) your result differs from the re-normalised half-identity mix")
         fail(f"for {case} your rollout differs from the reference; check each step on a single layer first")
-    return passed("half identity, rows re-normalised, later layers on the left: that is attention rollout.")
+    passed("half identity, rows re-normalised, later layers on the left: that is attention rollout.")
 
 
 GRID_CASES = ((2, 3, 2, 3), (1, 2, 4, 4), (2, 1, 3, 5))  # (batch, heads, rows, cols)
 
 
-def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor]) -> bool:
+def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
     """Check ``class_token_grid(weights, rows, cols)``: ``(B, heads, N, N) -> (B, heads, rows,
     cols)``, the class token's attention to each patch at the patch's grid position."""
     generator = torch.Generator().manual_seed(8)
@@ -195,18 +209,12 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
         weights = torch.softmax(torch.randn(batch, heads, tokens, tokens, generator=generator), dim=-1)
         expected = class_token_attention(weights, (rows, cols))
         case = f"a {rows}x{cols} patch grid (N = {tokens} tokens)"
-        try:
-            got = attempt(class_token_grid, weights.clone(), rows, cols)
-        except NotImplementedError:
-            raise
-        except RuntimeError as error:
-            fail(
-                f"for {case} your function raised {type(error).__name__}: {error}. The weights hold N = "
-                f"{tokens} columns: one for the class token and {rows * cols} for the patches; only the "
-                "patches go on the grid"
-            )
-        if not isinstance(got, torch.Tensor):
-            fail(f"return a tensor (B, heads, rows, cols), got {type(got).__name__}")
+        hint = (
+            f"That was for {case}. The weights hold N = {tokens} columns: one for the class token and "
+            f"{rows * cols} for the patches; only the patches go on the grid"
+        )
+        got = _NO_CLASS_TOKEN_ATTENTION(class_token_grid, weights.clone(), rows, cols, hint=hint)
+        got = as_tensor(got, f"your grid for {case}")
         if tuple(got.shape) == (batch, heads, cols, rows) and rows != cols:
             fail(f"for {case} your shape {tuple(got.shape)} has rows and cols swapped; expect (B, heads, rows, cols)")
         if tuple(got.shape) != tuple(expected.shape):
@@ -229,4 +237,4 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
                 "(patch k sits at row k // cols, column k % cols)"
             )
         fail(f"for {case} your grid differs from the class token's attention to the patches")
-    return passed("row 0, patch columns only, reshaped row by row: the class token's view of the image.")
+    passed("row 0, patch columns only, reshaped row by row: the class token's view of the image.")
