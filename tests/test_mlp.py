@@ -33,3 +33,18 @@ def test_mlp_equals_explicit_layers():
     x = torch.randn(2, 3, 6)
     expected = F.linear(F.gelu(F.linear(x, mlp.fc1.weight, mlp.fc1.bias)), mlp.fc2.weight, mlp.fc2.bias)
     torch.testing.assert_close(mlp(x), expected)
+
+
+def test_mlp_dropout_differs_in_training_and_is_off_in_eval():
+    torch.manual_seed(0)
+    mlp = MLP(16, 64, dropout=0.5)
+    plain = MLP(16, 64)
+    plain.load_state_dict(mlp.state_dict())
+    tokens = torch.randn(2, 5, 16)
+    assert not torch.equal(mlp(tokens), mlp(tokens))
+    mlp.eval()
+    assert torch.equal(mlp(tokens), mlp(tokens))
+    torch.testing.assert_close(mlp(tokens), plain(tokens))
+    assert sum(p.numel() for p in mlp.parameters()) == sum(p.numel() for p in plain.parameters())
+    with pytest.raises(ValueError, match=r"dropout must be a probability in \[0, 1\)"):
+        MLP(16, 64, dropout=1.0)

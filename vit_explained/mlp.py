@@ -44,9 +44,14 @@ class MLP(nn.Module):
 
     ``fc1`` widens each token to ``hidden_dim`` (4 x dim in ViT), GELU, ``fc2`` narrows it back
     to ``out_dim`` (default ``dim``). Every token goes through the same weights on its own.
+    ``dropout`` (default 0: none, as in every model of this package) zeroes that fraction of the
+    hidden and output features in training mode, after the GELU and after ``fc2``, where timm's
+    ``Mlp`` and lucidrains' ``FeedForward`` put it; ``model.eval()`` turns it off.
     """
 
-    def __init__(self, dim: int, hidden_dim: int, out_dim: int | None = None, approximate: str = "none") -> None:
+    def __init__(
+        self, dim: int, hidden_dim: int, out_dim: int | None = None, approximate: str = "none", dropout: float = 0.0
+    ) -> None:
         super().__init__()
         self.dim = _checks.positive_int("dim", dim)
         hidden_dim = _checks.positive_int("hidden_dim", hidden_dim)
@@ -54,7 +59,10 @@ class MLP(nn.Module):
         self.fc1 = nn.Linear(dim, hidden_dim)
         self.act = GELU(approximate)
         self.fc2 = nn.Linear(hidden_dim, out_dim)
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+        self.drop = nn.Dropout(dropout) if dropout else nn.Identity()
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         _checks.token_batch(tokens, dim=self.dim)
-        return self.fc2(self.act(self.fc1(tokens)))
+        return self.drop(self.fc2(self.drop(self.act(self.fc1(tokens)))))
