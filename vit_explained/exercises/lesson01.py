@@ -17,8 +17,8 @@ import torch
 from einops import rearrange
 
 from ..patch_embedding import PatchEmbedding
-from ..patches import patch_grid, patchify
-from . import attempt, fail, passed
+from ..patches import patch_grid, patchify, unpatchify
+from . import as_int, as_tensor, attempt, close, fail, forbid, passed
 
 __all__ = ["check_conv_to_linear", "check_patchify", "check_token_count"]
 
@@ -45,22 +45,34 @@ PATCH_CASES = (
 # (dim, channels, patch height, patch width)
 KERNEL_CASES = ((8, 3, 4, 4), (6, 3, 2, 3), (5, 1, 3, 2), (4, 2, 4, 2))
 
+#: Exercise 2 asks for ``reshape`` and ``permute`` only: no einops, no unfold, not the package's own.
+_NO_PATCHIFY_SHORTCUTS = forbid(
+    "einops",
+    patchify,
+    unpatchify,
+    PatchEmbedding,
+    torch.nn.functional.unfold,
+    reason="patchify with reshape and permute",
+)
+
+#: Exercise 3 is the reordering that ``PatchEmbedding`` does for you.
+_NO_WEIGHT_COPY = forbid(PatchEmbedding.copy_weights_from, PatchEmbedding.load_kernel, reason="the weight reordering")
+
 
 def _expected_tokens(height: int, width: int, patch_height: int, patch_width: int) -> int:
     rows, cols = patch_grid(height, width, (patch_height, patch_width))
     return rows * cols + 1
 
 
-def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> bool:
+def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> None:
     """Check ``count_vit_tokens(height, width, patch_height, patch_width) -> int``: the number
     of tokens a ViT feeds its encoder, patches plus the class token."""
     for height, width, ph, pw in TOKEN_CASES:
-        answer = attempt(count_vit_tokens, height, width, ph, pw)
-        if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-            answer = answer.item()
-        if isinstance(answer, bool) or not isinstance(answer, (int, float)) or answer != int(answer):
-            fail(f"return a whole number of tokens (an int), got {answer!r} for a {height}x{width} image")
-        answer = int(answer)
+        answer = as_int(
+            attempt(count_vit_tokens, height, width, ph, pw),
+            f"your count for a {height}x{width} image",
+            integral_floats=True,
+        )
         rows, cols = patch_grid(height, width, (ph, pw))  # the package's count of the patch grid
         expected = rows * cols + 1
         if answer == expected:
@@ -81,7 +93,7 @@ def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> 
         if answer in (height * width + 1, height * width):
             fail(f"for {case} you got {answer}: that counts pixels, not patches")
         fail(f"for {case} you got {answer} tokens, which is not right; count the grid of patches, then the extras")
-    return passed(
+    passed(
         f"a ViT sees (H // ph) * (W // pw) patch tokens plus 1 class token: "
         f"{_expected_tokens(224, 224, 16, 16)} for 224x224 with 16x16 patches."
     )
@@ -112,7 +124,7 @@ def _patch_variants(images: torch.Tensor, ph: int, pw: int) -> dict[str, torch.T
     }
 
 
-def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.Tensor]) -> bool:
+def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.Tensor]) -> None:
     """Check ``my_patchify(images, (ph, pw))``: ``(B, C, H, W) -> (B, N, ph * pw * C)`` with
     patches in row-major order, each flattened as ``(p1 p2 c)``; equal to :func:`vit_explained.patchify`."""
     for batch, channels, height, width, ph, pw in PATCH_CASES:
@@ -120,12 +132,10 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
         images = torch.arange(batch * channels * height * width, dtype=torch.float32)
         images = images.reshape(batch, channels, height, width)
         original = images.clone()
-        answer = attempt(my_patchify, images, (ph, pw))
         case = f"images of shape (B, C, H, W) = {tuple(images.shape)} and {ph}x{pw} patches"
+        answer = as_tensor(_NO_PATCHIFY_SHORTCUTS(my_patchify, images, (ph, pw)), f"your output for {case}")
         if not torch.equal(images, original):
             fail(f"your function changed its input images ({case}); work on a copy or use reshape/permute")
-        if not isinstance(answer, torch.Tensor):
-            fail(f"return a torch.Tensor, got {type(answer).__name__} for {case}")
         expected = patchify(images, (ph, pw))
         if tuple(answer.shape) != tuple(expected.shape):
             rows, cols = height // ph, width // pw
@@ -133,19 +143,19 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
                 f"for {case} your output has shape {tuple(answer.shape)}; it should be (B, N, ph * pw * C) "
                 f"with N = {rows} * {cols} patches (rows x columns)"
             )
-        if torch.equal(answer.to(expected.dtype), expected):
+        if close(answer, expected):
             continue
         for problem, wrong in _patch_variants(images, ph, pw).items():
-            if torch.equal(answer.to(wrong.dtype), wrong):
+            if close(answer, wrong):
                 fail(f"for {case}: {problem}")
-        if torch.equal(answer.reshape(-1).sort().values.to(expected.dtype), expected.reshape(-1).sort().values):
+        if close(answer.reshape(-1).sort().values, expected.reshape(-1).sort().values):
             fail(
                 f"for {case} every pixel is there but in the wrong places: check that each token is one "
                 "ph x pw square of the image (a reshape alone mixes pixels from different patches; "
                 "you need to move axes too), numbered row by row, flattened as (p1 p2 c)"
             )
         fail(f"for {case} your output holds different numbers from the image's pixels: patchify only moves pixels")
-    return passed("your patchify matches vit_explained.patchify on square and non-square images and patches.")
+    passed("your patchify matches vit_explained.patchify on square and non-square images and patches.")
 
 
 def _kernel_variants(weight: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -161,7 +171,7 @@ def _kernel_variants(weight: torch.Tensor) -> dict[str, torch.Tensor]:
     }
 
 
-def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor]) -> bool:
+def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """Check ``conv_to_linear(weight)``: a ``Conv2d`` patch kernel ``(D, C, ph, pw)`` ->
     the ``(D, ph * pw * C)`` weight of the ``Linear`` after ``Rearrange('b c (h p1) (w p2) ->
     b (h w) (p1 p2 c)')``, so that both embeddings give the same tokens."""
@@ -173,9 +183,7 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
             conv.proj.bias.copy_(torch.randn(dim, generator=generator))
         weight = conv.proj.weight.detach().clone()
         case = f"a Conv2d kernel of shape (D, C, ph, pw) = {tuple(weight.shape)}"
-        answer = attempt(conv_to_linear, weight.clone())
-        if not isinstance(answer, torch.Tensor):
-            fail(f"return a torch.Tensor, got {type(answer).__name__} for {case}")
+        answer = as_tensor(_NO_WEIGHT_COPY(conv_to_linear, weight.clone()), f"your weight for {case}")
         expected = PatchEmbedding(conv.image_size, (ph, pw), channels, dim, method="rearrange")
         expected.copy_weights_from(conv)
         target = expected.proj.weight.detach()
@@ -184,20 +192,20 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
                 f"for {case} your weight has shape {tuple(answer.shape)}; nn.Linear(ph * pw * C, D) "
                 f"stores its weight as (out_features, in_features) = (D, ph * pw * C)"
             )
-        if torch.equal(answer.detach().to(target.dtype), target):
+        if close(answer, target):
             # The proof: the rearrange embedding with this weight gives the conv's tokens.
             images = torch.randn(2, channels, *conv.image_size, generator=generator)
             mine = PatchEmbedding(conv.image_size, (ph, pw), channels, dim, method="rearrange")
             with torch.no_grad():
                 mine.proj.weight.copy_(answer)
                 mine.proj.bias.copy_(conv.proj.bias)
-            torch.testing.assert_close(mine(images), conv(images))
-            continue
+                if close(mine(images), conv(images)):
+                    continue
         for problem, wrong in _kernel_variants(weight).items():
-            if torch.equal(answer.detach().to(wrong.dtype), wrong):
+            if close(answer, wrong):
                 fail(f"for {case}: {problem}")
         fail(
             f"for {case} your weight has the right shape but the numbers are not in the (p1 p2 c) order "
             "that the rearrange layout feeds the Linear"
         )
-    return passed("your weight makes Rearrange + Linear give exactly the Conv2d's tokens.")
+    passed("your weight makes Rearrange + Linear give exactly the Conv2d's tokens.")
