@@ -5,6 +5,7 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,3 +79,30 @@ def test_binder_files():
     post_build = (ROOT / "postBuild").read_text()
     assert "pip install --no-deps -e ." in post_build
     assert (ROOT / "postBuild").stat().st_mode & 0o111
+
+
+def test_repoint_makes_a_class_copy_consistent(tmp_path, monkeypatch):
+    """`python tools/readme.py --repoint URL` (TEACHING.md's class-copy step) leaves every link on URL."""
+    import shutil
+
+    for name in ("pyproject.toml", "README.md", "CONTRIBUTING.md"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    monkeypatch.setattr(readme, "ROOT", tmp_path)
+    monkeypatch.setattr(readme, "README", tmp_path / "README.md")
+    assert readme.main(["--repoint", "https://github.com/some-teacher/vit-class-2026"]) == 0
+    assert readme.repository_url() == "https://github.com/some-teacher/vit-class-2026"
+    assert readme.main(["--check"]) == 0
+    for path in [tmp_path / "README.md", tmp_path / "CONTRIBUTING.md", *tmp_path.glob("notebooks/**/*.ipynb")]:
+        text = path.read_text()
+        assert "vit-explained/vit-explained" not in text, path.name
+        if path.suffix == ".ipynb":
+            json.loads(text)
+            if path.parent.name == "notebooks":
+                assert "git+https://github.com/some-teacher/vit-class-2026" in text, path.name
+    readme_text = (tmp_path / "README.md").read_text()
+    for notebook in readme.lesson_notebooks():
+        assert readme.binder_url(notebook.name) in readme_text
+        assert readme.colab_url(notebook.name) in readme_text
+    with pytest.raises(ValueError, match="OWNER/NAME"):
+        readme.repoint("https://gitlab.com/x/y")

@@ -2,6 +2,9 @@
 
     python tools/readme.py           # rewrite the table between the lessons:start/end markers
     python tools/readme.py --check   # exit 1 if the README's table is out of date
+    python tools/readme.py --repoint https://github.com/OWNER/NAME
+        # a class copy: point [project.urls], every notebook's Binder/Colab badges and Colab install
+        # cell, README and CONTRIBUTING at OWNER/NAME, then rewrite the table
 
 Each lesson's title is the first heading of its notebook; what it teaches and how long it takes
 are in LESSONS below. Binder and Colab links are built from `[project.urls] Repository`.
@@ -127,7 +130,37 @@ def render(readme: str) -> str:
     return f"{before}{START}\n{table()}\n{END}{after}"
 
 
+def repoint(url: str) -> list[Path]:
+    """Point every link to the repository at ``url`` (``https://github.com/OWNER/NAME``): the one URL in
+    pyproject.toml, and the Binder/Colab badges and the Colab install cell of every notebook, README and
+    CONTRIBUTING. Returns the files changed."""
+    url = url.rstrip("/").removesuffix(".git")
+    new = github_path(url)  # raises for anything but https://github.com/OWNER/NAME
+    old = github_path(repository_url())
+    pattern = re.compile(r"(github\.com/|/gh/|/github/)" + re.escape(old) + r"(?![\w.-])")
+    changed = []
+    files = [ROOT / "pyproject.toml", README, ROOT / "CONTRIBUTING.md", *sorted(ROOT.glob("notebooks/**/*.ipynb"))]
+    for path in files:
+        if not path.exists():
+            continue
+        text = path.read_text()
+        updated = pattern.sub(lambda match: match.group(1) + new, text)
+        if updated != text:
+            path.write_text(updated)
+            changed.append(path)
+    if repository_url() != url:
+        raise ValueError(f"pyproject.toml's [project.urls] Repository is not {url} after repointing")
+    return changed
+
+
 def main(argv: list[str]) -> int:
+    if "--repoint" in argv:
+        index = argv.index("--repoint")
+        if index + 1 >= len(argv):
+            print("usage: python tools/readme.py --repoint https://github.com/OWNER/NAME")
+            return 2
+        changed = repoint(argv[index + 1])
+        print(f"repointed {len(changed)} files at {repository_url()}")
     current = README.read_text()
     updated = render(current)
     if "--check" in argv:

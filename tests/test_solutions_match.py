@@ -1,0 +1,82 @@
+"""One source of truth for the exercises: every stub in a lesson has exactly one reference answer in its
+solutions notebook, and no more.
+
+The lessons and their solutions notebooks are separate files (people edit both), so this test is what
+keeps them in step: the same functions, with the same signatures, defined in the same order, each
+followed by the same check call. `tools/course.py` builds the nbgrader assignments from exactly these
+pairs, so a lesson that passes here also builds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import course  # noqa: E402
+
+LESSONS = course.lessons()
+
+# A class copy made without the solutions (TEACHING.md) has nothing to compare.
+pytestmark = pytest.mark.skipif(
+    not (ROOT / "notebooks" / "solutions").is_dir(), reason="no notebooks/solutions/ (a class copy without solutions)"
+)
+
+
+def cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+def test_lessons_with_exercises_are_found():
+    assert {lesson.stem[:2] for lesson in LESSONS} >= {f"{i:02d}" for i in range(1, 9)}
+
+
+def test_every_solutions_notebook_belongs_to_a_lesson_with_exercises():
+    solutions = sorted((ROOT / "notebooks" / "solutions").glob("*_solutions.ipynb"))
+    assert {path.name for path in solutions} == {course.solutions_for(lesson).name for lesson in LESSONS}
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)
+def test_every_stub_has_exactly_one_reference_answer(lesson: Path):
+    lesson_cells = cells(lesson)
+    solution_cells = cells(course.solutions_for(lesson))
+    stubs = course.exercises(lesson_cells, stubs=True)
+    answers = course.exercises(solution_cells, stubs=False)
+
+    # every check call of the lesson follows a stub (an exercise the tool can read), and every stub is checked
+    lesson_checks = [call for cell in lesson_cells for call in course.check_calls(cell)]
+    assert [call for e in stubs for call in course.check_calls(e.check)] == lesson_checks
+    assert sum(course.is_stub(cell) for cell in lesson_cells) == len(stubs)
+
+    # the same functions, in the same order, with the same signatures, checked by the same calls
+    assert [e.functions for e in answers] == [e.functions for e in stubs]
+    assert [course.signatures(e.answer) for e in answers] == [course.signatures(e.answer) for e in stubs]
+    assert [course.check_calls(e.check) for e in answers] == [course.check_calls(e.check) for e in stubs]
+
+    # exactly one answer per stub: no function defined twice, no extra check calls, no stub left
+    defined = Counter(
+        name for cell in solution_cells if cell["cell_type"] == "code" for name in course.defined_functions(cell)
+    )
+    assert [name for name, count in defined.items() if count > 1] == []
+    assert [call for cell in solution_cells for call in course.check_calls(cell)] == lesson_checks
+    assert not any(course.is_stub(cell) for cell in solution_cells)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)
+def test_every_exercise_builds_an_assignment_with_hidden_cases(lesson: Path):
+    notebook = course.assignment(lesson)
+    checks = [c for c in notebook["cells"] if c["metadata"]["nbgrader"].get("grade")]
+    answers = [c for c in notebook["cells"] if c["metadata"]["nbgrader"].get("solution")]
+    assert len(checks) == len(answers) == len(course.exercises(cells(lesson), stubs=True))
+    assert all("### BEGIN HIDDEN TESTS" in c["source"] for c in checks)
+    assert all("### BEGIN SOLUTION" in c["source"] for c in answers)
+    if int(lesson.stem[:2]) <= 8:  # a new lesson's hidden cases are added to tools/course.py after it lands
+        functions = [name for e in course.exercises(cells(lesson), stubs=True) for name in e.functions]
+        missing = [f for f in functions if f not in course.HIDDEN_CASES and f not in course.HIDDEN_PROPERTIES]
+        assert missing == []

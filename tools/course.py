@@ -1,0 +1,568 @@
+"""Build an nbgrader course folder from the lessons' exercises: one assignment per lesson.
+
+    python tools/course.py build/course           # write build/course/{nbgrader_config.py,source/}
+    python tools/course.py build/course 01 04     # only lessons 01 and 04
+
+(`make course` runs the first form.) Then, in the course folder, `nbgrader generate_assignment
+01_patches_and_embeddings` makes the student version (see TEACHING.md for the whole cycle).
+
+An assignment is the lesson's set-up cell(s) plus its exercises, nothing else, so grading is fast:
+
+- **answer cells** (nbgrader solution cells): each exercise's function, its signature and docstring
+  taken from the solutions notebook, its body between ``### BEGIN SOLUTION`` / ``### END SOLUTION``.
+  The release shows ``raise NotImplementedError("your code here")`` in its place, as the lesson does.
+- **check cells** (autograded, ``POINTS`` each): the lesson's own check call (the same checker the
+  learner uses), then a ``### BEGIN HIDDEN TESTS`` part the student never sees: the answer is run on
+  other sizes (``HIDDEN_CASES``) and compared with the reference answer, while every alias of the
+  package's or torch's own implementation the exercise forbids (``FORBIDDEN``) raises. A forbidden
+  shortcut, even one caught and hidden in a ``try``, scores zero for that exercise.
+
+Exercises are found by structure, not by position, so prose edits do not matter: a check cell is a
+code cell that calls ``lessonNN.check_*(...)``; its exercise's stub is the nearest code cell before it,
+which raises ``NotImplementedError("your code here")``; the reference answer is the code cell before
+the same check call in ``notebooks/solutions/NN_*_solutions.ipynb``. Lessons are found by globbing
+``notebooks/NN_*.ipynb``; a lesson without exercises gets no assignment.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import re
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+STUB = 'raise NotImplementedError("your code here")'
+POINTS = 1
+COURSE_ID = "vit-explained"
+CHECK_MODULE = re.compile(r"lesson\d\d")
+
+#: hidden cases per exercise function: a Python expression for a list of argument tuples (other sizes
+#: than the visible checker's). It is evaluated twice with the same seed (`torch`, `nn`, `F` and the
+#: package's names below are in scope), once for the reference answer, once for the student's.
+HIDDEN_CASES: dict[str, str] = {
+    # 01
+    "count_vit_tokens": "[(48, 80, 8, 16), (1000, 600, 20, 30), (9, 9, 3, 3), (64, 32, 32, 32)]",
+    "my_patchify": "[(torch.randn(3, 2, 10, 6), (5, 3)), (torch.randn(1, 4, 4, 4), (4, 4)), "
+    "(torch.randn(2, 3, 12, 20), (2, 4))]",
+    "conv_to_linear": "[(torch.randn(7, 2, 3, 5),), (torch.randn(3, 4, 1, 2),), (torch.randn(2, 3, 6, 6),)]",
+    # 02
+    "my_count_tokens": "[(13, 29, 5, 3, 2), (100, 7, 7, 7, 0), (1, 1, 1, 1, 0), (64, 48, 3, 2, 1), (31, 30, 4, 3, 3)]",
+    "t2t_stages": "[(50, 75, 3), (16, 16, 1), (129, 31, 5)]",
+    # 03
+    "attention_shapes": "[(3, 50, 96, 8), (1, 1, 12, 1), (5, 10, 64, 16)]",
+    "split_heads": "[(torch.randn(2, 5, 12), 3), (torch.randn(1, 7, 8), 8), (torch.randn(3, 1, 6), 1)]",
+    "merge_heads": "[(torch.randn(2, 3, 5, 4),), (torch.randn(1, 8, 7, 1),)]",
+    "attention": "[tuple(torch.randn(*shape) for _ in range(3)) "
+    "for shape in [(2, 3, 5, 4), (1, 1, 7, 16), (3, 2, 1, 8)]]",
+    "mha_forward": "[(nn.MultiheadAttention(12, 3), torch.randn(2, 5, 12)), "
+    "(nn.MultiheadAttention(8, 1), torch.randn(3, 1, 8))]",
+    # 04
+    "tanh_gelu": "[(4 * torch.randn(3, 4, 5),), (torch.linspace(-10, 10, 101, dtype=torch.float64),)]",
+    "block_parameters": "[(40, 100), (6, 6), (128, 512)]",
+    "layer_norm": "[(3 * torch.randn(2, 3, 10) + 1, torch.randn(10), torch.randn(10), 1e-5), "
+    "(torch.randn(5, 1), torch.ones(1), torch.zeros(1), 1e-3), "
+    "(torch.randn(7, 33, dtype=torch.float64), torch.rand(33, dtype=torch.float64), "
+    "torch.rand(33, dtype=torch.float64), 0.1)]",
+    "pre_norm_block": "[(torch.randn(2, 5, 16), Block(16, 4, 24).eval()), "
+    "(torch.randn(1, 3, 8), Block(8, 2, 32).eval())]",
+    # 05
+    "softmax_backward": "[(torch.randn(*s).softmax(-1), torch.randn(*s)) for s in [(4, 4), (2, 3, 5, 5), (3, 6)]]",
+    "value_gradient": "[(torch.randn(*a).softmax(-1), torch.randn(*o)) for a, o in [((5, 5), (5, 3)), "
+    "((2, 4, 6, 6), (2, 4, 6, 2))]]",
+    "w_v_gradient": "[(torch.randn(3, 4, 6), torch.randn(3, 4, 4).softmax(-1), torch.randn(3, 4, 2)), "
+    "(torch.randn(1, 7, 3), torch.randn(1, 7, 7).softmax(-1), torch.randn(1, 7, 5))]",
+    "parts_with_gradient_when_mlp_frozen": "[()]",
+    # 06
+    "accuracy": "[(torch.randn(20, 3), torch.randint(0, 3, (20,))), (torch.randn(2, 10), torch.tensor([1, 1]))]",
+    "confusion": "[(torch.randint(0, 4, (50,)), torch.randint(0, 4, (50,)), 6), "
+    "(torch.tensor([2, 2, 0]), torch.tensor([0, 2, 2]), 3)]",
+    "max_safe_shift": "[(F.pad(torch.rand(3, 2, 4, 5) + 0.1, (2, 3, 5, 4)),), "
+    "(torch.stack([F.pad(torch.rand(1, 3, 3) + 0.1, (4, 4, 4, 4)), F.pad(torch.rand(1, 3, 3) + 0.1, (1, 7, 4, 4))]),)]",
+    "per_class_accuracy": "[(torch.arange(5).repeat(6)[torch.randperm(30)], torch.randint(0, 5, (30,)), 5), "
+    "(torch.tensor([0, 1, 1, 2]), torch.tensor([0, 0, 1, 1]), 3)]",
+    # 07
+    "t2t_token_count": "[(50, 75), (16, 16), (129, 31), (300, 13)]",
+    "fold_tokens": "[(torch.randn(2, 12, 5), 3, 4), (torch.randn(1, 7, 2), 7, 1), (torch.randn(3, 6, 4), 2, 3)]",
+    "token_attention": "[(torch.randn(2, 5, 12), nn.Linear(12, 24, bias=False), nn.Linear(8, 8)), "
+    "(torch.randn(1, 9, 4), nn.Linear(4, 48, bias=False), nn.Linear(16, 16))]",
+    # 08
+    "record_outputs": "[(m, lambda m=m: [m(torch.randn(2, 4)) for _ in range(3)]) "
+    "for m in (nn.Linear(4, 3), nn.Sequential(nn.Linear(4, 4), nn.GELU()))]",
+    "rollout": "[([torch.rand(2, 5, 5) for _ in range(3)],), ([torch.rand(1, 2, 2)],), "
+    "([torch.rand(3, 4, 4) for _ in range(6)],)]",
+    "class_token_grid": "[(torch.rand(2, 3, 13, 13), 4, 3), (torch.rand(1, 1, 6, 6), 1, 5)]",
+}
+
+#: exercises with more than one right answer: a property check run on the student's function instead
+#: of a comparison with the reference (the function's name is in scope).
+HIDDEN_PROPERTIES: dict[str, str] = {
+    "choose_split": """
+for size, grid in [(120, 30), (36, 12), (200, 4), (64, 32)]:
+    kernel, stride, padding = (int(value) for value in choose_split(size, grid))
+    assert kernel > stride and 0 <= padding < kernel, f"hidden case {(size, grid)}: not a soft split"
+    assert (size + 2 * padding - kernel) // stride + 1 == grid, f"hidden case {(size, grid)}: wrong grid"
+""",
+}
+
+WARNINGS: list[str] = []  # exercises built without hidden cases
+
+AUTOGRAD = ("torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward")
+
+#: what each exercise's text forbids: the package's (or torch's) own implementation of the answer.
+#: Every alias of these raises while the student's function runs in the hidden part.
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "my_patchify": ("vit_explained.patchify", "einops.rearrange"),
+    "my_count_tokens": ("vit_explained.count_tokens",),
+    "t2t_stages": ("vit_explained.t2t_chain",),
+    "split_heads": ("einops.rearrange",),
+    "merge_heads": ("einops.rearrange",),
+    "attention": ("torch.nn.functional.scaled_dot_product_attention", "vit_explained.Attention.scaled_dot_product"),
+    "tanh_gelu": ("torch.nn.functional.gelu", "vit_explained.gelu"),
+    "block_parameters": ("vit_explained.count_parameters", "vit_explained.Block.__init__"),
+    "layer_norm": ("torch.nn.functional.layer_norm", "torch.layer_norm", "torch.nn.LayerNorm.forward"),
+    "pre_norm_block": ("vit_explained.Block.forward",),
+    "softmax_backward": AUTOGRAD,
+    "value_gradient": AUTOGRAD,
+    "w_v_gradient": AUTOGRAD,
+    "confusion": ("sklearn.metrics.confusion_matrix",),
+    "t2t_token_count": ("vit_explained.t2t_chain", "vit_explained.Tokens2Token.forward"),
+    "fold_tokens": ("vit_explained.tokens_to_image",),
+    "token_attention": ("vit_explained.TokenAttention.forward",),
+    "rollout": ("vit_explained.attention_maps.attention_rollout",),
+    "class_token_grid": ("vit_explained.attention_maps.class_token_attention",),
+}
+
+# Defined in every check cell's hidden part (the student's notebook never holds it).
+HELPERS = '''
+import contextlib as _contextlib
+import importlib as _importlib
+import sys as _sys
+
+
+def _resolve(path):
+    parts = path.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = _importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        owner = None
+        for part in parts[i:]:
+            owner, obj = obj, getattr(obj, part)
+        return owner, parts[-1], obj
+    raise ImportError(path)
+
+
+@_contextlib.contextmanager
+def _forbidding(namespace, *paths):
+    """While the block runs, every alias of each forbidden callable raises (and is remembered)."""
+    hits, undo, missing = [], [], object()
+
+    def tripwire_for(path):
+        def tripwire(*args, **kwargs):
+            hits.append(path)
+            raise AssertionError(f"Not graded: this exercise must not call {path}")
+
+        return tripwire
+
+    try:
+        for path in paths:
+            owner, name, target = _resolve(path)
+            wire = tripwire_for(path)
+            if isinstance(owner, type):
+                undo.append((owner, name, owner.__dict__.get(name, missing)))
+                setattr(owner, name, wire)
+            for module in list(_sys.modules.values()):
+                members = getattr(module, "__dict__", None)
+                for key, value in list(members.items()) if isinstance(members, dict) else ():
+                    if value is target:
+                        undo.append((module, key, value))
+                        setattr(module, key, wire)
+            for key, value in list(namespace.items()):
+                if value is target:
+                    undo.append((namespace, key, value))
+                    namespace[key] = wire
+        yield
+    finally:
+        for owner, name, value in reversed(undo):
+            if isinstance(owner, dict):
+                owner[name] = value
+            elif value is missing:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, value)
+    assert not hits, f"Not graded: this exercise must not call {hits[0]}"
+
+
+def _same(got, want, where):
+    import torch
+
+    if isinstance(want, torch.Tensor):
+        got = torch.as_tensor(got)
+        assert tuple(got.shape) == tuple(want.shape), f"{where}: shape {tuple(got.shape)}, expected {tuple(want.shape)}"
+        assert torch.allclose(got.double(), want.double(), rtol=1e-4, atol=1e-5), f"{where}: wrong values"
+    elif isinstance(want, (set, frozenset)):
+        assert set(got) == set(want), f"{where}: {set(got)}"
+    elif isinstance(want, dict):
+        assert set(got) == set(want), f"{where}: keys {sorted(got)}"
+        for key in want:
+            _same(got[key], want[key], f"{where}[{key!r}]")
+    elif isinstance(want, (list, tuple)):
+        assert len(got) == len(want), f"{where}: {len(got)} items, expected {len(want)}"
+        for i, (g, w) in enumerate(zip(got, want)):
+            _same(g, w, f"{where}[{i}]")
+    elif isinstance(want, (int, float)):
+        got = got.item() if isinstance(got, torch.Tensor) else got
+        assert abs(float(got) - want) <= 1e-6 * max(1.0, abs(want)), f"{where}: {got!r}"
+    else:
+        assert got == want, f"{where}: {got!r}"
+'''
+
+
+@dataclass
+class Exercise:
+    """One exercise of a notebook: the cell that defines its function(s) and the check cell after it."""
+
+    functions: tuple[str, ...]
+    answer: dict  # the stub (lesson) or the reference answer (solutions)
+    check: dict
+    prose: list[dict]  # markdown cells between the previous exercise and this one
+
+
+def _source(cell: dict) -> str:
+    source = cell["source"]
+    return source if isinstance(source, str) else "".join(source)
+
+
+def check_calls(cell: dict) -> list[str]:
+    """Names of the ``lessonNN.check_*`` functions a code cell calls (``[]`` for any other cell)."""
+    if cell["cell_type"] != "code":
+        return []
+    try:
+        tree = ast.parse(_source(cell))
+    except SyntaxError:
+        return []
+    return [
+        f"{node.func.value.id}.{node.func.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and CHECK_MODULE.fullmatch(node.func.value.id)
+        and node.func.attr.startswith("check_")
+    ]
+
+
+def defined_functions(cell: dict) -> tuple[str, ...]:
+    """Top-level function names a code cell defines, in order."""
+    tree = ast.parse(_source(cell))
+    return tuple(node.name for node in tree.body if isinstance(node, ast.FunctionDef))
+
+
+def signatures(cell: dict) -> dict[str, str]:
+    """``{name: 'name(args) -> returns'}`` of the top-level functions a code cell defines."""
+    tree = ast.parse(_source(cell))
+    return {
+        node.name: f"{node.name}({ast.unparse(node.args)})"
+        + (f" -> {ast.unparse(node.returns)}" if node.returns else "")
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
+
+
+def is_stub(cell: dict) -> bool:
+    return cell["cell_type"] == "code" and STUB in _source(cell)
+
+
+def exercises(cells: list[dict], *, stubs: bool) -> list[Exercise]:
+    """The exercises of a notebook's cells, in order. ``stubs=True`` (a lesson): only check cells whose
+    nearest code cell before them is a stub count; ``stubs=False`` (solutions): every check cell does."""
+    found, last_end = [], 0
+    for index, cell in enumerate(cells):
+        if not check_calls(cell):
+            continue
+        before = [i for i in range(last_end, index) if cells[i]["cell_type"] == "code"]
+        if not before:
+            continue
+        answer_index = before[-1]
+        answer = cells[answer_index]
+        if stubs and not is_stub(answer):
+            continue
+        prose_start = answer_index
+        while prose_start > last_end and cells[prose_start - 1]["cell_type"] == "markdown":
+            prose_start -= 1
+        found.append(Exercise(defined_functions(answer), answer, cell, cells[prose_start:answer_index]))
+        last_end = index + 1
+    return found
+
+
+def lessons() -> list[Path]:
+    """Lesson notebooks (``notebooks/NN_*.ipynb``) that have at least one exercise."""
+    return [path for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if exercises(_cells(path), stubs=True)]
+
+
+def solutions_for(lesson: Path) -> Path:
+    return NOTEBOOKS / "solutions" / f"{lesson.stem}_solutions.ipynb"
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+def _is_colab(cell: dict) -> bool:
+    return "google.colab" in _source(cell)
+
+
+def _imports_exercises(cell: dict) -> bool:
+    try:
+        tree = ast.parse(_source(cell))
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("vit_explained.exercises"):
+            return True
+        if isinstance(node, ast.Import) and any(a.name.startswith("vit_explained.exercises") for a in node.names):
+            return True
+    return False
+
+
+def setup_cells(cells: list[dict]) -> list[dict]:
+    """The code cells up to the one that imports the checkers (the Colab install cell left out)."""
+    code = [cell for cell in cells if cell["cell_type"] == "code" and not _is_colab(cell)]
+    for i, cell in enumerate(code):
+        if _imports_exercises(cell):
+            return code[: i + 1]
+    raise ValueError("no set-up cell imports vit_explained.exercises")
+
+
+def _imports(cells: list[dict]) -> list[str]:
+    lines = []
+    for cell in cells:
+        for node in ast.parse(_source(cell)).body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                lines.append(ast.unparse(node))
+    return lines
+
+
+def solution_source(answer: dict) -> str:
+    """The reference answer cell with each function's body (after its docstring) between the markers.
+
+    Top-level expression statements (a demo ``print(...)``) are left out: the release must not call the stub.
+    """
+    source = _source(answer)
+    drop = {
+        line
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Expr)
+        for line in range(node.lineno - 1, node.end_lineno)
+    }
+    lines = [line for i, line in enumerate(source.splitlines()) if i not in drop]
+    tree = ast.parse("\n".join(lines))
+    inserts: list[tuple[int, str]] = []  # (0-based line index, text), inserted from the bottom up
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        body = node.body
+        has_doc = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+        if has_doc and len(body) == 1:
+            raise ValueError(f"{node.name}: the reference answer has no body")
+        first = body[0].end_lineno if has_doc else body[0].lineno - 1  # 0-based index of the first body line
+        indent = " " * body[1 if has_doc else 0].col_offset
+        inserts += [(node.end_lineno, f"{indent}### END SOLUTION"), (first, f"{indent}### BEGIN SOLUTION")]
+    for index, text in sorted(inserts, key=lambda item: item[0], reverse=True):
+        lines.insert(index, text)
+    return "\n".join(lines).strip() + "\n"
+
+
+def hidden_tests(exercise: Exercise, reference: Exercise) -> str:
+    """The hidden part of an exercise's check cell (without the markers)."""
+    parts = [HELPERS.strip(), ""]
+    definitions = ast.parse(_source(reference.answer))
+    code = "\n".join(
+        ast.unparse(node)
+        for node in definitions.body
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.Assign))
+    )
+    parts.append(f"_reference = dict(globals())\nexec({code!r}, _reference)")
+    for name in exercise.functions:
+        forbid = ", ".join(repr(path) for path in FORBIDDEN.get(name, ()))
+        if name in HIDDEN_PROPERTIES:
+            body = textwrap.indent(HIDDEN_PROPERTIES[name].strip(), "    ")
+            parts.append(f"with _forbidding(globals(), {forbid}):\n{body}")
+        elif name in HIDDEN_CASES:
+            parts.append(
+                textwrap.dedent(f"""
+                def _cases():
+                    import torch
+                    import torch.nn.functional as F
+                    from torch import nn
+
+                    from vit_explained import Block
+
+                    torch.manual_seed(2024)
+                    return {HIDDEN_CASES[name]}
+
+
+                for _i, (_want_args, _got_args) in enumerate(zip(_cases(), _cases())):
+                    _seed = __import__("torch").manual_seed(_i)
+                    _want = _reference[{name!r}](*_want_args)
+                    with _forbidding(globals(), {forbid}):
+                        _seed = __import__("torch").manual_seed(_i)
+                        _got = {name}(*_got_args)
+                    _same(_got, _want, f"hidden case {{_i + 1}} of {name}")
+                """).strip()
+            )
+        else:
+            WARNINGS.append(f"{name}: no hidden cases (add it to HIDDEN_CASES in tools/course.py)")
+    return "\n\n".join(parts)
+
+
+def _metadata(kind: str, grade_id: str) -> dict:
+    base = {"grade_id": grade_id, "schema_version": 3, "task": False}
+    if kind == "answer":
+        return {"nbgrader": {**base, "grade": False, "locked": False, "solution": True}}
+    if kind == "check":
+        return {"nbgrader": {**base, "grade": True, "locked": True, "points": POINTS, "solution": False}}
+    return {"nbgrader": {**base, "grade": False, "locked": True, "solution": False}}
+
+
+def _cell(cell_type: str, source: str, kind: str, grade_id: str) -> dict:
+    cell = {
+        "cell_type": cell_type,
+        "id": grade_id.replace("_", "-"),
+        "metadata": _metadata(kind, grade_id),
+        "source": source,
+    }
+    if cell_type == "code":
+        cell |= {"execution_count": None, "outputs": []}
+    return cell
+
+
+EXERCISE_HEADING = re.compile(r"^#{1,6} .*Exercise\s*\d", re.M)
+
+
+def task_text(prose: list[dict]) -> list[str]:
+    """The markdown of one exercise's task: from its ``### Exercise N`` heading on (an ``## Exercises``
+    introduction or a summary before it is left out); all of it if there is no such heading."""
+    texts = [_source(cell) for cell in prose]
+    for i in range(len(texts) - 1, -1, -1):
+        heading = EXERCISE_HEADING.search(texts[i])
+        if heading:
+            return [texts[i][heading.start() :], *texts[i + 1 :]]
+    return texts
+
+
+def title(cells: list[dict]) -> str:
+    for cell in cells:
+        for line in _source(cell).splitlines():
+            if cell["cell_type"] == "markdown" and line.startswith("# "):
+                return line[2:].strip()
+    return "Exercises"
+
+
+def assignment(lesson: Path) -> dict:
+    """The nbgrader source notebook of one lesson."""
+    notebook = json.loads(lesson.read_text())
+    cells = notebook["cells"]
+    lesson_exercises = exercises(cells, stubs=True)
+    solutions = _cells(solutions_for(lesson))
+    references = exercises(solutions, stubs=False)
+    if [e.functions for e in lesson_exercises] != [r.functions for r in references]:
+        raise ValueError(
+            f"{lesson.name}: the exercises {[e.functions for e in lesson_exercises]} and the solutions' answers "
+            f"{[r.functions for r in references]} differ"
+        )
+    out = [
+        _cell(
+            "markdown",
+            f"# {title(cells)}: graded exercises\n\n"
+            "Run the set-up cell, then write each answer in place of `raise NotImplementedError(...)` and run "
+            f"the check cell below it. Each exercise is worth {POINTS} point(s); when your work is graded, the "
+            "check cells also try other sizes, and calling the library's own version of what an exercise asks "
+            "you to write scores no points.",
+            "readonly",
+            "title",
+        )
+    ]
+    setup = setup_cells(cells)
+    out += [_cell("code", _source(cell), "readonly", f"setup_{i}") for i, cell in enumerate(setup)]
+    lesson_imports = set(_imports(setup))
+    solution_setup = [c for c in solutions[: solutions.index(references[0].answer)] if c["cell_type"] == "code"]
+    missing = [line for line in _imports([c for c in solution_setup if not _is_colab(c)]) if line not in lesson_imports]
+    if missing:
+        out.append(_cell("code", "\n".join(dict.fromkeys(missing)), "readonly", "setup_answers"))
+    for exercise, reference in zip(lesson_exercises, references, strict=True):
+        name = exercise.functions[0]
+        for i, text in enumerate(task_text(exercise.prose)):
+            out.append(_cell("markdown", text, "readonly", f"{name}_text_{i}"))
+        out.append(_cell("code", solution_source(reference.answer), "answer", f"{name}_answer"))
+        check = _source(exercise.check).rstrip()
+        hidden = hidden_tests(exercise, reference)
+        out.append(
+            _cell(
+                "code", f"{check}\n\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS\n", "check", f"{name}_check"
+            )
+        )
+    metadata = {
+        key: copy.deepcopy(notebook["metadata"][key])
+        for key in ("kernelspec", "language_info")
+        if key in notebook["metadata"]
+    }
+    return {"cells": out, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+
+
+CONFIG = f'''"""nbgrader configuration of the vit-explained course folder (written by tools/course.py)."""
+
+c = get_config()  # noqa: F821 (nbgrader provides it)
+c.CourseDirectory.course_id = "{COURSE_ID}"
+# The release shows the same stub as the lessons.
+c.ClearSolutions.code_stub = {{"python": '{STUB}'}}
+# Some checkers train nothing but run many cases: give each cell time on a busy machine.
+c.Execute.timeout = 300
+# With JupyterHub, a shared exchange folder (see TEACHING.md), e.g.:
+# c.Exchange.root = "/srv/nbgrader/exchange"
+'''
+
+
+def build(course: Path, only: list[str] | None = None) -> list[str]:
+    """Write ``course/nbgrader_config.py`` (if missing) and ``course/source/<lesson>/<lesson>.ipynb``."""
+    course.mkdir(parents=True, exist_ok=True)
+    config = course / "nbgrader_config.py"
+    if not config.exists():
+        config.write_text(CONFIG)
+    names = []
+    for lesson in lessons():
+        if only and lesson.stem[:2] not in only and lesson.stem not in only:
+            continue
+        folder = course / "source" / lesson.stem
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{lesson.stem}.ipynb").write_text(
+            json.dumps(assignment(lesson), indent=1, ensure_ascii=False) + "\n"
+        )
+        names.append(lesson.stem)
+    return names
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0].startswith("-"):
+        print(__doc__)
+        return 2
+    course = Path(argv[0])
+    names = build(course, argv[1:] or None)
+    for name in names:
+        count = len(exercises(_cells(NOTEBOOKS / f"{name}.ipynb"), stubs=True))
+        print(f"source/{name}: {count} exercises, {count * POINTS} points")
+    for warning in WARNINGS:
+        print(f"warning: {warning}")
+    print(f"{course}: {len(names)} assignments; next: cd {course} && nbgrader generate_assignment {names[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
