@@ -28,15 +28,80 @@ def test_forward_shapes_non_square(pool):
     assert model.forward_features(torch.randn(5, 1, 32, 16)).shape == (5, 17, 32)
 
 
+def _blocks_by_hand(model: ViT, images: torch.Tensor) -> torch.Tensor:
+    """Patch tokens, class token, positions, then the blocks, without the final norm: (B, N + 1, D)."""
+    tokens = model.patch_embedding(images)
+    tokens = torch.cat([model.class_token.expand(len(images), -1, -1), tokens], dim=1) + model.pos_embedding
+    for block in model.encoder.blocks:
+        tokens = block(tokens)
+    return tokens
+
+
 def test_pooling_reads_the_right_tokens():
+    """cls: normalise every token, read row 0. mean: timm's ``global_pool="avg"``: no final norm over
+    the tokens; average the patch tokens (rows 1..N), *then* LayerNorm the average (``fc_norm``)."""
     torch.manual_seed(0)
     cls_model = ViT(8, patch_size=4, num_classes=3, dim=16, depth=1, heads=2, mlp_dim=32, pool="cls").eval()
     mean_model = ViT(8, patch_size=4, num_classes=3, dim=16, depth=1, heads=2, mlp_dim=32, pool="mean").eval()
-    mean_model.load_state_dict(cls_model.state_dict())
+    with torch.no_grad():  # a norm that is not the identity, so that the order of mean and norm matters
+        mean_model.fc_norm.weight.uniform_(0.5, 1.5)
+        mean_model.fc_norm.bias.uniform_(-0.5, 0.5)
     images = torch.randn(2, 3, 8, 8)
-    features = cls_model.forward_features(images)
-    torch.testing.assert_close(cls_model(images), cls_model.head(features[:, 0]))
-    torch.testing.assert_close(mean_model(images), cls_model.head(features[:, 1:].mean(1)))
+    hidden = _blocks_by_hand(cls_model, images)
+    normed = nn.functional.layer_norm(hidden, (16,), cls_model.encoder.norm.weight, cls_model.encoder.norm.bias, 1e-6)
+    torch.testing.assert_close(cls_model(images), cls_model.head(normed[:, 0]))
+    hidden = _blocks_by_hand(mean_model, images)
+    norm = mean_model.fc_norm
+    average_then_norm = nn.functional.layer_norm(hidden[:, 1:].mean(1), (16,), norm.weight, norm.bias, 1e-6)
+    torch.testing.assert_close(mean_model(images), mean_model.head(average_then_norm))
+    norm_then_average = nn.functional.layer_norm(hidden[:, 1:], (16,), norm.weight, norm.bias, 1e-6).mean(1)
+    assert not torch.allclose(mean_model(images), mean_model.head(norm_then_average), atol=1e-4)
+    assert isinstance(mean_model.encoder.norm, nn.Identity) and isinstance(cls_model.fc_norm, nn.Identity)
+
+
+def test_initialisations_are_the_documented_choices():
+    torch.manual_seed(0)
+    options = {"patch_size": 4, "num_classes": 10, "dim": 256, "depth": 1, "heads": 4, "mlp_dim": 512}
+    timm, jax, default = (ViT(16, **options, init=init) for init in ("timm", "jax", "torch"))
+    fc1 = [model.encoder.blocks[0].mlp.fc1.weight for model in (timm, jax, default)]
+    # trunc_normal_(std=0.02) cuts at the absolute values -2 and 2 (timm's a, b defaults): 100 std, so
+    # in practice a plain normal, with values beyond 2 std
+    assert abs(fc1[0].std().item() - 0.02) < 0.001 and 0.04 < fc1[0].abs().max() < 0.2
+    xavier = (6 / (256 + 512)) ** 0.5
+    assert fc1[1].abs().max() <= xavier and fc1[1].abs().max() > 0.95 * xavier
+    fan_in = 1 / 256**0.5  # PyTorch's Linear default: uniform(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    assert fc1[2].abs().max() <= fan_in and fc1[2].abs().max() > 0.95 * fan_in
+    assert torch.count_nonzero(jax.head.weight) == 0 and torch.count_nonzero(jax.head.bias) == 0
+    assert torch.count_nonzero(timm.encoder.blocks[0].mlp.fc1.bias) == 0
+    for model in (timm, jax, default):  # the patch embedding keeps PyTorch's fan-in init (a Conv2d)
+        bound = 1 / (3 * 4 * 4) ** 0.5
+        assert model.patch_embedding.proj.weight.abs().max() <= bound
+    with pytest.raises(ValueError, match="init"):
+        ViT(16, **options, init="xavier")
+
+
+def test_no_weight_decay_names_tokens_positions_biases_and_norms():
+    model = ViT(8, patch_size=4, num_classes=3, dim=16, depth=1, heads=2, mlp_dim=32)
+    skip = model.no_weight_decay()
+    assert {"class_token", "pos_embedding", "head.bias", "encoder.norm.weight", "encoder.blocks.0.norm1.bias"} <= skip
+    assert not {"head.weight", "encoder.blocks.0.attn.qkv.weight", "patch_embedding.proj.weight"} & skip
+
+
+def test_soft_split_stem_is_overlapping_windows_then_a_linear():
+    from vit_explained.soft_split import SoftSplit, SoftSplitEmbedding
+
+    options = {"patch_size": 7, "num_classes": 10, "dim": 32, "depth": 1, "heads": 4, "mlp_dim": 64, "channels": 1}
+    model = ViT(28, **options, soft_split=(10, 6, 0))
+    assert isinstance(model.patch_embedding, SoftSplitEmbedding) and model.patch_embedding.grid == (4, 4)
+    images = torch.rand(2, 1, 28, 28)
+    windows = SoftSplit(10, 6, 0)(images)  # (B, 16, 100): neighbouring windows share pixels
+    expected = windows @ model.patch_embedding.proj.weight.T + model.patch_embedding.proj.bias
+    assert torch.allclose(model.patch_embedding(images), expected, atol=1e-6)
+    assert model(images).shape == (2, 10)
+    with pytest.raises(ValueError, match="token grid"):
+        ViT(28, **options, soft_split=(3, 1, 1))
+    with pytest.raises(TypeError, match="soft_split"):
+        ViT(28, **options, soft_split=(10, 6))
 
 
 def test_block_is_pre_norm_residual():

@@ -1,4 +1,4 @@
-"""The small ViT shipped with the package, trained on MNIST digits by ``python -m vit_explained.train``.
+"""Checkpoints, and the small ViT shipped with the package (trained by ``python -m vit_explained.train``).
 
 ``vit_explained/checkpoints/mnist_vit.safetensors`` holds the weights (stored in float16, loaded
 as float32); its safetensors metadata
@@ -10,6 +10,7 @@ the file alone rebuilds the model. The model takes images exactly as
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,15 @@ import torch
 
 from .vit import ViT
 
-__all__ = ["CHECKPOINT_DIR", "MNIST_VIT", "checkpoint_info", "load_checkpoint", "load_mnist_vit", "save_checkpoint"]
+__all__ = [
+    "CHECKPOINT_DIR",
+    "MNIST_VIT",
+    "checkpoint_info",
+    "load_checkpoint",
+    "load_mnist_vit",
+    "round_trip",
+    "save_checkpoint",
+]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
 MNIST_VIT = CHECKPOINT_DIR / "mnist_vit.safetensors"
@@ -45,13 +54,26 @@ def save_checkpoint(
     if path.suffix != ".safetensors":
         raise ValueError(f"checkpoint path must end in .safetensors, got {str(path)!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {
-        name: (tensor.to(dtype) if tensor.is_floating_point() else tensor).detach().cpu().contiguous()
-        for name, tensor in model.state_dict().items()
-    }
+    tensors = _stored(model, dtype)
     metadata = {"config": json.dumps(config, sort_keys=True), "info": json.dumps(info or {}, sort_keys=True)}
     save_file(tensors, str(path), metadata=metadata)
     return path
+
+
+def _stored(model: torch.nn.Module, dtype: torch.dtype) -> dict[str, torch.Tensor]:
+    """The state dict as a checkpoint stores it: floating-point tensors as ``dtype``, on the CPU."""
+    return {
+        name: (tensor.to(dtype) if tensor.is_floating_point() else tensor).detach().cpu().contiguous()
+        for name, tensor in model.state_dict().items()
+    }
+
+
+def round_trip(model: ViT, dtype: torch.dtype = torch.float16) -> ViT:
+    """A copy of ``model`` (eval mode, CPU) with its weights rounded as :func:`save_checkpoint`
+    stores them: the model :func:`load_checkpoint` will give back, to evaluate before saving."""
+    copied = copy.deepcopy(model).cpu()
+    copied.load_state_dict({name: tensor.float() for name, tensor in _stored(model, dtype).items()})
+    return copied.eval()
 
 
 def checkpoint_info(path: str | Path = MNIST_VIT) -> dict[str, Any]:
@@ -74,13 +96,7 @@ def load_checkpoint(path: str | Path) -> ViT:
     """Rebuild the :class:`~vit_explained.ViT` saved at ``path`` and load its weights (eval mode, CPU)."""
     from safetensors.torch import load_file
 
-    config = dict(checkpoint_info(path)["config"])
-    soft_split = config.pop("soft_split", None)
-    model = ViT(**config)
-    if soft_split:  # a model trained with overlapping patches (python -m vit_explained.train --preset mnist-fast)
-        from .train import use_soft_split
-
-        use_soft_split(model, *soft_split)
+    model = ViT(**checkpoint_info(path)["config"])
     model.load_state_dict({name: tensor.float() for name, tensor in load_file(str(path)).items()})
     return model.eval()
 

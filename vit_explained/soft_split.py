@@ -113,3 +113,29 @@ def tokens_to_image(tokens: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
         )
     batch, _, channels = tokens.shape
     return tokens.transpose(1, 2).reshape(batch, channels, rows, cols)
+
+
+class SoftSplitEmbedding(nn.Module):
+    """T2T-style tokens: overlapping windows (:class:`SoftSplit`) projected to ``dim``.
+
+    ``(B, C, H, W) -> (B, N, dim)``; like ``PatchEmbedding`` but neighbouring tokens share pixels,
+    so each token already sees its surroundings. ``grid`` and ``num_patches`` as in
+    ``PatchEmbedding``; ``ViT(..., soft_split=(kernel, stride, padding))`` uses it.
+    """
+
+    def __init__(
+        self, image_size: tuple[int, int], channels: int, dim: int, kernel: int, stride: int, padding: int = 0
+    ) -> None:
+        super().__init__()
+        kernel, stride = _checks.positive_int("kernel", kernel), _checks.positive_int("stride", stride)
+        padding = _checks.non_negative_int("padding", padding)
+        self.split = SoftSplit(kernel, stride, padding)
+        grid = self.split.grid(*image_size)
+        self.image_size = tuple(image_size)
+        self.grid = (grid.rows, grid.cols)
+        self.num_patches = grid.total
+        self.proj = nn.Linear(self.split.token_length(channels), dim)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """``(B, C, H, W) -> (B, N, dim)``."""
+        return self.proj(self.split(images))

@@ -1,48 +1,185 @@
 """Train and evaluate a classifier on a :class:`~vit_explained.data.DigitSplit`.
 
-:func:`train` is a plain PyTorch loop (shuffle, augment, forward, cross-entropy, backward, step)
-with the pieces a small ViT needs to train well from scratch on a few thousand images:
-AdamW with weight decay on the weight matrices only, linear warm-up then cosine decay of the
-learning rate, label smoothing, and random shifts / erasing of the training images. It shows a
-tqdm progress bar (a widget in Jupyter, text in a terminal), records loss and accuracy per
-epoch in a :class:`History`, and is deterministic for a given ``seed`` (the model's initial
-weights are the caller's: seed torch before building the model).
-
-Train for a number of ``epochs`` (deterministic) or for a budget of ``seconds`` of wall time
-(the schedule then follows the clock, so results depend on the machine's speed).
+- :class:`Recipe`: everything a training run needs (data set, architecture, optimizer, schedule,
+  augmentation, seed) in one dataclass; :data:`PRESETS` names the tuned ones. The command line
+  (``python -m vit_explained.train``) makes its options from the fields.
+- :func:`fit`: the training loop, for ``recipe.epochs`` passes. Shuffle, augment, forward,
+  cross-entropy, backward, step; AdamW with weight decay on what the model does not exclude
+  (``model.no_weight_decay()``), linear warm-up then cosine decay of the learning rate, label
+  smoothing. It records the *validation* accuracy after every epoch in a :class:`History` and is
+  deterministic for a recipe's seed.
+- :func:`fit_for_seconds`: the same steps for a budget of training seconds (the benchmark's
+  variant: the schedule follows the clock, so results depend on the machine).
+- :func:`evaluate`: accuracy on any images; call it on the test split once, at the end.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from . import _checks
-from .data import DigitSplit, augment
+from .data import DigitSplit, augment, load_digits, load_mnist
 from .device import default_device
+from .vit import INITS, POOLS, ViT
 
-__all__ = ["OPTIMIZERS", "SCHEDULES", "History", "accuracy", "evaluate", "make_optimizer", "predict", "train"]
+__all__ = [
+    "DATASETS",
+    "OPTIMIZERS",
+    "PRESETS",
+    "SCHEDULES",
+    "History",
+    "Recipe",
+    "accuracy",
+    "evaluate",
+    "fit",
+    "fit_for_seconds",
+    "lr_factor",
+    "make_optimizer",
+    "predict",
+]
 
+DATASETS = ("mnist", "digits")
 OPTIMIZERS = ("adamw", "adam", "sgd")
 SCHEDULES = ("cosine", "constant")
-_NO_DECAY = ("class_token", "pos_embedding")
+
+
+def _option(default: Any, help: str, **extra: Any) -> Any:
+    """A recipe field with its command-line help (``python -m vit_explained.train --help``)."""
+    return field(default=default, metadata={"help": help, **extra})
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One training run: the data, the ``ViT`` to build and how to train it. The defaults are the
+    package's tuned base recipe; :data:`PRESETS` holds the named variants. Change a field with
+    ``dataclasses.replace(recipe, lr=1e-3)`` or ``fit(..., lr=1e-3)``; bad values raise at once."""
+
+    dataset: str = _option("mnist", "which digits: MNIST-5k (28x28) or scikit-learn's (8x8)", choices=DATASETS)
+    # architecture (the ViT(...) arguments)
+    patch_size: int = _option(4, "patch side in pixels (must divide 28 or 8)")
+    soft_split: tuple[int, int, int] | None = _option(
+        None, "overlapping windows KERNEL STRIDE PADDING instead of patches (same grid); 0 0 0 = patches", nargs=3
+    )
+    dim: int = _option(64, "token width D")
+    depth: int = _option(4, "transformer blocks")
+    heads: int = _option(4, "attention heads (must divide --dim)")
+    mlp_dim: int = _option(128, "hidden width of each block's MLP")
+    pool: str = _option("cls", "classify from the class token or the mean patch token", choices=POOLS)
+    init: str = _option("torch", "how the Linear layers start (ViT(init=...))", choices=INITS)
+    # optimisation
+    epochs: int = _option(10, "passes over the training images")
+    batch_size: int = _option(64, "images per step")
+    optimizer: str = _option("adamw", "optimizer", choices=OPTIMIZERS)
+    lr: float = _option(2e-3, "peak learning rate")
+    momentum: float = _option(0.9, "SGD momentum")
+    weight_decay: float = _option(0.05, "on weight matrices only (not in model.no_weight_decay())")
+    warmup: float = _option(0.1, "fraction of training spent warming the learning rate up, in [0, 1)")
+    schedule: str = _option("cosine", "learning rate after the warm-up", choices=SCHEDULES)
+    label_smoothing: float = _option(0.1, "cross-entropy label smoothing, in [0, 1)")
+    # augmentation (vit_explained.data.augment)
+    max_shift: int = _option(0, "random whole-pixel shifts of up to this many pixels")
+    erase_probability: float = _option(0.0, "random erasing probability")
+    max_rotation: float = _option(0.0, "random rotations of up to this many degrees")
+    max_scale: float = _option(0.0, "random scaling by 1 +- this")
+    max_translate: float = _option(0.0, "random sub-pixel moves of up to this many pixels")
+    seed: int = _option(0, "seeds the initial weights, the batches and the augmentation")
+
+    def __post_init__(self) -> None:
+        for name in ("patch_size", "dim", "depth", "heads", "mlp_dim", "epochs", "batch_size"):
+            _checks.positive_int(name, getattr(self, name))
+        for name in ("max_shift", "seed"):
+            _checks.non_negative_int(name, getattr(self, name))
+        for name, choices in (("dataset", DATASETS), ("pool", POOLS), ("init", INITS), ("optimizer", OPTIMIZERS)):
+            _checks.one_of(name, getattr(self, name), choices)
+        _checks.one_of("schedule", self.schedule, SCHEDULES)
+        _checks.divisible_by_heads(self.dim, self.heads)
+        if not self.lr > 0:
+            raise ValueError(f"lr must be a positive learning rate (e.g. 1e-3), got {self.lr}")
+        for name in ("warmup", "label_smoothing"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        for name in ("weight_decay", "momentum", "max_rotation", "max_translate"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if not 0.0 <= self.erase_probability <= 1.0 or not 0.0 <= self.max_scale < 1.0:
+            raise ValueError(
+                f"erase_probability must be in [0, 1] and max_scale in [0, 1), got {self.erase_probability}, "
+                f"{self.max_scale}"
+            )
+        if self.soft_split is not None and (len(self.soft_split) != 3 or not all(v >= 0 for v in self.soft_split)):
+            raise ValueError(f"soft_split must be three ints KERNEL STRIDE PADDING, got {self.soft_split}")
+
+    def load_data(self) -> DigitSplit:
+        """The split this recipe trains on: ``load_mnist()`` or ``load_digits()``."""
+        return load_mnist() if self.dataset == "mnist" else load_digits()
+
+    def vit_config(self, data: DigitSplit) -> dict[str, Any]:
+        """The ``ViT(...)`` keyword arguments (what a checkpoint stores to rebuild the model)."""
+        config = {"image_size": data.image_size, "channels": 1, "num_classes": 10, "qkv_bias": True}
+        config |= {key: getattr(self, key) for key in ("patch_size", "dim", "depth", "heads", "mlp_dim", "pool")}
+        if self.soft_split:
+            config["soft_split"] = list(self.soft_split)
+        return config
+
+    def build_model(self, data: DigitSplit) -> ViT:
+        """The ViT this recipe describes, its weights drawn from ``torch.manual_seed(self.seed)``."""
+        torch.manual_seed(self.seed)
+        return ViT(**self.vit_config(data), init=self.init)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields that differ from the defaults (for a short printout)."""
+        default = Recipe()
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if getattr(self, f.name) != getattr(default, f.name)
+        }
+
+
+#: The untuned baseline: the package's init, Adam 1e-3, batch 64, constant learning rate, nothing else.
+_NAIVE = {"init": "timm", "optimizer": "adam", "lr": 1e-3, "weight_decay": 0.0, "warmup": 0.0}
+_NAIVE |= {"schedule": "constant", "label_smoothing": 0.0}
+
+#: Named recipes, chosen on the validation split. ``mnist`` made the shipped checkpoint (4x4 patches:
+#: a 7x7 grid for lesson 08's attention maps). ``mnist-fast`` and ``digits`` are the benchmark's
+#: recipes for a time budget: a 4x4 grid of *overlapping* windows (a T2T-style soft split) instead of
+#: patches, so there are few tokens but each sees its neighbourhood. ``naive-*`` are untuned baselines.
+PRESETS: dict[str, Recipe] = {
+    "mnist": Recipe(epochs=50, max_shift=1),
+    "mnist-fast": Recipe(
+        patch_size=7, soft_split=(10, 6, 0), epochs=30, max_rotation=10.0, max_scale=0.1, max_translate=2.0
+    ),
+    "digits": Recipe(
+        dataset="digits",
+        patch_size=2,
+        soft_split=(4, 2, 1),
+        epochs=40,
+        max_rotation=10.0,
+        max_scale=0.1,
+        max_translate=1.0,
+    ),
+    "naive-mnist": Recipe(patch_size=7, epochs=20, **_NAIVE),
+    "naive-digits": Recipe(dataset="digits", patch_size=2, epochs=40, **_NAIVE),
+}
 
 
 @dataclass
 class History:
-    """What :func:`train` recorded, one entry per evaluation (the end of each epoch, and every
-    ``eval_every`` seconds when that is set).
+    """What :func:`fit` recorded, one entry per evaluation (after each epoch, or every
+    ``eval_every`` seconds in :func:`fit_for_seconds`).
 
-    ``seconds`` counts training time only (evaluation is not on the clock); ``steps`` the
-    optimizer steps so far; ``train_loss`` the mean loss over the steps since the last record;
+    ``seconds`` counts training time only (evaluation is off the clock); ``steps`` the optimizer
+    steps so far; ``train_loss`` the mean loss over the steps since the last record;
     ``train_accuracy`` the accuracy on the (augmented) training batches of those steps;
-    ``test_accuracy`` the accuracy on the untouched test split.
+    ``val_accuracy`` the accuracy on the validation split. The test split is not read.
     """
 
     epoch: list[float] = field(default_factory=list)
@@ -51,25 +188,17 @@ class History:
     lr: list[float] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.steps)
 
     @property
-    def final_test_accuracy(self) -> float:
-        """The test accuracy at the last record."""
-        if not self.test_accuracy:
+    def final_val_accuracy(self) -> float:
+        """The validation accuracy at the last record."""
+        if not self.val_accuracy:
             raise ValueError("the history is empty: train for at least one epoch")
-        return self.test_accuracy[-1]
-
-    def as_rows(self) -> list[dict[str, float]]:
-        """The records as a list of dicts (one per evaluation)."""
-        names = ("epoch", "steps", "seconds", "lr", "train_loss", "train_accuracy", "test_accuracy")
-        return [
-            dict(zip(names, values, strict=False))
-            for values in zip(*(getattr(self, name) for name in names), strict=False)
-        ]
+        return self.val_accuracy[-1]
 
 
 def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
@@ -103,30 +232,27 @@ def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 500) -> to
 
 
 def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 500) -> float:
-    """Test accuracy in ``[0, 1]`` of ``model`` on ``images`` ``(B, C, H, W)`` with ``labels`` ``(B,)``."""
+    """Accuracy in ``[0, 1]`` of ``model`` on ``images`` ``(B, C, H, W)`` with ``labels`` ``(B,)``."""
     return accuracy(predict(model, images, batch_size), labels)
 
 
 def make_optimizer(
     model: nn.Module, name: str = "adamw", lr: float = 1e-3, weight_decay: float = 0.0, momentum: float = 0.9
 ) -> torch.optim.Optimizer:
-    """An optimizer over the parameters that require grad (frozen ones are left out).
-
-    Weight decay applies to weight matrices and kernels only, not to biases, LayerNorm scales,
-    the class token or the position embeddings (as in timm / the ViT paper's code).
-    ``name``: ``"adamw"``, ``"adam"`` (decay added to the gradient) or ``"sgd"`` (with ``momentum``).
-    """
+    """An optimizer over the parameters that require grad (frozen ones are left out), in two groups:
+    weight decay on the rest, none on the names in ``model.no_weight_decay()`` (timm's convention;
+    a model without that method: none on parameters with one axis, i.e. biases and norms).
+    ``name``: ``"adamw"``, ``"adam"`` (decay added to the gradient) or ``"sgd"`` (with ``momentum``)."""
     name = _checks.one_of("optimizer", name, OPTIMIZERS)
     if not lr > 0:
         raise ValueError(f"lr must be a positive learning rate (e.g. 1e-3), got {lr}")
     if weight_decay < 0:
         raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+    skip = model.no_weight_decay() if hasattr(model, "no_weight_decay") else set()
     decay, no_decay = [], []
     for param_name, param in model.named_parameters():
-        if not param.requires_grad:
-            continue
-        keep = param.ndim <= 1 or param_name.split(".")[-1] in _NO_DECAY
-        (no_decay if keep else decay).append(param)
+        if param.requires_grad:
+            (no_decay if param_name in skip or param.ndim <= 1 else decay).append(param)
     groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
     if name == "sgd":
         return torch.optim.SGD(groups, lr=lr, momentum=momentum)
@@ -135,8 +261,9 @@ def make_optimizer(
     return torch.optim.AdamW(groups, lr=lr)
 
 
-def _lr_factor(progress: float, warmup: float, schedule: str) -> float:
-    """The learning-rate multiplier at ``progress`` in ``[0, 1]`` of training."""
+def lr_factor(progress: float, warmup: float, schedule: str) -> float:
+    """The learning-rate multiplier at ``progress`` in ``[0, 1]`` of training: a linear warm-up
+    over the first ``warmup`` fraction, then ``"cosine"`` decay to 0 or ``"constant"``."""
     if warmup > 0 and progress < warmup:
         return (progress + 1e-3) / warmup
     if schedule == "constant":
@@ -145,155 +272,151 @@ def _lr_factor(progress: float, warmup: float, schedule: str) -> float:
     return 0.5 * (1.0 + math.cos(math.pi * min(1.0, rest)))
 
 
-def train(
+class _Trainer:
+    """The state one run shares between :func:`fit` and :func:`fit_for_seconds`: the optimizer,
+    the random generator, the training images on the device, and the tallies since the last record."""
+
+    def __init__(self, model: nn.Module, data: DigitSplit, recipe: Recipe, device: torch.device | str | None):
+        if not isinstance(data, DigitSplit):
+            raise TypeError(
+                f"data must be a DigitSplit (from load_mnist() or load_digits()), got {type(data).__name__}"
+            )
+        self.device = torch.device(device) if device is not None else default_device()
+        self.model, self.data, self.recipe = model.to(self.device), data, recipe
+        self.optimizer = make_optimizer(model, recipe.optimizer, recipe.lr, recipe.weight_decay, recipe.momentum)
+        self.generator = torch.Generator().manual_seed(recipe.seed)
+        self.images, self.labels = data.train_images.to(self.device), data.train_labels.to(self.device)
+        self.steps_per_epoch = math.ceil(len(self.images) / recipe.batch_size)
+        self.step, self.clock, self.history = 0, 0.0, History()
+        self.loss_sum, self.correct, self.seen, self.batches = 0.0, 0, 0, 0
+
+    def batches_of_one_epoch(self) -> list[torch.Tensor]:
+        """A fresh shuffle of the training images, cut into index batches."""
+        order = torch.randperm(len(self.images), generator=self.generator).to(self.device)
+        return list(order.split(self.recipe.batch_size))
+
+    def train_step(self, index: torch.Tensor, progress: float) -> None:
+        """One optimizer step on the images at ``index``, at ``progress`` in [0, 1] of the schedule."""
+        recipe = self.recipe
+        for group in self.optimizer.param_groups:
+            group["lr"] = recipe.lr * lr_factor(progress, recipe.warmup, recipe.schedule)
+        images = augment(
+            self.images[index],
+            recipe.max_shift,
+            recipe.erase_probability,
+            self.generator,
+            max_rotation=recipe.max_rotation,
+            max_scale=recipe.max_scale,
+            max_translate=recipe.max_translate,
+        )
+        logits = self.model(images)
+        loss = F.cross_entropy(logits, self.labels[index], label_smoothing=recipe.label_smoothing)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.step += 1
+        self.loss_sum, self.batches = self.loss_sum + loss.item(), self.batches + 1
+        self.correct += (logits.argmax(1) == self.labels[index]).sum().item()
+        self.seen += len(index)
+
+    def record(self) -> None:
+        """Append the tallies and the validation accuracy to the history; reset the tallies."""
+        history = self.history
+        history.epoch.append(round(self.step / self.steps_per_epoch, 3))
+        history.steps.append(self.step)
+        history.seconds.append(self.clock)
+        history.lr.append(self.optimizer.param_groups[0]["lr"])
+        history.train_loss.append(self.loss_sum / max(1, self.batches))
+        history.train_accuracy.append(self.correct / max(1, self.seen))
+        history.val_accuracy.append(evaluate(self.model, self.data.val_images, self.data.val_labels))
+        self.loss_sum, self.correct, self.seen, self.batches = 0.0, 0, 0, 0
+        self.model.train()
+
+
+def _recipe(recipe: Recipe | None, changes: dict[str, Any]) -> Recipe:
+    if recipe is None:
+        recipe = Recipe()
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"recipe must be a vit_explained.training.Recipe, got {type(recipe).__name__}")
+    unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(Recipe)})
+    if unknown:
+        raise TypeError(
+            f"unknown recipe field(s) {unknown}; the fields are {[f.name for f in dataclasses.fields(Recipe)]}"
+        )
+    return dataclasses.replace(recipe, **changes)
+
+
+def fit(
     model: nn.Module,
     data: DigitSplit,
+    recipe: Recipe | None = None,
     *,
-    epochs: int | None = 10,
-    seconds: float | None = None,
-    batch_size: int = 128,
-    lr: float = 1e-3,
-    optimizer: str = "adamw",
-    weight_decay: float = 0.05,
-    momentum: float = 0.9,
-    warmup: float = 0.1,
-    schedule: str = "cosine",
-    label_smoothing: float = 0.0,
-    max_shift: int = 0,
-    erase_probability: float = 0.0,
-    max_rotation: float = 0.0,
-    max_scale: float = 0.0,
-    max_translate: float = 0.0,
-    seed: int = 0,
-    eval_every: float | None = None,
-    device: torch.device | str | None = None,
     progress: bool = True,
-    callback: Callable[[History], None] | None = None,
+    device: torch.device | str | None = None,
+    **changes: Any,
 ) -> History:
-    """Train ``model`` on ``data.train_images`` ``(B, C, H, W)`` / ``data.train_labels`` ``(B,)``;
-    record the test accuracy on ``data.test_images`` after every epoch. Returns a :class:`History`.
+    """Train ``model`` on ``data.train_images`` for ``recipe.epochs`` passes; after each pass,
+    record the validation accuracy. ``changes`` override recipe fields (``fit(m, d, lr=1e-3)``).
 
-    - ``epochs`` full passes (deterministic for ``seed``), or, if ``seconds`` is given, as many
-      steps as fit in that much training time (``epochs`` is then ignored; the schedule follows
-      the clock).
-    - ``optimizer`` ``"adamw"`` / ``"adam"`` / ``"sgd"`` at peak ``lr``; ``weight_decay`` on weight
-      matrices only; ``schedule`` ``"cosine"`` (to 0) or ``"constant"`` after a linear warm-up
-      over the first ``warmup`` fraction of training.
-    - ``label_smoothing`` for the cross-entropy; augmentation of each training batch by random
-      rotations / scalings / sub-pixel moves (``max_rotation`` degrees, ``max_scale``,
-      ``max_translate`` pixels), random shifts of up to ``max_shift`` whole pixels and random
-      erasing with ``erase_probability`` (see :func:`~vit_explained.data.augment`).
-    - ``eval_every``: also record every so many seconds of training (for accuracy-vs-time plots).
-    - ``device``: default :func:`~vit_explained.default_device` (a GPU if present, else the CPU).
-    - ``callback(history)`` runs after every record.
-
-    The model is left in eval mode on ``device``.
+    ``device``: default :func:`~vit_explained.default_device`. Shows a progress bar (a widget in
+    Jupyter, text in a terminal) unless ``progress=False``. The model's initial weights are the
+    caller's; everything else is seeded by ``recipe.seed``. The model is left in eval mode.
     """
     from tqdm.auto import tqdm
 
-    if not isinstance(data, DigitSplit):
-        raise TypeError(f"data must be a DigitSplit (from load_mnist() or load_digits()), got {type(data).__name__}")
-    if seconds is None:
-        if epochs is None:
-            raise ValueError("give epochs (a number of passes) or seconds (a training-time budget)")
-        epochs = _checks.positive_int("epochs", epochs)
-    elif not seconds > 0:
-        raise ValueError(f"seconds must be a positive time budget, got {seconds}")
-    batch_size = _checks.positive_int("batch_size", batch_size)
-    schedule = _checks.one_of("schedule", schedule, SCHEDULES)
-    if not 0.0 <= warmup < 1.0:
-        raise ValueError(f"warmup is a fraction of training in [0, 1), got {warmup}")
-    if not 0.0 <= label_smoothing < 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
+    recipe = _recipe(recipe, changes)
+    run = _Trainer(model, data, recipe, device)
+    total_steps = run.steps_per_epoch * recipe.epochs
+    model.train()
+    with tqdm(total=recipe.epochs, unit="epoch", desc="training", disable=not progress) as bar:
+        for _ in range(recipe.epochs):
+            for index in run.batches_of_one_epoch():
+                tick = time.perf_counter()
+                run.train_step(index, progress=run.step / total_steps)
+                run.clock += time.perf_counter() - tick
+            run.record()
+            bar.set_postfix(loss=f"{run.history.train_loss[-1]:.3f}", val_acc=f"{run.history.val_accuracy[-1]:.3f}")
+            bar.update(1)
+    model.eval()
+    return run.history
+
+
+def fit_for_seconds(
+    model: nn.Module,
+    data: DigitSplit,
+    recipe: Recipe | None = None,
+    *,
+    seconds: float,
+    eval_every: float | None = None,
+    progress: bool = True,
+    device: torch.device | str | None = None,
+    **changes: Any,
+) -> History:
+    """:func:`fit`'s steps for ``seconds`` of training time instead of ``recipe.epochs`` (the
+    benchmark's budget). The schedule follows the clock (progress = seconds so far / budget), so
+    the result depends on the machine's speed. Records at the end, and every ``eval_every``
+    seconds if given; evaluation is off the clock."""
+    from tqdm.auto import tqdm
+
+    if not (isinstance(seconds, (int, float)) and seconds > 0):
+        raise ValueError(f"seconds must be a positive time budget, got {seconds!r}")
     if eval_every is not None and not eval_every > 0:
         raise ValueError(f"eval_every must be a positive number of seconds or None, got {eval_every}")
-
-    device = torch.device(device) if device is not None else default_device()
-    model.to(device)
-    opt = make_optimizer(model, optimizer, lr, weight_decay, momentum)
-    peak_lrs = [group["lr"] for group in opt.param_groups]
-    generator = torch.Generator().manual_seed(seed)
-    images, labels = data.train_images.to(device), data.train_labels.to(device)
-    steps_per_epoch = math.ceil(len(images) / batch_size)
-    total_steps = steps_per_epoch * epochs if seconds is None else None
-
-    history = History()
-    clock = 0.0  # training seconds (evaluation excluded)
-    step = 0
-    loss_sum, correct, seen, batches = 0.0, 0, 0, 0
-    next_eval = eval_every
-
-    def record() -> None:
-        nonlocal loss_sum, correct, seen, batches
-        history.epoch.append(round(step / steps_per_epoch, 3))
-        history.steps.append(step)
-        history.seconds.append(clock)
-        history.lr.append(opt.param_groups[0]["lr"])
-        history.train_loss.append(loss_sum / max(1, batches))
-        history.train_accuracy.append(correct / max(1, seen))
-        history.test_accuracy.append(evaluate(model, data.test_images, data.test_labels))
-        loss_sum, correct, seen, batches = 0.0, 0, 0, 0
-        if callback is not None:
-            callback(history)
-
-    if seconds is None:
-        bar = tqdm(total=epochs, unit="epoch", disable=not progress, desc="training")
-    else:
-        bar = tqdm(total=round(seconds), unit="s", disable=not progress, desc="training", bar_format=None)
+    run = _Trainer(model, data, _recipe(recipe, changes), device)
+    next_eval = eval_every if eval_every is not None else math.inf
     model.train()
-    done = False
-    epoch = 0
-    while not done:
-        order = torch.randperm(len(images), generator=generator).to(device)
-        for start in range(0, len(images), batch_size):
-            tick = time.perf_counter()
-            fraction = step / total_steps if total_steps else clock / seconds  # type: ignore[operator]
-            factor = _lr_factor(fraction, warmup, schedule)
-            for group, peak in zip(opt.param_groups, peak_lrs, strict=False):
-                group["lr"] = peak * factor
-            index = order[start : start + batch_size]
-            batch = augment(
-                images[index],
-                max_shift,
-                erase_probability,
-                generator,
-                max_rotation=max_rotation,
-                max_scale=max_scale,
-                max_translate=max_translate,
-            )
-            logits = model(batch)
-            loss = F.cross_entropy(logits, labels[index], label_smoothing=label_smoothing)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            step += 1
-            loss_sum += loss.item()
-            batches += 1
-            correct += (logits.argmax(1) == labels[index]).sum().item()
-            seen += len(index)
-            elapsed = time.perf_counter() - tick
-            clock += elapsed
-            if seconds is not None:
-                bar.update(min(clock, seconds) - bar.n)
-                if clock >= seconds:
-                    done = True
-            if next_eval is not None and clock >= next_eval and not done:
-                record()
-                model.train()
-                next_eval += eval_every  # type: ignore[operator]
-            if done:
-                break
-        epoch += 1
-        if seconds is None and epoch >= epochs:  # type: ignore[operator]
-            done = True
-        if batches or done:
-            record()
-            model.train()
-        bar.set_postfix(
-            loss=f"{history.train_loss[-1]:.3f}", test_acc=f"{history.test_accuracy[-1]:.3f}", refresh=False
-        )
-        if seconds is None:
-            bar.update(1)
-    bar.close()
+    with tqdm(total=round(seconds), unit="s", desc="training", disable=not progress) as bar:
+        while run.clock < seconds:
+            for index in run.batches_of_one_epoch():
+                tick = time.perf_counter()
+                run.train_step(index, progress=run.clock / seconds)
+                run.clock += time.perf_counter() - tick
+                bar.update(min(run.clock, seconds) - bar.n)
+                if run.clock >= seconds:
+                    break
+                if run.clock >= next_eval:
+                    run.record()
+                    next_eval += eval_every  # type: ignore[operator]
+    run.record()
     model.eval()
-    return history
+    return run.history

@@ -8,8 +8,16 @@ from torch import nn
 from . import _checks
 from .block import Encoder
 from .patch_embedding import PatchEmbedding
+from .soft_split import SoftSplitEmbedding
 
 POOLS = ("cls", "mean")
+
+#: How a ``ViT`` starts its Linear layers (``ViT(..., init=...)``):
+#: ``"timm"``: truncated normal, std 0.02, zero biases (timm's and HF's ViT; the cut is at the
+#: absolute values ±2, i.e. 100 std, so it is a normal in practice);
+#: ``"jax"``: the original JAX ViT: Xavier-uniform kernels, zero biases, a zero-initialised head;
+#: ``"torch"``: PyTorch's own default (uniform, scaled by 1/sqrt(fan-in)).
+INITS = ("timm", "jax", "torch")
 
 
 def add_class_token(tokens: torch.Tensor, class_token: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
@@ -23,14 +31,22 @@ def add_class_token(tokens: torch.Tensor, class_token: torch.Tensor, positions: 
 
 
 def pool_tokens(tokens: torch.Tensor, pool: str) -> torch.Tensor:
-    """``(B, N + 1, D) -> (B, D)``: the class token, or the mean of the patch tokens."""
+    """``(B, N + 1, D) -> (B, D)``: the class token (row 0), or the mean of the patch tokens (rows 1..N)."""
     return tokens[:, 0] if pool == "cls" else tokens[:, 1:].mean(dim=1)
 
 
 def init_weights(module: nn.Module) -> None:
-    """timm's ViT initialisation: truncated-normal Linear weights (std 0.02), zero biases."""
+    """timm's ViT initialisation of one module: truncated-normal Linear weights (std 0.02), zero biases."""
     if isinstance(module, nn.Linear):
         nn.init.trunc_normal_(module.weight, std=0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+
+
+def _jax_init(module: nn.Module) -> None:
+    """The original JAX ViT's Dense layers: Xavier-uniform kernels and zero biases."""
+    if isinstance(module, nn.Linear):
+        nn.init.xavier_uniform_(module.weight)
         if module.bias is not None:
             nn.init.zeros_(module.bias)
 
@@ -39,10 +55,19 @@ class ViT(nn.Module):
     """Vision Transformer: ``(B, channels, H, W) -> (B, num_classes)`` logits.
 
     Patch embedding (``(B, N, dim)``, ``N = (H / p) * (W / p)``), a learned class token and
-    learned position embeddings (``(1, N + 1, dim)``), ``depth`` pre-norm blocks, a final
-    LayerNorm and a Linear head on the class token (``pool="cls"``) or on the mean of the patch
-    tokens (``pool="mean"``). ViT-B/16 is
-    ``ViT(224, patch_size=16, num_classes=1000, dim=768, depth=12, heads=12, mlp_dim=3072)``.
+    learned position embeddings (``(1, N + 1, dim)``), ``depth`` pre-norm blocks and a Linear head.
+    ViT-B/16 is ``ViT(224, patch_size=16, num_classes=1000, dim=768, depth=12, heads=12, mlp_dim=3072)``.
+
+    - ``pool="cls"``: a final LayerNorm over every token, then the head reads the class token.
+      ``pool="mean"``: timm's convention (``global_pool="avg"``): average the patch tokens first,
+      then normalise the average with ``fc_norm`` (the encoder's final norm is then an identity).
+    - ``soft_split=(kernel, stride, padding)``: overlapping windows (a T2T-style
+      :class:`~vit_explained.soft_split.SoftSplitEmbedding`) instead of patches; they must make the
+      same token grid as ``patch_size`` (e.g. 28x28: 7x7 patches and 10x10 windows at stride 6 are
+      both 4x4).
+    - ``init``: how the Linear layers of the blocks and the head start, one of :data:`INITS`. The
+      patch embedding always keeps PyTorch's fan-in init, as in timm (its ``Conv2d`` is not a
+      Linear); the position embeddings are truncated normal (std 0.02), the class token zeros.
     """
 
     def __init__(
@@ -60,12 +85,17 @@ class ViT(nn.Module):
         qkv_bias: bool = True,
         norm_eps: float = 1e-6,
         patch_method: str = "conv",
+        soft_split: tuple[int, int, int] | list[int] | None = None,
+        init: str = "timm",
     ) -> None:
         super().__init__()
         self.pool = _checks.one_of("pool", pool, POOLS)
+        self.init = _checks.one_of("init", init, INITS)
         _checks.positive_int("num_classes", num_classes)
         _checks.divisible_by_heads(dim, heads)
         self.patch_embedding = PatchEmbedding(image_size, patch_size, channels, dim, method=patch_method)
+        if soft_split is not None:
+            self.patch_embedding = _soft_split_embedding(self.patch_embedding, soft_split)
         self.image_size = self.patch_embedding.image_size
         self.channels = channels
         self.num_patches = self.patch_embedding.num_patches
@@ -73,22 +103,54 @@ class ViT(nn.Module):
         self.pos_embedding = nn.Parameter(torch.empty(1, self.num_patches + 1, dim))
         nn.init.trunc_normal_(self.pos_embedding, std=0.02)
         self.encoder = Encoder(dim, depth, heads, mlp_dim, qkv_bias, norm_eps)
+        self.fc_norm: nn.Module = nn.Identity()
+        if pool == "mean":  # timm: no final norm over the tokens; normalise their average instead
+            self.encoder.norm = nn.Identity()
+            self.fc_norm = nn.LayerNorm(dim, eps=norm_eps)
         self.head = nn.Linear(dim, num_classes)
-        for name, module in self.named_modules():
-            if name != "patch_embedding.proj":  # keep PyTorch's fan-in init for the patch projection
-                init_weights(module)
+        self._init_linear_layers(init)
+
+    def _init_linear_layers(self, init: str) -> None:
+        if init == "timm":
+            self.encoder.apply(init_weights)
+            self.head.apply(init_weights)
+        elif init == "jax":
+            self.encoder.apply(_jax_init)
+            nn.init.zeros_(self.head.weight)
+            nn.init.zeros_(self.head.bias)
 
     @property
     def blocks(self) -> nn.ModuleList:
         """The transformer blocks (``self.encoder.blocks``)."""
         return self.encoder.blocks
 
+    def no_weight_decay(self) -> set[str]:
+        """Parameter names an optimizer should not decay (timm's convention): the class token, the
+        position embeddings, and every bias and LayerNorm parameter (any parameter with one axis)."""
+        return {name for name, param in self.named_parameters() if param.ndim <= 1} | {"class_token", "pos_embedding"}
+
     def forward_features(self, images: torch.Tensor) -> torch.Tensor:
-        """``(B, C, H, W) -> (B, N + 1, dim)``: every token after the final LayerNorm."""
+        """``(B, C, H, W) -> (B, N + 1, dim)``: every token after the encoder (and its final
+        LayerNorm when ``pool="cls"``)."""
         _checks.image_batch(images, channels=self.channels, size=self.image_size)
         tokens = add_class_token(self.patch_embedding(images), self.class_token, self.pos_embedding)
         return self.encoder(tokens)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """``(B, C, H, W) -> (B, num_classes)``."""
-        return self.head(pool_tokens(self.forward_features(images), self.pool))
+        return self.head(self.fc_norm(pool_tokens(self.forward_features(images), self.pool)))
+
+
+def _soft_split_embedding(patches: PatchEmbedding, soft_split: tuple[int, int, int] | list[int]) -> SoftSplitEmbedding:
+    """The soft-split embedding that replaces ``patches``, checked to make the same token grid."""
+    if not isinstance(soft_split, (tuple, list)) or len(soft_split) != 3:
+        raise TypeError(f"soft_split must be (kernel, stride, padding), e.g. (10, 6, 0), got {soft_split!r}")
+    kernel, stride, padding = soft_split
+    embedding = SoftSplitEmbedding(patches.image_size, patches.in_channels, patches.dim, kernel, stride, padding)
+    if embedding.grid != tuple(patches.grid):
+        raise ValueError(
+            f"a soft split with kernel {kernel}, stride {stride}, padding {padding} makes a "
+            f"{embedding.grid[0]}x{embedding.grid[1]} token grid, but patch_size {patches.patch_size} makes "
+            f"{patches.grid[0]}x{patches.grid[1]}; choose a patch_size or a split that give the same grid"
+        )
+    return embedding

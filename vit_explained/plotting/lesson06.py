@@ -1,7 +1,9 @@
-"""Figures for lesson 06 (training a small ViT): curves, a confusion matrix, misclassified digits."""
+"""Figures for lesson 06 (training a small ViT): curves, a confusion matrix, misclassified digits,
+the debugging clinic's losses against ln 10, and accuracy against seconds (the benchmark)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -12,17 +14,24 @@ from matplotlib.ticker import MaxNLocator
 from ..training import History
 from . import new_figure
 
-__all__ = ["plot_accuracy_vs_time", "plot_confusion_matrix", "plot_history", "plot_misclassified"]
+__all__ = [
+    "plot_accuracy_vs_time",
+    "plot_confusion_matrix",
+    "plot_history",
+    "plot_losses",
+    "plot_misclassified",
+    "plot_pooling_grid",
+]
 
 
 def plot_history(history: History, title: str = "Training a small ViT") -> Figure:
-    """Two panels against epochs: the training loss, and the train / test accuracy.
+    """Two panels against epochs: the training loss, and the train / validation accuracy.
 
     The train accuracy is the one measured on the training batches during each epoch (augmented
-    images, if augmentation is on, while the weights still change); the test accuracy is measured
-    after the epoch on the untouched test split."""
+    images, if augmentation is on, while the weights still change); the validation accuracy is
+    measured after the epoch on the validation split (the test split is never read here)."""
     if not isinstance(history, History) or len(history) == 0:
-        raise ValueError("history must be a non-empty History returned by vit_explained.training.train")
+        raise ValueError("history must be a non-empty History returned by vit_explained.training.fit")
     fig = new_figure(figsize=(9, 3.4))
     (left, right) = fig.subplots(1, 2)
     left.plot(history.epoch, history.train_loss, marker="o", markersize=3, color="tab:blue")
@@ -30,7 +39,7 @@ def plot_history(history: History, title: str = "Training a small ViT") -> Figur
     right.plot(
         history.epoch, np.array(history.train_accuracy) * 100, marker="o", markersize=3, label="train (augmented)"
     )
-    right.plot(history.epoch, np.array(history.test_accuracy) * 100, marker="s", markersize=3, label="test")
+    right.plot(history.epoch, np.array(history.val_accuracy) * 100, marker="s", markersize=3, label="validation")
     right.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
     right.legend(loc="lower right")
     for ax in (left, right):
@@ -96,9 +105,10 @@ def plot_misclassified(
 def plot_accuracy_vs_time(
     curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
     targets: Mapping[str, float] | None = None,
-    title: str = "Test accuracy vs training time",
+    title: str = "Accuracy vs training time",
+    ylabel: str = "validation accuracy (%)",
 ) -> Figure:
-    """Test accuracy (%) against seconds of training, one line per ``name: (seconds, accuracies)``.
+    """Accuracy (%) against seconds of training, one line per ``name: (seconds, accuracies)``.
     Names ``"<dataset>: <recipe>"`` are grouped into one panel per dataset; ``targets`` maps a
     dataset to a horizontal target line (a fraction)."""
     datasets = sorted({name.split(":")[0] for name in curves})
@@ -112,10 +122,59 @@ def plot_accuracy_vs_time(
                 )
         if targets and dataset in targets:
             ax.axhline(targets[dataset] * 100, color="gray", linestyle="--", linewidth=1, label="target")
-        ax.set(xlabel="seconds of training", ylabel="test accuracy (%)", title=dataset)
+        ax.set(xlabel="seconds of training", ylabel=ylabel, title=dataset)
         ax.set_ylim(bottom=80)
         ax.grid(alpha=0.3)
         ax.legend(loc="lower right")
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_losses(
+    losses: Mapping[str, Sequence[float]], title: str = "Training loss against the loss of guessing", smooth: int = 5
+) -> Figure:
+    """One line per ``name: per-step losses`` (a running mean over ``smooth`` steps), and a dashed
+    line at ln 10 ≈ 2.303: the cross-entropy of a model that gives every one of 10 classes 1/10."""
+    if not losses or any(len(values) == 0 for values in losses.values()):
+        raise ValueError("losses must map each name to a non-empty sequence of per-step losses")
+    smooth = max(1, int(smooth))
+    fig = new_figure(figsize=(7.5, 4))
+    ax = fig.subplots()
+    for name, values in losses.items():
+        values = np.asarray(values, dtype=float)
+        kernel = min(smooth, len(values))
+        running = np.convolve(values, np.ones(kernel) / kernel, mode="valid")
+        ax.plot(np.arange(kernel - 1, len(values)), running, label=name, linewidth=1.5)
+    ax.axhline(math.log(10), color="black", linestyle="--", linewidth=1, label="ln 10 ≈ 2.303 (guessing)")
+    ax.set(xlabel="step", ylabel="cross-entropy (running mean)", title=title)
+    ax.set_ylim(0, max(3.0, math.log(10) + 0.5))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_pooling_grid(
+    learning_rates: Sequence[float],
+    accuracies: Mapping[str, np.ndarray],
+    title: str = "SGD: class token or mean pooling",
+) -> Figure:
+    """Validation accuracy (%) against the SGD learning rate (log axis), one line per pooling:
+    ``accuracies[pool]`` is ``(len(learning_rates), seeds)``; the line is the mean, the band the
+    min..max over seeds; chance (10 %) dashed."""
+    fig = new_figure(figsize=(6, 3.8))
+    ax = fig.subplots()
+    for name, values in accuracies.items():
+        values = np.asarray(values, dtype=float) * 100
+        if values.shape[0] != len(learning_rates):
+            raise ValueError(f"accuracies[{name!r}] must have one row per learning rate, got shape {values.shape}")
+        ax.plot(learning_rates, values.mean(1), marker="o", label=f"pool={name!r}")
+        ax.fill_between(learning_rates, values.min(1), values.max(1), alpha=0.2)
+    ax.axhline(10, color="gray", linestyle="--", linewidth=1, label="chance")
+    ax.set_xscale("log")
+    ax.set(xlabel="SGD learning rate (momentum 0.9)", ylabel="validation accuracy (%)", title=title, ylim=(0, 100))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left")
     fig.tight_layout()
     return fig

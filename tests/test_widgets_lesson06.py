@@ -1,0 +1,89 @@
+"""Lesson 06's debugging clinic and its widget: the bugs behave as the lesson says, the widget's line."""
+
+import math
+
+import pytest
+import torch
+
+from vit_explained import clinic
+from vit_explained.widgets.lesson06 import TrainingWidget, training_widget
+
+
+def test_clinic_model_shapes_and_bugs():
+    images = torch.rand(4, 1, 8, 8)
+    for bug in clinic.BUGS:
+        assert clinic.BlogViT(bug)(images).shape == (4, 10), bug
+    with pytest.raises(ValueError, match="bug"):
+        clinic.BlogViT("typo")
+    assert pytest.approx(2.302585, abs=1e-6) == clinic.CHANCE_LOSS
+
+
+def test_layer_norm_bugs_are_the_blogs():
+    x = torch.randn(3, 5, 8) * 3 + 5
+    reference = torch.nn.functional.layer_norm(x, (8,), eps=1e-6)
+    fixed, no_mean, precedence = (clinic._LayerNorm(8, bug) for bug in ("none", *clinic.BUGS[3:5]))
+    torch.testing.assert_close(fixed(x), reference)
+    std = torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + 1e-6)
+    torch.testing.assert_close(no_mean(x), x / std)
+    torch.testing.assert_close(precedence(x), x - x.mean(-1, keepdim=True) / std)
+
+
+def test_batch_first_bug_mixes_the_batch_and_starves_the_embedding():
+    torch.manual_seed(0)
+    buggy = clinic.BlogViT("MultiheadAttention without batch_first")
+    images = torch.rand(6, 1, 8, 8)
+    logits = buggy(images)
+    assert torch.allclose(logits, logits[:1].expand_as(logits), atol=1e-5)  # every image gets the same answer
+    torch.nn.functional.cross_entropy(logits, torch.arange(6)).backward()
+    assert clinic.gradient_norms(buggy)["embed"] == 0.0
+
+
+def test_permutation_test_separates_positions():
+    torch.manual_seed(0)
+    images = torch.rand(8, 1, 8, 8)
+    assert clinic.permutation_change(clinic.BlogViT(positions=False), images) < 1e-5
+    assert clinic.permutation_change(clinic.BlogViT(), images) > 1e-3
+
+
+def test_run_is_deterministic_and_learns():
+    one, two = (clinic.run(steps=40, lr=1e-2) for _ in range(2))
+    assert one.losses == two.losses and len(one.losses) == 40
+    assert abs(one.losses[0] - math.log(10)) < 0.4 and one.losses[-1] < one.losses[0]
+    assert set(one.gradient_norms) >= {"embed", "attn", "mlp", "head"}
+    with pytest.raises(ValueError, match="lr"):
+        clinic.run(lr=0)
+
+
+def test_widget_line_changes_with_its_first_control_and_trains_on_demand(monkeypatch):
+    from vit_explained.widgets import lesson06
+
+    calls = []
+
+    def fake_run(bug, **options):
+        calls.append(bug)
+        return clinic.ClinicRun([2.3, 2.0, 1.0] * 10, {"embed": 1.0}, 0.5)
+
+    monkeypatch.setattr(lesson06, "run", fake_run)
+    monkeypatch.setattr(lesson06, "_RUNS", {})
+    w = training_widget()
+    assert isinstance(w, TrainingWidget) and next(iter(w.controls)) == "bug"
+    assert w.line.startswith("ready to train") and "none" in w.line and calls == []
+    w.controls["bug"].value = "no activation in the MLP"
+    assert "no activation in the MLP" in w.line and calls == []  # the first control changes the line
+    w.train()
+    assert calls == ["no activation in the MLP"] and "validation accuracy 50%" in w.line
+    assert w.picture.value  # a loss picture
+    w.train()
+    assert calls == ["no activation in the MLP"]  # cached
+
+
+def test_widget_shows_the_packages_message_for_a_bad_setting(monkeypatch):
+    from vit_explained.widgets import lesson06
+
+    monkeypatch.setattr(lesson06, "_RUNS", {})
+    w = training_widget()
+    with pytest.raises(ValueError, match="unknown bug"):
+        w.compute(**{**w.values, "bug": "not a bug"})
+    w.compute = lambda **values: (_ for _ in ()).throw(ValueError("lr must be a positive learning rate"))
+    w.update()
+    assert w.line == "cannot show this: lr must be a positive learning rate"

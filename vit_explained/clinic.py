@@ -1,0 +1,206 @@
+"""Lesson 06's debugging clinic: a tiny ViT written the way a blog post writes one, with the
+post's bugs behind a switch, and the measurements that tell them apart.
+
+:class:`BlogViT` is a ViT for the 8x8 digits built from plain PyTorch pieces (einops patches, a
+Linear, a class token, position embeddings, ``nn.MultiheadAttention`` blocks with a hand-written
+LayerNorm, a GELU MLP). ``BlogViT(bug=...)`` switches on one of :data:`BUGS`; :func:`run` trains it
+for a few hundred steps with the plain loop and returns the loss of every step, so a learner can
+plot each bug against ln 10 ≈ 2.303, the loss of guessing one of 10 classes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import torch
+import torch.nn.functional as F
+from einops import rearrange
+from torch import nn
+
+from . import _checks
+from .data import DigitSplit, load_digits
+from .training import evaluate, lr_factor
+
+__all__ = ["BUGS", "CHANCE_LOSS", "BlogViT", "ClinicRun", "gradient_norms", "permutation_change", "run"]
+
+#: The cross-entropy of a model that gives each of 10 classes probability 1/10.
+CHANCE_LOSS = math.log(10)
+
+#: The clinic's switches: "none" (the fixed model) and one bug each.
+BUGS = (
+    "none",
+    "no position embeddings",
+    "no activation in the MLP",
+    "LayerNorm without the mean",
+    "LayerNorm x - mean / std",
+    "MultiheadAttention without batch_first",
+    "SGD at Adam's learning rate",
+)
+
+
+class _LayerNorm(nn.Module):
+    """LayerNorm by hand over the last axis, with the blog's two bugs as options."""
+
+    def __init__(self, dim: int, bug: str) -> None:
+        super().__init__()
+        self.weight, self.bias, self.bug = nn.Parameter(torch.ones(dim)), nn.Parameter(torch.zeros(dim)), bug
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mean = x.mean(dim=-1, keepdim=True)
+        std = torch.sqrt(x.var(dim=-1, keepdim=True, unbiased=False) + 1e-6)
+        if self.bug == "LayerNorm without the mean":
+            normed = x / std
+        elif self.bug == "LayerNorm x - mean / std":
+            normed = x - mean / std  # the precedence bug: (x - mean) / std was meant
+        else:
+            normed = (x - mean) / std
+        return normed * self.weight + self.bias
+
+
+class _Block(nn.Module):
+    """Pre-norm block: ``x + attn(norm(x))``, then ``x + mlp(norm(x))``; ``(B, N, D) -> (B, N, D)``."""
+
+    def __init__(self, dim: int, heads: int, mlp_dim: int, bug: str) -> None:
+        super().__init__()
+        self.norm1, self.norm2 = _LayerNorm(dim, bug), _LayerNorm(dim, bug)
+        self.batch_first = bug != "MultiheadAttention without batch_first"
+        # the bug: batch_first=False reads (B, N, D) as (N, B, D): each token attends across the batch
+        self.attn = nn.MultiheadAttention(dim, heads, batch_first=self.batch_first)
+        activation = nn.Identity() if bug == "no activation in the MLP" else nn.GELU()
+        self.mlp = nn.Sequential(nn.Linear(dim, mlp_dim), activation, nn.Linear(mlp_dim, dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.norm1(x)
+        x = x + self.attn(h, h, h, need_weights=False)[0]
+        return x + self.mlp(self.norm2(x))
+
+
+class BlogViT(nn.Module):
+    """A tiny ViT for ``(B, 1, 8, 8)`` digits: ``patch x patch`` patches, ``depth`` blocks, a head on
+    the class token (``pool="cls"``) or the mean patch token (``pool="mean"``): ``-> (B, 10)``.
+    ``bug`` is one of :data:`BUGS` (the optimizer bug changes nothing here; :func:`run` applies it);
+    ``positions=False`` is the same as ``bug="no position embeddings"`` (zero, frozen)."""
+
+    def __init__(
+        self,
+        bug: str = "none",
+        *,
+        dim: int = 32,
+        depth: int = 1,
+        heads: int = 4,
+        mlp_dim: int = 64,
+        pool: str = "cls",
+        positions: bool = True,
+    ) -> None:
+        super().__init__()
+        self.bug = _checks.one_of("bug", bug, BUGS)
+        self.pool = _checks.one_of("pool", pool, ("cls", "mean"))
+        _checks.divisible_by_heads(dim, heads)
+        self.patch_size = 2
+        self.embed = nn.Linear(self.patch_size**2, dim)
+        self.class_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embedding = nn.Parameter(torch.randn(1, 17, dim) * 0.02)
+        if bug == "no position embeddings" or not positions:
+            self.pos_embedding.requires_grad_(False).data.zero_()
+        self.blocks = nn.ModuleList(_Block(dim, heads, mlp_dim, bug) for _ in range(depth))
+        self.norm = _LayerNorm(dim, bug)
+        self.head = nn.Linear(dim, 10)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """``(B, 1, 8, 8) -> (B, 10)``."""
+        images = _checks.image_batch(images, channels=1, size=(8, 8))
+        p = self.patch_size
+        patches = rearrange(images, "b c (h p1) (w p2) -> b (h w) (p1 p2 c)", p1=p, p2=p)  # (B, 16, 4)
+        tokens = torch.cat([self.class_token.expand(len(images), -1, -1), self.embed(patches)], dim=1)
+        tokens = tokens + self.pos_embedding  # (B, 17, D)
+        for block in self.blocks:
+            tokens = block(tokens)
+        tokens = self.norm(tokens)
+        return self.head(tokens[:, 0] if self.pool == "cls" else tokens[:, 1:].mean(dim=1))
+
+
+@dataclass
+class ClinicRun:
+    """What :func:`run` measured: the loss of every step, the gradient norm of each part at step 0,
+    and the validation accuracy at the end."""
+
+    losses: list[float]
+    gradient_norms: dict[str, float]
+    val_accuracy: float
+
+
+def gradient_norms(model: nn.Module) -> dict[str, float]:
+    """The gradient's L2 norm per part (``embed``, ``attn``, ``mlp``, ``norm``, ``head``, ...),
+    grouped by the name after the block index: call after ``loss.backward()``."""
+    squares: dict[str, float] = {}
+    for name, param in model.named_parameters():
+        if param.grad is None:
+            continue
+        parts = name.split(".")
+        part = parts[2] if parts[0] == "blocks" else parts[0]
+        part = "norm" if part.startswith("norm") else part
+        squares[part] = squares.get(part, 0.0) + param.grad.pow(2).sum().item()
+    return {part: math.sqrt(value) for part, value in squares.items()}
+
+
+@lru_cache(maxsize=1)
+def _digits() -> DigitSplit:
+    return load_digits()
+
+
+def run(
+    bug: str = "none",
+    *,
+    steps: int = 200,
+    optimizer: str = "adam",
+    lr: float = 2e-3,
+    pool: str = "cls",
+    positions: bool = True,
+    seed: int = 0,
+    batch_size: int = 64,
+    data: DigitSplit | None = None,
+) -> ClinicRun:
+    """Train ``BlogViT(bug, pool=pool)`` on the 8x8 digits' training images for ``steps`` steps
+    (batch 64, Adam or SGD with momentum 0.9 at ``lr``, warm-up 10 % then cosine); the validation
+    accuracy at the end. ``"SGD at Adam's learning rate"`` swaps Adam for SGD at the same ``lr``."""
+    steps = _checks.positive_int("steps", steps)
+    if not lr > 0:
+        raise ValueError(f"lr must be a positive learning rate (e.g. 2e-3), got {lr}")
+    if bug == "SGD at Adam's learning rate":
+        optimizer = "sgd"
+    optimizer = _checks.one_of("optimizer", optimizer, ("adam", "sgd"))
+    data = data if data is not None else _digits()
+    torch.manual_seed(seed)
+    model = BlogViT(bug, pool=pool, positions=positions)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=lr) if optimizer == "adam" else torch.optim.SGD(params, lr=lr, momentum=0.9)
+    generator = torch.Generator().manual_seed(seed)
+    losses: list[float] = []
+    norms: dict[str, float] = {}
+    while len(losses) < steps:
+        for index in torch.randperm(len(data.train_images), generator=generator).split(batch_size):
+            for group in opt.param_groups:
+                group["lr"] = lr * lr_factor(len(losses) / steps, 0.1, "cosine")
+            loss = F.cross_entropy(model(data.train_images[index]), data.train_labels[index])
+            opt.zero_grad()
+            loss.backward()
+            norms = norms or gradient_norms(model)
+            opt.step()
+            losses.append(loss.item())
+            if len(losses) == steps:
+                break
+    return ClinicRun(losses, norms, evaluate(model, data.val_images, data.val_labels))
+
+
+def permutation_change(model: nn.Module, images: torch.Tensor, seed: int = 0) -> float:
+    """The largest change of any logit when the 2x2 patches of every image are shuffled (one fixed
+    permutation): 0 (to rounding) for a model that cannot see positions."""
+    from .patches import patchify, unpatchify
+
+    patches = patchify(images, 2)  # (B, 16, 4)
+    order = torch.randperm(patches.shape[1], generator=torch.Generator().manual_seed(seed))
+    shuffled = unpatchify(patches[:, order], 2, images.shape[-2], images.shape[-1])
+    with torch.no_grad():
+        return (model(shuffled) - model(images)).abs().max().item()
