@@ -274,3 +274,261 @@ def test_mha_rejects_changing_the_module():
 
     with pytest.raises(ExerciseFailed, match="leave the module as it is"):
         check_mha_forward(switch_module)
+
+
+# --- bank: correct answers written differently, and more wrong answers ---------------------------
+
+import copy  # noqa: E402
+
+import numpy as np  # noqa: E402
+from torch.nn.functional import scaled_dot_product_attention as sdpa  # noqa: E402
+
+from vit_explained import Attention  # noqa: E402
+
+
+def shapes_numpy_ints(batch, num_tokens, dim, heads):
+    return {
+        key: tuple(np.int64(n) for n in shape) for key, shape in attention_shapes(batch, num_tokens, dim, heads).items()
+    }
+
+
+def shapes_by_running(batch, num_tokens, dim, heads):  # run zeros through every step and read the shapes
+    x = torch.zeros(batch, num_tokens, dim)
+    qkv = x.repeat(1, 1, 3)
+    qkv_heads = qkv.reshape(batch, num_tokens, 3, heads, dim // heads).permute(2, 0, 3, 1, 4)
+    q, k, v = qkv_heads
+    scores = q @ k.transpose(-2, -1)
+    heads_out = scores.softmax(-1) @ v
+    merged = heads_out.transpose(1, 2).reshape(batch, num_tokens, dim)
+    steps = [qkv, qkv_heads, q, scores, scores.softmax(-1), heads_out, merged, merged]
+    return {key: tensor.shape for key, tensor in zip(SHAPE_KEYS, steps, strict=True)}
+
+
+def shapes_as_lists_and_arrays(batch, num_tokens, dim, heads):
+    shapes = attention_shapes(batch, num_tokens, dim, heads)
+    return {key: (np.array(shape) if i % 2 else list(shape)) for i, (key, shape) in enumerate(shapes.items())}
+
+
+@pytest.mark.parametrize("answer", [shapes_numpy_ints, shapes_by_running, shapes_as_lists_and_arrays])
+def test_shapes_accepts_answers_written_differently(answer, capsys):
+    check_attention_shapes(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (with_changes(qkv_heads=lambda b, n, d, h: (b, 3, h, n, d // h)), r"'qkv_heads' .* wrong order"),
+        (with_changes(qkv_heads=lambda b, n, d, h: (b, h, n, d // h)), r"'qkv_heads' .* has 4 axes"),
+        (with_changes(merged=lambda b, n, d, h: (b, n, h, d // h)), r"'merged' .* has 4 axes"),
+        (with_changes(weights=lambda b, n, d, h: (b, h, n, d // h)), r"'weights' .* not that step's shape"),
+        (with_changes(output=lambda b, n, d, h: (b, n, 3 * d)), r"'output' .* not that step's shape"),
+        (
+            with_changes(q=lambda b, n, d, h: (b, h, n + 1, d // h)),
+            r"'q' .* not that step's shape",
+        ),  # class token twice
+        (with_changes(q=lambda b, n, d, h: (b, h, n, d / h)), "tuple of ints"),  # a float head width
+        (lambda b, n, d, h: {**attention_shapes(b, n, d, h), "k": (b, h, n, d // h)}, r"unexpected \['k'\]"),
+        (lambda b, n, d, h: attention_shapes(b, n, d, h)["missing"], "raised KeyError"),
+        (lambda b, n, d, h: None, "returned a NoneType; return a dict"),
+    ],
+)
+def test_shapes_rejects_more_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_attention_shapes(wrong)
+
+
+def split_transpose_view(x, heads):
+    batch, tokens, dim = x.shape
+    return x.view(batch, tokens, heads, dim // heads).transpose(1, 2)
+
+
+def split_chunks(x, heads):  # a loop over the heads, in float64
+    return torch.stack(x.double().chunk(heads, dim=-1), dim=1)
+
+
+def split_numpy(x, heads):
+    batch, tokens, dim = x.shape
+    return x.numpy().reshape(batch, tokens, heads, dim // heads).transpose(0, 2, 1, 3)
+
+
+def merge_cat(x):
+    return torch.cat(x.unbind(dim=1), dim=-1)
+
+
+def merge_transpose_contiguous_view(x):
+    batch, heads, tokens, head_dim = x.shape
+    return x.transpose(1, 2).contiguous().view(batch, tokens, heads * head_dim)
+
+
+def merge_numpy(x):
+    array = np.asarray(x)
+    batch, heads, tokens, head_dim = array.shape
+    return array.transpose(0, 2, 1, 3).reshape(batch, tokens, heads * head_dim)
+
+
+def split_unflatten_movedim(x, heads):
+    return x.unflatten(-1, (heads, -1)).movedim(2, 1)
+
+
+@pytest.mark.parametrize(
+    ("split", "merge"),
+    [
+        (split_transpose_view, merge_cat),
+        (split_chunks, merge_transpose_contiguous_view),
+        (split_numpy, merge_numpy),
+        (split_unflatten_movedim, lambda x: x.movedim(1, 2).flatten(2)),
+    ],
+)
+def test_split_merge_accepts_answers_written_differently(split, merge, capsys):
+    check_split_merge(split, merge)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def split_heads_reversed(x, heads):
+    return split_heads(x, heads).flip(1)
+
+
+def split_heads_last(x, heads):  # forgot the permute, kept (B, N, heads, d)
+    batch, tokens, dim = x.shape
+    return x.reshape(batch, tokens, heads, dim // heads)
+
+
+def merge_reversed(x):
+    return merge_heads(x.flip(1))
+
+
+@pytest.mark.parametrize(
+    ("split", "merge", "message"),
+    [
+        (lambda x, h: __import__("einops").rearrange(x, "b n (h d) -> b h n d", h=h), merge_heads, "einops"),
+        (split_heads, lambda x: __import__("einops").rearrange(x, "b h n d -> b n (h d)"), "einops"),
+        (split_heads_last, merge_heads, r"returned shape \(2, 5, 3, 4\)"),
+        (split_heads, lambda x: x.transpose(1, 2), r"returned shape .*\(B, N, heads \* d\)"),
+        (split_heads_reversed, merge_heads, "values are in the wrong places"),  # heads in reverse order
+        (split_heads, merge_reversed, "values are in the wrong places"),
+        (lambda x, h: {"heads": split_heads(x, h)}, merge_heads, "is a dict; return a torch.Tensor"),
+        (lambda x, h: x.reshape(-1, h), merge_heads, "returned shape"),
+        (split_heads, lambda x: x.sum(1), "returned shape"),
+        (lambda x, h: split_heads(x, h.item()), merge_heads, "raised AttributeError"),
+    ],
+)
+def test_split_merge_rejects_more_wrong_answers(split, merge, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_split_merge(split, merge)
+
+
+def attention_einsum(q, k, v):
+    scores = torch.einsum("bhid,bhjd->bhij", q, k) / q.shape[-1] ** 0.5
+    return torch.einsum("bhij,bhjd->bhid", scores.softmax(-1), v)
+
+
+def attention_float64(q, k, v):
+    q, k, v = q.double(), k.double(), v.double()
+    return attention(q, k, v)
+
+
+def attention_loops(q, k, v):  # one query at a time, softmax by hand with the max subtracted
+    out = torch.empty_like(v)
+    for b in range(q.shape[0]):
+        for h in range(q.shape[1]):
+            for i in range(q.shape[2]):
+                s = (k[b, h] @ q[b, h, i]) / math.sqrt(q.shape[-1])
+                w = torch.exp(s - s.max())
+                out[b, h, i] = (w / w.sum()) @ v[b, h]
+    return out
+
+
+def attention_numpy_in_place(q, k, v):
+    scores = np.matmul(q.numpy(), np.swapaxes(k.numpy(), -1, -2))
+    scores *= 1 / np.sqrt(q.shape[-1])
+    scores -= scores.max(-1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(-1, keepdims=True)
+    return scores @ v.numpy()
+
+
+def attention_scale_q_first(q, k, v):
+    return torch.softmax((q * q.shape[-1] ** -0.5) @ k.mT, dim=3) @ v
+
+
+@pytest.mark.parametrize(
+    "answer", [attention_einsum, attention_float64, attention_loops, attention_numpy_in_place, attention_scale_q_first]
+)
+def test_attention_accepts_answers_written_differently(answer, capsys):
+    check_attention(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def package_attention(q, k, v):
+    module = Attention(q.shape[1] * q.shape[-1], q.shape[1])
+    module.fused = False
+    return module.scaled_dot_product(q, k, v)[0]
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda q, k, v: sdpa(q, k, v), r"yourself; your function called torch\.nn\.functional\.scaled_dot"),
+        (lambda q, k, v: torch._C._nn.scaled_dot_product_attention(q, k, v), "scaled_dot_product_attention"),
+        (lambda q, k, v: torch.ops.aten.scaled_dot_product_attention(q, k, v), "scaled_dot_product_attention"),
+        (package_attention, "Attention.scaled_dot_product"),
+        (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1).mT @ v, "weights are transposed"),
+        (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-2])).softmax(-1) @ v, "values differ"),  # sqrt(N), not sqrt(d)
+        (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])) @ v, "values differ"),  # no softmax
+        (lambda q, k, v: (k @ q.mT / math.sqrt(q.shape[-1])).softmax(-1) @ v, "values differ"),  # keys as queries
+        (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1) @ v.mT, "raised RuntimeError"),
+        (lambda q, k, v: (attention(q, k, v), None), "return a torch.Tensor"),
+        (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).sigmoid() @ v, "values differ"),  # not a softmax
+    ],
+)
+def test_attention_rejects_more_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_attention(wrong)
+
+
+def mha_per_image(mha, x):  # unbatched (N, D) inputs, one image at a time
+    return torch.stack([mha(image, image, image)[0] for image in x])
+
+
+def mha_batch_first_copy(mha, x):  # a copy may be switched: the learner's module is left alone
+    twin = copy.deepcopy(mha)
+    twin.batch_first = True
+    return twin(x, x, x, need_weights=False)[0]
+
+
+def mha_permute_numpy(mha, x):
+    t = x.permute(1, 0, 2)
+    with torch.no_grad():
+        out = mha(t, t, t)[0]
+    return out.permute(1, 0, 2).numpy()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        mha_per_image,
+        mha_batch_first_copy,
+        mha_permute_numpy,
+        lambda mha, x: mha(*[x.movedim(0, 1)] * 3)[0].movedim(1, 0),
+    ],
+)
+def test_mha_accepts_answers_written_differently(answer, capsys):
+    check_mha_forward(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda mha, x: mha(*[x.reshape(x.shape[1], x.shape[0], -1)] * 3)[0].reshape(x.shape), "values differ"),
+        (lambda mha, x: mha(x.transpose(0, 1), x, x)[0], "raised"),  # only the query transposed
+        (lambda mha, x: mha(*[x.transpose(0, 1)] * 3)[1], r"the result has shape"),  # the weights
+        (lambda mha, x: mha(*[x.transpose(0, 1)] * 3)[0].reshape(x.shape), "values differ"),  # reshape, not transpose
+        (lambda mha, x: None, "is a NoneType"),
+        (lambda mha, x: mha.forward(*[x.transpose(0, 1)] * 3, need_weights=False), r"returns \(output, weights\)"),
+    ],
+)
+def test_mha_rejects_more_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_mha_forward(wrong)

@@ -187,3 +187,221 @@ def _normalised_stream(x, block):
 )
 def test_pre_norm_block_rejects(answer, fragment):
     rejected(check_pre_norm_block, answer, fragment)
+
+
+# --- bank: correct answers written differently, and more wrong answers ---------------------------
+
+import functools  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+from torch.nn.functional import gelu as renamed_gelu  # noqa: E402
+from torch.nn.functional import layer_norm as renamed_layer_norm  # noqa: E402
+
+from vit_explained import Block, mlp  # noqa: E402
+from vit_explained.parameters import count_parameters  # noqa: E402
+
+
+def gelu_in_place(x):
+    inner = x.pow(3).mul_(0.044715).add_(x).mul_(C)
+    return inner.tanh_().add_(1).mul_(x).mul_(0.5)
+
+
+def gelu_numpy(x):
+    a = x.numpy()
+    return 0.5 * a * (1 + np.tanh(np.sqrt(2 / np.pi) * (a + 0.044715 * a**3)))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        gelu_in_place,
+        gelu_numpy,
+        lambda x: x * torch.sigmoid(2 * C * (x + 0.044715 * x**3)),  # 0.5 (1 + tanh z) = sigmoid(2 z)
+        lambda x: (0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * x**3)))).float(),  # float32 is precise enough
+        lambda x: (
+            torch.tensor([0.5 * t * (1 + math.tanh(C * (t + 0.044715 * t**3))) for t in x.flatten().tolist()])
+            .double()
+            .reshape(x.shape)
+        ),  # element by element
+    ],
+)
+def test_tanh_gelu_accepts_answers_written_differently(answer, capsys):
+    check_tanh_gelu(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x: renamed_gelu(x, approximate="tanh"), "your function called torch.nn.functional.gelu"),
+        (lambda x: torch._C._nn.gelu(x, approximate="tanh"), "torch.nn.functional.gelu"),
+        (lambda x: nn.GELU(approximate="tanh")(x), "torch.nn.functional.gelu"),
+        (lambda x: torch.ops.aten.gelu(x, approximate="tanh"), "yourself"),
+        (lambda x: mlp.gelu(x, approximate="tanh"), "yourself"),
+        (lambda x: 0.5 * x * (1 + torch.tanh(C * x)), "differs from torch's tanh GELU"),  # no cubic term
+        (lambda x: 0.5 * x * (1 + torch.tanh(math.sqrt(2 * math.pi) * (x + 0.044715 * x**3))), "differs"),
+        (lambda x: 0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * x**3)))[..., None], "keep the input's shape"),
+        (lambda x: x.tolist()[0] * 0 + "gelu", "raised TypeError"),
+        (lambda x: None, "return a torch.Tensor"),
+    ],
+)
+def test_tanh_gelu_rejects_more(answer, fragment):
+    rejected(check_tanh_gelu, answer, "Not yet", fragment)
+
+
+def block_parameters_parts(dim, mlp_dim):  # a loop over the layers' weight shapes
+    shapes = [(3 * dim, dim), (3 * dim,), (dim, dim), (dim,), (mlp_dim, dim), (mlp_dim,), (dim, mlp_dim), (dim,)]
+    shapes += [(dim,)] * 4  # norm1 and norm2, weight and bias
+    return sum(math.prod(shape) for shape in shapes)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda d, m: 4 * d * d + 2 * d * m + 9 * d + m,  # factored
+        lambda d, m: np.int64(d) * (4 * d + 2 * m + 9) + m,  # a numpy integer
+        lambda d, m: torch.tensor(4 * d * d + 2 * d * m + 9 * d + m),  # a one-element tensor
+        block_parameters_parts,
+    ],
+)
+def test_block_parameters_accepts_answers_written_differently(answer, capsys):
+    check_block_parameters(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda d, m: count_parameters(Block(d, 1, m)), "the count as a formula (no model)"),
+        (lambda d, m: sum(p.numel() for p in nn.Linear(d, 3 * d).parameters()), "no model"),
+        (lambda d, m: block_parameters_parts(d, m) - d * d - d, "output projection"),
+        (lambda d, m: block_parameters_parts(d, m) - d * m - m, "two Linear layers"),
+        (lambda d, m: block_parameters_parts(d, m) - m, "off by -"),  # fc1's bias: not "the LayerNorms" when m = 4d
+        (lambda d, m: block_parameters_parts(d, m) + 4 * d, "off by"),  # four LayerNorms counted
+        (lambda d, m: str(block_parameters_parts(d, m)), "return a whole number"),
+        (lambda d, m: [4 * d * d, 2 * d * m], "return a whole number"),
+        (lambda d, m: d // 0, "raised ZeroDivisionError"),
+    ],
+)
+def test_block_parameters_rejects_more(answer, fragment):
+    rejected(check_block_parameters, answer, "Not yet", fragment)
+
+
+def layer_norm_in_place(x, weight, bias, eps):
+    out = x - x.mean(-1, keepdim=True)
+    out /= out.pow(2).mean(-1, keepdim=True).add_(eps).sqrt_()
+    return out.mul_(weight).add_(bias)
+
+
+def layer_norm_numpy(x, weight, bias, eps):
+    a = x.numpy()
+    centred = a - a.mean(-1, keepdims=True)
+    return centred / np.sqrt(a.var(-1, keepdims=True) + eps) * weight.numpy() + bias.numpy()
+
+
+def layer_norm_var_mean_rsqrt(x, weight, bias, eps):
+    var, mean = torch.var_mean(x, dim=-1, keepdim=True, correction=0)
+    return torch.addcmul(bias, (x - mean) * torch.rsqrt(var + eps), weight)
+
+
+def layer_norm_einsum_loop(x, weight, bias, eps):  # one token at a time, in float32
+    flat = x.float().reshape(-1, x.shape[-1])
+    rows = []
+    for token in flat:
+        centred = token - token.sum() / token.numel()
+        var = torch.einsum("i,i->", centred, centred) / token.numel()
+        rows.append(centred / (var + eps) ** 0.5 * weight.float() + bias.float())
+    return torch.stack(rows).reshape(x.shape)
+
+
+@pytest.mark.parametrize(
+    "answer", [layer_norm_in_place, layer_norm_numpy, layer_norm_var_mean_rsqrt, layer_norm_einsum_loop]
+)
+def test_layer_norm_accepts_answers_written_differently(answer, capsys):
+    check_layer_norm(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def layer_norm_module(x, weight, bias, eps):
+    norm = nn.LayerNorm(x.shape[-1], eps=eps).double()
+    norm.weight.data, norm.bias.data = weight, bias
+    return norm(x)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x, w, b, eps: renamed_layer_norm(x, x.shape[-1:], w, b, eps), "torch.nn.functional.layer_norm"),
+        (layer_norm_module, "LayerNorm from mean and variance yourself"),
+        (lambda x, w, b, eps: torch.layer_norm(x, x.shape[-1:], w, b, eps), "yourself"),
+        (lambda x, w, b, eps: torch.native_layer_norm(x, x.shape[-1:], w, b, eps)[0], "yourself"),
+        (lambda x, w, b, eps: F.group_norm(x.reshape(-1, x.shape[-1], 1), 1, w, b, eps).reshape(x.shape), "yourself"),
+        (lambda x, w, b, eps: _normalise(x, -1, eps) * b + w, "differs from nn.LayerNorm"),  # weight and bias swapped
+        (lambda x, w, b, eps: _normalise(x, -1, eps) * w, "shift (bias) is missing"),
+        (lambda x, w, b, eps: _normalise(x, -1, eps) + b, "scale (weight) is missing"),
+        (lambda x, w, b, eps: _normalise(x, -1, 0.0) * w + b, "differs"),  # eps ignored
+        (lambda x, w, b, eps: (x.mean(-1), x.var(-1)), "should keep the input's shape"),
+        (lambda x, w, b, eps: {"out": layer_norm(x, w, b, eps)}, "return a torch.Tensor"),
+        (lambda x, w, b, eps: _normalise(x, -1, eps) * w[:, None] + b, "raised RuntimeError"),
+    ],
+)
+def test_layer_norm_rejects_more(answer, fragment):
+    rejected(check_layer_norm, answer, "Not yet", fragment)
+
+
+def pre_norm_in_place(x, block):
+    x = x.clone()
+    x += block.attn(block.norm1(x))
+    x += block.mlp(block.norm2(x))
+    return x
+
+
+def pre_norm_reduce(x, block):
+    branches = [(block.norm1, block.attn), (block.norm2, block.mlp)]
+    return functools.reduce(lambda stream, pair: stream + pair[1](pair[0](stream)), branches, x)
+
+
+def pre_norm_sequential(x, block):
+    with torch.no_grad():
+        x = x + nn.Sequential(block.norm1, block.attn)(x)
+        return (x + nn.Sequential(block.norm2, block.mlp)(x)).numpy()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pre_norm_in_place,
+        pre_norm_reduce,
+        pre_norm_sequential,
+        lambda x, b: b.mlp(b.norm2(y := x + b.attn(b.norm1(x)))) + y,
+    ],
+)
+def test_pre_norm_block_accepts_answers_written_differently(answer, capsys):
+    check_pre_norm_block(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def mlp_first(x, block):
+    x = x + block.mlp(block.norm2(x))
+    return x + block.attn(block.norm1(x))
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x, b: b.forward(x), "from its parts"),
+        (lambda x, b: Block.forward(b, x), "from its parts"),
+        (lambda x, b: (y := x + b.attn(b.norm1(x))) + b.mlp(b.norm1(y)), "uses norm1"),
+        (lambda x, b: b.mlp(b.norm2(x + b.attn(b.norm1(x)))), "second residual connection"),
+        (lambda x, b: (y := b.attn(b.norm1(x))) + b.mlp(b.norm2(y)), "first residual connection"),
+        (lambda x, b: x + b.attn(b.norm1(x)) + b.mlp(b.norm2(b.attn(b.norm1(x)))), "after attention"),
+        (mlp_first, "differs from Block"),
+        (lambda x, b: (pre_norm_block(x, b), None), "return a torch.Tensor"),
+        (lambda x, b: b.attn(b.norm1(x), b.mlp), "is a tuple"),
+        (lambda x, b: x + b.attn(b.norm1(x)) @ x, "raised RuntimeError"),
+    ],
+)
+def test_pre_norm_block_rejects_more(answer, fragment):
+    rejected(check_pre_norm_block, answer, "Not yet", fragment)

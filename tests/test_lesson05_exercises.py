@@ -134,3 +134,193 @@ def test_frozen_mlp_parts_reference_passes(capsys):
 def test_frozen_mlp_parts_rejects(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
         check_frozen_mlp_parts(lambda: answer)
+
+
+# --- bank: correct answers written differently, and more wrong answers ---------------------------
+
+import numpy as np  # noqa: E402
+
+from vit_explained import attention_backward  # noqa: E402
+from vit_explained.parameters import PARAMETER_PARTS  # noqa: E402
+
+
+def softmax_backward_jacobian(a, grad_a):  # the full Jacobian diag(a) - a a^T, applied to each row
+    jacobian = torch.diag_embed(a) - a.unsqueeze(-1) * a.unsqueeze(-2)
+    return (jacobian @ grad_a.unsqueeze(-1)).squeeze(-1)
+
+
+def softmax_backward_numpy(a, grad_a):
+    a, g = a.numpy(), grad_a.numpy()
+    return a * g - a * np.einsum("...ij,...ij->...i", a, g)[..., None]
+
+
+def softmax_backward_in_place_float32(a, grad_a):
+    a, out = a.float(), grad_a.float().clone()
+    out.sub_((out * a).sum(-1, keepdim=True)).mul_(a)
+    return out
+
+
+def softmax_backward_rows(a, grad_a):  # one row at a time
+    flat_a, flat_g = a.reshape(-1, a.shape[-1]), grad_a.reshape(-1, a.shape[-1])
+    rows = [ai * (gi - torch.dot(ai, gi)) for ai, gi in zip(flat_a, flat_g, strict=True)]
+    return torch.stack(rows).reshape(a.shape)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [softmax_backward_jacobian, softmax_backward_numpy, softmax_backward_in_place_float32, softmax_backward_rows],
+)
+def test_softmax_backward_accepts_answers_written_differently(answer, capsys):
+    check_softmax_backward(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def softmax_backward_by_autograd(a, grad_a):
+    s = a.log().requires_grad_()
+    return torch.autograd.grad(torch.softmax(s, -1), s, grad_a)[0]
+
+
+def softmax_backward_by_backward(a, grad_a):
+    s = a.log().requires_grad_()
+    torch.softmax(s, -1).backward(grad_a)
+    return s.grad
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (
+            softmax_backward_by_autograd,
+            "by hand, from the formula .*yourself; your function called torch.autograd.grad",
+        ),
+        (softmax_backward_by_backward, "your function called .*backward"),
+        (lambda a, g: torch._softmax_backward_data(g, a, -1, a.dtype), "by hand"),
+        (lambda a, g: attention_backward.softmax_backward(a, g), "vit_explained.attention_backward.softmax_backward"),
+        (lambda a, g: a * (g - (g * a).mean(-1, keepdim=True)), "differs from autograd"),  # mean, not sum
+        (lambda a, g: a * (g - (g * a).sum()), "differs from autograd"),  # summed over everything
+        (lambda a, g: a * g - a * a, "differs from autograd"),
+        (lambda a, g: [softmax_backward(a, g)[..., 0]], "must have that shape too"),
+        (lambda a, g: None, "return a torch.Tensor"),
+        (lambda a, g: a @ g[..., :-1, :-1], r"raised RuntimeError.*That was on inputs of shapes \(6, 6\)"),
+    ],
+)
+def test_softmax_backward_rejects_more(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_softmax_backward(wrong)
+
+
+def value_gradient_loop(a, grad_out):  # dV_j = sum over queries i of A_ij dO_i
+    return sum(a[..., i, :, None] * grad_out[..., i, None, :] for i in range(a.shape[-2]))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda a, g: torch.einsum("...ij,...id->...jd", a, g),
+        lambda a, g: a.mT @ g,
+        lambda a, g: np.swapaxes(a.numpy(), -1, -2) @ g.numpy(),
+        lambda a, g: a.float().transpose(-1, -2) @ g.float(),  # float32
+        value_gradient_loop,
+    ],
+)
+def test_value_gradient_accepts_answers_written_differently(answer, capsys):
+    check_value_gradient(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def value_gradient_by_autograd(a, grad_out):
+    v = torch.zeros(grad_out.shape, dtype=grad_out.dtype, requires_grad=True)
+    return torch.autograd.grad(a @ v, v, grad_out)[0]
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (value_gradient_by_autograd, "torch.autograd.grad"),
+        (lambda a, g: g @ a, "raised RuntimeError"),  # the order of the product swapped
+        (lambda a, g: a.transpose(0, 1) @ g, "raised RuntimeError.*transpose only the last two"),  # fixed axes
+        (lambda a, g: a.sum(-2)[..., None] * g, "differs from autograd"),  # column sums, not a product
+        (lambda a, g: (a.mT @ g).sum(0), "shape of V"),  # summed over the batch, as for a weight
+        (lambda a, g: (a.mT @ g).flip(-1), "differs from autograd"),  # features in reverse order
+        (lambda a, g: "dV", "return a torch.Tensor"),
+    ],
+)
+def test_value_gradient_rejects_more(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_value_gradient(wrong)
+
+
+def w_v_gradient_loop(x, a, grad_out):
+    total = 0
+    for image in range(x.shape[0]):
+        total = total + (a[image].T @ grad_out[image]).T @ x[image]
+    return total
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        w_v_gradient_loop,
+        lambda x, a, g: (a.mT @ g).flatten(0, 1).T @ x.flatten(0, 1),
+        lambda x, a, g: torch.einsum("bij,bid,bje->de", a, g, x),
+        lambda x, a, g: np.tensordot((a.mT @ g).numpy(), x.numpy(), axes=([0, 1], [0, 1])),
+    ],
+)
+def test_w_v_gradient_accepts_answers_written_differently(answer, capsys):
+    check_w_v_gradient(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def w_v_gradient_by_backward(x, a, grad_out):
+    w_v = torch.zeros(grad_out.shape[-1], x.shape[-1], dtype=x.dtype, requires_grad=True)
+    (a @ (x @ w_v.T)).backward(grad_out)
+    return w_v.grad
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (w_v_gradient_by_backward, "by hand"),
+        (lambda x, a, g: x.flatten(0, 1).T @ (a.mT @ g).flatten(0, 1), "shape is transposed"),  # (D, d)
+        (lambda x, a, g: torch.einsum("bnd,bne->de", g, x), "differs from autograd"),  # A left out
+        (lambda x, a, g: (a[0].T @ g[0]).T @ x[0], "differs from autograd"),  # the first image only
+        (lambda x, a, g: torch.einsum("bnd,bne->de", a.mT @ g, x) / x.shape[1], "differs from autograd"),  # per token
+        (lambda x, a, g: (a.mT @ g, x), "return a torch.Tensor"),
+        (lambda x, a, g: a.T @ g, "raised RuntimeError"),
+    ],
+)
+def test_w_v_gradient_rejects_more(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_w_v_gradient(wrong)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda: ["embeddings", "norms", "qkv", "proj", "head"],
+        lambda: frozenset(PARAMETER_PARTS) - {"mlp"},
+        lambda: (part for part in PARAMETER_PARTS if part != "mlp"),  # a generator
+        lambda: dict.fromkeys(["head", "proj", "qkv", "norms", "embeddings"]).keys(),
+    ],
+)
+def test_frozen_mlp_parts_accepts_answers_written_differently(answer, capsys):
+    check_frozen_mlp_parts(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (lambda: {"embeddings", "norms", "qkv", "head"}, "proj does get a gradient"),
+        (lambda: {"embeddings", "norms", "qkv", "proj"}, "the head gets a gradient"),
+        (lambda: {"head"}, "gets? a gradient"),  # thought the frozen MLPs stop everything below them
+        (lambda: {"embeddings", "norm1", "qkv", "proj", "head"}, r"unknown part name\(s\) \['norm1'\]"),
+        (lambda: ["head", "head", "qkv"], "named once"),
+        (lambda: None, "not NoneType"),
+        (lambda: set().add("head"), "not NoneType"),  # set.add returns None
+        (lambda: {"embeddings", "norms", "qkv", "proj", "head"} - "mlp", "raised TypeError"),
+    ],
+)
+def test_frozen_mlp_parts_rejects_more(answer, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_frozen_mlp_parts(answer)

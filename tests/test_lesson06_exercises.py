@@ -199,3 +199,232 @@ def test_unattempted_stub_gets_a_friendly_message(checker):
 
     with pytest.raises(ExerciseNotAttempted, match="not done yet"):
         checker(stub)
+
+
+# --- bank: correct answers written differently, and more wrong answers ---------------------------
+
+import numpy as np  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+
+def accuracy_loop(logits, labels):
+    right = 0
+    for row, label in zip(logits.tolist(), labels.tolist(), strict=True):
+        right += max(range(len(row)), key=row.__getitem__) == label
+    return right / len(labels)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda logits, labels: np.mean(logits.numpy().argmax(1) == labels.numpy()),  # a numpy float
+        lambda logits, labels: (logits.max(dim=1).indices == labels).sum() / len(labels),  # a 0-d tensor
+        lambda logits, labels: (logits.topk(1).indices.squeeze(1) == labels).double().mean(),
+        accuracy_loop,
+    ],
+)
+def test_accuracy_accepts_answers_written_differently(answer, capsys):
+    lesson06.check_accuracy(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (lambda logits, labels: (logits.max(dim=1).values == labels).float().mean().item(), "index of each"),
+        (lambda logits, labels: (logits.argmin(dim=1) == labels).float().mean().item(), "is not"),
+        (lambda logits, labels: 1 - accuracy(logits, labels), "is not"),  # the error rate
+        (lambda logits, labels: (logits.argmax(dim=1) == labels).float(), "one number for the whole batch"),
+        (lambda logits, labels: bool(accuracy(logits, labels)), "got a bool"),
+        (lambda logits, labels: f"{accuracy(logits, labels):.0%}", "return a torch.Tensor"),
+        (lambda logits, labels: (logits.argmax(dim=2) == labels).float().mean(), "raised IndexError"),
+    ],
+)
+def test_accuracy_rejects_more(answer, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        lesson06.check_accuracy(answer)
+
+
+def confusion_loop(labels, predictions, num_classes):
+    matrix = [[0] * num_classes for _ in range(num_classes)]
+    for true, guess in zip(labels.tolist(), predictions.tolist(), strict=True):
+        matrix[true][guess] += 1
+    return matrix
+
+
+def confusion_numpy(labels, predictions, num_classes):
+    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(matrix, (labels.numpy(), predictions.numpy()), 1)
+    return matrix
+
+
+def confusion_index_put(labels, predictions, num_classes):
+    matrix = torch.zeros(num_classes, num_classes)
+    return matrix.index_put_((labels, predictions), torch.ones(len(labels)), accumulate=True)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        confusion_loop,
+        confusion_numpy,
+        confusion_index_put,
+        lambda labels, predictions, k: F.one_hot(labels, k).T @ F.one_hot(predictions, k),  # one-hot products
+    ],
+)
+def test_confusion_accepts_answers_written_differently(answer, capsys):
+    lesson06.check_confusion_matrix(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def confusion_sklearn(labels, predictions, num_classes):
+    from sklearn.metrics import confusion_matrix as renamed
+
+    return renamed(labels, predictions, labels=list(range(num_classes)))
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (confusion_sklearn, "without scikit-learn yourself; your function called sklearn"),
+        (lambda labels, predictions, k: torch.bincount(k * labels + predictions).reshape(k, k), "minlength"),
+        (lambda labels, predictions, k: confusion(labels, predictions, k).T.numpy(), "transposed"),
+        (lambda labels, predictions, k: F.one_hot(predictions, k).T @ F.one_hot(labels, k), "transposed"),
+        (lambda labels, predictions, k: confusion(labels, predictions, k) / len(labels), "add up"),
+        (lambda labels, predictions, k: torch.diag(confusion(labels, predictions, k).diagonal()), "add up"),
+        (lambda labels, predictions, k: confusion(labels, predictions, k).flip(0), "some counts are off"),
+        (lambda labels, predictions, k: None, "return a torch.Tensor"),
+    ],
+)
+def test_confusion_rejects_more(answer, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        lesson06.check_confusion_matrix(answer)
+
+
+def shift_from_union(images):  # the smallest margin over all images is the margin of all their ink together
+    ink = (images != 0).any(dim=0).any(dim=0)  # (H, W)
+    rows, cols = ink.any(dim=1).nonzero().flatten(), ink.any(dim=0).nonzero().flatten()
+    return min(rows[0], len(ink) - 1 - rows[-1], cols[0], ink.shape[1] - 1 - cols[-1])  # a 0-d tensor
+
+
+def shift_by_rotating(images):  # the top margin of the image turned by 0, 90, 180 and 270 degrees
+    ink = images.abs().amax(dim=1) > 0
+    return min(int(torch.rot90(ink, k, dims=(1, 2)).any(dim=2).float().argmax(dim=1).min()) for k in range(4))
+
+
+def shift_numpy(images):
+    ink = np.abs(images.numpy()).sum(axis=1) > 0
+    rows, cols = np.nonzero(ink.any(axis=2))[1], np.nonzero(ink.any(axis=1))[1]
+    return np.int64(min(rows.min(), ink.shape[1] - 1 - rows.max(), cols.min(), ink.shape[2] - 1 - cols.max()))
+
+
+@pytest.mark.parametrize("answer", [shift_from_union, shift_by_rotating, shift_numpy])
+def test_safe_shift_accepts_answers_written_differently(answer, capsys):
+    lesson06.check_max_safe_shift(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def top_and_left_only(images):
+    ink = images.abs().sum(dim=1) > 0
+    return int(min(ink.any(dim=2).float().argmax(dim=1).min(), ink.any(dim=1).float().argmax(dim=1).min()))
+
+
+def columns_only(images):
+    return max_safe_shift(images.transpose(2, 3)) if False else _columns_only(images)
+
+
+def _columns_only(images):
+    ink = images.abs().sum(dim=1) > 0
+    cols = ink.any(dim=1)  # (B, W)
+    first = cols.float().argmax(dim=1)
+    last = cols.flip(1).float().argmax(dim=1)
+    return int(torch.minimum(first, last).min())
+
+
+def _argmax_shift(images):  # every side's margin from an argmax (a blank image gives 0, no crash)
+    ink = images.abs().sum(dim=1) > 0
+    sides = [ink.any(dim=2), ink.any(dim=2).flip(1), ink.any(dim=1), ink.any(dim=1).flip(1)]
+    return int(min(side.float().argmax(dim=1).min() for side in sides))
+
+
+def largest_margin(images):  # the safest image, not the least safe
+    return max(max_safe_shift(image[None]) for image in images)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (top_and_left_only, "top and left margins only"),
+        (columns_only, "check the rows"),
+        (lambda images: _argmax_shift(images[:, :1]), "first channel only"),
+        (lambda images: _argmax_shift(images.clamp(min=0)), "negative"),  # ink taken as > 0
+        (largest_margin, "safe for some images but not all"),
+        (lambda images: torch.tensor([max_safe_shift(images)] * 2), "one whole number"),
+        (lambda images: max_safe_shift(images[0]), "raised"),  # forgot the batch axis
+    ],
+)
+def test_safe_shift_rejects_more(answer, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        lesson06.check_max_safe_shift(answer)
+
+
+def per_class_from_confusion(labels, predictions, num_classes):
+    matrix = confusion(labels, predictions, num_classes).double()
+    return matrix.diagonal() / matrix.sum(dim=1)
+
+
+def per_class_loop(labels, predictions, num_classes):
+    out = []
+    for k in range(num_classes):
+        mine = labels == k
+        out.append((predictions[mine] == k).sum().item() / max(1, mine.sum().item()))  # 0 for an absent class
+    return out
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        per_class_from_confusion,
+        per_class_loop,
+        lambda labels, predictions, k: np.array(
+            [np.mean(predictions.numpy()[labels.numpy() == c] == c) for c in range(k)]
+        ),
+    ],
+)
+def test_per_class_accuracy_accepts_answers_written_differently(answer, capsys):
+    with np.errstate(invalid="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # numpy's mean of an empty slice is NaN
+            lesson06.check_per_class_accuracy(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def per_class_without_minlength(labels, predictions, num_classes):
+    return torch.bincount(labels[predictions == labels]).float() / torch.bincount(labels).float()
+
+
+def absent_class_perfect(labels, predictions, num_classes):
+    result = per_class_accuracy(labels, predictions, num_classes)
+    return torch.nan_to_num(result, nan=1.0)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (per_class_without_minlength, "raised RuntimeError.*minlength"),  # a class never occurs / never right
+        (absent_class_perfect, "no examples cannot have an accuracy above 0"),
+        (lambda labels, predictions, k: per_class_from_confusion(labels, predictions, k).numpy()[:-1], "shape"),
+        (
+            lambda labels, predictions, k: torch.bincount(labels[predictions == labels], minlength=k) / len(labels),
+            "fraction is wrong",
+        ),  # divided by the batch, not by the class
+        (lambda labels, predictions, k: per_class_from_confusion(predictions, labels, k), "precision"),
+        (lambda labels, predictions, k: accuracy(torch.eye(k)[predictions], labels), "shape"),  # one overall number
+        (lambda labels, predictions, k: {c: 1.0 for c in range(k)}, "return a torch.Tensor"),
+    ],
+)
+def test_per_class_accuracy_rejects_more(answer, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        lesson06.check_per_class_accuracy(answer)

@@ -236,3 +236,185 @@ def test_plot_helpers_draw_and_reject_bad_input():
         plot_t2t_stages([("array", [[0.0]])])
     with pytest.raises(ValueError, match="same non-zero length"):
         plot_stage_cost(["a"], [1, 2], [1], [1])
+
+
+# ----------------------------------------------------------------------------- bank: more right and wrong answers
+
+import numpy as np  # noqa: E402
+from torch import nn  # noqa: E402
+
+from vit_explained import TokenAttention, t2t_chain  # noqa: E402
+from vit_explained.soft_split import tokens_to_image  # noqa: E402
+
+
+def count_with_ranges(height, width):  # count the window positions one by one
+    for kernel, stride, padding in T2T_SPLITS:
+        height = len(range(0, height + 2 * padding - kernel + 1, stride))
+        width = len(range(0, width + 2 * padding - kernel + 1, stride))
+    return height * width
+
+
+def count_with_floor(height, width):  # true division and math.floor, a float whole number
+    sides = [float(height), float(width)]
+    for kernel, stride, padding in T2T_SPLITS:
+        sides = [math.floor((side + 2 * padding - kernel) / stride) + 1.0 for side in sides]
+    return sides[0] * sides[1]
+
+
+def count_numpy(height, width):
+    sides = np.array([height, width])
+    for kernel, stride, padding in T2T_SPLITS:
+        sides = (sides + 2 * padding - kernel) // stride + 1
+    return np.prod(sides)  # a numpy integer
+
+
+@pytest.mark.parametrize("answer", [count_with_ranges, count_with_floor, count_numpy])
+def test_token_count_accepts_answers_written_differently(answer, capsys):
+    check_t2t_token_count(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def count_with_ceil(height, width):
+    for kernel, stride, padding in T2T_SPLITS:
+        height = math.ceil((height + 2 * padding - kernel) / stride) + 1
+        width = math.ceil((width + 2 * padding - kernel) / stride) + 1
+    return height * width
+
+
+def count_without_plus_one(height, width):  # the fence-post slip
+    for kernel, stride, padding in T2T_SPLITS:
+        height, width = (height + 2 * padding - kernel) // stride, (width + 2 * padding - kernel) // stride
+    return height * width
+
+
+def count_padding_one_side(height, width):
+    for kernel, stride, padding in T2T_SPLITS:
+        height, width = (height + padding - kernel) // stride + 1, (width + padding - kernel) // stride + 1
+    return height * width
+
+
+def count_two_splits(height, width):
+    for kernel, stride, padding in T2T_SPLITS[:2]:
+        height = (height + 2 * padding - kernel) // stride + 1
+        width = (width + 2 * padding - kernel) // stride + 1
+    return height * width
+
+
+def count_by_unfold(height, width):
+    image = torch.zeros(1, 1, height, width)
+    for kernel, stride, padding in T2T_SPLITS:
+        columns = F.unfold(image, kernel, padding=padding, stride=stride)
+        image = torch.zeros(1, 1, *[(s + 2 * padding - kernel) // stride + 1 for s in image.shape[-2:]])
+    return columns.shape[-1]
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda h, w: t2t_chain(h, w, 3)[-1].grid.total, r"the count from the formula yourself; .*t2t_chain"),
+        (lambda h, w: Tokens2Token((h, w), 1).num_tokens, "formula yourself"),
+        (count_by_unfold, "torch.nn.functional.unfold"),
+        (count_with_ceil, "Per side and per split"),
+        (count_without_plus_one, r"without the \+ 1"),  # here the same numbers as forgetting the padding
+        (count_padding_one_side, "Per side and per split"),
+        (count_two_splits, "after soft split 2"),
+        (lambda h, w: str(count_reference(h, w)), "whole number"),
+        (lambda h, w: count_reference(h) * w, "raised TypeError"),
+    ],
+)
+def test_token_count_rejects_more(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_t2t_token_count(wrong)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda t, r, c: t.permute(0, 2, 1).reshape(t.shape[0], t.shape[2], r, c),
+        lambda t, r, c: t.unflatten(1, (r, c)).permute(0, 3, 1, 2),
+        lambda t, r, c: t.numpy().transpose(0, 2, 1).reshape(t.shape[0], t.shape[2], r, c),
+        lambda t, r, c: F.fold(t.double().transpose(1, 2), (r, c), kernel_size=1),  # a 1x1 fold, float64
+        lambda t, r, c: t.mT.contiguous().view(t.shape[0], -1, r, c),
+    ],
+)
+def test_fold_accepts_answers_written_differently(answer, capsys):
+    check_fold_tokens(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda t, r, c: tokens_to_image(t, r, c), "build the reconstruction yourself; .*tokens_to_image"),
+        (lambda t, r, c: t.reshape(t.shape[0], r, c, -1).permute(0, 3, 2, 1), "rows and cols are swapped"),
+        (lambda t, r, c: t.transpose(1, 2), "expected shape"),  # never split the token axis
+        (lambda t, r, c: t.transpose(1, 2).reshape(t.shape[0], t.shape[2], r, c).flip(1), "values are not"),
+        (lambda t, r, c: t.reshape(t.shape[0], r, c, -1).transpose(1, 3), "rows and cols are swapped"),
+        (lambda t, r, c: t[:, 1:].transpose(1, 2).reshape(t.shape[0], t.shape[2], r, c), "raised RuntimeError"),
+        (lambda t, r, c: None, "return a torch.Tensor"),
+    ],
+)
+def test_fold_rejects_more(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_fold_tokens(wrong)
+
+
+def attention_einsum(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    weights = torch.einsum("bid,bjd->bij", q, k).mul(tokens.shape[-1] ** -0.5).softmax(-1)
+    return v + proj(torch.einsum("bij,bjd->bid", weights, v))
+
+
+def attention_from_weights_float64(tokens, qkv, proj):  # the Linear layers by hand, in float64
+    x = tokens.double()
+    q, k, v = (x @ qkv.weight.double().T).chunk(3, dim=-1)
+    weights = torch.softmax(q @ k.mT / math.sqrt(x.shape[-1]), dim=-1)
+    return v + (weights @ v) @ proj.weight.double().T + proj.bias.double()
+
+
+def attention_per_image(tokens, qkv, proj):
+    return torch.stack([attention_by_hand(image[None], qkv, proj)[0] for image in tokens])
+
+
+@pytest.mark.parametrize("answer", [attention_einsum, attention_from_weights_float64, attention_per_image])
+def test_token_attention_accepts_answers_written_differently(answer, capsys):
+    check_token_attention(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def package_token_attention(tokens, qkv, proj):
+    module = TokenAttention(tokens.shape[-1], proj.out_features)
+    module.qkv, module.proj = qkv, proj
+    return module(tokens)
+
+
+def q_and_k_swapped(tokens, qkv, proj):
+    k, q, v = _parts(tokens, qkv, proj)
+    return v + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
+def scale_by_dim(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + proj(torch.softmax(q @ k.mT / tokens.shape[-1], dim=-1) @ v)
+
+
+def proj_without_bias(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + (torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v) @ proj.weight.T
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (package_token_attention, r"build T2T's token attention yourself; .*TokenAttention"),
+        (q_and_k_swapped, "differs from TokenAttention"),
+        (scale_by_dim, "differs from TokenAttention"),
+        (proj_without_bias, "differs from TokenAttention"),
+        (lambda t, qkv, proj: (attention_by_hand(t, qkv, proj), None), "return a torch.Tensor"),
+        (lambda t, qkv, proj: nn.functional.relu(attention_by_hand(t, qkv, proj)), "differs from TokenAttention"),
+        (lambda t, qkv, proj: t + proj(t), "raised RuntimeError.*cannot be added"),  # proj of the input
+    ],
+)
+def test_token_attention_rejects_more(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_token_attention(wrong)

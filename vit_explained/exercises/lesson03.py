@@ -77,7 +77,9 @@ def _true_shapes(batch: int, num_tokens: int, dim: int, heads: int) -> dict[str,
 
 def _as_shape(value: Any) -> tuple[int, ...] | None:
     """A shape from a torch.Size, a tuple or list of ints (numpy ints too), or a 1-D integer array."""
-    if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim == 1 and not value.dtype.is_floating_point:
+    integer_tensor = isinstance(value, torch.Tensor) and not value.dtype.is_floating_point
+    integer_array = isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.integer)
+    if (integer_tensor or integer_array) and value.ndim == 1:
         value = value.tolist()
     if isinstance(value, (tuple, list)) and all(isinstance(n, Integral) and not isinstance(n, bool) for n in value):
         return tuple(int(n) for n in value)

@@ -106,6 +106,7 @@ def _block_parts(dim: int, mlp_dim: int) -> dict[str, int]:
 
 def check_block_parameters(block_parameters: Callable[[int, int], int]) -> None:
     """``block_parameters(dim, mlp_dim)`` must equal ``count_parameters(Block(dim, heads, mlp_dim))``."""
+    wrong: list[tuple[str, int, int, dict[str, int]]] = []  # (where, got, expected, what each slip would give)
     for dim, mlp_dim in _BLOCK_SIZES:
         got = as_int(_NO_MODEL(block_parameters, dim, mlp_dim), f"block_parameters({dim}, {mlp_dim})")
         with torch.device("meta"):  # count without allocating memory
@@ -113,21 +114,27 @@ def check_block_parameters(block_parameters: Callable[[int, int], int]) -> None:
         if got == expected:
             continue
         parts = _block_parts(dim, mlp_dim)
-        where = f"for dim={dim}, mlp_dim={mlp_dim}"
-        suspects = {
-            expected - parts["biases"]: "the Linear layers' biases are missing (qkv, proj, fc1 and fc2 all have one)",
-            expected - parts["norms"]: "the two LayerNorms are missing (each has a weight and a bias of size dim)",
-            expected - parts["norms"] // 2: "only half of the LayerNorm parameters: there are two, each with a "
-            "weight AND a bias",
-            expected - parts["biases"] - parts["norms"]: "both the Linear biases and the LayerNorms are missing",
-            expected - 2 * dim * dim - 2 * dim: "the qkv Linear makes queries, keys AND values, each dim wide",
-            expected - dim * dim - dim: "attention's output projection (proj, dim -> dim) is missing",
-            expected - dim * mlp_dim - mlp_dim: "the MLP has two Linear layers (fc1 widens, fc2 narrows back)",
+        slips = {
+            "the Linear layers' biases are missing (qkv, proj, fc1 and fc2 all have one)": expected - parts["biases"],
+            "the two LayerNorms are missing (each has a weight and a bias of size dim)": expected - parts["norms"],
+            "only half of the LayerNorm parameters: there are two, each with a weight AND a bias": (
+                expected - parts["norms"] // 2
+            ),
+            "both the Linear biases and the LayerNorms are missing": expected - parts["biases"] - parts["norms"],
+            "the qkv Linear makes queries, keys AND values, each dim wide": expected - 2 * dim * dim - 2 * dim,
+            "attention's output projection (proj, dim -> dim) is missing": expected - dim * dim - dim,
+            "the MLP has two Linear layers (fc1 widens, fc2 narrows back)": expected - dim * mlp_dim - mlp_dim,
+            "your count assumes mlp_dim = 4 x dim; use the mlp_dim argument": 12 * dim * dim + 13 * dim,
         }
-        if got in suspects:
-            fail(f"{suspects[got]} ({where}: got {got:,}, expected {expected:,})")
-        if mlp_dim != 4 * dim and got == 12 * dim * dim + 13 * dim:
-            fail(f"{where}: your count assumes mlp_dim = 4 x dim; use the mlp_dim argument")
+        wrong.append((f"for dim={dim}, mlp_dim={mlp_dim}", got, expected, slips))
+    if wrong:
+        # Name a slip only if it explains every size the count is wrong for: with mlp_dim = 4 x dim,
+        # a missing fc1 bias (mlp_dim) looks exactly like missing LayerNorms (4 x dim).
+        for message in wrong[0][3]:
+            if all(slips[message] == got for _, got, _, slips in wrong):
+                where, got, expected, _ = next(case for case in wrong if case[3][message] == case[1])
+                fail(f"{message} ({where}: got {got:,}, expected {expected:,})")
+        where, got, expected, _ = wrong[0]
         fail(f"{where} you get {got:,}, which is off by {got - expected:+,}")
     passed("a ViT-B/16 block (dim 768, mlp_dim 3072) has 7,087,872 parameters, and your formula agrees.")
 

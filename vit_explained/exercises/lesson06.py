@@ -170,40 +170,70 @@ def _safe_shift(images: torch.Tensor) -> int:
     return int(torch.minimum(rows, cols).min())
 
 
+def _leading_margins(images: torch.Tensor) -> int:
+    """The smallest top or left margin only (what measuring from one side gives)."""
+    ink = images.abs().sum(dim=1) > 0
+    return int(torch.minimum(ink.any(dim=2).float().argmax(dim=1), ink.any(dim=1).float().argmax(dim=1)).min())
+
+
+def _some_image(images: torch.Tensor, result: int, expected: int) -> bool:
+    rows, cols = _margins(images)
+    return len(images) > 1 and result > expected and result in {int(m) for m in torch.minimum(rows, cols)}
+
+
+#: (does this slip explain ``result`` for ``images``?, what to say), most specific first.
+_SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
+    (
+        lambda images, result, _: result == int(_margins(images)[0].min()),
+        "check the columns (the left and right margins) as well as the rows",
+    ),
+    (
+        lambda images, result, _: result == int(_margins(images)[1].min()),
+        "check the rows (the top and bottom margins) as well as the columns",
+    ),
+    (
+        lambda images, result, _: result == _leading_margins(images),
+        "you measured the top and left margins only: a shift down or to the right loses the ink near "
+        "the bottom or right edge, so check all four sides",
+    ),
+    (
+        lambda images, result, _: images.shape[1] > 1 and result == _safe_shift(images[:, :1]),
+        "you looked at the first channel only: a pixel has ink if any of its channels is non-zero",
+    ),
+    (
+        lambda images, result, _: bool((images < 0).any()) and result == _safe_shift(images.clamp(min=0)),
+        "ink can be negative (a normalised image): a pixel has ink if it is non-zero, not if it is > 0",
+    ),
+    (
+        lambda _, result, expected: result == expected + 1,
+        "off by one: a margin of m blank pixels allows a shift of m, not m + 1",
+    ),
+    (
+        lambda _, result, expected: result == expected - 1,
+        "off by one: a margin of m blank pixels allows a shift of m, not m - 1",
+    ),
+    (
+        _some_image,
+        "a shift that is safe for some images but not all of them: use the smallest margin over all images",
+    ),
+]
+
+
 def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
     """``max_safe_shift(images (B, C, H, W)) -> int``: the largest shift (in pixels, any direction)
     that keeps the ink of *every* image inside the frame."""
+    answers = []
     for images in _shift_batches():
-        expected = _safe_shift(images)
-        rows, cols = _margins(images)
         result = as_int(attempt(max_safe_shift, images.clone()), "your shift (a whole number of pixels)")
-        if result == expected:
-            continue
-        if result == int(rows.min()) and result != int(cols.min()):
-            fail("check the columns (the left and right margins) as well as the rows")
-        if result == int(cols.min()) and result != int(rows.min()):
-            fail("check the rows (the top and bottom margins) as well as the columns")
-        ink = images.abs().sum(dim=1) > 0
-        leading = (ink.any(dim=2).float().argmax(dim=1), ink.any(dim=1).float().argmax(dim=1))
-        if result == int(torch.minimum(*leading).min()):
-            fail(
-                "you measured the top and left margins only: a shift down or to the right loses the ink near "
-                "the bottom or right edge, so check all four sides"
-            )
-        if images.shape[1] > 1 and result == _safe_shift(images[:, :1]):
-            fail("you looked at the first channel only: a pixel has ink if any of its channels is non-zero")
-        if (images < 0).any() and result == _safe_shift(images.clamp(min=0)):
-            fail("ink can be negative (a normalised image): a pixel has ink if it is non-zero, not if it is > 0")
-        if result == expected + 1:
-            fail("off by one: a margin of m blank pixels allows a shift of m, not m + 1")
-        if result == expected - 1:
-            fail("off by one: a margin of m blank pixels allows a shift of m, not m - 1")
-        per_image = {int(m) for m in torch.minimum(rows, cols)}
-        if result in per_image and result > expected and len(images) > 1:
-            fail(
-                f"a shift of {result} is safe for some images but not all {len(images)}: "
-                "use the smallest margin over all images"
-            )
+        answers.append((images, result, _safe_shift(images)))
+    wrong = [(images, result, expected) for images, result, expected in answers if result != expected]
+    if wrong:
+        # Name a slip only if it explains the answer on every batch it gets wrong (one batch alone can
+        # mislead: the largest margin of some image may happen to equal the smallest top/bottom margin).
+        for slip, message in _SHIFT_SLIPS:
+            if all(slip(images, result, expected) for images, result, expected in wrong):
+                fail(message)
+        images, result, expected = wrong[0]
         if result > expected:
             fail(f"a shift of {result} pushes ink out of at least one image: use the smallest margin over all images")
         fail(f"got {result}; a larger shift is still safe for every image in this batch of {len(images)}")
@@ -227,23 +257,40 @@ def check_per_class_accuracy(
     cases = [(labels, predictions, 5)]
     few = torch.tensor([2, 0, 1, 2, 2, 1, 0, 2])  # three classes, class 2 most often
     cases.append((few, torch.tensor([2, 0, 2, 1, 2, 1, 1, 0]), 3))
+    # class 2 is never predicted right and class 3 never occurs: the answer must still have K entries
+    cases.append((torch.tensor([0, 0, 1, 1, 2, 2, 0, 1]), torch.tensor([0, 1, 1, 1, 0, 1, 0, 0]), 4))
     for labels, predictions, classes in cases:
-        counts = torch.bincount(labels, minlength=classes).float()
-        hits = torch.bincount(labels[predictions == labels], minlength=classes).float()
-        expected = hits / counts
-        result = attempt(per_class_accuracy, labels.clone(), predictions.clone(), classes)
+        counts = torch.bincount(labels, minlength=classes).double()
+        hits = torch.bincount(labels[predictions == labels], minlength=classes).double()
+        occurs = counts > 0  # a class with no examples has no accuracy: NaN (0 / 0) or 0 are both fine there
+        expected = hits / counts.clamp(min=1)
+        result = attempt(
+            per_class_accuracy, labels.clone(), predictions.clone(), classes, hint=_confusion_hint(classes)
+        )
         result = as_tensor(result, "your per-class accuracy").to(torch.float64)
         if result.shape != (classes,):
-            fail(f"return one number per class, shape ({classes},), got {tuple(result.shape)}")
-        if close(result, expected.float()):
+            fail(
+                f"return one number per class, shape ({classes},), got {tuple(result.shape)}; with "
+                f"num_classes = {classes} some classes may never occur or never be predicted right"
+            )
+        absent = result[~occurs]
+        if not bool((absent.isnan() | (absent == 0)).all()):
+            fail("a class with no examples cannot have an accuracy above 0: leave it NaN (0 / 0) or 0")
+        result = result[occurs]
+
+        def same(
+            candidate: torch.Tensor, *, atol: float = 1e-6, result: torch.Tensor = result, occurs: torch.Tensor = occurs
+        ) -> bool:
+            return bool(torch.allclose(result, candidate[occurs].to(torch.float64), atol=atol))
+
+        if close(result, expected[occurs].float()):
             continue
         predicted = torch.bincount(predictions, minlength=classes).double()
-        precision = hits.double() / predicted.clamp(min=1)
-        if torch.allclose(result, precision, atol=1e-6):
+        if same(hits / predicted.clamp(min=1)):
             fail("you divided by how often each class was *predicted* (precision); divide by its true count")
-        if torch.allclose(result, hits.double(), atol=1e-6):
+        if same(hits):
             fail("these are counts of correct predictions; divide by the number of examples of each class")
-        if torch.allclose(result, expected.double() * 100, atol=1e-4):
+        if same(expected * 100, atol=1e-4):
             fail("return fractions in [0, 1], not percentages")
         fail("for at least one class the fraction is wrong: correct examples of class k / examples of class k")
     passed("class 3 scores 0 here although the overall accuracy looks fine: look per class.")

@@ -12,8 +12,10 @@ grids, token widths narrower and wider than the output) and compares it with the
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -76,37 +78,61 @@ def _as_count(answer: object, height: int, width: int) -> int:
     return as_int(answer, f"your count for a {height}x{width} image", integral_floats=True)
 
 
+def _vit_count(height: int, width: int) -> set[int]:
+    return {(height // 16) * (width // 16), math.ceil(height / 16) * math.ceil(width / 16)}
+
+
+#: (does this slip explain ``answer`` for an image of ``height x width``?, what to say).
+_COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
+    (
+        lambda h, w, answer, stages: answer == stages[-1].grid.total + 1,
+        "for {case} you counted one token too many: the T2T module makes no class token (T2TViT adds it)",
+    ),
+    (
+        lambda h, w, answer, stages: answer in _vit_count(h, w),
+        "for {case} you return {answer}: that is ViT's count for 16x16 patches, (H / 16) * (W / 16). "
+        "T2T's windows overlap and are padded; count the windows of each soft split in turn",
+    ),
+    (
+        lambda h, w, answer, stages: answer == _chain_without_padding(h, w),
+        "for {case} you return {answer}, the count without padding (or, the same number with these splits, "
+        "without the + 1 of the formula): every soft split pads the image on every side before its window "
+        "slides, and a side of size n holds floor((n + 2 * padding - kernel) / stride) + 1 windows",
+    ),
+    (
+        lambda h, w, answer, stages: answer == stages[0].grid.total,
+        "for {case} you return {answer}, the tokens after soft split 1; there are {splits} soft splits and "
+        "the backbone sees the last one's tokens",
+    ),
+    (
+        lambda h, w, answer, stages: answer == stages[1].grid.total,
+        "for {case} you return {answer}, the tokens after soft split 2; there are {splits} soft splits and "
+        "the backbone sees the last one's tokens",
+    ),
+]
+
+
 def check_t2t_token_count(t2t_token_count: Callable[[int, int], int]) -> None:
     """Check ``t2t_token_count(height, width) -> int``: the tokens the T2T module hands to the
     backbone for an ``height x width`` image (no class token), for the splits ``T2T_SPLITS``."""
+    wrong = []
     for height, width in TOKEN_COUNT_CASES:
         answer = _as_count(_NO_CHAIN(t2t_token_count, height, width), height, width)
         stages = t2t_chain(height, width, 3)
-        expected = stages[-1].grid.total
-        if answer == expected:
-            continue
-        case = f"a {height}x{width} image"
-        if answer == expected + 1:
-            fail(f"for {case} you counted one token too many: the T2T module makes no class token (T2TViT adds it)")
-        if answer == (height // 16) * (width // 16) or answer == math.ceil(height / 16) * math.ceil(width / 16):
-            fail(
-                f"for {case} you return {answer}: that is ViT's count for 16x16 patches, (H / 16) * (W / 16). "
-                "T2T's windows overlap and are padded; count the windows of each soft split in turn"
-            )
-        if answer == _chain_without_padding(height, width):
-            fail(
-                f"for {case} you return {answer}, the count without padding: every soft split pads the image "
-                "on every side before its window slides"
-            )
-        if answer in (stages[0].grid.total, stages[1].grid.total):
-            which = 1 if answer == stages[0].grid.total else 2
-            fail(
-                f"for {case} you return {answer}, the tokens after soft split {which}; there are "
-                f"{len(T2T_SPLITS)} soft splits and the backbone sees the last one's tokens"
-            )
+        if answer != stages[-1].grid.total:
+            wrong.append((height, width, answer, stages))
+    if wrong:
+        # Name a slip only if it explains every size the count is wrong for: on one size alone a
+        # forgotten "+ 1" can give the same number as forgotten padding.
+        for slip, message in _COUNT_SLIPS:
+            if all(slip(height, width, answer, stages) for height, width, answer, stages in wrong):
+                height, width, answer, stages = wrong[0]
+                fail(message.format(case=f"a {height}x{width} image", answer=answer, splits=len(T2T_SPLITS)))
+        height, width, answer, stages = wrong[0]
         fail(
-            f"for {case} your function gives {answer}, but Tokens2Token({(height, width)}, ...) makes "
-            f"{expected} tokens. Per side and per split: floor((size + 2 * padding - kernel) / stride) + 1"
+            f"for a {height}x{width} image your function gives {answer}, but Tokens2Token({(height, width)}, ...) "
+            f"makes {stages[-1].grid.total} tokens. Per side and per split: floor((size + 2 * padding - kernel) / "
+            "stride) + 1"
         )
     passed(
         f"your count matches t2t_chain on {len(TOKEN_COUNT_CASES)} image sizes, e.g. 400x100 -> "
@@ -183,8 +209,10 @@ def check_token_attention(
     generator = torch.Generator().manual_seed(7)
     for dim, token_dim, batch, count in ATTENTION_CASES:
         attention = TokenAttention(dim, token_dim)
-        with torch.no_grad():  # weights large enough that every mistake moves the output visibly
-            attention.qkv.weight.copy_(torch.randn(attention.qkv.weight.shape, generator=generator) * 0.5)
+        with torch.no_grad():  # weights large enough that every mistake moves the output visibly, and scores
+            # of order 1 (not 100, where a float32 softmax amplifies rounding enough to fail a correct answer)
+            qkv_scale = min(0.5, 2 / math.sqrt(dim))
+            attention.qkv.weight.copy_(torch.randn(attention.qkv.weight.shape, generator=generator) * qkv_scale)
             attention.proj.weight.copy_(torch.randn(attention.proj.weight.shape, generator=generator) * 0.3)
             attention.proj.bias.copy_(torch.randn(attention.proj.bias.shape, generator=generator) * 0.1)
         tokens = torch.randn(batch, count, dim, generator=generator)
@@ -201,8 +229,9 @@ def check_token_attention(
         if tuple(answer.shape) != expected_shape:
             fail(f"for {case} expected shape (B, N, token_dim) = {expected_shape}, got {tuple(answer.shape)}")
         with torch.no_grad():
-            expected = attention(tokens)
-            variants = _variants(tokens, attention)
+            exact = copy.deepcopy(attention).double()  # the reference in float64, so only the answer rounds
+            expected = exact(tokens.double())
+            variants = _variants(tokens.double(), exact)
 
         if close(answer, expected):
             continue
@@ -224,7 +253,7 @@ def check_token_attention(
             fail(f"for {case} you left out proj: the attention output goes through proj before v is added")
         if close(answer, variants["softmax_axis"]):
             fail(f"for {case} your softmax runs over the queries: each row of weights must sum to 1 over the keys")
-        error = (answer - expected).abs().max().item()
+        error = (answer.double() - expected).abs().max().item()
         fail(
             f"for {case} your output differs from TokenAttention's by up to {error:.3g}. Check the order q, k, v "
             "in qkv's output (q first), the scale, and that proj is applied before the skip is added"
