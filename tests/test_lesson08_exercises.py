@@ -246,3 +246,222 @@ def stub(*_args):
 def test_unattempted_stub_gets_a_friendly_message(checker):
     with pytest.raises(ExerciseNotAttempted, match="not done yet"):
         checker(stub)
+
+
+# ----------------------------------------------------------------------------- bank: more right and wrong answers
+
+import functools  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from vit_explained.attention_maps import attention_rollout, class_token_attention  # noqa: E402
+
+
+def record_under_no_grad(module, run):  # the example: a correct hook whose run is under no_grad
+    outputs = []
+    handle = module.register_forward_hook(lambda _module, _inputs, output: outputs.append(output.detach()))
+    try:
+        with torch.no_grad():
+            run()
+    finally:
+        handle.remove()
+    return outputs
+
+
+def record_with_handle_as_context(module, run):  # a RemovableHandle is a context manager
+    outputs = []
+    with module.register_forward_hook(lambda _m, _i, output: outputs.append(output.detach().clone())):
+        run()
+    return outputs
+
+
+class Recorder:
+    def __init__(self):
+        self.outputs = []
+
+    def __call__(self, module, args, kwargs, output):  # with_kwargs=True passes the keyword arguments too
+        self.outputs += [output.detach()]
+
+
+def record_with_a_class(module, run):
+    recorder = Recorder()
+    handle = module.register_forward_hook(recorder, with_kwargs=True)
+    try:
+        run()
+    finally:
+        handle.remove()
+    return tuple(recorder.outputs)
+
+
+@pytest.mark.parametrize("answer", [record_under_no_grad, record_with_handle_as_context, record_with_a_class])
+def test_record_outputs_accepts_answers_written_differently(answer, capsys):
+    check_record_outputs(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def record_pre_hook(module, run):  # a pre-hook sees the inputs, before the module runs
+    outputs = []
+    handle = module.register_forward_pre_hook(lambda _m, inputs: outputs.append(inputs))
+    try:
+        run()
+    finally:
+        handle.remove()
+    return outputs
+
+
+def record_run_twice(module, run):
+    outputs = record_reference(module, run)
+    run()
+    return outputs
+
+
+def record_removed_too_early(module, run):
+    outputs = []
+    handle = module.register_forward_hook(lambda _m, _i, output: outputs.append(output.detach()))
+    handle.remove()
+    run()
+    return outputs
+
+
+def record_first_image_only(module, run):
+    outputs = []
+    with module.register_forward_hook(lambda _m, _i, output: outputs.append(output[0].detach())):
+        run()
+    return outputs
+
+
+def record_generator(module, run):
+    return (output for output in record_reference(module, run))
+
+
+def record_misspelled(module, run):
+    handle = module.register_hook(lambda *args: None)  # no such method on nn.Module
+    run()
+    handle.remove()
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (record_pre_hook, "tuple of the module's inputs"),
+        (record_run_twice, "call run\\(\\) exactly once"),
+        (record_removed_too_early, "should hold 2 outputs, got 0"),
+        (record_first_image_only, "not the module's output"),
+        (record_generator, "return the list your hook filled, got generator"),
+        (record_misspelled, "raised AttributeError"),
+    ],
+)
+def test_record_outputs_rejects_more(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_record_outputs(wrong)
+
+
+def _mixed(matrix):
+    mixed = 0.5 * matrix + 0.5 * torch.eye(matrix.shape[-1], dtype=matrix.dtype)
+    return mixed / mixed.sum(-1, keepdim=True)
+
+
+def rollout_reduce(matrices):
+    return functools.reduce(lambda result, matrix: _mixed(matrix) @ result, matrices[1:], _mixed(matrices[0]))
+
+
+def rollout_reversed_right_multiply(matrices):  # A_L @ ... @ A_1, built from the last layer, in float32
+    result = torch.eye(matrices[0].shape[-1])
+    for matrix in reversed(matrices):
+        result = result @ _mixed(matrix.float())
+    return result
+
+
+def rollout_numpy_in_place(matrices):
+    result = np.broadcast_to(np.eye(matrices[0].shape[-1]), matrices[0].shape)
+    for matrix in matrices:
+        mixed = matrix.numpy() * 0.5
+        mixed += 0.5 * np.eye(mixed.shape[-1])
+        mixed /= mixed.sum(-1, keepdims=True)
+        result = mixed @ result
+    return result
+
+
+def rollout_einsum(matrices):
+    result = None
+    for matrix in matrices:
+        mixed = _mixed(matrix)
+        result = mixed if result is None else torch.einsum("bij,bjk->bik", mixed, result)
+    return result
+
+
+@pytest.mark.parametrize(
+    "answer", [rollout_reduce, rollout_reversed_right_multiply, rollout_numpy_in_place, rollout_einsum]
+)
+def test_rollout_accepts_answers_written_differently(answer, capsys):
+    check_rollout(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def rollout_normalise_before_mixing(matrices):
+    result = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    for matrix in matrices:
+        result = (0.5 * matrix / matrix.sum(-1, keepdim=True) + 0.5 * torch.eye(matrix.shape[-1])) @ result
+    return result
+
+
+def rollout_mean_of_layers(matrices):
+    return torch.stack([_mixed(matrix) for matrix in matrices]).mean(0)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda ms: attention_rollout([m.unsqueeze(1) for m in ms]), "build attention rollout yourself"),
+        (rollout_normalise_before_mixing, "differs from the reference"),
+        (rollout_mean_of_layers, "differs from the reference"),
+        (lambda ms: _mixed(ms[-1]), "differs from the reference"),  # the last layer only
+        (lambda ms: [_mixed(m) for m in ms], "expected shape"),  # the mixed layers, never multiplied
+        (lambda ms: ms.shape, "raised AttributeError"),
+    ],
+)
+def test_rollout_rejects_more(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_rollout(wrong)
+
+
+def grid_loop(weights, rows, cols):  # one patch at a time, float64
+    batch, heads = weights.shape[:2]
+    grid = torch.zeros(batch, heads, rows, cols, dtype=torch.float64)
+    for patch in range(rows * cols):
+        grid[:, :, patch // cols, patch % cols] = weights[:, :, 0, 1 + patch]
+    return grid
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        grid_loop,
+        lambda w, r, c: w[..., 0, 1:].unflatten(-1, (r, c)),
+        lambda w, r, c: w.select(2, 0).narrow(-1, 1, r * c).reshape(*w.shape[:2], r, c),
+        lambda w, r, c: w.numpy()[:, :, 0, 1:].reshape(w.shape[0], w.shape[1], r, c),
+    ],
+)
+def test_grid_accepts_answers_written_differently(answer, capsys):
+    check_class_token_grid(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda w, r, c: class_token_attention(w, (r, c)), "build the class token's grid yourself"),
+        (lambda w, r, c: w[:, :, -1, 1:].reshape(*w.shape[:2], r, c), "differs from the class token's attention"),
+        (lambda w, r, c: w[:, :, 1, 1:].reshape(*w.shape[:2], r, c), "differs"),  # row 1: the first patch's
+        (
+            lambda w, r, c: (w[:, :, 0, 1:] / w[:, :, 0, 1:].sum(-1, keepdim=True)).reshape(*w.shape[:2], r, c),
+            "differs",
+        ),  # re-normalised over the patches
+        (lambda w, r, c: w[:, :, 0].reshape(*w.shape[:2], r, c), "raised RuntimeError.*one for the class token"),
+        (lambda w, r, c: w[:, :, 0, 1:].reshape(*w.shape[:2], r, c).tolist()[0], "expected shape"),  # batch lost
+        (lambda w, r, c: "grid", "return a torch.Tensor"),
+    ],
+)
+def test_grid_rejects_more(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_class_token_grid(wrong)
