@@ -40,9 +40,19 @@ def test_model_loads_in_eval_mode_with_hookable_attention():
 def test_model_reaches_its_stated_accuracy(model):
     data = load_mnist()
     accuracy = evaluate(model, data.test_images, data.test_labels)
-    stated = checkpoint_info()["info"]["test_accuracy"]
-    assert accuracy == pytest.approx(stated, abs=0.002)
+    info = checkpoint_info()["info"]
+    assert accuracy == pytest.approx(info["test_accuracy"], abs=0.002)
+    assert evaluate(model, data.val_images, data.val_labels) == pytest.approx(info["val_accuracy"], abs=0.002)
     assert accuracy >= 0.95
+
+
+def test_checkpoint_is_the_preset_it_names():
+    """Trained on the 3,500 training images by the recipe the `mnist` preset holds (the command that rebuilds it)."""
+    import dataclasses
+
+    from vit_explained.training import PRESETS
+
+    assert checkpoint_info()["info"]["recipe"] == dataclasses.asdict(PRESETS["mnist"])
 
 
 def test_save_and_load_round_trip(tmp_path, model):
