@@ -437,20 +437,20 @@ def deletion_curve(
     kept = rank[:, None, :] >= steps[None, :, None]  # (B, P + 1, P): patch p still there at step k
     masks = kept.reshape(len(images), patches + 1, 1, rows, cols).float()
     masks = masks.repeat_interleave(ph, dim=-2).repeat_interleave(pw, dim=-1)  # (B, P + 1, 1, H, W)
-    curves = torch.empty(len(images), patches + 1)
     was_training = model.training
     model.eval()
+    probabilities = []
     try:
-        for index in range(len(images)):
-            variants = images[index] * masks[index] + fill * (1 - masks[index])  # (P + 1, C, H, W)
-            probabilities = []
-            for start in range(0, patches + 1, batch_size):
-                logits = _logits(model(variants[start : start + batch_size]))
-                probabilities.append(logits.softmax(-1)[:, int(labels[index])])
-            curves[index] = torch.cat(probabilities)
+        per_chunk = max(1, batch_size // (patches + 1))  # whole images per model call
+        for start in range(0, len(images), per_chunk):
+            chunk = slice(start, start + per_chunk)
+            variants = images[chunk, None] * masks[chunk] + fill * (1 - masks[chunk])  # (b, P + 1, C, H, W)
+            logits = _logits(model(variants.flatten(0, 1))).reshape(variants.shape[0], patches + 1, -1)
+            chosen = labels[chunk].long()[:, None, None].expand(-1, patches + 1, 1)
+            probabilities.append(logits.softmax(-1).gather(-1, chosen)[..., 0])
     finally:
         model.train(was_training)
-    return curves
+    return torch.cat(probabilities)
 
 
 def deletion_auc(curves: torch.Tensor) -> torch.Tensor:

@@ -28,7 +28,7 @@ from .block import Encoder
 from .patch_embedding import PatchEmbedding
 from .vit import init_weights
 
-__all__ = ["SPECIAL_TOKENS", "DeiT", "add_special_tokens"]
+__all__ = ["SPECIAL_TOKENS", "DeiT", "TimmStyleAttention", "TimmStyleBlock", "add_special_tokens", "timm_style"]
 
 #: The special tokens in front of the patches, in order: index 0 the class token, 1 the distillation token.
 SPECIAL_TOKENS = ("class", "distillation")
@@ -127,3 +127,81 @@ class DeiT(nn.Module):
         if self.training:
             return class_logits, distillation_logits
         return (class_logits + distillation_logits) / 2
+
+
+# ---------------------------------------------------------------------------------------------
+# timm's layout, for lesson 09. timm cannot be imported here (it needs torchvision), so these two
+# modules reproduce the parts of timm 1.x's ``Attention`` and ``Block`` that the well-known Q&A
+# patches: ``qkv``, ``num_heads``, ``scale``, ``attn_drop``, ``proj``, ``proj_drop``, the
+# ``fused_attn`` switch, and the block calling ``self.attn(self.norm1(x), attn_mask=attn_mask)``.
+
+
+class TimmStyleAttention(nn.Module):
+    """timm 1.x's ``Attention``: ``forward(x, attn_mask=None)``, ``(B, N, dim) -> (B, N, dim)``.
+
+    With ``fused_attn`` (timm's default) it calls ``F.scaled_dot_product_attention``, which never
+    returns the weights; otherwise it computes ``softmax(q k^T * scale)`` and passes it through
+    ``attn_drop`` (an ``nn.Dropout``, so a forward hook on it sees the weights).
+    """
+
+    def __init__(self, dim: int, num_heads: int, qkv_bias: bool = True) -> None:
+        super().__init__()
+        self.num_heads = num_heads
+        self.head_dim = _checks.divisible_by_heads(dim, num_heads)
+        self.scale = self.head_dim**-0.5
+        self.fused_attn = True
+        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
+        self.q_norm = nn.Identity()
+        self.k_norm = nn.Identity()
+        self.attn_drop = nn.Dropout(0.0)
+        self.proj = nn.Linear(dim, dim)
+        self.proj_drop = nn.Dropout(0.0)
+
+    def forward(self, x: torch.Tensor, attn_mask: torch.Tensor | None = None) -> torch.Tensor:
+        batch, tokens, channels = x.shape
+        qkv = self.qkv(x).reshape(batch, tokens, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        q, k = self.q_norm(q), self.k_norm(k)
+        if self.fused_attn:
+            x = torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+        else:
+            q = q * self.scale
+            attn = q @ k.transpose(-2, -1)
+            if attn_mask is not None:
+                attn = attn + attn_mask
+            attn = attn.softmax(dim=-1)
+            attn = self.attn_drop(attn)
+            x = attn @ v
+        x = x.transpose(1, 2).reshape(batch, tokens, channels)
+        return self.proj_drop(self.proj(x))
+
+
+class TimmStyleBlock(nn.Module):
+    """timm 1.x's ``Block``: ``x = x + attn(norm1(x), attn_mask=attn_mask)``, then the MLP."""
+
+    def __init__(self, norm1: nn.Module, attn: TimmStyleAttention, norm2: nn.Module, mlp: nn.Module) -> None:
+        super().__init__()
+        self.norm1, self.attn, self.norm2, self.mlp = norm1, attn, norm2, mlp
+
+    def forward(self, x: torch.Tensor, attn_mask: torch.Tensor | None = None) -> torch.Tensor:
+        x = x + self.attn(self.norm1(x), attn_mask=attn_mask)
+        return x + self.mlp(self.norm2(x))
+
+
+def timm_style(model: nn.Module) -> nn.Module:
+    """A copy of a :class:`DeiT` or :class:`~vit_explained.ViT` whose blocks are laid out as timm's
+    (:class:`TimmStyleBlock`, :class:`TimmStyleAttention`), with the same weights: it computes the
+    same logits, and the Q&A's ``model.blocks[-1].attn.forward = my_forward`` applies to it as is."""
+    import copy
+
+    blocks = getattr(model, "blocks", None)
+    if not isinstance(blocks, nn.ModuleList):
+        raise TypeError(f"timm_style expects a DeiT or ViT (with .blocks), got {type(model).__name__}")
+    twin = copy.deepcopy(model)
+    for index, block in enumerate(twin.encoder.blocks):
+        attention = TimmStyleAttention(block.attn.dim, block.attn.heads, qkv_bias=block.attn.qkv.bias is not None)
+        attention.qkv.load_state_dict(block.attn.qkv.state_dict())  # same (3, heads, d) row order as timm
+        attention.proj.load_state_dict(block.attn.proj.state_dict())
+        attention.scale = block.attn.scale
+        twin.encoder.blocks[index] = TimmStyleBlock(block.norm1, attention, block.norm2, block.mlp)
+    return twin

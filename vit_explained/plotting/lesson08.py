@@ -1,7 +1,8 @@
-"""Figures for lesson 08: attention matrices, and the class token's attention over the image.
+"""Figures for lesson 08: attention matrices, the class token's attention over the image, maps made
+by different methods side by side, and deletion curves.
 
-Every helper takes tensors and returns a :class:`matplotlib.figure.Figure` built without pyplot,
-so a notebook shows it once (end the cell with ``fig``) and nothing is left open behind it.
+Every helper makes its figure with :func:`vit_explained.plotting.new_figure` and returns it, so a
+notebook shows it once (end the cell with ``fig``).
 Overlays draw the attention as a heat map, one flat colour per patch (each cell covers the pixels
 the patch was cut from), so what is shown is exactly what the model computed, and the digit's
 outline on top.
@@ -18,7 +19,13 @@ from matplotlib.figure import Figure
 
 from . import new_figure
 
-__all__ = ["plot_attention_matrix", "plot_class_token_heads", "plot_rollout_layers"]
+__all__ = [
+    "plot_attention_matrix",
+    "plot_class_token_heads",
+    "plot_deletion_curves",
+    "plot_map_columns",
+    "plot_rollout_layers",
+]
 
 CMAP = "inferno"
 
@@ -191,4 +198,59 @@ def plot_attention_matrix(
     ax.set_title(title, fontsize=10)
     bar = fig.colorbar(shown, ax=ax, shrink=0.85)
     bar.ax.tick_params(labelsize=7)
+    return fig
+
+
+def plot_map_columns(
+    images: torch.Tensor,
+    maps: torch.Tensor,
+    *,
+    titles: Sequence[str],
+    labels: Sequence[str] | None = None,
+    title: str = "",
+    colorbar_label: str = "map / the largest in this map",
+    outline: bool = True,
+) -> Figure:
+    """Several maps per image side by side: one row per image, one overlay per column.
+
+    ``images`` ``(B, 1, H, W)``; ``maps`` ``(B, K, rows, cols)`` with one title per column
+    (``titles``, K of them), e.g. raw attention, rollout and gradient-weighted rollout, or the
+    maps for two target classes. Each overlay has its own colour scale (brightest = its largest
+    value), since the methods' values are not on one scale.
+    """
+    count = maps.shape[1] if isinstance(maps, torch.Tensor) and maps.dim() == 4 else None
+    if count is not None and len(titles) != count:
+        raise ValueError(f"titles must name each of the {count} map columns, got {len(titles)}")
+    return _grid_figure(images, maps, list(titles), labels, title, colorbar_label, outline, "each")
+
+
+def plot_deletion_curves(
+    curves: dict[str, torch.Tensor], *, title: str = "Deletion curves", ylabel: str = "probability of the true class"
+) -> Figure:
+    """Mean deletion curve per method: ``{name: (B, P + 1)}`` -> one line each, its area in the legend.
+
+    The x axis is the fraction of patches deleted (highest ranked first); the legend gives each
+    curve's mean area (:func:`vit_explained.attention_maps.deletion_auc`): lower means the
+    method's top patches matter more to the model.
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise TypeError("curves must be a non-empty dict {method name: (B, P + 1) tensor}")
+    fig = new_figure(figsize=(5.6, 3.6), layout="constrained")
+    ax = fig.subplots()
+    for name, values in curves.items():
+        if not isinstance(values, torch.Tensor) or values.dim() != 2 or values.shape[-1] < 2:
+            raise ValueError(f"curves[{name!r}] must be (B, P + 1) with P >= 1, got {getattr(values, 'shape', values)}")
+        values = values.detach().float().cpu()
+        mean = values.mean(0).numpy()
+        x = np.linspace(0.0, 1.0, len(mean))
+        area = float(np.trapezoid(mean, x))
+        style = "--" if "random" in name else "-"
+        ax.plot(x, mean, style, lw=1.8, label=f"{name} (area {area:.3f})")
+    ax.set_xlabel("fraction of patches deleted, highest ranked first")
+    ax.set_ylabel(ylabel)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(title, fontsize=10)
     return fig

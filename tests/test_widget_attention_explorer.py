@@ -1,0 +1,80 @@
+"""Lessons 08 and 09's attention explorer: compute() against the package's maps, bad settings, speed."""
+
+import time
+
+import pytest
+import torch
+
+from vit_explained.attention_maps import (
+    attention_rollout,
+    capture_attention,
+    gradient_weighted_attention,
+    token_attention,
+)
+from vit_explained.deit import DeiT
+from vit_explained.vit import ViT
+from vit_explained.widgets.lesson08 import AttentionExplorer, attention_explorer
+from vit_explained.widgets.lesson09 import deit_attention_explorer
+
+
+def models():
+    torch.manual_seed(0)
+    options = dict(patch_size=4, num_classes=4, dim=16, depth=2, heads=2, mlp_dim=32, channels=1)
+    return ViT(12, **options).eval(), DeiT(12, **options).eval()
+
+
+def test_maps_equal_the_package_helpers():
+    vit, deit = models()
+    images, labels = torch.rand(3, 1, 12, 12), torch.tensor([0, 1, 2])
+    for model, specials in ((vit, 1), (deit, 2)):
+        w = attention_explorer(model, images, labels)
+        with capture_attention(model) as attentions, torch.no_grad():
+            model(images)
+        raw = w.map_for(digit=1, block=0, head=1, method="raw attention", token="class")
+        torch.testing.assert_close(raw, token_attention(attentions[0][1:2, 1], 3, special_tokens=specials)[0])
+        rolled = w.map_for(digit=2, block=1, head="mean", method="rollout", token="class")
+        expected = token_attention(attention_rollout([a[2:3] for a in attentions]), 3, special_tokens=specials)[0]
+        torch.testing.assert_close(rolled, expected)
+        relevance, _ = gradient_weighted_attention(model, images)
+        weighted = w.map_for(digit=0, block=1, head="mean", method="gradient-weighted", token="class")
+        torch.testing.assert_close(
+            weighted, token_attention(relevance, 3, special_tokens=specials)[0], rtol=1e-4, atol=1e-6
+        )
+        assert all(p.grad is None for p in model.parameters())
+
+
+def test_first_control_changes_the_line_and_invalid_settings_show_the_message():
+    _, deit = models()
+    w = deit_attention_explorer(deit, torch.rand(3, 1, 12, 12), torch.tensor([0, 1, 2]))
+    assert isinstance(w, AttentionExplorer) and next(iter(w.controls)) == "digit"
+    first = w.line
+    assert first.startswith("digit 0 (a 0, predicted") and "distillation token" in first
+    w.controls["digit"].value = 2
+    assert w.line.startswith("digit 2 (a 2") and w.line != first
+    w.controls["method"].value = "rollout"
+    w.controls["head"].value = 1
+    assert w.line == "cannot show this: rollout averages the heads in every block; choose head 'mean'"
+    assert w.picture.layout.display == "none"
+    line, fig = w.compute(digit=0, block=1, head="mean", method="gradient-weighted", token="class")
+    assert "gradient-weighted, class token" in line and fig is not None
+
+
+def test_a_vit_has_no_distillation_token():
+    vit, _ = models()
+    w = attention_explorer(vit, torch.rand(2, 1, 12, 12), torch.tensor([0, 1]))
+    w.controls["token"].value = "distillation"
+    assert w.line == "cannot show this: this ViT has no distillation token (lesson 09's DeiT has one)"
+    with pytest.raises(TypeError, match="DeiT"):
+        deit_attention_explorer(vit, torch.rand(2, 1, 12, 12), torch.tensor([0, 1]))
+
+
+def test_updates_are_fast_on_the_shipped_model():
+    from vit_explained.data import load_mnist
+    from vit_explained.distill import load_mnist_deit
+
+    data = load_mnist()
+    w = deit_attention_explorer(load_mnist_deit(), data.test_images[:8], data.test_labels[:8])
+    start = time.perf_counter()
+    for method in ("rollout", "gradient-weighted", "raw attention"):
+        w.controls["method"].value = method
+    assert (time.perf_counter() - start) / 3 < 2.0  # < 1 s on a quiet 2-core machine; slack for a busy one

@@ -1,0 +1,127 @@
+"""Lesson 08's widget: an attention explorer over a few digits.
+
+Pick a digit, a block and a head; choose raw attention, rollout or gradient-weighted rollout; choose
+the class token or (for a DeiT, lesson 09) the distillation token. The line of text names the
+map's top patch and how much of the map lies on inked patches; the picture overlays the map on
+the digit. Everything the controls can ask for is computed once, when the widget is built (one
+forward pass with the attention captured, one backward pass per token for the gradients), so an
+update only slices and multiplies small tensors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+import torch
+from matplotlib.figure import Figure
+from torch import nn
+
+from ..attention_maps import (
+    attention_rollout,
+    capture_attention,
+    capture_attention_gradients,
+    gradient_weighted_rollout,
+    ink_share,
+    token_attention,
+)
+from . import LessonWidget
+
+__all__ = ["METHODS", "AttentionExplorer", "attention_explorer"]
+
+METHODS = ("raw attention", "rollout", "gradient-weighted")
+TOKENS = ("class", "distillation")
+
+
+class AttentionExplorer(LessonWidget):
+    """Controls: ``digit`` (dropdown), ``block`` (slider), ``head`` (``"mean"`` or a head), ``method``
+    (:data:`METHODS`), ``token`` (class or distillation). ``compute`` returns the line and a figure.
+
+    ``model`` is a :class:`~vit_explained.ViT` or :class:`~vit_explained.deit.DeiT` in eval mode;
+    ``images`` ``(B, 1, H, W)`` and ``labels`` ``(B,)`` a handful of digits (8 is plenty).
+    Raw attention: the chosen block's weights (one head, or their mean). Rollout: blocks 0 to the
+    chosen block, heads averaged. Gradient-weighted: Chefer et al.'s relevance through blocks 0 to
+    the chosen block, for each digit's predicted class.
+    """
+
+    def __init__(self, model: nn.Module, images: torch.Tensor, labels: torch.Tensor, *, token: str = "class") -> None:
+        if not isinstance(model, nn.Module) or not hasattr(model, "blocks"):
+            raise TypeError(f"model must be a ViT or a DeiT, got {type(model).__name__}")
+        model.eval()
+        self.model, self.images, self.labels = model, images, labels
+        self.special_tokens = int(getattr(model, "num_special_tokens", 1))
+        self.grid = tuple(model.patch_embedding.grid)
+        with capture_attention(model) as attentions, torch.no_grad():
+            logits = model(images)
+        self.attentions = attentions  # per block: (B, heads, N, N)
+        self.predictions = logits.argmax(-1)
+        self.gradients = {}  # token -> per block (B, heads, N, N) gradients of the predicted class's logit
+        with capture_attention_gradients(model) as record:
+            output = model(images.clone().requires_grad_(True))
+            output.gather(1, self.predictions[:, None]).sum().backward()
+        self.gradients = record.gradients
+        model.zero_grad(set_to_none=True)
+        depth, heads = len(attentions), attentions[0].shape[1]
+        options = [(f"digit {i}: a {int(label)}", i) for i, label in enumerate(labels)]
+        controls = {
+            "digit": widgets.Dropdown(options=options, value=0, description="digit"),
+            "block": widgets.IntSlider(value=depth - 1, min=0, max=depth - 1, description="block"),
+            "head": widgets.Dropdown(options=["mean", *range(heads)], value="mean", description="head"),
+            "method": widgets.Dropdown(options=list(METHODS), value="raw attention", description="method"),
+            "token": widgets.Dropdown(options=list(TOKENS), value=token, description="token"),
+        }
+        super().__init__(controls, rows=2)
+
+    def map_for(self, *, digit: int, block: int, head: Any, method: str, token: str) -> torch.Tensor:
+        """The ``(rows, cols)`` map the controls describe (raises ValueError for a setting that has none)."""
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        if token not in TOKENS:
+            raise ValueError(f"unknown token {token!r}; choose class or distillation")
+        query = TOKENS.index(token)
+        if query >= self.special_tokens:
+            raise ValueError(f"this {type(self.model).__name__} has no distillation token (lesson 09's DeiT has one)")
+        if not 0 <= block < len(self.attentions):
+            raise ValueError(f"block must be in 0..{len(self.attentions) - 1}, got {block}")
+        if method != "raw attention" and head != "mean":
+            raise ValueError(f"{method} averages the heads in every block; choose head 'mean'")
+        one = slice(digit, digit + 1)
+        if method == "raw attention":
+            weights = self.attentions[block][one]
+            matrix = weights.mean(1) if head == "mean" else weights[:, int(head)]
+        elif method == "rollout":
+            matrix = attention_rollout([a[one] for a in self.attentions[: block + 1]])
+        else:
+            matrix = gradient_weighted_rollout(
+                [a[one] for a in self.attentions[: block + 1]], [g[one] for g in self.gradients[: block + 1]]
+            )
+        return token_attention(matrix, self.grid, query=query, special_tokens=self.special_tokens)[0]
+
+    def compute(self, **values: Any) -> tuple[str, Figure | None]:
+        from ..plotting.lesson08 import plot_map_columns
+
+        digit = int(values["digit"])
+        grid = self.map_for(**values)
+        row, col = divmod(int(grid.flatten().argmax()), self.grid[1])
+        share = float(ink_share(grid[None], self.images[digit : digit + 1])[0])
+        label, predicted = int(self.labels[digit]), int(self.predictions[digit])
+        head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
+        line = (
+            f"digit {digit} (a {label}, predicted {predicted}): {values['method']}, {values['token']} token, "
+            f"block {values['block']}, {head}: top patch ({row}, {col}), {share:.0%} of the map on ink"
+        )
+        fig = plot_map_columns(
+            self.images[digit : digit + 1],
+            grid[None, None],
+            titles=[values["method"]],
+            labels=[f"a {label}"],
+            title=f"{values['token']} token, block {values['block']}",
+        )
+        return line, fig
+
+
+def attention_explorer(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, **kwargs: Any
+) -> AttentionExplorer:
+    """Build lesson 08's :class:`AttentionExplorer` (end a notebook cell with it)."""
+    return AttentionExplorer(model, images, labels, **kwargs)
