@@ -21,7 +21,7 @@ from . import LessonWidget
 __all__ = ["TrainingWidget", "training_widget"]
 
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
-STEPS = 300
+STEPS = 200
 
 
 #: The runs made so far in this kernel, by setting (bug, optimizer, lr, pool, positions).
