@@ -2,6 +2,9 @@
 
     .venv/bin/python benchmarks/bench_deit.py                 # 3 seeds x 3 models (long on a busy machine)
     .venv/bin/python benchmarks/bench_deit.py --epochs 2 --seeds 0   # a smoke run
+    # or one process per seed, then merge (what made results/deit.md on a shared 2-core machine):
+    .venv/bin/python benchmarks/bench_deit.py --seeds 1 --json /tmp/deit_1.json   # ... one per seed
+    .venv/bin/python benchmarks/bench_deit.py --merge /tmp/deit_0.json /tmp/deit_1.json /tmp/deit_2.json
 
 Same split for all (``load_mnist()``: 3,500 train / 500 val / 1,000 test), same recipe and epoch
 budget (:data:`vit_explained.distill.RECIPE`; the teacher's learning rate is its own, chosen on
@@ -22,9 +25,11 @@ seeds, and what is true of the paper's claim on this data.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import time
+from pathlib import Path
 
 import torch
 
@@ -32,7 +37,7 @@ from _common import markdown_table, write_result
 from vit_explained.cnn import SmallCNN
 from vit_explained.data import load_mnist
 from vit_explained.deit import DeiT
-from vit_explained.distill import CNN_CONFIG, DEIT_CONFIG, RECIPE, accuracy_of, fit
+from vit_explained.distill import _TRAINING_KEYS, CNN_CONFIG, DEIT_CONFIG, RECIPE, accuracy_of, fit
 from vit_explained.vit import ViT
 
 
@@ -52,11 +57,23 @@ def main() -> None:
     parser.add_argument("--teacher-epochs", type=int, default=RECIPE["teacher_epochs"], help="epochs for the CNN")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--json", help="write this run's rows to a JSON file instead of results/deit.md")
+    parser.add_argument("--merge", nargs="+", help="merge --json files of separate runs into results/deit.md")
     args = parser.parse_args()
+    if args.merge:
+        parts = [json.loads(Path(path).read_text()) for path in args.merge]
+        rows = [row for part in parts for row in part["rows"]]
+        results = {name: [v for part in parts for v in part["results"][name]] for name in ("ViT", "CNN", "DeiT")}
+        seconds = max(part["seconds"] for part in parts)
+        load = max(part["load"] for part in parts)
+        args.seeds = [seed for part in parts for seed in part["seeds"]]
+        args.epochs, args.teacher_epochs, args.threads = (parts[0][k] for k in ("epochs", "teacher_epochs", "threads"))
+        report(args, rows, results, seconds, load, separate=True)
+        return
     torch.set_num_threads(args.threads)
     load = os.getloadavg()[0]
     data = load_mnist()
-    options = {key: RECIPE[key] for key in ("batch_size", "lr", "weight_decay", "warmup", "max_shift")}
+    options = {key: RECIPE[key] for key in _TRAINING_KEYS if key != "seed"}
     vit_config = {key: value for key, value in DEIT_CONFIG.items()}
     rows, results = [], {"ViT": [], "CNN": [], "DeiT": []}
     start = time.perf_counter()
@@ -89,6 +106,19 @@ def main() -> None:
             rows.append([name, seed, result.best_epoch, f"{result.best_val_accuracy:.3f}", f"{tests[name]:.3f}", extra])
         print(rows[-3:], flush=True)
     seconds = time.perf_counter() - start
+    if args.json:
+        part = {"rows": rows, "results": results, "seconds": seconds, "load": load, "seeds": args.seeds}
+        part.update(epochs=args.epochs, teacher_epochs=args.teacher_epochs, threads=args.threads)
+        with open(args.json, "w") as handle:
+            json.dump(part, handle)
+        return
+    report(args, rows, results, seconds, load)
+
+
+def report(
+    args: argparse.Namespace, rows: list, results: dict, seconds: float, load: float, separate: bool = False
+) -> None:
+    """Write results/deit.md: the per-seed rows, the summary over seeds, the verdict."""
     summary = []
     for name, values in results.items():
         spread = statistics.stdev(values) if len(values) > 1 else 0.0
@@ -107,10 +137,11 @@ def main() -> None:
     )
     body = f"""
 `{command}`
-({seconds / 60:.0f} min in all, load average {load:.1f} at the start: the machine was shared).
+({seconds / 60:.0f} min{" per seed, one process per seed, merged with --merge" if separate else " in all"}, load average
+{load:.1f} at the start: the machine was shared).
 
 Split: `load_mnist()`, 3,500 train / 500 val / 1,000 test. Recipe: `vit_explained.distill.RECIPE`
-(AdamW, warm-up + cosine, random 1-pixel shifts); ViT and DeiT {args.epochs} epochs at lr {RECIPE["lr"]},
+(AdamW, warm-up + cosine, random rotations, scalings and moves); ViT and DeiT {args.epochs} epochs at lr {RECIPE["lr"]},
 CNN {args.teacher_epochs} epochs at lr {RECIPE["teacher_lr"]} (chosen on val). Each model is kept at its best
 validation epoch; test accuracy is read once per model.
 

@@ -453,3 +453,31 @@ def test_ink_share_and_inked_patches():
     assert ink_share(maps, images).item() == pytest.approx(1 / 6)
     maps[0, 0, 0] = 5.0
     assert ink_share(maps, images).item() == pytest.approx(5 / 10)
+
+
+def test_new_plots_build_and_reject_bad_input():
+    from vit_explained.plotting.lesson08 import plot_deletion_curves, plot_map_columns
+    from vit_explained.plotting.lesson09 import plot_special_token_maps, plot_token_sequence
+
+    images, maps = torch.rand(2, 1, 12, 12), torch.rand(2, 3, 3, 3)
+    fig = plot_map_columns(images, maps, titles=["a", "b", "c"], labels=["x", "y"], title="t")
+    assert [ax.get_title() for ax in fig.axes[:4]] == ["input", "a", "b", "c"]
+    with pytest.raises(ValueError, match="titles"):
+        plot_map_columns(images, maps, titles=["a"])
+    fig = plot_deletion_curves({"rollout": torch.rand(4, 10), "random order": torch.rand(4, 10)})
+    assert [text.get_text().split(" (area")[0] for text in fig.axes[0].get_legend().get_texts()] == [
+        "rollout",
+        "random order",
+    ]
+    with pytest.raises(ValueError, match="P \\+ 1"):
+        plot_deletion_curves({"bad": torch.rand(10)})
+    with pytest.raises(TypeError, match="non-empty dict"):
+        plot_deletion_curves({})
+    fig = plot_special_token_maps(images, maps[:, 0], maps[:, 1], labels=["x", "y"])
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["input", "class token", "distillation token"]
+    with pytest.raises(ValueError, match="distillation_maps"):
+        plot_special_token_maps(images, maps[:, 0], maps)
+    assert "N = 2 + 49 = 51" in plot_token_sequence((7, 7)).axes[0].get_title()
+    assert "N = 1 + 6 = 7" in plot_token_sequence((2, 3), special_tokens=1).axes[0].get_title()
+    with pytest.raises(ValueError, match="special_tokens"):
+        plot_token_sequence((7, 7), special_tokens=3)

@@ -47,7 +47,7 @@ def test_fit_distils_and_keeps_the_best_validation_epoch():
     data = tiny_split()
     torch.manual_seed(0)
     teacher = SmallCNN(num_classes=2, width=4)
-    teacher_fit = distill.fit(teacher, data, epochs=3, batch_size=16, max_shift=0)
+    teacher_fit = distill.fit(teacher, data, epochs=3, batch_size=16)
     assert len(teacher_fit.val_accuracy) == 3
     assert teacher_fit.best_val_accuracy == max(teacher_fit.val_accuracy)
     assert teacher_fit.val_accuracy.index(max(teacher_fit.val_accuracy)) + 1 == teacher_fit.best_epoch
@@ -55,7 +55,7 @@ def test_fit_distils_and_keeps_the_best_validation_epoch():
     torch.manual_seed(0)
     student = DeiT(8, patch_size=4, num_classes=2, dim=8, depth=1, heads=2, mlp_dim=16, channels=1)
     before = {k: v.clone() for k, v in student.state_dict().items()}
-    result = distill.fit(student, data, teacher=teacher, epochs=2, batch_size=16, max_shift=0)
+    result = distill.fit(student, data, teacher=teacher, epochs=2, batch_size=16)
     assert not student.training and not teacher.training
     assert any(not torch.equal(before[k], v) for k, v in student.state_dict().items())
     assert len(result.train_loss) == 2
