@@ -42,8 +42,8 @@ PLAN = {
 RATIO_TARGET = 1.2
 
 
-def run(model_name: str, recipe: Recipe, seconds: float, every: float) -> tuple[list[float], list[float], float]:
-    """Train the ViT of ``recipe`` or a ``SmallCNN`` for ``seconds``: (seconds, val accuracies, test accuracy)."""
+def run(model_name: str, recipe: Recipe, seconds: float, every: float) -> tuple[list[float], list[float], float, int]:
+    """Train the ViT of ``recipe`` or a ``SmallCNN`` for ``seconds``: (seconds, val accuracies, test, steps)."""
     data = recipe.load_data()
     if model_name == "ViT":
         model = recipe.build_model(data)
@@ -52,7 +52,7 @@ def run(model_name: str, recipe: Recipe, seconds: float, every: float) -> tuple[
         model = SmallCNN()
     history = fit_for_seconds(model, data, recipe, seconds=seconds, eval_every=every, progress=False, device="cpu")
     test = evaluate(model, data.test_images, data.test_labels)  # read once, at the end
-    return [0.0, *history.seconds], [0.1, *history.val_accuracy], test
+    return [0.0, *history.seconds], [0.1, *history.val_accuracy], test, history.steps[-1]
 
 
 def spread(values: list[float]) -> str:
@@ -65,12 +65,14 @@ def measure(
     """Train the ViT preset and SmallCNN from each seed; the table rows (and seed 0's curves into ``curves``)."""
     seconds, every, target, preset = plan[0] * scale, plan[1] * scale, plan[2], plan[3]
     tests: dict[str, list[float]] = {"ViT": [], "SmallCNN": []}
+    steps: dict[str, list[int]] = {"ViT": [], "SmallCNN": []}
     for seed in range(seeds):
         recipe = dataclasses.replace(PRESETS[preset], seed=seed)
         for name in tests:
             print(f"{dataset}: {name} ({preset} recipe), seed {seed}, {seconds:.0f} s ...", flush=True)
-            times, vals, test = run(name, recipe, seconds, every)
+            times, vals, test, count = run(name, recipe, seconds, every)
             tests[name].append(test)
+            steps[name].append(count)
             if seed == 0:
                 curves[f"{dataset}: {name}"] = (times, vals)
     errors = {name: 1 - np.mean(values) for name, values in tests.items()}
@@ -78,7 +80,8 @@ def measure(
     rows = []
     for name, values in tests.items():
         met = verdict(np.mean(values) >= target) if name == "ViT" else ""
-        rows.append([dataset, name, f"{seconds:.0f} s", spread(values), f"{target:.0%}", met])
+        budget = f"{seconds:.0f} s ({np.mean(steps[name]):.0f} steps)"
+        rows.append([dataset, name, budget, spread(values), f"{target:.0%}", met])
     ratio_row = [dataset, "ViT errors / CNN errors", "", f"{ratio:.2f}x", f"<= {RATIO_TARGET}x"]
     return [*rows, [*ratio_row, verdict(ratio <= RATIO_TARGET)]]
 
@@ -102,7 +105,14 @@ def main(argv: list[str] | None = None) -> int:
         rows += measure(dataset, plan, scale, seeds, curves)
         recipes.append(f"- {dataset}: `{plan[3]}`: {PRESETS[plan[3]].changes()}")
     elapsed = time.perf_counter() - start
-    header = ["dataset", "model", "budget", f"test accuracy, mean (min..max) over {seeds} seeds", "target", ""]
+    header = [
+        "dataset",
+        "model",
+        "budget (mean steps)",
+        f"test accuracy, mean (min..max) over {seeds} seeds",
+        "target",
+        "",
+    ]
     body = "\n\n".join(
         [
             f"Load average when the run started: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min) on {os.cpu_count()} "
