@@ -1,11 +1,20 @@
-"""A learner's view: lesson 02 in JupyterLab in a real (headless) Chromium.
+"""A learner's view: every lesson in JupyterLab in a real (headless) Chromium.
 
-nbval proves the cells run; this proves a learner sees them work: JupyterLab starts on
-127.0.0.1 with a token, Chromium opens lesson 02, runs all cells, moves the soft-split
-explorer's `kernel` slider, and the printed token count changes. No cell shows an error except
-the exercise checks that are meant to (tagged `raises-exception`). A screenshot goes to
-figures/ for the README. Skipped, with the reason, where Chromium is not installed;
-`.ci/run` installs it so CI runs this test.
+nbval proves the cells run; this proves a learner sees them work. JupyterLab starts on
+127.0.0.1 with a token and serves a copy of notebooks/. For each lesson, Chromium opens it,
+restarts the kernel and runs all cells, waits for idle, then asserts:
+
+- no cell shows an error except the untouched exercise checks (tagged `raises-exception`), and
+  those show the short `Not yet ...` message, not a traceback;
+- the number of rendered pictures equals the number the notebook should show (its stored
+  outputs, which tests/test_notebooks.py keeps honest);
+- every widget renders as a widget (not as `VBox(...)` text); one control of each lesson widget
+  is moved as a learner would, and the widget's line of text changes to what the package's
+  `compute` gives for the new values.
+
+In lesson 02 it also types a wrong answer into an exercise stub and sees "Not yet", then a right
+one and sees "Correct!". Screenshots go to build/browser/ (ignored by git). Skipped, with the
+reason, where Chromium is not installed; `.ci/run` installs it so CI runs this test.
 """
 
 from __future__ import annotations
@@ -26,10 +35,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSON = "02_soft_split_token_counting.ipynb"
-SCREENSHOT = ROOT / "figures" / "browser_lesson02_explorer.png"
+LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SCREENSHOTS = ROOT / "build" / "browser"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-TOKENS_LINE = re.compile(r"tokens: (\d+) x (\d+) = (\d+)")
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed here (apt-get install chromium); .ci/run installs it"
@@ -54,9 +62,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
     """JupyterLab serving a copy of notebooks/ (so the run changes nothing in the repository)."""
+    tmp_path = tmp_path_factory.mktemp("lab")
     site = tmp_path / "site"
     shutil.copytree(ROOT / "notebooks", site / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     (site / "figures").mkdir()
@@ -103,100 +112,242 @@ def jupyterlab(tmp_path):
         log.close()
 
 
+# The open notebook as the learner sees it: per code cell, the model's tags, errors and text, and
+# the DOM's rendered pictures and widgets.
 NOTEBOOK_STATE = """() => {
   const panel = window.jupyterapp.shell.currentWidget;
   if (!panel || !panel.content || !panel.sessionContext) return null;
-  const cells = panel.content.widgets.map((cell) => {
-    const model = cell.model;
-    const outputs = model.type === 'code' ? model.outputs.toJSON() : [];
+  const cells = panel.content.widgets.filter((cell) => cell.model.type === 'code').map((cell) => {
+    const outputs = cell.model.outputs.toJSON();
+    const node = cell.node;
     return {
-      type: model.type,
-      count: model.type === 'code' ? model.executionCount : null,
-      tags: model.getMetadata('tags') || [],
-      errors: outputs.filter((o) => o.output_type === 'error').map((o) => o.ename + ': ' + o.evalue),
-      text: outputs.map((o) => (o.text || '') + ((o.data && o.data['text/plain']) || '')).join(''),
+      count: cell.model.executionCount,
+      tags: cell.model.getMetadata('tags') || [],
+      errors: outputs.filter((o) => o.output_type === 'error')
+                     .map((o) => ({name: o.ename, shown: (o.traceback || []).join('\\n')})),
+      text: [...node.querySelectorAll('.jp-OutputArea-output')].map((o) => o.innerText).join('\\n'),
+      images: node.querySelectorAll('.jp-OutputArea-output .jp-RenderedImage').length,
+      widgetOutputs: outputs.filter((o) => o.data && o.data['application/vnd.jupyter.widget-view+json']).length,
+      widgetViews: node.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length,
     };
   });
   return {status: panel.sessionContext.session?.kernel?.status ?? 'none', cells};
 }"""
 
+RUN_IN_KERNEL = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const future = kernel.requestExecute({code, silent: false, store_history: false});
+  let text = '';
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === 'stream') text += msg.content.text;
+    if (msg.header.msg_type === 'error') text += 'ERROR ' + msg.content.ename + ': ' + msg.content.evalue;
+  };
+  await future.done;
+  return text;
+}"""
 
-def _explorer_output(page):
-    """The explorer's Output widget (the one that prints the token count) and its text."""
-    for output in page.locator(".widget-output").all():
-        text = " ".join(output.inner_text().split())  # rendered text may hold non-breaking spaces
-        if TOKENS_LINE.search(text):
-            return output, text
-    raise AssertionError("no widget output prints 'tokens: rows x cols = total'")
+# Every LessonWidget in the kernel: its line, and what the package computes for its current values.
+WIDGET_LINES = """
+import json as _json
+from ipywidgets.widgets.widget import _instances as _widgets
+from vit_explained.widgets import LessonWidget as _LessonWidget
+def _predicted(widget):
+    try:
+        return widget.compute(**widget.values)[0]
+    except (ValueError, TypeError) as error:
+        return f"cannot show this: {error}"
+print(_json.dumps([[w.line, _predicted(w)] for w in list(_widgets.values()) if isinstance(w, _LessonWidget)]))
+"""
+
+CONTROLS = ".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-checkbox, .widget-toggle-button"
 
 
-def test_lesson02_explorer_in_a_real_browser(jupyterlab, tmp_path):
+def _expected_pictures(lesson: str) -> int:
+    from conftest import count_images
+
+    notebook = json.loads((ROOT / "notebooks" / lesson).read_text())
+    return sum(count_images(cell.get("outputs", [])) for cell in notebook["cells"] if cell["cell_type"] == "code")
+
+
+@pytest.fixture(scope="module")
+def page(jupyterlab):
     url, token = jupyterlab
-    notebook = json.loads((ROOT / "notebooks" / LESSON).read_text())
-    code_cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{url}/lab/tree/{LESSON}?token={token}")
-            page.wait_for_function(f"() => ({NOTEBOOK_STATE})()?.status === 'idle'", timeout=90_000)
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            # Finished: every code cell has an execution count and the kernel is idle again.
-            page.wait_for_function(
-                f"""() => {{ const s = ({NOTEBOOK_STATE})();
-                    return s && s.status === 'idle' && s.cells.filter(c => c.type === 'code')
-                                                              .every(c => c.count !== null); }}""",
-                timeout=180_000,
-                polling=1000,
-            )
-            state = page.evaluate(f"({NOTEBOOK_STATE})()")
-            cells = [cell for cell in state["cells"] if cell["type"] == "code"]
-            assert len(cells) == len(code_cells)
-            unexpected = [
-                (index, cell["errors"])
-                for index, cell in enumerate(cells)
-                if cell["errors"] and "raises-exception" not in cell["tags"]
-            ]
-            assert unexpected == [], f"cells show errors in the browser: {unexpected}"
-
-            # The explorer: read the count, move the kernel slider, read it again.
-            page.wait_for_function(
-                r"""(pattern) => [...document.querySelectorAll('.widget-output')]
-                     .some(o => new RegExp(pattern).test(o.innerText.replace(/\s+/g, ' ')))""",
-                arg=TOKENS_LINE.pattern,
-                timeout=30_000,
-            )
-            output, text = _explorer_output(page)
-            output.scroll_into_view_if_needed()
-            before = TOKENS_LINE.search(text).groups()
-            slider = page.locator(".widget-slider", has=page.locator(".widget-label", has_text="kernel")).first
-            handle = slider.locator(".noUi-handle").first
-            track = slider.locator(".noUi-base").first.bounding_box()
-            grip = handle.bounding_box()
-            start_x, y = grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2
-            # Drag the handle with the mouse, as a learner would, to a quarter (or three quarters) of the track.
-            target_x = track["x"] + track["width"] * (0.25 if start_x > track["x"] + track["width"] * 0.5 else 0.75)
-            page.mouse.move(start_x, y)
-            page.mouse.down()
-            page.mouse.move(target_x, y, steps=10)
-            page.mouse.up()
-            page.wait_for_function(
-                r"""([pattern, before]) => [...document.querySelectorAll('.widget-output')]
-                     .map(o => o.innerText.replace(/\s+/g, ' ').match(new RegExp(pattern)))
-                     .some(m => m && m[0] !== before)""",
-                arg=[TOKENS_LINE.pattern, "tokens: {} x {} = {}".format(*before)],
-                timeout=30_000,
-            )
-            rows, cols, total = (int(n) for n in TOKENS_LINE.search(_explorer_output(page)[1]).groups())
-            assert (rows, cols, total) != tuple(int(n) for n in before)
-            assert rows * cols == total
-            page.evaluate("window.jupyterapp.shell.collapseLeft()")  # more room for the lesson
-            slider.scroll_into_view_if_needed()
-            page.screenshot(path=str(SCREENSHOT))
-        except Exception:
-            failure = tmp_path / "failure.png"
-            page.screenshot(path=str(failure))
-            print(f"screenshot of the failure: {failure}")
-            raise
+            page.set_default_timeout(60_000)
+            page.goto(f"{url}/lab?token={token}")
+            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
+            page.evaluate("async () => { await window.jupyterapp.restored; }")  # every plugin and command ready
+            yield page
         finally:
             browser.close()
+
+
+def _state(page) -> dict:
+    return page.evaluate(f"({NOTEBOOK_STATE})()")
+
+
+def _open_restart_and_run_all(page, lesson: str) -> dict:
+    page.evaluate("async () => { await window.jupyterapp.commands.execute('application:close-all'); }")
+    page.evaluate("async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }", lesson)
+    page.wait_for_function(
+        f"""() => {{ const p = window.jupyterapp.shell.currentWidget;
+                     return p && p.context && p.context.path === '{lesson}'
+                            && ({NOTEBOOK_STATE})()?.status === 'idle'; }}""",
+        timeout=90_000,
+    )
+    page.evaluate("window.jupyterapp.shell.collapseLeft()")  # more room for the lesson
+    # Not awaited: the command's promise waits for the dialog below.
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }")
+    page.locator(".jp-Dialog .jp-mod-accept").click()  # "Restart kernel?" -> Restart
+    # Finished: the kernel is idle again and every code cell has an execution count, or Run All
+    # stopped at an error in a cell not tagged raises-exception (the assertions below report it).
+    page.wait_for_function(
+        f"""() => {{ const s = ({NOTEBOOK_STATE})();
+            return s && s.status === 'idle' && (s.cells.every(c => c.count !== null)
+                   || s.cells.some(c => c.errors.length && !c.tags.includes('raises-exception'))); }}""",
+        timeout=240_000,
+        polling=1000,
+    )
+    page.wait_for_timeout(500)  # let the last widgets and pictures render
+    return _state(page)
+
+
+def _move(control) -> None:
+    """Change one control as a learner would: drag a slider, pick another option, click a toggle."""
+    kind = control.get_attribute("class") or ""
+    control.scroll_into_view_if_needed()
+    if "widget-slider" in kind:
+        page = control.page
+        handle = control.locator(".noUi-handle").first
+        track = control.locator(".noUi-base").first.bounding_box()
+        grip = handle.bounding_box()
+        start_x, y = grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2
+        target_x = track["x"] + track["width"] * (0.3 if start_x > track["x"] + track["width"] * 0.5 else 0.7)
+        page.mouse.move(start_x, y)
+        page.mouse.down()
+        page.mouse.move(target_x, y, steps=10)
+        page.mouse.up()
+    elif "widget-dropdown" in kind:
+        select = control.locator("select").first
+        options = select.locator("option").all()
+        current = select.input_value()
+        choice = next(o.get_attribute("value") for o in options if o.get_attribute("value") != current)
+        select.select_option(value=choice)
+    elif "widget-toggle-buttons" in kind:
+        control.locator("button:not(.mod-active)").first.click()
+    else:  # a checkbox or a single toggle button
+        (control.locator("input").first if "widget-checkbox" in kind else control).click()
+
+
+def _widget_lines(page) -> list[list[str]]:
+    return json.loads(page.evaluate(f"({RUN_IN_KERNEL})", WIDGET_LINES))
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lesson_in_a_real_browser(page, lesson):
+    notebook = json.loads((ROOT / "notebooks" / lesson).read_text())
+    code_cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        state = _open_restart_and_run_all(page, lesson)
+        cells = state["cells"]
+        assert len(cells) == len(code_cells)
+
+        unexpected = [
+            (i, c["errors"]) for i, c in enumerate(cells) if c["errors"] and "raises-exception" not in c["tags"]
+        ]
+        assert unexpected == [], f"cells show errors in the browser: {unexpected}"
+        for index, cell in enumerate(cells):
+            for error in cell["errors"]:  # the untouched exercise checks: one short line, no traceback
+                shown = re.sub(r"\x1b\[[0-9;]*m", "", error["shown"]).strip()
+                assert shown.startswith("Not yet") and len(shown.splitlines()) <= 3, (index, shown)
+                assert "File " not in shown and "Traceback" not in shown, (index, shown)
+
+        pictures = sum(c["images"] for c in cells)
+        assert pictures == _expected_pictures(lesson), f"{lesson} shows {pictures} pictures"
+        for index, cell in enumerate(cells):
+            assert cell["widgetViews"] == cell["widgetOutputs"], f"cell {index}: a widget did not render"
+            for text in ("VBox(", "HBox(", "Error displaying widget", "<Figure size"):
+                assert text not in cell["text"], f"cell {index} shows {text!r} as text"
+
+        widgets = page.locator(".jp-OutputArea-output > .jupyter-widgets").all()
+        if lesson[:2] != "00":
+            assert widgets, f"{lesson} has no widget"
+        for widget in widgets:
+            controls = widget.locator(CONTROLS).all()
+            if not controls or widget.locator(".widget-output").count() == 0:
+                continue
+            line = widget.locator(".widget-output").first
+            before = " ".join(line.inner_text().split())
+            _move(controls[0])
+            page.wait_for_function(
+                "([node, before]) => node.innerText.replace(/\\s+/g, ' ').trim() !== before",
+                arg=[line.element_handle(), before],
+                timeout=60_000,
+            )
+            page.wait_for_function(f"() => ({NOTEBOOK_STATE})()?.status === 'idle'", timeout=60_000)
+        lines = _widget_lines(page)
+        if lesson[:2] != "00":
+            assert lines, f"{lesson}: no LessonWidget in the kernel"
+        for shown, predicted in lines:
+            assert shown == predicted, f"{lesson}: the widget shows {shown!r}, the package computes {predicted!r}"
+        page.screenshot(path=str(SCREENSHOTS / f"{lesson[:-6]}.png"))
+    except Exception:
+        page.screenshot(path=str(SCREENSHOTS / f"{lesson[:-6]}-failure.png"))
+        raise
+
+
+EXERCISE_STUB = "def my_count_tokens("
+WRONG = """def my_count_tokens(height, width, kernel, stride, padding):
+    rows = (height + 2 * padding - kernel) // stride  # forgot the + 1
+    cols = (width + 2 * padding - kernel) // stride
+    return rows, cols, rows * cols
+"""
+RIGHT = WRONG.replace("// stride  # forgot the + 1", "// stride + 1").replace(
+    "- kernel) // stride\n", "- kernel) // stride + 1\n"
+)
+
+
+def test_an_exercise_answered_in_the_browser(page):
+    """Lesson 02: type a wrong answer into the stub and run the check (a short 'Not yet'), then a right one."""
+    lesson = "02_soft_split_token_counting.ipynb"
+    state = _state(page)
+    if not state or window_path(page) != lesson:
+        _open_restart_and_run_all(page, lesson)
+    for answer, expected in ((WRONG, "Not yet"), (RIGHT, "Correct!")):
+        index = page.evaluate(
+            """([stub, answer]) => {
+                 const notebook = window.jupyterapp.shell.currentWidget.content;
+                 const index = notebook.widgets.findIndex(c => c.model.sharedModel.getSource().includes(stub));
+                 notebook.widgets[index].model.sharedModel.setSource(answer);
+                 notebook.activeCellIndex = index;
+                 return index;
+               }""",
+            [EXERCISE_STUB, answer],
+        )
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-cell-and-select-next')")
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-cell')")  # the check cell below it
+        page.wait_for_function(
+            """([index, expected]) => {
+                 const cell = window.jupyterapp.shell.currentWidget.content.widgets[index + 1];
+                 return cell.node.querySelector('.jp-OutputArea')?.innerText.includes(expected);
+               }""",
+            arg=[index, expected],
+            timeout=60_000,
+        )
+        shown = page.evaluate(
+            "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i + 1]"
+            ".node.querySelector('.jp-OutputArea').innerText",
+            index,
+        ).strip()
+        assert len(shown.splitlines()) <= 3 and "Traceback" not in shown and "File " not in shown, shown
+        if expected == "Correct!":
+            assert "True" not in shown.splitlines()[-1], shown  # no stray True after the verdict
+    page.screenshot(path=str(SCREENSHOTS / "02_exercise_checked.png"))
+
+
+def window_path(page) -> str | None:
+    return page.evaluate("() => window.jupyterapp.shell.currentWidget?.context?.path ?? null")
