@@ -133,7 +133,8 @@ class DeiT(nn.Module):
 # timm's layout, for lesson 09. timm cannot be imported here (it needs torchvision), so these two
 # modules reproduce the parts of timm 1.x's ``Attention`` and ``Block`` that the well-known Q&A
 # patches: ``qkv``, ``num_heads``, ``scale``, ``attn_drop``, ``proj``, ``proj_drop``, the
-# ``fused_attn`` switch, and the block calling ``self.attn(self.norm1(x), attn_mask=attn_mask)``.
+# ``fused_attn`` switch, and the block calling ``self.attn(self.norm1(x), attn_mask=attn_mask)`` (timm's
+# newest Block also passes ``is_causal=...``; older ones, before ``attn_mask``, called ``self.attn(self.norm1(x))``).
 
 
 class TimmStyleAttention(nn.Module):
