@@ -126,9 +126,12 @@ NOTEBOOK_STATE = """() => {
       errors: outputs.filter((o) => o.output_type === 'error')
                      .map((o) => ({name: o.ename, shown: (o.traceback || []).join('\\n')})),
       text: [...node.querySelectorAll('.jp-OutputArea-output')].map((o) => o.innerText).join('\\n'),
-      images: node.querySelectorAll('.jp-OutputArea-output .jp-RenderedImage').length,
+      images: node.querySelectorAll(
+        '.jp-RenderedImage.jp-OutputArea-output, .jp-OutputArea-output .jp-RenderedImage').length,
       widgetOutputs: outputs.filter((o) => o.data && o.data['application/vnd.jupyter.widget-view+json']).length,
-      widgetViews: node.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length,
+      widgetViews: [...node.querySelectorAll(
+                       '.jp-OutputArea-output .jupyter-widgets, .jupyter-widgets.jp-OutputArea-output')]
+                     .filter((e) => !e.parentElement.closest('.jupyter-widgets')).length,
     };
   });
   return {status: panel.sessionContext.session?.kernel?.status ?? 'none', cells};
@@ -158,6 +161,11 @@ def _predicted(widget):
         return f"cannot show this: {error}"
 print(_json.dumps([[w.line, _predicted(w)] for w in list(_widgets.values()) if isinstance(w, _LessonWidget)]))
 """
+
+# Tag each top-level widget view (a widget not inside another) so Playwright can find them.
+MARK_WIDGET_ROOTS = """() => [...document.querySelectorAll('.jp-OutputArea-output .jupyter-widgets')]
+  .filter((e) => !e.parentElement.closest('.jupyter-widgets'))
+  .forEach((e, i) => e.setAttribute('data-widget-root', String(i)))"""
 
 CONTROLS = ".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-checkbox, .widget-toggle-button"
 
@@ -190,7 +198,12 @@ def _state(page) -> dict:
 
 
 def _open_restart_and_run_all(page, lesson: str) -> dict:
-    page.evaluate("async () => { await window.jupyterapp.commands.execute('application:close-all'); }")
+    # Close what is open without a "save your work?" dialog: mark it clean first (it is a copy).
+    page.evaluate(
+        """async () => { const app = window.jupyterapp;
+             for (const w of [...app.shell.widgets('main')]) { if (w.context) w.context.model.dirty = false; }
+             await app.commands.execute('application:close-all'); }"""
+    )
     page.evaluate("async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }", lesson)
     page.wait_for_function(
         f"""() => {{ const p = window.jupyterapp.shell.currentWidget;
@@ -273,7 +286,8 @@ def test_lesson_in_a_real_browser(page, lesson):
             for text in ("VBox(", "HBox(", "Error displaying widget", "<Figure size"):
                 assert text not in cell["text"], f"cell {index} shows {text!r} as text"
 
-        widgets = page.locator(".jp-OutputArea-output > .jupyter-widgets").all()
+        page.evaluate(MARK_WIDGET_ROOTS)
+        widgets = page.locator("[data-widget-root]").all()
         if lesson[:2] != "00":
             assert widgets, f"{lesson} has no widget"
         for widget in widgets:
