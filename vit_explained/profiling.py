@@ -210,11 +210,7 @@ def profile_attention(
     >>> [row.num_tokens for row in rows], rows[1].matrix_bytes  # 2 heads x 32 x 32 floats
     ([16, 32], 8192)
     """
-    if isinstance(num_tokens_list, (int, str)) or not isinstance(num_tokens_list, Sequence) or not num_tokens_list:
-        raise ValueError(
-            f"num_tokens_list must be a non-empty list of token counts such as [196, 784], got {num_tokens_list!r}"
-        )
-    counts = [_checks.positive_int("num_tokens", n) for n in num_tokens_list]
+    counts = _token_counts(num_tokens_list)
     batch = _checks.positive_int("batch", batch)
     _checks.positive_int("repeats", repeats)
     _checks.non_negative_int("warmup", warmup)
@@ -226,32 +222,10 @@ def profile_attention(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         module = Attention(dim, heads, qkv_bias=qkv_bias).to(device).eval()
-
-    def run(tokens: torch.Tensor, fused: bool) -> Callable[[], torch.Tensor]:
-        def call() -> torch.Tensor:
-            module.fused = fused
-            return module(tokens)
-
-        return call
+    timing = {"repeats": repeats, "warmup": warmup, "device": device, "min_seconds": min_seconds}
 
     def measure(n: int) -> AttentionProfile:
-        tokens = torch.randn(batch, n, dim, generator=generator).to(device)
-        calls = {"explicit": run(tokens, False), "fused": run(tokens, True)}
-        seconds = median_seconds(calls, repeats=repeats, warmup=warmup, device=device, min_seconds=min_seconds)
-        explicit, fused = memory_use(calls["explicit"], device), memory_use(calls["fused"], device)
-        return AttentionProfile(
-            num_tokens=n,
-            dim=dim,
-            heads=heads,
-            batch=batch,
-            explicit_seconds=seconds["explicit"],
-            fused_seconds=seconds["fused"],
-            explicit_peak_bytes=explicit.peak_bytes,
-            fused_peak_bytes=fused.peak_bytes,
-            explicit_allocated_bytes=explicit.allocated_bytes,
-            fused_allocated_bytes=fused.allocated_bytes,
-            matrix_bytes=attention_cost(n, dim, heads, batch=batch).matrix_bytes,
-        )
+        return _profile_tokens(module, torch.randn(batch, n, dim, generator=generator).to(device), timing)
 
     threads_before = torch.get_num_threads()
     if threads is not None and device.type == "cpu":
@@ -261,3 +235,44 @@ def profile_attention(
             return [measure(n) for n in counts]
     finally:
         torch.set_num_threads(threads_before)
+
+
+def _token_counts(num_tokens_list: Sequence[int]) -> list[int]:
+    """``num_tokens_list`` checked: a non-empty sequence of positive token counts."""
+    if isinstance(num_tokens_list, (int, str)) or not isinstance(num_tokens_list, Sequence) or not num_tokens_list:
+        raise ValueError(
+            f"num_tokens_list must be a non-empty list of token counts such as [196, 784], got {num_tokens_list!r}"
+        )
+    return [_checks.positive_int("num_tokens", n) for n in num_tokens_list]
+
+
+def _profile_tokens(module: Attention, tokens: torch.Tensor, timing: dict[str, Any]) -> AttentionProfile:
+    """Time and memory of ``module`` on ``tokens`` ``(B, N, D)``, explicit and fused paths.
+
+    ``timing`` holds :func:`median_seconds`'s ``repeats``, ``warmup``, ``device`` and ``min_seconds``.
+    """
+
+    def run(fused: bool) -> Callable[[], torch.Tensor]:
+        def call() -> torch.Tensor:
+            module.fused = fused
+            return module(tokens)
+
+        return call
+
+    batch, n, dim = tokens.shape
+    calls = {"explicit": run(False), "fused": run(True)}
+    seconds = median_seconds(calls, **timing)
+    explicit, fused = memory_use(calls["explicit"], timing["device"]), memory_use(calls["fused"], timing["device"])
+    return AttentionProfile(
+        num_tokens=n,
+        dim=dim,
+        heads=module.heads,
+        batch=batch,
+        explicit_seconds=seconds["explicit"],
+        fused_seconds=seconds["fused"],
+        explicit_peak_bytes=explicit.peak_bytes,
+        fused_peak_bytes=fused.peak_bytes,
+        explicit_allocated_bytes=explicit.allocated_bytes,
+        fused_allocated_bytes=fused.allocated_bytes,
+        matrix_bytes=attention_cost(n, dim, module.heads, batch=batch).matrix_bytes,
+    )

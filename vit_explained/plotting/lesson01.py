@@ -70,11 +70,7 @@ def plot_patch_grid(
 
     fig = new_figure(figsize=(10, 5.2))
     left, right = fig.subplots(1, 2)
-    left.imshow(to_display(image), cmap=cmap, vmin=0, vmax=1, extent=(0, width, height, 0))
-    for x in range(0, width + 1, pw):
-        left.axvline(x, color="white", linewidth=0.7)
-    for y in range(0, height + 1, ph):
-        left.axhline(y, color="white", linewidth=0.7)
+    draw_patch_grid(left, image, (ph, pw), linewidth=0.7)
     left.set_xticks(range(0, width + 1, pw * max(1, cols // 7)))
     left.set_yticks(range(0, height + 1, ph * max(1, rows // 7)))
     left.set_xlabel("W (pixels)")
@@ -101,16 +97,10 @@ def plot_patch_grid(
     return fig
 
 
-def plot_token_matrix(
-    patches: torch.Tensor, patch_size: int | tuple[int, int], *, examples: tuple[int, ...] = (0, 1, 14)
-) -> Figure:
-    """The flattened patches as a matrix: one row per token, ``ph * pw * C`` numbers per row.
-
-    ``patches`` is ``(N, ph * pw * C)`` or ``(1, N, ph * pw * C)`` in the layout of
-    :func:`vit_explained.patchify` (``(p1 p2 c)``: channels innermost), values in ``[0, 1]``.
-    Each row is drawn as a strip of ``ph * pw`` coloured pixels (3 numbers each for RGB); on the
-    left, the rows listed in ``examples`` are folded back into their ``ph x pw`` squares.
-    """
+def _token_matrix_layout(
+    patches: torch.Tensor, patch_size: int | tuple[int, int], examples: tuple[int, ...]
+) -> tuple[torch.Tensor, int, int, int]:
+    """Check :func:`plot_token_matrix`'s arguments; returns ``(patches (N, L), ph, pw, channels)``."""
     if isinstance(patches, torch.Tensor) and patches.dim() == 3 and patches.shape[0] == 1:
         patches = patches[0]
     if not isinstance(patches, torch.Tensor) or patches.dim() != 2:
@@ -124,13 +114,57 @@ def plot_token_matrix(
         raise ValueError(
             f"patch length {length} is not ph * pw * C = {ph}*{pw}*C with C = 1 or 3; check patch_size={patch_size!r}"
         )
-    channels = length // (ph * pw)
     for index in examples:
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
             raise ValueError(f"examples must be token indices from 0 to {count - 1}, got {index!r}")
-    patches = patches.detach().float().cpu().clamp(0.0, 1.0)
+    return patches.detach().float().cpu().clamp(0.0, 1.0), ph, pw, length // (ph * pw)
+
+
+def _draw_token_example(
+    fig: Figure, cell, matrix, patches: torch.Tensor, index: int, slot: int, ph: int, pw: int
+) -> None:
+    """Point at token ``index`` on the matrix and fold its row back into a ``ph x pw`` square in ``cell``."""
+    count, length = patches.shape
+    channels = length // (ph * pw)
+    colour = ("tab:red", "tab:orange", "tab:green", "tab:purple", "tab:blue")[slot % 5]
+    matrix.annotate(
+        f"token {index}",
+        xy=(length, index + 0.5),
+        xytext=(length * 1.02, index + 0.5 + slot * count * 0.08),
+        color=colour,
+        fontsize=9,
+        va="center",
+        annotation_clip=False,
+        arrowprops={"arrowstyle": "->", "color": colour},
+    )
+    square = fig.add_subplot(cell)
+    square.imshow(
+        to_display(patches[index].reshape(ph, pw, channels).permute(2, 0, 1)),
+        cmap="gray" if channels == 1 else None,
+        vmin=0,
+        vmax=1,
+    )
+    square.set_xticks([])
+    square.set_yticks([])
+    for spine in square.spines.values():
+        spine.set_color(colour)
+        spine.set_linewidth(2)
+    square.set_title(f"token {index} as a patch", fontsize=9, color=colour)
+
+
+def plot_token_matrix(
+    patches: torch.Tensor, patch_size: int | tuple[int, int], *, examples: tuple[int, ...] = (0, 1, 14)
+) -> Figure:
+    """The flattened patches as a matrix: one row per token, ``ph * pw * C`` numbers per row.
+
+    ``patches`` is ``(N, ph * pw * C)`` or ``(1, N, ph * pw * C)`` in the layout of
+    :func:`vit_explained.patchify` (``(p1 p2 c)``: channels innermost), values in ``[0, 1]``.
+    Each row is drawn as a strip of ``ph * pw`` coloured pixels (3 numbers each for RGB); on the
+    left, the rows listed in ``examples`` are folded back into their ``ph x pw`` squares.
+    """
+    patches, ph, pw, channels = _token_matrix_layout(patches, patch_size, examples)
+    count, length = patches.shape
     strips = patches.reshape(count, ph * pw, channels)  # (N, ph*pw, C): one RGB pixel per 3 numbers
-    cmap = "gray" if channels == 1 else None
     if channels == 1:
         strips = strips[..., 0]
 
@@ -138,34 +172,74 @@ def plot_token_matrix(
     grid = fig.add_gridspec(max(len(examples), 1), 2, width_ratios=(1, 6))
     matrix = fig.add_subplot(grid[:, 1])
     matrix.imshow(
-        strips.numpy(), cmap=cmap, vmin=0, vmax=1, aspect="auto", extent=(0, length, count, 0), interpolation="none"
+        strips.numpy(),
+        cmap="gray" if channels == 1 else None,
+        vmin=0,
+        vmax=1,
+        aspect="auto",
+        extent=(0, length, count, 0),
+        interpolation="none",
     )
     matrix.set_xlabel(f"position in the flattened patch, (p1 p2 c) order: {ph}*{pw}*{channels} = {length} numbers")
     matrix.set_ylabel(f"token index (row-major), N = {count}")
     matrix.set_title(f"token matrix ({count}, {length}): one row per patch")
-    colours = ("tab:red", "tab:orange", "tab:green", "tab:purple", "tab:blue")
     for slot, index in enumerate(examples):
-        colour = colours[slot % len(colours)]
-        matrix.annotate(
-            f"token {index}",
-            xy=(length, index + 0.5),
-            xytext=(length * 1.02, index + 0.5 + slot * count * 0.08),
-            color=colour,
-            fontsize=9,
-            va="center",
-            annotation_clip=False,
-            arrowprops={"arrowstyle": "->", "color": colour},
-        )
-        square = fig.add_subplot(grid[slot, 0])
-        square.imshow(to_display(patches[index].reshape(ph, pw, channels).permute(2, 0, 1)), cmap=cmap, vmin=0, vmax=1)
-        square.set_xticks([])
-        square.set_yticks([])
-        for spine in square.spines.values():
-            spine.set_color(colour)
-            spine.set_linewidth(2)
-        square.set_title(f"token {index} as a patch", fontsize=9, color=colour)
+        _draw_token_example(fig, grid[slot, 0], matrix, patches, index, slot, ph, pw)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- position tables
+
+
+def _draw_sinusoid_table(fig: Figure, ax, table: torch.Tensor) -> None:
+    """The ``(N, D)`` table with its sine columns (0, 2, ...) left of its cosine columns (1, 3, ...)."""
+    count, dim = table.shape
+    regrouped = torch.cat([table[:, 0::2], table[:, 1::2]], dim=1)
+    image = ax.imshow(regrouped.numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+    sines = table[:, 0::2].shape[1]
+    ax.axvline(sines - 0.5, color="black", linewidth=1)
+    ax.set_xticks(
+        [0, sines // 2, sines, sines + (dim - sines) // 2],
+        ["col 0", f"col {2 * (sines // 2)}", "col 1", f"col {2 * ((dim - sines) // 2) + 1}"],
+    )
+    for x, text in ((sines / 2, "sin: columns 0, 2, 4, ..."), (sines + (dim - sines) / 2, "cos: columns 1, 3, 5, ...")):
+        ax.text(
+            x,
+            count * 0.97,
+            text,
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color="black",
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+        )
+    ax.set_xlabel("column (regrouped; frequency falls to the right in each half)")
+    ax.set_ylabel("position")
+    ax.set_title(f"sinusoid_encoding({count}, {dim})")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+
+
+def _draw_similarity(fig: Figure, ax, matrix: torch.Tensor, title: str) -> None:
+    """A cosine-similarity matrix ``(N, N)`` on the fixed scale ``[-1, 1]``."""
+    shown = ax.imshow(matrix.numpy(), cmap="viridis", vmin=-1, vmax=1)
+    ax.set_xlabel("position j")
+    ax.set_ylabel("position i")
+    ax.set_title(title)
+    fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+
+
+def _draw_similarity_rows(ax, sinusoid: torch.Tensor, learned: torch.Tensor, position: int) -> None:
+    """Row ``position`` of both similarity matrices against the distance ``j - i``."""
+    offsets = (torch.arange(sinusoid.shape[0]) - position).numpy()
+    ax.plot(offsets, sinusoid[position].numpy(), label="sinusoid", color="tab:blue")
+    ax.plot(offsets, learned[position].numpy(), label="learned (at init)", color="tab:orange", alpha=0.8)
+    ax.axhline(0, color="gray", linewidth=0.5)
+    ax.set_ylim(-0.3, 1.05)
+    ax.set_xlabel(f"distance j - i from position i = {position}")
+    ax.set_ylabel("cosine similarity")
+    ax.set_title(f"row {position} of each similarity matrix")
+    ax.legend(loc="upper right")
 
 
 def plot_sinusoid(table: torch.Tensor, learned: torch.Tensor | None = None, *, position: int | None = None) -> Figure:
@@ -179,73 +253,28 @@ def plot_sinusoid(table: torch.Tensor, learned: torch.Tensor | None = None, *, p
     """
     similarity = cosine_similarity_matrix(table)
     table = table[0] if table.dim() == 3 else table
-    count, dim = table.shape
+    count = table.shape[0]
     position = count // 2 if position is None else position
     if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position < count:
         raise ValueError(f"position must be an index from 0 to {count - 1}, got {position!r}")
-    learned_similarity = None
-    if learned is not None:
-        learned_similarity = cosine_similarity_matrix(learned)
-        if learned_similarity.shape != similarity.shape:
-            raise ValueError(
-                f"learned must have the same number of positions as table ({count}), got {learned_similarity.shape[0]}"
-            )
+    learned_similarity = None if learned is None else cosine_similarity_matrix(learned)
+    if learned_similarity is not None and learned_similarity.shape != similarity.shape:
+        raise ValueError(
+            f"learned must have the same number of positions as table ({count}), got {learned_similarity.shape[0]}"
+        )
 
     fig = new_figure(figsize=(10, 4.4) if learned is None else (10, 8.6))
     axes = fig.subplots(1, 2) if learned is None else fig.subplots(2, 2).ravel()
-
-    table = table.detach().float().cpu()
-    regrouped = torch.cat([table[:, 0::2], table[:, 1::2]], dim=1)
-    image = axes[0].imshow(regrouped.numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
-    sines = table[:, 0::2].shape[1]
-    axes[0].axvline(sines - 0.5, color="black", linewidth=1)
-    axes[0].set_xticks(
-        [0, sines // 2, sines, sines + (dim - sines) // 2],
-        ["col 0", f"col {2 * (sines // 2)}", "col 1", f"col {2 * ((dim - sines) // 2) + 1}"],
-    )
-    for x, text in ((sines / 2, "sin: columns 0, 2, 4, ..."), (sines + (dim - sines) / 2, "cos: columns 1, 3, 5, ...")):
-        axes[0].text(
-            x,
-            count * 0.97,
-            text,
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            color="black",
-            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
-        )
-    axes[0].set_xlabel("column (regrouped; frequency falls to the right in each half)")
-    axes[0].set_ylabel("position")
-    axes[0].set_title(f"sinusoid_encoding({count}, {dim})")
-    fig.colorbar(image, ax=axes[0], fraction=0.046, pad=0.04)
-
-    def similarity_panel(ax, matrix: torch.Tensor, title: str) -> None:
-        shown = ax.imshow(matrix.numpy(), cmap="viridis", vmin=-1, vmax=1)
-        ax.set_xlabel("position j")
-        ax.set_ylabel("position i")
-        ax.set_title(title)
-        fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
-
-    similarity_panel(axes[1], similarity, "sinusoid: cosine similarity\n(bright band: nearby positions are alike)")
+    _draw_sinusoid_table(fig, axes[0], table.detach().float().cpu())
+    _draw_similarity(fig, axes[1], similarity, "sinusoid: cosine similarity\n(bright band: nearby positions are alike)")
     if learned_similarity is not None:
-        similarity_panel(
-            axes[2], learned_similarity, "learned, at initialisation: cosine similarity\n(no structure until trained)"
+        _draw_similarity(
+            fig,
+            axes[2],
+            learned_similarity,
+            "learned, at initialisation: cosine similarity\n(no structure until trained)",
         )
-        offsets = torch.arange(count) - position
-        axes[3].plot(offsets.numpy(), similarity[position].numpy(), label="sinusoid", color="tab:blue")
-        axes[3].plot(
-            offsets.numpy(),
-            learned_similarity[position].numpy(),
-            label="learned (at init)",
-            color="tab:orange",
-            alpha=0.8,
-        )
-        axes[3].axhline(0, color="gray", linewidth=0.5)
-        axes[3].set_ylim(-0.3, 1.05)
-        axes[3].set_xlabel(f"distance j - i from position i = {position}")
-        axes[3].set_ylabel("cosine similarity")
-        axes[3].set_title(f"row {position} of each similarity matrix")
-        axes[3].legend(loc="upper right")
+        _draw_similarity_rows(axes[3], similarity, learned_similarity, position)
     fig.tight_layout()
     return fig
 
@@ -253,10 +282,99 @@ def plot_sinusoid(table: torch.Tensor, learned: torch.Tensor | None = None, *, p
 # --------------------------------------------------------------------------- the map of a ViT
 
 _MAP_COLOURS = {"data": "#dbe9f6", "learned": "#fde3c8", "model": "#e2f0d9"}
+#: The lesson that opens up each step of the map.
+_MAP_LESSONS = {
+    "image": "lesson 01",
+    "patches": "lesson 01 (02: overlap)",
+    "patch tokens": "lesson 01",
+    "+ class token, positions": "lesson 01",
+    "blocks": "lessons 03, 04, 05",
+    "head: logits": "lesson 06: training",
+}
+#: Where the step boxes sit: box width and height, bottom edge, left margin, spacing.
+_BOX_WIDTH, _BOX_HEIGHT, _BOX_Y, _BOX_X0, _BOX_STEP = 1.62, 1.7, 1.35, 0.19, 2.0
 
 
 def _shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(n) for n in shape) + ")"
+
+
+def _map_notes(vit_map: VitMap) -> dict[str, str]:
+    """The line of explanation inside each step's box, keyed by step name."""
+    rows, cols = vit_map.grid
+    ph, pw = vit_map.patch_size
+    return {
+        "image": "the picture",
+        "patches": f"{rows} x {cols} patches,\n{ph}·{pw}·C numbers each",
+        "patch tokens": "one Linear on\nevery patch",
+        "+ class token, positions": "prepend class_token,\nadd pos_embedding",
+        "blocks": f"x {vit_map.depth}: attention,\nthen MLP",
+        "norm": "final LayerNorm,\nthen pool",
+        "head: logits": "Linear",
+    }
+
+
+def _draw_map_step(ax, index: int, step, note: str | None, lesson: str | None) -> float:
+    """One box of the map (name, note, shape, axes, lesson) and the arrow into it; returns its centre x."""
+    x, y, width, height = index * _BOX_STEP + _BOX_X0, _BOX_Y, _BOX_WIDTH, _BOX_HEIGHT
+    colour = _MAP_COLOURS["data"] if index < 2 else _MAP_COLOURS["model"]
+    ax.add_patch(FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0.04", facecolor=colour, edgecolor="0.3"))
+    centre = x + width / 2
+    ax.text(
+        centre,
+        y + height - 0.12,
+        step.name,
+        ha="center",
+        va="top",
+        fontsize=8.5 if len(step.name) < 20 else 7.8,
+        weight="bold",
+    )
+    ax.text(centre, y + 0.42, _shape(step.shape), ha="center", va="center", fontsize=10, family="monospace")
+    ax.text(centre, y + 0.14, step.axes, ha="center", va="center", fontsize=8, color="0.35")
+    if note:
+        ax.text(centre, y + height * 0.55, note, ha="center", va="center", fontsize=8)
+    if lesson:
+        ax.text(centre, y - 0.22, lesson, ha="center", va="top", fontsize=8, color="tab:blue")
+    if index:
+        ax.annotate(
+            "", xy=(x - 0.02, y + height / 2), xytext=(x - 0.36, y + height / 2),
+            arrowprops={"arrowstyle": "->", "color": "0.2", "linewidth": 1.3},
+        )  # fmt: skip
+    return centre
+
+
+def _draw_map_image(ax, image: torch.Tensor, grid: tuple[int, int]) -> None:
+    """The picture, with its patch grid, inside the map's first box."""
+    image = as_image(image)
+    rows, cols = grid
+    inset = ax.inset_axes(
+        (_BOX_X0 + 0.4, _BOX_Y + 0.6, _BOX_WIDTH - 0.8, 0.78), transform=ax.transData
+    )  # fmt: skip
+    inset.imshow(to_display(image), cmap="gray" if image.shape[0] == 1 else None, vmin=0, vmax=1)
+    _, height_px, width_px = image.shape
+    for xline in range(0, width_px + 1, max(1, width_px // cols)):
+        inset.axvline(xline - 0.5, color="white", linewidth=0.4)
+    for yline in range(0, height_px + 1, max(1, height_px // rows)):
+        inset.axhline(yline - 0.5, color="white", linewidth=0.4)
+    inset.set_axis_off()
+
+
+def _draw_map_learned(ax, vit_map: VitMap, merge: float) -> None:
+    """The two learned tensors (class token, position embeddings) that join the sequence at ``merge``."""
+    tensors = (("class_token", vit_map.class_token), ("pos_embedding", vit_map.pos_embedding))
+    for offset, (name, shape) in enumerate(tensors):
+        bx = merge - 1.55 + offset * 1.6
+        ax.add_patch(
+            FancyBboxPatch(
+                (bx, 3.45), 1.5, 0.55, boxstyle="round,pad=0.03", facecolor=_MAP_COLOURS["learned"], edgecolor="0.3"
+            )
+        )
+        ax.text(bx + 0.75, 3.86, f"learned {name}", ha="center", va="center", fontsize=8.5)
+        ax.text(bx + 0.75, 3.6, _shape(shape), ha="center", va="center", fontsize=9, family="monospace")
+        ax.annotate(
+            "", xy=(merge - 0.3 + offset * 0.6, _BOX_Y + _BOX_HEIGHT + 0.05), xytext=(bx + 0.75, 3.43),
+            arrowprops={"arrowstyle": "->", "color": "tab:orange", "linewidth": 1.2},
+        )  # fmt: skip
 
 
 def plot_vit_map(vit_map: VitMap, image: torch.Tensor | None = None, *, lessons: bool = True) -> Figure:
@@ -269,84 +387,24 @@ def plot_vit_map(vit_map: VitMap, image: torch.Tensor | None = None, *, lessons:
     """
     if not isinstance(vit_map, VitMap):
         raise TypeError(f"vit_map must be a VitMap from trace_vit(model, images), got {type(vit_map).__name__}")
-    steps = vit_map.steps
-    rows, cols = vit_map.grid
-    ph, pw = vit_map.patch_size
-    notes = {
-        "image": "the picture",
-        "patches": f"{rows} x {cols} patches,\n{ph}·{pw}·C numbers each",
-        "patch tokens": "one Linear on\nevery patch",
-        "+ class token, positions": "prepend class_token,\nadd pos_embedding",
-        "blocks": f"x {vit_map.depth}: attention,\nthen MLP",
-        "head: logits": "Linear",
-    }
-    where = {
-        "image": "lesson 01",
-        "patches": "lesson 01 (02: overlap)",
-        "patch tokens": "lesson 01",
-        "+ class token, positions": "lesson 01",
-        "blocks": "lessons 03, 04, 05",
-        "head: logits": "lesson 06: training",
-    }
+    notes = _map_notes(vit_map)
     fig = new_figure(figsize=(13.5, 3.7))
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, len(steps) * 2.0)
+    ax.set_xlim(0, len(vit_map.steps) * _BOX_STEP)
     ax.set_ylim(0.5, 4.2)
     ax.set_axis_off()
-    width, height, y = 1.62, 1.7, 1.35
     centres = []
-    for index, step in enumerate(steps):
-        x = index * 2.0 + 0.19
-        colour = _MAP_COLOURS["data"] if index < 2 else _MAP_COLOURS["model"]
-        ax.add_patch(
-            FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0.04", facecolor=colour, edgecolor="0.3")
-        )
-        centre = x + width / 2
-        centres.append(centre)
-        ax.text(centre, y + height - 0.12, step.name, ha="center", va="top", fontsize=8.5, weight="bold")
-        ax.text(centre, y + 0.42, _shape(step.shape), ha="center", va="center", fontsize=10, family="monospace")
-        ax.text(centre, y + 0.14, step.axes, ha="center", va="center", fontsize=8, color="0.35")
-        note = notes.get(step.name.split(",")[0] if step.name.startswith("norm") else step.name)
-        if step.name.startswith("norm"):
-            note = "final LayerNorm,\nthen pool"
-        if note and not (step.name == "image" and image is not None):
-            ax.text(centre, y + height * 0.55, note, ha="center", va="center", fontsize=8)
-        if lessons and step.name in where:
-            ax.text(centre, y - 0.22, where[step.name], ha="center", va="top", fontsize=8, color="tab:blue")
-        if index:
-            ax.annotate(
-                "", xy=(x - 0.02, y + height / 2), xytext=(x - 0.36, y + height / 2),
-                arrowprops={"arrowstyle": "->", "color": "0.2", "linewidth": 1.3},
-            )  # fmt: skip
+    for index, step in enumerate(vit_map.steps):
+        note = notes.get("norm" if step.name.startswith("norm") else step.name)
+        if step.name == "image" and image is not None:
+            note = None  # the picture takes the note's place
+        lesson = _MAP_LESSONS.get(step.name) if lessons else None
+        centres.append(_draw_map_step(ax, index, step, note, lesson))
     if image is not None:
-        image = as_image(image)
-        inset = ax.inset_axes((0.19 + 0.4, y + 0.6, width - 0.8, 0.78), transform=ax.transData)
-        inset.imshow(to_display(image), cmap="gray" if image.shape[0] == 1 else None, vmin=0, vmax=1)
-        _, height_px, width_px = image.shape
-        for xline in range(0, width_px + 1, max(1, width_px // cols)):
-            inset.axvline(xline - 0.5, color="white", linewidth=0.4)
-        for yline in range(0, height_px + 1, max(1, height_px // rows)):
-            inset.axhline(yline - 0.5, color="white", linewidth=0.4)
-        inset.set_axis_off()
-    # the two learned tensors that join the sequence
-    merge = centres[3]
-    for offset, (name, shape) in enumerate(
-        (("class_token", vit_map.class_token), ("pos_embedding", vit_map.pos_embedding))
-    ):
-        bx = merge - 1.55 + offset * 1.6
-        ax.add_patch(
-            FancyBboxPatch(
-                (bx, 3.45), 1.5, 0.55, boxstyle="round,pad=0.03", facecolor=_MAP_COLOURS["learned"], edgecolor="0.3"
-            )
-        )
-        ax.text(bx + 0.75, 3.86, f"learned {name}", ha="center", va="center", fontsize=8.5)
-        ax.text(bx + 0.75, 3.6, _shape(shape), ha="center", va="center", fontsize=9, family="monospace")
-        ax.annotate(
-            "", xy=(merge - 0.3 + offset * 0.6, y + height + 0.05), xytext=(bx + 0.75, 3.43),
-            arrowprops={"arrowstyle": "->", "color": "tab:orange", "linewidth": 1.2},
-        )  # fmt: skip
+        _draw_map_image(ax, image, vit_map.grid)
+    _draw_map_learned(ax, vit_map, centres[3])
     ax.text(
-        0.19, 0.72,
+        _BOX_X0, 0.72,
         "B batch, C channels, H x W image, P patch side, N patches, D token width. "
         "Blue: data; green: the model; orange: learned tensors added to the sequence.",
         fontsize=8.5, color="0.3", va="center",
@@ -391,7 +449,9 @@ def plot_position_similarity(pos_embedding: torch.Tensor, grid: tuple[int, int])
     return fig
 
 
-def draw_patch_grid(ax, image: torch.Tensor, patch_size: int | tuple[int, int]) -> tuple[int, int]:
+def draw_patch_grid(
+    ax, image: torch.Tensor, patch_size: int | tuple[int, int], *, linewidth: float = 0.6
+) -> tuple[int, int]:
     """Draw ``image`` ``(C, H, W)`` on ``ax`` with its patch grid; returns ``(rows, cols)``
     (``patch_grid``'s ``ValueError`` if the patch does not divide the image)."""
     image = as_image(image)
@@ -402,9 +462,9 @@ def draw_patch_grid(ax, image: torch.Tensor, patch_size: int | tuple[int, int]) 
         to_display(image), cmap="gray" if image.shape[0] == 1 else None, vmin=0, vmax=1, extent=(0, width, height, 0)
     )
     for x in range(0, width + 1, pw):
-        ax.axvline(x, color="white", linewidth=0.6)
+        ax.axvline(x, color="white", linewidth=linewidth)
     for y in range(0, height + 1, ph):
-        ax.axhline(y, color="white", linewidth=0.6)
+        ax.axhline(y, color="white", linewidth=linewidth)
     ax.set_xticks([])
     ax.set_yticks([])
     return rows, cols

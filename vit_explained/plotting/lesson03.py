@@ -155,9 +155,13 @@ def plot_attention_matrix(weights: torch.Tensor, grid: tuple[int, int], *, title
     fig = new_figure(figsize=(6.2, 5.4))
     ax = fig.subplots()
     shown = ax.imshow(weights.detach().float().cpu().numpy(), cmap="magma", vmin=0, interpolation="nearest")
-    ticks = [0, *range(1, count, cols)]
-    ax.set_xticks(ticks, ["cls", *[f"row {r}" for r in range(rows)]], rotation=90, fontsize=7)
-    ax.set_yticks(ticks, ["cls", *[f"row {r}" for r in range(rows)]], fontsize=7)
+    ticks = [0, *(1 + r * cols + (cols - 1) / 2 for r in range(rows))]  # the class token, then each row's middle
+    labels = ["cls", *[f"row {r}" for r in range(rows)]]
+    ax.set_xticks(ticks, labels, fontsize=8)
+    ax.set_yticks(ticks, labels, fontsize=8)
+    for edge in range(0, count, cols):  # thin lines between the class token and the rows of patches
+        ax.axhline(edge + 0.5, color="white", linewidth=0.3, alpha=0.5)
+        ax.axvline(edge + 0.5, color="white", linewidth=0.3, alpha=0.5)
     ax.set_xlabel("key token (class token, then patches row by row)")
     ax.set_ylabel("query token")
     ax.set_title(title or f"attention weights ({count} x {count}); each row sums to 1", fontsize=10)
@@ -184,14 +188,8 @@ def plot_query_attention(
     """
     image = as_image(image)
     rows, cols = _checks.to_pair("grid", grid)
-    for name, row in (("scores", scores), ("weights", weights)):
-        if not isinstance(row, torch.Tensor) or tuple(row.shape) != (rows * cols + 1,):
-            shape = tuple(row.shape) if isinstance(row, torch.Tensor) else type(row).__name__
-            raise ValueError(f"{name} must be one query's row, shape ({rows * cols + 1},), got {shape}")
-    if isinstance(query, bool) or not isinstance(query, int) or not 0 <= query <= rows * cols:
-        raise ValueError(f"query must be a token index from 0 (class token) to {rows * cols}, got {query!r}")
+    _check_query_rows(scores, weights, rows * cols, query)
     _, height, width = image.shape
-    ph, pw = height / rows, width / cols
     scores, weights = scores.detach().float().cpu(), weights.detach().float().cpu()
     cmap = "gray" if image.shape[0] == 1 else None
 
@@ -206,20 +204,32 @@ def plot_query_attention(
     shown = right.imshow(scores[1:].reshape(rows, cols).numpy(), cmap="coolwarm", interpolation="nearest")
     fig.colorbar(shown, ax=right, fraction=0.046, pad=0.04)
     if query:
-        row, col = divmod(query - 1, cols)
-        for ax, (x0, y0, size_x, size_y) in (
-            (left, (col * pw, row * ph, pw, ph)),
-            (middle, (col * pw, row * ph, pw, ph)),
-            (right, (col - 0.5, row - 0.5, 1, 1)),
-        ):
-            ax.add_patch(Rectangle((x0, y0), size_x, size_y, fill=False, edgecolor="cyan", linewidth=2))
+        _outline_query(query, (rows, cols), (height / rows, width / cols), pixels=(left, middle), grid_ax=right)
     for ax in (left, middle, right):
         ax.set_xticks([])
         ax.set_yticks([])
-    name = token_name(query, cols)
-    left.set_title(f"query: {name}", fontsize=9)
+    left.set_title(f"query: {token_name(query, cols)}", fontsize=9)
     middle.set_title(f"attention weights over the patches\n(class token: {weights[0]:.2f})", fontsize=9)
     right.set_title(f"scores before the softmax\n(class token: {scores[0]:.1f})", fontsize=9)
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
+
+
+def _check_query_rows(scores: torch.Tensor, weights: torch.Tensor, patches: int, query: int) -> None:
+    """``scores`` and ``weights`` must be one query's row ``(patches + 1,)``; ``query`` a token index."""
+    for name, row in (("scores", scores), ("weights", weights)):
+        if not isinstance(row, torch.Tensor) or tuple(row.shape) != (patches + 1,):
+            shape = tuple(row.shape) if isinstance(row, torch.Tensor) else type(row).__name__
+            raise ValueError(f"{name} must be one query's row, shape ({patches + 1},), got {shape}")
+    if isinstance(query, bool) or not isinstance(query, int) or not 0 <= query <= patches:
+        raise ValueError(f"query must be a token index from 0 (class token) to {patches}, got {query!r}")
+
+
+def _outline_query(query: int, grid: tuple[int, int], patch: tuple[float, float], *, pixels, grid_ax) -> None:
+    """Outline the query's patch: in pixel units on the ``pixels`` axes, in grid cells on ``grid_ax``."""
+    row, col = divmod(query - 1, grid[1])
+    ph, pw = patch
+    boxes = [(ax, (col * pw, row * ph, pw, ph)) for ax in pixels] + [(grid_ax, (col - 0.5, row - 0.5, 1, 1))]
+    for ax, (x0, y0, size_x, size_y) in boxes:
+        ax.add_patch(Rectangle((x0, y0), size_x, size_y, fill=False, edgecolor="cyan", linewidth=2))

@@ -1,0 +1,39 @@
+"""Lesson 03's figures: they build on valid input and name the problem on bad input."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from vit_explained.plotting.lesson03 import plot_attention_matrix, plot_query_attention, token_name
+
+
+def test_attention_matrix_labels_class_token_and_rows():
+    fig = plot_attention_matrix(torch.rand(10, 10).softmax(-1), (3, 3))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["cls", "row 0", "row 1", "row 2"]
+    assert list(ax.get_xticks()) == [0, 2, 5, 8]  # the class token, then each row's middle
+    with pytest.raises(ValueError, match="3x3 grid has 9 patches"):
+        plot_attention_matrix(torch.rand(11, 11), (3, 3))
+
+
+@pytest.mark.parametrize("query", [0, 1, 9])
+def test_query_attention_outlines_the_query(query):
+    scores = torch.randn(10)
+    fig = plot_query_attention(torch.rand(1, 6, 6), scores, scores.softmax(-1), (3, 3), query, title="t")
+    left, middle, right = fig.axes[:3]
+    assert left.get_title() == f"query: {token_name(query, 3)}"
+    outlined = [len(ax.patches) for ax in (left, middle, right)]
+    assert outlined == ([0, 0, 0] if query == 0 else [1, 1, 1])
+    if query:
+        row, col = divmod(query - 1, 3)
+        assert left.patches[0].get_xy() == (col * 2, row * 2)  # pixel units: 2x2 patches
+        assert right.patches[0].get_xy() == (col - 0.5, row - 0.5)  # grid cells
+
+
+def test_query_attention_rejects_bad_rows_and_queries():
+    row = torch.rand(10)
+    with pytest.raises(ValueError, match=r"weights must be one query's row, shape \(10,\)"):
+        plot_query_attention(torch.rand(1, 6, 6), row, torch.rand(3, 10), (3, 3), 1)
+    with pytest.raises(ValueError, match=r"query must be a token index from 0 .* to 9, got 10"):
+        plot_query_attention(torch.rand(1, 6, 6), row, row, (3, 3), 10)
