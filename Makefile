@@ -48,6 +48,9 @@ $(STAMP): requirements.txt pyproject.toml | check-python
 	$(BIN)/python -m pip install --progress-bar on $(TORCH_SOURCE) $(TORCH_PIN)
 	@echo "==> Installing the other pinned packages and vit-explained itself"
 	$(BIN)/python -m pip install --progress-bar on -r requirements.txt -e .
+	@# nbgrader is a teacher's tool (make course): keep its menus out of the learner's JupyterLab.
+	@$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1 || true
+	@$(BIN)/jupyter server extension disable --sys-prefix nbgrader >/dev/null 2>&1 || true
 	@touch $(STAMP)
 	@echo "==> Ready: $(VENV) holds the pinned set"
 
