@@ -27,44 +27,56 @@ START, END = "<!-- lessons:start -->", "<!-- lessons:end -->"
 LESSONS: dict[str, tuple[str, int]] = {
     "00_check_your_setup": ("the package imports, a tiny ViT runs forwards and backwards", 2),
     "01_patches_and_embeddings": (
-        "224 / 16 = 14 per side: 14 x 14 = 196 patches (+1 class token = 197 tokens); patchify by hand; "
-        "Conv2d, Unfold + Linear and Rearrange + Linear are one computation; learned vs sinusoid positions",
-        30,
+        "a map of the whole ViT with ViT-B/16's shapes; 224 / 16 = 14 per side: 14 x 14 = 196 patches "
+        "(+1 class token = 197 tokens); patchify by hand; Conv2d, Unfold + Linear and Rearrange + Linear "
+        "are one computation; sinusoid vs learned positions (neighbours alike); why a ViT needs data; "
+        "a patch-grid widget",
+        35,
     ),
     "02_soft_split_token_counting": (
-        "floor((h + 2p - k)/s) + 1 derived and checked against nn.Unfold; a 60x100 photo becomes 6 x 10 = 60 "
-        "overlapping tokens; T2T's chain 224x224 -> 196 and 400x100 -> 175; a live slider explorer",
+        "floor((h + 2p - k)/s) + 1 derived, equal to PyTorch's form and to nn.Unfold; a 60x100 photo "
+        "becomes 6 x 10 = 60 overlapping tokens; T2T's three splits 224x224 -> 196 and 400x100 -> 175; "
+        "a soft-split widget",
         30,
     ),
     "03_attention_shapes": (
-        "197 x 768 tokens through ViT-B attention shape by shape; fused, separate and einops Q/K/V agree; "
-        "why 1/sqrt(d); SDPA, nn.MultiheadAttention and the silent batch_first bug; the N^2 cost",
-        35,
+        "what queries, keys and values are for, on a 4-token, 2-head example you can read; attention on "
+        "a real digit; 197 x 768 tokens through ViT-B attention shape by shape; 1/sqrt(d) and softmax "
+        "saturation measured; memory (heads, tokens) vs FLOPs (width); an attention widget",
+        40,
     ),
     "04_gelu_mlp_and_block": (
-        "GELU from its formula (erf vs tanh, vs ReLU), the 768 -> 3072 -> 768 MLP, the pre-norm block, "
-        "where ViT-B/16's 86,567,656 parameters are; two LayerNorm bugs",
-        30,
+        "GELU from its formula (erf vs tanh, vs ReLU; which one the JAX ViT used), the 768 -> 3072 -> 768 "
+        "MLP, dropout and model.eval(), the pre-norm block, where ViT-B/16's 86,567,656 parameters are; "
+        "GELU and parameter-budget widgets",
+        35,
     ),
     "05_where_gradients_flow": (
         "one loss at the head; q, k and v get their gradients along the residual stream and through the "
-        "softmax, not through the MLP; attention's backward by hand equals autograd",
+        "softmax, not through the MLP; attention's backward by hand equals autograd; a freeze-a-part widget",
         40,
     ),
     "06_train_a_vit": (
-        "train a small ViT on real MNIST on a CPU: progress bar, curves, confusion matrix, the mistakes; "
-        "Adam vs SGD, class token vs mean pooling, no positions",
-        35,
+        "train, validate, test once: a ~20-line loop equal to the package's; a debugging clinic against "
+        "ln 10; SGD and pooling; initialisation measured; a small CNN at the same budget (inductive bias); "
+        "a training widget",
+        45,
     ),
     "07_tokens_to_token_vit": (
-        "T2T-ViT step by step on 400x100 images: soft splits, the token transformer's skip through v, "
-        "reconstruction; T2T-ViT-14 vs ViT-S/16 in parameters and attention cost",
+        "T2T-ViT step by step on 400x100 images: soft splits, the token transformer (qk_scale, the skip "
+        "v = W_v LayerNorm(x)), reconstruction; T2T-ViT-14 (t2t_vit_t_14) vs ViT-S/16; a T2T-chain widget",
         35,
     ),
     "08_attention_maps": (
         "capture every block's attention with forward hooks (even on the fused path), the class token's "
-        "attention per head on digits, attention rollout",
-        30,
+        "attention per head, rollout, gradient-weighted maps (Chefer et al. 2021), deletion curves; an "
+        "attention explorer",
+        40,
+    ),
+    "09_deit_distillation": (
+        "DeiT's distillation token, trained from a CNN teacher; the Q&A's my_forward monkey-patch and "
+        "[:, :, 0, 2:] vs [:, :, 1, 2:]; hooks on fused paths, the signature break, HF's eager/SDPA trap",
+        40,
     ),
 }
 
