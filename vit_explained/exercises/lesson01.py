@@ -99,29 +99,38 @@ def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> 
     )
 
 
-def _patch_variants(images: torch.Tensor, ph: int, pw: int) -> dict[str, torch.Tensor]:
-    """Plausible wrong layouts, each with the right shape, to name what went wrong."""
-    return {
+#: Plausible wrong layouts (einops patterns), each with the right shape, and what each one did wrong.
+_WRONG_LAYOUTS = (
+    (
+        "b c (h p1) (w p2) -> b (w h) (p1 p2 c)",
         "the patches are in column-major order (down the first column, then the next); "
-        "the series numbers them row by row, left to right, like reading text": rearrange(
-            images, "b c (h p1) (w p2) -> b (w h) (p1 p2 c)", p1=ph, p2=pw
-        ),
+        "the series numbers them row by row, left to right, like reading text",
+    ),
+    (
+        "b c (h p1) (w p2) -> b (h w) (c p1 p2)",
         "each patch is flattened channel by channel, (c p1 p2); the series keeps the channels "
-        "innermost, (p1 p2 c), so the numbers of one pixel sit next to each other": rearrange(
-            images, "b c (h p1) (w p2) -> b (h w) (c p1 p2)", p1=ph, p2=pw
-        ),
-        "inside each patch the pixels are read column by column; read them row by row": rearrange(
-            images, "b c (h p1) (w p2) -> b (h w) (p2 p1 c)", p1=ph, p2=pw
-        ),
+        "innermost, (p1 p2 c), so the numbers of one pixel sit next to each other",
+    ),
+    (
+        "b c (h p1) (w p2) -> b (h w) (p2 p1 c)",
+        "inside each patch the pixels are read column by column; read them row by row",
+    ),
+    (
+        "b c (h p1) (w p2) -> b (w h) (c p1 p2)",
         "the patches are in column-major order and each is flattened channel by channel; "
-        "the series numbers patches row by row and keeps channels innermost": rearrange(
-            images, "b c (h p1) (w p2) -> b (w h) (c p1 p2)", p1=ph, p2=pw
-        ),
+        "the series numbers patches row by row and keeps channels innermost",
+    ),
+    (
+        "b c (p1 h) (p2 w) -> b (h w) (p1 p2 c)",
         "each token gathers pixels spread all over the image instead of one contiguous square: "
-        "when you split H (and W) into two axes, which one is the patch's row and which the grid's?": rearrange(
-            images, "b c (p1 h) (p2 w) -> b (h w) (p1 p2 c)", p1=ph, p2=pw
-        ),
-    }
+        "when you split H (and W) into two axes, which one is the patch's row and which the grid's?",
+    ),
+)
+
+
+def _patch_variants(images: torch.Tensor, ph: int, pw: int) -> dict[str, torch.Tensor]:
+    """Plausible wrong layouts, each with the right shape, keyed by what went wrong."""
+    return {mistake: rearrange(images, pattern, p1=ph, p2=pw) for pattern, mistake in _WRONG_LAYOUTS}
 
 
 def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.Tensor]) -> None:

@@ -199,6 +199,77 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
     return variants
 
 
+def _token_attention_case(
+    generator: torch.Generator, dim: int, token_dim: int, batch: int, count: int
+) -> tuple[TokenAttention, torch.Tensor]:
+    """A :class:`TokenAttention` with weights large enough that every mistake moves the output
+    visibly, and scores of order 1 (not 100, where a float32 softmax amplifies rounding enough to
+    fail a correct answer); and its input tokens ``(batch, count, dim)``."""
+    attention = TokenAttention(dim, token_dim)
+    with torch.no_grad():
+        qkv_scale = min(0.5, 2 / math.sqrt(dim))
+        attention.qkv.weight.copy_(torch.randn(attention.qkv.weight.shape, generator=generator) * qkv_scale)
+        attention.proj.weight.copy_(torch.randn(attention.proj.weight.shape, generator=generator) * 0.3)
+        attention.proj.bias.copy_(torch.randn(attention.proj.bias.shape, generator=generator) * 0.1)
+    return attention, torch.randn(batch, count, dim, generator=generator)
+
+
+def _token_attention_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str], ...]:
+    """``(variant, what went wrong)`` pairs for :func:`_variants`, in the order they are tried."""
+    return (
+        (
+            "scale",
+            f"you scaled the scores by 1/sqrt(token_dim) = 1/sqrt({token_dim}) (as "
+            "F.scaled_dot_product_attention does by default). T2T's code scales by the *input* width: "
+            f"1/sqrt(dim) = 1/sqrt({dim})",
+        ),
+        (
+            "skip_x",
+            "you added the input tokens as the skip connection. That only runs when dim equals "
+            f"token_dim (here both are {token_dim}); in T2T the input is wider or narrower than the output, "
+            "so the skip goes through v",
+        ),
+        ("no_skip", "the skip connection is missing: the output is v plus the projected attention"),
+        ("no_proj", "you left out proj: the attention output goes through proj before v is added"),
+        ("softmax_axis", "your softmax runs over the queries: each row of weights must sum to 1 over the keys"),
+    )
+
+
+def _check_one_token_attention(
+    token_attention: Callable[[torch.Tensor, nn.Linear, nn.Linear], torch.Tensor],
+    attention: TokenAttention,
+    tokens: torch.Tensor,
+) -> None:
+    """Fail with what went wrong unless ``token_attention`` matches ``attention`` on ``tokens``."""
+    (batch, count, dim), token_dim = tokens.shape, attention.inner_dim
+    case = f"tokens of shape {tuple(tokens.shape)} (B, N, dim) and token_dim {token_dim}"
+    hint = (
+        f"That was for {case}. If it came from adding the input tokens to the attention output: they are {dim} "
+        f"wide and the output is {token_dim} wide, so they cannot be added. Which tensor already has the "
+        "output width?"
+    )
+    with torch.no_grad():
+        answer = _NO_TOKEN_ATTENTION(token_attention, tokens.clone(), attention.qkv, attention.proj, hint=hint)
+    answer = as_tensor(answer, f"your output for {case}")
+    expected_shape = (batch, count, token_dim)
+    if tuple(answer.shape) != expected_shape:
+        fail(f"for {case} expected shape (B, N, token_dim) = {expected_shape}, got {tuple(answer.shape)}")
+    with torch.no_grad():
+        exact = copy.deepcopy(attention).double()  # the reference in float64, so only the answer rounds
+        expected = exact(tokens.double())
+        variants = _variants(tokens.double(), exact)
+    if close(answer, expected):
+        return
+    for name, mistake in _token_attention_mistakes(dim, token_dim):
+        if name in variants and close(answer, variants[name]):
+            fail(f"for {case} {mistake}")
+    error = (answer.double() - expected).abs().max().item()
+    fail(
+        f"for {case} your output differs from TokenAttention's by up to {error:.3g}. Check the order q, k, v "
+        "in qkv's output (q first), the scale, and that proj is applied before the skip is added"
+    )
+
+
 def check_token_attention(
     token_attention: Callable[[torch.Tensor, nn.Linear, nn.Linear], torch.Tensor],
 ) -> None:
@@ -208,56 +279,8 @@ def check_token_attention(
     and ``proj`` (``token_dim -> token_dim``)."""
     generator = torch.Generator().manual_seed(7)
     for dim, token_dim, batch, count in ATTENTION_CASES:
-        attention = TokenAttention(dim, token_dim)
-        with torch.no_grad():  # weights large enough that every mistake moves the output visibly, and scores
-            # of order 1 (not 100, where a float32 softmax amplifies rounding enough to fail a correct answer)
-            qkv_scale = min(0.5, 2 / math.sqrt(dim))
-            attention.qkv.weight.copy_(torch.randn(attention.qkv.weight.shape, generator=generator) * qkv_scale)
-            attention.proj.weight.copy_(torch.randn(attention.proj.weight.shape, generator=generator) * 0.3)
-            attention.proj.bias.copy_(torch.randn(attention.proj.bias.shape, generator=generator) * 0.1)
-        tokens = torch.randn(batch, count, dim, generator=generator)
-        case = f"tokens of shape {tuple(tokens.shape)} (B, N, dim) and token_dim {token_dim}"
-        hint = (
-            f"That was for {case}. If it came from adding the input tokens to the attention output: they are {dim} "
-            f"wide and the output is {token_dim} wide, so they cannot be added. Which tensor already has the "
-            "output width?"
-        )
-        with torch.no_grad():
-            answer = _NO_TOKEN_ATTENTION(token_attention, tokens.clone(), attention.qkv, attention.proj, hint=hint)
-        answer = as_tensor(answer, f"your output for {case}")
-        expected_shape = (batch, count, token_dim)
-        if tuple(answer.shape) != expected_shape:
-            fail(f"for {case} expected shape (B, N, token_dim) = {expected_shape}, got {tuple(answer.shape)}")
-        with torch.no_grad():
-            exact = copy.deepcopy(attention).double()  # the reference in float64, so only the answer rounds
-            expected = exact(tokens.double())
-            variants = _variants(tokens.double(), exact)
-
-        if close(answer, expected):
-            continue
-        if close(answer, variants["scale"]):
-            fail(
-                f"for {case} you scaled the scores by 1/sqrt(token_dim) = 1/sqrt({token_dim}) (as "
-                "F.scaled_dot_product_attention does by default). T2T's code scales by the *input* width: "
-                f"1/sqrt(dim) = 1/sqrt({dim})"
-            )
-        if "skip_x" in variants and close(answer, variants["skip_x"]):
-            fail(
-                f"for {case} you added the input tokens as the skip connection. That only runs when dim equals "
-                f"token_dim (here both are {token_dim}); in T2T the input is wider or narrower than the output, "
-                "so the skip goes through v"
-            )
-        if close(answer, variants["no_skip"]):
-            fail(f"for {case} the skip connection is missing: the output is v plus the projected attention")
-        if close(answer, variants["no_proj"]):
-            fail(f"for {case} you left out proj: the attention output goes through proj before v is added")
-        if close(answer, variants["softmax_axis"]):
-            fail(f"for {case} your softmax runs over the queries: each row of weights must sum to 1 over the keys")
-        error = (answer.double() - expected).abs().max().item()
-        fail(
-            f"for {case} your output differs from TokenAttention's by up to {error:.3g}. Check the order q, k, v "
-            "in qkv's output (q first), the scale, and that proj is applied before the skip is added"
-        )
+        attention, tokens = _token_attention_case(generator, dim, token_dim, batch, count)
+        _check_one_token_attention(token_attention, attention, tokens)
     passed(
         f"your token attention matches TokenAttention on {len(ATTENTION_CASES)} cases: scale 1/sqrt(dim) with dim "
         "the input width, and the skip connection through v, which already has the output width."

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -51,12 +52,7 @@ def plot_t2t_stages(panels: Sequence[tuple[str, torch.Tensor]], title: str | Non
         ax.set_title(name, fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
-    if title:
-        fig.suptitle(title, fontsize=11)
-        fig.tight_layout(rect=(0, 0, 1, 0.93))
-    else:
-        fig.tight_layout()
-    return fig
+    return _finish(fig, title, top=0.93)
 
 
 def plot_stage_cost(
@@ -82,43 +78,48 @@ def plot_stage_cost(
     for name, value in (*zip(names, tokens, strict=True), *zip(names, entries_per_layer, strict=True)):
         _checks.positive_int(f"count for {name!r}", int(value))
     colors = [STAGE_COLORS[i % len(STAGE_COLORS)] for i in range(count)]
-    positions = np.arange(count)
-    labels = [name.replace(" ", "\n", 1) for name in names]
     fig = new_figure(figsize=(10, 4))
     (left, right) = fig.subplots(1, 2)
-
-    bars = left.bar(positions, tokens, color=colors)
+    bars = left.bar(np.arange(count), tokens, color=colors)
     left.bar_label(bars, labels=[f"{n:,}" for n in tokens], fontsize=8, padding=2)
     left.set_title("tokens N seen by each attention")
-
     per_layer = np.asarray(entries_per_layer, dtype=float)
     total = per_layer * np.asarray(layers, dtype=float)
-    width = 0.38
-    one = right.bar(positions - width / 2, per_layer, width, color=colors, label="one layer")
-    every = right.bar(
+    _draw_entries(right, per_layer, total, layers, colors)
+    labels = [name.replace(" ", "\n", 1) for name in names]
+    for ax, values in ((left, np.asarray(tokens)), (right, np.concatenate([per_layer, total]))):
+        ax.set_yscale("log")
+        ax.set_ylim(10 ** np.floor(np.log10(float(values.min())) - 1), float(values.max()) * 12)
+        ax.set_xticks(np.arange(count), labels, fontsize=8)
+        ax.grid(axis="y", which="major", alpha=0.3)
+        ax.set_axisbelow(True)
+    return _finish(fig, title, top=0.97)
+
+
+def _draw_entries(ax: Axes, per_layer: np.ndarray, total: np.ndarray, layers: Sequence[int], colors: list[str]) -> None:
+    """Attention-matrix entries of one layer and of all the stage's layers, side by side per stage."""
+    positions, width = np.arange(len(per_layer)), 0.38
+    one = ax.bar(positions - width / 2, per_layer, width, color=colors, label="one layer")
+    every = ax.bar(
         positions + width / 2, total, width, color=colors, alpha=0.45, hatch="//", edgecolor="black", label="all layers"
     )
-    right.bar_label(one, labels=[_short(v) for v in per_layer], fontsize=7, padding=2)
-    right.bar_label(
+    ax.bar_label(one, labels=[_short(v) for v in per_layer], fontsize=7, padding=2)
+    ax.bar_label(
         every, labels=[f"x{n}\n{_short(v)}" if n > 1 else "" for n, v in zip(layers, total, strict=True)], fontsize=7
     )
-    right.set_title("attention-matrix entries per image (heads x N x N)")
+    ax.set_title("attention-matrix entries per image (heads x N x N)")
     legend = [
         Patch(facecolor="0.5", label="one attention layer"),
         Patch(facecolor="0.5", alpha=0.45, hatch="//", edgecolor="black", label="all the stage's layers"),
     ]
-    right.legend(handles=legend, fontsize=8, loc="upper right")
+    ax.legend(handles=legend, fontsize=8, loc="upper right")
 
-    for ax, values in ((left, np.asarray(tokens)), (right, np.concatenate([per_layer, total]))):
-        ax.set_yscale("log")
-        low, high = float(values.min()), float(values.max())
-        ax.set_ylim(10 ** np.floor(np.log10(low) - 1), high * 12)
-        ax.set_xticks(positions, labels, fontsize=8)
-        ax.grid(axis="y", which="major", alpha=0.3)
-        ax.set_axisbelow(True)
+
+def _finish(fig: Figure, title: str | None, *, top: float) -> Figure:
+    """Lay ``fig`` out, leaving the top ``1 - top`` of it for ``title`` if there is one."""
     if title:
         fig.suptitle(title, fontsize=11)
-        fig.tight_layout(rect=(0, 0, 1, 0.97))
+        fig.tight_layout(rect=(0, 0, 1, top))
     else:
         fig.tight_layout()
     return fig
