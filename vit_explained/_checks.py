@@ -7,9 +7,13 @@ torch.
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 
 Pair = tuple[int, int]
+#: A size as a learner may give it: one int for a square, or ``(height, width)``.
+Size = int | tuple[int, int]
 
 
 def positive_int(name: str, value: object) -> int:
@@ -28,6 +32,38 @@ def non_negative_int(name: str, value: object) -> int:
     if value < 0:
         raise ValueError(f"{name} must be an int >= 0, got {value}")
     return value
+
+
+def _real(name: str, value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {what}, got {value!r} ({type(value).__name__})")
+    return float(value)
+
+
+def positive_number(name: str, value: object, example: str | None = None) -> float:
+    """Return ``value`` as a float, or raise if it is not a number > 0 (``example``: a value that works)."""
+    number = _real(name, value, "a positive number")
+    if not number > 0:  # also refuses nan
+        hint = f" (e.g. {example})" if example else ""
+        raise ValueError(f"{name} must be positive{hint}, got {value!r}")
+    return number
+
+
+def non_negative_number(name: str, value: object) -> float:
+    """Return ``value`` as a float, or raise if it is not a number >= 0."""
+    number = _real(name, value, "a number >= 0")
+    if not number >= 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return number
+
+
+def fraction(name: str, value: object, *, one_allowed: bool = False) -> float:
+    """Return ``value`` as a float, or raise if it is not in ``[0, 1)`` (``[0, 1]`` with ``one_allowed``)."""
+    interval = "[0, 1]" if one_allowed else "[0, 1)"
+    number = _real(name, value, f"a number in {interval}")
+    if not (0.0 <= number <= 1.0 if one_allowed else 0.0 <= number < 1.0):
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    return number
 
 
 def to_pair(name: str, value: object, *, allow_zero: bool = False) -> Pair:

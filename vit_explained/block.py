@@ -36,9 +36,8 @@ class Encoder(nn.Module):
         self, dim: int, depth: int, heads: int, mlp_dim: int, qkv_bias: bool = True, norm_eps: float = 1e-6
     ) -> None:
         super().__init__()
-        depth = _checks.positive_int("depth", depth)
-        _checks.divisible_by_heads(dim, heads)
-        _checks.positive_int("mlp_dim", mlp_dim)
+        depth = _checks.positive_int("depth", depth)  # dim and heads: checked by each Attention
+        _checks.positive_int("mlp_dim", mlp_dim)  # before MLP would name it hidden_dim
         self.blocks = nn.ModuleList(Block(dim, heads, mlp_dim, qkv_bias, norm_eps) for _ in range(depth))
         self.norm = nn.LayerNorm(dim, eps=norm_eps)
 

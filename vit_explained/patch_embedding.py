@@ -7,6 +7,7 @@ from einops.layers.torch import Rearrange
 from torch import nn
 
 from . import _checks
+from ._checks import Size
 from .patches import PATCHIFY_PATTERN, patch_grid
 
 METHODS = ("conv", "unfold", "rearrange")
@@ -28,14 +29,7 @@ class PatchEmbedding(nn.Module):
     after which the outputs are equal.
     """
 
-    def __init__(
-        self,
-        image_size: int | tuple[int, int],
-        patch_size: int | tuple[int, int],
-        in_channels: int,
-        dim: int,
-        method: str = "conv",
-    ) -> None:
+    def __init__(self, image_size: Size, patch_size: Size, in_channels: int, dim: int, method: str = "conv") -> None:
         super().__init__()
         self.image_size = _checks.to_pair("image_size", image_size)
         self.patch_size = _checks.to_pair("patch_size", patch_size)
@@ -56,7 +50,7 @@ class PatchEmbedding(nn.Module):
             self.proj = nn.Linear(patch_length, dim)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        """``(B, C, H, W) -> (B, N, dim)``."""
+        """``(B, C, H, W) -> (B, N, dim)``; checks the images (a ViT leaves that to its embedding)."""
         _checks.image_batch(images, channels=self.in_channels, size=self.image_size)
         if self.method == "conv":
             return self.proj(images).flatten(2).transpose(1, 2)  # (B, D, h, w) -> (B, h*w, D)

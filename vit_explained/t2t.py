@@ -128,10 +128,9 @@ class Tokens2Token(nn.Module):
     ) -> None:
         super().__init__()
         self.image_size = _checks.to_pair("image_size", image_size)
-        self.in_channels = _checks.positive_int("in_channels", in_channels)
-        self.token_dim = _checks.positive_int("token_dim", token_dim)
+        self.stages = t2t_chain(*self.image_size, in_channels, token_dim)  # checks in_channels and token_dim
+        self.in_channels, self.token_dim = in_channels, token_dim
         self.embed_dim = _checks.positive_int("embed_dim", embed_dim)
-        self.stages = t2t_chain(*self.image_size, in_channels, token_dim)
         self.num_tokens = self.stages[-1].grid.total
         self.grid = self.stages[-1].grid
         self.soft_splits = nn.ModuleList(SoftSplit(s.kernel, s.stride, s.padding) for s in self.stages)
@@ -173,10 +172,8 @@ class T2TViT(nn.Module):
         qkv_bias: bool = False,
     ) -> None:
         super().__init__()
-        _checks.positive_int("num_classes", num_classes)
-        _checks.divisible_by_heads(embed_dim, heads)
-        if not mlp_ratio > 0:
-            raise ValueError(f"mlp_ratio must be positive, got {mlp_ratio}")
+        _checks.positive_int("num_classes", num_classes)  # embed_dim and heads: checked by each Attention
+        _checks.positive_number("mlp_ratio", mlp_ratio, example="3.0")
         self.tokens_to_token = Tokens2Token(image_size, in_channels, token_dim, embed_dim)
         self.num_tokens = self.tokens_to_token.num_tokens
         self.class_token = nn.Parameter(torch.zeros(1, 1, embed_dim))

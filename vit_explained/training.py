@@ -101,21 +101,18 @@ class Recipe:
             _checks.one_of(name, getattr(self, name), choices)
         _checks.one_of("schedule", self.schedule, SCHEDULES)
         _checks.divisible_by_heads(self.dim, self.heads)
-        if not self.lr > 0:
-            raise ValueError(f"lr must be a positive learning rate (e.g. 1e-3), got {self.lr}")
-        for name in ("warmup", "label_smoothing"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        _checks.positive_number("lr", self.lr, example="1e-3 for a learning rate")
+        for name in ("warmup", "label_smoothing", "max_scale"):
+            _checks.fraction(name, getattr(self, name))
+        _checks.fraction("erase_probability", self.erase_probability, one_allowed=True)
         for name in ("weight_decay", "momentum", "max_rotation", "max_translate"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        if not 0.0 <= self.erase_probability <= 1.0 or not 0.0 <= self.max_scale < 1.0:
-            raise ValueError(
-                f"erase_probability must be in [0, 1] and max_scale in [0, 1), got {self.erase_probability}, "
-                f"{self.max_scale}"
-            )
-        if self.soft_split is not None and (len(self.soft_split) != 3 or not all(v >= 0 for v in self.soft_split)):
-            raise ValueError(f"soft_split must be three ints KERNEL STRIDE PADDING, got {self.soft_split}")
+            _checks.non_negative_number(name, getattr(self, name))
+        if self.soft_split is not None:
+            if len(self.soft_split) != 3:
+                raise ValueError(f"soft_split must be three ints KERNEL STRIDE PADDING, got {self.soft_split}")
+            _checks.positive_int("soft_split kernel", self.soft_split[0])
+            _checks.positive_int("soft_split stride", self.soft_split[1])
+            _checks.non_negative_int("soft_split padding", self.soft_split[2])
 
     def load_data(self) -> DigitSplit:
         """The split this recipe trains on: ``load_mnist()`` or ``load_digits()``."""
@@ -246,10 +243,8 @@ def make_optimizer(
     a model without that method: none on parameters with one axis, i.e. biases and norms).
     ``name``: ``"adamw"``, ``"adam"`` (decay added to the gradient) or ``"sgd"`` (with ``momentum``)."""
     name = _checks.one_of("optimizer", name, OPTIMIZERS)
-    if not lr > 0:
-        raise ValueError(f"lr must be a positive learning rate (e.g. 1e-3), got {lr}")
-    if weight_decay < 0:
-        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+    _checks.positive_number("lr", lr, example="1e-3 for a learning rate")
+    _checks.non_negative_number("weight_decay", weight_decay)
     skip = model.no_weight_decay() if hasattr(model, "no_weight_decay") else set()
     decay, no_decay = [], []
     for param_name, param in model.named_parameters():
@@ -400,10 +395,9 @@ def fit_for_seconds(
     seconds if given; evaluation is off the clock."""
     from tqdm.auto import tqdm
 
-    if not (isinstance(seconds, (int, float)) and seconds > 0):
-        raise ValueError(f"seconds must be a positive time budget, got {seconds!r}")
-    if eval_every is not None and not eval_every > 0:
-        raise ValueError(f"eval_every must be a positive number of seconds or None, got {eval_every}")
+    _checks.positive_number("seconds", seconds, example="60 seconds of training")
+    if eval_every is not None:
+        _checks.positive_number("eval_every", eval_every, example="10 seconds, or None for no evaluation on the way")
     run = _Trainer(model, data, _recipe(recipe, changes), device)
     next_eval = eval_every if eval_every is not None else math.inf
     model.train()

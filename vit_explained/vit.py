@@ -91,8 +91,7 @@ class ViT(nn.Module):
         super().__init__()
         self.pool = _checks.one_of("pool", pool, POOLS)
         self.init = _checks.one_of("init", init, INITS)
-        _checks.positive_int("num_classes", num_classes)
-        _checks.divisible_by_heads(dim, heads)
+        _checks.positive_int("num_classes", num_classes)  # dim and heads: checked once, by each Attention
         self.patch_embedding = PatchEmbedding(image_size, patch_size, channels, dim, method=patch_method)
         if soft_split is not None:
             self.patch_embedding = _soft_split_embedding(self.patch_embedding, soft_split)
@@ -131,8 +130,7 @@ class ViT(nn.Module):
 
     def forward_features(self, images: torch.Tensor) -> torch.Tensor:
         """``(B, C, H, W) -> (B, N + 1, dim)``: every token after the encoder (and its final
-        LayerNorm when ``pool="cls"``)."""
-        _checks.image_batch(images, channels=self.channels, size=self.image_size)
+        LayerNorm when ``pool="cls"``). The patch embedding checks ``images``."""
         tokens = add_class_token(self.patch_embedding(images), self.class_token, self.pos_embedding)
         return self.encoder(tokens)
 
