@@ -5,9 +5,10 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from vit_explained import Attention
+from vit_explained.attention import to_multihead
+from vit_explained.t2t import TokenAttention
 
 
 def explicit_attention(module: Attention, x: torch.Tensor) -> torch.Tensor:
@@ -40,17 +41,28 @@ def test_equals_multihead_attention_with_copied_weights():
     torch.manual_seed(0)
     dim, heads = 32, 4
     ours = Attention(dim, heads)
-    reference = nn.MultiheadAttention(dim, heads, batch_first=True)
-    with torch.no_grad():
-        reference.in_proj_weight.copy_(ours.qkv.weight)  # both stack q, k, v rows
-        reference.in_proj_bias.copy_(ours.qkv.bias)
-        reference.out_proj.weight.copy_(ours.proj.weight)
-        reference.out_proj.bias.copy_(ours.proj.bias)
+    reference = to_multihead(ours, batch_first=True)  # both stack q, k, v rows
     x = torch.randn(3, 11, dim)
     expected, expected_weights = reference(x, x, x, need_weights=True, average_attn_weights=False)
     out, weights = ours(x, return_attention=True)
     torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(weights, expected_weights, rtol=1e-5, atol=1e-6)
+
+
+def test_to_multihead_without_qkv_bias_and_sequence_first():
+    torch.manual_seed(2)
+    ours = Attention(24, 3, qkv_bias=False)
+    mha = to_multihead(ours, batch_first=False)
+    x = torch.randn(2, 6, 24)
+    expected, _ = mha(x.transpose(0, 1), x.transpose(0, 1), x.transpose(0, 1))  # (N, B, D)
+    torch.testing.assert_close(ours(x), expected.transpose(0, 1), rtol=1e-5, atol=1e-5)
+
+
+def test_to_multihead_refuses_what_it_cannot_hold():
+    with pytest.raises(ValueError, match="inner_dim 8"):
+        to_multihead(TokenAttention(16, 8))
+    with pytest.raises(TypeError, match=r"vit_explained\.Attention"):
+        to_multihead(torch.nn.Linear(4, 4))
 
 
 def test_fast_and_explicit_paths_agree_and_weights_are_distributions():

@@ -72,3 +72,28 @@ class Attention(nn.Module):
 
     def extra_repr(self) -> str:
         return f"heads={self.heads}, head_dim={self.head_dim}, scale={self.scale:.4g}, fused={self.fused}"
+
+
+def to_multihead(attention: Attention, *, batch_first: bool = True) -> nn.MultiheadAttention:
+    """An ``nn.MultiheadAttention`` holding ``attention``'s weights, so both compute the same thing.
+
+    ``in_proj_weight`` is a fused ``(3 * dim, dim)`` weight with the q rows, then k, then v, as
+    ``attention.qkv.weight``; ``out_proj`` is ``attention.proj``. A ``qkv`` without bias gets a
+    zero ``in_proj_bias``. ``batch_first=False`` (PyTorch's default) makes a layer that expects
+    ``(N, B, dim)``: lesson 03 shows what it does to ``(B, N, dim)`` tokens.
+    """
+    if not isinstance(attention, Attention):
+        raise TypeError(f"attention must be a vit_explained.Attention, got {type(attention).__name__}")
+    if attention.inner_dim != attention.dim or attention.scale != attention.head_dim**-0.5:
+        raise ValueError(
+            f"nn.MultiheadAttention keeps the width (inner_dim = dim) and scales by 1/sqrt(head_dim); this "
+            f"attention has dim {attention.dim}, inner_dim {attention.inner_dim}, scale {attention.scale:.4g}"
+        )
+    mha = nn.MultiheadAttention(attention.dim, attention.heads, batch_first=batch_first)
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(attention.qkv.weight)  # (3 * dim, dim): q rows, then k, then v
+        qkv_bias = attention.qkv.bias
+        mha.in_proj_bias.copy_(qkv_bias if qkv_bias is not None else torch.zeros_like(mha.in_proj_bias))
+        mha.out_proj.weight.copy_(attention.proj.weight)
+        mha.out_proj.bias.copy_(attention.proj.bias)
+    return mha.to(attention.qkv.weight.device, attention.qkv.weight.dtype)

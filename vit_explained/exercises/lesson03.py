@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
-from ..attention import Attention
+from ..attention import Attention, to_multihead
 from . import as_tensor, attempt, close, fail, forbid, passed
 
 #: Exercise 2 asks for reshape and permute (or transpose) only.
@@ -257,13 +257,7 @@ def _reference_pair(dim: int, heads: int, seed: int) -> tuple[Attention, nn.Mult
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         ours = Attention(dim, heads)
-        mha = nn.MultiheadAttention(dim, heads)  # batch_first=False, the default
-    with torch.no_grad():
-        mha.in_proj_weight.copy_(ours.qkv.weight)
-        mha.in_proj_bias.copy_(ours.qkv.bias)
-        mha.out_proj.weight.copy_(ours.proj.weight)
-        mha.out_proj.bias.copy_(ours.proj.bias)
-    return ours, mha
+        return ours, to_multihead(ours, batch_first=False)  # batch_first=False, the default
 
 
 def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor], torch.Tensor]) -> None:
