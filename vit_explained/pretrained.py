@@ -25,8 +25,10 @@ __all__ = [
     "checkpoint_info",
     "load_checkpoint",
     "load_mnist_vit",
+    "read_metadata",
     "round_trip",
     "save_checkpoint",
+    "write_safetensors",
 ]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
@@ -46,26 +48,49 @@ def save_checkpoint(
     Floating-point weights are stored as ``dtype`` (half precision by default: half the size,
     and :func:`load_checkpoint` turns them back into float32). Evaluate the *reloaded* model to
     state its accuracy."""
-    from safetensors.torch import save_file
-
     if not isinstance(model, ViT):
         raise TypeError(f"model must be a vit_explained.ViT, got {type(model).__name__}")
+    return write_safetensors(model, path, {"config": config, "info": info or {}}, dtype)
+
+
+def write_safetensors(
+    model: torch.nn.Module, path: str | Path, metadata: dict[str, Any], dtype: torch.dtype | None = None
+) -> Path:
+    """Write ``model``'s state dict to ``path`` (a ``.safetensors`` file; its folder is made), with
+    ``metadata``: strings as they are, anything else as JSON. ``dtype``: store floating-point
+    tensors in it (``None``: as they are). What :func:`save_checkpoint` and the DeiT checkpoints use."""
+    from safetensors.torch import save_file
+
     path = Path(path)
     if path.suffix != ".safetensors":
         raise ValueError(f"checkpoint path must end in .safetensors, got {str(path)!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = _stored(model, dtype)
-    metadata = {"config": json.dumps(config, sort_keys=True), "info": json.dumps(info or {}, sort_keys=True)}
-    save_file(tensors, str(path), metadata=metadata)
+    text = {
+        key: value if isinstance(value, str) else json.dumps(value, sort_keys=True) for key, value in metadata.items()
+    }
+    save_file(_stored(model, dtype), str(path), metadata=text)
     return path
 
 
-def _stored(model: torch.nn.Module, dtype: torch.dtype) -> dict[str, torch.Tensor]:
+def read_metadata(path: str | Path, *, how_to_make: str) -> dict[str, str]:
+    """The metadata strings of the safetensors file at ``path``; if there is no file, a
+    ``FileNotFoundError`` that ends with ``how_to_make`` (e.g. the command that writes one)."""
+    from safetensors import safe_open
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {str(path)!r}; {how_to_make}")
+    with safe_open(str(path), framework="pt") as handle:
+        return handle.metadata() or {}
+
+
+def _stored(model: torch.nn.Module, dtype: torch.dtype | None) -> dict[str, torch.Tensor]:
     """The state dict as a checkpoint stores it: floating-point tensors as ``dtype``, on the CPU."""
-    return {
-        name: (tensor.to(dtype) if tensor.is_floating_point() else tensor).detach().cpu().contiguous()
-        for name, tensor in model.state_dict().items()
-    }
+    stored = {}
+    for name, tensor in model.state_dict().items():
+        cast = tensor.to(dtype) if dtype is not None and tensor.is_floating_point() else tensor
+        stored[name] = cast.detach().cpu().contiguous()
+    return stored
 
 
 def round_trip(model: ViT, dtype: torch.dtype = torch.float16) -> ViT:
@@ -78,15 +103,7 @@ def round_trip(model: ViT, dtype: torch.dtype = torch.float16) -> ViT:
 
 def checkpoint_info(path: str | Path = MNIST_VIT) -> dict[str, Any]:
     """The metadata of a checkpoint: ``{"config": {...ViT arguments...}, "info": {...recipe, accuracy...}}``."""
-    from safetensors import safe_open
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no checkpoint at {str(path)!r}; train one with `python -m vit_explained.train --out {path}`"
-        )
-    with safe_open(str(path), framework="pt") as handle:
-        metadata = handle.metadata() or {}
+    metadata = read_metadata(path, how_to_make=f"train one with `python -m vit_explained.train --out {path}`")
     if "config" not in metadata:
         raise ValueError(f"{str(path)!r} has no 'config' metadata: it was not written by save_checkpoint")
     return {key: json.loads(value) for key, value in metadata.items()}
