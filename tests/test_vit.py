@@ -102,6 +102,11 @@ def test_soft_split_stem_is_overlapping_windows_then_a_linear():
         ViT(28, **options, soft_split=(3, 1, 1))
     with pytest.raises(TypeError, match="soft_split"):
         ViT(28, **options, soft_split=(10, 6))
+    # the same token grid from another image size must not slip through
+    with pytest.raises(ValueError, match="expected images of height x width 28x28, got 32x32"):
+        model(torch.rand(1, 1, 32, 32))
+    with pytest.raises(ValueError, match="expected 1 channel"):
+        model(torch.rand(1, 3, 28, 28))
 
 
 def test_block_is_pre_norm_residual():
