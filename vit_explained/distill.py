@@ -256,35 +256,21 @@ def fit(
 
 def save_model(model: nn.Module, path: str | Path, config: dict[str, Any], info: dict[str, Any] | None = None) -> Path:
     """Save a :class:`DeiT`, :class:`SmallCNN` or :class:`ViT` as safetensors (float32 weights), with
-    its class name, constructor arguments (``config``) and ``info`` as JSON metadata."""
-    from safetensors.torch import save_file
+    its class name, constructor arguments (``config``) and ``info`` as JSON metadata
+    (:func:`vit_explained.pretrained.write_safetensors`)."""
+    from .pretrained import write_safetensors
 
     kind = type(model).__name__
     if kind not in _KINDS:
         raise TypeError(f"model must be one of {', '.join(_KINDS)}, got {kind}")
-    path = Path(path)
-    if path.suffix != ".safetensors":
-        raise ValueError(f"checkpoint path must end in .safetensors, got {str(path)!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()}
-    metadata = {
-        "kind": kind,
-        "config": json.dumps(config, sort_keys=True),
-        "info": json.dumps(info or {}, sort_keys=True),
-    }
-    save_file(tensors, str(path), metadata=metadata)
-    return path
+    return write_safetensors(model, path, {"kind": kind, "config": config, "info": info or {}})
 
 
 def checkpoint_metadata(path: str | Path) -> dict[str, Any]:
     """``{"kind": ..., "config": {...}, "info": {...}}`` of a checkpoint written by :func:`save_model`."""
-    from safetensors import safe_open
+    from .pretrained import read_metadata
 
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {str(path)!r}; make one with `python -m vit_explained.distill`")
-    with safe_open(str(path), framework="pt") as handle:
-        metadata = handle.metadata() or {}
+    metadata = read_metadata(path, how_to_make="make one with `python -m vit_explained.distill`")
     if metadata.get("kind") not in _KINDS:
         raise ValueError(f"{str(path)!r} was not written by vit_explained.distill.save_model (no known 'kind')")
     return {"kind": metadata["kind"], "config": json.loads(metadata["config"]), "info": json.loads(metadata["info"])}
