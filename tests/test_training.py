@@ -103,10 +103,25 @@ def test_fit_is_the_plain_loop(tiny):
     assert history.train_loss == pytest.approx(per_epoch, rel=1e-5)
 
 
-def test_seconds_budget_and_eval_every(tiny):
+def test_seconds_budget_and_eval_every(tiny, monkeypatch):
+    """The budget counts training steps only and stops at the first step past it. A fake clock (each
+    reading 0.025 s later than the last) makes this independent of what else the machine is doing."""
+    import types
+
+    from vit_explained import training
+
+    now = [0.0]
+
+    def perf_counter() -> float:
+        now[0] += 0.025
+        return now[0]
+
+    monkeypatch.setattr(training, "time", types.SimpleNamespace(perf_counter=perf_counter))
     history = fit_for_seconds(tiny_vit(), tiny, seconds=1.0, eval_every=0.3, **QUIET)
-    assert 1.0 <= history.seconds[-1] < 3.0
-    assert len(history) >= 3
+    assert 1.0 <= history.seconds[-1] < 1.1  # stopped at the first step past the budget
+    assert len(history) >= 4  # evaluations near 0.3, 0.6, 0.9 s, and at the end
+    gaps = [b - a for a, b in zip(history.seconds[:3], history.seconds[1:3], strict=True)]
+    assert all(0.3 - 1e-9 <= gap < 0.4 for gap in gaps)
     assert history.seconds == sorted(history.seconds)
 
 
