@@ -1,4 +1,4 @@
-"""vit-explained: the building blocks of the Vision Transformer and Tokens-to-Token ViT.
+"""vit-explained: the building blocks of the Vision Transformer, Tokens-to-Token ViT and DeiT.
 
 Every lesson in ``notebooks/`` imports its pieces from here. Tensor shapes in docstrings use
 B = batch, C = channels, H x W = image size, N = number of tokens, D = token width.
@@ -6,8 +6,10 @@ B = batch, C = channels, H x W = image size, N = number of tokens, D = token wid
 
 from .attention import Attention
 from .block import Block, Encoder
+from .cnn import SmallCNN
+from .deit import DeiT
 from .device import default_device
-from .huggingface import from_huggingface
+from .huggingface import from_huggingface, from_huggingface_deit
 from .mlp import GELU, MLP, gelu
 from .parameters import count_parameters
 from .patch_embedding import PatchEmbedding
@@ -25,8 +27,10 @@ __all__ = [
     "T2T_SPLITS",
     "Attention",
     "Block",
+    "DeiT",
     "Encoder",
     "PatchEmbedding",
+    "SmallCNN",
     "SoftSplit",
     "T2TViT",
     "TokenAttention",
@@ -38,6 +42,7 @@ __all__ = [
     "count_tokens",
     "default_device",
     "from_huggingface",
+    "from_huggingface_deit",
     "gelu",
     "patch_grid",
     "patchify",
