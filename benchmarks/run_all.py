@@ -5,7 +5,8 @@
 Each benchmark runs in its own process and writes `benchmarks/results/<name>.md` (and plots);
 this script then copies their tables into README.md between the `benchmarks:start` /
 `benchmarks:end` markers (`--readme-only` does just that, from the stored results). About 12
-minutes on 2 cores.
+minutes on 2 cores. `bench_deit.py` (several minutes per seed) runs on its own; its stored
+table is copied too.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 
 def readme_section() -> str:
     parts = [f"Measured by `benchmarks/run_all.py` on {machine()}. Full tables: `benchmarks/results/`."]
-    for name in ("setup", "attention", "training", "lessons"):
+    for name in ("setup", "attention", "training", "deit", "lessons"):
         path = RESULTS / f"{name}.md"
         if not path.exists():
             continue
