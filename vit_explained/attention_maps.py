@@ -85,13 +85,21 @@ def capture_attention(model: nn.Module, modules: Iterable[Attention] | None = No
     def store(_module: nn.Module, _inputs: tuple[torch.Tensor, ...], weights: torch.Tensor) -> None:
         attentions.append(weights.detach())
 
+    with _hooked(targets, store):
+        yield attentions
+
+
+@contextmanager
+def _hooked(targets: Sequence[Attention], store: Callable[..., None]) -> Iterator[None]:
+    """Hook ``store`` on each target's ``attend`` softmax and switch it to the explicit (unfused) path;
+    on exit (also after an exception) remove the hooks and restore every ``fused`` flag."""
     previous = [module.fused for module in targets]
     handles = []
     try:
         for module in targets:
             handles.append(module.attend.register_forward_hook(store))
             module.fused = False
-        yield attentions
+        yield
     finally:
         for handle in handles:
             handle.remove()
@@ -263,18 +271,8 @@ def capture_attention_gradients(
 
             weights.register_hook(keep)
 
-    previous = [module.fused for module in targets]
-    handles = []
-    try:
-        for module in targets:
-            handles.append(module.attend.register_forward_hook(store))
-            module.fused = False
+    with _hooked(targets, store):
         yield record
-    finally:
-        for handle in handles:
-            handle.remove()
-        for module, fused in zip(targets, previous, strict=True):
-            module.fused = fused
 
 
 def gradient_weighted_rollout(

@@ -78,8 +78,7 @@ class DeiT(nn.Module):
         patch_method: str = "conv",
     ) -> None:
         super().__init__()
-        _checks.positive_int("num_classes", num_classes)
-        _checks.divisible_by_heads(dim, heads)
+        _checks.positive_int("num_classes", num_classes)  # dim and heads: checked once, by each Attention
         self.patch_embedding = PatchEmbedding(image_size, patch_size, channels, dim, method=patch_method)
         self.image_size = self.patch_embedding.image_size
         self.channels = channels
@@ -109,8 +108,8 @@ class DeiT(nn.Module):
         return self.patch_embedding.grid
 
     def forward_features(self, images: torch.Tensor) -> torch.Tensor:
-        """``(B, C, H, W) -> (B, N + 2, dim)``: every token after the final LayerNorm."""
-        _checks.image_batch(images, channels=self.channels, size=self.image_size)
+        """``(B, C, H, W) -> (B, N + 2, dim)``: every token after the final LayerNorm. The patch
+        embedding checks ``images``."""
         tokens = add_special_tokens(
             self.patch_embedding(images), self.class_token, self.distillation_token, self.pos_embedding
         )

@@ -192,59 +192,19 @@ def fit(
             parameter.requires_grad_(False)
     optimizer = _optimizer(model, lr, weight_decay)
     generator = torch.Generator().manual_seed(seed)
-    images, labels = data.train_images, data.train_labels
-    steps_per_epoch = math.ceil(len(images) / batch_size)
-    total_steps = epochs * steps_per_epoch
+    moves = {"max_rotation": max_rotation, "max_scale": max_scale, "max_translate": max_translate}
+    schedule = _Schedule(lr, warmup, epochs * math.ceil(len(data.train_images) / batch_size))
     result = FitResult()
     best_state: dict[str, torch.Tensor] | None = None
-    best = -1.0
     start_time = time.perf_counter()
-    step = 0
     for epoch in range(1, epochs + 1):
-        model.train()
-        order = torch.randperm(len(images), generator=generator)
-        losses = []
-        for start in range(0, len(images), batch_size):
-            # learning rate: linear warm-up over the first `warmup` of the steps, then cosine down to 0
-            progress = step / total_steps
-            if progress < warmup:
-                factor = (step + 1) / (warmup * total_steps)
-            else:
-                factor = 0.5 * (1 + math.cos(math.pi * (progress - warmup) / (1 - warmup)))
-            for group in optimizer.param_groups:
-                group["lr"] = lr * factor
-            index = order[start : start + batch_size]
-            batch = augment(  # random rotation / scaling / move of each image (the identity with the defaults)
-                images[index],
-                generator=generator,
-                max_rotation=max_rotation,
-                max_scale=max_scale,
-                max_translate=max_translate,
-            )
-            targets = labels[index]
-            if isinstance(model, DeiT):
-                class_logits, distillation_logits = model(batch)  # training mode: both heads
-                if teacher is not None:
-                    with torch.no_grad():
-                        teacher_logits = teacher(batch)
-                    loss = hard_distillation_loss(class_logits, distillation_logits, targets, teacher_logits)
-                else:
-                    loss = 0.5 * F.cross_entropy(class_logits, targets) + 0.5 * F.cross_entropy(
-                        distillation_logits, targets
-                    )
-            else:
-                loss = F.cross_entropy(model(batch), targets)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-            step += 1
+        losses = _train_epoch(model, teacher, data, optimizer, schedule, generator, batch_size, moves)
         result.train_loss.append(sum(losses) / len(losses))
         val = accuracy_of(model, data.val_images, data.val_labels)
-        result.val_accuracy.append(val)
-        if val > best:  # the first epoch reaching the best validation accuracy is kept
-            best, result.best_epoch = val, epoch
+        if val > max(result.val_accuracy, default=-1.0):  # the first epoch reaching the best is kept
+            result.best_epoch = epoch
             best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
+        result.val_accuracy.append(val)
         if log:
             print(f"  epoch {epoch:>2}: loss {result.train_loss[-1]:.3f}, val {val:.3f}", flush=True)
     result.seconds = time.perf_counter() - start_time
@@ -252,6 +212,68 @@ def fit(
     model.load_state_dict(best_state)
     model.eval()
     return result
+
+
+@dataclass
+class _Schedule:
+    """Linear warm-up over the first ``warmup`` of ``total_steps``, then cosine decay to 0."""
+
+    lr: float
+    warmup: float
+    total_steps: int
+    step: int = 0
+
+    def advance(self, optimizer: torch.optim.Optimizer) -> None:
+        """Set the learning rate of this step on every parameter group, then count the step."""
+        progress = self.step / self.total_steps
+        if progress < self.warmup:
+            factor = (self.step + 1) / (self.warmup * self.total_steps)
+        else:
+            factor = 0.5 * (1 + math.cos(math.pi * (progress - self.warmup) / (1 - self.warmup)))
+        for group in optimizer.param_groups:
+            group["lr"] = self.lr * factor
+        self.step += 1
+
+
+def _loss(model: nn.Module, teacher: nn.Module | None, batch: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Hard distillation for a DeiT with a teacher; both heads on the labels for a DeiT without one;
+    cross-entropy for anything else."""
+    if not isinstance(model, DeiT):
+        return F.cross_entropy(model(batch), targets)
+    class_logits, distillation_logits = model(batch)  # training mode: both heads
+    if teacher is None:
+        return 0.5 * F.cross_entropy(class_logits, targets) + 0.5 * F.cross_entropy(distillation_logits, targets)
+    with torch.no_grad():
+        teacher_logits = teacher(batch)
+    return hard_distillation_loss(class_logits, distillation_logits, targets, teacher_logits)
+
+
+def _train_epoch(
+    model: nn.Module,
+    teacher: nn.Module | None,
+    data: DigitSplit,
+    optimizer: torch.optim.Optimizer,
+    schedule: _Schedule,
+    generator: torch.Generator,
+    batch_size: int,
+    moves: dict[str, float],
+) -> list[float]:
+    """One pass over ``data.train_*`` in a random order; the loss of every batch."""
+    model.train()
+    images, labels = data.train_images, data.train_labels
+    order = torch.randperm(len(images), generator=generator)
+    losses = []
+    for start in range(0, len(images), batch_size):
+        schedule.advance(optimizer)
+        index = order[start : start + batch_size]
+        # random rotation / scaling / move of each image (the identity with the defaults)
+        batch = augment(images[index], generator=generator, **moves)
+        loss = _loss(model, teacher, batch, labels[index])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
 
 
 def save_model(model: nn.Module, path: str | Path, config: dict[str, Any], info: dict[str, Any] | None = None) -> Path:

@@ -8,6 +8,8 @@ fused ``qkv`` Linear (stacked in q, k, v order).
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 import torch
 from torch import nn
 
@@ -22,6 +24,8 @@ _VALUE = ("attention.v_proj", "attention.attention.value")
 _OUT = ("attention.o_proj", "attention.output.dense")
 _FC1 = ("mlp.fc1", "intermediate.dense")
 _FC2 = ("mlp.fc2", "output.dense")
+
+_Model = TypeVar("_Model", ViT, DeiT)
 
 
 def _find(module: nn.Module, paths: tuple[str, ...]) -> nn.Module:
@@ -56,6 +60,34 @@ def _copy_blocks(ours: ViT | DeiT, layers: nn.ModuleList) -> None:
         _copy_(block.mlp.fc2, _find(layer, _FC2))
 
 
+def _port(kind: type[_Model], model: nn.Module, body: nn.Module, layers: tuple[str, ...], **extra: Any) -> _Model:
+    """Our ``kind`` (:class:`ViT` or :class:`DeiT`) shaped like HF ``model``'s config, with the
+    weights ViT and DeiT share: patch projection, class token, positions, every layer (found at one
+    of ``layers``) and the final norm. ``body`` is ``model.vit`` or ``model.deit``; the heads (and
+    DeiT's distillation token) are the caller's to copy."""
+    config = model.config
+    ours = kind(
+        image_size=_pair(config.image_size),
+        patch_size=_pair(config.patch_size),
+        num_classes=config.num_labels,
+        dim=config.hidden_size,
+        depth=config.num_hidden_layers,
+        heads=config.num_attention_heads,
+        mlp_dim=config.intermediate_size,
+        channels=config.num_channels,
+        qkv_bias=config.qkv_bias,
+        norm_eps=config.layer_norm_eps,
+        **extra,
+    ).to(dtype=next(model.parameters()).dtype)
+    embeddings = body.embeddings
+    _copy_(ours.patch_embedding.proj, embeddings.patch_embeddings.projection)
+    ours.class_token.copy_(embeddings.cls_token)
+    ours.pos_embedding.copy_(embeddings.position_embeddings)
+    _copy_blocks(ours, _find(model, layers))
+    _copy_(ours.encoder.norm, body.layernorm)
+    return ours
+
+
 @torch.no_grad()
 def from_huggingface(model: nn.Module) -> ViT:
     """Our :class:`ViT` with the weights of an HF ``ViTForImageClassification``.
@@ -78,25 +110,7 @@ def from_huggingface(model: nn.Module) -> ViT:
         )
     if config.hidden_act != "gelu":
         raise ValueError(f"our ViT uses exact GELU; this model's hidden_act is {config.hidden_act!r}")
-    ours = ViT(
-        image_size=_pair(config.image_size),
-        patch_size=_pair(config.patch_size),
-        num_classes=config.num_labels,
-        dim=config.hidden_size,
-        depth=config.num_hidden_layers,
-        heads=config.num_attention_heads,
-        mlp_dim=config.intermediate_size,
-        channels=config.num_channels,
-        pool="cls",
-        qkv_bias=config.qkv_bias,
-        norm_eps=config.layer_norm_eps,
-    ).to(dtype=next(model.parameters()).dtype)
-    embeddings = model.vit.embeddings
-    _copy_(ours.patch_embedding.proj, embeddings.patch_embeddings.projection)
-    ours.class_token.copy_(embeddings.cls_token)
-    ours.pos_embedding.copy_(embeddings.position_embeddings)
-    _copy_blocks(ours, _find(model, _LAYERS))
-    _copy_(ours.encoder.norm, model.vit.layernorm)
+    ours = _port(ViT, model, model.vit, _LAYERS, pool="cls")
     _copy_(ours.head, model.classifier)
     return ours.train(model.training)
 
@@ -130,25 +144,8 @@ def from_huggingface_deit(model: nn.Module) -> DeiT:
         )
     if config.hidden_act != "gelu":
         raise ValueError(f"our DeiT uses exact GELU; this model's hidden_act is {config.hidden_act!r}")
-    ours = DeiT(
-        image_size=_pair(config.image_size),
-        patch_size=_pair(config.patch_size),
-        num_classes=config.num_labels,
-        dim=config.hidden_size,
-        depth=config.num_hidden_layers,
-        heads=config.num_attention_heads,
-        mlp_dim=config.intermediate_size,
-        channels=config.num_channels,
-        qkv_bias=config.qkv_bias,
-        norm_eps=config.layer_norm_eps,
-    ).to(dtype=next(model.parameters()).dtype)
-    embeddings = model.deit.embeddings
-    _copy_(ours.patch_embedding.proj, embeddings.patch_embeddings.projection)
-    ours.class_token.copy_(embeddings.cls_token)
-    ours.distillation_token.copy_(embeddings.distillation_token)
-    ours.pos_embedding.copy_(embeddings.position_embeddings)
-    _copy_blocks(ours, _find(model, _DEIT_LAYERS))
-    _copy_(ours.encoder.norm, model.deit.layernorm)
+    ours = _port(DeiT, model, model.deit, _DEIT_LAYERS)
+    ours.distillation_token.copy_(model.deit.embeddings.distillation_token)
     _copy_(ours.head, model.cls_classifier)
     _copy_(ours.head_dist, model.distillation_classifier)
     return ours.train(model.training)

@@ -132,10 +132,12 @@ class SoftSplitEmbedding(nn.Module):
         self.split = SoftSplit(kernel, stride, padding)
         grid = self.split.grid(*image_size)
         self.image_size = tuple(image_size)
+        self.channels = channels
         self.grid = (grid.rows, grid.cols)
         self.num_patches = grid.total
         self.proj = nn.Linear(self.split.token_length(channels), dim)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        """``(B, C, H, W) -> (B, N, dim)``."""
+        """``(B, C, H, W) -> (B, N, dim)``; ``images`` must have ``channels`` channels and ``image_size``."""
+        _checks.image_batch(images, channels=self.channels, size=self.image_size)
         return self.proj(self.split(images))

@@ -164,14 +164,9 @@ class _TinyTimmModel(nn.Module):
         return tokens
 
 
-def check_my_forward(answer: Callable[[nn.Module], Callable[..., Any]]) -> None:
-    """Check ``answer(attn_obj) -> my_forward``, installed as ``attn_obj.forward = my_forward`` on the
-    last block of a timm-shaped model with two special tokens: the model's output must not change,
-    the block's call ``self.attn(x, attn_mask=None)`` must work, and the function must store
-    ``attn_obj.attn_map`` ``(B, heads, N, N)`` and ``attn_obj.cls_attn_map`` (the class token's
-    attention to the patches, ``(B, heads, N - 2)``)."""
-    model = _TinyTimmModel().eval()
-    tokens = torch.randn(3, 2 + 9, 16, generator=torch.Generator().manual_seed(1))
+def _reference_run(model: _TinyTimmModel, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The model's output on ``tokens`` and its last block's softmax weights ``(B, heads, N, N)``
+    (read by a hook on ``attn_drop`` with timm's unfused path)."""
     attn_obj = model.blocks[-1].attn
     with torch.no_grad():
         expected_output = model(tokens)
@@ -181,7 +176,38 @@ def check_my_forward(answer: Callable[[nn.Module], Callable[..., Any]]) -> None:
         model(tokens)
         handle.remove()
         attn_obj.fused_attn = True
-    expected_map = weights[0]
+    return expected_output, weights[0]
+
+
+def _check_cls_map(cls_map: Any, expected_map: torch.Tensor) -> None:
+    """Fail unless ``cls_map`` is the class token's row on the patches, ``expected_map[:, :, 0, 2:]``."""
+    if cls_map is None:
+        fail("store the class token's map as attn_obj.cls_attn_map")
+    expected_cls = expected_map[:, :, 0, 2:]
+    if close(cls_map, expected_cls):
+        return
+    if close(cls_map, expected_map[:, :, 0, 1:]):
+        fail("cls_attn_map keeps the distillation token's column: this model has two special tokens")
+    if close(cls_map, expected_map[:, :, 1, 2:]):
+        fail("cls_attn_map is row 1, the distillation token's; the class token is row 0")
+    if close(cls_map, expected_map[:, :, 2:, 0]):
+        fail("cls_attn_map is a column (what the patches read from the class token), not the class token's row")
+    fail(
+        f"cls_attn_map should be (B, heads, patches) = {tuple(expected_cls.shape)}: "
+        "the class token's weights on the patches"
+    )
+
+
+def check_my_forward(answer: Callable[[nn.Module], Callable[..., Any]]) -> None:
+    """Check ``answer(attn_obj) -> my_forward``, installed as ``attn_obj.forward = my_forward`` on the
+    last block of a timm-shaped model with two special tokens: the model's output must not change,
+    the block's call ``self.attn(x, attn_mask=None)`` must work, and the function must store
+    ``attn_obj.attn_map`` ``(B, heads, N, N)`` and ``attn_obj.cls_attn_map`` (the class token's
+    attention to the patches, ``(B, heads, N - 2)``)."""
+    model = _TinyTimmModel().eval()
+    tokens = torch.randn(3, 2 + 9, 16, generator=torch.Generator().manual_seed(1))
+    attn_obj = model.blocks[-1].attn
+    expected_output, expected_map = _reference_run(model, tokens)
     my_forward = attempt(answer, attn_obj)
     if not callable(my_forward):
         fail(f"return the function my_forward itself (got a {type(my_forward).__name__})")
@@ -212,21 +238,7 @@ def check_my_forward(answer: Callable[[nn.Module], Callable[..., Any]]) -> None:
             f"attn_obj.attn_map should be the (B, heads, N, N) = {tuple(expected_map.shape)} "
             f"softmax weights, got shape {shape}"
         )
-    cls_map = getattr(attn_obj, "cls_attn_map", None)
-    if cls_map is None:
-        fail("store the class token's map as attn_obj.cls_attn_map")
-    expected_cls = expected_map[:, :, 0, 2:]
-    if not close(cls_map, expected_cls):
-        if close(cls_map, expected_map[:, :, 0, 1:]):
-            fail("cls_attn_map keeps the distillation token's column: this model has two special tokens")
-        if close(cls_map, expected_map[:, :, 1, 2:]):
-            fail("cls_attn_map is row 1, the distillation token's; the class token is row 0")
-        if close(cls_map, expected_map[:, :, 2:, 0]):
-            fail("cls_attn_map is a column (what the patches read from the class token), not the class token's row")
-        fail(
-            f"cls_attn_map should be (B, heads, patches) = {tuple(expected_cls.shape)}: "
-            "the class token's weights on the patches"
-        )
+    _check_cls_map(getattr(attn_obj, "cls_attn_map", None), expected_map)
     for name in ("attn_map", "cls_attn_map"):
         if hasattr(attn_obj, name):
             delattr(attn_obj, name)
