@@ -131,8 +131,6 @@ class ViT(nn.Module):
     def forward_features(self, images: torch.Tensor) -> torch.Tensor:
         """``(B, C, H, W) -> (B, N + 1, dim)``: every token after the encoder (and its final
         LayerNorm when ``pool="cls"``). The patch embedding checks ``images``."""
-        if not isinstance(self.patch_embedding, PatchEmbedding):  # SoftSplitEmbedding checks only B, C, H, W
-            _checks.image_batch(images, channels=self.channels, size=self.image_size)
         tokens = add_class_token(self.patch_embedding(images), self.class_token, self.pos_embedding)
         return self.encoder(tokens)
 
