@@ -38,6 +38,7 @@ from . import _checks
 from .cnn import SmallCNN
 from .data import DigitSplit, augment, load_mnist
 from .deit import DeiT
+from .pretrained import CHECKPOINT_DIR
 from .vit import ViT
 
 __all__ = [
@@ -57,7 +58,6 @@ __all__ = [
     "save_model",
 ]
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
 MNIST_DEIT = CHECKPOINT_DIR / "mnist_deit.safetensors"
 MNIST_CNN = CHECKPOINT_DIR / "mnist_cnn.safetensors"
 
