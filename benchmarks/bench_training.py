@@ -15,16 +15,26 @@ and the same split:
 Validation accuracy is recorded every few seconds (the curves); the test split is read once per
 run, at the end. The table gives the mean and the spread (min..max) over seeds. Writes
 ``benchmarks/results/training.md`` and ``training.png``. Timings depend on the machine and on what
-else runs on it: the load average at the start is recorded next to the numbers.
+else runs on it: the load average at the start and at the end is recorded next to the numbers, with
+the steps each run reached against the steps the preset's budget gives on a quiet machine
+(``epochs`` of the preset, chosen by ``benchmarks/tune_presets.py`` on validation).
+
+OpenMP's idle threads are told to sleep (``OMP_WAIT_POLICY=PASSIVE``, unless set): with the
+default busy-waiting, two torch threads on a loaded 2-core machine spin against other programs and
+a small ViT's step took 5 to 20 times longer (measured: 576 ms of CPU per step against 28 ms on one
+thread, load average 6.5). On a quiet machine the setting changes little.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
 import sys
 import time
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch starts its OpenMP threads
 
 import numpy as np
 import torch
@@ -43,7 +53,8 @@ RATIO_TARGET = 1.2
 
 
 def run(model_name: str, recipe: Recipe, seconds: float, every: float) -> tuple[list[float], list[float], float, int]:
-    """Train the ViT of ``recipe`` or a ``SmallCNN`` for ``seconds``: (seconds, val accuracies, test, steps)."""
+    """Train the ViT of ``recipe`` or a ``SmallCNN`` for ``seconds``: (seconds, val accuracies, test, steps).
+    The test split is read here, once, after training."""
     data = recipe.load_data()
     if model_name == "ViT":
         model = recipe.build_model(data)
@@ -75,12 +86,16 @@ def measure(
             steps[name].append(count)
             if seed == 0:
                 curves[f"{dataset}: {name}"] = (times, vals)
+    data = PRESETS[preset].load_data()
+    quiet_steps = PRESETS[preset].epochs * math.ceil(len(data.train_images) / PRESETS[preset].batch_size)
     errors = {name: 1 - np.mean(values) for name, values in tests.items()}
     ratio = errors["ViT"] / max(errors["SmallCNN"], 1e-9)
     rows = []
     for name, values in tests.items():
         met = verdict(np.mean(values) >= target) if name == "ViT" else ""
-        budget = f"{seconds:.0f} s ({np.mean(steps[name]):.0f} steps)"
+        budget = f"{seconds:.0f} s ({np.mean(steps[name]):.0f} steps; {min(steps[name])}..{max(steps[name])})"
+        if name == "ViT":
+            budget += f"; quiet machine: ~{quiet_steps * scale:.0f}"
         rows.append([dataset, name, budget, spread(values), f"{target:.0%}", met])
     ratio_row = [dataset, "ViT errors / CNN errors", "", f"{ratio:.2f}x", f"<= {RATIO_TARGET}x"]
     return [*rows, [*ratio_row, verdict(ratio <= RATIO_TARGET)]]
@@ -105,25 +120,31 @@ def main(argv: list[str] | None = None) -> int:
         rows += measure(dataset, plan, scale, seeds, curves)
         recipes.append(f"- {dataset}: `{plan[3]}`: {PRESETS[plan[3]].changes()}")
     elapsed = time.perf_counter() - start
+    end_load = os.getloadavg()
     header = [
         "dataset",
         "model",
-        "budget (mean steps)",
+        "budget (mean steps; min..max)",
         f"test accuracy, mean (min..max) over {seeds} seeds",
         "target",
         "",
     ]
     body = "\n\n".join(
         [
-            f"Load average when the run started: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min) on {os.cpu_count()} "
-            "cores; above ~2 the machine was shared (other programs used the CPU at the same time) and the "
-            "seconds buy fewer steps than on a quiet machine.",
+            f"Load average when the run started: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min); at the end: "
+            f"{end_load[0]:.1f} (1 min), {end_load[1]:.1f} (5 min), on {os.cpu_count()} cores. Above ~2 the machine "
+            "was shared (other programs used the CPU at the same time) and the seconds buy fewer steps than on a "
+            "quiet machine: compare the steps reached with the quiet-machine steps (the preset's `epochs`, "
+            "measured per step as CPU time on one thread by `benchmarks/tune_presets.py`). OpenMP waits passively "
+            f"(`OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}`).",
             "Each model trains with `fit_for_seconds`: the same loop, recipe, seed, split and budget of *training* "
             "seconds on 2 threads (evaluation off the clock; the warm-up + cosine schedule follows the clock). "
             "Validation accuracy is recorded during training (the figure, seed 0); the test split (never used to "
             "choose anything) is read once per run, at the end.",
             markdown_table(header, rows),
-            "Recipes (fields that differ from `Recipe()`; `SmallCNN` uses the same recipe):\n" + "\n".join(recipes),
+            "Recipes (fields that differ from `Recipe()`; `SmallCNN` uses the same recipe; chosen on the validation "
+            "split by `benchmarks/tune_presets.py` at a fixed number of steps, before this run read the test "
+            "split):\n" + "\n".join(recipes),
             f"Whole benchmark: {elapsed:.0f} s of wall time.",
             "![training](training.png)",
         ]

@@ -151,16 +151,30 @@ _NAIVE |= {"schedule": "constant", "label_smoothing": 0.0}
 #: ``mnist-fast`` and ``digits`` are the benchmark's
 #: recipes for a time budget: a 4x4 grid of *overlapping* windows (a T2T-style soft split) instead of
 #: patches, so there are few tokens but each sees its neighbourhood. ``naive-*`` are untuned baselines.
+#: Both were chosen on the validation split only, by ``benchmarks/tune_presets.py`` (2 seeds each), at
+#: a fixed number of steps: what 30 s (digits) or 60 s (MNIST) give on a quiet machine, measured as
+#: CPU time per step on one thread; ``epochs`` is that budget. Depth 2 at lr 3e-3 won on both, because
+#: at the same seconds it takes twice the steps of depth 4: digits val 98.1 % (old preset 96.1 %,
+#: patches instead of the soft split 93.9 %), MNIST val 97.1 % (old 96.1 %).
 PRESETS: dict[str, Recipe] = {
     "mnist": Recipe(epochs=50, max_rotation=10.0, max_scale=0.1, max_translate=2.0),
     "mnist-fast": Recipe(
-        patch_size=7, soft_split=(10, 6, 0), epochs=30, max_rotation=10.0, max_scale=0.1, max_translate=2.0
+        patch_size=7,
+        soft_split=(10, 6, 0),
+        depth=2,
+        lr=3e-3,
+        epochs=60,
+        max_rotation=10.0,
+        max_scale=0.1,
+        max_translate=2.0,
     ),
     "digits": Recipe(
         dataset="digits",
         patch_size=2,
         soft_split=(4, 2, 1),
-        epochs=40,
+        depth=2,
+        lr=3e-3,
+        epochs=93,
         max_rotation=10.0,
         max_scale=0.1,
         max_translate=1.0,
