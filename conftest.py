@@ -14,6 +14,9 @@ for variable, folder in {
     (_state / folder).mkdir(exist_ok=True)
     os.environ[variable] = str(_state / folder)
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # no debugger warning on kernel start
+# OpenMP threads that busy-wait starve the other test worker and the notebook kernels on 2 cores
+# (a 2-thread step measured 20x slower under load); sleeping while idle costs nothing here.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("TQDM_MININTERVAL", "1000")  # progress bars: no intermediate refreshes in stored outputs
 
 
