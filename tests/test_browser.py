@@ -212,6 +212,13 @@ def _open_restart_and_run_all(page, lesson: str) -> dict:
         timeout=90_000,
     )
     page.evaluate("window.jupyterapp.shell.collapseLeft()")  # more room for the lesson
+    # Forget the stored run (outputs and execution counts), so that "every cell has a count" below
+    # can only mean this run reached it.
+    page.evaluate(
+        """() => { for (const cell of window.jupyterapp.shell.currentWidget.content.widgets) {
+                     if (cell.model.type === 'code') { cell.model.outputs.clear(); cell.model.executionCount = null; }
+                   } }"""
+    )
     # Not awaited: the command's promise waits for the dialog below.
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }")
     page.locator(".jp-Dialog .jp-mod-accept").click()  # "Restart kernel?" -> Restart
