@@ -214,30 +214,6 @@ def test_an_unfilled_stub_says_so(checker):
         checker(stub)
 
 
-# ----------------------------------------------------------------------------- the lesson's plotting helpers
-
-
-def test_plot_helpers_draw_and_reject_bad_input():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from vit_explained.plotting.lesson07 import plot_stage_cost, plot_t2t_stages
-
-    fig = plot_t2t_stages([("rgb", torch.rand(3, 8, 8)), ("map", torch.randn(4, 4))], title="t")
-    assert len(fig.axes) == 2
-    fig2 = plot_stage_cost(["a b", "c"], [3136, 197], [3136**2, 6 * 197**2], [1, 14])
-    assert len(fig2.axes) == 2
-    plt.close("all")
-    with pytest.raises(ValueError, match="one channel"):
-        plot_t2t_stages([("maps", torch.randn(64, 4, 4))])
-    with pytest.raises(TypeError, match=r"torch\.Tensor"):
-        plot_t2t_stages([("array", [[0.0]])])
-    with pytest.raises(ValueError, match="same non-zero length"):
-        plot_stage_cost(["a"], [1, 2], [1], [1])
-
-
 # ----------------------------------------------------------------------------- bank: more right and wrong answers
 
 import numpy as np  # noqa: E402

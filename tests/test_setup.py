@@ -57,7 +57,7 @@ def test_torch_index_can_be_overridden_or_emptied(tmp_path):
 def test_lab_as_root_adds_allow_root_and_passes_lab_args():
     result = _make("-n", "lab", "LAB_ARGS=--no-browser --port=8899")
     assert result.returncode == 0, result.stderr
-    lab = next(line for line in result.stdout.splitlines() if "jupyter lab" in line)
+    lab = next(line for line in result.stdout.splitlines() if "jupyter lab --notebook-dir" in line)
     assert ("--allow-root" in lab) == (os.getuid() == 0)
     assert lab.rstrip().endswith("--no-browser --port=8899")
 
