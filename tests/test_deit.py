@@ -59,6 +59,30 @@ def test_shares_the_vit_parts_and_parameter_count():
     assert type(deit.encoder) is type(vit.encoder) and type(deit.patch_embedding) is type(vit.patch_embedding)
 
 
+def test_is_a_vit_with_its_own_tokens_heads_and_weight_decay():
+    deit = small_deit()
+    assert isinstance(deit, ViT) and deit.num_special_tokens == 2 and ViT.num_special_tokens == 1
+    assert deit.no_weight_decay() == small_deit().no_weight_decay()
+    assert {"class_token", "distillation_token", "pos_embedding", "head_dist.bias"} <= deit.no_weight_decay()
+    assert "head_dist.weight" not in deit.no_weight_decay()
+    for init in ("jax", "torch", "timm"):  # every ViT initialisation reaches both heads alike
+        model = small_deit(init=init)
+        assert model.head.weight.std() > 0 or init == "jax"
+        assert torch.equal(model.head.weight == 0, model.head_dist.weight == 0)
+    with pytest.raises(ValueError, match=r"pool.*'mean'"):
+        small_deit(pool="mean")  # each head reads its own token
+
+
+def test_vit_only_helpers_refuse_a_deit(tmp_path):
+    from vit_explained.pretrained import save_checkpoint
+    from vit_explained.vit_map import trace_vit
+
+    with pytest.raises(TypeError, match=r"distill\.save_model"):
+        save_checkpoint(small_deit(), tmp_path / "deit.safetensors", config={})
+    with pytest.raises(TypeError, match="one class token"):
+        trace_vit(small_deit(), torch.rand(1, 1, 12, 8))
+
+
 def test_attention_maps_of_both_special_tokens():
     model = small_deit().eval()
     images = torch.rand(2, 1, 12, 8)

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from vit_explained import Attention, ViT
 from vit_explained.attention_backward import (
+    HeadWeights,
     attention_backward,
     attention_forward,
     hand_attention,
@@ -58,13 +59,13 @@ def random_attention_inputs(batch_shape=(2,), tokens=5, width=6, head=3, bias=Fa
 @pytest.mark.parametrize("bias", [False, True])
 def test_attention_backward_equals_autograd(batch_shape, bias):
     x, (w_q, w_k, w_v), (b_q, b_k, b_v) = random_attention_inputs(batch_shape, bias=bias)
-    out = attention_forward(x, w_q, w_k, w_v, b_q=b_q, b_k=b_k, b_v=b_v)
+    out = attention_forward(x, HeadWeights(w_q, w_k, w_v, b_q, b_k, b_v))
     grad_out = torch.randn_like(out)
     leaves = {"dX": x, "dW_q": w_q, "dW_k": w_k, "dW_v": w_v}
     if bias:
         leaves |= {"db_q": b_q, "db_k": b_k, "db_v": b_v}
     expected = torch.autograd.grad(out, list(leaves.values()), grad_out)
-    ours = attention_backward(x, w_q, w_k, w_v, grad_out, b_q=b_q, b_k=b_k, b_v=b_v)
+    ours = attention_backward(x, HeadWeights(w_q, w_k, w_v, b_q, b_k, b_v), grad_out)
     for key, reference in zip(leaves, expected, strict=True):
         torch.testing.assert_close(ours[key], reference, rtol=1e-10, atol=1e-12, msg=key)
 
@@ -79,7 +80,7 @@ def test_intermediate_gradients_equal_autograd():
     grad_out = torch.randn_like(out)
     names = {"dQ": q, "dK": k, "dV": v, "dS": scores, "dA": a}
     expected = torch.autograd.grad(out, list(names.values()), grad_out)
-    ours = attention_backward(x, w_q, w_k, w_v, grad_out)
+    ours = attention_backward(x, HeadWeights(w_q, w_k, w_v), grad_out)
     torch.testing.assert_close(ours["A"], a.detach())
     for key, reference in zip(names, expected, strict=True):
         torch.testing.assert_close(ours[key], reference, rtol=1e-10, atol=1e-12, msg=key)
@@ -89,7 +90,7 @@ def test_gradcheck_on_the_hand_backward_and_on_the_forward():
     x, (w_q, w_k, w_v), _ = random_attention_inputs((2,), tokens=4, width=5, head=3, seed=4)
     # hand_attention's backward is attention_backward: gradcheck compares it with finite differences.
     assert torch.autograd.gradcheck(hand_attention, (x, w_q, w_k, w_v))
-    assert torch.autograd.gradcheck(lambda *t: attention_forward(*t, scale=0.7), (x, w_q, w_k, w_v))
+    assert torch.autograd.gradcheck(lambda x, *w: attention_forward(x, HeadWeights(*w), scale=0.7), (x, w_q, w_k, w_v))
 
 
 def test_gradcheck_catches_a_wrong_backward(monkeypatch):
@@ -125,12 +126,12 @@ def test_softmax_backward_equals_autograd():
 def test_attention_forward_equals_sdpa_and_one_head_attention():
     x, (w_q, w_k, w_v), (b_q, b_k, b_v) = random_attention_inputs((2,), bias=True, seed=6)
     expected = F.scaled_dot_product_attention(x @ w_q.T + b_q, x @ w_k.T + b_k, x @ w_v.T + b_v)
-    torch.testing.assert_close(attention_forward(x, w_q, w_k, w_v, b_q=b_q, b_k=b_k, b_v=b_v), expected)
+    torch.testing.assert_close(attention_forward(x, HeadWeights(w_q, w_k, w_v, b_q, b_k, b_v)), expected)
     module = Attention(12, 1).double()
     tokens = torch.randn(2, 5, 12, dtype=torch.float64)
     w_q, w_k, w_v = module.qkv.weight.chunk(3)
     b_q, b_k, b_v = module.qkv.bias.chunk(3)
-    ours = module.proj(attention_forward(tokens, w_q, w_k, w_v, b_q=b_q, b_k=b_k, b_v=b_v))
+    ours = module.proj(attention_forward(tokens, HeadWeights(w_q, w_k, w_v, b_q, b_k, b_v)))
     torch.testing.assert_close(ours, module(tokens))
 
 
@@ -249,11 +250,15 @@ def test_bad_input_is_named():
     x = torch.randn(2, 5, 6)
     w = torch.randn(3, 6)
     with pytest.raises(ValueError, match=r"w_k must be \(d, D\) = \(d, 6\)"):
-        attention_forward(x, w, torch.randn(3, 5), w)
+        attention_forward(x, HeadWeights(w, torch.randn(3, 5), w))
     with pytest.raises(TypeError, match=r"x must be a torch\.Tensor"):
-        attention_forward([1.0], w, w, w)
+        attention_forward([1.0], HeadWeights(w, w, w))
     with pytest.raises(ValueError, match=r"grad_out must have the output's shape \(2, 5, 3\)"):
-        attention_backward(x, w, w, w, torch.randn(2, 5, 4))
+        attention_backward(x, HeadWeights(w, w, w), torch.randn(2, 5, 4))
+    with pytest.raises(TypeError, match=r"head must be HeadWeights\(w_q, w_k, w_v"):
+        attention_forward(x, w)
+    with pytest.raises(ValueError, match=r"b_k must be \(3,\), one per row of w_k"):
+        attention_forward(x, HeadWeights(w, w, w, None, torch.randn(4)))
     with pytest.raises(ValueError, match="same shape"):
         softmax_backward(torch.randn(3, 3), torch.randn(3, 4))
     with pytest.raises(TypeError, match=r"model must be a torch\.nn\.Module"):

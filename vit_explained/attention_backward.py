@@ -7,8 +7,9 @@ written out step by step (``dV``, ``dA``, the softmax Jacobian, ``dQ``, ``dK``, 
 forward values it saved, so nothing is computed twice. :func:`qkv_gradient_by_hand` applies it
 head by head to a real :class:`~vit_explained.Attention` module.
 
-Shapes: B = batch, N = tokens, D = token width (``dim``), d = width of one head. Weights are
-stored as ``nn.Linear`` stores them, ``(out, in)``: ``Q = X W_q^T`` with ``W_q`` of shape ``(d, D)``.
+Shapes: B = batch, N = tokens, D = token width (``dim``), d = width of one head. A head's weights
+travel together as :class:`HeadWeights`, stored as ``nn.Linear`` stores them, ``(out, in)``:
+``Q = X W_q^T`` with ``W_q`` of shape ``(d, D)``.
 """
 
 from __future__ import annotations
@@ -31,28 +32,52 @@ class ForwardValues(NamedTuple):
     out: torch.Tensor
 
 
+class HeadWeights(NamedTuple):
+    """One attention head's parameters, as ``nn.Linear`` stores them: ``w_q``, ``w_k`` ``(d, D)``,
+    ``w_v`` ``(d_v, D)``, and optional biases ``b_q``, ``b_k`` ``(d,)``, ``b_v`` ``(d_v,)``.
+
+    ``HeadWeights(w_q, w_k, w_v)`` or ``HeadWeights(w_q, w_k, w_v, b_q, b_k, b_v)``: what
+    :func:`attention_forward` and :func:`attention_backward` take.
+    """
+
+    w_q: torch.Tensor
+    w_k: torch.Tensor
+    w_v: torch.Tensor
+    b_q: torch.Tensor | None = None
+    b_k: torch.Tensor | None = None
+    b_v: torch.Tensor | None = None
+
+
 def _tensor(name: str, value: object) -> torch.Tensor:
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
     return value
 
 
-def _check_attention_inputs(x: object, w_q: object, w_k: object, w_v: object) -> None:
+def _check_attention_inputs(x: object, head: object) -> tuple[torch.Tensor, HeadWeights]:
+    """``x`` and ``head`` checked: a tensor ``(..., N, D)`` and weights that fit it (see :class:`HeadWeights`)."""
     x = _tensor("x", x)
     if x.dim() < 2:
         raise ValueError(f"x must be (N, D) or (B, N, D), got shape {tuple(x.shape)}")
+    if not isinstance(head, tuple) or not 3 <= len(head) <= 6:
+        raise TypeError(f"head must be HeadWeights(w_q, w_k, w_v[, b_q, b_k, b_v]), got {type(head).__name__}")
+    head = HeadWeights(*head)
     width = x.shape[-1]
-    weights = {name: _tensor(name, w) for name, w in (("w_q", w_q), ("w_k", w_k), ("w_v", w_v))}
-    for name, w in weights.items():
+    for name in ("w_q", "w_k", "w_v"):
+        w = _tensor(name, getattr(head, name))
         if w.dim() != 2 or w.shape[1] != width:
             raise ValueError(
                 f"{name} must be (d, D) = (d, {width}) like an nn.Linear weight for x of width D = {width}, "
                 f"got shape {tuple(w.shape)}"
             )
-    if weights["w_q"].shape != weights["w_k"].shape:
+        bias = getattr(head, "b" + name[1:])
+        if bias is not None and tuple(_tensor("b" + name[1:], bias).shape) != (w.shape[0],):
+            raise ValueError(f"b{name[1:]} must be ({w.shape[0]},), one per row of {name}, got {tuple(bias.shape)}")
+    if head.w_q.shape != head.w_k.shape:
         raise ValueError(
-            f"w_q and w_k must have the same shape (q . k needs equal widths), got {tuple(weights['w_q'].shape)}"
+            f"w_q and w_k must have the same shape (q . k needs equal widths), got {tuple(head.w_q.shape)}"
         )
+    return x, head
 
 
 def _forward(
@@ -66,26 +91,16 @@ def _forward(
     return ForwardValues(q, k, v, a, a @ v)
 
 
-def attention_forward(
-    x: torch.Tensor,
-    w_q: torch.Tensor,
-    w_k: torch.Tensor,
-    w_v: torch.Tensor,
-    scale: float | None = None,
-    *,
-    b_q: torch.Tensor | None = None,
-    b_k: torch.Tensor | None = None,
-    b_v: torch.Tensor | None = None,
-) -> torch.Tensor:
+def attention_forward(x: torch.Tensor, head: HeadWeights, scale: float | None = None) -> torch.Tensor:
     """Single-head attention ``softmax(s Q K^T) V`` with ``Q = X W_q^T + b_q`` (same for K, V).
 
-    ``x``: ``(N, D)`` or ``(B, N, D)``; ``w_q``, ``w_k``: ``(d, D)``; ``w_v``: ``(d_v, D)``;
-    biases ``(d,)`` or None; ``scale`` defaults to ``1 / sqrt(d)``. Returns ``(..., N, d_v)``.
-    Written with plain tensor operations, so autograd can differentiate it.
+    ``x``: ``(N, D)`` or ``(B, N, D)``; ``head``: :class:`HeadWeights` (``w_q``, ``w_k`` ``(d, D)``,
+    ``w_v`` ``(d_v, D)``, biases or None); ``scale`` defaults to ``1 / sqrt(d)``. Returns
+    ``(..., N, d_v)``. Written with plain tensor operations, so autograd can differentiate it.
     """
-    _check_attention_inputs(x, w_q, w_k, w_v)
-    s = w_q.shape[0] ** -0.5 if scale is None else scale
-    return _forward(x, (w_q, w_k, w_v), (b_q, b_k, b_v), s).out
+    x, head = _check_attention_inputs(x, head)
+    s = head.w_q.shape[0] ** -0.5 if scale is None else scale
+    return _forward(x, head[:3], head[3:], s).out
 
 
 def softmax_backward(a: torch.Tensor, grad_a: torch.Tensor) -> torch.Tensor:
@@ -148,20 +163,11 @@ def _backward(
 
 
 def attention_backward(
-    x: torch.Tensor,
-    w_q: torch.Tensor,
-    w_k: torch.Tensor,
-    w_v: torch.Tensor,
-    grad_out: torch.Tensor,
-    scale: float | None = None,
-    *,
-    b_q: torch.Tensor | None = None,
-    b_k: torch.Tensor | None = None,
-    b_v: torch.Tensor | None = None,
+    x: torch.Tensor, head: HeadWeights, grad_out: torch.Tensor, scale: float | None = None
 ) -> dict[str, torch.Tensor]:
     """The backward pass of :func:`attention_forward`, derived by hand.
 
-    ``x``: ``(N, D)`` or ``(B, N, D)``; weights ``(d, D)``; ``grad_out = dL/dO`` of shape
+    ``x``: ``(N, D)`` or ``(B, N, D)``; ``head``: :class:`HeadWeights`; ``grad_out = dL/dO`` of shape
     ``(..., N, d_v)``. Runs the forward pass once (without autograd) for the values the chain rule
     needs, then returns a dict of tensors:
 
@@ -172,15 +178,15 @@ def attention_backward(
       ``"db_q"``, ``"db_k"``, ``"db_v"`` ``(d,)`` (sums of dQ, dK, dV over tokens and batch);
     - ``"dX" = dQ W_q + dK W_k + dV W_v`` ``(..., N, D)``: what flows back into the residual stream.
     """
-    _check_attention_inputs(x, w_q, w_k, w_v)
+    x, head = _check_attention_inputs(x, head)
     grad_out = _tensor("grad_out", grad_out)
-    expected = (*x.shape[:-1], w_v.shape[0])
+    expected = (*x.shape[:-1], head.w_v.shape[0])
     if tuple(grad_out.shape) != expected:
         raise ValueError(f"grad_out must have the output's shape {expected} (..., N, d_v), got {tuple(grad_out.shape)}")
-    s = w_q.shape[0] ** -0.5 if scale is None else scale
+    s = head.w_q.shape[0] ** -0.5 if scale is None else scale
     with torch.no_grad():
-        x, weights = x.detach(), (w_q.detach(), w_k.detach(), w_v.detach())
-        forward = _forward(x, weights, (b_q, b_k, b_v), s)
+        x, weights = x.detach(), tuple(w.detach() for w in head[:3])
+        forward = _forward(x, weights, head[3:], s)
         return _backward(x, weights, (forward.q, forward.k, forward.v, forward.a), grad_out, s)
 
 
@@ -210,7 +216,7 @@ def hand_attention(
     x: torch.Tensor, w_q: torch.Tensor, w_k: torch.Tensor, w_v: torch.Tensor, scale: float | None = None
 ) -> torch.Tensor:
     """Single-head attention ``(..., N, D) -> (..., N, d_v)`` whose gradients come from the hand-derived backward."""
-    _check_attention_inputs(x, w_q, w_k, w_v)
+    _check_attention_inputs(x, HeadWeights(w_q, w_k, w_v))
     return HandAttention.apply(x, w_q, w_k, w_v, w_q.shape[0] ** -0.5 if scale is None else scale)
 
 
@@ -235,16 +241,10 @@ def qkv_gradient_by_hand(
     bias_rows: dict[str, list[torch.Tensor]] = {"q": [], "k": [], "v": []}
     for head in range(attention.heads):
         rows = {part: slice(i * inner + head * d, i * inner + (head + 1) * d) for i, part in enumerate("qkv")}
-        biases = {f"b_{part}": None if bias is None else bias.detach()[rows[part]] for part in "qkv"}
-        grads = attention_backward(
-            x,
-            weight[rows["q"]],
-            weight[rows["k"]],
-            weight[rows["v"]],
-            grad_out[..., head * d : (head + 1) * d],
-            attention.scale,
-            **biases,
-        )
+        weights = [weight[rows[part]] for part in "qkv"]
+        biases = [None if bias is None else bias.detach()[rows[part]] for part in "qkv"]
+        one_head = HeadWeights(*weights, *biases)
+        grads = attention_backward(x, one_head, grad_out[..., head * d : (head + 1) * d], attention.scale)
         for part in "qkv":
             weight_rows[part].append(grads[f"dW_{part}"])
             bias_rows[part].append(grads[f"db_{part}"])

@@ -24,9 +24,7 @@ import torch
 from torch import nn
 
 from . import _checks
-from .block import Encoder
-from .patch_embedding import PatchEmbedding
-from .vit import init_weights
+from .vit import ViT
 
 __all__ = ["SPECIAL_TOKENS", "DeiT", "TimmStyleAttention", "TimmStyleBlock", "add_special_tokens", "timm_style"]
 
@@ -47,12 +45,14 @@ def add_special_tokens(
     return torch.cat([*specials, tokens], dim=1) + positions
 
 
-class DeiT(nn.Module):
+class DeiT(ViT):
     """A distilled Vision Transformer: ``(B, channels, H, W) ->`` logits ``(B, num_classes)``.
 
-    Same parts as :class:`~vit_explained.ViT` (patch embedding, pre-norm blocks, final
-    LayerNorm), plus a learned ``distillation_token`` and a second Linear head ``head_dist``.
-    Tokens: ``[class, distillation, patches]``, position embeddings ``(1, N + 2, dim)``.
+    A :class:`~vit_explained.ViT` (same constructor, same parts) with a learned
+    ``distillation_token`` and a second Linear head ``head_dist``, as timm's
+    ``VisionTransformerDistilled`` subclasses its ``VisionTransformer``.
+    Tokens: ``[class, distillation, patches]``, position embeddings ``(1, N + 2, dim)``; ``pool`` is
+    always ``"cls"`` (each head reads its own token).
 
     ``forward`` returns ``(class_logits, distillation_logits)`` in training mode and
     ``(class_logits + distillation_logits) / 2`` in eval mode; :meth:`forward_heads` always
@@ -61,51 +61,26 @@ class DeiT(nn.Module):
     """
 
     num_special_tokens = 2
+    pools = ("cls",)
 
-    def __init__(
-        self,
-        image_size: int | tuple[int, int],
-        *,
-        patch_size: int | tuple[int, int],
-        num_classes: int,
-        dim: int,
-        depth: int,
-        heads: int,
-        mlp_dim: int,
-        channels: int = 3,
-        qkv_bias: bool = True,
-        norm_eps: float = 1e-6,
-        patch_method: str = "conv",
-    ) -> None:
-        super().__init__()
-        _checks.positive_int("num_classes", num_classes)  # dim and heads: checked once, by each Attention
-        self.patch_embedding = PatchEmbedding(image_size, patch_size, channels, dim, method=patch_method)
-        self.image_size = self.patch_embedding.image_size
-        self.channels = channels
-        self.num_classes = num_classes
-        self.num_patches = self.patch_embedding.num_patches
+    def _make_tokens(self, dim: int) -> None:
+        """The class and distillation tokens and ``N + 2`` positions, all truncated normal (std 0.02)."""
         self.class_token = nn.Parameter(torch.zeros(1, 1, dim))
         self.distillation_token = nn.Parameter(torch.zeros(1, 1, dim))
         self.pos_embedding = nn.Parameter(torch.empty(1, self.num_patches + 2, dim))
         nn.init.trunc_normal_(self.class_token, std=0.02)
         nn.init.trunc_normal_(self.distillation_token, std=0.02)  # two different starting points
         nn.init.trunc_normal_(self.pos_embedding, std=0.02)
-        self.encoder = Encoder(dim, depth, heads, mlp_dim, qkv_bias, norm_eps)
+
+    def _make_heads(self, dim: int, num_classes: int) -> list[nn.Linear]:
+        """``head`` on the class token and ``head_dist`` on the distillation token."""
         self.head = nn.Linear(dim, num_classes)
         self.head_dist = nn.Linear(dim, num_classes)
-        for name, module in self.named_modules():
-            if name != "patch_embedding.proj":  # PyTorch's fan-in init for the patch projection, as ViT
-                init_weights(module)
+        return [self.head, self.head_dist]
 
-    @property
-    def blocks(self) -> nn.ModuleList:
-        """The transformer blocks (``self.encoder.blocks``)."""
-        return self.encoder.blocks
-
-    @property
-    def grid(self) -> tuple[int, int]:
-        """The patch grid ``(rows, cols)``."""
-        return self.patch_embedding.grid
+    def no_weight_decay(self) -> set[str]:
+        """:meth:`ViT.no_weight_decay` and the distillation token."""
+        return super().no_weight_decay() | {"distillation_token"}
 
     def forward_features(self, images: torch.Tensor) -> torch.Tensor:
         """``(B, C, H, W) -> (B, N + 2, dim)``: every token after the final LayerNorm. The patch

@@ -48,8 +48,11 @@ def save_checkpoint(
     Floating-point weights are stored as ``dtype`` (half precision by default: half the size,
     and :func:`load_checkpoint` turns them back into float32). Evaluate the *reloaded* model to
     state its accuracy."""
-    if not isinstance(model, ViT):
-        raise TypeError(f"model must be a vit_explained.ViT, got {type(model).__name__}")
+    if not isinstance(model, ViT) or model.num_special_tokens != 1:
+        raise TypeError(
+            f"model must be a vit_explained.ViT, got {type(model).__name__} "
+            "(save a DeiT with vit_explained.distill.save_model)"
+        )
     return write_safetensors(model, path, {"config": config, "info": info or {}}, dtype)
 
 

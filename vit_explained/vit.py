@@ -70,6 +70,11 @@ class ViT(nn.Module):
       Linear); the position embeddings are truncated normal (std 0.02), the class token zeros.
     """
 
+    #: The tokens in front of the patches: the class token (a :class:`~vit_explained.DeiT` adds a second).
+    num_special_tokens = 1
+    #: The ``pool`` values this model accepts.
+    pools: tuple[str, ...] = POOLS
+
     def __init__(
         self,
         image_size: int | tuple[int, int],
@@ -89,7 +94,7 @@ class ViT(nn.Module):
         init: str = "timm",
     ) -> None:
         super().__init__()
-        self.pool = _checks.one_of("pool", pool, POOLS)
+        self.pool = _checks.one_of("pool", pool, self.pools)
         self.init = _checks.one_of("init", init, INITS)
         _checks.positive_int("num_classes", num_classes)  # dim and heads: checked once, by each Attention
         self.patch_embedding = PatchEmbedding(image_size, patch_size, channels, dim, method=patch_method)
@@ -97,31 +102,46 @@ class ViT(nn.Module):
             self.patch_embedding = _soft_split_embedding(self.patch_embedding, soft_split)
         self.image_size = self.patch_embedding.image_size
         self.channels = channels
+        self.num_classes = num_classes
         self.num_patches = self.patch_embedding.num_patches
-        self.class_token = nn.Parameter(torch.zeros(1, 1, dim))
-        self.pos_embedding = nn.Parameter(torch.empty(1, self.num_patches + 1, dim))
-        nn.init.trunc_normal_(self.pos_embedding, std=0.02)
+        self._make_tokens(dim)
         self.encoder = Encoder(dim, depth, heads, mlp_dim, qkv_bias, norm_eps)
         self.fc_norm: nn.Module = nn.Identity()
         if pool == "mean":  # timm: no final norm over the tokens; normalise their average instead
             self.encoder.norm = nn.Identity()
             self.fc_norm = nn.LayerNorm(dim, eps=norm_eps)
-        self.head = nn.Linear(dim, num_classes)
-        self._init_linear_layers(init)
+        self._init_linear_layers(init, self._make_heads(dim, num_classes))
 
-    def _init_linear_layers(self, init: str) -> None:
+    def _make_tokens(self, dim: int) -> None:
+        """The class token (zeros) and one position embedding per token (truncated normal, std 0.02)."""
+        self.class_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embedding = nn.Parameter(torch.empty(1, self.num_patches + 1, dim))
+        nn.init.trunc_normal_(self.pos_embedding, std=0.02)
+
+    def _make_heads(self, dim: int, num_classes: int) -> list[nn.Linear]:
+        """The classifier head on the pooled token; returns the heads, for :meth:`_init_linear_layers`."""
+        self.head = nn.Linear(dim, num_classes)
+        return [self.head]
+
+    def _init_linear_layers(self, init: str, heads: list[nn.Linear]) -> None:
         if init == "timm":
-            self.encoder.apply(init_weights)
-            self.head.apply(init_weights)
+            for part in (self.encoder, *heads):
+                part.apply(init_weights)
         elif init == "jax":
             self.encoder.apply(_jax_init)
-            nn.init.zeros_(self.head.weight)
-            nn.init.zeros_(self.head.bias)
+            for head in heads:
+                nn.init.zeros_(head.weight)
+                nn.init.zeros_(head.bias)
 
     @property
     def blocks(self) -> nn.ModuleList:
         """The transformer blocks (``self.encoder.blocks``)."""
         return self.encoder.blocks
+
+    @property
+    def grid(self) -> tuple[int, int]:
+        """The token grid ``(rows, cols)`` of the patch (or soft-split) embedding."""
+        return tuple(self.patch_embedding.grid)
 
     def no_weight_decay(self) -> set[str]:
         """Parameter names an optimizer should not decay (timm's convention): the class token, the

@@ -46,8 +46,8 @@ def trace_vit(model: ViT, images: torch.Tensor) -> VitMap:
     encoder's input), the output of the blocks, the pooled token after the final LayerNorm, and
     the head's logits. Shapes come from hooks on the model, so they are what the model computes.
     """
-    if not isinstance(model, ViT):
-        raise TypeError(f"model must be a vit_explained.ViT, got {type(model).__name__}")
+    if not isinstance(model, ViT) or model.num_special_tokens != 1:
+        raise TypeError(f"model must be a vit_explained.ViT (one class token), got {type(model).__name__}")
     seen: dict[str, tuple[int, ...]] = {}
 
     def record(name: str, index: int | None = None):
