@@ -397,7 +397,8 @@ def fit_for_seconds(
     if eval_every is not None:
         _checks.positive_number("eval_every", eval_every, example="10 seconds, or None for no evaluation on the way")
     run = _Trainer(model, data, _recipe(recipe, changes), device)
-    next_eval = eval_every if eval_every is not None else math.inf
+    every = eval_every if eval_every is not None else math.inf
+    next_eval = every
     model.train()
     with tqdm(total=round(seconds), unit="s", desc="training", disable=not progress) as bar:
         while run.clock < seconds:
@@ -410,7 +411,7 @@ def fit_for_seconds(
                     break
                 if run.clock >= next_eval:
                     run.record()
-                    next_eval += eval_every  # type: ignore[operator]
+                    next_eval += every
     run.record()
     model.eval()
     return run.history

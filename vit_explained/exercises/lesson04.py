@@ -45,7 +45,7 @@ def _same_shape(name: str, result: object, reference: torch.Tensor) -> torch.Ten
     return result
 
 
-def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
+def _within_promise(a: torch.Tensor, b: torch.Tensor) -> bool:
     """Within 1e-6 (the lesson's promise), or float32 precision for a float32 answer."""
     return close(a, b, atol=1e-6, rtol=1e-5) if a.dtype == torch.float64 else close(a, b)
 
@@ -58,7 +58,7 @@ def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
     x = torch.linspace(-6.0, 6.0, 1201, dtype=torch.float64)
     reference = F.gelu(x, approximate="tanh")
     out = _same_shape("tanh_gelu(x)", _NO_GELU(tanh_gelu, x.clone()), reference)
-    if not _close(out, reference):
+    if not _within_promise(out, reference):
         inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
         suspects = [
             (F.gelu(x), "this is the exact (erf) GELU; the exercise asks for the tanh approximation"),
@@ -70,7 +70,7 @@ def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
             ),
         ]
         for candidate, message in suspects:
-            if _close(out, candidate):
+            if _within_promise(out, candidate):
                 fail(message)
         difference = max_difference(out, reference)
         where = x[(out.detach().to(torch.float64) - reference).abs().argmax()].item()
@@ -82,7 +82,7 @@ def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
         fail(f"differs from torch's tanh GELU by up to {difference:.3g} (at x = {where:.2f})")
     grid = torch.randn(2, 3, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
     out = _same_shape("tanh_gelu on a (2, 3, 4) input", _NO_GELU(tanh_gelu, grid.clone()), grid)
-    if not _close(out, F.gelu(grid, approximate="tanh")):
+    if not _within_promise(out, F.gelu(grid, approximate="tanh")):
         fail("right on a 1-D input but not on a (2, 3, 4) one: use element-wise operations only")
     single = torch.linspace(-4.0, 4.0, 9)  # float32 in, float32 precision out
     out = _same_shape("tanh_gelu on a float32 input", _NO_GELU(tanh_gelu, single.clone()), single)
@@ -201,10 +201,10 @@ def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Ten
         reference = _layer_norm_reference(x, weight, bias, eps)
         result = _NO_LAYER_NORM(layer_norm, x.clone(), weight.clone(), bias.clone(), eps)
         out = _same_shape(f"layer_norm on a {shape} input", result, reference)
-        if _close(out, reference):
+        if _within_promise(out, reference):
             continue
         for candidate, message in _layer_norm_suspects(x, weight, bias, eps):
-            if _close(out, candidate):
+            if _within_promise(out, candidate):
                 fail(f"{message} (input shape {shape}, eps={eps})")
         fail(f"differs from nn.LayerNorm by up to {max_difference(out, reference):.3g} (input {shape}, eps={eps})")
     passed("your LayerNorm equals nn.LayerNorm on (2, 5, 16) and (6, 8) inputs (to 1e-6).")
@@ -248,9 +248,9 @@ def check_pre_norm_block(pre_norm_block: Callable[[torch.Tensor, Block], torch.T
         ]
     with torch.no_grad():
         out = _same_shape("pre_norm_block(x, block)", _NO_BLOCK_CALL(pre_norm_block, x.clone(), block), reference)
-    if not _close(out, reference):
+    if not _within_promise(out, reference):
         for candidate, message in suspects:
-            if _close(out, candidate):
+            if _within_promise(out, candidate):
                 fail(message)
         fail(f"differs from Block's output by up to {max_difference(out, reference):.3g}")
     passed("your pre-norm block equals Block: x + attn(norm1(x)), then x + mlp(norm2(x)).")

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from .. import attention_backward
 from ..gradient_hooks import group_gradient_norms
-from ..parameters import PARAMETER_PARTS as PARTS
+from ..parameters import PARAMETER_PARTS
 from ..vit import ViT
 from . import as_tensor, attempt, close, fail, forbid, passed
 
@@ -65,7 +65,7 @@ def _right_per_matrix(answer: Callable[..., object], args: tuple[torch.Tensor, .
                 result = answer(*(a[i] for a in flat))
         except Exception:
             return False
-        if not isinstance(result, torch.Tensor) or not _close(result, wanted[i]):
+        if not isinstance(result, torch.Tensor) or not close(result, wanted[i]):
             return False
     return True
 
@@ -74,10 +74,6 @@ _BATCH_MESSAGE = (
     "right for a single matrix but not for a batch of shape {shape}: make every operation act on the last "
     "axes (dim=-1, .transpose(-2, -1) or .mT), not on fixed axes or with .T, which reverses every axis"
 )
-
-
-def _close(result: torch.Tensor, expected: torch.Tensor) -> bool:
-    return close(result, expected)
 
 
 def _softmax_case(shape: tuple[int, ...], seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -102,29 +98,29 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
                 f"for a and grad_a of shape {shape} the gradient with respect to the scores must have that "
                 f"shape too, got {tuple(result.shape)} (keep the summed axis with keepdim=True?)"
             )
-        if _close(result, expected):
+        if close(result, expected):
             continue
         weighted = (grad_a * a).sum(dim=-1, keepdim=True)
-        if _close(result, a * grad_a):
+        if close(result, a * grad_a):
             fail(
                 "you kept only the diagonal of the softmax Jacobian (a * grad_a). Every a_ij also depends on "
                 "every other score in its row, through the normalising sum; that term is missing."
             )
-        if a.shape[-1] == a.shape[-2] and _close(result, a * (grad_a - (grad_a * a).sum(dim=-2, keepdim=True))):
+        if a.shape[-1] == a.shape[-2] and close(result, a * (grad_a - (grad_a * a).sum(dim=-2, keepdim=True))):
             fail(
                 "the sum runs over the wrong axis (a column, not a row). Softmax normalises each row over the "
                 "keys, the last axis, so the correction term is one number per row."
             )
-        if _close(result, a * (grad_a - weighted.squeeze(-1).unsqueeze(-2))):
+        if close(result, a * (grad_a - weighted.squeeze(-1).unsqueeze(-2))):
             fail(
                 "each row's sum ended up along the wrong axis (a row sum without keepdim=True broadcasts across "
                 "the columns): every entry of row i must use row i's own sum"
             )
-        if _close(result, a * (grad_a - grad_a.sum(dim=-1, keepdim=True))):
+        if close(result, a * (grad_a - grad_a.sum(dim=-1, keepdim=True))):
             fail("the row sum must weight each grad_a entry by its attention weight a; yours sums grad_a alone.")
-        if _close(result, grad_a - weighted):
+        if close(result, grad_a - weighted):
             fail("close: the bracket is right, but the whole expression must still be multiplied by a, entry by entry.")
-        if _close(result, -expected):
+        if close(result, -expected):
             fail("the sign is flipped: check the order of the two terms in the bracket.")
         if _right_per_matrix(softmax_backward, (a, grad_a), expected):
             fail(_BATCH_MESSAGE.format(shape=shape))
@@ -164,9 +160,9 @@ def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], 
             if _right_per_matrix(value_gradient, (a, grad_out), expected):
                 fail(_BATCH_MESSAGE.format(shape=tuple(a.shape)))
             fail(f"dV must have the shape of V, (..., N, d) = {tuple(expected.shape)} here; got {tuple(result.shape)}")
-        if _close(result, expected):
+        if close(result, expected):
             continue
-        if _close(result, a @ grad_out):
+        if close(result, a @ grad_out):
             fail(
                 "this is A @ dOut. Row j of V is used by every query i, with weight A_ij: its gradient must "
                 "collect over the first index of A (the queries), not the second."
@@ -206,19 +202,19 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
             fail(
                 f"dW_v must have W_v's shape (d, D) = {(head, width)} for x of shape {shape}; got {tuple(result.shape)}"
             )
-        if _close(result, expected):
+        if close(result, expected):
             continue
-        if _close(result, expected.T):
+        if close(result, expected.T):
             fail(
                 "you returned the transpose of dW_v (d == D here, so the shape could not tell): V = x @ W_v.T, "
                 "so the gradient has the layout of W_v, not of W_v.T"
             )
-        if _close(result, torch.einsum("bnd,bne->de", a @ grad_out, x)):
+        if close(result, torch.einsum("bnd,bne->de", a @ grad_out, x)):
             fail(
                 "the attention weights enter the wrong way round: dV uses the weights of every query that "
                 "attended to a value row (a sum over A's first index)."
             )
-        if batch[0] > 1 and _close(result * batch[0], expected):
+        if batch[0] > 1 and close(result * batch[0], expected):
             fail("you averaged over the images; gradients of a shared weight add up (the loss decides any averaging).")
         fail(f"dW_v differs from autograd's for x of shape {shape} (largest error {_max_error(result, expected)})")
     passed("dW_v = dV^T x summed over tokens and images, with dV = A^T dOut. No softmax on this route.")
@@ -261,13 +257,13 @@ def check_frozen_mlp_parts(parts_with_gradient: Callable[[], Iterable[str]]) -> 
     if isinstance(answer, str) or not isinstance(answer, Iterable):
         fail(f"return a set of part names such as {{'head', 'qkv'}}, not {type(answer).__name__}")
     answer = set(answer)
-    unknown = sorted(str(part) for part in answer if part not in PARTS)
+    unknown = sorted(str(part) for part in answer if part not in PARAMETER_PARTS)
     if unknown:
-        fail(f"unknown part name(s) {unknown}; choose from {list(PARTS)}")
+        fail(f"unknown part name(s) {unknown}; choose from {list(PARAMETER_PARTS)}")
     truth = _frozen_mlp_parts()
     if "mlp" in answer and "mlp" not in truth:
         fail("the MLP is frozen: requires_grad_(False) means its parameters get no gradient at all (p.grad is None)")
-    for part in PARTS:
+    for part in PARAMETER_PARTS:
         if part in truth and part not in answer:
             fail(_WHY_MISSING[part])
     if answer != truth:
