@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 
 
-def machine() -> str:
-    """One line describing where the numbers were measured."""
+def machine(threads: str | None = None) -> str:
+    """One line describing where the numbers were measured (``threads``: how many torch threads,
+    when it is not simply ``torch.get_num_threads()``)."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -22,8 +23,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    threads = threads or str(torch.get_num_threads())
     return (
-        f"{os.cpu_count()} cores ({cpu}), torch {torch.__version__}, {torch.get_num_threads()} torch threads, "
+        f"{os.cpu_count()} cores ({cpu}), torch {torch.__version__}, {threads} torch threads, "
         f"Python {platform.python_version()}, {platform.system()} {platform.machine()}"
     )
 
@@ -34,10 +36,10 @@ def markdown_table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def write_result(name: str, title: str, body: str) -> Path:
+def write_result(name: str, title: str, body: str, threads: str | None = None) -> Path:
     """Write ``benchmarks/results/<name>.md`` (title, machine, body) and print it."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    text = f"# {title}\n\nMeasured on: {machine()}.\n\n{body.strip()}\n"
+    text = f"# {title}\n\nMeasured on: {machine(threads)}.\n\n{body.strip()}\n"
     path = RESULTS / f"{name}.md"
     path.write_text(text)
     print(text)
