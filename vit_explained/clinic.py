@@ -49,13 +49,14 @@ class _LayerNorm(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         mean = x.mean(dim=-1, keepdim=True)
-        std = torch.sqrt(x.var(dim=-1, keepdim=True, unbiased=False) + 1e-6)
+        centred = x - mean
+        std = torch.sqrt(centred.pow(2).mean(dim=-1, keepdim=True) + 1e-6)  # biased, as nn.LayerNorm
         if self.bug == "LayerNorm without the mean":
             normed = x / std
         elif self.bug == "LayerNorm x - mean / std":
             normed = x - mean / std  # the precedence bug: (x - mean) / std was meant
         else:
-            normed = (x - mean) / std
+            normed = centred / std
         return normed * self.weight + self.bias
 
 
