@@ -11,7 +11,7 @@ a quiet machine. That rate is measured per candidate as the *CPU time* of one st
 the step counts are conservative). For information the script also prints the wall-clock rate with
 2 threads at the current load average.
 
-Every candidate trains from seeds 0 and 1; the score is the mean final validation accuracy. The
+Every candidate trains from seeds 0 and 1 (round 2: 0, 1, 2); the score is the mean final validation accuracy. The
 test split is never read (the run that chose the presets is recorded in
 ``benchmarks/results/training.md``). The candidates vary the stem (soft split or patches), depth, learning
 rate, warm-up, label smoothing and augmentation strength, one or two at a time from the old preset.
@@ -33,8 +33,9 @@ import torch
 from vit_explained.training import PRESETS, Recipe, _Trainer, fit
 
 #: training seconds on a quiet 2-core machine, as in bench_training.PLAN
-BUDGET = {"digits": 30.0, "mnist-fast": 60.0}
-SEEDS = (0, 1)
+BUDGET = {"digits": 30.0, "mnist-fast": 60.0, "digits-round-2": 30.0, "digits-round-3": 30.0}
+#: the seeds each candidate trains from (round 2: three, because its candidates are closer)
+SEEDS = {"digits": (0, 1), "mnist-fast": (0, 1), "digits-round-2": (0, 1, 2), "digits-round-3": (0, 1, 2)}
 
 _OLD_AUG = {"max_rotation": 10.0, "max_scale": 0.1, "max_translate": 2.0}
 #: preset -> the recipe the candidates start from (the preset before this tuning) and the candidates
@@ -57,6 +58,50 @@ CANDIDATES: dict[str, tuple[Recipe, dict[str, dict]]] = {
             "old (soft split 10/6/0, depth 4)": {},
             "depth 2, lr 3e-3": {"depth": 2, "lr": 3e-3},
             "lr 3e-3, warm-up 5 %": {"lr": 3e-3, "warmup": 0.05},
+        },
+    ),
+    # Round 2 (session 3), from the chosen digits preset, after the benchmark gave each model its faster
+    # thread count and the ViT reached its tuned steps (98.1 % test, still under 99 %): one change at a time.
+    # Rounds 2 and 3 print a "choice", but every candidate was within the noise of 180 validation images
+    # (the same candidate moved by a point between rounds), so the preset was NOT changed: see training.md.
+    "digits-round-2": (
+        Recipe(
+            dataset="digits",
+            patch_size=2,
+            soft_split=(4, 2, 1),
+            depth=2,
+            lr=3e-3,
+            **(_OLD_AUG | {"max_translate": 1.0}),
+        ),
+        {
+            "chosen in round 1 (depth 2, lr 3e-3)": {},
+            "mean pooling": {"pool": "mean"},
+            "dim 96": {"dim": 96, "mlp_dim": 192},
+            "depth 3": {"depth": 3},
+            "lr 5e-3": {"lr": 5e-3},
+            "weight decay 0.1": {"weight_decay": 0.1},
+            "8 heads": {"heads": 8},
+            "batch 128, lr 5e-3": {"batch_size": 128, "lr": 5e-3},
+            "mlp 256": {"mlp_dim": 256},
+            "jax init": {"init": "jax"},
+        },
+    ),
+    # Round 3: round 2's choice (MLP 256) with the runner-up (mean pooling) and the next changes on top.
+    "digits-round-3": (
+        Recipe(
+            dataset="digits",
+            patch_size=2,
+            soft_split=(4, 2, 1),
+            depth=2,
+            mlp_dim=256,
+            lr=3e-3,
+            **(_OLD_AUG | {"max_translate": 1.0}),
+        ),
+        {
+            "chosen in round 2 (MLP 256)": {},
+            "MLP 256, mean pooling": {"pool": "mean"},
+            "MLP 256, mean pooling, jax init": {"pool": "mean", "init": "jax"},
+            "MLP 256, mean pooling, weight decay 0.1": {"pool": "mean", "weight_decay": 0.1},
         },
     ),
 }
@@ -106,7 +151,8 @@ def tune(preset: str, workers: int) -> Recipe:
         recipes[name] = dataclasses.replace(recipe, epochs=epochs)
         rows.append([name, 1 / cpu_per_step, f"{wall_rate:.1f} (load {load:.1f})", epochs * steps_per_epoch, epochs])
         print(f"  {name}: {1 / cpu_per_step:.1f} steps per CPU-second -> {epochs} epochs", flush=True)
-    jobs = [(recipes[name], seed) for name in candidates for seed in SEEDS]
+    seeds = SEEDS[preset]
+    jobs = [(recipes[name], seed) for name in candidates for seed in seeds]
     if workers > 1:
         import multiprocessing
 
@@ -116,12 +162,12 @@ def tune(preset: str, workers: int) -> Recipe:
         results = [train_one(job) for job in jobs]
     print(
         "\n| candidate | steps/CPU-s (1 thread) | steps/s now (2 threads) | "
-        f"steps (epochs) | val acc, seed {' / '.join(map(str, SEEDS))} | mean |"
+        f"steps (epochs) | val acc, seed {' / '.join(map(str, seeds))} | mean |"
     )
     print("|---|---|---|---|---|---|")
     scores = {}
     for k, (name, rate, wall_rate, steps, epochs) in enumerate(rows):
-        accs = [results[k * len(SEEDS) + s][0] for s in range(len(SEEDS))]
+        accs = [results[k * len(seeds) + s][0] for s in range(len(seeds))]
         scores[name] = sum(accs) / len(accs)
         print(
             f"| {name} | {rate:.1f} | {wall_rate} | {steps} ({epochs}) | "
@@ -138,9 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="parallel 1-thread training processes (default 2)")
     args = parser.parse_args(argv)
     print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; validation split only")
-    for preset in [args.only] if args.only else list(CANDIDATES):
+    for preset in [args.only] if args.only else ["digits", "mnist-fast"]:
         tune(preset, args.workers)
-    print(f"\n(current PRESETS for comparison: { {p: PRESETS[p].changes() for p in CANDIDATES} })")
+    print(f"\n(current PRESETS for comparison: { {p: PRESETS[p].changes() for p in ('digits', 'mnist-fast')} })")
     return 0
 
 
