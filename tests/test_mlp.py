@@ -46,5 +46,5 @@ def test_mlp_dropout_differs_in_training_and_is_off_in_eval():
     assert torch.equal(mlp(tokens), mlp(tokens))
     torch.testing.assert_close(mlp(tokens), plain(tokens))
     assert sum(p.numel() for p in mlp.parameters()) == sum(p.numel() for p in plain.parameters())
-    with pytest.raises(ValueError, match=r"dropout must be a probability in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\), got 1\.0"):
         MLP(16, 64, dropout=1.0)

@@ -227,6 +227,8 @@ def test_cli_help_documents_the_options_and_the_presets():
         (["--patch-size", "5"], "patch size"),
         (["--warmup", "1"], "warmup"),
         (["--out", "vit_explained/checkpoints/mnist_vit.safetensors"], "replace-shipped"),
+        (["--threads", "0"], "--threads must be a positive int, got 0"),
+        (["--seconds", "-3"], "--seconds must be positive (e.g. 60"),
     ],
 )
 def test_cli_rejects_bad_values_in_one_line(argv, match):

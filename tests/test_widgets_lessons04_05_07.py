@@ -40,7 +40,7 @@ def test_gelu_widget_invalid_zoom_shows_the_message(monkeypatch):
     # a value the slider itself would clamp: hand it to update() directly
     monkeypatch.setattr(type(widget), "values", property(lambda self: {"zoom": -1.0}))
     widget.update()
-    assert widget.line == "cannot show this: zoom must be positive (the plot spans [-zoom, zoom]), got -1.0"
+    assert widget.line == "cannot show this: zoom must be positive (e.g. 4: the plot spans [-zoom, zoom]), got -1.0"
     assert widget.picture.layout.display == "none"
 
 

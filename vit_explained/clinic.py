@@ -167,8 +167,7 @@ def run(
     (batch 64, Adam or SGD with momentum 0.9 at ``lr``, warm-up 10 % then cosine); the validation
     accuracy at the end. ``"SGD at Adam's learning rate"`` swaps Adam for SGD at the same ``lr``."""
     steps = _checks.positive_int("steps", steps)
-    if not lr > 0:
-        raise ValueError(f"lr must be a positive learning rate (e.g. 2e-3), got {lr}")
+    lr = _checks.positive_number("lr", lr, example="2e-3")
     if bug == "SGD at Adam's learning rate":
         optimizer = "sgd"
     optimizer = _checks.one_of("optimizer", optimizer, ("adam", "sgd"))

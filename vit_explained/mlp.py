@@ -59,8 +59,7 @@ class MLP(nn.Module):
         self.fc1 = nn.Linear(dim, hidden_dim)
         self.act = GELU(approximate)
         self.fc2 = nn.Linear(hidden_dim, out_dim)
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+        dropout = _checks.fraction("dropout", dropout)  # a probability in [0, 1)
         self.drop = nn.Dropout(dropout) if dropout else nn.Identity()
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:

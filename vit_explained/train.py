@@ -20,6 +20,7 @@ from pathlib import Path
 
 import torch
 
+from . import _checks
 from .pretrained import MNIST_VIT, round_trip, save_checkpoint
 from .training import PRESETS, Recipe, evaluate, fit, fit_for_seconds
 
@@ -87,10 +88,10 @@ def _recipe_from(args: argparse.Namespace) -> Recipe:
 
 
 def _check_run_options(args: argparse.Namespace) -> Path:
-    if args.seconds is not None and not args.seconds > 0:
-        raise ValueError(f"--seconds must be a positive time budget, got {args.seconds}")
-    if args.threads is not None and args.threads < 1:
-        raise ValueError(f"--threads must be at least 1, got {args.threads}")
+    if args.seconds is not None:
+        _checks.positive_number("--seconds", args.seconds, example="60, a budget of training seconds")
+    if args.threads is not None:
+        _checks.positive_int("--threads", args.threads)
     out = args.out if args.out is not None else Path("runs") / f"{args.preset}.safetensors"
     if out.suffix != ".safetensors":
         raise ValueError(f"--out must end in .safetensors, got {str(out)!r}")

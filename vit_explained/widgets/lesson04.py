@@ -16,6 +16,7 @@ import ipywidgets as widgets
 import torch
 from matplotlib.figure import Figure
 
+from .. import _checks
 from ..block import Block
 from ..mlp import gelu
 from ..parameters import parameter_breakdown
@@ -27,8 +28,7 @@ __all__ = ["BlockBudgetWidget", "GeluWidget", "block_budget", "block_budget_widg
 
 def gelu_gap(zoom: float, points: int = 4001) -> tuple[float, float]:
     """``(largest |exact GELU - tanh GELU|, the |x| where it is)`` over ``[-zoom, zoom]`` (float64)."""
-    if not zoom > 0:
-        raise ValueError(f"zoom must be positive (the plot spans [-zoom, zoom]), got {zoom}")
+    zoom = _checks.positive_number("zoom", zoom, example="4: the plot spans [-zoom, zoom]")
     x = torch.linspace(-zoom, zoom, points, dtype=torch.float64)
     gap = (gelu(x) - gelu(x, "tanh")).abs()
     worst = int(gap.argmax())
