@@ -106,7 +106,7 @@ def _grid_figure(
         axes[0, col].set_title(column_title, fontsize=9)
     fig.suptitle(title, fontsize=11)
     if shown is not None:
-        bar = fig.colorbar(shown, ax=axes[:, 1:], shrink=0.8, aspect=30, pad=0.02)
+        bar = fig.colorbar(shown, ax=axes[:, 1:], shrink=0.8, aspect=30, pad=0.06)
         bar.set_label(colorbar_label, fontsize=8)
         bar.ax.tick_params(labelsize=7)
     return fig
