@@ -38,6 +38,10 @@ BUDGET = {"digits": 30.0, "mnist-fast": 60.0, "digits-round-2": 30.0, "digits-ro
 SEEDS = {"digits": (0, 1), "mnist-fast": (0, 1), "digits-round-2": (0, 1, 2), "digits-round-3": (0, 1, 2)}
 
 _OLD_AUG = {"max_rotation": 10.0, "max_scale": 0.1, "max_translate": 2.0}
+#: the digits recipe round 1 chose (the ``digits`` preset without its ``epochs``): rounds 2 and 3 start here
+_DIGITS_ROUND_1 = Recipe(
+    dataset="digits", patch_size=2, soft_split=(4, 2, 1), depth=2, lr=3e-3, **(_OLD_AUG | {"max_translate": 1.0})
+)
 #: preset -> the recipe the candidates start from (the preset before this tuning) and the candidates
 CANDIDATES: dict[str, tuple[Recipe, dict[str, dict]]] = {
     "digits": (
@@ -65,14 +69,7 @@ CANDIDATES: dict[str, tuple[Recipe, dict[str, dict]]] = {
     # Rounds 2 and 3 print a "choice", but every candidate was within the noise of 180 validation images
     # (the same candidate moved by a point between rounds), so the preset was NOT changed: see training.md.
     "digits-round-2": (
-        Recipe(
-            dataset="digits",
-            patch_size=2,
-            soft_split=(4, 2, 1),
-            depth=2,
-            lr=3e-3,
-            **(_OLD_AUG | {"max_translate": 1.0}),
-        ),
+        _DIGITS_ROUND_1,
         {
             "chosen in round 1 (depth 2, lr 3e-3)": {},
             "mean pooling": {"pool": "mean"},
@@ -88,15 +85,7 @@ CANDIDATES: dict[str, tuple[Recipe, dict[str, dict]]] = {
     ),
     # Round 3: round 2's choice (MLP 256) with the runner-up (mean pooling) and the next changes on top.
     "digits-round-3": (
-        Recipe(
-            dataset="digits",
-            patch_size=2,
-            soft_split=(4, 2, 1),
-            depth=2,
-            mlp_dim=256,
-            lr=3e-3,
-            **(_OLD_AUG | {"max_translate": 1.0}),
-        ),
+        dataclasses.replace(_DIGITS_ROUND_1, mlp_dim=256),
         {
             "chosen in round 2 (MLP 256)": {},
             "MLP 256, mean pooling": {"pool": "mean"},
