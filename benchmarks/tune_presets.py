@@ -33,9 +33,10 @@ import torch
 from vit_explained.training import PRESETS, Recipe, _Trainer, fit
 
 #: training seconds on a quiet 2-core machine, as in bench_training.PLAN
-BUDGET = {"digits": 30.0, "mnist-fast": 60.0, "digits-round-2": 30.0, "digits-round-3": 30.0}
+BUDGET = {"digits": 30.0, "mnist-fast": 60.0, "digits-round-2": 30.0, "digits-round-3": 30.0, "digits-hybrid": 30.0}
 #: the seeds each candidate trains from (round 2: three, because its candidates are closer)
 SEEDS = {"digits": (0, 1), "mnist-fast": (0, 1), "digits-round-2": (0, 1, 2), "digits-round-3": (0, 1, 2)}
+SEEDS["digits-hybrid"] = (0, 1, 2)
 
 _OLD_AUG = {"max_rotation": 10.0, "max_scale": 0.1, "max_translate": 2.0}
 #: the digits recipe round 1 chose (the ``digits`` preset without its ``epochs``): rounds 2 and 3 start here
@@ -92,6 +93,11 @@ CANDIDATES: dict[str, tuple[Recipe, dict[str, dict]]] = {
             "MLP 256, mean pooling, jax init": {"pool": "mean", "init": "jax"},
             "MLP 256, mean pooling, weight decay 0.1": {"pool": "mean", "weight_decay": 0.1},
         },
+    ),
+    # The hybrid ViT (a convolutional stem before the soft split): the stem's width, on the round-1 recipe.
+    "digits-hybrid": (
+        dataclasses.replace(_DIGITS_ROUND_1, stem_channels=16),
+        {"stem of 16 channels": {}, "stem of 32 channels": {"stem_channels": 32}},
     ),
 }
 

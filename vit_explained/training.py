@@ -68,6 +68,7 @@ class Recipe:
     soft_split: tuple[int, int, int] | None = _option(
         None, "overlapping windows KERNEL STRIDE PADDING instead of patches (same grid); 0 0 0 = patches", nargs=3
     )
+    stem_channels: int = _option(0, "a 3x3 convolutional stem with this many channels before the embedding (0: none)")
     dim: int = _option(64, "token width D")
     depth: int = _option(4, "transformer blocks")
     heads: int = _option(4, "attention heads (must divide --dim)")
@@ -95,7 +96,7 @@ class Recipe:
     def __post_init__(self) -> None:
         for name in ("patch_size", "dim", "depth", "heads", "mlp_dim", "epochs", "batch_size"):
             _checks.positive_int(name, getattr(self, name))
-        for name in ("max_shift", "seed"):
+        for name in ("max_shift", "seed", "stem_channels"):
             _checks.non_negative_int(name, getattr(self, name))
         for name, choices in (("dataset", DATASETS), ("pool", POOLS), ("init", INITS), ("optimizer", OPTIMIZERS)):
             _checks.one_of(name, getattr(self, name), choices)
@@ -124,6 +125,8 @@ class Recipe:
         config |= {key: getattr(self, key) for key in ("patch_size", "dim", "depth", "heads", "mlp_dim", "pool")}
         if self.soft_split:
             config["soft_split"] = list(self.soft_split)
+        if self.stem_channels:
+            config["stem_channels"] = self.stem_channels
         return config
 
     def build_model(self, data: DigitSplit) -> ViT:
@@ -150,7 +153,10 @@ _NAIVE |= {"schedule": "constant", "label_smoothing": 0.0}
 #: whole-pixel shifts of 1 px on the validation split (97.2 % against 96.6 %, 50 epochs, seed 0).
 #: ``mnist-fast`` and ``digits`` are the benchmark's
 #: recipes for a time budget: a 4x4 grid of *overlapping* windows (a T2T-style soft split) instead of
-#: patches, so there are few tokens but each sees its neighbourhood. ``naive-*`` are untuned baselines.
+#: patches, so there are few tokens but each sees its neighbourhood. ``digits-hybrid`` puts a 3x3
+#: convolutional stem (32 channels) in front of that soft split: the ViT paper's "hybrid", chosen over
+#: 16 channels on validation (98.9 % against 98.5 %, three seeds; the plain preset: 96.9 % on the same
+#: seeds), and kept apart from ``digits`` because it is no longer a plain ViT. ``naive-*`` are untuned baselines.
 #: Both were chosen on the validation split only, by ``benchmarks/tune_presets.py`` (2 seeds each), at
 #: a fixed number of steps: what 30 s (digits) or 60 s (MNIST) give on a quiet machine, measured as
 #: CPU time per step on one thread; ``epochs`` is that budget. Depth 2 at lr 3e-3 won on both, because
@@ -163,6 +169,9 @@ PRESETS: dict[str, Recipe] = {
     "mnist": Recipe(epochs=50, max_rotation=10.0, max_scale=0.1, max_translate=2.0),
     "mnist-fast": Recipe(patch_size=7, soft_split=(10, 6, 0), epochs=60, max_translate=2.0, **_FAST),
     "digits": Recipe(dataset="digits", patch_size=2, soft_split=(4, 2, 1), epochs=93, max_translate=1.0, **_FAST),
+    "digits-hybrid": Recipe(
+        dataset="digits", patch_size=2, soft_split=(4, 2, 1), stem_channels=32, epochs=59, max_translate=1.0, **_FAST
+    ),
     "naive-mnist": Recipe(patch_size=7, epochs=20, **_NAIVE),
     "naive-digits": Recipe(dataset="digits", patch_size=2, epochs=40, **_NAIVE),
 }

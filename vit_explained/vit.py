@@ -7,6 +7,7 @@ from torch import nn
 
 from . import _checks
 from .block import Encoder
+from .conv_stem import ConvStem
 from .patch_embedding import PatchEmbedding
 from .soft_split import SoftSplitEmbedding
 
@@ -65,6 +66,9 @@ class ViT(nn.Module):
       :class:`~vit_explained.soft_split.SoftSplitEmbedding`) instead of patches; they must make the
       same token grid as ``patch_size`` (e.g. 28x28: 7x7 patches and 10x10 windows at stride 6 are
       both 4x4).
+    - ``stem_channels``: a convolutional stem (:class:`~vit_explained.conv_stem.ConvStem`: 3x3 conv
+      to this many channels, BatchNorm, ReLU) before the patches or windows: the paper's "hybrid"
+      ViT. 0 (the default): none, the embedding reads the pixels.
     - ``init``: how the Linear layers of the blocks and the head start, one of :data:`INITS`. The
       patch embedding always keeps PyTorch's fan-in init, as in timm (its ``Conv2d`` is not a
       Linear); the position embeddings are truncated normal (std 0.02), the class token zeros.
@@ -91,15 +95,16 @@ class ViT(nn.Module):
         norm_eps: float = 1e-6,
         patch_method: str = "conv",
         soft_split: tuple[int, int, int] | list[int] | None = None,
+        stem_channels: int = 0,
         init: str = "timm",
     ) -> None:
         super().__init__()
         self.pool = _checks.one_of("pool", pool, self.pools)
         self.init = _checks.one_of("init", init, INITS)
         _checks.positive_int("num_classes", num_classes)  # dim and heads: checked once, by each Attention
-        self.patch_embedding = PatchEmbedding(image_size, patch_size, channels, dim, method=patch_method)
-        if soft_split is not None:
-            self.patch_embedding = _soft_split_embedding(self.patch_embedding, soft_split)
+        self.patch_embedding = _token_embedding(
+            image_size, patch_size, channels, dim, patch_method, soft_split, stem_channels
+        )
         self.image_size = self.patch_embedding.image_size
         self.channels = channels
         self.num_classes = num_classes
@@ -157,6 +162,23 @@ class ViT(nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """``(B, C, H, W) -> (B, num_classes)``."""
         return self.head(self.fc_norm(pool_tokens(self.forward_features(images), self.pool)))
+
+
+def _token_embedding(
+    image_size: int | tuple[int, int],
+    patch_size: int | tuple[int, int],
+    channels: int,
+    dim: int,
+    patch_method: str,
+    soft_split: tuple[int, int, int] | list[int] | None,
+    stem_channels: int,
+) -> nn.Module:
+    """Patches, or overlapping windows, of the image or of a convolutional stem's feature map."""
+    width = _checks.non_negative_int("stem_channels", stem_channels)
+    embedding: nn.Module = PatchEmbedding(image_size, patch_size, width or channels, dim, method=patch_method)
+    if soft_split is not None:
+        embedding = _soft_split_embedding(embedding, soft_split)
+    return ConvStem(embedding, channels, width) if width else embedding
 
 
 def _soft_split_embedding(patches: PatchEmbedding, soft_split: tuple[int, int, int] | list[int]) -> SoftSplitEmbedding:

@@ -1,0 +1,44 @@
+"""A convolutional stem in front of the token embedding: the ViT paper's "hybrid" model.
+
+Dosovitskiy et al. (2021, section 3.1) also feed a ViT with a CNN's feature map instead of raw
+pixels; Xiao et al. (2021, "Early convolutions help transformers see better") show that even a
+small convolutional stem makes a ViT train more easily. Here the stem is the smallest one: one
+3x3 convolution (same size out), BatchNorm and ReLU, then the usual patch or soft-split embedding
+of the resulting ``width``-channel map. The convolution brings back a CNN's two built-in
+assumptions, locality and the same weights at every position, before the first attention layer.
+
+``ViT(..., stem_channels=16)`` builds one; ``benchmarks/bench_training.py`` measures it on the
+8x8 digits beside the plain ViT and the CNN.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from . import _checks
+
+
+class ConvStem(nn.Module):
+    """``(B, channels, H, W) -> (B, N, dim)``: conv 3x3 (``channels -> width``), BatchNorm, ReLU,
+    then ``embedding`` (a ``PatchEmbedding`` or ``SoftSplitEmbedding`` built for ``width``
+    channels). ``image_size``, ``grid`` and ``num_patches`` are the embedding's."""
+
+    def __init__(self, embedding: nn.Module, channels: int, width: int) -> None:
+        super().__init__()
+        self.channels = _checks.positive_int("channels", channels)
+        self.width = _checks.positive_int("stem_channels", width)
+        if getattr(embedding, "in_channels", getattr(embedding, "channels", None)) != width:
+            raise ValueError(f"the embedding after the stem must take {width} channels (the stem's width)")
+        self.conv = nn.Conv2d(channels, width, kernel_size=3, padding=1)  # (B, width, H, W): same H and W
+        self.norm = nn.BatchNorm2d(width)
+        self.act = nn.ReLU()
+        self.embedding = embedding
+        self.image_size = tuple(embedding.image_size)
+        self.grid = tuple(embedding.grid)
+        self.num_patches = embedding.num_patches
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """``(B, channels, H, W) -> (B, N, dim)``; ``images`` must match ``channels`` and ``image_size``."""
+        _checks.image_batch(images, channels=self.channels, size=self.image_size)
+        return self.embedding(self.act(self.norm(self.conv(images))))
