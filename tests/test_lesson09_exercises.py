@@ -215,26 +215,24 @@ def one_argument(attn_obj):
     return my_forward
 
 
-def keeps_distillation_column(attn_obj):
-    inner = make_reference(attn_obj)
+def stores(select):
+    """A right forward that keeps ``select(attn_map)`` as ``cls_attn_map``: one slip per wrong slice."""
 
-    def my_forward(x, attn_mask=None):
-        out = inner(x)
-        attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 1:]
-        return out
+    def make(attn_obj):
+        inner = make_reference(attn_obj)
 
-    return my_forward
+        def my_forward(x, attn_mask=None):
+            out = inner(x)
+            attn_obj.cls_attn_map = select(attn_obj.attn_map)
+            return out
+
+        return my_forward
+
+    return make
 
 
-def distillation_row(attn_obj):
-    inner = make_reference(attn_obj)
-
-    def my_forward(x, attn_mask=None):
-        out = inner(x)
-        attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 1, 2:]
-        return out
-
-    return my_forward
+keeps_distillation_column = stores(lambda attn: attn[:, :, 0, 1:])
+distillation_row = stores(lambda attn: attn[:, :, 1, 2:])
 
 
 def forgets_proj(attn_obj):
