@@ -45,3 +45,34 @@ def test_flops_follow_the_width_and_match_the_matmuls():
     assert cost.matmul_flops == 2 * (2 * 197 * 197 * 768)
     assert cost.projection_flops == 2 * 197 * (768 * 3 * 768 + 768 * 768)
     assert attention_cost(197, 768, 12, batch=3).projection_flops == 3 * cost.projection_flops
+
+
+def test_count_macs_equals_torch_flop_counter():
+    """Every Linear, the conv patch embedding and attention's two matmuls, against PyTorch's own count
+    (on the explicit path: FlopCounterMode does not see inside the CPU's fused attention kernel)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from vit_explained import ViT
+    from vit_explained.cost import count_macs
+
+    torch.manual_seed(0)
+    model = ViT((16, 12), patch_size=4, num_classes=5, dim=24, depth=2, heads=3, mlp_dim=48, channels=2).eval()
+    images = torch.rand(3, 2, 16, 12)
+    fused = count_macs(model, images)
+    for block in model.blocks:
+        block.attn.fused = False
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model(images)
+    macs = count_macs(model, images)
+    assert sum(macs.values()) == counter.get_total_flops() // 2
+    assert macs == fused  # counted from the shapes, whichever path runs
+    tokens = 4 * 3 + 1
+    assert macs["attention"] == 2 * 3 * 2 * tokens * tokens * 24  # depth x batch x (q k^T and weights @ v)
+    assert count_macs(model.to("meta"), images.to("meta")) == macs
+
+
+def test_count_macs_needs_a_module():
+    from vit_explained.cost import count_macs
+
+    with pytest.raises(TypeError, match=r"torch\.nn\.Module"):
+        count_macs(lambda x: x, torch.rand(1))

@@ -1,11 +1,15 @@
 """What self-attention costs, counted from the shapes (no timing): the attention matrix's memory grows
-with heads x N squared, its FLOPs with width x N squared."""
+with heads x N squared, its FLOPs with width x N squared. :func:`count_macs` adds it up over a model."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+import torch
+from torch import nn
+
 from . import _checks
+from .attention import Attention
 
 
 class AttentionCost(NamedTuple):
@@ -43,3 +47,34 @@ def attention_cost(
     matmul_flops = batch * 4 * num_tokens * num_tokens * dim
     projection_flops = batch * 2 * num_tokens * 4 * dim * dim
     return AttentionCost(num_tokens, heads, entries, entries * bytes_per_element, matmul_flops, projection_flops)
+
+
+def count_macs(model: nn.Module, images: torch.Tensor) -> dict[str, int]:
+    """Multiply-accumulates of one ``model(images)``, from forward hooks.
+
+    ``"layers"``: every ``nn.Linear`` and ``nn.Conv2d``, one MAC per weight entry per output number
+    (biases left out); ``"attention"``: the two matmuls ``q k^T`` and ``weights @ v`` of every
+    :class:`~vit_explained.Attention` (:func:`attention_cost`), which no Linear counts. ``images``
+    may live on the ``meta`` device: the shapes are all that is needed, and nothing is computed.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    macs = {"layers": 0, "attention": 0}
+
+    def hook(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+        if isinstance(module, Attention):
+            batch, tokens = inputs[0].shape[:2]
+            cost = attention_cost(tokens, module.inner_dim, module.heads, batch=batch)
+            macs["attention"] += cost.matmul_flops // 2
+        else:  # each output number is one dot product with a weight row (or kernel)
+            macs["layers"] += output.numel() * module.weight[0].numel()
+
+    watched = [m for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv2d, Attention))]
+    handles = [m.register_forward_hook(hook) for m in watched]
+    try:
+        with torch.no_grad():
+            model(images)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return macs
