@@ -11,10 +11,11 @@ from torch import nn
 
 from vit_explained import ViT, count_tokens, patch_grid
 from vit_explained.positional import nearest_position, patch_position_similarity
+from vit_explained.softmax_scale import SATURATED
 from vit_explained.widgets import LessonWidget
 from vit_explained.widgets.lesson01 import patch_grid_widget, position_similarity_widget
 from vit_explained.widgets.lesson02 import SoftSplitWidget, soft_split_widget
-from vit_explained.widgets.lesson03 import SATURATED, attention_widget, queries_and_keys
+from vit_explained.widgets.lesson03 import attention_widget, queries_and_keys
 
 
 def printed(widget):

@@ -16,13 +16,11 @@ import torch
 from matplotlib.figure import Figure
 
 from ..plotting.lesson03 import plot_query_attention, token_name
+from ..softmax_scale import SATURATED
 from ..vit import ViT
 from . import LessonWidget
 
-__all__ = ["SATURATED", "AttentionWidget", "attention_widget", "queries_and_keys"]
-
-#: A softmax row is "saturated" when its largest weight is above this.
-SATURATED = 0.9
+__all__ = ["AttentionWidget", "attention_widget", "queries_and_keys"]
 
 
 @torch.no_grad()

@@ -1,0 +1,54 @@
+"""softmax_saturation: its statistics recomputed by hand (the gradients by the softmax's chain rule, not
+autograd), the sqrt(d) growth of the spread, and its errors."""
+
+import math
+
+import pytest
+import torch
+
+from vit_explained.softmax_scale import SATURATED, softmax_saturation
+
+
+def by_hand(head_dim, num_keys, samples, seed):
+    generator = torch.Generator().manual_seed(seed)
+    q, k = torch.randn(2, samples, num_keys, head_dim, generator=generator)
+    upstream = torch.randn(samples, num_keys, num_keys, generator=generator)
+    out = {}
+    for name, scale in (("unscaled", 1.0), ("scaled", 1 / math.sqrt(head_dim))):
+        scores = q @ k.transpose(-2, -1) * scale
+        a = scores.softmax(-1)
+        d_scores = a * (upstream - (upstream * a).sum(-1, keepdim=True))  # softmax's vector-Jacobian product
+        top = a.max(-1).values
+        out[name] = {
+            "spread": scores.std().item(),
+            "max_weight": top.mean().item(),
+            "saturated": (top > SATURATED).float().mean().item(),
+            "entropy": -(a * a.clamp_min(1e-30).log()).sum(-1).mean().item(),
+            "grad_q": (scale * d_scores @ k).norm(dim=-1).mean().item(),
+            "grad_k": (scale * d_scores.transpose(-2, -1) @ q).norm(dim=-1).mean().item(),
+        }
+    return out
+
+
+@pytest.mark.parametrize(("head_dim", "num_keys", "samples", "seed"), [(4, 9, 3, 0), (64, 50, 2, 1)])
+def test_statistics_equal_a_computation_by_hand(head_dim, num_keys, samples, seed):
+    measured = softmax_saturation(head_dim, num_keys, samples, seed)
+    expected = by_hand(head_dim, num_keys, samples, seed)
+    for setting in ("unscaled", "scaled"):
+        for key, value in expected[setting].items():
+            assert measured[setting][key] == pytest.approx(value, rel=1e-5, abs=1e-7), (setting, key)
+
+
+def test_the_scale_keeps_the_spread_at_one_and_the_rows_unsaturated():
+    for head_dim in (16, 256):
+        stats = softmax_saturation(head_dim, num_keys=100, samples=4)
+        assert stats["unscaled"]["spread"] / math.sqrt(head_dim) == pytest.approx(1, abs=0.1)
+        assert stats["scaled"]["spread"] == pytest.approx(1, abs=0.1) and stats["scaled"]["saturated"] == 0
+    assert softmax_saturation(256, num_keys=100, samples=4)["unscaled"]["saturated"] > 0.5
+
+
+def test_bad_arguments_name_the_value():
+    with pytest.raises(ValueError, match="head_dim"):
+        softmax_saturation(0)
+    with pytest.raises(TypeError, match="num_keys"):
+        softmax_saturation(8, num_keys=2.5)

@@ -1,0 +1,50 @@
+"""Why attention divides its scores by ``sqrt(d)``, measured on random queries and keys (lesson 03).
+
+With features of spread 1, a ``d``-wide dot product ``q . k`` spreads like ``sqrt(d)``, and a softmax
+over scores that far apart puts nearly all of a row's weight on one key. :func:`softmax_saturation`
+measures that, and the gradient that reaches ``q`` and ``k``, with and without the scale.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from . import _checks
+
+#: A softmax row is "saturated" when its largest weight is above this (nearly one-hot).
+SATURATED = 0.9
+
+
+def softmax_saturation(
+    head_dim: int, num_keys: int = 197, samples: int = 8, seed: int = 0
+) -> dict[str, dict[str, float]]:
+    """``{"unscaled": stats, "scaled": stats}`` over ``samples`` heads of random queries and keys.
+
+    Queries and keys are ``(samples, num_keys, head_dim)`` standard normals; the scores
+    ``q k^T * scale`` use ``scale = 1`` or ``1 / sqrt(head_dim)``. Each ``stats`` holds the scores'
+    ``"spread"`` (standard deviation), the mean largest weight per row ``"max_weight"``, the share of
+    ``"saturated"`` rows (largest weight above :data:`SATURATED`), the mean ``"entropy"`` of a row,
+    and the mean norm of the gradient at each query ``"grad_q"`` and key ``"grad_k"`` from one random
+    upstream gradient (the same for both settings).
+    """
+    head_dim, num_keys = _checks.positive_int("head_dim", head_dim), _checks.positive_int("num_keys", num_keys)
+    samples = _checks.positive_int("samples", samples)
+    generator = torch.Generator().manual_seed(seed)
+    q0, k0 = torch.randn(2, samples, num_keys, head_dim, generator=generator)  # (heads, N, d) each, spread 1
+    upstream = torch.randn(samples, num_keys, num_keys, generator=generator)  # a random gradient from above
+    stats = {}
+    for name, scale in [("unscaled", 1.0), ("scaled", head_dim**-0.5)]:
+        q, k = q0.clone().requires_grad_(), k0.clone().requires_grad_()
+        scores = q @ k.transpose(-2, -1) * scale  # (heads, N, N)
+        weights = scores.softmax(dim=-1)
+        (weights * upstream).sum().backward()
+        top = weights.max(dim=-1).values
+        stats[name] = {
+            "spread": scores.std().item(),
+            "max_weight": top.mean().item(),
+            "saturated": (top > SATURATED).float().mean().item(),
+            "entropy": -(weights * weights.clamp_min(1e-30).log()).sum(dim=-1).mean().item(),
+            "grad_q": q.grad.norm(dim=-1).mean().item(),  # per query vector
+            "grad_k": k.grad.norm(dim=-1).mean().item(),
+        }
+    return stats
