@@ -65,5 +65,6 @@ def test_bad_stems_name_the_value():
         Recipe(stem_channels=-2)
     with pytest.raises(ValueError, match="channel"):
         hybrid()(torch.rand(1, 3, 8, 8))
-    with pytest.raises(ValueError, match="8 channels"):
-        ConvStem(PatchEmbedding(8, 2, 3, 16), channels=1, width=8)
+    mismatched = ConvStem(PatchEmbedding(8, 2, 3, 16), channels=1, width=8)  # the embedding wants 3 channels
+    with pytest.raises(ValueError, match="3 channel"):
+        mismatched(torch.rand(1, 1, 8, 8))

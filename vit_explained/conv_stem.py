@@ -28,8 +28,6 @@ class ConvStem(nn.Module):
         super().__init__()
         self.channels = _checks.positive_int("channels", channels)
         self.width = _checks.positive_int("stem_channels", width)
-        if getattr(embedding, "in_channels", getattr(embedding, "channels", None)) != width:
-            raise ValueError(f"the embedding after the stem must take {width} channels (the stem's width)")
         self.conv = nn.Conv2d(channels, width, kernel_size=3, padding=1)  # (B, width, H, W): same H and W
         self.norm = nn.BatchNorm2d(width)
         self.act = nn.ReLU()
