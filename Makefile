@@ -31,7 +31,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PYTEST_ARGS ?= -n 2 --dist loadscope
 
-.PHONY: lab test setup check-python environment clean
+.PHONY: lab test setup check-python environment figures clean
 
 setup: $(STAMP)
 
@@ -61,6 +61,10 @@ test: $(STAMP)
 	$(BIN)/ruff check vit_explained tests tools benchmarks
 	$(BIN)/ruff format --check vit_explained tests tools benchmarks
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Copy the pictures the executed lesson notebooks store into figures/ (re-executes nothing).
+figures:
+	python3 tools/figures.py
 
 # Rewrite environment.yml (Binder) from requirements.txt after changing a pin.
 environment: $(STAMP)

@@ -36,20 +36,35 @@ def new_figure(*, figsize: tuple[float, float], **kwargs: Any) -> Figure:
 
 
 def figures_dir(start: Path | None = None) -> Path:
-    """The project's ``figures/`` folder: the nearest folder upwards from ``start`` (default:
-    the working directory) that holds both ``figures/`` and ``notebooks/``; else ``./figures``."""
+    """Where a lesson saves its figures: ``build/figures/`` of the project (the nearest folder upwards
+    from ``start``, default the working directory, that holds both ``figures/`` and ``notebooks/``),
+    else ``./vit-explained-figures`` (e.g. on Colab). Created if missing.
+
+    Never the tracked ``figures/``: float results differ in their last bits from one CPU to another,
+    and so would the PNG bytes, so running a lesson must not write a tracked file. The README's
+    ``figures/`` are copied from the notebooks' *stored* outputs by ``make figures``
+    (``tools/figures.py``), which re-executes nothing.
+    """
     start = (start or Path.cwd()).resolve()
     for folder in (start, *start.parents):
         if (folder / "figures").is_dir() and (folder / "notebooks").is_dir():
-            return folder / "figures"
-    fallback = start / "figures"
-    fallback.mkdir(exist_ok=True)
-    return fallback
+            target = folder / "build" / "figures"
+            break
+    else:
+        target = start / "vit-explained-figures"
+    target.mkdir(parents=True, exist_ok=True)
+    return target
 
 
 def save_figure(fig: Figure, name: str, *, dpi: int = 100) -> Path:
-    """Save ``fig`` as ``figures/<name>`` (``.png`` unless ``name`` has a suffix) with no
-    timestamps or version strings in its metadata, so the file is identical run after run."""
+    """Save ``fig`` as ``<figures_dir()>/<name>`` (``.png`` unless ``name`` has a suffix) with no
+    timestamps or version strings in its metadata, and return the path.
+
+    The name also marks the cell: ``make figures`` copies the picture this cell *displays* (its stored
+    output) to the tracked ``figures/<name>.png``, so call it in the cell that ends with ``fig``.
+    """
+    if not isinstance(name, str) or not name or "/" in name:
+        raise ValueError(f"name must be a file name such as '01_patch_grid' (no folder), got {name!r}")
     path = figures_dir() / (name if Path(name).suffix else f"{name}.png")
     fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     return path
