@@ -78,7 +78,7 @@ def differences() -> list[str]:
     """What differs between figures/ and the notebooks' stored pictures (empty when in step)."""
     wanted = all_figures()
     problems = [
-        f"figures/{name} {'differs from' if (FIGURES / name).exists() else 'is missing; it is'} the picture stored in its notebook"
+        f"figures/{name} {'differs from' if (FIGURES / name).exists() else 'is missing; it is'} its stored picture"
         for name, data in wanted.items()
         if not (FIGURES / name).exists() or (FIGURES / name).read_bytes() != data
     ]

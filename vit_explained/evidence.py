@@ -301,7 +301,9 @@ class SeedSummary:
         return f"{self.mean * s:.{d}f}{u} ({self.n} seeds: {self.low * s:.{d}f}..{self.high * s:.{d}f})"
 
 
-def over_seeds(values: Sequence[float] | np.ndarray, *, percent: bool = False, digits: int | None = None) -> SeedSummary:
+def over_seeds(
+    values: Sequence[float] | np.ndarray, *, percent: bool = False, digits: int | None = None
+) -> SeedSummary:
     """Mean and min..max of one number over seeds (``percent=True`` for shares in [0, 1], shown in %)."""
     array = _values("values", values)
     if not isinstance(percent, bool):
@@ -424,7 +426,9 @@ def mcnemar(
     first = _values("a", a, binary=True, min_items=1)
     second = _values("b", b, binary=True, min_items=1)
     if first.size != second.size:
-        raise ValueError(f"a and b must hold one outcome per item for the same items, got {first.size} and {second.size}")
+        raise ValueError(
+            f"a and b must hold one outcome per item for the same items, got {first.size} and {second.size}"
+        )
     names = _names(names)
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < float(alpha) < 0.5:
         raise ValueError(f"alpha must be a number in (0, 0.5), e.g. 0.05, got {alpha!r}")

@@ -1,0 +1,143 @@
+"""vit_explained.evidence against by-hand computations and scipy (a test-only dependency)."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+from vit_explained import evidence
+from vit_explained.evidence import mcnemar, mean_interval, over_seeds, paired_difference, paired_seeds, proportion
+
+
+def test_bootstrap_of_two_items_has_the_by_hand_distribution():
+    """Resampling [0, 1] twice gives means 0, 1/2, 1 with probabilities 1/4, 1/2, 1/4."""
+    means = evidence._bootstrap_means(np.array([0.0, 1.0]), 40_000, seed=0)
+    shares = [np.mean(means == value) for value in (0.0, 0.5, 1.0)]
+    assert shares == pytest.approx([0.25, 0.5, 0.25], abs=0.01)
+    interval = proportion([0, 1], resamples=40_000)
+    assert (interval.low, interval.estimate, interval.high) == (0.0, 0.5, 1.0)
+
+
+@pytest.mark.parametrize("share, n", [(0.64, 20), (0.9, 200), (0.3, 1000)])
+def test_proportion_interval_matches_scipy_percentile_bootstrap(share, n):
+    outcomes = (np.arange(n) < round(share * n)).astype(float)
+    ours = proportion(outcomes)
+    theirs = stats.bootstrap(
+        (outcomes,), np.mean, method="percentile", n_resamples=10_000, rng=np.random.default_rng(1)
+    ).confidence_interval
+    step = 1 / n  # both are Monte Carlo estimates on a grid of 1/n
+    assert ours.low == pytest.approx(theirs.low, abs=2 * step + 0.01)
+    assert ours.high == pytest.approx(theirs.high, abs=2 * step + 0.01)
+    # and against the normal approximation by hand
+    half = 1.96 * math.sqrt(share * (1 - share) / n)
+    assert ours.low == pytest.approx(share - half, abs=0.04) and ours.high == pytest.approx(share + half, abs=0.04)
+
+
+def test_paired_difference_matches_scipy_paired_bootstrap():
+    rng = np.random.default_rng(3)
+    a = rng.normal(0.5, 0.1, size=300)
+    b = a - 0.02 + rng.normal(0, 0.05, size=300)
+    ours = paired_difference(a, b, names=("A", "B"))
+    theirs = stats.bootstrap(
+        (a, b), lambda x, y: np.mean(x - y), paired=True, method="percentile", rng=np.random.default_rng(0)
+    ).confidence_interval
+    assert ours.difference.low == pytest.approx(theirs.low, abs=0.002)
+    assert ours.difference.high == pytest.approx(theirs.high, abs=0.002)
+    assert ours.detectable and ours.verdict == "A higher than B"
+    assert str(ours).startswith("A - B: +0.0")
+
+
+def test_the_review_example_reads_no_detectable_difference():
+    """Two maps that hit ink on 13 and 12 of 20 digits (different digits): 0 is inside the interval."""
+    a = np.array([1] * 13 + [0] * 7)
+    b = np.array([1] * 6 + [0] * 7 + [1] * 6 + [0])
+    comparison = paired_difference(a, b, names=("gradient-weighted", "raw attention"), percent=True)
+    assert not comparison.detectable
+    assert comparison.verdict == evidence.NO_DIFFERENCE
+    assert comparison.difference.low < 0 < comparison.difference.high
+    assert str(comparison).endswith(": no detectable difference")
+    assert " points, 95 % interval [" in str(comparison)
+
+
+def test_pairing_matters():
+    """The same two columns, shuffled apart, give a wider interval: the pairs are kept together."""
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=200)
+    a, b = base + 0.1, base + rng.normal(0, 0.05, size=200)
+    paired = paired_difference(a, b).difference
+    assert paired.low > 0
+    assert paired.high - paired.low < 0.05
+
+
+def test_results_are_seeded_and_deterministic():
+    outcomes = np.random.default_rng(0).random(50) < 0.5
+    assert proportion(outcomes) == proportion(outcomes)
+    assert proportion(outcomes, seed=1) != proportion(outcomes, seed=2) or True  # other seed: allowed to differ
+    assert str(mean_interval([1.0, 2.0, 3.5, 4.0])) == str(mean_interval([1.0, 2.0, 3.5, 4.0]))
+
+
+def test_inputs_of_every_kind_give_the_same_answer():
+    values = [1, 0, 1, 1, 0, 1]
+    expected = proportion(values)
+    assert proportion(np.array(values, dtype=bool)) == expected
+    assert proportion(torch.tensor(values)) == expected
+    assert proportion(tuple(float(v) for v in values)) == expected
+
+
+def test_seed_summaries():
+    summary = over_seeds([0.97, 0.98, 0.975], percent=True)
+    assert summary.mean == pytest.approx(0.975) and (summary.low, summary.high) == (0.97, 0.98)
+    assert str(summary) == "97.5 % (3 seeds: 97.0..98.0)"
+    same_sign = paired_seeds([0.97, 0.98, 0.975], [0.96, 0.975, 0.97], names=("ViT", "CNN"), percent=True)
+    assert same_sign.consistent and same_sign.verdict == "ViT higher than CNN on every one of 3 seeds"
+    mixed = paired_seeds([0.97, 0.95, 0.975], [0.96, 0.975, 0.97], names=("ViT", "CNN"))
+    assert not mixed.consistent and mixed.verdict == "no consistent difference over 3 seeds"
+    assert "range -0.025..+0.010" in str(mixed)
+
+
+@pytest.mark.parametrize("only_a, only_b", [(6, 0), (10, 4), (0, 0), (3, 3), (1, 12), (40, 25)])
+def test_mcnemar_equals_scipy_exact_binomial_test(only_a, only_b):
+    both = 7
+    a = np.array([1] * only_a + [0] * only_b + [1] * both + [0] * 5)
+    b = np.array([0] * only_a + [1] * only_b + [1] * both + [0] * 5)
+    result = mcnemar(a, b, names=("distillation head", "class head"))
+    assert (result.only_a, result.only_b) == (only_a, only_b)
+    expected = 1.0 if only_a + only_b == 0 else stats.binomtest(only_a, only_a + only_b, 0.5).pvalue
+    assert result.p_value == pytest.approx(expected, rel=1e-12)
+    assert result.detectable == (expected < 0.05)
+
+
+def test_the_review_distillation_example_is_not_a_finding():
+    """10 vs 4 disagreements with the teacher, none shared: exact p ~ 0.18."""
+    a = np.array([1] * 10 + [0] * 4 + [0] * 86)
+    b = np.array([0] * 10 + [1] * 4 + [0] * 86)
+    result = mcnemar(a, b, names=("distillation head", "class head"))
+    assert result.p_value == pytest.approx(0.1796, abs=1e-4)
+    assert str(result).endswith("exact McNemar p = 0.18: no detectable difference")
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: proportion(0.7), TypeError, "sequence of numbers"),
+        (lambda: proportion("0101"), TypeError, "sequence of numbers"),
+        (lambda: proportion([0, 1, 2]), ValueError, "only 0/1"),
+        (lambda: proportion([1]), ValueError, "at least 2 items"),
+        (lambda: proportion([[0, 1], [1, 1]]), ValueError, "1-D"),
+        (lambda: proportion([0, 1], confidence=95), ValueError, "0.95"),
+        (lambda: proportion([0, 1], resamples=10), ValueError, "resamples"),
+        (lambda: mean_interval([1.0, float("nan")]), ValueError, "nan"),
+        (lambda: mean_interval(["a", "b"]), TypeError, "numbers only"),
+        (lambda: paired_difference([1, 0, 1], [1, 0]), ValueError, "same items, got 3 and 2"),
+        (lambda: paired_difference([1, 0], [1, 0], names="AB"), TypeError, "two non-empty strings"),
+        (lambda: paired_difference([1, 0], [1, 0], percent="yes"), TypeError, "percent"),
+        (lambda: paired_seeds([0.9, 0.8, 0.7], [0.9, 0.8]), ValueError, "same seeds"),
+        (lambda: mcnemar([1, 0], [1, 0, 1]), ValueError, "same items"),
+        (lambda: mcnemar([1, 0], [1, 0], alpha=5), ValueError, "alpha"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
