@@ -113,7 +113,7 @@ def test_shapes_rejects_a_wrong_qkv_width_and_a_hard_coded_answer():
     with pytest.raises(ExerciseFailed, match="'qkv'"):
         check_attention_shapes(with_changes(qkv=lambda b, n, d, h: (b, n, d)))
     vit_s = attention_shapes(2, 197, 384, 6)
-    with pytest.raises(ExerciseFailed, match="batch=1, num_tokens=50, dim=192, heads=3"):
+    with pytest.raises(ExerciseFailed, match="batch=2, num_tokens=50, dim=96, heads=4"):
         check_attention_shapes(lambda *_: vit_s)
 
 
@@ -309,6 +309,18 @@ def shapes_as_lists_and_arrays(batch, num_tokens, dim, heads):
     return {key: (np.array(shape) if i % 2 else list(shape)) for i, (key, shape) in enumerate(shapes.items())}
 
 
+def fixed_64(b, n, d, h):  # the head width typed in as ViT-B's 64
+    return (b, h, n, 64)
+
+
+def test_shapes_checks_a_head_width_other_than_64():
+    from vit_explained.exercises.lesson03 import _true_shapes
+
+    # the checker's configurations include head widths other than 64 (an answer typing 64 is caught)
+    widths = {_true_shapes(1, 5, dim, heads)["q"][-1] for dim, heads in [(96, 4), (48, 3)]}
+    assert widths == {24, 16}
+
+
 @pytest.mark.parametrize("answer", [shapes_numpy_ints, shapes_by_running, shapes_as_lists_and_arrays])
 def test_shapes_accepts_answers_written_differently(answer, capsys):
     check_attention_shapes(answer)
@@ -331,6 +343,11 @@ def test_shapes_accepts_answers_written_differently(answer, capsys):
         (lambda b, n, d, h: {**attention_shapes(b, n, d, h), "k": (b, h, n, d // h)}, r"unexpected \['k'\]"),
         (lambda b, n, d, h: attention_shapes(b, n, d, h)["missing"], "raised KeyError"),
         (lambda b, n, d, h: None, "returned a NoneType; return a dict"),
+        (
+            with_changes(qkv_heads=lambda b, n, d, h: (3, b, h, n, 64), q=fixed_64, heads_out=fixed_64),
+            r"'qkv_heads' .* hard-coded as 64",
+        ),
+        (with_changes(q=fixed_64), "hard-coded as 64"),
     ],
 )
 def test_shapes_rejects_more_wrong_answers(wrong, message):
@@ -480,6 +497,10 @@ def package_attention(q, k, v):
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1) @ v.mT, "raised RuntimeError"),
         (lambda q, k, v: (attention(q, k, v), None), "return a torch.Tensor"),
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).sigmoid() @ v, "values differ"),  # not a softmax
+        (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(1) @ v, r"over the heads axis \(dim=1\)"),
+        (lambda q, k, v: F.softmax(q @ k.mT / math.sqrt(q.shape[-1]), dim=0) @ v, "over the batch axis"),
+        (lambda q, k, v: (q @ k / math.sqrt(q.shape[-1])).softmax(-1) @ v, r"raised RuntimeError.*k\.transpose"),
+        (lambda q, k, v: (torch.matmul(q, k) * q.shape[-1] ** -0.5).softmax(-1) @ v, r"k\.transpose\(-2, -1\)"),
     ],
 )
 def test_attention_rejects_more_wrong_answers(wrong, message):
@@ -521,10 +542,20 @@ def test_mha_accepts_answers_written_differently(answer, capsys):
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
-        (lambda mha, x: mha(*[x.reshape(x.shape[1], x.shape[0], -1)] * 3)[0].reshape(x.shape), "values differ"),
+        (
+            lambda mha, x: mha(*[x.reshape(x.shape[1], x.shape[0], -1)] * 3)[0].reshape(x.shape),
+            "reshape is not transpose",
+        ),
         (lambda mha, x: mha(x.transpose(0, 1), x, x)[0], "raised"),  # only the query transposed
         (lambda mha, x: mha(*[x.transpose(0, 1)] * 3)[1], r"the result has shape"),  # the weights
-        (lambda mha, x: mha(*[x.transpose(0, 1)] * 3)[0].reshape(x.shape), "values differ"),  # reshape, not transpose
+        (
+            lambda mha, x: mha(*[x.transpose(0, 1)] * 3)[0].reshape(x.shape),
+            "reshape is not transpose",
+        ),  # on the way out
+        (
+            lambda mha, x: mha(*[x.reshape(x.shape[1], x.shape[0], -1)] * 3)[0].transpose(0, 1),
+            "reshape is not transpose",
+        ),  # on the way in
         (lambda mha, x: None, "is a NoneType"),
         (lambda mha, x: mha.forward(*[x.transpose(0, 1)] * 3, need_weights=False), r"returns \(output, weights\)"),
     ],

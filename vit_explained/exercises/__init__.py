@@ -121,7 +121,7 @@ def attempt(
     except Exception as error:  # the learner's bug, named, not a traceback through the checker
         extra = hint(error) if callable(hint) else hint
         message = f"your function raised {type(error).__name__}: {_first_line(error)}"
-        fail(f"{message}. {extra}" if extra else message)
+        fail(f"{message.rstrip('.')}. {extra}" if extra else message)
     if returns is not None and not isinstance(result, returns):
         fail(f"your function returned a {_type_name(result)}; return a {_expected_name(returns)}")
     return result

@@ -92,7 +92,8 @@ def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict
     Checked against the package's :class:`~vit_explained.Attention` for ViT-S (dim 384, 6 heads)
     and other configurations.
     """
-    configs = [(2, 197, 384, 6), (1, 50, 192, 3), (3, 65, 512, 8), (1, 784, 64, 1)]
+    # head widths 64, 24, 64, 16, 64: an answer that hard-codes d = 64 (or 197 tokens) fails
+    configs = [(2, 197, 384, 6), (2, 50, 96, 4), (3, 65, 512, 8), (1, 17, 48, 3), (1, 784, 64, 1)]
     for batch, num_tokens, dim, heads in configs:
         where = f"for batch={batch}, num_tokens={num_tokens}, dim={dim}, heads={heads}"
         answer = attempt(attention_shapes, batch, num_tokens, dim, heads, returns=dict)
@@ -116,6 +117,11 @@ def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict
             if sorted(shape) == sorted(expected):
                 fail(f"'{key}' {where} has the right sizes in the wrong order. Hint: {_SHAPE_HINTS[key]}")
             head_dim = dim // heads
+            if head_dim != 64 and 64 in shape and head_dim not in shape:
+                fail(
+                    f"'{key}' {where} is {shape}: the head width is hard-coded as 64 (ViT-B's and ViT-S's), "
+                    f"but here d = dim // heads = {dim} // {heads}"
+                )
             if heads > 1 and head_dim in expected and dim in shape and head_dim not in shape:
                 fail(f"'{key}' {where}: each head works on dim // heads features, not on all {dim}")
             fail(f"'{key}' {where} is {shape}, which is not that step's shape. Hint: {_SHAPE_HINTS[key]}")
@@ -203,7 +209,7 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
     head_dim = q.shape[-1]
     dots = q @ k.transpose(-2, -1)
     scores = dots / math.sqrt(head_dim)
-    return {
+    variants = {
         "the scores are not scaled: divide q k^T by sqrt(d) before the softmax": dots.softmax(-1) @ v,
         "the scores are divided by d; the right scale is 1 / sqrt(d) (the spread of q.k grows like sqrt(d))": (
             (dots / head_dim).softmax(-1) @ v
@@ -214,10 +220,33 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
         "the softmax runs over the wrong axis: each query's weights must sum to 1 over the keys, the last axis": (
             scores.softmax(-2) @ v
         ),
+        "the softmax runs over the heads axis (dim=1): each query's weights must sum to 1 over the keys, "
+        "the last axis (dim=-1)": scores.softmax(1) @ v,
+        "the softmax runs over the batch axis (dim=0): each query's weights must sum to 1 over the keys, "
+        "the last axis (dim=-1)": scores.softmax(0) @ v,
         "the weights are transposed before the sum: row i of the weights belongs to query i": (
             scores.softmax(-1).transpose(-2, -1) @ v
         ),
     }
+    if q.shape[-2] == head_dim:  # only then does q @ k (no transpose) run
+        missing_transpose = (q @ k / math.sqrt(head_dim)).softmax(-1) @ v
+        variants["k is not transposed: q @ k pairs query features with key tokens; use q @ k.transpose(-2, -1)"] = (
+            missing_transpose
+        )
+    return variants
+
+
+def _matmul_hint(error: Exception) -> str | None:
+    """A matrix product of shapes that do not fit is, in this exercise, almost always a missing k transpose."""
+    text = str(error)
+    if isinstance(error, RuntimeError) and any(
+        clue in text for clue in ("cannot be multiplied", "Expected size for first two dimensions", "must match")
+    ):
+        return (
+            "A matrix product got shapes that do not fit: q and k are both (B, h, N, d), so the keys must be "
+            "transposed on their last two axes, k.transpose(-2, -1), to make q k^T of shape (B, h, N, N)"
+        )
+    return None
 
 
 def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
@@ -228,12 +257,15 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
     """
     generator = torch.Generator().manual_seed(3)
     cases = [(2, 3, 7, 16, torch.float32), (1, 2, 5, 64, torch.float32), (2, 1, 9, 4, torch.float32)]
-    cases.append((1, 2, 6, 8, torch.float64))
+    cases += [(1, 2, 6, 8, torch.float64), (2, 2, 8, 8, torch.float32)]  # N = d: q @ k (no transpose) runs
     for batch, heads, tokens, head_dim, dtype in cases:
         q, k, v = (torch.randn(batch, heads, tokens, head_dim, generator=generator, dtype=dtype) for _ in range(3))
         shape = (batch, heads, tokens, head_dim)
         where = f"for q, k, v of shape {shape} ({str(dtype).replace('torch.', '')})"
-        result = as_tensor(_NO_ATTENTION_SHORTCUTS(attention, q.clone(), k.clone(), v.clone()), f"your result {where}")
+        result = as_tensor(
+            _NO_ATTENTION_SHORTCUTS(attention, q.clone(), k.clone(), v.clone(), hint=_matmul_hint),
+            f"your result {where}",
+        )
         if tuple(result.shape) != shape:
             fail(f"{where} the result has shape {tuple(result.shape)}; it should be like v's")
         expected = F.scaled_dot_product_attention(q, k, v)
@@ -269,6 +301,13 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
         with torch.no_grad():
             expected = ours(x)
             forgotten = mha(x, x, x, need_weights=False)[0]
+            # reshape in place of transpose, on the way in, on the way out, or both: right shapes, mixed values
+            reshaped_in = x.reshape(tokens, batch, dim)
+            reshape_slips = [
+                mha(reshaped_in, reshaped_in, reshaped_in, need_weights=False)[0].reshape(batch, tokens, dim),
+                mha(reshaped_in, reshaped_in, reshaped_in, need_weights=False)[0].transpose(0, 1),
+                mha(*(x.transpose(0, 1),) * 3, need_weights=False)[0].reshape(batch, tokens, dim),
+            ]
             result = attempt(mha_forward, mha, x.clone())
         if mha.batch_first:
             fail("mha_forward switched the module to batch_first=True; leave the module as it is and adapt the input")
@@ -281,6 +320,12 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
             fail(f"for x of shape {(batch, tokens, dim)} the result has shape {tuple(result.shape)}")
         if close(result, expected):
             continue
+        if any(close(result, slip) for slip in reshape_slips):
+            fail(
+                "reshape is not transpose: x.reshape(N, B, D) keeps the numbers in memory order, so each new "
+                "'sequence' holds pieces of different images and tokens. Swap the axes with transpose(0, 1) "
+                "(on the way in and on the way out)"
+            )
         if close(result, forgotten):
             fail(
                 "this is the batch_first bug: the module reads (B, N, D) as (N, B, D), so every token attends to "
