@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import platform
 from pathlib import Path
@@ -39,7 +40,8 @@ def markdown_table(header: list[str], rows: list[list[object]]) -> str:
 def write_result(name: str, title: str, body: str, threads: str | None = None) -> Path:
     """Write ``benchmarks/results/<name>.md`` (title, machine, body) and print it."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    text = f"# {title}\n\nMeasured on: {machine(threads)}.\n\n{body.strip()}\n"
+    day = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
+    text = f"# {title}\n\nMeasured on {day} (UTC) on: {machine(threads)}.\n\n{body.strip()}\n"
     path = RESULTS / f"{name}.md"
     path.write_text(text)
     print(text)

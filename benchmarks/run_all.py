@@ -16,20 +16,23 @@ import subprocess
 import sys
 import time
 
-from _common import RESULTS, ROOT, machine
+from _common import RESULTS, ROOT
 
 BENCHMARKS = ["bench_setup.py", "bench_attention.py", "bench_training.py", "bench_lessons.py"]
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 
 
 def readme_section() -> str:
-    parts = [f"Measured by `benchmarks/run_all.py` on {machine()}. Full tables: `benchmarks/results/`."]
+    parts = [
+        "Measured by the scripts in `benchmarks/` (`benchmarks/run_all.py` runs them all); each table names its "
+        "date and machine. Full tables: `benchmarks/results/`."
+    ]
     for name in ("setup", "attention", "training", "deit", "lessons"):
         path = RESULTS / f"{name}.md"
         if not path.exists():
             continue
         text = path.read_text()
-        body = text.split("\n", 3)[3] if text.count("\n") > 3 else text  # drop title and machine lines
+        body = text.split("\n", 2)[2] if text.count("\n") > 2 else text  # drop the title, keep date and machine
         body = re.sub(r"!\[([^\]]*)\]\(([^)/]+\.png)\)", r"![\1](benchmarks/results/\2)", body)
         body = re.sub(r"^#{2,3} ", "#### ", body, flags=re.MULTILINE)  # below the section's ### title
         title = text.splitlines()[0].lstrip("# ")

@@ -65,7 +65,7 @@ CANDIDATES: dict[str, tuple[Recipe, dict[str, dict]]] = {
             "lr 3e-3, warm-up 5 %": {"lr": 3e-3, "warmup": 0.05},
         },
     ),
-    # Round 2 (session 3), from the chosen digits preset, after the benchmark gave each model its faster
+    # Round 2 (2026-11-30), from the chosen digits preset, after the benchmark gave each model its faster
     # thread count and the ViT reached its tuned steps (98.1 % test, still under 99 %): one change at a time.
     # Rounds 2 and 3 print a "choice", but every candidate was within the noise of 180 validation images
     # (the same candidate moved by a point between rounds), so the preset was NOT changed: see training.md.
