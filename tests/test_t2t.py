@@ -65,3 +65,50 @@ def test_position_table_is_fixed_sinusoid():
     model = T2TViT(32, in_channels=1, num_classes=4, embed_dim=16, depth=1, heads=2, mlp_ratio=2, token_dim=8)
     assert not model.pos_embedding.requires_grad
     assert model.pos_embedding.shape == (1, model.num_tokens + 1, 16)
+
+
+def _original_forward(model: T2TViT, images: torch.Tensor, qk_scale: float | None) -> torch.Tensor:
+    """T2T_ViT.forward of yitu-opensource/T2T-ViT (models/t2t_vit.py, transformer_block.py at 0f63dc9),
+    written from its source, on ``model``'s weights: the backbone's Attention scales by
+    ``qk_scale or head_dim ** -0.5`` and reshapes qkv to ``(3, B, heads, N, head_dim)``."""
+    x = model.tokens_to_token(images)  # its T2T module takes no qk_scale: the token attention keeps dim ** -0.5
+    x = torch.cat((model.class_token.expand(x.shape[0], -1, -1), x), dim=1) + model.pos_embedding
+    for block in model.blocks:
+        attn = block.attn
+        num_heads, (batch, tokens, channels) = attn.heads, x.shape
+        scale = qk_scale or (channels // num_heads) ** -0.5
+        h = block.norm1(x)
+        qkv = attn.qkv(h).reshape(batch, tokens, 3, num_heads, channels // num_heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        weights = ((q @ k.transpose(-2, -1)) * scale).softmax(dim=-1)
+        x = x + attn.proj((weights @ v).transpose(1, 2).reshape(batch, tokens, channels))
+        x = x + block.mlp(block.norm2(x))
+    return model.head(model.encoder.norm(x)[:, 0])
+
+
+def test_qk_scale_runs_the_released_weights_as_the_original_code_does():
+    # t2t_vit_t_14(pretrained=True) sets qk_scale = 384 ** -0.5 = embed_dim ** -0.5 for the backbone.
+    embed_dim, heads = 48, 4
+    config = dict(in_channels=3, num_classes=7, embed_dim=embed_dim, depth=2, heads=heads, mlp_ratio=3, token_dim=16)
+    torch.manual_seed(0)
+    released = T2TViT(32, qk_scale=embed_dim**-0.5, **config)
+    for block in released.blocks:  # trained-like weights: scores far from 0, so the scale shows in the logits
+        torch.nn.init.normal_(block.attn.qkv.weight, std=0.5)
+        torch.nn.init.normal_(block.attn.proj.weight, std=0.5)
+    default = T2TViT(32, **config)
+    default.load_state_dict(released.state_dict())  # the same weights, the default scale
+    images = torch.rand(3, 3, 32, 32)
+    with torch.no_grad():
+        assert all(block.attn.scale == embed_dim**-0.5 for block in released.blocks)
+        assert all(block.attn.scale == (embed_dim // heads) ** -0.5 for block in default.blocks)
+        assert released.tokens_to_token.token_transformers[0].attn.scale == (3 * 7 * 7) ** -0.5
+        torch.testing.assert_close(released(images), _original_forward(released, images, embed_dim**-0.5))
+        torch.testing.assert_close(default(images), _original_forward(default, images, None))
+        # the trap: the released weights run with the default scale give other logits
+        assert (default(images) - released(images)).abs().max() > 1e-2
+
+
+@pytest.mark.parametrize("bad", [0, -0.1, float("nan")])
+def test_qk_scale_must_be_positive(bad):
+    with pytest.raises(ValueError, match="qk_scale must be positive"):
+        T2TViT(32, in_channels=1, num_classes=2, embed_dim=16, depth=1, heads=2, mlp_ratio=2, token_dim=8, qk_scale=bad)

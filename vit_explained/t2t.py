@@ -156,6 +156,14 @@ class T2TViT(nn.Module):
     original code, as a Parameter with ``requires_grad=False``), ``depth`` pre-norm blocks
     without qkv bias, a final LayerNorm, and a Linear head on the class token.
     T2T-ViT-14 is ``T2TViT(224, in_channels=3, num_classes=1000, embed_dim=384, depth=14, heads=6, mlp_ratio=3)``.
+
+    ``qk_scale`` sets the scale of the *backbone's* attention scores (default ``None``: the usual
+    ``head_dim ** -0.5``). The original code's ``Attention`` computes ``qk_scale or head_dim ** -0.5``,
+    and its model functions set ``qk_scale=embed_dim ** -0.5`` when ``pretrained=True``
+    (``t2t_vit_t_14``: ``384 ** -0.5``; ``models/t2t_vit.py`` of yitu-opensource/T2T-ViT, commit 0f63dc9),
+    so the released weights are run with that scale, not with ``head_dim ** -0.5`` (their issue #62
+    asks why): pass ``qk_scale=embed_dim ** -0.5`` to run them here.
+    The token transformers always keep their own ``dim ** -0.5`` (:class:`TokenAttention`), as there.
     """
 
     def __init__(
@@ -170,6 +178,7 @@ class T2TViT(nn.Module):
         mlp_ratio: float,
         token_dim: int = 64,
         qkv_bias: bool = False,
+        qk_scale: float | None = None,
     ) -> None:
         super().__init__()
         _checks.positive_int("num_classes", num_classes)  # embed_dim and heads: checked by each Attention
@@ -180,6 +189,10 @@ class T2TViT(nn.Module):
         table = sinusoid_encoding(self.num_tokens + 1, embed_dim).unsqueeze(0)
         self.pos_embedding = nn.Parameter(table, requires_grad=False)
         self.encoder = Encoder(embed_dim, depth, heads, int(embed_dim * mlp_ratio), qkv_bias, norm_eps=1e-5)
+        if qk_scale is not None:  # the released weights' backbone scale, e.g. embed_dim ** -0.5
+            qk_scale = _checks.positive_number("qk_scale", qk_scale, example=f"{embed_dim} ** -0.5")
+            for block in self.encoder.blocks:
+                block.attn.scale = qk_scale
         self.head = nn.Linear(embed_dim, num_classes)
         self.apply(init_weights)
 
