@@ -241,7 +241,6 @@ def test_tanh_gelu_accepts_answers_written_differently(answer, capsys):
         (lambda x: torch.ops.aten.gelu(x, approximate="tanh"), "yourself"),
         (lambda x: mlp.gelu(x, approximate="tanh"), "yourself"),
         (lambda x: 0.5 * x * (1 + torch.tanh(C * x)), "differs from torch's tanh GELU"),  # no cubic term
-        (lambda x: 0.5 * x * (1 + torch.tanh(math.sqrt(2 * math.pi) * (x + 0.044715 * x**3))), "differs"),
         (lambda x: 0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * x**3)))[..., None], "keep the input's shape"),
         (lambda x: x.tolist()[0] * 0 + "gelu", "raised TypeError"),
         (lambda x: None, "return a torch.Tensor"),
@@ -397,7 +396,7 @@ def mlp_first(x, block):
         (lambda x, b: b.mlp(b.norm2(x + b.attn(b.norm1(x)))), "second residual connection"),
         (lambda x, b: (y := b.attn(b.norm1(x))) + b.mlp(b.norm2(y)), "first residual connection"),
         (lambda x, b: x + b.attn(b.norm1(x)) + b.mlp(b.norm2(b.attn(b.norm1(x)))), "after attention"),
-        (mlp_first, "differs from Block"),
+        (mlp_first, "MLP runs before attention"),
         (lambda x, b: (pre_norm_block(x, b), None), "return a torch.Tensor"),
         (lambda x, b: b.attn(b.norm1(x), b.mlp), "is a tuple"),
         (lambda x, b: x + b.attn(b.norm1(x)) @ x, "raised RuntimeError"),
@@ -405,3 +404,90 @@ def mlp_first(x, block):
 )
 def test_pre_norm_block_rejects_more(answer, fragment):
     rejected(check_pre_norm_block, answer, "Not yet", fragment)
+
+
+# --- the slips named in issue 21 ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x: 0.5 * x * (1 + torch.tanh(C * x + 0.044715 * x**3)), "mind the brackets"),
+        (lambda x: 0.5 * x * (1 + torch.tanh(math.sqrt(2 * math.pi) * (x + 0.044715 * x**3))), "sqrt(2 pi)"),
+        (lambda x: 0.5 * x * (1 + torch.tanh(math.sqrt(math.pi / 2) * (x + 0.044715 * x**3))), "sqrt(pi / 2)"),
+    ],
+)
+def test_tanh_gelu_names_bracket_and_constant_slips(answer, fragment):
+    rejected(check_tanh_gelu, answer, fragment)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda d, m: 4 * d * d + 2 * d * m + 3 * d + m + d + 4 * d, "a bias of size dim is missing"),
+        (lambda d, m: 4 * d * d + 2 * d * m + 3 * d + d + m + m + 4 * d, "fc2's bias has the size"),
+        (lambda d, m: 4 * d * d + 2 * d * m + 3 * d + d + d + d + 4 * d, "fc1's bias has the size"),
+    ],
+)
+def test_block_parameters_names_bias_slips(answer, fragment):
+    rejected(check_block_parameters, answer, fragment)
+
+
+def _annotated_transformer(x, w, b, eps):  # the Annotated Transformer's LayerNorm, literally
+    mean = x.mean(-1, keepdim=True)
+    std = x.std(-1, keepdim=True)
+    return w * (x - mean) / (std + eps) + b
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (
+            lambda x, w, b, eps: (x - x.mean(-1)) / torch.sqrt(x.var(-1, unbiased=False) + eps) * w + b,
+            "keepdim=True",
+        ),
+        (
+            lambda x, w, b, eps: (x - x.mean(-1, keepdim=True)) / torch.sqrt(x.var(-1, unbiased=False) + eps) * w + b,
+            "keepdim=True",
+        ),
+        (_annotated_transformer, "Annotated Transformer"),
+        (lambda x, w, b, eps: w * x.mean(-1, keepdim=True) / (x.std(-1, keepdim=True) + eps) + b, "mean itself"),
+        (lambda x, w, b, eps: (_normalise(x, -1, eps) + b) * w, "shift comes before the scale"),
+    ],
+)
+def test_layer_norm_names_keepdim_literal_and_order_slips(answer, fragment):
+    rejected(check_layer_norm, answer, fragment)
+
+
+def _mlp_first(x, b):
+    x = x + b.mlp(b.norm2(x))
+    return x + b.attn(b.norm1(x))
+
+
+def _norms_swapped(x, b):
+    x = x + b.attn(b.norm2(x))
+    return x + b.mlp(b.norm1(x))
+
+
+def _residual_adds_normalised(x, b):
+    h = b.norm1(x)
+    h = h + b.attn(h)
+    return h + b.mlp(b.norm2(h))
+
+
+def _extra_final_norm(x, b):
+    return b.norm2(pre_norm_block(x, b))
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (_mlp_first, "MLP runs before attention"),
+        (_norms_swapped, "norm1 and norm2 are swapped"),
+        (_residual_adds_normalised, "residual adds the normalised x"),
+        (_extra_final_norm, "extra LayerNorm (norm2) at the end"),
+        (lambda x, b: b.norm1(pre_norm_block(x, b)), "extra LayerNorm (norm1) at the end"),
+    ],
+)
+def test_pre_norm_block_names_order_and_norm_slips(answer, fragment):
+    rejected(check_pre_norm_block, answer, fragment)

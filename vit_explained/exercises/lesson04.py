@@ -65,6 +65,18 @@ def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
             (2 * reference, "your values are exactly twice too large everywhere: a factor is missing"),
             (0.5 * (1 + torch.tanh(inner)), "this is Phi(x), the S-shaped curve; GELU is x * Phi(x)"),
             (
+                0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * x + 0.044715 * x**3)),
+                "mind the brackets: sqrt(2 / pi) multiplies the whole sum (x + 0.044715 x^3), not x alone",
+            ),
+            (
+                0.5 * x * (1 + torch.tanh(math.sqrt(2 * math.pi) * (x + 0.044715 * x**3))),
+                "the constant is sqrt(2 / pi), about 0.798; this uses sqrt(2 pi), about 2.507",
+            ),
+            (
+                0.5 * x * (1 + torch.tanh(math.sqrt(math.pi / 2) * (x + 0.044715 * x**3))),
+                "the constant is sqrt(2 / pi), about 0.798; this uses sqrt(pi / 2), about 1.253",
+            ),
+            (
                 0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**2))),
                 "the correction term inside tanh has the wrong power of x: with it, GELU(x) - GELU(-x) is no longer x",
             ),
@@ -123,6 +135,9 @@ def check_block_parameters(block_parameters: Callable[[int, int], int]) -> None:
             "both the Linear biases and the LayerNorms are missing": expected - parts["biases"] - parts["norms"],
             "the qkv Linear makes queries, keys AND values, each dim wide": expected - 2 * dim * dim - 2 * dim,
             "attention's output projection (proj, dim -> dim) is missing": expected - dim * dim - dim,
+            "a bias of size dim is missing: proj and fc2 each end in one (and qkv's bias is 3 x dim)": expected - dim,
+            "fc2's bias has the size of fc2's output, dim, not mlp_dim": expected - dim + mlp_dim,
+            "fc1's bias has the size of fc1's output, mlp_dim, not dim": expected - mlp_dim + dim,
             "the MLP has two Linear layers (fc1 widens, fc2 narrows back)": expected - dim * mlp_dim - mlp_dim,
             "your count assumes mlp_dim = 4 x dim; use the mlp_dim argument": 12 * dim * dim + 13 * dim,
         }
@@ -178,6 +193,28 @@ def _layer_norm_suspects(
         ),
         (normalise((-1,), centre=False) * weight + bias, "the numerator is not centred: subtract the mean first"),
         ((x - mean / torch.sqrt(var + eps)) * weight + bias, "mind the parentheses: only the mean is divided"),
+        (
+            (x - mean) / (x.std(-1, keepdim=True) + eps) * weight + bias,
+            "this is the Annotated Transformer's LayerNorm, (x - mean) / (std + eps): x.std() divides by D - 1, "
+            "and eps is added to the std; nn.LayerNorm uses the population variance and adds eps inside the root",
+        ),
+        (
+            weight * mean / (x.std(-1, keepdim=True) + eps) + bias,
+            "the numerator is the mean itself: normalise x - mean, not the mean (and nn.LayerNorm uses "
+            "sqrt(population variance + eps), not std + eps)",
+        ),
+        (
+            weight * mean / (torch.sqrt(var) + eps) + bias,
+            "the numerator is the mean itself: normalise x - mean, not the mean",
+        ),
+        (
+            weight * mean / torch.sqrt(var + eps) + bias,
+            "the numerator is the mean itself: normalise x - mean, not the mean",
+        ),
+        (
+            (normalise((-1,)) + bias) * weight,
+            "the shift comes before the scale: scale by weight first, then add bias",
+        ),
     ]
     for axis in range(x.dim() - 1):
         suspects.append(
@@ -187,6 +224,16 @@ def _layer_norm_suspects(
             )
         )
     return suspects
+
+
+def _keepdim_hint(error: Exception) -> str | None:
+    """A mean or variance without ``keepdim=True`` no longer lines up with ``x`` (a broadcasting error)."""
+    if isinstance(error, RuntimeError) and "must match the size" in str(error):
+        return (
+            "A mean or variance taken over the last axis without keepdim=True has lost that axis, so it no longer "
+            "lines up with x: keep it with keepdim=True (shape (..., 1))"
+        )
+    return None
 
 
 def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, float], torch.Tensor]) -> None:
@@ -199,13 +246,18 @@ def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Ten
         weight = 1 + 0.5 * torch.randn(shape[-1], dtype=torch.float64, generator=generator)
         bias = torch.randn(shape[-1], dtype=torch.float64, generator=generator)
         reference = _layer_norm_reference(x, weight, bias, eps)
-        result = _NO_LAYER_NORM(layer_norm, x.clone(), weight.clone(), bias.clone(), eps)
+        result = _NO_LAYER_NORM(layer_norm, x.clone(), weight.clone(), bias.clone(), eps, hint=_keepdim_hint)
         out = _same_shape(f"layer_norm on a {shape} input", result, reference)
         if _within_promise(out, reference):
             continue
-        for candidate, message in _layer_norm_suspects(x, weight, bias, eps):
-            if _within_promise(out, candidate):
-                fail(f"{message} (input shape {shape}, eps={eps})")
+        # several slips can lie within the tolerance of an answer (eps = 1e-6 is small): name the closest
+        matches = [
+            (max_difference(out, candidate), message)
+            for candidate, message in _layer_norm_suspects(x, weight, bias, eps)
+            if _within_promise(out, candidate)
+        ]
+        if matches:
+            fail(f"{min(matches, key=lambda match: match[0])[1]} (input shape {shape}, eps={eps})")
         fail(f"differs from nn.LayerNorm by up to {max_difference(out, reference):.3g} (input {shape}, eps={eps})")
     passed("your LayerNorm equals nn.LayerNorm on (2, 5, 16) and (6, 8) inputs (to 1e-6).")
 
@@ -246,6 +298,38 @@ def check_pre_norm_block(pre_norm_block: Callable[[torch.Tensor, Block], torch.T
             ),
             (after_attn + mlp(n1(after_attn)), "the MLP branch uses norm1; it has its own LayerNorm, norm2"),
         ]
+        swapped = x + attn(n2(x))
+        mlp_first = x + mlp(n2(x))
+        normalised_residual = n1(x) + attn(n1(x))  # the residual adds the normalised x, not the stream
+        suspects += [
+            (
+                swapped + mlp(n1(swapped)),
+                "norm1 and norm2 are swapped: norm1 belongs to the attention branch, norm2 to the MLP branch",
+            ),
+            (mlp_first + attn(n1(mlp_first)), "the MLP runs before attention: attention comes first, then the MLP"),
+            (
+                mlp_first + attn(n2(mlp_first)),
+                "the MLP runs before attention: attention (with norm1) comes first, then the MLP (with norm2)",
+            ),
+            (
+                normalised_residual + mlp(n2(normalised_residual)),
+                "the residual adds the normalised x: add the branch to the stream x itself, x + attn(norm1(x)), "
+                "not to norm1(x)",
+            ),
+            (
+                n2(normalised_residual) + mlp(n2(normalised_residual)),
+                "the residual adds the normalised x: add each branch to the stream itself, x + attn(norm1(x)), "
+                "not to the LayerNorm's output",
+            ),
+        ]
+        for norm_name, norm in (("norm2", n2), ("norm1", n1)):
+            suspects.append(
+                (
+                    norm(reference),
+                    f"an extra LayerNorm ({norm_name}) at the end: the block's output is the stream itself; "
+                    "the encoder normalises only once, after the last block",
+                )
+            )
     with torch.no_grad():
         out = _same_shape("pre_norm_block(x, block)", _NO_BLOCK_CALL(pre_norm_block, x.clone(), block), reference)
     if not _within_promise(out, reference):
