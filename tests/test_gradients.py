@@ -17,6 +17,8 @@ from vit_explained.attention_backward import (
 )
 from vit_explained.gradient_hooks import (
     GradientRecorder,
+    cut_mlp_route,
+    gradient_change,
     gradient_norms,
     group_gradient_norms,
     record_residual_routes,
@@ -241,6 +243,68 @@ def test_residual_routes_split_the_gradient():
         loss_of(model).backward()
     for i in range(3):
         torch.testing.assert_close(routes[i]["total"], routes[i]["skip"])
+
+
+def forward_with_detached_mlp_input(model, images):
+    """The ViT's forward written out, each block as ``h + mlp(norm2(h.detach()))``: what cut_mlp_route must equal."""
+    from vit_explained.vit import add_class_token
+
+    tokens = add_class_token(model.patch_embedding(images), model.class_token, model.pos_embedding)
+    for block in model.blocks:
+        h = tokens + block.attn(block.norm1(tokens))
+        tokens = h + block.mlp(block.norm2(h.detach()))
+    return model.head(model.fc_norm(model.encoder.norm(tokens)[:, 0]))
+
+
+def test_cut_mlp_route_equals_a_detached_mlp_input_and_keeps_the_forward():
+    images, labels = batch(torch.float64)
+    by_hand, cut, full = small_vit(torch.float64), small_vit(torch.float64), small_vit(torch.float64)
+    F.cross_entropy(forward_with_detached_mlp_input(by_hand, images), labels).backward()
+    with cut_mlp_route(cut):
+        cut_logits = cut(images)
+        F.cross_entropy(cut_logits, labels).backward()
+    full_logits = full(images)
+    F.cross_entropy(full_logits, labels).backward()
+    assert torch.equal(cut_logits, full_logits)  # the forward pass is unchanged, bit for bit
+    for (name, a), b, c in zip(cut.named_parameters(), by_hand.parameters(), full.parameters(), strict=True):
+        assert a.grad is not None, name  # every parameter, the MLP's included, still gets a gradient
+        torch.testing.assert_close(a.grad, b.grad, rtol=1e-12, atol=1e-15)
+        if name.startswith(("head", "encoder.norm.", "encoder.blocks.2.mlp", "encoder.blocks.2.norm2")):
+            torch.testing.assert_close(a.grad, c.grad)  # nothing above the top block's MLP input changes
+    changed = [
+        not torch.allclose(a.attn.qkv.weight.grad, b.attn.qkv.weight.grad)
+        for a, b in zip(cut.blocks, full.blocks, strict=True)
+    ]
+    assert changed == [True, True, True]
+    # the hooks are gone after the with block: the same model gives the full gradients again
+    cut.zero_grad()
+    F.cross_entropy(cut(images), labels).backward()
+    for a, c in zip(cut.parameters(), full.parameters(), strict=True):
+        torch.testing.assert_close(a.grad, c.grad)
+
+
+def test_under_the_cut_the_gradient_at_attention_is_the_skip_route_alone():
+    model = small_vit()
+    with record_residual_routes(model) as routes, cut_mlp_route(model):  # routes first: it watches h before the cut
+        loss_of(model).backward()
+    for i in range(3):
+        torch.testing.assert_close(routes[i]["total"], routes[i]["skip"], rtol=0, atol=0)
+
+
+def test_gradient_change_is_relative_norm_and_cosine():
+    g = torch.tensor([3.0, 4.0])
+    assert gradient_change(g, g) == (0.0, 1.0)
+    change = gradient_change(g, torch.tensor([4.0, -3.0]))  # orthogonal, same length
+    assert math.isclose(change.relative, math.sqrt(2)) and abs(change.cosine) < 1e-12
+    assert gradient_change(g, torch.zeros(2)) == (1.0, 0.0)
+    with pytest.raises(ValueError, match="all zeros"):
+        gradient_change(torch.zeros(2), g)
+    with pytest.raises(ValueError, match="differ in shape"):
+        gradient_change(g, torch.ones(3))
+    with pytest.raises(TypeError, match=r"p\.grad None"):
+        gradient_change(g, None)
+    with pytest.raises(TypeError, match=r"must have \.blocks"), cut_mlp_route(torch.nn.Linear(2, 2)):
+        pass
 
 
 # --- errors ----------------------------------------------------------------------------------------------

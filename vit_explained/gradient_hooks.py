@@ -7,7 +7,8 @@
   against); :func:`group_gradient_norms` sums any such norms per ``(layer, part)``.
 - :func:`trace_backward` lists the modules in the order backward reaches them;
   :func:`record_residual_routes` splits the gradient reaching each attention branch into its skip
-  route and its route through the MLP.
+  route and its route through the MLP; :func:`cut_mlp_route` cuts the route through the MLP (the
+  forward pass unchanged) and :func:`gradient_change` measures what that does to a gradient.
 
 Layers and parts are those of :func:`vit_explained.parameters.parameter_places`, the one
 classification of a ViT's parameters the lessons share.
@@ -19,7 +20,7 @@ import math
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 from torch import nn
@@ -200,3 +201,63 @@ def record_residual_routes(model: nn.Module) -> Iterator[dict[int, dict[str, tor
     finally:
         for handle in handles:
             handle.remove()
+
+
+@contextmanager
+def cut_mlp_route(model: nn.Module) -> Iterator[nn.Module]:
+    """Context manager: inside it, every block's MLP branch reads a *detached* copy of the residual stream.
+
+    Each block then computes ``out = h + mlp(norm2(h.detach()))`` instead of ``h + mlp(norm2(h))``: the
+    forward values are exactly the same, and so are the parameters that get a gradient (``norm2`` and
+    ``mlp`` keep theirs), but backward can no longer go from ``out`` back to ``h`` through the MLP. The
+    gradient reaching each attention branch is then its skip route alone: the experiment that asks
+    "how much of the qkv gradient came back through an MLP?". (Freezing the MLPs cannot ask it:
+    ``requires_grad_(False)`` keeps no gradient for the MLP's weights but still passes it through.)
+
+    A forward pre-hook on each ``norm2`` replaces its input with ``input.detach()``; the hooks are removed
+    when the ``with`` block ends. Works on any model with ``.blocks`` of :class:`vit_explained.Block`.
+    Yields ``model``. To watch the routes as well, enter :func:`record_residual_routes` first (its hook
+    must see ``h`` before this one detaches it).
+    """
+    blocks = getattr(model, "blocks", None)
+    if not isinstance(blocks, nn.ModuleList):
+        raise TypeError(
+            f"model must have .blocks (an nn.ModuleList of vit_explained.Block), got {type(model).__name__}"
+        )
+
+    def detach_input(module: nn.Module, inputs: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+        return (inputs[0].detach(), *inputs[1:])
+
+    handles = [block.norm2.register_forward_pre_hook(detach_input) for block in blocks]
+    try:
+        yield model
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+class GradientChange(NamedTuple):
+    """How a gradient ``g`` changed into ``g_new``: ``relative`` = ``||g_new - g|| / ||g||`` and ``cosine``."""
+
+    relative: float
+    cosine: float
+
+
+def gradient_change(reference: torch.Tensor, changed: torch.Tensor) -> GradientChange:
+    """``||changed - reference|| / ||reference||`` and the cosine between the two gradients (computed in float64).
+
+    0 and 1 for the same gradient; both tensors must have the same shape and ``reference`` must not be 0.
+    """
+    if not isinstance(reference, torch.Tensor) or not isinstance(changed, torch.Tensor):
+        raise TypeError(
+            f"gradient_change needs two tensors, got {type(reference).__name__} and {type(changed).__name__} "
+            "(a parameter without a gradient has p.grad None)"
+        )
+    if reference.shape != changed.shape:
+        raise ValueError(f"the two gradients differ in shape: {tuple(reference.shape)} and {tuple(changed.shape)}")
+    a, b = reference.detach().double().flatten(), changed.detach().double().flatten()
+    norm = a.norm()
+    if norm == 0:
+        raise ValueError("the reference gradient is all zeros: a relative change is undefined")
+    cosine = (a @ b) / (norm * b.norm()) if b.norm() > 0 else torch.tensor(0.0, dtype=torch.float64)
+    return GradientChange(((b - a).norm() / norm).item(), cosine.item())
