@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from vit_explained.softmax_scale import SATURATED, softmax_saturation
+from vit_explained.softmax_scale import SATURATED, score_gradient, softmax_saturation
 
 
 def by_hand(head_dim, num_keys, samples, seed):
@@ -27,16 +27,21 @@ def by_hand(head_dim, num_keys, samples, seed):
             "grad_q": (scale * d_scores @ k).norm(dim=-1).mean().item(),
             "grad_k": (scale * d_scores.transpose(-2, -1) @ q).norm(dim=-1).mean().item(),
         }
+        rows = d_scores.norm(dim=-1)
+        saturated = top > SATURATED
+        out[name]["grad_scores"] = rows.mean().item()
+        for key, chosen in (("grad_scores_saturated", rows[saturated]), ("grad_scores_unsaturated", rows[~saturated])):
+            out[name][key] = chosen.mean().item() if chosen.numel() else math.nan
     return out
 
 
-@pytest.mark.parametrize(("head_dim", "num_keys", "samples", "seed"), [(4, 9, 3, 0), (64, 50, 2, 1)])
+@pytest.mark.parametrize(("head_dim", "num_keys", "samples", "seed"), [(4, 9, 3, 0), (64, 50, 2, 1), (64, 197, 2, 0)])
 def test_statistics_equal_a_computation_by_hand(head_dim, num_keys, samples, seed):
     measured = softmax_saturation(head_dim, num_keys, samples, seed)
     expected = by_hand(head_dim, num_keys, samples, seed)
     for setting in ("unscaled", "scaled"):
         for key, value in expected[setting].items():
-            assert measured[setting][key] == pytest.approx(value, rel=1e-5, abs=1e-7), (setting, key)
+            assert measured[setting][key] == pytest.approx(value, rel=1e-5, abs=1e-7, nan_ok=True), (setting, key)
 
 
 def test_the_scale_keeps_the_spread_at_one_and_the_rows_unsaturated():
@@ -52,3 +57,27 @@ def test_bad_arguments_name_the_value():
         softmax_saturation(0)
     with pytest.raises(TypeError, match="num_keys"):
         softmax_saturation(8, num_keys=2.5)
+
+
+def test_score_gradient_equals_autograd():
+    generator = torch.Generator().manual_seed(5)
+    scores = (6 * torch.randn(3, 4, 11, generator=generator, dtype=torch.float64)).requires_grad_()
+    upstream = torch.randn(3, 4, 11, generator=generator, dtype=torch.float64)
+    weights = scores.softmax(dim=-1)
+    (weights * upstream).sum().backward()
+    torch.testing.assert_close(score_gradient(weights.detach(), upstream), scores.grad, rtol=0, atol=1e-12)
+    one_hot = torch.zeros(5)
+    one_hot[2] = 1
+    assert torch.equal(score_gradient(one_hot, torch.randn(5, generator=generator)), torch.zeros(5))
+    with pytest.raises(ValueError, match="same shape"):
+        score_gradient(weights, upstream[..., :3])
+
+
+def test_saturated_rows_pass_back_less_and_the_scale_keeps_the_score_gradient_fixed():
+    small, large = softmax_saturation(16, num_keys=100, samples=4), softmax_saturation(256, num_keys=100, samples=4)
+    for stats in (small, large):
+        unscaled = stats["unscaled"]
+        assert unscaled["grad_scores_saturated"] < unscaled["grad_scores_unsaturated"] / 3
+        assert math.isnan(stats["scaled"]["grad_scores_saturated"])  # no saturated rows with the scale
+    assert large["unscaled"]["grad_scores"] < small["unscaled"]["grad_scores"]  # falls as d grows
+    assert large["scaled"]["grad_scores"] == pytest.approx(small["scaled"]["grad_scores"], rel=0.1)

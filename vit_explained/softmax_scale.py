@@ -2,7 +2,7 @@
 
 With features of spread 1, a ``d``-wide dot product ``q . k`` spreads like ``sqrt(d)``, and a softmax
 over scores that far apart puts nearly all of a row's weight on one key. :func:`softmax_saturation`
-measures that, and the gradient that reaches ``q`` and ``k``, with and without the scale.
+measures that, and the gradient that reaches the scores, ``q`` and ``k``, with and without the scale.
 """
 
 from __future__ import annotations
@@ -15,6 +15,24 @@ from . import _checks
 SATURATED = 0.9
 
 
+def score_gradient(weights: torch.Tensor, upstream: torch.Tensor) -> torch.Tensor:
+    """The gradient at a softmax's input (the scores), given its output ``weights`` and the gradient
+    ``upstream`` that arrives at the weights: the softmax's vector-Jacobian product, row by row,
+    ``weights * (upstream - (upstream * weights).sum(-1, keepdim=True))``. Any shape ``(..., N)``.
+
+    A nearly one-hot row passes almost nothing back: with ``a = (1, 0, ..., 0)`` the product is 0.
+    """
+    if weights.shape != upstream.shape:
+        raise ValueError(
+            f"weights and upstream must have the same shape, got {tuple(weights.shape)} and {tuple(upstream.shape)}"
+        )
+    return weights * (upstream - (upstream * weights).sum(dim=-1, keepdim=True))
+
+
+def _mean_or_nan(values: torch.Tensor) -> float:
+    return values.mean().item() if values.numel() else float("nan")
+
+
 def softmax_saturation(
     head_dim: int, num_keys: int = 197, samples: int = 8, seed: int = 0
 ) -> dict[str, dict[str, float]]:
@@ -25,7 +43,12 @@ def softmax_saturation(
     ``"spread"`` (standard deviation), the mean largest weight per row ``"max_weight"``, the share of
     ``"saturated"`` rows (largest weight above :data:`SATURATED`), the mean ``"entropy"`` of a row,
     and the mean norm of the gradient at each query ``"grad_q"`` and key ``"grad_k"`` from one random
-    upstream gradient (the same for both settings).
+    upstream gradient (the same for both settings). The gradient at the scores themselves (the
+    softmax's input, :func:`score_gradient`), one norm per row, is averaged over all rows
+    ``"grad_scores"``, the saturated rows ``"grad_scores_saturated"`` and the others
+    ``"grad_scores_unsaturated"`` (``nan`` when there are no such rows). The gradients at ``q`` and ``k``
+    carry an extra factor ``scale * |k|`` (about ``sqrt(d)`` unscaled): the one at the scores shows
+    what the softmax itself passes back.
     """
     head_dim, num_keys = _checks.positive_int("head_dim", head_dim), _checks.positive_int("num_keys", num_keys)
     samples = _checks.positive_int("samples", samples)
@@ -39,6 +62,9 @@ def softmax_saturation(
         weights = scores.softmax(dim=-1)
         (weights * upstream).sum().backward()
         top = weights.max(dim=-1).values
+        with torch.no_grad():  # per row, the gradient that reaches the softmax's input
+            row_grad = score_gradient(weights, upstream).norm(dim=-1)  # (heads, N)
+        saturated = top > SATURATED
         stats[name] = {
             "spread": scores.std().item(),
             "max_weight": top.mean().item(),
@@ -46,5 +72,8 @@ def softmax_saturation(
             "entropy": -(weights * weights.clamp_min(1e-30).log()).sum(dim=-1).mean().item(),
             "grad_q": q.grad.norm(dim=-1).mean().item(),  # per query vector
             "grad_k": k.grad.norm(dim=-1).mean().item(),
+            "grad_scores": row_grad.mean().item(),
+            "grad_scores_saturated": _mean_or_nan(row_grad[saturated]),
+            "grad_scores_unsaturated": _mean_or_nan(row_grad[~saturated]),
         }
     return stats
