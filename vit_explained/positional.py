@@ -1,10 +1,18 @@
-"""Position encodings: the fixed sinusoid table of "Attention Is All You Need", and how alike positions are."""
+"""Position encodings: the fixed sinusoid table of "Attention Is All You Need", how alike positions
+are, and a learned table carried to a new resolution (2-D interpolation)."""
 
 from __future__ import annotations
+
+import copy
 
 import torch
 
 from . import _checks
+from ._checks import Size
+from .patch_embedding import PatchEmbedding
+
+#: The modes :func:`interpolate_positions` accepts (those of ``torch.nn.functional.interpolate`` for 2-D grids).
+INTERPOLATION_MODES = ("bicubic", "bilinear", "nearest")
 
 
 def sinusoid_encoding(num_tokens: int, dim: int) -> torch.Tensor:
@@ -72,3 +80,87 @@ def nearest_position(similarity: torch.Tensor) -> torch.Tensor:
     flat.fill_diagonal_(float("-inf"))
     best = flat.argmax(dim=1)
     return torch.stack([best // cols, best % cols], dim=-1).reshape(rows, cols, 2)
+
+
+def interpolate_positions(
+    pos_embedding: torch.Tensor,
+    new_grid: Size,
+    old_grid: Size | None = None,
+    *,
+    num_prefix_tokens: int = 1,
+    mode: str = "bicubic",
+    antialias: bool = True,
+) -> torch.Tensor:
+    """A learned position table resampled to a new patch grid by 2-D interpolation.
+
+    ``pos_embedding`` is ``(1, num_prefix_tokens + rows * cols, D)``; returns
+    ``(1, num_prefix_tokens + new_rows * new_cols, D)``. The first ``num_prefix_tokens`` rows (the
+    class token's) are kept as they are; the patch rows are laid out on their ``(rows, cols)`` grid
+    (row by row), treated as a ``D``-channel image and resized with
+    ``torch.nn.functional.interpolate`` (``align_corners=False``), then read back row by row.
+    ``old_grid`` defaults to a square grid.
+
+    The defaults are those of timm 1.0.28's ``timm.layers.resample_abs_pos_embed`` (bicubic,
+    ``antialias=True``, computed in float32), which timm's ViT ``checkpoint_filter_fn`` calls when a
+    checkpoint is loaded at a new image size. Hugging Face transformers 5.23.0's
+    ``ViTEmbeddings.interpolate_pos_encoding`` is bicubic *without* antialias: pass
+    ``antialias=False`` to match it. The two differ even when the grid grows, because torch's
+    antialiased bicubic uses the cubic kernel with a = -0.5 (as PIL) and the plain one a = -0.75.
+    The ViT paper (section 3.2) fine-tunes at a higher resolution after such a 2-D interpolation.
+    """
+    if not isinstance(pos_embedding, torch.Tensor) or pos_embedding.dim() != 3 or pos_embedding.shape[0] != 1:
+        shape = tuple(pos_embedding.shape) if isinstance(pos_embedding, torch.Tensor) else type(pos_embedding).__name__
+        raise ValueError(f"pos_embedding must be a (1, prefix + rows * cols, D) tensor, got {shape}")
+    prefix = _checks.non_negative_int("num_prefix_tokens", num_prefix_tokens)
+    mode = _checks.one_of("mode", mode, INTERPOLATION_MODES)
+    new_rows, new_cols = _checks.to_pair("new_grid", new_grid)
+    patches = pos_embedding.shape[1] - prefix
+    if old_grid is None:
+        side = round(patches**0.5)
+        if side * side != patches or patches < 1:
+            raise ValueError(
+                f"pos_embedding has {patches} patch rows after {prefix} prefix token(s): not a square grid; "
+                "pass old_grid=(rows, cols)"
+            )
+        old_grid = (side, side)
+    rows, cols = _checks.to_pair("old_grid", old_grid)
+    if rows * cols != patches:
+        raise ValueError(
+            f"old_grid {rows}x{cols} holds {rows * cols} patches, but pos_embedding has {patches} patch rows "
+            f"after {prefix} prefix token(s)"
+        )
+    dim = pos_embedding.shape[-1]
+    head, table = pos_embedding[:, :prefix], pos_embedding[:, prefix:]
+    image = table.float().reshape(1, rows, cols, dim).permute(0, 3, 1, 2)  # (1, D, rows, cols)
+    options = {} if mode == "nearest" else {"align_corners": False, "antialias": antialias}
+    resized = torch.nn.functional.interpolate(image, size=(new_rows, new_cols), mode=mode, **options)
+    table = resized.permute(0, 2, 3, 1).reshape(1, new_rows * new_cols, dim).to(pos_embedding.dtype)
+    return torch.cat([head, table], dim=1)
+
+
+def vit_at_resolution(model: torch.nn.Module, image_size: Size, pos_embedding: torch.Tensor) -> torch.nn.Module:
+    """A copy of ``model`` (a :class:`~vit_explained.ViT` with a plain patch embedding) that reads
+    ``image_size`` images with the same weights and the given ``pos_embedding``
+    ``(1, 1 + rows * cols, D)`` for its new patch grid. ``model`` itself is not changed."""
+    embedding = getattr(model, "patch_embedding", None)
+    if not isinstance(embedding, PatchEmbedding):
+        raise TypeError(
+            f"model must be a ViT whose patch_embedding is a PatchEmbedding, got {type(embedding).__name__}"
+        )
+    new_embedding = PatchEmbedding(
+        image_size, embedding.patch_size, embedding.in_channels, embedding.dim, method=embedding.method
+    )
+    expected = (1, model.num_special_tokens + new_embedding.num_patches, embedding.dim)
+    if not isinstance(pos_embedding, torch.Tensor) or tuple(pos_embedding.shape) != expected:
+        shape = tuple(pos_embedding.shape) if isinstance(pos_embedding, torch.Tensor) else type(pos_embedding).__name__
+        raise ValueError(
+            f"a {new_embedding.image_size[0]}x{new_embedding.image_size[1]} image makes a "
+            f"{new_embedding.grid[0]}x{new_embedding.grid[1]} grid, so pos_embedding must be {expected}, got {shape}"
+        )
+    resized = copy.deepcopy(model)
+    new_embedding.copy_weights_from(embedding)
+    resized.patch_embedding = new_embedding.to(embedding.proj.weight.device)
+    resized.image_size = new_embedding.image_size
+    resized.num_patches = new_embedding.num_patches
+    resized.pos_embedding = torch.nn.Parameter(pos_embedding.detach().clone().to(model.pos_embedding))
+    return resized
