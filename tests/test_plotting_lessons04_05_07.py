@@ -8,9 +8,16 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
+from vit_explained import t2t_chain
 from vit_explained.plotting.lesson04 import plot_gelu, plot_parameter_budget
 from vit_explained.plotting.lesson05 import plot_gradient_norms
-from vit_explained.plotting.lesson07 import plot_stage_cost, plot_t2t_stages
+from vit_explained.plotting.lesson07 import (
+    pipeline_steps,
+    plot_soft_split_overlap,
+    plot_stage_cost,
+    plot_t2t_pipeline,
+    plot_t2t_stages,
+)
 
 
 def test_lesson04_figures():
@@ -47,3 +54,43 @@ def test_lesson07_figures_draw_and_reject_bad_input():
         plot_t2t_stages([("array", [[0.0]])])
     with pytest.raises(ValueError, match="same non-zero length"):
         plot_stage_cost(["a"], [1, 2], [1], [1])
+
+
+def test_lesson07_pipeline_lists_every_step_with_its_shape():
+    steps = pipeline_steps(t2t_chain(224, 224, 3), embed_dim=384, depth=14)
+    assert [kind for kind, _, _ in steps] == [
+        "image", "split", "transformer", "reshape", "split", "transformer", "reshape", "split", "project", "backbone"
+    ]  # fmt: skip
+    assert [shape for _, _, shape in steps] == [
+        "3 x 224 x 224", "3136 x 147", "3136 x 64", "64 x 56 x 56", "784 x 576", "784 x 64", "64 x 28 x 28",
+        "196 x 576", "196 x 384", "197 x 384",
+    ]  # fmt: skip
+    assert "14 blocks" in steps[-1][1] and "k 7, s 4, p 2" in steps[1][1]
+    tall = pipeline_steps(t2t_chain(400, 100, 1, token_dim=32), embed_dim=48, depth=2)
+    assert [shape for _, _, shape in tall][1:4] == ["2500 x 49", "2500 x 32", "32 x 100 x 25"]
+    fig = plot_t2t_pipeline(t2t_chain(224, 224, 3), 384, 14, title="t")
+    assert len(fig.axes) == 1 and not plt.get_fignums()
+    texts = [text.get_text() for text in fig.axes[0].texts]
+    assert "3136 x 147" in texts and texts.count("reshape") == 2
+    with pytest.raises(ValueError, match="stages is empty"):
+        plot_t2t_pipeline([], 384, 14)
+    with pytest.raises(ValueError, match="depth"):
+        pipeline_steps(t2t_chain(224, 224, 3), 384, 0)
+
+
+def test_lesson07_soft_split_overlap_draws_windows_and_rejects_bad_input():
+    image = torch.rand(28, 28)
+    fig = plot_soft_split_overlap(image, 7, 4, 2, row=3, col=2, windows=3, title="t")
+    assert len(fig.axes) == 2 + 3 and not plt.get_fignums()
+    assert "neighbours share 3 columns" in fig.axes[0].get_title()
+    assert "7 x 7 tokens of 16" in fig.axes[1].get_title()
+    assert [ax.get_ylabel() for ax in fig.axes[2:]] == ["token 23", "token 24", "token 25"]
+    plot_soft_split_overlap(image.unsqueeze(0), 3, 2, 1, row=0, windows=2)  # (1, H, W) works too
+    with pytest.raises(ValueError, match="do not overlap"):
+        plot_soft_split_overlap(image, 4, 4, 0, row=0)
+    with pytest.raises(ValueError, match="col \\+ windows"):
+        plot_soft_split_overlap(image, 7, 4, 2, row=3, col=6, windows=3)
+    with pytest.raises(ValueError, match="one grayscale picture"):
+        plot_soft_split_overlap(torch.rand(3, 28, 28), 7, 4, 2, row=0)
+    with pytest.raises(ValueError, match="padding must be between"):
+        plot_soft_split_overlap(image, 7, 4, 7, row=0)

@@ -1,4 +1,5 @@
-"""Lesson 07's figures: what the Tokens-to-Token module makes of an image, and what its attention costs.
+"""Lesson 07's figures: the T2T pipeline, the soft split's overlap, what the Tokens-to-Token module makes of
+an image, and what its attention costs.
 
 Every drawing is deterministic: the same inputs give the same pixels and the same file bytes.
 """
@@ -11,12 +12,208 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
 
 from .. import _checks
+from ..t2t import SplitStage
 from . import as_image, new_figure, to_display
 
 STAGE_COLORS = ("tab:orange", "tab:red", "tab:blue", "tab:gray")
+#: Box colours of the pipeline diagram, by kind of step.
+PIPELINE_COLORS = {
+    "image": "#dddddd",
+    "split": "#fdd0a2",
+    "transformer": "#fcbba1",
+    "reshape": "#c7e9c0",
+    "project": "#dadaeb",
+    "backbone": "#c6dbef",
+}
+WINDOW_COLORS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red")
+
+
+def pipeline_steps(stages: Sequence[SplitStage], embed_dim: int, depth: int) -> list[tuple[str, str, str]]:
+    """The boxes of the T2T pipeline: ``(kind, name, shape)`` for the image, each soft split, token
+    transformer and reshape, the final Linear, and the backbone (``depth`` blocks on the tokens plus the
+    class token). Shapes are per image: ``C x H x W`` for images, ``N x D`` for tokens."""
+    if not stages:
+        raise ValueError("stages is empty: pass t2t_chain(height, width, in_channels)")
+    embed_dim = _checks.positive_int("embed_dim", embed_dim)
+    depth = _checks.positive_int("depth", depth)
+    first = stages[0]
+    steps = [("image", "image", f"{first.in_channels} x {first.in_height} x {first.in_width}")]
+    for number, stage in enumerate(stages, start=1):
+        split = f"soft split {number}\nk {stage.kernel}, s {stage.stride}, p {stage.padding}"
+        steps.append(("split", split, f"{stage.grid.total} x {stage.token_length}"))
+        if number < len(stages):
+            token_dim = stages[number].in_channels
+            steps.append(("transformer", f"token\ntransformer {number}", f"{stage.grid.total} x {token_dim}"))
+            steps.append(("reshape", "reshape", f"{token_dim} x {stage.grid.rows} x {stage.grid.cols}"))
+    last = stages[-1].grid.total
+    steps.append(("project", "Linear", f"{last} x {embed_dim}"))
+    steps.append(("backbone", f"+ class token\n{depth} blocks\n(backbone)", f"{last + 1} x {embed_dim}"))
+    return steps
+
+
+def plot_t2t_pipeline(stages: Sequence[SplitStage], embed_dim: int, depth: int, title: str | None = None) -> Figure:
+    """The T2T-ViT pipeline as a row of boxes: image -> (soft split -> token transformer -> reshape),
+    repeated, -> last soft split -> Linear -> backbone, each box with its output shape per image.
+
+    ``stages``: :func:`vit_explained.t2t_chain` of the image; ``embed_dim`` and ``depth``: the backbone's.
+    A bracket marks each *re-structurization* (token transformer, then reshape back into an image).
+    """
+    steps = pipeline_steps(stages, embed_dim, depth)
+    fig = new_figure(figsize=(1.2 * len(steps) + 0.4, 2.3))
+    ax = fig.add_subplot()
+    width, height, y = 0.84, 1.0, 0.0
+    for index, (kind, name, shape) in enumerate(steps):
+        box = FancyBboxPatch(
+            (index - width / 2, y),
+            width,
+            height,
+            boxstyle="round,pad=0.02,rounding_size=0.08",
+            facecolor=PIPELINE_COLORS[kind],
+            edgecolor="0.3",
+            linewidth=1,
+        )
+        ax.add_patch(box)
+        ax.text(index, y + 0.64, name, ha="center", va="center", fontsize=8.5, linespacing=1.15)
+        ax.text(index, y + 0.16, shape, ha="center", va="center", fontsize=8, family="monospace", color="0.15")
+        if index:
+            ax.annotate(
+                "",
+                xy=(index - width / 2 - 0.01, y + 0.5),
+                xytext=(index - 1 + width / 2 + 0.01, y + 0.5),
+                arrowprops={"arrowstyle": "-|>", "color": "0.25", "lw": 1.1, "shrinkA": 0, "shrinkB": 0},
+            )
+    kinds = [kind for kind, _, _ in steps]
+    repeats = [i for i, kind in enumerate(kinds) if kind == "transformer"]
+    for number, start in enumerate(repeats, start=1):  # bracket: soft split, token transformer, reshape
+        left, right, top = start - 1 - width / 2, start + 1 + width / 2, y + height + 0.12
+        ax.plot([left, left, right, right], [top - 0.06, top, top, top - 0.06], color="0.35", lw=1)
+        ax.text(
+            start,
+            top + 0.05,
+            f"T2T step {number}: soft split, then re-structurize",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+    module_left, module_right = 1 - width / 2, len(steps) - 2 + width / 2
+    ax.plot([module_left, module_right], [y - 0.16, y - 0.16], color="0.35", lw=1)
+    ax.text((module_left + module_right) / 2, y - 0.2, "Tokens2Token module (T2T)", ha="center", va="top", fontsize=8.5)
+    ax.set_xlim(-0.55, len(steps) - 0.45)
+    ax.set_ylim(y - 0.42, y + height + 0.32)
+    ax.set_aspect("auto")
+    ax.axis("off")
+    return _finish(fig, title, top=0.9)
+
+
+def plot_soft_split_overlap(
+    image: torch.Tensor,
+    kernel: int,
+    stride: int,
+    padding: int,
+    *,
+    row: int,
+    col: int = 0,
+    windows: int = 3,
+    title: str | None = None,
+) -> Figure:
+    """A soft split's overlapping windows next to hard patches of the same stride.
+
+    Left: ``image`` (``(H, W)`` or ``(1, H, W)``) zero-padded by ``padding``, with ``windows``
+    neighbouring ``kernel x kernel`` windows outlined, tokens ``(row, col)``, ``(row, col + 1)``, ...
+    (stride ``stride``): the shaded strips are pixels two tokens share. Middle: hard patches
+    (``stride x stride``, no padding, as ViT cuts) over the same image, the same tokens outlined: no pixel is
+    shared. Right: the windows' pixels, one token each.
+    """
+    picture = as_image(image, name="image")
+    if picture.shape[0] != 1:
+        raise ValueError(f"image must be one grayscale picture (H, W) or (1, H, W), got {tuple(picture.shape)}")
+    kernel = _checks.positive_int("kernel", kernel)
+    stride = _checks.positive_int("stride", stride)
+    windows = _checks.positive_int("windows", windows)
+    if not 0 <= padding < kernel:
+        raise ValueError(f"padding must be between 0 and kernel - 1 = {kernel - 1}, got {padding!r}")
+    if stride >= kernel:
+        raise ValueError(f"stride {stride} >= kernel {kernel}: the windows do not overlap; a soft split has k > s")
+    array = picture[0].numpy()
+    padded = np.pad(array, padding)
+    rows = (padded.shape[0] - kernel) // stride + 1
+    cols = (padded.shape[1] - kernel) // stride + 1
+    if not (isinstance(row, int) and isinstance(col, int) and 0 <= row < rows and 0 <= col <= cols - windows):
+        raise ValueError(
+            f"this image and split make {rows} x {cols} tokens: row must be in 0..{rows - 1} and col + windows at "
+            f"most {cols}, got row {row!r}, col {col!r}, windows {windows}"
+        )
+    fig = new_figure(figsize=(8.6, 3.6))
+    grid = fig.add_gridspec(windows, 3, width_ratios=(3.3, 3.3, 1.2))
+    soft, hard = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[:, 1])
+    soft.imshow(padded, cmap="gray_r", vmin=0, vmax=max(float(padded.max()), 1e-6), interpolation="nearest")
+    soft.add_patch(
+        Rectangle((padding - 0.5, padding - 0.5), array.shape[1], array.shape[0], fill=False, ls=":", ec="0.4")
+    )
+    top = row * stride
+    for number in range(windows):
+        color = WINDOW_COLORS[number % len(WINDOW_COLORS)]
+        left = (col + number) * stride
+        soft.add_patch(Rectangle((left - 0.5, top - 0.5), kernel, kernel, fill=False, ec=color, lw=2.2))
+        if number:  # the columns this window shares with the previous one
+            soft.add_patch(
+                Rectangle((left - 0.5, top - 0.5), kernel - stride, kernel, fc="gold", alpha=0.45, ec="none")
+            )
+    soft.set_title(
+        f"soft split: k {kernel}, s {stride}, p {padding}\n{rows} x {cols} tokens of {kernel * kernel};"
+        f" neighbours share {kernel - stride} columns",
+        fontsize=9,
+    )
+    hard.imshow(array, cmap="gray_r", vmin=0, vmax=max(float(array.max()), 1e-6), interpolation="nearest")
+    hard_rows, hard_cols = array.shape[0] // stride, array.shape[1] // stride
+    for number in range(windows):
+        if row >= hard_rows or col + number >= hard_cols:
+            continue  # the soft split makes more tokens than the hard patches (padding): nothing to outline
+        color = WINDOW_COLORS[number % len(WINDOW_COLORS)]
+        hard.add_patch(
+            Rectangle(
+                ((col + number) * stride - 0.5, top - 0.5),
+                stride,
+                stride,
+                fill=False,
+                ec=color,
+                lw=2.2,
+            )
+        )
+    for line in range(1, hard_cols):
+        hard.axvline(line * stride - 0.5, color="0.75", lw=0.5)
+    for line in range(1, hard_rows):
+        hard.axhline(line * stride - 0.5, color="0.75", lw=0.5)
+    hard.set_title(
+        f"hard patches: {stride} x {stride}, no padding\n{hard_rows} x {hard_cols} tokens of {stride * stride};"
+        " no pixel shared",
+        fontsize=9,
+    )
+    for ax in (soft, hard):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for number in range(windows):
+        ax = fig.add_subplot(grid[number, 2])
+        left = (col + number) * stride
+        ax.imshow(
+            padded[top : top + kernel, left : left + kernel],
+            cmap="gray_r",
+            vmin=0,
+            vmax=max(float(padded.max()), 1e-6),
+            interpolation="nearest",
+        )
+        for spine in ax.spines.values():
+            spine.set_edgecolor(WINDOW_COLORS[number % len(WINDOW_COLORS)])
+            spine.set_linewidth(2.2)
+        if number:
+            ax.add_patch(Rectangle((-0.5, -0.5), kernel - stride, kernel, fc="gold", alpha=0.45, ec="none"))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_ylabel(f"token {row * cols + col + number}", fontsize=8)
+    return _finish(fig, title, top=0.9)
 
 
 def _panel_array(name: str, picture: object) -> tuple[np.ndarray, bool]:
