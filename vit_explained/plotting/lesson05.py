@@ -32,7 +32,8 @@ def plot_gradient_norms(
 
     ``groups``: ``{(layer, part): norm}`` (from ``GradientRecorder.by_group``), drawn as one bar
     per group, grouped by layer in the order given and coloured by part. A norm of 0 (a frozen
-    group, no gradient) is drawn as an empty hatched bar down to the floor. ``qkv``: optional
+    group, no gradient) has no bar: a cross on the floor of the axis with a "0" above it, and the
+    legend's entry ``0: no gradient (frozen)``; its part keeps its colour in the legend. ``qkv``: optional
     ``{"block i": {"q": norm, "k": norm, "v": norm}}`` (from ``GradientRecorder.qkv_by_layer``),
     drawn in a second panel.
     """
@@ -50,38 +51,66 @@ def plot_gradient_norms(
 
 
 def _log_axis(
-    ax: Axes, floor: float, top: float, ticks: list[float], labels: list[str], *, ncol: int, spacing: float
+    ax: Axes,
+    floor: float,
+    top: float,
+    ticks: list[float],
+    labels: list[str],
+    *,
+    ncol: int,
+    spacing: float,
+    handles: list | None = None,
 ) -> None:
     """Log-scale y from ``floor`` to ``top``, the x tick labels, a legend across the top and a grid."""
     ax.set_yscale("log")
     ax.set_ylim(floor, top)
     ax.set_xticks(ticks, labels)
-    ax.legend(ncol=ncol, fontsize=8, loc="upper center", framealpha=0.9, handlelength=1.2, columnspacing=spacing)
+    legend = {"handles": handles} if handles is not None else {}
+    ax.legend(
+        ncol=ncol, fontsize=8, loc="upper center", framealpha=0.9, handlelength=1.2, columnspacing=spacing, **legend
+    )
     ax.grid(axis="y", which="major", alpha=0.3)
 
 
+#: how a group without gradient (frozen) is drawn: no bar (its height is 0), a cross at the floor, and "0"
+NO_GRADIENT = {"marker": "x", "markersize": 7, "markeredgewidth": 2, "linestyle": "none"}
+NO_GRADIENT_LABEL = "0: no gradient (frozen)"
+
+
 def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str) -> None:
-    """One bar per ``(layer, part)``, grouped by layer and coloured by part; a 0 is a hatched empty bar."""
+    """One bar per ``(layer, part)``, grouped by layer and coloured by part.
+
+    A 0 (a frozen group) gets no bar at all, since its height is 0: a cross in the part's colour sits
+    on the floor of the axis with a "0" above it, so it can never read as a tall bar. Every part keeps
+    its colour in the legend, frozen or not.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     positive = [value for value in groups.values() if value > 0]
-    floor, top = min(positive) / 2.5, max(positive) * 12  # room below the smallest bar and above for the legend
-    x, ticks, labels, seen = 0.0, [], [], set()
+    floor, top = min(positive) / 4, max(positive) * 12  # room below the smallest bar and above for the legend
+    x, ticks, labels, parts_seen, frozen_seen = 0.0, [], [], [], False
     for layer in dict.fromkeys(layer for layer, _ in groups):
         parts = [part for part in PARAMETER_PARTS if (layer, part) in groups]
         start = x
         for part in parts:
-            value = groups[(layer, part)]
-            key = part if value > 0 else "no gradient"
-            label = key if key not in seen else None
-            seen.add(key)
+            value, color = groups[(layer, part)], PART_COLORS.get(part, "black")
+            if part not in parts_seen:
+                parts_seen.append(part)
             if value > 0:
-                ax.bar(x, value, width=0.85, color=PART_COLORS.get(part, "black"), label=label)
+                ax.bar(x, value, width=0.85, color=color)
             else:
-                ax.bar(x, top, bottom=floor, width=0.85, fill=False, hatch="//", edgecolor="0.6", label=label)
+                frozen_seen = True
+                ax.plot([x], [floor * 1.3], color=color, **NO_GRADIENT)
+                ax.text(x, floor * 1.9, "0", ha="center", va="bottom", fontsize=8, color="0.25")
             x += 1
         ticks.append((start + x - 1) / 2)
         labels.append(layer if len(parts) > 1 else layer.replace(" ", "\n"))  # one narrow bar: wrap the label
         x += 0.8  # gap between layers
-    _log_axis(ax, floor, top, ticks, labels, ncol=6, spacing=1.0)
+    handles = [Patch(color=PART_COLORS.get(part, "black"), label=part) for part in parts_seen]
+    if frozen_seen:
+        handles.append(Line2D([], [], color="0.3", label=NO_GRADIENT_LABEL, **NO_GRADIENT))
+    _log_axis(ax, floor, top, ticks, labels, ncol=7 if frozen_seen else 6, spacing=1.0, handles=handles)
     ax.set_ylabel("gradient norm  ||dL/dθ||")
     ax.set_title(title)
 
@@ -96,3 +125,109 @@ def _draw_qkv(ax: Axes, qkv: dict[str, dict[str, float]]) -> None:
     values = [value for block in blocks for value in qkv[block].values()]
     _log_axis(ax, min(values) / 2.5, max(values) * 12, list(positions), blocks, ncol=3, spacing=0.8)
     ax.set_title("Inside qkv: the q, k and v rows (at initialisation)")
+
+
+#: colours of the two backward routes in :func:`plot_two_routes` (the MLP route in the MLP's colour)
+ROUTE_COLORS = {"forward": "0.15", "skip": "#d62728", "mlp": PART_COLORS["mlp"]}
+
+
+def plot_two_routes(*, cut: bool = True) -> Figure:
+    """A diagram of one pre-norm block and the two routes its gradient takes back to attention.
+
+    Forward (black, left to right): ``h = x + attn(norm1(x))``, then ``out = h + mlp(norm2(h))``.
+    Backward (right to left): the **skip route** (red), ``dL/dout`` reaching ``h`` unchanged along the
+    residual stream, and the **MLP route** (blue, dashed), back through ``mlp`` and ``norm2``; they add
+    up to ``dL/dh``, which enters attention's output. ``cut``: also mark where
+    :func:`vit_explained.gradient_hooks.cut_mlp_route` cuts the MLP route (``norm2(h.detach())``).
+    """
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    fig = new_figure(figsize=(11, 4.4))
+    ax = fig.add_subplot()
+    ax.set_xlim(-0.2, 11.4)
+    ax.set_ylim(-1.5, 2.75)
+    ax.axis("off")
+    ink, skip, mlp = ROUTE_COLORS["forward"], ROUTE_COLORS["skip"], ROUTE_COLORS["mlp"]
+
+    def path(points, color, *, lw=1.6, dashed=False):
+        """A polyline through ``points`` with an arrow head at the last one."""
+        xs, ys = zip(*points, strict=True)
+        ax.plot(xs[:-1], ys[:-1], color=color, lw=lw, linestyle="--" if dashed else "-", solid_capstyle="butt")
+        ax.annotate(
+            "",
+            xy=points[-1],
+            xytext=points[-2],
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": color,
+                "lw": lw,
+                "shrinkA": 0,
+                "shrinkB": 0,
+                "linestyle": "--" if dashed else "-",
+            },
+        )
+
+    def box(left, width, text, color, fontsize=10):
+        ax.add_patch(
+            FancyBboxPatch(
+                (left, branch_y - 0.28),
+                width,
+                0.56,
+                boxstyle="round,pad=0.04",
+                facecolor=color,
+                alpha=0.25,
+                edgecolor=color,
+            )
+        )
+        ax.text(left + width / 2, branch_y, text, ha="center", va="center", fontsize=fontsize)
+        return left + width
+
+    # forward: the residual stream, x -> (+) -> h -> (+) -> out, and the two branches above it
+    add_attn, add_mlp, branch_y = 4.3, 8.9, 1.25
+    for left, right in ((0.2, add_attn - 0.2), (add_attn + 0.2, add_mlp - 0.2), (add_mlp + 0.2, 10.6)):
+        path([(left, 0), (right, 0)], ink, lw=2.4)
+    for x in (add_attn, add_mlp):
+        ax.add_patch(Circle((x, 0), 0.2, facecolor="white", edgecolor=ink, lw=1.4, zorder=3))
+        ax.text(x, 0, "+", ha="center", va="center", fontsize=12, fontweight="bold", zorder=4)
+    ax.text(0.1, 0.15, "x", fontsize=12, ha="left", va="bottom")
+    ax.text(4.85, 0.12, "h", fontsize=12, ha="center", va="bottom")
+    ax.text(10.65, 0, "out\n(to later blocks,\nthe final norm,\nthe head, the loss)", fontsize=8.5, va="center")
+    # attention branch
+    path([(0.9, 0), (0.9, branch_y), (1.2, branch_y)], ink)
+    end = box(1.2, 1.1, "norm1", PART_COLORS["norms"])
+    path([(end, branch_y), (2.6, branch_y)], ink)
+    attn_right = box(2.6, 1.55, "attn\n(qkv, softmax, proj)", PART_COLORS["qkv"], fontsize=9.5)
+    path([(attn_right, branch_y), (add_attn, branch_y), (add_attn, 0.2)], ink)
+    # MLP branch
+    path([(5.3, 0), (5.3, branch_y), (5.7, branch_y)], ink)
+    end = box(5.7, 1.1, "norm2", PART_COLORS["norms"])
+    path([(end, branch_y), (7.1, branch_y)], ink)
+    end = box(7.1, 1.1, "mlp", mlp)
+    path([(end, branch_y), (add_mlp, branch_y), (add_mlp, 0.2)], ink)
+    ax.text(0.2, 2.55, "forward (black): h = x + attn(norm1(x)),  out = h + mlp(norm2(h))", fontsize=10, color=ink)
+
+    # backward: the skip route under the stream, the MLP route over the MLP branch, their sum into attention
+    low, top = -0.5, branch_y + 0.6
+    path([(10.4, low), (5.0, low)], skip, lw=2.2)
+    ax.text(7.7, low - 0.12, "skip route: dL/dout reaches h unchanged", color=skip, fontsize=9.5, ha="center", va="top")
+    path([(add_mlp + 0.2, 0.2), (add_mlp + 0.2, top), (5.05, top), (5.05, 0.25)], mlp, dashed=True)
+    ax.text(7.2, top + 0.08, "MLP route: back through mlp and norm2", color=mlp, fontsize=9.5, ha="center", va="bottom")
+    path([(5.0, low), (4.6, low), (4.6, branch_y - 0.12), (attn_right + 0.05, branch_y - 0.12)], skip, lw=2.2)
+    ax.text(
+        2.6,
+        -0.95,
+        "dL/dh = skip route + MLP route: the gradient dO\narriving at attention's output. W_q, W_k and W_v\n"
+        "get their gradient from it, inside attention.",
+        color=skip,
+        fontsize=9,
+        ha="center",
+        va="center",
+    )
+    if cut:
+        ax.plot([5.05], [0.72], marker="X", markersize=13, color="black", zorder=5)
+        ax.text(
+            5.45, 0.62, "cut: mlp(norm2(h.detach()))\nsame forward, no MLP route", fontsize=8.5, ha="left", va="center"
+        )
+    ax.set_title("One pre-norm block: two routes back from the loss to attention", fontsize=11)
+    fig.tight_layout()
+    return fig

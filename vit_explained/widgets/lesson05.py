@@ -4,7 +4,7 @@ A ``freeze`` dropdown (first) picks a part (``mlp``, ``qkv``, ``proj``, ``norms`
 ``patch embedding``, ``head``, or ``nothing``) and a ``where`` dropdown picks every block or one of
 them. One backward pass of a small digits ViT follows; the line says how many parameter tensors got
 no gradient and whether every other one got exactly the gradient it gets with nothing frozen; the
-picture is the gradient norm per layer and part, frozen groups hatched.
+picture is the gradient norm per layer and part; a frozen group has no bar, only a "0" on the floor.
 """
 
 from __future__ import annotations

@@ -1,0 +1,46 @@
+"""Lesson 05's pictures: the two-routes diagram draws, and a frozen group never reads as a tall bar."""
+
+import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+
+from vit_explained.plotting.lesson05 import NO_GRADIENT_LABEL, ROUTE_COLORS, plot_gradient_norms, plot_two_routes
+from vit_explained.widgets.lesson05 import freeze_and_backward, gradient_freeze_widget
+
+
+def texts(fig):
+    return [text.get_text() for ax in fig.axes for text in ax.texts]
+
+
+def test_two_routes_diagram_draws_both_routes_and_the_cut():
+    fig = plot_two_routes()
+    assert not plt.fignum_exists(fig.number)  # closed: a notebook shows it exactly once
+    words = " ".join(texts(fig))
+    for needed in ("skip route", "MLP route", "norm1", "norm2", "mlp", "h.detach()", "W_q, W_k and W_v"):
+        assert needed in words, needed
+    colors = {line.get_color() for line in fig.axes[0].lines}
+    assert {ROUTE_COLORS["skip"], ROUTE_COLORS["mlp"]} <= colors
+    assert "h.detach()" not in " ".join(texts(plot_two_routes(cut=False)))
+    fig.canvas.draw()  # renders without error
+
+
+def test_frozen_groups_have_no_bar_and_keep_their_colour_in_the_legend():
+    result = freeze_and_backward("mlp")
+    fig = plot_gradient_norms(result.groups, title="mlp frozen")
+    ax = fig.axes[0]
+    bars = ax.patches
+    assert len(bars) == sum(value > 0 for value in result.groups.values())  # no bar for a 0
+    tallest_frozen = max(line.get_ydata()[0] for line in ax.lines if line.get_marker() == "x")
+    assert tallest_frozen < min(bar.get_height() for bar in bars)  # a 0 sits below every real bar
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert "mlp" in labels and labels[-1] == NO_GRADIENT_LABEL
+    assert texts(fig).count("0") == 4  # one "0" per frozen MLP
+    legend_markers = [h for h in ax.get_legend().legend_handles if isinstance(h, Line2D)]
+    assert [h.get_marker() for h in legend_markers] == ["x"]
+
+
+def test_freeze_widget_picture_follows_the_dropdown():
+    widget = gradient_freeze_widget()
+    widget.controls["freeze"].value = "nothing"
+    assert widget.line.startswith("froze nothing (every block): 0 of 56")
+    widget.controls["freeze"].value = "head"
+    assert widget.line.startswith("froze head (every block): 2 of 56")
