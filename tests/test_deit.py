@@ -107,3 +107,48 @@ def test_bad_arguments_name_the_value():
         small_deit()(torch.rand(1, 1, 8, 12))
     with pytest.raises(ValueError, match="channel"):
         small_deit()(torch.rand(1, 3, 12, 8))
+
+
+@pytest.mark.parametrize("mask_kind", ["none", "additive", "boolean", "causal"])
+def test_timm_style_attention_paths_agree_on_every_mask(mask_kind):
+    """The unfused path (timm 1.0.26's resolve_self_attn_mask) equals SDPA's meaning of each mask."""
+    from vit_explained.deit import TimmStyleAttention, resolve_mask
+
+    torch.manual_seed(0)
+    attention = TimmStyleAttention(12, 3).eval()
+    x = torch.randn(2, 6, 12)
+    mask, causal = None, mask_kind == "causal"
+    if mask_kind == "additive":
+        mask = torch.randn(2, 1, 6, 6)
+        mask[..., 1:, 0] = float("-inf")
+    elif mask_kind == "boolean":
+        mask = torch.rand(6, 6) > 0.4
+        mask.fill_diagonal_(True)
+    with torch.no_grad():
+        fused = attention(x, attn_mask=mask, is_causal=causal)
+        attention.fused_attn = False
+        seen = []
+        handle = attention.attn_drop.register_forward_hook(lambda _m, _i, out: seen.append(out))
+        explicit = attention(x, attn_mask=mask, is_causal=causal)
+        handle.remove()
+    torch.testing.assert_close(explicit, fused, atol=1e-5, rtol=1e-5)
+    scores = torch.zeros(6, 6)
+    bias = resolve_mask(scores, mask, causal)
+    if mask_kind == "boolean":
+        assert torch.equal(torch.isinf(bias), ~mask)
+    if mask_kind == "causal":
+        assert torch.equal(torch.isinf(bias), torch.ones(6, 6, dtype=torch.bool).triu(1))
+        assert torch.all(seen[0].triu(1) == 0)
+    if mask_kind == "none":
+        assert bias is None
+
+
+def test_timm_style_block_passes_mask_and_is_causal():
+    from vit_explained.deit import TimmStyleAttention, TimmStyleBlock
+
+    attention = TimmStyleAttention(8, 2)
+    block = TimmStyleBlock(torch.nn.LayerNorm(8), attention, torch.nn.LayerNorm(8), torch.nn.Identity())
+    seen = {}
+    attention.register_forward_pre_hook(lambda _m, _a, kwargs: seen.update(kwargs), with_kwargs=True)
+    block(torch.randn(1, 3, 8))
+    assert seen == {"attn_mask": None, "is_causal": False}

@@ -45,7 +45,17 @@ def test_token_map_accepts(answer, capsys):
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (lambda w, q, s, r, c: w[:, :, q, 1 : 1 + r * c].reshape(*w.shape[:2], r, c), "special token's column"),
+        (lambda w, q, s, r, c: w[:, :, q, 1 : 1 + r * c].reshape(*w.shape[:2], r, c), "special_tokens .* decides"),
+        # the lesson's central slip: the Q&A's slice copied as is, for a ViT and a DeiT alike
+        (
+            lambda w, q, s, r, c: w[:, :, q, 2:].reshape(*w.shape[:2], r, c),
+            "keeps 5 columns, not the 6 patches.*special_tokens",
+        ),
+        (
+            lambda w, q, s, r, c: w[:, :, q, 1:].reshape(*w.shape[:2], r, c),
+            "keeps 7 columns, not the 6 patches.*special_tokens",
+        ),
+        (lambda w, q, s, r, c: w[:, :, q, -r * c - 1 : -1].reshape(*w.shape[:2], r, c), "special_tokens .* decides"),
         (
             lambda w, q, s, r, c: (
                 w[:, :, q, 2:].reshape(*w.shape[:2], r, c)
@@ -113,6 +123,23 @@ def loss_nll_sum_over_batch(class_logits, distillation_logits, labels, teacher_l
     return (total / (2 * batch)).item()  # a Python float
 
 
+def deit_soft_loss(tau, batchmean=False):
+    """DeiT's soft distillation (facebookresearch/deit losses.py): KL on log-probabilities at temperature tau,
+    times tau squared, divided by numel (the repository's choice) or by the batch."""
+
+    def loss(class_logits, distillation_logits, labels, teacher_logits):
+        kl = F.kl_div(
+            F.log_softmax(distillation_logits / tau, dim=1),
+            F.log_softmax(teacher_logits / tau, dim=1),
+            reduction="batchmean" if batchmean else "sum",
+            log_target=True,
+        )
+        kl = kl * tau * tau if batchmean else kl * tau * tau / distillation_logits.numel()
+        return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * kl
+
+    return loss
+
+
 @pytest.mark.parametrize("answer", [loss_reference, loss_by_log_softmax, loss_numpy_float64, loss_nll_sum_over_batch])
 def test_hard_distillation_accepts(answer, capsys):
     assert lesson09.check_hard_distillation(answer) is None
@@ -124,6 +151,9 @@ def test_hard_distillation_accepts(answer, capsys):
     [
         (lambda c, d, y, t: 0.5 * F.cross_entropy(c, y) + 0.5 * F.cross_entropy(d, y), "true labels"),
         (lambda c, d, y, t: 0.5 * F.cross_entropy(c, y) + 0.5 * F.cross_entropy(d, t.softmax(-1)), "soft distillation"),
+        (deit_soft_loss(tau=1.0), "soft distillation.*tau squared"),
+        (deit_soft_loss(tau=3.0), "soft distillation.*tau squared"),
+        (deit_soft_loss(tau=2.0, batchmean=True), "soft distillation.*tau squared"),
         (lambda c, d, y, t: F.cross_entropy(c, y) + F.cross_entropy(d, t.argmax(-1)), "weight 1"),
         (lambda c, d, y, t: 0.5 * F.cross_entropy(c, t.argmax(-1)) + 0.5 * F.cross_entropy(d, y), "swapped"),
         (lambda c, d, y, t: F.cross_entropy(c, y), "teacher is missing"),
@@ -148,16 +178,20 @@ def test_hard_distillation_refuses_the_package():
         lesson09.check_hard_distillation(hard_distillation_loss)
 
 
-# --- exercise 3: my_forward that survives attn_mask ----------------------------------------------------------
+# --- exercise 3: my_forward that survives attn_mask and is_causal ------------------------------------------
 
 
 def make_reference(attn_obj):
-    def my_forward(x, attn_mask=None):
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
         B, N, C = x.shape
         qkv = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, C // attn_obj.num_heads).permute(2, 0, 3, 1, 4)
         q, k, v = qkv.unbind(0)
         attn = (q @ k.transpose(-2, -1)) * attn_obj.scale
-        if attn_mask is not None:
+        if is_causal:  # as SDPA: each query reads itself and the tokens before it
+            attn_mask = torch.ones(N, N, dtype=torch.bool, device=x.device).tril()
+        if attn_mask is not None and attn_mask.dtype == torch.bool:  # True = may attend
+            attn = attn.masked_fill(~attn_mask, float("-inf"))
+        elif attn_mask is not None:
             attn = attn + attn_mask
         attn = attn.softmax(dim=-1)
         attn = attn_obj.attn_drop(attn)
@@ -170,9 +204,17 @@ def make_reference(attn_obj):
 
 
 def make_kwargs_einops(attn_obj):
+    """Only **kwargs; refuses is_causal=True with a clear error; a boolean mask via torch.where."""
+
     def my_forward(x, **kwargs):
+        if kwargs.get("is_causal"):
+            raise NotImplementedError("my_forward does not implement is_causal=True")
+        mask = kwargs.get("attn_mask")
         q, k, v = rearrange(attn_obj.qkv(x), "b n (three h d) -> three b h n d", three=3, h=attn_obj.num_heads)
-        attn = torch.einsum("bhid,bhjd->bhij", q, k).mul(attn_obj.scale).softmax(-1)
+        scores = torch.einsum("bhid,bhjd->bhij", q, k).mul(attn_obj.scale)
+        if mask is not None and mask.dtype == torch.bool:
+            mask = torch.where(mask, 0.0, float("-inf"))
+        attn = (scores if mask is None else scores + mask).softmax(-1)
         attn_obj.attn_map = attn.detach().clone()
         attn_obj.cls_attn_map = attn_obj.attn_map[..., 0, 2:].numpy()
         return attn_obj.proj(rearrange(attn @ v, "b h n d -> b n (h d)"))
@@ -184,12 +226,12 @@ def make_with_hook_inside(attn_obj):
     """Turn the fused path off and let a hook on attn_drop store the weights; the class forward does the rest."""
     original = type(attn_obj).forward
 
-    def my_forward(x, attn_mask=None):
+    def my_forward(x, attn_mask=None, **kwargs):
         seen = []
         handle = attn_obj.attn_drop.register_forward_hook(lambda m, i, out: seen.append(out))
         attn_obj.fused_attn = False
         try:
-            out = original(attn_obj, x, attn_mask=attn_mask)
+            out = original(attn_obj, x, attn_mask=attn_mask, **kwargs)
         finally:
             handle.remove()
             attn_obj.fused_attn = True
@@ -200,17 +242,98 @@ def make_with_hook_inside(attn_obj):
     return my_forward
 
 
-@pytest.mark.parametrize("answer", [make_reference, make_kwargs_einops, make_with_hook_inside])
+def make_float64_loops(attn_obj):
+    """float64 weights, heads one by one, a boolean mask by masked_fill; is_causal refused with ValueError."""
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        if is_causal:
+            raise ValueError("is_causal=True is not supported here")
+        C = x.shape[-1]
+        heads = attn_obj.num_heads
+        d = C // heads
+        q, k, v = attn_obj.qkv(x).double().split(C, dim=-1)
+        maps, outs = [], []
+        for h in range(heads):
+            qh, kh, vh = (t[..., h * d : (h + 1) * d] for t in (q, k, v))
+            scores = qh @ kh.transpose(-2, -1) * float(attn_obj.scale)
+            if attn_mask is not None:
+                mask = attn_mask[:, 0] if attn_mask.dim() == 4 else attn_mask
+                if mask.dtype == torch.bool:
+                    scores = scores.masked_fill(~mask, float("-inf"))
+                else:
+                    scores = scores + mask.double()
+            weights = scores.softmax(-1)
+            maps.append(weights)
+            outs.append(weights @ vh)
+        attn_obj.attn_map = torch.stack(maps, dim=1)
+        attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+        return attn_obj.proj(torch.cat(outs, dim=-1).float())
+
+    return my_forward
+
+
+@pytest.mark.parametrize("answer", [make_reference, make_kwargs_einops, make_with_hook_inside, make_float64_loops])
 def test_my_forward_accepts(answer, capsys):
     assert lesson09.check_my_forward(answer) is None
     assert capsys.readouterr().out.startswith("Correct!")
 
 
-def one_argument(attn_obj):
-    inner = make_reference(attn_obj)
+def with_signature(signature):
+    """The reference's computation behind another signature (the Q&A's, or one without **kwargs)."""
 
-    def my_forward(x):  # the Q&A's signature
-        return inner(x)
+    def make(attn_obj):
+        inner = make_reference(attn_obj)
+        if signature == "x":
+
+            def my_forward(x):  # the Q&A's signature
+                return inner(x)
+
+        else:
+
+            def my_forward(x, attn_mask=None):  # works on timm 1.0.16-1.0.25 only
+                return inner(x, attn_mask=attn_mask)
+
+        return my_forward
+
+    return make
+
+
+def slip(transform=None, **options):
+    """A my_forward with one step done wrong (the checker's own variants), storing the weights it used."""
+
+    def make(attn_obj):
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            if options.get("mask") == "ignored":
+                attn_mask = None
+            B, N, C = x.shape
+            q, k, v = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, -1).permute(2, 0, 3, 1, 4)
+            scale = C**-0.5 if options.get("scale") == "width" else attn_obj.scale
+            scores = q @ k.transpose(-2, -1) * scale
+            if attn_mask is not None:
+                if options.get("mask") == "added":
+                    scores = scores + attn_mask
+                elif attn_mask.dtype == torch.bool:
+                    keep = ~attn_mask if options.get("mask") == "inverted" else attn_mask
+                    scores = scores.masked_fill(~keep, float("-inf"))
+                else:
+                    scores = scores + attn_mask
+            attn = scores.softmax(-1)
+            attn_obj.attn_map = attn
+            attn_obj.cls_attn_map = attn[:, :, 0, 2:]
+            out = attn @ v
+            out = out.reshape(B, N, C) if options.get("merge") is False else out.transpose(1, 2).reshape(B, N, C)
+            return out if options.get("proj") is False else attn_obj.proj(out)
+
+        if transform is None:
+            return my_forward
+        return transform(attn_obj, my_forward)
+
+    return make
+
+
+def ignores_is_causal(attn_obj, inner):
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        return inner(x, attn_mask=attn_mask)  # is_causal swallowed by **kwargs
 
     return my_forward
 
@@ -218,43 +341,20 @@ def one_argument(attn_obj):
 def stores(select):
     """A right forward that keeps ``select(attn_map)`` as ``cls_attn_map``: one slip per wrong slice."""
 
-    def make(attn_obj):
-        inner = make_reference(attn_obj)
-
-        def my_forward(x, attn_mask=None):
-            out = inner(x)
+    def keep(attn_obj, inner):
+        def my_forward(x, attn_mask=None, **kwargs):
+            out = inner(x, attn_mask=attn_mask, **kwargs)
             attn_obj.cls_attn_map = select(attn_obj.attn_map)
             return out
 
         return my_forward
 
-    return make
+    return slip(keep)
 
 
-keeps_distillation_column = stores(lambda attn: attn[:, :, 0, 1:])
-distillation_row = stores(lambda attn: attn[:, :, 1, 2:])
-
-
-def forgets_proj(attn_obj):
-    inner = make_reference(attn_obj)
-
-    def my_forward(x, attn_mask=None):
-        inner(x)
-        B, N, C = x.shape
-        return (
-            (attn_obj.attn_map @ attn_obj.qkv(x)[..., 2 * C :].reshape(B, N, attn_obj.num_heads, -1).transpose(1, 2))
-            .transpose(1, 2)
-            .reshape(B, N, C)
-        )
-
-    return my_forward
-
-
-def stores_nothing(attn_obj):
-    inner = make_reference(attn_obj)
-
-    def my_forward(x, attn_mask=None):
-        out = inner(x)
+def stores_nothing(attn_obj, inner):
+    def my_forward(x, attn_mask=None, **kwargs):
+        out = inner(x, attn_mask=attn_mask, **kwargs)
         del attn_obj.attn_map
         return out
 
@@ -262,10 +362,14 @@ def stores_nothing(attn_obj):
 
 
 def stores_scores(attn_obj):
-    def my_forward(x, attn_mask=None):
+    def my_forward(x, attn_mask=None, **kwargs):
         B, N, C = x.shape
         q, k, v = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, -1).permute(2, 0, 3, 1, 4)
         scores = q @ k.transpose(-2, -1) * attn_obj.scale
+        if attn_mask is not None:
+            scores = (
+                scores.masked_fill(~attn_mask, float("-inf")) if attn_mask.dtype == torch.bool else scores + attn_mask
+            )
         attn_obj.attn_map = scores  # before the softmax
         attn_obj.cls_attn_map = scores[:, :, 0, 2:]
         return attn_obj.proj((scores.softmax(-1) @ v).transpose(1, 2).reshape(B, N, C))
@@ -273,21 +377,49 @@ def stores_scores(attn_obj):
     return my_forward
 
 
+def raises_type_error(attn_obj):
+    def my_forward(x, attn_mask=None, **kwargs):
+        return attn_obj.proj(x, attn_mask)  # nn.Linear takes one input
+
+    return my_forward
+
+
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (one_argument, "attn_mask"),
-        (keeps_distillation_column, "distillation token's column"),
-        (distillation_row, "row 1"),
-        (forgets_proj, "output changed"),
-        (stores_nothing, "attn_map"),
+        (with_signature("x"), "1.0.16 on.*attn_mask=None, \\*\\*kwargs"),
+        (with_signature("attn_mask"), "no \\*\\*kwargs.*1.0.26.*is_causal"),
+        (slip(mask="ignored"), "additive float attn_mask: your my_forward ignores the mask"),
+        (slip(mask="added"), "boolean attn_mask is not a number to add"),
+        (slip(mask="inverted"), "boolean mask is inverted"),
+        (slip(merge=False), "heads are not merged back.*transpose\\(1, 2\\)"),
+        (slip(scale="width"), "C \\*\\* -0.5, the token width"),
+        (slip(proj=False), "skips attn_obj.proj"),
+        (slip(ignores_is_causal), "is_causal=True.*silently attends to every token"),
+        (stores(lambda attn: attn[:, :, 0, 1:]), "distillation token's column"),
+        (stores(lambda attn: attn[:, :, 1, 2:]), "row 1"),
+        (slip(stores_nothing), "attn_obj.attn_map"),
         (stores_scores, "softmax weights"),
+        (raises_type_error, "your function raised TypeError"),
         (lambda attn_obj: None, "return the function"),
     ],
 )
 def test_my_forward_rejects(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
         lesson09.check_my_forward(answer)
+
+
+def test_my_forward_tries_other_sizes_when_asked():
+    """The graded copy's hidden part calls the checker with other (dim, heads, patches)."""
+    hard_coded_scale = slip(lambda attn_obj, inner: inner)  # the reference computation ...
+
+    def scale_for_head_width_4(attn_obj):
+        attn_obj.scale = 0.5  # ... with head_dim 4's scale hard-coded
+        return hard_coded_scale(attn_obj)
+
+    with pytest.raises(ExerciseFailed):
+        lesson09.check_my_forward(scale_for_head_width_4, sizes=((20, 5, 12),))
+    lesson09.check_my_forward(make_reference, sizes=((20, 5, 12), (36, 6, 4), (8, 1, 5)))
 
 
 def test_my_forward_leaves_no_patch_behind():

@@ -26,7 +26,15 @@ from torch import nn
 from . import _checks
 from .vit import ViT
 
-__all__ = ["SPECIAL_TOKENS", "DeiT", "TimmStyleAttention", "TimmStyleBlock", "add_special_tokens", "timm_style"]
+__all__ = [
+    "SPECIAL_TOKENS",
+    "DeiT",
+    "TimmStyleAttention",
+    "TimmStyleBlock",
+    "add_special_tokens",
+    "resolve_mask",
+    "timm_style",
+]
 
 #: The special tokens in front of the patches, in order: index 0 the class token, 1 the distillation token.
 SPECIAL_TOKENS = ("class", "distillation")
@@ -105,14 +113,33 @@ class DeiT(ViT):
 
 # ---------------------------------------------------------------------------------------------
 # timm's layout, for lesson 09. timm cannot be imported here (it needs torchvision), so these two
-# modules reproduce the parts of timm 1.x's ``Attention`` and ``Block`` that the well-known Q&A
-# patches: ``qkv``, ``num_heads``, ``scale``, ``attn_drop``, ``proj``, ``proj_drop``, the
-# ``fused_attn`` switch, and the block calling ``self.attn(self.norm1(x), attn_mask=attn_mask)`` (timm's
-# newest Block also passes ``is_causal=...``; older ones, before ``attn_mask``, called ``self.attn(self.norm1(x))``).
+# modules reproduce the parts of timm's ``Attention`` and ``Block`` (as of timm 1.0.26) that the
+# well-known Q&A patches: ``qkv``, ``num_heads``, ``scale``, ``attn_drop``, ``proj``, ``proj_drop``,
+# the ``fused_attn`` switch, and the block calling
+# ``self.attn(self.norm1(x), attn_mask=attn_mask, is_causal=is_causal)``. Checked against timm's
+# code: 1.0.15 and earlier call ``self.attn(self.norm1(x))``; 1.0.16 to 1.0.25 pass ``attn_mask``
+# (added to the scores as is on the unfused path); 1.0.26 also passes ``is_causal`` and turns a
+# boolean mask into ``-inf`` where it is False (``resolve_self_attn_mask``).
+
+
+def resolve_mask(
+    scores: torch.Tensor, attn_mask: torch.Tensor | None = None, is_causal: bool = False
+) -> torch.Tensor | None:
+    """The additive bias timm 1.0.26 adds to ``(..., N, N)`` scores, with SDPA's meaning:
+    ``is_causal`` (which wins over ``attn_mask``) hides the keys after each query; a boolean mask
+    keeps the keys where it is True and gives ``-inf`` elsewhere; a float mask is added as it is."""
+    tokens = scores.shape[-1]
+    if is_causal:
+        return scores.new_full((tokens, tokens), float("-inf")).triu_(1)
+    if attn_mask is None:
+        return None
+    if attn_mask.dtype == torch.bool:
+        return torch.zeros_like(attn_mask, dtype=scores.dtype).masked_fill_(~attn_mask, float("-inf"))
+    return attn_mask
 
 
 class TimmStyleAttention(nn.Module):
-    """timm 1.x's ``Attention``: ``forward(x, attn_mask=None)``, ``(B, N, dim) -> (B, N, dim)``.
+    """timm's ``Attention`` (1.0.26): ``forward(x, attn_mask=None, is_causal=False)``, ``(B, N, dim) -> (B, N, dim)``.
 
     With ``fused_attn`` (timm's default) it calls ``F.scaled_dot_product_attention``, which never
     returns the weights; otherwise it computes ``softmax(q k^T * scale)`` and passes it through
@@ -132,18 +159,19 @@ class TimmStyleAttention(nn.Module):
         self.proj = nn.Linear(dim, dim)
         self.proj_drop = nn.Dropout(0.0)
 
-    def forward(self, x: torch.Tensor, attn_mask: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, attn_mask: torch.Tensor | None = None, is_causal: bool = False) -> torch.Tensor:
         batch, tokens, channels = x.shape
         qkv = self.qkv(x).reshape(batch, tokens, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
         q, k, v = qkv.unbind(0)
         q, k = self.q_norm(q), self.k_norm(k)
         if self.fused_attn:
-            x = torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+            x = torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal)
         else:
             q = q * self.scale
             attn = q @ k.transpose(-2, -1)
-            if attn_mask is not None:
-                attn = attn + attn_mask
+            bias = resolve_mask(attn, attn_mask, is_causal)
+            if bias is not None:
+                attn = attn + bias
             attn = attn.softmax(dim=-1)
             attn = self.attn_drop(attn)
             x = attn @ v
@@ -152,14 +180,14 @@ class TimmStyleAttention(nn.Module):
 
 
 class TimmStyleBlock(nn.Module):
-    """timm 1.x's ``Block``: ``x = x + attn(norm1(x), attn_mask=attn_mask)``, then the MLP."""
+    """timm's ``Block`` (1.0.26): ``x = x + attn(norm1(x), attn_mask=attn_mask, is_causal=is_causal)``, then the MLP."""
 
     def __init__(self, norm1: nn.Module, attn: TimmStyleAttention, norm2: nn.Module, mlp: nn.Module) -> None:
         super().__init__()
         self.norm1, self.attn, self.norm2, self.mlp = norm1, attn, norm2, mlp
 
-    def forward(self, x: torch.Tensor, attn_mask: torch.Tensor | None = None) -> torch.Tensor:
-        x = x + self.attn(self.norm1(x), attn_mask=attn_mask)
+    def forward(self, x: torch.Tensor, attn_mask: torch.Tensor | None = None, is_causal: bool = False) -> torch.Tensor:
+        x = x + self.attn(self.norm1(x), attn_mask=attn_mask, is_causal=is_causal)
         return x + self.mlp(self.norm2(x))
 
 

@@ -14,6 +14,7 @@ Each checker compares with the package (:func:`vit_explained.attention_maps.toke
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,9 +23,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..attention_maps import class_token_attention, token_attention
-from ..deit import TimmStyleAttention, TimmStyleBlock
+from ..deit import TimmStyleAttention, TimmStyleBlock, resolve_mask
 from ..distill import hard_distillation_loss
-from . import as_tensor, attempt, close, fail, forbid, passed
+from . import ExerciseFailed, as_tensor, attempt, close, fail, forbid, passed
 
 __all__ = ["check_hard_distillation", "check_my_forward", "check_token_map"]
 
@@ -46,6 +47,24 @@ def _weights(batch: int, heads: int, tokens: int, seed: int) -> torch.Tensor:
     return torch.softmax(2 * torch.randn(batch, heads, tokens, tokens, generator=generator), dim=-1)
 
 
+def _slice_slip(where: str, special: int, rows: int, cols: int, kept: int | None = None) -> str:
+    """The message for the lesson's central slip: a slice that starts at a fixed 1 or 2."""
+    kept_text = f"your slice keeps {kept} columns, not the {rows * cols} patches" if kept else "your slice is off"
+    return (
+        f"{where}: {kept_text}. The number of special tokens in front of the patches, the argument "
+        f"special_tokens (here {special}), decides where the patches' columns start; "
+        "a hard-coded 1: or 2: fits only one kind of model"
+    )
+
+
+def _columns_kept(error: BaseException | None, batch: int, heads: int) -> int | None:
+    """From ``shape '[...]' is invalid for input of size S``: the columns a wrong slice kept."""
+    match = re.search(r"invalid for input of size (\d+)", str(error)) if error is not None else None
+    if match is None or int(match.group(1)) % (batch * heads):
+        return None
+    return int(match.group(1)) // (batch * heads)
+
+
 def check_token_map(answer: Callable[..., Any]) -> None:
     """Check ``answer(weights, query, special_tokens, rows, cols) -> (B, heads, rows, cols)``:
     row ``query`` of ``(B, heads, N, N)`` weights, the ``rows * cols`` patch columns after the
@@ -53,19 +72,31 @@ def check_token_map(answer: Callable[..., Any]) -> None:
     for seed, (batch, heads, rows, cols, special, query) in enumerate(TOKEN_CASES):
         weights = _weights(batch, heads, special + rows * cols, seed)
         where = f"with {special} special token(s), query {query}, a {rows}x{cols} grid"
-        mine = as_tensor(_NO_TOKEN_HELPERS(answer, weights.clone(), query, special, rows, cols), "your map")
+        try:
+            result = _NO_TOKEN_HELPERS(answer, weights.clone(), query, special, rows, cols)
+        except ExerciseFailed as failure:
+            cause = failure.__context__
+            if isinstance(cause, RuntimeError) and "invalid for input of size" in str(cause):
+                fail(_slice_slip(where, special, rows, cols, _columns_kept(cause, batch, heads)))
+            raise
+        mine = as_tensor(result, "your map")
         expected = token_attention(weights, (rows, cols), query=query, special_tokens=special)
         if close(mine, expected):
             continue
         if tuple(mine.shape) != tuple(expected.shape):
+            if mine.numel() in (
+                batch * heads * (rows * cols + special - start) for start in (0, 1, 2) if start != special
+            ):
+                fail(_slice_slip(where, special, rows, cols, mine.numel() // (batch * heads)))
             fail(f"{where}: expected shape (B, heads, rows, cols) = {tuple(expected.shape)}, got {tuple(mine.shape)}")
+        tokens = special + rows * cols
+        for start in (0, 1, 2, 3):
+            if start != special and start + rows * cols <= tokens:
+                values = weights[..., query, start : start + rows * cols]
+                if close(mine, values.reshape(*values.shape[:-1], rows, cols)):
+                    fail(_slice_slip(where, special, rows, cols))
         other_row = 1 - query if special == 2 else None
         slips = [
-            (weights[..., query, 1 : 1 + rows * cols], "you kept a special token's column: skip every special token"),
-            (
-                weights[..., query, -rows * cols - 1 : -1],
-                "you dropped the last patch and kept a special token's column",
-            ),
             (weights[..., special:, query], "you took a column (what the patches read from the token), not its row"),
         ]
         if other_row is not None:
@@ -95,6 +126,31 @@ def _logit_cases() -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch
     return cases
 
 
+def _soft_distillation_losses(
+    class_logits: torch.Tensor, distillation_logits: torch.Tensor, labels: torch.Tensor, teacher: torch.Tensor
+) -> list[torch.Tensor]:
+    """DeiT's soft loss, ``(1 - lam) CE(class, labels) + lam tau^2 KL(teacher_tau || student_tau)`` (deit's
+    ``losses.py`` divides the summed KL by ``numel``; ``batchmean`` divides by the batch), and the usual
+    variants: a cross-entropy with the teacher's probabilities, the KL's other direction, no ``tau^2``."""
+    base = F.cross_entropy(class_logits, labels)
+    losses = []
+    for tau in (1.0, 2.0, 3.0, 4.0, 5.0, 10.0):
+        log_student = F.log_softmax(distillation_logits / tau, dim=-1)
+        log_teacher = F.log_softmax(teacher / tau, dim=-1)
+        per_row = [
+            (log_teacher.exp() * (log_teacher - log_student)).sum(-1),  # KL(teacher || student)
+            -(log_teacher.exp() * log_student).sum(-1),  # cross-entropy with the soft targets
+            (log_student.exp() * (log_student - log_teacher)).sum(-1),  # the other direction
+        ]
+        for rows in per_row:
+            for term in (rows.mean(), rows.sum() / distillation_logits.numel(), rows.sum()):
+                for scale in (tau**2, 1.0):
+                    for weight in (0.5, 0.1, 1.0):
+                        losses.append((1 - weight) * base + weight * scale * term)
+                    losses.append(base + scale * term)
+    return losses
+
+
 def check_hard_distillation(answer: Callable[..., Any]) -> None:
     """Check ``answer(class_logits, distillation_logits, labels, teacher_logits) -> loss`` (a number):
     half the class head's cross-entropy with the labels, half the distillation head's with the
@@ -110,16 +166,10 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
             continue
         ce = F.cross_entropy
         top = teacher.argmax(-1)
-        soft = -(teacher.softmax(-1) * distillation_logits.log_softmax(-1)).sum(-1).mean()
         slips = [
             (
                 0.5 * ce(class_logits, labels) + 0.5 * ce(distillation_logits, labels),
                 "the distillation head learned the true labels; it learns the teacher's choice",
-            ),
-            (
-                0.5 * ce(class_logits, labels) + 0.5 * soft,
-                "that is soft distillation (the teacher's probabilities); "
-                "hard distillation uses the teacher's argmax as a label",
             ),
             (
                 ce(class_logits, labels) + ce(distillation_logits, top),
@@ -138,8 +188,22 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
         for value, message in slips:
             if close(mine, value):
                 fail(message)
+        if any(
+            close(mine, value)
+            for value in _soft_distillation_losses(class_logits, distillation_logits, labels, teacher)
+        ):
+            fail(
+                "that is DeiT's soft distillation: the KL divergence between the student's and the teacher's "
+                "softmax at a temperature tau, times tau squared (or a cross-entropy with the teacher's "
+                "probabilities). Hard distillation uses the teacher's argmax as a label, with a plain cross-entropy"
+            )
         fail(f"your loss is {mine.item():.4f}, the expected value is different; check each term")
     passed("the class head learns the labels and the distillation head learns the teacher's argmax, half and half.")
+
+
+#: (dim, heads, patches) of the timm-shaped models the visible check installs ``my_forward`` on:
+#: head widths 4 and 8 (never the 64 of real models), so ``sqrt(C)`` and ``sqrt(head_dim)`` differ.
+MY_FORWARD_SIZES = ((16, 4, 9), (24, 3, 6))
 
 
 class _TinyTimmModel(nn.Module):
@@ -158,22 +222,75 @@ class _TinyTimmModel(nn.Module):
             for _ in range(2)
         )
 
-    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        for block in self.blocks:
-            tokens = block(tokens)  # TimmStyleBlock calls self.attn(norm1(x), attn_mask=None)
+    def forward(
+        self, tokens: torch.Tensor, attn_mask: torch.Tensor | None = None, is_causal: bool = False
+    ) -> torch.Tensor:
+        for block in self.blocks:  # as timm 1.0.26: self.attn(norm1(x), attn_mask=..., is_causal=...)
+            tokens = block(tokens, attn_mask=attn_mask, is_causal=is_causal)
         return tokens
 
 
-def _reference_run(model: _TinyTimmModel, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def _masks(batch: int, tokens: int, seed: int) -> list[tuple[str, torch.Tensor | None]]:
+    """No mask, an additive float mask (finite biases and ``-inf``), a boolean mask (True = may attend)."""
+    generator = torch.Generator().manual_seed(seed)
+    additive = torch.randn(batch, 1, tokens, tokens, generator=generator)
+    additive[..., 1:, 0] = float("-inf")  # no query but the class token reads the class token
+    boolean = torch.rand(tokens, tokens, generator=generator) > 0.4
+    boolean.fill_diagonal_(True)  # every query keeps at least itself
+    return [("no mask", None), ("an additive float attn_mask", additive), ("a boolean attn_mask", boolean)]
+
+
+def _variant(attn_obj: nn.Module, *, mask: str = "timm", merge: bool = True, scale: str = "head", proj: bool = True):
+    """A ``forward`` for ``attn_obj`` with one step done the wrong way: the slips the checker names."""
+
+    def forward(x: torch.Tensor, attn_mask: torch.Tensor | None = None, is_causal: bool = False, **_: Any):
+        batch, tokens, channels = x.shape
+        heads = attn_obj.num_heads
+        q, k, v = attn_obj.qkv(x).reshape(batch, tokens, 3, heads, channels // heads).permute(2, 0, 3, 1, 4)
+        factor = {"head": attn_obj.scale, "width": channels**-0.5, "none": 1.0}[scale]
+        scores = (q @ k.transpose(-2, -1)) * factor
+        if mask == "timm":
+            bias = resolve_mask(scores, attn_mask, is_causal)
+        elif mask == "added" and attn_mask is not None:
+            bias = attn_mask.to(scores.dtype)  # a boolean mask added as 0/1
+        elif mask == "inverted" and attn_mask is not None and attn_mask.dtype == torch.bool:
+            bias = resolve_mask(scores, ~attn_mask)
+        else:  # "ignored"
+            bias = None
+        weights = (scores if bias is None else scores + bias).softmax(dim=-1)
+        out = weights @ v  # (B, heads, N, head_dim)
+        out = out.transpose(1, 2).reshape(batch, tokens, channels) if merge else out.reshape(batch, tokens, channels)
+        return attn_obj.proj_drop(attn_obj.proj(out)) if proj else out
+
+    return forward
+
+
+def _run(model: _TinyTimmModel, forward: Callable[..., Any] | None, tokens: torch.Tensor, mask, causal: bool = False):
+    """The model's output with ``forward`` installed on the last block's attention (``None``: the class's own)."""
+    attn_obj = model.blocks[-1].attn
+    if forward is not None:
+        attn_obj.forward = forward
+    try:
+        with torch.no_grad():
+            return model(tokens, attn_mask=mask, is_causal=causal)
+    finally:
+        if forward is not None:
+            del attn_obj.forward  # the class's forward again
+
+
+def _reference_run(
+    model: _TinyTimmModel, tokens: torch.Tensor, mask: torch.Tensor | None = None, causal: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The model's output on ``tokens`` and its last block's softmax weights ``(B, heads, N, N)``
     (read by a hook on ``attn_drop`` with timm's unfused path)."""
     attn_obj = model.blocks[-1].attn
-    with torch.no_grad():
-        expected_output = model(tokens)
-        attn_obj.fused_attn = False
-        weights = []
-        handle = attn_obj.attn_drop.register_forward_hook(lambda _m, _i, out: weights.append(out.detach()))
-        model(tokens)
+    expected_output = _run(model, None, tokens, mask, causal)
+    attn_obj.fused_attn = False
+    weights: list[torch.Tensor] = []
+    handle = attn_obj.attn_drop.register_forward_hook(lambda _m, _i, out: weights.append(out.detach()))
+    try:
+        _run(model, None, tokens, mask, causal)
+    finally:
         handle.remove()
         attn_obj.fused_attn = True
     return expected_output, weights[0]
@@ -198,48 +315,149 @@ def _check_cls_map(cls_map: Any, expected_map: torch.Tensor) -> None:
     )
 
 
-def check_my_forward(answer: Callable[[nn.Module], Callable[..., Any]]) -> None:
-    """Check ``answer(attn_obj) -> my_forward``, installed as ``attn_obj.forward = my_forward`` on the
-    last block of a timm-shaped model with two special tokens: the model's output must not change,
-    the block's call ``self.attn(x, attn_mask=None)`` must work, and the function must store
-    ``attn_obj.attn_map`` ``(B, heads, N, N)`` and ``attn_obj.cls_attn_map`` (the class token's
-    attention to the patches, ``(B, heads, N - 2)``)."""
-    model = _TinyTimmModel().eval()
-    tokens = torch.randn(3, 2 + 9, 16, generator=torch.Generator().manual_seed(1))
-    attn_obj = model.blocks[-1].attn
-    expected_output, expected_map = _reference_run(model, tokens)
-    my_forward = attempt(answer, attn_obj)
-    if not callable(my_forward):
-        fail(f"return the function my_forward itself (got a {type(my_forward).__name__})")
-    parameters = inspect.signature(my_forward).parameters
-    takes_mask = "attn_mask" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-    if not takes_mask:
+def _check_signature(my_forward: Callable[..., Any]) -> None:
+    """``my_forward`` must take the keywords timm's Block passes, and any a later version adds."""
+    try:
+        parameters = inspect.signature(my_forward).parameters
+    except (TypeError, ValueError):
+        return  # no signature to read (a builtin): the calls below show what it accepts
+    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return
+    if "attn_mask" in parameters:
         fail(
-            "timm's Block calls self.attn(x, attn_mask=attn_mask): my_forward must accept the keyword "
-            "attn_mask (e.g. def my_forward(x, attn_mask=None)), or the call raises TypeError"
+            "my_forward takes attn_mask but no **kwargs: timm 1.0.26's Block calls "
+            "self.attn(x, attn_mask=attn_mask, is_causal=is_causal), so it raises TypeError there; "
+            "end the signature with **kwargs"
         )
+    fail(
+        "timm's Block (1.0.16 on) calls self.attn(x, attn_mask=attn_mask) (1.0.26 adds is_causal=...): "
+        "my_forward must take these keywords, e.g. def my_forward(x, attn_mask=None, **kwargs), "
+        "or the call raises TypeError"
+    )
+
+
+#: The slips of the computation, each named; tried in this order on a wrong output.
+_COMPUTATION_SLIPS = (
+    (
+        {"merge": False},
+        "the heads are not merged back right: attn @ v is (B, heads, N, head_dim); move the heads next to "
+        "head_dim (transpose(1, 2)) before reshaping to (B, N, C)",
+    ),
+    (
+        {"scale": "width"},
+        "the scores are scaled by C ** -0.5, the token width; attention scales by head_dim ** -0.5 (attn_obj.scale)",
+    ),
+    ({"scale": "none"}, "the scores are not scaled: multiply q @ k^T by attn_obj.scale"),
+    ({"proj": False}, "the heads' output skips attn_obj.proj (and proj_drop)"),
+)
+
+_MASK_SLIPS = (
+    (
+        {"mask": "ignored"},
+        "your my_forward ignores the mask: add it to the scores before the softmax (a boolean mask: "
+        "-inf where it is False)",
+    ),
+    (
+        {"mask": "added"},
+        "a boolean attn_mask is not a number to add (True would add 1): it says which keys a query may "
+        "read; put -inf where it is False (masked_fill), as SDPA and timm do",
+    ),
+    (
+        {"mask": "inverted"},
+        "your boolean mask is inverted: True means 'may attend' (SDPA's and timm's meaning), so the "
+        "scores get -inf where the mask is False",
+    ),
+)
+
+
+def _diagnose(model: _TinyTimmModel, output: torch.Tensor, tokens: torch.Tensor, mask, what: str) -> None:
+    """Fail with the named slip whose output equals ``output``, or with a general message."""
+    attn_obj = model.blocks[-1].attn
+    slips = (_MASK_SLIPS if mask is not None else ()) + _COMPUTATION_SLIPS
+    for options, message in slips:
+        if options.get("mask") in ("added", "inverted") and (mask is None or mask.dtype != torch.bool):
+            continue
+        if close(output, _run(model, _variant(attn_obj, **options), tokens, mask)):
+            fail(f"with {what}: {message}")
+    fail(
+        f"with {what}, the model's output changed with your my_forward installed: recompute every step of "
+        "the attention (qkv, scale, mask, softmax, attn_drop, merge the heads, proj, proj_drop)"
+    )
+
+
+def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor) -> None:
+    """``is_causal=True``: a clear error, or the causal attention; never silently the full one."""
+    attn_obj = model.blocks[-1].attn
+    expected, _ = _reference_run(model, tokens, None, causal=True)
+    ignoring = _run(model, _variant(attn_obj, mask="ignored"), tokens, None, causal=True)  # earlier blocks causal
+    my_forward = attempt(answer, attn_obj)
     attn_obj.forward = my_forward
     try:
         with torch.no_grad():
-            output = attempt(model, tokens)
+            output = model(tokens, is_causal=True)
+    except Exception:  # a clear refusal of is_causal=True is a right answer
+        return
     finally:
-        del attn_obj.forward  # the class's forward again
-    if not close(output, expected_output):
+        del attn_obj.forward
+    if close(output, expected):
+        return
+    if close(output, ignoring):
         fail(
-            "with your my_forward installed the model's output changed: "
-            "keep every step of the attention (proj included)"
+            "with is_causal=True your my_forward silently attends to every token: apply a causal mask "
+            "(each query reads only itself and the tokens before it), or raise an error for is_causal=True"
         )
-    stored = getattr(attn_obj, "attn_map", None)
-    if stored is None:
-        fail("store the weights as attn_obj.attn_map")
-    if not close(stored, expected_map):
-        shape = tuple(as_tensor(stored).shape)
-        fail(
-            f"attn_obj.attn_map should be the (B, heads, N, N) = {tuple(expected_map.shape)} "
-            f"softmax weights, got shape {shape}"
-        )
-    _check_cls_map(getattr(attn_obj, "cls_attn_map", None), expected_map)
-    for name in ("attn_map", "cls_attn_map"):
-        if hasattr(attn_obj, name):
-            delattr(attn_obj, name)
-    passed("your my_forward survives attn_mask=..., changes nothing and stores both maps.")
+    fail("with is_causal=True the output is neither the causal attention nor an error: apply a causal mask or raise")
+
+
+def check_my_forward(
+    answer: Callable[[nn.Module], Callable[..., Any]], *, sizes: tuple[tuple[int, int, int], ...] = MY_FORWARD_SIZES
+) -> None:
+    """Check ``answer(attn_obj) -> my_forward``, installed as ``attn_obj.forward = my_forward`` on the
+    last block of timm-shaped models (``sizes``: ``(dim, heads, patches)``) with two special tokens.
+
+    The blocks call ``self.attn(x, attn_mask=..., is_causal=...)`` as timm 1.0.26 does, with no mask,
+    an additive float mask and a boolean one (True = may attend): the model's output must not change,
+    and ``my_forward`` must store ``attn_obj.attn_map`` ``(B, heads, N, N)`` (the softmax weights) and
+    ``attn_obj.cls_attn_map`` (the class token's attention to the patches, ``(B, heads, N - 2)``).
+    With ``is_causal=True`` it must raise an error or compute the causal attention, not ignore it.
+    """
+    for index, (dim, heads, patches) in enumerate(sizes):
+        model = _TinyTimmModel(dim, heads, seed=index).eval()
+        tokens = torch.randn(3, 2 + patches, dim, generator=torch.Generator().manual_seed(index + 1))
+        attn_obj = model.blocks[-1].attn
+        for what, mask in _masks(3, 2 + patches, seed=index):
+            expected_output, expected_map = _reference_run(model, tokens, mask)
+            my_forward = attempt(answer, attn_obj)
+            if not callable(my_forward):
+                fail(f"return the function my_forward itself (got a {type(my_forward).__name__})")
+            _check_signature(my_forward)
+            attn_obj.forward = my_forward
+            try:
+                with torch.no_grad():
+                    output = attempt(model, tokens, attn_mask=mask, is_causal=False)
+            finally:
+                del attn_obj.forward  # the class's forward again
+            if not close(output, expected_output):
+                _diagnose(model, as_tensor(output), tokens, mask, what)
+            stored = getattr(attn_obj, "attn_map", None)
+            if stored is None:
+                fail("store the weights as attn_obj.attn_map")
+            if not close(stored, expected_map):
+                shape = tuple(as_tensor(stored).shape)
+                fail(
+                    f"with {what}: attn_obj.attn_map should be the (B, heads, N, N) = {tuple(expected_map.shape)} "
+                    f"softmax weights (after the mask), got shape {shape}"
+                    + (" with other values" if shape == tuple(expected_map.shape) else "")
+                )
+            _check_cls_map(getattr(attn_obj, "cls_attn_map", None), expected_map)
+            for name in ("attn_map", "cls_attn_map"):
+                if hasattr(attn_obj, name):
+                    delattr(attn_obj, name)
+        _check_is_causal(model, answer, tokens)
+        for name in ("attn_map", "cls_attn_map"):
+            if hasattr(attn_obj, name):
+                delattr(attn_obj, name)
+    passed(
+        "your my_forward takes timm's attn_mask (additive or boolean) and is_causal, "
+        "changes nothing and stores both maps."
+    )
