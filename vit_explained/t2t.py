@@ -76,9 +76,10 @@ class TokenAttention(Attention):
 
     Two differences from ViT's attention, both from the original code:
 
-    - the output is narrower than the input (``token_dim < dim``), so the usual residual
-      ``x + attn(x)`` cannot be added; the skip connection goes through ``v`` instead, which
-      already has the output width: ``out = v + proj(attention)``;
+    - the output width ``token_dim`` differs from the input width ``dim`` (64 out; 49 in for 7x7
+      grayscale windows, 576 in the second stage), so the usual residual ``x + attn(x)`` cannot be
+      added; the skip adds ``v`` instead, which already has the output width:
+      ``out = v + proj(attention)``, ``v`` made by the value rows of ``qkv`` (no weight of its own);
     - the scores are scaled by ``dim ** -0.5``, the *input* width, not ``token_dim ** -0.5``.
     """
 
