@@ -272,7 +272,8 @@ def save_soft_split_gif(
     frame_ms: int = 180,
     hold_ms: int = 1500,
 ) -> Path:
-    """Write the sliding-window animation to ``figures_dir() / name`` (git-ignored ``build/figures/``) with imageio and return the path.
+    """Write the sliding-window animation to ``figures_dir() / name`` (the git-ignored
+    ``build/figures/``) with imageio and return the path.
     One frame per window (at most ``max_frames``), the last held for ``hold_ms``; the GIF loops.
     Same inputs, same bytes."""
     import imageio.v3 as iio
