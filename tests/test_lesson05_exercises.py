@@ -114,20 +114,26 @@ def test_w_v_gradient_rejects(wrong, message):
 
 # --- exercise 4: which parts learn with the MLP frozen --------------------------------------------------
 
+RIGHT = {"embeddings", "norm1", "qkv", "proj", "norm2", "final norm", "head"}
+
 
 def test_frozen_mlp_parts_reference_passes(capsys):
-    check_frozen_mlp_parts(lambda: {"embeddings", "norms", "qkv", "proj", "head"})
+    check_frozen_mlp_parts(lambda: set(RIGHT))
     assert "Correct!" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        ({"embeddings", "norms", "proj", "head"}, "qkv does get a gradient"),  # the learner's first guess
-        ({"embeddings", "qkv", "proj", "head"}, "norm2"),  # thought the frozen MLP blocks the gradient
-        ({"embeddings", "norms", "qkv", "proj", "mlp", "head"}, "no gradient at all"),
-        ({"norms", "qkv", "proj", "head"}, "embeddings do get a gradient"),
-        ({"embeddings", "norms", "qkv", "proj", "head", "attention"}, "unknown part name"),
+        (RIGHT - {"qkv"}, "qkv does get a gradient"),  # the learner's first guess: the MLP feeds qkv
+        (RIGHT - {"norm2"}, "norm2 does get a gradient"),  # thought the frozen MLP blocks the gradient
+        (RIGHT - {"norm2", "mlp"}, "norm2 does get a gradient"),
+        (RIGHT | {"mlp"}, "no gradient at all"),
+        (RIGHT - {"norm1"}, "norm1 does get a gradient"),
+        (RIGHT - {"final norm"}, "the final norm does get a gradient"),
+        (RIGHT - {"embeddings"}, "embeddings do get a gradient"),
+        (RIGHT | {"attention"}, "say for qkv and proj separately"),
+        ({"embeddings", "norms", "qkv", "proj", "head"}, "'norms' covers three LayerNorms"),  # the old answer
         ("qkv", "set of part names"),
     ],
 )
@@ -141,7 +147,7 @@ def test_frozen_mlp_parts_rejects(answer, message):
 import numpy as np  # noqa: E402
 
 from vit_explained import attention_backward  # noqa: E402
-from vit_explained.parameters import PARAMETER_PARTS  # noqa: E402
+from vit_explained.exercises.lesson05 import FROZEN_MLP_PARTS  # noqa: E402
 
 
 def softmax_backward_jacobian(a, grad_a):  # the full Jacobian diag(a) - a a^T, applied to each row
@@ -297,10 +303,23 @@ def test_w_v_gradient_rejects_more(wrong, message):
 @pytest.mark.parametrize(
     "answer",
     [
-        lambda: ["embeddings", "norms", "qkv", "proj", "head"],
-        lambda: frozenset(PARAMETER_PARTS) - {"mlp"},
-        lambda: (part for part in PARAMETER_PARTS if part != "mlp"),  # a generator
-        lambda: dict.fromkeys(["head", "proj", "qkv", "norms", "embeddings"]).keys(),
+        lambda: ["embeddings", "norm1", "qkv", "proj", "norm2", "final norm", "head"],
+        lambda: frozenset(FROZEN_MLP_PARTS) - {"mlp"},
+        lambda: (part for part in FROZEN_MLP_PARTS if part != "mlp"),  # a generator
+        lambda: dict.fromkeys(["head", "proj", "qkv", "norm1", "norm2", "final norm", "embeddings"]).keys(),
+        lambda: {part: part != "mlp" for part in FROZEN_MLP_PARTS},  # a dict {part: bool}
+        lambda: {
+            "embeddings": True,
+            "norm1": True,
+            "qkv": True,
+            "proj": True,
+            "norm2": True,
+            "final norm": True,
+            "head": True,
+        },  # a dict of the True ones only
+        lambda: {part: np.bool_(part != "mlp") for part in FROZEN_MLP_PARTS},  # numpy bools
+        lambda: {"Embeddings", "NORM1", "qkv", "proj", "norm_2", "final_norm", "head"},  # spelled differently
+        lambda: {"embedding", "norm 1", "attn.qkv", "attn.proj", "Norm2", "Final-Norm", "head"},
     ],
 )
 def test_frozen_mlp_parts_accepts_answers_written_differently(answer, capsys):
@@ -311,14 +330,24 @@ def test_frozen_mlp_parts_accepts_answers_written_differently(answer, capsys):
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (lambda: {"embeddings", "norms", "qkv", "head"}, "proj does get a gradient"),
-        (lambda: {"embeddings", "norms", "qkv", "proj"}, "the head gets a gradient"),
+        (lambda: RIGHT - {"proj"}, "proj does get a gradient"),
+        (lambda: RIGHT - {"head"}, "the head gets a gradient"),
         (lambda: {"head"}, "gets? a gradient"),  # thought the frozen MLPs stop everything below them
-        (lambda: {"embeddings", "norm1", "qkv", "proj", "head"}, r"unknown part name\(s\) \['norm1'\]"),
+        (lambda: {"head", "final norm"}, "gets? a gradient"),
+        (lambda: RIGHT | {"norm3"}, r"unknown part name\(s\) \['norm3'\]"),
         (lambda: ["head", "head", "qkv"], "named once"),
+        (lambda: ["norm1", "Norm1", "qkv"], "named once"),  # the same part written two ways
         (lambda: None, "not NoneType"),
         (lambda: set().add("head"), "not NoneType"),  # set.add returns None
-        (lambda: {"embeddings", "norms", "qkv", "proj", "head"} - "mlp", "raised TypeError"),
+        (lambda: RIGHT - "mlp", "raised TypeError"),
+        (
+            lambda: {part: part not in ("norm2", "mlp") for part in FROZEN_MLP_PARTS},
+            "norm2 does get a gradient",
+        ),  # dict slip
+        (lambda: {part: True for part in FROZEN_MLP_PARTS}, "no gradient at all"),  # dict: mlp True
+        (lambda: {part: "yes" for part in FROZEN_MLP_PARTS}, "True \\(gets a gradient\\) or False"),
+        (lambda: {"qkv": True, "norms": True}, "'norms' covers three"),
+        (lambda: {1, 2}, "with a string"),
     ],
 )
 def test_frozen_mlp_parts_rejects_more(answer, message):

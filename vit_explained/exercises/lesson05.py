@@ -8,14 +8,14 @@ the wrong axis or not over the batch) to say what went wrong.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from .. import attention_backward
-from ..gradient_hooks import group_gradient_norms
-from ..parameters import PARAMETER_PARTS
+from ..parameters import parameter_places
 from ..vit import ViT
 from . import as_tensor, attempt, close, fail, forbid, passed
 
@@ -220,6 +220,46 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
     passed("dW_v = dV^T x summed over tokens and images, with dV = A^T dOut. No softmax on this route.")
 
 
+#: Exercise 4 asks module by module: the three LayerNorms apart, since only norm2 is in question.
+FROZEN_MLP_PARTS = ("embeddings", "norm1", "qkv", "proj", "norm2", "mlp", "final norm", "head")
+
+#: other ways to write a part's name (after lower-casing and turning "_", "-" and "." into spaces)
+_ALIASES = {
+    "embedding": "embeddings",
+    "norm 1": "norm1",
+    "ln1": "norm1",
+    "norm 2": "norm2",
+    "ln2": "norm2",
+    "final": "final norm",
+    "finalnorm": "final norm",
+    "final layernorm": "final norm",
+    "final layer norm": "final norm",
+    "encoder norm": "final norm",
+    "attn qkv": "qkv",
+    "attn proj": "proj",
+    "mlps": "mlp",
+}
+
+_AMBIGUOUS = {
+    "norms": "'norms' covers three LayerNorms here: say for each one, norm1, norm2 and final norm",
+    "norm": "'norm' could be any of the three LayerNorms: say for each one, norm1, norm2 and final norm",
+    "layernorm": "'layernorm' could be any of the three: say for each one, norm1, norm2 and final norm",
+    "attn": "attention has two parts with weights here: say for qkv and proj separately",
+    "attention": "attention has two parts with weights here: say for qkv and proj separately",
+}
+
+
+def _module_part(name: str, part: str) -> str:
+    """The exercise's part of parameter ``name`` (whose :func:`parameter_places` part is ``part``)."""
+    if part != "norms":
+        return part
+    if ".norm1." in name:
+        return "norm1"
+    if ".norm2." in name:
+        return "norm2"
+    return "final norm"
+
+
 def _frozen_mlp_parts(seed: int = 0) -> set[str]:
     """The parts of a small ViT whose gradient is non-zero after one backward pass with every MLP frozen."""
     generator = torch.Generator().manual_seed(seed)
@@ -231,44 +271,96 @@ def _frozen_mlp_parts(seed: int = 0) -> set[str]:
         block.mlp.requires_grad_(False)
     images = torch.randn(4, 1, 8, 8, generator=generator)
     F.cross_entropy(model(images), torch.arange(4)).backward()
-    norms = {name: (None if p.grad is None else p.grad.norm().item()) for name, p in model.named_parameters()}
-    return {part for (_, part), norm in group_gradient_norms(model, norms).items() if norm > 0}
+    places = parameter_places(model)
+    return {
+        _module_part(name, places[name].part)
+        for name, p in model.named_parameters()
+        if p.grad is not None and p.grad.abs().sum() > 0
+    }
 
 
 _WHY_MISSING = {
     "qkv": "qkv does get a gradient: the loss reaches every block's attention output through the residual stream, "
     "and from there through the softmax to W_q and W_k and directly to W_v",
-    "norms": "some norms do get a gradient. Careful with norm2: it feeds only the frozen MLP, but does a frozen "
-    "layer stop the gradient from passing *through* it to its input?",
+    "norm2": "norm2 does get a gradient. It feeds only the frozen MLP, but does a frozen layer stop the gradient "
+    "from passing *through* it to its input?",
+    "norm1": "norm1 does get a gradient: it feeds attention, and attention gets its gradient along the residual stream",
+    "final norm": "the final norm does get a gradient: every route from the head back into the network starts there",
     "proj": "proj does get a gradient: it is the last layer of the attention branch, right on the residual stream",
     "embeddings": "the embeddings do get a gradient: every route backwards ends at the start of the residual stream",
     "head": "the head gets a gradient: it is the first layer backward meets after the loss",
 }
 
 
-def check_frozen_mlp_parts(parts_with_gradient: Callable[[], Iterable[str]]) -> None:
+def _part_name(part: object) -> str:
+    """A part's name as the exercise spells it (``"Final_Norm"`` -> ``"final norm"``); unknown names kept."""
+    if not isinstance(part, str):
+        fail(f"name each part with a string such as 'qkv', got {_type_name_of(part)} {part!r}")
+    key = " ".join(part.strip().lower().replace("_", " ").replace("-", " ").replace(".", " ").split())
+    if key in _AMBIGUOUS:
+        fail(_AMBIGUOUS[key])
+    key = _ALIASES.get(key, key)
+    return key.replace(" ", "") if key.replace(" ", "") in FROZEN_MLP_PARTS else key
+
+
+def _type_name_of(value: object) -> str:
+    return type(value).__name__
+
+
+def _is_bool(value: object) -> bool:
+    if isinstance(value, torch.Tensor):
+        return value.dtype == torch.bool and value.numel() == 1
+    return isinstance(value, (bool, np.bool_))
+
+
+def _answer_parts(answer: object) -> set[str]:
+    """The parts an answer says get a gradient: a collection of names, or a dict ``{part: True/False}``."""
+    if isinstance(answer, Mapping):
+        wrong = [(key, value) for key, value in answer.items() if not _is_bool(value)]
+        if wrong:
+            key, value = wrong[0]
+            fail(
+                f"a dict answer maps each part to True (gets a gradient) or False; got {value!r} for {key!r}. "
+                "Or return just the set of parts that get one."
+            )
+        named = [(_part_name(key), bool(value)) for key, value in answer.items()]
+        if len({name for name, _ in named}) != len(named):
+            fail("the dict names one part twice (written two ways): name each part once")
+        parts = {name for name, value in named if value}
+        unknown = sorted(name for name, _ in named if name not in FROZEN_MLP_PARTS)
+    else:
+        if isinstance(answer, str) or not isinstance(answer, Iterable):
+            fail(
+                f"return a set of part names such as {{'head', 'qkv'}} (or a dict {{part: True/False}}), "
+                f"not {_type_name_of(answer)}"
+            )
+        names = [_part_name(part) for part in answer]
+        if len(set(names)) != len(names):
+            fail("each part should be named once: return a set of part names")
+        parts = set(names)
+        unknown = sorted(name for name in parts if name not in FROZEN_MLP_PARTS)
+    if unknown:
+        fail(f"unknown part name(s) {unknown}; choose from {list(FROZEN_MLP_PARTS)}")
+    return parts
+
+
+def check_frozen_mlp_parts(parts_with_gradient: Callable[[], object]) -> None:
     """Exercise 4: which parts of a ViT get a non-zero gradient when every block's MLP is frozen?
 
-    ``parts_with_gradient()`` returns a set of names from :data:`vit_explained.parameters.PARAMETER_PARTS`.
+    ``parts_with_gradient()`` returns the names from :data:`FROZEN_MLP_PARTS` that get one (a set,
+    list, or any collection; names as written there, any case, ``_`` for a space), or a dict
+    ``{part: True/False}`` (a part left out counts as False).
     """
-    answer = attempt(parts_with_gradient)
-    if isinstance(answer, (list, tuple)) and len(set(answer)) != len(answer):
-        fail("each part should be named once: return a set of part names")
-    if isinstance(answer, str) or not isinstance(answer, Iterable):
-        fail(f"return a set of part names such as {{'head', 'qkv'}}, not {type(answer).__name__}")
-    answer = set(answer)
-    unknown = sorted(str(part) for part in answer if part not in PARAMETER_PARTS)
-    if unknown:
-        fail(f"unknown part name(s) {unknown}; choose from {list(PARAMETER_PARTS)}")
+    answer = _answer_parts(attempt(parts_with_gradient))
     truth = _frozen_mlp_parts()
     if "mlp" in answer and "mlp" not in truth:
         fail("the MLP is frozen: requires_grad_(False) means its parameters get no gradient at all (p.grad is None)")
-    for part in PARAMETER_PARTS:
+    for part in FROZEN_MLP_PARTS:
         if part in truth and part not in answer:
             fail(_WHY_MISSING[part])
     if answer != truth:
         fail(f"{sorted(answer - truth)} should not be in the set")
     passed(
-        f"with every MLP frozen, {sorted(truth)} still get a gradient, norm2 included: a frozen layer passes "
-        "the gradient through to its input, it only keeps none for its own weights."
+        "with every MLP frozen, every part but the MLP still gets a gradient, norm2 included: a frozen layer "
+        "passes the gradient through to its input, it only keeps none for its own weights."
     )
