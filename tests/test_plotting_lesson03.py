@@ -37,3 +37,28 @@ def test_query_attention_rejects_bad_rows_and_queries():
         plot_query_attention(torch.rand(1, 6, 6), row, torch.rand(3, 10), (3, 3), 1)
     with pytest.raises(ValueError, match=r"query must be a token index from 0 .* to 9, got 10"):
         plot_query_attention(torch.rand(1, 6, 6), row, row, (3, 3), 10)
+
+
+def test_head_split_frames_each_heads_output_columns():
+    from vit_explained.plotting.lesson03 import plot_head_split
+
+    x = torch.eye(4)
+    fig = plot_head_split(x, torch.eye(4)[[2, 3, 0, 1]], heads=2)
+    tokens, weight, queries = fig.axes[:3]
+    assert len(tokens.patches) == 0 and len(weight.patches) == len(queries.patches) == 2  # one frame per head
+    assert weight.patches[1].get_xy() == (2 - 0.45, -0.45)  # head 1 starts at output column d = 2
+    assert "head 0 blue, head 1 orange" in weight.get_title()
+    with pytest.raises(ValueError, match="heads must divide D = 4"):
+        plot_head_split(x, torch.eye(4), heads=3)
+    with pytest.raises(ValueError, match=r"tokens must be \(N, D\)"):
+        plot_head_split(torch.rand(3, 5), torch.eye(4), heads=2)
+
+
+def test_softmax_saturation_plots_the_gradient_at_the_scores():
+    from vit_explained.plotting.lesson03 import plot_softmax_saturation
+
+    values = {"spread": [1, 2], "max_weight": [0.1, 0.5], "grad_scores": [0.2, 0.1]}
+    fig = plot_softmax_saturation([4, 16], {**values, "grad_scores_saturated": [0.02, 0.01]}, values, num_keys=9)
+    assert "gradient at the scores" in fig.axes[2].get_title() and len(fig.axes[2].get_lines()) >= 3
+    with pytest.raises(ValueError, match="grad_scores_saturated"):
+        plot_softmax_saturation([4, 16], values, values, num_keys=9)

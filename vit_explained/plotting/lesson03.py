@@ -25,24 +25,27 @@ def plot_softmax_saturation(
     marked_dim: int | None = 64,
 ) -> Figure:
     """Three panels against the head width d: the spread (std) of the scores ``q.k``, the largest
-    softmax weight and the softmax entropy, without and with the ``1/sqrt(d)`` scale.
+    softmax weight, and the gradient that reaches the scores (the softmax's input), without and with
+    the ``1/sqrt(d)`` scale; without the scale also the gradient in its saturated rows alone.
 
-    ``unscaled`` and ``scaled`` map ``"spread"``, ``"max_weight"`` and ``"entropy"`` to one value
-    per entry of ``head_dims`` (averaged over the queries); ``num_keys`` is the number of keys each
-    softmax runs over (for the uniform reference lines); ``marked_dim`` draws a dotted line there
-    (ViT-B's head width, 64).
+    ``unscaled`` and ``scaled`` map ``"spread"``, ``"max_weight"`` and ``"grad_scores"`` to one value
+    per entry of ``head_dims`` (averaged over the queries), ``unscaled`` also
+    ``"grad_scores_saturated"`` (as from :func:`vit_explained.softmax_scale.softmax_saturation`);
+    ``num_keys`` is the number of keys each softmax runs over (for the uniform reference line);
+    ``marked_dim`` draws a dotted line there (ViT-B's head width, 64).
     """
     for name, values in (("unscaled", unscaled), ("scaled", scaled)):
-        missing = {"spread", "max_weight", "entropy"} - set(values)
+        needed = {"spread", "max_weight", "grad_scores"} | ({"grad_scores_saturated"} if name == "unscaled" else set())
+        missing = needed - set(values)
         if missing:
-            raise ValueError(f"{name} needs the keys 'spread', 'max_weight' and 'entropy'; missing {sorted(missing)}")
+            raise ValueError(f"{name} needs the keys {sorted(needed)}; missing {sorted(missing)}")
     dims = np.asarray(head_dims, dtype=float)
     fig = new_figure(figsize=(12, 3.6))
     axes = fig.subplots(1, 3)
     panels = [
         ("spread", "spread (std) of the scores q·k", "log"),
         ("max_weight", "largest softmax weight (mean over queries)", "linear"),
-        ("entropy", "softmax entropy (nats)", "linear"),
+        ("grad_scores", "gradient at the scores (mean norm per row)", "linear"),
     ]
     for ax, (key, title, yscale) in zip(axes, panels, strict=True):
         ax.plot(dims, unscaled[key], "o-", color=_UNSCALED, label="q·k (no scale)")
@@ -65,11 +68,17 @@ def plot_softmax_saturation(
     axes[1].axhline(1.0, color="black", linewidth=0.8)
     axes[1].axhline(1 / num_keys, color="grey", linestyle="--", linewidth=1, label=f"uniform, 1/{num_keys}")
     axes[1].set_ylim(0, 1.15)
-    axes[2].axhline(np.log(num_keys), color="grey", linestyle="--", linewidth=1, label=f"uniform, ln {num_keys}")
-    axes[2].set_ylim(0, np.log(num_keys) * 1.2)
+    axes[2].plot(
+        dims, unscaled["grad_scores_saturated"], "o:", color=_UNSCALED, alpha=0.6, label="no scale, saturated rows only"
+    )
+    axes[2].set_ylim(0, 1.5 * max(*unscaled["grad_scores"], *scaled["grad_scores"]))  # room for the legend
     for ax in axes:
-        ax.legend(fontsize=8, loc="center right" if ax is not axes[0] else "upper left")
-    fig.suptitle(f"Without the 1/√d scale the softmax over {num_keys} keys saturates as d grows", fontsize=11)
+        ax.legend(fontsize=8, loc={0: "upper left", 1: "center right"}.get(list(axes).index(ax), "upper right"))
+    fig.suptitle(
+        f"Without the 1/√d scale the softmax over {num_keys} keys saturates as d grows, and saturated rows pass back "
+        "little gradient",
+        fontsize=11,
+    )
     fig.tight_layout()
     return fig
 
@@ -233,3 +242,65 @@ def _outline_query(query: int, grid: tuple[int, int], patch: tuple[float, float]
     boxes = [(ax, (col * pw, row * ph, pw, ph)) for ax in pixels] + [(grid_ax, (col - 0.5, row - 0.5, 1, 1))]
     for ax, (x0, y0, size_x, size_y) in boxes:
         ax.add_patch(Rectangle((x0, y0), size_x, size_y, fill=False, edgecolor="cyan", linewidth=2))
+
+
+_HEAD_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
+_COLOUR_NAMES = ("blue", "orange", "green", "red", "purple", "brown")
+
+
+def plot_head_split(tokens: torch.Tensor, w_q: torch.Tensor, heads: int) -> Figure:
+    """How a layer splits into heads, on numbers you can read: the tokens ``x`` ``(N, D)``, the query
+    weight read as ``W_q^T`` ``(D in, D out)`` (``w_q`` as ``nn.Linear`` stores it, ``(D out, D in)``),
+    and the queries ``q = x W_q^T`` ``(N, D)``. The output columns are framed head by head: head ``i``'s
+    ``d = D / heads`` columns of ``W_q^T`` read **all** ``D`` input features (every row); only the
+    output is cut into slices. Keys and values are split the same way."""
+    tokens, w_q = torch.as_tensor(tokens).detach().float(), torch.as_tensor(w_q).detach().float()
+    if tokens.dim() != 2 or w_q.dim() != 2 or w_q.shape[0] != w_q.shape[1] or tokens.shape[1] != w_q.shape[1]:
+        raise ValueError(
+            f"tokens must be (N, D) and w_q (D, D) with the same D, got {tuple(tokens.shape)} and {tuple(w_q.shape)}"
+        )
+    dim = w_q.shape[1]
+    heads = _checks.positive_int("heads", heads)
+    if dim % heads or heads > len(_HEAD_COLOURS):
+        raise ValueError(f"heads must divide D = {dim} and be at most {len(_HEAD_COLOURS)}, got {heads}")
+    head_dim = dim // heads
+    queries = tokens @ w_q.T
+    panels = [
+        (tokens, "tokens x  (N, D)", "feature", "token", False),
+        (w_q.T, "W_q^T  (D in, D out)", "output feature", "input feature", True),
+        (queries, "q = x W_q^T  (N, D)", "output feature", "token", True),
+    ]
+    fig = new_figure(figsize=(11, 4.9), layout="constrained")
+    axes = fig.subplots(1, 3)
+    for ax, (values, title, xlabel, ylabel, framed) in zip(axes, panels, strict=True):
+        limit = float(values.abs().max()) or 1.0
+        ax.imshow(values.numpy(), cmap="RdBu_r", vmin=-2 * limit, vmax=2 * limit)  # pale: the numbers stay readable
+        for (row, col), value in np.ndenumerate(values.numpy()):
+            ax.text(col, row, f"{value:.2g}", ha="center", va="center", fontsize=8)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_xticks(range(values.shape[1]))
+        ax.set_yticks(range(values.shape[0]))
+        if framed:
+            for head in range(heads):
+                colour = _HEAD_COLOURS[head]
+                ax.add_patch(
+                    Rectangle(
+                        (head * head_dim - 0.45, -0.45),
+                        head_dim - 0.1,
+                        values.shape[0] - 0.1,
+                        fill=False,
+                        edgecolor=colour,
+                        lw=3,
+                    )
+                )
+            ax.set_title(
+                f"{title}\nframed: " + ", ".join(f"head {head} {_COLOUR_NAMES[head]}" for head in range(heads)),
+                fontsize=10,
+            )
+    axes[1].set_xlabel("output feature\n\neach head's columns read ALL D input features")
+    axes[2].set_xlabel(
+        f"output feature\n\nonly the output is split: head i gets\ncolumns i·d to (i+1)·d - 1 (d = {head_dim})"
+    )
+    return fig
