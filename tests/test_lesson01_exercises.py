@@ -167,6 +167,13 @@ def split_axes_swapped(images, patch_size):
     return grid.permute(0, 3, 5, 2, 4, 1).reshape(b, -1, ph * pw * c)
 
 
+def patch_sides_swapped(images, patch_size):
+    pw, ph = patch_size  # the slip: unpacked in the wrong order
+    b, c, h, w = images.shape
+    grid = images.reshape(b, c, h // ph, ph, w // pw, pw).permute(0, 2, 4, 3, 5, 1)
+    return grid.reshape(b, (h // ph) * (w // pw), ph * pw * c)
+
+
 def square_patches_only(images, patch_size):
     ph = patch_size[0]
     return patchify_reference(images, (ph, ph))
@@ -188,7 +195,7 @@ def adds_noise(images, patch_size):
         (channels_first, r"channel by channel, \(c p1 p2\)"),
         (unfold_not_transposed, "should be"),
         (pixels_column_by_column, "column by column"),
-        (reshape_without_permute, "a reshape alone"),
+        (reshape_without_permute, "a reshape without a permute"),
         (split_axes_swapped, "spread all over the image"),
         (square_patches_only, "should be"),
         (changes_its_input, "changed its input"),
@@ -197,7 +204,8 @@ def adds_noise(images, patch_size):
         (lambda images, patch_size: str(images), "return a torch.Tensor"),
         (lambda images, patch_size: patchify_reference(images, patch_size).round().int() + 1, "different numbers"),
         (lambda images, patch_size: patchify_reference(images, patch_size)[:, :-1], "should be"),  # off by one
-        (lambda images, patch_size: patchify_reference(images, patch_size[::-1]), "wrong places"),  # (pw, ph)
+        (lambda images, patch_size: patchify_reference(images, patch_size[::-1]), "height and width are swapped"),
+        (patch_sides_swapped, "height and width are swapped"),
     ],
 )
 def test_patchify_rejects_wrong_answers(wrong, message):

@@ -10,11 +10,17 @@ from vit_explained.plotting.lesson01 import (
     explode_patches,
     plot_patch_grid,
     plot_position_similarity,
+    plot_resized_positions,
     plot_sinusoid,
     plot_token_matrix,
     plot_vit_map,
 )
-from vit_explained.positional import cosine_similarity_matrix, nearest_position, patch_position_similarity
+from vit_explained.positional import (
+    cosine_similarity_matrix,
+    interpolate_positions,
+    nearest_position,
+    patch_position_similarity,
+)
 from vit_explained.vit_map import trace_vit
 
 
@@ -151,3 +157,18 @@ def test_plot_position_similarity_one_map_per_patch():
 def test_bad_input_says_what_would_work(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_plot_resized_positions_shows_each_table_on_its_grid():
+    table = torch.randn(1, 1 + 12, 5, generator=torch.Generator().manual_seed(0))
+    table[0, 1:, 3] *= 10  # the channel that varies most
+    resized = interpolate_positions(table, (5, 6), (3, 4))
+    fig = plot_resized_positions({"trained": (table, (3, 4)), "2-D": (resized, (5, 6))})
+    assert isinstance(fig, Figure) and len(fig.axes) == 2 * 2 + 2  # two rows of panels, two colour bars
+    top, bottom = fig.axes[1].images[0].get_array(), fig.axes[3].images[0].get_array()
+    assert top.shape == (5, 6) and "channel 3" in fig.axes[0].get_title()
+    assert abs(float(top[0, 0]) - float(resized[0, 1, 3])) < 1e-6  # patch (0, 0) drawn at (0, 0)
+    centre = patch_position_similarity(resized, (5, 6))[2, 3]
+    assert abs(float(bottom[1, 4]) - float(centre[1, 4])) < 1e-6
+    with pytest.raises(ValueError, match="non-empty dict"):
+        plot_resized_positions({})

@@ -146,6 +146,12 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
         if not torch.equal(images, original):
             fail(f"your function changed its input images ({case}); work on a copy or use reshape/permute")
         expected = patchify(images, (ph, pw))
+        swapped = patchify(images, (pw, ph)) if ph != pw and height % pw == 0 and width % ph == 0 else None
+        if swapped is not None and tuple(answer.shape) == tuple(swapped.shape) and close(answer, swapped):
+            fail(
+                f"for {case} your patches are {pw} high and {ph} wide: the patch height and width are swapped. "
+                "patch_size is (ph, pw): ph goes with the image height H, pw with the width W"
+            )
         if tuple(answer.shape) != tuple(expected.shape):
             rows, cols = height // ph, width // pw
             fail(
@@ -157,11 +163,15 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
         for problem, wrong in _patch_variants(images, ph, pw).items():
             if close(answer, wrong):
                 fail(f"for {case}: {problem}")
+        if close(answer, images.reshape(expected.shape)):
+            fail(
+                f"for {case} your tokens are the images' memory cut into rows, a reshape without a permute: "
+                "each token must be one ph x pw square, so the grid axes have to move in front of the patch axes"
+            )
         if close(answer.reshape(-1).sort().values, expected.reshape(-1).sort().values):
             fail(
                 f"for {case} every pixel is there but in the wrong places: check that each token is one "
-                "ph x pw square of the image (a reshape alone mixes pixels from different patches; "
-                "you need to move axes too), numbered row by row, flattened as (p1 p2 c)"
+                "ph x pw square of the image, numbered row by row, flattened as (p1 p2 c)"
             )
         fail(f"for {case} your output holds different numbers from the image's pixels: patchify only moves pixels")
     passed("your patchify matches vit_explained.patchify on square and non-square images and patches.")

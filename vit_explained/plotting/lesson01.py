@@ -1,5 +1,6 @@
 """Figures for lesson 01: the map of a ViT, an image cut into patches, the token matrix, and
-position embeddings (the sinusoid table, and a trained model's learned positions).
+position embeddings (the sinusoid table, a trained model's learned positions, and those positions
+carried to a new resolution).
 
 Every helper returns a figure made by :func:`vit_explained.plotting.new_figure`: end the cell
 with it and the notebook shows it once.
@@ -22,6 +23,7 @@ __all__ = [
     "explode_patches",
     "plot_patch_grid",
     "plot_position_similarity",
+    "plot_resized_positions",
     "plot_sinusoid",
     "plot_token_matrix",
     "plot_vit_map",
@@ -446,6 +448,46 @@ def plot_position_similarity(pos_embedding: torch.Tensor, grid: tuple[int, int])
         "(rows and columns: the patch's grid position; red dot: its most similar other patch)",
         fontsize=9,
     )
+    return fig
+
+
+def plot_resized_positions(
+    tables: dict[str, tuple[torch.Tensor, tuple[int, int]]], *, channel: int | None = None
+) -> Figure:
+    """Learned position tables side by side, one column each: ``tables`` maps a title to a
+    ``(1, 1 + rows * cols, D)`` table and its ``(rows, cols)`` grid (the first one: the trained table).
+
+    Top row: one channel of each table's patch rows laid out on its grid (``channel``; default:
+    the channel of the first table that varies most over the patches). Bottom row: the cosine
+    similarity of the centre patch's position to every patch's (white square: the centre patch).
+    """
+    if not isinstance(tables, dict) or not tables:
+        raise ValueError("tables must be a non-empty dict {title: (pos_embedding, (rows, cols))}")
+    grids = {title: patch_position_similarity(table, grid) for title, (table, grid) in tables.items()}
+    first_table, first_grid = next(iter(tables.values()))
+    if channel is None:
+        channel = int(first_table[0, 1:].detach().float().var(dim=0).argmax())
+    fig = new_figure(figsize=(3.0 * len(tables) + 0.8, 6.0))
+    axes = fig.subplots(2, len(tables), squeeze=False)
+    values = [table[0, 1:, channel].detach().float().reshape(grid) for table, grid in tables.values()]
+    low = min(float(v.min()) for v in values)
+    high = max(float(v.max()) for v in values)
+    for column, (title, (_, grid)) in enumerate(tables.items()):
+        rows, cols = grid
+        top, bottom = axes[0][column], axes[1][column]
+        channel_image = top.imshow(values[column].numpy(), cmap="coolwarm", vmin=low, vmax=high)
+        top.set_title(f"{title}\n{rows} x {cols} grid: channel {channel}", fontsize=9)
+        centre = (rows // 2, cols // 2)
+        similar = bottom.imshow(grids[title][centre].numpy(), cmap="viridis", vmin=-1, vmax=1)
+        bottom.plot(centre[1], centre[0], "s", markersize=9, markerfacecolor="none", markeredgecolor="white")
+        bottom.set_title(f"similarity to the centre patch {centre}", fontsize=9)
+        for ax in (top, bottom):
+            ax.set_xticks(range(cols))
+            ax.set_yticks(range(rows))
+            ax.tick_params(labelsize=6)
+    fig.colorbar(channel_image, ax=list(axes[0]), fraction=0.02, pad=0.02, label=f"channel {channel}")
+    fig.colorbar(similar, ax=list(axes[1]), fraction=0.02, pad=0.02, label="cosine similarity")
+    fig.suptitle(f"A learned {first_grid[0]} x {first_grid[1]} position table carried to a new grid", fontsize=10)
     return fig
 
 
