@@ -48,9 +48,10 @@ $(STAMP): requirements.txt pyproject.toml | check-python
 	$(BIN)/python -m pip install --progress-bar on $(TORCH_SOURCE) $(TORCH_PIN)
 	@echo "==> Installing the other pinned packages and vit-explained itself"
 	$(BIN)/python -m pip install --progress-bar on -r requirements.txt -e .
-	@# nbgrader is a teacher's tool (make course): keep its menus out of the learner's JupyterLab.
-	@$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1 || true
-	@$(BIN)/jupyter server extension disable --sys-prefix nbgrader >/dev/null 2>&1 || true
+	@# nbgrader is a teacher's tool (make course): keep its menus and its four server extensions (one is
+	@# the formgrader, which would serve any course folder's grades) out of the learner's JupyterLab.
+	@$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1 || echo "warning: nbgrader's menus are still on"
+	@$(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.formgrader nbgrader.server_extensions.assignment_list nbgrader.server_extensions.course_list nbgrader.server_extensions.validate_assignment >/dev/null 2>&1 || echo "warning: nbgrader's server extensions are still on"
 	@touch $(STAMP)
 	@echo "==> Ready: $(VENV) holds the pinned set"
 

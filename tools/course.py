@@ -136,6 +136,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "token_attention": ("vit_explained.TokenAttention.forward",),
     "rollout": ("vit_explained.attention_maps.attention_rollout",),
     "class_token_grid": ("vit_explained.attention_maps.class_token_attention",),
+    "token_map": ("vit_explained.attention_maps.token_attention",),
+    "hard_distillation": ("vit_explained.distill.hard_distillation_loss",),
 }
 
 # Defined in every check cell's hidden part (the student's notebook never holds it).
@@ -333,8 +335,9 @@ def _imports_exercises(cell: dict) -> bool:
 
 
 def setup_cells(cells: list[dict]) -> list[dict]:
-    """The code cells up to the one that imports the checkers (the Colab install cell left out)."""
-    code = [cell for cell in cells if cell["cell_type"] == "code" and not _is_colab(cell)]
+    """The code cells up to the one that imports the checkers, the Colab install cell included: on Colab
+    it installs the package (the released notebook then works there too); anywhere else it does nothing."""
+    code = [cell for cell in cells if cell["cell_type"] == "code"]
     for i, cell in enumerate(code):
         if _imports_exercises(cell):
             return code[: i + 1]
@@ -523,11 +526,37 @@ c = get_config()  # noqa: F821 (nbgrader provides it)
 c.CourseDirectory.course_id = "{COURSE_ID}"
 # The release shows the same stub as the lessons.
 c.ClearSolutions.code_stub = {{"python": '{STUB}'}}
-# Some checkers train nothing but run many cases: give each cell time on a busy machine.
+# Some checkers train nothing but run many cases: give each cell time on a busy machine. A cell that runs
+# longer (a student's endless loop) is stopped: its check scores 0 and grading goes on.
 c.Execute.timeout = 300
 # With JupyterHub, a shared exchange folder (see TEACHING.md), e.g.:
 # c.Exchange.root = "/srv/nbgrader/exchange"
+# Late work: submissions after an assignment's due date are marked late; "zero" scores them 0 ("none": no penalty).
+c.LateSubmissionPlugin.penalty_method = "none"
+
+# Feedback shows the score, each check's verdict and its short message, never the answers: nbgrader's own
+# GenerateFeedback keeps each check cell's hidden part (the hidden cases and the reference answer). Cut it
+# out as the release does, and cut each error's traceback (which quotes the lines around the failing one)
+# to its last line.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor  # noqa: E402
+
+
+class ShortTracebacks(NbGraderPreprocessor):
+    """Each error output shown as its last line only (`AssertionError: hidden case 2 of ...: wrong values`)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [f"{{output.get('ename', 'Error')}}: {{output.get('evalue', '')}}"]
+        return cell, resources
+
+
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortTracebacks, CSSHTMLHeaderPreprocessor]
 '''
+
+#: a line every up-to-date configuration has (an older one, kept by `build`, would give the answers away in feedback)
+FEEDBACK_LINE = "c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortTracebacks"
 
 
 def build(course: Path, only: list[str] | None = None) -> list[str]:
@@ -536,6 +565,11 @@ def build(course: Path, only: list[str] | None = None) -> list[str]:
     config = course / "nbgrader_config.py"
     if not config.exists():
         config.write_text(CONFIG)
+    elif FEEDBACK_LINE not in config.read_text():
+        WARNINGS.append(
+            f"{config} (kept) predates the feedback fix: its feedback would show the hidden tests; "
+            "delete it and run again, or copy the GenerateFeedback lines from tools/course.py (CONFIG)"
+        )
     names = []
     for lesson in lessons():
         if only and lesson.stem[:2] not in only and lesson.stem not in only:
