@@ -370,3 +370,21 @@ def test_stages_refuse_t2t_chain():
 def test_stages_reject_more_wrong_answers(wrong, message):
     with pytest.raises(ExerciseFailed, match=message):
         ex.check_t2t_stages(wrong)
+
+
+@pytest.mark.parametrize(
+    ("split", "size", "grid", "missed"),
+    [
+        ((5, 4, 2), 224, 56, "pixel 223 of the last rows"),  # covers 0..222 only
+        ((11, 10, 4), 60, 6, "pixels 57 to 59 of the last rows"),  # covers 0..56 only
+    ],
+)
+def test_split_names_the_pixels_no_window_covers(split, size, grid, missed):
+    """The issue's two answers: overlapping, the right grid, padding < kernel, yet edge pixels in no token."""
+    assert count_tokens(size, size, *split).rows == grid  # the count itself is right
+
+    def answer(s, g):
+        return split if (s, g) == (size, grid) else _split(s, g)
+
+    with pytest.raises(ExerciseFailed, match=f"{missed}.*T2T's splits cover every pixel"):
+        ex.check_split_for_grid(answer)

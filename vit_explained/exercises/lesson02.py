@@ -165,7 +165,8 @@ GRID_REQUESTS: tuple[tuple[int, int], ...] = (
 
 def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
     """Check ``answer(size, grid) -> (kernel, stride, padding)``: the windows overlap (kernel > stride),
-    no window sees only padding (padding < kernel), and a ``size x size`` image gives ``grid x grid`` tokens."""
+    no window sees only padding (padding < kernel), a ``size x size`` image gives ``grid x grid`` tokens,
+    and every pixel is in some window (as in T2T's own splits)."""
     for size, grid in GRID_REQUESTS:
         result = _triple(attempt(answer, size, grid), f"(kernel, stride, padding) for size {size}, grid {grid}")
         kernel, stride, padding = (
@@ -196,12 +197,15 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
                 "per side. Work out how far apart the windows must be, then what kernel and padding make the "
                 "count come out exactly"
             )
-        left_over = (size + 2 * padding - kernel) - (grid - 1) * stride  # travel the last window does not make
-        if left_over > padding:
+        last_pixel = (grid - 1) * stride + kernel - 1 - padding  # the last image pixel the last window covers
+        if last_pixel < size - 1:
+            missed = list(range(last_pixel + 1, size))
+            which = f"pixel {missed[0]}" if len(missed) == 1 else f"pixels {missed[0]} to {missed[-1]}"
             fail(
-                f"{split} makes the right number of windows, but the last window stops {left_over - padding} "
-                "pixel(s) before the right (and bottom) edge: those pixels end up in no token. Choose the kernel "
-                "and padding so that the last window reaches the edge"
+                f"{split} makes the right number of windows, but it covers only pixels 0 to {last_pixel} of each "
+                f"side (0 to {size - 1}): {which} of the last rows and columns end up in no token. "
+                "T2T's splits cover every pixel; choose the kernel and padding so that the last window reaches "
+                "the edge"
             )
     passed(f"your splits overlap and make the requested grid in all {len(GRID_REQUESTS)} cases.")
 
@@ -248,7 +252,7 @@ def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> None:
                 if number > 1 and (rows, cols) == tuple(count_tokens(height, width, kernel, stride, padding)[:2]):
                     fail(
                         f"{where}: you split the original image again; each later split works on the previous "
-                        "split's token grid, folded back into an image"
+                        "split's token grid, reshaped back into an image"
                     )
                 fail(f"{where}: the grid {rows} x {cols} is wrong; use the token-count formula on this split's input")
             if length != stage.token_length:
@@ -257,11 +261,11 @@ def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> None:
                 if number > 1 and length == channels * kernel * kernel:
                     fail(
                         f"{where}: after the first split the token transformer makes every token token_dim = 64 wide, "
-                        "so the image folded back from the tokens has 64 channels"
+                        "so the image reshaped back from the tokens has 64 channels"
                     )
                 if number > 1 and length == stages[number - 2].token_length * kernel * kernel:
                     fail(
-                        f"{where}: the folded image's channels are the token transformer's output width "
+                        f"{where}: the reshaped image's channels are the token transformer's output width "
                         "(token_dim = 64), not the previous token length"
                     )
                 fail(f"{where}: the token length {length} is wrong; a token holds one window of every channel")
