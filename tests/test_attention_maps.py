@@ -481,3 +481,39 @@ def test_new_plots_build_and_reject_bad_input():
     assert "N = 1 + 6 = 7" in plot_token_sequence((2, 3), special_tokens=1).axes[0].get_title()
     with pytest.raises(ValueError, match="special_tokens"):
         plot_token_sequence((7, 7), special_tokens=3)
+
+
+def test_coarse_deletion_curve_reads_the_full_curve_at_its_counts():
+    from vit_explained.attention_maps import deletion_auc, deletion_counts, deletion_curve
+
+    model = small_vit().eval()
+    images, labels, scores = torch.rand(3, 1, 12, 12), torch.tensor([1, 3, 0]), torch.rand(3, 3, 3)
+    counts = deletion_counts(9, 4)
+    assert counts == [0, 4, 8, 9]
+    assert deletion_counts(9, 9) == [0, 9] and deletion_counts(9, 1) == list(range(10))
+    full = deletion_curve(model, images, labels, scores)
+    coarse = deletion_curve(model, images, labels, scores, counts=counts, batch_size=5)
+    assert coarse.shape == (3, 4)
+    torch.testing.assert_close(coarse, full[:, counts], rtol=1e-5, atol=1e-6)
+    # the area on uneven steps: trapezoids at the fractions deleted, 0, 4/9, 8/9, 1
+    curve = torch.tensor([[1.0, 0.5, 0.0, 0.0]])
+    assert deletion_auc(curve, counts).item() == pytest.approx((1.5 * 4 / 9 + 0.5 * 4 / 9) / 2)
+    # every count given: the same area as the default
+    torch.testing.assert_close(deletion_auc(full, list(range(10))), deletion_auc(full))
+    for bad in ([0, 4, 4, 9], [1, 4, 9], [0, 4, 8], [0, 4.0, 9], [0]):
+        with pytest.raises(ValueError, match="counts must be increasing"):
+            deletion_curve(model, images, labels, scores, counts=bad)
+    with pytest.raises(ValueError, match="4 entries but the curves have 10"):
+        deletion_auc(full, counts)
+    with pytest.raises(ValueError, match="step"):
+        deletion_counts(9, 0)
+
+
+def test_deletion_plot_takes_the_counts():
+    from vit_explained.plotting.lesson08 import plot_deletion_curves
+
+    fig = plot_deletion_curves({"rollout": torch.rand(4, 4)}, counts=[0, 4, 8, 9])
+    line = fig.axes[0].get_lines()[0]
+    assert line.get_xdata().tolist() == pytest.approx([0, 4 / 9, 8 / 9, 1])
+    with pytest.raises(ValueError, match="counts has 3 entries"):
+        plot_deletion_curves({"rollout": torch.rand(4, 4)}, counts=[0, 4, 9])

@@ -194,7 +194,7 @@ def rollout_normalise_columns(matrices):
         (rollout_no_normalise, "do not sum to 1"),
         (rollout_normalise_at_end, "only the final product"),
         (rollout_wrong_order, "wrong order"),
-        (rollout_normalise_columns, "differs"),
+        (rollout_normalise_columns, "normalised the columns"),
         (lambda ms: rollout_reference(ms)[:, 0], "expected shape"),
         (lambda ms: None, "return a torch.Tensor"),
     ],
@@ -413,7 +413,7 @@ def rollout_mean_of_layers(matrices):
     ("wrong", "message"),
     [
         (lambda ms: attention_rollout([m.unsqueeze(1) for m in ms]), "build attention rollout yourself"),
-        (rollout_normalise_before_mixing, "differs from the reference"),
+        (rollout_normalise_before_mixing, "before adding the identity"),
         (rollout_mean_of_layers, "differs from the reference"),
         (lambda ms: _mixed(ms[-1]), "differs from the reference"),  # the last layer only
         (lambda ms: [_mixed(m) for m in ms], "expected shape"),  # the mixed layers, never multiplied
@@ -464,4 +464,136 @@ def test_grid_accepts_answers_written_differently(answer, capsys):
 )
 def test_grid_rejects_more(wrong, message):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_class_token_grid(wrong)
+
+
+# ----------------------------------------------------------------------------- issue 22: the slips the review found
+
+
+def record_swallowing_the_error(module, run):  # except: pass plus finally: the hook goes, the error too
+    outputs = []
+    handle = module.register_forward_hook(lambda _m, _i, output: outputs.append(output.detach()))
+    try:
+        run()
+    except Exception:
+        pass
+    finally:
+        handle.remove()
+    return outputs
+
+
+def record_clearing_every_hook(module, run):  # removes everyone's hooks, not just its own
+    outputs = []
+    module.register_forward_hook(lambda _m, _i, output: outputs.append(output.detach()))
+    try:
+        run()
+    finally:
+        module._forward_hooks.clear()
+    return outputs
+
+
+def record_detaching_in_place(module, run):  # output.detach_() detaches the model's own tensor
+    outputs = []
+
+    def hook(_m, _i, output):
+        outputs.append(output.detach_())
+
+    handle = module.register_forward_hook(hook)
+    try:
+        run()
+    finally:
+        handle.remove()
+    return outputs
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (record_swallowing_the_error, "swallows it"),
+        (record_clearing_every_hook, "removed a hook it did not register"),
+        (record_detaching_in_place, "detached the module's own output in place"),
+    ],
+)
+def test_record_outputs_refuses_the_reviewed_slips(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_record_outputs(wrong)
+    check_record_outputs(record_reference)  # the checker cleaned up: the next try can pass
+
+
+def record_with_except_and_raise(module, run):  # an except that re-raises is fine
+    outputs = []
+    handle = module.register_forward_hook(lambda _m, _i, output: outputs.append(output.detach()))
+    try:
+        run()
+    except Exception:
+        handle.remove()
+        raise
+    handle.remove()
+    return outputs
+
+
+def record_clone_of_detached(module, run):
+    outputs = []
+    handle = module.register_forward_hook(lambda _m, _i, output: outputs.append(output.detach().clone().double()))
+    try:
+        run()
+    finally:
+        handle.remove()
+    return outputs
+
+
+@pytest.mark.parametrize("answer", [record_with_except_and_raise, record_clone_of_detached])
+def test_record_outputs_accepts_more(answer, capsys):
+    check_record_outputs(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def rollout_without_keepdim(matrices):  # vit-explain: a / a.sum(dim=-1)
+    identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    result = identity
+    for matrix in matrices:
+        mixed = 0.5 * matrix + 0.5 * identity
+        result = (mixed / mixed.sum(dim=-1)) @ result
+    return result
+
+
+def rollout_without_keepdim_loop_over_batch(matrices):  # the same slip, never with B = 1: a broadcasting error
+    return torch.stack([rollout_without_keepdim([m[b : b + 1] for m in matrices])[0] for b in range(len(matrices[0]))])
+
+
+def rollout_without_keepdim_batched(matrices):  # unsqueeze(-1) forgotten, then the batch makes it fail
+    identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    result = identity
+    for matrix in matrices:
+        mixed = 0.5 * matrix + 0.5 * identity
+        mixed = mixed / (mixed.sum(dim=-1, keepdim=True) if len(matrix) == 1 else mixed.sum(dim=-1))
+        result = mixed @ result
+    return result
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (rollout_without_keepdim, "without keepdim=True"),
+        (rollout_without_keepdim_loop_over_batch, "without keepdim=True"),
+        (rollout_without_keepdim_batched, "raised RuntimeError.*needs keepdim=True"),
+        (rollout_normalise_columns, "normalised the columns"),
+        (rollout_normalise_before_mixing, "before adding the identity"),
+    ],
+)
+def test_rollout_names_the_reviewed_slips(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_rollout(wrong)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda w, r, c: w[..., 0, 2:].reshape(*w.shape[:2], r, c),
+        lambda w, r, c: w[:, :, 0, 2:].view(w.shape[0], w.shape[1], r, c),
+        lambda w, r, c: w[..., 0, 2:].unflatten(-1, (r, c)),
+    ],
+)
+def test_grid_names_the_deit_habit(wrong):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*distilled DeiT"):
         check_class_token_grid(wrong)

@@ -15,7 +15,8 @@
   logit: a *class-specific* map. :func:`capture_attention_gradients` records weights and
   gradients with hooks; :func:`gradient_weighted_attention` runs the whole thing on a model.
 - :func:`deletion_curve` and :func:`deletion_auc` test a map: delete the patches it ranks highest
-  first and watch the true class's probability fall. :func:`ink_share` is lesson 08's statistic.
+  first and watch the true class's probability fall (:func:`deletion_counts` for a coarser curve,
+  read every few patches). :func:`ink_share` is lesson 08's statistic.
 
 Shapes: B = batch, heads = attention heads, N = tokens (the special tokens first: the class token,
 and for a DeiT the distillation token; then the patches in row-major order over the patch grid),
@@ -24,6 +25,7 @@ rows x cols = the patch grid (``N - special_tokens = rows * cols``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -406,6 +408,7 @@ def deletion_curve(
     *,
     fill: float = 0.0,
     batch_size: int = 500,
+    counts: Sequence[int] | None = None,
 ) -> torch.Tensor:
     """Delete patches in the order a map ranks them, highest first; track the true class's probability.
 
@@ -415,6 +418,10 @@ def deletion_curve(
     is the intact image, column ``P`` the image with every patch deleted. Ties are broken by patch
     order (row by row). The faster the curve falls, the better the map found what the model
     uses; compare with random orders, and summarise with :func:`deletion_auc`.
+
+    ``counts`` (increasing, from 0 to ``P``) reads the probability only after deleting that many
+    patches, e.g. ``deletion_counts(P, 4)`` = 0, 4, 8, ..., P: a coarser curve ``(B, len(counts))``
+    for a fraction of the model calls; pass the same ``counts`` to :func:`deletion_auc`.
     """
     _checks.image_batch(images)
     if not isinstance(scores, torch.Tensor) or scores.dim() != 3 or scores.shape[0] != len(images):
@@ -428,32 +435,69 @@ def deletion_curve(
     rows, cols = scores.shape[-2:]
     ph, pw = _patch_size_of(images, (rows, cols))
     patches = rows * cols
+    steps = torch.tensor(_deletion_counts(counts, patches))
     order = torch.sort(scores.reshape(len(images), patches), dim=-1, descending=True, stable=True).indices
     rank = torch.empty_like(order)
     rank.scatter_(1, order, torch.arange(patches).expand(len(images), patches))  # rank[b, p]: when p goes
-    steps = torch.arange(patches + 1)
-    kept = rank[:, None, :] >= steps[None, :, None]  # (B, P + 1, P): patch p still there at step k
-    masks = kept.reshape(len(images), patches + 1, 1, rows, cols).float()
-    masks = masks.repeat_interleave(ph, dim=-2).repeat_interleave(pw, dim=-1)  # (B, P + 1, 1, H, W)
+    kept = rank[:, None, :] >= steps[None, :, None]  # (B, S, P): patch p still there after step s
+    masks = kept.reshape(len(images), len(steps), 1, rows, cols).float()
+    masks = masks.repeat_interleave(ph, dim=-2).repeat_interleave(pw, dim=-1)  # (B, S, 1, H, W)
     was_training = model.training
     model.eval()
     probabilities = []
     try:
-        per_chunk = max(1, batch_size // (patches + 1))  # whole images per model call
+        per_chunk = max(1, batch_size // len(steps))  # whole images per model call
         for start in range(0, len(images), per_chunk):
             chunk = slice(start, start + per_chunk)
-            variants = images[chunk, None] * masks[chunk] + fill * (1 - masks[chunk])  # (b, P + 1, C, H, W)
-            logits = _logits(model(variants.flatten(0, 1))).reshape(variants.shape[0], patches + 1, -1)
-            chosen = labels[chunk].long()[:, None, None].expand(-1, patches + 1, 1)
+            variants = images[chunk, None] * masks[chunk] + fill * (1 - masks[chunk])  # (b, S, C, H, W)
+            logits = _logits(model(variants.flatten(0, 1))).reshape(variants.shape[0], len(steps), -1)
+            chosen = labels[chunk].long()[:, None, None].expand(-1, len(steps), 1)
             probabilities.append(logits.softmax(-1).gather(-1, chosen)[..., 0])
     finally:
         model.train(was_training)
     return torch.cat(probabilities)
 
 
-def deletion_auc(curves: torch.Tensor) -> torch.Tensor:
-    """Area under deletion curves ``(B, P + 1) -> (B,)``, with the fraction of patches deleted on
-    ``[0, 1]`` (trapezoids). Lower means the map's top patches matter more to the model."""
+def deletion_counts(patches: int, step: int) -> list[int]:
+    """How many patches a coarse deletion curve deletes before each reading: ``0, step, 2 step, ..., patches``
+    (the last reading always has every patch deleted). ``deletion_counts(49, 4)`` is ``[0, 4, ..., 48, 49]``."""
+    patches = _checks.positive_int("patches", patches)
+    step = _checks.positive_int("step", step)
+    return [*range(0, patches, step), patches]
+
+
+def _deletion_counts(counts: Sequence[int] | None, patches: int) -> list[int]:
+    if counts is None:
+        return list(range(patches + 1))
+    if isinstance(counts, torch.Tensor):
+        counts = counts.tolist()
+    values = list(counts)
+    if (
+        len(values) < 2
+        or not all(isinstance(c, int) and not isinstance(c, bool) for c in values)
+        or values[0] != 0
+        or values[-1] != patches
+        or any(b <= a for a, b in itertools.pairwise(values))
+    ):
+        raise ValueError(
+            f"counts must be increasing whole numbers of deleted patches from 0 to P = {patches} "
+            f"(e.g. deletion_counts({patches}, 4)), got {values!r:.80}"
+        )
+    return values
+
+
+def deletion_auc(curves: torch.Tensor, counts: Sequence[int] | None = None) -> torch.Tensor:
+    """Area under deletion curves ``(B, S) -> (B,)``, with the fraction of patches deleted on
+    ``[0, 1]`` (trapezoids). Lower means the map's top patches matter more to the model.
+
+    ``counts``: the numbers of deleted patches behind the ``S`` readings, as passed to
+    :func:`deletion_curve` (default: every count, ``S = P + 1`` evenly spaced readings)."""
     if not isinstance(curves, torch.Tensor) or curves.dim() != 2 or curves.shape[-1] < 2:
         raise ValueError(f"curves must be (B, P + 1) with P >= 1, got {getattr(curves, 'shape', curves)}")
-    return torch.trapezoid(curves, dx=1.0 / (curves.shape[-1] - 1), dim=-1)
+    if counts is None:
+        return torch.trapezoid(curves, dx=1.0 / (curves.shape[-1] - 1), dim=-1)
+    steps = _deletion_counts(counts, int(counts[-1]) if len(counts) else 0)
+    if len(steps) != curves.shape[-1]:
+        raise ValueError(f"counts has {len(steps)} entries but the curves have {curves.shape[-1]} readings each")
+    fractions = torch.tensor(steps, dtype=curves.dtype) / steps[-1]
+    return torch.trapezoid(curves, x=fractions, dim=-1)

@@ -37,21 +37,41 @@ class _Boom(RuntimeError):
     """Raised by the checker's forward pass to see whether the hook is removed anyway."""
 
 
+_OTHERS_HOOKS_GONE = (
+    "your function also removed a hook it did not register (someone else's hook on the module is gone: "
+    "clearing module._forward_hooks removes everyone's hooks). Remove only your own, with the handle "
+    "register_forward_hook returned: handle.remove()"
+)
+
+
 def _check_hook_left_output_alone(
-    softmax: nn.Module, model_outputs: list[torch.Tensor], originals: list[torch.Tensor], calls: int
+    softmax: nn.Module,
+    model_outputs: list[torch.Tensor],
+    originals: list[tuple[torch.Tensor, bool]],
+    calls: int,
+    bystander: int,
 ) -> None:
-    """After ``record_outputs`` returned: no hook left, ``run()`` called once, outputs untouched."""
-    if _hook_count(softmax) != 0:
+    """After ``record_outputs`` returned: no hook of its own left, other hooks kept, ``run()`` called
+    once, outputs untouched (same tensor, still attached to the graph if it was)."""
+    if bystander not in softmax._forward_hooks:
+        fail(_OTHERS_HOOKS_GONE)
+    if _hook_count(softmax, besides=bystander) != 0:
         fail(
             "after your function returns, the hook is still registered on the module, so it keeps recording "
             "every later forward pass. register_forward_hook returns a handle: call handle.remove()"
         )
     if len(model_outputs) != calls:
         fail(f"call run() exactly once: the module should have run {calls} times, it ran {len(model_outputs)}")
-    if any(out is not original for out, original in zip(model_outputs, originals, strict=True)):
+    if any(out is not original for out, (original, _) in zip(model_outputs, originals, strict=True)):
         fail(
             "your hook changed the module's output: a forward hook that returns a value replaces the output. "
             "Store the detached copy in your list and return nothing from the hook"
+        )
+    if any(attached and not out.requires_grad for out, (_, attached) in zip(model_outputs, originals, strict=True)):
+        fail(
+            "your hook detached the module's own output in place (detach_()): the model's tensor lost its "
+            "grad_fn, so backward() can no longer reach the layers before it. Store output.detach(), a new "
+            "tensor, and leave the output itself alone"
         )
 
 
@@ -101,18 +121,30 @@ def _check_removed_after_error(
         attention(tokens)  # runs attention.attend, the explicit path
         raise _Boom("a forward pass that fails halfway")
 
+    bystander = softmax.register_forward_hook(lambda *_: None)  # someone else's hook, which must survive
+    propagated = False
     try:
         record_outputs(softmax, failing_run)
     except _Boom:
-        pass  # the learner's function let run()'s exception through, as it should
+        propagated = True  # the learner's function let run()'s exception through, as it should
     except Exception as error:
         fail(f"when run() raises, your function raised {type(error).__name__} instead of letting run()'s error through")
-    if _hook_count(softmax) != 0:
-        while softmax._forward_hooks:  # clean up so the learner's next try starts fresh
-            softmax._forward_hooks.popitem()
+    finally:
+        others_kept = bystander.id in softmax._forward_hooks
+        left = _hook_count(softmax, besides=bystander.id)
+        softmax._forward_hooks.clear()  # clean up (a fresh module, the checker's own) for the learner's next try
+    if not others_kept:
+        fail(_OTHERS_HOOKS_GONE)
+    if left:
         fail(
             "when run() raises an exception, your hook stays registered. Put the call in try: ... finally: "
             "handle.remove() so the hook goes away whatever happens"
+        )
+    if not propagated:
+        fail(
+            "when run() raises an exception, your function swallows it (an except that passes): the caller "
+            "never learns the forward pass failed. Use try: ... finally: handle.remove() with no except, so "
+            "the error goes on up after the hook is removed"
         )
 
 
@@ -131,8 +163,12 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
         scores.append((q @ k.transpose(-2, -1) * attention.scale).detach())
     model_outputs: list[torch.Tensor] = []  # what the softmax handed on, after every hook ran
 
-    originals: list[torch.Tensor] = []  # what the softmax returned, before the learner's hook ran
-    checker_hook = softmax.register_forward_hook(lambda _module, _inputs, output: originals.append(output))
+    # what the softmax returned, and whether it was attached to the graph, before the learner's hook ran;
+    # this hook is also "someone else's hook", which the learner's function must leave in place
+    originals: list[tuple[torch.Tensor, bool]] = []
+    checker_hook = softmax.register_forward_hook(
+        lambda _module, _inputs, output: originals.append((output, output.requires_grad))
+    )
 
     def run() -> None:
         for x in tokens:
@@ -142,9 +178,9 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
 
     try:
         stored = attempt(record_outputs, softmax, run)
+        _check_hook_left_output_alone(softmax, model_outputs, originals, len(tokens), checker_hook.id)
     finally:
-        checker_hook.remove()
-    _check_hook_left_output_alone(softmax, model_outputs, originals, len(tokens))
+        softmax._forward_hooks.clear()  # the checker's own module: no hook survives into the next check
     _check_stored_outputs(stored, expected, scores)
     _check_removed_after_error(record_outputs, attention, tokens[0])
     passed("your hook stores each output, detached, and is removed afterwards, even after an error.")
@@ -157,15 +193,33 @@ def _rollout_variants(matrices: list[torch.Tensor]) -> dict[str, torch.Tensor]:
     def normalise(m: torch.Tensor) -> torch.Tensor:
         return m / m.sum(-1, keepdim=True)
 
+    def without_keepdim(m: torch.Tensor) -> torch.Tensor | None:
+        try:  # vit-explain's a / a.sum(dim=-1): runs (wrongly) when B == 1 or B == N, raises otherwise
+            return m / m.sum(-1)
+        except RuntimeError:
+            return None
+
     mixed = [normalise(0.5 * m + 0.5 * identity) for m in matrices]
     unnormalised = [0.5 * m + 0.5 * identity for m in matrices]
-    no_identity = [normalise(m) for m in matrices]
-    variants = {"order": identity, "identity": identity, "normalise": identity, "end": identity}
-    for layer, raw, plain in zip(mixed, unnormalised, no_identity, strict=True):
+    layers = {
+        "identity": [normalise(m) for m in matrices],
+        "normalise": unnormalised,
+        "end": unnormalised,
+        "columns": [u / u.sum(-2, keepdim=True) for u in unnormalised],
+        "normalise first": [0.5 * normalise(m) + 0.5 * identity for m in matrices],
+        "keepdim": [without_keepdim(u) for u in unnormalised],
+    }
+    variants: dict[str, torch.Tensor | None] = {"order": identity}
+    for layer in mixed:
         variants["order"] = variants["order"] @ layer
-        variants["identity"] = plain @ variants["identity"]
-        variants["normalise"] = raw @ variants["normalise"]
-        variants["end"] = raw @ variants["end"]
+    for name, steps in layers.items():
+        if any(step is None for step in steps):
+            variants[name] = None
+            continue
+        product = identity
+        for step in steps:
+            product = step @ product
+        variants[name] = product
     variants["end"] = normalise(variants["end"])
     return variants
 
@@ -192,10 +246,42 @@ _ROLLOUT_MISTAKES = (
         "you multiplied in the wrong order: a later layer mixes what the earlier ones "
         "produced, so it goes on the left (rollout = A_later @ rollout)",
     ),
+    (
+        "keepdim",
+        "you divided by the row sums without keepdim=True (vit-explain's a / a.sum(dim=-1)): the (B, N) sums "
+        "broadcast along the wrong axis, so column j is divided by row j's sum. Use a.sum(dim=-1, keepdim=True)",
+    ),
+    (
+        "columns",
+        "you normalised the columns (a sum over dim=-2): each row, one query's weights over the keys, "
+        "should sum to 1, so divide by the sum over the last axis",
+    ),
+    (
+        "normalise first",
+        "you normalised the attention before adding the identity: mix first (0.5 * A + 0.5 * I), then divide "
+        "each row by its sum. When A's rows do not sum to 1 (heads fused by max) the two orders differ",
+    ),
 )
 
-# (batch, tokens, layers, dtype)
-ROLLOUT_CASES = ((2, 5, 3, torch.float64), (1, 4, 1, torch.float64), (3, 6, 4, torch.float64), (2, 5, 2, torch.float32))
+_KEEPDIM_HINT = (
+    "Dividing (B, N, N) matrices by their (B, N) row sums needs keepdim=True (a.sum(dim=-1, keepdim=True)); "
+    "without it the sums broadcast along the wrong axis (vit-explain's a / a.sum(dim=-1))"
+)
+
+
+def _rollout_hint(error: Exception) -> str | None:
+    """Name the missing keepdim when the learner's division fails to broadcast."""
+    return _KEEPDIM_HINT if "must match the size of tensor" in str(error) else None
+
+
+# (batch, tokens, layers, dtype); B = 1 first, as in vit-explain, where a missing keepdim runs and gives wrong values
+ROLLOUT_CASES = (
+    (1, 5, 3, torch.float64),
+    (2, 5, 3, torch.float64),
+    (1, 4, 1, torch.float64),
+    (3, 6, 4, torch.float64),
+    (2, 5, 2, torch.float32),
+)
 
 
 def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> None:
@@ -207,14 +293,16 @@ def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> None
         matrices = [torch.rand(batch, tokens, tokens, generator=generator, dtype=dtype) for _ in range(layers)]
         expected = attention_rollout([m.unsqueeze(1) for m in matrices])
         case = f"{layers} layer(s) of ({batch}, {tokens}, {tokens}) {str(dtype).replace('torch.', '')} matrices"
-        got = as_tensor(_NO_ROLLOUT(rollout, [m.clone() for m in matrices]), f"your rollout for {case}")
+        got = as_tensor(
+            _NO_ROLLOUT(rollout, [m.clone() for m in matrices], hint=_rollout_hint), f"your rollout for {case}"
+        )
         if tuple(got.shape) != tuple(expected.shape):
             fail(f"for {case} expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
         if close(got, expected):
             continue
         variants = _rollout_variants(matrices)
         for name, mistake in _ROLLOUT_MISTAKES:
-            if close(got, variants[name]):
+            if variants[name] is not None and close(got, variants[name]):
                 fail(f"for {case} {mistake}")
         if layers == 1:
             fail(f"for {case} (a single layer) your result differs from the re-normalised half-identity mix")
@@ -223,6 +311,12 @@ def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> None
 
 
 GRID_CASES = ((2, 3, 2, 3), (1, 2, 4, 4), (2, 1, 3, 5))  # (batch, heads, rows, cols)
+
+_DEIT_HABIT = (
+    "That was for {case}: your slice dropped two columns, the habit from a distilled DeiT ([..., 0, 2:]), where "
+    "column 1 is the distillation token. This ViT has one special token, the class token in column 0, so "
+    "the patches are columns 1 to N - 1"
+)
 
 
 def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
@@ -238,7 +332,17 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
             f"That was for {case}. The weights hold N = {tokens} columns: one for the class token and "
             f"{rows * cols} for the patches; only the patches go on the grid"
         )
-        got = _NO_CLASS_TOKEN_ATTENTION(class_token_grid, weights.clone(), rows, cols, hint=hint)
+        # the error a reshape, view or unflatten raises on rows * cols - 1 patch columns
+        deit_size = (f"input of size {batch * heads * (tokens - 2)}", f"({tokens - 2}) in the input")
+
+        def named_hint(
+            error: Exception, hint: str = hint, deit_size: tuple[str, str] = deit_size, case: str = case
+        ) -> str:
+            if any(text in str(error) for text in deit_size):
+                return _DEIT_HABIT.format(case=case)
+            return hint
+
+        got = _NO_CLASS_TOKEN_ATTENTION(class_token_grid, weights.clone(), rows, cols, hint=named_hint)
         got = as_tensor(got, f"your grid for {case}")
         if tuple(got.shape) == (batch, heads, cols, rows) and rows != cols:
             fail(f"for {case} your shape {tuple(got.shape)} has rows and cols swapped; expect (B, heads, rows, cols)")

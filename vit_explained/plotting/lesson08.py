@@ -225,13 +225,18 @@ def plot_map_columns(
 
 
 def plot_deletion_curves(
-    curves: dict[str, torch.Tensor], *, title: str = "Deletion curves", ylabel: str = "probability of the true class"
+    curves: dict[str, torch.Tensor],
+    *,
+    title: str = "Deletion curves",
+    ylabel: str = "probability of the true class",
+    counts: list[int] | None = None,
 ) -> Figure:
-    """Mean deletion curve per method: ``{name: (B, P + 1)}`` -> one line each, its area in the legend.
+    """Mean deletion curve per method: ``{name: (B, S)}`` -> one line each, its area in the legend.
 
     The x axis is the fraction of patches deleted (highest ranked first); the legend gives each
     curve's mean area (:func:`vit_explained.attention_maps.deletion_auc`): lower means the
-    method's top patches matter more to the model.
+    method's top patches matter more to the model. ``counts``: the numbers of deleted patches
+    behind the ``S`` readings, as passed to ``deletion_curve`` (default: every count, evenly spaced).
     """
     if not isinstance(curves, dict) or not curves:
         raise TypeError("curves must be a non-empty dict {method name: (B, P + 1) tensor}")
@@ -242,10 +247,15 @@ def plot_deletion_curves(
             raise ValueError(f"curves[{name!r}] must be (B, P + 1) with P >= 1, got {getattr(values, 'shape', values)}")
         values = values.detach().float().cpu()
         mean = values.mean(0).numpy()
-        x = np.linspace(0.0, 1.0, len(mean))
+        if counts is None:
+            x = np.linspace(0.0, 1.0, len(mean))
+        elif len(counts) != len(mean):
+            raise ValueError(f"counts has {len(counts)} entries but curves[{name!r}] has {len(mean)} readings")
+        else:
+            x = np.asarray(counts, dtype=float) / counts[-1]
         area = float(np.trapezoid(mean, x))
         style = "--" if "random" in name else "-"
-        ax.plot(x, mean, style, lw=1.8, label=f"{name} (area {area:.3f})")
+        ax.plot(x, mean, style, lw=1.8, marker="." if counts is not None else None, label=f"{name} (area {area:.2f})")
     ax.set_xlabel("fraction of patches deleted, highest ranked first")
     ax.set_ylabel(ylabel)
     ax.set_xlim(0, 1)
