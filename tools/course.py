@@ -97,6 +97,13 @@ HIDDEN_CASES: dict[str, str] = {
     "rollout": "[([torch.rand(2, 5, 5) for _ in range(3)],), ([torch.rand(1, 2, 2)],), "
     "([torch.rand(3, 4, 4) for _ in range(6)],)]",
     "class_token_grid": "[(torch.rand(2, 3, 13, 13), 4, 3), (torch.rand(1, 1, 6, 6), 1, 5)]",
+    # 09 (make_my_forward returns a closure: a property check in HIDDEN_PROPERTIES)
+    "token_map": "[(torch.rand(2, 3, 22, 22).softmax(-1), 1, 2, 4, 5), "
+    "(torch.rand(1, 2, 7, 7).softmax(-1), 0, 1, 3, 2), (torch.rand(3, 1, 7, 7).softmax(-1), 0, 2, 5, 1), "
+    "(torch.rand(1, 5, 9, 9).softmax(-1), 1, 2, 1, 7)]",
+    "hard_distillation": "[(torch.randn(6, 7), torch.randn(6, 7), torch.randint(0, 7, (6,)), 3 * torch.randn(6, 7)), "
+    "(torch.randn(1, 2), torch.randn(1, 2), torch.tensor([1]), torch.tensor([[2.0, -1.0]])), "
+    "(torch.randn(20, 100), torch.randn(20, 100), torch.randint(0, 100, (20,)), torch.randn(20, 100))]",
 }
 
 #: exercises with more than one right answer: a property check run on the student's function instead
@@ -107,6 +114,13 @@ for size, grid in [(120, 30), (36, 12), (200, 4), (64, 32)]:
     kernel, stride, padding = (int(value) for value in choose_split(size, grid))
     assert kernel > stride and 0 <= padding < kernel, f"hidden case {(size, grid)}: not a soft split"
     assert (size + 2 * padding - kernel) // stride + 1 == grid, f"hidden case {(size, grid)}: wrong grid"
+""",
+    # 09: other (dim, heads, patches) than the visible check's, each with no mask, an additive and a boolean
+    # attn_mask (is_causal=False), then is_causal=True (a clear error or the causal attention)
+    "make_my_forward": """
+from vit_explained.exercises import lesson09 as _lesson09
+
+_lesson09.check_my_forward(make_my_forward, sizes=((20, 5, 12), (36, 6, 4), (8, 1, 5)))
 """,
 }
 
