@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from vit_explained import t2t_chain
-from vit_explained.plotting.lesson04 import plot_gelu, plot_parameter_budget
+from vit_explained.plotting.lesson04 import plot_block_diagram, plot_gelu, plot_gelu_zoom, plot_parameter_budget
 from vit_explained.plotting.lesson05 import plot_gradient_norms
 from vit_explained.plotting.lesson07 import (
     pipeline_steps,
@@ -29,6 +29,19 @@ def test_lesson04_figures():
         plot_gelu((1.0, -1.0))
     with pytest.raises(ValueError, match="ints >= 0"):
         plot_parameter_budget({"mlp": -1})
+
+
+def test_lesson04_block_diagram_and_gelu_zoom():
+    fig = plot_block_diagram()
+    post, pre = fig.axes
+    assert post.get_title().startswith("post-norm") and pre.get_title().startswith("pre-norm")
+    labels = [[t.get_text() for t in ax.texts] for ax in (post, pre)]
+    for texts in labels:  # both draw every part of a block
+        assert {"norm1", "norm2", "attention", "MLP"} <= set(texts) and texts.count("+") == 2
+    fig = plot_gelu_zoom(0.5)
+    assert len(fig.axes) == 2 and fig.axes[0].get_title() == "x in [-0.5, 0.5]" and not plt.get_fignums()
+    with pytest.raises(ValueError, match="zoom must be positive"):
+        plot_gelu_zoom(0)
 
 
 def test_lesson05_figure_draws_frozen_groups_and_rejects_empty_input():

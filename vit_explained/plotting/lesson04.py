@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import torch
 from matplotlib.figure import Figure
+from matplotlib.patches import Circle, FancyBboxPatch
 
 from ..mlp import gelu
 from . import new_figure
@@ -74,5 +75,159 @@ def plot_parameter_budget(breakdown: Mapping[str, int], title: str = "Parameters
     ax.set_xlim(0, max(counts) / 1e6 * 1.45)
     ax.set(title=f"{title}: {total:,} parameters", xlabel="parameters (millions)")
     ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+_BOX_COLOURS = {"norm": "#fde7b0", "attn": "#c6dbef", "mlp": "#fdd0a2", "add": "white"}
+
+
+def _box(ax, x: float, y: float, text: str, kind: str, width: float = 1.5) -> None:
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - width / 2, y - 0.22),
+            width,
+            0.44,
+            boxstyle="round,pad=0.02,rounding_size=0.12",
+            facecolor=_BOX_COLOURS[kind],
+            edgecolor="0.25",
+            lw=1.2,
+            zorder=3,
+        )
+    )
+    ax.text(x, y, text, ha="center", va="center", fontsize=10, zorder=4)
+
+
+def _plus(ax, x: float, y: float) -> None:
+    ax.add_patch(Circle((x, y), 0.17, facecolor="white", edgecolor="0.25", lw=1.2, zorder=3))
+    ax.text(x, y - 0.01, "+", ha="center", va="center", fontsize=13, zorder=4)
+
+
+def _arrow(ax, start: tuple[float, float], end: tuple[float, float], *, colour: str = "0.25", lw: float = 1.4) -> None:
+    ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": colour, "lw": lw}, zorder=2)
+
+
+def _branch(ax, y0: float, norm: str | None, layer: str, kind: str, *, stream_x: float, side_x: float) -> float:
+    """A residual branch leaving the stream at ``y0``: [norm ->] layer -> back into a + on the stream."""
+    ax.plot([stream_x, side_x], [y0, y0], color="0.25", lw=1.4, zorder=1)
+    y = y0
+    if norm is not None:
+        y += 0.6
+        _arrow(ax, (side_x, y0), (side_x, y - 0.22))
+        _box(ax, side_x, y, norm, "norm")
+    _arrow(ax, (side_x, y + 0.22 if norm else y0), (side_x, y + 0.6 - 0.22))
+    y += 0.6
+    _box(ax, side_x, y, layer, kind)
+    y_plus = y + 0.6
+    ax.plot([side_x, side_x], [y + 0.22, y_plus], color="0.25", lw=1.4, zorder=1)
+    _arrow(ax, (side_x, y_plus), (stream_x + 0.17, y_plus))
+    _plus(ax, stream_x, y_plus)
+    return y_plus
+
+
+def plot_block_diagram() -> Figure:
+    """The transformer block two ways, side by side, drawn bottom (input) to top (output):
+    **post-norm** (the 2017 Transformer: ``x = norm(x + branch(x))``, a LayerNorm on the stream after
+    each addition) and **pre-norm** (ViT: ``x = x + branch(norm(x))``, the LayerNorm only on the
+    branch's input). The thick line is the residual stream; the boxes to its right are the branches."""
+    fig = new_figure(figsize=(9, 5.2))
+    axes = fig.subplots(1, 2)
+    stream_x, side_x = 0.0, 1.6
+    for ax, pre_norm in zip(axes, (False, True), strict=True):
+        ax.set_xlim(-1.7, 2.6)
+        ax.set_ylim(-0.6, 5.5)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        colour = "tab:green" if pre_norm else "0.45"
+        y = 0.0
+        ax.text(stream_x, y - 0.25, "x  (B, N, D)", ha="center", va="top", fontsize=10)
+        y_first = _branch(
+            ax, y + 0.3, "norm1" if pre_norm else None, "attention", "attn", stream_x=stream_x, side_x=side_x
+        )
+        ax.plot([stream_x, stream_x], [y, y_first - 0.17], color=colour, lw=4, zorder=1, solid_capstyle="butt")
+        y = y_first
+        if not pre_norm:  # post-norm: the stream itself is normalised after the addition
+            _arrow(ax, (stream_x, y + 0.17), (stream_x, y + 0.6 - 0.22), colour=colour, lw=3)
+            y += 0.6
+            _box(ax, stream_x, y, "norm1", "norm", width=1.1)
+        y_second = _branch(
+            ax,
+            y + 0.3 + (0.22 if not pre_norm else 0),
+            "norm2" if pre_norm else None,
+            "MLP",
+            "mlp",
+            stream_x=stream_x,
+            side_x=side_x,
+        )
+        ax.plot(
+            [stream_x, stream_x],
+            [y + (0.22 if not pre_norm else 0.17), y_second - 0.17],
+            color=colour,
+            lw=4,
+            zorder=1,
+            solid_capstyle="butt",
+        )
+        y = y_second
+        if not pre_norm:
+            _arrow(ax, (stream_x, y + 0.17), (stream_x, y + 0.6 - 0.22), colour=colour, lw=3)
+            y += 0.6
+            _box(ax, stream_x, y, "norm2", "norm", width=1.1)
+            top = y + 0.22
+        else:
+            top = y + 0.17
+        _arrow(ax, (stream_x, top), (stream_x, top + 0.45), colour=colour, lw=3)
+        ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
+        if pre_norm:
+            ax.set_title(
+                "pre-norm (ViT, most transformers since)\nx = x + attn(norm1(x));  x = x + mlp(norm2(x))", fontsize=10
+            )
+            ax.text(
+                stream_x - 0.25,
+                2.0,
+                "residual stream:\nnever normalised\ninside the block",
+                ha="right",
+                va="center",
+                fontsize=9,
+                color="tab:green",
+            )
+        else:
+            ax.set_title(
+                "post-norm (the 2017 Transformer)\nx = norm1(x + attn(x));  x = norm2(x + mlp(x))", fontsize=10
+            )
+            ax.text(
+                stream_x - 0.3,
+                0.8,
+                "every addition\nis followed by\na LayerNorm\non the stream",
+                ha="right",
+                va="center",
+                fontsize=9,
+                color="0.35",
+            )
+    fig.tight_layout()
+    return fig
+
+
+def plot_gelu_zoom(zoom: float, points: int = 2001) -> Figure:
+    """Two panels over ``[-zoom, zoom]``: ReLU and both GELU forms, and the gap ``|exact - tanh|`` on a log
+    scale with its largest value marked (what :func:`vit_explained.widgets.lesson04.gelu_widget` shows)."""
+    if not zoom > 0:
+        raise ValueError(f"zoom must be positive, got {zoom!r}")
+    x = torch.linspace(-zoom, zoom, points, dtype=torch.float64)
+    curves = {"ReLU": torch.relu(x), "GELU (exact, erf)": gelu(x, "none"), "GELU (tanh approx.)": gelu(x, "tanh")}
+    gap = (curves["GELU (exact, erf)"] - curves["GELU (tanh approx.)"]).abs().clamp_min(1e-18)
+    worst = int(gap.argmax())
+    xs = x.numpy()
+    fig = new_figure(figsize=(10, 3.4))
+    left, right = fig.subplots(1, 2)
+    for name, y in curves.items():
+        left.plot(xs, y.numpy(), "--" if "tanh" in name else "-", color=GELU_COLOURS[name], lw=2, label=name)
+    left.axhline(0, color="k", lw=0.5)
+    left.set(title=f"x in [-{zoom:.3g}, {zoom:.3g}]", xlabel="x", ylabel="activation")
+    left.legend(frameon=False, fontsize=8)
+    right.semilogy(xs, gap.numpy(), color="tab:purple", lw=2)
+    right.plot([xs[worst]], [gap[worst].item()], "o", color="tab:red")
+    right.annotate(f" largest {gap[worst].item():.2e}", (xs[worst], gap[worst].item()), fontsize=9, va="bottom")
+    right.set(title="|exact - tanh| (log scale)", xlabel="x", ylabel="gap")
+    right.set_ylim(bottom=gap[worst].item() * 1e-6)  # the exact zero at x = 0 would stretch the axis
     fig.tight_layout()
     return fig

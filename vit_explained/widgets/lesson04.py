@@ -1,8 +1,8 @@
 """Lesson 04's widgets: GELU up close, and a block's parameter budget.
 
 - :func:`gelu_widget`: a ``zoom`` slider (first) sets the range ``[-zoom, zoom]`` over which ReLU,
-  exact GELU and its tanh approximation are drawn; the line gives the largest gap between the two
-  GELU forms in that range and where it is.
+  exact GELU and its tanh approximation are drawn, with the gap between the two GELU forms on a log
+  scale; the line gives the largest gap in that range and where it is.
 - :func:`block_budget_widget`: ``dim`` (first) and ``mlp_ratio`` sliders build a
   :class:`~vit_explained.Block` on the ``meta`` device; the line gives its parameter count,
   ``12D^2 + 13D`` at ratio 4, and the MLP's share; the picture is the budget by part.
@@ -20,7 +20,7 @@ from .. import _checks
 from ..block import Block
 from ..mlp import gelu
 from ..parameters import parameter_breakdown
-from ..plotting.lesson04 import plot_gelu, plot_parameter_budget
+from ..plotting.lesson04 import plot_gelu_zoom, plot_parameter_budget
 from . import LessonWidget
 
 __all__ = ["BlockBudgetWidget", "GeluWidget", "block_budget", "block_budget_widget", "gelu_gap", "gelu_widget"]
@@ -47,7 +47,7 @@ class GeluWidget(LessonWidget):
     def compute(self, zoom: float) -> tuple[str, Figure]:
         gap, where = gelu_gap(zoom)
         line = f"x in [-{zoom:.3g}, {zoom:.3g}]: largest |exact - tanh| = {gap:.2e} at |x| = {where:.3g}"
-        return line, plot_gelu((-zoom, zoom))
+        return line, plot_gelu_zoom(zoom)
 
 
 def gelu_widget(zoom: float = 4.0) -> GeluWidget:
