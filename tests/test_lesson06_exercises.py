@@ -52,7 +52,7 @@ def test_accuracy_accepts_an_answer_through_softmax():
         (accuracy_wrong_axis_naive, "largest entry of each row"),
         (accuracy_count, "number of correct predictions"),
         (accuracy_percent, "percentage"),
-        (accuracy_of_probabilities, "accuracy is not"),
+        (accuracy_of_probabilities, "compare its index"),
     ],
 )
 def test_accuracy_rejects_wrong_answers(answer, message):
@@ -231,7 +231,10 @@ def test_accuracy_accepts_answers_written_differently(answer, capsys):
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (lambda logits, labels: (logits.max(dim=1).values == labels).float().mean().item(), "index of each"),
+        (lambda logits, labels: (logits.max(dim=1).values == labels).float().mean().item(), "compare its index"),
+        (lambda logits, labels: (logits.argmax() == labels).float().mean().item(), "argmax\\(\\) without dim"),
+        (lambda logits, labels: (logits.argmax(dim=1) == labels).sum() // len(labels), "integer division"),
+        (lambda logits, labels: int((logits.argmax(dim=1) == labels).sum().item()) // len(labels), "integer division"),
         (lambda logits, labels: (logits.argmin(dim=1) == labels).float().mean().item(), "is not"),
         (lambda logits, labels: 1 - accuracy(logits, labels), "is not"),  # the error rate
         (lambda logits, labels: (logits.argmax(dim=1) == labels).float(), "one number for the whole batch"),
@@ -358,6 +361,9 @@ def largest_margin(images):  # the safest image, not the least safe
         (columns_only, "check the rows"),
         (lambda images: _argmax_shift(images[:, :1]), "first channel only"),
         (lambda images: _argmax_shift(images.clamp(min=0)), "negative"),  # ink taken as > 0
+        (lambda images: _argmax_shift((images > 0).float()), "negative"),  # ink taken as x > 0, written so
+        (lambda images: _argmax_shift(images * (images.abs() > 0.5)), "faint ink is ink"),  # a threshold of 0.5
+        (lambda images: _argmax_shift(images * (images > 0.5)), "faint ink is ink|negative"),  # both slips
         (largest_margin, "safe for some images but not all"),
         (lambda images: torch.tensor([max_safe_shift(images)] * 2), "one whole number"),
         (lambda images: max_safe_shift(images[0]), "raised"),  # forgot the batch axis

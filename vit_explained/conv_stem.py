@@ -1,8 +1,9 @@
-"""A convolutional stem in front of the token embedding: the ViT paper's "hybrid" model.
+"""A convolutional stem in front of the token embedding: Xiao et al.'s "early convolutions".
 
-Dosovitskiy et al. (2021, section 3.1) also feed a ViT with a CNN's feature map instead of raw
-pixels; Xiao et al. (2021, "Early convolutions help transformers see better") show that even a
-small convolutional stem makes a ViT train more easily. Here the stem is the smallest one: one
+Xiao et al. (2021, "Early convolutions help transformers see better") replace the patchify layer
+with a small stack of 3x3 convolutions (with BatchNorm and ReLU) and find that the ViT trains more
+easily. (The ViT paper's own "hybrid", Dosovitskiy et al. 2021, section 3.1, is a different model:
+it feeds the transformer the feature maps of a ResNet.) Here the stem is the smallest one: one
 3x3 convolution (same size out), BatchNorm and ReLU, then the usual patch or soft-split embedding
 of the resulting ``width``-channel map. The convolution brings back a CNN's two built-in
 assumptions, locality and the same weights at every position, before the first attention layer.

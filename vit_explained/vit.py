@@ -67,8 +67,9 @@ class ViT(nn.Module):
       same token grid as ``patch_size`` (e.g. 28x28: 7x7 patches and 10x10 windows at stride 6 are
       both 4x4).
     - ``stem_channels``: a convolutional stem (:class:`~vit_explained.conv_stem.ConvStem`: 3x3 conv
-      to this many channels, BatchNorm, ReLU) before the patches or windows: the paper's "hybrid"
-      ViT. 0 (the default): none, the embedding reads the pixels.
+      to this many channels, BatchNorm, ReLU) before the patches or windows: Xiao et al.'s (2021) "early
+      convolutions" (the ViT paper's hybrid feeds a ResNet's feature maps instead). 0 (the default):
+      none, the embedding reads the pixels.
     - ``init``: how the Linear layers of the blocks and the head start, one of :data:`INITS`. The
       patch embedding always keeps PyTorch's fan-in init, as in timm (its ``Conv2d`` is not a
       Linear); the position embeddings are truncated normal (std 0.02), the class token zeros.

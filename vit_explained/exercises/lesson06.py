@@ -37,10 +37,55 @@ def _wrong_axis_accuracies(logits: torch.Tensor, labels: torch.Tensor) -> set[fl
     return candidates
 
 
+def _accuracy_of(predictions: torch.Tensor, labels: torch.Tensor) -> float:
+    return (predictions == labels).float().mean().item()
+
+
+#: (does this slip explain ``result`` for these logits and labels?, what to say), most specific first.
+#: A slip is named only when it explains the answer on every case the answer gets wrong.
+_ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], bool], str]] = [
+    (
+        lambda logits, labels, result, _: abs(result - _accuracy_of(logits.argmax(1), labels) * len(labels)) < 1e-6,
+        "you returned the number of correct predictions; divide by the batch size to get a fraction",
+    ),
+    (
+        lambda logits, labels, result, _: abs(result - _accuracy_of(logits.argmax(1), labels) * 100) < 1e-4,
+        "you returned a percentage; return a fraction in [0, 1]",
+    ),
+    (
+        lambda logits, labels, result, integer: (
+            integer and result == int((logits.argmax(1) == labels).sum()) // len(labels)
+        ),
+        "integer division: the count of correct predictions // the batch size rounds down (to 0 unless every "
+        "prediction is right); divide with /, or take the mean of a float tensor",
+    ),
+    (
+        lambda logits, labels, result, _: abs(result - _accuracy_of(logits.argmax(), labels)) < 1e-6,
+        "argmax() without dim flattens the whole (B, num_classes) tensor and returns one index; "
+        "take the argmax of each row: dim=1",
+    ),
+    (
+        lambda logits, labels, result, _: any(
+            abs(result - wrong) < 1e-6 for wrong in _wrong_axis_accuracies(logits, labels)
+        ),
+        "the argmax is over the wrong axis: logits are (B, num_classes), so the predicted class of each "
+        "image is the largest entry of its row (dim=1)",
+    ),
+    (
+        lambda logits, labels, result, _: any(
+            abs(result - _accuracy_of(values, labels)) < 1e-6
+            for values in (logits.max(dim=1).values, logits.softmax(dim=1).max(dim=1).values)
+        ),
+        "you compared the largest logit (or probability) itself with the label; compare its index",
+    ),
+]
+
+
 def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
     """``accuracy(logits (B, K), labels (B,)) -> float`` in ``[0, 1]``: the fraction whose top logit is the label."""
+    wrong = []
     for logits, labels in _logit_cases():
-        expected = (logits.argmax(dim=1) == labels).float().mean().item()
+        expected = _accuracy_of(logits.argmax(dim=1), labels)
         result = attempt(
             accuracy,
             logits.clone(),
@@ -49,26 +94,24 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> N
         )
         if isinstance(result, bool):
             fail(f"return a float, got a bool ({result!r})")
+        integer = isinstance(result, int) or (isinstance(result, torch.Tensor) and not result.is_floating_point())
+        integer = integer or isinstance(result, np.integer)
         value = as_tensor(result, "your accuracy")
         if value.numel() != 1:
             fail(f"return one number for the whole batch, got shape {tuple(value.shape)}")
         if value.dtype.is_complex or value.dtype == torch.bool:
             fail(f"return a float, got a {value.dtype} tensor")
         result = float(value.item())
-        if abs(result - expected) < 1e-6:
-            continue
-        if abs(result - expected * len(labels)) < 1e-6:
-            fail("you returned the number of correct predictions; divide by the batch size to get a fraction")
-        if abs(result - expected * 100) < 1e-4:
-            fail("you returned a percentage; return a fraction in [0, 1]")
-        if any(abs(result - wrong) < 1e-6 for wrong in _wrong_axis_accuracies(logits, labels)):
-            fail(
-                "the argmax is over the wrong axis: logits are (B, num_classes), so the predicted class of each "
-                "image is the largest entry of its row (dim=1)"
-            )
+        if abs(result - expected) >= 1e-6:
+            wrong.append((logits, labels, result, integer))
+    if wrong:
+        for slip, message in _ACCURACY_SLIPS:
+            if all(slip(*case) for case in wrong):
+                fail(message)
+        logits, _, result, _ = wrong[0]
         fail(
-            f"for logits of shape {tuple(logits.shape)} the accuracy is not {result:.4f}: compare the index of each "
-            "row's largest logit (not the logit or probability itself) with the label"
+            f"for logits of shape {tuple(logits.shape)} the accuracy is not {result:.4f}: it is the fraction of "
+            "rows whose predicted class equals the label"
         )
     passed("the prediction is the argmax over the class axis (dim=1); softmax would not change it.")
 
@@ -127,13 +170,34 @@ def _rectangles(*boxes: tuple[int, int, int, int], size: int = 14, channels: int
     """Made-up "digits": one rectangle of ink per image, ``(top, bottom, left, right)`` blank margins."""
     images = torch.zeros(len(boxes), channels, size, size)
     for index, (top, bottom, left, right) in enumerate(boxes):
-        images[index, index % channels, top : size - bottom, left : size - right] = 0.25 + 0.25 * (index % 3)
+        images[index, index % channels, top : size - bottom, left : size - right] = 0.6 + 0.2 * (index % 3)
     return images
 
 
 def _digit_batch() -> torch.Tensor:
     """Four made-up 14x14 "digits" (rectangles of ink) with known blank margins: the left one decides."""
     return _rectangles((5, 5, 3, 6), (5, 5, 3, 2), (4, 5, 5, 5), (6, 6, 1, 5))
+
+
+def _two_channels() -> torch.Tensor:
+    """Two-channel images: both channels have ink, the second channel's is nearer an edge."""
+    inner = _rectangles((5, 4, 4, 5), (5, 5, 4, 4), (4, 5, 5, 5))
+    outer = _rectangles((3, 3, 2, 3), (4, 3, 3, 4), (3, 4, 4, 3))
+    return torch.cat([inner, outer], dim=1)
+
+
+def _mixed_sign() -> torch.Tensor:
+    """Negative ink in an outer ring, positive ink inside it (a normalised image has both signs)."""
+    outer = _rectangles((2, 3, 4, 4), (4, 4, 3, 5))
+    inner = _rectangles((4, 5, 6, 6), (6, 6, 5, 7))
+    return 2 * (inner > 0).float() - (outer > 0).float()  # inside 1, the ring -1
+
+
+def _faint_edges() -> torch.Tensor:
+    """Faint ink (0.25) reaching nearer the edge than the strong ink (1.0) inside it."""
+    outer = _rectangles((2, 4, 3, 3), (4, 3, 4, 4))
+    inner = _rectangles((4, 6, 5, 5), (6, 5, 6, 6))
+    return torch.maximum(0.25 * (outer > 0).float(), (inner > 0).float())
 
 
 def _shift_batches() -> list[torch.Tensor]:
@@ -147,8 +211,9 @@ def _shift_batches() -> list[torch.Tensor]:
         _rectangles((4, 5, 3, 4), (1, 6, 4, 5), (5, 4, 4, 3)),  # the top margin decides
         _rectangles((3, 5, 4, 4), (4, 2, 5, 4), (6, 5, 4, 3)),  # the bottom margin decides
         _rectangles((4, 4, 3, 5), (5, 3, 5, 1), (3, 4, 4, 4)),  # the right margin decides
-        _rectangles((4, 4, 5, 4), (3, 5, 4, 5), (4, 6, 2, 3), channels=3),  # ink in channel 0, 1 or 2
-        -_rectangles((4, 3, 5, 6), (5, 6, 4, 4)),  # negative ink, as after normalising
+        _two_channels(),  # ink in both channels: the second one's reaches nearer the edge
+        _mixed_sign(),  # negative ink around positive ink, as after normalising
+        _faint_edges(),  # faint ink (0.25) nearest the edge, strong ink (1.0) further in
         load_mnist().test_images[:200],
     ]
 
@@ -205,6 +270,17 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
         "ink can be negative (a normalised image): a pixel has ink if it is non-zero, not if it is > 0",
     ),
     (
+        lambda images, result, _: (
+            bool(((images.abs() > 0) & (images.abs() <= 0.5)).any())
+            and result == _safe_shift(images * (images.abs() > 0.5))
+        ),
+        "faint ink is ink too: a pixel has ink if it is non-zero, not if it is above a threshold such as 0.5",
+    ),
+    (
+        lambda images, result, _: result == _safe_shift(images * (images > 0.5)),
+        "faint ink is ink too, and so is negative ink: a pixel has ink if it is non-zero, not if it is above 0.5",
+    ),
+    (
         lambda _, result, expected: result == expected + 1,
         "off by one: a margin of m blank pixels allows a shift of m, not m + 1",
     ),
@@ -239,7 +315,7 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
         fail(f"got {result}; a larger shift is still safe for every image in this batch of {len(images)}")
     passed(
         "shifts up to this many pixels never cut ink off. On MNIST the answer is 0: a few digits touch the frame, "
-        "so the recipe's 1-pixel shifts trim a little ink off those (a mild extra augmentation)."
+        "so any whole-pixel shift (Recipe(max_shift=1)) trims a little ink off those."
     )
 
 

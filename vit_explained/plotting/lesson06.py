@@ -21,15 +21,18 @@ __all__ = [
     "plot_losses",
     "plot_misclassified",
     "plot_pooling_grid",
+    "plot_pooling_seeds",
+    "plot_seed_comparison",
 ]
 
 
-def plot_history(history: History, title: str = "Training a small ViT") -> Figure:
+def plot_history(history: History, title: str = "Training a small ViT", *, augmented: bool = False) -> Figure:
     """Two panels against epochs: the training loss, and the train / validation accuracy.
 
-    The train accuracy is the one measured on the training batches during each epoch (augmented
-    images, if augmentation is on, while the weights still change); the validation accuracy is
-    measured after the epoch on the validation split (the test split is never read here)."""
+    The train accuracy is the one measured on the training batches during each epoch, while the
+    weights still change (on augmented images when the recipe augments: say so with
+    ``augmented=True``, it goes into the legend); the validation accuracy is measured after the epoch
+    on the validation split (the test split is never read here)."""
     if not isinstance(history, History) or len(history) == 0:
         raise ValueError("history must be a non-empty History returned by vit_explained.training.fit")
     fig = new_figure(figsize=(9, 3.4))
@@ -37,7 +40,11 @@ def plot_history(history: History, title: str = "Training a small ViT") -> Figur
     left.plot(history.epoch, history.train_loss, marker="o", markersize=3, color="tab:blue")
     left.set(xlabel="epoch", ylabel="cross-entropy", title="training loss")
     right.plot(
-        history.epoch, np.array(history.train_accuracy) * 100, marker="o", markersize=3, label="train (augmented)"
+        history.epoch,
+        np.array(history.train_accuracy) * 100,
+        marker="o",
+        markersize=3,
+        label="train (augmented batches)" if augmented else "train (batches, during the epoch)",
     )
     right.plot(history.epoch, np.array(history.val_accuracy) * 100, marker="s", markersize=3, label="validation")
     right.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
@@ -176,5 +183,57 @@ def plot_pooling_grid(
     ax.set(xlabel="SGD learning rate (momentum 0.9)", ylabel="validation accuracy (%)", title=title, ylim=(0, 100))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def _seed_strip(ax, groups: Mapping[str, Sequence[float]], colors: Sequence[str] | None = None) -> None:
+    """One column per group: each seed a dot, the mean a bar; the axis fits the data (not 0..100)."""
+    for index, values in enumerate(groups.values()):
+        values = np.asarray(values, dtype=float) * 100
+        color = colors[index % len(colors)] if colors else f"C{index}"
+        offsets = np.linspace(-0.12, 0.12, len(values)) if len(values) > 1 else np.zeros(1)
+        ax.plot(index + offsets, values, "o", color=color, markersize=5, alpha=0.8)
+        ax.hlines(values.mean(), index - 0.25, index + 0.25, color=color, linewidth=2.5)
+    ax.set_xticks(range(len(groups)), list(groups), fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+
+
+def plot_pooling_seeds(
+    runs: Mapping[str, Mapping[str, Mapping[str, Sequence[float]]]],
+    title: str = "SGD: class token or mean pooling, each dot a seed",
+) -> Figure:
+    """``runs[steps][lr][pool]``: validation accuracy per seed (lesson 06's stored pooling runs). One
+    panel per number of steps; in each, one column per (learning rate, pooling), the seeds as dots, the
+    mean as a bar, chance (10 %) dashed. Each panel's axis fits its data, so a small gap shows."""
+    if not runs:
+        raise ValueError("runs must map a number of steps to {lr: {pool: accuracies}}")
+    fig = new_figure(figsize=(4.2 * len(runs), 3.8))
+    axes = np.atleast_1d(fig.subplots(1, len(runs)))
+    for ax, (steps, by_lr) in zip(axes, runs.items(), strict=True):
+        groups = {f"lr {float(lr):g}\n{pool}": values for lr, pools in by_lr.items() for pool, values in pools.items()}
+        _seed_strip(ax, groups, colors=["tab:orange", "tab:blue"])
+        ax.axhline(10, color="gray", linestyle="--", linewidth=1, label="chance (10 %)")
+        ax.set(title=f"after {steps} steps", ylabel="validation accuracy (%)")
+        ax.legend(loc="upper left", fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_seed_comparison(
+    panels: Mapping[str, Mapping[str, Sequence[float]]], title: str, ylabel: str = "test accuracy (%)"
+) -> Figure:
+    """One panel per ``panels[name]`` = ``{model: accuracy per seed}``: each seed a dot, the mean a
+    bar, on an axis that fits the data."""
+    if not panels:
+        raise ValueError("panels must map a panel title to {model: accuracies per seed}")
+    fig = new_figure(figsize=(4.6 * len(panels), 3.8))
+    axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
+    for ax, (name, groups) in zip(axes, panels.items(), strict=True):
+        _seed_strip(ax, {label.replace(", ", ",\n").replace(" width", "\nwidth"): v for label, v in groups.items()})
+        ax.set(title=name)
+    axes[0].set_ylabel(ylabel)
+    fig.suptitle(title)
     fig.tight_layout()
     return fig
