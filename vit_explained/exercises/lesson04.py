@@ -265,6 +265,65 @@ def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Ten
 # --- Exercise 4: the pre-norm block from its parts ------------------------------------------------
 
 
+@torch.no_grad()
+def _block_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Plausible wrong blocks built from the same parts, each with the message that names the slip."""
+    n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
+    after_attn = x + attn(n1(x))
+    post_norm = n1(x + attn(x))
+    normalised_stream = n2(n1(x) + attn(n1(x)))
+    suspects = [
+        (
+            n2(post_norm + mlp(post_norm)),
+            "this is post-norm (the 2017 Transformer: norm(x + branch(x))); ViT "
+            "normalises each branch's input instead, x + branch(norm(x))",
+        ),
+        (mlp(n2(attn(n1(x)))), "the residual connections are missing: each branch's output is ADDED to x"),
+        (after_attn + mlp(n2(attn(n1(x)))), "the MLP branch should read the stream after attention was added"),
+        (mlp(n2(after_attn)), "the second residual connection (around the MLP) is missing"),
+        (attn(n1(x)) + mlp(n2(attn(n1(x)))), "the first residual connection (around attention) is missing"),
+        (x + attn(n1(x)) + mlp(n2(x)), "both branches read the same x: the MLP should read x after attention"),
+        (
+            normalised_stream + mlp(normalised_stream),
+            "the residual stream itself is normalised: only the branches' inputs go through a LayerNorm",
+        ),
+        (after_attn + mlp(n1(after_attn)), "the MLP branch uses norm1; it has its own LayerNorm, norm2"),
+    ]
+    swapped = x + attn(n2(x))
+    mlp_first = x + mlp(n2(x))
+    normalised_residual = n1(x) + attn(n1(x))  # the residual adds the normalised x, not the stream
+    suspects += [
+        (
+            swapped + mlp(n1(swapped)),
+            "norm1 and norm2 are swapped: norm1 belongs to the attention branch, norm2 to the MLP branch",
+        ),
+        (mlp_first + attn(n1(mlp_first)), "the MLP runs before attention: attention comes first, then the MLP"),
+        (
+            mlp_first + attn(n2(mlp_first)),
+            "the MLP runs before attention: attention (with norm1) comes first, then the MLP (with norm2)",
+        ),
+        (
+            normalised_residual + mlp(n2(normalised_residual)),
+            "the residual adds the normalised x: add the branch to the stream x itself, x + attn(norm1(x)), "
+            "not to norm1(x)",
+        ),
+        (
+            n2(normalised_residual) + mlp(n2(normalised_residual)),
+            "the residual adds the normalised x: add each branch to the stream itself, x + attn(norm1(x)), "
+            "not to the LayerNorm's output",
+        ),
+    ]
+    for norm_name, norm in (("norm2", n2), ("norm1", n1)):
+        suspects.append(
+            (
+                norm(reference),
+                f"an extra LayerNorm ({norm_name}) at the end: the block's output is the stream itself; "
+                "the encoder normalises only once, after the last block",
+            )
+        )
+    return suspects
+
+
 def check_pre_norm_block(pre_norm_block: Callable[[torch.Tensor, Block], torch.Tensor]) -> None:
     """``pre_norm_block(x, block)``, built from ``block.norm1/attn/norm2/mlp``, must equal ``block(x)``."""
     with torch.random.fork_rng(devices=[]):  # leave the notebook's random state as it was
@@ -277,59 +336,7 @@ def check_pre_norm_block(pre_norm_block: Callable[[torch.Tensor, Block], torch.T
         x = 2 * torch.randn(2, 7, 32, dtype=torch.float64) + 1
     with torch.no_grad():
         reference = block(x)
-        n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
-        after_attn = x + attn(n1(x))
-        post_norm = n1(x + attn(x))
-        normalised_stream = n2(n1(x) + attn(n1(x)))
-        suspects = [
-            (
-                n2(post_norm + mlp(post_norm)),
-                "this is post-norm (the 2017 Transformer: norm(x + branch(x))); ViT "
-                "normalises each branch's input instead, x + branch(norm(x))",
-            ),
-            (mlp(n2(attn(n1(x)))), "the residual connections are missing: each branch's output is ADDED to x"),
-            (after_attn + mlp(n2(attn(n1(x)))), "the MLP branch should read the stream after attention was added"),
-            (mlp(n2(after_attn)), "the second residual connection (around the MLP) is missing"),
-            (attn(n1(x)) + mlp(n2(attn(n1(x)))), "the first residual connection (around attention) is missing"),
-            (x + attn(n1(x)) + mlp(n2(x)), "both branches read the same x: the MLP should read x after attention"),
-            (
-                normalised_stream + mlp(normalised_stream),
-                "the residual stream itself is normalised: only the branches' inputs go through a LayerNorm",
-            ),
-            (after_attn + mlp(n1(after_attn)), "the MLP branch uses norm1; it has its own LayerNorm, norm2"),
-        ]
-        swapped = x + attn(n2(x))
-        mlp_first = x + mlp(n2(x))
-        normalised_residual = n1(x) + attn(n1(x))  # the residual adds the normalised x, not the stream
-        suspects += [
-            (
-                swapped + mlp(n1(swapped)),
-                "norm1 and norm2 are swapped: norm1 belongs to the attention branch, norm2 to the MLP branch",
-            ),
-            (mlp_first + attn(n1(mlp_first)), "the MLP runs before attention: attention comes first, then the MLP"),
-            (
-                mlp_first + attn(n2(mlp_first)),
-                "the MLP runs before attention: attention (with norm1) comes first, then the MLP (with norm2)",
-            ),
-            (
-                normalised_residual + mlp(n2(normalised_residual)),
-                "the residual adds the normalised x: add the branch to the stream x itself, x + attn(norm1(x)), "
-                "not to norm1(x)",
-            ),
-            (
-                n2(normalised_residual) + mlp(n2(normalised_residual)),
-                "the residual adds the normalised x: add each branch to the stream itself, x + attn(norm1(x)), "
-                "not to the LayerNorm's output",
-            ),
-        ]
-        for norm_name, norm in (("norm2", n2), ("norm1", n1)):
-            suspects.append(
-                (
-                    norm(reference),
-                    f"an extra LayerNorm ({norm_name}) at the end: the block's output is the stream itself; "
-                    "the encoder normalises only once, after the last block",
-                )
-            )
+        suspects = _block_suspects(block, x, reference)
     with torch.no_grad():
         out = _same_shape("pre_norm_block(x, block)", _NO_BLOCK_CALL(pre_norm_block, x.clone(), block), reference)
     if not _within_promise(out, reference):

@@ -17,6 +17,24 @@ from . import as_image, new_figure, to_display
 _UNSCALED, _SCALED, _FUSED = "#d62728", "#1f77b4", "#2ca02c"
 
 
+def _head_width_axis(ax, dims: np.ndarray, title: str, yscale: str, marked_dim: int | None) -> None:
+    """A panel against the head width d (log 2 axis), with ViT-B's d marked."""
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(dims)
+    ax.set_xticklabels([str(int(d)) for d in dims])
+    ax.minorticks_off()
+    ax.set_yscale(yscale)
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("head width d")
+    if marked_dim is not None:
+        ax.axvline(marked_dim, color="grey", linestyle=":", linewidth=1)
+        ax.annotate(
+            f" ViT-B, d = {marked_dim}", (marked_dim, 0.97), xycoords=("data", "axes fraction"),
+            fontsize=8, color="grey", va="top",
+        )  # fmt: skip
+    ax.grid(alpha=0.3)
+
+
 def plot_softmax_saturation(
     head_dims: Sequence[int],
     unscaled: Mapping[str, Sequence[float]],
@@ -50,20 +68,7 @@ def plot_softmax_saturation(
     for ax, (key, title, yscale) in zip(axes, panels, strict=True):
         ax.plot(dims, unscaled[key], "o-", color=_UNSCALED, label="q·k (no scale)")
         ax.plot(dims, scaled[key], "s-", color=_SCALED, label="q·k / √d")
-        ax.set_xscale("log", base=2)
-        ax.set_xticks(dims)
-        ax.set_xticklabels([str(int(d)) for d in dims])
-        ax.minorticks_off()
-        ax.set_yscale(yscale)
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel("head width d")
-        if marked_dim is not None:
-            ax.axvline(marked_dim, color="grey", linestyle=":", linewidth=1)
-            ax.annotate(
-                f" ViT-B, d = {marked_dim}", (marked_dim, 0.97), xycoords=("data", "axes fraction"),
-                fontsize=8, color="grey", va="top",
-            )  # fmt: skip
-        ax.grid(alpha=0.3)
+        _head_width_axis(ax, dims, title, yscale, marked_dim)
     axes[0].plot(dims, np.sqrt(dims), ":", color="black", linewidth=1.5, label="√d")
     axes[1].axhline(1.0, color="black", linewidth=0.8)
     axes[1].axhline(1 / num_keys, color="grey", linestyle="--", linewidth=1, label=f"uniform, 1/{num_keys}")

@@ -125,84 +125,61 @@ def _branch(ax, y0: float, norm: str | None, layer: str, kind: str, *, stream_x:
     return y_plus
 
 
+_DIAGRAM_TEXT = {  # pre_norm -> (title, note on the stream, (x, y) of the note, its colour)
+    True: (
+        "pre-norm (ViT, most transformers since)\nx = x + attn(norm1(x));  x = x + mlp(norm2(x))",
+        "residual stream:\nnever normalised\ninside the block",
+        (-0.25, 2.0),
+        "tab:green",
+    ),
+    False: (
+        "post-norm (the 2017 Transformer)\nx = norm1(x + attn(x));  x = norm2(x + mlp(x))",
+        "every addition\nis followed by\na LayerNorm\non the stream",
+        (-0.3, 0.8),
+        "0.35",
+    ),
+}
+
+
+def _stream_norm(ax, y: float, name: str, colour: str, stream_x: float) -> float:
+    """Post-norm: a LayerNorm on the stream itself, right after the addition at ``y``; returns its centre."""
+    _arrow(ax, (stream_x, y + 0.17), (stream_x, y + 0.6 - 0.22), colour=colour, lw=3)
+    _box(ax, stream_x, y + 0.6, name, "norm", width=1.1)
+    return y + 0.6
+
+
+def _draw_block(ax, pre_norm: bool, stream_x: float = 0.0, side_x: float = 1.6) -> None:
+    ax.set_xlim(-1.7, 2.6)
+    ax.set_ylim(-0.6, 5.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    colour = "tab:green" if pre_norm else "0.45"
+    stream = {"color": colour, "lw": 4, "zorder": 1, "solid_capstyle": "butt"}
+    ax.text(stream_x, -0.25, "x  (B, N, D)", ha="center", va="top", fontsize=10)
+    y = _branch(ax, 0.3, "norm1" if pre_norm else None, "attention", "attn", stream_x=stream_x, side_x=side_x)
+    ax.plot([stream_x, stream_x], [0.0, y - 0.17], **stream)
+    if not pre_norm:
+        y = _stream_norm(ax, y, "norm1", colour, stream_x)
+    start = y + 0.3 + (0 if pre_norm else 0.22)
+    y_second = _branch(ax, start, "norm2" if pre_norm else None, "MLP", "mlp", stream_x=stream_x, side_x=side_x)
+    ax.plot([stream_x, stream_x], [y + (0.17 if pre_norm else 0.22), y_second - 0.17], **stream)
+    y = y_second
+    top = y + 0.17 if pre_norm else _stream_norm(ax, y, "norm2", colour, stream_x) + 0.22
+    _arrow(ax, (stream_x, top), (stream_x, top + 0.45), colour=colour, lw=3)
+    ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
+    title, note, (note_x, note_y), note_colour = _DIAGRAM_TEXT[pre_norm]
+    ax.set_title(title, fontsize=10)
+    ax.text(stream_x + note_x, note_y, note, ha="right", va="center", fontsize=9, color=note_colour)
+
+
 def plot_block_diagram() -> Figure:
     """The transformer block two ways, side by side, drawn bottom (input) to top (output):
     **post-norm** (the 2017 Transformer: ``x = norm(x + branch(x))``, a LayerNorm on the stream after
     each addition) and **pre-norm** (ViT: ``x = x + branch(norm(x))``, the LayerNorm only on the
     branch's input). The thick line is the residual stream; the boxes to its right are the branches."""
     fig = new_figure(figsize=(9, 5.2))
-    axes = fig.subplots(1, 2)
-    stream_x, side_x = 0.0, 1.6
-    for ax, pre_norm in zip(axes, (False, True), strict=True):
-        ax.set_xlim(-1.7, 2.6)
-        ax.set_ylim(-0.6, 5.5)
-        ax.set_aspect("equal")
-        ax.axis("off")
-        colour = "tab:green" if pre_norm else "0.45"
-        y = 0.0
-        ax.text(stream_x, y - 0.25, "x  (B, N, D)", ha="center", va="top", fontsize=10)
-        y_first = _branch(
-            ax, y + 0.3, "norm1" if pre_norm else None, "attention", "attn", stream_x=stream_x, side_x=side_x
-        )
-        ax.plot([stream_x, stream_x], [y, y_first - 0.17], color=colour, lw=4, zorder=1, solid_capstyle="butt")
-        y = y_first
-        if not pre_norm:  # post-norm: the stream itself is normalised after the addition
-            _arrow(ax, (stream_x, y + 0.17), (stream_x, y + 0.6 - 0.22), colour=colour, lw=3)
-            y += 0.6
-            _box(ax, stream_x, y, "norm1", "norm", width=1.1)
-        y_second = _branch(
-            ax,
-            y + 0.3 + (0.22 if not pre_norm else 0),
-            "norm2" if pre_norm else None,
-            "MLP",
-            "mlp",
-            stream_x=stream_x,
-            side_x=side_x,
-        )
-        ax.plot(
-            [stream_x, stream_x],
-            [y + (0.22 if not pre_norm else 0.17), y_second - 0.17],
-            color=colour,
-            lw=4,
-            zorder=1,
-            solid_capstyle="butt",
-        )
-        y = y_second
-        if not pre_norm:
-            _arrow(ax, (stream_x, y + 0.17), (stream_x, y + 0.6 - 0.22), colour=colour, lw=3)
-            y += 0.6
-            _box(ax, stream_x, y, "norm2", "norm", width=1.1)
-            top = y + 0.22
-        else:
-            top = y + 0.17
-        _arrow(ax, (stream_x, top), (stream_x, top + 0.45), colour=colour, lw=3)
-        ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
-        if pre_norm:
-            ax.set_title(
-                "pre-norm (ViT, most transformers since)\nx = x + attn(norm1(x));  x = x + mlp(norm2(x))", fontsize=10
-            )
-            ax.text(
-                stream_x - 0.25,
-                2.0,
-                "residual stream:\nnever normalised\ninside the block",
-                ha="right",
-                va="center",
-                fontsize=9,
-                color="tab:green",
-            )
-        else:
-            ax.set_title(
-                "post-norm (the 2017 Transformer)\nx = norm1(x + attn(x));  x = norm2(x + mlp(x))", fontsize=10
-            )
-            ax.text(
-                stream_x - 0.3,
-                0.8,
-                "every addition\nis followed by\na LayerNorm\non the stream",
-                ha="right",
-                va="center",
-                fontsize=9,
-                color="0.35",
-            )
+    for ax, pre_norm in zip(fig.subplots(1, 2), (False, True), strict=True):
+        _draw_block(ax, pre_norm)
     fig.tight_layout()
     return fig
 
