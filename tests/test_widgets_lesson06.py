@@ -24,8 +24,42 @@ def test_layer_norm_bugs_are_the_blogs():
     fixed, no_mean, precedence = (clinic._LayerNorm(8, bug) for bug in ("none", *clinic.BUGS[3:5]))
     torch.testing.assert_close(fixed(x), reference)
     std = torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + 1e-6)
-    torch.testing.assert_close(no_mean(x), x / std)
+    w, b, eps = no_mean.weight, no_mean.bias, 1e-6
+    torch.testing.assert_close(no_mean(x), w * x.mean(-1, keepdim=True) / (x.std(-1, keepdim=True) + eps) + b)
     torch.testing.assert_close(precedence(x), x - x.mean(-1, keepdim=True) / std)
+    assert clinic.BUGS[3] == clinic.LAYER_NORM_NO_CENTRING == "LayerNorm w*x.mean/(x.std+eps)+b"
+
+
+def test_blog_layer_norm_leaves_the_head_one_direction():
+    images = torch.rand(40, 1, 8, 8)
+    torch.manual_seed(0)
+    assert clinic.feature_rank(clinic.BlogViT(clinic.LAYER_NORM_NO_CENTRING), images) == 1
+    torch.manual_seed(0)
+    assert clinic.feature_rank(clinic.BlogViT(), images) > 10
+
+
+def test_redraw_qkv_rows_changes_only_the_named_rows():
+    from vit_explained import ViT
+
+    torch.manual_seed(0)
+    model = ViT(
+        image_size=8, patch_size=2, channels=1, num_classes=10, dim=32, depth=2, heads=4, mlp_dim=64, init="timm"
+    )
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    torch.manual_seed(1)
+    clinic.redraw_qkv_rows(model, rows=("q", "k"), init="torch")
+    for name, p in model.named_parameters():
+        if name.endswith("attn.qkv.weight"):
+            torch.testing.assert_close(p[64:], before[name][64:])  # v rows untouched
+            assert p[:64].abs().max() <= 1 / 32**0.5 and p[:64].std() > 3 * before[name][:64].std()
+        else:
+            torch.testing.assert_close(p, before[name])  # biases and every other layer untouched
+    clinic.redraw_qkv_rows(model, rows=("v",), init="timm")
+    assert abs(model.blocks[0].attn.qkv.weight[64:].std().item() - 0.02) < 0.004
+    with pytest.raises(ValueError, match="rows"):
+        clinic.redraw_qkv_rows(model, rows="qk")
+    with pytest.raises(ValueError, match="qkv"):
+        clinic.redraw_qkv_rows(torch.nn.Linear(3, 3))
 
 
 def test_batch_first_bug_mixes_the_batch_and_starves_the_embedding():

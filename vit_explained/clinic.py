@@ -23,7 +23,19 @@ from . import _checks
 from .data import DigitSplit, load_digits
 from .training import evaluate, lr_factor
 
-__all__ = ["BUGS", "CHANCE_LOSS", "BlogViT", "ClinicRun", "gradient_norms", "permutation_change", "run"]
+__all__ = [
+    "BUGS",
+    "CHANCE_LOSS",
+    "LAYER_NORM_NO_CENTRING",
+    "BlogViT",
+    "ClinicRun",
+    "feature_rank",
+    "gradient_norms",
+    "permutation_change",
+    "redraw_qkv_rows",
+    "run",
+    "stored_runs",
+]
 
 #: The cross-entropy of a model that gives each of 10 classes probability 1/10.
 CHANCE_LOSS = math.log(10)
@@ -33,11 +45,16 @@ BUGS = (
     "none",
     "no position embeddings",
     "no activation in the MLP",
-    "LayerNorm without the mean",
+    "LayerNorm w*x.mean/(x.std+eps)+b",
     "LayerNorm x - mean / std",
     "MultiheadAttention without batch_first",
     "SGD at Adam's learning rate",
 )
+
+
+#: The seed blog's LayerNorm line, literally ``w*x.mean/(x.std+eps)+b``: the *mean itself* over the
+#: (unbiased) std, where ``w*(x - x.mean)/(x.std+eps)+b`` was meant (lesson 04's exercise names it).
+LAYER_NORM_NO_CENTRING = "LayerNorm w*x.mean/(x.std+eps)+b"
 
 
 class _LayerNorm(nn.Module):
@@ -51,8 +68,8 @@ class _LayerNorm(nn.Module):
         mean = x.mean(dim=-1, keepdim=True)
         centred = x - mean
         std = torch.sqrt(centred.pow(2).mean(dim=-1, keepdim=True) + 1e-6)  # biased, as nn.LayerNorm
-        if self.bug == "LayerNorm without the mean":
-            normed = x / std
+        if self.bug == LAYER_NORM_NO_CENTRING:  # the blog's line, literally: one number per token survives
+            return self.weight * mean / (x.std(dim=-1, keepdim=True) + 1e-6) + self.bias
         elif self.bug == "LayerNorm x - mean / std":
             normed = x - mean / std  # the precedence bug: (x - mean) / std was meant
         else:
@@ -204,3 +221,66 @@ def permutation_change(model: nn.Module, images: torch.Tensor, seed: int = 0) ->
     shuffled = unpatchify(patches[:, order], 2, images.shape[-2], images.shape[-1])
     with torch.no_grad():
         return (model(shuffled) - model(images)).abs().max().item()
+
+
+def feature_rank(model: BlogViT, images: torch.Tensor, tolerance: float = 1e-4) -> int:
+    """How many directions the pooled features the head reads vary in, over ``images``: the number of
+    singular values of the centred ``(B, D)`` features above ``tolerance`` times the largest. A healthy
+    model gives many; a LayerNorm that keeps one number per token gives 1."""
+    captured: list[torch.Tensor] = []
+    handle = model.head.register_forward_pre_hook(lambda module, args: captured.append(args[0].detach()))
+    try:
+        with torch.no_grad():
+            model(images)
+    finally:
+        handle.remove()
+    features = captured[0] - captured[0].mean(dim=0)
+    values = torch.linalg.svdvals(features.double())
+    return int((values > tolerance * values[0]).sum()) if values[0] > 0 else 0
+
+
+#: The rows of a fused ``qkv`` weight ``(3 * D, D)``: queries, then keys, then values.
+QKV_ROWS = ("q", "k", "v")
+
+
+@torch.no_grad()
+def redraw_qkv_rows(model: nn.Module, rows: tuple[str, ...] = ("q", "k"), init: str = "torch") -> nn.Module:
+    """Redraw the ``rows`` (any of ``"q"``, ``"k"``, ``"v"``) of every ``attn.qkv.weight`` in ``model``
+    and leave everything else as it is (biases too): ``init="torch"`` draws PyTorch's ``nn.Linear``
+    default, uniform in ``±1/sqrt(fan_in)`` (std ``1/sqrt(3 fan_in)``); ``init="timm"`` a normal with
+    std 0.02. The ablation that changes the query/key scale alone. Uses the global torch generator
+    (seed it first); returns ``model``."""
+    init = _checks.one_of("init", init, ("torch", "timm"))
+    if isinstance(rows, str) or not rows or any(row not in QKV_ROWS for row in rows):
+        raise ValueError(f"rows must be a tuple of {QKV_ROWS}, e.g. ('q', 'k'); got {rows!r}")
+    found = 0
+    for name, module in model.named_modules():
+        if name.endswith("attn.qkv") and isinstance(module, nn.Linear):
+            found += 1
+            width = module.weight.shape[0] // 3
+            for row in rows:
+                part = module.weight[QKV_ROWS.index(row) * width : (QKV_ROWS.index(row) + 1) * width]
+                if init == "torch":
+                    bound = 1 / math.sqrt(module.weight.shape[1])
+                    part.uniform_(-bound, bound)
+                else:
+                    nn.init.trunc_normal_(part, std=0.02)
+    if not found:
+        raise ValueError("the model has no attn.qkv Linear layer (a vit_explained ViT has one per block)")
+    return model
+
+
+def stored_runs(name: str = "lesson06_runs.json") -> dict:
+    """The per-seed results of ``benchmarks/bench_lesson06.py`` (``benchmarks/results/<name>``), read
+    from the repository this package sits in. Lesson 06 prints their ranges and plots them."""
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / name
+    for path in (here, Path.cwd() / name, Path.cwd().parent / "benchmarks" / "results" / name):
+        if path.is_file():
+            return json.loads(path.read_text())
+    raise FileNotFoundError(
+        f"{name} not found: it ships in the repository's benchmarks/results/ folder (Binder and a git clone "
+        "have it; on Colab, download it next to the notebook)"
+    )

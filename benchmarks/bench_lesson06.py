@@ -1,0 +1,316 @@
+"""Lesson 06's experiments over seeds: the runs too long for the lesson's 45 s, stored per seed.
+
+    .venv/bin/python benchmarks/bench_lesson06.py                    # about 6 minutes of CPU, 3 seeds
+    .venv/bin/python benchmarks/bench_lesson06.py --only pooling     # one section (the others are kept)
+
+Every run is on scikit-learn's 8x8 digits (1,257 train / 180 validation / 360 test) with the lesson's
+recipe (``QUICK``: AdamW lr 1e-2, weight decay 0.05, label smoothing 0.1, batch 64, warm-up 10 % then
+cosine, no augmentation), one torch thread, from seeds 0, 1, ... . Four experiments:
+
+- ``compare``: the 1-block ViT (2x2 patches), the same ViT with a soft split (overlapping 4x4 windows,
+  stride 2) and with a 3x3 convolutional stem (8 channels), and ``SmallCNN`` of width 8 (size-matched)
+  and 32 (the default), at **equal steps** (400) and at **equal seconds** (the CPU seconds the plain
+  ViT's 400 steps take; each model gets the whole epochs that fit, from its own CPU time per step,
+  measured here on one thread before the runs). Test accuracy read once per run.
+- ``init``: ``ViT(init=...)`` "timm", "jax", "torch", and the ablations that change the query/key scale
+  alone (the q and k rows of every ``qkv`` weight redrawn by :func:`vit_explained.clinic.redraw_qkv_rows`),
+  at lr 1e-2 and 3e-3, 100 steps; validation accuracy.
+- ``pooling``: the clinic's ``BlogViT`` with SGD (momentum 0.9), class token against mean pooling, lr
+  0.03 and 0.1, 300 steps; validation accuracy.
+- ``selection``: 12 seeds of one recipe that trains (soft split, 100 steps); validation accuracy and
+  which test digits each run gets right (for lesson 06's "why not choose on the test set").
+
+Writes ``benchmarks/results/lesson06_runs.json`` (every per-seed number, read by lesson 06; each section
+is saved as it finishes, with its date, machine and load) and ``lesson06.md`` (the summary).
+Accuracies do not depend on the machine beyond the last bits of the floats; the equal-seconds step
+counts do (they come from the CPU time per step measured here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import os
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch
+
+from _common import RESULTS, machine, markdown_table, write_result
+from vit_explained import clinic
+from vit_explained.cnn import SmallCNN
+from vit_explained.data import load_digits
+from vit_explained.evidence import over_seeds, paired_seeds
+from vit_explained.training import Recipe, evaluate, fit
+
+#: The lesson's recipe (notebooks/06_train_a_vit.ipynb, ``QUICK``); ``epochs`` is set per run.
+QUICK = Recipe(dataset="digits", patch_size=2, dim=32, depth=1, heads=4, mlp_dim=64, epochs=3, lr=1e-2)
+STEPS_PER_EPOCH = 20  # ceil(1257 / 64)
+EQUAL_STEPS = 400
+#: name -> (recipe changes for a ViT, or a SmallCNN width)
+MODELS: dict[str, dict | int] = {
+    "ViT": {},
+    "ViT, soft split": {"soft_split": (4, 2, 1)},
+    "ViT, conv stem": {"stem_channels": 8},
+    "SmallCNN width 8": 8,
+    "SmallCNN width 32": 32,
+}
+INIT_VARIANTS = {
+    "timm": ("timm", None),
+    "jax": ("jax", None),
+    "torch": ("torch", None),
+    "timm, q/k as torch": ("timm", (("q", "k"), "torch")),
+    "torch, q/k at std 0.02": ("torch", (("q", "k"), "timm")),
+}
+INIT_LRS = (1e-2, 3e-3)
+INIT_STEPS = 100
+POOL_LRS = (0.03, 0.1)
+POOL_STEPS = (300,)
+SELECTION = dataclasses.replace(QUICK, soft_split=(4, 2, 1), epochs=5)
+SELECTION_RUNS = 12
+
+
+def build(name: str, seed: int, data) -> torch.nn.Module:
+    spec = MODELS[name]
+    if isinstance(spec, int):
+        torch.manual_seed(seed)
+        return SmallCNN(width=spec)
+    return dataclasses.replace(QUICK, seed=seed, **spec).build_model(data)
+
+
+def build_init(variant: str, seed: int, data) -> torch.nn.Module:
+    init, redraw = INIT_VARIANTS[variant]
+    model = dataclasses.replace(QUICK, init=init, seed=seed).build_model(data)  # seeds the global generator
+    if redraw is not None:
+        clinic.redraw_qkv_rows(model, rows=redraw[0], init=redraw[1])
+    return model
+
+
+def cpu_ms_per_step(name: str) -> float:
+    """CPU time of one training step on one thread (evaluation of 180 validation images per 20 steps
+    included): the median of 3 runs of 2 epochs after a warm-up epoch."""
+    torch.set_num_threads(1)
+    data = load_digits()
+    fit(build(name, 0, data), data, dataclasses.replace(QUICK, epochs=1), progress=False, device="cpu")
+    times = []
+    for _ in range(3):
+        model = build(name, 0, data)
+        start = time.process_time()
+        fit(model, data, dataclasses.replace(QUICK, epochs=2), progress=False, device="cpu")
+        times.append((time.process_time() - start) / (2 * STEPS_PER_EPOCH) * 1000)
+    return statistics.median(times)
+
+
+def train_compare(job: tuple[str, int, int]) -> tuple[str, int, int, float, float]:
+    name, seed, epochs = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    model = build(name, seed, data)
+    history = fit(model, data, dataclasses.replace(QUICK, seed=seed, epochs=epochs), progress=False, device="cpu")
+    return name, seed, epochs, history.final_val_accuracy, evaluate(model, data.test_images, data.test_labels)
+
+
+def train_init(job: tuple[str, float, int]) -> tuple[str, float, int, float]:
+    variant, lr, seed = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    recipe = dataclasses.replace(QUICK, seed=seed, lr=lr, epochs=INIT_STEPS // STEPS_PER_EPOCH)
+    history = fit(build_init(variant, seed, data), data, recipe, progress=False, device="cpu")
+    return variant, lr, seed, history.final_val_accuracy
+
+
+def train_pool(job: tuple[str, float, int, int]) -> tuple[str, float, int, int, float]:
+    pool, lr, steps, seed = job
+    torch.set_num_threads(1)
+    return pool, lr, steps, seed, clinic.run(steps=steps, optimizer="sgd", lr=lr, pool=pool, seed=seed).val_accuracy
+
+
+def train_selection(seed: int) -> tuple[int, float, str]:
+    torch.set_num_threads(1)
+    data = load_digits()
+    recipe = dataclasses.replace(SELECTION, seed=seed)
+    model = recipe.build_model(data)
+    history = fit(model, data, recipe, progress=False, device="cpu")
+    with torch.no_grad():
+        model.eval()
+        right = model(data.test_images).argmax(1) == data.test_labels
+    return seed, history.final_val_accuracy, "".join("1" if r else "0" for r in right.tolist())
+
+
+PATH = RESULTS / "lesson06_runs.json"
+SECTIONS = ("compare", "init", "pooling", "selection")
+
+
+def _tuple_free(recipe: Recipe) -> dict:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in recipe.changes().items() if k != "epochs"}
+
+
+def run_section(section: str, seeds: range, workers: int) -> dict:
+    """Train one section's runs (``workers`` processes, one thread each) and return its results."""
+    with ProcessPoolExecutor(workers) as executor:
+        if section == "compare":
+            costs = {name: cpu_ms_per_step(name) for name in MODELS}
+            print("CPU ms per step:", {k: round(v, 2) for k, v in costs.items()}, flush=True)
+            budget = costs["ViT"] * EQUAL_STEPS / 1000  # CPU seconds
+            epochs = {name: max(1, round(budget * 1000 / cost / STEPS_PER_EPOCH)) for name, cost in costs.items()}
+            data = load_digits()
+            result: dict = {
+                "models": {
+                    name: {
+                        "parameters": sum(p.numel() for p in build(name, 0, data).parameters()),
+                        "cpu_ms_per_step": round(costs[name], 3),
+                    }
+                    for name in MODELS
+                },
+                "equal_steps": {"steps": {name: EQUAL_STEPS for name in MODELS}, "test": {}, "val": {}},
+                "equal_seconds": {
+                    "cpu_seconds": round(budget, 2),
+                    "steps": {name: epochs[name] * STEPS_PER_EPOCH for name in MODELS},
+                    "test": {},
+                    "val": {},
+                },
+            }
+            for key, plan in (
+                ("equal_steps", {n: EQUAL_STEPS // STEPS_PER_EPOCH for n in MODELS}),
+                ("equal_seconds", epochs),
+            ):
+                jobs = [(name, seed, plan[name]) for name in MODELS for seed in seeds]
+                for name, _seed, _epochs, val, test in executor.map(train_compare, jobs):
+                    result[key]["val"].setdefault(name, []).append(val)
+                    result[key]["test"].setdefault(name, []).append(test)
+            return result
+        if section == "init":
+            result = {"steps": INIT_STEPS, "lrs": list(INIT_LRS)}
+            result["val"] = {str(lr): {v: [] for v in INIT_VARIANTS} for lr in INIT_LRS}
+            jobs = [(variant, lr, seed) for variant in INIT_VARIANTS for lr in INIT_LRS for seed in seeds]
+            for variant, lr, _seed, val in executor.map(train_init, jobs):
+                result["val"][str(lr)][variant].append(val)
+            return result
+        if section == "pooling":
+            result = {"optimizer": "sgd, momentum 0.9", "lrs": list(POOL_LRS)}
+            result["val"] = {str(s): {str(lr): {"cls": [], "mean": []} for lr in POOL_LRS} for s in POOL_STEPS}
+            jobs = [
+                (p, lr, st, seed) for p in ("cls", "mean") for lr in POOL_LRS for st in POOL_STEPS for seed in seeds
+            ]
+            for pool, lr, steps, _seed, val in executor.map(train_pool, jobs):
+                result["val"][str(steps)][str(lr)][pool].append(val)
+            return result
+        result = {"recipe": {**_tuple_free(SELECTION), "epochs": SELECTION.epochs}, "val": [], "test_correct": []}
+        for _seed, val, right in executor.map(train_selection, range(SELECTION_RUNS)):
+            result["val"].append(val)
+            result["test_correct"].append(right)
+        return result
+
+
+def summary(results: dict) -> str:
+    """The markdown summary of whatever sections ``results`` holds."""
+    lines = []
+    for section, info in results.get("conditions", {}).items():
+        lines.append(
+            f"- `{section}`: {info['date']}, {info['machine']}; load average {info['load_average'][0]} at the start, "
+            f"{info['load_average'][1]} at the end; {info['workers']} runs at a time; seeds {info['seeds']}; "
+            f"{info['wall_seconds']} s of wall time."
+        )
+    lines += [
+        "",
+        f"Recipe: lesson 06's `QUICK`, {_tuple_free(QUICK)}. Every per-seed number is in `lesson06_runs.json`.",
+        "",
+    ]
+    if "compare" in results:
+        c = results["compare"]
+        lines += [
+            "## ViTs and CNNs on the 8x8 digits: equal steps and equal CPU seconds (test accuracy, 360 digits)",
+            "",
+        ]
+        rows = []
+        for name in MODELS:
+            m = c["models"][name]
+            rows.append(
+                [
+                    name,
+                    f"{m['parameters']:,}",
+                    f"{m['cpu_ms_per_step']:.2f}",
+                    over_seeds(c["equal_steps"]["test"][name], percent=True),
+                    f"{c['equal_seconds']['steps'][name]}",
+                    over_seeds(c["equal_seconds"]["test"][name], percent=True),
+                ]
+            )
+        header = [
+            "model",
+            "parameters",
+            "CPU ms/step",
+            f"{EQUAL_STEPS} steps",
+            "steps in equal seconds",
+            "equal seconds",
+        ]
+        lines.append(markdown_table(header, rows))
+        lines += [
+            "",
+            f"Equal seconds: {c['equal_seconds']['cpu_seconds']} CPU s (the plain ViT's {EQUAL_STEPS} steps).",
+            "",
+        ]
+        for key in ("equal_steps", "equal_seconds"):
+            for name in MODELS:
+                if name != "ViT":
+                    comparison = paired_seeds(
+                        c[key]["test"][name], c[key]["test"]["ViT"], names=(name, "ViT"), percent=True
+                    )
+                    lines.append(f"- {key.replace('_', ' ')}: {comparison}")
+        lines.append("")
+    if "init" in results:
+        lines += [f"## Initialisation ({INIT_STEPS} steps, validation accuracy, 180 digits)", ""]
+        rows = [
+            [v] + [over_seeds(results["init"]["val"][str(lr)][v], percent=True) for lr in INIT_LRS]
+            for v in INIT_VARIANTS
+        ]
+        lines += [markdown_table(["init", *(f"lr {lr:g}" for lr in INIT_LRS)], rows), ""]
+    if "pooling" in results:
+        lines += ["## Pooling with SGD (clinic's BlogViT, validation accuracy)", ""]
+        rows = [
+            [f"{steps} steps, lr {lr:g}"]
+            + [over_seeds(results["pooling"]["val"][str(steps)][str(lr)][p], percent=True) for p in ("cls", "mean")]
+            for steps in POOL_STEPS
+            for lr in POOL_LRS
+        ]
+        lines += [markdown_table(["run", "class token", "mean"], rows), ""]
+    if "selection" in results:
+        lines += [f"## Selection: {SELECTION_RUNS} runs of one recipe", ""]
+        lines += [f"validation accuracy {over_seeds(results['selection']['val'], percent=True)}", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", choices=SECTIONS, nargs="*", default=list(SECTIONS))
+    args = parser.parse_args(argv)
+    seeds = range(args.seeds)
+    for section in args.only:
+        load, start = os.getloadavg(), time.perf_counter()
+        result = run_section(section, seeds, args.workers)
+        end_load = os.getloadavg()
+        results = json.loads(PATH.read_text()) if PATH.exists() else {}  # other sections may have finished meanwhile
+        results[section] = result
+        results.setdefault("conditions", {})[section] = {
+            "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
+            "machine": machine("1"),
+            "load_average": [round(load[0], 1), round(end_load[0], 1)],
+            "workers": args.workers,
+            "seeds": list(seeds) if section != "selection" else list(range(SELECTION_RUNS)),
+            "wall_seconds": round(time.perf_counter() - start),
+        }
+        PATH.write_text(json.dumps(results, indent=1) + "\n")
+        print(f"{section} done", flush=True)
+    results = json.loads(PATH.read_text())
+    write_result("lesson06", "Lesson 06's experiments over seeds (8x8 digits)", summary(results), threads="1")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
