@@ -31,7 +31,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PYTEST_ARGS ?= -n 2 --dist loadscope
 
-.PHONY: lab test setup check-python environment figures clean
+.PHONY: lab test setup check-python environment figures book clean
 
 setup: $(STAMP)
 
@@ -75,6 +75,10 @@ environment: $(STAMP)
 COURSE ?= build/course
 course: $(STAMP)
 	$(BIN)/python tools/course.py $(COURSE)
+
+# The series as a static website from the stored outputs, offline, in build/book/ (README: "The book").
+book: $(STAMP)
+	$(BIN)/python tools/book.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build

@@ -5,9 +5,10 @@
 
 Everything is installed by pip inside the conda environment, so Binder gets exactly the
 versions `make lab` and `make test` install, except the teacher-only section of requirements.txt
-(the lines after `# --- teacher-only`, e.g. nbgrader): a teacher's tools stay out of the learners'
-Binder image. The extra index serves torch's CPU-only wheels
-(`torch==2.13.0` matches `2.13.0+cpu`), so Binder does not download CUDA packages.
+(the lines after `# --- teacher-only`, e.g. nbgrader) and the book's section (`# --- book`,
+Sphinx and MyST-NB for `make book`): a teacher's tools stay out of the learners' Binder image.
+The extra index serves torch's CPU-only wheels (`torch==2.13.0` matches `2.13.0+cpu`), so Binder
+does not download CUDA packages.
 """
 
 from __future__ import annotations
@@ -23,16 +24,19 @@ TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
 TEACHER_ONLY = "# --- teacher-only"
+BOOK_ONLY = "# --- book"
 
 
-def _sections(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """``({name: version} for Binder, {name: version} teacher-only)`` from a requirements file."""
+def _sections(path: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """``({name: version} for Binder, {name: version} teacher-only, {name: version} book-only)``
+    from a requirements file."""
     binder: dict[str, str] = {}
     teacher: dict[str, str] = {}
+    book: dict[str, str] = {}
     current = binder
     for raw in path.read_text().splitlines():
         if raw.startswith("# ---"):
-            current = teacher if raw.startswith(TEACHER_ONLY) else binder
+            current = teacher if raw.startswith(TEACHER_ONLY) else book if raw.startswith(BOOK_ONLY) else binder
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
@@ -40,18 +44,23 @@ def _sections(path: Path) -> tuple[dict[str, str], dict[str, str]]:
             raise ValueError(f"{path.name}: {line!r} is not pinned with ==")
         name, version = (part.strip() for part in line.split("==", 1))
         current[name.lower()] = version
-    return binder, teacher
+    return binder, teacher, book
 
 
 def pins(path: Path = REQUIREMENTS) -> dict[str, str]:
     """``{name: version}`` for every ``name==version`` line of a requirements file that goes into
-    environment.yml (Binder): all but the teacher-only section."""
+    environment.yml (Binder): all but the teacher-only and book sections."""
     return _sections(path)[0]
 
 
 def teacher_pins(path: Path = REQUIREMENTS) -> dict[str, str]:
     """``{name: version}`` of the teacher-only section (installed by `make lab`/`make test`, not on Binder)."""
     return _sections(path)[1]
+
+
+def book_pins(path: Path = REQUIREMENTS) -> dict[str, str]:
+    """``{name: version}`` of the book's section (`make book`; installed by `make lab`/`make test`, not on Binder)."""
+    return _sections(path)[2]
 
 
 def render(versions: dict[str, str]) -> str:

@@ -1,0 +1,80 @@
+"""Sphinx configuration of the book (`make book`, tools/book.py).
+
+tools/book.py stages the pages (the README's front matter, the lesson and solution notebooks,
+TEACHING.md, the pages of this folder) into build/book/.source and runs Sphinx on them with this
+folder as the configuration directory. Nothing is executed: the pages show the outputs the
+notebooks store. Everything a page loads (theme, fonts, icons, MathJax) is served from the book
+itself, so the site works offline.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # autodoc imports vit_explained from this checkout
+REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"].rstrip("/")
+
+project = "vit-explained"
+author = "the vit-explained authors"
+copyright = "the vit-explained authors"
+root_doc = "index"
+language = "en"
+
+extensions = [
+    "myst_nb",  # notebooks and MyST Markdown
+    "sphinx.ext.autodoc",  # the API reference from the docstrings
+    "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax 3 copied into _static/mathjax: no CDN
+]
+
+# The stored outputs, never a re-execution.
+nb_execution_mode = "off"
+# A widget's stored output holds a widget view (no state: the notebooks strip it) and the PNG the
+# widget drew last; show the PNG.
+nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
+nb_ipywidgets_js = {}  # never load the widget manager from a CDN
+nb_merge_streams = True
+
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+myst_dmath_double_inline = True
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+
+exclude_patterns = ["_notebooks/**", "**.ipynb_checkpoints"]
+suppress_warnings = ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure"]
+
+html_theme = "sphinx_book_theme"
+html_title = "vit-explained"
+html_static_path = ["_static"]
+html_css_files = ["book.css"]
+html_last_updated_fmt = None
+html_theme_options = {
+    "repository_url": REPOSITORY,
+    "repository_branch": "main",
+    "use_repository_button": True,
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    # Launch links are written into each lesson page by tools/book.py (Binder, Colab, the .ipynb).
+    "launch_buttons": {},
+}
+
+
+def _keep_outputs_inside_the_book(app) -> None:
+    """myst-nb writes the notebooks' pictures to <outdir>/../jupyter_execute; keep them in build/book/."""
+    outdir = Path(app.outdir)
+    app.env.mystnb_config = app.env.mystnb_config.copy(
+        output_folder=str(outdir / ".jupyter_execute"), execution_cache_path=str(outdir / ".jupyter_cache")
+    )
+
+
+def setup(app) -> None:
+    app.connect("builder-inited", _keep_outputs_inside_the_book, priority=900)  # after myst-nb's own
