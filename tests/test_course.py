@@ -377,17 +377,30 @@ def test_feedback_shows_scores_and_messages_but_no_answer_and_no_hidden_case(gra
             assert f"{error['ename']}: {error['evalue']}".splitlines()[0] in text, (name, error["evalue"])
 
 
-def test_released_notebook_starts_with_the_lessons_setup_cells_colab_install_included(graded):
+def test_setup_cells_are_the_lessons_colab_install_cell_included():
+    """An assignment's set-up is the lesson's code cells up to the checkers' import, the Colab cell first."""
+    for lesson in course.lessons():
+        cells = course._cells(lesson)
+        code = [c for c in cells if c["cell_type"] == "code"]
+        expected = code[: 1 + next(i for i, c in enumerate(code) if "exercises import" in _source(c))]
+        assert course.setup_cells(cells) == expected, lesson.stem
+        assert "google.colab" in _source(expected[0]) and "pip" in _source(expected[0]), lesson.stem
+
+
+def test_released_notebook_starts_with_the_set_up_cells_colab_install_included(graded):
     """On Colab the released notebook installs the package like the lesson does (Binder has it installed)."""
     for name, folder in graded.items():
-        lesson = course._cells(course.NOTEBOOKS / f"{name}.ipynb")
+        source = json.loads((folder / "source" / name / f"{name}.ipynb").read_text())["cells"]
         released = json.loads((folder / "release" / name / f"{name}.ipynb").read_text())["cells"]
-        setup = [c for c in released if c["metadata"].get("nbgrader", {}).get("grade_id", "").startswith("setup_")]
-        code = [c for c in lesson if c["cell_type"] == "code"]
-        lesson_setup = code[: 1 + next(i for i, c in enumerate(code) if "exercises import" in _source(c))]
-        assert [_source(c) for c in setup[: len(lesson_setup)]] == [_source(c) for c in lesson_setup], name
-        assert "google.colab" in _source(setup[0]) and "pip" in _source(setup[0]), name
-        assert released.index(setup[0]) == 1  # right after the title
+
+        def setup(cells: list[dict]) -> list[str]:
+            return [
+                _source(c) for c in cells if c["metadata"].get("nbgrader", {}).get("grade_id", "").startswith("setup_")
+            ]
+
+        assert setup(released) == setup(source) and len(setup(source)) >= 2, name
+        assert "google.colab" in setup(released)[0] and "pip" in setup(released)[0], name
+        assert _source(released[1]) == setup(released)[0]  # right after the title
 
 
 def test_lesson09_answer_over_fitted_to_the_visible_check_is_caught_by_the_hidden_cases(graded):
