@@ -9,9 +9,12 @@ itself, so the site works offline.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import tomllib
 from pathlib import Path
+
+from sphinx.util.fileutil import copy_asset
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # autodoc imports vit_explained from this checkout
@@ -27,8 +30,12 @@ extensions = [
     "myst_nb",  # notebooks and MyST Markdown
     "sphinx.ext.autodoc",  # the API reference from the docstrings
     "sphinx.ext.mathjax",
-    "sphinx-mathjax-offline",  # MathJax 3 copied into _static/mathjax: no CDN
 ]
+# MathJax 3.2.2 (tex-chtml, its fonts and extensions) as the package sphinx-mathjax-offline ships it,
+# copied into _static/mathjax (see setup below): no CDN. Its own extension does the same but is not
+# declared safe for Sphinx's parallel build, so this configuration does the copy itself.
+MATHJAX = Path(importlib.util.find_spec("sphinx-mathjax-offline").origin).parent / "static" / "mathjax"
+mathjax_path = "mathjax/tex-chtml.js"
 
 # The stored outputs, never a re-execution.
 nb_execution_mode = "off"
@@ -43,7 +50,8 @@ myst_heading_anchors = 3
 myst_dmath_double_inline = True
 
 autodoc_member_order = "bysource"
-autodoc_typehints = "description"
+autodoc_typehints = "signature"
+autodoc_inherit_docstrings = False  # no torch boilerplate ("Define the computation performed at every call")
 autodoc_default_options = {"members": True, "show-inheritance": True}
 
 exclude_patterns = ["_notebooks/**", "**.ipynb_checkpoints"]
@@ -76,5 +84,11 @@ def _keep_outputs_inside_the_book(app) -> None:
     )
 
 
+def _copy_mathjax(app, exception) -> None:
+    if exception is None:
+        copy_asset(MATHJAX, Path(app.outdir) / "_static" / "mathjax")
+
+
 def setup(app) -> None:
     app.connect("builder-inited", _keep_outputs_inside_the_book, priority=900)  # after myst-nb's own
+    app.connect("build-finished", _copy_mathjax)

@@ -128,13 +128,19 @@ def rewrite_links(text: str, origin: str, staged_as: str, stage: Stage, page_pat
     return _LINK.sub(replace, text)
 
 
+#: The README's sections shown on the home page after its introduction, in this order.
+HOME_SECTIONS = ("The lessons", "A few pictures from the lessons")
+
+
 def front_matter() -> str:
-    """The README from its title to the end of the pictures (before "## The package")."""
+    """The README's introduction (its text before the first ``##`` heading) and HOME_SECTIONS."""
     text = (ROOT / "README.md").read_text()
-    intro, rest = text.split("\n## Two commands", 1)
-    lessons_part = "## The lessons" + rest.split("\n## The lessons", 1)[1]
-    lessons_part = lessons_part.split("\n## The package", 1)[0]
-    return intro.rstrip() + "\n\n" + lessons_part.strip() + "\n"
+    intro, *sections = re.split(r"^(?=## )", text, flags=re.MULTILINE)
+    by_title = {section.splitlines()[0][3:].strip(): section for section in sections}
+    missing = [title for title in HOME_SECTIONS if title not in by_title]
+    if missing:
+        raise ValueError(f"README.md has no section {missing}: update HOME_SECTIONS in tools/book.py")
+    return "\n\n".join([intro.strip(), *(by_title[title].strip() for title in HOME_SECTIONS)]) + "\n"
 
 
 def toctree(caption: str, entries: list[str]) -> str:
@@ -216,7 +222,9 @@ def api_page() -> str:
         for m in pkgutil.walk_packages(vit_explained.__path__, "vit_explained.")
         if not any(part.startswith("_") for part in m.name.split("."))
     )
-    sections = [f"## `{name}`\n\n```{{eval-rst}}\n.. automodule:: {name}\n```\n" for name in ["vit_explained", *names]]
+    # The package's own docstring only: its members are documented once, in the module that defines them.
+    sections = ["```{eval-rst}\n.. automodule:: vit_explained\n   :no-members:\n```\n"]
+    sections += [f"## `{name}`\n\n```{{eval-rst}}\n.. automodule:: {name}\n```\n" for name in names]
     text = (BOOK / "api.md").read_text()
     if MODULES_MARKER not in text:
         raise ValueError(f"book/api.md lost its marker {MODULES_MARKER!r}")
