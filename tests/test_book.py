@@ -173,6 +173,12 @@ def test_the_book_has_every_page(crawl):
     assert expected <= set(states), sorted(expected - set(states))
 
 
+def test_the_build_writes_only_under_build_book(book):
+    strays = [name for name in ("jupyter_execute", ".jupyter_cache") if (ROOT / "build" / name).exists()]
+    assert not strays, f"the book wrote build/{strays[0]}: everything belongs under build/book/ (book/conf.py)"
+    assert (book / "_static" / "mathjax" / "tex-chtml.js").is_file(), "MathJax is not shipped with the book"
+
+
 def test_nothing_is_loaded_from_outside(crawl):
     _, outside = crawl
     assert not outside, f"the book loads from other hosts (it must work offline): {sorted(set(outside))[:10]}"
