@@ -131,6 +131,74 @@ def _draw_qkv(ax: Axes, qkv: dict[str, dict[str, float]]) -> None:
 ROUTE_COLORS = {"forward": "0.15", "skip": "#d62728", "mlp": PART_COLORS["mlp"]}
 
 
+def _route_path(ax, points, color, *, lw=1.6, dashed=False) -> None:
+    """A polyline through ``points`` with an arrow head at the last one."""
+    xs, ys = zip(*points, strict=True)
+    style = "--" if dashed else "-"
+    ax.plot(xs[:-1], ys[:-1], color=color, lw=lw, linestyle=style, solid_capstyle="butt")
+    arrow = {"arrowstyle": "-|>", "color": color, "lw": lw, "shrinkA": 0, "shrinkB": 0, "linestyle": style}
+    ax.annotate("", xy=points[-1], xytext=points[-2], arrowprops=arrow)
+
+
+def _route_box(ax, left: float, width: float, y: float, text: str, color: str, fontsize: float = 10) -> float:
+    """A rounded box centred on height ``y``; returns its right edge."""
+    from matplotlib.patches import FancyBboxPatch
+
+    patch = FancyBboxPatch(
+        (left, y - 0.28), width, 0.56, boxstyle="round,pad=0.04", facecolor=color, alpha=0.25, edgecolor=color
+    )
+    ax.add_patch(patch)
+    ax.text(left + width / 2, y, text, ha="center", va="center", fontsize=fontsize)
+    return left + width
+
+
+_ADD_ATTN, _ADD_MLP, _BRANCH_Y = 4.3, 8.9, 1.25
+
+
+def _draw_forward(ax) -> float:
+    """The residual stream x -> (+) -> h -> (+) -> out and the two branches; returns attention's right edge."""
+    from matplotlib.patches import Circle
+
+    ink, y = ROUTE_COLORS["forward"], _BRANCH_Y
+    for left, right in ((0.2, _ADD_ATTN - 0.2), (_ADD_ATTN + 0.2, _ADD_MLP - 0.2), (_ADD_MLP + 0.2, 10.6)):
+        _route_path(ax, [(left, 0), (right, 0)], ink, lw=2.4)
+    for x in (_ADD_ATTN, _ADD_MLP):
+        ax.add_patch(Circle((x, 0), 0.2, facecolor="white", edgecolor=ink, lw=1.4, zorder=3))
+        ax.text(x, 0, "+", ha="center", va="center", fontsize=12, fontweight="bold", zorder=4)
+    ax.text(0.1, 0.15, "x", fontsize=12, ha="left", va="bottom")
+    ax.text(4.85, 0.12, "h", fontsize=12, ha="center", va="bottom")
+    ax.text(10.65, 0, "out\n(to later blocks,\nthe final norm,\nthe head, the loss)", fontsize=8.5, va="center")
+    _route_path(ax, [(0.9, 0), (0.9, y), (1.2, y)], ink)  # attention branch
+    end = _route_box(ax, 1.2, 1.1, y, "norm1", PART_COLORS["norms"])
+    _route_path(ax, [(end, y), (2.6, y)], ink)
+    attn_right = _route_box(ax, 2.6, 1.55, y, "attn\n(qkv, softmax, proj)", PART_COLORS["qkv"], fontsize=9.5)
+    _route_path(ax, [(attn_right, y), (_ADD_ATTN, y), (_ADD_ATTN, 0.2)], ink)
+    _route_path(ax, [(5.3, 0), (5.3, y), (5.7, y)], ink)  # MLP branch
+    end = _route_box(ax, 5.7, 1.1, y, "norm2", PART_COLORS["norms"])
+    _route_path(ax, [(end, y), (7.1, y)], ink)
+    end = _route_box(ax, 7.1, 1.1, y, "mlp", ROUTE_COLORS["mlp"])
+    _route_path(ax, [(end, y), (_ADD_MLP, y), (_ADD_MLP, 0.2)], ink)
+    ax.text(0.2, 2.55, "forward (black): h = x + attn(norm1(x)),  out = h + mlp(norm2(h))", fontsize=10, color=ink)
+    return attn_right
+
+
+def _draw_backward(ax, attn_right: float) -> None:
+    """The skip route under the stream, the MLP route over the MLP branch, their sum into attention."""
+    skip, mlp = ROUTE_COLORS["skip"], ROUTE_COLORS["mlp"]
+    low, top = -0.5, _BRANCH_Y + 0.6
+    _route_path(ax, [(10.4, low), (5.0, low)], skip, lw=2.2)
+    ax.text(7.7, low - 0.12, "skip route: dL/dout reaches h unchanged", color=skip, fontsize=9.5, ha="center", va="top")
+    _route_path(ax, [(_ADD_MLP + 0.2, 0.2), (_ADD_MLP + 0.2, top), (5.05, top), (5.05, 0.25)], mlp, dashed=True)
+    ax.text(7.2, top + 0.08, "MLP route: back through mlp and norm2", color=mlp, fontsize=9.5, ha="center", va="bottom")
+    into_attn = [(5.0, low), (4.6, low), (4.6, _BRANCH_Y - 0.12), (attn_right + 0.05, _BRANCH_Y - 0.12)]
+    _route_path(ax, into_attn, skip, lw=2.2)
+    text = (
+        "dL/dh = skip route + MLP route: the gradient dO\narriving at attention's output. W_q, W_k and W_v\n"
+        "get their gradient from it, inside attention."
+    )
+    ax.text(2.6, -0.95, text, color=skip, fontsize=9, ha="center", va="center")
+
+
 def plot_two_routes(*, cut: bool = True) -> Figure:
     """A diagram of one pre-norm block and the two routes its gradient takes back to attention.
 
@@ -140,94 +208,16 @@ def plot_two_routes(*, cut: bool = True) -> Figure:
     up to ``dL/dh``, which enters attention's output. ``cut``: also mark where
     :func:`vit_explained.gradient_hooks.cut_mlp_route` cuts the MLP route (``norm2(h.detach())``).
     """
-    from matplotlib.patches import Circle, FancyBboxPatch
-
     fig = new_figure(figsize=(11, 4.4))
     ax = fig.add_subplot()
     ax.set_xlim(-0.2, 11.4)
     ax.set_ylim(-1.5, 2.75)
     ax.axis("off")
-    ink, skip, mlp = ROUTE_COLORS["forward"], ROUTE_COLORS["skip"], ROUTE_COLORS["mlp"]
-
-    def path(points, color, *, lw=1.6, dashed=False):
-        """A polyline through ``points`` with an arrow head at the last one."""
-        xs, ys = zip(*points, strict=True)
-        ax.plot(xs[:-1], ys[:-1], color=color, lw=lw, linestyle="--" if dashed else "-", solid_capstyle="butt")
-        ax.annotate(
-            "",
-            xy=points[-1],
-            xytext=points[-2],
-            arrowprops={
-                "arrowstyle": "-|>",
-                "color": color,
-                "lw": lw,
-                "shrinkA": 0,
-                "shrinkB": 0,
-                "linestyle": "--" if dashed else "-",
-            },
-        )
-
-    def box(left, width, text, color, fontsize=10):
-        ax.add_patch(
-            FancyBboxPatch(
-                (left, branch_y - 0.28),
-                width,
-                0.56,
-                boxstyle="round,pad=0.04",
-                facecolor=color,
-                alpha=0.25,
-                edgecolor=color,
-            )
-        )
-        ax.text(left + width / 2, branch_y, text, ha="center", va="center", fontsize=fontsize)
-        return left + width
-
-    # forward: the residual stream, x -> (+) -> h -> (+) -> out, and the two branches above it
-    add_attn, add_mlp, branch_y = 4.3, 8.9, 1.25
-    for left, right in ((0.2, add_attn - 0.2), (add_attn + 0.2, add_mlp - 0.2), (add_mlp + 0.2, 10.6)):
-        path([(left, 0), (right, 0)], ink, lw=2.4)
-    for x in (add_attn, add_mlp):
-        ax.add_patch(Circle((x, 0), 0.2, facecolor="white", edgecolor=ink, lw=1.4, zorder=3))
-        ax.text(x, 0, "+", ha="center", va="center", fontsize=12, fontweight="bold", zorder=4)
-    ax.text(0.1, 0.15, "x", fontsize=12, ha="left", va="bottom")
-    ax.text(4.85, 0.12, "h", fontsize=12, ha="center", va="bottom")
-    ax.text(10.65, 0, "out\n(to later blocks,\nthe final norm,\nthe head, the loss)", fontsize=8.5, va="center")
-    # attention branch
-    path([(0.9, 0), (0.9, branch_y), (1.2, branch_y)], ink)
-    end = box(1.2, 1.1, "norm1", PART_COLORS["norms"])
-    path([(end, branch_y), (2.6, branch_y)], ink)
-    attn_right = box(2.6, 1.55, "attn\n(qkv, softmax, proj)", PART_COLORS["qkv"], fontsize=9.5)
-    path([(attn_right, branch_y), (add_attn, branch_y), (add_attn, 0.2)], ink)
-    # MLP branch
-    path([(5.3, 0), (5.3, branch_y), (5.7, branch_y)], ink)
-    end = box(5.7, 1.1, "norm2", PART_COLORS["norms"])
-    path([(end, branch_y), (7.1, branch_y)], ink)
-    end = box(7.1, 1.1, "mlp", mlp)
-    path([(end, branch_y), (add_mlp, branch_y), (add_mlp, 0.2)], ink)
-    ax.text(0.2, 2.55, "forward (black): h = x + attn(norm1(x)),  out = h + mlp(norm2(h))", fontsize=10, color=ink)
-
-    # backward: the skip route under the stream, the MLP route over the MLP branch, their sum into attention
-    low, top = -0.5, branch_y + 0.6
-    path([(10.4, low), (5.0, low)], skip, lw=2.2)
-    ax.text(7.7, low - 0.12, "skip route: dL/dout reaches h unchanged", color=skip, fontsize=9.5, ha="center", va="top")
-    path([(add_mlp + 0.2, 0.2), (add_mlp + 0.2, top), (5.05, top), (5.05, 0.25)], mlp, dashed=True)
-    ax.text(7.2, top + 0.08, "MLP route: back through mlp and norm2", color=mlp, fontsize=9.5, ha="center", va="bottom")
-    path([(5.0, low), (4.6, low), (4.6, branch_y - 0.12), (attn_right + 0.05, branch_y - 0.12)], skip, lw=2.2)
-    ax.text(
-        2.6,
-        -0.95,
-        "dL/dh = skip route + MLP route: the gradient dO\narriving at attention's output. W_q, W_k and W_v\n"
-        "get their gradient from it, inside attention.",
-        color=skip,
-        fontsize=9,
-        ha="center",
-        va="center",
-    )
+    _draw_backward(ax, _draw_forward(ax))
     if cut:
         ax.plot([5.05], [0.72], marker="X", markersize=13, color="black", zorder=5)
-        ax.text(
-            5.45, 0.62, "cut: mlp(norm2(h.detach()))\nsame forward, no MLP route", fontsize=8.5, ha="left", va="center"
-        )
+        note = "cut: mlp(norm2(h.detach()))\nsame forward, no MLP route"
+        ax.text(5.45, 0.62, note, fontsize=8.5, ha="left", va="center")
     ax.set_title("One pre-norm block: two routes back from the loss to attention", fontsize=11)
     fig.tight_layout()
     return fig

@@ -108,25 +108,8 @@ def plot_t2t_pipeline(stages: Sequence[SplitStage], embed_dim: int, depth: int, 
     return _finish(fig, title, top=0.9)
 
 
-def plot_soft_split_overlap(
-    image: torch.Tensor,
-    kernel: int,
-    stride: int,
-    padding: int,
-    *,
-    row: int,
-    col: int = 0,
-    windows: int = 3,
-    title: str | None = None,
-) -> Figure:
-    """A soft split's overlapping windows next to hard patches of the same stride.
-
-    Left: ``image`` (``(H, W)`` or ``(1, H, W)``) zero-padded by ``padding``, with ``windows``
-    neighbouring ``kernel x kernel`` windows outlined, tokens ``(row, col)``, ``(row, col + 1)``, ...
-    (stride ``stride``): the shaded strips are pixels two tokens share. Middle: hard patches
-    (``stride x stride``, no padding, as ViT cuts) over the same image, the same tokens outlined: no pixel is
-    shared. Right: the windows' pixels, one token each.
-    """
+def _overlap_inputs(image, kernel, stride, padding, row, col, windows) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Check :func:`plot_soft_split_overlap`'s arguments; return the image, the padded image and the token grid."""
     picture = as_image(image, name="image")
     if picture.shape[0] != 1:
         raise ValueError(f"image must be one grayscale picture (H, W) or (1, H, W), got {tuple(picture.shape)}")
@@ -146,65 +129,85 @@ def plot_soft_split_overlap(
             f"this image and split make {rows} x {cols} tokens: row must be in 0..{rows - 1} and col + windows at "
             f"most {cols}, got row {row!r}, col {col!r}, windows {windows}"
         )
-    fig = new_figure(figsize=(8.6, 3.6))
-    grid = fig.add_gridspec(windows, 3, width_ratios=(3.3, 3.3, 1.2))
-    soft, hard = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[:, 1])
-    soft.imshow(padded, cmap="gray_r", vmin=0, vmax=max(float(padded.max()), 1e-6), interpolation="nearest")
-    soft.add_patch(
-        Rectangle((padding - 0.5, padding - 0.5), array.shape[1], array.shape[0], fill=False, ls=":", ec="0.4")
-    )
+    return array, padded, rows, cols
+
+
+def _gray(ax, pixels: np.ndarray, top: float) -> None:
+    ax.imshow(pixels, cmap="gray_r", vmin=0, vmax=max(top, 1e-6), interpolation="nearest")
+
+
+def _draw_soft_windows(ax, array, padded, kernel, stride, padding, row, col, windows, cols) -> None:
+    _gray(ax, padded, float(padded.max()))
+    height, width = array.shape
+    ax.add_patch(Rectangle((padding - 0.5, padding - 0.5), width, height, fill=False, ls=":", ec="0.4"))
     top = row * stride
     for number in range(windows):
-        color = WINDOW_COLORS[number % len(WINDOW_COLORS)]
         left = (col + number) * stride
-        soft.add_patch(Rectangle((left - 0.5, top - 0.5), kernel, kernel, fill=False, ec=color, lw=2.2))
+        color = WINDOW_COLORS[number % len(WINDOW_COLORS)]
+        ax.add_patch(Rectangle((left - 0.5, top - 0.5), kernel, kernel, fill=False, ec=color, lw=2.2))
         if number:  # the columns this window shares with the previous one
-            soft.add_patch(
-                Rectangle((left - 0.5, top - 0.5), kernel - stride, kernel, fc="gold", alpha=0.45, ec="none")
-            )
-    soft.set_title(
+            ax.add_patch(Rectangle((left - 0.5, top - 0.5), kernel - stride, kernel, fc="gold", alpha=0.45, ec="none"))
+    rows = (padded.shape[0] - kernel) // stride + 1
+    ax.set_title(
         f"soft split: k {kernel}, s {stride}, p {padding}\n{rows} x {cols} tokens of {kernel * kernel};"
         f" neighbours share {kernel - stride} columns",
         fontsize=9,
     )
-    hard.imshow(array, cmap="gray_r", vmin=0, vmax=max(float(array.max()), 1e-6), interpolation="nearest")
+
+
+def _draw_hard_patches(ax, array, stride, row, col, windows) -> None:
+    _gray(ax, array, float(array.max()))
     hard_rows, hard_cols = array.shape[0] // stride, array.shape[1] // stride
     for number in range(windows):
         if row >= hard_rows or col + number >= hard_cols:
             continue  # the soft split makes more tokens than the hard patches (padding): nothing to outline
         color = WINDOW_COLORS[number % len(WINDOW_COLORS)]
-        hard.add_patch(
-            Rectangle(
-                ((col + number) * stride - 0.5, top - 0.5),
-                stride,
-                stride,
-                fill=False,
-                ec=color,
-                lw=2.2,
-            )
-        )
+        corner = ((col + number) * stride - 0.5, row * stride - 0.5)
+        ax.add_patch(Rectangle(corner, stride, stride, fill=False, ec=color, lw=2.2))
     for line in range(1, hard_cols):
-        hard.axvline(line * stride - 0.5, color="0.75", lw=0.5)
+        ax.axvline(line * stride - 0.5, color="0.75", lw=0.5)
     for line in range(1, hard_rows):
-        hard.axhline(line * stride - 0.5, color="0.75", lw=0.5)
-    hard.set_title(
+        ax.axhline(line * stride - 0.5, color="0.75", lw=0.5)
+    ax.set_title(
         f"hard patches: {stride} x {stride}, no padding\n{hard_rows} x {hard_cols} tokens of {stride * stride};"
         " no pixel shared",
         fontsize=9,
     )
+
+
+def plot_soft_split_overlap(
+    image: torch.Tensor,
+    kernel: int,
+    stride: int,
+    padding: int,
+    *,
+    row: int,
+    col: int = 0,
+    windows: int = 3,
+    title: str | None = None,
+) -> Figure:
+    """A soft split's overlapping windows next to hard patches of the same stride.
+
+    Left: ``image`` (``(H, W)`` or ``(1, H, W)``) zero-padded by ``padding``, with ``windows``
+    neighbouring ``kernel x kernel`` windows outlined, tokens ``(row, col)``, ``(row, col + 1)``, ...
+    (stride ``stride``): the shaded strips are pixels two tokens share. Middle: hard patches
+    (``stride x stride``, no padding, as ViT cuts) over the same image, the same tokens outlined: no pixel is
+    shared. Right: the windows' pixels, one token each.
+    """
+    array, padded, _, cols = _overlap_inputs(image, kernel, stride, padding, row, col, windows)
+    fig = new_figure(figsize=(8.6, 3.6))
+    grid = fig.add_gridspec(windows, 3, width_ratios=(3.3, 3.3, 1.2))
+    soft, hard = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[:, 1])
+    _draw_soft_windows(soft, array, padded, kernel, stride, padding, row, col, windows, cols)
+    _draw_hard_patches(hard, array, stride, row, col, windows)
     for ax in (soft, hard):
         ax.set_xticks([])
         ax.set_yticks([])
+    top = row * stride
     for number in range(windows):
         ax = fig.add_subplot(grid[number, 2])
         left = (col + number) * stride
-        ax.imshow(
-            padded[top : top + kernel, left : left + kernel],
-            cmap="gray_r",
-            vmin=0,
-            vmax=max(float(padded.max()), 1e-6),
-            interpolation="nearest",
-        )
+        _gray(ax, padded[top : top + kernel, left : left + kernel], float(padded.max()))
         for spine in ax.spines.values():
             spine.set_edgecolor(WINDOW_COLORS[number % len(WINDOW_COLORS)])
             spine.set_linewidth(2.2)
