@@ -77,7 +77,6 @@ HIDDEN_CASES: dict[str, str] = {
     "((2, 4, 6, 6), (2, 4, 6, 2))]]",
     "w_v_gradient": "[(torch.randn(3, 4, 6), torch.randn(3, 4, 4).softmax(-1), torch.randn(3, 4, 2)), "
     "(torch.randn(1, 7, 3), torch.randn(1, 7, 7).softmax(-1), torch.randn(1, 7, 5))]",
-    "parts_with_gradient_when_mlp_frozen": "[()]",
     # 06
     "accuracy": "[(torch.randn(20, 3), torch.randint(0, 3, (20,))), (torch.randn(2, 10), torch.tensor([1, 1]))]",
     "confusion": "[(torch.randint(0, 4, (50,)), torch.randint(0, 4, (50,)), 6), "
@@ -114,6 +113,13 @@ for size, grid in [(120, 30), (36, 12), (200, 4), (64, 32)]:
     kernel, stride, padding = (int(value) for value in choose_split(size, grid))
     assert kernel > stride and 0 <= padding < kernel, f"hidden case {(size, grid)}: not a soft split"
     assert (size + 2 * padding - kernel) // stride + 1 == grid, f"hidden case {(size, grid)}: wrong grid"
+    assert (grid - 1) * stride + kernel - 1 - padding >= size - 1, f"hidden case {(size, grid)}: pixels in no window"
+""",
+    # 05: the answer is a set of parts (or a dict {part: bool}); the lesson's own checker judges every spelling
+    "parts_with_gradient_when_mlp_frozen": """
+from vit_explained.exercises.lesson05 import check_frozen_mlp_parts
+
+check_frozen_mlp_parts(parts_with_gradient_when_mlp_frozen)
 """,
     # 09: other (dim, heads, patches) than the visible check's, each with no mask, an additive and a boolean
     # attn_mask (is_causal=False), then is_causal=True (a clear error or the causal attention)
