@@ -29,53 +29,62 @@ LESSONS: dict[str, tuple[str, int]] = {
     "01_patches_and_embeddings": (
         "a map of the whole ViT with ViT-B/16's shapes; 224 / 16 = 14 per side: 14 x 14 = 196 patches "
         "(+1 class token = 197 tokens); patchify by hand; Conv2d, Unfold + Linear and Rearrange + Linear "
-        "are one computation; sinusoid vs learned positions (neighbours alike); why a ViT needs data; "
+        "are one computation; sinusoid vs learned positions (rows alike, a border cluster); learned positions "
+        "at a new resolution (2-D interpolation as timm does, vs a 1-D stretch); only the MLP is local; "
         "a patch-grid widget",
         35,
     ),
     "02_soft_split_token_counting": (
-        "floor((h + 2p - k)/s) + 1 derived, equal to PyTorch's form and to nn.Unfold; a 60x100 photo "
-        "becomes 6 x 10 = 60 overlapping tokens; T2T's three splits 224x224 -> 196 and 400x100 -> 175; "
-        "a soft-split widget",
+        "floor((h + 2p - k)/s) + 1 derived, equal to PyTorch's form, to the T2T paper's Eq. 3 (whose s is "
+        "the overlap) and to nn.Unfold; a 60x100 photo becomes 6 x 10 = 60 overlapping tokens; T2T's three "
+        "splits 224x224 -> 196 and 400x100 -> 175; a soft-split widget",
         30,
     ),
     "03_attention_shapes": (
-        "what queries, keys and values are for, on a 4-token, 2-head example you can read; attention on "
-        "a real digit; 197 x 768 tokens through ViT-B attention shape by shape; 1/sqrt(d) and softmax "
-        "saturation measured; memory (heads, tokens) vs FLOPs (width); an attention widget",
+        "what queries, keys and values are for, on a 4-token, 2-head example you can read (each head reads "
+        "every feature, only the output is split); attention on a real digit; 197 x 768 tokens through ViT-B "
+        "attention shape by shape; what 1/sqrt(d) buys, measured at the scores; memory (heads, tokens) vs "
+        "FLOPs (width); an attention widget",
         40,
     ),
     "04_gelu_mlp_and_block": (
-        "GELU from its formula (erf vs tanh, vs ReLU; which one the JAX ViT used), the 768 -> 3072 -> 768 "
-        "MLP, dropout and model.eval(), the pre-norm block, where ViT-B/16's 86,567,656 parameters are; "
-        "GELU and parameter-budget widgets",
+        "the block's diagram first (pre-norm vs post-norm, the residual stream); GELU from its formula (erf "
+        "vs tanh, a random gate), the 768 -> 3072 -> 768 MLP, LayerNorm vs BatchNorm, dropout, DropPath and "
+        "LayerScale, where ViT-B/16's 86,567,656 parameters are; GELU and parameter-budget widgets",
         35,
     ),
     "05_where_gradients_flow": (
-        "one loss at the head; q, k and v get their gradients along the residual stream and through the "
-        "softmax, not through the MLP; attention's backward by hand equals autograd; a freeze-a-part widget",
+        "one loss at the head; q, k and v get their gradients inside attention, from the gradient arriving "
+        "along the residual stream, a third to a half of which came back through later MLPs (the MLP route "
+        "cut with detach(), forward unchanged); attention's backward by hand equals autograd; a "
+        "freeze-a-part widget",
         40,
     ),
     "06_train_a_vit": (
-        "train, validate, test once: a ~20-line loop equal to the package's; a debugging clinic against "
-        "ln 10; SGD and pooling; initialisation measured; a small CNN at the same budget (inductive bias); "
-        "a training widget",
+        "train, validate, test once (picking by test overstates); a ~20-line loop equal to the package's; "
+        "AdamW, weight decay, label smoothing; a debugging clinic against ln 10 with the blog's literal "
+        "LayerNorm line; initialisation ablated (the q/k scale); pooling over seeds; ViT vs a size-matched "
+        "CNN at equal steps and equal seconds, 3 seeds; a training widget",
         45,
     ),
     "07_tokens_to_token_vit": (
-        "T2T-ViT step by step on 400x100 images: soft splits, the token transformer (qk_scale, the skip "
-        "v = W_v LayerNorm(x)), reconstruction; T2T-ViT-14 (t2t_vit_t_14) vs ViT-S/16; a T2T-chain widget",
+        "the T2T pipeline and the soft split's overlap drawn first; T2T-ViT step by step on 400x100 images: "
+        "soft splits, the token transformer (the skip v = W_v LayerNorm(x)), reshape; T2T-ViT-14 "
+        "(t2t_vit_t_14) vs ViT-S/16 and the deep-narrow backbone; the released weights' backbone scale "
+        "(qk_scale=384 ** -0.5); does T2T help: the paper's table and a 5-seed check; a T2T-chain widget",
         35,
     ),
     "08_attention_maps": (
         "capture every block's attention with forward hooks (even on the fused path), the class token's "
-        "attention per head, rollout, gradient-weighted maps (Chefer et al. 2021), deletion curves; an "
-        "attention explorer",
+        "attention per head and a check for high-norm tokens (registers), rollout and head fusion, "
+        "gradient-weighted maps (Chefer et al. 2021), deletion curves on 200 digits with paired intervals; "
+        "an attention explorer",
         40,
     ),
     "09_deit_distillation": (
-        "DeiT's distillation token, trained from a CNN teacher; the Q&A's my_forward monkey-patch and "
-        "[:, :, 0, 2:] vs [:, :, 1, 2:]; hooks on fused paths, the signature break, HF's eager/SDPA trap",
+        "DeiT's recipe, soft vs hard distillation, the distillation token trained from a CNN teacher; the "
+        "Q&A's my_forward monkey-patch and [:, :, 0, 2:] vs [:, :, 1, 2:]; attn_mask / is_causal across "
+        "timm versions; hooks on fused paths; HF's eager/SDPA trap",
         40,
     ),
 }
