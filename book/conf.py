@@ -73,6 +73,11 @@ html_theme_options = {
     "navigation_with_keys": False,
     # Launch links are written into each lesson page by tools/book.py (Binder, Colab, the .ipynb).
     "launch_buttons": {},
+    # No top navigation bar: the sidebar holds the title, the search and the table of contents.
+    "navbar_start": [],
+    "navbar_center": [],
+    "navbar_end": [],
+    "navbar_persistent": [],
 }
 
 
