@@ -283,3 +283,22 @@ def test_staging_links_pages_copies_pictures_and_loads_nothing_from_outside(tmp_
         json.loads((tmp_path / "notebooks/02_soft_split_token_counting.ipynb").read_text())["cells"][0]["source"]
     )
     assert "mybinder.org/v2/gh/" in first and "colab.research.google.com/github/" in first and "{download}" in first
+
+
+def test_a_widget_output_becomes_its_picture_and_its_line():
+    import book as book_tool
+
+    widget = {
+        "output_type": "execute_result",
+        "data": {
+            "application/vnd.jupyter.widget-view+json": {"model_id": "x", "version_major": 2, "version_minor": 0},
+            "image/png": "iVBORw0KGgo=",
+            "text/plain": ["PatchGridWidget: 224 x 224 image"],
+        },
+        "metadata": {},
+    }
+    picture, line = book_tool.widget_as_picture(widget)
+    assert picture["data"] == {"image/png": "iVBORw0KGgo="}
+    assert line["data"] == {"text/plain": "224 x 224 image"}
+    plain = {"output_type": "stream", "name": "stdout", "text": "hello\n"}
+    assert book_tool.widget_as_picture(plain) == [plain]

@@ -14,8 +14,8 @@ What staging does:
   book's table of contents;
 - notebooks/NN_*.ipynb and notebooks/solutions/*.ipynb: copies of the notebooks in which the first
   cell's Binder/Colab badges become a box of launch links (Binder, Colab, download the .ipynb) and
-  a note that the assertion cells (tag `hide-input`) are collapsed; widget state is dropped (the
-  PNG each widget stored is shown);
+  a note that the assertion cells (tag `hide-input`) are collapsed; a widget's output becomes the
+  picture it stored and its line of text;
 - TEACHING.md, book/reading.md, book/api.md (one autodoc section per module of the package);
 - in every page, a link to a file of the repository that is not a page of the book points at the
   repository on GitHub; a picture of the repository (figures/...) is copied next to its page;
@@ -192,12 +192,34 @@ def launch_box(notebook: Path, staged_as: str, hidden_checks: int) -> str:
 _BADGES = re.compile(r"^\s*\[!\[[^\n]*(mybinder\.org|colab\.research\.google\.com)[^\n]*$\n?", re.MULTILINE)
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def widget_as_picture(output: dict) -> list[dict]:
+    """A widget's stored output as the reader sees it without a kernel: the picture it drew last, then
+    its line of text (the package's widgets store ``ClassName: line`` as text; the line is what the
+    widget prints in JupyterLab)."""
+    data = output.get("data", {})
+    if WIDGET_VIEW not in data or not any(mime.startswith("image/") for mime in data):
+        return [output]
+    picture = {mime: value for mime, value in data.items() if mime.startswith("image/")}
+    parts = [{"output_type": "display_data", "data": picture, "metadata": output.get("metadata", {})}]
+    if "text/plain" in data:
+        text = "".join(data["text/plain"]) if isinstance(data["text/plain"], list) else data["text/plain"]
+        text = re.sub(r"^[A-Z]\w*Widget: ", "", text)
+        parts.append({"output_type": "display_data", "data": {"text/plain": text}, "metadata": {}})
+    return parts
+
+
 def stage_notebook(notebook: Path, stage: Stage, page_paths: set[str]) -> None:
     origin = notebook.relative_to(ROOT).as_posix()
     nb = json.loads(notebook.read_text())
     stage.write(f"_notebooks/{notebook.relative_to(ROOT / 'notebooks').as_posix()}", notebook.read_bytes())
     nb = copy.deepcopy(nb)
     nb["metadata"].pop("widgets", None)
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [part for output in cell.get("outputs", []) for part in widget_as_picture(output)]
     hidden = sum("hide-input" in c.get("metadata", {}).get("tags", []) for c in nb["cells"])
     first = nb["cells"][0]
     if first["cell_type"] != "markdown":
