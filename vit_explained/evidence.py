@@ -6,7 +6,7 @@ function is seeded and deterministic (numpy's PCG64 generator, the same draws on
 returns a small frozen dataclass whose ``str`` is the sentence to print, and refuses bad input with
 a ``ValueError``/``TypeError`` that names the value.
 
-- :func:`proportion`: a share of items (accuracy, ink hit rate) with a bootstrap interval.
+- :func:`proportion`: a share of items (accuracy, ink hit rate) with Wilson's score interval.
 - :func:`mean_interval`: the mean of per-item values (a deletion area) with a bootstrap interval.
 - :func:`paired_difference`: two methods measured **on the same items**; the interval of the
   mean difference comes from resampling the items, so each item's two values stay together.
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -168,18 +169,22 @@ def proportion(
     outcomes: Sequence[bool] | np.ndarray,
     *,
     confidence: float = 0.95,
-    resamples: int = RESAMPLES,
-    seed: int = 0,
 ) -> Estimate:
-    """The share of items with outcome 1 (True), in %, with a percentile-bootstrap interval.
+    """The share of items with outcome 1 (True), in %, with Wilson's score interval.
 
-    ``outcomes``: one 0/1 (or bool) per item, e.g. ``predictions == labels``.
+    ``outcomes``: one 0/1 (or bool) per item, e.g. ``predictions == labels``. Wilson's interval rather than
+    a bootstrap: at 0 of n (or n of n) a bootstrap has zero width ("0 %, [0, 0]"), while Wilson's gives the
+    honest [0, 16.1] % for 0 of 20; elsewhere the two agree to a fraction of a point.
     """
     values = _values("outcomes", outcomes, binary=True)
     confidence = _confidence(confidence)
-    resamples, seed = _check_resampling(resamples, seed)
-    low, high = _percentile_interval(_bootstrap_means(values, resamples, seed), confidence)
-    return Estimate(float(values.mean()), low, high, values.size, confidence, scale=100.0, unit=" %", digits=1)
+    n, share = values.size, float(values.mean())
+    z = statistics.NormalDist().inv_cdf(0.5 + confidence / 2)
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    low = 0.0 if share == 0 else max(0.0, centre - half)  # exactly 0 (1) at 0 (n) of n, not a rounding error
+    high = 1.0 if share == 1 else min(1.0, centre + half)
+    return Estimate(share, low, high, n, confidence, scale=100.0, unit=" %", digits=1)
 
 
 def mean_interval(
