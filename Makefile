@@ -42,7 +42,7 @@ check-python:
 	  echo "Install it (apt install python3.11-venv, brew install python@3.11, or python.org), or point make at it: make lab PYTHON=/path/to/python3.11"; \
 	  exit 1; }
 
-$(STAMP): requirements.txt pyproject.toml | check-python
+$(STAMP): requirements.txt pyproject.toml Makefile | check-python
 	@test -x $(BIN)/python || { echo "==> Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	@echo "==> Installing $(TORCH_PIN) from $(if $(TORCH_INDEX),$(TORCH_INDEX),PyPI) (the largest download; a progress bar follows)"
 	$(BIN)/python -m pip install --progress-bar on $(TORCH_SOURCE) $(TORCH_PIN)
