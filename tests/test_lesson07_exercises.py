@@ -335,6 +335,38 @@ def test_fold_rejects_more(wrong, message):
         check_fold_tokens(wrong)
 
 
+def fold_square(tokens, rows, cols):
+    """The slip the lesson warns about: a square grid of side sqrt(N), as the original code does."""
+    side = int(math.sqrt(tokens.shape[1]))
+    return tokens.transpose(1, 2).reshape(tokens.shape[0], tokens.shape[2], side, side)
+
+
+def fold_square_view_rounded(tokens, rows, cols):
+    side = round(tokens.shape[1] ** 0.5)
+    return tokens.mT.contiguous().view(tokens.shape[0], -1, side, side)
+
+
+def fold_square_when_it_fits(tokens, rows, cols):
+    """Square only when N is a square number (2 x 8 = 16): runs, and is wrong."""
+    side = math.isqrt(tokens.shape[1])
+    if side * side == tokens.shape[1]:
+        return tokens.transpose(1, 2).reshape(tokens.shape[0], tokens.shape[2], side, side)
+    return tokens.transpose(1, 2).reshape(tokens.shape[0], tokens.shape[2], rows, cols)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (fold_square, r"raised RuntimeError: .*folded the 15 tokens into a square of side sqrt\(N\)"),
+        (fold_square_view_rounded, r"raised RuntimeError: .*The grid is rows x cols = 3 x 5, not sqrt\(N\)"),
+        (fold_square_when_it_fits, r"on a 2x8 grid you folded the 16 tokens .*not sqrt\(N\) x sqrt\(N\)"),
+    ],
+)
+def test_fold_names_the_square_grid(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_fold_tokens(wrong)
+
+
 def attention_einsum(tokens, qkv, proj):
     q, k, v = _parts(tokens, qkv, proj)
     weights = torch.einsum("bid,bjd->bij", q, k).mul(tokens.shape[-1] ** -0.5).softmax(-1)
@@ -374,6 +406,21 @@ def scale_by_dim(tokens, qkv, proj):
     return v + proj(torch.softmax(q @ k.mT / tokens.shape[-1], dim=-1) @ v)
 
 
+def no_scale(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + proj(torch.softmax(q @ k.mT, dim=-1) @ v)
+
+
+def no_scale_float64(tokens, qkv, proj):
+    q, k, v = (part.double() for part in _parts(tokens, qkv, proj))
+    return v + (torch.softmax(q @ k.mT, dim=-1) @ v) @ proj.weight.double().T + proj.bias.double()
+
+
+def proj_after_skip(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return proj(v + torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
 def proj_without_bias(tokens, qkv, proj):
     q, k, v = _parts(tokens, qkv, proj)
     return v + (torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v) @ proj.weight.T
@@ -384,7 +431,10 @@ def proj_without_bias(tokens, qkv, proj):
     [
         (package_token_attention, r"build T2T's token attention yourself; .*TokenAttention"),
         (q_and_k_swapped, "differs from TokenAttention"),
-        (scale_by_dim, "differs from TokenAttention"),
+        (scale_by_dim, r"divided the scores by dim = \d+ itself"),
+        (no_scale, "did not scale the scores"),
+        (no_scale_float64, "did not scale the scores"),
+        (proj_after_skip, r"proj after adding v, proj\(v \+ attention\)"),
         (proj_without_bias, "differs from TokenAttention"),
         (lambda t, qkv, proj: (attention_by_hand(t, qkv, proj), None), "return a torch.Tensor"),
         (lambda t, qkv, proj: nn.functional.relu(attention_by_hand(t, qkv, proj)), "differs from TokenAttention"),

@@ -86,26 +86,28 @@ def _original_forward(model: T2TViT, images: torch.Tensor, qk_scale: float | Non
     return model.head(model.encoder.norm(x)[:, 0])
 
 
-def test_qk_scale_runs_the_released_weights_as_the_original_code_does():
-    # t2t_vit_t_14(pretrained=True) sets qk_scale = 384 ** -0.5 = embed_dim ** -0.5 for the backbone.
+def test_qk_scale_sets_the_backbone_scale_as_the_original_code_does():
+    # The original's Attention scales by qk_scale or head_dim ** -0.5: the default (None) is the scale the
+    # released weights were trained and evaluated with; t2t_vit_t_14(pretrained=True) would set
+    # qk_scale = embed_dim ** -0.5 (a dead branch: no weights URL). Both must match the original's formula.
     embed_dim, heads = 48, 4
     config = dict(in_channels=3, num_classes=7, embed_dim=embed_dim, depth=2, heads=heads, mlp_ratio=3, token_dim=16)
     torch.manual_seed(0)
-    released = T2TViT(32, qk_scale=embed_dim**-0.5, **config)
-    for block in released.blocks:  # trained-like weights: scores far from 0, so the scale shows in the logits
+    other = T2TViT(32, qk_scale=embed_dim**-0.5, **config)
+    for block in other.blocks:  # trained-like weights: scores far from 0, so the scale shows in the logits
         torch.nn.init.normal_(block.attn.qkv.weight, std=0.5)
         torch.nn.init.normal_(block.attn.proj.weight, std=0.5)
     default = T2TViT(32, **config)
-    default.load_state_dict(released.state_dict())  # the same weights, the default scale
+    default.load_state_dict(other.state_dict())  # the same weights, the default scale
     images = torch.rand(3, 3, 32, 32)
     with torch.no_grad():
-        assert all(block.attn.scale == embed_dim**-0.5 for block in released.blocks)
+        assert all(block.attn.scale == embed_dim**-0.5 for block in other.blocks)
         assert all(block.attn.scale == (embed_dim // heads) ** -0.5 for block in default.blocks)
-        assert released.tokens_to_token.token_transformers[0].attn.scale == (3 * 7 * 7) ** -0.5
-        torch.testing.assert_close(released(images), _original_forward(released, images, embed_dim**-0.5))
+        assert other.tokens_to_token.token_transformers[0].attn.scale == (3 * 7 * 7) ** -0.5
+        torch.testing.assert_close(other(images), _original_forward(other, images, embed_dim**-0.5))
         torch.testing.assert_close(default(images), _original_forward(default, images, None))
-        # the trap: the released weights run with the default scale give other logits
-        assert (default(images) - released(images)).abs().max() > 1e-2
+        # the scale matters: the same weights with the other scale give other logits
+        assert (default(images) - other(images)).abs().max() > 1e-2
 
 
 @pytest.mark.parametrize("bad", [0, -0.1, float("nan")])

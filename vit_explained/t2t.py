@@ -118,8 +118,8 @@ class TokenTransformer(nn.Module):
 class Tokens2Token(nn.Module):
     """The T2T module: ``(B, C, H, W) -> (B, num_tokens, embed_dim)``.
 
-    soft split (7, 4, 2) -> token transformer -> fold back to an image -> soft split (3, 2, 1)
-    -> token transformer -> fold back -> soft split (3, 2, 1) -> Linear to ``embed_dim``.
+    soft split (7, 4, 2) -> token transformer -> reshape to an image -> soft split (3, 2, 1)
+    -> token transformer -> reshape to an image -> soft split (3, 2, 1) -> Linear to ``embed_dim``.
     Non-square images work: every grid is computed by :func:`count_tokens`; ``self.stages``
     lists them and ``num_tokens`` is the last grid's total.
     """
@@ -159,11 +159,16 @@ class T2TViT(nn.Module):
     T2T-ViT-14 is ``T2TViT(224, in_channels=3, num_classes=1000, embed_dim=384, depth=14, heads=6, mlp_ratio=3)``.
 
     ``qk_scale`` sets the scale of the *backbone's* attention scores (default ``None``: the usual
-    ``head_dim ** -0.5``). The original code's ``Attention`` computes ``qk_scale or head_dim ** -0.5``,
-    and its model functions set ``qk_scale=embed_dim ** -0.5`` when ``pretrained=True``
-    (``t2t_vit_t_14``: ``384 ** -0.5``; ``models/t2t_vit.py`` of yitu-opensource/T2T-ViT, commit 0f63dc9),
-    so the released weights are run with that scale, not with ``head_dim ** -0.5`` (their issue #62
-    asks why): pass ``qk_scale=embed_dim ** -0.5`` to run them here.
+    ``head_dim ** -0.5``, 1/8 for T2T-ViT-14). The default is the scale the released weights were
+    trained and evaluated with: the original code's ``Attention`` computes ``qk_scale or head_dim ** -0.5``,
+    and its ``main.py`` (training, and the README's evaluation with ``--eval_checkpoint``) and the
+    README's transfer-learning snippet build the model without ``pretrained=True``, so ``qk_scale``
+    stays ``None``. Its model functions' ``if pretrained: kwargs.setdefault('qk_scale', embed_dim ** -0.5)``
+    is a dead branch: every ``default_cfgs`` URL is empty (``models/t2t_vit.py`` of yitu-opensource/T2T-ViT,
+    commit 0f63dc9), so timm's ``load_pretrained`` loads nothing; the line copies timm's early
+    ``vit_small_patch16_224`` (timm 0.3.x to 0.4.9), whose own weights had been trained with that scale
+    (T2T-ViT's issue #62 asks about the branch, unanswered). Load the released weights into the default model;
+    ``qk_scale`` is there to reproduce that branch or to experiment.
     The token transformers always keep their own ``dim ** -0.5`` (:class:`TokenAttention`), as there.
     """
 
@@ -190,7 +195,7 @@ class T2TViT(nn.Module):
         table = sinusoid_encoding(self.num_tokens + 1, embed_dim).unsqueeze(0)
         self.pos_embedding = nn.Parameter(table, requires_grad=False)
         self.encoder = Encoder(embed_dim, depth, heads, int(embed_dim * mlp_ratio), qkv_bias, norm_eps=1e-5)
-        if qk_scale is not None:  # the released weights' backbone scale, e.g. embed_dim ** -0.5
+        if qk_scale is not None:  # another backbone scale, e.g. the original's dead embed_dim ** -0.5 branch
             qk_scale = _checks.positive_number("qk_scale", qk_scale, example=f"{embed_dim} ** -0.5")
             for block in self.encoder.blocks:
                 block.attn.scale = qk_scale
