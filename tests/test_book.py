@@ -62,8 +62,9 @@ INPUTS = [
     "tools/readme.py",
     *(f"{folder}/**/*" for folder in ("book", "notebooks", "vit_explained")),
 ]
-# What a page may not show: matplotlib's repr of a figure that was not drawn, a Python traceback.
-FORBIDDEN_TEXT = ("<Figure size", "Traceback (most recent call last)", "-" * 75)
+# What an output may not show: matplotlib's repr of a figure that was not drawn; a Python or IPython
+# traceback (its header line, or IPython's "Cell In[3], line 2" frame).
+FORBIDDEN_TEXT = ("<Figure size", "Traceback (most recent call last)", "Cell In[")
 MATH_IN_MARKDOWN = re.compile(r"\$\$|(?<![\w$\\])\$[^\s$][^$\n]*\$(?![\w$])|\\begin\{")
 
 PAGE_STATE = """async () => {

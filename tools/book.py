@@ -6,7 +6,8 @@
 Re-executes nothing: every lesson page shows the outputs its notebook stores. Works offline (the
 theme, its fonts and icons and MathJax are copied into the site). Writes only under build/book/:
 the pages are staged into build/book/.source (Sphinx's source folder, configured by book/conf.py),
-Sphinx's cache goes to build/book/.doctrees, the HTML to build/book/. A staged file is rewritten
+Sphinx's cache goes to build/book/.doctrees, MyST-NB's extracted pictures to
+build/book/.jupyter_execute (book/conf.py), the HTML to build/book/. A staged file is rewritten
 only when its content changes, so a second build redoes only what changed.
 
 What staging does:
