@@ -241,6 +241,7 @@ def test_accuracy_accepts_answers_written_differently(answer, capsys):
         (lambda logits, labels: bool(accuracy(logits, labels)), "got a bool"),
         (lambda logits, labels: f"{accuracy(logits, labels):.0%}", "return a torch.Tensor"),
         (lambda logits, labels: (logits.argmax(dim=2) == labels).float().mean(), "raised IndexError"),
+        (lambda logits, labels: (logits.argmax(dim=1) == labels).mean(), "bool tensor.*float\\(\\)\\.mean\\(\\)"),
     ],
 )
 def test_accuracy_rejects_more(answer, message):
@@ -289,7 +290,7 @@ def confusion_sklearn(labels, predictions, num_classes):
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (confusion_sklearn, "without scikit-learn yourself; your function called sklearn"),
+        (confusion_sklearn, "without scikit-learn: your function called scikit-learn \\(sklearn.metrics.confusion_matrix"),
         (lambda labels, predictions, k: torch.bincount(k * labels + predictions).reshape(k, k), "minlength"),
         (lambda labels, predictions, k: confusion(labels, predictions, k).T.numpy(), "transposed"),
         (lambda labels, predictions, k: F.one_hot(predictions, k).T @ F.one_hot(labels, k), "transposed"),
@@ -364,6 +365,9 @@ def largest_margin(images):  # the safest image, not the least safe
         (lambda images: _argmax_shift((images > 0).float()), "negative"),  # ink taken as x > 0, written so
         (lambda images: _argmax_shift(images * (images.abs() > 0.5)), "faint ink is ink"),  # a threshold of 0.5
         (lambda images: _argmax_shift(images * (images > 0.5)), "faint ink is ink|negative"),  # both slips
+        (lambda images: _argmax_shift(images * (images.abs() > 0.1)), "faint ink is ink"),  # a threshold of 0.1
+        (lambda images: _argmax_shift(images * (images.abs() > 0.01)), "faint ink is ink"),  # even 0.01
+        (lambda images: _argmax_shift(images.sum(dim=1, keepdim=True)), "channels can cancel"),  # x.sum(1) != 0
         (largest_margin, "safe for some images but not all"),
         (lambda images: torch.tensor([max_safe_shift(images)] * 2), "one whole number"),
         (lambda images: max_safe_shift(images[0]), "raised"),  # forgot the batch axis

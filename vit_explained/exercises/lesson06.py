@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from . import as_int, as_tensor, attempt, close, fail, forbid, passed
+from . import ExerciseFailed, as_int, as_tensor, attempt, close, fail, forbid, passed
 
 #: Exercise 2 says: without scikit-learn.
 _NO_SKLEARN = forbid("sklearn", reason="the confusion matrix without scikit-learn")
@@ -81,6 +81,16 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
 ]
 
 
+def _accuracy_hint(error: Exception) -> str:
+    text = str(error)
+    if isinstance(error, RuntimeError) and ("dtype" in text or "Bool" in text or "Long" in text):
+        return (
+            "The comparison predictions == labels gives a bool tensor (and a count an integer one), and "
+            ".mean() needs a float tensor: take .float().mean()"
+        )
+    return "logits are (B, num_classes): take the largest entry of each row"
+
+
 def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
     """``accuracy(logits (B, K), labels (B,)) -> float`` in ``[0, 1]``: the fraction whose top logit is the label."""
     wrong = []
@@ -90,7 +100,7 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> N
             accuracy,
             logits.clone(),
             labels.clone(),
-            hint="logits are (B, num_classes): take the largest entry of each row",
+            hint=_accuracy_hint,
         )
         if isinstance(result, bool):
             fail(f"return a float, got a bool ({result!r})")
@@ -147,7 +157,17 @@ def check_confusion_matrix(confusion: Callable[[torch.Tensor, torch.Tensor, int]
     cases.append((torch.tensor([0, 0, 1, 1, 2]), torch.tensor([0, 1, 1, 1, 1]), 4))
     for labels, predictions, classes in cases:
         expected = confusion_matrix(labels.numpy(), predictions.numpy(), labels=list(range(classes)))
-        result = _NO_SKLEARN(confusion, labels.clone(), predictions.clone(), classes, hint=_confusion_hint(classes))
+        try:
+            result = _NO_SKLEARN(
+                confusion, labels.clone(), predictions.clone(), classes, hint=_confusion_hint(classes)
+            )
+        except ExerciseFailed as error:
+            if "without scikit-learn" not in str(error):
+                raise
+            fail(
+                "build the confusion matrix without scikit-learn: your function called scikit-learn "
+                "(sklearn.metrics.confusion_matrix or one of its helpers), the reference this checker compares with"
+            )
         result = as_tensor(result, "your confusion matrix").cpu().numpy()
         if result.shape != (classes, classes):
             fail(
@@ -200,6 +220,23 @@ def _faint_edges() -> torch.Tensor:
     return torch.maximum(0.25 * (outer > 0).float(), (inner > 0).float())
 
 
+def _very_faint_edges() -> torch.Tensor:
+    """Very faint ink (1/255, the faintest an 8-bit image holds) nearest the edge, strong ink inside it."""
+    outer = _rectangles((3, 2, 2, 4), (2, 4, 3, 3))
+    inner = _rectangles((5, 4, 4, 6), (4, 6, 5, 5))
+    return torch.maximum((outer > 0).float() / 255, (inner > 0).float())
+
+
+def _cancelling_channels() -> torch.Tensor:
+    """Two channels whose ink cancels near the edge (+0.4 in one, -0.4 in the other): still ink."""
+    outer = _rectangles((2, 3, 3, 2), (3, 2, 2, 3))
+    inner = _rectangles((4, 5, 5, 4), (5, 4, 4, 5))
+    ring = (outer > 0).float() * 0.4
+    first = torch.maximum(ring, (inner > 0).float())
+    second = -ring * (inner == 0).float()
+    return torch.cat([first, second], dim=1)
+
+
 def _shift_batches() -> list[torch.Tensor]:
     """Batches where each side in turn is the nearest edge, one in colour with ink in one channel only,
     one with negative ink (a normalised image), and 200 MNIST test digits."""
@@ -214,6 +251,8 @@ def _shift_batches() -> list[torch.Tensor]:
         _two_channels(),  # ink in both channels: the second one's reaches nearer the edge
         _mixed_sign(),  # negative ink around positive ink, as after normalising
         _faint_edges(),  # faint ink (0.25) nearest the edge, strong ink (1.0) further in
+        _very_faint_edges(),  # very faint ink (1/255) nearest the edge
+        _cancelling_channels(),  # +0.4 and -0.4 in two channels near the edge: their sum is 0, still ink
         load_mnist().test_images[:200],
     ]
 
@@ -266,6 +305,11 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
         "you looked at the first channel only: a pixel has ink if any of its channels is non-zero",
     ),
     (
+        lambda images, result, _: images.shape[1] > 1 and result == _safe_shift(images.sum(dim=1, keepdim=True)),
+        "the channels can cancel: +0.4 in one channel and -0.4 in another sum to 0 but are ink; "
+        "a pixel has ink if any of its channels is non-zero (take .abs() before summing, or .any over channels)",
+    ),
+    (
         lambda images, result, _: bool((images < 0).any()) and result == _safe_shift(images.clamp(min=0)),
         "ink can be negative (a normalised image): a pixel has ink if it is non-zero, not if it is > 0",
     ),
@@ -275,6 +319,14 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
             and result == _safe_shift(images * (images.abs() > 0.5))
         ),
         "faint ink is ink too: a pixel has ink if it is non-zero, not if it is above a threshold such as 0.5",
+    ),
+    (
+        lambda images, result, _: any(
+            result == _safe_shift(images * (images.abs() > threshold)) != _safe_shift(images)
+            for threshold in (0.001, 0.002, 0.003, 0.01, 0.05, 0.1, 0.2, 0.25, 0.3)
+        ),
+        "faint ink is ink too: a pixel has ink if it is non-zero, not if it is above a threshold "
+        "(some ink here is as faint as 1/255, the faintest an 8-bit image holds)",
     ),
     (
         lambda images, result, _: result == _safe_shift(images * (images > 0.5)),
