@@ -115,11 +115,10 @@ for size, grid in [(120, 30), (36, 12), (200, 4), (64, 32)]:
     assert (size + 2 * padding - kernel) // stride + 1 == grid, f"hidden case {(size, grid)}: wrong grid"
     assert (grid - 1) * stride + kernel - 1 - padding >= size - 1, f"hidden case {(size, grid)}: pixels in no window"
 """,
-    # 05: the answer is a set of parts (or a dict {part: bool}); the lesson's own checker judges every spelling
+    # 05: the answer is a set of parts (or a dict {part: bool}) with no size to vary; the graded copy runs the
+    # lesson's own checker again (the visible line, word for word: nothing new to hide), which judges every spelling
     "parts_with_gradient_when_mlp_frozen": """
-from vit_explained.exercises.lesson05 import check_frozen_mlp_parts
-
-check_frozen_mlp_parts(parts_with_gradient_when_mlp_frozen)
+lesson05.check_frozen_mlp_parts(parts_with_gradient_when_mlp_frozen)
 """,
     # 09: other (dim, heads, patches) than the visible check's, each with no mask, an additive and a boolean
     # attn_mask (is_causal=False), then is_causal=True (a clear error or the causal attention)
