@@ -1,12 +1,12 @@
 """Grading in class, end to end: `tools/course.py` builds an nbgrader course folder, nbgrader releases
-every assignment and autogrades three submissions per lesson, and the scores come out of the gradebook.
+every assignment and autogrades two submissions per lesson, and the scores come out of the gradebook.
 
 - the reference answers (taken from the solutions notebooks): full marks;
-- the untouched release: zero;
-- one exercise answered with a forbidden shortcut (the package's own implementation), or over-fitted to
-  the visible check (lesson 09: right only under the learner's checker), the rest right: exactly that
-  exercise's points lost;
-- the feedback nbgrader generates for the untouched and the wrong student shows their scores and the
+- a "mixed" student: one exercise left as released (zero for it), one answered with a forbidden shortcut
+  (the package's own implementation), over-fitted to the visible check (lesson 09: right only under the
+  learner's checker) or wrong, the rest right: exactly those two exercises' points lost (one autograde run
+  serves both checks, so each lesson runs twice, not three times);
+- the feedback nbgrader generates for the mixed student shows their scores and the
   checks' messages, and no line of a reference answer or a hidden case.
 
 The learners' lab (`make lab`'s configuration) serves no nbgrader endpoint, and the teacher's commands in
@@ -124,30 +124,44 @@ def wrong_exercise(functions: list[tuple[str, ...]]) -> str:
     return functions[-1][0]
 
 
+def untouched_exercise(functions: list[tuple[str, ...]]) -> str:
+    """The exercise the 'mixed' student leaves as released (the stub raising NotImplementedError): the first
+    one that is not the wrong one."""
+    wrong = wrong_exercise(functions)
+    return next(names[0] for names in functions if wrong not in names)
+
+
 def submissions(source: dict, release: dict) -> dict[str, dict]:
-    """The three students' notebooks, made from the release (as students receive it)."""
+    """The two students' notebooks, made from the release (as students receive it): 'reference' answers every
+    exercise with the reference answer; 'mixed' leaves one exercise untouched, gets one wrong (a forbidden
+    shortcut, an over-fitted or a wrong answer) and answers the rest right. One autograde of 'mixed' shows
+    what an untouched exercise scores and what a wrong one scores, so each lesson runs twice, not three times
+    (the suite must fit in 6 minutes on 2 cores)."""
     answers = {
         cell["metadata"]["nbgrader"]["grade_id"]: _without_markers(_source(cell))
         for cell in source["cells"]
         if cell["metadata"]["nbgrader"].get("solution")
     }
     functions = [course.defined_functions({"cell_type": "code", "source": text}) for text in answers.values()]
-    wrong = wrong_exercise(functions)
-    result = {"untouched": release}
-    for student in ("reference", "wrong"):
+    wrong, untouched = wrong_exercise(functions), untouched_exercise(functions)
+    result = {}
+    for student in ("reference", "mixed"):
         notebook = json.loads(json.dumps(release))
         for cell in notebook["cells"]:
             grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
             if grade_id in answers:
+                defined = course.defined_functions(cell)
+                if student == "mixed" and untouched in defined:
+                    continue  # left as released
                 text = answers[grade_id]
-                if student == "wrong" and wrong in course.defined_functions(cell):
+                if student == "mixed" and wrong in defined:
                     text += "\n\n" + SHORTCUTS.get(wrong, OVERFITTED.get(wrong, WRONG.format(name=wrong)))
                 cell["source"] = text
         result[student] = notebook
     return result
 
 
-FEEDBACK_FOR = ("untouched", "wrong")  # the reference student's feedback holds the answers they wrote
+FEEDBACK_FOR = ("mixed",)  # the reference student's feedback holds the answers they wrote
 
 
 def drive(course_dir: Path) -> None:
@@ -243,22 +257,36 @@ def test_reference_answers_get_full_marks(graded):
         assert score == max_score, (name, grades)
 
 
-def test_untouched_release_gets_zero(graded):
-    for name, folder in graded.items():
-        score, max_score, grades = _scores(folder, name, "untouched")
-        assert max_score > 0
-        assert score == 0, (name, grades)
+def _exercise_functions(folder: Path, name: str) -> list[tuple[str, ...]]:
+    source = json.loads((folder / "source" / name / f"{name}.ipynb").read_text())
+    return [course.defined_functions(c) for c in source["cells"] if c["metadata"]["nbgrader"].get("solution")]
 
 
-def test_one_wrong_exercise_loses_exactly_its_points(graded):
+def _check_id(functions: list[tuple[str, ...]], function: str) -> str:
+    return f"{next(names for names in functions if function in names)[0]}_check"
+
+
+def test_an_untouched_exercise_gets_zero(graded):
+    """The 'mixed' student left one exercise as released: its check cell scores 0, with the stub's error."""
     for name, folder in graded.items():
-        score, max_score, grades = _scores(folder, name, "wrong")
-        source = json.loads((folder / "source" / name / f"{name}.ipynb").read_text())
-        functions = [course.defined_functions(c) for c in source["cells"] if c["metadata"]["nbgrader"].get("solution")]
-        wrong = wrong_exercise(functions)
+        functions = _exercise_functions(folder, name)
+        check = _check_id(functions, untouched_exercise(functions))
+        _, max_score, grades = _scores(folder, name, "mixed")
+        assert max_score > 0 and grades[check] == 0, (name, grades)
+        cells = json.loads((folder / "autograded" / "mixed" / name / f"{name}.ipynb").read_text())["cells"]
+        cell = next(c for c in cells if c["metadata"].get("nbgrader", {}).get("grade_id") == check)
+        errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
+        assert errors and "NotImplementedError" in errors[0]["evalue"] + errors[0]["ename"], (name, errors)
+
+
+def test_one_wrong_and_one_untouched_exercise_lose_exactly_their_points(graded):
+    for name, folder in graded.items():
+        score, max_score, grades = _scores(folder, name, "mixed")
+        functions = _exercise_functions(folder, name)
+        expected = {_check_id(functions, f(functions)) for f in (wrong_exercise, untouched_exercise)}
         lost = {grade_id: points for grade_id, points in grades.items() if points < course.POINTS}
-        assert set(lost) == {f"{next(f for f in functions if wrong in f)[0]}_check"}, (name, grades)
-        assert score == max_score - course.POINTS, (name, grades)
+        assert set(lost) == expected and len(expected) == 2, (name, grades)
+        assert score == max_score - 2 * course.POINTS, (name, grades)
 
 
 def test_release_holds_no_reference_answer_and_no_hidden_test(graded):
@@ -359,7 +387,7 @@ def test_feedback_shows_scores_and_messages_but_no_answer_and_no_hidden_case(gra
         )
         public = _lines(_notebook_text(folder / "release" / name / f"{name}.ipynb"))
         secrets = {line for line in _lines(source) if _secret(line)} - public
-        autograded = _notebook_text(folder / "autograded" / "wrong" / name / f"{name}.ipynb")
+        autograded = _notebook_text(folder / "autograded" / "mixed" / name / f"{name}.ipynb")
         assert sum(line in autograded for line in secrets) > 20, name  # what nbgrader's default feedback shows
         for student in FEEDBACK_FOR:
             submitted = _lines(_notebook_text(folder / "submitted" / student / name / f"{name}.ipynb"))
@@ -368,10 +396,10 @@ def test_feedback_shows_scores_and_messages_but_no_answer_and_no_hidden_case(gra
             assert not leaked, (name, student, leaked[:5])
             score, max_score, _ = _scores(folder, name, student)
             assert f"Score: {score:.1f} / {max_score:.1f}" in " ".join(text.split()), (name, student)
-        # the wrong student reads why their check failed: the error's one line, as the kernel gave it
-        cells = json.loads((folder / "autograded" / "wrong" / name / f"{name}.ipynb").read_text())["cells"]
+        # the mixed student reads why their checks failed: the error's one line, as the kernel gave it
+        cells = json.loads((folder / "autograded" / "mixed" / name / f"{name}.ipynb").read_text())["cells"]
         errors = [o for c in cells for o in c.get("outputs", []) if o["output_type"] == "error"]
-        text = _html_text((folder / "feedback" / "wrong" / name / f"{name}.html").read_text())
+        text = _html_text((folder / "feedback" / "mixed" / name / f"{name}.html").read_text())
         assert errors, name
         for error in errors:
             assert f"{error['ename']}: {error['evalue']}".splitlines()[0] in text, (name, error["evalue"])
@@ -407,11 +435,11 @@ def test_lesson09_answer_over_fitted_to_the_visible_check_is_caught_by_the_hidde
     """Needs lesson 09's hidden cases (HIDDEN_CASES["token_map"] in tools/course.py)."""
     name = next(name for name in graded if name.startswith("09_"))
     folder = graded[name]
-    cells = json.loads((folder / "autograded" / "wrong" / name / f"{name}.ipynb").read_text())["cells"]
+    cells = json.loads((folder / "autograded" / "mixed" / name / f"{name}.ipynb").read_text())["cells"]
     check = next(c for c in cells if c["metadata"].get("nbgrader", {}).get("grade_id") == "token_map_check")
     printed = "".join("".join(o.get("text", "")) for o in check["outputs"] if o["output_type"] == "stream")
     assert "Correct!" in printed, printed  # the learner's own check passes it...
-    _, _, grades = _scores(folder, name, "wrong")
+    _, _, grades = _scores(folder, name, "mixed")
     assert grades["token_map_check"] == 0, grades  # ...the graded one does not
     errors = [o for o in check["outputs"] if o["output_type"] == "error"]
     assert errors and "hidden case" in errors[0]["evalue"], errors
