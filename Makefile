@@ -2,6 +2,8 @@
 #   make lab    create .venv if missing, install the pinned set and the package, open JupyterLab
 #   make test   the same set-up, then ruff and the whole test suite (unit tests, nbval, browser)
 # .ci/run calls `make test`. The versions live in requirements.txt only.
+# Also: make figures (figures/ from the notebooks' stored pictures), make book (the static site in
+# build/book/), make course (a teacher's nbgrader course, TEACHING.md), make environment (Binder's file).
 #
 # Options (make lab VAR=value, or in the environment):
 #   PYTHON       the interpreter that creates .venv (default: python3.11, else 3.12-3.14, else python3)
