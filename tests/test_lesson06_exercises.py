@@ -290,7 +290,7 @@ def confusion_sklearn(labels, predictions, num_classes):
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (confusion_sklearn, "without scikit-learn: your function called scikit-learn \\(sklearn.metrics.confusion_matrix"),
+        (confusion_sklearn, "without scikit-learn: your function called scikit-learn \\(sklearn.metrics.confusion_m"),
         (lambda labels, predictions, k: torch.bincount(k * labels + predictions).reshape(k, k), "minlength"),
         (lambda labels, predictions, k: confusion(labels, predictions, k).T.numpy(), "transposed"),
         (lambda labels, predictions, k: F.one_hot(predictions, k).T @ F.one_hot(labels, k), "transposed"),

@@ -158,9 +158,7 @@ def check_confusion_matrix(confusion: Callable[[torch.Tensor, torch.Tensor, int]
     for labels, predictions, classes in cases:
         expected = confusion_matrix(labels.numpy(), predictions.numpy(), labels=list(range(classes)))
         try:
-            result = _NO_SKLEARN(
-                confusion, labels.clone(), predictions.clone(), classes, hint=_confusion_hint(classes)
-            )
+            result = _NO_SKLEARN(confusion, labels.clone(), predictions.clone(), classes, hint=_confusion_hint(classes))
         except ExerciseFailed as error:
             if "without scikit-learn" not in str(error):
                 raise
