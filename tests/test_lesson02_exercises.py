@@ -287,12 +287,30 @@ def test_count_refuses_the_package_and_unfold(shortcut, name):
         ex.check_count_tokens(shortcut)
 
 
+def paper_slip(h, w, k, s, p):
+    """The T2T paper's Eq. 3 with its s (the overlap) read as the stride: divides by zero when k == s."""
+    rows, cols = (h + 2 * p - k) // (k - s) + 1, (w + 2 * p - k) // (k - s) + 1
+    return rows, cols, rows * cols
+
+
+def paper_slip_guarded(h, w, k, s, p):
+    """The same slip, written so that it never divides by zero."""
+    step = max(k - s, 1)
+    rows, cols = (h + 2 * p - k) // step + 1, (w + 2 * p - k) // step + 1
+    return rows, cols, rows * cols
+
+
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
         (lambda h, w, k, s, p: (*reference_count(h, w, k, s, p)[:2], h * w), "not rows x cols"),
         (lambda h, w, k, s, p: 1 / 0, "raised ZeroDivisionError: division by zero. It happened for height"),
         (lambda h, w, k, s, p: reference_count(w, h, k, s, p), "swapped"),
+        (
+            paper_slip,
+            r"kernel == stride, so kernel - stride is 0\. You divide by kernel - stride.*s is the \*overlap\*",
+        ),
+        (paper_slip_guarded, r"^Not yet: you divide by kernel - stride, the denominator of the T2T paper's Eq\. 3"),
         (lambda h, w, k, s, p: tuple(float(v) for v in reference_count(h, w, k, s, p)), "float"),
     ],
 )
@@ -375,8 +393,8 @@ def test_stages_reject_more_wrong_answers(wrong, message):
 @pytest.mark.parametrize(
     ("split", "size", "grid", "missed"),
     [
-        ((5, 4, 2), 224, 56, "pixel 223 of the last rows"),  # covers 0..222 only
-        ((11, 10, 4), 60, 6, "pixels 57 to 59 of the last rows"),  # covers 0..56 only
+        ((5, 4, 2), 224, 56, "pixel 223 \\(the last row and column\\) ends up in no token"),  # covers 0..222 only
+        ((11, 10, 4), 60, 6, "pixels 57 to 59 \\(the last rows and columns\\) end up in no token"),  # covers 0..56 only
     ],
 )
 def test_split_names_the_pixels_no_window_covers(split, size, grid, missed):

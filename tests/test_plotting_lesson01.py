@@ -75,6 +75,7 @@ def test_plot_sinusoid_panels():
     assert len([ax for ax in plot_sinusoid(table).axes if ax.get_images()]) == 2
     fig = plot_sinusoid(table, torch.randn(1, 20, 16), position=3)
     assert len(fig.axes) == 4 + 3  # four panels and three colour bars
+    assert [label.get_text() for label in fig.axes[0].get_xticklabels()] == ["sin columns (even)", "cos columns (odd)"]
     line = fig.axes[3].get_lines()[0]
     torch.testing.assert_close(torch.as_tensor(line.get_ydata()), cosine_similarity_matrix(table)[3])
 

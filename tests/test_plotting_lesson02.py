@@ -96,6 +96,9 @@ def test_plot_t2t_chain_labels_come_from_t2t_chain():
     labels = [ax.get_xlabel() for ax in fig.axes]
     assert "16 x 16 = 256 tokens" in labels[1] and "length 3·7·7 = 147" in labels[1]
     assert "Linear -> (16, 768)" in labels[3]
+    named = plots.plot_t2t_chain(images[:1], embed_dim=384, model="T2T-ViT-14")
+    assert named.axes[3].get_xlabel().endswith("Linear -> (16, 384) in T2T-ViT-14")
+    plt.close(named)
     assert "20 x 5 = 100 tokens" in labels[5] and "length 1·7·7 = 49" in labels[5]
     plt.close(fig)
 
@@ -106,3 +109,28 @@ def test_plot_soft_split_frame_checks_index(image):
     plt.close(fig)
     with pytest.raises(ValueError, match=r"0\.\.14"):
         plots.plot_soft_split_frame(image, 20, 10, 5, 15)
+
+
+@pytest.mark.parametrize(
+    ("size", "kernel", "stride", "padding"), [(60, 20, 10, 5), (224, 7, 4, 2), (10, 3, 3, 0), (9, 9, 1, 0)]
+)
+def test_plot_window_strip_draws_the_windows_the_formula_counts(size, kernel, stride, padding):
+    fig = plots.plot_window_strip(size, kernel, stride, padding)
+    ax = fig.axes[0]
+    windows = [p for p in ax.patches if p.get_facecolor()[:3] == matplotlib.colors.to_rgb(plots.WINDOW_COLOR)]
+    expected = count_tokens(size, size, kernel, stride, padding).rows
+    assert len(windows) == expected and f"= {expected} windows" in ax.get_title()
+    starts = [w.get_x() for w in windows]
+    assert starts == [j * stride for j in range(expected)] and all(w.get_width() == kernel for w in windows)
+    assert starts[-1] + kernel <= size + 2 * padding  # the last window fits
+    dashed = [p for p in ax.patches if p.get_linestyle() == "--"]
+    for window in dashed:  # the next one, if drawn, sticks out
+        assert window.get_x() == expected * stride and window.get_x() + kernel > size + 2 * padding
+    plt.close(fig)
+
+
+def test_plot_window_strip_rejects_bad_settings():
+    with pytest.raises(ValueError, match="larger than the padded side 14"):
+        plots.plot_window_strip(10, 15, 1, 2)
+    with pytest.raises(ValueError, match="padding"):
+        plots.plot_window_strip(10, 3, 1, -1)

@@ -85,6 +85,14 @@ def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> 
                 f"for {case} your {answer} is the number of patches along one side; "
                 "the patches form a 2-D grid (rows x columns)"
             )
+        if ph != pw:
+            for used, side in ((ph, "patch_height"), (pw, "patch_width")):
+                if answer in ((height // used) * (width // used) + 1, (height // used) * (width // used)):
+                    formula = "(H // ph) * (W // ph) + 1" if used == ph else "(H // pw) * (W // pw) + 1"
+                    fail(
+                        f"for {case} you got {answer}: that is {formula}, {side} used for both sides, as if "
+                        "the patches were square; divide the height by patch_height and the width by patch_width"
+                    )
         if answer in (rows * rows + 1, cols * cols + 1, rows * rows, cols * cols):
             fail(
                 f"for {case} you got {answer}: it looks as if you assumed a square image; "

@@ -81,6 +81,27 @@ def _sides(rule: Callable[[int, int, int, int], float], case: Case) -> tuple[flo
     return rule(height, kernel, stride, padding), rule(width, kernel, stride, padding)
 
 
+#: The slip of reading the T2T paper's Eq. 3 with its ``s`` taken as the stride.
+_PAPER_OVERLAP = (
+    "you divide by kernel - stride, the denominator of the T2T paper's Eq. 3. The paper's s is the *overlap* "
+    "of two neighbouring windows, so its k - s is the step between windows: the stride. Here `stride` is "
+    "already that step: divide by it"
+)
+
+
+def _count_hint(where: str, kernel: int, stride: int) -> Callable[[Exception], str]:
+    """What to add when the answer raises: the paper's ``k - s`` slip when it divides by zero on a split
+    with kernel == stride, otherwise where it happened."""
+
+    def hint(error: Exception) -> str:
+        if isinstance(error, ZeroDivisionError) and kernel == stride:
+            slip = _PAPER_OVERLAP[0].upper() + _PAPER_OVERLAP[1:]
+            return f"It happened {where}: kernel == stride, so kernel - stride is 0. {slip}"
+        return f"It happened {where}, a split that fits"
+
+    return hint
+
+
 # Plausible wrong formulas, each with what to say when an answer follows it.
 _MISTAKES: list[tuple[Callable[[int, int, int, int], float], str]] = [
     (
@@ -106,6 +127,10 @@ _MISTAKES: list[tuple[Callable[[int, int, int, int], float], str]] = [
         lambda n, k, s, p: (n + 2 * p - k) / s + 1,
         "your counts are fractions: a window either fits or it does not, so the count is a whole number",
     ),
+    (  # checked only where kernel > stride: elsewhere this slip divides by zero or by a negative number
+        lambda n, k, s, p: (n + 2 * p - k) // (k - s) + 1 if k > s else None,
+        _PAPER_OVERLAP,
+    ),
 ]
 
 
@@ -118,12 +143,14 @@ def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> None
         height, width, kernel, stride, padding = case
         where = f"for height {height}, width {width}, kernel {kernel}, stride {stride}, padding {padding}"
         result = _NO_COUNTING_SHORTCUTS(
-            answer, height, width, kernel, stride, padding, hint=f"It happened {where}, a split that fits"
+            answer, height, width, kernel, stride, padding, hint=_count_hint(where, kernel, stride)
         )
         answers.append(_triple(result, "(rows, cols, total)"))
 
-    def follows(rule: Callable[[int, int, int, int], float]) -> bool:
-        return all(tuple(got[:2]) == _sides(rule, case) for got, case in zip(answers, cases, strict=True))
+    def follows(rule: Callable[[int, int, int, int], float | None]) -> bool:
+        """The answer matches ``rule`` on every case the rule is defined on (``None``: not defined)."""
+        pairs = [(tuple(got[:2]), _sides(rule, case)) for got, case in zip(answers, cases, strict=True)]
+        return all(mine == expected for mine, expected in pairs if None not in expected)
 
     for rule, message in _MISTAKES:
         if follows(rule):
@@ -200,10 +227,14 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
         last_pixel = (grid - 1) * stride + kernel - 1 - padding  # the last image pixel the last window covers
         if last_pixel < size - 1:
             missed = list(range(last_pixel + 1, size))
-            which = f"pixel {missed[0]}" if len(missed) == 1 else f"pixels {missed[0]} to {missed[-1]}"
+            which = (
+                f"pixel {missed[0]} (the last row and column) ends up"
+                if len(missed) == 1
+                else f"pixels {missed[0]} to {missed[-1]} (the last rows and columns) end up"
+            )
             fail(
                 f"{split} makes the right number of windows, but it covers only pixels 0 to {last_pixel} of each "
-                f"side (0 to {size - 1}): {which} of the last rows and columns end up in no token. "
+                f"side (0 to {size - 1}): {which} in no token. "
                 "T2T's splits cover every pixel; choose the kernel and padding so that the last window reaches "
                 "the edge"
             )

@@ -201,21 +201,7 @@ def _draw_sinusoid_table(fig: Figure, ax, table: torch.Tensor) -> None:
     image = ax.imshow(regrouped.numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     sines = table[:, 0::2].shape[1]
     ax.axvline(sines - 0.5, color="black", linewidth=1)
-    ax.set_xticks(
-        [0, sines // 2, sines, sines + (dim - sines) // 2],
-        ["col 0", f"col {2 * (sines // 2)}", "col 1", f"col {2 * ((dim - sines) // 2) + 1}"],
-    )
-    for x, text in ((sines / 2, "sin: columns 0, 2, 4, ..."), (sines + (dim - sines) / 2, "cos: columns 1, 3, 5, ...")):
-        ax.text(
-            x,
-            count * 0.97,
-            text,
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            color="black",
-            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
-        )
+    ax.set_xticks([sines / 2, sines + (dim - sines) / 2], ["sin columns (even)", "cos columns (odd)"])
     ax.set_xlabel("column (regrouped; frequency falls to the right in each half)")
     ax.set_ylabel("position")
     ax.set_title(f"sinusoid_encoding({count}, {dim})")
@@ -484,7 +470,7 @@ def plot_resized_positions(
         for ax in (top, bottom):
             ax.set_xticks(range(cols))
             ax.set_yticks(range(rows))
-            ax.tick_params(labelsize=6)
+            ax.tick_params(labelsize=8)
     fig.colorbar(channel_image, ax=list(axes[0]), fraction=0.02, pad=0.02, label=f"channel {channel}")
     fig.colorbar(similar, ax=list(axes[1]), fraction=0.02, pad=0.02, label="cosine similarity")
     fig.suptitle(f"A learned {first_grid[0]} x {first_grid[1]} position table carried to a new grid", fontsize=10)

@@ -305,11 +305,13 @@ def plot_t2t_chain(
     *,
     token_dim: int = 64,
     embed_dim: int = 768,
+    model: str | None = None,
     splits: tuple[tuple[int, int, int], ...] = T2T_SPLITS,
 ) -> Figure:
     """One row per image: the input and the token grid after each of T2T's soft splits, each cell
     shaded by the average of the pixels under its window (for display only), labelled with the grid
-    and the token length that :func:`vit_explained.t2t_chain` computes."""
+    and the token length that :func:`vit_explained.t2t_chain` computes. The last split's label ends
+    with the ``Linear`` to ``embed_dim`` (384 in T2T-ViT-14); ``model`` names the model it belongs to."""
     images = [as_image(image) for image in images]
     columns = len(splits) + 1
     fig = new_figure(figsize=(2.5 * columns, 3.3 * len(images)), layout="constrained")
@@ -332,11 +334,87 @@ def plot_t2t_chain(
                 f"length {stage.in_channels}·{stage.kernel}·{stage.kernel} = {stage.token_length}"
             )
             if number == len(stages):
-                label += f"\nLinear -> ({grid.total}, {embed_dim})"
+                label += f"\nLinear -> ({grid.total}, {embed_dim})" + (f" in {model}" if model else "")
             ax.set_xlabel(label, fontsize=9)
     fig.suptitle(
         "The T2T chain: three soft splits shrink the token grid\n"
         "(for display, each cell shows the average of what its window covers)",
         fontsize=11,
+    )
+    return fig
+
+
+def _window_spans(size: int, kernel: int, stride: int, padding: int) -> tuple[list[int], int | None]:
+    """Start pixels (in the padded side) of the windows that fit, and of the first one that would not
+    (``None`` if a window starting one stride later would start past the padded side)."""
+    padded = size + 2 * padding
+    starts = list(range(0, padded - kernel + 1, stride))
+    following = (starts[-1] + stride) if starts else 0
+    return starts, (following if following < padded else None)
+
+
+def plot_window_strip(size: int, kernel: int, stride: int, padding: int, *, width: float = 8.0) -> Figure:
+    """One side of the image, drawn as a strip: ``padding`` zeros at both ends (orange), the ``size``
+    image pixels between, and below it every window that fits (start ``j * stride``, ``kernel`` pixels
+    long), one per line, with its index ``j`` and start. The next window, the one that would stick out
+    past the padded edge, is drawn dashed in red: the count ``floor((size + 2p - k) / s) + 1`` stops
+    before it."""
+    size = _checks.positive_int("size", size)
+    kernel = _checks.positive_int("kernel", kernel)
+    stride = _checks.positive_int("stride", stride)
+    if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
+        raise ValueError(f"padding must be an int >= 0, got {padding!r}")
+    padded = size + 2 * padding
+    if kernel > padded:
+        raise ValueError(
+            f"kernel {kernel} is larger than the padded side {padded} (size {size} + 2 * padding {padding})"
+        )
+    starts, beyond = _window_spans(size, kernel, stride, padding)
+    lines = len(starts) + (beyond is not None)
+    fig = new_figure(figsize=(width, 1.2 + 0.32 * lines), layout="constrained")
+    ax = fig.subplots()
+    for left, length, colour in (
+        (0, padding, PADDING_COLOR),
+        (padding, size, "0.75"),
+        (size + padding, padding, PADDING_COLOR),
+    ):
+        if length:
+            ax.add_patch(Rectangle((left, 0), length, 0.8, facecolor=colour, edgecolor="black", linewidth=0.6))
+    ax.text(padded / 2, 0.4, f"{size} image pixels", ha="center", va="center", fontsize=9)
+    for left in (0, size + padding):
+        if padding:
+            ax.text(left + padding / 2, 0.4, f"p={padding}", ha="center", va="center", fontsize=8)
+    for j, start in enumerate(starts):
+        y = -0.9 - 0.9 * j
+        ax.add_patch(Rectangle((start, y), kernel, 0.6, facecolor=WINDOW_COLOR, edgecolor="black", linewidth=0.6))
+        ax.text(start - 0.6, y + 0.3, f"j={j}: start {start}", ha="right", va="center", fontsize=8)
+    if beyond is not None:
+        y = -0.9 - 0.9 * len(starts)
+        ax.add_patch(
+            Rectangle(
+                (beyond, y), kernel, 0.6, facecolor="none", edgecolor=CURRENT_COLOR, linestyle="--", linewidth=1.2
+            )
+        )
+        ax.text(
+            beyond - 0.6,
+            y + 0.3,
+            f"start {beyond}: sticks out, no token",
+            ha="right",
+            va="center",
+            fontsize=8,
+            color=CURRENT_COLOR,
+        )
+    ax.axvline(padded, color="black", linewidth=0.8, linestyle=":")
+    ax.set_xlim(-0.32 * padded, max(padded, (beyond or 0) + kernel) + 1)
+    ax.set_ylim(-0.9 * lines - 0.2, 1.0)
+    ax.set_yticks([])
+    ax.set_xticks(sorted({0, padding, padding + size, padded}))
+    ax.set_xlabel("pixel of the padded side")
+    for spine in ("left", "right", "top"):
+        ax.spines[spine].set_visible(False)
+    ax.set_title(
+        f"k = {kernel}, s = {stride}, p = {padding}: ({size} + 2·{padding} - {kernel}) // {stride} + 1 = "
+        f"{len(starts)} windows along {size} pixels",
+        fontsize=10,
     )
     return fig
