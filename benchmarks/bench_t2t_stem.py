@@ -4,13 +4,13 @@
     .venv/bin/python benchmarks/bench_t2t_stem.py --seeds 3 --epochs 20
 
 Lesson 07 cites the T2T-ViT paper's ImageNet numbers; this is the package's own small-scale check of the
-first idea alone (the token module's overlap), with the backbone held fixed. Two stems on scikit-learn's 8x8
+embedding alone (overlapping windows vs disjoint patches), with the backbone held fixed. Two stems on scikit-learn's 8x8
 digits, everything else the ``digits`` preset (depth 2, width 64, the same augmentation, optimizer and schedule):
 
 - ``soft split (4, 2, 1)``: overlapping 4x4 windows, stride 2, padding 1 -> a 4 x 4 grid of 16 tokens of 16 pixels;
 - ``patches 2x2``: hard 2x2 patches -> the same 4 x 4 grid of 16 tokens, of 4 pixels each.
 
-Both make 16 tokens, so the backbone and its attention cost are identical; the only difference is the
+Both make 16 tokens, so the backbone and its attention cost are identical; the difference is the
 embedding's input (16 overlapping pixels vs 4 disjoint ones: 768 more weights in that one Linear). Each stem
 trains the same number of optimizer steps from the same seeds (same initial backbone draw order, same batches),
 on 1 thread per run; the score is the final accuracy on the 180 *validation* digits (the test split is not
@@ -97,8 +97,10 @@ points); the test split is not read.
 - One seed ({last}) alone, paired over its 180 validation digits (bootstrap): {one_seed}. A single run's
   interval leaves out the seed-to-seed spread; the line above is the one to read.
 
-What this does and does not show: it isolates the soft split's overlap at a tiny scale (8x8 images, 16 tokens, a
-2-block backbone); it says nothing about ImageNet, the token transformers, or T2T-ViT's deep-narrow backbone.
+What this does and does not show: it compares two embeddings, overlapping 4x4 windows vs disjoint 2x2 patches, at
+a tiny scale (8x8 images, 16 tokens, a 2-block backbone). They differ in more than the overlap: a token sees 16
+pixels or 4, and the embedding's Linear is 16 -> 64 or 4 -> 64. It says nothing about ImageNet, the token
+transformers, or T2T-ViT's deep-narrow backbone.
 """
     write_result("t2t_stem", "Soft split vs patches on the digits, equal steps (lesson 07)", body, threads="1 per run")
     return 0

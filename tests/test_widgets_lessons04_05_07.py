@@ -87,7 +87,7 @@ def test_freeze_widget_line_follows_the_freeze_dropdown_and_rejects_unknown_part
     widget = gradient_freeze_widget()
     assert widget.line.startswith("froze mlp (every block): 16 of 56 parameter tensors get no gradient")
     widget.controls["freeze"].value = "norms"
-    assert widget.line.startswith("froze norms (every block): 18 of 56 parameter tensors get no gradient")
+    assert widget.line.startswith("froze norms (every block and the final norm): 18 of 56 parameter tensors")
     assert widget.line.endswith("the others get exactly the gradients they get with nothing frozen")
     with pytest.raises(ValueError, match="freeze must be one of"):
         widget.compute(freeze="attention", where="every block")
@@ -111,7 +111,7 @@ def test_t2t_chain_widget_line_follows_the_height_slider():
 @pytest.mark.parametrize("splits", list(SPLIT_CHAINS))
 def test_t2t_chain_widget_counts_equal_count_tokens(splits):
     widget = t2t_chain_widget()
-    line, fig = widget.compute(height=100, width=60, splits=splits, channels=1)
+    line, fig = widget.compute(height=100, width=60, splits=splits)
     height, width = 100, 60
     for kernel, stride, padding in SPLIT_CHAINS[splits]:
         grid = count_tokens(height, width, kernel, stride, padding)
@@ -125,6 +125,6 @@ def test_t2t_chain_widget_too_small_an_image_shows_the_package_message():
     widget.controls["splits"].value = "four splits: (3,2,1) x 4"
     assert widget.line.startswith("224x224 -> 112x112")
     with pytest.raises(ValueError, match="too small for the T2T chain"):
-        widget.compute(height=2, width=2, splits="T2T-ViT: (7,4,2) (3,2,1) (3,2,1)", channels=3)
+        widget.compute(height=2, width=2, splits="T2T-ViT: (7,4,2) (3,2,1) (3,2,1)")
     with pytest.raises(ValueError, match="splits must be one of"):
-        widget.compute(height=224, width=224, splits="five", channels=3)
+        widget.compute(height=224, width=224, splits="five")

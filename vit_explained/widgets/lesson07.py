@@ -1,7 +1,8 @@
 """Lesson 07's widget: the T2T chain for any image size and split configuration.
 
 ``height`` (first) and ``width`` sliders set the image, ``splits`` picks a chain of soft splits
-(T2T-ViT's own, or a variant), ``channels`` the input channels. :func:`vit_explained.t2t_chain`
+(T2T-ViT's own, or a variant). The input channels change only the first tokens' length, not any
+grid or attention cost, so they are not a control. :func:`vit_explained.t2t_chain`
 follows the image through the splits; the line lists the grids and token counts, the picture the
 tokens and attention-matrix entries of every stage (each token transformer has one 1-head
 attention layer; the backbone, T2T-ViT-14's, has 14 layers of 6 heads).
@@ -37,9 +38,9 @@ def chain_summary(stages: list[SplitStage]) -> str:
 
 
 class T2TChainWidget(LessonWidget):
-    """Sliders for the image size, dropdowns for the chain of splits and the channels."""
+    """Sliders for the image size, a dropdown for the chain of splits."""
 
-    def __init__(self, height: int, width: int, splits: str, channels: int) -> None:
+    def __init__(self, height: int, width: int, splits: str) -> None:
         def slider(name: str, value: int) -> widgets.IntSlider:
             return widgets.IntSlider(
                 value=value, min=16, max=max(512, value), step=4, description=name, continuous_update=False
@@ -49,14 +50,13 @@ class T2TChainWidget(LessonWidget):
             "height": slider("height", height),
             "width": slider("width", width),
             "splits": widgets.Dropdown(options=list(SPLIT_CHAINS), value=splits, description="splits"),
-            "channels": widgets.Dropdown(options=[1, 3], value=channels, description="channels"),
         }
         super().__init__(controls, rows=2)
 
-    def compute(self, height: int, width: int, splits: str, channels: int) -> tuple[str, Figure]:
+    def compute(self, height: int, width: int, splits: str) -> tuple[str, Figure]:
         if splits not in SPLIT_CHAINS:
             raise ValueError(f"splits must be one of {list(SPLIT_CHAINS)}, got {splits!r}")
-        stages = t2t_chain(height, width, channels, splits=SPLIT_CHAINS[splits])
+        stages = t2t_chain(height, width, 3, splits=SPLIT_CHAINS[splits])  # grids do not depend on channels
         names = [f"T2T transformer {i}" for i in range(1, len(stages))] + ["backbone (14 layers)"]
         tokens = [stage.grid.total for stage in stages[:-1]] + [stages[-1].grid.total + 1]
         costs = [attention_cost(n, 64, 1) for n in tokens[:-1]]
@@ -64,13 +64,13 @@ class T2TChainWidget(LessonWidget):
         layers = [1] * (len(stages) - 1) + [BACKBONE_DEPTH]
         entries = [cost.matrix_entries for cost in costs]
         line = f"{chain_summary(stages)}; the backbone sees {tokens[-1]} with the class token"
-        title = f"{height}x{width}, {channels} channel(s), splits {SPLIT_CHAINS[splits]}"
+        title = f"{height}x{width}, splits {SPLIT_CHAINS[splits]}"
         return line, plot_stage_cost(names, tokens, entries, layers, title=title)
 
 
 def t2t_chain_widget(
-    height: int = 224, width: int = 224, splits: str = "T2T-ViT: (7,4,2) (3,2,1) (3,2,1)", channels: int = 3
+    height: int = 224, width: int = 224, splits: str = "T2T-ViT: (7,4,2) (3,2,1) (3,2,1)"
 ) -> T2TChainWidget:
-    """The T2T chain explorer: ``height`` (first slider) and ``width`` from 16 to 512, a ``splits``
-    dropdown (:data:`SPLIT_CHAINS`) and ``channels``. End a notebook cell with it."""
-    return T2TChainWidget(height, width, splits, channels)
+    """The T2T chain explorer: ``height`` (first slider) and ``width`` from 16 to 512 and a ``splits``
+    dropdown (:data:`SPLIT_CHAINS`). End a notebook cell with it."""
+    return T2TChainWidget(height, width, splits)
