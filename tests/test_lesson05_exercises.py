@@ -96,7 +96,11 @@ def test_w_v_gradient_reference_passes(capsys):
     ("wrong", "message"),
     [
         (lambda x, a, g: torch.einsum("bnd,bne->ed", a.mT @ g, x), "shape is transposed"),
-        (lambda x, a, g: (a.mT @ g).mT @ x, "shared by all"),  # forgot to sum over the batch
+        (lambda x, a, g: (a.mT @ g).mT @ x, "shared by all 4 images"),  # forgot to sum over the batch
+        (  # the same slip, seen only on the batch of one
+            lambda x, a, g: (a.mT @ g).mT @ x if x.shape[0] == 1 else w_v_gradient(x, a, g),
+            "shared by the one image of the batch",
+        ),
         (lambda x, a, g: torch.einsum("bnd,bne->de", a @ g, x), "wrong way round"),  # A instead of A^T
         (lambda x, a, g: w_v_gradient(x, a, g) / x.shape[0], "averaged"),
         (
@@ -202,7 +206,7 @@ def softmax_backward_by_backward(a, grad_a):
         (softmax_backward_by_backward, "your function called .*backward"),
         (lambda a, g: torch._softmax_backward_data(g, a, -1, a.dtype), "by hand"),
         (lambda a, g: attention_backward.softmax_backward(a, g), "vit_explained.attention_backward.softmax_backward"),
-        (lambda a, g: a * (g - (g * a).mean(-1, keepdim=True)), "differs from autograd"),  # mean, not sum
+        (lambda a, g: a * (g - (g * a).mean(-1, keepdim=True)), "mean .* instead of its sum"),  # mean, not sum
         (lambda a, g: a * (g - (g * a).sum()), "differs from autograd"),  # summed over everything
         (lambda a, g: a * g - a * a, "differs from autograd"),
         (lambda a, g: [softmax_backward(a, g)[..., 0]], "must have that shape too"),
@@ -318,6 +322,8 @@ def test_w_v_gradient_rejects_more(wrong, message):
             "head": True,
         },  # a dict of the True ones only
         lambda: {part: np.bool_(part != "mlp") for part in FROZEN_MLP_PARTS},  # numpy bools
+        lambda: {part: int(part != "mlp") for part in FROZEN_MLP_PARTS},  # 1 / 0
+        lambda: {part: torch.tensor(part != "mlp") for part in FROZEN_MLP_PARTS},  # bool tensors
         lambda: {"Embeddings", "NORM1", "qkv", "proj", "norm_2", "final_norm", "head"},  # spelled differently
         lambda: {"embedding", "norm 1", "attn.qkv", "attn.proj", "Norm2", "Final-Norm", "head"},
     ],
@@ -346,6 +352,7 @@ def test_frozen_mlp_parts_accepts_answers_written_differently(answer, capsys):
         ),  # dict slip
         (lambda: {part: True for part in FROZEN_MLP_PARTS}, "no gradient at all"),  # dict: mlp True
         (lambda: {part: "yes" for part in FROZEN_MLP_PARTS}, "True \\(gets a gradient\\) or False"),
+        (lambda: {part: 2 for part in FROZEN_MLP_PARTS}, "True \\(gets a gradient\\) or False"),
         (lambda: {"qkv": True, "norms": True}, "'norms' covers three"),
         (lambda: {1, 2}, "with a string"),
     ],

@@ -116,6 +116,11 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
                 "each row's sum ended up along the wrong axis (a row sum without keepdim=True broadcasts across "
                 "the columns): every entry of row i must use row i's own sum"
             )
+        if close(result, a * (grad_a - (grad_a * a).mean(dim=-1, keepdim=True))):
+            fail(
+                "you took the mean of grad_a * a along the row instead of its sum: the chain rule adds up the "
+                "contributions of every weight in the row (sum, not mean)."
+            )
         if close(result, a * (grad_a - grad_a.sum(dim=-1, keepdim=True))):
             fail("the row sum must weight each grad_a entry by its attention weight a; yours sums grad_a alone.")
         if close(result, grad_a - weighted):
@@ -181,7 +186,7 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
     ``x``: ``(B, N, D)``, ``a``: ``(B, N, N)``, ``grad_out``: ``(B, N, d)``; the answer has the shape of
     ``W_v``, ``(d, D)`` (an ``nn.Linear`` weight), summed over the batch.
     """
-    cases = [((1,), 5, 6, 3), ((4,), 7, 6, 4), ((3,), 5, 4, 4)]
+    cases = [((4,), 7, 6, 4), ((1,), 5, 6, 3), ((3,), 5, 4, 4)]  # a real batch first, then B = 1
     for index, (batch, tokens, width, head) in enumerate(cases):
         x, a, w_v, grad_out = _attention_case(batch, tokens, width, head, seed=20 + index)
         w_v.requires_grad_()
@@ -189,9 +194,11 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
         result = _call(w_v_gradient, x, a, grad_out)
         shape = (batch[0], tokens, width)
         if tuple(result.shape) == (*batch, head, width):
+            images = "the one image" if batch[0] == 1 else f"all {batch[0]} images"
             fail(
-                f"one W_v is shared by all {batch[0]} images: its gradient is one (d, D) matrix, the images' "
-                f"contributions added up; got {tuple(result.shape)}"
+                f"one W_v is shared by {images} of the batch: its gradient is one (d, D) matrix, the images' "
+                f"contributions added up (summed over the batch axis, even when it has length 1); "
+                f"got {tuple(result.shape)}"
             )
         if tuple(result.shape) == (width, head) and width != head:
             fail(
@@ -309,8 +316,10 @@ def _type_name_of(value: object) -> str:
 
 def _is_bool(value: object) -> bool:
     if isinstance(value, torch.Tensor):
-        return value.dtype == torch.bool and value.numel() == 1
-    return isinstance(value, (bool, np.bool_))
+        return value.numel() == 1 and (value.dtype == torch.bool or value.item() in (0, 1))
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    return isinstance(value, (int, np.integer)) and value in (0, 1)  # 1 / 0 read as True / False
 
 
 def _answer_parts(answer: object) -> set[str]:
@@ -320,7 +329,8 @@ def _answer_parts(answer: object) -> set[str]:
         if wrong:
             key, value = wrong[0]
             fail(
-                f"a dict answer maps each part to True (gets a gradient) or False; got {value!r} for {key!r}. "
+                "a dict answer maps each part to True (gets a gradient) or False (or 1 / 0); "
+                f"got {value!r} for {key!r}. "
                 "Or return just the set of parts that get one."
             )
         named = [(_part_name(key), bool(value)) for key, value in answer.items()]

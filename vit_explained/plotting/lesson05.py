@@ -28,11 +28,11 @@ def plot_gradient_norms(
     *,
     title: str = "Gradient norm after one backward pass",
 ) -> Figure:
-    """Bar charts (log scale) of gradient norms.
+    """Dot charts (log scale) of gradient norms.
 
-    ``groups``: ``{(layer, part): norm}`` (from ``GradientRecorder.by_group``), drawn as one bar
+    ``groups``: ``{(layer, part): norm}`` (from ``GradientRecorder.by_group``), drawn as one dot
     per group, grouped by layer in the order given and coloured by part. A norm of 0 (a frozen
-    group, no gradient) has no bar: a cross on the floor of the axis with a "0" above it, and the
+    group, no gradient) has no dot: a cross on the floor of the axis with a "0" above it, and the
     legend's entry ``0: no gradient (frozen)``; its part keeps its colour in the legend. ``qkv``: optional
     ``{"block i": {"q": norm, "k": norm, "v": norm}}`` (from ``GradientRecorder.qkv_by_layer``),
     drawn in a second panel.
@@ -70,22 +70,25 @@ def _log_axis(
         ncol=ncol, fontsize=8, loc="upper center", framealpha=0.9, handlelength=1.2, columnspacing=spacing, **legend
     )
     ax.grid(axis="y", which="major", alpha=0.3)
+    ax.grid(axis="y", which="minor", alpha=0.1)
 
 
+#: how a gradient norm is drawn: a dot at its value (read its height on the log axis, ratios as gaps)
+GRADIENT_DOT = {"marker": "o", "markersize": 7, "linestyle": "none"}
 #: how a group without gradient (frozen) is drawn: no bar (its height is 0), a cross at the floor, and "0"
 NO_GRADIENT = {"marker": "x", "markersize": 7, "markeredgewidth": 2, "linestyle": "none"}
 NO_GRADIENT_LABEL = "0: no gradient (frozen)"
 
 
 def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str) -> None:
-    """One bar per ``(layer, part)``, grouped by layer and coloured by part.
+    """One dot per ``(layer, part)`` at its gradient norm, grouped by layer and coloured by part.
 
-    A 0 (a frozen group) gets no bar at all, since its height is 0: a cross in the part's colour sits
-    on the floor of the axis with a "0" above it, so it can never read as a tall bar. Every part keeps
+    Dots, not bars: on a log axis a bar's length from an arbitrary floor misleads (a 50 times smaller
+    norm would look a third as tall). A 0 (a frozen group) has no dot: a cross in the part's colour sits
+    on the floor of the axis with a "0" above it. Every part keeps
     its colour in the legend, frozen or not.
     """
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
     positive = [value for value in groups.values() if value > 0]
     floor, top = min(positive) / 4, max(positive) * 12  # room below the smallest bar and above for the legend
@@ -97,8 +100,8 @@ def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str) 
             value, color = groups[(layer, part)], PART_COLORS.get(part, "black")
             if part not in parts_seen:
                 parts_seen.append(part)
-            if value > 0:
-                ax.bar(x, value, width=0.85, color=color)
+            if value > 0:  # a dot, not a bar: on a log axis a bar's length from the floor means nothing
+                ax.plot([x], [value], color=color, **GRADIENT_DOT)
             else:
                 frozen_seen = True
                 ax.plot([x], [floor * 1.3], color=color, **NO_GRADIENT)
@@ -107,7 +110,7 @@ def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str) 
         ticks.append((start + x - 1) / 2)
         labels.append(layer if len(parts) > 1 else layer.replace(" ", "\n"))  # one narrow bar: wrap the label
         x += 0.8  # gap between layers
-    handles = [Patch(color=PART_COLORS.get(part, "black"), label=part) for part in parts_seen]
+    handles = [Line2D([], [], color=PART_COLORS.get(part, "black"), label=part, **GRADIENT_DOT) for part in parts_seen]
     if frozen_seen:
         handles.append(Line2D([], [], color="0.3", label=NO_GRADIENT_LABEL, **NO_GRADIENT))
     _log_axis(ax, floor, top, ticks, labels, ncol=7 if frozen_seen else 6, spacing=1.0, handles=handles)
@@ -116,14 +119,20 @@ def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str) 
 
 
 def _draw_qkv(ax: Axes, qkv: dict[str, dict[str, float]]) -> None:
-    """The q, k and v rows of each block's qkv weight, three bars a block."""
+    """The q, k and v rows of each block's qkv weight, three dots a block, and how many times v's is larger."""
     blocks = list(qkv)
     positions = np.arange(len(blocks))
     for i, part in enumerate("qkv"):
         values = [qkv[block][part] for block in blocks]
-        ax.bar(positions + (i - 1) * 0.27, values, width=0.27, color=QKV_COLORS[part], label=f"W_{part}")
+        ax.plot(positions + (i - 1) * 0.22, values, color=QKV_COLORS[part], label=f"W_{part}", **GRADIENT_DOT)
     values = [value for block in blocks for value in qkv[block].values()]
-    _log_axis(ax, min(values) / 2.5, max(values) * 12, list(positions), blocks, ncol=3, spacing=0.8)
+    floor = min(values) / 2.5
+    for position, block in zip(positions, blocks, strict=True):  # the ratio, written out
+        norms = qkv[block]
+        if min(norms["q"], norms["k"]) > 0:
+            ratio = norms["v"] / max(norms["q"], norms["k"])
+            ax.text(position, floor * 1.4, f"v: {ratio:.0f}x", ha="center", va="bottom", fontsize=8, color="0.25")
+    _log_axis(ax, floor, max(values) * 12, list(positions), blocks, ncol=3, spacing=0.8)
     ax.set_title("Inside qkv: the q, k and v rows (at initialisation)")
 
 

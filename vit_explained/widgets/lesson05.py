@@ -4,7 +4,9 @@ A ``freeze`` dropdown (first) picks a part (``mlp``, ``qkv``, ``proj``, ``norms`
 ``patch embedding``, ``head``, or ``nothing``) and a ``where`` dropdown picks every block or one of
 them. One backward pass of a small digits ViT follows; the line says how many parameter tensors got
 no gradient and whether every other one got exactly the gradient it gets with nothing frozen; the
-picture is the gradient norm per layer and part; a frozen group has no bar, only a "0" on the floor.
+picture is the gradient norm per layer and part (one dot each); a frozen group has no dot, only a cross
+and a "0" on the floor. ``where`` applies to the parts inside the blocks; ``positions``, ``patch
+embedding`` and ``head`` are outside them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ from ..plotting.lesson05 import plot_gradient_norms
 from ..vit import ViT
 from . import LessonWidget
 
-__all__ = ["FREEZABLE", "FreezeResult", "GradientFreezeWidget", "freeze_and_backward", "gradient_freeze_widget"]
+__all__ = [
+    "FREEZABLE",
+    "OUTSIDE_BLOCKS",
+    "FreezeResult",
+    "GradientFreezeWidget",
+    "freeze_and_backward",
+    "frozen_label",
+    "gradient_freeze_widget",
+]
 
 #: What the ``freeze`` dropdown offers: parts of :data:`vit_explained.parameters.PARAMETER_PARTS`
 #: inside the blocks, and three single parameters or modules outside them.
@@ -61,6 +71,22 @@ def _frozen_names(model: ViT, freeze: str, where: str) -> list[str]:
         for name, place in places.items()
         if place.part == freeze and (freeze == "head" or where in ("every block", place.layer))
     ]
+
+
+#: the parts that live outside the blocks: ``where`` does not apply to them
+OUTSIDE_BLOCKS = ("positions", "patch embedding", "head")
+
+
+def frozen_label(freeze: str, where: str) -> str:
+    """What ``freeze`` in ``where`` froze, in words: ``"mlp (every block)"``, ``"head (outside the blocks)"``,
+    ``"norms (every block and the final norm)"``, ``"qkv (block 2)"``."""
+    if freeze == "nothing":
+        return "nothing"
+    if freeze in OUTSIDE_BLOCKS:
+        return f"{freeze} (outside the blocks)"
+    if freeze == "norms" and where == "every block":
+        return "norms (every block and the final norm)"
+    return f"{freeze} ({where})"
 
 
 class FreezeResult(NamedTuple):
@@ -117,11 +143,12 @@ class GradientFreezeWidget(LessonWidget):
     def compute(self, freeze: str, where: str) -> tuple[str, Figure]:
         result = freeze_and_backward(freeze, where)
         same = "exactly the gradients they get" if result.others_unchanged else "different gradients than"
+        what = frozen_label(freeze, where)
         line = (
-            f"froze {freeze} ({where}): {len(result.without_gradient)} of {result.total} "
+            f"froze {what}: {len(result.without_gradient)} of {result.total} "
             f"parameter tensors get no gradient; the others get {same} with nothing frozen"
         )
-        title = f"Gradient norms with {freeze} frozen ({where})" if freeze != "nothing" else "Gradient norms"
+        title = f"Gradient norms with {what} frozen" if freeze != "nothing" else "Gradient norms"
         return line, plot_gradient_norms(result.groups, title=title)
 
 
