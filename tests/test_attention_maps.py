@@ -457,7 +457,7 @@ def test_ink_share_and_inked_patches():
 
 def test_new_plots_build_and_reject_bad_input():
     from vit_explained.plotting.lesson08 import plot_deletion_curves, plot_map_columns
-    from vit_explained.plotting.lesson09 import plot_special_token_maps, plot_token_sequence
+    from vit_explained.plotting.lesson09 import plot_distillation_setup, plot_special_token_maps, plot_token_sequence
 
     images, maps = torch.rand(2, 1, 12, 12), torch.rand(2, 3, 3, 3)
     fig = plot_map_columns(images, maps, titles=["a", "b", "c"], labels=["x", "y"], title="t")
@@ -481,6 +481,14 @@ def test_new_plots_build_and_reject_bad_input():
     assert "N = 1 + 6 = 7" in plot_token_sequence((2, 3), special_tokens=1).axes[0].get_title()
     with pytest.raises(ValueError, match="special_tokens"):
         plot_token_sequence((7, 7), special_tokens=3)
+    texts = [text.get_text() for text in plot_distillation_setup().axes[0].texts]
+    assert any("argmax" in text for text in texts) and any("head_dist" in text for text in texts)
+    assert any("0.5 * CE(class)" in text and "0.5 * CE(distill.)" in text for text in texts)
+    assert any(
+        "0.7 * CE(class)" in text for text in (t.get_text() for t in plot_distillation_setup(weight=0.3).axes[0].texts)
+    )
+    with pytest.raises(ValueError, match="weight"):
+        plot_distillation_setup(weight=1.5)
 
 
 def test_coarse_deletion_curve_reads_the_full_curve_at_its_counts():

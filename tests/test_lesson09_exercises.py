@@ -384,10 +384,93 @@ def raises_type_error(attn_obj):
     return my_forward
 
 
+def float_mask_as(kind):
+    """The reference, except that a float attn_mask is read as a boolean one (or only its -inf entries kept)."""
+
+    def make(attn_obj):
+        inner = make_reference(attn_obj)
+
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            if attn_mask is not None and attn_mask.dtype != torch.bool:
+                attn_mask = attn_mask.bool() if kind == "bool" else attn_mask != float("-inf")
+            return inner(x, attn_mask=attn_mask, is_causal=is_causal)
+
+        return my_forward
+
+    return make
+
+
+def causal_path_raises(error):
+    """The reference, except that is_causal=True raises ``error``."""
+
+    def make(attn_obj):
+        inner = make_reference(attn_obj)
+
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            if is_causal:
+                raise error
+            return inner(x, attn_mask=attn_mask)
+
+        return my_forward
+
+    return make
+
+
+def causal_path_name_error(attn_obj):
+    inner = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        if is_causal:
+            attn_mask = torch.ones(N, N, dtype=torch.bool).tril()  # noqa: F821 (N never defined: the slip)
+        return inner(x, attn_mask=attn_mask)
+
+    return my_forward
+
+
+def returns_weights_too(attn_obj):
+    inner = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, **kwargs):
+        out = inner(x, attn_mask=attn_mask, **kwargs)
+        return out, attn_obj.attn_map
+
+    return my_forward
+
+
+def my_forward_itself(x, attn_mask=None, is_causal=False, **kwargs):  # passed instead of make_my_forward
+    raise AssertionError("never called")
+
+
+def my_forward_qa_itself(x):  # the Q&A's one-argument closure, passed instead of the factory
+    raise AssertionError("never called")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        NotImplementedError("is_causal=True is not supported"),
+        ValueError("causal attention is not implemented"),
+        TypeError("is_causal must be False here"),
+        AssertionError("no causal masks"),
+    ],
+)
+def test_my_forward_accepts_a_clear_refusal_of_is_causal(error, capsys):
+    lesson09.check_my_forward(causal_path_raises(error))
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
         (with_signature("x"), "1.0.16 on.*attn_mask=None, \\*\\*kwargs"),
+        (float_mask_as("bool"), "turns the float attn_mask into a boolean one"),
+        (float_mask_as("inf"), "keeps only the -inf entries"),
+        (causal_path_name_error, "is_causal=True your my_forward raised NameError.*bug on the is_causal path"),
+        (causal_path_raises(ZeroDivisionError("division by zero")), "raised ZeroDivisionError.*not a refusal"),
+        (causal_path_raises(ValueError("shapes do not match")), "raised ValueError.*say what it refuses"),
+        (returns_weights_too, "returns a tuple of 2.*return only the output tensor"),
+        (my_forward_itself, "pass make_my_forward.*not my_forward itself"),
+        (my_forward_qa_itself, "pass make_my_forward.*not my_forward itself"),
         (with_signature("attn_mask"), "no \\*\\*kwargs.*1.0.26.*is_causal"),
         (slip(mask="ignored"), "additive float attn_mask: your my_forward ignores the mask"),
         (slip(mask="added"), "boolean attn_mask is not a number to add"),

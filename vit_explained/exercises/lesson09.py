@@ -234,6 +234,7 @@ def _masks(batch: int, tokens: int, seed: int) -> list[tuple[str, torch.Tensor |
     """No mask, an additive float mask (finite biases and ``-inf``), a boolean mask (True = may attend)."""
     generator = torch.Generator().manual_seed(seed)
     additive = torch.randn(batch, 1, tokens, tokens, generator=generator)
+    additive[additive.abs() < 0.5] = 0.0  # zeros keep a key as it is: a mask read as boolean would hide them
     additive[..., 1:, 0] = float("-inf")  # no query but the class token reads the class token
     boolean = torch.rand(tokens, tokens, generator=generator) > 0.4
     boolean.fill_diagonal_(True)  # every query keeps at least itself
@@ -255,6 +256,12 @@ def _variant(attn_obj: nn.Module, *, mask: str = "timm", merge: bool = True, sca
             bias = attn_mask.to(scores.dtype)  # a boolean mask added as 0/1
         elif mask == "inverted" and attn_mask is not None and attn_mask.dtype == torch.bool:
             bias = resolve_mask(scores, ~attn_mask)
+        elif mask == "booleanised" and attn_mask is not None:
+            bias = resolve_mask(scores, attn_mask.bool())  # a float mask read as True/False
+        elif mask == "infinite only" and attn_mask is not None and attn_mask.dtype != torch.bool:
+            bias = resolve_mask(scores, attn_mask != float("-inf"))  # the finite biases dropped
+        elif mask in ("booleanised", "infinite only") and attn_mask is not None:
+            bias = resolve_mask(scores, attn_mask)
         else:  # "ignored"
             bias = None
         weights = (scores if bias is None else scores + bias).softmax(dim=-1)
@@ -336,6 +343,35 @@ def _check_signature(my_forward: Callable[..., Any]) -> None:
     )
 
 
+def _check_factory(answer: Callable[..., Any]) -> None:
+    """``answer`` must be ``make_my_forward`` (it builds ``my_forward``), not ``my_forward`` itself."""
+    try:
+        parameters = list(inspect.signature(answer).parameters.values())
+    except (TypeError, ValueError):
+        return
+    names = {p.name for p in parameters}
+    takes_keywords = any(p.kind is p.VAR_KEYWORD for p in parameters)
+    if names & {"attn_mask", "is_causal"} or names == {"x"} or (takes_keywords and "x" in names):
+        fail(
+            "pass make_my_forward, the function that builds my_forward, not my_forward itself: "
+            "lesson09.check_my_forward(make_my_forward)"
+        )
+
+
+def _check_returns_tensor(my_forward: Callable[..., Any], model: _TinyTimmModel, tokens: torch.Tensor, mask) -> None:
+    """timm's Block adds what ``self.attn(...)`` returns to the residual stream: one tensor, not ``(x, attn)``."""
+    block = model.blocks[-1]
+    with torch.no_grad():
+        x = block.norm1(model.blocks[0](tokens, attn_mask=mask))
+        result = attempt(my_forward, x, attn_mask=mask, is_causal=False)
+    if isinstance(result, (tuple, list)):
+        fail(
+            f"my_forward returns a {type(result).__name__} of {len(result)}: timm's Block adds its result to the "
+            "residual stream (x + self.attn(...)), so return only the output tensor and keep the weights "
+            "on attn_obj (attn_obj.attn_map)"
+        )
+
+
 #: The slips of the computation, each named; tried in this order on a wrong output.
 _COMPUTATION_SLIPS = (
     (
@@ -367,6 +403,17 @@ _MASK_SLIPS = (
         "your boolean mask is inverted: True means 'may attend' (SDPA's and timm's meaning), so the "
         "scores get -inf where the mask is False",
     ),
+    (
+        {"mask": "booleanised"},
+        "your my_forward turns the float attn_mask into a boolean one (.bool(), or masked_fill with it): "
+        "a float mask is added to the scores as it is (0 keeps a key, -inf hides it, other values are "
+        "biases); only a torch.bool mask means 'may attend'",
+    ),
+    (
+        {"mask": "infinite only"},
+        "your my_forward keeps only the -inf entries of the float attn_mask: add the whole mask to the "
+        "scores, its finite values are biases too",
+    ),
 )
 
 
@@ -377,12 +424,23 @@ def _diagnose(model: _TinyTimmModel, output: torch.Tensor, tokens: torch.Tensor,
     for options, message in slips:
         if options.get("mask") in ("added", "inverted") and (mask is None or mask.dtype != torch.bool):
             continue
+        if options.get("mask") in ("booleanised", "infinite only") and (mask is None or mask.dtype == torch.bool):
+            continue
         if close(output, _run(model, _variant(attn_obj, **options), tokens, mask)):
             fail(f"with {what}: {message}")
     fail(
         f"with {what}, the model's output changed with your my_forward installed: recompute every step of "
         "the attention (qkv, scale, mask, softmax, attn_drop, merge the heads, proj, proj_drop)"
     )
+
+
+#: The exceptions that read as a deliberate refusal of ``is_causal=True`` (when their message says so).
+_REFUSALS = (NotImplementedError, ValueError, TypeError, AssertionError, RuntimeError)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else "(no message)"
 
 
 def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor) -> None:
@@ -395,8 +453,20 @@ def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: 
     try:
         with torch.no_grad():
             output = model(tokens, is_causal=True)
-    except Exception:  # a clear refusal of is_causal=True is a right answer
-        return
+    except _REFUSALS as error:
+        if "causal" in str(error).lower():
+            return  # a clear refusal of is_causal=True is a right answer
+        fail(
+            f"with is_causal=True your my_forward raised {type(error).__name__}: {_first_line(error)}. "
+            "If that is your refusal, say what it refuses, e.g. "
+            "raise NotImplementedError('is_causal=True is not supported')"
+        )
+    except Exception as error:
+        fail(
+            f"with is_causal=True your my_forward raised {type(error).__name__}: {_first_line(error)}. "
+            "That is a bug on the is_causal path, not a refusal: apply the causal mask, or refuse it with "
+            "raise NotImplementedError('is_causal=True is not supported')"
+        )
     finally:
         del attn_obj.forward
     if close(output, expected):
@@ -421,6 +491,7 @@ def check_my_forward(
     ``attn_obj.cls_attn_map`` (the class token's attention to the patches, ``(B, heads, N - 2)``).
     With ``is_causal=True`` it must raise an error or compute the causal attention, not ignore it.
     """
+    _check_factory(answer)
     for index, (dim, heads, patches) in enumerate(sizes):
         model = _TinyTimmModel(dim, heads, seed=index).eval()
         tokens = torch.randn(3, 2 + patches, dim, generator=torch.Generator().manual_seed(index + 1))
@@ -431,6 +502,7 @@ def check_my_forward(
             if not callable(my_forward):
                 fail(f"return the function my_forward itself (got a {type(my_forward).__name__})")
             _check_signature(my_forward)
+            _check_returns_tensor(my_forward, model, tokens, mask)
             attn_obj.forward = my_forward
             try:
                 with torch.no_grad():

@@ -1,4 +1,5 @@
-"""Figures for lesson 09: a distilled DeiT's token sequence, and its two special tokens' maps.
+"""Figures for lesson 09: a distilled DeiT's token sequence, its hard-distillation training setup, and
+its two special tokens' maps.
 
 Every helper makes its figure with :func:`vit_explained.plotting.new_figure` and returns it, so a
 notebook shows it once (end the cell with ``fig``).
@@ -10,12 +11,12 @@ from collections.abc import Sequence
 
 import torch
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from . import new_figure
 from .lesson08 import plot_map_columns
 
-__all__ = ["plot_special_token_maps", "plot_token_sequence"]
+__all__ = ["plot_distillation_setup", "plot_special_token_maps", "plot_token_sequence"]
 
 _COLOURS = {"class": "#d62728", "distillation": "#1f77b4", "patch": "#bbbbbb"}
 
@@ -69,6 +70,66 @@ def plot_token_sequence(grid: tuple[int, int], *, special_tokens: int = 2, shown
     ax.axis("off")
     kind = "distilled DeiT" if special_tokens == 2 else "ViT"
     ax.set_title(f"A {kind}'s tokens: N = {special_tokens} + {patches} = {special_tokens + patches}", fontsize=10)
+    return fig
+
+
+def plot_distillation_setup(*, weight: float = 0.5) -> Figure:
+    """DeiT's hard distillation as a diagram (after the paper's Fig. 2): the augmented image goes to the
+    frozen teacher, whose argmax is the distillation head's target, and to the student, whose class
+    head learns the true label; the loss is ``(1 - weight) * CE(class) + weight * CE(distillation)``.
+    """
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"weight must be in [0, 1], got {weight}")
+    fig = new_figure(figsize=(9.0, 3.7), layout="constrained")
+    ax = fig.subplots()
+    grey, pale = "#dddddd", "#f3f3f3"
+    box_style = "round,pad=0.02,rounding_size=0.08"
+
+    def box(x: float, y: float, w: float, h: float, text: str, colour: str, **text_kw: object) -> None:
+        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle=box_style, facecolor=colour, edgecolor="black", lw=0.8))
+        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=8, **text_kw)
+
+    def arrow(start: tuple[float, float], end: tuple[float, float], bend: str = "arc3", **kw: object) -> None:
+        props = {"arrowstyle": "-|>", "color": "black", "lw": 0.9, "connectionstyle": bend, **kw}
+        ax.annotate("", xy=end, xytext=start, arrowprops=props)
+
+    box(0.1, 1.9, 1.5, 1.0, "augmented\nimage\n(B, C, H, W)", pale)
+    box(2.3, 1.5, 2.0, 2.7, "student (DeiT)\n\ntokens\n[class, distillation,\npatches]\n\nblocks, norm", pale)
+    box(5.0, 3.15, 1.8, 0.8, "head\n(token 0)", _COLOURS["class"], color="white")
+    box(5.0, 1.75, 1.8, 0.8, "head_dist\n(token 1)", _COLOURS["distillation"], color="white")
+    box(2.3, 0.1, 2.0, 0.9, "teacher (CNN)\nfrozen, no gradient", grey)
+    box(5.0, 0.1, 1.8, 0.9, "argmax of its\nlogits: y_t", grey)
+    box(7.5, 3.15, 1.9, 0.8, "CE(class logits, y)", "white")
+    box(7.5, 1.75, 1.9, 0.8, "CE(distillation\nlogits, y_t)", "white")
+    box(10.0, 2.2, 1.9, 1.3, f"loss =\n{1 - weight:g} * CE(class)\n+ {weight:g} * CE(distill.)", "#fff2cc")
+
+    arrow((1.6, 2.6), (2.3, 2.6))
+    arrow((1.0, 1.9), (2.3, 0.55), bend="angle,angleA=-90,angleB=180,rad=0")
+    arrow((4.3, 3.55), (5.0, 3.55))
+    arrow((4.3, 2.15), (5.0, 2.15))
+    arrow((4.3, 0.55), (5.0, 0.55))
+    arrow((6.8, 3.55), (7.5, 3.55))
+    arrow((6.8, 2.15), (7.5, 2.15))
+    arrow((6.8, 0.55), (8.45, 1.75), bend="angle,angleA=0,angleB=90,rad=0")
+    ax.text(8.45, 4.25, "true label y", ha="center", va="bottom", fontsize=8)
+    arrow((8.45, 4.25), (8.45, 3.95))
+    ax.text(8.55, 0.6, "y_t", ha="left", va="bottom", fontsize=8)
+    arrow((9.4, 3.55), (10.0, 3.1))
+    arrow((9.4, 2.15), (10.0, 2.6))
+    ax.text(
+        6.0,
+        -0.3,
+        "Training. At test time the teacher is gone and the two heads' logits are averaged.",
+        ha="center",
+        va="top",
+        fontsize=8,
+        style="italic",
+    )
+    ax.set_xlim(0, 12.0)
+    ax.set_ylim(-0.7, 4.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("Hard distillation through the distillation token", fontsize=10)
     return fig
 
 
