@@ -525,3 +525,28 @@ def test_deletion_plot_takes_the_counts():
     assert line.get_xdata().tolist() == pytest.approx([0, 4 / 9, 8 / 9, 1])
     with pytest.raises(ValueError, match="counts has 3 entries"):
         plot_deletion_curves({"rollout": torch.rand(4, 4)}, counts=[0, 4, 9])
+
+
+def test_deletion_curves_run_each_distinct_image_once():
+    """Several maps at once give each map's own curve; an image two maps (or two counts) share, such as
+    the intact image or one whose deleted patches were blank already, goes through the model once."""
+    from vit_explained.attention_maps import deletion_counts, deletion_curve, deletion_curves
+
+    model = small_vit().eval()
+    images = torch.rand(3, 1, 12, 12)
+    images[:, :, :4, :] = 0.0  # the top row of patches is blank: deleting it changes nothing
+    labels = torch.tensor([1, 3, 0])
+    maps = {"a": torch.rand(3, 3, 3), "b": torch.rand(3, 3, 3), "blank first": torch.rand(3, 3, 3)}
+    maps["blank first"][:, 0, :] += 10
+    counts = deletion_counts(9, 2)
+    seen = []
+    handle = model.register_forward_hook(lambda _m, inputs, _o: seen.append(len(inputs[0])))
+    together = deletion_curves(model, images, labels, maps, counts=counts, batch_size=7)
+    handle.remove()
+    for name, scores in maps.items():
+        torch.testing.assert_close(together[name], deletion_curve(model, images, labels, scores, counts=counts))
+    runs = sum(seen)
+    assert runs < 3 * len(maps) * len(counts)  # intact and fully deleted images shared; blank deletions free
+    torch.testing.assert_close(together["blank first"][:, 1], together["blank first"][:, 0])  # 2 blank patches gone
+    with pytest.raises(ValueError, match="same patch grid"):
+        deletion_curves(model, images, labels, {"a": torch.rand(3, 3, 3), "b": torch.rand(3, 1, 9)})

@@ -597,3 +597,120 @@ def test_rollout_names_the_reviewed_slips(wrong, message):
 def test_grid_names_the_deit_habit(wrong):
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*distilled DeiT"):
         check_class_token_grid(wrong)
+
+
+# ----------------------------------------------------------------------------- second review's slips
+
+
+def record_popping_the_last_hook(module, run):  # popitem() removes the last hook registered, not necessarily ours
+    outputs = []
+    module.register_forward_hook(lambda _m, _i, output: outputs.append(output.detach()))
+    try:
+        run()
+    finally:
+        module._forward_hooks.popitem()
+    return outputs
+
+
+def test_record_outputs_refuses_popitem():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*registered after yours.*popitem"):
+        check_record_outputs(record_popping_the_last_hook)
+    check_record_outputs(record_reference)  # the checker cleaned up: the next try can pass
+
+
+def _product(layers, identity):
+    result = identity
+    for layer in layers:
+        result = layer @ result
+    return result
+
+
+def rollout_chefer(matrices):  # Chefer's accumulation in place of rollout
+    identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    result = identity
+    for matrix in matrices:
+        result = result + matrix @ result
+    return result
+
+
+def rollout_plus_identity(matrices):  # A + I, never halved nor re-normalised
+    identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    return _product([m + identity for m in matrices], identity)
+
+
+def rollout_first_layer_raw(matrices):  # R = A_0, then only the later layers mixed
+    identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    result = matrices[0]
+    for matrix in matrices[1:]:
+        mixed = 0.5 * matrix + 0.5 * identity
+        result = (mixed / mixed.sum(-1, keepdim=True)) @ result
+    return result
+
+
+def rollout_first_layer_normalised(matrices):
+    identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    result = matrices[0] / matrices[0].sum(-1, keepdim=True)
+    for matrix in matrices[1:]:
+        mixed = 0.5 * matrix + 0.5 * identity
+        result = (mixed / mixed.sum(-1, keepdim=True)) @ result
+    return result
+
+
+def rollout_plus_identity_normalised(matrices):  # (A + I) re-normalised is the same as the half-and-half mix: right
+    identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    return _product([(m + identity) / (m + identity).sum(-1, keepdim=True) for m in matrices], identity)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (rollout_chefer, r"\(A \+ I\) through the layers without halving.*Chefer"),
+        (rollout_plus_identity, r"\(A \+ I\) through the layers without halving.*Chefer"),
+        (rollout_first_layer_raw, "first layer's matrix as it is"),
+        (rollout_first_layer_normalised, "first layer's matrix \\(rows normalised\\)"),
+    ],
+)
+def test_rollout_names_the_second_review_slips(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_rollout(wrong)
+
+
+def test_rollout_accepts_a_plus_i_renormalised(capsys):
+    check_rollout(rollout_plus_identity_normalised)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def grid_deit_einops(w, r, c):
+    from einops import rearrange
+
+    return rearrange(w[..., 0, 2:], "b h (r c) -> b h r c", r=r, c=c)
+
+
+def grid_deit_einops_rows_only(w, r, c):
+    from einops import rearrange
+
+    return rearrange(w[..., 0, 2:], "b h (r c) -> b h r c", r=r)
+
+
+def grid_square_root(w, r, c):  # the side from sqrt(N - 1): right on square grids only
+    side = int((w.shape[-1] - 1) ** 0.5)
+    return w[..., 0, 1:].reshape(*w.shape[:2], side, side)
+
+
+def grid_square_root_isqrt(w, r, c):
+    import math
+
+    side = math.isqrt(w.shape[-1] - 1)
+    return w[:, :, 0, 1 : 1 + side * side].reshape(w.shape[0], w.shape[1], side, side)
+
+
+@pytest.mark.parametrize("wrong", [grid_deit_einops, grid_deit_einops_rows_only])
+def test_grid_names_the_deit_habit_through_einops(wrong):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*distilled DeiT"):
+        check_class_token_grid(wrong)
+
+
+@pytest.mark.parametrize("wrong", [grid_square_root, grid_square_root_isqrt])
+def test_grid_names_the_square_root_slip(wrong):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*sqrt\(N - 1\)"):
+        check_class_token_grid(wrong)

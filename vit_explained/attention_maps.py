@@ -14,7 +14,8 @@
   Explainability") weights each block's attention by its gradient with respect to one class's
   logit: a *class-specific* map. :func:`capture_attention_gradients` records weights and
   gradients with hooks; :func:`gradient_weighted_attention` runs the whole thing on a model.
-- :func:`deletion_curve` and :func:`deletion_auc` test a map: delete the patches it ranks highest
+- :func:`deletion_curve` (:func:`deletion_curves`: several maps at once) and :func:`deletion_auc` test a
+  map: delete the patches it ranks highest
   first and watch the true class's probability fall (:func:`deletion_counts` for a coarser curve,
   read every few patches). :func:`ink_share` is lesson 08's statistic.
 
@@ -26,7 +27,7 @@ rows x cols = the patch grid (``N - special_tokens = rows * cols``).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -399,7 +400,6 @@ def ink_share(maps: torch.Tensor, images: torch.Tensor, threshold: float = 0.5) 
     return (maps * ink).sum((-2, -1)) / maps.sum((-2, -1))
 
 
-@torch.no_grad()
 def deletion_curve(
     model: nn.Module,
     images: torch.Tensor,
@@ -422,40 +422,89 @@ def deletion_curve(
     ``counts`` (increasing, from 0 to ``P``) reads the probability only after deleting that many
     patches, e.g. ``deletion_counts(P, 4)`` = 0, 4, 8, ..., P: a coarser curve ``(B, len(counts))``
     for a fraction of the model calls; pass the same ``counts`` to :func:`deletion_auc`.
+    :func:`deletion_curves` does several maps at once.
+    """
+    return deletion_curves(model, images, labels, {"map": scores}, fill=fill, batch_size=batch_size, counts=counts)[
+        "map"
+    ]
+
+
+@torch.no_grad()
+def deletion_curves(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    maps: Mapping[str, torch.Tensor],
+    *,
+    fill: float = 0.0,
+    batch_size: int = 500,
+    counts: Sequence[int] | None = None,
+) -> dict[str, torch.Tensor]:
+    """:func:`deletion_curve` for several maps of the same images at once: ``{name: (B, rows, cols)}``
+    -> ``{name: (B, len(counts))}``.
+
+    Every image the curves need is run through the model **once**, however many maps or counts
+    produce it: the intact image (count 0, the same for every map), the fully deleted one (count
+    ``P``), and any two variants that differ only in patches already equal to ``fill`` -- deleting
+    a blank background patch to black changes nothing, so a map that ranks blank patches high
+    spends deletions that leave the image as it was.
     """
     _checks.image_batch(images)
-    if not isinstance(scores, torch.Tensor) or scores.dim() != 3 or scores.shape[0] != len(images):
-        raise ValueError(
-            f"scores must be (B, rows, cols), one map per image (B = {len(images)}), "
-            f"got {getattr(scores, 'shape', scores)}"
-        )
+    if not isinstance(maps, Mapping) or not maps:
+        raise ValueError("maps must be a non-empty dict {name: (B, rows, cols) scores}")
+    grids = set()
+    for name, scores in maps.items():
+        if not isinstance(scores, torch.Tensor) or scores.dim() != 3 or scores.shape[0] != len(images):
+            raise ValueError(
+                f"scores must be (B, rows, cols), one map per image (B = {len(images)}), "
+                f"got {getattr(scores, 'shape', scores)} for {name!r}"
+            )
+        grids.add(tuple(scores.shape[-2:]))
+    if len(grids) != 1:
+        raise ValueError(f"every map must be on the same patch grid, got {sorted(grids)}")
     if not isinstance(labels, torch.Tensor) or labels.shape != (len(images),):
         raise ValueError(f"labels must be a (B,) = ({len(images)},) tensor of classes")
     batch_size = _checks.positive_int("batch_size", batch_size)
-    rows, cols = scores.shape[-2:]
+    ((rows, cols),) = grids
     ph, pw = _patch_size_of(images, (rows, cols))
-    patches = rows * cols
+    patches, count = rows * cols, len(images)
     steps = torch.tensor(_deletion_counts(counts, patches))
-    order = torch.sort(scores.reshape(len(images), patches), dim=-1, descending=True, stable=True).indices
-    rank = torch.empty_like(order)
-    rank.scatter_(1, order, torch.arange(patches).expand(len(images), patches))  # rank[b, p]: when p goes
-    kept = rank[:, None, :] >= steps[None, :, None]  # (B, S, P): patch p still there after step s
-    masks = kept.reshape(len(images), len(steps), 1, rows, cols).float()
-    masks = masks.repeat_interleave(ph, dim=-2).repeat_interleave(pw, dim=-1)  # (B, S, 1, H, W)
+    # a patch already equal to fill everywhere: deleting it is a no-op
+    cells = _patch_pixels(images, ph, pw)  # (B, P, C * ph * pw)
+    inert = (cells == fill).all(-1)  # (B, P)
+    keys = []
+    for scores in maps.values():
+        order = torch.sort(scores.reshape(count, patches), dim=-1, descending=True, stable=True).indices
+        rank = torch.empty_like(order)
+        rank.scatter_(1, order, torch.arange(patches).expand(count, patches))  # rank[b, p]: when p goes
+        kept = rank[:, None, :] >= steps[None, :, None]  # (B, S, P): patch p still there after step s
+        keys.append(kept | inert[:, None, :])  # what the model actually sees differ only here
+    keys = torch.stack(keys, 1)  # (B, M, S, P)
+    owner = torch.arange(count)[:, None, None].expand(keys.shape[:3])
+    table = torch.cat([owner[..., None], keys.long()], -1).reshape(-1, patches + 1)
+    unique, inverse = torch.unique(table, dim=0, return_inverse=True)  # one row per distinct image
+    which, masks = unique[:, 0], unique[:, 1:].reshape(-1, 1, rows, cols).to(images.dtype)
     was_training = model.training
     model.eval()
     probabilities = []
     try:
-        per_chunk = max(1, batch_size // len(steps))  # whole images per model call
-        for start in range(0, len(images), per_chunk):
-            chunk = slice(start, start + per_chunk)
-            variants = images[chunk, None] * masks[chunk] + fill * (1 - masks[chunk])  # (b, S, C, H, W)
-            logits = _logits(model(variants.flatten(0, 1))).reshape(variants.shape[0], len(steps), -1)
-            chosen = labels[chunk].long()[:, None, None].expand(-1, len(steps), 1)
-            probabilities.append(logits.softmax(-1).gather(-1, chosen)[..., 0])
+        for start in range(0, len(unique), batch_size):
+            part = slice(start, start + batch_size)
+            mask = masks[part].repeat_interleave(ph, dim=-2).repeat_interleave(pw, dim=-1)  # (b, 1, H, W)
+            variants = images[which[part]] * mask + fill * (1 - mask)
+            logits = _logits(model(variants))
+            probabilities.append(logits.softmax(-1).gather(-1, labels[which[part]].long()[:, None])[:, 0])
     finally:
         model.train(was_training)
-    return torch.cat(probabilities)
+    readings = torch.cat(probabilities)[inverse].reshape(keys.shape[:3])  # (B, M, S)
+    return {name: readings[:, index] for index, name in enumerate(maps)}
+
+
+def _patch_pixels(images: torch.Tensor, ph: int, pw: int) -> torch.Tensor:
+    """``(B, C, H, W) -> (B, P, C * ph * pw)``: each patch's pixels, patches row by row."""
+    b, c, h, w = images.shape
+    cells = images.reshape(b, c, h // ph, ph, w // pw, pw).permute(0, 2, 4, 1, 3, 5)
+    return cells.reshape(b, (h // ph) * (w // pw), c * ph * pw)
 
 
 def deletion_counts(patches: int, step: int) -> list[int]:

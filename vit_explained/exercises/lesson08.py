@@ -37,6 +37,12 @@ class _Boom(RuntimeError):
     """Raised by the checker's forward pass to see whether the hook is removed anyway."""
 
 
+_LATER_HOOK_GONE = (
+    "your function removed a hook registered after yours (run() registered one while it ran): "
+    "module._forward_hooks.popitem() takes the last hook registered, which need not be yours. Remove only your "
+    "own, with the handle register_forward_hook returned: handle.remove()"
+)
+
 _OTHERS_HOOKS_GONE = (
     "your function also removed a hook it did not register (someone else's hook on the module is gone: "
     "clearing module._forward_hooks removes everyone's hooks). Remove only your own, with the handle "
@@ -50,12 +56,16 @@ def _check_hook_left_output_alone(
     originals: list[tuple[torch.Tensor, bool]],
     calls: int,
     bystander: int,
+    later: list[int],
 ) -> None:
-    """After ``record_outputs`` returned: no hook of its own left, other hooks kept, ``run()`` called
-    once, outputs untouched (same tensor, still attached to the graph if it was)."""
+    """After ``record_outputs`` returned: no hook of its own left, other hooks kept (one registered
+    before it and one registered while ``run()`` ran), ``run()`` called once, outputs untouched (same
+    tensor, still attached to the graph if it was)."""
     if bystander not in softmax._forward_hooks:
         fail(_OTHERS_HOOKS_GONE)
-    if _hook_count(softmax, besides=bystander) != 0:
+    if any(key not in softmax._forward_hooks for key in later):
+        fail(_LATER_HOOK_GONE)
+    if _hook_count(softmax, besides=bystander) != len(later):
         fail(
             "after your function returns, the hook is still registered on the module, so it keeps recording "
             "every later forward pass. register_forward_hook returns a handle: call handle.remove()"
@@ -117,7 +127,10 @@ def _check_removed_after_error(
     """When ``run()`` raises, ``record_outputs`` lets the error through and still removes its hook."""
     softmax = attention.attend
 
+    later: list[int] = []
+
     def failing_run() -> None:
+        later.append(softmax.register_forward_hook(lambda *_: None).id)  # registered after the learner's hook
         attention(tokens)  # runs attention.attend, the explicit path
         raise _Boom("a forward pass that fails halfway")
 
@@ -131,10 +144,13 @@ def _check_removed_after_error(
         fail(f"when run() raises, your function raised {type(error).__name__} instead of letting run()'s error through")
     finally:
         others_kept = bystander.id in softmax._forward_hooks
-        left = _hook_count(softmax, besides=bystander.id)
+        later_kept = all(key in softmax._forward_hooks for key in later)
+        left = _hook_count(softmax, besides=bystander.id) - len(later)
         softmax._forward_hooks.clear()  # clean up (a fresh module, the checker's own) for the learner's next try
     if not others_kept:
         fail(_OTHERS_HOOKS_GONE)
+    if not later_kept:
+        fail(_LATER_HOOK_GONE)
     if left:
         fail(
             "when run() raises an exception, your hook stays registered. Put the call in try: ... finally: "
@@ -170,7 +186,10 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
         lambda _module, _inputs, output: originals.append((output, output.requires_grad))
     )
 
+    later: list[int] = []  # hooks registered while run() runs, after the learner's: they must survive too
+
     def run() -> None:
+        later.append(softmax.register_forward_hook(lambda *_: None).id)
         for x in tokens:
             q, k, v = attention.project_qkv(x)
             _, weights = attention.scaled_dot_product(q, k, v, need_weights=True)  # calls attention.attend
@@ -178,7 +197,7 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
 
     try:
         stored = attempt(record_outputs, softmax, run)
-        _check_hook_left_output_alone(softmax, model_outputs, originals, len(tokens), checker_hook.id)
+        _check_hook_left_output_alone(softmax, model_outputs, originals, len(tokens), checker_hook.id, later)
     finally:
         softmax._forward_hooks.clear()  # the checker's own module: no hook survives into the next check
     _check_stored_outputs(stored, expected, scores)
@@ -221,6 +240,16 @@ def _rollout_variants(matrices: list[torch.Tensor]) -> dict[str, torch.Tensor]:
             product = step @ product
         variants[name] = product
     variants["end"] = normalise(variants["end"])
+    chefer = identity
+    for m in matrices:
+        chefer = chefer + m @ chefer
+    variants["chefer"] = chefer
+    if len(matrices) > 1:
+        for name, first in (("first raw", matrices[0]), ("first normalised", normalise(matrices[0]))):
+            product = first
+            for layer in mixed[1:]:
+                product = layer @ product
+            variants[name] = product
     return variants
 
 
@@ -245,6 +274,23 @@ _ROLLOUT_MISTAKES = (
         "order",
         "you multiplied in the wrong order: a later layer mixes what the earlier ones "
         "produced, so it goes on the left (rollout = A_later @ rollout)",
+    ),
+    (
+        "chefer",
+        "you multiplied (A + I) through the layers without halving it or re-normalising its rows; that is also "
+        "Chefer et al.'s accumulation R = R + A @ R (= (I + A) @ R), the rule of the gradient-weighted map "
+        "(section 8). The rows then sum to more than 1 and grow with every layer. Rollout mixes 0.5 * A + 0.5 * I, "
+        "divides each row by its sum, and multiplies",
+    ),
+    (
+        "first raw",
+        "you started from the first layer's matrix as it is and mixed only the later ones: start from the "
+        "identity (or mix the first layer too), so every layer, the first included, gets its half identity",
+    ),
+    (
+        "first normalised",
+        "you started from the first layer's matrix (rows normalised) and mixed only the later ones: start from "
+        "the identity (or mix the first layer too), so every layer, the first included, gets its half identity",
     ),
     (
         "keepdim",
@@ -302,7 +348,7 @@ def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> None
             continue
         variants = _rollout_variants(matrices)
         for name, mistake in _ROLLOUT_MISTAKES:
-            if variants[name] is not None and close(got, variants[name]):
+            if variants.get(name) is not None and close(got, variants[name]):
                 fail(f"for {case} {mistake}")
         if layers == 1:
             fail(f"for {case} (a single layer) your result differs from the re-normalised half-identity mix")
@@ -319,6 +365,44 @@ _DEIT_HABIT = (
 )
 
 
+def _quietly(function: Callable[..., Any], *args: Any) -> torch.Tensor | None:
+    """The learner's function on a probe input; None if it raises or returns no tensor."""
+    try:
+        out = function(*args)
+    except Exception:
+        return None
+    return out if isinstance(out, torch.Tensor) else None
+
+
+_SQRT_HABIT = (
+    "your function works on a square grid but not on {case}: it seems to take the grid's side from "
+    "sqrt(N - 1), which holds only for square grids. Use the rows and cols you are given"
+)
+
+
+def _grid_slip(
+    class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor],
+    shape: tuple[int, int, int, int],
+    case: str,
+    generator: torch.Generator,
+) -> str | None:
+    """Name a slip by what the learner's function returns on probe inputs, whatever error it raised:
+    the DeiT slice ``[..., 0, 2:]`` (probed with one extra token, so that slice fits the grid) or a
+    side taken from ``sqrt(N - 1)`` (probed on a square grid)."""
+    batch, heads, rows, cols = shape
+    extra = torch.softmax(torch.randn(batch, heads, rows * cols + 2, rows * cols + 2, generator=generator), dim=-1)
+    got = _quietly(class_token_grid, extra.clone(), rows, cols)
+    if got is not None and close(got, extra[..., 0, 2:].reshape(batch, heads, rows, cols)):
+        return _DEIT_HABIT.format(case=case)
+    if rows != cols:
+        side = 3
+        square = torch.softmax(torch.randn(batch, heads, side * side + 1, side * side + 1, generator=generator), dim=-1)
+        got = _quietly(class_token_grid, square.clone(), side, side)
+        if got is not None and close(got, square[..., 0, 1:].reshape(batch, heads, side, side)):
+            return _SQRT_HABIT.format(case=case)
+    return None
+
+
 def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
     """Check ``class_token_grid(weights, rows, cols)``: ``(B, heads, N, N) -> (B, heads, rows,
     cols)``, the class token's attention to each patch at the patch's grid position."""
@@ -332,21 +416,23 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
             f"That was for {case}. The weights hold N = {tokens} columns: one for the class token and "
             f"{rows * cols} for the patches; only the patches go on the grid"
         )
-        # the error a reshape, view or unflatten raises on rows * cols - 1 patch columns
-        deit_size = (f"input of size {batch * heads * (tokens - 2)}", f"({tokens - 2}) in the input")
 
         def named_hint(
-            error: Exception, hint: str = hint, deit_size: tuple[str, str] = deit_size, case: str = case
+            error: Exception,
+            hint: str = hint,
+            case: str = case,
+            shape: tuple[int, int, int, int] = (batch, heads, rows, cols),
         ) -> str:
-            if any(text in str(error) for text in deit_size):
-                return _DEIT_HABIT.format(case=case)
-            return hint
+            return _grid_slip(class_token_grid, shape, case, generator) or hint
 
         got = _NO_CLASS_TOKEN_ATTENTION(class_token_grid, weights.clone(), rows, cols, hint=named_hint)
         got = as_tensor(got, f"your grid for {case}")
         if tuple(got.shape) == (batch, heads, cols, rows) and rows != cols:
             fail(f"for {case} your shape {tuple(got.shape)} has rows and cols swapped; expect (B, heads, rows, cols)")
         if tuple(got.shape) != tuple(expected.shape):
+            slip = _grid_slip(class_token_grid, (batch, heads, rows, cols), case, generator)
+            if slip:
+                fail(f"for {case}: {slip}")
             fail(f"for {case} expected shape {tuple(expected.shape)} (B, heads, rows, cols), got {tuple(got.shape)}")
         if close(got, expected):
             continue
@@ -365,5 +451,8 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
                 f"for {case} the patches are placed column by column; they were flattened row by row "
                 "(patch k sits at row k // cols, column k % cols)"
             )
+        slip = _grid_slip(class_token_grid, (batch, heads, rows, cols), case, generator)
+        if slip:
+            fail(f"for {case}: {slip}")
         fail(f"for {case} your grid differs from the class token's attention to the patches")
     passed("row 0, patch columns only, reshaped row by row: the class token's view of the image.")
