@@ -224,6 +224,32 @@ def test_attention_rejects_scale_by_d_and_times_sqrt_d():
         check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) * math.sqrt(q.shape[-1])).softmax(-1) @ v)
 
 
+def test_attention_names_a_hard_coded_scale_and_a_scale_by_the_token_count():
+    with pytest.raises(ExerciseFailed, match=r"fixed 1/8, ViT-B's"):
+        check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / 8).softmax(-1) @ v)
+    with pytest.raises(ExerciseFailed, match=r"divided by sqrt\(N\), the number of tokens"):
+        check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-2])).softmax(-1) @ v)
+    with pytest.raises(ExerciseFailed, match="multiply q instead of v"):
+        check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1) @ q)
+
+
+def test_attention_accepts_float64_einsum_and_numpy_answers():
+    import numpy as np
+
+    def in_float64(q, k, v):
+        scores = torch.einsum("bhid,bhjd->bhij", q.double(), k.double()) / q.shape[-1] ** 0.5
+        return torch.einsum("bhij,bhjd->bhid", scores.softmax(-1), v.double()).to(q.dtype)
+
+    def in_numpy(q, k, v):
+        q, k, v = (t.numpy() for t in (q, k, v))
+        scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])
+        weights = np.exp(scores - scores.max(-1, keepdims=True))
+        return weights / weights.sum(-1, keepdims=True) @ v
+
+    check_attention(in_float64)
+    check_attention(in_numpy)
+
+
 def test_attention_rejects_the_fused_shortcut_and_restores_it():
     with pytest.raises(
         ExerciseFailed,
@@ -491,7 +517,10 @@ def package_attention(q, k, v):
         (lambda q, k, v: torch.ops.aten.scaled_dot_product_attention(q, k, v), "scaled_dot_product_attention"),
         (package_attention, "Attention.scaled_dot_product"),
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1).mT @ v, "weights are transposed"),
-        (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-2])).softmax(-1) @ v, "values differ"),  # sqrt(N), not sqrt(d)
+        (
+            lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-2])).softmax(-1) @ v,
+            r"divided by sqrt\(N\)",
+        ),  # sqrt(N), not sqrt(d)
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])) @ v, "values differ"),  # no softmax
         (lambda q, k, v: (k @ q.mT / math.sqrt(q.shape[-1])).softmax(-1) @ v, "values differ"),  # keys as queries
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1) @ v.mT, "raised RuntimeError"),

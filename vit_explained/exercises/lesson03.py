@@ -217,6 +217,11 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
         "the scores are multiplied by sqrt(d); they should be divided by it": (
             (dots * math.sqrt(head_dim)).softmax(-1) @ v
         ),
+        "the scale is a fixed 1/8, ViT-B's 1/sqrt(64): it is right only for heads 64 wide; take d from the "
+        "tensors, q.shape[-1]": (dots / 8).softmax(-1) @ v,
+        "the scores are divided by sqrt(N), the number of tokens (q.shape[-2]); the scale is 1 / sqrt(d), the "
+        "head width (q.shape[-1])": (dots / math.sqrt(q.shape[-2])).softmax(-1) @ v,
+        "the weights multiply q instead of v: the output is a weighted sum of the values": (scores.softmax(-1) @ q),
         "the softmax runs over the wrong axis: each query's weights must sum to 1 over the keys, the last axis": (
             scores.softmax(-2) @ v
         ),

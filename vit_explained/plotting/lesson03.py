@@ -80,8 +80,8 @@ def plot_softmax_saturation(
     for ax in axes:
         ax.legend(fontsize=8, loc={0: "upper left", 1: "center right"}.get(list(axes).index(ax), "upper right"))
     fig.suptitle(
-        f"Without the 1/√d scale the softmax over {num_keys} keys saturates as d grows, and saturated rows pass back "
-        "little gradient",
+        f"Without the 1/√d scale the softmax over {num_keys} keys saturates as d grows; saturated rows pass back "
+        "little gradient (the mean falls below the scaled one only for d ≳ 256)",
         fontsize=11,
     )
     fig.tight_layout()
@@ -211,12 +211,13 @@ def plot_query_attention(
     left, middle, right = fig.subplots(1, 3)
     for ax in (left, middle):
         ax.imshow(to_display(image), cmap=cmap, vmin=0, vmax=1, extent=(0, width, height, 0))
-    middle.imshow(
+    overlay = middle.imshow(
         weights[1:].reshape(rows, cols).numpy(), cmap="inferno", alpha=0.7, extent=(0, width, height, 0),
         vmin=0, interpolation="nearest",
     )  # fmt: skip
+    fig.colorbar(overlay, ax=middle, fraction=0.046, pad=0.04, label="weight")
     shown = right.imshow(scores[1:].reshape(rows, cols).numpy(), cmap="coolwarm", interpolation="nearest")
-    fig.colorbar(shown, ax=right, fraction=0.046, pad=0.04)
+    fig.colorbar(shown, ax=right, fraction=0.046, pad=0.04, label="score")
     if query:
         _outline_query(query, (rows, cols), (height / rows, width / cols), pixels=(left, middle), grid_ax=right)
     for ax in (left, middle, right):

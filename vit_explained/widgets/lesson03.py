@@ -48,7 +48,16 @@ def queries_and_keys(model: ViT, image: torch.Tensor) -> list[tuple[torch.Tensor
 class AttentionWidget(LessonWidget):
     """Controls ``query`` (first), ``head``, ``block``, ``digit`` and ``scaled``; see the module docstring."""
 
-    def __init__(self, model: ViT, images: torch.Tensor, labels: list[int], query: int, head: int, block: int) -> None:
+    def __init__(
+        self,
+        model: ViT,
+        images: torch.Tensor,
+        labels: list[int],
+        query: int,
+        head: int,
+        block: int,
+        scaled: bool = True,
+    ) -> None:
         self.model = model.eval()
         self.images = images
         self.grid = tuple(model.patch_embedding.grid)
@@ -67,7 +76,7 @@ class AttentionWidget(LessonWidget):
                 value=0,
                 description="digit",
             ),
-            "scaled": widgets.Checkbox(value=True, description="scale by 1/sqrt(d)"),
+            "scaled": widgets.Checkbox(value=bool(scaled), description="scale by 1/sqrt(d)"),
         }
         super().__init__(controls, rows=2)
 
@@ -108,10 +117,12 @@ def attention_widget(
     query: int = 25,
     head: int = 0,
     block: int = 0,
+    scaled: bool = True,
 ) -> AttentionWidget:
     """The attention explorer on digits: ``query`` slider (first; 0 = class token), ``head``,
-    ``block``, ``digit``, and the ``scaled`` toggle. Defaults: the shipped MNIST ViT and the
-    first ten test digits (``images`` ``(B, 1, 28, 28)``, ``labels`` their classes)."""
+    ``block``, ``digit``, and the ``scaled`` toggle (``scaled=False`` starts without the scale).
+    Defaults: the shipped MNIST ViT and the first ten test digits (``images`` ``(B, 1, 28, 28)``,
+    ``labels`` their classes)."""
     if model is None:
         from ..pretrained import load_mnist_vit
 
@@ -123,4 +134,4 @@ def attention_widget(
         images, labels = split.test_images[:10], split.test_labels[:10].tolist()
     if labels is None:
         labels = ["?"] * len(images)
-    return AttentionWidget(model, images, list(labels), query, head, block)
+    return AttentionWidget(model, images, list(labels), query, head, block, scaled)
