@@ -32,8 +32,9 @@ LESSON_COMPARISONS = """### The lessons' own comparisons over seeds
   (95.0 %) and conv-stem (96.1 %) ViTs are within the seeds' spread of the plain ViT. The MNIST-5k run above,
   where the ViT is level with or ahead of the CNN, says the ordering depends on the data and the budget.
 - `benchmarks/results/t2t_stem.md` (`benchmarks/bench_t2t_stem.py`, 2026-12-03, loaded machine; 8x8 digits,
-  equal steps, 5 seeds, validation accuracy): a T2T-style soft split (4, 2, 1) against 2x2 patches, both 16
-  tokens: +1.2 points on average, range -0.6..+2.2: no consistent difference."""
+  equal steps, 5 seeds, validation accuracy): overlapping 4x4 windows (a soft split (4, 2, 1)) against
+  disjoint 2x2 patches, both 16 tokens: +1.2 points on average, range -0.6..+2.2, 95 % t-interval [-0.1, +2.5]:
+  no consistent difference."""
 
 
 def readme_section() -> str:

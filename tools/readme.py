@@ -70,8 +70,9 @@ LESSONS: dict[str, tuple[str, int]] = {
     "07_tokens_to_token_vit": (
         "the T2T pipeline and the soft split's overlap drawn first; T2T-ViT step by step on 400x100 images: "
         "soft splits, the token transformer (the skip v = W_v LayerNorm(x)), reshape; T2T-ViT-14 "
-        "(t2t_vit_t_14) vs ViT-S/16 and the deep-narrow backbone; the released weights' backbone scale "
-        "(qk_scale=384 ** -0.5); does T2T help: the paper's table and a 5-seed check; a T2T-chain widget",
+        "(t2t_vit_t_14) vs ViT-S/16 and the deep-narrow backbone; which backbone scale the released weights "
+        "use (head_dim ** -0.5; the original's pretrained=True qk_scale branch is dead code); does T2T help: "
+        "the paper's table and a 5-seed check; a T2T-chain widget",
         35,
     ),
     "08_attention_maps": (
