@@ -340,7 +340,7 @@ def layer_norm_module(x, weight, bias, eps):
         (lambda x, w, b, eps: _normalise(x, -1, eps) * b + w, "differs from nn.LayerNorm"),  # weight and bias swapped
         (lambda x, w, b, eps: _normalise(x, -1, eps) * w, "shift (bias) is missing"),
         (lambda x, w, b, eps: _normalise(x, -1, eps) + b, "scale (weight) is missing"),
-        (lambda x, w, b, eps: _normalise(x, -1, 0.0) * w + b, "differs"),  # eps ignored
+        (lambda x, w, b, eps: _normalise(x, -1, 0.0) * w + b, "eps is missing"),  # eps ignored
         (lambda x, w, b, eps: (x.mean(-1), x.var(-1)), "should keep the input's shape"),
         (lambda x, w, b, eps: {"out": layer_norm(x, w, b, eps)}, "return a torch.Tensor"),
         (lambda x, w, b, eps: _normalise(x, -1, eps) * w[:, None] + b, "raised RuntimeError"),
@@ -491,3 +491,56 @@ def _extra_final_norm(x, b):
 )
 def test_pre_norm_block_names_order_and_norm_slips(answer, fragment):
     rejected(check_pre_norm_block, answer, fragment)
+
+
+# --- slips named after review: a constant without its root, the sigmoid form, two slips with one count,
+# --- a missing or squared eps, a block that normalises both each branch's input and the sum ---
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x: 0.5 * x * (1 + torch.tanh(2 / math.pi * (x + 0.044715 * x**3))), "the square root is missing"),
+        (lambda x: x * torch.sigmoid(1.702 * x), "sigmoid approximation x * sigmoid(1.702 x)"),
+    ],
+)
+def test_tanh_gelu_names_two_over_pi_and_the_sigmoid_form(answer, fragment):
+    rejected(check_tanh_gelu, answer, fragment)
+
+
+def test_block_parameters_names_both_slips_that_give_the_same_count():
+    qkv_bias_of_size_dim = lambda d, m: 4 * d * d + 2 * d * m + d + d + m + d + 4 * d  # noqa: E731
+    one_norm_only = lambda d, m: 4 * d * d + 2 * d * m + 3 * d + d + m + d + 2 * d  # noqa: E731
+    for answer in (qkv_bias_of_size_dim, one_norm_only):
+        rejected(
+            check_block_parameters, answer, "two slips give exactly this count", "qkv's bias", "half of the LayerNorm"
+        )
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (
+            lambda x, w, b, eps: (
+                (x - x.mean(-1, keepdim=True)) / x.var(-1, keepdim=True, unbiased=False).sqrt() * w + b
+            ),
+            "eps is missing",
+        ),
+        (
+            lambda x, w, b, eps: (
+                (x - x.mean(-1, keepdim=True)) / (x.var(-1, keepdim=True, unbiased=False) + eps**2).sqrt() * w + b
+            ),
+            "eps is squared",
+        ),
+    ],
+)
+def test_layer_norm_names_missing_and_squared_eps(answer, fragment):
+    rejected(check_layer_norm, answer, fragment)
+
+
+def test_pre_norm_block_names_a_block_that_normalises_inputs_and_sums():
+    def both(x, b):
+        x = b.norm1(x + b.attn(b.norm1(x)))
+        return b.norm2(x + b.mlp(b.norm2(x)))
+
+    rejected(check_pre_norm_block, both, "normalises each branch's input AND the sum")

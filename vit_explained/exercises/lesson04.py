@@ -77,6 +77,15 @@ def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
                 "the constant is sqrt(2 / pi), about 0.798; this uses sqrt(pi / 2), about 1.253",
             ),
             (
+                0.5 * x * (1 + torch.tanh(2 / math.pi * (x + 0.044715 * x**3))),
+                "the constant is sqrt(2 / pi), about 0.798; this uses 2 / pi, about 0.637: the square root is missing",
+            ),
+            (
+                x * torch.sigmoid(1.702 * x),
+                "this is the sigmoid approximation x * sigmoid(1.702 x), another (coarser) approximation from the "
+                "GELU paper; the exercise asks for the tanh form",
+            ),
+            (
                 0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**2))),
                 "the correction term inside tanh has the wrong power of x: with it, GELU(x) - GELU(-x) is no longer x",
             ),
@@ -134,6 +143,7 @@ def check_block_parameters(block_parameters: Callable[[int, int], int]) -> None:
             ),
             "both the Linear biases and the LayerNorms are missing": expected - parts["biases"] - parts["norms"],
             "the qkv Linear makes queries, keys AND values, each dim wide": expected - 2 * dim * dim - 2 * dim,
+            "qkv's bias has the size of qkv's output, 3 x dim, not dim": expected - 2 * dim,
             "attention's output projection (proj, dim -> dim) is missing": expected - dim * dim - dim,
             "a bias of size dim is missing: proj and fc2 each end in one (and qkv's bias is 3 x dim)": expected - dim,
             "fc2's bias has the size of fc2's output, dim, not mlp_dim": expected - dim + mlp_dim,
@@ -145,10 +155,19 @@ def check_block_parameters(block_parameters: Callable[[int, int], int]) -> None:
     if wrong:
         # Name a slip only if it explains every size the count is wrong for: with mlp_dim = 4 x dim,
         # a missing fc1 bias (mlp_dim) looks exactly like missing LayerNorms (4 x dim).
-        for message in wrong[0][3]:
-            if all(slips[message] == got for _, got, _, slips in wrong):
-                where, got, expected, _ = next(case for case in wrong if case[3][message] == case[1])
-                fail(f"{message} ({where}: got {got:,}, expected {expected:,})")
+        # Two slips can give the same count at every size (a qkv bias of size dim and half the LayerNorm
+        # parameters are both 2 x dim short): then name both.
+        explains = [message for message in wrong[0][3] if all(slips[message] == got for _, got, _, slips in wrong)]
+        if explains:
+            where, got, expected, _ = next(case for case in wrong if case[3][explains[0]] == case[1])
+            if len(explains) == 1:
+                fail(f"{explains[0]} ({where}: got {got:,}, expected {expected:,})")
+            either = "; or ".join(explains)
+            count = "two" if len(explains) == 2 else str(len(explains))
+            fail(
+                f"{count} slips give exactly this count, check which is yours: {either} "
+                f"({where}: got {got:,}, expected {expected:,})"
+            )
         where, got, expected, _ = wrong[0]
         fail(f"{where} you get {got:,}, which is off by {got - expected:+,}")
     passed("a ViT-B/16 block (dim 768, mlp_dim 3072) has 7,087,872 parameters, and your formula agrees.")
@@ -190,6 +209,15 @@ def _layer_norm_suspects(
         (
             (x - mean) / (torch.sqrt(var) + eps) * weight + bias,
             "eps is in the wrong place: nn.LayerNorm adds it to the variance",
+        ),
+        (
+            (x - mean) / torch.sqrt(var) * weight + bias,
+            "eps is missing: nn.LayerNorm divides by sqrt(var + eps), which also keeps a constant token from "
+            "dividing by zero",
+        ),
+        (
+            (x - mean) / torch.sqrt(var + eps**2) * weight + bias,
+            "eps is squared: nn.LayerNorm adds eps itself to the variance, sqrt(var + eps)",
         ),
         (normalise((-1,), centre=False) * weight + bias, "the numerator is not centred: subtract the mean first"),
         ((x - mean / torch.sqrt(var + eps)) * weight + bias, "mind the parentheses: only the mean is divided"),
@@ -277,6 +305,12 @@ def _block_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -> l
             n2(post_norm + mlp(post_norm)),
             "this is post-norm (the 2017 Transformer: norm(x + branch(x))); ViT "
             "normalises each branch's input instead, x + branch(norm(x))",
+        ),
+        (
+            n2(n1(x + attn(n1(x))) + mlp(n2(n1(x + attn(n1(x)))))),
+            "this normalises each branch's input AND the sum after each residual (a post-norm block that also "
+            "pre-normalises); ViT only normalises each branch's input, x + branch(norm(x)), and leaves the "
+            "stream alone",
         ),
         (mlp(n2(attn(n1(x)))), "the residual connections are missing: each branch's output is ADDED to x"),
         (after_attn + mlp(n2(attn(n1(x)))), "the MLP branch should read the stream after attention was added"),
