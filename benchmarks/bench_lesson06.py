@@ -1,14 +1,15 @@
 """Lesson 06's experiments over seeds: the runs too long for the lesson's 45 s, stored per seed.
 
-    .venv/bin/python benchmarks/bench_lesson06.py                    # about 6 minutes of CPU, 3 seeds
+    .venv/bin/python benchmarks/bench_lesson06.py                    # about 12 minutes of CPU
     .venv/bin/python benchmarks/bench_lesson06.py --only pooling     # one section (the others are kept)
+    .venv/bin/python benchmarks/bench_lesson06.py --only compare --seeds 10 --extend  # add seeds 3..9
 
 Every run is on scikit-learn's 8x8 digits (1,257 train / 180 validation / 360 test) with the lesson's
 recipe (``QUICK``: AdamW lr 1e-2, weight decay 0.05, label smoothing 0.1, batch 64, warm-up 10 % then
 cosine, no augmentation), one torch thread, from seeds 0, 1, ... . Four experiments:
 
-- ``compare``: the 1-block ViT (2x2 patches), the same ViT with a soft split (overlapping 4x4 windows,
-  stride 2) and with a 3x3 convolutional stem (8 channels), and ``SmallCNN`` of width 8 (size-matched)
+- ``compare`` (10 seeds; the others 3): the 1-block ViT (2x2 patches), the same ViT with a soft split
+  (overlapping 4x4 windows, stride 2) and with a 3x3 convolutional stem (8 channels), and ``SmallCNN`` of width 8 (size-matched)
   and 32 (the default), at **equal steps** (400) and at **equal seconds** (the CPU seconds the plain
   ViT's 400 steps take; each model gets the whole epochs that fit, from its own CPU time per step,
   measured here on one thread before the runs). Test accuracy read once per run.
@@ -150,6 +151,20 @@ def _tuple_free(recipe: Recipe) -> dict:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in recipe.changes().items() if k != "epochs"}
 
 
+def extend_compare(stored: dict, seeds: range, workers: int) -> dict:
+    """Add the seeds of ``seeds`` that ``stored`` (a ``compare`` result) lacks, keeping its CPU times and its
+    equal-seconds step counts (so the new seeds run exactly the stored plan)."""
+    have = len(stored["equal_steps"]["test"]["ViT"])
+    new = [seed for seed in seeds if seed >= have]
+    with ProcessPoolExecutor(workers) as executor:
+        for key in ("equal_steps", "equal_seconds"):
+            jobs = [(name, seed, stored[key]["steps"][name] // STEPS_PER_EPOCH) for name in MODELS for seed in new]
+            for name, _seed, _epochs, val, test in executor.map(train_compare, jobs):
+                stored[key]["val"][name].append(val)
+                stored[key]["test"][name].append(test)
+    return stored
+
+
 def run_section(section: str, seeds: range, workers: int) -> dict:
     """Train one section's runs (``workers`` processes, one thread each) and return its results."""
     with ProcessPoolExecutor(workers) as executor:
@@ -215,6 +230,13 @@ def summary(results: dict) -> str:
             f"- `{section}`: {info['date']}, {info['machine']}; load average {info['load_average'][0]} at the start, "
             f"{info['load_average'][1]} at the end; {info['workers']} runs at a time; seeds {info['seeds']}; "
             f"{info['wall_seconds']} s of wall time."
+            + (
+                f" Seeds {info['extended']['seeds']} added on {info['extended']['date']} with the stored plan "
+                f"(`--extend`; load average {info['extended']['load_average'][0]}, "
+                f"{info['extended']['wall_seconds']} s)."
+                if "extended" in info
+                else ""
+            )
         )
     lines += [
         "",
@@ -286,13 +308,37 @@ def summary(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=None, help="seeds per section (default: compare 10, the rest 3)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", choices=SECTIONS, nargs="*", default=list(SECTIONS))
+    parser.add_argument(
+        "--extend",
+        action="store_true",
+        help="compare only: train just the seeds the stored results lack, with the stored equal-seconds plan",
+    )
     args = parser.parse_args(argv)
-    seeds = range(args.seeds)
     for section in args.only:
+        count = args.seeds if args.seeds is not None else (10 if section == "compare" else 3)
+        seeds = range(count)
         load, start = os.getloadavg(), time.perf_counter()
+        if args.extend and section == "compare":
+            stored = json.loads(PATH.read_text())
+            first = len(stored["compare"]["equal_steps"]["test"]["ViT"])
+            result = extend_compare(stored["compare"], seeds, args.workers)
+            end_load = os.getloadavg()
+            results = json.loads(PATH.read_text())
+            results["compare"] = result
+            results["conditions"]["compare"]["seeds"] = list(seeds)
+            results["conditions"]["compare"]["extended"] = {
+                "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
+                "seeds": list(range(first, count)),
+                "load_average": [round(load[0], 1), round(end_load[0], 1)],
+                "workers": args.workers,
+                "wall_seconds": round(time.perf_counter() - start),
+            }
+            PATH.write_text(json.dumps(results, indent=1) + "\n")
+            print(f"{section} extended to {count} seeds", flush=True)
+            continue
         result = run_section(section, seeds, args.workers)
         end_load = os.getloadavg()
         results = json.loads(PATH.read_text()) if PATH.exists() else {}  # other sections may have finished meanwhile

@@ -141,23 +141,57 @@ def plot_accuracy_vs_time(
 def plot_losses(
     losses: Mapping[str, Sequence[float]], title: str = "Training loss against the loss of guessing", smooth: int = 5
 ) -> Figure:
-    """One line per ``name: per-step losses`` (a running mean over ``smooth`` steps), and a dashed
-    line at ln 10 ≈ 2.303: the cross-entropy of a model that gives every one of 10 classes 1/10."""
+    """One line per ``name: per-step losses`` (a running mean over ``smooth`` steps), and a dotted
+    line at ln 10 ≈ 2.303: the cross-entropy of a model that gives every one of 10 classes 1/10.
+    Each line has its own dash style and marker (the markers of different lines at different steps),
+    and when two or more runs end at ln 10, an inset magnifies that band, so runs that lie on top of
+    each other can still be told apart."""
     if not losses or any(len(values) == 0 for values in losses.values()):
         raise ValueError("losses must map each name to a non-empty sequence of per-step losses")
     smooth = max(1, int(smooth))
-    fig = new_figure(figsize=(7.5, 4))
+    styles = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 2))]
+    markers = ["o", "s", "^", "v", "D", "P", "X"]
+    count = len(losses)
+    fig = new_figure(figsize=(9.5, 4))
     ax = fig.subplots()
-    for name, values in losses.items():
+    drawn = []
+    for index, (name, values) in enumerate(losses.items()):
         values = np.asarray(values, dtype=float)
         kernel = min(smooth, len(values))
         running = np.convolve(values, np.ones(kernel) / kernel, mode="valid")
-        ax.plot(np.arange(kernel - 1, len(values)), running, label=name, linewidth=1.5)
-    ax.axhline(math.log(10), color="black", linestyle="--", linewidth=1, label="ln 10 ≈ 2.303 (guessing)")
+        every = max(1, len(running) // 6)
+        style = {
+            "label": name,
+            "linewidth": 1.6,
+            "linestyle": styles[index % len(styles)],
+            "marker": markers[index % len(markers)],
+            "markersize": 5,
+            "markevery": (min(len(running) - 1, index * every // max(1, count)), every),
+            "color": f"C{index % 10}",
+        }
+        steps = np.arange(kernel - 1, len(values))
+        ax.plot(steps, running, **style)
+        drawn.append((steps, running, style))
+    chance = math.log(10)
+    ax.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1, label="ln 10 ≈ 2.303 (guessing)")
+    # Runs that end at ln 10 lie on top of each other: magnify that band in an inset.
+    stuck = [d for d in drawn if abs(d[1][-min(20, len(d[1])) :].mean() - chance) < 0.1]
+    if len(stuck) >= 2:
+        inset = ax.inset_axes([0.06, 0.06, 0.36, 0.34])
+        for steps, running, style in stuck:
+            inset.plot(steps, running, **{**style, "label": None})
+        inset.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1)
+        low = min(r[len(r) // 3 :].min() for _, r, _ in stuck)
+        high = max(r[len(r) // 3 :].max() for _, r, _ in stuck)
+        pad = max(0.005, 0.15 * (high - low))
+        inset.set_ylim(low - pad, high + pad)
+        inset.set_title("the runs that end at ln 10, magnified", fontsize=8)
+        inset.tick_params(labelsize=7)
+        inset.grid(alpha=0.3)
     ax.set(xlabel="step", ylabel="cross-entropy (running mean)", title=title)
-    ax.set_ylim(0, max(3.0, math.log(10) + 0.5))
+    ax.set_ylim(0, max(3.0, chance + 0.5))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     fig.tight_layout()
     return fig
 
@@ -187,8 +221,18 @@ def plot_pooling_grid(
     return fig
 
 
-def _seed_strip(ax, groups: Mapping[str, Sequence[float]], colors: Sequence[str] | None = None) -> None:
-    """One column per group: each seed a dot, the mean a bar; the axis fits the data (not 0..100)."""
+def _seed_strip(
+    ax, groups: Mapping[str, Sequence[float]], colors: Sequence[str] | None = None, linked: bool = False
+) -> None:
+    """One column per group: each seed a dot, the mean a bar; the axis fits the data (not 0..100).
+    ``linked``: the groups share their seeds (seed i is the i-th value of each), and a thin gray line
+    joins each seed's dots from column to column, so the pairing shows."""
+    if linked and len(groups) > 1:
+        table = np.asarray([np.asarray(v, dtype=float) * 100 for v in groups.values()])  # (groups, seeds)
+        seeds = table.shape[1]
+        offsets = np.linspace(-0.12, 0.12, seeds) if seeds > 1 else np.zeros(1)
+        for seed in range(seeds):
+            ax.plot(np.arange(len(table)) + offsets[seed], table[:, seed], color="gray", linewidth=0.7, alpha=0.45)
     for index, values in enumerate(groups.values()):
         values = np.asarray(values, dtype=float) * 100
         color = colors[index % len(colors)] if colors else f"C{index}"
@@ -225,13 +269,18 @@ def plot_seed_comparison(
     panels: Mapping[str, Mapping[str, Sequence[float]]], title: str, ylabel: str = "test accuracy (%)"
 ) -> Figure:
     """One panel per ``panels[name]`` = ``{model: accuracy per seed}``: each seed a dot, the mean a
-    bar, on an axis that fits the data."""
+    bar, on an axis that fits the data; a thin gray line joins the dots of one seed (the models share
+    their seeds)."""
     if not panels:
         raise ValueError("panels must map a panel title to {model: accuracies per seed}")
     fig = new_figure(figsize=(4.6 * len(panels), 3.8))
     axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
     for ax, (name, groups) in zip(axes, panels.items(), strict=True):
-        _seed_strip(ax, {label.replace(", ", ",\n").replace(" width", "\nwidth"): v for label, v in groups.items()})
+        _seed_strip(
+            ax,
+            {label.replace(", ", ",\n").replace(" width", "\nwidth"): v for label, v in groups.items()},
+            linked=True,
+        )
         ax.set(title=name)
     axes[0].set_ylabel(ylabel)
     fig.suptitle(title)
