@@ -66,7 +66,7 @@ LESSONS: dict[str, tuple[str, int]] = {
         "train, validate, test once (picking by test overstates); a ~20-line loop equal to the package's; "
         "AdamW, weight decay, label smoothing; a debugging clinic against ln 10 with the blog's literal "
         "LayerNorm line; initialisation ablated (the q/k scale); pooling over seeds; ViT vs a size-matched "
-        "CNN at equal steps and equal seconds, 3 seeds; a training widget",
+        "CNN at equal steps and equal seconds, 10 seeds; a training widget",
         45,
     ),
     "07_tokens_to_token_vit": (
