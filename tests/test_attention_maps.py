@@ -550,3 +550,23 @@ def test_deletion_curves_run_each_distinct_image_once():
     torch.testing.assert_close(together["blank first"][:, 1], together["blank first"][:, 0])  # 2 blank patches gone
     with pytest.raises(ValueError, match="same patch grid"):
         deletion_curves(model, images, labels, {"a": torch.rand(3, 3, 3), "b": torch.rand(3, 1, 9)})
+
+
+def test_rollout_chain_prints_each_block_and_the_product():
+    from vit_explained.plotting.lesson08 import plot_rollout_chain
+
+    first = torch.tensor([[0.5, 0.25, 0.25], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    second = torch.tensor([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5], [0.0, 0.0, 1.0]])
+    fig = plot_rollout_chain([first, second])
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == ["Ã_1: block 1", "Ã_0: block 0", "R = Ã_1 @ Ã_0"]
+    product = (second @ first).numpy()
+    shown = [text.get_text() for text in axes[2].texts]
+    assert shown == [f"{value:.2f}" for value in product.flatten()]
+    assert [label.get_text() for label in axes[0].get_xticklabels()] == ["cls", "p1", "p2"]
+    with pytest.raises(ValueError, match="same square"):
+        plot_rollout_chain([first, torch.rand(2, 2)])
+    with pytest.raises(TypeError, match="non-empty list"):
+        plot_rollout_chain(first)
+    with pytest.raises(ValueError, match="2 to 5 tokens"):
+        plot_rollout_chain([torch.eye(7)])

@@ -24,6 +24,7 @@ __all__ = [
     "plot_class_token_heads",
     "plot_deletion_curves",
     "plot_map_columns",
+    "plot_rollout_chain",
     "plot_rollout_layers",
 ]
 
@@ -263,4 +264,54 @@ def plot_deletion_curves(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, frameon=False)
     ax.set_title(title, fontsize=10)
+    return fig
+
+
+def plot_rollout_chain(
+    matrices: Sequence[torch.Tensor], *, tokens: Sequence[str] | None = None, title: str | None = None
+) -> Figure:
+    """Rollout as a chain of small matrices, each entry printed: the blocks' mixed attention
+    ``Ã_0, Ã_1, ...`` (``(N, N)`` each, first block first) and their product, the later block on
+    the left: ``R = Ã_(L-1) @ ... @ Ã_0``. Meant for a toy ``N`` of 2 to 5 tokens."""
+    if isinstance(matrices, torch.Tensor) or not isinstance(matrices, Sequence) or not matrices:
+        raise TypeError("matrices must be a non-empty list of (N, N) tensors, first block first")
+    shapes = {tuple(m.shape) if isinstance(m, torch.Tensor) else None for m in matrices}
+    if len(shapes) != 1 or None in shapes or len(next(iter(shapes))) != 2 or len(set(next(iter(shapes)))) != 1:
+        raise ValueError(f"every matrix must be the same square (N, N) tensor, got shapes {sorted(map(str, shapes))}")
+    size = matrices[0].shape[0]
+    if not 2 <= size <= 5:
+        raise ValueError(f"a chain is legible for 2 to 5 tokens, got N = {size}")
+    names = list(tokens) if tokens is not None else ["cls", *(f"p{i}" for i in range(1, size))]
+    if len(names) != size:
+        raise ValueError(f"tokens must name the {size} tokens, got {len(names)} names")
+    layers = [m.detach().double().cpu() for m in matrices]
+    product = layers[0]
+    for layer in layers[1:]:
+        product = layer @ product
+    panels = [*reversed(list(enumerate(layers))), (None, product)]  # the later block on the left
+    fig = new_figure(figsize=(2.3 * len(panels) + 0.4, 2.9), layout="constrained")
+    axes = fig.subplots(1, len(panels))
+    for ax, (index, matrix) in zip(axes, panels, strict=True):
+        ax.imshow(matrix.numpy(), cmap="Blues", vmin=0.0, vmax=1.0)
+        for (row, col), value in np.ndenumerate(matrix.numpy()):
+            ax.text(
+                col,
+                row,
+                f"{value:.2f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if value > 0.6 else "black",
+            )
+        ax.set_xticks(range(size), names, fontsize=7)
+        ax.set_yticks(range(size), names, fontsize=7)
+        ax.set_xlabel("from (input side)", fontsize=7)
+        ax.set_title(
+            f"Ã_{index}: block {index}"
+            if index is not None
+            else "R = " + " @ ".join(f"Ã_{i}" for i in reversed(range(len(layers)))),
+            fontsize=9,
+        )
+    axes[0].set_ylabel("to (output side)", fontsize=7)
+    fig.suptitle(title or "rollout: the later block on the left; a row of R sums to 1", fontsize=10)
     return fig
