@@ -41,11 +41,11 @@ def test_token_count_accepts_answers_written_differently(answer):
         (lambda h, w, ph, pw: h // ph, "along one side"),  # "224x224 gives 14 patches"
         (lambda h, w, ph, pw: h // ph + 1, "along one side"),
         (lambda h, w, ph, pw: (h // ph) * (w // pw), "forgot the class token"),
+        (lambda h, w, ph, pw: (h // ph) * (w // pw) + 2, "a ViT has one, the class token"),
         (lambda h, w, ph, pw: (h // ph) ** 2 + 1, "square image"),
         (lambda h, w, ph, pw: h * w + 1, "counts pixels"),
         (lambda h, w, ph, pw: (h // ph) * (w // ph) + 1, r"\(H // ph\) \* \(W // ph\) \+ 1, patch_height used"),
         (lambda h, w, ph, pw: (h // pw) * (w // pw) + 1, r"\(H // pw\) \* \(W // pw\) \+ 1, patch_width used"),
-        (lambda h, w, ph, pw: (h // ph) * (w // pw) + 2, "not right"),
         (lambda h, w, ph, pw: (h / ph) * (w / pw) + 1.5, "whole number"),
         (lambda h, w, ph, pw: "197", "whole number"),
         (lambda h, w, ph, pw: (w // ph) * (h // pw) + 1, "not right"),  # patch sides swapped

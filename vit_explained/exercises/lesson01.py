@@ -80,6 +80,11 @@ def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> 
         case = f"a {height}x{width} image with {ph}x{pw} patches"
         if answer == rows * cols:
             fail(f"for {case} you counted the patches but forgot the class token that ViT prepends")
+        if answer == rows * cols + 2:
+            fail(
+                f"for {case} you got {answer}: that adds two special tokens; a ViT has one, the class token "
+                "(DeiT adds a second, the distillation token)"
+            )
         if answer in (rows, cols, rows + 1, cols + 1):
             fail(
                 f"for {case} your {answer} is the number of patches along one side; "
