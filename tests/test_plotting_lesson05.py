@@ -19,7 +19,9 @@ def test_two_routes_diagram_draws_both_routes_and_the_cut():
         assert needed in words, needed
     colors = {line.get_color() for line in fig.axes[0].lines}
     assert {ROUTE_COLORS["skip"], ROUTE_COLORS["mlp"]} <= colors
-    assert "h.detach()" not in " ".join(texts(plot_two_routes(cut=False)))
+    assert "dL/dh = skip route only" in words and "skip route + MLP route" not in words  # cut: one route left
+    uncut = " ".join(texts(plot_two_routes(cut=False)))
+    assert "h.detach()" not in uncut and "dL/dh = skip route + MLP route" in uncut
     fig.canvas.draw()  # renders without error
 
 

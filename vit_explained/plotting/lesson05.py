@@ -191,8 +191,10 @@ def _draw_forward(ax) -> float:
     return attn_right
 
 
-def _draw_backward(ax, attn_right: float) -> None:
-    """The skip route under the stream, the MLP route over the MLP branch, their sum into attention."""
+def _draw_backward(ax, attn_right: float, *, cut: bool) -> None:
+    """The skip route under the stream, the MLP route over the MLP branch, their sum into attention.
+
+    ``cut``: the MLP route is cut, so the label says dL/dh is the skip route alone."""
     skip, mlp = ROUTE_COLORS["skip"], ROUTE_COLORS["mlp"]
     low, top = -0.5, _BRANCH_Y + 0.6
     _route_path(ax, [(10.4, low), (5.0, low)], skip, lw=2.2)
@@ -201,8 +203,9 @@ def _draw_backward(ax, attn_right: float) -> None:
     ax.text(7.2, top + 0.08, "MLP route: back through mlp and norm2", color=mlp, fontsize=9.5, ha="center", va="bottom")
     into_attn = [(5.0, low), (4.6, low), (4.6, _BRANCH_Y - 0.12), (attn_right + 0.05, _BRANCH_Y - 0.12)]
     _route_path(ax, into_attn, skip, lw=2.2)
+    routes = "skip route only" if cut else "skip route + MLP route"
     text = (
-        "dL/dh = skip route + MLP route: the gradient dO\narriving at attention's output. W_q, W_k and W_v\n"
+        f"dL/dh = {routes}: the gradient dO\narriving at attention's output. W_q, W_k and W_v\n"
         "get their gradient from it, inside attention."
     )
     ax.text(2.6, -0.95, text, color=skip, fontsize=9, ha="center", va="center")
@@ -222,7 +225,7 @@ def plot_two_routes(*, cut: bool = True) -> Figure:
     ax.set_xlim(-0.2, 11.4)
     ax.set_ylim(-1.5, 2.75)
     ax.axis("off")
-    _draw_backward(ax, _draw_forward(ax))
+    _draw_backward(ax, _draw_forward(ax), cut=cut)
     if cut:
         ax.plot([5.05], [0.72], marker="X", markersize=13, color="black", zorder=5)
         note = "cut: mlp(norm2(h.detach()))\nsame forward, no MLP route"
