@@ -266,8 +266,8 @@ def _widget_lines(page) -> list[list[str]]:
     return json.loads(page.evaluate(f"({RUN_IN_KERNEL})", WIDGET_LINES))
 
 
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_lesson_in_a_real_browser(page, lesson):
+def _lesson_in_a_real_browser(page, lesson):
+    """Restart and run ``lesson`` in JupyterLab, then check what the learner sees (see the module docstring)."""
     notebook = json.loads((ROOT / "notebooks" / lesson).read_text())
     code_cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -319,6 +319,21 @@ def test_lesson_in_a_real_browser(page, lesson):
     except Exception:
         page.screenshot(path=str(SCREENSHOTS / f"{lesson[:-6]}-failure.png"))
         raise
+
+
+# The lessons in two groups: pytest-xdist (--dist loadscope) gives each class to a worker of its own, with a
+# JupyterLab and a Chromium of its own (the fixtures are per worker), so the two halves run at the same time
+# instead of one after the other on one worker (the suite's longest chain).
+class TestEvenLessonsInABrowser:
+    @pytest.mark.parametrize("lesson", LESSONS[0::2])
+    def test_lesson_in_a_real_browser(self, page, lesson):
+        _lesson_in_a_real_browser(page, lesson)
+
+
+class TestOddLessonsInABrowser:
+    @pytest.mark.parametrize("lesson", LESSONS[1::2])
+    def test_lesson_in_a_real_browser(self, page, lesson):
+        _lesson_in_a_real_browser(page, lesson)
 
 
 EXERCISE_STUB = "def my_count_tokens("
