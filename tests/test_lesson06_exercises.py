@@ -174,6 +174,13 @@ def test_per_class_accuracy_accepts_the_reference_and_matches_the_confusion_diag
         (lambda labels, predictions, k: torch.bincount(labels[predictions == labels], minlength=k), "counts"),
         (lambda labels, predictions, k: 100 * per_class_accuracy(labels, predictions, k), "percentages"),
         (lambda labels, predictions, k: per_class_accuracy(labels, predictions, k)[:-1], "shape"),
+        (
+            lambda labels, predictions, k: (
+                torch.bincount(labels[predictions == labels], minlength=k)
+                // torch.bincount(labels, minlength=k).clamp(min=1)
+            ),
+            "integer division",
+        ),
     ],
 )
 def test_per_class_accuracy_rejects_wrong_answers(answer, message):

@@ -414,6 +414,11 @@ def check_per_class_accuracy(
         predicted = torch.bincount(predictions, minlength=classes).double()
         if same(hits / predicted.clamp(min=1)):
             fail("you divided by how often each class was *predicted* (precision); divide by its true count")
+        if same(torch.div(hits, counts.clamp(min=1), rounding_mode="floor")):
+            fail(
+                "integer division: correct count // class count rounds each fraction down (to 0 unless every "
+                "example of the class is right); divide with / on float tensors, e.g. hits.float() / counts"
+            )
         if same(hits):
             fail("these are counts of correct predictions; divide by the number of examples of each class")
         if same(expected * 100, atol=1e-4):
