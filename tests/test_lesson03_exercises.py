@@ -209,6 +209,13 @@ def test_attention_rejects_missing_scale():
         check_attention(lambda q, k, v: (q @ k.transpose(-2, -1)).softmax(-1) @ v)
 
 
+def test_attention_names_a_scale_applied_after_the_softmax():
+    with pytest.raises(ExerciseFailed, match="applied after the softmax"):
+        check_attention(lambda q, k, v: (q @ k.transpose(-2, -1)).softmax(-1) / math.sqrt(q.shape[-1]) @ v)
+    with pytest.raises(ExerciseFailed, match="applied after the softmax"):
+        check_attention(lambda q, k, v: (q @ k.transpose(-2, -1)).softmax(-1) @ v / math.sqrt(q.shape[-1]))
+
+
 def test_attention_rejects_softmax_over_queries():
     def wrong_axis(q, k, v):
         return (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(dim=-2) @ v

@@ -81,7 +81,7 @@ def plot_softmax_saturation(
         ax.legend(fontsize=8, loc={0: "upper left", 1: "center right"}.get(list(axes).index(ax), "upper right"))
     fig.suptitle(
         f"Without the 1/√d scale the softmax over {num_keys} keys saturates as d grows; saturated rows pass back "
-        "little gradient (the mean falls below the scaled one only for d ≳ 256)",
+        "little gradient (the mean falls below the scaled one only for d > 256)",
         fontsize=11,
     )
     fig.tight_layout()
@@ -136,7 +136,7 @@ def plot_attention_cost(
         ax.legend(fontsize=8, loc="upper left")
     fig.suptitle(
         f"One attention layer (dim {first.dim}, {first.heads} head{'s' if first.heads > 1 else ''}, "
-        f"batch {first.batch}): time grows like N², and so does the explicit path's memory",
+        f"batch {first.batch}): the matrix grows like N²; measured time shown",
         fontsize=11,
     )
     fig.tight_layout()
