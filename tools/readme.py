@@ -45,7 +45,8 @@ LESSONS: dict[str, tuple[str, int]] = {
         "what queries, keys and values are for, on a 4-token, 2-head example you can read (each head reads "
         "every feature, only the output is split); attention on a real digit; 197 x 768 tokens through ViT-B "
         "attention shape by shape; what 1/sqrt(d) buys, measured over seeds (saturated rows pass back 7-9x less, "
-        "yet at d = 64 the mean gradient is larger without it; the scale folds into W_q); memory (heads, tokens) vs "
+        "yet at d = 64 the mean gradient is larger without it; folding the scale into W_q keeps the function "
+        "but not the training: it sets the start and the effective learning rate); memory (heads, tokens) vs "
         "FLOPs (width); an attention widget",
         40,
     ),
