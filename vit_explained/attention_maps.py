@@ -450,6 +450,26 @@ def deletion_curves(
     spends deletions that leave the image as it was.
     """
     _checks.image_batch(images)
+    rows, cols = _deletion_grid(images, labels, maps)
+    batch_size = _checks.positive_int("batch_size", batch_size)
+    ph, pw = _patch_size_of(images, (rows, cols))
+    patches, count = rows * cols, len(images)
+    steps = torch.tensor(_deletion_counts(counts, patches))
+    # a patch already equal to fill everywhere: deleting it is a no-op
+    cells = _patch_pixels(images, ph, pw)  # (B, P, C * ph * pw)
+    inert = (cells == fill).all(-1)  # (B, P)
+    keys = _deletion_keys(maps, inert, steps, count, patches)  # (B, M, S, P)
+    owner = torch.arange(count)[:, None, None].expand(keys.shape[:3])
+    table = torch.cat([owner[..., None], keys.long()], -1).reshape(-1, patches + 1)
+    unique, inverse = torch.unique(table, dim=0, return_inverse=True)  # one row per distinct image
+    which, masks = unique[:, 0], unique[:, 1:].reshape(-1, 1, rows, cols).to(images.dtype)
+    probabilities = _deletion_probabilities(model, images, labels, which, masks, (ph, pw), fill, batch_size)
+    readings = probabilities[inverse].reshape(keys.shape[:3])  # (B, M, S)
+    return {name: readings[:, index] for index, name in enumerate(maps)}
+
+
+def _deletion_grid(images: torch.Tensor, labels: torch.Tensor, maps: Mapping[str, torch.Tensor]) -> tuple[int, int]:
+    """Check :func:`deletion_curves`' maps and labels; return the maps' shared ``(rows, cols)`` grid."""
     if not isinstance(maps, Mapping) or not maps:
         raise ValueError("maps must be a non-empty dict {name: (B, rows, cols) scores}")
     grids = set()
@@ -464,14 +484,14 @@ def deletion_curves(
         raise ValueError(f"every map must be on the same patch grid, got {sorted(grids)}")
     if not isinstance(labels, torch.Tensor) or labels.shape != (len(images),):
         raise ValueError(f"labels must be a (B,) = ({len(images)},) tensor of classes")
-    batch_size = _checks.positive_int("batch_size", batch_size)
     ((rows, cols),) = grids
-    ph, pw = _patch_size_of(images, (rows, cols))
-    patches, count = rows * cols, len(images)
-    steps = torch.tensor(_deletion_counts(counts, patches))
-    # a patch already equal to fill everywhere: deleting it is a no-op
-    cells = _patch_pixels(images, ph, pw)  # (B, P, C * ph * pw)
-    inert = (cells == fill).all(-1)  # (B, P)
+    return rows, cols
+
+
+def _deletion_keys(
+    maps: Mapping[str, torch.Tensor], inert: torch.Tensor, steps: torch.Tensor, count: int, patches: int
+) -> torch.Tensor:
+    """``(B, M, S, P)``: which patches each map's deletion step leaves visibly in place."""
     keys = []
     for scores in maps.values():
         order = torch.sort(scores.reshape(count, patches), dim=-1, descending=True, stable=True).indices
@@ -479,16 +499,26 @@ def deletion_curves(
         rank.scatter_(1, order, torch.arange(patches).expand(count, patches))  # rank[b, p]: when p goes
         kept = rank[:, None, :] >= steps[None, :, None]  # (B, S, P): patch p still there after step s
         keys.append(kept | inert[:, None, :])  # what the model actually sees differ only here
-    keys = torch.stack(keys, 1)  # (B, M, S, P)
-    owner = torch.arange(count)[:, None, None].expand(keys.shape[:3])
-    table = torch.cat([owner[..., None], keys.long()], -1).reshape(-1, patches + 1)
-    unique, inverse = torch.unique(table, dim=0, return_inverse=True)  # one row per distinct image
-    which, masks = unique[:, 0], unique[:, 1:].reshape(-1, 1, rows, cols).to(images.dtype)
+    return torch.stack(keys, 1)
+
+
+def _deletion_probabilities(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    which: torch.Tensor,
+    masks: torch.Tensor,
+    patch: tuple[int, int],
+    fill: float,
+    batch_size: int,
+) -> torch.Tensor:
+    """The label's probability for each distinct masked image (``images[which]`` under ``masks``), in eval mode."""
+    ph, pw = patch
     was_training = model.training
     model.eval()
     probabilities = []
     try:
-        for start in range(0, len(unique), batch_size):
+        for start in range(0, len(masks), batch_size):
             part = slice(start, start + batch_size)
             mask = masks[part].repeat_interleave(ph, dim=-2).repeat_interleave(pw, dim=-1)  # (b, 1, H, W)
             variants = images[which[part]] * mask + fill * (1 - mask)
@@ -496,8 +526,7 @@ def deletion_curves(
             probabilities.append(logits.softmax(-1).gather(-1, labels[which[part]].long()[:, None])[:, 0])
     finally:
         model.train(was_training)
-    readings = torch.cat(probabilities)[inverse].reshape(keys.shape[:3])  # (B, M, S)
-    return {name: readings[:, index] for index, name in enumerate(maps)}
+    return torch.cat(probabilities)
 
 
 def _patch_pixels(images: torch.Tensor, ph: int, pw: int) -> torch.Tensor:

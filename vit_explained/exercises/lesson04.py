@@ -192,9 +192,29 @@ def _layer_norm_suspects(
         var = x.var(dim=dims, keepdim=True, unbiased=unbiased)
         return ((x - mean) if centre else x) / torch.sqrt(var + eps)
 
+    suspects = _layer_norm_formula_suspects(x, weight, bias, eps, normalise)
+    suspects += _layer_norm_mean_suspects(x, weight, bias, eps, normalise)
+    for axis in range(x.dim() - 1):
+        suspects.append(
+            (
+                normalise((axis,)) * weight + bias,
+                f"this normalises over axis {axis}; LayerNorm normalises each token over its D features, the last axis",
+            )
+        )
+    return suspects
+
+
+def _layer_norm_formula_suspects(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor,
+    eps: float,
+    normalise: Callable[..., torch.Tensor],
+) -> list[tuple[torch.Tensor, str]]:
+    """Slips in the variance, the axes, the scale and shift, eps and the centring."""
     mean = x.mean(-1, keepdim=True)
     var = x.var(-1, keepdim=True, unbiased=False)
-    suspects = [
+    return [
         (
             normalise((-1,), unbiased=True) * weight + bias,
             "this uses the sample variance (dividing by D - 1); LayerNorm divides by D, the population variance",
@@ -221,6 +241,20 @@ def _layer_norm_suspects(
         ),
         (normalise((-1,), centre=False) * weight + bias, "the numerator is not centred: subtract the mean first"),
         ((x - mean / torch.sqrt(var + eps)) * weight + bias, "mind the parentheses: only the mean is divided"),
+    ]
+
+
+def _layer_norm_mean_suspects(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor,
+    eps: float,
+    normalise: Callable[..., torch.Tensor],
+) -> list[tuple[torch.Tensor, str]]:
+    """Slips that normalise the mean itself, or use std + eps, or shift before scaling."""
+    mean = x.mean(-1, keepdim=True)
+    var = x.var(-1, keepdim=True, unbiased=False)
+    return [
         (
             (x - mean) / (x.std(-1, keepdim=True) + eps) * weight + bias,
             "this is the Annotated Transformer's LayerNorm, (x - mean) / (std + eps): x.std() divides by D - 1, "
@@ -244,14 +278,6 @@ def _layer_norm_suspects(
             "the shift comes before the scale: scale by weight first, then add bias",
         ),
     ]
-    for axis in range(x.dim() - 1):
-        suspects.append(
-            (
-                normalise((axis,)) * weight + bias,
-                f"this normalises over axis {axis}; LayerNorm normalises each token over its D features, the last axis",
-            )
-        )
-    return suspects
 
 
 def _keepdim_hint(error: Exception) -> str | None:
@@ -323,10 +349,26 @@ def _block_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -> l
         ),
         (after_attn + mlp(n1(after_attn)), "the MLP branch uses norm1; it has its own LayerNorm, norm2"),
     ]
+    suspects += _block_wiring_suspects(block, x)
+    for norm_name, norm in (("norm2", n2), ("norm1", n1)):
+        suspects.append(
+            (
+                norm(reference),
+                f"an extra LayerNorm ({norm_name}) at the end: the block's output is the stream itself; "
+                "the encoder normalises only once, after the last block",
+            )
+        )
+    return suspects
+
+
+@torch.no_grad()
+def _block_wiring_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Wrong blocks that swap the norms, run the MLP first, or add the branch to the normalised x."""
+    n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
     swapped = x + attn(n2(x))
     mlp_first = x + mlp(n2(x))
     normalised_residual = n1(x) + attn(n1(x))  # the residual adds the normalised x, not the stream
-    suspects += [
+    return [
         (
             swapped + mlp(n1(swapped)),
             "norm1 and norm2 are swapped: norm1 belongs to the attention branch, norm2 to the MLP branch",
@@ -347,15 +389,6 @@ def _block_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -> l
             "not to the LayerNorm's output",
         ),
     ]
-    for norm_name, norm in (("norm2", n2), ("norm1", n1)):
-        suspects.append(
-            (
-                norm(reference),
-                f"an extra LayerNorm ({norm_name}) at the end: the block's output is the stream itself; "
-                "the encoder normalises only once, after the last block",
-            )
-        )
-    return suspects
 
 
 def check_pre_norm_block(pre_norm_block: Callable[[torch.Tensor, Block], torch.Tensor]) -> None:

@@ -373,6 +373,20 @@ def plot_window_strip(size: int, kernel: int, stride: int, padding: int, *, widt
     lines = len(starts) + (beyond is not None)
     fig = new_figure(figsize=(width, 1.2 + 0.32 * lines), layout="constrained")
     ax = fig.subplots()
+    _draw_padded_side(ax, size, padding)
+    _draw_windows(ax, starts, beyond, kernel)
+    _style_strip_axes(ax, size, kernel, padding, beyond, lines)
+    ax.set_title(
+        f"k = {kernel}, s = {stride}, p = {padding}: ({size} + 2·{padding} - {kernel}) // {stride} + 1 = "
+        f"{len(starts)} windows along {size} pixels",
+        fontsize=10,
+    )
+    return fig
+
+
+def _draw_padded_side(ax: Axes, size: int, padding: int) -> None:
+    """The strip itself: ``padding`` zeros at both ends (orange), the ``size`` image pixels between."""
+    padded = size + 2 * padding
     for left, length, colour in (
         (0, padding, PADDING_COLOR),
         (padding, size, "0.75"),
@@ -384,6 +398,10 @@ def plot_window_strip(size: int, kernel: int, stride: int, padding: int, *, widt
     for left in (0, size + padding):
         if padding:
             ax.text(left + padding / 2, 0.4, f"p={padding}", ha="center", va="center", fontsize=8)
+
+
+def _draw_windows(ax: Axes, starts: list[int], beyond: int | None, kernel: int) -> None:
+    """Every window that fits, one per line below the strip, then the one that sticks out, dashed red."""
     for j, start in enumerate(starts):
         y = -0.9 - 0.9 * j
         ax.add_patch(Rectangle((start, y), kernel, 0.6, facecolor=WINDOW_COLOR, edgecolor="black", linewidth=0.6))
@@ -404,6 +422,11 @@ def plot_window_strip(size: int, kernel: int, stride: int, padding: int, *, widt
             fontsize=8,
             color=CURRENT_COLOR,
         )
+
+
+def _style_strip_axes(ax: Axes, size: int, kernel: int, padding: int, beyond: int | None, lines: int) -> None:
+    """The padded edge, the limits and ticks of :func:`plot_window_strip`'s axes."""
+    padded = size + 2 * padding
     ax.axvline(padded, color="black", linewidth=0.8, linestyle=":")
     ax.set_xlim(-0.32 * padded, max(padded, (beyond or 0) + kernel) + 1)
     ax.set_ylim(-0.9 * lines - 0.2, 1.0)
@@ -412,9 +435,3 @@ def plot_window_strip(size: int, kernel: int, stride: int, padding: int, *, widt
     ax.set_xlabel("pixel of the padded side")
     for spine in ("left", "right", "top"):
         ax.spines[spine].set_visible(False)
-    ax.set_title(
-        f"k = {kernel}, s = {stride}, p = {padding}: ({size} + 2·{padding} - {kernel}) // {stride} + 1 = "
-        f"{len(starts)} windows along {size} pixels",
-        fontsize=10,
-    )
-    return fig
