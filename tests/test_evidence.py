@@ -151,3 +151,23 @@ def test_the_review_distillation_example_is_not_a_finding():
 def test_bad_input_gets_a_clear_error(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+@pytest.mark.parametrize("values", [[0.01, 0.02, 0.015], [-0.047, 0.001, -0.02, -0.01], [0.3, -0.1, 0.2, 0.25, 0.4]])
+@pytest.mark.parametrize("confidence", [0.9, 0.95, 0.99])
+def test_seed_t_interval_equals_scipy(values, confidence):
+    import scipy.stats
+
+    result = paired_seeds(values, [0.0] * len(values)).t_interval(confidence)
+    low, high = scipy.stats.t.interval(confidence, len(values) - 1, loc=np.mean(values), scale=scipy.stats.sem(values))
+    assert (result.low, result.high) == (pytest.approx(low, abs=1e-9), pytest.approx(high, abs=1e-9))
+    assert result.estimate == pytest.approx(np.mean(values)) and result.n == len(values)
+
+
+def test_every_one_of_three_seeds_is_not_yet_a_finding():
+    three = paired_seeds([0.97, 0.98, 0.975], [0.96, 0.975, 0.97])
+    assert three.consistent and three.sign_p_value == pytest.approx(0.25)
+    five = paired_seeds([0.9] * 5, [0.8] * 5)
+    assert five.sign_p_value == pytest.approx(0.0625)
+    assert paired_seeds([0.9, 0.8, 0.9], [0.9, 0.8, 0.9]).sign_p_value == 1.0  # no seed differs
+    assert paired_seeds([0.9, 0.7], [0.8, 0.8]).sign_p_value == pytest.approx(1.0)

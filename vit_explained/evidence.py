@@ -11,7 +11,8 @@ a ``ValueError``/``TypeError`` that names the value.
 - :func:`paired_difference`: two methods measured **on the same items**; the interval of the
   mean difference comes from resampling the items, so each item's two values stay together.
 - :func:`over_seeds` and :func:`paired_seeds`: a summary over a few training seeds (mean and the
-  range); with 3-5 seeds a range is more honest than an interval.
+  range); with 3-5 seeds a range is more honest than an interval. ``paired_seeds(...).t_interval()``
+  and ``.sign_p_value`` say how little "higher on every one of 3 seeds" proves (sign test p = 0.25).
 - :func:`mcnemar`: the exact test for two methods' disagreements on the same items (e.g. how often
   each head disagrees with the teacher), a two-sided binomial test on the discordant items.
 
@@ -338,6 +339,25 @@ class SeedComparison:
         higher, lower = self.names if self.difference.mean > 0 else self.names[::-1]
         return f"{higher} higher than {lower} on every one of {self.difference.n} seeds"
 
+    @property
+    def sign_p_value(self) -> float:
+        """Two-sided sign test: how often chance alone gives a split at least this lopsided. A sign that
+        holds on all of 3 seeds gives 0.25, on all of 5 seeds 0.0625: "every seed" is not yet a finding."""
+        positive = sum(v > 0 for v in self.difference.values)
+        negative = sum(v < 0 for v in self.difference.values)
+        return _exact_two_sided(min(positive, negative), positive + negative) if positive + negative else 1.0
+
+    def t_interval(self, confidence: float = 0.95) -> Estimate:
+        """Student's t interval of the mean of ``a - b`` over the seeds (df = seeds - 1): wide with few
+        seeds, as it should be. Assumes the seed-to-seed differences are roughly normal."""
+        level = _confidence(confidence)
+        values = np.asarray(self.difference.values, dtype=float)
+        mean, half = float(values.mean()), 0.0
+        if values.size > 1:
+            half = _t_quantile(0.5 + level / 2, values.size - 1) * float(values.std(ddof=1)) / math.sqrt(values.size)
+        d = self.difference
+        return Estimate(mean, mean - half, mean + half, values.size, level, d.scale, d.unit, d.digits)
+
     def __str__(self) -> str:
         d = self.difference
         s, digits = d.scale, d.digits
@@ -372,6 +392,46 @@ def paired_seeds(
         over_seeds(second, percent=percent, digits=digits),
         over_seeds(first - second, percent=percent, digits=digits),
     )
+
+
+def _incomplete_beta(x: float, a: float, b: float) -> float:
+    """The regularised incomplete beta function I_x(a, b) (Lentz's continued fraction)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    if x > (a + 1) / (a + b + 2):  # the fraction converges fast on this side only
+        return 1.0 - _incomplete_beta(1.0 - x, b, a)
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)) / a
+    tiny, c, d = 1e-300, 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 500):
+        for numerator in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            result *= c * d
+        if abs(c * d - 1.0) < 1e-15:
+            break
+    return front * result
+
+
+def _t_quantile(probability: float, df: int) -> float:
+    """Student's t quantile for ``probability`` in (0.5, 1), by bisection on the CDF."""
+
+    def upper_tail(t: float) -> float:
+        return 0.5 * _incomplete_beta(df / (df + t * t), df / 2, 0.5)
+
+    low, high = 0.0, 1e6
+    for _ in range(200):
+        middle = (low + high) / 2
+        low, high = (middle, high) if upper_tail(middle) > 1 - probability else (low, middle)
+    return (low + high) / 2
 
 
 # --- exact test ------------------------------------------------------------------------------------------
