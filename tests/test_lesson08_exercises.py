@@ -226,7 +226,7 @@ def test_grid_accepts_the_reference(answer, capsys):
         (lambda w, r, c: w[:, :, 0, 1:].reshape(w.shape[0], w.shape[1], c, r).transpose(-1, -2), "column by column"),
         (lambda w, r, c: w[:, :, 0, 1:].reshape(w.shape[0], w.shape[1], c, r), "swapped"),
         (lambda w, r, c: w[:, :, 0, 1:], "expected shape"),
-        (lambda w, r, c: w.mean(1, keepdim=True)[:, :, 0, 1:].reshape(w.shape[0], 1, r, c), "expected shape"),
+        (lambda w, r, c: w.mean(1, keepdim=True)[:, :, 0, 1:].reshape(w.shape[0], 1, r, c), "averaged the heads"),
         (lambda w, r, c: w[:, :1, 0, 1:].expand(-1, w.shape[1], -1).reshape(w.shape[0], w.shape[1], r, c), "differs"),
     ],
 )
@@ -455,7 +455,7 @@ def test_grid_accepts_answers_written_differently(answer, capsys):
         (lambda w, r, c: w[:, :, 1, 1:].reshape(*w.shape[:2], r, c), "differs"),  # row 1: the first patch's
         (
             lambda w, r, c: (w[:, :, 0, 1:] / w[:, :, 0, 1:].sum(-1, keepdim=True)).reshape(*w.shape[:2], r, c),
-            "differs",
+            "re-normalised the patch weights",
         ),  # re-normalised over the patches
         (lambda w, r, c: w[:, :, 0].reshape(*w.shape[:2], r, c), "raised RuntimeError.*one for the class token"),
         (lambda w, r, c: w[:, :, 0, 1:].reshape(*w.shape[:2], r, c).tolist()[0], "expected shape"),  # batch lost
@@ -713,4 +713,40 @@ def test_grid_names_the_deit_habit_through_einops(wrong):
 @pytest.mark.parametrize("wrong", [grid_square_root, grid_square_root_isqrt])
 def test_grid_names_the_square_root_slip(wrong):
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*sqrt\(N - 1\)"):
+        check_class_token_grid(wrong)
+
+
+# ----------------------------------------------------------------------------- third review: heads fused, re-normalised
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda w, r, c: w[:, :, 0, 1:].mean(1).reshape(w.shape[0], r, c),  # (B, rows, cols)
+        lambda w, r, c: w.mean(1, keepdim=True)[:, :, 0, 1:].reshape(w.shape[0], 1, r, c),  # (B, 1, rows, cols)
+        lambda w, r, c: w.mean(1, keepdim=True)[:, :, 0, 1:].unflatten(-1, (r, c)).expand(-1, w.shape[1], -1, -1),
+        lambda w, r, c: w[:, :, 0, 1:].sum(1).reshape(w.shape[0], r, c),
+    ],
+)
+def test_grid_names_heads_averaged(wrong):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*(averaged|summed) the heads into one map"):
+        check_class_token_grid(wrong)
+
+
+def grid_renormalised_in_place(w, r, c):
+    patches = w[:, :, 0, 1:].clone()
+    patches /= patches.sum(dim=-1, keepdim=True)
+    return patches.reshape(*w.shape[:2], r, c)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda w, r, c: (w[:, :, 0, 1:] / w[:, :, 0, 1:].sum(-1, keepdim=True)).reshape(*w.shape[:2], r, c),
+        lambda w, r, c: torch.softmax(w[:, :, 0, 1:].log(), dim=-1).reshape(*w.shape[:2], r, c),
+        grid_renormalised_in_place,
+    ],
+)
+def test_grid_names_the_renormalised_slip(wrong):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*re-normalised the patch weights"):
         check_class_token_grid(wrong)

@@ -403,6 +403,28 @@ def _grid_slip(
     return None
 
 
+def _heads_fused(got: torch.Tensor, weights: torch.Tensor, rows: int, cols: int) -> str | None:
+    """Name a grid whose heads were averaged (or summed) into one map, whatever shape it came back in."""
+    batch, heads = weights.shape[:2]
+    if heads == 1:  # one head: its mean is itself, nothing to tell apart
+        return None
+    row = weights[..., 0, 1:].reshape(batch, heads, rows, cols)
+    for verb, fused in (("averaged", row.mean(1)), ("summed", row.sum(1))):
+        for shaped in (fused, fused[:, None], fused[:, None].expand(batch, heads, rows, cols)):
+            if tuple(got.shape) == tuple(shaped.shape) and close(got, shaped):
+                return (
+                    f"you {verb} the heads into one map (a {'sum' if verb == 'summed' else 'mean'} over dim 1). "
+                    "The exercise keeps every head: return (B, heads, rows, cols), one grid per head; fusing the heads "
+                    "is a later, separate choice (rollout's head_fusion)"
+                )
+    return None
+
+
+def _renormalised(got: torch.Tensor, expected: torch.Tensor) -> bool:
+    """Did the learner divide the patch weights by their own sum (dropping the class token's share)?"""
+    return tuple(got.shape) == tuple(expected.shape) and close(got, expected / expected.sum((-2, -1), keepdim=True))
+
+
 def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
     """Check ``class_token_grid(weights, rows, cols)``: ``(B, heads, N, N) -> (B, heads, rows,
     cols)``, the class token's attention to each patch at the patch's grid position."""
@@ -429,6 +451,9 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
         got = as_tensor(got, f"your grid for {case}")
         if tuple(got.shape) == (batch, heads, cols, rows) and rows != cols:
             fail(f"for {case} your shape {tuple(got.shape)} has rows and cols swapped; expect (B, heads, rows, cols)")
+        fused = _heads_fused(got, weights, rows, cols)
+        if fused:
+            fail(f"for {case} {fused}")
         if tuple(got.shape) != tuple(expected.shape):
             slip = _grid_slip(class_token_grid, (batch, heads, rows, cols), case, generator)
             if slip:
@@ -436,6 +461,12 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
             fail(f"for {case} expected shape {tuple(expected.shape)} (B, heads, rows, cols), got {tuple(got.shape)}")
         if close(got, expected):
             continue
+        if _renormalised(got, expected):
+            fail(
+                f"for {case} you re-normalised the patch weights to sum to 1. Keep them as the softmax gave them: "
+                "the class token's row sums to 1 over all N columns, its own column included, and what it spends "
+                "on itself is part of the picture (dividing it out hides it)"
+            )
         if close(got, weights[..., 1:, 0].reshape(expected.shape)):
             fail(
                 f"for {case} you took a column: how much each patch attends to the class token. The class "
