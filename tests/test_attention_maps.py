@@ -570,3 +570,46 @@ def test_rollout_chain_prints_each_block_and_the_product():
         plot_rollout_chain(first)
     with pytest.raises(ValueError, match="2 to 5 tokens"):
         plot_rollout_chain([torch.eye(7)])
+
+
+def test_deletion_plot_panels_bands_and_reference():
+    from vit_explained.plotting.lesson08 import plot_deletion_curves
+
+    generator = torch.Generator().manual_seed(0)
+    curves = {name: torch.rand(20, 4, generator=generator) for name in ("rollout", "ink first", "random order")}
+    stroke = {"rollout, stroke first": torch.rand(20, 4, generator=generator)}
+    fig = plot_deletion_curves(curves, counts=[0, 4, 8, 9], stroke_first=stroke, reference="ink first")
+    left, right = fig.axes[:2]
+    names = [text.get_text().split(" (area")[0] for text in left.get_legend().get_texts()]
+    assert names == ["ink first, reference", "rollout", "random order"]  # the reference first, not twice
+    assert [t.get_text().split(" (area")[0] for t in right.get_legend().get_texts()] == [
+        "ink first, reference",
+        "rollout, stroke first",
+    ]
+    lines = {line.get_label().split(" (area")[0]: line for line in left.get_lines()}
+    # every curve its own dash and marker, so one lying on another stays visible; the stroke-first version keeps
+    # its base map's colour
+    assert len({(line.get_linestyle(), line.get_marker()) for line in lines.values()}) == 3
+    assert right.get_lines()[1].get_color() == lines["rollout"].get_color()
+    assert len(left.collections) == 2 and len(right.collections) == 1  # a band per curve, none for the reference
+    band = left.collections[0].get_paths()[0].vertices[:, 1]
+    mean = curves["rollout"].double().mean(0).numpy()
+    assert band.min() <= mean.min() + 1e-9 and band.max() >= mean.max() - 1e-9  # the band holds the mean curve
+    assert not plot_deletion_curves(curves, bands=False).axes[0].collections
+    with pytest.raises(ValueError, match="reference must name one of the curves"):
+        plot_deletion_curves(curves, reference="rollout, stroke first")
+    with pytest.raises(TypeError, match="stroke_first"):
+        plot_deletion_curves(curves, stroke_first={})
+    with pytest.raises(ValueError, match="P \\+ 1"):
+        plot_deletion_curves(curves, stroke_first={"bad": torch.rand(10)})
+
+
+def test_attention_matrix_colorbar_is_labelled_and_widget_picture_is_large():
+    from vit_explained.plotting.lesson08 import plot_attention_matrix, plot_map_columns
+
+    fig = plot_attention_matrix(torch.softmax(torch.randn(10, 10), -1), grid=(3, 3))
+    assert "attention weight" in fig.axes[1].get_ylabel()
+    assert all(label.get_fontsize() >= 9 for label in fig.axes[1].get_yticklabels())
+    small = plot_map_columns(torch.rand(1, 1, 12, 12), torch.rand(1, 1, 3, 3), titles=["a"])
+    large = plot_map_columns(torch.rand(1, 1, 12, 12), torch.rand(1, 1, 3, 3), titles=["a"], panel=3.0)
+    assert large.get_size_inches()[0] > 1.8 * small.get_size_inches()[0]

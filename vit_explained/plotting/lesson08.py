@@ -82,8 +82,10 @@ def _grid_figure(
     colorbar_label: str,
     outline: bool,
     scale: str,
+    panel: float = 1.45,
 ) -> Figure:
-    """One row per image: the image, then one overlay per map ``(B, K, rows, cols)``."""
+    """One row per image: the image, then one overlay per map ``(B, K, rows, cols)``; ``panel``: each
+    picture's side in inches."""
     pictures = _images(images)
     batch = pictures.shape[0]
     maps = _maps(maps, "maps", 4, batch)
@@ -91,25 +93,26 @@ def _grid_figure(
         raise ValueError(f"unknown scale {scale!r}; choose 'row' (one colour scale per image) or 'each'")
     count = maps.shape[1]
     captions = _labels(labels, batch)
-    fig = new_figure(figsize=(1.45 * (count + 1) + 0.6, 1.5 * batch + 0.7), layout="constrained")
+    fig = new_figure(figsize=(panel * (count + 1) + 0.6, (panel + 0.05) * batch + 0.7), layout="constrained")
+    text = max(9.0, 6.2 * panel**0.5)  # larger pictures get larger type
     axes = fig.subplots(batch, count + 1, squeeze=False)
     shown = None
     for row in range(batch):
         axes[row, 0].imshow(pictures[row].numpy(), cmap="gray", vmin=0.0, vmax=1.0)
         axes[row, 0].set_xticks([])
         axes[row, 0].set_yticks([])
-        axes[row, 0].set_ylabel(captions[row], fontsize=9)
+        axes[row, 0].set_ylabel(captions[row], fontsize=text)
         for col in range(count):
             grid = maps[row, col]
             peak = float(grid.max()) if scale == "each" else float(maps[row].max())
             shown = _overlay(axes[row, col + 1], pictures[row], grid / max(peak, 1e-12), 1.0, outline)
     for col, column_title in enumerate(["input", *column_titles]):
-        axes[0, col].set_title(column_title, fontsize=9)
-    fig.suptitle(title, fontsize=11)
+        axes[0, col].set_title(column_title, fontsize=text)
+    fig.suptitle(title, fontsize=text + 2)
     if shown is not None:
         bar = fig.colorbar(shown, ax=axes[:, 1:], shrink=0.8, aspect=30, pad=0.06)
-        bar.set_label(colorbar_label, fontsize=8)
-        bar.ax.tick_params(labelsize=7)
+        bar.set_label(colorbar_label, fontsize=text - 1)
+        bar.ax.tick_params(labelsize=text - 2)
     return fig
 
 
@@ -165,7 +168,11 @@ def plot_rollout_layers(
 
 
 def plot_attention_matrix(
-    weights: torch.Tensor, *, title: str = "attention weights", grid: tuple[int, int] | None = None
+    weights: torch.Tensor,
+    *,
+    title: str = "attention weights",
+    grid: tuple[int, int] | None = None,
+    colorbar_label: str = "attention weight (each row sums to 1)",
 ) -> Figure:
     """One head's ``(N, N)`` weights as a heat map: row = query token, column = key token.
 
@@ -178,7 +185,7 @@ def plot_attention_matrix(
         raise ValueError(f"weights must be one head's square matrix (N, N), got shape {tuple(weights.shape)}")
     matrix = weights.detach().float().cpu().numpy()
     tokens = matrix.shape[0]
-    fig = new_figure(figsize=(4.6, 3.9), layout="constrained")
+    fig = new_figure(figsize=(5.4, 4.6), layout="constrained")
     ax = fig.subplots()
     shown = ax.imshow(matrix, cmap=CMAP, vmin=0.0, interpolation="nearest")
     ax.set_xlabel("key token (attended to)")
@@ -194,11 +201,12 @@ def plot_attention_matrix(
         for boundary in np.arange(rows) * cols + 0.5:
             ax.axhline(boundary, color="white", lw=0.5, alpha=0.6)
             ax.axvline(boundary, color="white", lw=0.5, alpha=0.6)
-    ax.set_xticks(ticks, names, fontsize=7, rotation=90)
-    ax.set_yticks(ticks, names, fontsize=7)
-    ax.set_title(title, fontsize=10)
+    ax.set_xticks(ticks, names, fontsize=9, rotation=90)
+    ax.set_yticks(ticks, names, fontsize=9)
+    ax.set_title(title, fontsize=11)
     bar = fig.colorbar(shown, ax=ax, shrink=0.85)
-    bar.ax.tick_params(labelsize=7)
+    bar.set_label(colorbar_label, fontsize=9)
+    bar.ax.tick_params(labelsize=9)
     return fig
 
 
@@ -211,18 +219,102 @@ def plot_map_columns(
     title: str = "",
     colorbar_label: str = "map / the largest in this map",
     outline: bool = True,
+    panel: float = 1.45,
 ) -> Figure:
     """Several maps per image side by side: one row per image, one overlay per column.
 
     ``images`` ``(B, 1, H, W)``; ``maps`` ``(B, K, rows, cols)`` with one title per column
     (``titles``, K of them), e.g. raw attention, rollout and gradient-weighted rollout, or the
     maps for two target classes. Each overlay has its own colour scale (brightest = its largest
-    value), since the methods' values are not on one scale.
+    value), since the methods' values are not on one scale. ``panel``: each picture's side in inches
+    (larger for a widget showing one image).
     """
     count = maps.shape[1] if isinstance(maps, torch.Tensor) and maps.dim() == 4 else None
     if count is not None and len(titles) != count:
         raise ValueError(f"titles must name each of the {count} map columns, got {len(titles)}")
-    return _grid_figure(images, maps, list(titles), labels, title, colorbar_label, outline, "each")
+    return _grid_figure(images, maps, list(titles), labels, title, colorbar_label, outline, "each", panel)
+
+
+_STYLES = (("-", "o"), ("--", "s"), ("-.", "^"), (":", "D"), ("-", "v"), ("--", "P"), ("-.", "X"), (":", "*"))
+
+
+def _mean_band(values: np.ndarray, resamples: int = 1000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The 95 % percentile-bootstrap band of the mean curve, resampling the images (rows of ``values``)."""
+    rng = np.random.default_rng(seed)
+    index = rng.integers(0, len(values), size=(resamples, len(values)))
+    means = values[index].mean(axis=1)  # (resamples, S)
+    low, high = np.quantile(means, [0.025, 0.975], axis=0)
+    return low, high
+
+
+def _deletion_x(counts: list[int] | None, readings: int, name: str) -> np.ndarray:
+    if counts is None:
+        return np.linspace(0.0, 1.0, readings)
+    if len(counts) != readings:
+        raise ValueError(f"counts has {len(counts)} entries but curves[{name!r}] has {readings} readings")
+    return np.asarray(counts, dtype=float) / counts[-1]
+
+
+def _curve_values(name: str, values: object) -> np.ndarray:
+    if not isinstance(values, torch.Tensor) or values.dim() != 2 or values.shape[-1] < 2:
+        raise ValueError(f"curves[{name!r}] must be (B, P + 1) with P >= 1, got {getattr(values, 'shape', values)}")
+    return values.detach().double().cpu().numpy()
+
+
+def _deletion_panel(
+    ax: Axes,
+    curves: dict[str, torch.Tensor],
+    counts: list[int] | None,
+    reference: tuple[str, torch.Tensor] | None,
+    bands: bool,
+    styles: dict[str, tuple[str, str, str]],
+) -> None:
+    """One panel: the reference (a broad gray line underneath), then each curve with its own colour,
+    dash and marker (so a curve lying on another stays visible) and its bootstrap band."""
+    if reference is not None:
+        name, values = reference
+        array = _curve_values(name, values)
+        x = _deletion_x(counts, array.shape[1], name)
+        mean = array.mean(0)
+        area = float(np.trapezoid(mean, x))
+        ax.plot(
+            x,
+            mean,
+            "-",
+            color="0.55",
+            lw=6,
+            alpha=0.45,
+            solid_capstyle="round",
+            zorder=1,
+            label=f"{name}, reference (area {area:.2f})",
+        )
+    for name, values in curves.items():
+        array = _curve_values(name, values)
+        x = _deletion_x(counts, array.shape[1], name)
+        mean = array.mean(0)
+        area = float(np.trapezoid(mean, x))
+        color, dash, marker = styles[name]
+        if bands and len(array) > 1:
+            low, high = _mean_band(array)
+            ax.fill_between(x, low, high, color=color, alpha=0.15, lw=0, zorder=2)
+        ax.plot(
+            x,
+            mean,
+            dash,
+            color=color,
+            lw=1.6,
+            marker=marker,
+            ms=4.5,
+            mfc="none",
+            mew=1.2,
+            zorder=3,
+            label=f"{name} (area {area:.2f})",
+        )
+    ax.set_xlabel("fraction of patches deleted, highest ranked first")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7.5, frameon=False, loc="upper right")
 
 
 def plot_deletion_curves(
@@ -231,6 +323,9 @@ def plot_deletion_curves(
     title: str = "Deletion curves",
     ylabel: str = "probability of the true class",
     counts: list[int] | None = None,
+    stroke_first: dict[str, torch.Tensor] | None = None,
+    reference: str | None = None,
+    bands: bool = True,
 ) -> Figure:
     """Mean deletion curve per method: ``{name: (B, S)}`` -> one line each, its area in the legend.
 
@@ -238,32 +333,46 @@ def plot_deletion_curves(
     curve's mean area (:func:`vit_explained.attention_maps.deletion_auc`): lower means the
     method's top patches matter more to the model. ``counts``: the numbers of deleted patches
     behind the ``S`` readings, as passed to ``deletion_curve`` (default: every count, evenly spaced).
+
+    Each curve has its own colour, dash and (open) marker, so one lying on another stays visible;
+    ``bands`` shades the 95 % bootstrap interval of the mean curve (the images resampled, seed 0).
+    ``reference`` names one of ``curves`` drawn as a broad gray line under the others, in every
+    panel. ``stroke_first`` (``{name: (B, S)}``) adds a second panel to the right, e.g. each map's
+    order within the inked patches with the blank patches last; its curves keep the colours of the
+    ``curves`` whose names they start with.
     """
     if not isinstance(curves, dict) or not curves:
         raise TypeError("curves must be a non-empty dict {method name: (B, P + 1) tensor}")
-    fig = new_figure(figsize=(5.6, 3.6), layout="constrained")
-    ax = fig.subplots()
-    for name, values in curves.items():
-        if not isinstance(values, torch.Tensor) or values.dim() != 2 or values.shape[-1] < 2:
-            raise ValueError(f"curves[{name!r}] must be (B, P + 1) with P >= 1, got {getattr(values, 'shape', values)}")
-        values = values.detach().float().cpu()
-        mean = values.mean(0).numpy()
-        if counts is None:
-            x = np.linspace(0.0, 1.0, len(mean))
-        elif len(counts) != len(mean):
-            raise ValueError(f"counts has {len(counts)} entries but curves[{name!r}] has {len(mean)} readings")
-        else:
-            x = np.asarray(counts, dtype=float) / counts[-1]
-        area = float(np.trapezoid(mean, x))
-        style = "--" if "random" in name else "-"
-        ax.plot(x, mean, style, lw=1.8, marker="." if counts is not None else None, label=f"{name} (area {area:.2f})")
-    ax.set_xlabel("fraction of patches deleted, highest ranked first")
-    ax.set_ylabel(ylabel)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, frameon=False)
-    ax.set_title(title, fontsize=10)
+    if stroke_first is not None and (not isinstance(stroke_first, dict) or not stroke_first):
+        raise TypeError("stroke_first must be a non-empty dict {method name: (B, P + 1) tensor} or None")
+    if reference is not None and reference not in curves:
+        raise ValueError(f"reference must name one of the curves ({', '.join(curves)}), got {reference!r}")
+    for name, values in {**curves, **(stroke_first or {})}.items():
+        _curve_values(name, values)
+    colors = [f"C{i}" for i in range(10)]
+    styles = {}
+    for index, name in enumerate(curves):
+        dash, marker = _STYLES[index % len(_STYLES)]
+        styles[name] = (colors[index % len(colors)], dash, marker)
+    for name in stroke_first or {}:
+        base = next((key for key in curves if name.startswith(key)), None)
+        styles[name] = styles[base] if base else (colors[len(styles) % len(colors)], *_STYLES[len(styles) % 8])
+    panels = [(curves, "as each map ranks the patches")]
+    if stroke_first:
+        panels.append((stroke_first, "stroke first: each map's order within the inked patches, blank ones last"))
+    fig = new_figure(figsize=(5.6 * len(panels) + 0.2, 3.9), layout="constrained")
+    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    ref = (reference, curves[reference]) if reference is not None else None
+    for ax, (panel, panel_title) in zip(axes, panels, strict=True):
+        shown = {name: values for name, values in panel.items() if name != reference}
+        _deletion_panel(ax, shown, counts, ref, bands, styles)
+        if len(panels) > 1:
+            ax.set_title(panel_title, fontsize=9)
+    axes[0].set_ylabel(ylabel)
+    if len(panels) > 1:
+        fig.suptitle(title, fontsize=10)
+    else:
+        axes[0].set_title(title, fontsize=10)
     return fig
 
 

@@ -116,6 +116,7 @@ class AttentionExplorer(LessonWidget):
             titles=[values["method"]],
             labels=[f"a {label}"],
             title=f"{values['token']} token, block {values['block']}",
+            panel=3.0,  # one digit, one map: large enough to read the patches
         )
         return line, fig
 
