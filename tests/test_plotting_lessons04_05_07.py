@@ -9,7 +9,13 @@ import pytest
 import torch
 
 from vit_explained import t2t_chain
-from vit_explained.plotting.lesson04 import plot_block_diagram, plot_gelu, plot_gelu_zoom, plot_parameter_budget
+from vit_explained.plotting.lesson04 import (
+    plot_block_diagram,
+    plot_gelu,
+    plot_gelu_zoom,
+    plot_norm_axes,
+    plot_parameter_budget,
+)
 from vit_explained.plotting.lesson05 import plot_gradient_norms
 from vit_explained.plotting.lesson07 import (
     pipeline_steps,
@@ -42,6 +48,19 @@ def test_lesson04_block_diagram_and_gelu_zoom():
     assert len(fig.axes) == 2 and fig.axes[0].get_title() == "x in [-0.5, 0.5]" and not plt.get_fignums()
     with pytest.raises(ValueError, match="zoom must be positive"):
         plot_gelu_zoom(0)
+
+
+def test_lesson04_norm_axes_outline_a_row_and_a_column():
+    fig = plot_norm_axes(batch=3, tokens=4, features=8)
+    layer, batch = fig.axes
+    assert layer.get_title().startswith("LayerNorm") and batch.get_title().startswith("BatchNorm")
+    red = [[p for p in ax.patches if p.get_facecolor()[:3] == matplotlib.colors.to_rgb("tab:red")] for ax in fig.axes]
+    assert len(red[0]) == 8 and len(red[1]) == 3 * 4  # one token's D features; one feature over B x N tokens
+    assert not plt.get_fignums()
+    with pytest.raises(ValueError, match="batch must be at least 2"):
+        plot_norm_axes(batch=1)
+    with pytest.raises(ValueError, match="features must be a positive int"):
+        plot_norm_axes(features=0)
 
 
 def test_lesson05_figure_draws_frozen_groups_and_rejects_empty_input():

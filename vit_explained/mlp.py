@@ -16,7 +16,7 @@ def gelu(x: torch.Tensor, approximate: str = "none") -> torch.Tensor:
     """GELU(x) = x * Phi(x), Phi the standard normal CDF; any shape in, same shape out.
 
     ``approximate="none"``: ``0.5 x (1 + erf(x / sqrt 2))``, exact.
-    ``approximate="tanh"``: ``0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))`` (BERT, GPT-2).
+    ``approximate="tanh"``: ``0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))`` (GPT-2, the JAX ViT).
     Equal to ``torch.nn.functional.gelu(x, approximate=...)``.
     """
     _checks.one_of("approximate", approximate, _APPROXIMATIONS)

@@ -1,4 +1,5 @@
-"""Lesson 04's figures: GELU against ReLU, and where a ViT's parameters are."""
+"""Lesson 04's figures: the block, GELU against ReLU, what LayerNorm and BatchNorm average over, and where
+a ViT's parameters are."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Mapping
 
 import torch
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, FancyBboxPatch
+from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
 from ..mlp import gelu
 from . import new_figure
@@ -206,5 +207,59 @@ def plot_gelu_zoom(zoom: float, points: int = 2001) -> Figure:
     right.annotate(f" largest {gap[worst].item():.2e}", (xs[worst], gap[worst].item()), fontsize=9, va="bottom")
     right.set(title="|exact - tanh| (log scale)", xlabel="x", ylabel="gap")
     right.set_ylim(bottom=gap[worst].item() * 1e-6)  # the exact zero at x = 0 would stretch the axis
+    fig.tight_layout()
+    return fig
+
+
+def plot_norm_axes(batch: int = 3, tokens: int = 4, features: int = 8) -> Figure:
+    """What LayerNorm and BatchNorm average over, on a ``(B, N, D)`` batch of tokens drawn as a grid:
+    one row per token (the ``N`` tokens of each of the ``B`` images, image after image), one column per
+    feature. Left, LayerNorm: one mean and standard deviation per *row* (a token's own ``D`` features).
+    Right, BatchNorm: one per *column* (a feature, over every token of every image in the batch)."""
+    for name, value in (("batch", batch), ("tokens", tokens), ("features", features)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if batch < 2:
+        raise ValueError(f"batch must be at least 2 to show what BatchNorm mixes, got {batch!r}")
+    fig = new_figure(figsize=(10, 4.2))
+    axes = fig.subplots(1, 2)
+    gap = 0.35  # vertical space between two images' tokens
+    image_colours = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1"]
+    mark_row, mark_col = 1, 2  # the token (image 0, token 1) and the feature (column 2) that are outlined
+    for ax, kind in zip(axes, ("layer", "batch"), strict=True):
+        for image in range(batch):
+            top = image * (tokens + gap)
+            for token in range(tokens):
+                y = top + token
+                for feature in range(features):
+                    chosen = (image == 0 and token == mark_row) if kind == "layer" else feature == mark_col
+                    ax.add_patch(
+                        Rectangle(
+                            (feature, y),
+                            1,
+                            1,
+                            facecolor="tab:red" if chosen else image_colours[image % len(image_colours)],
+                            alpha=0.85 if chosen else 1.0,
+                            edgecolor="white",
+                            lw=1.0,
+                        )
+                    )
+            ax.text(-0.3, top + tokens / 2, f"image {image}\n{tokens} tokens", ha="right", va="center", fontsize=9)
+        height = batch * tokens + (batch - 1) * gap
+        if kind == "layer":
+            y = mark_row
+            ax.add_patch(Rectangle((0, y), features, 1, fill=False, edgecolor="k", lw=2.2))
+            ax.set_title("LayerNorm: one mean and std per token\n(over its own D features; the batch plays no part)")
+        else:
+            ax.add_patch(Rectangle((mark_col, 0), 1, height, fill=False, edgecolor="k", lw=2.2))
+            ax.set_title("BatchNorm: one mean and std per feature\n(over every token of every image in the batch)")
+        shared = "its D numbers" if kind == "layer" else "these B x N numbers"
+        note = f"red: {shared} share one mean and std"
+        ax.text(features / 2, height + 0.5, note, ha="center", va="center", fontsize=9)
+        ax.set_xlim(-2.6, features + 0.2)
+        ax.set_ylim(height + 1.0, -0.9)
+        ax.text(features / 2, -0.45, f"D = {features} features  ->", ha="center", va="center", fontsize=9)
+        ax.set_aspect("equal")
+        ax.axis("off")
     fig.tight_layout()
     return fig
