@@ -240,6 +240,13 @@ def test_attention_names_a_hard_coded_scale_and_a_scale_by_the_token_count():
         check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1) @ q)
 
 
+def test_attention_names_the_model_width_scale_and_transposed_scores():
+    with pytest.raises(ExerciseFailed, match=r"sqrt\(h \* d\), the model width D"):
+        check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / math.sqrt(q.shape[1] * q.shape[-1])).softmax(-1) @ v)
+    with pytest.raises(ExerciseFailed, match=r"the scores are k q\^T"):
+        check_attention(lambda q, k, v: (k @ q.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1) @ v)
+
+
 def test_attention_accepts_float64_einsum_and_numpy_answers():
     import numpy as np
 
@@ -529,7 +536,10 @@ def package_attention(q, k, v):
             r"divided by sqrt\(N\)",
         ),  # sqrt(N), not sqrt(d)
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])) @ v, "values differ"),  # no softmax
-        (lambda q, k, v: (k @ q.mT / math.sqrt(q.shape[-1])).softmax(-1) @ v, "values differ"),  # keys as queries
+        (
+            lambda q, k, v: (k @ q.mT / math.sqrt(q.shape[-1])).softmax(-1) @ v,
+            r"the scores are k q\^T",
+        ),  # keys as queries
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1) @ v.mT, "raised RuntimeError"),
         (lambda q, k, v: (attention(q, k, v), None), "return a torch.Tensor"),
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).sigmoid() @ v, "values differ"),  # not a softmax

@@ -221,6 +221,10 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
         "tensors, q.shape[-1]": (dots / 8).softmax(-1) @ v,
         "the scores are divided by sqrt(N), the number of tokens (q.shape[-2]); the scale is 1 / sqrt(d), the "
         "head width (q.shape[-1])": (dots / math.sqrt(q.shape[-2])).softmax(-1) @ v,
+        "the scores are divided by sqrt(h * d), the model width D; the scale uses the width of one head, "
+        "d = q.shape[-1]": (dots / math.sqrt(q.shape[1] * head_dim)).softmax(-1) @ v,
+        "the scores are k q^T, the transpose of q k^T: row i must hold query i's scores against every key; "
+        "use q @ k.transpose(-2, -1)": ((k @ q.transpose(-2, -1)) / math.sqrt(head_dim)).softmax(-1) @ v,
         "the scale is applied after the softmax: divide the scores by sqrt(d) first, then take the softmax, so "
         "each row of weights still sums to 1": (dots.softmax(-1) / math.sqrt(head_dim)) @ v,
         "the weights multiply q instead of v: the output is a weighted sum of the values": (scores.softmax(-1) @ q),
