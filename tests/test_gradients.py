@@ -1,5 +1,6 @@
 """Gradient hooks against p.grad, and the hand-derived attention backward against autograd and gradcheck."""
 
+import copy
 import math
 
 import pytest
@@ -329,3 +330,24 @@ def test_bad_input_is_named():
         GradientRecorder("model")
     with pytest.raises(ValueError, match="grad_out must be"):
         qkv_gradient_by_hand(Attention(8, 2), torch.randn(1, 3, 8), torch.randn(1, 3, 7))
+
+
+def test_backward_in_chunks_gives_the_whole_batch_gradient_and_routes():
+    from vit_explained.gradient_hooks import backward_in_chunks, qkv_gradient_norms, record_residual_routes
+
+    torch.manual_seed(0)
+    whole = ViT(image_size=8, patch_size=2, num_classes=10, dim=16, depth=2, heads=2, mlp_dim=32, channels=1)
+    chunked = copy.deepcopy(whole)
+    images, labels = torch.randn(10, 1, 8, 8), torch.arange(10)
+    with GradientRecorder(whole) as recorder, record_residual_routes(whole) as routes:
+        F.cross_entropy(whole(images), labels).backward()
+    with record_residual_routes(chunked) as chunk_routes:
+        backward_in_chunks(chunked, images, labels, chunk=4)  # 4 + 4 + 2 images
+    for p, q in zip(whole.parameters(), chunked.parameters(), strict=True):
+        torch.testing.assert_close(p.grad, q.grad, rtol=1e-5, atol=1e-7)
+    for index in routes:
+        for key in ("skip", "total"):
+            torch.testing.assert_close(routes[index][key], chunk_routes[index][key], rtol=1e-5, atol=1e-8)
+    expected = recorder.qkv_by_layer()
+    for layer, norms in qkv_gradient_norms(chunked).items():
+        assert norms == pytest.approx(expected[layer], rel=1e-5)

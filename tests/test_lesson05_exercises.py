@@ -5,7 +5,7 @@ import torch
 
 from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
 from vit_explained.exercises.lesson05 import (
-    check_frozen_mlp_parts,
+    check_frozen_attention_parts,
     check_softmax_backward,
     check_value_gradient,
     check_w_v_gradient,
@@ -50,7 +50,7 @@ def test_unattempted_exercise_says_so():
     with pytest.raises(ExerciseNotAttempted):
         check_softmax_backward(not_done)
     with pytest.raises(ExerciseNotAttempted):
-        check_frozen_mlp_parts(not_done)
+        check_frozen_attention_parts(not_done)
 
 
 # --- exercise 2: dV -------------------------------------------------------------------------------------
@@ -116,34 +116,37 @@ def test_w_v_gradient_rejects(wrong, message):
         check_w_v_gradient(wrong)
 
 
-# --- exercise 4: which parts learn with the MLP frozen --------------------------------------------------
+# --- exercise 4: which parts learn with every block's attention and the head frozen ----------------------
 
-RIGHT = {"embeddings", "norm1", "qkv", "proj", "norm2", "final norm", "head"}
+RIGHT = {"embeddings", "norm1", "norm2", "mlp", "final norm"}
 
 
-def test_frozen_mlp_parts_reference_passes(capsys):
-    check_frozen_mlp_parts(lambda: set(RIGHT))
+def test_frozen_attention_parts_reference_passes(capsys):
+    check_frozen_attention_parts(lambda: set(RIGHT))
     assert "Correct!" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (RIGHT - {"qkv"}, "qkv does get a gradient"),  # the learner's first guess: the MLP feeds qkv
-        (RIGHT - {"norm2"}, "norm2 does get a gradient"),  # thought the frozen MLP blocks the gradient
-        (RIGHT - {"norm2", "mlp"}, "norm2 does get a gradient"),
-        (RIGHT | {"mlp"}, "no gradient at all"),
-        (RIGHT - {"norm1"}, "norm1 does get a gradient"),
-        (RIGHT - {"final norm"}, "the final norm does get a gradient"),
-        (RIGHT - {"embeddings"}, "embeddings do get a gradient"),
+        (RIGHT - {"norm1"}, "norm1 does get a gradient"),  # thought the frozen attention blocks the gradient
+        (RIGHT - {"final norm"}, "the final norm does get a gradient"),  # thought the frozen head blocks it
+        (RIGHT - {"norm1", "final norm"}, "norm1 does get a gradient"),
+        (RIGHT - {"embeddings"}, "embeddings do get a gradient"),  # nothing below frozen attention learns
+        (RIGHT - {"mlp"}, "the MLPs do get a gradient"),
+        (RIGHT - {"norm2"}, "norm2 does get a gradient"),
+        (RIGHT | {"qkv"}, "qkv is frozen"),
+        (RIGHT | {"proj"}, "proj is frozen"),
+        (RIGHT | {"head"}, "head is frozen"),
+        ({"norm2", "mlp"}, "norm1 does get a gradient"),  # only what sits after nothing frozen... and above
         (RIGHT | {"attention"}, "say for qkv and proj separately"),
-        ({"embeddings", "norms", "qkv", "proj", "head"}, "'norms' covers three LayerNorms"),  # the old answer
-        ("qkv", "set of part names"),
+        ({"embeddings", "norms", "mlp"}, "'norms' covers three LayerNorms"),
+        ("mlp", "set of part names"),
     ],
 )
-def test_frozen_mlp_parts_rejects(answer, message):
+def test_frozen_attention_parts_rejects(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
-        check_frozen_mlp_parts(lambda: answer)
+        check_frozen_attention_parts(lambda: answer)
 
 
 # --- bank: correct answers written differently, and more wrong answers ---------------------------
@@ -151,7 +154,7 @@ def test_frozen_mlp_parts_rejects(answer, message):
 import numpy as np  # noqa: E402
 
 from vit_explained import attention_backward  # noqa: E402
-from vit_explained.exercises.lesson05 import FROZEN_MLP_PARTS  # noqa: E402
+from vit_explained.exercises.lesson05 import FROZEN, PARTS  # noqa: E402
 
 
 def softmax_backward_jacobian(a, grad_a):  # the full Jacobian diag(a) - a a^T, applied to each row
@@ -292,11 +295,13 @@ def w_v_gradient_by_backward(x, a, grad_out):
     [
         (w_v_gradient_by_backward, "by hand"),
         (lambda x, a, g: x.flatten(0, 1).T @ (a.mT @ g).flatten(0, 1), "shape is transposed"),  # (D, d)
-        (lambda x, a, g: torch.einsum("bnd,bne->de", g, x), "differs from autograd"),  # A left out
-        (lambda x, a, g: (a[0].T @ g[0]).T @ x[0], "differs from autograd"),  # the first image only
-        (lambda x, a, g: torch.einsum("bnd,bne->de", a.mT @ g, x) / x.shape[1], "differs from autograd"),  # per token
+        (lambda x, a, g: torch.einsum("bnd,bne->de", g, x), "dOut as if it were dV"),  # A left out
+        (lambda x, a, g: (a[0].T @ g[0]).T @ x[0], "only the first image"),  # the first image only
+        (lambda x, a, g: torch.einsum("bnd,bne->de", a.mT @ g, x) / x.shape[1], "averaged over the tokens"),
+        (lambda x, a, g: torch.einsum("bnd,bne->de", a.T @ g, x), "transpose only the last two"),  # .T on a batch
         (lambda x, a, g: (a.mT @ g, x), "return a torch.Tensor"),
         (lambda x, a, g: a.T @ g, "raised RuntimeError"),
+        (lambda x, a, g: torch.zeros(g.shape[-1], x.shape[-1]), "differs from autograd"),
     ],
 )
 def test_w_v_gradient_rejects_more(wrong, message):
@@ -307,56 +312,42 @@ def test_w_v_gradient_rejects_more(wrong, message):
 @pytest.mark.parametrize(
     "answer",
     [
-        lambda: ["embeddings", "norm1", "qkv", "proj", "norm2", "final norm", "head"],
-        lambda: frozenset(FROZEN_MLP_PARTS) - {"mlp"},
-        lambda: (part for part in FROZEN_MLP_PARTS if part != "mlp"),  # a generator
-        lambda: dict.fromkeys(["head", "proj", "qkv", "norm1", "norm2", "final norm", "embeddings"]).keys(),
-        lambda: {part: part != "mlp" for part in FROZEN_MLP_PARTS},  # a dict {part: bool}
-        lambda: {
-            "embeddings": True,
-            "norm1": True,
-            "qkv": True,
-            "proj": True,
-            "norm2": True,
-            "final norm": True,
-            "head": True,
-        },  # a dict of the True ones only
-        lambda: {part: np.bool_(part != "mlp") for part in FROZEN_MLP_PARTS},  # numpy bools
-        lambda: {part: int(part != "mlp") for part in FROZEN_MLP_PARTS},  # 1 / 0
-        lambda: {part: torch.tensor(part != "mlp") for part in FROZEN_MLP_PARTS},  # bool tensors
-        lambda: {"Embeddings", "NORM1", "qkv", "proj", "norm_2", "final_norm", "head"},  # spelled differently
-        lambda: {"embedding", "norm 1", "attn.qkv", "attn.proj", "Norm2", "Final-Norm", "head"},
+        lambda: ["embeddings", "norm1", "norm2", "mlp", "final norm"],
+        lambda: frozenset(PARTS) - set(FROZEN),
+        lambda: (part for part in PARTS if part not in FROZEN),  # a generator
+        lambda: dict.fromkeys(["mlp", "norm1", "norm2", "final norm", "embeddings"]).keys(),
+        lambda: {part: part not in FROZEN for part in PARTS},  # a dict {part: bool}
+        lambda: {"embeddings": True, "norm1": True, "norm2": True, "mlp": True, "final norm": True},  # True ones only
+        lambda: {part: np.bool_(part not in FROZEN) for part in PARTS},  # numpy bools
+        lambda: {part: int(part not in FROZEN) for part in PARTS},  # 1 / 0
+        lambda: {part: torch.tensor(part not in FROZEN) for part in PARTS},  # bool tensors
+        lambda: {"Embeddings", "NORM1", "norm_2", "MLP", "final_norm"},  # spelled differently
+        lambda: {"embedding", "norm 1", "Norm2", "mlps", "Final-Norm"},
     ],
 )
-def test_frozen_mlp_parts_accepts_answers_written_differently(answer, capsys):
-    check_frozen_mlp_parts(answer)
+def test_frozen_attention_parts_accepts_answers_written_differently(answer, capsys):
+    check_frozen_attention_parts(answer)
     assert "Correct!" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (lambda: RIGHT - {"proj"}, "proj does get a gradient"),
-        (lambda: RIGHT - {"head"}, "the head gets a gradient"),
-        (lambda: {"head"}, "gets? a gradient"),  # thought the frozen MLPs stop everything below them
-        (lambda: {"head", "final norm"}, "gets? a gradient"),
+        (lambda: {"mlp", "norm2"}, "norm1 does get a gradient"),  # thought the frozen layers stop everything below
         (lambda: RIGHT | {"norm3"}, r"unknown part name\(s\) \['norm3'\]"),
-        (lambda: ["head", "head", "qkv"], "named once"),
-        (lambda: ["norm1", "Norm1", "qkv"], "named once"),  # the same part written two ways
+        (lambda: ["mlp", "mlp", "norm1"], "named once"),
+        (lambda: ["norm1", "Norm1", "mlp"], "named once"),  # the same part written two ways
         (lambda: None, "not NoneType"),
-        (lambda: set().add("head"), "not NoneType"),  # set.add returns None
+        (lambda: set().add("mlp"), "not NoneType"),  # set.add returns None
         (lambda: RIGHT - "mlp", "raised TypeError"),
-        (
-            lambda: {part: part not in ("norm2", "mlp") for part in FROZEN_MLP_PARTS},
-            "norm2 does get a gradient",
-        ),  # dict slip
-        (lambda: {part: True for part in FROZEN_MLP_PARTS}, "no gradient at all"),  # dict: mlp True
-        (lambda: {part: "yes" for part in FROZEN_MLP_PARTS}, "True \\(gets a gradient\\) or False"),
-        (lambda: {part: 2 for part in FROZEN_MLP_PARTS}, "True \\(gets a gradient\\) or False"),
-        (lambda: {"qkv": True, "norms": True}, "'norms' covers three"),
+        (lambda: {part: part not in (*FROZEN, "norm1") for part in PARTS}, "norm1 does get a gradient"),  # dict slip
+        (lambda: {part: True for part in PARTS}, "is frozen"),  # dict: every part True
+        (lambda: {part: "yes" for part in PARTS}, "True \\(gets a gradient\\) or False"),
+        (lambda: {part: 2 for part in PARTS}, "True \\(gets a gradient\\) or False"),
+        (lambda: {"mlp": True, "norms": True}, "'norms' covers three"),
         (lambda: {1, 2}, "with a string"),
     ],
 )
-def test_frozen_mlp_parts_rejects_more(answer, message):
+def test_frozen_attention_parts_rejects_more(answer, message):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
-        check_frozen_mlp_parts(answer)
+        check_frozen_attention_parts(answer)

@@ -117,8 +117,8 @@ for size, grid in [(120, 30), (36, 12), (200, 4), (64, 32)]:
 """,
     # 05: the answer is a set of parts (or a dict {part: bool}) with no size to vary; the graded copy runs the
     # lesson's own checker again (the visible line, word for word: nothing new to hide), which judges every spelling
-    "parts_with_gradient_when_mlp_frozen": """
-lesson05.check_frozen_mlp_parts(parts_with_gradient_when_mlp_frozen)
+    "parts_with_gradient_when_attention_frozen": """
+lesson05.check_frozen_attention_parts(parts_with_gradient_when_attention_frozen)
 """,
     # 09: other (dim, heads, patches) than the visible check's, each with no mask, an additive and a boolean
     # attn_mask (is_causal=False), then is_causal=True (a clear error or the causal attention)

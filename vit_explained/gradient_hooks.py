@@ -156,6 +156,34 @@ def trace_backward(model: nn.Module) -> Iterator[list[str]]:
             handle.remove()
 
 
+def backward_in_chunks(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, chunk: int = 64) -> None:
+    """``F.cross_entropy(model(images), labels).backward()``, ``chunk`` images at a time, to save memory.
+
+    Each chunk's summed loss is divided by ``len(images)``, so ``p.grad`` ends up what one backward pass
+    over the whole batch gives (up to rounding in the last bits), while only one chunk's activations are
+    held at a time. Hooks fire once per chunk: read ``p.grad`` (:func:`qkv_gradient_norms`) afterwards.
+    """
+    model = _module(model)
+    for start in range(0, len(images), chunk):
+        part = slice(start, start + chunk)
+        loss = nn.functional.cross_entropy(model(images[part]), labels[part], reduction="sum") / len(images)
+        loss.backward()
+
+
+def qkv_gradient_norms(model: nn.Module) -> dict[str, dict[str, float]]:
+    """``{"block i": {"q": norm, "k": norm, "v": norm}}`` read from ``p.grad`` (weight and bias of each
+    fused qkv together), the same numbers as :meth:`GradientRecorder.qkv_by_layer` after one backward pass."""
+    model = _module(model)
+    places = parameter_places(model)
+    rows: dict[str, list[list[float]]] = {}
+    for name, parameter in model.named_parameters():
+        if places[name].part == "qkv" and parameter.grad is not None:
+            per_row = rows.setdefault(places[name].layer, [[], [], []])
+            for i, part in enumerate(parameter.grad.detach().chunk(3, dim=0)):
+                per_row[i].append(part.norm().item())
+    return {layer: _root_sum_of_squares(dict(zip("qkv", parts, strict=True))) for layer, parts in rows.items()}
+
+
 @contextmanager
 def record_residual_routes(model: nn.Module) -> Iterator[dict[int, dict[str, torch.Tensor]]]:
     """Context manager: split the gradient reaching each block's attention branch into its two routes.
@@ -164,7 +192,9 @@ def record_residual_routes(model: nn.Module) -> Iterator[dict[int, dict[str, tor
     gives ``dL/dh = dL/dout`` (the skip route, straight along the residual stream) ``+`` the route
     back through ``mlp`` and ``norm2``. After ``loss.backward()`` inside the ``with`` block, the
     yielded dict holds for block ``i``: ``"skip"`` = ``dL/dout`` and ``"total"`` = ``dL/dh``, both
-    ``(B, N, dim)``; their difference is the MLP route. Works on any model with ``.blocks``
+    ``(B, N, dim)``; their difference is the MLP route. Several backward passes inside one ``with``
+    block (a batch in chunks, :func:`backward_in_chunks`) are joined along the batch axis, in order.
+    Works on any model with ``.blocks``
     (``vit_explained.Block``: ``norm2`` reads ``h``).
     """
     blocks = getattr(model, "blocks", None)
@@ -177,7 +207,9 @@ def record_residual_routes(model: nn.Module) -> Iterator[dict[int, dict[str, tor
 
     def keep(index: int, key: str):
         def hook(grad: torch.Tensor) -> None:
-            routes[index][key] = grad.detach()
+            earlier = routes[index].get(key)  # a batch in chunks (backward_in_chunks): the chunks in order
+            grad = grad.detach()
+            routes[index][key] = grad if earlier is None else torch.cat([earlier, grad])
 
         return hook
 

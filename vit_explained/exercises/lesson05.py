@@ -191,7 +191,7 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
         x, a, w_v, grad_out = _attention_case(batch, tokens, width, head, seed=20 + index)
         w_v.requires_grad_()
         (expected,) = torch.autograd.grad(a @ (x @ w_v.T), w_v, grad_out)
-        result = _call(w_v_gradient, x, a, grad_out)
+        result = _call(w_v_gradient, x, a, grad_out, batch_hint=True)
         shape = (batch[0], tokens, width)
         if tuple(result.shape) == (*batch, head, width):
             images = "the one image" if batch[0] == 1 else f"all {batch[0]} images"
@@ -223,12 +223,27 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
             )
         if batch[0] > 1 and close(result * batch[0], expected):
             fail("you averaged over the images; gradients of a shared weight add up (the loss decides any averaging).")
+        if close(result * tokens, expected):
+            fail(
+                "you averaged over the tokens; every token's contribution to the shared W_v adds up "
+                "(a sum, not a mean)."
+            )
+        if close(result, torch.einsum("bnd,bne->de", grad_out, x)):
+            fail(
+                "you used dOut as if it were dV: the values reach the output through the attention weights, so "
+                "first take dOut back through A (exercise 2), then to W_v."
+            )
+        if batch[0] > 1 and close(result, (a[0].T @ grad_out[0]).T @ x[0]):
+            fail("only the first image counted: W_v is shared by every image of the batch, so add up all of theirs.")
         fail(f"dW_v differs from autograd's for x of shape {shape} (largest error {_max_error(result, expected)})")
     passed("dW_v = dV^T x summed over tokens and images, with dV = A^T dOut. No softmax on this route.")
 
 
-#: Exercise 4 asks module by module: the three LayerNorms apart, since only norm2 is in question.
-FROZEN_MLP_PARTS = ("embeddings", "norm1", "qkv", "proj", "norm2", "mlp", "final norm", "head")
+#: Exercise 4 asks module by module: the three LayerNorms apart, since norm1 and the final norm are in question.
+PARTS = ("embeddings", "norm1", "qkv", "proj", "norm2", "mlp", "final norm", "head")
+
+#: What exercise 4 freezes: every block's attention (qkv and proj) and the head.
+FROZEN = ("qkv", "proj", "head")
 
 #: other ways to write a part's name (after lower-casing and turning "_", "-" and "." into spaces)
 _ALIASES = {
@@ -267,15 +282,17 @@ def _module_part(name: str, part: str) -> str:
     return "final norm"
 
 
-def _frozen_mlp_parts(seed: int = 0) -> set[str]:
-    """The parts of a small ViT whose gradient is non-zero after one backward pass with every MLP frozen."""
+def _parts_with_gradient(seed: int = 0) -> set[str]:
+    """The parts of a small ViT whose gradient is non-zero after one backward pass with every block's
+    attention and the head frozen."""
     generator = torch.Generator().manual_seed(seed)
     torch_state = torch.random.get_rng_state()
     torch.manual_seed(seed)
     model = ViT(8, patch_size=2, num_classes=10, dim=16, depth=2, heads=2, mlp_dim=32, channels=1)
     torch.random.set_rng_state(torch_state)
     for block in model.blocks:
-        block.mlp.requires_grad_(False)
+        block.attn.requires_grad_(False)
+    model.head.requires_grad_(False)
     images = torch.randn(4, 1, 8, 8, generator=generator)
     F.cross_entropy(model(images), torch.arange(4)).backward()
     places = parameter_places(model)
@@ -287,15 +304,21 @@ def _frozen_mlp_parts(seed: int = 0) -> set[str]:
 
 
 _WHY_MISSING = {
-    "qkv": "qkv does get a gradient: the loss reaches every block's attention output through the residual stream, "
-    "and from there through the softmax to W_q and W_k and directly to W_v",
-    "norm2": "norm2 does get a gradient. It feeds only the frozen MLP, but does a frozen layer stop the gradient "
-    "from passing *through* it to its input?",
-    "norm1": "norm1 does get a gradient: it feeds attention, and attention gets its gradient along the residual stream",
-    "final norm": "the final norm does get a gradient: every route from the head back into the network starts there",
-    "proj": "proj does get a gradient: it is the last layer of the attention branch, right on the residual stream",
-    "embeddings": "the embeddings do get a gradient: every route backwards ends at the start of the residual stream",
-    "head": "the head gets a gradient: it is the first layer backward meets after the loss",
+    "norm1": "norm1 does get a gradient. It feeds nothing but the frozen attention, but does a frozen layer stop "
+    "the gradient from passing *through* it to its input?",
+    "final norm": "the final norm does get a gradient. It feeds nothing but the frozen head, but backward still "
+    "runs through the head's (fixed) weights to the class token",
+    "embeddings": "the embeddings do get a gradient: with attention frozen, the residual stream still carries the "
+    "gradient down to the bottom (and through every frozen layer too)",
+    "mlp": "the MLPs do get a gradient: they are not frozen, and the gradient reaches each one along the "
+    "residual stream",
+    "norm2": "norm2 does get a gradient: it feeds the MLP, which is not frozen (and even a frozen MLP would pass "
+    "the gradient through)",
+}
+
+_WHY_EXTRA = {
+    part: f"{part} is frozen: requires_grad_(False) means its parameters get no gradient at all (p.grad is None)"
+    for part in FROZEN
 }
 
 
@@ -307,7 +330,7 @@ def _part_name(part: object) -> str:
     if key in _AMBIGUOUS:
         fail(_AMBIGUOUS[key])
     key = _ALIASES.get(key, key)
-    return key.replace(" ", "") if key.replace(" ", "") in FROZEN_MLP_PARTS else key
+    return key.replace(" ", "") if key.replace(" ", "") in PARTS else key
 
 
 def _type_name_of(value: object) -> str:
@@ -337,7 +360,7 @@ def _answer_parts(answer: object) -> set[str]:
         if len({name for name, _ in named}) != len(named):
             fail("the dict names one part twice (written two ways): name each part once")
         parts = {name for name, value in named if value}
-        unknown = sorted(name for name, _ in named if name not in FROZEN_MLP_PARTS)
+        unknown = sorted(name for name, _ in named if name not in PARTS)
     else:
         if isinstance(answer, str) or not isinstance(answer, Iterable):
             fail(
@@ -348,29 +371,31 @@ def _answer_parts(answer: object) -> set[str]:
         if len(set(names)) != len(names):
             fail("each part should be named once: return a set of part names")
         parts = set(names)
-        unknown = sorted(name for name in parts if name not in FROZEN_MLP_PARTS)
+        unknown = sorted(name for name in parts if name not in PARTS)
     if unknown:
-        fail(f"unknown part name(s) {unknown}; choose from {list(FROZEN_MLP_PARTS)}")
+        fail(f"unknown part name(s) {unknown}; choose from {list(PARTS)}")
     return parts
 
 
-def check_frozen_mlp_parts(parts_with_gradient: Callable[[], object]) -> None:
-    """Exercise 4: which parts of a ViT get a non-zero gradient when every block's MLP is frozen?
+def check_frozen_attention_parts(parts_with_gradient: Callable[[], object]) -> None:
+    """Exercise 4: which parts of a ViT get a non-zero gradient when every block's attention and the head are frozen?
 
-    ``parts_with_gradient()`` returns the names from :data:`FROZEN_MLP_PARTS` that get one (a set,
-    list, or any collection; names as written there, any case, ``_`` for a space), or a dict
-    ``{part: True/False}`` (a part left out counts as False).
+    ``parts_with_gradient()`` returns the names from :data:`PARTS` that get one (a set, list, or any
+    collection; names as written there, any case, ``_`` for a space), or a dict ``{part: True/False}``
+    (a part left out counts as False).
     """
     answer = _answer_parts(attempt(parts_with_gradient))
-    truth = _frozen_mlp_parts()
-    if "mlp" in answer and "mlp" not in truth:
-        fail("the MLP is frozen: requires_grad_(False) means its parameters get no gradient at all (p.grad is None)")
-    for part in FROZEN_MLP_PARTS:
-        if part in truth and part not in answer:
+    truth = _parts_with_gradient()
+    for part in FROZEN:
+        if part in answer and part not in truth:
+            fail(_WHY_EXTRA[part])
+    missing = [part for part in PARTS if part in truth and part not in answer]
+    for part in ("norm1", "final norm", "embeddings", "norm2", "mlp"):
+        if part in missing:
             fail(_WHY_MISSING[part])
     if answer != truth:
         fail(f"{sorted(answer - truth)} should not be in the set")
     passed(
-        "with every MLP frozen, every part but the MLP still gets a gradient, norm2 included: a frozen layer "
-        "passes the gradient through to its input, it only keeps none for its own weights."
+        "with attention and the head frozen, every other part still gets a gradient, norm1 and the final norm "
+        "included: a frozen layer passes the gradient through to its input, it only keeps none for its own weights."
     )
