@@ -163,6 +163,18 @@ def skip_through_x_when_it_fits(tokens, qkv, proj):
     return skip + proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
 
 
+def double_skip(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return tokens + v + proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
+
+
+def double_skip_when_it_fits(tokens, qkv, proj):
+    """x + v where the widths match, v alone elsewhere: caught on the case where dim == token_dim."""
+    q, k, v = _parts(tokens, qkv, proj)
+    skip = tokens + v if tokens.shape[-1] == v.shape[-1] else v
+    return skip + proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
+
+
 def no_skip(tokens, qkv, proj):
     q, k, v = _parts(tokens, qkv, proj)
     return proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
@@ -190,6 +202,8 @@ def q_and_k_swapped_with_v(tokens, qkv, proj):
         (scale_by_token_dim, "1/sqrt\\(token_dim\\)"),
         (skip_through_x, "cannot be added"),
         (skip_through_x_when_it_fits, "added the input tokens"),
+        (double_skip, r"on top of it \(x \+ v \+ proj\(...\), a second skip\)"),
+        (double_skip_when_it_fits, r"the input tokens \*and\* v: two skip connections"),
         (no_skip, "skip connection is missing"),
         (no_proj, "left out proj"),
         (softmax_over_queries, "over the keys"),

@@ -228,6 +228,7 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
     }
     if tokens.shape[-1] == token_dim:
         variants["skip_x"] = tokens + attention.proj(right)
+        variants["double_skip"] = tokens + v + attention.proj(right)
     return variants
 
 
@@ -275,6 +276,11 @@ def _token_attention_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str]
             f"token_dim (here both are {token_dim}); in T2T the input is wider or narrower than the output, "
             "so the skip goes through v",
         ),
+        (
+            "double_skip",
+            "you added the input tokens *and* v: two skip connections, x + v + proj(attention). T2T's token "
+            f"attention has one, through v; x + v only runs when dim equals token_dim (here both are {token_dim})",
+        ),
         ("no_skip", "the skip connection is missing: the output is v plus the projected attention"),
         ("no_proj", "you left out proj: the attention output goes through proj before v is added"),
         ("softmax_axis", "your softmax runs over the queries: each row of weights must sum to 1 over the keys"),
@@ -290,9 +296,9 @@ def _check_one_token_attention(
     (batch, count, dim), token_dim = tokens.shape, attention.inner_dim
     case = f"tokens of shape {tuple(tokens.shape)} (B, N, dim) and token_dim {token_dim}"
     hint = (
-        f"That was for {case}. If it came from adding the input tokens to the attention output: they are {dim} "
-        f"wide and the output is {token_dim} wide, so they cannot be added. Which tensor already has the "
-        "output width?"
+        f"That was for {case}. If it came from adding the input tokens x, instead of v or on top of it "
+        f"(x + v + proj(...), a second skip): they are {dim} wide and the output is {token_dim} wide, so they "
+        "cannot be added. The skip goes through one tensor that already has the output width: which?"
     )
     with torch.no_grad():
         answer = _NO_TOKEN_ATTENTION(token_attention, tokens.clone(), attention.qkv, attention.proj, hint=hint)

@@ -29,6 +29,8 @@ PIPELINE_COLORS = {
     "backbone": "#c6dbef",
 }
 WINDOW_COLORS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red")
+#: pixels two neighbouring soft-split windows share: hatched, so the strip reads on ink and on paper alike
+SHARED_STYLE = {"fc": "gold", "alpha": 0.6, "hatch": "///", "ec": "0.15", "lw": 0}
 
 
 def pipeline_steps(stages: Sequence[SplitStage], embed_dim: int, depth: int) -> list[tuple[str, str, str]]:
@@ -146,7 +148,7 @@ def _draw_soft_windows(ax, array, padded, kernel, stride, padding, row, col, win
         color = WINDOW_COLORS[number % len(WINDOW_COLORS)]
         ax.add_patch(Rectangle((left - 0.5, top - 0.5), kernel, kernel, fill=False, ec=color, lw=2.2))
         if number:  # the columns this window shares with the previous one
-            ax.add_patch(Rectangle((left - 0.5, top - 0.5), kernel - stride, kernel, fc="gold", alpha=0.45, ec="none"))
+            ax.add_patch(Rectangle((left - 0.5, top - 0.5), kernel - stride, kernel, **SHARED_STYLE))
     rows = (padded.shape[0] - kernel) // stride + 1
     ax.set_title(
         f"soft split: k {kernel}, s {stride}, p {padding}\n{rows} x {cols} tokens of {kernel * kernel};"
@@ -195,7 +197,7 @@ def plot_soft_split_overlap(
     shared. Right: the windows' pixels, one token each.
     """
     array, padded, _, cols = _overlap_inputs(image, kernel, stride, padding, row, col, windows)
-    fig = new_figure(figsize=(8.6, 3.6))
+    fig = new_figure(figsize=(8.6, 4.2))
     grid = fig.add_gridspec(windows, 3, width_ratios=(3.3, 3.3, 1.2))
     soft, hard = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[:, 1])
     _draw_soft_windows(soft, array, padded, kernel, stride, padding, row, col, windows, cols)
@@ -212,11 +214,23 @@ def plot_soft_split_overlap(
             spine.set_edgecolor(WINDOW_COLORS[number % len(WINDOW_COLORS)])
             spine.set_linewidth(2.2)
         if number:
-            ax.add_patch(Rectangle((-0.5, -0.5), kernel - stride, kernel, fc="gold", alpha=0.45, ec="none"))
+            ax.add_patch(Rectangle((-0.5, -0.5), kernel - stride, kernel, **SHARED_STYLE))
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_ylabel(f"token {row * cols + col + number}", fontsize=8)
-    return _finish(fig, title, top=0.9)
+    legend = [
+        *(
+            Patch(fill=False, ec=WINDOW_COLORS[n % len(WINDOW_COLORS)], lw=2.2, label=f"token {row * cols + col + n}")
+            for n in range(windows)
+        ),
+        Patch(**SHARED_STYLE, label=f"pixels shared with the token to the left ({kernel - stride} columns)"),
+        Patch(fill=False, ls=":", ec="0.4", label=f"image border (outside: {padding} pixels of zero padding)"),
+    ]
+    fig.legend(handles=legend, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout(rect=(0, 0.13, 1, 0.9 if title else 1))
+    return fig
 
 
 def _panel_array(name: str, picture: object) -> tuple[np.ndarray, bool]:
