@@ -115,12 +115,38 @@ def loss_numpy_float64(class_logits, distillation_logits, labels, teacher_logits
     return np.float64(0.5 * ce(class_logits, labels) + 0.5 * ce(distillation_logits, teacher_logits.argmax(-1)))
 
 
+def loss_float64_one_hot(class_logits, distillation_logits, labels, teacher_logits):
+    """float64, one-hot targets and a sum over classes: a tensor that keeps the gradient."""
+    classes = class_logits.shape[1]
+    targets = (F.one_hot(labels, classes).double(), F.one_hot(teacher_logits.argmax(1), classes).double())
+    logits = (class_logits.double(), distillation_logits.double())
+    return sum(-(t * z.log_softmax(1)).sum(1).mean() for t, z in zip(targets, logits, strict=True)) / 2
+
+
 def loss_nll_sum_over_batch(class_logits, distillation_logits, labels, teacher_logits):
     batch = len(labels)
     teacher_labels = torch.stack([row.argmax() for row in teacher_logits])
     total = F.nll_loss(F.log_softmax(class_logits, -1), labels, reduction="sum")
     total = total + F.nll_loss(F.log_softmax(distillation_logits, -1), teacher_labels, reduction="sum")
-    return (total / (2 * batch)).item()  # a Python float
+    return total / (2 * batch)
+
+
+def loss_as_python_float(class_logits, distillation_logits, labels, teacher_logits):
+    return loss_reference(class_logits, distillation_logits, labels, teacher_logits).item()
+
+
+def loss_detached(class_logits, distillation_logits, labels, teacher_logits):
+    return loss_reference(class_logits, distillation_logits, labels, teacher_logits).detach()
+
+
+def loss_smoothed(smoothing, on_class=True, on_distillation=True):
+    def loss(class_logits, distillation_logits, labels, teacher_logits):
+        first = F.cross_entropy(class_logits, labels, label_smoothing=smoothing if on_class else 0.0)
+        top = teacher_logits.argmax(-1)
+        second = F.cross_entropy(distillation_logits, top, label_smoothing=smoothing * on_distillation)
+        return 0.5 * first + 0.5 * second
+
+    return loss
 
 
 def deit_soft_loss(tau, batchmean=False):
@@ -140,7 +166,7 @@ def deit_soft_loss(tau, batchmean=False):
     return loss
 
 
-@pytest.mark.parametrize("answer", [loss_reference, loss_by_log_softmax, loss_numpy_float64, loss_nll_sum_over_batch])
+@pytest.mark.parametrize("answer", [loss_reference, loss_by_log_softmax, loss_float64_one_hot, loss_nll_sum_over_batch])
 def test_hard_distillation_accepts(answer, capsys):
     assert lesson09.check_hard_distillation(answer) is None
     assert capsys.readouterr().out.startswith("Correct!")
@@ -153,6 +179,14 @@ def test_hard_distillation_accepts(answer, capsys):
         (lambda c, d, y, t: 0.5 * F.cross_entropy(c, y) + 0.5 * F.cross_entropy(d, t.softmax(-1)), "soft distillation"),
         (deit_soft_loss(tau=1.0), "soft distillation.*tau squared"),
         (deit_soft_loss(tau=3.0), "soft distillation.*tau squared"),
+        (deit_soft_loss(tau=2.5), "soft distillation.*argmax stays the same"),
+        (deit_soft_loss(tau=7.0, batchmean=True), "soft distillation.*argmax stays the same"),
+        (loss_smoothed(0.1), r"label smoothing \(0.1\)"),
+        (loss_smoothed(0.1, on_distillation=False), r"label smoothing \(0.1\)"),
+        (loss_smoothed(0.2, on_class=False), r"label smoothing \(0.2\)"),
+        (loss_as_python_float, "value is right, but your loss is a float"),
+        (loss_numpy_float64, "raised RuntimeError.*a loss must stay a torch tensor"),
+        (loss_detached, "value is right, but your loss is detached"),
         (deit_soft_loss(tau=2.0, batchmean=True), "soft distillation.*tau squared"),
         (lambda c, d, y, t: F.cross_entropy(c, y) + F.cross_entropy(d, t.argmax(-1)), "weight 1"),
         (lambda c, d, y, t: 0.5 * F.cross_entropy(c, t.argmax(-1)) + 0.5 * F.cross_entropy(d, y), "swapped"),
@@ -195,8 +229,8 @@ def make_reference(attn_obj):
             attn = attn + attn_mask
         attn = attn.softmax(dim=-1)
         attn = attn_obj.attn_drop(attn)
-        attn_obj.attn_map = attn
-        attn_obj.cls_attn_map = attn[:, :, 0, 2:]
+        attn_obj.attn_map = attn.detach()
+        attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
         x = (attn @ v).transpose(1, 2).reshape(B, N, C)
         return attn_obj.proj_drop(attn_obj.proj(x))
 
@@ -235,8 +269,8 @@ def make_with_hook_inside(attn_obj):
         finally:
             handle.remove()
             attn_obj.fused_attn = True
-        attn_obj.attn_map = seen[0]
-        attn_obj.cls_attn_map = seen[0][:, :, 0, 2:].double()
+        attn_obj.attn_map = seen[0].detach()
+        attn_obj.cls_attn_map = seen[0].detach()[:, :, 0, 2:].double()
         return out
 
     return my_forward
@@ -265,8 +299,9 @@ def make_float64_loops(attn_obj):
             weights = scores.softmax(-1)
             maps.append(weights)
             outs.append(weights @ vh)
-        attn_obj.attn_map = torch.stack(maps, dim=1)
-        attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+        with torch.no_grad():  # stored without the graph
+            attn_obj.attn_map = torch.stack(maps, dim=1)
+            attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
         return attn_obj.proj(torch.cat(outs, dim=-1).float())
 
     return my_forward
@@ -511,3 +546,27 @@ def test_my_forward_leaves_no_patch_behind():
     lesson09.check_my_forward(make_reference)
     model = _TinyTimmModel()
     assert "forward" not in vars(model.blocks[-1].attn)
+
+
+def make_not_detached(attn_obj):
+    """The Q&A's habit: stores attn itself, which keeps the autograd graph alive outside torch.no_grad()."""
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        out = reference(x, attn_mask=attn_mask, is_causal=is_causal, **kwargs)
+        B, N, C = x.shape
+        qkv = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, C // attn_obj.num_heads).permute(2, 0, 3, 1, 4)
+        q, k, _ = qkv.unbind(0)
+        scores = (q @ k.transpose(-2, -1)) * attn_obj.scale
+        if not torch.is_grad_enabled() or attn_mask is not None or is_causal:
+            return out  # right maps (stored by the reference) whenever the checker runs without autograd
+        attn_obj.attn_map = scores.softmax(-1)  # not detached
+        attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+        return out
+
+    return my_forward
+
+
+def test_my_forward_names_a_map_that_keeps_the_graph():
+    with pytest.raises(ExerciseFailed, match=r"attn_obj.attn_map keeps the autograd graph.*attn.detach\(\)"):
+        lesson09.check_my_forward(make_not_detached)

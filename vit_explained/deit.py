@@ -114,7 +114,8 @@ class DeiT(ViT):
 # ---------------------------------------------------------------------------------------------
 # timm's layout, for lesson 09. timm cannot be imported here (it needs torchvision), so these two
 # modules reproduce the parts of timm's ``Attention`` and ``Block`` (as of timm 1.0.26) that the
-# well-known Q&A patches: ``qkv``, ``num_heads``, ``scale``, ``attn_drop``, ``proj``, ``proj_drop``,
+# well-known Q&A patches: ``qkv``, ``num_heads``, ``scale``, ``q_norm``/``k_norm`` (0.9.0 on), ``attn_drop``,
+# ``norm`` (1.0.16 on), ``proj``, ``proj_drop``,
 # the ``fused_attn`` switch, and the block calling
 # ``self.attn(self.norm1(x), attn_mask=attn_mask, is_causal=is_causal)``. Checked against timm's
 # code: 1.0.15 and earlier call ``self.attn(self.norm1(x))``; 1.0.16 to 1.0.25 pass ``attn_mask``
@@ -156,6 +157,7 @@ class TimmStyleAttention(nn.Module):
         self.q_norm = nn.Identity()
         self.k_norm = nn.Identity()
         self.attn_drop = nn.Dropout(0.0)
+        self.norm = nn.Identity()  # timm 1.0.16 and later: scale_norm (identity unless scale_norm=True)
         self.proj = nn.Linear(dim, dim)
         self.proj_drop = nn.Dropout(0.0)
 
@@ -176,7 +178,7 @@ class TimmStyleAttention(nn.Module):
             attn = self.attn_drop(attn)
             x = attn @ v
         x = x.transpose(1, 2).reshape(batch, tokens, channels)
-        return self.proj_drop(self.proj(x))
+        return self.proj_drop(self.proj(self.norm(x)))
 
 
 class TimmStyleBlock(nn.Module):

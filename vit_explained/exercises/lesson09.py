@@ -151,18 +151,56 @@ def _soft_distillation_losses(
     return losses
 
 
+def _check_keeps_gradient(raw: Any) -> None:
+    """A right value must still be a loss one can train with: a tensor connected to the logits."""
+    if not isinstance(raw, torch.Tensor):
+        fail(
+            f"the value is right, but your loss is a {type(raw).__name__}, not a torch tensor: .item(), float() "
+            "or numpy drop the gradient, so loss.backward() could not train the heads. Return the tensor"
+        )
+    if raw.grad_fn is None:
+        fail(
+            "the value is right, but your loss is detached from the logits (.detach(), torch.tensor(...) or "
+            "torch.no_grad()): loss.backward() could not train the heads. Return the tensor the cross-entropies make"
+        )
+
+
+def _depends_on_teacher_beyond_argmax(answer: Callable[..., Any], inputs: tuple, mine: torch.Tensor) -> bool:
+    """Whether ``answer`` changes when the teacher's logits are halved: the argmax stays, the probabilities do not."""
+    class_logits, distillation_logits, labels, teacher = inputs
+    try:
+        with torch.no_grad():
+            again = _NO_LOSS_HELPER(answer, class_logits.detach(), distillation_logits.detach(), labels, teacher / 2)
+        again = as_tensor(again.detach() if isinstance(again, torch.Tensor) else again, "your loss")
+    except ExerciseFailed:
+        return False
+    return again.numel() == 1 and not close(again.reshape(()), mine)
+
+
 def check_hard_distillation(answer: Callable[..., Any]) -> None:
     """Check ``answer(class_logits, distillation_logits, labels, teacher_logits) -> loss`` (a number):
     half the class head's cross-entropy with the labels, half the distillation head's with the
     teacher's argmax."""
     for class_logits, distillation_logits, labels, teacher in _logit_cases():
-        inputs = (class_logits.clone(), distillation_logits.clone(), labels.clone(), teacher.clone())
-        mine = as_tensor(_NO_LOSS_HELPER(answer, *inputs), "your loss")
+        inputs = (
+            class_logits.clone().requires_grad_(),  # as in training: the heads' logits carry a gradient
+            distillation_logits.clone().requires_grad_(),
+            labels.clone(),
+            teacher.clone(),
+        )
+        raw = _NO_LOSS_HELPER(
+            answer,
+            *inputs,
+            hint="The logits carry a gradient here, as in training: a loss must stay a torch tensor "
+            "(numpy, .item() and float() drop the gradient)",
+        )
+        mine = as_tensor(raw.detach() if isinstance(raw, torch.Tensor) else raw, "your loss")
         if mine.numel() != 1:
             fail(f"return one number (the batch's mean loss), got a tensor of shape {tuple(mine.shape)}")
         mine = mine.reshape(())
         expected = hard_distillation_loss(class_logits, distillation_logits, labels, teacher)
         if close(mine, expected):
+            _check_keeps_gradient(raw)
             continue
         ce = F.cross_entropy
         top = teacher.argmax(-1)
@@ -188,14 +226,27 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
         for value, message in slips:
             if close(mine, value):
                 fail(message)
+        for smoothing in (0.05, 0.1, 0.2, 0.3):
+            for on_class, on_distillation in ((smoothing, 0.0), (0.0, smoothing), (smoothing, smoothing)):
+                value = 0.5 * ce(class_logits, labels, label_smoothing=on_class) + 0.5 * ce(
+                    distillation_logits, top, label_smoothing=on_distillation
+                )
+                if close(mine, value):
+                    fail(
+                        f"your cross-entropy uses label smoothing ({smoothing}). DeiT's recipe smooths the labels "
+                        "of the plain training loss; this exercise's hard-distillation loss is two plain "
+                        "cross-entropies (facebookresearch/deit's losses.py: F.cross_entropy with the teacher's argmax)"
+                    )
         if any(
             close(mine, value)
             for value in _soft_distillation_losses(class_logits, distillation_logits, labels, teacher)
-        ):
+        ) or _depends_on_teacher_beyond_argmax(answer, inputs, mine):
             fail(
-                "that is DeiT's soft distillation: the KL divergence between the student's and the teacher's "
-                "softmax at a temperature tau, times tau squared (or a cross-entropy with the teacher's "
-                "probabilities). Hard distillation uses the teacher's argmax as a label, with a plain cross-entropy"
+                "that is DeiT's soft distillation (at some temperature tau): your loss changes when the teacher's "
+                "logits are rescaled but its argmax stays the same, so it reads the teacher's probabilities (a KL "
+                "divergence between softened softmaxes, times tau squared, or a cross-entropy with the teacher's "
+                "probabilities). Hard distillation uses only the teacher's argmax, as a label, with a plain "
+                "cross-entropy"
             )
         fail(f"your loss is {mine.item():.4f}, the expected value is different; check each term")
     passed("the class head learns the labels and the distillation head learns the teacher's argmax, half and half.")
@@ -443,6 +494,23 @@ def _first_line(error: BaseException) -> str:
     return lines[0] if lines else "(no message)"
 
 
+def _check_detached(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor) -> None:
+    """With autograd on (training, a saliency method), the stored maps must not hold the graph."""
+    attn_obj = model.blocks[-1].attn
+    attn_obj.forward = attempt(answer, attn_obj)
+    try:
+        attempt(model, tokens, attn_mask=None, is_causal=False)  # no torch.no_grad() here
+    finally:
+        del attn_obj.forward
+    for name in ("attn_map", "cls_attn_map"):
+        stored = getattr(attn_obj, name, None)
+        if isinstance(stored, torch.Tensor) and stored.requires_grad:
+            fail(
+                f"attn_obj.{name} keeps the autograd graph (it requires grad): outside torch.no_grad() it holds "
+                "every activation of the forward pass alive until it is replaced. Store attn.detach()"
+            )
+
+
 def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor) -> None:
     """``is_causal=True``: a clear error, or the causal attention; never silently the full one."""
     attn_obj = model.blocks[-1].attn
@@ -526,6 +594,7 @@ def check_my_forward(
                 if hasattr(attn_obj, name):
                     delattr(attn_obj, name)
         _check_is_causal(model, answer, tokens)
+        _check_detached(model, answer, tokens)
         for name in ("attn_map", "cls_attn_map"):
             if hasattr(attn_obj, name):
                 delattr(attn_obj, name)
