@@ -68,6 +68,16 @@ def uses_ceil(h, w, k, s, p):
     return rows, cols, rows * cols
 
 
+def rounds_to_nearest(h, w, k, s, p):
+    rows, cols = round((h + 2 * p - k) / s) + 1, round((w + 2 * p - k) / s) + 1
+    return rows, cols, rows * cols
+
+
+def adds_a_half(h, w, k, s, p):
+    rows, cols = int((h + 2 * p - k) / s + 0.5) + 1, int((w + 2 * p - k) / s + 0.5) + 1
+    return rows, cols, rows * cols
+
+
 def no_rounding(h, w, k, s, p):
     rows, cols = (h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1
     return rows, cols, rows * cols
@@ -98,6 +108,8 @@ def only_total(h, w, k, s, p):
         (one_sided_padding, "both ends"),
         (forgot_plus_one, "one short"),
         (uses_ceil, "round up"),
+        (rounds_to_nearest, r"nearest whole number \(round\(\)"),
+        (adds_a_half, r"nearest whole number \(round\(\), or \+ 0.5\)"),
         (no_rounding, "fractions"),
         (swapped, "swapped"),
         (wrong_total, "rows x cols"),
@@ -119,7 +131,7 @@ def test_count_unattempted_stub():
 
 
 def test_count_messages_do_not_give_the_formula():
-    for answer in (forgot_padding, forgot_plus_one, uses_ceil, swapped):
+    for answer in (forgot_padding, forgot_plus_one, uses_ceil, rounds_to_nearest, swapped):
         with pytest.raises(ExerciseFailed) as info:
             ex.check_count_tokens(answer)
         assert "//" not in str(info.value) and "floor" not in str(info.value)
@@ -237,9 +249,23 @@ def forgot_padding(height, width, in_channels):
     return stages
 
 
+def divides_by_the_stride(rounding):
+    def answer(height, width, in_channels):
+        stages, channels = [], in_channels
+        for kernel, stride, _ in T2T_SPLITS:
+            height, width = rounding(height / stride), rounding(width / stride)
+            stages.append((height, width, channels * kernel * kernel))
+            channels = 64
+        return stages
+
+    return answer
+
+
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
+        (divides_by_the_stride(math.ceil), r"by the stride 4, rounding up\. That shortcut ignores the kernel"),
+        (divides_by_the_stride(math.floor), "by the stride 2, rounding down"),
         (original_image_each_time, "original image"),
         (image_channels_throughout, "64 channels"),
         (token_dim_first, "in_channels"),

@@ -102,6 +102,13 @@ def _count_hint(where: str, kernel: int, stride: int) -> Callable[[Exception], s
     return hint
 
 
+#: The slip of rounding the number of moves to the nearest whole number (``round``, or adding 0.5).
+_ROUNDS_TO_NEAREST = (
+    "your counts round to the nearest whole number (round(), or + 0.5): a window that would stick out past "
+    "the padded edge does not exist (nn.Unfold drops it) even when it sticks out by less than half a stride, "
+    "so the number of moves must be rounded down"
+)
+
 # Plausible wrong formulas, each with what to say when an answer follows it.
 _MISTAKES: list[tuple[Callable[[int, int, int, int], float], str]] = [
     (
@@ -122,6 +129,14 @@ _MISTAKES: list[tuple[Callable[[int, int, int, int], float], str]] = [
         lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1,
         "your counts round up: a window that would stick out past the padded edge does not exist "
         "(nn.Unfold drops it), so the number of moves must be rounded down",
+    ),
+    (
+        lambda n, k, s, p: round((n + 2 * p - k) / s) + 1,
+        _ROUNDS_TO_NEAREST,
+    ),
+    (
+        lambda n, k, s, p: int((n + 2 * p - k) / s + 0.5) + 1,
+        _ROUNDS_TO_NEAREST,
     ),
     (
         lambda n, k, s, p: (n + 2 * p - k) / s + 1,
@@ -285,6 +300,16 @@ def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> None:
                         f"{where}: you split the original image again; each later split works on the previous "
                         "split's token grid, reshaped back into an image"
                     )
+                in_height, in_width = (
+                    (height, width) if number == 1 else (stages[number - 2].grid.rows, stages[number - 2].grid.cols)
+                )
+                for rounding, how in ((math.ceil, "rounding up"), (math.floor, "rounding down")):
+                    if (rows, cols) == (rounding(in_height / stride), rounding(in_width / stride)):
+                        fail(
+                            f"{where}: you divide this split's input sides ({in_height} x {in_width}) by the stride "
+                            f"{stride}, {how}. That shortcut ignores the kernel and the padding: it happens to "
+                            "give the right count for some sizes, not for this one. Use the token-count formula"
+                        )
                 fail(f"{where}: the grid {rows} x {cols} is wrong; use the token-count formula on this split's input")
             if length != stage.token_length:
                 if number == 1 and length == token_dim * kernel * kernel:

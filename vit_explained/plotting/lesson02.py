@@ -309,7 +309,8 @@ def plot_t2t_chain(
     splits: tuple[tuple[int, int, int], ...] = T2T_SPLITS,
 ) -> Figure:
     """One row per image: the input and the token grid after each of T2T's soft splits, each cell
-    shaded by the average of the pixels under its window (for display only), labelled with the grid
+    shaded (for display only) by the image average-pooled with each split's kernel, stride and padding in
+    turn (zero padding counted): where a token sits, not what it holds. Labelled with the grid
     and the token length that :func:`vit_explained.t2t_chain` computes. The last split's label ends
     with the ``Linear`` to ``embed_dim`` (384 in T2T-ViT-14); ``model`` names the model it belongs to."""
     images = [as_image(image) for image in images]
@@ -338,7 +339,8 @@ def plot_t2t_chain(
             ax.set_xlabel(label, fontsize=9)
     fig.suptitle(
         "The T2T chain: three soft splits shrink the token grid\n"
-        "(for display, each cell shows the average of what its window covers)",
+        "(for display only: each cell is the image average-pooled with the splits' kernel, stride and padding,\n"
+        "pooled again at each split; it shows where a token sits, not the features it holds)",
         fontsize=11,
     )
     return fig
