@@ -31,6 +31,7 @@ os.environ.setdefault("TQDM_MININTERVAL", "1000")  # progress bars: no intermedi
 # refreshed the stored outputs.
 
 import re  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -86,3 +87,126 @@ def pytest_runtest_makereport(item, call):
     if problems:
         report.outcome = "failed"
         report.longrepr = f"cell {item.cell_num} of a fresh run: " + "; ".join(problems)
+
+
+# --- nbval's own comparison, for a run made elsewhere (the browser test) ---------------------------------
+# tests/test_browser.py runs every lesson once, in JupyterLab, and compares each cell's fresh outputs with the
+# stored ones by nbval's comparison (the same sanitizers, tags and skipped keys), so `make test` need not run
+# each lesson a second time under nbval (the suite's time budget). Run on its own, or where Chromium is
+# missing, nbval executes the lessons as usual (pytest_collection_modifyitems below).
+
+#: nbval 0.11.0's keys left out of the comparison (IPyNbFile.__init__, without --nbdime): pictures are
+#: compared by tests/test_figures.py and the figure rules, not byte for byte.
+NBVAL_SKIP_COMPARE = (
+    "metadata",
+    "traceback",
+    "prompt_number",
+    "output_type",
+    "name",
+    "execution_count",
+    "application/vnd.jupyter.widget-view+json",
+    "image/png",
+    "image/jpeg",
+)
+SANITIZE = Path(__file__).resolve().parent / "tests" / "nbval_sanitize.cfg"
+
+
+class _NbvalComparison:
+    """Borrows nbval's comparison methods (nbval.plugin.IPyNbCell) without a kernel or a pytest item."""
+
+    def __init__(self) -> None:
+        from nbval.plugin import IPyNbCell, get_sanitize_patterns, nocolors
+
+        self._compare, self._format, self._sanitize = (
+            IPyNbCell.compare_outputs,
+            IPyNbCell.format_output_compare,
+            IPyNbCell.sanitize,
+        )
+        self.colors = nocolors
+        self.parent = type("Parent", (), {})()
+        self.parent.skip_compare = NBVAL_SKIP_COMPARE
+        self.parent.sanitize_patterns = dict(get_sanitize_patterns(SANITIZE.read_text()))
+        self.ihook = type("Hooks", (), {"pytest_assertrepr_compare": staticmethod(lambda **_: [])})()
+        self.config = None
+        self.comparison_traceback: list[str] = []
+
+    def compare_outputs(self, test, ref, skip_compare=None):
+        return self._compare(self, test, ref, skip_compare)
+
+    def format_output_compare(self, key, left, right):
+        return self._format(self, key, left, right)
+
+    def sanitize(self, s):
+        return self._sanitize(self, s)
+
+
+def _as_outputs(outputs: list) -> list:
+    import nbformat
+
+    def joined(value):
+        return "".join(value) if isinstance(value, list) else value
+
+    nodes = []
+    for output in outputs:
+        output = dict(output)
+        if "text" in output:
+            output["text"] = joined(output["text"])
+        if "data" in output:
+            output["data"] = {key: joined(value) for key, value in output["data"].items()}
+        nodes.append(nbformat.from_dict(output))
+    return nodes
+
+
+def nbval_differences(path: Path, fresh: list[list[dict]]) -> list[str]:
+    """Each code cell of the stored notebook ``path`` whose fresh outputs (one list per code cell, in order)
+    differ from the stored ones as nbval would judge them: `nbval-ignore-output`/`nbval-skip` cells and
+    never-run cells are not compared."""
+    import nbformat
+    from nbval.plugin import coalesce_streams
+
+    stored = [cell for cell in nbformat.read(str(path), as_version=4).cells if cell.cell_type == "code"]
+    if len(stored) != len(fresh):
+        return [f"{len(fresh)} code cells ran, the stored notebook has {len(stored)}"]
+    problems = []
+    for index, (cell, outputs) in enumerate(zip(stored, fresh, strict=True)):
+        tags = cell.metadata.get("tags", [])
+        if "nbval-ignore-output" in tags or "nbval-skip" in tags or cell.execution_count is None:
+            continue
+        comparison = _NbvalComparison()
+        if not comparison.compare_outputs(coalesce_streams(_as_outputs(outputs)), coalesce_streams(cell.outputs)):
+            problems.append(f"cell {index}: " + "\n".join(comparison.comparison_traceback))
+    return problems
+
+
+def _lessons_run_in_the_browser(items: list) -> set[str]:
+    """The lesson notebooks that the selected browser tests will run (none where they would skip)."""
+    browser = [item for item in items if "InABrowser" in item.nodeid and "[" in item.nodeid]
+    if not browser:
+        return set()
+    import shutil
+
+    if (shutil.which("chromium") or shutil.which("chromium-browser")) is None:
+        return set()
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return set()
+    return {item.nodeid.rsplit("[", 1)[1].rstrip("]") for item in browser}
+
+
+@pytest.hookimpl(trylast=True)  # after -k / -m have deselected what they do
+def pytest_collection_modifyitems(config, items):
+    lessons = _lessons_run_in_the_browser(items)
+    if not lessons:
+        return
+    root = Path(__file__).resolve().parent / "notebooks"
+    compared_there = [
+        item
+        for item in items
+        if type(item).__name__ == "IPyNbCell"
+        and Path(str(item.fspath)).parent == root
+        and item.fspath.basename in lessons
+    ]
+    if compared_there:
+        config.hook.pytest_deselected(items=compared_there)
+        items[:] = [item for item in items if item not in set(compared_there)]

@@ -1,9 +1,12 @@
 """A learner's view: every lesson in JupyterLab in a real (headless) Chromium.
 
-nbval proves the cells run; this proves a learner sees them work. JupyterLab starts on
+This run is also the lessons' nbval run in `make test`: each cell's fresh output is compared with the
+stored one by nbval's own comparison (conftest.nbval_differences), and conftest.py deselects the nbval
+items of the lessons run here, so each lesson executes once, not twice. JupyterLab starts on
 127.0.0.1 with a token and serves a copy of notebooks/. For each lesson, Chromium opens it,
 restarts the kernel and runs all cells, waits for idle, then asserts:
 
+- every cell's output equals the stored one as nbval judges it, and the figure rules hold on this run;
 - no cell shows an error except the untouched exercise checks (tagged `raises-exception`), and
   those show the short `Not yet ...` message, not a traceback;
 - the number of rendered pictures equals the number the notebook should show (its stored
@@ -100,7 +103,7 @@ def jupyterlab(tmp_path_factory):
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"JupyterLab did not start; its log:\n{(tmp_path / 'jupyterlab.log').read_text()}")
             time.sleep(0.5)
-        yield url, token
+        yield url, token, site / "notebooks"
     finally:
         # Stop JupyterLab by its own process id (its kernels are shut down by the server).
         server.send_signal(signal.SIGTERM)
@@ -137,6 +140,16 @@ NOTEBOOK_STATE = """() => {
   return {status: panel.sessionContext.session?.kernel?.status ?? 'none', cells};
 }"""
 
+# Every code cell's outputs as nbformat JSON, picture bytes left out (nbval does not compare them).
+FRESH_OUTPUTS = """() => window.jupyterapp.shell.currentWidget.content.widgets
+  .filter((cell) => cell.model.type === 'code')
+  .map((cell) => cell.model.outputs.toJSON().map((o) => {
+    if (!o.data) return o;
+    const data = {...o.data};
+    for (const kind of ['image/png', 'image/jpeg']) if (kind in data) data[kind] = '';
+    return {...o, data};
+  }))"""
+
 RUN_IN_KERNEL = """async (code) => {
   const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
   const future = kernel.requestExecute({code, silent: false, store_history: false});
@@ -170,16 +183,18 @@ MARK_WIDGET_ROOTS = """() => [...document.querySelectorAll('.jp-OutputArea-outpu
 CONTROLS = ".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-checkbox, .widget-toggle-button"
 
 
-def _expected_pictures(lesson: str) -> int:
+from conftest import figure_problems, nbval_differences  # noqa: E402
+
+
+def _expected_pictures(notebook: dict) -> int:
     from conftest import count_images
 
-    notebook = json.loads((ROOT / "notebooks" / lesson).read_text())
     return sum(count_images(cell.get("outputs", [])) for cell in notebook["cells"] if cell["cell_type"] == "code")
 
 
 @pytest.fixture(scope="module")
 def page(jupyterlab):
-    url, token = jupyterlab
+    url, token, _ = jupyterlab
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
@@ -266,9 +281,10 @@ def _widget_lines(page) -> list[list[str]]:
     return json.loads(page.evaluate(f"({RUN_IN_KERNEL})", WIDGET_LINES))
 
 
-def _lesson_in_a_real_browser(page, lesson):
-    """Restart and run ``lesson`` in JupyterLab, then check what the learner sees (see the module docstring)."""
-    notebook = json.loads((ROOT / "notebooks" / lesson).read_text())
+def _lesson_in_a_real_browser(page, lesson, served: Path):
+    """Restart and run ``lesson`` in JupyterLab, then check what the learner sees (see the module docstring).
+    ``served``: the folder of notebook copies JupyterLab serves (what this run is compared with)."""
+    notebook = json.loads((served / lesson).read_text())
     code_cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
@@ -286,8 +302,20 @@ def _lesson_in_a_real_browser(page, lesson):
                 assert shown.startswith("Not yet") and len(shown.splitlines()) <= 3, (index, shown)
                 assert "File " not in shown and "Traceback" not in shown, (index, shown)
 
+        # nbval's check, on this run: every cell's fresh output equals the stored one (conftest.py deselects
+        # the nbval items of the lessons this test runs, so `make test` runs each lesson once, not twice).
+        fresh = page.evaluate(FRESH_OUTPUTS)
+        differences = nbval_differences(served / lesson, fresh)
+        assert differences == [], f"{lesson}: fresh outputs differ from the stored ones:\n" + "\n".join(differences)
+        drawn = [
+            f"cell {index}: {problem}"
+            for index, (cell, outputs) in enumerate(zip(code_cells, fresh, strict=True))
+            for problem in figure_problems("".join(cell["source"]), cell.get("metadata", {}).get("tags", []), outputs)
+        ]
+        assert drawn == [], f"{lesson}, this run:\n" + "\n".join(drawn)
+
         pictures = sum(c["images"] for c in cells)
-        assert pictures == _expected_pictures(lesson), f"{lesson} shows {pictures} pictures"
+        assert pictures == _expected_pictures(notebook), f"{lesson} shows {pictures} pictures"
         for index, cell in enumerate(cells):
             assert cell["widgetViews"] == cell["widgetOutputs"], f"cell {index}: a widget did not render"
             for text in ("VBox(", "HBox(", "Error displaying widget", "<Figure size"):
@@ -326,14 +354,14 @@ def _lesson_in_a_real_browser(page, lesson):
 # instead of one after the other on one worker (the suite's longest chain).
 class TestEvenLessonsInABrowser:
     @pytest.mark.parametrize("lesson", LESSONS[0::2])
-    def test_lesson_in_a_real_browser(self, page, lesson):
-        _lesson_in_a_real_browser(page, lesson)
+    def test_lesson_in_a_real_browser(self, page, jupyterlab, lesson):
+        _lesson_in_a_real_browser(page, lesson, jupyterlab[2])
 
 
 class TestOddLessonsInABrowser:
     @pytest.mark.parametrize("lesson", LESSONS[1::2])
-    def test_lesson_in_a_real_browser(self, page, lesson):
-        _lesson_in_a_real_browser(page, lesson)
+    def test_lesson_in_a_real_browser(self, page, jupyterlab, lesson):
+        _lesson_in_a_real_browser(page, lesson, jupyterlab[2])
 
 
 EXERCISE_STUB = "def my_count_tokens("

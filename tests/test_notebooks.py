@@ -86,3 +86,75 @@ def test_a_fresh_run_that_stops_rendering_fails(tmp_path):
     )  # fmt: skip
     assert result.returncode == 1, result.stdout[-2000:]
     assert "as text, not as a picture" in result.stdout
+
+
+def test_nbval_comparison_of_a_run_made_in_the_browser(tmp_path):
+    """conftest.nbval_differences judges a run made elsewhere as nbval does: same text passes, changed text
+    fails, pictures and widget ids are not compared, sanitized text passes, ignored cells are not compared."""
+    from conftest import nbval_differences
+
+    def code(outputs, tags=()):
+        return {
+            "cell_type": "code",
+            "execution_count": 1,
+            "metadata": {"tags": list(tags)},
+            "source": "x",
+            "outputs": outputs,
+        }
+
+    stream = {"output_type": "stream", "name": "stdout", "text": ["loss 0.25\n", "at 0x7f00aa\n"]}
+    picture = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBOR", "text/plain": "<Figure>"}}
+    notebook = {
+        "cells": [code([stream]), code([picture]), code([stream], tags=["nbval-ignore-output"])],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = tmp_path / "lesson.ipynb"
+    path.write_text(json.dumps(notebook))
+    same = [
+        [
+            {"output_type": "stream", "name": "stdout", "text": "loss 0.25\n"},
+            {"output_type": "stream", "name": "stdout", "text": "at 0x55aa01\n"},
+        ],  # split stream, other address
+        [{"output_type": "display_data", "metadata": {}, "data": {"image/png": "", "text/plain": "<Figure>"}}],
+        [{"output_type": "stream", "name": "stdout", "text": "anything\n"}],
+    ]
+    assert nbval_differences(path, same) == []
+    changed = json.loads(json.dumps(same))
+    changed[0][0]["text"] = "loss 0.26\n"
+    problems = nbval_differences(path, changed)
+    assert len(problems) == 1 and problems[0].startswith("cell 0:") and "0.26" in problems[0]
+    assert nbval_differences(path, same[:2]) == ["2 code cells ran, the stored notebook has 3"]
+    no_text = [same[0], [{"output_type": "display_data", "metadata": {}, "data": {"image/png": ""}}], same[2]]
+    assert nbval_differences(path, no_text)[0].startswith("cell 1: Missing output fields")
+
+
+def test_make_test_runs_each_lesson_once(tmp_path):
+    """With the browser tests selected (and Chromium present), the lessons' nbval items are deselected: the
+    browser run compares their outputs. Alone, nbval runs a lesson as usual."""
+    import subprocess
+    import sys
+
+    lesson = "notebooks/02_soft_split_token_counting.ipynb"
+
+    def collected(*args):
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--collect-only", "-q", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return [line for line in result.stdout.splitlines() if "::" in line]
+
+    alone = collected(lesson)
+    assert alone and all("Cell" in line for line in alone)
+    together = collected(lesson, "tests/test_browser.py", "-k", "02_soft or Cell")
+    browser_ready = any("InABrowser" in line for line in together)
+    import shutil
+
+    if browser_ready and shutil.which("chromium"):
+        assert not any("::Cell" in line for line in together)
+    else:
+        assert any("::Cell" in line for line in together)
