@@ -48,7 +48,7 @@ def test_token_count_accepts_answers_written_differently(answer):
         (lambda h, w, ph, pw: (h // pw) * (w // pw) + 1, r"\(H // pw\) \* \(W // pw\) \+ 1, patch_width used"),
         (lambda h, w, ph, pw: (h / ph) * (w / pw) + 1.5, "whole number"),
         (lambda h, w, ph, pw: "197", "whole number"),
-        (lambda h, w, ph, pw: (w // ph) * (h // pw) + 1, "not right"),  # patch sides swapped
+        (lambda h, w, ph, pw: (w // ph) * (h // pw) + 1, "patch height and width swapped"),  # patch sides swapped
         (lambda h, w, ph, pw: (h // ph + 1) * (w // pw + 1), "not right"),  # a fence-post slip
         (lambda h, w, ph, pw: np.float64((h // ph) * (w // pw) + 1.5), "whole number"),
         (lambda h, w, ph, pw: torch.tensor([h // ph, w // pw]), "one whole number"),

@@ -98,6 +98,11 @@ def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> 
                         f"for {case} you got {answer}: that is {formula}, {side} used for both sides, as if "
                         "the patches were square; divide the height by patch_height and the width by patch_width"
                     )
+        if ph != pw and answer in ((height // pw) * (width // ph) + 1, (height // pw) * (width // ph)):
+            fail(
+                f"for {case} you got {answer}: that is (H // pw) * (W // ph) + 1, patch height and width swapped; "
+                "divide the height by patch_height and the width by patch_width"
+            )
         if answer in (rows * rows + 1, cols * cols + 1, rows * rows, cols * cols):
             fail(
                 f"for {case} you got {answer}: it looks as if you assumed a square image; "
