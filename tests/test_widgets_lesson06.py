@@ -121,3 +121,35 @@ def test_widget_shows_the_packages_message_for_a_bad_setting(monkeypatch):
     w.compute = lambda **values: (_ for _ in ()).throw(ValueError("lr must be a positive learning rate"))
     w.update()
     assert w.line == "cannot show this: lr must be a positive learning rate"
+
+
+def test_a_bug_that_fixes_a_control_greys_it_out_and_gives_it_back():
+    from vit_explained.widgets.lesson06 import POSITIONS_BUG, SGD_BUG, training_widget
+
+    w = training_widget()
+    w.controls["optimizer"].value = "adam"
+    w.controls["bug"].value = SGD_BUG
+    assert w.controls["optimizer"].disabled and w.controls["optimizer"].value == "sgd"
+    assert "sgd lr" in w.line
+    w.controls["bug"].value = POSITIONS_BUG
+    assert not w.controls["optimizer"].disabled and w.controls["optimizer"].value == "adam"
+    assert w.controls["positions"].disabled and w.controls["positions"].value is False
+    assert "no positions" in w.line
+    w.controls["bug"].value = "none"
+    assert not w.controls["positions"].disabled and w.controls["positions"].value is True
+
+
+def test_widget_takes_the_clinics_runs_without_training_again(monkeypatch):
+    from vit_explained.widgets import lesson06
+
+    fake = clinic.ClinicRun(losses=[2.3] * lesson06.STEPS, val_accuracy=0.5, gradient_norms={})
+    monkeypatch.setattr(lesson06, "_RUNS", {})
+    monkeypatch.setattr(lesson06, "run", lambda *a, **k: pytest.fail("trained again"))
+    w = training_widget({"none": fake, "SGD at Adam's learning rate": fake})
+    w.train()
+    assert w.line.startswith("none: adam lr 0.01, pool cls") and "validation accuracy 50%" in w.line
+    w.controls["bug"].value = "SGD at Adam's learning rate"
+    w.train()
+    assert w.line.startswith("SGD at Adam's learning rate: sgd lr 0.01")
+    with pytest.raises(ValueError, match="steps"):
+        training_widget({"none": clinic.ClinicRun(losses=[2.3] * 10, val_accuracy=0.5, gradient_norms={})})

@@ -26,19 +26,38 @@ __all__ = [
 ]
 
 
-def plot_history(history: History, title: str = "Training a small ViT", *, augmented: bool = False) -> Figure:
+def plot_history(
+    history: History,
+    title: str = "Training a small ViT",
+    *,
+    augmented: bool = False,
+    chance: float | None = None,
+    floor: float | None = None,
+) -> Figure:
     """Two panels against epochs: the training loss, and the train / validation accuracy.
 
     The train accuracy is the one measured on the training batches during each epoch, while the
     weights still change (on augmented images when the recipe augments: say so with
     ``augmented=True``, it goes into the legend); the validation accuracy is measured after the epoch
-    on the validation split (the test split is never read here)."""
+    on the validation split (the test split is never read here). ``chance`` (ln K, the loss of
+    guessing) and ``floor`` (the lowest loss label smoothing allows) draw labelled reference lines on
+    the loss panel."""
     if not isinstance(history, History) or len(history) == 0:
         raise ValueError("history must be a non-empty History returned by vit_explained.training.fit")
     fig = new_figure(figsize=(9, 3.4))
     (left, right) = fig.subplots(1, 2)
-    left.plot(history.epoch, history.train_loss, marker="o", markersize=3, color="tab:blue")
+    left.plot(
+        history.epoch, history.train_loss, marker="o", markersize=3, color="tab:blue", label="mean loss per epoch"
+    )
     left.set(xlabel="epoch", ylabel="cross-entropy", title="training loss")
+    if chance is not None:
+        left.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1, label=f"ln 10 ≈ {chance:.3f} (guessing)")
+    if floor is not None:
+        left.axhline(
+            floor, color="tab:green", linestyle="--", linewidth=1, label=f"{floor:.2f}: floor of label smoothing"
+        )
+    if chance is not None or floor is not None:
+        left.legend(loc="upper right", fontsize=8)
     right.plot(
         history.epoch,
         np.array(history.train_accuracy) * 100,

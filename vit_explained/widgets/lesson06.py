@@ -2,13 +2,15 @@
 against ln 10, the loss of guessing.
 
 Choose a bug (or none), the optimizer, the learning rate, the pooling and whether the model has
-position embeddings; press **train** (a few hundred steps on the 8x8 digits, a few seconds). The
-line says what will run, or what the run reached; the picture shows this run's loss and the
+position embeddings (two bugs fix a control: the SGD bug sets the optimizer to SGD, the positions bug
+unticks positions; that control is then greyed out); press **train** (150 steps on the 8x8 digits,
+a few seconds). The line says what will run, or what the run reached; the picture shows this run's loss and the
 previous run's. Runs are cached, so going back to a setting shows it at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as widgets
@@ -21,7 +23,8 @@ from . import LessonWidget
 __all__ = ["TrainingWidget", "training_widget"]
 
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
-STEPS = 200
+STEPS = 150  # as the clinic's runs, so the lesson can hand them over (training_widget(runs=...))
+SGD_BUG, POSITIONS_BUG = "SGD at Adam's learning rate", "no position embeddings"
 
 
 #: The runs made so far in this kernel, by setting (bug, optimizer, lr, pool, positions).
@@ -41,15 +44,32 @@ class TrainingWidget(LessonWidget):
         controls = {
             "bug": widgets.Dropdown(options=BUGS, value="none", description="bug"),
             "optimizer": widgets.Dropdown(options=("adam", "sgd"), value="adam", description="optimizer"),
-            "lr": widgets.SelectionSlider(options=LEARNING_RATES, value=3e-3, description="lr"),
+            "lr": widgets.SelectionSlider(options=LEARNING_RATES, value=1e-2, description="lr"),
             "pool": widgets.Dropdown(options=("cls", "mean"), value="cls", description="pool"),
             "positions": widgets.Checkbox(value=True, description="positions"),
         }
+        # Two bugs fix another control: the SGD bug trains with SGD, the positions bug has no positions. Those
+        # controls follow the bug and are greyed out, so no combination silently does nothing.
+        self._chosen: dict[str, Any] = {}  # the learner's own value of a control a bug has fixed
+        controls["bug"].observe(self._follow_bug, names="value")
         self.previous: tuple[str, list[float]] | None = None
         self.button = widgets.Button(description="train", button_style="primary")
         self.button.on_click(lambda _: self.train())
         super().__init__(controls, rows=2)
         self.children = (*self.children[:-2], self.button, *self.children[-2:])
+
+    def _follow_bug(self, change: Any) -> None:
+        """Grey out (and set) the control a bug fixes; give it back its earlier value when the bug goes."""
+        bug = change["new"] if isinstance(change, dict) else self.controls["bug"].value
+        for name, fixed_by, forced in (("optimizer", SGD_BUG, "sgd"), ("positions", POSITIONS_BUG, False)):
+            control = self.controls[name]
+            if bug == fixed_by and not control.disabled:
+                self._chosen[name] = control.value
+                control.disabled = True
+                control.value = forced
+            elif bug != fixed_by and control.disabled:
+                control.disabled = False
+                control.value = self._chosen.pop(name, control.value)
 
     def compute(self, **values: Any) -> tuple[str, Figure | None]:
         if values["bug"] not in BUGS:
@@ -80,9 +100,19 @@ class TrainingWidget(LessonWidget):
 
 
 def _key(values: dict[str, Any]) -> tuple[str, str, float, str, bool]:
-    return (values["bug"], values["optimizer"], values["lr"], values["pool"], bool(values["positions"]))
+    """The setting that actually runs: the SGD bug means SGD, the positions bug means no positions."""
+    optimizer = "sgd" if values["bug"] == SGD_BUG else values["optimizer"]
+    positions = bool(values["positions"]) and values["bug"] != POSITIONS_BUG
+    return (values["bug"], optimizer, values["lr"], values["pool"], positions)
 
 
-def training_widget() -> TrainingWidget:
-    """The lesson's widget (the notebook calls it as the last expression of a cell)."""
+def training_widget(runs: Mapping[str, ClinicRun] | None = None, *, lr: float = 1e-2) -> TrainingWidget:
+    """The lesson's widget (the notebook calls it as the last expression of a cell).
+
+    ``runs``: ``{bug: clinic.run(bug, steps=STEPS, lr=lr)}`` already made (Adam, class token, positions
+    unless the bug removes them); the widget shows them without training again."""
+    for bug, result in (runs or {}).items():
+        if len(result.losses) != STEPS:
+            raise ValueError(f"the run for {bug!r} has {len(result.losses)} steps; the widget's runs have {STEPS}")
+        _RUNS[_key({"bug": bug, "optimizer": "adam", "lr": lr, "pool": "cls", "positions": True})] = result
     return TrainingWidget()
