@@ -72,6 +72,11 @@ INIT_LRS = (1e-2, 3e-3)
 INIT_STEPS = 100
 POOL_LRS = (0.03, 0.1)
 POOL_STEPS = (300,)
+#: the learning-rate grid each model gets on validation (``lr`` section): 400 steps, seeds 0..2; lr 1e-2 is
+#: read from ``compare`` (the same runs), the others are trained
+LR_GRID = (3e-3, 1e-2, 3e-2)
+LR_MODELS = ("ViT", "ViT, soft split", "ViT, conv stem", "SmallCNN width 8")
+LR_SEEDS = 3
 SELECTION = dataclasses.replace(QUICK, soft_split=(4, 2, 1), epochs=5)
 SELECTION_RUNS = 12
 
@@ -116,6 +121,16 @@ def train_compare(job: tuple[str, int, int]) -> tuple[str, int, int, float, floa
     return name, seed, epochs, history.final_val_accuracy, evaluate(model, data.test_images, data.test_labels)
 
 
+def train_lr(job: tuple[str, float, int]) -> tuple[str, float, int, float, float]:
+    name, lr, seed = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    model = build(name, seed, data)
+    recipe = dataclasses.replace(QUICK, seed=seed, lr=lr, epochs=EQUAL_STEPS // STEPS_PER_EPOCH)
+    history = fit(model, data, recipe, progress=False, device="cpu")
+    return name, lr, seed, history.final_val_accuracy, evaluate(model, data.test_images, data.test_labels)
+
+
 def train_init(job: tuple[str, float, int]) -> tuple[str, float, int, float]:
     variant, lr, seed = job
     torch.set_num_threads(1)
@@ -144,7 +159,7 @@ def train_selection(seed: int) -> tuple[int, float, str]:
 
 
 PATH = RESULTS / "lesson06_runs.json"
-SECTIONS = ("compare", "init", "pooling", "selection")
+SECTIONS = ("compare", "init", "pooling", "selection", "lr")
 
 
 def _tuple_free(recipe: Recipe) -> dict:
@@ -198,6 +213,21 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
                 for name, _seed, _epochs, val, test in executor.map(train_compare, jobs):
                     result[key]["val"].setdefault(name, []).append(val)
                     result[key]["test"].setdefault(name, []).append(test)
+            return result
+        if section == "lr":  # each model's learning rate chosen on validation (seeds 0..2, 400 steps)
+            compare = json.loads(PATH.read_text())["compare"]["equal_steps"]
+            result = {"steps": EQUAL_STEPS, "lrs": list(LR_GRID), "seeds": list(range(LR_SEEDS)), "val": {}, "test": {}}
+            for lr in LR_GRID:
+                for key in ("val", "test"):
+                    result[key][str(lr)] = {name: [] for name in LR_MODELS}
+                    if lr == QUICK.lr:  # the shared recipe's runs, already in compare
+                        result[key][str(lr)] = {name: compare[key][name][:LR_SEEDS] for name in LR_MODELS}
+            jobs = [
+                (name, lr, seed) for name in LR_MODELS for lr in LR_GRID if lr != QUICK.lr for seed in range(LR_SEEDS)
+            ]
+            for name, lr, _seed, val, test in executor.map(train_lr, jobs):
+                result["val"][str(lr)][name].append(val)
+                result["test"][str(lr)][name].append(test)
             return result
         if section == "init":
             result = {"steps": INIT_STEPS, "lrs": list(INIT_LRS)}
