@@ -570,3 +570,123 @@ def make_not_detached(attn_obj):
 def test_my_forward_names_a_map_that_keeps_the_graph():
     with pytest.raises(ExerciseFailed, match=r"attn_obj.attn_map keeps the autograd graph.*attn.detach\(\)"):
         lesson09.check_my_forward(make_not_detached)
+
+
+# --- review round: refusals, named slips -------------------------------------------------------------------
+
+
+def _raises(message):
+    def answer(*args, **kwargs):
+        raise NotImplementedError(message)
+
+    return answer
+
+
+@pytest.mark.parametrize("message", ["your code here", ""])
+def test_the_stub_is_not_yet_attempted(message):
+    for check in (lesson09.check_token_map, lesson09.check_hard_distillation):
+        with pytest.raises(ExerciseNotAttempted, match="not done yet"):
+            check(_raises(message))
+
+
+def test_a_deliberate_not_implemented_error_is_a_refusal():
+    with pytest.raises(ExerciseFailed, match=r"raised NotImplementedError: only DeiTs.*refusal"):
+        lesson09.check_token_map(_raises("only DeiTs"))
+    with pytest.raises(ExerciseFailed, match=r"raised NotImplementedError: no soft labels.*refusal"):
+        lesson09.check_hard_distillation(_raises("no soft labels"))
+
+
+def make_lesson_fix(attn_obj):
+    """The lesson's cell-41 fix: additive float masks only, boolean masks and is_causal=True refused."""
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        if is_causal or (attn_mask is not None and attn_mask.dtype == torch.bool):
+            raise NotImplementedError(
+                "this my_forward takes additive float masks only: no is_causal=True, no boolean mask"
+            )
+        return reference(x, attn_mask=attn_mask, is_causal=is_causal)
+
+    return my_forward
+
+
+def test_my_forward_names_a_refused_boolean_mask():
+    with pytest.raises(ExerciseFailed, match=r"boolean attn_mask.*refuses boolean masks; exercise 3 requires them"):
+        lesson09.check_my_forward(make_lesson_fix)
+
+
+def test_my_forward_stub_is_not_yet_attempted():
+    with pytest.raises(ExerciseNotAttempted, match="not done yet"):
+        lesson09.check_my_forward(lambda attn_obj: _raises("your code here"))
+
+
+def make_nonzero_hidden(attn_obj):
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        if attn_mask is not None and attn_mask.dtype != torch.bool:
+            attn_mask = attn_mask == 0  # a float mask read as "hide where nonzero"
+        return reference(x, attn_mask=attn_mask, is_causal=is_causal)
+
+    return my_forward
+
+
+def test_my_forward_names_a_float_mask_read_as_hide_where_nonzero():
+    with pytest.raises(ExerciseFailed, match="hides every key where the float attn_mask is nonzero"):
+        lesson09.check_my_forward(make_nonzero_hidden)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            lambda w, q, s, r, c: w[:, :, q, s:].reshape(*w.shape[:2], r, c).mean(1),
+            "averaged the heads",
+        ),
+        (
+            lambda w, q, s, r, c: (lambda m: m / m.sum((-2, -1), keepdim=True))(
+                w[:, :, q, s:].reshape(*w.shape[:2], r, c)
+            ),
+            "re-normalised over the patches",
+        ),
+    ],
+)
+def test_token_map_names_review_slips(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson09.check_token_map(answer)
+
+
+def _softmax_first(c, d, y, t):
+    return 0.5 * F.cross_entropy(c.softmax(-1), y) + 0.5 * F.cross_entropy(d.softmax(-1), t.argmax(-1))
+
+
+def _nll_on_logits(c, d, y, t):
+    return 0.5 * F.nll_loss(c, y) + 0.5 * F.nll_loss(d, t.argmax(-1))
+
+
+def _mse_to_teacher(c, d, y, t):
+    return 0.5 * F.cross_entropy(c, y) + 0.5 * F.mse_loss(d, t)
+
+
+def _shape_bug(c, d, y, t):
+    return 0.5 * F.cross_entropy(c, y) + 0.5 * F.cross_entropy(d, t)[None].expand(3, 2).matmul(torch.ones(4))
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (_softmax_first, "softmax before F.cross_entropy"),
+        (_nll_on_logits, "nll_loss expects log-probabilities"),
+        (_mse_to_teacher, "mean squared error to the teacher's logits"),
+        (loss_smoothed(0.1), "asks for the plain form.*DeiT's own code smooths and mixes the true-label term"),
+    ],
+)
+def test_hard_distillation_names_review_slips(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson09.check_hard_distillation(answer)
+
+
+def test_hard_distillation_shape_error_has_no_gradient_hint():
+    with pytest.raises(ExerciseFailed) as failure:
+        lesson09.check_hard_distillation(_shape_bug)
+    assert "raised RuntimeError" in str(failure.value) and "gradient" not in str(failure.value)

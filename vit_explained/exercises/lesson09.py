@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -25,7 +26,7 @@ from torch import nn
 from ..attention_maps import class_token_attention, token_attention
 from ..deit import TimmStyleAttention, TimmStyleBlock, resolve_mask
 from ..distill import hard_distillation_loss
-from . import ExerciseFailed, as_tensor, attempt, close, fail, forbid, passed
+from . import ExerciseFailed, ExerciseNotAttempted, as_tensor, attempt, close, fail, forbid, passed
 
 __all__ = ["check_hard_distillation", "check_my_forward", "check_token_map"]
 
@@ -40,6 +41,25 @@ TOKEN_CASES = [
     (3, 4, 4, 3, 2, 1),
     (2, 1, 5, 2, 1, 0),
 ]
+
+
+#: What the exercises' stubs raise: ``raise NotImplementedError("your code here")`` (or a bare one).
+_STUB_MESSAGES = ("", "your code here")
+
+
+@contextmanager
+def _refusals_named(refused: Callable[[str], str]) -> Iterator[None]:
+    """Tell a deliberate ``NotImplementedError`` from the unfilled stub: the stub's (``"your code
+    here"`` or no message) stays "not done yet"; any other message is a refusal, named by
+    ``refused(message)``."""
+    try:
+        yield
+    except ExerciseNotAttempted as not_attempted:
+        cause = not_attempted.__context__
+        message = str(cause).strip() if isinstance(cause, NotImplementedError) else ""
+        if message.lower() in _STUB_MESSAGES:
+            raise
+        fail(refused(message.splitlines()[0]))
 
 
 def _weights(batch: int, heads: int, tokens: int, seed: int) -> torch.Tensor:
@@ -73,7 +93,14 @@ def check_token_map(answer: Callable[..., Any]) -> None:
         weights = _weights(batch, heads, special + rows * cols, seed)
         where = f"with {special} special token(s), query {query}, a {rows}x{cols} grid"
         try:
-            result = _NO_TOKEN_HELPERS(answer, weights.clone(), query, special, rows, cols)
+            with _refusals_named(
+                lambda message, where=where: (
+                    f"{where}, your token_map raised NotImplementedError: {message}. "
+                    "That is a refusal, not the unfinished stub: the exercise asks for a map with one special "
+                    "token (a ViT) and with two (a DeiT), for query 0 and 1"
+                )
+            ):
+                result = _NO_TOKEN_HELPERS(answer, weights.clone(), query, special, rows, cols)
         except ExerciseFailed as failure:
             cause = failure.__context__
             if isinstance(cause, RuntimeError) and "invalid for input of size" in str(cause):
@@ -83,6 +110,13 @@ def check_token_map(answer: Callable[..., Any]) -> None:
         expected = token_attention(weights, (rows, cols), query=query, special_tokens=special)
         if close(mine, expected):
             continue
+        if tuple(mine.shape) == (batch, rows, cols) and heads > 1:
+            if close(mine, expected.mean(1)):
+                fail(
+                    f"{where}: you averaged the heads, (B, rows, cols); the exercise keeps one map per head, "
+                    "(B, heads, rows, cols) (average them later, when you plot)"
+                )
+            fail(f"{where}: your map lost the heads axis: keep one map per head, (B, heads, rows, cols)")
         if tuple(mine.shape) != tuple(expected.shape):
             if mine.numel() in (
                 batch * heads * (rows * cols + special - start) for start in (0, 1, 2) if start != special
@@ -104,6 +138,12 @@ def check_token_map(answer: Callable[..., Any]) -> None:
         for values, message in slips:
             if close(mine, values.reshape(*values.shape[:-1], rows, cols)):
                 fail(f"{where}: {message}")
+        renormalised = expected / expected.sum(dim=(-2, -1), keepdim=True)
+        if close(mine, renormalised):
+            fail(
+                f"{where}: your map is re-normalised over the patches (it sums to 1 on the grid); return the "
+                "weights as the softmax gave them: the special tokens' columns hold part of each row's 1"
+            )
         columnwise = expected.transpose(-1, -2).reshape(expected.shape)  # filled column by column
         flat = weights[..., query, special:].reshape(*weights.shape[:2], cols, rows).transpose(-1, -2)
         if close(mine, columnwise) or close(mine, flat):
@@ -165,6 +205,56 @@ def _check_keeps_gradient(raw: Any) -> None:
         )
 
 
+def _gradient_hint(error: Exception) -> str | None:
+    """The gradient hint, only for the errors a gradient causes (numpy on a tensor that requires grad)."""
+    text = str(error).lower()
+    if "requires grad" in text or "numpy" in text or ".item()" in text:
+        return (
+            "The logits carry a gradient here, as in training: a loss must stay a torch tensor "
+            "(numpy, .item() and float() drop the gradient)"
+        )
+    return None
+
+
+def _other_slips(
+    class_logits: torch.Tensor, distillation_logits: torch.Tensor, labels: torch.Tensor, teacher: torch.Tensor
+) -> list[tuple[list[torch.Tensor], str]]:
+    """Losses built from the wrong function, each with the message naming it."""
+    ce, top = F.cross_entropy, teacher.argmax(-1)
+    probabilities = class_logits.softmax(-1), distillation_logits.softmax(-1)
+    softmaxed = [
+        0.5 * ce(probabilities[0], labels) + 0.5 * ce(probabilities[1], top),
+        0.5 * ce(probabilities[0], labels) + 0.5 * ce(distillation_logits, top),
+        0.5 * ce(class_logits, labels) + 0.5 * ce(probabilities[1], top),
+    ]
+    nll = [
+        0.5 * F.nll_loss(class_logits, labels) + 0.5 * F.nll_loss(distillation_logits, top),
+        0.5 * F.nll_loss(probabilities[0], labels) + 0.5 * F.nll_loss(probabilities[1], top),
+    ]
+    mse = [
+        weight * ce(class_logits, labels) + other * F.mse_loss(distillation_logits, teacher, reduction=reduction)
+        for weight, other in ((0.5, 0.5), (1.0, 1.0))
+        for reduction in ("mean", "sum")
+    ]
+    return [
+        (
+            softmaxed,
+            "you applied softmax before F.cross_entropy: cross_entropy takes the raw logits (it applies "
+            "log_softmax itself), so a softmax in front squashes the loss",
+        ),
+        (
+            nll,
+            "F.nll_loss expects log-probabilities, not raw logits (or probabilities): use F.cross_entropy on the "
+            "logits, or nll_loss on log_softmax of them",
+        ),
+        (
+            mse,
+            "your distillation term is a mean squared error to the teacher's logits (logit matching): hard "
+            "distillation takes the teacher's argmax as a label, with a cross-entropy",
+        ),
+    ]
+
+
 def _depends_on_teacher_beyond_argmax(answer: Callable[..., Any], inputs: tuple, mine: torch.Tensor) -> bool:
     """Whether ``answer`` changes when the teacher's logits are halved: the argmax stays, the probabilities do not."""
     class_logits, distillation_logits, labels, teacher = inputs
@@ -188,12 +278,14 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
             labels.clone(),
             teacher.clone(),
         )
-        raw = _NO_LOSS_HELPER(
-            answer,
-            *inputs,
-            hint="The logits carry a gradient here, as in training: a loss must stay a torch tensor "
-            "(numpy, .item() and float() drop the gradient)",
-        )
+        with _refusals_named(
+            lambda message: (
+                f"your hard_distillation raised NotImplementedError: {message}. That is a refusal, "
+                "not the unfinished stub: the check needs a loss for every batch it passes (logits (B, classes), "
+                "labels (B,))"
+            )
+        ):
+            raw = _NO_LOSS_HELPER(answer, *inputs, hint=_gradient_hint)
         mine = as_tensor(raw.detach() if isinstance(raw, torch.Tensor) else raw, "your loss")
         if mine.numel() != 1:
             fail(f"return one number (the batch's mean loss), got a tensor of shape {tuple(mine.shape)}")
@@ -233,10 +325,13 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
                 )
                 if close(mine, value):
                     fail(
-                        f"your cross-entropy uses label smoothing ({smoothing}). DeiT's recipe smooths the labels "
-                        "of the plain training loss; this exercise's hard-distillation loss is two plain "
-                        "cross-entropies (facebookresearch/deit's losses.py: F.cross_entropy with the teacher's argmax)"
+                        f"your cross-entropy uses label smoothing ({smoothing}). This exercise asks for the plain "
+                        "form, two plain cross-entropies (DeiT's own code smooths and mixes the true-label term, "
+                        "and takes F.cross_entropy with the teacher's argmax for the other)"
                     )
+        for values, message in _other_slips(class_logits, distillation_logits, labels, teacher):
+            if any(close(mine, value) for value in values):
+                fail(message)
         if any(
             close(mine, value)
             for value in _soft_distillation_losses(class_logits, distillation_logits, labels, teacher)
@@ -311,7 +406,9 @@ def _variant(attn_obj: nn.Module, *, mask: str = "timm", merge: bool = True, sca
             bias = resolve_mask(scores, attn_mask.bool())  # a float mask read as True/False
         elif mask == "infinite only" and attn_mask is not None and attn_mask.dtype != torch.bool:
             bias = resolve_mask(scores, attn_mask != float("-inf"))  # the finite biases dropped
-        elif mask in ("booleanised", "infinite only") and attn_mask is not None:
+        elif mask == "nonzero hidden" and attn_mask is not None and attn_mask.dtype != torch.bool:
+            bias = resolve_mask(scores, attn_mask == 0)  # masked_fill(attn_mask != 0, -1e9): a bias read as "hide"
+        elif mask in ("booleanised", "infinite only", "nonzero hidden") and attn_mask is not None:
             bias = resolve_mask(scores, attn_mask)
         else:  # "ignored"
             bias = None
@@ -461,6 +558,12 @@ _MASK_SLIPS = (
         "biases); only a torch.bool mask means 'may attend'",
     ),
     (
+        {"mask": "nonzero hidden"},
+        "your my_forward hides every key where the float attn_mask is nonzero (masked_fill(attn_mask != 0, "
+        "-1e9) or similar): a float mask is not a 'hide here' flag; add it to the scores as it is (0 keeps a "
+        "key, -inf hides it, other values are biases)",
+    ),
+    (
         {"mask": "infinite only"},
         "your my_forward keeps only the -inf entries of the float attn_mask: add the whole mask to the "
         "scores, its finite values are biases too",
@@ -475,7 +578,9 @@ def _diagnose(model: _TinyTimmModel, output: torch.Tensor, tokens: torch.Tensor,
     for options, message in slips:
         if options.get("mask") in ("added", "inverted") and (mask is None or mask.dtype != torch.bool):
             continue
-        if options.get("mask") in ("booleanised", "infinite only") and (mask is None or mask.dtype == torch.bool):
+        if options.get("mask") in ("booleanised", "infinite only", "nonzero hidden") and (
+            mask is None or mask.dtype == torch.bool
+        ):
             continue
         if close(output, _run(model, _variant(attn_obj, **options), tokens, mask)):
             fail(f"with {what}: {message}")
@@ -492,6 +597,19 @@ _REFUSALS = (NotImplementedError, ValueError, TypeError, AssertionError, Runtime
 def _first_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return lines[0] if lines else "(no message)"
+
+
+def _refused(what: str, message: str) -> str:
+    """The message for a ``my_forward`` that raises ``NotImplementedError`` on a case the exercise requires."""
+    refused = {
+        "a boolean attn_mask": "boolean masks",
+        "an additive float attn_mask": "additive float masks",
+    }.get(what, "the plain call with no mask")
+    return (
+        f"with {what}, your my_forward raised NotImplementedError: {message}. That is a refusal, not the "
+        f"unfinished stub: your my_forward refuses {refused}; exercise 3 requires them (only is_causal=True "
+        "may be refused)"
+    )
 
 
 def _check_detached(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor) -> None:
@@ -570,13 +688,14 @@ def check_my_forward(
             if not callable(my_forward):
                 fail(f"return the function my_forward itself (got a {type(my_forward).__name__})")
             _check_signature(my_forward)
-            _check_returns_tensor(my_forward, model, tokens, mask)
-            attn_obj.forward = my_forward
-            try:
-                with torch.no_grad():
-                    output = attempt(model, tokens, attn_mask=mask, is_causal=False)
-            finally:
-                del attn_obj.forward  # the class's forward again
+            with _refusals_named(lambda message, what=what: _refused(what, message)):
+                _check_returns_tensor(my_forward, model, tokens, mask)
+                attn_obj.forward = my_forward
+                try:
+                    with torch.no_grad():
+                        output = attempt(model, tokens, attn_mask=mask, is_causal=False)
+                finally:
+                    del attn_obj.forward  # the class's forward again
             if not close(output, expected_output):
                 _diagnose(model, as_tensor(output), tokens, mask, what)
             stored = getattr(attn_obj, "attn_map", None)
