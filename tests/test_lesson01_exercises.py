@@ -240,6 +240,8 @@ def conv_to_linear_loops(weight):
         conv_to_linear_loops,
         lambda weight: weight.numpy().transpose(0, 2, 3, 1).reshape(weight.shape[0], -1),
         lambda weight: torch.einsum("dcij->dijc", weight).flatten(1),
+        lambda weight: weight.half().permute(0, 2, 3, 1).reshape(weight.shape[0], -1),  # float16: rounded
+        lambda weight: weight.to(torch.bfloat16).permute(0, 2, 3, 1).flatten(1),
     ],
 )
 def test_conv_to_linear_accepts_the_reference(answer, capsys):
@@ -255,7 +257,11 @@ def test_conv_to_linear_accepts_the_reference(answer, capsys):
         (lambda weight: weight.permute(0, 3, 2, 1).reshape(weight.shape[0], -1), r"\(pw, ph, c\)"),
         (lambda weight: weight.permute(0, 2, 3, 1), "out_features, in_features"),  # no flatten
         (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1).T, "out_features, in_features"),
-        (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1) * 2, "not in the"),
+        (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1) * 2, "different values"),
+        (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1) + 1e-3, "different values"),
+        (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1).round(decimals=1), "different values"),
+        (lambda weight: weight.half().reshape(weight.shape[0], -1), "nn.Unfold's layout"),  # float16, wrong order
+        (lambda weight: weight.permute(0, 2, 1, 3).reshape(weight.shape[0], -1), "kernel's numbers, but not in"),
         (lambda weight: weight.tolist(), "out_features, in_features"),
         (lambda weight: "weight", "return a torch.Tensor"),
         (lambda weight: weight.permute(0, 1, 3, 2).reshape(weight.shape[0], -1), r"\(c, pw, ph\)"),

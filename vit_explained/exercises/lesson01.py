@@ -18,7 +18,7 @@ from einops import rearrange
 
 from ..patch_embedding import PatchEmbedding
 from ..patches import patch_grid, patchify, unpatchify
-from . import as_int, as_tensor, attempt, close, fail, forbid, passed
+from . import _tolerance, as_int, as_tensor, attempt, close, fail, forbid, passed
 
 __all__ = ["check_conv_to_linear", "check_patchify", "check_token_count"]
 
@@ -229,20 +229,30 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
                 f"for {case} your weight has shape {tuple(answer.shape)}; nn.Linear(ph * pw * C, D) "
                 f"stores its weight as (out_features, in_features) = (D, ph * pw * C)"
             )
-        if close(answer, target):
-            # The proof: the rearrange embedding with this weight gives the conv's tokens.
+        if close(answer, target):  # to the answer's own precision (float16 keeps ~3 digits)
+            # The proof: the rearrange embedding with this weight gives the conv's tokens, up to what
+            # the answer's rounding of the weights can move a token (|x| summed over a patch, times it).
             images = torch.randn(2, channels, *conv.image_size, generator=generator)
             mine = PatchEmbedding(conv.image_size, (ph, pw), channels, dim, method="rearrange")
+            rounding = (answer.detach().to(torch.float64) - target.to(torch.float64)).abs().max().item()
+            reach = patchify(images, (ph, pw)).abs().sum(dim=-1).max().item()
             with torch.no_grad():
                 mine.proj.weight.copy_(answer)
                 mine.proj.bias.copy_(conv.proj.bias)
-                if close(mine(images), conv(images)):
+                if close(mine(images), conv(images), atol=1e-5 + 2 * rounding * reach):
                     continue
         for problem, wrong in _kernel_variants(weight).items():
             if close(answer, wrong):
                 fail(f"for {case}: {problem}")
+        rtol, atol = _tolerance(answer.dtype, weight.dtype)
+        mine_sorted = answer.detach().to(torch.float64).flatten().sort().values
+        if not close(mine_sorted, weight.to(torch.float64).flatten().sort().values, rtol=rtol, atol=atol):
+            fail(
+                f"for {case} your weight has the right shape but different values: it should hold exactly the "
+                "kernel's numbers, only moved to new places (no scaling, rounding or arithmetic on them)"
+            )
         fail(
-            f"for {case} your weight has the right shape but the numbers are not in the (p1 p2 c) order "
+            f"for {case} your weight holds the kernel's numbers, but not in the (p1 p2 c) order "
             "that the rearrange layout feeds the Linear"
         )
     passed("your weight makes Rearrange + Linear give exactly the Conv2d's tokens.")
