@@ -4,11 +4,14 @@ are, and a learned table carried to a new resolution (2-D interpolation)."""
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from . import _checks
 from ._checks import Size
+from .evidence import Comparison, Estimate
 from .patch_embedding import PatchEmbedding
 
 #: The modes :func:`interpolate_positions` accepts (those of ``torch.nn.functional.interpolate`` for 2-D grids).
@@ -164,3 +167,157 @@ def vit_at_resolution(model: torch.nn.Module, image_size: Size, pos_embedding: t
     resized.num_patches = new_embedding.num_patches
     resized.pos_embedding = torch.nn.Parameter(pos_embedding.detach().clone().to(model.pos_embedding))
     return resized
+
+
+# --- what a learned table holds: rows, columns, neighbours, a border ------------------------------------
+
+
+@dataclass(frozen=True)
+class PositionStructure:
+    """What :func:`position_structure_report` finds in a learned position table (print it for the table).
+
+    ``groups`` maps a kind of pair of patch positions to its mean cosine similarity; ``differences``
+    compares two kinds. Every interval comes from a bootstrap over **patches** (resample the patches
+    with replacement, keep every pair among the drawn ones): pairs that share a patch are not
+    independent, so a bootstrap over pairs would give intervals too narrow.
+    """
+
+    grid: tuple[int, int]
+    num_inner: int
+    num_border: int
+    inner_nearest_neighbour: int  # inner patches whose most similar other position is one of their 8 neighbours
+    left_right: int  # ... the patch to the left or right (also the next or previous token)
+    above_below: int  # ... the patch above or below (``cols`` tokens away)
+    diagonal: int
+    border_nearest_border: int  # border patches whose most similar other position is also on the border
+    chance: float  # the most an inner patch's random pick would land on a neighbour
+    groups: dict[str, Estimate]
+    differences: dict[str, Comparison]
+
+    def __str__(self) -> str:
+        width = max(map(len, self.groups))
+        lines = [
+            f"inner patches whose most similar other position is a grid neighbour: {self.inner_nearest_neighbour} "
+            f"of {self.num_inner} (a random pick: at most {self.chance:.0%} each)",
+            f"  of these: left/right {self.left_right}, above/below {self.above_below}, diagonal {self.diagonal}",
+            f"border patches whose most similar other position is also on the border: "
+            f"{self.border_nearest_border} of {self.num_border}",
+            "mean cosine similarity of two patches' positions (n = pairs; intervals: bootstrap over patches):",
+            *(f"  {name:<{width}} {estimate}" for name, estimate in self.groups.items()),
+            "differences (bootstrap over patches):",
+            *(f"  {comparison}" for comparison in self.differences.values()),
+        ]
+        return "\n".join(lines)
+
+
+def position_structure_report(
+    model: torch.nn.Module | torch.Tensor,
+    grid: Size | None = None,
+    *,
+    resamples: int = 2_000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> PositionStructure:
+    """Describe the structure of a ViT's learned patch positions: neighbours, rows, columns, border.
+
+    ``model`` is a ViT (its ``pos_embedding`` and ``patch_embedding.grid`` are read) or a
+    ``(1, 1 + rows * cols, D)`` table with ``grid = (rows, cols)``. Inner patches are those off the
+    outermost ring of the grid. Similarities are computed in float64, so the result does not depend
+    on the CPU's float32 kernels. Seeded and deterministic.
+    """
+    if isinstance(model, torch.Tensor):
+        if grid is None:
+            raise ValueError("pass grid=(rows, cols) with a position table")
+        table = model
+    else:
+        table = getattr(model, "pos_embedding", None)
+        if not isinstance(table, torch.Tensor):
+            raise TypeError(f"model must be a ViT with a pos_embedding or a tensor, got {type(model).__name__}")
+        grid = model.patch_embedding.grid if grid is None else grid
+    rows, cols = _checks.to_pair("grid", grid)
+    if rows < 3 or cols < 3:
+        raise ValueError(f"grid must be at least 3x3 to have inner patches, got {rows}x{cols}")
+    resamples = _checks.positive_int("resamples", resamples)
+    n = rows * cols
+    patch_rows = table.detach().reshape(-1, table.shape[-1])
+    if patch_rows.shape[0] == n + 1:
+        patch_rows = patch_rows[1:]  # drop the class token's row
+    if patch_rows.shape[0] != n:
+        raise ValueError(f"the table must hold {n} patch rows (+ 1 class-token row), got shape {tuple(table.shape)}")
+    unit = torch.nn.functional.normalize(patch_rows.to(torch.float64).cpu(), dim=-1)
+    sim = (unit @ unit.T).numpy()  # (N, N), float64
+
+    r, c = np.divmod(np.arange(n), cols)
+    border = (r == 0) | (r == rows - 1) | (c == 0) | (c == cols - 1)
+    inner = ~border
+    masked = sim.copy()
+    np.fill_diagonal(masked, -np.inf)
+    best = masked.argmax(axis=1)
+    dr, dc = np.abs(r[best] - r), np.abs(c[best] - c)
+    neighbour = np.maximum(dr, dc) == 1
+
+    others = ~np.eye(n, dtype=bool)
+    pair_inner = inner[:, None] & inner[None, :] & others
+    same_row, same_col = r[:, None] == r[None, :], c[:, None] == c[None, :]
+    distance = np.arange(n)[None, :] - np.arange(n)[:, None]  # j - i along the sequence
+    later = distance > 0
+
+    def at(steps: int) -> np.ndarray:
+        return pair_inner & (distance == steps)
+
+    masks = {  # each kind of pair once (j after i); inner pairs unless named border
+        "same row": pair_inner & same_row & later,
+        "same column": pair_inner & same_col & later,
+        "neither": pair_inner & ~same_row & ~same_col & later,
+        f"{cols} tokens apart (directly below)": at(cols),
+        f"{cols - 2} or {cols - 1} tokens apart": at(cols - 2) | at(cols - 1),
+        f"{2 * cols} tokens apart (two rows below)": at(2 * cols),
+        "3 tokens apart, within a row": at(3) & same_row,
+        "3 tokens apart, across rows": at(3) & ~same_row,
+        "border-border": border[:, None] & border[None, :] & later,
+        "border-inner": border[:, None] & inner[None, :],
+    }
+    # Bootstrap over patches: a resample draws n patches with replacement; pair (i, j) then counts
+    # count_i * count_j times (never i with itself). Mean over a kind = weighted mean over its pairs.
+    rng = np.random.default_rng(seed)
+    counts = np.zeros((resamples, n))
+    np.add.at(counts, (np.arange(resamples)[:, None], rng.integers(0, n, size=(resamples, n))), 1)
+    tail = (1 - confidence) / 2
+
+    def draws(mask: np.ndarray) -> np.ndarray:
+        both = mask | mask.T  # symmetric: the same pairs, both directions
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return ((counts @ (both * sim)) * counts).sum(axis=1) / ((counts @ both) * counts).sum(axis=1)
+
+    boot = {name: draws(mask) for name, mask in masks.items()}
+
+    def estimate(value: float, samples: np.ndarray, pairs: int) -> Estimate:
+        low, high = np.quantile(samples[~np.isnan(samples)], [tail, 1 - tail])  # nan: a resample without such pairs
+        return Estimate(float(value), float(low), float(high), pairs, confidence, digits=2)
+
+    groups = {name: estimate(sim[mask].mean(), boot[name], int(mask.sum())) for name, mask in masks.items()}
+
+    def compare(a: str, b: str) -> Comparison:
+        difference = estimate(groups[a].estimate - groups[b].estimate, boot[a] - boot[b], groups[a].n + groups[b].n)
+        return Comparison((a, b), groups[a].estimate, groups[b].estimate, difference)
+
+    pairs = (
+        ("same column", "neither"),
+        ("same row", "neither"),
+        (f"{cols} tokens apart (directly below)", f"{cols - 2} or {cols - 1} tokens apart"),
+        ("3 tokens apart, within a row", "3 tokens apart, across rows"),
+        ("border-border", "border-inner"),
+    )
+    return PositionStructure(
+        grid=(rows, cols),
+        num_inner=int(inner.sum()),
+        num_border=int(border.sum()),
+        inner_nearest_neighbour=int(neighbour[inner].sum()),
+        left_right=int(((dr == 0) & (dc == 1))[inner].sum()),
+        above_below=int(((dr == 1) & (dc == 0))[inner].sum()),
+        diagonal=int(((dr == 1) & (dc == 1))[inner].sum()),
+        border_nearest_border=int(border[best][border].sum()),
+        chance=8 / (n - 1),
+        groups=groups,
+        differences={f"{a} - {b}": compare(a, b) for a, b in pairs},
+    )
