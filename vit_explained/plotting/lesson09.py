@@ -1,5 +1,6 @@
-"""Figures for lesson 09: a distilled DeiT's token sequence, its hard-distillation training setup, and
-its two special tokens' maps.
+"""Figures for lesson 09: a distilled DeiT's token sequence, the teacher's targets (softened
+probabilities against its argmax), its hard-distillation training setup, one head's weight matrix with
+the Q&A's slices boxed, and its two special tokens' maps.
 
 Every helper makes its figure with :func:`vit_explained.plotting.new_figure` and returns it, so a
 notebook shows it once (end the cell with ``fig``).
@@ -16,7 +17,13 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from . import new_figure
 from .lesson08 import plot_map_columns
 
-__all__ = ["plot_distillation_setup", "plot_special_token_maps", "plot_token_sequence"]
+__all__ = [
+    "plot_distillation_setup",
+    "plot_slice_matrix",
+    "plot_special_token_maps",
+    "plot_teacher_targets",
+    "plot_token_sequence",
+]
 
 _COLOURS = {"class": "#d62728", "distillation": "#1f77b4", "patch": "#bbbbbb"}
 
@@ -140,15 +147,137 @@ def plot_special_token_maps(
     *,
     labels: Sequence[str] | None = None,
     title: str = "Where the two special tokens look",
+    ink_shares: torch.Tensor | None = None,
 ) -> Figure:
-    """Per image: the class token's map beside the distillation token's, ``(B, rows, cols)`` each."""
+    """Per image: the class token's map beside the distillation token's, ``(B, rows, cols)`` each.
+
+    ``ink_shares`` ``(B, 2)`` (optional): each map's share on inked patches, printed in its panel's title.
+    """
     for name, maps in (("class_maps", class_maps), ("distillation_maps", distillation_maps)):
         if not isinstance(maps, torch.Tensor) or maps.dim() != 3:
             raise ValueError(f"{name} must be (B, rows, cols), got {getattr(maps, 'shape', maps)}")
-    return plot_map_columns(
-        images,
-        torch.stack([class_maps, distillation_maps], dim=1),
-        titles=["class token", "distillation token"],
-        labels=labels,
-        title=title,
+    if ink_shares is not None and tuple(ink_shares.shape) != (len(class_maps), 2):
+        raise ValueError(f"ink_shares must be (B, 2) = ({len(class_maps)}, 2), got {tuple(ink_shares.shape)}")
+    titles = ["class token", "distillation token"]
+    fig = plot_map_columns(
+        images, torch.stack([class_maps, distillation_maps], dim=1), titles=titles, labels=labels, title=title
     )
+    if ink_shares is not None:
+        for row, shares in enumerate(ink_shares.tolist()):
+            for column, share in enumerate(shares):
+                ax = fig.axes[3 * row + 1 + column]
+                head = f"{titles[column]}\n" if row == 0 else ""
+                ax.set_title(f"{head}{share:.0%} on ink", fontsize=8)
+    return fig
+
+
+def plot_teacher_targets(teacher_logits: torch.Tensor, *, temperatures: Sequence[float] = (1.0, 3.0, 10.0)) -> Figure:
+    """What the student learns from one image's teacher logits ``(classes,)``: hard distillation's
+    one-hot argmax beside soft distillation's ``softmax(logits / tau)`` at each temperature ``tau``."""
+    if not isinstance(teacher_logits, torch.Tensor) or teacher_logits.dim() != 1:
+        shape = getattr(teacher_logits, "shape", teacher_logits)
+        raise ValueError(f"teacher_logits must be one image's (classes,) logits, got {shape}")
+    if not temperatures or any(tau <= 0 for tau in temperatures):
+        raise ValueError(f"temperatures must be positive, got {list(temperatures)}")
+    logits = teacher_logits.detach().double()
+    classes = logits.numel()
+    top = int(logits.argmax())
+    panels = [("hard: one-hot argmax", torch.nn.functional.one_hot(torch.tensor(top), classes).double(), "#444444")]
+    panels += [
+        (f"soft: softmax(Z_t / {tau:g})", (logits / tau).softmax(-1), _COLOURS["distillation"]) for tau in temperatures
+    ]
+    fig = new_figure(figsize=(2.1 * len(panels) + 0.3, 2.3), layout="constrained")
+    axes = fig.subplots(1, len(panels), sharey=True)
+    for ax, (name, values, colour) in zip(axes, panels, strict=True):
+        ax.bar(range(classes), values.tolist(), color=colour)
+        ax.bar([top], [values[top].item()], color=_COLOURS["class"])
+        ax.set_title(name, fontsize=9)
+        ax.set_xticks(range(classes))
+        ax.tick_params(labelsize=7)
+        ax.set_xlabel("class", fontsize=8)
+        ax.set_ylim(0, 1.05)
+    axes[0].set_ylabel("target probability", fontsize=8)
+    fig.suptitle(
+        f"One teacher output (its argmax, class {top}, in red): the target of each kind of distillation", fontsize=10
+    )
+    return fig
+
+
+def plot_slice_matrix(weights: torch.Tensor, *, special_tokens: int = 2, title: str = "") -> Figure:
+    """One head's ``(N, N)`` attention weights as a heatmap (rows: queries, columns: keys) with the
+    Q&A's slices boxed: row 0 from column ``special_tokens`` on (``[:, :, 0, 2:]``, the class
+    token's map), row 1 likewise (the distillation token's, with two special tokens), the patch
+    columns, and the slip ``[:, :, 0, 1:]`` (one column too many) hatched."""
+    if not isinstance(weights, torch.Tensor) or weights.dim() != 2 or weights.shape[0] != weights.shape[1]:
+        raise ValueError(f"weights must be one head's (N, N) matrix, got {getattr(weights, 'shape', weights)}")
+    if special_tokens not in (1, 2):
+        raise ValueError(f"special_tokens must be 1 (ViT) or 2 (DeiT), got {special_tokens}")
+    tokens = weights.shape[0]
+    fig = new_figure(figsize=(6.4, 5.2), layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(weights.detach().double().numpy(), cmap="Greys", interpolation="nearest", vmin=0)
+    fig.colorbar(image, ax=ax, shrink=0.8, label="weight (each row sums to 1)")
+    end = tokens - 0.5
+    start = special_tokens - 0.5
+
+    def box(x0: float, y0: float, x1: float, y1: float, **style: object) -> None:
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, **style))
+
+    box(start, -0.5, end, end, edgecolor="#2ca02c", lw=1.2, ls="--")  # every query's patch columns
+    box(start, -0.5, end, 0.5, edgecolor=_COLOURS["class"], lw=2.0)
+    if special_tokens == 2:
+        box(start, 0.5, end, 1.5, edgecolor=_COLOURS["distillation"], lw=2.0)
+        ax.add_patch(Rectangle((0.5, -0.5), 1.0, 1.0, facecolor="none", edgecolor="#ff7f0e", hatch="////", lw=1.5))
+    legend = [
+        Rectangle(
+            (0, 0),
+            1,
+            1,
+            fill=False,
+            edgecolor="#2ca02c",
+            lw=1.2,
+            ls="--",
+            label=f"columns {special_tokens}: (keys): the {tokens - special_tokens} patches",
+        ),
+        Rectangle(
+            (0, 0),
+            1,
+            1,
+            fill=False,
+            edgecolor=_COLOURS["class"],
+            lw=2.0,
+            label=f"[:, :, 0, {special_tokens}:]  row 0: the class token's map",
+        ),
+    ]
+    if special_tokens == 2:
+        legend.append(
+            Rectangle(
+                (0, 0),
+                1,
+                1,
+                fill=False,
+                edgecolor=_COLOURS["distillation"],
+                lw=2.0,
+                label="[:, :, 1, 2:]  row 1: the distillation token's map",
+            )
+        )
+        legend.append(
+            Rectangle(
+                (0, 0),
+                1,
+                1,
+                facecolor="none",
+                edgecolor="#ff7f0e",
+                hatch="////",
+                label="[:, :, 0, 1:] also keeps this column (key 1): the slip",
+            )
+        )
+    fig.legend(handles=legend, loc="outside lower center", ncols=2, fontsize=7, frameon=False)
+    names = ["0 cls", "1 dist"][:special_tokens]
+    ticks, tick_labels = [*range(special_tokens), tokens - 1], [*names, f"{tokens - 1}"]
+    ax.set_xticks(ticks, tick_labels, fontsize=7, rotation=90)
+    ax.set_yticks(ticks, tick_labels, fontsize=7)
+    ax.set_xlabel("key (the token read)", fontsize=8)
+    ax.set_ylabel("query (the token reading)", fontsize=8)
+    ax.set_title(title or f"One head's attention weights, N = {tokens}", fontsize=10)
+    return fig

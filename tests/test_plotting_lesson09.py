@@ -1,0 +1,55 @@
+"""Lesson 09's new figures: they build on valid input, say what they show and name bad input."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from vit_explained.plotting.lesson09 import plot_slice_matrix, plot_special_token_maps, plot_teacher_targets
+
+
+def test_teacher_targets_one_hot_beside_each_temperature():
+    logits = torch.tensor([1.0, 4.0, 0.5, 3.0])
+    fig = plot_teacher_targets(logits, temperatures=(1, 3, 10))
+    assert [ax.get_title() for ax in fig.axes] == [
+        "hard: one-hot argmax",
+        "soft: softmax(Z_t / 1)",
+        "soft: softmax(Z_t / 3)",
+        "soft: softmax(Z_t / 10)",
+    ]
+    heights = [[bar.get_height() for bar in ax.patches[:4]] for ax in fig.axes]
+    assert heights[0] == [0.0, 1.0, 0.0, 0.0]
+    assert heights[1][1] > heights[2][1] > heights[3][1]  # a higher temperature flattens the target
+    assert all(abs(sum(h) - 1) < 1e-9 for h in heights)
+    with pytest.raises(ValueError, match=r"\(classes,\)"):
+        plot_teacher_targets(torch.rand(2, 4))
+    with pytest.raises(ValueError, match="positive"):
+        plot_teacher_targets(logits, temperatures=(0,))
+
+
+@pytest.mark.parametrize("special_tokens", [1, 2])
+def test_slice_matrix_boxes_the_slices(special_tokens):
+    tokens = special_tokens + 9
+    fig = plot_slice_matrix(torch.rand(tokens, tokens).softmax(-1), special_tokens=special_tokens)
+    ax = fig.axes[0]
+    boxes = [(p.get_x(), p.get_y(), p.get_width(), p.get_height()) for p in ax.patches]
+    start = special_tokens - 0.5
+    assert (start, -0.5, 9.0, 1.0) in boxes  # row 0, the patch columns
+    assert ((start, 0.5, 9.0, 1.0) in boxes) == (special_tokens == 2)  # row 1 only on a DeiT
+    assert ((0.5, -0.5, 1.0, 1.0) in boxes) == (special_tokens == 2)  # the slip's extra column
+    legend = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert any(f"[:, :, 0, {special_tokens}:]" in text for text in legend)
+    with pytest.raises(ValueError, match=r"\(N, N\)"):
+        plot_slice_matrix(torch.rand(3, 4))
+    with pytest.raises(ValueError, match="special_tokens"):
+        plot_slice_matrix(torch.rand(5, 5), special_tokens=3)
+
+
+def test_special_token_maps_print_each_ink_share():
+    images, maps = torch.rand(2, 1, 12, 12), torch.rand(2, 3, 3)
+    fig = plot_special_token_maps(images, maps, maps, ink_shares=torch.tensor([[0.5, 0.25], [0.75, 0.125]]))
+    titles = [ax.get_title() for ax in fig.axes[:6]]
+    assert titles[1:3] == ["class token\n50% on ink", "distillation token\n25% on ink"]
+    assert titles[4:6] == ["75% on ink", "12% on ink"]
+    with pytest.raises(ValueError, match="ink_shares"):
+        plot_special_token_maps(images, maps, maps, ink_shares=torch.rand(3, 2))
