@@ -322,7 +322,7 @@ def test_token_count_rejects_more(wrong, message):
     [
         lambda t, r, c: t.permute(0, 2, 1).reshape(t.shape[0], t.shape[2], r, c),
         lambda t, r, c: t.unflatten(1, (r, c)).permute(0, 3, 1, 2),
-        lambda t, r, c: t.numpy().transpose(0, 2, 1).reshape(t.shape[0], t.shape[2], r, c),
+        lambda t, r, c: torch.from_numpy(t.numpy().transpose(0, 2, 1).reshape(t.shape[0], t.shape[2], r, c)),
         lambda t, r, c: F.fold(t.double().transpose(1, 2), (r, c), kernel_size=1),  # a 1x1 fold, float64
         lambda t, r, c: t.mT.contiguous().view(t.shape[0], -1, r, c),
     ],
@@ -342,6 +342,11 @@ def test_fold_accepts_answers_written_differently(answer, capsys):
         (lambda t, r, c: t.reshape(t.shape[0], r, c, -1).transpose(1, 3), "rows and cols are swapped"),
         (lambda t, r, c: t[:, 1:].transpose(1, 2).reshape(t.shape[0], t.shape[2], r, c), "raised RuntimeError"),
         (lambda t, r, c: None, "return a torch.Tensor"),
+        (  # right numbers, but a numpy array: the next soft split needs a tensor
+            lambda t, r, c: t.numpy().transpose(0, 2, 1).reshape(t.shape[0], t.shape[2], r, c),
+            "you returned a numpy array; a torch.Tensor is asked",
+        ),
+        (lambda t, r, c: np.asarray(tokens_to_image(t, r, c)), "build the reconstruction yourself"),
     ],
 )
 def test_fold_rejects_more(wrong, message):
@@ -415,6 +420,21 @@ def q_and_k_swapped(tokens, qkv, proj):
     return v + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
 
 
+def kqv_unpacked_by_chunk(tokens, qkv, proj):
+    """The Performer's order, k, q, v, written with chunk and the fused kernel."""
+    k, q, v = qkv(tokens).chunk(3, dim=-1)
+    return v + proj(F.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
+
+
+def layer_norm_inside(tokens, qkv, proj):
+    """norm1 applied again inside the attention."""
+    return attention_by_hand(F.layer_norm(tokens, tokens.shape[-1:]), qkv, proj)
+
+
+def layer_norm_module_inside(tokens, qkv, proj):
+    return attention_einsum(nn.LayerNorm(tokens.shape[-1]).to(tokens.dtype)(tokens), qkv, proj)
+
+
 def scale_by_dim(tokens, qkv, proj):
     q, k, v = _parts(tokens, qkv, proj)
     return v + proj(torch.softmax(q @ k.mT / tokens.shape[-1], dim=-1) @ v)
@@ -444,7 +464,10 @@ def proj_without_bias(tokens, qkv, proj):
     ("wrong", "message"),
     [
         (package_token_attention, r"build T2T's token attention yourself; .*TokenAttention"),
-        (q_and_k_swapped, "differs from TokenAttention"),
+        (q_and_k_swapped, r"split qkv's output as k, q, v, the order of the original code's Performer"),
+        (kqv_unpacked_by_chunk, r"as k, q, v, .*This layer is `qkv`: its output is q, then k, then v"),
+        (layer_norm_inside, r"applied a LayerNorm inside the function\. .*x = attn\(norm1\(x\)\)"),
+        (layer_norm_module_inside, r"applied a LayerNorm inside the function"),
         (scale_by_dim, r"divided the scores by dim = \d+ itself"),
         (no_scale, "did not scale the scores"),
         (no_scale_float64, "did not scale the scores"),
@@ -458,3 +481,28 @@ def proj_without_bias(tokens, qkv, proj):
 def test_token_attention_rejects_more(wrong, message):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
         check_token_attention(wrong)
+
+
+# ----------------------------------------------------------------------------- the benchmark the lesson cites
+
+
+def test_the_lessons_per_seed_counts_are_the_benchmark_files():
+    """Lesson 07 pastes bench_t2t_stem's per-seed results (Colab has no benchmarks/ folder): they must be the
+    file's table, seed by seed, as accuracies on the 180 validation digits."""
+    import ast
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    notebook = json.loads((root / "notebooks" / "07_tokens_to_token_vit.ipynb").read_text())
+    sources = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    (cell,) = [source for source in sources if "stem_correct = {" in source]
+    assignment = next(line for line in cell.splitlines() if line.startswith("stem_correct = "))
+    pasted = ast.literal_eval(assignment.removeprefix("stem_correct = "))
+    table = (root / "benchmarks" / "results" / "t2t_stem.md").read_text()
+    rows = re.findall(r"^\| (\d+) \| ([\d.]+) % \| ([\d.]+) % \| ([+-][\d.]+) \|$", table, flags=re.M)
+    assert [int(seed) for seed, *_ in rows] == list(range(len(pasted["soft split"]))) == [0, 1, 2, 3, 4]
+    for (_, soft, patches, difference), a, b in zip(rows, pasted["soft split"], pasted["patches"], strict=True):
+        assert f"{100 * a / 180:.1f}" == soft and f"{100 * b / 180:.1f}" == patches
+        assert f"{100 * (a - b) / 180:+.1f}" == difference

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -173,6 +174,11 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
         case = f"tokens of shape {tuple(tokens.shape)} (B, N, C) on a {rows}x{cols} grid"
         hint = _square_fold_hint(case, rows, cols)
         answer = _NO_TOKENS_TO_IMAGE(fold_tokens, tokens.clone(), rows, cols, hint=hint)
+        if isinstance(answer, np.ndarray):
+            fail(
+                f"for {case} you returned a numpy array; a torch.Tensor is asked: the next soft split (nn.Unfold) "
+                "takes a tensor. Stay in torch (transpose, reshape) or convert back with torch.from_numpy"
+            )
         answer = as_tensor(answer, f"your image for {case}")
         expected = tokens_to_image(tokens, rows, cols)
         side = math.isqrt(rows * cols)
@@ -217,6 +223,12 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
         return torch.softmax(q @ k.transpose(1, 2) * scale, dim=dim) @ v
 
     right = attend(attention.dim**-0.5)
+    # qkv's output split as k, q, v (the Performer's kqv order): the scores come out transposed
+    kqv = torch.softmax(k @ q.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ v
+    # a LayerNorm inside the function: the block's norm1 applied a second time (or instead of before the call)
+    normed = torch.nn.functional.layer_norm(tokens, tokens.shape[-1:])
+    nq, nk, nv = attention.qkv(normed).split(token_dim, dim=-1)
+    layer_norm_inside = nv + attention.proj(torch.softmax(nq @ nk.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ nv)
     variants = {
         "scale": v + attention.proj(attend(token_dim**-0.5)),
         "no_scale": v + attention.proj(attend(1.0)),
@@ -225,6 +237,8 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
         "no_skip": attention.proj(right),
         "no_proj": v + right,
         "softmax_axis": v + attention.proj(attend(attention.dim**-0.5, dim=-2)),
+        "kqv_order": v + attention.proj(kqv),
+        "layer_norm_inside": layer_norm_inside,
     }
     if tokens.shape[-1] == token_dim:
         variants["skip_x"] = tokens + attention.proj(right)
@@ -284,6 +298,17 @@ def _token_attention_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str]
         ("no_skip", "the skip connection is missing: the output is v plus the projected attention"),
         ("no_proj", "you left out proj: the attention output goes through proj before v is added"),
         ("softmax_axis", "your softmax runs over the queries: each row of weights must sum to 1 over the keys"),
+        (
+            "kqv_order",
+            "you split qkv's output as k, q, v, the order of the original code's Performer layer (`kqv`). This "
+            "layer is `qkv`: its output is q, then k, then v, each token_dim wide",
+        ),
+        (
+            "layer_norm_inside",
+            "you applied a LayerNorm inside the function. In T2T's block the LayerNorm (norm1) runs before the "
+            "attention is called, x = attn(norm1(x)): token_attention receives the tokens already normalised and "
+            "starts with qkv",
+        ),
     )
 
 
