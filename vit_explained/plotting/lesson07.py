@@ -13,12 +13,16 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
+from matplotlib.ticker import FuncFormatter
 
 from .. import _checks
 from ..t2t import SplitStage
 from . import as_image, new_figure, to_display
 
-STAGE_COLORS = ("tab:orange", "tab:red", "tab:blue", "tab:gray")
+#: One colour per kind of stage, the same in the cost figure and the widget: token transformers in warm
+#: colours (in order), T2T-ViT's backbone blue, ViT-S/16's gray.
+TOKEN_TRANSFORMER_COLORS = ("tab:orange", "tab:red", "tab:brown", "tab:pink")
+BACKBONE_COLOR, VIT_COLOR = "tab:blue", "tab:gray"
 #: Box colours of the pipeline diagram, by kind of step.
 PIPELINE_COLORS = {
     "image": "#dddddd",
@@ -29,8 +33,8 @@ PIPELINE_COLORS = {
     "backbone": "#c6dbef",
 }
 WINDOW_COLORS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red")
-#: pixels two neighbouring soft-split windows share: hatched, so the strip reads on ink and on paper alike
-SHARED_STYLE = {"fc": "gold", "alpha": 0.6, "hatch": "///", "ec": "0.15", "lw": 0}
+#: pixels two neighbouring soft-split windows share: a dashed outline, so the ink under it stays visible
+SHARED_STYLE = {"fill": False, "ec": "#e6007e", "ls": (0, (3, 2)), "lw": 1.8}
 
 
 def pipeline_steps(stages: Sequence[SplitStage], embed_dim: int, depth: int) -> list[tuple[str, str, str]]:
@@ -269,6 +273,16 @@ def plot_t2t_stages(panels: Sequence[tuple[str, torch.Tensor]], title: str | Non
     return _finish(fig, title, top=0.93)
 
 
+def stage_color(name: str, index: int = 0) -> str:
+    """The colour of a stage by its name: ``"T2T transformer i"`` -> the i-th warm colour, a name with
+    ``"ViT-S"`` -> gray, any other (a T2T backbone) -> blue. ``index`` is used when a transformer name has no number."""
+    if name.startswith("T2T transformer"):
+        number = name.rsplit(" ", 1)[-1]
+        position = int(number) - 1 if number.isdigit() else index
+        return TOKEN_TRANSFORMER_COLORS[position % len(TOKEN_TRANSFORMER_COLORS)]
+    return VIT_COLOR if "ViT-S" in name else BACKBONE_COLOR
+
+
 def plot_stage_cost(
     names: Sequence[str],
     tokens: Sequence[int],
@@ -276,12 +290,13 @@ def plot_stage_cost(
     layers: Sequence[int],
     title: str | None = None,
 ) -> Figure:
-    """Tokens, and attention-matrix entries per image, of each stage, on log scales.
+    """Tokens, and attention-matrix entries per image, of each stage, on linear scales with the values
+    written on the bars, and each stage's share of the largest written as a ratio.
 
     ``names``: the stages; ``tokens``: N of each; ``entries_per_layer``: ``heads * N * N`` of one
     attention layer; ``layers``: how many attention layers the stage has. The right panel shows one
     layer's matrix and the sum over the stage's layers side by side. A space in a name may be
-    drawn as a line break, so write e.g. ``"T2T transformer 1"``.
+    drawn as a line break, so write e.g. ``"T2T transformer 1"``. Colours follow :func:`stage_color`.
     """
     count = len(names)
     if not count or not len(tokens) == len(entries_per_layer) == len(layers) == count:
@@ -291,19 +306,27 @@ def plot_stage_cost(
         )
     for name, value in (*zip(names, tokens, strict=True), *zip(names, entries_per_layer, strict=True)):
         _checks.positive_int(f"count for {name!r}", int(value))
-    colors = [STAGE_COLORS[i % len(STAGE_COLORS)] for i in range(count)]
+    colors = [stage_color(name, i) for i, name in enumerate(names)]
     fig = new_figure(figsize=(10, 4))
     (left, right) = fig.subplots(1, 2)
     bars = left.bar(np.arange(count), tokens, color=colors)
-    left.bar_label(bars, labels=[f"{n:,}" for n in tokens], fontsize=8, padding=2)
+    biggest = max(tokens)
+    left.bar_label(
+        bars,
+        labels=[f"{n:,}" + ("" if n == biggest else f"\n(1/{biggest / n:.0f})") for n in tokens],
+        fontsize=8,
+        padding=2,
+    )
     left.set_title("tokens N seen by each attention")
     per_layer = np.asarray(entries_per_layer, dtype=float)
     total = per_layer * np.asarray(layers, dtype=float)
     _draw_entries(right, per_layer, total, layers, colors)
     labels = [name.replace(" ", "\n", 1) for name in names]
     for ax, values in ((left, np.asarray(tokens)), (right, np.concatenate([per_layer, total]))):
-        ax.set_yscale("log")
-        ax.set_ylim(10 ** np.floor(np.log10(float(values.min())) - 1), float(values.max()) * 12)
+        ax.set_ylim(0, float(values.max()) * 1.3)  # linear: bar heights compare as the numbers do
+        ax.yaxis.set_major_formatter(
+            FuncFormatter(lambda value, _: f"{value / 1e6:g}M" if value >= 1e6 else f"{value:,.0f}")
+        )
         ax.set_xticks(np.arange(count), labels, fontsize=8)
         ax.grid(axis="y", which="major", alpha=0.3)
         ax.set_axisbelow(True)
@@ -319,7 +342,10 @@ def _draw_entries(ax: Axes, per_layer: np.ndarray, total: np.ndarray, layers: Se
     )
     ax.bar_label(one, labels=[_short(v) for v in per_layer], fontsize=7, padding=2)
     ax.bar_label(
-        every, labels=[f"x{n}\n{_short(v)}" if n > 1 else "" for n, v in zip(layers, total, strict=True)], fontsize=7
+        every,
+        labels=[f"x{n}\n{_short(v)}" if n > 1 else "" for n, v in zip(layers, total, strict=True)],
+        fontsize=7,
+        padding=2,
     )
     ax.set_title("attention-matrix entries per image (heads x N x N)")
     legend = [
