@@ -69,8 +69,9 @@ LESSONS: dict[str, tuple[str, int]] = {
     "06_train_a_vit": (
         "train, validate, test once (picking by test overstates); a ~20-line loop equal to the package's; "
         "AdamW, weight decay, label smoothing; a debugging clinic against ln 10 with the blog's literal "
-        "LayerNorm line; initialisation ablated (the q/k scale); pooling over seeds; ViT vs a size-matched "
-        "CNN at equal steps and equal seconds, 10 seeds; a training widget",
+        "LayerNorm line; ViT vs a size-matched CNN at equal steps and equal seconds (10 seeds), each model's "
+        "learning rate also chosen on validation; a training widget; appendix: initialisation ablated (the "
+        "q/k scale), pooling over seeds, the command line",
         45,
     ),
     "07_tokens_to_token_vit": (
