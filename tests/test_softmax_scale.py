@@ -81,3 +81,23 @@ def test_saturated_rows_pass_back_less_and_the_scale_keeps_the_score_gradient_fi
         assert math.isnan(stats["scaled"]["grad_scores_saturated"])  # no saturated rows with the scale
     assert large["unscaled"]["grad_scores"] < small["unscaled"]["grad_scores"]  # falls as d grows
     assert large["scaled"]["grad_scores"] == pytest.approx(small["scaled"]["grad_scores"], rel=0.1)
+
+
+def test_init_saturation_follows_the_weight_variance_of_each_init():
+    """q's variance is D times the weight variance on LayerNormed tokens; the unscaled spread is sqrt(d) q-var."""
+    from vit_explained.softmax_scale import INITS, init_saturation
+
+    dim, heads = 256, 4
+    weight_variance = {"trunc_normal(.02)": 0.02**2, "xavier, fused qkv": 2 / (4 * dim), "xavier, per q/k/v": 1 / dim}
+    for init in INITS:
+        stats = init_saturation(init, dim=dim, heads=heads, num_tokens=64, seed=1)
+        assert stats["saturated_scaled"] <= stats["saturated"]
+        if init in weight_variance:  # zero bias: q's variance is D x the weight variance
+            q_variance = dim * weight_variance[init]
+            assert stats["q_spread"] ** 2 == pytest.approx(q_variance, rel=0.1), init
+            assert stats["spread"] == pytest.approx(math.sqrt(dim // heads) * q_variance, rel=0.15), init
+    state = torch.random.get_rng_state()
+    init_saturation("torch default", dim=64, heads=2, num_tokens=8)
+    assert torch.equal(state, torch.random.get_rng_state())  # the global random state is untouched
+    with pytest.raises(ValueError, match="init must be one of"):
+        init_saturation("kaiming")

@@ -189,6 +189,8 @@ def test_attention_widget_line_and_scale_toggle(small_model, digits):
         count = int((weights.max(-1).values > SATURATED).sum())
         assert widget.line.endswith(f"rows with top weight > {SATURATED}: {count} of 5")
         assert f"puts {weights[1].max():.2f} on" in widget.line
+        _, fig = widget.compute(query=1, head=1, block=1, digit=0, scaled=scaled)
+        assert fig._suptitle.get_text().endswith(f": {count} of 5 rows saturated")  # the count is on the picture
     widget.controls["query"].value = 0
     assert "query class token puts" in widget.line
     assert bytes(widget.picture.value).startswith(b"\x89PNG")

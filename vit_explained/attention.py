@@ -21,8 +21,9 @@ class Attention(nn.Module):
 
     Two paths compute the same thing:
 
-    - fast (default): ``F.scaled_dot_product_attention``, a fused kernel that never stores the
-      ``(B, heads, N, N)`` attention matrix;
+    - fast (default): ``F.scaled_dot_product_attention``, a fused kernel; whether it stores
+      the ``(B, heads, N, N)`` attention matrix depends on the torch version and the backend it
+      picks (torch 2.13 on a CPU does not; lesson 03 measures it);
     - explicit: scores, then ``self.attend`` (an ``nn.Softmax`` module, so a forward hook can
       see the weights), then the weighted sum. Used when ``fused`` is ``False`` or when
       ``return_attention=True``, which returns ``(out, weights)`` with weights
@@ -37,7 +38,7 @@ class Attention(nn.Module):
         self.inner_dim = _checks.positive_int("inner_dim", inner_dim if inner_dim is not None else dim)
         self.heads = heads
         self.head_dim = _checks.divisible_by_heads(self.inner_dim, heads)
-        # 1/sqrt(d) keeps the scores' spread near 1 whatever d is, so the softmax does not saturate.
+        # 1/sqrt(d) keeps the scores' spread independent of d, so wider heads do not saturate the softmax.
         self.scale = scale if scale is not None else self.head_dim**-0.5
         self.fused = True
         self.qkv = nn.Linear(dim, 3 * self.inner_dim, bias=qkv_bias)

@@ -77,3 +77,57 @@ def softmax_saturation(
             "grad_scores_unsaturated": _mean_or_nan(row_grad[~saturated]),
         }
     return stats
+
+
+#: How the ``qkv`` weight of a real attention layer is initialised (:func:`init_saturation`):
+#: PyTorch's ``nn.Linear`` default (Kaiming-uniform, weight variance ``1 / (3 D)``); timm's default ViT
+#: init and Hugging Face's ``ViTModel`` (``trunc_normal_(std=.02)``, zero bias); timm's ``'jax'`` init
+#: mode (Xavier-uniform on the fused ``(3D, D)`` qkv weight, zero bias); and the original ViT's Flax
+#: code (``nn.MultiHeadDotProductAttention`` with Xavier-uniform: each of q, k, v a ``D -> D``
+#: DenseGeneral, so weight variance ``1 / D``; MoCo v3's init does the same), zero bias.
+INITS = ("torch default", "trunc_normal(.02)", "xavier, fused qkv", "xavier, per q/k/v")
+
+
+def init_saturation(
+    init: str, dim: int = 768, heads: int = 12, num_tokens: int = 197, seed: int = 0
+) -> dict[str, float]:
+    """The scores of a freshly initialised :class:`~vit_explained.Attention` ``(dim, heads)`` on
+    ``num_tokens`` LayerNormed random tokens (one image), with ``qkv`` initialised as ``init`` (one of
+    :data:`INITS`).
+
+    Returns the spread (standard deviation) of the queries ``"q_spread"``, of the unscaled scores
+    ``q . k`` ``"spread"``, and the share of saturated rows (largest weight above :data:`SATURATED`)
+    without the scale ``"saturated"`` and with it ``"saturated_scaled"``, over all heads and queries.
+    The global random state is left as it was.
+    """
+    from torch import nn
+
+    from .attention import Attention  # here: importing the package module on first use only
+
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    num_tokens = _checks.positive_int("num_tokens", num_tokens)
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        torch.manual_seed(seed)
+        layer = Attention(dim, heads)
+        weight, bias = layer.qkv.weight, layer.qkv.bias
+        if init == "trunc_normal(.02)":
+            nn.init.trunc_normal_(weight, std=0.02)
+        elif init == "xavier, fused qkv":
+            nn.init.xavier_uniform_(weight)  # fan_in D, fan_out 3 D
+        elif init == "xavier, per q/k/v":
+            for rows in weight.chunk(3, dim=0):  # fan_in D, fan_out D each
+                nn.init.xavier_uniform_(rows)
+        if init != "torch default":
+            nn.init.zeros_(bias)
+        tokens = torch.nn.functional.layer_norm(torch.randn(1, num_tokens, dim), (dim,))
+        q, k, _ = layer.project_qkv(tokens)  # (1, h, N, d) each
+        scores = q @ k.transpose(-2, -1)  # unscaled
+        top = scores.softmax(dim=-1).max(dim=-1).values
+        top_scaled = (scores * layer.scale).softmax(dim=-1).max(dim=-1).values
+    return {
+        "q_spread": q.std().item(),
+        "spread": scores.std().item(),
+        "saturated": (top > SATURATED).float().mean().item(),
+        "saturated_scaled": (top_scaled > SATURATED).float().mean().item(),
+    }

@@ -104,7 +104,7 @@ class AttentionWidget(LessonWidget):
         )
         fig = plot_query_attention(
             self.images[digit], scores[query], weights[query], self.grid, query, dpi=70,
-            title=f"block {block}, head {head}, {scale}",
+            title=f"block {block}, head {head}, {scale}: {saturated} of {scores.shape[0]} rows saturated",
         )  # fmt: skip
         return line, fig
 
