@@ -264,6 +264,18 @@ def test_attention_accepts_float64_einsum_and_numpy_answers():
     check_attention(in_numpy)
 
 
+def test_attention_accepts_a_float32_scale_on_float64_input():
+    def float32_scale(q, k, v):  # torch.tensor(d) is float32: right to float32 precision on the float64 case
+        return (q @ k.transpose(-2, -1) / torch.sqrt(torch.tensor(q.shape[-1]))).softmax(-1) @ v
+
+    def float32_scale_missing(q, k, v):  # a real slip still named on the float64 case's precision
+        return (q @ k.transpose(-2, -1)).softmax(-1) @ v
+
+    check_attention(float32_scale)
+    with pytest.raises(ExerciseFailed, match="scale"):
+        check_attention(float32_scale_missing)
+
+
 def test_attention_rejects_the_fused_shortcut_and_restores_it():
     with pytest.raises(
         ExerciseFailed,

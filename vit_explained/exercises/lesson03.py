@@ -288,6 +288,8 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
             raise AssertionError("the checker's two references disagree")
         if close(result, expected):
             continue
+        if dtype == torch.float64 and close(result, expected.float()):  # e.g. a float32 torch.sqrt(torch.tensor(d))
+            continue  # right to float32 precision: a float32 scale on float64 input is not a slip of this exercise
         for mistake, wrong in _attention_variants(q, k, v).items():
             if close(result, wrong):
                 fail(f"for d = {head_dim}, {mistake}")
