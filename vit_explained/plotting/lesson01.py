@@ -182,7 +182,8 @@ def plot_token_matrix(
         extent=(0, length, count, 0),
         interpolation="none",
     )
-    matrix.set_xlabel(f"position in the flattened patch, (p1 p2 c) order: {ph}*{pw}*{channels} = {length} numbers")
+    per_cell = f"one cell = one pixel's {channels} colour values" if channels > 1 else "one cell = one pixel"
+    matrix.set_xlabel(f"number 0 to {length - 1} of the flattened patch, (p1 p2 c) order; {per_cell}")
     matrix.set_ylabel(f"token index (row-major), N = {count}")
     matrix.set_title(f"token matrix ({count}, {length}): one row per patch")
     for slot, index in enumerate(examples):
