@@ -42,12 +42,14 @@ LESSONS: dict[str, tuple[str, int]] = {
         30,
     ),
     "03_attention_shapes": (
-        "what queries, keys and values are for, on a 4-token, 2-head example you can read (each head reads "
-        "every feature, only the output is split); attention on a real digit; 197 x 768 tokens through ViT-B "
-        "attention shape by shape; what 1/sqrt(d) buys, measured over seeds (saturated rows pass back 7-9x less, "
-        "yet at d = 64 the mean gradient is larger without it; folding the scale into W_q keeps the function "
-        "but not the training: it sets the start and the effective learning rate); memory (heads, tokens) vs "
-        "FLOPs (width); an attention widget",
+        "what queries, keys and values are for, on a 4-token, 2-head example you can read (each head can read"
+        " every feature, only the output is split); attention on a real digit; 197 x 768 tokens through ViT-B"
+        " attention shape by shape; 1/sqrt(d) keeps the spread of the scores independent of the head width: "
+        "with the original ViT's init a third of the rows saturate at d = 64 without it (with PyTorch's or "
+        "timm's init about 1 %), and saturated rows pass back 7-9x less, yet the mean gradient is larger; "
+        "folding the scale into W_q keeps the function, but one SGD step then moves it d times as much (Adam:"
+        " sqrt(d)); memory (heads, tokens) vs FLOPs (width, and the projections up to N = 2D); an attention "
+        "widget",
         40,
     ),
     "04_gelu_mlp_and_block": (
@@ -76,10 +78,11 @@ LESSONS: dict[str, tuple[str, int]] = {
     ),
     "07_tokens_to_token_vit": (
         "the T2T pipeline and the soft split's overlap drawn first; T2T-ViT step by step on 400x100 images: "
-        "soft splits, the token transformer (the skip v = W_v LayerNorm(x)), reshape; T2T-ViT-14 "
-        "(t2t_vit_t_14) vs ViT-S/16 and the deep-narrow backbone; which backbone scale the released weights "
-        "use (head_dim ** -0.5; the original's pretrained=True qk_scale branch is dead code); does T2T help: "
-        "the paper's table and a 5-seed check; a T2T-chain widget",
+        "soft splits, the token transformer (the skip v = W_v LayerNorm(x)), reshape; local windows, global "
+        "attention (a gradient check); T2T-ViT-14 (t2t_vit_t_14) vs ViT-S/16 and the deep-narrow backbone; "
+        "where the attention cost goes; does T2T help: the published numbers, cited, and a 5-seed stem check "
+        "with its t-interval; for porters, the released weights' backbone scale (head_dim ** -0.5); a "
+        "T2T-chain widget",
         35,
     ),
     "08_attention_maps": (
