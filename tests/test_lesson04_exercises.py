@@ -337,7 +337,7 @@ def layer_norm_module(x, weight, bias, eps):
         (lambda x, w, b, eps: torch.layer_norm(x, x.shape[-1:], w, b, eps), "yourself"),
         (lambda x, w, b, eps: torch.native_layer_norm(x, x.shape[-1:], w, b, eps)[0], "yourself"),
         (lambda x, w, b, eps: F.group_norm(x.reshape(-1, x.shape[-1], 1), 1, w, b, eps).reshape(x.shape), "yourself"),
-        (lambda x, w, b, eps: _normalise(x, -1, eps) * b + w, "differs from nn.LayerNorm"),  # weight and bias swapped
+        (lambda x, w, b, eps: _normalise(x, -1, eps) * b + w, "weight and bias are swapped"),
         (lambda x, w, b, eps: _normalise(x, -1, eps) * w, "shift (bias) is missing"),
         (lambda x, w, b, eps: _normalise(x, -1, eps) + b, "scale (weight) is missing"),
         (lambda x, w, b, eps: _normalise(x, -1, 0.0) * w + b, "eps is missing"),  # eps ignored
@@ -544,3 +544,66 @@ def test_pre_norm_block_names_a_block_that_normalises_inputs_and_sums():
         return b.norm2(x + b.mlp(b.norm2(x)))
 
     rejected(check_pre_norm_block, both, "normalises each branch's input AND the sum")
+
+
+# --- slips named after the second review: the MLP added to the original x, norm2 twice, a branch missing,
+# --- BatchNorm's axes, weight and bias swapped, an answer that works only in 1-D ---
+
+
+def _mlp_added_to_original_x(x, b):
+    h = x + b.attn(b.norm1(x))
+    return x + b.mlp(b.norm2(h))
+
+
+def _norm2_twice(x, b):
+    h = x + b.attn(b.norm2(x))
+    return h + b.mlp(b.norm2(h))
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (_mlp_added_to_original_x, "added to the original x"),
+        (_norm2_twice, "norm2 is used twice"),
+        (lambda x, b: x + b.attn(b.norm1(x)), "MLP branch is missing"),
+        (lambda x, b: x + b.mlp(b.norm2(x)), "attention branch is missing"),
+    ],
+)
+def test_pre_norm_block_names_the_mlp_on_the_original_x_and_missing_branches(answer, fragment):
+    rejected(check_pre_norm_block, answer, fragment)
+
+
+def _batch_norm_axes(x, w, b, eps):
+    dims = tuple(range(x.dim() - 1))
+    mean = x.mean(dim=dims, keepdim=True)
+    var = x.var(dim=dims, keepdim=True, unbiased=False)
+    return (x - mean) / torch.sqrt(var + eps) * w + b
+
+
+def _weight_bias_swapped(x, w, b, eps):
+    mean = x.mean(-1, keepdim=True)
+    var = x.var(-1, keepdim=True, unbiased=False)
+    return (x - mean) / torch.sqrt(var + eps) * b + w
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [(_batch_norm_axes, "BatchNorm's axes"), (_weight_bias_swapped, "weight and bias are swapped")],
+)
+def test_layer_norm_names_batch_norm_axes_and_swapped_weight_and_bias(answer, fragment):
+    rejected(check_layer_norm, answer, fragment)
+
+
+def _gelu_by_index(x):  # indexes x as a vector: float() of a row fails on a (2, 3, 4) input
+    return torch.tensor(
+        [0.5 * float(x[i]) * (1 + math.tanh(C * (float(x[i]) + 0.044715 * float(x[i]) ** 3))) for i in range(len(x))],
+        dtype=x.dtype,
+    )
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [_gelu_by_index, lambda x: tanh_gelu(x.flatten())],
+)
+def test_tanh_gelu_names_an_answer_that_works_only_in_1d(answer):
+    rejected(check_tanh_gelu, answer, "right on a 1-D input")

@@ -52,6 +52,11 @@ def _within_promise(a: torch.Tensor, b: torch.Tensor) -> bool:
 
 # --- Exercise 1: the tanh GELU --------------------------------------------------------------------
 
+_ONE_D_ONLY = (
+    "It is right on a 1-D input but fails on a (2, 3, 4) one: an answer that loops over x's entries or "
+    "indexes it as a vector works only in 1-D; write it with element-wise tensor operations, which take any shape"
+)
+
 
 def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """``tanh_gelu(x)`` must equal ``F.gelu(x, approximate="tanh")`` for any shape."""
@@ -102,7 +107,13 @@ def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
             )
         fail(f"differs from torch's tanh GELU by up to {difference:.3g} (at x = {where:.2f})")
     grid = torch.randn(2, 3, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
-    out = _same_shape("tanh_gelu on a (2, 3, 4) input", _NO_GELU(tanh_gelu, grid.clone()), grid)
+    result = _NO_GELU(tanh_gelu, grid.clone(), hint=_ONE_D_ONLY)
+    if isinstance(result, torch.Tensor) and result.shape != grid.shape and result.numel() == grid.numel():
+        fail(
+            f"right on a 1-D input, but a (2, 3, 4) input comes back with shape {tuple(result.shape)}: "
+            "keep the input's shape (no flatten or view(-1)); element-wise operations keep it by themselves"
+        )
+    out = _same_shape("tanh_gelu on a (2, 3, 4) input", result, grid)
     if not _within_promise(out, F.gelu(grid, approximate="tanh")):
         fail("right on a 1-D input but not on a (2, 3, 4) one: use element-wise operations only")
     single = torch.linspace(-4.0, 4.0, 9)  # float32 in, float32 precision out
@@ -194,6 +205,14 @@ def _layer_norm_suspects(
 
     suspects = _layer_norm_formula_suspects(x, weight, bias, eps, normalise)
     suspects += _layer_norm_mean_suspects(x, weight, bias, eps, normalise)
+    if x.dim() > 2:  # every axis but the features: BatchNorm's statistics, taken over all the tokens
+        suspects.append(
+            (
+                normalise(tuple(range(x.dim() - 1))) * weight + bias,
+                "this normalises each feature over all the tokens (every axis but the last): that is "
+                "BatchNorm's axes; LayerNorm normalises each token over its own D features, the last axis",
+            )
+        )
     for axis in range(x.dim() - 1):
         suspects.append(
             (
@@ -277,6 +296,10 @@ def _layer_norm_mean_suspects(
             (normalise((-1,)) + bias) * weight,
             "the shift comes before the scale: scale by weight first, then add bias",
         ),
+        (
+            normalise((-1,)) * bias + weight,
+            "weight and bias are swapped: multiply by weight (the scale), then add bias (the shift)",
+        ),
     ]
 
 
@@ -348,6 +371,13 @@ def _block_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -> l
             "the residual stream itself is normalised: only the branches' inputs go through a LayerNorm",
         ),
         (after_attn + mlp(n1(after_attn)), "the MLP branch uses norm1; it has its own LayerNorm, norm2"),
+        (
+            x + mlp(n2(after_attn)),
+            "the MLP's output is added to the original x: add it to the stream after attention, "
+            "h = x + attn(norm1(x)), then h + mlp(norm2(h)); as written, attention's contribution is lost",
+        ),
+        (after_attn, "the MLP branch is missing: after attention, add mlp(norm2(h)) to the stream h"),
+        (x + mlp(n2(x)), "the attention branch is missing: first x + attn(norm1(x)), then the MLP branch"),
     ]
     suspects += _block_wiring_suspects(block, x)
     for norm_name, norm in (("norm2", n2), ("norm1", n1)):
@@ -368,7 +398,13 @@ def _block_wiring_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Te
     swapped = x + attn(n2(x))
     mlp_first = x + mlp(n2(x))
     normalised_residual = n1(x) + attn(n1(x))  # the residual adds the normalised x, not the stream
+    norm2_twice = x + attn(n2(x))
     return [
+        (
+            norm2_twice + mlp(n2(norm2_twice)),
+            "norm2 is used twice: the attention branch reads norm1(x), the MLP branch norm2(h); "
+            "each branch has its own LayerNorm",
+        ),
         (
             swapped + mlp(n1(swapped)),
             "norm1 and norm2 are swapped: norm1 belongs to the attention branch, norm2 to the MLP branch",
