@@ -210,6 +210,82 @@ class PositionStructure:
         return "\n".join(lines)
 
 
+def _patch_similarity(model: torch.nn.Module | torch.Tensor, grid: Size | None) -> tuple[np.ndarray, int, int]:
+    """The cosine similarity ``(N, N)`` (float64) of a ViT's (or a table's) patch positions, and the grid."""
+    if isinstance(model, torch.Tensor):
+        if grid is None:
+            raise ValueError("pass grid=(rows, cols) with a position table")
+        table = model
+    else:
+        table = getattr(model, "pos_embedding", None)
+        if not isinstance(table, torch.Tensor):
+            raise TypeError(f"model must be a ViT with a pos_embedding or a tensor, got {type(model).__name__}")
+        grid = model.patch_embedding.grid if grid is None else grid
+    rows, cols = _checks.to_pair("grid", grid)
+    if rows < 3 or cols < 3:
+        raise ValueError(f"grid must be at least 3x3 to have inner patches, got {rows}x{cols}")
+    n = rows * cols
+    patch_rows = table.detach().reshape(-1, table.shape[-1])
+    if patch_rows.shape[0] == n + 1:
+        patch_rows = patch_rows[1:]  # drop the class token's row
+    if patch_rows.shape[0] != n:
+        raise ValueError(f"the table must hold {n} patch rows (+ 1 class-token row), got shape {tuple(table.shape)}")
+    unit = torch.nn.functional.normalize(patch_rows.to(torch.float64).cpu(), dim=-1)
+    return (unit @ unit.T).numpy(), rows, cols
+
+
+def _pair_kinds(rows: int, cols: int, border: np.ndarray) -> dict[str, np.ndarray]:
+    """Boolean ``(N, N)`` masks of each kind of patch pair: each pair once (j after i); inner pairs
+    unless the name says border."""
+    n = rows * cols
+    r, c = np.divmod(np.arange(n), cols)
+    inner = ~border
+    pair_inner = inner[:, None] & inner[None, :] & ~np.eye(n, dtype=bool)
+    same_row, same_col = r[:, None] == r[None, :], c[:, None] == c[None, :]
+    distance = np.arange(n)[None, :] - np.arange(n)[:, None]  # j - i along the sequence
+    later = distance > 0
+
+    def at(steps: int) -> np.ndarray:
+        return pair_inner & (distance == steps)
+
+    return {
+        "same row": pair_inner & same_row & later,
+        "same column": pair_inner & same_col & later,
+        "neither": pair_inner & ~same_row & ~same_col & later,
+        f"{cols} tokens apart (directly below)": at(cols),
+        f"{cols - 2} or {cols - 1} tokens apart": at(cols - 2) | at(cols - 1),
+        f"{2 * cols} tokens apart (two rows below)": at(2 * cols),
+        "3 tokens apart, within a row": at(3) & same_row,
+        "3 tokens apart, across rows": at(3) & ~same_row,
+        "border-border": border[:, None] & border[None, :] & later,
+        "border-inner": border[:, None] & inner[None, :],
+    }
+
+
+def _bootstrap_over_patches(
+    sim: np.ndarray, masks: dict[str, np.ndarray], resamples: int, seed: int
+) -> dict[str, np.ndarray]:
+    """Each kind's mean similarity in resamples of the patches: a resample draws N patches with
+    replacement; pair (i, j) then counts count_i * count_j times (never i with itself)."""
+    n = sim.shape[0]
+    rng = np.random.default_rng(seed)
+    counts = np.zeros((resamples, n))
+    np.add.at(counts, (np.arange(resamples)[:, None], rng.integers(0, n, size=(resamples, n))), 1)
+
+    def draws(mask: np.ndarray) -> np.ndarray:
+        both = mask | mask.T  # symmetric: the same pairs, both directions
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return ((counts @ (both * sim)) * counts).sum(axis=1) / ((counts @ both) * counts).sum(axis=1)
+
+    return {name: draws(mask) for name, mask in masks.items()}
+
+
+def _estimate(value: float, samples: np.ndarray, pairs: int, confidence: float) -> Estimate:
+    tail = (1 - confidence) / 2
+    low, high = np.quantile(samples[~np.isnan(samples)], [tail, 1 - tail])  # nan: a resample without such pairs
+    return Estimate(float(value), float(low), float(high), pairs, confidence, digits=2)
+
+
 def position_structure_report(
     model: torch.nn.Module | torch.Tensor,
     grid: Size | None = None,
@@ -223,30 +299,11 @@ def position_structure_report(
     ``model`` is a ViT (its ``pos_embedding`` and ``patch_embedding.grid`` are read) or a
     ``(1, 1 + rows * cols, D)`` table with ``grid = (rows, cols)``. Inner patches are those off the
     outermost ring of the grid. Similarities are computed in float64, so the result does not depend
-    on the CPU's float32 kernels. Seeded and deterministic.
+    on the CPU's float32 kernels. Intervals: bootstrap over patches. Seeded and deterministic.
     """
-    if isinstance(model, torch.Tensor):
-        if grid is None:
-            raise ValueError("pass grid=(rows, cols) with a position table")
-        table = model
-    else:
-        table = getattr(model, "pos_embedding", None)
-        if not isinstance(table, torch.Tensor):
-            raise TypeError(f"model must be a ViT with a pos_embedding or a tensor, got {type(model).__name__}")
-        grid = model.patch_embedding.grid if grid is None else grid
-    rows, cols = _checks.to_pair("grid", grid)
-    if rows < 3 or cols < 3:
-        raise ValueError(f"grid must be at least 3x3 to have inner patches, got {rows}x{cols}")
+    sim, rows, cols = _patch_similarity(model, grid)
     resamples = _checks.positive_int("resamples", resamples)
     n = rows * cols
-    patch_rows = table.detach().reshape(-1, table.shape[-1])
-    if patch_rows.shape[0] == n + 1:
-        patch_rows = patch_rows[1:]  # drop the class token's row
-    if patch_rows.shape[0] != n:
-        raise ValueError(f"the table must hold {n} patch rows (+ 1 class-token row), got shape {tuple(table.shape)}")
-    unit = torch.nn.functional.normalize(patch_rows.to(torch.float64).cpu(), dim=-1)
-    sim = (unit @ unit.T).numpy()  # (N, N), float64
-
     r, c = np.divmod(np.arange(n), cols)
     border = (r == 0) | (r == rows - 1) | (c == 0) | (c == cols - 1)
     inner = ~border
@@ -254,51 +311,17 @@ def position_structure_report(
     np.fill_diagonal(masked, -np.inf)
     best = masked.argmax(axis=1)
     dr, dc = np.abs(r[best] - r), np.abs(c[best] - c)
-    neighbour = np.maximum(dr, dc) == 1
 
-    others = ~np.eye(n, dtype=bool)
-    pair_inner = inner[:, None] & inner[None, :] & others
-    same_row, same_col = r[:, None] == r[None, :], c[:, None] == c[None, :]
-    distance = np.arange(n)[None, :] - np.arange(n)[:, None]  # j - i along the sequence
-    later = distance > 0
-
-    def at(steps: int) -> np.ndarray:
-        return pair_inner & (distance == steps)
-
-    masks = {  # each kind of pair once (j after i); inner pairs unless named border
-        "same row": pair_inner & same_row & later,
-        "same column": pair_inner & same_col & later,
-        "neither": pair_inner & ~same_row & ~same_col & later,
-        f"{cols} tokens apart (directly below)": at(cols),
-        f"{cols - 2} or {cols - 1} tokens apart": at(cols - 2) | at(cols - 1),
-        f"{2 * cols} tokens apart (two rows below)": at(2 * cols),
-        "3 tokens apart, within a row": at(3) & same_row,
-        "3 tokens apart, across rows": at(3) & ~same_row,
-        "border-border": border[:, None] & border[None, :] & later,
-        "border-inner": border[:, None] & inner[None, :],
+    masks = _pair_kinds(rows, cols, border)
+    boot = _bootstrap_over_patches(sim, masks, resamples, seed)
+    groups = {
+        name: _estimate(sim[mask].mean(), boot[name], int(mask.sum()), confidence) for name, mask in masks.items()
     }
-    # Bootstrap over patches: a resample draws n patches with replacement; pair (i, j) then counts
-    # count_i * count_j times (never i with itself). Mean over a kind = weighted mean over its pairs.
-    rng = np.random.default_rng(seed)
-    counts = np.zeros((resamples, n))
-    np.add.at(counts, (np.arange(resamples)[:, None], rng.integers(0, n, size=(resamples, n))), 1)
-    tail = (1 - confidence) / 2
-
-    def draws(mask: np.ndarray) -> np.ndarray:
-        both = mask | mask.T  # symmetric: the same pairs, both directions
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return ((counts @ (both * sim)) * counts).sum(axis=1) / ((counts @ both) * counts).sum(axis=1)
-
-    boot = {name: draws(mask) for name, mask in masks.items()}
-
-    def estimate(value: float, samples: np.ndarray, pairs: int) -> Estimate:
-        low, high = np.quantile(samples[~np.isnan(samples)], [tail, 1 - tail])  # nan: a resample without such pairs
-        return Estimate(float(value), float(low), float(high), pairs, confidence, digits=2)
-
-    groups = {name: estimate(sim[mask].mean(), boot[name], int(mask.sum())) for name, mask in masks.items()}
 
     def compare(a: str, b: str) -> Comparison:
-        difference = estimate(groups[a].estimate - groups[b].estimate, boot[a] - boot[b], groups[a].n + groups[b].n)
+        difference = _estimate(
+            groups[a].estimate - groups[b].estimate, boot[a] - boot[b], groups[a].n + groups[b].n, confidence
+        )
         return Comparison((a, b), groups[a].estimate, groups[b].estimate, difference)
 
     pairs = (
@@ -312,7 +335,7 @@ def position_structure_report(
         grid=(rows, cols),
         num_inner=int(inner.sum()),
         num_border=int(border.sum()),
-        inner_nearest_neighbour=int(neighbour[inner].sum()),
+        inner_nearest_neighbour=int((np.maximum(dr, dc) == 1)[inner].sum()),
         left_right=int(((dr == 0) & (dc == 1))[inner].sum()),
         above_below=int(((dr == 1) & (dc == 0))[inner].sum()),
         diagonal=int(((dr == 1) & (dc == 1))[inner].sum()),
