@@ -351,3 +351,32 @@ def test_frozen_attention_parts_accepts_answers_written_differently(answer, caps
 def test_frozen_attention_parts_rejects_more(answer, message):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
         check_frozen_attention_parts(answer)
+
+
+# --- the checker hands the learner clones: an answer that writes into its inputs is still named -------
+
+
+def softmax_backward_missing_term_in_place(a, grad_a):  # a * grad_a written into grad_a, no row-sum term
+    return grad_a.mul_(a)
+
+
+def softmax_backward_right_in_place(a, grad_a):  # right, but overwrites both inputs
+    return a.mul_(grad_a.sub_((grad_a * a).sum(-1, keepdim=True)))
+
+
+def test_in_place_slip_is_still_named(capsys):
+    with pytest.raises(AssertionError, match="that term is missing"):
+        check_softmax_backward(softmax_backward_missing_term_in_place)
+
+
+def test_in_place_right_answer_passes(capsys):
+    check_softmax_backward(softmax_backward_right_in_place)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def test_in_place_value_gradient_slip_is_still_named():
+    def a_at_grad_out_in_place(a, grad_out):  # a @ grad_out, after scaling a in place
+        return a.mul_(2.0) @ grad_out.mul_(0.5)
+
+    with pytest.raises(AssertionError, match="this is A @ dOut"):
+        check_value_gradient(a_at_grad_out_in_place)

@@ -43,7 +43,12 @@ _BATCH_HINT = (
 
 
 def _call(answer: Callable[..., object], *args: object, batch_hint: bool = False) -> torch.Tensor:
-    """Call the learner's function (autograd refused); report crashes and non-tensor results as failures."""
+    """Call the learner's function (autograd refused); report crashes and non-tensor results as failures.
+
+    The learner gets clones: an answer that writes into its inputs cannot change the tensors the checker
+    compares with and names slips from.
+    """
+    args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
     shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, torch.Tensor))
     hint = f"That was on inputs of shapes {shapes}." + (f" {_BATCH_HINT}" if batch_hint else "")
     with warnings.catch_warnings():
@@ -62,7 +67,7 @@ def _right_per_matrix(answer: Callable[..., object], args: tuple[torch.Tensor, .
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
-                result = answer(*(a[i] for a in flat))
+                result = answer(*(a[i].clone() for a in flat))
         except Exception:
             return False
         if not isinstance(result, torch.Tensor) or not close(result, wanted[i]):
