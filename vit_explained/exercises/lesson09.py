@@ -85,6 +85,56 @@ def _columns_kept(error: BaseException | None, batch: int, heads: int) -> int | 
     return int(match.group(1)) // (batch * heads)
 
 
+def _name_token_map_slip(
+    mine: torch.Tensor,
+    expected: torch.Tensor,
+    weights: torch.Tensor,
+    where: str,
+    grid: tuple[int, int],
+    special: int,
+    query: int,
+) -> None:
+    """Fail with the slip a wrong token map matches (always fails)."""
+    (batch, heads), (rows, cols) = weights.shape[:2], grid
+    if tuple(mine.shape) == (batch, rows, cols) and heads > 1:
+        if close(mine, expected.mean(1)):
+            fail(
+                f"{where}: you averaged the heads, (B, rows, cols); the exercise keeps one map per head, "
+                "(B, heads, rows, cols) (average them later, when you plot)"
+            )
+        fail(f"{where}: your map lost the heads axis: keep one map per head, (B, heads, rows, cols)")
+    if tuple(mine.shape) != tuple(expected.shape):
+        if mine.numel() in (batch * heads * (rows * cols + special - start) for start in (0, 1, 2) if start != special):
+            fail(_slice_slip(where, special, rows, cols, mine.numel() // (batch * heads)))
+        fail(f"{where}: expected shape (B, heads, rows, cols) = {tuple(expected.shape)}, got {tuple(mine.shape)}")
+    tokens = special + rows * cols
+    for start in (0, 1, 2, 3):
+        if start != special and start + rows * cols <= tokens:
+            values = weights[..., query, start : start + rows * cols]
+            if close(mine, values.reshape(*values.shape[:-1], rows, cols)):
+                fail(_slice_slip(where, special, rows, cols))
+    other_row = 1 - query if special == 2 else None
+    slips = [
+        (weights[..., special:, query], "you took a column (what the patches read from the token), not its row"),
+    ]
+    if other_row is not None:
+        slips.append((weights[..., other_row, special:], "you took the other special token's row"))
+    for values, message in slips:
+        if close(mine, values.reshape(*values.shape[:-1], rows, cols)):
+            fail(f"{where}: {message}")
+    renormalised = expected / expected.sum(dim=(-2, -1), keepdim=True)
+    if close(mine, renormalised):
+        fail(
+            f"{where}: your map is re-normalised over the patches (it sums to 1 on the grid); return the "
+            "weights as the softmax gave them: the special tokens' columns hold part of each row's 1"
+        )
+    columnwise = expected.transpose(-1, -2).reshape(expected.shape)  # filled column by column
+    flat = weights[..., query, special:].reshape(*weights.shape[:2], cols, rows).transpose(-1, -2)
+    if close(mine, columnwise) or close(mine, flat):
+        fail(f"{where}: the patches are laid out column by column; they were numbered row by row")
+    fail(f"{where}: the values differ from the token's attention to the patches")
+
+
 def check_token_map(answer: Callable[..., Any]) -> None:
     """Check ``answer(weights, query, special_tokens, rows, cols) -> (B, heads, rows, cols)``:
     row ``query`` of ``(B, heads, N, N)`` weights, the ``rows * cols`` patch columns after the
@@ -110,45 +160,7 @@ def check_token_map(answer: Callable[..., Any]) -> None:
         expected = token_attention(weights, (rows, cols), query=query, special_tokens=special)
         if close(mine, expected):
             continue
-        if tuple(mine.shape) == (batch, rows, cols) and heads > 1:
-            if close(mine, expected.mean(1)):
-                fail(
-                    f"{where}: you averaged the heads, (B, rows, cols); the exercise keeps one map per head, "
-                    "(B, heads, rows, cols) (average them later, when you plot)"
-                )
-            fail(f"{where}: your map lost the heads axis: keep one map per head, (B, heads, rows, cols)")
-        if tuple(mine.shape) != tuple(expected.shape):
-            if mine.numel() in (
-                batch * heads * (rows * cols + special - start) for start in (0, 1, 2) if start != special
-            ):
-                fail(_slice_slip(where, special, rows, cols, mine.numel() // (batch * heads)))
-            fail(f"{where}: expected shape (B, heads, rows, cols) = {tuple(expected.shape)}, got {tuple(mine.shape)}")
-        tokens = special + rows * cols
-        for start in (0, 1, 2, 3):
-            if start != special and start + rows * cols <= tokens:
-                values = weights[..., query, start : start + rows * cols]
-                if close(mine, values.reshape(*values.shape[:-1], rows, cols)):
-                    fail(_slice_slip(where, special, rows, cols))
-        other_row = 1 - query if special == 2 else None
-        slips = [
-            (weights[..., special:, query], "you took a column (what the patches read from the token), not its row"),
-        ]
-        if other_row is not None:
-            slips.append((weights[..., other_row, special:], "you took the other special token's row"))
-        for values, message in slips:
-            if close(mine, values.reshape(*values.shape[:-1], rows, cols)):
-                fail(f"{where}: {message}")
-        renormalised = expected / expected.sum(dim=(-2, -1), keepdim=True)
-        if close(mine, renormalised):
-            fail(
-                f"{where}: your map is re-normalised over the patches (it sums to 1 on the grid); return the "
-                "weights as the softmax gave them: the special tokens' columns hold part of each row's 1"
-            )
-        columnwise = expected.transpose(-1, -2).reshape(expected.shape)  # filled column by column
-        flat = weights[..., query, special:].reshape(*weights.shape[:2], cols, rows).transpose(-1, -2)
-        if close(mine, columnwise) or close(mine, flat):
-            fail(f"{where}: the patches are laid out column by column; they were numbered row by row")
-        fail(f"{where}: the values differ from the token's attention to the patches")
+        _name_token_map_slip(mine, expected, weights, where, (rows, cols), special, query)
     passed("you can slice any special token's map out of a ViT's or a DeiT's attention.")
 
 
@@ -267,6 +279,66 @@ def _depends_on_teacher_beyond_argmax(answer: Callable[..., Any], inputs: tuple,
     return again.numel() == 1 and not close(again.reshape(()), mine)
 
 
+def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> None:
+    """Fail with the named slip of the two plain cross-entropies, if ``mine`` matches one."""
+    class_logits, distillation_logits, labels, teacher = logits
+    ce = F.cross_entropy
+    top = teacher.argmax(-1)
+    slips = [
+        (
+            0.5 * ce(class_logits, labels) + 0.5 * ce(distillation_logits, labels),
+            "the distillation head learned the true labels; it learns the teacher's choice",
+        ),
+        (
+            ce(class_logits, labels) + ce(distillation_logits, top),
+            "the two terms are added with weight 1 each; DeiT takes half of each",
+        ),
+        (
+            0.5 * ce(class_logits, top) + 0.5 * ce(distillation_logits, labels),
+            "the heads are swapped: the class head learns the labels, the distillation head the teacher",
+        ),
+        (ce(class_logits, labels), "the teacher is missing from your loss"),
+        (
+            0.5 * ce(class_logits, labels, reduction="sum") + 0.5 * ce(distillation_logits, top, reduction="sum"),
+            "you summed over the batch; take the mean",
+        ),
+    ]
+    for value, message in slips:
+        if close(mine, value):
+            fail(message)
+    for smoothing in (0.05, 0.1, 0.2, 0.3):
+        for on_class, on_distillation in ((smoothing, 0.0), (0.0, smoothing), (smoothing, smoothing)):
+            value = 0.5 * ce(class_logits, labels, label_smoothing=on_class) + 0.5 * ce(
+                distillation_logits, top, label_smoothing=on_distillation
+            )
+            if close(mine, value):
+                fail(
+                    f"your cross-entropy uses label smoothing ({smoothing}). This exercise asks for the plain "
+                    "form, two plain cross-entropies (DeiT's own code smooths and mixes the true-label term, "
+                    "and takes F.cross_entropy with the teacher's argmax for the other)"
+                )
+
+
+def _name_loss_slip(answer: Callable[..., Any], inputs: tuple, mine: torch.Tensor, logits: tuple) -> None:
+    """Fail with the slip a wrong hard-distillation loss matches (always fails)."""
+    class_logits, distillation_logits, labels, teacher = logits
+    _plain_loss_slips(mine, logits)
+    for values, message in _other_slips(class_logits, distillation_logits, labels, teacher):
+        if any(close(mine, value) for value in values):
+            fail(message)
+    if any(
+        close(mine, value) for value in _soft_distillation_losses(class_logits, distillation_logits, labels, teacher)
+    ) or _depends_on_teacher_beyond_argmax(answer, inputs, mine):
+        fail(
+            "that is DeiT's soft distillation (at some temperature tau): your loss changes when the teacher's "
+            "logits are rescaled but its argmax stays the same, so it reads the teacher's probabilities (a KL "
+            "divergence between softened softmaxes, times tau squared, or a cross-entropy with the teacher's "
+            "probabilities). Hard distillation uses only the teacher's argmax, as a label, with a plain "
+            "cross-entropy"
+        )
+    fail(f"your loss is {mine.item():.4f}, the expected value is different; check each term")
+
+
 def check_hard_distillation(answer: Callable[..., Any]) -> None:
     """Check ``answer(class_logits, distillation_logits, labels, teacher_logits) -> loss`` (a number):
     half the class head's cross-entropy with the labels, half the distillation head's with the
@@ -294,56 +366,7 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
         if close(mine, expected):
             _check_keeps_gradient(raw)
             continue
-        ce = F.cross_entropy
-        top = teacher.argmax(-1)
-        slips = [
-            (
-                0.5 * ce(class_logits, labels) + 0.5 * ce(distillation_logits, labels),
-                "the distillation head learned the true labels; it learns the teacher's choice",
-            ),
-            (
-                ce(class_logits, labels) + ce(distillation_logits, top),
-                "the two terms are added with weight 1 each; DeiT takes half of each",
-            ),
-            (
-                0.5 * ce(class_logits, top) + 0.5 * ce(distillation_logits, labels),
-                "the heads are swapped: the class head learns the labels, the distillation head the teacher",
-            ),
-            (ce(class_logits, labels), "the teacher is missing from your loss"),
-            (
-                0.5 * ce(class_logits, labels, reduction="sum") + 0.5 * ce(distillation_logits, top, reduction="sum"),
-                "you summed over the batch; take the mean",
-            ),
-        ]
-        for value, message in slips:
-            if close(mine, value):
-                fail(message)
-        for smoothing in (0.05, 0.1, 0.2, 0.3):
-            for on_class, on_distillation in ((smoothing, 0.0), (0.0, smoothing), (smoothing, smoothing)):
-                value = 0.5 * ce(class_logits, labels, label_smoothing=on_class) + 0.5 * ce(
-                    distillation_logits, top, label_smoothing=on_distillation
-                )
-                if close(mine, value):
-                    fail(
-                        f"your cross-entropy uses label smoothing ({smoothing}). This exercise asks for the plain "
-                        "form, two plain cross-entropies (DeiT's own code smooths and mixes the true-label term, "
-                        "and takes F.cross_entropy with the teacher's argmax for the other)"
-                    )
-        for values, message in _other_slips(class_logits, distillation_logits, labels, teacher):
-            if any(close(mine, value) for value in values):
-                fail(message)
-        if any(
-            close(mine, value)
-            for value in _soft_distillation_losses(class_logits, distillation_logits, labels, teacher)
-        ) or _depends_on_teacher_beyond_argmax(answer, inputs, mine):
-            fail(
-                "that is DeiT's soft distillation (at some temperature tau): your loss changes when the teacher's "
-                "logits are rescaled but its argmax stays the same, so it reads the teacher's probabilities (a KL "
-                "divergence between softened softmaxes, times tau squared, or a cross-entropy with the teacher's "
-                "probabilities). Hard distillation uses only the teacher's argmax, as a label, with a plain "
-                "cross-entropy"
-            )
-        fail(f"your loss is {mine.item():.4f}, the expected value is different; check each term")
+        _name_loss_slip(answer, inputs, mine, (class_logits, distillation_logits, labels, teacher))
     passed("the class head learns the labels and the distillation head learns the teacher's argmax, half and half.")
 
 

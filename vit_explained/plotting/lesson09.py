@@ -203,6 +203,28 @@ def plot_teacher_targets(teacher_logits: torch.Tensor, *, temperatures: Sequence
     return fig
 
 
+def _legend_box(label: str, edgecolor: str, **style: object) -> Rectangle:
+    return Rectangle((0, 0), 1, 1, fill=False, edgecolor=edgecolor, label=label, **style)
+
+
+def _slice_legend(special_tokens: int, tokens: int) -> list[Rectangle]:
+    """The legend entries of :func:`plot_slice_matrix`: the patch columns, the rows, the slip."""
+    legend = [
+        _legend_box(
+            f"columns {special_tokens}: (keys): the {tokens - special_tokens} patches", "#2ca02c", lw=1.2, ls="--"
+        ),
+        _legend_box(f"[:, :, 0, {special_tokens}:]  row 0: the class token's map", _COLOURS["class"], lw=2.0),
+    ]
+    if special_tokens == 2:
+        legend.append(
+            _legend_box("[:, :, 1, 2:]  row 1: the distillation token's map", _COLOURS["distillation"], lw=2.0)
+        )
+        slip = Rectangle((0, 0), 1, 1, facecolor="none", edgecolor="#ff7f0e", hatch="////")
+        slip.set_label("[:, :, 0, 1:] also keeps this column (key 1): the slip")
+        legend.append(slip)
+    return legend
+
+
 def plot_slice_matrix(weights: torch.Tensor, *, special_tokens: int = 2, title: str = "") -> Figure:
     """One head's ``(N, N)`` attention weights as a heatmap (rows: queries, columns: keys) with the
     Q&A's slices boxed: row 0 from column ``special_tokens`` on (``[:, :, 0, 2:]``, the class
@@ -228,50 +250,7 @@ def plot_slice_matrix(weights: torch.Tensor, *, special_tokens: int = 2, title: 
     if special_tokens == 2:
         box(start, 0.5, end, 1.5, edgecolor=_COLOURS["distillation"], lw=2.0)
         ax.add_patch(Rectangle((0.5, -0.5), 1.0, 1.0, facecolor="none", edgecolor="#ff7f0e", hatch="////", lw=1.5))
-    legend = [
-        Rectangle(
-            (0, 0),
-            1,
-            1,
-            fill=False,
-            edgecolor="#2ca02c",
-            lw=1.2,
-            ls="--",
-            label=f"columns {special_tokens}: (keys): the {tokens - special_tokens} patches",
-        ),
-        Rectangle(
-            (0, 0),
-            1,
-            1,
-            fill=False,
-            edgecolor=_COLOURS["class"],
-            lw=2.0,
-            label=f"[:, :, 0, {special_tokens}:]  row 0: the class token's map",
-        ),
-    ]
-    if special_tokens == 2:
-        legend.append(
-            Rectangle(
-                (0, 0),
-                1,
-                1,
-                fill=False,
-                edgecolor=_COLOURS["distillation"],
-                lw=2.0,
-                label="[:, :, 1, 2:]  row 1: the distillation token's map",
-            )
-        )
-        legend.append(
-            Rectangle(
-                (0, 0),
-                1,
-                1,
-                facecolor="none",
-                edgecolor="#ff7f0e",
-                hatch="////",
-                label="[:, :, 0, 1:] also keeps this column (key 1): the slip",
-            )
-        )
+    legend = _slice_legend(special_tokens, tokens)
     fig.legend(handles=legend, loc="outside lower center", ncols=2, fontsize=7, frameon=False)
     names = ["0 cls", "1 dist"][:special_tokens]
     ticks, tick_labels = [*range(special_tokens), tokens - 1], [*names, f"{tokens - 1}"]
