@@ -235,109 +235,118 @@ def plot_two_routes(*, cut: bool = True) -> Figure:
     return fig
 
 
-#: node positions of :func:`plot_attention_backward` (one head, one image)
+#: node positions of :func:`plot_attention_backward` (one head, one image), labels in mathtext
 _GRAPH_NODES = {
-    "X": (0.6, 1.0, "X\n(N, D)"),
-    "Q": (3.0, 2.2, "Q = X W_q^T"),
-    "K": (3.0, 1.0, "K = X W_k^T"),
-    "V": (3.0, -0.4, "V = X W_v^T"),
-    "S": (5.6, 1.6, "S = s Q K^T"),
-    "A": (8.0, 1.6, "A = softmax(S)"),
-    "O": (10.3, 0.6, "O = A V"),
+    "X": (0.55, 1.0, "$X$  $(N, D)$"),
+    "Q": (3.3, 2.2, r"$Q = X W_q^\top$"),
+    "K": (3.3, 1.0, r"$K = X W_k^\top$"),
+    "V": (3.3, -0.4, r"$V = X W_v^\top$"),
+    "S": (5.9, 1.6, r"$S = s\,Q K^\top$"),
+    "A": (8.2, 1.6, r"$A = \mathrm{softmax}(S)$"),
+    "O": (10.4, 0.6, r"$O = A V$"),
 }
+_HALF_WIDTH = 0.78
 
-#: forward edges (from, to), the backward step that runs along each one (right to left), where its label goes
+#: forward edges (from, to), what the backward arrow along it carries (step and formula), where that label goes
 _GRAPH_EDGES = (
-    ("X", "Q", "4. dW_q = dQ^T X", (0.9, 2.05)),
-    ("X", "K", "4. dW_k = dK^T X", (1.85, 0.62)),
-    ("X", "V", "4. dW_v = dV^T X", (0.9, -0.1)),
-    ("Q", "S", "3. dQ = s dS K", (4.35, 2.4)),
-    ("K", "S", "3. dK = s dS^T Q", (4.45, 0.8)),
-    ("S", "A", "2. dS = A * (dA - rowsum(dA * A))", (6.8, 1.12)),
-    ("A", "O", "1. dA = dO V^T", (8.35, 0.55)),
-    ("V", "O", "1. dV = A^T dO", (6.9, -0.3)),
+    ("X", "Q", r"4. $dQ\,W_q$", (1.45, 1.75)),
+    ("X", "K", r"4. $dK\,W_k$", (2.0, 0.6)),
+    ("X", "V", r"4. $dV\,W_v$", (2.35, 0.25)),
+    ("Q", "S", r"3. $dQ = s\,dS\,K$", (4.85, 2.45)),
+    ("K", "S", r"3. $dK = s\,dS^\top Q$", (4.75, 0.85)),
+    ("S", "A", r"2. $dS = A \odot (dA - \mathrm{rowsum}(dA \odot A))$", (7.0, 1.1)),
+    ("A", "O", r"1. $dA = dO\,V^\top$", (9.75, 1.45)),
+    ("V", "O", r"1. $dV = A^\top dO$", (7.1, -0.32)),
 )
+
+#: step 4's weight gradients, written beside the weight each belongs to (above or below its node)
+_WEIGHT_GRADIENTS = (
+    ("Q", 0.42, r"$W_q$:  4. $dW_q = dQ^\top X$"),
+    ("K", -0.42, r"$W_k$:  4. $dW_k = dK^\top X$"),
+    ("V", -0.42, r"$W_v$:  4. $dW_v = dV^\top X$"),
+)
+
+_LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85}
+
+
+def _graph_node(ax, x: float, y: float, text: str) -> None:
+    """A white rounded box with ``text`` centred on ``(x, y)``."""
+    from matplotlib.patches import FancyBboxPatch
+
+    box = FancyBboxPatch(
+        (x - _HALF_WIDTH, y - 0.25),
+        2 * _HALF_WIDTH,
+        0.5,
+        boxstyle="round,pad=0.05",
+        facecolor="white",
+        edgecolor="0.2",
+        lw=1.2,
+        zorder=2,
+    )
+    ax.add_patch(box)
+    ax.text(x, y, text, ha="center", va="center", fontsize=9.5, zorder=3)
+
+
+def _graph_edge(ax, start: str, end: str, label: str, place: tuple[float, float]) -> None:
+    """The forward arrow ``start -> end`` (black) and, just beside it, the backward arrow (red, dashed)."""
+    (x0, y0, _), (x1, y1, _) = _GRAPH_NODES[start], _GRAPH_NODES[end]
+    a, b = np.array([x0 + _HALF_WIDTH + 0.08, y0]), np.array([x1 - _HALF_WIDTH - 0.08, y1])
+    ax.annotate("", xy=b, xytext=a, arrowprops={"arrowstyle": "-|>", "color": "0.15", "lw": 1.4})
+    normal = np.array([-(b - a)[1], (b - a)[0]]) / np.linalg.norm(b - a)
+    shift = -0.16 * normal if normal[1] > 0 else 0.16 * normal  # the backward arrow runs just below
+    backward = {"arrowstyle": "-|>", "color": ROUTE_COLORS["skip"], "lw": 1.4, "linestyle": "--"}
+    ax.annotate("", xy=a + shift, xytext=b + shift, arrowprops=backward)
+    color = ROUTE_COLORS["skip"]
+    ax.text(*place, label, color=color, fontsize=9, ha="center", va="center", bbox=_LABEL_BOX, zorder=4)
+
+
+def _graph_notes(ax) -> None:
+    """dO coming in on the right, the weight gradients beside W_q, W_k, W_v, dX leaving on the left, the key."""
+    backward = ROUTE_COLORS["skip"]
+    x, y, _ = _GRAPH_NODES["O"]
+    arrow = {"arrowstyle": "-|>", "color": backward, "lw": 1.4, "linestyle": "--"}
+    ax.annotate("", xy=(x + _HALF_WIDTH + 0.08, y - 0.16), xytext=(x + _HALF_WIDTH + 0.8, y - 0.16), arrowprops=arrow)
+    note = "$dO$\n(from proj and\nthe residual\nstream)"
+    ax.text(x + _HALF_WIDTH + 0.85, y - 0.16, note, color=backward, fontsize=9, va="center")
+    for node, offset, text in _WEIGHT_GRADIENTS:
+        x, y, _ = _GRAPH_NODES[node]
+        ax.text(x, y + offset, text, color=backward, fontsize=9, ha="center", va="center", bbox=_LABEL_BOX, zorder=4)
+    x, y, _ = _GRAPH_NODES["X"]
+    sum_of_three = (
+        r"4. $dX = dQ\,W_q$"
+        "\n"
+        r"$+\,dK\,W_k + dV\,W_v$:"
+        "\n"
+        "the arrows into $X$ add up"
+        "\n"
+        "(on to norm1 and the stream)"
+    )
+    ax.text(x - _HALF_WIDTH, y - 0.5, sum_of_three, color=backward, fontsize=8.5, ha="left", va="top")
+    ax.text(7.3, 2.85, "forward (black): left to right", fontsize=9.5, color="0.15")
+    ax.text(7.3, 2.55, "backward (red, dashed): right to left, steps 1-4", fontsize=9.5, color=backward)
+    route = "$W_v$'s route skips the softmax; $W_q$'s and $W_k$'s pass through it (step 2)"
+    ax.text(5.0, -1.2, route, fontsize=9, ha="left", va="center", color="0.3")
 
 
 def plot_attention_backward() -> Figure:
     """The computation graph of one attention head, with the four backward steps of section 4.
 
     Forward (black, left to right): ``X -> Q, K, V -> S = s Q K^T -> A = softmax(S) -> O = A V``.
-    Backward (red, right to left): from ``dO`` at the output, step 1 gives ``dA`` and ``dV``, step 2
-    the softmax's ``dS``, step 3 ``dQ`` and ``dK``, step 4 the weight gradients. ``W_v``'s route
-    (bottom) never passes the softmax; ``W_q``'s and ``W_k``'s (top) do.
+    Backward (red, dashed, right to left): from ``dO`` at the output, step 1 gives ``dA`` and ``dV``, step 2
+    the softmax's ``dS``, step 3 ``dQ`` and ``dK``, step 4 the weight gradients (written beside their
+    weights) and ``dX = dQ W_q + dK W_k + dV W_v`` (what the arrows back into ``X`` carry). ``W_v``'s
+    route (bottom) never passes the softmax; ``W_q``'s and ``W_k``'s (top) do.
     """
-    from matplotlib.patches import FancyBboxPatch
-
-    fig = new_figure(figsize=(11, 4.2))
+    fig = new_figure(figsize=(11.5, 4.6))
     ax = fig.add_subplot()
-    ax.set_xlim(-0.3, 12.2)
-    ax.set_ylim(-1.3, 3.0)
+    ax.set_xlim(-0.3, 12.4)
+    ax.set_ylim(-1.45, 3.05)
     ax.axis("off")
-    half_width = 0.72
     for x, y, text in _GRAPH_NODES.values():
-        ax.add_patch(
-            FancyBboxPatch(
-                (x - half_width, y - 0.25),
-                2 * half_width,
-                0.5,
-                boxstyle="round,pad=0.05",
-                facecolor="white",
-                edgecolor="0.2",
-                lw=1.2,
-                zorder=2,
-            )
-        )
-        ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=3)
-    backward = ROUTE_COLORS["skip"]
-    for start, end, step, place in _GRAPH_EDGES:
-        (x0, y0, _), (x1, y1, _) = _GRAPH_NODES[start], _GRAPH_NODES[end]
-        a, b = np.array([x0 + half_width + 0.08, y0]), np.array([x1 - half_width - 0.08, y1])
-        ax.annotate("", xy=b, xytext=a, arrowprops={"arrowstyle": "-|>", "color": "0.15", "lw": 1.4})
-        normal = np.array([-(b - a)[1], (b - a)[0]]) / np.linalg.norm(b - a)
-        shift = -0.16 * normal if normal[1] > 0 else 0.16 * normal  # the backward arrow runs just below
-        ax.annotate(
-            "",
-            xy=a + shift,
-            xytext=b + shift,
-            arrowprops={"arrowstyle": "-|>", "color": backward, "lw": 1.4, "linestyle": "--"},
-        )
-        ax.text(
-            *place,
-            step,
-            color=backward,
-            fontsize=8.5,
-            ha="center",
-            va="center",
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85},
-            zorder=4,
-        )
-    x, y, _ = _GRAPH_NODES["O"]
-    ax.annotate(
-        "",
-        xy=(x + half_width + 0.08, y - 0.16),
-        xytext=(x + half_width + 0.9, y - 0.16),
-        arrowprops={"arrowstyle": "-|>", "color": backward, "lw": 1.4, "linestyle": "--"},
-    )
-    ax.text(
-        x + half_width + 0.95,
-        y - 0.16,
-        "dO\n(from proj and\nthe residual\nstream)",
-        color=backward,
-        fontsize=8.5,
-        va="center",
-    )
-    ax.text(-0.2, 2.85, "forward (black): left to right", fontsize=9.5, color="0.15")
-    ax.text(-0.2, 2.55, "backward (red, dashed): right to left, steps 1-4", fontsize=9.5, color=backward)
-    ax.text(
-        3.0,
-        -1.05,
-        "W_v's route skips the softmax; W_q's and W_k's pass through it (step 2)",
-        fontsize=9,
-        ha="left",
-        va="center",
-        color="0.3",
-    )
+        _graph_node(ax, x, y, text)
+    for start, end, label, place in _GRAPH_EDGES:
+        _graph_edge(ax, start, end, label, place)
+    _graph_notes(ax)
     ax.set_title("One attention head: the forward graph and the four backward steps", fontsize=11)
     fig.tight_layout()
     return fig
