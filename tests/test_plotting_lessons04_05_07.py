@@ -10,7 +10,9 @@ import torch
 
 from vit_explained import t2t_chain
 from vit_explained.plotting.lesson04 import (
+    depth_slope,
     plot_block_diagram,
+    plot_depth_gradients,
     plot_gelu,
     plot_gelu_zoom,
     plot_norm_axes,
@@ -35,6 +37,22 @@ def test_lesson04_figures():
         plot_gelu((1.0, -1.0))
     with pytest.raises(ValueError, match="ints >= 0"):
         plot_parameter_budget({"mlp": -1})
+
+
+def test_lesson04_depth_slope_and_gradient_picture():
+    exact = {depth: [3.0 * depth**-0.5] * 3 for depth in (2, 4, 8, 16)}  # exactly 1/sqrt(L): slope -0.5
+    slope, low, high = depth_slope(exact)
+    assert abs(slope + 0.5) < 1e-12 and abs(low - slope) < 1e-9 and abs(high - slope) < 1e-9
+    noisy = {2: [1.0, 1.1], 4: [0.7, 0.8], 8: [0.5, 0.6]}
+    slope, low, high = depth_slope(noisy)
+    assert low < slope < high < 0
+    fig = plot_depth_gradients({"pre-norm": noisy, "post-norm": {2: [1.0, 1.0], 8: [1.1, 0.9]}})
+    assert fig.axes[0].get_xscale() == "log" and len(fig.axes[0].get_legend().get_texts()) == 3
+    assert not plt.get_fignums()
+    with pytest.raises(ValueError, match="two or more depths"):
+        depth_slope({2: [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="empty"):
+        plot_depth_gradients({})
 
 
 def test_lesson04_block_diagram_and_gelu_zoom():

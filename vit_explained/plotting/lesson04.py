@@ -3,6 +3,7 @@ a ViT's parameters are."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import torch
@@ -262,4 +263,58 @@ def plot_norm_axes(batch: int = 3, tokens: int = 4, features: int = 8) -> Figure
         ax.set_aspect("equal")
         ax.axis("off")
     fig.tight_layout()
+    return fig
+
+
+def depth_slope(values: Mapping[int, list[float]]) -> tuple[float, float, float]:
+    """Least-squares slope of log(value) against log(depth), one point per (depth, seed), with its 95 %
+    Student's t interval: ``(slope, low, high)``. A slope of -0.5 is a fall as 1/sqrt(L)."""
+    from ..evidence import _t_quantile
+
+    depths = [depth for depth, seeds in values.items() for _ in seeds]
+    points = [value for seeds in values.values() for value in seeds]
+    if len(set(depths)) < 2 or len(points) < 3 or min(points) <= 0:
+        raise ValueError("need positive values at two or more depths, three or more points in all")
+    log_depth = torch.tensor(depths, dtype=torch.float64).log()
+    log_value = torch.tensor(points, dtype=torch.float64).log()
+    centred = log_depth - log_depth.mean()
+    slope = float((centred * (log_value - log_value.mean())).sum() / (centred**2).sum())
+    residual = log_value - log_value.mean() - slope * centred
+    stderr = math.sqrt(float((residual**2).sum()) / (len(points) - 2) / float((centred**2).sum()))
+    half = _t_quantile(0.975, len(points) - 2) * stderr
+    return slope, slope - half, slope + half
+
+
+def plot_depth_gradients(designs: Mapping[str, Mapping[int, list[float]]]) -> Figure:
+    """Log-log: one dot per (depth, seed) for each design (``{name: {depth: [one value per seed]}}``), the
+    fitted power law of each, and a 1/sqrt(L) guide through the first design's mean at the shallowest depth."""
+    if not designs:
+        raise ValueError("designs is empty: give at least one {name: {depth: [values]}}")
+    fig = new_figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
+    colours = ("tab:red", "tab:blue", "tab:green", "tab:purple")
+    all_depths = sorted({depth for values in designs.values() for depth in values})
+    line = torch.tensor([all_depths[0], all_depths[-1]], dtype=torch.float64)
+    for index, (name, values) in enumerate(designs.items()):
+        colour = colours[index % len(colours)]
+        for depth, seeds in values.items():
+            ax.scatter([depth] * len(seeds), seeds, color=colour, s=22, alpha=0.8)
+        slope, low, high = depth_slope(values)
+        mean_log = torch.tensor([v for s in values.values() for v in s]).log().mean()
+        mean_log_depth = torch.tensor([d for d, s in values.items() for _ in s], dtype=torch.float64).log().mean()
+        fitted = (mean_log + slope * (line.log() - mean_log_depth)).exp()
+        ax.plot(line, fitted, color=colour, lw=1.5, label=f"{name}: slope {slope:+.2f} [{low:+.2f}, {high:+.2f}]")
+    first = next(iter(designs.values()))
+    anchor = sum(first[all_depths[0]]) / len(first[all_depths[0]])
+    ax.plot(line, anchor * (line / all_depths[0]) ** -0.5, "k--", lw=1, label=r"$1/\sqrt{L}$ guide (slope -0.5)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(all_depths, [str(depth) for depth in all_depths])
+    ax.minorticks_off()
+    ax.set(
+        xlabel="depth L (blocks)",
+        ylabel="gradient norm at the last fc2",
+        title="At initialisation: last fc2 gradient vs depth",
+    )
+    ax.legend(frameon=False, fontsize=8)
     return fig
