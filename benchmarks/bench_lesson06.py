@@ -1,6 +1,6 @@
 """Lesson 06's experiments over seeds: the runs too long for the lesson's 45 s, stored per seed.
 
-    .venv/bin/python benchmarks/bench_lesson06.py                    # ~90 min wall, 2 shared cores (results/lesson06.md)
+    .venv/bin/python benchmarks/bench_lesson06.py                    # ~90 min wall on 2 shared cores (lesson06.md)
     .venv/bin/python benchmarks/bench_lesson06.py --only pooling     # one section (the others are kept)
     .venv/bin/python benchmarks/bench_lesson06.py --only compare --seeds 10 --extend  # add seeds 3..9
 

@@ -372,7 +372,18 @@ def largest_margin(images):  # the safest image, not the least safe
         (lambda images: _argmax_shift((images > 0).float()), "negative"),  # ink taken as x > 0, written so
         (lambda images: _argmax_shift(images * (images.abs() > 0.5)), "faint ink is ink"),  # a threshold of 0.5
         (lambda images: _argmax_shift(images * (images > 0.5)), "faint ink is ink|negative"),  # both slips
-        (lambda images: _argmax_shift(images * (images.abs() > 0.1)), "faint ink is ink"),  # a threshold of 0.1
+        (
+            lambda images: _argmax_shift(images * (images.abs() > 0.1)),
+            "faint ink is ink too: .*not if it is above a threshold",
+        ),
+        (
+            lambda images: _argmax_shift(images * (images > 0.1)),
+            "faint ink is ink too, and so is negative ink",
+        ),  # x > 0.1
+        (
+            lambda images: _argmax_shift(images * (images > 0.2)),
+            "faint ink is ink too, and so is negative ink",
+        ),  # x > 0.2
         (lambda images: _argmax_shift(images * (images.abs() > 0.01)), "faint ink is ink"),  # even 0.01
         (lambda images: _argmax_shift(images.sum(dim=1, keepdim=True)), "channels can cancel"),  # x.sum(1) != 0
         (largest_margin, "safe for some images but not all"),
@@ -435,7 +446,7 @@ def absent_class_perfect(labels, predictions, num_classes):
         (lambda labels, predictions, k: per_class_from_confusion(labels, predictions, k).numpy()[:-1], "shape"),
         (
             lambda labels, predictions, k: torch.bincount(labels[predictions == labels], minlength=k) / len(labels),
-            "fraction is wrong",
+            "divided by the batch size",
         ),  # divided by the batch, not by the class
         (lambda labels, predictions, k: per_class_from_confusion(predictions, labels, k), "precision"),
         (lambda labels, predictions, k: accuracy(torch.eye(k)[predictions], labels), "shape"),  # one overall number
@@ -445,3 +456,40 @@ def absent_class_perfect(labels, predictions, num_classes):
 def test_per_class_accuracy_rejects_more(answer, message):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
         lesson06.check_per_class_accuracy(answer)
+
+
+def confusion_plus_equals(labels, predictions, num_classes):  # duplicates written once, not added up
+    matrix = torch.zeros(num_classes, num_classes, dtype=torch.long)
+    matrix[labels, predictions] += 1
+    return matrix
+
+
+def confusion_plus_equals_transposed(labels, predictions, num_classes):
+    matrix = torch.zeros(num_classes, num_classes, dtype=torch.long)
+    matrix[predictions, labels] += 1
+    return matrix
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (confusion_plus_equals, r"counted once however often.*index_put_.*accumulate=True"),
+        (confusion_plus_equals_transposed, "counted once.*transposed"),
+    ],
+)
+def test_confusion_names_indexed_plus_equals(answer, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        lesson06.check_confusion_matrix(answer)
+
+
+def test_safe_shift_threshold_messages_never_name_a_different_threshold():
+    for threshold in (0.1, 0.2, 0.3):
+        for signed in (True, False):
+
+            def answer(images, threshold=threshold, signed=signed):
+                kept = images > threshold if signed else images.abs() > threshold
+                return _argmax_shift(images * kept)
+
+            with pytest.raises(ExerciseFailed) as error:
+                lesson06.check_max_safe_shift(answer)
+            assert "0.5" not in str(error.value) and "threshold" in str(error.value)

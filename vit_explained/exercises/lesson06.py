@@ -178,6 +178,18 @@ def check_confusion_matrix(confusion: Callable[[torch.Tensor, torch.Tensor, int]
             fail("the matrix is transposed: rows should be the true class, columns the predicted class")
         if np.allclose(result, expected / np.maximum(1, expected.sum(1, keepdims=True))):
             fail("return counts, not fractions (do not normalise the rows)")
+        if np.array_equal(result, (expected > 0).astype(result.dtype)):
+            fail(
+                "every (true, predicted) pair is counted once however often it occurs: m[labels, predictions] += 1 "
+                "does not add up repeated index pairs (each is written once). Use "
+                "m.index_put_((labels, predictions), torch.ones(len(labels), dtype=m.dtype), accumulate=True), "
+                "or torch.bincount(K * labels + predictions, minlength=K * K).reshape(K, K)"
+            )
+        if np.array_equal(result, (expected.T > 0).astype(result.dtype)):
+            fail(
+                "each pair is counted once (m[...] += 1 does not add up repeated index pairs), and the matrix is "
+                "transposed: rows should be the true class; use index_put_(..., accumulate=True) or torch.bincount"
+            )
         if result.sum() != len(labels):
             fail(f"the counts should add up to the {len(labels)} examples, got {result.sum()}")
         fail("some counts are off: entry [i, j] counts examples of true class i predicted as j")
@@ -283,6 +295,9 @@ def _some_image(images: torch.Tensor, result: int, expected: int) -> bool:
     return len(images) > 1 and result > expected and result in {int(m) for m in torch.minimum(rows, cols)}
 
 
+#: Thresholds a learner might compare ink with (``x > t`` or ``x.abs() > t``).
+_THRESHOLDS = (0.001, 0.002, 0.003, 0.004, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75)
+
 #: (does this slip explain ``result`` for ``images``?, what to say), most specific first.
 _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
     (
@@ -312,23 +327,19 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
         "ink can be negative (a normalised image): a pixel has ink if it is non-zero, not if it is > 0",
     ),
     (
-        lambda images, result, _: (
-            bool(((images.abs() > 0) & (images.abs() <= 0.5)).any())
-            and result == _safe_shift(images * (images.abs() > 0.5))
-        ),
-        "faint ink is ink too: a pixel has ink if it is non-zero, not if it is above a threshold such as 0.5",
-    ),
-    (
         lambda images, result, _: any(
             result == _safe_shift(images * (images.abs() > threshold)) != _safe_shift(images)
-            for threshold in (0.001, 0.002, 0.003, 0.01, 0.05, 0.1, 0.2, 0.25, 0.3)
+            for threshold in _THRESHOLDS
         ),
         "faint ink is ink too: a pixel has ink if it is non-zero, not if it is above a threshold "
         "(some ink here is as faint as 1/255, the faintest an 8-bit image holds)",
     ),
     (
-        lambda images, result, _: result == _safe_shift(images * (images > 0.5)),
-        "faint ink is ink too, and so is negative ink: a pixel has ink if it is non-zero, not if it is above 0.5",
+        lambda images, result, _: any(
+            result == _safe_shift(images * (images > threshold)) != _safe_shift(images) for threshold in _THRESHOLDS
+        ),
+        "faint ink is ink too, and so is negative ink: a pixel has ink if it is non-zero (test != 0, or "
+        ".abs() > 0), not if it is above a threshold",
     ),
     (
         lambda _, result, expected: result == expected + 1,
@@ -418,6 +429,11 @@ def check_per_class_accuracy(
             fail(
                 "integer division: correct count // class count rounds each fraction down (to 0 unless every "
                 "example of the class is right); divide with / on float tensors, e.g. hits.float() / counts"
+            )
+        if same(hits / len(labels)):
+            fail(
+                "you divided by the batch size: that gives each class's share of all correct predictions; "
+                "divide the correct count of class k by the number of examples of class k"
             )
         if same(hits):
             fail("these are counts of correct predictions; divide by the number of examples of each class")
