@@ -285,11 +285,17 @@ def depth_slope(values: Mapping[int, list[float]]) -> tuple[float, float, float]
     return slope, slope - half, slope + half
 
 
-def plot_depth_gradients(designs: Mapping[str, Mapping[int, list[float]]]) -> Figure:
+def plot_depth_gradients(designs: Mapping[str, Mapping[int, list[float]]], guide: str | None = None) -> Figure:
     """Log-log: one dot per (depth, seed) for each design (``{name: {depth: [one value per seed]}}``), the
-    fitted power law of each, and a 1/sqrt(L) guide through the first design's mean at the shallowest depth."""
+    fitted power law of each, and a 1/sqrt(L) guide through the mean of design ``guide`` (default: the last)
+    at the shallowest depth."""
+    from matplotlib.ticker import FormatStrFormatter, NullLocator
+
     if not designs:
         raise ValueError("designs is empty: give at least one {name: {depth: [values]}}")
+    guide = list(designs)[-1] if guide is None else guide
+    if guide not in designs:
+        raise ValueError(f"guide must be one of {list(designs)}, got {guide!r}")
     fig = new_figure(figsize=(6.4, 4.2))
     ax = fig.subplots()
     colours = ("tab:red", "tab:blue", "tab:green", "tab:purple")
@@ -303,14 +309,19 @@ def plot_depth_gradients(designs: Mapping[str, Mapping[int, list[float]]]) -> Fi
         mean_log = torch.tensor([v for s in values.values() for v in s]).log().mean()
         mean_log_depth = torch.tensor([d for d, s in values.items() for _ in s], dtype=torch.float64).log().mean()
         fitted = (mean_log + slope * (line.log() - mean_log_depth)).exp()
-        ax.plot(line, fitted, color=colour, lw=1.5, label=f"{name}: slope {slope:+.2f} [{low:+.2f}, {high:+.2f}]")
-    first = next(iter(designs.values()))
-    anchor = sum(first[all_depths[0]]) / len(first[all_depths[0]])
-    ax.plot(line, anchor * (line / all_depths[0]) ** -0.5, "k--", lw=1, label=r"$1/\sqrt{L}$ guide (slope -0.5)")
+        shown = [round(value, 2) + 0.0 for value in (slope, low, high)]  # + 0.0: no "-0.00"
+        label = f"{name}: slope {shown[0]:+.2f} [{shown[1]:+.2f}, {shown[2]:+.2f}]"
+        ax.plot(line, fitted, color=colour, lw=1.5, label=label)
+    anchored = designs[guide][min(designs[guide])]
+    anchor = sum(anchored) / len(anchored)
+    guide_label = rf"$1/\sqrt{{L}}$ guide through {guide} at L = {min(designs[guide])} (slope -0.5)"
+    ax.plot(line, anchor * (line / all_depths[0]) ** -0.5, "k--", lw=1, label=guide_label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks(all_depths, [str(depth) for depth in all_depths])
-    ax.minorticks_off()
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%.1f"))
+    ax.yaxis.set_minor_formatter(FormatStrFormatter("%.1f"))
     ax.set(
         xlabel="depth L (blocks)",
         ylabel="gradient norm at the last fc2",
