@@ -257,7 +257,7 @@ import numpy as np  # noqa: E402
 from vit_explained.attention_maps import attention_rollout, class_token_attention  # noqa: E402
 
 
-def record_under_no_grad(module, run):  # the example: a correct hook whose run is under no_grad
+def record_under_no_grad(module, run):  # detached, but run under no_grad: the caller loses its gradients
     outputs = []
     handle = module.register_forward_hook(lambda _module, _inputs, output: outputs.append(output.detach()))
     try:
@@ -293,7 +293,7 @@ def record_with_a_class(module, run):
     return tuple(recorder.outputs)
 
 
-@pytest.mark.parametrize("answer", [record_under_no_grad, record_with_handle_as_context, record_with_a_class])
+@pytest.mark.parametrize("answer", [record_with_handle_as_context, record_with_a_class])
 def test_record_outputs_accepts_answers_written_differently(answer, capsys):
     check_record_outputs(answer)
     assert "Correct!" in capsys.readouterr().out
@@ -750,3 +750,54 @@ def grid_renormalised_in_place(w, r, c):
 def test_grid_names_the_renormalised_slip(wrong):
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*re-normalised the patch weights"):
         check_class_token_grid(wrong)
+
+
+def record_raw_under_no_grad(module, run):  # stores the raw output: "detached" only because no graph was built
+    outputs = []
+    handle = module.register_forward_hook(lambda _module, _inputs, output: outputs.append(output))
+    try:
+        with torch.no_grad():
+            run()
+    finally:
+        handle.remove()
+    return outputs
+
+
+def record_returning_the_list(module, run):  # the hook returns the list (append's result would be None)
+    outputs = []
+
+    def hook(_module, _inputs, output):
+        outputs.append(output.detach())
+        return outputs
+
+    handle = module.register_forward_hook(hook)
+    try:
+        run()
+    finally:
+        handle.remove()
+    return outputs
+
+
+def record_numpy_copies(module, run):
+    outputs = []
+    handle = module.register_forward_hook(lambda _m, _i, output: outputs.append(output.detach().numpy().copy()))
+    try:
+        run()
+    finally:
+        handle.remove()
+    return outputs
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (record_under_no_grad, "inside torch.no_grad"),
+        (record_raw_under_no_grad, "inside torch.no_grad"),
+        (record_returning_the_list, "your hook returned a list"),
+        (record_numpy_copies, "return a list of tensors"),
+    ],
+)
+def test_record_outputs_names_the_third_review_slips(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_record_outputs(wrong)
+    check_record_outputs(record_reference)  # the checker cleaned up: the next try can pass

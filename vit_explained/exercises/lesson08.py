@@ -101,7 +101,10 @@ def _check_stored_outputs(stored: object, expected: list[torch.Tensor], scores: 
                 "its third argument is the output"
             )
         if not isinstance(got, torch.Tensor):
-            fail(f"item {index} should be a tensor (the module's output), got {type(got).__name__}")
+            fail(
+                f"item {index} should be a torch tensor (the module's output, output.detach()), "
+                f"got {type(got).__name__}: return a list of tensors"
+            )
         if close(got, score):
             fail(
                 f"item {index} is the module's input (the scores going into the softmax), not its output: "
@@ -187,12 +190,29 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
     )
 
     later: list[int] = []  # hooks registered while run() runs, after the learner's: they must survive too
+    handed_on: list[object] = []  # what the module hands on after the learner's hook (seen by a later hook)
 
     def run() -> None:
-        later.append(softmax.register_forward_hook(lambda *_: None).id)
+        if not torch.is_grad_enabled():
+            fail(
+                "you called run() inside torch.no_grad(): the model then builds no graph, so the outputs look "
+                "detached only by accident and the caller can no longer take gradients (section 8 needs them). "
+                "Call run() as it is, and store output.detach() in your hook"
+            )
+        later.append(softmax.register_forward_hook(lambda _module, _inputs, output: handed_on.append(output)).id)
         for x in tokens:
             q, k, v = attention.project_qkv(x)
-            _, weights = attention.scaled_dot_product(q, k, v, need_weights=True)  # calls attention.attend
+            try:
+                _, weights = attention.scaled_dot_product(q, k, v, need_weights=True)  # calls attention.attend
+            except Exception:
+                replaced = next((out for out in handed_on if not isinstance(out, torch.Tensor)), None)
+                if replaced is None and not handed_on:
+                    raise
+                fail(
+                    f"your hook returned a {type(replaced).__name__} ({replaced!r:.60}), and a forward hook that "
+                    "returns a value replaces the module's output, so the model broke on it. Append the detached "
+                    "output to your list and return nothing from the hook"
+                )
             model_outputs.append(weights)
 
     try:
