@@ -58,54 +58,59 @@ _ONE_D_ONLY = (
 )
 
 
+def _name_gelu_slip(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor) -> None:
+    """Fail with the slip a wrong tanh GELU matches on ``x`` (always fails)."""
+    inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
+    suspects = [
+        (F.gelu(x), "this is the exact (erf) GELU; the exercise asks for the tanh approximation"),
+        (2 * reference, "your values are exactly twice too large everywhere: a factor is missing"),
+        (0.5 * (1 + torch.tanh(inner)), "this is Phi(x), the S-shaped curve; GELU is x * Phi(x)"),
+        (
+            0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * x + 0.044715 * x**3)),
+            "mind the brackets: sqrt(2 / pi) multiplies the whole sum (x + 0.044715 x^3), not x alone",
+        ),
+        (
+            0.5 * x * (1 + torch.tanh(math.sqrt(2 * math.pi) * (x + 0.044715 * x**3))),
+            "the constant is sqrt(2 / pi), about 0.798; this uses sqrt(2 pi), about 2.507",
+        ),
+        (
+            0.5 * x * (1 + torch.tanh(math.sqrt(math.pi / 2) * (x + 0.044715 * x**3))),
+            "the constant is sqrt(2 / pi), about 0.798; this uses sqrt(pi / 2), about 1.253",
+        ),
+        (
+            0.5 * x * (1 + torch.tanh(2 / math.pi * (x + 0.044715 * x**3))),
+            "the constant is sqrt(2 / pi), about 0.798; this uses 2 / pi, about 0.637: the square root is missing",
+        ),
+        (
+            x * torch.sigmoid(1.702 * x),
+            "this is the sigmoid approximation x * sigmoid(1.702 x), another (coarser) approximation from the "
+            "GELU paper; the exercise asks for the tanh form",
+        ),
+        (
+            0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**2))),
+            "the correction term inside tanh has the wrong power of x: with it, GELU(x) - GELU(-x) is no longer x",
+        ),
+    ]
+    for candidate, message in suspects:
+        if _within_promise(out, candidate):
+            fail(message)
+    difference = max_difference(out, reference)
+    where = x[(out.detach().to(torch.float64) - reference).abs().argmax()].item()
+    if difference < 1e-3:
+        fail(
+            f"very close (largest difference {difference:.1e}, at x = {where:.2f}) but not equal: "
+            "check the constants digit by digit, sqrt(2 / pi) and 0.044715"
+        )
+    fail(f"differs from torch's tanh GELU by up to {difference:.3g} (at x = {where:.2f})")
+
+
 def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """``tanh_gelu(x)`` must equal ``F.gelu(x, approximate="tanh")`` for any shape."""
     x = torch.linspace(-6.0, 6.0, 1201, dtype=torch.float64)
     reference = F.gelu(x, approximate="tanh")
     out = _same_shape("tanh_gelu(x)", _NO_GELU(tanh_gelu, x.clone()), reference)
     if not _within_promise(out, reference):
-        inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
-        suspects = [
-            (F.gelu(x), "this is the exact (erf) GELU; the exercise asks for the tanh approximation"),
-            (2 * reference, "your values are exactly twice too large everywhere: a factor is missing"),
-            (0.5 * (1 + torch.tanh(inner)), "this is Phi(x), the S-shaped curve; GELU is x * Phi(x)"),
-            (
-                0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * x + 0.044715 * x**3)),
-                "mind the brackets: sqrt(2 / pi) multiplies the whole sum (x + 0.044715 x^3), not x alone",
-            ),
-            (
-                0.5 * x * (1 + torch.tanh(math.sqrt(2 * math.pi) * (x + 0.044715 * x**3))),
-                "the constant is sqrt(2 / pi), about 0.798; this uses sqrt(2 pi), about 2.507",
-            ),
-            (
-                0.5 * x * (1 + torch.tanh(math.sqrt(math.pi / 2) * (x + 0.044715 * x**3))),
-                "the constant is sqrt(2 / pi), about 0.798; this uses sqrt(pi / 2), about 1.253",
-            ),
-            (
-                0.5 * x * (1 + torch.tanh(2 / math.pi * (x + 0.044715 * x**3))),
-                "the constant is sqrt(2 / pi), about 0.798; this uses 2 / pi, about 0.637: the square root is missing",
-            ),
-            (
-                x * torch.sigmoid(1.702 * x),
-                "this is the sigmoid approximation x * sigmoid(1.702 x), another (coarser) approximation from the "
-                "GELU paper; the exercise asks for the tanh form",
-            ),
-            (
-                0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**2))),
-                "the correction term inside tanh has the wrong power of x: with it, GELU(x) - GELU(-x) is no longer x",
-            ),
-        ]
-        for candidate, message in suspects:
-            if _within_promise(out, candidate):
-                fail(message)
-        difference = max_difference(out, reference)
-        where = x[(out.detach().to(torch.float64) - reference).abs().argmax()].item()
-        if difference < 1e-3:
-            fail(
-                f"very close (largest difference {difference:.1e}, at x = {where:.2f}) but not equal: "
-                "check the constants digit by digit, sqrt(2 / pi) and 0.044715"
-            )
-        fail(f"differs from torch's tanh GELU by up to {difference:.3g} (at x = {where:.2f})")
+        _name_gelu_slip(out, x, reference)
     grid = torch.randn(2, 3, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
     result = _NO_GELU(tanh_gelu, grid.clone(), hint=_ONE_D_ONLY)
     if isinstance(result, torch.Tensor) and result.shape != grid.shape and result.numel() == grid.numel():
