@@ -380,11 +380,8 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
     )
 
 
-def check_per_class_accuracy(
-    per_class_accuracy: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor],
-) -> None:
-    """``per_class_accuracy(labels (B,), predictions (B,), num_classes) -> (K,)``: for each true class,
-    the fraction of its examples predicted correctly (the recall of each class)."""
+def _per_class_cases() -> list[tuple[torch.Tensor, torch.Tensor, int]]:
+    """(labels, predictions, num_classes) cases: a class always wrong, few examples, an absent class."""
     generator = torch.Generator().manual_seed(66)
     labels = torch.randint(0, 5, (80,), generator=generator)
     predictions = torch.where(
@@ -396,7 +393,15 @@ def check_per_class_accuracy(
     cases.append((few, torch.tensor([2, 0, 2, 1, 2, 1, 1, 0]), 3))
     # class 2 is never predicted right and class 3 never occurs: the answer must still have K entries
     cases.append((torch.tensor([0, 0, 1, 1, 2, 2, 0, 1]), torch.tensor([0, 1, 1, 1, 0, 1, 0, 0]), 4))
-    for labels, predictions, classes in cases:
+    return cases
+
+
+def check_per_class_accuracy(
+    per_class_accuracy: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor],
+) -> None:
+    """``per_class_accuracy(labels (B,), predictions (B,), num_classes) -> (K,)``: for each true class,
+    the fraction of its examples predicted correctly (the recall of each class)."""
+    for labels, predictions, classes in _per_class_cases():
         counts = torch.bincount(labels, minlength=classes).double()
         hits = torch.bincount(labels[predictions == labels], minlength=classes).double()
         occurs = counts > 0  # a class with no examples has no accuracy: NaN (0 / 0) or 0 are both fine there
