@@ -90,9 +90,9 @@ LESSONS: dict[str, tuple[str, int]] = {
     "08_attention_maps": (
         "capture every block's attention with forward hooks (even on the fused path), the class token's "
         "attention per head and a check for high-norm tokens (registers), rollout and head fusion, "
-        "gradient-weighted maps (Chefer et al. 2021) tested against input noise and a different digit, deletion "
-        "curves (Petsiuk et al. 2018) on 200 digits with paired intervals and a Bonferroni correction; "
-        "an attention explorer",
+        "gradient-weighted maps (Chefer et al. 2021) tested against input noise and another digit's map for the "
+        "same class, deletion curves (Petsiuk et al. 2018) on 200 digits with paired intervals and a "
+        "Bonferroni correction; an attention explorer",
         40,
     ),
     "09_deit_distillation": (

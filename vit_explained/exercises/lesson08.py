@@ -445,6 +445,43 @@ def _renormalised(got: torch.Tensor, expected: torch.Tensor) -> bool:
     return tuple(got.shape) == tuple(expected.shape) and close(got, expected / expected.sum((-2, -1), keepdim=True))
 
 
+def _name_grid_slip(
+    class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor],
+    got: torch.Tensor,
+    expected: torch.Tensor,
+    weights: torch.Tensor,
+    case: str,
+    generator: torch.Generator,
+) -> None:
+    """Fail with the slip a wrong class-token grid matches (always fails)."""
+    batch, heads, rows, cols = expected.shape
+    if _renormalised(got, expected):
+        fail(
+            f"for {case} you re-normalised the patch weights to sum to 1. Keep them as the softmax gave them: "
+            "the class token's row sums to 1 over all N columns, its own column included, and what it spends "
+            "on itself is part of the picture (dividing it out hides it)"
+        )
+    if close(got, weights[..., 1:, 0].reshape(expected.shape)):
+        fail(
+            f"for {case} you took a column: how much each patch attends to the class token. The class "
+            "token's attention is its row (the query is the row index, the keys are the columns)"
+        )
+    if close(got, weights[..., 0, :-1].reshape(expected.shape)):
+        fail(
+            f"for {case} you kept the class token's column and dropped the last patch: column 0 is the "
+            "class token itself, the patches are columns 1 to N - 1"
+        )
+    if close(got, weights[..., 0, 1:].reshape(batch, heads, cols, rows).transpose(-1, -2)):
+        fail(
+            f"for {case} the patches are placed column by column; they were flattened row by row "
+            "(patch k sits at row k // cols, column k % cols)"
+        )
+    slip = _grid_slip(class_token_grid, (batch, heads, rows, cols), case, generator)
+    if slip:
+        fail(f"for {case}: {slip}")
+    fail(f"for {case} your grid differs from the class token's attention to the patches")
+
+
 def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
     """Check ``class_token_grid(weights, rows, cols)``: ``(B, heads, N, N) -> (B, heads, rows,
     cols)``, the class token's attention to each patch at the patch's grid position."""
@@ -481,29 +518,5 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
             fail(f"for {case} expected shape {tuple(expected.shape)} (B, heads, rows, cols), got {tuple(got.shape)}")
         if close(got, expected):
             continue
-        if _renormalised(got, expected):
-            fail(
-                f"for {case} you re-normalised the patch weights to sum to 1. Keep them as the softmax gave them: "
-                "the class token's row sums to 1 over all N columns, its own column included, and what it spends "
-                "on itself is part of the picture (dividing it out hides it)"
-            )
-        if close(got, weights[..., 1:, 0].reshape(expected.shape)):
-            fail(
-                f"for {case} you took a column: how much each patch attends to the class token. The class "
-                "token's attention is its row (the query is the row index, the keys are the columns)"
-            )
-        if close(got, weights[..., 0, :-1].reshape(expected.shape)):
-            fail(
-                f"for {case} you kept the class token's column and dropped the last patch: column 0 is the "
-                "class token itself, the patches are columns 1 to N - 1"
-            )
-        if close(got, weights[..., 0, 1:].reshape(batch, heads, cols, rows).transpose(-1, -2)):
-            fail(
-                f"for {case} the patches are placed column by column; they were flattened row by row "
-                "(patch k sits at row k // cols, column k % cols)"
-            )
-        slip = _grid_slip(class_token_grid, (batch, heads, rows, cols), case, generator)
-        if slip:
-            fail(f"for {case}: {slip}")
-        fail(f"for {case} your grid differs from the class token's attention to the patches")
+        _name_grid_slip(class_token_grid, got, expected, weights, case, generator)
     passed("row 0, patch columns only, reshaped row by row: the class token's view of the image.")
