@@ -76,3 +76,31 @@ def test_count_macs_needs_a_module():
 
     with pytest.raises(TypeError, match=r"torch\.nn\.Module"):
         count_macs(lambda x: x, torch.rand(1))
+
+
+@pytest.mark.parametrize(("tokens", "dim_in", "dim"), [(49, 147, 64), (25, 576, 64), (13, 10, 6)])
+def test_dim_in_matches_torch_flop_counter_on_the_t2t_token_layer(tokens, dim_in, dim):
+    """T2T-ViT_t's token attention reads dim_in features and makes q, k, v dim wide: PyTorch's own
+    count of its matmuls (explicit path) equals attention_cost's two parts."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from vit_explained.t2t import TokenAttention
+
+    layer = TokenAttention(dim_in, dim)
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        layer(torch.randn(1, tokens, dim_in), return_attention=True)
+    cost = attention_cost(tokens, dim, 1, dim_in=dim_in)
+    assert counter.get_total_flops() == cost.matmul_flops + cost.projection_flops
+    assert cost.projection_flops == 2 * tokens * (dim_in * 3 * dim + dim * dim)
+    assert (
+        attention_cost(tokens, dim, 1, dim_in=dim).projection_flops == attention_cost(tokens, dim, 1).projection_flops
+    )
+
+
+def test_t2t_vit_t_first_stage_projections():
+    """The numbers lesson 03 prints: stage 1 (3136 tokens, 147 in) and stage 2 (784 tokens, 576 in)."""
+    stage_1, stage_2 = attention_cost(3136, 64, 1, dim_in=147), attention_cost(784, 64, 1, dim_in=576)
+    assert stage_1.projection_flops == 202_711_040 and 12 < stage_1.matmul_flops / stage_1.projection_flops < 13
+    assert stage_2.projection_flops > stage_2.matmul_flops  # at 784 tokens the projections still dominate
+    with pytest.raises(ValueError, match="dim_in must be a positive int"):
+        attention_cost(10, 8, 2, dim_in=0)

@@ -20,7 +20,9 @@ class AttentionCost(NamedTuple):
     ``bytes_per_element`` (4 for float32), what the explicit path stores and the fused path avoids.
     ``matmul_flops``: multiply-adds x 2 of ``q k^T`` and ``weights @ v`` together,
     ``batch * 2 * 2 * N * N * dim``: the width drives these. ``projection_flops``: the qkv and
-    output projections, ``batch * 2 * N * (dim * 3 dim + dim * dim)`` (biases left out): linear in N.
+    output projections, ``batch * 2 * N * (dim_in * 3 dim + dim * dim)`` (biases left out): linear
+    in N. ``dim_in`` is the width of the tokens the qkv Linear reads, ``dim`` unless the layer changes
+    the width (T2T-ViT_t's token transformers read 147 or 576 features and make q, k, v 64 wide).
     """
 
     num_tokens: int
@@ -32,20 +34,26 @@ class AttentionCost(NamedTuple):
 
 
 def attention_cost(
-    num_tokens: int, dim: int, heads: int, bytes_per_element: int = 4, *, batch: int = 1
+    num_tokens: int, dim: int, heads: int, bytes_per_element: int = 4, *, batch: int = 1, dim_in: int | None = None
 ) -> AttentionCost:
-    """Count the attention matrix and the FLOPs for ``batch`` images of ``num_tokens`` tokens of width ``dim``.
+    """Count the attention matrix and the FLOPs for ``batch`` images of ``num_tokens`` tokens.
+
+    ``dim`` is the width of q, k and v (all heads together) and of the output projection; ``dim_in``
+    the width of the tokens the qkv Linear reads (default ``dim``).
 
     >>> attention_cost(197, 768, 12).matrix_entries  # ViT-B/16: 12 heads x 197 x 197
     465708
+    >>> attention_cost(3136, 64, 1, dim_in=147).projection_flops  # T2T-ViT_t's first token layer
+    202711040
     """
     num_tokens = _checks.positive_int("num_tokens", num_tokens)
     _checks.divisible_by_heads(dim, heads)
     bytes_per_element = _checks.positive_int("bytes_per_element", bytes_per_element)
     batch = _checks.positive_int("batch", batch)
+    dim_in = dim if dim_in is None else _checks.positive_int("dim_in", dim_in)
     entries = batch * heads * num_tokens * num_tokens
     matmul_flops = batch * 4 * num_tokens * num_tokens * dim
-    projection_flops = batch * 2 * num_tokens * 4 * dim * dim
+    projection_flops = batch * 2 * num_tokens * (dim_in * 3 * dim + dim * dim)
     return AttentionCost(num_tokens, heads, entries, entries * bytes_per_element, matmul_flops, projection_flops)
 
 
