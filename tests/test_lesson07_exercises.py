@@ -271,6 +271,19 @@ def count_with_ceil(height, width):
     return height * width
 
 
+def count_with_round(height, width):
+    for kernel, stride, padding in T2T_SPLITS:
+        height = round((height + 2 * padding - kernel) / stride) + 1
+        width = round((width + 2 * padding - kernel) / stride) + 1
+    return height * width
+
+
+def count_height_twice(height, width):  # a square image assumed: the width never used
+    for kernel, stride, padding in T2T_SPLITS:
+        height = (height + 2 * padding - kernel) // stride + 1
+    return height * height
+
+
 def count_without_plus_one(height, width):  # the fence-post slip
     for kernel, stride, padding in T2T_SPLITS:
         height, width = (height + 2 * padding - kernel) // stride, (width + 2 * padding - kernel) // stride
@@ -304,7 +317,10 @@ def count_by_unfold(height, width):
         (lambda h, w: t2t_chain(h, w, 3)[-1].grid.total, r"the count from the formula yourself; .*t2t_chain"),
         (lambda h, w: Tokens2Token((h, w), 1).num_tokens, "formula yourself"),
         (count_by_unfold, "torch.nn.functional.unfold"),
-        (count_with_ceil, "Per side and per split"),
+        (count_with_ceil, r"you rounded up \(ceil\) at each split"),
+        (count_with_round, r"you rounded to the nearest whole number \(round\) at each split"),
+        (count_height_twice, r"one side's count times itself: your count assumes a square image"),
+        (lambda h, w: count_height_twice(w, h), r"assumes a square image \(the height used twice, or the width\)"),
         (count_without_plus_one, r"without the \+ 1"),  # here the same numbers as forgetting the padding
         (count_padding_one_side, "Per side and per split"),
         (count_two_splits, "after soft split 2"),
@@ -460,9 +476,33 @@ def proj_without_bias(tokens, qkv, proj):
     return v + (torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v) @ proj.weight.T
 
 
+def scale_by_qkv_width(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + proj(torch.softmax(q @ k.mT * qkv.out_features**-0.5, dim=-1) @ v)
+
+
+def skip_through_proj_v(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return proj(v) + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
+def skip_through_q(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return q + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
+def skip_through_k(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return k + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
+        (scale_by_qkv_width, r"1/sqrt\(qkv\.out_features\) = 1/sqrt\(\d+\): .*3 \* token_dim"),
+        (skip_through_proj_v, r"your skip connection is proj\(v\): the skip adds v itself"),
+        (skip_through_q, "your skip connection adds q; T2T's skip goes through v"),
+        (skip_through_k, "your skip connection adds k; T2T's skip goes through v"),
         (package_token_attention, r"build T2T's token attention yourself; .*TokenAttention"),
         (q_and_k_swapped, r"split qkv's output as k, q, v, the order of the original code's Performer"),
         (kqv_unpacked_by_chunk, r"as k, q, v, .*This layer is `qkv`: its output is q, then k, then v"),

@@ -81,6 +81,19 @@ def _as_count(answer: object, height: int, width: int) -> int:
     return as_int(answer, f"your count for a {height}x{width} image", integral_floats=True)
 
 
+def _chain_rounded(height: int, width: int, rounding: Callable[[float], int]) -> int:
+    """The T2T count with ``rounding`` (``math.ceil``, ``round``) in place of the floor at every split."""
+    for kernel, stride, padding in T2T_SPLITS:
+        height = rounding((height + 2 * padding - kernel) / stride) + 1
+        width = rounding((width + 2 * padding - kernel) / stride) + 1
+    return height * width
+
+
+def _one_side_twice(answer: int, stages: list[Any]) -> bool:
+    """Does ``answer`` square one side's count (the height used for the width too, or the other way)?"""
+    return answer in {stages[-1].grid.rows ** 2, stages[-1].grid.cols ** 2}
+
+
 def _vit_count(height: int, width: int) -> set[int]:
     return {(height // 16) * (width // 16), math.ceil(height / 16) * math.ceil(width / 16)}
 
@@ -95,6 +108,23 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
         lambda h, w, answer, stages: answer in _vit_count(h, w),
         "for {case} you return {answer}: that is ViT's count for 16x16 patches, (H / 16) * (W / 16). "
         "T2T's windows overlap and are padded; count the windows of each soft split in turn",
+    ),
+    (
+        lambda h, w, answer, stages: _one_side_twice(answer, stages),
+        "for {case} you return {answer}, one side's count times itself: your count assumes a square image "
+        "(the height used twice, or the width). Rows come from the height and columns from the width, each "
+        "through its own three splits; the token count is rows times columns",
+    ),
+    (
+        lambda h, w, answer, stages: answer == _chain_rounded(h, w, math.ceil),
+        "for {case} you return {answer}: you rounded up (ceil) at each split. A window counts only if it fits "
+        "whole inside the padded image, so round down: floor((size + 2 * padding - kernel) / stride) + 1",
+    ),
+    (
+        lambda h, w, answer, stages: answer == _chain_rounded(h, w, round),
+        "for {case} you return {answer}: you rounded to the nearest whole number (round) at each split. A "
+        "window counts only if it fits whole inside the padded image, so round down: "
+        "floor((size + 2 * padding - kernel) / stride) + 1",
     ),
     (
         lambda h, w, answer, stages: answer == _chain_without_padding(h, w),
@@ -238,6 +268,10 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
         "no_proj": v + right,
         "softmax_axis": v + attention.proj(attend(attention.dim**-0.5, dim=-2)),
         "kqv_order": v + attention.proj(kqv),
+        "scale_qkv_width": v + attention.proj(attend((3 * token_dim) ** -0.5)),
+        "skip_proj_v": attention.proj(v) + attention.proj(right),
+        "skip_q": q + attention.proj(right),
+        "skip_k": k + attention.proj(right),
         "layer_norm_inside": layer_norm_inside,
     }
     if tokens.shape[-1] == token_dim:
@@ -271,6 +305,12 @@ def _token_attention_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str]
             f"1/sqrt(dim) = 1/sqrt({dim})",
         ),
         (
+            "scale_qkv_width",
+            f"you scaled the scores by 1/sqrt(qkv.out_features) = 1/sqrt({3 * token_dim}): qkv's output holds q, k "
+            f"and v side by side, so its width is 3 * token_dim. T2T's code scales by the *input* width: "
+            f"1/sqrt(dim) = 1/sqrt({dim})",
+        ),
+        (
             "no_scale",
             "you did not scale the scores. T2T divides q k^T by sqrt(dim), the square root of the *input* "
             f"width: 1/sqrt({dim})",
@@ -295,6 +335,13 @@ def _token_attention_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str]
             "you added the input tokens *and* v: two skip connections, x + v + proj(attention). T2T's token "
             f"attention has one, through v; x + v only runs when dim equals token_dim (here both are {token_dim})",
         ),
+        (
+            "skip_proj_v",
+            "your skip connection is proj(v): the skip adds v itself, not v sent through proj. proj acts on the "
+            "attention output alone: v + proj(attention)",
+        ),
+        ("skip_q", "your skip connection adds q; T2T's skip goes through v, the values: v + proj(attention)"),
+        ("skip_k", "your skip connection adds k; T2T's skip goes through v, the values: v + proj(attention)"),
         ("no_skip", "the skip connection is missing: the output is v plus the projected attention"),
         ("no_proj", "you left out proj: the attention output goes through proj before v is added"),
         ("softmax_axis", "your softmax runs over the queries: each row of weights must sum to 1 over the keys"),
