@@ -65,7 +65,7 @@ def first_split_only(height, width):
         (no_padding, "without padding"),
         (first_split_only, "after soft split 1"),
         (lambda h, w: count_reference(h, w) + 1, "class token"),
-        (lambda h, w: count_reference(w, w), "makes 175 tokens"),  # assumes a square image
+        (lambda h, w: count_reference(w, w), "assumes a square image"),  # the width used twice
         (lambda h, w: (h // 16, w // 16), "pair"),
         (lambda h, w: h * w / 256, "whole number"),
     ],
