@@ -801,3 +801,185 @@ def test_record_outputs_names_the_third_review_slips(wrong, message):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
         check_record_outputs(wrong)
     check_record_outputs(record_reference)  # the checker cleaned up: the next try can pass
+
+
+# ---------------------------------------------- fourth review: isqrt rows, a fresh list, exercise 4 (Chefer)
+
+import math  # noqa: E402
+
+from einops import rearrange  # noqa: E402
+
+from vit_explained.exercises.lesson08 import check_gradient_weighted_rollout  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda w, r, c: rearrange(w[..., 0, 1:], "b h (r c) -> b h r c", r=math.isqrt(w.shape[-1] - 1)),
+        lambda w, r, c: w[..., 0, 1:].reshape(w.shape[0], w.shape[1], math.isqrt(r * c), -1),
+    ],
+)
+def test_grid_names_rows_from_isqrt(wrong):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: for a 5x3 patch grid .*isqrt\(N - 1\)"):
+        check_class_token_grid(wrong)
+
+
+def test_grid_cases_hold_a_tall_and_a_wide_grid():
+    from vit_explained.exercises.lesson08 import GRID_CASES
+
+    shapes = {(rows, cols) for _, _, rows, cols in GRID_CASES}
+    assert any(r > c and math.isqrt(r * c) != r for r, c in shapes)  # tall, isqrt is not rows
+    assert any(c >= 4 * r for r, c in shapes)  # wide
+
+
+_module_list: list = []
+
+
+def record_into_a_global(module, run):
+    handle = module.register_forward_hook(lambda m, i, o: _module_list.append(o.detach()))
+    try:
+        run()
+    finally:
+        handle.remove()
+    return _module_list
+
+
+def record_into_a_default(module, run, store=[]):  # noqa: B006 (the slip under test)
+    handle = module.register_forward_hook(lambda m, i, o: store.append(o.detach()))
+    try:
+        run()
+    finally:
+        handle.remove()
+    return store
+
+
+def hook_returns_the_list(module, run):
+    stored = []
+    handle = module.register_forward_hook(lambda m, i, o: stored.append(o.detach()) or stored)
+    try:
+        run()
+    finally:
+        handle.remove()
+    return stored
+
+
+@pytest.mark.parametrize("wrong", [record_into_a_global, record_into_a_default])
+def test_record_outputs_names_a_list_that_outlives_the_call(wrong):
+    _module_list.clear()
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: a second call .* outlives the call"):
+        check_record_outputs(wrong)
+
+
+def test_record_outputs_names_a_returned_list_in_one_short_line():
+    with pytest.raises(ExerciseFailed) as caught:
+        check_record_outputs(hook_returns_the_list)
+    message = str(caught.value)
+    assert "your hook returned a list of 1 item(s)" in message
+    assert "\n" not in message and "tensor(" not in message
+
+
+def chefer_reference(weights, grads):
+    batch, _, tokens, _ = weights[0].shape
+    relevance = torch.eye(tokens, dtype=weights[0].dtype).expand(batch, tokens, tokens)
+    for w, g in zip(weights, grads, strict=True):
+        relevance = relevance + (g * w).clamp(min=0).mean(dim=1) @ relevance
+    return relevance
+
+
+def chefer_numpy(weights, grads):
+    relevance = None
+    for w, g in zip(weights, grads, strict=True):
+        a = np.maximum(g.numpy() * w.numpy(), 0).mean(axis=1)
+        if relevance is None:
+            relevance = np.broadcast_to(np.eye(a.shape[-1]), a.shape).copy()
+        relevance = relevance + np.einsum("bij,bjk->bik", a, relevance)
+    return relevance
+
+
+def chefer_float64_i_plus(weights, grads):  # (I + A_bar) @ R, a clamp on the gradient (A >= 0: the same)
+    eye = torch.eye(weights[0].shape[-1], dtype=torch.float64)
+    relevance = eye
+    for w, g in zip(weights, grads, strict=True):
+        relevance = (eye + (g.clamp(min=0) * w).double().mean(1)) @ relevance
+    return relevance
+
+
+def chefer_loops_in_place(weights, grads):
+    batch, heads, tokens, _ = weights[0].shape
+    relevance = torch.eye(tokens, dtype=weights[0].dtype).repeat(batch, 1, 1)
+    for w, g in zip(weights, grads, strict=True):
+        a = torch.zeros(batch, tokens, tokens, dtype=w.dtype)
+        for h in range(heads):
+            a += torch.relu(g[:, h] * w[:, h]) / heads
+        relevance += torch.bmm(a, relevance)
+    return relevance
+
+
+@pytest.mark.parametrize("answer", [chefer_reference, chefer_numpy, chefer_float64_i_plus, chefer_loops_in_place])
+def test_gradient_weighted_rollout_accepts_right_answers(answer, capsys):
+    check_gradient_weighted_rollout(answer)
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+def _chefer_slip(fuse="right", step="chefer"):
+    def answer(weights, grads):
+        batch, _, tokens, _ = weights[0].shape
+        eye = torch.eye(tokens, dtype=weights[0].dtype)
+        relevance = eye.expand(batch, tokens, tokens)
+        layers = list(zip(weights, grads, strict=True))
+        if step == "reversed":
+            layers = layers[::-1]
+        for w, g in layers:
+            a = {
+                "right": (g * w).clamp(min=0).mean(1),
+                "no clamp": (g * w).mean(1),
+                "clamp A": (g * w.clamp(min=0)).mean(1),
+                "after mean": (g * w).mean(1).clamp(min=0),
+            }[fuse]
+            if step == "no identity":
+                relevance = a @ relevance
+            elif step == "half":
+                mixed = 0.5 * a + 0.5 * eye
+                relevance = mixed / mixed.sum(-1, keepdim=True) @ relevance
+            elif step == "order":
+                relevance = relevance + relevance @ a
+            else:
+                relevance = relevance + a @ relevance
+        return relevance
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (_chefer_slip(fuse="no clamp"), "kept the negative part"),
+        (_chefer_slip(fuse="clamp A"), "clamped A alone"),
+        (_chefer_slip(fuse="after mean"), "averaged the heads before clamping"),
+        (_chefer_slip(step="no identity"), "without the identity"),
+        (_chefer_slip(step="half"), "attention rollout's step"),
+        (_chefer_slip(step="order"), "wrong side"),
+        (_chefer_slip(step="reversed"), "last first"),
+    ],
+)
+def test_gradient_weighted_rollout_names_the_slips(wrong, message):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*" + message):
+        check_gradient_weighted_rollout(wrong)
+
+
+def test_gradient_weighted_rollout_refuses_the_package_and_names_errors():
+    from vit_explained.attention_maps import gradient_weighted_rollout
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet"):
+        check_gradient_weighted_rollout(gradient_weighted_rollout)
+
+    def float32_identity(weights, grads):
+        relevance = torch.eye(weights[0].shape[-1])
+        for w, g in zip(weights, grads, strict=True):
+            relevance = relevance + (g * w).clamp(min=0).mean(1) @ relevance
+        return relevance
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*dtype=weights\[0\]\.dtype"):
+        check_gradient_weighted_rollout(float32_identity)
+    with pytest.raises(ExerciseNotAttempted):
+        check_gradient_weighted_rollout(lambda w, g: (_ for _ in ()).throw(NotImplementedError("your code here")))

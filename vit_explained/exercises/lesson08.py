@@ -5,11 +5,15 @@
 - :func:`check_rollout`: attention rollout of a list of ``(B, N, N)`` matrices, compared with
   :func:`vit_explained.attention_maps.attention_rollout`;
 - :func:`check_class_token_grid`: the class token's attention to the patches, laid out on the
-  patch grid, compared with :func:`vit_explained.attention_maps.class_token_attention`.
+  patch grid, compared with :func:`vit_explained.attention_maps.class_token_attention`;
+- :func:`check_gradient_weighted_rollout`: Chefer et al.'s gradient-weighted rollout of per-layer
+  weights and gradients, compared with :func:`vit_explained.attention_maps.gradient_weighted_rollout`.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -17,10 +21,10 @@ import torch
 from torch import nn
 
 from ..attention import Attention
-from ..attention_maps import attention_rollout, class_token_attention
+from ..attention_maps import attention_rollout, class_token_attention, gradient_weighted_rollout
 from . import as_tensor, attempt, close, fail, forbid, passed
 
-__all__ = ["check_class_token_grid", "check_record_outputs", "check_rollout"]
+__all__ = ["check_class_token_grid", "check_gradient_weighted_rollout", "check_record_outputs", "check_rollout"]
 
 
 #: Exercises 2 and 3 rebuild the package's own functions.
@@ -82,6 +86,29 @@ def _check_hook_left_output_alone(
             "your hook detached the module's own output in place (detach_()): the model's tensor lost its "
             "grad_fn, so backward() can no longer reach the layers before it. Store output.detach(), a new "
             "tensor, and leave the output itself alone"
+        )
+
+
+def _describe(value: object) -> str:
+    """A one-line name for what a hook returned (never a tensor's multi-line repr)."""
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of {len(value)} item(s)"
+    if isinstance(value, torch.Tensor):
+        return f"a tensor of shape {tuple(value.shape)}"
+    return f"a {type(value).__name__}"
+
+
+def _check_fresh_list(
+    record_outputs: Callable[[nn.Module, Callable[[], Any]], list[torch.Tensor]], first: object
+) -> None:
+    """A second call returns a new list holding only its own outputs (not a list shared between calls)."""
+    module = nn.Softmax(dim=-1)
+    again = attempt(record_outputs, module, lambda: module(torch.randn(2, 3)))
+    if again is first or (isinstance(again, (list, tuple)) and len(again) != 1):
+        fail(
+            "a second call of your function returned the first call's outputs too: the list outlives the call "
+            "(a list made outside the function, a global, or a mutable default argument). Make a new list inside "
+            "record_outputs on every call"
         )
 
 
@@ -209,9 +236,9 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
                 if replaced is None and not handed_on:
                     raise
                 fail(
-                    f"your hook returned a {type(replaced).__name__} ({replaced!r:.60}), and a forward hook that "
-                    "returns a value replaces the module's output, so the model broke on it. Append the detached "
-                    "output to your list and return nothing from the hook"
+                    f"your hook returned {_describe(replaced)}, and a forward hook that returns a value replaces "
+                    "the module's output, so the model broke on it. Append the detached output to your list and "
+                    "return nothing from the hook"
                 )
             model_outputs.append(weights)
 
@@ -221,6 +248,7 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
     finally:
         softmax._forward_hooks.clear()  # the checker's own module: no hook survives into the next check
     _check_stored_outputs(stored, expected, scores)
+    _check_fresh_list(record_outputs, stored)
     _check_removed_after_error(record_outputs, attention, tokens[0])
     passed("your hook stores each output, detached, and is removed afterwards, even after an error.")
 
@@ -376,7 +404,8 @@ def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> None
     passed("half identity, rows re-normalised, later layers on the left: that is attention rollout.")
 
 
-GRID_CASES = ((2, 3, 2, 3), (1, 2, 4, 4), (2, 1, 3, 5))  # (batch, heads, rows, cols)
+# (batch, heads, rows, cols): a tall grid (5x3) and a wide one (2x8), where isqrt(rows * cols) is not rows
+GRID_CASES = ((2, 3, 2, 3), (1, 2, 4, 4), (2, 1, 3, 5), (1, 3, 5, 3), (2, 2, 2, 8))
 
 _DEIT_HABIT = (
     "That was for {case}: your slice dropped two columns, the habit from a distilled DeiT ([..., 0, 2:]), where "
@@ -420,6 +449,21 @@ def _grid_slip(
         got = _quietly(class_token_grid, square.clone(), side, side)
         if got is not None and close(got, square[..., 0, 1:].reshape(batch, heads, side, side)):
             return _SQRT_HABIT.format(case=case)
+    return None
+
+
+def _isqrt_rows(got: torch.Tensor, weights: torch.Tensor, rows: int, cols: int, case: str) -> str | None:
+    """Name rows taken from ``isqrt(N - 1)`` (right on grids where that happens to equal rows)."""
+    side = math.isqrt(rows * cols)
+    if side == rows or got.dim() != 4 or got.shape[-2] != side or (rows * cols) % side:
+        return None
+    batch, heads = weights.shape[:2]
+    if close(got, weights[..., 0, 1:].reshape(batch, heads, side, rows * cols // side)):
+        return (
+            f"for {case} your grid has {side} rows, isqrt(N - 1), not the {rows} rows you are given: the "
+            "square root of the patch count is the side only of a square grid (and isqrt(rows * cols) equals "
+            "rows on some non-square grids too, such as 2x3 or 3x5). Use the rows and cols arguments"
+        )
     return None
 
 
@@ -506,6 +550,9 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
 
         got = _NO_CLASS_TOKEN_ATTENTION(class_token_grid, weights.clone(), rows, cols, hint=named_hint)
         got = as_tensor(got, f"your grid for {case}")
+        isqrt_slip = _isqrt_rows(got, weights, rows, cols, case)
+        if isqrt_slip:
+            fail(isqrt_slip)
         if tuple(got.shape) == (batch, heads, cols, rows) and rows != cols:
             fail(f"for {case} your shape {tuple(got.shape)} has rows and cols swapped; expect (B, heads, rows, cols)")
         fused = _heads_fused(got, weights, rows, cols)
@@ -520,3 +567,139 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
             continue
         _name_grid_slip(class_token_grid, got, expected, weights, case, generator)
     passed("row 0, patch columns only, reshaped row by row: the class token's view of the image.")
+
+
+# --- exercise 4: Chefer et al.'s gradient-weighted rollout -------------------------------------------------------
+
+_NO_GRADIENT_ROLLOUT = forbid(gradient_weighted_rollout, reason="the gradient-weighted rollout")
+
+# (batch, heads, tokens, layers, dtype): heads other than 4, N other than 50, one layer, float32
+CHEFER_CASES = (
+    (2, 3, 5, 3, torch.float64),
+    (1, 2, 4, 1, torch.float64),
+    (3, 5, 6, 4, torch.float64),
+    (2, 4, 7, 2, torch.float32),
+)
+
+
+def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Plausible wrong gradient-weighted rollouts, each named by its slip."""
+    batch, _, tokens, _ = weights[0].shape
+    identity = torch.eye(tokens, dtype=weights[0].dtype).expand(batch, tokens, tokens)
+    fused = {
+        "right": [(g * w).clamp(min=0).mean(1) for w, g in zip(weights, grads, strict=True)],
+        "no clamp": [(g * w).mean(1) for w, g in zip(weights, grads, strict=True)],
+        "clamp after mean": [(g * w).mean(1).clamp(min=0) for w, g in zip(weights, grads, strict=True)],
+        "abs": [(g * w).abs().mean(1) for w, g in zip(weights, grads, strict=True)],
+        "gradient only": [g.clamp(min=0).mean(1) for g in grads],
+        "sum heads": [(g * w).clamp(min=0).sum(1) for w, g in zip(weights, grads, strict=True)],
+    }
+
+    def accumulate(
+        layers: list[torch.Tensor], step: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    ) -> torch.Tensor:
+        relevance = identity
+        for layer in layers:
+            relevance = step(layer, relevance)
+        return relevance
+
+    def half_mix(a: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+        mixed = 0.5 * a + 0.5 * identity
+        return mixed / mixed.sum(-1, keepdim=True) @ r
+
+    right = fused["right"]
+    variants = {name: accumulate(layers, lambda a, r: r + a @ r) for name, layers in fused.items() if name != "right"}
+    variants["no identity"] = accumulate(right, lambda a, r: a @ r)
+    variants["no identity, first"] = (
+        right[0] if len(right) == 1 else accumulate(right[1:], lambda a, r: a @ r) @ right[0]
+    )
+    variants["half mix"] = accumulate(right, half_mix)
+    variants["order"] = accumulate(right, lambda a, r: r + r @ a)
+    return variants
+
+
+_CHEFER_MISTAKES = (
+    (
+        "no clamp",
+        "you kept the negative part of grad * A (or clamped A alone, which is never negative): max(0, .) is what "
+        "drops the attention that lowers the class's logit. Clamp the product, grad * A, at 0",
+    ),
+    (
+        "clamp after mean",
+        "you averaged the heads before clamping: a head that raises y_c and one that lowers it then cancel. Clamp "
+        "grad * A at 0 per head first, then take the mean over the heads (dim 1)",
+    ),
+    (
+        "abs",
+        "you took |grad * A|: attention that lowers y_c then counts as much as attention that raises it; clamp at 0",
+    ),
+    ("gradient only", "you used the gradient alone: weight it by the attention, grad * A, then clamp at 0"),
+    ("sum heads", "you summed the heads: take their mean (dim 1), as Chefer et al. do"),
+    (
+        "no identity",
+        "you multiplied the layers' maps without the identity (R = A_bar @ R): the residual connection keeps each "
+        "token's own information, so accumulate R = R + A_bar @ R, starting from R = I",
+    ),
+    (
+        "no identity, first",
+        "you started from the first layer's map instead of the identity: start from R = I and update "
+        "R = R + A_bar @ R for every layer, the first included",
+    ),
+    (
+        "half mix",
+        "that is attention rollout's step (0.5 * A + 0.5 * I, rows re-normalised, multiplied): Chefer's rule adds "
+        "the identity without halving or re-normalising, R = R + A_bar @ R, so rows need not sum to 1",
+    ),
+    (
+        "order",
+        "you multiplied on the wrong side (R @ A_bar), or went through the layers last first (the two give the "
+        "same product): the list is first layer first, and each later layer goes on the left, R = R + A_bar @ R",
+    ),
+)
+
+
+def check_gradient_weighted_rollout(
+    gradient_weighted_rollout: Callable[[list[torch.Tensor], list[torch.Tensor]], torch.Tensor],
+) -> None:
+    """Check ``gradient_weighted_rollout(weights, grads) -> (B, N, N)``: per layer ``A_bar = mean over heads
+    of max(0, grad * A)``, then ``R = I`` and ``R = R + A_bar @ R`` layer by layer; compared with
+    :func:`vit_explained.attention_maps.gradient_weighted_rollout`."""
+    generator = torch.Generator().manual_seed(8)
+    for batch, heads, tokens, layers, dtype in CHEFER_CASES:
+        shape = (batch, heads, tokens, tokens)
+        weights = [torch.softmax(torch.randn(shape, generator=generator, dtype=dtype), -1) for _ in range(layers)]
+        grads = [torch.randn(shape, generator=generator, dtype=dtype) for _ in range(layers)]
+        expected = _reference_chefer(weights, grads)
+        case = f"{layers} layer(s) of ({batch}, {heads}, {tokens}, {tokens}) {str(dtype).replace('torch.', '')} weights"
+        got = _NO_GRADIENT_ROLLOUT(
+            gradient_weighted_rollout,
+            [w.clone() for w in weights],
+            [g.clone() for g in grads],
+            hint=functools.partial(_chefer_hint, case=case),
+        )
+        got = as_tensor(got, f"your result for {case}")
+        if tuple(got.shape) != tuple(expected.shape):
+            fail(f"for {case} expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
+        if close(got, expected):
+            continue
+        variants = _chefer_variants(weights, grads)
+        for name, mistake in _CHEFER_MISTAKES:
+            if close(got, variants[name]):
+                fail(f"for {case} {mistake}")
+        fail(f"for {case} your relevance differs from the reference; check one layer first: R = I + A_bar")
+    passed("clamp grad * A at 0 per head, average the heads, R = R + A_bar @ R from R = I: Chefer et al.'s map.")
+
+
+def _chefer_hint(error: Exception, case: str) -> str:
+    """Name a float32 identity meeting float64 weights; otherwise say which case it was."""
+    if "scalar type" in str(error) or "dtype" in str(error):
+        return (
+            f"That was for {case}: your tensors mix float32 and float64 (torch.eye(N) is float32 unless told): "
+            "make the identity with dtype=weights[0].dtype"
+        )
+    return f"That was for {case}: lists of (B, heads, N, N) tensors, one per layer; return (B, N, N)"
+
+
+def _reference_chefer(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> torch.Tensor:
+    """The package's answer (it checks its inputs; the learner's copies are separate)."""
+    return gradient_weighted_rollout(weights, grads)
