@@ -6,10 +6,13 @@ These machines cannot reach PyTorch's own index, so CI installs with ``TORCH_IND
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import platform
+import re
 import shutil
 import subprocess
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -50,8 +53,23 @@ def test_torch_index_can_be_overridden_or_emptied(tmp_path):
     cuda = "https://download.pytorch.org/whl/cu128"
     torch_line, _ = _install_commands(tmp_path, f"TORCH_INDEX={cuda}")
     assert f"--index-url {cuda} {_torch_pin()}" in torch_line
-    torch_line, _ = _install_commands(tmp_path, env={"TORCH_INDEX": ""})  # what .ci/run does
-    assert "--index-url" not in torch_line and torch_line.rstrip().endswith(_torch_pin())
+    (only,) = _install_commands(tmp_path, env={"TORCH_INDEX": ""})  # what .ci/run does: one pip run
+    assert "--index-url" not in only and "-r requirements.txt -e ." in only
+    assert _torch_pin() in (ROOT / "requirements.txt").read_text().splitlines()  # torch comes with the rest
+
+
+def test_setup_compiles_on_every_core_and_leaves_nothing_uncompiled_that_a_test_imports(tmp_path):
+    lines = _make("-n", "setup", f"VENV={tmp_path / 'venv'}").stdout.splitlines()
+    assert all("--no-compile" in line for line in lines if "pip install" in line)
+    (compile_line,) = [line for line in lines if "-m compileall" in line]
+    assert "-j 0" in compile_line
+    pattern = re.compile(compile_line.split("-x '")[1].split("'")[0])
+    site = Path(sysconfig.get_paths()["purelib"])
+    for module in ("torch", "transformers", "transformers.models.vit.modeling_vit", "nbgrader.apps", "vit_explained"):
+        origin = importlib.util.find_spec(module).origin
+        assert not pattern.search(origin), (module, origin)
+    assert pattern.search(str(site / "numpy" / "_core" / "tests" / "test_api.py"))
+    assert pattern.search(str(site / "transformers" / "models" / "bert" / "modeling_bert.py"))
 
 
 def test_lab_as_root_adds_allow_root_and_passes_lab_args():
