@@ -10,6 +10,7 @@ from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
 from vit_explained.exercises.lesson03 import (
     SHAPE_KEYS,
     check_attention,
+    check_attention_memory,
     check_attention_shapes,
     check_mha_forward,
     check_split_merge,
@@ -98,7 +99,7 @@ def test_shapes_rejects_heads_and_tokens_swapped():
 
 def test_shapes_rejects_full_width_heads():
     answer = with_changes(heads_out=lambda b, n, d, h: (b, h, n, d))
-    with pytest.raises(ExerciseFailed, match="each head works on dim // heads features"):
+    with pytest.raises(ExerciseFailed, match=r"each head's q, k and v are d = dim // heads = 64 wide, not 384"):
         check_attention_shapes(answer)
 
 
@@ -220,7 +221,7 @@ def test_attention_rejects_softmax_over_queries():
     def wrong_axis(q, k, v):
         return (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(dim=-2) @ v
 
-    with pytest.raises(ExerciseFailed, match="wrong axis"):
+    with pytest.raises(ExerciseFailed, match=r"the queries axis \(dim=-2\)"):
         check_attention(wrong_axis)
 
 
@@ -602,17 +603,17 @@ def test_mha_accepts_answers_written_differently(answer, capsys):
     [
         (
             lambda mha, x: mha(*[x.reshape(x.shape[1], x.shape[0], -1)] * 3)[0].reshape(x.shape),
-            "reshape is not transpose",
+            "reshape is not transpose, on the way in and on the way out",
         ),
         (lambda mha, x: mha(x.transpose(0, 1), x, x)[0], "raised"),  # only the query transposed
         (lambda mha, x: mha(*[x.transpose(0, 1)] * 3)[1], r"the result has shape"),  # the weights
         (
             lambda mha, x: mha(*[x.transpose(0, 1)] * 3)[0].reshape(x.shape),
-            "reshape is not transpose",
+            "the input is right, but the output is reshaped, not transposed",
         ),  # on the way out
         (
             lambda mha, x: mha(*[x.reshape(x.shape[1], x.shape[0], -1)] * 3)[0].transpose(0, 1),
-            "reshape is not transpose",
+            r"the input is reshaped, not transposed: x.reshape\(N, B, D\)",
         ),  # on the way in
         (lambda mha, x: None, "is a NoneType"),
         (lambda mha, x: mha.forward(*[x.transpose(0, 1)] * 3, need_weights=False), r"returns \(output, weights\)"),
@@ -621,3 +622,63 @@ def test_mha_accepts_answers_written_differently(answer, capsys):
 def test_mha_rejects_more_wrong_answers(wrong, message):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
         check_mha_forward(wrong)
+
+
+# --- exercise 5: a prediction of the attention weights' memory ---
+
+
+def vit_l_attention_bytes():
+    return 8 * 16 * 577 * 577 * 4  # batch x heads x N x N entries, 4 bytes each
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        vit_l_attention_bytes,
+        lambda: float(8 * 16 * 577**2 * 4),  # a whole float
+        lambda: np.int64(8) * 16 * 577**2 * 4,  # numpy
+        lambda: torch.tensor(8 * 16 * 577 * 577 * 4),  # a one-element tensor
+        lambda: torch.zeros(8, 16, 577, 577).element_size() * 8 * 16 * 577 * 577,  # read off a tensor
+        lambda: 4 * 577**2 * 16 * 8,  # another order
+    ],
+)
+def test_memory_accepts_answers_written_differently(answer, capsys):
+    check_attention_memory(answer)
+    assert "Correct! 170,459,648 bytes" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda: 8 * 577 * 577 * 4, "the heads are left out"),
+        (lambda: 16 * 577 * 577 * 4, "the batch is left out"),
+        (lambda: 8 * 16 * 577 * 577, "that counts entries, not bytes"),
+        (lambda: 8 * 16 * 576 * 576 * 4, r"N = 576, the patches only: the class token is a token too \(N = 577\)"),
+        (lambda: 8 * 16 * 577 * 4, r"the matrix is N x N"),
+        (lambda: 577 * 577 * 4, "the batch and the heads are both left out"),
+        (lambda: 8 * 16 * 577 * 577 * 32, "that is in bits"),
+        (lambda: 8 * 16 * 577 * 577 * 4 / 1e6, "megabytes"),
+        (lambda: 8 * 16 * 577 * 577 * 4 / 2**20, "mebibytes"),
+        (lambda: 2 * 8 * 16 * 577 * 577 * 4, "the weights alone"),
+        (lambda: 12345, r"12,345 is 7.24e-05 times the right number"),
+        (lambda: "170 MB", "return one number of bytes"),
+        (lambda: True, "return one number of bytes"),
+        (lambda: 1 / 0, "raised ZeroDivisionError"),
+    ],
+)
+def test_memory_names_the_slips(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_attention_memory(wrong)
+
+
+def test_memory_refuses_the_package_count_and_says_when_not_done():
+    from vit_explained.cost import attention_cost
+
+    with pytest.raises(ExerciseFailed, match=r"your function called vit_explained\.cost\.attention_cost"):
+        check_attention_memory(lambda: attention_cost(577, 1024, 16, batch=8).matrix_bytes)
+
+    def stub():
+        raise NotImplementedError("your code here")
+
+    with pytest.raises(ExerciseNotAttempted):
+        check_attention_memory(stub)

@@ -19,6 +19,7 @@ from einops import rearrange
 from torch import nn
 
 from ..attention import Attention, to_multihead
+from ..cost import attention_cost
 from . import as_tensor, attempt, close, fail, forbid, passed
 
 #: Exercise 2 asks for reshape and permute (or transpose) only.
@@ -123,7 +124,7 @@ def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict
                     f"but here d = dim // heads = {dim} // {heads}"
                 )
             if heads > 1 and head_dim in expected and dim in shape and head_dim not in shape:
-                fail(f"'{key}' {where}: each head works on dim // heads features, not on all {dim}")
+                fail(f"'{key}' {where}: each head's q, k and v are d = dim // heads = {head_dim} wide, not {dim}")
             fail(f"'{key}' {where} is {shape}, which is not that step's shape. Hint: {_SHAPE_HINTS[key]}")
     passed("you can follow the shapes through any attention layer, ViT-S's included.")
 
@@ -228,9 +229,8 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
         "the scale is applied after the softmax: divide the scores by sqrt(d) first, then take the softmax, so "
         "each row of weights still sums to 1": (dots.softmax(-1) / math.sqrt(head_dim)) @ v,
         "the weights multiply q instead of v: the output is a weighted sum of the values": (scores.softmax(-1) @ q),
-        "the softmax runs over the wrong axis: each query's weights must sum to 1 over the keys, the last axis": (
-            scores.softmax(-2) @ v
-        ),
+        "the softmax runs over the queries axis (dim=-2): each query's weights must sum to 1 over the keys, "
+        "the last axis (dim=-1)": scores.softmax(-2) @ v,
         "the softmax runs over the heads axis (dim=1): each query's weights must sum to 1 over the keys, "
         "the last axis (dim=-1)": scores.softmax(1) @ v,
         "the softmax runs over the batch axis (dim=0): each query's weights must sum to 1 over the keys, "
@@ -297,6 +297,16 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
     passed("your attention equals F.scaled_dot_product_attention.")
 
 
+_RESHAPE_MESSAGES = {
+    "in": "the input is reshaped, not transposed: x.reshape(N, B, D) keeps the numbers in memory order, so each "
+    "'sequence' the module sees holds pieces of different images and tokens. Swap the axes with transpose(0, 1)",
+    "out": "the input is right, but the output is reshaped, not transposed: out.reshape(B, N, D) on the (N, B, D) "
+    "output interleaves tokens of different images. Swap the axes back with transpose(0, 1)",
+    "both": "reshape is not transpose, on the way in and on the way out: reshape keeps the numbers in memory order, "
+    "so each 'sequence' holds pieces of different images and tokens. Swap the axes with transpose(0, 1), both times",
+}
+
+
 def _reference_pair(dim: int, heads: int, seed: int) -> tuple[Attention, nn.MultiheadAttention]:
     """The package's Attention and an nn.MultiheadAttention (batch_first=False) with the same weights."""
     with torch.random.fork_rng(devices=[]):
@@ -316,11 +326,11 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
             forgotten = mha(x, x, x, need_weights=False)[0]
             # reshape in place of transpose, on the way in, on the way out, or both: right shapes, mixed values
             reshaped_in = x.reshape(tokens, batch, dim)
-            reshape_slips = [
-                mha(reshaped_in, reshaped_in, reshaped_in, need_weights=False)[0].reshape(batch, tokens, dim),
-                mha(reshaped_in, reshaped_in, reshaped_in, need_weights=False)[0].transpose(0, 1),
-                mha(*(x.transpose(0, 1),) * 3, need_weights=False)[0].reshape(batch, tokens, dim),
-            ]
+            reshape_slips = {
+                "both": mha(reshaped_in, reshaped_in, reshaped_in, need_weights=False)[0].reshape(batch, tokens, dim),
+                "in": mha(reshaped_in, reshaped_in, reshaped_in, need_weights=False)[0].transpose(0, 1),
+                "out": mha(*(x.transpose(0, 1),) * 3, need_weights=False)[0].reshape(batch, tokens, dim),
+            }
             result = attempt(mha_forward, mha, x.clone())
         if mha.batch_first:
             fail("mha_forward switched the module to batch_first=True; leave the module as it is and adapt the input")
@@ -333,12 +343,9 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
             fail(f"for x of shape {(batch, tokens, dim)} the result has shape {tuple(result.shape)}")
         if close(result, expected):
             continue
-        if any(close(result, slip) for slip in reshape_slips):
-            fail(
-                "reshape is not transpose: x.reshape(N, B, D) keeps the numbers in memory order, so each new "
-                "'sequence' holds pieces of different images and tokens. Swap the axes with transpose(0, 1) "
-                "(on the way in and on the way out)"
-            )
+        for where_, slip in reshape_slips.items():
+            if close(result, slip):
+                fail(_RESHAPE_MESSAGES[where_])
         if close(result, forgotten):
             fail(
                 "this is the batch_first bug: the module reads (B, N, D) as (N, B, D), so every token attends to "
@@ -346,3 +353,65 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
             )
         fail(f"for x of shape {(batch, tokens, dim)} the values differ from the package's Attention")
     passed("you fed nn.MultiheadAttention the (N, B, D) layout it expects and got the batch back.")
+
+
+#: Exercise 5's configuration: ViT-L/16 at 384 x 384 (24 x 24 patches + the class token), float32.
+MEMORY_CASE = {"batch": 8, "num_tokens": 577, "heads": 16, "bytes_per_element": 4}
+
+_NO_COST_SHORTCUT = forbid(attention_cost, reason="the count (entries times bytes)")
+
+
+def _memory_slips(batch: int, num_tokens: int, heads: int, bytes_per_element: int) -> dict[str, float]:
+    """Plausible wrong predictions of the attention matrices' bytes, each keyed by the message naming its slip."""
+    right = batch * heads * num_tokens**2 * bytes_per_element
+    per_entry = batch * heads * bytes_per_element
+    slips = {
+        "the heads are left out: every head makes its own N x N matrix": right / heads,
+        "the batch is left out: every image has its own matrices": right / batch,
+        "that counts entries, not bytes: each float32 entry takes 4 bytes": right / bytes_per_element,
+        f"that uses N = {num_tokens - 1}, the patches only: the class token is a token too (N = {num_tokens})": (
+            per_entry * (num_tokens - 1) ** 2
+        ),
+        "the matrix is N x N, one weight for every (query, key) pair, not N long": right / num_tokens,
+        "the batch and the heads are both left out": right / (batch * heads),
+        "that is in bits; give bytes (8 bits each)": right * 8,
+        "that looks like megabytes (10^6 bytes); give the number of bytes": right / 1e6,
+        "that looks like mebibytes (2^20 bytes); give the number of bytes": right / 2**20,
+        "the scores and the weights are two matrices at the peak, but the question asks for the weights alone": (
+            2 * right
+        ),
+    }
+    return slips
+
+
+def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
+    """Exercise 5, a prediction: ``attention_bytes()`` returns the bytes of the attention weights one
+    ViT-L/16 layer holds at 384 x 384 (:data:`MEMORY_CASE`: batch 8, 577 tokens, 16 heads, float32).
+
+    Any number type is accepted (an int, a float that is whole, numpy, a one-element tensor); the
+    known slips (heads or batch forgotten, entries instead of bytes, N - 1, megabytes, bits) are named.
+    """
+    answer = _NO_COST_SHORTCUT(attention_bytes)
+    one_number = (isinstance(answer, torch.Tensor) and answer.numel() == 1) or (
+        isinstance(answer, np.ndarray) and answer.size == 1
+    )
+    if one_number or isinstance(answer, np.generic):
+        answer = answer.item()
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        fail(f"return one number of bytes (an int), got a {type(answer).__name__}: {answer!r:.60}")
+    case = MEMORY_CASE
+    right = case["batch"] * case["heads"] * case["num_tokens"] ** 2 * case["bytes_per_element"]
+    if math.isclose(answer, right, rel_tol=1e-9):
+        passed(
+            f"{right:,} bytes, about {right / 1e6:.0f} MB for one layer's attention weights; ViT-L has 24 layers, "
+            "and training keeps every layer's for the backward pass."
+        )
+        return
+    for mistake, wrong in _memory_slips(**case).items():
+        if math.isclose(answer, wrong, rel_tol=1e-3):
+            fail(mistake)
+    ratio = answer / right if right else float("nan")
+    fail(
+        f"{answer:,} is {ratio:.3g} times the right number: count the entries of the (B, h, N, N) weights, "
+        "then the bytes of each"
+    )
