@@ -3,11 +3,18 @@
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from einops import rearrange
 
 from vit_explained import patchify
 from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
-from vit_explained.exercises.lesson01 import check_conv_to_linear, check_patchify, check_token_count
+from vit_explained.exercises.lesson01 import (
+    check_conv_to_linear,
+    check_interpolate_positions,
+    check_patchify,
+    check_token_count,
+)
+from vit_explained.positional import interpolate_positions
 
 # ----------------------------------------------------------------------------- token count
 
@@ -52,6 +59,8 @@ def test_token_count_accepts_answers_written_differently(answer):
         (lambda h, w, ph, pw: (h // ph + 1) * (w // pw + 1), "not right"),  # a fence-post slip
         (lambda h, w, ph, pw: np.float64((h // ph) * (w // pw) + 1.5), "whole number"),
         (lambda h, w, ph, pw: torch.tensor([h // ph, w // pw]), "one whole number"),
+        (lambda h, w, ph, pw: ph * pw * 3, "length of one flattened patch"),  # the 768 coincidence
+        (lambda h, w, ph, pw: ph * pw * 3 + 1, "length of one flattened patch"),
     ],
 )
 def test_token_count_rejects_wrong_answers(wrong, message):
@@ -274,6 +283,145 @@ def test_conv_to_linear_rejects_wrong_answers(wrong, message):
         check_conv_to_linear(wrong)
 
 
+# ----------------------------------------------------------------------------- positions on a new grid
+
+
+def resize_reference(pos, old_grid, new_grid):
+    (rows, cols), (new_rows, new_cols) = old_grid, new_grid
+    dim = pos.shape[-1]
+    image = pos[:, 1:].reshape(1, rows, cols, dim).permute(0, 3, 1, 2)  # (1, D, rows, cols)
+    resized = F.interpolate(image, size=(new_rows, new_cols), mode="bilinear", align_corners=False)
+    return torch.cat([pos[:, :1], resized.permute(0, 2, 3, 1).reshape(1, new_rows * new_cols, dim)], dim=1)
+
+
+def _source(out_size, in_size):
+    """Where output pixel i reads from (align_corners=False), as torch clamps it: index and weight."""
+    for i in range(out_size):
+        x = max((i + 0.5) * in_size / out_size - 0.5, 0.0)
+        low = min(int(np.floor(x)), in_size - 1)
+        yield low, min(low + 1, in_size - 1), x - low
+
+
+def resize_loops(pos, old_grid, new_grid):  # bilinear by hand, float64, loops
+    (rows, cols), (new_rows, new_cols) = old_grid, new_grid
+    grid = pos[0, 1:].double().reshape(rows, cols, -1)
+    out = [pos[0, 0].double()]
+    for r0, r1, a in _source(new_rows, rows):
+        for c0, c1, b in _source(new_cols, cols):
+            top = (1 - b) * grid[r0, c0] + b * grid[r0, c1]
+            bottom = (1 - b) * grid[r1, c0] + b * grid[r1, c1]
+            out.append((1 - a) * top + a * bottom)
+    return torch.stack(out).unsqueeze(0)
+
+
+def resize_numpy(pos, old_grid, new_grid):  # numpy: two 1-D linear maps as matrices
+    (rows, cols), (new_rows, new_cols) = old_grid, new_grid
+    table = pos[0].numpy()
+
+    def matrix(out_size, in_size):
+        weights = np.zeros((out_size, in_size))
+        for i, (low, high, a) in enumerate(_source(out_size, in_size)):
+            weights[i, low] += 1 - a
+            weights[i, high] += a
+        return weights
+
+    grid = table[1:].reshape(rows, cols, -1)
+    resized = np.einsum("ir,rcd,jc->ijd", matrix(new_rows, rows), grid, matrix(new_cols, cols))
+    return np.concatenate([table[:1], resized.reshape(new_rows * new_cols, -1)])[None]
+
+
+def resize_einops_float64(pos, old_grid, new_grid):
+    (rows, cols), new = old_grid, new_grid
+    image = rearrange(pos[:, 1:].double(), "b (h w) d -> b d h w", h=rows, w=cols)
+    resized = F.interpolate(image, size=tuple(new), mode="bilinear", align_corners=False, antialias=False)
+    return torch.cat([pos[:, :1].double(), rearrange(resized, "b d h w -> b (h w) d")], dim=1)
+
+
+@pytest.mark.parametrize("answer", [resize_reference, resize_loops, resize_numpy, resize_einops_float64])
+def test_interpolate_positions_accepts_answers_written_differently(answer, capsys):
+    check_interpolate_positions(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def _patch_rows(resize):
+    """An answer that keeps the class token's row and resizes the patch rows with ``resize(table, old, new)``."""
+    return lambda pos, old, new: torch.cat([pos[:, :1], resize(pos[:, 1:], old, new)], dim=1)
+
+
+def _bilinear(**options):
+    def resize(table, old, new):
+        image = table.reshape(1, *old, -1).permute(0, 3, 1, 2)
+        out = F.interpolate(image, size=tuple(new), **{"mode": "bilinear", "align_corners": False, **options})
+        return out.permute(0, 2, 3, 1).reshape(1, -1, table.shape[-1])
+
+    return resize
+
+
+def no_permute(table, old, new):
+    image = table.reshape(1, table.shape[-1], *old)
+    return F.interpolate(image, size=tuple(new), mode="bilinear").reshape(1, -1, table.shape[-1])
+
+
+def stretch_1d(table, old, new):
+    return F.interpolate(table.transpose(1, 2), size=new[0] * new[1], mode="linear").transpose(1, 2)
+
+
+def rows_cols_swapped(table, old, new):
+    return _bilinear()(table, old[::-1], new[::-1])
+
+
+def class_row_dropped(pos, old, new):
+    return _bilinear()(pos[:, 1:], old, new)
+
+
+def class_row_in_the_grid(pos, old, new):
+    return torch.cat([pos[:, :1], _bilinear()(pos[:, : old[0] * old[1]], old, new)], dim=1)
+
+
+def class_row_scaled(pos, old, new):
+    return torch.cat([2 * pos[:, :1], _bilinear()(pos[:, 1:], old, new)], dim=1)
+
+
+def changes_the_table(pos, old, new):
+    out = resize_reference(pos, old, new)
+    pos.zero_()
+    return out
+
+
+def raises(pos, old, new):
+    return torch.cat([pos, pos[0]], dim=1)  # 3-D and 2-D: RuntimeError
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (_patch_rows(no_permute), "without a permute"),
+        (_patch_rows(stretch_1d), "along the sequence"),
+        (lambda pos, old, new: stretch_1d(pos, old, (1, new[0] * new[1] + 1)), "along the sequence"),  # whole table
+        (_patch_rows(rows_cols_swapped), "rows and columns are swapped"),
+        (_patch_rows(lambda t, old, new: _bilinear()(t, old, new[::-1])), "rows and columns are swapped"),
+        (_patch_rows(_bilinear(align_corners=True)), "align_corners=True"),
+        (_patch_rows(_bilinear(mode="bicubic")), "bicubic"),
+        (_patch_rows(_bilinear(antialias=True)), "antialias=True"),
+        (_patch_rows(lambda t, old, new: _bilinear(mode="nearest", align_corners=None)(t, old, new)), "nearest"),
+        (class_row_dropped, "no class-token row"),
+        (class_row_in_the_grid, "starts with the class token's row"),
+        (class_row_scaled, "class token's row changed"),
+        (lambda pos, old, new: torch.cat([_bilinear()(pos[:, 1:], old, new), pos[:, :1]], dim=1), "stay in front"),
+        (lambda pos, old, new: resize_reference(pos, old, new)[0], "batch axis"),
+        (_patch_rows(lambda t, old, new: _bilinear()(t, old, new) + 0.01), "differ from a 2-D bilinear resize"),
+        (changes_the_table, "changed the table"),
+        (raises, "raised RuntimeError"),
+        (lambda pos, old, new: interpolate_positions(pos, new, old, mode="bilinear", antialias=False), "yourself"),
+        (lambda pos, old, new: "table", "return a torch.Tensor"),
+        (lambda pos, old, new: torch.nn.Linear(2, 2), "torch.nn.Linear"),
+    ],
+)
+def test_interpolate_positions_rejects_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        check_interpolate_positions(wrong)
+
+
 # ----------------------------------------------------------------------------- stubs and misuse
 
 
@@ -281,13 +429,17 @@ def stub(*args):
     raise NotImplementedError("your code here")
 
 
-@pytest.mark.parametrize("checker", [check_token_count, check_patchify, check_conv_to_linear])
+@pytest.mark.parametrize(
+    "checker", [check_token_count, check_patchify, check_conv_to_linear, check_interpolate_positions]
+)
 def test_unfilled_stub_is_not_attempted(checker):
     with pytest.raises(ExerciseNotAttempted, match="not done yet"):
         checker(stub)
 
 
-@pytest.mark.parametrize("checker", [check_token_count, check_patchify, check_conv_to_linear])
+@pytest.mark.parametrize(
+    "checker", [check_token_count, check_patchify, check_conv_to_linear, check_interpolate_positions]
+)
 def test_passing_a_result_instead_of_the_function(checker):
     with pytest.raises(ExerciseFailed, match="pass your function itself"):
         checker(197)

@@ -76,7 +76,12 @@ def fail(message: str) -> NoReturn:
 
 def _type_name(value: object) -> str:
     kind = type(value)
-    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__.split('.')[0]}.{kind.__name__}"
+    module = kind.__module__
+    if module == "builtins":
+        return kind.__name__
+    if module.startswith("torch.nn."):  # torch.nn.modules.linear.Linear -> torch.nn.Linear
+        return f"torch.nn.{kind.__name__}"
+    return f"{module.split('.')[0]}.{kind.__name__}"
 
 
 def _expected_name(expected: type | tuple[type, ...]) -> str:

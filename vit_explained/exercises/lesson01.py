@@ -2,11 +2,12 @@
 
 - :func:`check_token_count`: how many tokens a ViT sees, class token included;
 - :func:`check_patchify`: cutting ``(B, C, H, W)`` into ``(B, N, ph * pw * C)`` in the series' order;
-- :func:`check_conv_to_linear`: a ``Conv2d`` patch kernel as the ``Linear`` weight of the rearrange layout.
+- :func:`check_conv_to_linear`: a ``Conv2d`` patch kernel as the ``Linear`` weight of the rearrange layout;
+- :func:`check_interpolate_positions`: a learned position table resized to a new patch grid in 2-D.
 
 Each checker runs the learner's function on several cases (square and non-square images and
 patches, gray and RGB) and compares it with the package (:func:`vit_explained.patchify`,
-:class:`vit_explained.PatchEmbedding`).
+:class:`vit_explained.PatchEmbedding`, :func:`vit_explained.positional.interpolate_positions`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
+import torch.nn.functional as F
 from einops import rearrange
 
 from ..patch_embedding import PatchEmbedding
 from ..patches import patch_grid, patchify, unpatchify
+from ..positional import interpolate_positions, vit_at_resolution
 from . import _tolerance, as_int, as_tensor, attempt, close, fail, forbid, passed
 
-__all__ = ["check_conv_to_linear", "check_patchify", "check_token_count"]
+__all__ = ["check_conv_to_linear", "check_interpolate_positions", "check_patchify", "check_token_count"]
 
 # (height, width, patch height, patch width): square and non-square images and patches.
 TOKEN_CASES = (
@@ -107,6 +110,12 @@ def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> 
             fail(
                 f"for {case} you got {answer}: it looks as if you assumed a square image; "
                 "count rows from the height and columns from the width"
+            )
+        if answer in (ph * pw * 3, ph * pw * 3 + 1, ph * pw, ph * pw + 1):
+            fail(
+                f"for {case} you got {answer}: that is the length of one flattened patch (ph * pw * C numbers, "
+                "768 for a 16x16 RGB patch, the coincidence with ViT-B's D = 768), not the number of tokens; "
+                "count the patches in the grid"
             )
         if answer in (height * width + 1, height * width):
             fail(f"for {case} you got {answer}: that counts pixels, not patches")
@@ -256,3 +265,147 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
             "that the rearrange layout feeds the Linear"
         )
     passed("your weight makes Rearrange + Linear give exactly the Conv2d's tokens.")
+
+
+# --- exercise 4: a learned position table on a new grid ------------------------------------------------
+
+# (old rows, old cols, new rows, new cols, D): square and non-square grids, growing and shrinking.
+GRID_CASES = ((3, 3, 5, 5, 4), (2, 3, 4, 5, 6), (4, 3, 6, 7, 3), (5, 4, 3, 3, 5))
+
+#: Exercise 4 asks for the resize that the package's ``interpolate_positions`` does for you.
+_NO_RESIZE_SHORTCUT = forbid(interpolate_positions, vit_at_resolution, reason="the 2-D resize of the position table")
+
+
+def _resize(image: torch.Tensor, size: tuple[int, int], mode: str = "bilinear", **options: bool) -> torch.Tensor:
+    """``F.interpolate`` of a ``(1, D, rows, cols)`` image; bilinear without antialias unless told."""
+    if mode != "nearest":
+        options = {"align_corners": False, "antialias": False, **options}
+    return F.interpolate(image, size=size, mode=mode, **options)
+
+
+def _on_grid(table: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
+    """``(1, rows * cols, D)`` patch rows -> ``(1, D, rows, cols)``, row by row."""
+    return table.reshape(1, rows, cols, -1).permute(0, 3, 1, 2)
+
+
+def _off_grid(image: torch.Tensor) -> torch.Tensor:
+    """``(1, D, rows, cols)`` -> ``(1, rows * cols, D)``, row by row."""
+    return image.permute(0, 2, 3, 1).reshape(1, -1, image.shape[1])
+
+
+def _resize_variants(pos: torch.Tensor, old: tuple[int, int], new: tuple[int, int]) -> dict[str, list[torch.Tensor]]:
+    """The slips of exercise 4, each as the tables it gives (same shape as the right one)."""
+    (rows, cols), (new_rows, new_cols), dim = old, new, pos.shape[-1]
+    head, table = pos[:, :1], pos[:, 1:]
+    grid = _on_grid(table, rows, cols)
+
+    def with_head(*tables: torch.Tensor) -> list[torch.Tensor]:
+        return [torch.cat([head, patch_rows], dim=1) for patch_rows in tables]
+
+    raw = table.reshape(1, dim, rows, cols)  # no permute: each "channel" is a strip of the table
+    stretched = [
+        F.interpolate(table.transpose(1, 2), size=new_rows * new_cols, mode="linear", align_corners=corners)
+        for corners in (False, True)
+    ]
+    whole = F.interpolate(pos.transpose(1, 2), size=1 + new_rows * new_cols, mode="linear").transpose(1, 2)
+    flipped = table.reshape(1, cols, rows, dim).permute(0, 3, 1, 2)  # read as cols x rows
+    inside = _on_grid(pos[:, : rows * cols], rows, cols)  # the class token's row taken into the grid
+    right = _off_grid(_resize(grid, (new_rows, new_cols)))
+    return {
+        "the class token's row must stay in front (row 0), the resized patch rows after it": [
+            torch.cat([right, head], dim=1)
+        ],
+        "your grid starts with the class token's row, and the last patch is left out: the patch rows are "
+        "pos_embedding[:, 1:]; keep row 0 (the class token's) as it is": with_head(
+            _off_grid(_resize(inside, (new_rows, new_cols)))
+        ),
+        "you reshaped the patch rows straight into (1, D, rows, cols) without a permute, so each 'channel' "
+        "mixes numbers of different patches; lay them out as (1, rows, cols, D) first, then move D in front": with_head(
+            _resize(raw, (new_rows, new_cols)).reshape(1, -1, dim), _off_grid(_resize(raw, (new_rows, new_cols)))
+        ),
+        "you stretched the patch rows along the sequence (1-D): that is the sheared table of section 7; "
+        "lay them out on their (rows, cols) grid and resize in 2-D": [
+            *with_head(*(s.transpose(1, 2) for s in stretched)),
+            whole,
+        ],
+        "rows and columns are swapped: a grid (rows, cols) has rows * cols patches numbered row by row, so the "
+        "patch rows reshape to (rows, cols, D), and the new size is (new_rows, new_cols)": with_head(
+            _off_grid(_resize(flipped, (new_rows, new_cols))),
+            _off_grid(_resize(grid, (new_cols, new_rows))),
+            _off_grid(_resize(flipped, (new_cols, new_rows))),
+        ),
+        "your corners are aligned (align_corners=True, as the ViT paper's scipy zoom does); this exercise "
+        "asks for align_corners=False, the torch default that timm uses": with_head(
+            _off_grid(_resize(grid, (new_rows, new_cols), align_corners=True))
+        ),
+        "that is a bicubic resize; this exercise asks for bilinear": with_head(
+            _off_grid(_resize(grid, (new_rows, new_cols), "bicubic")),
+            _off_grid(_resize(grid, (new_rows, new_cols), "bicubic", antialias=True)),
+        ),
+        "that is a nearest-neighbour resize; this exercise asks for bilinear": with_head(
+            _off_grid(_resize(grid, (new_rows, new_cols), "nearest"))
+        ),
+        "you resized with antialias=True (it changes the result when the grid shrinks); this exercise "
+        "asks for antialias=False": with_head(_off_grid(_resize(grid, (new_rows, new_cols), antialias=True))),
+    }
+
+
+def _check_resized_shape(answer: torch.Tensor, expected: torch.Tensor, case: str) -> None:
+    if tuple(answer.shape) == tuple(expected.shape):
+        return
+    _, tokens, dim = expected.shape
+    if tuple(answer.shape) in ((1, tokens - 1, dim), (tokens - 1, dim)):
+        fail(
+            f"for {case} your table has no class-token row, shape {tuple(answer.shape)}: keep row 0 "
+            "(the class token's) as it is and put it back in front of the resized patch rows"
+        )
+    if tuple(answer.shape) == (tokens, dim):
+        fail(
+            f"for {case} your table has shape {tuple(answer.shape)}; "
+            f"keep the leading batch axis: {tuple(expected.shape)}"
+        )
+    fail(
+        f"for {case} your table has shape {tuple(answer.shape)}; it should be (1, 1 + new_rows * new_cols, D) "
+        f"= {tuple(expected.shape)}"
+    )
+
+
+def check_interpolate_positions(
+    my_interpolate_positions: Callable[[torch.Tensor, tuple[int, int], tuple[int, int]], torch.Tensor],
+) -> None:
+    """Check ``my_interpolate_positions(pos_embedding, old_grid, new_grid)``: a ``(1, 1 + rows * cols, D)``
+    table -> ``(1, 1 + new_rows * new_cols, D)``, the class token's row kept, the patch rows resized on
+    their grid by bilinear interpolation (``align_corners=False``, no antialias), as
+    ``interpolate_positions(pos_embedding, new_grid, old_grid, mode="bilinear", antialias=False)``."""
+    generator = torch.Generator().manual_seed(4)
+    for rows, cols, new_rows, new_cols, dim in GRID_CASES:
+        pos = torch.randn(1, 1 + rows * cols, dim, generator=generator)
+        original = pos.clone()
+        case = f"a table (1, 1 + {rows} * {cols}, {dim}) on a {rows}x{cols} grid resized to {new_rows}x{new_cols}"
+        result = _NO_RESIZE_SHORTCUT(my_interpolate_positions, pos, (rows, cols), (new_rows, new_cols))
+        answer = as_tensor(result, f"your table for {case}")
+        if not torch.equal(pos, original):
+            fail(f"your function changed the table it was given ({case}); build a new one")
+        expected = interpolate_positions(original, (new_rows, new_cols), (rows, cols), mode="bilinear", antialias=False)
+        _check_resized_shape(answer, expected, case)
+        if close(answer, expected):
+            continue
+        for problem, wrongs in _resize_variants(original, (rows, cols), (new_rows, new_cols)).items():
+            if any(close(answer, wrong) for wrong in wrongs):
+                fail(f"for {case}: {problem}")
+        if not close(answer[:, 0], original[:, 0]):
+            fail(
+                f"for {case} the class token's row changed: it has no place on the grid, so keep it "
+                "as it is and resize only the patch rows"
+            )
+        gaps = (answer.to(torch.float64) - expected.to(torch.float64)).abs().amax(dim=-1)[0, 1:]
+        first = int(torch.nonzero(gaps > 1e-4)[0]) if bool((gaps > 1e-4).any()) else 0
+        fail(
+            f"for {case} your patch rows differ from a 2-D bilinear resize, first at new patch {first} "
+            f"(row {first // new_cols}, column {first % new_cols}); "
+            "check how you lay them out on the grid and read them back"
+        )
+    passed(
+        "your resize matches interpolate_positions(..., mode='bilinear', antialias=False) on square and "
+        "non-square grids, growing and shrinking."
+    )
