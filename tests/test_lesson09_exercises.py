@@ -690,3 +690,73 @@ def test_hard_distillation_shape_error_has_no_gradient_hint():
     with pytest.raises(ExerciseFailed) as failure:
         lesson09.check_hard_distillation(_shape_bug)
     assert "raised RuntimeError" in str(failure.value) and "gradient" not in str(failure.value)
+
+
+# --- fix round 3: the slips the third review named ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (lambda w, q, s, r, c: w[:, :, :, q].reshape(*w.shape[:2], r, c), r"whole column w\[:, :, :, 0\]"),
+        (lambda w, q, s, r, c: w[..., q].reshape(*w.shape[:2], r, c), r"whole column w\[:, :, :, 0\]"),
+        (lambda w, q, s, r, c: w[:, :, :, q], "whole column"),
+        (lambda w, q, s, r, c: w[:, :, q, :].reshape(*w.shape[:2], r, c), "whole row.*special_tokens"),
+        (lambda w, q, s, r, c: w[:, :, q], "whole row"),
+    ],
+)
+def test_token_map_names_a_whole_row_or_column(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson09.check_token_map(answer)
+
+
+def _averaged_heads(c, d, y, t):
+    return F.cross_entropy((c + d) / 2, y)
+
+
+def _averaged_heads_both_targets(c, d, y, t):
+    return 0.5 * F.cross_entropy((c + d) / 2, y) + 0.5 * F.cross_entropy((c + d) / 2, t.argmax(-1))
+
+
+def _weighted(weight):
+    return lambda c, d, y, t: weight * F.cross_entropy(c, y) + (1 - weight) * F.cross_entropy(d, t.argmax(-1))
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (_averaged_heads, "both heads averaged before the loss: the teacher is never read"),
+        (_averaged_heads_both_targets, "averaged the two heads' logits before the loss"),
+        (
+            lambda c, d, y, t: 0.5 * F.cross_entropy(c, t.argmax(-1)) + 0.5 * F.cross_entropy(d, t.argmax(-1)),
+            "both heads learned the teacher's argmax",
+        ),
+        (_weighted(0.1), r"weighted 0.1 \(class head\) and 0.9"),
+        (_weighted(0.9), r"weighted 0.9 \(class head\) and 0.1"),
+        (_weighted(0.25), r"weighted 0.25 \(class head\) and 0.75"),
+        (lambda c, d, y, t: F.cross_entropy(d, t.argmax(-1)), "true labels are missing"),
+        (
+            lambda c, d, y, t: 0.5 * F.cross_entropy(c, y) + 0.5 * F.cross_entropy(d, d.argmax(-1)),
+            "never reads the teacher",
+        ),
+    ],
+)
+def test_hard_distillation_names_round3_slips(answer, message):
+    with pytest.raises(ExerciseFailed, match=message) as failure:
+        lesson09.check_hard_distillation(answer)
+    assert "soft distillation" not in str(failure.value)
+
+
+def test_soft_distillation_is_named_only_when_the_loss_reads_the_teacher_beyond_its_argmax():
+    """A chance match with one of the soft losses is not enough: the rescaling probe must agree."""
+    with pytest.raises(ExerciseFailed, match="teacher is never read"):
+        lesson09.check_hard_distillation(_averaged_heads)
+    with pytest.raises(ExerciseFailed, match=r"soft distillation.*argmax stays the same"):
+        lesson09.check_hard_distillation(
+            lambda c, d, y, t: 0.5 * F.cross_entropy(c, y) + 0.5 * F.cross_entropy(d, (t / 1.7).softmax(-1))
+        )
+
+
+def test_my_forward_names_scores_stored_before_the_softmax():
+    with pytest.raises(ExerciseFailed, match="scores before the softmax"):
+        lesson09.check_my_forward(stores_scores)

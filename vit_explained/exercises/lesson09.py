@@ -22,6 +22,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.overrides import TorchFunctionMode
 
 from ..attention_maps import class_token_attention, token_attention
 from ..deit import TimmStyleAttention, TimmStyleBlock, resolve_mask
@@ -85,6 +86,51 @@ def _columns_kept(error: BaseException | None, batch: int, heads: int) -> int | 
     return int(match.group(1)) // (batch * heads)
 
 
+class _IndexSpy(TorchFunctionMode):
+    """Records the indices of every ``tensor[...]`` read from a tensor of ``shape`` (the weights)."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.shape, self.indices = shape, []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        reads_weights = isinstance(args[0], torch.Tensor) and tuple(args[0].shape) == self.shape
+        if func is torch.Tensor.__getitem__ and reads_weights:
+            self.indices.append(args[1])
+        return func(*args, **(kwargs or {}))
+
+
+def _whole_line_slip(answer: Callable[..., Any], weights: torch.Tensor, args: tuple, where: str) -> str | None:
+    """The message for a map taken as a whole column ``w[:, :, :, q]`` or a whole row ``w[:, :, q, :]``
+    (every token, the special ones included), read from the indices the answer used, else ``None``."""
+    query, special = args[0], args[1]
+    tokens = weights.shape[-1]
+    spy = _IndexSpy(tuple(weights.shape))
+    try:
+        with spy:
+            answer(weights.clone(), *args)
+    except Exception:  # the answer's own error: the caller's path reports it
+        pass
+    positions = torch.arange(tokens)
+    for index in spy.indices:
+        try:
+            queries = positions.view(-1, 1).expand(tokens, tokens).expand(weights.shape)[index]
+            keys = positions.view(1, -1).expand(tokens, tokens).expand(weights.shape)[index]
+        except (IndexError, RuntimeError, TypeError):
+            continue
+        if keys.numel() and bool((keys == query).all()) and queries.unique().numel() == tokens:
+            return (
+                f"{where}: you took the whole column w[:, :, :, {query}] (what every token reads from token {query}), "
+                f"not token {query}'s row: the map is row query, from the patches' columns on"
+            )
+        if queries.numel() and bool((queries == query).all()) and keys.unique().numel() == tokens:
+            return (
+                f"{where}: you kept token {query}'s whole row, all N = {tokens} columns: the first "
+                f"special_tokens (here {special}) columns are the special tokens, not patches; skip them"
+            )
+    return None
+
+
 def _name_token_map_slip(
     mine: torch.Tensor,
     expected: torch.Tensor,
@@ -104,6 +150,14 @@ def _name_token_map_slip(
             )
         fail(f"{where}: your map lost the heads axis: keep one map per head, (B, heads, rows, cols)")
     if tuple(mine.shape) != tuple(expected.shape):
+        tokens = weights.shape[-1]
+        if mine.numel() == batch * heads * tokens:
+            for line, name in ((weights[..., :, query], "column"), (weights[..., query, :], "row")):
+                if close(mine.reshape(line.shape), line):
+                    fail(
+                        f"{where}: you took token {query}'s whole {name}, all N = {tokens} tokens: the map is row "
+                        f"query, from the patches' columns on (skip the first special_tokens = {special})"
+                    )
         if mine.numel() in (batch * heads * (rows * cols + special - start) for start in (0, 1, 2) if start != special):
             fail(_slice_slip(where, special, rows, cols, mine.numel() // (batch * heads)))
         fail(f"{where}: expected shape (B, heads, rows, cols) = {tuple(expected.shape)}, got {tuple(mine.shape)}")
@@ -154,6 +208,10 @@ def check_token_map(answer: Callable[..., Any]) -> None:
         except ExerciseFailed as failure:
             cause = failure.__context__
             if isinstance(cause, RuntimeError) and "invalid for input of size" in str(cause):
+                if _columns_kept(cause, batch, heads) == special + rows * cols:
+                    whole = _whole_line_slip(answer, weights, (query, special, rows, cols), where)
+                    if whole is not None:
+                        fail(whole)
                 fail(_slice_slip(where, special, rows, cols, _columns_kept(cause, batch, heads)))
             raise
         mine = as_tensor(result, "your map")
@@ -279,6 +337,20 @@ def _depends_on_teacher_beyond_argmax(answer: Callable[..., Any], inputs: tuple,
     return again.numel() == 1 and not close(again.reshape(()), mine)
 
 
+def _reads_teacher_argmax(answer: Callable[..., Any], inputs: tuple, mine: torch.Tensor) -> bool:
+    """Whether ``answer`` changes when the teacher's argmax moves (its logits rolled by one class)."""
+    class_logits, distillation_logits, labels, teacher = inputs
+    try:
+        with torch.no_grad():
+            again = _NO_LOSS_HELPER(
+                answer, class_logits.detach(), distillation_logits.detach(), labels, teacher.roll(1, dims=-1)
+            )
+        again = as_tensor(again.detach() if isinstance(again, torch.Tensor) else again, "your loss")
+    except ExerciseFailed:
+        return True  # it raised: say nothing about the teacher
+    return again.numel() != 1 or not close(again.reshape(()), mine)
+
+
 def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> None:
     """Fail with the named slip of the two plain cross-entropies, if ``mine`` matches one."""
     class_logits, distillation_logits, labels, teacher = logits
@@ -299,6 +371,26 @@ def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> N
         ),
         (ce(class_logits, labels), "the teacher is missing from your loss"),
         (
+            ce((class_logits + distillation_logits) / 2, labels),
+            "both heads averaged before the loss: the teacher is never read. Averaging the two heads' logits is "
+            "what the model does at inference; in training each head gets its own cross-entropy",
+        ),
+        (
+            0.5 * ce((class_logits + distillation_logits) / 2, labels)
+            + 0.5 * ce((class_logits + distillation_logits) / 2, top),
+            "you averaged the two heads' logits before the loss (that is for inference): in training each head "
+            "gets its own cross-entropy, the class head with the labels, the distillation head with the teacher",
+        ),
+        (
+            0.5 * ce(class_logits, top) + 0.5 * ce(distillation_logits, top),
+            "both heads learned the teacher's argmax: the class head learns the true labels, only the "
+            "distillation head learns the teacher's choice",
+        ),
+        (
+            ce(distillation_logits, top),
+            "the true labels are missing from your loss: half of it is the class head's cross-entropy with them",
+        ),
+        (
             0.5 * ce(class_logits, labels, reduction="sum") + 0.5 * ce(distillation_logits, top, reduction="sum"),
             "you summed over the batch; take the mean",
         ),
@@ -306,6 +398,12 @@ def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> N
     for value, message in slips:
         if close(mine, value):
             fail(message)
+    for weight in (0.1, 0.2, 0.25, 0.3, 1 / 3, 0.4, 0.6, 2 / 3, 0.7, 0.75, 0.8, 0.9):
+        if close(mine, weight * ce(class_logits, labels) + (1 - weight) * ce(distillation_logits, top)):
+            fail(
+                f"the two terms are weighted {weight:.2g} (class head) and {1 - weight:.2g} (distillation head); "
+                "hard distillation takes half of each, 0.5 and 0.5"
+            )
     for smoothing in (0.05, 0.1, 0.2, 0.3):
         for on_class, on_distillation in ((smoothing, 0.0), (0.0, smoothing), (smoothing, smoothing)):
             value = 0.5 * ce(class_logits, labels, label_smoothing=on_class) + 0.5 * ce(
@@ -326,15 +424,23 @@ def _name_loss_slip(answer: Callable[..., Any], inputs: tuple, mine: torch.Tenso
     for values, message in _other_slips(class_logits, distillation_logits, labels, teacher):
         if any(close(mine, value) for value in values):
             fail(message)
-    if any(
-        close(mine, value) for value in _soft_distillation_losses(class_logits, distillation_logits, labels, teacher)
-    ) or _depends_on_teacher_beyond_argmax(answer, inputs, mine):
+    if _depends_on_teacher_beyond_argmax(answer, inputs, mine):  # a probe, never a chance match alone
+        soft = _soft_distillation_losses(class_logits, distillation_logits, labels, teacher)
+        known = (
+            "that is DeiT's soft distillation (at some temperature tau)"
+            if any(close(mine, v) for v in soft)
+            else ("your loss reads the teacher's probabilities, as soft distillation does")
+        )
         fail(
-            "that is DeiT's soft distillation (at some temperature tau): your loss changes when the teacher's "
-            "logits are rescaled but its argmax stays the same, so it reads the teacher's probabilities (a KL "
-            "divergence between softened softmaxes, times tau squared, or a cross-entropy with the teacher's "
+            f"{known}: your loss changes when the teacher's logits are rescaled but its argmax stays the same "
+            "(a KL divergence between softened softmaxes, times tau squared, or a cross-entropy with the teacher's "
             "probabilities). Hard distillation uses only the teacher's argmax, as a label, with a plain "
             "cross-entropy"
+        )
+    if not _reads_teacher_argmax(answer, inputs, mine):
+        fail(
+            "your loss never reads the teacher: it stays the same when the teacher's argmax changes. The "
+            "distillation head's cross-entropy takes teacher_logits.argmax(-1) as its labels"
         )
     fail(f"your loss is {mine.item():.4f}, the expected value is different; check each term")
 
@@ -726,6 +832,11 @@ def check_my_forward(
                 fail("store the weights as attn_obj.attn_map")
             if not close(stored, expected_map):
                 shape = tuple(as_tensor(stored).shape)
+                if shape == tuple(expected_map.shape) and not close(as_tensor(stored).sum(-1), torch.ones(shape[:-1])):
+                    fail(
+                        f"with {what}: attn_obj.attn_map holds the scores before the softmax (its rows do not sum "
+                        "to 1): store the softmax weights, after the softmax (and after attn_drop)"
+                    )
                 fail(
                     f"with {what}: attn_obj.attn_map should be the (B, heads, N, N) = {tuple(expected_map.shape)} "
                     f"softmax weights (after the mask), got shape {shape}"
