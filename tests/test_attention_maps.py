@@ -613,3 +613,73 @@ def test_attention_matrix_colorbar_is_labelled_and_widget_picture_is_large():
     small = plot_map_columns(torch.rand(1, 1, 12, 12), torch.rand(1, 1, 3, 3), titles=["a"])
     large = plot_map_columns(torch.rand(1, 1, 12, 12), torch.rand(1, 1, 3, 3), titles=["a"], panel=3.0)
     assert large.get_size_inches()[0] > 1.8 * small.get_size_inches()[0]
+
+
+# --- lesson 08's comparison helpers ------------------------------------------------------------------------------
+
+
+def test_compare_maps_table_and_levels():
+    from vit_explained.attention_maps import compare_maps
+    from vit_explained.evidence import paired_difference
+
+    g = torch.Generator().manual_seed(0)
+    a = torch.rand(200, generator=g)
+    b = a + 0.03 + 0.05 * torch.randn(200, generator=g)
+    same = a + 1e-6 * torch.randn(200, generator=g)
+    family = compare_maps(
+        {"area: a - b": (a, b), "area: a - a": (a, same), "share: a - b": (a, b)}, points=["share: a - b"]
+    )
+    assert len(family) == 3 and abs(family.confidence - (1 - 0.05 / 3)) < 1e-12
+    assert family["area: a - b"].difference.high < 0 and not family["area: a - a"].detectable
+    assert family.at_95("area: a - b").difference.low > family["area: a - b"].difference.low  # wider at 98.3 %
+    assert family["area: a - b"].difference.estimate == paired_difference(a, b).difference.estimate
+    text = str(family)
+    lines = text.splitlines()
+    assert len(lines) == 4 and all(len(line) < 95 for line in lines)
+    assert "at 98.3 % (3 tests)" in lines[0]
+    assert lines[1].split()[-2:] == ["A", "lower"] and lines[2].endswith("no diff.")
+    assert "-0.000" not in text and "-2.6" in lines[3]  # points for shares
+    with pytest.raises(KeyError, match="no comparison"):
+        family["missing"]
+    with pytest.raises(ValueError, match="points names labels"):
+        compare_maps({"x": (a, b)}, points=["y"])
+    with pytest.raises(ValueError, match="non-empty"):
+        compare_maps({})
+
+
+def test_agreement_ink_and_stroke_helpers():
+    from vit_explained.attention_maps import (
+        agreement_table,
+        ink_per_patch,
+        map_agreement,
+        relative_patch_norms,
+        stroke_first,
+    )
+
+    g = torch.Generator().manual_seed(1)
+    x, y = torch.rand(30, 12, generator=g), torch.rand(30, 12, generator=g)
+    same = map_agreement(x, x)
+    assert torch.allclose(same["cosine"], torch.ones(30)) and same["same top patch"].all()
+    assert torch.equal(same["top 5 in common"], torch.ones(30))
+    table = agreement_table({"itself": same, "another": map_agreement(x, y)})
+    assert table.splitlines()[1].startswith("itself   1.00 [1.00, 1.00]   100 % [")
+    with pytest.raises(ValueError, match="same shape"):
+        map_agreement(x, y[:, :5])
+
+    images = torch.zeros(2, 1, 4, 6)
+    images[0, 0, 0, 0] = 0.25  # faint ink in patch (0, 0) of a 2x3 grid of 2x2 patches
+    images[1, 0, 3, 5] = 1.0  # patch (1, 2)
+    ink = ink_per_patch(images, (2, 3))
+    assert ink.shape == (2, 2, 3) and ink[0, 0, 0] == 0.25 and ink[1, 1, 2] == 1 and ink.sum() == 1.25
+    scores = torch.rand(2, 2, 3, generator=g)
+    ranked = stroke_first(scores, images)
+    assert ranked[0].flatten().argmax() == 0 and ranked[1].flatten().argmax() == 5  # the stroke first
+    blank = ranked[0].flatten()[1:]
+    assert torch.equal(blank.argsort(), scores[0].flatten()[1:].argsort())  # the map's own order after it
+    with pytest.raises(ValueError, match="non-negative"):
+        stroke_first(-scores, images)
+
+    stream = torch.ones(2, 5, 3)
+    stream[0, 2] *= 4  # one patch token with four times the norm
+    relative = relative_patch_norms(stream)
+    assert relative.shape == (2, 4) and relative[0, 1] == 4 and torch.equal(relative[1], torch.ones(4))

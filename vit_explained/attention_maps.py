@@ -18,6 +18,8 @@
   map: delete the patches it ranks highest
   first and watch the true class's probability fall (:func:`deletion_counts` for a coarser curve,
   read every few patches). :func:`ink_share` is lesson 08's statistic.
+- :func:`compare_maps` compares maps measured on the same digits, a family of paired differences
+  read at 95 % and at the Bonferroni level, printed as a compact table.
 
 Shapes: B = batch, heads = attention heads, N = tokens (the special tokens first: the class token,
 and for a DeiT the distillation token; then the patches in row-major order over the patch grid),
@@ -37,6 +39,7 @@ from torch import nn
 
 from . import _checks
 from .attention import Attention
+from .evidence import Comparison, mean_interval, paired_difference, proportion
 
 HEAD_FUSIONS = ("mean", "max", "min")
 
@@ -388,6 +391,74 @@ def inked_patches(images: torch.Tensor, grid_size: int | tuple[int, int], thresh
     return pooled[:, 0] > threshold
 
 
+def ink_per_patch(images: torch.Tensor, grid_size: int | tuple[int, int]) -> torch.Tensor:
+    """``(B, 1, H, W) -> (B, rows, cols)``: the sum of each patch's pixels (lesson 08's model-free
+    "ink first" ranking)."""
+    _checks.image_batch(images)
+    grid = _checks.to_pair("grid_size", grid_size)
+    ph, pw = _patch_size_of(images, grid)
+    return _patch_pixels(images, ph, pw).sum(-1).reshape(len(images), *grid)
+
+
+def stroke_first(scores: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
+    """A map's ranking with the stroke's patches (any pixel above 0) first, in the map's own order, and
+    the blank patches (which a black fill cannot change) after them: ``(B, rows, cols)`` scores."""
+    if not isinstance(scores, torch.Tensor) or scores.dim() != 3 or scores.shape[0] != len(images):
+        raise ValueError(
+            f"scores must be (B, rows, cols) with B = {len(images)}, got {getattr(scores, 'shape', scores)}"
+        )
+    if (scores < 0).any():
+        raise ValueError("scores must be non-negative (a map, or random numbers in [0, 1))")
+    stroke = (ink_per_patch(images, tuple(scores.shape[-2:])) > 0).to(scores.dtype)
+    return scores / scores.amax((-2, -1), keepdim=True).clamp_min(1e-12) + 2 * stroke
+
+
+def relative_patch_norms(stream: torch.Tensor) -> torch.Tensor:
+    """``(B, N, D) -> (B, N - 1)``: each patch token's norm divided by its image's median patch-token norm
+    (the class token, token 0, left out). Darcet et al. (2024)'s high-norm tokens stand far above 1."""
+    if not isinstance(stream, torch.Tensor) or stream.dim() != 3 or stream.shape[1] < 2:
+        raise ValueError(
+            f"stream must be (B, N, D) with a class token and patches, got {getattr(stream, 'shape', stream)}"
+        )
+    norms = stream[:, 1:].norm(dim=-1)
+    return norms / norms.median(dim=-1, keepdim=True).values
+
+
+def map_agreement(a: torch.Tensor, b: torch.Tensor, top: int = 5) -> dict[str, torch.Tensor]:
+    """Per item, how alike two maps ``(B, P)`` are: their cosine, whether their top patch is the same
+    (0/1), and the share of their ``top`` highest patches they have in common."""
+    if not isinstance(a, torch.Tensor) or a.dim() != 2 or not isinstance(b, torch.Tensor) or a.shape != b.shape:
+        raise ValueError(
+            f"a and b must be (B, P) maps of the same shape, got {getattr(a, 'shape', a)}, {getattr(b, 'shape', b)}"
+        )
+    top_a, top_b = a.topk(top, dim=-1).indices, b.topk(top, dim=-1).indices
+    return {
+        "cosine": F.cosine_similarity(a, b, dim=-1),
+        "same top patch": (top_a[:, 0] == top_b[:, 0]).float(),
+        f"top {top} in common": (top_a[:, :, None] == top_b[:, None, :]).any(-1).float().mean(-1),
+    }
+
+
+def agreement_table(scores: Mapping[str, Mapping[str, torch.Tensor]]) -> str:
+    """A table of :func:`map_agreement` results (``name -> measures``): each measure's mean and 95 %
+    interval over the items (a Wilson interval, in %, for "same top patch"; bootstrap otherwise)."""
+    measures = list(next(iter(scores.values())))
+    width = max(len(name) for name in scores)
+    lines = [f"{'':<{width}}" + "".join(f"  {measure:<18}" for measure in measures).rstrip()]
+    for name, measured in scores.items():
+        cells = []
+        for measure in measures:
+            values = measured[measure]
+            if measure == "same top patch":
+                e = proportion(values.bool())
+                cells.append(f"{100 * e.estimate:.0f} % [{100 * e.low:.0f}, {100 * e.high:.0f}]")
+            else:
+                e = mean_interval(values)
+                cells.append(f"{e.estimate:.2f} [{e.low:.2f}, {e.high:.2f}]")
+        lines.append(f"{name:<{width}}" + "".join(f"  {cell:<18}" for cell in cells).rstrip())
+    return "\n".join(lines)
+
+
 def ink_share(maps: torch.Tensor, images: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
     """Lesson 08's statistic: per image, the fraction of a map's mass on inked patches.
 
@@ -579,3 +650,93 @@ def deletion_auc(curves: torch.Tensor, counts: Sequence[int] | None = None) -> t
         raise ValueError(f"counts has {len(steps)} entries but the curves have {curves.shape[-1]} readings each")
     fractions = torch.tensor(steps, dtype=curves.dtype) / steps[-1]
     return torch.trapezoid(curves, x=fractions, dim=-1)
+
+
+# --- comparing maps on the same digits ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapComparisons:
+    """A family of paired comparisons ``A - B`` on the same items, read at 95 % and at the family's
+    Bonferroni level; ``str()`` is a compact table with each verdict in its own column.
+
+    ``family[label]`` is the comparison at the family level (what a text may claim), ``family.at_95(label)``
+    the same comparison at 95 % alone.
+    """
+
+    labels: tuple[str, ...]
+    single: tuple[Comparison, ...]
+    strict: tuple[Comparison, ...]
+    confidence: float
+
+    def __getitem__(self, label: str) -> Comparison:
+        return self.strict[self._index(label)]
+
+    def at_95(self, label: str) -> Comparison:
+        """The comparison ``label`` read at 95 % alone."""
+        return self.single[self._index(label)]
+
+    def _index(self, label: str) -> int:
+        if label not in self.labels:
+            raise KeyError(f"no comparison {label!r}; the family holds {list(self.labels)}")
+        return self.labels.index(label)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __str__(self) -> str:
+        width = max(len("A - B"), *(len(label) for label in self.labels))
+        level = f"{self.confidence:.1%}".replace("%", " %")
+        header = (
+            f"{'A - B':<{width}}  {'mean':>7}  {'95 % interval':<17}  {'at 95 %':<9}  at {level} ({len(self)} tests)"
+        )
+        lines = [header]
+        for label, single, strict in zip(self.labels, self.single, self.strict, strict=True):
+            d = single.difference
+            s, digits = d.scale, d.digits
+            interval = f"[{_plus(d.low * s, digits)}, {_plus(d.high * s, digits)}]"
+            lines.append(
+                f"{label:<{width}}  {_plus(d.estimate * s, digits):>7}  {interval:<17}  "
+                f"{_side(single):<9}  {_side(strict)}"
+            )
+        return "\n".join(lines)
+
+
+def _plus(value: float, digits: int) -> str:
+    """``+0.012``; a value that rounds to 0 shows as ``+0.000``, never ``-0.000``."""
+    text = f"{value:+.{digits}f}"
+    return "+" + text[1:] if float(text) == 0 else text
+
+
+def _side(comparison: Comparison) -> str:
+    """A short verdict: which side of 0 the interval of ``A - B`` lies on, or none."""
+    if not comparison.detectable:
+        return "no diff."
+    return "A higher" if comparison.difference.estimate > 0 else "A lower"
+
+
+def compare_maps(
+    pairs: Mapping[str, tuple[Sequence[float] | torch.Tensor, Sequence[float] | torch.Tensor]],
+    *,
+    points: Iterable[str] = (),
+) -> MapComparisons:
+    """Paired differences ``A - B`` (``pairs``: ``label -> (A, B)``, one value per item, the same items
+    in both), each read at 95 % and at the Bonferroni level for the whole family,
+    ``1 - 0.05 / len(pairs)``. ``points``: labels whose values are shares in [0, 1], shown in
+    percentage points. A verdict "no diff." means the interval holds 0 (no detectable difference)."""
+    if not isinstance(pairs, Mapping) or not pairs:
+        raise ValueError("pairs must be a non-empty mapping: label -> (values A, values B)")
+    points = set(points)
+    unknown = points - set(pairs)
+    if unknown:
+        raise ValueError(f"points names labels that are not in pairs: {sorted(unknown)}")
+    level = 1 - 0.05 / len(pairs)
+    single, strict = [], []
+    for label, pair in pairs.items():
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise ValueError(f"pairs[{label!r}] must be a pair (values A, values B)")
+        a, b = pair
+        percent = label in points
+        single.append(paired_difference(a, b, percent=percent))
+        strict.append(paired_difference(a, b, percent=percent, confidence=level))
+    return MapComparisons(tuple(pairs), tuple(single), tuple(strict), level)
