@@ -25,6 +25,8 @@ from vit_explained.plotting.lesson07 import (
     plot_stage_cost,
     plot_t2t_pipeline,
     plot_t2t_stages,
+    plot_token_transformer,
+    token_transformer_boxes,
 )
 
 
@@ -144,3 +146,33 @@ def test_lesson07_soft_split_overlap_draws_windows_and_rejects_bad_input():
         plot_soft_split_overlap(torch.rand(3, 28, 28), 7, 4, 2, row=0)
     with pytest.raises(ValueError, match="padding must be between"):
         plot_soft_split_overlap(image, 7, 4, 7, row=0)
+
+
+def test_lesson07_soft_split_overlap_outlines_do_not_hide_each_other():
+    """Neighbouring windows share their top and bottom rows: every other outline steps inside its window."""
+    fig = plot_soft_split_overlap(torch.rand(28, 28), 7, 4, 2, row=3, col=2, windows=3)
+    outlines = [p for p in fig.axes[0].patches if p.get_zorder() == 3]  # the windows, over the shared strips
+    assert [(round(p.get_y(), 6), round(p.get_height(), 6)) for p in outlines] == [(11.5, 7), (11.8, 6.4), (11.5, 7)]
+    shared = [p for p in fig.axes[0].patches if p.get_fill()]
+    assert len(shared) == 2 and all(p.get_width() == 3 for p in shared)
+
+
+def test_lesson07_token_transformer_diagram_shows_widths_and_the_skip_through_v():
+    boxes = token_transformer_boxes(49, 64)
+    assert [shape for _, shape, *_ in boxes] == [
+        "N x 49",
+        "N x 49",
+        "N x 192",
+        "N x N",
+        "N x 64",
+        "N x 64",
+        "N x 64",
+        "N x 64",
+    ]
+    assert "49 -> 3 x 64" in boxes[2][0] and "sqrt(49)" in boxes[3][0]
+    fig = plot_token_transformer(576, 64, title="stage 2")
+    texts = [text.get_text() for text in fig.axes[0].texts]
+    assert "skip connection: v, already 64 wide" in texts and any("576 wide" in text for text in texts)
+    assert not plt.get_fignums() and fig._suptitle.get_text() == "stage 2"
+    with pytest.raises(ValueError, match="token_dim"):
+        token_transformer_boxes(49, 0)

@@ -7,12 +7,13 @@ Every drawing is deterministic: the same inputs give the same pixels and the sam
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
+from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from .. import _checks
@@ -33,8 +34,12 @@ PIPELINE_COLORS = {
     "backbone": "#c6dbef",
 }
 WINDOW_COLORS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:red")
-#: pixels two neighbouring soft-split windows share: a dashed outline, so the ink under it stays visible
-SHARED_STYLE = {"fill": False, "ec": "#e6007e", "ls": (0, (3, 2)), "lw": 1.8}
+#: pixels two neighbouring soft-split windows share: a translucent fill with no outline, so the ink under it
+#: stays visible and no window's outline is drawn over
+SHARED_STYLE = {"fill": True, "fc": (0.9, 0.0, 0.49, 0.3), "ec": "none"}
+#: every other window's outline is drawn this many pixels inside its window, top and bottom, so that
+#: neighbouring windows' outlines (which share their top and bottom rows) do not hide each other
+WINDOW_INSET = 0.3
 
 
 def pipeline_steps(stages: Sequence[SplitStage], embed_dim: int, depth: int) -> list[tuple[str, str, str]]:
@@ -150,9 +155,11 @@ def _draw_soft_windows(ax, array, padded, kernel, stride, padding, row, col, win
     for number in range(windows):
         left = (col + number) * stride
         color = WINDOW_COLORS[number % len(WINDOW_COLORS)]
-        ax.add_patch(Rectangle((left - 0.5, top - 0.5), kernel, kernel, fill=False, ec=color, lw=2.2))
-        if number:  # the columns this window shares with the previous one
+        if number:  # the columns this window shares with the previous one, under the outlines
             ax.add_patch(Rectangle((left - 0.5, top - 0.5), kernel - stride, kernel, **SHARED_STYLE))
+        inset = WINDOW_INSET * (number % 2)  # with k < 2s windows n and n + 2 never touch
+        corner = (left - 0.5 + inset, top - 0.5 + inset)
+        ax.add_patch(Rectangle(corner, kernel - 2 * inset, kernel - 2 * inset, fill=False, ec=color, lw=2.2, zorder=3))
     rows = (padded.shape[0] - kernel) // stride + 1
     ax.set_title(
         f"soft split: k {kernel}, s {stride}, p {padding}\n{rows} x {cols} tokens of {kernel * kernel};"
@@ -372,3 +379,99 @@ def _short(value: float) -> str:
     if value >= 1e3:
         return f"{value / 1e3:.0f}k"
     return f"{value:.0f}"
+
+
+def token_transformer_boxes(dim: int, token_dim: int) -> list[tuple[str, str, float, float, str]]:
+    """The boxes of :func:`plot_token_transformer`: ``(name, shape, x, y, kind)`` for one token transformer
+    whose tokens come in ``dim`` wide and leave ``token_dim`` wide (``N`` tokens)."""
+    dim = _checks.positive_int("dim", dim)
+    token_dim = _checks.positive_int("token_dim", token_dim)
+    return [
+        ("tokens x", f"N x {dim}", 0.0, 0.0, "image"),
+        ("LayerNorm\n(norm1)", f"N x {dim}", 1.1, 0.0, "reshape"),
+        (f"qkv: Linear\n{dim} -> 3 x {token_dim}", f"N x {3 * token_dim}", 2.3, 0.0, "split"),
+        (f"softmax(q k^T\n/ sqrt({dim}))", "N x N", 3.6, 0.0, "transformer"),
+        ("weights @ v", f"N x {token_dim}", 4.8, 0.0, "transformer"),
+        (f"proj: Linear\n{token_dim} -> {token_dim}", f"N x {token_dim}", 6.0, 0.0, "project"),
+        ("v (the values)", f"N x {token_dim}", 3.6, -1.35, "split"),
+        ("+ MLP(norm2)\nusual residual", f"N x {token_dim}", 8.3, 0.0, "backbone"),
+    ]
+
+
+def plot_token_transformer(dim: int, token_dim: int, title: str | None = None) -> Figure:
+    """One T2T token transformer as boxes: LayerNorm -> qkv -> single-head attention -> proj, the skip
+    connection carrying ``v`` (not the input, whose width ``dim`` differs from ``token_dim``) around to the
+    sum, and the MLP with its ordinary residual. Each box shows its output shape for ``N`` tokens."""
+    boxes = token_transformer_boxes(dim, token_dim)
+    fig = new_figure(figsize=(9.6, 2.9))
+    ax = fig.add_subplot()
+    width, height = 0.98, 0.9
+    for name, shape, x, y, kind in boxes:
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - width / 2, y),
+                width,
+                height,
+                boxstyle="round,pad=0.02,rounding_size=0.08",
+                facecolor=PIPELINE_COLORS[kind],
+                edgecolor="0.3",
+                linewidth=1,
+            )
+        )
+        ax.text(x, y + 0.6, name, ha="center", va="center", fontsize=8, linespacing=1.1)
+        ax.text(x, y + 0.14, shape, ha="center", va="center", fontsize=8, family="monospace", color="0.15")
+    _token_transformer_arrows(ax, [x for _, _, x, y, _ in boxes if y == 0.0], width, dim, token_dim)
+    ax.set_xlim(-0.6, 8.9)
+    ax.set_ylim(-1.6, 1.05)
+    ax.axis("off")
+    return _finish(fig, title, top=0.88)
+
+
+def _token_transformer_arrows(ax: Axes, row: list[float], width: float, dim: int, token_dim: int) -> None:
+    """The sum, the arrows and the skip path of :func:`plot_token_transformer`; ``row``: the main row's box centres."""
+    plus_x = 7.15
+    ax.add_patch(Circle((plus_x, 0.45), 0.2, facecolor="white", edgecolor="0.3", linewidth=1))
+    ax.text(plus_x, 0.45, "+", ha="center", va="center", fontsize=13)
+    arrow = {"arrowstyle": "-|>", "color": "0.25", "lw": 1.1, "shrinkA": 0, "shrinkB": 0}
+    for left, right in pairwise(row[:6]):  # x -> LN -> qkv -> scores -> @ v -> proj
+        ax.annotate("", xy=(right - width / 2, 0.45), xytext=(left + width / 2, 0.45), arrowprops=arrow)
+    ax.annotate("", xy=(plus_x - 0.2, 0.45), xytext=(row[5] + width / 2, 0.45), arrowprops=arrow)
+    ax.annotate("", xy=(row[6] - width / 2, 0.45), xytext=(plus_x + 0.2, 0.45), arrowprops=arrow)
+    ax.text(2.95, 0.5, "q, k", ha="center", va="bottom", fontsize=7.5, color="0.3")
+    v_x, v_y = 3.6, -1.35
+    ax.annotate(
+        "",
+        xy=(v_x - width / 2, v_y + 0.45),
+        xytext=(2.3, -0.02),
+        arrowprops={**arrow, "connectionstyle": "angle,angleA=-90,angleB=180"},
+    )
+    ax.annotate(
+        "",
+        xy=(4.8, -0.02),
+        xytext=(v_x + width / 2, v_y + 0.45),
+        arrowprops={**arrow, "connectionstyle": "angle,angleA=0,angleB=-90"},
+    )
+    ax.annotate(
+        "",
+        xy=(plus_x, 0.25),
+        xytext=(v_x + width / 2, v_y + 0.3),
+        arrowprops={**arrow, "color": "#e6007e", "lw": 1.8, "connectionstyle": "angle,angleA=0,angleB=-90"},
+    )
+    ax.text(
+        5.6,
+        v_y + 0.12,
+        f"skip connection: v, already {token_dim} wide",
+        color="#b0005f",
+        fontsize=8.5,
+        ha="center",
+        va="top",
+    )
+    ax.text(
+        0.0,
+        -0.25,
+        f"no x + ... : x is {dim} wide,\nthe output {token_dim}",
+        ha="center",
+        va="top",
+        fontsize=8,
+        color="0.3",
+    )
