@@ -62,3 +62,47 @@ def test_softmax_saturation_plots_the_gradient_at_the_scores():
     assert "gradient at the scores" in fig.axes[2].get_title() and len(fig.axes[2].get_lines()) >= 3
     with pytest.raises(ValueError, match="grad_scores_saturated"):
         plot_softmax_saturation([4, 16], values, values, num_keys=9)
+
+
+def test_head_split_draws_a_dense_weight_when_given():
+    from vit_explained.plotting.lesson03 import plot_head_split
+
+    dense = torch.randn(4, 4)
+    fig = plot_head_split(torch.eye(4), torch.eye(4), heads=2, dense_w_q=dense)
+    assert len(fig.axes) == 4 and len(fig.axes[3].patches) == 2  # the dense panel, framed per head
+    assert "every column\nreads all D input features" in fig.axes[3].get_xlabel()
+    assert "this toy one picks a single row" in fig.axes[1].get_xlabel()
+    with pytest.raises(ValueError, match=r"dense_w_q must have w_q's shape \(4, 4\)"):
+        plot_head_split(torch.eye(4), torch.eye(4), heads=2, dense_w_q=torch.randn(3, 4))
+
+
+def test_attention_flow_prints_every_shape():
+    from vit_explained.plotting.lesson03 import attention_flow_steps, plot_attention_flow
+
+    steps = attention_flow_steps(3, 50, 96, 4)
+    assert [shape for _, _, shape in steps] == [
+        (3, 50, 96),
+        (3, 50, 288),
+        (3, 3, 4, 50, 24),
+        (3, 4, 50, 24),
+        (3, 4, 50, 50),
+        (3, 4, 50, 50),
+        (3, 4, 50, 24),
+        (3, 50, 96),
+        (3, 50, 96),
+    ]
+    texts = [t.get_text() for t in plot_attention_flow(3, 50, 96, 4).axes[0].texts]
+    assert any("(B, h, N, N) = (3, 4, 50, 50)" in t for t in texts)
+    assert sum(t.startswith(("q\n", "k\n", "v\n")) for t in texts) == 3  # q, k, v side by side
+    with pytest.raises(ValueError, match="not divisible by heads"):
+        attention_flow_steps(1, 5, 10, 3)
+
+
+def test_batch_first_bug_frames_rows_then_columns():
+    from vit_explained.plotting.lesson03 import plot_batch_first_bug
+
+    left, right = plot_batch_first_bug(batch=3, num_tokens=5).axes
+    assert len(left.patches) == 3 and len(right.patches) == 5  # 3 sequences of 5; 5 sequences of 3
+    assert "5 sequences of 3 tokens" in right.get_title()
+    with pytest.raises(ValueError, match="batch must be a positive int"):
+        plot_batch_first_bug(batch=0)

@@ -254,30 +254,58 @@ _HEAD_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple",
 _COLOUR_NAMES = ("blue", "orange", "green", "red", "purple", "brown")
 
 
-def plot_head_split(tokens: torch.Tensor, w_q: torch.Tensor, heads: int) -> Figure:
-    """How a layer splits into heads, on numbers you can read: the tokens ``x`` ``(N, D)``, the query
-    weight read as ``W_q^T`` ``(D in, D out)`` (``w_q`` as ``nn.Linear`` stores it, ``(D out, D in)``),
-    and the queries ``q = x W_q^T`` ``(N, D)``. The output columns are framed head by head: head ``i``'s
-    ``d = D / heads`` columns of ``W_q^T`` read **all** ``D`` input features (every row); only the
-    output is cut into slices. Keys and values are split the same way."""
-    tokens, w_q = torch.as_tensor(tokens).detach().float(), torch.as_tensor(w_q).detach().float()
+def _check_head_split(tokens: torch.Tensor, w_q: torch.Tensor, heads: int, dense_w_q: torch.Tensor | None) -> None:
     if tokens.dim() != 2 or w_q.dim() != 2 or w_q.shape[0] != w_q.shape[1] or tokens.shape[1] != w_q.shape[1]:
         raise ValueError(
             f"tokens must be (N, D) and w_q (D, D) with the same D, got {tuple(tokens.shape)} and {tuple(w_q.shape)}"
         )
+    if dense_w_q is not None and tuple(dense_w_q.shape) != tuple(w_q.shape):
+        raise ValueError(f"dense_w_q must have w_q's shape {tuple(w_q.shape)}, got {tuple(dense_w_q.shape)}")
     dim = w_q.shape[1]
-    heads = _checks.positive_int("heads", heads)
     if dim % heads or heads > len(_HEAD_COLOURS):
         raise ValueError(f"heads must divide D = {dim} and be at most {len(_HEAD_COLOURS)}, got {heads}")
-    head_dim = dim // heads
-    queries = tokens @ w_q.T
+
+
+def _frame_heads(ax, values: torch.Tensor, heads: int, head_dim: int, title: str) -> None:
+    for head in range(heads):
+        ax.add_patch(
+            Rectangle(
+                (head * head_dim - 0.45, -0.45),
+                head_dim - 0.1,
+                values.shape[0] - 0.1,
+                fill=False,
+                edgecolor=_HEAD_COLOURS[head],
+                lw=3,
+            )
+        )
+    ax.set_title(
+        f"{title}\nframed: " + ", ".join(f"head {head} {_COLOUR_NAMES[head]}" for head in range(heads)), fontsize=10
+    )
+
+
+def plot_head_split(
+    tokens: torch.Tensor, w_q: torch.Tensor, heads: int, dense_w_q: torch.Tensor | None = None
+) -> Figure:
+    """How a layer splits into heads, on numbers you can read: the tokens ``x`` ``(N, D)``, the query
+    weight read as ``W_q^T`` ``(D in, D out)`` (``w_q`` as ``nn.Linear`` stores it, ``(D out, D in)``),
+    and the queries ``q = x W_q^T`` ``(N, D)``. The output columns are framed head by head: only the
+    output is cut into ``d = D / heads`` slices. A toy ``w_q`` (a permutation) picks one input
+    feature per column; ``dense_w_q`` (same shape), drawn as a fourth panel, shows a typical weight
+    whose every column reads every input feature. Keys and values are split the same way."""
+    tokens, w_q = torch.as_tensor(tokens).detach().float(), torch.as_tensor(w_q).detach().float()
+    dense = None if dense_w_q is None else torch.as_tensor(dense_w_q).detach().float()
+    heads = _checks.positive_int("heads", heads)
+    _check_head_split(tokens, w_q, heads, dense)
+    head_dim = w_q.shape[1] // heads
     panels = [
         (tokens, "tokens x  (N, D)", "feature", "token", False),
-        (w_q.T, "W_q^T  (D in, D out)", "output feature", "input feature", True),
-        (queries, "q = x W_q^T  (N, D)", "output feature", "token", True),
+        (w_q.T, "W_q^T, the toy  (D in, D out)", "output feature", "input feature", True),
+        (tokens @ w_q.T, "q = x W_q^T  (N, D)", "output feature", "token", True),
     ]
-    fig = new_figure(figsize=(11, 4.9), layout="constrained")
-    axes = fig.subplots(1, 3)
+    if dense is not None:
+        panels.append((dense.T, "a random W_q^T  (D in, D out)", "output feature", "input feature", True))
+    fig = new_figure(figsize=(3.7 * len(panels), 4.9), layout="constrained")
+    axes = fig.subplots(1, len(panels))
     for ax, (values, title, xlabel, ylabel, framed) in zip(axes, panels, strict=True):
         limit = float(values.abs().max()) or 1.0
         ax.imshow(values.numpy(), cmap="RdBu_r", vmin=-2 * limit, vmax=2 * limit)  # pale: the numbers stay readable
@@ -289,24 +317,114 @@ def plot_head_split(tokens: torch.Tensor, w_q: torch.Tensor, heads: int) -> Figu
         ax.set_xticks(range(values.shape[1]))
         ax.set_yticks(range(values.shape[0]))
         if framed:
-            for head in range(heads):
-                colour = _HEAD_COLOURS[head]
-                ax.add_patch(
-                    Rectangle(
-                        (head * head_dim - 0.45, -0.45),
-                        head_dim - 0.1,
-                        values.shape[0] - 0.1,
-                        fill=False,
-                        edgecolor=colour,
-                        lw=3,
-                    )
-                )
-            ax.set_title(
-                f"{title}\nframed: " + ", ".join(f"head {head} {_COLOUR_NAMES[head]}" for head in range(heads)),
-                fontsize=10,
-            )
-    axes[1].set_xlabel("output feature\n\neach head's columns read ALL D input features")
+            _frame_heads(ax, values, heads, head_dim, title)
+    axes[1].set_xlabel("output feature\n\na column may read any of the D rows;\nthis toy one picks a single row")
     axes[2].set_xlabel(
         f"output feature\n\nonly the output is split: head i gets\ncolumns i·d to (i+1)·d - 1 (d = {head_dim})"
     )
+    if dense is not None:
+        axes[3].set_xlabel("output feature\n\nrandom or trained: every column\nreads all D input features")
+    return fig
+
+
+def attention_flow_steps(batch: int, num_tokens: int, dim: int, heads: int) -> list[tuple[str, str, tuple[int, ...]]]:
+    """The steps of one attention layer as ``(operation, axes, shape)``, from ``x`` to ``proj``'s output."""
+    batch, num_tokens = _checks.positive_int("batch", batch), _checks.positive_int("num_tokens", num_tokens)
+    head_dim = _checks.divisible_by_heads(dim, heads)
+    per_head, matrix = (batch, heads, num_tokens, head_dim), (batch, heads, num_tokens, num_tokens)
+    return [
+        ("tokens x", "(B, N, D)", (batch, num_tokens, dim)),
+        ("qkv Linear: D -> 3D", "(B, N, 3D)", (batch, num_tokens, 3 * dim)),
+        ("reshape + permute", "(3, B, h, N, d)", (3, *per_head)),
+        ("q, k, v", "(B, h, N, d) each", per_head),
+        ("scores = q k^T / sqrt(d)", "(B, h, N, N)", matrix),
+        ("softmax over the keys (last axis)", "(B, h, N, N)", matrix),
+        ("weights @ v", "(B, h, N, d)", per_head),
+        ("merge heads: transpose + reshape", "(B, N, h·d)", (batch, num_tokens, dim)),
+        ("proj Linear: D -> D", "(B, N, D)", (batch, num_tokens, dim)),
+    ]
+
+
+def plot_attention_flow(batch: int, num_tokens: int, dim: int, heads: int) -> Figure:
+    """One attention layer as a flow of boxes, top to bottom, each with its operation, axes and shape
+    (:func:`attention_flow_steps`); q, k and v branch off, the scores take q and k, the weighted sum v."""
+    steps = attention_flow_steps(batch, num_tokens, dim, heads)
+    fig = new_figure(figsize=(8.2, 7.6))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-0.5, len(steps) + 1.2)
+    ax.axis("off")
+    style = {"ha": "center", "va": "center", "fontsize": 10}
+    colours = {"linear": "#fde2c8", "shape": "#e8e8e8", "attend": "#cfe3f5"}
+    kinds = ["shape", "linear", "shape", "shape", "attend", "attend", "attend", "shape", "linear"]
+    centres = {}
+    y = len(steps)
+    for index, ((operation, axes, shape), kind) in enumerate(zip(steps, kinds, strict=True)):
+        if index == 3:  # q, k and v side by side
+            for name, x in (("q", 2.6), ("k", 5.0), ("v", 7.4)):
+                ax.text(x, y, f"{name}\n{axes.replace(' each', '')}\n{shape}", bbox=_box(colours[kind]), **style)
+                centres[name] = (x, y)
+        else:
+            ax.text(5.0, y, f"{operation}\n{axes} = {shape}", bbox=_box(colours[kind]), **style)
+            centres[index] = (5.0, y)
+        y -= 1
+    arrows = [(0, 1), (1, 2), (2, "q"), (2, "k"), (2, "v"), ("k", 4), (4, 5), (5, 6), (6, 7), (7, 8)]
+    for start, end in arrows:
+        (x0, y0), (x1, y1) = centres[start], centres[end]
+        ax.annotate("", xy=(x1, y1 + 0.32), xytext=(x0, y0 - 0.32), arrowprops={"arrowstyle": "->", "lw": 1.2})
+    (xq, yq), (_, y_scores) = centres["q"], centres[4]
+    ax.annotate("", xy=(3.9, y_scores + 0.3), xytext=(xq, yq - 0.4), arrowprops={"arrowstyle": "->", "lw": 1.2})
+    (xv, yv), (_, y_sum) = centres["v"], centres[6]  # v bypasses the scores and the softmax, on the right
+    ax.annotate(
+        "",
+        xy=(6.3, y_sum),
+        xytext=(xv, yv - 0.4),
+        arrowprops={"arrowstyle": "->", "lw": 1.2, "connectionstyle": "angle,angleA=-90,angleB=180,rad=0"},
+    )
+    ax.text(
+        5.0,
+        len(steps) + 0.85,
+        f"one attention layer, B = {batch}, N = {num_tokens}, D = {dim}, h = {heads}, d = D / h = {dim // heads}",
+        ha="center",
+        va="center",
+        fontsize=11,
+        weight="bold",
+    )
+    ax.text(0.2, -0.2, "orange: learned Linears   grey: shapes only   blue: attention", fontsize=9, va="center")
+    return fig
+
+
+def _box(colour: str) -> dict:
+    return {"boxstyle": "round,pad=0.35", "facecolor": colour, "edgecolor": "#555555"}
+
+
+def plot_batch_first_bug(batch: int = 2, num_tokens: int = 6) -> Figure:
+    """Who attends to whom: tokens drawn as a ``batch x num_tokens`` grid (rows: images). Left, the
+    right layout: each image is one sequence (a frame per row). Right, ``(B, N, D)`` given to a
+    ``batch_first=False`` module: it reads N sequences of B tokens (a frame per column), so each
+    token attends only to the tokens at its position in the other images."""
+    batch, num_tokens = _checks.positive_int("batch", batch), _checks.positive_int("num_tokens", num_tokens)
+    fig = new_figure(figsize=(11, 1.2 + 0.9 * batch), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    titles = (
+        f"batch_first=True: {batch} sequences of {num_tokens} tokens",
+        f"batch_first=False on (B, N, D): {num_tokens} sequences of {batch} tokens",
+    )
+    for ax, title, by_row in ((left, titles[0], True), (right, titles[1], False)):
+        cols, rows = np.meshgrid(np.arange(num_tokens), np.arange(batch))
+        ax.scatter(cols.ravel(), rows.ravel(), s=160, c=[_HEAD_COLOURS[r % len(_HEAD_COLOURS)] for r in rows.ravel()])
+        groups = range(batch) if by_row else range(num_tokens)
+        for group in groups:
+            xy, width, height = (
+                ((-0.4, group - 0.35), num_tokens - 0.2, 0.7) if by_row else ((group - 0.35, -0.4), 0.7, batch - 0.2)
+            )
+            ax.add_patch(Rectangle(xy, width, height, fill=False, edgecolor="black", lw=1.5, ls="--"))
+        ax.set_xlim(-0.7, num_tokens - 0.3)
+        ax.set_ylim(batch - 0.3, -0.7)
+        ax.set_xticks(range(num_tokens))
+        ax.set_yticks(range(batch), [f"image {row}" for row in range(batch)])
+        ax.set_xlabel("token position")
+        ax.set_title(title + "\n(a dashed frame: tokens that attend to each other)", fontsize=10)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
     return fig
