@@ -10,6 +10,7 @@ from vit_explained.plotting.lesson01 import (
     explode_patches,
     plot_patch_grid,
     plot_position_similarity,
+    plot_position_structure,
     plot_resized_positions,
     plot_sinusoid,
     plot_token_matrix,
@@ -20,6 +21,7 @@ from vit_explained.positional import (
     interpolate_positions,
     nearest_position,
     patch_position_similarity,
+    position_structure_report,
 )
 from vit_explained.vit_map import trace_vit
 
@@ -173,3 +175,22 @@ def test_plot_resized_positions_shows_each_table_on_its_grid():
     assert abs(float(bottom[1, 4]) - float(centre[1, 4])) < 1e-6
     with pytest.raises(ValueError, match="non-empty dict"):
         plot_resized_positions({})
+
+
+def test_plot_position_structure_draws_each_kind_with_its_interval():
+    table = torch.randn(1, 1 + 5 * 6, 8, generator=torch.Generator().manual_seed(0))
+    structure = position_structure_report(table, (5, 6), resamples=200)
+    fig = plot_position_structure(structure)
+    (ax,) = fig.axes
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels == [f"{name} (n = {estimate.n})" for name, estimate in structure.groups.items()]
+    dots = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert [float(dot.get_xdata()[0]) for dot in dots] == pytest.approx([e.estimate for e in structure.groups.values()])
+    whiskers = [collection.get_segments()[0] for collection in ax.collections]
+    for (low, _), (high, _), estimate in zip(
+        (w[0] for w in whiskers), (w[1] for w in whiskers), structure.groups.values(), strict=True
+    ):
+        assert (low, high) == pytest.approx((estimate.low, estimate.high))
+    assert {text.get_text() for text in ax.get_legend().get_texts()} == {"among inner patches", "with border patches"}
+    with pytest.raises(TypeError, match="PositionStructure"):
+        plot_position_structure(table)

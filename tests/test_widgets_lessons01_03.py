@@ -62,6 +62,12 @@ def test_patch_grid_widget_shows_the_package_message_for_a_patch_that_does_not_d
     assert widget.picture.layout.display is None
 
 
+def test_patch_grid_widget_still_shows_the_token_count():
+    widget = patch_grid_widget()
+    (ax,) = widget.compute(patch_size=16, image_size=224)[1].axes
+    assert ax.get_xlabel() == "196 patches + 1 class token = 197 tokens"
+
+
 def test_position_similarity_widget_names_the_nearest_patch():
     model = ViT(12, patch_size=4, num_classes=2, dim=8, depth=1, heads=2, mlp_dim=8, channels=1)
     widget = position_similarity_widget(model, patch=4)

@@ -14,7 +14,7 @@ from matplotlib.patches import FancyBboxPatch
 
 from .. import _checks
 from ..patches import patch_grid
-from ..positional import cosine_similarity_matrix, nearest_position, patch_position_similarity
+from ..positional import PositionStructure, cosine_similarity_matrix, nearest_position, patch_position_similarity
 from ..vit_map import VitMap
 from . import as_image, new_figure, to_display
 
@@ -23,6 +23,7 @@ __all__ = [
     "explode_patches",
     "plot_patch_grid",
     "plot_position_similarity",
+    "plot_position_structure",
     "plot_resized_positions",
     "plot_sinusoid",
     "plot_token_matrix",
@@ -435,6 +436,43 @@ def plot_position_similarity(pos_embedding: torch.Tensor, grid: tuple[int, int])
         "(rows and columns: the patch's grid position; red dot: its most similar other patch)",
         fontsize=9,
     )
+    return fig
+
+
+def plot_position_structure(structure: PositionStructure) -> Figure:
+    """The mean cosine similarity of each kind of patch pair in a :class:`PositionStructure`, as a
+    dot with its interval (a bootstrap over patches), one row per kind, ``n`` pairs in the label.
+
+    Pairs among the inner patches (off the grid's outer ring) are drawn in one colour, pairs with a
+    border patch in another; a dotted line marks 0.
+    """
+    if not isinstance(structure, PositionStructure):
+        raise TypeError(f"structure must be a PositionStructure, got {type(structure).__name__}")
+    groups = list(structure.groups.items())
+    fig = new_figure(figsize=(7.2, 0.34 * len(groups) + 1.3))
+    ax = fig.subplots()
+    for row, (name, estimate) in enumerate(groups):
+        border = name.startswith("border")
+        colour = "tab:orange" if border else "tab:blue"
+        ax.errorbar(
+            estimate.estimate,
+            row,
+            xerr=[[estimate.estimate - estimate.low], [estimate.high - estimate.estimate]],
+            fmt="o",
+            color=colour,
+            capsize=3,
+            label="with border patches" if border else "among inner patches",
+        )
+    ax.axvline(0, color="gray", linestyle=":", linewidth=1)
+    ax.set_yticks(range(len(groups)), [f"{name} (n = {estimate.n})" for name, estimate in groups], fontsize=8)
+    ax.invert_yaxis()
+    confidence = groups[0][1].confidence
+    ax.set_xlabel(f"mean cosine similarity of two patches' positions ({confidence:.0%} interval)")
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    ax.legend(unique.values(), unique.keys(), fontsize=8, loc="lower right")
+    rows, cols = structure.grid
+    ax.set_title(f"Kinds of patch pairs on the {rows} x {cols} grid (intervals: bootstrap over patches)", fontsize=9)
     return fig
 
 

@@ -63,6 +63,7 @@ class PatchGridWidget(LessonWidget):
         ax = fig.subplots()
         rows, cols = draw_patch_grid(ax, center_crop_resize(self.source, image_size), patch_size)
         ax.set_title(f"{image_size} x {image_size}, {patch_size} x {patch_size} patches: {rows} x {cols}", fontsize=9)
+        ax.set_xlabel(f"{rows * cols} patches + 1 class token = {rows * cols + 1} tokens", fontsize=9)
         return line, fig
 
 
@@ -111,9 +112,10 @@ class PositionSimilarityWidget(LessonWidget):
         return line, fig
 
 
-def position_similarity_widget(model: torch.nn.Module | None = None, *, patch: int = 24) -> PositionSimilarityWidget:
+def position_similarity_widget(model: torch.nn.Module | None = None, *, patch: int = 6) -> PositionSimilarityWidget:
     """A ``patch`` slider over ``model``'s learned position embeddings (default: the shipped MNIST
-    ViT, a 7 x 7 grid); the line names the patch's most similar other patch."""
+    ViT, a 7 x 7 grid; patch 6, the top-right corner, whose most similar other patch is another
+    border patch); the line names the patch's most similar other patch."""
     if model is None:
         from ..pretrained import load_mnist_vit
 
