@@ -93,8 +93,11 @@ def test_nbval_comparison_of_a_run_made_in_the_browser(tmp_path):
     fails, pictures and widget ids are not compared, sanitized text passes, ignored cells are not compared."""
     from conftest import nbval_differences
 
+    ids = iter(range(100))
+
     def code(outputs, tags=()):
         return {
+            "id": f"cell-{next(ids)}",  # nbformat 5 wants an id per cell
             "cell_type": "code",
             "execution_count": 1,
             "metadata": {"tags": list(tags)},
