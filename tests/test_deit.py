@@ -152,3 +152,34 @@ def test_timm_style_block_passes_mask_and_is_causal():
     attention.register_forward_pre_hook(lambda _m, _a, kwargs: seen.update(kwargs), with_kwargs=True)
     block(torch.randn(1, 3, 8))
     assert seen == {"attn_mask": None, "is_causal": False}
+
+
+def _qa_forward(attn):  # the Q&A's one-argument my_forward
+    def my_forward(x):
+        return attn.proj(attn.qkv(x)[..., : x.shape[-1]])
+
+    return my_forward
+
+
+def test_qa_patch_on_timm_says_when_timm_is_absent(monkeypatch):
+    import importlib.util
+
+    from vit_explained.deit import qa_patch_on_timm
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    assert qa_patch_on_timm(_qa_forward, _qa_forward).startswith("timm is not installed")
+
+
+def test_qa_patch_on_timm_with_timm():
+    pytest.importorskip("timm")
+    from vit_explained.deit import qa_patch_on_timm
+
+    def fixed(attn):
+        def my_forward(x, attn_mask=None, **kwargs):
+            mask = {} if attn_mask is None else {"attn_mask": attn_mask}  # timm before 1.0.16 takes none
+            return type(attn).forward(attn, x, **mask, **kwargs)
+
+        return my_forward
+
+    line = qa_patch_on_timm(_qa_forward, fixed)
+    assert "cannot be imported" in line or line.endswith("the same logits: True")

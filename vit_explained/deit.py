@@ -20,6 +20,8 @@ Shapes: B = batch, N = patches (row-major over the ``rows x cols`` patch grid), 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
@@ -32,6 +34,7 @@ __all__ = [
     "TimmStyleAttention",
     "TimmStyleBlock",
     "add_special_tokens",
+    "qa_patch_on_timm",
     "resolve_mask",
     "timm_style",
 ]
@@ -210,3 +213,37 @@ def timm_style(model: nn.Module) -> nn.Module:
         attention.scale = block.attn.scale
         twin.encoder.blocks[index] = TimmStyleBlock(block.norm1, attention, block.norm2, block.mlp)
     return twin
+
+
+def qa_patch_on_timm(
+    broken: Callable[[nn.Module], Callable[..., torch.Tensor]],
+    fixed: Callable[[nn.Module], Callable[..., torch.Tensor]],
+    name: str = "deit_tiny_distilled_patch16_224",
+) -> str:
+    """The Q&A's monkey-patch on timm itself, if timm can be imported: build ``name`` (random weights,
+    no download), install ``broken(attn)`` on its last block (the Q&A's one-argument ``my_forward``)
+    and report the error a forward raises, then install ``fixed(attn)`` and report whether the logits
+    equal the unpatched model's. Without timm, one line saying so (nothing is built)."""
+    import importlib.util
+
+    if importlib.util.find_spec("timm") is None:
+        return "timm is not installed here: the timm-shaped stand-in above is what this lesson patches"
+    try:
+        import timm
+    except Exception as error:  # e.g. a torchvision that does not match torch
+        return f"timm is installed but cannot be imported ({type(error).__name__}): the stand-in above is used"
+    model = timm.create_model(name, pretrained=False).eval()
+    attn = model.blocks[-1].attn
+    images = torch.randn(1, 3, *model.patch_embed.img_size, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        expected = model(images)
+        attn.forward = broken(attn)
+        try:
+            model(images)
+            broke = "the Q&A's my_forward(x) runs (this timm's block passes no attn_mask)"
+        except TypeError as error:
+            broke = f"the Q&A's my_forward(x) raises TypeError: {error}"
+        attn.forward = fixed(attn)
+        same = torch.allclose(model(images), expected, atol=1e-5)
+        del attn.forward
+    return f"timm {timm.__version__}, {name}: {broke}; with the fix, the same logits: {same}"

@@ -225,19 +225,78 @@ def _slice_legend(special_tokens: int, tokens: int) -> list[Rectangle]:
     return legend
 
 
+def _slice_zoom(ax, weights: torch.Tensor, special_tokens: int, vmax: float, keys: int = 6) -> None:
+    """The top-left corner, rows ``0..special_tokens - 1`` by keys ``0..keys - 1``, large, each weight
+    written in its cell, with the same boxes as the full matrix."""
+    rows, keys = special_tokens, min(keys, weights.shape[1])
+    corner = weights[:rows, :keys].detach().double()
+    ax.imshow(corner.numpy(), cmap="Greys", interpolation="nearest", vmin=0, vmax=vmax)
+    for row in range(rows):
+        for key in range(keys):
+            value = float(corner[row, key])
+            ink = "white" if value > 0.6 * vmax else "black"
+            ax.text(key, row, f"{value:.2f}", ha="center", va="center", fontsize=7, color=ink)
+    start, end, pad = special_tokens - 0.5, keys - 0.5, 0.05  # boxes drawn just inside their cells, unclipped
+    ax.add_patch(
+        Rectangle(
+            (start + pad, -0.5 + pad),
+            end - start - 2 * pad,
+            1 - 2 * pad,
+            fill=False,
+            edgecolor=_COLOURS["class"],
+            lw=2.0,
+            clip_on=False,
+        )
+    )
+    if special_tokens == 2:
+        ax.add_patch(
+            Rectangle(
+                (start + pad, 0.5 + pad),
+                end - start - 2 * pad,
+                1 - 2 * pad,
+                fill=False,
+                edgecolor=_COLOURS["distillation"],
+                lw=2.0,
+                clip_on=False,
+            )
+        )
+        ax.add_patch(
+            Rectangle(
+                (0.5 + pad, -0.5 + pad),
+                1 - 2 * pad,
+                1 - 2 * pad,
+                facecolor="none",
+                edgecolor="#ff7f0e",
+                hatch="////",
+                lw=1.5,
+                clip_on=False,
+            )
+        )
+    names = ["0 cls", "1 dist"][:special_tokens]
+    ax.set_xticks(range(keys), [*(n.replace(" ", "\n") for n in names), *map(str, range(special_tokens, keys))])
+    ax.set_yticks(range(rows), names)
+    ax.tick_params(labelsize=7)
+    ax.set_title(
+        f"zoom: rows 0-{rows - 1}, keys 0-{keys - 1} (the boxes go on to key {weights.shape[1] - 1})", fontsize=8
+    )
+
+
 def plot_slice_matrix(weights: torch.Tensor, *, special_tokens: int = 2, title: str = "") -> Figure:
     """One head's ``(N, N)`` attention weights as a heatmap (rows: queries, columns: keys) with the
     Q&A's slices boxed: row 0 from column ``special_tokens`` on (``[:, :, 0, 2:]``, the class
     token's map), row 1 likewise (the distillation token's, with two special tokens), the patch
-    columns, and the slip ``[:, :, 0, 1:]`` (one column too many) hatched."""
+    columns, and the slip ``[:, :, 0, 1:]`` (one column too many) hatched; above it, the top-left
+    corner (the special tokens' rows, keys 0-5) zoomed, each weight written in its cell."""
     if not isinstance(weights, torch.Tensor) or weights.dim() != 2 or weights.shape[0] != weights.shape[1]:
         raise ValueError(f"weights must be one head's (N, N) matrix, got {getattr(weights, 'shape', weights)}")
     if special_tokens not in (1, 2):
         raise ValueError(f"special_tokens must be 1 (ViT) or 2 (DeiT), got {special_tokens}")
     tokens = weights.shape[0]
-    fig = new_figure(figsize=(6.4, 5.2), layout="constrained")
-    ax = fig.subplots()
-    image = ax.imshow(weights.detach().double().numpy(), cmap="Greys", interpolation="nearest", vmin=0)
+    fig = new_figure(figsize=(6.4, 6.9), layout="constrained")
+    grid = fig.add_gridspec(2, 1, height_ratios=[1.0, 3.6])
+    ax = fig.add_subplot(grid[1])  # fig.axes[0]: the whole matrix
+    vmax = float(weights.max())
+    image = ax.imshow(weights.detach().double().numpy(), cmap="Greys", interpolation="nearest", vmin=0, vmax=vmax)
     fig.colorbar(image, ax=ax, shrink=0.8, label="weight (each row sums to 1)")
     end = tokens - 0.5
     start = special_tokens - 0.5
@@ -250,13 +309,15 @@ def plot_slice_matrix(weights: torch.Tensor, *, special_tokens: int = 2, title: 
     if special_tokens == 2:
         box(start, 0.5, end, 1.5, edgecolor=_COLOURS["distillation"], lw=2.0)
         ax.add_patch(Rectangle((0.5, -0.5), 1.0, 1.0, facecolor="none", edgecolor="#ff7f0e", hatch="////", lw=1.5))
+    box(-0.5, -0.5, min(6, tokens) - 0.5, special_tokens - 0.5, edgecolor="black", lw=0.8, ls=":")  # the zoom
     legend = _slice_legend(special_tokens, tokens)
     fig.legend(handles=legend, loc="outside lower center", ncols=2, fontsize=7, frameon=False)
-    names = ["0 cls", "1 dist"][:special_tokens]
-    ticks, tick_labels = [*range(special_tokens), tokens - 1], [*names, f"{tokens - 1}"]
-    ax.set_xticks(ticks, tick_labels, fontsize=7, rotation=90)
-    ax.set_yticks(ticks, tick_labels, fontsize=7)
+    ticks = [0, special_tokens, tokens - 1]
+    ax.set_xticks(ticks, map(str, ticks), fontsize=7)
+    ax.set_yticks(ticks, map(str, ticks), fontsize=7)
     ax.set_xlabel("key (the token read)", fontsize=8)
     ax.set_ylabel("query (the token reading)", fontsize=8)
-    ax.set_title(title or f"One head's attention weights, N = {tokens}", fontsize=10)
+    fig.suptitle(title or f"One head's attention weights, N = {tokens}", fontsize=10)
+    ax.set_title(f"the whole {tokens} x {tokens} matrix (dotted: the corner zoomed above)", fontsize=8)
+    _slice_zoom(fig.add_subplot(grid[0]), weights, special_tokens, vmax)
     return fig
