@@ -198,7 +198,7 @@ def test_forbid_allows_everything_else_and_leaves_no_trace():
             lambda x, w, b, e: nn.LayerNorm(x.shape[-1], eps=e, dtype=x.dtype)(x) * w + b,
             "layer_norm",
         ),
-        (lesson04.check_pre_norm_block, lambda x, block: block(x), "Block.forward"),
+        (lesson04.check_parallel_block, lambda x, block: block(x), "Block.forward"),
         (lesson08.check_rollout, None, "attention_rollout"),
     ],
 )

@@ -7,9 +7,9 @@ import torch
 
 from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
 from vit_explained.exercises.lesson04 import (
-    check_block_parameters,
+    check_drop_path,
     check_layer_norm,
-    check_pre_norm_block,
+    check_parallel_block,
     check_tanh_gelu,
 )
 
@@ -57,42 +57,9 @@ def test_tanh_gelu_rejects(answer, fragment):
 
 
 def test_not_attempted():
-    for checker in (check_tanh_gelu, check_block_parameters, check_layer_norm, check_pre_norm_block):
+    for checker in (check_tanh_gelu, check_parallel_block, check_layer_norm, check_drop_path):
         with pytest.raises(ExerciseNotAttempted):
             checker(not_done)
-
-
-# --- block parameters ---
-
-
-def block_parameters(dim, mlp_dim):
-    attention = (dim * 3 * dim + 3 * dim) + (dim * dim + dim)
-    mlp = (dim * mlp_dim + mlp_dim) + (mlp_dim * dim + dim)
-    norms = 2 * (2 * dim)
-    return attention + mlp + norms
-
-
-def test_block_parameters_accepts_reference(capsys):
-    assert block_parameters(768, 3072) == 7_087_872
-    check_block_parameters(block_parameters)
-    assert "7,087,872" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (lambda d, m: 4 * d * d + 2 * d * m + 4 * d, "biases are missing"),
-        (lambda d, m: 4 * d * d + 2 * d * m, "both the Linear biases and the LayerNorms"),
-        (lambda d, m: block_parameters(d, m) - 4 * d, "LayerNorms are missing"),
-        (lambda d, m: block_parameters(d, m) - 2 * d, "only half"),
-        (lambda d, m: block_parameters(d, m) - 2 * d * d - 2 * d, "queries, keys AND values"),
-        (lambda d, m: 12 * d * d + 13 * d, "mlp_dim = 4 x dim"),
-        (lambda d, m: block_parameters(d, m) / 1, "is the float 7087872.0; return a whole number"),
-        (lambda d, m: block_parameters(d, m) + 1, "off by +1"),
-    ],
-)
-def test_block_parameters_rejects(answer, fragment):
-    rejected(check_block_parameters, answer, fragment)
 
 
 # --- LayerNorm ---
@@ -147,51 +114,8 @@ def test_layer_norm_rejects(answer, fragment):
     rejected(check_layer_norm, answer, fragment)
 
 
-# --- pre-norm block ---
-
-
-def pre_norm_block(x, block):
-    x = x + block.attn(block.norm1(x))
-    return x + block.mlp(block.norm2(x))
-
-
-def test_pre_norm_block_accepts_reference(capsys):
-    state = torch.random.get_rng_state()
-    check_pre_norm_block(pre_norm_block)
-    assert "Correct!" in capsys.readouterr().out
-    assert torch.equal(state, torch.random.get_rng_state()), "the checker must not change the global random state"
-
-
-def _post_norm(x, block):
-    x = block.norm1(x + block.attn(x))
-    return block.norm2(x + block.mlp(x))
-
-
-def _normalised_stream(x, block):
-    x = block.norm1(x)
-    x = x + block.attn(x)
-    x = block.norm2(x)
-    return x + block.mlp(x)
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (_post_norm, "post-norm"),
-        (lambda x, b: b.mlp(b.norm2(b.attn(b.norm1(x)))), "residual connections are missing"),
-        (lambda x, b: x + b.attn(b.norm1(x)) + b.mlp(b.norm2(x)), "same x"),
-        (_normalised_stream, "residual stream itself is normalised"),
-        (lambda x, b: b(x), "from its parts"),
-        (lambda x, b: x, "differs from Block"),
-    ],
-)
-def test_pre_norm_block_rejects(answer, fragment):
-    rejected(check_pre_norm_block, answer, fragment)
-
-
 # --- bank: correct answers written differently, and more wrong answers ---------------------------
 
-import functools  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -199,8 +123,7 @@ from torch import nn  # noqa: E402
 from torch.nn.functional import gelu as renamed_gelu  # noqa: E402
 from torch.nn.functional import layer_norm as renamed_layer_norm  # noqa: E402
 
-from vit_explained import Block, mlp  # noqa: E402
-from vit_explained.parameters import count_parameters  # noqa: E402
+from vit_explained import mlp  # noqa: E402
 
 
 def gelu_in_place(x):
@@ -248,44 +171,6 @@ def test_tanh_gelu_accepts_answers_written_differently(answer, capsys):
 )
 def test_tanh_gelu_rejects_more(answer, fragment):
     rejected(check_tanh_gelu, answer, "Not yet", fragment)
-
-
-def block_parameters_parts(dim, mlp_dim):  # a loop over the layers' weight shapes
-    shapes = [(3 * dim, dim), (3 * dim,), (dim, dim), (dim,), (mlp_dim, dim), (mlp_dim,), (dim, mlp_dim), (dim,)]
-    shapes += [(dim,)] * 4  # norm1 and norm2, weight and bias
-    return sum(math.prod(shape) for shape in shapes)
-
-
-@pytest.mark.parametrize(
-    "answer",
-    [
-        lambda d, m: 4 * d * d + 2 * d * m + 9 * d + m,  # factored
-        lambda d, m: np.int64(d) * (4 * d + 2 * m + 9) + m,  # a numpy integer
-        lambda d, m: torch.tensor(4 * d * d + 2 * d * m + 9 * d + m),  # a one-element tensor
-        block_parameters_parts,
-    ],
-)
-def test_block_parameters_accepts_answers_written_differently(answer, capsys):
-    check_block_parameters(answer)
-    assert "Correct!" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (lambda d, m: count_parameters(Block(d, 1, m)), "the count as a formula (no model)"),
-        (lambda d, m: sum(p.numel() for p in nn.Linear(d, 3 * d).parameters()), "no model"),
-        (lambda d, m: block_parameters_parts(d, m) - d * d - d, "output projection"),
-        (lambda d, m: block_parameters_parts(d, m) - d * m - m, "two Linear layers"),
-        (lambda d, m: block_parameters_parts(d, m) - m, "off by -"),  # fc1's bias: not "the LayerNorms" when m = 4d
-        (lambda d, m: block_parameters_parts(d, m) + 4 * d, "off by"),  # four LayerNorms counted
-        (lambda d, m: str(block_parameters_parts(d, m)), "return a whole number"),
-        (lambda d, m: [4 * d * d, 2 * d * m], "return a whole number"),
-        (lambda d, m: d // 0, "raised ZeroDivisionError"),
-    ],
-)
-def test_block_parameters_rejects_more(answer, fragment):
-    rejected(check_block_parameters, answer, "Not yet", fragment)
 
 
 def layer_norm_in_place(x, weight, bias, eps):
@@ -350,62 +235,6 @@ def test_layer_norm_rejects_more(answer, fragment):
     rejected(check_layer_norm, answer, "Not yet", fragment)
 
 
-def pre_norm_in_place(x, block):
-    x = x.clone()
-    x += block.attn(block.norm1(x))
-    x += block.mlp(block.norm2(x))
-    return x
-
-
-def pre_norm_reduce(x, block):
-    branches = [(block.norm1, block.attn), (block.norm2, block.mlp)]
-    return functools.reduce(lambda stream, pair: stream + pair[1](pair[0](stream)), branches, x)
-
-
-def pre_norm_sequential(x, block):
-    with torch.no_grad():
-        x = x + nn.Sequential(block.norm1, block.attn)(x)
-        return (x + nn.Sequential(block.norm2, block.mlp)(x)).numpy()
-
-
-@pytest.mark.parametrize(
-    "answer",
-    [
-        pre_norm_in_place,
-        pre_norm_reduce,
-        pre_norm_sequential,
-        lambda x, b: b.mlp(b.norm2(y := x + b.attn(b.norm1(x)))) + y,
-    ],
-)
-def test_pre_norm_block_accepts_answers_written_differently(answer, capsys):
-    check_pre_norm_block(answer)
-    assert "Correct!" in capsys.readouterr().out
-
-
-def mlp_first(x, block):
-    x = x + block.mlp(block.norm2(x))
-    return x + block.attn(block.norm1(x))
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (lambda x, b: b.forward(x), "from its parts"),
-        (lambda x, b: Block.forward(b, x), "from its parts"),
-        (lambda x, b: (y := x + b.attn(b.norm1(x))) + b.mlp(b.norm1(y)), "uses norm1"),
-        (lambda x, b: b.mlp(b.norm2(x + b.attn(b.norm1(x)))), "second residual connection"),
-        (lambda x, b: (y := b.attn(b.norm1(x))) + b.mlp(b.norm2(y)), "first residual connection"),
-        (lambda x, b: x + b.attn(b.norm1(x)) + b.mlp(b.norm2(b.attn(b.norm1(x)))), "after attention"),
-        (mlp_first, "MLP runs before attention"),
-        (lambda x, b: (pre_norm_block(x, b), None), "return a torch.Tensor"),
-        (lambda x, b: b.attn(b.norm1(x), b.mlp), "is a tuple"),
-        (lambda x, b: x + b.attn(b.norm1(x)) @ x, "raised RuntimeError"),
-    ],
-)
-def test_pre_norm_block_rejects_more(answer, fragment):
-    rejected(check_pre_norm_block, answer, "Not yet", fragment)
-
-
 # --- the slips named in issue 21 ---------------------------------------------------------------------
 
 
@@ -419,18 +248,6 @@ def test_pre_norm_block_rejects_more(answer, fragment):
 )
 def test_tanh_gelu_names_bracket_and_constant_slips(answer, fragment):
     rejected(check_tanh_gelu, answer, fragment)
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (lambda d, m: 4 * d * d + 2 * d * m + 3 * d + m + d + 4 * d, "a bias of size dim is missing"),
-        (lambda d, m: 4 * d * d + 2 * d * m + 3 * d + d + m + m + 4 * d, "fc2's bias has the size"),
-        (lambda d, m: 4 * d * d + 2 * d * m + 3 * d + d + d + d + 4 * d, "fc1's bias has the size"),
-    ],
-)
-def test_block_parameters_names_bias_slips(answer, fragment):
-    rejected(check_block_parameters, answer, fragment)
 
 
 def _annotated_transformer(x, w, b, eps):  # the Annotated Transformer's LayerNorm, literally
@@ -459,40 +276,6 @@ def test_layer_norm_names_keepdim_literal_and_order_slips(answer, fragment):
     rejected(check_layer_norm, answer, fragment)
 
 
-def _mlp_first(x, b):
-    x = x + b.mlp(b.norm2(x))
-    return x + b.attn(b.norm1(x))
-
-
-def _norms_swapped(x, b):
-    x = x + b.attn(b.norm2(x))
-    return x + b.mlp(b.norm1(x))
-
-
-def _residual_adds_normalised(x, b):
-    h = b.norm1(x)
-    h = h + b.attn(h)
-    return h + b.mlp(b.norm2(h))
-
-
-def _extra_final_norm(x, b):
-    return b.norm2(pre_norm_block(x, b))
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (_mlp_first, "MLP runs before attention"),
-        (_norms_swapped, "norm1 and norm2 are swapped"),
-        (_residual_adds_normalised, "residual adds the normalised x"),
-        (_extra_final_norm, "extra LayerNorm (norm2) at the end"),
-        (lambda x, b: b.norm1(pre_norm_block(x, b)), "extra LayerNorm (norm1) at the end"),
-    ],
-)
-def test_pre_norm_block_names_order_and_norm_slips(answer, fragment):
-    rejected(check_pre_norm_block, answer, fragment)
-
-
 # --- slips named after review: a constant without its root, the sigmoid form, two slips with one count,
 # --- a missing or squared eps, a block that normalises both each branch's input and the sum ---
 
@@ -506,15 +289,6 @@ def test_pre_norm_block_names_order_and_norm_slips(answer, fragment):
 )
 def test_tanh_gelu_names_two_over_pi_and_the_sigmoid_form(answer, fragment):
     rejected(check_tanh_gelu, answer, fragment)
-
-
-def test_block_parameters_names_both_slips_that_give_the_same_count():
-    qkv_bias_of_size_dim = lambda d, m: 4 * d * d + 2 * d * m + d + d + m + d + 4 * d  # noqa: E731
-    one_norm_only = lambda d, m: 4 * d * d + 2 * d * m + 3 * d + d + m + d + 2 * d  # noqa: E731
-    for answer in (qkv_bias_of_size_dim, one_norm_only):
-        rejected(
-            check_block_parameters, answer, "two slips give exactly this count", "qkv's bias", "half of the LayerNorm"
-        )
 
 
 @pytest.mark.parametrize(
@@ -538,39 +312,8 @@ def test_layer_norm_names_missing_and_squared_eps(answer, fragment):
     rejected(check_layer_norm, answer, fragment)
 
 
-def test_pre_norm_block_names_a_block_that_normalises_inputs_and_sums():
-    def both(x, b):
-        x = b.norm1(x + b.attn(b.norm1(x)))
-        return b.norm2(x + b.mlp(b.norm2(x)))
-
-    rejected(check_pre_norm_block, both, "normalises each branch's input AND the sum")
-
-
 # --- slips named after the second review: the MLP added to the original x, norm2 twice, a branch missing,
 # --- BatchNorm's axes, weight and bias swapped, an answer that works only in 1-D ---
-
-
-def _mlp_added_to_original_x(x, b):
-    h = x + b.attn(b.norm1(x))
-    return x + b.mlp(b.norm2(h))
-
-
-def _norm2_twice(x, b):
-    h = x + b.attn(b.norm2(x))
-    return h + b.mlp(b.norm2(h))
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (_mlp_added_to_original_x, "added to the original x"),
-        (_norm2_twice, "norm2 is used twice"),
-        (lambda x, b: x + b.attn(b.norm1(x)), "MLP branch is missing"),
-        (lambda x, b: x + b.mlp(b.norm2(x)), "attention branch is missing"),
-    ],
-)
-def test_pre_norm_block_names_the_mlp_on_the_original_x_and_missing_branches(answer, fragment):
-    rejected(check_pre_norm_block, answer, fragment)
 
 
 def _batch_norm_axes(x, w, b, eps):
@@ -607,3 +350,187 @@ def _gelu_by_index(x):  # indexes x as a vector: float() of a row fails on a (2,
 )
 def test_tanh_gelu_names_an_answer_that_works_only_in_1d(answer):
     rejected(check_tanh_gelu, answer, "right on a 1-D input")
+
+
+# --- fix round 3: the parallel block and DropPath replace the two exercises the lesson showed in full;
+# --- more named slips in the tanh GELU and LayerNorm ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x: 0.5 * x * (1 - torch.tanh(C * (x + 0.044715 * x**3))), "sign before tanh"),
+        (lambda x: 0.5 * x + torch.tanh(C * (x + 0.044715 * x**3)), "adds tanh"),
+        (lambda x: 0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * 3 * x))), "not 3 * x"),
+        (lambda x: tanh_gelu(x).half(), "float16"),
+        (lambda x: tanh_gelu(x).bfloat16(), "bfloat16"),
+        (lambda x: tanh_gelu(x.half()), "float16"),
+    ],
+)
+def test_tanh_gelu_names_sign_bracket_cube_and_half_precision(answer, fragment):
+    rejected(check_tanh_gelu, answer, fragment)
+
+
+def test_tanh_gelu_says_its_tolerance(capsys):
+    check_tanh_gelu(tanh_gelu)
+    assert "1e-6 in float64" in capsys.readouterr().out
+
+
+def _layer_norm_with(eps_used=None, variance="centred", axis=-1):
+    def answer(x, w, b, eps):
+        mean = x.mean(axis, keepdim=True)
+        var = x.var(axis, keepdim=True, unbiased=False)
+        if variance == "mean square":
+            var = (x**2).mean(axis, keepdim=True)
+        return (x - mean) / torch.sqrt(var + (eps if eps_used is None else eps_used)) * w + b
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (_layer_norm_with(eps_used=1e-5), "use the eps argument, not a fixed value"),
+        (_layer_norm_with(eps_used=1e-6), "use the eps argument, not a fixed value"),
+        (_layer_norm_with(variance="mean square"), "the variance is not centred"),
+        (_layer_norm_with(axis=2), "dim=-1"),
+    ],
+)
+def test_layer_norm_names_fixed_eps_uncentred_variance_and_fixed_axis(answer, fragment):
+    rejected(check_layer_norm, answer, fragment)
+
+
+# --- the parallel block ---
+
+
+def parallel_block(x, block):
+    h = block.norm1(x)
+    return x + block.attn(h) + block.mlp(h)
+
+
+def parallel_block_in_place(x, block):
+    h = block.norm1(x)
+    out = x.clone()
+    out += block.attn(h)
+    out.add_(block.mlp(h))
+    return out
+
+
+def parallel_block_loop(x, block):  # one sample at a time, branches summed with sum()
+    return torch.stack([s + sum(branch(block.norm1(s[None]))[0] for branch in (block.attn, block.mlp)) for s in x])
+
+
+def parallel_block_manual_mlp(x, block):
+    h = block.norm1(x)
+    m = block.mlp
+    return x + block.attn(h) + m.fc2(m.act(m.fc1(h)))
+
+
+@pytest.mark.parametrize(
+    "answer", [parallel_block, parallel_block_in_place, parallel_block_loop, parallel_block_manual_mlp]
+)
+def test_parallel_block_accepts_answers_written_differently(answer, capsys):
+    check_parallel_block(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def _sequential(x, b):
+    h = x + b.attn(b.norm1(x))
+    return h + b.mlp(b.norm2(h))
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (_sequential, "sequential block of section 3"),
+        (lambda x, b: x + b.attn(b.norm1(x)) + b.mlp(b.norm2(x)), "norm2 is not used"),
+        (lambda x, b: x + b.attn(b.norm2(x)) + b.mlp(b.norm2(x)), "both branches read norm2(x)"),
+        (lambda x, b: b.attn(b.norm1(x)) + b.mlp(b.norm1(x)), "residual connection is missing"),
+        (lambda x, b: (x + b.attn(b.norm1(x))) + (x + b.mlp(b.norm1(x))), "x is added twice"),
+        (lambda x, b: b.norm1(x) + b.attn(b.norm1(x)) + b.mlp(b.norm1(x)), "adds the normalised x"),
+        (lambda x, b: x + b.attn(x) + b.mlp(x), "without its LayerNorm"),
+        (lambda x, b: b.norm1(x + b.attn(x) + b.mlp(x)), "post-norm"),
+        (lambda x, b: x + b.attn(b.norm1(x)), "MLP branch is missing"),
+        (lambda x, b: x + b.mlp(b.norm1(x)), "attention branch is missing"),
+        (lambda x, b: x + (b.attn(b.norm1(x)) + b.mlp(b.norm1(x))) / 2, "averaged"),
+        (lambda x, b: b.norm2(parallel_block(x, b)), "extra LayerNorm"),
+        (lambda x, b: b(x), "yourself"),
+        (lambda x, b: x[0], "shape"),
+        (lambda x, b: 3 * x, "differs from x + attn(norm1(x)) + mlp(norm1(x))"),
+    ],
+)
+def test_parallel_block_names_its_slips(answer, fragment):
+    rejected(check_parallel_block, answer, fragment)
+
+
+# --- DropPath ---
+
+
+def _coins(x, p):  # one coin per sample, broadcast over the rest: (B, 1, ..., 1)
+    return (torch.rand(x.shape[0], *[1] * (x.dim() - 1)) >= p).to(x.dtype)
+
+
+def drop_path(x, p, training):
+    if not training or p == 0:
+        return x
+    return x * _coins(x, p) / (1 - p)
+
+
+def drop_path_bernoulli(x, p, training):
+    if not training:
+        return x
+    mask = x.new_empty((x.shape[0],) + (1,) * (x.ndim - 1)).bernoulli_(1 - p)
+    return x.div(1 - p) * mask
+
+
+def drop_path_dropout_on_ones(x, p, training):  # F.dropout on a (B, 1, ..., 1) tensor of ones does it all
+    return torch.nn.functional.dropout(torch.ones(x.shape[0], *[1] * (x.dim() - 1), dtype=x.dtype), p, training) * x
+
+
+def drop_path_in_place(x, p, training):
+    if training:
+        x.mul_(_coins(x, p)).div_(1 - p)
+    return x
+
+
+def drop_path_numpy_loop(x, p, training):  # a Python loop over the samples, coins from torch
+    if not training:
+        return x
+    keep = [float(torch.rand(()) >= p) / (1 - p) for _ in range(x.shape[0])]
+    return torch.stack([sample * k for sample, k in zip(x, keep, strict=True)])
+
+
+@pytest.mark.parametrize(
+    "answer", [drop_path, drop_path_bernoulli, drop_path_dropout_on_ones, drop_path_in_place, drop_path_numpy_loop]
+)
+def test_drop_path_accepts_answers_written_differently(answer, capsys):
+    check_drop_path(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def _seeded_inside(x, p, training):
+    torch.manual_seed(0)
+    return drop_path(x, p, training)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x, p, t: torch.nn.functional.dropout(x, p, t), "per element"),
+        (lambda x, p, t: x * (torch.rand(*x.shape[:-1], 1) >= p) / (1 - p) if t else x, "one coin per token"),
+        (lambda x, p, t: x * _coins(x, p) if t else x, "not rescaled"),
+        (lambda x, p, t: x * _coins(x, p) * (1 - p) if t else x, "multiplied by 1 - p"),
+        (lambda x, p, t: x * _coins(x, p) / p if t else x, "divided by p"),
+        (lambda x, p, t: x * _coins(x, p) / (1 - p), "identity"),
+        (lambda x, p, t: drop_path(x, p, t) if t else x * (1 - p), "identity"),
+        (lambda x, p, t: x * (torch.rand(x.shape[0], *[1] * (x.dim() - 1)) < p) / (1 - p) if t else x, "DROP"),
+        (lambda x, p, t: x * float(torch.rand(()) >= p) / (1 - p) if t else x, "whole batch"),
+        (_seeded_inside, "same samples"),
+        (lambda x, p, t: x * _coins(x, p / 2) / (1 - p / 2) if t else x, "expected about"),
+        (lambda x, p, t: drop_path(x, p, t)[:, 0], "shape"),
+        (lambda x, p, t: x / 0 if t else x, "inf or nan"),
+        (lambda x, p, t: x @ x, "raised RuntimeError"),
+    ],
+)
+def test_drop_path_names_its_slips(answer, fragment):
+    rejected(check_drop_path, answer, fragment)

@@ -1,8 +1,10 @@
 """Checkers for lesson 04 (the GELU MLP and the block).
 
 Each checker runs the learner's function on fixed, seeded inputs, compares the result with a
-trusted reference (``F.gelu``, a real :class:`~vit_explained.Block`, ``nn.LayerNorm``) and names
-the most likely mistake when they differ.
+trusted reference (``F.gelu``, ``nn.LayerNorm``, a parallel block built from a real
+:class:`~vit_explained.Block`'s parts) and names the most likely mistake when they differ; DropPath,
+which is random, is checked by its properties (one coin per sample, the survivors rescaled, the
+identity in eval) on many samples.
 """
 
 from __future__ import annotations
@@ -16,26 +18,20 @@ from torch import nn
 
 from .. import mlp
 from ..block import Block
-from ..parameters import count_parameters
-from . import as_int, as_tensor, close, fail, forbid, max_difference, passed
+from . import as_tensor, attempt, close, fail, forbid, max_difference, passed
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 #: Exercise 1: element-wise operations only, not torch's GELU (any alias, nn.GELU) or the package's.
 _NO_GELU = forbid(F.gelu, mlp.gelu, mlp.GELU, reason="the tanh GELU from element-wise operations")
 
-#: Exercise 2: a formula, without building a model to count.
-_NO_MODEL = forbid(nn.Module.__init__, count_parameters, reason="the count as a formula (no model)")
-
 #: Exercise 3: mean, var or arithmetic, not torch's normalisation functions (nor nn.LayerNorm, which calls them).
 _NO_LAYER_NORM = forbid(
     F.layer_norm, F.group_norm, F.instance_norm, F.batch_norm, reason="LayerNorm from mean and variance"
 )
 
-#: Exercise 4: the block from its parts; ``block(x)`` runs Block.forward.
-_NO_BLOCK_CALL = forbid(
-    Block.forward, reason="the block from its parts (block.norm1, block.attn, block.norm2, block.mlp)"
-)
+#: Exercise 2: the parallel block from its parts; ``block(x)`` runs the sequential Block.forward.
+_NO_BLOCK_CALL = forbid(Block.forward, reason="the parallel block from its parts (block.norm1, block.attn, block.mlp)")
 
 
 def _same_shape(name: str, result: object, reference: torch.Tensor) -> torch.Tensor:
@@ -82,6 +78,22 @@ def _name_gelu_slip(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor)
             "the constant is sqrt(2 / pi), about 0.798; this uses 2 / pi, about 0.637: the square root is missing",
         ),
         (
+            0.5 * x * (1 - torch.tanh(inner)),
+            "the sign before tanh: the gate is (1 + tanh(...)) / 2, which goes from 0 (x very negative) to 1",
+        ),
+        (
+            0.5 * x + torch.tanh(inner),
+            "mind the brackets: 0.5 x multiplies the whole (1 + tanh(...)); this adds tanh(...) to 0.5 x",
+        ),
+        (
+            0.5 * x + 0.5 * torch.tanh(inner),
+            "mind the brackets: x multiplies the whole (1 + tanh(...)), not only the 1",
+        ),
+        (
+            0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * 3 * x))),
+            "x^3 is x cubed (x**3 or x * x * x), not 3 * x",
+        ),
+        (
             x * torch.sigmoid(1.702 * x),
             "this is the sigmoid approximation x * sigmoid(1.702 x), another (coarser) approximation from the "
             "GELU paper; the exercise asks for the tanh form",
@@ -104,11 +116,23 @@ def _name_gelu_slip(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor)
     fail(f"differs from torch's tanh GELU by up to {difference:.3g} (at x = {where:.2f})")
 
 
+def _no_half_precision(out: torch.Tensor, given: str) -> None:
+    """A float16 or bfloat16 answer keeps 3 or 2 significant digits: it cannot be right to 1e-6."""
+    if out.dtype in (torch.float16, torch.bfloat16):
+        digits = "3" if out.dtype == torch.float16 else "2"
+        fail(
+            f"given a {given} x, your function returns {str(out.dtype).replace('torch.', '')}, which keeps only "
+            f"about {digits} significant digits: compute in x's own dtype (float32 or better; no .half() or "
+            ".bfloat16())"
+        )
+
+
 def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """``tanh_gelu(x)`` must equal ``F.gelu(x, approximate="tanh")`` for any shape."""
     x = torch.linspace(-6.0, 6.0, 1201, dtype=torch.float64)
     reference = F.gelu(x, approximate="tanh")
     out = _same_shape("tanh_gelu(x)", _NO_GELU(tanh_gelu, x.clone()), reference)
+    _no_half_precision(out, "float64")
     if not _within_promise(out, reference):
         _name_gelu_slip(out, x, reference)
     grid = torch.randn(2, 3, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
@@ -123,70 +147,97 @@ def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
         fail("right on a 1-D input but not on a (2, 3, 4) one: use element-wise operations only")
     single = torch.linspace(-4.0, 4.0, 9)  # float32 in, float32 precision out
     out = _same_shape("tanh_gelu on a float32 input", _NO_GELU(tanh_gelu, single.clone()), single)
+    _no_half_precision(out, "float32")
     if not close(out, F.gelu(single, approximate="tanh")):
         fail("right in float64 but not on a float32 input: keep to torch operations on x")
-    passed("your tanh GELU equals F.gelu(x, approximate='tanh') (to 1e-6).")
+    passed(
+        "your tanh GELU equals F.gelu(x, approximate='tanh') on 1,201 points in [-6, 6] (to 1e-6 in float64, "
+        "to float32 precision on a float32 input)."
+    )
 
 
-# --- Exercise 2: a block's parameter count --------------------------------------------------------
-
-_BLOCK_SIZES = ((768, 3072), (192, 768), (64, 256), (10, 30), (48, 100))
+# --- Exercise 2: the parallel block (GPT-J, PaLM, ViT-22B) -------------------------------------
 
 
-def _block_parts(dim: int, mlp_dim: int) -> dict[str, int]:
-    return {
-        "weights": 3 * dim * dim + dim * dim + 2 * dim * mlp_dim,
-        "biases": 3 * dim + dim + mlp_dim + dim,
-        "norms": 4 * dim,
-    }
+def _parallel_reference(block: Block, x: torch.Tensor) -> torch.Tensor:
+    h = block.norm1(x)
+    return x + block.attn(h) + block.mlp(h)
 
 
-def check_block_parameters(block_parameters: Callable[[int, int], int]) -> None:
-    """``block_parameters(dim, mlp_dim)`` must equal ``count_parameters(Block(dim, heads, mlp_dim))``."""
-    wrong: list[tuple[str, int, int, dict[str, int]]] = []  # (where, got, expected, what each slip would give)
-    for dim, mlp_dim in _BLOCK_SIZES:
-        got = as_int(_NO_MODEL(block_parameters, dim, mlp_dim), f"block_parameters({dim}, {mlp_dim})")
-        with torch.device("meta"):  # count without allocating memory
-            expected = count_parameters(Block(dim, 1, mlp_dim))
-        if got == expected:
-            continue
-        parts = _block_parts(dim, mlp_dim)
-        slips = {
-            "the Linear layers' biases are missing (qkv, proj, fc1 and fc2 all have one)": expected - parts["biases"],
-            "the two LayerNorms are missing (each has a weight and a bias of size dim)": expected - parts["norms"],
-            "only half of the LayerNorm parameters: there are two, each with a weight AND a bias": (
-                expected - parts["norms"] // 2
-            ),
-            "both the Linear biases and the LayerNorms are missing": expected - parts["biases"] - parts["norms"],
-            "the qkv Linear makes queries, keys AND values, each dim wide": expected - 2 * dim * dim - 2 * dim,
-            "qkv's bias has the size of qkv's output, 3 x dim, not dim": expected - 2 * dim,
-            "attention's output projection (proj, dim -> dim) is missing": expected - dim * dim - dim,
-            "a bias of size dim is missing: proj and fc2 each end in one (and qkv's bias is 3 x dim)": expected - dim,
-            "fc2's bias has the size of fc2's output, dim, not mlp_dim": expected - dim + mlp_dim,
-            "fc1's bias has the size of fc1's output, mlp_dim, not dim": expected - mlp_dim + dim,
-            "the MLP has two Linear layers (fc1 widens, fc2 narrows back)": expected - dim * mlp_dim - mlp_dim,
-            "your count assumes mlp_dim = 4 x dim; use the mlp_dim argument": 12 * dim * dim + 13 * dim,
-        }
-        wrong.append((f"for dim={dim}, mlp_dim={mlp_dim}", got, expected, slips))
-    if wrong:
-        # Name a slip only if it explains every size the count is wrong for: with mlp_dim = 4 x dim,
-        # a missing fc1 bias (mlp_dim) looks exactly like missing LayerNorms (4 x dim).
-        # Two slips can give the same count at every size (a qkv bias of size dim and half the LayerNorm
-        # parameters are both 2 x dim short): then name both.
-        explains = [message for message in wrong[0][3] if all(slips[message] == got for _, got, _, slips in wrong)]
-        if explains:
-            where, got, expected, _ = next(case for case in wrong if case[3][explains[0]] == case[1])
-            if len(explains) == 1:
-                fail(f"{explains[0]} ({where}: got {got:,}, expected {expected:,})")
-            either = "; or ".join(explains)
-            count = "two" if len(explains) == 2 else str(len(explains))
-            fail(
-                f"{count} slips give exactly this count, check which is yours: {either} "
-                f"({where}: got {got:,}, expected {expected:,})"
-            )
-        where, got, expected, _ = wrong[0]
-        fail(f"{where} you get {got:,}, which is off by {got - expected:+,}")
-    passed("a ViT-B/16 block (dim 768, mlp_dim 3072) has 7,087,872 parameters, and your formula agrees.")
+@torch.no_grad()
+def _parallel_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Plausible wrong parallel blocks built from the same parts, each with the message that names the slip."""
+    n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
+    after_attn = x + attn(n1(x))
+    return [
+        (
+            after_attn + mlp(n2(after_attn)),
+            "this is the sequential block of section 3 (the MLP reads the stream after attention); in the "
+            "parallel block both branches read the same norm1(x)",
+        ),
+        (
+            after_attn + mlp(n1(after_attn)),
+            "the MLP reads the stream after attention: in the parallel block both branches read the same norm1(x)",
+        ),
+        (
+            x + attn(n1(x)) + mlp(n2(x)),
+            "the MLP branch reads norm2(x): the parallel block normalises once, and both branches read that "
+            "same norm1(x) (norm2 is not used)",
+        ),
+        (
+            x + attn(n2(x)) + mlp(n2(x)),
+            "both branches read norm2(x): the block's first LayerNorm, norm1, is the one to share",
+        ),
+        (
+            x + attn(n2(x)) + mlp(n1(x)),
+            "the norms are swapped, and there should be only one: both branches read norm1(x)",
+        ),
+        (attn(n1(x)) + mlp(n1(x)), "the residual connection is missing: add both branches to x itself"),
+        (
+            2 * x + attn(n1(x)) + mlp(n1(x)),
+            "x is added twice ((x + attn) + (x + mlp)): there is one stream and two branches, x + attn(h) + mlp(h)",
+        ),
+        (
+            n1(x) + attn(n1(x)) + mlp(n1(x)),
+            "the residual adds the normalised x: add the branches to the stream x itself, not to norm1(x)",
+        ),
+        (x + attn(x) + mlp(x), "the branches read x without its LayerNorm: both read h = norm1(x)"),
+        (
+            n1(x + attn(x) + mlp(x)),
+            "this normalises the sum (post-norm); the parallel block normalises the branches' input, "
+            "h = norm1(x), and leaves the stream alone",
+        ),
+        (x + attn(n1(x)), "the MLP branch is missing: x + attn(h) + mlp(h)"),
+        (x + mlp(n1(x)), "the attention branch is missing: x + attn(h) + mlp(h)"),
+        (
+            x + (attn(n1(x)) + mlp(n1(x))) / 2,
+            "the branches are averaged: add both, x + attn(h) + mlp(h), as the sequential block adds each",
+        ),
+        (n2(reference), "an extra LayerNorm at the end: the block's output is the stream itself"),
+        (n1(reference), "an extra LayerNorm at the end: the block's output is the stream itself"),
+    ]
+
+
+def check_parallel_block(parallel_block: Callable[[torch.Tensor, Block], torch.Tensor]) -> None:
+    """``parallel_block(x, block)`` must equal ``x + attn(norm1(x)) + mlp(norm1(x))`` with ``block``'s parts."""
+    with torch.random.fork_rng(devices=[]):  # leave the notebook's random state as it was
+        torch.manual_seed(4)
+        block = Block(32, 4, 64).double().eval()
+        with torch.no_grad():  # LayerNorms that are not the identity (and differ), so every mistake shows
+            for norm in (block.norm1, block.norm2):
+                norm.weight.add_(0.5 * torch.randn_like(norm.weight))
+                norm.bias.add_(0.5 * torch.randn_like(norm.bias))
+        x = 2 * torch.randn(2, 7, 32, dtype=torch.float64) + 1
+    with torch.no_grad():
+        reference = _parallel_reference(block, x)
+        suspects = _parallel_suspects(block, x, reference)
+        out = _same_shape("parallel_block(x, block)", _NO_BLOCK_CALL(parallel_block, x.clone(), block), reference)
+    if not _within_promise(out, reference):
+        for candidate, message in suspects:
+            if _within_promise(out, candidate):
+                fail(message)
+        fail(f"differs from x + attn(norm1(x)) + mlp(norm1(x)) by up to {max_difference(out, reference):.3g}")
+    passed("your parallel block equals x + attn(h) + mlp(h) with h = norm1(x), as in GPT-J and ViT-22B.")
 
 
 # --- Exercise 3: LayerNorm ------------------------------------------------------------------------
@@ -259,12 +310,35 @@ def _layer_norm_formula_suspects(
             "eps is missing: nn.LayerNorm divides by sqrt(var + eps), which also keeps a constant token from "
             "dividing by zero",
         ),
+        *_fixed_eps_suspects(x, weight, bias, eps),
+        (
+            (x - mean) / torch.sqrt((x**2).mean(-1, keepdim=True) + eps) * weight + bias,
+            "the variance is not centred: mean(x**2) is the mean square; the variance is the mean of "
+            "(x - mean)**2 (x.var(dim=-1, unbiased=False))",
+        ),
         (
             (x - mean) / torch.sqrt(var + eps**2) * weight + bias,
             "eps is squared: nn.LayerNorm adds eps itself to the variance, sqrt(var + eps)",
         ),
         (normalise((-1,), centre=False) * weight + bias, "the numerator is not centred: subtract the mean first"),
         ((x - mean / torch.sqrt(var + eps)) * weight + bias, "mind the parentheses: only the mean is divided"),
+    ]
+
+
+def _fixed_eps_suspects(
+    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float
+) -> list[tuple[torch.Tensor, str]]:
+    """A hard-coded eps (nn.LayerNorm's default 1e-5, ViT's 1e-6, ...) instead of the ``eps`` argument."""
+    mean = x.mean(-1, keepdim=True)
+    var = x.var(-1, keepdim=True, unbiased=False)
+    return [
+        (
+            (x - mean) / torch.sqrt(var + fixed) * weight + bias,
+            f"use the eps argument, not a fixed value: this matches eps = {fixed:g}, "
+            f"but this call passed eps = {eps:g}",
+        )
+        for fixed in (1e-5, 1e-6, 1e-8, 1e-12, 1e-3)
+        if fixed != eps
     ]
 
 
@@ -309,7 +383,13 @@ def _layer_norm_mean_suspects(
 
 
 def _keepdim_hint(error: Exception) -> str | None:
-    """A mean or variance without ``keepdim=True`` no longer lines up with ``x`` (a broadcasting error)."""
+    """A mean or variance without ``keepdim=True`` no longer lines up with ``x`` (a broadcasting error);
+    a hard-coded axis number (``dim=2``) does not exist on a 2-D input."""
+    if isinstance(error, IndexError) and "Dimension out of range" in str(error):
+        return (
+            "A fixed axis number (such as dim=2) names the last axis only for inputs with that many dimensions; "
+            "this input is (6, 8): x is (..., D), so take the statistics over dim=-1"
+        )
     if isinstance(error, RuntimeError) and "must match the size" in str(error):
         return (
             "A mean or variance taken over the last axis without keepdim=True has lost that axis, so it no longer "
@@ -344,112 +424,92 @@ def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Ten
     passed("your LayerNorm equals nn.LayerNorm on (2, 5, 16) and (6, 8) inputs (to 1e-6).")
 
 
-# --- Exercise 4: the pre-norm block from its parts ------------------------------------------------
+# --- Exercise 4: DropPath (per-sample stochastic depth) -------------------------------------------
+
+_DROP_SAMPLES = 4000  # enough samples that a drop rate is known to about +-0.7 points (one standard error)
 
 
-@torch.no_grad()
-def _block_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
-    """Plausible wrong blocks built from the same parts, each with the message that names the slip."""
-    n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
-    after_attn = x + attn(n1(x))
-    post_norm = n1(x + attn(x))
-    normalised_stream = n2(n1(x) + attn(n1(x)))
-    suspects = [
-        (
-            n2(post_norm + mlp(post_norm)),
-            "this is post-norm (the 2017 Transformer: norm(x + branch(x))); ViT "
-            "normalises each branch's input instead, x + branch(norm(x))",
-        ),
-        (
-            n2(n1(x + attn(n1(x))) + mlp(n2(n1(x + attn(n1(x)))))),
-            "this normalises each branch's input AND the sum after each residual (a post-norm block that also "
-            "pre-normalises); ViT only normalises each branch's input, x + branch(norm(x)), and leaves the "
-            "stream alone",
-        ),
-        (mlp(n2(attn(n1(x)))), "the residual connections are missing: each branch's output is ADDED to x"),
-        (after_attn + mlp(n2(attn(n1(x)))), "the MLP branch should read the stream after attention was added"),
-        (mlp(n2(after_attn)), "the second residual connection (around the MLP) is missing"),
-        (attn(n1(x)) + mlp(n2(attn(n1(x)))), "the first residual connection (around attention) is missing"),
-        (x + attn(n1(x)) + mlp(n2(x)), "both branches read the same x: the MLP should read x after attention"),
-        (
-            normalised_stream + mlp(normalised_stream),
-            "the residual stream itself is normalised: only the branches' inputs go through a LayerNorm",
-        ),
-        (after_attn + mlp(n1(after_attn)), "the MLP branch uses norm1; it has its own LayerNorm, norm2"),
-        (
-            x + mlp(n2(after_attn)),
-            "the MLP's output is added to the original x: add it to the stream after attention, "
-            "h = x + attn(norm1(x)), then h + mlp(norm2(h)); as written, attention's contribution is lost",
-        ),
-        (after_attn, "the MLP branch is missing: after attention, add mlp(norm2(h)) to the stream h"),
-        (x + mlp(n2(x)), "the attention branch is missing: first x + attn(norm1(x)), then the MLP branch"),
-    ]
-    suspects += _block_wiring_suspects(block, x)
-    for norm_name, norm in (("norm2", n2), ("norm1", n1)):
-        suspects.append(
-            (
-                norm(reference),
-                f"an extra LayerNorm ({norm_name}) at the end: the block's output is the stream itself; "
-                "the encoder normalises only once, after the last block",
-            )
+def _drop_path_call(drop_path: Callable[..., torch.Tensor], x: torch.Tensor, p: float, training: bool, seed: int):
+    with torch.random.fork_rng(devices=[]):  # the learner's torch.rand draws from a seeded, private state
+        torch.manual_seed(seed)
+        result = attempt(drop_path, x.clone(), p, training)
+    return _same_shape(f"drop_path(x, p={p}, training={training}) on a {tuple(x.shape)} input", result, x)
+
+
+def _per_sample_factors(out: torch.Tensor, x: torch.Tensor, p: float) -> torch.Tensor:
+    """The factor each sample was multiplied by; fails if a sample's entries got different factors."""
+    ratio = out.detach().to(torch.float64) / x  # x has no zeros
+    if not ratio.isfinite().all():
+        fail(f"with p = {p}, your output holds inf or nan: a division by zero? (scale kept samples by 1 / (1 - p))")
+    flat = ratio.reshape(ratio.shape[0], -1)
+    spread = (flat - flat[:, :1]).abs().amax(dim=1)
+    if (spread > 1e-6 * (1 + flat[:, 0].abs())).any():
+        if x.dim() == 3:
+            per_token = ratio - ratio[:, :, :1]
+            if (per_token.abs() <= 1e-6 * (1 + ratio[:, :, :1].abs())).all():
+                fail(
+                    "one coin per token: DropPath drops a sample's whole branch, one coin per sample "
+                    "(a mask of shape (B, 1, 1), the same for all of a sample's tokens and features)"
+                )
+        fail(
+            "the mask is per element (that is dropout): DropPath keeps or drops a sample's whole branch, one coin "
+            "per sample, a mask of shape (B, 1, ..., 1) broadcast over the rest"
         )
-    return suspects
+    return flat[:, 0]
 
 
-@torch.no_grad()
-def _block_wiring_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
-    """Wrong blocks that swap the norms, run the MLP first, or add the branch to the normalised x."""
-    n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
-    swapped = x + attn(n2(x))
-    mlp_first = x + mlp(n2(x))
-    normalised_residual = n1(x) + attn(n1(x))  # the residual adds the normalised x, not the stream
-    norm2_twice = x + attn(n2(x))
-    return [
-        (
-            norm2_twice + mlp(n2(norm2_twice)),
-            "norm2 is used twice: the attention branch reads norm1(x), the MLP branch norm2(h); "
-            "each branch has its own LayerNorm",
-        ),
-        (
-            swapped + mlp(n1(swapped)),
-            "norm1 and norm2 are swapped: norm1 belongs to the attention branch, norm2 to the MLP branch",
-        ),
-        (mlp_first + attn(n1(mlp_first)), "the MLP runs before attention: attention comes first, then the MLP"),
-        (
-            mlp_first + attn(n2(mlp_first)),
-            "the MLP runs before attention: attention (with norm1) comes first, then the MLP (with norm2)",
-        ),
-        (
-            normalised_residual + mlp(n2(normalised_residual)),
-            "the residual adds the normalised x: add the branch to the stream x itself, x + attn(norm1(x)), "
-            "not to norm1(x)",
-        ),
-        (
-            n2(normalised_residual) + mlp(n2(normalised_residual)),
-            "the residual adds the normalised x: add each branch to the stream itself, x + attn(norm1(x)), "
-            "not to the LayerNorm's output",
-        ),
-    ]
+def _check_rates(factors: torch.Tensor, p: float) -> None:
+    keep = 1 - p
+    dropped = factors.abs() < 1e-9
+    survivors = factors[~dropped]
+    if dropped.all() or not dropped.any():
+        fail(
+            f"with p = {p}, {'every' if dropped.all() else 'no'} sample of {len(factors):,} was dropped: one coin "
+            "for the whole batch is Huang et al.'s original stochastic depth; DropPath tosses one coin per sample"
+        )
+    rate, error = dropped.double().mean().item(), math.sqrt(p * keep / len(factors))
+    if abs(rate - keep) < 5 * error:
+        fail(f"with p = {p}, {100 * rate:.1f} % of samples were dropped: p is the probability to DROP, keep with 1 - p")
+    if abs(rate - p) > 5 * error:
+        fail(f"with p = {p}, {100 * rate:.1f} % of samples were dropped, expected about {100 * p:.0f} %")
+    scale = survivors.mean().item()
+    if (survivors - scale).abs().max() > 1e-6 * scale:
+        fail("the kept samples are scaled by different factors: each kept sample is multiplied by 1 / (1 - p)")
+    named = {
+        1.0: "the kept samples are not rescaled: divide them by the keep probability 1 - p, so the mean is unchanged",
+        keep: "the kept samples are multiplied by 1 - p; divide by it instead (scale by 1 / (1 - p))",
+        1 / p: "the kept samples are divided by p; divide by the keep probability, 1 - p",
+    }
+    for factor, message in named.items():
+        if abs(scale - factor) < 1e-6 * factor:
+            fail(f"{message} (p = {p}: kept samples were scaled by {scale:.4g}, expected {1 / keep:.4g})")
+    if abs(scale - 1 / keep) > 1e-6 / keep:
+        fail(f"with p = {p}, kept samples were scaled by {scale:.4g}; expected 1 / (1 - p) = {1 / keep:.4g}")
 
 
-def check_pre_norm_block(pre_norm_block: Callable[[torch.Tensor, Block], torch.Tensor]) -> None:
-    """``pre_norm_block(x, block)``, built from ``block.norm1/attn/norm2/mlp``, must equal ``block(x)``."""
-    with torch.random.fork_rng(devices=[]):  # leave the notebook's random state as it was
-        torch.manual_seed(4)
-        block = Block(32, 4, 64).double().eval()
-        with torch.no_grad():  # LayerNorms that are not the identity, so every mistake shows
-            for norm in (block.norm1, block.norm2):
-                norm.weight.add_(0.5 * torch.randn_like(norm.weight))
-                norm.bias.add_(0.5 * torch.randn_like(norm.bias))
-        x = 2 * torch.randn(2, 7, 32, dtype=torch.float64) + 1
-    with torch.no_grad():
-        reference = block(x)
-        suspects = _block_suspects(block, x, reference)
-    with torch.no_grad():
-        out = _same_shape("pre_norm_block(x, block)", _NO_BLOCK_CALL(pre_norm_block, x.clone(), block), reference)
-    if not _within_promise(out, reference):
-        for candidate, message in suspects:
-            if _within_promise(out, candidate):
-                fail(message)
-        fail(f"differs from Block's output by up to {max_difference(out, reference):.3g}")
-    passed("your pre-norm block equals Block: x + attn(norm1(x)), then x + mlp(norm2(x)).")
+def check_drop_path(drop_path: Callable[[torch.Tensor, float, bool], torch.Tensor]) -> None:
+    """``drop_path(x, p, training)``: timm's per-sample stochastic depth, checked by its properties."""
+    generator = torch.Generator().manual_seed(4)
+    x3 = torch.rand(_DROP_SAMPLES, 3, 5, dtype=torch.float64, generator=generator) + 0.5  # (B, N, D), no zeros
+    x2 = torch.rand(_DROP_SAMPLES, 6, dtype=torch.float64, generator=generator) + 0.5  # (B, D)
+    for p in (0.3, 0.6):
+        out = _drop_path_call(drop_path, x3, p, False, seed=1)
+        if not close(out, x3):
+            fail(f"with training=False (eval) DropPath must be the identity, but drop_path(x, p={p}, False) changed x")
+    for p, x, seed in ((0.3, x3, 2), (0.6, x2, 3)):
+        out = _drop_path_call(drop_path, x, p, True, seed=seed)
+        _check_rates(_per_sample_factors(out, x, p), p)
+    out = _drop_path_call(drop_path, x3, 0.0, True, seed=1)
+    if not close(out, x3):
+        fail("with p = 0 nothing is dropped: drop_path(x, 0.0, True) must return x unchanged")
+    first = _drop_path_call(drop_path, x3, 0.3, True, seed=5)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(6)
+        again = attempt(drop_path, x3.clone(), 0.3, True)  # two calls in a row: new coins each time
+        again_too = attempt(drop_path, x3.clone(), 0.3, True)
+    if close(first, again) or close(as_tensor(again), as_tensor(again_too)):
+        fail("two calls drop the same samples: draw new coins on every call (do not seed inside the function)")
+    passed(
+        f"your drop_path drops whole samples at rate p (0.3 and 0.6, on {_DROP_SAMPLES:,} samples), scales the "
+        "rest by 1 / (1 - p), and is the identity in eval."
+    )

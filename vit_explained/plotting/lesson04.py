@@ -289,7 +289,7 @@ def plot_depth_gradients(designs: Mapping[str, Mapping[int, list[float]]], guide
     """Log-log: one dot per (depth, seed) for each design (``{name: {depth: [one value per seed]}}``), the
     fitted power law of each, and a 1/sqrt(L) guide through the mean of design ``guide`` (default: the last)
     at the shallowest depth."""
-    from matplotlib.ticker import FormatStrFormatter, NullLocator
+    from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullLocator
 
     if not designs:
         raise ValueError("designs is empty: give at least one {name: {depth: [values]}}")
@@ -320,8 +320,13 @@ def plot_depth_gradients(designs: Mapping[str, Mapping[int, list[float]]], guide
     ax.set_yscale("log")
     ax.set_xticks(all_depths, [str(depth) for depth in all_depths])
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.yaxis.set_major_formatter(FormatStrFormatter("%.1f"))
-    ax.yaxis.set_minor_formatter(FormatStrFormatter("%.1f"))
+    values_shown = [v for values in designs.values() for seeds in values.values() for v in seeds]
+    low_value, high_value = min(values_shown), max(values_shown)
+    candidates = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.6, 2.0, 2.5, 3.0, 4.0, 5.0)
+    ticks = [t for t in candidates if low_value / 1.15 <= t <= high_value * 1.15]
+    ax.yaxis.set_major_locator(FixedLocator(ticks))  # labelled ticks across the whole range, above 1.0 too
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%.1f" if all(round(t, 1) == t for t in ticks) else "%.2f"))
     ax.set(
         xlabel="depth L (blocks)",
         ylabel="gradient norm at the last fc2",
