@@ -194,14 +194,22 @@ class PositionStructure:
     groups: dict[str, Estimate]
     differences: dict[str, Comparison]
 
+    def counts(self) -> str:
+        """The first lines of the report: where each patch's most similar other position lies."""
+        return "\n".join(
+            [
+                f"inner patches whose most similar other position is a grid neighbour: "
+                f"{self.inner_nearest_neighbour} of {self.num_inner} (a random pick: at most {self.chance:.0%} each)",
+                f"  of these: left/right {self.left_right}, above/below {self.above_below}, diagonal {self.diagonal}",
+                f"border patches whose most similar other position is also on the border: "
+                f"{self.border_nearest_border} of {self.num_border}",
+            ]
+        )
+
     def __str__(self) -> str:
         width = max(map(len, self.groups))
         lines = [
-            f"inner patches whose most similar other position is a grid neighbour: {self.inner_nearest_neighbour} "
-            f"of {self.num_inner} (a random pick: at most {self.chance:.0%} each)",
-            f"  of these: left/right {self.left_right}, above/below {self.above_below}, diagonal {self.diagonal}",
-            f"border patches whose most similar other position is also on the border: "
-            f"{self.border_nearest_border} of {self.num_border}",
+            self.counts(),
             "mean cosine similarity of two patches' positions (n = pairs; intervals: bootstrap over patches):",
             *(f"  {name:<{width}} {estimate}" for name, estimate in self.groups.items()),
             "differences (bootstrap over patches):",
