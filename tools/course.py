@@ -120,6 +120,10 @@ for size, grid in [(120, 30), (36, 12), (200, 4), (64, 32)]:
     "parts_with_gradient_when_attention_frozen": """
 lesson05.check_frozen_attention_parts(parts_with_gradient_when_attention_frozen)
 """,
+    # 03: the answer is one number (no argument to vary); the graded copy runs the lesson's checker again
+    "vit_l_attention_bytes": """
+lesson03.check_attention_memory(vit_l_attention_bytes)
+""",
     # 09: other (dim, heads, patches) than the visible check's, each with no mask, an additive and a boolean
     # attn_mask (is_causal=False), then is_causal=True (a clear error or the causal attention)
     "make_my_forward": """
@@ -142,6 +146,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "split_heads": ("einops.rearrange",),
     "merge_heads": ("einops.rearrange",),
     "attention": ("torch.nn.functional.scaled_dot_product_attention", "vit_explained.Attention.scaled_dot_product"),
+    "vit_l_attention_bytes": ("vit_explained.cost.attention_cost",),
     "tanh_gelu": ("torch.nn.functional.gelu", "vit_explained.gelu"),
     "block_parameters": ("vit_explained.count_parameters", "vit_explained.Block.__init__"),
     "layer_norm": ("torch.nn.functional.layer_norm", "torch.layer_norm", "torch.nn.LayerNorm.forward"),
