@@ -687,10 +687,7 @@ class MapComparisons:
     def __str__(self) -> str:
         width = max(len("A - B"), *(len(label) for label in self.labels))
         level = f"{self.confidence:.1%}".replace("%", " %")
-        header = (
-            f"{'A - B':<{width}}  {'mean':>7}  {'95 % interval':<17}  {'at 95 %':<9}  at {level} ({len(self)} tests)"
-        )
-        lines = [header]
+        lines = [f"{'A - B':<{width}}  {'mean':>7}  {'95 % interval':<17}  {'at 95 %':<9}  at {level}"]
         for label, single, strict in zip(self.labels, self.single, self.strict, strict=True):
             d = single.difference
             s, digits = d.scale, d.digits

@@ -388,11 +388,16 @@ def plot_deletion_curves(
 
 
 def plot_rollout_chain(
-    matrices: Sequence[torch.Tensor], *, tokens: Sequence[str] | None = None, title: str | None = None
+    matrices: Sequence[torch.Tensor],
+    *,
+    tokens: Sequence[str] | None = None,
+    title: str | None = None,
+    symbol: str = "Ã",
 ) -> Figure:
     """Rollout as a chain of small matrices, each entry printed: the blocks' mixed attention
     ``Ã_0, Ã_1, ...`` (``(N, N)`` each, first block first) and their product, the later block on
-    the left: ``R = Ã_(L-1) @ ... @ Ã_0``. Meant for a toy ``N`` of 2 to 5 tokens."""
+    the left: ``R = Ã_(L-1) @ ... @ Ã_0``. Meant for a toy ``N`` of 2 to 5 tokens. ``symbol`` names the
+    matrices (``"(I + Ā)"`` for Chefer et al.'s ``R = R + Ā @ R``, the same product of ``I + Ā``)."""
     if isinstance(matrices, torch.Tensor) or not isinstance(matrices, Sequence) or not matrices:
         raise TypeError("matrices must be a non-empty list of (N, N) tensors, first block first")
     shapes = {tuple(m.shape) if isinstance(m, torch.Tensor) else None for m in matrices}
@@ -427,9 +432,9 @@ def plot_rollout_chain(
         ax.set_yticks(range(size), names, fontsize=7)
         ax.set_xlabel("from (input side)", fontsize=7)
         ax.set_title(
-            f"Ã_{index}: block {index}"
+            f"{symbol}_{index}: block {index}"
             if index is not None
-            else "R = " + " @ ".join(f"Ã_{i}" for i in reversed(range(len(layers)))),
+            else "R = " + " @ ".join(f"{symbol}_{i}" for i in reversed(range(len(layers)))),
             fontsize=9,
         )
     axes[0].set_ylabel("to (output side)", fontsize=7)
