@@ -64,12 +64,11 @@ HIDDEN_CASES: dict[str, str] = {
     "(nn.MultiheadAttention(8, 1), torch.randn(3, 1, 8))]",
     # 04
     "tanh_gelu": "[(4 * torch.randn(3, 4, 5),), (torch.linspace(-10, 10, 101, dtype=torch.float64),)]",
-    "block_parameters": "[(40, 100), (6, 6), (128, 512)]",
     "layer_norm": "[(3 * torch.randn(2, 3, 10) + 1, torch.randn(10), torch.randn(10), 1e-5), "
     "(torch.randn(5, 1), torch.ones(1), torch.zeros(1), 1e-3), "
     "(torch.randn(7, 33, dtype=torch.float64), torch.rand(33, dtype=torch.float64), "
     "torch.rand(33, dtype=torch.float64), 0.1)]",
-    "pre_norm_block": "[(torch.randn(2, 5, 16), Block(16, 4, 24).eval()), "
+    "parallel_block": "[(torch.randn(2, 5, 16), Block(16, 4, 24).eval()), "
     "(torch.randn(1, 3, 8), Block(8, 2, 32).eval())]",
     # 05
     "softmax_backward": "[(torch.randn(*s).softmax(-1), torch.randn(*s)) for s in [(4, 4), (2, 3, 5, 5), (3, 6)]]",
@@ -120,6 +119,20 @@ for size, grid in [(120, 30), (36, 12), (200, 4), (64, 32)]:
     "parts_with_gradient_when_attention_frozen": """
 lesson05.check_frozen_attention_parts(parts_with_gradient_when_attention_frozen)
 """,
+    # 04: DropPath is random: properties over many samples (one coin per sample, the rate, the rescale, eval)
+    "drop_path": """
+for p, shape in [(0.25, (3000, 4, 2)), (0.5, (3000, 5))]:
+    x = torch.rand(*shape, dtype=torch.float64) + 0.5
+    assert torch.equal(torch.as_tensor(drop_path(x.clone(), p, False)), x), "hidden case: not the identity in eval"
+    out = torch.as_tensor(drop_path(x.clone(), p, True)).double()
+    factors = (out / x).reshape(shape[0], -1)
+    assert torch.allclose(factors, factors[:, :1]), "hidden case: not one coin per sample"
+    kept = factors[:, 0] != 0
+    assert torch.allclose(factors[kept, 0], torch.full_like(factors[kept, 0], 1 / (1 - p))), (
+        "hidden case: kept samples not scaled by 1 / (1 - p)"
+    )
+    assert abs((~kept).double().mean().item() - p) < 0.05, "hidden case: drop rate far from p"
+""",
     # 03: the answer is one number (no argument to vary); the graded copy runs the lesson's checker again
     "vit_l_attention_bytes": """
 lesson03.check_attention_memory(vit_l_attention_bytes)
@@ -148,9 +161,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "attention": ("torch.nn.functional.scaled_dot_product_attention", "vit_explained.Attention.scaled_dot_product"),
     "vit_l_attention_bytes": ("vit_explained.cost.attention_cost",),
     "tanh_gelu": ("torch.nn.functional.gelu", "vit_explained.gelu"),
-    "block_parameters": ("vit_explained.count_parameters", "vit_explained.Block.__init__"),
     "layer_norm": ("torch.nn.functional.layer_norm", "torch.layer_norm", "torch.nn.LayerNorm.forward"),
-    "pre_norm_block": ("vit_explained.Block.forward",),
+    "parallel_block": ("vit_explained.Block.forward",),
     "softmax_backward": AUTOGRAD,
     "value_gradient": AUTOGRAD,
     "w_v_gradient": AUTOGRAD,

@@ -44,12 +44,14 @@ LESSONS: dict[str, tuple[str, int]] = {
     "03_attention_shapes": (
         "what queries, keys and values are for, on a 4-token, 2-head example you can read (each head can read"
         " every feature, only the output is split); attention on a real digit; 197 x 768 tokens through ViT-B"
-        " attention shape by shape; 1/sqrt(d) keeps the spread of the scores independent of the head width: "
+        " attention shape by shape; attention alone ignores token order (shuffle in, shuffle out), which is "
+        "why positions are added; 1/sqrt(d) keeps the spread of the scores independent of the head width: "
         "with the original ViT's init a third of the rows saturate at d = 64 without it (with PyTorch's or "
         "timm's init about 1 %), and saturated rows pass back 7-9x less, yet the mean gradient is larger; "
         "folding the scale into W_q keeps the function, but one SGD step then moves it d times as much (Adam:"
-        " sqrt(d)); memory (heads, tokens) vs FLOPs (width, and the projections up to N = 2D); an attention "
-        "widget",
+        " sqrt(d)); memory (heads, tokens) vs FLOPs (width, and the projections up to N = (3 D_in + D)/2: "
+        "1536 tokens for ViT-B, 252 and 896 for T2T-ViT_t's two token layers); an attention widget; predict "
+        "the attention weights' bytes for ViT-L at 384",
         40,
     ),
     "04_gelu_mlp_and_block": (
@@ -57,9 +59,11 @@ LESSONS: dict[str, tuple[str, int]] = {
         "checked on random blocks and drawn log-log: the last fc2 gradient shows no trend with post-norm (slope "
         "+0.00 [-0.10, +0.10]) and falls with pre-norm (slope -0.36 [-0.44, -0.29], slower than 1/sqrt(L))); "
         "GELU from its formula (erf vs tanh; swapping the form in the shipped MNIST ViT changes none of 1,000 "
-        "predictions), the 768 -> 3072 -> 768 MLP, LayerNorm vs BatchNorm (a picture of what each averages "
-        "over), dropout, DropPath (per-sample stochastic depth) and LayerScale, each in a few lines, where "
-        "ViT-B/16's 86,567,656 parameters are; GELU and parameter-budget widgets",
+        "predictions), the 768 -> 3072 -> 768 MLP and why a transformer needs one, LayerNorm vs BatchNorm (a "
+        "picture of what each averages over), dropout, DropPath (per-sample stochastic depth, written in an "
+        "exercise) and LayerScale, where ViT-B/16's 86,567,656 parameters are; exercises: tanh GELU, a "
+        "parallel block (GPT-J, ViT-22B), LayerNorm, DropPath; GELU and parameter-budget widgets; an appendix "
+        "on which GELU each library's checkpoints use",
         35,
     ),
     "05_where_gradients_flow": (
