@@ -65,7 +65,7 @@ def test_patch_grid_widget_shows_the_package_message_for_a_patch_that_does_not_d
 def test_patch_grid_widget_still_shows_the_token_count():
     widget = patch_grid_widget()
     (ax,) = widget.compute(patch_size=16, image_size=224)[1].axes
-    assert ax.get_xlabel() == "196 patches + 1 class token = 197 tokens"
+    assert ax.get_xlabel() == "196 patches + 1 class token = 197 tokens\npos_embedding (1, 197, 768)"
 
 
 def test_position_similarity_widget_names_the_nearest_patch():

@@ -63,7 +63,10 @@ class PatchGridWidget(LessonWidget):
         ax = fig.subplots()
         rows, cols = draw_patch_grid(ax, center_crop_resize(self.source, image_size), patch_size)
         ax.set_title(f"{image_size} x {image_size}, {patch_size} x {patch_size} patches: {rows} x {cols}", fontsize=9)
-        ax.set_xlabel(f"{rows * cols} patches + 1 class token = {rows * cols + 1} tokens", fontsize=9)
+        tokens = rows * cols + 1
+        ax.set_xlabel(
+            f"{rows * cols} patches + 1 class token = {tokens} tokens\npos_embedding (1, {tokens}, {self.dim})"
+        )
         return line, fig
 
 
