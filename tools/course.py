@@ -50,6 +50,9 @@ HIDDEN_CASES: dict[str, str] = {
     "count_vit_tokens": "[(48, 80, 8, 16), (1000, 600, 20, 30), (9, 9, 3, 3), (64, 32, 32, 32)]",
     "my_patchify": "[(torch.randn(3, 2, 10, 6), (5, 3)), (torch.randn(1, 4, 4, 4), (4, 4)), "
     "(torch.randn(2, 3, 12, 20), (2, 4))]",
+    "my_interpolate_positions": "[(torch.randn(1, 1 + 3 * 5, 7), (3, 5), (6, 4)), "
+    "(torch.randn(1, 1 + 4 * 4, 2), (4, 4), (7, 7)), "
+    "(torch.randn(1, 1 + 6 * 2, 9, dtype=torch.float64), (6, 2), (3, 5))]",
     "conv_to_linear": "[(torch.randn(7, 2, 3, 5),), (torch.randn(3, 4, 1, 2),), (torch.randn(2, 3, 6, 6),)]",
     # 02
     "my_count_tokens": "[(13, 29, 5, 3, 2), (100, 7, 7, 7, 0), (1, 1, 1, 1, 0), (64, 48, 3, 2, 1), (31, 30, 4, 3, 3)]",
@@ -154,6 +157,10 @@ AUTOGRAD = ("torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.back
 #: Every alias of these raises while the student's function runs in the hidden part.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "my_patchify": ("vit_explained.patchify", "einops.rearrange"),
+    "my_interpolate_positions": (
+        "vit_explained.positional.interpolate_positions",
+        "vit_explained.positional.vit_at_resolution",
+    ),
     "my_count_tokens": ("vit_explained.count_tokens",),
     "t2t_stages": ("vit_explained.t2t_chain",),
     "split_heads": ("einops.rearrange",),

@@ -29,10 +29,13 @@ LESSONS: dict[str, tuple[str, int]] = {
     "01_patches_and_embeddings": (
         "a map of the whole ViT with ViT-B/16's shapes; 224 / 16 = 14 per side: 14 x 14 = 196 patches "
         "(+1 class token = 197 tokens); patchify by hand; Conv2d, Unfold + Linear and Rearrange + Linear "
-        "are one computation; sinusoid vs learned positions (the MNIST model learned a local 2-D "
-        "neighbourhood, left/right strongest and the patch below also alike, plus a border frame, one seed); "
-        "learned positions at a new resolution (2-D interpolation as timm does; 2-D bilinear vs 1-D linear "
-        "with the kernel held fixed); only the MLP is local; a patch-grid widget",
+        "are one computation; why positions (a shuffle leaves the class token unchanged until positions are "
+        "added); sinusoid vs learned positions (the MNIST model, one seed, learned a local 2-D neighbourhood, "
+        "left/right strongest and the patch below also alike, rows but no detectable columns, plus a border "
+        "cluster; drawn with bootstrap intervals); learned positions at a new resolution (2-D interpolation: "
+        "the paper's code is linear with aligned corners, timm antialiased bicubic, Hugging Face bicubic "
+        "without antialias; 2-D bilinear vs 1-D linear with the kernel held fixed); only the MLP is local; a "
+        "patch-grid widget; 4 exercises (the last: resize a position table by hand)",
         35,
     ),
     "02_soft_split_token_counting": (
