@@ -6,7 +6,7 @@
 
 Every run is on scikit-learn's 8x8 digits (1,257 train / 180 validation / 360 test) with the lesson's
 recipe (``QUICK``: AdamW lr 1e-2, weight decay 0.05, label smoothing 0.1, batch 64, warm-up 10 % then
-cosine, no augmentation), one torch thread, from seeds 0, 1, ... . Four experiments:
+cosine, no augmentation), one torch thread, from seeds 0, 1, ... . Six sections:
 
 - ``compare`` (10 seeds; the others 3): the 1-block ViT (2x2 patches), the same ViT with a soft split
   (overlapping 4x4 windows, stride 2) and with a 3x3 convolutional stem (8 channels), and ``SmallCNN`` of
@@ -20,6 +20,11 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . Four experime
   0.03 and 0.1, 300 steps; validation accuracy.
 - ``selection``: 12 seeds of one recipe that trains (soft split, 100 steps); validation accuracy and
   which test digits each run gets right (for lesson 06's "why not choose on the test set").
+- ``overfit``: Karpathy's "overfit one batch": the clinic's fixed model, two structural bugs and SGD at
+  0.01 and 0.1, 100 steps (and SGD at 0.1 for 400) on one batch of 64 training digits; and the fixed
+  model trained on zeroed images (an input-independent baseline, 150 steps).
+- ``timing`` (no training for accuracy): the CPU time per step of each ``compare`` model measured 5 more
+  times, so the equal-seconds plan's time ratios come with the range they vary over on this machine.
 
 Writes ``benchmarks/results/lesson06_runs.json`` (every per-seed number, read by lesson 06; each section
 is saved as it finishes, with its date, machine and load) and ``lesson06.md`` (the summary).
@@ -146,6 +151,39 @@ def train_pool(job: tuple[str, float, int, int]) -> tuple[str, float, int, int, 
     return pool, lr, steps, seed, clinic.run(steps=steps, optimizer="sgd", lr=lr, pool=pool, seed=seed).val_accuracy
 
 
+#: the clinic's settings tried on one batch (name -> clinic.run arguments), Karpathy's "overfit one batch"
+OVERFIT_RUNS: dict[str, dict] = {
+    "none": {},
+    "MultiheadAttention without batch_first": {"bug": "MultiheadAttention without batch_first"},
+    clinic.LAYER_NORM_NO_CENTRING: {"bug": clinic.LAYER_NORM_NO_CENTRING},
+    "SGD at lr 0.01": {"optimizer": "sgd"},
+    "SGD at lr 0.1": {"optimizer": "sgd", "lr": 0.1},
+    "SGD at lr 0.1, 400 steps": {"optimizer": "sgd", "lr": 0.1, "steps": 400},
+}
+OVERFIT_STEPS = 100
+
+
+def train_overfit(job: tuple[str, int]) -> tuple[str, int, float, float]:
+    """One batch of 64 training digits (the seed's own 64), 100 steps: the last loss and the batch's
+    label entropy (the lowest loss of a model whose output ignores the image)."""
+    name, seed = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    if name == "zeroed images":  # an input-independent baseline: the fixed model, every pixel 0, 150 steps
+        zero = data._replace(
+            train_images=torch.zeros_like(data.train_images), val_images=torch.zeros_like(data.val_images)
+        )
+        run = clinic.run(steps=150, lr=1e-2, seed=seed, data=zero)
+        return name, seed, sum(run.losses[-20:]) / 20, run.val_accuracy
+    rows = slice(64 * seed, 64 * (seed + 1))
+    one = data._replace(train_images=data.train_images[rows], train_labels=data.train_labels[rows])
+    arguments = {"lr": 1e-2, "steps": OVERFIT_STEPS, **OVERFIT_RUNS[name]}
+    run = clinic.run(seed=seed, data=one, **arguments)
+    shares = torch.bincount(one.train_labels, minlength=10).double() / 64
+    entropy = -(shares[shares > 0] * shares[shares > 0].log()).sum().item()
+    return name, seed, run.losses[-1], entropy
+
+
 def train_selection(seed: int) -> tuple[int, float, str]:
     torch.set_num_threads(1)
     data = load_digits()
@@ -159,7 +197,8 @@ def train_selection(seed: int) -> tuple[int, float, str]:
 
 
 PATH = RESULTS / "lesson06_runs.json"
-SECTIONS = ("compare", "init", "pooling", "selection", "lr")
+SECTIONS = ("compare", "init", "pooling", "selection", "lr", "timing", "overfit")
+TIMING_REPEATS = 5
 
 
 def _tuple_free(recipe: Recipe) -> dict:
@@ -182,6 +221,26 @@ def extend_compare(stored: dict, seeds: range, workers: int) -> dict:
 
 def run_section(section: str, seeds: range, workers: int) -> dict:
     """Train one section's runs (``workers`` processes, one thread each) and return its results."""
+    if section == "overfit":
+        jobs = [(name, seed) for name in (*OVERFIT_RUNS, "zeroed images") for seed in seeds]
+        with ProcessPoolExecutor(workers) as executor:
+            done = list(executor.map(train_overfit, jobs))
+        result = {"steps": OVERFIT_STEPS, "last_loss": {}, "label_entropy": {}, "zeroed": {"loss": [], "val": []}}
+        for name, seed, loss, other in done:
+            if name == "zeroed images":
+                result["zeroed"]["loss"].append(round(loss, 4))
+                result["zeroed"]["val"].append(round(other, 4))
+            else:
+                result["last_loss"].setdefault(name, []).append(round(loss, 4))
+                result["label_entropy"][str(seed)] = round(other, 4)
+        return result
+    if section == "timing":  # the equal-seconds plan's time ratios, measured again (one process: no pool)
+        return {
+            "repeats": TIMING_REPEATS,
+            "cpu_ms_per_step": {
+                name: [round(cpu_ms_per_step(name), 3) for _ in range(TIMING_REPEATS)] for name in MODELS
+            },
+        }
     with ProcessPoolExecutor(workers) as executor:
         if section == "compare":
             costs = {name: cpu_ms_per_step(name) for name in MODELS}
@@ -306,14 +365,63 @@ def summary(results: dict) -> str:
             f"Equal seconds: {c['equal_seconds']['cpu_seconds']} CPU s (the plain ViT's {EQUAL_STEPS} steps).",
             "",
         ]
+        lines += [
+            "The rule lesson 06 uses: a difference is **shown** when the paired 95 % t-interval of the mean "
+            "seed-by-seed difference lies above or below 0 (no correction for the number of comparisons). It is "
+            "applied to the equal-steps runs only; the equal-seconds runs are **indicative** (their step counts "
+            "rest on one timing per model, and timing ratios move with the machine and its load: see `timing`).",
+            "",
+        ]
+        pairs = [(name, "ViT") for name in MODELS if name != "ViT"]
+        pairs += [("SmallCNN width 8", "ViT, soft split"), ("SmallCNN width 8", "ViT, conv stem")]
         for key in ("equal_steps", "equal_seconds"):
-            for name in MODELS:
-                if name != "ViT":
-                    comparison = paired_seeds(
-                        c[key]["test"][name], c[key]["test"]["ViT"], names=(name, "ViT"), percent=True
-                    )
-                    lines.append(f"- {key.replace('_', ' ')}: {comparison}")
+            for a, b in pairs:
+                comparison = paired_seeds(c[key]["test"][a], c[key]["test"][b], names=(a, b), percent=True)
+                t = comparison.t_interval()
+                beyond = t.low > 0 or t.high < 0
+                word = (
+                    ("shown" if beyond else "not shown")
+                    if key == "equal_steps"
+                    else ("indicative: leans" if beyond else "indicative: level")
+                )
+                d = comparison.difference
+                lines.append(
+                    f"- {key.replace('_', ' ')}: {a} - {b}: {100 * d.mean:+.1f} points (range {100 * d.low:+.1f}.."
+                    f"{100 * d.high:+.1f}), t-interval [{100 * t.low:+.1f}, {100 * t.high:+.1f}]: {word}"
+                )
         lines.append("")
+    if "timing" in results:
+        timing = results["timing"]["cpu_ms_per_step"]
+        lines += [
+            f"## Timing: CPU ms per step, {results['timing']['repeats']} more timings per model (one thread)",
+            "",
+        ]
+        rows = []
+        for name in MODELS:
+            ratios = [t / v for t, v in zip(timing[name], timing["ViT"], strict=True)]
+            stored = results.get("compare", {}).get("models", {}).get(name, {}).get("cpu_ms_per_step")
+            rows.append(
+                [
+                    name,
+                    ", ".join(f"{t:.1f}" for t in timing[name]),
+                    f"{min(ratios):.2f}..{max(ratios):.2f}",
+                    f"{stored / results['compare']['models']['ViT']['cpu_ms_per_step']:.2f}" if stored else "",
+                ]
+            )
+        lines += [markdown_table(["model", "CPU ms per step", "ratio to ViT", "ratio in the stored plan"], rows), ""]
+    if "overfit" in results:
+        o = results["overfit"]
+        lines += [f"## Overfit one batch: 64 training digits, {o['steps']} steps (last loss per seed)", ""]
+        rows = [[name, ", ".join(f"{x:.2f}" for x in losses)] for name, losses in o["last_loss"].items()]
+        rows.append(["(the batch's label entropy)", ", ".join(f"{x:.2f}" for x in o["label_entropy"].values())])
+        lines += [markdown_table(["run", "last loss"], rows), ""]
+        lines += [
+            "Zeroed images (the fixed model, 150 steps): last loss "
+            + ", ".join(f"{x:.2f}" for x in o["zeroed"]["loss"])
+            + "; validation accuracy "
+            + ", ".join(f"{x:.0%}" for x in o["zeroed"]["val"]),
+            "",
+        ]
     if "init" in results:
         lines += [f"## Initialisation ({INIT_STEPS} steps, validation accuracy, 180 digits)", ""]
         rows = [
@@ -377,8 +485,12 @@ def main(argv: list[str] | None = None) -> int:
             "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
             "machine": machine("1"),
             "load_average": [round(load[0], 1), round(end_load[0], 1)],
-            "workers": args.workers,
-            "seeds": list(seeds) if section != "selection" else list(range(SELECTION_RUNS)),
+            "workers": 1 if section == "timing" else args.workers,
+            "seeds": []
+            if section == "timing"
+            else list(seeds)
+            if section != "selection"
+            else list(range(SELECTION_RUNS)),
             "wall_seconds": round(time.perf_counter() - start),
         }
         PATH.write_text(json.dumps(results, indent=1) + "\n")

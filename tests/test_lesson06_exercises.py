@@ -1,5 +1,8 @@
 """Lesson 06's checkers accept the reference answers and reject plausible wrong ones, saying what is wrong."""
 
+import math
+
+import numpy as np
 import pytest
 import torch
 from sklearn.metrics import confusion_matrix
@@ -210,7 +213,6 @@ def test_unattempted_stub_gets_a_friendly_message(checker):
 
 # --- bank: correct answers written differently, and more wrong answers ---------------------------
 
-import numpy as np  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 
@@ -493,3 +495,251 @@ def test_safe_shift_threshold_messages_never_name_a_different_threshold():
             with pytest.raises(ExerciseFailed) as error:
                 lesson06.check_max_safe_shift(answer)
             assert "0.5" not in str(error.value) and "threshold" in str(error.value)
+
+
+# --- exercise 1: argmax with keepdim (a (B, 1) == (B,) broadcast) -------------------------------------
+
+
+def test_accuracy_names_keepdim_broadcast():
+    with pytest.raises(ExerciseFailed, match=r"keepdim.*\(B, B\)"):
+        lesson06.check_accuracy(lambda logits, labels: (logits.argmax(1, keepdim=True) == labels).float().mean().item())
+
+
+# --- exercise 2: one training step ------------------------------------------------------------------
+
+
+def train_step(model, optimizer, images, labels):
+    model.train()
+    optimizer.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(images), labels)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def train_step_zero_grad_last(model, optimizer, images, labels):
+    model.train(True)
+    loss = torch.nn.functional.cross_entropy(model(images), labels, reduction="sum") / len(labels)
+    loss.backward()
+    optimizer.step()
+    model.zero_grad(set_to_none=False)
+    return loss.detach()
+
+
+def train_step_manual_loss(model, optimizer, images, labels):
+    model.training = True  # the probe has no submodules that need the flag
+    for p in model.parameters():
+        p.grad = None
+    logits = model(images).double()
+    loss = -logits.log_softmax(1)[torch.arange(len(labels)), labels].mean()
+    loss.backward()
+    optimizer.step()
+    model.eval()  # leaving eval mode on afterwards is fine
+    return float(loss.detach())
+
+
+@pytest.mark.parametrize("answer", [train_step, train_step_zero_grad_last, train_step_manual_loss])
+def test_train_step_accepts_right_answers(answer, capsys):
+    lesson06.check_train_step(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def _no_train(model, optimizer, images, labels):
+    optimizer.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(images), labels)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _no_zero_grad(model, optimizer, images, labels):
+    model.train()
+    loss = torch.nn.functional.cross_entropy(model(images), labels)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _step_first(model, optimizer, images, labels):
+    model.train()
+    optimizer.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(images), labels)
+    optimizer.step()
+    loss.backward()
+    return loss.item()
+
+
+def _no_step(model, optimizer, images, labels):
+    model.train()
+    optimizer.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(images), labels)
+    loss.backward()
+    return loss.item()
+
+
+def _loss_after_step(model, optimizer, images, labels):
+    train_step(model, optimizer, images, labels)
+    model.modes.pop()
+    with torch.no_grad():
+        return torch.nn.functional.cross_entropy(model(images), labels).item()
+
+
+def _returns_tensor(model, optimizer, images, labels):
+    model.train()
+    optimizer.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(images), labels)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def _label_smoothing(model, optimizer, images, labels):
+    model.train()
+    optimizer.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(images), labels, label_smoothing=0.1)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _new_optimizer(model, optimizer, images, labels):
+    return train_step(model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9), images, labels)
+
+
+def _backward_twice(model, optimizer, images, labels):
+    model.train()
+    optimizer.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(images), labels)
+    loss.backward()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _forward_twice(model, optimizer, images, labels):
+    loss = train_step(model, optimizer, images, labels)
+    model(images)
+    return loss
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (_no_train, r"eval mode.*model.train\(\)"),
+        (_no_zero_grad, r"add up.*zero_grad"),
+        (_step_first, r"step\(\) ran before loss.backward"),
+        (_no_step, r"did not change"),
+        (_loss_after_step, r"returned loss is not this step's"),
+        (_returns_tensor, r"loss.item\(\)"),
+        (_label_smoothing, r"no label smoothing"),
+        (_new_optimizer, r"momentum"),
+        (_backward_twice, r"raised RuntimeError.*backward\(\) once"),
+        (_forward_twice, r"ran the model 2 times"),
+        (lambda model, optimizer, images, labels: None, r"never called the model"),
+    ],
+)
+def test_train_step_names_slips(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson06.check_train_step(answer)
+
+
+def test_train_step_stub_is_not_attempted():
+    def stub(model, optimizer, images, labels):
+        raise NotImplementedError("your code here")
+
+    with pytest.raises(ExerciseNotAttempted):
+        lesson06.check_train_step(stub)
+
+
+# --- exercise 4: the paired t-interval ------------------------------------------------------------
+
+
+def paired_interval(a, b):
+    from scipy import stats
+
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+    return d.mean() - half, d.mean() + half
+
+
+def paired_interval_torch(a, b):
+    from scipy import stats
+
+    d = torch.as_tensor(a, dtype=torch.float64) - torch.as_tensor(b, dtype=torch.float64)
+    half = float(stats.t.ppf(0.975, len(d) - 1)) * d.std() / len(d) ** 0.5
+    return torch.stack([d.mean() - half, d.mean() + half])
+
+
+def paired_interval_scipy(a, b):
+    from scipy import stats
+
+    d = [x - y for x, y in zip(a, b, strict=True)]
+    return stats.t.interval(0.95, len(d) - 1, loc=np.mean(d), scale=stats.sem(d))
+
+
+def paired_interval_float32_loop(a, b):
+    from scipy import stats
+
+    d = [float(x) - float(y) for x, y in zip(a, b, strict=True)]
+    n, mean = len(d), sum(d) / len(d)
+    sd = (sum((x - mean) ** 2 for x in d) / (n - 1)) ** 0.5
+    t = stats.t.ppf(0.975, n - 1)
+    return [mean - t * sd / math.sqrt(n), mean + t * sd / math.sqrt(n)]
+
+
+@pytest.mark.parametrize(
+    "answer", [paired_interval, paired_interval_torch, paired_interval_scipy, paired_interval_float32_loop]
+)
+def test_paired_interval_accepts_right_answers(answer, capsys):
+    lesson06.check_paired_interval(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def test_paired_interval_matches_the_lessons_evidence_module():
+    from vit_explained.evidence import paired_seeds
+
+    a, b = [0.95, 0.97, 0.93, 0.96], [0.94, 0.94, 0.92, 0.93]
+    t = paired_seeds(a, b).t_interval()
+    low, high = paired_interval(a, b)
+    assert abs(low - t.low) < 1e-9 and abs(high - t.high) < 1e-9
+
+
+def _interval_with(**changes):
+    from scipy import stats
+
+    def answer(a, b):
+        d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+        if changes.get("reverse"):
+            d = -d
+        n = len(d)
+        q = 1.96 if changes.get("z") else stats.t.ppf(changes.get("p", 0.975), n - 1 + changes.get("dof", 0))
+        sd = d.std(ddof=changes.get("ddof", 1))
+        half = q * sd / (1 if changes.get("spread") else np.sqrt(n))
+        if changes.get("unpaired"):
+            half = q * np.sqrt(np.var(a, ddof=1) / n + np.var(b, ddof=1) / n)
+        scale = 100 if changes.get("percent") else 1
+        return scale * (d.mean() - half), scale * (d.mean() + half)
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (_interval_with(reverse=True), r"b - a"),
+        (_interval_with(ddof=0), r"ddof=1"),
+        (_interval_with(z=True), r"1.96.*Student's t"),
+        (_interval_with(dof=1), r"n - 1 degrees of freedom, not n"),
+        (_interval_with(p=0.95), r"90 % interval"),
+        (_interval_with(spread=True), r"sqrt\(n\)"),
+        (_interval_with(unpaired=True), r"paired"),
+        (_interval_with(percent=True), r"percentage points"),
+        (lambda a, b: (0.01, -0.01), r"low end"),
+        (lambda a, b: 0.01, r"two numbers"),
+        (lambda a, b: [x - y for x, y in zip(a, b, strict=True)][:2], r"not \("),
+        (lambda a, b: a - b, r"raised TypeError.*np.asarray"),
+    ],
+)
+def test_paired_interval_names_slips(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson06.check_paired_interval(answer)

@@ -16,9 +16,12 @@ POOLS = ("cls", "mean")
 #: How a ``ViT`` starts its Linear layers (``ViT(..., init=...)``):
 #: ``"timm"``: truncated normal, std 0.02, zero biases (timm's and HF's ViT; the cut is at the
 #: absolute values ±2, i.e. 100 std, so it is a normal in practice);
-#: ``"jax"``: Xavier on the fused qkv (timm's jax mode): Xavier-uniform kernels, zero biases, a zero-initialised
-#: head. Close to the original JAX ViT, not equal: there q, k, v are separate Dense layers (Xavier over (D, D),
-#: std 0.18 at D = 32, against 0.13 over the fused (3D, D)) and the MLP biases start at N(0, 1e-6);
+#: ``"jax"``: close to timm's jax mode (``init_weights_vit_jax``, read in timm 1.0.29.dev0): Xavier-uniform
+#: Linear weights of the blocks (over the fused qkv), a zero-initialised head. It differs from timm in the
+#: biases: timm draws the MLP biases from N(0, 1e-6) and this package zeroes every bias; and timm also sets
+#: the patch embedding's Conv2d (LeCun normal), which this package leaves at PyTorch's default. Nor is it the
+#: original JAX ViT: there q, k, v are separate Dense layers (Xavier over (D, D), std 0.18 at D = 32,
+#: against 0.13 over the fused (3D, D));
 #: ``"torch"``: PyTorch's own default (uniform, scaled by 1/sqrt(fan-in)).
 INITS = ("timm", "jax", "torch")
 
@@ -47,7 +50,8 @@ def init_weights(module: nn.Module) -> None:
 
 
 def _jax_init(module: nn.Module) -> None:
-    """timm's jax mode: Xavier-uniform kernels (over the fused qkv) and zero biases."""
+    """Close to timm's jax mode: Xavier-uniform kernels (over the fused qkv); every bias zero (timm: the MLP
+    biases from N(0, 1e-6))."""
     if isinstance(module, nn.Linear):
         nn.init.xavier_uniform_(module.weight)
         if module.bias is not None:

@@ -12,7 +12,14 @@ from . import ExerciseFailed, as_int, as_tensor, attempt, close, fail, forbid, p
 #: Exercise 2 says: without scikit-learn.
 _NO_SKLEARN = forbid("sklearn", reason="the confusion matrix without scikit-learn")
 
-__all__ = ["check_accuracy", "check_confusion_matrix", "check_max_safe_shift", "check_per_class_accuracy"]
+__all__ = [
+    "check_accuracy",
+    "check_confusion_matrix",
+    "check_max_safe_shift",
+    "check_paired_interval",
+    "check_per_class_accuracy",
+    "check_train_step",
+]
 
 
 def _logit_cases() -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -58,6 +65,11 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
         ),
         "integer division: the count of correct predictions // the batch size rounds down (to 0 unless every "
         "prediction is right); divide with /, or take the mean of a float tensor",
+    ),
+    (
+        lambda logits, labels, result, _: abs(result - _accuracy_of(logits.argmax(1, keepdim=True), labels)) < 1e-6,
+        "argmax(1, keepdim=True) gives predictions of shape (B, 1), and (B, 1) == (B,) broadcasts to a (B, B) "
+        "table comparing every prediction with every label; drop keepdim (or .squeeze(1)) so both are (B,)",
     ),
     (
         lambda logits, labels, result, _: abs(result - _accuracy_of(logits.argmax(), labels)) < 1e-6,
@@ -446,3 +458,256 @@ def check_per_class_accuracy(
             fail("return fractions in [0, 1], not percentages")
         fail("for at least one class the fraction is wrong: correct examples of class k / examples of class k")
     passed("class 3 scores 0 here although the overall accuracy looks fine: look per class.")
+
+
+# --- exercise 2: one training step ----------------------------------------------------------------
+
+
+class _Probe(torch.nn.Module):
+    """A tiny classifier that records whether it was in training mode at each forward pass."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        generator = torch.Generator().manual_seed(62)
+        self.linear = torch.nn.Linear(12, 3)
+        with torch.no_grad():
+            self.linear.weight.copy_(torch.randn(3, 12, generator=generator) * 0.3)
+            self.linear.bias.copy_(torch.randn(3, generator=generator) * 0.1)
+        self.modes: list[bool] = []
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        self.modes.append(self.training)
+        return self.linear(images.flatten(1))
+
+
+def _step_batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
+    generator = torch.Generator().manual_seed(64)
+    return [
+        (torch.randn(batch, 1, 3, 4, generator=generator), torch.randint(0, 3, (batch,), generator=generator))
+        for batch in (8, 5, 8)
+    ]
+
+
+def _reference_steps(accumulate: bool = False, step_first: bool = False) -> tuple[list[torch.Tensor], list[float]]:
+    """The weights after each step and the loss of each step, done right (or with one of two slips)."""
+    model = _Probe()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    weights, losses = [], []
+    for images, labels in _step_batches():
+        if not accumulate:
+            optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(images), labels)
+        if step_first:
+            optimizer.step()
+        loss.backward()
+        if not step_first:
+            optimizer.step()
+        weights.append(torch.cat([p.detach().flatten() for p in model.parameters()]).clone())
+        losses.append(loss.item())
+    return weights, losses
+
+
+def _train_step_hint(error: Exception) -> str | None:
+    if isinstance(error, RuntimeError) and "backward through the graph a second time" in str(error):
+        return "call loss.backward() once per step (a second call needs a new forward pass)"
+    if isinstance(error, TypeError) and "item" in str(error):
+        return "loss.item() turns the 0-d loss tensor into a float; call it on the tensor, not on a float"
+    return None
+
+
+def check_train_step(
+    train_step: Callable[[torch.nn.Module, torch.optim.Optimizer, torch.Tensor, torch.Tensor], float],
+) -> None:
+    """``train_step(model, optimizer, images, labels) -> float``: one step of training (training mode,
+    clear the old gradients, forward, cross-entropy, backward, step), returning the step's loss."""
+    right, right_losses = _reference_steps()
+    accumulated, _ = _reference_steps(accumulate=True)
+    stepped_first, _ = _reference_steps(step_first=True)
+    model = _Probe()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    steps: list[bool] = []  # at each optimizer.step(): did gradients exist?
+    optimizer.register_step_pre_hook(
+        lambda *_: steps.append(any(p.grad is not None for p in model.parameters()))  # type: ignore[func-returns-value]
+    )
+    model.eval()  # as `evaluate` or `predict` leave a model: the step must switch training mode on itself
+    start = torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
+    for call, (images, labels) in enumerate(_step_batches()):
+        model.modes.clear()
+        loss = attempt(train_step, model, optimizer, images.clone(), labels.clone(), hint=_train_step_hint)
+        if not model.modes:
+            fail("your step never called the model: compute logits = model(images) inside train_step")
+        if not all(model.modes):
+            fail(
+                "the model was in eval mode during the forward pass: call model.train() first (evaluate and "
+                "predict leave a model in eval mode, where dropout is off and BatchNorm uses its running "
+                "statistics)"
+            )
+        if len(model.modes) > 1:
+            fail(
+                f"your step ran the model {len(model.modes)} times on one batch: one forward pass, one "
+                "backward, one step (to return the loss, return the loss you backpropagated)"
+            )
+        weights = torch.cat([p.detach().flatten() for p in model.parameters()])
+        if call == 0 and torch.equal(weights, start):
+            if steps and not steps[0]:
+                fail(
+                    "optimizer.step() ran before loss.backward(): there were no gradients yet, so the weights did "
+                    "not move; backward computes the gradients, then step uses them"
+                )
+            if not steps:
+                fail("the weights did not change: call optimizer.step() after loss.backward()")
+            fail("the weights did not change: call loss.backward() and then optimizer.step()")
+        if not steps:
+            fail(
+                "the weights moved, but not through the optimizer you were given: step that one (a new optimizer "
+                "at every step forgets its momentum and Adam's running averages)"
+            )
+        if len(steps) != call + 1:
+            fail(f"after {call + 1} calls optimizer.step() ran {len(steps)} times: one step per call")
+        if not torch.allclose(weights, right[call], rtol=1e-4, atol=1e-6):
+            if torch.allclose(weights, accumulated[call], rtol=1e-4, atol=1e-6):
+                fail(
+                    "the gradients add up from step to step: loss.backward() adds to .grad, so clear it at "
+                    "every step with optimizer.zero_grad() before backward"
+                )
+            if torch.allclose(weights, stepped_first[call], rtol=1e-4, atol=1e-6):
+                fail("optimizer.step() ran before loss.backward(): each step then uses the previous batch's gradients")
+            fail(
+                f"after step {call + 1} the weights are not those of one plain step: use F.cross_entropy(logits, "
+                "labels) (no label smoothing here), the optimizer you were given (a new one forgets its momentum), "
+                "then zero_grad, backward, step, in that order"
+            )
+        if isinstance(loss, bool) or loss is None:
+            fail(f"return the step's loss as a float, got {loss!r}")
+        value = as_tensor(loss, "your loss")
+        if value.numel() != 1:
+            fail(f"return one number, the mean loss of the batch, got shape {tuple(value.shape)}")
+        if abs(float(value.item()) - right_losses[call]) > 1e-5 * max(1.0, abs(right_losses[call])):
+            fail(
+                "the weights are right but the returned loss is not this step's: return the loss you "
+                "backpropagated (computed before the step), e.g. loss.item()"
+            )
+        if isinstance(loss, torch.Tensor) and loss.requires_grad:
+            fail(
+                "return loss.item() (a float), not the loss tensor: a list of such tensors keeps every "
+                "step's graph alive in memory"
+            )
+    passed(
+        "model.train(), zero_grad, forward, loss, backward, step: the order every loop in this lesson (and `fit`) uses."
+    )
+
+
+# --- exercise 4: shown or not ---------------------------------------------------------------------
+
+
+def _interval_cases() -> list[tuple[object, object]]:
+    generator = np.random.default_rng(65)
+    cases: list[tuple[object, object]] = []
+    for seeds, shift in ((3, 0.02), (5, 0.005), (10, 0.01), (4, -0.03)):
+        b = 0.9 + 0.03 * generator.standard_normal(seeds)
+        a = b + shift + 0.01 * generator.standard_normal(seeds)
+        cases.append((a.round(4).tolist(), b.round(4).tolist()))
+    cases.append((np.array([0.95, 0.96, 0.94, 0.97]), np.array([0.93, 0.97, 0.92, 0.94])))  # numpy arrays
+    return cases
+
+
+def _t_interval(
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    level: float = 0.95,
+    ddof: int = 1,
+    z: bool = False,
+    dof_shift: int = 0,
+    paired: bool = True,
+    spread: bool = False,
+) -> tuple[float, float]:
+    from scipy import stats
+
+    n = len(a)
+    quantile = stats.norm.ppf(0.5 + level / 2) if z else stats.t.ppf(0.5 + level / 2, n - 1 + dof_shift)
+    if paired:
+        differences = a - b
+        scale = differences.std(ddof=ddof) / (1.0 if spread else np.sqrt(n))
+    else:
+        scale = np.sqrt(a.var(ddof=ddof) / n + b.var(ddof=ddof) / n)
+    mean = a.mean() - b.mean()
+    return mean - quantile * scale, mean + quantile * scale
+
+
+#: (how the slip would compute the interval, what to say), most specific first.
+_INTERVAL_SLIPS: list[tuple[Callable[[np.ndarray, np.ndarray], tuple[float, float]], str]] = [
+    (
+        lambda a, b: tuple(-x for x in reversed(_t_interval(a, b))),
+        "this is the interval of b - a; the exercise asks for the mean of a - b (its sign says which is higher)",
+    ),
+    (
+        lambda a, b: _t_interval(a, b, ddof=0),
+        "the standard deviation of the differences needs ddof=1 (divide by n - 1): np.std's default divides by n "
+        "and makes the interval too narrow (torch.std divides by n - 1 already)",
+    ),
+    (
+        lambda a, b: _t_interval(a, b, z=True),
+        "1.96 is the normal distribution's quantile; with a few seeds the mean's spread is itself estimated, so use "
+        "Student's t with n - 1 degrees of freedom: scipy.stats.t.ppf(0.975, n - 1) (4.30 for 3 seeds)",
+    ),
+    (
+        lambda a, b: _t_interval(a, b, dof_shift=1),
+        "the t quantile has n - 1 degrees of freedom, not n: scipy.stats.t.ppf(0.975, n - 1)",
+    ),
+    (
+        lambda a, b: _t_interval(a, b, level=0.90),
+        "that is a 90 % interval (t.ppf(0.95, ...)); a two-sided 95 % interval uses t.ppf(0.975, n - 1)",
+    ),
+    (
+        lambda a, b: _t_interval(a, b, spread=True),
+        "you did not divide the standard deviation by sqrt(n): that interval is where one seed's difference "
+        "falls, not where the mean difference lies (its standard error is std / sqrt(n))",
+    ),
+    (
+        lambda a, b: _t_interval(a, b, paired=False),
+        "this treats a and b as unrelated samples; they are paired (run i of a and run i of b share seed i), so take "
+        "the differences a[i] - b[i] first: the seed-to-seed spread they share cancels",
+    ),
+]
+
+
+def _interval_hint(error: Exception) -> str | None:
+    if isinstance(error, (TypeError, ValueError)) and ("unsupported operand" in str(error) or "operands" in str(error)):
+        return "a and b may be Python lists: np.asarray(a) - np.asarray(b) gives the differences"
+    return None
+
+
+def check_paired_interval(paired_interval: Callable[[object, object], tuple[float, float]]) -> None:
+    """``paired_interval(a, b) -> (low, high)``: the 95 % Student t-interval of the mean of ``a[i] - b[i]``
+    over paired seeds (``a``, ``b``: lists or arrays of accuracies, the same seeds in the same order)."""
+    for a, b in _interval_cases():
+        a_array, b_array = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        expected = _t_interval(a_array, b_array)
+        result = attempt(
+            paired_interval,
+            list(a) if isinstance(a, list) else a.copy(),
+            list(b) if isinstance(b, list) else b.copy(),
+            hint=_interval_hint,
+        )
+        if isinstance(result, dict) or not hasattr(result, "__len__") or len(result) != 2:
+            fail(f"return two numbers, (low, high), got {result!r:.80}")
+        try:
+            low, high = (float(as_tensor(end, "an end of your interval").item()) for end in result)
+        except (RuntimeError, ValueError):
+            fail("each end of the interval should be one number")
+        if low > high:
+            fail(f"the low end ({low:.4f}) is above the high end ({high:.4f}): return (low, high)")
+        if max(abs(low - expected[0]), abs(high - expected[1])) < 1e-6:
+            continue
+        for slip, message in _INTERVAL_SLIPS:
+            other = slip(a_array, b_array)
+            if max(abs(low - other[0]), abs(high - other[1])) < 1e-6:
+                fail(message)
+        if max(abs(low - 100 * expected[0]), abs(high - 100 * expected[1])) < 1e-4:
+            fail("return the interval in the units of a and b (fractions), not in percentage points")
+        fail(
+            f"for {len(a_array)} seeds the interval is not ({low:.4f}, {high:.4f}): mean(d) -/+ "
+            "t.ppf(0.975, n - 1) * std(d, ddof=1) / sqrt(n), with d = a - b"
+        )
+    passed("'shown' when the interval lies above or below 0; with 3 seeds t.ppf(0.975, 2) = 4.30 makes it wide.")

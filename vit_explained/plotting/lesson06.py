@@ -23,6 +23,7 @@ __all__ = [
     "plot_pooling_grid",
     "plot_pooling_seeds",
     "plot_seed_comparison",
+    "plot_selection_gaps",
 ]
 
 
@@ -303,5 +304,34 @@ def plot_seed_comparison(
         ax.set(title=name)
     axes[0].set_ylabel(ylabel)
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_selection_gaps(
+    gaps: Mapping[str, Sequence[float]],
+    title: str = "Reported minus new digits, best of 5 runs, over random half-splits",
+) -> Figure:
+    """``gaps[rule]``: for each random half-split of the test digits, how much the kept run's reported
+    accuracy exceeds its accuracy on new digits (a fraction; plotted in points), one histogram per rule
+    of picking the run (e.g. by test, by validation), on shared bins; each rule's mean a solid line, 0
+    dashed."""
+    if not gaps:
+        raise ValueError("gaps must map a rule (e.g. 'test') to one gap per half-split")
+    values = {rule: 100 * np.asarray(v, dtype=float) for rule, v in gaps.items()}
+    if any(v.ndim != 1 or v.size == 0 for v in values.values()):
+        raise ValueError("each rule needs a non-empty 1-D sequence of gaps")
+    low = min(v.min() for v in values.values())
+    high = max(v.max() for v in values.values())
+    bins = np.linspace(low, high, 25) if high > low else np.array([low - 0.5, low + 0.5])
+    fig = new_figure(figsize=(7.0, 3.4))
+    ax = fig.subplots()
+    for index, (rule, v) in enumerate(values.items()):
+        color = f"C{index}"
+        ax.hist(v, bins=bins, alpha=0.45, color=color, label=f"picked by {rule} (mean {round(v.mean(), 1) + 0.0:+.1f})")
+        ax.axvline(v.mean(), color=color, linewidth=2)
+    ax.axvline(0, color="gray", linestyle="--", linewidth=1)
+    ax.set(xlabel="reported minus new digits (accuracy points)", ylabel="half-splits", title=title)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

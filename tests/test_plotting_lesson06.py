@@ -1,0 +1,30 @@
+"""Lesson 06's selection-gap histogram: one histogram per rule on shared bins, the means marked, bad input refused."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+from vit_explained.plotting.lesson06 import plot_selection_gaps
+
+
+def test_selection_gaps_draws_one_histogram_per_rule_with_its_mean():
+    rng = np.random.default_rng(0)
+    gaps = {"test": 0.01 + 0.02 * rng.standard_normal(200), "validation": 0.02 * rng.standard_normal(200)}
+    fig = plot_selection_gaps(gaps)
+    ax = fig.axes[0]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert len(labels) == 2 and labels[0].startswith("picked by test (mean +1.")
+    assert sum(patch.get_height() for patch in ax.patches) == 400  # every split counted once per rule
+    means = sorted(line.get_xdata()[0] for line in ax.lines)  # 0 dashed, and each rule's mean (in points)
+    assert np.allclose(means, sorted([0, 100 * gaps["test"].mean(), 100 * gaps["validation"].mean()]))
+
+
+def test_selection_gaps_accepts_equal_values_and_refuses_empty_input():
+    plot_selection_gaps({"test": [0.0, 0.0]})
+    with pytest.raises(ValueError, match="gaps must map"):
+        plot_selection_gaps({})
+    with pytest.raises(ValueError, match="non-empty 1-D"):
+        plot_selection_gaps({"test": []})
