@@ -351,3 +351,38 @@ def test_backward_in_chunks_gives_the_whole_batch_gradient_and_routes():
     expected = recorder.qkv_by_layer()
     for layer, norms in qkv_gradient_norms(chunked).items():
         assert norms == pytest.approx(expected[layer], rel=1e-5)
+
+
+def test_mlp_route_cut_agrees_with_the_pieces_it_is_built_from():
+    from vit_explained.gradient_hooks import mlp_route_cut, mlp_share
+
+    def make():
+        torch.manual_seed(3)
+        return ViT(8, patch_size=4, num_classes=3, dim=8, depth=2, heads=2, mlp_dim=16, channels=1)
+
+    generator = torch.Generator().manual_seed(0)
+    images, labels = torch.rand(10, 1, 8, 8, generator=generator), torch.arange(10) % 3
+    result = mlp_route_cut(make, images, labels, chunk=4)
+    whole, severed = make(), make()
+    with record_residual_routes(whole) as routes:
+        F.cross_entropy(whole(images), labels).backward()
+    with cut_mlp_route(severed):
+        F.cross_entropy(severed(images), labels).backward()
+    for i, (a, b) in enumerate(zip(whole.blocks, severed.blocks, strict=True)):
+        g, g_cut = a.attn.qkv.weight.grad, b.attn.qkv.weight.grad
+        assert result.qkv_change[i] == pytest.approx(gradient_change(g, g_cut).relative, rel=1e-4)
+        assert result.qkv_share[i] == pytest.approx(mlp_share(g, g_cut), rel=1e-4, abs=1e-6)
+        assert result.skip[i] == pytest.approx(routes[i]["skip"].norm().item(), rel=1e-4)
+        assert result.skip_per_image[i].sum().item() == pytest.approx(result.skip[i] ** 2, rel=1e-6)
+        assert result.mlp_per_image[i].shape == (10,)
+    assert result.fc1_change[-1] == pytest.approx(0.0, abs=1e-6)  # the top block's MLP: nothing above it
+    assert set(result.qkv_norms) == {"block 0", "block 1"}
+
+
+def test_mlp_share_adds_up_with_the_cut_share():
+    from vit_explained.gradient_hooks import mlp_share
+
+    g, g_cut = torch.tensor([3.0, 4.0]), torch.tensor([1.0, 5.0])
+    cut_share = (g_cut.double() @ g.double() / (g.double() @ g.double())).item()
+    assert mlp_share(g, g_cut) + cut_share == pytest.approx(1.0)
+    assert mlp_share(g, 2 * g) == pytest.approx(-1.0)  # the MLP-route part points against g

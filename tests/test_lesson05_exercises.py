@@ -5,6 +5,7 @@ import torch
 
 from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
 from vit_explained.exercises.lesson05 import (
+    check_cut_block,
     check_frozen_attention_parts,
     check_softmax_backward,
     check_value_gradient,
@@ -380,3 +381,143 @@ def test_in_place_value_gradient_slip_is_still_named():
 
     with pytest.raises(AssertionError, match="this is A @ dOut"):
         check_value_gradient(a_at_grad_out_in_place)
+
+
+# --- exercise 5: the cut, by hand ------------------------------------------------------------------------
+
+
+def block_with_cut(block, x):
+    h = x + block.attn(block.norm1(x))
+    return h + block.mlp(block.norm2(h.detach()))
+
+
+def _with_hook(block, x):
+    handle = block.norm2.register_forward_pre_hook(lambda module, inputs: (inputs[0].detach(),))
+    try:
+        return block(x)
+    finally:
+        handle.remove()
+
+
+def _written_out(block, x):
+    h = torch.add(x, block.attn.forward(block.norm1(x)))
+    branch = block.mlp(block.norm2(h.data.clone()))  # .data: the same numbers without history
+    return h.add(branch)
+
+
+def _with_a_clone(block, x):
+    h = x + block.attn(block.norm1(x))
+    return (h + block.mlp(block.norm2(h.detach().clone()))).to(torch.float64)
+
+
+def test_cut_block_reference_passes(capsys):
+    check_cut_block(block_with_cut)
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+@pytest.mark.parametrize("answer", [_with_hook, _written_out, _with_a_clone])
+def test_cut_block_accepts_answers_written_differently(answer, capsys):
+    check_cut_block(answer)
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+def _no_grad_mlp(block, x):
+    h = x + block.attn(block.norm1(x))
+    with torch.no_grad():
+        branch = block.mlp(block.norm2(h))
+    return h + branch
+
+
+def _hook_left(block, x):
+    block.norm2.register_forward_pre_hook(lambda module, inputs: (inputs[0].detach(),))
+    return block(x)
+
+
+def _package_cut(block, x):
+    from torch import nn
+
+    from vit_explained.gradient_hooks import cut_mlp_route
+
+    holder = nn.Module()
+    holder.blocks = nn.ModuleList([block])
+    with cut_mlp_route(holder):
+        return block(x)
+
+
+def _h(block, x):
+    return x + block.attn(block.norm1(x))
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda b, x: b(x), "nothing is cut"),
+        (lambda b, x: _h(b, x).detach() + b.mlp(b.norm2(_h(b, x))), "detached the skip route"),
+        (lambda b, x: b(x).detach(), "no gradient at all"),
+        (lambda b, x: _h(b, x) + b.mlp(b.norm2(_h(b, x))).detach(), "detached after the MLP"),
+        (_no_grad_mlp, "torch.no_grad()"),
+        (lambda b, x: _h(b, x) + b.mlp(b.norm2(_h(b, x)).detach()), "between norm2 and the MLP"),
+        (lambda b, x: (h := x + b.attn(b.norm1(x)).detach()) + b.mlp(b.norm2(h)), "attention branch instead"),
+        (lambda b, x: (h := x + b.attn(b.norm1(x.detach()))) + b.mlp(b.norm2(h)), "attention branch's input"),
+        (lambda b, x: (h := _h(b, x).detach()) + b.mlp(b.norm2(h)), "on both routes"),
+        (lambda b, x: b(x.detach()), "does not depend on the x"),
+        (lambda b, x: b.mlp(b.norm2(_h(b, x).detach())), "MLP branch alone"),
+        (lambda b, x: _h(b, x), "h alone"),
+        (lambda b, x: _h(b, x) + b.mlp(_h(b, x).detach()), "differs from block(x)"),
+        (_hook_left, "left a hook"),
+        (_package_cut, "cut_mlp_route"),
+        (lambda b, x: 1 / 0, "ZeroDivisionError"),
+    ],
+)
+def test_cut_block_rejects(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message.replace("(", r"\(").replace(")", r"\)")):
+        check_cut_block(wrong)
+
+
+def test_cut_block_not_done():
+    with pytest.raises(ExerciseNotAttempted):
+        check_cut_block(not_done)
+
+
+# --- the new named slips of exercises 2-4 -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda a, g: g.clone(), "dOut itself as dV"),
+        (lambda a, g: a.transpose(-2, -1) @ g / a.shape[-1], "divided by N"),
+    ],
+)
+def test_value_gradient_names_more_slips(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        check_value_gradient(wrong)
+
+
+def test_w_v_gradient_names_the_mean_over_both():
+    def mean_over_both(x, a, g):
+        return torch.einsum("bnd,bne->de", a.transpose(-2, -1) @ g, x) / (x.shape[0] * x.shape[1])
+
+    with pytest.raises(ExerciseFailed, match="images and the tokens"):
+        check_w_v_gradient(mean_over_both)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {
+            "embeddings": 1.0,
+            "norm1": 1.0,
+            "qkv": 0.0,
+            "proj": 0.0,
+            "norm2": 1.0,
+            "mlp": 1.0,
+            "final norm": 1.0,
+            "head": 0.0,
+        },
+        {"patch_embedding", "norm1", "norm2", "mlp", "final norm"},
+    ],
+)
+def test_frozen_attention_parts_accepts_floats_and_patch_embedding(answer, capsys):
+    check_frozen_attention_parts(lambda: answer)
+    assert capsys.readouterr().out.startswith("Correct!")

@@ -8,7 +8,8 @@
 - :func:`trace_backward` lists the modules in the order backward reaches them;
   :func:`record_residual_routes` splits the gradient reaching each attention branch into its skip
   route and its route through the MLP; :func:`cut_mlp_route` cuts the route through the MLP (the
-  forward pass unchanged) and :func:`gradient_change` measures what that does to a gradient.
+  forward pass unchanged) and :func:`gradient_change` measures what that does to a gradient;
+  :func:`mlp_route_cut` runs the whole experiment on one model (routes, qkv and fc1 gradients, cut and not).
 
 Layers and parts are those of :func:`vit_explained.parameters.parameter_places`, the one
 classification of a ViT's parameters the lessons share.
@@ -293,3 +294,48 @@ def gradient_change(reference: torch.Tensor, changed: torch.Tensor) -> GradientC
         raise ValueError("the reference gradient is all zeros: a relative change is undefined")
     cosine = (a @ b) / (norm * b.norm()) if b.norm() > 0 else torch.tensor(0.0, dtype=torch.float64)
     return GradientChange(((b - a).norm() / norm).item(), cosine.item())
+
+
+def mlp_share(reference: torch.Tensor, cut: torch.Tensor) -> float:
+    """``<g - g_cut, g> / ||g||^2`` (float64): the part of ``g`` that came back through an MLP (``g - g_cut``),
+    projected on ``g``. With ``1 - share`` for the cut part, the two shares add up to 1; a negative share
+    means the MLP-route part points partly against ``g`` (the cut gradient is then longer along ``g``)."""
+    g, g_cut = reference.detach().double().flatten(), cut.detach().double().flatten()
+    return ((g - g_cut) @ g / (g @ g)).item()
+
+
+class RouteCut(NamedTuple):
+    """What cutting every MLP route does to one model on one batch (one entry per block, bottom first)."""
+
+    skip: list[float]  # ||dL/dout||: the skip route reaching h, whole model
+    mlp: list[float]  # ||dL/dh - dL/dout||: the block's own MLP route, whole model
+    skip_per_image: list[torch.Tensor]  # (B,) squared skip-route norm of each image
+    mlp_per_image: list[torch.Tensor]  # (B,) squared MLP-route norm of each image
+    qkv_change: list[float]  # ||g_cut - g|| / ||g|| of qkv.weight.grad
+    qkv_share: list[float]  # mlp_share(g, g_cut) of qkv.weight.grad
+    fc1_change: list[float]  # ||g_cut - g|| / ||g|| of mlp.fc1.weight.grad
+    qkv_norms: dict[str, dict[str, float]]  # the whole model's q, k, v gradient norms (:func:`qkv_gradient_norms`)
+
+
+def mlp_route_cut(make: Any, images: torch.Tensor, labels: torch.Tensor, chunk: int = 64) -> RouteCut:
+    """Build two copies of a model with ``make()``; one backward pass (``chunk`` images at a time) on each, the
+    second inside :func:`cut_mlp_route`; compare the routes and gradients block by block (:class:`RouteCut`)."""
+    whole, severed = _module(make()), _module(make())
+    with record_residual_routes(whole) as routes:
+        backward_in_chunks(whole, images, labels, chunk)
+    with cut_mlp_route(severed):
+        backward_in_chunks(severed, images, labels, chunk)
+    skip = [routes[i]["skip"].double() for i in range(len(whole.blocks))]
+    mlp = [routes[i]["total"].double() - s for i, s in enumerate(skip)]
+    pairs = list(zip(whole.blocks, severed.blocks, strict=True))
+    qkv = [(a.attn.qkv.weight.grad, b.attn.qkv.weight.grad) for a, b in pairs]
+    return RouteCut(
+        skip=[s.norm().item() for s in skip],
+        mlp=[m.norm().item() for m in mlp],
+        skip_per_image=[s.pow(2).flatten(1).sum(1) for s in skip],
+        mlp_per_image=[m.pow(2).flatten(1).sum(1) for m in mlp],
+        qkv_change=[gradient_change(g, g_cut).relative for g, g_cut in qkv],
+        qkv_share=[mlp_share(g, g_cut) for g, g_cut in qkv],
+        fc1_change=[gradient_change(a.mlp.fc1.weight.grad, b.mlp.fc1.weight.grad).relative for a, b in pairs],
+        qkv_norms=qkv_gradient_norms(whole),
+    )

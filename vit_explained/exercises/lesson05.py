@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
-from .. import attention_backward
+from .. import attention_backward, gradient_hooks
+from ..block import Block
 from ..parameters import parameter_places
 from ..vit import ViT
 from . import as_tensor, attempt, close, fail, forbid, passed
@@ -177,6 +179,10 @@ def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], 
                 "this is A @ dOut. Row j of V is used by every query i, with weight A_ij: its gradient must "
                 "collect over the first index of A (the queries), not the second."
             )
+        if close(result, grad_out):
+            fail("you returned dOut itself as dV: the values reach the output through the attention weights A")
+        if close(result * tokens, expected):
+            fail("you divided by N (a mean over the queries): each query's contribution to a value row adds up")
         if _right_per_matrix(value_gradient, (a, grad_out), expected):
             fail(_BATCH_MESSAGE.format(shape=tuple(a.shape)))
         fail(
@@ -226,6 +232,10 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
                 "the attention weights enter the wrong way round: dV uses the weights of every query that "
                 "attended to a value row (a sum over A's first index)."
             )
+        if batch[0] > 1 and close(result * batch[0] * tokens, expected):
+            fail(
+                "you averaged over the images and the tokens: gradients of a shared weight add up (a sum, not a mean)."
+            )
         if batch[0] > 1 and close(result * batch[0], expected):
             fail("you averaged over the images; gradients of a shared weight add up (the loss decides any averaging).")
         if close(result * tokens, expected):
@@ -265,6 +275,9 @@ _ALIASES = {
     "attn qkv": "qkv",
     "attn proj": "proj",
     "mlps": "mlp",
+    "patch embedding": "embeddings",
+    "patch embeddings": "embeddings",
+    "patch embed": "embeddings",
 }
 
 _AMBIGUOUS = {
@@ -347,7 +360,10 @@ def _is_bool(value: object) -> bool:
         return value.numel() == 1 and (value.dtype == torch.bool or value.item() in (0, 1))
     if isinstance(value, (bool, np.bool_)):
         return True
-    return isinstance(value, (int, np.integer)) and value in (0, 1)  # 1 / 0 read as True / False
+    return isinstance(value, (int, float, np.integer, np.floating)) and value in (
+        0,
+        1,
+    )  # 1 / 0 / 1.0 / 0.0 as True / False
 
 
 def _answer_parts(answer: object) -> set[str]:
@@ -403,4 +419,161 @@ def check_frozen_attention_parts(parts_with_gradient: Callable[[], object]) -> N
     passed(
         "with attention and the head frozen, every other part still gets a gradient, norm1 and the final norm "
         "included: a frozen layer passes the gradient through to its input, it only keeps none for its own weights."
+    )
+
+
+# --- exercise 5: cut the MLP route ---------------------------------------------------------------------
+
+#: Exercise 5 writes the cut itself: the package's context manager that does it is refused.
+_NO_PACKAGE_CUT = forbid(
+    gradient_hooks.cut_mlp_route.__wrapped__,
+    reason="the cut written by hand with detach() (not the package's cut_mlp_route),",
+)
+
+_CUT_CASES = ((12, 3, 20, 2, 5), (16, 4, 40, 3, 7), (8, 2, 24, 1, 4))  # dim, heads, mlp_dim, B, N
+
+
+def _cut_reference(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    h = x + block.attn(block.norm1(x))
+    return h + block.mlp(block.norm2(h.detach()))
+
+
+def _cut_slips() -> dict[str, Callable[[nn.Module, torch.Tensor], torch.Tensor]]:
+    """Plausible wrong cuts, each with the message that names it (checked in this order)."""
+
+    def attention_branch(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        h = x + block.attn(block.norm1(x)).detach()
+        return h + block.mlp(block.norm2(h))
+
+    def attention_input(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        h = x + block.attn(block.norm1(x.detach()))
+        return h + block.mlp(block.norm2(h))
+
+    def after_mlp(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        h = x + block.attn(block.norm1(x))
+        return h + block.mlp(block.norm2(h)).detach()
+
+    def after_norm2(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        h = x + block.attn(block.norm1(x))
+        return h + block.mlp(block.norm2(h).detach())
+
+    def skip_route(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        h = x + block.attn(block.norm1(x))
+        return h.detach() + block.mlp(block.norm2(h))
+
+    def both_routes(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        h = x + block.attn(block.norm1(x))
+        return h.detach() + block.mlp(block.norm2(h.detach()))
+
+    return {
+        "nothing is cut: the gradient still goes back into h through the MLP branch. Which tensor, fed to which "
+        "branch, should be a detached copy?": lambda b, x: b(x),
+        "you cut the attention branch instead of the MLP route: the attention branch stays as it is; the detach "
+        "goes on the MLP branch's input, h": attention_branch,
+        "you detached the attention branch's input instead: the MLP branch's input, h, is the one to detach": (
+            attention_input
+        ),
+        "you detached after the MLP (or ran it under torch.no_grad()): the route is cut, but the MLP's own weights "
+        "lose their gradient too. Detach the MLP's input h instead, so the MLP still learns": after_mlp,
+        "you detached between norm2 and the MLP: norm2's own weights lose their gradient. Detach h before norm2": (
+            after_norm2
+        ),
+        "you detached the skip route (the residual stream h), not the MLP branch's input: the gradient can then "
+        "reach h only through the MLP, the opposite of the cut": skip_route,
+        "you detached h on both routes: nothing reaches attention any more. Keep h itself on the skip route": (
+            both_routes
+        ),
+    }
+
+
+def _cut_gradients(
+    fn: Callable[[nn.Module, torch.Tensor], torch.Tensor], block: nn.Module, x: torch.Tensor, grad_out: torch.Tensor
+) -> dict[str, torch.Tensor | None] | None:
+    """The gradients of ``x`` and of every parameter of ``block`` for ``fn(block, x)``; None if it has none."""
+    x = x.detach().clone().requires_grad_()
+    out = fn(block, x)
+    if not out.requires_grad:
+        return None
+    names = ["x", *(name for name, _ in block.named_parameters())]
+    grads = torch.autograd.grad(out, [x, *block.parameters()], grad_out, allow_unused=True)
+    return {name: grad for name, grad in zip(names, grads, strict=True)}
+
+
+def _same_gradients(a: Mapping[str, torch.Tensor | None] | None, b: Mapping[str, torch.Tensor | None] | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    for name, grad in a.items():
+        other = b[name]
+        zero_a = grad is None or not grad.any()
+        zero_b = other is None or not other.any()
+        if zero_a or zero_b:
+            if zero_a != zero_b:
+                return False
+        elif not close(grad, other):
+            return False
+    return True
+
+
+def _cut_case(index: int) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+    dim, heads, mlp_dim, batch, tokens = _CUT_CASES[index]
+    torch_state = torch.random.get_rng_state()
+    torch.manual_seed(50 + index)
+    block = Block(dim, heads, mlp_dim).to(_DTYPE)
+    torch.random.set_rng_state(torch_state)
+    generator = torch.Generator().manual_seed(60 + index)
+    x = torch.randn(batch, tokens, dim, generator=generator, dtype=_DTYPE)
+    grad_out = torch.randn(batch, tokens, dim, generator=generator, dtype=_DTYPE)
+    return block, x, grad_out
+
+
+def _hooks_left(block: nn.Module) -> bool:
+    return any(
+        module._forward_pre_hooks or module._forward_hooks or module._backward_hooks for module in block.modules()
+    )
+
+
+def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Tensor]) -> None:
+    """Exercise 5: ``block_with_cut(block, x)`` computes a pre-norm ``Block``'s output with the MLP route cut:
+    the same values as ``block(x)``, and the gradient of ``h + mlp(norm2(h.detach()))``."""
+    for index, (dim, _, _, batch, tokens) in enumerate(_CUT_CASES):
+        block, x, grad_out = _cut_case(index)
+        state = {name: p.detach().clone() for name, p in block.state_dict().items()}
+        x_in = x.clone().requires_grad_()
+        result = as_tensor(_NO_PACKAGE_CUT(block_with_cut, block, x_in), "your function's result")
+        if _hooks_left(block):
+            fail("your function left a hook on the block: remove it (handle.remove()) before returning")
+        if any(not torch.equal(p, state[name]) for name, p in block.state_dict().items()):
+            fail("your function changed the block's weights: the cut changes only the backward pass")
+        with torch.no_grad():
+            expected = block(x)
+            h = x + block.attn(block.norm1(x))
+        if result.shape != expected.shape:
+            fail(f"the block's output has the shape of x, {(batch, tokens, dim)} here; got {tuple(result.shape)}")
+        if not close(result, expected):
+            if close(result, h):
+                fail("the output is h alone: the MLP branch is missing. The cut keeps the forward pass as it is")
+            if close(result, expected - h):
+                fail("the output is the MLP branch alone: add it to the residual stream h (out = h + mlp(...))")
+            fail(
+                "the output differs from block(x): the cut must not change the forward pass "
+                "(detach() gives the same numbers, only without their history)"
+            )
+        expected_grads = _cut_gradients(_cut_reference, block, x, grad_out)
+        got = _cut_gradients(lambda b, t: _NO_PACKAGE_CUT(block_with_cut, b, t), block, x, grad_out)
+        if got is None:
+            fail("your output has no gradient at all: you detached (or computed under no_grad) the whole output")
+        if _same_gradients(got, expected_grads):
+            continue
+        for message, slip in _cut_slips().items():
+            if _same_gradients(got, _cut_gradients(slip, block, x, grad_out)):
+                fail(message)
+        if got["x"] is None:
+            fail("your output does not depend on the x passed in (did you detach x, or use another tensor?)")
+        wrong = [
+            name for name in expected_grads if not _same_gradients({name: got[name]}, {name: expected_grads[name]})
+        ]
+        fail(f"the gradients of {', '.join(wrong[:3])} differ from the cut's, h + mlp(norm2(h.detach()))")
+    passed(
+        "the same forward pass, and backward reaches h only along the skip route: norm2 and the MLP still get "
+        "their gradient, but nothing flows from the MLP back into h. This is what cut_mlp_route does in every block."
     )

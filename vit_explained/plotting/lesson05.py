@@ -205,7 +205,7 @@ def _draw_backward(ax, attn_right: float, *, cut: bool) -> None:
     _route_path(ax, into_attn, skip, lw=2.2)
     routes = "skip route only" if cut else "skip route + MLP route"
     text = (
-        f"dL/dh = {routes}: the gradient dO\narriving at attention's output. W_q, W_k and W_v\n"
+        f"dL/dh = {routes}: the gradient dH\narriving at attention's output. W_q, W_k and W_v\n"
         "get their gradient from it, inside attention."
     )
     ax.text(2.6, -0.95, text, color=skip, fontsize=9, ha="center", va="center")
@@ -348,5 +348,25 @@ def plot_attention_backward() -> Figure:
         _graph_edge(ax, start, end, label, place)
     _graph_notes(ax)
     ax.set_title("One attention head: the forward graph and the four backward steps", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def plot_cut_changes(changes: list[float], shares: list[float], *, cut: list[bool], title: str = "") -> Figure:
+    """Bars per block: how much the qkv gradient changed when the MLP route was cut (``changes``, relative, and
+    ``shares``, the MLP-route part projected on the full gradient), and which blocks were cut (``cut``)."""
+    fig = new_figure(figsize=(7.5, 3.4))
+    ax = fig.add_subplot()
+    blocks = np.arange(len(changes))
+    ax.bar(blocks - 0.18, 100 * np.asarray(changes), width=0.36, color=ROUTE_COLORS["mlp"], label="change of qkv grad")
+    ax.bar(blocks + 0.18, 100 * np.asarray(shares), width=0.36, color="0.6", label="MLP share of qkv grad")
+    ax.axhline(0, color="0.3", lw=0.8)
+    labels = [f"block {i}" + ("\n(cut)" if c else "") for i, c in enumerate(cut)]
+    ax.set_xticks(blocks, labels)
+    ax.set_ylabel("% of the full qkv gradient")
+    top = max(100.0, 100 * max(max(changes), max(shares)) + 10)
+    ax.set_ylim(min(-10.0, 100 * min(shares) - 5), top)
+    ax.legend(loc="upper right", fontsize=8.5, frameon=False)
+    ax.set_title(title or "qkv gradient with the MLP route cut, against the full one", fontsize=10)
     fig.tight_layout()
     return fig

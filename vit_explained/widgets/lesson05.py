@@ -7,6 +7,11 @@ no gradient and whether every other one got exactly the gradient it gets with no
 picture is the gradient norm per layer and part (one dot each); a frozen group has no dot, only a cross
 and a "0" on the floor. ``where`` applies to the parts inside the blocks; ``positions``, ``patch
 embedding`` and ``head`` are outside them.
+
+An ``experiment`` dropdown (last) switches from freezing to **cutting the MLP route** (every block's, or
+``where``'s only: ``h + mlp(norm2(h.detach()))``): the picture is then how much each block's qkv gradient
+changed against the full one, and its MLP share. Every setting is computed when the widget is built, so an
+update only draws.
 """
 
 from __future__ import annotations
@@ -20,17 +25,20 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from ..data import load_digits
-from ..gradient_hooks import group_gradient_norms
+from ..gradient_hooks import gradient_change, group_gradient_norms, mlp_share
 from ..parameters import parameter_places
-from ..plotting.lesson05 import plot_gradient_norms
+from ..plotting.lesson05 import plot_cut_changes, plot_gradient_norms
 from ..vit import ViT
 from . import LessonWidget
 
 __all__ = [
+    "EXPERIMENTS",
     "FREEZABLE",
     "OUTSIDE_BLOCKS",
+    "CutResult",
     "FreezeResult",
     "GradientFreezeWidget",
+    "cut_and_backward",
     "freeze_and_backward",
     "frozen_label",
     "gradient_freeze_widget",
@@ -40,6 +48,8 @@ __all__ = [
 #: inside the blocks, and three single parameters or modules outside them.
 FREEZABLE = ("nothing", "mlp", "qkv", "proj", "norms", "positions", "patch embedding", "head")
 _DEPTH = 4
+#: What the ``experiment`` dropdown offers.
+EXPERIMENTS = ("freeze", "cut the MLP route")
 
 
 def small_digit_vit() -> ViT:
@@ -128,19 +138,76 @@ def freeze_and_backward(freeze: str, where: str = "every block") -> FreezeResult
     return FreezeResult(frozen, len(grads), missing, unchanged, {place: groups.get(place, 0.0) for place in everything})
 
 
+class CutResult(NamedTuple):
+    """One backward pass with the MLP route cut in some blocks, against the full one."""
+
+    cut: list[bool]  # which blocks were cut
+    with_gradient: int  # parameter tensors with a gradient (all of them: a cut removes no gradient)
+    total: int
+    same_forward: bool  # the logits equal the full model's, bit for bit
+    qkv_change: list[float]  # ||g_cut - g|| / ||g|| of each block's qkv.weight.grad
+    qkv_share: list[float]  # <g - g_cut, g> / ||g||^2
+
+
+def _detach_input(module: torch.nn.Module, inputs: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+    return (inputs[0].detach(), *inputs[1:])
+
+
+@lru_cache(maxsize=8)
+def cut_and_backward(where: str = "every block") -> CutResult:
+    """Cut the MLP route in ``where`` (``"every block"`` or ``"block i"``: its ``norm2`` reads ``h.detach()``),
+    run one backward pass on 64 digits, and compare each block's qkv gradient with the uncut model's."""
+    layers = [f"block {i}" for i in range(_DEPTH)]
+    if where != "every block" and where not in layers:
+        raise ValueError(f"where must be 'every block' or one of {layers}, got {where!r}")
+    cut = [where in ("every block", layer) for layer in layers]
+    images, labels = _batch()
+    severed = small_digit_vit()
+    with torch.no_grad():
+        full_logits = severed(images)
+    handles = [
+        block.norm2.register_forward_pre_hook(_detach_input) for block, c in zip(severed.blocks, cut, strict=True) if c
+    ]
+    try:
+        cut_logits = severed(images)
+    finally:
+        for handle in handles:
+            handle.remove()
+    F.cross_entropy(cut_logits, labels).backward()
+    full = _gradients(())  # the uncut model's gradients (shared with the freeze experiment)
+    names = {id(p): name for name, p in severed.named_parameters()}
+    pairs = [(full[names[id(b.attn.qkv.weight)]], b.attn.qkv.weight.grad) for b in severed.blocks]
+    parameters = list(severed.parameters())
+    return CutResult(
+        cut=cut,
+        with_gradient=sum(p.grad is not None for p in parameters),
+        total=len(parameters),
+        same_forward=torch.equal(full_logits, cut_logits),
+        qkv_change=[gradient_change(g, g_cut).relative for g, g_cut in pairs],
+        qkv_share=[mlp_share(g, g_cut) for g, g_cut in pairs],
+    )
+
+
 class GradientFreezeWidget(LessonWidget):
     """``freeze`` and ``where`` dropdowns; gradient norms per layer and part after one backward pass."""
 
-    def __init__(self, freeze: str = "mlp", where: str = "every block") -> None:
+    def __init__(self, freeze: str = "mlp", where: str = "every block", experiment: str = "freeze") -> None:
         controls = {
             "freeze": widgets.Dropdown(options=FREEZABLE, value=freeze, description="freeze"),
             "where": widgets.Dropdown(
                 options=("every block", *(f"block {i}" for i in range(_DEPTH))), value=where, description="where"
             ),
+            "experiment": widgets.Dropdown(options=EXPERIMENTS, value=experiment, description="experiment"),
         }
+        for option in controls["where"].options:  # every cut computed now: an update only draws
+            cut_and_backward(option)
         super().__init__(controls)
 
-    def compute(self, freeze: str, where: str) -> tuple[str, Figure]:
+    def compute(self, freeze: str, where: str, experiment: str = "freeze") -> tuple[str, Figure]:
+        if experiment not in EXPERIMENTS:
+            raise ValueError(f"experiment must be one of {EXPERIMENTS}, got {experiment!r}")
+        if experiment == "cut the MLP route":
+            return self._cut(where)
         result = freeze_and_backward(freeze, where)
         same = "exactly the gradients they get" if result.others_unchanged else "different gradients than"
         what = frozen_label(freeze, where)
@@ -151,8 +218,23 @@ class GradientFreezeWidget(LessonWidget):
         title = f"Gradient norms with {what} frozen" if freeze != "nothing" else "Gradient norms"
         return line, plot_gradient_norms(result.groups, title=title)
 
+    @staticmethod
+    def _cut(where: str) -> tuple[str, Figure]:
+        result = cut_and_backward(where)
+        changes = ", ".join(f"{100 * c:.0f}" for c in result.qkv_change)
+        forward = "the same forward pass" if result.same_forward else "a different forward pass (unexpected)"
+        line = (
+            f"cut the MLP route ({where}): {result.with_gradient} of {result.total} parameter tensors still get a "
+            f"gradient, {forward}; qkv gradient change, blocks 0-{_DEPTH - 1}: {changes} %"
+        )
+        title = f"qkv gradient with the MLP route cut ({where}), against the full one"
+        return line, plot_cut_changes(result.qkv_change, result.qkv_share, cut=result.cut, title=title)
 
-def gradient_freeze_widget(freeze: str = "mlp", where: str = "every block") -> GradientFreezeWidget:
+
+def gradient_freeze_widget(
+    freeze: str = "mlp", where: str = "every block", experiment: str = "freeze"
+) -> GradientFreezeWidget:
     """Freeze a part (``freeze`` dropdown, first) in every block or one (``where``) and see which
-    gradients become zero. End a notebook cell with it."""
-    return GradientFreezeWidget(freeze, where)
+    gradients become zero; or (``experiment``) cut the MLP route there and see how the qkv gradients change.
+    End a notebook cell with it."""
+    return GradientFreezeWidget(freeze, where, experiment)

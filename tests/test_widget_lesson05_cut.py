@@ -1,0 +1,52 @@
+"""Lesson 05's widget, its "cut the MLP route" experiment: the line, the per-block changes, bad settings."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from vit_explained.gradient_hooks import cut_mlp_route, gradient_change
+from vit_explained.widgets.lesson05 import _batch, cut_and_backward, gradient_freeze_widget, small_digit_vit
+
+
+def test_cutting_every_block_matches_the_package_cut():
+    result = cut_and_backward("every block")
+    images, labels = _batch()
+    full, cut = small_digit_vit(), small_digit_vit()
+    F.cross_entropy(full(images), labels).backward()
+    with cut_mlp_route(cut):
+        F.cross_entropy(cut(images), labels).backward()
+    expected = [
+        gradient_change(a.attn.qkv.weight.grad, b.attn.qkv.weight.grad).relative
+        for a, b in zip(full.blocks, cut.blocks, strict=True)
+    ]
+    assert result.qkv_change == pytest.approx(expected, rel=1e-6)
+    assert result.cut == [True] * 4 and result.same_forward and result.with_gradient == result.total == 56
+
+
+@pytest.mark.parametrize("block", range(4))
+def test_cutting_one_block_changes_only_that_block_and_the_ones_below(block):
+    result = cut_and_backward(f"block {block}")
+    assert result.cut == [i == block for i in range(4)]
+    assert all(change > 0.01 for change in result.qkv_change[: block + 1])
+    assert all(change == 0 for change in result.qkv_change[block + 1 :])
+
+
+def test_the_widget_switches_to_the_cut_and_back():
+    widget = gradient_freeze_widget()
+    widget.controls["experiment"].value = "cut the MLP route"
+    assert widget.line.startswith("cut the MLP route (every block): 56 of 56 parameter tensors still get a gradient")
+    assert widget.line.endswith("qkv gradient change, blocks 0-3: 61, 47, 35, 34 %")
+    assert widget.picture.value  # a picture is shown
+    widget.controls["where"].value = "block 3"
+    assert widget.line.startswith("cut the MLP route (block 3)")
+    widget.controls["experiment"].value = "freeze"
+    assert widget.line.startswith("froze mlp (block 3)")
+
+
+def test_bad_settings_are_refused():
+    widget = gradient_freeze_widget()
+    with pytest.raises(ValueError, match="experiment must be one of"):
+        widget.compute(freeze="mlp", where="every block", experiment="prune")
+    with pytest.raises(ValueError, match="where must be"):
+        cut_and_backward("block 7")
+    torch.manual_seed(0)
