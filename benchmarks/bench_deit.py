@@ -19,7 +19,9 @@ at the end. Per seed:
   reported alone).
 
 Writes ``benchmarks/results/deit.md``: one row per model and seed, the mean and spread over
-seeds, and what is true of the paper's claim on this data.
+seeds, and what is true of the paper's claim on this data; and the per-seed test accuracies to
+``vit_explained/checkpoints/deit_benchmark.json`` (package data, read by
+``vit_explained.distill.benchmark_results()``: lesson 09 compares them; a test checks the two files agree).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from _common import markdown_table, write_result
 from vit_explained.cnn import SmallCNN
 from vit_explained.data import load_mnist
 from vit_explained.deit import DeiT
-from vit_explained.distill import _TRAINING_KEYS, CNN_CONFIG, DEIT_CONFIG, RECIPE, accuracy_of, fit
+from vit_explained.distill import _TRAINING_KEYS, CNN_CONFIG, DEIT_BENCHMARK, DEIT_CONFIG, RECIPE, accuracy_of, fit
 from vit_explained.vit import ViT
 
 
@@ -158,6 +160,14 @@ validation epoch; test accuracy is read once per model.
 {verdict}
 """
     write_result("deit", "DeiT distilled from a CNN vs the ViT alone vs the CNN (MNIST-5k, CPU)", body)
+    write_package_data(command, args.seeds, results)
+
+
+def write_package_data(command: str, seeds: list[int], results: dict) -> None:
+    """The per-seed test accuracies, as the table prints them, for ``vit_explained.distill.benchmark_results()``."""
+    accuracy = {name: [round(value, 3) for value in values] for name, values in results.items()}
+    data = {"command": command, "seeds": list(seeds), "test_accuracy": accuracy}
+    DEIT_BENCHMARK.write_text(json.dumps(data, indent=2) + "\n")
 
 
 if __name__ == "__main__":

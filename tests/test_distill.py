@@ -131,3 +131,21 @@ def test_default_output_is_not_the_shipped_file():
     from pathlib import Path
 
     assert Path(args.out).resolve() != distill.MNIST_DEIT and Path(args.teacher_out).resolve() != distill.MNIST_CNN
+
+
+def test_shipped_benchmark_results_equal_the_benchmark_table():
+    """vit_explained/checkpoints/deit_benchmark.json (package data, lesson 09 reads it) says what
+    benchmarks/results/deit.md says, seed by seed, and both come from the same command."""
+    from pathlib import Path
+
+    table = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "deit.md"
+    text = table.read_text()
+    rows = [line.split("|") for line in text.splitlines() if line.startswith(("| ViT |", "| DeiT |", "| CNN |"))]
+    measured = {(cells[1].strip(), int(cells[2])): float(cells[5]) for cells in rows if len(cells) == 8}
+    shipped = distill.benchmark_results()
+    assert shipped["command"] in text
+    assert set(shipped["test_accuracy"]) == {"ViT", "CNN", "DeiT"}
+    for name, values in shipped["test_accuracy"].items():
+        assert values == [measured[name, seed] for seed in shipped["seeds"]]
+    assert len(measured) == 3 * len(shipped["seeds"])
+    assert "checkpoints/*" in (table.parents[2] / "pyproject.toml").read_text()  # shipped as package data

@@ -43,12 +43,14 @@ from .vit import ViT
 
 __all__ = [
     "CNN_CONFIG",
+    "DEIT_BENCHMARK",
     "DEIT_CONFIG",
     "MNIST_CNN",
     "MNIST_DEIT",
     "RECIPE",
     "FitResult",
     "accuracy_of",
+    "benchmark_results",
     "fit",
     "hard_distillation_loss",
     "load_mnist_cnn",
@@ -60,6 +62,9 @@ __all__ = [
 
 MNIST_DEIT = CHECKPOINT_DIR / "mnist_deit.safetensors"
 MNIST_CNN = CHECKPOINT_DIR / "mnist_cnn.safetensors"
+#: The per-seed test accuracies of ``benchmarks/bench_deit.py`` (which writes this file next to
+#: ``benchmarks/results/deit.md``), shipped with the package so a pip or Colab install has them.
+DEIT_BENCHMARK = CHECKPOINT_DIR / "deit_benchmark.json"
 
 #: The student: the shipped MNIST ViT's shape (4x4 patches, a 7x7 grid) with a distillation token.
 DEIT_CONFIG: dict[str, Any] = {
@@ -127,6 +132,17 @@ def accuracy_of(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, ba
         logits = model(images[start : start + batch_size])
         correct += int((logits.argmax(-1) == labels[start : start + batch_size]).sum())
     return correct / len(images)
+
+
+def benchmark_results() -> dict[str, Any]:
+    """The DeiT benchmark's results, as ``benchmarks/bench_deit.py`` wrote them (:data:`DEIT_BENCHMARK`).
+
+    ``{"command": str, "seeds": [0, 1, 2], "test_accuracy": {"ViT": [...], "CNN": [...], "DeiT": [...]}}``:
+    one test accuracy per seed and model (rounded to 3 decimals, as in ``benchmarks/results/deit.md``),
+    the lists in the order of ``seeds``. ``ViT`` is the DeiT's architecture without the distillation
+    token trained alone, ``CNN`` the teacher, ``DeiT`` the student distilled from that seed's CNN.
+    """
+    return json.loads(DEIT_BENCHMARK.read_text())
 
 
 @dataclass
