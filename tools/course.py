@@ -98,6 +98,8 @@ HIDDEN_CASES: dict[str, str] = {
     "rollout": "[([torch.rand(2, 5, 5) for _ in range(3)],), ([torch.rand(1, 2, 2)],), "
     "([torch.rand(3, 4, 4) for _ in range(6)],)]",
     "class_token_grid": "[(torch.rand(2, 3, 13, 13), 4, 3), (torch.rand(1, 1, 6, 6), 1, 5)]",
+    "gradient_weighted_rollout": "[([torch.rand(2, 3, 5, 5).softmax(-1) for _ in range(3)], "
+    "[torch.randn(2, 3, 5, 5) for _ in range(3)]), ([torch.rand(1, 2, 4, 4).softmax(-1)], [torch.randn(1, 2, 4, 4)])]",
     # 09 (make_my_forward returns a closure: a property check in HIDDEN_PROPERTIES)
     "token_map": "[(torch.rand(2, 3, 22, 22).softmax(-1), 1, 2, 4, 5), "
     "(torch.rand(1, 2, 7, 7).softmax(-1), 0, 1, 3, 2), (torch.rand(3, 1, 7, 7).softmax(-1), 0, 2, 5, 1), "
@@ -135,6 +137,23 @@ for p, shape in [(0.25, (3000, 4, 2)), (0.5, (3000, 5))]:
         "hidden case: kept samples not scaled by 1 / (1 - p)"
     )
     assert abs((~kept).double().mean().item() - p) < 0.05, "hidden case: drop rate far from p"
+""",
+    # 05: the cut changes only backward: compare the gradients with the cut's, on block sizes the lesson never uses
+    "block_with_cut": """
+from vit_explained import Block
+for dim, heads, mlp_dim, tokens in [(20, 5, 12, 9), (6, 1, 30, 2)]:
+    block = Block(dim, heads, mlp_dim).double().eval()
+    x = torch.randn(2, tokens, dim, dtype=torch.float64, requires_grad=True)
+    out = block_with_cut(block, x)
+    assert torch.allclose(out, block(x)), f"hidden case D = {dim}: the forward pass changed"
+    h = x + block.attn(block.norm1(x))
+    cut = h + block.mlp(block.norm2(h.detach()))
+    grad_out, inputs = torch.randn_like(cut), [x, *block.parameters()]
+    got = torch.autograd.grad(out, inputs, grad_out, allow_unused=True)
+    want = torch.autograd.grad(cut, inputs, grad_out, allow_unused=True)
+    assert all(a is not None and torch.allclose(a, b) for a, b in zip(got, want)), (
+        f"hidden case D = {dim}: not the cut's gradients"
+    )
 """,
     # 03: the answer is one number (no argument to vary); the graded copy runs the lesson's checker again
     "vit_l_attention_bytes": """
@@ -178,6 +197,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "fold_tokens": ("vit_explained.tokens_to_image",),
     "token_attention": ("vit_explained.TokenAttention.forward",),
     "rollout": ("vit_explained.attention_maps.attention_rollout",),
+    "gradient_weighted_rollout": ("vit_explained.attention_maps.gradient_weighted_rollout",),
     "class_token_grid": ("vit_explained.attention_maps.class_token_attention",),
     "token_map": ("vit_explained.attention_maps.token_attention",),
     "hard_distillation": ("vit_explained.distill.hard_distillation_loss",),

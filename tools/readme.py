@@ -72,9 +72,11 @@ LESSONS: dict[str, tuple[str, int]] = {
     "05_where_gradients_flow": (
         "one loss at the head; q, k and v get their gradients inside attention, from the gradient arriving "
         "along the residual stream, much of which came back through later MLPs (the MLP route cut with "
-        "detach(), forward unchanged: at initialisation a 20-80 % change but mostly at right angles, a share of "
-        "-6 to 37 %; in the trained ViT 59-97 %, share 54-96 %, most in block 0); attention's backward by hand "
-        "equals autograd; a freeze-a-part widget",
+        "detach(), forward unchanged: in the small model at initialisation a 20-80 % change, mostly at right "
+        "angles, share -6 to 37 %; in fresh copies of the trained ViT's architecture 27-86 %, share 5-63 %; in "
+        "the trained ViT 59-97 %, share 54-96 %, above every fresh seed, most in block 0); attention's "
+        "backward by hand equals autograd; you write the cut yourself; a widget that freezes a part or cuts "
+        "the MLP route",
         40,
     ),
     "06_train_a_vit": (
@@ -97,9 +99,9 @@ LESSONS: dict[str, tuple[str, int]] = {
     "08_attention_maps": (
         "capture every block's attention with forward hooks (even on the fused path), the class token's "
         "attention per head and a check for high-norm tokens (registers), rollout and head fusion, "
-        "gradient-weighted maps (Chefer et al. 2021) tested against input noise and another digit's map for the "
-        "same class, deletion curves (Petsiuk et al. 2018) on 200 digits with paired intervals and a "
-        "Bonferroni correction; an attention explorer",
+        "gradient-weighted maps (Chefer et al. 2021) from a 3-token toy to an exercise, tested against input "
+        "noise and another digit's map for the same class, deletion curves (Petsiuk et al. 2018) on 200 digits "
+        "with paired intervals and a Bonferroni correction, printed as compact tables; an attention explorer",
         40,
     ),
     "09_deit_distillation": (
