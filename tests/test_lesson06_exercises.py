@@ -743,3 +743,20 @@ def _interval_with(**changes):
 def test_paired_interval_names_slips(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
         lesson06.check_paired_interval(answer)
+
+
+def test_the_checkers_sgd_is_torchs_sgd_with_momentum():
+    from vit_explained.exercises.lesson06 import _SGD
+
+    torch.manual_seed(0)
+    a, b = torch.nn.Linear(5, 3), torch.nn.Linear(5, 3)
+    b.load_state_dict(a.state_dict())
+    mine, theirs = _SGD(a.parameters(), lr=0.1, momentum=0.9), torch.optim.SGD(b.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(4):
+        x = torch.randn(8, 5)
+        for model, optimizer in ((a, mine), (b, theirs)):
+            optimizer.zero_grad()
+            model(x).square().mean().backward()
+            optimizer.step()
+    assert all(torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    assert mine.steps == [True] * 4

@@ -480,6 +480,36 @@ class _Probe(torch.nn.Module):
         return self.linear(images.flatten(1))
 
 
+class _SGD:
+    """SGD with momentum, written out: what ``torch.optim.SGD(params, lr, momentum)`` does (dampening 0, no
+    Nesterov, no weight decay), without the seconds its first construction costs (it imports torch._dynamo).
+    Records, at every ``step()``, whether gradients existed."""
+
+    def __init__(self, params, lr: float = 0.1, momentum: float = 0.9) -> None:
+        self.param_groups = [{"params": list(params), "lr": lr, "momentum": momentum}]
+        self._buffers: dict[int, torch.Tensor] = {}
+        self.steps: list[bool] = []
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.param_groups[0]["params"]:
+            if set_to_none:
+                p.grad = None
+            elif p.grad is not None:
+                p.grad.zero_()
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], object] | None = None) -> None:
+        group = self.param_groups[0]
+        self.steps.append(any(p.grad is not None for p in group["params"]))
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            buffer = self._buffers.get(id(p))
+            buffer = p.grad.clone() if buffer is None else buffer.mul_(group["momentum"]).add_(p.grad)
+            self._buffers[id(p)] = buffer
+            p.add_(buffer, alpha=-group["lr"])
+
+
 def _step_batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
     generator = torch.Generator().manual_seed(64)
     return [
@@ -491,7 +521,7 @@ def _step_batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
 def _reference_steps(accumulate: bool = False, step_first: bool = False) -> tuple[list[torch.Tensor], list[float]]:
     """The weights after each step and the loss of each step, done right (or with one of two slips)."""
     model = _Probe()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    optimizer = _SGD(model.parameters())
     weights, losses = [], []
     for images, labels in _step_batches():
         if not accumulate:
@@ -524,11 +554,8 @@ def check_train_step(
     accumulated, _ = _reference_steps(accumulate=True)
     stepped_first, _ = _reference_steps(step_first=True)
     model = _Probe()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    steps: list[bool] = []  # at each optimizer.step(): did gradients exist?
-    optimizer.register_step_pre_hook(
-        lambda *_: steps.append(any(p.grad is not None for p in model.parameters()))  # type: ignore[func-returns-value]
-    )
+    optimizer = _SGD(model.parameters())
+    steps = optimizer.steps  # at each optimizer.step(): did gradients exist?
     model.eval()  # as `evaluate` or `predict` leave a model: the step must switch training mode on itself
     start = torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
     for call, (images, labels) in enumerate(_step_batches()):
