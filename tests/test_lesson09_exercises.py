@@ -760,3 +760,58 @@ def test_soft_distillation_is_named_only_when_the_loss_reads_the_teacher_beyond_
 def test_my_forward_names_scores_stored_before_the_softmax():
     with pytest.raises(ExerciseFailed, match="scores before the softmax"):
         lesson09.check_my_forward(stores_scores)
+
+
+# --- fix round 4 --------------------------------------------------------------------------------------------
+
+
+def _mse_on_probabilities(weight, reduction="mean"):
+    def loss(c, d, y, t):
+        return weight * F.cross_entropy(c, y) + weight * F.mse_loss(d.softmax(-1), t.softmax(-1), reduction=reduction)
+
+    return loss
+
+
+@pytest.mark.parametrize(
+    "answer", [_mse_on_probabilities(0.5), _mse_on_probabilities(1.0), _mse_on_probabilities(0.5, "sum")]
+)
+def test_an_mse_on_probabilities_is_not_called_deits_soft_distillation(answer):
+    """One of these came within 3e-5 of a soft variant on one batch: DeiT's name needs a match on every case."""
+    with pytest.raises(ExerciseFailed, match="reads the teacher's probabilities, as soft distillation does") as failure:
+        lesson09.check_hard_distillation(answer)
+    assert "that is DeiT's soft distillation" not in str(failure.value)
+
+
+@pytest.mark.parametrize("tau", [1.0, 3.0, 10.0])
+def test_deits_soft_distillation_is_named_on_every_case(tau):
+    with pytest.raises(ExerciseFailed, match="that is DeiT's soft distillation"):
+        lesson09.check_hard_distillation(deit_soft_loss(tau=tau))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda c, d, y, t: 0.5 * F.cross_entropy(c, y) + 0.5 * F.cross_entropy(d, t.argmax(0)),
+        lambda c, d, y, t: 0.5 * F.cross_entropy(c, y) + 0.5 * F.cross_entropy(d, t.argmax(dim=0)),
+        lambda c, d, y, t: 0.5 * F.cross_entropy(c, y) + 0.5 * F.cross_entropy(d, t.max(0).indices),
+    ],
+)
+def test_hard_distillation_names_the_argmax_axis(answer):
+    with pytest.raises(
+        ExerciseFailed, match=r"argmax over the classes, the last axis.*argmax\(0\) runs over the batch"
+    ):
+        lesson09.check_hard_distillation(answer)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda w, q, s, r, c: w[:, :, q, s - 1 : -1].reshape(*w.shape[:2], r, c),
+        lambda w, q, s, r, c: w[..., q, s - 1 : s - 1 + r * c].reshape(w.shape[0], w.shape[1], r, c),
+        lambda w, q, s, r, c: torch.stack([w[:, :, q, s - 1 + i * c : s - 1 + (i + 1) * c] for i in range(r)], dim=2),
+    ],
+)
+def test_token_map_names_a_slice_one_column_too_early(answer):
+    with pytest.raises(ExerciseFailed, match="starts one column too early") as failure:
+        lesson09.check_token_map(answer)
+    assert "hard-coded" not in str(failure.value)
