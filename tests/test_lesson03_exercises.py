@@ -392,7 +392,8 @@ def test_shapes_accepts_answers_written_differently(answer, capsys):
             with_changes(q=lambda b, n, d, h: (b, h, n + 1, d // h)),
             r"'q' .* not that step's shape",
         ),  # class token twice
-        (with_changes(q=lambda b, n, d, h: (b, h, n, d / h)), "tuple of ints"),  # a float head width
+        (with_changes(q=lambda b, n, d, h: (b, h, n, d / h)), r"holds floats.*use D // h"),  # a float head width
+        (with_changes(q=lambda b, n, d, h: (b, h, n, "d")), "tuple of ints"),  # not numbers at all
         (lambda b, n, d, h: {**attention_shapes(b, n, d, h), "k": (b, h, n, d // h)}, r"unexpected \['k'\]"),
         (lambda b, n, d, h: attention_shapes(b, n, d, h)["missing"], "raised KeyError"),
         (lambda b, n, d, h: None, "returned a NoneType; return a dict"),
@@ -605,7 +606,7 @@ def test_mha_accepts_answers_written_differently(answer, capsys):
             lambda mha, x: mha(*[x.reshape(x.shape[1], x.shape[0], -1)] * 3)[0].reshape(x.shape),
             "reshape is not transpose, on the way in and on the way out",
         ),
-        (lambda mha, x: mha(x.transpose(0, 1), x, x)[0], "raised"),  # only the query transposed
+        (lambda mha, x: mha(x.transpose(0, 1), x, x)[0], r"raised .*transpose each of them \(not only the query\)"),
         (lambda mha, x: mha(*[x.transpose(0, 1)] * 3)[1], r"the result has shape"),  # the weights
         (
             lambda mha, x: mha(*[x.transpose(0, 1)] * 3)[0].reshape(x.shape),
@@ -659,6 +660,12 @@ def test_memory_accepts_answers_written_differently(answer, capsys):
         (lambda: 8 * 16 * 577 * 577 * 32, "that is in bits"),
         (lambda: 8 * 16 * 577 * 577 * 4 / 1e6, "megabytes"),
         (lambda: 8 * 16 * 577 * 577 * 4 / 2**20, "mebibytes"),
+        (lambda: 170, "megabytes"),  # rounded to whole megabytes
+        (lambda: 162.6, "mebibytes"),
+        (lambda: 163, "mebibytes"),
+        (lambda: 8 * 16 * 578 * 578 * 4, r"N = 578: the class token is already one of the 577 tokens"),
+        (lambda: 8 * 16 * 580 * 580 * 4, r"1.04% too large"),  # close but no named slip: says how far, not "1 times"
+        (lambda: 8 * 16 * 570 * 570 * 4, r"2.41% too small"),
         (lambda: 2 * 8 * 16 * 577 * 577 * 4, "the weights alone"),
         (lambda: 12345, r"12,345 is 7.24e-05 times the right number"),
         (lambda: "170 MB", "return one number of bytes"),

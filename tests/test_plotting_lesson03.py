@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -106,3 +108,46 @@ def test_batch_first_bug_frames_rows_then_columns():
     assert "5 sequences of 3 tokens" in right.get_title()
     with pytest.raises(ValueError, match="batch must be a positive int"):
         plot_batch_first_bug(batch=0)
+
+
+def _fake_run(d: int, seed: int) -> dict:
+    share = {4: 0.002, 64: 0.4}[d]  # d = 4: too few saturated rows to average their gradient
+    stats = {"spread": d**0.5 + seed, "max_weight": 0.5, "saturated": share, "grad_scores": 0.2}
+    stats |= {"grad_scores_saturated": 0.05, "grad_scores_unsaturated": float("nan") if seed else 0.3}
+    return {"unscaled": stats, "scaled": {**stats, "saturated": 0.0, "grad_scores_saturated": float("nan")}}
+
+
+def test_saturation_means_and_table():
+    from vit_explained.plotting.lesson03 import saturation_means, saturation_table
+
+    runs = {d: [_fake_run(d, seed) for seed in (0, 1)] for d in (4, 64)}
+    means = saturation_means(runs)
+    assert means["unscaled"]["spread"] == [2.5, 8.5]  # the mean over the seeds, per d
+    assert means["unscaled"]["grad_scores_unsaturated"] == [0.3, 0.3]  # a seed's nan is left out
+    assert (
+        math.isnan(means["unscaled"]["grad_scores_saturated"][0])
+        and means["unscaled"]["grad_scores_saturated"][1] == 0.05
+    )
+    table = saturation_table([4, 64], means, seeds=2)
+    lines = table.splitlines()
+    assert lines[0].startswith("means over 2 seeds") and all(len(line) < 95 for line in lines)
+    assert lines[3].split("|")[1].split()[4] == "-" and "0.050" in lines[4]  # d = 4: no average over too few rows
+    with pytest.raises(ValueError, match="non-empty list"):
+        saturation_means({4: []})
+
+
+def test_text_tables_fit_the_page():
+    from vit_explained.cost import attention_cost
+    from vit_explained.plotting.lesson03 import cost_table, init_table, profile_table
+    from vit_explained.profiling import profile_attention
+
+    configs = [("ViT-B (768, 12 heads) at 3136", 3136, 768, 12, 768), ("T2T-ViT_t stage 1 (56x56)", 3136, 64, 1, 147)]
+    table = cost_table(configs)
+    assert f"{attention_cost(3136, 64, 1, dim_in=147).matrix_entries:,}" in table
+    init = init_table(
+        {"torch default": [{"q_spread": 0.5, "spread": 2.0, "saturated": 0.01, "saturated_scaled": 0.0}] * 2}
+    )
+    profile = profile_table(profile_attention([8, 16], dim=8, heads=2, repeats=1))
+    for text in (table, init, profile):
+        assert all(len(line) < 95 for line in text.splitlines())
+    assert len(profile.splitlines()) == 3 and profile.splitlines()[1].split()[0] == "8"

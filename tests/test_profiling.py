@@ -34,6 +34,18 @@ def test_median_seconds_interleaves_and_takes_the_median():
     assert all(0 <= value < 0.1 for value in seconds.values())
 
 
+def test_median_seconds_can_take_the_fastest_run():
+    delays = iter([0.03, 0.0, 0.03])  # one fast run among slow ones: the median is slow, the minimum fast
+    function = {"f": lambda: time.sleep(next(delays))}
+    assert median_seconds(function, repeats=3, warmup=0, summary="min")["f"] < 0.02
+    delays = iter([0.03, 0.0, 0.03])
+    assert median_seconds(function, repeats=3, warmup=0)["f"] >= 0.03
+    with pytest.raises(ValueError, match="summary must be 'median' or 'min'"):
+        median_seconds(function, summary="mean")
+    rows = profile_attention([8, 16], dim=8, heads=2, repeats=2, summary="min")
+    assert [row.num_tokens for row in rows] == [8, 16]
+
+
 def test_median_seconds_adds_rounds_for_fast_functions():
     calls = []
     median_seconds({"fast": lambda: calls.append(time.sleep(0.001))}, repeats=2, warmup=0, min_seconds=0.02)

@@ -101,3 +101,15 @@ def test_init_saturation_follows_the_weight_variance_of_each_init():
     assert torch.equal(state, torch.random.get_rng_state())  # the global random state is untouched
     with pytest.raises(ValueError, match="init must be one of"):
         init_saturation("kaiming")
+
+
+def test_score_gradient_norm_for_random_upstream_follows_the_stated_formula():
+    """The docstring's formula: E ||a * (g - <g, a>)||^2 = ||a||^2 - 2 sum(a^3) + ||a||^4 for g ~ N(0, 1)."""
+    generator = torch.Generator().manual_seed(0)
+    for sharpness in (0.5, 4.0, 16.0):
+        a = (torch.randn(1, 50, generator=generator, dtype=torch.float64) * sharpness).softmax(-1).expand(40000, 50)
+        g = torch.randn(40000, 50, generator=generator, dtype=torch.float64)
+        measured = score_gradient(a, g).pow(2).sum(-1).mean().item()
+        norm2 = a[0].pow(2).sum().item()
+        expected = norm2 - 2 * a[0].pow(3).sum().item() + norm2**2
+        assert abs(measured / expected - 1) < 0.05

@@ -76,8 +76,9 @@ def median_seconds(
     device: torch.device | str = "cpu",
     min_seconds: float = 0.0,
     max_repeats: int = 200,
+    summary: str = "median",
 ) -> dict[str, float]:
-    """Median wall time of each zero-argument function, in seconds.
+    """Median wall time of each zero-argument function, in seconds (``summary="min"``: the fastest run).
 
     The functions run in turns, ``warmup`` untimed rounds first, then at least ``repeats`` timed
     rounds, so that a slow moment of the machine hits every function alike. Each round starts one
@@ -85,7 +86,11 @@ def median_seconds(
     right after the same other one (whose cache and allocator traces it would inherit).
     Fast functions get more rounds: timing goes on until the timed rounds add up to ``min_seconds``
     (or ``max_repeats`` rounds are done), which steadies the median of sub-millisecond calls.
+    On a shared machine other work only ever adds time, so the minimum of many cheap runs is the
+    steadier estimate of what the call itself costs (``summary="min"``).
     """
+    if summary not in ("median", "min"):
+        raise ValueError(f"summary must be 'median' or 'min', got {summary!r}")
     if not isinstance(functions, dict) or not functions:
         raise ValueError(f"functions must be a non-empty dict {{name: function}}, got {functions!r}")
     repeats = _checks.positive_int("repeats", repeats)
@@ -110,7 +115,8 @@ def median_seconds(
                 times[name].append(elapsed)
                 timed_total += elapsed
         round_index += 1
-    return {name: statistics.median(values) for name, values in times.items()}
+    reduce = statistics.median if summary == "median" else min
+    return {name: reduce(values) for name, values in times.items()}
 
 
 @contextlib.contextmanager
@@ -193,6 +199,7 @@ def profile_attention(
     device: torch.device | str = "cpu",
     seed: int = 0,
     threads: int | None = 1,
+    summary: str = "median",
 ) -> list[AttentionProfile]:
     """Time and memory of one :class:`~vit_explained.Attention` forward pass, explicit vs fused path.
 
@@ -204,7 +211,8 @@ def profile_attention(
     ``(batch, heads, N, N)`` scores and weights; ``matrix_bytes`` is their analytic size).
     On the CPU, ``threads`` sets torch's thread count while measuring (restored afterwards): one
     thread by default, because on a busy machine a parallel kernel waits for its slowest thread
-    and the timings scatter; ``None`` keeps the current setting.
+    and the timings scatter; ``None`` keeps the current setting. ``summary="min"`` reports the
+    fastest run instead of the median (see :func:`median_seconds`).
 
     >>> rows = profile_attention([16, 32], dim=8, heads=2, repeats=1)
     >>> [row.num_tokens for row in rows], rows[1].matrix_bytes  # 2 heads x 32 x 32 floats
@@ -222,7 +230,7 @@ def profile_attention(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         module = Attention(dim, heads, qkv_bias=qkv_bias).to(device).eval()
-    timing = {"repeats": repeats, "warmup": warmup, "device": device, "min_seconds": min_seconds}
+    timing = {"repeats": repeats, "warmup": warmup, "device": device, "min_seconds": min_seconds, "summary": summary}
 
     def measure(n: int) -> AttentionProfile:
         return _profile_tokens(module, torch.randn(batch, n, dim, generator=generator).to(device), timing)
@@ -249,7 +257,7 @@ def _token_counts(num_tokens_list: Sequence[int]) -> list[int]:
 def _profile_tokens(module: Attention, tokens: torch.Tensor, timing: dict[str, Any]) -> AttentionProfile:
     """Time and memory of ``module`` on ``tokens`` ``(B, N, D)``, explicit and fused paths.
 
-    ``timing`` holds :func:`median_seconds`'s ``repeats``, ``warmup``, ``device`` and ``min_seconds``.
+    ``timing`` holds :func:`median_seconds`'s ``repeats``, ``warmup``, ``device``, ``min_seconds`` and ``summary``.
     """
 
     def run(fused: bool) -> Callable[[], torch.Tensor]:

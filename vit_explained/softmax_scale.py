@@ -43,7 +43,11 @@ def softmax_saturation(
     ``"spread"`` (standard deviation), the mean largest weight per row ``"max_weight"``, the share of
     ``"saturated"`` rows (largest weight above :data:`SATURATED`), the mean ``"entropy"`` of a row,
     and the mean norm of the gradient at each query ``"grad_q"`` and key ``"grad_k"`` from one random
-    upstream gradient (the same for both settings). The gradient at the scores themselves (the
+    upstream gradient (the same for both settings). That upstream gradient is an assumption: i.i.d.
+    standard normal per weight, as if the loss had no preference among a row's keys. For such a ``g``
+    a row's squared gradient norm at the scores is on average ``||a||^2 - 2 sum(a^3) + ||a||^4`` (``a``
+    the row's weights): about ``||a||^2`` while no weight is large, so it grows as the row sharpens,
+    and exactly 0 for a one-hot row. The gradient at the scores themselves (the
     softmax's input, :func:`score_gradient`), one norm per row, is averaged over all rows
     ``"grad_scores"``, the saturated rows ``"grad_scores_saturated"`` and the others
     ``"grad_scores_unsaturated"`` (``nan`` when there are no such rows). The gradients at ``q`` and ``k``

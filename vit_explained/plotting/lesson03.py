@@ -18,20 +18,16 @@ _UNSCALED, _SCALED, _FUSED = "#d62728", "#1f77b4", "#2ca02c"
 
 
 def _head_width_axis(ax, dims: np.ndarray, title: str, yscale: str, marked_dim: int | None) -> None:
-    """A panel against the head width d (log 2 axis), with ViT-B's d marked."""
+    """A panel against the head width d (log 2 axis), with ViT-B's d marked (dotted line, tick label)."""
     ax.set_xscale("log", base=2)
     ax.set_xticks(dims)
-    ax.set_xticklabels([str(int(d)) for d in dims])
+    ax.set_xticklabels([f"{int(d)}\nViT-B" if int(d) == marked_dim else str(int(d)) for d in dims])
     ax.minorticks_off()
     ax.set_yscale(yscale)
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("head width d")
     if marked_dim is not None:
         ax.axvline(marked_dim, color="grey", linestyle=":", linewidth=1)
-        ax.annotate(
-            f" ViT-B, d = {marked_dim}", (marked_dim, 0.97), xycoords=("data", "axes fraction"),
-            fontsize=8, color="grey", va="top",
-        )  # fmt: skip
     ax.grid(alpha=0.3)
 
 
@@ -70,22 +66,115 @@ def plot_softmax_saturation(
         ax.plot(dims, scaled[key], "s-", color=_SCALED, label="q·k / √d")
         _head_width_axis(ax, dims, title, yscale, marked_dim)
     axes[0].plot(dims, np.sqrt(dims), ":", color="black", linewidth=1.5, label="√d")
-    axes[1].axhline(1.0, color="black", linewidth=0.8)
+    axes[1].axhline(1.0, color="black", linewidth=0.8, label="one-hot row: 1")
     axes[1].axhline(1 / num_keys, color="grey", linestyle="--", linewidth=1, label=f"uniform, 1/{num_keys}")
     axes[1].set_ylim(0, 1.15)
-    axes[2].plot(
+    axes[2].plot(  # nan where too few rows saturate to average over (not drawn)
         dims, unscaled["grad_scores_saturated"], "o:", color=_UNSCALED, alpha=0.6, label="no scale, saturated rows only"
     )
     axes[2].set_ylim(0, 1.5 * max(*unscaled["grad_scores"], *scaled["grad_scores"]))  # room for the legend
     for ax in axes:
         ax.legend(fontsize=8, loc={0: "upper left", 1: "center right"}.get(list(axes).index(ax), "upper right"))
     fig.suptitle(
-        f"Without the 1/√d scale the softmax over {num_keys} keys saturates as d grows; saturated rows pass back "
-        "little gradient (the mean falls below the scaled one only for d > 256)",
-        fontsize=11,
+        f"Softmax over {num_keys} random keys, without and with the 1/√d scale (means over seeds)", fontsize=11
     )
     fig.tight_layout()
     return fig
+
+
+#: Below this mean share of saturated rows, the gradient "in the saturated rows" rests on too few rows
+#: to average: :func:`saturation_means` gives ``nan`` there (the table prints "-", the figure skips it).
+FEW_SATURATED = 0.01
+
+
+def saturation_means(runs: Mapping[int, Sequence[Mapping[str, Mapping[str, float]]]]) -> dict[str, dict[str, list]]:
+    """Means over the seeds of :func:`vit_explained.softmax_scale.softmax_saturation`'s statistics.
+
+    ``runs`` maps each head width ``d`` to one result per seed. Returns ``{"unscaled": {statistic:
+    [mean per d]}, "scaled": {...}}`` in the order of ``runs``; ``"grad_scores_saturated"`` is ``nan``
+    where fewer than :data:`FEW_SATURATED` of the rows saturate on average.
+    """
+    if not runs or any(not seeds for seeds in runs.values()):
+        raise ValueError("runs must map each head width to a non-empty list of softmax_saturation results")
+
+    def mean(values: list[float]) -> float:  # nan only when every seed gave nan (no such rows)
+        kept = [value for value in values if not np.isnan(value)]
+        return float(np.mean(kept)) if kept else float("nan")
+
+    means: dict[str, dict[str, list]] = {}
+    for setting in ("unscaled", "scaled"):
+        keys = next(iter(runs.values()))[0][setting]
+        means[setting] = {key: [mean([run[setting][key] for run in seeds]) for seeds in runs.values()] for key in keys}
+        shares = means[setting]["saturated"]
+        means[setting]["grad_scores_saturated"] = [
+            float("nan") if share < FEW_SATURATED else value
+            for share, value in zip(shares, means[setting]["grad_scores_saturated"], strict=True)
+        ]
+    return means
+
+
+def _number(value: float, spec: str) -> str:
+    return "-" if np.isnan(value) else format(value, spec)
+
+
+def saturation_table(head_dims: Sequence[int], means: Mapping[str, Mapping[str, Sequence[float]]], seeds: int) -> str:
+    """Lesson 03's saturation table: one line per head width, from :func:`saturation_means`."""
+    u_cols, s_cols = ("spread", "max w", "> 0.9", "g all", "g sat.", "g other"), ("spread", "> 0.9", "g all")
+    lines = [
+        f"means over {seeds} seeds; g: gradient at the scores, mean norm per row",
+        f"{'':>5} | {'no scale':^47} | {'scaled by 1/sqrt(d)':^23}",
+        f"{'d':>5} | " + " ".join(f"{c:>7}" for c in u_cols) + " | " + " ".join(f"{c:>7}" for c in s_cols),
+    ]
+    u, s = means["unscaled"], means["scaled"]
+    for i, d in enumerate(head_dims):
+        cells = [f"{u['spread'][i]:>7.2f}", f"{u['max_weight'][i]:>7.2f}", f"{u['saturated'][i]:>7.1%}",
+                 f"{u['grad_scores'][i]:>7.3f}", f"{_number(u['grad_scores_saturated'][i], '.3f'):>7}",
+                 f"{_number(u['grad_scores_unsaturated'][i], '.3f'):>7}"]  # fmt: skip
+        scaled = [f"{s['spread'][i]:>7.2f}", f"{s['saturated'][i]:>7.1%}", f"{s['grad_scores'][i]:>7.3f}"]
+        lines.append(f"{d:>5} | {' '.join(cells)} | {' '.join(scaled)}")
+    lines.append(f"-: under {FEW_SATURATED:.0%} of the rows saturated, too few to average")
+    return "\n".join(lines)
+
+
+def init_table(init_runs: Mapping[str, Sequence[Mapping[str, float]]]) -> str:
+    """The table of :func:`vit_explained.softmax_scale.init_saturation` results, one line per init."""
+    from ..evidence import over_seeds
+
+    seeds = len(next(iter(init_runs.values())))
+    lines = [f"{'qkv init':<19}{'q spread':>9}{'q.k spread':>11}   saturated rows: no scale{'':<10}| scaled"]
+    for init, runs in init_runs.items():
+        q_spread = float(np.mean([r["q_spread"] for r in runs]))
+        spread = float(np.mean([r["spread"] for r in runs]))
+        saturated = str(over_seeds([r["saturated"] for r in runs], percent=True, digits=1))
+        lines.append(f"{init:<19}{q_spread:>9.2f}{spread:>11.1f}   {saturated:<34}| "
+                     f"{max(r['saturated_scaled'] for r in runs):.0%}")  # fmt: skip
+    lines.append(f"(q spread, q.k spread: means over the {seeds} seeds)")
+    return "\n".join(lines)
+
+
+def cost_table(configs: Sequence[tuple[str, int, int, int, int]]) -> str:
+    """One line per ``(name, N, D, heads, D_in)``: the attention matrix's entries and float32 MB, and
+    the GFLOPs of the two ``N x N`` products and of the projections (:func:`vit_explained.cost.attention_cost`)."""
+    from ..cost import attention_cost
+
+    lines = [f"{'layer':<30}{'N':>5}{'D_in':>5}{'D':>4}{'h':>3}{'entries':>13}{'MB':>8}{'GFLOP NxN':>10}{'proj.':>7}"]
+    for name, n, dim, heads, dim_in in configs:
+        c = attention_cost(n, dim, heads, dim_in=dim_in)
+        lines.append(f"{name:<30}{n:>5}{dim_in:>5}{dim:>4}{heads:>3}{c.matrix_entries:>13,}{c.matrix_bytes / 1e6:>8.2f}"
+                     f"{c.matmul_flops / 1e9:>10.3f}{c.projection_flops / 1e9:>7.3f}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def profile_table(rows: Sequence[AttentionProfile]) -> str:
+    """One line per :class:`~vit_explained.profiling.AttentionProfile`: times (ms) and peak memory (MB)."""
+    lines = [
+        f"{'N':>5}{'explicit ms':>12}{'fused ms':>10}{'explicit peak MB':>18}{'fused peak MB':>15}{'N x N MB':>10}"
+    ]
+    for row in rows:
+        lines.append(f"{row.num_tokens:>5}{row.explicit_seconds * 1e3:>12.2f}{row.fused_seconds * 1e3:>10.2f}"
+                     f"{row.explicit_peak_bytes / 1e6:>18.2f}{row.fused_peak_bytes / 1e6:>15.2f}"
+                     f"{row.matrix_bytes / 1e6:>10.2f}")  # fmt: skip
+    return "\n".join(lines)
 
 
 def plot_attention_cost(
@@ -114,7 +203,7 @@ def plot_attention_cost(
     time_ax.plot(tokens, explicit_ms, "o-", color=_UNSCALED, label="explicit (stores N×N weights)")
     time_ax.plot(tokens, fused_ms, "s-", color=_FUSED, label="fused (scaled_dot_product_attention)")
     time_ax.plot(tokens, explicit_ms[-1] * guide, "--", color="grey", linewidth=1, label="∝ N²")
-    time_ax.set_ylabel("time per forward pass (ms, median)")
+    time_ax.set_ylabel("time per forward pass (ms)")
     time_ax.set_title("Time", fontsize=11)
 
     memory_ax.plot(tokens, explicit_mb, "o-", color=_UNSCALED, label="explicit: peak")

@@ -87,6 +87,12 @@ class AttentionWidget(LessonWidget):
         q, k = self._cache[digit][block]
         return (q[head] @ k[head].T) * (self.scale if scaled else 1.0)
 
+    def saturated_rows(self, digit: int, block: int, head: int, scaled: bool) -> int:
+        """How many of the head's query rows put more than :data:`SATURATED` of their weight on one key
+        (what the title counts), without drawing anything."""
+        weights = self.scores(digit, block, head, scaled).softmax(dim=-1)
+        return int((weights.max(dim=-1).values > SATURATED).sum())
+
     def compute(self, query: int, head: int, block: int, digit: int, scaled: bool) -> tuple[str, Figure]:
         if not 0 <= digit < len(self.images):
             raise ValueError(f"digit must be an index from 0 to {len(self.images) - 1}, got {digit}")
@@ -95,7 +101,7 @@ class AttentionWidget(LessonWidget):
             raise ValueError(f"query must be a token index from 0 (class token) to {scores.shape[0] - 1}, got {query}")
         weights = scores.softmax(dim=-1)
         top_weight, top_key = weights[query].max(dim=0)
-        saturated = int((weights.max(dim=-1).values > SATURATED).sum())
+        saturated = self.saturated_rows(digit, block, head, scaled)
         scale = "scaled by 1/sqrt(d)" if scaled else "no scale"
         cols = self.grid[1]
         line = (
