@@ -31,13 +31,18 @@ def test_teacher_targets_one_hot_beside_each_temperature():
 def test_slice_matrix_boxes_the_slices(special_tokens):
     tokens = special_tokens + 9
     fig = plot_slice_matrix(torch.rand(tokens, tokens).softmax(-1), special_tokens=special_tokens)
-    ax = fig.axes[0]
-    boxes = [(p.get_x(), p.get_y(), p.get_width(), p.get_height()) for p in ax.patches]
     start = special_tokens - 0.5
-    assert (start, -0.5, 9.0, 1.0) in boxes  # row 0, the patch columns
-    assert ((start, 0.5, 9.0, 1.0) in boxes) == (special_tokens == 2)  # row 1 only on a DeiT
-    assert ((0.5, -0.5, 1.0, 1.0) in boxes) == (special_tokens == 2)  # the slip's extra column
+    whole = [(p.get_x(), p.get_y(), p.get_width(), p.get_height()) for p in fig.axes[0].patches]
+    assert (start, -0.5, 9.0, tokens) in whole  # the patch columns, every query
+    assert len(whole) == 2  # and the zoomed corner: the rows' boxes are in the zoom only
+    zoom = [
+        tuple(round(v, 2) for v in (p.get_x(), p.get_y(), p.get_width(), p.get_height())) for p in fig.axes[-1].patches
+    ]
+    assert (start + 0.05, -0.45, 5.5 - start - 0.1, 0.9) in zoom  # row 0 from the patches on
+    assert ((start + 0.05, 0.55, 5.5 - start - 0.1, 0.9) in zoom) == (special_tokens == 2)  # row 1 only on a DeiT
+    assert ((0.55, -0.45, 0.9, 0.9) in zoom) == (special_tokens == 2)  # the slip's extra column
     legend = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert fig.legends[0].get_texts()[0].get_fontsize() >= 9
     assert any(f"[:, :, 0, {special_tokens}:]" in text for text in legend)
     with pytest.raises(ValueError, match=r"\(N, N\)"):
         plot_slice_matrix(torch.rand(3, 4))

@@ -283,16 +283,17 @@ def _slice_zoom(ax, weights: torch.Tensor, special_tokens: int, vmax: float, key
 
 def plot_slice_matrix(weights: torch.Tensor, *, special_tokens: int = 2, title: str = "") -> Figure:
     """One head's ``(N, N)`` attention weights as a heatmap (rows: queries, columns: keys) with the
-    Q&A's slices boxed: row 0 from column ``special_tokens`` on (``[:, :, 0, 2:]``, the class
-    token's map), row 1 likewise (the distillation token's, with two special tokens), the patch
-    columns, and the slip ``[:, :, 0, 1:]`` (one column too many) hatched; above it, the top-left
-    corner (the special tokens' rows, keys 0-5) zoomed, each weight written in its cell."""
+    patch columns boxed (``fig.axes[0]``); above it, the top-left corner (the special tokens' rows,
+    keys 0-5) zoomed (the last axes), each weight written in its cell, with the Q&A's slices boxed:
+    row 0 from column ``special_tokens`` on (``[:, :, 0, 2:]``, the class token's map), row 1 likewise
+    (the distillation token's, with two special tokens), and the slip ``[:, :, 0, 1:]`` (one column too
+    many) hatched."""
     if not isinstance(weights, torch.Tensor) or weights.dim() != 2 or weights.shape[0] != weights.shape[1]:
         raise ValueError(f"weights must be one head's (N, N) matrix, got {getattr(weights, 'shape', weights)}")
     if special_tokens not in (1, 2):
         raise ValueError(f"special_tokens must be 1 (ViT) or 2 (DeiT), got {special_tokens}")
     tokens = weights.shape[0]
-    fig = new_figure(figsize=(6.4, 6.9), layout="constrained")
+    fig = new_figure(figsize=(6.4, 7.6), layout="constrained")
     grid = fig.add_gridspec(2, 1, height_ratios=[1.0, 3.6])
     ax = fig.add_subplot(grid[1])  # fig.axes[0]: the whole matrix
     vmax = float(weights.max())
@@ -304,14 +305,12 @@ def plot_slice_matrix(weights: torch.Tensor, *, special_tokens: int = 2, title: 
     def box(x0: float, y0: float, x1: float, y1: float, **style: object) -> None:
         ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, **style))
 
-    box(start, -0.5, end, end, edgecolor="#2ca02c", lw=1.2, ls="--")  # every query's patch columns
-    box(start, -0.5, end, 0.5, edgecolor=_COLOURS["class"], lw=2.0)
-    if special_tokens == 2:
-        box(start, 0.5, end, 1.5, edgecolor=_COLOURS["distillation"], lw=2.0)
-        ax.add_patch(Rectangle((0.5, -0.5), 1.0, 1.0, facecolor="none", edgecolor="#ff7f0e", hatch="////", lw=1.5))
-    box(-0.5, -0.5, min(6, tokens) - 0.5, special_tokens - 0.5, edgecolor="black", lw=0.8, ls=":")  # the zoom
+    # every query's patch columns, and the corner the zoom enlarges; the rows' boxes and the slip's
+    # column are drawn in the zoom only (one row of a 51 x 51 matrix is too thin for a box)
+    box(start, -0.5, end, end, edgecolor="#2ca02c", lw=1.2, ls="--")
+    box(-0.5, -0.5, min(6, tokens) - 0.5, special_tokens - 0.5, edgecolor="black", lw=1.0, ls=":")
     legend = _slice_legend(special_tokens, tokens)
-    fig.legend(handles=legend, loc="outside lower center", ncols=2, fontsize=7, frameon=False)
+    fig.legend(handles=legend, loc="outside lower center", ncols=1, fontsize=9, frameon=False)
     ticks = [0, special_tokens, tokens - 1]
     ax.set_xticks(ticks, map(str, ticks), fontsize=7)
     ax.set_yticks(ticks, map(str, ticks), fontsize=7)

@@ -2,26 +2,41 @@
 
 The controls are the same (digit, block, head, method, token); with a DeiT both special tokens
 have a map, so the ``token`` dropdown compares the class token's with the distillation token's.
+The widget's line (digit, prediction, method, token, block, head, top patch, share on ink) is also
+the picture's title, so a stored notebook, which keeps only the picture, still shows it.
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import torch
+from matplotlib.figure import Figure
 from torch import nn
 
 from .lesson08 import AttentionExplorer
 
-__all__ = ["deit_attention_explorer"]
+__all__ = ["DeiTAttentionExplorer", "deit_attention_explorer"]
+
+
+class DeiTAttentionExplorer(AttentionExplorer):
+    """:class:`~vit_explained.widgets.lesson08.AttentionExplorer` whose picture is titled with its line."""
+
+    def compute(self, **values: Any) -> tuple[str, Figure | None]:
+        line, fig = super().compute(**values)
+        if fig is not None:
+            width = max(40, int(fig.get_figwidth() * 11))  # characters per title line at 9 pt
+            fig.suptitle(textwrap.fill(line, width), fontsize=9)
+        return line, fig
 
 
 def deit_attention_explorer(
     model: nn.Module, images: torch.Tensor, labels: torch.Tensor, **kwargs: Any
-) -> AttentionExplorer:
-    """An :class:`~vit_explained.widgets.lesson08.AttentionExplorer` on a DeiT, showing the distillation
-    token first (end a notebook cell with it)."""
+) -> DeiTAttentionExplorer:
+    """A :class:`DeiTAttentionExplorer` on a DeiT, showing the distillation token first (end a notebook
+    cell with it)."""
     if getattr(model, "num_special_tokens", 1) != 2:
         raise TypeError(f"deit_attention_explorer needs a DeiT (two special tokens), got {type(model).__name__}")
     kwargs.setdefault("token", "distillation")
-    return AttentionExplorer(model, images, labels, **kwargs)
+    return DeiTAttentionExplorer(model, images, labels, **kwargs)
