@@ -142,7 +142,7 @@ def gelu_numpy(x):
         gelu_in_place,
         gelu_numpy,
         lambda x: x * torch.sigmoid(2 * C * (x + 0.044715 * x**3)),  # 0.5 (1 + tanh z) = sigmoid(2 z)
-        lambda x: (0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * x**3)))).float(),  # float32 is precise enough
+        lambda x: 0.5 * x * (1 + torch.tanh(C * (x.double() + 0.044715 * x.double() ** 3))),  # float64 inside
         lambda x: (
             torch.tensor([0.5 * t * (1 + math.tanh(C * (t + 0.044715 * t**3))) for t in x.flatten().tolist()])
             .double()
@@ -534,3 +534,81 @@ def _seeded_inside(x, p, training):
 )
 def test_drop_path_names_its_slips(answer, fragment):
     rejected(check_drop_path, answer, fragment)
+
+
+# --- fix round 4: slips named, numpy answers, the mask's shape, independent coins ---
+
+
+def _drop_path_numpy(x, p, training):  # numpy coins and a numpy array returned
+    if not training or p == 0:
+        return x.numpy()
+    keep = np.random.default_rng().random((x.shape[0],) + (1,) * (x.dim() - 1)) >= p
+    return x.numpy() * keep / (1 - p)
+
+
+def test_drop_path_accepts_a_numpy_answer(capsys):
+    check_drop_path(_drop_path_numpy)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def _fixed_count(x, p, training):  # exactly round(p B) samples dropped on every call: not independent coins
+    if not training or p == 0:
+        return x
+    order = torch.randperm(x.shape[0]).view(-1, *[1] * (x.dim() - 1))
+    return x * (order >= round(p * x.shape[0])) / (1 - p)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x, p, t: x * (torch.rand(x.shape[0], 1, 1) >= p) / (1 - p) if t and p else x, "hard-coded"),
+        (lambda x, p, t: x * (torch.rand(x.shape[0], 1) >= p) / (1 - p) if t and p else x, "(B, 1, ..., 1)"),
+        (lambda x, p, t: x * (torch.rand(x.shape[0]) >= p) / (1 - p) if t and p else x, "(B, 1, ..., 1)"),
+        (_fixed_count, "not independent"),
+        (lambda x, p, t: (_coins(x, p) / (1 - p)).expand_as(x) if t and p else x, "the mask itself"),
+    ],
+)
+def test_drop_path_names_mask_shape_fixed_count_and_mask_only(answer, fragment):
+    rejected(check_drop_path, answer, fragment)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x: x * torch.sigmoid(C * (x + 0.044715 * x**3)), "twice the argument"),
+        (lambda x: (0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * x**3)))).float(), "returns float32"),
+        (lambda x: 0.5 * x.float() * (1 + torch.tanh(C * (x.float() + 0.044715 * x.float() ** 3))), "own dtype"),
+    ],
+)
+def test_tanh_gelu_names_the_sigmoid_without_its_2_and_a_float32_answer(answer, fragment):
+    rejected(check_tanh_gelu, answer, fragment)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x, w, b, eps: x * torch.rsqrt((x**2).mean(-1, keepdim=True) + eps) * w + b, "RMSNorm"),
+        (lambda x, w, b, eps: x / torch.sqrt((x**2).mean(-1, keepdim=True) + eps) * w + b, "RMSNorm"),
+        (lambda x, w, b, eps: _normalise(x, (-2, -1), eps) * w + b, "last two axes"),
+    ],
+)
+def test_layer_norm_names_rms_norm_and_two_axes(answer, fragment):
+    rejected(check_layer_norm, answer, fragment)
+
+
+def _fresh_norm(x, block):
+    h = torch.nn.LayerNorm(x.shape[-1], dtype=x.dtype)(x)  # weight 1, bias 0: not the block's norm1
+    return x + block.attn(h) + block.mlp(h)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (_fresh_norm, "fresh LayerNorm"),
+        (lambda x, b: (lambda a: a + b.attn(b.norm1(a)))(x + b.mlp(b.norm2(x))), "MLP first"),
+        (lambda x, b: (lambda a: a + b.attn(b.norm1(a)))(x + b.mlp(b.norm1(x))), "MLP first"),
+        (lambda x, b: (lambda h: x + b.attn(h) + b.mlp(b.attn(h)))(b.norm1(x)), "attention's output"),
+    ],
+)
+def test_parallel_block_names_fresh_norm_mlp_first_and_mlp_on_attention(answer, fragment):
+    rejected(check_parallel_block, answer, fragment)

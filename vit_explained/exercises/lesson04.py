@@ -99,6 +99,11 @@ def _name_gelu_slip(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor)
             "GELU paper; the exercise asks for the tanh form",
         ),
         (
+            x * torch.sigmoid(inner),
+            "x * sigmoid(z) with z = sqrt(2 / pi) (x + 0.044715 x^3) is not the tanh form: "
+            "(1 + tanh(z)) / 2 equals sigmoid(2 z), so the sigmoid needs twice the argument",
+        ),
+        (
             0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**2))),
             "the correction term inside tanh has the wrong power of x: with it, GELU(x) - GELU(-x) is no longer x",
         ),
@@ -117,13 +122,19 @@ def _name_gelu_slip(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor)
 
 
 def _no_half_precision(out: torch.Tensor, given: str) -> None:
-    """A float16 or bfloat16 answer keeps 3 or 2 significant digits: it cannot be right to 1e-6."""
+    """A float16 or bfloat16 answer keeps 3 or 2 significant digits: it cannot be right to 1e-6; a float32
+    answer to a float64 x (after ``x.float()``) breaks the statement's "in x's own dtype"."""
     if out.dtype in (torch.float16, torch.bfloat16):
         digits = "3" if out.dtype == torch.float16 else "2"
         fail(
             f"given a {given} x, your function returns {str(out.dtype).replace('torch.', '')}, which keeps only "
             f"about {digits} significant digits: compute in x's own dtype (float32 or better; no .half() or "
             ".bfloat16())"
+        )
+    if given == "float64" and out.dtype == torch.float32:  # (a float64 answer to a float32 x loses nothing)
+        fail(
+            "given a float64 x, your function returns float32, about 7 significant digits instead of 16: compute "
+            "in x's own dtype (no .float() or torch.float32 on the way)"
         )
 
 
@@ -213,6 +224,28 @@ def _parallel_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -
             x + (attn(n1(x)) + mlp(n1(x))) / 2,
             "the branches are averaged: add both, x + attn(h) + mlp(h), as the sequential block adds each",
         ),
+        (
+            x + mlp(n1(x)) + attn(n1(x + mlp(n1(x)))),
+            "this runs the MLP first and attention after it (sequentially): in the parallel block both branches "
+            "read the same norm1(x) and both are added to x",
+        ),
+        (
+            x + mlp(n2(x)) + attn(n1(x + mlp(n2(x)))),
+            "this runs the MLP first and attention after it (sequentially): in the parallel block both branches "
+            "read the same norm1(x) and both are added to x",
+        ),
+        (
+            x + attn(n1(x)) + mlp(attn(n1(x))),
+            "the MLP reads attention's output: in the parallel block both branches read the same h = norm1(x)",
+        ),
+        *[
+            (
+                x + attn(F.layer_norm(x, x.shape[-1:], eps=eps)) + mlp(F.layer_norm(x, x.shape[-1:], eps=eps)),
+                "this normalises with a fresh LayerNorm (weight 1, bias 0), not the block's own norm1, whose "
+                "weight and bias are learned: use h = block.norm1(x)",
+            )
+            for eps in (n1.eps, 1e-5)
+        ],
         (n2(reference), "an extra LayerNorm at the end: the block's output is the stream itself"),
         (n1(reference), "an extra LayerNorm at the end: the block's output is the stream itself"),
     ]
@@ -261,6 +294,21 @@ def _layer_norm_suspects(
 
     suspects = _layer_norm_formula_suspects(x, weight, bias, eps, normalise)
     suspects += _layer_norm_mean_suspects(x, weight, bias, eps, normalise)
+    suspects.append(
+        (
+            x / torch.sqrt((x**2).mean(-1, keepdim=True) + eps) * weight + bias,
+            "this is RMSNorm, x / sqrt(mean(x^2) + eps): it neither subtracts the mean nor uses the variance; "
+            "LayerNorm centres first, (x - mean) / sqrt(var + eps)",
+        )
+    )
+    if x.dim() > 2:  # a whole sample's tokens together
+        suspects.append(
+            (
+                normalise((-2, -1)) * weight + bias,
+                "this normalises over the last two axes (N, D), all of a sample's tokens together; LayerNorm "
+                "normalises each token on its own, over its D features: dim=-1 only",
+            )
+        )
     if x.dim() > 2:  # every axis but the features: BatchNorm's statistics, taken over all the tokens
         suspects.append(
             (
@@ -429,11 +477,46 @@ def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Ten
 _DROP_SAMPLES = 4000  # enough samples that a drop rate is known to about +-0.7 points (one standard error)
 
 
+_MASK_HINT = (
+    "A mask of shape (B,) or (B, 1) lines up with x's last axes, not its first (broadcasting matches shapes "
+    "from the right): give the mask shape (B, 1, ..., 1), one 1 for every axis of x after the first"
+)
+
+
+def _mask_hint(error: Exception) -> str | None:
+    if isinstance(error, RuntimeError) and "must match the size" in str(error):
+        return _MASK_HINT
+    return None
+
+
 def _drop_path_call(drop_path: Callable[..., torch.Tensor], x: torch.Tensor, p: float, training: bool, seed: int):
     with torch.random.fork_rng(devices=[]):  # the learner's torch.rand draws from a seeded, private state
         torch.manual_seed(seed)
-        result = attempt(drop_path, x.clone(), p, training)
+        result = attempt(drop_path, x.clone(), p, training, hint=_mask_hint)
     return _same_shape(f"drop_path(x, p={p}, training={training}) on a {tuple(x.shape)} input", result, x)
+
+
+def _check_small_shapes(drop_path: Callable[..., torch.Tensor]) -> None:
+    """Run on small inputs first: a mask hard-coded as (B, 1, 1) broadcasts a 2-D x of 4,000 samples into a
+    (4000, 4000, D) tensor, gigabytes, before any shape check could see it; on 7 samples it is tiny."""
+    generator = torch.Generator().manual_seed(7)
+    for shape in ((7, 3, 5), (7, 6), (7, 2, 3, 4)):
+        x = torch.rand(shape, dtype=torch.float64, generator=generator) + 0.5
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            result = as_tensor(attempt(drop_path, x.clone(), 0.5, True, hint=_mask_hint), "drop_path(x, p, training)")
+        if result.dim() > x.dim():
+            fail(
+                f"on a {shape} input your output has shape {tuple(result.shape)}: the mask's shape is hard-coded "
+                "for another number of axes (such as (B, 1, 1)), and broadcasting grew x; build it from x: "
+                "(x.shape[0],) + (1,) * (x.dim() - 1)"
+            )
+        _same_shape(f"drop_path(x, p=0.5, training=True) on a {shape} input", result, x)
+
+
+def _dropped_count(out: torch.Tensor) -> int:
+    values = as_tensor(out)
+    return int((values.reshape(values.shape[0], -1) == 0).all(dim=1).sum())
 
 
 def _per_sample_factors(out: torch.Tensor, x: torch.Tensor, p: float) -> torch.Tensor:
@@ -444,6 +527,12 @@ def _per_sample_factors(out: torch.Tensor, x: torch.Tensor, p: float) -> torch.T
     flat = ratio.reshape(ratio.shape[0], -1)
     spread = (flat - flat[:, :1]).abs().amax(dim=1)
     if (spread > 1e-6 * (1 + flat[:, 0].abs())).any():
+        values = out.detach().to(torch.float64).reshape(out.shape[0], -1)
+        if ((values - values[:, :1]).abs() <= 1e-9 * (1 + values[:, :1].abs())).all():
+            fail(
+                "your output is the mask itself (one value for all of a sample's entries, whatever x holds): "
+                "multiply x by the mask"
+            )
         if x.dim() == 3:
             per_token = ratio - ratio[:, :, :1]
             if (per_token.abs() <= 1e-6 * (1 + ratio[:, :, :1].abs())).all():
@@ -489,6 +578,7 @@ def _check_rates(factors: torch.Tensor, p: float) -> None:
 
 def check_drop_path(drop_path: Callable[[torch.Tensor, float, bool], torch.Tensor]) -> None:
     """``drop_path(x, p, training)``: timm's per-sample stochastic depth, checked by its properties."""
+    _check_small_shapes(drop_path)
     generator = torch.Generator().manual_seed(4)
     x3 = torch.rand(_DROP_SAMPLES, 3, 5, dtype=torch.float64, generator=generator) + 0.5  # (B, N, D), no zeros
     x2 = torch.rand(_DROP_SAMPLES, 6, dtype=torch.float64, generator=generator) + 0.5  # (B, D)
@@ -496,9 +586,11 @@ def check_drop_path(drop_path: Callable[[torch.Tensor, float, bool], torch.Tenso
         out = _drop_path_call(drop_path, x3, p, False, seed=1)
         if not close(out, x3):
             fail(f"with training=False (eval) DropPath must be the identity, but drop_path(x, p={p}, False) changed x")
+    counts = []
     for p, x, seed in ((0.3, x3, 2), (0.6, x2, 3)):
         out = _drop_path_call(drop_path, x, p, True, seed=seed)
         _check_rates(_per_sample_factors(out, x, p), p)
+        counts.append(_dropped_count(out))
     out = _drop_path_call(drop_path, x3, 0.0, True, seed=1)
     if not close(out, x3):
         fail("with p = 0 nothing is dropped: drop_path(x, 0.0, True) must return x unchanged")
@@ -507,8 +599,18 @@ def check_drop_path(drop_path: Callable[[torch.Tensor, float, bool], torch.Tenso
         torch.manual_seed(6)
         again = attempt(drop_path, x3.clone(), 0.3, True)  # two calls in a row: new coins each time
         again_too = attempt(drop_path, x3.clone(), 0.3, True)
-    if close(first, again) or close(as_tensor(again), as_tensor(again_too)):
+    again, again_too = as_tensor(again), as_tensor(again_too)
+    if close(first, again) or close(again, again_too):
         fail("two calls drop the same samples: draw new coins on every call (do not seed inside the function)")
+    # independent coins: the number dropped varies from call to call (binomial, standard deviation 29 of 4,000
+    # at p = 0.3); four calls that all drop the same number happen by chance about once in a million
+    same = {counts[0], _dropped_count(first), _dropped_count(again), _dropped_count(again_too)}
+    if len(same) == 1:
+        fail(
+            f"every call drops exactly {counts[0]:,} of {_DROP_SAMPLES:,} samples: the coins are not independent "
+            "(a fixed number of drops, from a permutation or topk?); toss one coin per sample, so that the "
+            "number dropped varies from call to call"
+        )
     passed(
         f"your drop_path drops whole samples at rate p (0.3 and 0.6, on {_DROP_SAMPLES:,} samples), scales the "
         "rest by 1 / (1 - p), and is the identity in eval."
