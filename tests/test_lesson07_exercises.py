@@ -546,3 +546,160 @@ def test_the_lessons_per_seed_counts_are_the_benchmark_files():
     for (_, soft, patches, difference), a, b in zip(rows, pasted["soft split"], pasted["patches"], strict=True):
         assert f"{100 * a / 180:.1f}" == soft and f"{100 * b / 180:.1f}" == patches
         assert f"{100 * (a - b) / 180:+.1f}" == difference
+
+
+# ----------------------------------------------------------------------------- receptive field (exercise 1)
+
+from vit_explained.exercises.lesson07 import RECEPTIVE_FIELD_CASES, check_receptive_field  # noqa: E402
+from vit_explained.soft_split import SoftSplit  # noqa: E402
+
+
+def field_by_gradient(splits):
+    """The side of the square of pixels an interior final token depends on, found with autograd:
+    an image large enough that the middle final token sees no padding, the splits (and reshapes) alone."""
+    size = 4 * field_forward(splits) * math.prod(stride for _, stride, _ in splits) + 1
+    image = torch.rand(1, 1, size, size, dtype=torch.float64, requires_grad=True)
+    x = image
+    for kernel, stride, padding in splits:
+        split = SoftSplit(kernel, stride, padding)
+        grid = split.grid(x.shape[-2], x.shape[-1])
+        x = tokens_to_image(split(x), grid.rows, grid.cols)
+    (gradient,) = torch.autograd.grad(x[0, :, x.shape[-2] // 2, x.shape[-1] // 2].sum(), image)
+    rows = (gradient[0, 0] != 0).any(dim=1)
+    return int(rows.sum())
+
+
+def field_forward(splits):  # the reference: each split widens the field by (k - 1) * spacing of its input
+    field, spacing = 1, 1
+    for kernel, stride, _ in splits:
+        field += (kernel - 1) * spacing
+        spacing *= stride
+    return field
+
+
+def field_backward(splits):  # from the final token back to the pixels: tokens needed at each earlier grid
+    needed = 1
+    for kernel, stride, _ in reversed(splits):
+        needed = (needed - 1) * stride + kernel
+    return needed
+
+
+def field_recursive(splits):
+    if not splits:
+        return 1
+    kernel = splits[-1][0]
+    return (kernel - 1) * math.prod(s for _, s, _ in splits[:-1]) + field_recursive(splits[:-1])
+
+
+def field_numpy(splits):
+    kernels, strides = np.array([s[0] for s in splits]), np.array([s[1] for s in splits])
+    spacings = np.concatenate([[1], np.cumprod(strides)[:-1]])
+    return np.int64(1 + ((kernels - 1) * spacings).sum())  # a numpy integer
+
+
+def field_float(splits):
+    return float(field_forward(splits))
+
+
+def field_tensor(splits):
+    return torch.tensor(field_forward(splits))
+
+
+def test_the_field_reference_matches_autograd():
+    for splits in RECEPTIVE_FIELD_CASES:
+        assert field_by_gradient(splits) == field_forward(splits) == field_backward(splits)
+    assert field_forward(T2T_SPLITS) == 31
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [field_forward, field_backward, field_recursive, field_numpy, field_float, field_tensor, field_by_gradient],
+)
+def test_field_accepts_answers_written_differently(answer, capsys):
+    check_receptive_field(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def field_with(splits, *, spacing_of=lambda k, s: s, step=lambda k: k - 1, start=1, own=False):
+    field, spacing = start, 1
+    for kernel, stride, _ in splits:
+        if own:
+            spacing *= spacing_of(kernel, stride)
+        field += step(kernel) * spacing
+        if not own:
+            spacing *= spacing_of(kernel, stride)
+    return field
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda splits: field_forward(T2T_SPLITS), "reads T2T_SPLITS"),
+        (lambda splits: field_with(splits, spacing_of=lambda k, s: k - s), "the paper's letters"),
+        (lambda splits: field_with(splits, spacing_of=lambda k, s: 1), "as if it slid over pixels"),
+        (lambda splits: field_with(splits, own=True), "its own stride"),
+        (lambda splits: field_with(splits, step=lambda k: k, start=0), "kernel - 1 neighbours"),
+        (lambda splits: field_forward(splits) - 1, "one short"),
+        (lambda splits: math.prod(k for k, _, _ in splits), "kernels multiplied"),
+        (lambda splits: math.prod(s for _, s, _ in splits), "strides multiplied"),
+        (lambda splits: field_forward(splits) ** 2, "return its side"),
+        (lambda splits: (field_forward(splits),) * 2, "pair"),
+        (lambda splits: field_forward(splits) + 2 * sum(p for _, _, p in splits), "Follow one side"),
+        (lambda splits: field_forward(splits) + 0.5, "float"),
+        (lambda splits: splits[3], "raised IndexError"),
+    ],
+)
+def test_field_rejects_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        check_receptive_field(wrong)
+
+
+def test_field_stub_says_so():
+    def stub(splits):
+        raise NotImplementedError("your code here")
+
+    with pytest.raises(ExerciseNotAttempted):
+        check_receptive_field(stub)
+
+
+# ----------------------------------------------------------------------------- fourth round: more named slips
+
+
+def count_with_the_papers_s(height, width):  # the paper's s (overlap 3, 1, 1) used as the stride
+    for (kernel, _, padding), overlap in zip(T2T_SPLITS, (3, 1, 1), strict=True):
+        height = (height + 2 * padding - kernel) // overlap + 1
+        width = (width + 2 * padding - kernel) // overlap + 1
+    return height * width
+
+
+def test_token_count_names_the_papers_s():
+    with pytest.raises(ExerciseFailed, match=r"paper's s as the stride"):
+        check_t2t_token_count(count_with_the_papers_s)
+
+
+def fold_square_then_permute(tokens, rows, cols):
+    side = int(math.sqrt(tokens.shape[1]))
+    return tokens.reshape(tokens.shape[0], side, side, tokens.shape[2]).permute(0, 3, 1, 2)
+
+
+def fold_square_view_then_permute(tokens, rows, cols):
+    side = round(tokens.shape[1] ** 0.5)
+    return tokens.view(tokens.shape[0], side, side, -1).permute(0, 3, 1, 2)
+
+
+@pytest.mark.parametrize("wrong", [fold_square_then_permute, fold_square_view_then_permute])
+def test_fold_names_the_square_grid_before_a_permute(wrong):
+    with pytest.raises(ExerciseFailed, match=r"raised RuntimeError: .*square of side sqrt\(N\).*no whole square"):
+        check_fold_tokens(wrong)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda t, r, c: t.transpose(1, 2).reshape(t.shape[0], t.shape[2], r, c).tolist(),
+        lambda t, r, c: tuple(t.transpose(1, 2).reshape(t.shape[0], t.shape[2], r, c)),
+    ],
+)
+def test_fold_refuses_python_lists_as_it_refuses_numpy(wrong):
+    with pytest.raises(ExerciseFailed, match=r"you returned a Python (list|tuple); a torch.Tensor is asked"):
+        check_fold_tokens(wrong)

@@ -1,6 +1,9 @@
 """Checkers for lesson 07 (Tokens-to-Token ViT).
 
-- :func:`check_t2t_token_count`: how many tokens the T2T module makes of an ``H x W`` image;
+- :func:`check_receptive_field`: the side of the square of pixels one final token sees through a chain
+  of soft splits;
+- :func:`check_t2t_token_count`: how many tokens the T2T module makes of an ``H x W`` image (an earlier
+  exercise 1, kept for the shared policy tests);
 - :func:`check_fold_tokens`: T2T's reconstruction, ``(B, N, C) -> (B, C, rows, cols)``;
 - :func:`check_token_attention`: T2T's single-head token attention, skip connection through ``v``.
 
@@ -24,7 +27,7 @@ from torch import nn
 
 from ..soft_split import SoftSplit, tokens_to_image
 from ..t2t import T2T_SPLITS, T2TViT, TokenAttention, Tokens2Token, t2t_chain
-from . import as_int, as_tensor, close, fail, forbid, passed
+from . import as_int, as_tensor, attempt, close, fail, forbid, passed
 
 #: Exercise 1: the formula, not t2t_chain or the module (nor an unfold to count from).
 _NO_CHAIN = forbid(
@@ -37,7 +40,21 @@ _NO_TOKENS_TO_IMAGE = forbid(tokens_to_image, reason="the reconstruction")
 #: Exercise 3: T2T's token attention from qkv and proj, not the package's module.
 _NO_TOKEN_ATTENTION = forbid(TokenAttention, reason="T2T's token attention")
 
-__all__ = ["check_fold_tokens", "check_t2t_token_count", "check_token_attention"]
+__all__ = ["check_fold_tokens", "check_receptive_field", "check_t2t_token_count", "check_token_attention"]
+
+# Chains of soft splits, (kernel, stride, padding) each: T2T's, one split, stride 1 (stacked 3x3 convolutions),
+# no overlap (kernel = stride: ViT-like patches), four splits with T2T's field, and kernels and strides
+# that differ between splits, so no answer can hard-code a kernel, a stride or a count of splits.
+RECEPTIVE_FIELD_CASES = (
+    T2T_SPLITS,
+    ((7, 4, 2),),
+    ((3, 1, 1), (3, 1, 1), (3, 1, 1)),
+    ((4, 4, 0), (2, 2, 0), (2, 2, 0)),
+    ((3, 2, 1),) * 4,
+    ((5, 2, 2), (3, 2, 1)),
+    ((9, 3, 3), (5, 2, 2)),
+    ((6, 4, 1), (4, 3, 1), (3, 2, 1)),
+)
 
 # (height, width): the lesson's 400x100, square and non-square, sizes where rounding bites.
 TOKEN_COUNT_CASES = (
@@ -57,6 +74,107 @@ FOLD_CASES = ((2, 3, 5, 4), (1, 7, 2, 3), (3, 4, 6, 8), (2, 2, 8, 5))
 
 # (dim, token_dim, batch, tokens): input narrower, wider and as wide as the output.
 ATTENTION_CASES = ((49, 64, 2, 10), (576, 64, 3, 7), (16, 16, 2, 9), (147, 32, 1, 12))
+
+
+def _receptive_field(splits, jump_factor=lambda k, s: s, step=lambda k: k - 1, start=1, own_stride=False) -> int:
+    """The side of the square an interior final token sees, and plausible slips of it.
+
+    Split ``i``'s window spans ``k_i`` tokens of its input, which sit ``jump_i`` pixels apart
+    (``jump_i`` = the product of the earlier strides), so it widens the field by ``(k_i - 1) * jump_i``.
+    """
+    field, jump = start, 1
+    for kernel, stride, _ in splits:
+        if own_stride:
+            jump *= jump_factor(kernel, stride)
+        field += step(kernel) * jump
+        if not own_stride:
+            jump *= jump_factor(kernel, stride)
+    return field
+
+
+#: (slip name, the field it gives for a chain of splits, what to say)
+_FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
+    (
+        lambda splits: _receptive_field(T2T_SPLITS),
+        "your function gives {answer} for the chain {splits}, T2T's own field: it reads T2T_SPLITS (or a copy of "
+        "it) instead of its argument `splits`",
+    ),
+    (
+        lambda splits: _receptive_field(splits, jump_factor=lambda k, s: k - s),
+        "for the chain {splits} you return {answer}: you used kernel - stride as the step between windows. That "
+        "is the paper's letters, where s is the overlap and k - s the stride. Here, as in T2T_SPLITS and "
+        "nn.Unfold, the middle number of (kernel, stride, padding) is the stride itself",
+    ),
+    (
+        lambda splits: _receptive_field(splits, jump_factor=lambda k, s: 1),
+        "for the chain {splits} you return {answer}: you added every split's kernel as if it slid over pixels. "
+        "A later split's window spans kernel tokens of the previous grid, and neighbouring tokens there sit "
+        "several pixels apart in the image (the product of the strides before it)",
+    ),
+    (
+        lambda splits: _receptive_field(splits, own_stride=True),
+        "for the chain {splits} you return {answer}: you multiplied a split's kernel by its own stride too. The "
+        "spacing that counts is that of the split's *input* tokens: the product of the strides of the splits "
+        "before it (1 for the first)",
+    ),
+    (
+        lambda splits: _receptive_field(splits, step=lambda k: k, start=0),
+        "for the chain {splits} you return {answer}: each later window adds kernel - 1 neighbours' worth of "
+        "pixels, not kernel: its first token is the one the field already holds",
+    ),
+    (
+        lambda splits: _receptive_field(splits) - 1,
+        "for the chain {splits} you return {answer}, one short: (kernel - 1) * spacing counts the steps from "
+        "the first pixel to the last; the field also holds the first pixel (start from 1)",
+    ),
+    (
+        lambda splits: math.prod(kernel for kernel, _, _ in splits),
+        "for the chain {splits} you return {answer}, the kernels multiplied. Windows of windows overlap, so "
+        "their sides do not multiply: each split widens the field by (kernel - 1) times the spacing of its "
+        "input tokens in pixels",
+    ),
+    (
+        lambda splits: math.prod(stride for _, stride, _ in splits),
+        "for the chain {splits} you return {answer}, the strides multiplied: that is the distance between two "
+        "neighbouring final tokens in pixels, not the square one token sees (with overlap it is wider)",
+    ),
+    (
+        lambda splits: _receptive_field(splits) ** 2,
+        "for the chain {splits} you return {answer}, the number of pixels in the square; return its side",
+    ),
+]
+
+
+def check_receptive_field(receptive_field: Callable[[Any], int]) -> None:
+    """Check ``receptive_field(splits) -> int``: the side of the square of pixels that an interior final
+    token depends on through a chain of soft splits alone (no token transformers), each split a
+    ``(kernel, stride, padding)`` in the package's order, as in ``T2T_SPLITS``."""
+    wrong = []
+    for splits in RECEPTIVE_FIELD_CASES:
+        chain = "(" + ", ".join(str(split) for split in splits) + ("," if len(splits) == 1 else "") + ")"
+        answer = attempt(receptive_field, tuple(tuple(split) for split in splits))
+        if isinstance(answer, (tuple, list)) and len(answer) == 2:
+            fail(f"for the chain {chain} you returned a pair {answer!r}; the field is a square: return its side")
+        answer = as_int(answer, f"your field for the chain {chain}", integral_floats=True)
+        if answer != _receptive_field(splits):
+            wrong.append((splits, chain, answer))
+    if wrong:
+        # name a slip only if it explains every chain the answer is wrong for
+        for slip, message in _FIELD_SLIPS:
+            if all(slip(splits) == answer for splits, _, answer in wrong):
+                fail(message.format(splits=wrong[0][1], answer=wrong[0][2]))
+        splits, chain, answer = wrong[0]
+        fail(
+            f"for the chain {chain} your function gives {answer}, but an interior final token depends on a "
+            f"{_receptive_field(splits)} x {_receptive_field(splits)} square of pixels (checked with gradients, "
+            "as in section 2). Follow one side: what does each split's window add, in pixels?"
+        )
+    four = ((3, 2, 1),) * 4
+    passed(
+        f"your field matches on {len(RECEPTIVE_FIELD_CASES)} chains: T2T's (7, 4, 2), (3, 2, 1), (3, 2, 1) sees "
+        f"{_receptive_field(T2T_SPLITS)} x {_receptive_field(T2T_SPLITS)} pixels, and so do four (3, 2, 1) splits "
+        f"({_receptive_field(four)}), whose first token transformer costs 16 times as much (section 5)."
+    )
 
 
 def _windows(size: int, kernel: int, stride: int, padding: int) -> int:
@@ -79,6 +197,13 @@ def _as_count(answer: object, height: int, width: int) -> int:
             "one int (rows times columns)"
         )
     return as_int(answer, f"your count for a {height}x{width} image", integral_floats=True)
+
+
+def _chain_with_strides(height: int, width: int, strides: list[int]) -> int:
+    """The T2T count with other strides (the paper's overlaps 3, 1, 1 read as strides, say)."""
+    for (kernel, _, padding), stride in zip(T2T_SPLITS, strides, strict=True):
+        height, width = _windows(height, kernel, stride, padding), _windows(width, kernel, stride, padding)
+    return height * width
 
 
 def _chain_rounded(height: int, width: int, rounding: Callable[[float], int]) -> int:
@@ -125,6 +250,13 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
         "for {case} you return {answer}: you rounded to the nearest whole number (round) at each split. A "
         "window counts only if it fits whole inside the padded image, so round down: "
         "floor((size + 2 * padding - kernel) / stride) + 1",
+    ),
+    (
+        lambda h, w, answer, stages: (
+            answer == _chain_with_strides(h, w, [kernel - stride for kernel, stride, _ in T2T_SPLITS])
+        ),
+        "for {case} you return {answer}: you used the paper's s as the stride (3, 1, 1). In the paper's Eq. 3 s is "
+        "the *overlap* of two windows and the stride is k - s; T2T_SPLITS holds the stride itself (4, 2, 2)",
     ),
     (
         lambda h, w, answer, stages: answer == _chain_without_padding(h, w),
@@ -188,8 +320,14 @@ def _square_fold_hint(case: str, rows: int, cols: int) -> Callable[[Exception], 
     def hint(error: Exception) -> str | None:
         shape = re.search(r"shape '\[([-\d, ]+)\]' is invalid", str(error))
         sizes = [int(size) for size in shape.group(1).split(",")] if shape else []
-        if len(sizes) >= 2 and sizes[-1] == sizes[-2] and abs(sizes[-1] - math.sqrt(rows * cols)) < 1:
-            return "It looks like " + _square_fold_message(case, rows, cols).removeprefix(f"for {case} ")
+        # a side near sqrt(N) twice, wherever it sits: (B, C, s, s), (B, s, s, C), a view as well as a reshape
+        near_root = [size for size in sizes if abs(size - math.sqrt(rows * cols)) < 1]
+        if any(near_root.count(side) >= 2 for side in near_root):
+            return (
+                "It looks like "
+                + _square_fold_message(case, rows, cols).removeprefix(f"for {case} ")
+                + f"; {rows * cols} tokens make no whole square"
+            )
         return None
 
     return hint
@@ -204,10 +342,11 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
         case = f"tokens of shape {tuple(tokens.shape)} (B, N, C) on a {rows}x{cols} grid"
         hint = _square_fold_hint(case, rows, cols)
         answer = _NO_TOKENS_TO_IMAGE(fold_tokens, tokens.clone(), rows, cols, hint=hint)
-        if isinstance(answer, np.ndarray):
+        if isinstance(answer, (np.ndarray, list, tuple)):
+            kind = "a numpy array" if isinstance(answer, np.ndarray) else f"a Python {type(answer).__name__}"
             fail(
-                f"for {case} you returned a numpy array; a torch.Tensor is asked: the next soft split (nn.Unfold) "
-                "takes a tensor. Stay in torch (transpose, reshape) or convert back with torch.from_numpy"
+                f"for {case} you returned {kind}; a torch.Tensor is asked: the next soft split (nn.Unfold) "
+                "takes a tensor. Stay in torch (transpose, reshape) or convert back with torch.as_tensor"
             )
         answer = as_tensor(answer, f"your image for {case}")
         expected = tokens_to_image(tokens, rows, cols)
