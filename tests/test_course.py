@@ -60,10 +60,6 @@ SHORTCUTS = {
         "    s = a.log().detach().requires_grad_(True)  # softmax(log a) == a\n"
         "    return torch.autograd.grad(s.softmax(dim=-1), s, grad_a)[0]\n"
     ),
-    "confusion": (
-        "def confusion(labels, predictions, num_classes):\n"
-        "    return torch.as_tensor(confusion_matrix(labels, predictions, labels=list(range(num_classes))))\n"
-    ),
     "fold_tokens": "def fold_tokens(tokens, rows, cols):\n    return tokens_to_image(tokens, rows, cols)\n",
     "class_token_grid": (
         "def class_token_grid(weights, rows, cols):\n"

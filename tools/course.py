@@ -81,12 +81,8 @@ HIDDEN_CASES: dict[str, str] = {
     "(torch.randn(1, 7, 3), torch.randn(1, 7, 7).softmax(-1), torch.randn(1, 7, 5))]",
     # 06
     "accuracy": "[(torch.randn(20, 3), torch.randint(0, 3, (20,))), (torch.randn(2, 10), torch.tensor([1, 1]))]",
-    "confusion": "[(torch.randint(0, 4, (50,)), torch.randint(0, 4, (50,)), 6), "
-    "(torch.tensor([2, 2, 0]), torch.tensor([0, 2, 2]), 3)]",
     "max_safe_shift": "[(F.pad(torch.rand(3, 2, 4, 5) + 0.1, (2, 3, 5, 4)),), "
     "(torch.stack([F.pad(torch.rand(1, 3, 3) + 0.1, (4, 4, 4, 4)), F.pad(torch.rand(1, 3, 3) + 0.1, (1, 7, 4, 4))]),)]",
-    "per_class_accuracy": "[(torch.arange(5).repeat(6)[torch.randperm(30)], torch.randint(0, 5, (30,)), 5), "
-    "(torch.tensor([0, 1, 1, 2]), torch.tensor([0, 0, 1, 1]), 3)]",
     # 07
     "t2t_token_count": "[(50, 75), (16, 16), (129, 31), (300, 13)]",
     "fold_tokens": "[(torch.randn(2, 12, 5), 3, 4), (torch.randn(1, 7, 2), 7, 1), (torch.randn(3, 6, 4), 2, 3)]",
@@ -155,6 +151,45 @@ for dim, heads, mlp_dim, tokens in [(20, 5, 12, 9), (6, 1, 30, 2)]:
         f"hidden case D = {dim}: not the cut's gradients"
     )
 """,
+    # 06: a training step: three steps on a small model left in eval mode, weights and losses against a correct loop
+    "train_step": """
+import copy as _copy
+
+import torch.nn as _nn
+
+_optimizers = (lambda p: torch.optim.Adam(p, lr=0.01), lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9))
+for _seed, _make in zip((1, 2), _optimizers):
+    torch.manual_seed(_seed)
+    _model = _nn.Sequential(_nn.Flatten(), _nn.Linear(20, 6), _nn.BatchNorm1d(6), _nn.ReLU(), _nn.Linear(6, 4)).eval()
+    _reference = _copy.deepcopy(_model)
+    _optimizer, _reference_optimizer = _make(_model.parameters()), _make(_reference.parameters())
+    for _step in range(3):
+        _images, _labels = torch.randn(7, 2, 10), torch.randint(0, 4, (7,))
+        _loss = float(train_step(_model, _optimizer, _images, _labels))
+        _reference.train()
+        _reference_optimizer.zero_grad()
+        _expected = F.cross_entropy(_reference(_images), _labels)
+        _expected.backward()
+        _reference_optimizer.step()
+        assert abs(_loss - _expected.item()) < 1e-5, f"hidden case {_seed}, step {_step}: the returned loss"
+        for _mine, _theirs in zip(_model.parameters(), _reference.parameters(), strict=True):
+            assert torch.allclose(_mine, _theirs, atol=1e-6), f"hidden case {_seed}, step {_step}: the weights"
+""",
+    # 06: the paired t-interval on other seed lists (the package's evidence.paired_seeds is the reference)
+    "paired_interval": """
+import numpy as _np
+
+from vit_explained.evidence import paired_seeds as _paired_seeds
+
+_cases = (
+    ([0.91, 0.95, 0.93], [0.90, 0.92, 0.94]),
+    (_np.array([0.8, 0.85, 0.9, 0.95, 0.97, 0.99]), _np.array([0.79, 0.86, 0.88, 0.9, 0.96, 0.97])),
+)
+for _a, _b in _cases:
+    _want = _paired_seeds(list(map(float, _a)), list(map(float, _b))).t_interval()
+    _low, _high = (float(_x) for _x in paired_interval(_a, _b))
+    assert abs(_low - _want.low) < 1e-6 and abs(_high - _want.high) < 1e-6, f"hidden case {len(_a)} seeds"
+""",
     # 03: the answer is one number (no argument to vary); the graded copy runs the lesson's checker again
     "vit_l_attention_bytes": """
 lesson03.check_attention_memory(vit_l_attention_bytes)
@@ -192,7 +227,6 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "softmax_backward": AUTOGRAD,
     "value_gradient": AUTOGRAD,
     "w_v_gradient": AUTOGRAD,
-    "confusion": ("sklearn.metrics.confusion_matrix",),
     "t2t_token_count": ("vit_explained.t2t_chain", "vit_explained.Tokens2Token.forward"),
     "fold_tokens": ("vit_explained.tokens_to_image",),
     "token_attention": ("vit_explained.TokenAttention.forward",),

@@ -80,11 +80,12 @@ LESSONS: dict[str, tuple[str, int]] = {
         40,
     ),
     "06_train_a_vit": (
-        "train, validate, test once (picking by test overstates); a ~20-line loop equal to the package's; "
-        "AdamW, weight decay, label smoothing; a debugging clinic against ln 10 with the blog's literal "
-        "LayerNorm line; ViT vs a size-matched CNN at equal steps and equal seconds (10 seeds), each model's "
-        "learning rate also chosen on validation; a training widget; appendix: initialisation ablated (the "
-        "q/k scale), pooling over seeds, the command line",
+        "train, validate, test once (picking by test overstates, shown as a histogram over half-splits); a "
+        "~20-line loop equal to the package's; AdamW, weight decay, label smoothing; a debugging clinic against "
+        "ln 10 with the blog's literal LayerNorm line, over-fitting one batch and a zeroed-image baseline; ViT "
+        "vs a size-matched CNN at equal steps (10 seeds, paired t-intervals; equal seconds indicative); a "
+        "training widget; appendix: initialisation ablated (the q/k scale), pooling over seeds, the command "
+        "line, each model's learning rate chosen on validation",
         45,
     ),
     "07_tokens_to_token_vit": (
