@@ -320,7 +320,10 @@ def plot_stage_cost(
     biggest = max(tokens)
     left.bar_label(
         bars,
-        labels=[f"{n:,}" + ("" if n == biggest else f"\n(1/{biggest / n:.0f})") for n in tokens],
+        # a smaller stage's tokens as a fraction of the most: "784 = 3,136 / 4"
+        labels=[
+            f"{n:,}" + ("" if biggest % n else f"\n= {biggest:,} / {biggest // n}") * (n != biggest) for n in tokens
+        ],
         fontsize=8,
         padding=2,
     )
