@@ -448,6 +448,23 @@ def _h(block, x):
     return x + block.attn(block.norm1(x))
 
 
+def _freeze_restored(block, x):
+    block.mlp.requires_grad_(False)
+    out = block(x)
+    block.mlp.requires_grad_(True)
+    return out
+
+
+def _freeze_left(block, x):
+    block.mlp.requires_grad_(False)
+    return block(x)
+
+
+def _freeze_norm2_left(block, x):
+    block.norm2.requires_grad_(False)
+    return block(x)
+
+
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
@@ -466,6 +483,9 @@ def _h(block, x):
         (lambda b, x: _h(b, x) + b.mlp(_h(b, x).detach()), "differs from block(x)"),
         (_hook_left, "left a hook"),
         (_package_cut, "cut_mlp_route"),
+        (_freeze_restored, "you froze the MLP (requires_grad_(False)): freezing stops no route"),
+        (_freeze_left, "you froze the MLP (requires_grad_(False)): freezing stops no route"),
+        (_freeze_norm2_left, "froze norm2.weight, norm2.bias"),
         (lambda b, x: 1 / 0, "ZeroDivisionError"),
     ],
 )

@@ -438,6 +438,12 @@ def _cut_reference(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return h + block.mlp(block.norm2(h.detach()))
 
 
+_FREEZE_MESSAGE = (
+    "you froze the MLP (requires_grad_(False)): freezing stops no route, the gradient still flows back into h "
+    "through the MLP, and the MLP loses its own gradient. Feed the MLP branch a detached h instead"
+)
+
+
 def _cut_slips() -> dict[str, Callable[[nn.Module, torch.Tensor], torch.Tensor]]:
     """Plausible wrong cuts, each with the message that names it (checked in this order)."""
 
@@ -465,6 +471,15 @@ def _cut_slips() -> dict[str, Callable[[nn.Module, torch.Tensor], torch.Tensor]]
         h = x + block.attn(block.norm1(x))
         return h.detach() + block.mlp(block.norm2(h.detach()))
 
+    def frozen_mlp(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        flags = [p.requires_grad for p in block.mlp.parameters()]
+        block.mlp.requires_grad_(False)
+        try:
+            return block(x)
+        finally:
+            for p, flag in zip(block.mlp.parameters(), flags, strict=True):
+                p.requires_grad_(flag)
+
     return {
         "nothing is cut: the gradient still goes back into h through the MLP branch. Which tensor, fed to which "
         "branch, should be a detached copy?": lambda b, x: b(x),
@@ -478,6 +493,7 @@ def _cut_slips() -> dict[str, Callable[[nn.Module, torch.Tensor], torch.Tensor]]
         "you detached between norm2 and the MLP: norm2's own weights lose their gradient. Detach h before norm2": (
             after_norm2
         ),
+        _FREEZE_MESSAGE: frozen_mlp,
         "you detached the skip route (the residual stream h), not the MLP branch's input: the gradient can then "
         "reach h only through the MLP, the opposite of the cut": skip_route,
         "you detached h on both routes: nothing reaches attention any more. Keep h itself on the skip route": (
@@ -495,8 +511,10 @@ def _cut_gradients(
     if not out.requires_grad:
         return None
     names = ["x", *(name for name, _ in block.named_parameters())]
-    grads = torch.autograd.grad(out, [x, *block.parameters()], grad_out, allow_unused=True)
-    return {name: grad for name, grad in zip(names, grads, strict=True)}
+    tensors = [x, *block.parameters()]
+    wanted = [t for t in tensors if t.requires_grad]  # a frozen parameter has no gradient (None), not an error
+    grads = iter(torch.autograd.grad(out, wanted, grad_out, allow_unused=True))
+    return {name: next(grads) if t.requires_grad else None for name, t in zip(names, tensors, strict=True)}
 
 
 def _same_gradients(a: Mapping[str, torch.Tensor | None] | None, b: Mapping[str, torch.Tensor | None] | None) -> bool:
@@ -539,7 +557,17 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
         block, x, grad_out = _cut_case(index)
         state = {name: p.detach().clone() for name, p in block.state_dict().items()}
         x_in = x.clone().requires_grad_()
+        flags = {name: p.requires_grad for name, p in block.named_parameters()}
         result = as_tensor(_NO_PACKAGE_CUT(block_with_cut, block, x_in), "your function's result")
+        frozen = [name for name, p in block.named_parameters() if p.requires_grad != flags[name]]
+        if frozen:
+            for name, p in block.named_parameters():
+                p.requires_grad_(flags[name])
+            mlp = all(name.startswith("mlp.") for name in frozen)
+            fail(
+                (_FREEZE_MESSAGE if mlp else f"your function froze {', '.join(frozen[:3])} (requires_grad_(False))")
+                + "; and it left them frozen: the cut changes only where the gradient flows, not which weights get one"
+            )
         if _hooks_left(block):
             fail("your function left a hook on the block: remove it (handle.remove()) before returning")
         if any(not torch.equal(p, state[name]) for name, p in block.state_dict().items()):
