@@ -84,7 +84,8 @@ HIDDEN_CASES: dict[str, str] = {
     "max_safe_shift": "[(F.pad(torch.rand(3, 2, 4, 5) + 0.1, (2, 3, 5, 4)),), "
     "(torch.stack([F.pad(torch.rand(1, 3, 3) + 0.1, (4, 4, 4, 4)), F.pad(torch.rand(1, 3, 3) + 0.1, (1, 7, 4, 4))]),)]",
     # 07
-    "t2t_token_count": "[(50, 75), (16, 16), (129, 31), (300, 13)]",
+    "receptive_field": "[(((7, 4, 2), (3, 2, 1)),), (((5, 1, 2),),), (((4, 4, 0), (3, 3, 0), (2, 1, 0)),), "
+    "(((3, 2, 1),) * 5,)]",
     "fold_tokens": "[(torch.randn(2, 12, 5), 3, 4), (torch.randn(1, 7, 2), 7, 1), (torch.randn(3, 6, 4), 2, 3)]",
     "token_attention": "[(torch.randn(2, 5, 12), nn.Linear(12, 24, bias=False), nn.Linear(8, 8)), "
     "(torch.randn(1, 9, 4), nn.Linear(4, 48, bias=False), nn.Linear(16, 16))]",
@@ -227,7 +228,6 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "softmax_backward": AUTOGRAD,
     "value_gradient": AUTOGRAD,
     "w_v_gradient": AUTOGRAD,
-    "t2t_token_count": ("vit_explained.t2t_chain", "vit_explained.Tokens2Token.forward"),
     "fold_tokens": ("vit_explained.tokens_to_image",),
     "token_attention": ("vit_explained.TokenAttention.forward",),
     "rollout": ("vit_explained.attention_maps.attention_rollout",),

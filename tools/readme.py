@@ -89,12 +89,13 @@ LESSONS: dict[str, tuple[str, int]] = {
         45,
     ),
     "07_tokens_to_token_vit": (
-        "the T2T pipeline and the soft split's overlap drawn first; T2T-ViT step by step on 400x100 images: "
-        "soft splits, the token transformer (the skip v = W_v LayerNorm(x)), reshape; local windows, global "
-        "attention (a gradient check); T2T-ViT-14 (t2t_vit_t_14) vs ViT-S/16 and the deep-narrow backbone; "
-        "where the attention cost goes; does T2T help: the published numbers, cited, and a 5-seed stem check "
-        "with its t-interval; for porters, the released weights' backbone scale (head_dim ** -0.5); a "
-        "T2T-chain widget",
+        "the T2T pipeline and the soft split's overlap drawn first, the paper's notation mapped to the code; "
+        "T2T-ViT step by step on 400x100 images: soft splits, the token transformer (the skip v = W_v "
+        "LayerNorm(x)), reshape; local windows, global attention (a gradient check) and a final token's "
+        "receptive field; T2T-ViT-14 (t2t_vit_t_14) vs DeiT-S (deeper, smaller MLP) and vs the paper's wider "
+        "ViT-S/16 (its 'half the parameters'); where the attention cost goes; does T2T help: the paper's "
+        "ablation (Table 7), cited, and a 5-seed stem check with its t-interval; for porters, the released "
+        "weights' backbone scale; a T2T-chain widget",
         35,
     ),
     "08_attention_maps": (
