@@ -258,6 +258,12 @@ def test_conv_to_linear_accepts_the_reference(answer, capsys):
     assert "Correct!" in capsys.readouterr().out
 
 
+def zeroes_the_kernel(weight):
+    out = weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1).clone()
+    weight.zero_()  # the right weight, but the given kernel is wiped
+    return out
+
+
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
@@ -276,6 +282,8 @@ def test_conv_to_linear_accepts_the_reference(answer, capsys):
         (lambda weight: weight.permute(0, 1, 3, 2).reshape(weight.shape[0], -1), r"\(c, pw, ph\)"),
         (lambda weight: weight.permute(0, 2, 3, 1).reshape(-1, weight.shape[0]), "out_features, in_features"),
         (lambda weight: weight.sum(1).reshape(weight.shape[0], -1), "out_features, in_features"),
+        (zeroes_the_kernel, "changed the kernel"),
+        (lambda weight: weight.zero_().reshape(weight.shape[0], -1), "changed the kernel"),
     ],
 )
 def test_conv_to_linear_rejects_wrong_answers(wrong, message):
@@ -362,6 +370,16 @@ def no_permute(table, old, new):
     return F.interpolate(image, size=tuple(new), mode="bilinear").reshape(1, -1, table.shape[-1])
 
 
+def read_back_without_permute(table, old, new):
+    image = table.reshape(1, *old, -1).permute(0, 3, 1, 2)  # laid out right
+    return F.interpolate(image, size=tuple(new), mode="bilinear").reshape(1, -1, table.shape[-1])  # read back wrong
+
+
+def read_back_column_by_column(table, old, new):
+    image = table.reshape(1, *old, -1).permute(0, 3, 1, 2)
+    return F.interpolate(image, size=tuple(new), mode="bilinear").permute(0, 3, 2, 1).reshape(1, -1, table.shape[-1])
+
+
 def stretch_1d(table, old, new):
     return F.interpolate(table.transpose(1, 2), size=new[0] * new[1], mode="linear").transpose(1, 2)
 
@@ -397,6 +415,8 @@ def raises(pos, old, new):
     [
         (_patch_rows(no_permute), "without a permute"),
         (_patch_rows(stretch_1d), "along the sequence"),
+        (_patch_rows(read_back_without_permute), "read the resized .* back with a reshape and no permute"),
+        (_patch_rows(read_back_column_by_column), "column by column"),
         (lambda pos, old, new: stretch_1d(pos, old, (1, new[0] * new[1] + 1)), "along the sequence"),  # whole table
         (_patch_rows(rows_cols_swapped), "rows and columns are swapped"),
         (_patch_rows(lambda t, old, new: _bilinear()(t, old, new[::-1])), "rows and columns are swapped"),

@@ -229,7 +229,13 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
             conv.proj.bias.copy_(torch.randn(dim, generator=generator))
         weight = conv.proj.weight.detach().clone()
         case = f"a Conv2d kernel of shape (D, C, ph, pw) = {tuple(weight.shape)}"
-        answer = as_tensor(_NO_WEIGHT_COPY(conv_to_linear, weight.clone()), f"your weight for {case}")
+        given = weight.clone()
+        answer = as_tensor(_NO_WEIGHT_COPY(conv_to_linear, given), f"your weight for {case}")
+        if not torch.equal(given, weight):
+            fail(
+                f"your function changed the kernel it was given ({case}); build a new tensor "
+                "(permute and reshape do not write into their input)"
+            )
         expected = PatchEmbedding(conv.image_size, (ph, pw), channels, dim, method="rearrange")
         expected.copy_weights_from(conv)
         target = expected.proj.weight.detach()
@@ -322,6 +328,15 @@ def _resize_variants(pos: torch.Tensor, old: tuple[int, int], new: tuple[int, in
         "you reshaped the patch rows straight into (1, D, rows, cols) without a permute, so each 'channel' "
         "mixes numbers of different patches; lay them out as (1, rows, cols, D) first, then move D in front": with_head(
             _resize(raw, (new_rows, new_cols)).reshape(1, -1, dim), _off_grid(_resize(raw, (new_rows, new_cols)))
+        ),
+        "you laid the patch rows out on the grid correctly, but read the resized (1, D, new_rows, new_cols) grid "
+        "back with a reshape and no permute, so each new row mixes numbers of different patches; move D last "
+        "first, (1, new_rows, new_cols, D), then reshape (or use .flatten(2).transpose(1, 2))": with_head(
+            _resize(grid, (new_rows, new_cols)).reshape(1, -1, dim)
+        ),
+        "you read the resized grid back column by column (permute(0, 3, 2, 1)); patches are numbered row by row: "
+        "permute(0, 2, 3, 1), then reshape": with_head(
+            _resize(grid, (new_rows, new_cols)).permute(0, 3, 2, 1).reshape(1, -1, dim)
         ),
         "you stretched the patch rows along the sequence (1-D): that is the sheared table of section 7; "
         "lay them out on their (rows, cols) grid and resize in 2-D": [
