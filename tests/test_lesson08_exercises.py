@@ -960,6 +960,7 @@ def _chefer_slip(fuse="right", step="chefer"):
         (_chefer_slip(step="half"), "attention rollout's step"),
         (_chefer_slip(step="order"), "wrong side"),
         (_chefer_slip(step="reversed"), "last first"),
+        (_chefer_slip(fuse="after mean", step="half"), "jacobgil/vit-explain's grad_rollout"),
     ],
 )
 def test_gradient_weighted_rollout_names_the_slips(wrong, message):
@@ -983,3 +984,28 @@ def test_gradient_weighted_rollout_refuses_the_package_and_names_errors():
         check_gradient_weighted_rollout(float32_identity)
     with pytest.raises(ExerciseNotAttempted):
         check_gradient_weighted_rollout(lambda w, g: (_ for _ in ()).throw(NotImplementedError("your code here")))
+
+
+def test_gradient_weighted_rollout_names_an_in_place_update_of_an_expanded_identity():
+    def expanded_in_place(weights, grads):
+        batch, _, tokens, _ = weights[0].shape
+        relevance = torch.eye(tokens, dtype=weights[0].dtype).expand(batch, tokens, tokens)
+        for w, g in zip(weights, grads, strict=True):
+            relevance += (g * w).clamp(min=0).mean(1) @ relevance
+        return relevance
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*\.clone\(\) or \.repeat\(B, 1, 1\)"):
+        check_gradient_weighted_rollout(expanded_in_place)
+
+
+def test_rollout_names_a_float32_identity_with_float64_matrices():
+    def float32_identity(matrices):
+        eye = torch.eye(matrices[0].shape[-1])
+        result = eye.expand_as(matrices[0])
+        for m in matrices:
+            a = 0.5 * m + 0.5 * eye
+            result = a / a.sum(-1, keepdim=True) @ result
+        return result
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*dtype=matrices\[0\]\.dtype"):
+        check_rollout(float32_identity)

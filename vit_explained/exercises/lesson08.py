@@ -363,8 +363,31 @@ _KEEPDIM_HINT = (
 )
 
 
+_ALIASING_HINT = (
+    "your in-place update (R += ... or R[...] = ...) writes into torch.eye(N).expand(B, N, N), a view whose B "
+    "copies share one block of memory: make a real copy first, with .clone() or .repeat(B, 1, 1) (or write "
+    "R = R + ..., which makes a new tensor)"
+)
+_DTYPE_HINT = (
+    "your tensors mix float32 and float64 (torch.eye(N) is float32 unless told): make the identity with "
+    "dtype={}[0].dtype"
+)
+
+
+def _mixes_dtypes(error: Exception) -> bool:
+    return "scalar type" in str(error) or "dtype" in str(error)
+
+
+def _aliases(error: Exception) -> bool:
+    return "refers to a single memory location" in str(error)
+
+
 def _rollout_hint(error: Exception) -> str | None:
-    """Name the missing keepdim when the learner's division fails to broadcast."""
+    """Name the missing keepdim, a float32 identity or an in-place update of an expanded identity."""
+    if _aliases(error):
+        return _ALIASING_HINT
+    if _mixes_dtypes(error):
+        return _DTYPE_HINT.format("matrices")
     return _KEEPDIM_HINT if "must match the size of tensor" in str(error) else None
 
 
@@ -614,11 +637,18 @@ def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> 
         right[0] if len(right) == 1 else accumulate(right[1:], lambda a, r: a @ r) @ right[0]
     )
     variants["half mix"] = accumulate(right, half_mix)
+    variants["vit-explain"] = accumulate(fused["clamp after mean"], half_mix)  # its grad_rollout, discarding none
     variants["order"] = accumulate(right, lambda a, r: r + r @ a)
     return variants
 
 
 _CHEFER_MISTAKES = (
+    (
+        "vit-explain",
+        "that is jacobgil/vit-explain's grad_rollout (with nothing discarded), not Chefer's rule: it averages the "
+        "heads before clamping and uses rollout's half-identity mix with re-normalised rows. Clamp grad * A at 0 "
+        "per head, then average the heads, and accumulate R = R + A_bar @ R from R = I",
+    ),
     (
         "no clamp",
         "you kept the negative part of grad * A (or clamped A alone, which is never negative): max(0, .) is what "
@@ -626,8 +656,9 @@ _CHEFER_MISTAKES = (
     ),
     (
         "clamp after mean",
-        "you averaged the heads before clamping: a head that raises y_c and one that lowers it then cancel. Clamp "
-        "grad * A at 0 per head first, then take the mean over the heads (dim 1)",
+        "you averaged the heads before clamping (as jacobgil/vit-explain's grad_rollout does): a head that raises "
+        "y_c and one that lowers it then cancel. Clamp grad * A at 0 per head first, then take the mean over the "
+        "heads (dim 1)",
     ),
     (
         "abs",
@@ -647,8 +678,9 @@ _CHEFER_MISTAKES = (
     ),
     (
         "half mix",
-        "that is attention rollout's step (0.5 * A + 0.5 * I, rows re-normalised, multiplied): Chefer's rule adds "
-        "the identity without halving or re-normalising, R = R + A_bar @ R, so rows need not sum to 1",
+        "that is attention rollout's step (0.5 * A + 0.5 * I, rows re-normalised, multiplied; jacobgil/vit-explain's "
+        "grad_rollout uses it too): Chefer's rule adds the identity without halving or re-normalising, "
+        "R = R + A_bar @ R, so rows need not sum to 1",
     ),
     (
         "order",
@@ -691,12 +723,12 @@ def check_gradient_weighted_rollout(
 
 
 def _chefer_hint(error: Exception, case: str) -> str:
-    """Name a float32 identity meeting float64 weights; otherwise say which case it was."""
-    if "scalar type" in str(error) or "dtype" in str(error):
-        return (
-            f"That was for {case}: your tensors mix float32 and float64 (torch.eye(N) is float32 unless told): "
-            "make the identity with dtype=weights[0].dtype"
-        )
+    """Name a float32 identity meeting float64 weights or an in-place update of an expanded identity;
+    otherwise say which case it was."""
+    if _aliases(error):
+        return f"That was for {case}: {_ALIASING_HINT}"
+    if _mixes_dtypes(error):
+        return f"That was for {case}: {_DTYPE_HINT.format('weights')}"
     return f"That was for {case}: lists of (B, heads, N, N) tensors, one per layer; return (B, N, N)"
 
 
