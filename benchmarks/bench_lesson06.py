@@ -6,7 +6,7 @@
 
 Every run is on scikit-learn's 8x8 digits (1,257 train / 180 validation / 360 test) with the lesson's
 recipe (``QUICK``: AdamW lr 1e-2, weight decay 0.05, label smoothing 0.1, batch 64, warm-up 10 % then
-cosine, no augmentation), one torch thread, from seeds 0, 1, ... . Six sections:
+cosine, no augmentation), one torch thread, from seeds 0, 1, ... . Seven sections:
 
 - ``compare`` (10 seeds; the others 3): the 1-block ViT (2x2 patches), the same ViT with a soft split
   (overlapping 4x4 windows, stride 2) and with a 3x3 convolutional stem (8 channels), and ``SmallCNN`` of
@@ -23,6 +23,9 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . Six sections:
 - ``overfit``: Karpathy's "overfit one batch": the clinic's fixed model, two structural bugs and SGD at
   0.01 and 0.1, 100 steps (and SGD at 0.1 for 400) on one batch of 64 training digits; and the fixed
   model trained on zeroed images (an input-independent baseline, 150 steps).
+- ``clinic``: the debugging clinic's runs, one per bug (``clinic.run(bug, steps=150, lr=1e-2)``, seed 0):
+  every step's loss, the step-0 gradient norms and the validation accuracy; the lesson reads them
+  (``clinic.stored_clinic_runs``) instead of training them, and a test checks a fresh run's first steps.
 - ``timing`` (no training for accuracy): the CPU time per step of each ``compare`` model measured 5 more
   times, so the equal-seconds plan's time ratios come with the range they vary over on this machine.
 
@@ -197,7 +200,21 @@ def train_selection(seed: int) -> tuple[int, float, str]:
 
 
 PATH = RESULTS / "lesson06_runs.json"
-SECTIONS = ("compare", "init", "pooling", "selection", "lr", "timing", "overfit")
+SECTIONS = ("compare", "init", "pooling", "selection", "lr", "timing", "overfit", "clinic")
+CLINIC_STEPS, CLINIC_LR = 150, 1e-2
+
+
+def train_clinic(bug: str) -> tuple[str, dict]:
+    """The lesson's clinic run for one bug (seed 0), as ``clinic.stored_clinic_runs`` reads it back."""
+    torch.set_num_threads(1)
+    result = clinic.run(bug, steps=CLINIC_STEPS, lr=CLINIC_LR)
+    return bug, {
+        "losses": [round(loss, 6) for loss in result.losses],
+        "gradient_norms": {part: round(norm, 6) for part, norm in result.gradient_norms.items()},
+        "val_accuracy": round(result.val_accuracy, 6),
+    }
+
+
 TIMING_REPEATS = 5
 
 
@@ -234,6 +251,15 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
                 result["last_loss"].setdefault(name, []).append(round(loss, 4))
                 result["label_entropy"][str(seed)] = round(other, 4)
         return result
+    if section == "clinic":  # the lesson's clinic runs, one per bug (seed 0), read instead of trained
+        with ProcessPoolExecutor(workers) as executor:
+            done = dict(executor.map(train_clinic, clinic.BUGS))
+        return {
+            "steps": CLINIC_STEPS,
+            "lr": CLINIC_LR,
+            "optimizer": "adam",
+            "runs": {bug: done[bug] for bug in clinic.BUGS},
+        }
     if section == "timing":  # the equal-seconds plan's time ratios, measured again (one process: no pool)
         return {
             "repeats": TIMING_REPEATS,
@@ -488,6 +514,8 @@ def main(argv: list[str] | None = None) -> int:
             "workers": 1 if section == "timing" else args.workers,
             "seeds": []
             if section == "timing"
+            else [0]
+            if section == "clinic"
             else list(seeds)
             if section != "selection"
             else list(range(SELECTION_RUNS)),

@@ -153,3 +153,56 @@ def test_widget_takes_the_clinics_runs_without_training_again(monkeypatch):
     assert w.line.startswith("SGD at Adam's learning rate: sgd lr 0.01")
     with pytest.raises(ValueError, match="steps"):
         training_widget({"none": clinic.ClinicRun(losses=[2.3] * 10, val_accuracy=0.5, gradient_norms={})})
+
+
+def test_stored_clinic_runs_start_as_a_fresh_run():
+    """The lesson reads the clinic's runs from benchmarks/results: the same package code gives the same first steps."""
+    stored = clinic.stored_clinic_runs()
+    assert tuple(stored) == clinic.BUGS
+    stored_runs = clinic.stored_runs()["clinic"]
+    assert (stored_runs["steps"], stored_runs["lr"]) == (150, 1e-2)
+    for bug, run in stored.items():
+        assert len(run.losses) == 150 and 0 <= run.val_accuracy <= 1
+        fresh = clinic.run(bug, steps=150, lr=1e-2, stop_after=12)
+        assert len(fresh.losses) == 12
+        assert fresh.losses == pytest.approx(run.losses[:12], abs=2e-3), bug
+        assert fresh.gradient_norms.keys() == run.gradient_norms.keys(), bug
+        for part, norm in run.gradient_norms.items():
+            assert fresh.gradient_norms[part] == pytest.approx(norm, rel=1e-3, abs=1e-6), (bug, part)
+    with pytest.raises(ValueError):
+        clinic.run(steps=10, stop_after=0)
+
+
+def test_selection_overstatement_and_sign_count():
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    right = rng.random((6, 40)) < 0.8
+    val = rng.random(6)
+    by_test = clinic.selection_overstatement(right, val, "test", runs=3, splits=30)
+    by_val = clinic.selection_overstatement(right, val, "validation", runs=3, splits=30)
+    assert by_test.shape == by_val.shape == (30,)
+    assert by_test.mean() > by_val.mean()  # keeping the best on the "test" half overstates
+    same = np.tile(right[:1], (6, 1))  # identical runs: nothing to pick, no bias on any split
+    assert np.allclose(
+        clinic.selection_overstatement(same, val, "test", runs=3, splits=5).mean(),
+        np.mean(clinic.selection_overstatement(same, val, "validation", runs=3, splits=5)),
+    )
+    with pytest.raises(ValueError):
+        clinic.selection_overstatement(right, val[:3])
+    with pytest.raises(ValueError):
+        clinic.selection_overstatement(right, val, pick_by="train")
+    assert clinic.sign_count([0.5, 0.6, 0.7], [0.5, 0.5, 0.8], digits=10) == (1, 1)
+    assert clinic.sign_count([0.1 + 0.2], [0.3], digits=10) == (0, 0)  # float rounding is no win
+
+
+def test_attention_at_step_0():
+    from vit_explained import ViT
+
+    torch.manual_seed(0)
+    model = ViT(8, patch_size=2, channels=1, num_classes=10, dim=16, depth=1, heads=2, mlp_dim=32)
+    images, labels = torch.rand(8, 1, 8, 8), torch.arange(8) % 10
+    m = clinic.attention_at_step_0(model, images, labels)
+    assert set(m) == {"logit std", "entropy", "q", "k", "v"}
+    assert 0.9 < m["entropy"] <= 1.0 + 1e-6 and m["logit std"] > 0 and min(m["q"], m["k"], m["v"]) > 0
+    assert model.blocks[0].attn.fused is False

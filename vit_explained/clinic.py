@@ -29,11 +29,15 @@ __all__ = [
     "LAYER_NORM_NO_CENTRING",
     "BlogViT",
     "ClinicRun",
+    "attention_at_step_0",
     "feature_rank",
     "gradient_norms",
     "permutation_change",
     "redraw_qkv_rows",
     "run",
+    "selection_overstatement",
+    "sign_count",
+    "stored_clinic_runs",
     "stored_runs",
 ]
 
@@ -179,11 +183,15 @@ def run(
     seed: int = 0,
     batch_size: int = 64,
     data: DigitSplit | None = None,
+    stop_after: int | None = None,
 ) -> ClinicRun:
     """Train ``BlogViT(bug, pool=pool)`` on the 8x8 digits' training images for ``steps`` steps
     (batch 64, Adam or SGD with momentum 0.9 at ``lr``, warm-up 10 % then cosine); the validation
-    accuracy at the end. ``"SGD at Adam's learning rate"`` swaps Adam for SGD at the same ``lr``."""
+    accuracy at the end. ``"SGD at Adam's learning rate"`` swaps Adam for SGD at the same ``lr``.
+    ``stop_after=n`` stops after the first ``n`` of the ``steps`` (same schedule): the start of a longer run,
+    e.g. to check a stored run against a fresh one cheaply."""
     steps = _checks.positive_int("steps", steps)
+    stop = steps if stop_after is None else min(steps, _checks.positive_int("stop_after", stop_after))
     lr = _checks.positive_number("lr", lr, example="2e-3")
     if bug == "SGD at Adam's learning rate":
         optimizer = "sgd"
@@ -196,7 +204,7 @@ def run(
     generator = torch.Generator().manual_seed(seed)
     losses: list[float] = []
     norms: dict[str, float] = {}
-    while len(losses) < steps:
+    while len(losses) < stop:
         for index in torch.randperm(len(data.train_images), generator=generator).split(batch_size):
             for group in opt.param_groups:
                 group["lr"] = lr * lr_factor(len(losses) / steps, 0.1, "cosine")
@@ -206,7 +214,7 @@ def run(
             norms = norms or gradient_norms(model)
             opt.step()
             losses.append(loss.item())
-            if len(losses) == steps:
+            if len(losses) == stop:
                 break
     return ClinicRun(losses, norms, evaluate(model, data.val_images, data.val_labels))
 
@@ -284,3 +292,76 @@ def stored_runs(name: str = "lesson06_runs.json") -> dict:
         f"{name} not found: it ships in the repository's benchmarks/results/ folder (Binder and a git clone "
         "have it; on Colab, download it next to the notebook)"
     )
+
+
+def stored_clinic_runs(runs: dict | None = None) -> dict[str, ClinicRun]:
+    """The clinic's runs, one per bug (``run(bug, steps=150, lr=1e-2)``, seed 0), as
+    ``benchmarks/bench_lesson06.py`` stored them (section ``clinic``): ``{bug: ClinicRun}``.
+    ``runs``: an already loaded :func:`stored_runs` (read from disk when ``None``)."""
+    section = (runs if runs is not None else stored_runs())["clinic"]
+    return {
+        bug: ClinicRun(list(r["losses"]), dict(r["gradient_norms"]), r["val_accuracy"])
+        for bug, r in section["runs"].items()
+    }
+
+
+def selection_overstatement(right, val, pick_by: str = "test", runs: int = 5, splits: int = 200, seed: int = 0):
+    """How much picking the best of ``runs`` runs overstates: ``right`` ``(R, T)`` says which of T test
+    digits each of R runs gets right, ``val`` ``(R,)`` their validation accuracies. For each of ``splits``
+    random half-splits of the test digits (one half plays the test set, the other new digits), the mean
+    over every choice of ``runs`` of the R runs of: the kept run's accuracy on the "test" half minus its
+    accuracy on the "new" half; the run is kept by ``pick_by`` ("test" or "validation") accuracy (the
+    first, on a tie). Returns a numpy array ``(splits,)``."""
+    import itertools
+
+    import numpy as np
+
+    right, val = np.asarray(right, dtype=bool), np.asarray(val, dtype=float)
+    if right.ndim != 2 or val.shape != (right.shape[0],):
+        raise ValueError(f"right must be (runs, test digits) and val (runs,); got {right.shape} and {val.shape}")
+    pick_by = _checks.one_of("pick_by", pick_by, ("test", "validation"))
+    half_size = right.shape[1] // 2
+    draws = np.array(list(itertools.combinations(range(len(val)), runs)))
+    rows, rng, result = np.arange(len(draws)), np.random.default_rng(seed), []
+    for _ in range(splits):
+        half = rng.permutation(right.shape[1])[:half_size]
+        test_hits = right[:, half].sum(axis=1)
+        new_hits = right.sum(axis=1) - test_hits
+        score = test_hits if pick_by == "test" else val
+        kept = draws[rows, score[draws].argmax(axis=1)]
+        result.append((test_hits[kept] - new_hits[kept]).mean() / half_size)
+    return np.array(result)
+
+
+def sign_count(a, b, digits: int = 360) -> tuple[int, int]:
+    """Seeds where accuracy ``a`` is higher and seeds where ``b`` is (ties left out), counted in whole
+    test digits (``digits`` of them) so that float rounding makes no tie a win."""
+    import numpy as np
+
+    difference = np.rint(digits * np.asarray(a, dtype=float)) - np.rint(digits * np.asarray(b, dtype=float))
+    return int((difference > 0).sum()), int((difference < 0).sum())
+
+
+def attention_at_step_0(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+    """Where an initialisation stands before its first step: one forward and backward pass of a
+    one-block ``vit_explained`` ViT on ``images`` (cross-entropy against ``labels``) gives the std of the
+    attention logits, the mean entropy of the attention rows over ``ln N`` (1 = uniform over the N tokens)
+    and the gradient norms of the q, k and v rows of ``W_qkv``: ``{"logit std", "entropy", "q", "k", "v"}``.
+    Leaves the model's gradients set and its attention on the explicit (unfused) path."""
+    from .gradient_hooks import GradientRecorder
+
+    attention = model.blocks[0].attn
+    attention.fused = False  # the explicit path, so a hook can see the logits and the softmax
+    seen: dict[str, torch.Tensor] = {}
+    hook = attention.attend.register_forward_hook(
+        lambda module, inputs, output: seen.update(logits=inputs[0].detach(), weights=output.detach())
+    )
+    try:
+        with GradientRecorder(model) as recorder:
+            F.cross_entropy(model(images), labels).backward()
+    finally:
+        hook.remove()
+    weights = seen["weights"]  # (B, heads, N, N)
+    entropy = -(weights * weights.log()).sum(-1).mean().item() / math.log(weights.shape[-1])
+    q, k, v = recorder.qkv_norms["encoder.blocks.0.attn.qkv.weight"]
+    return {"logit std": seen["logits"].std().item(), "entropy": entropy, "q": q, "k": k, "v": v}
