@@ -334,3 +334,66 @@ def plot_depth_gradients(designs: Mapping[str, Mapping[int, list[float]]], guide
     )
     ax.legend(frameon=False, fontsize=8)
     return fig
+
+
+def drop_masks(batch: int, tokens: int, features: int, p: float, seed: int) -> dict[str, torch.Tensor]:
+    """One seeded draw of each mask on a ``(B, N, D)`` grid, as multipliers (0 or ``1 / (1 - p)``):
+    ``"dropout"``, one coin per number, and ``"DropPath"``, one coin per sample broadcast over its
+    ``N x D`` numbers (shape ``(B, 1, 1)`` expanded)."""
+    if not 0 < p < 1:
+        raise ValueError(f"p must be in (0, 1), got {p!r}")
+    generator = torch.Generator().manual_seed(seed)
+    per_number = torch.rand(batch, tokens, features, generator=generator) >= p
+    per_sample = (torch.rand(batch, 1, 1, generator=generator) >= p).expand(batch, tokens, features)
+    return {"dropout": per_number / (1 - p), "DropPath": per_sample / (1 - p)}
+
+
+def plot_drop_masks(batch: int = 3, tokens: int = 4, features: int = 8, p: float = 0.3, seed: int = 1) -> Figure:
+    """Dropout's mask against DropPath's on the same ``(B, N, D)`` grid as :func:`plot_norm_axes` (one
+    row per token, image after image; one column per feature): white cells are zeroed, coloured ones
+    kept and scaled by ``1 / (1 - p)``. Dropout zeroes scattered numbers; DropPath zeroes a whole
+    image's branch (all its rows) or none of it."""
+    for name, value in (("batch", batch), ("tokens", tokens), ("features", features)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    masks = drop_masks(batch, tokens, features, p, seed)
+    fig = new_figure(figsize=(10, 4.2))
+    axes = fig.subplots(1, 2)
+    gap = 0.35
+    image_colours = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1"]
+    titles = {
+        "dropout": f"dropout (p = {p:g}): one coin per number\nzeroed numbers scattered over every image",
+        "DropPath": f"DropPath (p = {p:g}): one coin per image\nan image's whole branch zeroed, or none of it",
+    }
+    height = batch * tokens + (batch - 1) * gap
+    for ax, (kind, mask) in zip(axes, masks.items(), strict=True):
+        for image in range(batch):
+            top = image * (tokens + gap)
+            for token in range(tokens):
+                for feature in range(features):
+                    kept = bool(mask[image, token, feature] > 0)
+                    ax.add_patch(
+                        Rectangle(
+                            (feature, top + token),
+                            1,
+                            1,
+                            facecolor=image_colours[image % len(image_colours)] if kept else "white",
+                            edgecolor="0.6" if not kept else "white",
+                            hatch=None if kept else "////",
+                            lw=1.0,
+                        )
+                    )
+            dropped = bool((mask[image] == 0).all())
+            label = f"image {image}\n{tokens} tokens" + ("\n(dropped)" if dropped and kind == "DropPath" else "")
+            ax.text(-0.3, top + tokens / 2, label, ha="right", va="center", fontsize=9)
+        zeroed = int((mask == 0).sum())
+        note = f"{zeroed} of {mask.numel()} numbers zeroed (hatched); the rest x 1/(1 - p) = {1 / (1 - p):.3g}"
+        ax.text(features / 2, height + 0.5, note, ha="center", va="center", fontsize=9)
+        ax.text(features / 2, -0.45, f"D = {features} features  ->", ha="center", va="center", fontsize=9)
+        ax.set_title(titles[kind])
+        ax.set_xlim(-2.6, features + 0.2)
+        ax.set_ylim(height + 1.0, -0.9)
+        ax.set_aspect("equal")
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,61 @@
+"""Lesson 04's package helpers: the pre-norm/post-norm gradient probe and the dropout/DropPath mask figure."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from vit_explained import Block
+from vit_explained.norm_placement import gradients_by_depth, last_fc2_gradient, xavier_init
+from vit_explained.plotting.lesson04 import drop_masks, plot_drop_masks
+
+
+def test_xavier_init_draws_q_k_v_separately():
+    torch.manual_seed(0)
+    dim = 48
+    blocks = [Block(dim, heads=4, mlp_dim=4 * dim)]
+    xavier_init(blocks, separate_qkv=True)
+    qkv = blocks[0].attn.qkv
+    assert qkv.weight.abs().max() <= math.sqrt(6 / (2 * dim))
+    assert qkv.weight.abs().max() > math.sqrt(6 / (4 * dim))  # wider than Xavier on the fused (3D, D) weight
+    assert all((layer.bias == 0).all() for layer in blocks[0].modules() if isinstance(layer, nn.Linear))
+    xavier_init(blocks, separate_qkv=False)
+    assert qkv.weight.abs().max() <= math.sqrt(6 / (4 * dim))
+
+
+def test_last_fc2_gradient_is_seeded_and_leaves_the_global_state():
+    torch.manual_seed(3)
+    before = torch.get_rng_state()
+    first = last_fc2_gradient(post_norm=False, depth=2, seed=0, dim=16)
+    assert torch.equal(torch.get_rng_state(), before)
+    assert first == last_fc2_gradient(post_norm=False, depth=2, seed=0, dim=16)
+    assert first != last_fc2_gradient(post_norm=True, depth=2, seed=0, dim=16)
+    assert first > 0
+
+
+def test_gradients_by_depth_shape():
+    values = gradients_by_depth((1, 2), (0, 1))
+    assert set(values) == {"post-norm", "pre-norm"}
+    assert all(set(by_depth) == {1, 2} and all(len(v) == 2 for v in by_depth.values()) for by_depth in values.values())
+
+
+def test_drop_masks_per_number_and_per_sample():
+    masks = drop_masks(batch=5, tokens=3, features=4, p=0.4, seed=2)
+    for mask in masks.values():
+        assert mask.shape == (5, 3, 4)
+        assert all(value == 0 or math.isclose(value, 1 / 0.6, rel_tol=1e-6) for value in mask.unique().tolist())
+    per_sample = masks["DropPath"].flatten(1)
+    assert (per_sample == per_sample[:, :1]).all()
+    with pytest.raises(ValueError):
+        drop_masks(2, 2, 2, p=1.0, seed=0)
+
+
+def test_plot_drop_masks_draws_both_grids():
+    fig = plot_drop_masks(batch=2, tokens=2, features=3, p=0.5, seed=0)
+    axes = fig.get_axes()
+    assert len(axes) == 2
+    assert all(len(ax.patches) == 2 * 2 * 3 for ax in axes)
+    assert "dropout" in axes[0].get_title() and "DropPath" in axes[1].get_title()
+    with pytest.raises(ValueError):
+        plot_drop_masks(batch=0)
