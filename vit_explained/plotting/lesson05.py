@@ -251,7 +251,7 @@ _HALF_WIDTH = 0.78
 _GRAPH_EDGES = (
     ("X", "Q", r"4. $dQ\,W_q$", (1.45, 1.75)),
     ("X", "K", r"4. $dK\,W_k$", (2.0, 0.6)),
-    ("X", "V", r"4. $dV\,W_v$", (2.35, 0.25)),
+    ("X", "V", r"4. $dV\,W_v$", (1.5, 0.05)),  # left of both arrows, like dQ W_q
     ("Q", "S", r"3. $dQ = s\,dS\,K$", (4.85, 2.45)),
     ("K", "S", r"3. $dK = s\,dS^\top Q$", (4.75, 0.85)),
     ("S", "A", r"2. $dS = A \odot (dA - \mathrm{rowsum}(dA \odot A))$", (7.0, 1.1)),
@@ -319,9 +319,11 @@ def _graph_notes(ax) -> None:
         "\n"
         "the arrows into $X$ add up"
         "\n"
-        "(on to norm1 and the stream)"
+        "(on to norm1 and"
+        "\n"
+        "the stream)"
     )
-    ax.text(x - _HALF_WIDTH, y - 0.5, sum_of_three, color=backward, fontsize=8.5, ha="left", va="top")
+    ax.text(x - _HALF_WIDTH, y - 1.15, sum_of_three, color=backward, fontsize=8.5, ha="left", va="top")
     ax.text(7.3, 2.85, "forward (black): left to right", fontsize=9.5, color="0.15")
     ax.text(7.3, 2.55, "backward (red, dashed): right to left, steps 1-4", fontsize=9.5, color=backward)
     route = "$W_v$'s route skips the softmax; $W_q$'s and $W_k$'s pass through it (step 2)"
@@ -361,6 +363,10 @@ def plot_cut_changes(changes: list[float], shares: list[float], *, cut: list[boo
     ax.bar(blocks - 0.18, 100 * np.asarray(changes), width=0.36, color=ROUTE_COLORS["mlp"], label="change of qkv grad")
     ax.bar(blocks + 0.18, 100 * np.asarray(shares), width=0.36, color="0.6", label="MLP share of qkv grad")
     ax.axhline(0, color="0.3", lw=0.8)
+    for i, (change, share) in enumerate(zip(changes, shares, strict=True)):  # a bar of height 0 shows as "0"
+        for offset, value in ((-0.18, change), (0.18, share)):
+            if round(100 * value, 1) == 0:
+                ax.text(i + offset, 1.5, "0", ha="center", va="bottom", fontsize=9, color="0.3")
     labels = [f"block {i}" + ("\n(cut)" if c else "") for i, c in enumerate(cut)]
     ax.set_xticks(blocks, labels)
     ax.set_ylabel("% of the full qkv gradient")
