@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from vit_explained import ViT, count_parameters, patchify, sinusoid_encoding
 from vit_explained.plotting.lesson01 import (
     explode_patches,
+    plot_embedding_routes,
     plot_patch_grid,
     plot_position_similarity,
     plot_position_structure,
@@ -194,3 +195,37 @@ def test_plot_position_structure_draws_each_kind_with_its_interval():
     assert {text.get_text() for text in ax.get_legend().get_texts()} == {"among inner patches", "with border patches"}
     with pytest.raises(TypeError, match="PositionStructure"):
         plot_position_structure(table)
+
+
+def test_plot_embedding_routes_draws_the_tokens_and_both_kernel_layouts():
+    kernel = torch.randn(5, 3, 4, 4, generator=torch.Generator().manual_seed(0))
+    tokens = torch.randn(1, 6, 5, generator=torch.Generator().manual_seed(1))
+    fig = plot_embedding_routes({"a": tokens, "b": tokens[0]}, kernel, zoom=12)
+    token_axes = [ax for ax in fig.axes if ax.get_title() in ("a", "b")]
+    assert len(token_axes) == 2
+    for ax in token_axes:
+        assert torch.equal(torch.as_tensor(ax.images[0].get_array().data), tokens[0])
+    maps = [ax for ax in fig.axes if ax.get_title().startswith("kernel[0, ")]
+    assert [torch.equal(torch.as_tensor(ax.images[0].get_array().data), kernel[0, c]) for c, ax in enumerate(maps)] == [
+        True
+    ] * 3
+    strips = {
+        ax.get_title(loc="left").split(", ", 1)[1]: ax
+        for ax in fig.axes
+        if ax.get_title(loc="left").startswith("weight row 0")
+    }
+    unfold, rearranged = (
+        strips["(c p1 p2): the kernel flattened as it is (Unfold + Linear)"],
+        strips["(p1 p2 c): channels innermost (Rearrange + Linear)"],
+    )
+    hue = lambda ax: ax.images[0].get_array().data[0].argmax(axis=-1).tolist()  # noqa: E731 - the channel of each cell
+    assert hue(unfold) == [0] * 16 + [1] * 16 + [2] * 16  # (c p1 p2): one channel after the other
+    assert hue(rearranged) == [0, 1, 2] * 16  # (p1 p2 c): channels interleaved
+    zoomed = [ax for ax in fig.axes if ax.get_title() == "numbers 0 to 11"]
+    assert len(zoomed) == 2 and zoomed[0].images[0].get_array().shape[:2] == (1, 12)
+    with pytest.raises(ValueError, match="non-empty dict"):
+        plot_embedding_routes({}, kernel)
+    with pytest.raises(ValueError, match=r"\(D, C, P, P\)"):
+        plot_embedding_routes({"a": tokens}, kernel[0, 0])
+    with pytest.raises(TypeError, match="tensor"):
+        plot_embedding_routes({"a": [1, 2]}, kernel)

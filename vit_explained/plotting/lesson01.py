@@ -21,6 +21,7 @@ from . import as_image, new_figure, to_display
 __all__ = [
     "draw_patch_grid",
     "explode_patches",
+    "plot_embedding_routes",
     "plot_patch_grid",
     "plot_position_similarity",
     "plot_position_structure",
@@ -190,6 +191,111 @@ def plot_token_matrix(
     for slot, index in enumerate(examples):
         _draw_token_example(fig, grid[slot, 0], matrix, patches, index, slot, ph, pw)
     fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- three patch embeddings
+
+_CHANNEL_COLOURS = ((0.85, 0.15, 0.15), (0.15, 0.6, 0.15), (0.15, 0.3, 0.9))
+
+
+def _kernel_strip(values: torch.Tensor, channel_of: torch.Tensor, channels: int) -> torch.Tensor:
+    """``(L,)`` kernel values -> ``(1, L, 3)`` RGB cells: the hue names the channel, the shade the value."""
+    span = values.abs().max().clamp_min(1e-12)
+    shade = 0.35 + 0.65 * (values / span + 1) / 2  # (L,) in [0.35, 1]
+    colours = torch.tensor(_CHANNEL_COLOURS[:channels] if channels <= 3 else [(0.5, 0.5, 0.5)] * channels)
+    return (colours[channel_of] * shade[:, None])[None]
+
+
+def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor, *, zoom: int = 24) -> Figure:
+    """Three routes to the patch tokens, and the one kernel behind them in two layouts.
+
+    ``tokens`` maps a route's name to its ``(N, D)`` or ``(1, N, D)`` tokens (drawn side by side, one
+    colour scale for all, so equal tokens look equal). ``kernel`` is a patch ``Conv2d``'s ``(D, C, P, P)``
+    weight (or one output channel's ``(C, P, P)``). Below: output channel 0's kernel, one ``P x P`` map
+    per input channel, then its ``C * P * P`` numbers as a ``Linear`` row in the two layouts: ``(c p1 p2)``
+    (the kernel flattened as it is: what ``nn.Unfold`` + ``Linear`` needs) and ``(p1 p2 c)`` (channels
+    innermost: what ``Rearrange`` + ``Linear`` needs), the first ``zoom`` numbers of each enlarged. A cell's
+    hue names its input channel, its shade the value.
+    """
+    if not isinstance(tokens, dict) or not tokens:
+        raise ValueError("tokens must be a non-empty dict {route name: (N, D) tokens}")
+    mats = {}
+    for name, value in tokens.items():
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"tokens[{name!r}] must be a tensor, got {type(value).__name__}")
+        value = value.detach().float().cpu()
+        if value.dim() == 3 and value.shape[0] == 1:
+            value = value[0]
+        if value.dim() != 2:
+            raise ValueError(f"tokens[{name!r}] must be (N, D) or (1, N, D), got {tuple(value.shape)}")
+        mats[name] = value
+    if not isinstance(kernel, torch.Tensor):
+        raise TypeError(f"kernel must be a tensor, got {type(kernel).__name__}")
+    kernel = kernel.detach().float().cpu()
+    if kernel.dim() == 4:
+        kernel = kernel[0]
+    if kernel.dim() != 3 or kernel.shape[1] != kernel.shape[2]:
+        raise ValueError(f"kernel must be (D, C, P, P) or (C, P, P), got {tuple(kernel.shape)}")
+    channels, size, _ = kernel.shape
+    length = channels * size * size
+    zoom = min(_checks.positive_int("zoom", zoom), length)
+
+    fig = new_figure(figsize=(11, 6.6))
+    outer = fig.add_gridspec(2, 1, height_ratios=(1.25, 1), hspace=0.45)
+    top = outer[0].subgridspec(1, len(mats) + 1, width_ratios=(*([1] * len(mats)), 0.05), wspace=0.25)
+    span = max(float(m.abs().max()) for m in mats.values())
+    for slot, (name, value) in enumerate(mats.items()):
+        ax = fig.add_subplot(top[0, slot])
+        shown = ax.imshow(value.numpy(), cmap="RdBu_r", vmin=-span, vmax=span, aspect="auto", interpolation="none")
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel(f"token width D = {value.shape[1]}", fontsize=8)
+        if slot == 0:
+            ax.set_ylabel(f"token (patch) index, N = {value.shape[0]}", fontsize=8)
+        else:
+            ax.set_yticks([])
+    fig.colorbar(shown, cax=fig.add_subplot(top[0, -1]))
+
+    bottom = outer[1].subgridspec(2, channels + 1, width_ratios=(*([1] * channels), 3 * channels), hspace=0.9)
+    for c in range(channels):
+        ax = fig.add_subplot(bottom[:, c])
+        ax.imshow(kernel[c].numpy(), cmap="RdBu_r", interpolation="none")
+        name = f" ({'RGB'[c]})" if channels == 3 else ""
+        ax.set_title(f"kernel[0, {c}]{name}\n{size} x {size}", fontsize=8, color=_CHANNEL_COLOURS[c % 3])
+        ax.set_xticks([])
+        ax.set_yticks([])
+    index = torch.arange(length)
+    layouts = {
+        "(c p1 p2): the kernel flattened as it is (Unfold + Linear)": (
+            kernel.reshape(-1),
+            index // (size * size),
+        ),
+        "(p1 p2 c): channels innermost (Rearrange + Linear)": (
+            kernel.permute(1, 2, 0).reshape(-1),
+            index % channels,
+        ),
+    }
+    for row, (title, (values, channel_of)) in enumerate(layouts.items()):
+        cell = bottom[row, channels].subgridspec(1, 2, width_ratios=(2, 1), wspace=0.08)
+        whole, part = fig.add_subplot(cell[0, 0]), fig.add_subplot(cell[0, 1])
+        strip = _kernel_strip(values, channel_of, channels)
+        whole.imshow(strip.numpy(), aspect="auto", interpolation="none", extent=(0, length, 1, 0))
+        whole.set_title(f"weight row 0, {title}", fontsize=8, loc="left")
+        whole.set_yticks([])
+        whole.set_xticks([0, size * size, 2 * size * size, length] if channels == 3 else [0, length])
+        whole.tick_params(labelsize=7)
+        whole.axvspan(0, zoom, fill=False, edgecolor="black", linewidth=1)
+        part.imshow(strip[:, :zoom].numpy(), aspect="auto", interpolation="none", extent=(0, zoom, 1, 0))
+        part.set_title(f"numbers 0 to {zoom - 1}", fontsize=8)
+        part.set_yticks([])
+        part.tick_params(labelsize=7)
+    fig.text(
+        0.5,
+        0.01,
+        "the same numbers in two orders; a cell's hue is its input channel (R, G, B), its shade the value",
+        ha="center",
+        fontsize=8,
+    )
     return fig
 
 
