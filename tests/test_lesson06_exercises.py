@@ -622,9 +622,51 @@ def _forward_twice(model, optimizer, images, labels):
     return loss
 
 
+def _detached(model, optimizer, images, labels):
+    model.train()
+    optimizer.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(images).detach().requires_grad_(), labels)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _no_grad_logits(model, optimizer, images, labels):
+    model.train()
+    optimizer.zero_grad()
+    with torch.no_grad():
+        logits = model(images)
+    loss = torch.nn.functional.cross_entropy(logits.requires_grad_(), labels)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _softmax_ce(model, optimizer, images, labels):
+    model.train()
+    optimizer.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(images).softmax(-1), labels)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _summed(model, optimizer, images, labels):
+    model.train()
+    optimizer.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(images), labels, reduction="sum")
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
+        (_detached, r"logits were detached.*no gradient"),
+        (_no_grad_logits, r"logits were detached.*no gradient"),
+        (_softmax_ce, r"softmax outputs.*logits"),
+        (_summed, r'reduction="sum"'),
         (_no_train, r"eval mode.*model.train\(\)"),
         (_no_zero_grad, r"add up.*zero_grad"),
         (_step_first, r"step\(\) ran before loss.backward"),
@@ -760,3 +802,76 @@ def test_the_checkers_sgd_is_torchs_sgd_with_momentum():
             optimizer.step()
     assert all(torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters(), strict=True))
     assert mine.steps == [True] * 4
+
+
+def _shown_right(a, b):
+    from scipy import stats
+
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+    return bool(d.mean() - half > 0 or d.mean() + half < 0)
+
+
+def _shown_with_evidence(a, b):
+    from vit_explained.evidence import paired_seeds
+
+    t = paired_seeds(list(map(float, a)), list(map(float, b))).t_interval()
+    return np.bool_(t.low > 0 or t.high < 0)
+
+
+def _shown_torch(a, b):
+    from scipy import stats
+
+    d = torch.as_tensor(np.asarray(a, dtype=np.float64)) - torch.as_tensor(np.asarray(b, dtype=np.float64))
+    half = stats.t.ppf(0.975, len(d) - 1) * d.std() / len(d) ** 0.5
+    return (d.mean().abs() > half).reshape(())  # a 0-d bool tensor
+
+
+@pytest.mark.parametrize("answer", [_shown_right, _shown_with_evidence, _shown_torch])
+def test_shown_accepts_right_answers(answer, capsys):
+    lesson06.check_shown(answer)
+    assert "Correct" in capsys.readouterr().out
+
+
+def _every_seed(a, b):
+    d = np.subtract(a, b)
+    return bool((d > 0).all() or (d < 0).all())
+
+
+def _above_only(a, b):
+    from scipy import stats
+
+    d = np.subtract(a, b)
+    return bool(d.mean() - stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)) > 0)
+
+
+def _unpaired(a, b):
+    from scipy import stats
+
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    half = stats.t.ppf(0.975, len(a) - 1) * np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+    return bool(abs(a.mean() - b.mean()) > half)
+
+
+def _normal(a, b):
+    d = np.subtract(a, b)
+    return bool(abs(d.mean()) > 1.96 * d.std(ddof=1) / np.sqrt(len(d)))
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (_every_seed, r"every seed agrees.*t-interval"),
+        (_above_only, r"below 0 is shown too"),
+        (lambda a, b: bool(np.mean(np.subtract(a, b)) != 0), r"mean difference that is not 0"),
+        (_unpaired, r"unrelated samples"),
+        (_normal, r"1.96"),
+        (lambda a, b: not _shown_right(a, b), r"your answer is .*holds 0|your answer is .*excludes 0"),
+        (lambda a, b: "shown", r"return True or False"),
+        (lambda a, b: (0.0, 1.0), r"return True or False"),
+        (lambda a, b: 1 / 0, r"ZeroDivisionError"),
+    ],
+)
+def test_shown_names_slips(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson06.check_shown(answer)

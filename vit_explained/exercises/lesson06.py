@@ -18,6 +18,7 @@ __all__ = [
     "check_max_safe_shift",
     "check_paired_interval",
     "check_per_class_accuracy",
+    "check_shown",
     "check_train_step",
 ]
 
@@ -518,15 +519,24 @@ def _step_batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
     ]
 
 
-def _reference_steps(accumulate: bool = False, step_first: bool = False) -> tuple[list[torch.Tensor], list[float]]:
-    """The weights after each step and the loss of each step, done right (or with one of two slips)."""
+def _reference_steps(
+    accumulate: bool = False, step_first: bool = False, loss_slip: str | None = None
+) -> tuple[list[torch.Tensor], list[float]]:
+    """The weights after each step and the loss of each step, done right (or with one of the slips:
+    gradients that add up, step before backward, ``loss_slip`` "softmax" or "sum")."""
     model = _Probe()
     optimizer = _SGD(model.parameters())
     weights, losses = [], []
     for images, labels in _step_batches():
         if not accumulate:
             optimizer.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(images), labels)
+        logits = model(images)
+        if loss_slip == "softmax":
+            loss = torch.nn.functional.cross_entropy(logits.softmax(dim=1), labels)
+        elif loss_slip == "sum":
+            loss = torch.nn.functional.cross_entropy(logits, labels, reduction="sum")
+        else:
+            loss = torch.nn.functional.cross_entropy(logits, labels)
         if step_first:
             optimizer.step()
         loss.backward()
@@ -553,6 +563,8 @@ def check_train_step(
     right, right_losses = _reference_steps()
     accumulated, _ = _reference_steps(accumulate=True)
     stepped_first, _ = _reference_steps(step_first=True)
+    on_softmax, _ = _reference_steps(loss_slip="softmax")
+    summed, _ = _reference_steps(loss_slip="sum")
     model = _Probe()
     optimizer = _SGD(model.parameters())
     steps = optimizer.steps  # at each optimizer.step(): did gradients exist?
@@ -577,6 +589,11 @@ def check_train_step(
         weights = torch.cat([p.detach().flatten() for p in model.parameters()])
         if call == 0 and torch.equal(weights, start):
             if steps and not steps[0]:
+                if not any(p.grad is not None and bool(p.grad.any()) for p in model.parameters()):
+                    fail(
+                        "the logits were detached (or computed under torch.no_grad()): the weights get no gradient, "
+                        "so the step moves nothing; use logits = model(images) as it is, inside the graph"
+                    )
                 fail(
                     "optimizer.step() ran before loss.backward(): there were no gradients yet, so the weights did "
                     "not move; backward computes the gradients, then step uses them"
@@ -599,6 +616,16 @@ def check_train_step(
                 )
             if torch.allclose(weights, stepped_first[call], rtol=1e-4, atol=1e-6):
                 fail("optimizer.step() ran before loss.backward(): each step then uses the previous batch's gradients")
+            if torch.allclose(weights, on_softmax[call], rtol=1e-4, atol=1e-6):
+                fail(
+                    "the cross-entropy got softmax outputs: F.cross_entropy applies log-softmax itself, so give it the "
+                    "logits (a softmax first squashes the loss and its gradients)"
+                )
+            if torch.allclose(weights, summed[call], rtol=1e-4, atol=1e-6):
+                fail(
+                    'the loss is summed over the batch (reduction="sum"): the step then grows with the batch size; '
+                    "use the default mean"
+                )
             fail(
                 f"after step {call + 1} the weights are not those of one plain step: use F.cross_entropy(logits, "
                 "labels) (no label smoothing here), the optimizer you were given (a new one forgets its momentum), "
@@ -738,3 +765,79 @@ def check_paired_interval(paired_interval: Callable[[object, object], tuple[floa
             "t.ppf(0.975, n - 1) * std(d, ddof=1) / sqrt(n), with d = a - b"
         )
     passed("'shown' when the interval lies above or below 0; with 3 seeds t.ppf(0.975, 2) = 4.30 makes it wide.")
+
+
+# --- exercise 4, second part: the verdict ----------------------------------------------------------
+
+
+def _shown_cases() -> list[tuple[list[float], list[float]]]:
+    """Seed lists where the rule's verdict and the plausible shortcuts disagree (checked by the tests)."""
+    return [
+        ([0.95, 0.93, 0.97], [0.94, 0.90, 0.96]),  # higher on every one of 3 seeds, t-interval holds 0: not shown
+        ([0.90, 0.91, 0.89, 0.92, 0.90], [0.93, 0.95, 0.92, 0.94, 0.93]),  # b higher, interval below 0: shown
+        (
+            [0.93, 0.95, 0.94, 0.96, 0.92, 0.95, 0.94, 0.93, 0.96, 0.94],
+            [0.91, 0.93, 0.92, 0.94, 0.925, 0.93, 0.92, 0.91, 0.94, 0.92],
+        ),  # one seed the other way, interval above 0: shown
+        ([0.71, 0.95, 0.83, 0.88], [0.70, 0.94, 0.81, 0.87]),  # unpaired spread hides it; paired: shown
+        ([0.95, 0.91, 0.94, 0.90], [0.90, 0.92, 0.91, 0.92]),  # mean above 0, interval holds 0: not shown
+    ]
+
+
+def _shown_by_rule(a, b, **options) -> bool:
+    low, high = _t_interval(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64), **options)
+    return bool(low > 0 or high < 0)
+
+
+#: (a shortcut's verdict, what to say), checked on every case: the first whose verdicts all match is named.
+_SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
+    (
+        lambda a, b: bool(np.all(np.subtract(a, b) > 0) or np.all(np.subtract(a, b) < 0)),
+        "you asked whether every seed agrees: with 3 seeds that happens by chance one time in four (sign p = 0.25), "
+        "and one seed the other way does not undo a clear interval; decide by the t-interval",
+    ),
+    (
+        lambda a, b: bool(_t_interval(np.asarray(a, float), np.asarray(b, float))[0] > 0),
+        "an interval entirely below 0 is shown too (b higher): 'shown' means the interval excludes 0, either side",
+    ),
+    (
+        lambda a, b: bool(np.mean(np.subtract(a, b)) != 0),
+        "a mean difference that is not 0 is not yet shown: the interval around it must exclude 0",
+    ),
+    (
+        lambda a, b: _shown_by_rule(a, b, paired=False),
+        "this judges a and b as unrelated samples; they share seeds, so judge the differences a[i] - b[i]",
+    ),
+    (
+        lambda a, b: _shown_by_rule(a, b, z=True),
+        "1.96 makes the interval too narrow with a few seeds: use Student's t with n - 1 degrees of freedom",
+    ),
+]
+
+
+def check_shown(shown: Callable[[object, object], bool]) -> None:
+    """``shown(a, b) -> bool``: True when the paired 95 % t-interval of the mean of ``a - b`` excludes 0
+    (either side), the lesson's rule for "shown"."""
+    cases = _shown_cases()
+    answers = []
+    for a, b in cases:
+        result = attempt(shown, list(a), np.array(b), hint=_interval_hint)
+        if isinstance(result, (bool, np.bool_)):
+            answers.append(bool(result))
+        elif isinstance(result, torch.Tensor) and result.numel() == 1 and result.dtype == torch.bool:
+            answers.append(bool(result.item()))
+        else:
+            fail(f"return True or False (shown or not), got {result!r:.80}")
+    expected = [_shown_by_rule(a, b) for a, b in cases]
+    if answers == expected:
+        passed("the interval decides, not the seed count or the mean: 3 of 3 seeds alone is not shown.")
+        return
+    for slip, message in _SHOWN_SLIPS:
+        if answers == [slip(a, b) for a, b in cases]:
+            fail(message)
+    a, b = next((a, b) for (a, b), got, want in zip(cases, answers, expected, strict=True) if got != want)
+    low, high = _t_interval(np.asarray(a, float), np.asarray(b, float))
+    fail(
+        f"for a = {a}, b = {b} your answer is {not _shown_by_rule(a, b)}: the paired 95 % t-interval of the mean of "
+        f"a - b is [{low:+.4f}, {high:+.4f}], which {'excludes' if _shown_by_rule(a, b) else 'holds'} 0"
+    )
