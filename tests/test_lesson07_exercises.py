@@ -703,3 +703,67 @@ def test_fold_names_the_square_grid_before_a_permute(wrong):
 def test_fold_refuses_python_lists_as_it_refuses_numpy(wrong):
     with pytest.raises(ExerciseFailed, match=r"you returned a Python (list|tuple); a torch.Tensor is asked"):
         check_fold_tokens(wrong)
+
+
+# ----------------------------------------------------------------------------- fifth round: more named slips
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda splits: sum(k for k, _, _ in splits), r"you return 13, the kernels added: .*as if it slid over pixels"),
+        (lambda splits: sum(k for k, _, _ in splits) - len(splits) + 1, r"1 \+ the sum of \(kernel - 1\)"),
+        (lambda splits: 31, r"reads T2T_SPLITS \(or a copy of it\), or returns a fixed number"),
+        (lambda splits: 13, r"gives 13 for every chain .*returns a fixed number"),
+        (lambda splits: 224.0, r"gives 224 for every chain .*returns a fixed number"),
+    ],
+)
+def test_field_names_added_kernels_and_fixed_numbers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_receptive_field(wrong)
+
+
+def scales_the_weights_in_place(tokens, qkv, proj):
+    qkv.weight.mul_(1.0001)  # changes the model's layer, and its output by less than the tolerance
+    return attention_by_hand(tokens, qkv, proj)
+
+
+def folds_the_scale_into_v_in_place(tokens, qkv, proj):
+    with torch.no_grad():
+        proj.bias.zero_()
+    return attention_by_hand(tokens, qkv, proj)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (scales_the_weights_in_place, r"changed qkv's weight in place .*scale the scores, not the weights"),
+        (folds_the_scale_into_v_in_place, r"changed proj's bias in place"),
+    ],
+)
+def test_token_attention_refuses_changed_layers(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_token_attention(wrong)
+
+
+def scale_after_softmax(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    weights = torch.softmax(q @ k.transpose(1, 2), dim=-1) / math.sqrt(tokens.shape[-1])
+    return v + proj(weights @ v)
+
+
+def scores_times_sqrt_dim(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + proj(torch.softmax(q @ k.transpose(1, 2) * math.sqrt(tokens.shape[-1]), dim=-1) @ v)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (scale_after_softmax, r"applied the scale 1/sqrt\(\d+\) after the softmax"),
+        (scores_times_sqrt_dim, r"multiplied the scores by sqrt\(dim\) = sqrt\(\d+\); T2T divides"),
+    ],
+)
+def test_token_attention_names_the_scale_in_the_wrong_place(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_token_attention(wrong)

@@ -176,3 +176,17 @@ def test_lesson07_token_transformer_diagram_shows_widths_and_the_skip_through_v(
     assert not plt.get_fignums() and fig._suptitle.get_text() == "stage 2"
     with pytest.raises(ValueError, match="token_dim"):
         token_transformer_boxes(49, 0)
+
+
+def test_lesson07_stage_cost_points_to_bars_too_thin_to_see():
+    # four (3, 2, 1) splits: 12,544 tokens first, so 784 tokens' 615k entries are under 1 % of the axis
+    tokens = [12_544, 3_136, 784, 197]
+    fig = plot_stage_cost(
+        ["T2T transformer 1", "T2T transformer 2", "T2T transformer 3", "backbone"],
+        tokens,
+        [n * n for n in tokens[:3]] + [6 * 197**2],
+        [1, 1, 1, 14],
+    )
+    arrows = [t.get_text() for t in fig.axes[1].texts if t.arrow_patch is not None]
+    assert arrows == ["615k", "233k", "x14\n3.3M"]
+    assert [t.get_text() for t in fig.axes[0].texts if t.arrow_patch is not None] == ["197"]

@@ -97,7 +97,7 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
     (
         lambda splits: _receptive_field(T2T_SPLITS),
         "your function gives {answer} for the chain {splits}, T2T's own field: it reads T2T_SPLITS (or a copy of "
-        "it) instead of its argument `splits`",
+        "it), or returns a fixed number, instead of computing the field from its argument `splits`",
     ),
     (
         lambda splits: _receptive_field(splits, jump_factor=lambda k, s: k - s),
@@ -106,8 +106,15 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
         "nn.Unfold, the middle number of (kernel, stride, padding) is the stride itself",
     ),
     (
+        lambda splits: sum(kernel for kernel, _, _ in splits),
+        "for the chain {splits} you return {answer}, the kernels added: you added every split's kernel as if it "
+        "slid over pixels. A later split's window spans kernel tokens of the previous grid, and neighbouring "
+        "tokens there sit several pixels apart in the image (the product of the strides before it)",
+    ),
+    (
         lambda splits: _receptive_field(splits, jump_factor=lambda k, s: 1),
-        "for the chain {splits} you return {answer}: you added every split's kernel as if it slid over pixels. "
+        "for the chain {splits} you return {answer}, 1 + the sum of (kernel - 1): you added every split's kernel "
+        "as if it slid over pixels. "
         "A later split's window spans kernel tokens of the previous grid, and neighbouring tokens there sit "
         "several pixels apart in the image (the product of the strides before it)",
     ),
@@ -159,6 +166,12 @@ def check_receptive_field(receptive_field: Callable[[Any], int]) -> None:
         if answer != _receptive_field(splits):
             wrong.append((splits, chain, answer))
     if wrong:
+        answers = {answer for _, _, answer in wrong}
+        if len(answers) == 1 and len(wrong) > 1 and answers != {_receptive_field(T2T_SPLITS)}:
+            fail(
+                f"your function gives {wrong[0][2]} for every chain it gets wrong, {wrong[0][1]} among them: it "
+                "returns a fixed number instead of computing the field from its argument `splits`"
+            )
         # name a slip only if it explains every chain the answer is wrong for
         for slip, message in _FIELD_SLIPS:
             if all(slip(splits) == answer for splits, _, answer in wrong):
@@ -402,6 +415,9 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
         "scale": v + attention.proj(attend(token_dim**-0.5)),
         "no_scale": v + attention.proj(attend(1.0)),
         "scale_dim": v + attention.proj(attend(1 / attention.dim)),
+        "scale_times_sqrt": v + attention.proj(attend(attention.dim**0.5)),
+        "scale_after_softmax": v
+        + attention.proj(torch.softmax(q @ k.transpose(1, 2), dim=-1) * attention.dim**-0.5 @ v),
         "proj_after_skip": attention.proj(v + right),
         "no_skip": attention.proj(right),
         "no_proj": v + right,
@@ -459,6 +475,15 @@ def _token_attention_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str]
             f"you divided the scores by dim = {dim} itself; T2T divides by its square root, sqrt(dim) = sqrt({dim})",
         ),
         (
+            "scale_times_sqrt",
+            f"you multiplied the scores by sqrt(dim) = sqrt({dim}); T2T divides them by it: q k^T * dim ** -0.5",
+        ),
+        (
+            "scale_after_softmax",
+            f"you applied the scale 1/sqrt({dim}) after the softmax, to the weights. It belongs before it, on the "
+            "scores q k^T: it sets how sharp the softmax is, and after it the weights no longer sum to 1",
+        ),
+        (
             "proj_after_skip",
             "you applied proj after adding v, proj(v + attention): proj acts on the attention output alone, "
             "and v is added after it, v + proj(attention)",
@@ -512,14 +537,23 @@ def _check_one_token_attention(
         "cannot be added. The skip goes through one tensor that already has the output width: which?"
     )
     with torch.no_grad():
+        exact = copy.deepcopy(attention).double()  # the reference in float64, copied before the call
+        before = {name: value.clone() for name, value in attention.state_dict().items()}
         answer = _NO_TOKEN_ATTENTION(token_attention, tokens.clone(), attention.qkv, attention.proj, hint=hint)
+    changed = [name for name, value in attention.state_dict().items() if not torch.equal(value, before[name])]
+    if changed:
+        layer = changed[0].replace(".", "'s ", 1)
+        fail(
+            f"for {case} your function changed {layer} in place (for example with mul_ or copy_): the layers "
+            "belong to the model, and the next call would use the changed weights. Leave qkv and proj as they "
+            "are: scale the scores, not the weights"
+        )
     answer = as_tensor(answer, f"your output for {case}")
     expected_shape = (batch, count, token_dim)
     if tuple(answer.shape) != expected_shape:
         fail(f"for {case} expected shape (B, N, token_dim) = {expected_shape}, got {tuple(answer.shape)}")
     with torch.no_grad():
-        exact = copy.deepcopy(attention).double()  # the reference in float64, so only the answer rounds
-        expected = exact(tokens.double())
+        expected = exact(tokens.double())  # in float64, so only the answer rounds
         variants = _variants(tokens.double(), exact)
     if close(answer, expected):
         return

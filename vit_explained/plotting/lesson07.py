@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import torch
@@ -318,14 +319,13 @@ def plot_stage_cost(
     (left, right) = fig.subplots(1, 2)
     bars = left.bar(np.arange(count), tokens, color=colors)
     biggest = max(tokens)
-    left.bar_label(
+    _label_bars(
+        left,
         bars,
         # a smaller stage's tokens as a fraction of the most: "784 = 3,136 / 4"
-        labels=[
-            f"{n:,}" + ("" if biggest % n else f"\n= {biggest:,} / {biggest // n}") * (n != biggest) for n in tokens
-        ],
+        [f"{n:,}" + ("" if biggest % n else f"\n= {biggest:,} / {biggest // n}") * (n != biggest) for n in tokens],
+        top=biggest * 1.3,
         fontsize=8,
-        padding=2,
     )
     left.set_title("tokens N seen by each attention")
     per_layer = np.asarray(entries_per_layer, dtype=float)
@@ -350,12 +350,14 @@ def _draw_entries(ax: Axes, per_layer: np.ndarray, total: np.ndarray, layers: Se
     every = ax.bar(
         positions + width / 2, total, width, color=colors, alpha=0.45, hatch="//", edgecolor="black", label="all layers"
     )
-    ax.bar_label(one, labels=[_short(v) for v in per_layer], fontsize=7, padding=2)
-    ax.bar_label(
+    top = float(max(per_layer.max(), total.max())) * 1.3  # the y limit plot_stage_cost sets
+    _label_bars(ax, one, [_short(v) for v in per_layer], top=top, fontsize=7)
+    _label_bars(
+        ax,
         every,
-        labels=[f"x{n}\n{_short(v)}" if n > 1 else "" for n, v in zip(layers, total, strict=True)],
+        [f"x{n}\n{_short(v)}" if n > 1 else "" for n, v in zip(layers, total, strict=True)],
+        top=top,
         fontsize=7,
-        padding=2,
     )
     ax.set_title("attention-matrix entries per image (heads x N x N)")
     legend = [
@@ -363,6 +365,39 @@ def _draw_entries(ax: Axes, per_layer: np.ndarray, total: np.ndarray, layers: Se
         Patch(facecolor="0.5", alpha=0.45, hatch="//", edgecolor="black", label="all the stage's layers"),
     ]
     ax.legend(handles=legend, fontsize=8, loc="upper right")
+
+
+#: A bar lower than this share of its axis is too thin to see: its label points to it with an arrow.
+THIN_BAR = 0.02
+
+
+def _label_bars(ax: Axes, bars: Any, labels: Sequence[str], *, top: float, fontsize: int) -> None:
+    """Write each label just above its bar; a bar under :data:`THIN_BAR` of the axis height ``top``
+    is too thin to see, so its label is raised and an arrow points down to the bar's true height."""
+    for bar, label in zip(bars, labels, strict=True):
+        if not label:
+            continue
+        x, height = bar.get_x() + bar.get_width() / 2, bar.get_height()
+        if height < THIN_BAR * top:
+            ax.annotate(
+                label,
+                xy=(x, height),
+                xytext=(x, 0.15 * top),
+                ha="center",
+                va="bottom",
+                fontsize=fontsize,
+                arrowprops={"arrowstyle": "->", "lw": 0.8, "color": "0.3"},
+            )
+        else:
+            ax.annotate(
+                label,
+                xy=(x, height),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=fontsize,
+            )
 
 
 def _finish(fig: Figure, title: str | None, *, top: float) -> Figure:
