@@ -28,3 +28,19 @@ def test_selection_gaps_accepts_equal_values_and_refuses_empty_input():
         plot_selection_gaps({})
     with pytest.raises(ValueError, match="non-empty 1-D"):
         plot_selection_gaps({"test": []})
+
+
+def test_pooling_plot_joins_each_seeds_pair_within_a_learning_rate():
+    from vit_explained.plotting.lesson06 import plot_pooling_seeds
+
+    runs = {
+        "300": {
+            "0.03": {"cls": [0.3, 0.5, 0.7], "mean": [0.8, 0.85, 0.9]},
+            "0.1": {"cls": [0.2, 0.9, 0.4], "mean": [0.6, 0.8, 0.9]},
+        }
+    }
+    fig = plot_pooling_seeds(runs)
+    ax = fig.axes[0]
+    joins = [line for line in ax.get_lines() if line.get_color() == "gray" and line.get_linewidth() == 0.7]
+    assert len(joins) == 6  # 3 seeds x 2 learning rates, each line from class token to mean at one rate
+    assert all(abs(line.get_xdata()[1] - line.get_xdata()[0] - 1) < 1e-9 for line in joins)

@@ -265,7 +265,7 @@ def _seed_strip(
 
 def plot_pooling_seeds(
     runs: Mapping[str, Mapping[str, Mapping[str, Sequence[float]]]],
-    title: str = "SGD: class token or mean pooling, each dot a seed",
+    title: str = "SGD: class token or mean pooling, each dot a seed, a gray line joins one seed's pair",
 ) -> Figure:
     """``runs[steps][lr][pool]``: validation accuracy per seed (lesson 06's stored pooling runs). One
     panel per number of steps; in each, one column per (learning rate, pooling), the seeds as dots, the
@@ -277,6 +277,15 @@ def plot_pooling_seeds(
     for ax, (steps, by_lr) in zip(axes, runs.items(), strict=True):
         groups = {f"lr {float(lr):g}\n{pool}": values for lr, pools in by_lr.items() for pool, values in pools.items()}
         _seed_strip(ax, groups, colors=["tab:orange", "tab:blue"])
+        column = 0
+        for pools in by_lr.values():  # a thin gray line joins one seed's runs at one learning rate
+            table = np.asarray([np.asarray(v, dtype=float) * 100 for v in pools.values()])  # (pools, seeds)
+            seeds = table.shape[1]
+            offsets = np.linspace(-0.12, 0.12, seeds) if seeds > 1 else np.zeros(1)
+            for seed in range(seeds):
+                x = column + np.arange(len(table)) + offsets[seed]
+                ax.plot(x, table[:, seed], color="gray", linewidth=0.7, alpha=0.45)
+            column += len(table)
         ax.axhline(10, color="gray", linestyle="--", linewidth=1, label="chance (10 %)")
         ax.set(title=f"after {steps} steps", ylabel="validation accuracy (%)")
         ax.legend(loc="upper left", fontsize=8)
