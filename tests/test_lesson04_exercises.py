@@ -612,3 +612,51 @@ def _fresh_norm(x, block):
 )
 def test_parallel_block_names_fresh_norm_mlp_first_and_mlp_on_attention(answer, fragment):
     rejected(check_parallel_block, answer, fragment)
+
+
+# --- exercise 5: one block's parameter count ---
+
+from vit_explained import Block  # noqa: E402
+from vit_explained.exercises.lesson04 import check_block_parameters  # noqa: E402
+
+
+def block_parameters(dim, mlp_dim, qkv_bias):
+    qkv = 3 * dim * dim + (3 * dim if qkv_bias else 0)
+    return qkv + (dim * dim + dim) + (dim * mlp_dim + mlp_dim) + (mlp_dim * dim + dim) + 2 * 2 * dim
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        block_parameters,
+        lambda d, m, b: float(4 * d**2 + 2 * d * m + 3 * d * b + m + 6 * d),  # a whole float
+        lambda d, m, b: np.int64(4 * d**2 + 2 * d * m + 3 * d * int(b) + m + 6 * d),  # numpy
+        lambda d, m, b: torch.tensor(4 * d**2 + 2 * d * m + 3 * d * b + m + 6 * d),  # a one-element tensor
+        lambda d, m, b: sum(i * o + o for i, o in ((d, d), (d, m), (m, d))) + 3 * d * d + 3 * d * b + 4 * d,
+    ],
+)
+def test_block_parameters_accepts_answers_written_differently(answer, capsys):
+    check_block_parameters(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda d, m, b: 12 * d * d + 13 * d, "12D^2 + 13D"),
+        (lambda d, m, b: block_parameters(d, m, True), "qkv_bias=False"),
+        (lambda d, m, b: block_parameters(d, m, False), "qkv_bias=True"),
+        (lambda d, m, b: block_parameters(d, m, b) - 4 * d, "LayerNorms are missing"),
+        (lambda d, m, b: block_parameters(d, m, b) - 2 * d, "weight AND a bias"),
+        (lambda d, m, b: block_parameters(d, 4 * d, b), "not 4 * dim"),
+        (lambda d, m, b: 4 * d * d + 2 * d * m + 4 * d, "biases are missing"),
+        (lambda d, m, b: block_parameters(d, m, b) - d + m, "fc2's bias"),
+        (lambda d, m, b: block_parameters(d, m, b) - 2 * d * d - (2 * d if b else 0), "three D x D"),
+        (lambda d, m, b: sum(p.numel() for p in Block(d, 1, m, qkv_bias=b).parameters()), "no module built"),
+        (lambda d, m, b: block_parameters(d, m, b) + 1, "off by +1"),
+        (lambda d, m, b: block_parameters(d, m, b) + 0.5, "float"),
+        (lambda d, m, b: 1 / 0, "ZeroDivisionError"),
+    ],
+)
+def test_block_parameters_names_its_slips(answer, fragment):
+    rejected(check_block_parameters, answer, fragment)

@@ -18,7 +18,7 @@ from torch import nn
 
 from .. import mlp
 from ..block import Block
-from . import as_tensor, attempt, close, fail, forbid, max_difference, passed
+from . import as_int, as_tensor, attempt, close, fail, forbid, max_difference, passed
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
@@ -614,4 +614,67 @@ def check_drop_path(drop_path: Callable[[torch.Tensor, float, bool], torch.Tenso
     passed(
         f"your drop_path drops whole samples at rate p (0.3 and 0.6, on {_DROP_SAMPLES:,} samples), scales the "
         "rest by 1 / (1 - p), and is the identity in eval."
+    )
+
+
+# --- Exercise 5: count one block's parameters ------------------------------------------------------
+
+#: (dim, mlp_dim, qkv_bias): T2T-ViT-14's block (384, MLP ratio 3, no qkv bias), ViT-B's, and sizes no
+#: table holds, so that no count can be typed in.
+_COUNT_CASES = ((384, 1152, False), (768, 3072, True), (100, 300, True), (48, 200, False), (10, 7, True))
+
+_NO_COUNTING = forbid(
+    Block, mlp.MLP, nn.Linear, nn.LayerNorm, reason="the count from the block's shapes (no module built)"
+)
+
+
+def _block_count(dim: int, mlp_dim: int, qkv_bias: bool) -> int:
+    with torch.device("meta"):  # shapes only
+        block = Block(dim, 1, mlp_dim, qkv_bias=qkv_bias)
+    return sum(p.numel() for p in block.parameters())
+
+
+def _count_slips(dim: int, mlp_dim: int, qkv_bias: bool, right: int) -> list[tuple[int, str]]:
+    d, m, qkv_b = dim, mlp_dim, 3 * dim * qkv_bias
+    return [
+        (
+            12 * d * d + 13 * d,
+            "12D^2 + 13D is ViT's block (mlp_dim = 4D, a qkv bias): work the count out from dim, mlp_dim and qkv_bias",
+        ),
+        (right + 3 * d, "with qkv_bias=False the qkv layer has no bias (T2T-ViT's blocks): leave out its 3D"),
+        (right - 3 * d, "with qkv_bias=True the qkv layer has a bias of 3D (one per output)"),
+        (right - qkv_b - d - m - d, "the biases are missing: qkv (when qkv_bias), proj, fc1 and fc2 each have one"),
+        (right - 4 * d, "the two LayerNorms are missing: norm1 and norm2, each a weight and a bias of size D"),
+        (right - 2 * d, "the LayerNorms count 4D: two of them (norm1, norm2), each with a weight AND a bias of D"),
+        (
+            _block_count_formula(d, 4 * d, qkv_bias),
+            "the MLP's hidden width is mlp_dim, not 4 * dim: use the argument (T2T-ViT's ratio is 3)",
+        ),
+        (right - d + m, "fc2's bias has D entries (its output width), fc1's has mlp_dim"),
+        (right - 2 * d * d - 2 * qkv_b // 3, "qkv holds three D x D weights (Q, K and V), not one"),
+        (right - d * d - d, "the attention's output projection proj (D x D and a bias of D) is missing"),
+        (right - d * m - d, "the MLP has two Linear layers, fc1 (D -> mlp_dim) and fc2 (mlp_dim -> D)"),
+    ]
+
+
+def _block_count_formula(dim: int, mlp_dim: int, qkv_bias: bool) -> int:
+    return 3 * dim * dim + 3 * dim * qkv_bias + dim * dim + dim + 2 * dim * mlp_dim + mlp_dim + dim + 4 * dim
+
+
+def check_block_parameters(block_parameters: Callable[[int, int, bool], int]) -> None:
+    """``block_parameters(dim, mlp_dim, qkv_bias)`` must equal the parameter count of
+    ``Block(dim, heads, mlp_dim, qkv_bias=qkv_bias)`` (any heads), worked out without building one."""
+    for dim, mlp_dim, qkv_bias in _COUNT_CASES:
+        right = _block_count(dim, mlp_dim, qkv_bias)
+        call = f"block_parameters({dim}, {mlp_dim}, qkv_bias={qkv_bias})"
+        got = as_int(_NO_COUNTING(block_parameters, dim, mlp_dim, qkv_bias), call, integral_floats=True)
+        if got == right:
+            continue
+        for slip, message in _count_slips(dim, mlp_dim, qkv_bias, right):
+            if got == slip and slip != right:
+                fail(f"{message} ({call} returned {got:,}, expected {right:,})")
+        fail(f"{call} returned {got:,}; one block has {right:,} parameters (off by {got - right:+,})")
+    passed(
+        "your count equals the package's Block on 5 sizes, with and without a qkv bias; T2T-ViT-14's block "
+        f"(D = 384, mlp_dim = 1152, no qkv bias) has {_block_count(384, 1152, False):,} parameters."
     )
