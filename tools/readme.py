@@ -29,10 +29,12 @@ LESSONS: dict[str, tuple[str, int]] = {
     "01_patches_and_embeddings": (
         "a map of the whole ViT with ViT-B/16's shapes; 224 / 16 = 14 per side: 14 x 14 = 196 patches "
         "(+1 class token = 197 tokens); patchify by hand; Conv2d, Unfold + Linear and Rearrange + Linear "
-        "are one computation; why positions (a shuffle leaves the class token unchanged until positions are "
-        "added); sinusoid vs learned positions (the MNIST model, one seed, learned a local 2-D neighbourhood, "
-        "left/right strongest and the patch below also alike, rows but no detectable columns, plus a border "
-        "cluster; drawn with bootstrap intervals); learned positions at a new resolution (2-D interpolation: "
+        "are one computation (a figure: the kernel in (c p1 p2) and (p1 p2 c) order); why positions (a "
+        "shuffle leaves the class token unchanged until positions are "
+        "added); sinusoid vs learned positions (going deeper: the MNIST model, one seed, learned neighbours "
+        "along the rows, left/right strongest, no detectable columns, plus a border cluster; whether the patch "
+        "below is also alike does not survive a Bonferroni correction for the five comparisons; bootstrap "
+        "intervals); learned positions at a new resolution (2-D interpolation: "
         "the paper's code is linear with aligned corners, timm antialiased bicubic, Hugging Face bicubic "
         "without antialias; 2-D bilinear vs 1-D linear with the kernel held fixed); only the MLP is local; a "
         "patch-grid widget; 4 exercises (the last: resize a position table by hand)",
@@ -108,9 +110,10 @@ LESSONS: dict[str, tuple[str, int]] = {
         40,
     ),
     "09_deit_distillation": (
-        "DeiT's recipe, soft vs hard distillation, the distillation token trained from a CNN teacher; the "
-        "Q&A's my_forward monkey-patch and [:, :, 0, 2:] vs [:, :, 1, 2:]; attn_mask / is_causal across "
-        "timm versions; hooks on fused paths; HF's eager/SDPA trap",
+        "DeiT's recipe, soft vs hard distillation, the distillation token trained from a CNN teacher, and where "
+        "it acts: on the training digits the teacher gets wrong, the distillation head copies the teacher and "
+        "the class head the true label (McNemar); the Q&A's my_forward monkey-patch and [:, :, 0, 2:] vs "
+        "[:, :, 1, 2:]; attn_mask / is_causal across timm versions; hooks on fused paths; HF's eager/SDPA trap",
         40,
     ),
 }
