@@ -683,3 +683,59 @@ def test_agreement_ink_and_stroke_helpers():
     stream[0, 2] *= 4  # one patch token with four times the norm
     relative = relative_patch_norms(stream)
     assert relative.shape == (2, 4) and relative[0, 1] == 4 and torch.equal(relative[1], torch.ones(4))
+
+
+def test_lesson08_experiment_helpers_match_their_parts():
+    from vit_explained.attention_maps import (
+        class_map_agreements,
+        compare_agreements,
+        deletion_areas,
+        deletion_auc,
+        deletion_curves,
+        gradient_weighted_attention,
+        map_agreement,
+        rollout_settings,
+    )
+
+    model = small_vit().eval()
+    images = torch.rand(6, 1, 12, 12, generator=torch.Generator().manual_seed(1))
+    labels = torch.tensor([0, 1, 2, 3, 4, 0])
+    with capture_attention(model) as attentions, torch.no_grad():
+        model(images)
+    maps = rollout_settings(attentions, {"plain": ("mean", 0.0), "max": ("max", 0.5)}, (3, 3))
+    assert torch.equal(maps["plain"], class_token_attention(attention_rollout(attentions), (3, 3)))
+    assert maps["max"].shape == (6, 3, 3)
+    counts = [0, 1, 3, 9]
+    for fill in (0.0, 0.3):
+        curves, areas = deletion_areas(model, images, labels, maps, counts=counts, fill=fill)
+        expected = deletion_curves(model, images, labels, maps, counts=counts, fill=fill)
+        assert all(torch.equal(curves[name], expected[name]) for name in maps)
+        assert all(torch.equal(areas[name], deletion_auc(expected[name], counts)) for name in maps)
+
+    others = {"same": (images, labels), "other class": (images, (labels + 1) % 5)}
+    scores = class_map_agreements(model, (images, labels), others, (3, 3))
+    assert torch.allclose(scores["same"]["cosine"], torch.ones(6), atol=1e-5)
+    reference = class_token_attention(gradient_weighted_attention(model, images, labels)[0], (3, 3)).flatten(1)
+    other = class_token_attention(gradient_weighted_attention(model, images, (labels + 1) % 5)[0], (3, 3)).flatten(1)
+    assert torch.allclose(scores["other class"]["cosine"], map_agreement(reference, other)["cosine"])
+    family = compare_agreements(scores, {"same - other": ("same", "other class")})
+    assert family.labels == ("cosine: same - other", "same top patch: same - other", "top 5 in common: same - other")
+    assert family["cosine: same - other"].difference.estimate >= 0
+    assert family.single[1].difference.scale == 100  # shares read in percentage points
+
+
+def test_top_patch_norms_picks_each_heads_top_patch_and_splits_by_ink():
+    from vit_explained.attention_maps import top_patch_norms
+
+    images = torch.zeros(2, 1, 4, 4)
+    images[:, :, :2, :2] = 1.0  # patch (0, 0) of a 2x2 grid holds ink, the others none
+    weights = torch.zeros(2, 2, 5, 5)
+    weights[:, 0, 0, 1] = 1.0  # head 0: top patch 0 (ink)
+    weights[:, 1, 0, 4] = 1.0  # head 1: top patch 3 (no ink)
+    stream = torch.ones(2, 5, 3)
+    stream[:, 4] *= 4.0  # patch 3's token: 4 times the others' norm
+    found = top_patch_norms({"out": stream}, weights, images, (2, 2))
+    assert found.off_ink.tolist() == [[False, True], [False, True]]
+    off, on = found.norms["out"]
+    assert torch.allclose(off, torch.full((2,), 4.0)) and torch.allclose(on, torch.ones(2))
+    assert found.relative["out"].shape == (2, 4)

@@ -737,3 +737,97 @@ def compare_maps(
         single.append(paired_difference(a, b, percent=percent))
         strict.append(paired_difference(a, b, percent=percent, confidence=level))
     return MapComparisons(tuple(pairs), tuple(single), tuple(strict), level)
+
+
+# --- lesson 08's experiments, one call each --------------------------------------------------------------------------
+
+
+def deletion_areas(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    maps: Mapping[str, torch.Tensor],
+    *,
+    counts: Sequence[int],
+    fill: float = 0.0,
+) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    """:func:`deletion_curves` for every map (``name -> (B, rows, cols)``) deleting to ``fill``, and
+    each curve's area per image (:func:`deletion_auc` on the same ``counts``): ``(curves, areas)``."""
+    curves = deletion_curves(model, images, labels, maps, counts=counts, fill=fill)
+    return curves, {name: deletion_auc(curve, counts) for name, curve in curves.items()}
+
+
+def rollout_settings(
+    attentions: Sequence[torch.Tensor], settings: Mapping[str, tuple[str, float]], grid: tuple[int, int]
+) -> dict[str, torch.Tensor]:
+    """The class token's :func:`attention_rollout` map ``(B, rows, cols)`` for each setting,
+    ``name -> (head_fusion, discard_ratio)``."""
+    return {
+        name: class_token_attention(attention_rollout(attentions, head_fusion=fusion, discard_ratio=ratio), grid)
+        for name, (fusion, ratio) in settings.items()
+    }
+
+
+def class_map_agreements(
+    model: nn.Module,
+    reference: tuple[torch.Tensor, torch.Tensor],
+    others: Mapping[str, tuple[torch.Tensor, torch.Tensor]],
+    grid: tuple[int, int],
+) -> dict[str, dict[str, torch.Tensor]]:
+    """How alike class-specific maps are. ``reference`` and each of ``others`` are ``(digits (B, 1, H, W),
+    classes (B,))``; each gives every digit's gradient-weighted class-token map for its class
+    (:func:`gradient_weighted_attention`). Returns ``name -> map_agreement(reference map, that map)``:
+    per digit, the cosine, the same top patch (0/1) and the share of the top 5 in common."""
+
+    def maps(digits: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
+        return class_token_attention(gradient_weighted_attention(model, digits, classes)[0], grid).flatten(1)
+
+    anchor = maps(*reference)
+    return {name: map_agreement(anchor, maps(*other)) for name, other in others.items()}
+
+
+def compare_agreements(
+    scores: Mapping[str, Mapping[str, torch.Tensor]],
+    pairs: Mapping[str, tuple[str, str]],
+    measures: Sequence[str] = ("cosine", "same top patch", "top 5 in common"),
+) -> MapComparisons:
+    """:func:`compare_maps` on :func:`class_map_agreements` results: for each ``label -> (A, B)`` of
+    ``pairs`` (names in ``scores``) and each measure, the paired difference ``A - B``, labelled
+    ``"measure: label"``; shares (the top patch, the top 5) in percentage points."""
+    family = {
+        f"{measure}: {label}": (scores[a][measure], scores[b][measure])
+        for label, (a, b) in pairs.items()
+        for measure in measures
+    }
+    return compare_maps(family, points=[label for label in family if not label.startswith("cosine")])
+
+
+@dataclass(frozen=True)
+class TopPatchNorms:
+    """What :func:`top_patch_norms` measures (lesson 08, section 5)."""
+
+    relative: dict[str, torch.Tensor]  # where -> (B, P): each patch token's norm / its image's median
+    off_ink: torch.Tensor  # (B, heads) bool: the head's top patch holds no pixel above 0.5
+    norms: dict[str, tuple[torch.Tensor, torch.Tensor]]  # where -> (off-ink mean, on-ink mean), (D,) each
+
+
+def top_patch_norms(
+    streams: Mapping[str, torch.Tensor], weights: torch.Tensor, images: torch.Tensor, grid: tuple[int, int]
+) -> TopPatchNorms:
+    """Are the patches the class token attends to most high-norm tokens (Darcet et al. 2024)?
+
+    ``streams``: ``where -> (B, N, D)`` residual streams (e.g. into and out of the last block);
+    ``weights``: that block's ``(B, heads, N, N)`` attention. Per image and head, the top patch of the
+    class token's row; it is off ink when none of its pixels is above 0.5. ``norms[where]`` is, over
+    the D images whose heads' top patches are some off and some on the ink, each image's mean
+    relative norm of its off-ink top tokens and of its on-ink ones (a paired comparison per image)."""
+    relative = {where: relative_patch_norms(stream) for where, stream in streams.items()}
+    top = class_token_attention(weights, grid).flatten(2).argmax(-1)  # (B, heads)
+    off_ink = ~inked_patches(images, grid).flatten(1).gather(1, top)
+    mixed = off_ink.any(1) & ~off_ink.all(1)
+    off = off_ink[mixed].float()
+    norms = {}
+    for where, values in relative.items():
+        top_norm = values.gather(1, top)[mixed]  # (D, heads)
+        norms[where] = ((top_norm * off).sum(1) / off.sum(1), (top_norm * (1 - off)).sum(1) / (1 - off).sum(1))
+    return TopPatchNorms(relative, off_ink, norms)
