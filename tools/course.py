@@ -67,6 +67,7 @@ HIDDEN_CASES: dict[str, str] = {
     "(nn.MultiheadAttention(8, 1), torch.randn(3, 1, 8))]",
     # 04
     "tanh_gelu": "[(4 * torch.randn(3, 4, 5),), (torch.linspace(-10, 10, 101, dtype=torch.float64),)]",
+    "block_parameters": "[(384, 1152, False), (100, 300, True), (48, 200, False), (10, 7, True)]",
     "layer_norm": "[(3 * torch.randn(2, 3, 10) + 1, torch.randn(10), torch.randn(10), 1e-5), "
     "(torch.randn(5, 1), torch.ones(1), torch.zeros(1), 1e-3), "
     "(torch.randn(7, 33, dtype=torch.float64), torch.rand(33, dtype=torch.float64), "
@@ -225,6 +226,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "tanh_gelu": ("torch.nn.functional.gelu", "vit_explained.gelu"),
     "layer_norm": ("torch.nn.functional.layer_norm", "torch.layer_norm", "torch.nn.LayerNorm.forward"),
     "parallel_block": ("vit_explained.Block.forward",),
+    "block_parameters": ("vit_explained.count_parameters", "vit_explained.Block.__init__"),
     "softmax_backward": AUTOGRAD,
     "value_gradient": AUTOGRAD,
     "w_v_gradient": AUTOGRAD,

@@ -63,13 +63,14 @@ LESSONS: dict[str, tuple[str, int]] = {
     "04_gelu_mlp_and_block": (
         "the block's diagram first (pre-norm vs post-norm, the residual stream; Xiong et al.'s depth prediction "
         "checked on random blocks and drawn log-log: the last fc2 gradient shows no trend with post-norm (slope "
-        "+0.00 [-0.10, +0.10]) and falls with pre-norm (slope -0.36 [-0.44, -0.29], slower than 1/sqrt(L))); "
-        "GELU from its formula (erf vs tanh; swapping the form in the shipped MNIST ViT changes none of 1,000 "
-        "predictions), the 768 -> 3072 -> 768 MLP and why a transformer needs one, LayerNorm vs BatchNorm (a "
-        "picture of what each averages over), dropout, DropPath (per-sample stochastic depth, written in an "
-        "exercise) and LayerScale, where ViT-B/16's 86,567,656 parameters are; exercises: tanh GELU, a "
-        "parallel block (GPT-J, ViT-22B), LayerNorm, DropPath; GELU and parameter-budget widgets; an appendix "
-        "on which GELU each library's checkpoints use",
+        "-0.02 [-0.15, +0.12]) and falls with pre-norm (slope -0.47 [-0.56, -0.38], consistent with 1/sqrt(L); "
+        "Xavier on separate Q, K, V)); GELU from its formula (erf vs tanh; swapping the form in the shipped "
+        "MNIST ViT changes none of 1,000 predictions), the 768 -> 3072 -> 768 MLP and why a transformer needs "
+        "one, LayerNorm vs BatchNorm (a picture of what each averages over), dropout and DropPath drawn as masks "
+        "(per-sample stochastic depth, written in an exercise) and LayerScale, where ViT-B/16's 86,567,656 "
+        "parameters are; exercises: tanh GELU, a parallel block (GPT-J, ViT-22B), LayerNorm, DropPath, counting "
+        "a block (T2T-ViT-14's); GELU and parameter-budget widgets; an appendix on which GELU each library's "
+        "checkpoints use",
         35,
     ),
     "05_where_gradients_flow": (
