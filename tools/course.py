@@ -192,6 +192,22 @@ for _a, _b in _cases:
     _low, _high = (float(_x) for _x in paired_interval(_a, _b))
     assert abs(_low - _want.low) < 1e-6 and abs(_high - _want.high) < 1e-6, f"hidden case {len(_a)} seeds"
 """,
+    # 06: the verdict of the lesson's rule on other seed lists (evidence.paired_seeds' t-interval is the reference)
+    "shown": """
+import numpy as _np
+
+from vit_explained.evidence import paired_seeds as _paired_seeds
+
+_cases = (
+    ([0.96, 0.94, 0.98], [0.95, 0.91, 0.97]),
+    ([0.80, 0.82, 0.81, 0.83, 0.80, 0.82], [0.84, 0.85, 0.86, 0.86, 0.84, 0.86]),
+    (_np.array([0.6, 0.9, 0.75, 0.85, 0.7]), _np.array([0.59, 0.88, 0.74, 0.83, 0.69])),
+    ([0.9, 0.95, 0.88, 0.93], [0.93, 0.9, 0.9, 0.91]),
+)
+for _a, _b in _cases:
+    _t = _paired_seeds(list(map(float, _a)), list(map(float, _b))).t_interval()
+    assert bool(shown(_a, _b)) == bool(_t.low > 0 or _t.high < 0), f"hidden case {len(_a)} seeds: the verdict"
+""",
     # 03: the answer is one number (no argument to vary); the graded copy runs the lesson's checker again
     "vit_l_attention_bytes": """
 lesson03.check_attention_memory(vit_l_attention_bytes)

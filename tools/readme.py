@@ -84,9 +84,11 @@ LESSONS: dict[str, tuple[str, int]] = {
         40,
     ),
     "06_train_a_vit": (
-        "train, validate, test once (picking by test overstates, shown as a histogram over half-splits); a "
+        "train, validate, test once (picking by test overstates on average, a lean over 12 stored runs, shown "
+        "as a histogram over half-splits); a "
         "~20-line loop equal to the package's; AdamW, weight decay, label smoothing; a debugging clinic against "
-        "ln 10 with the blog's literal LayerNorm line, over-fitting one batch and a zeroed-image baseline; ViT "
+        "ln 10 (its runs stored) with the blog's literal LayerNorm line, over-fitting one batch and a "
+        "zeroed-image baseline; ViT "
         "vs a size-matched CNN at equal steps (10 seeds, paired t-intervals; equal seconds indicative); a "
         "training widget; appendix: initialisation ablated (the q/k scale), pooling over seeds, the command "
         "line, each model's learning rate chosen on validation",
