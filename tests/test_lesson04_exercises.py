@@ -660,3 +660,30 @@ def test_block_parameters_accepts_answers_written_differently(answer, capsys):
 )
 def test_block_parameters_names_its_slips(answer, fragment):
     rejected(check_block_parameters, answer, fragment)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda d, m, b: block_parameters(d, m, b) - m, "fc1's bias is missing"),
+        (lambda d, m, b: block_parameters(d, m, b) - d, "proj's or fc2's"),
+        (lambda d, m, b: block_parameters(d, m, b) - m + d, "fc1's bias has mlp_dim entries"),
+        (lambda d, m, b: block_parameters(d, m, b) - 2 * d * b, "not D"),
+        (lambda d, m, b: block_parameters(d, m, False) + d, "none when False"),
+        (lambda d, m, b: block_parameters(d, m, b) - d * m - m, "fc1 is missing"),
+        (lambda d, m, b: block_parameters(d, m, b) - d * m - d, "fc2 is missing"),
+    ],
+)
+def test_block_parameters_names_each_missing_bias_whatever_the_size(answer, fragment):
+    rejected(check_block_parameters, answer, fragment)
+
+
+@pytest.mark.parametrize("size", [(384, 1152, False), (100, 300, True), (768, 3072, True)])
+def test_block_parameters_names_the_slip_on_sizes_where_mlp_dim_is_a_multiple_of_dim(size, monkeypatch):
+    """With mlp_dim = 3D a missing fc1 bias gives the count of a missing qkv bias on that size alone."""
+    import vit_explained.exercises.lesson04 as lesson04
+
+    monkeypatch.setattr(lesson04, "_COUNT_CASES", (size,))
+    rejected(check_block_parameters, lambda d, m, b: block_parameters(d, m, b) - m, "fc1's bias is missing")
+    if size[2]:
+        rejected(check_block_parameters, lambda d, m, b: block_parameters(d, m, b) - 2 * d * b, "not D")

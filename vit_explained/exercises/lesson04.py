@@ -619,9 +619,14 @@ def check_drop_path(drop_path: Callable[[torch.Tensor, float, bool], torch.Tenso
 
 # --- Exercise 5: count one block's parameters ------------------------------------------------------
 
-#: (dim, mlp_dim, qkv_bias): T2T-ViT-14's block (384, MLP ratio 3, no qkv bias), ViT-B's, and sizes no
-#: table holds, so that no count can be typed in.
-_COUNT_CASES = ((384, 1152, False), (768, 3072, True), (100, 300, True), (48, 200, False), (10, 7, True))
+#: (dim, mlp_dim, qkv_bias): first sizes no table holds, mlp_dim no multiple of dim (so that every slip gives
+#: its own count), then T2T-ViT-14's block (384, MLP ratio 3, no qkv bias) and ViT-B's; no count can be typed in.
+_COUNT_CASES = ((48, 200, False), (100, 250, True), (384, 1152, False), (768, 3072, True), (10, 7, True))
+
+#: Two calls that tell the slips apart (each slip gives its own pair of counts), used to name a slip
+#: whatever the size that showed it: with mlp_dim = 3D or 4D, a missing fc1 bias looks like a missing qkv bias
+#: or missing LayerNorms on that size alone.
+_DIAGNOSTIC_CALLS = ((40, 110, False), (40, 110, True))
 
 _NO_COUNTING = forbid(
     Block, mlp.MLP, nn.Linear, nn.LayerNorm, reason="the count from the block's shapes (no module built)"
@@ -634,31 +639,78 @@ def _block_count(dim: int, mlp_dim: int, qkv_bias: bool) -> int:
     return sum(p.numel() for p in block.parameters())
 
 
-def _count_slips(dim: int, mlp_dim: int, qkv_bias: bool, right: int) -> list[tuple[int, str]]:
-    d, m, qkv_b = dim, mlp_dim, 3 * dim * qkv_bias
+def _count_slips() -> list[tuple[Callable[[int, int, bool, int], int], str]]:
+    """Each slip as the count it gives, from (dim, mlp_dim, qkv_bias, right count), and its message."""
     return [
         (
-            12 * d * d + 13 * d,
+            lambda d, m, b, r: 12 * d * d + 13 * d,
             "12D^2 + 13D is ViT's block (mlp_dim = 4D, a qkv bias): work the count out from dim, mlp_dim and qkv_bias",
         ),
-        (right + 3 * d, "with qkv_bias=False the qkv layer has no bias (T2T-ViT's blocks): leave out its 3D"),
-        (right - 3 * d, "with qkv_bias=True the qkv layer has a bias of 3D (one per output)"),
-        (right - qkv_b - d - m - d, "the biases are missing: qkv (when qkv_bias), proj, fc1 and fc2 each have one"),
-        (right - 4 * d, "the two LayerNorms are missing: norm1 and norm2, each a weight and a bias of size D"),
-        (right - 2 * d, "the LayerNorms count 4D: two of them (norm1, norm2), each with a weight AND a bias of D"),
         (
-            _block_count_formula(d, 4 * d, qkv_bias),
+            lambda d, m, b, r: r + 3 * d * (not b),
+            "with qkv_bias=False the qkv layer has no bias (T2T-ViT's blocks): leave out its 3D",
+        ),
+        (lambda d, m, b, r: r - 3 * d * b, "with qkv_bias=True the qkv layer has a bias of 3D (one per output)"),
+        (
+            lambda d, m, b, r: r - 2 * d * b,
+            "with qkv_bias=True the qkv bias has 3D entries (one per output of q, k and v), not D",
+        ),
+        (
+            lambda d, m, b, r: r - 2 * d if b else r + d,
+            "the qkv bias has 3D entries when qkv_bias=True (one per output of q, k and v), and none when False",
+        ),
+        (
+            lambda d, m, b, r: r - 3 * d * b - 2 * d - m,
+            "the biases are missing: qkv (when qkv_bias), proj, fc1 and fc2 each have one",
+        ),
+        (lambda d, m, b, r: r - m, "fc1's bias is missing: it has mlp_dim entries (one per hidden unit)"),
+        (lambda d, m, b, r: r - d, "a bias of D is missing: proj's or fc2's (each has D entries, its output width)"),
+        (
+            lambda d, m, b, r: r - 4 * d,
+            "the two LayerNorms are missing: norm1 and norm2, each a weight and a bias of size D",
+        ),
+        (
+            lambda d, m, b, r: r - 2 * d,
+            "2D short: the LayerNorms count 4D (norm1 and norm2, each with a weight AND a bias of D), or else "
+            "proj's and fc2's biases (D each) are missing",
+        ),
+        (
+            lambda d, m, b, r: _block_count_formula(d, 4 * d, b),
             "the MLP's hidden width is mlp_dim, not 4 * dim: use the argument (T2T-ViT's ratio is 3)",
         ),
-        (right - d + m, "fc2's bias has D entries (its output width), fc1's has mlp_dim"),
-        (right - 2 * d * d - 2 * qkv_b // 3, "qkv holds three D x D weights (Q, K and V), not one"),
-        (right - d * d - d, "the attention's output projection proj (D x D and a bias of D) is missing"),
-        (right - d * m - d, "the MLP has two Linear layers, fc1 (D -> mlp_dim) and fc2 (mlp_dim -> D)"),
+        (lambda d, m, b, r: r - d + m, "fc2's bias has D entries (its output width), fc1's has mlp_dim"),
+        (lambda d, m, b, r: r - m + d, "fc1's bias has mlp_dim entries (one per hidden unit), not D"),
+        (lambda d, m, b, r: r - 2 * d * d - 2 * d * b, "qkv holds three D x D weights (Q, K and V), not one"),
+        (lambda d, m, b, r: r - d * d - d, "the attention's output projection proj (D x D and a bias of D) is missing"),
+        (
+            lambda d, m, b, r: r - d * m - d,
+            "fc2 is missing: the MLP has two Linear layers, fc1 (D -> mlp_dim) and fc2 (mlp_dim -> D)",
+        ),
+        (
+            lambda d, m, b, r: r - d * m - m,
+            "fc1 is missing: the MLP has two Linear layers, fc1 (D -> mlp_dim) and fc2 (mlp_dim -> D)",
+        ),
     ]
 
 
 def _block_count_formula(dim: int, mlp_dim: int, qkv_bias: bool) -> int:
     return 3 * dim * dim + 3 * dim * qkv_bias + dim * dim + dim + 2 * dim * mlp_dim + mlp_dim + dim + 4 * dim
+
+
+def _name_count_slip(
+    block_parameters: Callable[[int, int, bool], int], call: tuple[int, int, bool], got: int
+) -> str | None:
+    """The slip that gives ``got`` on ``call`` and also the learner's counts on the diagnostic calls, if any."""
+    answers = {call: got}
+    for extra in _DIAGNOSTIC_CALLS:
+        try:
+            answers[extra] = as_int(_NO_COUNTING(block_parameters, *extra), "block_parameters", integral_floats=True)
+        except (Exception, AssertionError):  # the diagnosis is a courtesy: a learner's error here only means no name
+            return None
+    for slip, message in _count_slips():
+        if all(slip(*size, _block_count(*size)) == value for size, value in answers.items()):
+            return message
+    return None
 
 
 def check_block_parameters(block_parameters: Callable[[int, int, bool], int]) -> None:
@@ -670,9 +722,9 @@ def check_block_parameters(block_parameters: Callable[[int, int, bool], int]) ->
         got = as_int(_NO_COUNTING(block_parameters, dim, mlp_dim, qkv_bias), call, integral_floats=True)
         if got == right:
             continue
-        for slip, message in _count_slips(dim, mlp_dim, qkv_bias, right):
-            if got == slip and slip != right:
-                fail(f"{message} ({call} returned {got:,}, expected {right:,})")
+        message = _name_count_slip(block_parameters, (dim, mlp_dim, qkv_bias), got)
+        if message:
+            fail(f"{message} ({call} returned {got:,}, expected {right:,})")
         fail(f"{call} returned {got:,}; one block has {right:,} parameters (off by {got - right:+,})")
     passed(
         "your count equals the package's Block on 5 sizes, with and without a qkv bias; T2T-ViT-14's block "
