@@ -815,3 +815,58 @@ def test_token_map_names_a_slice_one_column_too_early(answer):
     with pytest.raises(ExerciseFailed, match="starts one column too early") as failure:
         lesson09.check_token_map(answer)
     assert "hard-coded" not in str(failure.value)
+
+
+# --- fix round 5: three more named slips ----------------------------------------------------------------
+
+
+def map_square_from_sqrt(weights, query, special_tokens, rows, cols):
+    side = int((weights.shape[-1] - special_tokens) ** 0.5)  # assumes a square grid
+    return weights[:, :, query, special_tokens:].reshape(weights.shape[0], weights.shape[1], side, side)
+
+
+def map_side_from_sqrt_rest_inferred(weights, query, special_tokens, rows, cols):
+    side = round((weights.shape[-1] - special_tokens) ** 0.5)
+    return weights[:, :, query, special_tokens:].reshape(weights.shape[0], weights.shape[1], side, -1)
+
+
+@pytest.mark.parametrize("answer", [map_square_from_sqrt, map_side_from_sqrt_rest_inferred])
+def test_token_map_names_a_grid_from_sqrt(answer):
+    with pytest.raises(ExerciseFailed, match=r"right 6 patches.*Use rows, cols, not sqrt"):
+        lesson09.check_token_map(answer)
+
+
+def loss_max_values(class_logits, distillation_logits, labels, teacher_logits):
+    return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(
+        distillation_logits, teacher_logits.max(-1)[0]
+    )
+
+
+def loss_max_values_long(class_logits, distillation_logits, labels, teacher_logits):
+    return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(
+        distillation_logits, teacher_logits.max(-1).values.long()
+    )
+
+
+@pytest.mark.parametrize("answer", [loss_max_values, loss_max_values_long])
+def test_hard_distillation_names_max_values_not_indices(answer):
+    with pytest.raises(ExerciseFailed, match=r"max\(-1\)\[0\].*\.indices"):
+        lesson09.check_hard_distillation(answer)
+
+
+def make_reversed_causal(attn_obj):
+    """The reference, with the causal mask the wrong way round (triu kept: each query reads the tokens after it)."""
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        if is_causal:
+            tokens = x.shape[1]
+            attn_mask = torch.ones(tokens, tokens, dtype=torch.bool).triu()
+        return reference(x, attn_mask=attn_mask, **kwargs)
+
+    return my_forward
+
+
+def test_my_forward_names_a_causal_mask_the_wrong_way_round():
+    with pytest.raises(ExerciseFailed, match=r"wrong way.*triu.*tril"):
+        lesson09.check_my_forward(make_reversed_causal)

@@ -78,6 +78,16 @@ def _slice_slip(where: str, special: int, rows: int, cols: int, kept: int | None
     )
 
 
+def _grid_slip(where: str, rows: int, cols: int, got: tuple[int, ...] | None = None) -> str:
+    """The message for the right patches laid on a wrong grid (a side from sqrt(N), or rows and cols swapped)."""
+    got_text = f"on a {' x '.join(map(str, got))} grid" if got else "on a grid they do not fit"
+    return (
+        f"{where}: you kept the right {rows * cols} patches, but laid them {got_text}, not on rows x cols = "
+        f"{rows} x {cols}. "
+        "Use rows, cols, not sqrt(number of patches): a grid need not be square"
+    )
+
+
 def _columns_kept(error: BaseException | None, batch: int, heads: int) -> int | None:
     """From ``shape '[...]' is invalid for input of size S``: the columns a wrong slice kept."""
     match = re.search(r"invalid for input of size (\d+)", str(error)) if error is not None else None
@@ -162,6 +172,8 @@ def _name_token_map_slip(
                     )
         if mine.numel() in (batch * heads * (rows * cols + special - start) for start in (0, 1, 2) if start != special):
             fail(_slice_slip(where, special, rows, cols, mine.numel() // (batch * heads)))
+        if mine.numel() == expected.numel() and mine.dim() == 4 and tuple(mine.shape[:2]) == (batch, heads):
+            fail(_grid_slip(where, rows, cols, tuple(mine.shape[2:])))
         fail(f"{where}: expected shape (B, heads, rows, cols) = {tuple(expected.shape)}, got {tuple(mine.shape)}")
     tokens = special + rows * cols
     for start in (0, 1, 2, 3):
@@ -217,6 +229,8 @@ def check_token_map(answer: Callable[..., Any]) -> None:
         except ExerciseFailed as failure:
             cause = failure.__context__
             if isinstance(cause, RuntimeError) and "invalid for input of size" in str(cause):
+                if _columns_kept(cause, batch, heads) == rows * cols:  # the right patches, a wrong grid
+                    fail(_grid_slip(where, rows, cols))
                 if _columns_kept(cause, batch, heads) == special + rows * cols:
                     whole = _whole_line_slip(answer, weights, (query, special, rows, cols), where)
                     if whole is not None:
@@ -290,6 +304,11 @@ def _check_keeps_gradient(raw: Any) -> None:
 def _gradient_hint(error: Exception) -> str | None:
     """The gradient hint, only for the errors a gradient causes (numpy on a tensor that requires grad)."""
     text = str(error).lower()
+    if "target dtype" in text or "out of bounds" in text:
+        return (
+            "The teacher's labels must be class indices: teacher_logits.max(-1)[0] (or .values) is the largest "
+            "logit itself, not its class. Take the indices: teacher_logits.argmax(-1), or .max(-1).indices"
+        )
     if "to match target batch_size" in text:
         return (
             "The targets do not have one label per image: the teacher's choice is its argmax over the classes, "
@@ -437,6 +456,14 @@ def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> N
     for value, message in slips:
         if close(mine, value):
             fail(message)
+    values = teacher.max(-1).values.long()  # the largest logit, truncated, read as a class
+    in_range = bool(((values >= 0) & (values < teacher.shape[-1])).all())
+    if in_range and close(mine, 0.5 * ce(class_logits, labels) + 0.5 * ce(distillation_logits, values)):
+        fail(
+            "the distillation head's labels are the teacher's largest logits (teacher_logits.max(-1)[0], "
+            ".values) turned into integers, not its classes: take the indices, teacher_logits.argmax(-1) "
+            "or .max(-1).indices"
+        )
     for weight in (0.1, 0.2, 0.25, 0.3, 1 / 3, 0.4, 0.6, 2 / 3, 0.7, 0.75, 0.8, 0.9):
         if close(mine, weight * ce(class_logits, labels) + (1 - weight) * ce(distillation_logits, top)):
             fail(
@@ -575,6 +602,8 @@ def _variant(attn_obj: nn.Module, *, mask: str = "timm", merge: bool = True, sca
             bias = resolve_mask(scores, attn_mask != float("-inf"))  # the finite biases dropped
         elif mask == "nonzero hidden" and attn_mask is not None and attn_mask.dtype != torch.bool:
             bias = resolve_mask(scores, attn_mask == 0)  # masked_fill(attn_mask != 0, -1e9): a bias read as "hide"
+        elif mask == "reversed causal" and is_causal:  # triu kept: each query reads itself and the tokens after it
+            bias = resolve_mask(scores, torch.ones(tokens, tokens, dtype=torch.bool, device=scores.device).triu())
         elif mask in ("booleanised", "infinite only", "nonzero hidden") and attn_mask is not None:
             bias = resolve_mask(scores, attn_mask)
         else:  # "ignored"
@@ -824,6 +853,13 @@ def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: 
         del attn_obj.forward
     if close(output, expected):
         return
+    reversed_causal = _run(model, _variant(attn_obj, mask="reversed causal"), tokens, None, causal=True)
+    if close(output, reversed_causal):
+        fail(
+            "with is_causal=True your mask runs the wrong way: each query reads itself and the tokens *after* it "
+            "(you kept the upper triangle, triu). The causal mask keeps the lower triangle, tril: each query reads "
+            "itself and the tokens before it (-inf above the diagonal)"
+        )
     if close(output, ignoring):
         fail(
             "with is_causal=True your my_forward silently attends to every token: apply a causal mask "
