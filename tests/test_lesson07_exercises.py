@@ -767,3 +767,68 @@ def scores_times_sqrt_dim(tokens, qkv, proj):
 def test_token_attention_names_the_scale_in_the_wrong_place(wrong, message):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
         check_token_attention(wrong)
+
+
+# ----------------------------------------------------------------------------- sixth round: answers that cannot train
+
+
+def skip_detached(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v.detach() + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
+def skip_through_data(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v.data + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
+def under_no_grad(tokens, qkv, proj):
+    with torch.no_grad():
+        return attention_by_hand(tokens, qkv, proj)
+
+
+def through_numpy(tokens, qkv, proj):
+    return attention_by_hand(tokens, qkv, proj).detach().numpy()
+
+
+def attention_detached(tokens, qkv, proj):  # the skip kept, the attention path cut
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v).detach()
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (skip_detached, r"your output is right, but the skip \(v\) was detached"),
+        (skip_through_data, r"the skip \(v\) was detached"),
+        (under_no_grad, r"computed under torch\.no_grad\(\) .*Nothing can learn"),
+        (through_numpy, r"autograd cannot reach qkv or proj .*Nothing can learn"),
+        (attention_detached, r"to qkv\.weight, proj\.weight, proj\.bias and the input tokens .*cut from"),
+    ],
+)
+def test_token_attention_refuses_answers_that_cannot_train(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_token_attention(wrong)
+
+
+def attention_in_place_on_its_input(tokens, qkv, proj):
+    tokens.mul_(1.0)  # in place on the tokens it was given: harmless, and must still pass
+    return attention_by_hand(tokens, qkv, proj)
+
+
+def test_token_attention_accepts_in_place_work_on_the_input(capsys):
+    check_token_attention(attention_in_place_on_its_input)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def field_with_padding(splits):  # (k - 1 + 2p) * jump: the padding counted as widening the window
+    field, spacing = 1, 1
+    for kernel, stride, padding in splits:
+        field += (kernel - 1 + 2 * padding) * spacing
+        spacing *= stride
+    return field
+
+
+def test_field_names_the_padding():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*added the padding.*Padding shifts the windows but does not"):
+        check_receptive_field(field_with_padding)

@@ -92,6 +92,15 @@ def _receptive_field(splits, jump_factor=lambda k, s: s, step=lambda k: k - 1, s
     return field
 
 
+def _receptive_field_padded(splits) -> int:
+    """The slip of counting the padding as if it widened each window: ``(k - 1 + 2p) * jump``."""
+    field, jump = 1, 1
+    for kernel, stride, padding in splits:
+        field += (kernel - 1 + 2 * padding) * jump
+        jump *= stride
+    return field
+
+
 #: (slip name, the field it gives for a chain of splits, what to say)
 _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
     (
@@ -144,6 +153,12 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
         lambda splits: math.prod(stride for _, stride, _ in splits),
         "for the chain {splits} you return {answer}, the strides multiplied: that is the distance between two "
         "neighbouring final tokens in pixels, not the square one token sees (with overlap it is wider)",
+    ),
+    (
+        lambda splits: _receptive_field_padded(splits),
+        "for the chain {splits} you return {answer}: you added the padding, (kernel - 1 + 2 * padding) * spacing. "
+        "Padding shifts the windows but does not widen them: a window still spans kernel tokens, and the zeros it "
+        "adds at the border are not pixels an interior token sees",
     ),
     (
         lambda splits: _receptive_field(splits) ** 2,
@@ -556,6 +571,7 @@ def _check_one_token_attention(
         expected = exact(tokens.double())  # in float64, so only the answer rounds
         variants = _variants(tokens.double(), exact)
     if close(answer, expected):
+        _check_token_attention_gradients(token_attention, attention, tokens, case)
         return
     for name, mistake in _token_attention_mistakes(dim, token_dim):
         # a looser tolerance than for the right answer: the slips differ from it by order 1, and an
@@ -566,6 +582,70 @@ def _check_one_token_attention(
     fail(
         f"for {case} your output differs from TokenAttention's by up to {error:.3g}. Check the order q, k, v "
         "in qkv's output (q first), the scale, and that proj is applied before the skip is added"
+    )
+
+
+def _gradients(
+    output: torch.Tensor, attention: nn.Module, tokens: torch.Tensor, upstream: torch.Tensor
+) -> dict[str, torch.Tensor]:
+    """The gradients of ``(output * upstream).sum()`` w.r.t. qkv's and proj's weights, proj's bias and the
+    input tokens (zeros where no gradient arrives), in float64."""
+    leaves = {
+        "qkv.weight": attention.qkv.weight,
+        "proj.weight": attention.proj.weight,
+        "proj.bias": attention.proj.bias,
+        "the input tokens": tokens,
+    }
+    grads = torch.autograd.grad(output, list(leaves.values()), upstream.to(output.dtype), allow_unused=True)
+    return {
+        name: (torch.zeros_like(leaf) if grad is None else grad).detach().double()
+        for (name, leaf), grad in zip(leaves.items(), grads, strict=True)
+    }
+
+
+def _check_token_attention_gradients(
+    token_attention: Callable[[torch.Tensor, nn.Linear, nn.Linear], torch.Tensor],
+    attention: TokenAttention,
+    tokens: torch.Tensor,
+    case: str,
+) -> None:
+    """A right output must also train: fail if autograd cannot reach qkv, proj or the input through it,
+    or reaches them differently from :class:`TokenAttention` (a detached skip, say)."""
+    generator = torch.Generator().manual_seed(11)
+    trained = copy.deepcopy(attention)  # a copy: the learner's call may build its graph on these weights
+    leaf = tokens.clone().requires_grad_(True)
+    answer = attempt(token_attention, leaf.clone(), trained.qkv, trained.proj)  # a non-leaf: in-place ops work
+    no_gradient = (
+        f"for {case} your output is right, but autograd cannot reach qkv or proj through it: it was computed under "
+        "torch.no_grad() (or detached, or through numpy). Nothing can learn: in a model, qkv and proj would never "
+        "be trained. Write the function without no_grad and stay in torch"
+    )
+    if not isinstance(answer, torch.Tensor) or not answer.requires_grad:
+        fail(no_gradient)
+    upstream = torch.randn(answer.shape, generator=generator, dtype=torch.float64)
+    mine = _gradients(answer, trained, leaf, upstream)
+    exact = copy.deepcopy(attention).double()
+    exact_tokens = tokens.double().requires_grad_(True)
+    expected = _gradients(exact(exact_tokens), exact, exact_tokens, upstream)
+    wrong = [name for name in expected if not close(mine[name], expected[name], rtol=1e-3, atol=1e-5)]
+    if not wrong:
+        return
+    if all(not mine[name].any() for name in mine):
+        fail(no_gradient)
+    q, k, v = exact.qkv(exact_tokens).split(exact.inner_dim, dim=-1)
+    weights = torch.softmax(q @ k.transpose(1, 2) * exact.dim**-0.5, dim=-1)
+    detached = _gradients(v.detach() + exact.proj(weights @ v), exact, exact_tokens, upstream)
+    if all(close(mine[name], detached[name], rtol=1e-3, atol=1e-5) for name in detached):
+        fail(
+            f"for {case} your output is right, but the skip (v) was detached (v.detach() or v.data): no gradient "
+            "flows back through the skip connection, so qkv's v-part and the layers before it learn from the "
+            "attention path alone. Add v itself: v + proj(attention)"
+        )
+    which = ", ".join(wrong[:-1]) + " and " + wrong[-1] if len(wrong) > 1 else wrong[0]
+    fail(
+        f"for {case} your output is right, but its gradient with respect to {which} is not "
+        "TokenAttention's: part of the computation was cut from autograd (.detach(), .data, .item(), a numpy round "
+        "trip or a torch.no_grad() block around part of it), so training would not update the layers as it should"
     )
 
 
