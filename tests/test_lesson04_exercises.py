@@ -190,13 +190,13 @@ def layer_norm_var_mean_rsqrt(x, weight, bias, eps):
     return torch.addcmul(bias, (x - mean) * torch.rsqrt(var + eps), weight)
 
 
-def layer_norm_einsum_loop(x, weight, bias, eps):  # one token at a time, in float32
-    flat = x.float().reshape(-1, x.shape[-1])
+def layer_norm_einsum_loop(x, weight, bias, eps):  # one token at a time
+    flat = x.reshape(-1, x.shape[-1])
     rows = []
     for token in flat:
         centred = token - token.sum() / token.numel()
         var = torch.einsum("i,i->", centred, centred) / token.numel()
-        rows.append(centred / (var + eps) ** 0.5 * weight.float() + bias.float())
+        rows.append(centred / (var + eps) ** 0.5 * weight + bias)
     return torch.stack(rows).reshape(x.shape)
 
 
@@ -687,3 +687,37 @@ def test_block_parameters_names_the_slip_on_sizes_where_mlp_dim_is_a_multiple_of
     rejected(check_block_parameters, lambda d, m, b: block_parameters(d, m, b) - m, "fc1's bias is missing")
     if size[2]:
         rejected(check_block_parameters, lambda d, m, b: block_parameters(d, m, b) - 2 * d * b, "not D")
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x, b: (lambda a: a + b.mlp(b.norm1(a)))(x + b.attn(b.norm2(x))), "norms swapped"),
+        (lambda x, b: (lambda a: a + b.attn(b.norm2(a)))(x + b.mlp(b.norm1(x))), "MLP first (on norm1)"),
+        (lambda x, b: (lambda a: b.norm2(a + b.mlp(a)))(b.norm1(x + b.attn(x))), "post-norm sequential"),
+        (
+            lambda x, b: (lambda h: torch.nn.functional.layer_norm(x + b.attn(h) + b.mlp(h), x.shape[-1:]))(b.norm1(x)),
+            "fresh F.layer_norm",
+        ),
+    ],
+)
+def test_parallel_block_names_swapped_norms_post_norm_and_a_final_fresh_norm(answer, fragment):
+    rejected(check_parallel_block, answer, fragment)
+
+
+def _layer_norm_in_place(x, weight, bias, eps):
+    mean, var = x.mean(-1, keepdim=True), x.var(-1, keepdim=True, unbiased=False)
+    return x.sub_(mean).div_(torch.sqrt(var + eps)).mul_(weight).add_(bias)
+
+
+def _layer_norm_float32(x, weight, bias, eps):
+    x, weight, bias = x.float(), weight.float(), bias.float()
+    return (x - x.mean(-1, keepdim=True)) / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + eps) * weight + bias
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [(_layer_norm_in_place, "changed its input x in place"), (_layer_norm_float32, "returns float32")],
+)
+def test_layer_norm_names_an_in_place_change_of_x_and_a_float32_answer(answer, fragment):
+    rejected(check_layer_norm, answer, fragment)

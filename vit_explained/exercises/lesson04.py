@@ -246,6 +246,28 @@ def _parallel_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -
             )
             for eps in (n1.eps, 1e-5)
         ],
+        (
+            (lambda a: a + mlp(n1(a)))(x + attn(n2(x))),
+            "this is the sequential block with its norms swapped (attention reads norm2, the MLP norm1); in the "
+            "parallel block both branches read the same norm1(x)",
+        ),
+        (
+            (lambda a: a + attn(n2(a)))(x + mlp(n1(x))),
+            "this runs the MLP first (on norm1) and attention after it (on norm2), sequentially: in the parallel "
+            "block both branches read the same norm1(x) and both are added to x",
+        ),
+        (
+            (lambda a: n2(a + mlp(a)))(n1(x + attn(x))),
+            "this is the post-norm sequential block of the original Transformer (normalise after each residual "
+            "add); the parallel block normalises the branches' input once, h = norm1(x), and adds both to x",
+        ),
+        *[
+            (
+                F.layer_norm(reference, x.shape[-1:], eps=eps),
+                "an extra LayerNorm at the end (a fresh F.layer_norm): the block's output is the stream itself",
+            )
+            for eps in (n1.eps, 1e-5)
+        ],
         (n2(reference), "an extra LayerNorm at the end: the block's output is the stream itself"),
         (n1(reference), "an extra LayerNorm at the end: the block's output is the stream itself"),
     ]
@@ -456,8 +478,15 @@ def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Ten
         weight = 1 + 0.5 * torch.randn(shape[-1], dtype=torch.float64, generator=generator)
         bias = torch.randn(shape[-1], dtype=torch.float64, generator=generator)
         reference = _layer_norm_reference(x, weight, bias, eps)
-        result = _NO_LAYER_NORM(layer_norm, x.clone(), weight.clone(), bias.clone(), eps, hint=_keepdim_hint)
+        given = x.clone()  # the caller's tensor, looked at again after the call
+        result = _NO_LAYER_NORM(layer_norm, given, weight.clone(), bias.clone(), eps, hint=_keepdim_hint)
+        if not torch.equal(given, x):
+            fail(
+                "your function changed its input x in place (an in-place operation such as x.sub_(...) or "
+                "x -= mean): the caller's x is gone; compute on new tensors (x - mean) and leave x as it was"
+            )
         out = _same_shape(f"layer_norm on a {shape} input", result, reference)
+        _no_half_precision(out, "float64")
         if _within_promise(out, reference):
             continue
         # several slips can lie within the tolerance of an answer (eps = 1e-6 is small): name the closest
