@@ -402,6 +402,11 @@ def test_shapes_accepts_answers_written_differently(answer, capsys):
             r"'qkv_heads' .* hard-coded as 64",
         ),
         (with_changes(q=fixed_64), "hard-coded as 64"),
+        (
+            lambda b, n, d, h: attention_shapes(b, 197, d, h),
+            r"'qkv' .* the number of tokens is hard-coded as 197 \(ViT-B's tokens\), but here num_tokens = 50",
+        ),
+        (lambda b, n, d, h: attention_shapes(b, 196, d, h), r"'qkv' .* hard-coded as 196"),  # patches only
     ],
 )
 def test_shapes_rejects_more_wrong_answers(wrong, message):
@@ -482,6 +487,16 @@ def merge_reversed(x):
         (lambda x, h: x.reshape(-1, h), merge_heads, "returned shape"),
         (split_heads, lambda x: x.sum(1), "returned shape"),
         (lambda x, h: split_heads(x, h.item()), merge_heads, "raised AttributeError"),
+        (  # the head width typed in as ViT-B's 64: a raw RuntimeError, explained
+            lambda x, h: x.reshape(x.shape[0], x.shape[1], -1, 64).permute(0, 2, 1, 3),
+            merge_heads,
+            r"raised RuntimeError: .*a 64 in it: ViT-B's head width, typed in\): take every size from x.shape",
+        ),
+        (
+            lambda x, h: x.reshape(x.shape[0], 7, h, -1).permute(0, 2, 1, 3),
+            merge_heads,
+            r"raised RuntimeError: .*sizes whose product is not the tensor's size: take every size",
+        ),
     ],
 )
 def test_split_merge_rejects_more_wrong_answers(split, merge, message):
@@ -667,6 +682,8 @@ def test_memory_accepts_answers_written_differently(answer, capsys):
         (lambda: 8 * 16 * 580 * 580 * 4, r"1.04% too large"),  # close but no named slip: says how far, not "1 times"
         (lambda: 8 * 16 * 570 * 570 * 4, r"2.41% too small"),
         (lambda: 2 * 8 * 16 * 577 * 577 * 4, "the weights alone"),
+        (lambda: 8 * 16 * 577 * 577 * 2, r"2 bytes per entry \(float16\); the question says float32, 4 bytes"),
+        (lambda: 24 * 8 * 16 * 577 * 577 * 4, "all 24 layers of ViT-L; the question asks for one layer"),
         (lambda: 12345, r"12,345 is 7.24e-05 times the right number"),
         (lambda: "170 MB", "return one number of bytes"),
         (lambda: True, "return one number of bytes"),

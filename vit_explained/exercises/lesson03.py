@@ -8,6 +8,7 @@ learner has not seen, and names the likely mistake when a known wrong answer is 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from numbers import Integral
 from typing import Any
@@ -131,6 +132,14 @@ def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict
             if sorted(shape) == sorted(expected):
                 fail(f"'{key}' {where} has the right sizes in the wrong order. Hint: {_SHAPE_HINTS[key]}")
             head_dim = dim // heads
+            typed_tokens = ({196, 197} - {num_tokens}) & set(shape)  # ViT-B's token or patch count, typed in
+            if typed_tokens and num_tokens not in shape:
+                typed = max(typed_tokens)
+                fail(
+                    f"'{key}' {where} is {shape}: the number of tokens is hard-coded as {typed} "
+                    f"(ViT-B's {'tokens' if typed == 197 else 'patches'}), but here num_tokens = {num_tokens}: "
+                    "take it from the argument"
+                )
             if head_dim != 64 and 64 in shape and head_dim not in shape:
                 fail(
                     f"'{key}' {where} is {shape}: the head width is hard-coded as 64 (ViT-B's and ViT-S's), "
@@ -155,6 +164,12 @@ def _view_hint(error: Exception) -> str | None:
         return (
             "After a permute the tensor is not contiguous in memory, so .view() cannot regroup it; "
             "use .reshape() (or .contiguous() first)"
+        )
+    if "is invalid for input of size" in str(error):
+        fixed = " (a 64 in it: ViT-B's head width, typed in)" if re.search(r"\b64\b", str(error)) else ""
+        return (
+            f"A reshape asked for sizes whose product is not the tensor's size{fixed}: take every size from "
+            "x.shape and heads, with d = D // heads, never a fixed number"
         )
     return None
 
@@ -407,6 +422,9 @@ def _memory_slips(batch: int, num_tokens: int, heads: int, bytes_per_element: in
         "the scores and the weights are two matrices at the peak, but the question asks for the weights alone": (
             2 * right
         ),
+        f"that uses {bytes_per_element // 2} bytes per entry (float16); the question says float32, "
+        f"{bytes_per_element} bytes each": right / 2,
+        "that is all 24 layers of ViT-L; the question asks for one layer's weights": right * 24,
     }
     return slips
 
@@ -416,7 +434,8 @@ def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
     ViT-L/16 layer holds at 384 x 384 (:data:`MEMORY_CASE`: batch 8, 577 tokens, 16 heads, float32).
 
     Any number type is accepted (an int, a float that is whole, numpy, a one-element tensor); the
-    known slips (heads or batch forgotten, entries instead of bytes, N - 1, megabytes, bits) are named.
+    known slips (heads or batch forgotten, entries instead of bytes, N - 1, megabytes, bits, float16,
+    all 24 layers) are named.
     """
     answer = _NO_COST_SHORTCUT(attention_bytes)
     one_number = (isinstance(answer, torch.Tensor) and answer.numel() == 1) or (
