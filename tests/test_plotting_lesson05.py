@@ -47,3 +47,32 @@ def test_freeze_widget_picture_follows_the_dropdown():
     assert widget.line.startswith("froze nothing: 0 of 56")
     widget.controls["freeze"].value = "head"
     assert widget.line.startswith("froze head (outside the blocks): 2 of 56")
+
+
+def test_mlp_route_cut_plot_draws_each_family_with_its_seed_range():
+    import pytest
+
+    from vit_explained.plotting.lesson05 import CUT_FAMILIES, plot_mlp_route_cut
+
+    change = {
+        "small model, init": [[0.6, 0.5, 0.4, 0.3], [0.7, 0.3, 0.3, 0.2]],
+        "trained MNIST ViT": [[0.97, 0.84, 0.78, 0.59]],
+    }
+    share = {
+        "small model, init": [[0.3, 0.1, -0.06, 0.0], [0.37, 0.2, 0.1, 0.1]],
+        "trained MNIST ViT": [[0.96, 0.82, 0.75, 0.54]],
+    }
+    fig = plot_mlp_route_cut(change, share)
+    assert not plt.fignum_exists(fig.number)
+    left, right = fig.axes
+    labels = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert labels == ["small model, init (2 seeds)", "trained MNIST ViT"]
+    trained = [line for line in right.lines if line.get_color() == CUT_FAMILIES["trained MNIST ViT"][0]]
+    assert list(trained[0].get_ydata()) == pytest.approx([96, 82, 75, 54])  # shown in %
+    bars = left.collections[0].get_segments()  # one min..max bar per block for the 2-seed family
+    assert len(bars) == 4 and bars[1][:, 1].tolist() == pytest.approx([30, 50])
+    fig.canvas.draw()
+    with pytest.raises(ValueError, match="same"):
+        plot_mlp_route_cut(change, {"small model, init": share["small model, init"]})
+    with pytest.raises(ValueError, match="per-seed"):
+        plot_mlp_route_cut({"x": [0.1, 0.2]}, {"x": [0.1, 0.2]})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -194,14 +194,21 @@ def _draw_forward(ax) -> float:
 def _draw_backward(ax, attn_right: float, *, cut: bool) -> None:
     """The skip route under the stream, the MLP route over the MLP branch, their sum into attention.
 
-    ``cut``: the MLP route is cut, so the label says dL/dh is the skip route alone."""
+    ``cut``: the MLP route is cut, so the label says dL/dh is the skip route alone. The two routes meet in
+    a small "+" on the skip route, labelled dL/dh, from which the sum runs into attention."""
+    from matplotlib.patches import Circle
+
     skip, mlp = ROUTE_COLORS["skip"], ROUTE_COLORS["mlp"]
     low, top = -0.5, _BRANCH_Y + 0.6
-    _route_path(ax, [(10.4, low), (5.0, low)], skip, lw=2.2)
+    join, radius = 5.05, 0.13  # where the two routes add up: dL/dh
+    _route_path(ax, [(10.4, low), (join + radius, low)], skip, lw=2.2)
     ax.text(7.7, low - 0.12, "skip route: dL/dout reaches h unchanged", color=skip, fontsize=9.5, ha="center", va="top")
-    _route_path(ax, [(_ADD_MLP + 0.2, 0.2), (_ADD_MLP + 0.2, top), (5.05, top), (5.05, 0.25)], mlp, dashed=True)
+    _route_path(ax, [(_ADD_MLP + 0.2, 0.2), (_ADD_MLP + 0.2, top), (join, top), (join, low + radius)], mlp, dashed=True)
     ax.text(7.2, top + 0.08, "MLP route: back through mlp and norm2", color=mlp, fontsize=9.5, ha="center", va="bottom")
-    into_attn = [(5.0, low), (4.6, low), (4.6, _BRANCH_Y - 0.12), (attn_right + 0.05, _BRANCH_Y - 0.12)]
+    ax.add_patch(Circle((join, low), radius, facecolor="white", edgecolor=skip, lw=1.4, zorder=3))
+    ax.text(join, low, "+", ha="center", va="center", fontsize=10, fontweight="bold", color=skip, zorder=4)
+    ax.text(join, low - radius - 0.04, "dL/dh", color=skip, fontsize=9, ha="center", va="top")
+    into_attn = [(join - radius, low), (4.6, low), (4.6, _BRANCH_Y - 0.12), (attn_right + 0.05, _BRANCH_Y - 0.12)]
     _route_path(ax, into_attn, skip, lw=2.2)
     routes = "skip route only" if cut else "skip route + MLP route"
     text = (
@@ -217,7 +224,7 @@ def plot_two_routes(*, cut: bool = True) -> Figure:
     Forward (black, left to right): ``h = x + attn(norm1(x))``, then ``out = h + mlp(norm2(h))``.
     Backward (right to left): the **skip route** (red), ``dL/dout`` reaching ``h`` unchanged along the
     residual stream, and the **MLP route** (blue, dashed), back through ``mlp`` and ``norm2``; they add
-    up to ``dL/dh``, which enters attention's output. ``cut``: also mark where
+    up (a small red "+") to ``dL/dh``, which enters attention's output. ``cut``: also mark where
     :func:`vit_explained.gradient_hooks.cut_mlp_route` cuts the MLP route (``norm2(h.detach())``).
     """
     fig = new_figure(figsize=(11, 4.4))
@@ -375,4 +382,54 @@ def plot_cut_changes(changes: list[float], shares: list[float], *, cut: list[boo
     ax.legend(loc="upper right", fontsize=8.5, frameon=False)
     ax.set_title(title or "qkv gradient with the MLP route cut, against the full one", fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+#: the three model families of section 6's cut, drawn side by side in each block (colour, horizontal offset)
+CUT_FAMILIES = {
+    "small model, init": ("#8c8c8c", -0.22),
+    "MNIST architecture, init": ("#1f77b4", 0.0),
+    "trained MNIST ViT": ("#d62728", 0.22),
+}
+
+
+def plot_mlp_route_cut(
+    families: Mapping[str, Sequence[Sequence[float]]], shares: Mapping[str, Sequence[Sequence[float]]]
+) -> Figure:
+    """Two panels, per block: how much the qkv gradient changed when every MLP route is cut, and the MLP share.
+
+    ``families`` and ``shares``: ``{family: [per-seed list of one value per block, ...]}`` (fractions, shown in %),
+    the same families in both; one seed draws a single dot, several a dot at their mean and a bar over their
+    min..max. Family names from :data:`CUT_FAMILIES` get its colours; others are drawn in black.
+    """
+    if set(families) != set(shares) or not families:
+        raise ValueError("families and shares need the same, non-empty set of model families")
+    fig = new_figure(figsize=(10, 3.8))
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, data, title in (
+        (axes[0], families, "change  ||g_cut - g|| / ||g||"),
+        (axes[1], shares, "MLP share  <g - g_cut, g> / ||g||²"),
+    ):
+        for name, by_seed in data.items():
+            values = np.asarray(by_seed, dtype=float) * 100  # (seeds, blocks)
+            if values.ndim != 2:
+                raise ValueError(
+                    f"{name}: give a list of per-seed lists (one value per block), got shape {values.shape}"
+                )
+            color, offset = CUT_FAMILIES.get(name, ("black", 0.0))
+            blocks = np.arange(values.shape[1]) + offset
+            seeds = values.shape[0]
+            label = f"{name} ({seeds} seeds)" if seeds > 1 else name
+            if seeds > 1:
+                ax.vlines(blocks, values.min(axis=0), values.max(axis=0), color=color, lw=2, alpha=0.6)
+            ax.plot(blocks, values.mean(axis=0), color=color, label=label, **GRADIENT_DOT)
+        ax.axhline(0, color="0.5", lw=0.8)
+        ax.set_xticks(range(values.shape[1]), [f"block {i}" for i in range(values.shape[1])])
+        ax.set_title(title, fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_ylabel("% of the full qkv gradient")
+    fig.suptitle("qkv.weight.grad with every MLP route cut (bars: min..max over seeds)", fontsize=11)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))  # room below for the legend
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8.5, loc="lower center", ncol=len(labels), frameon=False)
     return fig
