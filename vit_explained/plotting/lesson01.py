@@ -244,7 +244,8 @@ def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor,
     fig = new_figure(figsize=(11, 6.6))
     outer = fig.add_gridspec(2, 1, height_ratios=(1.25, 1), hspace=0.45)
     top = outer[0].subgridspec(1, len(mats) + 1, width_ratios=(*([1] * len(mats)), 0.05), wspace=0.25)
-    span = max(float(m.abs().max()) for m in mats.values())
+    # the scale spans 97 % of the values (the rare larger ones saturate): the extremes would wash out the rest
+    span = max(float(torch.quantile(m.abs().flatten(), 0.97)) for m in mats.values())
     for slot, (name, value) in enumerate(mats.items()):
         ax = fig.add_subplot(top[0, slot])
         shown = ax.imshow(value.numpy(), cmap="RdBu_r", vmin=-span, vmax=span, aspect="auto", interpolation="none")
@@ -254,7 +255,7 @@ def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor,
             ax.set_ylabel(f"token (patch) index, N = {value.shape[0]}", fontsize=8)
         else:
             ax.set_yticks([])
-    fig.colorbar(shown, cax=fig.add_subplot(top[0, -1]))
+    fig.colorbar(shown, cax=fig.add_subplot(top[0, -1]), extend="both")
 
     bottom = outer[1].subgridspec(2, channels + 1, width_ratios=(*([1] * channels), 3 * channels), hspace=0.9)
     for c in range(channels):
@@ -306,7 +307,8 @@ def _draw_sinusoid_table(fig: Figure, ax, table: torch.Tensor) -> None:
     """The ``(N, D)`` table with its sine columns (0, 2, ...) left of its cosine columns (1, 3, ...)."""
     count, dim = table.shape
     regrouped = torch.cat([table[:, 0::2], table[:, 1::2]], dim=1)
-    image = ax.imshow(regrouped.numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+    # nearest: smoothing the fast columns (top left) would draw moire arcs that are not in the table
+    image = ax.imshow(regrouped.numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
     sines = table[:, 0::2].shape[1]
     ax.axvline(sines - 0.5, color="black", linewidth=1)
     ax.set_xticks([sines / 2, sines + (dim - sines) / 2], ["sin columns (even)", "cos columns (odd)"])
@@ -395,6 +397,11 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(n) for n in shape) + ")"
 
 
+def _reads_class_token(vit_map: VitMap) -> bool:
+    """Whether the traced model's head reads the class token (``pool="cls"``) rather than a mean."""
+    return any(step.name == "norm, class token" for step in vit_map.steps)
+
+
 def _map_notes(vit_map: VitMap) -> dict[str, str]:
     """The line of explanation inside each step's box, keyed by step name."""
     rows, cols = vit_map.grid
@@ -405,7 +412,7 @@ def _map_notes(vit_map: VitMap) -> dict[str, str]:
         "patch tokens": "one Linear on\nevery patch",
         "+ class token, positions": "prepend class_token,\nadd pos_embedding",
         "blocks": f"x {vit_map.depth}: attention,\nthen MLP",
-        "norm": "final LayerNorm,\nthen pool",
+        "norm": "final LayerNorm,\n" + ("read the class token" if _reads_class_token(vit_map) else "average patches"),
         "head: logits": "Linear",
     }
 
@@ -475,7 +482,7 @@ def _draw_map_learned(ax, vit_map: VitMap, merge: float) -> None:
 
 def plot_vit_map(vit_map: VitMap, image: torch.Tensor | None = None, *, lessons: bool = True) -> Figure:
     """The whole ViT on one line: image -> patches -> patch tokens -> (+ class token, + positions)
-    -> blocks -> norm and pooling -> head, each box with the shape it hands on.
+    -> blocks -> norm and the class token (or a mean) -> head, each box with the shape it hands on.
 
     ``vit_map`` comes from :func:`vit_explained.vit_map.trace_vit` (shapes read from a real
     model's forward pass); ``image`` ``(C, H, W)`` is drawn in the first box with the patch grid.
