@@ -929,6 +929,8 @@ def _chefer_slip(fuse="right", step="chefer"):
         layers = list(zip(weights, grads, strict=True))
         if step == "reversed":
             layers = layers[::-1]
+        if step == "gradients reversed":
+            layers = list(zip(weights, grads[::-1], strict=True))
         for w, g in layers:
             a = {
                 "right": (g * w).clamp(min=0).mean(1),
@@ -961,6 +963,7 @@ def _chefer_slip(fuse="right", step="chefer"):
         (_chefer_slip(step="order"), "wrong side"),
         (_chefer_slip(step="reversed"), "last first"),
         (_chefer_slip(fuse="after mean", step="half"), "jacobgil/vit-explain's grad_rollout"),
+        (_chefer_slip(step="gradients reversed"), "paired the first block's attention with the last block's"),
     ],
 )
 def test_gradient_weighted_rollout_names_the_slips(wrong, message):
@@ -996,6 +999,20 @@ def test_gradient_weighted_rollout_names_an_in_place_update_of_an_expanded_ident
 
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*\.clone\(\) or \.repeat\(B, 1, 1\)"):
         check_gradient_weighted_rollout(expanded_in_place)
+
+
+def test_rollout_names_an_assignment_into_an_expanded_identity():
+    def assign_into_expanded(matrices):
+        batch, tokens, _ = matrices[0].shape
+        eye = torch.eye(tokens, dtype=matrices[0].dtype)
+        result = eye.expand(batch, tokens, tokens)
+        for m in matrices:
+            a = 0.5 * m + 0.5 * eye
+            result[:] = a / a.sum(-1, keepdim=True) @ result
+        return result
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*writes into torch\.eye\(N\)\.expand\(B, N, N\)"):
+        check_rollout(assign_into_expanded)
 
 
 def test_rollout_names_a_float32_identity_with_float64_matrices():

@@ -382,6 +382,17 @@ def _aliases(error: Exception) -> bool:
     return "refers to a single memory location" in str(error)
 
 
+def _aliases_on_a_batch(function: Callable[..., Any], *lists: list[torch.Tensor]) -> bool:
+    """Whether ``function`` raises the aliasing error on the same inputs repeated to a batch of 2: on a batch of
+    1 an in-place write into ``torch.eye(N).expand(1, N, N)`` runs, but overwrites the identity it still uses."""
+    batched = [[t[:1].expand(2, *t.shape[1:]).clone() for t in tensors] for tensors in lists]
+    try:
+        function(*batched)
+    except Exception as error:
+        return _aliases(error)
+    return False
+
+
 def _rollout_hint(error: Exception) -> str | None:
     """Name the missing keepdim, a float32 identity or an in-place update of an expanded identity."""
     if _aliases(error):
@@ -421,6 +432,8 @@ def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> None
         for name, mistake in _ROLLOUT_MISTAKES:
             if variants.get(name) is not None and close(got, variants[name]):
                 fail(f"for {case} {mistake}")
+        if _aliases_on_a_batch(rollout, matrices):
+            fail(f"for {case} your result is wrong, and on a batch of 2 your function fails: {_ALIASING_HINT}")
         if layers == 1:
             fail(f"for {case} (a single layer) your result differs from the re-normalised half-identity mix")
         fail(f"for {case} your rollout differs from the reference; check each step on a single layer first")
@@ -616,6 +629,8 @@ def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> 
         "abs": [(g * w).abs().mean(1) for w, g in zip(weights, grads, strict=True)],
         "gradient only": [g.clamp(min=0).mean(1) for g in grads],
         "sum heads": [(g * w).clamp(min=0).sum(1) for w, g in zip(weights, grads, strict=True)],
+        # vit-explain's zip: attentions stored first block first, gradients as backward met them, last first
+        "gradients reversed": [(g * w).clamp(min=0).mean(1) for w, g in zip(weights, grads[::-1], strict=True)],
     }
 
     def accumulate(
@@ -643,6 +658,13 @@ def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> 
 
 
 _CHEFER_MISTAKES = (
+    (
+        "gradients reversed",
+        "you paired the first block's attention with the last block's gradient: the gradient list is in the "
+        "reversed order (as when a backward hook appends them: backward runs the blocks last first, and "
+        "jacobgil/vit-explain's zip pairs the two lists as they are). Pair each block's weights with its own "
+        "gradient, weights[i] with grads[i]",
+    ),
     (
         "vit-explain",
         "that is jacobgil/vit-explain's grad_rollout (with nothing discarded), not Chefer's rule: it averages the "
@@ -718,6 +740,8 @@ def check_gradient_weighted_rollout(
         for name, mistake in _CHEFER_MISTAKES:
             if close(got, variants[name]):
                 fail(f"for {case} {mistake}")
+        if _aliases_on_a_batch(gradient_weighted_rollout, weights, grads):
+            fail(f"for {case} your result is wrong, and on a batch of 2 your function fails: {_ALIASING_HINT}")
         fail(f"for {case} your relevance differs from the reference; check one layer first: R = I + A_bar")
     passed("clamp grad * A at 0 per head, average the heads, R = R + A_bar @ R from R = I: Chefer et al.'s map.")
 
