@@ -651,6 +651,24 @@ def _softmax_ce(model, optimizer, images, labels):
     return loss.item()
 
 
+def _zero_grad_between(model, optimizer, images, labels):
+    model.train()
+    loss = torch.nn.functional.cross_entropy(model(images), labels)
+    loss.backward()
+    optimizer.zero_grad()
+    optimizer.step()
+    return loss.item()
+
+
+def _zero_grad_between_keep(model, optimizer, images, labels):
+    model.train()
+    loss = torch.nn.functional.cross_entropy(model(images), labels)
+    loss.backward()
+    model.zero_grad(set_to_none=False)  # zeros, not None
+    optimizer.step()
+    return loss.item()
+
+
 def _summed(model, optimizer, images, labels):
     model.train()
     optimizer.zero_grad()
@@ -677,6 +695,8 @@ def _summed(model, optimizer, images, labels):
         (_new_optimizer, r"momentum"),
         (_backward_twice, r"raised RuntimeError.*backward\(\) once"),
         (_forward_twice, r"ran the model 2 times"),
+        (_zero_grad_between, r"zero_grad between backward and step clears the gradients"),
+        (_zero_grad_between_keep, r"zero_grad between backward and step clears the gradients"),
         (lambda model, optimizer, images, labels: None, r"never called the model"),
     ],
 )
@@ -765,6 +785,23 @@ def _interval_with(**changes):
     return answer
 
 
+def _pooled_interval(a, b):  # Student's two-sample interval, pooled variance, 2n - 2 degrees of freedom
+    from scipy import stats
+
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    n = len(a)
+    pooled = ((n - 1) * a.var(ddof=1) + (n - 1) * b.var(ddof=1)) / (2 * n - 2)
+    half = stats.t.ppf(0.975, 2 * n - 2) * np.sqrt(pooled * 2 / n)
+    return a.mean() - b.mean() - half, a.mean() - b.mean() + half
+
+
+def _welch_interval(a, b):
+    from scipy import stats
+
+    result = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    return float(result.low), float(result.high)
+
+
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
@@ -775,6 +812,8 @@ def _interval_with(**changes):
         (_interval_with(p=0.95), r"90 % interval"),
         (_interval_with(spread=True), r"sqrt\(n\)"),
         (_interval_with(unpaired=True), r"paired"),
+        (_pooled_interval, r"unrelated samples.*a\[i\] - b\[i\]"),
+        (_welch_interval, r"unrelated samples.*a\[i\] - b\[i\]"),
         (_interval_with(percent=True), r"percentage points"),
         (lambda a, b: (0.01, -0.01), r"low end"),
         (lambda a, b: 0.01, r"two numbers"),
@@ -853,6 +892,23 @@ def _unpaired(a, b):
     return bool(abs(a.mean() - b.mean()) > half)
 
 
+def _ddof0(a, b):
+    from scipy import stats
+
+    d = np.subtract(a, b)
+    return bool(abs(d.mean()) > stats.t.ppf(0.975, len(d) - 1) * np.std(d) / np.sqrt(len(d)))
+
+
+def _majority(a, b):
+    d = np.subtract(a, b)
+    return bool(max((d > 0).sum(), (d < 0).sum()) > len(d) / 2)
+
+
+def _majority_strict(a, b):  # "clearly more than half"
+    d = np.subtract(a, b)
+    return bool((d > 0).sum() > len(d) / 2 + 1 or (d < 0).sum() > len(d) / 2 + 1)
+
+
 def _normal(a, b):
     d = np.subtract(a, b)
     return bool(abs(d.mean()) > 1.96 * d.std(ddof=1) / np.sqrt(len(d)))
@@ -866,6 +922,11 @@ def _normal(a, b):
         (lambda a, b: bool(np.mean(np.subtract(a, b)) != 0), r"mean difference that is not 0"),
         (_unpaired, r"unrelated samples"),
         (_normal, r"1.96"),
+        (_ddof0, r"ddof=1.*ddof=0"),
+        (_majority, r"a majority of seeds"),
+        (_majority_strict, r"a majority of seeds"),
+        (lambda a, b: bool(__import__("scipy").stats.ttest_ind(a, b).pvalue < 0.05), r"unrelated samples"),
+        (lambda a, b: bool(__import__("scipy").stats.ttest_ind(a, b, equal_var=False).pvalue < 0.05), r"unrelated"),
         (lambda a, b: not _shown_right(a, b), r"your answer is .*holds 0|your answer is .*excludes 0"),
         (lambda a, b: "shown", r"return True or False"),
         (lambda a, b: (0.0, 1.0), r"return True or False"),

@@ -475,10 +475,14 @@ class _Probe(torch.nn.Module):
             self.linear.weight.copy_(torch.randn(3, 12, generator=generator) * 0.3)
             self.linear.bias.copy_(torch.randn(3, generator=generator) * 0.1)
         self.modes: list[bool] = []
+        self.events: list[str] = []  # "backward" when a backward pass reached the logits (shared with _SGD)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         self.modes.append(self.training)
-        return self.linear(images.flatten(1))
+        logits = self.linear(images.flatten(1))
+        if logits.requires_grad:
+            logits.register_hook(lambda grad: self.events.append("backward"))
+        return logits
 
 
 class _SGD:
@@ -486,10 +490,11 @@ class _SGD:
     Nesterov, no weight decay), without the seconds its first construction costs (it imports torch._dynamo).
     Records, at every ``step()``, whether gradients existed."""
 
-    def __init__(self, params, lr: float = 0.1, momentum: float = 0.9) -> None:
+    def __init__(self, params, lr: float = 0.1, momentum: float = 0.9, events: list[str] | None = None) -> None:
         self.param_groups = [{"params": list(params), "lr": lr, "momentum": momentum}]
         self._buffers: dict[int, torch.Tensor] = {}
         self.steps: list[bool] = []
+        self.events = [] if events is None else events  # "step:grads" or "step:none" at every step
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.param_groups[0]["params"]:
@@ -502,6 +507,8 @@ class _SGD:
     def step(self, closure: Callable[[], object] | None = None) -> None:
         group = self.param_groups[0]
         self.steps.append(any(p.grad is not None for p in group["params"]))
+        nonzero = any(p.grad is not None and bool(p.grad.any()) for p in group["params"])
+        self.events.append("step:grads" if nonzero else "step:none")
         for p in group["params"]:
             if p.grad is None:
                 continue
@@ -566,7 +573,7 @@ def check_train_step(
     on_softmax, _ = _reference_steps(loss_slip="softmax")
     summed, _ = _reference_steps(loss_slip="sum")
     model = _Probe()
-    optimizer = _SGD(model.parameters())
+    optimizer = _SGD(model.parameters(), events=model.events)
     steps = optimizer.steps  # at each optimizer.step(): did gradients exist?
     model.eval()  # as `evaluate` or `predict` leave a model: the step must switch training mode on itself
     start = torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
@@ -588,6 +595,14 @@ def check_train_step(
             )
         weights = torch.cat([p.detach().flatten() for p in model.parameters()])
         if call == 0 and torch.equal(weights, start):
+            events = model.events
+            first_step = next((i for i, event in enumerate(events) if event.startswith("step")), None)
+            if first_step is not None and "backward" in events[:first_step] and events[first_step] == "step:none":
+                fail(
+                    "loss.backward() produced gradients, but they were gone (or zero) when optimizer.step() ran: "
+                    "zero_grad between backward and step clears the gradients before the step; call "
+                    "optimizer.zero_grad() before the forward pass (or before backward)"
+                )
             if steps and not steps[0]:
                 if not any(p.grad is not None and bool(p.grad.any()) for p in model.parameters()):
                     fail(
@@ -675,6 +690,7 @@ def _t_interval(
     dof_shift: int = 0,
     paired: bool = True,
     spread: bool = False,
+    welch: bool = False,
 ) -> tuple[float, float]:
     from scipy import stats
 
@@ -686,8 +702,17 @@ def _t_interval(
     else:
         scale = np.sqrt(a.var(ddof=ddof) / n + b.var(ddof=ddof) / n)
     mean = a.mean() - b.mean()
+    if welch:  # Welch-Satterthwaite degrees of freedom, as scipy.stats.ttest_ind(a, b, equal_var=False)
+        va, vb = a.var(ddof=1) / n, b.var(ddof=1) / n
+        quantile = stats.t.ppf(0.5 + level / 2, (va + vb) ** 2 / (va**2 / (n - 1) + vb**2 / (n - 1)))
     return mean - quantile * scale, mean + quantile * scale
 
+
+_UNPAIRED = (
+    "this treats a and b as unrelated samples (an unpaired interval, pooled or Welch); they are paired (run i of a "
+    "and run i of b share seed i), so take the differences a[i] - b[i] first: the seed-to-seed spread they share "
+    "cancels"
+)
 
 #: (how the slip would compute the interval, what to say), most specific first.
 _INTERVAL_SLIPS: list[tuple[Callable[[np.ndarray, np.ndarray], tuple[float, float]], str]] = [
@@ -720,8 +745,15 @@ _INTERVAL_SLIPS: list[tuple[Callable[[np.ndarray, np.ndarray], tuple[float, floa
     ),
     (
         lambda a, b: _t_interval(a, b, paired=False),
-        "this treats a and b as unrelated samples; they are paired (run i of a and run i of b share seed i), so take "
-        "the differences a[i] - b[i] first: the seed-to-seed spread they share cancels",
+        _UNPAIRED,
+    ),
+    (
+        lambda a, b: _t_interval(a, b, paired=False, dof_shift=len(a) - 1),  # pooled Student: 2n - 2
+        _UNPAIRED,
+    ),
+    (
+        lambda a, b: _t_interval(a, b, paired=False, welch=True),  # ttest_ind(equal_var=False)
+        _UNPAIRED,
     ),
 ]
 
@@ -781,6 +813,8 @@ def _shown_cases() -> list[tuple[list[float], list[float]]]:
         ),  # one seed the other way, interval above 0: shown
         ([0.71, 0.95, 0.83, 0.88], [0.70, 0.94, 0.81, 0.87]),  # unpaired spread hides it; paired: shown
         ([0.95, 0.91, 0.94, 0.90], [0.90, 0.92, 0.91, 0.92]),  # mean above 0, interval holds 0: not shown
+        ([0.92, 0.93, 0.94], [0.90, 0.88, 0.91]),  # interval holds 0 with ddof=1; ddof=0 (and 1.96) exclude it
+        ([0.93, 0.95, 0.94, 0.96, 0.90], [0.92, 0.93, 0.93, 0.94, 0.96]),  # 4 of 5 seeds for a, mean 0: not shown
     ]
 
 
@@ -809,8 +843,26 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
         "this judges a and b as unrelated samples; they share seeds, so judge the differences a[i] - b[i]",
     ),
     (
+        lambda a, b: _shown_by_rule(a, b, paired=False, dof_shift=len(a) - 1),
+        "this judges a and b as unrelated samples; they share seeds, so judge the differences a[i] - b[i]",
+    ),
+    (
+        lambda a, b: _shown_by_rule(a, b, paired=False, welch=True),
+        "this judges a and b as unrelated samples; they share seeds, so judge the differences a[i] - b[i]",
+    ),
+    (
         lambda a, b: _shown_by_rule(a, b, z=True),
         "1.96 makes the interval too narrow with a few seeds: use Student's t with n - 1 degrees of freedom",
+    ),
+    (
+        lambda a, b: _shown_by_rule(a, b, ddof=0),
+        "the standard deviation of the differences needs ddof=1 (divide by n - 1): np.std's default ddof=0 makes "
+        "the interval too narrow, and with 3 seeds it calls shown what the rule does not",
+    ),
+    (
+        lambda a, b: bool((np.subtract(a, b) > 0).sum() > len(a) / 2 or (np.subtract(a, b) < 0).sum() > len(a) / 2),
+        "you asked whether a majority of seeds favour one side: 4 of 5 seeds can favour a while one seed the other "
+        "way pulls the mean difference to 0; decide by the t-interval of the mean",
     ),
 ]
 
