@@ -721,3 +721,33 @@ def _layer_norm_float32(x, weight, bias, eps):
 )
 def test_layer_norm_names_an_in_place_change_of_x_and_a_float32_answer(answer, fragment):
     rejected(check_layer_norm, answer, fragment)
+
+
+# --- section 4's size table: the sizes the notebook counts only with the package's ViT ---
+
+
+@pytest.mark.parametrize(
+    ("width", "depth", "heads", "mlp_width", "patch"),
+    [(192, 12, 3, 768, 16), (384, 12, 6, 1536, 16), (1024, 24, 16, 4096, 16), (1280, 32, 16, 5120, 14)],
+)
+def test_vit_sizes_count_as_hugging_face_counts_them(width, depth, heads, mlp_width, patch):
+    """The notebook compares ViT-B with Hugging Face's ViTForImageClassification; here the other four sizes."""
+    from transformers import ViTConfig, ViTForImageClassification
+
+    from vit_explained import ViT, count_parameters
+    from vit_explained.parameters import parameter_breakdown
+
+    config = ViTConfig(
+        hidden_size=width,
+        num_hidden_layers=depth,
+        num_attention_heads=heads,
+        intermediate_size=mlp_width,
+        patch_size=patch,
+        image_size=224,
+        num_labels=1000,
+    )
+    with torch.device("meta"):
+        ours = ViT(224, patch_size=patch, num_classes=1000, dim=width, depth=depth, heads=heads, mlp_dim=mlp_width)
+        theirs = ViTForImageClassification(config)
+    assert count_parameters(ours) == count_parameters(theirs)
+    assert parameter_breakdown(ours)["mlp"] == sum(p.numel() for n, p in theirs.named_parameters() if ".mlp." in n)

@@ -44,10 +44,13 @@ class GeluWidget(LessonWidget):
         )
         super().__init__({"zoom": slider})
 
-    def compute(self, zoom: float) -> tuple[str, Figure]:
+    def describe(self, zoom: float) -> str:
+        """The line the widget shows at ``zoom``, without drawing the figure."""
         gap, where = gelu_gap(zoom)
-        line = f"x in [-{zoom:.3g}, {zoom:.3g}]: largest |exact - tanh| = {gap:.2e} at |x| = {where:.3g}"
-        return line, plot_gelu_zoom(zoom)
+        return f"x in [-{zoom:.3g}, {zoom:.3g}]: largest |exact - tanh| = {gap:.2e} at |x| = {where:.3g}"
+
+    def compute(self, zoom: float) -> tuple[str, Figure]:
+        return self.describe(zoom), plot_gelu_zoom(zoom)
 
 
 def gelu_widget(zoom: float = 4.0) -> GeluWidget:
@@ -78,15 +81,20 @@ class BlockBudgetWidget(LessonWidget):
         }
         super().__init__(controls)
 
-    def compute(self, dim: int, mlp_ratio: float) -> tuple[str, Figure]:
+    def describe(self, dim: int, mlp_ratio: float) -> str:
+        """The line the widget shows at these settings, without drawing the figure."""
         breakdown = block_budget(dim, mlp_ratio)
         total = sum(breakdown.values())
-        line = (
+        return (
             f"D = {dim}, D_mlp = {round(dim * mlp_ratio)}: {total:,} parameters per block; "
             f"MLP {100 * breakdown['mlp'] / total:.1f}%, attention "
             f"{100 * (breakdown['qkv'] + breakdown['proj']) / total:.1f}%"
         )
-        return line, plot_parameter_budget(breakdown, f"One block, D = {dim}, MLP ratio {mlp_ratio:g}")
+
+    def compute(self, dim: int, mlp_ratio: float) -> tuple[str, Figure]:
+        breakdown = block_budget(dim, mlp_ratio)
+        title = f"One block, D = {dim}, MLP ratio {mlp_ratio:g}"
+        return self.describe(dim, mlp_ratio), plot_parameter_budget(breakdown, title)
 
 
 def block_budget_widget(dim: int = 768, mlp_ratio: float = 4.0) -> BlockBudgetWidget:
