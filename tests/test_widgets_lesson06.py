@@ -196,6 +196,28 @@ def test_selection_overstatement_and_sign_count():
     assert clinic.sign_count([0.1 + 0.2], [0.3], digits=10) == (0, 0)  # float rounding is no win
 
 
+def test_simulated_overstatement():
+    import time
+
+    import numpy as np
+    from scipy import stats
+
+    start = time.perf_counter()
+    gaps = clinic.simulated_overstatement(runs=(1, 2, 5, 12), accuracy=0.9, digits=180, draws=4000)
+    assert time.perf_counter() - start < 0.5  # milliseconds on a quiet machine
+    assert set(gaps) == {1, 2, 5, 12} and all(values.shape == (4000,) for values in gaps.values())
+    assert abs(gaps[1].mean()) < 0.002  # one run: nothing to choose, no bias
+    sigma = np.sqrt(0.9 * 0.1 / 180)  # expected max of k standard normals, times the binomial's spread
+    for k in (2, 5, 12):
+        expected = sigma * stats.norm.expect(lambda x, k=k: x * k * stats.norm.cdf(x) ** (k - 1))
+        assert abs(gaps[k].mean() - expected) < 0.002, k
+    assert np.array_equal(clinic.simulated_overstatement()[5], clinic.simulated_overstatement()[5])
+    with pytest.raises(ValueError):
+        clinic.simulated_overstatement(accuracy=1.2)
+    with pytest.raises(ValueError):
+        clinic.simulated_overstatement(runs=(0, 2))
+
+
 def test_attention_at_step_0():
     from vit_explained import ViT
 
