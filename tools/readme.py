@@ -85,8 +85,8 @@ LESSONS: dict[str, tuple[str, int]] = {
         40,
     ),
     "06_train_a_vit": (
-        "train, validate, test once (picking by test overstates on average, a lean over 12 stored runs, shown "
-        "as a histogram over half-splits); a "
+        "train, validate, test once (picking the best of k runs by test overstates: simulated with a tight "
+        "interval, then a lean over 12 stored runs, shown as a histogram over half-splits); a "
         "~20-line loop equal to the package's; AdamW, weight decay, label smoothing; a debugging clinic against "
         "ln 10 (its runs stored) with the blog's literal LayerNorm line, over-fitting one batch and a "
         "zeroed-image baseline; ViT "
