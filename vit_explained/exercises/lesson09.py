@@ -141,7 +141,7 @@ def _whole_line_slip(answer: Callable[..., Any], weights: torch.Tensor, args: tu
     return None
 
 
-def _name_token_map_slip(
+def _token_map_shape_slip(
     mine: torch.Tensor,
     expected: torch.Tensor,
     weights: torch.Tensor,
@@ -149,10 +149,8 @@ def _name_token_map_slip(
     grid: tuple[int, int],
     special: int,
     query: int,
-    hard_coded: bool = False,
 ) -> None:
-    """Fail with the slip a wrong token map matches (always fails). ``hard_coded``: the answer passed a
-    case with another number of special tokens, so a slice that starts wrong here is a fixed start."""
+    """Fail with the slip a token map of the wrong shape matches; return if the shape is right."""
     (batch, heads), (rows, cols) = weights.shape[:2], grid
     if tuple(mine.shape) == (batch, rows, cols) and heads > 1:
         if close(mine, expected.mean(1)):
@@ -175,6 +173,22 @@ def _name_token_map_slip(
         if mine.numel() == expected.numel() and mine.dim() == 4 and tuple(mine.shape[:2]) == (batch, heads):
             fail(_grid_slip(where, rows, cols, tuple(mine.shape[2:])))
         fail(f"{where}: expected shape (B, heads, rows, cols) = {tuple(expected.shape)}, got {tuple(mine.shape)}")
+
+
+def _name_token_map_slip(
+    mine: torch.Tensor,
+    expected: torch.Tensor,
+    weights: torch.Tensor,
+    where: str,
+    grid: tuple[int, int],
+    special: int,
+    query: int,
+    hard_coded: bool = False,
+) -> None:
+    """Fail with the slip a wrong token map matches (always fails). ``hard_coded``: the answer passed a
+    case with another number of special tokens, so a slice that starts wrong here is a fixed start."""
+    rows, cols = grid
+    _token_map_shape_slip(mine, expected, weights, where, grid, special, query)
     tokens = special + rows * cols
     for start in (0, 1, 2, 3):
         if start != special and start + rows * cols <= tokens:
@@ -409,11 +423,11 @@ def _reads_teacher_argmax(answer: Callable[..., Any], inputs: tuple, mine: torch
     return again.numel() != 1 or not close(again.reshape(()), mine)
 
 
-def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> None:
-    """Fail with the named slip of the two plain cross-entropies, if ``mine`` matches one."""
-    class_logits, distillation_logits, labels, teacher = logits
+def _plain_loss_table(
+    class_logits: torch.Tensor, distillation_logits: torch.Tensor, labels: torch.Tensor, top: torch.Tensor
+) -> list[tuple[torch.Tensor, str]]:
+    """The plain cross-entropy slips, each ``(value, message)``: ``top`` is the teacher's argmax."""
     ce = F.cross_entropy
-    top = teacher.argmax(-1)
     slips = [
         (
             0.5 * ce(class_logits, labels) + 0.5 * ce(distillation_logits, labels),
@@ -453,6 +467,15 @@ def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> N
             "you summed over the batch; take the mean",
         ),
     ]
+    return slips
+
+
+def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> None:
+    """Fail with the named slip of the two plain cross-entropies, if ``mine`` matches one."""
+    class_logits, distillation_logits, labels, teacher = logits
+    ce = F.cross_entropy
+    top = teacher.argmax(-1)
+    slips = _plain_loss_table(class_logits, distillation_logits, labels, top)
     for value, message in slips:
         if close(mine, value):
             fail(message)
@@ -868,6 +891,24 @@ def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: 
     fail("with is_causal=True the output is neither the causal attention nor an error: apply a causal mask or raise")
 
 
+def _check_attn_map(stored: Any, expected_map: torch.Tensor, what: str) -> None:
+    """Fail unless ``stored`` (``attn_obj.attn_map``) is the softmax weights ``expected_map``."""
+    if stored is None:
+        fail("store the weights as attn_obj.attn_map")
+    if not close(stored, expected_map):
+        shape = tuple(as_tensor(stored).shape)
+        if shape == tuple(expected_map.shape) and not close(as_tensor(stored).sum(-1), torch.ones(shape[:-1])):
+            fail(
+                f"with {what}: attn_obj.attn_map holds the scores before the softmax (its rows do not sum "
+                "to 1): store the softmax weights, after the softmax (and after attn_drop)"
+            )
+        fail(
+            f"with {what}: attn_obj.attn_map should be the (B, heads, N, N) = {tuple(expected_map.shape)} "
+            f"softmax weights (after the mask), got shape {shape}"
+            + (" with other values" if shape == tuple(expected_map.shape) else "")
+        )
+
+
 def check_my_forward(
     answer: Callable[[nn.Module], Callable[..., Any]], *, sizes: tuple[tuple[int, int, int], ...] = MY_FORWARD_SIZES
 ) -> None:
@@ -901,21 +942,7 @@ def check_my_forward(
                     del attn_obj.forward  # the class's forward again
             if not close(output, expected_output):
                 _diagnose(model, as_tensor(output), tokens, mask, what)
-            stored = getattr(attn_obj, "attn_map", None)
-            if stored is None:
-                fail("store the weights as attn_obj.attn_map")
-            if not close(stored, expected_map):
-                shape = tuple(as_tensor(stored).shape)
-                if shape == tuple(expected_map.shape) and not close(as_tensor(stored).sum(-1), torch.ones(shape[:-1])):
-                    fail(
-                        f"with {what}: attn_obj.attn_map holds the scores before the softmax (its rows do not sum "
-                        "to 1): store the softmax weights, after the softmax (and after attn_drop)"
-                    )
-                fail(
-                    f"with {what}: attn_obj.attn_map should be the (B, heads, N, N) = {tuple(expected_map.shape)} "
-                    f"softmax weights (after the mask), got shape {shape}"
-                    + (" with other values" if shape == tuple(expected_map.shape) else "")
-                )
+            _check_attn_map(getattr(attn_obj, "attn_map", None), expected_map, what)
             _check_cls_map(getattr(attn_obj, "cls_attn_map", None), expected_map)
             for name in ("attn_map", "cls_attn_map"):
                 if hasattr(attn_obj, name):
