@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NoReturn
 
 import numpy as np
 import torch
@@ -562,16 +563,110 @@ def _train_step_hint(error: Exception) -> str | None:
     return None
 
 
+def _check_forward_modes(modes: list[bool]) -> None:
+    """The step called the model once, in training mode."""
+    if not modes:
+        fail("your step never called the model: compute logits = model(images) inside train_step")
+    if not all(modes):
+        fail(
+            "the model was in eval mode during the forward pass: call model.train() first (evaluate and "
+            "predict leave a model in eval mode, where dropout is off and BatchNorm uses its running "
+            "statistics)"
+        )
+    if len(modes) > 1:
+        fail(
+            f"your step ran the model {len(modes)} times on one batch: one forward pass, one "
+            "backward, one step (to return the loss, return the loss you backpropagated)"
+        )
+
+
+def _diagnose_unmoved_weights(model: _Probe, steps: list[bool]) -> NoReturn:
+    """The first step left the weights where they were: say why."""
+    events = model.events
+    first_step = next((i for i, event in enumerate(events) if event.startswith("step")), None)
+    if first_step is not None and "backward" in events[:first_step] and events[first_step] == "step:none":
+        fail(
+            "loss.backward() produced gradients, but they were gone (or zero) when optimizer.step() ran: "
+            "zero_grad between backward and step clears the gradients before the step; call "
+            "optimizer.zero_grad() before the forward pass (or before backward)"
+        )
+    if steps and not steps[0]:
+        if not any(p.grad is not None and bool(p.grad.any()) for p in model.parameters()):
+            fail(
+                "the logits were detached (or computed under torch.no_grad()): the weights get no gradient, "
+                "so the step moves nothing; use logits = model(images) as it is, inside the graph"
+            )
+        fail(
+            "optimizer.step() ran before loss.backward(): there were no gradients yet, so the weights did "
+            "not move; backward computes the gradients, then step uses them"
+        )
+    if not steps:
+        fail("the weights did not change: call optimizer.step() after loss.backward()")
+    fail("the weights did not change: call loss.backward() and then optimizer.step()")
+
+
+#: The slips `_reference_steps` can replay, each with the message its weights give away.
+_STEP_SLIPS: tuple[tuple[dict[str, object], str], ...] = (
+    (
+        {"accumulate": True},
+        "the gradients add up from step to step: loss.backward() adds to .grad, so clear it at "
+        "every step with optimizer.zero_grad() before backward",
+    ),
+    (
+        {"step_first": True},
+        "optimizer.step() ran before loss.backward(): each step then uses the previous batch's gradients",
+    ),
+    (
+        {"loss_slip": "softmax"},
+        "the cross-entropy got softmax outputs: F.cross_entropy applies log-softmax itself, so give it the "
+        "logits (a softmax first squashes the loss and its gradients)",
+    ),
+    (
+        {"loss_slip": "sum"},
+        'the loss is summed over the batch (reduction="sum"): the step then grows with the batch size; '
+        "use the default mean",
+    ),
+)
+
+
+def _diagnose_wrong_weights(weights: torch.Tensor, call: int, slips: list[tuple[list[torch.Tensor], str]]) -> NoReturn:
+    """The weights after this call are not one plain step's: name the slip whose weights they match."""
+    for slipped, message in slips:
+        if torch.allclose(weights, slipped[call], rtol=1e-4, atol=1e-6):
+            fail(message)
+    fail(
+        f"after step {call + 1} the weights are not those of one plain step: use F.cross_entropy(logits, "
+        "labels) (no label smoothing here), the optimizer you were given (a new one forgets its momentum), "
+        "then zero_grad, backward, step, in that order"
+    )
+
+
+def _check_returned_loss(loss: object, right_loss: float) -> None:
+    """The step returned this step's mean loss, as a float."""
+    if isinstance(loss, bool) or loss is None:
+        fail(f"return the step's loss as a float, got {loss!r}")
+    value = as_tensor(loss, "your loss")
+    if value.numel() != 1:
+        fail(f"return one number, the mean loss of the batch, got shape {tuple(value.shape)}")
+    if abs(float(value.item()) - right_loss) > 1e-5 * max(1.0, abs(right_loss)):
+        fail(
+            "the weights are right but the returned loss is not this step's: return the loss you "
+            "backpropagated (computed before the step), e.g. loss.item()"
+        )
+    if isinstance(loss, torch.Tensor) and loss.requires_grad:
+        fail(
+            "return loss.item() (a float), not the loss tensor: a list of such tensors keeps every "
+            "step's graph alive in memory"
+        )
+
+
 def check_train_step(
     train_step: Callable[[torch.nn.Module, torch.optim.Optimizer, torch.Tensor, torch.Tensor], float],
 ) -> None:
     """``train_step(model, optimizer, images, labels) -> float``: one step of training (training mode,
     clear the old gradients, forward, cross-entropy, backward, step), returning the step's loss."""
     right, right_losses = _reference_steps()
-    accumulated, _ = _reference_steps(accumulate=True)
-    stepped_first, _ = _reference_steps(step_first=True)
-    on_softmax, _ = _reference_steps(loss_slip="softmax")
-    summed, _ = _reference_steps(loss_slip="sum")
+    slips = [(_reference_steps(**options)[0], message) for options, message in _STEP_SLIPS]
     model = _Probe()
     optimizer = _SGD(model.parameters(), events=model.events)
     steps = optimizer.steps  # at each optimizer.step(): did gradients exist?
@@ -580,42 +675,10 @@ def check_train_step(
     for call, (images, labels) in enumerate(_step_batches()):
         model.modes.clear()
         loss = attempt(train_step, model, optimizer, images.clone(), labels.clone(), hint=_train_step_hint)
-        if not model.modes:
-            fail("your step never called the model: compute logits = model(images) inside train_step")
-        if not all(model.modes):
-            fail(
-                "the model was in eval mode during the forward pass: call model.train() first (evaluate and "
-                "predict leave a model in eval mode, where dropout is off and BatchNorm uses its running "
-                "statistics)"
-            )
-        if len(model.modes) > 1:
-            fail(
-                f"your step ran the model {len(model.modes)} times on one batch: one forward pass, one "
-                "backward, one step (to return the loss, return the loss you backpropagated)"
-            )
+        _check_forward_modes(model.modes)
         weights = torch.cat([p.detach().flatten() for p in model.parameters()])
         if call == 0 and torch.equal(weights, start):
-            events = model.events
-            first_step = next((i for i, event in enumerate(events) if event.startswith("step")), None)
-            if first_step is not None and "backward" in events[:first_step] and events[first_step] == "step:none":
-                fail(
-                    "loss.backward() produced gradients, but they were gone (or zero) when optimizer.step() ran: "
-                    "zero_grad between backward and step clears the gradients before the step; call "
-                    "optimizer.zero_grad() before the forward pass (or before backward)"
-                )
-            if steps and not steps[0]:
-                if not any(p.grad is not None and bool(p.grad.any()) for p in model.parameters()):
-                    fail(
-                        "the logits were detached (or computed under torch.no_grad()): the weights get no gradient, "
-                        "so the step moves nothing; use logits = model(images) as it is, inside the graph"
-                    )
-                fail(
-                    "optimizer.step() ran before loss.backward(): there were no gradients yet, so the weights did "
-                    "not move; backward computes the gradients, then step uses them"
-                )
-            if not steps:
-                fail("the weights did not change: call optimizer.step() after loss.backward()")
-            fail("the weights did not change: call loss.backward() and then optimizer.step()")
+            _diagnose_unmoved_weights(model, steps)
         if not steps:
             fail(
                 "the weights moved, but not through the optimizer you were given: step that one (a new optimizer "
@@ -624,43 +687,8 @@ def check_train_step(
         if len(steps) != call + 1:
             fail(f"after {call + 1} calls optimizer.step() ran {len(steps)} times: one step per call")
         if not torch.allclose(weights, right[call], rtol=1e-4, atol=1e-6):
-            if torch.allclose(weights, accumulated[call], rtol=1e-4, atol=1e-6):
-                fail(
-                    "the gradients add up from step to step: loss.backward() adds to .grad, so clear it at "
-                    "every step with optimizer.zero_grad() before backward"
-                )
-            if torch.allclose(weights, stepped_first[call], rtol=1e-4, atol=1e-6):
-                fail("optimizer.step() ran before loss.backward(): each step then uses the previous batch's gradients")
-            if torch.allclose(weights, on_softmax[call], rtol=1e-4, atol=1e-6):
-                fail(
-                    "the cross-entropy got softmax outputs: F.cross_entropy applies log-softmax itself, so give it the "
-                    "logits (a softmax first squashes the loss and its gradients)"
-                )
-            if torch.allclose(weights, summed[call], rtol=1e-4, atol=1e-6):
-                fail(
-                    'the loss is summed over the batch (reduction="sum"): the step then grows with the batch size; '
-                    "use the default mean"
-                )
-            fail(
-                f"after step {call + 1} the weights are not those of one plain step: use F.cross_entropy(logits, "
-                "labels) (no label smoothing here), the optimizer you were given (a new one forgets its momentum), "
-                "then zero_grad, backward, step, in that order"
-            )
-        if isinstance(loss, bool) or loss is None:
-            fail(f"return the step's loss as a float, got {loss!r}")
-        value = as_tensor(loss, "your loss")
-        if value.numel() != 1:
-            fail(f"return one number, the mean loss of the batch, got shape {tuple(value.shape)}")
-        if abs(float(value.item()) - right_losses[call]) > 1e-5 * max(1.0, abs(right_losses[call])):
-            fail(
-                "the weights are right but the returned loss is not this step's: return the loss you "
-                "backpropagated (computed before the step), e.g. loss.item()"
-            )
-        if isinstance(loss, torch.Tensor) and loss.requires_grad:
-            fail(
-                "return loss.item() (a float), not the loss tensor: a list of such tensors keeps every "
-                "step's graph alive in memory"
-            )
+            _diagnose_wrong_weights(weights, call, slips)
+        _check_returned_loss(loss, right_losses[call])
     passed(
         "model.train(), zero_grad, forward, loss, backward, step: the order every loop in this lesson (and `fit`) uses."
     )
