@@ -54,10 +54,10 @@ _ONE_D_ONLY = (
 )
 
 
-def _name_gelu_slip(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor) -> None:
-    """Fail with the slip a wrong tanh GELU matches on ``x`` (always fails)."""
+def _gelu_constant_suspects(x: torch.Tensor, reference: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Wrong tanh GELUs, first part: the wrong function, a missing factor, a misplaced or wrong constant."""
     inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
-    suspects = [
+    return [
         (F.gelu(x), "this is the exact (erf) GELU; the exercise asks for the tanh approximation"),
         (2 * reference, "your values are exactly twice too large everywhere: a factor is missing"),
         (0.5 * (1 + torch.tanh(inner)), "this is Phi(x), the S-shaped curve; GELU is x * Phi(x)"),
@@ -77,6 +77,13 @@ def _name_gelu_slip(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor)
             0.5 * x * (1 + torch.tanh(2 / math.pi * (x + 0.044715 * x**3))),
             "the constant is sqrt(2 / pi), about 0.798; this uses 2 / pi, about 0.637: the square root is missing",
         ),
+    ]
+
+
+def _gelu_bracket_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Wrong tanh GELUs, second part: a sign, brackets, a power of x, or another approximation."""
+    inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
+    return [
         (
             0.5 * x * (1 - torch.tanh(inner)),
             "the sign before tanh: the gate is (1 + tanh(...)) / 2, which goes from 0 (x very negative) to 1",
@@ -108,6 +115,11 @@ def _name_gelu_slip(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor)
             "the correction term inside tanh has the wrong power of x: with it, GELU(x) - GELU(-x) is no longer x",
         ),
     ]
+
+
+def _name_gelu_slip(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor) -> None:
+    """Fail with the slip a wrong tanh GELU matches on ``x`` (always fails)."""
+    suspects = _gelu_constant_suspects(x, reference) + _gelu_bracket_suspects(x)
     for candidate, message in suspects:
         if _within_promise(out, candidate):
             fail(message)
@@ -175,9 +187,8 @@ def _parallel_reference(block: Block, x: torch.Tensor) -> torch.Tensor:
     return x + block.attn(h) + block.mlp(h)
 
 
-@torch.no_grad()
-def _parallel_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
-    """Plausible wrong parallel blocks built from the same parts, each with the message that names the slip."""
+def _parallel_wiring_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Wrong parallel blocks, first part: the wrong norm, a missing or doubled residual, a missing branch."""
     n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
     after_attn = x + attn(n1(x))
     return [
@@ -220,6 +231,15 @@ def _parallel_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -
         ),
         (x + attn(n1(x)), "the MLP branch is missing: x + attn(h) + mlp(h)"),
         (x + mlp(n1(x)), "the attention branch is missing: x + attn(h) + mlp(h)"),
+    ]
+
+
+def _parallel_sequence_suspects(
+    block: Block, x: torch.Tensor, reference: torch.Tensor
+) -> list[tuple[torch.Tensor, str]]:
+    """Wrong parallel blocks, second part: averaged or chained branches, a fresh LayerNorm, an extra one at the end."""
+    n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
+    return [
         (
             x + (attn(n1(x)) + mlp(n1(x))) / 2,
             "the branches are averaged: add both, x + attn(h) + mlp(h), as the sequential block adds each",
@@ -271,6 +291,12 @@ def _parallel_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -
         (n2(reference), "an extra LayerNorm at the end: the block's output is the stream itself"),
         (n1(reference), "an extra LayerNorm at the end: the block's output is the stream itself"),
     ]
+
+
+@torch.no_grad()
+def _parallel_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Plausible wrong parallel blocks built from the same parts, each with the message that names the slip."""
+    return _parallel_wiring_suspects(block, x) + _parallel_sequence_suspects(block, x, reference)
 
 
 def check_parallel_block(parallel_block: Callable[[torch.Tensor, Block], torch.Tensor]) -> None:
