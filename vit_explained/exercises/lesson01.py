@@ -299,6 +299,27 @@ def _off_grid(image: torch.Tensor) -> torch.Tensor:
     return image.permute(0, 2, 3, 1).reshape(1, -1, image.shape[1])
 
 
+def _resize_method_variants(
+    grid: torch.Tensor, new: tuple[int, int], with_head: Callable[..., list[torch.Tensor]]
+) -> dict[str, list[torch.Tensor]]:
+    """The slips of exercise 4 that lay the grid out right but resize it another way."""
+    return {
+        "your corners are aligned (align_corners=True, as the ViT paper's scipy zoom does); this exercise "
+        "asks for align_corners=False, the torch default that timm uses": with_head(
+            _off_grid(_resize(grid, new, align_corners=True))
+        ),
+        "that is a bicubic resize; this exercise asks for bilinear": with_head(
+            _off_grid(_resize(grid, new, "bicubic")),
+            _off_grid(_resize(grid, new, "bicubic", antialias=True)),
+        ),
+        "that is a nearest-neighbour resize; this exercise asks for bilinear": with_head(
+            _off_grid(_resize(grid, new, "nearest"))
+        ),
+        "you resized with antialias=True (it changes the result when the grid shrinks); this exercise "
+        "asks for antialias=False": with_head(_off_grid(_resize(grid, new, antialias=True))),
+    }
+
+
 def _resize_variants(pos: torch.Tensor, old: tuple[int, int], new: tuple[int, int]) -> dict[str, list[torch.Tensor]]:
     """The slips of exercise 4, each as the tables it gives (same shape as the right one)."""
     (rows, cols), (new_rows, new_cols), dim = old, new, pos.shape[-1]
@@ -349,19 +370,7 @@ def _resize_variants(pos: torch.Tensor, old: tuple[int, int], new: tuple[int, in
             _off_grid(_resize(grid, (new_cols, new_rows))),
             _off_grid(_resize(flipped, (new_cols, new_rows))),
         ),
-        "your corners are aligned (align_corners=True, as the ViT paper's scipy zoom does); this exercise "
-        "asks for align_corners=False, the torch default that timm uses": with_head(
-            _off_grid(_resize(grid, (new_rows, new_cols), align_corners=True))
-        ),
-        "that is a bicubic resize; this exercise asks for bilinear": with_head(
-            _off_grid(_resize(grid, (new_rows, new_cols), "bicubic")),
-            _off_grid(_resize(grid, (new_rows, new_cols), "bicubic", antialias=True)),
-        ),
-        "that is a nearest-neighbour resize; this exercise asks for bilinear": with_head(
-            _off_grid(_resize(grid, (new_rows, new_cols), "nearest"))
-        ),
-        "you resized with antialias=True (it changes the result when the grid shrinks); this exercise "
-        "asks for antialias=False": with_head(_off_grid(_resize(grid, (new_rows, new_cols), antialias=True))),
+        **_resize_method_variants(grid, new, with_head),
     }
 
 

@@ -207,17 +207,8 @@ def _kernel_strip(values: torch.Tensor, channel_of: torch.Tensor, channels: int)
     return (colours[channel_of] * shade[:, None])[None]
 
 
-def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor, *, zoom: int = 24) -> Figure:
-    """Three routes to the patch tokens, and the one kernel behind them in two layouts.
-
-    ``tokens`` maps a route's name to its ``(N, D)`` or ``(1, N, D)`` tokens (drawn side by side, one
-    colour scale for all, so equal tokens look equal). ``kernel`` is a patch ``Conv2d``'s ``(D, C, P, P)``
-    weight (or one output channel's ``(C, P, P)``). Below: output channel 0's kernel, one ``P x P`` map
-    per input channel, then its ``C * P * P`` numbers as a ``Linear`` row in the two layouts: ``(c p1 p2)``
-    (the kernel flattened as it is: what ``nn.Unfold`` + ``Linear`` needs) and ``(p1 p2 c)`` (channels
-    innermost: what ``Rearrange`` + ``Linear`` needs), the first ``zoom`` numbers of each enlarged. A cell's
-    hue names its input channel, its shade the value.
-    """
+def _route_matrices(tokens: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Each route's tokens as an ``(N, D)`` float matrix on the CPU (``(1, N, D)`` loses its batch axis)."""
     if not isinstance(tokens, dict) or not tokens:
         raise ValueError("tokens must be a non-empty dict {route name: (N, D) tokens}")
     mats = {}
@@ -230,6 +221,11 @@ def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor,
         if value.dim() != 2:
             raise ValueError(f"tokens[{name!r}] must be (N, D) or (1, N, D), got {tuple(value.shape)}")
         mats[name] = value
+    return mats
+
+
+def _patch_kernel(kernel: torch.Tensor) -> torch.Tensor:
+    """Output channel 0's ``(C, P, P)`` kernel, as a float tensor on the CPU."""
     if not isinstance(kernel, torch.Tensor):
         raise TypeError(f"kernel must be a tensor, got {type(kernel).__name__}")
     kernel = kernel.detach().float().cpu()
@@ -237,13 +233,12 @@ def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor,
         kernel = kernel[0]
     if kernel.dim() != 3 or kernel.shape[1] != kernel.shape[2]:
         raise ValueError(f"kernel must be (D, C, P, P) or (C, P, P), got {tuple(kernel.shape)}")
-    channels, size, _ = kernel.shape
-    length = channels * size * size
-    zoom = min(_checks.positive_int("zoom", zoom), length)
+    return kernel
 
-    fig = new_figure(figsize=(11, 6.6))
-    outer = fig.add_gridspec(2, 1, height_ratios=(1.25, 1), hspace=0.45)
-    top = outer[0].subgridspec(1, len(mats) + 1, width_ratios=(*([1] * len(mats)), 0.05), wspace=0.25)
+
+def _draw_route_tokens(fig: Figure, cell, mats: dict[str, torch.Tensor]) -> None:
+    """The routes' token matrices side by side on one colour scale, with its colour bar."""
+    top = cell.subgridspec(1, len(mats) + 1, width_ratios=(*([1] * len(mats)), 0.05), wspace=0.25)
     # the scale spans 97 % of the values (the rare larger ones saturate): the extremes would wash out the rest
     span = max(float(torch.quantile(m.abs().flatten(), 0.97)) for m in mats.values())
     for slot, (name, value) in enumerate(mats.items()):
@@ -257,7 +252,10 @@ def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor,
             ax.set_yticks([])
     fig.colorbar(shown, cax=fig.add_subplot(top[0, -1]), extend="both")
 
-    bottom = outer[1].subgridspec(2, channels + 1, width_ratios=(*([1] * channels), 3 * channels), hspace=0.9)
+
+def _draw_kernel_maps(fig: Figure, bottom, kernel: torch.Tensor) -> None:
+    """One ``P x P`` map per input channel of the kernel, titled in that channel's colour."""
+    channels, size, _ = kernel.shape
     for c in range(channels):
         ax = fig.add_subplot(bottom[:, c])
         ax.imshow(kernel[c].numpy(), cmap="RdBu_r", interpolation="none")
@@ -265,6 +263,12 @@ def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor,
         ax.set_title(f"kernel[0, {c}]{name}\n{size} x {size}", fontsize=8, color=_CHANNEL_COLOURS[c % 3])
         ax.set_xticks([])
         ax.set_yticks([])
+
+
+def _draw_kernel_layouts(fig: Figure, bottom, kernel: torch.Tensor, zoom: int) -> None:
+    """The kernel's numbers as a ``Linear`` row in the two layouts, each with its first ``zoom`` enlarged."""
+    channels, size, _ = kernel.shape
+    length = channels * size * size
     index = torch.arange(length)
     layouts = {
         "(c p1 p2): the kernel flattened as it is (Unfold + Linear)": (
@@ -290,6 +294,31 @@ def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor,
         part.set_title(f"numbers 0 to {zoom - 1}", fontsize=8)
         part.set_yticks([])
         part.tick_params(labelsize=7)
+
+
+def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor, *, zoom: int = 24) -> Figure:
+    """Three routes to the patch tokens, and the one kernel behind them in two layouts.
+
+    ``tokens`` maps a route's name to its ``(N, D)`` or ``(1, N, D)`` tokens (drawn side by side, one
+    colour scale for all, so equal tokens look equal). ``kernel`` is a patch ``Conv2d``'s ``(D, C, P, P)``
+    weight (or one output channel's ``(C, P, P)``). Below: output channel 0's kernel, one ``P x P`` map
+    per input channel, then its ``C * P * P`` numbers as a ``Linear`` row in the two layouts: ``(c p1 p2)``
+    (the kernel flattened as it is: what ``nn.Unfold`` + ``Linear`` needs) and ``(p1 p2 c)`` (channels
+    innermost: what ``Rearrange`` + ``Linear`` needs), the first ``zoom`` numbers of each enlarged. A cell's
+    hue names its input channel, its shade the value.
+    """
+    mats = _route_matrices(tokens)
+    kernel = _patch_kernel(kernel)
+    channels, size, _ = kernel.shape
+    length = channels * size * size
+    zoom = min(_checks.positive_int("zoom", zoom), length)
+
+    fig = new_figure(figsize=(11, 6.6))
+    outer = fig.add_gridspec(2, 1, height_ratios=(1.25, 1), hspace=0.45)
+    _draw_route_tokens(fig, outer[0], mats)
+    bottom = outer[1].subgridspec(2, channels + 1, width_ratios=(*([1] * channels), 3 * channels), hspace=0.9)
+    _draw_kernel_maps(fig, bottom, kernel)
+    _draw_kernel_layouts(fig, bottom, kernel, zoom)
     fig.text(
         0.5,
         0.01,
