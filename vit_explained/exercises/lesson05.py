@@ -191,6 +191,62 @@ def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], 
     passed("dV = A^T dOut: each value row collects the gradient of every query that attended to it.")
 
 
+def _check_w_v_shape(
+    result: torch.Tensor, expected: torch.Tensor, batch: tuple[int], tokens: int, width: int, head: int
+) -> None:
+    """Fail with what went wrong unless ``result`` has ``W_v``'s shape ``(d, D)`` (exercise 3)."""
+    shape = (batch[0], tokens, width)
+    if tuple(result.shape) == (*batch, head, width):
+        images = "the one image" if batch[0] == 1 else f"all {batch[0]} images"
+        fail(
+            f"one W_v is shared by {images} of the batch: its gradient is one (d, D) matrix, the images' "
+            f"contributions added up (summed over the batch axis, even when it has length 1); "
+            f"got {tuple(result.shape)}"
+        )
+    if tuple(result.shape) == (width, head) and width != head:
+        fail(
+            f"the shape is transposed: W_v is stored like an nn.Linear weight, (d, D) = {(head, width)}, "
+            f"and V = x @ W_v.T; got {tuple(result.shape)}"
+        )
+    if result.shape != expected.shape:
+        fail(f"dW_v must have W_v's shape (d, D) = {(head, width)} for x of shape {shape}; got {tuple(result.shape)}")
+
+
+def _diagnose_w_v_values(
+    result: torch.Tensor,
+    expected: torch.Tensor,
+    x: torch.Tensor,
+    a: torch.Tensor,
+    grad_out: torch.Tensor,
+) -> None:
+    """Fail with what went wrong: ``result`` has the right shape but not autograd's values (exercise 3)."""
+    batch_size, tokens = x.shape[0], x.shape[1]
+    if close(result, expected.T):
+        fail(
+            "you returned the transpose of dW_v (d == D here, so the shape could not tell): V = x @ W_v.T, "
+            "so the gradient has the layout of W_v, not of W_v.T"
+        )
+    if close(result, torch.einsum("bnd,bne->de", a @ grad_out, x)):
+        fail(
+            "the attention weights enter the wrong way round: dV uses the weights of every query that "
+            "attended to a value row (a sum over A's first index)."
+        )
+    if batch_size > 1 and close(result * batch_size * tokens, expected):
+        fail("you averaged over the images and the tokens: gradients of a shared weight add up (a sum, not a mean).")
+    if batch_size > 1 and close(result * batch_size, expected):
+        fail("you averaged over the images; gradients of a shared weight add up (the loss decides any averaging).")
+    if close(result * tokens, expected):
+        fail("you averaged over the tokens; every token's contribution to the shared W_v adds up (a sum, not a mean).")
+    if close(result, torch.einsum("bnd,bne->de", grad_out, x)):
+        fail(
+            "you used dOut as if it were dV: the values reach the output through the attention weights, so "
+            "first take dOut back through A (exercise 2), then to W_v."
+        )
+    if batch_size > 1 and close(result, (a[0].T @ grad_out[0]).T @ x[0]):
+        fail("only the first image counted: W_v is shared by every image of the batch, so add up all of theirs.")
+    fail(f"dW_v differs from autograd's for x of shape {tuple(x.shape)} (largest error {_max_error(result, expected)})")
+
+
 def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 3: ``w_v_gradient(x, a, grad_out) -> dW_v`` for ``out = a @ (x @ W_v.T)``.
 
@@ -203,54 +259,9 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
         w_v.requires_grad_()
         (expected,) = torch.autograd.grad(a @ (x @ w_v.T), w_v, grad_out)
         result = _call(w_v_gradient, x, a, grad_out, batch_hint=True)
-        shape = (batch[0], tokens, width)
-        if tuple(result.shape) == (*batch, head, width):
-            images = "the one image" if batch[0] == 1 else f"all {batch[0]} images"
-            fail(
-                f"one W_v is shared by {images} of the batch: its gradient is one (d, D) matrix, the images' "
-                f"contributions added up (summed over the batch axis, even when it has length 1); "
-                f"got {tuple(result.shape)}"
-            )
-        if tuple(result.shape) == (width, head) and width != head:
-            fail(
-                f"the shape is transposed: W_v is stored like an nn.Linear weight, (d, D) = {(head, width)}, "
-                f"and V = x @ W_v.T; got {tuple(result.shape)}"
-            )
-        if result.shape != expected.shape:
-            fail(
-                f"dW_v must have W_v's shape (d, D) = {(head, width)} for x of shape {shape}; got {tuple(result.shape)}"
-            )
-        if close(result, expected):
-            continue
-        if close(result, expected.T):
-            fail(
-                "you returned the transpose of dW_v (d == D here, so the shape could not tell): V = x @ W_v.T, "
-                "so the gradient has the layout of W_v, not of W_v.T"
-            )
-        if close(result, torch.einsum("bnd,bne->de", a @ grad_out, x)):
-            fail(
-                "the attention weights enter the wrong way round: dV uses the weights of every query that "
-                "attended to a value row (a sum over A's first index)."
-            )
-        if batch[0] > 1 and close(result * batch[0] * tokens, expected):
-            fail(
-                "you averaged over the images and the tokens: gradients of a shared weight add up (a sum, not a mean)."
-            )
-        if batch[0] > 1 and close(result * batch[0], expected):
-            fail("you averaged over the images; gradients of a shared weight add up (the loss decides any averaging).")
-        if close(result * tokens, expected):
-            fail(
-                "you averaged over the tokens; every token's contribution to the shared W_v adds up "
-                "(a sum, not a mean)."
-            )
-        if close(result, torch.einsum("bnd,bne->de", grad_out, x)):
-            fail(
-                "you used dOut as if it were dV: the values reach the output through the attention weights, so "
-                "first take dOut back through A (exercise 2), then to W_v."
-            )
-        if batch[0] > 1 and close(result, (a[0].T @ grad_out[0]).T @ x[0]):
-            fail("only the first image counted: W_v is shared by every image of the batch, so add up all of theirs.")
-        fail(f"dW_v differs from autograd's for x of shape {shape} (largest error {_max_error(result, expected)})")
+        _check_w_v_shape(result, expected, batch, tokens, width, head)
+        if not close(result, expected):
+            _diagnose_w_v_values(result, expected, x, a, grad_out)
     passed("dW_v = dV^T x summed over tokens and images, with dV = A^T dOut. No softmax on this route.")
 
 

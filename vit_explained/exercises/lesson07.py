@@ -467,6 +467,11 @@ def _token_attention_case(
 
 def _token_attention_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str], ...]:
     """``(variant, what went wrong)`` pairs for :func:`_variants`, in the order they are tried."""
+    return _scale_mistakes(dim, token_dim) + _wiring_mistakes(token_dim)
+
+
+def _scale_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str], ...]:
+    """The scale slips of :func:`_token_attention_mistakes`: a wrong factor, or the right one in the wrong place."""
     return (
         (
             "scale",
@@ -498,6 +503,12 @@ def _token_attention_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str]
             f"you applied the scale 1/sqrt({dim}) after the softmax, to the weights. It belongs before it, on the "
             "scores q k^T: it sets how sharp the softmax is, and after it the weights no longer sum to 1",
         ),
+    )
+
+
+def _wiring_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
+    """The wiring slips of :func:`_token_attention_mistakes`: skip connection, proj, softmax axis, split, norm."""
+    return (
         (
             "proj_after_skip",
             "you applied proj after adding v, proj(v + attention): proj acts on the attention output alone, "
