@@ -32,7 +32,7 @@ LESSONS: dict[str, tuple[str, int]] = {
         "are one computation (a figure: the kernel in (c p1 p2) and (p1 p2 c) order); why positions (a "
         "shuffle leaves the class token unchanged until positions are "
         "added); sinusoid vs learned positions (going deeper: the MNIST model, one seed, learned neighbours "
-        "along the rows, left/right strongest, no whole columns, plus a border cluster; the patch directly "
+        "along the rows, left/right strongest, no column effect detected, plus a border cluster; the patch directly "
         "below is alike, but not detectably more than the sequence order predicts once corrected for the five "
         "comparisons; bootstrap intervals); learned positions at a new resolution (2-D interpolation: "
         "the paper's code is linear with aligned corners, timm antialiased bicubic, Hugging Face bicubic "
