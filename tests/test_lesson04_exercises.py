@@ -487,10 +487,11 @@ def drop_path_dropout_on_ones(x, p, training):  # F.dropout on a (B, 1, ..., 1) 
     return torch.nn.functional.dropout(torch.ones(x.shape[0], *[1] * (x.dim() - 1), dtype=x.dtype), p, training) * x
 
 
-def drop_path_in_place(x, p, training):
+def drop_path_on_a_copy(x, p, training):  # in-place operations on a new tensor leave the caller's x alone
+    out = x.clone()
     if training:
-        x.mul_(_coins(x, p)).div_(1 - p)
-    return x
+        out.mul_(_coins(x, p)).div_(1 - p)
+    return out
 
 
 def drop_path_numpy_loop(x, p, training):  # a Python loop over the samples, coins from torch
@@ -501,7 +502,7 @@ def drop_path_numpy_loop(x, p, training):  # a Python loop over the samples, coi
 
 
 @pytest.mark.parametrize(
-    "answer", [drop_path, drop_path_bernoulli, drop_path_dropout_on_ones, drop_path_in_place, drop_path_numpy_loop]
+    "answer", [drop_path, drop_path_bernoulli, drop_path_dropout_on_ones, drop_path_on_a_copy, drop_path_numpy_loop]
 )
 def test_drop_path_accepts_answers_written_differently(answer, capsys):
     check_drop_path(answer)
@@ -751,3 +752,32 @@ def test_vit_sizes_count_as_hugging_face_counts_them(width, depth, heads, mlp_wi
         theirs = ViTForImageClassification(config)
     assert count_parameters(ours) == count_parameters(theirs)
     assert parameter_breakdown(ours)["mlp"] == sum(p.numel() for n, p in theirs.named_parameters() if ".mlp." in n)
+
+
+# --- the caller's x left as it was: parallel block and DropPath, as for LayerNorm ---
+
+
+def _parallel_block_in_place(x, block):
+    h = block.norm1(x)
+    return x.add_(block.attn(h) + block.mlp(h))
+
+
+def _drop_path_in_place(x, p, training):
+    if training:
+        x.mul_(_coins(x, p) / (1 - p))
+    return x
+
+
+def _drop_path_in_place_operator(x, p, training):
+    if training:
+        x *= _coins(x, p) / (1 - p)
+    return x
+
+
+def test_parallel_block_names_an_in_place_change_of_x():
+    rejected(check_parallel_block, _parallel_block_in_place, "changed its input x in place")
+
+
+@pytest.mark.parametrize("answer", [_drop_path_in_place, _drop_path_in_place_operator])
+def test_drop_path_names_an_in_place_change_of_x(answer):
+    rejected(check_drop_path, answer, "changed its input x in place")

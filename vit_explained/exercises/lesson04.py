@@ -312,7 +312,14 @@ def check_parallel_block(parallel_block: Callable[[torch.Tensor, Block], torch.T
     with torch.no_grad():
         reference = _parallel_reference(block, x)
         suspects = _parallel_suspects(block, x, reference)
-        out = _same_shape("parallel_block(x, block)", _NO_BLOCK_CALL(parallel_block, x.clone(), block), reference)
+        given = x.clone()  # the caller's tensor, looked at again after the call
+        result = _NO_BLOCK_CALL(parallel_block, given, block)
+    if not torch.equal(given, x):
+        fail(
+            "your function changed its input x in place (an in-place operation such as x.add_(...) or "
+            "x += attn): the caller's x is gone; return a new tensor (x + attn + mlp) and leave x as it was"
+        )
+    out = _same_shape("parallel_block(x, block)", result, reference)
     if not _within_promise(out, reference):
         for candidate, message in suspects:
             if _within_promise(out, candidate):
@@ -547,7 +554,13 @@ def _mask_hint(error: Exception) -> str | None:
 def _drop_path_call(drop_path: Callable[..., torch.Tensor], x: torch.Tensor, p: float, training: bool, seed: int):
     with torch.random.fork_rng(devices=[]):  # the learner's torch.rand draws from a seeded, private state
         torch.manual_seed(seed)
-        result = attempt(drop_path, x.clone(), p, training, hint=_mask_hint)
+        given = x.clone()  # the caller's tensor, looked at again after the call
+        result = attempt(drop_path, given, p, training, hint=_mask_hint)
+    if not torch.equal(given, x):
+        fail(
+            "your function changed its input x in place (an in-place operation such as x.mul_(...) or "
+            "x *= mask): the caller's x is gone; return a new tensor (x * mask / (1 - p)) and leave x as it was"
+        )
     return _same_shape(f"drop_path(x, p={p}, training={training}) on a {tuple(x.shape)} input", result, x)
 
 
