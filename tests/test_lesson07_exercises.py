@@ -109,7 +109,7 @@ def test_fold_accepts_the_reference(answer, capsys):
             lambda t, r, c: t.transpose(1, 2).reshape(t.shape[0], t.shape[2], c, r).transpose(2, 3),
             "column by column",
         ),
-        (lambda t, r, c: t.reshape(t.shape[0], r, c, t.shape[2]), "expected shape"),
+        (lambda t, r, c: t.reshape(t.shape[0], r, c, t.shape[2]), r"channels last: permute to \(B, C, rows, cols\)"),
         (lambda t, r, c: t.transpose(1, 2).reshape(t.shape[0], t.shape[2], r, c).flip(-1), "values are not"),
         (lambda t, r, c: {"image": t}, "return a torch.Tensor"),
     ],
@@ -436,6 +436,18 @@ def q_and_k_swapped(tokens, qkv, proj):
     return v + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
 
 
+def scores_k_q_transposed(tokens, qkv, proj):
+    """A right split, q, k, v, but the scores as k q^T: the same numbers as the kqv split."""
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + proj(torch.softmax(k @ q.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
+def scores_k_q_transposed_by_chunk(tokens, qkv, proj):
+    q, k, v = qkv(tokens).chunk(3, dim=-1)
+    weights = torch.softmax(torch.einsum("bmd,bnd->bnm", q, k) / math.sqrt(tokens.shape[-1]), dim=-1)
+    return v + proj(weights @ v)
+
+
 def kqv_unpacked_by_chunk(tokens, qkv, proj):
     """The Performer's order, k, q, v, written with chunk and the fused kernel."""
     k, q, v = qkv(tokens).chunk(3, dim=-1)
@@ -506,6 +518,8 @@ def skip_through_k(tokens, qkv, proj):
         (package_token_attention, r"build T2T's token attention yourself; .*TokenAttention"),
         (q_and_k_swapped, r"split qkv's output as k, q, v, the order of the original code's Performer"),
         (kqv_unpacked_by_chunk, r"as k, q, v, .*This layer is `qkv`: its output is q, then k, then v"),
+        (scores_k_q_transposed, r"scores are k q\^T instead of q k\^T \(the transpose of the attention matrix\)"),
+        (scores_k_q_transposed_by_chunk, r"scores are k q\^T instead of q k\^T"),
         (layer_norm_inside, r"applied a LayerNorm inside the function\. .*x = attn\(norm1\(x\)\)"),
         (layer_norm_module_inside, r"applied a LayerNorm inside the function"),
         (scale_by_dim, r"divided the scores by dim = \d+ itself"),
@@ -832,3 +846,17 @@ def field_with_padding(splits):  # (k - 1 + 2p) * jump: the padding counted as w
 def test_field_names_the_padding():
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*added the padding.*Padding shifts the windows but does not"):
         check_receptive_field(field_with_padding)
+
+
+@pytest.mark.parametrize("answer", [scores_k_q_transposed, scores_k_q_transposed_by_chunk])
+def test_transposed_scores_are_not_called_a_kqv_split(answer):
+    with pytest.raises(ExerciseFailed) as caught:
+        check_token_attention(answer)
+    assert "split qkv's output as k, q, v" not in str(caught.value)
+
+
+def test_a_channels_last_fold_is_not_the_generic_shape_message():
+    with pytest.raises(ExerciseFailed) as caught:
+        check_fold_tokens(lambda t, r, c: t.reshape(t.shape[0], r, c, t.shape[2]))
+    assert "(B, rows, cols, C) = (2, 3, 5, 4), channels last" in str(caught.value)
+    assert "expected shape" not in str(caught.value)

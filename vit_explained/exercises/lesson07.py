@@ -16,6 +16,7 @@ grids, token widths narrower and wider than the output) and compares it with the
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import re
 from collections.abc import Callable
@@ -386,6 +387,12 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
                 f"for {case} your image has shape {tuple(answer.shape)}: rows and cols are swapped. The grid is "
                 f"rows high and cols wide, so the shape is (B, C, rows, cols) = {tuple(expected.shape)}"
             )
+        if tuple(answer.shape) == (batch, rows, cols, channels):
+            fail(
+                f"for {case} your image has shape (B, rows, cols, C) = {tuple(answer.shape)}, channels last: "
+                f"permute to (B, C, rows, cols) = {tuple(expected.shape)}, as PyTorch's images (and nn.Unfold) "
+                "have the channels before the grid"
+            )
         if answer.shape != expected.shape:
             fail(f"for {case} expected shape (B, C, rows, cols) = {tuple(expected.shape)}, got {tuple(answer.shape)}")
         if close(answer, expected):
@@ -549,6 +556,26 @@ def _wiring_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
     )
 
 
+_KQV_UNPACKING = re.compile(r"(?<![\w.])\(?\s*k\s*,\s*q\s*,\s*v\s*,?\s*\)?\s*=(?!=)")
+
+
+def _split_as_kqv(token_attention: Callable[..., Any]) -> bool:
+    """Whether the source of ``token_attention`` unpacks three parts as ``k, q, v``. The kqv split and
+    scores ``k @ q^T`` compute the same numbers; only the names tell the two apart."""
+    try:
+        source = inspect.getsource(token_attention)
+    except (OSError, TypeError):
+        return False
+    return _KQV_UNPACKING.search(source) is not None
+
+
+def _transposed_scores_message() -> str:
+    return (
+        "your scores are k q^T instead of q k^T (the transpose of the attention matrix): row i must hold query i's "
+        "scores against every key, q @ k.transpose(-2, -1), so that the softmax over the last axis weighs the keys"
+    )
+
+
 def _check_one_token_attention(
     token_attention: Callable[[torch.Tensor, nn.Linear, nn.Linear], torch.Tensor],
     attention: TokenAttention,
@@ -588,6 +615,8 @@ def _check_one_token_attention(
         # a looser tolerance than for the right answer: the slips differ from it by order 1, and an
         # unscaled float32 softmax over scores near 100 rounds visibly
         if name in variants and close(answer, variants[name], rtol=1e-3, atol=1e-3):
+            if name == "kqv_order" and not _split_as_kqv(token_attention):
+                mistake = _transposed_scores_message()
             fail(f"for {case} {mistake}")
     error = (answer.double() - expected).abs().max().item()
     fail(
