@@ -43,6 +43,19 @@ SHARED_STYLE = {"fill": True, "fc": (0.9, 0.0, 0.49, 0.3), "ec": "none"}
 WINDOW_INSET = 0.3
 
 
+def _stage_box(x: float, y: float, width: float, height: float, kind: str) -> FancyBboxPatch:
+    """A rounded box centred on ``x`` (bottom at ``y``) in the colour of its stage ``kind``."""
+    return FancyBboxPatch(
+        (x - width / 2, y),
+        width,
+        height,
+        boxstyle="round,pad=0.02,rounding_size=0.08",
+        facecolor=PIPELINE_COLORS[kind],
+        edgecolor="0.3",
+        linewidth=1,
+    )
+
+
 def pipeline_steps(stages: Sequence[SplitStage], embed_dim: int, depth: int) -> list[tuple[str, str, str]]:
     """The boxes of the T2T pipeline: ``(kind, name, shape)`` for the image, each soft split, token
     transformer and reshape, the final Linear, and the backbone (``depth`` blocks on the tokens plus the
@@ -78,16 +91,7 @@ def plot_t2t_pipeline(stages: Sequence[SplitStage], embed_dim: int, depth: int, 
     ax = fig.add_subplot()
     width, height, y = 0.84, 1.0, 0.0
     for index, (kind, name, shape) in enumerate(steps):
-        box = FancyBboxPatch(
-            (index - width / 2, y),
-            width,
-            height,
-            boxstyle="round,pad=0.02,rounding_size=0.08",
-            facecolor=PIPELINE_COLORS[kind],
-            edgecolor="0.3",
-            linewidth=1,
-        )
-        ax.add_patch(box)
+        ax.add_patch(_stage_box(index, y, width, height, kind))
         ax.text(index, y + 0.64, name, ha="center", va="center", fontsize=8.5, linespacing=1.15)
         ax.text(index, y + 0.16, shape, ha="center", va="center", fontsize=8, family="monospace", color="0.15")
         if index:
@@ -445,17 +449,7 @@ def plot_token_transformer(dim: int, token_dim: int, title: str | None = None) -
     ax = fig.add_subplot()
     width, height = 0.98, 0.9
     for name, shape, x, y, kind in boxes:
-        ax.add_patch(
-            FancyBboxPatch(
-                (x - width / 2, y),
-                width,
-                height,
-                boxstyle="round,pad=0.02,rounding_size=0.08",
-                facecolor=PIPELINE_COLORS[kind],
-                edgecolor="0.3",
-                linewidth=1,
-            )
-        )
+        ax.add_patch(_stage_box(x, y, width, height, kind))
         ax.text(x, y + 0.6, name, ha="center", va="center", fontsize=8, linespacing=1.1)
         ax.text(x, y + 0.14, shape, ha="center", va="center", fontsize=8, family="monospace", color="0.15")
     _token_transformer_arrows(ax, [x for _, _, x, y, _ in boxes if y == 0.0], width, dim, token_dim)
