@@ -237,29 +237,19 @@ def _slice_zoom(ax, weights: torch.Tensor, special_tokens: int, vmax: float, key
             ink = "white" if value > 0.6 * vmax else "black"
             ax.text(key, row, f"{value:.2f}", ha="center", va="center", fontsize=7, color=ink)
     start, end, pad = special_tokens - 0.5, keys - 0.5, 0.05  # boxes drawn just inside their cells, unclipped
-    ax.add_patch(
-        Rectangle(
-            (start + pad, -0.5 + pad),
-            end - start - 2 * pad,
-            1 - 2 * pad,
-            fill=False,
-            edgecolor=_COLOURS["class"],
-            lw=2.0,
-            clip_on=False,
-        )
-    )
-    if special_tokens == 2:
+    for row, token in enumerate(("class", "distillation")[:special_tokens]):  # each special token's patch row
         ax.add_patch(
             Rectangle(
-                (start + pad, 0.5 + pad),
+                (start + pad, row - 0.5 + pad),
                 end - start - 2 * pad,
                 1 - 2 * pad,
                 fill=False,
-                edgecolor=_COLOURS["distillation"],
+                edgecolor=_COLOURS[token],
                 lw=2.0,
                 clip_on=False,
             )
         )
+    if special_tokens == 2:
         ax.add_patch(
             Rectangle(
                 (0.5 + pad, -0.5 + pad),
