@@ -570,8 +570,9 @@ from vit_explained.soft_split import SoftSplit  # noqa: E402
 
 def field_by_gradient(splits):
     """The side of the square of pixels an interior final token depends on, found with autograd:
-    an image large enough that the middle final token sees no padding, the splits (and reshapes) alone."""
-    size = 4 * field_forward(splits) * math.prod(stride for _, stride, _ in splits) + 1
+    an image large enough that the middle final token sees no padding (its field starts past the padded
+    border and ends inside the image), the splits (and reshapes) alone."""
+    size = 2 * field_forward(splits) + 4 * math.prod(stride for _, stride, _ in splits) + 1
     image = torch.rand(1, 1, size, size, dtype=torch.float64, requires_grad=True)
     x = image
     for kernel, stride, padding in splits:
