@@ -423,7 +423,13 @@ def raises(pos, old, new):
         (_patch_rows(_bilinear(align_corners=True)), "align_corners=True"),
         (_patch_rows(_bilinear(mode="bicubic")), "bicubic"),
         (_patch_rows(_bilinear(antialias=True)), "antialias=True"),
-        (_patch_rows(lambda t, old, new: _bilinear(mode="nearest", align_corners=None)(t, old, new)), "nearest"),
+        (_patch_rows(lambda t, old, new: _bilinear(mode="nearest", align_corners=None)(t, old, new)), "mode='nearest'"),
+        # area equals align_corners=True from 3x3 to 5x5: the checker must still name area
+        (_patch_rows(lambda t, old, new: _bilinear(mode="area", align_corners=None)(t, old, new)), "mode='area'"),
+        (
+            _patch_rows(lambda t, old, new: _bilinear(mode="nearest-exact", align_corners=None)(t, old, new)),
+            "mode='nearest-exact'",
+        ),
         (class_row_dropped, "no class-token row"),
         (class_row_in_the_grid, "starts with the class token's row"),
         (class_row_scaled, "class token's row changed"),
