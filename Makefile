@@ -31,7 +31,9 @@ TORCH_PIN := $(shell grep -E '^torch==' requirements.txt)
 TORCH_SOURCE := $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX),)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
-PYTEST_ARGS ?= -n 2 --dist loadscope
+# Two workers; a class or module per worker at a time (its fixtures built once); the longest units first
+# (conftest.LONGEST_FIRST), not xdist's default order (the units with the most tests first).
+PYTEST_ARGS ?= -n 2 --dist loadscope --no-loadscope-reorder
 NO_PRECOMPILE := /tests?/|/torch/testing/_internal/|/transformers/models/(?!(auto|vit|deit|encoder_decoder)/)
 
 .PHONY: lab test setup check-python environment figures book clean

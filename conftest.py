@@ -194,8 +194,29 @@ def _lessons_run_in_the_browser(items: list) -> set[str]:
     return {item.nodeid.rsplit("[", 1)[1].rstrip("]") for item in browser}
 
 
+# The longest work units first (`make test` runs `--dist loadscope --no-loadscope-reorder`, so xdist hands out
+# scopes in this order): each takes a minute or more, and started last one of them would keep a worker busy
+# while the other waits (xdist's own reorder puts scopes with the most tests first, which here are the quick
+# exercise tables). Measured with `--durations`: each browser half ~150 s, the nbgrader course ~130 s, the
+# TEACHING.md walk-through ~50 s, the book ~45 s, the learners' lab ~40 s.
+LONGEST_FIRST = (
+    "tests/test_browser.py::TestEvenLessonsInABrowser",
+    "tests/test_browser.py::TestOddLessonsInABrowser",
+    "tests/test_course.py",
+    "tests/test_course.py::TestTeachingMdFollowedLiterally",
+    "tests/test_book.py",
+    "tests/test_course.py::TestLearnersLab",
+)
+
+
+def _scope_rank(item) -> int:
+    scope = item.nodeid.rsplit("::", 1)[0]  # xdist's loadscope unit: the class, else the module
+    return LONGEST_FIRST.index(scope) if scope in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 @pytest.hookimpl(trylast=True)  # after -k / -m have deselected what they do
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_scope_rank)  # stable: every other test keeps its place
     lessons = _lessons_run_in_the_browser(items)
     if not lessons:
         return

@@ -22,6 +22,12 @@ sys.path.insert(0, str(ROOT))
 import conftest  # noqa: F401  (same kernel environment as the tests)
 
 LESSON_SECONDS, LESSON_BYTES, SUITE_SECONDS = 45, 2**30, 300
+# `make test`'s pytest arguments, read from the Makefile (its one home).
+MAKE_TEST_PYTEST_ARGS = next(
+    line.split("?=", 1)[1].split()
+    for line in (ROOT / "Makefile").read_text().splitlines()
+    if line.startswith("PYTEST_ARGS ?=")
+)
 
 
 def peak_rss_bytes(pid: int) -> int:
@@ -63,7 +69,7 @@ def main() -> int:
     if "--no-suite" not in sys.argv:
         start = time.perf_counter()
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadscope"],
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *MAKE_TEST_PYTEST_ARGS],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -71,7 +77,7 @@ def main() -> int:
         suite = time.perf_counter() - start
         summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "no output"
         body += (
-            f"\nThe whole test suite (`pytest -n 2`, what `make test` runs after ruff, on an installed `.venv`): "
+            f"\nThe whole test suite (`make test`'s pytest, after ruff, on an installed `.venv`): "
             f"{suite:.0f} s ({summary}); "
             f"target under {SUITE_SECONDS // 60} minutes: {verdict(suite < SUITE_SECONDS)}.\n"
         )

@@ -514,33 +514,36 @@ def _teachers_enable_commands() -> list[str]:
     return [line for line in block.splitlines() if "extension enable" in line]
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-def test_learners_lab_serves_no_nbgrader_endpoint_and_the_teachers_commands_switch_them_on(tmp_path):
-    venv, env = _shadow_environment(tmp_path)
-    plan = subprocess.run(
-        ["make", "--no-print-directory", "-n", "setup", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True
-    )
-    assert plan.returncode == 0, plan.stderr
-    switch_off = [line for line in plan.stdout.splitlines() if "extension disable" in line]
-    assert len(switch_off) == 2, plan.stdout
-    for line in switch_off:
-        done = subprocess.run(line, shell=True, env=env, capture_output=True, text=True)
-        assert done.returncode == 0 and not done.stdout.strip(), (line, done.stdout, done.stderr)
-    learner = _lab_answers(venv, env, tmp_path, ["/formgrader/api/assignments", "/assignments", "/lab"])
-    assert learner["/formgrader/api/assignments"][0] == 404
-    assert learner["/assignments"][0] == 404
-    assert "@jupyter/nbgrader" in _disabled_lab_extensions(learner["/lab"][1])
+class TestLearnersLab:
+    """A class of its own: an xdist work unit apart from the graded course (conftest.LONGEST_FIRST)."""
 
-    enable = _teachers_enable_commands()
-    assert len(enable) == 2, enable
-    for line in enable:
-        line = line.replace(".venv/bin/", f"{venv / 'bin'}/")
-        done = subprocess.run(line, shell=True, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, (line, done.stderr)
-        assert "failed" not in (done.stdout + done.stderr).lower(), (line, done.stdout + done.stderr)
-    teacher = _lab_answers(venv, env, tmp_path, ["/formgrader/api/assignments", "/lab"])
-    assert teacher["/formgrader/api/assignments"][0] == 200
-    assert "@jupyter/nbgrader" not in _disabled_lab_extensions(teacher["/lab"][1])
+    @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+    def test_learners_lab_serves_no_nbgrader_endpoint_and_the_teachers_commands_switch_them_on(self, tmp_path):
+        venv, env = _shadow_environment(tmp_path)
+        plan = subprocess.run(
+            ["make", "--no-print-directory", "-n", "setup", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True
+        )
+        assert plan.returncode == 0, plan.stderr
+        switch_off = [line for line in plan.stdout.splitlines() if "extension disable" in line]
+        assert len(switch_off) == 2, plan.stdout
+        for line in switch_off:
+            done = subprocess.run(line, shell=True, env=env, capture_output=True, text=True)
+            assert done.returncode == 0 and not done.stdout.strip(), (line, done.stdout, done.stderr)
+        learner = _lab_answers(venv, env, tmp_path, ["/formgrader/api/assignments", "/assignments", "/lab"])
+        assert learner["/formgrader/api/assignments"][0] == 404
+        assert learner["/assignments"][0] == 404
+        assert "@jupyter/nbgrader" in _disabled_lab_extensions(learner["/lab"][1])
+
+        enable = _teachers_enable_commands()
+        assert len(enable) == 2, enable
+        for line in enable:
+            line = line.replace(".venv/bin/", f"{venv / 'bin'}/")
+            done = subprocess.run(line, shell=True, env=env, capture_output=True, text=True)
+            assert done.returncode == 0, (line, done.stderr)
+            assert "failed" not in (done.stdout + done.stderr).lower(), (line, done.stdout + done.stderr)
+        teacher = _lab_answers(venv, env, tmp_path, ["/formgrader/api/assignments", "/lab"])
+        assert teacher["/formgrader/api/assignments"][0] == 200
+        assert "@jupyter/nbgrader" not in _disabled_lab_extensions(teacher["/lab"][1])
 
 
 TEACHING = ROOT / "TEACHING.md"
@@ -677,54 +680,61 @@ def _grades(path: Path) -> dict[str, dict[str, str]]:
         return {row["student_id"]: row for row in csv.DictReader(file) if row["assignment"] == TEACHING_LESSON}
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-def test_teaching_md_followed_literally_from_a_fresh_course(tmp_path):
-    """TEACHING.md's own commands, in order, each route from a fresh course: roster, due date, release;
-    then collect by file copy with timestamps, grade, feedback, export, regrade with --force; or release
-    through an exchange folder, fetch and submit as a student, collect, grade, return feedback."""
-    steps = teaching_steps()
-    commands = "\n".join(text for _, role, text in steps if not role.startswith("file:"))
-    for needed in (
-        "db student import",
-        "db assignment add",
-        "--duedate",
-        "timestamp.txt",
-        "--force",
-        "collect",
-        "release_feedback",
-        "fetch_feedback",
-        "export",
-        "Exchange.root",
-    ):
-        assert needed in commands, needed
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    for variable in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "IPYTHONDIR", "MPLCONFIGDIR"):
-        (tmp_path / variable.lower()).mkdir()
-        env[variable] = str(tmp_path / variable.lower())
-    env["OMP_NUM_THREADS"] = "1"
-    run = subprocess.run(
-        [sys.executable, __file__, "--teaching", str(tmp_path)], env=env, capture_output=True, text=True, timeout=900
-    )
-    assert run.returncode == 0, (run.stdout + run.stderr)[-5000:]
+class TestTeachingMdFollowedLiterally:
+    """A class of its own: an xdist work unit apart from the graded course (conftest.LONGEST_FIRST)."""
 
-    course_dir, name = tmp_path / "files" / "build" / "course", TEACHING_LESSON
-    points = float(len(course.exercises(course._cells(course.NOTEBOOKS / f"{name}.ipynb"), stubs=True)))
-    before = _grades(tmp_path / "files" / "grades-before-regrade.csv")
-    assert set(before) == {"alice", "bob", "carol"}  # the roster, whoever handed in
-    assert float(before["alice"]["score"]) == points and before["alice"]["timestamp"]
-    assert before["bob"]["timestamp"] > before["bob"]["duedate"] and float(before["bob"]["score"]) == 0
-    assert before["carol"]["timestamp"] == "" and float(before["carol"]["score"]) == 0  # no submission
-    after = _grades(course_dir / "grades.csv")
-    assert float(after["alice"]["score"]) == 0  # regraded with --force: her blank replacement
-    assert (course_dir / "feedback" / "alice" / name / f"{name}.html").exists()  # the file to send her
+    @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+    def test_teaching_md_followed_literally_from_a_fresh_course(self, tmp_path):
+        """TEACHING.md's own commands, in order, each route from a fresh course: roster, due date, release;
+        then collect by file copy with timestamps, grade, feedback, export, regrade with --force; or release
+        through an exchange folder, fetch and submit as a student, collect, grade, return feedback."""
+        steps = teaching_steps()
+        commands = "\n".join(text for _, role, text in steps if not role.startswith("file:"))
+        for needed in (
+            "db student import",
+            "db assignment add",
+            "--duedate",
+            "timestamp.txt",
+            "--force",
+            "collect",
+            "release_feedback",
+            "fetch_feedback",
+            "export",
+            "Exchange.root",
+        ):
+            assert needed in commands, needed
+        env = dict(os.environ)
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        for variable in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "IPYTHONDIR", "MPLCONFIGDIR"):
+            (tmp_path / variable.lower()).mkdir()
+            env[variable] = str(tmp_path / variable.lower())
+        env["OMP_NUM_THREADS"] = "1"
+        run = subprocess.run(
+            [sys.executable, __file__, "--teaching", str(tmp_path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert run.returncode == 0, (run.stdout + run.stderr)[-5000:]
 
-    hub = _grades(tmp_path / "hub" / "build" / "course" / "grades.csv")
-    users = set(hub) - {"alice", "bob", "carol"}
-    assert len(users) == 1, hub  # the student who used the exchange (the hub user name: here the OS user)
-    assert float(hub[users.pop()]["score"]) == points
-    fetched = list((tmp_path / "hub" / "student" / name / "feedback").glob(f"*/{name}.html"))
-    assert len(fetched) == 1 and "Score" in fetched[0].read_text()
+        course_dir, name = tmp_path / "files" / "build" / "course", TEACHING_LESSON
+        points = float(len(course.exercises(course._cells(course.NOTEBOOKS / f"{name}.ipynb"), stubs=True)))
+        before = _grades(tmp_path / "files" / "grades-before-regrade.csv")
+        assert set(before) == {"alice", "bob", "carol"}  # the roster, whoever handed in
+        assert float(before["alice"]["score"]) == points and before["alice"]["timestamp"]
+        assert before["bob"]["timestamp"] > before["bob"]["duedate"] and float(before["bob"]["score"]) == 0
+        assert before["carol"]["timestamp"] == "" and float(before["carol"]["score"]) == 0  # no submission
+        after = _grades(course_dir / "grades.csv")
+        assert float(after["alice"]["score"]) == 0  # regraded with --force: her blank replacement
+        assert (course_dir / "feedback" / "alice" / name / f"{name}.html").exists()  # the file to send her
+
+        hub = _grades(tmp_path / "hub" / "build" / "course" / "grades.csv")
+        users = set(hub) - {"alice", "bob", "carol"}
+        assert len(users) == 1, hub  # the student who used the exchange (the hub user name: here the OS user)
+        assert float(hub[users.pop()]["score"]) == points
+        fetched = list((tmp_path / "hub" / "student" / name / "feedback").glob(f"*/{name}.html"))
+        assert len(fetched) == 1 and "Score" in fetched[0].read_text()
 
 
 def test_teaching_md_hub_install_takes_the_cpu_index_and_only_the_learners_packages(tmp_path):

@@ -96,3 +96,14 @@ def test_ci_runs_the_test_command_and_checks_the_tree_is_clean():
     assert "make test" in commands
     assert "export TORCH_INDEX=" in commands
     assert "git status --porcelain" in ci
+
+
+def test_the_longest_work_units_named_first_exist_and_make_test_keeps_their_order():
+    import conftest
+
+    for scope in conftest.LONGEST_FIRST:
+        path, _, cls = scope.partition("::")
+        text = (ROOT / path).read_text()
+        assert not cls or f"\nclass {cls}" in text, f"{scope}: no such class (conftest.LONGEST_FIRST is stale)"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--dist loadscope --no-loadscope-reorder" in makefile  # else xdist re-sorts by number of tests
