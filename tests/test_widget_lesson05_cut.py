@@ -41,6 +41,12 @@ def test_the_widget_switches_to_the_cut_and_back():
     assert widget.line.startswith("cut the MLP route (block 3)")
     widget.controls["experiment"].value = "freeze"
     assert widget.line.startswith("froze mlp (block 3)")
+    widget.controls["where"].value = "every block"
+    widget.controls["freeze"].value = "proj"
+    assert widget.line == (
+        "froze proj (every block): 8 of 56 parameter tensors get no gradient; "
+        "the others get exactly the gradients they get with nothing frozen"
+    )
 
 
 def test_bad_settings_are_refused():

@@ -1,0 +1,87 @@
+"""Lesson 05's experiment functions (vit_explained.gradient_experiments): shapes, seeds and what each measures."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from vit_explained.gradient_experiments import (
+    backward_pass,
+    gradient_rms_per_entry,
+    mnist_vit_maker,
+    route_norms,
+    scaled_qkv_gradients,
+    skip_over_mlp,
+    small_digit_vit,
+    tensors_with_gradient,
+    v_over_qk,
+)
+from vit_explained.gradient_hooks import qkv_gradient_norms, record_residual_routes
+
+
+@pytest.fixture(scope="module")
+def batch():
+    generator = torch.Generator().manual_seed(0)
+    return torch.rand(8, 1, 8, 8, generator=generator), torch.randint(0, 10, (8,), generator=generator)
+
+
+def test_small_digit_vit_is_seeded_and_fused_gives_the_same_gradients(batch):
+    images, labels = batch
+    a, b, fused = small_digit_vit(3), small_digit_vit(3), small_digit_vit(3, fused=True)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    assert not any(block.attn.fused for block in a.blocks) and all(block.attn.fused for block in fused.blocks)
+    logits = backward_pass(a, images, labels)
+    assert logits.shape == (8, 10) and not logits.requires_grad
+    backward_pass(fused, images, labels)
+    for p, q in zip(a.parameters(), fused.parameters(), strict=True):
+        torch.testing.assert_close(p.grad, q.grad, rtol=1e-4, atol=1e-6)
+    assert tensors_with_gradient(a) == 56
+    assert not torch.equal(small_digit_vit(4).blocks[0].attn.qkv.weight, a.blocks[0].attn.qkv.weight)
+
+
+def test_tensors_with_gradient_counts_only_what_got_one(batch):
+    model = small_digit_vit()
+    assert tensors_with_gradient(model) == 0
+    for block in model.blocks:
+        block.mlp.requires_grad_(False)
+    backward_pass(model, *batch)
+    assert tensors_with_gradient(model) == 56 - 16
+
+
+def test_mnist_vit_maker_is_seeded_with_the_torch_init():
+    a, b = mnist_vit_maker(1)(), mnist_vit_maker(1)()
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    assert not torch.equal(mnist_vit_maker(2)().head.weight, a.head.weight)
+
+
+def test_route_norms_and_skip_over_mlp_agree_with_the_recorded_routes(batch):
+    route = {"skip": torch.full((2, 3, 4), 1.0), "total": torch.full((2, 3, 4), 3.0)}
+    assert route_norms(route) == pytest.approx((24**0.5, 2 * 24**0.5))
+    images, labels = batch
+    model = small_digit_vit(1, fused=True)
+    with record_residual_routes(model) as routes:
+        F.cross_entropy(model(images), labels).backward()
+    expected = [skip / mlp for skip, mlp in map(route_norms, routes.values())]
+    assert skip_over_mlp(small_digit_vit(1, fused=True), images, labels) == pytest.approx(expected)
+    assert len(expected) == 4
+
+
+def test_v_over_qk():
+    assert v_over_qk({"q": 1.0, "k": 2.0, "v": 10.0}) == 5.0
+
+
+def test_gradient_rms_per_entry_grows_for_the_norms_when_the_layers_after_them_grow(batch):
+    norm_rms, qkv_rms = gradient_rms_per_entry(*batch)
+    up_norm, _ = gradient_rms_per_entry(*batch, after_norms=5.0)
+    assert norm_rms > 0 and qkv_rms > 0 and up_norm > 5 * norm_rms
+
+
+def test_scaled_qkv_gradients_match_p_grad_and_catch_d_out(batch):
+    images, labels = batch
+    plain = scaled_qkv_gradients(images, labels, "", seed=0)
+    model = small_digit_vit(0)
+    backward_pass(model, images, labels)
+    assert plain.norms == pytest.approx(qkv_gradient_norms(model)["block 0"], rel=1e-5)
+    v_up = scaled_qkv_gradients(images, labels, "v", seed=0)
+    assert v_up.norms["v"] != pytest.approx(plain.norms["v"]) and v_up.d_out > 0 and plain.d_out > 0
+    with pytest.raises(ValueError, match="scale_rows"):
+        scaled_qkv_gradients(images, labels, "x", seed=0)

@@ -1,0 +1,141 @@
+"""Lesson 05's experiments on where a ViT's gradients come from, as reusable functions.
+
+The models: :func:`small_digit_vit` (8x8 digits, D = 32, the lesson's running model) and
+:func:`mnist_vit_maker` (fresh copies of the shipped MNIST ViT's architecture and init). The measurements:
+:func:`route_norms` and :func:`skip_over_mlp` (the two routes into each attention branch),
+:func:`gradient_rms_per_entry` (LayerNorm against qkv gradient size per entry), :func:`scaled_qkv_gradients`
+(block 0's q, k, v gradients with some of its qkv rows scaled), :func:`v_over_qk`, :func:`backward_pass` and
+:func:`tensors_with_gradient`. Every function takes the batch it uses; none keeps state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+
+from .gradient_hooks import GradientRecorder, record_residual_routes
+from .pretrained import checkpoint_info
+from .vit import ViT
+
+__all__ = [
+    "ScaledRows",
+    "backward_pass",
+    "gradient_rms_per_entry",
+    "mnist_vit_maker",
+    "route_norms",
+    "scaled_qkv_gradients",
+    "skip_over_mlp",
+    "small_digit_vit",
+    "tensors_with_gradient",
+    "v_over_qk",
+]
+
+
+def small_digit_vit(seed: int = 0, *, fused: bool = False, init: str = "timm") -> ViT:
+    """Lesson 05's small ViT for 8x8 digits: 2x2 patches -> 16 tokens + the class token, D = 32, 4 blocks of 4 heads.
+
+    Seeded with ``torch.manual_seed(seed)``. ``init="timm"``: Linear weights start as a truncated normal with
+    std 0.02, biases at 0 (the package's default, and timm 1.0's ``init_weights_vit_timm``). ``fused=False``
+    (the default here): explicit attention, scores, then the ``nn.Softmax`` module ``attend``, then the weighted
+    sum, so hooks see every step; ``fused=True`` uses ``F.scaled_dot_product_attention`` (the same gradients)."""
+    torch.manual_seed(seed)
+    model = ViT(image_size=8, patch_size=2, num_classes=10, dim=32, depth=4, heads=4, mlp_dim=64, channels=1, init=init)
+    for block in model.blocks:
+        block.attn.fused = fused
+    return model
+
+
+def mnist_vit_maker(seed: int) -> Callable[[], ViT]:
+    """A maker of fresh models with the shipped MNIST ViT's architecture and init (``init="torch"``), seeded;
+    seed 0 gives the checkpoint's own starting weights (the training run's ``Recipe.build_model``)."""
+
+    def make() -> ViT:
+        torch.manual_seed(seed)
+        return ViT(**checkpoint_info()["config"], init="torch")
+
+    return make
+
+
+def route_norms(route: Mapping[str, torch.Tensor]) -> tuple[float, float]:
+    """``(||skip||, ||total - skip||)`` for one block's routes from :func:`record_residual_routes`
+    (``route["skip"]``, ``route["total"]``: ``(B, N, D)`` gradients at the attention branch's output ``h``)."""
+    return route["skip"].norm().item(), (route["total"] - route["skip"]).norm().item()
+
+
+def skip_over_mlp(model: ViT, images: torch.Tensor, labels: torch.Tensor) -> list[float]:
+    """One backward pass of ``model`` on ``images`` ``(B, C, H, W)`` with ``labels`` ``(B,)``; per block (bottom
+    first), the skip route's gradient norm over the block's own MLP route's, at the attention branch's output."""
+    with record_residual_routes(model) as routes:
+        F.cross_entropy(model(images), labels).backward()
+    return [skip / mlp for skip, mlp in map(route_norms, routes.values())]
+
+
+def backward_pass(model: ViT, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy on ``model(images)`` and ``backward()``; returns the logits ``(B, num_classes)``, detached."""
+    logits = model(images)
+    F.cross_entropy(logits, labels).backward()
+    return logits.detach()
+
+
+def tensors_with_gradient(model: torch.nn.Module) -> int:
+    """How many parameter tensors of ``model`` hold a gradient (``p.grad is not None``)."""
+    return sum(p.grad is not None for p in model.parameters())
+
+
+def v_over_qk(norms: Mapping[str, float]) -> float:
+    """``||dW_v|| / max(||dW_q||, ||dW_k||)`` from one block's ``{"q": ..., "k": ..., "v": ...}`` gradient norms."""
+    return norms["v"] / max(norms["q"], norms["k"])
+
+
+def gradient_rms_per_entry(
+    images: torch.Tensor, labels: torch.Tensor, init: str = "timm", after_norms: float = 1.0, seed: int = 0
+) -> tuple[float, float]:
+    """Root mean square of every gradient entry of the LayerNorms, and of the qkv weights, after one backward pass
+    of a fresh :func:`small_digit_vit` (``seed``, ``init``) on ``images`` ``(B, 1, 8, 8)``.
+
+    ``after_norms`` multiplies the weights of the layers right after a norm (qkv, fc1, the head), nothing else."""
+    model = small_digit_vit(seed, fused=True, init=init)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith(("qkv.weight", "fc1.weight", "head.weight")):
+                p.mul_(after_norms)
+    F.cross_entropy(model(images), labels).backward()
+    entries = {
+        kind: torch.cat([p.grad.flatten() for n, p in model.named_parameters() if kind in n and p.grad is not None])
+        for kind in ("norm", "qkv.weight")
+    }
+    return entries["norm"].pow(2).mean().sqrt().item(), entries["qkv.weight"].pow(2).mean().sqrt().item()
+
+
+class ScaledRows(NamedTuple):
+    """Block ``block``'s gradients after some of its qkv rows were scaled (see :func:`scaled_qkv_gradients`)."""
+
+    norms: dict[str, float]  # {"q", "k", "v"}: the gradient norm of that third of qkv.weight's rows
+    d_out: float  # ||dO||: the gradient at the attention's output (proj's input), (B, N, D) laid end to end
+
+
+def scaled_qkv_gradients(
+    images: torch.Tensor, labels: torch.Tensor, scale_rows: str, seed: int, scale: float = 10.0, block: int = 0
+) -> ScaledRows:
+    """A fresh :func:`small_digit_vit` (``seed``) with the rows of ``blocks[block].attn.qkv.weight`` named in
+    ``scale_rows`` (any of ``"q"``, ``"k"``, ``"v"``; ``""`` for none) times ``scale``; one backward pass on
+    ``images`` ``(B, 1, 8, 8)``; that block's q, k, v gradient norms and the norm of the ``dO`` they came from."""
+    if set(scale_rows) - set("qkv"):
+        raise ValueError(f"scale_rows may hold only 'q', 'k' and 'v', got {scale_rows!r}")
+    model = small_digit_vit(seed)
+    attention = model.blocks[block].attn
+    with torch.no_grad():
+        for index, part in enumerate("qkv"):
+            if part in scale_rows:
+                attention.qkv.weight.chunk(3)[index].mul_(scale)  # chunk gives views
+    caught: dict[str, torch.Tensor] = {}
+    hook = attention.proj.register_full_backward_hook(lambda module, grad_in, grad_out: caught.update(d_out=grad_in[0]))
+    try:
+        with GradientRecorder(model) as recorder:
+            F.cross_entropy(model(images), labels).backward()
+    finally:
+        hook.remove()
+    return ScaledRows(recorder.qkv_by_layer()[f"block {block}"], caught["d_out"].norm().item())
