@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+import torch
 
 from vit_explained.plotting.lesson06 import plot_selection_gaps
 
@@ -44,3 +45,22 @@ def test_pooling_plot_joins_each_seeds_pair_within_a_learning_rate():
     joins = [line for line in ax.get_lines() if line.get_color() == "gray" and line.get_linewidth() == 0.7]
     assert len(joins) == 6  # 3 seeds x 2 learning rates, each line from class token to mean at one rate
     assert all(abs(line.get_xdata()[1] - line.get_xdata()[0] - 1) < 1e-9 for line in joins)
+
+
+def test_plot_digits_titles_each_image_with_its_label():
+    from vit_explained.plotting.lesson06 import plot_digits
+
+    fig = plot_digits(torch.rand(12, 1, 8, 8), torch.arange(12) % 10, count=5)
+    assert [ax.get_title() for ax in fig.axes] == ["0", "1", "2", "3", "4"]
+    with pytest.raises(ValueError, match="at least one"):
+        plot_digits(torch.rand(0, 1, 8, 8), torch.zeros(0, dtype=torch.long))
+
+
+def test_seed_plots_name_the_dots_and_the_mean_bars_in_the_legend():
+    from vit_explained.plotting.lesson06 import plot_pooling_seeds, plot_seed_comparison
+
+    fig = plot_seed_comparison({"400 steps": {"ViT": [0.9, 0.95], "CNN": [0.96, 0.97]}}, title="t")
+    runs = {"300": {"0.03": {"cls": [0.3, 0.5], "mean": [0.8, 0.9]}}}
+    for ax in (fig.axes[0], plot_pooling_seeds(runs).axes[0]):
+        labels = [text.get_text() for text in ax.get_legend().get_texts()]
+        assert "one seed" in labels and "mean over seeds" in labels

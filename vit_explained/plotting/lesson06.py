@@ -17,6 +17,7 @@ from . import new_figure
 __all__ = [
     "plot_accuracy_vs_time",
     "plot_confusion_matrix",
+    "plot_digits",
     "plot_history",
     "plot_losses",
     "plot_misclassified",
@@ -100,6 +101,24 @@ def plot_confusion_matrix(matrix: np.ndarray | torch.Tensor, title: str = "Confu
     bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="mistakes (off the diagonal)")
     bar.locator = MaxNLocator(integer=True)
     bar.update_ticks()
+    fig.tight_layout()
+    return fig
+
+
+def plot_digits(
+    images: torch.Tensor, labels: torch.Tensor, count: int = 10, title: str = "MNIST training digits and their labels"
+) -> Figure:
+    """The first ``count`` images ``(B, 1, H, W)`` in one row, each titled with its label ``(B,)``."""
+    count = min(count, len(images))
+    if count < 1:
+        raise ValueError("plot_digits needs at least one image")
+    fig = new_figure(figsize=(1.1 * count, 1.7))
+    axes = np.atleast_1d(fig.subplots(1, count))
+    for ax, image, label in zip(axes, images[:count], labels[:count], strict=True):
+        ax.imshow(image[0].cpu().numpy(), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(f"{int(label)}", fontsize=10)
+        ax.axis("off")
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -259,13 +278,16 @@ def _seed_strip(
         offsets = np.linspace(-0.12, 0.12, len(values)) if len(values) > 1 else np.zeros(1)
         ax.plot(index + offsets, values, "o", color=color, markersize=5, alpha=0.8)
         ax.hlines(values.mean(), index - 0.25, index + 0.25, color=color, linewidth=2.5)
+    # one legend entry each for what the dots and the bars mean (gray: they stand for every column's colour)
+    ax.plot([], [], "o", color="gray", markersize=5, label="one seed")
+    ax.plot([], [], "-", color="gray", linewidth=2.5, label="mean over seeds")
     ax.set_xticks(range(len(groups)), list(groups), fontsize=8)
     ax.grid(alpha=0.3, axis="y")
 
 
 def plot_pooling_seeds(
     runs: Mapping[str, Mapping[str, Mapping[str, Sequence[float]]]],
-    title: str = "SGD: class token or mean pooling, each dot a seed, a gray line joins one seed's pair",
+    title: str = "SGD: class token or mean pooling",
 ) -> Figure:
     """``runs[steps][lr][pool]``: validation accuracy per seed (lesson 06's stored pooling runs). One
     panel per number of steps; in each, one column per (learning rate, pooling), the seeds as dots, the
@@ -298,8 +320,8 @@ def plot_seed_comparison(
     panels: Mapping[str, Mapping[str, Sequence[float]]], title: str, ylabel: str = "test accuracy (%)"
 ) -> Figure:
     """One panel per ``panels[name]`` = ``{model: accuracy per seed}``: each seed a dot, the mean a
-    bar, on an axis that fits the data; a thin gray line joins the dots of one seed (the models share
-    their seeds)."""
+    bar (both named in the legend), on an axis that fits the data; a thin gray line joins the dots of one
+    seed (the models share their seeds)."""
     if not panels:
         raise ValueError("panels must map a panel title to {model: accuracies per seed}")
     fig = new_figure(figsize=(4.6 * len(panels), 3.8))
@@ -311,6 +333,7 @@ def plot_seed_comparison(
             linked=True,
         )
         ax.set(title=name)
+        ax.legend(loc="lower right", fontsize=8)
     axes[0].set_ylabel(ylabel)
     fig.suptitle(title)
     fig.tight_layout()
