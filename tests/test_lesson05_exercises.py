@@ -541,3 +541,77 @@ def test_w_v_gradient_names_the_mean_over_both():
 def test_frozen_attention_parts_accepts_floats_and_patch_embedding(answer, capsys):
     check_frozen_attention_parts(lambda: answer)
     assert capsys.readouterr().out.startswith("Correct!")
+
+
+# --- exercise 6: dW_q, through the scores -----------------------------------------------------------------
+
+import math  # noqa: E402
+
+from vit_explained.exercises.lesson05 import check_w_q_gradient  # noqa: E402
+
+
+def w_q_gradient(x, k, grad_scores):
+    d_q = grad_scores @ k / k.shape[-1] ** 0.5  # (B, N, d)
+    return torch.einsum("bnd,bne->de", d_q, x)  # (d, D), summed over images and tokens
+
+
+def w_q_gradient_loop(x, k, grad_scores):
+    total = torch.zeros(k.shape[-1], x.shape[-1], dtype=torch.float64)
+    for image in range(x.shape[0]):
+        total += (grad_scores[image] @ k[image]).T @ x[image] / math.sqrt(k.shape[-1])  # in place
+    return total
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        w_q_gradient,
+        w_q_gradient_loop,
+        lambda x, k, g: (g @ k).flatten(0, 1).T @ x.flatten(0, 1) * k.shape[-1] ** -0.5,
+        lambda x, k, g: torch.einsum("bij,bjd,bie->de", g, k, x) / np.sqrt(k.shape[-1]),
+        lambda x, k, g: np.tensordot((g @ k).numpy(), x.numpy(), axes=([0, 1], [0, 1])) / np.sqrt(k.shape[-1]),
+        lambda x, k, g: (x.mT @ (g @ k)).sum(0).T.float() / k.shape[-1] ** 0.5,  # X^T dQ, then transposed; float32
+    ],
+)
+def test_w_q_gradient_accepts_answers_written_differently(answer, capsys):
+    check_w_q_gradient(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda x, k, g: (x.mT @ (g @ k)).sum(0) / k.shape[-1] ** 0.5, "shape is transposed"),  # X^T dQ as is
+        (  # the transpose slip where d == D hides it in the shape
+            lambda x, k, g: (
+                w_q_gradient(x, k, g).T.contiguous() if x.shape[-1] == k.shape[-1] else w_q_gradient(x, k, g)
+            ),
+            "transpose of dW_q",
+        ),
+        (lambda x, k, g: torch.einsum("bnd,bne->de", g @ k, x), "scale is missing"),
+        (lambda x, k, g: w_q_gradient(x, k, g) * k.shape[-1], "multiplied by sqrt"),
+        (lambda x, k, g: w_q_gradient(x, k, g) / k.shape[-1] ** 0.5, "applied twice"),
+        (lambda x, k, g: torch.einsum("bnd,bne->de", g.mT @ k, x) / k.shape[-1] ** 0.5, "dK's formula"),
+        (lambda x, k, g: (g @ k).mT @ x / k.shape[-1] ** 0.5, "shared by every image"),
+        (lambda x, k, g: g @ k / k.shape[-1] ** 0.5, "dQ's shape"),
+        (lambda x, k, g: w_q_gradient(x, k, g) / x.shape[0], "averaged over the images"),
+        (lambda x, k, g: w_q_gradient(x, k, g) / x.shape[1], "averaged over the tokens"),
+        (lambda x, k, g: (g[0] @ k[0]).T @ x[0] / k.shape[-1] ** 0.5, "only the first image"),
+        (lambda x, k, g: (g @ k).T @ x, "raised RuntimeError"),  # .T on a batch
+        (lambda x, k, g: torch.zeros(k.shape[-1], x.shape[-1]), "differs from autograd"),
+        (not_done, "NotImplementedError|not attempted|your code"),
+    ],
+)
+def test_w_q_gradient_rejects(wrong, message):
+    with pytest.raises((ExerciseFailed, ExerciseNotAttempted), match=message):
+        check_w_q_gradient(wrong)
+
+
+def test_w_q_gradient_refuses_autograd():
+    def by_autograd(x, k, g):
+        w_q = torch.zeros(k.shape[-1], x.shape[-1], dtype=x.dtype, requires_grad=True)
+        ((x @ w_q.T) @ k.mT / k.shape[-1] ** 0.5).backward(g)
+        return w_q.grad
+
+    with pytest.raises(ExerciseFailed, match="by hand"):
+        check_w_q_gradient(by_autograd)

@@ -265,6 +265,75 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
     passed("dW_v = dV^T x summed over tokens and images, with dV = A^T dOut. No softmax on this route.")
 
 
+def _diagnose_w_q(
+    result: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, k: torch.Tensor, grad_scores: torch.Tensor
+) -> None:
+    """Fail with what went wrong in ``w_q_gradient`` (exercise 6)."""
+    batch_size, tokens, width = x.shape
+    head = k.shape[-1]
+    root = head**0.5
+    if tuple(result.shape) == (batch_size, head, width):
+        fail(
+            "one W_q is shared by every image of the batch: its gradient is one (d, D) matrix, the images' "
+            f"contributions added up (summed over the batch axis, even when it has length 1); got {tuple(result.shape)}"
+        )
+    if tuple(result.shape) == (batch_size, tokens, head):
+        fail("this has dQ's shape (B, N, d): one step is left, from dQ to the weight, dW_q = dQ^T X (d, D)")
+    if tuple(result.shape) == (width, head) and width != head:
+        fail(
+            f"the shape is transposed: X^T dQ is (D, d); W_q is stored like an nn.Linear weight, (d, D) = "
+            f"{(head, width)}, and Q = x @ W_q.T, so dW_q = dQ^T X; got {tuple(result.shape)}"
+        )
+    if result.shape != expected.shape:
+        fail(
+            f"dW_q must have W_q's shape (d, D) = {(head, width)} for x of shape {tuple(x.shape)}; "
+            f"got {tuple(result.shape)}"
+        )
+    if close(result, expected.T):
+        fail(
+            "you returned the transpose of dW_q (d == D here, so the shape could not tell): X^T dQ is laid out "
+            "like W_q.T; W_q itself is (d, D), so dW_q = dQ^T X"
+        )
+    if close(result, expected * root):
+        fail(f"the scale is missing: S = Q K^T / sqrt(d), so dQ = dS K / sqrt(d) (d = {head} here)")
+    if close(result, expected * head):
+        fail(f"you multiplied by sqrt(d) where S divides by it: dQ = dS K / sqrt(d) (d = {head} here)")
+    if close(result, expected / root):
+        fail(f"the scale is applied twice (or you divided by d): dQ = dS K / sqrt(d), once (d = {head} here)")
+    if close(result, torch.einsum("bnd,bne->de", grad_scores.mT @ k, x) / root):
+        fail(
+            "dS^T K is dK's formula (the keys are S's second index): the queries are its first index, "
+            "so dQ = dS K / sqrt(d), without the transpose"
+        )
+    if batch_size > 1 and close(result * batch_size, expected):
+        fail("you averaged over the images; gradients of a shared weight add up (the loss decides any averaging).")
+    if close(result * tokens, expected):
+        fail("you averaged over the tokens; every token's contribution to the shared W_q adds up (a sum, not a mean).")
+    if batch_size > 1 and close(result, (grad_scores[0] @ k[0]).T @ x[0] / root):
+        fail("only the first image counted: W_q is shared by every image of the batch, so add up all of theirs.")
+    fail(f"dW_q differs from autograd's for x of shape {tuple(x.shape)} (largest error {_max_error(result, expected)})")
+
+
+def check_w_q_gradient(w_q_gradient: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
+    """Exercise 6: ``w_q_gradient(x, k, grad_scores) -> dW_q`` for ``S = (x @ W_q.T) @ k^T / sqrt(d)``.
+
+    ``x``: ``(B, N, D)``, ``k``: ``(B, N, d)``, ``grad_scores`` = dL/dS: ``(B, N, N)``; the answer has the
+    shape of ``W_q``, ``(d, D)``, summed over the batch.
+    """
+    cases = [(4, 5, 6, 3), (1, 6, 5, 2), (3, 4, 4, 4)]  # B, N, D, d: a real batch, B = 1, then d == D
+    for index, (batch_size, tokens, width, head) in enumerate(cases):
+        generator = torch.Generator().manual_seed(60 + index)
+        x = torch.randn(batch_size, tokens, width, generator=generator, dtype=_DTYPE)
+        k = torch.randn(batch_size, tokens, head, generator=generator, dtype=_DTYPE)
+        grad_scores = torch.randn(batch_size, tokens, tokens, generator=generator, dtype=_DTYPE)
+        w_q = torch.randn(head, width, generator=generator, dtype=_DTYPE, requires_grad=True)
+        (expected,) = torch.autograd.grad((x @ w_q.T) @ k.mT / head**0.5, w_q, grad_scores)
+        result = _call(w_q_gradient, x, k, grad_scores, batch_hint=True)
+        if not close(result, expected):
+            _diagnose_w_q(result, expected, x, k, grad_scores)
+    passed("dQ = dS K / sqrt(d), then dW_q = dQ^T X summed over tokens and images: W_q learns only through the scores.")
+
+
 #: Exercise 4 asks module by module: the three LayerNorms apart, since norm1 and the final norm are in question.
 PARTS = ("embeddings", "norm1", "qkv", "proj", "norm2", "mlp", "final norm", "head")
 
