@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from vit_explained.plotting.lesson09 import plot_slice_matrix, plot_special_token_maps, plot_teacher_targets
+from vit_explained.plotting.lesson09 import (
+    plot_seed_accuracies,
+    plot_slice_matrix,
+    plot_special_token_maps,
+    plot_teacher_targets,
+)
 
 
 def test_teacher_targets_one_hot_beside_each_temperature():
@@ -58,3 +63,13 @@ def test_special_token_maps_print_each_ink_share():
     assert titles[4:6] == ["75% on ink", "12% on ink"]
     with pytest.raises(ValueError, match="ink_shares"):
         plot_special_token_maps(images, maps, maps, ink_shares=torch.rand(3, 2))
+
+
+def test_plot_seed_accuracies_draws_one_dot_per_model_and_seed():
+    runs = {"CNN": [0.95, 0.96, 0.94], "DeiT": [0.93, 0.92, 0.94], "ViT": [0.91, 0.94, 0.90]}
+    fig = plot_seed_accuracies(runs, names={"CNN": "CNN teacher"})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["CNN teacher", "DeiT", "ViT"]
+    assert len(ax.lines) == 3  # one grey line per seed
+    with pytest.raises(ValueError, match="same number"):
+        plot_seed_accuracies({"CNN": [0.9], "DeiT": [0.9, 0.8]})

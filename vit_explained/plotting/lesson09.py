@@ -1,6 +1,6 @@
 """Figures for lesson 09: a distilled DeiT's token sequence, the teacher's targets (softened
 probabilities against its argmax), its hard-distillation training setup, one head's weight matrix with
-the Q&A's slices boxed, and its two special tokens' maps.
+the Q&A's slices boxed, its two special tokens' maps, and the benchmark's test accuracies seed by seed.
 
 Every helper makes its figure with :func:`vit_explained.plotting.new_figure` and returns it, so a
 notebook shows it once (end the cell with ``fig``).
@@ -19,6 +19,7 @@ from .lesson08 import plot_map_columns
 
 __all__ = [
     "plot_distillation_setup",
+    "plot_seed_accuracies",
     "plot_slice_matrix",
     "plot_special_token_maps",
     "plot_teacher_targets",
@@ -200,6 +201,33 @@ def plot_teacher_targets(teacher_logits: torch.Tensor, *, temperatures: Sequence
     fig.suptitle(
         f"One teacher output (its argmax, class {top}, in red): the target of each kind of distillation", fontsize=10
     )
+    return fig
+
+
+def plot_seed_accuracies(accuracies: dict[str, Sequence[float]], *, names: dict[str, str] | None = None) -> Figure:
+    """Test accuracy of each model (a column) on each seed (a dot, the same seed joined by a grey line),
+    from ``{model: [accuracy per seed]}`` in ``[0, 1]``, e.g. ``benchmark_results()["test_accuracy"]``.
+    ``names`` relabels the columns."""
+    models = list(accuracies)
+    counts = {len(values) for values in accuracies.values()}
+    if not models or len(counts) != 1 or 0 in counts:
+        raise ValueError(f"accuracies must give every model the same number (> 0) of seeds, got {dict(accuracies)}")
+    (seeds,) = counts
+    names = names or {}
+    fig = new_figure(figsize=(1.4 * len(models) + 1.6, 2.6), layout="constrained")
+    ax = fig.subplots()
+    for seed in range(seeds):
+        values = [100 * accuracies[model][seed] for model in models]
+        ax.plot(range(len(models)), values, color="#bbbbbb", lw=1, zorder=1)
+        ax.scatter(range(len(models)), values, color="#444444", s=18, zorder=2, label="one seed" if seed == 0 else None)
+    means = [100 * sum(accuracies[model]) / seeds for model in models]
+    ax.scatter(range(len(models)), means, marker="_", s=400, color=_COLOURS["class"], zorder=3, label="mean")
+    ax.set_xticks(range(len(models)), [names.get(model, model) for model in models], fontsize=8)
+    ax.set_xlim(-0.5, len(models) - 0.5)
+    ax.set_ylabel("test accuracy (%)", fontsize=8)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.legend(fontsize=7, loc="lower left")
+    ax.set_title(f"Test accuracy, {seeds} seeds (a grey line joins one seed's models)", fontsize=9)
     return fig
 
 
