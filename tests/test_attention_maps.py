@@ -552,6 +552,28 @@ def test_deletion_curves_run_each_distinct_image_once():
         deletion_curves(model, images, labels, {"a": torch.rand(3, 3, 3), "b": torch.rand(3, 1, 9)})
 
 
+def test_insertion_curves_read_the_image_with_only_the_top_patches():
+    """Reading k of an insertion curve is the true class's probability on the image with only the map's
+    top counts[k] patches in place (the rest set to fill); the first reading is the blank image, the
+    last the intact one; a higher area is better."""
+    from vit_explained.attention_maps import insertion_areas
+
+    model = small_vit().eval()
+    images, labels = torch.rand(2, 1, 12, 12), torch.tensor([2, 4])
+    scores = torch.rand(2, 3, 3)
+    counts = [0, 2, 5, 9]
+    curves, areas = insertion_areas(model, images, labels, {"map": scores}, counts=counts, fill=0.25)
+    with torch.no_grad():
+        for k, kept in enumerate(counts):
+            order = scores.flatten(1).argsort(-1, descending=True)[:, :kept]
+            mask = torch.zeros(2, 9).scatter_(1, order, 1.0).reshape(2, 1, 3, 3)
+            mask = mask.repeat_interleave(4, -2).repeat_interleave(4, -1)
+            shown = images * mask + 0.25 * (1 - mask)
+            expected = model(shown).softmax(-1).gather(1, labels[:, None])[:, 0]
+            torch.testing.assert_close(curves["map"][:, k], expected)
+    torch.testing.assert_close(areas["map"], torch.trapezoid(curves["map"], x=torch.tensor(counts) / 9.0, dim=-1))
+
+
 def test_rollout_chain_prints_each_block_and_the_product():
     from vit_explained.plotting.lesson08 import plot_rollout_chain
 

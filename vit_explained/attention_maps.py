@@ -757,6 +757,34 @@ def deletion_areas(
     return curves, {name: deletion_auc(curve, counts) for name, curve in curves.items()}
 
 
+def insertion_areas(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    maps: Mapping[str, torch.Tensor],
+    *,
+    counts: Sequence[int],
+    fill: float = 0.0,
+) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    """Insertion curves, the mirror of :func:`deletion_areas`: start from an image of ``fill`` and put
+    the patches back, highest ranked first; reading ``k`` is the true class's probability with the
+    map's top ``counts[k]`` patches in place. A **higher** area is better. ``(curves, areas)``.
+
+    Keeping the top ``k`` patches is deleting the other ``P - k``, lowest ranked first: the curves are
+    :func:`deletion_curves` of the negated maps at the counts ``P - k``, read backwards (the same
+    images, each run once)."""
+    rows, cols = _deletion_grid(images, labels, maps)
+    patches = rows * cols
+    steps = _deletion_counts(counts, patches)
+    back = [patches - c for c in reversed(steps)]
+    negated = {name: -scores for name, scores in maps.items()}
+    curves = {
+        name: curve.flip(-1)
+        for name, curve in deletion_curves(model, images, labels, negated, counts=back, fill=fill).items()
+    }
+    return curves, {name: deletion_auc(curve, steps) for name, curve in curves.items()}
+
+
 def rollout_settings(
     attentions: Sequence[torch.Tensor], settings: Mapping[str, tuple[str, float]], grid: tuple[int, int]
 ) -> dict[str, torch.Tensor]:

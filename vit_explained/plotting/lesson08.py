@@ -23,7 +23,9 @@ __all__ = [
     "plot_attention_matrix",
     "plot_class_token_heads",
     "plot_deletion_curves",
+    "plot_deletion_steps",
     "plot_map_columns",
+    "plot_norm_histogram",
     "plot_rollout_chain",
     "plot_rollout_layers",
 ]
@@ -279,6 +281,7 @@ def _deletion_panel(
     reference: tuple[str, torch.Tensor] | None,
     bands: bool,
     styles: dict[str, tuple[str, str, str]],
+    xlabel: str = "fraction of patches deleted, highest ranked first",
 ) -> None:
     """One panel: the reference (a broad gray line underneath), then each curve with its own colour,
     dash and marker (so a curve lying on another stays visible) and its bootstrap band."""
@@ -321,7 +324,7 @@ def _deletion_panel(
             zorder=3,
             label=f"{name} (area {area:.2f})",
         )
-    ax.set_xlabel("fraction of patches deleted, highest ranked first")
+    ax.set_xlabel(xlabel)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
@@ -337,6 +340,7 @@ def plot_deletion_curves(
     stroke_first: dict[str, torch.Tensor] | None = None,
     reference: str | None = None,
     bands: bool = True,
+    xlabel: str = "fraction of patches deleted, highest ranked first",
 ) -> Figure:
     """Mean deletion curve per method: ``{name: (B, S)}`` -> one line each, its area in the legend.
 
@@ -350,7 +354,8 @@ def plot_deletion_curves(
     ``reference`` names one of ``curves`` drawn as a broad gray line under the others, in every
     panel. ``stroke_first`` (``{name: (B, S)}``) adds a second panel to the right, e.g. each map's
     order within the inked patches with the blank patches last; its curves keep the colours of the
-    ``curves`` whose names they start with.
+    ``curves`` whose names they start with. ``xlabel``: e.g. "fraction of patches inserted, ..." for
+    insertion curves (:func:`vit_explained.attention_maps.insertion_areas`), drawn the same way.
     """
     if not isinstance(curves, dict) or not curves:
         raise TypeError("curves must be a non-empty dict {method name: (B, P + 1) tensor}")
@@ -376,7 +381,7 @@ def plot_deletion_curves(
     ref = (reference, curves[reference]) if reference is not None else None
     for ax, (panel, panel_title) in zip(axes, panels, strict=True):
         shown = {name: values for name, values in panel.items() if name != reference}
-        _deletion_panel(ax, shown, counts, ref, bands, styles)
+        _deletion_panel(ax, shown, counts, ref, bands, styles, xlabel)
         if len(panels) > 1:
             ax.set_title(panel_title, fontsize=9)
     axes[0].set_ylabel(ylabel)
@@ -439,4 +444,69 @@ def plot_rollout_chain(
         )
     axes[0].set_ylabel("to (output side)", fontsize=7)
     fig.suptitle(title or "rollout: the later block on the left; a row of R sums to 1", fontsize=10)
+    return _settle(fig)
+
+
+def plot_norm_histogram(
+    everyone: torch.Tensor,
+    picked: torch.Tensor,
+    *,
+    cutoff: float,
+    title: str,
+    labels: tuple[str, str] = ("every patch token", "top patches without ink"),
+) -> Figure:
+    """Two histograms of token norms relative to their image's median (Darcet et al. 2024's test
+    for high-norm tokens): ``everyone`` (all patch tokens) and ``picked`` (e.g. the heads' top
+    patches that hold no ink), both 1-D, each scaled to a density so their shapes compare; a dashed
+    line at ``cutoff``. High-norm artifact tokens would form a separate cluster right of the line."""
+    for name, values in (("everyone", everyone), ("picked", picked)):
+        if not isinstance(values, torch.Tensor) or values.dim() != 1 or len(values) == 0:
+            raise ValueError(f"{name} must be a non-empty 1-D tensor of relative norms")
+    a, b = everyone.double().numpy(), picked.double().numpy()
+    top = max(float(a.max()), float(b.max()), cutoff) * 1.08
+    bins = np.linspace(0.0, top, 60)
+    fig = new_figure(figsize=(6.4, 2.9), layout="constrained")
+    ax = fig.subplots()
+    ax.hist(a, bins=bins, density=True, color="0.6", alpha=0.7, label=f"{labels[0]} ({len(a):,})")
+    ax.hist(b, bins=bins, density=True, histtype="step", color="C3", lw=1.8, label=f"{labels[1]} ({len(b):,})")
+    ax.axvline(cutoff, color="k", ls="--", lw=1, label=f"{cutoff:g} x the median")
+    ax.set_yscale("log")
+    ax.set_xlabel("token norm / its digit's median patch-token norm")
+    ax.set_ylabel("density (log scale)")
+    ax.set_title(title, fontsize=9.5)
+    ax.legend(fontsize=7.5, frameon=False, loc="upper right")
+    return _settle(fig)
+
+
+def plot_deletion_steps(
+    image: torch.Tensor,
+    scores: torch.Tensor,
+    counts: Sequence[int],
+    probabilities: Sequence[float],
+    *,
+    title: str = "",
+) -> Figure:
+    """One digit as a deletion curve sees it: ``image`` ``(1, H, W)``, ``scores`` ``(rows, cols)``;
+    for each count, the image with the map's ``count`` top-ranked patches set to 0 (ties by patch
+    order, as :func:`vit_explained.attention_maps.deletion_curve`), titled with ``probabilities``
+    (the true class's probability at that count, one per count)."""
+    if not isinstance(scores, torch.Tensor) or scores.dim() != 2:
+        raise ValueError(f"scores must be one (rows, cols) map, got {getattr(scores, 'shape', scores)}")
+    if len(probabilities) != len(counts):
+        raise ValueError(f"give one probability per count: {len(counts)} counts, {len(probabilities)} probabilities")
+    rows, cols = scores.shape
+    ph, pw = image.shape[-2] // rows, image.shape[-1] // cols
+    order = torch.sort(scores.flatten(), descending=True, stable=True).indices
+    fig = new_figure(figsize=(1.3 * len(counts) + 0.2, 1.95), layout="constrained")
+    axes = fig.subplots(1, len(counts), squeeze=False)[0]
+    for ax, count, probability in zip(axes, counts, probabilities, strict=True):
+        mask = torch.ones(rows * cols)
+        mask[order[:count]] = 0.0
+        mask = mask.reshape(rows, cols).repeat_interleave(ph, 0).repeat_interleave(pw, 1)
+        ax.imshow((image[0].detach().cpu() * mask).numpy(), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(f"{count} deleted\np = {probability:.2f}", fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title:
+        fig.suptitle(title, fontsize=9.5)
     return _settle(fig)
