@@ -80,6 +80,8 @@ HIDDEN_CASES: dict[str, str] = {
     "((2, 4, 6, 6), (2, 4, 6, 2))]]",
     "w_v_gradient": "[(torch.randn(3, 4, 6), torch.randn(3, 4, 4).softmax(-1), torch.randn(3, 4, 2)), "
     "(torch.randn(1, 7, 3), torch.randn(1, 7, 7).softmax(-1), torch.randn(1, 7, 5))]",
+    "w_q_gradient": "[(torch.randn(3, 4, 6), torch.randn(3, 4, 2), torch.randn(3, 4, 4)), "
+    "(torch.randn(1, 7, 3), torch.randn(1, 7, 5), torch.randn(1, 7, 7))]",
     # 06
     "accuracy": "[(torch.randn(20, 3), torch.randint(0, 3, (20,))), (torch.randn(2, 10), torch.tensor([1, 1]))]",
     "max_safe_shift": "[(F.pad(torch.rand(3, 2, 4, 5) + 0.1, (2, 3, 5, 4)),), "
@@ -246,6 +248,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "softmax_backward": AUTOGRAD,
     "value_gradient": AUTOGRAD,
     "w_v_gradient": AUTOGRAD,
+    "w_q_gradient": AUTOGRAD,
     "fold_tokens": ("vit_explained.tokens_to_image",),
     "token_attention": ("vit_explained.TokenAttention.forward",),
     "rollout": ("vit_explained.attention_maps.attention_rollout",),
