@@ -55,7 +55,7 @@ from vit_explained import clinic
 from vit_explained.cnn import SmallCNN
 from vit_explained.data import load_digits
 from vit_explained.evidence import over_seeds, paired_seeds
-from vit_explained.training import Recipe, evaluate, fit
+from vit_explained.training import Recipe, evaluate, fit, predict
 
 #: The lesson's recipe (notebooks/06_train_a_vit.ipynb, ``QUICK``); ``epochs`` is set per run.
 QUICK = Recipe(dataset="digits", patch_size=2, dim=32, depth=1, heads=4, mlp_dim=64, epochs=3, lr=1e-2)
@@ -120,13 +120,16 @@ def cpu_ms_per_step(name: str) -> float:
     return statistics.median(times)
 
 
-def train_compare(job: tuple[str, int, int]) -> tuple[str, int, int, float, float]:
+def train_compare(job: tuple[str, int, int]) -> tuple[str, int, int, float, float, str]:
+    """One run: its validation and test accuracy, and which test digits it gets right ("1"/"0" per digit)."""
     name, seed, epochs = job
     torch.set_num_threads(1)
     data = load_digits()
     model = build(name, seed, data)
     history = fit(model, data, dataclasses.replace(QUICK, seed=seed, epochs=epochs), progress=False, device="cpu")
-    return name, seed, epochs, history.final_val_accuracy, evaluate(model, data.test_images, data.test_labels)
+    right = predict(model, data.test_images).argmax(1) == data.test_labels
+    test = evaluate(model, data.test_images, data.test_labels)
+    return name, seed, epochs, history.final_val_accuracy, test, "".join("1" if r else "0" for r in right.tolist())
 
 
 def train_lr(job: tuple[str, float, int]) -> tuple[str, float, int, float, float]:
@@ -230,9 +233,11 @@ def extend_compare(stored: dict, seeds: range, workers: int) -> dict:
     with ProcessPoolExecutor(workers) as executor:
         for key in ("equal_steps", "equal_seconds"):
             jobs = [(name, seed, stored[key]["steps"][name] // STEPS_PER_EPOCH) for name in MODELS for seed in new]
-            for name, _seed, _epochs, val, test in executor.map(train_compare, jobs):
+            for name, _seed, _epochs, val, test, right in executor.map(train_compare, jobs):
                 stored[key]["val"][name].append(val)
                 stored[key]["test"][name].append(test)
+                if key == "equal_steps":  # the lesson's interval over seeds and test digits reads these
+                    stored[key].setdefault("test_correct", {}).setdefault(name, []).append(right)
     return stored
 
 
@@ -295,9 +300,11 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
                 ("equal_seconds", epochs),
             ):
                 jobs = [(name, seed, plan[name]) for name in MODELS for seed in seeds]
-                for name, _seed, _epochs, val, test in executor.map(train_compare, jobs):
+                for name, _seed, _epochs, val, test, right in executor.map(train_compare, jobs):
                     result[key]["val"].setdefault(name, []).append(val)
                     result[key]["test"].setdefault(name, []).append(test)
+                    if key == "equal_steps":  # the lesson's interval over seeds and test digits reads these
+                        result[key].setdefault("test_correct", {}).setdefault(name, []).append(right)
             return result
         if section == "lr":  # each model's learning rate chosen on validation (seeds 0..2, 400 steps)
             compare = json.loads(PATH.read_text())["compare"]["equal_steps"]

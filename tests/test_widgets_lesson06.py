@@ -228,3 +228,23 @@ def test_attention_at_step_0():
     assert set(m) == {"logit std", "entropy", "q", "k", "v"}
     assert 0.9 < m["entropy"] <= 1.0 + 1e-6 and m["logit std"] > 0 and min(m["q"], m["k"], m["v"]) > 0
     assert model.blocks[0].attn.fused is False
+
+
+def test_seeds_and_digits_interval():
+    import numpy as np
+
+    from vit_explained.evidence import paired_seeds
+
+    rng = np.random.default_rng(0)
+    a = (rng.random((10, 360)) < 0.96).astype(int)
+    b = (rng.random((10, 360)) < 0.95).astype(int)
+    mean, low, high = clinic.seeds_and_digits_interval(a, b)
+    t = paired_seeds(a.mean(axis=1), b.mean(axis=1)).t_interval()
+    assert mean == pytest.approx((a - b).mean()) and low < t.low < t.high < high  # wider: the digits add noise
+    assert mean - low == pytest.approx(high - mean)
+    # every digit alike within a seed: no digit noise, so exactly the paired t-interval over seeds
+    same_a, same_b = np.repeat(a[:, :1], 360, axis=1), np.repeat(b[:, :1], 360, axis=1)
+    t = paired_seeds(same_a.mean(axis=1), same_b.mean(axis=1)).t_interval()
+    assert clinic.seeds_and_digits_interval(same_a, same_b)[1:] == pytest.approx((t.low, t.high))
+    with pytest.raises(ValueError, match="seeds, digits"):
+        clinic.seeds_and_digits_interval(a, b[:, :10])

@@ -310,7 +310,7 @@ def plot_pooling_seeds(
             column += len(table)
         ax.axhline(10, color="gray", linestyle="--", linewidth=1, label="chance (10 %)")
         ax.set(title=f"after {steps} steps", ylabel="validation accuracy (%)")
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8)  # below: clear of every dot
     fig.suptitle(title)
     fig.tight_layout()
     return fig
