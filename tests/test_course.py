@@ -1,11 +1,13 @@
 """Grading in class, end to end: `tools/course.py` builds an nbgrader course folder, nbgrader releases
-every assignment and autogrades two submissions per lesson, and the scores come out of the gradebook.
+every assignment and autogrades one submission per lesson, and the scores come out of the gradebook.
 
-- the reference answers (taken from the solutions notebooks): full marks;
 - a "mixed" student: one exercise left as released (zero for it), one answered with a forbidden shortcut
   (the package's own implementation), over-fitted to the visible check (lesson 09: right only under the
-  learner's checker) or wrong, the rest right: exactly those two exercises' points lost (one autograde run
-  serves both checks, so each lesson runs twice, not three times);
+  learner's checker) or wrong, the rest with the reference answers (taken from the solutions notebooks):
+  exactly those two exercises' points lost, every other exercise full marks;
+- the reference answers of every exercise, each check with its hidden tests, are run in-process by
+  tests/test_solutions_match.py (the code nbgrader would run for a student who wrote them all: one kernel
+  per lesson fewer here), and TEACHING.md's walk-through below autogrades them through nbgrader for lesson 01;
 - the feedback nbgrader generates for the mixed student shows their scores and the
   checks' messages, and no line of a reference answer or a hidden case.
 
@@ -128,11 +130,10 @@ def untouched_exercise(functions: list[tuple[str, ...]]) -> str:
 
 
 def submissions(source: dict, release: dict) -> dict[str, dict]:
-    """The two students' notebooks, made from the release (as students receive it): 'reference' answers every
-    exercise with the reference answer; 'mixed' leaves one exercise untouched, gets one wrong (a forbidden
-    shortcut, an over-fitted or a wrong answer) and answers the rest right. One autograde of 'mixed' shows
-    what an untouched exercise scores and what a wrong one scores, so each lesson runs twice, not three times
-    (the suite must fit in 6 minutes on 2 cores)."""
+    """The student's notebook, made from the release (as students receive it): 'mixed' leaves one exercise
+    untouched, gets one wrong (a forbidden shortcut, an over-fitted or a wrong answer) and answers the rest with
+    the reference answers. One autograde shows what an untouched, a wrong and a right exercise score, so each
+    lesson's exercises run once in a kernel here (the suite must fit in 6 minutes on 2 cores)."""
     answers = {
         cell["metadata"]["nbgrader"]["grade_id"]: _without_markers(_source(cell))
         for cell in source["cells"]
@@ -140,24 +141,21 @@ def submissions(source: dict, release: dict) -> dict[str, dict]:
     }
     functions = [course.defined_functions({"cell_type": "code", "source": text}) for text in answers.values()]
     wrong, untouched = wrong_exercise(functions), untouched_exercise(functions)
-    result = {}
-    for student in ("reference", "mixed"):
-        notebook = json.loads(json.dumps(release))
-        for cell in notebook["cells"]:
-            grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
-            if grade_id in answers:
-                defined = course.defined_functions(cell)
-                if student == "mixed" and untouched in defined:
-                    continue  # left as released
-                text = answers[grade_id]
-                if student == "mixed" and wrong in defined:
-                    text += "\n\n" + SHORTCUTS.get(wrong, OVERFITTED.get(wrong, WRONG.format(name=wrong)))
-                cell["source"] = text
-        result[student] = notebook
-    return result
+    notebook = json.loads(json.dumps(release))
+    for cell in notebook["cells"]:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            defined = course.defined_functions(cell)
+            if untouched in defined:
+                continue  # left as released
+            text = answers[grade_id]
+            if wrong in defined:
+                text += "\n\n" + SHORTCUTS.get(wrong, OVERFITTED.get(wrong, WRONG.format(name=wrong)))
+            cell["source"] = text
+    return {"mixed": notebook}
 
 
-FEEDBACK_FOR = ("mixed",)  # the reference student's feedback holds the answers they wrote
+FEEDBACK_FOR = ("mixed",)
 
 
 def drive(course_dir: Path) -> None:
@@ -246,11 +244,16 @@ def test_there_is_an_assignment_per_lesson_with_exercises():
 
 
 def test_reference_answers_get_full_marks(graded):
+    """Every exercise the 'mixed' student answered with the reference answer scores full marks through nbgrader
+    (the two others: below). All reference answers against the hidden tests: tests/test_solutions_match.py."""
     for name, folder in graded.items():
-        score, max_score, grades = _scores(folder, name, "reference")
+        _, max_score, grades = _scores(folder, name, "mixed")
         exercises = course.exercises(course._cells(course.NOTEBOOKS / f"{name}.ipynb"), stubs=True)
-        assert max_score == len(exercises) * course.POINTS, name
-        assert score == max_score, (name, grades)
+        assert max_score == len(exercises) * course.POINTS and len(grades) == len(exercises), name
+        functions = _exercise_functions(folder, name)
+        others = {_check_id(functions, f(functions)) for f in (wrong_exercise, untouched_exercise)}
+        right = {grade_id: points for grade_id, points in grades.items() if grade_id not in others}
+        assert right and all(points == course.POINTS for points in right.values()), (name, grades)
 
 
 def _exercise_functions(folder: Path, name: str) -> list[tuple[str, ...]]:

@@ -80,3 +80,29 @@ def test_every_exercise_builds_an_assignment_with_hidden_cases(lesson: Path):
         functions = [name for e in course.exercises(cells(lesson), stubs=True) for name in e.functions]
         missing = [f for f in functions if f not in course.HIDDEN_CASES and f not in course.HIDDEN_PROPERTIES]
         assert missing == []
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)
+def test_reference_answers_pass_every_check_and_hidden_test(lesson: Path, capsys):
+    """The nbgrader source notebook of the lesson (set-up cells, reference answers, each check with its hidden
+    tests) run top to bottom in one fresh namespace, the code nbgrader runs for a student who wrote the
+    reference answers: no cell may raise. (tests/test_course.py autogrades a 'mixed' student through nbgrader:
+    every exercise but the two it gets wrong or leaves untouched scores full marks there.)"""
+    import torch
+
+    threads, rng = torch.get_num_threads(), torch.random.get_rng_state()
+    namespace: dict = {"__name__": "__main__"}
+    try:
+        for cell in course.assignment(lesson)["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            grade_id = cell["metadata"]["nbgrader"]["grade_id"]
+            try:
+                exec(compile(course._source(cell), f"<{lesson.stem}: {grade_id}>", "exec"), namespace)
+            except Exception as error:  # any failure is this test's finding
+                pytest.fail(f"{lesson.stem}, cell {grade_id}: {type(error).__name__}: {error}")
+    finally:
+        torch.set_num_threads(threads)
+        torch.random.set_rng_state(rng)
+    shown = capsys.readouterr().out
+    assert shown.count("Correct!") >= len(course.exercises(cells(lesson), stubs=True)), shown[-2000:]
