@@ -110,7 +110,8 @@ LESSONS: dict[str, tuple[str, int]] = {
         "attention per head and a check for high-norm tokens (registers), rollout and head fusion, "
         "gradient-weighted maps (Chefer et al. 2021) from a 3-token toy to an exercise, tested against input "
         "noise, another digit's map for the same class and an unrelated map (another class on another digit), "
-        "deletion curves (Petsiuk et al. 2018) on 200 digits with paired intervals and a Bonferroni correction, "
+        "deletion and insertion curves (Petsiuk et al. 2018) on 200 digits with paired intervals and a Bonferroni "
+        "correction, "
         "the fill changed alone (black vs the digits' mean grey), printed as compact tables; an attention "
         "explorer",
         40,
