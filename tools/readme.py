@@ -90,9 +90,9 @@ LESSONS: dict[str, tuple[str, int]] = {
         "~20-line loop equal to the package's; AdamW, weight decay, label smoothing; a debugging clinic against "
         "ln 10 (its runs stored) with the blog's literal LayerNorm line, over-fitting one batch and a "
         "zeroed-image baseline; ViT "
-        "vs a size-matched CNN at equal steps (10 seeds, paired t-intervals; equal seconds indicative); a "
-        "training widget; appendix: initialisation ablated (the q/k scale), pooling over seeds, the command "
-        "line, each model's learning rate chosen on validation",
+        "vs a size-matched CNN at equal steps (10 seeds, intervals over both seeds and test digits; equal seconds "
+        "indicative); a training widget; appendix: initialisation ablated (the q/k scale), pooling over seeds "
+        "(not resolved), the command line, each model's learning rate chosen on validation",
         45,
     ),
     "07_tokens_to_token_vit": (
