@@ -59,9 +59,10 @@ def test_head_split_frames_each_heads_output_columns():
 def test_softmax_saturation_plots_the_gradient_at_the_scores():
     from vit_explained.plotting.lesson03 import plot_softmax_saturation
 
-    values = {"spread": [1, 2], "max_weight": [0.1, 0.5], "grad_scores": [0.2, 0.1]}
-    fig = plot_softmax_saturation([4, 16], {**values, "grad_scores_saturated": [0.02, 0.01]}, values, num_keys=9)
-    assert "gradient at the scores" in fig.axes[2].get_title() and len(fig.axes[2].get_lines()) >= 3
+    values = {"spread": [1, 2], "saturated": [0.1, 0.5], "grad_scores": [0.2, 0.1]}
+    unscaled = {**values, "grad_scores_saturated": [0.02, 0.01], "grad_scores_unsaturated": [0.2, 0.3]}
+    fig = plot_softmax_saturation([4, 16], unscaled, values, num_keys=9)
+    assert "gradient at the scores" in fig.axes[2].get_title() and len(fig.axes[2].get_lines()) >= 4
     with pytest.raises(ValueError, match="grad_scores_saturated"):
         plot_softmax_saturation([4, 16], values, values, num_keys=9)
 
@@ -151,3 +152,33 @@ def test_text_tables_fit_the_page():
     for text in (table, init, profile):
         assert all(len(line) < 95 for line in text.splitlines())
     assert len(profile.splitlines()) == 3 and profile.splitlines()[1].split()[0] == "8"
+
+
+def test_softmax_saturation_shows_the_saturated_share_and_both_row_gradients():
+    from vit_explained.plotting.lesson03 import plot_softmax_saturation
+
+    values = {"spread": [1, 2], "saturated": [0.0, 0.4], "grad_scores": [0.2, 0.1]}
+    unscaled = {**values, "grad_scores_saturated": [float("nan"), 0.03], "grad_scores_unsaturated": [0.2, 0.3]}
+    fig = plot_softmax_saturation([4, 16], unscaled, values, num_keys=9)
+    assert "saturated rows" in fig.axes[1].get_title()
+    assert list(fig.axes[1].get_lines()[0].get_ydata()) == [0.0, 0.4]  # the no-scale share, as given
+    labels = [line.get_label() for line in fig.axes[2].get_lines()]
+    assert "no scale, saturated rows" in labels and "no scale, other rows" in labels
+    with pytest.raises(ValueError, match="grad_scores_unsaturated"):
+        plot_softmax_saturation([4, 16], {**values, "grad_scores_saturated": [0.1, 0.1]}, values, num_keys=9)
+
+
+def test_fused_layouts_lists_and_draws_both_orders():
+    from vit_explained.plotting.lesson03 import fused_layout, plot_fused_layouts
+
+    assert fused_layout("three h d", 2) == [("q", 0), ("q", 1), ("k", 0), ("k", 1), ("v", 0), ("v", 1)]
+    assert fused_layout("h three d", 2) == [("q", 0), ("k", 0), ("v", 0), ("q", 1), ("k", 1), ("v", 1)]
+    fig = plot_fused_layouts(heads=3)
+    first, second = fig.axes[:2]
+    assert [t.get_text() for t in first.texts][:4] == ["q0", "q1", "q2", "k0"]
+    assert [t.get_text() for t in second.texts][:4] == ["q0", "k0", "v0", "q1"]
+    assert len(first.patches) == len(second.patches) == 9 + 2  # 3 h blocks, 2 outlined
+    with pytest.raises(ValueError, match="order must be"):
+        fused_layout("three d h", 2)
+    with pytest.raises(ValueError, match="heads must be 2 to 6"):
+        plot_fused_layouts(heads=1)

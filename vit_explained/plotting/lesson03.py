@@ -12,6 +12,7 @@ from matplotlib.patches import Rectangle
 
 from .. import _checks
 from ..profiling import AttentionProfile
+from ..softmax_scale import SATURATED
 from . import as_image, new_figure, to_display
 
 _UNSCALED, _SCALED, _FUSED = "#d62728", "#1f77b4", "#2ca02c"
@@ -38,18 +39,22 @@ def plot_softmax_saturation(
     num_keys: int,
     marked_dim: int | None = 64,
 ) -> Figure:
-    """Three panels against the head width d: the spread (std) of the scores ``q.k``, the largest
-    softmax weight, and the gradient that reaches the scores (the softmax's input), without and with
-    the ``1/sqrt(d)`` scale; without the scale also the gradient in its saturated rows alone.
+    """Three panels against the head width d: the spread (std) of the scores ``q.k``, the share of
+    saturated rows (largest weight above 0.9), and the gradient that reaches the scores (the softmax's
+    input), without and with the ``1/sqrt(d)`` scale; without the scale also the gradient in its
+    saturated rows and in its other rows, side by side.
 
-    ``unscaled`` and ``scaled`` map ``"spread"``, ``"max_weight"`` and ``"grad_scores"`` to one value
+    ``unscaled`` and ``scaled`` map ``"spread"``, ``"saturated"`` and ``"grad_scores"`` to one value
     per entry of ``head_dims`` (averaged over the queries), ``unscaled`` also
-    ``"grad_scores_saturated"`` (as from :func:`vit_explained.softmax_scale.softmax_saturation`);
-    ``num_keys`` is the number of keys each softmax runs over (for the uniform reference line);
+    ``"grad_scores_saturated"`` and ``"grad_scores_unsaturated"`` (as from
+    :func:`vit_explained.softmax_scale.softmax_saturation`);
+    ``num_keys`` is the number of keys each softmax runs over (named in the title);
     ``marked_dim`` draws a dotted line there (ViT-B's head width, 64).
     """
     for name, values in (("unscaled", unscaled), ("scaled", scaled)):
-        needed = {"spread", "max_weight", "grad_scores"} | ({"grad_scores_saturated"} if name == "unscaled" else set())
+        needed = {"spread", "saturated", "grad_scores"}
+        if name == "unscaled":
+            needed |= {"grad_scores_saturated", "grad_scores_unsaturated"}
         missing = needed - set(values)
         if missing:
             raise ValueError(f"{name} needs the keys {sorted(needed)}; missing {sorted(missing)}")
@@ -58,7 +63,7 @@ def plot_softmax_saturation(
     axes = fig.subplots(1, 3)
     panels = [
         ("spread", "spread (std) of the scores q·k", "log"),
-        ("max_weight", "largest softmax weight (mean over queries)", "linear"),
+        ("saturated", f"share of saturated rows (top weight > {SATURATED:g})", "linear"),
         ("grad_scores", "gradient at the scores (mean norm per row)", "linear"),
     ]
     for ax, (key, title, yscale) in zip(axes, panels, strict=True):
@@ -66,15 +71,20 @@ def plot_softmax_saturation(
         ax.plot(dims, scaled[key], "s-", color=_SCALED, label="q·k / √d")
         _head_width_axis(ax, dims, title, yscale, marked_dim)
     axes[0].plot(dims, np.sqrt(dims), ":", color="black", linewidth=1.5, label="√d")
-    axes[1].axhline(1.0, color="black", linewidth=0.8, label="one-hot row: 1")
-    axes[1].axhline(1 / num_keys, color="grey", linestyle="--", linewidth=1, label=f"uniform, 1/{num_keys}")
-    axes[1].set_ylim(0, 1.15)
+    axes[1].axhline(1.0, color="black", linewidth=0.8, label="every row")
+    axes[1].set_ylim(-0.03, 1.15)
+    axes[1].yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     axes[2].plot(  # nan where too few rows saturate to average over (not drawn)
-        dims, unscaled["grad_scores_saturated"], "o:", color=_UNSCALED, alpha=0.6, label="no scale, saturated rows only"
+        dims, unscaled["grad_scores_saturated"], "v:", color=_UNSCALED, alpha=0.6, label="no scale, saturated rows"
     )
-    axes[2].set_ylim(0, 1.5 * max(*unscaled["grad_scores"], *scaled["grad_scores"]))  # room for the legend
-    for ax in axes:
-        ax.legend(fontsize=8, loc={0: "upper left", 1: "center right"}.get(list(axes).index(ax), "upper right"))
+    axes[2].plot(
+        dims, unscaled["grad_scores_unsaturated"], "^--", color=_UNSCALED, alpha=0.6, label="no scale, other rows"
+    )
+    tops = [value for value in (*unscaled["grad_scores_unsaturated"], *scaled["grad_scores"]) if not np.isnan(value)]
+    axes[2].set_ylim(0, 1.9 * max(tops))  # room for the legend above the curves
+    axes[0].legend(fontsize=8, loc="upper left")
+    axes[1].legend(fontsize=8, loc="center left")
+    axes[2].legend(fontsize=7.5, loc="upper center", ncol=2)
     fig.suptitle(
         f"Softmax over {num_keys} random keys, without and with the 1/√d scale (means over seeds)", fontsize=11
     )
@@ -419,6 +429,54 @@ def plot_head_split(
         axes[3].set_xlabel(
             "output feature\n\nrandom or trained: every column\nreads all D input features (green +, pink -)"
         )
+    return fig
+
+
+_ROLE_COLOURS = {"q": "#1f77b4", "k": "#ff7f0e", "v": "#2ca02c"}
+
+
+def fused_layout(order: str, heads: int) -> list[tuple[str, int]]:
+    """The fused qkv weight's row blocks (``d`` rows each), top to bottom, as ``(role, head)``:
+    ``order="three h d"`` (timm, this package, ``nn.MultiheadAttention``: all queries, then all keys,
+    then all values) or ``"h three d"`` (Megatron-LM, GPT-NeoX: per head its query, key and value)."""
+    heads = _checks.positive_int("heads", heads)
+    if order == "three h d":
+        return [(role, head) for role in "qkv" for head in range(heads)]
+    if order == "h three d":
+        return [(role, head) for head in range(heads) for role in "qkv"]
+    raise ValueError(f'order must be "three h d" or "h three d", got {order!r}')
+
+
+def plot_fused_layouts(heads: int = 4) -> Figure:
+    """Two strips of the fused qkv weight's ``3 h`` row blocks (``d`` rows each), one per layout:
+    ``(three h d)`` and ``(h three d)``, coloured by role (q blue, k orange, v green) and labelled by
+    head. The rows a ``(three h d)`` reader takes as head 0's and head 1's queries are outlined on
+    both strips: on the ``(h three d)`` weight they hold a key and a value."""
+    heads = _checks.positive_int("heads", heads)
+    if heads < 2 or heads > 6:
+        raise ValueError(f"heads must be 2 to 6 (a strip of 3 * heads blocks stays readable), got {heads}")
+    fig = new_figure(figsize=(1.0 * 3 * heads + 1.5, 2.9), layout="constrained")
+    axes = fig.subplots(2, 1)
+    titles = {
+        "three h d": "(three h d): timm, this package, nn.MultiheadAttention: all queries, then keys, then values",
+        "h three d": "(h three d): Megatron-LM, GPT-NeoX: per head its query, key and value",
+    }
+    for ax, order in zip(axes, titles, strict=True):
+        for block, (role, head) in enumerate(fused_layout(order, heads)):
+            ax.add_patch(Rectangle((block, 0), 1, 1, facecolor=_ROLE_COLOURS[role], alpha=0.45, edgecolor="white"))
+            ax.text(block + 0.5, 0.5, f"{role}{head}", ha="center", va="center", fontsize=10)
+        for block in range(2):  # what a (three h d) reader calls the queries of heads 0 and 1
+            ax.add_patch(Rectangle((block, 0), 1, 1, fill=False, edgecolor="black", lw=2.5))
+        ax.set_xlim(0, 3 * heads)
+        ax.set_ylim(0, 1)
+        ax.set_yticks([])
+        ax.set_xticks([block + 0.5 for block in range(3 * heads)])
+        ax.set_xticklabels(["0", "d"] + [f"{block}d" for block in range(2, 3 * heads)], fontsize=7)
+        ax.set_title(titles[order], fontsize=9.5, loc="left")
+    axes[1].set_xlabel(
+        "first row of each block of d rows (the fused weight has 3 h d rows); outlined: the rows a (three h d) "
+        "reader takes as q0 and q1"
+    )
     return fig
 
 
