@@ -377,6 +377,14 @@ def test_mlp_route_cut_agrees_with_the_pieces_it_is_built_from():
         assert result.mlp_per_image[i].shape == (10,)
     assert result.fc1_change[-1] == pytest.approx(0.0, abs=1e-6)  # the top block's MLP: nothing above it
     assert set(result.qkv_norms) == {"block 0", "block 1"}
+    whole.zero_grad(), severed.zero_grad()  # the last chunk on its own
+    F.cross_entropy(whole(images[8:]), labels[8:]).backward()
+    with cut_mlp_route(severed):
+        F.cross_entropy(severed(images[8:]), labels[8:]).backward()
+    for i, (a, b) in enumerate(zip(whole.blocks, severed.blocks, strict=True)):
+        assert len(result.qkv_share_per_chunk[i]) == 3  # chunks of 4, 4 and 2 images
+        share = mlp_share(a.attn.qkv.weight.grad, b.attn.qkv.weight.grad)
+        assert result.qkv_share_per_chunk[i][2] == pytest.approx(share, rel=1e-4, abs=1e-6)
 
 
 def test_mlp_share_adds_up_with_the_cut_share():

@@ -211,6 +211,8 @@ def softmax_backward_by_backward(a, grad_a):
         (lambda a, g: torch._softmax_backward_data(g, a, -1, a.dtype), "by hand"),
         (lambda a, g: attention_backward.softmax_backward(a, g), "vit_explained.attention_backward.softmax_backward"),
         (lambda a, g: a * (g - (g * a).mean(-1, keepdim=True)), "mean .* instead of its sum"),  # mean, not sum
+        (lambda a, g: g, "returned grad_a unchanged"),
+        (lambda a, g: g.clone().numpy(), "returned grad_a unchanged"),
         (lambda a, g: a * (g - (g * a).sum()), "differs from autograd"),  # summed over everything
         (lambda a, g: a * g - a * a, "differs from autograd"),
         (lambda a, g: [softmax_backward(a, g)[..., 0]], "must have that shape too"),
@@ -484,7 +486,10 @@ def _freeze_norm2_left(block, x):
         (_hook_left, "left a hook"),
         (_package_cut, "cut_mlp_route"),
         (_freeze_restored, "you froze the MLP (requires_grad_(False)): freezing stops no route"),
-        (_freeze_left, "you froze the MLP (requires_grad_(False)): freezing stops no route"),
+        (
+            _freeze_left,
+            "you froze the MLP (requires_grad_(False)): freezing stops no route.*It also left them frozen after it returned",
+        ),
         (_freeze_norm2_left, "froze norm2.weight, norm2.bias"),
         (lambda b, x: 1 / 0, "ZeroDivisionError"),
     ],
@@ -589,6 +594,7 @@ def test_w_q_gradient_accepts_answers_written_differently(answer, capsys):
             "transpose of dW_q",
         ),
         (lambda x, k, g: torch.einsum("bnd,bne->de", g @ k, x), "scale is missing"),
+        (lambda x, k, g: torch.einsum("bnd,bne->de", g @ k, x) / x.shape[-1] ** 0.5, "1/sqrt\\(D\\), the model width"),
         (lambda x, k, g: w_q_gradient(x, k, g) * k.shape[-1], "multiplied by sqrt"),
         (lambda x, k, g: w_q_gradient(x, k, g) / k.shape[-1] ** 0.5, "applied twice"),
         (lambda x, k, g: torch.einsum("bnd,bne->de", g.mT @ k, x) / k.shape[-1] ** 0.5, "dK's formula"),

@@ -29,14 +29,14 @@ def test_frozen_groups_have_no_bar_and_keep_their_colour_in_the_legend():
     result = freeze_and_backward("mlp")
     fig = plot_gradient_norms(result.groups, title="mlp frozen")
     ax = fig.axes[0]
-    assert not ax.patches  # dots, not bars: a bar's length on a log axis would mislead
+    assert len(ax.patches) == 1  # the "no gradient" band only; dots, not bars (a bar on a log axis misleads)
     dots = [line for line in ax.lines if line.get_marker() == "o"]
     assert len(dots) == sum(value > 0 for value in result.groups.values())  # no dot for a 0
     tallest_frozen = max(line.get_ydata()[0] for line in ax.lines if line.get_marker() == "x")
     assert tallest_frozen < min(dot.get_ydata()[0] for dot in dots)  # a 0 sits below every real norm
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
     assert "mlp" in labels and labels[-1] == NO_GRADIENT_LABEL
-    assert texts(fig).count("0") == 4  # one "0" per frozen MLP
+    assert texts(fig).count("no gradient") == 1  # the band's label
     legend_markers = [h for h in ax.get_legend().legend_handles if isinstance(h, Line2D)]
     assert [h.get_marker() for h in legend_markers][-1] == "x"
 
@@ -76,3 +76,16 @@ def test_mlp_route_cut_plot_draws_each_family_with_its_seed_range():
         plot_mlp_route_cut(change, {"small model, init": share["small model, init"]})
     with pytest.raises(ValueError, match="per-seed"):
         plot_mlp_route_cut({"x": [0.1, 0.2]}, {"x": [0.1, 0.2]})
+
+
+def test_widget_draws_frozen_norms_below_the_norms_they_replace():
+    from vit_explained.widgets.lesson05 import GradientFreezeWidget, freeze_and_backward
+
+    unfrozen = freeze_and_backward("nothing").groups
+    _, fig = GradientFreezeWidget().compute("norms", "every block")
+    ax = fig.axes[0]
+    crosses = [line.get_ydata()[0] for line in ax.lines if line.get_marker() == "x"]
+    assert len(crosses) == 5  # 4 blocks and the final norm
+    real_norms = [value for (layer, part), value in unfrozen.items() if part == "norms"]
+    assert max(crosses) < min(real_norms)  # a 0 never sits above the real (unfrozen) norm it replaced
+    assert max(crosses) < ax.get_ylim()[0] * 2  # inside the band at the bottom

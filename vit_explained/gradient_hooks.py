@@ -315,6 +315,7 @@ class RouteCut(NamedTuple):
     qkv_share: list[float]  # mlp_share(g, g_cut) of qkv.weight.grad
     fc1_change: list[float]  # ||g_cut - g|| / ||g|| of mlp.fc1.weight.grad
     qkv_norms: dict[str, dict[str, float]]  # the whole model's q, k, v gradient norms (:func:`qkv_gradient_norms`)
+    qkv_share_per_chunk: list[list[float]]  # per block: mlp_share of each chunk's own qkv.weight gradient
 
 
 def mlp_route_cut(make: Any, images: torch.Tensor, labels: torch.Tensor, chunk: int = 64) -> RouteCut:
@@ -322,9 +323,9 @@ def mlp_route_cut(make: Any, images: torch.Tensor, labels: torch.Tensor, chunk: 
     second inside :func:`cut_mlp_route`; compare the routes and gradients block by block (:class:`RouteCut`)."""
     whole, severed = _module(make()), _module(make())
     with record_residual_routes(whole) as routes:
-        backward_in_chunks(whole, images, labels, chunk)
+        per_chunk = _qkv_gradient_per_chunk(whole, images, labels, chunk)
     with cut_mlp_route(severed):
-        backward_in_chunks(severed, images, labels, chunk)
+        per_chunk_cut = _qkv_gradient_per_chunk(severed, images, labels, chunk)
     skip = [routes[i]["skip"].double() for i in range(len(whole.blocks))]
     mlp = [routes[i]["total"].double() - s for i, s in enumerate(skip)]
     pairs = list(zip(whole.blocks, severed.blocks, strict=True))
@@ -338,4 +339,23 @@ def mlp_route_cut(make: Any, images: torch.Tensor, labels: torch.Tensor, chunk: 
         qkv_share=[mlp_share(g, g_cut) for g, g_cut in qkv],
         fc1_change=[gradient_change(a.mlp.fc1.weight.grad, b.mlp.fc1.weight.grad).relative for a, b in pairs],
         qkv_norms=qkv_gradient_norms(whole),
+        qkv_share_per_chunk=[
+            [mlp_share(g, g_cut) for g, g_cut in zip(block, block_cut, strict=True)]
+            for block, block_cut in zip(zip(*per_chunk), zip(*per_chunk_cut), strict=True)
+        ],
     )
+
+
+def _qkv_gradient_per_chunk(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, chunk: int
+) -> list[list[torch.Tensor]]:
+    """:func:`backward_in_chunks`, keeping what each chunk added to every block's ``qkv.weight.grad``."""
+    added, before = [], [torch.zeros_like(block.attn.qkv.weight) for block in model.blocks]
+    for start in range(0, len(images), chunk):
+        part = slice(start, start + chunk)
+        loss = nn.functional.cross_entropy(model(images[part]), labels[part], reduction="sum") / len(images)
+        loss.backward()
+        now = [block.attn.qkv.weight.grad.detach().clone() for block in model.blocks]
+        added.append([b - a for a, b in zip(before, now, strict=True)])
+        before = now
+    return added

@@ -108,6 +108,11 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
         if close(result, expected):
             continue
         weighted = (grad_a * a).sum(dim=-1, keepdim=True)
+        if close(result, grad_a):
+            fail(
+                "you returned grad_a unchanged: the softmax sits between the scores and the weights, so its "
+                "Jacobian (diag(a) - a a^T, row by row) must be applied to grad_a"
+            )
         if close(result, a * grad_a):
             fail(
                 "you kept only the diagonal of the softmax Jacobian (a * grad_a). Every a_ij also depends on "
@@ -293,6 +298,11 @@ def _diagnose_w_q(
         fail(
             "you returned the transpose of dW_q (d == D here, so the shape could not tell): X^T dQ is laid out "
             "like W_q.T; W_q itself is (d, D), so dW_q = dQ^T X"
+        )
+    if width != head and close(result, expected * root / width**0.5):
+        fail(
+            f"you scaled by 1/sqrt(D), the model width (D = {width}); the scores use the head width d = k.shape[-1] "
+            f"(d = {head} here): S = Q K^T / sqrt(d)"
         )
     if close(result, expected * root):
         fail(f"the scale is missing: S = Q K^T / sqrt(d), so dQ = dS K / sqrt(d) (d = {head} here)")
@@ -646,7 +656,8 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
             mlp = all(name.startswith("mlp.") for name in frozen)
             fail(
                 (_FREEZE_MESSAGE if mlp else f"your function froze {', '.join(frozen[:3])} (requires_grad_(False))")
-                + "; and it left them frozen: the cut changes only where the gradient flows, not which weights get one"
+                + ". It also left them frozen after it returned. A cut changes only where the gradient flows, "
+                "not which weights get one"
             )
         if _hooks_left(block):
             fail("your function left a hook on the block: remove it (handle.remove()) before returning")

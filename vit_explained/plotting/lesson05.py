@@ -27,13 +27,14 @@ def plot_gradient_norms(
     qkv: dict[str, dict[str, float]] | None = None,
     *,
     title: str = "Gradient norm after one backward pass",
+    floor: float | None = None,
 ) -> Figure:
     """Dot charts (log scale) of gradient norms.
 
     ``groups``: ``{(layer, part): norm}`` (from ``GradientRecorder.by_group``), drawn as one dot
     per group, grouped by layer in the order given and coloured by part. A norm of 0 (a frozen
-    group, no gradient) has no dot: a cross on the floor of the axis with a "0" above it, and the
-    legend's entry ``0: no gradient (frozen)``; its part keeps its colour in the legend. ``qkv``: optional
+    group, no gradient) has no dot: a cross in a grey "no gradient" band below every dot (``floor``
+    fixes the axis bottom, see :func:`_draw_groups`), and the legend's entry ``0: no gradient (frozen)``; its part keeps its colour in the legend. ``qkv``: optional
     ``{"block i": {"q": norm, "k": norm, "v": norm}}`` (from ``GradientRecorder.qkv_by_layer``),
     drawn in a second panel.
     """
@@ -43,7 +44,7 @@ def plot_gradient_norms(
         raise ValueError("every gradient norm in groups is 0: nothing got a gradient")
     fig = new_figure(figsize=(12 if qkv else 8, 3.8))
     axes = np.atleast_1d(fig.subplots(1, 2 if qkv else 1, gridspec_kw={"width_ratios": [2.2, 1] if qkv else [1]}))
-    _draw_groups(axes[0], groups, title)
+    _draw_groups(axes[0], groups, title, floor)
     if qkv:
         _draw_qkv(axes[1], qkv)
     fig.tight_layout()
@@ -80,18 +81,21 @@ NO_GRADIENT = {"marker": "x", "markersize": 7, "markeredgewidth": 2, "linestyle"
 NO_GRADIENT_LABEL = "0: no gradient (frozen)"
 
 
-def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str) -> None:
+def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str, floor: float | None = None) -> None:
     """One dot per ``(layer, part)`` at its gradient norm, grouped by layer and coloured by part.
 
     Dots, not bars: on a log axis a bar's length from an arbitrary floor misleads (a 50 times smaller
     norm would look a third as tall). A 0 (a frozen group) has no dot: a cross in the part's colour sits
-    on the floor of the axis with a "0" above it. Every part keeps
-    its colour in the legend, frozen or not.
+    in a grey "no gradient" band at the bottom of the axis, below ``floor`` times 2 (``floor``, if given,
+    fixes the axis bottom, e.g. from the unfrozen model, so a cross never sits above a real norm it
+    replaced). Every part keeps its colour in the legend, frozen or not.
     """
     from matplotlib.lines import Line2D
 
     positive = [value for value in groups.values() if value > 0]
-    floor, top = min(positive) / 4, max(positive) * 12  # room below the smallest bar and above for the legend
+    floor = min(positive) / 4 if floor is None else min(floor, min(positive) / 4)
+    top = max(positive) * 12  # room above for the legend
+    band = floor * 2  # "no gradient" band, [floor, band): below every dot, never read as a norm
     x, ticks, labels, parts_seen, frozen_seen = 0.0, [], [], [], False
     for layer in dict.fromkeys(layer for layer, _ in groups):
         parts = [part for part in PARAMETER_PARTS if (layer, part) in groups]
@@ -104,8 +108,7 @@ def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str) 
                 ax.plot([x], [value], color=color, **GRADIENT_DOT)
             else:
                 frozen_seen = True
-                ax.plot([x], [floor * 1.3], color=color, **NO_GRADIENT)
-                ax.text(x, floor * 1.9, "0", ha="center", va="bottom", fontsize=8, color="0.25")
+                ax.plot([x], [floor * 1.4], color=color, **NO_GRADIENT)
             x += 1
         ticks.append((start + x - 1) / 2)
         labels.append(layer if len(parts) > 1 else layer.replace(" ", "\n"))  # one narrow bar: wrap the label
@@ -113,6 +116,8 @@ def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str) 
     handles = [Line2D([], [], color=PART_COLORS.get(part, "black"), label=part, **GRADIENT_DOT) for part in parts_seen]
     if frozen_seen:
         handles.append(Line2D([], [], color="0.3", label=NO_GRADIENT_LABEL, **NO_GRADIENT))
+        ax.axhspan(floor, band, color="0.9", zorder=0)
+        ax.text(x - 0.9, floor * 1.4, "no gradient", ha="right", va="center", fontsize=8, color="0.3")
     _log_axis(ax, floor, top, ticks, labels, ncol=7 if frozen_seen else 6, spacing=1.0, handles=handles)
     ax.set_ylabel("gradient norm  ||dL/dθ||")
     ax.set_title(title)

@@ -5,7 +5,7 @@ A ``freeze`` dropdown (first) picks a part (``mlp``, ``qkv``, ``proj``, ``norms`
 them. One backward pass of a small digits ViT follows; the line says how many parameter tensors got
 no gradient and whether every other one got exactly the gradient it gets with nothing frozen; the
 picture is the gradient norm per layer and part (one dot each); a frozen group has no dot, only a cross
-and a "0" on the floor. ``where`` applies to the parts inside the blocks; ``positions``, ``patch
+in a "no gradient" band below the smallest norm of the unfrozen model. ``where`` applies to the parts inside the blocks; ``positions``, ``patch
 embedding`` and ``head`` are outside them.
 
 An ``experiment`` dropdown (last) switches from freezing to **cutting the MLP route** (every block's, or
@@ -216,7 +216,10 @@ class GradientFreezeWidget(LessonWidget):
             f"parameter tensors get no gradient; the others get {same} with nothing frozen"
         )
         title = f"Gradient norms with {what} frozen" if freeze != "nothing" else "Gradient norms"
-        return line, plot_gradient_norms(result.groups, title=title)
+        floor = (
+            min(v for v in freeze_and_backward("nothing").groups.values() if v > 0) / 4
+        )  # fixed: from nothing frozen
+        return line, plot_gradient_norms(result.groups, title=title, floor=floor)
 
     @staticmethod
     def _cut(where: str) -> tuple[str, Figure]:
