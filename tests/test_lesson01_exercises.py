@@ -113,7 +113,15 @@ def patchify_transposes(images, patch_size):  # transpose and flatten instead of
 
 
 @pytest.mark.parametrize(
-    "answer", [patchify_reference, patchify_loops, patchify_numpy, patchify_tensor_unfold, patchify_transposes]
+    "answer",
+    [
+        patchify_reference,
+        patchify_loops,
+        patchify_numpy,
+        patchify_tensor_unfold,
+        patchify_transposes,
+        lambda images, patch_size: patchify_reference(images.double(), patch_size),  # float64 loses nothing
+    ],
 )
 def test_patchify_accepts_the_reference_and_answers_written_differently(answer, capsys):
     check_patchify(answer)
@@ -213,7 +221,10 @@ def adds_noise(images, patch_size):
         (adds_noise, "different numbers"),
         (lambda images, patch_size: images.numpy(), "should be"),
         (lambda images, patch_size: str(images), "return a torch.Tensor"),
-        (lambda images, patch_size: patchify_reference(images, patch_size).round().int() + 1, "different numbers"),
+        (lambda images, patch_size: patchify_reference(images, patch_size).round().int() + 1, "keep their dtype"),
+        (lambda images, patch_size: patchify_reference(images, patch_size).long(), r"torch.int64 .*keep their dtype"),
+        (lambda images, patch_size: patchify_reference(images, patch_size).half(), r"torch.float16 .*\.half\(\)"),
+        (lambda images, patch_size: patchify_reference(images, patch_size).bfloat16(), "keep their dtype"),
         (lambda images, patch_size: patchify_reference(images, patch_size)[:, :-1], "should be"),  # off by one
         (lambda images, patch_size: patchify_reference(images, patch_size[::-1]), "height and width are swapped"),
         (patch_sides_swapped, "height and width are swapped"),
@@ -437,6 +448,7 @@ def raises(pos, old, new):
         (lambda pos, old, new: resize_reference(pos, old, new)[0], "batch axis"),
         (_patch_rows(lambda t, old, new: _bilinear()(t, old, new) + 0.01), "differ from a 2-D bilinear resize"),
         (changes_the_table, "changed the table"),
+        (lambda pos, old, new: pos.clone(), "takes new_grid first"),  # not resized: names the argument order
         (raises, "raised RuntimeError"),
         (lambda pos, old, new: interpolate_positions(pos, new, old, mode="bilinear", antialias=False), "yourself"),
         (lambda pos, old, new: "table", "return a torch.Tensor"),

@@ -164,8 +164,8 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
     """Check ``my_patchify(images, (ph, pw))``: ``(B, C, H, W) -> (B, N, ph * pw * C)`` with
     patches in row-major order, each flattened as ``(p1 p2 c)``; equal to :func:`vit_explained.patchify`."""
     for batch, channels, height, width, ph, pw in PATCH_CASES:
-        # Distinct whole numbers: any misplaced value shows, and comparisons are exact.
-        images = torch.arange(batch * channels * height * width, dtype=torch.float32)
+        # Distinct values that are not whole numbers: any misplaced value shows, and so does rounding.
+        images = torch.arange(batch * channels * height * width, dtype=torch.float32) / 3
         images = images.reshape(batch, channels, height, width)
         original = images.clone()
         case = f"images of shape (B, C, H, W) = {tuple(images.shape)} and {ph}x{pw} patches"
@@ -184,6 +184,11 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
             fail(
                 f"for {case} your output has shape {tuple(answer.shape)}; it should be (B, N, ph * pw * C) "
                 f"with N = {rows} * {cols} patches (rows x columns)"
+            )
+        if not answer.is_floating_point() or torch.finfo(answer.dtype).bits < torch.finfo(images.dtype).bits:
+            fail(
+                f"for {case} your output is {answer.dtype} but the images are {images.dtype}: patchify only "
+                "moves pixels, so keep their dtype (a .long(), .int() or .half() rounds the pixel values)"
             )
         if close(answer, expected):
             continue
@@ -379,10 +384,15 @@ def _resize_variants(pos: torch.Tensor, old: tuple[int, int], new: tuple[int, in
     }
 
 
-def _check_resized_shape(answer: torch.Tensor, expected: torch.Tensor, case: str) -> None:
+def _check_resized_shape(answer: torch.Tensor, expected: torch.Tensor, case: str, given: torch.Tensor) -> None:
     if tuple(answer.shape) == tuple(expected.shape):
         return
     _, tokens, dim = expected.shape
+    if tuple(answer.shape) == tuple(given.shape):
+        fail(
+            f"for {case} your table still has the old grid's {given.shape[1]} rows: resize it to new_grid. "
+            "Your function takes old_grid, then new_grid; the package's interpolate_positions takes new_grid first"
+        )
     if tuple(answer.shape) in ((1, tokens - 1, dim), (tokens - 1, dim)):
         fail(
             f"for {case} your table has no class-token row, shape {tuple(answer.shape)}: keep row 0 "
@@ -441,7 +451,7 @@ def check_interpolate_positions(
         if not torch.equal(pos, original):
             fail(f"your function changed the table it was given ({case}); build a new one")
         expected = interpolate_positions(original, (new_rows, new_cols), (rows, cols), mode="bilinear", antialias=False)
-        _check_resized_shape(answer, expected, case)
+        _check_resized_shape(answer, expected, case, original)
         if close(answer, expected):
             continue
         slips = _matching_slips(answer, original, (rows, cols), (new_rows, new_cols))
