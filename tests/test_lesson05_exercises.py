@@ -488,7 +488,8 @@ def _freeze_norm2_left(block, x):
         (_freeze_restored, "you froze the MLP (requires_grad_(False)): freezing stops no route"),
         (
             _freeze_left,
-            "you froze the MLP (requires_grad_(False)): freezing stops no route.*It also left them frozen after it returned",
+            "you froze the MLP (requires_grad_(False)): freezing stops no route"
+            ".*It also left them frozen after it returned",
         ),
         (_freeze_norm2_left, "froze norm2.weight, norm2.bias"),
         (lambda b, x: 1 / 0, "ZeroDivisionError"),

@@ -341,7 +341,7 @@ def mlp_route_cut(make: Any, images: torch.Tensor, labels: torch.Tensor, chunk: 
         qkv_norms=qkv_gradient_norms(whole),
         qkv_share_per_chunk=[
             [mlp_share(g, g_cut) for g, g_cut in zip(block, block_cut, strict=True)]
-            for block, block_cut in zip(zip(*per_chunk), zip(*per_chunk_cut), strict=True)
+            for block, block_cut in zip(zip(*per_chunk, strict=True), zip(*per_chunk_cut, strict=True), strict=True)
         ],
     )
 

@@ -34,7 +34,8 @@ def plot_gradient_norms(
     ``groups``: ``{(layer, part): norm}`` (from ``GradientRecorder.by_group``), drawn as one dot
     per group, grouped by layer in the order given and coloured by part. A norm of 0 (a frozen
     group, no gradient) has no dot: a cross in a grey "no gradient" band below every dot (``floor``
-    fixes the axis bottom, see :func:`_draw_groups`), and the legend's entry ``0: no gradient (frozen)``; its part keeps its colour in the legend. ``qkv``: optional
+    fixes the axis bottom, see :func:`_draw_groups`), and the legend's entry ``0: no gradient (frozen)``;
+    its part keeps its colour in the legend. ``qkv``: optional
     ``{"block i": {"q": norm, "k": norm, "v": norm}}`` (from ``GradientRecorder.qkv_by_layer``),
     drawn in a second panel.
     """

@@ -5,8 +5,8 @@ A ``freeze`` dropdown (first) picks a part (``mlp``, ``qkv``, ``proj``, ``norms`
 them. One backward pass of a small digits ViT follows; the line says how many parameter tensors got
 no gradient and whether every other one got exactly the gradient it gets with nothing frozen; the
 picture is the gradient norm per layer and part (one dot each); a frozen group has no dot, only a cross
-in a "no gradient" band below the smallest norm of the unfrozen model. ``where`` applies to the parts inside the blocks; ``positions``, ``patch
-embedding`` and ``head`` are outside them.
+in a "no gradient" band below the smallest norm of the unfrozen model. ``where`` applies to the parts
+inside the blocks; ``positions``, ``patch embedding`` and ``head`` are outside them.
 
 An ``experiment`` dropdown (last) switches from freezing to **cutting the MLP route** (every block's, or
 ``where``'s only: ``h + mlp(norm2(h.detach()))``): the picture is then how much each block's qkv gradient
