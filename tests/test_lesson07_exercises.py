@@ -419,7 +419,50 @@ def attention_per_image(tokens, qkv, proj):
     return torch.stack([attention_by_hand(image[None], qkv, proj)[0] for image in tokens])
 
 
-@pytest.mark.parametrize("answer", [attention_einsum, attention_from_weights_float64, attention_per_image])
+def original_code(tokens, qkv, proj):  # models/token_transformer.py's Attention.forward, num_heads = 1
+    batch, count, _ = tokens.shape
+    width = proj.out_features
+    q, k, v = qkv(tokens).reshape(batch, count, 3, 1, width).permute(2, 0, 3, 1, 4)
+    weights = ((q @ k.transpose(-2, -1)) * tokens.shape[-1] ** -0.5).softmax(dim=-1)
+    return v.squeeze(1) + proj((weights @ v).transpose(1, 2).reshape(batch, count, width))
+
+
+def v_left_unsqueezed(tokens, qkv, proj):  # the original code without its squeeze: (B, B, N, token_dim)
+    batch, count, _ = tokens.shape
+    width = proj.out_features
+    q, k, v = qkv(tokens).reshape(batch, count, 3, 1, width).permute(2, 0, 3, 1, 4)
+    weights = ((q @ k.transpose(-2, -1)) * tokens.shape[-1] ** -0.5).softmax(dim=-1)
+    return v + proj((weights @ v).transpose(1, 2).reshape(batch, count, width))
+
+
+def head_axis_never_squeezed(tokens, qkv, proj):  # (B, 1, N, token_dim)
+    q, k, v = (part.unsqueeze(1) for part in _parts(tokens, qkv, proj))
+    return v + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
+def _heads(tokens, qkv, proj, heads, scale):
+    q, k, v = _parts(tokens, qkv, proj)
+    qh, kh, vh = (t.reshape(*t.shape[:2], heads, -1).transpose(1, 2) for t in (q, k, v))  # (B, h, N, d)
+    mixed = (torch.softmax(qh @ kh.mT * scale, dim=-1) @ vh).transpose(1, 2).reshape(q.shape)
+    return v + proj(mixed)
+
+
+def four_heads(tokens, qkv, proj):  # ViT's habit: 4 heads, each scaled by its own width
+    return _heads(tokens, qkv, proj, 4, (proj.out_features // 4) ** -0.5)
+
+
+def two_heads_scaled_by_input_width(tokens, qkv, proj):
+    return _heads(tokens, qkv, proj, 2, tokens.shape[-1] ** -0.5)
+
+
+def proj_bias_left_out_by_f_linear(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + F.linear(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v, proj.weight)
+
+
+@pytest.mark.parametrize(
+    "answer", [attention_einsum, attention_from_weights_float64, attention_per_image, original_code]
+)
 def test_token_attention_accepts_answers_written_differently(answer, capsys):
     check_token_attention(answer)
     assert "Correct!" in capsys.readouterr().out
@@ -526,7 +569,12 @@ def skip_through_k(tokens, qkv, proj):
         (no_scale, "did not scale the scores"),
         (no_scale_float64, "did not scale the scores"),
         (proj_after_skip, r"proj after adding v, proj\(v \+ attention\)"),
-        (proj_without_bias, "differs from TokenAttention"),
+        (proj_without_bias, r"dropped proj's bias"),
+        (proj_bias_left_out_by_f_linear, r"dropped proj's bias"),
+        (v_left_unsqueezed, r"head axis is left in\. .*v\.squeeze\(1\)"),
+        (head_axis_never_squeezed, r"head axis is left in"),
+        (four_heads, r"into 4 heads\. One head: T2T's token attention has num_heads=1"),
+        (two_heads_scaled_by_input_width, r"into 2 heads\. One head"),
         (lambda t, qkv, proj: (attention_by_hand(t, qkv, proj), None), "return a torch.Tensor"),
         (lambda t, qkv, proj: nn.functional.relu(attention_by_hand(t, qkv, proj)), "differs from TokenAttention"),
         (lambda t, qkv, proj: t + proj(t), "raised RuntimeError.*cannot be added"),  # proj of the input
@@ -640,6 +688,20 @@ def test_field_accepts_answers_written_differently(answer, capsys):
     assert "Correct!" in capsys.readouterr().out
 
 
+def field_missing_minus_one(splits, start=1):  # f = f * s + k, last split first
+    field = start
+    for kernel, stride, _ in reversed(splits):
+        field = field * stride + kernel
+    return field
+
+
+def field_recursion_forward(splits):  # the backward recursion, run first split to last
+    field = 1
+    for kernel, stride, _ in splits:
+        field = (field - 1) * stride + kernel
+    return field
+
+
 def field_with(splits, *, spacing_of=lambda k, s: s, step=lambda k: k - 1, start=1, own=False):
     field, spacing = start, 1
     for kernel, stride, _ in splits:
@@ -663,6 +725,10 @@ def field_with(splits, *, spacing_of=lambda k, s: s, step=lambda k: k - 1, start
         (lambda splits: math.prod(k for k, _, _ in splits), "kernels multiplied"),
         (lambda splits: math.prod(s for _, s, _ in splits), "strides multiplied"),
         (lambda splits: field_forward(splits) ** 2, "return its side"),
+        (field_missing_minus_one, r"f = f \* stride \+ kernel misses a - 1"),
+        # from f = 0 the same slip is the added-kernels one (sum of kernel * spacing): named as that
+        (lambda splits: field_missing_minus_one(splits, start=0), "kernel - 1 neighbours"),
+        (field_recursion_forward, r"from the first split to the last\. .*reversed\(splits\)"),
         (lambda splits: (field_forward(splits),) * 2, "pair"),
         (lambda splits: field_forward(splits) + 2 * sum(p for _, _, p in splits), "Follow one side"),
         (lambda splits: field_forward(splits) + 0.5, "float"),

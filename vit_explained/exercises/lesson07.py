@@ -102,6 +102,15 @@ def _receptive_field_padded(splits) -> int:
     return field
 
 
+def _receptive_field_recursion(splits, minus: int = 1, forward: bool = False) -> int:
+    """The recursion from the final token back to the pixels, ``f = (f - 1) * stride + kernel`` over the
+    splits last to first, and its slips: ``minus=0`` drops the ``- 1``, ``forward=True`` runs it first to last."""
+    field = 1
+    for kernel, stride, _ in splits if forward else reversed(splits):
+        field = (field - minus) * stride + kernel
+    return field
+
+
 #: (slip name, the field it gives for a chain of splits, what to say)
 _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
     (
@@ -160,6 +169,18 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
         "for the chain {splits} you return {answer}: you added the padding, (kernel - 1 + 2 * padding) * spacing. "
         "Padding shifts the windows but does not widen them: a window still spans kernel tokens, and the zeros it "
         "adds at the border are not pixels an interior token sees",
+    ),
+    (
+        lambda splits: _receptive_field_recursion(splits, minus=0),
+        "for the chain {splits} you return {answer}: your recursion f = f * stride + kernel misses a - 1. "
+        "A window of kernel tokens, stride apart, spans (f - 1) * stride + kernel of the grid before it: "
+        "f tokens have only f - 1 gaps between them",
+    ),
+    (
+        lambda splits: _receptive_field_recursion(splits, forward=True),
+        "for the chain {splits} you return {answer}: you ran the recursion f = (f - 1) * stride + kernel from "
+        "the first split to the last. It walks from the final token back to the pixels, so it starts at the "
+        "last split: go through the splits in reverse (reversed(splits))",
     ),
     (
         lambda splits: _receptive_field(splits) ** 2,
@@ -450,7 +471,14 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
         "skip_q": q + attention.proj(right),
         "skip_k": k + attention.proj(right),
         "layer_norm_inside": layer_norm_inside,
+        "no_proj_bias": v + torch.nn.functional.linear(right, attention.proj.weight),
     }
+    for heads in _HEAD_COUNTS:  # a multi-head split, scaled by the input width or by the head width
+        if token_dim % heads == 0 and heads < token_dim:
+            for scale in (attention.dim**-0.5, (token_dim // heads) ** -0.5):
+                qh, kh, vh = (t.unflatten(-1, (heads, token_dim // heads)).transpose(1, 2) for t in (q, k, v))
+                mixed = (torch.softmax(qh @ kh.transpose(-2, -1) * scale, dim=-1) @ vh).transpose(1, 2).flatten(2)
+                variants[f"heads_{heads}_{scale}"] = v + attention.proj(mixed)
     if tokens.shape[-1] == token_dim:
         variants["skip_x"] = tokens + attention.proj(right)
         variants["double_skip"] = tokens + v + attention.proj(right)
@@ -472,9 +500,23 @@ def _token_attention_case(
     return attention, torch.randn(batch, count, dim, generator=generator)
 
 
+#: head counts of the multi-head slip (:func:`_variants`)
+_HEAD_COUNTS = (2, 3, 4, 6, 8)
+
+
 def _token_attention_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str], ...]:
     """``(variant, what went wrong)`` pairs for :func:`_variants`, in the order they are tried."""
-    return _scale_mistakes(dim, token_dim) + _wiring_mistakes(token_dim)
+    heads = tuple(
+        (
+            f"heads_{count}_{scale}",
+            f"you split q, k and v into {count} heads. One head: T2T's token attention has num_heads=1 (the original "
+            "code's Token_transformer is built with num_heads=1), so the scores are the whole q k^T over all "
+            "token_dim features",
+        )
+        for count in _HEAD_COUNTS
+        for scale in (dim**-0.5, (token_dim // count) ** -0.5)
+    )
+    return _scale_mistakes(dim, token_dim) + _wiring_mistakes(token_dim) + heads
 
 
 def _scale_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str], ...]:
@@ -541,6 +583,11 @@ def _wiring_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
         ("skip_k", "your skip connection adds k; T2T's skip goes through v, the values: v + proj(attention)"),
         ("no_skip", "the skip connection is missing: the output is v plus the projected attention"),
         ("no_proj", "you left out proj: the attention output goes through proj before v is added"),
+        (
+            "no_proj_bias",
+            "you dropped proj's bias (F.linear with proj.weight alone, or @ proj.weight.T): proj is a full "
+            "nn.Linear with a bias; call proj(...) itself",
+        ),
         ("softmax_axis", "your softmax runs over the queries: each row of weights must sum to 1 over the keys"),
         (
             "kqv_order",
@@ -603,6 +650,13 @@ def _check_one_token_attention(
         )
     answer = as_tensor(answer, f"your output for {case}")
     expected_shape = (batch, count, token_dim)
+    if answer.dim() == 4 and tuple(answer.shape[-2:]) == (count, token_dim):
+        fail(
+            f"for {case} your output has shape {tuple(answer.shape)}, not (B, N, token_dim) = {expected_shape}: a "
+            "head axis is left in. Split as the original code does, v is (B, 1, N, token_dim), and adding it to "
+            "proj's (B, N, token_dim) output broadcasts the two to 4 dimensions. Drop the head axis first, "
+            "v.squeeze(1) (the original code's own line), and likewise for the attention output"
+        )
     if tuple(answer.shape) != expected_shape:
         fail(f"for {case} expected shape (B, N, token_dim) = {expected_shape}, got {tuple(answer.shape)}")
     with torch.no_grad():
