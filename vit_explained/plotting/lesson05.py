@@ -118,7 +118,16 @@ def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str, 
     if frozen_seen:
         handles.append(Line2D([], [], color="0.3", label=NO_GRADIENT_LABEL, **NO_GRADIENT))
         ax.axhspan(floor, band, color="0.9", zorder=0)
-        ax.text(x - 0.9, floor * 1.4, "no gradient", ha="right", va="center", fontsize=8, color="0.3")
+        ax.text(
+            1.01,
+            floor * 1.4,
+            "no\ngradient",
+            transform=ax.get_yaxis_transform(),
+            ha="left",
+            va="center",
+            fontsize=8,
+            color="0.3",
+        )  # just right of the axis, level with the band
     _log_axis(ax, floor, top, ticks, labels, ncol=7 if frozen_seen else 6, spacing=1.0, handles=handles)
     ax.set_ylabel("gradient norm  ||dL/dθ||")
     ax.set_title(title)
