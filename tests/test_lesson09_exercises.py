@@ -36,10 +36,33 @@ def map_narrow_view(weights, query, special_tokens, rows, cols):
     return weights.select(2, query).narrow(-1, special_tokens, rows * cols).unflatten(-1, (rows, cols))
 
 
-@pytest.mark.parametrize("answer", [map_reference, map_einops, map_numpy_float64, map_loops, map_narrow_view])
+def map_float64_copy(weights, query, special_tokens, rows, cols):
+    copy = weights.double().clone()
+    copy[..., :special_tokens] = 0  # changes the copy only
+    return copy[:, :, query, special_tokens:].reshape(*weights.shape[:2], rows, cols)
+
+
+@pytest.mark.parametrize("answer", [map_reference, map_einops, map_float64_copy, map_loops, map_narrow_view])
 def test_token_map_accepts(answer, capsys):
     assert lesson09.check_token_map(answer) is None
     assert capsys.readouterr().out.startswith("Correct!")
+
+
+def map_in_place(weights, query, special_tokens, rows, cols):
+    weights[..., :special_tokens] = 0  # the caller's weights, changed
+    return weights[:, :, query, special_tokens:].reshape(*weights.shape[:2], rows, cols)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (map_numpy_float64, "returned a numpy.ndarray, not a torch tensor.*torch.from_numpy"),
+        (map_in_place, "changed the weights it was given, in place"),
+    ],
+)
+def test_token_map_names_numpy_and_in_place(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson09.check_token_map(answer)
 
 
 @pytest.mark.parametrize(
@@ -870,3 +893,14 @@ def make_reversed_causal(attn_obj):
 def test_my_forward_names_a_causal_mask_the_wrong_way_round():
     with pytest.raises(ExerciseFailed, match=r"wrong way.*triu.*tril"):
         lesson09.check_my_forward(make_reversed_causal)
+
+
+def test_hard_distillation_names_a_loss_of_shape_one():
+    def loss_shape_one(class_logits, distillation_logits, labels, teacher_logits):
+        both = 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(
+            distillation_logits, teacher_logits.argmax(-1)
+        )
+        return both.unsqueeze(0)
+
+    with pytest.raises(ExerciseFailed, match=r"a 0-dim tensor \(shape \(\)\).*got shape \(1,\)"):
+        lesson09.check_hard_distillation(loss_shape_one)

@@ -6,6 +6,8 @@ import pytest
 import torch
 
 from vit_explained.plotting.lesson09 import (
+    DEIT_TABLE3,
+    plot_paper_distillation,
     plot_seed_accuracies,
     plot_slice_matrix,
     plot_special_token_maps,
@@ -73,3 +75,33 @@ def test_plot_seed_accuracies_draws_one_dot_per_model_and_seed():
     assert len(ax.lines) == 3  # one grey line per seed
     with pytest.raises(ValueError, match="same number"):
         plot_seed_accuracies({"CNN": [0.9], "DeiT": [0.9, 0.8]})
+
+
+def test_seed_accuracies_axis_says_where_it_starts():
+    fig = plot_seed_accuracies({"CNN": [0.955, 0.96], "ViT": [0.905, 0.94]})
+    ax = fig.axes[0]
+    assert ax.get_ylim() == (85, 100)
+    assert "starts at 85 %" in ax.get_ylabel()
+
+
+def test_slice_matrix_ticks_every_ten_and_marks_a_key():
+    fig = plot_slice_matrix(torch.rand(51, 51).softmax(-1), special_tokens=2, mark_key=18)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "2", "10", "20", "30", "40", "50"]
+    xticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert xticks == ["0", "2", "10", "18", "30", "40", "50"]  # 20 gives way to the marked key
+    assert ax.get_xticklabels()[3].get_color() == "#ff7f0e"
+    with pytest.raises(ValueError, match="mark_key"):
+        plot_slice_matrix(torch.rand(5, 5), mark_key=5)
+
+
+def test_paper_distillation_bars_are_gains_over_no_distillation():
+    fig = plot_paper_distillation()
+    ax = fig.axes[0]
+    heights = [round(bar.get_height(), 6) for bar in ax.patches]
+    assert heights == [0.0, 0.0, 1.2, 1.6]  # 81.8, 81.8, 83.0, 83.4 against 81.8
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["none", "soft", "hard", "hard + token"]
+    assert "Table 3" in ax.get_title() and "82.9" in ax.get_legend().get_texts()[0].get_text()
+    assert DEIT_TABLE3["teacher"] == 82.9
+    with pytest.raises(ValueError, match="none"):
+        plot_paper_distillation({"soft": 80.0})

@@ -239,7 +239,8 @@ def check_token_map(answer: Callable[..., Any]) -> None:
                     "token (a ViT) and with two (a DeiT), for query 0 and 1"
                 )
             ):
-                result = _NO_TOKEN_HELPERS(answer, weights.clone(), query, special, rows, cols)
+                given = weights.clone()
+                result = _NO_TOKEN_HELPERS(answer, given, query, special, rows, cols)
         except ExerciseFailed as failure:
             cause = failure.__context__
             if isinstance(cause, RuntimeError) and "invalid for input of size" in str(cause):
@@ -251,6 +252,18 @@ def check_token_map(answer: Callable[..., Any]) -> None:
                         fail(whole)
                 fail(_slice_slip(where, special, rows, cols, _columns_kept(cause, batch, heads)))
             raise
+        if not torch.equal(given, weights):
+            fail(
+                f"{where}: your token_map changed the weights it was given, in place (an in-place operation such "
+                "as `+=`, `.mul_()`, `[...] = ` on the weights or a view of them). The caller's attention must come "
+                "back untouched: slice and reshape, and copy (`.clone()`) before changing anything"
+            )
+        if not isinstance(result, torch.Tensor):
+            fail(
+                f"{where}: your token_map returned a {type(result).__module__}.{type(result).__name__}, not a torch "
+                "tensor. The maps go on to torch code (token_attention, plotting, the widget): stay in torch, or "
+                "convert back with torch.from_numpy(...)"
+            )
         mine = as_tensor(result, "your map")
         expected = token_attention(weights, (rows, cols), query=query, special_tokens=special)
         if close(mine, expected):
@@ -555,6 +568,11 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
         mine = as_tensor(raw.detach() if isinstance(raw, torch.Tensor) else raw, "your loss")
         if mine.numel() != 1:
             fail(f"return one number (the batch's mean loss), got a tensor of shape {tuple(mine.shape)}")
+        if mine.dim() != 0:
+            fail(
+                f"return one number, a 0-dim tensor (shape ()), as F.cross_entropy's mean gives; got shape "
+                f"{tuple(mine.shape)}: drop the extra axis (.squeeze(), or no keepdim / unsqueeze)"
+            )
         mine = mine.reshape(())
         expected = hard_distillation_loss(class_logits, distillation_logits, labels, teacher)
         if close(mine, expected):

@@ -1,6 +1,7 @@
 """Figures for lesson 09: a distilled DeiT's token sequence, the teacher's targets (softened
 probabilities against its argmax), its hard-distillation training setup, one head's weight matrix with
-the Q&A's slices boxed, its two special tokens' maps, and the benchmark's test accuracies seed by seed.
+the Q&A's slices boxed, its two special tokens' maps, the benchmark's test accuracies seed by seed, and
+the DeiT paper's Table 3 (no, soft and hard distillation).
 
 Every helper makes its figure with :func:`vit_explained.plotting.new_figure` and returns it, so a
 notebook shows it once (end the cell with ``fig``).
@@ -18,7 +19,9 @@ from . import new_figure
 from .lesson08 import plot_map_columns
 
 __all__ = [
+    "DEIT_TABLE3",
     "plot_distillation_setup",
+    "plot_paper_distillation",
     "plot_seed_accuracies",
     "plot_slice_matrix",
     "plot_special_token_maps",
@@ -27,6 +30,47 @@ __all__ = [
 ]
 
 _COLOURS = {"class": "#d62728", "distillation": "#1f77b4", "patch": "#bbbbbb"}
+
+#: DeiT arXiv v2 (2012.12877v2) Table 3: DeiT-B top-1 on ImageNet-1k (%, 224x224, 300 epochs), a
+#: RegNetY-16GF teacher (82.9 %); "hard + token" is hard distillation through the distillation token,
+#: both heads averaged at test time.
+DEIT_TABLE3 = {"none": 81.8, "soft": 81.8, "hard": 83.0, "hard + token": 83.4, "teacher": 82.9}
+
+
+def plot_paper_distillation(results: dict[str, float] | None = None) -> Figure:
+    """Bars of the gain over no distillation (points) of each student in ``results`` (default
+    :data:`DEIT_TABLE3`; top-1 in %, the key ``"none"`` required, ``"teacher"`` drawn as a dashed line),
+    each bar labelled with its top-1 accuracy. The bars start at 0, so their heights compare."""
+    results = dict(DEIT_TABLE3 if results is None else results)
+    if "none" not in results:
+        raise ValueError(f"results needs the 'none' entry (no distillation), got {sorted(results)}")
+    teacher = results.pop("teacher", None)
+    base = results["none"]
+    names = list(results)
+    gains = [results[name] - base for name in names]
+    fig = new_figure(figsize=(4.6, 2.6), layout="constrained")
+    ax = fig.subplots()
+    colours = [_COLOURS["distillation"] if "token" in name else "#777777" for name in names]
+    bars = ax.bar(range(len(names)), gains, color=colours, width=0.6)
+    for bar, name in zip(bars, names, strict=True):
+        ax.annotate(
+            f"{results[name]:.1f} %",
+            (bar.get_x() + bar.get_width() / 2, max(bar.get_height(), 0)),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7,
+        )
+    if teacher is not None:
+        ax.axhline(teacher - base, color=_COLOURS["class"], ls="--", lw=1, label=f"the teacher, {teacher:.1f} %")
+        ax.legend(fontsize=7, loc="upper left")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(range(len(names)), names, fontsize=8)
+    ax.set_ylim(min(0, *gains) - 0.1, max(0, *gains, (teacher or base) - base) + 0.4)
+    ax.set_ylabel("gain over no distillation\n(points of top-1)", fontsize=8)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_title("DeiT-B on ImageNet-1k by distillation (DeiT arXiv v2 Table 3)", fontsize=9)
+    return fig
 
 
 def plot_token_sequence(grid: tuple[int, int], *, special_tokens: int = 2, shown_patches: int = 6) -> Figure:
@@ -224,7 +268,10 @@ def plot_seed_accuracies(accuracies: dict[str, Sequence[float]], *, names: dict[
     ax.scatter(range(len(models)), means, marker="_", s=400, color=_COLOURS["class"], zorder=3, label="mean")
     ax.set_xticks(range(len(models)), [names.get(model, model) for model in models], fontsize=8)
     ax.set_xlim(-0.5, len(models) - 0.5)
-    ax.set_ylabel("test accuracy (%)", fontsize=8)
+    lowest = min(100 * value for values in accuracies.values() for value in values)
+    bottom = max(0, 5 * int(lowest // 5) - 5)  # a round number at least 5 points below every dot
+    ax.set_ylim(bottom, 100)
+    ax.set_ylabel(f"test accuracy (%)\n(axis starts at {bottom} %)" if bottom else "test accuracy (%)", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     ax.legend(fontsize=7, loc="lower left")
     ax.set_title(f"Test accuracy, {seeds} seeds (a grey line joins one seed's models)", fontsize=9)
@@ -299,13 +346,15 @@ def _slice_zoom(ax, weights: torch.Tensor, special_tokens: int, vmax: float, key
     )
 
 
-def plot_slice_matrix(weights: torch.Tensor, *, special_tokens: int = 2, title: str = "") -> Figure:
+def plot_slice_matrix(
+    weights: torch.Tensor, *, special_tokens: int = 2, title: str = "", mark_key: int | None = None
+) -> Figure:
     """One head's ``(N, N)`` attention weights as a heatmap (rows: queries, columns: keys) with the
     patch columns boxed (``fig.axes[0]``); above it, the top-left corner (the special tokens' rows,
     keys 0-5) zoomed (the last axes), each weight written in its cell, with the Q&A's slices boxed:
     row 0 from column ``special_tokens`` on (``[:, :, 0, 2:]``, the class token's map), row 1 likewise
     (the distillation token's, with two special tokens), and the slip ``[:, :, 0, 1:]`` (one column too
-    many) hatched."""
+    many) hatched. Ticks every 10 tokens; ``mark_key`` (a key index) gets its own tick and a marker."""
     if not isinstance(weights, torch.Tensor) or weights.dim() != 2 or weights.shape[0] != weights.shape[1]:
         raise ValueError(f"weights must be one head's (N, N) matrix, got {getattr(weights, 'shape', weights)}")
     if special_tokens not in (1, 2):
@@ -329,9 +378,18 @@ def plot_slice_matrix(weights: torch.Tensor, *, special_tokens: int = 2, title: 
     box(-0.5, -0.5, min(6, tokens) - 0.5, special_tokens - 0.5, edgecolor="black", lw=1.0, ls=":")
     legend = _slice_legend(special_tokens, tokens)
     fig.legend(handles=legend, loc="outside lower center", ncols=1, fontsize=9, frameon=False)
-    ticks = [0, special_tokens, tokens - 1]
-    ax.set_xticks(ticks, map(str, ticks), fontsize=7)
+    ticks = sorted({0, special_tokens, *range(10, tokens - 5, 10), tokens - 1})
     ax.set_yticks(ticks, map(str, ticks), fontsize=7)
+    if mark_key is not None:
+        if not 0 <= mark_key < tokens:
+            raise ValueError(f"mark_key must be a key index in 0..{tokens - 1}, got {mark_key}")
+        ticks = sorted({*(t for t in ticks if abs(t - mark_key) > 2), mark_key})
+        ax.plot([mark_key], [tokens - 0.5], marker="^", color="#ff7f0e", markersize=7, clip_on=False, zorder=5)
+    ax.set_xticks(ticks, map(str, ticks), fontsize=7)
+    for label in ax.get_xticklabels():
+        if mark_key is not None and label.get_text() == str(mark_key):
+            label.set_color("#ff7f0e")
+            label.set_fontweight("bold")
     ax.set_xlabel("key (the token read)", fontsize=8)
     ax.set_ylabel("query (the token reading)", fontsize=8)
     fig.suptitle(title or f"One head's attention weights, N = {tokens}", fontsize=10)
