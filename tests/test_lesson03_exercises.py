@@ -678,6 +678,9 @@ def test_memory_accepts_answers_written_differently(answer, capsys):
         (lambda: 170, "megabytes"),  # rounded to whole megabytes
         (lambda: 162.6, "mebibytes"),
         (lambda: 163, "mebibytes"),
+        (lambda: 8 * 16 * 577 * 577 * 4 / 1e9, "gigabytes"),
+        (lambda: 0.17, "gigabytes"),  # rounded to hundredths of a gigabyte
+        (lambda: 8 * 16 * 577 * 577 * 4 / 2**30, "gibibytes"),
         (lambda: 8 * 16 * 578 * 578 * 4, r"N = 578: the class token is already one of the 577 tokens"),
         (lambda: 8 * 16 * 580 * 580 * 4, r"1.04% too large"),  # close but no named slip: says how far, not "1 times"
         (lambda: 8 * 16 * 570 * 570 * 4, r"2.41% too small"),

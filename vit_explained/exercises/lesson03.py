@@ -419,6 +419,8 @@ def _memory_slips(batch: int, num_tokens: int, heads: int, bytes_per_element: in
         "that is in bits; give bytes (8 bits each)": right * 8,
         "that looks like megabytes (10^6 bytes); give the number of bytes": right / 1e6,
         "that looks like mebibytes (2^20 bytes); give the number of bytes": right / 2**20,
+        "that looks like gigabytes (10^9 bytes); give the number of bytes": right / 1e9,
+        "that looks like gibibytes (2^30 bytes); give the number of bytes": right / 2**30,
         "the scores and the weights are two matrices at the peak, but the question asks for the weights alone": (
             2 * right
         ),
@@ -434,7 +436,7 @@ def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
     ViT-L/16 layer holds at 384 x 384 (:data:`MEMORY_CASE`: batch 8, 577 tokens, 16 heads, float32).
 
     Any number type is accepted (an int, a float that is whole, numpy, a one-element tensor); the
-    known slips (heads or batch forgotten, entries instead of bytes, N - 1, megabytes, bits, float16,
+    known slips (heads or batch forgotten, entries instead of bytes, N - 1, megabytes, gigabytes, bits, float16,
     all 24 layers) are named.
     """
     answer = _NO_COST_SHORTCUT(attention_bytes)
@@ -454,7 +456,7 @@ def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
         )
         return
     for mistake, wrong in _memory_slips(**case).items():
-        rounded = "bytes)" in mistake  # megabytes or mebibytes, perhaps rounded to a whole number: looser match
+        rounded = "bytes)" in mistake  # MB, MiB, GB or GiB, perhaps rounded to a whole number: looser match
         if math.isclose(answer, wrong, rel_tol=1e-2 if rounded else 1e-3):
             fail(mistake)
     ratio = answer / right if right else float("nan")

@@ -84,7 +84,7 @@ def plot_softmax_saturation(
     axes[2].set_ylim(0, 1.9 * max(tops))  # room for the legend above the curves
     axes[0].legend(fontsize=8, loc="upper left")
     axes[1].legend(fontsize=8, loc="center left")
-    axes[2].legend(fontsize=7.5, loc="upper center", ncol=2)
+    axes[2].legend(fontsize=9, loc="upper center", ncol=2)
     fig.suptitle(
         f"Softmax over {num_keys} random keys, without and with the 1/√d scale (means over seeds)", fontsize=11
     )
@@ -524,7 +524,8 @@ def plot_attention_flow(batch: int, num_tokens: int, dim: int, heads: int) -> Fi
     arrows = [(0, 1), (1, 2), (2, "q"), (2, "k"), (2, "v"), ("k", 4), (4, 5), (5, 6), (6, 7), (7, 8)]
     for start, end in arrows:
         (x0, y0), (x1, y1) = centres[start], centres[end]
-        ax.annotate("", xy=(x1, y1 + 0.32), xytext=(x0, y0 - 0.32), arrowprops={"arrowstyle": "->", "lw": 1.2})
+        top = 0.47 if end in ("q", "k", "v") else 0.32  # q, k and v have three lines: a taller box
+        ax.annotate("", xy=(x1, y1 + top), xytext=(x0, y0 - 0.32), arrowprops={"arrowstyle": "->", "lw": 1.2})
     (xq, yq), (_, y_scores) = centres["q"], centres[4]
     ax.annotate("", xy=(3.9, y_scores + 0.3), xytext=(xq, yq - 0.4), arrowprops={"arrowstyle": "->", "lw": 1.2})
     (xv, yv), (_, y_sum) = centres["v"], centres[6]  # v bypasses the scores and the softmax, on the right
