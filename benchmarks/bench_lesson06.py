@@ -8,7 +8,7 @@ Every run is on scikit-learn's 8x8 digits (1,257 train / 180 validation / 360 te
 recipe (``QUICK``: AdamW lr 1e-2, weight decay 0.05, label smoothing 0.1, batch 64, warm-up 10 % then
 cosine, no augmentation), one torch thread, from seeds 0, 1, ... . Seven sections:
 
-- ``compare`` (10 seeds; the others 3): the 1-block ViT (2x2 patches), the same ViT with a soft split
+- ``compare`` (10 seeds, as ``pooling``; the others 3): the 1-block ViT (2x2 patches), the same ViT with a soft split
   (overlapping 4x4 windows, stride 2) and with a 3x3 convolutional stem (8 channels), and ``SmallCNN`` of
   width 8 (size-matched) and 32 (the default), at **equal steps** (400) and at **equal seconds** (the CPU
   seconds the plain ViT's 400 steps take; each model gets the whole epochs that fit, from its own CPU time per step,
@@ -479,7 +479,9 @@ def summary(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, default=None, help="seeds per section (default: compare 10, the rest 3)")
+    parser.add_argument(
+        "--seeds", type=int, default=None, help="seeds per section (default: compare and pooling 10, the rest 3)"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", choices=SECTIONS, nargs="*", default=list(SECTIONS))
     parser.add_argument(
@@ -489,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     for section in args.only:
-        count = args.seeds if args.seeds is not None else (10 if section == "compare" else 3)
+        count = args.seeds if args.seeds is not None else (10 if section in ("compare", "pooling") else 3)
         seeds = range(count)
         load, start = os.getloadavg(), time.perf_counter()
         if args.extend and section == "compare":

@@ -918,7 +918,7 @@ def _normal(a, b):
     ("answer", "message"),
     [
         (_every_seed, r"every seed agrees.*t-interval"),
-        (_above_only, r"below 0 is shown too"),
+        (_above_only, r"below 0 clears the training noise too"),
         (lambda a, b: bool(np.mean(np.subtract(a, b)) != 0), r"mean difference that is not 0"),
         (_unpaired, r"unrelated samples"),
         (_normal, r"1.96"),

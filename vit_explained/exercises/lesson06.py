@@ -824,7 +824,10 @@ def check_paired_interval(paired_interval: Callable[[object, object], tuple[floa
             f"for {len(a_array)} seeds the interval is not ({low:.4f}, {high:.4f}): mean(d) -/+ "
             "t.ppf(0.975, n - 1) * std(d, ddof=1) / sqrt(n), with d = a - b"
         )
-    passed("'shown' when the interval lies above or below 0; with 3 seeds t.ppf(0.975, 2) = 4.30 makes it wide.")
+    passed(
+        "it clears the training noise when the interval lies above or below 0; "
+        "with 3 seeds t.ppf(0.975, 2) = 4.30 makes it wide."
+    )
 
 
 # --- exercise 4, second part: the verdict ----------------------------------------------------------
@@ -860,11 +863,12 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
     ),
     (
         lambda a, b: bool(_t_interval(np.asarray(a, float), np.asarray(b, float))[0] > 0),
-        "an interval entirely below 0 is shown too (b higher): 'shown' means the interval excludes 0, either side",
+        "an interval entirely below 0 clears the training noise too (b higher): the rule asks whether the interval "
+        "excludes 0, either side",
     ),
     (
         lambda a, b: bool(np.mean(np.subtract(a, b)) != 0),
-        "a mean difference that is not 0 is not yet shown: the interval around it must exclude 0",
+        "a mean difference that is not 0 does not yet clear the training noise: the interval around it must exclude 0",
     ),
     (
         lambda a, b: _shown_by_rule(a, b, paired=False),
@@ -885,7 +889,7 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
     (
         lambda a, b: _shown_by_rule(a, b, ddof=0),
         "the standard deviation of the differences needs ddof=1 (divide by n - 1): np.std's default ddof=0 makes "
-        "the interval too narrow, and with 3 seeds it calls shown what the rule does not",
+        "the interval too narrow, and with 3 seeds it clears what the rule does not",
     ),
     (
         lambda a, b: bool((np.subtract(a, b) > 0).sum() > len(a) / 2 or (np.subtract(a, b) < 0).sum() > len(a) / 2),
@@ -897,7 +901,7 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
 
 def check_shown(shown: Callable[[object, object], bool]) -> None:
     """``shown(a, b) -> bool``: True when the paired 95 % t-interval of the mean of ``a - b`` excludes 0
-    (either side), the lesson's rule for "shown"."""
+    (either side): the lesson's rule "clears the training noise" (the function keeps the name ``shown``)."""
     cases = _shown_cases()
     answers = []
     for a, b in cases:
@@ -907,10 +911,13 @@ def check_shown(shown: Callable[[object, object], bool]) -> None:
         elif isinstance(result, torch.Tensor) and result.numel() == 1 and result.dtype == torch.bool:
             answers.append(bool(result.item()))
         else:
-            fail(f"return True or False (shown or not), got {result!r:.80}")
+            fail(f"return True or False (clears the training noise or not), got {result!r:.80}")
     expected = [_shown_by_rule(a, b) for a, b in cases]
     if answers == expected:
-        passed("the interval decides, not the seed count or the mean: 3 of 3 seeds alone is not shown.")
+        passed(
+            "the interval decides, not the seed count or the mean: "
+            "3 of 3 seeds alone does not clear the training noise."
+        )
         return
     for slip, message in _SHOWN_SLIPS:
         if answers == [slip(a, b) for a, b in cases]:
