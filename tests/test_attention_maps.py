@@ -761,3 +761,15 @@ def test_top_patch_norms_picks_each_heads_top_patch_and_splits_by_ink():
     off, on = found.norms["out"]
     assert torch.allclose(off, torch.full((2,), 4.0)) and torch.allclose(on, torch.ones(2))
     assert found.relative["out"].shape == (2, 4)
+
+
+def test_map_comparisons_select_keeps_the_family_level():
+    from vit_explained.attention_maps import compare_maps
+
+    generator = torch.Generator().manual_seed(0)
+    pairs = {f"c{i}": (torch.rand(30, generator=generator), torch.rand(30, generator=generator)) for i in range(4)}
+    family = compare_maps(pairs)
+    part = family.select("c2", "c0")
+    assert part.labels == ("c2", "c0") and part.confidence == family.confidence == 1 - 0.05 / 4
+    assert part["c0"] is family["c0"] and part.at_95("c2") is family.at_95("c2")
+    assert str(part).splitlines()[1].startswith("c2")

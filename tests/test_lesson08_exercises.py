@@ -1026,3 +1026,47 @@ def test_rollout_names_a_float32_identity_with_float64_matrices():
 
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*dtype=matrices\[0\]\.dtype"):
         check_rollout(float32_identity)
+
+
+# --- fix round 7: answers that change their inputs in place are named (they corrupt the recorded weights) ---
+
+
+def chefer_mutates_grads(weights, grads):  # right numbers, but record.gradients is overwritten
+    relevance = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype).repeat(weights[0].shape[0], 1, 1)
+    for w, g in zip(weights, grads, strict=True):
+        relevance = relevance + g.mul_(w).clamp_(min=0).mean(dim=1) @ relevance
+    return relevance
+
+
+def test_gradient_weighted_rollout_names_grads_changed_in_place():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*changed its input grads in place.*record\.gradients"):
+        check_gradient_weighted_rollout(chefer_mutates_grads)
+
+
+def test_rollout_names_matrices_changed_in_place():
+    def normalises_in_place(matrices):
+        result = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype).repeat(matrices[0].shape[0], 1, 1)
+        for m in matrices:
+            m.mul_(0.5).add_(0.5 * torch.eye(m.shape[-1], dtype=m.dtype))
+            result = m.div_(m.sum(-1, keepdim=True)) @ result
+        return result
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*changed its input matrices in place"):
+        check_rollout(normalises_in_place)
+
+
+def test_grid_names_weights_changed_in_place():
+    def zeroes_the_class_column(weights, rows, cols):
+        weights[:, :, 0, 0] = 0
+        return weights[:, :, 0, 1:].reshape(*weights.shape[:2], rows, cols)
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*changed its input weights in place"):
+        check_class_token_grid(zeroes_the_class_column)
+
+
+def test_in_place_work_on_a_copy_is_still_accepted(capsys):
+    def copies_first(weights, grads):
+        return chefer_mutates_grads(weights, [g.clone() for g in grads])
+
+    check_gradient_weighted_rollout(copies_first)
+    assert "Correct" in capsys.readouterr().out

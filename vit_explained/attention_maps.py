@@ -684,6 +684,14 @@ class MapComparisons:
     def __len__(self) -> int:
         return len(self.labels)
 
+    def select(self, *labels: str) -> MapComparisons:
+        """Some of the family's comparisons, still read at the whole family's level (a short table
+        to read on its own)."""
+        index = [self._index(label) for label in labels]
+        return MapComparisons(
+            tuple(labels), tuple(self.single[i] for i in index), tuple(self.strict[i] for i in index), self.confidence
+        )
+
     def __str__(self) -> str:
         width = max(len("A - B"), *(len(label) for label in self.labels))
         level = f"{self.confidence:.1%}".replace("%", " %")

@@ -393,6 +393,17 @@ def _aliases_on_a_batch(function: Callable[..., Any], *lists: list[torch.Tensor]
     return False
 
 
+def _changed_in_place(originals: list[torch.Tensor], given: list[torch.Tensor]) -> bool:
+    """True if the learner's function changed the copies it was handed (an in-place op on its input)."""
+    return any(not torch.equal(a, b) for a, b in zip(originals, given, strict=True))
+
+
+_IN_PLACE = (
+    "for {case} your function changed its input {what} in place ({how}): in the notebook that overwrites "
+    "{where}. Work on new tensors (out-of-place ops, or .clone() first)"
+)
+
+
 def _rollout_hint(error: Exception) -> str | None:
     """Name the missing keepdim, a float32 identity or an in-place update of an expanded identity."""
     if _aliases(error):
@@ -421,9 +432,17 @@ def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> None
         matrices = [torch.rand(batch, tokens, tokens, generator=generator, dtype=dtype) for _ in range(layers)]
         expected = attention_rollout([m.unsqueeze(1) for m in matrices])
         case = f"{layers} layer(s) of ({batch}, {tokens}, {tokens}) {str(dtype).replace('torch.', '')} matrices"
-        got = as_tensor(
-            _NO_ROLLOUT(rollout, [m.clone() for m in matrices], hint=_rollout_hint), f"your rollout for {case}"
-        )
+        given = [m.clone() for m in matrices]
+        got = as_tensor(_NO_ROLLOUT(rollout, given, hint=_rollout_hint), f"your rollout for {case}")
+        if _changed_in_place(matrices, given):
+            fail(
+                _IN_PLACE.format(
+                    case=case,
+                    what="matrices",
+                    how="e.g. .add_(), .div_() or a slice assignment on a matrix of the list",
+                    where="the recorded attention weights, so a second map from them comes out wrong",
+                )
+            )
         if tuple(got.shape) != tuple(expected.shape):
             fail(f"for {case} expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
         if close(got, expected):
@@ -584,8 +603,18 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
         ) -> str:
             return _grid_slip(class_token_grid, shape, case, generator) or hint
 
-        got = _NO_CLASS_TOKEN_ATTENTION(class_token_grid, weights.clone(), rows, cols, hint=named_hint)
+        given = weights.clone()
+        got = _NO_CLASS_TOKEN_ATTENTION(class_token_grid, given, rows, cols, hint=named_hint)
         got = as_tensor(got, f"your grid for {case}")
+        if _changed_in_place([weights], [given]):
+            fail(
+                _IN_PLACE.format(
+                    case=case,
+                    what="weights",
+                    how="e.g. weights[:, :, 0, 0] = 0, or an in-place op on a view of it",
+                    where="the recorded attention weights that rollout and every later map read",
+                )
+            )
         isqrt_slip = _isqrt_rows(got, weights, rows, cols, case)
         if isqrt_slip:
             fail(isqrt_slip)
@@ -725,13 +754,22 @@ def check_gradient_weighted_rollout(
         grads = [torch.randn(shape, generator=generator, dtype=dtype) for _ in range(layers)]
         expected = _reference_chefer(weights, grads)
         case = f"{layers} layer(s) of ({batch}, {heads}, {tokens}, {tokens}) {str(dtype).replace('torch.', '')} weights"
+        given_weights, given_grads = [w.clone() for w in weights], [g.clone() for g in grads]
         got = _NO_GRADIENT_ROLLOUT(
-            gradient_weighted_rollout,
-            [w.clone() for w in weights],
-            [g.clone() for g in grads],
-            hint=functools.partial(_chefer_hint, case=case),
+            gradient_weighted_rollout, given_weights, given_grads, hint=functools.partial(_chefer_hint, case=case)
         )
         got = as_tensor(got, f"your result for {case}")
+        for what, originals, given in (("grads", grads, given_grads), ("weights", weights, given_weights)):
+            if _changed_in_place(originals, given):
+                fail(
+                    _IN_PLACE.format(
+                        case=case,
+                        what=what,
+                        how="e.g. g.mul_(a).clamp_(min=0)",
+                        where=f"record.{'gradients' if what == 'grads' else 'weights'}, so the next map from "
+                        "the same record comes out wrong",
+                    )
+                )
         if tuple(got.shape) != tuple(expected.shape):
             fail(f"for {case} expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
         if close(got, expected):

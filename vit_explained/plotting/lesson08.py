@@ -282,6 +282,7 @@ def _deletion_panel(
     bands: bool,
     styles: dict[str, tuple[str, str, str]],
     xlabel: str = "fraction of patches deleted, highest ranked first",
+    legend: str = "upper right",
 ) -> None:
     """One panel: the reference (a broad gray line underneath), then each curve with its own colour,
     dash and marker (so a curve lying on another stays visible) and its bootstrap band."""
@@ -328,7 +329,7 @@ def _deletion_panel(
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7.5, frameon=False, loc="upper right")
+    ax.legend(fontsize=7.5, frameon=False, loc=legend)
 
 
 def plot_deletion_curves(
@@ -341,6 +342,8 @@ def plot_deletion_curves(
     reference: str | None = None,
     bands: bool = True,
     xlabel: str = "fraction of patches deleted, highest ranked first",
+    style_order: Sequence[str] | None = None,
+    legend: str = "upper right",
 ) -> Figure:
     """Mean deletion curve per method: ``{name: (B, S)}`` -> one line each, its area in the legend.
 
@@ -356,6 +359,8 @@ def plot_deletion_curves(
     order within the inked patches with the blank patches last; its curves keep the colours of the
     ``curves`` whose names they start with. ``xlabel``: e.g. "fraction of patches inserted, ..." for
     insertion curves (:func:`vit_explained.attention_maps.insertion_areas`), drawn the same way.
+    ``style_order``: names whose positions fix each curve's colour and dash (e.g. an earlier figure's
+    methods), so the same method keeps its colour across figures. ``legend``: its matplotlib location.
     """
     if not isinstance(curves, dict) or not curves:
         raise TypeError("curves must be a non-empty dict {method name: (B, P + 1) tensor}")
@@ -367,7 +372,10 @@ def plot_deletion_curves(
         _curve_values(name, values)
     colors = [f"C{i}" for i in range(10)]
     styles = {}
-    for index, name in enumerate(curves):
+    order = list(style_order) if style_order is not None else []
+    order += [name for name in curves if name not in order]
+    for name in curves:
+        index = order.index(name)
         dash, marker = _STYLES[index % len(_STYLES)]
         styles[name] = (colors[index % len(colors)], dash, marker)
     for name in stroke_first or {}:
@@ -381,7 +389,7 @@ def plot_deletion_curves(
     ref = (reference, curves[reference]) if reference is not None else None
     for ax, (panel, panel_title) in zip(axes, panels, strict=True):
         shown = {name: values for name, values in panel.items() if name != reference}
-        _deletion_panel(ax, shown, counts, ref, bands, styles, xlabel)
+        _deletion_panel(ax, shown, counts, ref, bands, styles, xlabel, legend)
         if len(panels) > 1:
             ax.set_title(panel_title, fontsize=9)
     axes[0].set_ylabel(ylabel)
@@ -474,7 +482,7 @@ def plot_norm_histogram(
     ax.set_xlabel("token norm / its digit's median patch-token norm")
     ax.set_ylabel("density (log scale)")
     ax.set_title(title, fontsize=9.5)
-    ax.legend(fontsize=7.5, frameon=False, loc="upper right")
+    ax.legend(fontsize=7.5, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the bars
     return _settle(fig)
 
 
