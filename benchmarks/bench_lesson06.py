@@ -399,8 +399,9 @@ def summary(results: dict) -> str:
             "",
         ]
         lines += [
-            "The rule lesson 06 uses: a difference is **shown** when the paired 95 % t-interval of the mean "
-            "seed-by-seed difference lies above or below 0 (no correction for the number of comparisons). It is "
+            "The seeds-only rule of lesson 06: a difference **clears the training noise** when the paired 95 % "
+            "t-interval of the mean seed-by-seed difference lies above or below 0 (no correction for the number of "
+            "comparisons; the lesson's stricter **shown** also adds the test digits' noise). It is "
             "applied to the equal-steps runs only; the equal-seconds runs are **indicative** (their step counts "
             "rest on one timing per model, and timing ratios move with the machine and its load: see `timing`).",
             "",
@@ -413,7 +414,7 @@ def summary(results: dict) -> str:
                 t = comparison.t_interval()
                 beyond = t.low > 0 or t.high < 0
                 word = (
-                    ("shown" if beyond else "not shown")
+                    ("clears the training noise" if beyond else "does not clear the training noise")
                     if key == "equal_steps"
                     else ("indicative: leans" if beyond else "indicative: level")
                 )
