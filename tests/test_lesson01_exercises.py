@@ -450,6 +450,7 @@ def raises(pos, old, new):
         (changes_the_table, "changed the table"),
         (lambda pos, old, new: pos.clone(), "takes new_grid first"),  # not resized: names the argument order
         (raises, "raised RuntimeError"),
+        (lambda pos, new, old: resize_reference(pos, old, new), "grids swapped it runs"),  # the package's order
         (lambda pos, old, new: interpolate_positions(pos, new, old, mode="bilinear", antialias=False), "yourself"),
         (lambda pos, old, new: "table", "return a torch.Tensor"),
         (lambda pos, old, new: torch.nn.Linear(2, 2), "torch.nn.Linear"),

@@ -434,6 +434,25 @@ def _narrow_slips(function: Callable[..., object], slips: list[str], generator: 
     return slips[0]
 
 
+def _grid_order_hint(
+    function: Callable[..., object], pos: torch.Tensor, old: tuple[int, int], new: tuple[int, int]
+) -> Callable[[Exception], str | None]:
+    """When the learner's function raises: does it run with the two grids swapped? Then it unpacks
+    them in the package's order (``interpolate_positions`` takes the new grid first)."""
+
+    def hint(error: Exception) -> str | None:
+        try:
+            function(pos.clone(), new, old)
+        except Exception:
+            return None
+        return (
+            "Called with the two grids swapped it runs, so your function reads them in the package's order: "
+            "interpolate_positions takes the new grid first, but this exercise passes old_grid, then new_grid"
+        )
+
+    return hint
+
+
 def check_interpolate_positions(
     my_interpolate_positions: Callable[[torch.Tensor, tuple[int, int], tuple[int, int]], torch.Tensor],
 ) -> None:
@@ -446,7 +465,13 @@ def check_interpolate_positions(
         pos = torch.randn(1, 1 + rows * cols, dim, generator=generator)
         original = pos.clone()
         case = f"a table (1, 1 + {rows} * {cols}, {dim}) on a {rows}x{cols} grid resized to {new_rows}x{new_cols}"
-        result = _NO_RESIZE_SHORTCUT(my_interpolate_positions, pos, (rows, cols), (new_rows, new_cols))
+        result = _NO_RESIZE_SHORTCUT(
+            my_interpolate_positions,
+            pos,
+            (rows, cols),
+            (new_rows, new_cols),
+            hint=_grid_order_hint(my_interpolate_positions, pos, (rows, cols), (new_rows, new_cols)),
+        )
         answer = as_tensor(result, f"your table for {case}")
         if not torch.equal(pos, original):
             fail(f"your function changed the table it was given ({case}); build a new one")
