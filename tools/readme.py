@@ -93,8 +93,9 @@ LESSONS: dict[str, tuple[str, int]] = {
         "ln 10 (its runs stored) with the blog's literal LayerNorm line, over-fitting one batch and a "
         "zeroed-image baseline; ViT "
         "vs a size-matched CNN at equal steps (10 seeds, intervals over both seeds and test digits; equal seconds "
-        "indicative); a training widget; appendix: initialisation ablated (the q/k scale), pooling over seeds "
-        "(not resolved), the command line, each model's learning rate chosen on validation",
+        "indicative); a training widget; appendix: initialisation ablated (the q/k scale), pooling over 10 "
+        "seeds (no detectable difference), the command line, each model's learning rate chosen on validation, the "
+        "selection bias's interval",
         45,
     ),
     "07_tokens_to_token_vit": (
