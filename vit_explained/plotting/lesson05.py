@@ -19,7 +19,7 @@ PART_COLORS = {
     "mlp": "#1f77b4",
     "head": "#2ca02c",
 }
-QKV_COLORS = {"q": "#e377c2", "k": "#9467bd", "v": "#d62728"}
+QKV_COLORS = {"q": "#17becf", "k": "#9467bd", "v": "#8c564b"}  # none of them a colour of PART_COLORS
 
 
 def plot_gradient_norms(
