@@ -229,3 +229,24 @@ def test_plot_embedding_routes_draws_the_tokens_and_both_kernel_layouts():
         plot_embedding_routes({"a": tokens}, kernel[0, 0])
     with pytest.raises(TypeError, match="tensor"):
         plot_embedding_routes({"a": [1, 2]}, kernel)
+
+
+def test_plot_shuffled_patches_draws_both_pictures_and_both_outputs():
+    from vit_explained.plotting.lesson01 import plot_shuffled_patches
+
+    image = torch.rand(3, 8, 12)
+    order = torch.randperm(6)
+    same, other = torch.randn(16), torch.randn(16)
+    fig = plot_shuffled_patches(image, 4, order, (same, same.clone()), (same, other), dims=10)
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    shuffled = fig.axes[1].images[0].get_array()
+    assert shuffled.shape == (8, 12, 3)
+    moved = patchify(image[None], 4)[0, order[0]].reshape(4, 4, 3)  # the first patch shown is order[0]
+    assert torch.allclose(torch.as_tensor(shuffled[:4, :4]), moved.clamp(0, 1))
+    bare, with_pos = fig.axes[2].lines[:2]
+    assert len(bare.get_ydata()) == 10 and not bare.get_ydata().any()  # no positions: no change
+    assert torch.allclose(torch.as_tensor(with_pos.get_ydata()), (other - same)[:10])
+    with pytest.raises(ValueError, match="permutation"):
+        plot_shuffled_patches(image, 4, torch.zeros(6, dtype=torch.long), (same, same), (same, other))
+    with pytest.raises(ValueError, match="original, shuffled"):
+        plot_shuffled_patches(image, 4, order, (same, torch.randn(5)), (same, other))

@@ -677,3 +677,50 @@ def draw_patch_grid(
     ax.set_xticks([])
     ax.set_yticks([])
     return rows, cols
+
+
+def plot_shuffled_patches(
+    image: torch.Tensor,
+    patch_size: int,
+    order: torch.Tensor,
+    without_positions: tuple[torch.Tensor, torch.Tensor],
+    with_positions: tuple[torch.Tensor, torch.Tensor],
+    *,
+    dims: int = 48,
+) -> Figure:
+    """Section 5's shuffle argument in one picture: the image, its patches shuffled by ``order``, and
+    how much the shuffle moves the class token's output (its first ``dims`` numbers): not at all without
+    positions, clearly with positions added after the shuffle.
+
+    ``without_positions`` and ``with_positions`` are ``(original, shuffled)`` pairs of ``(D,)`` outputs.
+    """
+    from ..patches import patchify, unpatchify
+
+    image = as_image(image)
+    _, height, width = image.shape
+    count = patchify(image[None], patch_size).shape[1]
+    order = torch.as_tensor(order).reshape(-1)
+    if sorted(order.tolist()) != list(range(count)):
+        raise ValueError(f"order must be a permutation of the {count} patches, got {tuple(order.shape)} indices")
+    pairs = {"no positions": without_positions, "positions added after the shuffle": with_positions}
+    for name, pair in pairs.items():
+        if len(pair) != 2 or pair[0].shape != pair[1].shape or pair[0].dim() != 1:
+            raise ValueError(f"{name}: give (original, shuffled), two (D,) outputs of the same width")
+    shuffled = unpatchify(patchify(image[None], patch_size)[:, order], patch_size, height, width)[0]
+
+    fig = new_figure(figsize=(11, 3.4))
+    axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 2]})
+    for ax, picture, title in ((axes[0], image, "original"), (axes[1], shuffled, "patches shuffled")):
+        ax.imshow(to_display(picture), cmap="gray" if picture.shape[0] == 1 else None, vmin=0, vmax=1)
+        ax.set_axis_off()
+        ax.set_title(title)
+    plot = axes[2]
+    for (name, (original, moved)), color in zip(pairs.items(), ("tab:blue", "tab:orange"), strict=True):
+        shown = min(dims, original.numel())
+        plot.plot((moved[:shown] - original[:shown]).detach().cpu(), color=color, marker=".", label=name)
+    plot.axhline(0, color="gray", lw=0.5)
+    plot.set_title("class token's output: shuffled minus original", fontsize=10)
+    plot.set_xlabel(f"its first {shown} numbers")
+    plot.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
