@@ -687,6 +687,13 @@ def test_memory_accepts_answers_written_differently(answer, capsys):
         (lambda: 2 * 8 * 16 * 577 * 577 * 4, "the weights alone"),
         (lambda: 8 * 16 * 577 * 577 * 2, r"2 bytes per entry \(float16\); the question says float32, 4 bytes"),
         (lambda: 24 * 8 * 16 * 577 * 577 * 4, "all 24 layers of ViT-L; the question asks for one layer"),
+        (
+            lambda: 8 * 577**2 * 1024 * 4,
+            r"multiplies by the width D \(or the head width d\); the attention matrix has h \* N\^2",
+        ),
+        (lambda: 8 * 577 * 577 * 1024 * 4, r"multiplies by the width D \(or the head width d\)"),  # B N N D 4
+        (lambda: 8 * 16 * 577**2 * 64 * 4, r"multiplies by the width D \(or the head width d\)"),  # B h N^2 d 4
+        (lambda: 8 * 16 * 577**2 * 1024 * 4, r"multiplies by the width D = 1024; .* no width"),
         (lambda: 12345, r"12,345 is 7.24e-05 times the right number"),
         (lambda: "170 MB", "return one number of bytes"),
         (lambda: True, "return one number of bytes"),

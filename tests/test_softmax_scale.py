@@ -113,3 +113,19 @@ def test_score_gradient_norm_for_random_upstream_follows_the_stated_formula():
         norm2 = a[0].pow(2).sum().item()
         expected = norm2 - 2 * a[0].pow(3).sum().item() + norm2**2
         assert abs(measured / expected - 1) < 0.05
+
+
+def test_summarize_saturation_reads_the_runs_seed_by_seed():
+    from vit_explained.softmax_scale import summarize_saturation
+
+    runs = {d: [softmax_saturation(d, num_keys=20, samples=2, seed=seed) for seed in range(2)] for d in (4, 16, 64)}
+    summary = summarize_saturation(runs, saturated_at=(64,), ratio_at=(16, 64), reference_dim=64)
+    unscaled = [run["unscaled"] for run in runs[64]]
+    assert summary.saturated[64].values == tuple(stats["saturated"] for stats in unscaled)
+    ratios = [u["grad_scores"] / s["scaled"]["grad_scores"] for u, s in zip(unscaled, runs[64], strict=True)]
+    assert summary.mean_ratio[64].values == pytest.approx(ratios)
+    assert summary.scaled_saturated == max(run["scaled"]["saturated"] for seeds in runs.values() for run in seeds)
+    text = str(summary)
+    assert "at every d from 4 to 64" in text and "d =   16:" in text and "no scale, d = 64" in text
+    with pytest.raises(ValueError, match="no results for head width 1024"):
+        summarize_saturation(runs)

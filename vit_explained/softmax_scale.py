@@ -7,9 +7,13 @@ measures that, and the gradient that reaches the scores, ``q`` and ``k``, with a
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
 import torch
 
 from . import _checks
+from .evidence import SeedSummary, over_seeds
 
 #: A softmax row is "saturated" when its largest weight is above this (nearly one-hot).
 SATURATED = 0.9
@@ -135,3 +139,77 @@ def init_saturation(
         "saturated": (top > SATURATED).float().mean().item(),
         "saturated_scaled": (top_scaled > SATURATED).float().mean().item(),
     }
+
+
+@dataclass(frozen=True)
+class SaturationSummary:
+    """What :func:`summarize_saturation` reads off ``softmax_saturation`` runs over seeds (each number a
+    :class:`~vit_explained.evidence.SeedSummary`: mean and min..max over the seeds); ``str()`` is the printout."""
+
+    saturated: dict[int, SeedSummary]  #: share of saturated rows without the scale, per head width
+    other_vs_saturated: SeedSummary  #: without the scale, at ``reference_dim``: other rows' / saturated rows' gradient
+    mean_ratio: dict[int, SeedSummary]  #: mean gradient at the scores over all rows, no scale / scale, per head width
+    scaled_saturated: float  #: with the scale, the largest share of saturated rows over every width and seed
+    scaled_spread: float  #: with the scale, the mean spread of the scores over every width and seed
+    scaled_grad_scores: float  #: with the scale, the mean gradient at the scores over every width and seed
+    reference_dim: int
+    widths: tuple[int, ...]  #: every head width of the runs
+
+    def __str__(self) -> str:
+        lines = [
+            "no scale: saturated rows " + ", ".join(f"at d = {d} {summary}" for d, summary in self.saturated.items()),
+            f"no scale, d = {self.reference_dim}: the other rows pass back {self.other_vs_saturated} times the "
+            "gradient of the saturated rows",
+            "no scale / scale, mean gradient at the scores over all rows:",
+            *(f"  d = {d:>4}: {ratio}" for d, ratio in self.mean_ratio.items()),
+            f"with the scale, at every d from {min(self.widths)} to {max(self.widths)}: "
+            f"{self.scaled_saturated:.0%} saturated rows, spread {self.scaled_spread:.1f}, "
+            f"mean gradient at the scores {self.scaled_grad_scores:.2f}",
+        ]
+        return "\n".join(lines)
+
+
+def summarize_saturation(
+    runs: Mapping[int, Sequence[Mapping[str, Mapping[str, float]]]],
+    saturated_at: Sequence[int] = (64, 1024),
+    ratio_at: Sequence[int] = (16, 64, 256, 1024),
+    reference_dim: int = 64,
+) -> SaturationSummary:
+    """Lesson 03's bookkeeping over seeds: ``runs`` maps each head width ``d`` to one
+    :func:`softmax_saturation` result per seed (the same seeds at every width). The widths named in
+    ``saturated_at``, ``ratio_at`` and ``reference_dim`` must be keys of ``runs``."""
+    for d in (*saturated_at, *ratio_at, reference_dim):
+        if d not in runs or not runs[d]:
+            raise ValueError(f"runs has no results for head width {d}; it has {sorted(runs)}")
+
+    def per_seed(d: int, setting: str, key: str) -> list[float]:
+        return [run[setting][key] for run in runs[d]]
+
+    everything = [run["scaled"] for seeds in runs.values() for run in seeds]
+    return SaturationSummary(
+        saturated={d: over_seeds(per_seed(d, "unscaled", "saturated"), percent=True, digits=0) for d in saturated_at},
+        other_vs_saturated=over_seeds(
+            [
+                run["unscaled"]["grad_scores_unsaturated"] / run["unscaled"]["grad_scores_saturated"]
+                for run in runs[reference_dim]
+            ],
+            digits=1,
+        ),
+        mean_ratio={
+            d: over_seeds(
+                [
+                    u / s
+                    for u, s in zip(
+                        per_seed(d, "unscaled", "grad_scores"), per_seed(d, "scaled", "grad_scores"), strict=True
+                    )
+                ],
+                digits=2,
+            )
+            for d in ratio_at
+        },
+        scaled_saturated=max(stats["saturated"] for stats in everything),
+        scaled_spread=sum(stats["spread"] for stats in everything) / len(everything),
+        scaled_grad_scores=sum(stats["grad_scores"] for stats in everything) / len(everything),
+        reference_dim=reference_dim,
+        widths=tuple(sorted(runs)),
+    )

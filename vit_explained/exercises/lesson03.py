@@ -396,12 +396,12 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
 
 
 #: Exercise 5's configuration: ViT-L/16 at 384 x 384 (24 x 24 patches + the class token), float32.
-MEMORY_CASE = {"batch": 8, "num_tokens": 577, "heads": 16, "bytes_per_element": 4}
+MEMORY_CASE = {"batch": 8, "num_tokens": 577, "heads": 16, "bytes_per_element": 4, "dim": 1024}
 
 _NO_COST_SHORTCUT = forbid(attention_cost, reason="the count (entries times bytes)")
 
 
-def _memory_slips(batch: int, num_tokens: int, heads: int, bytes_per_element: int) -> dict[str, float]:
+def _memory_slips(batch: int, num_tokens: int, heads: int, bytes_per_element: int, dim: int) -> dict[str, float]:
     """Plausible wrong predictions of the attention matrices' bytes, each keyed by the message naming its slip."""
     right = batch * heads * num_tokens**2 * bytes_per_element
     per_entry = batch * heads * bytes_per_element
@@ -427,6 +427,11 @@ def _memory_slips(batch: int, num_tokens: int, heads: int, bytes_per_element: in
         f"that uses {bytes_per_element // 2} bytes per entry (float16); the question says float32, "
         f"{bytes_per_element} bytes each": right / 2,
         "that is all 24 layers of ViT-L; the question asks for one layer's weights": right * 24,
+        "that multiplies by the width D (or the head width d); the attention matrix has h * N^2 entries per "
+        "image, no width": right * dim / heads,
+        f"that multiplies by the width D = {dim}; the attention matrix has h * N^2 entries per image, no width": (
+            right * dim
+        ),
     }
     return slips
 
@@ -437,7 +442,7 @@ def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
 
     Any number type is accepted (an int, a float that is whole, numpy, a one-element tensor); the
     known slips (heads or batch forgotten, entries instead of bytes, N - 1, megabytes, gigabytes, bits, float16,
-    all 24 layers) are named.
+    all 24 layers, a factor of the width D or the head width d) are named.
     """
     answer = _NO_COST_SHORTCUT(attention_bytes)
     one_number = (isinstance(answer, torch.Tensor) and answer.numel() == 1) or (

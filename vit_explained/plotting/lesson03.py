@@ -82,6 +82,7 @@ def plot_softmax_saturation(
     )
     tops = [value for value in (*unscaled["grad_scores_unsaturated"], *scaled["grad_scores"]) if not np.isnan(value)]
     axes[2].set_ylim(0, 1.9 * max(tops))  # room for the legend above the curves
+    axes[2].set_yticks([tick for tick in axes[2].get_yticks() if 0 <= tick <= 1.15 * max(tops)])  # none under it
     axes[0].legend(fontsize=8, loc="upper left")
     axes[1].legend(fontsize=8, loc="center left")
     axes[2].legend(fontsize=9, loc="upper center", ncol=2)
@@ -167,11 +168,12 @@ def cost_table(configs: Sequence[tuple[str, int, int, int, int]]) -> str:
     the GFLOPs of the two ``N x N`` products and of the projections (:func:`vit_explained.cost.attention_cost`)."""
     from ..cost import attention_cost
 
-    lines = [f"{'layer':<30}{'N':>5}{'D_in':>5}{'D':>4}{'h':>3}{'entries':>13}{'MB':>8}{'GFLOP NxN':>10}{'proj.':>7}"]
+    header = f"{'layer':<30}{'N':>5}{'D_in':>5}{'D':>4}{'h':>3}{'entries':>13}{'MB':>8}"
+    lines = [header + f"{'NxN GFLOP':>11}{'proj. GFLOP':>12}"]
     for name, n, dim, heads, dim_in in configs:
         c = attention_cost(n, dim, heads, dim_in=dim_in)
         lines.append(f"{name:<30}{n:>5}{dim_in:>5}{dim:>4}{heads:>3}{c.matrix_entries:>13,}{c.matrix_bytes / 1e6:>8.2f}"
-                     f"{c.matmul_flops / 1e9:>10.3f}{c.projection_flops / 1e9:>7.3f}")  # fmt: skip
+                     f"{c.matmul_flops / 1e9:>11.3f}{c.projection_flops / 1e9:>12.3f}")  # fmt: skip
     return "\n".join(lines)
 
 
