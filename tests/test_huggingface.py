@@ -226,3 +226,32 @@ def test_deit_rejects_other_models():
     )
     with pytest.raises(ValueError, match="relu"):
         from_huggingface_deit(relu)
+
+
+def test_deit_sdpa_and_eager_keeps_the_log_and_returns_eager_weights():
+    import logging
+
+    from vit_explained.huggingface import deit_sdpa_and_eager
+
+    config = dict(
+        image_size=16,
+        patch_size=8,
+        num_channels=1,
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        num_labels=3,
+    )
+    root = transformers.logging.get_logger()
+    handlers = list(root.handlers)
+    seen = deit_sdpa_and_eager(config, torch.randn(2, 1, 16, 16))
+    assert not any(type(h).__name__ == "_Keep" for h in root.handlers)  # ours removed
+    assert all(h in root.handlers for h in handlers if isinstance(h, logging.StreamHandler))  # the default is back
+    assert seen.version == transformers.__version__ and seen.sdpa_implementation == "sdpa"
+    assert len(seen.eager.attentions) == 2 and seen.eager.attentions[0].shape == (2, 2, 6, 6)
+    assert not seen.sdpa.attentions or len(seen.sdpa.attentions) == 2  # 4.56 on: none; 4.41-4.55: eager fallback
+    assert torch.allclose(seen.eager.logits, seen.sdpa.logits, atol=1e-5)
+    text = str(seen)
+    assert text.startswith(f"transformers {transformers.__version__}") and "(2, 2, 6, 6)" in text
+    assert "cls_logits" in text and "distillation_logits" in text

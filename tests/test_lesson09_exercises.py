@@ -904,3 +904,102 @@ def test_hard_distillation_names_a_loss_of_shape_one():
 
     with pytest.raises(ExerciseFailed, match=r"a 0-dim tensor \(shape \(\)\).*got shape \(1,\)"):
         lesson09.check_hard_distillation(loss_shape_one)
+
+
+# --- fix round 8 ---------------------------------------------------------------------------------------------
+
+
+def test_hard_distillation_names_argmax_with_keepdim():
+    def keepdim(class_logits, distillation_logits, labels, teacher_logits):
+        top = teacher_logits.argmax(-1, keepdim=True)
+        return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(distillation_logits, top)
+
+    with pytest.raises(ExerciseFailed, match=r"\(B, 1\).*keepdim=True.*argmax\(-1\), without keepdim"):
+        lesson09.check_hard_distillation(keepdim)
+
+
+@pytest.mark.parametrize(("on_class", "on_distillation", "which"), [(1.0, 0.5, "distillation"), (0.5, 1.0, "class")])
+def test_hard_distillation_names_only_one_term_halved(on_class, on_distillation, which):
+    def loss(class_logits, distillation_logits, labels, teacher_logits):
+        return on_class * F.cross_entropy(class_logits, labels) + on_distillation * F.cross_entropy(
+            distillation_logits, teacher_logits.argmax(-1)
+        )
+
+    with pytest.raises(ExerciseFailed, match=rf"only the {which} term is halved"):
+        lesson09.check_hard_distillation(loss)
+
+
+def make_mask_after_softmax(attn_obj):
+    """The reference with the mask applied to the weights after the softmax."""
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        B, N, C = x.shape
+        qkv = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, C // attn_obj.num_heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        attn = ((q @ k.transpose(-2, -1)) * attn_obj.scale).softmax(dim=-1)
+        if attn_mask is not None and attn_mask.dtype == torch.bool:
+            attn = attn.masked_fill(~attn_mask, 0.0)
+        elif attn_mask is not None:
+            attn = attn + attn_mask
+        attn_obj.attn_map = attn.detach()
+        attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+        return attn_obj.proj_drop(attn_obj.proj((attn @ v).transpose(1, 2).reshape(B, N, C)))
+
+    return my_forward
+
+
+def test_my_forward_names_a_mask_applied_after_the_softmax():
+    with pytest.raises(ExerciseFailed, match=r"after the softmax.*before the softmax"):
+        lesson09.check_my_forward(make_mask_after_softmax)
+
+
+def make_causal_only_without_mask(attn_obj):
+    """The reference, but is_causal applied only when no attn_mask is given."""
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        return reference(x, attn_mask=attn_mask, is_causal=is_causal and attn_mask is None, **kwargs)
+
+    return my_forward
+
+
+def make_causal_wins(attn_obj):
+    """timm 1.0.26's unfused rule: is_causal wins over attn_mask."""
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        return reference(x, attn_mask=None if is_causal else attn_mask, is_causal=is_causal, **kwargs)
+
+    return my_forward
+
+
+def make_causal_and_mask(attn_obj):
+    """SDPA's reading: the mask and the causal mask both applied."""
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        if is_causal:
+            tokens = x.shape[1]
+            causal = torch.zeros(tokens, tokens).masked_fill(
+                ~torch.ones(tokens, tokens, dtype=torch.bool).tril(), -torch.inf
+            )
+            if attn_mask is None:
+                attn_mask = causal
+            elif attn_mask.dtype == torch.bool:
+                attn_mask = torch.zeros(attn_mask.shape).masked_fill(~attn_mask, -torch.inf) + causal
+            else:
+                attn_mask = attn_mask + causal
+        return reference(x, attn_mask=attn_mask, **kwargs)
+
+    return my_forward
+
+
+def test_my_forward_names_is_causal_dropped_when_a_mask_is_given():
+    with pytest.raises(ExerciseFailed, match=r"applies only the mask and silently drops is_causal"):
+        lesson09.check_my_forward(make_causal_only_without_mask)
+
+
+@pytest.mark.parametrize("answer", [make_causal_wins, make_causal_and_mask])
+def test_my_forward_accepts_timms_and_sdpas_reading_of_mask_with_is_causal(answer, capsys):
+    assert lesson09.check_my_forward(answer) is None
+    assert capsys.readouterr().out.startswith("Correct!")

@@ -7,6 +7,7 @@ import torch
 
 from vit_explained.plotting.lesson09 import (
     DEIT_TABLE3,
+    plot_attention_call_chain,
     plot_paper_distillation,
     plot_seed_accuracies,
     plot_slice_matrix,
@@ -99,9 +100,28 @@ def test_paper_distillation_bars_are_gains_over_no_distillation():
     fig = plot_paper_distillation()
     ax = fig.axes[0]
     heights = [round(bar.get_height(), 6) for bar in ax.patches]
-    assert heights == [0.0, 0.0, 1.2, 1.6]  # 81.8, 81.8, 83.0, 83.4 against 81.8
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["none", "soft", "hard", "hard + token"]
+    assert heights == [0.0, 0.0, 1.2, 1.2, 1.3, 1.6]  # 81.8, 81.8, 83.0, 83.0, 83.1, 83.4 against 81.8
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[:3] == ["none", "soft", "hard"] and labels[-1] == "token\nboth heads"
     assert "Table 3" in ax.get_title() and "82.9" in ax.get_legend().get_texts()[0].get_text()
     assert DEIT_TABLE3["teacher"] == 82.9
     with pytest.raises(ValueError, match="none"):
         plot_paper_distillation({"soft": 80.0})
+
+
+def test_attention_call_chain_names_the_patch_the_fused_path_and_the_hook():
+    fig = plot_attention_call_chain()
+    text = " ".join(t.get_text() for t in fig.axes[0].texts)
+    for part in (
+        "attn_mask=attn_mask, is_causal=is_causal",
+        "nn.Module.__call__",
+        "attn.forward = my_forward",
+        "Attention.forward",
+        "F.scaled_dot_product_attention",
+        "nothing to hook",
+        ".softmax(-1)",
+        "self.attn_drop",
+        "forward hook on attn_drop",
+    ):
+        assert part in text, part
+    assert "Table" not in fig.axes[0].get_title()

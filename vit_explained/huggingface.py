@@ -8,6 +8,8 @@ fused ``qkv`` Linear (stacked in q, k, v order).
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import torch
@@ -149,3 +151,65 @@ def from_huggingface_deit(model: nn.Module) -> DeiT:
     _copy_(ours.head, model.cls_classifier)
     _copy_(ours.head_dist, model.distillation_classifier)
     return ours.train(model.training)
+
+
+@dataclass
+class SdpaAndEager:
+    """What :func:`deit_sdpa_and_eager` saw: the installed transformers version, the outputs of the
+    default (SDPA) model and of the eager model with the same weights, both asked for
+    ``output_attentions=True``, and the first logged message that mentions ``output_attentions``."""
+
+    version: str
+    sdpa_implementation: str
+    sdpa: Any
+    eager_model: nn.Module
+    eager: Any
+    warning: str | None
+
+    def __str__(self) -> str:
+        heads = ", ".join(key for key in self.sdpa if key.endswith("logits"))
+        shapes = {tuple(a.shape) for a in self.eager.attentions or ()}
+        return "\n".join(
+            [
+                f"transformers {self.version}, attn_implementation {self.sdpa_implementation!r}: "
+                f"{len(self.sdpa.attentions or ())} attention tensors; logits: {heads}",
+                f"the logged warning: {self.warning or 'none (it is logged once per session)'}",
+                f"attn_implementation 'eager', same weights: {len(self.eager.attentions or ())} tensors of shape "
+                + ", ".join(str(shape) for shape in sorted(shapes)),
+            ]
+        )
+
+
+def deit_sdpa_and_eager(config: dict[str, Any], pixel_values: torch.Tensor, *, seed: int = 0) -> SdpaAndEager:
+    """Build Hugging Face's ``DeiTForImageClassificationWithTeacher`` from ``DeiTConfig(**config)``
+    (random weights, seeded) with the default attention implementation and, with the same weights,
+    with ``attn_implementation="eager"``; run both on ``pixel_values`` with ``output_attentions=True``
+    in eval mode and no gradient. transformers' log messages are kept (not printed) while it runs; the
+    first one that mentions ``output_attentions`` is returned. Needs transformers (imported here)."""
+    import transformers
+
+    logged: list[str] = []
+
+    class _Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            logged.append(record.getMessage())
+
+    keep = _Keep()
+    transformers.logging.disable_default_handler()
+    transformers.logging.add_handler(keep)
+    try:
+        torch.manual_seed(seed)
+        default = transformers.DeiTForImageClassificationWithTeacher(transformers.DeiTConfig(**config)).eval()
+        eager_config = transformers.DeiTConfig(**config, attn_implementation="eager")
+        eager_model = transformers.DeiTForImageClassificationWithTeacher(eager_config).eval()
+        eager_model.load_state_dict(default.state_dict())
+        with torch.no_grad():
+            sdpa = default(pixel_values=pixel_values, output_attentions=True)
+            eager = eager_model(pixel_values=pixel_values, output_attentions=True)
+    finally:
+        transformers.logging.remove_handler(keep)
+        transformers.logging.enable_default_handler()
+    warning = next((message for message in logged if "output_attentions" in message), None)
+    return SdpaAndEager(
+        transformers.__version__, default.config._attn_implementation, sdpa, eager_model, eager, warning
+    )

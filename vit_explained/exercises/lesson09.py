@@ -341,6 +341,11 @@ def _gradient_hint(error: Exception) -> str | None:
             "The targets do not have one label per image: the teacher's choice is its argmax over the classes, "
             "the last axis, teacher_logits.argmax(-1) of shape (B,) (argmax(0) runs over the batch)"
         )
+    if "multi-target not supported" in text:
+        return (
+            "The teacher's labels have shape (B, 1), one column too many: argmax(-1, keepdim=True) keeps the "
+            "class axis. F.cross_entropy takes labels of shape (B,): teacher_logits.argmax(-1), without keepdim"
+        )
     if "requires grad" in text or "numpy" in text or ".item()" in text:
         return (
             "The logits carry a gradient here, as in training: a loss must stay a torch tensor "
@@ -500,6 +505,12 @@ def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> N
             ".values) turned into integers, not its classes: take the indices, teacher_logits.argmax(-1) "
             "or .max(-1).indices"
         )
+    for on_class, on_distillation, which in ((1.0, 0.5, "distillation"), (0.5, 1.0, "class")):
+        if close(mine, on_class * ce(class_logits, labels) + on_distillation * ce(distillation_logits, top)):
+            fail(
+                f"the terms are weighted {on_class:g} (class head) and {on_distillation:g} (distillation head): "
+                f"only the {which} term is halved. Hard distillation halves both, 0.5 and 0.5"
+            )
     for weight in (0.1, 0.2, 0.25, 0.3, 1 / 3, 0.4, 0.6, 2 / 3, 0.7, 0.75, 0.8, 0.9):
         if close(mine, weight * ce(class_logits, labels) + (1 - weight) * ce(distillation_logits, top)):
             fail(
@@ -643,6 +654,13 @@ def _variant(attn_obj: nn.Module, *, mask: str = "timm", merge: bool = True, sca
             bias = resolve_mask(scores, attn_mask != float("-inf"))  # the finite biases dropped
         elif mask == "nonzero hidden" and attn_mask is not None and attn_mask.dtype != torch.bool:
             bias = resolve_mask(scores, attn_mask == 0)  # masked_fill(attn_mask != 0, -1e9): a bias read as "hide"
+        elif mask == "both":  # SDPA's reading of attn_mask with is_causal=True: both applied
+            bias = resolve_mask(scores, attn_mask)
+            if is_causal:
+                causal = resolve_mask(scores, None, True)
+                bias = causal if bias is None else bias + causal
+        elif mask == "mask over causal":  # is_causal applied only when no attn_mask is given
+            bias = resolve_mask(scores, attn_mask, is_causal and attn_mask is None)
         elif mask == "reversed causal" and is_causal:  # triu kept: each query reads itself and the tokens after it
             bias = resolve_mask(scores, torch.ones(tokens, tokens, dtype=torch.bool, device=scores.device).triu())
         elif mask in ("booleanised", "infinite only", "nonzero hidden") and attn_mask is not None:
@@ -650,6 +668,9 @@ def _variant(attn_obj: nn.Module, *, mask: str = "timm", merge: bool = True, sca
         else:  # "ignored"
             bias = None
         weights = (scores if bias is None else scores + bias).softmax(dim=-1)
+        if mask == "after softmax" and attn_mask is not None:  # the mask applied to the weights, not the scores
+            boolean = attn_mask.dtype == torch.bool
+            weights = weights.masked_fill(~attn_mask, 0.0) if boolean else weights + attn_mask
         out = weights @ v  # (B, heads, N, head_dim)
         out = out.transpose(1, 2).reshape(batch, tokens, channels) if merge else out.reshape(batch, tokens, channels)
         return attn_obj.proj_drop(attn_obj.proj(out)) if proj else out
@@ -779,6 +800,12 @@ _MASK_SLIPS = (
         "-inf where it is False)",
     ),
     (
+        {"mask": "after softmax"},
+        "your my_forward applies the mask after the softmax: the weights no longer sum to 1 (a boolean mask "
+        "zeroes them, a float one adds biases and -inf to probabilities). Add the mask to the scores before "
+        "the softmax",
+    ),
+    (
         {"mask": "added"},
         "a boolean attn_mask is not a number to add (True would add 1): it says which keys a query may "
         "read; put -inf where it is False (masked_fill), as SDPA and timm do",
@@ -819,7 +846,9 @@ def _diagnose(model: _TinyTimmModel, output: torch.Tensor, tokens: torch.Tensor,
             mask is None or mask.dtype == torch.bool
         ):
             continue
-        if close(output, _run(model, _variant(attn_obj, **options), tokens, mask)):
+        slip = _run(model, _variant(attn_obj, **options), tokens, mask)
+        both_broken = not bool(torch.isfinite(output).all()) and not bool(torch.isfinite(slip).all())
+        if close(output, slip) or (options.get("mask") == "after softmax" and both_broken):
             fail(f"with {what}: {message}")
     fail(
         f"with {what}, the model's output changed with your my_forward installed: recompute every step of "
@@ -909,6 +938,50 @@ def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: 
     fail("with is_causal=True the output is neither the causal attention nor an error: apply a causal mask or raise")
 
 
+def _check_causal_with_mask(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor, mask) -> None:
+    """``attn_mask`` and ``is_causal=True`` together: timm 1.0.26's unfused path lets ``is_causal`` win
+    (``resolve_self_attn_mask``), SDPA (its fused path) applies both; a clear refusal is right too.
+    Applying only the mask silently drops ``is_causal``. Every block takes the unfused path here."""
+    attn_obj = model.blocks[-1].attn
+    for block in model.blocks:
+        block.attn.fused_attn = False
+    try:
+        causal_wins = _run(model, None, tokens, mask, causal=True)
+        mask_wins = _run(model, _variant(attn_obj, mask="mask over causal"), tokens, mask, causal=True)
+        both = _run(model, _variant(attn_obj, mask="both"), tokens, mask, causal=True)  # SDPA's reading
+        attn_obj.forward = attempt(answer, attn_obj)
+        try:
+            with torch.no_grad():
+                output = model(tokens, attn_mask=mask, is_causal=True)
+        except _REFUSALS as error:
+            if "causal" in str(error).lower():
+                return
+            fail(
+                f"with an attn_mask and is_causal=True together your my_forward raised {type(error).__name__}: "
+                f"{_first_line(error)}. Apply the causal mask (timm 1.0.26 lets is_causal win), or refuse it with "
+                "raise NotImplementedError('is_causal=True is not supported')"
+            )
+        except Exception as error:
+            fail(
+                f"with an attn_mask and is_causal=True together your my_forward raised {type(error).__name__}: "
+                f"{_first_line(error)}: a bug on that path, not a refusal"
+            )
+        finally:
+            del attn_obj.forward
+    finally:
+        for block in model.blocks:
+            block.attn.fused_attn = True
+    if close(output, causal_wins) or close(output, both):
+        return
+    if close(output, mask_wins):
+        fail(
+            "with an attn_mask and is_causal=True together, your my_forward applies only the mask and silently "
+            "drops is_causal (you apply is_causal only when no mask is given). timm 1.0.26 lets is_causal win "
+            "(SDPA applies both): apply the causal mask too, or refuse is_causal=True"
+        )
+    fail("with an attn_mask and is_causal=True together the output is neither the causal attention nor an error")
+
+
 def _check_attn_map(stored: Any, expected_map: torch.Tensor, what: str) -> None:
     """Fail unless ``stored`` (``attn_obj.attn_map``) is the softmax weights ``expected_map``."""
     if stored is None:
@@ -966,6 +1039,7 @@ def check_my_forward(
                 if hasattr(attn_obj, name):
                     delattr(attn_obj, name)
         _check_is_causal(model, answer, tokens)
+        _check_causal_with_mask(model, answer, tokens, _masks(3, 2 + patches, seed=index)[1][1])
         _check_detached(model, answer, tokens)
         for name in ("attn_map", "cls_attn_map"):
             if hasattr(attn_obj, name):

@@ -20,6 +20,7 @@ from .lesson08 import plot_map_columns
 
 __all__ = [
     "DEIT_TABLE3",
+    "plot_attention_call_chain",
     "plot_distillation_setup",
     "plot_paper_distillation",
     "plot_seed_accuracies",
@@ -32,9 +33,17 @@ __all__ = [
 _COLOURS = {"class": "#d62728", "distillation": "#1f77b4", "patch": "#bbbbbb"}
 
 #: DeiT arXiv v2 (2012.12877v2) Table 3: DeiT-B top-1 on ImageNet-1k (%, 224x224, 300 epochs), a
-#: RegNetY-16GF teacher (82.9 %); "hard + token" is hard distillation through the distillation token,
-#: both heads averaged at test time.
-DEIT_TABLE3 = {"none": 81.8, "soft": 81.8, "hard": 83.0, "hard + token": 83.4, "teacher": 82.9}
+#: RegNetY-16GF teacher (82.9 %). The three "token" rows are one model, hard distillation through the
+#: distillation token, read by its class head, its distillation head, and both heads' late fusion.
+DEIT_TABLE3 = {
+    "none": 81.8,
+    "soft": 81.8,
+    "hard": 83.0,
+    "token, class head": 83.0,
+    "token, dist. head": 83.1,
+    "token, both heads": 83.4,
+    "teacher": 82.9,
+}
 
 
 def plot_paper_distillation(results: dict[str, float] | None = None) -> Figure:
@@ -48,7 +57,7 @@ def plot_paper_distillation(results: dict[str, float] | None = None) -> Figure:
     base = results["none"]
     names = list(results)
     gains = [results[name] - base for name in names]
-    fig = new_figure(figsize=(4.6, 2.6), layout="constrained")
+    fig = new_figure(figsize=(5.6, 2.8), layout="constrained")
     ax = fig.subplots()
     colours = [_COLOURS["distillation"] if "token" in name else "#777777" for name in names]
     bars = ax.bar(range(len(names)), gains, color=colours, width=0.6)
@@ -65,7 +74,7 @@ def plot_paper_distillation(results: dict[str, float] | None = None) -> Figure:
         ax.axhline(teacher - base, color=_COLOURS["class"], ls="--", lw=1, label=f"the teacher, {teacher:.1f} %")
         ax.legend(fontsize=7, loc="upper left")
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(range(len(names)), names, fontsize=8)
+    ax.set_xticks(range(len(names)), [name.replace(", ", "\n") for name in names], fontsize=8)
     ax.set_ylim(min(0, *gains) - 0.1, max(0, *gains, (teacher or base) - base) + 0.4)
     ax.set_ylabel("gain over no distillation\n(points of top-1)", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
@@ -395,4 +404,85 @@ def plot_slice_matrix(
     fig.suptitle(title or f"One head's attention weights, N = {tokens}", fontsize=10)
     ax.set_title(f"the whole {tokens} x {tokens} matrix (dotted: the corner zoomed above)", fontsize=8)
     _slice_zoom(fig.add_subplot(grid[0]), weights, special_tokens, vmax)
+    return fig
+
+
+def plot_attention_call_chain() -> Figure:
+    """The call chain sections 5 and 6 rely on, as a diagram: a timm block calls
+    ``self.attn(norm1(x), attn_mask=..., is_causal=...)``; ``nn.Module.__call__`` runs the ``forward``
+    it finds on the instance (the monkey-patch) before the class's; the class's ``forward`` takes the
+    fused path (``F.scaled_dot_product_attention``: no module inside, nothing to hook) or the unfused
+    one (``softmax``, a tensor method, then ``attn_drop``, the module a forward hook attaches to).
+    """
+    fig = new_figure(figsize=(10.0, 4.2), layout="constrained")
+    ax = fig.subplots()
+    patch_colour, hook_colour, pale, grey = "#ff7f0e", "#2ca02c", "#f3f3f3", "#dddddd"
+
+    def box(x: float, y: float, w: float, h: float, text: str, colour: str, **text_kw: object) -> None:
+        style = "round,pad=0.02,rounding_size=0.08"
+        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle=style, facecolor=colour, edgecolor="black", lw=0.8))
+        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=8, **text_kw)
+
+    def arrow(start: tuple[float, float], end: tuple[float, float], label: str = "", **kw: object) -> None:
+        props = {"arrowstyle": "-|>", "color": "black", "lw": 0.9, **kw}
+        ax.annotate("", xy=end, xytext=start, arrowprops=props)
+        if label:
+            middle = ((start[0] + end[0]) / 2 + 0.08, (start[1] + end[1]) / 2)
+            ax.text(*middle, label, fontsize=7, ha="left", va="center", style="italic")
+
+    box(
+        0.2,
+        5.0,
+        5.8,
+        0.9,
+        "timm Block (1.0.26):  x + self.attn(self.norm1(x),\nattn_mask=attn_mask, is_causal=is_causal)",
+        pale,
+    )
+    box(
+        0.2,
+        3.5,
+        5.8,
+        0.9,
+        "nn.Module.__call__: pre-hooks, then the forward it finds\n"
+        "(instance attribute first, then the class), then forward hooks",
+        pale,
+    )
+    box(
+        0.2,
+        1.6,
+        2.7,
+        1.2,
+        "instance's forward\nattn.forward = my_forward\n(the patch: recomputes\nattention, stores attn_map)",
+        patch_colour,
+    )
+    box(3.3, 1.6, 2.7, 1.2, "class's forward\nAttention.forward\n(no patch on the instance)", pale)
+    arrow((3.1, 5.0), (3.1, 4.4))
+    arrow((1.55, 3.5), (1.55, 2.8), "patched")
+    arrow((4.65, 3.5), (4.65, 2.8), "not patched")
+
+    box(
+        7.0,
+        4.3,
+        5.0,
+        1.2,
+        "fused_attn = True (default):\nF.scaled_dot_product_attention(q, k, v)\n"
+        "one function call, returns only the output:\nno module inside, nothing to hook",
+        grey,
+    )
+    box(7.0, 2.3, 1.5, 0.9, "q @ k.T * scale\n(+ mask)", pale)
+    box(8.8, 2.3, 1.4, 0.9, ".softmax(-1)\ntensor method:\nno hook", pale)
+    box(10.5, 2.3, 1.5, 0.9, "self.attn_drop\nnn.Dropout", hook_colour, color="white")
+    box(8.8, 0.6, 3.2, 0.8, "forward hook on attn_drop:\nits output is the weights", "white")
+    arrow((6.0, 2.5), (7.0, 4.6), "fused_attn = True")
+    arrow((6.0, 2.2), (7.0, 2.6))
+    ax.text(6.25, 2.05, "False", fontsize=7, ha="left", va="top", style="italic")
+    arrow((8.5, 2.75), (8.8, 2.75))
+    arrow((10.2, 2.75), (10.5, 2.75))
+    arrow((11.25, 2.3), (11.25, 1.4), color=hook_colour)
+    ax.text(12.05, 2.75, "@ v,\nproj", fontsize=7, ha="left", va="center")
+    ax.set_xlim(0, 12.6)
+    ax.set_ylim(0.3, 6.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("Where the patch and a hook enter timm's attention", fontsize=10)
     return fig
