@@ -932,3 +932,73 @@ def test_a_channels_last_fold_is_not_the_generic_shape_message():
         check_fold_tokens(lambda t, r, c: t.reshape(t.shape[0], r, c, t.shape[2]))
     assert "(B, rows, cols, C) = (2, 3, 5, 4), channels last" in str(caught.value)
     assert "expected shape" not in str(caught.value)
+
+
+# ----------------------------------------------------------------------------- ninth round: order, layout, token scale
+
+
+def unpacked_v_q_k(tokens, qkv, proj):
+    v, q, k = _parts(tokens, qkv, proj)
+    return v + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
+def interleaved_split(tokens, qkv, proj):
+    B, N, _ = tokens.shape
+    q, k, v = qkv(tokens).reshape(B, N, proj.out_features, 3).unbind(-1)
+    return v + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
+def interleaved_split_permuted(tokens, qkv, proj):  # the same slip, written as the original code's permute
+    B, N, _ = tokens.shape
+    q, k, v = qkv(tokens).reshape(B, N, proj.out_features, 3).permute(3, 0, 1, 2)
+    return v + proj(torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
+def scaled_by_token_count(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + proj(torch.softmax(q @ k.mT / math.sqrt(tokens.shape[1]), dim=-1) @ v)
+
+
+def divided_by_token_count(tokens, qkv, proj):
+    q, k, v = _parts(tokens, qkv, proj)
+    return v + proj(torch.softmax(q @ k.mT / tokens.shape[1], dim=-1) @ v)
+
+
+def three_blocks_by_reshape(tokens, qkv, proj):  # right: reshape(B, N, 3, token_dim), in float64
+    B, N, _ = tokens.shape
+    q, k, v = qkv(tokens).double().reshape(B, N, 3, proj.out_features).unbind(2)
+    weights = torch.softmax(q @ k.mT * tokens.shape[-1] ** -0.5, dim=-1)
+    return (v + proj((weights @ v).float()).double()).float()
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (unpacked_v_q_k, r"unpacked qkv's output as v, q, k"),
+        (interleaved_split, r"reshape\(B, N, token_dim, 3\), taking q, k and v every third feature"),
+        (interleaved_split_permuted, r"reshape\(B, N, token_dim, 3\)"),
+        (scaled_by_token_count, r"scaled the scores by 1/sqrt\(N\), N the number of tokens"),
+        (divided_by_token_count, r"divided the scores by N, the number of tokens"),
+    ],
+)
+def test_token_attention_names_order_layout_and_token_scale(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_token_attention(wrong)
+
+
+def test_token_attention_accepts_three_blocks_by_reshape(capsys):
+    check_token_attention(three_blocks_by_reshape)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def field_kernel_times_spacing(splits):  # f = 1; f += k * jump: k instead of k - 1
+    field, jump = 1, 1
+    for kernel, stride, _ in splits:
+        field += kernel * jump
+        jump *= stride
+    return field
+
+
+def test_field_names_kernel_instead_of_kernel_minus_one():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*adds \(kernel - 1\) \* spacing, not kernel \* spacing"):
+        check_receptive_field(field_kernel_times_spacing)

@@ -149,6 +149,11 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
         "pixels, not kernel: its first token is the one the field already holds",
     ),
     (
+        lambda splits: _receptive_field(splits, step=lambda k: k),
+        "for the chain {splits} you return {answer}: each split adds (kernel - 1) * spacing, not kernel * spacing. "
+        "The field already holds the window's first token; the other kernel - 1 tokens are what the window adds",
+    ),
+    (
         lambda splits: _receptive_field(splits) - 1,
         "for the chain {splits} you return {answer}, one short: (kernel - 1) * spacing counts the steps from "
         "the first pixel to the last; the field also holds the first pixel (start from 1)",
@@ -454,7 +459,17 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
     normed = torch.nn.functional.layer_norm(tokens, tokens.shape[-1:])
     nq, nk, nv = attention.qkv(normed).split(token_dim, dim=-1)
     layer_norm_inside = nv + attention.proj(torch.softmax(nq @ nk.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ nv)
+    # qkv's output unpacked as v, q, k: the first chunk (q) used as v, the second (k) as q, the third (v) as k
+    vqk = q + attention.proj(torch.softmax(k @ v.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ q)
+    # the interleaved split reshape(B, N, token_dim, 3): q, k, v taken every third feature
+    iq, ik, iv = attention.qkv(tokens).unflatten(-1, (token_dim, 3)).unbind(-1)
+    interleaved = iv + attention.proj(torch.softmax(iq @ ik.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ iv)
+    count = tokens.shape[1]
     variants = {
+        "vqk_order": vqk,
+        "interleaved": interleaved,
+        "scale_tokens": v + attention.proj(attend(count**-0.5)),
+        "scale_tokens_full": v + attention.proj(attend(1 / count)),
         "scale": v + attention.proj(attend(token_dim**-0.5)),
         "no_scale": v + attention.proj(attend(1.0)),
         "scale_dim": v + attention.proj(attend(1 / attention.dim)),
@@ -523,6 +538,16 @@ def _scale_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str], ...]:
     """The scale slips of :func:`_token_attention_mistakes`: a wrong factor, or the right one in the wrong place."""
     return (
         (
+            "scale_tokens",
+            "you scaled the scores by 1/sqrt(N), N the number of tokens. The scale depends on the width of the "
+            f"vectors being multiplied, not on how many there are: T2T's code uses 1/sqrt(dim) = 1/sqrt({dim})",
+        ),
+        (
+            "scale_tokens_full",
+            "you divided the scores by N, the number of tokens. The scale depends on the width of the vectors "
+            f"being multiplied, not on how many there are: T2T's code uses 1/sqrt(dim) = 1/sqrt({dim})",
+        ),
+        (
             "scale",
             f"you scaled the scores by 1/sqrt(token_dim) = 1/sqrt({token_dim}) (as "
             "F.scaled_dot_product_attention does by default). T2T's code scales by the *input* width: "
@@ -589,6 +614,17 @@ def _wiring_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
             "nn.Linear with a bias; call proj(...) itself",
         ),
         ("softmax_axis", "your softmax runs over the queries: each row of weights must sum to 1 over the keys"),
+        (
+            "vqk_order",
+            "you unpacked qkv's output as v, q, k. Its order is q, then k, then v, each token_dim wide: "
+            "q, k, v = qkv(tokens).split(token_dim, dim=-1)",
+        ),
+        (
+            "interleaved",
+            "you split qkv's output as reshape(B, N, token_dim, 3), taking q, k and v every third feature. qkv's "
+            "output holds three blocks side by side, q then k then v: reshape(B, N, 3, token_dim) (3 before "
+            "token_dim), or split(token_dim, dim=-1)",
+        ),
         (
             "kqv_order",
             "you split qkv's output as k, q, v, the order of the original code's Performer layer (`kqv`). This "
