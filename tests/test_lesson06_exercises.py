@@ -227,8 +227,8 @@ def accuracy_loop(logits, labels):
     "answer",
     [
         lambda logits, labels: np.mean(logits.numpy().argmax(1) == labels.numpy()),  # a numpy float
-        lambda logits, labels: (logits.max(dim=1).indices == labels).sum() / len(labels),  # a 0-d tensor
-        lambda logits, labels: (logits.topk(1).indices.squeeze(1) == labels).double().mean(),
+        lambda logits, labels: ((logits.max(dim=1).indices == labels).sum() / len(labels)).item(),
+        lambda logits, labels: (logits.topk(1).indices.squeeze(1) == labels).double().mean().item(),
         accuracy_loop,
     ],
 )
@@ -498,6 +498,18 @@ def test_safe_shift_threshold_messages_never_name_a_different_threshold():
 
 
 # --- exercise 1: argmax with keepdim (a (B, 1) == (B,) broadcast) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda logits, labels: (logits.max(dim=1).indices == labels).sum() / len(labels),
+        lambda logits, labels: (logits.argmax(dim=1) == labels).double().mean(),
+    ],
+)
+def test_accuracy_refuses_a_0d_tensor(answer):
+    with pytest.raises(ExerciseFailed, match=r"not a 0-d tensor.*\.item\(\)"):
+        lesson06.check_accuracy(answer)
 
 
 def test_accuracy_names_keepdim_broadcast():
@@ -867,8 +879,8 @@ def _shown_torch(a, b):
 
 
 @pytest.mark.parametrize("answer", [_shown_right, _shown_with_evidence, _shown_torch])
-def test_shown_accepts_right_answers(answer, capsys):
-    lesson06.check_shown(answer)
+def test_clears_training_noise_accepts_right_answers(answer, capsys):
+    lesson06.check_clears_training_noise(answer)
     assert "Correct" in capsys.readouterr().out
 
 
@@ -933,6 +945,58 @@ def _normal(a, b):
         (lambda a, b: 1 / 0, r"ZeroDivisionError"),
     ],
 )
-def test_shown_names_slips(answer, message):
+def test_clears_training_noise_names_slips(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
-        lesson06.check_shown(answer)
+        lesson06.check_clears_training_noise(answer)
+
+
+# --- exercise 5: the label-smoothing floor --------------------------------------------------------
+
+
+def smoothing_floor(epsilon, classes):
+    target = [1 - epsilon + epsilon / classes] + [epsilon / classes] * (classes - 1)
+    return float(-sum(q * np.log(q) for q in target if q > 0))
+
+
+def smoothing_floor_torch(epsilon, classes):  # ask torch: the loss at logits = log(target), in float64
+    target = torch.full((classes,), epsilon / classes, dtype=torch.float64)
+    target[0] += 1 - epsilon
+    return F.cross_entropy(target.clamp_min(1e-300).log()[None], torch.tensor([0]), label_smoothing=epsilon).item()
+
+
+def smoothing_floor_closed_form(epsilon, classes):  # float32 numpy, xlogy for 0 log 0
+    from scipy.special import xlogy
+
+    true, other = np.float32(1 - epsilon + epsilon / classes), np.float32(epsilon / classes)
+    return -(xlogy(true, true) + (classes - 1) * xlogy(other, other))
+
+
+@pytest.mark.parametrize("answer", [smoothing_floor, smoothing_floor_torch, smoothing_floor_closed_form])
+def test_smoothing_floor_accepts_right_answers(answer, capsys):
+    lesson06.check_smoothing_floor(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def _naive_entropy(target):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(-sum(q * np.log(q) for q in target))  # nan once a q is 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (lambda e, k: float(np.log(k)), "uniform prediction"),
+        (lambda e, k: 0.0, "not one-hot"),
+        (lambda e, k: float(-sum(q * np.log(q) for q in [1 - e] + [e / (k - 1)] * (k - 1) if q > 0)), "over all K"),
+        (lambda e, k: float(-sum(q * np.log(q) for q in [1 - e] + [e / k] * (k - 1) if q > 0)), "does not sum to 1"),
+        (lambda e, k: smoothing_floor(e, k) / np.log(2), "bits"),
+        (lambda e, k: float(-sum(q * np.log(q) for q in [1 - e + e / k] if q > 0)), "only the true class"),
+        (lambda e, k: _naive_entropy([1 - e + e / k] + [e / k] * (k - 1)), "0 \\* log 0"),
+        (lambda e, k: torch.tensor(smoothing_floor(e, k)), "not a 0-d tensor"),
+        (lambda e, k: smoothing_floor(e, k) + 0.01, "is not"),
+        (lambda e, k: 1 / 0, "ZeroDivisionError"),
+    ],
+)
+def test_smoothing_floor_names_slips(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson06.check_smoothing_floor(answer)

@@ -195,7 +195,7 @@ for _a, _b in _cases:
     assert abs(_low - _want.low) < 1e-6 and abs(_high - _want.high) < 1e-6, f"hidden case {len(_a)} seeds"
 """,
     # 06: the verdict of the lesson's rule on other seed lists (evidence.paired_seeds' t-interval is the reference)
-    "shown": """
+    "clears_training_noise": """
 import numpy as _np
 
 from vit_explained.evidence import paired_seeds as _paired_seeds
@@ -208,7 +208,20 @@ _cases = (
 )
 for _a, _b in _cases:
     _t = _paired_seeds(list(map(float, _a)), list(map(float, _b))).t_interval()
-    assert bool(shown(_a, _b)) == bool(_t.low > 0 or _t.high < 0), f"hidden case {len(_a)} seeds: the verdict"
+    _verdict = bool(_t.low > 0 or _t.high < 0)
+    assert bool(clears_training_noise(_a, _b)) == _verdict, f"hidden case {len(_a)} seeds: the verdict"
+""",
+    # 06: the label-smoothing floor at other (epsilon, K): the entropy of the smoothed target, checked by torch itself
+    "smoothing_floor": """
+import torch as _torch
+import torch.nn.functional as _F
+
+for _epsilon, _classes in ((0.12, 10), (0.25, 6), (0.0, 9), (0.6, 13), (1.0, 5)):
+    _target = _torch.full((_classes,), _epsilon / _classes, dtype=_torch.float64)
+    _target[0] += 1 - _epsilon
+    _want = _F.cross_entropy(_target.clamp_min(1e-300).log()[None], _torch.tensor([0]), label_smoothing=_epsilon).item()
+    _mine = float(smoothing_floor(_epsilon, _classes))
+    assert abs(_mine - _want) < 1e-5, f"hidden case epsilon {_epsilon}, K {_classes}"
 """,
     # 03: the answer is one number (no argument to vary); the graded copy runs the lesson's checker again
     "vit_l_attention_bytes": """

@@ -15,11 +15,12 @@ _NO_SKLEARN = forbid("sklearn", reason="the confusion matrix without scikit-lear
 
 __all__ = [
     "check_accuracy",
+    "check_clears_training_noise",
     "check_confusion_matrix",
     "check_max_safe_shift",
     "check_paired_interval",
     "check_per_class_accuracy",
-    "check_shown",
+    "check_smoothing_floor",
     "check_train_step",
 ]
 
@@ -107,7 +108,7 @@ def _accuracy_hint(error: Exception) -> str:
 
 def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
     """``accuracy(logits (B, K), labels (B,)) -> float`` in ``[0, 1]``: the fraction whose top logit is the label."""
-    wrong = []
+    wrong, tensor_returned = [], False
     for logits, labels in _logit_cases():
         expected = _accuracy_of(logits.argmax(dim=1), labels)
         result = attempt(
@@ -125,9 +126,12 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> N
             fail(f"return one number for the whole batch, got shape {tuple(value.shape)}")
         if value.dtype.is_complex or value.dtype == torch.bool:
             fail(f"return a float, got a {value.dtype} tensor")
+        tensor_returned = tensor_returned or isinstance(result, torch.Tensor)
         result = float(value.item())
         if abs(result - expected) >= 1e-6:
             wrong.append((logits, labels, result, integer))
+    if not wrong and tensor_returned:
+        fail("the value is right, but return a float, not a 0-d tensor: end with .item()")
     if wrong:
         for slip, message in _ACCURACY_SLIPS:
             if all(slip(*case) for case in wrong):
@@ -694,7 +698,7 @@ def check_train_step(
     )
 
 
-# --- exercise 4: shown or not ---------------------------------------------------------------------
+# --- exercise 4: clears the training noise or not ---------------------------------------------------------------------
 
 
 def _interval_cases() -> list[tuple[object, object]]:
@@ -899,13 +903,13 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
 ]
 
 
-def check_shown(shown: Callable[[object, object], bool]) -> None:
-    """``shown(a, b) -> bool``: True when the paired 95 % t-interval of the mean of ``a - b`` excludes 0
-    (either side): the lesson's rule "clears the training noise" (the function keeps the name ``shown``)."""
+def check_clears_training_noise(clears_training_noise: Callable[[object, object], bool]) -> None:
+    """``clears_training_noise(a, b) -> bool``: True when the paired 95 % t-interval of the mean of ``a - b`` excludes 0
+    (either side): the lesson's seeds-only rule "clears the training noise"."""
     cases = _shown_cases()
     answers = []
     for a, b in cases:
-        result = attempt(shown, list(a), np.array(b), hint=_interval_hint)
+        result = attempt(clears_training_noise, list(a), np.array(b), hint=_interval_hint)
         if isinstance(result, (bool, np.bool_)):
             answers.append(bool(result))
         elif isinstance(result, torch.Tensor) and result.numel() == 1 and result.dtype == torch.bool:
@@ -927,4 +931,95 @@ def check_shown(shown: Callable[[object, object], bool]) -> None:
     fail(
         f"for a = {a}, b = {b} your answer is {not _shown_by_rule(a, b)}: the paired 95 % t-interval of the mean of "
         f"a - b is [{low:+.4f}, {high:+.4f}], which {'excludes' if _shown_by_rule(a, b) else 'holds'} 0"
+    )
+
+
+# --- exercise 5: the label-smoothing floor -------------------------------------------------------
+
+
+def _floor_of(target: np.ndarray) -> float:
+    """The entropy of a target distribution (0 log 0 = 0), in nats: the lowest cross-entropy against it."""
+    target = target[target > 0]
+    return float(-(target * np.log(target)).sum())
+
+
+def _smoothed_target(epsilon: float, classes: int, spread_over: int | None = None, true_keeps: float | None = None):
+    spread_over = classes if spread_over is None else spread_over
+    others = np.full(classes - 1, epsilon / spread_over)
+    true = 1 - epsilon + epsilon / spread_over if true_keeps is None else true_keeps
+    return np.concatenate([[true], others])
+
+
+#: (epsilon, K): the lesson's 0.1 over 10 classes, and others an answer could not hard-code
+_FLOOR_CASES = ((0.1, 10), (0.2, 5), (0.05, 100), (0.3, 3), (0.0, 7), (1.0, 4), (0.15, 2))
+
+_FLOOR_SLIPS: tuple[tuple[Callable[[float, int], float], str], ...] = (
+    (
+        lambda e, k: 0.0,
+        "0 is the floor without smoothing: with it the target is not one-hot, and no logits match it exactly",
+    ),
+    (
+        lambda e, k: float(np.log(k)),
+        "ln K is the loss of a uniform prediction (chance), not the lowest loss the smoothed target allows",
+    ),
+    (
+        lambda e, k: _floor_of(_smoothed_target(e, k, spread_over=k - 1, true_keeps=1 - e)),
+        "you spread epsilon over the K - 1 wrong classes; PyTorch's label_smoothing spreads it over all K, so the "
+        "true class gets 1 - epsilon + epsilon / K",
+    ),
+    (
+        lambda e, k: _floor_of(_smoothed_target(e, k, true_keeps=1 - e)),
+        "the true class gets 1 - epsilon + epsilon / K (epsilon is spread over all K classes, the true one "
+        "included); with 1 - epsilon the target does not sum to 1",
+    ),
+    (
+        lambda e, k: _floor_of(_smoothed_target(e, k)) / np.log(2),
+        "that is the entropy in bits: cross-entropy uses the natural log (nats)",
+    ),
+    (
+        lambda e, k: _floor_of(_smoothed_target(e, k)[:1]),
+        "you kept only the true class's term; each of the K - 1 other classes adds -(epsilon/K) log(epsilon/K)",
+    ),
+    (
+        lambda e, k: _floor_of(_smoothed_target(e, k)[1:]),
+        "you kept only the other classes' terms; the true class adds -q log q with q = 1 - epsilon + epsilon / K",
+    ),
+)
+
+
+def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> None:
+    """``smoothing_floor(epsilon, K) -> float``: the lowest value ``F.cross_entropy(logits, label,
+    label_smoothing=epsilon)`` can take over K classes, the entropy of the smoothed target (in nats)."""
+    wrong, tensor_returned = [], False
+    for epsilon, classes in _FLOOR_CASES:
+        result = attempt(smoothing_floor, epsilon, classes)
+        if isinstance(result, bool) or result is None:
+            fail(f"return the floor as a float, got {result!r}")
+        value = as_tensor(result, "your floor")
+        if value.numel() != 1:
+            fail(f"return one number, got shape {tuple(value.shape)}")
+        number = float(value.item())
+        if not np.isfinite(number):
+            fail(
+                f"for epsilon = {epsilon}, K = {classes} you returned {number}: at epsilon = 0 (or 1) some target "
+                "entries are 0 (or 1), and 0 * log 0 counts as 0"
+            )
+        tensor_returned = tensor_returned or isinstance(result, torch.Tensor)
+        expected = _floor_of(_smoothed_target(epsilon, classes))
+        if abs(number - expected) > 1e-5:
+            wrong.append((epsilon, classes, number))
+    if wrong:
+        for slip, message in _FLOOR_SLIPS:
+            if all(abs(number - slip(e, k)) < 1e-5 for e, k, number in wrong):
+                fail(message)
+        epsilon, classes, number = wrong[0]
+        fail(
+            f"for epsilon = {epsilon}, K = {classes} the floor is not {number:.4f}: it is the cross-entropy of the "
+            "smoothed target with itself"
+        )
+    if tensor_returned:
+        fail("the value is right, but return a float, not a 0-d tensor: end with .item()")
+    passed(
+        "the floor is the smoothed target's entropy, reached when the softmax equals the target: "
+        "0.50 for 0.1 over 10 classes, and ln K at epsilon = 1."
     )
