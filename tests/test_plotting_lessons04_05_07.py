@@ -21,6 +21,7 @@ from vit_explained.plotting.lesson04 import (
 from vit_explained.plotting.lesson05 import plot_gradient_norms
 from vit_explained.plotting.lesson07 import (
     pipeline_steps,
+    plot_gradient_masks,
     plot_soft_split_overlap,
     plot_stage_cost,
     plot_t2t_pipeline,
@@ -190,3 +191,16 @@ def test_lesson07_stage_cost_points_to_bars_too_thin_to_see():
     arrows = [t.get_text() for t in fig.axes[1].texts if t.arrow_patch is not None]
     assert arrows == ["615k", "233k", "x14\n3.3M"]
     assert [t.get_text() for t in fig.axes[0].texts if t.arrow_patch is not None] == ["197"]
+
+
+def test_lesson07_gradient_masks_count_the_pixels_used_and_reject_bad_input():
+    window = torch.zeros(28, 28, dtype=torch.bool)
+    window[10:17, 10:17] = True
+    fig = plot_gradient_masks([("one window", window), ("all", torch.ones(5, 5))], title="t")
+    assert [ax.get_title() for ax in fig.axes] == ["one window:\n49 of 784 pixels", "all:\n25 of 25 pixels"]
+    with pytest.raises(ValueError, match="empty"):
+        plot_gradient_masks([])
+    with pytest.raises(ValueError, match=r"one mask \(H, W\)"):
+        plot_gradient_masks([("batch", torch.ones(1, 4, 4))])
+    with pytest.raises(TypeError, match=r"torch\.Tensor"):
+        plot_gradient_masks([("list", [[1, 0]])])

@@ -507,3 +507,27 @@ def _token_transformer_arrows(ax: Axes, row: list[float], width: float, dim: int
         fontsize=8,
         color="0.3",
     )
+
+
+def plot_gradient_masks(panels: Sequence[tuple[str, torch.Tensor]], title: str | None = None) -> Figure:
+    """One row of masks ``(H, W)``: the pixels a token depends on (non-zero gradient) in dark, the others white.
+
+    Each panel is ``(name, mask)``, the mask boolean (or 0/1); its name gets the count of pixels used,
+    ``"name: 49 of 784 pixels"``. Cells are drawn with ``nearest`` interpolation and thin pixel edges
+    are left out, so a 7x7 window shows as a 7x7 square.
+    """
+    if not panels:
+        raise ValueError("panels is empty: pass a list of (name, mask) pairs")
+    fig = new_figure(figsize=(2.4 * len(panels), 2.9))
+    axes = fig.subplots(1, len(panels), squeeze=False)
+    for ax, (name, mask) in zip(axes[0], panels, strict=True):
+        if not isinstance(mask, torch.Tensor):
+            raise TypeError(f"panel {name!r} must be a torch.Tensor mask (H, W), got {type(mask).__name__}")
+        if mask.dim() != 2:
+            raise ValueError(f"panel {name!r} must be one mask (H, W), got shape {tuple(mask.shape)}")
+        used = mask.detach().cpu() != 0
+        ax.imshow(used.numpy(), cmap="Blues", vmin=0, vmax=1.25, interpolation="nearest")
+        ax.set_title(f"{name}:\n{int(used.sum())} of {used.numel()} pixels", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return _finish(fig, title, top=0.84)
