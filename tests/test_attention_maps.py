@@ -773,3 +773,18 @@ def test_map_comparisons_select_keeps_the_family_level():
     assert part.labels == ("c2", "c0") and part.confidence == family.confidence == 1 - 0.05 / 4
     assert part["c0"] is family["c0"] and part.at_95("c2") is family.at_95("c2")
     assert str(part).splitlines()[1].startswith("c2")
+
+
+def test_effective_patches():
+    from vit_explained.attention_maps import effective_patches
+
+    maps = torch.zeros(2, 3, 7, 7)
+    maps[0, :, 0, 0] = 0.3  # one patch
+    maps[1, :, :2, :2] = 5.0  # four patches, evenly, not normalised
+    maps[1, 2] = 1.0  # all 49
+    out = effective_patches(maps)
+    assert out.shape == (2, 3)
+    assert torch.allclose(out[0], torch.ones(3))
+    assert torch.allclose(out[1], torch.tensor([4.0, 4.0, 49.0]))
+    with pytest.raises(ValueError):
+        effective_patches(torch.ones(5))

@@ -471,6 +471,21 @@ def ink_share(maps: torch.Tensor, images: torch.Tensor, threshold: float = 0.5) 
     return (maps * ink).sum((-2, -1)) / maps.sum((-2, -1))
 
 
+def effective_patches(maps: torch.Tensor) -> torch.Tensor:
+    """How many patches a map is spread over: ``exp`` of the entropy of the map as a distribution.
+
+    ``maps`` ``(..., rows, cols)``, non-negative (e.g. one head's class-token attention on the
+    patches); each map is normalised to sum to 1 first. Returns ``(...)``: ``k`` for a map spread
+    evenly over ``k`` patches, 1 for a map on a single patch.
+    """
+    if not isinstance(maps, torch.Tensor) or maps.dim() < 2:
+        raise ValueError(f"maps must be (..., rows, cols), got {getattr(maps, 'shape', maps)}")
+    p = maps.flatten(-2).double()
+    p = p / p.sum(-1, keepdim=True)
+    entropy = -torch.where(p > 0, p * p.log(), torch.zeros_like(p)).sum(-1)
+    return entropy.exp().to(maps.dtype)
+
+
 def deletion_curve(
     model: nn.Module,
     images: torch.Tensor,
