@@ -372,9 +372,28 @@ def test_in_place_slip_is_still_named(capsys):
         check_softmax_backward(softmax_backward_missing_term_in_place)
 
 
-def test_in_place_right_answer_passes(capsys):
-    check_softmax_backward(softmax_backward_right_in_place)
-    assert "Correct!" in capsys.readouterr().out
+def test_in_place_right_answer_is_named():  # right values, but the caller's a and grad_a are overwritten
+    with pytest.raises(ExerciseFailed, match="changed its input a and grad_a in place"):
+        check_softmax_backward(softmax_backward_right_in_place)
+
+
+def test_in_place_change_of_grad_a_alone_is_named():
+    def right_into_grad_a(a, grad_a):
+        return grad_a.sub_((grad_a * a).sum(-1, keepdim=True)).mul_(a)
+
+    with pytest.raises(ExerciseFailed, match="changed its input grad_a in place"):
+        check_softmax_backward(right_into_grad_a)
+
+
+def test_numpy_return_passes_with_a_note(capsys):
+    check_softmax_backward(softmax_backward_numpy)
+    out = capsys.readouterr().out
+    assert "Correct!" in out and "you returned a NumPy array" in out
+
+
+def test_tensor_return_has_no_numpy_note(capsys):
+    check_softmax_backward(softmax_backward)
+    assert "NumPy" not in capsys.readouterr().out
 
 
 def test_in_place_value_gradient_slip_is_still_named():
@@ -489,7 +508,7 @@ def _freeze_norm2_left(block, x):
         (
             _freeze_left,
             "you froze the MLP (requires_grad_(False)): freezing stops no route"
-            ".*It also left them frozen after it returned",
+            ".*Those weights are still frozen now that your function has returned",
         ),
         (_freeze_norm2_left, "froze norm2.weight, norm2.bias"),
         (lambda b, x: 1 / 0, "ZeroDivisionError"),

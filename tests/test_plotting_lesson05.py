@@ -78,6 +78,31 @@ def test_mlp_route_cut_plot_draws_each_family_with_its_seed_range():
         plot_mlp_route_cut({"x": [0.1, 0.2]}, {"x": [0.1, 0.2]})
 
 
+def test_mlp_route_cut_plot_share_only_with_an_interval():
+    import pytest
+
+    from vit_explained.plotting.lesson05 import CUT_FAMILIES, plot_mlp_route_cut
+
+    share = {
+        "small model, init": [[0.3, 0.1, -0.06, 0.0], [0.37, 0.2, 0.1, 0.1]],
+        "trained MNIST ViT": [[0.96, 0.82, 0.75, 0.54]],  # one pass: not drawn when an interval is given
+    }
+    band = [(0.93, 0.90, 0.96), (0.79, 0.74, 0.83), (0.71, 0.63, 0.77), (0.53, 0.47, 0.59)]
+    fig = plot_mlp_route_cut(None, share, intervals={"trained MNIST ViT": band})
+    (ax,) = fig.axes
+    labels = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert labels == ["small model, init (2 seeds)", "trained MNIST ViT (mean, 95 % interval)"]
+    trained = [line for line in ax.lines if line.get_color() == CUT_FAMILIES["trained MNIST ViT"][0]]
+    assert len(trained) == 1 and list(trained[0].get_ydata()) == pytest.approx([93, 79, 71, 53])
+    segments = ax.collections[1].get_segments()  # the trained family's bars, after the 2-seed family's
+    assert segments[3][:, 1].tolist() == pytest.approx([47, 59])
+    fig.canvas.draw()
+    with pytest.raises(ValueError, match="unknown"):
+        plot_mlp_route_cut(None, share, intervals={"other": band})
+    with pytest.raises(ValueError, match="mean, low, high"):
+        plot_mlp_route_cut(None, share, intervals={"trained MNIST ViT": [0.9, 0.8]})
+
+
 def test_widget_draws_frozen_norms_below_the_norms_they_replace():
     from vit_explained.widgets.lesson05 import GradientFreezeWidget, freeze_and_backward
 

@@ -44,18 +44,30 @@ _BATCH_HINT = (
 )
 
 
-def _call(answer: Callable[..., object], *args: object, batch_hint: bool = False) -> torch.Tensor:
+def _call(
+    answer: Callable[..., object], *args: object, batch_hint: bool = False, seen: dict | None = None
+) -> torch.Tensor:
     """Call the learner's function (autograd refused); report crashes and non-tensor results as failures.
 
     The learner gets clones: an answer that writes into its inputs cannot change the tensors the checker
-    compares with and names slips from.
+    compares with and names slips from. ``seen`` (a dict), if given, records ``"numpy"`` (the result was a
+    NumPy array) and ``"changed"`` (the positions of the inputs the answer wrote into).
     """
+    originals = args
     args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
     shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, torch.Tensor))
     hint = f"That was on inputs of shapes {shapes}." + (f" {_BATCH_HINT}" if batch_hint else "")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # .T on a batch warns; the checker explains instead
         result = _NO_AUTOGRAD(answer, *args, hint=hint)
+    if seen is not None:
+        seen["numpy"] = seen.get("numpy", False) or isinstance(result, (np.ndarray, np.generic))
+        changed = [
+            i
+            for i, (before, after) in enumerate(zip(originals, args, strict=True))
+            if isinstance(before, torch.Tensor) and not torch.equal(before, after)
+        ]
+        seen["changed"] = sorted(set(seen.get("changed", [])) | set(changed))
     return as_tensor(result, "your function's result")
 
 
@@ -95,9 +107,10 @@ def _softmax_case(shape: tuple[int, ...], seed: int) -> tuple[torch.Tensor, torc
 def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 1: ``softmax_backward(a, grad_a) -> grad_s`` for ``a = softmax(s, dim=-1)``."""
     cases = [(6, 6), (2, 3, 5, 5), (4, 7)]
+    seen: dict = {}
     for index, shape in enumerate(cases):
         a, grad_a, expected = _softmax_case(shape, seed=index)
-        result = _call(softmax_backward, a, grad_a, batch_hint=a.dim() > 2)
+        result = _call(softmax_backward, a, grad_a, batch_hint=a.dim() > 2, seen=seen)
         if result.shape != expected.shape:
             if _right_per_matrix(softmax_backward, (a, grad_a), expected):
                 fail(_BATCH_MESSAGE.format(shape=shape))
@@ -143,9 +156,21 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
             fail(_BATCH_MESSAGE.format(shape=shape))
         error = _max_error(result, expected)
         fail(f"the result differs from autograd's for inputs of shape {shape} (largest error {error})")
+    if seen["changed"]:
+        names = " and ".join(("a", "grad_a")[i] for i in seen["changed"])
+        fail(
+            f"the values are right, but your function changed its input {names} in place (e.g. grad_a -= ... or "
+            f"grad_a.mul_(a)): the caller's tensor is overwritten. Build the result in a new tensor instead"
+        )
+    note = (
+        " One thing to change: you returned a NumPy array; a backward pass in PyTorch must return a torch.Tensor "
+        "(NumPy also drops autograd and the GPU), so compute with torch operations."
+        if seen["numpy"]
+        else ""
+    )
     passed(
         "your softmax backward equals autograd's on square, batched and non-square inputs. "
-        "Note the Jacobian diag(a) - a a^T is symmetric, so the row-wise product needs no transpose."
+        "Note the Jacobian diag(a) - a a^T is symmetric, so the row-wise product needs no transpose." + note
     )
 
 
@@ -656,8 +681,8 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
             mlp = all(name.startswith("mlp.") for name in frozen)
             fail(
                 (_FREEZE_MESSAGE if mlp else f"your function froze {', '.join(frozen[:3])} (requires_grad_(False))")
-                + ". It also left them frozen after it returned. A cut changes only where the gradient flows, "
-                "not which weights get one"
+                + ". Those weights are still frozen now that your function has returned. A cut changes only "
+                "where the gradient flows, not which weights get one"
             )
         if _hooks_left(block):
             fail("your function left a hook on the block: remove it (handle.remove()) before returning")

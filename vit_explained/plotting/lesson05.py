@@ -146,7 +146,7 @@ def _draw_qkv(ax: Axes, qkv: dict[str, dict[str, float]]) -> None:
         norms = qkv[block]
         if min(norms["q"], norms["k"]) > 0:
             ratio = norms["v"] / max(norms["q"], norms["k"])
-            ax.text(position, floor * 1.4, f"v: {ratio:.0f}x", ha="center", va="bottom", fontsize=8, color="0.25")
+            ax.text(position, floor * 1.4, f"v: {ratio:.0f}x", ha="center", va="bottom", fontsize=10, color="0.15")
     _log_axis(ax, floor, max(values) * 12, list(positions), blocks, ncol=3, spacing=0.8)
     ax.set_title("Inside qkv: the q, k and v rows (at initialisation)")
 
@@ -409,29 +409,45 @@ CUT_FAMILIES = {
 
 
 def plot_mlp_route_cut(
-    families: Mapping[str, Sequence[Sequence[float]]], shares: Mapping[str, Sequence[Sequence[float]]]
+    families: Mapping[str, Sequence[Sequence[float]]] | None,
+    shares: Mapping[str, Sequence[Sequence[float]]],
+    *,
+    intervals: Mapping[str, Sequence[tuple[float, float, float]]] | None = None,
 ) -> Figure:
     """Two panels, per block: how much the qkv gradient changed when every MLP route is cut, and the MLP share.
 
     ``families`` and ``shares``: ``{family: [per-seed list of one value per block, ...]}`` (fractions, shown in %),
     the same families in both; one seed draws a single dot, several a dot at their mean and a bar over their
     min..max. Family names from :data:`CUT_FAMILIES` get its colours; others are drawn in black.
+    ``families=None`` draws the share panel only. ``intervals``: ``{family: [(mean, low, high) per block]}`` in
+    fractions (e.g. a mean over batches with its 95 % interval); in the share panel that family is drawn as this
+    mean with a bar over the interval instead of its per-seed values, and its legend entry says so.
     """
-    if set(families) != set(shares) or not families:
+    if not shares or (families is not None and set(families) != set(shares)):
         raise ValueError("families and shares need the same, non-empty set of model families")
-    fig = new_figure(figsize=(10, 3.8))
-    axes = fig.subplots(1, 2, sharey=True)
-    for ax, data, title in (
-        (axes[0], families, "change  ||g_cut - g|| / ||g||"),
-        (axes[1], shares, "MLP share  <g - g_cut, g> / ||g||²"),
-    ):
+    intervals = dict(intervals or {})
+    if not set(intervals) <= set(shares):
+        raise ValueError(f"intervals for unknown families: {sorted(set(intervals) - set(shares))}")
+    panels = [] if families is None else [(families, "change  ||g_cut - g|| / ||g||")]
+    panels.append((shares, "MLP share  <g - g_cut, g> / ||g||²"))
+    fig = new_figure(figsize=(10, 3.8) if len(panels) == 2 else (6.4, 3.8))
+    axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
+    for ax, (data, title) in zip(axes, panels, strict=True):
         for name, by_seed in data.items():
+            color, offset = CUT_FAMILIES.get(name, ("black", 0.0))
+            if data is shares and name in intervals:
+                band = np.asarray(intervals[name], dtype=float) * 100  # (blocks, 3): mean, low, high
+                if band.ndim != 2 or band.shape[1] != 3:
+                    raise ValueError(f"{name}: give one (mean, low, high) per block, got shape {band.shape}")
+                blocks = np.arange(len(band)) + offset
+                ax.vlines(blocks, band[:, 1], band[:, 2], color=color, lw=2, alpha=0.6)
+                ax.plot(blocks, band[:, 0], color=color, label=f"{name} (mean, 95 % interval)", **GRADIENT_DOT)
+                continue
             values = np.asarray(by_seed, dtype=float) * 100  # (seeds, blocks)
             if values.ndim != 2:
                 raise ValueError(
                     f"{name}: give a list of per-seed lists (one value per block), got shape {values.shape}"
                 )
-            color, offset = CUT_FAMILIES.get(name, ("black", 0.0))
             blocks = np.arange(values.shape[1]) + offset
             seeds = values.shape[0]
             label = f"{name} ({seeds} seeds)" if seeds > 1 else name
@@ -439,12 +455,16 @@ def plot_mlp_route_cut(
                 ax.vlines(blocks, values.min(axis=0), values.max(axis=0), color=color, lw=2, alpha=0.6)
             ax.plot(blocks, values.mean(axis=0), color=color, label=label, **GRADIENT_DOT)
         ax.axhline(0, color="0.5", lw=0.8)
-        ax.set_xticks(range(values.shape[1]), [f"block {i}" for i in range(values.shape[1])])
+        count = len(next(iter(data.values()))[0])
+        ax.set_xticks(range(count), [f"block {i}" for i in range(count)])
         ax.set_title(title, fontsize=10)
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_ylabel("% of the full qkv gradient")
-    fig.suptitle("qkv.weight.grad with every MLP route cut (bars: min..max over seeds)", fontsize=11)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))  # room below for the legend
+    bars = "min..max over seeds, or the 95 % interval" if intervals else "min..max over seeds"
+    fig.suptitle(f"qkv.weight.grad with every MLP route cut (bars: {bars})", fontsize=11)
+    fig.tight_layout(rect=(0, 0.07 if len(panels) == 2 else 0.2, 1, 1))  # room below for the legend
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=8.5, loc="lower center", ncol=len(labels), frameon=False)
+    fig.legend(
+        handles, labels, fontsize=8.5, loc="lower center", ncol=len(labels) if len(panels) == 2 else 1, frameon=False
+    )
     return fig
