@@ -56,7 +56,14 @@ def test_token_count_accepts_answers_written_differently(answer):
         (lambda h, w, ph, pw: (h / ph) * (w / pw) + 1.5, "whole number"),
         (lambda h, w, ph, pw: "197", "whole number"),
         (lambda h, w, ph, pw: (w // ph) * (h // pw) + 1, "patch height and width swapped"),  # patch sides swapped
-        (lambda h, w, ph, pw: (h // ph + 1) * (w // pw + 1), "not right"),  # a fence-post slip
+        (lambda h, w, ph, pw: (h // ph + 1) * (w // pw + 1), r"one extra row and one extra column"),  # fence posts
+        (lambda h, w, ph, pw: (h // ph + 1) * (w // pw), r"\(H // ph \+ 1\) \* \(W // pw\), the 1 added to one side"),
+        (lambda h, w, ph, pw: (h // ph) * (w // pw + 1), r"the 1 added to one side before multiplying"),
+        (lambda h, w, ph, pw: h * w // ph + 1, r"h \* w // ph \+ 1, the pixel count divided by one side"),
+        (lambda h, w, ph, pw: h * w // pw + 1, r"divided by one side of the patch only"),
+        (lambda h, w, ph, pw: h * w // ph * pw + 1, r"h \* w // \(ph \* pw\) \+ 1"),  # square patches: pixels
+        (lambda h, w, ph, pw: h * w // ph * pw + 1 if ph != pw else (h // ph) * (w // pw) + 1, "instead of dividing"),
+        (lambda h, w, ph, pw: h - 3, "not right"),  # anything else: the generic message
         (lambda h, w, ph, pw: np.float64((h // ph) * (w // pw) + 1.5), "whole number"),
         (lambda h, w, ph, pw: torch.tensor([h // ph, w // pw]), "one whole number"),
         (lambda h, w, ph, pw: ph * pw * 3, "length of one flattened patch"),  # the 768 coincidence
@@ -260,8 +267,7 @@ def conv_to_linear_loops(weight):
         conv_to_linear_loops,
         lambda weight: weight.numpy().transpose(0, 2, 3, 1).reshape(weight.shape[0], -1),
         lambda weight: torch.einsum("dcij->dijc", weight).flatten(1),
-        lambda weight: weight.half().permute(0, 2, 3, 1).reshape(weight.shape[0], -1),  # float16: rounded
-        lambda weight: weight.to(torch.bfloat16).permute(0, 2, 3, 1).flatten(1),
+        lambda weight: weight.double().permute(0, 2, 3, 1).reshape(weight.shape[0], -1),  # float64: exact
     ],
 )
 def test_conv_to_linear_accepts_the_reference(answer, capsys):
@@ -287,6 +293,9 @@ def zeroes_the_kernel(weight):
         (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1) + 1e-3, "different values"),
         (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1).round(decimals=1), "different values"),
         (lambda weight: weight.half().reshape(weight.shape[0], -1), "nn.Unfold's layout"),  # float16, wrong order
+        (lambda weight: weight.half().permute(0, 2, 3, 1).reshape(weight.shape[0], -1), "float16 but the kernel is"),
+        (lambda weight: weight.to(torch.bfloat16).permute(0, 2, 3, 1).flatten(1), "bfloat16 but the kernel is"),
+        (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1).long(), "keep the kernel's dtype"),
         (lambda weight: weight.permute(0, 2, 1, 3).reshape(weight.shape[0], -1), "kernel's numbers, but not in"),
         (lambda weight: weight.tolist(), "out_features, in_features"),
         (lambda weight: "weight", "return a torch.Tensor"),

@@ -118,7 +118,35 @@ def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> 
                 "count the patches in the grid"
             )
         if answer in (height * width + 1, height * width):
-            fail(f"for {case} you got {answer}: that counts pixels, not patches")
+            fail(
+                f"for {case} you got {answer}: that counts pixels, not patches (if you wrote h * w // ph * pw: "
+                "// and * bind equally tightly, left to right, so that multiplies by pw again; "
+                "write h * w // (ph * pw) + 1)"
+            )
+        if answer in ((rows + 1) * cols, rows * (cols + 1)):
+            fail(
+                f"for {case} you got {answer}: that is (H // ph + 1) * (W // pw), the 1 added to one side before "
+                "multiplying, which adds a whole row (or column) of tokens; the class token is one token: "
+                "multiply first, then add 1"
+            )
+        if answer == (rows + 1) * (cols + 1):
+            fail(
+                f"for {case} you got {answer}: that is (H // ph + 1) * (W // pw + 1), one extra row and one extra "
+                "column of patches; the grid has H // ph rows and W // pw columns, and the class token is one "
+                "token added after multiplying"
+            )
+        pixels = height * width
+        if answer in (pixels // ph + 1, pixels // pw + 1, pixels // ph, pixels // pw):
+            fail(
+                f"for {case} you got {answer}: that is h * w // ph + 1, the pixel count divided by one side of the "
+                "patch only (// binds as tightly as *, left to right); divide by the whole patch, "
+                "h * w // (ph * pw) + 1, or count rows and columns: (h // ph) * (w // pw) + 1"
+            )
+        if answer in ((pixels // ph) * pw + 1, (pixels // pw) * ph + 1):
+            fail(
+                f"for {case} you got {answer}: that is h * w // ph * pw + 1, which multiplies by pw instead of "
+                "dividing by it (// and * bind equally tightly, left to right); write h * w // (ph * pw) + 1"
+            )
         fail(f"for {case} you got {answer} tokens, which is not right; count the grid of patches, then the extras")
     passed(
         f"a ViT sees (H // ph) * (W // pw) patch tokens plus 1 class token: "
@@ -249,7 +277,15 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
                 f"for {case} your weight has shape {tuple(answer.shape)}; nn.Linear(ph * pw * C, D) "
                 f"stores its weight as (out_features, in_features) = (D, ph * pw * C)"
             )
+        narrower = not answer.is_floating_point() or torch.finfo(answer.dtype).bits < torch.finfo(weight.dtype).bits
+        rounded = (
+            f"for {case} your weight is {answer.dtype} but the kernel is {weight.dtype}: the reordering only moves "
+            "numbers, so keep the kernel's dtype (a .half(), .bfloat16() or .long() rounds the weights, and the "
+            "tokens are then no longer exactly the Conv2d's)"
+        )
         if close(answer, target):  # to the answer's own precision (float16 keeps ~3 digits)
+            if narrower:
+                fail(rounded)
             # The proof: the rearrange embedding with this weight gives the conv's tokens, up to what
             # the answer's rounding of the weights can move a token (|x| summed over a patch, times it).
             images = torch.randn(2, channels, *conv.image_size, generator=generator)
@@ -264,6 +300,8 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         for problem, wrong in _kernel_variants(weight).items():
             if close(answer, wrong):
                 fail(f"for {case}: {problem}")
+        if narrower:
+            fail(rounded)
         rtol, atol = _tolerance(answer.dtype, weight.dtype)
         mine_sorted = answer.detach().to(torch.float64).flatten().sort().values
         if not close(mine_sorted, weight.to(torch.float64).flatten().sort().values, rtol=rtol, atol=atol):
