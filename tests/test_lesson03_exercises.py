@@ -716,3 +716,41 @@ def test_memory_refuses_the_package_count_and_says_when_not_done():
 
     with pytest.raises(ExerciseNotAttempted):
         check_attention_memory(stub)
+
+
+def _softmax_sum_without_keepdim(q, k, v):
+    scores = (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).exp()
+    return (scores / scores.sum(-1)) @ v
+
+
+def _softmax_max_without_keepdim(q, k, v):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    e = (scores - scores.max(-1).values).exp()
+    return (e / e.sum(-1, keepdim=True)) @ v
+
+
+@pytest.mark.parametrize("wrong", [_softmax_sum_without_keepdim, _softmax_max_without_keepdim])
+def test_attention_names_a_hand_softmax_without_keepdim(wrong):
+    with pytest.raises(ExerciseFailed, match=r"keepdim=True") as failure:
+        check_attention(wrong)
+    assert "transpose" not in str(failure.value)  # not the missing-transpose hint
+
+
+def test_attention_hand_softmax_with_keepdim_passes(capsys):
+    def stable_softmax(q, k, v):
+        scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+        e = (scores - scores.max(-1, keepdim=True).values).exp()
+        return (e / e.sum(-1, keepdim=True)) @ v
+
+    check_attention(stable_softmax)
+    assert "Correct" in capsys.readouterr().out
+
+
+def test_attention_names_a_missing_transpose_with_bmm():
+    def bmm_no_transpose(q, k, v):
+        batch, heads, tokens, head_dim = q.shape
+        scores = torch.bmm(q.reshape(-1, tokens, head_dim), k.reshape(-1, tokens, head_dim)) / math.sqrt(head_dim)
+        return scores.softmax(-1).reshape(batch, heads, tokens, tokens) @ v
+
+    with pytest.raises(ExerciseFailed, match=r"k\.transpose\(-2, -1\)"):
+        check_attention(bmm_no_transpose)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 from numbers import Integral
 from typing import Any
 
@@ -275,15 +276,27 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
     return variants
 
 
-def _matmul_hint(error: Exception) -> str | None:
-    """A matrix product of shapes that do not fit is, in this exercise, almost always a missing k transpose."""
+_BROADCAST = re.compile(r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\)")
+
+
+def _matmul_hint(error: Exception, shape: tuple[int, int, int, int] = (0, 0, 0, 0)) -> str | None:
+    """Name the slip behind a shape error: a matrix product that does not fit is a missing k transpose; a
+    broadcast of (B, h, N, N) against (B, h, N) (sizes N against h or B) is a reduction without keepdim."""
     text = str(error)
-    if isinstance(error, RuntimeError) and any(
-        clue in text for clue in ("cannot be multiplied", "Expected size for first two dimensions", "must match")
-    ):
+    if not isinstance(error, RuntimeError):
+        return None
+    if any(clue in text for clue in ("cannot be multiplied", "Expected size for first two dimensions", "batch2")):
         return (
             "A matrix product got shapes that do not fit: q and k are both (B, h, N, d), so the keys must be "
             "transposed on their last two axes, k.transpose(-2, -1), to make q k^T of shape (B, h, N, N)"
+        )
+    sizes = _BROADCAST.search(text)
+    batch, heads, tokens, _ = shape
+    if sizes and tokens in {int(sizes[1]), int(sizes[2])} and {int(sizes[1]), int(sizes[2])} & {batch, heads}:
+        return (
+            "A reduction over the keys lost its axis: s.sum(-1) or s.max(-1).values of the (B, h, N, N) scores is "
+            "(B, h, N), which does not line up with the scores. Keep the axis: s.sum(-1, keepdim=True), "
+            "s.max(-1, keepdim=True).values (or use softmax(dim=-1))"
         )
     return None
 
@@ -302,7 +315,9 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
         shape = (batch, heads, tokens, head_dim)
         where = f"for q, k, v of shape {shape} ({str(dtype).replace('torch.', '')})"
         result = as_tensor(
-            _NO_ATTENTION_SHORTCUTS(attention, q.clone(), k.clone(), v.clone(), hint=_matmul_hint),
+            _NO_ATTENTION_SHORTCUTS(
+                attention, q.clone(), k.clone(), v.clone(), hint=partial(_matmul_hint, shape=shape)
+            ),
             f"your result {where}",
         )
         if tuple(result.shape) != shape:
