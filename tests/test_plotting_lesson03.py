@@ -182,3 +182,29 @@ def test_fused_layouts_lists_and_draws_both_orders():
         fused_layout("three d h", 2)
     with pytest.raises(ValueError, match="heads must be 2 to 6"):
         plot_fused_layouts(heads=1)
+
+
+def test_plot_permutation_shuffles_tokens_and_outputs_alike():
+    from vit_explained.plotting.lesson03 import plot_permutation
+
+    fig = plot_permutation((2, 0, 1))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts.count("t2") == 2 and texts.count("o2") == 2
+    shuffled = [t for t in texts if t[:1] in "to" and t[1:].isdigit()][6:]  # the second row
+    assert shuffled == ["t2", "o2", "t0", "o0", "t1", "o1"]
+    with pytest.raises(ValueError, match="permutation"):
+        plot_permutation((0, 0, 1))
+
+
+def test_plot_cost_growth_memory_follows_heads_and_flops_follow_width():
+    from vit_explained.plotting.lesson03 import plot_cost_growth
+
+    fig = plot_cost_growth((196, 3136))
+    memory_ax, flops_ax = fig.axes
+    wide, one_head, narrow = (line.get_ydata() for line in memory_ax.lines)
+    assert list(wide) == list(narrow) and wide[-1] == pytest.approx(12 * one_head[-1])
+    wide, one_head, narrow = (line.get_ydata() for line in flops_ax.lines)
+    assert list(wide) == list(one_head) and wide[-1] == pytest.approx(4 * narrow[-1])
+    assert wide[-1] / wide[0] == pytest.approx(256)  # N^2
+    with pytest.raises(ValueError, match="at least one"):
+        plot_cost_growth(layers=())

@@ -125,6 +125,9 @@ def test_summarize_saturation_reads_the_runs_seed_by_seed():
     ratios = [u["grad_scores"] / s["scaled"]["grad_scores"] for u, s in zip(unscaled, runs[64], strict=True)]
     assert summary.mean_ratio[64].values == pytest.approx(ratios)
     assert summary.scaled_saturated == max(run["scaled"]["saturated"] for seeds in runs.values() for run in seeds)
+    q_ratios = [u["grad_q"] / s["scaled"]["grad_q"] for u, s in zip(unscaled, runs[64], strict=True)]
+    assert summary.query_ratio[64].values == pytest.approx(q_ratios)
+    assert "mean gradient at each query" in summary.main_lines() and "d =   16:" in summary.mean_lines()
     text = str(summary)
     assert "at every d from 4 to 64" in text and "d =   16:" in text and "no scale, d = 64" in text
     with pytest.raises(ValueError, match="no results for head width 1024"):

@@ -149,24 +149,40 @@ class SaturationSummary:
     saturated: dict[int, SeedSummary]  #: share of saturated rows without the scale, per head width
     other_vs_saturated: SeedSummary  #: without the scale, at ``reference_dim``: other rows' / saturated rows' gradient
     mean_ratio: dict[int, SeedSummary]  #: mean gradient at the scores over all rows, no scale / scale, per head width
+    query_ratio: dict[int, SeedSummary]  #: mean gradient at each query, no scale / scale, per head width
     scaled_saturated: float  #: with the scale, the largest share of saturated rows over every width and seed
     scaled_spread: float  #: with the scale, the mean spread of the scores over every width and seed
     scaled_grad_scores: float  #: with the scale, the mean gradient at the scores over every width and seed
     reference_dim: int
     widths: tuple[int, ...]  #: every head width of the runs
 
+    def main_lines(self) -> str:
+        """The saturated share, what saturated rows pass back, the gradient at the queries, the scaled line."""
+        return "\n".join(
+            [
+                "no scale: saturated rows "
+                + ", ".join(f"at d = {d} {summary}" for d, summary in self.saturated.items()),
+                f"no scale, d = {self.reference_dim}: the other rows pass back {self.other_vs_saturated} times the "
+                "gradient of the saturated rows",
+                "no scale / scale, mean gradient at each query: "
+                + ", ".join(f"d = {d}: {ratio}" for d, ratio in self.query_ratio.items()),
+                f"with the scale, at every d from {min(self.widths)} to {max(self.widths)}: "
+                f"{self.scaled_saturated:.0%} saturated rows, spread {self.scaled_spread:.1f}, "
+                f"mean gradient at the scores {self.scaled_grad_scores:.2f}",
+            ]
+        )
+
+    def mean_lines(self) -> str:
+        """The mean gradient at the scores over all rows, no scale / scale, per head width."""
+        return "\n".join(
+            [
+                "no scale / scale, mean gradient at the scores over all rows:",
+                *(f"  d = {d:>4}: {ratio}" for d, ratio in self.mean_ratio.items()),
+            ]
+        )
+
     def __str__(self) -> str:
-        lines = [
-            "no scale: saturated rows " + ", ".join(f"at d = {d} {summary}" for d, summary in self.saturated.items()),
-            f"no scale, d = {self.reference_dim}: the other rows pass back {self.other_vs_saturated} times the "
-            "gradient of the saturated rows",
-            "no scale / scale, mean gradient at the scores over all rows:",
-            *(f"  d = {d:>4}: {ratio}" for d, ratio in self.mean_ratio.items()),
-            f"with the scale, at every d from {min(self.widths)} to {max(self.widths)}: "
-            f"{self.scaled_saturated:.0%} saturated rows, spread {self.scaled_spread:.1f}, "
-            f"mean gradient at the scores {self.scaled_grad_scores:.2f}",
-        ]
-        return "\n".join(lines)
+        return f"{self.main_lines()}\n{self.mean_lines()}"
 
 
 def summarize_saturation(
@@ -204,6 +220,16 @@ def summarize_saturation(
                     )
                 ],
                 digits=2,
+            )
+            for d in ratio_at
+        },
+        query_ratio={
+            d: over_seeds(
+                [
+                    u / s
+                    for u, s in zip(per_seed(d, "unscaled", "grad_q"), per_seed(d, "scaled", "grad_q"), strict=True)
+                ],
+                digits=0,
             )
             for d in ratio_at
         },

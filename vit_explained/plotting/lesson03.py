@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .. import _checks
+from ..cost import attention_cost
 from ..profiling import AttentionProfile
 from ..softmax_scale import SATURATED
 from . import as_image, new_figure, to_display
@@ -59,7 +60,7 @@ def plot_softmax_saturation(
         if missing:
             raise ValueError(f"{name} needs the keys {sorted(needed)}; missing {sorted(missing)}")
     dims = np.asarray(head_dims, dtype=float)
-    fig = new_figure(figsize=(12, 3.6))
+    fig = new_figure(figsize=(13.5, 3.6))
     axes = fig.subplots(1, 3)
     panels = [
         ("spread", "spread (std) of the scores q·k", "log"),
@@ -81,11 +82,10 @@ def plot_softmax_saturation(
         dims, unscaled["grad_scores_unsaturated"], "^--", color=_UNSCALED, alpha=0.6, label="no scale, other rows"
     )
     tops = [value for value in (*unscaled["grad_scores_unsaturated"], *scaled["grad_scores"]) if not np.isnan(value)]
-    axes[2].set_ylim(0, 1.9 * max(tops))  # room for the legend above the curves
-    axes[2].set_yticks([tick for tick in axes[2].get_yticks() if 0 <= tick <= 1.15 * max(tops)])  # none under it
+    axes[2].set_ylim(0, 1.15 * max(tops))
     axes[0].legend(fontsize=8, loc="upper left")
     axes[1].legend(fontsize=8, loc="center left")
-    axes[2].legend(fontsize=9, loc="upper center", ncol=2)
+    axes[2].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside the panel, off the data
     fig.suptitle(
         f"Softmax over {num_keys} random keys, without and with the 1/√d scale (means over seeds)", fontsize=11
     )
@@ -583,4 +583,74 @@ def plot_batch_first_bug(batch: int = 2, num_tokens: int = 6) -> Figure:
         ax.set_title(title + "\n(a dashed frame: tokens that attend to each other)", fontsize=10)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+    return fig
+
+
+def plot_permutation(order: Sequence[int] = (2, 0, 3, 1)) -> Figure:
+    """Permutation equivariance as a picture: tokens ``t0 .. t{n-1}`` through attention give outputs
+    ``o0 ..`` (top); the same tokens shuffled by ``order`` give the same outputs, shuffled the same way
+    (bottom). Each token and its output share a colour."""
+    order = [int(i) for i in order]
+    if sorted(order) != list(range(len(order))) or len(order) < 2:
+        raise ValueError(f"order must be a permutation of 0 .. n-1 with n >= 2, got {order}")
+    n = len(order)
+    fig = new_figure(figsize=(1.3 * n + 3.2, 2.6), layout="constrained")
+    ax = fig.subplots()
+    for row, (tokens, title) in enumerate(((list(range(n)), "in order"), (order, "shuffled"))):
+        y = 1 - row
+        ax.text(-0.9, y, title, ha="right", va="center", fontsize=10)
+        for slot, token in enumerate(tokens):
+            colour = _HEAD_COLOURS[token % len(_HEAD_COLOURS)]
+            ax.text(slot, y, f"t{token}", ha="center", va="center", bbox=_box(colour), fontsize=10)
+            ax.text(slot + n + 2, y, f"o{token}", ha="center", va="center", bbox=_box(colour), fontsize=10)
+        ax.annotate(
+            "", xy=(n + 1.3, y), xytext=(n - 0.3, y), arrowprops={"arrowstyle": "->", "lw": 1.5, "color": "#333333"}
+        )
+        ax.text(n + 0.5, y + 0.22, "attention", ha="center", fontsize=9)
+    ax.set_xlim(-2.6, 2 * n + 1.6)
+    ax.set_ylim(-0.6, 1.6)
+    ax.text((n - 1) / 2, 1.45, "tokens", ha="center", fontsize=10)
+    ax.text(n + 2 + (n - 1) / 2, 1.45, "outputs", ha="center", fontsize=10)
+    ax.axis("off")
+    ax.set_title("Shuffle the tokens and the outputs are shuffled the same way", fontsize=11)
+    return fig
+
+
+def plot_cost_growth(
+    num_tokens: Sequence[int] = (196, 784, 3136),
+    layers: Sequence[tuple[str, int, int]] = (
+        ("width 768, 12 heads", 768, 12),
+        ("width 768, 1 head", 768, 1),
+        ("width 192, 12 heads", 192, 12),
+    ),
+) -> Figure:
+    """Two panels against the token count N (log-log), from :func:`vit_explained.cost.attention_cost`:
+    the float32 memory of one image's attention matrix (``4 h N^2`` bytes: the heads, not the width) and
+    the FLOPs of its two N x N products (``4 D N^2``: the width, not the heads). ``layers`` holds
+    ``(label, D, h)``."""
+    counts = [_checks.positive_int("num_tokens", n) for n in num_tokens]
+    if not layers:
+        raise ValueError("layers must name at least one (label, dim, heads)")
+    fig = new_figure(figsize=(10, 3.4), layout="constrained")
+    memory_ax, flops_ax = fig.subplots(1, 2)
+    styles = ("o-", "s--", "^:")
+    for index, (label, dim, heads) in enumerate(layers):
+        costs = [attention_cost(n, dim, heads) for n in counts]
+        style, colour = styles[index % len(styles)], _HEAD_COLOURS[index % len(_HEAD_COLOURS)]
+        memory_ax.plot(
+            counts, [c.matrix_bytes / 1e6 for c in costs], style, color=colour, label=label, ms=7 - 2 * index
+        )
+        flops_ax.plot(counts, [c.matmul_flops / 1e9 for c in costs], style, color=colour, label=label, ms=7 - 2 * index)
+    for ax, title in (
+        (memory_ax, "memory of the attention matrix (MB) ~ h·N²"),
+        (flops_ax, "FLOPs of q·kᵀ and weights·v (GFLOP) ~ D·N²"),
+    ):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xticks(counts, [str(n) for n in counts])
+        ax.minorticks_off()
+        ax.set_xlabel("tokens N")
+        ax.set_title(title, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper left")
     return fig
