@@ -244,6 +244,7 @@ def test_accuracy_accepts_answers_written_differently(answer, capsys):
         (lambda logits, labels: (logits.argmax() == labels).float().mean().item(), "argmax\\(\\) without dim"),
         (lambda logits, labels: (logits.argmax(dim=1) == labels).sum() // len(labels), "integer division"),
         (lambda logits, labels: int((logits.argmax(dim=1) == labels).sum().item()) // len(labels), "integer division"),
+        (lambda logits, labels: int((logits.argmax(dim=1) == labels).all()), "all\\(\\) asks whether every prediction is right"),
         (lambda logits, labels: (logits.argmin(dim=1) == labels).float().mean().item(), "is not"),
         (lambda logits, labels: 1 - accuracy(logits, labels), "is not"),  # the error rate
         (lambda logits, labels: (logits.argmax(dim=1) == labels).float(), "one number for the whole batch"),
@@ -681,6 +682,15 @@ def _zero_grad_between_keep(model, optimizer, images, labels):
     return loss.item()
 
 
+def _nll_on_logits(model, optimizer, images, labels):
+    model.train()
+    optimizer.zero_grad()
+    loss = torch.nn.functional.nll_loss(model(images), labels)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
 def _summed(model, optimizer, images, labels):
     model.train()
     optimizer.zero_grad()
@@ -703,7 +713,8 @@ def _summed(model, optimizer, images, labels):
         (_no_step, r"did not change"),
         (_loss_after_step, r"returned loss is not this step's"),
         (_returns_tensor, r"loss.item\(\)"),
-        (_label_smoothing, r"no label smoothing"),
+        (_label_smoothing, r"uses label smoothing \(0\.1\)"),
+        (_nll_on_logits, r"nll_loss got the logits"),
         (_new_optimizer, r"momentum"),
         (_backward_twice, r"raised RuntimeError.*backward\(\) once"),
         (_forward_twice, r"ran the model 2 times"),

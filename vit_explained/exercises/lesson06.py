@@ -66,8 +66,9 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
         lambda logits, labels, result, integer: (
             integer and result == int((logits.argmax(1) == labels).sum()) // len(labels)
         ),
-        "integer division: the count of correct predictions // the batch size rounds down (to 0 unless every "
-        "prediction is right); divide with /, or take the mean of a float tensor",
+        "you returned 0 unless every prediction is right (then 1): all() asks whether every prediction is "
+        "right, and integer division (the count of correct predictions // the batch size) rounds down the "
+        "same way; take the mean of a float tensor, or divide with /",
     ),
     (
         lambda logits, labels, result, _: abs(result - _accuracy_of(logits.argmax(1, keepdim=True), labels)) < 1e-6,
@@ -545,6 +546,11 @@ def _reference_steps(
         logits = model(images)
         if loss_slip == "softmax":
             loss = torch.nn.functional.cross_entropy(logits.softmax(dim=1), labels)
+        elif loss_slip == "nll":
+            loss = torch.nn.functional.nll_loss(logits, labels)
+        elif loss_slip is not None and loss_slip.startswith("smoothing"):
+            smoothing = float(loss_slip.split(":")[1])
+            loss = torch.nn.functional.cross_entropy(logits, labels, label_smoothing=smoothing)
         elif loss_slip == "sum":
             loss = torch.nn.functional.cross_entropy(logits, labels, reduction="sum")
         else:
@@ -624,6 +630,19 @@ _STEP_SLIPS: tuple[tuple[dict[str, object], str], ...] = (
         {"loss_slip": "softmax"},
         "the cross-entropy got softmax outputs: F.cross_entropy applies log-softmax itself, so give it the "
         "logits (a softmax first squashes the loss and its gradients)",
+    ),
+    (
+        {"loss_slip": "nll"},
+        "F.nll_loss got the logits: it expects log-probabilities (it only picks -input[label]), so the loss "
+        "is not a cross-entropy; use F.cross_entropy(logits, labels), or nll_loss(logits.log_softmax(dim=1), labels)",
+    ),
+    *(
+        (
+            {"loss_slip": f"smoothing:{smoothing}"},
+            f"the loss uses label smoothing ({smoothing}): this step asks for the plain cross-entropy, "
+            "F.cross_entropy(logits, labels) without label_smoothing (fit switches smoothing on from the recipe)",
+        )
+        for smoothing in (0.1, 0.05, 0.2)
     ),
     (
         {"loss_slip": "sum"},
