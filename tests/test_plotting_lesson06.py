@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from vit_explained.plotting.lesson06 import plot_selection_gaps
+from vit_explained.plotting.lesson06 import plot_lr_schedule, plot_selection_gaps
+from vit_explained.training import lr_factor
 
 
 def test_selection_gaps_draws_one_histogram_per_rule_with_its_mean():
@@ -64,3 +65,25 @@ def test_seed_plots_name_the_dots_and_the_mean_bars_in_the_legend():
     for ax in (fig.axes[0], plot_pooling_seeds(runs).axes[0]):
         labels = [text.get_text() for text in ax.get_legend().get_texts()]
         assert "one seed" in labels and "mean over seeds" in labels
+
+
+def test_lr_schedule_draws_every_step_against_epochs_and_marks_the_warm_up():
+    total, per_epoch = 240, 20
+    rates = [1e-2 * lr_factor(step / total, 0.1, "cosine") for step in range(total)]
+    fig = plot_lr_schedule(rates, per_epoch)
+    ax = fig.axes[0]
+    curve, warm_up = ax.lines[0], ax.lines[1]
+    assert len(curve.get_xdata()) == total and curve.get_xdata()[-1] == (total - 1) / per_epoch
+    assert np.allclose(curve.get_ydata(), rates)
+    peak = int(np.argmax(rates))
+    assert warm_up.get_xdata()[0] == peak / per_epoch and 20 <= peak <= 24  # 10 % of 240 steps
+    assert f"step {peak}" in ax.get_legend().get_texts()[1].get_text()
+
+
+def test_lr_schedule_refuses_bad_input():
+    with pytest.raises(ValueError, match="learning_rates"):
+        plot_lr_schedule([], 10)
+    with pytest.raises(ValueError, match="learning_rates"):
+        plot_lr_schedule([0.1, float("nan")], 10)
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        plot_lr_schedule([0.1, 0.2], 0)

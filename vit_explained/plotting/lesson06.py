@@ -77,6 +77,32 @@ def plot_history(
     return fig
 
 
+def plot_lr_schedule(
+    learning_rates: Sequence[float], steps_per_epoch: int, title: str = "The learning rate of every step"
+) -> Figure:
+    """The learning rate of every optimizer step against epochs (step / ``steps_per_epoch``), so it
+    lines up with :func:`plot_history`'s epoch axis: the warm-up's ramp, then the cosine decay to 0.
+    The warm-up's end (the largest rate) is marked."""
+    rates = np.asarray(learning_rates, dtype=float)
+    if rates.ndim != 1 or len(rates) == 0 or not np.isfinite(rates).all() or (rates < 0).any():
+        raise ValueError("learning_rates must be a non-empty 1-D sequence of finite rates >= 0, one per step")
+    if int(steps_per_epoch) < 1:
+        raise ValueError(f"steps_per_epoch must be a positive integer, got {steps_per_epoch!r}")
+    epochs = np.arange(len(rates)) / int(steps_per_epoch)
+    fig = new_figure(figsize=(4.6, 2.6))
+    ax = fig.subplots()
+    ax.plot(epochs, rates, color="tab:purple", linewidth=1.6, label="lr of each step")
+    peak = int(rates.argmax())
+    ax.axvline(epochs[peak], color="gray", linestyle=(0, (1, 1)), linewidth=1, label=f"warm-up ends (step {peak})")
+    ax.set(xlabel="epoch", ylabel="learning rate", title=title)
+    ax.set_ylim(0, rates.max() * 1.1 if rates.max() > 0 else 1)
+    ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
 def plot_confusion_matrix(matrix: np.ndarray | torch.Tensor, title: str = "Confusion matrix") -> Figure:
     """A ``(K, K)`` confusion matrix (row = true class, column = predicted class) with counts."""
     matrix = np.asarray(matrix)
