@@ -75,15 +75,12 @@ LESSONS: dict[str, tuple[str, int]] = {
     ),
     "05_where_gradients_flow": (
         "one loss at the head; q, k and v get their gradients inside attention, from the gradient arriving "
-        "along the residual stream, much of which came back through later MLPs (the MLP route cut with "
-        "detach(), forward unchanged: in the small model at initialisation a 20-80 % change, mostly at right "
-        "angles, share -6 to 37 %; in fresh copies of the trained ViT's architecture 27-86 %, share 5-63 %; in "
-        "this trained checkpoint 59-97 %, share 54-96 % on all 256 digits (mean over 8 batches of 32 digits "
-        "53-93 %, interval above 50 % in blocks 0-2, holding 50 % in block 3), above every fresh seed; the change "
-        "largest in block 0 in 7 "
-        "of 8 fresh models and in the trained one); attention's "
-        "backward by hand equals autograd; you write the cut yourself; a widget that freezes a part or cuts "
-        "the MLP route",
+        "along the residual stream, part of which came back through later MLPs (the MLP route cut with "
+        "detach(), forward unchanged; the MLP route's share of the qkv gradient: -6 to 37 % in the small model "
+        "at initialisation, 50-63 % in block 0 of fresh copies of the trained ViT's architecture; in this trained "
+        "checkpoint a mean over 8 batches of 32 digits of 53-93 %, its interval above 50 % in blocks 0-2 and "
+        "holding 50 % in block 3, above every fresh seed); attention's backward by hand equals autograd; you "
+        "write the cut yourself; a widget that freezes a part or cuts the MLP route",
         40,
     ),
     "06_train_a_vit": (
