@@ -1002,3 +1002,52 @@ def field_kernel_times_spacing(splits):  # f = 1; f += k * jump: k instead of k 
 def test_field_names_kernel_instead_of_kernel_minus_one():
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*adds \(kernel - 1\) \* spacing, not kernel \* spacing"):
         check_receptive_field(field_kernel_times_spacing)
+
+
+def fold_transposing_in_place(tokens, rows, cols):  # right image, but the caller's tokens are now (B, C, N)
+    tokens.transpose_(1, 2)
+    return tokens.reshape(tokens.shape[0], tokens.shape[1], rows, cols)
+
+
+def fold_copying_into_the_input(tokens, rows, cols):  # right image, the caller's tokens overwritten
+    image = tokens.transpose(1, 2).reshape(tokens.shape[0], tokens.shape[2], rows, cols).clone()
+    tokens.zero_()
+    return image
+
+
+@pytest.mark.parametrize("wrong", [fold_transposing_in_place, fold_copying_into_the_input])
+def test_fold_names_a_change_to_the_callers_tensor(wrong):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*changed the tensor it was given.*transpose_"):
+        check_fold_tokens(wrong)
+
+
+def fold_in_place_but_harmless(tokens, rows, cols):  # in place, values and shape unchanged: still right
+    tokens.mul_(1.0)
+    return tokens.transpose(1, 2).reshape(tokens.shape[0], tokens.shape[2], rows, cols)
+
+
+def test_fold_accepts_in_place_work_that_leaves_the_input_as_it_was(capsys):
+    check_fold_tokens(fold_in_place_but_harmless)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def field_stride_to_the_power(splits):  # split i's spacing taken as its own stride ** i
+    return 1 + sum((kernel - 1) * stride**i for i, (kernel, stride, _) in enumerate(splits))
+
+
+def test_field_names_stride_to_the_power_i():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*stride \*\* i.*running product"):
+        check_receptive_field(field_stride_to_the_power)
+
+
+def count_as_in_the_solutions(height, width):  # the solutions notebook's answer to exercise 4
+    rows, cols = height, width
+    for kernel, stride, padding in T2T_SPLITS:
+        rows = (rows + 2 * padding - kernel) // stride + 1
+        cols = (cols + 2 * padding - kernel) // stride + 1
+    return rows * cols
+
+
+def test_the_count_exercise_accepts_the_solutions_answer(capsys):
+    check_t2t_token_count(count_as_in_the_solutions)
+    assert "Correct!" in capsys.readouterr().out

@@ -144,6 +144,12 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
         "before it (1 for the first)",
     ),
     (
+        lambda splits: 1 + sum((kernel - 1) * stride**i for i, (kernel, stride, _) in enumerate(splits)),
+        "for the chain {splits} you return {answer}: you took split i's spacing as its own stride to the power i "
+        "(stride ** i). That holds only when every stride is the same; the spacing of split i's input tokens is "
+        "the product of the strides of the splits before it, so keep a running product (spacing *= stride)",
+    ),
+    (
         lambda splits: _receptive_field(splits, step=lambda k: k, start=0),
         "for the chain {splits} you return {answer}: each later window adds kernel - 1 neighbours' worth of "
         "pixels, not kernel: its first token is the one the field already holds",
@@ -396,7 +402,14 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
         tokens = torch.arange(batch * rows * cols * channels, dtype=torch.float32).reshape(batch, rows * cols, channels)
         case = f"tokens of shape {tuple(tokens.shape)} (B, N, C) on a {rows}x{cols} grid"
         hint = _square_fold_hint(case, rows, cols)
-        answer = _NO_TOKENS_TO_IMAGE(fold_tokens, tokens.clone(), rows, cols, hint=hint)
+        given = tokens.clone()  # the learner's function gets this one; `tokens` stays as the reference
+        answer = _NO_TOKENS_TO_IMAGE(fold_tokens, given, rows, cols, hint=hint)
+        if given.shape != tokens.shape or not torch.equal(given, tokens):
+            fail(
+                f"for {case} your function changed the tensor it was given (now of shape {tuple(given.shape)}): "
+                "an in-place method such as transpose_, t_ or copy_ rewrites the caller's tokens. Use the "
+                "out-of-place transpose (or permute), which returns a new view and leaves the input as it was"
+            )
         if isinstance(answer, (np.ndarray, list, tuple)):
             kind = "a numpy array" if isinstance(answer, np.ndarray) else f"a Python {type(answer).__name__}"
             fail(
