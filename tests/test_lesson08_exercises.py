@@ -595,8 +595,9 @@ def test_rollout_names_the_reviewed_slips(wrong, message):
     ],
 )
 def test_grid_names_the_deit_habit(wrong):
-    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*distilled DeiT"):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*distilled DeiT") as failed:
         check_class_token_grid(wrong)
+    assert "RuntimeError" not in str(failed.value) and "is invalid for input" not in str(failed.value)
 
 
 # ----------------------------------------------------------------------------- second review's slips
@@ -937,6 +938,7 @@ def _chefer_slip(fuse="right", step="chefer"):
                 "no clamp": (g * w).mean(1),
                 "clamp A": (g * w.clamp(min=0)).mean(1),
                 "after mean": (g * w).mean(1).clamp(min=0),
+                "max": (g * w).clamp(min=0).max(dim=1).values,  # vit-explain's head_fusion="max"
             }[fuse]
             if step == "no identity":
                 relevance = a @ relevance
@@ -947,6 +949,10 @@ def _chefer_slip(fuse="right", step="chefer"):
                 relevance = relevance + relevance @ a
             else:
                 relevance = relevance + a @ relevance
+            if step == "renormalise each layer":
+                relevance = relevance / relevance.sum(-1, keepdim=True)
+        if step == "renormalise":
+            relevance = relevance / relevance.sum(dim=-1, keepdim=True)
         return relevance
 
     return answer
@@ -964,6 +970,9 @@ def _chefer_slip(fuse="right", step="chefer"):
         (_chefer_slip(step="reversed"), "last first"),
         (_chefer_slip(fuse="after mean", step="half"), "jacobgil/vit-explain's grad_rollout"),
         (_chefer_slip(step="gradients reversed"), "paired the first block's attention with the last block's"),
+        (_chefer_slip(fuse="max"), "fused the heads by their max"),
+        (_chefer_slip(step="renormalise"), "re-normalised R's rows to sum to 1 at the end"),
+        (_chefer_slip(step="renormalise each layer"), "attention rollout's step"),  # the same numbers as rollout's
     ],
 )
 def test_gradient_weighted_rollout_names_the_slips(wrong, message):

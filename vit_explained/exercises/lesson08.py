@@ -463,7 +463,7 @@ def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> None
 GRID_CASES = ((2, 3, 2, 3), (1, 2, 4, 4), (2, 1, 3, 5), (1, 3, 5, 3), (2, 2, 2, 8))
 
 _DEIT_HABIT = (
-    "That was for {case}: your slice dropped two columns, the habit from a distilled DeiT ([..., 0, 2:]), where "
+    "for {case} your slice dropped two columns: [..., 0, 2:] is the habit from a distilled DeiT, where "
     "column 1 is the distillation token. This ViT has one special token, the class token in column 0, so "
     "the patches are columns 1 to N - 1"
 )
@@ -577,7 +577,7 @@ def _name_grid_slip(
         )
     slip = _grid_slip(class_token_grid, (batch, heads, rows, cols), case, generator)
     if slip:
-        fail(f"for {case}: {slip}")
+        fail(slip)
     fail(f"for {case} your grid differs from the class token's attention to the patches")
 
 
@@ -601,7 +601,10 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
             case: str = case,
             shape: tuple[int, int, int, int] = (batch, heads, rows, cols),
         ) -> str:
-            return _grid_slip(class_token_grid, shape, case, generator) or hint
+            slip = _grid_slip(class_token_grid, shape, case, generator)
+            if slip:  # a named slip replaces the raw error text (e.g. the reshape's RuntimeError)
+                fail(slip)
+            return hint
 
         given = weights.clone()
         got = _NO_CLASS_TOKEN_ATTENTION(class_token_grid, given, rows, cols, hint=named_hint)
@@ -626,7 +629,7 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
         if tuple(got.shape) != tuple(expected.shape):
             slip = _grid_slip(class_token_grid, (batch, heads, rows, cols), case, generator)
             if slip:
-                fail(f"for {case}: {slip}")
+                fail(slip)
             fail(f"for {case} expected shape {tuple(expected.shape)} (B, heads, rows, cols), got {tuple(got.shape)}")
         if close(got, expected):
             continue
@@ -658,6 +661,7 @@ def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> 
         "abs": [(g * w).abs().mean(1) for w, g in zip(weights, grads, strict=True)],
         "gradient only": [g.clamp(min=0).mean(1) for g in grads],
         "sum heads": [(g * w).clamp(min=0).sum(1) for w, g in zip(weights, grads, strict=True)],
+        "max heads": [(g * w).clamp(min=0).amax(1) for w, g in zip(weights, grads, strict=True)],  # vit-explain's max
         # vit-explain's zip: attentions stored first block first, gradients as backward met them, last first
         "gradients reversed": [(g * w).clamp(min=0).mean(1) for w, g in zip(weights, grads[::-1], strict=True)],
     }
@@ -683,6 +687,8 @@ def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> 
     variants["half mix"] = accumulate(right, half_mix)
     variants["vit-explain"] = accumulate(fused["clamp after mean"], half_mix)  # its grad_rollout, discarding none
     variants["order"] = accumulate(right, lambda a, r: r + r @ a)
+    relevance = accumulate(right, lambda a, r: r + a @ r)
+    variants["renormalised"] = relevance / relevance.sum(-1, keepdim=True)  # rows made to sum to 1 at the end
     return variants
 
 
@@ -717,6 +723,16 @@ _CHEFER_MISTAKES = (
     ),
     ("gradient only", "you used the gradient alone: weight it by the attention, grad * A, then clamp at 0"),
     ("sum heads", "you summed the heads: take their mean (dim 1), as Chefer et al. do"),
+    (
+        "max heads",
+        "you fused the heads by their max (jacobgil/vit-explain's head_fusion='max'): Chefer et al. take the mean "
+        "over the heads (dim 1) of the clamped grad * A",
+    ),
+    (
+        "renormalised",
+        "you re-normalised R's rows to sum to 1 at the end: Chefer's R = R + A_bar @ R keeps its scale, and its "
+        "rows need not sum to 1. Return R as accumulated (the pictures scale a map only when drawing it)",
+    ),
     (
         "no identity",
         "you multiplied the layers' maps without the identity (R = A_bar @ R): the residual connection keeps each "
