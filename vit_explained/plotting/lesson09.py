@@ -435,7 +435,7 @@ def plot_attention_call_chain() -> Figure:
         5.0,
         5.8,
         0.9,
-        "timm Block (1.0.26):  x + self.attn(self.norm1(x),\nattn_mask=attn_mask, is_causal=is_causal)",
+        "timm Block (versions: appendix A):  x + self.attn(self.norm1(x),\nattn_mask=attn_mask, is_causal=is_causal)",
         pale,
     )
     box(
@@ -479,8 +479,9 @@ def plot_attention_call_chain() -> Figure:
     arrow((8.5, 2.75), (8.8, 2.75))
     arrow((10.2, 2.75), (10.5, 2.75))
     arrow((11.25, 2.3), (11.25, 1.4), color=hook_colour)
-    ax.text(12.05, 2.75, "@ v,\nproj", fontsize=7, ha="left", va="center")
-    ax.set_xlim(0, 12.6)
+    box(12.3, 2.3, 1.0, 0.9, "@ v,\nproj", pale)  # the rest of the unfused path, after the weights
+    arrow((12.0, 2.75), (12.3, 2.75))
+    ax.set_xlim(0, 13.5)
     ax.set_ylim(0.3, 6.1)
     ax.set_aspect("equal")
     ax.axis("off")
