@@ -1003,3 +1003,28 @@ def test_my_forward_names_is_causal_dropped_when_a_mask_is_given():
 def test_my_forward_accepts_timms_and_sdpas_reading_of_mask_with_is_causal(answer, capsys):
     assert lesson09.check_my_forward(answer) is None
     assert capsys.readouterr().out.startswith("Correct!")
+
+
+def make_section5_first_step(attn_obj):
+    """Section 5's `make_fixed_forward` as the lesson shows it: the keywords taken, a float mask only."""
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        B, N, C = x.shape
+        qkv = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, C // attn_obj.num_heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        q, k = attn_obj.q_norm(q), attn_obj.k_norm(k)
+        attn = (q @ k.transpose(-2, -1)) * attn_obj.scale
+        if attn_mask is not None:
+            attn = attn + attn_mask
+        attn = attn_obj.attn_drop(attn.softmax(dim=-1))
+        attn_obj.attn_map = attn.detach()
+        attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+        x = (attn @ v).transpose(1, 2).reshape(B, N, C)
+        return attn_obj.proj_drop(attn_obj.proj(attn_obj.norm(x)))
+
+    return my_forward
+
+
+def test_my_forward_refuses_section_5s_first_step_pasted_unchanged():
+    with pytest.raises(ExerciseFailed, match="boolean attn_mask is not a number to add"):
+        lesson09.check_my_forward(make_section5_first_step)
