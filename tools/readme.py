@@ -110,8 +110,8 @@ LESSONS: dict[str, tuple[str, int]] = {
     "08_attention_maps": (
         "capture every block's attention with forward hooks (even on the fused path), the class token's "
         "attention per head and a check for high-norm tokens (registers), rollout and head fusion, "
-        "gradient-weighted maps (Chefer et al. 2021) from a 3-token toy to an exercise, tested against input "
-        "noise, another digit's map for the same class and an unrelated map (another class on another digit), "
+        "gradient-weighted maps (Chefer et al. 2021) from a 3-token toy to an exercise (appendix: tested on 100 "
+        "ambiguous digits against input noise, another digit's map for the same class and an unrelated map), "
         "deletion and insertion curves (Petsiuk et al. 2018) on 200 digits with paired intervals and a Bonferroni "
         "correction, "
         "the fill changed alone (black vs the digits' mean grey), printed as compact tables; an attention "
