@@ -641,3 +641,29 @@ def test_w_q_gradient_refuses_autograd():
 
     with pytest.raises(ExerciseFailed, match="by hand"):
         check_w_q_gradient(by_autograd)
+
+
+# --- review round 10: two more named slips -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda a, g: a * g - a * (a @ g.mT),  # a a^T g as one matrix product across rows
+        lambda a, g: a * g - (g @ a.mT) * a,
+    ],
+)
+def test_softmax_backward_names_the_matrix_product_across_rows(wrong):
+    with pytest.raises(ExerciseFailed, match="one number per row"):
+        check_softmax_backward(wrong)
+
+
+def _in_place_add(block, x):
+    h = x + block.attn(block.norm1(x))
+    h += block.mlp(block.norm2(h.detach()))  # overwrites the h that norm2 saved (detach shares memory)
+    return h
+
+
+def test_cut_block_names_the_in_place_add():
+    with pytest.raises(ExerciseFailed, match=r"h \+= overwrote the h that norm2 saved"):
+        check_cut_block(_in_place_add)

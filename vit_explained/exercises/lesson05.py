@@ -141,6 +141,14 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
                 "each row's sum ended up along the wrong axis (a row sum without keepdim=True broadcasts across "
                 "the columns): every entry of row i must use row i's own sum"
             )
+        if a.shape[-1] == a.shape[-2] and (
+            close(result, a * grad_a - a * (a @ grad_a.mT)) or close(result, a * grad_a - (grad_a @ a.mT) * a)
+        ):
+            fail(
+                "a^T g is one number per row: (grad_a * a).sum(-1, keepdim=True), not a matrix product. "
+                "a @ grad_a.mT (or grad_a @ a.mT) mixes row i with every other row j; each row needs only "
+                "its own dot product"
+            )
         if close(result, a * (grad_a - (grad_a * a).mean(dim=-1, keepdim=True))):
             fail(
                 "you took the mean of grad_a * a along the row instead of its sum: the chain rule adds up the "
@@ -628,7 +636,15 @@ def _cut_gradients(
     names = ["x", *(name for name, _ in block.named_parameters())]
     tensors = [x, *block.parameters()]
     wanted = [t for t in tensors if t.requires_grad]  # a frozen parameter has no gradient (None), not an error
-    grads = iter(torch.autograd.grad(out, wanted, grad_out, allow_unused=True))
+    try:
+        grads = iter(torch.autograd.grad(out, wanted, grad_out, allow_unused=True))
+    except RuntimeError as error:
+        if "inplace" not in str(error):
+            raise
+        fail(
+            "h += overwrote the h that norm2 saved for backward (h.detach() shares h's memory, so changing h in "
+            "place changes the saved copy too); write out = h + mlp(norm2(h.detach())) instead"
+        )
     return {name: next(grads) if t.requires_grad else None for name, t in zip(names, tensors, strict=True)}
 
 
