@@ -296,7 +296,8 @@ def zeroes_the_kernel(weight):
         (lambda weight: weight.half().permute(0, 2, 3, 1).reshape(weight.shape[0], -1), "float16 but the kernel is"),
         (lambda weight: weight.to(torch.bfloat16).permute(0, 2, 3, 1).flatten(1), "bfloat16 but the kernel is"),
         (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1).long(), "keep the kernel's dtype"),
-        (lambda weight: weight.permute(0, 2, 1, 3).reshape(weight.shape[0], -1), "kernel's numbers, but not in"),
+        (lambda weight: weight.permute(0, 2, 1, 3).reshape(weight.shape[0], -1), r"\(ph, c, pw\) order, \(p1 c p2\)"),
+        (lambda weight: weight.permute(0, 2, 1, 3).flatten(1).double(), r"\(p1 c p2\)"),  # wider dtype, same slip
         (lambda weight: weight.tolist(), "out_features, in_features"),
         (lambda weight: "weight", "return a torch.Tensor"),
         (lambda weight: weight.permute(0, 1, 3, 2).reshape(weight.shape[0], -1), r"\(c, pw, ph\)"),
@@ -463,6 +464,9 @@ def raises(pos, old, new):
         (lambda pos, old, new: interpolate_positions(pos, new, old, mode="bilinear", antialias=False), "yourself"),
         (lambda pos, old, new: "table", "return a torch.Tensor"),
         (lambda pos, old, new: torch.nn.Linear(2, 2), "torch.nn.Linear"),
+        (lambda pos, old, new: resize_reference(pos, old, new).half(), r"torch.float16 .*\.half\(\)"),
+        (lambda pos, old, new: resize_reference(pos, old, new).bfloat16(), "keep its dtype"),
+        (lambda pos, old, new: resize_reference(pos, old, new).long(), "keep its dtype"),
     ],
 )
 def test_interpolate_positions_rejects_wrong_answers(wrong, message):

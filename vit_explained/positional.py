@@ -262,7 +262,6 @@ def _pair_kinds(rows: int, cols: int, border: np.ndarray) -> dict[str, np.ndarra
         "neither": pair_inner & ~same_row & ~same_col & later,
         f"{cols} tokens apart (directly below)": at(cols),
         f"{cols - 2} or {cols - 1} tokens apart": at(cols - 2) | at(cols - 1),
-        f"{2 * cols} tokens apart (two rows below)": at(2 * cols),
         "3 tokens apart, within a row": at(3) & same_row,
         "3 tokens apart, across rows": at(3) & ~same_row,
         "border-border": border[:, None] & border[None, :] & later,

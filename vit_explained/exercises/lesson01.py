@@ -247,6 +247,10 @@ def _kernel_variants(weight: torch.Tensor) -> dict[str, torch.Tensor]:
         "your columns are in (c, pw, ph) order: channels first and the patch transposed": weight.permute(
             0, 1, 3, 2
         ).reshape(dim, -1),
+        "your columns are in (ph, c, pw) order, (p1 c p2): the channels sit between the patch's rows and "
+        "columns; for (p1 p2 c) move the channel axis last, after both patch axes": weight.permute(0, 2, 1, 3).reshape(
+            dim, -1
+        ),
     }
 
 
@@ -515,6 +519,11 @@ def check_interpolate_positions(
             fail(f"your function changed the table it was given ({case}); build a new one")
         expected = interpolate_positions(original, (new_rows, new_cols), (rows, cols), mode="bilinear", antialias=False)
         _check_resized_shape(answer, expected, case, original)
+        if not answer.is_floating_point() or torch.finfo(answer.dtype).bits < torch.finfo(original.dtype).bits:
+            fail(
+                f"for {case} your table is {answer.dtype} but the given one is {original.dtype}: keep its dtype "
+                "(a .half(), .bfloat16() or .long() rounds the position vectors the model adds to its tokens)"
+            )
         if close(answer, expected):
             continue
         slips = _matching_slips(answer, original, (rows, cols), (new_rows, new_cols))
