@@ -87,6 +87,7 @@ HIDDEN_CASES: dict[str, str] = {
     "max_safe_shift": "[(F.pad(torch.rand(3, 2, 4, 5) + 0.1, (2, 3, 5, 4)),), "
     "(torch.stack([F.pad(torch.rand(1, 3, 3) + 0.1, (4, 4, 4, 4)), F.pad(torch.rand(1, 3, 3) + 0.1, (1, 7, 4, 4))]),)]",
     # 07
+    "t2t_token_count": "[(400, 100), (61, 97), (130, 227), (1000, 30), (7, 500)]",
     "receptive_field": "[(((7, 4, 2), (3, 2, 1)),), (((5, 1, 2),),), (((4, 4, 0), (3, 3, 0), (2, 1, 0)),), "
     "(((3, 2, 1),) * 5,)]",
     "fold_tokens": "[(torch.randn(2, 12, 5), 3, 4), (torch.randn(1, 7, 2), 7, 1), (torch.randn(3, 6, 4), 2, 3)]",
