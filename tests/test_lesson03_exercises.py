@@ -754,3 +754,48 @@ def test_attention_names_a_missing_transpose_with_bmm():
 
     with pytest.raises(ExerciseFailed, match=r"k\.transpose\(-2, -1\)"):
         check_attention(bmm_no_transpose)
+
+
+def _keys_reversed(q, k, v):
+    return (q @ k.T / math.sqrt(q.shape[-1])).softmax(-1) @ v
+
+
+def _keys_heads_tokens_swapped(q, k, v):
+    return (q @ k.transpose(1, 2) / math.sqrt(q.shape[-1])).softmax(-1) @ v
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize(
+    ("wrong", "named"),
+    [(_keys_reversed, r"k\.T on a 4-D tensor"), (_keys_heads_tokens_swapped, r"k\.transpose\(1, 2\)")],
+)
+def test_attention_names_a_transpose_on_the_wrong_axes(wrong, named):
+    with pytest.raises(ExerciseFailed, match=named) as failure:
+        check_attention(wrong)
+    assert "keepdim" not in str(failure.value)  # no reduction lost an axis here
+    assert "transpose(-2, -1)" in str(failure.value)
+
+
+def test_attention_names_d_to_the_one_half_as_d_over_2():
+    with pytest.raises(ExerciseFailed, match=r"divided by d/2: d\*\*1/2 is \(d\*\*1\)/2") as failure:
+        check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / (q.shape[-1] ** 1 / 2)).softmax(-1) @ v)
+    assert "fixed 1/8" not in str(failure.value)
+
+
+def test_attention_right_with_d_to_the_0_5_and_mT(capsys):
+    check_attention(lambda q, k, v: (q @ k.mT / q.shape[-1] ** 0.5).softmax(-1) @ v)
+    assert "Correct" in capsys.readouterr().out
+
+
+def test_merge_heads_in_place_is_named():
+    def split(x, heads):
+        batch, tokens, dim = x.shape
+        return x.reshape(batch, tokens, heads, dim // heads).transpose(1, 2)
+
+    def merge_in_place(x):
+        batch, heads, tokens, head_dim = x.shape
+        return x.transpose_(1, 2).reshape(batch, tokens, heads * head_dim)
+
+    with pytest.raises(ExerciseFailed, match=r"merge_heads changed its input in place") as failure:
+        check_split_merge(split, merge_in_place)
+    assert "transpose_" in str(failure.value)

@@ -7,6 +7,7 @@ learner has not seen, and names the likely mistake when a known wrong answer is 
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -214,7 +215,13 @@ def check_split_merge(
         per_head = torch.arange(batch * heads * tokens * head_dim, dtype=torch.float32).reshape(
             batch, heads, tokens, head_dim
         )
+        per_head_before = per_head.clone()
         merged = _heads_call(merge_heads, "merge_heads", per_head)
+        if not torch.equal(per_head, per_head_before) or per_head.shape != per_head_before.shape:
+            fail(
+                "merge_heads changed its input in place (e.g. x.transpose_(1, 2)); use x.transpose(1, 2), "
+                "which returns a new view and leaves the input alone"
+            )
         expected = _merge_reference(per_head)
         call = f"merge_heads(x of shape {tuple(per_head.shape)})"
         if tuple(merged.shape) != tuple(expected.shape):
@@ -247,6 +254,8 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
         "the scores are multiplied by sqrt(d); they should be divided by it": (
             (dots * math.sqrt(head_dim)).softmax(-1) @ v
         ),
+        "the scores are divided by d/2: d**1/2 is (d**1)/2, since ** binds tighter than /; write d**0.5 or "
+        "math.sqrt(d)": (dots / (head_dim / 2)).softmax(-1) @ v,
         "the scale is a fixed 1/8, ViT-B's 1/sqrt(64): it is right only for heads 64 wide; take d from the "
         "tensors, q.shape[-1]": (dots / 8).softmax(-1) @ v,
         "the scores are divided by sqrt(N), the number of tokens (q.shape[-2]); the scale is 1 / sqrt(d), the "
@@ -279,9 +288,38 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
 _BROADCAST = re.compile(r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\)")
 
 
-def _matmul_hint(error: Exception, shape: tuple[int, int, int, int] = (0, 0, 0, 0)) -> str | None:
+def _wrong_transpose_hint(source: str) -> str:
+    """k transposed on the wrong axes: k.T reverses all four axes, k.transpose(1, 2) swaps heads and tokens;
+    either way the matrix product's batch axes (B, h) no longer line up. ``source`` (the learner's code, when
+    it can be read) picks which one to name first."""
+    fix = "transpose only the last two axes: k.transpose(-2, -1) (or k.mT)"
+    if re.search(r"\.T\b", source):
+        return (
+            "k.T on a 4-D tensor reverses every axis, (B, h, N, d) -> (d, N, h, B), so the matrix product's "
+            f"batch axes no longer line up; {fix}"
+        )
+    if re.search(r"transpose\(\s*1\s*,\s*2\s*\)|transpose\(\s*2\s*,\s*1\s*\)", source):
+        return (
+            "k.transpose(1, 2) swaps the heads and the tokens, (B, h, N, d) -> (B, N, h, d), so the matrix "
+            f"product's batch axes no longer line up; {fix}"
+        )
+    return (
+        "k is transposed on the wrong axes (k.T on a 4-D tensor reverses all four, k.transpose(1, 2) swaps heads "
+        f"and tokens), so the matrix product's batch axes (B, h) no longer line up; {fix}"
+    )
+
+
+def _source_of(function: Callable[..., Any]) -> str:
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):
+        return ""
+
+
+def _matmul_hint(error: Exception, shape: tuple[int, int, int, int] = (0, 0, 0, 0), source: str = "") -> str | None:
     """Name the slip behind a shape error: a matrix product that does not fit is a missing k transpose; a
-    broadcast of (B, h, N, N) against (B, h, N) (sizes N against h or B) is a reduction without keepdim."""
+    broadcast of the batch axes h against N is k transposed on the wrong axes (``.T``, ``transpose(1, 2)``);
+    a broadcast of (B, h, N, N) against (B, h, N) (sizes N against h or B) is a reduction without keepdim."""
     text = str(error)
     if not isinstance(error, RuntimeError):
         return None
@@ -292,7 +330,10 @@ def _matmul_hint(error: Exception, shape: tuple[int, int, int, int] = (0, 0, 0, 
         )
     sizes = _BROADCAST.search(text)
     batch, heads, tokens, _ = shape
-    if sizes and tokens in {int(sizes[1]), int(sizes[2])} and {int(sizes[1]), int(sizes[2])} & {batch, heads}:
+    first, second = (int(sizes[1]), int(sizes[2])) if sizes else (0, 0)
+    if (first, second) == (heads, tokens) and "dimension 1" in text:  # the matmul's batch axes (B, h) vs (B, N)
+        return _wrong_transpose_hint(source)
+    if first == tokens and second in {batch, heads}:  # the (B, h, N, N) scores against a (B, h, N) reduction
         return (
             "A reduction over the keys lost its axis: s.sum(-1) or s.max(-1).values of the (B, h, N, N) scores is "
             "(B, h, N), which does not line up with the scores. Keep the axis: s.sum(-1, keepdim=True), "
@@ -308,7 +349,8 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
     The inputs are float32, then float64 once (an answer must keep the dtype it is given working).
     """
     generator = torch.Generator().manual_seed(3)
-    cases = [(2, 3, 7, 16, torch.float32), (1, 2, 5, 64, torch.float32), (2, 1, 9, 4, torch.float32)]
+    source = _source_of(attention)
+    cases = [(2, 3, 7, 32, torch.float32), (1, 2, 5, 64, torch.float32), (2, 1, 9, 4, torch.float32)]
     cases += [(1, 2, 6, 8, torch.float64), (2, 2, 8, 8, torch.float32)]  # N = d: q @ k (no transpose) runs
     for batch, heads, tokens, head_dim, dtype in cases:
         q, k, v = (torch.randn(batch, heads, tokens, head_dim, generator=generator, dtype=dtype) for _ in range(3))
@@ -316,7 +358,7 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
         where = f"for q, k, v of shape {shape} ({str(dtype).replace('torch.', '')})"
         result = as_tensor(
             _NO_ATTENTION_SHORTCUTS(
-                attention, q.clone(), k.clone(), v.clone(), hint=partial(_matmul_hint, shape=shape)
+                attention, q.clone(), k.clone(), v.clone(), hint=partial(_matmul_hint, shape=shape, source=source)
             ),
             f"your result {where}",
         )
