@@ -6,16 +6,19 @@ import torch.nn.functional as F
 
 from vit_explained.gradient_experiments import (
     backward_pass,
+    freeze_and_cut,
+    freeze_cut_table,
     gradient_rms_per_entry,
     mnist_vit_maker,
     route_norms,
+    route_table,
     scaled_qkv_gradients,
     skip_over_mlp,
     small_digit_vit,
     tensors_with_gradient,
     v_over_qk,
 )
-from vit_explained.gradient_hooks import qkv_gradient_norms, record_residual_routes
+from vit_explained.gradient_hooks import RouteCut, cut_mlp_route, qkv_gradient_norms, record_residual_routes
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +88,37 @@ def test_scaled_qkv_gradients_match_p_grad_and_catch_d_out(batch):
     assert v_up.norms["v"] != pytest.approx(plain.norms["v"]) and v_up.d_out > 0 and plain.d_out > 0
     with pytest.raises(ValueError, match="scale_rows"):
         scaled_qkv_gradients(images, labels, "x", seed=0)
+
+
+def _cut(skip, mlp):
+    return RouteCut(skip, mlp, [], [], [], [], [], {}, [])
+
+
+def test_route_table_gives_the_fresh_range_and_the_trained_value():
+    fresh = [_cut([2.0, 4.0], [1.0, 1.0]), _cut([3.0, 5.0], [2.0, 1.0])]
+    lines = route_table(_cut([0.069, 0.5], [0.120, 0.25]), fresh).splitlines()
+    assert lines[2].split("|")[1].split() == ["at", "init", "(2", "seeds)", "trained"]
+    assert lines[3].split() == ["0", "|", "2.000", "to", "3.000", "0.069", "|", "1.000", "to", "2.000", "0.120"]
+    assert lines[4].split()[2:6] == ["4.000", "to", "5.000", "0.500"]
+    assert lines[-1].endswith("over 2 seeds x 2 blocks: 1.5 to 5.0")
+
+
+def test_freeze_and_cut_and_its_table(batch):
+    images, labels = batch
+    full, frozen, cut = small_digit_vit(), small_digit_vit(), small_digit_vit()
+    for block in frozen.blocks:
+        block.mlp.requires_grad_(False)
+    backward_pass(full, images, labels)
+    backward_pass(frozen, images, labels)
+    with cut_mlp_route(cut):
+        backward_pass(cut, images, labels)
+    changes = freeze_and_cut(full, frozen, cut)
+    assert sorted(changes) == [0, 1, 2, 3]
+    assert all(c["freeze"].relative < 1e-6 and c["cut"].relative > 0.01 for c in changes.values())
+    assert changes[3]["fc1"].relative < 1e-6 < changes[0]["fc1"].relative
+    g, g_cut = full.blocks[1].attn.qkv.weight.grad, cut.blocks[1].attn.qkv.weight.grad
+    assert changes[1]["share"] == pytest.approx((((g - g_cut) * g).sum() / (g * g).sum()).item(), rel=1e-4)
+    rows = freeze_cut_table(changes).splitlines()[2:]
+    assert [row.split()[2] for row in rows] == ["True"] * 4
+    assert [row.split()[-1] for row in rows] == ["True", "True", "True", "False"]
+    assert rows[1].split()[4] == f"{changes[1]['share']:.0%}"

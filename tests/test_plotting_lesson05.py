@@ -66,7 +66,7 @@ def test_mlp_route_cut_plot_draws_each_family_with_its_seed_range():
     assert not plt.fignum_exists(fig.number)
     left, right = fig.axes
     labels = [text.get_text() for text in fig.legends[0].get_texts()]
-    assert labels == ["small model, init (2 seeds)", "trained MNIST ViT"]
+    assert labels == ["small model, init (2 seeds; bar: min..max)", "trained MNIST ViT"]
     trained = [line for line in right.lines if line.get_color() == CUT_FAMILIES["trained MNIST ViT"][0]]
     assert list(trained[0].get_ydata()) == pytest.approx([96, 82, 75, 54])  # shown in %
     bars = left.collections[0].get_segments()  # one min..max bar per block for the 2-seed family
@@ -81,7 +81,7 @@ def test_mlp_route_cut_plot_draws_each_family_with_its_seed_range():
 def test_mlp_route_cut_plot_share_only_with_an_interval():
     import pytest
 
-    from vit_explained.plotting.lesson05 import CUT_FAMILIES, plot_mlp_route_cut
+    from vit_explained.plotting.lesson05 import plot_mlp_route_cut
 
     share = {
         "small model, init": [[0.3, 0.1, -0.06, 0.0], [0.37, 0.2, 0.1, 0.1]],
@@ -91,11 +91,16 @@ def test_mlp_route_cut_plot_share_only_with_an_interval():
     fig = plot_mlp_route_cut(None, share, intervals={"trained MNIST ViT": band})
     (ax,) = fig.axes
     labels = [text.get_text() for text in fig.legends[0].get_texts()]
-    assert labels == ["small model, init (2 seeds)", "trained MNIST ViT (mean, 95 % interval)"]
-    trained = [line for line in ax.lines if line.get_color() == CUT_FAMILIES["trained MNIST ViT"][0]]
-    assert len(trained) == 1 and list(trained[0].get_ydata()) == pytest.approx([93, 79, 71, 53])
-    segments = ax.collections[1].get_segments()  # the trained family's bars, after the 2-seed family's
+    assert labels == [
+        "small model, init (2 seeds; bar: min..max)",
+        "trained MNIST ViT (mean over batches; capped bar: 95 % interval)",
+    ]
+    (trained,) = ax.containers  # the interval: an errorbar with caps, thicker than the seeds' bars
+    assert list(trained.lines[0].get_ydata()) == pytest.approx([93, 79, 71, 53])
+    assert len(trained.lines[1]) == 2  # caps below and above
+    (segments,) = [bars.get_segments() for bars in trained.lines[2]]
     assert segments[3][:, 1].tolist() == pytest.approx([47, 59])
+    assert trained.lines[2][0].get_linewidth() > ax.collections[0].get_linewidth()[0]
     fig.canvas.draw()
     with pytest.raises(ValueError, match="unknown"):
         plot_mlp_route_cut(None, share, intervals={"other": band})

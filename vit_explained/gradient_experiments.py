@@ -5,27 +5,38 @@ The models: :func:`small_digit_vit` (8x8 digits, D = 32, the lesson's running mo
 :func:`route_norms` and :func:`skip_over_mlp` (the two routes into each attention branch),
 :func:`gradient_rms_per_entry` (LayerNorm against qkv gradient size per entry), :func:`scaled_qkv_gradients`
 (block 0's q, k, v gradients with some of its qkv rows scaled), :func:`v_over_qk`, :func:`backward_pass` and
-:func:`tensors_with_gradient`. Every function takes the batch it uses; none keeps state.
+:func:`tensors_with_gradient`. The tables: :func:`route_table` (section 2) and :func:`freeze_and_cut` with
+:func:`freeze_cut_table` (section 5). Every function takes the batch it uses; none keeps state.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 
-from .gradient_hooks import GradientRecorder, record_residual_routes
+from .gradient_hooks import (
+    GradientChange,
+    GradientRecorder,
+    RouteCut,
+    gradient_change,
+    mlp_share,
+    record_residual_routes,
+)
 from .pretrained import checkpoint_info
 from .vit import ViT
 
 __all__ = [
     "ScaledRows",
     "backward_pass",
+    "freeze_and_cut",
+    "freeze_cut_table",
     "gradient_rms_per_entry",
     "mnist_vit_maker",
     "route_norms",
+    "route_table",
     "scaled_qkv_gradients",
     "skip_over_mlp",
     "small_digit_vit",
@@ -139,3 +150,57 @@ def scaled_qkv_gradients(
     finally:
         hook.remove()
     return ScaledRows(recorder.qkv_by_layer()[f"block {block}"], caught["d_out"].norm().item())
+
+
+def route_table(trained: RouteCut, fresh: Sequence[RouteCut]) -> str:
+    """Section 2's table: the skip and the MLP route's gradient norm at each attention branch's output, for the
+    fresh models (range over ``fresh``) and the trained one, and the fresh models' skip / MLP ratio."""
+    lines = [
+        "MNIST ViT, gradient norm at each attention branch's output h: skip route / MLP route",
+        f"{'':>5} | {'skip route':^25} | {'MLP route':^25}",
+        f"{'block':>5} | {f'at init ({len(fresh)} seeds)':<17} {'trained':>7} | "
+        f"{f'at init ({len(fresh)} seeds)':<17} {'trained':>7}",
+    ]
+    for i in range(len(trained.skip)):
+        skip, mlp = [c.skip[i] for c in fresh], [c.mlp[i] for c in fresh]
+        skip_range, mlp_range = f"{min(skip):.3f} to {max(skip):.3f}", f"{min(mlp):.3f} to {max(mlp):.3f}"
+        lines.append(f"{i:>5} | {skip_range:<17} {trained.skip[i]:>7.3f} | {mlp_range:<17} {trained.mlp[i]:>7.3f}")
+    ratios = [c.skip[i] / c.mlp[i] for c in fresh for i in range(len(c.skip))]
+    lines.append(
+        f"at init, skip route / MLP route over {len(fresh)} seeds x {len(trained.skip)} blocks: "
+        f"{min(ratios):.1f} to {max(ratios):.1f}"
+    )
+    return "\n".join(lines)
+
+
+def freeze_and_cut(full: ViT, frozen: ViT, cut: ViT) -> dict[int, dict[str, GradientChange | float]]:
+    """Per block, after one backward pass on each copy: how the frozen and the cut copy's ``qkv.weight.grad``
+    differ from the full model's (``"freeze"``, ``"cut"``: :func:`gradient_change`), the MLP route's
+    ``"share"`` (:func:`mlp_share`) and how the cut copy's ``fc1.weight.grad`` differs (``"fc1"``)."""
+    changes = {}
+    for i, (a, b, c) in enumerate(zip(full.blocks, frozen.blocks, cut.blocks, strict=True)):
+        reference = a.attn.qkv.weight.grad
+        changes[i] = {
+            "freeze": gradient_change(reference, b.attn.qkv.weight.grad),
+            "cut": gradient_change(reference, c.attn.qkv.weight.grad),
+            "share": mlp_share(reference, c.attn.qkv.weight.grad),
+            "fc1": gradient_change(a.mlp.fc1.weight.grad, c.mlp.fc1.weight.grad),
+        }
+    return changes
+
+
+def freeze_cut_table(changes: Mapping[int, Mapping[str, GradientChange | float]]) -> str:
+    """The table of :func:`freeze_and_cut`: per block, is the frozen copy's qkv gradient unchanged, the cut's
+    share and change (percent), and did the cut change ``fc1``'s own gradient."""
+    lines = [
+        "qkv.weight.grad g of the frozen and the cut copy, against the full model's",
+        f"{'block':>5} | {'freeze: g unchanged':>19} | {'cut: share':>10} {'change':>6} | "
+        f"{'cut: fc1 grad changed':>21}",
+    ]
+    for i, change in changes.items():
+        unchanged, fc1_changed = change["freeze"].relative < 1e-6, change["fc1"].relative > 1e-6
+        lines.append(
+            f"{i:>5} | {unchanged!s:>19} | {change['share']:>10.0%} {change['cut'].relative:>6.0%} | "
+            f"{fc1_changed!s:>21}"
+        )
+    return "\n".join(lines)

@@ -440,8 +440,17 @@ def plot_mlp_route_cut(
                 if band.ndim != 2 or band.shape[1] != 3:
                     raise ValueError(f"{name}: give one (mean, low, high) per block, got shape {band.shape}")
                 blocks = np.arange(len(band)) + offset
-                ax.vlines(blocks, band[:, 1], band[:, 2], color=color, lw=2, alpha=0.6)
-                ax.plot(blocks, band[:, 0], color=color, label=f"{name} (mean, 95 % interval)", **GRADIENT_DOT)
+                ax.errorbar(  # a capped, thicker bar: an interval, not a range over seeds
+                    blocks,
+                    band[:, 0],
+                    yerr=[band[:, 0] - band[:, 1], band[:, 2] - band[:, 0]],
+                    color=color,
+                    elinewidth=3,
+                    capsize=5,
+                    capthick=2,
+                    label=f"{name} (mean over batches; capped bar: 95 % interval)",
+                    **GRADIENT_DOT,
+                )
                 continue
             values = np.asarray(by_seed, dtype=float) * 100  # (seeds, blocks)
             if values.ndim != 2:
@@ -450,7 +459,7 @@ def plot_mlp_route_cut(
                 )
             blocks = np.arange(values.shape[1]) + offset
             seeds = values.shape[0]
-            label = f"{name} ({seeds} seeds)" if seeds > 1 else name
+            label = f"{name} ({seeds} seeds; bar: min..max)" if seeds > 1 else name
             if seeds > 1:
                 ax.vlines(blocks, values.min(axis=0), values.max(axis=0), color=color, lw=2, alpha=0.6)
             ax.plot(blocks, values.mean(axis=0), color=color, label=label, **GRADIENT_DOT)
@@ -460,8 +469,7 @@ def plot_mlp_route_cut(
         ax.set_title(title, fontsize=10)
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_ylabel("% of the full qkv gradient")
-    bars = "min..max over seeds, or the 95 % interval" if intervals else "min..max over seeds"
-    fig.suptitle(f"qkv.weight.grad with every MLP route cut (bars: {bars})", fontsize=11)
+    fig.suptitle("qkv.weight.grad with every MLP route cut", fontsize=11)
     fig.tight_layout(rect=(0, 0.07 if len(panels) == 2 else 0.2, 1, 1))  # room below for the legend
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(
