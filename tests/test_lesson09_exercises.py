@@ -337,7 +337,7 @@ def test_my_forward_accepts(answer, capsys):
 
 
 def with_signature(signature):
-    """The reference's computation behind another signature (the Q&A's, or one without **kwargs)."""
+    """The reference's computation behind another signature (the Q&A's, or ones without **kwargs)."""
 
     def make(attn_obj):
         inner = make_reference(attn_obj)
@@ -345,6 +345,11 @@ def with_signature(signature):
 
             def my_forward(x):  # the Q&A's signature
                 return inner(x)
+
+        elif signature == "strict":
+
+            def my_forward(x, attn_mask=None, is_causal=False):  # both keywords, TypeError on any other
+                return inner(x, attn_mask=attn_mask, is_causal=is_causal)
 
         else:
 
@@ -354,6 +359,12 @@ def with_signature(signature):
         return my_forward
 
     return make
+
+
+def test_my_forward_accepts_both_keywords_without_kwargs(capsys):
+    """(x, attn_mask=None, is_causal=False) takes everything timm 1.0.26's Block passes: the stricter answer."""
+    assert lesson09.check_my_forward(with_signature("strict")) is None
+    assert capsys.readouterr().out.startswith("Correct!")
 
 
 def slip(transform=None, **options):
@@ -520,7 +531,7 @@ def test_my_forward_accepts_a_clear_refusal_of_is_causal(error, capsys):
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (with_signature("x"), "1.0.16 on.*attn_mask=None, \\*\\*kwargs"),
+        (with_signature("x"), "1.0.16 on.*both keywords.*attn_mask=None, is_causal=False, \\*\\*kwargs.*without"),
         (float_mask_as("bool"), "turns the float attn_mask into a boolean one"),
         (float_mask_as("inf"), "keeps only the -inf entries"),
         (causal_path_name_error, "is_causal=True your my_forward raised NameError.*bug on the is_causal path"),
@@ -529,7 +540,7 @@ def test_my_forward_accepts_a_clear_refusal_of_is_causal(error, capsys):
         (returns_weights_too, "returns a tuple of 2.*return only the output tensor"),
         (my_forward_itself, "pass make_my_forward.*not my_forward itself"),
         (my_forward_qa_itself, "pass make_my_forward.*not my_forward itself"),
-        (with_signature("attn_mask"), "no \\*\\*kwargs.*1.0.26.*is_causal"),
+        (with_signature("attn_mask"), "not is_causal.*1.0.26.*attn_mask=None, is_causal=False, \\*\\*kwargs.*without"),
         (slip(mask="ignored"), "additive float attn_mask: your my_forward ignores the mask"),
         (slip(mask="added"), "boolean attn_mask is not a number to add"),
         (slip(mask="inverted"), "boolean mask is inverted"),
@@ -1028,3 +1039,41 @@ def make_section5_first_step(attn_obj):
 def test_my_forward_refuses_section_5s_first_step_pasted_unchanged():
     with pytest.raises(ExerciseFailed, match="boolean attn_mask is not a number to add"):
         lesson09.check_my_forward(make_section5_first_step)
+
+
+# --- exercise 2: a right value whose gradient never reaches one head ---------------------------------------
+
+
+def loss_distillation_term_detached(class_logits, distillation_logits, labels, teacher_logits):
+    """The value is right, but the distillation term is detached: the distillation head never trains."""
+    class_term = 0.5 * F.cross_entropy(class_logits, labels)
+    return class_term + (0.5 * F.cross_entropy(distillation_logits, teacher_logits.argmax(-1))).detach()
+
+
+def loss_distillation_logits_detached(class_logits, distillation_logits, labels, teacher_logits):
+    """The distillation head's logits detached before the cross-entropy."""
+    teacher_choice = teacher_logits.argmax(-1)
+    return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(
+        distillation_logits.detach(), teacher_choice
+    )
+
+
+def loss_class_term_detached(class_logits, distillation_logits, labels, teacher_logits):
+    """The class term computed from a detached copy: the class head never trains."""
+    teacher_choice = teacher_logits.argmax(-1)
+    return 0.5 * F.cross_entropy(class_logits.detach(), labels) + 0.5 * F.cross_entropy(
+        distillation_logits, teacher_choice
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "head"),
+    [
+        (loss_distillation_term_detached, "distillation head"),
+        (loss_distillation_logits_detached, "distillation head"),
+        (loss_class_term_detached, "class head"),
+    ],
+)
+def test_hard_distillation_names_the_head_without_gradient(answer, head):
+    with pytest.raises(ExerciseFailed, match=f"no gradient reaches the {head}'s logits"):
+        lesson09.check_hard_distillation(answer)

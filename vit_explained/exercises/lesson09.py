@@ -314,8 +314,8 @@ def _soft_distillation_losses(
     return losses
 
 
-def _check_keeps_gradient(raw: Any) -> None:
-    """A right value must still be a loss one can train with: a tensor connected to the logits."""
+def _check_keeps_gradient(raw: Any, class_logits: torch.Tensor | None = None, distillation_logits=None) -> None:
+    """A right value must still be a loss one can train with: a tensor whose gradient reaches both heads."""
     if not isinstance(raw, torch.Tensor):
         fail(
             f"the value is right, but your loss is a {type(raw).__name__}, not a torch tensor: .item(), float() "
@@ -326,6 +326,19 @@ def _check_keeps_gradient(raw: Any) -> None:
             "the value is right, but your loss is detached from the logits (.detach(), torch.tensor(...) or "
             "torch.no_grad()): loss.backward() could not train the heads. Return the tensor the cross-entropies make"
         )
+    if class_logits is None or distillation_logits is None:
+        return
+    try:
+        raw.backward()
+    except Exception as error:  # the learner's graph: name what went wrong
+        fail(f"the value is right, but loss.backward() raised {type(error).__name__}: {_first_line(error)}")
+    for logits, head in ((class_logits, "class head"), (distillation_logits, "distillation head")):
+        if logits.grad is None or not logits.grad.abs().sum() > 0:
+            fail(
+                f"the value is right, but no gradient reaches the {head}'s logits: part of your loss is detached "
+                f"(.detach(), .item() or a copy under torch.no_grad()), so loss.backward() would never train the "
+                f"{head}. Keep both cross-entropies connected to their logits"
+            )
 
 
 def _gradient_hint(error: Exception) -> str | None:
@@ -587,7 +600,7 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
         mine = mine.reshape(())
         expected = hard_distillation_loss(class_logits, distillation_logits, labels, teacher)
         if close(mine, expected):
-            _check_keeps_gradient(raw)
+            _check_keeps_gradient(raw, inputs[0], inputs[1])
             continue
         _name_loss_slip(answer, inputs, mine, (class_logits, distillation_logits, labels, teacher))
     passed("the class head learns the labels and the distillation head learns the teacher's argmax, half and half.")
@@ -729,23 +742,25 @@ def _check_cls_map(cls_map: Any, expected_map: torch.Tensor) -> None:
 
 
 def _check_signature(my_forward: Callable[..., Any]) -> None:
-    """``my_forward`` must take the keywords timm's Block passes, and any a later version adds."""
+    """``my_forward`` must take both keywords timm's Block passes: attn_mask and is_causal (or **kwargs)."""
     try:
         parameters = inspect.signature(my_forward).parameters
     except (TypeError, ValueError):
         return  # no signature to read (a builtin): the calls below show what it accepts
     if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
         return
+    if {"attn_mask", "is_causal"} <= set(parameters):
+        return  # the stricter signature: both keywords, and a TypeError on any other
+    suggestion = "def my_forward(x, attn_mask=None, is_causal=False, **kwargs) (or the same without **kwargs, stricter)"
     if "attn_mask" in parameters:
         fail(
-            "my_forward takes attn_mask but no **kwargs: timm 1.0.26's Block calls "
+            "my_forward takes attn_mask but not is_causal: timm 1.0.26's Block calls "
             "self.attn(x, attn_mask=attn_mask, is_causal=is_causal), so it raises TypeError there; "
-            "end the signature with **kwargs"
+            f"add is_causal: {suggestion}"
         )
     fail(
         "timm's Block (1.0.16 on) calls self.attn(x, attn_mask=attn_mask) (1.0.26 adds is_causal=...): "
-        "my_forward must take these keywords, e.g. def my_forward(x, attn_mask=None, **kwargs), "
-        "or the call raises TypeError"
+        f"my_forward must take both keywords, e.g. {suggestion}, or the call raises TypeError"
     )
 
 
