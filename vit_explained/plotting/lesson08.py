@@ -284,13 +284,14 @@ def _deletion_panel(
     xlabel: str = "fraction of patches deleted, highest ranked first",
     legend: str = "upper right",
 ) -> None:
-    """One panel: the reference (a broad gray line underneath), then each curve with its own colour,
+    """One panel: the reference (a broad gray line underneath, traced by a thin dashed line on top),
+    then each curve with its own colour,
     dash and marker (so a curve lying on another stays visible) and its bootstrap band."""
     if reference is not None:
         name, values = reference
         array = _curve_values(name, values)
-        x = _deletion_x(counts, array.shape[1], name)
-        mean = array.mean(0)
+        x_ref = x = _deletion_x(counts, array.shape[1], name)
+        mean_ref = mean = array.mean(0)
         area = float(np.trapezoid(mean, x))
         ax.plot(
             x,
@@ -325,6 +326,8 @@ def _deletion_panel(
             zorder=3,
             label=f"{name} (area {area:.2f})",
         )
+    if reference is not None:  # a thin dashed line on top, so the reference shows over a curve lying on it
+        ax.plot(x_ref, mean_ref, "--", color="0.2", lw=0.9, zorder=4)
     ax.set_xlabel(xlabel)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
@@ -354,8 +357,9 @@ def plot_deletion_curves(
 
     Each curve has its own colour, dash and (open) marker, so one lying on another stays visible;
     ``bands`` shades the 95 % bootstrap interval of the mean curve (the images resampled, seed 0).
-    ``reference`` names one of ``curves`` drawn as a broad gray line under the others, in every
-    panel. ``stroke_first`` (``{name: (B, S)}``) adds a second panel to the right, e.g. each map's
+    ``reference`` names one of ``curves`` drawn as a broad gray line under the others, traced by a
+    thin dashed line on top of them (so it shows where a curve lies on it), in every panel.
+    ``stroke_first`` (``{name: (B, S)}``) adds a second panel to the right, e.g. each map's
     order within the inked patches with the blank patches last; its curves keep the colours of the
     ``curves`` whose names they start with. ``xlabel``: e.g. "fraction of patches inserted, ..." for
     insertion curves (:func:`vit_explained.attention_maps.insertion_areas`), drawn the same way.
@@ -473,7 +477,7 @@ def plot_norm_histogram(
     a, b = everyone.double().numpy(), picked.double().numpy()
     top = max(float(a.max()), float(b.max()), cutoff) * 1.08
     bins = np.linspace(0.0, top, 60)
-    fig = new_figure(figsize=(6.4, 2.9), layout="constrained")
+    fig = new_figure(figsize=(7.4, 4.0), layout="constrained")
     ax = fig.subplots()
     ax.hist(a, bins=bins, density=True, color="0.6", alpha=0.7, label=f"{labels[0]} ({len(a):,})")
     ax.hist(b, bins=bins, density=True, histtype="step", color="C3", lw=1.8, label=f"{labels[1]} ({len(b):,})")
@@ -482,7 +486,9 @@ def plot_norm_histogram(
     ax.set_xlabel("token norm / its digit's median patch-token norm")
     ax.set_ylabel("density (log scale)")
     ax.set_title(title, fontsize=9.5)
-    ax.legend(fontsize=7.5, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the bars
+    ax.set_xlim(0.0, top)
+    ax.set_ylim(top=ax.get_ylim()[1] * 30)  # head room above the bars for the legend
+    ax.legend(fontsize=8.5, framealpha=0.9, loc="upper right")  # in the empty corner, right of the bars
     return _settle(fig)
 
 
