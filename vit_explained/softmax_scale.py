@@ -61,8 +61,9 @@ def softmax_saturation(
     head_dim, num_keys = _checks.positive_int("head_dim", head_dim), _checks.positive_int("num_keys", num_keys)
     samples = _checks.positive_int("samples", samples)
     generator = torch.Generator().manual_seed(seed)
-    q0, k0 = torch.randn(2, samples, num_keys, head_dim, generator=generator)  # (heads, N, d) each, spread 1
-    upstream = torch.randn(samples, num_keys, num_keys, generator=generator)  # a random gradient from above
+    # float64 (drawn as float32, so the same numbers): the printed ratios must not depend on the CPU
+    q0, k0 = torch.randn(2, samples, num_keys, head_dim, generator=generator).double()  # (heads, N, d), spread 1
+    upstream = torch.randn(samples, num_keys, num_keys, generator=generator).double()  # a random gradient from above
     stats = {}
     for name, scale in [("unscaled", 1.0), ("scaled", head_dim**-0.5)]:
         q, k = q0.clone().requires_grad_(), k0.clone().requires_grad_()
@@ -229,7 +230,7 @@ def summarize_saturation(
                     u / s
                     for u, s in zip(per_seed(d, "unscaled", "grad_q"), per_seed(d, "scaled", "grad_q"), strict=True)
                 ],
-                digits=0,
+                digits=1,
             )
             for d in ratio_at
         },

@@ -320,7 +320,10 @@ def plot_query_attention(
         vmin=0, interpolation="nearest",
     )  # fmt: skip
     fig.colorbar(overlay, ax=middle, fraction=0.046, pad=0.04, label="weight")
-    shown = right.imshow(scores[1:].reshape(rows, cols).numpy(), cmap="coolwarm", interpolation="nearest")
+    limit = max(float(scores[1:].abs().max()), 1e-6)  # diverging colours centred on 0: white is a score of 0
+    shown = right.imshow(
+        scores[1:].reshape(rows, cols).numpy(), cmap="coolwarm", vmin=-limit, vmax=limit, interpolation="nearest"
+    )
     fig.colorbar(shown, ax=right, fraction=0.046, pad=0.04, label="score")
     if query:
         _outline_query(query, (rows, cols), (height / rows, width / cols), pixels=(left, middle), grid_ax=right)
@@ -641,10 +644,11 @@ def plot_cost_growth(
             counts, [c.matrix_bytes / 1e6 for c in costs], style, color=colour, label=label, ms=7 - 2 * index
         )
         flops_ax.plot(counts, [c.matmul_flops / 1e9 for c in costs], style, color=colour, label=label, ms=7 - 2 * index)
-    for ax, title in (
-        (memory_ax, "memory of the attention matrix (MB) ~ h·N²"),
-        (flops_ax, "FLOPs of q·kᵀ and weights·v (GFLOP) ~ D·N²"),
+    for ax, title, ylabel in (
+        (memory_ax, "memory of the attention matrix ~ h·N²", "memory per image (MB, float32)"),
+        (flops_ax, "FLOPs of q·kᵀ and weights·v ~ D·N²", "GFLOP per image"),
     ):
+        ax.set_ylabel(ylabel)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xticks(counts, [str(n) for n in counts])
