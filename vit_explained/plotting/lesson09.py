@@ -49,7 +49,8 @@ DEIT_TABLE3 = {
 def plot_paper_distillation(results: dict[str, float] | None = None) -> Figure:
     """Bars of the gain over no distillation (points) of each student in ``results`` (default
     :data:`DEIT_TABLE3`; top-1 in %, the key ``"none"`` required, ``"teacher"`` drawn as a dashed line),
-    each bar labelled with its top-1 accuracy. The bars start at 0, so their heights compare."""
+    each bar labelled with its top-1 accuracy and its gain. The bars start at 0, so their heights compare; a
+    gain of zero is drawn as a marker on the zero line."""
     results = dict(DEIT_TABLE3 if results is None else results)
     if "none" not in results:
         raise ValueError(f"results needs the 'none' entry (no distillation), got {sorted(results)}")
@@ -61,11 +62,13 @@ def plot_paper_distillation(results: dict[str, float] | None = None) -> Figure:
     ax = fig.subplots()
     colours = [_COLOURS["distillation"] if "token" in name else "#777777" for name in names]
     bars = ax.bar(range(len(names)), gains, color=colours, width=0.6)
-    for bar, name in zip(bars, names, strict=True):
+    for position, (bar, name, gain, colour) in enumerate(zip(bars, names, gains, colours, strict=True)):
+        if abs(gain) < 0.05:  # a zero-height bar is invisible: a marker on the zero line shows it is there
+            ax.plot(position, 0, marker="D", markersize=6, color=colour, zorder=3, clip_on=False)
         ax.annotate(
-            f"{results[name]:.1f} %",
+            f"{results[name]:.1f} %\n{gain:+.1f}",
             (bar.get_x() + bar.get_width() / 2, max(bar.get_height(), 0)),
-            xytext=(0, 2),
+            xytext=(0, 5 if abs(gain) < 0.05 else 2),
             textcoords="offset points",
             ha="center",
             fontsize=7,
@@ -75,7 +78,7 @@ def plot_paper_distillation(results: dict[str, float] | None = None) -> Figure:
         ax.legend(fontsize=7, loc="upper left")
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(range(len(names)), [name.replace(", ", "\n") for name in names], fontsize=8)
-    ax.set_ylim(min(0, *gains) - 0.1, max(0, *gains, (teacher or base) - base) + 0.4)
+    ax.set_ylim(min(0, *gains) - 0.15, max(0, *gains, (teacher or base) - base) + 0.55)
     ax.set_ylabel("gain over no distillation\n(points of top-1)", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     ax.set_title("DeiT-B on ImageNet-1k by distillation (DeiT arXiv v2 Table 3)", fontsize=9)
