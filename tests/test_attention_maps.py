@@ -608,7 +608,12 @@ def test_deletion_plot_panels_bands_and_reference():
         "ink first, reference",
         "rollout, stroke first",
     ]
-    lines = {line.get_label().split(" (area")[0]: line for line in left.get_lines()}
+    lines = {line.get_label().split(" (area")[0]: line for line in left.get_lines() if line.get_label()[0] != "_"}
+    # the reference is traced again by a thin dashed line on top of every curve, outside the legend
+    trace = [line for line in left.get_lines() if line.get_label()[0] == "_"]
+    assert len(trace) == 1 and trace[0].get_linestyle() == "--"
+    assert trace[0].get_zorder() > max(line.get_zorder() for line in lines.values())
+    assert (trace[0].get_ydata() == lines["ink first, reference"].get_ydata()).all()
     # every curve its own dash and marker, so one lying on another stays visible; the stroke-first version keeps
     # its base map's colour
     assert len({(line.get_linestyle(), line.get_marker()) for line in lines.values()}) == 3
