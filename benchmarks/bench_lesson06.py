@@ -6,7 +6,7 @@
 
 Every run is on scikit-learn's 8x8 digits (1,257 train / 180 validation / 360 test) with the lesson's
 recipe (``QUICK``: AdamW lr 1e-2, weight decay 0.05, label smoothing 0.1, batch 64, warm-up 10 % then
-cosine, no augmentation), one torch thread, from seeds 0, 1, ... . Seven sections:
+cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
 
 - ``compare`` (10 seeds, as ``pooling``; the others 3): the 1-block ViT (2x2 patches), the same ViT with a soft split
   (overlapping 4x4 windows, stride 2) and with a 3x3 convolutional stem (8 channels), and ``SmallCNN`` of
@@ -26,6 +26,10 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . Seven section
 - ``clinic``: the debugging clinic's runs, one per bug (``clinic.run(bug, steps=150, lr=1e-2)``, seed 0):
   every step's loss, the step-0 gradient norms and the validation accuracy; the lesson reads them
   (``clinic.stored_clinic_runs``) instead of training them, and a test checks a fresh run's first steps.
+- ``size``: the plain ViT and ``SmallCNN`` width 8 on 300 and 600 of the training digits (nested subsets of
+  one seed-0 shuffle; the full 1,257 are ``compare``'s first seeds), 400 steps each, seeds 0, 1, 2.
+- ``bootstrap``: appendix E's bootstrap interval of the selection overstatement with 1,000 resamples
+  (``clinic.overstatement_interval``, seed 0), from the stored ``selection`` runs.
 - ``timing`` (no training for accuracy): the CPU time per step of each ``compare`` model measured 5 more
   times, so the equal-seconds plan's time ratios come with the range they vary over on this machine.
 
@@ -202,8 +206,38 @@ def train_selection(seed: int) -> tuple[int, float, str]:
     return seed, history.final_val_accuracy, "".join("1" if r else "0" for r in right.tolist())
 
 
+SIZES = (300, 600)  # training digits (the full 1,257 are ``compare``'s runs)
+SIZE_MODELS = ("ViT", "SmallCNN width 8")
+SIZE_SEEDS = 3
+
+
+def train_size(job: tuple[str, int, int]) -> tuple[str, int, int, float]:
+    """One run on the first ``size`` training digits of a fixed seed-0 shuffle (nested subsets), for
+    ``EQUAL_STEPS`` steps (the batch size divides none of the sizes: the epochs are chosen so that
+    epochs * ceil(size / 64) == EQUAL_STEPS). Returns its test accuracy."""
+    name, size, seed = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    keep = torch.randperm(len(data.train_labels), generator=torch.Generator().manual_seed(0))[:size]
+    data = data._replace(train_images=data.train_images[keep], train_labels=data.train_labels[keep])
+    steps_per_epoch = -(-size // QUICK.batch_size)
+    assert EQUAL_STEPS % steps_per_epoch == 0, (size, steps_per_epoch)
+    model = build(name, seed, data)
+    fit(
+        model,
+        data,
+        dataclasses.replace(QUICK, seed=seed, epochs=EQUAL_STEPS // steps_per_epoch),
+        progress=False,
+        device="cpu",
+    )
+    return name, size, seed, evaluate(model, data.test_images, data.test_labels)
+
+
+SELECTION_RESAMPLES = 1000
+
+
 PATH = RESULTS / "lesson06_runs.json"
-SECTIONS = ("compare", "init", "pooling", "selection", "lr", "timing", "overfit", "clinic")
+SECTIONS = ("compare", "init", "pooling", "selection", "lr", "timing", "overfit", "clinic", "size", "bootstrap")
 CLINIC_STEPS, CLINIC_LR = 150, 1e-2
 
 
@@ -265,6 +299,31 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
             "optimizer": "adam",
             "runs": {bug: done[bug] for bug in clinic.BUGS},
         }
+    if section == "bootstrap":  # appendix E's interval, with the resamples the lesson's cell cannot afford
+        import numpy as np
+
+        selection = json.loads(PATH.read_text())["selection"]
+        right = np.array([[digit == "1" for digit in run] for run in selection["test_correct"]])
+        low, high = clinic.overstatement_interval(right, np.array(selection["val"]), resamples=SELECTION_RESAMPLES)
+        return {
+            "runs": 5,
+            "resamples": SELECTION_RESAMPLES,
+            "splits": 10,
+            "seed": 0,
+            "interval": [round(low, 4), round(high, 4)],
+        }
+    if section == "size":  # the "small data" account tested: fewer training digits, the same 400 steps
+        compare = json.loads(PATH.read_text())["compare"]["equal_steps"]["test"]
+        full = len(load_digits().train_labels)
+        result = {"steps": EQUAL_STEPS, "sizes": [*SIZES, full], "seeds": list(range(SIZE_SEEDS)), "test": {}}
+        for size in SIZES:
+            result["test"][str(size)] = {name: [] for name in SIZE_MODELS}
+        result["test"][str(full)] = {name: compare[name][:SIZE_SEEDS] for name in SIZE_MODELS}  # compare's runs
+        jobs = [(name, size, seed) for size in SIZES for name in SIZE_MODELS for seed in range(SIZE_SEEDS)]
+        with ProcessPoolExecutor(workers) as executor:
+            for name, size, _seed, test in executor.map(train_size, jobs):
+                result["test"][str(size)][name].append(test)
+        return result
     if section == "timing":  # the equal-seconds plan's time ratios, measured again (one process: no pool)
         return {
             "repeats": TIMING_REPEATS,
@@ -475,6 +534,35 @@ def summary(results: dict) -> str:
     if "selection" in results:
         lines += [f"## Selection: {SELECTION_RUNS} runs of one recipe", ""]
         lines += [f"validation accuracy {over_seeds(results['selection']['val'], percent=True)}", ""]
+    if "bootstrap" in results:
+        b = results["bootstrap"]
+        low, high = (100 * x for x in b["interval"])
+        lines += [
+            f"Selection overstatement (picked by test accuracy, best of {b['runs']}), bootstrap over the runs with "
+            f"{b['resamples']} resamples: 95 % interval [{low:+.1f}, {high:+.1f}] points.",
+            "",
+        ]
+    if "size" in results:
+        size = results["size"]
+        lines += [
+            f"## Training-set size at {size['steps']} steps (test accuracy, 360 digits, seeds {size['seeds']})",
+            "",
+        ]
+        rows = []
+        for n in size["sizes"]:
+            runs = size["test"][str(n)]
+            comparison = paired_seeds(runs["SmallCNN width 8"], runs["ViT"], percent=True)
+            t = comparison.t_interval()
+            rows.append(
+                [
+                    f"{n:,}",
+                    over_seeds(runs["ViT"], percent=True),
+                    over_seeds(runs["SmallCNN width 8"], percent=True),
+                    f"{100 * comparison.difference.mean:+.1f} [{100 * t.low:+.1f}, {100 * t.high:+.1f}]",
+                ]
+            )
+        header = ["training digits", "ViT", "SmallCNN width 8", "CNN - ViT, points [t-interval]"]
+        lines += [markdown_table(header, rows), ""]
     return "\n".join(lines)
 
 
@@ -493,6 +581,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for section in args.only:
         count = args.seeds if args.seeds is not None else (10 if section in ("compare", "pooling") else 3)
+        if section == "size" and count != SIZE_SEEDS:
+            parser.error(f"size runs {SIZE_SEEDS} seeds (the first of compare's)")
         seeds = range(count)
         load, start = os.getloadavg(), time.perf_counter()
         if args.extend and section == "compare":
@@ -521,11 +611,13 @@ def main(argv: list[str] | None = None) -> int:
             "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
             "machine": machine("1"),
             "load_average": [round(load[0], 1), round(end_load[0], 1)],
-            "workers": 1 if section == "timing" else args.workers,
+            "workers": 1 if section in ("timing", "bootstrap") else args.workers,
             "seeds": []
-            if section == "timing"
+            if section in ("timing", "bootstrap")
             else [0]
             if section == "clinic"
+            else list(range(SIZE_SEEDS))
+            if section == "size"
             else list(seeds)
             if section != "selection"
             else list(range(SELECTION_RUNS)),

@@ -248,6 +248,14 @@ def test_accuracy_accepts_answers_written_differently(answer, capsys):
             lambda logits, labels: int((logits.argmax(dim=1) == labels).all()),
             "all\\(\\) asks whether every prediction is right",
         ),
+        (
+            lambda logits, labels: float((logits.argmax(dim=1) == labels).all()),
+            "all\\(\\) asks whether every prediction is right",
+        ),
+        (
+            lambda logits, labels: (logits.argmax(dim=1) == labels).all().float().mean().item(),
+            "all\\(\\) asks whether every prediction is right",
+        ),
         (lambda logits, labels: (logits.argmin(dim=1) == labels).float().mean().item(), "is not"),
         (lambda logits, labels: 1 - accuracy(logits, labels), "is not"),  # the error rate
         (lambda logits, labels: (logits.argmax(dim=1) == labels).float(), "one number for the whole batch"),

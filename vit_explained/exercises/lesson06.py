@@ -34,6 +34,8 @@ def _logit_cases() -> list[tuple[torch.Tensor, torch.Tensor]]:
         labels = torch.randint(0, classes, (batch,), generator=generator)
         labels[: batch // 2] = logits[: batch // 2].argmax(1)  # about half right
         cases.append((logits, labels))
+    logits = torch.randn(9, 4, generator=generator) * 3  # every row right: all() gives 1, a compared logit 0
+    cases.append((logits, logits.argmax(1)))
     return cases
 
 
@@ -63,9 +65,7 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
         "you returned a percentage; return a fraction in [0, 1]",
     ),
     (
-        lambda logits, labels, result, integer: (
-            integer and result == int((logits.argmax(1) == labels).sum()) // len(labels)
-        ),
+        lambda logits, labels, result, _: result == int((logits.argmax(1) == labels).sum()) // len(labels),
         "you returned 0 unless every prediction is right (then 1): all() asks whether every prediction is "
         "right, and integer division (the count of correct predictions // the batch size) rounds down the "
         "same way; take the mean of a float tensor, or divide with /",
