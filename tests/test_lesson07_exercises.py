@@ -67,6 +67,8 @@ def first_split_only(height, width):
         (lambda h, w: count_reference(h, w) + 1, "class token"),
         (lambda h, w: count_reference(w, w), "assumes a square image"),  # the width used twice
         (lambda h, w: (h // 16, w // 16), "pair"),
+        (lambda h, w: (h // 16) ** 2, r"the original code's square-image count \(img_size // 16\) \*\* 2"),
+        (lambda h, w: (w // 16) ** 2, r"the original code's square-image count \(img_size // 16\) \*\* 2"),
         (lambda h, w: h * w / 256, "whole number"),
     ],
 )

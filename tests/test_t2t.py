@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from vit_explained import T2TViT, TokenAttention, Tokens2Token, TokenTransformer, count_parameters, t2t_chain
+from vit_explained.t2t import pixels_used
 
 
 @pytest.mark.parametrize(
@@ -114,3 +115,20 @@ def test_qk_scale_sets_the_backbone_scale_as_the_original_code_does():
 def test_qk_scale_must_be_positive(bad):
     with pytest.raises(ValueError, match="qk_scale must be positive"):
         T2TViT(32, in_channels=1, num_classes=2, embed_dim=16, depth=1, heads=2, mlp_ratio=2, token_dim=8, qk_scale=bad)
+
+
+def test_pixels_used_and_splits_only():
+    torch.manual_seed(0)
+    module = Tokens2Token(28, in_channels=1, token_dim=16, embed_dim=32)
+    image = torch.rand(1, 1, 28, 28, requires_grad=True)
+    window = pixels_used(module.soft_splits[0](image)[0, 24], image)  # row 3, col 3 of the 7 x 7 grid
+    expected = torch.zeros(28, 28, dtype=torch.bool)
+    expected[10:17, 10:17] = True
+    assert torch.equal(window, expected)
+    chained = module.splits_only(image)
+    assert chained.shape == (1, 7 * 7 * 3 * 3 * 3 * 3, 2, 2)
+    corner = pixels_used(chained[0, :, 0, 0], image)
+    expected = torch.zeros(28, 28, dtype=torch.bool)
+    expected[:17, :17] = True
+    assert torch.equal(corner, expected)
+    assert bool(pixels_used(module(image)[0, 0], image).all())  # the token transformers attend globally

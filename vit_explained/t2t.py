@@ -149,6 +149,20 @@ class Tokens2Token(nn.Module):
             images = tokens_to_image(tokens, stage.grid.rows, stage.grid.cols)  # (B, token_dim, rows, cols)
         return self.project(self.soft_splits[-1](images))
 
+    def splits_only(self, images: torch.Tensor) -> torch.Tensor:
+        """The soft splits and reshapes alone, without the token transformers or ``project``:
+        ``(B, C, H, W) -> (B, C * k1 * k1 * k2 * k2 * ..., rows, cols)``, on the final grid."""
+        for split, stage in zip(self.soft_splits, self.stages, strict=True):
+            images = tokens_to_image(split(images), stage.grid.rows, stage.grid.cols)
+        return images
+
+
+def pixels_used(token: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
+    """The pixels one token depends on: ``(H, W)``, True where the gradient of the sum of ``token``
+    (computed from ``image``, a ``(1, C, H, W)`` tensor with ``requires_grad``) is non-zero in any channel."""
+    (gradient,) = torch.autograd.grad(token.sum(), image)
+    return (gradient[0] != 0).any(dim=0)
+
 
 class T2TViT(nn.Module):
     """T2T-ViT: ``(B, in_channels, H, W) -> (B, num_classes)``.

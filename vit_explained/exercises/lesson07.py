@@ -296,6 +296,12 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
         "T2T's windows overlap and are padded; count the windows of each soft split in turn",
     ),
     (
+        lambda h, w, answer, stages: answer in {(h // 16) ** 2, (w // 16) ** 2},
+        "for {case} you return {answer}: that is the original code's square-image count (img_size // 16) ** 2, "
+        "one side's H // 16 used twice. It is right only for square sides of 16k, 16k + 1 or 16k + 2 pixels; "
+        "rows come from the height and columns from the width, each through all three soft splits",
+    ),
+    (
         lambda h, w, answer, stages: _one_side_twice(answer, stages),
         "for {case} you return {answer}, one side's count times itself: your count assumes a square image "
         "(the height used twice, or the width). Rows come from the height and columns from the width, each "
