@@ -248,3 +248,10 @@ def test_seeds_and_digits_interval():
     assert clinic.seeds_and_digits_interval(same_a, same_b)[1:] == pytest.approx((t.low, t.high))
     with pytest.raises(ValueError, match="seeds, digits"):
         clinic.seeds_and_digits_interval(a, b[:, :10])
+
+
+def test_text_table():
+    text = clinic.text_table(["pair", "mean"], [["CNN-8 - ViT", "+1.9"], ["a", "-10.0"]])
+    assert text.splitlines() == ["pair          mean", "-----------  -----", "CNN-8 - ViT   +1.9", "a            -10.0"]
+    with pytest.raises(ValueError, match="every row needs 2 cells"):
+        clinic.text_table(["pair", "mean"], [["only one"]])

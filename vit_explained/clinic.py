@@ -25,6 +25,8 @@ from .data import DigitSplit, load_digits
 from .training import evaluate, lr_factor
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy as np
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "simulated_overstatement",
     "stored_clinic_runs",
     "stored_runs",
+    "text_table",
 ]
 
 #: The cross-entropy of a model that gives each of 10 classes probability 1/10.
@@ -369,6 +372,23 @@ def sign_count(a, b, digits: int = 360) -> tuple[int, int]:
 
     difference = np.rint(digits * np.asarray(a, dtype=float)) - np.rint(digits * np.asarray(b, dtype=float))
     return int((difference > 0).sum()), int((difference < 0).sum())
+
+
+def text_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table for a notebook's output: ``header`` and ``rows`` (cells turned into text with
+    ``str``), columns padded to their widest cell, two spaces apart, a dashed rule under the header;
+    the first column is left-aligned, the others right-aligned (numbers line up)."""
+    cells = [[str(cell) for cell in header]] + [[str(cell) for cell in row] for row in rows]
+    if any(len(row) != len(cells[0]) for row in cells):
+        raise ValueError(f"every row needs {len(cells[0])} cells, as the header has")
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+
+    def line(row: list[str]) -> str:
+        padded = (c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        return "  ".join(padded)
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]).rstrip(), rule, *(line(row).rstrip() for row in cells[1:])])
 
 
 def attention_at_step_0(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:

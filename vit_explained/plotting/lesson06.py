@@ -214,7 +214,8 @@ def plot_losses(
     if not losses or any(len(values) == 0 for values in losses.values()):
         raise ValueError("losses must map each name to a non-empty sequence of per-step losses")
     smooth = max(1, int(smooth))
-    styles = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 2))]
+    # brown (C5) long dashes and pink (C6) dots: no two short-dashed styles side by side
+    styles = ["-", "--", "-.", ":", (0, (5, 1)), (0, (10, 3)), (0, (1, 2))]
     markers = ["o", "s", "^", "v", "D", "P", "X"]
     count = len(losses)
     fig = new_figure(figsize=(9.5, 4))
@@ -242,7 +243,7 @@ def plot_losses(
     # Runs that end at ln 10 lie on top of each other: magnify that band in an inset.
     stuck = [d for d in drawn if abs(d[1][-min(20, len(d[1])) :].mean() - chance) < 0.1]
     if len(stuck) >= 2:
-        inset = ax.inset_axes([0.06, 0.06, 0.36, 0.34])
+        inset = ax.inset_axes([0.1, 0.07, 0.34, 0.33])  # room for its tick labels
         for steps, running, style in stuck:
             inset.plot(steps, running, **{**style, "label": None})
         inset.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1)
@@ -250,8 +251,8 @@ def plot_losses(
         high = max(r[len(r) // 3 :].max() for _, r, _ in stuck)
         pad = max(0.005, 0.15 * (high - low))
         inset.set_ylim(low - pad, high + pad)
-        inset.set_title("the runs that end at ln 10, magnified", fontsize=8)
-        inset.tick_params(labelsize=7)
+        inset.set_title("the runs that end at ln 10, magnified", fontsize=9)
+        inset.tick_params(labelsize=9)
         inset.grid(alpha=0.3)
     ax.set(xlabel="step", ylabel="cross-entropy (running mean)", title=title)
     ax.set_ylim(0, max(3.0, chance + 0.5))
