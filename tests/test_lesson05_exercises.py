@@ -117,7 +117,7 @@ def test_w_v_gradient_rejects(wrong, message):
         check_w_v_gradient(wrong)
 
 
-# --- exercise 4: which parts learn with every block's attention and the head frozen ----------------------
+# --- exercise 5: which parts learn with every block's attention and the head frozen ----------------------
 
 RIGHT = {"embeddings", "norm1", "norm2", "mlp", "final norm"}
 
@@ -404,7 +404,7 @@ def test_in_place_value_gradient_slip_is_still_named():
         check_value_gradient(a_at_grad_out_in_place)
 
 
-# --- exercise 5: the cut, by hand ------------------------------------------------------------------------
+# --- exercise 6: the cut, by hand ------------------------------------------------------------------------
 
 
 def block_with_cut(block, x):
@@ -568,7 +568,7 @@ def test_frozen_attention_parts_accepts_floats_and_patch_embedding(answer, capsy
     assert capsys.readouterr().out.startswith("Correct!")
 
 
-# --- exercise 6: dW_q, through the scores -----------------------------------------------------------------
+# --- exercise 4: dW_q, through the scores -----------------------------------------------------------------
 
 import math  # noqa: E402
 

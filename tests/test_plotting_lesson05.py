@@ -36,7 +36,7 @@ def test_frozen_groups_have_no_bar_and_keep_their_colour_in_the_legend():
     assert tallest_frozen < min(dot.get_ydata()[0] for dot in dots)  # a 0 sits below every real norm
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
     assert "mlp" in labels and labels[-1] == NO_GRADIENT_LABEL
-    assert texts(fig).count("no\ngradient") == 1  # the band's label
+    assert texts(fig).count("no gradient") == 1  # the band's label, one line
     legend_markers = [h for h in ax.get_legend().legend_handles if isinstance(h, Line2D)]
     assert [h.get_marker() for h in legend_markers][-1] == "x"
 
@@ -66,7 +66,7 @@ def test_mlp_route_cut_plot_draws_each_family_with_its_seed_range():
     assert not plt.fignum_exists(fig.number)
     left, right = fig.axes
     labels = [text.get_text() for text in fig.legends[0].get_texts()]
-    assert labels == ["small model, init (2 seeds; bar: min..max)", "trained MNIST ViT"]
+    assert labels == ["small model, init (2 seeds; dot: mean, bar: min..max)", "trained MNIST ViT"]
     trained = [line for line in right.lines if line.get_color() == CUT_FAMILIES["trained MNIST ViT"][0]]
     assert list(trained[0].get_ydata()) == pytest.approx([96, 82, 75, 54])  # shown in %
     bars = left.collections[0].get_segments()  # one min..max bar per block for the 2-seed family
@@ -92,8 +92,8 @@ def test_mlp_route_cut_plot_share_only_with_an_interval():
     (ax,) = fig.axes
     labels = [text.get_text() for text in fig.legends[0].get_texts()]
     assert labels == [
-        "small model, init (2 seeds; bar: min..max)",
-        "trained MNIST ViT (mean over batches; capped bar: 95 % interval)",
+        "small model, init (2 seeds; dot: mean, bar: min..max)",
+        "trained MNIST ViT (dot: mean over batches, capped bar: 95 % interval)",
     ]
     (trained,) = ax.containers  # the interval: an errorbar with caps, thicker than the seeds' bars
     assert list(trained.lines[0].get_ydata()) == pytest.approx([93, 79, 71, 53])

@@ -89,7 +89,7 @@ def test_lesson05_figure_draws_frozen_groups_and_rejects_empty_input():
     fig = plot_gradient_norms(groups, {"block 0": {"q": 0.01, "k": 0.02, "v": 0.3}})
     assert len(fig.axes) == 2
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
-    assert labels == ["qkv", "mlp", "head", "0: no gradient (frozen)"]  # the frozen mlp keeps its colour
+    assert labels == ["qkv", "mlp", "head", "no gradient (frozen)"]  # the frozen mlp keeps its colour
     with pytest.raises(ValueError, match="groups is empty"):
         plot_gradient_norms({})
     with pytest.raises(ValueError, match="every gradient norm in groups is 0"):

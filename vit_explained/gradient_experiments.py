@@ -153,11 +153,12 @@ def scaled_qkv_gradients(
 
 
 def route_table(trained: RouteCut, fresh: Sequence[RouteCut]) -> str:
-    """Section 2's table: the skip and the MLP route's gradient norm at each attention branch's output, for the
-    fresh models (range over ``fresh``) and the trained one, and the fresh models' skip / MLP ratio."""
+    """Appendix D's table: the skip route's and this block's MLP branch's gradient norm at each attention branch's
+    output (not section 5's share through all later MLPs), for the fresh models (range over ``fresh``) and the
+    trained one, and the fresh models' skip / MLP ratio."""
     lines = [
-        "MNIST ViT, gradient norm at each attention branch's output h: skip route / MLP route",
-        f"{'':>5} | {'skip route':^25} | {'MLP route':^25}",
+        "MNIST ViT, gradient norm at each attention branch's output h: skip route / this block's MLP branch",
+        f"{'':>5} | {'skip route':^25} | {'MLP branch':^25}",
         f"{'block':>5} | {f'at init ({len(fresh)} seeds)':<17} {'trained':>7} | "
         f"{f'at init ({len(fresh)} seeds)':<17} {'trained':>7}",
     ]
@@ -167,7 +168,7 @@ def route_table(trained: RouteCut, fresh: Sequence[RouteCut]) -> str:
         lines.append(f"{i:>5} | {skip_range:<17} {trained.skip[i]:>7.3f} | {mlp_range:<17} {trained.mlp[i]:>7.3f}")
     ratios = [c.skip[i] / c.mlp[i] for c in fresh for i in range(len(c.skip))]
     lines.append(
-        f"at init, skip route / MLP route over {len(fresh)} seeds x {len(trained.skip)} blocks: "
+        f"at init, skip route / MLP branch over {len(fresh)} seeds x {len(trained.skip)} blocks: "
         f"{min(ratios):.1f} to {max(ratios):.1f}"
     )
     return "\n".join(lines)

@@ -306,7 +306,7 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
 def _diagnose_w_q(
     result: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, k: torch.Tensor, grad_scores: torch.Tensor
 ) -> None:
-    """Fail with what went wrong in ``w_q_gradient`` (exercise 6)."""
+    """Fail with what went wrong in ``w_q_gradient`` (exercise 4)."""
     batch_size, tokens, width = x.shape
     head = k.shape[-1]
     root = head**0.5
@@ -358,7 +358,7 @@ def _diagnose_w_q(
 
 
 def check_w_q_gradient(w_q_gradient: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
-    """Exercise 6: ``w_q_gradient(x, k, grad_scores) -> dW_q`` for ``S = (x @ W_q.T) @ k^T / sqrt(d)``.
+    """Exercise 4: ``w_q_gradient(x, k, grad_scores) -> dW_q`` for ``S = (x @ W_q.T) @ k^T / sqrt(d)``.
 
     ``x``: ``(B, N, D)``, ``k``: ``(B, N, d)``, ``grad_scores`` = dL/dS: ``(B, N, N)``; the answer has the
     shape of ``W_q``, ``(d, D)``, summed over the batch.
@@ -377,10 +377,10 @@ def check_w_q_gradient(w_q_gradient: Callable[[torch.Tensor, torch.Tensor, torch
     passed("dQ = dS K / sqrt(d), then dW_q = dQ^T X summed over tokens and images: W_q learns only through the scores.")
 
 
-#: Exercise 4 asks module by module: the three LayerNorms apart, since norm1 and the final norm are in question.
+#: Exercise 5 asks module by module: the three LayerNorms apart, since norm1 and the final norm are in question.
 PARTS = ("embeddings", "norm1", "qkv", "proj", "norm2", "mlp", "final norm", "head")
 
-#: What exercise 4 freezes: every block's attention (qkv and proj) and the head.
+#: What exercise 5 freezes: every block's attention (qkv and proj) and the head.
 FROZEN = ("qkv", "proj", "head")
 
 #: other ways to write a part's name (after lower-casing and turning "_", "-" and "." into spaces)
@@ -522,7 +522,7 @@ def _answer_parts(answer: object) -> set[str]:
 
 
 def check_frozen_attention_parts(parts_with_gradient: Callable[[], object]) -> None:
-    """Exercise 4: which parts of a ViT get a non-zero gradient when every block's attention and the head are frozen?
+    """Exercise 5: which parts of a ViT get a non-zero gradient when every block's attention and the head are frozen?
 
     ``parts_with_gradient()`` returns the names from :data:`PARTS` that get one (a set, list, or any
     collection; names as written there, any case, ``_`` for a space), or a dict ``{part: True/False}``
@@ -545,9 +545,9 @@ def check_frozen_attention_parts(parts_with_gradient: Callable[[], object]) -> N
     )
 
 
-# --- exercise 5: cut the MLP route ---------------------------------------------------------------------
+# --- exercise 6: cut the MLP route ---------------------------------------------------------------------
 
-#: Exercise 5 writes the cut itself: the package's context manager that does it is refused.
+#: Exercise 6 writes the cut itself: the package's context manager that does it is refused.
 _NO_PACKAGE_CUT = forbid(
     gradient_hooks.cut_mlp_route.__wrapped__,
     reason="the cut written by hand with detach() (not the package's cut_mlp_route),",
@@ -682,7 +682,7 @@ def _hooks_left(block: nn.Module) -> bool:
 
 
 def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Tensor]) -> None:
-    """Exercise 5: ``block_with_cut(block, x)`` computes a pre-norm ``Block``'s output with the MLP route cut:
+    """Exercise 6: ``block_with_cut(block, x)`` computes a pre-norm ``Block``'s output with the MLP route cut:
     the same values as ``block(x)``, and the gradient of ``h + mlp(norm2(h.detach()))``."""
     for index, (dim, _, _, batch, tokens) in enumerate(_CUT_CASES):
         block, x, grad_out = _cut_case(index)

@@ -34,7 +34,7 @@ def plot_gradient_norms(
     ``groups``: ``{(layer, part): norm}`` (from ``GradientRecorder.by_group``), drawn as one dot
     per group, grouped by layer in the order given and coloured by part. A norm of 0 (a frozen
     group, no gradient) has no dot: a cross in a grey "no gradient" band below every dot (``floor``
-    fixes the axis bottom, see :func:`_draw_groups`), and the legend's entry ``0: no gradient (frozen)``;
+    fixes the axis bottom, see :func:`_draw_groups`), and the legend's entry ``no gradient (frozen)``;
     its part keeps its colour in the legend. ``qkv``: optional
     ``{"block i": {"q": norm, "k": norm, "v": norm}}`` (from ``GradientRecorder.qkv_by_layer``),
     drawn in a second panel.
@@ -79,7 +79,7 @@ def _log_axis(
 GRADIENT_DOT = {"marker": "o", "markersize": 7, "linestyle": "none"}
 #: how a group without gradient (frozen) is drawn: no bar (its height is 0), a cross at the floor, and "0"
 NO_GRADIENT = {"marker": "x", "markersize": 7, "markeredgewidth": 2, "linestyle": "none"}
-NO_GRADIENT_LABEL = "0: no gradient (frozen)"
+NO_GRADIENT_LABEL = "no gradient (frozen)"
 
 
 def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str, floor: float | None = None) -> None:
@@ -119,15 +119,15 @@ def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str, 
         handles.append(Line2D([], [], color="0.3", label=NO_GRADIENT_LABEL, **NO_GRADIENT))
         ax.axhspan(floor, band, color="0.9", zorder=0)
         ax.text(
-            1.01,
+            0.995,
             floor * 1.4,
-            "no\ngradient",
+            "no gradient",
             transform=ax.get_yaxis_transform(),
-            ha="left",
+            ha="right",
             va="center",
-            fontsize=8,
+            fontsize=7.5,
             color="0.3",
-        )  # just right of the axis, level with the band
+        )  # one line inside the band, at its right end (the head, never frozen by the widget, has its dot high above)
     _log_axis(ax, floor, top, ticks, labels, ncol=7 if frozen_seen else 6, spacing=1.0, handles=handles)
     ax.set_ylabel("gradient norm  ||dL/dθ||")
     ax.set_title(title)
@@ -413,6 +413,7 @@ def plot_mlp_route_cut(
     shares: Mapping[str, Sequence[Sequence[float]]],
     *,
     intervals: Mapping[str, Sequence[tuple[float, float, float]]] | None = None,
+    details: Mapping[str, str] | None = None,
 ) -> Figure:
     """Two panels, per block: how much the qkv gradient changed when every MLP route is cut, and the MLP share.
 
@@ -422,6 +423,7 @@ def plot_mlp_route_cut(
     ``families=None`` draws the share panel only. ``intervals``: ``{family: [(mean, low, high) per block]}`` in
     fractions (e.g. a mean over batches with its 95 % interval); in the share panel that family is drawn as this
     mean with a bar over the interval instead of its per-seed values, and its legend entry says so.
+    ``details``: ``{family: text}`` added to that family's legend entry (e.g. which data it was measured on).
     """
     if not shares or (families is not None and set(families) != set(shares)):
         raise ValueError("families and shares need the same, non-empty set of model families")
@@ -435,6 +437,7 @@ def plot_mlp_route_cut(
     for ax, (data, title) in zip(axes, panels, strict=True):
         for name, by_seed in data.items():
             color, offset = CUT_FAMILIES.get(name, ("black", 0.0))
+            extra = f"{details[name]}; " if details and name in details else ""
             if data is shares and name in intervals:
                 band = np.asarray(intervals[name], dtype=float) * 100  # (blocks, 3): mean, low, high
                 if band.ndim != 2 or band.shape[1] != 3:
@@ -448,7 +451,7 @@ def plot_mlp_route_cut(
                     elinewidth=3,
                     capsize=5,
                     capthick=2,
-                    label=f"{name} (mean over batches; capped bar: 95 % interval)",
+                    label=f"{name} ({extra}dot: mean over batches, capped bar: 95 % interval)",
                     **GRADIENT_DOT,
                 )
                 continue
@@ -459,7 +462,7 @@ def plot_mlp_route_cut(
                 )
             blocks = np.arange(values.shape[1]) + offset
             seeds = values.shape[0]
-            label = f"{name} ({seeds} seeds; bar: min..max)" if seeds > 1 else name
+            label = f"{name} ({seeds} seeds; {extra}dot: mean, bar: min..max)" if seeds > 1 else name
             if seeds > 1:
                 ax.vlines(blocks, values.min(axis=0), values.max(axis=0), color=color, lw=2, alpha=0.6)
             ax.plot(blocks, values.mean(axis=0), color=color, label=label, **GRADIENT_DOT)
