@@ -619,7 +619,7 @@ def test_mha_accepts_answers_written_differently(answer, capsys):
     [
         (
             lambda mha, x: mha(*[x.reshape(x.shape[1], x.shape[0], -1)] * 3)[0].reshape(x.shape),
-            "reshape is not transpose, on the way in and on the way out",
+            "view/reshape is not transpose, on the way in and on the way out",
         ),
         (lambda mha, x: mha(x.transpose(0, 1), x, x)[0], r"raised .*transpose each of them \(not only the query\)"),
         (lambda mha, x: mha(*[x.transpose(0, 1)] * 3)[1], r"the result has shape"),  # the weights
@@ -629,7 +629,7 @@ def test_mha_accepts_answers_written_differently(answer, capsys):
         ),  # on the way out
         (
             lambda mha, x: mha(*[x.reshape(x.shape[1], x.shape[0], -1)] * 3)[0].transpose(0, 1),
-            r"the input is reshaped, not transposed: x.reshape\(N, B, D\)",
+            r"the input is reshaped, not transposed: x.view\(N, B, D\) or x.reshape\(N, B, D\)",
         ),  # on the way in
         (lambda mha, x: None, "is a NoneType"),
         (lambda mha, x: mha.forward(*[x.transpose(0, 1)] * 3, need_weights=False), r"returns \(output, weights\)"),
@@ -780,6 +780,23 @@ def test_attention_names_d_to_the_one_half_as_d_over_2():
     with pytest.raises(ExerciseFailed, match=r"divided by d/2: d\*\*1/2 is \(d\*\*1\)/2") as failure:
         check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / (q.shape[-1] ** 1 / 2)).softmax(-1) @ v)
     assert "fixed 1/8" not in str(failure.value)
+
+
+def test_attention_names_inline_d_to_the_one_half():
+    # dots / d**1/2 is (dots / d) / 2: the same slip written inline, dividing by 2 d
+    with pytest.raises(ExerciseFailed, match=r"divided by 2 d: dots / d\*\*1/2 is \(dots / d\*\*1\) / 2") as failure:
+        check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / q.shape[-1] ** 1 / 2).softmax(-1) @ v)
+    assert "the values differ" not in str(failure.value)
+
+
+def test_mha_names_view_on_the_way_out():
+    def view_out(mha, x):
+        batch, tokens, dim = x.shape
+        t = x.transpose(0, 1)
+        return mha(t, t, t)[0].view(batch, tokens, dim)
+
+    with pytest.raises(ExerciseFailed, match=r"out\.view\(B, N, D\) or out\.reshape\(B, N, D\)"):
+        check_mha_forward(view_out)
 
 
 def test_attention_right_with_d_to_the_0_5_and_mT(capsys):

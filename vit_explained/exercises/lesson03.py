@@ -256,6 +256,10 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
         ),
         "the scores are divided by d/2: d**1/2 is (d**1)/2, since ** binds tighter than /; write d**0.5 or "
         "math.sqrt(d)": (dots / (head_dim / 2)).softmax(-1) @ v,
+        "the scores are divided by 2 d: dots / d**1/2 is (dots / d**1) / 2, since ** binds tighter than / and "
+        "the divisions run left to right; write dots / d**0.5 or dots / math.sqrt(d)": (
+            (dots / head_dim / 2).softmax(-1) @ v
+        ),
         "the scale is a fixed 1/8, ViT-B's 1/sqrt(64): it is right only for heads 64 wide; take d from the "
         "tensors, q.shape[-1]": (dots / 8).softmax(-1) @ v,
         "the scores are divided by sqrt(N), the number of tokens (q.shape[-2]); the scale is 1 / sqrt(d), the "
@@ -383,12 +387,15 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
 
 
 _RESHAPE_MESSAGES = {
-    "in": "the input is reshaped, not transposed: x.reshape(N, B, D) keeps the numbers in memory order, so each "
-    "'sequence' the module sees holds pieces of different images and tokens. Swap the axes with transpose(0, 1)",
-    "out": "the input is right, but the output is reshaped, not transposed: out.reshape(B, N, D) on the (N, B, D) "
-    "output interleaves tokens of different images. Swap the axes back with transpose(0, 1)",
-    "both": "reshape is not transpose, on the way in and on the way out: reshape keeps the numbers in memory order, "
-    "so each 'sequence' holds pieces of different images and tokens. Swap the axes with transpose(0, 1), both times",
+    "in": "the input is reshaped, not transposed: x.view(N, B, D) or x.reshape(N, B, D) keeps the numbers in "
+    "memory order, so each 'sequence' the module sees holds pieces of different images and tokens. Swap the axes "
+    "with transpose(0, 1)",
+    "out": "the input is right, but the output is reshaped, not transposed: out.view(B, N, D) or "
+    "out.reshape(B, N, D) on the (N, B, D) output interleaves tokens of different images. Swap the axes back "
+    "with transpose(0, 1)",
+    "both": "view/reshape is not transpose, on the way in and on the way out: view and reshape keep the numbers in "
+    "memory order, so each 'sequence' holds pieces of different images and tokens. Swap the axes with "
+    "transpose(0, 1), both times",
 }
 
 
