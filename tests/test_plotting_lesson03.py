@@ -208,3 +208,19 @@ def test_plot_cost_growth_memory_follows_heads_and_flops_follow_width():
     assert wide[-1] / wide[0] == pytest.approx(256)  # N^2
     with pytest.raises(ValueError, match="at least one"):
         plot_cost_growth(layers=())
+
+
+def test_softmax_row_saturates_without_the_scale_and_passes_back_little():
+    from vit_explained.plotting.lesson03 import plot_softmax_rows, softmax_row
+
+    narrow, _ = softmax_row(4, num_keys=197, seed=0)
+    wide, wide_gradient = softmax_row(64, num_keys=197, seed=0)
+    assert narrow.shape == wide.shape == (197,)
+    assert math.isclose(float(wide.sum()), 1.0, rel_tol=1e-9)
+    assert narrow.max() < 0.5 < 0.9 < wide.max()  # spread 2 at d = 4, 8 at d = 64
+    assert wide_gradient.norm() < 0.01  # a saturated row passes back almost nothing
+    assert abs(float(wide_gradient.sum())) < 1e-9  # the softmax's gradient sums to 0 over a row
+    fig = plot_softmax_rows((4, 64), num_keys=197, seed=0)
+    assert len(fig.axes) == 4
+    with pytest.raises(ValueError):
+        softmax_row(0)

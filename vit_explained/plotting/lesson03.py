@@ -658,3 +658,56 @@ def plot_cost_growth(
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
     return fig
+
+
+def softmax_row(head_dim: int, num_keys: int = 197, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """One softmax row without the scale: ``(weights, gradient at the scores)``, each ``(num_keys,)``.
+
+    One query and ``num_keys`` keys of width ``head_dim`` are standard normals (spread 1, drawn from
+    ``seed``); the scores are ``k q`` (no ``1/sqrt(d)``); the upstream gradient at the weights is a
+    standard normal per key (drawn from ``seed``, independent of ``head_dim``), as in
+    :func:`vit_explained.softmax_scale.softmax_saturation`. The gradient at the scores is
+    :func:`vit_explained.softmax_scale.score_gradient`. Computed in float64.
+    """
+    from ..softmax_scale import score_gradient
+
+    head_dim, num_keys = _checks.positive_int("head_dim", head_dim), _checks.positive_int("num_keys", num_keys)
+    upstream = torch.randn(num_keys, generator=torch.Generator().manual_seed(seed)).double()
+    generator = torch.Generator().manual_seed(seed + 1)
+    query, keys = (
+        torch.randn(head_dim, generator=generator).double(),
+        torch.randn(num_keys, head_dim, generator=generator).double(),
+    )
+    weights = (keys @ query).softmax(dim=-1)
+    return weights, score_gradient(weights, upstream)
+
+
+def plot_softmax_rows(head_dims: Sequence[int] = (4, 64), num_keys: int = 197, seed: int = 0) -> Figure:
+    """One unscaled softmax row per head width, side by side: the weights as bars (keys sorted by
+    weight, largest first) and, below, the gradient that reaches each key's score for a random
+    upstream gradient (:func:`softmax_row`). Titles give the largest weight and the gradient's norm."""
+    fig = new_figure(figsize=(11.5, 4.6))
+    axes = fig.subplots(2, len(head_dims), sharex=True, squeeze=False)
+    rows = [softmax_row(head_dim, num_keys, seed) for head_dim in head_dims]
+    top = max(float(gradient.abs().max()) for _, gradient in rows)
+    for column, (head_dim, (weights, gradient)) in enumerate(zip(head_dims, rows, strict=True)):
+        order = weights.argsort(descending=True)
+        positions = np.arange(num_keys)
+        weight_ax, grad_ax = axes[0, column], axes[1, column]
+        weight_ax.bar(positions, weights[order].numpy(), width=1.0, color=_UNSCALED)
+        weight_ax.set_ylim(0, 1.1 * float(weights.max()))  # each panel on its own scale: see the largest weight
+        weight_ax.set_title(
+            f"d = {head_dim}, no scale: largest weight {weights.max():.2f}"
+            + (" (saturated)" if weights.max() > SATURATED else ""),
+            fontsize=10,
+        )
+        grad_ax.bar(positions, gradient[order].numpy(), width=1.0, color="black")
+        grad_ax.set_ylim(-1.1 * top, 1.1 * top)
+        grad_ax.axhline(0, color="grey", linewidth=0.6)
+        grad_ax.set_title(f"gradient at the scores: norm {gradient.norm():.3f}", fontsize=10)
+        grad_ax.set_xlabel(f"the {num_keys} keys, sorted by weight")
+    axes[0, 0].set_ylabel("softmax weight")
+    axes[1, 0].set_ylabel("gradient at the score")
+    fig.suptitle("One query's softmax row over random keys (spread 1) and what it passes back", fontsize=11)
+    fig.tight_layout()
+    return fig
