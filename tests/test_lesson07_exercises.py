@@ -724,6 +724,7 @@ def field_with(splits, *, spacing_of=lambda k, s: s, step=lambda k: k - 1, start
         (lambda splits: field_with(splits, own=True), "its own stride"),
         (lambda splits: field_with(splits, step=lambda k: k, start=0), "kernel - 1 neighbours"),
         (lambda splits: field_forward(splits) - 1, "one short"),
+        (lambda splits: field_forward(splits) + 1, "one too many"),
         (lambda splits: math.prod(k for k, _, _ in splits), "kernels multiplied"),
         (lambda splits: math.prod(s for _, s, _ in splits), "strides multiplied"),
         (lambda splits: field_forward(splits) ** 2, "return its side"),

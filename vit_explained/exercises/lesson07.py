@@ -165,6 +165,12 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
         "the first pixel to the last; the field also holds the first pixel (start from 1)",
     ),
     (
+        lambda splits: _receptive_field(splits) + 1,
+        "for the chain {splits} you return {answer}, one too many: (kernel - 1) * spacing already counts every "
+        "pixel the window adds beyond the first, and the first pixel is counted once (start from 1, not 2, or "
+        "don't add 1 at the end)",
+    ),
+    (
         lambda splits: math.prod(kernel for kernel, _, _ in splits),
         "for the chain {splits} you return {answer}, the kernels multiplied. Windows of windows overlap, so "
         "their sides do not multiply: each split widens the field by (kernel - 1) times the spacing of its "
