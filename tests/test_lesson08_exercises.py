@@ -451,7 +451,7 @@ def test_grid_accepts_answers_written_differently(answer, capsys):
     ("wrong", "message"),
     [
         (lambda w, r, c: class_token_attention(w, (r, c)), "build the class token's grid yourself"),
-        (lambda w, r, c: w[:, :, -1, 1:].reshape(*w.shape[:2], r, c), "differs from the class token's attention"),
+        (lambda w, r, c: w[:, :, -1, 1:].reshape(*w.shape[:2], r, c), "took the last row"),
         (lambda w, r, c: w[:, :, 1, 1:].reshape(*w.shape[:2], r, c), "differs"),  # row 1: the first patch's
         (
             lambda w, r, c: (w[:, :, 0, 1:] / w[:, :, 0, 1:].sum(-1, keepdim=True)).reshape(*w.shape[:2], r, c),
@@ -1079,3 +1079,43 @@ def test_in_place_work_on_a_copy_is_still_accepted(capsys):
 
     check_gradient_weighted_rollout(copies_first)
     assert "Correct" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- fix round 11: three more named slips
+
+
+def rollout_with_softmax(matrices):
+    """Exercise 2 with a softmax where each row should be divided by its sum."""
+    result = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    for m in matrices:
+        result = (0.5 * m + 0.5 * torch.eye(m.shape[-1], dtype=m.dtype)).softmax(-1) @ result
+    return result
+
+
+def grid_last_row(weights, rows, cols):
+    """Exercise 3 reading the last token's row instead of the class token's."""
+    return weights[:, :, -1, 1:].reshape(*weights.shape[:2], rows, cols)
+
+
+def chefer_batch_mean(weights, grads):
+    """Exercise 4 averaging over the batch (dim 0) instead of the heads (dim 1)."""
+    batch, _, tokens, _ = weights[0].shape
+    relevance = torch.eye(tokens, dtype=weights[0].dtype).expand(batch, tokens, tokens)
+    for w, g in zip(weights, grads, strict=True):
+        relevance = relevance + (g * w).clamp(min=0).mean(0) @ relevance
+    return relevance
+
+
+def test_rollout_names_a_softmax_for_the_row_sum():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*with a softmax.*Divide each row by its sum"):
+        check_rollout(rollout_with_softmax)
+
+
+def test_grid_names_the_last_row():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*took the last row.*row 0"):
+        check_class_token_grid(grid_last_row)
+
+
+def test_gradient_weighted_rollout_names_a_mean_over_the_batch():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*averaged over the batch \(dim 0\)"):
+        check_gradient_weighted_rollout(chefer_batch_mean)

@@ -275,6 +275,7 @@ def _rollout_variants(matrices: list[torch.Tensor]) -> dict[str, torch.Tensor]:
         "columns": [u / u.sum(-2, keepdim=True) for u in unnormalised],
         "normalise first": [0.5 * normalise(m) + 0.5 * identity for m in matrices],
         "keepdim": [without_keepdim(u) for u in unnormalised],
+        "softmax": [u.softmax(-1) for u in unnormalised],  # a softmax where a division by the row sum belongs
     }
     variants: dict[str, torch.Tensor | None] = {"order": identity}
     for layer in mixed:
@@ -303,6 +304,12 @@ def _rollout_variants(matrices: list[torch.Tensor]) -> dict[str, torch.Tensor]:
 
 #: ``(variant of _rollout_variants, what went wrong)``, in the order they are tried.
 _ROLLOUT_MISTAKES = (
+    (
+        "softmax",
+        "you re-normalised the rows with a softmax: that exponentiates the weights first, so the mix is no longer "
+        "half the attention and half the identity (and every weight, even a 0, gets a share). Divide each row by "
+        "its sum: m / m.sum(-1, keepdim=True)",
+    ),
     (
         "identity",
         "your rollout ignores the residual connection: each block adds its input back "
@@ -560,6 +567,11 @@ def _name_grid_slip(
             "the class token's row sums to 1 over all N columns, its own column included, and what it spends "
             "on itself is part of the picture (dividing it out hides it)"
         )
+    if close(got, weights[..., -1, 1:].reshape(expected.shape)):
+        fail(
+            f"for {case} you took the last row, what the last patch attends to. The class token is token 0 "
+            "(prepended before the patches), so its row is row 0: weights[..., 0, 1:]"
+        )
     if close(got, weights[..., 1:, 0].reshape(expected.shape)):
         fail(
             f"for {case} you took a column: how much each patch attends to the class token. The class "
@@ -772,9 +784,19 @@ def check_gradient_weighted_rollout(
         case = f"{layers} layer(s) of ({batch}, {heads}, {tokens}, {tokens}) {str(dtype).replace('torch.', '')} weights"
         given_weights, given_grads = [w.clone() for w in weights], [g.clone() for g in grads]
         got = _NO_GRADIENT_ROLLOUT(
-            gradient_weighted_rollout, given_weights, given_grads, hint=functools.partial(_chefer_hint, case=case)
+            gradient_weighted_rollout,
+            given_weights,
+            given_grads,
+            hint=functools.partial(_chefer_hint, case=case, inputs=(weights, grads)),
         )
         got = as_tensor(got, f"your result for {case}")
+        batch_mean = _batch_averaged_chefer(weights, grads)
+        if (
+            isinstance(batch_mean, torch.Tensor)
+            and tuple(got.shape) == tuple(batch_mean.shape)
+            and close(got, batch_mean)
+        ):
+            fail(f"for {case} {_BATCH_MEAN}")
         for what, originals, given in (("grads", grads, given_grads), ("weights", weights, given_weights)):
             if _changed_in_place(originals, given):
                 fail(
@@ -800,9 +822,32 @@ def check_gradient_weighted_rollout(
     passed("clamp grad * A at 0 per head, average the heads, R = R + A_bar @ R from R = I: Chefer et al.'s map.")
 
 
-def _chefer_hint(error: Exception, case: str) -> str:
-    """Name a float32 identity meeting float64 weights or an in-place update of an expanded identity;
-    otherwise say which case it was."""
+_BATCH_MEAN = (
+    "you averaged over the batch (dim 0), mixing different images' attention into one map: the weights are "
+    "(B, heads, N, N), so average over the heads, dim 1, and keep one map per image"
+)
+
+
+def _batch_averaged_chefer(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> torch.Tensor | str:
+    """Chefer's rule with the mean taken over dim 0 (the batch) instead of dim 1 (the heads); where that
+    cannot broadcast, the error message it raises (a learner's code raising the same one made this slip)."""
+    batch, _, tokens, _ = weights[0].shape
+    relevance = torch.eye(tokens, dtype=weights[0].dtype).expand(batch, tokens, tokens)
+    try:
+        for w, g in zip(weights, grads, strict=True):
+            relevance = relevance + (g * w).clamp(min=0).mean(0) @ relevance
+    except RuntimeError as error:
+        return str(error)
+    return relevance
+
+
+def _chefer_hint(
+    error: Exception, case: str, inputs: tuple[list[torch.Tensor], list[torch.Tensor]] | None = None
+) -> str:
+    """Name a mean over the batch, a float32 identity meeting float64 weights or an in-place update of an
+    expanded identity; otherwise say which case it was."""
+    if inputs is not None and str(error) == _batch_averaged_chefer(*inputs):
+        return f"That was for {case}: {_BATCH_MEAN}"
     if _aliases(error):
         return f"That was for {case}: {_ALIASING_HINT}"
     if _mixes_dtypes(error):
