@@ -161,3 +161,33 @@ def test_make_test_runs_each_lesson_once(tmp_path):
         assert not any("::Cell" in line for line in together)
     else:
         assert any("::Cell" in line for line in together)
+
+
+def test_every_assertion_cell_is_folded_in_jupyterlab_and_colab():
+    """tools/hide_checks.py: a `hide-input` cell has source_hidden (JupyterLab) and cellView "form" with a
+    "# @title" line (Colab), so a learner on either sees the claim, not its asserts."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import hide_checks
+
+    unfolded = [
+        f"{path.relative_to(ROOT)} cell {i}: {problem}"
+        for path in hide_checks.notebooks()
+        for i, cell in enumerate(json.loads(path.read_text())["cells"])
+        for problem in hide_checks.problems(cell)
+    ]
+    assert unfolded == [], "run python3 tools/hide_checks.py:\n" + "\n".join(unfolded[:20])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_heading_appears_twice(path):
+    """An editing slip that pastes a section twice shows the learner the same heading twice."""
+    headings = [
+        line.strip()
+        for cell in json.loads(path.read_text())["cells"]
+        if cell["cell_type"] == "markdown"
+        for line in "".join(cell["source"]).splitlines()
+        if line.startswith("#")
+    ]
+    assert sorted({h for h in headings if headings.count(h) > 1}) == []
