@@ -289,7 +289,7 @@ def test_attention_rejects_the_fused_shortcut_and_restores_it():
 
 def test_attention_rejects_wrong_shape():
     with pytest.raises(ExerciseFailed, match="should be like v's"):
-        check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1))
+        check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1).sum(-1))
 
 
 def test_attention_checker_leaves_global_random_state_alone():
@@ -573,6 +573,11 @@ def package_attention(q, k, v):
         (lambda q, k, v: (attention(q, k, v), None), "return a torch.Tensor"),
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).sigmoid() @ v, "values differ"),  # not a softmax
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(1) @ v, r"over the heads axis \(dim=1\)"),
+        (
+            lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1),
+            r"the attention weights.*missing step is `@ v`",
+        ),
+        (lambda q, k, v: torch.softmax(q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5, dim=-1), r"missing step is `@ v`"),
         (lambda q, k, v: F.softmax(q @ k.mT / math.sqrt(q.shape[-1]), dim=0) @ v, "over the batch axis"),
         (lambda q, k, v: (q @ k / math.sqrt(q.shape[-1])).softmax(-1) @ v, r"raised RuntimeError.*k\.transpose"),
         (lambda q, k, v: (torch.matmul(q, k) * q.shape[-1] ** -0.5).softmax(-1) @ v, r"k\.transpose\(-2, -1\)"),
@@ -682,6 +687,8 @@ def test_memory_accepts_answers_written_differently(answer, capsys):
         (lambda: 0.17, "gigabytes"),  # rounded to hundredths of a gigabyte
         (lambda: 8 * 16 * 577 * 577 * 4 / 2**30, "gibibytes"),
         (lambda: 8 * 16 * 578 * 578 * 4, r"N = 578: the class token is already one of the 577 tokens"),
+        (lambda: 1.7046e8, r"off by 352 bytes \(too large\): it looks rounded; give the exact integer"),
+        (lambda: 170_459_000, r"off by 648 bytes \(too small\).*exact integer"),
         (lambda: 8 * 16 * 580 * 580 * 4, r"1.04% too large"),  # close but no named slip: says how far, not "1 times"
         (lambda: 8 * 16 * 570 * 570 * 4, r"2.41% too small"),
         (lambda: 2 * 8 * 16 * 577 * 577 * 4, "the weights alone"),

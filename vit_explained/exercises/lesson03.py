@@ -366,9 +366,15 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
             ),
             f"your result {where}",
         )
+        expected = F.scaled_dot_product_attention(q, k, v)
+        weights = (q @ k.transpose(-2, -1) / math.sqrt(head_dim)).softmax(-1)
+        if tuple(result.shape) == tuple(weights.shape) and close(result, weights):
+            fail(
+                f"{where} your result is the attention weights, of shape (B, h, N, N) = {tuple(weights.shape)}: the "
+                "missing step is `@ v`, the weighted sum of the values: return weights @ v"
+            )
         if tuple(result.shape) != shape:
             fail(f"{where} the result has shape {tuple(result.shape)}; it should be like v's")
-        expected = F.scaled_dot_product_attention(q, k, v)
         with torch.random.fork_rng(devices=[]):  # leave the learner's random numbers alone
             module = Attention(heads * head_dim, heads).to(dtype)
         module.fused = False
@@ -529,6 +535,12 @@ def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
         if math.isclose(answer, wrong, rel_tol=1e-2 if rounded else 1e-3):
             fail(mistake)
     ratio = answer / right if right else float("nan")
+    if abs(answer - right) < 1e-3 * right:  # e.g. 1.7046e8: rounded, not a slip in the count
+        off = round(abs(answer - right)) if math.isfinite(answer) else answer
+        fail(
+            f"{answer:,} is off by {off:,} bytes ({'too large' if answer > right else 'too small'}): it looks "
+            "rounded; give the exact integer, B * h * N**2 * 4 with whole numbers"
+        )
     if 0.9 < ratio < 1.1:
         size = f"{abs(ratio - 1):.2%} too {'large' if ratio > 1 else 'small'}"
     else:
