@@ -6,6 +6,7 @@ import torch.nn.functional as F
 
 from vit_explained.gradient_experiments import (
     backward_pass,
+    fc1_scaling_growth,
     freeze_and_cut,
     freeze_cut_table,
     gradient_rms_per_entry,
@@ -122,3 +123,14 @@ def test_freeze_and_cut_and_its_table(batch):
     assert [row.split()[2] for row in rows] == ["True"] * 4
     assert [row.split()[-1] for row in rows] == ["True", "True", "True", "False"]
     assert rows[1].split()[4] == f"{changes[1]['share']:.0%}"
+    short = freeze_cut_table(changes, with_change=False).splitlines()
+    assert len(short[2].split()) == len(rows[0].split()) - 1 and [row.split()[4] for row in short[2:]] == [
+        row.split()[4] for row in rows
+    ]
+
+
+def test_fc1_scaling_growth_is_one_at_scale_one_and_grows_norm2(batch):
+    norm_growth, qkv_growth = fc1_scaling_growth(*batch, seed=0, scale=1.0)
+    assert norm_growth == pytest.approx(1.0) and qkv_growth == pytest.approx(1.0)
+    norm_growth, _ = fc1_scaling_growth(*batch, seed=0)
+    assert norm_growth > 1.2  # the layer after norm2 grew, so norm2's gradient grows

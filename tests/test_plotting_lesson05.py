@@ -119,3 +119,48 @@ def test_widget_draws_frozen_norms_below_the_norms_they_replace():
     real_norms = [value for (layer, part), value in unfrozen.items() if part == "norms"]
     assert max(crosses) < min(real_norms)  # a 0 never sits above the real (unfrozen) norm it replaced
     assert max(crosses) < ax.get_ylim()[0] * 2  # inside the band at the bottom
+
+
+def test_cut_families_figure_draws_three_families_and_the_trained_interval():
+    from types import SimpleNamespace
+
+    import pytest
+
+    from vit_explained.plotting.lesson05 import plot_cut_families
+
+    def cut(*share):
+        return SimpleNamespace(qkv_share=list(share))
+
+    band = [SimpleNamespace(estimate=e, low=e - 3, high=e + 3) for e in (93, 79, 71, 53)]
+    fig = plot_cut_families(
+        [cut(0.3, 0.1, 0.0, 0.0), cut(0.37, 0.2, 0.1, 0.1)],
+        [cut(0.5, 0.3, 0.1, 0.0)],
+        cut(0.96, 0.82, 0.75, 0.54),
+        band,
+    )
+    assert not plt.fignum_exists(fig.number) and len(fig.axes) == 1
+    labels = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert len(labels) == 3 and "64 digits each" in labels[0] and "95 % interval" in labels[2]
+    trained = [line for line in fig.axes[0].lines if list(line.get_ydata()) == pytest.approx([93, 79, 71, 53])]
+    assert trained  # the trained family is drawn at its batch means, not its one-pass shares
+    fig.canvas.draw()
+
+
+def test_cut_route_stops_at_the_cross():
+    fig = plot_two_routes(cut=True)
+    ax = fig.axes[0]
+    cross = next(line for line in ax.lines if line.get_marker() == "X")
+    cross_y = cross.get_ydata()[0]
+    mlp_ends = [
+        a.xy[1]
+        for a in ax.texts
+        if hasattr(a, "arrow_patch")
+        and a.arrow_patch is not None
+        and a.arrow_patch.get_edgecolor() is not None
+        and a.xy[0] == _x(cross)
+    ]
+    assert mlp_ends and min(mlp_ends) > cross_y  # the dashed MLP route ends above the cross, not at dL/dh
+
+
+def _x(cross):
+    return cross.get_xdata()[0]

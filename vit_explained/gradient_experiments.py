@@ -3,7 +3,7 @@
 The models: :func:`small_digit_vit` (8x8 digits, D = 32, the lesson's running model) and
 :func:`mnist_vit_maker` (fresh copies of the shipped MNIST ViT's architecture and init). The measurements:
 :func:`route_norms` and :func:`skip_over_mlp` (the two routes into each attention branch),
-:func:`gradient_rms_per_entry` (LayerNorm against qkv gradient size per entry), :func:`scaled_qkv_gradients`
+:func:`gradient_rms_per_entry` and :func:`fc1_scaling_growth` (LayerNorm against qkv gradient size per entry), :func:`scaled_qkv_gradients`
 (block 0's q, k, v gradients with some of its qkv rows scaled), :func:`v_over_qk`, :func:`backward_pass` and
 :func:`tensors_with_gradient`. The tables: :func:`route_table` (section 2) and :func:`freeze_and_cut` with
 :func:`freeze_cut_table` (section 5). Every function takes the batch it uses; none keeps state.
@@ -31,6 +31,7 @@ from .vit import ViT
 __all__ = [
     "ScaledRows",
     "backward_pass",
+    "fc1_scaling_growth",
     "freeze_and_cut",
     "freeze_cut_table",
     "gradient_rms_per_entry",
@@ -121,6 +122,30 @@ def gradient_rms_per_entry(
     return entries["norm"].pow(2).mean().sqrt().item(), entries["qkv.weight"].pow(2).mean().sqrt().item()
 
 
+def fc1_scaling_growth(
+    images: torch.Tensor, labels: torch.Tensor, seed: int, scale: float = 5.0
+) -> tuple[float, float]:
+    """How many times the per-entry gradient (RMS) of every ``norm2`` and of every ``qkv.weight`` grows when only
+    the ``fc1`` weights (the layer right after ``norm2``) of a fresh :func:`small_digit_vit` (``seed``,
+    ``init="timm"``) are multiplied by ``scale``; one backward pass each on ``images`` ``(B, 1, 8, 8)``."""
+
+    def rms(factor: float) -> tuple[float, float]:
+        model = small_digit_vit(seed, fused=True, init="timm")
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                if name.endswith("fc1.weight"):
+                    p.mul_(factor)
+        F.cross_entropy(model(images), labels).backward()
+        grads = {
+            kind: torch.cat([p.grad.flatten() for n, p in model.named_parameters() if kind in n])
+            for kind in ("norm2", "qkv.weight")
+        }
+        return grads["norm2"].pow(2).mean().sqrt().item(), grads["qkv.weight"].pow(2).mean().sqrt().item()
+
+    (norm_before, qkv_before), (norm_after, qkv_after) = rms(1.0), rms(scale)
+    return norm_after / norm_before, qkv_after / qkv_before
+
+
 class ScaledRows(NamedTuple):
     """Block ``block``'s gradients after some of its qkv rows were scaled (see :func:`scaled_qkv_gradients`)."""
 
@@ -190,18 +215,18 @@ def freeze_and_cut(full: ViT, frozen: ViT, cut: ViT) -> dict[int, dict[str, Grad
     return changes
 
 
-def freeze_cut_table(changes: Mapping[int, Mapping[str, GradientChange | float]]) -> str:
+def freeze_cut_table(changes: Mapping[int, Mapping[str, GradientChange | float]], *, with_change: bool = True) -> str:
     """The table of :func:`freeze_and_cut`: per block, is the frozen copy's qkv gradient unchanged, the cut's
-    share and change (percent), and did the cut change ``fc1``'s own gradient."""
+    share (and, with ``with_change``, its change; percent), and did the cut change ``fc1``'s own gradient."""
+    head = f"{'cut: share':>10} {'change':>6}" if with_change else f"{'cut: MLP share':>14}"
     lines = [
         "qkv.weight.grad g of the frozen and the cut copy, against the full model's",
-        f"{'block':>5} | {'freeze: g unchanged':>19} | {'cut: share':>10} {'change':>6} | "
-        f"{'cut: fc1 grad changed':>21}",
+        f"{'block':>5} | {'freeze: g unchanged':>19} | {head} | {'cut: fc1 grad changed':>21}",
     ]
     for i, change in changes.items():
         unchanged, fc1_changed = change["freeze"].relative < 1e-6, change["fc1"].relative > 1e-6
-        lines.append(
-            f"{i:>5} | {unchanged!s:>19} | {change['share']:>10.0%} {change['cut'].relative:>6.0%} | "
-            f"{fc1_changed!s:>21}"
+        cells = (
+            f"{change['share']:>10.0%} {change['cut'].relative:>6.0%}" if with_change else f"{change['share']:>14.0%}"
         )
+        lines.append(f"{i:>5} | {unchanged!s:>19} | {cells} | {fc1_changed!s:>21}")
     return "\n".join(lines)

@@ -177,6 +177,7 @@ def _route_box(ax, left: float, width: float, y: float, text: str, color: str, f
 
 
 _ADD_ATTN, _ADD_MLP, _BRANCH_Y = 4.3, 8.9, 1.25
+_CUT_Y = 0.72  #: height of the cross that marks the cut MLP route
 
 
 def _draw_forward(ax) -> float:
@@ -218,7 +219,9 @@ def _draw_backward(ax, attn_right: float, *, cut: bool) -> None:
     join, radius = 5.05, 0.13  # where the two routes add up: dL/dh
     _route_path(ax, [(10.4, low), (join + radius, low)], skip, lw=2.2)
     ax.text(7.7, low - 0.12, "skip route: dL/dout reaches h unchanged", color=skip, fontsize=9.5, ha="center", va="top")
-    _route_path(ax, [(_ADD_MLP + 0.2, 0.2), (_ADD_MLP + 0.2, top), (join, top), (join, low + radius)], mlp, dashed=True)
+    # cut: the MLP route ends at the cross (_CUT_Y) and never reaches dL/dh
+    end = (join, _CUT_Y + 0.22) if cut else (join, low + radius)
+    _route_path(ax, [(_ADD_MLP + 0.2, 0.2), (_ADD_MLP + 0.2, top), (join, top), end], mlp, dashed=True)
     ax.text(7.2, top + 0.08, "MLP route: back through mlp and norm2", color=mlp, fontsize=9.5, ha="center", va="bottom")
     ax.add_patch(Circle((join, low), radius, facecolor="white", edgecolor=skip, lw=1.4, zorder=3))
     ax.text(join, low, "+", ha="center", va="center", fontsize=10, fontweight="bold", color=skip, zorder=4)
@@ -249,9 +252,9 @@ def plot_two_routes(*, cut: bool = True) -> Figure:
     ax.axis("off")
     _draw_backward(ax, _draw_forward(ax), cut=cut)
     if cut:
-        ax.plot([5.05], [0.72], marker="X", markersize=13, color="black", zorder=5)
+        ax.plot([5.05], [_CUT_Y], marker="X", markersize=13, color="black", zorder=5)
         note = "cut: mlp(norm2(h.detach()))\nsame forward, no MLP route"
-        ax.text(5.45, 0.62, note, fontsize=8.5, ha="left", va="center")
+        ax.text(5.45, _CUT_Y - 0.1, note, fontsize=8.5, ha="left", va="center")
     ax.set_title("One pre-norm block: two routes back from the loss to attention", fontsize=11)
     fig.tight_layout()
     return fig
@@ -479,3 +482,27 @@ def plot_mlp_route_cut(
         handles, labels, fontsize=8.5, loc="lower center", ncol=len(labels) if len(panels) == 2 else 1, frameon=False
     )
     return fig
+
+
+def plot_cut_families(small_cuts: Sequence, fresh_cuts: Sequence, trained_cut, trained_band: Sequence) -> Figure:
+    """Section 5's share figure: :func:`plot_mlp_route_cut` (share panel only) for the three families.
+
+    ``small_cuts``: one :func:`vit_explained.gradient_hooks.mlp_route_cut` result per seed of the small model (64
+    digits each); ``fresh_cuts``: the same for fresh MNIST-architecture models (256 digits); ``trained_cut``: the
+    trained MNIST ViT's; ``trained_band``: per block, its share's mean over batches with a 95 % interval, in percent
+    (objects with ``estimate``, ``low`` and ``high``, e.g. :func:`vit_explained.evidence.mean_interval`)."""
+    families = {
+        "small model, init": small_cuts,
+        "MNIST architecture, init": fresh_cuts,
+        "trained MNIST ViT": [trained_cut],
+    }
+    return plot_mlp_route_cut(
+        None,
+        {name: [cut.qkv_share for cut in cuts] for name, cuts in families.items()},
+        intervals={"trained MNIST ViT": [(b.estimate / 100, b.low / 100, b.high / 100) for b in trained_band]},
+        details={
+            "small model, init": "64 digits each",
+            "MNIST architecture, init": "256 digits",
+            "trained MNIST ViT": "8 batches of 32 digits",
+        },
+    )
