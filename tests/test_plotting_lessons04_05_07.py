@@ -204,3 +204,17 @@ def test_lesson07_gradient_masks_count_the_pixels_used_and_reject_bad_input():
         plot_gradient_masks([("batch", torch.ones(1, 4, 4))])
     with pytest.raises(TypeError, match=r"torch\.Tensor"):
         plot_gradient_masks([("list", [[1, 0]])])
+
+
+def test_lesson07_gradient_masks_mark_the_token_cell_and_draw_a_pixel_grid():
+    corner = torch.zeros(28, 28, dtype=torch.bool)
+    corner[:17, :17] = True
+    fig = plot_gradient_masks([("corner", corner, (0, 0, 16)), ("no cell", corner)])
+    outlines = [p for p in fig.axes[0].patches if p.get_edgecolor()[:3] == (1.0, 0.0, 0.0)]
+    assert len(outlines) == 1 and (outlines[0].get_width(), outlines[0].get_xy()) == (16, (-0.5, -0.5))
+    assert not fig.axes[1].patches
+    assert list(fig.axes[0].get_xticks()) == [0, 8, 16, 24] and len(fig.axes[0].get_xticks(minor=True)) == 8
+    with pytest.raises(ValueError, match="outside"):
+        plot_gradient_masks([("too far", corner, (20, 0, 16))])
+    with pytest.raises(ValueError, match="name, mask"):
+        plot_gradient_masks([("one item",)])

@@ -1,11 +1,12 @@
 """Checkers for lesson 07 (Tokens-to-Token ViT).
 
-- :func:`check_receptive_field`: the side of the square of pixels one final token sees through a chain
-  of soft splits;
-- :func:`check_t2t_token_count`: how many tokens the T2T module makes of an ``H x W`` image (an earlier
-  exercise 1, kept for the shared policy tests);
-- :func:`check_fold_tokens`: T2T's reconstruction, ``(B, N, C) -> (B, C, rows, cols)``;
-- :func:`check_token_attention`: T2T's single-head token attention, skip connection through ``v``.
+- :func:`check_receptive_field` (exercise 1): the side of the square of pixels one final token sees
+  through a chain of soft splits;
+- :func:`check_fold_tokens` (exercise 2): T2T's reconstruction, ``(B, N, C) -> (B, C, rows, cols)``;
+- :func:`check_token_attention` (exercise 3): T2T's single-head token attention, skip connection
+  through ``v``;
+- :func:`check_t2t_token_count` (exercise 4): how many tokens the T2T module makes of an ``H x W``
+  image.
 
 Each checker runs the learner's function on several cases (square and non-square images and
 grids, token widths narrower and wider than the output) and compares it with the package

@@ -509,25 +509,41 @@ def _token_transformer_arrows(ax: Axes, row: list[float], width: float, dim: int
     )
 
 
-def plot_gradient_masks(panels: Sequence[tuple[str, torch.Tensor]], title: str | None = None) -> Figure:
+def plot_gradient_masks(panels: Sequence[tuple[Any, ...]], title: str | None = None) -> Figure:
     """One row of masks ``(H, W)``: the pixels a token depends on (non-zero gradient) in dark, the others white.
 
-    Each panel is ``(name, mask)``, the mask boolean (or 0/1); its name gets the count of pixels used,
-    ``"name: 49 of 784 pixels"``. Cells are drawn with ``nearest`` interpolation and thin pixel edges
-    are left out, so a 7x7 window shows as a 7x7 square.
+    Each panel is ``(name, mask)`` or ``(name, mask, cell)``, the mask boolean (or 0/1); its name gets the
+    count of pixels used, ``"name: 49 of 784 pixels"``. ``cell = (top, left, size)`` marks where the token
+    itself sits, its own ``size x size`` stride cell of pixels, with a red outline. Cells are drawn with
+    ``nearest`` interpolation on a grid of light lines every 4 pixels, ticks every 8, so a 7x7 window shows
+    as a 7x7 square and sizes can be read off.
     """
     if not panels:
-        raise ValueError("panels is empty: pass a list of (name, mask) pairs")
-    fig = new_figure(figsize=(2.4 * len(panels), 2.9))
+        raise ValueError("panels is empty: pass a list of (name, mask) or (name, mask, cell) tuples")
+    fig = new_figure(figsize=(2.4 * len(panels), 3.0))
     axes = fig.subplots(1, len(panels), squeeze=False)
-    for ax, (name, mask) in zip(axes[0], panels, strict=True):
+    for ax, panel in zip(axes[0], panels, strict=True):
+        if len(panel) not in (2, 3):
+            raise ValueError(f"each panel is (name, mask) or (name, mask, cell), got {len(panel)} items")
+        name, mask = panel[0], panel[1]
         if not isinstance(mask, torch.Tensor):
             raise TypeError(f"panel {name!r} must be a torch.Tensor mask (H, W), got {type(mask).__name__}")
         if mask.dim() != 2:
             raise ValueError(f"panel {name!r} must be one mask (H, W), got shape {tuple(mask.shape)}")
         used = mask.detach().cpu() != 0
+        height, width = used.shape
         ax.imshow(used.numpy(), cmap="Blues", vmin=0, vmax=1.25, interpolation="nearest")
         ax.set_title(f"{name}:\n{int(used.sum())} of {used.numel()} pixels", fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_xticks(np.arange(0, width, 8))
+        ax.set_yticks(np.arange(0, height, 8))
+        ax.set_xticks(np.arange(-0.5, width, 4), minor=True)
+        ax.set_yticks(np.arange(-0.5, height, 4), minor=True)
+        ax.grid(which="minor", color="0.8", linewidth=0.4)
+        ax.tick_params(labelsize=6, length=2)
+        ax.tick_params(which="minor", length=0)
+        if len(panel) == 3:
+            top, left, size = panel[2]
+            if top < 0 or left < 0 or top + size > height or left + size > width or size < 1:
+                raise ValueError(f"panel {name!r}: cell {panel[2]} lies outside the {height} x {width} mask")
+            ax.add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False, edgecolor="red", linewidth=1.3))
     return _finish(fig, title, top=0.84)
