@@ -271,10 +271,12 @@ def make_kwargs_einops(attn_obj):
         scores = torch.einsum("bhid,bhjd->bhij", q, k).mul(attn_obj.scale)
         if mask is not None and mask.dtype == torch.bool:
             mask = torch.where(mask, 0.0, float("-inf"))
-        attn = (scores if mask is None else scores + mask).softmax(-1)
+        attn = F.dropout(
+            (scores if mask is None else scores + mask).softmax(-1), attn_obj.attn_drop.p, attn_obj.training
+        )
         attn_obj.attn_map = attn.detach().clone()
         attn_obj.cls_attn_map = attn_obj.attn_map[..., 0, 2:].numpy()
-        return attn_obj.proj(rearrange(attn @ v, "b h n d -> b n (h d)"))
+        return attn_obj.proj_drop(attn_obj.proj(rearrange(attn @ v, "b h n d -> b n (h d)")))
 
     return my_forward
 
@@ -309,9 +311,9 @@ def make_float64_loops(attn_obj):
         heads = attn_obj.num_heads
         d = C // heads
         q, k, v = attn_obj.qkv(x).double().split(C, dim=-1)
-        maps, outs = [], []
+        maps = []
         for h in range(heads):
-            qh, kh, vh = (t[..., h * d : (h + 1) * d] for t in (q, k, v))
+            qh, kh = (t[..., h * d : (h + 1) * d] for t in (q, k))
             scores = qh @ kh.transpose(-2, -1) * float(attn_obj.scale)
             if attn_mask is not None:
                 mask = attn_mask[:, 0] if attn_mask.dim() == 4 else attn_mask
@@ -319,13 +321,13 @@ def make_float64_loops(attn_obj):
                     scores = scores.masked_fill(~mask, float("-inf"))
                 else:
                     scores = scores + mask.double()
-            weights = scores.softmax(-1)
-            maps.append(weights)
-            outs.append(weights @ vh)
+            maps.append(scores.softmax(-1))
+        weights = attn_obj.attn_drop(torch.stack(maps, dim=1).float()).double()  # one draw over all heads, as timm
+        outs = [weights[:, h] @ v[..., h * d : (h + 1) * d] for h in range(heads)]
         with torch.no_grad():  # stored without the graph
-            attn_obj.attn_map = torch.stack(maps, dim=1)
+            attn_obj.attn_map = weights.clone()
             attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
-        return attn_obj.proj(torch.cat(outs, dim=-1).float())
+        return attn_obj.proj_drop(attn_obj.proj(torch.cat(outs, dim=-1).float()))
 
     return my_forward
 
@@ -1077,3 +1079,93 @@ def loss_class_term_detached(class_logits, distillation_logits, labels, teacher_
 def test_hard_distillation_names_the_head_without_gradient(answer, head):
     with pytest.raises(ExerciseFailed, match=f"no gradient reaches the {head}'s logits"):
         lesson09.check_hard_distillation(answer)
+
+
+def make_under_no_grad(attn_obj):
+    """The whole body under torch.no_grad(): right values, but no gradient flows through the block."""
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        with torch.no_grad():
+            return reference(x, attn_mask=attn_mask, is_causal=is_causal, **kwargs)
+
+    return my_forward
+
+
+def make_detached_values(attn_obj):
+    """v detached on the way to the output: a gradient flows, but not the right one."""
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        B, N, C = x.shape
+        qkv = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, C // attn_obj.num_heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        attn = (q @ k.transpose(-2, -1)) * attn_obj.scale
+        if is_causal:
+            attn_mask = torch.ones(N, N, dtype=torch.bool).tril()
+        if attn_mask is not None and attn_mask.dtype == torch.bool:
+            attn = attn.masked_fill(~attn_mask, float("-inf"))
+        elif attn_mask is not None:
+            attn = attn + attn_mask
+        attn = attn_obj.attn_drop(attn.softmax(dim=-1))
+        attn_obj.attn_map = attn.detach()
+        attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+        x = (attn @ v.detach()).transpose(1, 2).reshape(B, N, C)  # v detached: no gradient into qkv's values
+        return attn_obj.proj_drop(attn_obj.proj(x))
+
+    return my_forward
+
+
+def make_skips(module_name):
+    """Skips attn_drop or proj_drop: invisible with p = 0, wrong in training with dropout on."""
+
+    def factory(attn_obj):
+        inner = make_reference(attn_obj)
+
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            saved = getattr(attn_obj, module_name)
+            setattr(attn_obj, module_name, torch.nn.Identity())
+            try:
+                return inner(x, attn_mask=attn_mask, is_causal=is_causal, **kwargs)
+            finally:
+                setattr(attn_obj, module_name, saved)
+
+        return my_forward
+
+    return factory
+
+
+def make_delegating_with_no_grad_maps(attn_obj):
+    """Right: the maps computed aside under torch.no_grad(), the output from the class's own forward."""
+    cls_forward = type(attn_obj).forward
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        with torch.no_grad():
+            saved = attn_obj.attn_drop, attn_obj.proj_drop
+            attn_obj.attn_drop = attn_obj.proj_drop = torch.nn.Identity()  # the maps drawing no random numbers
+            try:
+                reference(x, attn_mask=attn_mask, is_causal=is_causal)
+            finally:
+                attn_obj.attn_drop, attn_obj.proj_drop = saved
+        return cls_forward(attn_obj, x, attn_mask=attn_mask, is_causal=is_causal)
+
+    return my_forward
+
+
+def test_my_forward_accepts_maps_computed_under_no_grad(capsys):
+    lesson09.check_my_forward(make_delegating_with_no_grad_maps)
+    assert "changes nothing" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (make_under_no_grad, r"no gradient flows through your my_forward: torch.no_grad\(\)"),
+        (make_detached_values, r"gradient through your my_forward differs"),
+        (make_skips("attn_drop"), r"dropout on.*apply attn_obj.attn_drop to the softmax weights"),
+        (make_skips("proj_drop"), r"dropout on.*apply attn_obj.proj_drop after attn_obj.proj"),
+    ],
+)
+def test_my_forward_names_gradient_and_dropout_slips(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson09.check_my_forward(answer)

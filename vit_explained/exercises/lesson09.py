@@ -910,6 +910,80 @@ def _check_detached(model: _TinyTimmModel, answer: Callable[..., Any], tokens: t
             )
 
 
+def _check_gradient(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor) -> None:
+    """One backward pass: the gradient through ``my_forward`` must be the class forward's (training and
+    lesson 08's gradient-weighted maps need it)."""
+    attn_obj = model.blocks[-1].attn
+    weights = torch.randn(tokens.shape, generator=torch.Generator().manual_seed(7))
+
+    def input_gradient(forward: Callable[..., Any] | None) -> tuple[torch.Tensor, bool]:
+        x = tokens.clone().requires_grad_()
+        seen: list[bool] = []
+        if forward is not None:
+
+            def watched(*args: Any, **kwargs: Any) -> Any:
+                out = forward(*args, **kwargs)
+                seen.append(isinstance(out, torch.Tensor) and out.requires_grad)
+                return out
+
+            attn_obj.forward = watched
+        try:
+            with torch.enable_grad():
+                output = attempt(model, x, attn_mask=None, is_causal=False)
+                if not isinstance(output, torch.Tensor) or not output.requires_grad:
+                    return torch.zeros_like(x), False
+                (gradient,) = torch.autograd.grad((output * weights).sum(), x)
+        finally:
+            if forward is not None:
+                del attn_obj.forward
+        return gradient, all(seen)
+
+    expected, _ = input_gradient(None)
+    mine, flows = input_gradient(attempt(answer, attn_obj))
+    if not flows:
+        fail(
+            "no gradient flows through your my_forward: torch.no_grad() (or a .detach()) around the computation "
+            "of its output cuts the graph. The values are right, but training and lesson 08's gradient-weighted "
+            "maps break. Detach only the stored maps (attn.detach()), and compute the output with autograd on"
+        )
+    if not close(mine, expected):
+        fail(
+            "the gradient through your my_forward differs from the class forward's: something on the way to the "
+            "output is detached (a .detach(), .data or torch.no_grad() on q, k, v or the weights). Detach only "
+            "the stored maps"
+        )
+
+
+def _check_dropout(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor) -> None:
+    """In training mode, with nonzero dropout and a fixed seed, the output must be the class forward's:
+    ``attn_drop`` on the softmax weights and ``proj_drop`` after ``proj``."""
+    attn_obj = model.blocks[-1].attn
+    for module, name, where in (
+        (attn_obj.attn_drop, "attn_drop", "to the softmax weights, before attn @ v"),
+        (attn_obj.proj_drop, "proj_drop", "after attn_obj.proj"),
+    ):
+        module.p = 0.3
+        attn_obj.fused_attn = False  # the class's own path through attn_drop (timm's SDPA draws its own mask)
+        model.train()
+        try:
+            outputs = []
+            for forward in (None, attempt(answer, attn_obj)):
+                with torch.random.fork_rng(devices=[]):
+                    torch.manual_seed(11)
+                    outputs.append(_run(model, forward, tokens, None))
+        finally:
+            module.p = 0.0
+            attn_obj.fused_attn = True
+            model.eval()
+        expected, mine = outputs
+        if not close(mine, expected):
+            fail(
+                f"in training mode, with dropout on, your my_forward's output differs from timm's: apply "
+                f"attn_obj.{name} {where}, once on the whole tensor, as timm's Attention does (with p = 0, as in "
+                "eval mode, skipping it changes nothing, so the other checks cannot see it)"
+            )
+
+
 def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor) -> None:
     """``is_causal=True``: a clear error, or the causal attention; never silently the full one."""
     attn_obj = model.blocks[-1].attn
@@ -1056,6 +1130,8 @@ def check_my_forward(
         _check_is_causal(model, answer, tokens)
         _check_causal_with_mask(model, answer, tokens, _masks(3, 2 + patches, seed=index)[1][1])
         _check_detached(model, answer, tokens)
+        _check_gradient(model, answer, tokens)
+        _check_dropout(model, answer, tokens)
         for name in ("attn_map", "cls_attn_map"):
             if hasattr(attn_obj, name):
                 delattr(attn_obj, name)
