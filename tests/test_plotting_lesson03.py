@@ -224,3 +224,23 @@ def test_softmax_row_saturates_without_the_scale_and_passes_back_little():
     assert len(fig.axes) == 4
     with pytest.raises(ValueError):
         softmax_row(0)
+
+
+def test_softmax_saturation_shades_the_range_over_the_seeds():
+    from matplotlib.collections import PolyCollection
+
+    from vit_explained.plotting.lesson03 import plot_softmax_saturation, saturation_means, saturation_ranges
+
+    runs = {d: [_fake_run(d, seed) for seed in (0, 1)] for d in (4, 64)}
+    ranges = saturation_ranges(runs)
+    assert ranges["unscaled"]["spread"] == ([2.0, 8.0], [3.0, 9.0])  # min and max over the seeds, per d
+    assert ranges["unscaled"]["grad_scores_unsaturated"] == ([0.3, 0.3], [0.3, 0.3])  # a seed's nan is left out
+    means = saturation_means(runs)
+    fig = plot_softmax_saturation([4, 64], means["unscaled"], means["scaled"], num_keys=9, ranges=ranges)
+    bands = [c for c in fig.axes[0].collections if isinstance(c, PolyCollection)]
+    assert len(bands) == 2  # one band per setting
+    assert "min..max" in fig._suptitle.get_text()
+    plain = plot_softmax_saturation([4, 64], means["unscaled"], means["scaled"], num_keys=9)
+    assert not [c for c in plain.axes[0].collections if isinstance(c, PolyCollection)]
+    with pytest.raises(ValueError, match="non-empty list"):
+        saturation_ranges({4: []})

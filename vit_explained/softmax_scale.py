@@ -158,27 +158,28 @@ class SaturationSummary:
     widths: tuple[int, ...]  #: every head width of the runs
 
     def main_lines(self) -> str:
-        """The saturated share, what saturated rows pass back, the gradient at the queries, the scaled line."""
+        """Section 3's two lines: the saturated share, and what saturated rows pass back."""
         return "\n".join(
             [
                 "no scale: saturated rows "
                 + ", ".join(f"at d = {d} {summary}" for d, summary in self.saturated.items()),
                 f"no scale, d = {self.reference_dim}: the other rows pass back {self.other_vs_saturated} times the "
                 "gradient of the saturated rows",
-                "no scale / scale, mean gradient at each query: "
-                + ", ".join(f"d = {d}: {ratio}" for d, ratio in self.query_ratio.items()),
-                f"with the scale, at every d from {min(self.widths)} to {max(self.widths)}: "
-                f"{self.scaled_saturated:.0%} saturated rows, spread {self.scaled_spread:.1f}, "
-                f"mean gradient at the scores {self.scaled_grad_scores:.2f}",
             ]
         )
 
     def mean_lines(self) -> str:
-        """The mean gradient at the scores over all rows, no scale / scale, per head width."""
+        """The appendix's lines: the mean gradient at the scores over all rows and at each query, no scale /
+        scale, per head width; then the scaled runs' summary."""
         return "\n".join(
             [
                 "no scale / scale, mean gradient at the scores over all rows:",
                 *(f"  d = {d:>4}: {ratio}" for d, ratio in self.mean_ratio.items()),
+                "no scale / scale, mean gradient at each query:",
+                *(f"  d = {d:>4}: {ratio}" for d, ratio in self.query_ratio.items()),
+                f"with the scale, at every d from {min(self.widths)} to {max(self.widths)}: "
+                f"{self.scaled_saturated:.0%} saturated rows, spread {self.scaled_spread:.1f}, "
+                f"mean gradient at the scores {self.scaled_grad_scores:.2f}",
             ]
         )
 

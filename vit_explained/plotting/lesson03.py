@@ -39,6 +39,7 @@ def plot_softmax_saturation(
     scaled: Mapping[str, Sequence[float]],
     num_keys: int,
     marked_dim: int | None = 64,
+    ranges: Mapping[str, Mapping[str, tuple[Sequence[float], Sequence[float]]]] | None = None,
 ) -> Figure:
     """Three panels against the head width d: the spread (std) of the scores ``q.k``, the share of
     saturated rows (largest weight above 0.9), and the gradient that reaches the scores (the softmax's
@@ -50,7 +51,8 @@ def plot_softmax_saturation(
     ``"grad_scores_saturated"`` and ``"grad_scores_unsaturated"`` (as from
     :func:`vit_explained.softmax_scale.softmax_saturation`);
     ``num_keys`` is the number of keys each softmax runs over (named in the title);
-    ``marked_dim`` draws a dotted line there (ViT-B's head width, 64).
+    ``marked_dim`` draws a dotted line there (ViT-B's head width, 64);
+    ``ranges`` (as from :func:`saturation_ranges`) shades each curve's min..max over the seeds.
     """
     for name, values in (("unscaled", unscaled), ("scaled", scaled)):
         needed = {"spread", "saturated", "grad_scores"}
@@ -70,6 +72,10 @@ def plot_softmax_saturation(
     for ax, (key, title, yscale) in zip(axes, panels, strict=True):
         ax.plot(dims, unscaled[key], "o-", color=_UNSCALED, label="q·k (no scale)")
         ax.plot(dims, scaled[key], "s-", color=_SCALED, label="q·k / √d")
+        for setting, color in (("unscaled", _UNSCALED), ("scaled", _SCALED)):
+            if ranges is not None and key in ranges.get(setting, {}):
+                low, high = ranges[setting][key]
+                ax.fill_between(dims, low, high, color=color, alpha=0.2, linewidth=0)
         _head_width_axis(ax, dims, title, yscale, marked_dim)
     axes[0].plot(dims, np.sqrt(dims), ":", color="black", linewidth=1.5, label="√d")
     axes[1].axhline(1.0, color="black", linewidth=0.8, label="every row")
@@ -81,13 +87,27 @@ def plot_softmax_saturation(
     axes[2].plot(
         dims, unscaled["grad_scores_unsaturated"], "^--", color=_UNSCALED, alpha=0.6, label="no scale, other rows"
     )
+    if ranges is not None and "grad_scores_unsaturated" in ranges.get("unscaled", {}):
+        low, high = ranges["unscaled"]["grad_scores_unsaturated"]
+        axes[2].fill_between(dims, low, high, color=_UNSCALED, alpha=0.1, linewidth=0)
     tops = [value for value in (*unscaled["grad_scores_unsaturated"], *scaled["grad_scores"]) if not np.isnan(value)]
+    if ranges is not None:
+        tops += [
+            value
+            for setting in ranges.values()
+            for key in ("grad_scores", "grad_scores_unsaturated")
+            if key in setting
+            for value in setting[key][1]
+            if not np.isnan(value)
+        ]
     axes[2].set_ylim(0, 1.15 * max(tops))
     axes[0].legend(fontsize=8, loc="upper left")
     axes[1].legend(fontsize=8, loc="center left")
     axes[2].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside the panel, off the data
     fig.suptitle(
-        f"Softmax over {num_keys} random keys, without and with the 1/√d scale (means over seeds)", fontsize=11
+        f"Softmax over {num_keys} random keys, without and with the 1/√d scale (means over seeds"
+        + (", shaded: min..max)" if ranges is not None else ")"),
+        fontsize=11,
     )
     fig.tight_layout()
     return fig
@@ -122,6 +142,27 @@ def saturation_means(runs: Mapping[int, Sequence[Mapping[str, Mapping[str, float
             for share, value in zip(shares, means[setting]["grad_scores_saturated"], strict=True)
         ]
     return means
+
+
+def saturation_ranges(
+    runs: Mapping[int, Sequence[Mapping[str, Mapping[str, float]]]],
+) -> dict[str, dict[str, tuple[list[float], list[float]]]]:
+    """Min and max over the seeds of the statistics :func:`plot_softmax_saturation` shades: ``{"unscaled":
+    {statistic: (mins per d, maxs per d)}, "scaled": {...}}`` in the order of ``runs`` (``nan`` ignored)."""
+    if not runs or any(not seeds for seeds in runs.values()):
+        raise ValueError("runs must map each head width to a non-empty list of softmax_saturation results")
+    keys = {"unscaled": ("spread", "saturated", "grad_scores", "grad_scores_unsaturated")}
+    keys["scaled"] = ("spread", "saturated", "grad_scores")
+    ranges: dict[str, dict[str, tuple[list[float], list[float]]]] = {}
+    for setting, names in keys.items():
+        ranges[setting] = {}
+        for key in names:
+            values = [[run[setting][key] for run in seeds] for seeds in runs.values()]
+            ranges[setting][key] = (
+                [float(np.nanmin(v)) if not all(np.isnan(v)) else float("nan") for v in values],
+                [float(np.nanmax(v)) if not all(np.isnan(v)) else float("nan") for v in values],
+            )
+    return ranges
 
 
 def _number(value: float, spec: str) -> str:
