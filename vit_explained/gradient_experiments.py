@@ -5,8 +5,9 @@ The models: :func:`small_digit_vit` (8x8 digits, D = 32, the lesson's running mo
 :func:`route_norms` and :func:`skip_over_mlp` (the two routes into each attention branch),
 :func:`gradient_rms_per_entry` and :func:`fc1_scaling_growth` (LayerNorm against qkv gradient size per entry),
 :func:`scaled_qkv_gradients` (block 0's q, k, v gradients with some of its qkv rows scaled), :func:`v_over_qk`,
-:func:`backward_pass` and :func:`tensors_with_gradient`. The tables: :func:`route_table` (section 2) and :func:`freeze_and_cut` with
-:func:`freeze_cut_table` (section 5). Every function takes the batch it uses; none keeps state.
+:func:`backward_pass` and :func:`tensors_with_gradient`. The tables: :func:`route_table` (section 2) and
+:func:`freeze_and_cut` with :func:`freeze_cut_table` (section 5). Every function takes the batch it uses; none
+keeps state.
 """
 
 from __future__ import annotations
