@@ -17,7 +17,7 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
   alone (the q and k rows of every ``qkv`` weight redrawn by :func:`vit_explained.clinic.redraw_qkv_rows`),
   at lr 1e-2 and 3e-3, 100 steps; validation accuracy.
 - ``pooling``: the clinic's ``BlogViT`` with SGD (momentum 0.9), class token against mean pooling, lr
-  0.03 and 0.1, 300 steps; validation accuracy.
+  0.01 (the clinic's own SGD rate), 0.03 and 0.1, 300 steps; validation accuracy.
 - ``selection``: 12 seeds of one recipe that trains (soft split, 100 steps); validation accuracy and
   which test digits each run gets right (for lesson 06's "why not choose on the test set").
 - ``overfit``: Karpathy's "overfit one batch": the clinic's fixed model, two structural bugs and SGD at
@@ -82,7 +82,7 @@ INIT_VARIANTS = {
 }
 INIT_LRS = (1e-2, 3e-3)
 INIT_STEPS = 100
-POOL_LRS = (0.03, 0.1)
+POOL_LRS = (0.01, 0.03, 0.1)
 POOL_STEPS = (300,)
 #: the learning-rate grid each model gets on validation (``lr`` section): 400 steps, seeds 0..2; lr 1e-2 is
 #: read from ``compare`` (the same runs), the others are trained

@@ -141,6 +141,7 @@ def test_safe_shift_accepts_the_reference():
         (rows_only, "columns"),
         (first_image_only, "smallest margin over all images"),
         (lambda images: float(max_safe_shift(images)), "int"),
+        (lambda images: torch.tensor(max_safe_shift(images)), "0-d tensor"),
     ],
 )
 def test_safe_shift_rejects_wrong_answers(answer, message):
@@ -329,7 +330,7 @@ def test_confusion_rejects_more(answer, message):
 def shift_from_union(images):  # the smallest margin over all images is the margin of all their ink together
     ink = (images != 0).any(dim=0).any(dim=0)  # (H, W)
     rows, cols = ink.any(dim=1).nonzero().flatten(), ink.any(dim=0).nonzero().flatten()
-    return min(rows[0], len(ink) - 1 - rows[-1], cols[0], ink.shape[1] - 1 - cols[-1])  # a 0-d tensor
+    return int(min(rows[0], len(ink) - 1 - rows[-1], cols[0], ink.shape[1] - 1 - cols[-1]))  # int(): not a 0-d tensor
 
 
 def shift_by_rotating(images):  # the top margin of the image turned by 0, 90, 180 and 270 degrees

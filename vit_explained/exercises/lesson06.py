@@ -378,11 +378,15 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
 def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
     """``max_safe_shift(images (B, C, H, W)) -> int``: the largest shift (in pixels, any direction)
     that keeps the ink of *every* image inside the frame."""
-    answers = []
+    answers, tensor_returned = [], False
     for images in _shift_batches():
-        result = as_int(attempt(max_safe_shift, images.clone()), "your shift (a whole number of pixels)")
+        raw = attempt(max_safe_shift, images.clone())
+        tensor_returned = tensor_returned or isinstance(raw, torch.Tensor)
+        result = as_int(raw, "your shift (a whole number of pixels)")
         answers.append((images, result, _safe_shift(images)))
     wrong = [(images, result, expected) for images, result, expected in answers if result != expected]
+    if not wrong and tensor_returned:  # as exercise 1: a tensor is not the number the docstring asks for
+        fail("the value is right, but return an int, not a 0-d tensor: end with .item() (or int(...))")
     if wrong:
         # Name a slip only if it explains the answer on every batch it gets wrong (one batch alone can
         # mislead: the largest margin of some image may happen to equal the smallest top/bottom margin).

@@ -254,7 +254,7 @@ def plot_losses(
         inset.set_title("the runs that end at ln 10, magnified", fontsize=9)
         inset.tick_params(labelsize=9)
         inset.grid(alpha=0.3)
-    ax.set(xlabel="step", ylabel="cross-entropy (running mean)", title=title)
+    ax.set(xlabel="step", ylabel=f"cross-entropy (running mean of {smooth} steps)", title=title)
     ax.set_ylim(0, max(3.0, chance + 0.5))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
@@ -321,7 +321,8 @@ def plot_pooling_seeds(
     mean as a bar, chance (10 %) dashed. Each panel's axis fits its data, so a small gap shows."""
     if not runs:
         raise ValueError("runs must map a number of steps to {lr: {pool: accuracies}}")
-    fig = new_figure(figsize=(4.2 * len(runs), 3.8))
+    columns = max(sum(len(pools) for pools in by_lr.values()) for by_lr in runs.values())
+    fig = new_figure(figsize=(max(4.2, 1.3 * columns) * len(runs), 3.8))  # room for every (rate, pooling) column
     axes = np.atleast_1d(fig.subplots(1, len(runs)))
     for ax, (steps, by_lr) in zip(axes, runs.items(), strict=True):
         groups = {f"lr {float(lr):g}\n{pool}": values for lr, pools in by_lr.items() for pool, values in pools.items()}
