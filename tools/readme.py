@@ -86,15 +86,16 @@ LESSONS: dict[str, tuple[str, int]] = {
     ),
     "06_train_a_vit": (
         "train, validate, test once (picking the best of k runs by test overstates: simulated with a tight "
-        "interval, then a lean over 12 stored runs in appendix E); a "
-        "~20-line loop equal to the package's; AdamW, weight decay, label smoothing; a debugging clinic against "
-        "ln 10 (its runs stored) with the blog's literal LayerNorm line, over-fitting one batch and a "
-        "zeroed-image baseline; ViT vs a size-matched CNN at equal steps (10 seeds, a paired t-interval over seeds; "
-        "the benchmark's digits and MNIST rows beside it); a training widget; the learning-rate schedule drawn "
-        "beside the loss curve; appendix: initialisation ablated (the q/k scale), pooling over 10 seeds (no "
-        "detectable difference), the command line, section 5 in depth (equal seconds, timings, an interval over "
-        "seeds and test digits, each model's learning rate chosen on validation), the selection bias on 12 stored "
-        "runs (histogram over half-splits, its interval)",
+        "interval, then a lean over 12 stored runs in appendix E); a ~20-line loop equal to the package's; "
+        "AdamW, weight decay, label smoothing; a debugging clinic against ln 10 (its runs stored) with the "
+        "blog's literal LayerNorm line and over-fitting one batch; ViT vs a size-matched CNN at equal steps "
+        "(10 seeds, a paired t-interval over seeds; the benchmark's digits and MNIST rows beside it); a "
+        "training widget; the learning-rate schedule drawn beside the loss curve; appendix: initialisation "
+        "ablated (the q/k scale), pooling over 10 seeds at three SGD rates (each holds 0; the direction "
+        "depends on the rate), the command line, section 5 in depth (equal seconds, timings, an interval over "
+        "seeds and test digits, each model's learning rate chosen on validation, the package's benchmark, a "
+        "training-set-size sweep), the selection bias on 12 stored runs (histogram over half-splits, its "
+        "interval), a zeroed-image baseline",
         45,
     ),
     "07_tokens_to_token_vit": (
