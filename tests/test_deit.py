@@ -170,16 +170,57 @@ def test_qa_patch_on_timm_says_when_timm_is_absent(monkeypatch):
     assert qa_patch_on_timm(_qa_forward, _qa_forward).startswith("timm is not installed")
 
 
+def _lesson09_fixed_forward(attn_obj):
+    """A copy of lesson 09's ``make_fixed_forward`` (section 5), kept in step with the notebook."""
+    from torch import nn
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        B, N, C = x.shape
+        qkv = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, C // attn_obj.num_heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        skip = nn.Identity()  # for a timm without q_norm/k_norm (before 0.9.0) or norm (before 1.0.16)
+        q, k = getattr(attn_obj, "q_norm", skip)(q), getattr(attn_obj, "k_norm", skip)(k)
+        attn = (q @ k.transpose(-2, -1)) * attn_obj.scale
+        if attn_mask is not None:
+            attn = attn + attn_mask
+        attn = attn.softmax(dim=-1)
+        attn = attn_obj.attn_drop(attn)
+        attn_obj.attn_map = attn.detach()
+        attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+        x = (attn @ v).transpose(1, 2).reshape(B, N, C)
+        x = getattr(attn_obj, "norm", skip)(x)
+        return attn_obj.proj_drop(attn_obj.proj(x))
+
+    return my_forward
+
+
+def test_lesson09_fixed_forward_is_the_notebooks():
+    import json
+    from pathlib import Path
+
+    notebook = json.loads((Path(__file__).parents[1] / "notebooks" / "09_deit_distillation.ipynb").read_text())
+    cell = next("".join(c["source"]) for c in notebook["cells"] if "def make_fixed_forward" in "".join(c["source"]))
+    for line in ("skip = nn.Identity()", 'getattr(attn_obj, "q_norm", skip)(q)', 'getattr(attn_obj, "norm", skip)(x)'):
+        assert line in cell
+
+
+def test_lesson09_fixed_forward_without_norm_as_in_old_timm():
+    """timm 1.0.15 and earlier have no ``norm`` (and before 0.9.0 no ``q_norm``/``k_norm``): the fix still runs."""
+    from vit_explained.deit import TimmStyleAttention
+
+    torch.manual_seed(0)
+    attn = TimmStyleAttention(16, 4).eval()
+    x = torch.randn(2, 8, 16)
+    with torch.no_grad():
+        expected = attn(x)
+        del attn.norm, attn.q_norm, attn.k_norm  # the attributes an older timm lacks
+        torch.testing.assert_close(_lesson09_fixed_forward(attn)(x), expected, atol=1e-5, rtol=1e-5)
+    assert attn.cls_attn_map.shape == (2, 4, 6)
+
+
 def test_qa_patch_on_timm_with_timm():
     pytest.importorskip("timm")
     from vit_explained.deit import qa_patch_on_timm
 
-    def fixed(attn):
-        def my_forward(x, attn_mask=None, **kwargs):
-            mask = {} if attn_mask is None else {"attn_mask": attn_mask}  # timm before 1.0.16 takes none
-            return type(attn).forward(attn, x, **mask, **kwargs)
-
-        return my_forward
-
-    line = qa_patch_on_timm(_qa_forward, fixed)
+    line = qa_patch_on_timm(_qa_forward, _lesson09_fixed_forward)
     assert "cannot be imported" in line or line.endswith("the same logits: True")
