@@ -324,7 +324,7 @@ def count_by_unfold(height, width):
         (count_height_twice, r"one side's count times itself: your count assumes a square image"),
         (lambda h, w: count_height_twice(w, h), r"assumes a square image \(the height used twice, or the width\)"),
         (count_without_plus_one, r"without the \+ 1"),  # here the same numbers as forgetting the padding
-        (count_padding_one_side, "Per side and per split"),
+        (count_padding_one_side, r"added the padding once"),
         (count_two_splits, "after soft split 2"),
         (lambda h, w: str(count_reference(h, w)), "whole number"),
         (lambda h, w: count_reference(h) * w, "raised TypeError"),
@@ -1054,3 +1054,42 @@ def count_as_in_the_solutions(height, width):  # the solutions notebook's answer
 def test_the_count_exercise_accepts_the_solutions_answer(capsys):
     check_t2t_token_count(count_as_in_the_solutions)
     assert "Correct!" in capsys.readouterr().out
+
+
+def test_token_count_names_padding_added_once():
+    with pytest.raises(ExerciseFailed, match=r"added the padding once.*\*both\* ends"):
+        check_t2t_token_count(count_padding_one_side)
+
+
+def _attention_with_dropout(tokens, qkv, proj):
+    q, k, v = qkv(tokens).split(proj.in_features, dim=-1)
+    weights = F.dropout((q @ k.transpose(-2, -1) * tokens.shape[-1] ** -0.5).softmax(-1), 0.1)
+    return v + proj(weights @ v)
+
+
+def _attention_backbone_scale(tokens, qkv, proj):
+    q, k, v = qkv(tokens).split(proj.in_features, dim=-1)
+    return v + proj((q @ k.transpose(-2, -1) * (tokens.shape[-1] // 6) ** -0.5).softmax(-1) @ v)
+
+
+def _attention_dropout_off(tokens, qkv, proj):
+    q, k, v = qkv(tokens).split(proj.in_features, dim=-1)
+    weights = F.dropout((q @ k.transpose(-2, -1) * tokens.shape[-1] ** -0.5).softmax(-1), 0.1, training=False)
+    return v + proj(weights @ v)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (_attention_with_dropout, r"changes from one call to the next.*dropout.*training=False"),
+        (_attention_backbone_scale, r"1/sqrt\(dim // 6\) = 1/sqrt\(8\), the backbone's habit.*single head"),
+    ],
+)
+def test_token_attention_names_dropout_and_the_backbone_scale(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        check_token_attention(wrong)
+
+
+def test_token_attention_accepts_dropout_switched_off(capsys):
+    check_token_attention(_attention_dropout_off)
+    assert "matches TokenAttention" in capsys.readouterr().out

@@ -218,3 +218,14 @@ def test_lesson07_gradient_masks_mark_the_token_cell_and_draw_a_pixel_grid():
         plot_gradient_masks([("too far", corner, (20, 0, 16))])
     with pytest.raises(ValueError, match="name, mask"):
         plot_gradient_masks([("one item",)])
+
+
+def test_lesson07_gradient_masks_mark_the_field_centre_off_the_cell_centre():
+    interior = torch.zeros(48, 48, dtype=torch.bool)
+    interior[2:33, 2:33] = True  # the 31 x 31 field of the interior final token, centred on pixel 17 = 16 * 1 + 1
+    fig = plot_gradient_masks([("interior", interior, (16, 16, 16), (17, 17)), ("no centre", interior, (16, 16, 16))])
+    crosses = [line for line in fig.axes[0].lines if line.get_marker() == "x"]
+    assert len(crosses) == 1 and (list(crosses[0].get_xdata()), list(crosses[0].get_ydata())) == ([17], [17])
+    assert not [line for line in fig.axes[1].lines if line.get_marker() == "x"]
+    with pytest.raises(ValueError, match="centre"):
+        plot_gradient_masks([("off", interior, (16, 16, 16), (48, 0))])

@@ -274,6 +274,15 @@ def _chain_with_strides(height: int, width: int, strides: list[int]) -> int:
     return height * width
 
 
+def _chain_padding_once(height: int, width: int) -> int | None:
+    """The T2T count if each split padded one side only, ``(size + p - k) // s + 1`` (``None`` if too small)."""
+    for kernel, stride, padding in T2T_SPLITS:
+        height, width = (height + padding - kernel) // stride + 1, (width + padding - kernel) // stride + 1
+        if height < 1 or width < 1:
+            return None
+    return height * width
+
+
 def _chain_rounded(height: int, width: int, rounding: Callable[[float], int]) -> int:
     """The T2T count with ``rounding`` (``math.ceil``, ``round``) in place of the floor at every split."""
     for kernel, stride, padding in T2T_SPLITS:
@@ -331,6 +340,12 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
         ),
         "for {case} you return {answer}: you used the paper's s as the stride (3, 1, 1). In the paper's Eq. 3 s is "
         "the *overlap* of two windows and the stride is k - s; T2T_SPLITS holds the stride itself (4, 2, 2)",
+    ),
+    (
+        lambda h, w, answer, stages: answer == _chain_padding_once(h, w),
+        "for {case} you return {answer}: you added the padding once, (size + padding - kernel) // stride + 1. "
+        "Every soft split pads *both* ends of each side (top and bottom, left and right), so a side of size n "
+        "holds floor((n + 2 * padding - kernel) / stride) + 1 windows",
     ),
     (
         lambda h, w, answer, stages: answer == _chain_without_padding(h, w),
@@ -508,6 +523,7 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
         "softmax_axis": v + attention.proj(attend(attention.dim**-0.5, dim=-2)),
         "kqv_order": v + attention.proj(kqv),
         "scale_qkv_width": v + attention.proj(attend((3 * token_dim) ** -0.5)),
+        "scale_backbone_heads": v + attention.proj(attend(max(attention.dim // 6, 1) ** -0.5)),
         "skip_proj_v": attention.proj(v) + attention.proj(right),
         "skip_q": q + attention.proj(right),
         "skip_k": k + attention.proj(right),
@@ -584,6 +600,12 @@ def _scale_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str], ...]:
             f"you scaled the scores by 1/sqrt(qkv.out_features) = 1/sqrt({3 * token_dim}): qkv's output holds q, k "
             f"and v side by side, so its width is 3 * token_dim. T2T's code scales by the *input* width: "
             f"1/sqrt(dim) = 1/sqrt({dim})",
+        ),
+        (
+            "scale_backbone_heads",
+            f"you scaled the scores by 1/sqrt(dim // 6) = 1/sqrt({max(dim // 6, 1)}), the backbone's habit: its "
+            "Attention scales by head_dim ** -0.5 with 6 heads. The token attention has a single head, and T2T's "
+            f"code scales it by the whole *input* width: 1/sqrt(dim) = 1/sqrt({dim})",
         ),
         (
             "no_scale",
@@ -727,6 +749,7 @@ def _check_one_token_attention(
     if close(answer, expected):
         _check_token_attention_gradients(token_attention, attention, tokens, case)
         return
+    _check_deterministic(token_attention, attention, tokens, answer, case)
     for name, mistake in _token_attention_mistakes(dim, token_dim):
         # a looser tolerance than for the right answer: the slips differ from it by order 1, and an
         # unscaled float32 softmax over scores near 100 rounds visibly
@@ -739,6 +762,26 @@ def _check_one_token_attention(
         f"for {case} your output differs from TokenAttention's by up to {error:.3g}. Check the order q, k, v "
         "in qkv's output (q first), the scale, and that proj is applied before the skip is added"
     )
+
+
+def _check_deterministic(
+    token_attention: Callable[[torch.Tensor, nn.Linear, nn.Linear], torch.Tensor],
+    attention: TokenAttention,
+    tokens: torch.Tensor,
+    answer: torch.Tensor,
+    case: str,
+) -> None:
+    """Fail naming dropout if a second call on the same input gives another output (the learner's global
+    random state is restored afterwards, so the check does not change what the notebook draws next)."""
+    with torch.random.fork_rng(), torch.no_grad():
+        again = attempt(token_attention, tokens.clone(), copy.deepcopy(attention.qkv), copy.deepcopy(attention.proj))
+    if isinstance(again, torch.Tensor) and again.shape == answer.shape and not torch.equal(again, answer):
+        fail(
+            f"for {case} your output changes from one call to the next on the same tokens: something random is "
+            "left on, most likely dropout (F.dropout's default is training=True, whatever the model's mode). "
+            "T2T's token attention is run with no attention dropout here: leave the dropout out, or pass "
+            "training=False"
+        )
 
 
 def _gradients(

@@ -512,19 +512,21 @@ def _token_transformer_arrows(ax: Axes, row: list[float], width: float, dim: int
 def plot_gradient_masks(panels: Sequence[tuple[Any, ...]], title: str | None = None) -> Figure:
     """One row of masks ``(H, W)``: the pixels a token depends on (non-zero gradient) in dark, the others white.
 
-    Each panel is ``(name, mask)`` or ``(name, mask, cell)``, the mask boolean (or 0/1); its name gets the
-    count of pixels used, ``"name: 49 of 784 pixels"``. ``cell = (top, left, size)`` marks where the token
-    itself sits, its own ``size x size`` stride cell of pixels, with a red outline. Cells are drawn with
+    Each panel is ``(name, mask)``, ``(name, mask, cell)`` or ``(name, mask, cell, centre)``, the mask boolean
+    (or 0/1); its name gets the count of pixels used, ``"name: 49 of 784 pixels"``. ``cell = (top, left, size)``
+    marks where the token itself sits, its own ``size x size`` stride cell of pixels, with a red outline.
+    ``centre = (row, col)`` marks the centre pixel of the token's field with a red cross (the padding shifts
+    each window up and left, so the field is centred near the cell's top-left corner, not on it). Cells are drawn with
     ``nearest`` interpolation on a grid of light lines every 4 pixels, ticks every 8, so a 7x7 window shows
     as a 7x7 square and sizes can be read off.
     """
     if not panels:
-        raise ValueError("panels is empty: pass a list of (name, mask) or (name, mask, cell) tuples")
+        raise ValueError("panels is empty: pass a list of (name, mask[, cell[, centre]]) tuples")
     fig = new_figure(figsize=(2.4 * len(panels), 3.0))
     axes = fig.subplots(1, len(panels), squeeze=False)
     for ax, panel in zip(axes[0], panels, strict=True):
-        if len(panel) not in (2, 3):
-            raise ValueError(f"each panel is (name, mask) or (name, mask, cell), got {len(panel)} items")
+        if len(panel) not in (2, 3, 4):
+            raise ValueError(f"each panel is (name, mask[, cell[, centre]]), got {len(panel)} items")
         name, mask = panel[0], panel[1]
         if not isinstance(mask, torch.Tensor):
             raise TypeError(f"panel {name!r} must be a torch.Tensor mask (H, W), got {type(mask).__name__}")
@@ -541,9 +543,14 @@ def plot_gradient_masks(panels: Sequence[tuple[Any, ...]], title: str | None = N
         ax.grid(which="minor", color="0.8", linewidth=0.4)
         ax.tick_params(labelsize=6, length=2)
         ax.tick_params(which="minor", length=0)
-        if len(panel) == 3:
+        if len(panel) >= 3:
             top, left, size = panel[2]
             if top < 0 or left < 0 or top + size > height or left + size > width or size < 1:
                 raise ValueError(f"panel {name!r}: cell {panel[2]} lies outside the {height} x {width} mask")
             ax.add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False, edgecolor="red", linewidth=1.3))
+        if len(panel) == 4:
+            row, col = panel[3]
+            if not (0 <= row < height and 0 <= col < width):
+                raise ValueError(f"panel {name!r}: centre {panel[3]} lies outside the {height} x {width} mask")
+            ax.plot([col], [row], marker="x", color="red", markersize=6, markeredgewidth=1.5, linestyle="none")
     return _finish(fig, title, top=0.84)
