@@ -391,6 +391,12 @@ def test_numpy_return_passes_with_a_note(capsys):
     assert "Correct!" in out and "you returned a NumPy array" in out
 
 
+def test_list_return_passes_with_the_same_note(capsys):
+    check_softmax_backward(lambda a, g: softmax_backward(a, g).tolist())
+    out = capsys.readouterr().out
+    assert "Correct!" in out and "you returned a Python list" in out and "torch.Tensor" in out
+
+
 def test_tensor_return_has_no_numpy_note(capsys):
     check_softmax_backward(softmax_backward)
     assert "NumPy" not in capsys.readouterr().out

@@ -51,7 +51,8 @@ def _call(
 
     The learner gets clones: an answer that writes into its inputs cannot change the tensors the checker
     compares with and names slips from. ``seen`` (a dict), if given, records ``"numpy"`` (the result was a
-    NumPy array) and ``"changed"`` (the positions of the inputs the answer wrote into).
+    NumPy array or a Python list: "a NumPy array" / "a Python list", else "") and ``"changed"`` (the
+    positions of the inputs the answer wrote into).
     """
     originals = args
     args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
@@ -61,7 +62,14 @@ def _call(
         warnings.simplefilter("ignore", UserWarning)  # .T on a batch warns; the checker explains instead
         result = _NO_AUTOGRAD(answer, *args, hint=hint)
     if seen is not None:
-        seen["numpy"] = seen.get("numpy", False) or isinstance(result, (np.ndarray, np.generic))
+        kind = (
+            "a NumPy array"
+            if isinstance(result, (np.ndarray, np.generic))
+            else "a Python list"
+            if isinstance(result, (list, tuple))
+            else ""
+        )
+        seen["numpy"] = seen.get("numpy", "") or kind
         changed = [
             i
             for i, (before, after) in enumerate(zip(originals, args, strict=True))
@@ -171,8 +179,8 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
             f"grad_a.mul_(a)): the caller's tensor is overwritten. Build the result in a new tensor instead"
         )
     note = (
-        " One thing to change: you returned a NumPy array; a backward pass in PyTorch must return a torch.Tensor "
-        "(NumPy also drops autograd and the GPU), so compute with torch operations."
+        f" One thing to change: you returned {seen['numpy']}; a backward pass in PyTorch must return a torch.Tensor "
+        "(NumPy arrays and lists also drop autograd and the GPU), so compute with torch operations."
         if seen["numpy"]
         else ""
     )
