@@ -127,7 +127,9 @@ def test_summarize_saturation_reads_the_runs_seed_by_seed():
     assert summary.scaled_saturated == max(run["scaled"]["saturated"] for seeds in runs.values() for run in seeds)
     q_ratios = [u["grad_q"] / s["scaled"]["grad_q"] for u, s in zip(unscaled, runs[64], strict=True)]
     assert summary.query_ratio[64].values == pytest.approx(q_ratios)
-    assert len(summary.main_lines().splitlines()) == 2  # section 3: the saturated share, what those rows pass back
+    assert (
+        len(summary.main_lines().splitlines()) == 3
+    )  # section 3: the saturated share, what those rows pass back, the mean
     assert "mean gradient at each query" in summary.mean_lines() and "d =   16:" in summary.mean_lines()
     text = str(summary)
     assert "at every d from 4 to 64" in text and "d =   16:" in text and "no scale, d = 64" in text

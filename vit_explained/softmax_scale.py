@@ -158,13 +158,23 @@ class SaturationSummary:
     widths: tuple[int, ...]  #: every head width of the runs
 
     def main_lines(self) -> str:
-        """Section 3's two lines: the saturated share, and what saturated rows pass back."""
+        """Section 3's lines: the saturated share, what saturated rows pass back, and (when measured at
+        ``reference_dim``) the mean gradient at the scores over all rows, no scale / scale."""
+        mean_line = (
+            [
+                f"no scale / scale, d = {self.reference_dim}, mean gradient at the scores over all rows: "
+                f"{self.mean_ratio[self.reference_dim]}"
+            ]
+            if self.reference_dim in self.mean_ratio
+            else []
+        )
         return "\n".join(
             [
                 "no scale: saturated rows "
                 + ", ".join(f"at d = {d} {summary}" for d, summary in self.saturated.items()),
                 f"no scale, d = {self.reference_dim}: the other rows pass back {self.other_vs_saturated} times the "
                 "gradient of the saturated rows",
+                *mean_line,
             ]
         )
 

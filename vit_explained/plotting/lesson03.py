@@ -3,6 +3,7 @@ the image, softmax saturation, and the N^2 cost of attention."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -315,8 +316,8 @@ def plot_attention_matrix(weights: torch.Tensor, grid: tuple[int, int], *, title
     ax = fig.subplots()
     shown = ax.imshow(weights.detach().float().cpu().numpy(), cmap="magma", vmin=0, interpolation="nearest")
     ticks = [0, *(1 + r * cols + (cols - 1) / 2 for r in range(rows))]  # the class token, then each row's middle
-    labels = ["cls", *[f"row {r}" for r in range(rows)]]
-    ax.set_xticks(ticks, labels, fontsize=8)
+    labels = ["cls", *[f"patch row {r}" for r in range(rows)]]
+    ax.set_xticks(ticks, labels, fontsize=8, rotation=45, ha="right")
     ax.set_yticks(ticks, labels, fontsize=8)
     for edge in range(0, count, cols):  # thin lines between the class token and the rows of patches
         ax.axhline(edge + 0.5, color="white", linewidth=0.3, alpha=0.5)
@@ -681,10 +682,10 @@ def plot_cost_growth(
     for index, (label, dim, heads) in enumerate(layers):
         costs = [attention_cost(n, dim, heads) for n in counts]
         style, colour = styles[index % len(styles)], _HEAD_COLOURS[index % len(_HEAD_COLOURS)]
-        memory_ax.plot(
-            counts, [c.matrix_bytes / 1e6 for c in costs], style, color=colour, label=label, ms=7 - 2 * index
-        )
-        flops_ax.plot(counts, [c.matmul_flops / 1e9 for c in costs], style, color=colour, label=label, ms=7 - 2 * index)
+        # the first line filled, later ones hollow and larger: a line that coincides with another stays visible
+        marker = {"ms": 6 + 3 * index, "markerfacecolor": colour if index == 0 else "none", "markeredgewidth": 1.5}
+        memory_ax.plot(counts, [c.matrix_bytes / 1e6 for c in costs], style, color=colour, label=label, **marker)
+        flops_ax.plot(counts, [c.matmul_flops / 1e9 for c in costs], style, color=colour, label=label, **marker)
     for ax, title, ylabel in (
         (memory_ax, "memory of the attention matrix ~ h·N²", "memory per image (MB, float32)"),
         (flops_ax, "FLOPs of q·kᵀ and weights·v ~ D·N²", "GFLOP per image"),
@@ -695,6 +696,8 @@ def plot_cost_growth(
         ax.set_xticks(counts, [str(n) for n in counts])
         ax.minorticks_off()
         ax.set_xlabel("tokens N")
+        lowest = min(min(line.get_ydata()) for line in ax.get_lines())
+        ax.set_ylim(bottom=10 ** math.floor(math.log10(lowest)))  # a labelled decade below the lowest point
         ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
@@ -745,7 +748,18 @@ def plot_softmax_rows(head_dims: Sequence[int] = (4, 64), num_keys: int = 197, s
         grad_ax.bar(positions, gradient[order].numpy(), width=1.0, color="black")
         grad_ax.set_ylim(-1.1 * top, 1.1 * top)
         grad_ax.axhline(0, color="grey", linewidth=0.6)
-        grad_ax.set_title(f"gradient at the scores: norm {gradient.norm():.3f}", fontsize=10)
+        grad_ax.set_title(f"gradient at the scores: norm {float(gradient.norm()):.2g}", fontsize=10)
+        largest = float(gradient.abs().max())
+        if 0 < largest < top / 20:  # too small to see on the shared axis: zoom in, so "tiny" is not read as "absent"
+            shown = min(num_keys, 20)
+            inset = grad_ax.inset_axes((0.4, 0.1, 0.56, 0.66))
+            inset.bar(np.arange(shown), gradient[order][:shown].numpy(), width=1.0, color="black")
+            inset.axhline(0, color="grey", linewidth=0.6)
+            inset.set_ylim(-1.2 * largest, 1.2 * largest)
+            inset.set_yticks([-largest, 0, largest], [f"{-largest:.0e}", "0", f"{largest:.0e}"])
+            inset.set_title(f"zoom: the {shown} heaviest keys, y axis {top / largest:.0f} times finer", fontsize=8)
+            inset.set_xticks(range(0, shown, 5))
+            inset.tick_params(labelsize=7)
         grad_ax.set_xlabel(f"the {num_keys} keys, sorted by weight")
     axes[0, 0].set_ylabel("softmax weight")
     axes[1, 0].set_ylabel("gradient at the score")
