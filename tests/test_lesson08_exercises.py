@@ -225,7 +225,7 @@ def test_grid_accepts_the_reference(answer, capsys):
         (lambda w, r, c: w[:, :, 1:, 0].reshape(w.shape[0], w.shape[1], r, c), "took a column"),
         (lambda w, r, c: w[:, :, 0, 1:].reshape(w.shape[0], w.shape[1], c, r).transpose(-1, -2), "column by column"),
         (lambda w, r, c: w[:, :, 0, 1:].reshape(w.shape[0], w.shape[1], c, r), "swapped"),
-        (lambda w, r, c: w[:, :, 0, 1:], "expected shape"),
+        (lambda w, r, c: w[:, :, 0, 1:], "still flat"),
         (lambda w, r, c: w.mean(1, keepdim=True)[:, :, 0, 1:].reshape(w.shape[0], 1, r, c), "averaged the heads"),
         (lambda w, r, c: w[:, :1, 0, 1:].expand(-1, w.shape[1], -1).reshape(w.shape[0], w.shape[1], r, c), "differs"),
     ],
@@ -1119,3 +1119,54 @@ def test_grid_names_the_last_row():
 def test_gradient_weighted_rollout_names_a_mean_over_the_batch():
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*averaged over the batch \(dim 0\)"):
         check_gradient_weighted_rollout(chefer_batch_mean)
+
+
+# --- fix round 13: the DeiT slice left flat, a batch mean from a plain identity, A_bar re-normalised ----------
+
+
+def grid_deit_flat(w, r, c):
+    """Exercise 3: the DeiT slice, not reshaped onto the grid."""
+    return w[..., 0, 2:]
+
+
+def grid_flat(w, r, c):
+    """Exercise 3: the right columns, not reshaped onto the grid."""
+    return w[..., 0, 1:].clone()
+
+
+def chefer_batch_mean_plain_identity(weights, grads):
+    """Exercise 4: mean over the batch, from an (N, N) identity: broadcasts to (heads, N, N)."""
+    relevance = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype)
+    for w, g in zip(weights, grads, strict=True):
+        relevance = relevance + (g * w).clamp(min=0).mean(0) @ relevance
+    return relevance
+
+
+def chefer_bar_renormalised(weights, grads):
+    """Exercise 4: each layer's A_bar divided by its row sums."""
+    batch, _, tokens, _ = weights[0].shape
+    relevance = torch.eye(tokens, dtype=weights[0].dtype).repeat(batch, 1, 1)
+    for w, g in zip(weights, grads, strict=True):
+        bar = (g * w).clamp(min=0).mean(1)
+        relevance = relevance + bar / bar.sum(-1, keepdim=True).clamp(min=1e-12) @ relevance
+    return relevance
+
+
+def test_grid_names_the_deit_slice_left_flat():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*\[\.\.\., 0, 2:\].*distilled DeiT.*reshape"):
+        check_class_token_grid(grid_deit_flat)
+
+
+def test_grid_names_weights_left_flat():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*still flat: reshape"):
+        check_class_token_grid(grid_flat)
+
+
+def test_gradient_weighted_rollout_names_a_batch_mean_from_a_plain_identity():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*\(heads, N, N\).*averaged over the batch \(dim 0\)"):
+        check_gradient_weighted_rollout(chefer_batch_mean_plain_identity)
+
+
+def test_gradient_weighted_rollout_names_a_bar_renormalised():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*re-normalised each layer's A_bar"):
+        check_gradient_weighted_rollout(chefer_bar_renormalised)

@@ -638,6 +638,17 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
         fused = _heads_fused(got, weights, rows, cols)
         if fused:
             fail(f"for {case} {fused}")
+        if tuple(got.shape) == tuple(weights[..., 0, 2:].shape) and close(got, weights[..., 0, 2:]):
+            fail(
+                _DEIT_HABIT.format(case=case)
+                + f"; and reshape them onto the grid, (B, heads, rows, cols): the {rows * cols} patches came "
+                "row by row"
+            )
+        if tuple(got.shape) == (batch, heads, rows * cols) and close(got, weights[..., 0, 1:]):
+            fail(
+                f"for {case} you have the right {rows * cols} weights, still flat: reshape them onto the grid, "
+                "(B, heads, rows, cols); the patches came row by row, so .reshape(B, heads, rows, cols) does it"
+            )
         if tuple(got.shape) != tuple(expected.shape):
             slip = _grid_slip(class_token_grid, (batch, heads, rows, cols), case, generator)
             if slip:
@@ -699,6 +710,9 @@ def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> 
     variants["half mix"] = accumulate(right, half_mix)
     variants["vit-explain"] = accumulate(fused["clamp after mean"], half_mix)  # its grad_rollout, discarding none
     variants["order"] = accumulate(right, lambda a, r: r + r @ a)
+    variants["bar renormalised"] = accumulate(
+        [a / a.sum(-1, keepdim=True).clamp(min=1e-12) for a in right], lambda a, r: r + a @ r
+    )
     relevance = accumulate(right, lambda a, r: r + a @ r)
     variants["renormalised"] = relevance / relevance.sum(-1, keepdim=True)  # rows made to sum to 1 at the end
     return variants
@@ -744,6 +758,12 @@ _CHEFER_MISTAKES = (
         "renormalised",
         "you re-normalised R's rows to sum to 1 at the end: Chefer's R = R + A_bar @ R keeps its scale, and its "
         "rows need not sum to 1. Return R as accumulated (the pictures scale a map only when drawing it)",
+    ),
+    (
+        "bar renormalised",
+        "you re-normalised each layer's A_bar so its rows sum to 1: Chefer's A_bar = mean over heads of "
+        "max(0, grad * A) keeps its scale (a layer whose gradients are small adds little). Do not divide "
+        "A_bar by its row sums; accumulate R = R + A_bar @ R as it is",
     ),
     (
         "no identity",
@@ -797,6 +817,9 @@ def check_gradient_weighted_rollout(
             and close(got, batch_mean)
         ):
             fail(f"for {case} {_BATCH_MEAN}")
+        unbatched = _batch_averaged_chefer(weights, grads, batched_identity=False)
+        if tuple(got.shape) == tuple(unbatched.shape) and close(got, unbatched):
+            fail(f"for {case} your result has shape {tuple(got.shape)}, (heads, N, N), not (B, N, N): {_BATCH_MEAN}")
         for what, originals, given in (("grads", grads, given_grads), ("weights", weights, given_weights)):
             if _changed_in_place(originals, given):
                 fail(
@@ -828,11 +851,17 @@ _BATCH_MEAN = (
 )
 
 
-def _batch_averaged_chefer(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> torch.Tensor | str:
+def _batch_averaged_chefer(
+    weights: list[torch.Tensor], grads: list[torch.Tensor], *, batched_identity: bool = True
+) -> torch.Tensor | str:
     """Chefer's rule with the mean taken over dim 0 (the batch) instead of dim 1 (the heads); where that
-    cannot broadcast, the error message it raises (a learner's code raising the same one made this slip)."""
+    cannot broadcast, the error message it raises (a learner's code raising the same one made this slip).
+    With ``batched_identity=False`` it starts from a plain ``(N, N)`` identity, which always broadcasts
+    and gives ``(heads, N, N)``."""
     batch, _, tokens, _ = weights[0].shape
-    relevance = torch.eye(tokens, dtype=weights[0].dtype).expand(batch, tokens, tokens)
+    relevance = torch.eye(tokens, dtype=weights[0].dtype)
+    if batched_identity:
+        relevance = relevance.expand(batch, tokens, tokens)
     try:
         for w, g in zip(weights, grads, strict=True):
             relevance = relevance + (g * w).clamp(min=0).mean(0) @ relevance
