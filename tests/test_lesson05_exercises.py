@@ -33,6 +33,8 @@ def test_softmax_backward_reference_passes(capsys):
     ("wrong", "message"),
     [
         (lambda a, g: a * g, "only the diagonal"),  # forgot the row-sum term
+        (lambda a, g: a * (1 - a) * g, "sigmoid's derivative"),  # the sigmoid-style diagonal
+        (lambda a, g: a * (g - (g * a).sum()), "every axis"),  # one sum over the whole tensor
         (lambda a, g: a * (g - (g * a).sum(dim=-2, keepdim=True)), "wrong axis"),  # a column sum: A^T's row
         (lambda a, g: a * (g - g.sum(dim=-1, keepdim=True)), "weight each grad_a entry"),
         (lambda a, g: g - (g * a).sum(dim=-1, keepdim=True), "multiplied by a"),
@@ -213,7 +215,7 @@ def softmax_backward_by_backward(a, grad_a):
         (lambda a, g: a * (g - (g * a).mean(-1, keepdim=True)), "mean .* instead of its sum"),  # mean, not sum
         (lambda a, g: g, "returned grad_a unchanged"),
         (lambda a, g: g.clone().numpy(), "returned grad_a unchanged"),
-        (lambda a, g: a * (g - (g * a).sum()), "differs from autograd"),  # summed over everything
+        (lambda a, g: a * (g - (g * a).sum()), "every axis"),  # summed over everything: now named
         (lambda a, g: a * g - a * a, "differs from autograd"),
         (lambda a, g: [softmax_backward(a, g)[..., 0]], "must have that shape too"),
         (lambda a, g: None, "return a torch.Tensor"),
@@ -621,6 +623,10 @@ def test_w_q_gradient_accepts_answers_written_differently(answer, capsys):
         ),
         (lambda x, k, g: torch.einsum("bnd,bne->de", g @ k, x), "scale is missing"),
         (lambda x, k, g: torch.einsum("bnd,bne->de", g @ k, x) / x.shape[-1] ** 0.5, "1/sqrt\\(D\\), the model width"),
+        (
+            lambda x, k, g: torch.einsum("bnd,bne->de", g @ k, x) / x.shape[1] ** 0.5,
+            "1/sqrt\\(N\\), the number of tokens",
+        ),
         (lambda x, k, g: w_q_gradient(x, k, g) * k.shape[-1], "multiplied by sqrt"),
         (lambda x, k, g: w_q_gradient(x, k, g) / k.shape[-1] ** 0.5, "applied twice"),
         (lambda x, k, g: torch.einsum("bnd,bne->de", g.mT @ k, x) / k.shape[-1] ** 0.5, "dK's formula"),

@@ -134,6 +134,17 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
                 "you returned grad_a unchanged: the softmax sits between the scores and the weights, so its "
                 "Jacobian (diag(a) - a a^T, row by row) must be applied to grad_a"
             )
+        if close(result, a * (1 - a) * grad_a):
+            fail(
+                "a * (1 - a) * grad_a is the sigmoid's derivative, the diagonal of the softmax Jacobian alone. "
+                "Every a_ij also depends on every other score in its row: subtract a times the row sum "
+                "(grad_a * a).sum(-1, keepdim=True) instead."
+            )
+        if close(result, a * (grad_a - (grad_a * a).sum())):
+            fail(
+                "the sum runs over every axis (one number for the whole tensor): softmax normalises each row, "
+                "so sum over the last axis only, (grad_a * a).sum(dim=-1, keepdim=True)."
+            )
         if close(result, a * grad_a):
             fail(
                 "you kept only the diagonal of the softmax Jacobian (a * grad_a). Every a_ij also depends on "
@@ -344,6 +355,11 @@ def _diagnose_w_q(
         fail(
             f"you scaled by 1/sqrt(D), the model width (D = {width}); the scores use the head width d = k.shape[-1] "
             f"(d = {head} here): S = Q K^T / sqrt(d)"
+        )
+    if tokens != head and close(result, expected * root / tokens**0.5):
+        fail(
+            f"you scaled by 1/sqrt(N), the number of tokens (x.shape[1] = {tokens}); the scores use the head "
+            f"width d = k.shape[-1] (d = {head} here): S = Q K^T / sqrt(d)"
         )
     if close(result, expected * root):
         fail(f"the scale is missing: S = Q K^T / sqrt(d), so dQ = dS K / sqrt(d) (d = {head} here)")
