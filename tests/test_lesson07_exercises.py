@@ -341,7 +341,8 @@ def test_token_count_rejects_more(wrong, message):
         lambda t, r, c: t.permute(0, 2, 1).reshape(t.shape[0], t.shape[2], r, c),
         lambda t, r, c: t.unflatten(1, (r, c)).permute(0, 3, 1, 2),
         lambda t, r, c: torch.from_numpy(t.numpy().transpose(0, 2, 1).reshape(t.shape[0], t.shape[2], r, c)),
-        lambda t, r, c: F.fold(t.double().transpose(1, 2), (r, c), kernel_size=1),  # a 1x1 fold, float64
+        lambda t, r, c: F.fold(t.transpose(1, 2), (r, c), kernel_size=1),  # a 1x1 fold
+        lambda t, r, c: F.fold(t.double().transpose(1, 2), (r, c), kernel_size=1).float(),  # float64, back to float32
         lambda t, r, c: t.mT.contiguous().view(t.shape[0], -1, r, c),
     ],
 )
@@ -1093,3 +1094,32 @@ def test_token_attention_names_dropout_and_the_backbone_scale(wrong, message):
 def test_token_attention_accepts_dropout_switched_off(capsys):
     check_token_attention(_attention_dropout_off)
     assert "matches TokenAttention" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda t, r, c: F.fold(t.double().transpose(1, 2), (r, c), kernel_size=1),  # float64 out
+        lambda t, r, c: torch.from_numpy(t.numpy().astype("float64").transpose(0, 2, 1).reshape(t.shape[0], -1, r, c)),
+    ],
+)
+def test_fold_refuses_float64_for_float32_tokens(wrong):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*your image is torch.float64, the tokens were torch.float32"):
+        check_fold_tokens(wrong)
+
+
+def attention_scaling_its_input_in_place(tokens, qkv, proj):  # the caller's tokens are scaled as a side effect
+    tokens.mul_(2.0)
+    return attention_by_hand(tokens.div(2.0), qkv, proj)
+
+
+def attention_overwriting_its_input(tokens, qkv, proj):  # right output, the caller's tokens zeroed afterwards
+    out = attention_by_hand(tokens, qkv, proj).clone()
+    tokens.zero_()
+    return out
+
+
+@pytest.mark.parametrize("wrong", [attention_scaling_its_input_in_place, attention_overwriting_its_input])
+def test_token_attention_names_a_change_to_the_callers_tokens(wrong):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*changed the tokens it was given in place"):
+        check_token_attention(wrong)

@@ -445,6 +445,12 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
                 "takes a tensor. Stay in torch (transpose, reshape) or convert back with torch.as_tensor"
             )
         answer = as_tensor(answer, f"your image for {case}")
+        if answer.dtype != tokens.dtype:
+            fail(
+                f"for {case} your image is {answer.dtype}, the tokens were {tokens.dtype}: the model's next "
+                "Linear layer (float32 weights) would refuse it. Fold without changing the dtype (no .double() "
+                "or float64 numpy round trip), or convert back with .to(tokens.dtype)"
+            )
         expected = tokens_to_image(tokens, rows, cols)
         side = math.isqrt(rows * cols)
         if side * side == rows * cols and tuple(answer.shape) == (batch, channels, side, side):
@@ -723,7 +729,14 @@ def _check_one_token_attention(
     with torch.no_grad():
         exact = copy.deepcopy(attention).double()  # the reference in float64, copied before the call
         before = {name: value.clone() for name, value in attention.state_dict().items()}
-        answer = _NO_TOKEN_ATTENTION(token_attention, tokens.clone(), attention.qkv, attention.proj, hint=hint)
+        given = tokens.clone()  # the learner's function gets this one; `tokens` stays as the reference
+        answer = _NO_TOKEN_ATTENTION(token_attention, given, attention.qkv, attention.proj, hint=hint)
+    if given.shape != tokens.shape or not torch.equal(given, tokens):
+        fail(
+            f"for {case} your function changed the tokens it was given in place (for example with mul_, div_ "
+            "or copy_): they belong to the caller, and the skip or the next block would read the changed "
+            "values. Use the out-of-place operation (x * scale, not x.mul_(scale)), which returns a new tensor"
+        )
     changed = [name for name, value in attention.state_dict().items() if not torch.equal(value, before[name])]
     if changed:
         layer = changed[0].replace(".", "'s ", 1)
