@@ -1169,3 +1169,26 @@ def test_my_forward_accepts_maps_computed_under_no_grad(capsys):
 def test_my_forward_names_gradient_and_dropout_slips(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
         lesson09.check_my_forward(answer)
+
+
+# --- fix round 14 --------------------------------------------------------------------------------------------
+
+
+def test_hard_distillation_names_the_max_tuple():
+    def max_tuple(class_logits, distillation_logits, labels, teacher_logits):
+        return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(
+            distillation_logits, teacher_logits.max(-1)
+        )
+
+    with pytest.raises(ExerciseFailed, match=r"max\(-1\) returns \(values, indices\).*\.indices.*argmax\(-1\)"):
+        lesson09.check_hard_distillation(max_tuple)
+
+
+def test_hard_distillation_accepts_max_indices(capsys):
+    def max_indices(class_logits, distillation_logits, labels, teacher_logits):
+        return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(
+            distillation_logits, teacher_logits.max(dim=-1).indices
+        )
+
+    assert lesson09.check_hard_distillation(max_indices) is None
+    assert capsys.readouterr().out.startswith("Correct!")

@@ -588,7 +588,16 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
                 "labels (B,))"
             )
         ):
-            raw = _NO_LOSS_HELPER(answer, *inputs, hint=_gradient_hint)
+            try:
+                raw = _NO_LOSS_HELPER(answer, *inputs, hint=_gradient_hint)
+            except ExerciseFailed as error:
+                if "return_types" not in str(error):
+                    raise
+                fail(
+                    "your function raised TypeError: a torch.return_types object went where a tensor belongs. "
+                    "teacher_logits.max(-1) returns (values, indices): take .indices, or use "
+                    "teacher_logits.argmax(-1), for the teacher's class per image"
+                )
         mine = as_tensor(raw.detach() if isinstance(raw, torch.Tensor) else raw, "your loss")
         if mine.numel() != 1:
             fail(f"return one number (the batch's mean loss), got a tensor of shape {tuple(mine.shape)}")
