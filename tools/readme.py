@@ -47,17 +47,17 @@ LESSONS: dict[str, tuple[str, int]] = {
         30,
     ),
     "03_attention_shapes": (
-        "what queries, keys and values are for, on a 4-token, 2-head example you can read (each head can read"
-        " every feature, only the output is split); attention on a real digit; 197 x 768 tokens through ViT-B"
-        " attention shape by shape; attention alone ignores token order (shuffle in, shuffle out), which is "
+        "what queries, keys and values are for, on a 4-token, 2-head example you can read (each head can read "
+        "every feature, only the output is split); attention on a real digit; 197 x 768 tokens through ViT-B "
+        "attention shape by shape; attention alone ignores token order (shuffle in, shuffle out), which is "
         "why positions are added; 1/sqrt(d) keeps the spread of the scores independent of the head width: for "
-        "random q and k of spread 1, over a third of the rows saturate at d = 64 without it and pass back about "
-        "8x less gradient (7.7-9.4 over seeds), yet for a random upstream gradient the mean over all rows is "
-        "larger; memory (heads, tokens) vs FLOPs (width, and the projections up to N = (3 D_in + D)/2: 1536 "
-        "tokens for ViT-B, 252 and 896 for T2T-ViT_t's two token layers); an attention widget; predict the "
-        "attention weights' bytes for ViT-L at 384; appendix: with the original ViT's init a third of the rows "
-        "saturate (PyTorch's or timm's init about 1 %), and folding the scale into W_q keeps the function, but "
-        "one SGD step then moves it d times as much (Adam: sqrt(d))",
+        "random q and k of spread 1, over a third of the rows saturate at d = 64 without it and pass back "
+        "about 7 to 9 times less gradient (seeds' range), yet averaged over all rows the gradient at d = 64 "
+        "is about 1.8 times the scaled one; memory (heads, tokens) vs FLOPs (width, and the projections up to "
+        "N = (3 D_in + D)/2: 1536 tokens for ViT-B, 252 and 896 for T2T-ViT_t's two token layers); an "
+        "attention widget; predict the attention weights' bytes for ViT-L at 384; appendix: with the original "
+        "ViT's init a third of the rows saturate (PyTorch's or timm's init about 1 %), and folding the scale "
+        "into W_q keeps the function, but one SGD step then moves it d times as much (Adam: sqrt(d))",
         40,
     ),
     "04_gelu_mlp_and_block": (
