@@ -179,7 +179,7 @@ def scaled_qkv_gradients(
 
 
 def route_table(trained: RouteCut, fresh: Sequence[RouteCut]) -> str:
-    """Appendix D's table: the skip route's and this block's MLP branch's gradient norm at each attention branch's
+    """A table of the skip route's and this block's MLP branch's gradient norm at each attention branch's
     output (not section 5's share through all later MLPs), for the fresh models (range over ``fresh``) and the
     trained one, and the fresh models' skip / MLP ratio."""
     lines = [
