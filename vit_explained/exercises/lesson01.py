@@ -13,6 +13,7 @@ patches, gray and RGB) and compares it with the package (:func:`vit_explained.pa
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NoReturn
 
 import torch
 import torch.nn.functional as F
@@ -67,6 +68,83 @@ def _expected_tokens(height: int, width: int, patch_height: int, patch_width: in
     return rows * cols + 1
 
 
+def _token_count_grid_slips(answer: int, case: str, height: int, width: int, ph: int, pw: int) -> None:
+    """Reject a token count that miscounts the patch grid or the special tokens."""
+    rows, cols = patch_grid(height, width, (ph, pw))
+    if answer == rows * cols:
+        fail(f"for {case} you counted the patches but forgot the class token that ViT prepends")
+    if answer == rows * cols + 2:
+        fail(
+            f"for {case} you got {answer}: that adds two special tokens; a ViT has one, the class token "
+            "(DeiT adds a second, the distillation token)"
+        )
+    if answer in (rows, cols, rows + 1, cols + 1):
+        fail(
+            f"for {case} your {answer} is the number of patches along one side; "
+            "the patches form a 2-D grid (rows x columns)"
+        )
+    if ph != pw:
+        for used, side in ((ph, "patch_height"), (pw, "patch_width")):
+            if answer in ((height // used) * (width // used) + 1, (height // used) * (width // used)):
+                formula = "(H // ph) * (W // ph) + 1" if used == ph else "(H // pw) * (W // pw) + 1"
+                fail(
+                    f"for {case} you got {answer}: that is {formula}, {side} used for both sides, as if "
+                    "the patches were square; divide the height by patch_height and the width by patch_width"
+                )
+    if ph != pw and answer in ((height // pw) * (width // ph) + 1, (height // pw) * (width // ph)):
+        fail(
+            f"for {case} you got {answer}: that is (H // pw) * (W // ph) + 1, patch height and width swapped; "
+            "divide the height by patch_height and the width by patch_width"
+        )
+    if answer in (rows * rows + 1, cols * cols + 1, rows * rows, cols * cols):
+        fail(
+            f"for {case} you got {answer}: it looks as if you assumed a square image; "
+            "count rows from the height and columns from the width"
+        )
+
+
+def _token_count_arithmetic_slips(answer: int, case: str, height: int, width: int, ph: int, pw: int) -> NoReturn:
+    """Reject a token count that slips in the arithmetic, naming the slip when it is a known one."""
+    rows, cols = patch_grid(height, width, (ph, pw))
+    if answer in (ph * pw * 3, ph * pw * 3 + 1, ph * pw, ph * pw + 1):
+        fail(
+            f"for {case} you got {answer}: that is the length of one flattened patch (ph * pw * C numbers, "
+            "768 for a 16x16 RGB patch, the coincidence with ViT-B's D = 768), not the number of tokens; "
+            "count the patches in the grid"
+        )
+    if answer in (height * width + 1, height * width):
+        fail(
+            f"for {case} you got {answer}: that counts pixels, not patches (if you wrote h * w // ph * pw: "
+            "// and * bind equally tightly, left to right, so that multiplies by pw again; "
+            "write h * w // (ph * pw) + 1)"
+        )
+    if answer in ((rows + 1) * cols, rows * (cols + 1)):
+        fail(
+            f"for {case} you got {answer}: that is (H // ph + 1) * (W // pw), the 1 added to one side before "
+            "multiplying, which adds a whole row (or column) of tokens; the class token is one token: "
+            "multiply first, then add 1"
+        )
+    if answer == (rows + 1) * (cols + 1):
+        fail(
+            f"for {case} you got {answer}: that is (H // ph + 1) * (W // pw + 1), one extra row and one extra "
+            "column of patches; the grid has H // ph rows and W // pw columns, and the class token is one "
+            "token added after multiplying"
+        )
+    pixels = height * width
+    if answer in (pixels // ph + 1, pixels // pw + 1, pixels // ph, pixels // pw):
+        fail(
+            f"for {case} you got {answer}: that is h * w // ph + 1, the pixel count divided by one side of the "
+            "patch only (// binds as tightly as *, left to right); divide by the whole patch, "
+            "h * w // (ph * pw) + 1, or count rows and columns: (h // ph) * (w // pw) + 1"
+        )
+    if answer in ((pixels // ph) * pw + 1, (pixels // pw) * ph + 1):
+        fail(
+            f"for {case} you got {answer}: that is h * w // ph * pw + 1, which multiplies by pw instead of "
+            "dividing by it (// and * bind equally tightly, left to right); write h * w // (ph * pw) + 1"
+        )
+    fail(f"for {case} you got {answer} tokens, which is not right; count the grid of patches, then the extras")
+
+
 def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> None:
     """Check ``count_vit_tokens(height, width, patch_height, patch_width) -> int``: the number
     of tokens a ViT feeds its encoder, patches plus the class token."""
@@ -81,73 +159,8 @@ def check_token_count(count_vit_tokens: Callable[[int, int, int, int], int]) -> 
         if answer == expected:
             continue
         case = f"a {height}x{width} image with {ph}x{pw} patches"
-        if answer == rows * cols:
-            fail(f"for {case} you counted the patches but forgot the class token that ViT prepends")
-        if answer == rows * cols + 2:
-            fail(
-                f"for {case} you got {answer}: that adds two special tokens; a ViT has one, the class token "
-                "(DeiT adds a second, the distillation token)"
-            )
-        if answer in (rows, cols, rows + 1, cols + 1):
-            fail(
-                f"for {case} your {answer} is the number of patches along one side; "
-                "the patches form a 2-D grid (rows x columns)"
-            )
-        if ph != pw:
-            for used, side in ((ph, "patch_height"), (pw, "patch_width")):
-                if answer in ((height // used) * (width // used) + 1, (height // used) * (width // used)):
-                    formula = "(H // ph) * (W // ph) + 1" if used == ph else "(H // pw) * (W // pw) + 1"
-                    fail(
-                        f"for {case} you got {answer}: that is {formula}, {side} used for both sides, as if "
-                        "the patches were square; divide the height by patch_height and the width by patch_width"
-                    )
-        if ph != pw and answer in ((height // pw) * (width // ph) + 1, (height // pw) * (width // ph)):
-            fail(
-                f"for {case} you got {answer}: that is (H // pw) * (W // ph) + 1, patch height and width swapped; "
-                "divide the height by patch_height and the width by patch_width"
-            )
-        if answer in (rows * rows + 1, cols * cols + 1, rows * rows, cols * cols):
-            fail(
-                f"for {case} you got {answer}: it looks as if you assumed a square image; "
-                "count rows from the height and columns from the width"
-            )
-        if answer in (ph * pw * 3, ph * pw * 3 + 1, ph * pw, ph * pw + 1):
-            fail(
-                f"for {case} you got {answer}: that is the length of one flattened patch (ph * pw * C numbers, "
-                "768 for a 16x16 RGB patch, the coincidence with ViT-B's D = 768), not the number of tokens; "
-                "count the patches in the grid"
-            )
-        if answer in (height * width + 1, height * width):
-            fail(
-                f"for {case} you got {answer}: that counts pixels, not patches (if you wrote h * w // ph * pw: "
-                "// and * bind equally tightly, left to right, so that multiplies by pw again; "
-                "write h * w // (ph * pw) + 1)"
-            )
-        if answer in ((rows + 1) * cols, rows * (cols + 1)):
-            fail(
-                f"for {case} you got {answer}: that is (H // ph + 1) * (W // pw), the 1 added to one side before "
-                "multiplying, which adds a whole row (or column) of tokens; the class token is one token: "
-                "multiply first, then add 1"
-            )
-        if answer == (rows + 1) * (cols + 1):
-            fail(
-                f"for {case} you got {answer}: that is (H // ph + 1) * (W // pw + 1), one extra row and one extra "
-                "column of patches; the grid has H // ph rows and W // pw columns, and the class token is one "
-                "token added after multiplying"
-            )
-        pixels = height * width
-        if answer in (pixels // ph + 1, pixels // pw + 1, pixels // ph, pixels // pw):
-            fail(
-                f"for {case} you got {answer}: that is h * w // ph + 1, the pixel count divided by one side of the "
-                "patch only (// binds as tightly as *, left to right); divide by the whole patch, "
-                "h * w // (ph * pw) + 1, or count rows and columns: (h // ph) * (w // pw) + 1"
-            )
-        if answer in ((pixels // ph) * pw + 1, (pixels // pw) * ph + 1):
-            fail(
-                f"for {case} you got {answer}: that is h * w // ph * pw + 1, which multiplies by pw instead of "
-                "dividing by it (// and * bind equally tightly, left to right); write h * w // (ph * pw) + 1"
-            )
-        fail(f"for {case} you got {answer} tokens, which is not right; count the grid of patches, then the extras")
+        _token_count_grid_slips(answer, case, height, width, ph, pw)
+        _token_count_arithmetic_slips(answer, case, height, width, ph, pw)
     passed(
         f"a ViT sees (H // ph) * (W // pw) patch tokens plus 1 class token: "
         f"{_expected_tokens(224, 224, 16, 16)} for 224x224 with 16x16 patches."
@@ -254,16 +267,59 @@ def _kernel_variants(weight: torch.Tensor) -> dict[str, torch.Tensor]:
     }
 
 
+def _conv_case(dim: int, channels: int, ph: int, pw: int, generator: torch.Generator) -> PatchEmbedding:
+    """A conv patch embedding with random weights and bias, on a 2x3 grid of ``ph x pw`` patches."""
+    conv = PatchEmbedding((2 * ph, 3 * pw), (ph, pw), channels, dim, method="conv")
+    with torch.no_grad():
+        conv.proj.weight.copy_(torch.randn(conv.proj.weight.shape, generator=generator))
+        conv.proj.bias.copy_(torch.randn(dim, generator=generator))
+    return conv
+
+
+def _gives_conv_tokens(
+    answer: torch.Tensor, target: torch.Tensor, conv: PatchEmbedding, patch: tuple[int, int], generator: torch.Generator
+) -> bool:
+    """Whether the rearrange embedding with ``answer`` as its weight gives the conv's tokens."""
+    # The proof: the rearrange embedding with this weight gives the conv's tokens, up to what
+    # the answer's rounding of the weights can move a token (|x| summed over a patch, times it).
+    dim, channels = conv.proj.weight.shape[:2]
+    images = torch.randn(2, channels, *conv.image_size, generator=generator)
+    mine = PatchEmbedding(conv.image_size, patch, channels, dim, method="rearrange")
+    rounding = (answer.detach().to(torch.float64) - target.to(torch.float64)).abs().max().item()
+    reach = patchify(images, patch).abs().sum(dim=-1).max().item()
+    with torch.no_grad():
+        mine.proj.weight.copy_(answer)
+        mine.proj.bias.copy_(conv.proj.bias)
+        return close(mine(images), conv(images), atol=1e-5 + 2 * rounding * reach)
+
+
+def _diagnose_conv_weight(answer: torch.Tensor, weight: torch.Tensor, case: str, rounded: str | None) -> NoReturn:
+    """Reject a weight that is not the kernel in the (p1 p2 c) order, naming the slip."""
+    for problem, wrong in _kernel_variants(weight).items():
+        if close(answer, wrong):
+            fail(f"for {case}: {problem}")
+    if rounded is not None:
+        fail(rounded)
+    rtol, atol = _tolerance(answer.dtype, weight.dtype)
+    mine_sorted = answer.detach().to(torch.float64).flatten().sort().values
+    if not close(mine_sorted, weight.to(torch.float64).flatten().sort().values, rtol=rtol, atol=atol):
+        fail(
+            f"for {case} your weight has the right shape but different values: it should hold exactly the "
+            "kernel's numbers, only moved to new places (no scaling, rounding or arithmetic on them)"
+        )
+    fail(
+        f"for {case} your weight holds the kernel's numbers, but not in the (p1 p2 c) order "
+        "that the rearrange layout feeds the Linear"
+    )
+
+
 def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """Check ``conv_to_linear(weight)``: a ``Conv2d`` patch kernel ``(D, C, ph, pw)`` ->
     the ``(D, ph * pw * C)`` weight of the ``Linear`` after ``Rearrange('b c (h p1) (w p2) ->
     b (h w) (p1 p2 c)')``, so that both embeddings give the same tokens."""
     generator = torch.Generator().manual_seed(1)
     for dim, channels, ph, pw in KERNEL_CASES:
-        conv = PatchEmbedding((2 * ph, 3 * pw), (ph, pw), channels, dim, method="conv")
-        with torch.no_grad():
-            conv.proj.weight.copy_(torch.randn(conv.proj.weight.shape, generator=generator))
-            conv.proj.bias.copy_(torch.randn(dim, generator=generator))
+        conv = _conv_case(dim, channels, ph, pw, generator)
         weight = conv.proj.weight.detach().clone()
         case = f"a Conv2d kernel of shape (D, C, ph, pw) = {tuple(weight.shape)}"
         given = weight.clone()
@@ -290,33 +346,9 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         if close(answer, target):  # to the answer's own precision (float16 keeps ~3 digits)
             if narrower:
                 fail(rounded)
-            # The proof: the rearrange embedding with this weight gives the conv's tokens, up to what
-            # the answer's rounding of the weights can move a token (|x| summed over a patch, times it).
-            images = torch.randn(2, channels, *conv.image_size, generator=generator)
-            mine = PatchEmbedding(conv.image_size, (ph, pw), channels, dim, method="rearrange")
-            rounding = (answer.detach().to(torch.float64) - target.to(torch.float64)).abs().max().item()
-            reach = patchify(images, (ph, pw)).abs().sum(dim=-1).max().item()
-            with torch.no_grad():
-                mine.proj.weight.copy_(answer)
-                mine.proj.bias.copy_(conv.proj.bias)
-                if close(mine(images), conv(images), atol=1e-5 + 2 * rounding * reach):
-                    continue
-        for problem, wrong in _kernel_variants(weight).items():
-            if close(answer, wrong):
-                fail(f"for {case}: {problem}")
-        if narrower:
-            fail(rounded)
-        rtol, atol = _tolerance(answer.dtype, weight.dtype)
-        mine_sorted = answer.detach().to(torch.float64).flatten().sort().values
-        if not close(mine_sorted, weight.to(torch.float64).flatten().sort().values, rtol=rtol, atol=atol):
-            fail(
-                f"for {case} your weight has the right shape but different values: it should hold exactly the "
-                "kernel's numbers, only moved to new places (no scaling, rounding or arithmetic on them)"
-            )
-        fail(
-            f"for {case} your weight holds the kernel's numbers, but not in the (p1 p2 c) order "
-            "that the rearrange layout feeds the Linear"
-        )
+            if _gives_conv_tokens(answer, target, conv, (ph, pw), generator):
+                continue
+        _diagnose_conv_weight(answer, weight, case, rounded if narrower else None)
     passed("your weight makes Rearrange + Linear give exactly the Conv2d's tokens.")
 
 

@@ -112,6 +112,66 @@ def _softmax_case(shape: tuple[int, ...], seed: int) -> tuple[torch.Tensor, torc
     return a.detach(), grad_a, expected
 
 
+def _softmax_jacobian_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch.Tensor) -> None:
+    """Reject a softmax backward that drops or misplaces part of the Jacobian, naming the slip."""
+    weighted = (grad_a * a).sum(dim=-1, keepdim=True)
+    if close(result, grad_a):
+        fail(
+            "you returned grad_a unchanged: the softmax sits between the scores and the weights, so its "
+            "Jacobian (diag(a) - a a^T, row by row) must be applied to grad_a"
+        )
+    if close(result, a * (1 - a) * grad_a):
+        fail(
+            "a * (1 - a) * grad_a is the sigmoid's derivative, the diagonal of the softmax Jacobian alone. "
+            "Every a_ij also depends on every other score in its row: subtract a times the row sum "
+            "(grad_a * a).sum(-1, keepdim=True) instead."
+        )
+    if close(result, a * (grad_a - (grad_a * a).sum())):
+        fail(
+            "the sum runs over every axis (one number for the whole tensor): softmax normalises each row, "
+            "so sum over the last axis only, (grad_a * a).sum(dim=-1, keepdim=True)."
+        )
+    if close(result, a * grad_a):
+        fail(
+            "you kept only the diagonal of the softmax Jacobian (a * grad_a). Every a_ij also depends on "
+            "every other score in its row, through the normalising sum; that term is missing."
+        )
+    if a.shape[-1] == a.shape[-2] and close(result, a * (grad_a - (grad_a * a).sum(dim=-2, keepdim=True))):
+        fail(
+            "the sum runs over the wrong axis (a column, not a row). Softmax normalises each row over the "
+            "keys, the last axis, so the correction term is one number per row."
+        )
+    if close(result, a * (grad_a - weighted.squeeze(-1).unsqueeze(-2))):
+        fail(
+            "each row's sum ended up along the wrong axis (a row sum without keepdim=True broadcasts across "
+            "the columns): every entry of row i must use row i's own sum"
+        )
+
+
+def _softmax_row_sum_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch.Tensor, expected: torch.Tensor) -> None:
+    """Reject a softmax backward that gets the row sum, the factor a or the sign wrong, naming the slip."""
+    weighted = (grad_a * a).sum(dim=-1, keepdim=True)
+    if a.shape[-1] == a.shape[-2] and (
+        close(result, a * grad_a - a * (a @ grad_a.mT)) or close(result, a * grad_a - (grad_a @ a.mT) * a)
+    ):
+        fail(
+            "a^T g is one number per row: (grad_a * a).sum(-1, keepdim=True), not a matrix product. "
+            "a @ grad_a.mT (or grad_a @ a.mT) mixes row i with every other row j; each row needs only "
+            "its own dot product"
+        )
+    if close(result, a * (grad_a - (grad_a * a).mean(dim=-1, keepdim=True))):
+        fail(
+            "you took the mean of grad_a * a along the row instead of its sum: the chain rule adds up the "
+            "contributions of every weight in the row (sum, not mean)."
+        )
+    if close(result, a * (grad_a - grad_a.sum(dim=-1, keepdim=True))):
+        fail("the row sum must weight each grad_a entry by its attention weight a; yours sums grad_a alone.")
+    if close(result, grad_a - weighted):
+        fail("close: the bracket is right, but the whole expression must still be multiplied by a, entry by entry.")
+    if close(result, -expected):
+        fail("the sign is flipped: check the order of the two terms in the bracket.")
+
+
 def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 1: ``softmax_backward(a, grad_a) -> grad_s`` for ``a = softmax(s, dim=-1)``."""
     cases = [(6, 6), (2, 3, 5, 5), (4, 7)]
@@ -128,57 +188,8 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
             )
         if close(result, expected):
             continue
-        weighted = (grad_a * a).sum(dim=-1, keepdim=True)
-        if close(result, grad_a):
-            fail(
-                "you returned grad_a unchanged: the softmax sits between the scores and the weights, so its "
-                "Jacobian (diag(a) - a a^T, row by row) must be applied to grad_a"
-            )
-        if close(result, a * (1 - a) * grad_a):
-            fail(
-                "a * (1 - a) * grad_a is the sigmoid's derivative, the diagonal of the softmax Jacobian alone. "
-                "Every a_ij also depends on every other score in its row: subtract a times the row sum "
-                "(grad_a * a).sum(-1, keepdim=True) instead."
-            )
-        if close(result, a * (grad_a - (grad_a * a).sum())):
-            fail(
-                "the sum runs over every axis (one number for the whole tensor): softmax normalises each row, "
-                "so sum over the last axis only, (grad_a * a).sum(dim=-1, keepdim=True)."
-            )
-        if close(result, a * grad_a):
-            fail(
-                "you kept only the diagonal of the softmax Jacobian (a * grad_a). Every a_ij also depends on "
-                "every other score in its row, through the normalising sum; that term is missing."
-            )
-        if a.shape[-1] == a.shape[-2] and close(result, a * (grad_a - (grad_a * a).sum(dim=-2, keepdim=True))):
-            fail(
-                "the sum runs over the wrong axis (a column, not a row). Softmax normalises each row over the "
-                "keys, the last axis, so the correction term is one number per row."
-            )
-        if close(result, a * (grad_a - weighted.squeeze(-1).unsqueeze(-2))):
-            fail(
-                "each row's sum ended up along the wrong axis (a row sum without keepdim=True broadcasts across "
-                "the columns): every entry of row i must use row i's own sum"
-            )
-        if a.shape[-1] == a.shape[-2] and (
-            close(result, a * grad_a - a * (a @ grad_a.mT)) or close(result, a * grad_a - (grad_a @ a.mT) * a)
-        ):
-            fail(
-                "a^T g is one number per row: (grad_a * a).sum(-1, keepdim=True), not a matrix product. "
-                "a @ grad_a.mT (or grad_a @ a.mT) mixes row i with every other row j; each row needs only "
-                "its own dot product"
-            )
-        if close(result, a * (grad_a - (grad_a * a).mean(dim=-1, keepdim=True))):
-            fail(
-                "you took the mean of grad_a * a along the row instead of its sum: the chain rule adds up the "
-                "contributions of every weight in the row (sum, not mean)."
-            )
-        if close(result, a * (grad_a - grad_a.sum(dim=-1, keepdim=True))):
-            fail("the row sum must weight each grad_a entry by its attention weight a; yours sums grad_a alone.")
-        if close(result, grad_a - weighted):
-            fail("close: the bracket is right, but the whole expression must still be multiplied by a, entry by entry.")
-        if close(result, -expected):
-            fail("the sign is flipped: check the order of the two terms in the bracket.")
+        _softmax_jacobian_slips(result, a, grad_a)
+        _softmax_row_sum_slips(result, a, grad_a, expected)
         if _right_per_matrix(softmax_backward, (a, grad_a), expected):
             fail(_BATCH_MESSAGE.format(shape=shape))
         error = _max_error(result, expected)

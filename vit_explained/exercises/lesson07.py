@@ -21,7 +21,7 @@ import inspect
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import torch
@@ -422,6 +422,45 @@ def _square_fold_hint(case: str, rows: int, cols: int) -> Callable[[Exception], 
     return hint
 
 
+def _as_folded_image(answer: object, tokens: torch.Tensor, case: str) -> torch.Tensor:
+    """The learner's folded image as a tensor, rejected when it is not a torch.Tensor of the tokens' dtype."""
+    if isinstance(answer, (np.ndarray, list, tuple)):
+        kind = "a numpy array" if isinstance(answer, np.ndarray) else f"a Python {type(answer).__name__}"
+        fail(
+            f"for {case} you returned {kind}; a torch.Tensor is asked: the next soft split (nn.Unfold) "
+            "takes a tensor. Stay in torch (transpose, reshape) or convert back with torch.as_tensor"
+        )
+    answer = as_tensor(answer, f"your image for {case}")
+    if answer.dtype != tokens.dtype:
+        fail(
+            f"for {case} your image is {answer.dtype}, the tokens were {tokens.dtype}: the model's next "
+            "Linear layer (float32 weights) would refuse it. Fold without changing the dtype (no .double() "
+            "or float64 numpy round trip), or convert back with .to(tokens.dtype)"
+        )
+    return answer
+
+
+def _check_fold_shape(answer: torch.Tensor, expected: torch.Tensor, case: str, rows: int, cols: int) -> None:
+    """Reject a folded image of the wrong shape, naming the slip when it is a known one."""
+    batch, channels = expected.shape[:2]
+    side = math.isqrt(rows * cols)
+    if side * side == rows * cols and tuple(answer.shape) == (batch, channels, side, side):
+        fail(_square_fold_message(case, rows, cols))
+    if tuple(answer.shape) == (batch, channels, cols, rows):
+        fail(
+            f"for {case} your image has shape {tuple(answer.shape)}: rows and cols are swapped. The grid is "
+            f"rows high and cols wide, so the shape is (B, C, rows, cols) = {tuple(expected.shape)}"
+        )
+    if tuple(answer.shape) == (batch, rows, cols, channels):
+        fail(
+            f"for {case} your image has shape (B, rows, cols, C) = {tuple(answer.shape)}, channels last: "
+            f"permute to (B, C, rows, cols) = {tuple(expected.shape)}, as PyTorch's images (and nn.Unfold) "
+            "have the channels before the grid"
+        )
+    if answer.shape != expected.shape:
+        fail(f"for {case} expected shape (B, C, rows, cols) = {tuple(expected.shape)}, got {tuple(answer.shape)}")
+
+
 def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
     """Check ``fold_tokens(tokens, rows, cols)``: ``(B, rows * cols, C) -> (B, C, rows, cols)``,
     token ``i`` becoming the pixel at ``(i // cols, i % cols)``, as :func:`tokens_to_image`."""
@@ -438,36 +477,9 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
                 "an in-place method such as transpose_, t_ or copy_ rewrites the caller's tokens. Use the "
                 "out-of-place transpose (or permute), which returns a new view and leaves the input as it was"
             )
-        if isinstance(answer, (np.ndarray, list, tuple)):
-            kind = "a numpy array" if isinstance(answer, np.ndarray) else f"a Python {type(answer).__name__}"
-            fail(
-                f"for {case} you returned {kind}; a torch.Tensor is asked: the next soft split (nn.Unfold) "
-                "takes a tensor. Stay in torch (transpose, reshape) or convert back with torch.as_tensor"
-            )
-        answer = as_tensor(answer, f"your image for {case}")
-        if answer.dtype != tokens.dtype:
-            fail(
-                f"for {case} your image is {answer.dtype}, the tokens were {tokens.dtype}: the model's next "
-                "Linear layer (float32 weights) would refuse it. Fold without changing the dtype (no .double() "
-                "or float64 numpy round trip), or convert back with .to(tokens.dtype)"
-            )
+        answer = _as_folded_image(answer, tokens, case)
         expected = tokens_to_image(tokens, rows, cols)
-        side = math.isqrt(rows * cols)
-        if side * side == rows * cols and tuple(answer.shape) == (batch, channels, side, side):
-            fail(_square_fold_message(case, rows, cols))
-        if tuple(answer.shape) == (batch, channels, cols, rows):
-            fail(
-                f"for {case} your image has shape {tuple(answer.shape)}: rows and cols are swapped. The grid is "
-                f"rows high and cols wide, so the shape is (B, C, rows, cols) = {tuple(expected.shape)}"
-            )
-        if tuple(answer.shape) == (batch, rows, cols, channels):
-            fail(
-                f"for {case} your image has shape (B, rows, cols, C) = {tuple(answer.shape)}, channels last: "
-                f"permute to (B, C, rows, cols) = {tuple(expected.shape)}, as PyTorch's images (and nn.Unfold) "
-                "have the channels before the grid"
-            )
-        if answer.shape != expected.shape:
-            fail(f"for {case} expected shape (B, C, rows, cols) = {tuple(expected.shape)}, got {tuple(answer.shape)}")
+        _check_fold_shape(answer, expected, case, rows, cols)
         if close(answer, expected):
             continue
         if close(answer, tokens.reshape(batch, channels, rows, cols)):
@@ -713,6 +725,50 @@ def _transposed_scores_message() -> str:
     )
 
 
+def _check_inputs_kept(
+    attention: TokenAttention, before: dict[str, torch.Tensor], given: torch.Tensor, tokens: torch.Tensor, case: str
+) -> None:
+    """Reject a token attention that changed the tokens or the layers it was given in place."""
+    if given.shape != tokens.shape or not torch.equal(given, tokens):
+        fail(
+            f"for {case} your function changed the tokens it was given in place (for example with mul_, div_ "
+            "or copy_): they belong to the caller, and the skip or the next block would read the changed "
+            "values. Use the out-of-place operation (x * scale, not x.mul_(scale)), which returns a new tensor"
+        )
+    changed = [name for name, value in attention.state_dict().items() if not torch.equal(value, before[name])]
+    if changed:
+        layer = changed[0].replace(".", "'s ", 1)
+        fail(
+            f"for {case} your function changed {layer} in place (for example with mul_ or copy_): the layers "
+            "belong to the model, and the next call would use the changed weights. Leave qkv and proj as they "
+            "are: scale the scores, not the weights"
+        )
+
+
+def _diagnose_token_attention(
+    token_attention: Callable[..., Any],
+    answer: torch.Tensor,
+    expected: torch.Tensor,
+    variants: dict[str, torch.Tensor],
+    dim: int,
+    token_dim: int,
+    case: str,
+) -> NoReturn:
+    """Reject a wrong token attention output, naming the slip when it is a known one."""
+    for name, mistake in _token_attention_mistakes(dim, token_dim):
+        # a looser tolerance than for the right answer: the slips differ from it by order 1, and an
+        # unscaled float32 softmax over scores near 100 rounds visibly
+        if name in variants and close(answer, variants[name], rtol=1e-3, atol=1e-3):
+            if name == "kqv_order" and not _split_as_kqv(token_attention):
+                mistake = _transposed_scores_message()
+            fail(f"for {case} {mistake}")
+    error = (answer.double() - expected).abs().max().item()
+    fail(
+        f"for {case} your output differs from TokenAttention's by up to {error:.3g}. Check the order q, k, v "
+        "in qkv's output (q first), the scale, and that proj is applied before the skip is added"
+    )
+
+
 def _check_one_token_attention(
     token_attention: Callable[[torch.Tensor, nn.Linear, nn.Linear], torch.Tensor],
     attention: TokenAttention,
@@ -731,20 +787,7 @@ def _check_one_token_attention(
         before = {name: value.clone() for name, value in attention.state_dict().items()}
         given = tokens.clone()  # the learner's function gets this one; `tokens` stays as the reference
         answer = _NO_TOKEN_ATTENTION(token_attention, given, attention.qkv, attention.proj, hint=hint)
-    if given.shape != tokens.shape or not torch.equal(given, tokens):
-        fail(
-            f"for {case} your function changed the tokens it was given in place (for example with mul_, div_ "
-            "or copy_): they belong to the caller, and the skip or the next block would read the changed "
-            "values. Use the out-of-place operation (x * scale, not x.mul_(scale)), which returns a new tensor"
-        )
-    changed = [name for name, value in attention.state_dict().items() if not torch.equal(value, before[name])]
-    if changed:
-        layer = changed[0].replace(".", "'s ", 1)
-        fail(
-            f"for {case} your function changed {layer} in place (for example with mul_ or copy_): the layers "
-            "belong to the model, and the next call would use the changed weights. Leave qkv and proj as they "
-            "are: scale the scores, not the weights"
-        )
+    _check_inputs_kept(attention, before, given, tokens, case)
     answer = as_tensor(answer, f"your output for {case}")
     expected_shape = (batch, count, token_dim)
     if answer.dim() == 4 and tuple(answer.shape[-2:]) == (count, token_dim):
@@ -763,18 +806,7 @@ def _check_one_token_attention(
         _check_token_attention_gradients(token_attention, attention, tokens, case)
         return
     _check_deterministic(token_attention, attention, tokens, answer, case)
-    for name, mistake in _token_attention_mistakes(dim, token_dim):
-        # a looser tolerance than for the right answer: the slips differ from it by order 1, and an
-        # unscaled float32 softmax over scores near 100 rounds visibly
-        if name in variants and close(answer, variants[name], rtol=1e-3, atol=1e-3):
-            if name == "kqv_order" and not _split_as_kqv(token_attention):
-                mistake = _transposed_scores_message()
-            fail(f"for {case} {mistake}")
-    error = (answer.double() - expected).abs().max().item()
-    fail(
-        f"for {case} your output differs from TokenAttention's by up to {error:.3g}. Check the order q, k, v "
-        "in qkv's output (q first), the scale, and that proj is applied before the skip is added"
-    )
+    _diagnose_token_attention(token_attention, answer, expected, variants, dim, token_dim, case)
 
 
 def _check_deterministic(
