@@ -593,6 +593,43 @@ def _name_grid_slip(
     fail(f"for {case} your grid differs from the class token's attention to the patches")
 
 
+def _check_grid_shape(
+    class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor],
+    got: torch.Tensor,
+    weights: torch.Tensor,
+    expected: torch.Tensor,
+    case: str,
+    shape: tuple[int, int, int, int],
+    generator: torch.Generator,
+) -> None:
+    """Fail with a named slip if ``got`` is not a (B, heads, rows, cols) grid of the class token's patch weights."""
+    batch, heads, rows, cols = shape
+    isqrt_slip = _isqrt_rows(got, weights, rows, cols, case)
+    if isqrt_slip:
+        fail(isqrt_slip)
+    if tuple(got.shape) == (batch, heads, cols, rows) and rows != cols:
+        fail(f"for {case} your shape {tuple(got.shape)} has rows and cols swapped; expect (B, heads, rows, cols)")
+    fused = _heads_fused(got, weights, rows, cols)
+    if fused:
+        fail(f"for {case} {fused}")
+    if tuple(got.shape) == tuple(weights[..., 0, 2:].shape) and close(got, weights[..., 0, 2:]):
+        fail(
+            _DEIT_HABIT.format(case=case)
+            + f"; and reshape them onto the grid, (B, heads, rows, cols): the {rows * cols} patches came "
+            "row by row"
+        )
+    if tuple(got.shape) == (batch, heads, rows * cols) and close(got, weights[..., 0, 1:]):
+        fail(
+            f"for {case} you have the right {rows * cols} weights, still flat: reshape them onto the grid, "
+            "(B, heads, rows, cols); the patches came row by row, so .reshape(B, heads, rows, cols) does it"
+        )
+    if tuple(got.shape) != tuple(expected.shape):
+        slip = _grid_slip(class_token_grid, shape, case, generator)
+        if slip:
+            fail(slip)
+        fail(f"for {case} expected shape {tuple(expected.shape)} (B, heads, rows, cols), got {tuple(got.shape)}")
+
+
 def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
     """Check ``class_token_grid(weights, rows, cols)``: ``(B, heads, N, N) -> (B, heads, rows,
     cols)``, the class token's attention to each patch at the patch's grid position."""
@@ -630,30 +667,7 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
                     where="the recorded attention weights that rollout and every later map read",
                 )
             )
-        isqrt_slip = _isqrt_rows(got, weights, rows, cols, case)
-        if isqrt_slip:
-            fail(isqrt_slip)
-        if tuple(got.shape) == (batch, heads, cols, rows) and rows != cols:
-            fail(f"for {case} your shape {tuple(got.shape)} has rows and cols swapped; expect (B, heads, rows, cols)")
-        fused = _heads_fused(got, weights, rows, cols)
-        if fused:
-            fail(f"for {case} {fused}")
-        if tuple(got.shape) == tuple(weights[..., 0, 2:].shape) and close(got, weights[..., 0, 2:]):
-            fail(
-                _DEIT_HABIT.format(case=case)
-                + f"; and reshape them onto the grid, (B, heads, rows, cols): the {rows * cols} patches came "
-                "row by row"
-            )
-        if tuple(got.shape) == (batch, heads, rows * cols) and close(got, weights[..., 0, 1:]):
-            fail(
-                f"for {case} you have the right {rows * cols} weights, still flat: reshape them onto the grid, "
-                "(B, heads, rows, cols); the patches came row by row, so .reshape(B, heads, rows, cols) does it"
-            )
-        if tuple(got.shape) != tuple(expected.shape):
-            slip = _grid_slip(class_token_grid, (batch, heads, rows, cols), case, generator)
-            if slip:
-                fail(slip)
-            fail(f"for {case} expected shape {tuple(expected.shape)} (B, heads, rows, cols), got {tuple(got.shape)}")
+        _check_grid_shape(class_token_grid, got, weights, expected, case, (batch, heads, rows, cols), generator)
         if close(got, expected):
             continue
         _name_grid_slip(class_token_grid, got, expected, weights, case, generator)

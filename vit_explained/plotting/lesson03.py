@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -34,6 +35,45 @@ def _head_width_axis(ax, dims: np.ndarray, title: str, yscale: str, marked_dim: 
     ax.grid(alpha=0.3)
 
 
+def _check_saturation_keys(unscaled: Mapping[str, Sequence[float]], scaled: Mapping[str, Sequence[float]]) -> None:
+    """Raise a ValueError naming the keys that ``unscaled`` or ``scaled`` lacks for the saturation figure."""
+    for name, values in (("unscaled", unscaled), ("scaled", scaled)):
+        needed = {"spread", "saturated", "grad_scores"}
+        if name == "unscaled":
+            needed |= {"grad_scores_saturated", "grad_scores_unsaturated"}
+        missing = needed - set(values)
+        if missing:
+            raise ValueError(f"{name} needs the keys {sorted(needed)}; missing {sorted(missing)}")
+
+
+def _draw_gradient_split(
+    ax: Axes,
+    dims: np.ndarray,
+    unscaled: Mapping[str, Sequence[float]],
+    scaled: Mapping[str, Sequence[float]],
+    ranges: Mapping[str, Mapping[str, tuple[Sequence[float], Sequence[float]]]] | None,
+) -> None:
+    """Add the unscaled gradient in saturated and other rows to the gradient panel and fit its y range."""
+    ax.plot(  # nan where too few rows saturate to average over (not drawn)
+        dims, unscaled["grad_scores_saturated"], "v:", color=_UNSCALED, alpha=0.6, label="no scale, saturated rows"
+    )
+    ax.plot(dims, unscaled["grad_scores_unsaturated"], "^--", color=_UNSCALED, alpha=0.6, label="no scale, other rows")
+    if ranges is not None and "grad_scores_unsaturated" in ranges.get("unscaled", {}):
+        low, high = ranges["unscaled"]["grad_scores_unsaturated"]
+        ax.fill_between(dims, low, high, color=_UNSCALED, alpha=0.1, linewidth=0)
+    tops = [value for value in (*unscaled["grad_scores_unsaturated"], *scaled["grad_scores"]) if not np.isnan(value)]
+    if ranges is not None:
+        tops += [
+            value
+            for setting in ranges.values()
+            for key in ("grad_scores", "grad_scores_unsaturated")
+            if key in setting
+            for value in setting[key][1]
+            if not np.isnan(value)
+        ]
+    ax.set_ylim(0, 1.15 * max(tops))
+
+
 def plot_softmax_saturation(
     head_dims: Sequence[int],
     unscaled: Mapping[str, Sequence[float]],
@@ -55,13 +95,7 @@ def plot_softmax_saturation(
     ``marked_dim`` draws a dotted line there (ViT-B's head width, 64);
     ``ranges`` (as from :func:`saturation_ranges`) shades each curve's min..max over the seeds.
     """
-    for name, values in (("unscaled", unscaled), ("scaled", scaled)):
-        needed = {"spread", "saturated", "grad_scores"}
-        if name == "unscaled":
-            needed |= {"grad_scores_saturated", "grad_scores_unsaturated"}
-        missing = needed - set(values)
-        if missing:
-            raise ValueError(f"{name} needs the keys {sorted(needed)}; missing {sorted(missing)}")
+    _check_saturation_keys(unscaled, scaled)
     dims = np.asarray(head_dims, dtype=float)
     fig = new_figure(figsize=(13.5, 3.6))
     axes = fig.subplots(1, 3)
@@ -82,26 +116,7 @@ def plot_softmax_saturation(
     axes[1].axhline(1.0, color="black", linewidth=0.8, label="every row")
     axes[1].set_ylim(-0.03, 1.15)
     axes[1].yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
-    axes[2].plot(  # nan where too few rows saturate to average over (not drawn)
-        dims, unscaled["grad_scores_saturated"], "v:", color=_UNSCALED, alpha=0.6, label="no scale, saturated rows"
-    )
-    axes[2].plot(
-        dims, unscaled["grad_scores_unsaturated"], "^--", color=_UNSCALED, alpha=0.6, label="no scale, other rows"
-    )
-    if ranges is not None and "grad_scores_unsaturated" in ranges.get("unscaled", {}):
-        low, high = ranges["unscaled"]["grad_scores_unsaturated"]
-        axes[2].fill_between(dims, low, high, color=_UNSCALED, alpha=0.1, linewidth=0)
-    tops = [value for value in (*unscaled["grad_scores_unsaturated"], *scaled["grad_scores"]) if not np.isnan(value)]
-    if ranges is not None:
-        tops += [
-            value
-            for setting in ranges.values()
-            for key in ("grad_scores", "grad_scores_unsaturated")
-            if key in setting
-            for value in setting[key][1]
-            if not np.isnan(value)
-        ]
-    axes[2].set_ylim(0, 1.15 * max(tops))
+    _draw_gradient_split(axes[2], dims, unscaled, scaled, ranges)
     axes[0].legend(fontsize=8, loc="upper left")
     axes[1].legend(fontsize=8, loc="center left")
     axes[2].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside the panel, off the data

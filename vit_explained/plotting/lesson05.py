@@ -411,6 +411,42 @@ CUT_FAMILIES = {
 }
 
 
+def _draw_cut_interval(
+    ax: Axes, name: str, interval: Sequence[tuple[float, float, float]], color: str, offset: float, extra: str
+) -> None:
+    """Draw one family's (mean, low, high) per block as a dot with a capped bar over its interval."""
+    band = np.asarray(interval, dtype=float) * 100  # (blocks, 3): mean, low, high
+    if band.ndim != 2 or band.shape[1] != 3:
+        raise ValueError(f"{name}: give one (mean, low, high) per block, got shape {band.shape}")
+    blocks = np.arange(len(band)) + offset
+    ax.errorbar(  # a capped, thicker bar: an interval, not a range over seeds
+        blocks,
+        band[:, 0],
+        yerr=[band[:, 0] - band[:, 1], band[:, 2] - band[:, 0]],
+        color=color,
+        elinewidth=3,
+        capsize=5,
+        capthick=2,
+        label=f"{name} ({extra}dot: mean over batches, capped bar: 95 % interval)",
+        **GRADIENT_DOT,
+    )
+
+
+def _draw_cut_seeds(
+    ax: Axes, name: str, by_seed: Sequence[Sequence[float]], color: str, offset: float, extra: str
+) -> None:
+    """Draw one family's per-seed values per block: a dot at their mean, with a min..max bar if several seeds."""
+    values = np.asarray(by_seed, dtype=float) * 100  # (seeds, blocks)
+    if values.ndim != 2:
+        raise ValueError(f"{name}: give a list of per-seed lists (one value per block), got shape {values.shape}")
+    blocks = np.arange(values.shape[1]) + offset
+    seeds = values.shape[0]
+    label = f"{name} ({seeds} seeds; {extra}dot: mean, bar: min..max)" if seeds > 1 else name
+    if seeds > 1:
+        ax.vlines(blocks, values.min(axis=0), values.max(axis=0), color=color, lw=2, alpha=0.6)
+    ax.plot(blocks, values.mean(axis=0), color=color, label=label, **GRADIENT_DOT)
+
+
 def plot_mlp_route_cut(
     families: Mapping[str, Sequence[Sequence[float]]] | None,
     shares: Mapping[str, Sequence[Sequence[float]]],
@@ -442,33 +478,9 @@ def plot_mlp_route_cut(
             color, offset = CUT_FAMILIES.get(name, ("black", 0.0))
             extra = f"{details[name]}; " if details and name in details else ""
             if data is shares and name in intervals:
-                band = np.asarray(intervals[name], dtype=float) * 100  # (blocks, 3): mean, low, high
-                if band.ndim != 2 or band.shape[1] != 3:
-                    raise ValueError(f"{name}: give one (mean, low, high) per block, got shape {band.shape}")
-                blocks = np.arange(len(band)) + offset
-                ax.errorbar(  # a capped, thicker bar: an interval, not a range over seeds
-                    blocks,
-                    band[:, 0],
-                    yerr=[band[:, 0] - band[:, 1], band[:, 2] - band[:, 0]],
-                    color=color,
-                    elinewidth=3,
-                    capsize=5,
-                    capthick=2,
-                    label=f"{name} ({extra}dot: mean over batches, capped bar: 95 % interval)",
-                    **GRADIENT_DOT,
-                )
+                _draw_cut_interval(ax, name, intervals[name], color, offset, extra)
                 continue
-            values = np.asarray(by_seed, dtype=float) * 100  # (seeds, blocks)
-            if values.ndim != 2:
-                raise ValueError(
-                    f"{name}: give a list of per-seed lists (one value per block), got shape {values.shape}"
-                )
-            blocks = np.arange(values.shape[1]) + offset
-            seeds = values.shape[0]
-            label = f"{name} ({seeds} seeds; {extra}dot: mean, bar: min..max)" if seeds > 1 else name
-            if seeds > 1:
-                ax.vlines(blocks, values.min(axis=0), values.max(axis=0), color=color, lw=2, alpha=0.6)
-            ax.plot(blocks, values.mean(axis=0), color=color, label=label, **GRADIENT_DOT)
+            _draw_cut_seeds(ax, name, by_seed, color, offset, extra)
         ax.axhline(0, color="0.5", lw=0.8)
         count = len(next(iter(data.values()))[0])
         ax.set_xticks(range(count), [f"block {i}" for i in range(count)])

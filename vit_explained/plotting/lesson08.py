@@ -335,6 +335,38 @@ def _deletion_panel(
     ax.legend(fontsize=7.5, frameon=False, loc=legend)
 
 
+def _check_deletion_inputs(
+    curves: dict[str, torch.Tensor], stroke_first: dict[str, torch.Tensor] | None, reference: str | None
+) -> None:
+    """Raise if ``curves``, ``stroke_first`` or ``reference`` cannot be drawn as deletion curves."""
+    if not isinstance(curves, dict) or not curves:
+        raise TypeError("curves must be a non-empty dict {method name: (B, P + 1) tensor}")
+    if stroke_first is not None and (not isinstance(stroke_first, dict) or not stroke_first):
+        raise TypeError("stroke_first must be a non-empty dict {method name: (B, P + 1) tensor} or None")
+    if reference is not None and reference not in curves:
+        raise ValueError(f"reference must name one of the curves ({', '.join(curves)}), got {reference!r}")
+    for name, values in {**curves, **(stroke_first or {})}.items():
+        _curve_values(name, values)
+
+
+def _deletion_styles(
+    curves: dict[str, torch.Tensor], stroke_first: dict[str, torch.Tensor] | None, style_order: Sequence[str] | None
+) -> dict[str, tuple[str, str, str]]:
+    """Each curve's (colour, dash, marker); a stroke-first curve takes that of the curve its name starts with."""
+    colors = [f"C{i}" for i in range(10)]
+    styles = {}
+    order = list(style_order) if style_order is not None else []
+    order += [name for name in curves if name not in order]
+    for name in curves:
+        index = order.index(name)
+        dash, marker = _STYLES[index % len(_STYLES)]
+        styles[name] = (colors[index % len(colors)], dash, marker)
+    for name in stroke_first or {}:
+        base = next((key for key in curves if name.startswith(key)), None)
+        styles[name] = styles[base] if base else (colors[len(styles) % len(colors)], *_STYLES[len(styles) % 8])
+    return styles
+
+
 def plot_deletion_curves(
     curves: dict[str, torch.Tensor],
     *,
@@ -366,25 +398,8 @@ def plot_deletion_curves(
     ``style_order``: names whose positions fix each curve's colour and dash (e.g. an earlier figure's
     methods), so the same method keeps its colour across figures. ``legend``: its matplotlib location.
     """
-    if not isinstance(curves, dict) or not curves:
-        raise TypeError("curves must be a non-empty dict {method name: (B, P + 1) tensor}")
-    if stroke_first is not None and (not isinstance(stroke_first, dict) or not stroke_first):
-        raise TypeError("stroke_first must be a non-empty dict {method name: (B, P + 1) tensor} or None")
-    if reference is not None and reference not in curves:
-        raise ValueError(f"reference must name one of the curves ({', '.join(curves)}), got {reference!r}")
-    for name, values in {**curves, **(stroke_first or {})}.items():
-        _curve_values(name, values)
-    colors = [f"C{i}" for i in range(10)]
-    styles = {}
-    order = list(style_order) if style_order is not None else []
-    order += [name for name in curves if name not in order]
-    for name in curves:
-        index = order.index(name)
-        dash, marker = _STYLES[index % len(_STYLES)]
-        styles[name] = (colors[index % len(colors)], dash, marker)
-    for name in stroke_first or {}:
-        base = next((key for key in curves if name.startswith(key)), None)
-        styles[name] = styles[base] if base else (colors[len(styles) % len(colors)], *_STYLES[len(styles) % 8])
+    _check_deletion_inputs(curves, stroke_first, reference)
+    styles = _deletion_styles(curves, stroke_first, style_order)
     panels = [(curves, "as each map ranks the patches")]
     if stroke_first:
         panels.append((stroke_first, "stroke first: each map's order within the inked patches, blank ones last"))

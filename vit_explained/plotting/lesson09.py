@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
@@ -410,6 +411,89 @@ def plot_slice_matrix(
     return fig
 
 
+_CHAIN_PATCH, _CHAIN_HOOK, _CHAIN_PALE, _CHAIN_GREY = "#ff7f0e", "#2ca02c", "#f3f3f3", "#dddddd"
+
+
+def _chain_box(ax: Axes, x: float, y: float, w: float, h: float, text: str, colour: str, **text_kw: object) -> None:
+    """A rounded box at ``(x, y)`` of size ``w`` x ``h`` with ``text`` centred in it."""
+    style = "round,pad=0.02,rounding_size=0.08"
+    ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle=style, facecolor=colour, edgecolor="black", lw=0.8))
+    ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=8, **text_kw)
+
+
+def _chain_arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], label: str = "", **kw: object) -> None:
+    """An arrow from ``start`` to ``end``, with an italic ``label`` beside its middle if given."""
+    props = {"arrowstyle": "-|>", "color": "black", "lw": 0.9, **kw}
+    ax.annotate("", xy=end, xytext=start, arrowprops=props)
+    if label:
+        middle = ((start[0] + end[0]) / 2 + 0.08, (start[1] + end[1]) / 2)
+        ax.text(*middle, label, fontsize=7, ha="left", va="center", style="italic")
+
+
+def _draw_call_side(ax: Axes) -> None:
+    """The call chain's left half: timm's Block, ``nn.Module.__call__`` and the two forwards it may run."""
+    patch_colour, pale = _CHAIN_PATCH, _CHAIN_PALE
+    _chain_box(
+        ax,
+        0.2,
+        5.0,
+        5.8,
+        0.9,
+        "timm Block (versions: appendix A):  x + self.attn(self.norm1(x),\nattn_mask=attn_mask, is_causal=is_causal)",
+        pale,
+    )
+    _chain_box(
+        ax,
+        0.2,
+        3.5,
+        5.8,
+        0.9,
+        "nn.Module.__call__: pre-hooks, then the forward it finds\n"
+        "(instance attribute first, then the class), then forward hooks",
+        pale,
+    )
+    _chain_box(
+        ax,
+        0.2,
+        1.6,
+        2.7,
+        1.2,
+        "instance's forward\nattn.forward = my_forward\n(the patch: recomputes\nattention, stores attn_map)",
+        patch_colour,
+    )
+    _chain_box(ax, 3.3, 1.6, 2.7, 1.2, "class's forward\nAttention.forward\n(no patch on the instance)", pale)
+    _chain_arrow(ax, (3.1, 5.0), (3.1, 4.4))
+    _chain_arrow(ax, (1.55, 3.5), (1.55, 2.8), "patched")
+    _chain_arrow(ax, (4.65, 3.5), (4.65, 2.8), "not patched")
+
+
+def _draw_forward_paths(ax: Axes) -> None:
+    """The call chain's right half: the class forward's fused path and its unfused path with the hook."""
+    hook_colour, pale, grey = _CHAIN_HOOK, _CHAIN_PALE, _CHAIN_GREY
+    _chain_box(
+        ax,
+        7.0,
+        4.3,
+        5.0,
+        1.2,
+        "fused_attn = True (default):\nF.scaled_dot_product_attention(q, k, v)\n"
+        "one function call, returns only the output:\nno module inside, nothing to hook",
+        grey,
+    )
+    _chain_box(ax, 7.0, 2.3, 1.5, 0.9, "q @ k.T * scale\n(+ mask)", pale)
+    _chain_box(ax, 8.8, 2.3, 1.4, 0.9, ".softmax(-1)\ntensor method:\nno hook", pale)
+    _chain_box(ax, 10.5, 2.3, 1.5, 0.9, "self.attn_drop\nnn.Dropout", hook_colour, color="white")
+    _chain_box(ax, 8.8, 0.6, 3.2, 0.8, "forward hook on attn_drop:\nits output is the weights", "white")
+    _chain_arrow(ax, (6.0, 2.5), (7.0, 4.6), "fused_attn = True")
+    _chain_arrow(ax, (6.0, 2.2), (7.0, 2.6))
+    ax.text(6.25, 2.05, "False", fontsize=7, ha="left", va="top", style="italic")
+    _chain_arrow(ax, (8.5, 2.75), (8.8, 2.75))
+    _chain_arrow(ax, (10.2, 2.75), (10.5, 2.75))
+    _chain_arrow(ax, (11.25, 2.3), (11.25, 1.4), color=hook_colour)
+    _chain_box(ax, 12.3, 2.3, 1.0, 0.9, "@ v,\nproj", pale)  # the rest of the unfused path, after the weights
+    _chain_arrow(ax, (12.0, 2.75), (12.3, 2.75))
+
+
 def plot_attention_call_chain() -> Figure:
     """The call chain sections 5 and 6 rely on, as a diagram: a timm block calls
     ``self.attn(norm1(x), attn_mask=..., is_causal=...)``; ``nn.Module.__call__`` runs the ``forward``
@@ -419,71 +503,8 @@ def plot_attention_call_chain() -> Figure:
     """
     fig = new_figure(figsize=(10.0, 4.2), layout="constrained")
     ax = fig.subplots()
-    patch_colour, hook_colour, pale, grey = "#ff7f0e", "#2ca02c", "#f3f3f3", "#dddddd"
-
-    def box(x: float, y: float, w: float, h: float, text: str, colour: str, **text_kw: object) -> None:
-        style = "round,pad=0.02,rounding_size=0.08"
-        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle=style, facecolor=colour, edgecolor="black", lw=0.8))
-        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=8, **text_kw)
-
-    def arrow(start: tuple[float, float], end: tuple[float, float], label: str = "", **kw: object) -> None:
-        props = {"arrowstyle": "-|>", "color": "black", "lw": 0.9, **kw}
-        ax.annotate("", xy=end, xytext=start, arrowprops=props)
-        if label:
-            middle = ((start[0] + end[0]) / 2 + 0.08, (start[1] + end[1]) / 2)
-            ax.text(*middle, label, fontsize=7, ha="left", va="center", style="italic")
-
-    box(
-        0.2,
-        5.0,
-        5.8,
-        0.9,
-        "timm Block (versions: appendix A):  x + self.attn(self.norm1(x),\nattn_mask=attn_mask, is_causal=is_causal)",
-        pale,
-    )
-    box(
-        0.2,
-        3.5,
-        5.8,
-        0.9,
-        "nn.Module.__call__: pre-hooks, then the forward it finds\n"
-        "(instance attribute first, then the class), then forward hooks",
-        pale,
-    )
-    box(
-        0.2,
-        1.6,
-        2.7,
-        1.2,
-        "instance's forward\nattn.forward = my_forward\n(the patch: recomputes\nattention, stores attn_map)",
-        patch_colour,
-    )
-    box(3.3, 1.6, 2.7, 1.2, "class's forward\nAttention.forward\n(no patch on the instance)", pale)
-    arrow((3.1, 5.0), (3.1, 4.4))
-    arrow((1.55, 3.5), (1.55, 2.8), "patched")
-    arrow((4.65, 3.5), (4.65, 2.8), "not patched")
-
-    box(
-        7.0,
-        4.3,
-        5.0,
-        1.2,
-        "fused_attn = True (default):\nF.scaled_dot_product_attention(q, k, v)\n"
-        "one function call, returns only the output:\nno module inside, nothing to hook",
-        grey,
-    )
-    box(7.0, 2.3, 1.5, 0.9, "q @ k.T * scale\n(+ mask)", pale)
-    box(8.8, 2.3, 1.4, 0.9, ".softmax(-1)\ntensor method:\nno hook", pale)
-    box(10.5, 2.3, 1.5, 0.9, "self.attn_drop\nnn.Dropout", hook_colour, color="white")
-    box(8.8, 0.6, 3.2, 0.8, "forward hook on attn_drop:\nits output is the weights", "white")
-    arrow((6.0, 2.5), (7.0, 4.6), "fused_attn = True")
-    arrow((6.0, 2.2), (7.0, 2.6))
-    ax.text(6.25, 2.05, "False", fontsize=7, ha="left", va="top", style="italic")
-    arrow((8.5, 2.75), (8.8, 2.75))
-    arrow((10.2, 2.75), (10.5, 2.75))
-    arrow((11.25, 2.3), (11.25, 1.4), color=hook_colour)
-    box(12.3, 2.3, 1.0, 0.9, "@ v,\nproj", pale)  # the rest of the unfused path, after the weights
-    arrow((12.0, 2.75), (12.3, 2.75))
+    _draw_call_side(ax)
+    _draw_forward_paths(ax)
     ax.set_xlim(0, 13.5)
     ax.set_ylim(0.3, 6.1)
     ax.set_aspect("equal")
