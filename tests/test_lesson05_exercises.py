@@ -304,7 +304,7 @@ def w_v_gradient_by_backward(x, a, grad_out):
         (lambda x, a, g: (a[0].T @ g[0]).T @ x[0], "only the first image"),  # the first image only
         (lambda x, a, g: torch.einsum("bnd,bne->de", a.mT @ g, x) / x.shape[1], "averaged over the tokens"),
         (lambda x, a, g: torch.einsum("bnd,bne->de", a.T @ g, x), "transpose only the last two"),  # .T on a batch
-        (lambda x, a, g: (a.mT @ g, x), "return a torch.Tensor"),
+        (lambda x, a, g: (a.mT @ g, x), "returned a tuple of 2 items, not a tensor"),
         (lambda x, a, g: a.T @ g, "raised RuntimeError"),
         (lambda x, a, g: torch.zeros(g.shape[-1], x.shape[-1]), "differs from autograd"),
     ],
@@ -679,3 +679,58 @@ def _in_place_add(block, x):
 def test_cut_block_names_the_in_place_add():
     with pytest.raises(ExerciseFailed, match=r"h \+= overwrote the h that norm2 saved"):
         check_cut_block(_in_place_add)
+
+
+# --- session 5: the common slips of every tensor exercise, each named ----------------------------------------
+
+
+def _softmax_right(a, g):
+    return a * (g - (g * a).sum(-1, keepdim=True))
+
+
+def _w_q_right(x, k, gs):
+    return ((gs @ k / math.sqrt(k.shape[-1])).mT @ x).sum(0)
+
+
+@pytest.mark.parametrize(
+    ("check", "tuple_answer"),
+    [
+        (check_softmax_backward, lambda a, g: (_softmax_right(a, g),)),
+        (check_softmax_backward, lambda a, g: (_softmax_right(a, g), a)),
+        (check_value_gradient, lambda a, g: (a.mT @ g,)),
+        (check_w_v_gradient, lambda x, a, g: (((a.mT @ g).mT @ x).sum(0),)),
+        (check_w_q_gradient, lambda x, k, gs: (_w_q_right(x, k, gs),)),
+    ],
+)
+def test_a_returned_tuple_is_named(check, tuple_answer):
+    with pytest.raises(ExerciseFailed, match=r"returned a tuple of .*not a tensor"):
+        check(tuple_answer)
+
+
+def test_transposed_answers_are_named():
+    with pytest.raises(ExerciseFailed, match="your result is transposed"):
+        check_softmax_backward(lambda a, g: _softmax_right(a, g).mT)
+    with pytest.raises(ExerciseFailed, match="transposed: d and N swapped"):
+        check_value_gradient(lambda a, g: (a.mT @ g).mT)
+    with pytest.raises(ExerciseFailed, match="the shape is transposed"):
+        check_w_v_gradient(lambda x, a, g: torch.einsum("bnd,bnD->Dd", a.mT @ g, x))
+    with pytest.raises(ExerciseFailed, match="the shape is transposed"):
+        check_w_q_gradient(lambda x, k, gs: _w_q_right(x, k, gs).mT)
+
+
+def test_missing_jacobian_term_and_wrong_sum_axis_are_named():
+    with pytest.raises(ExerciseFailed, match="only the diagonal of the softmax Jacobian"):
+        check_softmax_backward(lambda a, g: a * g)
+    with pytest.raises(ExerciseFailed, match="wrong axis"):
+        check_softmax_backward(lambda a, g: a * (g - (g * a).sum(-2, keepdim=True)))
+    with pytest.raises(ExerciseFailed, match="first index of A"):
+        check_value_gradient(lambda a, g: (a.unsqueeze(-1) * g.unsqueeze(-3)).sum(-2))  # summed over the keys
+    with pytest.raises(ExerciseFailed, match="only the first image"):
+        check_w_q_gradient(lambda x, k, gs: ((gs @ k / math.sqrt(k.shape[-1])).mT @ x)[0])
+
+
+def test_float64_answers_pass():
+    check_softmax_backward(lambda a, g: _softmax_right(a.double(), g.double()))
+    check_value_gradient(lambda a, g: a.double().mT @ g.double())
+    check_w_v_gradient(lambda x, a, g: ((a.double().mT @ g.double()).mT @ x.double()).sum(0))
+    check_w_q_gradient(lambda x, k, gs: _w_q_right(x.double(), k.double(), gs.double()))

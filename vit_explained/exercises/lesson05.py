@@ -61,6 +61,12 @@ def _call(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # .T on a batch warns; the checker explains instead
         result = _NO_AUTOGRAD(answer, *args, hint=hint)
+    if isinstance(result, tuple) and any(isinstance(item, torch.Tensor) for item in result):
+        items = "1 item" if len(result) == 1 else f"{len(result)} items"
+        fail(
+            f"your function returned a tuple of {items}, not a tensor: return the "
+            "one tensor itself (a trailing comma in `return dv,` or `return dv, a` makes a tuple)"
+        )
     if seen is not None:
         kind = (
             "a NumPy array"
@@ -135,6 +141,11 @@ def _softmax_jacobian_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch
         fail(
             "you kept only the diagonal of the softmax Jacobian (a * grad_a). Every a_ij also depends on "
             "every other score in its row, through the normalising sum; that term is missing."
+        )
+    if a.shape[-1] == a.shape[-2] and close(result, (a * (grad_a - weighted)).mT):
+        fail(
+            "your result is transposed (row i holds what belongs in column i): the gradient has the scores' "
+            "layout, one row per query, so apply the row-wise formula without a final .T or .mT"
         )
     if a.shape[-1] == a.shape[-2] and close(result, a * (grad_a - (grad_a * a).sum(dim=-2, keepdim=True))):
         fail(
@@ -239,7 +250,11 @@ def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], 
         if result.shape != expected.shape:
             if _right_per_matrix(value_gradient, (a, grad_out), expected):
                 fail(_BATCH_MESSAGE.format(shape=tuple(a.shape)))
-            fail(f"dV must have the shape of V, (..., N, d) = {tuple(expected.shape)} here; got {tuple(result.shape)}")
+            transposed = " (transposed: d and N swapped)" if result.shape == expected.mT.shape else ""
+            fail(
+                f"dV must have the shape of V, (..., N, d) = {tuple(expected.shape)} here; got "
+                f"{tuple(result.shape)}{transposed}"
+            )
         if close(result, expected):
             continue
         if close(result, a @ grad_out):
@@ -247,6 +262,8 @@ def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], 
                 "this is A @ dOut. Row j of V is used by every query i, with weight A_ij: its gradient must "
                 "collect over the first index of A (the queries), not the second."
             )
+        if tokens == head and close(result, expected.mT):
+            fail("your dV is transposed: it must have V's layout, one row per token (N, d)")
         if close(result, grad_out):
             fail("you returned dOut itself as dV: the values reach the output through the attention weights A")
         if close(result * tokens, expected):
