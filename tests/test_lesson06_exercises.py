@@ -401,6 +401,8 @@ def largest_margin(images):  # the safest image, not the least safe
         ),  # x > 0.2
         (lambda images: _argmax_shift(images * (images.abs() > 0.01)), "faint ink is ink"),  # even 0.01
         (lambda images: _argmax_shift(images.sum(dim=1, keepdim=True)), "channels can cancel"),  # x.sum(1) != 0
+        (lambda images: _argmax_shift((images[:, :1] > 0).float()), "first channel only, and took ink as > 0"),
+        (lambda images: _argmax_shift((images >= 0).float()), "marks blank pixels too .*>= 0"),  # x >= 0 for x != 0
         (largest_margin, "safe for some images but not all"),
         (lambda images: torch.tensor([max_safe_shift(images)] * 2), "one whole number"),
         (lambda images: max_safe_shift(images[0]), "raised"),  # forgot the batch axis
@@ -934,6 +936,13 @@ def _ddof0(a, b):
     return bool(abs(d.mean()) > stats.t.ppf(0.975, len(d) - 1) * np.std(d) / np.sqrt(len(d)))
 
 
+def _ninety(a, b):  # t.ppf(0.95, ...): a 90 % interval, not ddof=0 (a case tells the two apart)
+    from scipy import stats
+
+    d = np.subtract(a, b)
+    return bool(abs(d.mean()) > stats.t.ppf(0.95, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
+
+
 def _majority(a, b):
     d = np.subtract(a, b)
     return bool(max((d > 0).sum(), (d < 0).sum()) > len(d) / 2)
@@ -958,6 +967,7 @@ def _normal(a, b):
         (_unpaired, r"unrelated samples"),
         (_normal, r"1.96"),
         (_ddof0, r"ddof=1.*ddof=0"),
+        (_ninety, r"90 % interval"),
         (_majority, r"a majority of seeds"),
         (_majority_strict, r"a majority of seeds"),
         (lambda a, b: bool(__import__("scipy").stats.ttest_ind(a, b).pvalue < 0.05), r"unrelated samples"),

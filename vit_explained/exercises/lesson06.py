@@ -361,6 +361,16 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
         ".abs() > 0), not if it is above a threshold",
     ),
     (
+        lambda images, result, _: result == _safe_shift(images[:, :1].clamp(min=0)),
+        "two slips: you looked at the first channel only, and took ink as > 0; a pixel has ink if any of its "
+        "channels is non-zero (negative ink too): test != 0 over every channel",
+    ),
+    (
+        lambda images, result, expected: result == 0 < expected,
+        "your ink mask marks blank pixels too (a test such as >= 0 is true for a 0 pixel): a pixel has ink if it "
+        "is non-zero, so test != 0 (or .abs() > 0)",
+    ),
+    (
         lambda _, result, expected: result == expected + 1,
         "off by one: a margin of m blank pixels allows a shift of m, not m + 1",
     ),
@@ -873,6 +883,7 @@ def _shown_cases() -> list[tuple[list[float], list[float]]]:
         ([0.95, 0.91, 0.94, 0.90], [0.90, 0.92, 0.91, 0.92]),  # mean above 0, interval holds 0: not shown
         ([0.92, 0.93, 0.94], [0.90, 0.88, 0.91]),  # interval holds 0 with ddof=1; ddof=0 (and 1.96) exclude it
         ([0.93, 0.95, 0.94, 0.96, 0.90], [0.92, 0.93, 0.93, 0.94, 0.96]),  # 4 of 5 seeds for a, mean 0: not shown
+        ([0.934, 0.95, 0.976], [0.92, 0.92, 0.93]),  # holds 0; a 90 % interval excludes it, ddof=0 does not
     ]
 
 
@@ -912,6 +923,10 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
     (
         lambda a, b: _shown_by_rule(a, b, z=True),
         "1.96 makes the interval too narrow with a few seeds: use Student's t with n - 1 degrees of freedom",
+    ),
+    (
+        lambda a, b: _shown_by_rule(a, b, level=0.90),
+        "that is a 90 % interval (t.ppf(0.95, n - 1)): a two-sided 95 % interval uses t.ppf(0.975, n - 1)",
     ),
     (
         lambda a, b: _shown_by_rule(a, b, ddof=0),
