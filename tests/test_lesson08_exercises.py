@@ -121,21 +121,21 @@ def test_record_outputs_cleans_up_so_the_next_try_can_pass():
 # ----------------------------------------------------------------------------- rollout
 
 
-def rollout_reference(matrices):
+def rollout_reference(matrices, keep=0.5):
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     result = identity.expand_as(matrices[0])
     for matrix in matrices:
-        mixed = 0.5 * matrix + 0.5 * identity
+        mixed = (1 - keep) * matrix + keep * identity
         mixed = mixed / mixed.sum(dim=-1, keepdim=True)
         result = mixed @ result
     return result
 
 
-def rollout_full_identity(matrices):  # A + I instead of (A + I) / 2: the same after re-normalising
+def rollout_full_identity(matrices, keep):  # A (1 - keep) / keep + I: the same after re-normalising
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     result = identity
     for matrix in matrices:
-        mixed = matrix + identity
+        mixed = matrix * (1 - keep) / keep + identity
         result = (mixed / mixed.sum(-1, keepdim=True)) @ result
     return result
 
@@ -149,14 +149,14 @@ def test_rollout_accepts_the_reference(answer, capsys):
     assert "Correct!" in capsys.readouterr().out
 
 
-def rollout_no_identity(matrices):
+def rollout_no_identity(matrices, keep=0.5):
     result = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     for matrix in matrices:
         result = (matrix / matrix.sum(-1, keepdim=True)) @ result
     return result
 
 
-def rollout_no_normalise(matrices):
+def rollout_no_normalise(matrices, keep=0.5):
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     result = identity
     for matrix in matrices:
@@ -164,12 +164,12 @@ def rollout_no_normalise(matrices):
     return result
 
 
-def rollout_normalise_at_end(matrices):
+def rollout_normalise_at_end(matrices, keep=0.5):
     result = rollout_no_normalise(matrices)
     return result / result.sum(-1, keepdim=True)
 
 
-def rollout_wrong_order(matrices):
+def rollout_wrong_order(matrices, keep=0.5):
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     result = identity
     for matrix in matrices:
@@ -178,7 +178,7 @@ def rollout_wrong_order(matrices):
     return result
 
 
-def rollout_normalise_columns(matrices):
+def rollout_normalise_columns(matrices, keep=0.5):
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     result = identity
     for matrix in matrices:
@@ -195,8 +195,8 @@ def rollout_normalise_columns(matrices):
         (rollout_normalise_at_end, "only the final product"),
         (rollout_wrong_order, "wrong order"),
         (rollout_normalise_columns, "normalised the columns"),
-        (lambda ms: rollout_reference(ms)[:, 0], "expected shape"),
-        (lambda ms: None, "return a torch.Tensor"),
+        (lambda ms, keep=0.5: rollout_reference(ms)[:, 0], "expected shape"),
+        (lambda ms, keep=0.5: None, "return a torch.Tensor"),
     ],
 )
 def test_rollout_rejects_wrong_answers(wrong, message):
@@ -290,7 +290,7 @@ def record_with_a_class(module, run):
         run()
     finally:
         handle.remove()
-    return tuple(recorder.outputs)
+    return recorder.outputs
 
 
 @pytest.mark.parametrize("answer", [record_with_handle_as_context, record_with_a_class])
@@ -356,36 +356,38 @@ def test_record_outputs_rejects_more(wrong, message):
         check_record_outputs(wrong)
 
 
-def _mixed(matrix):
-    mixed = 0.5 * matrix + 0.5 * torch.eye(matrix.shape[-1], dtype=matrix.dtype)
+def _mixed(matrix, keep=0.5):
+    mixed = (1 - keep) * matrix + keep * torch.eye(matrix.shape[-1], dtype=matrix.dtype)
     return mixed / mixed.sum(-1, keepdim=True)
 
 
-def rollout_reduce(matrices):
-    return functools.reduce(lambda result, matrix: _mixed(matrix) @ result, matrices[1:], _mixed(matrices[0]))
+def rollout_reduce(matrices, keep=0.5):
+    return functools.reduce(
+        lambda result, matrix: _mixed(matrix, keep) @ result, matrices[1:], _mixed(matrices[0], keep)
+    )
 
 
-def rollout_reversed_right_multiply(matrices):  # A_L @ ... @ A_1, built from the last layer, in float32
-    result = torch.eye(matrices[0].shape[-1])
+def rollout_reversed_right_multiply(matrices, keep=0.5):  # A_L @ ... @ A_1, built from the last layer
+    result = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     for matrix in reversed(matrices):
-        result = result @ _mixed(matrix.float())
+        result = result @ _mixed(matrix, keep)
     return result
 
 
-def rollout_numpy_in_place(matrices):
+def rollout_numpy_in_place(matrices, keep=0.5):
     result = np.broadcast_to(np.eye(matrices[0].shape[-1]), matrices[0].shape)
     for matrix in matrices:
-        mixed = matrix.numpy() * 0.5
-        mixed += 0.5 * np.eye(mixed.shape[-1])
+        mixed = matrix.numpy() * (1 - keep)
+        mixed += keep * np.eye(mixed.shape[-1])
         mixed /= mixed.sum(-1, keepdims=True)
         result = mixed @ result
     return result
 
 
-def rollout_einsum(matrices):
+def rollout_einsum(matrices, keep=0.5):
     result = None
     for matrix in matrices:
-        mixed = _mixed(matrix)
+        mixed = _mixed(matrix, keep)
         result = mixed if result is None else torch.einsum("bij,bjk->bik", mixed, result)
     return result
 
@@ -398,26 +400,26 @@ def test_rollout_accepts_answers_written_differently(answer, capsys):
     assert "Correct!" in capsys.readouterr().out
 
 
-def rollout_normalise_before_mixing(matrices):
+def rollout_normalise_before_mixing(matrices, keep=0.5):
     result = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     for matrix in matrices:
         result = (0.5 * matrix / matrix.sum(-1, keepdim=True) + 0.5 * torch.eye(matrix.shape[-1])) @ result
     return result
 
 
-def rollout_mean_of_layers(matrices):
+def rollout_mean_of_layers(matrices, keep=0.5):
     return torch.stack([_mixed(matrix) for matrix in matrices]).mean(0)
 
 
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
-        (lambda ms: attention_rollout([m.unsqueeze(1) for m in ms]), "build attention rollout yourself"),
+        (lambda ms, keep=0.5: attention_rollout([m.unsqueeze(1) for m in ms]), "build attention rollout yourself"),
         (rollout_normalise_before_mixing, "before adding the identity"),
         (rollout_mean_of_layers, "differs from the reference"),
-        (lambda ms: _mixed(ms[-1]), "differs from the reference"),  # the last layer only
-        (lambda ms: [_mixed(m) for m in ms], "expected shape"),  # the mixed layers, never multiplied
-        (lambda ms: ms.shape, "raised AttributeError"),
+        (lambda ms, keep=0.5: _mixed(ms[-1]), "differs from the reference"),  # the last layer only
+        (lambda ms, keep=0.5: [_mixed(m) for m in ms], "expected shape"),  # the mixed layers, never multiplied
+        (lambda ms, keep=0.5: ms.shape, "raised AttributeError"),
     ],
 )
 def test_rollout_rejects_more(wrong, message):
@@ -548,7 +550,7 @@ def test_record_outputs_accepts_more(answer, capsys):
     assert "Correct!" in capsys.readouterr().out
 
 
-def rollout_without_keepdim(matrices):  # vit-explain: a / a.sum(dim=-1)
+def rollout_without_keepdim(matrices, keep=0.5):  # vit-explain: a / a.sum(dim=-1)
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     result = identity
     for matrix in matrices:
@@ -557,11 +559,11 @@ def rollout_without_keepdim(matrices):  # vit-explain: a / a.sum(dim=-1)
     return result
 
 
-def rollout_without_keepdim_loop_over_batch(matrices):  # the same slip, never with B = 1: a broadcasting error
+def rollout_without_keepdim_loop_over_batch(matrices, keep=0.5):  # the same slip, never B = 1: a broadcasting error
     return torch.stack([rollout_without_keepdim([m[b : b + 1] for m in matrices])[0] for b in range(len(matrices[0]))])
 
 
-def rollout_without_keepdim_batched(matrices):  # unsqueeze(-1) forgotten, then the batch makes it fail
+def rollout_without_keepdim_batched(matrices, keep=0.5):  # unsqueeze(-1) forgotten, then the batch makes it fail
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     result = identity
     for matrix in matrices:
@@ -626,7 +628,7 @@ def _product(layers, identity):
     return result
 
 
-def rollout_chefer(matrices):  # Chefer's accumulation in place of rollout
+def rollout_chefer(matrices, keep=0.5):  # Chefer's accumulation in place of rollout
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     result = identity
     for matrix in matrices:
@@ -634,12 +636,12 @@ def rollout_chefer(matrices):  # Chefer's accumulation in place of rollout
     return result
 
 
-def rollout_plus_identity(matrices):  # A + I, never halved nor re-normalised
+def rollout_plus_identity(matrices, keep=0.5):  # A + I, never halved nor re-normalised
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     return _product([m + identity for m in matrices], identity)
 
 
-def rollout_first_layer_raw(matrices):  # R = A_0, then only the later layers mixed
+def rollout_first_layer_raw(matrices, keep=0.5):  # R = A_0, then only the later layers mixed
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     result = matrices[0]
     for matrix in matrices[1:]:
@@ -648,7 +650,7 @@ def rollout_first_layer_raw(matrices):  # R = A_0, then only the later layers mi
     return result
 
 
-def rollout_first_layer_normalised(matrices):
+def rollout_first_layer_normalised(matrices, keep=0.5):
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     result = matrices[0] / matrices[0].sum(-1, keepdim=True)
     for matrix in matrices[1:]:
@@ -657,7 +659,7 @@ def rollout_first_layer_normalised(matrices):
     return result
 
 
-def rollout_plus_identity_normalised(matrices):  # (A + I) re-normalised is the same as the half-and-half mix: right
+def rollout_plus_identity_normalised(matrices, keep=0.5):  # (A + I) re-normalised: right when keep is 0.5
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     return _product([(m + identity) / (m + identity).sum(-1, keepdim=True) for m in matrices], identity)
 
@@ -676,9 +678,18 @@ def test_rollout_names_the_second_review_slips(wrong, message):
         check_rollout(wrong)
 
 
-def test_rollout_accepts_a_plus_i_renormalised(capsys):
-    check_rollout(rollout_plus_identity_normalised)
-    assert "Correct!" in capsys.readouterr().out
+def test_rollout_accepts_a_plus_i_renormalised_only_for_keep_one_half():
+    with pytest.raises(ExerciseFailed, match=r"keep = 0\.8 you mixed half and half whatever keep is"):
+        check_rollout(rollout_plus_identity_normalised)  # right on the first three cases (keep = 0.5)
+
+
+def rollout_keep_swapped(matrices, keep):
+    return rollout_reference(matrices, 1 - keep)
+
+
+def test_rollout_names_a_swapped_keep():
+    with pytest.raises(ExerciseFailed, match=r"keep = 0\.8 you swapped the weights"):
+        check_rollout(rollout_keep_swapped)
 
 
 def grid_deit_einops(w, r, c):
@@ -1011,7 +1022,7 @@ def test_gradient_weighted_rollout_names_an_in_place_update_of_an_expanded_ident
 
 
 def test_rollout_names_an_assignment_into_an_expanded_identity():
-    def assign_into_expanded(matrices):
+    def assign_into_expanded(matrices, keep=0.5):
         batch, tokens, _ = matrices[0].shape
         eye = torch.eye(tokens, dtype=matrices[0].dtype)
         result = eye.expand(batch, tokens, tokens)
@@ -1025,7 +1036,7 @@ def test_rollout_names_an_assignment_into_an_expanded_identity():
 
 
 def test_rollout_names_a_float32_identity_with_float64_matrices():
-    def float32_identity(matrices):
+    def float32_identity(matrices, keep=0.5):
         eye = torch.eye(matrices[0].shape[-1])
         result = eye.expand_as(matrices[0])
         for m in matrices:
@@ -1053,7 +1064,7 @@ def test_gradient_weighted_rollout_names_grads_changed_in_place():
 
 
 def test_rollout_names_matrices_changed_in_place():
-    def normalises_in_place(matrices):
+    def normalises_in_place(matrices, keep=0.5):
         result = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype).repeat(matrices[0].shape[0], 1, 1)
         for m in matrices:
             m.mul_(0.5).add_(0.5 * torch.eye(m.shape[-1], dtype=m.dtype))
@@ -1084,7 +1095,7 @@ def test_in_place_work_on_a_copy_is_still_accepted(capsys):
 # ----------------------------------------------------------------------------- fix round 11: three more named slips
 
 
-def rollout_with_softmax(matrices):
+def rollout_with_softmax(matrices, keep=0.5):
     """Exercise 2 with a softmax where each row should be divided by its sum."""
     result = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     for m in matrices:
@@ -1170,3 +1181,52 @@ def test_gradient_weighted_rollout_names_a_batch_mean_from_a_plain_identity():
 def test_gradient_weighted_rollout_names_a_bar_renormalised():
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*re-normalised each layer's A_bar"):
         check_gradient_weighted_rollout(chefer_bar_renormalised)
+
+
+# ----------------------------------------------------------------------------- session 5: a list, float64 kept
+
+
+def record_as_tuple(module, run):  # the exercise asks for the list
+    return tuple(record_reference(module, run))
+
+
+def test_record_outputs_refuses_a_tuple():
+    with pytest.raises(ExerciseFailed, match="you returned a tuple"):
+        check_record_outputs(record_as_tuple)
+
+
+def rollout_in_float32(matrices, keep=0.5):  # right values, float64 matrices computed in float32
+    result = torch.eye(matrices[0].shape[-1])
+    for matrix in reversed(matrices):
+        result = result @ _mixed(matrix.float())
+    return result
+
+
+def grid_in_float32(w, r, c):
+    return w[:, :, 0, 1:].float().reshape(w.shape[0], w.shape[1], r, c)
+
+
+def chefer_in_float32(weights, grads):
+    return chefer_reference([w.float() for w in weights], [g.float() for g in grads])
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong"),
+    [
+        (check_rollout, rollout_in_float32),
+        (check_class_token_grid, grid_in_float32),
+        ("check_gradient_weighted_rollout", chefer_in_float32),
+    ],
+)
+def test_float64_inputs_need_a_float64_answer(checker, wrong):
+    if isinstance(checker, str):
+        from vit_explained.exercises import lesson08
+
+        checker = getattr(lesson08, checker)
+    with pytest.raises(ExerciseFailed, match="but the inputs are float64: keep the inputs' dtype"):
+        checker(wrong)
+
+
+def test_float32_weights_may_give_a_float64_grid(capsys):
+    check_class_token_grid(lambda w, r, c: w[:, :, 0, 1:].double().reshape(w.shape[0], w.shape[1], r, c))
+    assert "Correct!" in capsys.readouterr().out

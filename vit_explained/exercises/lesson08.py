@@ -32,6 +32,16 @@ _NO_ROLLOUT = forbid(attention_rollout, reason="attention rollout")
 _NO_CLASS_TOKEN_ATTENTION = forbid(class_token_attention, reason="the class token's grid")
 
 
+def _keep_float64(got: torch.Tensor, dtype: torch.dtype, case: str) -> None:
+    """Float64 inputs give a float64 answer (float32 inputs may give either): the exercises' text asks it."""
+    if dtype == torch.float64 and got.dtype != torch.float64:
+        fail(
+            f"for {case} your result is {str(got.dtype).replace('torch.', '')}, but the inputs are float64: keep "
+            "the inputs' dtype (a torch.eye(N) without dtype=, a .float() or a float32 numpy array turns the "
+            "answer to float32 and drops about half of its digits)"
+        )
+
+
 def _hook_count(module: nn.Module, *, besides: int = 0) -> int:
     """Forward hooks on ``module`` other than the checker's own (``besides``, a handle id)."""
     return len([key for key in module._forward_hooks if key != besides])
@@ -114,7 +124,12 @@ def _check_fresh_list(
 
 def _check_stored_outputs(stored: object, expected: list[torch.Tensor], scores: list[torch.Tensor]) -> None:
     """The list ``record_outputs`` returned holds the module's outputs, detached, one per call."""
-    if not isinstance(stored, (list, tuple)):
+    if isinstance(stored, tuple):
+        fail(
+            "you returned a tuple: return the list your hook filled, as the exercise asks (a list, "
+            "not tuple(...) of it)"
+        )
+    if not isinstance(stored, list):
         fail(f"return the list your hook filled, got {type(stored).__name__}")
     if len(stored) != len(expected):
         fail(
@@ -253,7 +268,21 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
     passed("your hook stores each output, detached, and is removed afterwards, even after an error.")
 
 
-def _rollout_variants(matrices: list[torch.Tensor]) -> dict[str, torch.Tensor]:
+def _call_with_keep(rollout: Callable[..., Any], matrices: list[torch.Tensor], keep: float) -> Any:
+    return rollout(matrices, keep)
+
+
+def _right_rollout(matrices: list[torch.Tensor], keep: float) -> torch.Tensor:
+    """The answer: ``keep * I + (1 - keep) * A`` per layer, rows re-normalised, later layers on the left."""
+    identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    result = identity.expand_as(matrices[0])
+    for m in matrices:
+        mixed = (1 - keep) * m + keep * identity
+        result = mixed / mixed.sum(-1, keepdim=True) @ result
+    return result
+
+
+def _rollout_variants(matrices: list[torch.Tensor], keep: float = 0.5) -> dict[str, torch.Tensor]:
     """Plausible wrong rollouts, each named by its mistake."""
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
 
@@ -266,14 +295,14 @@ def _rollout_variants(matrices: list[torch.Tensor]) -> dict[str, torch.Tensor]:
         except RuntimeError:
             return None
 
-    mixed = [normalise(0.5 * m + 0.5 * identity) for m in matrices]
-    unnormalised = [0.5 * m + 0.5 * identity for m in matrices]
+    mixed = [normalise((1 - keep) * m + keep * identity) for m in matrices]
+    unnormalised = [(1 - keep) * m + keep * identity for m in matrices]
     layers = {
         "identity": [normalise(m) for m in matrices],
         "normalise": unnormalised,
         "end": unnormalised,
         "columns": [u / u.sum(-2, keepdim=True) for u in unnormalised],
-        "normalise first": [0.5 * normalise(m) + 0.5 * identity for m in matrices],
+        "normalise first": [(1 - keep) * normalise(m) + keep * identity for m in matrices],
         "keepdim": [without_keepdim(u) for u in unnormalised],
         "softmax": [u.softmax(-1) for u in unnormalised],  # a softmax where a division by the row sum belongs
     }
@@ -293,6 +322,9 @@ def _rollout_variants(matrices: list[torch.Tensor]) -> dict[str, torch.Tensor]:
     for m in matrices:
         chefer = chefer + m @ chefer
     variants["chefer"] = chefer
+    if keep != 0.5:
+        variants["half"] = _right_rollout(matrices, 0.5)
+        variants["swapped"] = _right_rollout(matrices, 1 - keep)
     if len(matrices) > 1:
         for name, first in (("first raw", matrices[0]), ("first normalised", normalise(matrices[0]))):
             product = first
@@ -304,6 +336,15 @@ def _rollout_variants(matrices: list[torch.Tensor]) -> dict[str, torch.Tensor]:
 
 #: ``(variant of _rollout_variants, what went wrong)``, in the order they are tried.
 _ROLLOUT_MISTAKES = (
+    (
+        "half",
+        "you mixed half and half whatever keep is: the identity's weight is keep, keep * I + (1 - keep) * A "
+        "(the lesson's 0.5 is one value of keep)",
+    ),
+    (
+        "swapped",
+        "you swapped the weights: keep is the identity's weight (the residual), keep * I + (1 - keep) * A",
+    ),
     (
         "softmax",
         "you re-normalised the rows with a softmax: that exponentiates the weights first, so the mix is no longer "
@@ -420,27 +461,34 @@ def _rollout_hint(error: Exception) -> str | None:
     return _KEEPDIM_HINT if "must match the size of tensor" in str(error) else None
 
 
-# (batch, tokens, layers, dtype); B = 1 first, as in vit-explain, where a missing keepdim runs and gives wrong values
+# (batch, tokens, layers, dtype, keep); B = 1 first, as in vit-explain, where a missing keepdim runs and gives wrong
+# values; keep, the identity's weight, is the lesson's 0.5 in the first three cases and varies after
 ROLLOUT_CASES = (
-    (1, 5, 3, torch.float64),
-    (2, 5, 3, torch.float64),
-    (1, 4, 1, torch.float64),
-    (3, 6, 4, torch.float64),
-    (2, 5, 2, torch.float32),
+    (1, 5, 3, torch.float64, 0.5),
+    (2, 5, 3, torch.float64, 0.5),
+    (1, 4, 1, torch.float64, 0.5),
+    (3, 6, 4, torch.float64, 0.8),
+    (2, 5, 2, torch.float32, 0.3),
 )
 
 
-def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> None:
-    """Check ``rollout(matrices) -> (B, N, N)``: ``matrices`` is a list of non-negative
+def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) -> None:
+    """Check ``rollout(matrices, keep) -> (B, N, N)``: ``matrices`` is a list of non-negative
     ``(B, N, N)`` attention matrices (heads already fused, first layer first, rows need not sum
-    to 1); compared with :func:`~vit_explained.attention_maps.attention_rollout`."""
+    to 1), each mixed as ``keep * I + (1 - keep) * A``; with ``keep = 0.5`` compared with
+    :func:`~vit_explained.attention_maps.attention_rollout`."""
     generator = torch.Generator().manual_seed(8)
-    for batch, tokens, layers, dtype in ROLLOUT_CASES:
+    for batch, tokens, layers, dtype, keep in ROLLOUT_CASES:
         matrices = [torch.rand(batch, tokens, tokens, generator=generator, dtype=dtype) for _ in range(layers)]
-        expected = attention_rollout([m.unsqueeze(1) for m in matrices])
-        case = f"{layers} layer(s) of ({batch}, {tokens}, {tokens}) {str(dtype).replace('torch.', '')} matrices"
+        expected = _right_rollout(matrices, keep)
+        if keep == 0.5:  # the package's rollout is this case
+            assert torch.allclose(expected, attention_rollout([m.unsqueeze(1) for m in matrices]))
+        case = (
+            f"{layers} layer(s) of ({batch}, {tokens}, {tokens}) {str(dtype).replace('torch.', '')} matrices, "
+            f"keep = {keep}"
+        )
         given = [m.clone() for m in matrices]
-        got = as_tensor(_NO_ROLLOUT(rollout, given, hint=_rollout_hint), f"your rollout for {case}")
+        got = as_tensor(_NO_ROLLOUT(rollout, given, keep, hint=_rollout_hint), f"your rollout for {case}")
         if _changed_in_place(matrices, given):
             fail(
                 _IN_PLACE.format(
@@ -452,22 +500,28 @@ def check_rollout(rollout: Callable[[list[torch.Tensor]], torch.Tensor]) -> None
             )
         if tuple(got.shape) != tuple(expected.shape):
             fail(f"for {case} expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
+        _keep_float64(got, dtype, case)
         if close(got, expected):
             continue
-        variants = _rollout_variants(matrices)
+        variants = _rollout_variants(matrices, keep)
         for name, mistake in _ROLLOUT_MISTAKES:
             if variants.get(name) is not None and close(got, variants[name]):
                 fail(f"for {case} {mistake}")
-        if _aliases_on_a_batch(rollout, matrices):
+        if _aliases_on_a_batch(functools.partial(_call_with_keep, rollout, keep=keep), matrices):
             fail(f"for {case} your result is wrong, and on a batch of 2 your function fails: {_ALIASING_HINT}")
         if layers == 1:
-            fail(f"for {case} (a single layer) your result differs from the re-normalised half-identity mix")
+            fail(f"for {case} (a single layer) your result differs from keep * I + (1 - keep) * A, rows re-normalised")
         fail(f"for {case} your rollout differs from the reference; check each step on a single layer first")
-    passed("half identity, rows re-normalised, later layers on the left: that is attention rollout.")
+    passed(
+        "keep * I + (1 - keep) * A, rows re-normalised, later layers on the left: attention rollout, "
+        "with the residual's weight as a knob."
+    )
 
 
 # (batch, heads, rows, cols): a tall grid (5x3) and a wide one (2x8), where isqrt(rows * cols) is not rows
 GRID_CASES = ((2, 3, 2, 3), (1, 2, 4, 4), (2, 1, 3, 5), (1, 3, 5, 3), (2, 2, 2, 8))
+#: the cases of GRID_CASES given float64 weights (the rest float32)
+GRID_FLOAT64 = frozenset({1, 3})
 
 _DEIT_HABIT = (
     "for {case} your slice dropped two columns: [..., 0, 2:] is the habit from a distilled DeiT, where "
@@ -634,11 +688,12 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
     """Check ``class_token_grid(weights, rows, cols)``: ``(B, heads, N, N) -> (B, heads, rows,
     cols)``, the class token's attention to each patch at the patch's grid position."""
     generator = torch.Generator().manual_seed(8)
-    for batch, heads, rows, cols in GRID_CASES:
+    for number, (batch, heads, rows, cols) in enumerate(GRID_CASES):
         tokens = rows * cols + 1
-        weights = torch.softmax(torch.randn(batch, heads, tokens, tokens, generator=generator), dim=-1)
+        dtype = torch.float64 if number in GRID_FLOAT64 else torch.float32
+        weights = torch.softmax(torch.randn(batch, heads, tokens, tokens, generator=generator, dtype=dtype), dim=-1)
         expected = class_token_attention(weights, (rows, cols))
-        case = f"a {rows}x{cols} patch grid (N = {tokens} tokens)"
+        case = f"a {rows}x{cols} patch grid (N = {tokens} tokens, {str(dtype).replace('torch.', '')} weights)"
         hint = (
             f"That was for {case}. The weights hold N = {tokens} columns: one for the class token and "
             f"{rows * cols} for the patches; only the patches go on the grid"
@@ -668,6 +723,7 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
                 )
             )
         _check_grid_shape(class_token_grid, got, weights, expected, case, (batch, heads, rows, cols), generator)
+        _keep_float64(got, dtype, case)
         if close(got, expected):
             continue
         _name_grid_slip(class_token_grid, got, expected, weights, case, generator)
@@ -847,6 +903,7 @@ def check_gradient_weighted_rollout(
                 )
         if tuple(got.shape) != tuple(expected.shape):
             fail(f"for {case} expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
+        _keep_float64(got, dtype, case)
         if close(got, expected):
             continue
         variants = _chefer_variants(weights, grads)
