@@ -28,6 +28,7 @@ else
 TORCH_INDEX ?=
 endif
 TORCH_PIN := $(shell grep -E '^torch==' requirements.txt)
+PIP_PIN := $(shell grep -E '^pip==' requirements.txt)
 TORCH_SOURCE := $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX),)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
@@ -49,6 +50,9 @@ check-python:
 
 $(STAMP): requirements.txt pyproject.toml Makefile | check-python
 	@test -x $(BIN)/python || { echo "==> Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@# The pip a venv brings may be years old (3.11's: pip 23, which takes 50 s to resolve this set; pip 26: 20 s).
+	@echo "==> Installing $(PIP_PIN) into $(VENV)"
+	$(BIN)/python -m pip install --no-compile -q --disable-pip-version-check $(PIP_PIN)
 	@# With a torch index, torch comes from it first; then requirements.txt finds its pin already met.
 	$(if $(TORCH_INDEX),@echo "==> Installing $(TORCH_PIN) from $(TORCH_INDEX) (the largest download; a progress bar follows)")
 	$(if $(TORCH_INDEX),$(BIN)/python -m pip install --no-compile --progress-bar on $(TORCH_SOURCE) $(TORCH_PIN))
@@ -72,6 +76,9 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check vit_explained tests tools benchmarks
 	$(BIN)/ruff format --check vit_explained tests tools benchmarks
+	@# The checkout's own modules as bytecode (git-ignored __pycache__/): every kernel and subprocess of the run
+	@# imports them, and where PYTHONDONTWRITEBYTECODE is set each would compile them again.
+	$(BIN)/python -m compileall -q -j 0 vit_explained tests tools conftest.py >/dev/null
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Copy the pictures the executed lesson notebooks store into figures/ (re-executes nothing).

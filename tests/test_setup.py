@@ -12,6 +12,7 @@ import platform
 import re
 import shutil
 import subprocess
+import sys
 import sysconfig
 from pathlib import Path
 
@@ -34,11 +35,28 @@ def _make(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
 def _install_commands(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> list[str]:
     result = _make("-n", "setup", f"VENV={tmp_path / 'venv'}", *args, env=env)
     assert result.returncode == 0, result.stderr
-    return [line for line in result.stdout.splitlines() if "pip install" in line]
+    lines = [line for line in result.stdout.splitlines() if "pip install" in line]
+    assert _pin("pip") in lines[0], lines  # first the pinned pip (the venv's own may be pip 23, 2.5x slower)
+    return lines[1:]
+
+
+def _pin(name: str) -> str:
+    return next(line for line in (ROOT / "requirements.txt").read_text().splitlines() if line.startswith(f"{name}=="))
 
 
 def _torch_pin() -> str:
-    return next(line for line in (ROOT / "requirements.txt").read_text().splitlines() if line.startswith("torch=="))
+    return _pin("torch")
+
+
+def test_the_pinned_pip_is_installed_first_and_stays_out_of_binder(tmp_path):
+    sys.path.insert(0, str(ROOT / "tools"))
+    import sync_environment
+
+    (pip_line, *_) = [line for line in _make("-n", "setup", f"VENV={tmp_path / 'venv'}").stdout.splitlines()
+                      if "pip install" in line]  # fmt: skip
+    assert pip_line.endswith(f"pip install --no-compile -q --disable-pip-version-check {_pin('pip')}"), pip_line
+    assert "pip" not in sync_environment.pins()
+    assert f"- {_pin('pip')}" not in (ROOT / "environment.yml").read_text()
 
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="the CPU index is the Linux default")

@@ -6,7 +6,8 @@
 Everything is installed by pip inside the conda environment, so Binder gets exactly the
 versions `make lab` and `make test` install, except the teacher-only section of requirements.txt
 (the lines after `# --- teacher-only`, e.g. nbgrader) and the book's section (`# --- book`,
-Sphinx and MyST-NB for `make book`): a teacher's tools stay out of the learners' Binder image.
+Sphinx and MyST-NB for `make book`): a teacher's tools stay out of the learners' Binder image. The
+installer's own pin (`# --- installer`, pip) is the Makefile's: Binder keeps its image's pip.
 The extra index serves torch's CPU-only wheels (`torch==2.13.0` matches `2.13.0+cpu`), so Binder
 does not download CUDA packages.
 """
@@ -25,6 +26,7 @@ TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 TEACHER_ONLY = "# --- teacher-only"
 BOOK_ONLY = "# --- book"
+INSTALLER = "# --- installer"
 
 
 def _sections(path: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -33,10 +35,12 @@ def _sections(path: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str
     binder: dict[str, str] = {}
     teacher: dict[str, str] = {}
     book: dict[str, str] = {}
+    installer: dict[str, str] = {}
+    sections = {TEACHER_ONLY: teacher, BOOK_ONLY: book, INSTALLER: installer}
     current = binder
     for raw in path.read_text().splitlines():
         if raw.startswith("# ---"):
-            current = teacher if raw.startswith(TEACHER_ONLY) else book if raw.startswith(BOOK_ONLY) else binder
+            current = next((pins for marker, pins in sections.items() if raw.startswith(marker)), binder)
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
