@@ -53,16 +53,19 @@ $(STAMP): requirements.txt pyproject.toml Makefile | check-python
 	@# The pip a venv brings may be years old (3.11's: pip 23, which takes 50 s to resolve this set; pip 26: 20 s).
 	@echo "==> Installing $(PIP_PIN) into $(VENV)"
 	$(BIN)/python -m pip install --no-compile -q --disable-pip-version-check $(PIP_PIN)
-	@# With a torch index, torch comes from it first; then requirements.txt finds its pin already met.
-	$(if $(TORCH_INDEX),@echo "==> Installing $(TORCH_PIN) from $(TORCH_INDEX) (the largest download; a progress bar follows)")
-	$(if $(TORCH_INDEX),$(BIN)/python -m pip install --no-compile --progress-bar on $(TORCH_SOURCE) $(TORCH_PIN))
-	@echo "==> Installing the pinned packages$(if $(TORCH_INDEX),, ($(TORCH_PIN) from PyPI is the largest download)) and vit-explained itself"
-	$(BIN)/python -m pip install --no-compile --progress-bar on -r requirements.txt -e .
-	@# pip compiles each file on one core; compileall uses every core (half the wall time on 2 cores). Files no
-	@# lesson or test imports (packages' own test suites, transformers' other models) compile on first import.
-	@echo "==> Compiling the installed packages to bytecode (all cores)"
+	@# torch first (from TORCH_INDEX, else PyPI): then it compiles to bytecode on one core while pip, which
+	@# works on one core, installs the rest; requirements.txt then finds its torch pin already met.
+	@echo "==> Installing $(TORCH_PIN) from $(if $(TORCH_INDEX),$(TORCH_INDEX),PyPI) (the largest download; a progress bar follows)"
+	$(BIN)/python -m pip install --no-compile --progress-bar on $(TORCH_SOURCE) $(TORCH_PIN)
+	@echo "==> Installing the pinned packages and vit-explained itself (torch compiles to bytecode meanwhile)"
+	$(BIN)/python -m compileall -q -j 1 -x '$(NO_PRECOMPILE)' $(VENV)/lib/python3*/site-packages/torch >/dev/null & \
+	  compiling=$$!; $(BIN)/python -m pip install --no-compile --progress-bar on -r requirements.txt -e .; \
+	  installed=$$?; wait $$compiling; exit $$installed
+	@# compileall on every core (pip compiles each file on one). Files no lesson or test imports (packages' own
+	@# test suites, transformers' other models) are left as source: Python compiles them when they are imported.
+	@echo "==> Compiling the other installed packages to bytecode (all cores)"
 	$(BIN)/python -m compileall -q -j 0 -x '$(NO_PRECOMPILE)' $(VENV)/lib >/dev/null \
-	  || echo "    (some files did not compile ahead; Python compiles them when they are first imported)"
+	  || echo "    (some files did not compile ahead; Python compiles them when they are imported)"
 	@# nbgrader is a teacher's tool (make course): keep its menus and its four server extensions (one is
 	@# the formgrader, which would serve any course folder's grades) out of the learner's JupyterLab.
 	@$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1 || echo "warning: nbgrader's menus are still on"

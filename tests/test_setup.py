@@ -71,15 +71,19 @@ def test_torch_index_can_be_overridden_or_emptied(tmp_path):
     cuda = "https://download.pytorch.org/whl/cu128"
     torch_line, _ = _install_commands(tmp_path, f"TORCH_INDEX={cuda}")
     assert f"--index-url {cuda} {_torch_pin()}" in torch_line
-    (only,) = _install_commands(tmp_path, env={"TORCH_INDEX": ""})  # what .ci/run does: one pip run
-    assert "--index-url" not in only and "-r requirements.txt -e ." in only
-    assert _torch_pin() in (ROOT / "requirements.txt").read_text().splitlines()  # torch comes with the rest
+    torch_line, rest = _install_commands(tmp_path, env={"TORCH_INDEX": ""})  # what .ci/run does: PyPI
+    assert "--index-url" not in torch_line + rest and torch_line.endswith(_torch_pin())
+    assert "-r requirements.txt -e ." in rest
+    assert _torch_pin() in (ROOT / "requirements.txt").read_text().splitlines()  # the rest finds its pin met
 
 
 def test_setup_compiles_on_every_core_and_leaves_nothing_uncompiled_that_a_test_imports(tmp_path):
     lines = _make("-n", "setup", f"VENV={tmp_path / 'venv'}").stdout.splitlines()
     assert all("--no-compile" in line for line in lines if "pip install" in line)
-    (compile_line,) = [line for line in lines if "-m compileall" in line]
+    torch_compile, compile_line = [line for line in lines if "-m compileall" in line]
+    # torch compiles on one core while pip installs the rest on the other, then everything else on every core
+    assert "-j 1" in torch_compile and torch_compile.rstrip(" &\\").endswith("site-packages/torch >/dev/null")
+    assert "& " in torch_compile and "wait $compiling" in "\n".join(lines)
     assert "-j 0" in compile_line
     pattern = re.compile(compile_line.split("-x '")[1].split("'")[0])
     site = Path(sysconfig.get_paths()["purelib"])
