@@ -1192,3 +1192,34 @@ def test_hard_distillation_accepts_max_indices(capsys):
 
     assert lesson09.check_hard_distillation(max_indices) is None
     assert capsys.readouterr().out.startswith("Correct!")
+
+
+def make_causal_without_diagonal(attn_obj, *, additive=False):
+    """The reference, with a causal mask that leaves out the diagonal (tril(-1), or -inf from triu(0))."""
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        if is_causal:
+            tokens = x.shape[1]
+            if additive:
+                attn_mask = torch.full((tokens, tokens), float("-inf")).triu(0)
+            else:
+                attn_mask = torch.ones(tokens, tokens, dtype=torch.bool).tril(-1)
+        return reference(x, attn_mask=attn_mask, **kwargs)
+
+    return my_forward
+
+
+@pytest.mark.parametrize("additive", [False, True])
+def test_my_forward_names_a_causal_mask_without_its_diagonal(additive):
+    with pytest.raises(ExerciseFailed, match=r"NaN.*leaves out the diagonal.*tril\(-1\)"):
+        lesson09.check_my_forward(lambda attn_obj: make_causal_without_diagonal(attn_obj, additive=additive))
+
+
+def test_hard_distillation_names_the_class_head_read_twice():
+    def class_head_twice(class_logits, distillation_logits, labels, teacher_logits):
+        top = teacher_logits.argmax(-1)
+        return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(class_logits, top)
+
+    with pytest.raises(ExerciseFailed, match=r"distillation term reads the class head's logits"):
+        lesson09.check_hard_distillation(class_head_twice)

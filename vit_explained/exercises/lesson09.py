@@ -474,6 +474,11 @@ def _plain_loss_table(
         ),
         (ce(class_logits, labels), "the teacher is missing from your loss"),
         (
+            0.5 * ce(class_logits, labels) + 0.5 * ce(class_logits, top),
+            "the distillation term reads the class head's logits: the teacher's argmax is the label of the "
+            "distillation head (distillation_logits), a head of its own",
+        ),
+        (
             ce((class_logits + distillation_logits) / 2, labels),
             "both heads averaged before the loss: the teacher is never read. Averaging the two heads' logits is "
             "what the model does at inference; in training each head gets its own cross-entropy",
@@ -1021,6 +1026,12 @@ def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: 
         del attn_obj.forward
     if close(output, expected):
         return
+    if bool(torch.isnan(as_tensor(output)).any()):
+        fail(
+            "with is_causal=True your output holds NaN: the first query may read no key at all, so its softmax "
+            "row is all -inf. Your causal mask leaves out the diagonal (tril(-1), or -inf from triu(0)): each "
+            "query reads itself too, so keep the diagonal, tril() (or -inf only above it, triu(1))"
+        )
     reversed_causal = _run(model, _variant(attn_obj, mask="reversed causal"), tokens, None, causal=True)
     if close(output, reversed_causal):
         fail(
