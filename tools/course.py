@@ -97,7 +97,7 @@ HIDDEN_CASES: dict[str, str] = {
     "record_outputs": "[(m, lambda m=m: [m(torch.randn(2, 4)) for _ in range(3)]) "
     "for m in (nn.Linear(4, 3), nn.Sequential(nn.Linear(4, 4), nn.GELU()))]",
     "rollout": "[([torch.rand(2, 5, 5) for _ in range(3)],), ([torch.rand(1, 2, 2)],), "
-    "([torch.rand(3, 4, 4) for _ in range(6)],)]",
+    "([torch.rand(3, 4, 4) for _ in range(6)],), ([torch.rand(2, 5, 5) for _ in range(3)], 0.3)]",
     "class_token_grid": "[(torch.rand(2, 3, 13, 13), 4, 3), (torch.rand(1, 1, 6, 6), 1, 5)]",
     "gradient_weighted_rollout": "[([torch.rand(2, 3, 5, 5).softmax(-1) for _ in range(3)], "
     "[torch.randn(2, 3, 5, 5) for _ in range(3)]), ([torch.rand(1, 2, 4, 4).softmax(-1)], [torch.randn(1, 2, 4, 4)])]",

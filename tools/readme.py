@@ -117,6 +117,7 @@ LESSONS: dict[str, tuple[str, int]] = {
         "attention per head and a check for high-norm tokens (registers), rollout and head fusion, "
         "gradient-weighted maps (Chefer et al. 2021) from a 3-token toy to an exercise (appendix: tested on 100 "
         "ambiguous digits against input noise, another digit's map for the same class and an unrelated map), "
+        "a model-randomisation sanity check (Adebayo et al. 2018: rollout barely notices a random last block), "
         "deletion and insertion curves (Petsiuk et al. 2018) on 200 digits with paired intervals and a Bonferroni "
         "correction, "
         "the fill changed alone (black vs the digits' mean grey), printed as compact tables; an attention "
