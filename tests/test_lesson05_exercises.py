@@ -42,6 +42,11 @@ def test_softmax_backward_reference_passes(capsys):
         (lambda a, g: a * (g - (g * a).sum(dim=-1)), "keepdim=True"),  # broadcasting error or wrong shape
         (lambda a, g: a * (g - (g * a).sum(dim=1, keepdim=True)), "single matrix but not for a batch"),
         (lambda a, g: torch.zeros_like(a), "differs from autograd"),
+        (lambda a, g: softmax_backward(a, g).T, "result is transposed"),  # a final .T
+        (lambda a, g: a.T * (g - (g * a).sum(dim=-1, keepdim=True)), "stray .T.*the a in front transposed"),
+        (lambda a, g: a * (g.mT - (g * a).sum(dim=-1, keepdim=True)), "stray .T.*grad_a in the bracket transposed"),
+        (lambda a, g: a * (g - (g * a.mT).sum(dim=-1, keepdim=True)), "stray .T.*the a in the row sum transposed"),
+        (lambda a, g: a * (g - (g.T * a).sum(dim=-1, keepdim=True)), "stray .T.*grad_a in the row sum transposed"),
     ],
 )
 def test_softmax_backward_rejects(wrong, message):

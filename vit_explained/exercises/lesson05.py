@@ -7,6 +7,7 @@ the wrong axis or not over the batch) to say what went wrong.
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 
@@ -147,6 +148,8 @@ def _softmax_jacobian_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch
             "your result is transposed (row i holds what belongs in column i): the gradient has the scores' "
             "layout, one row per query, so apply the row-wise formula without a final .T or .mT"
         )
+    if a.shape[-1] == a.shape[-2]:
+        _stray_transpose_slip(result, a, grad_a)
     if a.shape[-1] == a.shape[-2] and close(result, a * (grad_a - (grad_a * a).sum(dim=-2, keepdim=True))):
         fail(
             "the sum runs over the wrong axis (a column, not a row). Softmax normalises each row over the "
@@ -157,6 +160,27 @@ def _softmax_jacobian_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch
             "each row's sum ended up along the wrong axis (a row sum without keepdim=True broadcasts across "
             "the columns): every entry of row i must use row i's own sum"
         )
+
+
+def _stray_transpose_slip(result: torch.Tensor, a: torch.Tensor, grad_a: torch.Tensor) -> None:
+    """Reject the row-wise formula with a stray .T (or .mT) on a or grad_a in one or more places, naming where."""
+    for flips in itertools.product((False, True), repeat=4):
+        if not any(flips):
+            continue
+        a_1, g_1, g_2, a_2 = (t.mT if flip else t for t, flip in zip((a, grad_a, grad_a, a), flips, strict=True))
+        if close(result, a_1 * (g_1 - (g_2 * a_2).sum(dim=-1, keepdim=True))):
+            places = (
+                "the a in front",
+                "the grad_a in the bracket",
+                "the grad_a in the row sum",
+                "the a in the row sum",
+            )
+            where = " and ".join(place for place, flip in zip(places, flips, strict=True) if flip)
+            fail(
+                f"a stray .T: your result is the row-wise formula a * (grad_a - (grad_a * a).sum(-1, keepdim=True)) "
+                f"with {where} transposed. Nothing is transposed in a softmax backward: every tensor keeps the "
+                "scores' layout, one row per query"
+            )
 
 
 def _softmax_row_sum_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch.Tensor, expected: torch.Tensor) -> None:
