@@ -67,10 +67,21 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
-    """JupyterLab serving a copy of notebooks/ (so the run changes nothing in the repository)."""
+    """JupyterLab serving a copy of notebooks/ (so the run changes nothing in the repository). The lessons are
+    served without their stored outputs: the test clears them before Run All anyway, and Chromium would
+    otherwise render every stored picture once for nothing. Yields (url, token, the stored notebooks' folder)."""
     tmp_path = tmp_path_factory.mktemp("lab")
     site = tmp_path / "site"
     shutil.copytree(ROOT / "notebooks", site / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    stored = tmp_path / "stored"
+    stored.mkdir()
+    for lesson in LESSONS:
+        shutil.copy(site / "notebooks" / lesson, stored / lesson)
+        notebook = json.loads((site / "notebooks" / lesson).read_text())
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        (site / "notebooks" / lesson).write_text(json.dumps(notebook, indent=1))
     (site / "figures").mkdir()
     port, token = _free_port(), secrets.token_hex(16)
     settings = tmp_path / "lab-settings" / "@jupyterlab"
@@ -103,7 +114,7 @@ def jupyterlab(tmp_path_factory):
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"JupyterLab did not start; its log:\n{(tmp_path / 'jupyterlab.log').read_text()}")
             time.sleep(0.5)
-        yield url, token, site / "notebooks"
+        yield url, token, stored
     finally:
         # Stop JupyterLab by its own process id (its kernels are shut down by the server).
         server.send_signal(signal.SIGTERM)
@@ -286,10 +297,10 @@ def _widget_lines(page) -> list[list[str]]:
     return json.loads(page.evaluate(f"({RUN_IN_KERNEL})", WIDGET_LINES))
 
 
-def _lesson_in_a_real_browser(page, lesson, served: Path):
+def _lesson_in_a_real_browser(page, lesson, stored: Path):
     """Restart and run ``lesson`` in JupyterLab, then check what the learner sees (see the module docstring).
-    ``served``: the folder of notebook copies JupyterLab serves (what this run is compared with)."""
-    notebook = json.loads((served / lesson).read_text())
+    ``stored``: the folder of the lessons as stored (what this run is compared with)."""
+    notebook = json.loads((stored / lesson).read_text())
     code_cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
@@ -310,7 +321,7 @@ def _lesson_in_a_real_browser(page, lesson, served: Path):
         # nbval's check, on this run: every cell's fresh output equals the stored one (conftest.py deselects
         # the nbval items of the lessons this test runs, so `make test` runs each lesson once, not twice).
         fresh = page.evaluate(FRESH_OUTPUTS)
-        differences = nbval_differences(served / lesson, fresh)
+        differences = nbval_differences(stored / lesson, fresh)
         assert differences == [], f"{lesson}: fresh outputs differ from the stored ones:\n" + "\n".join(differences)
         drawn = [
             f"cell {index}: {problem}"
