@@ -1230,3 +1230,59 @@ def test_float64_inputs_need_a_float64_answer(checker, wrong):
 def test_float32_weights_may_give_a_float64_grid(capsys):
     check_class_token_grid(lambda w, r, c: w[:, :, 0, 1:].double().reshape(w.shape[0], w.shape[1], r, c))
     assert "Correct!" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- session 5 review: three more slips
+
+
+def rollout_whole_matrix_sum(matrices, keep=0.5):
+    """Exercise 2: each mixed matrix divided by the sum of all its weights."""
+    result = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    for m in matrices:
+        mixed = keep * torch.eye(m.shape[-1], dtype=m.dtype) + (1 - keep) * m
+        result = mixed / mixed.sum((-2, -1), keepdim=True) @ result
+    return result
+
+
+def rollout_whole_matrix_sum_scaled(matrices, keep=0.5):
+    """Exercise 2: divided by the whole matrix's sum, then scaled by N."""
+    result = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    for m in matrices:
+        mixed = keep * torch.eye(m.shape[-1], dtype=m.dtype) + (1 - keep) * m
+        result = mixed / mixed.sum((-2, -1), keepdim=True) * m.shape[-1] @ result
+    return result
+
+
+def chefer_rows_renormalised_each_layer(weights, grads):
+    """Exercise 4: R's rows made to sum to 1 after every layer (the same product as rollout's half mix)."""
+    batch, _, tokens, _ = weights[0].shape
+    relevance = torch.eye(tokens, dtype=weights[0].dtype).expand(batch, tokens, tokens)
+    for w, g in zip(weights, grads, strict=True):
+        relevance = relevance + (g * w).clamp(min=0).mean(1) @ relevance
+        relevance = relevance / relevance.sum(-1, keepdim=True)
+    return relevance
+
+
+def chefer_batch_and_heads_mean_expanded(weights, grads):
+    """Exercise 4: A_bar averaged over the batch and the heads, one (N, N) map expanded to (B, N, N)."""
+    batch, _, tokens, _ = weights[0].shape
+    relevance = torch.eye(tokens, dtype=weights[0].dtype)
+    for w, g in zip(weights, grads, strict=True):
+        relevance = relevance + (g * w).clamp(min=0).mean((0, 1)) @ relevance
+    return relevance.expand(batch, tokens, tokens)
+
+
+@pytest.mark.parametrize("wrong", [rollout_whole_matrix_sum, rollout_whole_matrix_sum_scaled])
+def test_rollout_names_a_whole_matrix_sum(wrong):
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*sum of all its weights.*keepdim=True"):
+        check_rollout(wrong)
+
+
+def test_gradient_weighted_rollout_names_rows_of_r_renormalised():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*re-normalised R's rows to sum to 1 after each layer"):
+        check_gradient_weighted_rollout(chefer_rows_renormalised_each_layer)
+
+
+def test_gradient_weighted_rollout_names_a_batch_and_heads_mean_expanded():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*every image got the same map.*dims 0 and 1"):
+        check_gradient_weighted_rollout(chefer_batch_and_heads_mean_expanded)

@@ -305,6 +305,8 @@ def _rollout_variants(matrices: list[torch.Tensor], keep: float = 0.5) -> dict[s
         "normalise first": [(1 - keep) * normalise(m) + keep * identity for m in matrices],
         "keepdim": [without_keepdim(u) for u in unnormalised],
         "softmax": [u.softmax(-1) for u in unnormalised],  # a softmax where a division by the row sum belongs
+        "whole": [u / u.sum((-2, -1), keepdim=True) for u in unnormalised],  # the whole matrix's sum
+        "whole scaled": [u / u.sum((-2, -1), keepdim=True) * u.shape[-1] for u in unnormalised],  # ... times N
     }
     variants: dict[str, torch.Tensor | None] = {"order": identity}
     for layer in mixed:
@@ -392,6 +394,17 @@ _ROLLOUT_MISTAKES = (
         "keepdim",
         "you divided by the row sums without keepdim=True (vit-explain's a / a.sum(dim=-1)): the (B, N) sums "
         "broadcast along the wrong axis, so column j is divided by row j's sum. Use a.sum(dim=-1, keepdim=True)",
+    ),
+    (
+        "whole",
+        "you divided each matrix by the sum of all its weights (a sum over dims (-2, -1), or over the whole "
+        "matrix): each row, one query's weights over the keys, should sum to 1 on its own, so divide by "
+        "m.sum(-1, keepdim=True)",
+    ),
+    (
+        "whole scaled",
+        "you divided each matrix by the sum of all its weights (then scaled by N): each row, one query's weights "
+        "over the keys, should sum to 1 on its own, so divide by m.sum(-1, keepdim=True)",
     ),
     (
         "columns",
@@ -847,9 +860,10 @@ _CHEFER_MISTAKES = (
     ),
     (
         "half mix",
-        "that is attention rollout's step (0.5 * A + 0.5 * I, rows re-normalised, multiplied; jacobgil/vit-explain's "
-        "grad_rollout uses it too): Chefer's rule adds the identity without halving or re-normalising, "
-        "R = R + A_bar @ R, so rows need not sum to 1",
+        "you re-normalised R's rows to sum to 1 after each layer, or used attention rollout's step (0.5 * A + "
+        "0.5 * I, rows re-normalised, multiplied, as jacobgil/vit-explain's grad_rollout does): the two give the "
+        "same product. Chefer's rule adds the identity without halving or re-normalising, R = R + A_bar @ R, so "
+        "R's rows need not sum to 1; do not divide R (or A_bar) by its row sums",
     ),
     (
         "order",
@@ -887,6 +901,12 @@ def check_gradient_weighted_rollout(
             and close(got, batch_mean)
         ):
             fail(f"for {case} {_BATCH_MEAN}")
+        if (
+            batch > 1
+            and tuple(got.shape) == tuple(expected.shape)
+            and close(got, _batch_and_heads_mean_chefer(weights, grads))
+        ):
+            fail(f"for {case} {_BATCH_AND_HEADS_MEAN}")
         unbatched = _batch_averaged_chefer(weights, grads, batched_identity=False)
         if tuple(got.shape) == tuple(unbatched.shape) and close(got, unbatched):
             fail(f"for {case} your result has shape {tuple(got.shape)}, (heads, N, N), not (B, N, N): {_BATCH_MEAN}")
@@ -920,6 +940,22 @@ _BATCH_MEAN = (
     "you averaged over the batch (dim 0), mixing different images' attention into one map: the weights are "
     "(B, heads, N, N), so average over the heads, dim 1, and keep one map per image"
 )
+
+
+_BATCH_AND_HEADS_MEAN = (
+    "every image got the same map: you averaged over the batch and the heads (dims 0 and 1, e.g. .mean((0, 1))) "
+    "and then expanded one (N, N) result to (B, N, N). Average over the heads only, dim 1, so each image keeps "
+    "its own map"
+)
+
+
+def _batch_and_heads_mean_chefer(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> torch.Tensor:
+    """Chefer's rule with A_bar averaged over the batch and the heads, one (N, N) map expanded to (B, N, N)."""
+    batch, _, tokens, _ = weights[0].shape
+    relevance = torch.eye(tokens, dtype=weights[0].dtype)
+    for w, g in zip(weights, grads, strict=True):
+        relevance = relevance + (g * w).clamp(min=0).mean((0, 1)) @ relevance
+    return relevance.expand(batch, tokens, tokens)
 
 
 def _batch_averaged_chefer(
