@@ -1,6 +1,7 @@
 """Lesson 03's checkers accept the reference answers and reject plausible wrong ones, saying why."""
 
 import math
+import warnings
 
 import pytest
 import torch
@@ -823,3 +824,29 @@ def test_merge_heads_in_place_is_named():
     with pytest.raises(ExerciseFailed, match=r"merge_heads changed its input in place") as failure:
         check_split_merge(split, merge_in_place)
     assert "transpose_" in str(failure.value)
+
+
+@pytest.mark.parametrize("rounded", [1.7e8, 1.705e8, 170_000_000])
+def test_memory_names_a_rounded_right_answer_before_any_slip(rounded):
+    with pytest.raises(ExerciseFailed, match=r"it looks rounded; give the exact integer") as failure:
+        check_attention_memory(lambda: rounded)
+    assert "N = 576" not in str(failure.value)
+
+
+@pytest.mark.parametrize("reversed_axes", [lambda x: x.T, lambda x: x.permute(1, 2, 0)])
+def test_mha_names_x_T_on_a_3d_tensor(reversed_axes):
+    def mha_forward(mha, x):
+        t = reversed_axes(x)
+        return mha(t, t, t, need_weights=False)[0].transpose(0, 1)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the checker keeps torch's x.T warning out of the learner's way
+        with pytest.raises(ExerciseFailed, match=r"x\.T reverses all axes to \(D, N, B\); swap only the first two"):
+            check_mha_forward(mha_forward)
+
+
+def test_attention_keeps_torch_x_T_warning_quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ExerciseFailed, match=r"k\.T on a 4-D tensor"):
+            check_attention(_keys_reversed)

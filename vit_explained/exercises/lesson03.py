@@ -10,7 +10,9 @@ from __future__ import annotations
 import inspect
 import math
 import re
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from numbers import Integral
 from typing import Any
@@ -346,6 +348,14 @@ def _matmul_hint(error: Exception, shape: tuple[int, int, int, int] = (0, 0, 0, 
     return None
 
 
+@contextmanager
+def _quiet_transpose() -> Iterator[None]:
+    """Silence torch's UserWarning for ``x.T`` on a tensor that is not 2-D (the checker names that slip itself)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"The use of `x\.T`", category=UserWarning)
+        yield
+
+
 def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 3: ``attention(q, k, v)`` is ``softmax(q k^T / sqrt(d)) v`` for ``(B, heads, N, d)`` inputs,
     written from scratch; compared with ``F.scaled_dot_product_attention`` and the package's explicit path.
@@ -360,12 +370,11 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
         q, k, v = (torch.randn(batch, heads, tokens, head_dim, generator=generator, dtype=dtype) for _ in range(3))
         shape = (batch, heads, tokens, head_dim)
         where = f"for q, k, v of shape {shape} ({str(dtype).replace('torch.', '')})"
-        result = as_tensor(
-            _NO_ATTENTION_SHORTCUTS(
+        with _quiet_transpose():  # k.T on 4-D: the "Not yet" line names it, not torch's deprecation warning
+            answer = _NO_ATTENTION_SHORTCUTS(
                 attention, q.clone(), k.clone(), v.clone(), hint=partial(_matmul_hint, shape=shape, source=source)
-            ),
-            f"your result {where}",
-        )
+            )
+        result = as_tensor(answer, f"your result {where}")
         expected = F.scaled_dot_product_attention(q, k, v)
         weights = (q @ k.transpose(-2, -1) / math.sqrt(head_dim)).softmax(-1)
         if tuple(result.shape) == tuple(weights.shape) and close(result, weights):
@@ -415,6 +424,11 @@ def _reference_pair(dim: int, heads: int, seed: int) -> tuple[Attention, nn.Mult
 
 def _layout_hint(error: Exception) -> str | None:
     """Shapes that do not fit inside nn.MultiheadAttention: usually query, key and value in different layouts."""
+    if isinstance(error, (RuntimeError, AssertionError)) and "embedding dimension" in str(error):
+        return (
+            "nn.MultiheadAttention reads the last axis as the embedding (D): on a 3-D tensor, x.T reverses all axes "
+            "to (D, N, B); swap only the first two with x.transpose(0, 1)"
+        )
     if isinstance(error, (RuntimeError, AssertionError)) and any(
         clue in str(error) for clue in ("is invalid for input of size", "must match", "key", "value", "query")
     ):
@@ -441,7 +455,8 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
                 "in": mha(reshaped_in, reshaped_in, reshaped_in, need_weights=False)[0].transpose(0, 1),
                 "out": mha(*(x.transpose(0, 1),) * 3, need_weights=False)[0].reshape(batch, tokens, dim),
             }
-            result = attempt(mha_forward, mha, x.clone(), hint=_layout_hint)
+            with _quiet_transpose():
+                result = attempt(mha_forward, mha, x.clone(), hint=_layout_hint)
         if mha.batch_first:
             fail("mha_forward switched the module to batch_first=True; leave the module as it is and adapt the input")
         if isinstance(result, tuple):
@@ -530,6 +545,12 @@ def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
             "and training keeps every layer's for the backward pass."
         )
         return
+    if any(answer == float(f"{right:.{digits}g}") for digits in range(2, 9)):  # e.g. 1.7e8: rounded, named first
+        fail(
+            f"{answer:,} is off by {abs(round(answer) - right):,} bytes "
+            f"({'too large' if answer > right else 'too small'}): it looks rounded; give the exact integer, "
+            "B * h * N**2 * 4 with whole numbers"
+        )
     for mistake, wrong in _memory_slips(**case).items():
         rounded = "bytes)" in mistake  # MB, MiB, GB or GiB, perhaps rounded to a whole number: looser match
         if math.isclose(answer, wrong, rel_tol=1e-2 if rounded else 1e-3):
