@@ -340,7 +340,6 @@ def test_token_count_rejects_more(wrong, message):
     [
         lambda t, r, c: t.permute(0, 2, 1).reshape(t.shape[0], t.shape[2], r, c),
         lambda t, r, c: t.unflatten(1, (r, c)).permute(0, 3, 1, 2),
-        lambda t, r, c: torch.from_numpy(t.numpy().transpose(0, 2, 1).reshape(t.shape[0], t.shape[2], r, c)),
         lambda t, r, c: F.fold(t.transpose(1, 2), (r, c), kernel_size=1),  # a 1x1 fold
         lambda t, r, c: F.fold(t.double().transpose(1, 2), (r, c), kernel_size=1).float(),  # float64, back to float32
         lambda t, r, c: t.mT.contiguous().view(t.shape[0], -1, r, c),
@@ -1123,3 +1122,42 @@ def attention_overwriting_its_input(tokens, qkv, proj):  # right output, the cal
 def test_token_attention_names_a_change_to_the_callers_tokens(wrong):
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*changed the tokens it was given in place"):
         check_token_attention(wrong)
+
+
+# ----------------------------------------------------------------------------- the fold must pass gradients
+
+
+def _fold(t, r, c):
+    return t.transpose(1, 2).reshape(t.shape[0], t.shape[2], r, c)
+
+
+def fold_under_no_grad(tokens, rows, cols):
+    with torch.no_grad():
+        return _fold(tokens, rows, cols)
+
+
+def fold_half_detached(tokens, rows, cols):  # the first token kept, the rest cut from autograd
+    return _fold(torch.cat([tokens[:, :1], tokens[:, 1:].detach()], dim=1), rows, cols)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda t, r, c: _fold(t.detach(), r, c), "autograd cannot reach the tokens .*stops soft split 1 and token"),
+        (lambda t, r, c: _fold(t.data, r, c), "autograd cannot reach the tokens"),
+        (fold_under_no_grad, "autograd cannot reach the tokens"),
+        (  # a numpy round trip back to torch, after a detach
+            lambda t, r, c: torch.from_numpy(t.detach().numpy().transpose(0, 2, 1).reshape(t.shape[0], -1, r, c)),
+            "autograd cannot reach the tokens .*went through numpy",
+        ),
+        (  # a numpy round trip without the detach: numpy() refuses, the message says why that matters
+            lambda t, r, c: torch.from_numpy(t.numpy().transpose(0, 2, 1).reshape(t.shape[0], t.shape[2], r, c)),
+            "raised RuntimeError: .*Your fold goes through numpy.*token transformer 1",
+        ),
+        (lambda t, r, c: torch.tensor(_fold(t, r, c).tolist()), "autograd cannot reach the tokens"),
+        (fold_half_detached, "its gradient does not reach each token"),
+    ],
+)
+def test_fold_names_a_cut_from_autograd(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_fold_tokens(wrong)

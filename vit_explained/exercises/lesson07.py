@@ -461,6 +461,49 @@ def _check_fold_shape(answer: torch.Tensor, expected: torch.Tensor, case: str, r
         fail(f"for {case} expected shape (B, C, rows, cols) = {tuple(expected.shape)}, got {tuple(answer.shape)}")
 
 
+def _numpy_with_grad_hint(error: Exception) -> str | None:
+    """Name the numpy round trip when ``.numpy()`` refused a tensor that requires grad."""
+    if "numpy()" in str(error) and "requires grad" in str(error):
+        return (
+            "Your fold goes through numpy, and numpy cannot carry autograd's graph. In T2T the fold sits between "
+            "token transformer 1 and the next soft split, so a fold outside torch stops soft split 1 and token "
+            "transformer 1 from training. Stay in torch (transpose, reshape)"
+        )
+    return None
+
+
+def _check_fold_gradients(
+    fold_tokens: Callable[[torch.Tensor, int, int], torch.Tensor], tokens: torch.Tensor, rows: int, cols: int, case: str
+) -> None:
+    """A right image must also pass gradients back to the tokens, each to the token it came from: in T2T the
+    fold sits between token transformer 1 and the next soft split, so a cut there stops stage 1 training."""
+    leaf = tokens.clone().requires_grad_(True)
+    answer = attempt(fold_tokens, leaf.clone(), rows, cols, hint=_numpy_with_grad_hint)  # a non-leaf: in-place works
+    cut = (
+        f"for {case} your image is right, but autograd cannot reach the tokens through it: it was detached "
+        "(.detach(), .data), built under torch.no_grad(), or went through numpy (or .tolist()) and back. In T2T "
+        "the fold sits between token transformer 1 and the next soft split, so a cut fold stops soft split 1 "
+        "and token transformer 1 from training. Stay in torch, without detaching"
+    )
+    # no grad_fn: detached, or a view made under no_grad (which still says requires_grad)
+    if not isinstance(answer, torch.Tensor) or not answer.requires_grad or answer.grad_fn is None:
+        fail(cut)
+    upstream = torch.randn(answer.shape, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+    try:
+        (grad,) = torch.autograd.grad(answer, leaf, upstream.to(answer.dtype), allow_unused=True)
+    except RuntimeError:
+        fail(cut)
+    expected = upstream.flatten(2).transpose(1, 2)  # pixel (r, c) of channel ch came from feature ch of r * cols + c
+    if grad is None or not grad.any():
+        fail(cut)
+    if not close(grad, expected):
+        fail(
+            f"for {case} your image is right, but its gradient does not reach each token as it should: part of "
+            "the fold was cut from autograd (.detach(), .data, a numpy round trip or a torch.no_grad() block), "
+            "so the layers before the fold would not learn as they should"
+        )
+
+
 def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
     """Check ``fold_tokens(tokens, rows, cols)``: ``(B, rows * cols, C) -> (B, C, rows, cols)``,
     token ``i`` becoming the pixel at ``(i // cols, i % cols)``, as :func:`tokens_to_image`."""
@@ -481,6 +524,7 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
         expected = tokens_to_image(tokens, rows, cols)
         _check_fold_shape(answer, expected, case, rows, cols)
         if close(answer, expected):
+            _check_fold_gradients(fold_tokens, tokens, rows, cols, case)
             continue
         if close(answer, tokens.reshape(batch, channels, rows, cols)):
             fail(
