@@ -33,7 +33,8 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
 - ``timing`` (no training for accuracy): the CPU time per step of each ``compare`` model measured 5 more
   times, so the equal-seconds plan's time ratios come with the range they vary over on this machine.
 
-Writes ``benchmarks/results/lesson06_runs.json`` (every per-seed number, read by lesson 06; each section
+Writes ``benchmarks/results/lesson06_runs.json`` and its packaged copy
+``vit_explained/checkpoints/lesson06_runs.json`` (every per-seed number, read by lesson 06; each section
 is saved as it finishes, with its date, machine and load) and ``lesson06.md`` (the summary).
 Accuracies do not depend on the machine beyond the last bits of the floats; the equal-seconds step
 counts do (they come from the CPU time per step measured here).
@@ -49,6 +50,7 @@ import os
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
@@ -237,6 +239,18 @@ SELECTION_RESAMPLES = 1000
 
 
 PATH = RESULTS / "lesson06_runs.json"
+#: The same file shipped with the package (``vit_explained/checkpoints/``, package data), so a pip or
+#: Colab install of the package has the runs lesson 06 reads (``clinic.stored_runs``).
+PACKAGED = Path(__file__).resolve().parents[1] / "vit_explained" / "checkpoints" / "lesson06_runs.json"
+
+
+def _write(results: dict) -> None:
+    """Write the runs to :data:`PATH` and its packaged copy :data:`PACKAGED` (identical bytes)."""
+    text = json.dumps(results, indent=1) + "\n"
+    PATH.write_text(text)
+    PACKAGED.write_text(text)
+
+
 SECTIONS = ("compare", "init", "pooling", "selection", "lr", "timing", "overfit", "clinic", "size", "bootstrap")
 CLINIC_STEPS, CLINIC_LR = 150, 1e-2
 
@@ -600,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
                 "workers": args.workers,
                 "wall_seconds": round(time.perf_counter() - start),
             }
-            PATH.write_text(json.dumps(results, indent=1) + "\n")
+            _write(results)
             print(f"{section} extended to {count} seeds", flush=True)
             continue
         result = run_section(section, seeds, args.workers)
@@ -623,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
             else list(range(SELECTION_RUNS)),
             "wall_seconds": round(time.perf_counter() - start),
         }
-        PATH.write_text(json.dumps(results, indent=1) + "\n")
+        _write(results)
         print(f"{section} done", flush=True)
     results = json.loads(PATH.read_text())
     write_result("lesson06", "Lesson 06's experiments over seeds (8x8 digits)", summary(results), threads="1")

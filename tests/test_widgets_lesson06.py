@@ -156,7 +156,7 @@ def test_widget_takes_the_clinics_runs_without_training_again(monkeypatch):
 
 
 def test_stored_clinic_runs_start_as_a_fresh_run():
-    """The lesson reads the clinic's runs from benchmarks/results: the same package code gives the same first steps."""
+    """The lesson reads the clinic's runs from the packaged copy: the same package code gives the same first steps."""
     stored = clinic.stored_clinic_runs()
     assert tuple(stored) == clinic.BUGS
     stored_runs = clinic.stored_runs()["clinic"]
@@ -255,3 +255,17 @@ def test_text_table():
     assert text.splitlines() == ["pair          mean", "-----------  -----", "CNN-8 - ViT   +1.9", "a            -10.0"]
     with pytest.raises(ValueError, match="every row needs 2 cells"):
         clinic.text_table(["pair", "mean"], [["only one"]])
+
+
+def test_stored_runs_ship_with_the_package_and_equal_the_benchmarks_copy():
+    """A pip or Colab install has the runs lesson 06 reads: the packaged copy is package data (pyproject's
+    ``checkpoints/*``) and byte for byte the one benchmarks/bench_lesson06.py writes to benchmarks/results."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(clinic.__file__).resolve().parents[1]
+    packaged = Path(clinic.__file__).resolve().parent / "checkpoints" / "lesson06_runs.json"
+    assert packaged.read_bytes() == (root / "benchmarks" / "results" / "lesson06_runs.json").read_bytes()
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert any(packaged.relative_to(packaged.parents[1]).match(p) for p in patterns["vit_explained"])
+    assert set(clinic.stored_runs()) >= {"compare", "clinic", "selection"}

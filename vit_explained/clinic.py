@@ -287,19 +287,14 @@ def redraw_qkv_rows(model: nn.Module, rows: tuple[str, ...] = ("q", "k"), init: 
 
 
 def stored_runs(name: str = "lesson06_runs.json") -> dict:
-    """The per-seed results of ``benchmarks/bench_lesson06.py`` (``benchmarks/results/<name>``), read
-    from the repository this package sits in. Lesson 06 prints their ranges and plots them."""
+    """The per-seed results of ``benchmarks/bench_lesson06.py``, from the copy shipped with the package
+    (``vit_explained/checkpoints/<name>``, package data, so a pip or Colab install has them; the
+    benchmark writes it and ``benchmarks/results/<name>`` identically). Lesson 06 prints their ranges
+    and plots them."""
     import json
     from pathlib import Path
 
-    here = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / name
-    for path in (here, Path.cwd() / name, Path.cwd().parent / "benchmarks" / "results" / name):
-        if path.is_file():
-            return json.loads(path.read_text())
-    raise FileNotFoundError(
-        f"{name} not found: it ships in the repository's benchmarks/results/ folder (Binder and a git clone "
-        "have it; on Colab, download it next to the notebook)"
-    )
+    return json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
 
 
 def stored_clinic_runs(runs: dict | None = None) -> dict[str, ClinicRun]:
