@@ -1223,3 +1223,47 @@ def test_hard_distillation_names_the_class_head_read_twice():
 
     with pytest.raises(ExerciseFailed, match=r"distillation term reads the class head's logits"):
         lesson09.check_hard_distillation(class_head_twice)
+
+
+# --- fix round s5 --------------------------------------------------------------------------------------------
+
+
+def loss_flat_argmax(class_logits, distillation_logits, labels, teacher_logits):
+    """argmax() with no dim: one index into the flattened (B x classes) logits."""
+    return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(
+        distillation_logits, teacher_logits.argmax()
+    )
+
+
+def loss_flat_argmax_expanded(class_logits, distillation_logits, labels, teacher_logits):
+    """argmax() with no dim, made to fit: the same (flattened) index, as a class, for every image."""
+    top = teacher_logits.argmax().expand(len(labels)) % class_logits.shape[1]
+    return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(distillation_logits, top)
+
+
+def loss_flat_argmax_out_of_range(class_logits, distillation_logits, labels, teacher_logits):
+    top = teacher_logits.argmax().expand(len(labels))  # an index past the classes on most batches
+    return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(distillation_logits, top)
+
+
+@pytest.mark.parametrize("answer", [loss_flat_argmax, loss_flat_argmax_expanded, loss_flat_argmax_out_of_range])
+def test_hard_distillation_names_argmax_without_dim(answer):
+    with pytest.raises(ExerciseFailed, match=r"argmax\(\) without dim flattens the batch.*argmax\(-1\)"):
+        lesson09.check_hard_distillation(answer)
+
+
+def make_in_place_on_x(attn_obj):
+    """The reference, then x changed in place: the values are right, the backward pass fails."""
+    reference = make_reference(attn_obj)
+
+    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+        out = reference(x, attn_mask=attn_mask, is_causal=is_causal, **kwargs)
+        x.mul_(1.0)
+        return out
+
+    return my_forward
+
+
+def test_my_forward_names_an_in_place_change_of_x():
+    with pytest.raises(ExerciseFailed, match=r"changes a tensor in place.*modified by an inplace operation"):
+        lesson09.check_my_forward(make_in_place_on_x)

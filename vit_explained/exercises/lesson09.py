@@ -341,14 +341,29 @@ def _check_keeps_gradient(raw: Any, class_logits: torch.Tensor | None = None, di
             )
 
 
+#: The message for ``teacher_logits.argmax()`` with no dim (a single index, not one label per image).
+_FLAT_ARGMAX = (
+    "argmax() without dim flattens the batch: use argmax(-1). teacher_logits.argmax() returns one index over "
+    "all B x classes logits, a single number, not the teacher's class for each image (shape (B,))"
+)
+
+
 def _gradient_hint(error: Exception) -> str | None:
     """The gradient hint, only for the errors a gradient causes (numpy on a tensor that requires grad)."""
     text = str(error).lower()
-    if "target dtype" in text or "out of bounds" in text:
+    if "out of bounds" in text:
+        return (
+            "The teacher's labels are not classes 0..classes-1. Two slips give this: argmax() without dim "
+            "flattens the batch: use argmax(-1) (it returns one index over all B x classes logits); and "
+            "teacher_logits.max(-1)[0] (or .values) is the largest logit itself, not its class: take .indices"
+        )
+    if "target dtype" in text:
         return (
             "The teacher's labels must be class indices: teacher_logits.max(-1)[0] (or .values) is the largest "
             "logit itself, not its class. Take the indices: teacher_logits.argmax(-1), or .max(-1).indices"
         )
+    if "to match target batch_size (0)" in text:
+        return _FLAT_ARGMAX
     if "to match target batch_size" in text:
         return (
             "The targets do not have one label per image: the teacher's choice is its argmax over the classes, "
@@ -523,6 +538,11 @@ def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> N
             ".values) turned into integers, not its classes: take the indices, teacher_logits.argmax(-1) "
             "or .max(-1).indices"
         )
+    flat = teacher.argmax()  # argmax() without dim: one index into the flattened (B x classes) logits
+    classes, batch = teacher.shape[-1], teacher.shape[0]
+    for label in (flat % classes, flat // classes):  # turned back into a class (or a row) for every image
+        if close(mine, 0.5 * ce(class_logits, labels) + 0.5 * ce(distillation_logits, label.expand(batch))):
+            fail(_FLAT_ARGMAX)
     for on_class, on_distillation, which in ((1.0, 0.5, "distillation"), (0.5, 1.0, "class")):
         if close(mine, on_class * ce(class_logits, labels) + on_distillation * ce(distillation_logits, top)):
             fail(
@@ -946,7 +966,17 @@ def _check_gradient(model: _TinyTimmModel, answer: Callable[..., Any], tokens: t
                 output = attempt(model, x, attn_mask=None, is_causal=False)
                 if not isinstance(output, torch.Tensor) or not output.requires_grad:
                     return torch.zeros_like(x), False
-                (gradient,) = torch.autograd.grad((output * weights).sum(), x)
+                try:
+                    (gradient,) = torch.autograd.grad((output * weights).sum(), x)
+                except RuntimeError as error:
+                    if "inplace operation" not in str(error):
+                        fail(f"the backward pass through your my_forward raised RuntimeError: {_first_line(error)}")
+                    fail(
+                        "your my_forward changes a tensor in place (x.mul_(...), x += ..., x[...] = ...) that "
+                        "autograd saved for the backward pass (qkv's input x, q, k or the weights): the values "
+                        "are right, but loss.backward() fails with 'modified by an inplace operation'. Make a new "
+                        "tensor instead (x = x * 1.0) and leave the module's input as it came"
+                    )
         finally:
             if forward is not None:
                 del attn_obj.forward
