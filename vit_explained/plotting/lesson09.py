@@ -367,7 +367,8 @@ def plot_slice_matrix(
     keys 0-5) zoomed (the last axes), each weight written in its cell, with the Q&A's slices boxed:
     row 0 from column ``special_tokens`` on (``[:, :, 0, 2:]``, the class token's map), row 1 likewise
     (the distillation token's, with two special tokens), and the slip ``[:, :, 0, 1:]`` (one column too
-    many) hatched. Ticks every 10 tokens; ``mark_key`` (a key index) gets its own tick and a marker."""
+    many) hatched. Ticks at 0, every 10 tokens and N - 1 (the zoom and the legend name the
+    patches' first column); ``mark_key`` (a key index) gets its own tick and a marker."""
     if not isinstance(weights, torch.Tensor) or weights.dim() != 2 or weights.shape[0] != weights.shape[1]:
         raise ValueError(f"weights must be one head's (N, N) matrix, got {getattr(weights, 'shape', weights)}")
     if special_tokens not in (1, 2):
@@ -391,7 +392,7 @@ def plot_slice_matrix(
     box(-0.5, -0.5, min(6, tokens) - 0.5, special_tokens - 0.5, edgecolor="black", lw=1.0, ls=":")
     legend = _slice_legend(special_tokens, tokens)
     fig.legend(handles=legend, loc="outside lower center", ncols=1, fontsize=9, frameon=False)
-    ticks = sorted({0, special_tokens, *range(10, tokens - 5, 10), tokens - 1})
+    ticks = sorted({0, *range(10, tokens - 5, 10), tokens - 1})  # no tick at the patches' start: 0 and 2 crowd
     ax.set_yticks(ticks, map(str, ticks), fontsize=7)
     if mark_key is not None:
         if not 0 <= mark_key < tokens:
