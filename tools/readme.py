@@ -93,7 +93,8 @@ LESSONS: dict[str, tuple[str, int]] = {
         "(10 seeds, a paired t-interval over seeds; the benchmark's digits and MNIST rows beside it); a "
         "training widget; the learning-rate schedule drawn beside the loss curve; appendix: initialisation "
         "ablated (the q/k scale), pooling over 10 seeds at three SGD rates (each holds 0; the direction "
-        "depends on the rate), the command line, section 5 in depth (equal seconds, timings, an interval over "
+        "leans with the rate, not shown once corrected), the command line, section 5 in depth (equal "
+        "seconds, timings, an interval over "
         "seeds and test digits, each model's learning rate chosen on validation, the package's benchmark, a "
         "training-set-size sweep), the selection bias on 12 stored runs (histogram over half-splits, its "
         "interval), a zeroed-image baseline",
