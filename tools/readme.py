@@ -107,8 +107,8 @@ LESSONS: dict[str, tuple[str, int]] = {
         "receptive field; T2T-ViT-14 (t2t_vit_t_14) vs DeiT-S (deeper, smaller MLP) and vs the paper's wider "
         "ViT-S/16 (its 'half the parameters'); where the attention cost goes; does T2T help: the paper's "
         "ablation (Table 7), cited, and a controlled overlap run (same grids and attention cost, larger "
-        "windows; upsampled digits, 6 seeds, 10 epochs: the overlapping chain, with its larger windows, learns "
-        "faster in the first 10 epochs: +3.1 points, 95 % t-interval [+2.5, +3.8]; whether the lead survives full "
+        "windows; upsampled digits, 6 seeds, 10 epochs: the overlapping chain, with its larger windows, ahead "
+        "after 10 epochs: +3.1 points, 95 % t-interval [+2.5, +3.8]; whether the lead survives full "
         "training is not tested: in the whole-stem run (appendix) a gap of that kind closed by 93 epochs); "
         "for porters, the released weights' backbone scale; a T2T-chain widget",
         35,
