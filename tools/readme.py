@@ -79,8 +79,8 @@ LESSONS: dict[str, tuple[str, int]] = {
         "detach(), forward unchanged; the share of the qkv gradient that came back through all later MLPs: -6 "
         "to 37 % in the small model at initialisation, 50-63 % in block 0 of fresh copies of the trained "
         "ViT's architecture; in this one trained checkpoint (the spread over training runs is not "
-        "measured) a mean over 8 batches of 32 digits of 53-93 %, its interval above 50 % in blocks 0-2 and "
-        "holding 50 % in block 3, above every fresh seed); attention's "
+        "measured) a mean over 8 batches of 32 digits of 53-93 %, its 95 % t interval above 50 % in blocks 0-2 "
+        "and containing 50 % in block 3 ([45, 61] %), above every fresh seed); attention's "
         "backward by hand equals autograd; you write the cut yourself; a widget that freezes a part or cuts "
         "the MLP route",
         40,
