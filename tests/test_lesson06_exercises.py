@@ -532,6 +532,11 @@ def test_accuracy_names_keepdim_broadcast():
         lesson06.check_accuracy(lambda logits, labels: (logits.argmax(1, keepdim=True) == labels).float().mean().item())
 
 
+def test_accuracy_names_topk_shape():
+    with pytest.raises(ExerciseFailed, match=r"\(B, 1\).*topk\(1\)\.indices.*\(B, B\)"):
+        lesson06.check_accuracy(lambda logits, labels: (logits.topk(1).indices == labels).float().mean().item())
+
+
 # --- exercise 2: one training step ------------------------------------------------------------------
 
 

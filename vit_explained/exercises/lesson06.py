@@ -72,8 +72,9 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
     ),
     (
         lambda logits, labels, result, _: abs(result - _accuracy_of(logits.argmax(1, keepdim=True), labels)) < 1e-6,
-        "argmax(1, keepdim=True) gives predictions of shape (B, 1), and (B, 1) == (B,) broadcasts to a (B, B) "
-        "table comparing every prediction with every label; drop keepdim (or .squeeze(1)) so both are (B,)",
+        "your predictions have shape (B, 1) (argmax(1, keepdim=True) and topk(1).indices both give that), and "
+        "(B, 1) == (B,) broadcasts to a (B, B) table comparing every prediction with every label; "
+        "drop keepdim, or .squeeze(1) the topk indices, so both are (B,)",
     ),
     (
         lambda logits, labels, result, _: abs(result - _accuracy_of(logits.argmax(), labels)) < 1e-6,
