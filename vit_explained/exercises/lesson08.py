@@ -209,6 +209,30 @@ def _check_removed_after_error(
         )
 
 
+def _check_only_the_module(record_outputs: Callable[[nn.Module, Callable[[], Any]], list[torch.Tensor]]) -> None:
+    """A module with children (a Sequential): only its own output, once per call, may be stored."""
+    torch.manual_seed(1)
+    parent = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=-1))
+    x = torch.randn(2, 4)
+    expected = parent(x).detach()
+    stored = attempt(record_outputs, parent, lambda: parent(x))
+    for module in parent.modules():
+        module._forward_hooks.clear()
+    if isinstance(stored, list) and len(stored) > 1:
+        fail(
+            f"given a module with children (a Linear then a Softmax), your function stored {len(stored)} "
+            "outputs for one call: you hooked every submodule (module.modules() or .apply). Register one hook, "
+            "on the module you were given: module.register_forward_hook(...)"
+        )
+    if not (isinstance(stored, list) and len(stored) == 1 and isinstance(stored[0], torch.Tensor)):
+        fail(f"given a module with children, your function returned {_describe(stored)}, not a list of its one output")
+    if not close(stored[0], expected):
+        fail(
+            "given a module with children (a Linear then a Softmax), you stored a child's output, not the "
+            "module's own: register the hook on the module you were given"
+        )
+
+
 def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]], list[torch.Tensor]]) -> None:
     """Check ``record_outputs(module, run) -> list``: hook ``module``, call ``run()``, return the
     module's outputs (one detached tensor per call of the module), and remove the hook."""
@@ -265,6 +289,7 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
     _check_stored_outputs(stored, expected, scores)
     _check_fresh_list(record_outputs, stored)
     _check_removed_after_error(record_outputs, attention, tokens[0])
+    _check_only_the_module(record_outputs)
     passed("your hook stores each output, detached, and is removed afterwards, even after an error.")
 
 
@@ -324,6 +349,12 @@ def _rollout_variants(matrices: list[torch.Tensor], keep: float = 0.5) -> dict[s
     for m in matrices:
         chefer = chefer + m @ chefer
     variants["chefer"] = chefer
+    variants["zeros"] = torch.zeros_like(matrices[0])  # R started from zeros: every product stays 0
+    variants["average"] = sum(mixed) / len(mixed)  # the layers averaged, not multiplied
+    elementwise = identity.expand_as(matrices[0])
+    for layer in mixed:
+        elementwise = layer * elementwise  # * where @ belongs
+    variants["elementwise"] = elementwise
     if keep != 0.5:
         variants["half"] = _right_rollout(matrices, 0.5)
         variants["swapped"] = _right_rollout(matrices, 1 - keep)
@@ -338,6 +369,21 @@ def _rollout_variants(matrices: list[torch.Tensor], keep: float = 0.5) -> dict[s
 
 #: ``(variant of _rollout_variants, what went wrong)``, in the order they are tried.
 _ROLLOUT_MISTAKES = (
+    (
+        "zeros",
+        "your result is all zeros: you started R from zeros, and a product that starts at 0 stays 0. Start from "
+        "the identity, R = I (torch.eye(N), expanded to (B, N, N))",
+    ),
+    (
+        "average",
+        "you averaged the layers' mixed matrices: rollout multiplies them (R = mixed @ R, layer by layer), since "
+        "each block mixes what the blocks before it produced",
+    ),
+    (
+        "elementwise",
+        "you multiplied elementwise (*): rollout chains the layers by matrix products, R = mixed @ R (the @ "
+        "operator, or torch.bmm)",
+    ),
     (
         "half",
         "you mixed half and half whatever keep is: the identity's weight is keep, keep * I + (1 - keep) * A "
@@ -634,6 +680,13 @@ def _name_grid_slip(
             "the class token's row sums to 1 over all N columns, its own column included, and what it spends "
             "on itself is part of the picture (dividing it out hides it)"
         )
+    if tuple(got.shape) == tuple(expected.shape) and close(
+        got, expected.flatten(-2).softmax(-1).reshape(expected.shape)
+    ):
+        fail(
+            f"for {case} you applied a softmax to the patch weights: they already are softmax outputs (the "
+            "attention weights), so a second softmax flattens them towards 1 / (N - 1). Slice them as they are"
+        )
     if close(got, weights[..., -1, 1:].reshape(expected.shape)):
         fail(
             f"for {case} you took the last row, what the last patch attends to. The class token is token 0 "
@@ -787,6 +840,7 @@ def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> 
     right = fused["right"]
     variants = {name: accumulate(layers, lambda a, r: r + a @ r) for name, layers in fused.items() if name != "right"}
     variants["no identity"] = accumulate(right, lambda a, r: a @ r)
+    variants["added"] = accumulate(right, lambda a, r: r + a)  # R + A_bar, no matrix product
     variants["no identity, first"] = (
         right[0] if len(right) == 1 else accumulate(right[1:], lambda a, r: a @ r) @ right[0]
     )
@@ -802,6 +856,11 @@ def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> 
 
 
 _CHEFER_MISTAKES = (
+    (
+        "added",
+        "you added the layers' maps (R = R + A_bar): Chefer's rule multiplies, R = R + A_bar @ R, so a later "
+        "layer's weights act on what the earlier layers built up",
+    ),
     (
         "gradients reversed",
         "you paired the first block's attention with the last block's gradient: the gradient list is in the "
