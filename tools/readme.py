@@ -92,11 +92,13 @@ LESSONS: dict[str, tuple[str, int]] = {
         "blog's literal LayerNorm line and over-fitting one batch; ViT vs a size-matched CNN at equal steps "
         "(10 seeds, a paired t-interval over seeds; the benchmark's digits and MNIST rows beside it); a "
         "training widget; the learning-rate schedule drawn beside the loss curve; appendix: initialisation "
-        "ablated (the q/k scale), pooling over 10 seeds at three SGD rates (each holds 0; the direction "
+        "ablated (the q/k scale; 3 seeds, exploratory), pooling over 10 seeds at three SGD rates (each "
+        "holds 0; the direction "
         "leans with the rate, not shown once corrected), the command line, section 5 in depth (equal "
         "seconds, timings, an interval over "
         "seeds and test digits, each model's learning rate chosen on validation, the package's benchmark, a "
-        "training-set-size sweep), the selection bias on 12 stored runs (histogram over half-splits, its "
+        "training-set-size sweep (3 seeds, exploratory)), the selection bias on 12 stored runs (histogram "
+        "over half-splits, its "
         "interval), a zeroed-image baseline",
         45,
     ),
