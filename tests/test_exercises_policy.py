@@ -206,7 +206,7 @@ def test_lesson_checkers_refuse_their_shortcuts(check, shortcut, called):
     if shortcut is None:
         from vit_explained.attention_maps import attention_rollout
 
-        def shortcut(ms):
+        def shortcut(ms, keep=0.5):
             return attention_rollout([m.unsqueeze(1) for m in ms])
 
     with pytest.raises(ExerciseFailed, match=rf"build .* yourself; your function called .*{called}"):
