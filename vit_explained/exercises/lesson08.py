@@ -932,6 +932,22 @@ _CHEFER_MISTAKES = (
 )
 
 
+def _refuse_batch_means(got, expected, weights, grads, case: str) -> None:
+    """Fail, naming the slip, when ``got`` averaged over the batch (or the batch and the heads) somewhere."""
+    batch_mean = _batch_averaged_chefer(weights, grads)
+    if isinstance(batch_mean, torch.Tensor) and tuple(got.shape) == tuple(batch_mean.shape) and close(got, batch_mean):
+        fail(f"for {case} {_BATCH_MEAN}")
+    if (
+        weights[0].shape[0] > 1
+        and tuple(got.shape) == tuple(expected.shape)
+        and close(got, _batch_and_heads_mean_chefer(weights, grads))
+    ):
+        fail(f"for {case} {_BATCH_AND_HEADS_MEAN}")
+    unbatched = _batch_averaged_chefer(weights, grads, batched_identity=False)
+    if tuple(got.shape) == tuple(unbatched.shape) and close(got, unbatched):
+        fail(f"for {case} your result has shape {tuple(got.shape)}, (heads, N, N), not (B, N, N): {_BATCH_MEAN}")
+
+
 def check_gradient_weighted_rollout(
     gradient_weighted_rollout: Callable[[list[torch.Tensor], list[torch.Tensor]], torch.Tensor],
 ) -> None:
@@ -953,22 +969,7 @@ def check_gradient_weighted_rollout(
             hint=functools.partial(_chefer_hint, case=case, inputs=(weights, grads)),
         )
         got = as_tensor(got, f"your result for {case}")
-        batch_mean = _batch_averaged_chefer(weights, grads)
-        if (
-            isinstance(batch_mean, torch.Tensor)
-            and tuple(got.shape) == tuple(batch_mean.shape)
-            and close(got, batch_mean)
-        ):
-            fail(f"for {case} {_BATCH_MEAN}")
-        if (
-            batch > 1
-            and tuple(got.shape) == tuple(expected.shape)
-            and close(got, _batch_and_heads_mean_chefer(weights, grads))
-        ):
-            fail(f"for {case} {_BATCH_AND_HEADS_MEAN}")
-        unbatched = _batch_averaged_chefer(weights, grads, batched_identity=False)
-        if tuple(got.shape) == tuple(unbatched.shape) and close(got, unbatched):
-            fail(f"for {case} your result has shape {tuple(got.shape)}, (heads, N, N), not (B, N, N): {_BATCH_MEAN}")
+        _refuse_batch_means(got, expected, weights, grads, case)
         for what, originals, given in (("grads", grads, given_grads), ("weights", weights, given_weights)):
             if _changed_in_place(originals, given):
                 fail(
