@@ -385,6 +385,10 @@ def test_mlp_route_cut_agrees_with_the_pieces_it_is_built_from():
         assert len(result.qkv_share_per_chunk[i]) == 3  # chunks of 4, 4 and 2 images
         share = mlp_share(a.attn.qkv.weight.grad, b.attn.qkv.weight.grad)
         assert result.qkv_share_per_chunk[i][2] == pytest.approx(share, rel=1e-4, abs=1e-6)
+        q, k, v = (rows.norm().item() for rows in a.attn.qkv.weight.grad.chunk(3, dim=0))
+        norms = result.qkv_norms_per_chunk[i][2]  # that chunk's own norms: the same up to the 2/10 loss weight
+        assert len(result.qkv_norms_per_chunk[i]) == 3
+        assert norms["v"] / max(norms["q"], norms["k"]) == pytest.approx(v / max(q, k), rel=1e-4)
 
 
 def test_mlp_share_adds_up_with_the_cut_share():

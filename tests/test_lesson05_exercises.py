@@ -47,6 +47,8 @@ def test_softmax_backward_reference_passes(capsys):
         (lambda a, g: a * (g.mT - (g * a).sum(dim=-1, keepdim=True)), "stray .T.*grad_a in the bracket transposed"),
         (lambda a, g: a * (g - (g * a.mT).sum(dim=-1, keepdim=True)), "stray .T.*the a in the row sum transposed"),
         (lambda a, g: a * (g - (g.T * a).sum(dim=-1, keepdim=True)), "stray .T.*grad_a in the row sum transposed"),
+        (lambda a, g: a * (g - (g * a).sum(-1, keepdim=True)).T, "stray .T.*whole bracket transposed"),
+        (lambda a, g: a * (g - (g * a).sum(-1, keepdim=True)).mT, "stray .T.*whole bracket transposed"),
     ],
 )
 def test_softmax_backward_rejects(wrong, message):

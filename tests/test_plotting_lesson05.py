@@ -66,7 +66,7 @@ def test_mlp_route_cut_plot_draws_each_family_with_its_seed_range():
     assert not plt.fignum_exists(fig.number)
     left, right = fig.axes
     labels = [text.get_text() for text in fig.legends[0].get_texts()]
-    assert labels == ["small model, init (2 seeds; dot: mean, bar: min..max)", "trained MNIST ViT"]
+    assert labels == ["small model, init (2 seeds; dot: mean, thin line: min..max)", "trained MNIST ViT"]
     trained = [line for line in right.lines if line.get_color() == CUT_FAMILIES["trained MNIST ViT"][0]]
     assert list(trained[0].get_ydata()) == pytest.approx([96, 82, 75, 54])  # shown in %
     bars = left.collections[0].get_segments()  # one min..max bar per block for the 2-seed family
@@ -92,15 +92,16 @@ def test_mlp_route_cut_plot_share_only_with_an_interval():
     (ax,) = fig.axes
     labels = [text.get_text() for text in fig.legends[0].get_texts()]
     assert labels == [
-        "small model, init (2 seeds; dot: mean, bar: min..max)",
-        "trained MNIST ViT (dot: mean over batches, capped bar: 95 % interval)",
+        "small model, init (2 seeds; dot: mean, thin line: min..max)",
+        "trained MNIST ViT (diamond: mean over batches, thick capped bar: 95 % interval)",
     ]
     (trained,) = ax.containers  # the interval: an errorbar with caps, thicker than the seeds' bars
     assert list(trained.lines[0].get_ydata()) == pytest.approx([93, 79, 71, 53])
     assert len(trained.lines[1]) == 2  # caps below and above
     (segments,) = [bars.get_segments() for bars in trained.lines[2]]
     assert segments[3][:, 1].tolist() == pytest.approx([47, 59])
-    assert trained.lines[2][0].get_linewidth() > ax.collections[0].get_linewidth()[0]
+    assert trained.lines[2][0].get_linewidth() > 2 * ax.collections[0].get_linewidth()[0]  # thick interval, thin range
+    assert trained.lines[0].get_marker() == "D"
     fig.canvas.draw()
     with pytest.raises(ValueError, match="unknown"):
         plot_mlp_route_cut(None, share, intervals={"other": band})
@@ -140,7 +141,8 @@ def test_cut_families_figure_draws_three_families_and_the_trained_interval():
     )
     assert not plt.fignum_exists(fig.number) and len(fig.axes) == 1
     labels = [text.get_text() for text in fig.legends[0].get_texts()]
-    assert len(labels) == 3 and "64 digits each" in labels[0] and "95 % interval" in labels[2]
+    assert len(labels) == 3 and "64 digits each" in labels[0] and "thick capped bar: 95 % t interval" in labels[2]
+    assert fig.axes[0].get_ylabel() == "MLP share (%)"
     trained = [line for line in fig.axes[0].lines if list(line.get_ydata()) == pytest.approx([93, 79, 71, 53])]
     assert trained  # the trained family is drawn at its batch means, not its one-pass shares
     fig.canvas.draw()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -316,6 +316,8 @@ class RouteCut(NamedTuple):
     fc1_change: list[float]  # ||g_cut - g|| / ||g|| of mlp.fc1.weight.grad
     qkv_norms: dict[str, dict[str, float]]  # the whole model's q, k, v gradient norms (:func:`qkv_gradient_norms`)
     qkv_share_per_chunk: list[list[float]]  # per block: mlp_share of each chunk's own qkv.weight gradient
+    #: per block: each chunk's own qkv.weight gradient norms, ``{"q": ..., "k": ..., "v": ...}`` (weight rows only)
+    qkv_norms_per_chunk: Sequence[Sequence[dict[str, float]]] = ()
 
 
 def mlp_route_cut(make: Any, images: torch.Tensor, labels: torch.Tensor, chunk: int = 64) -> RouteCut:
@@ -342,6 +344,10 @@ def mlp_route_cut(make: Any, images: torch.Tensor, labels: torch.Tensor, chunk: 
         qkv_share_per_chunk=[
             [mlp_share(g, g_cut) for g, g_cut in zip(block, block_cut, strict=True)]
             for block, block_cut in zip(zip(*per_chunk, strict=True), zip(*per_chunk_cut, strict=True), strict=True)
+        ],
+        qkv_norms_per_chunk=[
+            [dict(zip("qkv", (rows.norm().item() for rows in g.chunk(3, dim=0)), strict=True)) for g in block]
+            for block in zip(*per_chunk, strict=True)
         ],
     )
 

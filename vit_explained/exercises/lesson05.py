@@ -181,6 +181,12 @@ def _stray_transpose_slip(result: torch.Tensor, a: torch.Tensor, grad_a: torch.T
                 f"with {where} transposed. Nothing is transposed in a softmax backward: every tensor keeps the "
                 "scores' layout, one row per query"
             )
+    if close(result, a * (grad_a - (grad_a * a).sum(dim=-1, keepdim=True)).mT):
+        fail(
+            "a stray .T: your result is a * (grad_a - (grad_a * a).sum(-1, keepdim=True)) with the whole bracket "
+            "transposed. Nothing is transposed in a softmax backward: the bracket keeps the scores' layout, "
+            "one row per query, like a"
+        )
 
 
 def _softmax_row_sum_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch.Tensor, expected: torch.Tensor) -> None:

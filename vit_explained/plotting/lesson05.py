@@ -412,23 +412,29 @@ CUT_FAMILIES = {
 
 
 def _draw_cut_interval(
-    ax: Axes, name: str, interval: Sequence[tuple[float, float, float]], color: str, offset: float, extra: str
+    ax: Axes,
+    name: str,
+    interval: Sequence[tuple[float, float, float]],
+    color: str,
+    offset: float,
+    extra: str,
+    kind: str = "95 % interval",
 ) -> None:
-    """Draw one family's (mean, low, high) per block as a dot with a capped bar over its interval."""
+    """Draw one family's (mean, low, high) per block as a diamond with a thick capped bar over its interval."""
     band = np.asarray(interval, dtype=float) * 100  # (blocks, 3): mean, low, high
     if band.ndim != 2 or band.shape[1] != 3:
         raise ValueError(f"{name}: give one (mean, low, high) per block, got shape {band.shape}")
     blocks = np.arange(len(band)) + offset
-    ax.errorbar(  # a capped, thicker bar: an interval, not a range over seeds
+    ax.errorbar(  # a thick capped bar and a diamond: an interval, unlike the thin min..max lines of the seeds
         blocks,
         band[:, 0],
         yerr=[band[:, 0] - band[:, 1], band[:, 2] - band[:, 0]],
         color=color,
         elinewidth=3,
-        capsize=5,
+        capsize=6,
         capthick=2,
-        label=f"{name} ({extra}dot: mean over batches, capped bar: 95 % interval)",
-        **GRADIENT_DOT,
+        label=f"{name} ({extra}diamond: mean over batches, thick capped bar: {kind})",
+        **{**GRADIENT_DOT, "marker": "D", "markersize": 6.5},
     )
 
 
@@ -441,9 +447,9 @@ def _draw_cut_seeds(
         raise ValueError(f"{name}: give a list of per-seed lists (one value per block), got shape {values.shape}")
     blocks = np.arange(values.shape[1]) + offset
     seeds = values.shape[0]
-    label = f"{name} ({seeds} seeds; {extra}dot: mean, bar: min..max)" if seeds > 1 else name
+    label = f"{name} ({seeds} seeds; {extra}dot: mean, thin line: min..max)" if seeds > 1 else name
     if seeds > 1:
-        ax.vlines(blocks, values.min(axis=0), values.max(axis=0), color=color, lw=2, alpha=0.6)
+        ax.vlines(blocks, values.min(axis=0), values.max(axis=0), color=color, lw=1, alpha=0.7)  # thin: a range
     ax.plot(blocks, values.mean(axis=0), color=color, label=label, **GRADIENT_DOT)
 
 
@@ -453,6 +459,7 @@ def plot_mlp_route_cut(
     *,
     intervals: Mapping[str, Sequence[tuple[float, float, float]]] | None = None,
     details: Mapping[str, str] | None = None,
+    interval_kind: str = "95 % interval",
 ) -> Figure:
     """Two panels, per block: how much the qkv gradient changed when every MLP route is cut, and the MLP share.
 
@@ -463,6 +470,7 @@ def plot_mlp_route_cut(
     fractions (e.g. a mean over batches with its 95 % interval); in the share panel that family is drawn as this
     mean with a bar over the interval instead of its per-seed values, and its legend entry says so.
     ``details``: ``{family: text}`` added to that family's legend entry (e.g. which data it was measured on).
+    ``interval_kind``: what the interval is, for the legend (e.g. ``"95 % t interval"``).
     """
     if not shares or (families is not None and set(families) != set(shares)):
         raise ValueError("families and shares need the same, non-empty set of model families")
@@ -478,7 +486,7 @@ def plot_mlp_route_cut(
             color, offset = CUT_FAMILIES.get(name, ("black", 0.0))
             extra = f"{details[name]}; " if details and name in details else ""
             if data is shares and name in intervals:
-                _draw_cut_interval(ax, name, intervals[name], color, offset, extra)
+                _draw_cut_interval(ax, name, intervals[name], color, offset, extra, interval_kind)
                 continue
             _draw_cut_seeds(ax, name, by_seed, color, offset, extra)
         ax.axhline(0, color="0.5", lw=0.8)
@@ -486,7 +494,7 @@ def plot_mlp_route_cut(
         ax.set_xticks(range(count), [f"block {i}" for i in range(count)])
         ax.set_title(title, fontsize=10)
         ax.grid(axis="y", alpha=0.3)
-    axes[0].set_ylabel("% of the full qkv gradient")
+    axes[0].set_ylabel("% of the full qkv gradient" if len(panels) == 2 else "MLP share (%)")
     fig.suptitle("qkv.weight.grad with every MLP route cut", fontsize=11)
     fig.tight_layout(rect=(0, 0.07 if len(panels) == 2 else 0.2, 1, 1))  # room below for the legend
     handles, labels = axes[0].get_legend_handles_labels()
@@ -517,4 +525,5 @@ def plot_cut_families(small_cuts: Sequence, fresh_cuts: Sequence, trained_cut, t
             "MNIST architecture, init": "256 digits",
             "trained MNIST ViT": "8 batches of 32 digits",
         },
+        interval_kind="95 % t interval",
     )
