@@ -75,8 +75,9 @@ LESSONS: dict[str, tuple[str, int]] = {
     ),
     "05_where_gradients_flow": (
         "one loss at the head; q, k and v get their gradients inside attention, from the gradient arriving "
-        "along the residual stream, part of which came back through later MLPs (the MLP route cut with "
-        "detach(), forward unchanged; the share of the qkv gradient that came back through all later MLPs: -6 "
+        "along the residual stream, part of which came back through the MLPs after it (its own block's and "
+        "every later block's; the MLP route cut with detach(), forward unchanged; the share of the qkv "
+        "gradient that came back through those MLPs: -6 "
         "to 37 % in the small model at initialisation, 50-63 % in block 0 of fresh copies of the trained "
         "ViT's architecture; in this one trained checkpoint (the spread over training runs is not "
         "measured) a mean over 8 batches of 32 digits of 53-93 %, its 95 % t interval above 50 % in blocks 0-2 "
