@@ -373,6 +373,17 @@ def _argmax_shift(images):  # every side's margin from an argmax (a blank image 
     return int(min(side.float().argmax(dim=1).min() for side in sides))
 
 
+def swapped_height_width(images):  # the bottom margin from W - 1, the right one from H - 1
+    ink = images.abs().sum(dim=1) > 0
+    margins = []
+    for mask in ink:
+        rows = mask.any(dim=1).nonzero().flatten()
+        cols = mask.any(dim=0).nonzero().flatten()
+        width, height = mask.shape
+        margins += [rows[0].item(), height - 1 - rows[-1].item(), cols[0].item(), width - 1 - cols[-1].item()]
+    return int(min(margins))
+
+
 def largest_margin(images):  # the safest image, not the least safe
     return max(max_safe_shift(image[None]) for image in images)
 
@@ -400,6 +411,8 @@ def largest_margin(images):  # the safest image, not the least safe
             "faint ink is ink too, and so is negative ink",
         ),  # x > 0.2
         (lambda images: _argmax_shift(images * (images.abs() > 0.01)), "faint ink is ink"),  # even 0.01
+        (lambda images: _argmax_shift(images * (images.abs() > 1e-3)), "faint ink is ink.*0.0001"),  # below 1/255
+        (swapped_height_width, "you swapped H and W"),
         (lambda images: _argmax_shift(images.sum(dim=1, keepdim=True)), "channels can cancel"),  # x.sum(1) != 0
         (lambda images: _argmax_shift((images[:, :1] > 0).float()), "first channel only, and took ink as > 0"),
         (lambda images: _argmax_shift((images >= 0).float()), "marks blank pixels too .*>= 0"),  # x >= 0 for x != 0

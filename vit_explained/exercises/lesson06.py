@@ -216,11 +216,13 @@ def check_confusion_matrix(confusion: Callable[[torch.Tensor, torch.Tensor, int]
     passed("rows are true classes, columns predictions, and the diagonal holds the correct ones.")
 
 
-def _rectangles(*boxes: tuple[int, int, int, int], size: int = 14, channels: int = 1) -> torch.Tensor:
-    """Made-up "digits": one rectangle of ink per image, ``(top, bottom, left, right)`` blank margins."""
-    images = torch.zeros(len(boxes), channels, size, size)
+def _rectangles(*boxes: tuple[int, int, int, int], size: int | tuple[int, int] = 14, channels: int = 1) -> torch.Tensor:
+    """Made-up "digits": one rectangle of ink per image, ``(top, bottom, left, right)`` blank margins;
+    ``size`` is ``H`` (square) or ``(H, W)``."""
+    height, width = (size, size) if isinstance(size, int) else size
+    images = torch.zeros(len(boxes), channels, height, width)
     for index, (top, bottom, left, right) in enumerate(boxes):
-        images[index, index % channels, top : size - bottom, left : size - right] = 0.6 + 0.2 * (index % 3)
+        images[index, index % channels, top : height - bottom, left : width - right] = 0.6 + 0.2 * (index % 3)
     return images
 
 
@@ -257,6 +259,18 @@ def _very_faint_edges() -> torch.Tensor:
     return torch.maximum((outer > 0).float() / 255, (inner > 0).float())
 
 
+def _faintest_edges() -> torch.Tensor:
+    """Ink of 0.0001 (fainter than any 8-bit value, as after resizing or normalising) nearest the edge."""
+    outer = _rectangles((3, 4, 2, 3), (2, 3, 4, 3))
+    inner = _rectangles((5, 5, 4, 5), (4, 5, 5, 5))
+    return torch.maximum((outer > 0).float() * 1e-4, (inner > 0).float())
+
+
+def _wide_batch() -> torch.Tensor:
+    """10 x 14 images (H != W): the right margin, on the long side, decides."""
+    return _rectangles((3, 3, 4, 2), (3, 3, 3, 4), (4, 3, 5, 3), size=(10, 14))
+
+
 def _cancelling_channels() -> torch.Tensor:
     """Two channels whose ink cancels near the edge (+0.4 in one, -0.4 in the other): still ink."""
     outer = _rectangles((2, 3, 3, 2), (3, 2, 2, 3))
@@ -283,6 +297,8 @@ def _shift_batches() -> list[torch.Tensor]:
         _faint_edges(),  # faint ink (0.25) nearest the edge, strong ink (1.0) further in
         _very_faint_edges(),  # very faint ink (1/255) nearest the edge
         _cancelling_channels(),  # +0.4 and -0.4 in two channels near the edge: their sum is 0, still ink
+        _faintest_edges(),  # ink of 0.0001 nearest the edge: any non-zero pixel is ink
+        _wide_batch(),  # 10 x 14 images: H and W swapped gives another answer
         load_mnist().test_images[:200],
     ]
 
@@ -310,13 +326,45 @@ def _leading_margins(images: torch.Tensor) -> int:
     return int(torch.minimum(ink.any(dim=2).float().argmax(dim=1), ink.any(dim=1).float().argmax(dim=1)).min())
 
 
+def _swapped_sides(images: torch.Tensor) -> int:
+    """The answer with H and W swapped when measuring the bottom and right margins from the far edge."""
+    ink = images.abs().sum(dim=1) > 0
+    height, width = ink.shape[1:]
+    rows, cols = ink.any(dim=2).float(), ink.any(dim=1).float()
+    top, left = rows.argmax(dim=1), cols.argmax(dim=1)
+    last_row = height - 1 - rows.flip(1).argmax(dim=1)
+    last_col = width - 1 - cols.flip(1).argmax(dim=1)
+    sides = torch.stack([top, width - 1 - last_row, left, height - 1 - last_col])
+    return int(sides.min())
+
+
 def _some_image(images: torch.Tensor, result: int, expected: int) -> bool:
     rows, cols = _margins(images)
     return len(images) > 1 and result > expected and result in {int(m) for m in torch.minimum(rows, cols)}
 
 
 #: Thresholds a learner might compare ink with (``x > t`` or ``x.abs() > t``).
-_THRESHOLDS = (0.001, 0.002, 0.003, 0.004, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75)
+_THRESHOLDS = (
+    0.0001,
+    0.0002,
+    0.0005,
+    0.001,
+    0.002,
+    0.003,
+    0.004,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.15,
+    0.2,
+    0.25,
+    0.3,
+    0.4,
+    0.5,
+    0.75,
+)
 
 #: (does this slip explain ``result`` for ``images``?, what to say), most specific first.
 _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
@@ -332,6 +380,11 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
         lambda images, result, _: result == _leading_margins(images),
         "you measured the top and left margins only: a shift down or to the right loses the ink near "
         "the bottom or right edge, so check all four sides",
+    ),
+    (
+        lambda images, result, _: images.shape[-2] != images.shape[-1] and result == _swapped_sides(images),
+        "you swapped H and W: some images here are not square (H != W); the height is images.shape[-2] and the "
+        "width images.shape[-1], so the bottom margin counts from H - 1 and the right margin from W - 1",
     ),
     (
         lambda images, result, _: images.shape[1] > 1 and result == _safe_shift(images[:, :1]),
@@ -352,7 +405,7 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
             for threshold in _THRESHOLDS
         ),
         "faint ink is ink too: a pixel has ink if it is non-zero, not if it is above a threshold "
-        "(some ink here is as faint as 1/255, the faintest an 8-bit image holds)",
+        "(some ink here is as faint as 0.0001: any non-zero pixel is ink)",
     ),
     (
         lambda images, result, _: any(
