@@ -418,7 +418,7 @@ def rollout_mean_of_layers(matrices, keep=0.5):
         (rollout_normalise_before_mixing, "before adding the identity"),
         (rollout_mean_of_layers, "averaged the layers"),
         (lambda ms, keep=0.5: _mixed(ms[-1]), "differs from the reference"),  # the last layer only
-        (lambda ms, keep=0.5: [_mixed(m) for m in ms], "expected shape"),  # the mixed layers, never multiplied
+        (lambda ms, keep=0.5: [_mixed(m) for m in ms], "returned a Python list"),  # the mixed layers, never multiplied
         (lambda ms, keep=0.5: ms.shape, "raised AttributeError"),
     ],
 )
@@ -454,7 +454,7 @@ def test_grid_accepts_answers_written_differently(answer, capsys):
     [
         (lambda w, r, c: class_token_attention(w, (r, c)), "build the class token's grid yourself"),
         (lambda w, r, c: w[:, :, -1, 1:].reshape(*w.shape[:2], r, c), "took the last row"),
-        (lambda w, r, c: w[:, :, 1, 1:].reshape(*w.shape[:2], r, c), "differs"),  # row 1: the first patch's
+        (lambda w, r, c: w[:, :, 1, 1:].reshape(*w.shape[:2], r, c), "took row 1"),  # row 1: the first patch's
         (
             lambda w, r, c: (w[:, :, 0, 1:] / w[:, :, 0, 1:].sum(-1, keepdim=True)).reshape(*w.shape[:2], r, c),
             "re-normalised the patch weights",
@@ -1364,3 +1364,46 @@ def test_gradient_weighted_rollout_names_r_plus_a_without_a_product():
 
     with pytest.raises(ExerciseFailed, match=r"R = R \+ A_bar\)"):
         check_gradient_weighted_rollout(wrong)
+
+
+# --- fix round 3: a list of per-image results (exercise 2); row 1, all rows, the first image (exercise 3) ----------
+
+
+def _per_image_rollout(matrices, keep=0.5):
+    identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    result = identity.expand_as(matrices[0])
+    for a in matrices:
+        mixed = keep * identity + (1 - keep) * a
+        result = mixed / mixed.sum(-1, keepdim=True) @ result
+    return list(result)  # one (N, N) tensor per image
+
+
+@pytest.mark.parametrize("container", [list, tuple])
+def test_rollout_refuses_a_python_list_of_per_image_tensors(container):
+    def wrong(matrices, keep=0.5):
+        return container(_per_image_rollout(matrices, keep))
+
+    with pytest.raises(ExerciseFailed, match=rf"returned a Python {container.__name__}, not a tensor.*torch.stack"):
+        check_rollout(wrong)
+
+
+def test_rollout_still_accepts_a_numpy_array(capsys):
+    check_rollout(lambda matrices, keep=0.5: torch.stack(_per_image_rollout(matrices, keep)).numpy())
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda w, r, c: w[:, :, 1, 1:].reshape(*w.shape[:2], r, c), r"took row 1, a patch's row"),
+        (lambda w, r, c: w[:, :, 1:, 1:].mean(2).reshape(*w.shape[:2], r, c), r"mean over all query rows"),
+        (lambda w, r, c: w[..., 1:].mean(-2).reshape(*w.shape[:2], r, c), r"mean over all query rows"),
+        (
+            lambda w, r, c: w[:1, :, 0, 1:].expand(w.shape[0], -1, -1).reshape(*w.shape[:2], r, c),
+            r"broadcast the first image to the batch \(mixed the images\)",
+        ),
+    ],
+)
+def test_grid_names_row_one_all_rows_and_the_first_image(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        check_class_token_grid(wrong)

@@ -547,7 +547,13 @@ def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) 
             f"keep = {keep}"
         )
         given = [m.clone() for m in matrices]
-        got = as_tensor(_NO_ROLLOUT(rollout, given, keep, hint=_rollout_hint), f"your rollout for {case}")
+        returned = _NO_ROLLOUT(rollout, given, keep, hint=_rollout_hint)
+        if isinstance(returned, (list, tuple)):
+            fail(
+                f"for {case} your rollout returned a Python {type(returned).__name__}, not a tensor: return one "
+                f"(B, N, N) tensor for the whole batch (e.g. torch.stack of per-image (N, N) results)"
+            )
+        got = as_tensor(returned, f"your rollout for {case}")
         if _changed_in_place(matrices, given):
             fail(
                 _IN_PLACE.format(
@@ -686,6 +692,22 @@ def _name_grid_slip(
         fail(
             f"for {case} you applied a softmax to the patch weights: they already are softmax outputs (the "
             "attention weights), so a second softmax flattens them towards 1 / (N - 1). Slice them as they are"
+        )
+    if close(got, weights[..., 1, 1:].reshape(expected.shape)):
+        fail(
+            f"for {case} you took row 1, a patch's row (what the first patch attends to), not the class "
+            "token's: the class token is token 0, so its row is row 0: weights[..., 0, 1:]"
+        )
+    for rows_taken in (weights[..., :, 1:], weights[..., 1:, 1:]):
+        if close(got, rows_taken.mean(-2).reshape(expected.shape)):
+            fail(
+                f"for {case} you took the mean over all query rows (every token's attention, averaged): the "
+                "map is the class token's row alone, row 0: weights[..., 0, 1:]"
+            )
+    if batch > 1 and close(got, expected[:1].expand_as(expected)):
+        fail(
+            f"for {case} every image got the first image's grid: you broadcast the first image to the batch "
+            "(mixed the images). Keep the batch dimension: weights[:, :, 0, 1:], one grid per image"
         )
     if close(got, weights[..., -1, 1:].reshape(expected.shape)):
         fail(
