@@ -670,6 +670,27 @@ def _renormalised(got: torch.Tensor, expected: torch.Tensor) -> bool:
     return tuple(got.shape) == tuple(expected.shape) and close(got, expected / expected.sum((-2, -1), keepdim=True))
 
 
+def _wrong_rows(got: torch.Tensor, expected: torch.Tensor, weights: torch.Tensor, case: str) -> str | None:
+    """Name a grid taken from row 1, from the mean over all query rows, or from the first image alone."""
+    if close(got, weights[..., 1, 1:].reshape(expected.shape)):
+        return (
+            f"for {case} you took row 1, a patch's row (what the first patch attends to), not the class "
+            "token's: the class token is token 0, so its row is row 0: weights[..., 0, 1:]"
+        )
+    for rows_taken in (weights[..., :, 1:], weights[..., 1:, 1:]):
+        if close(got, rows_taken.mean(-2).reshape(expected.shape)):
+            return (
+                f"for {case} you took the mean over all query rows (every token's attention, averaged): the "
+                "map is the class token's row alone, row 0: weights[..., 0, 1:]"
+            )
+    if expected.shape[0] > 1 and close(got, expected[:1].expand_as(expected)):
+        return (
+            f"for {case} every image got the first image's grid: you broadcast the first image to the batch "
+            "(mixed the images). Keep the batch dimension: weights[:, :, 0, 1:], one grid per image"
+        )
+    return None
+
+
 def _name_grid_slip(
     class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor],
     got: torch.Tensor,
@@ -693,22 +714,9 @@ def _name_grid_slip(
             f"for {case} you applied a softmax to the patch weights: they already are softmax outputs (the "
             "attention weights), so a second softmax flattens them towards 1 / (N - 1). Slice them as they are"
         )
-    if close(got, weights[..., 1, 1:].reshape(expected.shape)):
-        fail(
-            f"for {case} you took row 1, a patch's row (what the first patch attends to), not the class "
-            "token's: the class token is token 0, so its row is row 0: weights[..., 0, 1:]"
-        )
-    for rows_taken in (weights[..., :, 1:], weights[..., 1:, 1:]):
-        if close(got, rows_taken.mean(-2).reshape(expected.shape)):
-            fail(
-                f"for {case} you took the mean over all query rows (every token's attention, averaged): the "
-                "map is the class token's row alone, row 0: weights[..., 0, 1:]"
-            )
-    if batch > 1 and close(got, expected[:1].expand_as(expected)):
-        fail(
-            f"for {case} every image got the first image's grid: you broadcast the first image to the batch "
-            "(mixed the images). Keep the batch dimension: weights[:, :, 0, 1:], one grid per image"
-        )
+    row_slip = _wrong_rows(got, expected, weights, case)
+    if row_slip:
+        fail(row_slip)
     if close(got, weights[..., -1, 1:].reshape(expected.shape)):
         fail(
             f"for {case} you took the last row, what the last patch attends to. The class token is token 0 "
