@@ -52,7 +52,7 @@ def test_accuracy_accepts_an_answer_through_softmax():
     ("answer", "message"),
     [
         (accuracy_wrong_axis, "wrong axis"),
-        (accuracy_wrong_axis_naive, "largest entry of each row"),
+        (accuracy_wrong_axis_naive, "wrong axis"),
         (accuracy_count, "number of correct predictions"),
         (accuracy_percent, "percentage"),
         (accuracy_of_probabilities, "compare its index"),

@@ -105,6 +105,12 @@ def _accuracy_hint(error: Exception) -> str:
             "The comparison predictions == labels gives a bool tensor (and a count an integer one), and "
             ".mean() needs a float tensor: take .float().mean()"
         )
+    if isinstance(error, RuntimeError) and "must match the size" in text:
+        return (
+            "the predictions and the labels have different lengths: the argmax is probably over the wrong axis "
+            "(dim=0 gives one index per class); logits are (B, num_classes), so take the largest entry of "
+            "each row (dim=1)"
+        )
     return "logits are (B, num_classes): take the largest entry of each row"
 
 

@@ -250,7 +250,8 @@ def plot_losses(
         low = min(r[len(r) // 3 :].min() for _, r, _ in stuck)
         high = max(r[len(r) // 3 :].max() for _, r, _ in stuck)
         pad = max(0.005, 0.15 * (high - low))
-        inset.set_ylim(low - pad, high + pad)
+        # at least ln 10 - 0.02 .. ln 10 + 0.11 (about 2.28..2.41): the batch_first run peaks at 2.40, unclipped
+        inset.set_ylim(min(low - pad, chance - 0.02), max(high + pad, chance + 0.11))
         inset.set_title("the runs that end at ln 10, magnified", fontsize=9)
         inset.tick_params(labelsize=9)
         inset.grid(alpha=0.3)
