@@ -28,16 +28,16 @@ LESSON_COMPARISONS = """### The lessons' own comparisons over seeds
 - `benchmarks/results/lesson06.md` (`benchmarks/bench_lesson06.py`, 2026-12-03, 2 cores, torch 2.13.0, a loaded
   machine; 8x8 digits, lesson 06's recipe, 10 seeds, test accuracy on 360 digits): at equal steps a size-matched
   SmallCNN (6,218 parameters) is ahead of the 1-block ViT (9,674 parameters) by +1.9 points (paired t-interval
-  [+0.8, +3.1]) and level with the conv-stem ViT (+0.1, [-0.8, +0.9]); the conv stem (a 3x3 convolution with
-  BatchNorm and ReLU, so locality is not isolated) raises the ViT by +1.9 points ([+0.4, +3.3]; 95 % intervals,
-  uncorrected: with lesson 06's Bonferroni correction for its own six comparisons only the two CNNs' leads over the
-  plain ViT clear the training noise there, and the conv stem's gain is a lean); the soft split shows no detectable
-  change. At equal CPU seconds the width-8 CNN's lead over every ViT clears the training noise, corrected for
-  lesson 06's six comparisons too (+2.6 points against the plain ViT), but that is indicative only: the time
-  ratios the step counts rest on moved between timings (conv stem /
-  ViT 0.96..1.47, CNN / ViT 0.43..0.71). The MNIST-5k run above, where the ViT is level with the CNN (0.84 to
-  1.10 times its errors over four runs, with a recipe tuned for the ViT), says the ordering depends on the data,
-  the budget and the recipe.
+  [+0.8, +3.1]) and shows no detectable difference from the conv-stem ViT (+0.1, [-0.8, +0.9]); the conv stem (a 3x3
+  convolution with BatchNorm and ReLU, so locality is not isolated) raises the ViT by +1.9 points ([+0.4, +3.3]; 95
+  % intervals, uncorrected: with lesson 06's Bonferroni correction for its own six comparisons only the two CNNs'
+  leads over the plain ViT clear the training noise there, and the conv stem's gain is a lean); the soft split shows
+  no detectable change. At equal CPU seconds the width-8 CNN's lead over every ViT clears the training noise,
+  corrected for lesson 06's six comparisons too (+2.6 points against the plain ViT), but that is indicative only:
+  the time ratios the step counts rest on moved between timings (conv stem / ViT 0.96..1.47, CNN / ViT 0.43..0.71).
+  The MNIST-5k run above, where the ViT's and the CNN's seed ranges touch (3 seeds, no interval; 0.84 to 1.10 times
+  its errors over four runs, with a recipe tuned for the ViT), says the ordering depends on the data, the budget and
+  the recipe.
 - `benchmarks/results/t2t_stem.md` (`benchmarks/bench_t2t_stem.py`, 2026-12-03, loaded machine; 8x8 digits,
   equal steps, 5 seeds, validation accuracy): overlapping 4x4 windows (a soft split (4, 2, 1)) against
   disjoint 2x2 patches, both 16 tokens: +1.2 points on average, range -0.6..+2.2, 95 % t-interval [-0.1, +2.5]:
