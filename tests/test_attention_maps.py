@@ -793,3 +793,86 @@ def test_effective_patches():
     assert torch.allclose(out[1], torch.tensor([4.0, 4.0, 49.0]))
     with pytest.raises(ValueError):
         effective_patches(torch.ones(5))
+
+
+def test_rank_correlation_reads_rankings_per_image():
+    from vit_explained.attention_maps import rank_correlation
+
+    a = torch.rand(3, 4, 5, generator=torch.Generator().manual_seed(0))
+    b = torch.stack([a[0] * 3 + 1, -a[1], torch.rand(4, 5, generator=torch.Generator().manual_seed(1))])
+    rho = rank_correlation(a, b)  # (3,): the same ranking, the reverse, another one
+    assert rho.shape == (3,) and rho.dtype == torch.float64
+    assert torch.allclose(rho[:2], torch.tensor([1.0, -1.0], dtype=torch.float64))
+    assert abs(rho[2]) < 1
+    with pytest.raises(ValueError, match="same shape"):
+        rank_correlation(a, b[:, :2])
+
+
+def test_randomised_copy_redraws_only_the_part_and_leaves_the_model():
+    from vit_explained.attention_maps import randomised_copy
+
+    model = small_vit(seed=1)
+    with torch.no_grad():
+        model.class_token.fill_(1.0)
+    before = {name: p.clone() for name, p in model.named_parameters()}
+    torch.manual_seed(0)
+    last = randomised_copy(model, lambda m: m.blocks[-1])
+    for name, p in model.named_parameters():  # the model itself is untouched
+        assert torch.equal(p, before[name])
+    changed = {name for name, p in last.named_parameters() if not torch.equal(p, before[name])}
+    assert changed and all(f"blocks.{len(model.blocks) - 1}." in name for name in changed)
+    whole = randomised_copy(model)
+    assert torch.equal(whole.class_token, torch.zeros_like(whole.class_token))
+    assert not torch.equal(whole.pos_embedding, model.pos_embedding)
+
+
+def test_rollout_and_gradient_maps_match_the_separate_functions():
+    from vit_explained.attention_maps import gradient_weighted_attention, rollout_and_gradient_maps
+
+    model = small_vit(seed=2).eval()
+    images = torch.rand(2, 1, 12, 12, generator=torch.Generator().manual_seed(0))
+    labels = torch.tensor([1, 3])
+    maps = rollout_and_gradient_maps(model, images, labels, (3, 3))
+    with capture_attention(model) as weights, torch.no_grad():
+        model(images)
+    relevance, _ = gradient_weighted_attention(model, images, labels)
+    assert set(maps) == {"rollout", "gradient-weighted"}
+    assert torch.allclose(maps["rollout"], class_token_attention(attention_rollout(weights), (3, 3)), atol=1e-6)
+    assert torch.allclose(maps["gradient-weighted"], class_token_attention(relevance, (3, 3)), atol=1e-6)
+
+
+def test_block_streams_records_one_block_and_removes_its_hooks():
+    from vit_explained.attention_maps import block_streams
+    from vit_explained.vit import add_class_token
+
+    model = small_vit(seed=3).eval()
+    images = torch.rand(2, 1, 12, 12, generator=torch.Generator().manual_seed(0))
+    into, out_of, attention = block_streams(model, model.blocks[-1], images)
+    with torch.no_grad():
+        stream = add_class_token(model.patch_embedding(images), model.class_token, model.pos_embedding)
+        for block in model.blocks[:-1]:
+            stream = block(stream)
+        _, weights = model.blocks[-1].attn(model.blocks[-1].norm1(stream), return_attention=True)
+        after = model.blocks[-1](stream)
+    assert into.shape == (2, 10, 16) and attention.shape == (2, 4, 10, 10)
+    assert torch.allclose(into, stream, atol=1e-6) and torch.allclose(out_of, after, atol=1e-5)
+    assert torch.allclose(attention, weights, atol=1e-6)
+    block = model.blocks[-1]
+    assert not block._forward_pre_hooks and not block._forward_hooks and block.attn.fused
+
+
+def test_class_token_maps_by_block_matches_one_pass_and_any_chunk():
+    from vit_explained.attention_maps import class_token_maps_by_block, effective_patches
+
+    model = small_vit(seed=4).eval()
+    images = torch.rand(5, 1, 12, 12, generator=torch.Generator().manual_seed(0))
+    own, rolled, spread = class_token_maps_by_block(model, images, (3, 3), chunk=2)  # chunks of 2, 2 and 1
+    with capture_attention(model) as weights, torch.no_grad():
+        model(images)
+    assert len(own) == len(rolled) == len(spread) == len(model.blocks)
+    for k in range(len(model.blocks)):
+        per_head = class_token_attention(weights[k], (3, 3))
+        assert torch.allclose(own[k], per_head.mean(1), atol=1e-6)
+        assert torch.allclose(spread[k], effective_patches(per_head), atol=1e-5)
+        expected = class_token_attention(attention_rollout(weights[: k + 1]), (3, 3))
+        assert rolled[k].shape == (5, 3, 3) and torch.allclose(rolled[k], expected, atol=1e-6)

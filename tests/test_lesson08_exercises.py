@@ -956,6 +956,8 @@ def _chefer_slip(fuse="right", step="chefer"):
             elif step == "half":
                 mixed = 0.5 * a + 0.5 * eye
                 relevance = mixed / mixed.sum(-1, keepdim=True) @ relevance
+            elif step == "identity each layer":
+                relevance = eye + a @ relevance
             elif step == "order":
                 relevance = relevance + relevance @ a
             else:
@@ -978,6 +980,7 @@ def _chefer_slip(fuse="right", step="chefer"):
         (_chefer_slip(step="no identity"), "without the identity"),
         (_chefer_slip(step="half"), "attention rollout's step"),
         (_chefer_slip(step="order"), "wrong side"),
+        (_chefer_slip(step="identity each layer"), "added the identity afresh at every layer"),
         (_chefer_slip(step="reversed"), "last first"),
         (_chefer_slip(fuse="after mean", step="half"), "jacobgil/vit-explain's grad_rollout"),
         (_chefer_slip(step="gradients reversed"), "paired the first block's attention with the last block's"),

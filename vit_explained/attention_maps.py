@@ -18,6 +18,10 @@
   map: delete the patches it ranks highest
   first and watch the true class's probability fall (:func:`deletion_counts` for a coarser curve,
   read every few patches). :func:`ink_share` is lesson 08's statistic.
+- :func:`class_token_maps_by_block` gives the class token's own and rolled-out map after every block.
+- :func:`randomised_copy`, :func:`rollout_and_gradient_maps` and :func:`rank_correlation` run Adebayo et
+  al.'s model randomisation check: re-initialise part of a copy, recompute the maps, compare the rankings.
+- :func:`block_streams` records what one block reads and writes (the residual stream in and out, its attention).
 - :func:`compare_maps` compares maps measured on the same digits, a family of paired differences
   read at 95 % and at the Bonferroni level, printed as a compact table.
 
@@ -28,6 +32,7 @@ rows x cols = the patch grid (``N - special_tokens = rows * cols``).
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -882,3 +887,108 @@ def top_patch_norms(
         top_norm = values.gather(1, top)[mixed]  # (D, heads)
         norms[where] = ((top_norm * off).sum(1) / off.sum(1), (top_norm * (1 - off)).sum(1) / (1 - off).sum(1))
     return TopPatchNorms(relative, off_ink, norms)
+
+
+def randomised_copy(model: nn.Module, part_of: Callable[[nn.Module], nn.Module] | None = None) -> nn.Module:
+    """A deep copy of ``model`` with ``part_of(copy)`` re-initialised as before training (Adebayo et al.'s
+    model randomisation test); ``model`` itself is left alone.
+
+    Every module of the part with a ``reset_parameters`` gets PyTorch's initialisation, then the package's
+    (:func:`vit_explained.vit.init_weights`: Linear weights truncated normal, std 0.02, biases 0). When the
+    part is the whole model (``part_of=None``), its class token (zeros) and position table (truncated
+    normal, std 0.02) are re-drawn too, as the ViT sets them. Uses torch's global random numbers: seed
+    them (or wrap the call in ``torch.random.fork_rng()``) for a reproducible draw.
+    """
+    from .vit import init_weights  # here, not at the top: vit.py builds on the modules this one imports
+
+    network = copy.deepcopy(model)
+    part = network if part_of is None else part_of(network)
+    for module in part.modules():  # Linear, LayerNorm, the patch Conv2d: PyTorch's initialisation
+        if hasattr(module, "reset_parameters"):
+            module.reset_parameters()
+    part.apply(init_weights)
+    if part is network:  # the class token and the position table, as the ViT sets them
+        if isinstance(getattr(network, "class_token", None), torch.Tensor):
+            nn.init.zeros_(network.class_token)
+        if isinstance(getattr(network, "pos_embedding", None), torch.Tensor):
+            nn.init.trunc_normal_(network.pos_embedding, std=0.02)
+    return network
+
+
+def rollout_and_gradient_maps(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, grid: tuple[int, int]
+) -> dict[str, torch.Tensor]:
+    """The class token's rollout map and its gradient-weighted map for ``labels``, from one forward pass.
+
+    ``images`` (B, C, H, W), ``labels`` (B,) -> ``{"rollout": (B, rows, cols), "gradient-weighted":
+    (B, rows, cols)}`` with ``grid = (rows, cols)``.
+    """
+    with capture_attention(model) as weights:  # the pass that gives the gradients also gives the weights
+        relevance, _ = gradient_weighted_attention(model, images, labels)
+    return {
+        "rollout": class_token_attention(attention_rollout(weights), grid),
+        "gradient-weighted": class_token_attention(relevance, grid),
+    }
+
+
+def rank_correlation(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Spearman's rank correlation of two maps, per image: ``(B, ...)`` twice -> ``(B,)`` float64.
+
+    Each map is flattened after the batch dimension and ranked (ties broken by position); the result is
+    the Pearson correlation of the ranks: 1 for the same ranking, -1 for the reverse, about 0 for unrelated.
+    """
+    if a.shape != b.shape or a.dim() < 2:
+        raise ValueError(f"a and b must be (B, ...) maps of the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
+    ranks = [m.flatten(1).argsort(1).argsort(1).double() for m in (a, b)]
+    ra, rb = (r - r.mean(1, keepdim=True) for r in ranks)
+    return (ra * rb).sum(1) / (ra.norm(dim=1) * rb.norm(dim=1))
+
+
+def block_streams(
+    model: nn.Module, block: nn.Module, images: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One forward pass without gradients; what ``block`` (a ViT block inside ``model``) saw and made.
+
+    Returns ``(into, out_of, attention)``: the residual stream going into the block ``(B, N, D)`` (a forward
+    pre-hook), the stream coming out ``(B, N, D)`` (a forward hook) and the block's attention weights
+    ``(B, heads, N, N)`` (:func:`capture_attention` on ``block.attn``). Every hook is removed on return.
+    """
+    into, out_of = [], []
+    pre = block.register_forward_pre_hook(lambda module, args: into.append(args[0].detach()))
+    post = block.register_forward_hook(lambda module, args, output: out_of.append(output.detach()))
+    try:
+        with capture_attention(model, [block.attn]) as attention, torch.no_grad():
+            model(images)
+    finally:
+        pre.remove()
+        post.remove()
+    return into[0], out_of[0], attention[0]
+
+
+def class_token_maps_by_block(
+    model: nn.Module, images: torch.Tensor, grid: tuple[int, int], chunk: int = 250
+) -> tuple[list[torch.Tensor], list[torch.Tensor], list[torch.Tensor]]:
+    """The class token's maps after every block, ``chunk`` images per forward pass (the weights of all at once
+    can be large). Returns three lists with one entry per block, first block first:
+
+    - the block's own class-token attention, heads averaged, ``(B, rows, cols)``;
+    - the rollout through blocks 0..k (:func:`attention_rollout`), the class token's row, ``(B, rows, cols)``;
+    - :func:`effective_patches` of each head's class-token attention, ``(B, heads)``.
+    """
+    own: list[list[torch.Tensor]] = []
+    rolled: list[list[torch.Tensor]] = []
+    spread: list[list[torch.Tensor]] = []
+    for start in range(0, len(images), chunk):
+        with capture_attention(model) as weights, torch.no_grad():
+            model(images[start : start + chunk])
+        if not own:
+            own, rolled, spread = ([[] for _ in weights] for _ in range(3))
+        through = None
+        for k, block_weights in enumerate(weights):
+            per_head = class_token_attention(block_weights, grid)  # (chunk, heads, rows, cols)
+            own[k].append(per_head.mean(1))
+            spread[k].append(effective_patches(per_head))
+            step = attention_rollout(weights[k : k + 1])
+            through = step if through is None else step @ through  # rollout through blocks 0..k
+            rolled[k].append(class_token_attention(through, grid))
+    return [torch.cat(m) for m in own], [torch.cat(m) for m in rolled], [torch.cat(s) for s in spread]

@@ -871,6 +871,7 @@ def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> 
     variants = {name: accumulate(layers, lambda a, r: r + a @ r) for name, layers in fused.items() if name != "right"}
     variants["no identity"] = accumulate(right, lambda a, r: a @ r)
     variants["added"] = accumulate(right, lambda a, r: r + a)  # R + A_bar, no matrix product
+    variants["identity each layer"] = accumulate(right, lambda a, r: identity + a @ r)  # R = I + A_bar @ R
     variants["no identity, first"] = (
         right[0] if len(right) == 1 else accumulate(right[1:], lambda a, r: a @ r) @ right[0]
     )
@@ -886,6 +887,11 @@ def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> 
 
 
 _CHEFER_MISTAKES = (
+    (
+        "identity each layer",
+        "you added the identity afresh at every layer (R = I + A_bar @ R): the identity belongs in R once, at the "
+        "start (R = I), and each layer adds its product to the R built so far: R = R + A_bar @ R",
+    ),
     (
         "added",
         "you added the layers' maps (R = R + A_bar): Chefer's rule multiplies, R = R + A_bar @ R, so a later "
