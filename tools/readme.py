@@ -119,8 +119,10 @@ LESSONS: dict[str, tuple[str, int]] = {
     "08_attention_maps": (
         "capture every block's attention with forward hooks (even on the fused path), the class token's "
         "attention per head and a check for high-norm tokens (registers), rollout and head fusion, "
-        "gradient-weighted maps (Chefer et al. 2021) from a 3-token toy to an exercise (appendix: tested on 100 "
-        "ambiguous digits against input noise, another digit's map for the same class and an unrelated map), "
+        "gradient-weighted maps (Chefer et al. 2021) from a 3-token toy to an exercise (appendix: on 100 "
+        "ambiguous digits the map changes with the class asked about, compared against input noise, another "
+        "digit's map for the same class and an unrelated map; whether it finds that class's evidence is not "
+        "tested), "
         "a model-randomisation sanity check (Adebayo et al. 2018: rollout barely notices a random last block, "
         "and with every layer random its map stays tied to the image on 5 of 10 draws), "
         "deletion and insertion curves (Petsiuk et al. 2018) on 200 digits with paired intervals and a Bonferroni "
