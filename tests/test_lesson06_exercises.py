@@ -129,6 +129,10 @@ def first_image_only(images):
     return max_safe_shift(images[:1])
 
 
+def per_image_shifts(images):  # one margin per image, not the batch's smallest
+    return [max_safe_shift(images[i : i + 1]) for i in range(len(images))]
+
+
 def test_safe_shift_accepts_the_reference():
     lesson06.check_max_safe_shift(max_safe_shift)
 
@@ -140,6 +144,8 @@ def test_safe_shift_accepts_the_reference():
         (lambda images: max_safe_shift(images) - 1, "off by one"),
         (rows_only, "columns"),
         (first_image_only, "smallest margin over all images"),
+        (per_image_shifts, "one shift per image.*take the smallest margin over all images"),
+        (lambda images: torch.tensor(per_image_shifts(images)), "take the smallest margin over all images"),
         (lambda images: float(max_safe_shift(images)), "int"),
         (lambda images: torch.tensor(max_safe_shift(images)), "0-d tensor"),
     ],

@@ -445,6 +445,13 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
 ]
 
 
+def _one_per_image(raw: object, batch: int) -> bool:
+    """True when ``raw`` is a list, tuple, tensor or array of ``batch`` (> 1) numbers: one per image."""
+    if isinstance(raw, (torch.Tensor, np.ndarray)):
+        return raw.ndim == 1 and raw.shape[0] == batch > 1
+    return isinstance(raw, (list, tuple)) and len(raw) == batch > 1
+
+
 def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
     """``max_safe_shift(images (B, C, H, W)) -> int``: the largest shift (in pixels, any direction)
     that keeps the ink of *every* image inside the frame."""
@@ -452,6 +459,11 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
     for images in _shift_batches():
         raw = attempt(max_safe_shift, images.clone())
         tensor_returned = tensor_returned or isinstance(raw, torch.Tensor)
+        if _one_per_image(raw, len(images)):
+            fail(
+                f"you returned one shift per image ({len(images)} numbers); the answer is one number for the whole "
+                "batch: take the smallest margin over all images"
+            )
         result = as_int(raw, "your shift (a whole number of pixels)")
         answers.append((images, result, _safe_shift(images)))
     wrong = [(images, result, expected) for images, result, expected in answers if result != expected]
