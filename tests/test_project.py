@@ -54,3 +54,12 @@ def test_top_level_import_does_not_pull_heavy_modules():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_nbformat_imports_no_slow_iri_parser():
+    """requirements.txt pins jsonschema below 4.25, whose format-nongpl extra (through jupyter-events) brings
+    rfc3987-syntax: its import builds an Earley parser, 2.5 s of CPU in every process that imports nbformat or
+    jupyter_server (nbval's workers, JupyterLab, nbgrader, the book). A fresh interpreter must not load it."""
+    code = "import sys, nbformat, jupyter_server; print('rfc3987_syntax' in sys.modules, 'lark' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"], result.stdout
