@@ -693,6 +693,14 @@ def _no_grad_logits(model, optimizer, images, labels):
     return loss.item()
 
 
+def _no_grad_no_backward(model, optimizer, images, labels):
+    model.train()
+    optimizer.zero_grad()
+    with torch.no_grad():
+        loss = torch.nn.functional.cross_entropy(model(images), labels)
+    return loss.item()
+
+
 def _softmax_ce(model, optimizer, images, labels):
     model.train()
     optimizer.zero_grad()
@@ -743,6 +751,7 @@ def _summed(model, optimizer, images, labels):
     [
         (_detached, r"logits were detached.*no gradient"),
         (_no_grad_logits, r"logits were detached.*no gradient"),
+        (_no_grad_no_backward, r"forward pass ran under torch.no_grad\(\)"),
         (_softmax_ce, r"softmax outputs.*logits"),
         (_summed, r'reduction="sum"'),
         (_no_train, r"eval mode.*model.train\(\)"),
@@ -1048,7 +1057,10 @@ def _naive_entropy(target):
         (lambda e, k: float(-sum(q * np.log(q) for q in [1 - e] + [e / k] * (k - 1) if q > 0)), "does not sum to 1"),
         (lambda e, k: smoothing_floor(e, k) / np.log(2), "bits"),
         (lambda e, k: float(-sum(q * np.log(q) for q in [1 - e + e / k] if q > 0)), "only the true class"),
-        (lambda e, k: _naive_entropy([1 - e + e / k] + [e / k] * (k - 1)), "0 \\* log 0"),
+        (
+            lambda e, k: _naive_entropy([1 - e + e / k] + [e / k] * (k - 1)),
+            "target has entries equal to 0.*must count",
+        ),
         (lambda e, k: torch.tensor(smoothing_floor(e, k)), "not a 0-d tensor"),
         (lambda e, k: smoothing_floor(e, k) + 0.01, "is not"),
         (lambda e, k: 1 / 0, "ZeroDivisionError"),

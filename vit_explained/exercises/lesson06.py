@@ -574,6 +574,8 @@ class _Probe(torch.nn.Module):
         logits = self.linear(images.flatten(1))
         if logits.requires_grad:
             logits.register_hook(lambda grad: self.events.append("backward"))
+        elif not torch.is_grad_enabled():
+            self.events.append("no_grad")
         return logits
 
 
@@ -695,6 +697,12 @@ def _diagnose_unmoved_weights(model: _Probe, steps: list[bool]) -> NoReturn:
         fail(
             "optimizer.step() ran before loss.backward(): there were no gradients yet, so the weights did "
             "not move; backward computes the gradients, then step uses them"
+        )
+    if not steps and "no_grad" in events:
+        fail(
+            "the forward pass ran under torch.no_grad(): no graph is recorded, so there is nothing to "
+            "backpropagate; compute logits = model(images) outside torch.no_grad(), then call "
+            "loss.backward() and optimizer.step()"
         )
     if not steps:
         fail("the weights did not change: call optimizer.step() after loss.backward()")
@@ -1111,8 +1119,8 @@ def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> Non
         number = float(value.item())
         if not np.isfinite(number):
             fail(
-                f"for epsilon = {epsilon}, K = {classes} you returned {number}: at epsilon = 0 (or 1) some target "
-                "entries are 0 (or 1), and 0 * log 0 counts as 0"
+                f"for epsilon = {epsilon}, K = {classes} you returned {number}: at epsilon = 0 the target has "
+                "entries equal to 0, and 0 * log 0 must count as 0"
             )
         tensor_returned = tensor_returned or isinstance(result, torch.Tensor)
         expected = _floor_of(_smoothed_target(epsilon, classes))
