@@ -200,8 +200,8 @@ def _lessons_run_in_the_browser(items: list) -> set[str]:
 # exercise tables). Measured with `--durations`: each browser half ~150 s, the nbgrader course ~130 s, the
 # TEACHING.md walk-through ~50 s, the book ~45 s, the learners' lab ~40 s.
 LONGEST_FIRST = (
-    "tests/test_browser.py::TestEvenLessonsInABrowser",
-    "tests/test_browser.py::TestOddLessonsInABrowser",
+    "tests/test_browser.py::TestFirstHalfInABrowser",
+    "tests/test_browser.py::TestSecondHalfInABrowser",
     "tests/test_course.py",
     "tests/test_course.py::TestTeachingMdFollowedLiterally",
     "tests/test_book.py",

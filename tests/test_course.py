@@ -766,7 +766,8 @@ def test_teaching_md_hub_install_takes_the_cpu_index_and_only_the_learners_packa
 
 def test_teaching_md_covers_every_lesson_and_its_minutes_add_up():
     teaching = TEACHING.read_text()
-    numbers = [p.stem[:2] for p in sorted(course.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if not p.stem.startswith("00")]
+    lessons = sorted(course.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    numbers = list(dict.fromkeys(p.stem[:2] for p in lessons if not p.stem.startswith("00")))  # an appendix: same NN
     order = teaching.split("The lessons build on each other in order: ")[1].split(".")[0]
     assert order.split(" → ") == numbers
     graded = course.lessons()
@@ -777,6 +778,8 @@ def test_teaching_md_covers_every_lesson_and_its_minutes_add_up():
     shortcuts = teaching.split("**Forbidden shortcuts**")[1].split("\n\n")[0]
     for function in course.FORBIDDEN:
         assert f"`{function}`" in shortcuts, function
+    for appendix in (p for p in lessons if p.stem.endswith("_appendix")):  # optional: the teacher must know it exists
+        assert f"`{appendix.name}`" in teaching, appendix.name
     readme = (ROOT / "README.md").read_text().split("<!-- lessons:start -->")[1].split("<!-- lessons:end -->")[0]
     minutes = sum(int(m) for m in re.findall(r"^\| \[\d\d ·.*\| (\d+) \| \[!\[Binder", readme, re.M))
     assert f"**Self-study** ({minutes} minutes" in teaching
