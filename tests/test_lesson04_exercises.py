@@ -781,3 +781,58 @@ def test_parallel_block_names_an_in_place_change_of_x():
 @pytest.mark.parametrize("answer", [_drop_path_in_place, _drop_path_in_place_operator])
 def test_drop_path_names_an_in_place_change_of_x(answer):
     rejected(check_drop_path, answer, "changed its input x in place")
+
+
+# --- issue 21: qkv_bias read the wrong way round, crossed norms, an answer wrapped in a 1-tuple ---
+
+
+def _count_inverted(d, m, qkv_bias):  # the qkv bias counted exactly when qkv_bias is False
+    return block_parameters(d, m, not qkv_bias)
+
+
+def _count_inverted_expression(d, m, qkv_bias):
+    return 3 * d * d + 3 * d * (not qkv_bias) + d * d + d + d * m + m + m * d + d + 4 * d
+
+
+@pytest.mark.parametrize("answer", [_count_inverted, _count_inverted_expression])
+def test_block_parameters_names_qkv_bias_read_the_wrong_way_round(answer):
+    rejected(check_block_parameters, answer, "qkv_bias is read the wrong way round")
+
+
+def test_parallel_block_names_crossed_norms():
+    rejected(
+        check_parallel_block,
+        lambda x, b: x + b.attn(b.norm2(x)) + b.mlp(b.norm1(x)),
+        "attention reads norm2(x) and the MLP norm1(x)",
+    )
+
+
+def _as_one_tuple(answer):
+    return lambda *args: (answer(*args),)
+
+
+def _with_trailing_comma(answer):
+    def wrapped(*args):
+        result = (answer(*args),)  # what `return y,` returns
+        return result
+
+    return wrapped
+
+
+@pytest.mark.parametrize("wrap", [_as_one_tuple, _with_trailing_comma])
+@pytest.mark.parametrize(
+    ("checker", "answer", "name"),
+    [
+        (check_tanh_gelu, tanh_gelu, "tanh_gelu(x)"),
+        (check_parallel_block, parallel_block, "parallel_block(x, block)"),
+        (check_layer_norm, layer_norm, "layer_norm(x, weight, bias, eps)"),
+        (check_drop_path, drop_path, "drop_path(x, p, training)"),
+        (check_block_parameters, block_parameters, "block_parameters(dim, mlp_dim, qkv_bias)"),
+    ],
+)
+def test_every_checker_names_an_answer_wrapped_in_a_one_tuple(wrap, checker, answer, name):
+    rejected(checker, wrap(answer), f"{name} returned a tuple holding one value", "return the value itself")
+
+
+def test_a_one_list_is_named_too():
+    rejected(check_tanh_gelu, lambda x: [tanh_gelu(x)], "returned a list holding one value")

@@ -9,6 +9,7 @@ identity in eval) on many samples.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -39,6 +40,27 @@ def _same_shape(name: str, result: object, reference: torch.Tensor) -> torch.Ten
     if result.shape != reference.shape:
         fail(f"{name} should keep the input's shape {tuple(reference.shape)}, got {tuple(result.shape)}")
     return result
+
+
+def _one_value(answer: Callable[..., object], call: str) -> Callable[..., object]:
+    """``answer`` with a named refusal of a result wrapped in a 1-tuple or 1-list (``return y,``, ``return (y,)``).
+
+    Without it a tuple of one tensor becomes a tensor with an extra leading axis of 1 and gets a shape message
+    that blames the wrong thing. A non-callable is passed through for ``attempt`` to name.
+    """
+    if not callable(answer):
+        return answer
+
+    @functools.wraps(answer)
+    def call_once(*args: object, **kwargs: object) -> object:
+        result = answer(*args, **kwargs)
+        if isinstance(result, (tuple, list)) and len(result) == 1:
+            kind = "a tuple" if isinstance(result, tuple) else "a list"
+            slip = "`return y,` (a trailing comma) or `return (y,)`" if kind == "a tuple" else "`return [y]`"
+            fail(f"{call} returned {kind} holding one value, as {slip} makes: return the value itself")
+        return result
+
+    return call_once
 
 
 def _within_promise(a: torch.Tensor, b: torch.Tensor) -> bool:
@@ -152,6 +174,7 @@ def _no_half_precision(out: torch.Tensor, given: str) -> None:
 
 def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """``tanh_gelu(x)`` must equal ``F.gelu(x, approximate="tanh")`` for any shape."""
+    tanh_gelu = _one_value(tanh_gelu, "tanh_gelu(x)")
     x = torch.linspace(-6.0, 6.0, 1201, dtype=torch.float64)
     reference = F.gelu(x, approximate="tanh")
     out = _same_shape("tanh_gelu(x)", _NO_GELU(tanh_gelu, x.clone()), reference)
@@ -212,7 +235,8 @@ def _parallel_wiring_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch
         ),
         (
             x + attn(n2(x)) + mlp(n1(x)),
-            "the norms are swapped, and there should be only one: both branches read norm1(x)",
+            "the two branches' norms are crossed: attention reads norm2(x) and the MLP norm1(x); in the parallel "
+            "block both branches read the same h = norm1(x) (norm2 is not used)",
         ),
         (attn(n1(x)) + mlp(n1(x)), "the residual connection is missing: add both branches to x itself"),
         (
@@ -301,6 +325,7 @@ def _parallel_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -
 
 def check_parallel_block(parallel_block: Callable[[torch.Tensor, Block], torch.Tensor]) -> None:
     """``parallel_block(x, block)`` must equal ``x + attn(norm1(x)) + mlp(norm1(x))`` with ``block``'s parts."""
+    parallel_block = _one_value(parallel_block, "parallel_block(x, block)")
     with torch.random.fork_rng(devices=[]):  # leave the notebook's random state as it was
         torch.manual_seed(4)
         block = Block(32, 4, 64).double().eval()
@@ -503,6 +528,7 @@ def _keepdim_hint(error: Exception) -> str | None:
 
 def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, float], torch.Tensor]) -> None:
     """``layer_norm(x, weight, bias, eps)`` over the last axis must equal ``nn.LayerNorm`` on random inputs."""
+    layer_norm = _one_value(layer_norm, "layer_norm(x, weight, bias, eps)")
     generator = torch.Generator().manual_seed(4)
     cases = [((2, 5, 16), 1e-6), ((6, 8), 0.5)]  # a large eps shows where eps goes
     for shape, eps in cases:
@@ -646,6 +672,7 @@ def _check_rates(factors: torch.Tensor, p: float) -> None:
 
 def check_drop_path(drop_path: Callable[[torch.Tensor, float, bool], torch.Tensor]) -> None:
     """``drop_path(x, p, training)``: timm's per-sample stochastic depth, checked by its properties."""
+    drop_path = _one_value(drop_path, "drop_path(x, p, training)")
     _check_small_shapes(drop_path)
     generator = torch.Generator().manual_seed(4)
     x3 = torch.rand(_DROP_SAMPLES, 3, 5, dtype=torch.float64, generator=generator) + 0.5  # (B, N, D), no zeros
@@ -718,6 +745,11 @@ def _count_slips() -> list[tuple[Callable[[int, int, bool, int], int], str]]:
             lambda d, m, b, r: r + 3 * d * (not b),
             "with qkv_bias=False the qkv layer has no bias (T2T-ViT's blocks): leave out its 3D",
         ),
+        (
+            lambda d, m, b, r: r + 3 * d if not b else r - 3 * d,
+            "qkv_bias is read the wrong way round: your count adds the qkv bias (3D) when qkv_bias=False and leaves "
+            "it out when qkv_bias=True",
+        ),
         (lambda d, m, b, r: r - 3 * d * b, "with qkv_bias=True the qkv layer has a bias of 3D (one per output)"),
         (
             lambda d, m, b, r: r - 2 * d * b,
@@ -784,6 +816,7 @@ def _name_count_slip(
 def check_block_parameters(block_parameters: Callable[[int, int, bool], int]) -> None:
     """``block_parameters(dim, mlp_dim, qkv_bias)`` must equal the parameter count of
     ``Block(dim, heads, mlp_dim, qkv_bias=qkv_bias)`` (any heads), worked out without building one."""
+    block_parameters = _one_value(block_parameters, "block_parameters(dim, mlp_dim, qkv_bias)")
     for dim, mlp_dim, qkv_bias in _COUNT_CASES:
         right = _block_count(dim, mlp_dim, qkv_bias)
         call = f"block_parameters({dim}, {mlp_dim}, qkv_bias={qkv_bias})"
