@@ -69,7 +69,7 @@ LESSONS: dict[str, tuple[str, int]] = {
         "one, LayerNorm vs BatchNorm (a picture of what each averages over), dropout and DropPath drawn as masks "
         "(per-sample stochastic depth, written in an exercise) and LayerScale, where ViT-B/16's 86,567,656 "
         "parameters are; exercises: tanh GELU, a parallel block (GPT-J, ViT-22B), LayerNorm, DropPath, counting "
-        "a block (T2T-ViT-14's); GELU and parameter-budget widgets; an appendix on which GELU each library's "
+        "a block (T2T-ViT-14's); a parameter-budget widget; an appendix on which GELU each library's "
         "checkpoints use",
         35,
     ),
@@ -88,20 +88,16 @@ LESSONS: dict[str, tuple[str, int]] = {
     ),
     "06_train_a_vit": (
         "train, validate, test once (picking the best of k runs by test overstates: simulated with a tight "
-        "interval, then a lean over 12 stored runs in appendix E); a ~20-line loop equal to the package's; "
-        "AdamW, weight decay, label smoothing; a debugging clinic against ln 10 (its runs stored) with the "
-        "blog's literal LayerNorm line and over-fitting one batch; ViT vs a size-matched CNN at equal steps "
-        "(10 seeds, a paired t-interval over seeds; the benchmark's digits and MNIST rows beside it); a "
-        "training widget; the learning-rate schedule drawn beside the loss curve; appendix: initialisation "
-        "ablated (the q/k scale; 3 seeds, exploratory), pooling over 10 seeds at three SGD rates (each "
-        "holds 0; the direction "
-        "leans with the rate, not shown once corrected), the command line, section 5 in depth (equal "
-        "seconds, timings, an interval over "
-        "seeds and test digits, each model's learning rate chosen on validation, the package's benchmark, a "
-        "training-set-size sweep (3 seeds, exploratory)), the selection bias on 12 stored runs (histogram "
-        "over half-splits, its "
-        "interval), a zeroed-image baseline",
-        45,
+        "interval); a ~20-line loop equal to the package's; AdamW, weight decay, label smoothing, DeiT's "
+        "recipe beside the lesson's; a debugging clinic against ln 10 (its runs stored) with the blog's "
+        "literal LayerNorm line and over-fitting one batch; ViT vs a size-matched CNN at equal steps (10 "
+        "seeds, a paired t-interval over seeds; the benchmark's digits and MNIST rows beside it); a training "
+        "widget; the learning-rate schedule drawn beside the loss curve",
+        35,
+    ),
+    "06_train_a_vit_appendix": (
+        "init (q/k scale), SGD pooling, the CLI, section 5 in depth, selection bias on real runs, zero images",
+        10,
     ),
     "07_tokens_to_token_vit": (
         "the T2T pipeline and the soft split's overlap drawn first, the paper's notation mapped to the code; "
@@ -118,18 +114,16 @@ LESSONS: dict[str, tuple[str, int]] = {
     ),
     "08_attention_maps": (
         "capture every block's attention with forward hooks (even on the fused path), the class token's "
-        "attention per head and a check for high-norm tokens (registers), rollout and head fusion, "
-        "gradient-weighted maps (Chefer et al. 2021) from a 3-token toy to an exercise (appendix: on 100 "
-        "ambiguous digits the map changes with the class asked about, compared against input noise, another "
-        "digit's map for the same class and an unrelated map; whether it finds that class's evidence is not "
-        "tested), "
-        "a model-randomisation sanity check (Adebayo et al. 2018: rollout barely notices a random last block, "
-        "and with every layer random its map stays tied to the image on 5 of 10 draws), "
-        "deletion and insertion curves (Petsiuk et al. 2018) on 200 digits with paired intervals and a Bonferroni "
-        "correction, "
-        "the fill changed alone (black vs the digits' mean grey), printed as compact tables; an attention "
-        "explorer",
-        40,
+        "attention per head, rollout and head fusion, gradient-weighted maps (Chefer et al. 2021) from a "
+        "3-token toy to an exercise, a model-randomisation sanity check (Adebayo et al. 2018: rollout barely "
+        "notices a random last block, and with every layer random its map stays tied to the image on 5 of 10 "
+        "draws), deletion curves (Petsiuk et al. 2018) on 200 digits with paired intervals and a Bonferroni "
+        "correction, what carries over to photos and what does not; an attention explorer",
+        35,
+    ),
+    "08_attention_maps_appendix": (
+        "insertion, blank patches, a grey fill; vit-explain's knobs tested; maps per class; high-norm tokens",
+        15,
     ),
     "09_deit_distillation": (
         "DeiT's recipe, soft vs hard distillation, the distillation token trained from a CNN teacher, and where "
@@ -247,4 +241,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except ValueError as error:  # one clean line, not a traceback
+        print(f"tools/readme.py: {error}", file=sys.stderr)
+        sys.exit(1)
