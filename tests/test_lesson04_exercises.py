@@ -836,3 +836,37 @@ def test_every_checker_names_an_answer_wrapped_in_a_one_tuple(wrap, checker, ans
 
 def test_a_one_list_is_named_too():
     rejected(check_tanh_gelu, lambda x: [tanh_gelu(x)], "returned a list holding one value")
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragments"),
+    [
+        (  # element by element from Python numbers: torch.tensor makes float32 by default
+            lambda x: torch.tensor([0.5 * t * (1 + math.tanh(C * (t + 0.044715 * t**3))) for t in x.tolist()]),
+            ("built from Python numbers", "dtype=x.dtype"),
+        ),
+        (lambda x: 0.5 * x * (1 + torch.tanh(C * (x + 0.04715 * x**3))), ("constant slip", "0.044715")),
+        (lambda x: 0.5 * x * (1 + torch.tanh(0.79 * (x + 0.044715 * x**3))), ("constant slip", "sqrt(2 / pi)")),
+    ],
+)
+def test_tanh_gelu_names_python_numbers_and_constant_typos(answer, fragments):
+    rejected(check_tanh_gelu, answer, *fragments)
+
+
+def test_tanh_gelu_float32_cast_inside_is_not_called_python_numbers():
+    answer = lambda x: 0.5 * x.float() * (1 + torch.tanh(C * (x.float() + 0.044715 * x.float() ** 3)))  # noqa: E731
+    with pytest.raises(ExerciseFailed) as error:
+        check_tanh_gelu(answer)
+    assert "own dtype" in str(error.value) and "Python numbers" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda x, b: x + b.attn(b.norm1(b.norm1(x))) + b.mlp(b.norm1(b.norm1(x))),
+        lambda x, b: x + b.attn(b.norm1(b.norm1(x))) + b.mlp(b.norm1(x)),
+        lambda x, b: (lambda h: x + b.attn(h) + b.mlp(b.norm1(h)))(b.norm1(x)),
+    ],
+)
+def test_parallel_block_names_norm1_applied_twice(answer):
+    rejected(check_parallel_block, answer, "norm1 applied twice")

@@ -7,8 +7,14 @@ import torch
 from torch import nn
 
 from vit_explained import Block
-from vit_explained.norm_placement import gradients_by_depth, last_fc2_gradient, xavier_init
-from vit_explained.plotting.lesson04 import drop_masks, plot_drop_masks
+from vit_explained.norm_placement import (
+    gradients_by_depth,
+    last_fc2_gradient,
+    pre_norm_stream_norm,
+    stream_norms_by_depth,
+    xavier_init,
+)
+from vit_explained.plotting.lesson04 import drop_masks, plot_depth_gradients, plot_drop_masks
 
 
 def test_xavier_init_draws_q_k_v_separately():
@@ -59,3 +65,20 @@ def test_plot_drop_masks_draws_both_grids():
     assert "dropout" in axes[0].get_title() and "DropPath" in axes[1].get_title()
     with pytest.raises(ValueError):
         plot_drop_masks(batch=0)
+
+
+def test_pre_norm_stream_norm_is_seeded_grows_with_depth_and_leaves_the_global_state():
+    state = torch.random.get_rng_state()
+    first = pre_norm_stream_norm(2, seed=0)
+    assert torch.equal(state, torch.random.get_rng_state())
+    assert first == pre_norm_stream_norm(2, seed=0)
+    norms = stream_norms_by_depth((1, 8), (0, 1))
+    assert set(norms) == {1, 8} and all(len(values) == 2 for values in norms.values())
+    assert min(norms[8]) > max(norms[1]) > math.sqrt(64) * 0.8  # the stream starts near sqrt(D) and grows
+
+
+def test_plot_depth_gradients_takes_another_guide_and_labels():
+    fig = plot_depth_gradients({"stream": {2: [10.0, 11.0], 8: [19.0, 20.0]}}, power=0.5, ylabel="norm", title="t")
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "norm" and ax.get_title() == "t"
+    assert any("sqrt{L}" in text.get_text() and "+0.5" in text.get_text() for text in ax.get_legend().get_texts())

@@ -32,6 +32,25 @@ def xavier_init(blocks: Iterable[Block], separate_qkv: bool = True) -> None:
                 nn.init.zeros_(layer.bias)
 
 
+def _random_stack(depth: int, seed: int, dim: int, separate_qkv: bool):
+    """The seeded random blocks, final norm, head, tokens and labels both measurements below use."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        blocks = [Block(dim, heads=4, mlp_dim=4 * dim) for _ in range(depth)]
+        final_norm, head = nn.LayerNorm(dim), nn.Linear(dim, 10)
+        xavier_init(blocks, separate_qkv=separate_qkv)
+        tokens = torch.randn(8, 16, dim)  # (B, N, D)
+        labels = torch.randint(0, 10, (8,))
+    return blocks, final_norm, head, tokens, labels
+
+
+def _pre_norm_stream(blocks: list[Block], tokens: torch.Tensor) -> torch.Tensor:
+    for block in blocks:  # x + branch(norm(x))
+        tokens = tokens + block.attn(block.norm1(tokens))
+        tokens = tokens + block.mlp(block.norm2(tokens))
+    return tokens
+
+
 def last_fc2_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64, separate_qkv: bool = True) -> float:
     """Gradient norm at the last block's ``fc2`` weight, at initialisation, for one random batch.
 
@@ -40,23 +59,24 @@ def last_fc2_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64, sep
     random labels. Post-norm is ``norm(x + branch(x))`` after each branch; pre-norm is
     ``x + branch(norm(x))`` with one final LayerNorm. Both use the same blocks; only the order differs.
     Seeded by ``seed``; the global random state is left as it was."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        blocks = [Block(dim, heads=4, mlp_dim=4 * dim) for _ in range(depth)]
-        final_norm, head = nn.LayerNorm(dim), nn.Linear(dim, 10)
-        xavier_init(blocks, separate_qkv=separate_qkv)
-        tokens = torch.randn(8, 16, dim)  # (B, N, D)
-        labels = torch.randint(0, 10, (8,))
-    for block in blocks:
-        if post_norm:  # norm(x + branch(x))
+    blocks, final_norm, head, tokens, labels = _random_stack(depth, seed, dim, separate_qkv)
+    if post_norm:
+        for block in blocks:  # norm(x + branch(x))
             tokens = block.norm1(tokens + block.attn(tokens))
             tokens = block.norm2(tokens + block.mlp(tokens))
-        else:  # x + branch(norm(x)), then one final norm
-            tokens = tokens + block.attn(block.norm1(tokens))
-            tokens = tokens + block.mlp(block.norm2(tokens))
-    out = tokens if post_norm else final_norm(tokens)
+        out = tokens
+    else:  # x + branch(norm(x)), then one final norm
+        out = final_norm(_pre_norm_stream(blocks, tokens))
     F.cross_entropy(head(out[:, 0]), labels).backward()
     return blocks[-1].mlp.fc2.weight.grad.norm().item()
+
+
+def pre_norm_stream_norm(depth: int, seed: int, dim: int = 64, separate_qkv: bool = True) -> float:
+    """Mean over tokens of ``||x_L||``, the pre-norm residual stream after ``depth`` blocks (before the final
+    LayerNorm), on the same random blocks and tokens as :func:`last_fc2_gradient` with the same arguments."""
+    blocks, _, _, tokens, _ = _random_stack(depth, seed, dim, separate_qkv)
+    with torch.no_grad():
+        return _pre_norm_stream(blocks, tokens).norm(dim=-1).mean().item()
 
 
 def gradients_by_depth(
@@ -71,3 +91,9 @@ def gradients_by_depth(
         }
         for name, post in (("post-norm", True), ("pre-norm", False))
     }
+
+
+def stream_norms_by_depth(depths: Iterable[int], seeds: Iterable[int]) -> dict[int, list[float]]:
+    """``{depth: [one value per seed]}`` from :func:`pre_norm_stream_norm`."""
+    seeds = list(seeds)
+    return {depth: [pre_norm_stream_norm(depth, seed) for seed in seeds] for depth in depths}

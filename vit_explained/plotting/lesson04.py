@@ -285,10 +285,16 @@ def depth_slope(values: Mapping[int, list[float]]) -> tuple[float, float, float]
     return slope, slope - half, slope + half
 
 
-def plot_depth_gradients(designs: Mapping[str, Mapping[int, list[float]]], guide: str | None = None) -> Figure:
+def plot_depth_gradients(
+    designs: Mapping[str, Mapping[int, list[float]]],
+    guide: str | None = None,
+    power: float = -0.5,
+    ylabel: str = "gradient norm at the last fc2",
+    title: str = "At initialisation: last fc2 gradient vs depth",
+) -> Figure:
     """Log-log: one dot per (depth, seed) for each design (``{name: {depth: [one value per seed]}}``), the
-    fitted power law of each, and a 1/sqrt(L) guide through the mean of design ``guide`` (default: the last)
-    at the shallowest depth."""
+    fitted power law of each, and an L^power guide (default 1/sqrt(L)) through the mean of design ``guide``
+    (default: the last) at the shallowest depth."""
     from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullLocator
 
     if not designs:
@@ -314,8 +320,9 @@ def plot_depth_gradients(designs: Mapping[str, Mapping[int, list[float]]], guide
         ax.plot(line, fitted, color=colour, lw=1.5, label=label)
     anchored = designs[guide][min(designs[guide])]
     anchor = sum(anchored) / len(anchored)
-    guide_label = rf"$1/\sqrt{{L}}$ guide through {guide} at L = {min(designs[guide])} (slope -0.5)"
-    ax.plot(line, anchor * (line / all_depths[0]) ** -0.5, "k--", lw=1, label=guide_label)
+    law = {-0.5: r"$1/\sqrt{L}$", 0.5: r"$\sqrt{L}$"}.get(power, f"$L^{{{power:g}}}$")
+    guide_label = f"{law} guide through {guide} at L = {min(designs[guide])} (slope {power:+g})"
+    ax.plot(line, anchor * (line / all_depths[0]) ** power, "k--", lw=1, label=guide_label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks(all_depths, [str(depth) for depth in all_depths])
@@ -323,15 +330,13 @@ def plot_depth_gradients(designs: Mapping[str, Mapping[int, list[float]]], guide
     values_shown = [v for values in designs.values() for seeds in values.values() for v in seeds]
     low_value, high_value = min(values_shown), max(values_shown)
     candidates = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.6, 2.0, 2.5, 3.0, 4.0, 5.0)
+    candidates += (6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0)
     ticks = [t for t in candidates if low_value / 1.15 <= t <= high_value * 1.15]
     ax.yaxis.set_major_locator(FixedLocator(ticks))  # labelled ticks across the whole range, above 1.0 too
     ax.yaxis.set_minor_locator(NullLocator())
-    ax.yaxis.set_major_formatter(FormatStrFormatter("%.1f" if all(round(t, 1) == t for t in ticks) else "%.2f"))
-    ax.set(
-        xlabel="depth L (blocks)",
-        ylabel="gradient norm at the last fc2",
-        title="At initialisation: last fc2 gradient vs depth",
-    )
+    shape = "%.0f" if min(ticks) >= 6 else "%.1f" if all(round(t, 1) == t for t in ticks) else "%.2f"
+    ax.yaxis.set_major_formatter(FormatStrFormatter(shape))
+    ax.set(xlabel="depth L (blocks)", ylabel=ylabel, title=title)
     ax.legend(frameon=False, fontsize=8)
     return fig
 
