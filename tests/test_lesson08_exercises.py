@@ -1410,3 +1410,20 @@ def test_rollout_still_accepts_a_numpy_array(capsys):
 def test_grid_names_row_one_all_rows_and_the_first_image(wrong, message):
     with pytest.raises(ExerciseFailed, match=message):
         check_class_token_grid(wrong)
+
+
+def test_vit_explain_examples_ship_and_plot_offline():
+    """The photo example of section 6 is package data (pyproject's ``checkpoints/*``), with its licence and source."""
+    from matplotlib.figure import Figure
+
+    from vit_explained.plotting.lesson08 import VIT_EXPLAIN_EXAMPLES, plot_vit_explain_examples
+
+    folder = VIT_EXPLAIN_EXAMPLES.parent
+    assert VIT_EXPLAIN_EXAMPLES.is_file() and VIT_EXPLAIN_EXAMPLES.stat().st_size < 150_000
+    licence = (folder / "vit_explain_LICENSE.txt").read_text()
+    assert "MIT License" in licence and "Copyright (c) 2020 Jacob Gildenblat" in licence
+    assert "15a81d3" in (folder / "vit_explain_README.md").read_text()
+    assert "checkpoints/*" in (folder.parents[1] / "pyproject.toml").read_text()  # installed as package data
+    fig = plot_vit_explain_examples()
+    assert isinstance(fig, Figure) and len(fig.axes) == 5
+    assert "Not computed here" in fig._suptitle.get_text()

@@ -11,6 +11,7 @@ outline on top.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -28,6 +29,7 @@ __all__ = [
     "plot_norm_histogram",
     "plot_rollout_chain",
     "plot_rollout_layers",
+    "plot_vit_explain_examples",
 ]
 
 CMAP = "inferno"
@@ -538,4 +540,43 @@ def plot_deletion_steps(
         ax.set_yticks([])
     if title:
         fig.suptitle(title, fontsize=9.5)
+    return _settle(fig)
+
+
+VIT_EXPLAIN_EXAMPLES = Path(__file__).resolve().parents[1] / "checkpoints" / "vit_explain_deit_tiny.png"
+"""Five outputs of jacobgil/vit-explain (commit 15a81d3, MIT licence, ``checkpoints/vit_explain_LICENSE.txt``)
+side by side, each 160 x 160: DeiT-tiny on ImageNet, computed by that repository, not here
+(``checkpoints/vit_explain_README.md`` names the files)."""
+
+_VIT_EXPLAIN_TITLES = (
+    "the photo (dog and cat)",
+    "rollout, mean fusion,\nno discarding",
+    "rollout, max fusion,\ndiscard 0.99",
+    "gradient rollout, class 243\n(bull mastiff), discard 0.9",
+    "gradient rollout, class 282\n(tiger cat), discard 0.9",
+)
+
+
+def plot_vit_explain_examples(path: Path | str = VIT_EXPLAIN_EXAMPLES) -> Figure:
+    """jacobgil/vit-explain's example maps of DeiT-tiny on a photo, read from the package's copy (no download).
+
+    Not computed by this package: the strip at ``path`` holds five square pictures side by side (the photo,
+    two rollout settings, gradient rollout for two ImageNet classes), each titled with the settings in its
+    source file's name.
+    """
+    import matplotlib.image
+
+    strip = matplotlib.image.imread(str(path))  # (H, 5 H, 3 or 4), floats in [0, 1]
+    side = strip.shape[0]
+    if strip.ndim != 3 or strip.shape[1] != len(_VIT_EXPLAIN_TITLES) * side:
+        raise ValueError(f"expected {len(_VIT_EXPLAIN_TITLES)} square pictures side by side, got {strip.shape}")
+    fig = new_figure(figsize=(10.0, 2.75), layout="constrained")
+    for k, (ax, title) in enumerate(zip(fig.subplots(1, len(_VIT_EXPLAIN_TITLES)), _VIT_EXPLAIN_TITLES, strict=True)):
+        ax.imshow(strip[:, k * side : (k + 1) * side], interpolation="nearest")
+        ax.set_title(title, fontsize=8.5)
+        ax.set_axis_off()
+    fig.suptitle(
+        "Not computed here: DeiT-tiny on ImageNet, from jacobgil/vit-explain (MIT), its settings in the file names",
+        fontsize=9.5,
+    )
     return _settle(fig)
