@@ -432,3 +432,54 @@ def test_split_names_the_pixels_no_window_covers(split, size, grid, missed):
 
     with pytest.raises(ExerciseFailed, match=f"{missed}.*T2T's splits cover every pixel"):
         ex.check_split_for_grid(answer)
+
+
+# --------------------------------------------------------------------------- two more slips named (issue 21)
+
+
+def pytorch_docs_form(h, w, k, s, p, dilation=1):
+    """PyTorch's documented output size, dilation and all: a right answer written differently."""
+    rows, cols = ((n + 2 * p - dilation * (k - 1) - 1) // s + 1 for n in (h, w))
+    return rows, cols, rows * cols
+
+
+def test_count_accepts_pytorch_docs_form():
+    ex.check_count_tokens(pytorch_docs_form)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        # PyTorch's form with its final "- 1" dropped, with and without the dilation term
+        (
+            lambda h, w, k, s, p: (*(a := [(n + 2 * p - 1 * (k - 1)) // s + 1 for n in (h, w)]), a[0] * a[1]),
+            "final - 1",
+        ),
+        (lambda h, w, k, s, p: (*(a := [(n + 2 * p - k + 1) // s + 1 for n in (h, w)]), a[0] * a[1]), "final - 1"),
+        # a token's length where the number of tokens is asked
+        (lambda h, w, k, s, p: (*reference_count(h, w, k, s, p)[:2], k * k), r"\*length\* of one token"),
+        (lambda h, w, k, s, p: (*reference_count(h, w, k, s, p)[:2], 3 * k * k), r"x 3 channels: the \*length\*"),
+    ],
+)
+def test_count_names_docs_and_length_slips(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        ex.check_count_tokens(wrong)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        # the encoder's width 384 (T2T-ViT-14) for the third split's tokens
+        (
+            lambda h, w, c: [*reference_stages(h, w, c)[:2], (*reference_stages(h, w, c)[2][:2], 384)],
+            r"\*after\* the third",
+        ),
+        # the number of tokens where a token's length is asked
+        (lambda h, w, c: [(r, co, r * co) for r, co, _ in reference_stages(h, w, c)], "number of tokens"),
+        # a token's length where the grid's counts are asked
+        (lambda h, w, c: [(n, n, n) for _, _, n in reference_stages(h, w, c)], r"token \*length\*"),
+    ],
+)
+def test_stages_name_length_and_count_slips(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        ex.check_t2t_stages(wrong)

@@ -139,6 +139,12 @@ _MISTAKES: list[tuple[Callable[[int, int, int, int], float], str]] = [
         _ROUNDS_TO_NEAREST,
     ),
     (
+        lambda n, k, s, p: (n + 2 * p - (k - 1)) // s + 1,
+        "your counts match PyTorch's documented form without its final - 1: the docs write "
+        "(size + 2 * padding - dilation * (kernel - 1) - 1), and with dilation 1 the two minus signs together "
+        "take away the whole kernel, not kernel - 1",
+    ),
+    (
         lambda n, k, s, p: (n + 2 * p - k) / s + 1,
         "your counts are fractions: a window either fits or it does not, so the count is a whole number",
     ),
@@ -170,6 +176,12 @@ def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> None
     for rule, message in _MISTAKES:
         if follows(rule):
             fail(message)
+    for channels in (1, 3):
+        if all(_same_number(got[2], channels * case[2] ** 2) for got, case in zip(answers, cases, strict=True)):
+            fail(
+                f"your total is kernel x kernel{' x 3 channels' if channels == 3 else ''}: the *length* of one "
+                "token, the values one window holds. The total asked for is the *number* of tokens, rows x cols"
+            )
     for got, case in zip(answers, cases, strict=True):
         height, width, kernel, stride, padding = case
         expected = count_tokens(height, width, kernel, stride, padding)
@@ -187,6 +199,24 @@ def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> None
 
 
 _NAMES = ("rows", "cols", "total")
+
+
+def _is_count(stage: object) -> bool:
+    """A stage ``(rows, cols, third)`` whose third number is rows x cols, the number of tokens."""
+    try:
+        rows, cols, third = stage  # type: ignore[misc]
+        return bool(third == rows * cols)
+    except Exception:
+        return False
+
+
+def _same_number(value: object, number: int) -> bool:
+    """``value`` equals ``number`` (an int, numpy or tensor scalar); anything that does not compare: False."""
+    try:
+        return bool(value == number)
+    except Exception:
+        return False
+
 
 #: ``(size, grid)`` pairs for :func:`check_split_for_grid`: ``size`` a multiple of ``grid``, at least twice it.
 GRID_REQUESTS: tuple[tuple[int, int], ...] = (
@@ -256,6 +286,9 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
     passed(f"your splits overlap and make the requested grid in all {len(GRID_REQUESTS)} cases.")
 
 
+#: The encoder widths (``embed_dim``) of the T2T-ViT models in the original code (yitu-opensource/T2T-ViT).
+_EMBED_DIMS = (256, 384, 448, 512, 768)
+
 #: ``(height, width, in_channels)`` images for :func:`check_t2t_stages`.
 T2T_IMAGES: tuple[tuple[int, int, int], ...] = (
     (224, 224, 3),
@@ -293,6 +326,12 @@ def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> None:
             kernel, stride, padding = T2T_SPLITS[number - 1]
             where = f"for {image}, soft split {number} (kernel {kernel}, stride {stride}, padding {padding})"
             if (rows, cols) != (stage.grid.rows, stage.grid.cols):
+                if stage.token_length in (rows, cols):
+                    fail(
+                        f"{where}: your grid {rows} x {cols} holds a token *length* (the values in one window, "
+                        "channels x kernel x kernel); rows and cols are token *counts*, how many windows fit down "
+                        "and across"
+                    )
                 if (rows, cols) == (stage.grid.cols, stage.grid.rows):
                     fail(f"{where}: rows and cols are swapped; rows follow the height, cols the width")
                 if number > 1 and (rows, cols) == tuple(count_tokens(height, width, kernel, stride, padding)[:2]):
@@ -312,6 +351,17 @@ def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> None:
                         )
                 fail(f"{where}: the grid {rows} x {cols} is wrong; use the token-count formula on this split's input")
             if length != stage.token_length:
+                if all(_is_count(got) for got in result):
+                    fail(
+                        f"{where}: {length} is the number of tokens (rows x cols), and so at every split; the third "
+                        "number asked for is a token's *length*, the values in one window"
+                    )
+                if number == len(T2T_SPLITS) and length in _EMBED_DIMS:
+                    fail(
+                        f"{where}: {length} is a model width (embed_dim, e.g. 384 in T2T-ViT-14): the Linear that "
+                        "projects to it runs *after* the third split. Give the length of the split's own tokens, "
+                        "one window of the reshaped image's channels"
+                    )
                 if number == 1 and length == token_dim * kernel * kernel:
                     fail(f"{where}: the first split sees the input image, whose channels are in_channels")
                 if number > 1 and length == channels * kernel * kernel:

@@ -53,7 +53,7 @@ def draw_padded_image(ax: Axes, image: torch.Tensor, padding: int) -> None:
         tint[..., :3] = matplotlib.colors.to_rgb(PADDING_COLOR)
         inside = np.zeros((height, width), dtype=bool)
         inside[padding : height - padding, padding : width - padding] = True
-        tint[~inside, 3] = 0.45
+        tint[~inside, 3] = 0.85  # strong enough over the black zeros to read as orange, not brown
         ax.imshow(tint, interpolation="nearest")
     ax.set_xlim(-0.5, width - 0.5)
     ax.set_ylim(height - 0.5, -0.5)
