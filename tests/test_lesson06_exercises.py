@@ -420,6 +420,11 @@ def largest_margin(images):  # the safest image, not the least safe
         (lambda images: _argmax_shift(images * (images.abs() > 1e-3)), "faint ink is ink.*0.0001"),  # below 1/255
         (swapped_height_width, "you swapped H and W"),
         (lambda images: _argmax_shift(images.sum(dim=1, keepdim=True)), "channels can cancel"),  # x.sum(1) != 0
+        (lambda images: _argmax_shift(images.sum(dim=0, keepdim=True)), "summed over the batch, and the images can"),
+        (
+            lambda images: _argmax_shift(images.sum(dim=(0, 1))[None, None]),
+            "two slips: you summed over the batch and over the channels",
+        ),  # both axes
         (lambda images: _argmax_shift((images[:, :1] > 0).float()), "first channel only, and took ink as > 0"),
         (lambda images: _argmax_shift((images >= 0).float()), "marks blank pixels too .*>= 0"),  # x >= 0 for x != 0
         (largest_margin, "safe for some images but not all"),
@@ -1055,6 +1060,10 @@ def _naive_entropy(target):
         (lambda e, k: 0.0, "not one-hot"),
         (lambda e, k: float(-sum(q * np.log(q) for q in [1 - e] + [e / (k - 1)] * (k - 1) if q > 0)), "over all K"),
         (lambda e, k: float(-sum(q * np.log(q) for q in [1 - e] + [e / k] * (k - 1) if q > 0)), "does not sum to 1"),
+        (
+            lambda e, k: float(-sum(q * np.log(q) for q in [1 - e + e / k] + [e / (k - 1)] * (k - 1) if q > 0)),
+            "^Not yet: a target that does not sum to 1",
+        ),  # the true class right, the others given epsilon / (K - 1)
         (lambda e, k: smoothing_floor(e, k) / np.log(2), "bits"),
         (lambda e, k: float(-sum(q * np.log(q) for q in [1 - e + e / k] if q > 0)), "only the true class"),
         (

@@ -287,6 +287,13 @@ def _cancelling_channels() -> torch.Tensor:
     return torch.cat([first, second], dim=1)
 
 
+def _cancelling_images() -> torch.Tensor:
+    """Two one-channel images whose faint rings cancel across the batch (+0.4 in one, -0.4 in the other)."""
+    inner = _rectangles((4, 5, 5, 4), (5, 4, 4, 5))
+    ring = (_rectangles((2, 3, 3, 2), (2, 3, 3, 2)) > 0).float() * 0.4 * torch.tensor([1.0, -1.0]).view(2, 1, 1, 1)
+    return torch.where(inner > 0, inner, ring)
+
+
 def _shift_batches() -> list[torch.Tensor]:
     """Batches where each side in turn is the nearest edge, one in colour with ink in one channel only,
     one with negative ink (a normalised image), and 200 MNIST test digits."""
@@ -303,6 +310,7 @@ def _shift_batches() -> list[torch.Tensor]:
         _faint_edges(),  # faint ink (0.25) nearest the edge, strong ink (1.0) further in
         _very_faint_edges(),  # very faint ink (1/255) nearest the edge
         _cancelling_channels(),  # +0.4 and -0.4 in two channels near the edge: their sum is 0, still ink
+        _cancelling_images(),  # +0.4 in one image, -0.4 at the same pixels of the other: still ink
         _faintest_edges(),  # ink of 0.0001 nearest the edge: any non-zero pixel is ink
         _wide_batch(),  # 10 x 14 images: H and W swapped gives another answer
         load_mnist().test_images[:200],
@@ -397,9 +405,19 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
         "you looked at the first channel only: a pixel has ink if any of its channels is non-zero",
     ),
     (
+        lambda images, result, _: len(images) > 1 and result == _safe_shift(images.sum(dim=0, keepdim=True)),
+        "you summed over the batch, and the images can cancel: +0.4 in one image and -0.4 at the same pixel of "
+        "another sum to 0 but are ink in both; test != 0 (or take .abs()) before combining the images",
+    ),
+    (
         lambda images, result, _: images.shape[1] > 1 and result == _safe_shift(images.sum(dim=1, keepdim=True)),
         "the channels can cancel: +0.4 in one channel and -0.4 in another sum to 0 but are ink; "
         "a pixel has ink if any of its channels is non-zero (take .abs() before summing, or .any over channels)",
+    ),
+    (
+        lambda images, result, _: result == _safe_shift(images.sum(dim=(0, 1))[None, None]),
+        "two slips: you summed over the batch and over the channels, and both can cancel (+0.4 and -0.4 at one "
+        "pixel sum to 0 but are ink); test != 0 (or take .abs()) before combining images or channels",
     ),
     (
         lambda images, result, _: bool((images < 0).any()) and result == _safe_shift(images.clamp(min=0)),
@@ -1084,6 +1102,12 @@ _FLOOR_SLIPS: tuple[tuple[Callable[[float, int], float], str], ...] = (
         lambda e, k: _floor_of(_smoothed_target(e, k, spread_over=k - 1, true_keeps=1 - e)),
         "you spread epsilon over the K - 1 wrong classes; PyTorch's label_smoothing spreads it over all K, so the "
         "true class gets 1 - epsilon + epsilon / K",
+    ),
+    (
+        lambda e, k: _floor_of(_smoothed_target(e, k, spread_over=k - 1, true_keeps=1 - e + e / k)),
+        "a target that does not sum to 1: the true class keeps 1 - epsilon + epsilon / K, and the K - 1 others "
+        "get epsilon / (K - 1) each, so the target sums to 1 + epsilon / K; PyTorch spreads epsilon over all K "
+        "classes, so each other class gets epsilon / K",
     ),
     (
         lambda e, k: _floor_of(_smoothed_target(e, k, true_keeps=1 - e)),
