@@ -96,7 +96,7 @@ def plot_lr_schedule(
     ax.axvline(epochs[peak], color="gray", linestyle=(0, (1, 1)), linewidth=1, label=f"warm-up ends (step {peak})")
     ax.set(xlabel="epoch", ylabel="learning rate", title=title)
     ax.set_ylim(0, rates.max() * 1.1 if rates.max() > 0 else 1)
-    ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
+    ax.ticklabel_format(axis="y", style="plain", useOffset=False)  # 0 to 0.01 read directly, no "1e-2" offset
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
