@@ -570,10 +570,10 @@ def plot_vit_explain_examples(path: Path | str = VIT_EXPLAIN_EXAMPLES) -> Figure
     side = strip.shape[0]
     if strip.ndim != 3 or strip.shape[1] != len(_VIT_EXPLAIN_TITLES) * side:
         raise ValueError(f"expected {len(_VIT_EXPLAIN_TITLES)} square pictures side by side, got {strip.shape}")
-    fig = new_figure(figsize=(10.0, 2.75), layout="constrained")
+    fig = new_figure(figsize=(8.6, 2.45), layout="constrained")
     for k, (ax, title) in enumerate(zip(fig.subplots(1, len(_VIT_EXPLAIN_TITLES)), _VIT_EXPLAIN_TITLES, strict=True)):
         ax.imshow(strip[:, k * side : (k + 1) * side], interpolation="nearest")
-        ax.set_title(title, fontsize=8.5)
+        ax.set_title(title, fontsize=7.5)
         ax.set_axis_off()
     fig.suptitle(
         "Not computed here: DeiT-tiny on ImageNet, from jacobgil/vit-explain (MIT), its settings in the file names",
