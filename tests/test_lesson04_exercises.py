@@ -870,3 +870,20 @@ def test_tanh_gelu_float32_cast_inside_is_not_called_python_numbers():
 )
 def test_parallel_block_names_norm1_applied_twice(answer):
     rejected(check_parallel_block, answer, "norm1 applied twice")
+
+
+def _tanh_gelu_in_place(x):
+    return x.mul_(0.5 * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))))
+
+
+def test_tanh_gelu_names_an_answer_that_overwrites_x():
+    rejected(check_tanh_gelu, _tanh_gelu_in_place, "leave x unchanged")
+
+
+def test_tanh_gelu_accepts_in_place_work_on_its_own_tensor(capsys):
+    def answer(x):
+        out = x.clone()
+        return out.mul_(0.5 * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))))
+
+    check_tanh_gelu(answer)
+    assert "Correct" in capsys.readouterr().out

@@ -82,3 +82,21 @@ def test_plot_depth_gradients_takes_another_guide_and_labels():
     ax = fig.axes[0]
     assert ax.get_ylabel() == "norm" and ax.get_title() == "t"
     assert any("sqrt{L}" in text.get_text() and "+0.5" in text.get_text() for text in ax.get_legend().get_texts())
+
+
+def test_squared_stream_norm_is_the_mean_of_squares():
+    plain, squared = pre_norm_stream_norm(2, seed=0), pre_norm_stream_norm(2, seed=0, squared=True)
+    assert squared >= plain**2 * (1 - 1e-6)  # mean of squares >= square of the mean
+    assert squared < plain**2 * 1.2  # token norms are close to each other
+    assert stream_norms_by_depth((2,), (0,), squared=True) == {2: [squared]}
+
+
+def test_plot_stream_growth_draws_linear_axes_and_the_lemma_band():
+    from vit_explained.plotting.lesson04 import plot_stream_growth
+
+    fig = plot_stream_growth({2: [110.0, 120.0], 8: [350.0, 370.0]}, dim=64)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "linear" and ax.get_yscale() == "linear"
+    assert any("Lemma 2" in text.get_text() and "d = 64" in text.get_text() for text in ax.get_legend().get_texts())
+    with pytest.raises(ValueError):
+        plot_stream_growth({}, dim=64)

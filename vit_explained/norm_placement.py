@@ -71,12 +71,16 @@ def last_fc2_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64, sep
     return blocks[-1].mlp.fc2.weight.grad.norm().item()
 
 
-def pre_norm_stream_norm(depth: int, seed: int, dim: int = 64, separate_qkv: bool = True) -> float:
-    """Mean over tokens of ``||x_L||``, the pre-norm residual stream after ``depth`` blocks (before the final
-    LayerNorm), on the same random blocks and tokens as :func:`last_fc2_gradient` with the same arguments."""
+def pre_norm_stream_norm(
+    depth: int, seed: int, dim: int = 64, separate_qkv: bool = True, squared: bool = False
+) -> float:
+    """Mean over tokens of ``||x_L||`` (with ``squared``, of ``||x_L||^2``), the pre-norm residual stream after
+    ``depth`` blocks (before the final LayerNorm), on the same random blocks and tokens as
+    :func:`last_fc2_gradient` with the same arguments."""
     blocks, _, _, tokens, _ = _random_stack(depth, seed, dim, separate_qkv)
     with torch.no_grad():
-        return _pre_norm_stream(blocks, tokens).norm(dim=-1).mean().item()
+        norms = _pre_norm_stream(blocks, tokens).norm(dim=-1)
+        return (norms**2 if squared else norms).mean().item()
 
 
 def gradients_by_depth(
@@ -93,7 +97,7 @@ def gradients_by_depth(
     }
 
 
-def stream_norms_by_depth(depths: Iterable[int], seeds: Iterable[int]) -> dict[int, list[float]]:
+def stream_norms_by_depth(depths: Iterable[int], seeds: Iterable[int], squared: bool = False) -> dict[int, list[float]]:
     """``{depth: [one value per seed]}`` from :func:`pre_norm_stream_norm`."""
     seeds = list(seeds)
-    return {depth: [pre_norm_stream_norm(depth, seed) for seed in seeds] for depth in depths}
+    return {depth: [pre_norm_stream_norm(depth, seed, squared=squared) for seed in seeds] for depth in depths}

@@ -185,7 +185,14 @@ def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
     tanh_gelu = _one_value(tanh_gelu, "tanh_gelu(x)")
     x = torch.linspace(-6.0, 6.0, 1201, dtype=torch.float64)
     reference = F.gelu(x, approximate="tanh")
-    out = _same_shape("tanh_gelu(x)", _NO_GELU(tanh_gelu, x.clone()), reference)
+    given = x.clone()  # the caller's tensor, looked at again after the call
+    result = _NO_GELU(tanh_gelu, given)
+    if not torch.equal(given, x):
+        fail(
+            "your function changed its input x in place (an in-place operation such as x.mul_(...) or "
+            "x *= ...): the caller's x is gone; return a new tensor and leave x unchanged"
+        )
+    out = _same_shape("tanh_gelu(x)", result, reference)
     _no_half_precision(out, "float64", reference)
     if not _within_promise(out, reference):
         _name_gelu_slip(out, x, reference)

@@ -130,7 +130,7 @@ def _branch(ax, y0: float, norm: str | None, layer: str, kind: str, *, stream_x:
 _DIAGRAM_TEXT = {  # pre_norm -> (title, note on the stream, (x, y) of the note, its colour)
     True: (
         "pre-norm (ViT, most transformers since)\nx = x + attn(norm1(x));  x = x + mlp(norm2(x))",
-        "residual stream:\nnever normalised\ninside the block",
+        "residual stream:\nnormalised only\nafter the last block",
         (-0.25, 2.0),
         "tab:green",
     ),
@@ -152,7 +152,7 @@ def _stream_norm(ax, y: float, name: str, colour: str, stream_x: float) -> float
 
 def _draw_block(ax, pre_norm: bool, stream_x: float = 0.0, side_x: float = 1.6) -> None:
     ax.set_xlim(-1.7, 2.6)
-    ax.set_ylim(-0.6, 5.5)
+    ax.set_ylim(-0.6, 5.7)
     ax.set_aspect("equal")
     ax.axis("off")
     colour = "tab:green" if pre_norm else "0.45"
@@ -168,7 +168,13 @@ def _draw_block(ax, pre_norm: bool, stream_x: float = 0.0, side_x: float = 1.6) 
     y = y_second
     top = y + 0.17 if pre_norm else _stream_norm(ax, y, "norm2", colour, stream_x) + 0.22
     _arrow(ax, (stream_x, top), (stream_x, top + 0.45), colour=colour, lw=3)
-    ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
+    if pre_norm:  # the stream's only LayerNorm: once, after the last block
+        ax.text(
+            stream_x + 0.12, top + 0.25, "to the next block;\nafter the last block:", ha="left", va="center", fontsize=8
+        )
+        _box(ax, stream_x, top + 0.7, "final norm", "norm", width=1.3)
+    else:
+        ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
     title, note, (note_x, note_y), note_colour = _DIAGRAM_TEXT[pre_norm]
     ax.set_title(title, fontsize=10)
     ax.text(stream_x + note_x, note_y, note, ha="right", va="center", fontsize=9, color=note_colour)
@@ -338,6 +344,39 @@ def plot_depth_gradients(
     ax.yaxis.set_major_formatter(FormatStrFormatter(shape))
     ax.set(xlabel="depth L (blocks)", ylabel=ylabel, title=title)
     ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def plot_stream_growth(squared: Mapping[int, list[float]], dim: int) -> Figure:
+    """Linear axes: the pre-norm stream's mean squared token norm ``||x_L||^2`` against the depth L, one dot per
+    (depth, seed) (``{depth: [one value per seed]}``), the seeds' means joined, and the band of Xiong et al.'s
+    Lemma 2, ``(1 + L/2) d`` to ``(1 + 3L/2) d`` with ``d = dim``, shaded."""
+    if not squared:
+        raise ValueError("squared is empty: give {depth: [values]}")
+    fig = new_figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
+    depths = sorted(squared)
+    grid = torch.linspace(0, depths[-1], 200, dtype=torch.float64)
+    ax.fill_between(
+        grid,
+        (1 + grid / 2) * dim,
+        (1 + 3 * grid / 2) * dim,
+        color="0.85",
+        label=f"Lemma 2's band, (1 + L/2) d to (1 + 3L/2) d, d = {dim}",
+    )
+    means = [sum(squared[depth]) / len(squared[depth]) for depth in depths]
+    ax.plot(depths, means, color="tab:green", lw=1.5, label="pre-norm stream, mean over seeds")
+    for depth in depths:
+        ax.scatter([depth] * len(squared[depth]), squared[depth], color="tab:green", s=22, alpha=0.8)
+    ax.set_xticks([0, *depths])
+    ax.set_xlim(0, depths[-1] * 1.05)
+    ax.set_ylim(0, None)
+    ax.set(
+        xlabel="depth L (blocks)",
+        ylabel=r"mean squared token norm $\|x_L\|^2$",
+        title="At initialisation: pre-norm stream, squared norm vs depth",
+    )
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
     return fig
 
 
