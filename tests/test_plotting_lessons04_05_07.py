@@ -229,3 +229,12 @@ def test_lesson07_gradient_masks_mark_the_field_centre_off_the_cell_centre():
     assert not [line for line in fig.axes[1].lines if line.get_marker() == "x"]
     with pytest.raises(ValueError, match="centre"):
         plot_gradient_masks([("off", interior, (16, 16, 16), (48, 0))])
+
+
+def test_plot_mlp_diagram_draws_four_columns_in_proportion():
+    from vit_explained.plotting.lesson04 import plot_mlp_diagram
+
+    fig = plot_mlp_diagram(dim=768, mlp_dim=3072)
+    ax = fig.axes[0]
+    texts = " ".join(text.get_text() for text in ax.texts)
+    assert "expand" in texts and "gate" in texts and "contract" in texts and "3072" in texts

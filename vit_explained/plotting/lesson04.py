@@ -3,6 +3,7 @@ a ViT's parameters are."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 
@@ -189,6 +190,52 @@ def plot_block_diagram() -> Figure:
     for ax, pre_norm in zip(fig.subplots(1, 2), (False, True), strict=True):
         _draw_block(ax, pre_norm)
     fig.tight_layout()
+    return fig
+
+
+def plot_mlp_diagram(dim: int = 768, mlp_dim: int = 3072) -> Figure:
+    """One token through the MLP, left to right: a column of ``dim`` features, ``fc1`` expands it to ``mlp_dim``,
+    GELU gates each of those (shading: the weight Phi(z) GELU gives each of a few cells, z drawn standard normal),
+    ``fc2`` contracts back to ``dim``. The columns' heights are proportional to the widths."""
+    fig = new_figure(figsize=(8, 3.0))
+    ax = fig.subplots()
+    ax.axis("off")
+    scale = 2.4 / mlp_dim  # the widest column is 2.4 high
+    columns = [
+        (0.0, dim, f"token\n{dim} features", "tab:green", None),
+        (2.6, mlp_dim, f"fc1: expand\n{mlp_dim}", "tab:orange", None),
+        (5.2, mlp_dim, f"GELU: gate\n{mlp_dim}", "tab:orange", "gate"),
+        (7.8, dim, f"fc2: contract\n{dim}", "tab:green", None),
+    ]
+    gate = torch.Generator().manual_seed(0)
+    for x, width, label, colour, kind in columns:
+        height = width * scale
+        if kind == "gate":  # a few cells, some kept (dark), some nearly closed (pale)
+            cells = 12
+            pre_activation = torch.randn(cells, generator=gate, dtype=torch.float64)
+            kept = 0.5 * (1 + torch.erf(pre_activation / math.sqrt(2)))  # Phi(z): GELU's weight on each
+            for index in range(cells):
+                bottom = -height / 2 + index * height / cells
+                ax.add_patch(
+                    Rectangle(
+                        (x - 0.3, bottom),
+                        0.6,
+                        height / cells,
+                        facecolor=colour,
+                        alpha=0.15 + 0.8 * float(kept[index]),
+                        edgecolor="white",
+                        lw=0.5,
+                    )
+                )
+        else:
+            ax.add_patch(Rectangle((x - 0.3, -height / 2), 0.6, height, facecolor=colour, alpha=0.6, edgecolor="0.25"))
+        ax.text(x, -1.45, label, ha="center", va="top", fontsize=9)
+    for x0, x1 in itertools.pairwise(column[0] for column in columns):
+        _arrow(ax, (x0 + 0.4, 0.0), (x1 - 0.4, 0.0))
+    ax.text(5.2, 1.45, "each feature weighted by Phi(its own value)", ha="center", fontsize=8, color="0.3")
+    ax.set_xlim(-0.8, 8.6)
+    ax.set_ylim(-2.1, 1.7)
+    ax.set_title("The MLP on one token: expand, gate, contract (every token alone, the same weights)", fontsize=10)
     return fig
 
 
