@@ -120,12 +120,14 @@ LESSONS: dict[str, tuple[str, int]] = {
         "attention per head, rollout and head fusion, gradient-weighted maps (Chefer et al. 2021) from a "
         "3-token toy to an exercise, a model-randomisation sanity check (Adebayo et al. 2018: rollout barely "
         "notices a random last block, and with every layer random its map stays tied to the image on 5 of 10 "
-        "draws), deletion curves (Petsiuk et al. 2018) on 200 digits with paired intervals and a Bonferroni "
-        "correction, what carries over to photos and what does not; an attention explorer",
+        "draws), deletion curves (Petsiuk et al. 2018) on 200 digits with paired 95 % intervals, vit-explain's "
+        "DeiT-tiny maps on a photo (not computed here) and what carries over from digits to photos and what "
+        "does not; an attention explorer",
         35,
     ),
     "08_attention_maps_appendix": (
-        "insertion, blank patches, a grey fill; vit-explain's knobs tested; maps per class; high-norm tokens",
+        "the deletion test as one Bonferroni family; insertion, blank patches (stroke-first curves), a grey "
+        "fill; vit-explain's knobs tested; maps per class (section 11's typical digit); high-norm tokens",
         15,
     ),
     "09_deit_distillation": (
