@@ -854,11 +854,14 @@ def _t_interval(
     paired: bool = True,
     spread: bool = False,
     welch: bool = False,
+    one_error: bool = False,
 ) -> tuple[float, float]:
     from scipy import stats
 
     n = len(a)
     quantile = stats.norm.ppf(0.5 + level / 2) if z else stats.t.ppf(0.5 + level / 2, n - 1 + dof_shift)
+    if one_error:  # mean -/+ one standard error, no quantile
+        quantile = 1.0
     if paired:
         differences = a - b
         scale = differences.std(ddof=ddof) / (1.0 if spread else np.sqrt(n))
@@ -870,6 +873,14 @@ def _t_interval(
         quantile = stats.t.ppf(0.5 + level / 2, (va + vb) ** 2 / (va**2 / (n - 1) + vb**2 / (n - 1)))
     return mean - quantile * scale, mean + quantile * scale
 
+
+#: section 5's level: 95 % widened by Bonferroni's correction for its six comparisons
+_SIX = 1 - 0.05 / 6
+
+_WIDENED = (
+    "that is section 5's interval widened for six comparisons (99.2 %, Bonferroni: t.ppf(1 - 0.025 / 6, n - 1)); "
+    "here there is one comparison, so the level is 95 %: t.ppf(0.975, n - 1)"
+)
 
 _UNPAIRED = (
     "this treats a and b as unrelated samples (an unpaired interval, pooled or Welch); they are paired (run i of a "
@@ -900,6 +911,12 @@ _INTERVAL_SLIPS: list[tuple[Callable[[np.ndarray, np.ndarray], tuple[float, floa
     (
         lambda a, b: _t_interval(a, b, level=0.90),
         "that is a 90 % interval (t.ppf(0.95, ...)); a two-sided 95 % interval uses t.ppf(0.975, n - 1)",
+    ),
+    (lambda a, b: _t_interval(a, b, level=_SIX), _WIDENED),
+    (
+        lambda a, b: _t_interval(a, b, one_error=True),
+        "that is the mean -/+ one standard error, about a 60 to 68 % interval; a 95 % interval multiplies the "
+        "standard error by t.ppf(0.975, n - 1) (2.26 for 10 seeds)",
     ),
     (
         lambda a, b: _t_interval(a, b, spread=True),
@@ -982,6 +999,10 @@ def _shown_cases() -> list[tuple[list[float], list[float]]]:
         ([0.92, 0.93, 0.94], [0.90, 0.88, 0.91]),  # interval holds 0 with ddof=1; ddof=0 (and 1.96) exclude it
         ([0.93, 0.95, 0.94, 0.96, 0.90], [0.92, 0.93, 0.93, 0.94, 0.96]),  # 4 of 5 seeds for a, mean 0: not shown
         ([0.934, 0.95, 0.976], [0.92, 0.92, 0.93]),  # holds 0; a 90 % interval excludes it, ddof=0 does not
+        (
+            [0.72, 0.98, 0.82, 0.905, 0.77, 0.95, 0.865, 0.80, 0.925, 0.85],
+            [0.70, 0.95, 0.80, 0.88, 0.75, 0.92, 0.85, 0.78, 0.90, 0.83],
+        ),  # shared seed spread: paired (even at 99.2 %) excludes 0, unpaired holds 0
     ]
 
 
@@ -1006,6 +1027,7 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
         lambda a, b: bool(np.mean(np.subtract(a, b)) != 0),
         "a mean difference that is not 0 does not yet clear the training noise: the interval around it must exclude 0",
     ),
+    (lambda a, b: _shown_by_rule(a, b, level=_SIX), _WIDENED),
     (
         lambda a, b: _shown_by_rule(a, b, paired=False),
         "this judges a and b as unrelated samples; they share seeds, so judge the differences a[i] - b[i]",
