@@ -1427,3 +1427,26 @@ def test_vit_explain_examples_ship_and_plot_offline():
     fig = plot_vit_explain_examples()
     assert isinstance(fig, Figure) and len(fig.axes) == 5
     assert "Not computed here" in fig._suptitle.get_text()
+
+
+def _record_with_backward_hook(hook_register):
+    def record(module, run):
+        stored = []
+        handle = getattr(module, hook_register)(lambda _module, _grad_in, grad_out: stored.append(grad_out[0].detach()))
+        try:
+            run()
+        finally:
+            handle.remove()
+        return stored
+
+    return record
+
+
+@pytest.mark.parametrize("register", ["register_full_backward_hook", "register_backward_hook"])
+def test_record_outputs_names_a_backward_hook(register):
+    with pytest.raises(
+        ExerciseFailed,
+        match=r"backward hook runs during backward\(\), not during the forward pass.*Use register_forward_hook",
+    ):
+        check_record_outputs(_record_with_backward_hook(register))
+    check_record_outputs(record_reference)  # the checker cleaned up: the next try can pass

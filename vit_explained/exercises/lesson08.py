@@ -265,6 +265,12 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
                 "detached only by accident and the caller can no longer take gradients (section 8 needs them). "
                 "Call run() as it is, and store output.detach() in your hook"
             )
+        if softmax._backward_hooks or softmax._backward_pre_hooks:
+            fail(
+                "you registered a backward hook (register_full_backward_hook or register_backward_hook): a "
+                "backward hook runs during backward(), not during the forward pass, so it never sees the "
+                "module's output. Use register_forward_hook"
+            )
         later.append(softmax.register_forward_hook(lambda _module, _inputs, output: handed_on.append(output)).id)
         for x in tokens:
             q, k, v = attention.project_qkv(x)
@@ -286,6 +292,8 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
         _check_hook_left_output_alone(softmax, model_outputs, originals, len(tokens), checker_hook.id, later)
     finally:
         softmax._forward_hooks.clear()  # the checker's own module: no hook survives into the next check
+        softmax._backward_hooks.clear()
+        softmax._backward_pre_hooks.clear()
     _check_stored_outputs(stored, expected, scores)
     _check_fresh_list(record_outputs, stored)
     _check_removed_after_error(record_outputs, attention, tokens[0])
