@@ -1089,3 +1089,49 @@ def _naive_entropy(target):
 def test_smoothing_floor_names_slips(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
         lesson06.check_smoothing_floor(answer)
+
+
+# --- exercise 6: name the clinic's bug from its symptoms -------------------------------------------
+
+_RIGHT_BUGS = {
+    "A": "no position embeddings",
+    "B": "LayerNorm w*x.mean/(x.std+eps)+b",
+    "C": "SGD at Adam's learning rate",
+    "D": "LayerNorm x - mean / std",
+    "E": "MultiheadAttention without batch_first",
+}
+
+
+def test_bug_for_each_symptom_matches_the_clinic_and_accepts_spellings(capsys):
+    from vit_explained import clinic
+
+    assert set(_RIGHT_BUGS.values()) <= set(clinic.BUGS) and _RIGHT_BUGS["B"] == clinic.LAYER_NORM_NO_CENTRING
+    lesson06.check_bug_for_each_symptom(lambda: dict(_RIGHT_BUGS))
+    lesson06.check_bug_for_each_symptom(lambda: {k.lower(): f"  {v.upper()} " for k, v in _RIGHT_BUGS.items()})
+    assert capsys.readouterr().out.count("Correct!") == 2
+
+
+def _with(letter, bug):
+    return lambda: {**_RIGHT_BUGS, letter: bug}
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (_with("A", "none"), r"symptom A: not 'none'.*shuffled"),
+        (_with("A", "no activation in the MLP"), r"symptom A: not 'no activation in the MLP'.*shows nothing"),
+        (_with("B", "SGD at Adam's learning rate"), r"symptom B: not .*SGD.*fixed model's gradients.*w \* c \+ b"),
+        (_with("C", "LayerNorm w*x.mean/(x.std+eps)+b"), r"symptom C: .*11-220x smaller.*optimiser is slow"),
+        (_with("D", "none"), r"symptom D: not 'none'.*precedence"),
+        (_with("E", "no position embeddings"), r"symptom E: .*shuffled.*exactly 0"),
+        (_with("E", "batch_first"), r"symptom E: 'batch_first' is not one of clinic.BUGS"),
+        (_with("A", 3), r"symptom A: give a bug's name as a string"),
+        (lambda: {k: v for k, v in _RIGHT_BUGS.items() if k != "C"}, r"C missing"),
+        (lambda: {**_RIGHT_BUGS, "F": "none"}, r"'F' is not one"),
+        (lambda: list(_RIGHT_BUGS.values()), r"return a dict"),
+        (lambda: 1 / 0, r"ZeroDivisionError"),
+    ],
+)
+def test_bug_for_each_symptom_names_slips(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson06.check_bug_for_each_symptom(answer)

@@ -15,6 +15,7 @@ _NO_SKLEARN = forbid("sklearn", reason="the confusion matrix without scikit-lear
 
 __all__ = [
     "check_accuracy",
+    "check_bug_for_each_symptom",
     "check_clears_training_noise",
     "check_confusion_matrix",
     "check_max_safe_shift",
@@ -1187,3 +1188,75 @@ def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> Non
         "the floor is the smoothed target's entropy, reached when the softmax equals the target: "
         "0.50 for 0.1 over 10 classes, and ln K at epsilon = 1."
     )
+
+
+# --- exercise 6: name the clinic's bug from its symptoms -----------------------------------------
+
+_BLOG_NORM = "LayerNorm w*x.mean/(x.std+eps)+b"
+
+#: symptom letter -> the clinic bug (section 4's stored runs) that shows it
+_SYMPTOM_BUG = {
+    "A": "no position embeddings",
+    "B": _BLOG_NORM,
+    "C": "SGD at Adam's learning rate",
+    "D": "LayerNorm x - mean / std",
+    "E": "MultiheadAttention without batch_first",
+}
+
+#: symptom letter -> its deciding clue
+_CLUE = {
+    "A": "logits that do not change when each image's patches are shuffled mean the model cannot see where a patch "
+    "is: no position embeddings",
+    "B": "stuck at ln 10 with every part's gradient 11-220x smaller and the head's input varying in one direction "
+    "only is the hand-written LayerNorm line: every token becomes w * c + b, one number per token",
+    "C": "stuck at ln 10 with the fixed model's own gradients, and one batch fitted at a larger rate: the model is "
+    "fine and the optimiser is slow, SGD at Adam's learning rate",
+    "D": "a loss that ends next to the fixed model's with gradients 7-12x smaller (the norms' about 4x) is the "
+    "precedence slip x - mean / std",
+    "E": "a patch embedding with a gradient of exactly 0 and one batch stuck at its label entropy mean the output "
+    "cannot depend on the image: nn.MultiheadAttention without batch_first attends across the batch",
+}
+
+#: bug -> what it would show instead (named when a learner picks it for the wrong symptom)
+_SIGNATURE = {
+    "none": "the fixed model learns (its loss ends far below ln 10) and none of these symptoms is its",
+    "no activation in the MLP": "the MLP without its activation shows nothing: its loss and gradients stay next to "
+    "the fixed model's (the softmax and LayerNorm are non-linear), so no symptom here points to it",
+    "no position embeddings": "missing position embeddings show as logits unchanged when the patches are shuffled",
+    _BLOG_NORM: "the hand-written LayerNorm line stays at ln 10 with every gradient 11-220x smaller",
+    "LayerNorm x - mean / std": "the precedence slip learns like the fixed model, with gradients 7-12x smaller",
+    "MultiheadAttention without batch_first": "the batch_first bug gives the patch embedding a gradient of exactly 0",
+    "SGD at Adam's learning rate": "SGD gets exactly the fixed model's gradients and fits one batch at a larger rate",
+}
+
+
+def _bug_name(value: object, letter: str) -> str:
+    from .. import clinic
+
+    if not isinstance(value, str):
+        fail(f"symptom {letter}: give a bug's name as a string from clinic.BUGS, got {value!r:.60}")
+    names = {name.lower().replace(" ", ""): name for name in clinic.BUGS}
+    key = value.strip().lower().replace(" ", "")
+    if key not in names:
+        fail(f"symptom {letter}: {value!r:.60} is not one of clinic.BUGS: {', '.join(map(repr, clinic.BUGS))}")
+    return names[key]
+
+
+def check_bug_for_each_symptom(bug_for_each_symptom: Callable[[], object]) -> None:
+    """Exercise 6: ``bug_for_each_symptom()`` returns ``{"A": bug, ..., "E": bug}``, each bug a name from
+    ``clinic.BUGS`` (any case): the clinic bug that shows that symptom in section 4's stored runs."""
+    answer = attempt(bug_for_each_symptom)
+    if not isinstance(answer, dict):
+        fail(f'return a dict {{"A": bug, ..., "E": bug}}, got {type(answer).__name__}')
+    answer = {str(key).strip().upper(): value for key, value in answer.items()}
+    missing = [letter for letter in _SYMPTOM_BUG if letter not in answer]
+    if missing:
+        fail(f"give a bug for every symptom: {', '.join(missing)} missing")
+    extra = [letter for letter in answer if letter not in _SYMPTOM_BUG]
+    if extra:
+        fail(f"the symptoms are A to E; {', '.join(map(repr, extra))} is not one")
+    for letter, truth in _SYMPTOM_BUG.items():
+        picked = _bug_name(answer[letter], letter)
+        if picked != truth:
+            fail(f"symptom {letter}: not {picked!r}: {_SIGNATURE[picked]}. The clue: {_CLUE[letter]}")
+    passed("each symptom names one bug; the quiet ones (no activation) need unit tests, not symptoms.")
