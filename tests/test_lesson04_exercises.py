@@ -887,3 +887,51 @@ def test_tanh_gelu_accepts_in_place_work_on_its_own_tensor(capsys):
 
     check_tanh_gelu(answer)
     assert "Correct" in capsys.readouterr().out
+
+
+# --- slips named after the 9.0 review: one branch on the raw x, var_mean unpacked the wrong way round,
+# --- a reshaped weight (not a keepdim slip), both MLP biases left out with a final LayerNorm counted ---
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x, b: x + b.attn(b.norm1(x)) + b.mlp(x), "MLP branch reads the raw x"),
+        (lambda x, b: x + b.attn(x) + b.mlp(b.norm1(x)), "attention branch reads the raw x"),
+    ],
+)
+def test_parallel_block_names_one_branch_on_the_raw_x(answer, fragment):
+    rejected(check_parallel_block, answer, fragment)
+
+
+def _var_mean_swapped(correction):
+    def layer_norm(x, weight, bias, eps):
+        mean, var = torch.var_mean(x, dim=-1, keepdim=True, correction=correction)  # the wrong order
+        return (x - mean) / torch.sqrt(var + eps) * weight + bias
+
+    return layer_norm
+
+
+@pytest.mark.parametrize("correction", [0, 1])
+def test_layer_norm_names_var_mean_unpacked_the_wrong_way_round(correction):
+    rejected(check_layer_norm, _var_mean_swapped(correction), "torch.var_mean returns (var, mean)")
+
+
+def test_layer_norm_does_not_blame_keepdim_alone_for_a_reshaped_weight():
+    def answer(x, w, b, eps):
+        mean = x.mean(-1, keepdim=True)
+        var = x.var(-1, keepdim=True, unbiased=False)
+        return (x - mean) / torch.sqrt(var + eps) * w[:, None] + b
+
+    rejected(check_layer_norm, answer, "weight[:, None] is (D, 1)")
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda d, m, b: block_parameters(d, m, b) - m - d + 2 * d, "final LayerNorm (2D) is counted"),
+        (lambda d, m, b: block_parameters(d, m, b) + 2 * d, "a third LayerNorm is counted"),
+    ],
+)
+def test_block_parameters_names_a_final_layer_norm_counted(answer, fragment):
+    rejected(check_block_parameters, answer, fragment)

@@ -263,6 +263,14 @@ def _parallel_wiring_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch
             "the residual adds the normalised x: add the branches to the stream x itself, not to norm1(x)",
         ),
         (x + attn(x) + mlp(x), "the branches read x without its LayerNorm: both read h = norm1(x)"),
+        (
+            x + attn(n1(x)) + mlp(x),
+            "the MLP branch reads the raw x, without a LayerNorm: both branches read the same h = norm1(x)",
+        ),
+        (
+            x + attn(x) + mlp(n1(x)),
+            "the attention branch reads the raw x, without a LayerNorm: both branches read the same h = norm1(x)",
+        ),
         *[
             (
                 x + attn(a) + mlp(m),
@@ -472,6 +480,14 @@ def _layer_norm_formula_suspects(
         ),
         (normalise((-1,), centre=False) * weight + bias, "the numerator is not centred: subtract the mean first"),
         ((x - mean / torch.sqrt(var + eps)) * weight + bias, "mind the parentheses: only the mean is divided"),
+        *[
+            (
+                (x - spread) / torch.sqrt(x.mean(-1, keepdim=True) + eps) * weight + bias,
+                "mean and variance are swapped: torch.var_mean returns (var, mean), in that order, so write "
+                "var, mean = torch.var_mean(x, dim=-1, keepdim=True, correction=0)",
+            )
+            for spread in (var, x.var(-1, keepdim=True, unbiased=True))
+        ],
     ]
 
 
@@ -542,10 +558,19 @@ def _keepdim_hint(error: Exception) -> str | None:
         )
     if isinstance(error, RuntimeError) and "must match the size" in str(error):
         return (
-            "A mean or variance taken over the last axis without keepdim=True has lost that axis, so it no longer "
-            "lines up with x: keep it with keepdim=True (shape (..., 1))"
+            "Two tensors do not line up (a broadcasting error). Two usual causes: a mean or variance taken over "
+            "the last axis without keepdim=True has lost that axis (keep it: shape (..., 1)); or weight or bias "
+            "was reshaped (weight[:, None] is (D, 1)): both are (D,) and line up with x's last axis as they are"
         )
     return None
+
+
+def _same_with_nans(out: torch.Tensor, candidate: torch.Tensor) -> bool:
+    """Within the promise, NaN where the candidate is NaN (a slip that takes the root of a negative number)."""
+    nans = candidate.isnan()
+    if not torch.equal(out.isnan(), nans):
+        return False
+    return _within_promise(out.masked_fill(nans, 0), candidate.masked_fill(nans, 0))
 
 
 def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, float], torch.Tensor]) -> None:
@@ -572,9 +597,9 @@ def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Ten
             continue
         # several slips can lie within the tolerance of an answer (eps = 1e-6 is small): name the closest
         matches = [
-            (max_difference(out, candidate), message)
+            (max_difference(out.nan_to_num(), candidate.nan_to_num()), message)
             for candidate, message in _layer_norm_suspects(x, weight, bias, eps)
-            if _within_promise(out, candidate)
+            if _same_with_nans(out, candidate)
         ]
         if matches:
             fail(f"{min(matches, key=lambda match: match[0])[1]} (input shape {shape}, eps={eps})")
@@ -801,7 +826,17 @@ def _count_slips() -> list[tuple[Callable[[int, int, bool, int], int], str]]:
             "the MLP's hidden width is mlp_dim, not 4 * dim: use the argument (T2T-ViT's ratio is 3)",
         ),
         (lambda d, m, b, r: r - d + m, "fc2's bias has D entries (its output width), fc1's has mlp_dim"),
-        (lambda d, m, b, r: r - m + d, "fc1's bias has mlp_dim entries (one per hidden unit), not D"),
+        (
+            lambda d, m, b, r: r - m + d,
+            "fc1's bias has mlp_dim entries (one per hidden unit), not D; or, the same count, both MLP biases "
+            "(fc1's mlp_dim and fc2's D) are left out and the model's final LayerNorm (2D) is counted, which "
+            "belongs to the whole model, not to a block",
+        ),
+        (
+            lambda d, m, b, r: r + 2 * d,
+            "2D too many: a third LayerNorm is counted (the model's final norm, after the last block): a block "
+            "has two, norm1 and norm2",
+        ),
         (lambda d, m, b, r: r - 2 * d * d - 2 * d * b, "qkv holds three D x D weights (Q, K and V), not one"),
         (lambda d, m, b, r: r - d * d - d, "the attention's output projection proj (D x D and a bias of D) is missing"),
         (

@@ -194,8 +194,9 @@ def plot_block_diagram() -> Figure:
 
 
 def plot_mlp_diagram(dim: int = 768, mlp_dim: int = 3072) -> Figure:
-    """One token through the MLP, left to right: a column of ``dim`` features, ``fc1`` expands it to ``mlp_dim``,
-    GELU gates each of those (shading: the weight Phi(z) GELU gives each of a few cells, z drawn standard normal),
+    """One token through the MLP, left to right: columns are activations, arrows the layers. A column of ``dim``
+    features, ``fc1`` expands it to ``mlp_dim`` pre-activations, GELU gates each of those (shading: the weight
+    Phi(z) GELU gives each of a few cells, z drawn standard normal),
     ``fc2`` contracts back to ``dim``. The columns' heights are proportional to the widths."""
     fig = new_figure(figsize=(8, 3.0))
     ax = fig.subplots()
@@ -203,10 +204,11 @@ def plot_mlp_diagram(dim: int = 768, mlp_dim: int = 3072) -> Figure:
     scale = 2.4 / mlp_dim  # the widest column is 2.4 high
     columns = [
         (0.0, dim, f"token\n{dim} features", "tab:green", None),
-        (2.6, mlp_dim, f"fc1: expand\n{mlp_dim}", "tab:orange", None),
-        (5.2, mlp_dim, f"GELU: gate\n{mlp_dim}", "tab:orange", "gate"),
-        (7.8, dim, f"fc2: contract\n{dim}", "tab:green", None),
+        (2.6, mlp_dim, f"hidden: {mlp_dim}\npre-activations", "tab:orange", None),
+        (5.2, mlp_dim, f"hidden: {mlp_dim}\nactivations", "tab:orange", "gate"),
+        (7.8, dim, f"output\n{dim} features", "tab:green", None),
     ]
+    layers = ["fc1: expand", "GELU: gate", "fc2: contract"]  # the layers are the arrows, the columns activations
     gate = torch.Generator().manual_seed(0)
     for x, width, label, colour, kind in columns:
         height = width * scale
@@ -230,8 +232,9 @@ def plot_mlp_diagram(dim: int = 768, mlp_dim: int = 3072) -> Figure:
         else:
             ax.add_patch(Rectangle((x - 0.3, -height / 2), 0.6, height, facecolor=colour, alpha=0.6, edgecolor="0.25"))
         ax.text(x, -1.45, label, ha="center", va="top", fontsize=9)
-    for x0, x1 in itertools.pairwise(column[0] for column in columns):
+    for (x0, x1), layer in zip(itertools.pairwise(column[0] for column in columns), layers, strict=True):
         _arrow(ax, (x0 + 0.4, 0.0), (x1 - 0.4, 0.0))
+        ax.text((x0 + x1) / 2, 0.12, layer, ha="center", va="bottom", fontsize=8)
     ax.text(5.2, 1.45, "each feature weighted by Phi(its own value)", ha="center", fontsize=8, color="0.3")
     ax.set_xlim(-0.8, 8.6)
     ax.set_ylim(-2.1, 1.7)
