@@ -125,6 +125,10 @@ for size, grid in [(120, 30), (36, 12), (200, 4), (64, 32)]:
     "parts_with_gradient_when_attention_frozen": """
 lesson05.check_frozen_attention_parts(parts_with_gradient_when_attention_frozen)
 """,
+    # 06: a dict {symptom: bug} with no size to vary; the graded copy runs the lesson's checker again
+    "bug_for_each_symptom": """
+lesson06.check_bug_for_each_symptom(bug_for_each_symptom)
+""",
     # 04: DropPath is random: properties over many samples (one coin per sample, the rate, the rescale, eval)
     "drop_path": """
 for p, shape in [(0.25, (3000, 4, 2)), (0.5, (3000, 5))]:
