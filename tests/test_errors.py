@@ -126,7 +126,7 @@ def test_non_vit_model_for_from_huggingface():
 def test_unpatchify_and_fold_mismatches():
     with pytest.raises(ValueError, match="has 4 patches, got N = 5"):
         unpatchify(torch.zeros(1, 5, 12), 2, 4, 4)
-    with pytest.raises(ValueError, match=r"cannot fold 10 tokens into a 3x3 grid"):
+    with pytest.raises(ValueError, match=r"cannot reshape 10 tokens into a 3x3 grid"):
         tokens_to_image(torch.zeros(1, 10, 4), 3, 3)
 
 

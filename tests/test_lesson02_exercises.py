@@ -271,7 +271,7 @@ def divides_by_the_stride(rounding):
         (token_dim_first, "in_channels"),
         (previous_length, "not the previous token length"),
         (swapped_grids, "swapped"),
-        (forgot_padding, "grid .* is wrong"),
+        (forgot_padding, r"\*without padding\*"),
         (lambda h, w, c: reference_stages(h, w, c)[-1], "three ints"),
         (lambda h, w, c: reference_stages(h, w, c)[:2], "list of 3"),
     ],
@@ -483,3 +483,44 @@ def test_count_names_docs_and_length_slips(wrong, message):
 def test_stages_name_length_and_count_slips(wrong, message):
     with pytest.raises(ExerciseFailed, match=message):
         ex.check_t2t_stages(wrong)
+
+
+def _square_stages(height, width, in_channels):
+    """The original T2T code's bug: each later split reshapes N tokens into an isqrt(N) square."""
+    stages, rows, cols, channels = [], height, width, in_channels
+    for kernel, stride, padding in T2T_SPLITS:
+        grid = count_tokens(rows, cols, kernel, stride, padding)
+        stages.append((grid.rows, grid.cols, channels * kernel * kernel))
+        rows = cols = math.isqrt(grid.total)
+        channels = 64
+    return stages
+
+
+def _unpadded_stages(height, width, in_channels):
+    stages, rows, cols, channels = [], height, width, in_channels
+    for kernel, stride, _ in T2T_SPLITS:
+        grid = count_tokens(rows, cols, kernel, stride, 0)
+        stages.append((grid.rows, grid.cols, channels * kernel * kernel))
+        rows, cols, channels = grid.rows, grid.cols, 64
+    return stages
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [(_square_stages, r"square of side .* bug of the original T2T code"), (_unpadded_stages, r"\*without padding\*")],
+)
+def test_stages_name_the_square_reshape_and_the_missing_padding(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        ex.check_t2t_stages(wrong)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda h, w, k, s, p: (math.ceil(h / s), math.ceil(w / s), math.ceil(h / s) * math.ceil(w / s)), "rounded up"),
+        (lambda h, w, k, s, p: (h // s, w // s, (h // s) * (w // s)), r"rounded down: .*img_size // 16"),
+    ],
+)
+def test_count_names_the_divide_by_the_stride_shortcut(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        ex.check_count_tokens(wrong)

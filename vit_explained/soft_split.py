@@ -98,7 +98,7 @@ class SoftSplit(nn.Module):
 
 
 def tokens_to_image(tokens: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
-    """Fold a token sequence back into an image: ``(B, rows * cols, C) -> (B, C, rows, cols)``.
+    """Reshape a token sequence back into an image: ``(B, rows * cols, C) -> (B, C, rows, cols)``.
 
     T2T-ViT's "reconstruction": token ``i`` becomes the pixel at ``(i // cols, i % cols)`` and
     its features become the channels, so the next soft split can see neighbouring tokens.
@@ -108,7 +108,7 @@ def tokens_to_image(tokens: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
     cols = _checks.positive_int("cols", cols)
     if tokens.shape[1] != rows * cols:
         raise ValueError(
-            f"cannot fold {tokens.shape[1]} tokens into a {rows}x{cols} grid "
+            f"cannot reshape {tokens.shape[1]} tokens into a {rows}x{cols} grid "
             f"({rows * cols} tokens); pass the rows and cols from count_tokens"
         )
     batch, _, channels = tokens.shape

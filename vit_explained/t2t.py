@@ -1,7 +1,7 @@
 """Tokens-to-Token ViT (Yuan et al. 2021), with the 'transformer' token module.
 
 The T2T module repeats *soft split* (overlapping patches, so neighbouring tokens share pixels)
-and *re-structurization* (a token transformer, then folding the tokens back into an image), to
+and *re-structurization* (a token transformer, then reshaping the tokens back into an image), to
 build tokens that already know their local neighbourhood before the ViT backbone sees them.
 """
 
@@ -46,7 +46,7 @@ def t2t_chain(
 ) -> list[SplitStage]:
     """Follow an image through T2T's soft splits, without running a model.
 
-    The first split sees the image's ``in_channels``; each later split sees the image folded
+    The first split sees the image's ``in_channels``; each later split sees the image reshaped
     back from ``token_dim``-wide tokens. Raises a ``ValueError`` naming the stage if the image
     is too small for a split.
 

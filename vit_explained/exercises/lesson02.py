@@ -145,6 +145,16 @@ _MISTAKES: list[tuple[Callable[[int, int, int, int], float], str]] = [
         "take away the whole kernel, not kernel - 1",
     ),
     (
+        lambda n, k, s, p: math.ceil(n / s),
+        "your counts are each side divided by the stride, rounded up: section 5's shortcut. It ignores the kernel "
+        "and the padding and is right only for some splits (T2T's (3, 2, 1)), not for others",
+    ),
+    (
+        lambda n, k, s, p: n // s,
+        "your counts are each side divided by the stride, rounded down: the shortcut of the original T2T code's "
+        "img_size // 16 (section 5). It ignores the kernel and the padding",
+    ),
+    (
         lambda n, k, s, p: (n + 2 * p - k) / s + 1,
         "your counts are fractions: a window either fits or it does not, so the count is a whole number",
     ),
@@ -342,6 +352,21 @@ def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> None:
                 in_height, in_width = (
                     (height, width) if number == 1 else (stages[number - 2].grid.rows, stages[number - 2].grid.cols)
                 )
+                if number > 1 and height != width:
+                    side = math.isqrt(in_height * in_width)
+                    if side >= kernel and (rows, cols) == tuple(count_tokens(side, side, kernel, stride, padding)[:2]):
+                        fail(
+                            f"{where}: you reshape the previous split's {in_height * in_width} tokens into a square "
+                            f"of side {side} (isqrt or int(sqrt(N))): the bug of the original T2T code (section 5). "
+                            f"The grid is {in_height} x {in_width}: reshape with its rows and cols"
+                        )
+                if in_height >= kernel and in_width >= kernel:
+                    unpadded = count_tokens(in_height, in_width, kernel, stride, 0)
+                    if (rows, cols) == (unpadded.rows, unpadded.cols):
+                        fail(
+                            f"{where}: your grid is the count *without padding*: the split pads {padding} zeros on "
+                            "both ends of each side before its windows slide"
+                        )
                 for rounding, how in ((math.ceil, "rounding up"), (math.floor, "rounding down")):
                     if (rows, cols) == (rounding(in_height / stride), rounding(in_width / stride)):
                         fail(
