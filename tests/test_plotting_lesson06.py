@@ -87,3 +87,29 @@ def test_lr_schedule_refuses_bad_input():
         plot_lr_schedule([0.1, float("nan")], 10)
     with pytest.raises(ValueError, match="steps_per_epoch"):
         plot_lr_schedule([0.1, 0.2], 0)
+
+
+def test_digits_with_patches_draws_the_patch_grid_over_each_digit():
+    from matplotlib.figure import Figure
+
+    from vit_explained.plotting.lesson06 import plot_digits_with_patches
+
+    fig = plot_digits_with_patches(torch.rand(12, 1, 8, 8), torch.arange(12) % 10, patch_size=2, count=4)
+    assert isinstance(fig, Figure) and [ax.get_title() for ax in fig.axes] == ["0", "1", "2", "3"]
+    assert len(fig.axes[0].lines) == 5 + 5  # 4x4 patches: 5 horizontal and 5 vertical lines, 16 tokens
+    with pytest.raises(ValueError, match="at least one"):
+        plot_digits_with_patches(torch.rand(0, 1, 8, 8), torch.zeros(0, dtype=torch.long))
+
+
+def test_attention_axes_diagram_marks_a_row_and_a_column():
+    from matplotlib.figure import Figure
+
+    from vit_explained.plotting.lesson06 import plot_attention_axes
+
+    fig = plot_attention_axes(batch=3, tokens=4)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    correct, bug = fig.axes
+    assert len(correct.patches) == len(bug.patches) == 12  # one square per (image, token)
+    assert (
+        len(correct.texts) == 3 and len(bug.texts) == 2
+    )  # arrows to the row's other tokens / the column's other images

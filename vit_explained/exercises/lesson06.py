@@ -1207,8 +1207,9 @@ _SYMPTOM_BUG = {
 _CLUE = {
     "A": "logits that do not change when each image's patches are shuffled mean the model cannot see where a patch "
     "is: no position embeddings",
-    "B": "stuck at ln 10 with every part's gradient 11-220x smaller and the head's input varying in one direction "
-    "only is the hand-written LayerNorm line: every token becomes w * c + b, one number per token",
+    "B": "stuck at ln 10 with every part's gradient but the norms' 11-220x smaller (the norms' about 6x) and the "
+    "head's input varying in one direction only is the hand-written LayerNorm line: every token becomes w * c + b, "
+    "one number per token",
     "C": "stuck at ln 10 with the fixed model's own gradients, and one batch fitted at a larger rate: the model is "
     "fine and the optimiser is slow, SGD at Adam's learning rate",
     "D": "a loss that ends next to the fixed model's with gradients 7-12x smaller (the norms' about 4x) is the "
@@ -1223,7 +1224,7 @@ _SIGNATURE = {
     "no activation in the MLP": "the MLP without its activation shows nothing: its loss and gradients stay next to "
     "the fixed model's (the softmax and LayerNorm are non-linear), so no symptom here points to it",
     "no position embeddings": "missing position embeddings show as logits unchanged when the patches are shuffled",
-    _BLOG_NORM: "the hand-written LayerNorm line stays at ln 10 with every gradient 11-220x smaller",
+    _BLOG_NORM: "the hand-written LayerNorm line stays at ln 10 with every gradient but the norms' 11-220x smaller",
     "LayerNorm x - mean / std": "the precedence slip learns like the fixed model, with gradients 7-12x smaller",
     "MultiheadAttention without batch_first": "the batch_first bug gives the patch embedding a gradient of exactly 0",
     "SGD at Adam's learning rate": "SGD gets exactly the fixed model's gradients and fits one batch at a larger rate",

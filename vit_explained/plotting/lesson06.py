@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from ..training import History
@@ -16,8 +17,10 @@ from . import new_figure
 
 __all__ = [
     "plot_accuracy_vs_time",
+    "plot_attention_axes",
     "plot_confusion_matrix",
     "plot_digits",
+    "plot_digits_with_patches",
     "plot_history",
     "plot_losses",
     "plot_misclassified",
@@ -145,6 +148,81 @@ def plot_digits(
         ax.set_title(f"{int(label)}", fontsize=10)
         ax.axis("off")
     fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_digits_with_patches(
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    patch_size: int = 2,
+    count: int = 10,
+    title: str = "scikit-learn's 8x8 digits, cut into 2x2 patches: 16 tokens each",
+) -> Figure:
+    """The first ``count`` images ``(B, 1, H, W)`` with the ``patch_size`` grid drawn over them (one token a cell)."""
+    count = min(count, len(images))
+    if count < 1:
+        raise ValueError("plot_digits_with_patches needs at least one image")
+    fig = new_figure(figsize=(1.1 * count, 1.8))
+    axes = np.atleast_1d(fig.subplots(1, count))
+    for ax, image, label in zip(axes, images[:count], labels[:count], strict=True):
+        height, width = image.shape[-2:]
+        ax.imshow(image[0].cpu().numpy(), cmap="gray_r", vmin=0, vmax=1)
+        for row in range(0, height + 1, patch_size):
+            ax.axhline(row - 0.5, color="tab:orange", linewidth=1.0)
+        for col in range(0, width + 1, patch_size):
+            ax.axvline(col - 0.5, color="tab:orange", linewidth=1.0)
+        ax.set_title(f"{int(label)}", fontsize=10)
+        ax.set_xlim(-0.5, width - 0.5)
+        ax.set_ylim(height - 0.5, -0.5)
+        ax.axis("off")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_attention_axes(batch: int = 3, tokens: int = 4) -> Figure:
+    """The ``batch_first`` bug as a picture: a batch of ``batch`` images, ``tokens`` tokens each, as a grid (rows:
+    images, columns: token positions). Left, correct: one token attends to the tokens of its own image (its row).
+    Right, ``nn.MultiheadAttention`` without ``batch_first=True`` on a ``(B, N, D)`` input: it attends to the token
+    at the same position in every image of the batch (its column)."""
+    fig = new_figure(figsize=(7.6, 2.9))
+    axes = fig.subplots(1, 2)
+    query = (1, 1)  # image 1, token 1
+    panels = (
+        ("batch_first=True: over the tokens\n(its own image: correct)", "row"),
+        ("batch_first left out: over the batch\n(the same position in other images)", "column"),
+    )
+    for ax, (heading, axis) in zip(axes, panels, strict=True):
+        for image in range(batch):
+            for token in range(tokens):
+                attended = image == query[0] if axis == "row" else token == query[1]
+                colour = "tab:orange" if (image, token) == query else ("tab:blue" if attended else "0.9")
+                ax.add_patch(Rectangle((token + 0.08, image + 0.08), 0.84, 0.84, facecolor=colour, edgecolor="0.4"))
+                if attended and (image, token) != query:
+                    ax.annotate(
+                        "",
+                        xy=(token + 0.5, image + 0.5),
+                        xytext=(query[1] + 0.5, query[0] + 0.5),
+                        arrowprops={
+                            "arrowstyle": "->",
+                            "color": "black",
+                            "linewidth": 1.0,
+                            "shrinkA": 6,
+                            "shrinkB": 6,
+                            "connectionstyle": "arc3,rad=0.25",
+                        },
+                    )
+        ax.set_xlim(0, tokens)
+        ax.set_ylim(batch, 0)
+        ax.set_xticks([t + 0.5 for t in range(tokens)], [f"token {t}" for t in range(tokens)], fontsize=8)
+        ax.set_yticks([b + 0.5 for b in range(batch)], [f"image {b}" for b in range(batch)], fontsize=8)
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_aspect("equal")
+        ax.set_title(heading, fontsize=9)
+    fig.suptitle("Orange: one query token; blue: what it attends to", fontsize=9)
     fig.tight_layout()
     return fig
 
