@@ -233,29 +233,29 @@ def _check_only_the_module(record_outputs: Callable[[nn.Module, Callable[[], Any
         )
 
 
-def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]], list[torch.Tensor]]) -> None:
-    """Check ``record_outputs(module, run) -> list``: hook ``module``, call ``run()``, return the
-    module's outputs (one detached tensor per call of the module), and remove the hook."""
+def _hook_case() -> tuple[Attention, list[torch.Tensor], list[torch.Tensor], list[torch.Tensor]]:
+    """A small attention layer on its explicit path, two inputs, their weights and pre-softmax scores."""
     torch.manual_seed(0)
     attention = Attention(8, 2)
     attention.fused = False  # the explicit path, so attention.attend (the softmax) runs
-    softmax = attention.attend
     tokens = [torch.randn(2, 5, 8, requires_grad=True) for _ in range(2)]
     expected = [attention(x, return_attention=True)[1].detach() for x in tokens]
     scores = []
     for x in tokens:
         q, k, _ = attention.project_qkv(x)
         scores.append((q @ k.transpose(-2, -1) * attention.scale).detach())
-    model_outputs: list[torch.Tensor] = []  # what the softmax handed on, after every hook ran
+    return attention, tokens, expected, scores
 
-    # what the softmax returned, and whether it was attached to the graph, before the learner's hook ran;
-    # this hook is also "someone else's hook", which the learner's function must leave in place
-    originals: list[tuple[torch.Tensor, bool]] = []
-    checker_hook = softmax.register_forward_hook(
-        lambda _module, _inputs, output: originals.append((output, output.requires_grad))
-    )
 
-    later: list[int] = []  # hooks registered while run() runs, after the learner's: they must survive too
+def _make_run(
+    attention: Attention,
+    tokens: list[torch.Tensor],
+    model_outputs: list[torch.Tensor],
+    later: list[int],
+) -> Callable[[], None]:
+    """The ``run()`` handed to the learner: one forward pass per input, refusing no_grad and backward hooks.
+    It registers a later hook (ids in ``later``), which must survive, and records what the model returned."""
+    softmax = attention.attend
     handed_on: list[object] = []  # what the module hands on after the learner's hook (seen by a later hook)
 
     def run() -> None:
@@ -287,6 +287,24 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
                 )
             model_outputs.append(weights)
 
+    return run
+
+
+def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]], list[torch.Tensor]]) -> None:
+    """Check ``record_outputs(module, run) -> list``: hook ``module``, call ``run()``, return the
+    module's outputs (one detached tensor per call of the module), and remove the hook."""
+    attention, tokens, expected, scores = _hook_case()
+    softmax = attention.attend
+    model_outputs: list[torch.Tensor] = []  # what the softmax handed on, after every hook ran
+
+    # what the softmax returned, and whether it was attached to the graph, before the learner's hook ran;
+    # this hook is also "someone else's hook", which the learner's function must leave in place
+    originals: list[tuple[torch.Tensor, bool]] = []
+    checker_hook = softmax.register_forward_hook(
+        lambda _module, _inputs, output: originals.append((output, output.requires_grad))
+    )
+    later: list[int] = []  # hooks registered while run() runs, after the learner's: they must survive too
+    run = _make_run(attention, tokens, model_outputs, later)
     try:
         stored = attempt(record_outputs, softmax, run)
         _check_hook_left_output_alone(softmax, model_outputs, originals, len(tokens), checker_hook.id, later)
