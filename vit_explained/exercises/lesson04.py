@@ -225,8 +225,8 @@ def _parallel_reference(block: Block, x: torch.Tensor) -> torch.Tensor:
     return x + block.attn(h) + block.mlp(h)
 
 
-def _parallel_wiring_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
-    """Wrong parallel blocks, first part: the wrong norm, a missing or doubled residual, a missing branch."""
+def _parallel_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Wrong parallel blocks, first part: the sequential block, or a branch reading the wrong norm."""
     n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
     after_attn = x + attn(n1(x))
     return [
@@ -253,6 +253,14 @@ def _parallel_wiring_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch
             "the two branches' norms are crossed: attention reads norm2(x) and the MLP norm1(x); in the parallel "
             "block both branches read the same h = norm1(x) (norm2 is not used)",
         ),
+    ]
+
+
+def _parallel_wiring_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Wrong parallel blocks, second part: a missing or doubled residual, a raw or twice-normalised input, a
+    missing branch."""
+    n1, attn, mlp = block.norm1, block.attn, block.mlp
+    return [
         (attn(n1(x)) + mlp(n1(x)), "the residual connection is missing: add both branches to x itself"),
         (
             2 * x + attn(n1(x)) + mlp(n1(x)),
@@ -350,7 +358,11 @@ def _parallel_sequence_suspects(
 @torch.no_grad()
 def _parallel_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
     """Plausible wrong parallel blocks built from the same parts, each with the message that names the slip."""
-    return _parallel_wiring_suspects(block, x) + _parallel_sequence_suspects(block, x, reference)
+    return (
+        _parallel_norm_suspects(block, x)
+        + _parallel_wiring_suspects(block, x)
+        + _parallel_sequence_suspects(block, x, reference)
+    )
 
 
 def check_parallel_block(parallel_block: Callable[[torch.Tensor, Block], torch.Tensor]) -> None:
@@ -783,6 +795,11 @@ def _block_count(dim: int, mlp_dim: int, qkv_bias: bool) -> int:
 
 def _count_slips() -> list[tuple[Callable[[int, int, bool, int], int], str]]:
     """Each slip as the count it gives, from (dim, mlp_dim, qkv_bias, right count), and its message."""
+    return _count_bias_slips() + _count_layer_slips()
+
+
+def _count_bias_slips() -> list[tuple[Callable[[int, int, bool, int], int], str]]:
+    """Slips in the qkv bias, missing biases and the LayerNorms."""
     return [
         (
             lambda d, m, b, r: 12 * d * d + 13 * d,
@@ -821,6 +838,12 @@ def _count_slips() -> list[tuple[Callable[[int, int, bool, int], int], str]]:
             "2D short: the LayerNorms count 4D (norm1 and norm2, each with a weight AND a bias of D), or else "
             "proj's and fc2's biases (D each) are missing",
         ),
+    ]
+
+
+def _count_layer_slips() -> list[tuple[Callable[[int, int, bool, int], int], str]]:
+    """The other slips: the MLP width, bias sizes, a third LayerNorm, missing weights or layers."""
+    return [
         (
             lambda d, m, b, r: _block_count_formula(d, 4 * d, b),
             "the MLP's hidden width is mlp_dim, not 4 * dim: use the argument (T2T-ViT's ratio is 3)",
