@@ -437,3 +437,87 @@ def _style_strip_axes(ax: Axes, size: int, kernel: int, padding: int, beyond: in
     ax.set_xlabel("pixel of the padded side")
     for spine in ("left", "right", "top"):
         ax.spines[spine].set_visible(False)
+
+
+# --------------------------------------------------------------------------- coverage and the formula sweep
+
+
+def window_coverage(height: int, width: int, kernel: int, stride: int, padding: int) -> torch.Tensor:
+    """How many windows of the split contain each pixel: an ``(H, W)`` tensor of counts
+    (``nn.Unfold`` of an image of ones, summed back by ``nn.Fold``)."""
+    windows = F.unfold(torch.ones(1, 1, height, width), kernel, padding=padding, stride=stride)
+    return F.fold(windows, (height, width), kernel, padding=padding, stride=stride)[0, 0].int()
+
+
+def plot_coverage(height: int, width: int, kernel: int, stride: int, paddings: Sequence[int] = (0, 1)) -> Figure:
+    """Side by side, one heatmap per padding: how many windows of a ``(kernel, stride, padding)``
+    split contain each pixel of a ``height x width`` image (0: the pixel is in no token)."""
+    counts = [window_coverage(height, width, kernel, stride, padding) for padding in paddings]
+    top = max(int(c.max()) for c in counts)
+    fig = new_figure(figsize=(3.2 * len(paddings), 3.4))
+    axes = fig.subplots(1, len(paddings), squeeze=False)[0]
+    for ax, padding, count in zip(axes, paddings, counts, strict=True):
+        ax.imshow(count.numpy(), cmap="viridis", vmin=0, vmax=top)
+        for (row, col), value in np.ndenumerate(count.numpy()):
+            ax.text(
+                col, row, str(value), ha="center", va="center", fontsize=8, color="white" if value < top else "black"
+            )
+        grid = count_tokens(height, width, kernel, stride, padding)
+        ax.set_title(f"k={kernel}, s={stride}, p={padding}: {grid.rows} x {grid.cols} tokens", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"windows that contain each pixel of a {height} x {width} image", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+class FormulaSweep:
+    """The result of :func:`sweep_token_formulas`: how many cases, how many agreed, each slip's misses."""
+
+    def __init__(self, cases: int, agreed: int, slip_wrong: dict[str, int]) -> None:
+        self.cases, self.agreed, self.slip_wrong = cases, agreed, slip_wrong
+
+    def __str__(self) -> str:
+        lines = [f"every form == count_tokens == nn.Unfold in {self.agreed} of {self.cases} cases"]
+        lines += [
+            f"  the slip '{name}' would be wrong in {wrong} of {self.cases} cases"
+            for name, wrong in self.slip_wrong.items()
+        ]
+        return "\n".join(lines)
+
+
+def sweep_token_formulas(
+    forms: dict[str, object],
+    slips: dict[str, object],
+    heights: Sequence[int] = (1, 5, 13, 28, 60, 100),
+    widths: Sequence[int] = (7, 25, 100),
+    kernels: Sequence[int] = (1, 2, 3, 7, 20),
+    strides: Sequence[int] = (1, 2, 4, 10),
+    paddings: Sequence[int] = (0, 1, 2, 5),
+) -> FormulaSweep:
+    """Every split that fits, over all sizes, kernels, strides and paddings: each per-side form
+    ``form(size, kernel, stride, padding)`` (rows x cols) and ``count_tokens`` must equal the
+    number of windows ``nn.Unfold`` really cuts; counts where each slip gives another number."""
+    cases = agreed = 0
+    slip_wrong = dict.fromkeys(slips, 0)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a thousand tiny unfold calls: one thread is faster than several
+    try:
+        with torch.no_grad():
+            for h in heights:
+                for w in widths:
+                    for k in kernels:
+                        for s in strides:
+                            for p in paddings:
+                                if k > min(h, w) + 2 * p:
+                                    continue  # the window does not fit: no split
+                                n = F.unfold(torch.zeros(1, 1, h, w), k, padding=p, stride=s).shape[-1]
+                                totals = [form(h, k, s, p) * form(w, k, s, p) for form in forms.values()]
+                                totals.append(count_tokens(h, w, k, s, p).total)
+                                cases += 1
+                                agreed += all(total == n for total in totals)
+                                for name, slip in slips.items():
+                                    slip_wrong[name] += slip(h, k, s, p) * slip(w, k, s, p) != n
+    finally:
+        torch.set_num_threads(threads)
+    return FormulaSweep(cases, agreed, slip_wrong)
