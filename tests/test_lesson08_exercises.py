@@ -745,6 +745,15 @@ def test_grid_names_heads_averaged(wrong):
         check_class_token_grid(wrong)
 
 
+@pytest.mark.parametrize("heads", [4, 2])
+def test_grid_names_a_hard_coded_number_of_heads(heads):
+    def wrong(w, r, c):
+        return w[:, :, 0, 1:].reshape(w.shape[0], heads, r, c)  # the number of heads written in
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*number of heads is written into it.*weights\.shape\[1\]"):
+        check_class_token_grid(wrong)
+
+
 def grid_renormalised_in_place(w, r, c):
     patches = w[:, :, 0, 1:].clone()
     patches /= patches.sum(dim=-1, keepdim=True)

@@ -630,6 +630,27 @@ def _quietly(function: Callable[..., Any], *args: Any) -> torch.Tensor | None:
     return out if isinstance(out, torch.Tensor) else None
 
 
+def _fixed_heads(
+    class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor], shape: tuple[int, int, int, int], case: str
+) -> str | None:
+    """Name a number of heads written into the function: it fails here but works with another count."""
+    batch, heads, rows, cols = shape
+    for other in (1, 2, 3, 4, 6, 8, 12):
+        if other == heads:
+            continue
+        probe = torch.randn(
+            batch, other, rows * cols + 1, rows * cols + 1, generator=torch.Generator().manual_seed(other)
+        )
+        weights = torch.softmax(probe, dim=-1)
+        got = _quietly(class_token_grid, weights, rows, cols)
+        if got is not None and close(got, weights[:, :, 0, 1:].reshape(batch, other, rows, cols)):
+            return (
+                f"for {case} with {heads} heads your function fails, yet it works with {other} heads: the number "
+                "of heads is written into it. Read it from the weights: heads = weights.shape[1]"
+            )
+    return None
+
+
 _SQRT_HABIT = (
     "your function works on a square grid but not on {case}: it seems to take the grid's side from "
     "sqrt(N - 1), which holds only for square grids. Use the rows and cols you are given"
@@ -827,7 +848,7 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
             case: str = case,
             shape: tuple[int, int, int, int] = (batch, heads, rows, cols),
         ) -> str:
-            slip = _grid_slip(class_token_grid, shape, case, generator)
+            slip = _grid_slip(class_token_grid, shape, case, generator) or _fixed_heads(class_token_grid, shape, case)
             if slip:  # a named slip replaces the raw error text (e.g. the reshape's RuntimeError)
                 fail(slip)
             return hint
