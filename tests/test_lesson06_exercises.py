@@ -1035,22 +1035,22 @@ def test_clears_training_noise_names_slips(answer, message):
 # --- exercise 5: the label-smoothing floor --------------------------------------------------------
 
 
-def smoothing_floor(epsilon, classes):
-    target = [1 - epsilon + epsilon / classes] + [epsilon / classes] * (classes - 1)
+def smoothing_floor(epsilon, classes):  # 1 - epsilon on the label, epsilon / (K - 1) on each other class
+    target = [1 - epsilon] + [epsilon / (classes - 1)] * (classes - 1)
     return float(-sum(q * np.log(q) for q in target if q > 0))
 
 
-def smoothing_floor_torch(epsilon, classes):  # ask torch: the loss at logits = log(target), in float64
-    target = torch.full((classes,), epsilon / classes, dtype=torch.float64)
-    target[0] += 1 - epsilon
-    return F.cross_entropy(target.clamp_min(1e-300).log()[None], torch.tensor([0]), label_smoothing=epsilon).item()
+def smoothing_floor_torch(epsilon, classes):  # ask torch: the soft-target cross-entropy at logits = log(target)
+    target = torch.full((classes,), epsilon / (classes - 1), dtype=torch.float64)
+    target[0] = 1 - epsilon
+    return F.cross_entropy(target.clamp_min(1e-300).log()[None], target[None]).item()
 
 
-def smoothing_floor_closed_form(epsilon, classes):  # float32 numpy, xlogy for 0 log 0
+def smoothing_floor_closed_form(epsilon, classes):  # float32 numpy, xlogy for 0 log 0: h(eps) + eps ln(K - 1)
     from scipy.special import xlogy
 
-    true, other = np.float32(1 - epsilon + epsilon / classes), np.float32(epsilon / classes)
-    return -(xlogy(true, true) + (classes - 1) * xlogy(other, other))
+    e = np.float32(epsilon)
+    return -(xlogy(1 - e, 1 - e) + xlogy(e, e)) + e * np.log(np.float32(classes - 1))
 
 
 @pytest.mark.parametrize("answer", [smoothing_floor, smoothing_floor_torch, smoothing_floor_closed_form])
@@ -1064,23 +1064,22 @@ def _naive_entropy(target):
         return float(-sum(q * np.log(q) for q in target))  # nan once a q is 0
 
 
+def _entropy(target):
+    return float(-sum(q * np.log(q) for q in target if q > 0))
+
+
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
         (lambda e, k: float(np.log(k)), "uniform prediction"),
         (lambda e, k: 0.0, "not one-hot"),
-        (lambda e, k: float(-sum(q * np.log(q) for q in [1 - e] + [e / (k - 1)] * (k - 1) if q > 0)), "over all K"),
-        (lambda e, k: float(-sum(q * np.log(q) for q in [1 - e] + [e / k] * (k - 1) if q > 0)), "does not sum to 1"),
-        (
-            lambda e, k: float(-sum(q * np.log(q) for q in [1 - e + e / k] + [e / (k - 1)] * (k - 1) if q > 0)),
-            "^Not yet: a target that does not sum to 1",
-        ),  # the true class right, the others given epsilon / (K - 1)
+        (lambda e, k: _entropy([1 - e + e / k] + [e / k] * (k - 1)), "PyTorch's convention"),
+        (lambda e, k: _entropy([1 - e] + [e / k] * (k - 1)), "does not sum to 1.*epsilon / K each"),
+        (lambda e, k: _entropy([1 - e + e / k] + [e / (k - 1)] * (k - 1)), "^Not yet: a target that does not sum to 1"),
         (lambda e, k: smoothing_floor(e, k) / np.log(2), "bits"),
-        (lambda e, k: float(-sum(q * np.log(q) for q in [1 - e + e / k] if q > 0)), "only the true class"),
-        (
-            lambda e, k: _naive_entropy([1 - e + e / k] + [e / k] * (k - 1)),
-            "target has entries equal to 0.*must count",
-        ),
+        (lambda e, k: _entropy([1 - e]), "only the label's term"),
+        (lambda e, k: _entropy([e / (k - 1)] * (k - 1)), "only the other classes' terms"),
+        (lambda e, k: _naive_entropy([1 - e] + [e / (k - 1)] * (k - 1)), "target has entries equal to 0.*must count"),
         (lambda e, k: torch.tensor(smoothing_floor(e, k)), "not a 0-d tensor"),
         (lambda e, k: smoothing_floor(e, k) + 0.01, "is not"),
         (lambda e, k: 1 / 0, "ZeroDivisionError"),
@@ -1089,6 +1088,12 @@ def _naive_entropy(target):
 def test_smoothing_floor_names_slips(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
         lesson06.check_smoothing_floor(answer)
+
+
+def test_smoothing_floor_pass_message_quotes_the_reference():
+    assert abs(smoothing_floor(0.1, 10) - 0.54) < 0.005 and abs(smoothing_floor(1.0, 7) - np.log(6)) < 1e-12
+    pytorch = -(0.91 * np.log(0.91) + 9 * 0.01 * np.log(0.01))
+    assert abs(pytorch - 0.50) < 0.005
 
 
 # --- exercise 6: name the clinic's bug from its symptoms -------------------------------------------

@@ -1109,8 +1109,14 @@ def _smoothed_target(epsilon: float, classes: int, spread_over: int | None = Non
     return np.concatenate([[true], others])
 
 
-#: (epsilon, K): the lesson's 0.1 over 10 classes, and others an answer could not hard-code
+#: (epsilon, K): the lesson's 0.1 over 10 classes, and others an answer could not hard-code (K = 2: one other class)
 _FLOOR_CASES = ((0.1, 10), (0.2, 5), (0.05, 100), (0.3, 3), (0.0, 7), (1.0, 4), (0.15, 2))
+
+
+def _other_classes_target(epsilon: float, classes: int) -> np.ndarray:
+    """The exercise's convention: 1 - epsilon on the label, epsilon / (K - 1) on each of the K - 1 others."""
+    return _smoothed_target(epsilon, classes, spread_over=classes - 1, true_keeps=1 - epsilon)
+
 
 _FLOOR_SLIPS: tuple[tuple[Callable[[float, int], float], str], ...] = (
     (
@@ -1122,39 +1128,38 @@ _FLOOR_SLIPS: tuple[tuple[Callable[[float, int], float], str], ...] = (
         "ln K is the loss of a uniform prediction (chance), not the lowest loss the smoothed target allows",
     ),
     (
-        lambda e, k: _floor_of(_smoothed_target(e, k, spread_over=k - 1, true_keeps=1 - e)),
-        "you spread epsilon over the K - 1 wrong classes; PyTorch's label_smoothing spreads it over all K, so the "
-        "true class gets 1 - epsilon + epsilon / K",
+        lambda e, k: _floor_of(_smoothed_target(e, k)),
+        "that is PyTorch's convention (section 3's floor): epsilon spread over all K classes, the label included. "
+        "Here the label keeps 1 - epsilon and only the K - 1 other classes share epsilon, epsilon / (K - 1) each",
     ),
     (
         lambda e, k: _floor_of(_smoothed_target(e, k, spread_over=k - 1, true_keeps=1 - e + e / k)),
-        "a target that does not sum to 1: the true class keeps 1 - epsilon + epsilon / K, and the K - 1 others "
-        "get epsilon / (K - 1) each, so the target sums to 1 + epsilon / K; PyTorch spreads epsilon over all K "
-        "classes, so each other class gets epsilon / K",
+        "a target that does not sum to 1: the label keeps 1 - epsilon + epsilon / K while the K - 1 others get "
+        "epsilon / (K - 1) each; here the label keeps 1 - epsilon",
     ),
     (
         lambda e, k: _floor_of(_smoothed_target(e, k, true_keeps=1 - e)),
-        "the true class gets 1 - epsilon + epsilon / K (epsilon is spread over all K classes, the true one "
-        "included); with 1 - epsilon the target does not sum to 1",
+        "a target that does not sum to 1: the label keeps 1 - epsilon, but the K - 1 others get epsilon / K each; "
+        "here they share all of epsilon, epsilon / (K - 1) each",
     ),
     (
-        lambda e, k: _floor_of(_smoothed_target(e, k)) / np.log(2),
+        lambda e, k: _floor_of(_other_classes_target(e, k)) / np.log(2),
         "that is the entropy in bits: cross-entropy uses the natural log (nats)",
     ),
     (
-        lambda e, k: _floor_of(_smoothed_target(e, k)[:1]),
-        "you kept only the true class's term; each of the K - 1 other classes adds -(epsilon/K) log(epsilon/K)",
+        lambda e, k: _floor_of(_other_classes_target(e, k)[:1]),
+        "you kept only the label's term; each of the K - 1 other classes adds -(epsilon/(K-1)) log(epsilon/(K-1))",
     ),
     (
-        lambda e, k: _floor_of(_smoothed_target(e, k)[1:]),
-        "you kept only the other classes' terms; the true class adds -q log q with q = 1 - epsilon + epsilon / K",
+        lambda e, k: _floor_of(_other_classes_target(e, k)[1:]),
+        "you kept only the other classes' terms; the label adds -(1 - epsilon) log(1 - epsilon)",
     ),
 )
 
 
 def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> None:
-    """``smoothing_floor(epsilon, K) -> float``: the lowest value ``F.cross_entropy(logits, label,
-    label_smoothing=epsilon)`` can take over K classes, the entropy of the smoothed target (in nats)."""
+    """``smoothing_floor(epsilon, K) -> float``: the lowest cross-entropy against a smoothed target that keeps
+    ``1 - epsilon`` on the label and gives ``epsilon / (K - 1)`` to each other class: its entropy (in nats)."""
     wrong, tensor_returned = [], False
     for epsilon, classes in _FLOOR_CASES:
         result = attempt(smoothing_floor, epsilon, classes)
@@ -1166,11 +1171,11 @@ def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> Non
         number = float(value.item())
         if not np.isfinite(number):
             fail(
-                f"for epsilon = {epsilon}, K = {classes} you returned {number}: at epsilon = 0 the target has "
-                "entries equal to 0, and 0 * log 0 must count as 0"
+                f"for epsilon = {epsilon}, K = {classes} you returned {number}: at epsilon = 0 (the others) and "
+                "epsilon = 1 (the label) the target has entries equal to 0, and 0 * log 0 must count as 0"
             )
         tensor_returned = tensor_returned or isinstance(result, torch.Tensor)
-        expected = _floor_of(_smoothed_target(epsilon, classes))
+        expected = _floor_of(_other_classes_target(epsilon, classes))
         if abs(number - expected) > 1e-5:
             wrong.append((epsilon, classes, number))
     if wrong:
@@ -1185,8 +1190,8 @@ def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> Non
     if tensor_returned:
         fail("the value is right, but return a float, not a 0-d tensor: end with .item()")
     passed(
-        "the floor is the smoothed target's entropy, reached when the softmax equals the target: "
-        "0.50 for 0.1 over 10 classes, and ln K at epsilon = 1."
+        "the floor is the smoothed target's entropy, -(1 - eps) ln(1 - eps) - eps ln(eps / (K - 1)): 0.54 for 0.1 "
+        "over 10 classes (PyTorch's convention gives 0.50), and ln(K - 1) at epsilon = 1."
     )
 
 
