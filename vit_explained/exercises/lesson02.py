@@ -335,69 +335,85 @@ def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> None:
             )
             kernel, stride, padding = T2T_SPLITS[number - 1]
             where = f"for {image}, soft split {number} (kernel {kernel}, stride {stride}, padding {padding})"
+            in_size = (height, width) if number == 1 else (stages[number - 2].grid.rows, stages[number - 2].grid.cols)
             if (rows, cols) != (stage.grid.rows, stage.grid.cols):
-                if stage.token_length in (rows, cols):
-                    fail(
-                        f"{where}: your grid {rows} x {cols} holds a token *length* (the values in one window, "
-                        "channels x kernel x kernel); rows and cols are token *counts*, how many windows fit down "
-                        "and across"
-                    )
-                if (rows, cols) == (stage.grid.cols, stage.grid.rows):
-                    fail(f"{where}: rows and cols are swapped; rows follow the height, cols the width")
-                if number > 1 and (rows, cols) == tuple(count_tokens(height, width, kernel, stride, padding)[:2]):
-                    fail(
-                        f"{where}: you split the original image again; each later split works on the previous "
-                        "split's token grid, reshaped back into an image"
-                    )
-                in_height, in_width = (
-                    (height, width) if number == 1 else (stages[number - 2].grid.rows, stages[number - 2].grid.cols)
-                )
-                if number > 1 and height != width:
-                    side = math.isqrt(in_height * in_width)
-                    if side >= kernel and (rows, cols) == tuple(count_tokens(side, side, kernel, stride, padding)[:2]):
-                        fail(
-                            f"{where}: you reshape the previous split's {in_height * in_width} tokens into a square "
-                            f"of side {side} (isqrt or int(sqrt(N))): the bug of the original T2T code (section 5). "
-                            f"The grid is {in_height} x {in_width}: reshape with its rows and cols"
-                        )
-                if in_height >= kernel and in_width >= kernel:
-                    unpadded = count_tokens(in_height, in_width, kernel, stride, 0)
-                    if (rows, cols) == (unpadded.rows, unpadded.cols):
-                        fail(
-                            f"{where}: your grid is the count *without padding*: the split pads {padding} zeros on "
-                            "both ends of each side before its windows slide"
-                        )
-                for rounding, how in ((math.ceil, "rounding up"), (math.floor, "rounding down")):
-                    if (rows, cols) == (rounding(in_height / stride), rounding(in_width / stride)):
-                        fail(
-                            f"{where}: you divide this split's input sides ({in_height} x {in_width}) by the stride "
-                            f"{stride}, {how}. That shortcut ignores the kernel and the padding: it happens to "
-                            "give the right count for some sizes, not for this one. Use the token-count formula"
-                        )
-                fail(f"{where}: the grid {rows} x {cols} is wrong; use the token-count formula on this split's input")
+                _grid_slip(where, (rows, cols), stage, number, (height, width), in_size)
             if length != stage.token_length:
-                if all(_is_count(got) for got in result):
-                    fail(
-                        f"{where}: {length} is the number of tokens (rows x cols), and so at every split; the third "
-                        "number asked for is a token's *length*, the values in one window"
-                    )
-                if number == len(T2T_SPLITS) and length in _EMBED_DIMS:
-                    fail(
-                        f"{where}: {length} is a model width (embed_dim, e.g. 384 in T2T-ViT-14): the Linear that "
-                        "projects to it runs *after* the third split. Give the length of the split's own tokens, "
-                        "one window of the reshaped image's channels"
-                    )
-                if number == 1 and length == token_dim * kernel * kernel:
-                    fail(f"{where}: the first split sees the input image, whose channels are in_channels")
-                if number > 1 and length == channels * kernel * kernel:
-                    fail(
-                        f"{where}: after the first split the token transformer makes every token token_dim = 64 wide, "
-                        "so the image reshaped back from the tokens has 64 channels"
-                    )
-                if number > 1 and length == stages[number - 2].token_length * kernel * kernel:
-                    fail(
-                        f"{where}: the reshaped image's channels are the token transformer's output width "
-                        "(token_dim = 64), not the previous token length"
-                    )
-                fail(f"{where}: the token length {length} is wrong; a token holds one window of every channel")
+                previous = stages[number - 2].token_length if number > 1 else None
+                _length_slip(where, length, result, number, channels, token_dim, previous)
     passed(f"your T2T chain matches t2t_chain for all {len(T2T_IMAGES)} images.")
+
+
+def _grid_slip(where: str, grid: tuple[int, int], stage: Any, number: int, image: tuple[int, int],
+               in_size: tuple[int, int]) -> None:  # fmt: skip
+    """Name the slip behind a wrong grid of soft split ``number`` (always fails)."""
+    rows, cols = grid
+    height, width = image
+    in_height, in_width = in_size
+    kernel, stride, padding = T2T_SPLITS[number - 1]
+    if stage.token_length in (rows, cols):
+        fail(
+            f"{where}: your grid {rows} x {cols} holds a token *length* (the values in one window, "
+            "channels x kernel x kernel); rows and cols are token *counts*, how many windows fit down "
+            "and across"
+        )
+    if (rows, cols) == (stage.grid.cols, stage.grid.rows):
+        fail(f"{where}: rows and cols are swapped; rows follow the height, cols the width")
+    if number > 1 and (rows, cols) == tuple(count_tokens(height, width, kernel, stride, padding)[:2]):
+        fail(
+            f"{where}: you split the original image again; each later split works on the previous "
+            "split's token grid, reshaped back into an image"
+        )
+    if number > 1 and height != width:
+        side = math.isqrt(in_height * in_width)
+        if side >= kernel and (rows, cols) == tuple(count_tokens(side, side, kernel, stride, padding)[:2]):
+            fail(
+                f"{where}: you reshape the previous split's {in_height * in_width} tokens into a square "
+                f"of side {side} (isqrt or int(sqrt(N))): the bug of the original T2T code (section 5). "
+                f"The grid is {in_height} x {in_width}: reshape with its rows and cols"
+            )
+    if in_height >= kernel and in_width >= kernel:
+        unpadded = count_tokens(in_height, in_width, kernel, stride, 0)
+        if (rows, cols) == (unpadded.rows, unpadded.cols):
+            fail(
+                f"{where}: your grid is the count *without padding*: the split pads {padding} zeros on "
+                "both ends of each side before its windows slide"
+            )
+    for rounding, how in ((math.ceil, "rounding up"), (math.floor, "rounding down")):
+        if (rows, cols) == (rounding(in_height / stride), rounding(in_width / stride)):
+            fail(
+                f"{where}: you divide this split's input sides ({in_height} x {in_width}) by the stride "
+                f"{stride}, {how}. That shortcut ignores the kernel and the padding: it happens to "
+                "give the right count for some sizes, not for this one. Use the token-count formula"
+            )
+    fail(f"{where}: the grid {rows} x {cols} is wrong; use the token-count formula on this split's input")
+
+
+def _length_slip(where: str, length: int, result: Any, number: int, channels: int, token_dim: int,
+                 previous: int | None) -> None:  # fmt: skip
+    """Name the slip behind a wrong token length of soft split ``number`` (always fails)."""
+    kernel = T2T_SPLITS[number - 1][0]
+    if all(_is_count(got) for got in result):
+        fail(
+            f"{where}: {length} is the number of tokens (rows x cols), and so at every split; the third "
+            "number asked for is a token's *length*, the values in one window"
+        )
+    if number == len(T2T_SPLITS) and length in _EMBED_DIMS:
+        fail(
+            f"{where}: {length} is a model width (embed_dim, e.g. 384 in T2T-ViT-14): the Linear that "
+            "projects to it runs *after* the third split. Give the length of the split's own tokens, "
+            "one window of the reshaped image's channels"
+        )
+    if number == 1 and length == token_dim * kernel * kernel:
+        fail(f"{where}: the first split sees the input image, whose channels are in_channels")
+    if number > 1 and length == channels * kernel * kernel:
+        fail(
+            f"{where}: after the first split the token transformer makes every token token_dim = 64 wide, "
+            "so the image reshaped back from the tokens has 64 channels"
+        )
+    if number > 1 and length == previous * kernel * kernel:
+        fail(
+            f"{where}: the reshaped image's channels are the token transformer's output width "
+            "(token_dim = 64), not the previous token length"
+        )
+    fail(f"{where}: the token length {length} is wrong; a token holds one window of every channel")
