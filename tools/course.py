@@ -216,15 +216,16 @@ for _a, _b in _cases:
     _verdict = bool(_t.low > 0 or _t.high < 0)
     assert bool(clears_training_noise(_a, _b)) == _verdict, f"hidden case {len(_a)} seeds: the verdict"
 """,
-    # 06: the label-smoothing floor at other (epsilon, K): the entropy of the smoothed target, checked by torch itself
+    # 06: the label-smoothing floor with 1 - epsilon on the label and epsilon / (K - 1) on each other class, at other
+    # (epsilon, K): the target's entropy, checked by torch's soft-target cross-entropy at logits = log(target)
     "smoothing_floor": """
 import torch as _torch
 import torch.nn.functional as _F
 
-for _epsilon, _classes in ((0.12, 10), (0.25, 6), (0.0, 9), (0.6, 13), (1.0, 5)):
-    _target = _torch.full((_classes,), _epsilon / _classes, dtype=_torch.float64)
-    _target[0] += 1 - _epsilon
-    _want = _F.cross_entropy(_target.clamp_min(1e-300).log()[None], _torch.tensor([0]), label_smoothing=_epsilon).item()
+for _epsilon, _classes in ((0.12, 10), (0.25, 6), (0.0, 9), (0.6, 13), (1.0, 5), (0.3, 2)):
+    _target = _torch.full((_classes,), _epsilon / (_classes - 1), dtype=_torch.float64)
+    _target[0] = 1 - _epsilon
+    _want = _F.cross_entropy(_target.clamp_min(1e-300).log()[None], _target[None]).item()
     _mine = float(smoothing_floor(_epsilon, _classes))
     assert abs(_mine - _want) < 1e-5, f"hidden case epsilon {_epsilon}, K {_classes}"
 """,
