@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TAG = "hide-input"
-TITLE = "# @title A check of the claim above (folded; run it as any cell)"
+TITLE = "# @title A check of the claim above (hidden; run it as any cell)"
 
 
 def _source(cell: dict) -> str:
