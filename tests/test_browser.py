@@ -367,14 +367,16 @@ def _lesson_in_a_real_browser(page, lesson, stored: Path):
         raise
 
 
-#: seconds each notebook took in this test (2026-12-03, three pytest workers on 2 cores); a new lesson counts 60,
-#: an appendix notebook 40.
-BROWSER_SECONDS = {"00": 17, "01": 67, "02": 30, "03": 61, "04": 68, "05": 56, "06": 66, "07": 57, "08": 109, "09": 58}
+#: seconds each notebook takes in this test (three pytest workers on 2 cores; 2026-12-03, the split lessons' and
+#: appendices' estimated from their own run times); "NNa" is lesson NN's appendix; a new notebook counts 60.
+BROWSER_SECONDS = {"00": 17, "01": 67, "02": 35, "03": 61, "04": 68, "05": 56, "06": 50, "06a": 25, "07": 57,
+                   "08": 60, "08a": 50, "09": 58}  # fmt: skip
 
 
 def _halves(lessons: list[str]) -> tuple[list[str], list[str]]:
     """Two groups of about equal time (longest first, each to the lighter group); lesson 02 in the first."""
-    weight = {n: 40 if n.endswith("_appendix.ipynb") else BROWSER_SECONDS.get(n[:2], 60) for n in lessons}
+    key = {n: n[:2] + ("a" if n.endswith("_appendix.ipynb") else "") for n in lessons}
+    weight = {n: BROWSER_SECONDS.get(key[n], 60) for n in lessons}
     first, second = [n for n in lessons if n.startswith("02_")], []
     for name in sorted((n for n in lessons if n not in first), key=lambda n: (-weight[n], n)):
         lighter = first if sum(weight[n] for n in first) <= sum(weight[n] for n in second) else second
