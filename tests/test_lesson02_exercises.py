@@ -524,3 +524,30 @@ def test_stages_name_the_square_reshape_and_the_missing_padding(wrong, message):
 def test_count_names_the_divide_by_the_stride_shortcut(wrong, message):
     with pytest.raises(ExerciseFailed, match=message):
         ex.check_count_tokens(wrong)
+
+
+def test_split_names_the_papers_overlap_read_as_the_stride():
+    """(7, 3, 2) for 224 -> 56: the paper's S = 3 taken as the stride gives a 74 x 74 grid."""
+
+    def overlap_as_stride(size, grid):
+        stride = size // grid
+        return 2 * stride - 1, stride - 1, stride // 2  # (7, 3, 2) for (224, 56)
+
+    assert overlap_as_stride(224, 56) == (7, 3, 2) and count_tokens(224, 224, 7, 3, 2).rows == 74
+    with pytest.raises(ExerciseFailed, match=r"74 x 74 grid.*paper's overlap S = 3 as the stride; the stride is k - S"):
+        ex.check_split_for_grid(overlap_as_stride)
+
+
+def rounds_up_stages(height, width, in_channels):
+    stages, channels = [], in_channels
+    for kernel, stride, padding in T2T_SPLITS:
+        rows, cols = (math.ceil((side + 2 * padding - kernel) / stride) + 1 for side in (height, width))
+        stages.append((rows, cols, channels * kernel * kernel))
+        height, width, channels = rows, cols, 64
+    return stages
+
+
+def test_stages_name_rounding_up():
+    assert rounds_up_stages(224, 224, 3)[0][:2] == (57, 57)
+    with pytest.raises(ExerciseFailed, match=r"soft split 1 .*your grid 57 x 57 rounds up: .* rounded \*down\*"):
+        ex.check_t2t_stages(rounds_up_stages)

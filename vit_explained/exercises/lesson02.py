@@ -273,12 +273,7 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
         except ValueError as error:
             fail(f"{split}: {error}")
         if made.rows != grid:
-            how = "too many" if made.rows > grid else "too few"
-            fail(
-                f"{split} makes a {made.rows} x {made.cols} grid, but {grid} x {grid} was asked for: {how} windows "
-                "per side. Work out how far apart the windows must be, then what kernel and padding make the "
-                "count come out exactly"
-            )
+            _wrong_grid(split, size, grid, (kernel, stride, padding), made.rows)
         last_pixel = (grid - 1) * stride + kernel - 1 - padding  # the last image pixel the last window covers
         if last_pixel < size - 1:
             missed = list(range(last_pixel + 1, size))
@@ -294,6 +289,23 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
                 "the edge"
             )
     passed(f"your splits overlap and make the requested grid in all {len(GRID_REQUESTS)} cases.")
+
+
+def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], made: int) -> None:
+    """Name the slip behind a split that makes ``made`` windows per side instead of ``grid`` (always fails)."""
+    kernel, stride, padding = answer
+    if kernel - stride >= 1 and count_tokens(size, size, kernel, kernel - stride, padding).rows == grid:
+        fail(
+            f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: you used the paper's "
+            f"overlap S = {stride} as the stride; the stride is k - S = {kernel} - {stride} = {kernel - stride} "
+            "(section 2: the T2T paper's s is the overlap of two windows, not the step between them)"
+        )
+    how = "too many" if made > grid else "too few"
+    fail(
+        f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: {how} windows "
+        "per side. Work out how far apart the windows must be, then what kernel and padding make the "
+        "count come out exactly"
+    )
 
 
 #: The encoder widths (``embed_dim``) of the T2T-ViT models in the original code (yitu-opensource/T2T-ViT).
@@ -386,6 +398,13 @@ def _grid_slip(where: str, grid: tuple[int, int], stage: Any, number: int, image
                 f"{stride}, {how}. That shortcut ignores the kernel and the padding: it happens to "
                 "give the right count for some sizes, not for this one. Use the token-count formula"
             )
+    rounded_up = tuple(math.ceil((side + 2 * padding - kernel) / stride) + 1 for side in in_size)
+    if (rows, cols) == rounded_up:
+        fail(
+            f"{where}: your grid {rows} x {cols} rounds up: (side + 2p - k) / s must be rounded *down* (floor, "
+            "or //) before the + 1, because a window that would stick out past the padded edge does not exist. "
+            f"This split's input is {in_height} x {in_width}"
+        )
     fail(f"{where}: the grid {rows} x {cols} is wrong; use the token-count formula on this split's input")
 
 
