@@ -92,7 +92,7 @@ LESSONS: dict[str, tuple[str, int]] = {
     ),
     "06_train_a_vit": (
         "train, validate, test once (picking the best of k runs by test overstates: simulated with a tight "
-        "interval; on 12 real runs it leans); a ~20-line loop equal to the package's; AdamW, weight decay, "
+        "interval; on 12 real runs it holds 0); a ~20-line loop equal to the package's; AdamW, weight decay, "
         "label smoothing, DeiT's recipe beside the lesson's; a debugging clinic against ln 10 (its runs "
         "stored) with a hand-written LayerNorm line seen in the wild and over-fitting one batch (an exercise "
         "names each bug from its symptoms); ViT vs a "
