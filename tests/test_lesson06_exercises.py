@@ -1090,6 +1090,23 @@ def test_smoothing_floor_names_slips(answer, message):
         lesson06.check_smoothing_floor(answer)
 
 
+def _math_log_entropy(target):  # math.log(0) raises ValueError: math domain error
+    return -sum(q * math.log(q) for q in target)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda e, k: _math_log_entropy([1 - e] + [e / (k - 1)] * (k - 1)),  # fails first at epsilon = 0
+        lambda e, k: _math_log_entropy([1 - e]) + (e and _math_log_entropy([e / (k - 1)] * (k - 1))),  # fails at 1
+    ],
+)
+def test_smoothing_floor_names_math_domain_error_as_zero_log_zero(answer):
+    with pytest.raises(ExerciseFailed, match=r"ValueError: math domain error.*0 \* log 0 must count as 0") as raised:
+        lesson06.check_smoothing_floor(answer)
+    assert "Traceback" not in str(raised.value)
+
+
 def test_smoothing_floor_pass_message_quotes_the_reference():
     assert abs(smoothing_floor(0.1, 10) - 0.54) < 0.005 and abs(smoothing_floor(1.0, 7) - np.log(6)) < 1e-12
     pytorch = -(0.91 * np.log(0.91) + 9 * 0.01 * np.log(0.01))

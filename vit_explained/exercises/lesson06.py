@@ -1157,12 +1157,25 @@ _FLOOR_SLIPS: tuple[tuple[Callable[[float, int], float], str], ...] = (
 )
 
 
+_ZERO_LOG = (
+    "at epsilon = 0 (the others) and epsilon = 1 (the label) the target has entries equal to 0, and 0 * log 0 "
+    "must count as 0"
+)
+
+
+def _zero_log_hint(error: Exception, epsilon: float) -> str | None:
+    """``math.log(0)`` raises ValueError (math domain error): the same 0 * log 0 slip as a ``nan``."""
+    if isinstance(error, ValueError) and epsilon in (0.0, 1.0):
+        return f"{_ZERO_LOG[0].upper()}{_ZERO_LOG[1:]} (skip the terms whose probability is 0)"
+    return None
+
+
 def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> None:
     """``smoothing_floor(epsilon, K) -> float``: the lowest cross-entropy against a smoothed target that keeps
     ``1 - epsilon`` on the label and gives ``epsilon / (K - 1)`` to each other class: its entropy (in nats)."""
     wrong, tensor_returned = [], False
     for epsilon, classes in _FLOOR_CASES:
-        result = attempt(smoothing_floor, epsilon, classes)
+        result = attempt(smoothing_floor, epsilon, classes, hint=lambda error, e=epsilon: _zero_log_hint(error, e))
         if isinstance(result, bool) or result is None:
             fail(f"return the floor as a float, got {result!r}")
         value = as_tensor(result, "your floor")
@@ -1170,10 +1183,7 @@ def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> Non
             fail(f"return one number, got shape {tuple(value.shape)}")
         number = float(value.item())
         if not np.isfinite(number):
-            fail(
-                f"for epsilon = {epsilon}, K = {classes} you returned {number}: at epsilon = 0 (the others) and "
-                "epsilon = 1 (the label) the target has entries equal to 0, and 0 * log 0 must count as 0"
-            )
+            fail(f"for epsilon = {epsilon}, K = {classes} you returned {number}: {_ZERO_LOG}")
         tensor_returned = tensor_returned or isinstance(result, torch.Tensor)
         expected = _floor_of(_other_classes_target(epsilon, classes))
         if abs(number - expected) > 1e-5:
