@@ -180,6 +180,7 @@ def test_reference_split_is_t2ts():
         (lambda size, grid: (3 * size, size // grid, 0), "larger than the padded image"),
         (lambda size, grid: (3.0, 2, 1), "the kernel is the float 3.0"),
         (lambda size, grid: (3, 2), "return three numbers"),
+        (lambda size, grid: (grid + 2, grid, 1), "your stride is the grid size"),
     ],
 )
 def test_split_rejects_wrong_answers(answer, words):
@@ -551,3 +552,14 @@ def test_stages_name_rounding_up():
     assert rounds_up_stages(224, 224, 3)[0][:2] == (57, 57)
     with pytest.raises(ExerciseFailed, match=r"soft split 1 .*your grid 57 x 57 rounds up: .* rounded \*down\*"):
         ex.check_t2t_stages(rounds_up_stages)
+
+
+def test_stages_name_token_dim_as_the_length():
+    def token_dim_as_length(height, width, in_channels):
+        return [
+            (r, c, 64 if number else length)
+            for number, (r, c, length) in enumerate(reference_stages(height, width, in_channels))
+        ]
+
+    with pytest.raises(ExerciseFailed, match=r"soft split 2 .*64 is token_dim"):
+        ex.check_t2t_stages(token_dim_as_length)

@@ -300,6 +300,12 @@ def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], 
             f"overlap S = {stride} as the stride; the stride is k - S = {kernel} - {stride} = {kernel - stride} "
             "(section 2: the T2T paper's s is the overlap of two windows, not the step between them)"
         )
+    if stride == grid != size // grid:
+        fail(
+            f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: your stride is the grid "
+            f"size {grid}. The stride is how far apart neighbouring windows are, in pixels: the image's {size} "
+            f"pixels shared among {grid} windows per side"
+        )
     how = "too many" if made > grid else "too few"
     fail(
         f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: {how} windows "
@@ -422,6 +428,11 @@ def _length_slip(where: str, length: int, result: Any, number: int, channels: in
             f"{where}: {length} is a model width (embed_dim, e.g. 384 in T2T-ViT-14): the Linear that "
             "projects to it runs *after* the third split. Give the length of the split's own tokens, "
             "one window of the reshaped image's channels"
+        )
+    if number > 1 and length == token_dim:
+        fail(
+            f"{where}: {length} is token_dim, the width of one token *before* this split. The split cuts a "
+            f"{kernel} x {kernel} window of the reshaped image, whose channels are those {token_dim} numbers"
         )
     if number == 1 and length == token_dim * kernel * kernel:
         fail(f"{where}: the first split sees the input image, whose channels are in_channels")
