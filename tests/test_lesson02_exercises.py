@@ -563,3 +563,19 @@ def test_stages_name_token_dim_as_the_length():
 
     with pytest.raises(ExerciseFailed, match=r"soft split 2 .*64 is token_dim"):
         ex.check_t2t_stages(token_dim_as_length)
+
+
+def papers_overlaps_as_strides(height, width, in_channels):
+    """The T2T paper's S = (3, 1, 1) (the overlaps) used as the strides."""
+    stages, channels = [], in_channels
+    for (kernel, _stride, padding), overlap in zip(T2T_SPLITS, (3, 1, 1), strict=True):
+        grid = count_tokens(height, width, kernel, overlap, padding)
+        stages.append((grid.rows, grid.cols, channels * kernel * kernel))
+        height, width, channels = grid.rows, grid.cols, 64
+    return stages
+
+
+def test_stages_name_the_papers_overlaps_as_strides():
+    assert papers_overlaps_as_strides(224, 224, 3)[0][:2] == (74, 74)
+    with pytest.raises(ExerciseFailed, match=r"soft split 1 .*the T2T paper's S = 3 as the stride.*k - S = 7 - 3 = 4"):
+        ex.check_t2t_stages(papers_overlaps_as_strides)

@@ -134,3 +134,11 @@ def test_plot_window_strip_rejects_bad_settings():
         plots.plot_window_strip(10, 15, 1, 2)
     with pytest.raises(ValueError, match="padding"):
         plots.plot_window_strip(10, 3, 1, -1)
+
+
+def test_t2t_module_diagram_labels_every_shape():
+    fig = plots.plot_t2t_module()
+    assert isinstance(fig, plt.Figure)
+    texts = {text.get_text() for text in fig.axes[0].texts}
+    expected = ["224 x 224 x 3", "3136 x 147", "3136 x 64", "56 x 56 x 64", "784 x 576", "196 x 576", "196 x 384"]
+    assert set(expected) <= texts and "Linear\n576 -> 384" in texts

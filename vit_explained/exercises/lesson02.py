@@ -390,6 +390,12 @@ def _grid_slip(where: str, grid: tuple[int, int], stage: Any, number: int, image
                 f"of side {side} (isqrt or int(sqrt(N))): the bug of the original T2T code (section 5). "
                 f"The grid is {in_height} x {in_width}: reshape with its rows and cols"
             )
+    overlap = kernel - stride  # the T2T paper's S: (3, 1, 1) for strides (4, 2, 2)
+    if (rows, cols) == tuple(count_tokens(in_height, in_width, kernel, overlap, padding)[:2]):
+        fail(
+            f"{where}: you use the T2T paper's S = {overlap} as the stride. The paper's S is the *overlap* of "
+            f"two windows; the stride is k - S = {kernel} - {overlap} = {stride} (section 2)"
+        )
     if in_height >= kernel and in_width >= kernel:
         unpadded = count_tokens(in_height, in_width, kernel, stride, 0)
         if (rows, cols) == (unpadded.rows, unpadded.cols):

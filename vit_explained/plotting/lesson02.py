@@ -346,6 +346,42 @@ def plot_t2t_chain(
     return fig
 
 
+def plot_t2t_module(
+    height: int = 224, width: int = 224, channels: int = 3, *, token_dim: int = 64, embed_dim: int = 384
+) -> Figure:
+    """The T2T module as a block diagram: soft split -> token transformer (to ``token_dim``) -> reshape,
+    twice, then a third soft split and the ``Linear`` to ``embed_dim``. Every box is labelled with its
+    output shape for a ``height x width x channels`` image, computed by :func:`vit_explained.t2t_chain`."""
+    stages = t2t_chain(height, width, channels, token_dim)
+    blocks = [("image", f"{height} x {width} x {channels}", "white")]
+    for number, stage in enumerate(stages, start=1):
+        grid = stage.grid
+        name = f"soft split {number}\n(k{stage.kernel}, s{stage.stride}, p{stage.padding})"
+        blocks.append((name, f"{grid.total} x {stage.token_length}", "tab:cyan"))
+        if number < len(stages):
+            blocks.append((f"token\ntransformer {number}", f"{grid.total} x {token_dim}", "tab:orange"))
+            blocks.append(("reshape", f"{grid.rows} x {grid.cols} x {token_dim}", "lightgray"))
+    last = stages[-1]
+    blocks.append((f"Linear\n{last.token_length} -> {embed_dim}", f"{last.grid.total} x {embed_dim}", "tab:green"))
+    fig = new_figure(figsize=(1.45 * len(blocks), 2.0), layout="constrained")
+    ax = fig.subplots()
+    for x, (name, shape, color) in enumerate(blocks):
+        ax.add_patch(Rectangle((x - 0.42, 0.0), 0.84, 1.0, facecolor=color, edgecolor="black", alpha=0.6))
+        ax.text(x, 0.5, name, ha="center", va="center", fontsize=8)
+        ax.text(x, -0.22, shape, ha="center", va="center", fontsize=8, family="monospace")
+        if x:
+            ax.annotate("", xy=(x - 0.43, 0.5), xytext=(x - 0.57, 0.5), arrowprops={"arrowstyle": "->"})
+    ax.set_xlim(-0.5, len(blocks) - 0.5)
+    ax.set_ylim(-0.45, 1.1)
+    ax.axis("off")
+    ax.set_title(
+        f"The T2T module for an image of {height} x {width} x {channels} (below each box: its output, tokens x width "
+        "or rows x cols x channels); it replaces ViT's patches and patch-token Linear",
+        fontsize=9,
+    )
+    return fig
+
+
 def _window_spans(size: int, kernel: int, stride: int, padding: int) -> tuple[list[int], int | None]:
     """Start pixels (in the padded side) of the windows that fit, and of the first one that would not
     (``None`` if a window starting one stride later would start past the padded side)."""
@@ -466,7 +502,7 @@ def plot_coverage(height: int, width: int, kernel: int, stride: int, paddings: S
         ax.set_title(f"k={kernel}, s={stride}, p={padding}: {grid.rows} x {grid.cols} tokens", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle(f"windows that contain each pixel of a {height} x {width} image", fontsize=10)
+    fig.suptitle(f"windows that contain each pixel of an image of {height} x {width} pixels", fontsize=10)
     fig.tight_layout()
     return fig
 

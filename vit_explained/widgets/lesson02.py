@@ -56,10 +56,10 @@ class SoftSplitWidget(LessonWidget):
         grid = count_tokens(height, width, kernel, stride, padding)  # raises before any drawing
         image = center_crop_resize(self.source, (height, width))
         aspect = (height + 2 * padding) / (width + 2 * padding)
-        fig = new_figure(figsize=(6.0, min(max(6.0 * aspect, 1.5), 9.0) + 0.5), dpi=100)
+        fig = new_figure(figsize=(12.0, min(max(12.0 * aspect, 2.5), 15.0) + 0.7), dpi=80)  # ~770 px at 80 dpi
         ax = fig.subplots()
         draw_window_grid(ax, image, kernel, stride, padding, numbers=grid.total <= 80)
-        ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=8)
+        ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=12)
         return f"tokens: {grid.rows} x {grid.cols} = {grid.total}", fig
 
 
