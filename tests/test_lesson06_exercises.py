@@ -1130,7 +1130,10 @@ def test_bug_for_each_symptom_matches_the_clinic_and_accepts_spellings(capsys):
     assert set(_RIGHT_BUGS.values()) <= set(clinic.BUGS) and _RIGHT_BUGS["B"] == clinic.LAYER_NORM_NO_CENTRING
     lesson06.check_bug_for_each_symptom(lambda: dict(_RIGHT_BUGS))
     lesson06.check_bug_for_each_symptom(lambda: {k.lower(): f"  {v.upper()} " for k, v in _RIGHT_BUGS.items()})
-    assert capsys.readouterr().out.count("Correct!") == 2
+    by_index = {"A": 1, "B": 3, "C": 6, "D": 4, "E": 5}  # picked from clinic.BUGS by position, in another order
+    lesson06.check_bug_for_each_symptom(lambda: {k: clinic.BUGS[by_index[k]] for k in "EDCBA"})
+    lesson06.check_bug_for_each_symptom(lambda: {k: v.replace(" ", "") for k, v in _RIGHT_BUGS.items()})
+    assert capsys.readouterr().out.count("Correct!") == 4
 
 
 def _with(letter, bug):
@@ -1144,12 +1147,14 @@ def _with(letter, bug):
         (_with("A", "no activation in the MLP"), r"symptom A: not 'no activation in the MLP'.*shows nothing"),
         (
             _with("B", "SGD at Adam's learning rate"),
-            r"symptom B: not .*SGD.*fixed model's gradients.*but the norms' 11-220x smaller \(the norms' about 6x\)"
-            r".*w \* c \+ b",
+            r"symptom B: not .*SGD.*fixed model's gradients.*2\.30 = ln 10 is guessing.*11-220x smaller.*w \* c \+ b",
         ),
         (_with("C", "LayerNorm w*x.mean/(x.std+eps)+b"), r"symptom C: .*but the norms' 11-220x.*optimiser is slow"),
-        (_with("D", "none"), r"symptom D: not 'none'.*precedence"),
-        (_with("E", "no position embeddings"), r"symptom E: .*shuffled.*exactly 0"),
+        (_with("D", "none"), r"symptom D: not 'none'.*0\.054 against 0\.44.*precedence"),
+        (_with("E", "no position embeddings"), r"symptom E: .*shuffled.*exactly 0.*entropy of its own labels"),
+        (_with("B", "MultiheadAttention without batch_first"), r"symptom B: .*exactly 0.*one direction only"),
+        (_with("E", "LayerNorm w*x.mean/(x.std+eps)+b"), r"symptom E: .*never exactly 0.*exactly 0"),
+        (_with("C", "MultiheadAttention without batch_first"), r"symptom C: .*exactly 0.*fixed model's own"),
         (_with("E", "batch_first"), r"symptom E: 'batch_first' is not one of clinic.BUGS"),
         (_with("A", 3), r"symptom A: give a bug's name as a string"),
         (lambda: {k: v for k, v in _RIGHT_BUGS.items() if k != "C"}, r"C missing"),

@@ -43,7 +43,11 @@ def test_pooling_plot_joins_each_seeds_pair_within_a_learning_rate():
     }
     fig = plot_pooling_seeds(runs)
     ax = fig.axes[0]
-    joins = [line for line in ax.get_lines() if line.get_color() == "gray" and line.get_linewidth() == 0.7]
+    joins = [
+        line
+        for line in ax.get_lines()
+        if line.get_color() == "gray" and line.get_linewidth() == 0.7 and len(line.get_xdata())  # not the legend's
+    ]
     assert len(joins) == 6  # 3 seeds x 2 learning rates, each line from class token to mean at one rate
     assert all(abs(line.get_xdata()[1] - line.get_xdata()[0] - 1) < 1e-9 for line in joins)
 
@@ -65,6 +69,7 @@ def test_seed_plots_name_the_dots_and_the_mean_bars_in_the_legend():
     for ax in (fig.axes[0], plot_pooling_seeds(runs).axes[0]):
         labels = [text.get_text() for text in ax.get_legend().get_texts()]
         assert "one seed" in labels and "mean over seeds" in labels
+        assert any(label.startswith("thin line") for label in labels)  # the gray lines joining one seed's dots
 
 
 def test_lr_schedule_draws_every_step_against_epochs_and_marks_the_warm_up():

@@ -1218,19 +1218,21 @@ _SYMPTOM_BUG = {
     "E": "MultiheadAttention without batch_first",
 }
 
-#: symptom letter -> its deciding clue
+#: symptom letter -> its deciding clue: the reasoning from the numbers to the bug
 _CLUE = {
-    "A": "logits that do not change when each image's patches are shuffled mean the model cannot see where a patch "
-    "is: no position embeddings",
-    "B": "stuck at ln 10 with every part's gradient but the norms' 11-220x smaller (the norms' about 6x) and the "
-    "head's input varying in one direction only is the hand-written LayerNorm line: every token becomes w * c + b, "
-    "one number per token",
-    "C": "stuck at ln 10 with the fixed model's own gradients, and one batch fitted at a larger rate: the model is "
-    "fine and the optimiser is slow, SGD at Adam's learning rate",
-    "D": "a loss that ends next to the fixed model's with gradients 7-12x smaller (the norms' about 4x) is the "
-    "precedence slip x - mean / std",
-    "E": "a patch embedding with a gradient of exactly 0 and one batch stuck at its label entropy mean the output "
-    "cannot depend on the image: nn.MultiheadAttention without batch_first attends across the batch",
+    "A": "the loss falls, so the model learns something; but logits that do not change when each image's patches "
+    "are shuffled mean the model cannot tell where a patch is: no position embeddings",
+    "B": "a loss at 2.30 = ln 10 is guessing; gradients 11-220x smaller than the fixed model's, not 0, and the head's "
+    "input varying in one direction only mean each token carries one number: the hand-written LayerNorm line, "
+    "w * c + b",
+    "C": "a loss at 2.30 = ln 10 is guessing, yet the gradients at step 0 are the fixed model's own and one batch is "
+    "fitted at a larger rate with more steps: the model is fine and the optimiser is slow, SGD at Adam's learning rate",
+    "D": "a loss that ends next to the fixed model's while at step 0 every part's gradient but the norms' is 7-12x "
+    "smaller (0.054 against 0.44, 0.12 against 1.3) is the precedence slip x - mean / std: the model still learns, "
+    "its gradients are scaled down",
+    "E": "a patch embedding with a gradient of exactly 0 means no pixel reaches the loss, and one batch that stops at "
+    "the entropy of its own labels is the best an output that ignores the image can do: nn.MultiheadAttention "
+    "without batch_first attends across the batch",
 }
 
 #: bug -> what it would show instead (named when a learner picks it for the wrong symptom)
@@ -1238,8 +1240,10 @@ _SIGNATURE = {
     "none": "the fixed model learns (its loss ends far below ln 10) and none of these symptoms is its",
     "no activation in the MLP": "the MLP without its activation shows nothing: its loss and gradients stay next to "
     "the fixed model's (the softmax and LayerNorm are non-linear), so no symptom here points to it",
-    "no position embeddings": "missing position embeddings show as logits unchanged when the patches are shuffled",
-    _BLOG_NORM: "the hand-written LayerNorm line stays at ln 10 with every gradient but the norms' 11-220x smaller",
+    "no position embeddings": "missing position embeddings show as logits unchanged when the patches are shuffled, "
+    "while the loss still falls",
+    _BLOG_NORM: "the hand-written LayerNorm line stays at ln 10 with every gradient but the norms' 11-220x smaller, "
+    "never exactly 0",
     "LayerNorm x - mean / std": "the precedence slip learns like the fixed model, with gradients 7-12x smaller",
     "MultiheadAttention without batch_first": "the batch_first bug gives the patch embedding a gradient of exactly 0",
     "SGD at Adam's learning rate": "SGD gets exactly the fixed model's gradients and fits one batch at a larger rate",

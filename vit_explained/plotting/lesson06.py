@@ -182,16 +182,17 @@ def plot_digits_with_patches(
 
 
 def plot_attention_axes(batch: int = 3, tokens: int = 4) -> Figure:
-    """The ``batch_first`` bug as a picture: a batch of ``batch`` images, ``tokens`` tokens each, as a grid (rows:
-    images, columns: token positions). Left, correct: one token attends to the tokens of its own image (its row).
-    Right, ``nn.MultiheadAttention`` without ``batch_first=True`` on a ``(B, N, D)`` input: it attends to the token
-    at the same position in every image of the batch (its column)."""
+    """Where the ``batch_first`` bug bites: inside self-attention. A batch of ``batch`` images, ``tokens`` tokens
+    each (token 0 the class token), as a grid (rows: images, columns: token positions); the query is image 1's
+    class token, the token the head reads. Left, correct: its softmax mixes the tokens of its own image (its row).
+    Right, ``nn.MultiheadAttention`` without ``batch_first=True`` reads ``(B, N, D)`` as ``(N, B, D)``: it mixes
+    the class tokens of the other images (its column), all the same learned vector, so the output ignores the image."""
     fig = new_figure(figsize=(7.6, 2.9))
     axes = fig.subplots(1, 2)
-    query = (1, 1)  # image 1, token 1
+    query = (1, 0)  # image 1, token 0: the class token the head reads
     panels = (
-        ("batch_first=True: over the tokens\n(its own image: correct)", "row"),
-        ("batch_first left out: over the batch\n(the same position in other images)", "column"),
+        ("batch_first=True: (B, N, D) read as (B, N, D)\nit mixes its own image's tokens (correct)", "row"),
+        ("batch_first left out: (B, N, D) read as (N, B, D)\nit mixes the batch's class tokens", "column"),
     )
     for ax, (heading, axis) in zip(axes, panels, strict=True):
         for image in range(batch):
@@ -215,14 +216,20 @@ def plot_attention_axes(batch: int = 3, tokens: int = 4) -> Figure:
                     )
         ax.set_xlim(0, tokens)
         ax.set_ylim(batch, 0)
-        ax.set_xticks([t + 0.5 for t in range(tokens)], [f"token {t}" for t in range(tokens)], fontsize=8)
+        names = ["token 0\n(cls)", *(f"token {t}" for t in range(1, tokens))]
+        ax.set_xticks([t + 0.5 for t in range(tokens)], names, fontsize=8)
         ax.set_yticks([b + 0.5 for b in range(batch)], [f"image {b}" for b in range(batch)], fontsize=8)
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
         ax.set_aspect("equal")
         ax.set_title(heading, fontsize=9)
-    fig.suptitle("Orange: one query token; blue: what it attends to", fontsize=9)
+    fig.suptitle(
+        "Self-attention: orange, the query (image 1's class token, mixed in too); "
+        "blue, the other tokens its softmax mixes.\n"
+        "Right: every class token is the same learned vector, so what the head reads ignores the image",
+        fontsize=9,
+    )
     fig.tight_layout()
     return fig
 
@@ -387,6 +394,8 @@ def _seed_strip(
     # one legend entry each for what the dots and the bars mean (gray: they stand for every column's colour)
     ax.plot([], [], "o", color="gray", markersize=5, label="one seed")
     ax.plot([], [], "-", color="gray", linewidth=2.5, label="mean over seeds")
+    if linked:
+        ax.plot([], [], "-", color="gray", linewidth=0.7, alpha=0.45, label="thin line: joins one seed's dots")
     ax.set_xticks(range(len(groups)), list(groups), fontsize=8)
     ax.grid(alpha=0.3, axis="y")
 
@@ -397,7 +406,8 @@ def plot_pooling_seeds(
 ) -> Figure:
     """``runs[steps][lr][pool]``: validation accuracy per seed (lesson 06's stored pooling runs). One
     panel per number of steps; in each, one column per (learning rate, pooling), the seeds as dots, the
-    mean as a bar, chance (10 %) dashed. Each panel's axis fits its data, so a small gap shows."""
+    mean as a bar, a thin gray line joining one seed's two poolings (named in the legend), chance (10 %)
+    dashed. Each panel's axis fits its data, so a small gap shows."""
     if not runs:
         raise ValueError("runs must map a number of steps to {lr: {pool: accuracies}}")
     columns = max(sum(len(pools) for pools in by_lr.values()) for by_lr in runs.values())
@@ -415,9 +425,10 @@ def plot_pooling_seeds(
                 x = column + np.arange(len(table)) + offsets[seed]
                 ax.plot(x, table[:, seed], color="gray", linewidth=0.7, alpha=0.45)
             column += len(table)
+        ax.plot([], [], "-", color="gray", linewidth=0.7, alpha=0.45, label="thin line: one seed at one lr")
         ax.axhline(10, color="gray", linestyle="--", linewidth=1, label="chance (10 %)")
         ax.set(title=f"after {steps} steps", ylabel="validation accuracy (%)")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8)  # below: clear of every dot
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8)  # below: clear of every dot
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -427,8 +438,8 @@ def plot_seed_comparison(
     panels: Mapping[str, Mapping[str, Sequence[float]]], title: str, ylabel: str = "test accuracy (%)"
 ) -> Figure:
     """One panel per ``panels[name]`` = ``{model: accuracy per seed}``: each seed a dot, the mean a
-    bar (both named in the legend), on an axis that fits the data; a thin gray line joins the dots of one
-    seed (the models share their seeds)."""
+    bar, on an axis that fits the data; a thin gray line joins the dots of one seed (the models share
+    their seeds); all three are named in the legend."""
     if not panels:
         raise ValueError("panels must map a panel title to {model: accuracies per seed}")
     fig = new_figure(figsize=(4.6 * len(panels), 3.8))
