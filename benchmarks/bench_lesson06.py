@@ -10,9 +10,9 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
 
 - ``compare`` (10 seeds, as ``pooling``; the others 3): the 1-block ViT (2x2 patches), the same ViT with a soft split
   (overlapping 4x4 windows, stride 2) and with a 3x3 convolutional stem (8 channels), and ``SmallCNN`` of
-  width 8 (size-matched) and 32 (the default), at **equal steps** (400) and at **equal seconds** (the CPU
-  seconds the plain ViT's 400 steps take; each model gets the whole epochs that fit, from its own CPU time per step,
-  measured here on one thread before the runs). Test accuracy read once per run.
+  width 8 (fewer parameters than the ViT) and 32 (the default), at **equal steps** (400) and at **equal
+  seconds** (the CPU seconds the plain ViT's 400 steps take; each model gets the whole epochs that fit, from its
+  own CPU time per step, measured here on one thread before the runs). Test accuracy read once per run.
 - ``init``: ``ViT(init=...)`` "timm", "jax", "torch", and the ablations that change the query/key scale
   alone (the q and k rows of every ``qkv`` weight redrawn by :func:`vit_explained.clinic.redraw_qkv_rows`),
   at lr 1e-2 and 3e-3, 100 steps; validation accuracy.

@@ -26,7 +26,7 @@ START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 LESSON_COMPARISONS = """### The lessons' own comparisons over seeds
 
 - `benchmarks/results/lesson06.md` (`benchmarks/bench_lesson06.py`, 2026-12-03, 2 cores, torch 2.13.0, a loaded
-  machine; 8x8 digits, lesson 06's recipe, 10 seeds, test accuracy on 360 digits): at equal steps a size-matched
+  machine; 8x8 digits, lesson 06's recipe, 10 seeds, test accuracy on 360 digits): at equal steps a smaller
   SmallCNN (6,218 parameters) is ahead of the 1-block ViT (9,674 parameters) by +1.9 points (paired t-interval
   [+0.8, +3.1]) and shows no detectable difference from the conv-stem ViT (+0.1, [-0.8, +0.9]); the conv stem (a 3x3
   convolution with BatchNorm and ReLU, so locality is not isolated) raises the ViT by +1.9 points ([+0.4, +3.3]; 95

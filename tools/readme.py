@@ -95,8 +95,7 @@ LESSONS: dict[str, tuple[str, int]] = {
         "interval; on 12 real runs it holds 0); a ~20-line loop equal to the package's; AdamW, weight decay, "
         "label smoothing, DeiT's recipe beside the lesson's; a debugging clinic against ln 10 (its runs "
         "stored) with a hand-written LayerNorm line seen in the wild and over-fitting one batch (an exercise "
-        "names each bug from its symptoms); ViT vs a "
-        "size-matched CNN at equal steps (10 "
+        "names each bug from its symptoms); ViT vs a smaller and a larger CNN at equal steps (10 "
         "seeds, a paired t-interval over seeds; the benchmark's digits and MNIST rows beside it); a training "
         "widget; the learning-rate schedule drawn beside the loss curve",
         35,
