@@ -174,7 +174,7 @@ def test_reference_split_is_t2ts():
     ("answer", "words"),
     [
         (lambda size, grid: (size // grid, size // grid, 0), "do not overlap"),  # ViT's hard split
-        (lambda size, grid: (2 * (size // grid) - 1, size // grid, 0), "too few"),  # padding forgotten
+        (lambda size, grid: (2 * (size // grid) - 1, size // grid, 0), "your split has no padding"),  # forgotten
         (lambda size, grid: (2 * (size // grid) - 1, size // grid, size // grid), "too many"),  # too much padding
         (lambda size, grid: (3, 1, 5), "nothing but padding"),
         (lambda size, grid: (3 * size, size // grid, 0), "larger than the padded image"),
@@ -579,3 +579,98 @@ def test_stages_name_the_papers_overlaps_as_strides():
     assert papers_overlaps_as_strides(224, 224, 3)[0][:2] == (74, 74)
     with pytest.raises(ExerciseFailed, match=r"soft split 1 .*the T2T paper's S = 3 as the stride.*k - S = 7 - 3 = 4"):
         ex.check_t2t_stages(papers_overlaps_as_strides)
+
+
+# --------------------------------------------------------------------------- layers that count for you (exercise 1)
+
+
+def _shape_count(layer):
+    """An answer that lets a layer's output shape count the windows: (rows, cols, total)."""
+
+    def answer(h, w, k, s, p):
+        out = layer(torch.zeros(1, 1, h, w), k, s, p)
+        return out.shape[-2], out.shape[-1], out.shape[-2] * out.shape[-1]
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("layer", "name"),
+    [
+        (lambda x, k, s, p: torch.nn.functional.conv2d(x, torch.zeros(1, 1, k, k), stride=s, padding=p), "conv2d"),
+        (lambda x, k, s, p: torch.conv2d(x, torch.zeros(1, 1, k, k), stride=s, padding=p), "conv2d"),
+        (lambda x, k, s, p: nn.Conv2d(1, 1, k, s, p)(x), "conv2d"),
+        (lambda x, k, s, p: torch.nn.functional.avg_pool2d(x, k, s, min(p, k // 2)), "avg_pool2d"),
+        (lambda x, k, s, p: nn.AvgPool2d(k, s, min(p, k // 2))(x), "avg_pool2d"),
+        (lambda x, k, s, p: torch.nn.functional.max_pool2d(x, k, s, min(p, k // 2)), "max_pool2d"),
+        (
+            lambda x, k, s, p: torch.nn.functional.max_pool2d(x, k, s, min(p, k // 2), return_indices=True)[0],
+            "max_pool2d",
+        ),
+        (lambda x, k, s, p: nn.MaxPool2d(k, s, min(p, k // 2))(x), "max_pool2d"),
+        (lambda x, k, s, p: torch.max_pool2d(x, k, s, min(p, k // 2)), "max_pool2d"),
+    ],
+)
+def test_count_refuses_convolutions_and_pooling(layer, name):
+    with pytest.raises(ExerciseFailed, match=rf"formula yourself; your function called torch\.\S*{name}"):
+        ex.check_count_tokens(_shape_count(layer))
+
+
+def test_count_refuses_one_dimensional_layers_and_fold():
+    def per_side(h, w, k, s, p):
+        rows = nn.Conv1d(1, 1, k, s, p)(torch.zeros(1, 1, h)).shape[-1]
+        cols = torch.nn.functional.avg_pool1d(torch.zeros(1, 1, w), k, s, min(p, k // 2)).shape[-1]
+        return rows, cols, rows * cols
+
+    def by_fold(h, w, k, s, p):
+        nn.Fold((h, w), k, padding=p, stride=s)  # building the layer is fine; calling it is not
+        torch.nn.functional.fold(torch.zeros(1, k * k, 1), (k, k), k)
+        return reference_count(h, w, k, s, p)
+
+    with pytest.raises(ExerciseFailed, match=r"your function called torch\.conv1d"):
+        ex.check_count_tokens(per_side)
+    with pytest.raises(ExerciseFailed, match=r"your function called torch\.nn\.functional\.fold"):
+        ex.check_count_tokens(by_fold)
+
+
+# --------------------------------------------------------------------------- where learner code raised (exercises 2, 3)
+
+
+def test_split_and_stages_say_where_the_answer_raised():
+    def split_breaks_at_90(size, grid):
+        if size == 90:
+            raise ValueError("no split")
+        return reference_split(size, grid)
+
+    def stages_break_on_grayscale(h, w, c):
+        if c == 1:
+            raise KeyError(c)
+        return reference_stages(h, w, c)
+
+    with pytest.raises(ExerciseFailed, match=r"raised ValueError: no split\. It happened for size 90, grid 6$"):
+        ex.check_split_for_grid(split_breaks_at_90)
+    with pytest.raises(ExerciseFailed, match=r"raised KeyError: 1\. It happened for a 400x100 image with 1 channel"):
+        ex.check_t2t_stages(stages_break_on_grayscale)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda size, grid: (2 * (size // grid) - 1, size // grid, 0),
+        lambda size, grid: (size // grid + 1, size // grid, 0),
+        lambda size, grid: (3 * (size // grid), size // grid, 0),
+    ],
+)
+def test_split_names_the_missing_padding(answer):
+    with pytest.raises(ExerciseFailed, match=r"was asked for: your split has no padding"):
+        ex.check_split_for_grid(answer)
+
+
+def test_stages_name_an_rgb_length_for_a_grayscale_image():
+    def rgb_always(h, w, c):
+        return [(r, co, 3 * 7 * 7 if i == 0 else n) for i, (r, co, n) in enumerate(reference_stages(h, w, c))]
+
+    with pytest.raises(
+        ExerciseFailed, match=r"147 = 3 x 7 x 7 is the length for an RGB image, but the image has 1 channel here"
+    ):
+        ex.check_t2t_stages(rgb_always)

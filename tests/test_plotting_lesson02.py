@@ -142,3 +142,37 @@ def test_t2t_module_diagram_labels_every_shape():
     texts = {text.get_text() for text in fig.axes[0].texts}
     expected = ["224 x 224 x 3", "3136 x 147", "3136 x 64", "56 x 56 x 64", "784 x 576", "196 x 576", "196 x 384"]
     assert set(expected) <= texts and "Linear\n576 -> 384" in texts
+
+
+@pytest.mark.parametrize(("height", "width"), [(4, 6), (5, 7)])
+def test_plot_hard_soft_windows_draws_every_window_the_split_makes(height, width):
+    splits = ((2, 2, 0), (3, 2, 1))
+    fig = plots.plot_hard_soft_windows(height, width, splits)
+    for ax, (kernel, stride, padding) in zip(fig.axes, splits, strict=True):
+        grid = count_tokens(height, width, kernel, stride, padding)
+        windows = [p for p in ax.patches if not p.get_fill()]
+        assert len(windows) == grid.total and f"= {grid.total} tokens" in ax.get_title()
+        corners = plots._window_corners(grid, stride)
+        for window, (x, y) in zip(windows, corners, strict=True):  # inset a little inside its k x k cells
+            assert x < window.get_x() < x + 0.2 and y < window.get_y() < y + 0.2
+            assert kernel - 0.4 < window.get_width() < kernel
+        cells = [p for p in ax.patches if p.get_fill()]
+        assert len(cells) == (height + 2 * padding) * (width + 2 * padding)
+        labels = [t.get_text() for t in ax.texts]
+        assert [str(i) for i in range(grid.total)] == [t for t in labels if t.isdigit()][-grid.total :]
+    assert "hard split" in fig.axes[0].get_title() and "soft split" in fig.axes[1].get_title()
+    plt.close(fig)
+
+
+def test_window_zero_is_drawn_last_in_its_own_colour(image):
+    fig = plots.plot_window_grid(image, 10, 5, 2)
+    ax = fig.axes[0]
+    outlines = [p for p in ax.patches if not p.get_fill() and p.get_linestyle() != "--"]
+    colours = [matplotlib.colors.to_hex(p.get_edgecolor()) for p in outlines]
+    assert colours[-1] == matplotlib.colors.to_hex(plots.NEIGHBOUR_COLORS[0])  # on top of its neighbours
+    assert plots.NEIGHBOUR_COLORS[0] not in (plots.PADDING_COLOR, *plots.NEIGHBOUR_COLORS[1:])
+    grid = count_tokens(30, 50, 10, 5, 2)
+    assert (
+        f"its lower neighbour (token {grid.cols})" in ax.get_xlabel() and "right neighbour (token 1)" in ax.get_xlabel()
+    )
+    plt.close(fig)

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from ..soft_split import SoftSplit, _windows_along, count_tokens
 from ..t2t import T2T_SPLITS, T2TViT, Tokens2Token, t2t_chain
@@ -24,13 +25,38 @@ from . import as_int, attempt, fail, forbid, passed
 
 Case = tuple[int, int, int, int, int]  # height, width, kernel, stride, padding
 
-#: Exercise 1 is the formula itself: not the package's count, nor an unfold to count from.
-_NO_COUNTING_SHORTCUTS = forbid(
+
+class _ForbidCounting(forbid):
+    """:class:`forbid` naming torch's built-in functions as they are written (``torch.conv2d``, not
+    ``torch._VariableFunctionsClass.conv2d``)."""
+
+    def _record(self, name: str) -> None:
+        super()._record(name.replace("torch._VariableFunctionsClass.", "torch."))
+
+
+#: Exercise 1 is the formula itself: not the package's count, nor a layer whose output shape counts for you
+#: (unfold and fold, convolutions and pooling, under every alias: ``F.conv2d`` is ``torch.conv2d``, ``nn.Conv2d``
+#: and ``nn.MaxPool2d`` call them, ``F.max_pool2d`` calls ``torch.max_pool2d`` or ``max_pool2d_with_indices``).
+_NO_COUNTING_SHORTCUTS = _ForbidCounting(
     count_tokens,
     _windows_along,
     SoftSplit,
     t2t_chain,
-    torch.nn.functional.unfold,
+    F.unfold,
+    F.fold,
+    F.conv1d,
+    F.conv2d,
+    F.conv3d,
+    torch.convolution,
+    F.avg_pool1d,
+    F.avg_pool2d,
+    F.avg_pool3d,
+    torch.max_pool1d,
+    torch.max_pool1d_with_indices,
+    torch.max_pool2d,
+    torch._C._nn.max_pool2d_with_indices,
+    torch.max_pool3d,
+    torch._C._nn.max_pool3d_with_indices,
     reason="the token-count formula",
 )
 
@@ -250,7 +276,8 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
     no window sees only padding (padding < kernel), a ``size x size`` image gives ``grid x grid`` tokens,
     and every pixel is in some window (as in T2T's own splits)."""
     for size, grid in GRID_REQUESTS:
-        result = _triple(attempt(answer, size, grid), f"(kernel, stride, padding) for size {size}, grid {grid}")
+        asked = f"for size {size}, grid {grid}"
+        result = _triple(attempt(answer, size, grid, hint=f"It happened {asked}"), f"(kernel, stride, padding) {asked}")
         kernel, stride, padding = (
             as_int(value, f"for size {size}, grid {grid}, the {name}")
             for value, name in zip(result, ("kernel", "stride", "padding"), strict=True)
@@ -306,6 +333,12 @@ def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], 
             f"size {grid}. The stride is how far apart neighbouring windows are, in pixels: the image's {size} "
             f"pixels shared among {grid} windows per side"
         )
+    if padding == 0 and made < grid:
+        fail(
+            f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: your split has no padding. "
+            "Without it, overlapping windows (kernel > stride) fit fewer than size / stride times along a side: "
+            "pad both ends, as T2T's splits do"
+        )
     how = "too many" if made > grid else "too few"
     fail(
         f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: {how} windows "
@@ -338,7 +371,7 @@ def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> None:
     token_dim = 64
     for height, width, channels in T2T_IMAGES:
         image = f"a {height}x{width} image with {channels} channel(s)"
-        result = _NO_CHAIN(answer, height, width, channels)
+        result = _NO_CHAIN(answer, height, width, channels, hint=f"It happened for {image}")
         if isinstance(result, (np.ndarray, torch.Tensor)) and result.ndim == 2:
             result = result.tolist()
         if not isinstance(result, (tuple, list)) or len(result) != len(T2T_SPLITS):
@@ -442,6 +475,11 @@ def _length_slip(where: str, length: int, result: Any, number: int, channels: in
         )
     if number == 1 and length == token_dim * kernel * kernel:
         fail(f"{where}: the first split sees the input image, whose channels are in_channels")
+    if number == 1 and channels != 3 and length == 3 * kernel * kernel:
+        fail(
+            f"{where}: {length} = 3 x {kernel} x {kernel} is the length for an RGB image, but the image has "
+            f"{channels} channel{'s' if channels > 1 else ''} here: use in_channels"
+        )
     if number > 1 and length == channels * kernel * kernel:
         fail(
             f"{where}: after the first split the token transformer makes every token token_dim = 64 wide, "

@@ -28,7 +28,7 @@ from . import as_image, figures_dir, new_figure, to_display
 PADDING_COLOR = "tab:orange"
 WINDOW_COLOR = "tab:cyan"
 CURRENT_COLOR = "tab:red"
-NEIGHBOUR_COLORS = ("tab:red", "tab:blue", "tab:green")
+NEIGHBOUR_COLORS = ("magenta", "tab:blue", "tab:green")  # window 0 (drawn last, on top), right, lower neighbour
 
 
 def pad_image(image: torch.Tensor, padding: int) -> torch.Tensor:
@@ -77,15 +77,16 @@ def draw_window_grid(
     grid = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding)
     draw_padded_image(ax, image, padding)
     corners = _window_corners(grid, stride)
-    shown = {0: NEIGHBOUR_COLORS[0]}
+    shown = {}
     if grid.cols > 1:
         shown[1] = NEIGHBOUR_COLORS[1]
     if grid.rows > 1:
         shown[grid.cols] = NEIGHBOUR_COLORS[2]
+    shown[0] = NEIGHBOUR_COLORS[0]  # last: its outline lies on top of its neighbours'
     for index, color in shown.items():
         x, y = corners[index]
         ax.add_patch(Rectangle((x - 0.5, y - 0.5), kernel, kernel, facecolor=color, alpha=0.25, linewidth=0))
-        ax.add_patch(_rectangle(corners[index], kernel, edgecolor=color, linewidth=2.0))
+        ax.add_patch(_rectangle(corners[index], kernel, edgecolor=color, linewidth=2.5 if index == 0 else 2.0))
     if grid.total - 1 not in shown:
         ax.add_patch(_rectangle(corners[-1], kernel, edgecolor="yellow", linewidth=1.5, linestyle="--"))
     half = (kernel - 1) / 2
@@ -116,8 +117,8 @@ def window_grid_title(grid: TokenGrid, kernel: int, stride: int, padding: int, c
 
 def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int, *, width: float = 7.0) -> Figure:
     """The soft split of ``image`` (``(C, H, W)``): the padded image (padding tinted orange), each
-    window's token index at its centre, the first window and its right and lower neighbours (red,
-    blue, green) and the last window (dashed yellow)."""
+    window's token index at its centre, the first window (magenta, drawn on top) and its right and lower
+    neighbours (blue: token 1, green: token ``cols``) and the last window (dashed yellow)."""
     image = as_image(image)
     padded_h, padded_w = image.shape[1] + 2 * padding, image.shape[2] + 2 * padding
     fig = new_figure(figsize=(width, width * padded_h / padded_w + 0.6))
@@ -126,12 +127,62 @@ def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int
     ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=10)
     ax.set_xlabel(
         f"padded image {padded_h} x {padded_w} (orange: {padding} px of zero padding); numbers: token index "
-        f"at each window's centre;\nred, blue, green: window 0 and its neighbours, which share "
-        f"{max(kernel - stride, 0)} px of each {kernel} px side; dashed yellow: the last window",
+        f"at each window's centre;\nmagenta: window 0; blue: its right neighbour (token 1); green: its lower "
+        f"neighbour (token {grid.cols});\nneighbours share {max(kernel - stride, 0)} of {kernel} px; "
+        "dashed yellow: the last window",
         fontsize=9,
     )
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- hard and soft windows, side by side
+
+
+_TOKEN_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:brown", "black")  # none is the padding's
+
+
+def plot_hard_soft_windows(
+    height: int = 4, width: int = 6, splits: Sequence[tuple[int, int, int]] = ((2, 2, 0), (3, 2, 1))
+) -> Figure:
+    """One panel per ``(kernel, stride, padding)`` split of a ``height x width`` image of the numbers
+    ``0 .. H*W - 1``: its pixels (padding zeros in orange) and every window outlined in its own colour,
+    labelled with its token index at its top-left corner. Disjoint windows for ``k = s``, overlapping for ``k > s``."""
+    widths = [width + 2 * padding for _, _, padding in splits]  # one scale for every panel
+    fig = new_figure(figsize=(0.45 * sum(widths) + 0.6, 3.4), layout="constrained")
+    axes = fig.subplots(1, len(splits), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
+    for ax, (kernel, stride, padding) in zip(axes, splits, strict=True):
+        grid = count_tokens(height, width, kernel, stride, padding)
+        _draw_number_grid(ax, height, width, padding)
+        for index, (x, y) in enumerate(_window_corners(grid, stride)):
+            inset = 0.06 + 0.06 * (index % 2)  # overlapping outlines stay apart
+            colour = _TOKEN_COLOURS[index % len(_TOKEN_COLOURS)]
+            side = kernel - 2 * inset
+            ax.add_patch(Rectangle((x + inset, y + inset), side, side, fill=False, edgecolor=colour, linewidth=2.0))
+            label = {"color": colour, "fontsize": 8, "weight": "bold", "ha": "left", "va": "top"}
+            box = {"boxstyle": "square,pad=0.1", "fc": "white", "lw": 0}
+            ax.text(x + inset + 0.06, y + inset + 0.06, str(index), bbox=box, **label)
+        kind = "hard" if kernel <= stride else "soft"
+        title = f"{kind} split k={kernel}, s={stride}, p={padding}:\n{grid.rows} x {grid.cols} = {grid.total} tokens"
+        ax.set_title(title, fontsize=9)
+    fig.suptitle(f"windows on a {height} x {width} image (coloured numbers: token index)", fontsize=10)
+    return fig
+
+
+def _draw_number_grid(ax: Axes, height: int, width: int, padding: int) -> None:
+    """The padded ``height x width`` image of the numbers ``0 .. H*W - 1`` as cells, padding zeros in orange;
+    one unit per pixel, y pointing down."""
+    for row in range(height + 2 * padding):
+        for col in range(width + 2 * padding):
+            inside = padding <= row < height + padding and padding <= col < width + padding
+            value = (row - padding) * width + (col - padding) if inside else 0
+            face = "0.92" if inside else PADDING_COLOR
+            ax.add_patch(Rectangle((col, row), 1, 1, facecolor=face, edgecolor="0.6", linewidth=0.5))
+            ax.text(col + 0.5, row + 0.55, str(value), ha="center", va="center", fontsize=8, color="0.25")
+    ax.set_xlim(-0.1, width + 2 * padding + 0.1)
+    ax.set_ylim(height + 2 * padding + 0.1, -0.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
 
 
 # --------------------------------------------------------------------------- the animation
