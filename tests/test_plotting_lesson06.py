@@ -18,7 +18,8 @@ def test_selection_gaps_draws_one_histogram_per_rule_with_its_mean():
     fig = plot_selection_gaps(gaps)
     ax = fig.axes[0]
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert len(labels) == 2 and labels[0].startswith("picked by test (mean +1.")
+    assert len(labels) == 5 and any(label.startswith("picked by test (mean +1.") for label in labels)
+    assert {"mean, picked by test", "mean, picked by validation", "0: no overstatement"} <= set(labels)  # lines named
     assert sum(patch.get_height() for patch in ax.patches) == 400  # every split counted once per rule
     means = sorted(line.get_xdata()[0] for line in ax.lines)  # 0 dashed, and each rule's mean (in points)
     assert np.allclose(means, sorted([0, 100 * gaps["test"].mean(), 100 * gaps["validation"].mean()]))

@@ -72,6 +72,23 @@ def test_batch_first_bug_mixes_the_batch_and_starves_the_embedding():
     assert clinic.gradient_norms(buggy)["embed"] == 0.0
 
 
+def test_batch_dependence_catches_batch_mixing_under_either_pooling():
+    images, labels = torch.rand(8, 1, 8, 8), torch.arange(8) % 10
+    for pool in ("cls", "mean"):
+        torch.manual_seed(0)
+        own, others = clinic.batch_dependence(clinic.BlogViT(pool=pool), images, labels, index=3)
+        assert own > 1e-3 and others == 0.0, pool  # the fixed model keeps the images apart
+    torch.manual_seed(0)
+    own, others = clinic.batch_dependence(clinic.BlogViT("MultiheadAttention without batch_first"), images, labels)
+    assert own == others == 0.0  # class-token pooling: the output ignores every image
+    torch.manual_seed(0)
+    buggy_mean = clinic.BlogViT("MultiheadAttention without batch_first", pool="mean")
+    own, others = clinic.batch_dependence(buggy_mean, images, labels)
+    assert own > 1e-3 and others > 1e-4  # mean pooling: image 0's loss reads the other images
+    with pytest.raises(ValueError, match="index"):
+        clinic.batch_dependence(buggy_mean, images, labels, index=8)
+
+
 def test_permutation_test_separates_positions():
     torch.manual_seed(0)
     images = torch.rand(8, 1, 8, 8)
@@ -109,6 +126,28 @@ def test_widget_line_changes_with_its_first_control_and_trains_on_demand(monkeyp
     assert w.picture.value  # a loss picture
     w.train()
     assert calls == ["no activation in the MLP"]  # cached
+
+
+def test_widget_steps_control_sets_the_run_length(monkeypatch):
+    from vit_explained.widgets import lesson06
+
+    lengths = []
+
+    def fake_run(bug, **options):
+        lengths.append(options["steps"])
+        return clinic.ClinicRun([2.3] * options["steps"], {"embed": 1.0}, 0.5)
+
+    monkeypatch.setattr(lesson06, "run", fake_run)
+    monkeypatch.setattr(lesson06, "_RUNS", {})
+    w = training_widget()
+    assert w.controls["steps"].options == lesson06.STEP_CHOICES == (150, 300, 600)
+    w.controls["steps"].value = 600
+    assert "600 steps" in w.line and w.line.startswith("ready to train")
+    w.train()
+    assert lengths == [600] and "600 steps" in w.line and "validation accuracy 50%" in w.line
+    w.controls["steps"].value = 150
+    w.train()
+    assert lengths == [600, 150]
 
 
 def test_widget_shows_the_packages_message_for_a_bad_setting(monkeypatch):
@@ -269,3 +308,11 @@ def test_stored_runs_ship_with_the_package_and_equal_the_benchmarks_copy():
     patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     assert any(packaged.relative_to(packaged.parents[1]).match(p) for p in patterns["vit_explained"])
     assert set(clinic.stored_runs()) >= {"compare", "clinic", "selection"}
+
+
+def test_the_widgets_slow_optimiser_prompt_holds():
+    """Section 6's prompt: the SGD bug at lr 0.1 (seed 0, class token) is still at ln 10 after 150 steps and
+    learns with 600 (about 7 s of training)."""
+    short, long = (clinic.run("SGD at Adam's learning rate", steps=s, lr=0.1) for s in (150, 600))
+    assert abs(sum(short.losses[-20:]) / 20 - math.log(10)) < 0.05 and short.val_accuracy < 0.15
+    assert sum(long.losses[-20:]) / 20 < 0.5 and long.val_accuracy > 0.8

@@ -36,6 +36,7 @@ __all__ = [
     "BlogViT",
     "ClinicRun",
     "attention_at_step_0",
+    "batch_dependence",
     "feature_rank",
     "gradient_norms",
     "permutation_change",
@@ -237,6 +238,24 @@ def permutation_change(model: nn.Module, images: torch.Tensor, seed: int = 0) ->
     shuffled = unpatchify(patches[:, order], 2, images.shape[-2], images.shape[-1])
     with torch.no_grad():
         return (model(shuffled) - model(images)).abs().max().item()
+
+
+def batch_dependence(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, index: int = 0
+) -> tuple[float, float]:
+    """Karpathy's "use backprop to chart dependencies": back-propagate the loss of image ``index`` alone
+    and read the gradient on every input image. Returns ``(own, others)``: the largest absolute gradient
+    on image ``index``'s own pixels and on the pixels of all the other images of the batch. A model that
+    keeps the images of a batch apart gives ``others == 0`` exactly, whatever its pooling; ``own == 0``
+    means the output ignores the image. Uses the model as it is (a BatchNorm in training mode mixes the
+    batch on purpose); ``images`` ``(B, ...)`` with ``B >= 2``, ``labels`` ``(B,)``."""
+    if len(images) < 2 or len(labels) != len(images) or not 0 <= index < len(images):
+        raise ValueError(f"need 2+ images, one label each and 0 <= index < {len(images)}; got index {index}")
+    images = images.detach().clone().requires_grad_(True)
+    F.cross_entropy(model(images)[index : index + 1], labels[index : index + 1]).backward()
+    grad = images.grad.abs().flatten(1).amax(dim=1)  # (B,): the largest gradient on each image
+    others = torch.cat([grad[:index], grad[index + 1 :]])
+    return grad[index].item(), others.max().item()
 
 
 def feature_rank(model: BlogViT, images: torch.Tensor, tolerance: float = 1e-4) -> int:

@@ -1221,16 +1221,17 @@ _SYMPTOM_BUG = {
 #: symptom letter -> its deciding clue: the reasoning from the numbers to the bug
 _CLUE = {
     "A": "the loss falls, so the model learns something; but logits that do not change when each image's patches "
-    "are shuffled mean the model cannot tell where a patch is: no position embeddings",
+    "are shuffled (measured at initialisation) mean the model cannot tell where a patch is: no position embeddings",
     "B": "a loss at 2.30 = ln 10 is guessing; gradients 11-220x smaller than the fixed model's, not 0, and the head's "
-    "input varying in one direction only mean each token carries one number: the hand-written LayerNorm line, "
-    "w * c + b",
+    "input varying in one direction only (at initialisation) mean each token carries one number: the hand-written "
+    "LayerNorm line, w * c + b",
     "C": "a loss at 2.30 = ln 10 is guessing, yet the gradients at step 0 are the fixed model's own and one batch is "
     "fitted at a larger rate with more steps: the model is fine and the optimiser is slow, SGD at Adam's learning rate",
     "D": "a loss that ends next to the fixed model's while at step 0 every part's gradient but the norms' is 7-12x "
     "smaller (0.054 against 0.44, 0.12 against 1.3) is the precedence slip x - mean / std: the model still learns, "
     "its gradients are scaled down",
-    "E": "a patch embedding with a gradient of exactly 0 means no pixel reaches the loss, and one batch that stops at "
+    "E": "a patch embedding with a gradient of exactly 0 (this run pools the class token) means no pixel reaches "
+    "the loss, and one batch that stops at "
     "the entropy of its own labels is the best an output that ignores the image can do: nn.MultiheadAttention "
     "without batch_first attends across the batch",
 }
@@ -1245,7 +1246,8 @@ _SIGNATURE = {
     _BLOG_NORM: "the hand-written LayerNorm line stays at ln 10 with every gradient but the norms' 11-220x smaller, "
     "never exactly 0",
     "LayerNorm x - mean / std": "the precedence slip learns like the fixed model, with gradients 7-12x smaller",
-    "MultiheadAttention without batch_first": "the batch_first bug gives the patch embedding a gradient of exactly 0",
+    "MultiheadAttention without batch_first": "the batch_first bug (with the class token, as here) gives the patch "
+    "embedding a gradient of exactly 0",
     "SGD at Adam's learning rate": "SGD gets exactly the fixed model's gradients and fits one batch at a larger rate",
 }
 

@@ -225,8 +225,8 @@ def plot_attention_axes(batch: int = 3, tokens: int = 4) -> Figure:
         ax.set_aspect("equal")
         ax.set_title(heading, fontsize=9)
     fig.suptitle(
-        "Self-attention: orange, the query (image 1's class token, mixed in too); "
-        "blue, the other tokens its softmax mixes.\n"
+        "Self-attention: orange, the query (image 1's class token; its softmax mixes it in too); "
+        "blue, the rest its softmax mixes.\n"
         "Right: every class token is the same learned vector, so what the head reads ignores the image",
         fontsize=9,
     )
@@ -479,8 +479,8 @@ def plot_selection_gaps(
     for index, (rule, v) in enumerate(values.items()):
         color = f"C{index}"
         ax.hist(v, bins=bins, alpha=0.45, color=color, label=f"picked by {rule} (mean {round(v.mean(), 1) + 0.0:+.1f})")
-        ax.axvline(v.mean(), color=color, linewidth=2)
-    ax.axvline(0, color="gray", linestyle="--", linewidth=1)
+        ax.axvline(v.mean(), color=color, linewidth=2, label=f"mean, picked by {rule}")
+    ax.axvline(0, color="gray", linestyle="--", linewidth=1, label="0: no overstatement")
     ax.set(xlabel="reported minus new digits (accuracy points)", ylabel="half-splits", title=title)
     ax.legend(fontsize=8)
     fig.tight_layout()

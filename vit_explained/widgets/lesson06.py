@@ -3,9 +3,10 @@ against ln 10, the loss of guessing.
 
 Choose a bug (or none), the optimizer, the learning rate, the pooling and whether the model has
 position embeddings (two bugs fix a control: the SGD bug sets the optimizer to SGD, the positions bug
-unticks positions; that control is then greyed out); press **train** (150 steps on the 8x8 digits,
-a few seconds). The line says what will run, or what the run reached; the picture shows this run's loss and the
-previous run's. Runs are cached, so going back to a setting shows it at once.
+unticks positions; that control is then greyed out) and the number of steps; press **train** (150, 300 or
+600 steps on the 8x8 digits: about 1.5, 3 or 5 s on one core). The line says what will run, or what the
+run reached; the picture shows this run's loss and the previous run's. Runs are cached, so going back to a
+setting shows it at once.
 """
 
 from __future__ import annotations
@@ -24,20 +25,21 @@ __all__ = ["TrainingWidget", "training_widget"]
 
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 STEPS = 150  # as the clinic's runs, so the lesson can hand them over (training_widget(runs=...))
+STEP_CHOICES = (STEPS, 300, 600)  # longer runs show what a slow optimiser reaches with more steps
 SGD_BUG, POSITIONS_BUG = "SGD at Adam's learning rate", "no position embeddings"
 
 
-#: The runs made so far in this kernel, by setting (bug, optimizer, lr, pool, positions).
-_RUNS: dict[tuple[str, str, float, str, bool], ClinicRun] = {}
+#: The runs made so far in this kernel, by setting (bug, optimizer, lr, pool, positions, steps).
+_RUNS: dict[tuple[str, str, float, str, bool, int], ClinicRun] = {}
 
 
-def _label(bug: str, optimizer: str, lr: float, pool: str, positions: bool) -> str:
+def _label(bug: str, optimizer: str, lr: float, pool: str, positions: bool, steps: int) -> str:
     where = "" if positions else ", no positions"
-    return f"{bug}: {optimizer} lr {lr:g}, pool {pool}{where}"
+    return f"{bug}: {optimizer} lr {lr:g}, pool {pool}{where}, {steps} steps"
 
 
 class TrainingWidget(LessonWidget):
-    """Dropdowns for the bug, the optimizer, the learning rate and the pooling, a positions
+    """Dropdowns for the bug, the optimizer, the learning rate, the pooling and the steps, a positions
     checkbox, and a **train** button; :meth:`train` runs the current setting."""
 
     def __init__(self) -> None:
@@ -47,6 +49,7 @@ class TrainingWidget(LessonWidget):
             "lr": widgets.SelectionSlider(options=LEARNING_RATES, value=1e-2, description="lr"),
             "pool": widgets.Dropdown(options=("cls", "mean"), value="cls", description="pool"),
             "positions": widgets.Checkbox(value=True, description="positions"),
+            "steps": widgets.Dropdown(options=STEP_CHOICES, value=STEPS, description="steps"),
         }
         # Two bugs fix another control: the SGD bug trains with SGD, the positions bug has no positions. Those
         # controls follow the bug and are greyed out, so no combination silently does nothing.
@@ -77,7 +80,7 @@ class TrainingWidget(LessonWidget):
         key = _key(values)
         label = _label(*key)
         if key not in _RUNS:
-            return f"ready to train {STEPS} steps ({label}): press train", None
+            return f"ready to train ({label}): press train", None
         result = _RUNS[key]
         final = sum(result.losses[-20:]) / 20
         line = (
@@ -93,17 +96,17 @@ class TrainingWidget(LessonWidget):
         """Run (or fetch from the cache) the current setting, then show it."""
         key = _key(self.values)
         if key not in _RUNS:
-            bug, optimizer, lr, pool, positions = key
-            _RUNS[key] = run(bug, steps=STEPS, optimizer=optimizer, lr=lr, pool=pool, positions=positions)
+            bug, optimizer, lr, pool, positions, steps = key
+            _RUNS[key] = run(bug, steps=steps, optimizer=optimizer, lr=lr, pool=pool, positions=positions)
         self.update()
         self.previous = (_label(*key), _RUNS[key].losses)
 
 
-def _key(values: dict[str, Any]) -> tuple[str, str, float, str, bool]:
+def _key(values: dict[str, Any]) -> tuple[str, str, float, str, bool, int]:
     """The setting that actually runs: the SGD bug means SGD, the positions bug means no positions."""
     optimizer = "sgd" if values["bug"] == SGD_BUG else values["optimizer"]
     positions = bool(values["positions"]) and values["bug"] != POSITIONS_BUG
-    return (values["bug"], optimizer, values["lr"], values["pool"], positions)
+    return (values["bug"], optimizer, values["lr"], values["pool"], positions, int(values["steps"]))
 
 
 def training_widget(runs: Mapping[str, ClinicRun] | None = None, *, lr: float = 1e-2) -> TrainingWidget:
@@ -114,5 +117,6 @@ def training_widget(runs: Mapping[str, ClinicRun] | None = None, *, lr: float = 
     for bug, result in (runs or {}).items():
         if len(result.losses) != STEPS:
             raise ValueError(f"the run for {bug!r} has {len(result.losses)} steps; the widget's runs have {STEPS}")
-        _RUNS[_key({"bug": bug, "optimizer": "adam", "lr": lr, "pool": "cls", "positions": True})] = result
+        setting = {"bug": bug, "optimizer": "adam", "lr": lr, "pool": "cls", "positions": True, "steps": STEPS}
+        _RUNS[_key(setting)] = result
     return TrainingWidget()
