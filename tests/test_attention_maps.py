@@ -816,14 +816,57 @@ def test_randomised_copy_redraws_only_the_part_and_leaves_the_model():
         model.class_token.fill_(1.0)
     before = {name: p.clone() for name, p in model.named_parameters()}
     torch.manual_seed(0)
-    last = randomised_copy(model, lambda m: m.blocks[-1])
+    last = randomised_copy(model, lambda m: m.blocks[-1], init="timm")
     for name, p in model.named_parameters():  # the model itself is untouched
         assert torch.equal(p, before[name])
     changed = {name for name, p in last.named_parameters() if not torch.equal(p, before[name])}
     assert changed and all(f"blocks.{len(model.blocks) - 1}." in name for name in changed)
-    whole = randomised_copy(model)
+    whole = randomised_copy(model, init="timm")
     assert torch.equal(whole.class_token, torch.zeros_like(whole.class_token))
     assert not torch.equal(whole.pos_embedding, model.pos_embedding)
+    assert {name for name, _ in whole.named_parameters()} == set(before)  # the same parameters, re-drawn
+    with pytest.raises(ValueError, match="init"):
+        randomised_copy(model, init="xavier")
+
+
+def _wide_vit(init: str, seed: int) -> ViT:
+    torch.manual_seed(seed)
+    options = dict(patch_size=4, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, channels=1)
+    return ViT(image_size=28, init=init, **options)
+
+
+@pytest.mark.parametrize("init", ["torch", "timm", "jax"])
+def test_randomised_copy_draws_as_a_fresh_vit_with_the_same_init(init):
+    """A re-drawn copy (of a model trained from another init) has each parameter's spread of a fresh ViT(init=init)."""
+    from vit_explained.attention_maps import randomised_copy
+
+    trained = _wide_vit("timm" if init != "timm" else "torch", seed=0)  # started from another init
+    with torch.no_grad():
+        for p in trained.parameters():
+            p.mul_(3.0).add_(0.5)  # far from any init, as training leaves it
+    torch.manual_seed(1)
+    redrawn = randomised_copy(trained, init=init)
+    fresh = _wide_vit(init, seed=2)
+    for (name, got), (_, expected) in zip(redrawn.named_parameters(), fresh.named_parameters(), strict=True):
+        assert got.shape == expected.shape
+        if expected.std() == 0:  # constants: LayerNorm ones and zeros, zero biases and class token, a zero head
+            assert torch.equal(got, expected), name
+        else:
+            assert abs(got.std() / expected.std() - 1) < 0.2, name
+            assert abs(got.mean()) < 3 * expected.std() / got.numel() ** 0.5 + 1e-3, name
+
+
+def test_randomised_copy_of_the_last_block_with_torch_init():
+    """Only the part is re-drawn, at PyTorch's default spread (1/sqrt(fan-in) uniform: std 1/sqrt(3 * fan-in))."""
+    from vit_explained.attention_maps import randomised_copy
+
+    model = _wide_vit("timm", seed=0)
+    torch.manual_seed(0)
+    copy = randomised_copy(model, lambda m: m.blocks[-1], init="torch")
+    qkv = copy.blocks[-1].attn.qkv.weight
+    assert abs(qkv.std() * (3 * qkv.shape[1]) ** 0.5 - 1) < 0.05  # PyTorch's, not timm's std 0.02
+    assert torch.equal(copy.blocks[0].attn.qkv.weight, model.blocks[0].attn.qkv.weight)
+    assert torch.equal(copy.head.weight, model.head.weight)
 
 
 def test_rollout_and_gradient_maps_match_the_separate_functions():

@@ -65,8 +65,8 @@ SHORTCUTS = {
     "fold_tokens": "def fold_tokens(tokens, rows, cols):\n    return tokens_to_image(tokens, rows, cols)\n",
     "class_token_grid": (
         "def class_token_grid(weights, rows, cols):\n"
-        "    from vit_explained.attention_maps import class_token_attention\n\n"
-        "    return class_token_attention(weights, (rows, cols))\n"
+        "    from vit_explained.attention_maps import token_attention  # class_token_attention's own helper\n\n"
+        "    return token_attention(weights, (rows, cols))\n"
     ),
 }
 

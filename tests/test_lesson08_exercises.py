@@ -254,7 +254,8 @@ import functools  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from vit_explained.attention_maps import attention_rollout, class_token_attention  # noqa: E402
+from vit_explained import attention_maps  # noqa: E402
+from vit_explained.attention_maps import attention_rollout, class_token_attention, token_attention  # noqa: E402
 
 
 def record_under_no_grad(module, run):  # detached, but run under no_grad: the caller loses its gradients
@@ -453,6 +454,8 @@ def test_grid_accepts_answers_written_differently(answer, capsys):
     ("wrong", "message"),
     [
         (lambda w, r, c: class_token_attention(w, (r, c)), "build the class token's grid yourself"),
+        (lambda w, r, c: token_attention(w, (r, c)), "build the class token's grid yourself.*token_attention"),
+        (lambda w, r, c: attention_maps.token_attention(w, (r, c), query=0), "build the class token's grid yourself"),
         (lambda w, r, c: w[:, :, -1, 1:].reshape(*w.shape[:2], r, c), "took the last row"),
         (lambda w, r, c: w[:, :, 1, 1:].reshape(*w.shape[:2], r, c), "took row 1"),  # row 1: the first patch's
         (
@@ -1459,3 +1462,39 @@ def test_record_outputs_names_a_backward_hook(register):
     ):
         check_record_outputs(_record_with_backward_hook(register))
     check_record_outputs(record_reference)  # the checker cleaned up: the next try can pass
+
+
+# ----------------------------------------------------------------------------- exercise 2: three more named slips
+
+
+def _rollout_with(matrices, keep=0.5, *, mix=None, each=None, result=None):
+    """A rollout with one step changed: mix (the per-layer mixing), each (a change to each matrix), result."""
+    batch, tokens, _ = matrices[0].shape
+    identity = torch.eye(tokens, dtype=matrices[0].dtype)
+    rolled = identity.expand(batch, tokens, tokens)
+    for m in matrices:
+        m = each(m) if each else m
+        mixed = mix(m, identity) if mix else keep * identity + (1 - keep) * m
+        rolled = mixed / mixed.sum(-1, keepdim=True) @ rolled
+    return result(rolled) if result else rolled
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (
+            lambda ms, keep=0.5: _rollout_with(ms, keep, each=lambda m: m.mean(0, keepdim=True).expand_as(m)),
+            "averaged over the batch",
+        ),
+        (
+            lambda ms, keep=0.5: _rollout_with(ms, keep, result=lambda r: r.mean(0, keepdim=True).expand_as(r)),
+            "averaged over the batch",
+        ),
+        (lambda ms, keep=0.5: _rollout_with(ms, keep, mix=lambda m, i: m + keep * i), r"without \(1 - keep\)"),
+        (lambda ms, keep=0.5: _rollout_with(ms, keep, result=lambda r: r.transpose(-2, -1)), "transposed"),
+        (lambda ms, keep=0.5: _rollout_with(ms, keep, result=lambda r: r.mT.contiguous()), "transposed"),
+    ],
+)
+def test_rollout_names_batch_average_missing_weight_and_transpose(wrong, message):
+    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
+        check_rollout(wrong)

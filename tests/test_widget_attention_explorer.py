@@ -51,12 +51,19 @@ def test_first_control_changes_the_line_and_invalid_settings_show_the_message():
     assert first.startswith("digit 0 (a 0, predicted") and "distillation token" in first
     w.controls["digit"].value = 2
     assert w.line.startswith("digit 2 (a 2") and w.line != first
-    w.controls["method"].value = "rollout"
     w.controls["head"].value = 1
-    assert w.line == "cannot show this: rollout averages the heads in every block; choose head 'mean'"
-    assert w.picture.layout.display == "none"
+    assert "head 1" in w.line and not w.controls["head"].disabled
+    w.controls["method"].value = "rollout"  # rollout averages the heads: the head goes back to "mean", disabled
+    assert w.controls["head"].value == "mean" and w.controls["head"].disabled
+    assert "rollout, distillation token" in w.line and "heads averaged" in w.line
+    assert w.picture.layout.display != "none"
+    w.controls["method"].value = "raw attention"
+    assert not w.controls["head"].disabled
+    with pytest.raises(ValueError, match="rollout averages the heads in every block; choose head 'mean'"):
+        w.compute(digit=0, block=1, head=1, method="rollout", token="class")
     line, fig = w.compute(digit=0, block=1, head="mean", method="gradient-weighted", token="class")
-    assert "gradient-weighted, class token" in line and fig is not None
+    predicted = int(w.predictions[0])
+    assert f"gradient-weighted for class {predicted}, class token" in line and fig is not None
 
 
 def test_a_vit_has_no_distillation_token():

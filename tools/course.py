@@ -272,7 +272,10 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "token_attention": ("vit_explained.TokenAttention.forward",),
     "rollout": ("vit_explained.attention_maps.attention_rollout",),
     "gradient_weighted_rollout": ("vit_explained.attention_maps.gradient_weighted_rollout",),
-    "class_token_grid": ("vit_explained.attention_maps.class_token_attention",),
+    "class_token_grid": (
+        "vit_explained.attention_maps.class_token_attention",
+        "vit_explained.attention_maps.token_attention",
+    ),
     "token_map": ("vit_explained.attention_maps.token_attention",),
     "hard_distillation": ("vit_explained.distill.hard_distillation_loss",),
 }

@@ -889,30 +889,60 @@ def top_patch_norms(
     return TopPatchNorms(relative, off_ink, norms)
 
 
-def randomised_copy(model: nn.Module, part_of: Callable[[nn.Module], nn.Module] | None = None) -> nn.Module:
-    """A deep copy of ``model`` with ``part_of(copy)`` re-initialised as before training (Adebayo et al.'s
-    model randomisation test); ``model`` itself is left alone.
+def randomised_copy(
+    model: nn.Module, part_of: Callable[[nn.Module], nn.Module] | None = None, *, init: str
+) -> nn.Module:
+    """A deep copy of ``model`` with ``part_of(copy)`` re-drawn as the model's own constructor draws it
+    (Adebayo et al.'s model randomisation test); ``model`` itself is left alone.
 
-    Every module of the part with a ``reset_parameters`` gets PyTorch's initialisation, then the package's
-    (:func:`vit_explained.vit.init_weights`: Linear weights truncated normal, std 0.02, biases 0). When the
-    part is the whole model (``part_of=None``), its class token (zeros) and position table (truncated
-    normal, std 0.02) are re-drawn too, as the ViT sets them. Uses torch's global random numbers: seed
-    them (or wrap the call in ``torch.random.fork_rng()``) for a reproducible draw.
+    ``init`` is the recipe the model was trained from, one of :data:`vit_explained.vit.INITS`: for the
+    shipped checkpoint ``checkpoint_info()["info"]["recipe"]["init"]`` (``"torch"``; the rebuilt model's
+    own ``.init`` attribute is the constructor's default, not the recipe's). Every module of the part
+    with a ``reset_parameters`` gets PyTorch's initialisation (``"torch"`` stops there); with ``"timm"``
+    or ``"jax"`` the part's Linear layers inside the encoder and its heads then start as
+    ``ViT(..., init=init)`` starts them (the patch embedding keeps PyTorch's, as in the ViT). When the
+    part is the whole model (``part_of=None``), its class token and position table (and a DeiT's
+    distillation token) are re-drawn by the model's own ``_make_tokens``. Uses torch's global random
+    numbers: seed them (or wrap the call in ``torch.random.fork_rng()``) for a reproducible draw.
     """
-    from .vit import init_weights  # here, not at the top: vit.py builds on the modules this one imports
+    from .vit import INITS  # here, not at the top: vit.py builds on the modules this one imports
 
+    init = _checks.one_of("init", init, INITS)
     network = copy.deepcopy(model)
     part = network if part_of is None else part_of(network)
     for module in part.modules():  # Linear, LayerNorm, the patch Conv2d: PyTorch's initialisation
         if hasattr(module, "reset_parameters"):
             module.reset_parameters()
-    part.apply(init_weights)
-    if part is network:  # the class token and the position table, as the ViT sets them
-        if isinstance(getattr(network, "class_token", None), torch.Tensor):
-            nn.init.zeros_(network.class_token)
-        if isinstance(getattr(network, "pos_embedding", None), torch.Tensor):
-            nn.init.trunc_normal_(network.pos_embedding, std=0.02)
+    _init_like_constructor(network, part, init)
+    if part is network and hasattr(network, "_make_tokens"):  # the special tokens, as the constructor sets them
+        kept = dict(network.named_parameters(recurse=False))
+        network._make_tokens(network.class_token.shape[-1])
+        with torch.no_grad():
+            for name, parameter in kept.items():  # the copy's own parameter objects, with the new values
+                parameter.copy_(getattr(network, name))
+                setattr(network, name, parameter)
     return network
+
+
+def _init_like_constructor(network: nn.Module, part: nn.Module, init: str) -> None:
+    """Re-draw ``part``'s Linear layers as ``ViT._init_linear_layers`` draws ``network``'s for ``init``."""
+    from .vit import _jax_init, init_weights
+
+    if init == "torch":  # PyTorch's default: reset_parameters already drew it
+        return
+    in_part = {id(module) for module in part.modules()}
+    encoder = getattr(network, "encoder", network)
+    heads = [getattr(network, name, None) for name in ("head", "head_dist")]
+    for module in encoder.modules():
+        if id(module) in in_part and not any(module is head for head in heads):
+            (init_weights if init == "timm" else _jax_init)(module)  # both act on Linear layers only
+    for head in heads:
+        if isinstance(head, nn.Linear) and id(head) in in_part:
+            if init == "timm":
+                init_weights(head)
+            else:  # jax: a zero-initialised head
+                nn.init.zeros_(head.weight)
+                nn.init.zeros_(head.bias)
 
 
 def rollout_and_gradient_maps(

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from ..attention import Attention
-from ..attention_maps import attention_rollout, class_token_attention, gradient_weighted_rollout
+from ..attention_maps import attention_rollout, class_token_attention, gradient_weighted_rollout, token_attention
 from . import as_tensor, attempt, close, fail, forbid, passed
 
 __all__ = ["check_class_token_grid", "check_gradient_weighted_rollout", "check_record_outputs", "check_rollout"]
@@ -29,7 +29,7 @@ __all__ = ["check_class_token_grid", "check_gradient_weighted_rollout", "check_r
 
 #: Exercises 2 and 3 rebuild the package's own functions.
 _NO_ROLLOUT = forbid(attention_rollout, reason="attention rollout")
-_NO_CLASS_TOKEN_ATTENTION = forbid(class_token_attention, reason="the class token's grid")
+_NO_CLASS_TOKEN_ATTENTION = forbid(class_token_attention, token_attention, reason="the class token's grid")
 
 
 def _keep_float64(got: torch.Tensor, dtype: torch.dtype, case: str) -> None:
@@ -333,6 +333,22 @@ def _right_rollout(matrices: list[torch.Tensor], keep: float) -> torch.Tensor:
     return result
 
 
+def _more_rollout_slips(matrices: list[torch.Tensor], keep: float) -> dict[str, torch.Tensor]:
+    """Three more named slips: the batch averaged (matrices or result), A + keep * I, the result transposed."""
+    identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    right = _right_rollout(matrices, keep)
+    no_weight = identity.expand_as(matrices[0])
+    for m in matrices:
+        added = m + keep * identity  # (1 - keep) forgotten on A
+        no_weight = added / added.sum(-1, keepdim=True) @ no_weight
+    return {
+        "batch averaged": _right_rollout([m.mean(0, keepdim=True).expand_as(m) for m in matrices], keep),
+        "batch averaged result": right.mean(0, keepdim=True).expand_as(right),
+        "no 1 - keep": no_weight,
+        "transposed": right.transpose(-2, -1),
+    }
+
+
 def _rollout_variants(matrices: list[torch.Tensor], keep: float = 0.5) -> dict[str, torch.Tensor]:
     """Plausible wrong rollouts, each named by its mistake."""
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
@@ -488,6 +504,26 @@ _ROLLOUT_MISTAKES = (
         "you normalised the attention before adding the identity: mix first (0.5 * A + 0.5 * I), then divide "
         "each row by its sum. When A's rows do not sum to 1 (heads fused by max) the two orders differ",
     ),
+    (
+        "batch averaged",
+        "you averaged over the batch (dim 0): every image got the same matrices. Here the heads are already "
+        "fused, so nothing is averaged; each image's rollout uses its own matrices",
+    ),
+    (
+        "batch averaged result",
+        "you averaged over the batch (dim 0): every image got the same rollout. Each image's rollout uses its "
+        "own matrices: return the (B, N, N) product as it is",
+    ),
+    (
+        "no 1 - keep",
+        "you mixed A + keep * I, without (1 - keep) on A: the identity's weight is keep and the attention's "
+        "is what is left, keep * I + (1 - keep) * A, then the rows re-normalised",
+    ),
+    (
+        "transposed",
+        "your result is transposed: row i of R is output token i reading the input tokens, so return R as "
+        "R = mixed @ R builds it (not R.T or R.transpose(-2, -1))",
+    ),
 )
 
 _KEEPDIM_HINT = (
@@ -594,7 +630,7 @@ def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) 
         _keep_float64(got, dtype, case)
         if close(got, expected):
             continue
-        variants = _rollout_variants(matrices, keep)
+        variants = {**_rollout_variants(matrices, keep), **_more_rollout_slips(matrices, keep)}
         for name, mistake in _ROLLOUT_MISTAKES:
             if variants.get(name) is not None and close(got, variants[name]):
                 fail(f"for {case} {mistake}")

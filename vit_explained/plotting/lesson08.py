@@ -96,7 +96,7 @@ def _grid_figure(
     title: str,
     colorbar_label: str,
     outline: bool,
-    scale: str,
+    scale: str | Sequence[str],
     panel: float = 1.45,
 ) -> Figure:
     """One row per image: the image, then one overlay per map ``(B, K, rows, cols)``; ``panel``: each
@@ -104,8 +104,9 @@ def _grid_figure(
     pictures = _images(images)
     batch = pictures.shape[0]
     maps = _maps(maps, "maps", 4, batch)
-    if scale not in ("row", "each"):
-        raise ValueError(f"unknown scale {scale!r}; choose 'row' (one colour scale per image) or 'each'")
+    scales = [scale] * batch if isinstance(scale, str) else list(scale)  # one choice per row
+    if len(scales) != batch or any(choice not in ("row", "each") for choice in scales):
+        raise ValueError(f"unknown scale {scale!r}; choose 'row' (one scale per image), 'each', or one per image")
     count = maps.shape[1]
     captions = _labels(labels, batch)
     fig = new_figure(figsize=(panel * (count + 1) + 0.6, (panel + 0.05) * batch + 0.7), layout="constrained")
@@ -119,7 +120,7 @@ def _grid_figure(
         axes[row, 0].set_ylabel(captions[row], fontsize=text)
         for col in range(count):
             grid = maps[row, col]
-            peak = float(grid.max()) if scale == "each" else float(maps[row].max())
+            peak = float(grid.max()) if scales[row] == "each" else float(maps[row].max())
             shown = _overlay(axes[row, col + 1], pictures[row], grid / max(peak, 1e-12), 1.0, outline)
     for col, column_title in enumerate(["input", *column_titles]):
         axes[0, col].set_title(column_title, fontsize=text)
@@ -235,19 +236,21 @@ def plot_map_columns(
     colorbar_label: str = "map / the largest in this map",
     outline: bool = True,
     panel: float = 1.45,
+    scale: str | Sequence[str] = "each",
 ) -> Figure:
     """Several maps per image side by side: one row per image, one overlay per column.
 
     ``images`` ``(B, 1, H, W)``; ``maps`` ``(B, K, rows, cols)`` with one title per column
     (``titles``, K of them), e.g. raw attention, rollout and gradient-weighted rollout, or the
-    maps for two target classes. Each overlay has its own colour scale (brightest = its largest
-    value), since the methods' values are not on one scale. ``panel``: each picture's side in inches
-    (larger for a widget showing one image).
+    maps for two target classes. By default (``scale="each"``) each overlay has its own colour scale
+    (brightest = its largest value), since the methods' values are not on one scale; ``"row"`` puts
+    a row's maps on one scale (brightest = the row's largest value); a list gives one choice per
+    row. ``panel``: each picture's side in inches (larger for a widget showing one image).
     """
     count = maps.shape[1] if isinstance(maps, torch.Tensor) and maps.dim() == 4 else None
     if count is not None and len(titles) != count:
         raise ValueError(f"titles must name each of the {count} map columns, got {len(titles)}")
-    return _grid_figure(images, maps, list(titles), labels, title, colorbar_label, outline, "each", panel)
+    return _grid_figure(images, maps, list(titles), labels, title, colorbar_label, outline, scale, panel)
 
 
 _STYLES = (("-", "o"), ("--", "s"), ("-.", "^"), (":", "D"), ("-", "v"), ("--", "P"), ("-.", "X"), (":", "*"))

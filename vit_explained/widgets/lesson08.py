@@ -41,7 +41,9 @@ class AttentionExplorer(LessonWidget):
     ``images`` ``(B, 1, H, W)`` and ``labels`` ``(B,)`` a handful of digits (8 is plenty).
     Raw attention: the chosen block's weights (one head, or their mean). Rollout: blocks 0 to the
     chosen block, heads averaged. Gradient-weighted: Chefer et al.'s relevance through blocks 0 to
-    the chosen block, for each digit's predicted class.
+    the chosen block, for each digit's predicted class (the line names it). Rollout and
+    gradient-weighted average the heads: choosing either puts ``head`` back to ``"mean"`` and
+    disables it until raw attention is chosen again.
     """
 
     def __init__(self, model: nn.Module, images: torch.Tensor, labels: torch.Tensor, *, token: str = "class") -> None:
@@ -71,6 +73,15 @@ class AttentionExplorer(LessonWidget):
             "token": widgets.Dropdown(options=list(TOKENS), value=token, description="token"),
         }
         super().__init__(controls, rows=2)
+
+    def update(self, change: object = None) -> None:
+        """As :meth:`LessonWidget.update`, after putting the head back to "mean" for a method that averages them."""
+        head, raw = self.controls["head"], self.controls["method"].value == "raw attention"
+        head.disabled = not raw
+        if not raw and head.value != "mean":
+            head.value = "mean"  # its observer calls update again, with the head averaged
+            return
+        super().update(change)
 
     def map_for(self, *, digit: int, block: int, head: Any, method: str, token: str) -> torch.Tensor:
         """The ``(rows, cols)`` map the controls describe (raises ValueError for a setting that has none)."""
@@ -106,16 +117,17 @@ class AttentionExplorer(LessonWidget):
         share = float(ink_share(grid[None], self.images[digit : digit + 1])[0])
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
         head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
+        method = values["method"] + (f" for class {predicted}" if values["method"] == "gradient-weighted" else "")
         line = (
-            f"digit {digit} (a {label}, predicted {predicted}): {values['method']}, {values['token']} token, "
+            f"digit {digit} (a {label}, predicted {predicted}): {method}, {values['token']} token, "
             f"block {values['block']}, {head}: top patch ({row}, {col}), {share:.0%} of the map on ink"
         )
         fig = plot_map_columns(
             self.images[digit : digit + 1],
             grid[None, None],
-            titles=[values["method"]],
+            titles=[method],
             labels=[f"a {label}"],
-            title=f"{values['token']} token, block {values['block']}",
+            title=f"{values['token']} token, block {values['block']}, {head}",
             panel=3.0,  # one digit, one map: large enough to read the patches
         )
         return line, fig
