@@ -387,12 +387,23 @@ def _layer_norm_with(eps_used=None, variance="centred", axis=-1):
     return answer
 
 
+def _layer_norm_precedence(x, w, b, eps):  # x - mean / sqrt(var + eps) * w + b: Python's precedence
+    return x - x.mean(-1, keepdim=True) / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + eps) * w + b
+
+
+def _layer_norm_bug_b(x, w, b, eps):  # the lesson's layer_norm_b, then the scale and shift
+    return (x - x.mean(-1, keepdim=True) / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + eps)) * w + b
+
+
 @pytest.mark.parametrize(
     ("answer", "fragment"),
     [
         (_layer_norm_with(eps_used=1e-5), "use the eps argument, not a fixed value"),
         (_layer_norm_with(eps_used=1e-6), "use the eps argument, not a fixed value"),
+        (_layer_norm_with(eps_used=1e-7), "a fixed small eps (e.g. 1e-08)"),
         (_layer_norm_with(variance="mean square"), "the variance is not centred"),
+        (_layer_norm_precedence, "divides only the mean (the lesson's bug b)"),
+        (_layer_norm_bug_b, "only the mean is divided (the lesson's bug b)"),
         (_layer_norm_with(axis=2), "dim=-1"),
     ],
 )

@@ -5,7 +5,16 @@ import torch
 import torch.nn.functional as F
 
 from vit_explained import Block, count_parameters, count_tokens, gelu
-from vit_explained.widgets.lesson04 import block_budget, block_budget_widget, gelu_gap, gelu_widget
+from vit_explained.norm_placement import last_fc2_gradient, pre_norm_stream_norm
+from vit_explained.widgets.lesson04 import (
+    ResidualStreamWidget,
+    block_budget,
+    block_budget_widget,
+    depth_profiles,
+    gelu_gap,
+    gelu_widget,
+    stream_and_gradient,
+)
 from vit_explained.widgets.lesson05 import FREEZABLE, freeze_and_backward, gradient_freeze_widget, small_digit_vit
 from vit_explained.widgets.lesson07 import SPLIT_CHAINS, t2t_chain_widget
 
@@ -56,12 +65,63 @@ def test_block_budget_equals_count_parameters(dim, ratio):
 
 def test_block_budget_widget_line_follows_the_dim_slider_and_rejects_a_zero_width():
     widget = block_budget_widget()
-    assert widget.line == "D = 768, D_mlp = 3072: 7,087,872 parameters per block; MLP 66.6%, attention 33.3%"
+    assert widget.line == (
+        "D = 768, D_mlp = 3072, qkv bias on: 7,087,872 parameters per block; MLP 66.6%, attention 33.3%"
+    )
     widget.controls["dim"].value = 384
-    assert widget.line.startswith("D = 384, D_mlp = 1536: 1,774,464 parameters per block")
+    assert widget.line.startswith("D = 384, D_mlp = 1536, qkv bias on: 1,774,464 parameters per block")
     widget.controls["dim"].min = 0
     widget.controls["dim"].value = 0
     assert widget.line == "cannot show this: dim must be a positive int, got 0"
+
+
+def test_block_budget_widget_t2t_preset_matches_exercise_5_without_a_qkv_bias():
+    # T2T-ViT-14's block (D = 384, ratio 3) has no qkv bias: exercise 5's count, 1,478,016
+    widget = block_budget_widget(dim=384, mlp_ratio=3, qkv_bias=False)
+    assert widget.line == (
+        "D = 384, D_mlp = 1152, qkv bias off: 1,478,016 parameters per block; MLP 60.0%, attention 39.9%"
+    )
+    with torch.device("meta"):
+        block = Block(384, 6, 1152, qkv_bias=False)
+    assert sum(block_budget(384, 3.0, False).values()) == count_parameters(block) == 1_478_016
+    widget.controls["qkv_bias"].value = True  # the bias adds 3D
+    assert widget.line.startswith("D = 384, D_mlp = 1152, qkv bias on: 1,479,168 parameters per block")
+
+
+@pytest.mark.parametrize("dim", [64, 192, 768, 1280])
+def test_block_budget_mlp_share_at_ratio_4_is_the_exact_form(dim):
+    budget = block_budget(dim, 4.0)
+    assert budget["mlp"] / sum(budget.values()) == pytest.approx((8 * dim + 5) / (12 * dim + 13), rel=1e-12)
+
+
+@pytest.mark.parametrize("post_norm", [False, True])
+def test_stream_and_gradient_gives_norm_placements_numbers(post_norm):
+    norms, gradient = stream_and_gradient(post_norm, 3, 1)
+    assert len(norms) == 4 and gradient == last_fc2_gradient(post_norm, 3, 1)
+    if post_norm:  # a fresh LayerNorm's output: norm sqrt(D) for every token
+        assert norms[1:] == pytest.approx([8.0] * 3, abs=1e-3)
+    else:
+        assert norms[-1] == pytest.approx(pre_norm_stream_norm(3, 1), rel=1e-6)
+        assert norms[0] < norms[1] < norms[2] < norms[3]
+
+
+def test_residual_stream_widget_line_follows_the_depth_slider_and_the_toggle():
+    profiles = depth_profiles((1, 2), (0, 1))
+    assert set(profiles) == {"pre-norm", "post-norm"} and len(profiles["pre-norm"][2][0]) == 3
+    widget = ResidualStreamWidget(depth=2, design="pre-norm", depths=(1, 2), seeds=(0, 1))
+    assert list(widget.controls) == ["depth", "design"]  # the browser test moves the first: the depth
+    norms, gradients = profiles["pre-norm"][2]
+    expected = f"the stream's mean token norm {norms[0]:.1f} -> {norms[-1]:.1f}; last fc2 gradient"
+    assert widget.line.startswith("pre-norm, L = 2 blocks: ") and expected in widget.line
+    assert widget.line.endswith(f"{sum(gradients) / 2:.2f} (mean of 2 seeds)") and widget.picture.value
+    widget.controls["depth"].value = 1
+    assert widget.line.startswith("pre-norm, L = 1 block: ")
+    widget.controls["design"].value = "post-norm"
+    assert widget.line.startswith("post-norm, L = 1 block: the stream's mean token norm ")
+    assert widget.line.split(" -> ")[1].startswith("8.0;")  # normalised after the block: sqrt(D) = 8
+    assert printed(widget) == widget.line + "\n"
+    with pytest.raises(ValueError, match="design must be one of"):
+        widget.compute(depth=1, design="sandwich")
 
 
 # --- lesson 05 --------------------------------------------------------------------------------------

@@ -73,7 +73,9 @@ LESSONS: dict[str, tuple[str, int]] = {
         "one, LayerNorm vs BatchNorm (a picture of what each averages over), dropout and DropPath drawn as masks "
         "(per-sample stochastic depth, written in an exercise) and LayerScale, where ViT-B/16's 86,567,656 "
         "parameters are; exercises: tanh GELU, a parallel block (GPT-J, ViT-22B), LayerNorm, DropPath, counting "
-        "a block (T2T-ViT-14's); a parameter-budget widget; an appendix on which GELU each library's "
+        "a block (T2T-ViT-14's); the block as the ViT paper's eqs. 2-4, timm 1.0.28 and Hugging Face 5.23.0 "
+        "write it; a residual-stream widget (depth, pre- or post-norm: the stream's norm and the last fc2 "
+        "gradient) and a parameter-budget widget (qkv bias on or off); an appendix on which GELU each library's "
         "checkpoints use",
         35,
     ),

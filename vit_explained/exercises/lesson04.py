@@ -491,7 +491,15 @@ def _layer_norm_formula_suspects(
             "eps is squared: nn.LayerNorm adds eps itself to the variance, sqrt(var + eps)",
         ),
         (normalise((-1,), centre=False) * weight + bias, "the numerator is not centred: subtract the mean first"),
-        ((x - mean / torch.sqrt(var + eps)) * weight + bias, "mind the parentheses: only the mean is divided"),
+        (
+            (x - mean / torch.sqrt(var + eps)) * weight + bias,
+            "mind the parentheses: only the mean is divided (the lesson's bug b); write (x - mean) / sqrt(var + eps)",
+        ),
+        (
+            x - mean / torch.sqrt(var + eps) * weight + bias,
+            "mind the parentheses: x - mean / sqrt(var + eps) * weight divides only the mean (the lesson's bug b), "
+            "and the scale then multiplies only that part; write (x - mean) / sqrt(var + eps) * weight + bias",
+        ),
         *[
             (
                 (x - spread) / torch.sqrt(x.mean(-1, keepdim=True) + eps) * weight + bias,
@@ -512,7 +520,7 @@ def _fixed_eps_suspects(
     return [
         (
             (x - mean) / torch.sqrt(var + fixed) * weight + bias,
-            f"use the eps argument, not a fixed value: this matches eps = {fixed:g}, "
+            f"use the eps argument, not a fixed value: your output matches a fixed small eps (e.g. {fixed:g}), "
             f"but this call passed eps = {eps:g}",
         )
         for fixed in (1e-5, 1e-6, 1e-8, 1e-12, 1e-3)

@@ -491,3 +491,66 @@ def plot_drop_masks(batch: int = 3, tokens: int = 4, features: int = 8, p: float
         ax.axis("off")
     fig.tight_layout()
     return fig
+
+
+_DESIGN_COLOURS = {"post-norm": "tab:red", "pre-norm": "tab:blue"}
+
+
+def _style_gradient_axis(ax, profiles: Mapping[str, Mapping[int, tuple[list[float], list[float]]]]) -> None:
+    """Log-log axes of :func:`plot_residual_stream`'s right panel, with labelled ticks over the values shown."""
+    from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullLocator
+
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    all_depths = sorted({d for by_depth in profiles.values() for d in by_depth})
+    ax.set_xticks(all_depths, [str(d) for d in all_depths])
+    shown = [g for by_depth in profiles.values() for _, gradients in by_depth.values() for g in gradients]
+    ticks = [t for t in (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0) if min(shown) / 1.2 <= t <= max(shown) * 1.2]
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%.1f"))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set(
+        xlabel="depth L (blocks)",
+        ylabel="gradient norm at the last fc2",
+        title="Last fc2 gradient vs depth (ringed: the chosen stack)",
+    )
+
+
+def plot_residual_stream(
+    profiles: Mapping[str, Mapping[int, tuple[list[float], list[float]]]], design: str, depth: int
+) -> Figure:
+    """Two panels from ``{design: {depth: (stream norms after each block, last fc2 gradient per seed)}}`` (as
+    :func:`vit_explained.widgets.lesson04.depth_profiles` gives): left, the stream's mean token norm after each
+    block of a ``depth``-block stack, both designs (``design`` drawn bold); right, the last ``fc2`` gradient
+    against the depth, one dot per seed and the seeds' means joined, the chosen ``(design, depth)`` ringed."""
+    if design not in profiles or depth not in profiles[design]:
+        raise ValueError(f"no profile for design {design!r} at depth {depth}: have {sorted(profiles)}")
+    from matplotlib.ticker import MaxNLocator
+
+    fig = new_figure(figsize=(11, 3.8))
+    stream_ax, gradient_ax = fig.subplots(1, 2)
+    for name, by_depth in profiles.items():
+        style = {"color": _DESIGN_COLOURS.get(name, "0.4"), "lw": 2.2, "alpha": 1.0}
+        if name != design:
+            style.update(lw=1.0, alpha=0.45)
+        norms = by_depth[depth][0]
+        stream_ax.plot(range(len(norms)), norms, "o-", ms=3, label=name, **style)
+        depths = sorted(by_depth)
+        means = [sum(by_depth[d][1]) / len(by_depth[d][1]) for d in depths]
+        gradient_ax.plot(depths, means, "-", label=f"{name}, mean of seeds", **style)
+        for d in depths:
+            gradient_ax.scatter([d] * len(by_depth[d][1]), by_depth[d][1], color=style["color"], s=14, alpha=0.6)
+    chosen = profiles[design][depth][1]
+    ring = {"s": 180, "facecolors": "none", "edgecolors": "black", "lw": 1.5, "zorder": 3}
+    gradient_ax.scatter([depth], [sum(chosen) / len(chosen)], **ring)
+    title = f"The residual stream through {depth} blocks"
+    stream_ax.set(xlabel="after block l (0 = the input)", ylabel="mean token norm ||x_l||", title=title)
+    tallest = max(max(norms) for by_depth in profiles.values() for norms, _ in by_depth.values())
+    stream_ax.set_ylim(0, 1.1 * tallest)  # the same scale at every depth: the growth shows as the slider moves
+    stream_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    stream_ax.legend(frameon=False, fontsize=8, loc="upper left")
+    _style_gradient_axis(gradient_ax, profiles)
+    gradient_ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig

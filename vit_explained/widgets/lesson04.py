@@ -1,11 +1,14 @@
-"""Lesson 04's widgets: GELU up close, and a block's parameter budget.
+"""Lesson 04's widgets: GELU up close, a block's parameter budget, and the residual stream by depth.
 
 - :func:`gelu_widget`: a ``zoom`` slider (first) sets the range ``[-zoom, zoom]`` over which ReLU,
   exact GELU and its tanh approximation are drawn, with the gap between the two GELU forms on a log
   scale; the line gives the largest gap in that range and where it is.
-- :func:`block_budget_widget`: ``dim`` (first) and ``mlp_ratio`` sliders build a
+- :func:`block_budget_widget`: ``dim`` (first) and ``mlp_ratio`` sliders and a ``qkv_bias`` checkbox build a
   :class:`~vit_explained.Block` on the ``meta`` device; the line gives its parameter count,
-  ``12D^2 + 13D`` at ratio 4, and the MLP's share; the picture is the budget by part.
+  ``12D^2 + 13D`` at ratio 4 with a qkv bias, and the MLP's share; the picture is the budget by part.
+- :func:`residual_stream_widget`: a ``depth`` slider (first) and a pre-norm / post-norm toggle over
+  lesson 04's depth experiment (:mod:`vit_explained.norm_placement`), computed once and cached: the stream's
+  mean token norm after every block, and the last block's ``fc2`` gradient at each depth.
 """
 
 from __future__ import annotations
@@ -14,16 +17,29 @@ from functools import lru_cache
 
 import ipywidgets as widgets
 import torch
+import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from .. import _checks
 from ..block import Block
 from ..mlp import gelu
+from ..norm_placement import _random_stack
 from ..parameters import parameter_breakdown
-from ..plotting.lesson04 import plot_gelu_zoom, plot_parameter_budget
+from ..plotting.lesson04 import plot_gelu_zoom, plot_parameter_budget, plot_residual_stream
 from . import LessonWidget
 
-__all__ = ["BlockBudgetWidget", "GeluWidget", "block_budget", "block_budget_widget", "gelu_gap", "gelu_widget"]
+__all__ = [
+    "BlockBudgetWidget",
+    "GeluWidget",
+    "ResidualStreamWidget",
+    "block_budget",
+    "block_budget_widget",
+    "depth_profiles",
+    "gelu_gap",
+    "gelu_widget",
+    "residual_stream_widget",
+    "stream_and_gradient",
+]
 
 
 def gelu_gap(zoom: float, points: int = 4001) -> tuple[float, float]:
@@ -60,17 +76,18 @@ def gelu_widget(zoom: float = 4.0) -> GeluWidget:
 
 
 @lru_cache(maxsize=64)
-def block_budget(dim: int, mlp_ratio: float) -> dict[str, int]:
-    """``parameter_breakdown`` of ``Block(dim, 1, round(dim * mlp_ratio))`` (built on ``meta``: no memory)."""
+def block_budget(dim: int, mlp_ratio: float, qkv_bias: bool = True) -> dict[str, int]:
+    """``parameter_breakdown`` of ``Block(dim, 1, round(dim * mlp_ratio), qkv_bias=qkv_bias)`` (built on ``meta``:
+    no memory)."""
     with torch.device("meta"):
-        block = Block(dim, 1, round(dim * mlp_ratio))
+        block = Block(dim, 1, round(dim * mlp_ratio), qkv_bias=bool(qkv_bias))
     return parameter_breakdown(block)
 
 
 class BlockBudgetWidget(LessonWidget):
-    """``dim`` and ``mlp_ratio`` sliders; one block's parameters by part."""
+    """``dim`` and ``mlp_ratio`` sliders and a ``qkv_bias`` checkbox; one block's parameters by part."""
 
-    def __init__(self, dim: int = 768, mlp_ratio: float = 4.0) -> None:
+    def __init__(self, dim: int = 768, mlp_ratio: float = 4.0, qkv_bias: bool = True) -> None:
         controls = {
             "dim": widgets.IntSlider(
                 value=dim, min=64, max=max(1536, dim), step=64, description="dim D", continuous_update=False
@@ -78,26 +95,106 @@ class BlockBudgetWidget(LessonWidget):
             "mlp_ratio": widgets.FloatSlider(
                 value=mlp_ratio, min=0.5, max=8.0, step=0.5, description="MLP ratio", continuous_update=False
             ),
+            "qkv_bias": widgets.Checkbox(value=bool(qkv_bias), description="qkv bias"),
         }
         super().__init__(controls)
 
-    def describe(self, dim: int, mlp_ratio: float) -> str:
+    def describe(self, dim: int, mlp_ratio: float, qkv_bias: bool = True) -> str:
         """The line the widget shows at these settings, without drawing the figure."""
-        breakdown = block_budget(dim, mlp_ratio)
+        breakdown = block_budget(dim, mlp_ratio, qkv_bias)
         total = sum(breakdown.values())
         return (
-            f"D = {dim}, D_mlp = {round(dim * mlp_ratio)}: {total:,} parameters per block; "
-            f"MLP {100 * breakdown['mlp'] / total:.1f}%, attention "
+            f"D = {dim}, D_mlp = {round(dim * mlp_ratio)}, qkv bias {'on' if qkv_bias else 'off'}: "
+            f"{total:,} parameters per block; MLP {100 * breakdown['mlp'] / total:.1f}%, attention "
             f"{100 * (breakdown['qkv'] + breakdown['proj']) / total:.1f}%"
         )
 
-    def compute(self, dim: int, mlp_ratio: float) -> tuple[str, Figure]:
-        breakdown = block_budget(dim, mlp_ratio)
-        title = f"One block, D = {dim}, MLP ratio {mlp_ratio:g}"
-        return self.describe(dim, mlp_ratio), plot_parameter_budget(breakdown, title)
+    def compute(self, dim: int, mlp_ratio: float, qkv_bias: bool = True) -> tuple[str, Figure]:
+        breakdown = block_budget(dim, mlp_ratio, qkv_bias)
+        title = f"One block, D = {dim}, MLP ratio {mlp_ratio:g}{'' if qkv_bias else ', no qkv bias'}"
+        return self.describe(dim, mlp_ratio, qkv_bias), plot_parameter_budget(breakdown, title)
 
 
-def block_budget_widget(dim: int = 768, mlp_ratio: float = 4.0) -> BlockBudgetWidget:
-    """One pre-norm block's parameters by part as ``dim`` (first slider, 64 to 1536) and ``mlp_ratio``
-    (0.5 to 8) move. End a notebook cell with it."""
-    return BlockBudgetWidget(dim, mlp_ratio)
+def block_budget_widget(dim: int = 768, mlp_ratio: float = 4.0, qkv_bias: bool = True) -> BlockBudgetWidget:
+    """One pre-norm block's parameters by part as ``dim`` (first slider, 64 to 1536), ``mlp_ratio``
+    (0.5 to 8) and ``qkv_bias`` (T2T-ViT's blocks have none) change. End a notebook cell with it."""
+    return BlockBudgetWidget(dim, mlp_ratio, qkv_bias)
+
+
+DESIGNS = ("pre-norm", "post-norm")
+
+
+def stream_and_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64) -> tuple[list[float], float]:
+    """``(stream norms, gradient)`` on the random stack of :func:`vit_explained.norm_placement.last_fc2_gradient`
+    (same arguments, same numbers): the mean token norm of the residual stream before the first block and after
+    each block (pre-norm: before the final LayerNorm; post-norm: after each block's last norm), ``depth + 1``
+    values, and the gradient norm at the last block's ``fc2`` weight."""
+    blocks, final_norm, head, tokens, labels = _random_stack(depth, seed, dim, True)
+    norms = [tokens.norm(dim=-1).mean().item()]
+    for block in blocks:
+        if post_norm:  # norm(x + branch(x))
+            tokens = block.norm1(tokens + block.attn(tokens))
+            tokens = block.norm2(tokens + block.mlp(tokens))
+        else:  # x + branch(norm(x))
+            tokens = tokens + block.attn(block.norm1(tokens))
+            tokens = tokens + block.mlp(block.norm2(tokens))
+        norms.append(tokens.norm(dim=-1).mean().item())
+    out = tokens if post_norm else final_norm(tokens)
+    F.cross_entropy(head(out[:, 0]), labels).backward()
+    return norms, blocks[-1].mlp.fc2.weight.grad.norm().item()
+
+
+@lru_cache(maxsize=4)
+def depth_profiles(
+    depths: tuple[int, ...] = (2, 4, 8, 16), seeds: tuple[int, ...] = (0, 1, 2)
+) -> dict[str, dict[int, tuple[list[float], list[float]]]]:
+    """``{design: {depth: (stream norms after each block, mean over seeds; last fc2 gradient, one per seed)}}``
+    from :func:`stream_and_gradient`, for ``"pre-norm"`` and ``"post-norm"``; computed once per argument."""
+    profiles: dict[str, dict[int, tuple[list[float], list[float]]]] = {}
+    for design in DESIGNS:
+        profiles[design] = {}
+        for depth in depths:
+            runs = [stream_and_gradient(design == "post-norm", depth, seed) for seed in seeds]
+            norms = [sum(values) / len(runs) for values in zip(*(run[0] for run in runs), strict=True)]
+            profiles[design][depth] = (norms, [run[1] for run in runs])
+    return profiles
+
+
+class ResidualStreamWidget(LessonWidget):
+    """A ``depth`` slider and a pre-norm / post-norm toggle over :func:`depth_profiles`."""
+
+    def __init__(
+        self,
+        depth: int = 16,
+        design: str = "pre-norm",
+        depths: tuple[int, ...] = (2, 4, 8, 16),
+        seeds: tuple[int, ...] = (0, 1, 2),
+    ) -> None:
+        self.profiles = depth_profiles(tuple(depths), tuple(seeds))
+        controls = {
+            "depth": widgets.SelectionSlider(
+                options=list(depths), value=depth, description="depth L", continuous_update=False
+            ),
+            "design": widgets.ToggleButtons(options=list(DESIGNS), value=design, description="norm"),
+        }
+        super().__init__(controls)
+
+    def describe(self, depth: int, design: str) -> str:
+        """The line the widget shows at these settings, without drawing the figure."""
+        if design not in self.profiles:
+            raise ValueError(f"design must be one of {list(self.profiles)}, got {design!r}")
+        norms, gradients = self.profiles[design][depth]
+        return (
+            f"{design}, L = {depth} block{'s' if depth != 1 else ''}: "
+            f"the stream's mean token norm {norms[0]:.1f} -> {norms[-1]:.1f}; "
+            f"last fc2 gradient {sum(gradients) / len(gradients):.2f} (mean of {len(gradients)} seeds)"
+        )
+
+    def compute(self, depth: int, design: str) -> tuple[str, Figure]:
+        return self.describe(depth, design), plot_residual_stream(self.profiles, design, depth)
+
+
+def residual_stream_widget(depth: int = 16, design: str = "pre-norm") -> ResidualStreamWidget:
+    """Lesson 04's depth experiment, explorable: ``depth`` (first control: 2, 4, 8 or 16 blocks) and the norm's
+    place (pre-norm or post-norm). The values are computed once (a few seconds) and cached. End a cell with it."""
+    return ResidualStreamWidget(depth, design)
