@@ -674,3 +674,43 @@ def test_stages_name_an_rgb_length_for_a_grayscale_image():
         ExerciseFailed, match=r"147 = 3 x 7 x 7 is the length for an RGB image, but the image has 1 channel here"
     ):
         ex.check_t2t_stages(rgb_always)
+
+
+# ---------------------------------------------------------------- library shortcuts by another road (exercise 1)
+
+
+def _by_tensor_unfold(h, w, k, s, p):
+    rows, cols = (torch.zeros(n + 2 * p).unfold(0, k, s).shape[0] for n in (h, w))
+    return rows, cols, rows * cols
+
+
+def _by_sliding_window_view(h, w, k, s, p):
+    view = np.lib.stride_tricks.sliding_window_view
+    rows, cols = (view(np.zeros(n + 2 * p), k)[::s].shape[0] for n in (h, w))
+    return rows, cols, rows * cols
+
+
+def _by_aten_convolution(h, w, k, s, p):
+    out = torch.ops.aten.convolution(
+        torch.zeros(1, 1, h, w), torch.zeros(1, 1, k, k), None, [s, s], [p, p], [1, 1], False, [0, 0], 1
+    )
+    return out.shape[-2], out.shape[-1], out.shape[-2] * out.shape[-1]
+
+
+def _by_aten_avg_pool2d(h, w, k, s, p):
+    out = torch.ops.aten.avg_pool2d.default(torch.zeros(1, 1, h + 2 * p, w + 2 * p), [k, k], [s, s])
+    return out.shape[-2], out.shape[-1], out.shape[-2] * out.shape[-1]
+
+
+@pytest.mark.parametrize(
+    ("answer", "name"),
+    [
+        (_by_tensor_unfold, r"torch\.Tensor\.unfold"),
+        (_by_sliding_window_view, r"numpy\.sliding_window_view"),
+        (_by_aten_convolution, r"torch\.ops\.aten\.convolution"),
+        (_by_aten_avg_pool2d, r"torch\.ops\.aten\.avg_pool2d"),
+    ],
+)
+def test_count_refuses_unfold_views_and_aten_ops(answer, name):
+    with pytest.raises(ExerciseFailed, match=f"formula yourself; your function called {name}"):
+        ex.check_count_tokens(answer)

@@ -176,3 +176,41 @@ def test_window_zero_is_drawn_last_in_its_own_colour(image):
         f"its lower neighbour (token {grid.cols})" in ax.get_xlabel() and "right neighbour (token 1)" in ax.get_xlabel()
     )
     plt.close(fig)
+
+
+def test_tokens_holding_a_line_on_a_patch_border():
+    line = ((1, 3), (1, 4))  # crosses the border between hard patches (columns 2-3 | 4-5)
+    assert plots.tokens_holding(4, 6, line, 2, 2, 0) == []
+    assert plots.tokens_holding(4, 6, line, 3, 2, 1) == [2, 5]
+    assert plots.tokens_holding(4, 6, ((1, 2), (1, 3)), 2, 2, 0) == [1]  # inside one patch: held
+    for k, s, p in ((2, 2, 0), (3, 2, 1), (3, 1, 0)):  # brute force: every window that holds both pixels
+        grid = count_tokens(4, 6, k, s, p)
+        brute = [
+            r * grid.cols + c
+            for r in range(grid.rows)
+            for c in range(grid.cols)
+            if all(r * s - p <= y < r * s - p + k and c * s - p <= x < c * s - p + k for y, x in line)
+        ]
+        assert plots.tokens_holding(4, 6, line, k, s, p) == brute
+
+
+def test_line_on_border_outlines_the_holders():
+    fig = plots.plot_line_on_border()
+    hard, soft = fig.axes
+    red = [p for p in soft.patches if p.get_edgecolor()[:3] == matplotlib.colors.to_rgb("tab:red")]
+    assert len(red) == 2 and "2 tokens hold the whole line (2, 5)" in soft.get_title()
+    assert "0 tokens hold the whole line (none)" in hard.get_title()
+    plt.close(fig)
+
+
+def test_square_reshape_scrambles_a_tall_grid():
+    tall = torch.rand(1, 400, 100, generator=torch.Generator().manual_seed(0))
+    fig = plots.plot_square_reshape(tall)
+    left, right = fig.axes
+    true_grid, square = left.get_images()[0].get_array(), right.get_images()[0].get_array()
+    assert true_grid.shape == (100, 25) and square.shape == (50, 50)
+    assert np.array_equal(square[0, 25:], true_grid[1])  # the true grid's row 1 sits beside row 0
+    odd = plots.plot_square_reshape(torch.rand(3, 200, 300, generator=torch.Generator().manual_seed(0)))
+    assert "3750 is not a square" in odd.axes[1].texts[0].get_text()
+    plt.close(fig)
+    plt.close(odd)

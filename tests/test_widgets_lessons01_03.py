@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from vit_explained import ViT, count_tokens, patch_grid
+from vit_explained.plotting.lesson02 import MAX_OUTLINES, window_coverage
 from vit_explained.positional import nearest_position, patch_position_similarity
 from vit_explained.softmax_scale import SATURATED
 from vit_explained.widgets import LessonWidget
@@ -115,6 +116,35 @@ def test_moving_a_slider_updates_the_count_and_picture():
     widget.controls["width"].value = 40
     grid = count_tokens(60, 40, 30, 10, 5)
     assert widget.line == f"tokens: {grid.rows} x {grid.cols} = {grid.total}"
+
+
+@pytest.mark.parametrize(
+    ("stride", "padding", "lost"),
+    [(15, 0, 1250), (25, 0, 2800), (10, 5, 0)],  # the lesson's three splits
+)
+def test_soft_split_widget_marks_lost_pixels_and_outlines_every_window(stride, padding, lost):
+    widget = soft_split_widget(kernel=20, stride=stride, padding=padding)
+    _, fig = widget.compute(**widget.values)
+    (ax,) = fig.axes
+    grid = count_tokens(60, 100, 20, stride, padding)
+    (outlines,) = [c for c in ax.collections if len(c.get_paths()) == grid.total]  # one outline per window
+    assert outlines.get_linewidth()[0] < 1.0  # faint
+    coverage = window_coverage(60, 100, 20, stride, padding)
+    assert int((coverage == 0).sum()) == lost
+    overlays = [im for im in ax.get_images() if im.get_array().shape == (60, 100, 4)]
+    assert len(overlays) == (1 if lost else 0)
+    if lost:
+        tinted = overlays[0].get_array()[..., 3] > 0
+        assert torch.equal(torch.from_numpy(tinted), coverage == 0)  # exactly the pixels in no window
+        assert f"{lost} pixels in no token" in ax.get_xlabel()
+    else:
+        assert "every pixel is in some token" in ax.get_xlabel()
+
+
+def test_soft_split_widget_skips_outlines_when_there_are_too_many_windows():
+    widget = soft_split_widget(kernel=1, stride=1, padding=0, height=60, width=100)
+    _, fig = widget.compute(**widget.values)
+    assert f"more than {MAX_OUTLINES} windows" in fig.axes[0].get_xlabel()
 
 
 def test_invalid_split_shows_the_package_message_then_recovers():

@@ -30,13 +30,26 @@ class _ForbidCounting(forbid):
     """:class:`forbid` naming torch's built-in functions as they are written (``torch.conv2d``, not
     ``torch._VariableFunctionsClass.conv2d``)."""
 
+    def __init__(self, *targets: object, ops: tuple[str, ...] = (), reason: str) -> None:
+        super().__init__(*targets, reason=reason)
+        for target in targets:  # numpy's dispatchers run their Python implementation: watch that code
+            implementation = getattr(target, "_implementation", None)
+            if implementation is not None:
+                self._codes[implementation.__code__] = f"numpy.{target.__name__}"
+        for op in ops:  # aten operators called directly (``torch.ops.aten.convolution``), refused by name
+            self._ops[op] = f"torch.ops.aten.{op.removeprefix('aten::')}"
+
     def _record(self, name: str) -> None:
-        super()._record(name.replace("torch._VariableFunctionsClass.", "torch."))
+        super()._record(
+            name.replace("torch._VariableFunctionsClass.", "torch.").replace("TensorBase.", "torch.Tensor.")
+        )
 
 
 #: Exercise 1 is the formula itself: not the package's count, nor a layer whose output shape counts for you
 #: (unfold and fold, convolutions and pooling, under every alias: ``F.conv2d`` is ``torch.conv2d``, ``nn.Conv2d``
-#: and ``nn.MaxPool2d`` call them, ``F.max_pool2d`` calls ``torch.max_pool2d`` or ``max_pool2d_with_indices``).
+#: and ``nn.MaxPool2d`` call them, ``F.max_pool2d`` calls ``torch.max_pool2d`` or ``max_pool2d_with_indices``),
+#: ``Tensor.unfold`` and numpy's ``sliding_window_view`` (windows along one side), and the aten operators
+#: behind all of these called directly (``torch.ops.aten.convolution``, ``torch.ops.aten.avg_pool2d``, ...).
 _NO_COUNTING_SHORTCUTS = _ForbidCounting(
     count_tokens,
     _windows_along,
@@ -57,6 +70,30 @@ _NO_COUNTING_SHORTCUTS = _ForbidCounting(
     torch._C._nn.max_pool2d_with_indices,
     torch.max_pool3d,
     torch._C._nn.max_pool3d_with_indices,
+    torch.Tensor.unfold,
+    np.lib.stride_tricks.sliding_window_view,
+    ops=tuple(
+        f"aten::{name}"
+        for name in (
+            "convolution",
+            "_convolution",
+            "conv1d",
+            "conv2d",
+            "conv3d",
+            "unfold",
+            "im2col",
+            "col2im",
+            "avg_pool1d",
+            "avg_pool2d",
+            "avg_pool3d",
+            "max_pool1d",
+            "max_pool2d",
+            "max_pool3d",
+            "max_pool1d_with_indices",
+            "max_pool2d_with_indices",
+            "max_pool3d_with_indices",
+        )
+    ),
     reason="the token-count formula",
 )
 

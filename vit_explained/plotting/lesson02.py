@@ -7,6 +7,7 @@ Every drawing is deterministic: the same inputs give the same pixels and the sam
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -105,6 +107,52 @@ def draw_window_grid(
     elif grid.total <= 600:  # too many windows for numbers: their centres as dots
         ax.scatter([x + half for x, _ in corners], [y + half for _, y in corners], s=3, c=WINDOW_COLOR)
     return grid
+
+
+LOST_COLOR = (1.0, 0.0, 0.0, 0.45)  # a red tint over the pixels that are in no window
+MAX_OUTLINES = 1500  # more windows than this: their outlines would only grey the picture (and slow it)
+
+
+def draw_lost_pixels(ax: Axes, height: int, width: int, kernel: int, stride: int, padding: int) -> int:
+    """Tint red, with a hatch, every pixel of the ``height x width`` image that is in no window of the split
+    (its coverage is 0), drawn on padded-image axes; returns how many pixels are lost."""
+    lost = (window_coverage(height, width, kernel, stride, padding) == 0).numpy()
+    if lost.any():
+        overlay = np.zeros((height, width, 4))
+        overlay[lost] = LOST_COLOR
+        extent = (padding - 0.5, padding + width - 0.5, padding + height - 0.5, padding - 0.5)
+        ax.imshow(overlay, extent=extent, interpolation="nearest", zorder=3)
+        ax.contourf(
+            np.arange(width) + padding,
+            np.arange(height) + padding,
+            lost.astype(float),
+            levels=[0.5, 1.5],
+            colors="none",
+            hatches=["////"],
+            zorder=3,
+        )
+    return int(lost.sum())
+
+
+def draw_window_outlines(ax: Axes, grid: TokenGrid, kernel: int, stride: int) -> bool:
+    """Every window's outline, thin and faint (up to :data:`MAX_OUTLINES` windows); True if drawn."""
+    if grid.total > MAX_OUTLINES:
+        return False
+    boxes = [Rectangle((x - 0.5, y - 0.5), kernel, kernel) for x, y in _window_corners(grid, stride)]
+    style = {"facecolor": "none", "edgecolor": "white", "alpha": 0.35, "linewidth": 0.6}
+    ax.add_collection(PatchCollection(boxes, **style, zorder=2))
+    return True
+
+
+def window_grid_caption(grid: TokenGrid, kernel: int, stride: int, padding: int, lost: int, outlined: bool) -> str:
+    """The explorer's caption: what each colour means, and how many pixels are in no token."""
+    windows = "thin white: every window" if outlined else f"more than {MAX_OUTLINES} windows: outlines left out"
+    lost_text = f"red, hatched: {lost} pixels in no token" if lost else "every pixel is in some token"
+    return (
+        f"orange: {padding} px of zero padding; {windows}; magenta: window 0, blue and green: its neighbours; "
+        f"dashed yellow: the last window (token {grid.total - 1});\n{lost_text}; "
+        f"neighbours share {max(kernel - stride, 0)} of {kernel} px"
+    )
 
 
 def window_grid_title(grid: TokenGrid, kernel: int, stride: int, padding: int, channels: int) -> str:
@@ -608,3 +656,83 @@ def sweep_token_formulas(
     finally:
         torch.set_num_threads(threads)
     return FormulaSweep(cases, agreed, slip_wrong)
+
+
+# --------------------------------------------------------------------------- why overlap: a line on a patch border
+
+
+def tokens_holding(
+    height: int, width: int, pixels: Sequence[tuple[int, int]], kernel: int, stride: int, padding: int
+) -> list[int]:
+    """The tokens (row-major indices) whose window holds **every** one of ``pixels`` ``(row, col)`` of a
+    ``height x width`` image under the ``(kernel, stride, padding)`` split: ``nn.Unfold`` of a mask."""
+    mask = torch.zeros(1, 1, height, width)
+    for row, col in pixels:
+        mask[0, 0, row, col] = 1.0
+    held = F.unfold(mask, kernel, padding=padding, stride=stride)[0].sum(dim=0)  # (N,) line pixels per window
+    return [int(index) for index in torch.nonzero(held == len(pixels)).flatten()]
+
+
+def plot_line_on_border(
+    height: int = 4,
+    width: int = 6,
+    line: Sequence[tuple[int, int]] = ((1, 3), (1, 4)),
+    splits: Sequence[tuple[int, int, int]] = ((2, 2, 0), (3, 2, 1)),
+) -> Figure:
+    """One panel per split of a ``height x width`` image with a short ``line`` (its pixels ``(row, col)``,
+    dark): the windows that hold the whole line outlined in red (none in a hard split when the line
+    crosses a patch border), the title counting them."""
+    widths = [width + 2 * padding for _, _, padding in splits]
+    fig = new_figure(figsize=(0.45 * sum(widths) + 0.6, 3.4), layout="constrained")
+    axes = fig.subplots(1, len(splits), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
+    for ax, (kernel, stride, padding) in zip(axes, splits, strict=True):
+        grid = count_tokens(height, width, kernel, stride, padding)
+        _draw_number_grid(ax, height, width, padding)
+        for row, col in line:
+            ax.add_patch(Rectangle((col + padding, row + padding), 1, 1, facecolor="black", alpha=0.75))
+        holders = tokens_holding(height, width, line, kernel, stride, padding)
+        corners = _window_corners(grid, stride)
+        for number, index in enumerate(holders):
+            x, y = corners[index]
+            inset = 0.08 + 0.1 * number  # overlapping outlines stay apart
+            side = kernel - 2 * inset
+            ax.add_patch(Rectangle((x + inset, y + inset), side, side, fill=False, edgecolor="tab:red", linewidth=2.5))
+        kind = "hard" if kernel <= stride else "soft"
+        held = ", ".join(map(str, holders)) if holders else "none"
+        ax.set_title(
+            f"{kind} split k={kernel}, s={stride}, p={padding}:\n{len(holders)} tokens hold the whole line ({held})",
+            fontsize=9,
+        )
+    fig.suptitle(
+        f"a {len(line)}-pixel line (dark) across a patch border; red: a window that holds all of it", fontsize=10
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------- the original code's square reshape
+
+
+def plot_square_reshape(image: torch.Tensor, kernel: int = 7, stride: int = 4, padding: int = 2) -> Figure:
+    """Left: the token grid of the first split of ``image`` (``(C, H, W)``), each token shaded by the mean of
+    its window (display only); right: the same tokens reshaped row-major into a square of side
+    ``int(sqrt(N))``, as T2T's original code does: rows of the true grid end up side by side."""
+    image = as_image(image)
+    grid = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding)
+    shade = _pooled_chain(image.mean(dim=0, keepdim=True), [(kernel, stride, padding)])[1][0]  # (rows, cols)
+    side = int(math.sqrt(grid.total))
+    fig = new_figure(figsize=(7.0, 4.2), layout="constrained")
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2]})
+    left.imshow(shade.numpy(), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    left.set_title(f"true grid {grid.rows} x {grid.cols}\n= {grid.total} tokens", fontsize=9)
+    if side * side == grid.total:
+        right.imshow(shade.reshape(side, side).numpy(), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        right.set_title(
+            f"reshaped to int(sqrt({grid.total})) = {side}: {side} x {side}\n(neighbours scrambled)", fontsize=9
+        )
+    else:
+        right.text(0.5, 0.5, f"{grid.total} is not a square\n({side}² = {side * side}): reshape fails", ha="center")
+    for ax in (left, right):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle("the first split's tokens, each shaded by its window's mean (display only)", fontsize=10)
+    return fig

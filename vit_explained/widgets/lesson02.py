@@ -15,7 +15,13 @@ from matplotlib.figure import Figure
 
 from ..images import center_crop_resize, sample_image
 from ..plotting import as_image, new_figure
-from ..plotting.lesson02 import draw_window_grid, window_grid_title
+from ..plotting.lesson02 import (
+    draw_lost_pixels,
+    draw_window_grid,
+    draw_window_outlines,
+    window_grid_caption,
+    window_grid_title,
+)
 from ..soft_split import count_tokens
 from . import LessonWidget
 
@@ -56,10 +62,13 @@ class SoftSplitWidget(LessonWidget):
         grid = count_tokens(height, width, kernel, stride, padding)  # raises before any drawing
         image = center_crop_resize(self.source, (height, width))
         aspect = (height + 2 * padding) / (width + 2 * padding)
-        fig = new_figure(figsize=(12.0, min(max(12.0 * aspect, 2.5), 15.0) + 0.7), dpi=80)  # ~770 px at 80 dpi
+        fig = new_figure(figsize=(12.0, min(max(12.0 * aspect, 2.5), 15.0) + 1.1), dpi=80)  # ~770 px at 80 dpi
         ax = fig.subplots()
         draw_window_grid(ax, image, kernel, stride, padding, numbers=grid.total <= 80)
+        outlined = draw_window_outlines(ax, grid, kernel, stride)
+        lost = draw_lost_pixels(ax, height, width, kernel, stride, padding)
         ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=12)
+        ax.set_xlabel(window_grid_caption(grid, kernel, stride, padding, lost, outlined), fontsize=10)
         return f"tokens: {grid.rows} x {grid.cols} = {grid.total}", fig
 
 
