@@ -895,12 +895,28 @@ def _welch_interval(a, b):
         (lambda a, b: (0.01, -0.01), r"low end"),
         (lambda a, b: 0.01, r"two numbers"),
         (lambda a, b: [x - y for x, y in zip(a, b, strict=True)][:2], r"not \("),
+        (lambda a, b: (-0.01, 0.05), r"centre should be the mean of the seed-by-seed differences"),
+        (_interval_with(q=3.0), r"centre is right, its width is not"),
         (lambda a, b: a - b, r"raised TypeError.*np.asarray"),
     ],
 )
 def test_paired_interval_names_slips(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
         lesson06.check_paired_interval(answer)
+
+
+def test_paired_interval_names_a_constant_without_the_formula():
+    from vit_explained.exercises.lesson06 import _interval_cases, _t_interval
+
+    a, b = _interval_cases()[0]
+    first = _t_interval(np.asarray(a, float), np.asarray(b, float))  # right for the first case only
+    with pytest.raises(ExerciseFailed, match=r"same as for other a and b") as failure:
+        lesson06.check_paired_interval(lambda a, b: first)
+    assert "ppf" not in str(failure.value) and "sqrt" not in str(failure.value)
+    for wrong in (lambda a, b: (-0.01, 0.05), _interval_with(q=3.0)):
+        with pytest.raises(ExerciseFailed) as failure:
+            lesson06.check_paired_interval(wrong)
+        assert "ppf" not in str(failure.value) and "sqrt" not in str(failure.value)
 
 
 def test_the_checkers_sgd_is_torchs_sgd_with_momentum():
@@ -1145,10 +1161,10 @@ def _with(letter, bug):
         (_with("A", "no activation in the MLP"), r"symptom A: not 'no activation in the MLP'.*shows nothing"),
         (
             _with("B", "SGD at Adam's learning rate"),
-            r"symptom B: not .*SGD.*fixed model's gradients.*2\.30 = ln 10 is guessing.*11-220x smaller.*w \* c \+ b",
+            r"symptom B: not .*SGD.*fixed model's gradients.*2\.30 = ln 10 is guessing.*11-220x smaller.*one number",
         ),
         (_with("C", "LayerNorm w*x.mean/(x.std+eps)+b"), r"symptom C: .*but the norms' 11-220x.*optimiser is slow"),
-        (_with("D", "none"), r"symptom D: not 'none'.*0\.054 against 0\.44.*precedence"),
+        (_with("D", "none"), r"symptom D: not 'none'.*0\.054 against 0\.44.*scaled down"),
         (_with("E", "no position embeddings"), r"symptom E: .*shuffled.*exactly 0.*entropy of its own labels"),
         (_with("B", "MultiheadAttention without batch_first"), r"symptom B: .*exactly 0.*one direction only"),
         (_with("E", "LayerNorm w*x.mean/(x.std+eps)+b"), r"symptom E: .*never exactly 0.*exactly 0"),
@@ -1164,6 +1180,36 @@ def _with(letter, bug):
 def test_bug_for_each_symptom_names_slips(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
         lesson06.check_bug_for_each_symptom(answer)
+
+
+#: words that name each symptom's bug (a wrong pick's message keeps its clue but leaves these out)
+_NAMES_OF = {
+    "A": ("position embedding",),
+    "B": ("hand-written", "w * c", "w*x.mean"),
+    "C": ("sgd",),
+    "D": ("precedence", "x - mean / std"),
+    "E": ("batch_first", "multiheadattention"),
+}
+
+
+@pytest.mark.parametrize("letter", list(_RIGHT_BUGS))
+def test_bug_for_each_symptom_never_names_the_right_bug_after_a_wrong_pick(letter):
+    from vit_explained import clinic
+
+    for wrong in (bug for bug in clinic.BUGS if bug != _RIGHT_BUGS[letter]):
+        with pytest.raises(ExerciseFailed) as failure:
+            lesson06.check_bug_for_each_symptom(_with(letter, wrong))
+        message = str(failure.value).lower()
+        picked_part, clue = message.split("the clue:")
+        assert f"symptom {letter.lower()}: not" in picked_part and clue.strip()
+        assert not any(name in clue for name in _NAMES_OF[letter]), (wrong, clue)
+        assert not any(name in picked_part for name in _NAMES_OF[letter]), (wrong, picked_part)
+
+
+def test_bug_for_each_symptom_swapped_pair_names_neither():  # B and D swapped: the first miss names only the pick
+    with pytest.raises(ExerciseFailed) as failure:
+        lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT_BUGS, "B": _RIGHT_BUGS["D"], "D": _RIGHT_BUGS["B"]})
+    assert "hand-written" not in str(failure.value) and "symptom B" in str(failure.value)
 
 
 @pytest.mark.parametrize(
