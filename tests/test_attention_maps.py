@@ -640,6 +640,36 @@ def test_attention_matrix_colorbar_is_labelled_and_widget_picture_is_large():
     small = plot_map_columns(torch.rand(1, 1, 12, 12), torch.rand(1, 1, 3, 3), titles=["a"])
     large = plot_map_columns(torch.rand(1, 1, 12, 12), torch.rand(1, 1, 3, 3), titles=["a"], panel=3.0)
     assert large.get_size_inches()[0] > 1.8 * small.get_size_inches()[0]
+    assert "cyan line: the 0.5 contour" in small.axes[-1].get_ylabel()  # the outline is named where it is drawn
+    bare = plot_map_columns(torch.rand(1, 1, 12, 12), torch.rand(1, 1, 3, 3), titles=["a"], outline=False)
+    assert "cyan" not in bare.axes[-1].get_ylabel()
+
+
+def test_randomisation_table_reads_the_draws():
+    from vit_explained.attention_maps import accuracy_and_agreement, last_block_update_share, randomisation_table
+
+    model = small_vit(seed=2).eval()
+    g = torch.Generator().manual_seed(0)
+    images, labels = torch.rand(6, 1, 12, 12, generator=g), torch.randint(0, 5, (6,), generator=g)
+    state = torch.random.get_rng_state()
+    table, trained = randomisation_table(
+        model, (images[:4], labels[:4]), (images, labels), (3, 3), init="torch", draws=2
+    )
+    assert torch.equal(torch.random.get_rng_state(), state)  # the caller's random numbers are left alone
+    assert set(trained) == {"rollout", "gradient-weighted"} and trained["rollout"].shape == (4, 3, 3)
+    assert {key: len(value) for key, value in table.per_draw.items()} == {
+        (part, method): 2 for part in ("last block", "every layer") for method in ("rollout", "gradient-weighted")
+    }
+    assert all(r.n == 4 for values in table.per_draw.values() for r in values)  # one ρ per map digit
+    assert len(table.every_layer_maps) == 2 and table.redrawn_update.shape == (2, 6)
+    with torch.no_grad():
+        decisions = model(images).argmax(-1)
+    assert accuracy_and_agreement(model, images, labels, decisions)[1] == 1.0  # agrees with itself
+    assert table.trained_accuracy == (decisions == labels).float().mean().item()
+    assert torch.allclose(table.trained_update, last_block_update_share(model, images))
+    text = str(table)
+    assert "2 draws each" in text and "mean over the 4 digits" in text and "on 6 test digits" in text
+    assert "every layer, rollout:" in text and "of 2 draws with a 95 % interval clear of 0" in text
 
 
 # --- lesson 08's comparison helpers ------------------------------------------------------------------------------

@@ -341,9 +341,14 @@ def record_misspelled(module, run):
     handle.remove()
 
 
+def record_hard_coded(module, run):  # a fixed list: run() never called
+    return [torch.zeros(2, 3)]
+
+
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
+        (record_hard_coded, "your function never called run\\(\\)"),
         (record_pre_hook, "tuple of the module's inputs"),
         (record_run_twice, "call run\\(\\) exactly once"),
         (record_removed_too_early, "should hold 2 outputs, got 0"),

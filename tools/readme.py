@@ -125,8 +125,8 @@ LESSONS: dict[str, tuple[str, int]] = {
         "3-token toy to an exercise, a model-randomisation sanity check (Adebayo et al. 2018: with only the head "
         "re-drawn as training started (PyTorch's default init) the decisions are lost yet rollout is unchanged, "
         "rho = 1.00 on three draws, and it keeps rho 0.88 or more until block 0 is re-drawn; with every layer "
-        "random, over ten draws, the gradient-weighted map's mean rho ranges from -0.25 to +0.17, rollout's from "
-        "-0.61 to +0.64), deletion curves (Petsiuk et al. "
+        "random, over five draws, the gradient-weighted map's mean rho ranges from -0.25 to +0.12, rollout's from "
+        "-0.61 to +0.50), deletion curves (Petsiuk et al. "
         "2018) on 200 digits with paired 95 % intervals, vit-explain's "
         "DeiT-tiny maps on a photo (not computed here) and what carries over from digits to photos and what "
         "does not; an attention explorer",
@@ -134,7 +134,7 @@ LESSONS: dict[str, tuple[str, int]] = {
     ),
     "08_attention_maps_appendix": (
         "the deletion test as one Bonferroni family; insertion, blank patches (stroke-first curves), a grey "
-        "fill; vit-explain's knobs tested; maps per class (section 11's typical digit); high-norm tokens; "
+        "fill; vit-explain's knobs tested; maps per class (section 12's digits); high-norm tokens; "
         "vit-explain's four traps and what carries over from digits to photos",
         15,
     ),

@@ -1022,3 +1022,112 @@ def class_token_maps_by_block(
             through = step if through is None else step @ through  # rollout through blocks 0..k
             rolled[k].append(class_token_attention(through, grid))
     return [torch.cat(m) for m in own], [torch.cat(m) for m in rolled], [torch.cat(s) for s in spread]
+
+
+@dataclass
+class RandomisationTable:
+    """What :func:`randomisation_table` measured; ``str()`` gives the printed table.
+
+    - ``per_draw[part, method]``: per draw, the mean rank correlation with the trained map over the map
+      digits, with its interval (:func:`vit_explained.evidence.mean_interval`); ``part`` is ``"last block"``
+      or ``"every layer"``, ``method`` ``"rollout"`` or ``"gradient-weighted"``;
+    - ``decided[part]``: per draw, (accuracy, share of decisions equal to the trained model's);
+    - ``trained_accuracy``: the trained model's accuracy on the same digits;
+    - ``every_layer_maps``: per every-layer draw, its maps (as :func:`rollout_and_gradient_maps`);
+    - ``trained_update`` ``(B,)`` and ``redrawn_update`` ``(draws, B)``: the last block's update over the
+      stream going into it, per decision digit (:func:`last_block_update_share`).
+    """
+
+    per_draw: dict[tuple[str, str], list]
+    decided: dict[str, list[tuple[float, float]]]
+    trained_accuracy: float
+    every_layer_maps: list[dict[str, torch.Tensor]]
+    trained_update: torch.Tensor
+    redrawn_update: torch.Tensor
+    map_digits: int = 0
+
+    def __str__(self) -> str:
+        draws = len(self.decided["every layer"])
+        lines = [
+            f"{draws} draws each; ρ: rank correlation with the trained map "
+            f"(per draw: mean over the {self.map_digits} digits)",
+            f"accuracy and same decision as the trained model: on {self.redrawn_update.shape[1]} test digits "
+            f"(trained: {100 * self.trained_accuracy:.1f} % accurate)",
+            f"{'re-drawn':<12} {'':<6} {'rollout ρ':<14} {'gradient-w. ρ':<14} {'accuracy':<14} same decision",
+        ]
+        for part in ("last block", "every layer"):
+            for name, spread in (("mean", lambda m: m), ("|mean|", abs))[: 1 + (part == "every layer")]:
+                cells = []
+                for method in ("rollout", "gradient-weighted"):
+                    values = [spread(r.estimate) for r in self.per_draw[part, method]]
+                    cells.append(f"{min(values):+.2f} .. {max(values):+.2f}")
+                if name == "mean":  # the range over the draws, in %
+                    cells += [
+                        f"{100 * min(v):.1f} .. {100 * max(v):.1f} %" for v in zip(*self.decided[part], strict=True)
+                    ]
+                lines.append(f"{part if name == 'mean' else '':<12} {name:<6} " + " ".join(f"{c:<14}" for c in cells))
+        for method in ("rollout", "gradient-weighted"):
+            clear = sum(r.low > 0 or r.high < 0 for r in self.per_draw["every layer", method])
+            lines.append(f"every layer, {method}: {clear} of {draws} draws with a 95 % interval clear of 0")
+        return "\n".join(line.rstrip() for line in lines)
+
+
+def last_block_update_share(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """Per image, ``|the last block's update| / |the stream going into it|``, norms over all tokens: ``(B,)``."""
+    into, out_of, _ = block_streams(model, model.blocks[-1], images)
+    return (out_of - into).flatten(1).norm(dim=1) / into.flatten(1).norm(dim=1)
+
+
+def accuracy_and_agreement(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, reference: torch.Tensor
+) -> tuple[float, float]:
+    """``model``'s accuracy on ``images`` and its share of decisions equal to ``reference`` ``(B,)``."""
+    with torch.no_grad():
+        decisions = model(images).argmax(-1)
+    return (decisions == labels).float().mean().item(), (decisions == reference).float().mean().item()
+
+
+def randomisation_table(
+    model: nn.Module,
+    map_data: tuple[torch.Tensor, torch.Tensor],
+    decision_data: tuple[torch.Tensor, torch.Tensor],
+    grid: tuple[int, int],
+    *,
+    init: str,
+    draws: int = 5,
+    seed: int = 0,
+) -> tuple[RandomisationTable, dict[str, torch.Tensor]]:
+    """Adebayo et al.'s model-parameter randomisation test, two ways: the last block re-drawn, and every layer.
+
+    ``map_data`` (images, labels): the digits whose maps (:func:`rollout_and_gradient_maps`) are compared
+    with the trained model's by :func:`rank_correlation`; ``decision_data``: the digits for the decisions
+    and the last block's update share. ``draws`` copies per part, re-drawn by :func:`randomised_copy` with
+    ``init`` under ``seed`` (inside ``torch.random.fork_rng``: the caller's random numbers are left alone).
+    Returns the table and the trained model's maps.
+    """
+    images, labels = map_data
+    eval_images, eval_labels = decision_data
+    trained_maps = rollout_and_gradient_maps(model, images, labels, grid)
+    with torch.no_grad():
+        trained_decisions = model(eval_images).argmax(-1)
+    per_draw: dict[tuple[str, str], list] = {}
+    decided: dict[str, list[tuple[float, float]]] = {}
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        every = [randomised_copy(model, init=init) for _ in range(draws)]
+        last = [randomised_copy(model, lambda m: m.blocks[-1], init=init) for _ in range(draws)]
+    for part, networks in (("last block", last), ("every layer", every)):
+        maps_per_draw = [rollout_and_gradient_maps(network, images, labels, grid) for network in networks]
+        for method, trained_map in trained_maps.items():
+            per_draw[part, method] = [mean_interval(rank_correlation(trained_map, m[method])) for m in maps_per_draw]
+        decided[part] = [accuracy_and_agreement(n, eval_images, eval_labels, trained_decisions) for n in networks]
+    table = RandomisationTable(
+        per_draw=per_draw,
+        decided=decided,
+        trained_accuracy=(trained_decisions == eval_labels).float().mean().item(),
+        every_layer_maps=maps_per_draw,
+        trained_update=last_block_update_share(model, eval_images),
+        redrawn_update=torch.stack([last_block_update_share(network, eval_images) for network in last]),
+        map_digits=len(images),
+    )
+    return table, trained_maps

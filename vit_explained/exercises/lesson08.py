@@ -84,6 +84,8 @@ def _check_hook_left_output_alone(
             "after your function returns, the hook is still registered on the module, so it keeps recording "
             "every later forward pass. register_forward_hook returns a handle: call handle.remove()"
         )
+    if not model_outputs:
+        fail("your function never called run(): call it once, after registering the hook and before removing it")
     if len(model_outputs) != calls:
         fail(f"call run() exactly once: the module should have run {calls} times, it ran {len(model_outputs)}")
     if any(out is not original for out, (original, _) in zip(model_outputs, originals, strict=True)):
@@ -438,13 +440,13 @@ _ROLLOUT_MISTAKES = (
     (
         "softmax",
         "you re-normalised the rows with a softmax: that exponentiates the weights first, so the mix is no longer "
-        "half the attention and half the identity (and every weight, even a 0, gets a share). Divide each row by "
+        "keep * I + (1 - keep) * A (and every weight, even a 0, gets a share). Divide each row by "
         "its sum: m / m.sum(-1, keepdim=True)",
     ),
     (
         "identity",
         "your rollout ignores the residual connection: each block adds its input back "
-        "(x + attn(x)), so mix every matrix half and half with the identity before multiplying",
+        "(x + attn(x)), so mix every matrix with the identity, keep * I + (1 - keep) * A, before multiplying",
     ),
     (
         "normalise",

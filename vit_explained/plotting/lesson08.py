@@ -127,7 +127,8 @@ def _grid_figure(
     fig.suptitle(title, fontsize=text + 2)
     if shown is not None:
         bar = fig.colorbar(shown, ax=axes[:, 1:], shrink=0.8, aspect=30, pad=0.06)
-        bar.set_label(colorbar_label, fontsize=text - 1)
+        ink = "\ncyan line: the 0.5 contour (the ink)" if outline else ""  # pixels above 0.5, as inked_patches
+        bar.set_label(colorbar_label + ink, fontsize=text - 1)
         bar.ax.tick_params(labelsize=text - 2)
     return _settle(fig)
 
