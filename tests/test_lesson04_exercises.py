@@ -690,6 +690,26 @@ def test_block_parameters_names_each_missing_bias_whatever_the_size(answer, frag
     rejected(check_block_parameters, answer, fragment)
 
 
+def test_block_parameters_rejects_a_lookup_table_and_never_prints_a_right_count(capsys):
+    """A table of the five fixed counts fails on the size drawn at random, and no message holds a right count."""
+    import vit_explained.exercises.lesson04 as lesson04
+
+    table = {case: lesson04._block_count(*case) for case in lesson04._COUNT_CASES}
+    rejected(check_block_parameters, lambda d, m, b: table.get((d, m, b), 0), "block_parameters(")
+    state = torch.get_rng_state()
+    cases = {lesson04._random_count_case() for _ in range(20)}
+    assert torch.equal(state, torch.get_rng_state())  # the global RNG is left alone
+    assert len(cases) > 1
+    for dim, mlp_dim, _ in cases:
+        assert dim % 2 == 1 and mlp_dim % dim != 0
+    for answer in (lambda d, m, b: block_parameters(d, m, b) + 1, lambda d, m, b: block_parameters(d, m, b) - m):
+        with pytest.raises(ExerciseFailed) as failure:
+            check_block_parameters(answer)
+        counts = {f"{lesson04._block_count(*case):,}" for case in lesson04._COUNT_CASES}
+        assert not any(count in str(failure.value) for count in counts)
+        assert "expected" not in str(failure.value)
+
+
 @pytest.mark.parametrize("size", [(384, 1152, False), (100, 300, True), (768, 3072, True)])
 def test_block_parameters_names_the_slip_on_sizes_where_mlp_dim_is_a_multiple_of_dim(size, monkeypatch):
     """With mlp_dim = 3D a missing fc1 bias gives the count of a missing qkv bias on that size alone."""

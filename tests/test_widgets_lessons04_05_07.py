@@ -5,11 +5,17 @@ import torch
 import torch.nn.functional as F
 
 from vit_explained import Block, count_parameters, count_tokens, gelu
-from vit_explained.norm_placement import last_fc2_gradient, pre_norm_stream_norm
+from vit_explained.norm_placement import (
+    gradients_by_depth,
+    last_fc2_gradient,
+    pre_norm_stream_norm,
+    stream_norms_by_depth,
+)
 from vit_explained.widgets.lesson04 import (
     ResidualStreamWidget,
     block_budget,
     block_budget_widget,
+    depth_experiment,
     depth_profiles,
     gelu_gap,
     gelu_widget,
@@ -103,6 +109,14 @@ def test_stream_and_gradient_gives_norm_placements_numbers(post_norm):
     else:
         assert norms[-1] == pytest.approx(pre_norm_stream_norm(3, 1), rel=1e-6)
         assert norms[0] < norms[1] < norms[2] < norms[3]
+
+
+def test_depth_experiment_equals_norm_placements_functions_and_is_shared_with_the_widget():
+    designs, squared = depth_experiment((1, 3), (0, 2))
+    assert designs == gradients_by_depth((1, 3), (0, 2))
+    assert squared == stream_norms_by_depth((1, 3), (0, 2), squared=True)
+    profiles = depth_profiles((1, 3), (0, 2))  # the widget's values: the same cached runs
+    assert profiles["pre-norm"][3][1] == designs["pre-norm"][3]
 
 
 def test_residual_stream_widget_line_follows_the_depth_slider_and_the_toggle():

@@ -34,6 +34,7 @@ __all__ = [
     "ResidualStreamWidget",
     "block_budget",
     "block_budget_widget",
+    "depth_experiment",
     "depth_profiles",
     "gelu_gap",
     "gelu_widget",
@@ -124,11 +125,10 @@ def block_budget_widget(dim: int = 768, mlp_ratio: float = 4.0, qkv_bias: bool =
 DESIGNS = ("pre-norm", "post-norm")
 
 
-def stream_and_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64) -> tuple[list[float], float]:
-    """``(stream norms, gradient)`` on the random stack of :func:`vit_explained.norm_placement.last_fc2_gradient`
-    (same arguments, same numbers): the mean token norm of the residual stream before the first block and after
-    each block (pre-norm: before the final LayerNorm; post-norm: after each block's last norm), ``depth + 1``
-    values, and the gradient norm at the last block's ``fc2`` weight."""
+@lru_cache(maxsize=256)
+def _stack_run(post_norm: bool, depth: int, seed: int, dim: int = 64) -> tuple[tuple[float, ...], float, float]:
+    """One run of the random stack, cached so that the lesson's cells and the widget share it: (mean token norm
+    before the first block and after each block, mean squared token norm after the last, last fc2 gradient)."""
     blocks, final_norm, head, tokens, labels = _random_stack(depth, seed, dim, True)
     norms = [tokens.norm(dim=-1).mean().item()]
     for block in blocks:
@@ -139,9 +139,33 @@ def stream_and_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64) -
             tokens = tokens + block.attn(block.norm1(tokens))
             tokens = tokens + block.mlp(block.norm2(tokens))
         norms.append(tokens.norm(dim=-1).mean().item())
+    squared = (tokens.detach().norm(dim=-1) ** 2).mean().item()
     out = tokens if post_norm else final_norm(tokens)
     F.cross_entropy(head(out[:, 0]), labels).backward()
-    return norms, blocks[-1].mlp.fc2.weight.grad.norm().item()
+    return tuple(norms), squared, blocks[-1].mlp.fc2.weight.grad.norm().item()
+
+
+def stream_and_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64) -> tuple[list[float], float]:
+    """``(stream norms, gradient)`` on the random stack of :func:`vit_explained.norm_placement.last_fc2_gradient`
+    (same arguments, same numbers): the mean token norm of the residual stream before the first block and after
+    each block (pre-norm: before the final LayerNorm; post-norm: after each block's last norm), ``depth + 1``
+    values, and the gradient norm at the last block's ``fc2`` weight. Cached (one run per stack)."""
+    norms, _, gradient = _stack_run(post_norm, depth, seed, dim)
+    return list(norms), gradient
+
+
+def depth_experiment(
+    depths: tuple[int, ...], seeds: tuple[int, ...]
+) -> tuple[dict[str, dict[int, list[float]]], dict[int, list[float]]]:
+    """The lesson's depth experiment from the same cached runs as the widget: ``gradients_by_depth(depths, seeds)``
+    and ``stream_norms_by_depth(depths, seeds, squared=True)`` of :mod:`vit_explained.norm_placement`, in their
+    formats, each stack run once for the lesson's cells and :func:`residual_stream_widget` together."""
+    designs = {
+        design: {depth: [_stack_run(design == "post-norm", depth, seed)[2] for seed in seeds] for depth in depths}
+        for design in ("post-norm", "pre-norm")
+    }
+    squared = {depth: [_stack_run(False, depth, seed)[1] for seed in seeds] for depth in depths}
+    return designs, squared
 
 
 @lru_cache(maxsize=4)
