@@ -191,12 +191,12 @@ def test_split_rejects_wrong_answers(answer, words):
 # --------------------------------------------------------------------------- exercise 3: the T2T chain
 
 
-def reference_stages(height, width, in_channels):
+def reference_stages(height, width, in_channels, token_dim=64):
     stages, channels = [], in_channels
     for kernel, stride, padding in T2T_SPLITS:
         rows, cols, _ = count_tokens(height, width, kernel, stride, padding)
         stages.append((rows, cols, channels * kernel * kernel))
-        height, width, channels = rows, cols, 64
+        height, width, channels = rows, cols, token_dim
     return stages
 
 
@@ -208,40 +208,40 @@ def test_t2t_accepts_reference(capsys):
 def test_t2t_reference_matches_a_forward_pass():
     from vit_explained import Tokens2Token
 
-    model = Tokens2Token((33, 70), in_channels=2, token_dim=64, embed_dim=16)
-    rows, cols, _ = reference_stages(33, 70, 2)[-1]
+    model = Tokens2Token((33, 70), in_channels=2, token_dim=32, embed_dim=16)
+    rows, cols, _ = reference_stages(33, 70, 2, 32)[-1]
     with torch.no_grad():
         assert model(torch.zeros(1, 2, 33, 70)).shape == (1, rows * cols, 16)
 
 
-def original_image_each_time(height, width, in_channels):
+def original_image_each_time(height, width, in_channels, token_dim=64):
     return [
         (*count_tokens(height, width, k, s, p)[:2], (in_channels if i == 0 else 64) * k * k)
         for i, (k, s, p) in enumerate(T2T_SPLITS)
     ]
 
 
-def image_channels_throughout(height, width, in_channels):
+def image_channels_throughout(height, width, in_channels, token_dim=64):
     grids = reference_stages(height, width, 1)
     return [(r, c, in_channels * k * k) for (r, c, _), (k, _, _) in zip(grids, T2T_SPLITS, strict=True)]
 
 
-def token_dim_first(height, width, in_channels):
-    stages = reference_stages(height, width, in_channels)
+def token_dim_first(height, width, in_channels, token_dim=64):
+    stages = reference_stages(height, width, in_channels, token_dim)
     stages[0] = (stages[0][0], stages[0][1], 64 * 49)
     return stages
 
 
-def previous_length(height, width, in_channels):
-    stages = reference_stages(height, width, in_channels)
+def previous_length(height, width, in_channels, token_dim=64):
+    stages = reference_stages(height, width, in_channels, token_dim)
     return [stages[0], (*stages[1][:2], stages[0][2] * 9), (*stages[2][:2], stages[0][2] * 81)]
 
 
-def swapped_grids(height, width, in_channels):
-    return [(c, r, n) for r, c, n in reference_stages(height, width, in_channels)]
+def swapped_grids(height, width, in_channels, token_dim=64):
+    return [(c, r, n) for r, c, n in reference_stages(height, width, in_channels, token_dim)]
 
 
-def forgot_padding(height, width, in_channels):
+def forgot_padding(height, width, in_channels, token_dim=64):
     stages, channels = [], in_channels
     for kernel, stride, _ in T2T_SPLITS:
         rows, cols = (height - kernel) // stride + 1, (width - kernel) // stride + 1
@@ -251,7 +251,7 @@ def forgot_padding(height, width, in_channels):
 
 
 def divides_by_the_stride(rounding):
-    def answer(height, width, in_channels):
+    def answer(height, width, in_channels, token_dim=64):
         stages, channels = [], in_channels
         for kernel, stride, _ in T2T_SPLITS:
             height, width = rounding(height / stride), rounding(width / stride)
@@ -273,8 +273,8 @@ def divides_by_the_stride(rounding):
         (previous_length, "not the previous token length"),
         (swapped_grids, "swapped"),
         (forgot_padding, r"\*without padding\*"),
-        (lambda h, w, c: reference_stages(h, w, c)[-1], "three ints"),
-        (lambda h, w, c: reference_stages(h, w, c)[:2], "list of 3"),
+        (lambda h, w, c, d=64: reference_stages(h, w, c, d)[-1], "three ints"),
+        (lambda h, w, c, d=64: reference_stages(h, w, c, d)[:2], "list of 3"),
     ],
 )
 def test_t2t_rejects_wrong_answers(answer, words):
@@ -383,21 +383,36 @@ def test_split_rejects_more_wrong_answers(wrong, message):
 @pytest.mark.parametrize(
     "answer",
     [
-        lambda h, w, c: [tuple(np.int64(v) for v in stage) for stage in reference_stages(h, w, c)],
-        lambda h, w, c: np.array(reference_stages(h, w, c)),
-        lambda h, w, c: torch.tensor(reference_stages(h, w, c)),
-        lambda h, w, c: [list(stage) for stage in reference_stages(h, w, c)],
+        lambda h, w, c, d=64: [tuple(np.int64(v) for v in stage) for stage in reference_stages(h, w, c, d)],
+        lambda h, w, c, d=64: np.array(reference_stages(h, w, c, d)),
+        lambda h, w, c, d=64: torch.tensor(reference_stages(h, w, c, d)),
+        lambda h, w, c, d=64: [list(stage) for stage in reference_stages(h, w, c, d)],
     ],
 )
 def test_stages_accept_answers_written_differently(answer):
     ex.check_t2t_stages(answer)
 
 
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda h, w, c, d: [
+            *reference_stages(h, w, c)[:1],
+            *((r, co, 576) for r, co, _ in reference_stages(h, w, c)[1:]),
+        ],
+        lambda h, w, c, d: reference_stages(h, w, c),  # token_dim ignored: always 64
+    ],
+)
+def test_stages_refuse_a_fixed_token_dim(wrong):
+    with pytest.raises(ExerciseFailed, match=r"token_dim 32.*576 = 64 x 3 x 3 uses T2T-ViT-14's width 64"):
+        ex.check_t2t_stages(wrong)
+
+
 def test_stages_refuse_t2t_chain():
     from vit_explained import t2t_chain
 
-    def shortcut(h, w, c):
-        return [(s.grid.rows, s.grid.cols, s.token_length) for s in t2t_chain(h, w, c, 64)]
+    def shortcut(h, w, c, d=64):
+        return [(s.grid.rows, s.grid.cols, s.token_length) for s in t2t_chain(h, w, c, d)]
 
     with pytest.raises(ExerciseFailed, match=r"your function called vit_explained\.t2t\.t2t_chain"):
         ex.check_t2t_stages(shortcut)
@@ -406,10 +421,10 @@ def test_stages_refuse_t2t_chain():
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
-        (lambda h, w, c: [(r, co, float(n)) for r, co, n in reference_stages(h, w, c)], "float"),
-        (lambda h, w, c: [(r + 1, co, n) for r, co, n in reference_stages(h, w, c)], "grid"),
-        (lambda h, w, c: [(r, co, n // 9) for r, co, n in reference_stages(h, w, c)], "token length"),
-        (lambda h, w, c: reference_stages(h, w, c)[:2], "list of 3"),
+        (lambda h, w, c, d=64: [(r, co, float(n)) for r, co, n in reference_stages(h, w, c, d)], "float"),
+        (lambda h, w, c, d=64: [(r + 1, co, n) for r, co, n in reference_stages(h, w, c, d)], "grid"),
+        (lambda h, w, c, d=64: [(r, co, n // 9) for r, co, n in reference_stages(h, w, c, d)], "token length"),
+        (lambda h, w, c, d=64: reference_stages(h, w, c, d)[:2], "list of 3"),
     ],
 )
 def test_stages_reject_more_wrong_answers(wrong, message):
@@ -472,13 +487,13 @@ def test_count_names_docs_and_length_slips(wrong, message):
     [
         # the encoder's width 384 (T2T-ViT-14) for the third split's tokens
         (
-            lambda h, w, c: [*reference_stages(h, w, c)[:2], (*reference_stages(h, w, c)[2][:2], 384)],
+            lambda h, w, c, d=64: [*reference_stages(h, w, c, d)[:2], (*reference_stages(h, w, c, d)[2][:2], 384)],
             r"\*after\* the third",
         ),
         # the number of tokens where a token's length is asked
-        (lambda h, w, c: [(r, co, r * co) for r, co, _ in reference_stages(h, w, c)], "number of tokens"),
+        (lambda h, w, c, d=64: [(r, co, r * co) for r, co, _ in reference_stages(h, w, c, d)], "number of tokens"),
         # a token's length where the grid's counts are asked
-        (lambda h, w, c: [(n, n, n) for _, _, n in reference_stages(h, w, c)], r"token \*length\*"),
+        (lambda h, w, c, d=64: [(n, n, n) for _, _, n in reference_stages(h, w, c, d)], r"token \*length\*"),
     ],
 )
 def test_stages_name_length_and_count_slips(wrong, message):
@@ -486,7 +501,7 @@ def test_stages_name_length_and_count_slips(wrong, message):
         ex.check_t2t_stages(wrong)
 
 
-def _square_stages(height, width, in_channels):
+def _square_stages(height, width, in_channels, token_dim=64):
     """The original T2T code's bug: each later split reshapes N tokens into an isqrt(N) square."""
     stages, rows, cols, channels = [], height, width, in_channels
     for kernel, stride, padding in T2T_SPLITS:
@@ -497,7 +512,7 @@ def _square_stages(height, width, in_channels):
     return stages
 
 
-def _unpadded_stages(height, width, in_channels):
+def _unpadded_stages(height, width, in_channels, token_dim=64):
     stages, rows, cols, channels = [], height, width, in_channels
     for kernel, stride, _ in T2T_SPLITS:
         grid = count_tokens(rows, cols, kernel, stride, 0)
@@ -539,7 +554,7 @@ def test_split_names_the_papers_overlap_read_as_the_stride():
         ex.check_split_for_grid(overlap_as_stride)
 
 
-def rounds_up_stages(height, width, in_channels):
+def rounds_up_stages(height, width, in_channels, token_dim=64):
     stages, channels = [], in_channels
     for kernel, stride, padding in T2T_SPLITS:
         rows, cols = (math.ceil((side + 2 * padding - kernel) / stride) + 1 for side in (height, width))
@@ -555,17 +570,17 @@ def test_stages_name_rounding_up():
 
 
 def test_stages_name_token_dim_as_the_length():
-    def token_dim_as_length(height, width, in_channels):
+    def token_dim_as_length(height, width, in_channels, token_dim=64):
         return [
             (r, c, 64 if number else length)
-            for number, (r, c, length) in enumerate(reference_stages(height, width, in_channels))
+            for number, (r, c, length) in enumerate(reference_stages(height, width, in_channels, token_dim))
         ]
 
     with pytest.raises(ExerciseFailed, match=r"soft split 2 .*64 is token_dim"):
         ex.check_t2t_stages(token_dim_as_length)
 
 
-def papers_overlaps_as_strides(height, width, in_channels):
+def papers_overlaps_as_strides(height, width, in_channels, token_dim=64):
     """The T2T paper's S = (3, 1, 1) (the overlaps) used as the strides."""
     stages, channels = [], in_channels
     for (kernel, _stride, padding), overlap in zip(T2T_SPLITS, (3, 1, 1), strict=True):
@@ -642,10 +657,10 @@ def test_split_and_stages_say_where_the_answer_raised():
             raise ValueError("no split")
         return reference_split(size, grid)
 
-    def stages_break_on_grayscale(h, w, c):
+    def stages_break_on_grayscale(h, w, c, d=64):
         if c == 1:
             raise KeyError(c)
-        return reference_stages(h, w, c)
+        return reference_stages(h, w, c, d)
 
     with pytest.raises(ExerciseFailed, match=r"raised ValueError: no split\. It happened for size 90, grid 6$"):
         ex.check_split_for_grid(split_breaks_at_90)
@@ -667,8 +682,8 @@ def test_split_names_the_missing_padding(answer):
 
 
 def test_stages_name_an_rgb_length_for_a_grayscale_image():
-    def rgb_always(h, w, c):
-        return [(r, co, 3 * 7 * 7 if i == 0 else n) for i, (r, co, n) in enumerate(reference_stages(h, w, c))]
+    def rgb_always(h, w, c, d=64):
+        return [(r, co, 3 * 7 * 7 if i == 0 else n) for i, (r, co, n) in enumerate(reference_stages(h, w, c, d))]
 
     with pytest.raises(
         ExerciseFailed, match=r"147 = 3 x 7 x 7 is the length for an RGB image, but the image has 1 channel here"

@@ -200,6 +200,9 @@ def test_line_on_border_outlines_the_holders():
     red = [p for p in soft.patches if p.get_edgecolor()[:3] == matplotlib.colors.to_rgb("tab:red")]
     assert len(red) == 2 and "2 tokens hold the whole line (2, 5)" in soft.get_title()
     assert "0 tokens hold the whole line (none)" in hard.get_title()
+    white = {t.get_text() for t in soft.texts if t.get_color() == "white"}
+    assert {"9", "10", "token 2", "token 5"} <= white  # the line's pixel numbers and each frame's token index
+    assert {t.get_text() for t in hard.texts if t.get_color() == "white"} == {"9", "10"}
     plt.close(fig)
 
 

@@ -7,10 +7,12 @@ invalid one that must show the package's own message (never a traceback).
 import ipywidgets as widgets
 import pytest
 import torch
+import torch.nn.functional as F
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from torch import nn
 
 from vit_explained import ViT, count_tokens, patch_grid
-from vit_explained.plotting.lesson02 import MAX_OUTLINES, window_coverage
+from vit_explained.plotting.lesson02 import MAX_OUTLINES, padding_only_windows, window_coverage
 from vit_explained.positional import nearest_position, patch_position_similarity
 from vit_explained.softmax_scale import SATURATED
 from vit_explained.widgets import LessonWidget
@@ -166,6 +168,25 @@ def test_soft_split_widget_accepts_an_rgb_image_and_widens_ranges():
     widget = SoftSplitWidget(image, {"kernel": 8, "stride": 8, "padding": 0, "height": 300, "width": 32})
     assert widget.controls["height"].max >= 300
     assert widget.line == "tokens: 37 x 4 = 148"
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding", "empty"),
+    [(7, 4, 2, 0), (20, 10, 0, 0), (3, 2, 16, 3360), (30, 30, 16, 0)],
+)
+def test_soft_split_caption_fits_a_224_square_and_names_padding_only_windows(kernel, stride, padding, empty):
+    widget = soft_split_widget(kernel=kernel, stride=stride, padding=padding, height=224, width=224)
+    _, fig = widget.compute(**widget.values)
+    FigureCanvasAgg(fig).draw()
+    label = fig.axes[0].xaxis.label
+    extent = label.get_window_extent(fig.canvas.get_renderer())
+    assert extent.x0 >= 0 and extent.x1 <= fig.bbox.x1  # the caption is not cut at the figure's edge
+    assert all(len(line) <= 110 for line in label.get_text().split("\n"))
+    caption = " ".join(label.get_text().split())
+    assert ("px of zero padding" in caption) == (padding > 0)
+    brute = int((F.unfold(torch.ones(1, 1, 224, 224), kernel, padding=padding, stride=stride).sum(1) == 0).sum())
+    assert padding_only_windows(224, 224, kernel, stride, padding) == brute == empty
+    assert (f"{empty} windows hold only padding" in caption) == (empty > 0)
 
 
 @pytest.mark.parametrize("kwargs", [{"kernel": 0}, {"padding": -1}, {"height": 2.5}])

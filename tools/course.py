@@ -56,7 +56,7 @@ HIDDEN_CASES: dict[str, str] = {
     "conv_to_linear": "[(torch.randn(7, 2, 3, 5),), (torch.randn(3, 4, 1, 2),), (torch.randn(2, 3, 6, 6),)]",
     # 02
     "my_count_tokens": "[(13, 29, 5, 3, 2), (100, 7, 7, 7, 0), (1, 1, 1, 1, 0), (64, 48, 3, 2, 1), (31, 30, 4, 3, 3)]",
-    "t2t_stages": "[(50, 75, 3), (16, 16, 1), (129, 31, 5)]",
+    "t2t_stages": "[(50, 75, 3, 64), (16, 16, 1, 32), (129, 31, 5, 16)]",
     # 03
     "attention_shapes": "[(3, 50, 96, 8), (1, 1, 12, 1), (5, 10, 64, 16)]",
     "split_heads": "[(torch.randn(2, 5, 12), 3), (torch.randn(1, 7, 8), 8), (torch.randn(3, 1, 6), 1)]",

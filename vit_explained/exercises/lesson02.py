@@ -402,13 +402,14 @@ T2T_IMAGES: tuple[tuple[int, int, int], ...] = (
 )
 
 
-def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> None:
-    """Check ``answer(height, width, in_channels) -> [(rows, cols, token_length)] * 3`` for T2T's
-    three soft splits (token_dim 64) against :func:`vit_explained.t2t_chain`."""
-    token_dim = 64
-    for height, width, channels in T2T_IMAGES:
-        image = f"a {height}x{width} image with {channels} channel(s)"
-        result = _NO_CHAIN(answer, height, width, channels, hint=f"It happened for {image}")
+def check_t2t_stages(answer: Callable[[int, int, int, int], Any]) -> None:
+    """Check ``answer(height, width, in_channels, token_dim) -> [(rows, cols, token_length)] * 3`` for
+    T2T's three soft splits against :func:`vit_explained.t2t_chain`: every image with token_dim 64,
+    then some with 32 (a hard-coded 64 or 576 fails)."""
+    cases = [(*image, 64) for image in T2T_IMAGES] + [(*image, 32) for image in T2T_IMAGES[:3]]
+    for height, width, channels, token_dim in cases:
+        image = f"a {height}x{width} image with {channels} channel(s) and token_dim {token_dim}"
+        result = _NO_CHAIN(answer, height, width, channels, token_dim, hint=f"It happened for {image}")
         if isinstance(result, (np.ndarray, torch.Tensor)) and result.ndim == 2:
             result = result.tolist()
         if not isinstance(result, (tuple, list)) or len(result) != len(T2T_SPLITS):
@@ -429,7 +430,7 @@ def check_t2t_stages(answer: Callable[[int, int, int], Any]) -> None:
             if length != stage.token_length:
                 previous = stages[number - 2].token_length if number > 1 else None
                 _length_slip(where, length, result, number, channels, token_dim, previous)
-    passed(f"your T2T chain matches t2t_chain for all {len(T2T_IMAGES)} images.")
+    passed(f"your T2T chain matches t2t_chain for all {len(cases)} images and token widths.")
 
 
 def _grid_slip(where: str, grid: tuple[int, int], stage: Any, number: int, image: tuple[int, int],
@@ -517,14 +518,19 @@ def _length_slip(where: str, length: int, result: Any, number: int, channels: in
             f"{where}: {length} = 3 x {kernel} x {kernel} is the length for an RGB image, but the image has "
             f"{channels} channel{'s' if channels > 1 else ''} here: use in_channels"
         )
+    if number > 1 and token_dim != 64 and length == 64 * kernel * kernel:
+        fail(
+            f"{where}: {length} = 64 x {kernel} x {kernel} uses T2T-ViT-14's width 64, but token_dim is "
+            f"{token_dim} here: use the token_dim argument, not a fixed number"
+        )
     if number > 1 and length == channels * kernel * kernel:
         fail(
-            f"{where}: after the first split the token transformer makes every token token_dim = 64 wide, "
-            "so the image reshaped back from the tokens has 64 channels"
+            f"{where}: after the first split the token transformer makes every token token_dim = {token_dim} "
+            f"wide, so the image reshaped back from the tokens has {token_dim} channels"
         )
     if number > 1 and length == previous * kernel * kernel:
         fail(
             f"{where}: the reshaped image's channels are the token transformer's output width "
-            "(token_dim = 64), not the previous token length"
+            f"(token_dim = {token_dim}), not the previous token length"
         )
     fail(f"{where}: the token length {length} is wrong; a token holds one window of every channel")

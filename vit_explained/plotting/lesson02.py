@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -69,7 +70,14 @@ def _rectangle(corner: tuple[int, int], kernel: int, **style: object) -> Rectang
 
 
 def draw_window_grid(
-    ax: Axes, image: torch.Tensor, kernel: int, stride: int, padding: int, *, numbers: bool = True
+    ax: Axes,
+    image: torch.Tensor,
+    kernel: int,
+    stride: int,
+    padding: int,
+    *,
+    numbers: bool = True,
+    number_size: float = 6.0,
 ) -> TokenGrid:
     """Draw the padded image, each window's token index at the window's centre (dots if there are
     more than 150 windows, nothing beyond 600), the first window and its right and lower neighbours
@@ -99,7 +107,7 @@ def draw_window_grid(
                 y + half,
                 str(index),
                 color="white",
-                fontsize=6,
+                fontsize=number_size,
                 ha="center",
                 va="center",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "black", "alpha": 0.55, "lw": 0},
@@ -144,15 +152,32 @@ def draw_window_outlines(ax: Axes, grid: TokenGrid, kernel: int, stride: int) ->
     return True
 
 
-def window_grid_caption(grid: TokenGrid, kernel: int, stride: int, padding: int, lost: int, outlined: bool) -> str:
-    """The explorer's caption: what each colour means, and how many pixels are in no token."""
-    windows = "thin white: every window" if outlined else f"more than {MAX_OUTLINES} windows: outlines left out"
-    lost_text = f"red, hatched: {lost} pixels in no token" if lost else "every pixel is in some token"
-    return (
-        f"orange: {padding} px of zero padding; {windows}; magenta: window 0, blue and green: its neighbours; "
-        f"dashed yellow: the last window (token {grid.total - 1});\n{lost_text}; "
-        f"neighbours share {max(kernel - stride, 0)} of {kernel} px"
-    )
+def padding_only_windows(height: int, width: int, kernel: int, stride: int, padding: int) -> int:
+    """How many windows of the soft split hold only zero padding (no pixel of the ``height x width`` image)."""
+    grid = count_tokens(height, width, kernel, stride, padding)
+
+    def real(n: int, size: int) -> int:  # windows along a side that reach a pixel in [padding, padding + size)
+        return sum(i * stride < padding + size and i * stride + kernel > padding for i in range(n))
+
+    return grid.total - real(grid.rows, height) * real(grid.cols, width)
+
+
+def window_grid_caption(
+    grid: TokenGrid, kernel: int, stride: int, padding: int, lost: int, outlined: bool, empty: int = 0
+) -> str:
+    """The explorer's caption, wrapped at 110 characters: what each colour means, how many pixels are in
+    no token, and (``empty`` > 0) how many windows hold only padding."""
+    parts = [f"orange: {padding} px of zero padding"] if padding else []
+    parts += [
+        "thin white: every window" if outlined else f"more than {MAX_OUTLINES} windows: outlines left out",
+        "magenta: window 0, blue and green: its neighbours",
+        f"dashed yellow: the last window (token {grid.total - 1})",
+        f"red, hatched: {lost} pixels in no token" if lost else "every pixel is in some token",
+        f"neighbours share {max(kernel - stride, 0)} of {kernel} px",
+    ]
+    if empty:
+        parts.append(f"{empty} window{'s hold' if empty > 1 else ' holds'} only padding")
+    return textwrap.fill("; ".join(parts), width=110)
 
 
 def window_grid_title(grid: TokenGrid, kernel: int, stride: int, padding: int, channels: int) -> str:
@@ -171,7 +196,7 @@ def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int
     padded_h, padded_w = image.shape[1] + 2 * padding, image.shape[2] + 2 * padding
     fig = new_figure(figsize=(width, width * padded_h / padded_w + 0.6))
     ax = fig.subplots()
-    grid = draw_window_grid(ax, image, kernel, stride, padding)
+    grid = draw_window_grid(ax, image, kernel, stride, padding, number_size=7.5)
     ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=10)
     ax.set_xlabel(
         f"padded image {padded_h} x {padded_w} (orange: {padding} px of zero padding); numbers: token index "
@@ -689,7 +714,9 @@ def plot_line_on_border(
         grid = count_tokens(height, width, kernel, stride, padding)
         _draw_number_grid(ax, height, width, padding)
         for row, col in line:
-            ax.add_patch(Rectangle((col + padding, row + padding), 1, 1, facecolor="black", alpha=0.75))
+            ax.add_patch(Rectangle((col + padding, row + padding), 1, 1, facecolor="black", zorder=2))
+            ax.text(col + padding + 0.5, row + padding + 0.55, str(row * width + col), ha="center", va="center",
+                    fontsize=8, fontweight="bold", color="white", zorder=3)  # fmt: skip
         holders = tokens_holding(height, width, line, kernel, stride, padding)
         corners = _window_corners(grid, stride)
         for number, index in enumerate(holders):
@@ -697,6 +724,11 @@ def plot_line_on_border(
             inset = 0.08 + 0.1 * number  # overlapping outlines stay apart
             side = kernel - 2 * inset
             ax.add_patch(Rectangle((x + inset, y + inset), side, side, fill=False, edgecolor="tab:red", linewidth=2.5))
+            label = {"fontsize": 8, "color": "white", "fontweight": "bold", "zorder": 4}
+            box = {"boxstyle": "round,pad=0.15", "fc": "tab:red", "lw": 0}
+            top = number % 2 == 0  # alternate frames labelled at the top and the bottom, clear of the line
+            at_y, align = (y + inset + 0.1, "top") if top else (y + inset + side - 0.1, "bottom")
+            ax.text(x + inset + 0.1, at_y, f"token {index}", va=align, bbox=box, **label)
         kind = "hard" if kernel <= stride else "soft"
         held = ", ".join(map(str, holders)) if holders else "none"
         ax.set_title(

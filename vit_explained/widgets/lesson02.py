@@ -19,6 +19,7 @@ from ..plotting.lesson02 import (
     draw_lost_pixels,
     draw_window_grid,
     draw_window_outlines,
+    padding_only_windows,
     window_grid_caption,
     window_grid_title,
 )
@@ -68,7 +69,8 @@ class SoftSplitWidget(LessonWidget):
         outlined = draw_window_outlines(ax, grid, kernel, stride)
         lost = draw_lost_pixels(ax, height, width, kernel, stride, padding)
         ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=12)
-        ax.set_xlabel(window_grid_caption(grid, kernel, stride, padding, lost, outlined), fontsize=10)
+        empty = padding_only_windows(height, width, kernel, stride, padding)
+        ax.set_xlabel(window_grid_caption(grid, kernel, stride, padding, lost, outlined, empty), fontsize=10)
         return f"tokens: {grid.rows} x {grid.cols} = {grid.total}", fig
 
 
