@@ -30,6 +30,9 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
   one seed-0 shuffle; the full 1,257 are ``compare``'s first seeds), 400 steps each, seeds 0, 1, 2.
 - ``bootstrap``: appendix E's bootstrap interval of the selection overstatement with 1,000 resamples
   (``clinic.overstatement_interval``, seed 0), from the stored ``selection`` runs.
+- ``augment``: ``compare``'s plain ViT and ``SmallCNN`` width 8 at 400 steps with the ``digits`` preset's
+  augmentation (rotations up to 10 degrees, scaling by 1 +- 0.1, sub-pixel moves up to 1 pixel), seeds 0..9,
+  paired with ``compare``'s runs without it (DeiT's main ingredient, tried).
 - ``timing`` (no training for accuracy): the CPU time per step of each ``compare`` model measured 5 more
   times, so the equal-seconds plan's time ratios come with the range they vary over on this machine.
 
@@ -61,7 +64,7 @@ from vit_explained import clinic
 from vit_explained.cnn import SmallCNN
 from vit_explained.data import load_digits
 from vit_explained.evidence import over_seeds, paired_seeds
-from vit_explained.training import Recipe, evaluate, fit, predict
+from vit_explained.training import PRESETS, Recipe, evaluate, fit, predict
 
 #: The lesson's recipe (notebooks/06_train_a_vit.ipynb, ``QUICK``); ``epochs`` is set per run.
 QUICK = Recipe(dataset="digits", patch_size=2, dim=32, depth=1, heads=4, mlp_dim=64, epochs=3, lr=1e-2)
@@ -235,6 +238,23 @@ def train_size(job: tuple[str, int, int]) -> tuple[str, int, int, float]:
     return name, size, seed, evaluate(model, data.test_images, data.test_labels)
 
 
+#: the ``digits`` preset's augmentation (small rotations, scalings and sub-pixel moves), the rest as QUICK
+AUGMENT = {k: getattr(PRESETS["digits"], k) for k in ("max_rotation", "max_scale", "max_translate")}
+AUGMENT_MODELS = ("ViT", "SmallCNN width 8")
+
+
+def train_augment(job: tuple[str, int]) -> tuple[str, int, float, float]:
+    """One ``compare`` equal-steps run (400 steps) with the ``digits`` preset's augmentation on:
+    its validation and test accuracy."""
+    name, seed = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    model = build(name, seed, data)
+    recipe = dataclasses.replace(QUICK, seed=seed, epochs=EQUAL_STEPS // STEPS_PER_EPOCH, **AUGMENT)
+    history = fit(model, data, recipe, progress=False, device="cpu")
+    return name, seed, history.final_val_accuracy, evaluate(model, data.test_images, data.test_labels)
+
+
 SELECTION_RESAMPLES = 1000
 
 
@@ -251,7 +271,19 @@ def _write(results: dict) -> None:
     PACKAGED.write_text(text)
 
 
-SECTIONS = ("compare", "init", "pooling", "selection", "lr", "timing", "overfit", "clinic", "size", "bootstrap")
+SECTIONS = (
+    "compare",
+    "init",
+    "pooling",
+    "selection",
+    "lr",
+    "timing",
+    "overfit",
+    "clinic",
+    "size",
+    "bootstrap",
+    "augment",
+)
 CLINIC_STEPS, CLINIC_LR = 150, 1e-2
 
 
@@ -337,6 +369,14 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
         with ProcessPoolExecutor(workers) as executor:
             for name, size, _seed, test in executor.map(train_size, jobs):
                 result["test"][str(size)][name].append(test)
+        return result
+    if section == "augment":  # DeiT's main ingredient tried: compare's 400-step runs with augmentation on
+        result = {"steps": EQUAL_STEPS, "augmentation": AUGMENT, "seeds": list(seeds), "val": {}, "test": {}}
+        jobs = [(name, seed) for name in AUGMENT_MODELS for seed in seeds]
+        with ProcessPoolExecutor(workers) as executor:
+            for name, _seed, val, test in executor.map(train_augment, jobs):
+                result["val"].setdefault(name, []).append(val)
+                result["test"].setdefault(name, []).append(test)
         return result
     if section == "timing":  # the equal-seconds plan's time ratios, measured again (one process: no pool)
         return {
@@ -474,7 +514,7 @@ def summary(results: dict) -> str:
         lines += [
             "The seeds-only rule of lesson 06: a difference **clears the training noise** when the paired 95 % "
             "t-interval of the mean seed-by-seed difference lies above or below 0 (no correction for the number of "
-            "comparisons; the lesson's stricter **shown** also adds the test digits' noise). It is "
+            "comparisons; the appendix's **shown (uncorrected)** also adds the test digits' noise). It is "
             "applied to the equal-steps runs only; the equal-seconds runs are **indicative** (their step counts "
             "rest on one timing per model, and timing ratios move with the machine and its load: see `timing`).",
             "",
@@ -577,13 +617,44 @@ def summary(results: dict) -> str:
             )
         header = ["training digits", "ViT", "SmallCNN width 8", "CNN - ViT, points [t-interval]"]
         lines += [markdown_table(header, rows), ""]
-    return "\n".join(lines)
+    return "\n".join(lines + _augment_summary(results))
+
+
+def _augment_summary(results: dict) -> list[str]:
+    """The ``augment`` section's lines: each model with and without augmentation, and CNN-8's lead."""
+    if "augment" not in results:
+        return []
+    augment, plain = results["augment"], results["compare"]["equal_steps"]["test"]
+    seeds = len(augment["seeds"])
+    lines = [f"## Augmentation at {augment['steps']} steps ({augment['augmentation']}; test accuracy, 360 digits)", ""]
+    rows = [
+        [name, over_seeds(plain[name][:seeds], percent=True), over_seeds(augment["test"][name], percent=True)]
+        for name in AUGMENT_MODELS
+    ]
+    lines += [markdown_table(["model", "no augmentation", "augmentation"], rows), ""]
+    with_aug = paired_seeds(augment["test"]["SmallCNN width 8"], augment["test"]["ViT"], percent=True)
+    without = [a - b for a, b in zip(plain["SmallCNN width 8"][:seeds], plain["ViT"][:seeds], strict=True)]
+    change = paired_seeds(
+        [a - b for a, b in zip(augment["test"]["SmallCNN width 8"], augment["test"]["ViT"], strict=True)],
+        without,
+        percent=True,
+    )
+    for label, comparison in (("CNN-8 - ViT with augmentation", with_aug), ("its change from no augmentation", change)):
+        t = comparison.t_interval()
+        lines.append(
+            f"- {label}: {100 * comparison.difference.mean:+.1f} points, "
+            f"t-interval [{100 * t.low:+.1f}, {100 * t.high:+.1f}]"
+        )
+    return [*lines, ""]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--seeds", type=int, default=None, help="seeds per section (default: compare and pooling 10, the rest 3)"
+        "--seeds",
+        type=int,
+        default=None,
+        help="seeds per section (default: compare, pooling and augment 10, the rest 3)",
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", choices=SECTIONS, nargs="*", default=list(SECTIONS))
@@ -594,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     for section in args.only:
-        count = args.seeds if args.seeds is not None else (10 if section in ("compare", "pooling") else 3)
+        count = args.seeds if args.seeds is not None else (10 if section in ("compare", "pooling", "augment") else 3)
         if section == "size" and count != SIZE_SEEDS:
             parser.error(f"size runs {SIZE_SEEDS} seeds (the first of compare's)")
         seeds = range(count)

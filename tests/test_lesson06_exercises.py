@@ -1092,6 +1092,7 @@ def _entropy(target):
         (lambda e, k: _entropy([1 - e] + [e / k] * (k - 1)), "does not sum to 1.*epsilon / K each"),
         (lambda e, k: _entropy([1 - e + e / k] + [e / (k - 1)] * (k - 1)), "^Not yet: a target that does not sum to 1"),
         (lambda e, k: smoothing_floor(e, k) / np.log(2), "bits"),
+        (lambda e, k: smoothing_floor(e, k) / np.log(10), "log base 10"),
         (lambda e, k: _entropy([1 - e]), "only the label's term"),
         (lambda e, k: _entropy([e / (k - 1)] * (k - 1)), "only the other classes' terms"),
         (lambda e, k: _naive_entropy([1 - e] + [e / (k - 1)] * (k - 1)), "target has entries equal to 0.*must count"),

@@ -190,6 +190,9 @@ def test_widget_takes_the_clinics_runs_without_training_again(monkeypatch):
     w.controls["bug"].value = "SGD at Adam's learning rate"
     w.train()
     assert w.line.startswith("SGD at Adam's learning rate: sgd lr 0.01")
+    assert lesson06._label("SGD at Adam's learning rate", "sgd", 0.1, "cls", True, 150).startswith(
+        "SGD (momentum 0.9): sgd lr 0.1"
+    )
     with pytest.raises(ValueError, match="steps"):
         training_widget({"none": clinic.ClinicRun(losses=[2.3] * 10, val_accuracy=0.5, gradient_norms={})})
 

@@ -1161,6 +1161,10 @@ _FLOOR_SLIPS: tuple[tuple[Callable[[float, int], float], str], ...] = (
         "that is the entropy in bits: cross-entropy uses the natural log (nats)",
     ),
     (
+        lambda e, k: _floor_of(_other_classes_target(e, k)) / np.log(10),
+        "that is the entropy in log base 10: cross-entropy uses the natural log (nats)",
+    ),
+    (
         lambda e, k: _floor_of(_other_classes_target(e, k)[:1]),
         "you kept only the label's term; each of the K - 1 other classes adds -(epsilon/(K-1)) log(epsilon/(K-1))",
     ),

@@ -328,7 +328,7 @@ def plot_losses(
     # Runs that end at ln 10 lie on top of each other: magnify that band in an inset.
     stuck = [d for d in drawn if abs(d[1][-min(20, len(d[1])) :].mean() - chance) < 0.1]
     if len(stuck) >= 2:
-        inset = ax.inset_axes([0.1, 0.07, 0.34, 0.33])  # room for its tick labels
+        inset = ax.inset_axes([0.08, 0.07, 0.28, 0.27])  # lower left: empty (the lower right holds the falling curves)
         for steps, running, style in stuck:
             inset.plot(steps, running, **{**style, "label": None})
         inset.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1)

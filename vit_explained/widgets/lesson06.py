@@ -35,6 +35,8 @@ _RUNS: dict[tuple[str, str, float, str, bool, int], ClinicRun] = {}
 
 def _label(bug: str, optimizer: str, lr: float, pool: str, positions: bool, steps: int) -> str:
     where = "" if positions else ", no positions"
+    if bug == SGD_BUG and lr != 1e-2:  # at another rate than Adam's, the bug's name would contradict the label
+        bug = "SGD (momentum 0.9)"
     return f"{bug}: {optimizer} lr {lr:g}, pool {pool}{where}, {steps} steps"
 
 
