@@ -1,5 +1,7 @@
 """capture_attention against weights recomputed by hand; attention_rollout against a plain loop."""
 
+import itertools
+
 import pytest
 import torch
 
@@ -949,3 +951,74 @@ def test_class_token_maps_by_block_matches_one_pass_and_any_chunk():
         assert torch.allclose(spread[k], effective_patches(per_head), atol=1e-5)
         expected = class_token_attention(attention_rollout(weights[: k + 1]), (3, 3))
         assert rolled[k].shape == (5, 3, 3) and torch.allclose(rolled[k], expected, atol=1e-6)
+
+
+def test_cascade_steps_redraw_from_the_head_down():
+    from vit_explained.attention_maps import cascade_steps
+
+    model = small_vit(depth=3)
+    steps = cascade_steps(model)
+    names = [name for name, _ in steps]
+    assert names == ["head", "head + block 2", "head + blocks 1-2", "head + blocks 0-2", "every layer"]
+    parts = [{id(m) for m in part.modules() if m is not part} for part in (f(model) for _, f in steps[:-1])]
+    assert all(a < b for a, b in itertools.pairwise(parts))  # one block more per step
+    assert id(model.blocks[0]) in parts[-1] and id(model.blocks[0]) not in parts[-2] and steps[-1][1] is None
+
+
+def test_cascade_table_reads_each_step_and_leaves_the_random_numbers():
+    from vit_explained.attention_maps import _class_token_spread, cascade_table, class_token_maps_by_block
+
+    model = small_vit(seed=3).eval()
+    g = torch.Generator().manual_seed(1)
+    images, labels = torch.rand(5, 1, 12, 12, generator=g), torch.randint(0, 5, (5,), generator=g)
+    state = torch.random.get_rng_state()
+    table = cascade_table(model, (images[:3], labels[:3]), (images, labels), (3, 3), init="torch", draws=2)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert list(table.rows) == ["head", "head + block 2", "head + blocks 1-2", "head + blocks 0-2", "every layer"]
+    assert all(len(rows) == 2 and all(len(draw) == 4 for draw in rows) for rows in table.rows.values())
+    assert table.column("head", 0) == pytest.approx([1.0, 1.0])  # rollout never reads the head
+    per_block = class_token_maps_by_block(model, images[:3], (3, 3))[2]
+    assert table.trained_spread == pytest.approx([s.mean().item() for s in per_block])
+    assert table.trained_spread == _class_token_spread(model, images[:3], (3, 3))
+    assert all(len(s) == 3 for draws in table.spreads.values() for s in draws)
+    # the head's re-draw leaves every block's attention, so every spread, as trained
+    assert table.spreads["head"][0] == pytest.approx(table.trained_spread, rel=1e-5)
+    text = str(table)
+    assert text.startswith("2 draws per step") and "head + blocks 1-2" in text and "+1.00 .. +1.00" in text
+
+
+def test_redrawn_rollouts_pick_the_extreme_and_nearest_zero_draws():
+    from vit_explained.attention_maps import (
+        ink_share,
+        inked_patches,
+        randomisation_table,
+        rank_correlation,
+        redrawn_rollouts,
+    )
+    from vit_explained.plotting.lesson08 import plot_redrawn_rollouts
+
+    model = small_vit(seed=4).eval()
+    g = torch.Generator().manual_seed(2)
+    images, labels = torch.rand(4, 1, 12, 12, generator=g), torch.randint(0, 5, (4,), generator=g)
+    table, trained = randomisation_table(model, (images, labels), (images, labels), (3, 3), init="torch", draws=3)
+    shown = redrawn_rollouts(table, trained, images, (3, 3))
+    means = [r.estimate for r in table.per_draw["every layer", "rollout"]]
+    assert shown.picked[0] == max(range(3), key=means.__getitem__)
+    assert shown.picked[1] == min(range(3), key=means.__getitem__)
+    assert shown.picked[2] == min(range(3), key=lambda d: abs(means[d]))
+    assert shown.names == ["trained"] + [f"draw {d + 1}" for d in shown.picked]
+    assert torch.equal(shown.maps[0], trained["rollout"][0]) and shown.maps.shape == (4, 3, 3)
+    for k, d in enumerate(shown.picked):
+        assert torch.equal(shown.maps[k + 1], table.every_layer_maps[d]["rollout"][0])
+        own = rank_correlation(trained["rollout"][:1], table.every_layer_maps[d]["rollout"][:1])[0]
+        assert shown.own_rho[k] == pytest.approx(own.item())
+    flat = inked_patches(images, (3, 3)).flatten(1).float().mean(1)
+    expected = 100 * (ink_share(table.every_layer_maps[1]["rollout"], images) - flat)
+    assert list(shown.ink_above_flat) == ["trained", "draw 1", "draw 2", "draw 3"]
+    torch.testing.assert_close(shown.ink_above_flat["draw 2"], expected)
+    text = str(shown)
+    assert "mean over the 4 digits" in text and text.count("rollout of the first digit") == 4
+    fig = plot_redrawn_rollouts(images[0], shown.maps, shown.names, shown.own_rho)
+    assert f"ρ {shown.own_rho[0]:+.2f}" in " ".join(ax.get_title() for ax in fig.axes)
+    with pytest.raises(ValueError):
+        plot_redrawn_rollouts(images[0], shown.maps, shown.names[:2], shown.own_rho)

@@ -85,3 +85,12 @@ def test_updates_are_fast_on_the_shipped_model():
     for method in ("rollout", "gradient-weighted", "raw attention"):
         w.controls["method"].value = method
     assert (time.perf_counter() - start) / 3 < 2.0  # < 1 s on a quiet 2-core machine; slack for a busy one
+
+
+def test_the_picture_carries_the_line():
+    vit, _ = models()
+    w = attention_explorer(vit, torch.rand(2, 1, 12, 12), torch.tensor([0, 1]))
+    line, fig = w.compute(digit=1, block=0, head="mean", method="rollout", token="class")
+    title = fig._suptitle.get_text()
+    assert title.replace("\n", " ") == line  # the same words, over three lines
+    assert title.startswith("digit 1 (a 1, predicted") and "top patch (" in title and "of the map on ink" in title

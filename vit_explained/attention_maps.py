@@ -21,6 +21,8 @@
 - :func:`class_token_maps_by_block` gives the class token's own and rolled-out map after every block.
 - :func:`randomised_copy`, :func:`rollout_and_gradient_maps` and :func:`rank_correlation` run Adebayo et
   al.'s model randomisation check: re-initialise part of a copy, recompute the maps, compare the rankings.
+  :func:`randomisation_table` (the last block, every layer; :func:`redrawn_rollouts` picks draws to show) and
+  :func:`cascade_table` (from the head down, :func:`cascade_steps`) run it as lesson 08's tables.
 - :func:`block_streams` records what one block reads and writes (the residual stream in and out, its attention).
 - :func:`compare_maps` compares maps measured on the same digits, a family of paired differences
   read at 95 % and at the Bonferroni level, printed as a compact table.
@@ -1131,3 +1133,142 @@ def randomisation_table(
         map_digits=len(images),
     )
     return table, trained_maps
+
+
+def cascade_steps(model: nn.Module) -> list[tuple[str, Callable[[nn.Module], nn.Module] | None]]:
+    """Adebayo et al.'s cascade for a ViT, from the top down: ``(name, part_of)`` per step, as
+    :func:`randomised_copy` takes them. The head (``fc_norm`` and ``head``), then the head and the last
+    block, one block more per step down to block 0, then every layer (``part_of=None``). Blocks count from 0.
+    """
+    last = len(model.blocks) - 1
+    steps: list[tuple[str, Callable[[nn.Module], nn.Module] | None]] = [
+        ("head", lambda m: nn.ModuleList([m.fc_norm, m.head]))
+    ]
+    for k in reversed(range(last + 1)):
+        name = f"head + block {k}" if k == last else f"head + blocks {k}-{last}"
+        steps.append((name, lambda m, k=k: nn.ModuleList([m.fc_norm, m.head, *m.blocks[k:]])))
+    return [*steps, ("every layer", None)]
+
+
+@dataclass
+class CascadeTable:
+    """What :func:`cascade_table` measured; ``str()`` gives the printed table (min .. max over the draws).
+
+    - ``rows[step]``: per draw, ``(rollout ρ, gradient-weighted ρ, accuracy, same decision)``: the mean rank
+      correlation with the trained map over the map digits, then the decisions on the decision digits;
+    - ``spreads[step]``: per draw, per block, the patches the class token's attention is spread over
+      (:func:`effective_patches`, mean over heads and map digits); ``trained_spread``: the same, trained.
+    """
+
+    rows: dict[str, list[tuple[float, float, float, float]]]
+    spreads: dict[str, list[list[float]]]
+    trained_spread: list[float]
+
+    def column(self, step: str, index: int) -> list[float]:
+        """One column of ``rows[step]`` over the draws (0 rollout ρ, 1 gradient-weighted ρ, 2 accuracy, 3 same)."""
+        return [draw[index] for draw in self.rows[step]]
+
+    def __str__(self) -> str:
+        draws = len(next(iter(self.rows.values())))
+        lines = [
+            f"{draws} draws per step; each cell: min .. max over the draws",
+            f"{'re-drawn from the top':<22} {'rollout ρ':<15} {'gradient-w. ρ':<15} {'accuracy':<15} same decision",
+        ]
+        for step in self.rows:
+            columns = [self.column(step, i) for i in range(4)]
+            cells = [f"{min(v):+.2f} .. {max(v):+.2f}" for v in columns[:2]]
+            cells += [f"{100 * min(v):.1f} .. {100 * max(v):.1f} %" for v in columns[2:]]
+            lines.append(f"{step:<22} " + " ".join(f"{cell:<15}" for cell in cells).rstrip())
+        return "\n".join(lines)
+
+
+def _class_token_spread(model: nn.Module, images: torch.Tensor, grid: tuple[int, int]) -> list[float]:
+    """Per block, :func:`effective_patches` of the class token's attention, mean over heads and images."""
+    return [spread.mean().item() for spread in class_token_maps_by_block(model, images, grid)[2]]
+
+
+def cascade_table(
+    model: nn.Module,
+    map_data: tuple[torch.Tensor, torch.Tensor],
+    decision_data: tuple[torch.Tensor, torch.Tensor],
+    grid: tuple[int, int],
+    *,
+    init: str,
+    draws: int = 3,
+    seed: int = 1,
+) -> CascadeTable:
+    """Adebayo et al.'s cascading randomisation: per step of :func:`cascade_steps`, ``draws`` copies re-drawn by
+    :func:`randomised_copy` with ``init`` (under ``seed``, inside ``torch.random.fork_rng``), one at a time.
+
+    ``map_data`` (images, labels): the digits whose maps are compared with the trained model's
+    (:func:`rank_correlation`) and whose class-token spread is read; ``decision_data``: the digits for the
+    accuracy and the agreement with the trained model's decisions (:func:`accuracy_and_agreement`).
+    """
+    images, labels = map_data
+    trained_maps = rollout_and_gradient_maps(model, images, labels, grid)
+    with torch.no_grad():
+        decided_on = (*decision_data, model(decision_data[0]).argmax(-1))
+    rows: dict[str, list[tuple[float, float, float, float]]] = {}
+    spreads: dict[str, list[list[float]]] = {}
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        for step, part_of in cascade_steps(model):
+            rows[step], spreads[step] = [], []
+            for _ in range(draws):  # one copy at a time: drawn, measured, freed
+                network = randomised_copy(model, part_of, init=init)
+                maps = rollout_and_gradient_maps(network, images, labels, grid)
+                rhos = [rank_correlation(trained_maps[method], maps[method]).mean().item() for method in trained_maps]
+                accuracy, agreement = accuracy_and_agreement(network, *decided_on)
+                rows[step].append((rhos[0], rhos[1], accuracy, agreement))
+                spreads[step].append(_class_token_spread(network, images, grid))
+    return CascadeTable(rows, spreads, _class_token_spread(model, images, grid))
+
+
+@dataclass
+class RedrawnRollouts:
+    """What :func:`redrawn_rollouts` picked; ``str()`` prints the ink shares and the shown maps' ranges.
+
+    - ``ink_above_flat[name]`` ``(B,)``: rollout's share on ink minus a flat map's, in points, per map digit
+      (``"trained"``, then ``"draw 1"``, ...);
+    - ``picked``: the every-layer draws shown (highest, lowest and nearest-0 mean ρ), 0-based;
+    - ``maps`` ``(1 + len(picked), rows, cols)``: the first digit's rollout, trained first, then the picked draws;
+    - ``own_rho`` ``(len(picked),)``: this digit's own rank correlation with the trained map, per picked draw.
+    """
+
+    ink_above_flat: dict[str, torch.Tensor]
+    picked: list[int]
+    maps: torch.Tensor
+    own_rho: torch.Tensor
+
+    @property
+    def names(self) -> list[str]:
+        return ["trained"] + [f"draw {d + 1}" for d in self.picked]
+
+    def __str__(self) -> str:
+        lines = [
+            "rollout's share on ink minus a flat map's (points; mean over the "
+            f"{len(self.ink_above_flat['trained'])} digits):",
+            "  " + ", ".join(f"{name} {values.mean():+.1f}" for name, values in self.ink_above_flat.items()),
+        ]
+        for name, values in zip(self.names, self.maps, strict=True):
+            lines.append(f"rollout of the first digit, {name}: values {values.min():.4f} to {values.max():.4f}")
+        return "\n".join(lines)
+
+
+def redrawn_rollouts(
+    table: RandomisationTable, trained_maps: Mapping[str, torch.Tensor], images: torch.Tensor, grid: tuple[int, int]
+) -> RedrawnRollouts:
+    """From :func:`randomisation_table`'s every-layer draws: each rollout's share on ink above a flat map's
+    (:func:`ink_share`, over ``images`` (B, C, H, W), the map digits), and the first digit's rollout for the
+    draws with the highest, the lowest and the nearest-0 mean ρ, beside the trained one (``grid = (rows, cols)``).
+    """
+    flat_on_ink = inked_patches(images, grid).flatten(1).float().mean(1)  # (B,): a flat map's share on ink
+    named = [("trained", trained_maps)] + [(f"draw {d + 1}", m) for d, m in enumerate(table.every_layer_maps)]
+    above = {name: 100 * (ink_share(maps["rollout"], images) - flat_on_ink) for name, maps in named}
+    means = [r.estimate for r in table.per_draw["every layer", "rollout"]]
+    order = sorted(range(len(means)), key=means.__getitem__)
+    picked = [order[-1], order[0], min(range(len(means)), key=lambda d: abs(means[d]))]
+    first = [trained_maps["rollout"][0]] + [table.every_layer_maps[d]["rollout"][0] for d in picked]
+    maps = torch.stack(first)  # (1 + picked, rows, cols)
+    own_rho = rank_correlation(maps[:1].expand(len(picked), -1, -1), maps[1:])
+    return RedrawnRollouts(above, picked, maps, own_rho)

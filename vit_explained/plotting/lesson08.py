@@ -27,6 +27,7 @@ __all__ = [
     "plot_deletion_steps",
     "plot_map_columns",
     "plot_norm_histogram",
+    "plot_redrawn_rollouts",
     "plot_rollout_chain",
     "plot_rollout_layers",
     "plot_vit_explain_examples",
@@ -252,6 +253,30 @@ def plot_map_columns(
     if count is not None and len(titles) != count:
         raise ValueError(f"titles must name each of the {count} map columns, got {len(titles)}")
     return _grid_figure(images, maps, list(titles), labels, title, colorbar_label, outline, scale, panel)
+
+
+def plot_redrawn_rollouts(
+    image: torch.Tensor, maps: torch.Tensor, names: Sequence[str], own_rho: Sequence[float]
+) -> Figure:
+    """One digit's rollout, trained and with every layer re-drawn, in two rows: on the trained map's colour
+    scale (top), and each map rescaled to its own range (bottom, ``map - its min``).
+
+    ``image`` ``(C, H, W)``; ``maps`` ``(K, rows, cols)``, the trained map first; ``names`` K column names;
+    ``own_rho`` K - 1 rank correlations of this digit's re-drawn maps with its trained map (in the titles).
+    """
+    if not isinstance(maps, torch.Tensor) or maps.dim() != 3 or len(names) != len(maps) != len(own_rho) + 1:
+        raise ValueError(f"maps (K, rows, cols) with K names and K - 1 ρ, got {getattr(maps, 'shape', maps)}")
+    rows = torch.stack([maps, maps - maps.amin((-2, -1), keepdim=True)])  # (2, K, rows, cols)
+    titles = [names[0]] + [f"{name}\nρ {float(rho):+.2f}" for name, rho in zip(names[1:], own_rho, strict=True)]
+    return plot_map_columns(
+        image.unsqueeze(0).expand(2, -1, -1, -1),  # the same digit twice: two colour scales
+        rows,
+        titles=titles,
+        labels=["one scale\n(the trained map's)", "each its own\n(map - min)"],
+        scale=["row", "each"],
+        title="Rollout of one digit, trained and with every layer re-drawn (ρ: this digit's rank correlation)",
+        colorbar_label="top: map / the row's largest\nbottom: (map - its min) / its range",
+    )
 
 
 _STYLES = (("-", "o"), ("--", "s"), ("-.", "^"), (":", "D"), ("-", "v"), ("--", "P"), ("-.", "X"), (":", "*"))

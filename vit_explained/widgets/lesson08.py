@@ -3,9 +3,9 @@
 Pick a digit, a block and a head; choose raw attention, rollout or gradient-weighted rollout; choose
 the class token or (for a DeiT, lesson 09) the distillation token. The line of text names the
 map's top patch and how much of the map lies on inked patches; the picture overlays the map on
-the digit. Everything the controls can ask for is computed once, when the widget is built (one
-forward pass with the attention captured, one backward pass per token for the gradients), so an
-update only slices and multiplies small tensors.
+the digit, with the same line as its title (a stored notebook shows only the picture). Everything the
+controls can ask for is computed once, when the widget is built (one forward pass with the attention
+captured, one backward pass per token for the gradients), so an update only slices and multiplies small tensors.
 """
 
 from __future__ import annotations
@@ -118,16 +118,15 @@ class AttentionExplorer(LessonWidget):
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
         head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
         method = values["method"] + (f" for class {predicted}" if values["method"] == "gradient-weighted" else "")
-        line = (
-            f"digit {digit} (a {label}, predicted {predicted}): {method}, {values['token']} token, "
-            f"block {values['block']}, {head}: top patch ({row}, {col}), {share:.0%} of the map on ink"
-        )
+        what = f"{method}, {values['token']} token, block {values['block']}, {head}"
+        found = f"top patch ({row}, {col}), {share:.0%} of the map on ink"
+        line = f"digit {digit} (a {label}, predicted {predicted}): {what}: {found}"
         fig = plot_map_columns(
             self.images[digit : digit + 1],
             grid[None, None],
             titles=[method],
             labels=[f"a {label}"],
-            title=f"{values['token']} token, block {values['block']}, {head}",
+            title=f"digit {digit} (a {label}, predicted {predicted}):\n{what}:\n{found}",  # the line, in the picture
             panel=3.0,  # one digit, one map: large enough to read the patches
         )
         return line, fig
