@@ -100,7 +100,10 @@ def _normalise(x, dims, eps, unbiased=False):
             ),
             "eps is in the wrong place",
         ),
-        (lambda x, w, b, eps: x / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + eps) * w + b, "not centred"),
+        (
+            lambda x, w, b, eps: x / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + eps) * w + b,
+            "not centred (the lesson's bug a)",
+        ),
         (
             lambda x, w, b, eps: (
                 (x - x.mean(-1, keepdim=True) / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + eps)) * w + b

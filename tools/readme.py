@@ -63,20 +63,21 @@ LESSONS: dict[str, tuple[str, int]] = {
     "04_gelu_mlp_and_block": (
         "the block's diagram first (pre-norm vs post-norm, the residual stream; Xiong et al.'s depth prediction "
         "checked on random blocks and drawn log-log: the last fc2 gradient shows no trend with post-norm (slope "
-        "-0.02 [-0.15, +0.12]) and falls with pre-norm (slope -0.47 [-0.56, -0.38], consistent with 1/sqrt(L); "
-        "Xavier on separate Q, K, V); why: the pre-norm stream's squared norm grows at least linearly, faster "
-        "than linearly over 2-16 blocks (117 -> 862 at d = 64, drawn on linear axes with Xiong et al.'s "
-        "Lemma-2 band), and the final LayerNorm divides by its norm: gradient x ||x_L|| shows no trend with "
-        "depth, slope +0.01 [-0.10, +0.12]); GELU from its formula (erf vs tanh; swapping the form in the shipped "
-        "MNIST ViT moves no logit by more than 0.003 and changes none of 1,000 predictions), the 768 -> 3072 "
-        "-> 768 MLP, an MLP diagram (expand, gate, contract), and why a transformer needs "
-        "one, LayerNorm vs BatchNorm (a picture of what each averages over), dropout and DropPath drawn as masks "
+        "-0.02 [-0.15, +0.12]) and falls with pre-norm (slope -0.47 [-0.56, -0.38] over 2-16 blocks, close to the"
+        " bound's -0.5; Xavier on separate Q, K, V); why: on these blocks the pre-norm stream's norm grows about "
+        "linearly, about 1.3-1.4 per block (its square 117 -> 862 at d = 64, drawn on linear axes with Xiong et "
+        "al.'s Lemma-2 band), so the fall should steepen beyond 16 blocks (not measured), and the final LayerNorm"
+        " divides by its norm: gradient x ||x_L|| shows no trend with depth, slope +0.01 [-0.10, +0.12]); GELU "
+        "from its formula (erf vs tanh vs the sigmoid form x * sigmoid(1.702 x), CLIP's QuickGELU; swapping the "
+        "form in the shipped MNIST ViT moves no logit by more than 0.003 and changes none of 1,000 predictions), "
+        "the 768 -> 3072 -> 768 MLP, an MLP diagram (expand, gate, contract), and why a transformer needs one, "
+        "LayerNorm vs BatchNorm (a picture of what each averages over), dropout and DropPath drawn as masks "
         "(per-sample stochastic depth, written in an exercise) and LayerScale, where ViT-B/16's 86,567,656 "
-        "parameters are; exercises: tanh GELU, a parallel block (GPT-J, ViT-22B), LayerNorm, DropPath, counting "
-        "a block (T2T-ViT-14's); the block as the ViT paper's eqs. 2-4, timm 1.0.28 and Hugging Face 5.23.0 "
-        "write it; a residual-stream widget (depth, pre- or post-norm: the stream's norm and the last fc2 "
-        "gradient) and a parameter-budget widget (qkv bias on or off); an appendix on which GELU each library's "
-        "checkpoints use",
+        "parameters are; exercises: tanh GELU, a parallel block (GPT-J, ViT-22B), LayerNorm, DropPath, counting a"
+        " block (T2T-ViT-14's); the block as the ViT paper's eqs. 2-4, timm 1.0.28, Hugging Face 5.23.0 and "
+        "vit-pytorch 1.23.6 write it; a residual-stream widget (depth, pre- or post-norm: the stream's norm and "
+        "the last fc2 gradient) and a parameter-budget widget (qkv bias on or off); an appendix on which GELU "
+        "each library's checkpoints use",
         35,
     ),
     "05_where_gradients_flow": (

@@ -451,6 +451,9 @@ def _layer_norm_suspects(
     return suspects
 
 
+_BUG_A = "the numerator is not centred (the lesson's bug a): subtract the mean first"
+
+
 def _layer_norm_formula_suspects(
     x: torch.Tensor,
     weight: torch.Tensor,
@@ -492,7 +495,7 @@ def _layer_norm_formula_suspects(
             (x - mean) / torch.sqrt(var + eps**2) * weight + bias,
             "eps is squared: nn.LayerNorm adds eps itself to the variance, sqrt(var + eps)",
         ),
-        (normalise((-1,), centre=False) * weight + bias, "the numerator is not centred: subtract the mean first"),
+        (normalise((-1,), centre=False) * weight + bias, _BUG_A),
         (
             (x - mean / torch.sqrt(var + eps)) * weight + bias,
             "mind the parentheses: only the mean is divided (the lesson's bug b); write (x - mean) / sqrt(var + eps)",

@@ -170,9 +170,8 @@ def _draw_block(ax, pre_norm: bool, stream_x: float = 0.0, side_x: float = 1.6) 
     top = y + 0.17 if pre_norm else _stream_norm(ax, y, "norm2", colour, stream_x) + 0.22
     _arrow(ax, (stream_x, top), (stream_x, top + 0.45), colour=colour, lw=3)
     if pre_norm:  # the stream's only LayerNorm: once, after the last block
-        ax.text(
-            stream_x + 0.12, top + 0.25, "to the next block;\nafter the last block:", ha="left", va="center", fontsize=8
-        )
+        ax.text(stream_x + 0.12, top + 0.22, "to the next block", ha="left", va="center", fontsize=8)
+        ax.text(stream_x + 0.72, top + 0.7, "after the\nlast block only", ha="left", va="center", fontsize=8)
         _box(ax, stream_x, top + 0.7, "final norm", "norm", width=1.3)
     else:
         ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
