@@ -1022,3 +1022,34 @@ def test_redrawn_rollouts_pick_the_extreme_and_nearest_zero_draws():
     assert f"ρ {shown.own_rho[0]:+.2f}" in " ".join(ax.get_title() for ax in fig.axes)
     with pytest.raises(ValueError):
         plot_redrawn_rollouts(images[0], shown.maps, shown.names[:2], shown.own_rho)
+
+
+def test_mean_attention_distance_against_a_loop_and_a_uniform_look():
+    from vit_explained.attention_maps import mean_attention_distance
+    from vit_explained.plotting.lesson08 import plot_attention_distance
+
+    model = small_vit(seed=5, depth=2, heads=2).eval()
+    images = torch.rand(3, 1, 12, 12, generator=torch.Generator().manual_seed(3))
+    distances = mean_attention_distance(model, images, (3, 3), 4)
+    assert distances.shape == (2, 2)
+    with capture_attention(model) as weights, torch.no_grad():
+        model(images)
+    centres = [(4 * r, 4 * c) for r in range(3) for c in range(3)]
+    for block, w in enumerate(weights):
+        for head in range(2):
+            total = 0.0
+            for b in range(3):
+                for q in range(9):
+                    row = w[b, head, 1 + q, 1:].double()
+                    row = row / row.sum()
+                    total += sum(
+                        row[k].item() * ((centres[q][0] - y) ** 2 + (centres[q][1] - x) ** 2) ** 0.5
+                        for k, (y, x) in enumerate(centres)
+                    )
+            assert distances[block, head].item() == pytest.approx(total / 27, rel=1e-6)
+    # the patch size as a pair gives the same
+    assert mean_attention_distance(model, images, (3, 3), (4, 4)).equal(distances)
+    fig = plot_attention_distance(distances, patch_size=4)
+    assert len(fig.axes[0].collections) == 2  # one set of dots per head
+    with pytest.raises(ValueError):
+        plot_attention_distance(distances[0], patch_size=4)

@@ -1272,3 +1272,29 @@ def redrawn_rollouts(
     maps = torch.stack(first)  # (1 + picked, rows, cols)
     own_rho = rank_correlation(maps[:1].expand(len(picked), -1, -1), maps[1:])
     return RedrawnRollouts(above, picked, maps, own_rho)
+
+
+def mean_attention_distance(
+    model: nn.Module, images: torch.Tensor, grid: tuple[int, int], patch_size: int | tuple[int, int]
+) -> torch.Tensor:
+    """The ViT paper's *mean attention distance* (Dosovitskiy et al. 2021, Fig. 7 right), per block and head.
+
+    For each patch query, the distance in pixels between its patch centre and each key patch's centre, weighted
+    by its attention on the patches (the class token's column left out, the row re-normalised over the
+    patches); then the mean over the queries and the ``images`` (B, C, H, W). ``grid = (rows, cols)``;
+    ``patch_size`` in pixels. One forward pass without gradients. Returns ``(blocks, heads)``.
+    """
+    ph, pw = (patch_size, patch_size) if isinstance(patch_size, int) else patch_size
+    rows, cols = grid
+    ys, xs = torch.meshgrid(torch.arange(rows) * ph, torch.arange(cols) * pw, indexing="ij")
+    centres = torch.stack([ys.flatten(), xs.flatten()], -1).double()  # (rows * cols, 2), offsets cancel
+    distances = torch.cdist(centres, centres)  # (P, P) pixels
+    with capture_attention(model) as weights, torch.no_grad():
+        model(images)
+    per_block = []
+    for block_weights in weights:  # (B, heads, N, N)
+        special = block_weights.shape[-1] - rows * cols
+        patches = block_weights[..., special:, special:].double()  # (B, heads, P, P)
+        patches = patches / patches.sum(-1, keepdim=True)
+        per_block.append((patches * distances).sum(-1).mean((0, 2)))  # (heads,)
+    return torch.stack(per_block)

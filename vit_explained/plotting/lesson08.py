@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from . import new_figure
 
 __all__ = [
+    "plot_attention_distance",
     "plot_attention_matrix",
     "plot_class_token_heads",
     "plot_deletion_curves",
@@ -608,4 +609,22 @@ def plot_vit_explain_examples(path: Path | str = VIT_EXPLAIN_EXAMPLES) -> Figure
         "Not computed here: DeiT-tiny on ImageNet, from jacobgil/vit-explain (MIT), its settings in the file names",
         fontsize=9.5,
     )
+    return _settle(fig)
+
+
+def plot_attention_distance(distances: torch.Tensor, patch_size: int) -> Figure:
+    """One dot per head: its mean attention distance in pixels (``distances`` ``(blocks, heads)``) against
+    its block, as the ViT paper's Fig. 7 (right); a dashed line at one patch side (``patch_size`` pixels).
+    """
+    if not isinstance(distances, torch.Tensor) or distances.dim() != 2:
+        raise ValueError(f"distances must be (blocks, heads), got {getattr(distances, 'shape', distances)}")
+    blocks, heads = distances.shape
+    fig = new_figure(figsize=(4.2, 2.8), layout="constrained")
+    ax = fig.add_subplot()
+    for head in range(heads):
+        ax.scatter(range(blocks), distances[:, head].tolist(), s=22, label=f"head {head}")
+    ax.axhline(patch_size, color="grey", linestyle="--", linewidth=1, label="one patch side")
+    ax.set(xlabel="block", ylabel="mean attention distance (pixels)", xticks=range(blocks))
+    ax.set_title("Mean attention distance per head (ViT paper, Fig. 7 right)", fontsize=9)
+    ax.legend(fontsize=7, loc="best")
     return _settle(fig)
