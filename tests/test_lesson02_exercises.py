@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from vit_explained import T2T_SPLITS, count_tokens
+from vit_explained import T2T_SPLITS, count_tokens, t2t_chain
 from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
 from vit_explained.exercises import lesson02 as ex
 
@@ -533,7 +533,10 @@ def test_stages_name_the_square_reshape_and_the_missing_padding(wrong, message):
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
-        (lambda h, w, k, s, p: (math.ceil(h / s), math.ceil(w / s), math.ceil(h / s) * math.ceil(w / s)), "rounded up"),
+        (
+            lambda h, w, k, s, p: (math.ceil(h / s), math.ceil(w / s), math.ceil(h / s) * math.ceil(w / s)),
+            r"rounded up: section 1's ceil",
+        ),
         (lambda h, w, k, s, p: (h // s, w // s, (h // s) * (w // s)), r"rounded down: .*img_size // 16"),
     ],
 )
@@ -729,3 +732,30 @@ def _by_aten_avg_pool2d(h, w, k, s, p):
 def test_count_refuses_unfold_views_and_aten_ops(answer, name):
     with pytest.raises(ExerciseFailed, match=f"formula yourself; your function called {name}"):
         ex.check_count_tokens(answer)
+
+
+# --------------------------------------------------------------------------- a case drawn at random on each call
+
+
+def test_random_cases_vary_and_fit_the_exercises():
+    requests = {ex.random_grid_request() for _ in range(20)}
+    assert len(requests) > 1 and all(size % grid == 0 and size // grid >= 2 for size, grid in requests)
+    images = {ex.random_t2t_case() for _ in range(20)}
+    assert len(images) > 1
+    for height, width, channels, token_dim in images:
+        assert height % 2 == width % 2 == 1 and 1 <= channels <= 4 and token_dim != 64
+    seeded = [ex.random_t2t_case(torch.Generator().manual_seed(3)) for _ in range(2)]
+    assert seeded[0] == seeded[1]  # a given generator gives the same case
+    state = torch.random.get_rng_state()
+    ex.random_grid_request(), ex.random_t2t_case()
+    assert torch.equal(state, torch.random.get_rng_state())  # the global seed is untouched
+
+
+def test_lookup_tables_fail_on_the_random_case():
+    split_table = {request: reference_split(*request) for request in ex.GRID_REQUESTS}
+    with pytest.raises(ExerciseFailed, match="KeyError"):
+        ex.check_split_for_grid(lambda size, grid: split_table[(size, grid)])
+    fixed = [(*image, 64) for image in ex.T2T_IMAGES] + [(*image, 32) for image in ex.T2T_IMAGES[:3]]
+    stage_table = {case: [(s.grid.rows, s.grid.cols, s.token_length) for s in t2t_chain(*case)] for case in fixed}
+    with pytest.raises(ExerciseFailed, match="KeyError"):
+        ex.check_t2t_stages(lambda *case: stage_table[case])

@@ -197,8 +197,14 @@ def test_tokens_holding_a_line_on_a_patch_border():
 def test_line_on_border_outlines_the_holders():
     fig = plots.plot_line_on_border()
     hard, soft = fig.axes
-    red = [p for p in soft.patches if p.get_edgecolor()[:3] == matplotlib.colors.to_rgb("tab:red")]
-    assert len(red) == 2 and "2 tokens hold the whole line (2, 5)" in soft.get_title()
+    frames = [p for p in soft.patches if not p.get_fill()]
+    colours = [matplotlib.colors.to_hex(p.get_edgecolor()) for p in frames]
+    assert len(frames) == 2 and len(set(colours)) == 2  # tokens 2 and 5: one colour each
+    assert "2 tokens hold the whole line (2, 5)" in soft.get_title()
+    patches = [p for p in hard.patches if not p.get_fill()]
+    assert sorted((p.get_x(), p.get_y()) for p in patches) == [(x, y) for x in (0, 2, 4) for y in (0, 2)]
+    (border,) = hard.lines  # the border the line crosses, between columns 3 and 4 of rows 0-1
+    assert list(border.get_xdata()) == [4, 4] and list(border.get_ydata()) == [0, 2] and border.get_linewidth() >= 4
     assert "0 tokens hold the whole line (none)" in hard.get_title()
     white = {t.get_text() for t in soft.texts if t.get_color() == "white"}
     assert {"9", "10", "token 2", "token 5"} <= white  # the line's pixel numbers and each frame's token index

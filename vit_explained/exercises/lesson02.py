@@ -11,6 +11,7 @@ Each checker compares with the package (:func:`vit_explained.count_tokens`, itse
 from __future__ import annotations
 
 import math
+import os
 import random
 from collections.abc import Callable
 from typing import Any
@@ -209,8 +210,8 @@ _MISTAKES: list[tuple[Callable[[int, int, int, int], float], str]] = [
     ),
     (
         lambda n, k, s, p: math.ceil(n / s),
-        "your counts are each side divided by the stride, rounded up: section 5's shortcut. It ignores the kernel "
-        "and the padding and is right only for some splits (T2T's (3, 2, 1)), not for others",
+        "your counts are each side divided by the stride, rounded up: section 1's ceil(n / 2), which holds for T2T's "
+        "(3, 2, 1) only. It ignores the kernel and the padding and is wrong for other splits",
     ),
     (
         lambda n, k, s, p: n // s,
@@ -308,11 +309,37 @@ GRID_REQUESTS: tuple[tuple[int, int], ...] = (
 )
 
 
+def fresh_generator() -> torch.Generator:
+    """A local generator seeded from ``os.urandom``: a new draw on every call, the global seed untouched."""
+    return torch.Generator().manual_seed(int.from_bytes(os.urandom(8), "little") >> 1)
+
+
+def _draw(low: int, high: int, generator: torch.Generator) -> int:
+    """An int in ``[low, high)`` from ``generator``."""
+    return int(torch.randint(low, high, (1,), generator=generator))
+
+
+def random_grid_request(generator: torch.Generator | None = None) -> tuple[int, int]:
+    """A ``(size, grid)`` request no table holds: a grid of 3..40 tokens, ``size`` 2..9 times it."""
+    generator = generator or fresh_generator()
+    grid = _draw(3, 41, generator)
+    return grid * _draw(2, 10, generator), grid
+
+
+def random_t2t_case(generator: torch.Generator | None = None) -> tuple[int, int, int, int]:
+    """An image no table holds: odd ``height x width`` (33..319), 1..4 channels, a token_dim of 5..99, not 64."""
+    generator = generator or fresh_generator()
+    height, width = (2 * _draw(16, 160, generator) + 1 for _ in range(2))
+    channels, token_dim = _draw(1, 5, generator), _draw(5, 99, generator)
+    return height, width, channels, token_dim + (token_dim == 64)
+
+
 def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
     """Check ``answer(size, grid) -> (kernel, stride, padding)``: the windows overlap (kernel > stride),
     no window sees only padding (padding < kernel), a ``size x size`` image gives ``grid x grid`` tokens,
-    and every pixel is in some window (as in T2T's own splits)."""
-    for size, grid in GRID_REQUESTS:
+    and every pixel is in some window (as in T2T's own splits). The fixed requests, then one drawn at random."""
+    requests = (*GRID_REQUESTS, random_grid_request())
+    for size, grid in requests:
         asked = f"for size {size}, grid {grid}"
         result = _triple(attempt(answer, size, grid, hint=f"It happened {asked}"), f"(kernel, stride, padding) {asked}")
         kernel, stride, padding = (
@@ -352,7 +379,7 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
                 "T2T's splits cover every pixel; choose the kernel and padding so that the last window reaches "
                 "the edge"
             )
-    passed(f"your splits overlap and make the requested grid in all {len(GRID_REQUESTS)} cases.")
+    passed(f"your splits overlap and make the requested grid in all {len(requests)} cases (one drawn at random).")
 
 
 def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], made: int) -> None:
@@ -405,8 +432,9 @@ T2T_IMAGES: tuple[tuple[int, int, int], ...] = (
 def check_t2t_stages(answer: Callable[[int, int, int, int], Any]) -> None:
     """Check ``answer(height, width, in_channels, token_dim) -> [(rows, cols, token_length)] * 3`` for
     T2T's three soft splits against :func:`vit_explained.t2t_chain`: every image with token_dim 64,
-    then some with 32 (a hard-coded 64 or 576 fails)."""
+    then some with 32 (a hard-coded 64 or 576 fails), then one image drawn at random (a lookup table fails)."""
     cases = [(*image, 64) for image in T2T_IMAGES] + [(*image, 32) for image in T2T_IMAGES[:3]]
+    cases.append(random_t2t_case())
     for height, width, channels, token_dim in cases:
         image = f"a {height}x{width} image with {channels} channel(s) and token_dim {token_dim}"
         result = _NO_CHAIN(answer, height, width, channels, token_dim, hint=f"It happened for {image}")
@@ -430,7 +458,7 @@ def check_t2t_stages(answer: Callable[[int, int, int, int], Any]) -> None:
             if length != stage.token_length:
                 previous = stages[number - 2].token_length if number > 1 else None
                 _length_slip(where, length, result, number, channels, token_dim, previous)
-    passed(f"your T2T chain matches t2t_chain for all {len(cases)} images and token widths.")
+    passed(f"your T2T chain matches t2t_chain for all {len(cases)} images and token widths (one drawn at random).")
 
 
 def _grid_slip(where: str, grid: tuple[int, int], stage: Any, number: int, image: tuple[int, int],

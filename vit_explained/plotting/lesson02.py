@@ -7,6 +7,7 @@ Every drawing is deterministic: the same inputs give the same pixels and the sam
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import textwrap
@@ -698,6 +699,39 @@ def tokens_holding(
     return [int(index) for index in torch.nonzero(held == len(pixels)).flatten()]
 
 
+HOLDER_COLORS = ("tab:red", "tab:blue", "tab:purple", "tab:green")  # one frame colour per holding token
+
+
+def _draw_patch_borders(ax: Axes, height: int, width: int, line: Sequence[tuple[int, int]], patch: int) -> None:
+    """Outline the hard split's ``patch x patch`` patches (black) and, bold in gold, each border ``line`` crosses."""
+    for top in range(0, height - patch + 1, patch):
+        for left in range(0, width - patch + 1, patch):
+            ax.add_patch(Rectangle((left, top), patch, patch, fill=False, edgecolor="black", linewidth=1.2, zorder=2.5))
+    for (r0, c0), (r1, c1) in itertools.pairwise(line):
+        if c0 // patch != c1 // patch:  # a vertical border between the two pixels
+            x, y = max(c0, c1) // patch * patch, r0 // patch * patch
+            ax.plot([x, x], [y, y + patch], color="gold", linewidth=4, solid_capstyle="butt", zorder=2.6)
+        if r0 // patch != r1 // patch:  # a horizontal border
+            x, y = c0 // patch * patch, max(r0, r1) // patch * patch
+            ax.plot([x, x + patch], [y, y], color="gold", linewidth=4, solid_capstyle="butt", zorder=2.6)
+
+
+def _draw_holders(ax: Axes, holders: list[int], grid: TokenGrid, kernel: int, stride: int) -> None:
+    """A frame of its own colour, labelled ``token i``, around each window in ``holders``."""
+    corners = _window_corners(grid, stride)
+    for number, index in enumerate(holders):
+        x, y = corners[index]
+        color = HOLDER_COLORS[number % len(HOLDER_COLORS)]
+        inset = 0.08 + 0.1 * number  # overlapping outlines stay apart
+        side = kernel - 2 * inset
+        ax.add_patch(Rectangle((x + inset, y + inset), side, side, fill=False, edgecolor=color, linewidth=2.5))
+        label = {"fontsize": 8, "color": "white", "fontweight": "bold", "zorder": 4}
+        box = {"boxstyle": "round,pad=0.15", "fc": color, "lw": 0}
+        top = number % 2 == 0  # alternate frames labelled at the top and the bottom, clear of the line
+        at_y, align = (y + inset + 0.1, "top") if top else (y + inset + side - 0.1, "bottom")
+        ax.text(x + inset + 0.1, at_y, f"token {index}", va=align, bbox=box, **label)
+
+
 def plot_line_on_border(
     height: int = 4,
     width: int = 6,
@@ -705,38 +739,30 @@ def plot_line_on_border(
     splits: Sequence[tuple[int, int, int]] = ((2, 2, 0), (3, 2, 1)),
 ) -> Figure:
     """One panel per split of a ``height x width`` image with a short ``line`` (its pixels ``(row, col)``,
-    dark): the windows that hold the whole line outlined in red (none in a hard split when the line
-    crosses a patch border), the title counting them."""
+    dark): a hard split's patches outlined in black (the border the line crosses bold in gold), the windows that
+    hold the whole line framed, one colour per token, the title counting them."""
     widths = [width + 2 * padding for _, _, padding in splits]
     fig = new_figure(figsize=(0.45 * sum(widths) + 0.6, 3.4), layout="constrained")
     axes = fig.subplots(1, len(splits), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
     for ax, (kernel, stride, padding) in zip(axes, splits, strict=True):
-        grid = count_tokens(height, width, kernel, stride, padding)
         _draw_number_grid(ax, height, width, padding)
         for row, col in line:
             ax.add_patch(Rectangle((col + padding, row + padding), 1, 1, facecolor="black", zorder=2))
             ax.text(col + padding + 0.5, row + padding + 0.55, str(row * width + col), ha="center", va="center",
                     fontsize=8, fontweight="bold", color="white", zorder=3)  # fmt: skip
-        holders = tokens_holding(height, width, line, kernel, stride, padding)
-        corners = _window_corners(grid, stride)
-        for number, index in enumerate(holders):
-            x, y = corners[index]
-            inset = 0.08 + 0.1 * number  # overlapping outlines stay apart
-            side = kernel - 2 * inset
-            ax.add_patch(Rectangle((x + inset, y + inset), side, side, fill=False, edgecolor="tab:red", linewidth=2.5))
-            label = {"fontsize": 8, "color": "white", "fontweight": "bold", "zorder": 4}
-            box = {"boxstyle": "round,pad=0.15", "fc": "tab:red", "lw": 0}
-            top = number % 2 == 0  # alternate frames labelled at the top and the bottom, clear of the line
-            at_y, align = (y + inset + 0.1, "top") if top else (y + inset + side - 0.1, "bottom")
-            ax.text(x + inset + 0.1, at_y, f"token {index}", va=align, bbox=box, **label)
         kind = "hard" if kernel <= stride else "soft"
+        if kind == "hard" and padding == 0:
+            _draw_patch_borders(ax, height, width, line, kernel)
+        holders = tokens_holding(height, width, line, kernel, stride, padding)
+        _draw_holders(ax, holders, count_tokens(height, width, kernel, stride, padding), kernel, stride)
         held = ", ".join(map(str, holders)) if holders else "none"
         ax.set_title(
             f"{kind} split k={kernel}, s={stride}, p={padding}:\n{len(holders)} tokens hold the whole line ({held})",
             fontsize=9,
         )
     fig.suptitle(
-        f"a {len(line)}-pixel line (dark) across a patch border; red: a window that holds all of it", fontsize=10
+        f"a {len(line)}-pixel line (dark) across a patch border (gold); frames: windows that hold all of it",
+        fontsize=10,
     )
     return fig
 
