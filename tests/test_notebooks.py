@@ -191,3 +191,21 @@ def test_no_heading_appears_twice(path):
         if line.startswith("#")
     ]
     assert sorted({h for h in headings if headings.count(h) > 1}) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_numbered_sections_have_no_gap(path):
+    """A lesson's ``## N`` headings run on without a gap (0 or 1, 2, 3, ...): an edit that drops a heading
+    together with a paragraph (lesson 08 lost its section 8 that way once) leaves the text's "section N"
+    pointing at nothing."""
+    import re
+
+    cells = json.loads(path.read_text())["cells"]
+    numbers = [
+        int(n)
+        for c in cells
+        if c["cell_type"] == "markdown"
+        for n in re.findall(r"(?m)^## (\d+)\b", "".join(c["source"]))
+    ]
+    if numbers:
+        assert numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] in (0, 1), numbers
