@@ -33,6 +33,8 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
 - ``augment``: ``compare``'s plain ViT and ``SmallCNN`` width 8 at 400 steps with the ``digits`` preset's
   augmentation (rotations up to 10 degrees, scaling by 1 +- 0.1, sub-pixel moves up to 1 pixel), seeds 0..9,
   paired with ``compare``'s runs without it (DeiT's main ingredient, tried).
+- ``augment_long``: the same on/off ablation at the ``digits`` preset's length (1,860 steps), the rest as
+  ``compare`` (lr 1e-2), seeds 0, 1, 2; exploratory.
 - ``timing`` (no training for accuracy): the CPU time per step of each ``compare`` model measured 5 more
   times, so the equal-seconds plan's time ratios come with the range they vary over on this machine.
 
@@ -255,6 +257,24 @@ def train_augment(job: tuple[str, int]) -> tuple[str, int, float, float]:
     return name, seed, history.final_val_accuracy, evaluate(model, data.test_images, data.test_labels)
 
 
+#: the ``digits`` preset's length (93 epochs of 20 steps), for the ``augment_long`` on/off ablation
+LONG_STEPS = PRESETS["digits"].epochs * STEPS_PER_EPOCH
+
+
+def train_augment_long(job: tuple[str, bool, int]) -> tuple[str, bool, int, float]:
+    """One ``compare`` run at :data:`LONG_STEPS` with augmentation on or off (nothing else changes):
+    its test accuracy."""
+    name, augmented, seed = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    model = build(name, seed, data)
+    recipe = dataclasses.replace(
+        QUICK, seed=seed, epochs=LONG_STEPS // STEPS_PER_EPOCH, **(AUGMENT if augmented else {})
+    )
+    fit(model, data, recipe, progress=False, device="cpu")
+    return name, augmented, seed, evaluate(model, data.test_images, data.test_labels)
+
+
 SELECTION_RESAMPLES = 1000
 
 
@@ -283,6 +303,7 @@ SECTIONS = (
     "size",
     "bootstrap",
     "augment",
+    "augment_long",
 )
 CLINIC_STEPS, CLINIC_LR = 150, 1e-2
 
@@ -377,6 +398,13 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
             for name, _seed, val, test in executor.map(train_augment, jobs):
                 result["val"].setdefault(name, []).append(val)
                 result["test"].setdefault(name, []).append(test)
+        return result
+    if section == "augment_long":  # the same on/off ablation at the digits preset's length
+        result = {"steps": LONG_STEPS, "augmentation": AUGMENT, "seeds": list(seeds), "test": {"off": {}, "on": {}}}
+        jobs = [(name, augmented, seed) for augmented in (False, True) for name in AUGMENT_MODELS for seed in seeds]
+        with ProcessPoolExecutor(workers) as executor:
+            for name, augmented, _seed, test in executor.map(train_augment_long, jobs):
+                result["test"]["on" if augmented else "off"].setdefault(name, []).append(test)
         return result
     if section == "timing":  # the equal-seconds plan's time ratios, measured again (one process: no pool)
         return {
@@ -617,7 +645,7 @@ def summary(results: dict) -> str:
             )
         header = ["training digits", "ViT", "SmallCNN width 8", "CNN - ViT, points [t-interval]"]
         lines += [markdown_table(header, rows), ""]
-    return "\n".join(lines + _augment_summary(results))
+    return "\n".join(lines + _augment_summary(results) + _augment_long_summary(results))
 
 
 def _augment_summary(results: dict) -> list[str]:
@@ -646,6 +674,30 @@ def _augment_summary(results: dict) -> list[str]:
             f"t-interval [{100 * t.low:+.1f}, {100 * t.high:+.1f}]"
         )
     return [*lines, ""]
+
+
+def _augment_long_summary(results: dict) -> list[str]:
+    """The ``augment_long`` section's lines: each model with augmentation off and on at the preset's length."""
+    if "augment_long" not in results:
+        return []
+    long = results["augment_long"]
+    title = f"## Augmentation on and off at {long['steps']:,} steps (test accuracy, 360 digits, seeds {long['seeds']})"
+    lines = [title, ""]
+    rows = []
+    for name in AUGMENT_MODELS:
+        off, on = long["test"]["off"][name], long["test"]["on"][name]
+        change = paired_seeds(on, off, percent=True)
+        t = change.t_interval()
+        rows.append(
+            [
+                name,
+                over_seeds(off, percent=True),
+                over_seeds(on, percent=True),
+                f"{100 * change.difference.mean:+.1f} [{100 * t.low:+.1f}, {100 * t.high:+.1f}]",
+            ]
+        )
+    header = ["model", "augmentation off", "augmentation on", "on - off, points [t-interval]"]
+    return [*lines, markdown_table(header, rows), ""]
 
 
 def main(argv: list[str] | None = None) -> int:

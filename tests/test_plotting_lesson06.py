@@ -62,6 +62,23 @@ def test_plot_digits_titles_each_image_with_its_label():
         plot_digits(torch.rand(0, 1, 8, 8), torch.zeros(0, dtype=torch.long))
 
 
+def test_plot_augmented_digits_shows_originals_above_their_augmented_copies():
+    from vit_explained.data import augment
+    from vit_explained.plotting.lesson06 import plot_augmented_digits
+
+    images = torch.rand(6, 1, 8, 8)
+    moved = augment(images, generator=torch.Generator().manual_seed(0), max_rotation=10.0, max_translate=1.0)
+    fig = plot_augmented_digits(images, moved, torch.arange(6), count=4)
+    assert len(fig.axes) == 8 and [ax.get_title() for ax in fig.axes[:4]] == ["0", "1", "2", "3"]
+    top, bottom = fig.axes[0].images[0].get_array(), fig.axes[4].images[0].get_array()
+    assert np.allclose(top, images[0, 0].numpy()) and np.allclose(bottom, moved[0, 0].numpy())
+    assert fig.axes[0].get_ylabel() == "original" and fig.axes[4].get_ylabel() == "augmented"
+    with pytest.raises(ValueError, match="differ in shape"):
+        plot_augmented_digits(images, moved[:3], torch.arange(6))
+    with pytest.raises(ValueError, match="at least one"):
+        plot_augmented_digits(images[:0], moved[:0], torch.arange(0))
+
+
 def test_seed_plots_name_the_dots_and_the_mean_bars_in_the_legend():
     from vit_explained.plotting.lesson06 import plot_pooling_seeds, plot_seed_comparison
 

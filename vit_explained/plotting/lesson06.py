@@ -18,6 +18,7 @@ from . import new_figure
 __all__ = [
     "plot_accuracy_vs_time",
     "plot_attention_axes",
+    "plot_augmented_digits",
     "plot_confusion_matrix",
     "plot_digits",
     "plot_digits_with_patches",
@@ -147,6 +148,36 @@ def plot_digits(
         ax.imshow(image[0].cpu().numpy(), cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(f"{int(label)}", fontsize=10)
         ax.axis("off")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_augmented_digits(
+    images: torch.Tensor,
+    augmented: torch.Tensor,
+    labels: torch.Tensor,
+    count: int = 8,
+    title: str = "Training digits (top) and one random augmentation of each (bottom)",
+) -> Figure:
+    """The first ``count`` images ``(B, 1, H, W)`` in the top row and the same images after an
+    augmentation ``(B, 1, H, W)`` below them, each column titled with its label ``(B,)``."""
+    if images.shape != augmented.shape:
+        raise ValueError(f"images {tuple(images.shape)} and augmented {tuple(augmented.shape)} differ in shape")
+    count = min(count, len(images))
+    if count < 1:
+        raise ValueError("plot_augmented_digits needs at least one image")
+    fig = new_figure(figsize=(1.1 * count, 2.9))
+    axes = np.asarray(fig.subplots(2, count)).reshape(2, count)
+    for column in range(count):
+        for row, batch in enumerate((images, augmented)):
+            ax = axes[row, column]
+            ax.imshow(batch[column, 0].detach().cpu().numpy(), cmap="gray_r", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[0, column].set_title(f"{int(labels[column])}", fontsize=10)
+    axes[0, 0].set_ylabel("original", fontsize=9)
+    axes[1, 0].set_ylabel("augmented", fontsize=9)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
