@@ -759,3 +759,17 @@ def test_lookup_tables_fail_on_the_random_case():
     stage_table = {case: [(s.grid.rows, s.grid.cols, s.token_length) for s in t2t_chain(*case)] for case in fixed}
     with pytest.raises(ExerciseFailed, match="KeyError"):
         ex.check_t2t_stages(lambda *case: stage_table[case])
+
+
+def test_a_random_grid_request_never_repeats_a_fixed_one():
+    """Seeds whose first draw is a fixed request (found by search) still give a new one: the draw is repeated."""
+    import torch
+
+    collisions = 0
+    for seed in range(400):
+        generator = torch.Generator().manual_seed(seed)
+        grid = int(torch.randint(3, 41, (1,), generator=generator))
+        first = (grid * int(torch.randint(2, 10, (1,), generator=generator)), grid)
+        collisions += first in ex.GRID_REQUESTS
+        assert ex.random_grid_request(torch.Generator().manual_seed(seed)) not in ex.GRID_REQUESTS
+    assert collisions > 0  # the search above met at least one seed whose first draw collides

@@ -322,8 +322,11 @@ def _draw(low: int, high: int, generator: torch.Generator) -> int:
 def random_grid_request(generator: torch.Generator | None = None) -> tuple[int, int]:
     """A ``(size, grid)`` request no table holds: a grid of 3..40 tokens, ``size`` 2..9 times it."""
     generator = generator or fresh_generator()
-    grid = _draw(3, 41, generator)
-    return grid * _draw(2, 10, generator), grid
+    while True:  # a draw that repeats a fixed request would let a lookup table pass: draw again
+        grid = _draw(3, 41, generator)
+        request = (grid * _draw(2, 10, generator), grid)
+        if request not in GRID_REQUESTS:
+            return request
 
 
 def random_t2t_case(generator: torch.Generator | None = None) -> tuple[int, int, int, int]:
