@@ -39,6 +39,9 @@ def test_tanh_gelu_accepts_reference(capsys):
     assert "Correct!" in capsys.readouterr().out
 
 
+FLOAT32_SLIP = "your result is float32; keep x's dtype"
+
+
 @pytest.mark.parametrize(
     ("answer", "fragment"),
     [
@@ -47,7 +50,7 @@ def test_tanh_gelu_accepts_reference(capsys):
         (lambda x: 0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * x**2))), "wrong power"),
         (lambda x: 0.5 * x * (1 + torch.erf(x / math.sqrt(2))), "exact (erf)"),
         (lambda x: 0.5 * (1 + torch.tanh(C * (x + 0.044715 * x**3))), "Phi(x)"),
-        (lambda x: torch.relu(x), "differs"),
+        (lambda x: torch.relu(x), "this is ReLU"),
         (lambda x: tanh_gelu(x).flatten()[:5], "shape"),
         (lambda x: str(tanh_gelu(x)), "return a torch.Tensor"),
     ],
@@ -591,7 +594,7 @@ def test_drop_path_names_mask_shape_fixed_count_and_mask_only(answer, fragment):
     ("answer", "fragment"),
     [
         (lambda x: x * torch.sigmoid(C * (x + 0.044715 * x**3)), "twice the argument"),
-        (lambda x: (0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * x**3)))).float(), "returns float32"),
+        (lambda x: (0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * x**3)))).float(), FLOAT32_SLIP),
         (lambda x: 0.5 * x.float() * (1 + torch.tanh(C * (x.float() + 0.044715 * x.float() ** 3))), "own dtype"),
     ],
 )
@@ -681,6 +684,7 @@ def test_block_parameters_names_its_slips(answer, fragment):
     ("answer", "fragment"),
     [
         (lambda d, m, b: block_parameters(d, m, b) - m, "fc1's bias is missing"),
+        (lambda d, m, b: block_parameters(d, m, b) - m - d, "fc1's and fc2's biases are missing"),
         (lambda d, m, b: block_parameters(d, m, b) - d, "proj's or fc2's"),
         (lambda d, m, b: block_parameters(d, m, b) - m + d, "fc1's bias has mlp_dim entries"),
         (lambda d, m, b: block_parameters(d, m, b) - 2 * d * b, "not D"),
@@ -752,7 +756,7 @@ def _layer_norm_float32(x, weight, bias, eps):
 
 @pytest.mark.parametrize(
     ("answer", "fragment"),
-    [(_layer_norm_in_place, "changed its input x in place"), (_layer_norm_float32, "returns float32")],
+    [(_layer_norm_in_place, "changed its input x in place"), (_layer_norm_float32, FLOAT32_SLIP)],
 )
 def test_layer_norm_names_an_in_place_change_of_x_and_a_float32_answer(answer, fragment):
     rejected(check_layer_norm, answer, fragment)

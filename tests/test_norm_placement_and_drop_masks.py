@@ -8,10 +8,13 @@ from torch import nn
 
 from vit_explained import Block
 from vit_explained.norm_placement import (
+    FINAL_NORMS,
+    final_norm_ablation,
     gradients_by_depth,
     last_fc2_gradient,
     pre_norm_stream_norm,
     stream_norms_by_depth,
+    token_similarity,
     xavier_init,
 )
 from vit_explained.plotting.lesson04 import drop_masks, plot_depth_gradients, plot_drop_masks
@@ -100,3 +103,46 @@ def test_plot_stream_growth_draws_linear_axes_and_the_lemma_band():
     assert any("Lemma 2" in text.get_text() and "d = 64" in text.get_text() for text in ax.get_legend().get_texts())
     with pytest.raises(ValueError):
         plot_stream_growth({}, dim=64)
+
+
+def test_final_norm_switch_changes_only_the_final_step():
+    default = last_fc2_gradient(False, depth=2, seed=0, dim=16)
+    assert default == last_fc2_gradient(False, depth=2, seed=0, dim=16, final_norm="layernorm")
+    values = {name: last_fc2_gradient(False, depth=2, seed=0, dim=16, final_norm=name) for name in FINAL_NORMS}
+    assert len(set(values.values())) == 3 and all(value > 0 for value in values.values())
+    post = last_fc2_gradient(True, depth=2, seed=0, dim=16)
+    assert post == last_fc2_gradient(True, depth=2, seed=0, dim=16, final_norm="none")  # post-norm ignores it
+    with pytest.raises(ValueError, match="final_norm"):
+        last_fc2_gradient(False, depth=2, seed=0, final_norm="rmsnorm")
+
+
+def test_final_norm_ablation_removes_the_fall():
+    from vit_explained.plotting.lesson04 import depth_slope
+
+    ablation = final_norm_ablation((2, 4, 8, 16), (0, 1, 2))
+    assert set(ablation) == set(FINAL_NORMS)
+    slopes = {name: depth_slope(values) for name, values in ablation.items()}
+    assert slopes["layernorm"][2] < 0  # falls with the LayerNorm
+    assert all(slopes[name][1] < 0 < slopes[name][2] for name in ("none", "fixed"))  # no detectable trend
+
+
+def test_token_similarity_rises_with_depth():
+    state = torch.random.get_rng_state()
+    shallow = token_similarity(2, seed=0)
+    assert torch.equal(state, torch.random.get_rng_state())
+    assert shallow == token_similarity(2, seed=0)
+    assert -1 <= shallow < token_similarity(16, seed=0) <= 1
+    from vit_explained.norm_placement import _pre_norm_stream, _random_stack
+
+    blocks, _, _, tokens, _ = _random_stack(3, 1, 16, True)  # the same value by a loop over pairs
+    with torch.no_grad():
+        stream = _pre_norm_stream(blocks, tokens)
+    b, n, _ = stream.shape
+    pairs = [
+        torch.nn.functional.cosine_similarity(stream[i, j], stream[i, k], dim=0).item()
+        for i in range(b)
+        for j in range(n)
+        for k in range(n)
+        if j != k
+    ]
+    assert math.isclose(token_similarity(3, seed=1, dim=16), sum(pairs) / len(pairs), rel_tol=1e-5)

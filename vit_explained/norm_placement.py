@@ -51,22 +51,40 @@ def _pre_norm_stream(blocks: list[Block], tokens: torch.Tensor) -> torch.Tensor:
     return tokens
 
 
-def last_fc2_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64, separate_qkv: bool = True) -> float:
+FINAL_NORMS = ("layernorm", "none", "fixed")
+
+
+def last_fc2_gradient(
+    post_norm: bool,
+    depth: int,
+    seed: int,
+    dim: int = 64,
+    separate_qkv: bool = True,
+    final_norm: str = "layernorm",
+    fixed_norm: float = 10.8,
+) -> float:
     """Gradient norm at the last block's ``fc2`` weight, at initialisation, for one random batch.
 
     ``depth`` blocks of width ``dim`` (4 heads, MLP 4 * dim), Xavier weights (:func:`xavier_init`), a batch
     of 8 sequences of 16 random tokens, and a 10-class head on the first token with cross-entropy against
     random labels. Post-norm is ``norm(x + branch(x))`` after each branch; pre-norm is
     ``x + branch(norm(x))`` with one final LayerNorm. Both use the same blocks; only the order differs.
-    Seeded by ``seed``; the global random state is left as it was."""
-    blocks, final_norm, head, tokens, labels = _random_stack(depth, seed, dim, separate_qkv)
+    Seeded by ``seed``; the global random state is left as it was.
+
+    ``final_norm`` changes pre-norm's final step alone (the ablation of lesson 04): ``"layernorm"`` (the
+    default), ``"none"`` (the head reads the stream itself) or ``"fixed"`` (the stream divided by the constant
+    ``fixed_norm``, which does not grow with the stream). Post-norm has no final norm and ignores it."""
+    if final_norm not in FINAL_NORMS:
+        raise ValueError(f"final_norm must be one of {FINAL_NORMS}, got {final_norm!r}")
+    blocks, layer_norm, head, tokens, labels = _random_stack(depth, seed, dim, separate_qkv)
     if post_norm:
         for block in blocks:  # norm(x + branch(x))
             tokens = block.norm1(tokens + block.attn(tokens))
             tokens = block.norm2(tokens + block.mlp(tokens))
         out = tokens
-    else:  # x + branch(norm(x)), then one final norm
-        out = final_norm(_pre_norm_stream(blocks, tokens))
+    else:  # x + branch(norm(x)), then one final norm (or the ablation's replacement)
+        stream = _pre_norm_stream(blocks, tokens)
+        out = {"layernorm": layer_norm, "none": lambda x: x, "fixed": lambda x: x / fixed_norm}[final_norm](stream)
     F.cross_entropy(head(out[:, 0]), labels).backward()
     return blocks[-1].mlp.fc2.weight.grad.norm().item()
 
@@ -101,3 +119,26 @@ def stream_norms_by_depth(depths: Iterable[int], seeds: Iterable[int], squared: 
     """``{depth: [one value per seed]}`` from :func:`pre_norm_stream_norm`."""
     seeds = list(seeds)
     return {depth: [pre_norm_stream_norm(depth, seed, squared=squared) for seed in seeds] for depth in depths}
+
+
+def final_norm_ablation(depths: Iterable[int], seeds: Iterable[int]) -> dict[str, dict[int, list[float]]]:
+    """``{final_norm: {depth: [one value per seed]}}``: the pre-norm :func:`last_fc2_gradient` for each of
+    :data:`FINAL_NORMS`, on the same blocks, seeds and depths; only the final norm changes."""
+    seeds = list(seeds)
+    return {
+        name: {depth: [last_fc2_gradient(False, depth, seed, final_norm=name) for seed in seeds] for depth in depths}
+        for name in FINAL_NORMS
+    }
+
+
+def token_similarity(depth: int, seed: int, dim: int = 64, separate_qkv: bool = True) -> float:
+    """Mean cosine similarity between two different tokens of one sequence in the pre-norm residual stream after
+    ``depth`` blocks (before the final norm), over all pairs and sequences, on the random stack of
+    :func:`last_fc2_gradient` with the same arguments (1: all tokens point the same way)."""
+    blocks, _, _, tokens, _ = _random_stack(depth, seed, dim, separate_qkv)
+    with torch.no_grad():
+        unit = F.normalize(_pre_norm_stream(blocks, tokens), dim=-1)
+        cosines = unit @ unit.transpose(1, 2)  # (B, N, N)
+        count = tokens.shape[1]
+        off_diagonal = cosines.sum(dim=(1, 2)) - cosines.diagonal(dim1=1, dim2=2).sum(dim=-1)
+        return (off_diagonal / (count * (count - 1))).mean().item()

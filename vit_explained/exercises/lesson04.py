@@ -83,6 +83,7 @@ def _gelu_constant_suspects(x: torch.Tensor, reference: torch.Tensor) -> list[tu
     inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
     return [
         (F.gelu(x), "this is the exact (erf) GELU; the exercise asks for the tanh approximation"),
+        (torch.relu(x), "this is ReLU, max(0, x), not GELU: GELU is smooth and dips below 0 for negative x"),
         (2 * reference, "your values are exactly twice too large everywhere: a factor is missing"),
         (0.5 * (1 + torch.tanh(inner)), "this is Phi(x), the S-shaped curve; GELU is x * Phi(x)"),
         (
@@ -171,14 +172,15 @@ def _no_half_precision(out: torch.Tensor, given: str, reference: torch.Tensor | 
     if given == "float64" and out.dtype == torch.float32:  # (a float64 answer to a float32 x loses nothing)
         if reference is not None and torch.equal(out.detach(), reference.to(torch.float32)):
             fail(
-                "given a float64 x, your function returns float32, about 7 significant digits instead of 16, "
-                "though its values are the right float64 ones rounded: a tensor built from Python numbers "
+                "your result is float32; keep x's dtype (given a float64 x, float32 keeps about 7 significant "
+                "digits instead of 16), though its values are the right float64 ones rounded: a tensor built "
+                "from Python numbers "
                 "(torch.tensor([...]) of a list) is float32 by default; compute with tensor operations on x, or "
                 "give torch.tensor dtype=x.dtype (a .float() at the end does the same rounding)"
             )
         fail(
-            "given a float64 x, your function returns float32, about 7 significant digits instead of 16: compute "
-            "in x's own dtype (no .float() or torch.float32 on the way)"
+            "your result is float32; keep x's dtype (given a float64 x, float32 keeps about 7 significant digits "
+            "instead of 16: compute in x's own dtype, no .float() or torch.float32 on the way)"
         )
 
 
@@ -841,6 +843,10 @@ def _count_bias_slips() -> list[tuple[Callable[[int, int, bool, int], int], str]
             "the biases are missing: qkv (when qkv_bias), proj, fc1 and fc2 each have one",
         ),
         (lambda d, m, b, r: r - m, "fc1's bias is missing: it has mlp_dim entries (one per hidden unit)"),
+        (
+            lambda d, m, b, r: r - m - d,
+            "fc1's and fc2's biases are missing: fc1's has mlp_dim entries (one per hidden unit), fc2's D",
+        ),
         (lambda d, m, b, r: r - d, "a bias of D is missing: proj's or fc2's (each has D entries, its output width)"),
         (
             lambda d, m, b, r: r - 4 * d,
