@@ -1051,5 +1051,10 @@ def test_mean_attention_distance_against_a_loop_and_a_uniform_look():
     assert mean_attention_distance(model, images, (3, 3), (4, 4)).equal(distances)
     fig = plot_attention_distance(distances, patch_size=4)
     assert len(fig.axes[0].collections) == 2  # one set of dots per head
+    assert fig.axes[0].get_ylim()[0] == 0 and len(fig.axes[0].lines) == 1
+    fig = plot_attention_distance(distances, patch_size=4, uniform=14.4)
+    ax = fig.axes[0]
+    assert [line.get_ydata()[0] for line in ax.lines] == [4, 14.4] and ax.get_ylim() == (0, pytest.approx(14.4 * 1.15))
+    assert "uniform look (14.4 px)" in [t.get_text() for t in ax.get_legend().get_texts()]
     with pytest.raises(ValueError):
         plot_attention_distance(distances[0], patch_size=4)

@@ -8,7 +8,15 @@ import torch
 from scipy import stats
 
 from vit_explained import evidence
-from vit_explained.evidence import mcnemar, mean_interval, over_seeds, paired_difference, paired_seeds, proportion
+from vit_explained.evidence import (
+    mcnemar,
+    mean_interval,
+    over_seeds,
+    paired_difference,
+    paired_ratio,
+    paired_seeds,
+    proportion,
+)
 
 
 def test_bootstrap_of_two_items_has_the_by_hand_distribution():
@@ -171,3 +179,41 @@ def test_every_one_of_three_seeds_is_not_yet_a_finding():
     assert five.sign_p_value == pytest.approx(0.0625)
     assert paired_seeds([0.9, 0.8, 0.9], [0.9, 0.8, 0.9]).sign_p_value == 1.0  # no seed differs
     assert paired_seeds([0.9, 0.7], [0.8, 0.8]).sign_p_value == pytest.approx(1.0)
+
+
+# --- paired_ratio ----------------------------------------------------------------------------------------
+
+
+def test_paired_ratio_matches_a_by_hand_bootstrap():
+    rng = np.random.default_rng(5)
+    bottom = rng.normal(1.0, 0.5, 60)
+    top = 0.7 * bottom + rng.normal(0.0, 0.2, 60)
+    result = paired_ratio(top, bottom, resamples=2_000, seed=3)
+    draw = np.random.default_rng(3).integers(0, 60, size=(2_000, 60))  # one chunk: the same draws by hand
+    by_hand = np.array([top[row].mean() / bottom[row].mean() for row in draw])
+    assert result.estimate == pytest.approx(top.mean() / bottom.mean())
+    assert (result.low, result.high) == pytest.approx(tuple(np.quantile(by_hand, [0.025, 0.975])))
+    assert result.low < result.estimate < result.high and result.n == 60
+    assert paired_ratio(top, bottom, resamples=2_000, seed=3) == result  # deterministic
+
+
+def test_paired_ratio_of_proportional_items_has_no_width_and_prints_percent():
+    bottom = np.array([1.0, 2.0, 3.0, 4.0])
+    result = paired_ratio(0.25 * bottom, bottom, percent=True, resamples=500)
+    assert result.low == pytest.approx(0.25) and result.high == pytest.approx(0.25)
+    assert str(result) == "25.0 %, 95 % interval [25.0, 25.0] % (n = 4)"
+
+
+def test_paired_ratio_refuses_bad_input():
+    with pytest.raises(ValueError, match="same items"):
+        paired_ratio([1.0, 2.0, 3.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="mean is 0"):
+        paired_ratio([1.0, 2.0], [1.0, -1.0])
+    with pytest.raises(ValueError, match="crosses 0"):
+        paired_ratio([1.0, 2.0, 3.0], [2.0, -1.0, 0.5])
+    with pytest.raises(TypeError, match="percent"):
+        paired_ratio([1.0, 2.0], [1.0, 2.0], percent="yes")
+    with pytest.raises(TypeError, match="numerator"):
+        paired_ratio("abc", [1.0, 2.0])
+    with pytest.raises(ValueError, match="nan"):
+        paired_ratio([1.0, float("nan")], [1.0, 2.0])

@@ -10,6 +10,8 @@ a ``ValueError``/``TypeError`` that names the value.
 - :func:`mean_interval`: the mean of per-item values (a deletion area) with a bootstrap interval.
 - :func:`paired_difference`: two methods measured **on the same items**; the interval of the
   mean difference comes from resampling the items, so each item's two values stay together.
+- :func:`paired_ratio`: the ratio of two means over the same items (e.g. what share of a gap one cause
+  accounts for); the items are resampled together, so the denominator's uncertainty is in the interval.
 - :func:`over_seeds` and :func:`paired_seeds`: a summary over a few training seeds (mean and the
   range); with 3-5 seeds a range is more honest than an interval. ``paired_seeds(...).t_interval()``
   and ``.sign_p_value`` say how little "higher on every one of 3 seeds" proves (sign test p = 0.25).
@@ -43,6 +45,7 @@ __all__ = [
     "mean_interval",
     "over_seeds",
     "paired_difference",
+    "paired_ratio",
     "paired_seeds",
     "proportion",
 ]
@@ -272,6 +275,62 @@ def paired_difference(
     scale = 100.0 if percent else 1.0
     estimate = Estimate(float(differences.mean()), low, high, first.size, confidence, scale=scale, digits=digits)
     return Comparison(names, float(first.mean()), float(second.mean()), estimate)
+
+
+def _bootstrap_ratios(top: np.ndarray, bottom: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """``mean(top) / mean(bottom)`` over ``resamples`` resamples of the items, both from the same draw."""
+    rng = np.random.default_rng(seed)
+    n = top.size
+    ratios = np.empty(resamples)
+    chunk = max(1, 2_000_000 // n)
+    for start in range(0, resamples, chunk):
+        stop = min(resamples, start + chunk)
+        index = rng.integers(0, n, size=(stop - start, n))
+        below = bottom[index].mean(axis=1)
+        if np.any(below == 0) or np.any(np.sign(below) != np.sign(bottom.mean())):
+            raise ValueError(
+                "the denominator's mean reaches or crosses 0 in some resamples: the ratio is unbounded there, "
+                "so no interval can be given; compare the two as a paired_difference instead"
+            )
+        ratios[start:stop] = top[index].mean(axis=1) / below
+    return ratios
+
+
+def paired_ratio(
+    numerator: Sequence[float] | np.ndarray,
+    denominator: Sequence[float] | np.ndarray,
+    *,
+    percent: bool = False,
+    confidence: float = 0.95,
+    resamples: int = RESAMPLES,
+    seed: int = 0,
+    digits: int | None = None,
+) -> Estimate:
+    """``mean(numerator) / mean(denominator)`` over the same items, with a percentile-bootstrap interval.
+
+    Each resample draws items (with replacement) and takes both means over the same draw, so the interval
+    carries the uncertainty of the denominator as well as the numerator's, and their correlation.
+    ``percent=True`` shows the ratio in %. A ``ValueError`` if the denominator's mean is 0, or if it
+    reaches or crosses 0 in a resample (the ratio has no bounded interval then).
+    """
+    top = _values("numerator", numerator)
+    bottom = _values("denominator", denominator)
+    if top.size != bottom.size:
+        raise ValueError(
+            f"numerator and denominator must hold one value per item for the same items, "
+            f"got {top.size} and {bottom.size} values"
+        )
+    if not isinstance(percent, bool):
+        raise TypeError(f"percent must be True or False, got {percent!r}")
+    if bottom.mean() == 0:
+        raise ValueError("the denominator's mean is 0: the ratio is undefined")
+    confidence = _confidence(confidence)
+    resamples, seed = _check_resampling(resamples, seed)
+    digits = (1 if percent else 3) if digits is None else _count("digits", digits, minimum=0)
+    low, high = _percentile_interval(_bootstrap_ratios(top, bottom, resamples, seed), confidence)
+    scale, unit = (100.0, " %") if percent else (1.0, "")
+    ratio = float(top.mean() / bottom.mean())
+    return Estimate(ratio, low, high, top.size, confidence, scale=scale, unit=unit, digits=digits)
 
 
 # --- seeds ---------------------------------------------------------------------------------------------

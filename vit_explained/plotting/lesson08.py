@@ -612,9 +612,10 @@ def plot_vit_explain_examples(path: Path | str = VIT_EXPLAIN_EXAMPLES) -> Figure
     return _settle(fig)
 
 
-def plot_attention_distance(distances: torch.Tensor, patch_size: int) -> Figure:
+def plot_attention_distance(distances: torch.Tensor, patch_size: int, uniform: float | None = None) -> Figure:
     """One dot per head: its mean attention distance in pixels (``distances`` ``(blocks, heads)``) against
-    its block, as the ViT paper's Fig. 7 (right); a dashed line at one patch side (``patch_size`` pixels).
+    its block, as the ViT paper's Fig. 7 (right); a dashed line at one patch side (``patch_size`` pixels)
+    and, if given, a dashed line at ``uniform``, a head that reads every patch equally. The y-axis starts at 0.
     """
     if not isinstance(distances, torch.Tensor) or distances.dim() != 2:
         raise ValueError(f"distances must be (blocks, heads), got {getattr(distances, 'shape', distances)}")
@@ -624,7 +625,12 @@ def plot_attention_distance(distances: torch.Tensor, patch_size: int) -> Figure:
     for head in range(heads):
         ax.scatter(range(blocks), distances[:, head].tolist(), s=22, label=f"head {head}")
     ax.axhline(patch_size, color="grey", linestyle="--", linewidth=1, label="one patch side")
+    top = float(distances.max())
+    if uniform is not None:
+        ax.axhline(uniform, color="black", linestyle="--", linewidth=1, label=f"uniform look ({uniform:.1f} px)")
+        top = max(top, uniform)
+    ax.set_ylim(0, top * 1.15)
     ax.set(xlabel="block", ylabel="mean attention distance (pixels)", xticks=range(blocks))
     ax.set_title("Mean attention distance per head (ViT paper, Fig. 7 right)", fontsize=9)
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(fontsize=7, loc="center right")
     return _settle(fig)
