@@ -275,3 +275,37 @@ def test_attention_widget_invalid_settings_show_a_message(small_model, digits):
     widget.controls["digit"].value = 2
     assert widget.line == "cannot show this: digit must be an index from 0 to 0, got 2"
     assert widget.picture.layout.display == "none"
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding", "height", "width"),
+    [(5, 4, 0, 8, 8), (20, 15, 0, 60, 100), (20, 25, 0, 60, 100), (7, 5, 2, 31, 23)],
+)
+def test_soft_split_widget_hatches_whole_lost_pixels(kernel, stride, padding, height, width):
+    widget = soft_split_widget(kernel=kernel, stride=stride, padding=padding, height=height, width=width)
+    _, fig = widget.compute(**widget.values)
+    (hatched,) = [c for c in fig.axes[0].collections if c.get_gid() == "lost-pixels"]
+    assert hatched.get_hatch() == "////"
+    covered = torch.zeros(height, width, dtype=torch.int64)
+    for path in hatched.get_paths():  # Rectangles in padded-image axes: pixel edges at whole numbers - 0.5
+        (x0, y0), (x1, y1) = path.get_extents().get_points() + 0.5 - padding
+        assert all(float(v).is_integer() for v in (x0, y0, x1, y1))
+        covered[int(y0) : int(y1), int(x0) : int(x1)] += 1
+    assert torch.equal(covered, (window_coverage(height, width, kernel, stride, padding) == 0).long())  # once each
+
+
+def test_soft_split_widget_caption_names_only_the_windows_drawn():
+    one = soft_split_widget(kernel=5, stride=4, padding=0, height=8, width=8)
+    _, fig = one.compute(**one.values)
+    caption = fig.axes[0].get_xlabel()
+    assert one.line == "tokens: 1 x 1 = 1" and "window 0, the only one" in caption
+    assert not any(word in caption for word in ("neighbour", "blue", "green", "dashed yellow"))
+    many = soft_split_widget(kernel=20, stride=15, padding=0)
+    _, fig = many.compute(**many.values)
+    caption = fig.axes[0].get_xlabel().replace("\n", " ")
+    for phrase in ("blue: its right neighbour", "green: its lower neighbour", "dashed yellow", "neighbours share 5"):
+        assert phrase in caption
+    row = soft_split_widget(kernel=20, stride=40, padding=0, height=20, width=100)  # 1 x 3: no lower neighbour
+    _, fig = row.compute(**row.values)
+    caption = fig.axes[0].get_xlabel().replace("\n", " ")
+    assert row.line == "tokens: 1 x 3 = 3" and "blue: its right neighbour" in caption and "green" not in caption

@@ -122,24 +122,37 @@ LOST_COLOR = (1.0, 0.0, 0.0, 0.45)  # a red tint over the pixels that are in no 
 MAX_OUTLINES = 1500  # more windows than this: their outlines would only grey the picture (and slow it)
 
 
+def lost_blocks(lost: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """``(row, col, rows, cols)`` rectangles that together cover exactly the True pixels of ``lost``
+    (``(H, W)`` bool), no two overlapping: runs along each row, stacked while the next row repeats them."""
+    open_runs: dict[tuple[int, int], int] = {}  # (col, cols) -> first row of a block still growing
+    blocks = []
+    for row in range(lost.shape[0] + 1):
+        line = np.concatenate([[False], lost[row] if row < lost.shape[0] else [], [False]]).astype(np.int8)
+        edges = np.flatnonzero(np.diff(line))
+        runs = {(int(a), int(b - a)) for a, b in zip(edges[::2], edges[1::2], strict=True)}
+        for run in sorted(set(open_runs) - runs):
+            first = open_runs.pop(run)
+            blocks.append((first, run[0], row - first, run[1]))
+        for run in runs - set(open_runs):
+            open_runs[run] = row
+    return sorted(blocks)
+
+
 def draw_lost_pixels(ax: Axes, height: int, width: int, kernel: int, stride: int, padding: int) -> int:
     """Tint red, with a hatch, every pixel of the ``height x width`` image that is in no window of the split
-    (its coverage is 0), drawn on padded-image axes; returns how many pixels are lost."""
+    (its coverage is 0), drawn on padded-image axes over whole pixels (edges at ``± 0.5``); returns how many
+    pixels are lost."""
     lost = (window_coverage(height, width, kernel, stride, padding) == 0).numpy()
     if lost.any():
         overlay = np.zeros((height, width, 4))
         overlay[lost] = LOST_COLOR
         extent = (padding - 0.5, padding + width - 0.5, padding + height - 0.5, padding - 0.5)
         ax.imshow(overlay, extent=extent, interpolation="nearest", zorder=3)
-        ax.contourf(
-            np.arange(width) + padding,
-            np.arange(height) + padding,
-            lost.astype(float),
-            levels=[0.5, 1.5],
-            colors="none",
-            hatches=["////"],
-            zorder=3,
-        )
+        corner = padding - 0.5  # pixel (0, 0)'s top-left edge in padded-image axes
+        boxes = [Rectangle((corner + c, corner + r), w, h) for r, c, h, w in lost_blocks(lost)]
+        style = {"facecolor": "none", "edgecolor": "darkred", "linewidth": 0, "hatch": "////"}
+        ax.add_collection(PatchCollection(boxes, **style, zorder=3, gid="lost-pixels"))
     return int(lost.sum())
 
 
@@ -169,12 +182,16 @@ def window_grid_caption(
     """The explorer's caption, wrapped at 110 characters: what each colour means, how many pixels are in
     no token, and (``empty`` > 0) how many windows hold only padding."""
     parts = [f"orange: {padding} px of zero padding"] if padding else []
+    coloured = ["magenta: window 0" + (", the only one" if grid.total == 1 else "")]
+    coloured += ["blue: its right neighbour"] if grid.cols > 1 else []
+    coloured += ["green: its lower neighbour"] if grid.rows > 1 else []
+    shown = {0} | ({1} if grid.cols > 1 else set()) | ({grid.cols} if grid.rows > 1 else set())
     parts += [
         "thin white: every window" if outlined else f"more than {MAX_OUTLINES} windows: outlines left out",
-        "magenta: window 0, blue and green: its neighbours",
-        f"dashed yellow: the last window (token {grid.total - 1})",
+        ", ".join(coloured),
+        *([f"dashed yellow: the last window (token {grid.total - 1})"] if grid.total - 1 not in shown else []),
         f"red, hatched: {lost} pixels in no token" if lost else "every pixel is in some token",
-        f"neighbours share {max(kernel - stride, 0)} of {kernel} px",
+        *([f"neighbours share {max(kernel - stride, 0)} of {kernel} px"] if grid.total > 1 else []),
     ]
     if empty:
         parts.append(f"{empty} window{'s hold' if empty > 1 else ' holds'} only padding")
@@ -793,4 +810,47 @@ def plot_square_reshape(image: torch.Tensor, kernel: int = 7, stride: int = 4, p
         ax.set_xticks([])
         ax.set_yticks([])
     fig.suptitle("the first split's tokens, each shaded by its window's mean (display only)", fontsize=10)
+    return fig
+
+
+def token_field_span(splits: Sequence[tuple[int, int, int]], index: int) -> tuple[int, int]:
+    """``(first, stop)``: the pixels ``first <= x < stop`` along one side that token ``index`` of the last of
+    ``splits`` (``(kernel, stride, padding)`` each) depends on through the splits alone; ``first`` may be
+    negative (padding)."""
+    first, field, step = 0, 1, 1  # a pixel: starts at 0, one pixel wide, one pixel from the next
+    for kernel, stride, padding in splits:
+        first, field, step = first - padding * step, field + (kernel - 1) * step, step * stride
+    return first + index * step, first + index * step + field
+
+
+def plot_token_field(size: int = 64, token: tuple[int, int] = (1, 1), patch: int = 16) -> Figure:
+    """Two views of a blank ``size x size`` image. Left: the square of pixels that T2T's final token
+    ``token`` and its right neighbour depend on through :data:`T2T_SPLITS` (31 x 31 each, 16 px apart), and
+    their shared strip (15 px). Right: ViT's ``patch x patch`` patches at the same place, which share nothing."""
+    fig = new_figure(figsize=(9.0, 4.9))
+    axes = fig.subplots(1, 2)
+    row, col = token
+    t2t = [(token_field_span(T2T_SPLITS, row), token_field_span(T2T_SPLITS, c)) for c in (col, col + 1)]
+    vit = [((row * patch, (row + 1) * patch), (c * patch, (c + 1) * patch)) for c in (col, col + 1)]
+    titles = ("T2T: two neighbouring final tokens", f"ViT-B/{patch}: two neighbouring patches")
+    for ax, spans, title in zip(axes, (t2t, vit), titles, strict=True):
+        ax.imshow(np.ones((size, size)), cmap="gray", vmin=0, vmax=1)
+        for number, ((top, bottom), (left, right)) in enumerate(spans):
+            corner, color = (left - 0.5, top - 0.5), NEIGHBOUR_COLORS[number]
+            ax.add_patch(Rectangle(corner, right - left, bottom - top, facecolor=color, alpha=0.25))
+            ax.add_patch(Rectangle(corner, right - left, bottom - top, fill=False, ec=color, lw=2))
+            first = number == 0  # label the first box at its top left, the second at its bottom right
+            x, y, align = (left, top, ("left", "top")) if first else (right - 1.5, bottom - 1.5, ("right", "bottom"))
+            ax.text(x, y, f"{right - left} x {bottom - top}", color=color, fontsize=9, ha=align[0], va=align[1])
+        (top, bottom), (_, right_first) = spans[0]
+        shared = right_first - spans[1][1][0]
+        if shared > 0:
+            ax.add_patch(Rectangle((spans[1][1][0] - 0.5, top - 0.5), shared, bottom - top, fill=False, hatch="xx"))
+        ax.set_xlabel(f"shared per side: {max(shared, 0)} px", fontsize=10)
+        ax.set_xticks(range(0, size + 1, patch))
+        ax.set_yticks(range(0, size + 1, patch))
+        ax.set_xlim(-0.5, size - 0.5)
+        ax.set_ylim(size - 0.5, -0.5)
+        ax.grid(color="0.85", linewidth=0.6)
+        ax.set_title(title, fontsize=10)
     return fig
