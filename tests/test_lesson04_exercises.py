@@ -697,6 +697,17 @@ def test_block_parameters_names_each_missing_bias_whatever_the_size(answer, frag
     rejected(check_block_parameters, answer, fragment)
 
 
+def test_block_parameters_offset_uses_at_most_two_terms_else_the_plain_number():
+    from vit_explained.exercises.lesson04 import _offset_in_terms
+
+    assert _offset_in_terms(48, 200, 12) == "by +12: count each layer's weight and bias again"  # not -4D + mlp_dim + 4
+    assert _offset_in_terms(5, 8, 12) == "by +2D +2"  # two terms are still named
+    assert _offset_in_terms(5, 8, -13) == "by -D -mlp_dim"
+    assert _offset_in_terms(5, 8, 1) == "by +1"
+    assert _offset_in_terms(384, 1152, 1_000_003) == "by +1,000,003: count each layer's weight and bias again"
+    rejected(check_block_parameters, lambda d, m, b: block_parameters(d, m, b) + 12, "off by +12: count")
+
+
 def test_block_parameters_rejects_a_lookup_table_and_never_prints_a_right_count(capsys):
     """A table of the five fixed counts fails on the size drawn at random, and no message holds a right count."""
     import vit_explained.exercises.lesson04 as lesson04

@@ -109,7 +109,7 @@ def test_final_norm_switch_changes_only_the_final_step():
     default = last_fc2_gradient(False, depth=2, seed=0, dim=16)
     assert default == last_fc2_gradient(False, depth=2, seed=0, dim=16, final_norm="layernorm")
     values = {name: last_fc2_gradient(False, depth=2, seed=0, dim=16, final_norm=name) for name in FINAL_NORMS}
-    assert len(set(values.values())) == 3 and all(value > 0 for value in values.values())
+    assert len(set(values.values())) == len(FINAL_NORMS) and all(value > 0 for value in values.values())
     post = last_fc2_gradient(True, depth=2, seed=0, dim=16)
     assert post == last_fc2_gradient(True, depth=2, seed=0, dim=16, final_norm="none")  # post-norm ignores it
     with pytest.raises(ValueError, match="final_norm"):
@@ -123,7 +123,27 @@ def test_final_norm_ablation_removes_the_fall():
     assert set(ablation) == set(FINAL_NORMS)
     slopes = {name: depth_slope(values) for name, values in ablation.items()}
     assert slopes["layernorm"][2] < 0  # falls with the LayerNorm
-    assert all(slopes[name][1] < 0 < slopes[name][2] for name in ("none", "fixed"))  # no detectable trend
+    assert all(slopes[name][1] < 0 < slopes[name][2] for name in ("none", "fixed", "centred_fixed"))  # flat
+    assert slopes["detached_sigma"][2] < 0  # falls like the LayerNorm: the backward path through sigma is not it
+
+
+def test_centred_fixed_and_detached_sigma_change_one_thing_each():
+    from torch import nn
+
+    from vit_explained.norm_placement import _final_step
+
+    torch.manual_seed(0)
+    stream, layer_norm = torch.randn(2, 3, 16) * 5 + 2, nn.LayerNorm(16)
+    centred = _final_step("centred_fixed", layer_norm, stream, 4.0)
+    assert torch.allclose(centred, (stream - stream.mean(-1, keepdim=True)) / 4.0)
+    assert torch.allclose(centred.mean(-1), torch.zeros(2, 3), atol=1e-6)  # centred, unlike "fixed"
+    leaf = stream.clone().requires_grad_()
+    detached = _final_step("detached_sigma", layer_norm, leaf, 4.0)
+    assert torch.allclose(detached, layer_norm(stream), atol=1e-5)  # LayerNorm's forward values
+    weights = torch.randn(2, 3, 16)
+    (detached * weights).sum().backward()  # sigma held constant: the gradient is (w - mean(w)) / sigma
+    sigma = (stream.var(-1, unbiased=False, keepdim=True) + layer_norm.eps).sqrt()
+    assert torch.allclose(leaf.grad, (weights - weights.mean(-1, keepdim=True)) / sigma, atol=1e-5)
 
 
 def test_token_similarity_rises_with_depth():

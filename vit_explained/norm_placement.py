@@ -51,7 +51,22 @@ def _pre_norm_stream(blocks: list[Block], tokens: torch.Tensor) -> torch.Tensor:
     return tokens
 
 
-FINAL_NORMS = ("layernorm", "none", "fixed")
+FINAL_NORMS = ("layernorm", "none", "fixed", "centred_fixed", "detached_sigma")
+
+
+def _final_step(name: str, layer_norm: nn.LayerNorm, stream: torch.Tensor, fixed_norm: float) -> torch.Tensor:
+    """Pre-norm's final step for :func:`last_fc2_gradient`'s ``final_norm`` (the lesson 04 ablation)."""
+    if name == "layernorm":
+        return layer_norm(stream)
+    if name == "none":
+        return stream
+    if name == "fixed":
+        return stream / fixed_norm
+    centred = stream - stream.mean(dim=-1, keepdim=True)
+    if name == "centred_fixed":
+        return centred / fixed_norm
+    sigma = (centred.pow(2).mean(dim=-1, keepdim=True) + layer_norm.eps).sqrt()  # LayerNorm's (biased) spread
+    return centred / sigma.detach() * layer_norm.weight + layer_norm.bias  # "detached_sigma"
 
 
 def last_fc2_gradient(
@@ -72,8 +87,11 @@ def last_fc2_gradient(
     Seeded by ``seed``; the global random state is left as it was.
 
     ``final_norm`` changes pre-norm's final step alone (the ablation of lesson 04): ``"layernorm"`` (the
-    default), ``"none"`` (the head reads the stream itself) or ``"fixed"`` (the stream divided by the constant
-    ``fixed_norm``, which does not grow with the stream). Post-norm has no final norm and ignores it."""
+    default), ``"none"`` (the head reads the stream itself), ``"fixed"`` (the stream divided by the constant
+    ``fixed_norm``, which does not grow with the stream), ``"centred_fixed"`` (centred as LayerNorm does, then
+    divided by ``fixed_norm``: it differs from ``"fixed"`` only by the centring) or ``"detached_sigma"`` (the
+    LayerNorm's forward values, with its spread sigma detached from the gradient: it differs from ``"layernorm"``
+    only in the backward path through sigma). Post-norm has no final norm and ignores it."""
     if final_norm not in FINAL_NORMS:
         raise ValueError(f"final_norm must be one of {FINAL_NORMS}, got {final_norm!r}")
     blocks, layer_norm, head, tokens, labels = _random_stack(depth, seed, dim, separate_qkv)
@@ -84,7 +102,7 @@ def last_fc2_gradient(
         out = tokens
     else:  # x + branch(norm(x)), then one final norm (or the ablation's replacement)
         stream = _pre_norm_stream(blocks, tokens)
-        out = {"layernorm": layer_norm, "none": lambda x: x, "fixed": lambda x: x / fixed_norm}[final_norm](stream)
+        out = _final_step(final_norm, layer_norm, stream, fixed_norm)
     F.cross_entropy(head(out[:, 0]), labels).backward()
     return blocks[-1].mlp.fc2.weight.grad.norm().item()
 
