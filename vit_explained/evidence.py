@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import numbers
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,16 +112,21 @@ def _names(names: object) -> tuple[str, str]:
 # --- the bootstrap --------------------------------------------------------------------------------------
 
 
-def _bootstrap_means(values: np.ndarray, resamples: int, seed: int) -> np.ndarray:
-    """Means of ``resamples`` resamples (with replacement) of ``values``; chunked to bound memory."""
+def _resampled_indices(n: int, resamples: int, seed: int) -> Iterator[tuple[slice, np.ndarray]]:
+    """``resamples`` draws of ``n`` item indices with replacement, in chunks (to bound memory): ``(rows, index)``,
+    ``index`` of shape ``(rows.stop - rows.start, n)``. One seeded generator, so every caller sees the same draws."""
     rng = np.random.default_rng(seed)
-    n = values.size
-    means = np.empty(resamples)
     chunk = max(1, 2_000_000 // n)
     for start in range(0, resamples, chunk):
         stop = min(resamples, start + chunk)
-        index = rng.integers(0, n, size=(stop - start, n))
-        means[start:stop] = values[index].mean(axis=1)
+        yield slice(start, stop), rng.integers(0, n, size=(stop - start, n))
+
+
+def _bootstrap_means(values: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """Means of ``resamples`` resamples (with replacement) of ``values``."""
+    means = np.empty(resamples)
+    for rows, index in _resampled_indices(values.size, resamples, seed):
+        means[rows] = values[index].mean(axis=1)
     return means
 
 
@@ -279,20 +284,15 @@ def paired_difference(
 
 def _bootstrap_ratios(top: np.ndarray, bottom: np.ndarray, resamples: int, seed: int) -> np.ndarray:
     """``mean(top) / mean(bottom)`` over ``resamples`` resamples of the items, both from the same draw."""
-    rng = np.random.default_rng(seed)
-    n = top.size
     ratios = np.empty(resamples)
-    chunk = max(1, 2_000_000 // n)
-    for start in range(0, resamples, chunk):
-        stop = min(resamples, start + chunk)
-        index = rng.integers(0, n, size=(stop - start, n))
+    for rows, index in _resampled_indices(top.size, resamples, seed):
         below = bottom[index].mean(axis=1)
         if np.any(below == 0) or np.any(np.sign(below) != np.sign(bottom.mean())):
             raise ValueError(
                 "the denominator's mean reaches or crosses 0 in some resamples: the ratio is unbounded there, "
                 "so no interval can be given; compare the two as a paired_difference instead"
             )
-        ratios[start:stop] = top[index].mean(axis=1) / below
+        ratios[rows] = top[index].mean(axis=1) / below
     return ratios
 
 
