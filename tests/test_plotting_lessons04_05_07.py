@@ -13,9 +13,10 @@ from vit_explained.plotting.lesson04 import (
     depth_slope,
     plot_block_diagram,
     plot_depth_gradients,
+    plot_final_norm_ablation,
     plot_gelu,
-    plot_gelu_zoom,
     plot_norm_axes,
+    plot_parallel_block_diagram,
     plot_parameter_budget,
 )
 from vit_explained.plotting.lesson05 import plot_gradient_norms
@@ -58,17 +59,36 @@ def test_lesson04_depth_slope_and_gradient_picture():
         plot_depth_gradients({})
 
 
-def test_lesson04_block_diagram_and_gelu_zoom():
+def test_lesson04_block_diagram():
     fig = plot_block_diagram()
     post, pre = fig.axes
     assert post.get_title().startswith("post-norm") and pre.get_title().startswith("pre-norm")
     labels = [[t.get_text() for t in ax.texts] for ax in (post, pre)]
     for texts in labels:  # both draw every part of a block
         assert {"norm1", "norm2", "attention", "MLP"} <= set(texts) and texts.count("+") == 2
-    fig = plot_gelu_zoom(0.5)
-    assert len(fig.axes) == 2 and fig.axes[0].get_title() == "x in [-0.5, 0.5]" and not plt.get_fignums()
-    with pytest.raises(ValueError, match="zoom must be positive"):
-        plot_gelu_zoom(0)
+
+
+def test_lesson04_parallel_block_diagram_draws_one_sum_against_two():
+    fig = plot_parallel_block_diagram()
+    sequential, parallel = fig.axes
+    assert sequential.get_title().startswith("sequential") and parallel.get_title().startswith("parallel")
+    texts = [[t.get_text() for t in ax.texts] for ax in (sequential, parallel)]
+    assert {"norm1", "norm2", "attention", "MLP"} <= set(texts[0]) and texts[0].count("+") == 2
+    assert {"attention", "MLP"} <= set(texts[1]) and texts[1].count("+") == 1 and "norm2" not in texts[1]
+    assert "final norm" not in texts[0] and not plt.get_fignums()
+
+
+def test_lesson04_final_norm_ablation_shows_each_arm_with_its_interval():
+    slopes = {"layernorm": (-0.47, -0.56, -0.38), "none": (0.08, -0.004, 0.17), "fixed": (-0.01, -0.11, 0.09)}
+    fig = plot_final_norm_ablation(slopes)
+    (ax,) = fig.axes
+    assert [label.get_text() for label in ax.get_yticklabels()] == list(slopes)
+    assert len(ax.containers) == 3 and any(t.get_text() == "+0.080 [-0.004, +0.170]" for t in ax.texts)
+    assert ax.get_xlim()[0] < -0.56 and ax.get_xlim()[1] > 0.17 and not plt.get_fignums()
+    with pytest.raises(ValueError, match="slopes is empty"):
+        plot_final_norm_ablation({})
+    with pytest.raises(ValueError, match="low <= slope <= high"):
+        plot_final_norm_ablation({"none": (0.5, 0.0, 0.1)})
 
 
 def test_lesson04_norm_axes_outline_a_row_and_a_column():

@@ -2,9 +2,8 @@
 
 import pytest
 import torch
-import torch.nn.functional as F
 
-from vit_explained import Block, count_parameters, count_tokens, gelu
+from vit_explained import Block, count_parameters, count_tokens
 from vit_explained.norm_placement import (
     gradients_by_depth,
     last_fc2_gradient,
@@ -17,8 +16,6 @@ from vit_explained.widgets.lesson04 import (
     block_budget_widget,
     depth_experiment,
     depth_profiles,
-    gelu_gap,
-    gelu_widget,
     stream_and_gradient,
 )
 from vit_explained.widgets.lesson05 import FREEZABLE, freeze_and_backward, gradient_freeze_widget, small_digit_vit
@@ -31,32 +28,6 @@ def printed(widget):
 
 
 # --- lesson 04 --------------------------------------------------------------------------------------
-
-
-def test_gelu_widget_line_follows_the_zoom_slider():
-    widget = gelu_widget()
-    assert widget.line == "x in [-4, 4]: largest |exact - tanh| = 4.73e-04 at |x| = 2.7"
-    widget.controls["zoom"].value = 0.5
-    assert widget.line.startswith("x in [-0.5, 0.5]: largest |exact - tanh| = 1.72e-05")
-    assert printed(widget) == widget.line + "\n" and widget.picture.value
-
-
-def test_gelu_gap_against_torch():
-    x = torch.linspace(-8, 8, 4001, dtype=torch.float64)
-    expected = (F.gelu(x) - F.gelu(x, approximate="tanh")).abs().max().item()
-    assert gelu_gap(8.0)[0] == pytest.approx(expected, rel=1e-9)
-    assert gelu(torch.tensor(0.0)) == 0
-
-
-def test_gelu_widget_invalid_zoom_shows_the_message(monkeypatch):
-    widget = gelu_widget()
-    with pytest.raises(ValueError, match="zoom must be positive"):
-        widget.compute(zoom=0.0)
-    # a value the slider itself would clamp: hand it to update() directly
-    monkeypatch.setattr(type(widget), "values", property(lambda self: {"zoom": -1.0}))
-    widget.update()
-    assert widget.line == "cannot show this: zoom must be positive (e.g. 4: the plot spans [-zoom, zoom]), got -1.0"
-    assert widget.picture.layout.display == "none"
 
 
 @pytest.mark.parametrize(("dim", "ratio"), [(768, 4.0), (192, 4.0), (384, 3.0), (64, 0.5)])

@@ -151,7 +151,7 @@ def _stream_norm(ax, y: float, name: str, colour: str, stream_x: float) -> float
     return y + 0.6
 
 
-def _draw_block(ax, pre_norm: bool, stream_x: float = 0.0, side_x: float = 1.6) -> None:
+def _draw_block(ax, pre_norm: bool, stream_x: float = 0.0, side_x: float = 1.6, final_norm: bool = True) -> None:
     ax.set_xlim(-1.7, 2.6)
     ax.set_ylim(-0.6, 5.7)
     ax.set_aspect("equal")
@@ -169,7 +169,9 @@ def _draw_block(ax, pre_norm: bool, stream_x: float = 0.0, side_x: float = 1.6) 
     y = y_second
     top = y + 0.17 if pre_norm else _stream_norm(ax, y, "norm2", colour, stream_x) + 0.22
     _arrow(ax, (stream_x, top), (stream_x, top + 0.45), colour=colour, lw=3)
-    if pre_norm:  # the stream's only LayerNorm: once, after the last block
+    if pre_norm and not final_norm:
+        ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
+    elif pre_norm:  # the stream's only LayerNorm: once, after the last block
         ax.text(stream_x + 0.12, top + 0.22, "to the next block", ha="left", va="center", fontsize=8)
         ax.text(stream_x + 0.72, top + 0.7, "after the\nlast block only", ha="left", va="center", fontsize=8)
         _box(ax, stream_x, top + 0.7, "final norm", "norm", width=1.3)
@@ -188,6 +190,86 @@ def plot_block_diagram() -> Figure:
     fig = new_figure(figsize=(9, 5.2))
     for ax, pre_norm in zip(fig.subplots(1, 2), (False, True), strict=True):
         _draw_block(ax, pre_norm)
+    fig.tight_layout()
+    return fig
+
+
+def _draw_parallel_block(ax, stream_x: float = 0.0) -> None:
+    """The parallel block: one shared norm feeds attention and the MLP side by side; both add into one +."""
+    ax.set_xlim(-1.7, 3.7)
+    ax.set_ylim(-0.6, 5.7)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.text(stream_x, -0.25, "x  (B, N, D)", ha="center", va="top", fontsize=10)
+    ax.plot([stream_x, 1.9], [0.3, 0.3], color="0.25", lw=1.4, zorder=1)
+    _arrow(ax, (1.9, 0.3), (1.9, 0.68))
+    _box(ax, 1.9, 0.9, "norm1 (shared): h", "norm", width=1.9)
+    y_plus = 2.6
+    for side_x, name, kind in ((1.05, "attention", "attn"), (2.75, "MLP", "mlp")):
+        ax.plot([1.9, side_x], [1.12, 1.35], color="0.25", lw=1.4, zorder=1)
+        _arrow(ax, (side_x, 1.35), (side_x, 1.53))
+        _box(ax, side_x, 1.75, name, kind)
+        ax.plot([side_x, side_x], [1.97, y_plus], color="0.25", lw=1.4, zorder=1)
+    ax.plot([2.75, 1.05], [y_plus, y_plus], color="0.25", lw=1.4, zorder=1)
+    _arrow(ax, (1.05, y_plus), (stream_x + 0.17, y_plus))
+    _plus(ax, stream_x, y_plus)
+    ax.plot([stream_x, stream_x], [0.0, y_plus - 0.17], color="tab:green", lw=4, zorder=1, solid_capstyle="butt")
+    _arrow(ax, (stream_x, y_plus + 0.17), (stream_x, y_plus + 0.62), colour="tab:green", lw=3)
+    ax.text(stream_x, y_plus + 0.67, "to the next block", ha="center", va="bottom", fontsize=9)
+    ax.set_title(
+        "parallel (GPT-J, ViT-22B): one +, both branches read h\nh = norm1(x);  x = x + attn(h) + mlp(h)", fontsize=10
+    )
+
+
+def plot_parallel_block_diagram() -> Figure:
+    """Section 3's **sequential** pre-norm block (the MLP reads the stream after attention's addition) next to
+    the **parallel** block of exercise 2 (one shared LayerNorm, both branches read it, one addition)."""
+    fig = new_figure(figsize=(9.5, 5.2))
+    sequential, parallel = fig.subplots(1, 2)
+    _draw_block(sequential, True, final_norm=False)
+    sequential.set_title(
+        "sequential (section 3): the MLP reads the new x\nx = x + attn(norm1(x));  x = x + mlp(norm2(x))", fontsize=10
+    )
+    _draw_parallel_block(parallel)
+    fig.tight_layout()
+    return fig
+
+
+def plot_final_norm_ablation(slopes: Mapping[str, tuple[float, float, float]], guide: float = -0.5) -> Figure:
+    """One row per arm of the final-norm ablation (``{arm: (slope, low, high)}``, e.g. from :func:`depth_slope`):
+    the fitted log-log slope of the last ``fc2`` gradient against depth as a point with its 95 % interval as a bar,
+    a line at 0 (no trend) and a dashed one at ``guide`` (the bound's -0.5).
+    Arms whose interval lies below 0 are red."""
+    if not slopes:
+        raise ValueError("slopes is empty: give {arm: (slope, low, high)}")
+    fig = new_figure(figsize=(6.4, 0.5 * len(slopes) + 1.6))
+    ax = fig.subplots()
+    names = list(slopes)
+    for row, name in enumerate(names):
+        slope, low, high = slopes[name]
+        if not low <= slope <= high:
+            raise ValueError(f"{name}: need low <= slope <= high, got {(slope, low, high)!r}")
+        colour = "tab:red" if high < 0 else "0.4"
+        ax.errorbar([slope], [row], xerr=[[slope - low], [high - slope]], fmt="o", color=colour, capsize=4, lw=1.8)
+        ax.annotate(
+            f"{slope:+.3f} [{low:+.3f}, {high:+.3f}]",
+            (high, row),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    ax.axvline(0, color="k", lw=0.8, label="0: no trend with depth")
+    ax.axvline(guide, color="k", lw=0.8, ls="--", label=f"{guide:+g}: the bound's exponent")
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    lows, highs = [v[1] for v in slopes.values()], [v[2] for v in slopes.values()]
+    ax.set_xlim(min(*lows, guide) - 0.1, max(*highs, 0) + 0.5)
+    ax.set(
+        xlabel="slope s of the last fc2 gradient ~ L^s (95 % interval)",
+        title="Pre-norm's final step, one change at a time",
+    )
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
 
@@ -238,32 +320,6 @@ def plot_mlp_diagram(dim: int = 768, mlp_dim: int = 3072) -> Figure:
     ax.set_xlim(-0.8, 8.6)
     ax.set_ylim(-2.1, 1.7)
     ax.set_title("The MLP on one token: expand, gate, contract (every token alone, the same weights)", fontsize=10)
-    return fig
-
-
-def plot_gelu_zoom(zoom: float, points: int = 2001) -> Figure:
-    """Two panels over ``[-zoom, zoom]``: ReLU and both GELU forms, and the gap ``|exact - tanh|`` on a log
-    scale with its largest value marked (what :func:`vit_explained.widgets.lesson04.gelu_widget` shows)."""
-    if not zoom > 0:
-        raise ValueError(f"zoom must be positive, got {zoom!r}")
-    x = torch.linspace(-zoom, zoom, points, dtype=torch.float64)
-    curves = {"ReLU": torch.relu(x), "GELU (exact, erf)": gelu(x, "none"), "GELU (tanh approx.)": gelu(x, "tanh")}
-    gap = (curves["GELU (exact, erf)"] - curves["GELU (tanh approx.)"]).abs().clamp_min(1e-18)
-    worst = int(gap.argmax())
-    xs = x.numpy()
-    fig = new_figure(figsize=(10, 3.4))
-    left, right = fig.subplots(1, 2)
-    for name, y in curves.items():
-        left.plot(xs, y.numpy(), "--" if "tanh" in name else "-", color=GELU_COLOURS[name], lw=2, label=name)
-    left.axhline(0, color="k", lw=0.5)
-    left.set(title=f"x in [-{zoom:.3g}, {zoom:.3g}]", xlabel="x", ylabel="activation")
-    left.legend(frameon=False, fontsize=8)
-    right.semilogy(xs, gap.numpy(), color="tab:purple", lw=2)
-    right.plot([xs[worst]], [gap[worst].item()], "o", color="tab:red")
-    right.annotate(f" largest {gap[worst].item():.2e}", (xs[worst], gap[worst].item()), fontsize=9, va="bottom")
-    right.set(title="|exact - tanh| (log scale)", xlabel="x", ylabel="gap")
-    right.set_ylim(bottom=gap[worst].item() * 1e-6)  # the exact zero at x = 0 would stretch the axis
-    fig.tight_layout()
     return fig
 
 

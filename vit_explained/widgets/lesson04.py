@@ -1,8 +1,5 @@
-"""Lesson 04's widgets: GELU up close, a block's parameter budget, and the residual stream by depth.
+"""Lesson 04's widgets: a block's parameter budget, and the residual stream by depth.
 
-- :func:`gelu_widget`: a ``zoom`` slider (first) sets the range ``[-zoom, zoom]`` over which ReLU,
-  exact GELU and its tanh approximation are drawn, with the gap between the two GELU forms on a log
-  scale; the line gives the largest gap in that range and where it is.
 - :func:`block_budget_widget`: ``dim`` (first) and ``mlp_ratio`` sliders and a ``qkv_bias`` checkbox build a
   :class:`~vit_explained.Block` on the ``meta`` device; the line gives its parameter count,
   ``12D^2 + 13D`` at ratio 4 with a qkv bias, and the MLP's share; the picture is the budget by part.
@@ -20,60 +17,22 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from .. import _checks
 from ..block import Block
-from ..mlp import gelu
 from ..norm_placement import _random_stack
 from ..parameters import parameter_breakdown
-from ..plotting.lesson04 import plot_gelu_zoom, plot_parameter_budget, plot_residual_stream
+from ..plotting.lesson04 import plot_parameter_budget, plot_residual_stream
 from . import LessonWidget
 
 __all__ = [
     "BlockBudgetWidget",
-    "GeluWidget",
     "ResidualStreamWidget",
     "block_budget",
     "block_budget_widget",
     "depth_experiment",
     "depth_profiles",
-    "gelu_gap",
-    "gelu_widget",
     "residual_stream_widget",
     "stream_and_gradient",
 ]
-
-
-def gelu_gap(zoom: float, points: int = 4001) -> tuple[float, float]:
-    """``(largest |exact GELU - tanh GELU|, the |x| where it is)`` over ``[-zoom, zoom]`` (float64)."""
-    zoom = _checks.positive_number("zoom", zoom, example="4: the plot spans [-zoom, zoom]")
-    x = torch.linspace(-zoom, zoom, points, dtype=torch.float64)
-    gap = (gelu(x) - gelu(x, "tanh")).abs()
-    worst = int(gap.argmax())
-    return gap[worst].item(), abs(x[worst].item())
-
-
-class GeluWidget(LessonWidget):
-    """A ``zoom`` slider over ReLU, GELU and its tanh approximation."""
-
-    def __init__(self, zoom: float = 4.0) -> None:
-        slider = widgets.FloatLogSlider(
-            value=zoom, base=2, min=-4, max=3, step=0.25, description="zoom", continuous_update=False
-        )
-        super().__init__({"zoom": slider})
-
-    def describe(self, zoom: float) -> str:
-        """The line the widget shows at ``zoom``, without drawing the figure."""
-        gap, where = gelu_gap(zoom)
-        return f"x in [-{zoom:.3g}, {zoom:.3g}]: largest |exact - tanh| = {gap:.2e} at |x| = {where:.3g}"
-
-    def compute(self, zoom: float) -> tuple[str, Figure]:
-        return self.describe(zoom), plot_gelu_zoom(zoom)
-
-
-def gelu_widget(zoom: float = 4.0) -> GeluWidget:
-    """ReLU, exact GELU and the tanh approximation over ``[-zoom, zoom]``; the ``zoom`` slider (first)
-    goes from 1/16 to 8. End a notebook cell with it."""
-    return GeluWidget(zoom)
 
 
 @lru_cache(maxsize=64)
