@@ -773,3 +773,20 @@ def test_a_random_grid_request_never_repeats_a_fixed_one():
         collisions += first in ex.GRID_REQUESTS
         assert ex.random_grid_request(torch.Generator().manual_seed(seed)) not in ex.GRID_REQUESTS
     assert collisions > 0  # the search above met at least one seed whose first draw collides
+
+
+def test_random_count_cases_vary_avoid_the_fixed_ones_and_fit():
+    fixed = set(ex.count_cases())
+    drawn = [case for _ in range(20) for case in ex.random_count_cases()]
+    assert len(set(drawn)) > 50 and not fixed & set(drawn)  # new on every call, never a fixed case
+    for height, width, kernel, stride, padding in drawn:
+        total = nn.Unfold(kernel, padding=padding, stride=stride)(torch.zeros(1, 1, height, width)).shape[-1]
+        assert count_tokens(height, width, kernel, stride, padding).total == total
+    repeat = torch.Generator().manual_seed(3)
+    assert ex.random_count_cases(generator=repeat) == ex.random_count_cases(generator=torch.Generator().manual_seed(3))
+
+
+def test_count_rejects_a_lookup_table_of_the_fixed_cases():
+    table = {case: tuple(count_tokens(*case)) for case in ex.count_cases()}
+    with pytest.raises(ExerciseFailed, match="too few"):  # the random cases are not in the table
+        ex.check_count_tokens(lambda *case: table.get(case, (0, 0, 0)))

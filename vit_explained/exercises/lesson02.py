@@ -229,10 +229,24 @@ _MISTAKES: list[tuple[Callable[[int, int, int, int], float], str]] = [
 ]
 
 
+def random_count_cases(number: int = 5, generator: torch.Generator | None = None) -> list[Case]:
+    """``number`` soft splits no table holds, drawn afresh on every call (a draw that repeats a fixed case of
+    :func:`count_cases` is drawn again): sides 1..300, padding 0..9, any kernel that fits, stride 1..15."""
+    generator = generator or fresh_generator()
+    fixed, cases = set(count_cases()), []
+    while len(cases) < number:
+        height, width, padding = _draw(1, 301, generator), _draw(1, 301, generator), _draw(0, 10, generator)
+        kernel, stride = _draw(1, min(height, width) + 2 * padding + 1, generator), _draw(1, 16, generator)
+        case = (height, width, kernel, stride, padding)
+        if case not in fixed:
+            cases.append(case)
+    return cases
+
+
 def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> None:
-    """Check ``answer(height, width, kernel, stride, padding) -> (rows, cols, total)`` on 300+ cases
-    against :func:`vit_explained.count_tokens` (which equals ``nn.Unfold``)."""
-    cases = count_cases()
+    """Check ``answer(height, width, kernel, stride, padding) -> (rows, cols, total)`` on 300+ fixed cases and
+    five drawn at random on every call, against :func:`vit_explained.count_tokens` (which equals ``nn.Unfold``)."""
+    cases = count_cases() + random_count_cases()
     answers = []
     for case in cases:
         height, width, kernel, stride, padding = case
@@ -269,7 +283,10 @@ def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> None
                 fail(f"for {where} your {name} are {abs(mine - true)} {how}; check the formula on this case by hand")
         if total != rows * cols:
             fail(f"for {where} your total {total} is not rows x cols = {rows} x {cols}")
-    passed(f"your formula agrees with count_tokens (and so with nn.Unfold) in all {len(cases)} cases.")
+    passed(
+        f"your formula agrees with count_tokens (and so with nn.Unfold) in all {len(cases)} cases "
+        "(five drawn at random)."
+    )
 
 
 _NAMES = ("rows", "cols", "total")

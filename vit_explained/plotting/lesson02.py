@@ -744,8 +744,8 @@ def _draw_holders(ax: Axes, holders: list[int], grid: TokenGrid, kernel: int, st
         ax.add_patch(Rectangle((x + inset, y + inset), side, side, fill=False, edgecolor=color, linewidth=2.5))
         label = {"fontsize": 8, "color": "white", "fontweight": "bold", "zorder": 4}
         box = {"boxstyle": "round,pad=0.15", "fc": color, "lw": 0}
-        top = number % 2 == 0  # alternate frames labelled at the top and the bottom, clear of the line
-        at_y, align = (y + inset + 0.1, "top") if top else (y + inset + side - 0.1, "bottom")
+        top = number % 2 == 0  # alternate frames labelled inside their top edge and just below their bottom edge
+        at_y, align = (y + inset + 0.1, "top") if top else (y + inset + side + 0.1, "top")  # below: off the pixels
         ax.text(x + inset + 0.1, at_y, f"token {index}", va=align, bbox=box, **label)
 
 

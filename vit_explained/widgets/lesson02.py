@@ -65,7 +65,7 @@ class SoftSplitWidget(LessonWidget):
         aspect = (height + 2 * padding) / (width + 2 * padding)
         fig = new_figure(figsize=(12.0, min(max(12.0 * aspect, 2.5), 15.0) + 1.1), dpi=80)  # ~770 px at 80 dpi
         ax = fig.subplots()
-        draw_window_grid(ax, image, kernel, stride, padding, numbers=grid.total <= 80)
+        draw_window_grid(ax, image, kernel, stride, padding, numbers=grid.total <= 80, number_size=11.0)
         outlined = draw_window_outlines(ax, grid, kernel, stride)
         lost = draw_lost_pixels(ax, height, width, kernel, stride, padding)
         ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=12)
