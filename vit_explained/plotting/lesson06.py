@@ -4,6 +4,7 @@ the debugging clinic's losses against ln 10, and accuracy against seconds (the b
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -343,7 +344,7 @@ def plot_losses(
         running = np.convolve(values, np.ones(kernel) / kernel, mode="valid")
         every = max(1, len(running) // 6)
         style = {
-            "label": name,
+            "label": textwrap.fill(name, 40),  # a widget run's long label wraps: the axes keep their width
             "linewidth": 1.6,
             "linestyle": styles[index % len(styles)],
             "marker": markers[index % len(markers)],
