@@ -423,7 +423,8 @@ def rollout_mean_of_layers(matrices, keep=0.5):
         (lambda ms, keep=0.5: attention_rollout([m.unsqueeze(1) for m in ms]), "build attention rollout yourself"),
         (rollout_normalise_before_mixing, "before adding the identity"),
         (rollout_mean_of_layers, "averaged the layers"),
-        (lambda ms, keep=0.5: _mixed(ms[-1]), "differs from the reference"),  # the last layer only
+        (lambda ms, keep=0.5: _mixed(ms[-1]), "last layer only"),
+        (lambda ms, keep=0.5: _mixed(ms[0]), "first layer only"),
         (lambda ms, keep=0.5: [_mixed(m) for m in ms], "returned a Python list"),  # the mixed layers, never multiplied
         (lambda ms, keep=0.5: ms.shape, "raised AttributeError"),
     ],
@@ -977,6 +978,10 @@ def _chefer_slip(fuse="right", step="chefer"):
                 relevance = eye + a @ relevance
             elif step == "order":
                 relevance = relevance + relevance @ a
+            elif step == "transposed":
+                relevance = relevance + a.transpose(-2, -1) @ relevance
+            elif step == "elementwise":
+                relevance = relevance + a * relevance
             else:
                 relevance = relevance + a @ relevance
             if step == "renormalise each layer":
@@ -998,6 +1003,8 @@ def _chefer_slip(fuse="right", step="chefer"):
         (_chefer_slip(step="half"), "attention rollout's step"),
         (_chefer_slip(step="order"), "wrong side"),
         (_chefer_slip(step="identity each layer"), "added the identity afresh at every layer"),
+        (_chefer_slip(step="transposed"), "you transposed the attention"),
+        (_chefer_slip(step="elementwise"), r"multiplied elementwise \(A_bar \* R\)"),
         (_chefer_slip(step="reversed"), "last first"),
         (_chefer_slip(fuse="after mean", step="half"), "jacobgil/vit-explain's grad_rollout"),
         (_chefer_slip(step="gradients reversed"), "paired the first block's attention with the last block's"),

@@ -63,7 +63,9 @@ def test_first_control_changes_the_line_and_invalid_settings_show_the_message():
         w.compute(digit=0, block=1, head=1, method="rollout", token="class")
     line, fig = w.compute(digit=0, block=1, head="mean", method="gradient-weighted", token="class")
     predicted = int(w.predictions[0])
-    assert f"gradient-weighted for class {predicted}, class token" in line and fig is not None
+    assert f"gradient-weighted for class {predicted}, class token, blocks 0-1" in line and fig is not None
+    line, _ = w.compute(digit=0, block=1, head=1, method="raw attention", token="class")
+    assert "raw attention, class token, block 1, head 1" in line  # one block; rollout's line names blocks 0-k
 
 
 def test_a_vit_has_no_distillation_token():

@@ -336,14 +336,16 @@ def _right_rollout(matrices: list[torch.Tensor], keep: float) -> torch.Tensor:
 
 
 def _more_rollout_slips(matrices: list[torch.Tensor], keep: float) -> dict[str, torch.Tensor]:
-    """Three more named slips: the batch averaged (matrices or result), A + keep * I, the result transposed."""
+    """More named slips: the batch averaged (matrices or result), A + keep * I, transposed, one layer only."""
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     right = _right_rollout(matrices, keep)
     no_weight = identity.expand_as(matrices[0])
     for m in matrices:
         added = m + keep * identity  # (1 - keep) forgotten on A
         no_weight = added / added.sum(-1, keepdim=True) @ no_weight
+    one_layer = {} if len(matrices) == 1 else {"last only": matrices[-1:], "first only": matrices[:1]}
     return {
+        **{name: _right_rollout(layer, keep) for name, layer in one_layer.items()},  # one layer, never multiplied
         "batch averaged": _right_rollout([m.mean(0, keepdim=True).expand_as(m) for m in matrices], keep),
         "batch averaged result": right.mean(0, keepdim=True).expand_as(right),
         "no 1 - keep": no_weight,
@@ -510,6 +512,16 @@ _ROLLOUT_MISTAKES = (
         "batch averaged",
         "you averaged over the batch (dim 0): every image got the same matrices. Here the heads are already "
         "fused, so nothing is averaged; each image's rollout uses its own matrices",
+    ),
+    (
+        "last only",
+        "you returned the last layer's mixed matrix alone (last layer only): rollout multiplies every layer's "
+        "mixed matrix, first layer first, R = mixed @ R",
+    ),
+    (
+        "first only",
+        "you returned the first layer's mixed matrix alone (first layer only): rollout multiplies every layer's "
+        "mixed matrix, each later one on the left, R = mixed @ R",
     ),
     (
         "batch averaged result",
@@ -963,6 +975,8 @@ def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> 
     variants["half mix"] = accumulate(right, half_mix)
     variants["vit-explain"] = accumulate(fused["clamp after mean"], half_mix)  # its grad_rollout, discarding none
     variants["order"] = accumulate(right, lambda a, r: r + r @ a)
+    variants["transposed"] = accumulate([a.transpose(-2, -1) for a in right], lambda a, r: r + a @ r)
+    variants["elementwise"] = accumulate(right, lambda a, r: r + a * r)  # * where @ belongs
     variants["bar renormalised"] = accumulate(
         [a / a.sum(-1, keepdim=True).clamp(min=1e-12) for a in right], lambda a, r: r + a @ r
     )
@@ -1044,6 +1058,16 @@ _CHEFER_MISTAKES = (
         "0.5 * I, rows re-normalised, multiplied, as jacobgil/vit-explain's grad_rollout does): the two give the "
         "same product. Chefer's rule adds the identity without halving or re-normalising, R = R + A_bar @ R, so "
         "R's rows need not sum to 1; do not divide R (or A_bar) by its row sums",
+    ),
+    (
+        "transposed",
+        "you transposed the attention (A_bar.T, or grad * A with its last two dims swapped): row i of A is what "
+        "token i reads, so use A_bar as it is, R = R + A_bar @ R",
+    ),
+    (
+        "elementwise",
+        "you multiplied elementwise (A_bar * R) instead of by a matrix product: R = R + A_bar @ R (the @ operator, "
+        "or torch.bmm), so a later layer mixes what the earlier ones built up",
     ),
     (
         "order",

@@ -118,7 +118,8 @@ class AttentionExplorer(LessonWidget):
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
         head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
         method = values["method"] + (f" for class {predicted}" if values["method"] == "gradient-weighted" else "")
-        what = f"{method}, {values['token']} token, block {values['block']}, {head}"
+        blocks = f"block {values['block']}" if values["method"] == "raw attention" else f"blocks 0-{values['block']}"
+        what = f"{method}, {values['token']} token, {blocks}, {head}"  # rollout runs through blocks 0 to k
         found = f"top patch ({row}, {col}), {share:.0%} of the map on ink"
         line = f"digit {digit} (a {label}, predicted {predicted}): {what}: {found}"
         fig = plot_map_columns(
