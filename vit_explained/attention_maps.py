@@ -1187,6 +1187,19 @@ def _class_token_spread(model: nn.Module, images: torch.Tensor, grid: tuple[int,
     return [spread.mean().item() for spread in class_token_maps_by_block(model, images, grid)[2]]
 
 
+def _maps_and_spread(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, grid: tuple[int, int]
+) -> tuple[dict[str, torch.Tensor], list[float]]:
+    """:func:`rollout_and_gradient_maps` and :func:`_class_token_spread` from the one pass that gives both."""
+    with capture_attention(model) as weights:  # the pass that gives the gradients also gives the weights
+        relevance, _ = gradient_weighted_attention(model, images, labels)
+    maps = {
+        "rollout": class_token_attention(attention_rollout(weights), grid),
+        "gradient-weighted": class_token_attention(relevance, grid),
+    }
+    return maps, [effective_patches(class_token_attention(w, grid)).mean().item() for w in weights]
+
+
 def cascade_table(
     model: nn.Module,
     map_data: tuple[torch.Tensor, torch.Tensor],
@@ -1216,11 +1229,11 @@ def cascade_table(
             rows[step], spreads[step] = [], []
             for _ in range(draws):  # one copy at a time: drawn, measured, freed
                 network = randomised_copy(model, part_of, init=init)
-                maps = rollout_and_gradient_maps(network, images, labels, grid)
+                maps, spread = _maps_and_spread(network, images, labels, grid)  # one pass for both
                 rhos = [rank_correlation(trained_maps[method], maps[method]).mean().item() for method in trained_maps]
                 accuracy, agreement = accuracy_and_agreement(network, *decided_on)
                 rows[step].append((rhos[0], rhos[1], accuracy, agreement))
-                spreads[step].append(_class_token_spread(network, images, grid))
+                spreads[step].append(spread)
     return CascadeTable(rows, spreads, _class_token_spread(model, images, grid))
 
 
