@@ -984,3 +984,156 @@ def test_layer_norm_does_not_blame_keepdim_alone_for_a_reshaped_weight():
 )
 def test_block_parameters_names_a_final_layer_norm_counted(answer, fragment):
     rejected(check_block_parameters, answer, fragment)
+
+
+# --- exercise 1: GELU's slope by hand (session 8) ---
+
+from vit_explained.exercises.lesson04 import check_block_macs, check_gelu_slope  # noqa: E402
+
+
+def gelu_slope(x):
+    cdf = 0.5 * (1 + torch.erf(x / math.sqrt(2)))
+    return cdf + x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
+
+
+def gelu_slope_normal(x):  # torch.distributions: Phi and log phi
+    normal = torch.distributions.Normal(torch.zeros((), dtype=x.dtype), torch.ones((), dtype=x.dtype))
+    return normal.cdf(x) + x * normal.log_prob(x).exp()
+
+
+def gelu_slope_erfc_numpy(x):  # numpy and scipy-free: Phi = erfc(-x / sqrt 2) / 2, returned as an array
+    t = x.detach().numpy()
+    return np.array(
+        [0.5 * math.erfc(-v / math.sqrt(2)) + v * math.exp(-v * v / 2) / math.sqrt(2 * math.pi) for v in t.ravel()]
+    ).reshape(t.shape)
+
+
+def gelu_slope_special(x):
+    return torch.special.ndtr(x) + x * torch.exp(-x * x / 2) * (2 * math.pi) ** -0.5
+
+
+@pytest.mark.parametrize("answer", [gelu_slope, gelu_slope_normal, gelu_slope_erfc_numpy, gelu_slope_special])
+def test_gelu_slope_accepts_answers_written_differently(answer, capsys):
+    check_gelu_slope(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def _autograd_slope(x):
+    leaf = x.detach().clone().requires_grad_(True)
+    return torch.autograd.grad(F.gelu(leaf).sum(), leaf)[0]
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x: 0.5 * (1 + torch.erf(x / math.sqrt(2))), "Phi(x) alone"),
+        (lambda x: x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi), "x * phi(x) alone"),
+        (
+            lambda x: 0.5 * (1 + torch.erf(x / math.sqrt(2))) - x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi),
+            "sign of the second term",
+        ),
+        (lambda x: 0.5 * (1 + torch.erf(x / math.sqrt(2))) + x * torch.exp(-0.5 * x**2), "1 / sqrt(2 pi)"),
+        (lambda x: 0.5 * (1 + torch.erf(x)) + x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi), "erf's argument"),
+        (lambda x: (x > 0).to(x.dtype), "ReLU's slope"),
+        (lambda x: x * 0.5 * (1 + torch.erf(x / math.sqrt(2))), "GELU itself"),
+        (_autograd_slope, "not autograd"),
+        (lambda x: F.gelu(x), "not autograd"),
+        (lambda x: torch.zeros(3), "shape"),
+        (lambda x: torch.sigmoid(1.702 * x), "differs from GELU's slope"),
+    ],
+)
+def test_gelu_slope_names_its_slips(answer, fragment):
+    rejected(check_gelu_slope, answer, fragment)
+
+
+def test_gelu_slope_names_the_tanh_form_and_rejects_a_table():
+    def tanh_slope(x):  # the tanh form's slope, by hand
+        t = torch.tanh(C * (x + 0.044715 * x**3))
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t**2) * C * (1 + 3 * 0.044715 * x**2)
+
+    rejected(check_gelu_slope, tanh_slope, "tanh approximation")
+    grid = torch.linspace(-6.0, 6.0, 241, dtype=torch.float64)
+    table = _autograd_slope(grid)  # right on the grid, nothing on the random points
+    rejected(check_gelu_slope, lambda x: table.clone() if x.shape == grid.shape else torch.zeros_like(x), "differs")
+
+
+# --- exercise 5: a block's multiply-adds ---
+
+
+def block_macs(dim, mlp_dim, tokens):
+    return tokens * (4 * dim * dim + 2 * dim * mlp_dim) + 2 * tokens * tokens * dim
+
+
+def block_macs_by_layers(dim, mlp_dim, tokens):  # rows x in x out for each product
+    products = [
+        (tokens, dim, 3 * dim),
+        (tokens, dim, dim),
+        (tokens, dim, tokens),
+        (tokens, tokens, dim),
+        (tokens, dim, mlp_dim),
+        (tokens, mlp_dim, dim),
+    ]
+    return sum(math.prod(p) for p in products)
+
+
+def block_macs_per_head(dim, mlp_dim, tokens):  # heads of width 1, as a float from numpy
+    return float(np.int64(tokens) * (4 * dim * dim + 2 * dim * mlp_dim) + sum(2 * tokens * tokens for _ in range(dim)))
+
+
+def block_macs_flops_halved(dim, mlp_dim, tokens):
+    return (2 * tokens * (4 * dim**2 + 2 * dim * mlp_dim) + 4 * tokens**2 * dim) // 2
+
+
+@pytest.mark.parametrize("answer", [block_macs, block_macs_by_layers, block_macs_per_head, block_macs_flops_halved])
+def test_block_macs_accepts_answers_written_differently(answer, capsys):
+    check_block_macs(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda d, m, n: 2 * block_macs(d, m, n), "FLOPs"),
+        (lambda d, m, n: n * (4 * d * d + 2 * d * m), "attention matrix is missing"),
+        (lambda d, m, n: block_macs(d, m, n) - n * n * d, "one of the two N x N products"),
+        (lambda d, m, n: block_macs(d, m, n) - n * d * d, "proj"),
+        (lambda d, m, n: block_macs(d, m, n) - 2 * n * d * d, "three D x D products"),
+        (lambda d, m, n: block_macs(d, m, n) - n * d * m, "two Linear layers"),
+        (lambda d, m, n: block_macs(d, 4 * d, n), "not 4D"),
+        (lambda d, m, n: n * (6 * d * d + 2 * d * m), "N^2 D per product"),
+        (lambda d, m, n: 1_000_000, "count qkv, proj"),
+        (lambda d, m, n: "many", "int"),
+    ],
+)
+def test_block_macs_names_its_slips(answer, fragment):
+    rejected(check_block_macs, answer, fragment)
+
+
+def test_block_macs_rejects_a_table_and_refuses_the_package(capsys):
+    fixed = {(64, 256, 17), (384, 1152, 197), (100, 300, 50)}
+    rejected(check_block_macs, lambda d, m, n: block_macs(d, m, n) if (d, m, n) in fixed else 0, "returned 0")
+
+    def with_cost(d, m, n):
+        from vit_explained.cost import attention_cost
+
+        return n * (4 * d * d + 2 * d * m) + attention_cost(n, d, heads=1).matmul_flops // 2
+
+    rejected(check_block_macs, with_cost, "yourself")
+
+
+def test_parallel_block_names_the_eps_slip_and_varies_the_size():
+    def default_eps(x, b):
+        h = F.layer_norm(x, x.shape[-1:], b.norm1.weight, b.norm1.bias)
+        return x + b.attn(h) + b.mlp(h)
+
+    rejected(check_parallel_block, default_eps, "eps=1e-06", "1e-5")
+    shapes = []
+
+    def hard_coded(x, b):
+        shapes.append(tuple(x.shape))
+        h = b.norm1(x)
+        return (x + b.attn(h) + b.mlp(h)).reshape(2, 7, 32)
+
+    with pytest.raises(ExerciseFailed):
+        check_parallel_block(hard_coded)
+    assert shapes[:2] == [(2, 7, 32), (3, 5, 48)]

@@ -66,8 +66,9 @@ HIDDEN_CASES: dict[str, str] = {
     "mha_forward": "[(nn.MultiheadAttention(12, 3), torch.randn(2, 5, 12)), "
     "(nn.MultiheadAttention(8, 1), torch.randn(3, 1, 8))]",
     # 04
-    "tanh_gelu": "[(4 * torch.randn(3, 4, 5),), (torch.linspace(-10, 10, 101, dtype=torch.float64),)]",
-    "block_parameters": "[(384, 1152, False), (100, 300, True), (48, 200, False), (10, 7, True)]",
+    "gelu_slope": "[(4 * torch.randn(3, 4, 5, dtype=torch.float64),), "
+    "(torch.linspace(-10, 10, 101, dtype=torch.float64),)]",
+    "block_macs": "[(int(d), int(m), int(n)) for d, m, n in torch.randint(3, 500, (4, 3)).tolist()] + [(10, 7, 1)]",
     "layer_norm": "[(3 * torch.randn(2, 3, 10) + 1, torch.randn(10), torch.randn(10), 1e-5), "
     "(torch.randn(5, 1), torch.ones(1), torch.zeros(1), 1e-3), "
     "(torch.randn(7, 33, dtype=torch.float64), torch.rand(33, dtype=torch.float64), "
@@ -260,10 +261,10 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "merge_heads": ("einops.rearrange",),
     "attention": ("torch.nn.functional.scaled_dot_product_attention", "vit_explained.Attention.scaled_dot_product"),
     "vit_l_attention_bytes": ("vit_explained.cost.attention_cost",),
-    "tanh_gelu": ("torch.nn.functional.gelu", "vit_explained.gelu"),
+    "gelu_slope": ("torch.nn.functional.gelu", "vit_explained.gelu", *AUTOGRAD),
     "layer_norm": ("torch.nn.functional.layer_norm", "torch.layer_norm", "torch.nn.LayerNorm.forward"),
     "parallel_block": ("vit_explained.Block.forward",),
-    "block_parameters": ("vit_explained.count_parameters", "vit_explained.Block.__init__"),
+    "block_macs": ("vit_explained.cost.attention_cost", "vit_explained.Block.__init__"),
     "softmax_backward": AUTOGRAD,
     "value_gradient": AUTOGRAD,
     "w_v_gradient": AUTOGRAD,

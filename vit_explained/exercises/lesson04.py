@@ -369,34 +369,65 @@ def _parallel_suspects(block: Block, x: torch.Tensor, reference: torch.Tensor) -
     )
 
 
-def check_parallel_block(parallel_block: Callable[[torch.Tensor, Block], torch.Tensor]) -> None:
-    """``parallel_block(x, block)`` must equal ``x + attn(norm1(x)) + mlp(norm1(x))`` with ``block``'s parts."""
-    parallel_block = _one_value(parallel_block, "parallel_block(x, block)")
+def _parallel_cases() -> list[tuple[Block, torch.Tensor]]:
+    """Two fixed blocks and inputs ((2, 7, 32), 4 heads; (3, 5, 48), 6 heads, small tokens so that a LayerNorm's eps
+    shows) and one drawn on each call from a generator seeded by the OS, so no reshape can be hard-coded."""
+    generator = torch.Generator().manual_seed(int.from_bytes(os.urandom(8), "little") >> 1)
+    heads, width = (int(torch.randint(1, 5, (1,), generator=generator)) for _ in range(2))
+    batch, tokens = (int(torch.randint(1, 6, (1,), generator=generator)) for _ in range(2))
+    cases = []
     with torch.random.fork_rng(devices=[]):  # leave the notebook's random state as it was
-        torch.manual_seed(4)
-        block = Block(32, 4, 64).double().eval()
-        with torch.no_grad():  # LayerNorms that are not the identity (and differ), so every mistake shows
-            for norm in (block.norm1, block.norm2):
-                norm.weight.add_(0.5 * torch.randn_like(norm.weight))
-                norm.bias.add_(0.5 * torch.randn_like(norm.bias))
-        x = 2 * torch.randn(2, 7, 32, dtype=torch.float64) + 1
-    with torch.no_grad():
-        reference = _parallel_reference(block, x)
-        suspects = _parallel_suspects(block, x, reference)
-        given = x.clone()  # the caller's tensor, looked at again after the call
-        result = _NO_BLOCK_CALL(parallel_block, given, block)
-    if not torch.equal(given, x):
-        fail(
-            "your function changed its input x in place (an in-place operation such as x.add_(...) or "
-            "x += attn): the caller's x is gone; return a new tensor (x + attn + mlp) and leave x as it was"
-        )
-    out = _same_shape("parallel_block(x, block)", result, reference)
-    if not _within_promise(out, reference):
-        for candidate, message in suspects:
-            if _within_promise(out, candidate):
-                fail(message)
-        fail(f"differs from x + attn(norm1(x)) + mlp(norm1(x)) by up to {max_difference(out, reference):.3g}")
-    passed("your parallel block equals x + attn(h) + mlp(h) with h = norm1(x), as in GPT-J and ViT-22B.")
+        for seed, (dim, head_count, shape, scale) in enumerate(
+            [(32, 4, (2, 7, 32), 2.0), (48, 6, (3, 5, 48), 0.02), (heads * 4 * width, heads, None, 1.0)]
+        ):
+            torch.manual_seed(4 + seed)
+            block = Block(dim, head_count, 2 * dim + 8).double().eval()
+            with torch.no_grad():  # LayerNorms that are not the identity (and differ), so every mistake shows
+                for norm in (block.norm1, block.norm2):
+                    norm.weight.add_(0.5 * torch.randn_like(norm.weight))
+                    norm.bias.add_(0.5 * torch.randn_like(norm.bias))
+            shape = shape or (batch, tokens + 1, dim)
+            cases.append((block, scale * torch.randn(*shape, dtype=torch.float64) + 0.5 * scale))
+    return cases
+
+
+def _parallel_eps_suspect(block: Block, x: torch.Tensor) -> torch.Tensor:
+    """norm1 by F.layer_norm with its default eps, 1e-5, where the block's norm uses 1e-6."""
+    h = F.layer_norm(x, x.shape[-1:], block.norm1.weight, block.norm1.bias)
+    return x + block.attn(h) + block.mlp(h)
+
+
+def check_parallel_block(parallel_block: Callable[[torch.Tensor, Block], torch.Tensor]) -> None:
+    """``parallel_block(x, block)`` must equal ``x + attn(norm1(x)) + mlp(norm1(x))`` with ``block``'s parts,
+    on two fixed blocks and one drawn at random on each call."""
+    parallel_block = _one_value(parallel_block, "parallel_block(x, block)")
+    for block, x in _parallel_cases():
+        with torch.no_grad():
+            reference = _parallel_reference(block, x)
+            suspects = _parallel_suspects(block, x, reference)
+            eps_slip = _parallel_eps_suspect(block, x)
+            given = x.clone()  # the caller's tensor, looked at again after the call
+            result = _NO_BLOCK_CALL(parallel_block, given, block)
+        if not torch.equal(given, x):
+            fail(
+                "your function changed its input x in place (an in-place operation such as x.add_(...) or "
+                "x += attn): the caller's x is gone; return a new tensor (x + attn + mlp) and leave x as it was"
+            )
+        out = _same_shape(f"parallel_block on a {tuple(x.shape)} input", result, reference)
+        if not _within_promise(out, reference):
+            if _within_promise(out, eps_slip):
+                fail(
+                    f"differs by ~{max_difference(out, reference):.0e}: the block's LayerNorm uses "
+                    f"eps={block.norm1.eps:g}, F.layer_norm's default is 1e-5; call block.norm1(x) itself"
+                )
+            for candidate, message in suspects:
+                if _within_promise(out, candidate):
+                    fail(message)
+            fail(f"differs from x + attn(norm1(x)) + mlp(norm1(x)) by up to {max_difference(out, reference):.3g}")
+    passed(
+        "your parallel block equals x + attn(h) + mlp(h) with h = norm1(x), as in GPT-J and ViT-22B, on three "
+        "blocks (one drawn at random)."
+    )
 
 
 # --- Exercise 3: LayerNorm ------------------------------------------------------------------------
@@ -958,3 +989,133 @@ def check_block_parameters(block_parameters: Callable[[int, int, bool], int]) ->
         "your count equals the package's Block on 6 sizes (one drawn at random), with and without a qkv bias; "
         f"T2T-ViT-14's block (D = 384, mlp_dim = 1152, no qkv bias) has {_block_count(384, 1152, False):,} parameters."
     )
+
+
+# --- Exercise 1: GELU's slope, by hand ------------------------------------------------------------
+
+#: Exercise 1: the slope from its formula, not from autograd or torch's (or the package's) GELU.
+_NO_SLOPE_SHORTCUT = forbid(
+    torch.autograd.grad,
+    torch.autograd.backward,
+    "torch.autograd.functional",
+    "torch._functorch",
+    F.gelu,
+    mlp.gelu,
+    mlp.GELU,
+    reason="GELU's slope from its formula (not autograd),",
+)
+
+
+def _slope_reference(x: torch.Tensor) -> torch.Tensor:
+    """GELU's slope by autograd, the trusted reference."""
+    leaf = x.detach().clone().requires_grad_(True)
+    (slope,) = torch.autograd.grad(F.gelu(leaf).sum(), leaf)
+    return slope
+
+
+def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Wrong slopes, each with the message that names the slip."""
+    cdf = 0.5 * (1 + torch.erf(x / math.sqrt(2)))
+    pdf = torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
+    leaf = x.detach().clone().requires_grad_(True)
+    (tanh_slope,) = torch.autograd.grad(F.gelu(leaf, approximate="tanh").sum(), leaf)
+    return [
+        (cdf, "this is Phi(x) alone: the product rule on x * Phi(x) gives a second term, x times Phi's slope"),
+        (x * pdf, "this is x * phi(x) alone: the product rule on x * Phi(x) also gives Phi(x) (the slope of x is 1)"),
+        (cdf - x * pdf, "the sign of the second term: Phi's slope is phi(x), positive, so it is + x phi(x)"),
+        (cdf + pdf, "the second term is x * phi(x), not phi(x): the product rule keeps the factor x"),
+        (
+            cdf + x * torch.exp(-0.5 * x**2),
+            "phi(x) needs its factor 1 / sqrt(2 pi): the standard normal density is exp(-x^2 / 2) / sqrt(2 pi)",
+        ),
+        (
+            cdf + x * torch.exp(-(x**2)) / math.sqrt(2 * math.pi),
+            "phi(x) = exp(-x^2 / 2) / sqrt(2 pi): the exponent has a 1/2",
+        ),
+        (
+            0.5 * (1 + torch.erf(x)) + x * pdf,
+            "Phi(x) = (1 + erf(x / sqrt(2))) / 2: erf's argument is x / sqrt(2)",
+        ),
+        (tanh_slope, "this is the slope of the tanh approximation: the exercise asks for the exact GELU, x Phi(x)"),
+        (F.gelu(x), "this is GELU itself, x Phi(x), not its slope"),
+        ((x > 0).to(x.dtype), "this is ReLU's slope, a step: GELU's is smooth"),
+    ]
+
+
+def _random_slope_points() -> torch.Tensor:
+    """Points no table can hold: drawn on each call from a generator seeded by the OS."""
+    generator = torch.Generator().manual_seed(int.from_bytes(os.urandom(8), "little") >> 1)
+    return 3 * torch.randn(3, 50, dtype=torch.float64, generator=generator)
+
+
+def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None:
+    """``gelu_slope(x)`` must equal the derivative of the exact GELU, by autograd, on random points."""
+    gelu_slope = _one_value(gelu_slope, "gelu_slope(x)")
+    for x in (torch.linspace(-6.0, 6.0, 241, dtype=torch.float64), _random_slope_points()):
+        reference = _slope_reference(x)
+        given = x.clone()
+        result = _NO_SLOPE_SHORTCUT(gelu_slope, given)
+        if not torch.equal(given, x):
+            fail("your function changed its input x in place: return a new tensor and leave x unchanged")
+        out = _same_shape(f"gelu_slope on a {tuple(x.shape)} input", result, reference)
+        _no_half_precision(out, "float64")
+        if not _within_promise(out, reference):
+            for candidate, message in _slope_suspects(x):
+                if _within_promise(out, candidate):
+                    fail(message)
+            fail(f"differs from GELU's slope (by autograd) by up to {max_difference(out, reference):.3g}")
+    passed(
+        "your slope equals autograd's derivative of F.gelu on 241 grid points and 150 random ones (to 1e-6); "
+        "note the slope at 0 is Phi(0) = 0.5 and it exceeds 1 for moderate positive x."
+    )
+
+
+# --- Exercise 5: a block's multiply-adds ---------------------------------------------------------
+
+#: Exercise 5: the count from the shapes, not from the package's cost helper.
+_NO_COST = forbid("vit_explained.cost", Block, mlp.MLP, nn.Linear, reason="the multiply-adds from the block's shapes")
+
+
+def _block_macs(dim: int, mlp_dim: int, tokens: int) -> int:
+    """Matrix-product multiply-adds of one block on ``tokens`` tokens (what section 2 counts)."""
+    from ..cost import attention_cost
+
+    matrix = attention_cost(tokens, dim, heads=1).matmul_flops // 2
+    return tokens * (3 * dim * dim + dim * dim + 2 * dim * mlp_dim) + matrix
+
+
+def _macs_slips(d: int, m: int, n: int, right: int) -> list[tuple[int, str]]:
+    return [
+        (2 * right, "this is FLOPs (2 per multiply-add): count each multiply-add once"),
+        (right - 2 * n * n * d, "the attention matrix is missing: q k^T and the weighted sum of v cost N^2 D each"),
+        (right - n * n * d, "one of the two N x N products is missing: q k^T and weights @ v cost N^2 D each"),
+        (right - n * d * d, "attention's output projection proj (D x D per token) is missing"),
+        (right - 2 * n * d * d, "qkv is three D x D products per token, not one"),
+        (right - n * d * m, "the MLP has two Linear layers, fc1 (D -> mlp_dim) and fc2 (mlp_dim -> D)"),
+        (right - 2 * n * d * m + 8 * n * d * d, "the MLP's width is mlp_dim, not 4D: use the argument"),
+        (right - 2 * n * n * d + 2 * n * d * d, "the attention matrix grows with N: N^2 D per product, not N D^2"),
+    ]
+
+
+def _random_macs_case() -> tuple[int, int, int]:
+    generator = torch.Generator().manual_seed(int.from_bytes(os.urandom(8), "little") >> 1)
+    dim, mlp_dim, tokens = (
+        int(torch.randint(low, high, (1,), generator=generator)) for low, high in ((17, 300), (30, 900), (5, 400))
+    )
+    return dim, mlp_dim + (mlp_dim == 4 * dim), tokens
+
+
+def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
+    """``block_macs(dim, mlp_dim, tokens)``: one block's matrix-product multiply-adds, on fixed and random sizes."""
+    block_macs = _one_value(block_macs, "block_macs(dim, mlp_dim, tokens)")
+    for dim, mlp_dim, tokens in ((64, 256, 17), (384, 1152, 197), (100, 300, 50), _random_macs_case()):
+        right = _block_macs(dim, mlp_dim, tokens)
+        call = f"block_macs({dim}, {mlp_dim}, {tokens})"
+        got = as_int(_NO_COST(block_macs, dim, mlp_dim, tokens), call, integral_floats=True)
+        if got == right:
+            continue
+        for value, message in _macs_slips(dim, mlp_dim, tokens, right):
+            if got == value:
+                fail(f"{message} ({call} returned {got:,})")
+        fail(f"{call} returned {got:,}: count qkv, proj, q k^T, weights @ v, fc1 and fc2, each rows x in x out")
+    passed("your count equals the package's on 4 sizes (one drawn at random on each run).")
