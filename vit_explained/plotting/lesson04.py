@@ -171,10 +171,12 @@ def _draw_block(ax, pre_norm: bool, stream_x: float = 0.0, side_x: float = 1.6, 
     _arrow(ax, (stream_x, top), (stream_x, top + 0.45), colour=colour, lw=3)
     if pre_norm and not final_norm:
         ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
-    elif pre_norm:  # the stream's only LayerNorm: once, after the last block
-        ax.text(stream_x + 0.12, top + 0.22, "to the next block", ha="left", va="center", fontsize=8)
-        ax.text(stream_x + 0.72, top + 0.7, "after the\nlast block only", ha="left", va="center", fontsize=8)
-        _box(ax, stream_x, top + 0.7, "final norm", "norm", width=1.3)
+    elif pre_norm:  # the stream's only LayerNorm, apart from the block: once, after the last block
+        ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
+        ax.plot([stream_x - 0.9, stream_x + 0.9], [top + 0.92] * 2, color="0.6", lw=0.8, ls=(0, (4, 3)))
+        _box(ax, stream_x, top + 1.25, "final norm", "norm", width=1.3)
+        ax.text(stream_x + 0.72, top + 1.25, "after the\nlast block only", ha="left", va="center", fontsize=8)
+        ax.set_ylim(-0.6, top + 1.6)  # room above the block for the model's final norm
     else:
         ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
     title, note, (note_x, note_y), note_colour = _DIAGRAM_TEXT[pre_norm]
