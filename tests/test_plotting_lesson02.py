@@ -264,3 +264,23 @@ def test_plot_token_field_draws_the_two_fields_their_overlap_and_vit_patches():
     assert [p.get_hatch() for p in t2t_ax.patches if p.get_width() == 15] == ["xx"]
     assert boxes(vit_ax) == [(16, 16, 16, 16), (32, 16, 16, 16)]
     assert {t.get_text() for t in t2t_ax.texts} == {"31 x 31"} and {t.get_text() for t in vit_ax.texts} == {"16 x 16"}
+
+
+def test_vit_map_t2t_frames_the_two_replaced_boxes():
+    from vit_explained import ViT
+    from vit_explained.vit_map import trace_vit
+
+    with torch.device("meta"):
+        model = ViT(32, patch_size=16, num_classes=10, dim=16, depth=1, heads=2, mlp_dim=32)
+        vit_map = trace_vit(model, torch.empty(1, 3, 32, 32))
+    fig = plots.plot_vit_map_t2t(vit_map)
+    ax = fig.axes[0]
+    frames = [patch for patch in ax.patches if patch.get_label() == "T2T module"]
+    assert len(frames) == 1 and frames[0].get_linestyle() == "--"
+    left, right = frames[0].get_x(), frames[0].get_x() + frames[0].get_width()
+    names = [step.name for step in vit_map.steps]
+    boxes = [text.get_position()[0] for text in ax.texts if text.get_text() in names]  # each box's centre
+    inside = [name for name, x in zip(names, boxes, strict=True) if left < x < right]
+    assert inside == ["patches", "patch tokens"]
+    assert any("T2T module replaces these two boxes" in text.get_text() for text in ax.texts)
+    plt.close(fig)

@@ -274,7 +274,9 @@ def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> None
         height, width, kernel, stride, padding = case
         expected = count_tokens(height, width, kernel, stride, padding)
         where = f"a {height}x{width} image, kernel {kernel}, stride {stride}, padding {padding}"
-        rows, cols, total = (as_int(value, f"for {where}, {name}") for value, name in zip(got, _NAMES, strict=True))
+        rows, cols, total = (
+            as_int(value, f"for {where}, {name}", integral_floats=True) for value, name in zip(got, _NAMES, strict=True)
+        )
         if (rows, cols) == (expected.cols, expected.rows) and expected.rows != expected.cols:
             fail(f"rows and cols are swapped for {where}: rows count windows down the height, cols along the width")
         for name, mine, true in (("rows", rows, expected.rows), ("cols", cols, expected.cols)):

@@ -27,7 +27,9 @@ from matplotlib.patches import Rectangle
 from .. import _checks
 from ..soft_split import SoftSplit, TokenGrid, count_tokens
 from ..t2t import T2T_SPLITS, t2t_chain
+from ..vit_map import VitMap
 from . import as_image, figures_dir, new_figure, to_display
+from .lesson01 import _BOX_HEIGHT, _BOX_STEP, _BOX_WIDTH, _BOX_X0, _BOX_Y, plot_vit_map
 
 PADDING_COLOR = "tab:orange"
 WINDOW_COLOR = "tab:cyan"
@@ -853,4 +855,25 @@ def plot_token_field(size: int = 64, token: tuple[int, int] = (1, 1), patch: int
         ax.set_ylim(size - 0.5, -0.5)
         ax.grid(color="0.85", linewidth=0.6)
         ax.set_title(title, fontsize=10)
+    return fig
+
+
+# --------------------------------------------------------------------------- ViT's map, T2T's boxes marked
+
+
+def plot_vit_map_t2t(vit_map: VitMap, image: torch.Tensor | None = None) -> Figure:
+    """Lesson 01's map of a ViT (:func:`~vit_explained.plotting.lesson01.plot_vit_map`) with a dashed red frame
+    around the two boxes T2T-ViT's T2T module replaces: the hard cut into patches and the patch embedding."""
+    names = [step.name for step in vit_map.steps]
+    first, last = names.index("patches"), names.index("patch tokens")
+    fig = plot_vit_map(vit_map, image)
+    ax = fig.axes[0]
+    left, right = first * _BOX_STEP + _BOX_X0 - 0.12, last * _BOX_STEP + _BOX_X0 + _BOX_WIDTH + 0.12
+    bottom, top = _BOX_Y - 0.14, _BOX_Y + _BOX_HEIGHT + 0.14
+    style = {"fill": False, "edgecolor": "tab:red", "linestyle": "--", "linewidth": 2.0}
+    ax.add_patch(Rectangle((left, bottom), right - left, top - bottom, label="T2T module", **style))
+    ax.text(
+        (left + right) / 2, top + 0.08, "T2T-ViT's T2T module replaces these two boxes",
+        ha="center", va="bottom", fontsize=9, color="tab:red", weight="bold",
+    )  # fmt: skip
     return fig
