@@ -146,7 +146,7 @@ def test_safe_shift_accepts_the_reference():
         (first_image_only, "smallest margin over all images"),
         (per_image_shifts, "one shift per image.*take the smallest margin over all images"),
         (lambda images: torch.tensor(per_image_shifts(images)), "take the smallest margin over all images"),
-        (lambda images: float(max_safe_shift(images)), "int"),
+        (lambda images: float(max_safe_shift(images)) + 0.5, "int"),
     ],
 )
 def test_safe_shift_rejects_wrong_answers(answer, message):
@@ -263,7 +263,9 @@ def test_accuracy_accepts_answers_written_differently(answer, capsys):
             "all\\(\\) asks whether every prediction is right",
         ),
         (lambda logits, labels: (logits.argmin(dim=1) == labels).float().mean().item(), "argmin picks the wrong end"),
-        (lambda logits, labels: 1 - accuracy(logits, labels), "is not"),  # the error rate
+        (lambda logits, labels: 1 - accuracy(logits, labels), "the error rate, 1 - accuracy"),
+        (lambda logits, labels: 0.0, "you returned 0 for every batch"),  # a hard-coded number
+        (lambda logits, labels: 0.5, "you returned 0.5 for every batch"),
         (lambda logits, labels: (logits.argmax(dim=1) == labels).float(), "one number for the whole batch"),
         (lambda logits, labels: bool(accuracy(logits, labels)), "got a bool"),
         (lambda logits, labels: f"{accuracy(logits, labels):.0%}", "return a torch.Tensor"),
@@ -1034,6 +1036,7 @@ def _normal(a, b):
         (_ddof0, r"ddof=1.*ddof=0"),
         (_ninety, r"90 % interval"),
         (_majority, r"a majority of seeds"),
+        (lambda a, b: bool(min(a) > max(b) or max(a) < min(b)), r"ranges over the seeds do not overlap"),
         (_majority_strict, r"a majority of seeds"),
         (lambda a, b: bool(__import__("scipy").stats.ttest_ind(a, b).pvalue < 0.05), r"unrelated samples"),
         (lambda a, b: bool(__import__("scipy").stats.ttest_ind(a, b, equal_var=False).pvalue < 0.05), r"unrelated"),
@@ -1245,3 +1248,10 @@ def test_smoothing_floor_names_a_single_other_class_term():
 
     with pytest.raises(ExerciseFailed, match=r"one other-class term.*K - 1 times"):
         lesson06.check_smoothing_floor(one_other_term)
+
+
+def test_max_safe_shift_accepts_a_whole_float(capsys):
+    lesson06.check_max_safe_shift(
+        lambda images: float(max_safe_shift(images))
+    )  # 1.0 is a whole number (lessons 02, 04)
+    assert "Correct" in capsys.readouterr().out

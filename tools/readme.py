@@ -103,14 +103,15 @@ LESSONS: dict[str, tuple[str, int]] = {
         "debugging clinic against ln 10 (its runs stored) with a hand-written LayerNorm line seen in the wild "
         "and over-fitting one batch (an exercise names each bug from its symptoms); ViT vs a smaller and a "
         "larger CNN at equal steps (10 seeds, a paired t-interval over seeds; the benchmark's digits and MNIST "
-        "rows beside it), and with the digits preset's augmentation (at 400 steps it lowers both and CNN-8's "
-        "lead grows by +6.0 points [+2.1, +9.9]; at the preset's 1,860 steps no change is detectable, 3 seeds); "
-        "a training widget; the learning-rate schedule drawn beside the loss curve",
+        "rows beside it); when the step-0 loss check fires (head weights x10) and when it cannot (pixels x255, "
+        "before the last norm); a training widget; the learning-rate schedule drawn beside the loss curve",
         35,
     ),
     "06_train_a_vit_appendix": (
         "init (q/k scale), SGD pooling, the CLI, section 5 in depth, selection bias simulated and on real runs "
-        "(with a shuffle ablation and the statistics words), zero images and batch mixing",
+        "(with a shuffle ablation and the statistics words), zero images and batch mixing, augmentation at 400 "
+        "and 1,860 steps (at 400 it lowers both and CNN-8's lead grows by +6.0 points [+2.1, +9.9]; at 1,860 "
+        "no change is detectable, 3 seeds)",
         10,
     ),
     "07_tokens_to_token_vit": (

@@ -83,6 +83,11 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
         "take the argmax of each row: dim=1",
     ),
     (
+        lambda logits, labels, result, _: abs(result - (1 - _accuracy_of(logits.argmax(1), labels))) < 1e-6,
+        "you returned the error rate, 1 - accuracy: the fraction of rows the model gets wrong; return the fraction "
+        "it gets right",
+    ),
+    (
         lambda logits, labels, result, _: abs(result - _accuracy_of(logits.argmin(1), labels)) < 1e-6,
         "argmin picks the wrong end: it gives the class with the smallest logit, the one the model finds least "
         "likely; the prediction is the class with the largest logit",
@@ -144,6 +149,13 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> N
         if abs(result - expected) >= 1e-6:
             wrong.append((logits, labels, result, integer))
     if wrong:
+        if len(wrong) == len(_logit_cases()) and len({round(case[2], 9) for case in wrong}) == 1:
+            value = wrong[0][2]
+            compared = " (if you compared the largest logit or probability itself with the label, compare its index)"
+            fail(
+                f"you returned {value:g} for every batch, whatever the logits: compute the accuracy from the logits "
+                f"and labels you are given{compared if value == 0 else ''}"
+            )
         for slip, message in _ACCURACY_SLIPS:
             if all(slip(*case) for case in wrong):
                 fail(message)
@@ -485,7 +497,7 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
                 f"you returned one shift per image ({len(images)} numbers); the answer is one number for the whole "
                 "batch: take the smallest margin over all images"
             )
-        result = as_int(raw, "your shift (a whole number of pixels)")
+        result = as_int(raw, "your shift (a whole number of pixels)", integral_floats=True)  # 1.0 is a whole number
         answers.append((images, result, _safe_shift(images)))
     wrong = [(images, result, expected) for images, result, expected in answers if result != expected]
     if wrong:
@@ -1047,6 +1059,11 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
     (
         lambda a, b: bool(abs(np.mean(np.subtract(a, b))) > 1e-12),  # a mean of 0 up to rounding counts as 0
         "a mean difference that is not 0 does not yet clear the training noise: the interval around it must exclude 0",
+    ),
+    (
+        lambda a, b: bool(min(a) > max(b) or max(a) < min(b)),
+        "you asked whether the two models' ranges over the seeds do not overlap: that ignores the pairing (a seed "
+        "that is hard for both models widens both ranges); judge the differences a[i] - b[i] by their t-interval",
     ),
     (lambda a, b: _shown_by_rule(a, b, level=_SIX), _WIDENED),
     (
