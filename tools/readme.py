@@ -77,8 +77,8 @@ LESSONS: dict[str, tuple[str, int]] = {
         "the 768 -> 3072 -> 768 MLP, an MLP diagram (expand, gate, contract), and why a transformer needs one, "
         "LayerNorm vs BatchNorm (a picture of what each averages over), dropout and DropPath drawn as masks "
         "(per-sample stochastic depth, written in an exercise) and LayerScale, where ViT-B/16's 86,567,656 "
-        "parameters are; exercises: GELU's slope by hand, a parallel block (GPT-J, ViT-22B), LayerNorm, DropPath, a block's"
-        " multiply-adds; the block as the ViT paper's eqs. 2-4, timm 1.0.28, Hugging Face 5.23.0 and "
+        "parameters are; exercises: GELU's slope by hand, a parallel block (GPT-J, ViT-22B), LayerNorm, DropPath, "
+        "a block's multiply-adds; the block as the ViT paper's eqs. 2-4, timm 1.0.28, Hugging Face 5.23.0 and "
         "vit-pytorch 1.23.6 write it; a residual-stream widget (depth, pre- or post-norm: the stream's norm and "
         "the last fc2 gradient) and a parameter-budget widget (qkv bias on or off); an appendix on which GELU "
         "each library's checkpoints use",
