@@ -1510,3 +1510,44 @@ def _rollout_with(matrices, keep=0.5, *, mix=None, each=None, result=None):
 def test_rollout_names_batch_average_missing_weight_and_transpose(wrong, message):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
         check_rollout(wrong)
+
+
+def rollout_with_n_written_in(matrices, keep=0.5):  # torch.eye(50): the lesson's N, hard-coded
+    identity = torch.eye(50, dtype=matrices[0].dtype)
+    result = identity
+    for matrix in matrices:
+        mixed = keep * identity + (1 - keep) * matrix
+        result = (mixed / mixed.sum(-1, keepdim=True)) @ result
+    return result
+
+
+def rollout_with_n_written_in_expanded(matrices, keep=0.5):  # the same, the identity expanded to the batch first
+    result = torch.eye(50, dtype=matrices[0].dtype).expand(len(matrices[0]), 50, 50)
+    for matrix in matrices:
+        mixed = keep * torch.eye(50, dtype=matrix.dtype) + (1 - keep) * matrix
+        result = (mixed / mixed.sum(-1, keepdim=True)) @ result
+    return result
+
+
+@pytest.mark.parametrize("wrong", [rollout_with_n_written_in, rollout_with_n_written_in_expanded])
+def test_rollout_names_a_hard_coded_token_count_not_keepdim(wrong):
+    with pytest.raises(ExerciseFailed, match=r"token count is written into your function") as failed:
+        check_rollout(wrong)
+    assert "keepdim" not in str(failed.value)
+
+
+def test_rollout_keepdim_hint_needs_the_one_image_slip_or_the_batch_size():
+    from vit_explained.exercises.lesson08 import _KEEPDIM_HINT, _rollout_hint
+
+    matrices = [torch.rand(2, 5, 5, dtype=torch.float64) for _ in range(2)]
+    try:
+        rollout_without_keepdim(matrices)
+    except RuntimeError as error:
+        batch_error = error
+    assert _rollout_hint(batch_error, rollout_without_keepdim, matrices) == _KEEPDIM_HINT  # (B, N, N) / (B, N)
+    try:
+        rollout_with_n_written_in(matrices)
+    except RuntimeError as error:
+        eye_error = error
+    assert _rollout_hint(eye_error, rollout_with_n_written_in, matrices) != _KEEPDIM_HINT
+    assert _rollout_hint(eye_error) is None  # without the learner's function, no guess

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -546,6 +547,7 @@ _KEEPDIM_HINT = (
 )
 
 
+_HARD_CODED_N_HINT = "The token count is written into your function; read N = matrices[0].shape[-1]"
 _ALIASING_HINT = (
     "your in-place update (R += ... or R[...] = ...) writes into torch.eye(N).expand(B, N, N), a view whose B "
     "copies share one block of memory: make a real copy first, with .clone() or .repeat(B, 1, 1) (or write "
@@ -587,13 +589,37 @@ _IN_PLACE = (
 )
 
 
-def _rollout_hint(error: Exception) -> str | None:
-    """Name the missing keepdim, a float32 identity or an in-place update of an expanded identity."""
+def _rollout_hint(
+    error: Exception, rollout: Callable[..., Any] | None = None, matrices: list[torch.Tensor] | None = None, keep=0.5
+) -> str | None:
+    """Name an in-place update of an expanded identity, a float32 identity, a missing keepdim or a hard-coded N.
+
+    A size mismatch is the missing keepdim only if ``rollout`` on the case's first image (B = 1, where that
+    slip runs) gives the no-keepdim answer, or the sizes are exactly the case's N and B, ``(B, N, N) / (B, N)``;
+    a size other than N and B is a token count written into the function (``torch.eye(50)``)."""
     if _aliases(error):
         return _ALIASING_HINT
     if _mixes_dtypes(error):
         return _DTYPE_HINT.format("matrices")
-    return _KEEPDIM_HINT if "must match the size of tensor" in str(error) else None
+    message = str(error)
+    if "must match the size of tensor" not in message or rollout is None or matrices is None:
+        return None
+    batch, tokens = matrices[0].shape[0], matrices[0].shape[-1]
+    sizes = {int(size) for size in re.findall(r"tensor [ab] \((\d+)\)", message)}
+    if _no_keepdim_on_one(rollout, matrices, keep) or (batch != tokens and sizes == {batch, tokens}):
+        return _KEEPDIM_HINT
+    return _HARD_CODED_N_HINT if sizes - {batch, tokens} else None
+
+
+def _no_keepdim_on_one(rollout: Callable[..., Any], matrices: list[torch.Tensor], keep: float) -> bool:
+    """Whether ``rollout`` on the first image alone (B = 1) gives vit-explain's ``a / a.sum(dim=-1)`` answer."""
+    one = [m[:1].clone() for m in matrices]
+    slip = _rollout_variants(one, keep)["keepdim"]
+    try:
+        got = as_tensor(rollout([m.clone() for m in one], keep), "")
+    except Exception:  # any failure: not that slip
+        return False
+    return slip is not None and close(got, slip)
 
 
 # (batch, tokens, layers, dtype, keep); B = 1 first, as in vit-explain, where a missing keepdim runs and gives wrong
@@ -623,7 +649,8 @@ def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) 
             f"keep = {keep}"
         )
         given = [m.clone() for m in matrices]
-        returned = _NO_ROLLOUT(rollout, given, keep, hint=_rollout_hint)
+        hint = functools.partial(_rollout_hint, rollout=rollout, matrices=matrices, keep=keep)
+        returned = _NO_ROLLOUT(rollout, given, keep, hint=hint)
         if isinstance(returned, (list, tuple)):
             fail(
                 f"for {case} your rollout returned a Python {type(returned).__name__}, not a tensor: return one "
