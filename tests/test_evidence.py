@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pytest
 import torch
-from scipy import stats
 
 from vit_explained import evidence
 from vit_explained.evidence import (
@@ -31,6 +30,8 @@ def test_bootstrap_of_two_items_has_the_by_hand_distribution():
 @pytest.mark.parametrize("successes, n", [(13, 20), (0, 20), (20, 20), (180, 200), (300, 1000), (1, 3)])
 @pytest.mark.parametrize("confidence", [0.95, 0.9])
 def test_proportion_is_wilsons_interval_as_scipy_computes_it(successes, n, confidence):
+    from scipy import stats
+
     outcomes = np.arange(n) < successes
     ours = proportion(outcomes, confidence=confidence)
     theirs = stats.binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
@@ -54,6 +55,8 @@ def test_proportion_is_close_to_the_normal_approximation_by_hand():
 
 
 def test_paired_difference_matches_scipy_paired_bootstrap():
+    from scipy import stats
+
     rng = np.random.default_rng(3)
     a = rng.normal(0.5, 0.1, size=300)
     b = a - 0.02 + rng.normal(0, 0.05, size=300)
@@ -117,6 +120,8 @@ def test_seed_summaries():
 
 @pytest.mark.parametrize("only_a, only_b", [(6, 0), (10, 4), (0, 0), (3, 3), (1, 12), (40, 25)])
 def test_mcnemar_equals_scipy_exact_binomial_test(only_a, only_b):
+    from scipy import stats
+
     both = 7
     a = np.array([1] * only_a + [0] * only_b + [1] * both + [0] * 5)
     b = np.array([0] * only_a + [1] * only_b + [1] * both + [0] * 5)

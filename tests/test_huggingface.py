@@ -1,9 +1,21 @@
 """from_huggingface: our ViT computes HF transformers' logits."""
 
+import importlib
+import importlib.util
+
 import pytest
 import torch
 
-transformers = pytest.importorskip("transformers")
+# transformers is imported by the first test that uses it (about 1 s; every pytest worker collects this module)
+pytestmark = pytest.mark.skipif(not importlib.util.find_spec("transformers"), reason="transformers is not installed")
+
+
+class _Transformers:
+    def __getattr__(self, name):
+        return getattr(importlib.import_module("transformers"), name)
+
+
+transformers = _Transformers()
 
 from vit_explained import ViT, from_huggingface  # noqa: E402
 

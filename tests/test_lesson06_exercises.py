@@ -5,9 +5,16 @@ import math
 import numpy as np
 import pytest
 import torch
-from sklearn.metrics import confusion_matrix
 
 from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted, lesson06
+
+
+def confusion_matrix(labels, predictions):
+    """scikit-learn's, imported here (sklearn takes about 2 s to import; every pytest worker collects this module)."""
+    from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
+
+    return sklearn_confusion_matrix(labels, predictions)
+
 
 # --- exercise 1: accuracy from logits -------------------------------------------------------------
 
@@ -844,9 +851,9 @@ def test_paired_interval_matches_the_lessons_evidence_module():
 
 
 def _interval_with(**changes):
-    from scipy import stats
-
     def answer(a, b):
+        from scipy import stats  # here, not at collection (scipy.stats takes about 1 s to import)
+
         d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
         if changes.get("reverse"):
             d = -d
