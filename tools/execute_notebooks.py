@@ -23,11 +23,17 @@ def execute(path: Path, timeout: int = 600) -> float:
     notebook = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,  # no per-cell timestamps: each run would change every cell's metadata in git
     )
     client.execute()  # raises CellExecutionError unless the cell is tagged raises-exception
     seconds = time.perf_counter() - start
     notebook.metadata.pop("widgets", None)  # widget state holds random model ids
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # timestamps an older run of this tool stored
     nbformat.write(notebook, path)
     return seconds
 
