@@ -1058,3 +1058,26 @@ def test_mean_attention_distance_against_a_loop_and_a_uniform_look():
     assert "uniform look (14.4 px)" in [t.get_text() for t in ax.get_legend().get_texts()]
     with pytest.raises(ValueError):
         plot_attention_distance(distances[0], patch_size=4)
+
+
+def test_class_token_logits_equal_the_models_and_fall_back():
+    from vit_explained.attention_maps import class_token_logits
+    from vit_explained.vit import ViT
+
+    torch.manual_seed(0)
+    images = torch.rand(6, 1, 28, 28)
+    for pool in ("cls", "mean"):
+        options = {"patch_size": 4, "channels": 1, "num_classes": 10, "dim": 32, "depth": 3, "heads": 4, "mlp_dim": 64}
+        model = ViT(28, **options, pool=pool).eval()
+        with torch.no_grad():
+            assert torch.allclose(class_token_logits(model, images), model(images), atol=1e-5)
+    model.train()  # training mode: model(images) itself
+    with torch.no_grad():
+        assert torch.allclose(class_token_logits(model, images), model(images), atol=1e-5)
+    model = ViT(28, patch_size=4, channels=1, num_classes=10, dim=32, depth=2, heads=2, mlp_dim=64).eval()
+    seen = []
+    handle = model.blocks[-1].register_forward_hook(lambda *args: seen.append(1))
+    with torch.no_grad():  # a hooked model runs in full, so the hook is called
+        assert torch.allclose(class_token_logits(model, images), model(images), atol=1e-5)
+    handle.remove()
+    assert len(seen) == 2
