@@ -183,7 +183,7 @@ def test_reference_split_is_t2ts():
         (lambda size, grid: (2 * (size // grid) - 1, size // grid, size // grid), "too many"),  # too much padding
         (lambda size, grid: (3, 1, 5), "nothing but padding"),
         (lambda size, grid: (3 * size, size // grid, 0), "larger than the padded image"),
-        (lambda size, grid: (3.0, 2, 1), "the kernel is the float 3.0"),
+        (lambda size, grid: (3.5, 2, 1), "the kernel is the float 3.5"),
         (lambda size, grid: (3, 2), "return three numbers"),
         (lambda size, grid: (grid + 2, grid, 1), "your stride is the grid size"),
     ],
@@ -366,6 +366,7 @@ def _split(size, grid):
         lambda size, grid: torch.tensor(_split(size, grid)),
         lambda size, grid: [size // grid + 1, size // grid, 1],  # a smaller overlap, one pixel of padding
         lambda size, grid: (3 * (size // grid), size // grid, size // grid),  # a wide window, wide padding
+        lambda size, grid: (2 * (size // grid) + 1.0, size // grid, (2 * (size // grid)) / 2),  # whole floats
     ],
 )
 def test_split_accepts_answers_written_differently(answer):
@@ -381,6 +382,7 @@ def test_split_accepts_answers_written_differently(answer):
         (lambda size, grid: (size // grid, size // grid, 0), "do not overlap"),
         (lambda size, grid: (3, size // grid, 3), "padding >= kernel|do not overlap"),
         (lambda size, grid: (2 * (size // grid) - 1, size // grid + 1, size // grid // 2), "too few"),
+        (lambda size, grid: (size // grid + 3, size // grid, 1), r"too little padding\. With kernel - stride = 3"),
     ],
 )
 def test_split_rejects_more_wrong_answers(wrong, message):
@@ -395,6 +397,7 @@ def test_split_rejects_more_wrong_answers(wrong, message):
         lambda h, w, c, d=64: np.array(reference_stages(h, w, c, d)),
         lambda h, w, c, d=64: torch.tensor(reference_stages(h, w, c, d)),
         lambda h, w, c, d=64: [list(stage) for stage in reference_stages(h, w, c, d)],
+        lambda h, w, c, d=64: [tuple(float(v) for v in stage) for stage in reference_stages(h, w, c, d)],  # 56.0
     ],
 )
 def test_stages_accept_answers_written_differently(answer):
@@ -429,7 +432,7 @@ def test_stages_refuse_t2t_chain():
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
-        (lambda h, w, c, d=64: [(r, co, float(n)) for r, co, n in reference_stages(h, w, c, d)], "float"),
+        (lambda h, w, c, d=64: [(r, co, n + 0.5) for r, co, n in reference_stages(h, w, c, d)], "float"),
         (lambda h, w, c, d=64: [(r + 1, co, n) for r, co, n in reference_stages(h, w, c, d)], "grid"),
         (lambda h, w, c, d=64: [(r, co, n // 9) for r, co, n in reference_stages(h, w, c, d)], "token length"),
         (lambda h, w, c, d=64: reference_stages(h, w, c, d)[:2], "list of 3"),
@@ -605,6 +608,29 @@ def test_stages_name_the_papers_overlaps_as_strides():
     assert papers_overlaps_as_strides(224, 224, 3)[0][:2] == (74, 74)
     with pytest.raises(ExerciseFailed, match=r"soft split 1 .*the T2T paper's S = 3 as the stride.*k - S = 7 - 3 = 4"):
         ex.check_t2t_stages(papers_overlaps_as_strides)
+
+
+def previous_grid_again(height, width, in_channels, token_dim=64):
+    """Splits 2 and 3 hand on the previous split's grid unchanged (no formula applied to it)."""
+    first, second, third = reference_stages(height, width, in_channels, token_dim)
+    return [first, (*first[:2], second[2]), (*first[:2], third[2])]
+
+
+def test_stages_name_a_grid_that_did_not_shrink():
+    """For (3, 2, 1), reading S = 1 as the stride also keeps the grid: the message names the unshrunk grid."""
+    with pytest.raises(ExerciseFailed, match=r"soft split 2 .*your grid did not shrink: this split's input is 56 x 56"):
+        ex.check_t2t_stages(previous_grid_again)
+
+
+@pytest.mark.parametrize("side", ["height", "width"])
+def test_count_names_one_side_used_for_both(side):
+    def one_side(h, w, k, s, p):
+        n = h if side == "height" else w
+        rows = (n + 2 * p - k) // s + 1
+        return rows, rows, rows * rows
+
+    with pytest.raises(ExerciseFailed, match=rf"you use the {side} for both sides"):
+        ex.check_count_tokens(one_side)
 
 
 # --------------------------------------------------------------------------- layers that count for you (exercise 1)

@@ -279,6 +279,9 @@ def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> None
         )
         if (rows, cols) == (expected.cols, expected.rows) and expected.rows != expected.cols:
             fail(f"rows and cols are swapped for {where}: rows count windows down the height, cols along the width")
+        if expected.rows != expected.cols and rows == cols in (expected.rows, expected.cols):
+            side = "height" if rows == expected.rows else "width"
+            fail(f"for {where} you use the {side} for both sides: rows follow the height, cols the width")
         for name, mine, true in (("rows", rows, expected.rows), ("cols", cols, expected.cols)):
             if mine != true:
                 how = "too many" if mine > true else "too few"
@@ -365,7 +368,7 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
         asked = f"for size {size}, grid {grid}"
         result = _triple(attempt(answer, size, grid, hint=f"It happened {asked}"), f"(kernel, stride, padding) {asked}")
         kernel, stride, padding = (
-            as_int(value, f"for size {size}, grid {grid}, the {name}")
+            as_int(value, f"for size {size}, grid {grid}, the {name}", integral_floats=True)
             for value, name in zip(result, ("kernel", "stride", "padding"), strict=True)
         )
         if kernel < 1 or stride < 1 or padding < 0:
@@ -419,6 +422,12 @@ def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], 
             f"size {grid}. The stride is how far apart neighbouring windows are, in pixels: the image's {size} "
             f"pixels shared among {grid} windows per side"
         )
+    if padding > 0 and made < grid and size == grid * stride and 2 * padding < kernel - stride:
+        fail(
+            f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: too little padding. "
+            f"With kernel - stride = {kernel - stride} you need 2 x padding >= {kernel - stride} for {grid} windows "
+            "to fit"
+        )
     if padding == 0 and made < grid:
         fail(
             f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: your split has no padding. "
@@ -469,7 +478,7 @@ def check_t2t_stages(answer: Callable[[int, int, int, int], Any]) -> None:
             if not isinstance(got, (tuple, list)) or len(got) != 3:
                 fail(f"each stage must be three ints (rows, cols, token_length); stage {number} is {got!r}")
             rows, cols, length = (
-                as_int(value, f"for {image}, stage {number}'s {name}")
+                as_int(value, f"for {image}, stage {number}'s {name}", integral_floats=True)
                 for value, name in zip(got, ("rows", "cols", "token_length"), strict=True)
             )
             kernel, stride, padding = T2T_SPLITS[number - 1]
@@ -490,6 +499,11 @@ def _grid_slip(where: str, grid: tuple[int, int], stage: Any, number: int, image
     height, width = image
     in_height, in_width = in_size
     kernel, stride, padding = T2T_SPLITS[number - 1]
+    if (rows, cols) == (in_height, in_width):  # before the S-as-stride check: (3, 1, 1) keeps the grid too
+        fail(
+            f"{where}: your grid did not shrink: this split's input is {in_height} x {in_width}; apply the "
+            "token-count formula to it"
+        )
     if stage.token_length in (rows, cols):
         fail(
             f"{where}: your grid {rows} x {cols} holds a token *length* (the values in one window, "
