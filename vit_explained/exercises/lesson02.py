@@ -495,14 +495,13 @@ def check_t2t_stages(answer: Callable[[int, int, int, int], Any]) -> None:
 def _grid_slip(where: str, grid: tuple[int, int], stage: Any, number: int, image: tuple[int, int],
                in_size: tuple[int, int]) -> None:  # fmt: skip
     """Name the slip behind a wrong grid of soft split ``number`` (always fails)."""
-    rows, cols = grid
-    height, width = image
+    (rows, cols), (height, width) = grid, image
     in_height, in_width = in_size
     kernel, stride, padding = T2T_SPLITS[number - 1]
-    if (rows, cols) == (in_height, in_width):  # before the S-as-stride check: (3, 1, 1) keeps the grid too
+    if (rows, cols) == in_size:  # first: (3, 2, 1) read with S = 1 as the stride keeps the grid too
         fail(
-            f"{where}: your grid did not shrink: this split's input is {in_height} x {in_width}; apply the "
-            "token-count formula to it"
+            f"{where}: your grid did not shrink: this split's input is {in_height} x {in_width}; apply the formula"
+            " to it"
         )
     if stage.token_length in (rows, cols):
         fail(
