@@ -1551,3 +1551,42 @@ def test_rollout_keepdim_hint_needs_the_one_image_slip_or_the_batch_size():
         eye_error = error
     assert _rollout_hint(eye_error, rollout_with_n_written_in, matrices) != _KEEPDIM_HINT
     assert _rollout_hint(eye_error) is None  # without the learner's function, no guess
+
+
+def record_with_pre_hook(module, run):  # a forward pre-hook: it sees the inputs, never the output
+    stored = []
+    handle = module.register_forward_pre_hook(lambda _module, inputs: stored.append(inputs[0].detach()))
+    try:
+        run()
+    finally:
+        handle.remove()
+    return stored
+
+
+def record_with_pre_hook_tuple(module, run):  # the same, storing the inputs' tuple
+    stored = []
+    handle = module.register_forward_pre_hook(lambda _module, inputs: stored.append(inputs))
+    try:
+        run()
+    finally:
+        handle.remove()
+    return stored
+
+
+@pytest.mark.parametrize("wrong", [record_with_pre_hook, record_with_pre_hook_tuple])
+def test_record_outputs_names_register_forward_pre_hook(wrong):
+    with pytest.raises(ExerciseFailed, match=r"register_forward_pre_hook .*use register_forward_hook"):
+        check_record_outputs(wrong)
+
+
+def chefer_without_the_gradient(weights, grads):  # A where grad * A belongs
+    batch, _, tokens, _ = weights[0].shape
+    result = torch.eye(tokens, dtype=weights[0].dtype).repeat(batch, 1, 1)
+    for w in weights:
+        result = result + w.clamp(min=0).mean(1) @ result
+    return result
+
+
+def test_gradient_weighted_rollout_names_the_gradient_left_out():
+    with pytest.raises(ExerciseFailed, match=r"A-bar uses grad \* A"):
+        check_gradient_weighted_rollout(chefer_without_the_gradient)

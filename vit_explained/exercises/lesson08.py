@@ -143,7 +143,8 @@ def _check_stored_outputs(stored: object, expected: list[torch.Tensor], scores: 
         if isinstance(got, tuple):
             fail(
                 f"item {index} is a tuple: a forward hook's second argument is the tuple of the module's inputs; "
-                "its third argument is the output"
+                "its third argument is the output (register_forward_pre_hook calls hook(module, inputs) and never "
+                "sees the output: use register_forward_hook)"
             )
         if not isinstance(got, torch.Tensor):
             fail(
@@ -153,7 +154,8 @@ def _check_stored_outputs(stored: object, expected: list[torch.Tensor], scores: 
         if close(got, score):
             fail(
                 f"item {index} is the module's input (the scores going into the softmax), not its output: "
-                "a forward hook is called as hook(module, inputs, output)"
+                "a forward hook is called as hook(module, inputs, output) (register_forward_pre_hook sees only "
+                "the inputs: use register_forward_hook)"
             )
         if not close(got, want):
             fail(
@@ -973,6 +975,7 @@ def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> 
         "clamp after mean": [(g * w).mean(1).clamp(min=0) for w, g in zip(weights, grads, strict=True)],
         "abs": [(g * w).abs().mean(1) for w, g in zip(weights, grads, strict=True)],
         "gradient only": [g.clamp(min=0).mean(1) for g in grads],
+        "attention only": [w.mean(1) for w in weights],  # the gradient left out: A where grad * A belongs
         "sum heads": [(g * w).clamp(min=0).sum(1) for w, g in zip(weights, grads, strict=True)],
         "max heads": [(g * w).clamp(min=0).amax(1) for w, g in zip(weights, grads, strict=True)],  # vit-explain's max
         # vit-explain's zip: attentions stored first block first, gradients as backward met them, last first
@@ -1052,6 +1055,11 @@ _CHEFER_MISTAKES = (
         "you took |grad * A|: attention that lowers y_c then counts as much as attention that raises it; clamp at 0",
     ),
     ("gradient only", "you used the gradient alone: weight it by the attention, grad * A, then clamp at 0"),
+    (
+        "attention only",
+        "you left the gradient out: A-bar uses grad * A (clamped at 0 per head, then the mean over the heads), "
+        "not the attention A alone, which makes the same map for every class",
+    ),
     ("sum heads", "you summed the heads: take their mean (dim 1), as Chefer et al. do"),
     (
         "max heads",
