@@ -320,10 +320,20 @@ class RouteCut(NamedTuple):
     qkv_norms_per_chunk: Sequence[Sequence[dict[str, float]]] = ()
 
 
+def _read_gradients_only(model: nn.Module) -> nn.Module:
+    """Keep ``requires_grad`` only on what :func:`mlp_route_cut` reads (each block's ``attn.qkv`` and
+    ``mlp.fc1.weight``): backward then skips the other weights' gradients and everything below block 0's
+    ``qkv``. The gradients it does compute are the same numbers (tested)."""
+    kept = {id(p) for block in model.blocks for p in (*block.attn.qkv.parameters(), block.mlp.fc1.weight)}
+    for parameter in model.parameters():
+        parameter.requires_grad_(id(parameter) in kept)
+    return model
+
+
 def mlp_route_cut(make: Any, images: torch.Tensor, labels: torch.Tensor, chunk: int = 64) -> RouteCut:
     """Build two copies of a model with ``make()``; one backward pass (``chunk`` images at a time) on each, the
     second inside :func:`cut_mlp_route`; compare the routes and gradients block by block (:class:`RouteCut`)."""
-    whole, severed = _module(make()), _module(make())
+    whole, severed = _read_gradients_only(_module(make())), _read_gradients_only(_module(make()))
     with record_residual_routes(whole) as routes:
         per_chunk = _qkv_gradient_per_chunk(whole, images, labels, chunk)
     with cut_mlp_route(severed):
