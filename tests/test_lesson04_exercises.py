@@ -1004,7 +1004,8 @@ def gelu_slope_normal(x):  # torch.distributions: Phi and log phi
 def gelu_slope_erfc_numpy(x):  # numpy and scipy-free: Phi = erfc(-x / sqrt 2) / 2, returned as an array
     t = x.detach().numpy()
     return np.array(
-        [0.5 * math.erfc(-v / math.sqrt(2)) + v * math.exp(-v * v / 2) / math.sqrt(2 * math.pi) for v in t.ravel()]
+        [0.5 * math.erfc(-v / math.sqrt(2)) + v * math.exp(-v * v / 2) / math.sqrt(2 * math.pi) for v in t.ravel()],
+        dtype=t.dtype,  # the input's dtype out
     ).reshape(t.shape)
 
 
@@ -1055,6 +1056,21 @@ def test_gelu_slope_names_the_tanh_form_and_rejects_a_table():
     grid = torch.linspace(-6.0, 6.0, 241, dtype=torch.float64)
     table = _autograd_slope(grid)  # right on the grid, nothing on the random points
     rejected(check_gelu_slope, lambda x: table.clone() if x.shape == grid.shape else torch.zeros_like(x), "differs")
+
+
+def _finite_difference(x, h):
+    def gelu(t):
+        return t * 0.5 * (1 + torch.erf(t / math.sqrt(2)))
+
+    return (gelu(x + h) - gelu(x - h)) / (2 * h)
+
+
+def test_gelu_slope_checks_a_float32_input_in_float32():
+    # a central difference passes in float64 but loses digits in float32: named
+    rejected(check_gelu_slope, lambda x: _finite_difference(x, 1e-3), "finite difference")
+    # the right values in float64 for a float32 input: the dtype must be the input's
+    rejected(check_gelu_slope, lambda x: gelu_slope(x.double()), "dtype must match")
+    rejected(check_gelu_slope, lambda x: gelu_slope(x).half(), "significant digits")
 
 
 # --- exercise 5: a block's multiply-adds ---

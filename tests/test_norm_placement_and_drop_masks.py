@@ -166,3 +166,26 @@ def test_token_similarity_rises_with_depth():
         if j != k
     ]
     assert math.isclose(token_similarity(3, seed=1, dim=16), sum(pairs) / len(pairs), rel_tol=1e-5)
+
+
+def test_stream_growth_summary_rows_and_table():
+    from vit_explained.norm_placement import stream_growth_summary, stream_growth_table
+
+    squared = {4: [90.0, 110.0], 2: [64.0, 64.0]}  # out of order on purpose
+    rows = stream_growth_summary(squared, seeds=(0,), dim=64)
+    assert [row["depth"] for row in rows] == [2, 4]
+    assert rows[0]["squared"] == 64.0 and rows[0]["norm"] == 8.0 and rows[0]["norm_step"] is None
+    assert rows[1]["squared_range"] == (90.0, 110.0) and abs(rows[1]["norm_step"] - (10.0 - 8.0) / 2) < 1e-12
+    assert rows[1]["band"] == (3 * 64, 7 * 64) and 0 < rows[0]["cosine"] < rows[1]["cosine"] < 1
+    table = stream_growth_table(rows).splitlines()
+    assert len(table) == 3 and "Lemma 2" in table[0] and "+1.0" in table[2] and "192 to 448" in table[2]
+
+
+def test_the_stream_norm_grows_more_slowly_beyond_16_blocks():
+    """Lesson 04 says the norm grows by 1.3 to 1.4 per block over 2-16 blocks and more slowly deeper (not run in
+    the lesson, which stops at 16): seed 0 at 16, 32 and 64 blocks."""
+    from vit_explained.norm_placement import pre_norm_stream_norm
+
+    norms = {depth: pre_norm_stream_norm(depth, 0, squared=True) ** 0.5 for depth in (16, 32, 64)}
+    step_16_32, step_32_64 = (norms[32] - norms[16]) / 16, (norms[64] - norms[32]) / 32
+    assert step_32_64 < step_16_32 < 1.2

@@ -67,7 +67,7 @@ HIDDEN_CASES: dict[str, str] = {
     "(nn.MultiheadAttention(8, 1), torch.randn(3, 1, 8))]",
     # 04
     "gelu_slope": "[(4 * torch.randn(3, 4, 5, dtype=torch.float64),), "
-    "(torch.linspace(-10, 10, 101, dtype=torch.float64),)]",
+    "(torch.linspace(-10, 10, 101, dtype=torch.float64),), (3 * torch.randn(2, 6),)]",
     "block_macs": "[(int(d), int(m), int(n)) for d, m, n in torch.randint(3, 500, (4, 3)).tolist()] + [(10, 7, 1)]",
     "layer_norm": "[(3 * torch.randn(2, 3, 10) + 1, torch.randn(10), torch.randn(10), 1e-5), "
     "(torch.randn(5, 1), torch.ones(1), torch.zeros(1), 1e-3), "

@@ -160,3 +160,48 @@ def token_similarity(depth: int, seed: int, dim: int = 64, separate_qkv: bool = 
         count = tokens.shape[1]
         off_diagonal = cosines.sum(dim=(1, 2)) - cosines.diagonal(dim1=1, dim2=2).sum(dim=-1)
         return (off_diagonal / (count * (count - 1))).mean().item()
+
+
+def stream_growth_summary(
+    stream_squared: dict[int, list[float]], seeds: Iterable[int], dim: int = 64
+) -> list[dict[str, float | int | tuple[float, float] | None]]:
+    """One row per depth L of ``stream_squared`` (``{L: [mean ||x_L||^2, one per seed]}``, the pre-norm stream
+    before the final norm, from :func:`stream_norms_by_depth` with ``squared=True``), in depth order:
+
+    - ``squared``: the mean over seeds of ``||x_L||^2``, with ``squared_range`` (lowest, highest seed);
+    - ``norm``: its square root, the RMS token norm; ``norm_step``: the norm added per block since the previous
+      depth (``None`` for the first row);
+    - ``cosine``: the mean cosine similarity of two tokens (:func:`token_similarity`, averaged over ``seeds``);
+    - ``band``: Xiong et al.'s Lemma 2 band ``((1 + L/2) d, (1 + 3L/2) d)`` for inputs of squared norm ``d = dim``.
+    """
+    seeds = list(seeds)
+    rows: list[dict[str, float | int | tuple[float, float] | None]] = []
+    previous: tuple[int, float] | None = None
+    for depth in sorted(stream_squared):
+        values = stream_squared[depth]
+        norm = math.sqrt(sum(values) / len(values))
+        rows.append(
+            {
+                "depth": depth,
+                "squared": sum(values) / len(values),
+                "squared_range": (min(values), max(values)),
+                "norm": norm,
+                "norm_step": None if previous is None else (norm - previous[1]) / (depth - previous[0]),
+                "cosine": sum(token_similarity(depth, seed, dim) for seed in seeds) / len(seeds),
+                "band": ((1 + depth / 2) * dim, (1 + 3 * depth / 2) * dim),
+            }
+        )
+        previous = (depth, norm)
+    return rows
+
+
+def stream_growth_table(rows: list[dict]) -> str:
+    """:func:`stream_growth_summary`'s rows as a text table, one line per depth."""
+    lines = [f"{'L':>3}  {'||x_L||^2 (seeds)':<20}{'||x_L||':>8}{'per block':>10}{'cosine':>8}   Lemma 2's band"]
+    for row in rows:
+        low, high = row["squared_range"]
+        step = "" if row["norm_step"] is None else f"+{row['norm_step']:.1f}"
+        squared = f"{row['squared']:.0f} ({low:.0f}..{high:.0f})"
+        band = f"{row['band'][0]:.0f} to {row['band'][1]:.0f}"
+        lines.append(f"{row['depth']:>3}  {squared:<20}{row['norm']:>8.1f}{step:>10}{row['cosine']:>8.2f}   {band}")
+    return "\n".join(lines)

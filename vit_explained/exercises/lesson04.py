@@ -1048,25 +1048,46 @@ def _random_slope_points() -> torch.Tensor:
     return 3 * torch.randn(3, 50, dtype=torch.float64, generator=generator)
 
 
+def _slope_dtype(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor) -> None:
+    """The output's dtype must be the input's; a float32 answer off by more than float32 rounding but close is
+    named as a finite difference (which loses about half the digits in float32)."""
+    given = str(x.dtype).replace("torch.", "")
+    _no_half_precision(out, given)
+    if out.dtype != x.dtype:
+        fail(
+            f"given a {given} x, your function returns {str(out.dtype).replace('torch.', '')}: the output's dtype "
+            "must match the input's (compute with tensor operations on x, no .double() or .float() on the way)"
+        )
+    if x.dtype == torch.float32 and not _within_promise(out, reference) and close(out, reference, atol=1e-2, rtol=0):
+        fail(
+            f"on a float32 input your slope is off by up to {max_difference(out, reference):.3g}, more than float32 "
+            "rounding: a finite difference (f(x + h) - f(x - h)) / 2h loses about half the digits in float32; "
+            "differentiate the formula instead"
+        )
+
+
 def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None:
-    """``gelu_slope(x)`` must equal the derivative of the exact GELU, by autograd, on random points."""
+    """``gelu_slope(x)`` must equal the derivative of the exact GELU, by autograd, on random points (float64 to
+    1e-6, and a float32 input to float32 precision, returned as float32)."""
     gelu_slope = _one_value(gelu_slope, "gelu_slope(x)")
-    for x in (torch.linspace(-6.0, 6.0, 241, dtype=torch.float64), _random_slope_points()):
-        reference = _slope_reference(x)
+    float32_points = _random_slope_points()[:2].float()
+    for x in (torch.linspace(-6.0, 6.0, 241, dtype=torch.float64), _random_slope_points(), float32_points):
+        reference = _slope_reference(x.double()).to(x.dtype)
         given = x.clone()
         result = _NO_SLOPE_SHORTCUT(gelu_slope, given)
         if not torch.equal(given, x):
             fail("your function changed its input x in place: return a new tensor and leave x unchanged")
         out = _same_shape(f"gelu_slope on a {tuple(x.shape)} input", result, reference)
-        _no_half_precision(out, "float64")
+        _slope_dtype(out, x, reference)
         if not _within_promise(out, reference):
-            for candidate, message in _slope_suspects(x):
-                if _within_promise(out, candidate):
+            for candidate, message in _slope_suspects(x.double()):
+                if close(out, candidate.to(x.dtype)) if x.dtype == torch.float32 else _within_promise(out, candidate):
                     fail(message)
             fail(f"differs from GELU's slope (by autograd) by up to {max_difference(out, reference):.3g}")
     passed(
-        "your slope equals autograd's derivative of F.gelu on 241 grid points and 150 random ones (to 1e-6); "
-        "note the slope at 0 is Phi(0) = 0.5 and it exceeds 1 for moderate positive x."
+        "your slope equals autograd's derivative of F.gelu on 241 grid points and 150 random ones (to 1e-6), and "
+        "on 100 float32 points to float32 precision, in float32; note the slope at 0 is Phi(0) = 0.5 and it "
+        "exceeds 1 for moderate positive x."
     )
 
 
