@@ -1,6 +1,7 @@
 """Checks on the stored notebooks that nbval does not make: they run anywhere, not just here."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,30 @@ def test_numbered_sections_have_no_gap(path):
     ]
     if numbers:
         assert numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] in (0, 1), numbers
+
+
+#: words just before "section N" that make it another document's section (another lesson, a paper, an appendix)
+ELSEWHERE = re.compile(r"(lesson \d\d\W*|paper'?s?\W*|et al\.[^.]*|appendix\W*|\bthe \w+ (?:docs|README)\W*)$", re.I)
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if "_appendix" not in p.name], ids=lambda p: p.name)
+def test_every_section_the_lesson_names_exists(path):
+    """Every "section N" in a lesson's text and code comments names one of its own ``## N`` headings: a last
+    section dropped with its heading (lesson 08 lost its widget's section 13 that way) leaves no gap for the
+    test above to see."""
+    cells = json.loads(path.read_text())["cells"]
+    lesson = ROOT / "notebooks" / path.name.replace("_solutions", "")  # a solutions notebook names its lesson's
+    numbers = {
+        int(n)
+        for c in json.loads(lesson.read_text())["cells"]
+        if c["cell_type"] == "markdown"
+        for n in re.findall(r"(?m)^## (\d+)\b", "".join(c["source"]))
+    }
+    dangling = [
+        (index, match.group(0))
+        for index, cell in enumerate(cells)
+        for text in ["".join(cell["source"])]
+        for match in re.finditer(r"\b[Ss]ections? (\d+)\b(?![.\d])", text)
+        if int(match.group(1)) not in numbers and not ELSEWHERE.search(text[max(0, match.start() - 40) : match.start()])
+    ]
+    assert dangling == [], f"{path.name}: these name a section the lesson does not have (cell, text): {dangling}"
