@@ -159,6 +159,9 @@ def test_plot_hard_soft_windows_draws_every_window_the_split_makes(height, width
         cells = [p for p in ax.patches if p.get_fill()]
         assert len(cells) == (height + 2 * padding) * (width + 2 * padding)
         labels = [t.get_text() for t in ax.texts]
+        values = labels[: len(cells)]  # the cells' numbers: 1 .. H*W inside, 0 only in the padding
+        assert sorted(int(v) for v in values if v != "0") == list(range(1, height * width + 1))
+        assert values.count("0") == len(cells) - height * width
         assert [str(i) for i in range(grid.total)] == [t for t in labels if t.isdigit()][-grid.total :]
     assert "hard split" in fig.axes[0].get_title() and "soft split" in fig.axes[1].get_title()
     plt.close(fig)
@@ -207,8 +210,8 @@ def test_line_on_border_outlines_the_holders():
     assert list(border.get_xdata()) == [4, 4] and list(border.get_ydata()) == [0, 2] and border.get_linewidth() >= 4
     assert "0 tokens hold the whole line (none)" in hard.get_title()
     white = {t.get_text() for t in soft.texts if t.get_color() == "white"}
-    assert {"9", "10", "token 2", "token 5"} <= white  # the line's pixel numbers and each frame's token index
-    assert {t.get_text() for t in hard.texts if t.get_color() == "white"} == {"9", "10"}
+    assert {"10", "11", "token 2", "token 5"} <= white  # the line's pixel numbers (1 .. 24) and each frame's token
+    assert {t.get_text() for t in hard.texts if t.get_color() == "white"} == {"10", "11"}
     plt.close(fig)
 
 
@@ -284,3 +287,10 @@ def test_vit_map_t2t_frames_the_two_replaced_boxes():
     assert inside == ["patches", "patch tokens"]
     assert any("T2T module replaces these two boxes" in text.get_text() for text in ax.texts)
     plt.close(fig)
+
+
+def test_caption_names_the_windows_when_gaps_are_hatched():
+    gaps = plots.window_grid_caption(count_tokens(60, 100, 20, 25, 0), 20, 25, 0, lost=2800, outlined=True)
+    assert "red, hatched: 2800 pixels in no token; unhatched squares: the windows" in gaps.replace("\n", " ")
+    short = plots.window_grid_caption(count_tokens(60, 100, 20, 15, 0), 20, 15, 0, lost=1250, outlined=True)
+    assert "unhatched" not in short

@@ -193,6 +193,7 @@ def window_grid_caption(
         ", ".join(coloured),
         *([f"dashed yellow: the last window (token {grid.total - 1})"] if grid.total - 1 not in shown else []),
         f"red, hatched: {lost} pixels in no token" if lost else "every pixel is in some token",
+        *(["unhatched squares: the windows"] if lost and stride > kernel else []),  # gaps between the windows
         *([f"neighbours share {max(kernel - stride, 0)} of {kernel} px"] if grid.total > 1 else []),
     ]
     if empty:
@@ -239,8 +240,9 @@ def plot_hard_soft_windows(
     height: int = 4, width: int = 6, splits: Sequence[tuple[int, int, int]] = ((2, 2, 0), (3, 2, 1))
 ) -> Figure:
     """One panel per ``(kernel, stride, padding)`` split of a ``height x width`` image of the numbers
-    ``0 .. H*W - 1``: its pixels (padding zeros in orange) and every window outlined in its own colour,
-    labelled with its token index at its top-left corner. Disjoint windows for ``k = s``, overlapping for ``k > s``."""
+    ``1 .. H*W`` (so the only zeros are padding): its pixels (padding zeros in orange) and every window outlined
+    in its own colour, labelled with its token index at its top-left corner. Disjoint windows for ``k = s``,
+    overlapping for ``k > s``."""
     widths = [width + 2 * padding for _, _, padding in splits]  # one scale for every panel
     fig = new_figure(figsize=(0.45 * sum(widths) + 0.6, 3.4), layout="constrained")
     axes = fig.subplots(1, len(splits), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
@@ -263,12 +265,12 @@ def plot_hard_soft_windows(
 
 
 def _draw_number_grid(ax: Axes, height: int, width: int, padding: int) -> None:
-    """The padded ``height x width`` image of the numbers ``0 .. H*W - 1`` as cells, padding zeros in orange;
+    """The padded ``height x width`` image of the numbers ``1 .. H*W`` as cells, padding zeros in orange;
     one unit per pixel, y pointing down."""
     for row in range(height + 2 * padding):
         for col in range(width + 2 * padding):
             inside = padding <= row < height + padding and padding <= col < width + padding
-            value = (row - padding) * width + (col - padding) if inside else 0
+            value = (row - padding) * width + (col - padding) + 1 if inside else 0
             face = "0.92" if inside else PADDING_COLOR
             ax.add_patch(Rectangle((col, row), 1, 1, facecolor=face, edgecolor="0.6", linewidth=0.5))
             ax.text(col + 0.5, row + 0.55, str(value), ha="center", va="center", fontsize=8, color="0.25")
@@ -767,7 +769,7 @@ def plot_line_on_border(
         _draw_number_grid(ax, height, width, padding)
         for row, col in line:
             ax.add_patch(Rectangle((col + padding, row + padding), 1, 1, facecolor="black", zorder=2))
-            ax.text(col + padding + 0.5, row + padding + 0.55, str(row * width + col), ha="center", va="center",
+            ax.text(col + padding + 0.5, row + padding + 0.55, str(row * width + col + 1), ha="center", va="center",
                     fontsize=8, fontweight="bold", color="white", zorder=3)  # fmt: skip
         kind = "hard" if kernel <= stride else "soft"
         if kind == "hard" and padding == 0:
