@@ -35,6 +35,9 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
   paired with ``compare``'s runs without it (DeiT's main ingredient, tried).
 - ``augment_long``: the same on/off ablation at the ``digits`` preset's length (1,860 steps), the rest as
   ``compare`` (lr 1e-2), seeds 0, 1, 2; exploratory.
+- ``overfitting``: over-fitting shown: the plain ViT and ``SmallCNN`` width 8 on 300 training digits (``size``'s
+  subset), no weight decay, no label smoothing, 200 epochs (1,000 steps), seeds 0, 1, 2; per epoch the loss and
+  accuracy on the 300 training digits and on the 180 validation digits (eval mode, after the epoch).
 - ``timing`` (no training for accuracy): the CPU time per step of each ``compare`` model measured 5 more
   times, so the equal-seconds plan's time ratios come with the range they vary over on this machine.
 
@@ -275,6 +278,42 @@ def train_augment_long(job: tuple[str, bool, int]) -> tuple[str, bool, int, floa
     return name, augmented, seed, evaluate(model, data.test_images, data.test_labels)
 
 
+#: ``overfitting``: few digits, no regulariser, a long schedule (ViT paper section 4.3; DeiT's reason to regularise)
+OVERFIT_SIZE, OVERFIT_EPOCHS = 300, 200
+
+
+def train_overfitting(job: tuple[str, int]) -> tuple[str, int, dict]:
+    """One run on the first :data:`OVERFIT_SIZE` training digits (``size``'s subset) with weight decay and
+    label smoothing off, for :data:`OVERFIT_EPOCHS` epochs; after every epoch, in eval mode, the loss and
+    accuracy on those training digits and on the validation digits."""
+    from vit_explained.training import _Trainer
+
+    name, seed = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    keep = torch.randperm(len(data.train_labels), generator=torch.Generator().manual_seed(0))[:OVERFIT_SIZE]
+    data = data._replace(train_images=data.train_images[keep], train_labels=data.train_labels[keep])
+    model = build(name, seed, data)
+    recipe = dataclasses.replace(QUICK, seed=seed, epochs=OVERFIT_EPOCHS, weight_decay=0.0, label_smoothing=0.0)
+    run = _Trainer(model, data, recipe, "cpu")
+    total = run.steps_per_epoch * recipe.epochs
+    curves = {key: [] for key in ("train_loss", "train_accuracy", "val_loss", "val_accuracy")}
+    for _ in range(recipe.epochs):
+        for index in run.batches_of_one_epoch():
+            run.train_step(index, progress=run.step / total)
+        model.eval()
+        with torch.no_grad():
+            for split, images, labels in (
+                ("train", data.train_images, data.train_labels),
+                ("val", data.val_images, data.val_labels),
+            ):
+                logits = model(images)
+                curves[f"{split}_loss"].append(round(torch.nn.functional.cross_entropy(logits, labels).item(), 4))
+                curves[f"{split}_accuracy"].append(round((logits.argmax(1) == labels).float().mean().item(), 4))
+        model.train()
+    return name, seed, curves
+
+
 SELECTION_RESAMPLES = 1000
 
 
@@ -304,6 +343,7 @@ SECTIONS = (
     "bootstrap",
     "augment",
     "augment_long",
+    "overfitting",
 )
 CLINIC_STEPS, CLINIC_LR = 150, 1e-2
 
@@ -398,6 +438,20 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
             for name, _seed, val, test in executor.map(train_augment, jobs):
                 result["val"].setdefault(name, []).append(val)
                 result["test"].setdefault(name, []).append(test)
+        return result
+    if section == "overfitting":  # over-fitting shown: 300 digits, no regulariser, 200 epochs
+        result = {
+            "size": OVERFIT_SIZE,
+            "epochs": OVERFIT_EPOCHS,
+            "steps_per_epoch": -(-OVERFIT_SIZE // QUICK.batch_size),
+            "recipe": "QUICK, weight_decay 0, label_smoothing 0",
+            "seeds": list(seeds),
+            "curves": {},
+        }
+        jobs = [(name, seed) for name in AUGMENT_MODELS for seed in seeds]
+        with ProcessPoolExecutor(workers) as executor:
+            for name, _seed, curves in executor.map(train_overfitting, jobs):
+                result["curves"].setdefault(name, []).append(curves)
         return result
     if section == "augment_long":  # the same on/off ablation at the digits preset's length
         result = {"steps": LONG_STEPS, "augmentation": AUGMENT, "seeds": list(seeds), "test": {"off": {}, "on": {}}}

@@ -136,3 +136,32 @@ def test_attention_axes_diagram_marks_a_row_and_a_column():
     assert (
         len(correct.texts) == 3 and len(bug.texts) == 2
     )  # arrows to the row's other tokens / the column's other images
+
+
+def test_overfitting_plot_marks_the_lowest_validation_loss_and_shades_the_gap():
+    from vit_explained.plotting.lesson06 import plot_overfitting
+
+    curves = {
+        "train_loss": [2.0, 1.0, 0.5, 0.1, 0.01],
+        "val_loss": [2.1, 1.2, 0.9, 1.0, 1.3],  # lowest at epoch 3
+        "train_accuracy": [0.3, 0.6, 0.9, 1.0, 1.0],
+        "val_accuracy": [0.3, 0.55, 0.8, 0.8, 0.79],
+    }
+    fig = plot_overfitting(curves)
+    left, right = fig.axes
+    for ax in (left, right):
+        marks = [line for line in ax.lines if line.get_label().startswith("lowest validation loss")]
+        assert len(marks) == 1 and marks[0].get_xdata()[0] == 3 and "epoch 3" in marks[0].get_label()
+    assert left.get_yscale() == "log" and np.allclose(left.lines[1].get_ydata(), curves["val_loss"])
+    assert np.allclose(right.lines[0].get_ydata(), [30, 60, 90, 100, 100])  # percent
+    assert len(right.collections) == 1  # the shaded gap
+
+
+def test_overfitting_plot_refuses_missing_or_uneven_curves():
+    from vit_explained.plotting.lesson06 import plot_overfitting
+
+    with pytest.raises(ValueError, match="must map"):
+        plot_overfitting({"train_loss": [1.0]})
+    uneven = {"train_loss": [1.0, 0.5], "val_loss": [1.0], "train_accuracy": [0.5, 0.6], "val_accuracy": [0.5, 0.6]}
+    with pytest.raises(ValueError, match="same, non-zero"):
+        plot_overfitting(uneven)

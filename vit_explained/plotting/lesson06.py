@@ -517,3 +517,35 @@ def plot_selection_gaps(
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-fitting") -> Figure:
+    """Two panels against epochs for one stored run (``clinic.stored_runs()["overfitting"]``): the loss
+    and the accuracy on the training digits and on the validation digits, both measured in eval mode
+    after each epoch. A dotted vertical line marks the epoch of the lowest validation loss (where to
+    stop); the shaded band on the accuracy panel is the gap between train and validation."""
+    keys = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
+    if not isinstance(curves, Mapping) or any(key not in curves for key in keys):
+        raise ValueError(f"curves must map each of {keys} to one value per epoch")
+    lengths = {len(curves[key]) for key in keys}
+    if len(lengths) != 1 or lengths == {0}:
+        raise ValueError("curves must give the same, non-zero number of epochs for each of its four lists")
+    epochs = np.arange(1, lengths.pop() + 1)
+    best = int(np.argmin(curves["val_loss"])) + 1
+    fig = new_figure(figsize=(9, 3.4))
+    left, right = fig.subplots(1, 2)
+    left.plot(epochs, curves["train_loss"], color="tab:blue", label="train")
+    left.plot(epochs, curves["val_loss"], color="tab:orange", label="validation")
+    left.set(xlabel="epoch", ylabel="cross-entropy (log scale)", title="loss", yscale="log")
+    train, val = np.asarray(curves["train_accuracy"]) * 100, np.asarray(curves["val_accuracy"]) * 100
+    right.plot(epochs, train, color="tab:blue", label="train")
+    right.plot(epochs, val, color="tab:orange", label="validation")
+    right.fill_between(epochs, val, train, color="gray", alpha=0.2, label="gap")
+    right.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    for ax in (left, right):
+        ax.axvline(best, color="black", linestyle=":", linewidth=1, label=f"lowest validation loss (epoch {best})")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="best")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
