@@ -22,6 +22,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # lessons' small models are faster on one thread anyway (benchmarks/results/training.md). Stored outputs
 # must not depend on it (CONTRIBUTING: "Stored outputs hold on any CPU"); an explicit setting wins.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# save_figure's copies under build/figures/ are thrown away here: the README's figures/ come from the stored
+# outputs (make figures). Not drawing them again saves about a tenth of each lesson's run (plotting/__init__.py).
+os.environ.setdefault("VIT_EXPLAINED_SAVE_FIGURES", "0")
 os.environ.setdefault("TQDM_MININTERVAL", "1000")  # progress bars: no intermediate refreshes in stored outputs
 
 

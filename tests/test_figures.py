@@ -48,8 +48,23 @@ def test_running_a_lesson_saves_outside_the_tracked_figures(tmp_path, monkeypatc
     (tmp_path / "figures").mkdir()
     (tmp_path / "notebooks").mkdir()
     monkeypatch.chdir(tmp_path / "notebooks")
+    monkeypatch.delenv("VIT_EXPLAINED_SAVE_FIGURES")  # as a learner runs it (conftest.py sets it to 0)
     path = save_figure(new_figure(figsize=(1, 1)), "01_probe")
     assert path == tmp_path / "build" / "figures" / "01_probe.png" == figures_dir() / "01_probe.png"
+    assert path.read_bytes().startswith(b"\x89PNG")
     assert list((tmp_path / "figures").iterdir()) == []
+    with pytest.raises(ValueError, match="file name"):
+        save_figure(new_figure(figsize=(1, 1)), "figures/01_probe")
+
+
+def test_the_test_run_checks_the_name_but_writes_no_copy(tmp_path, monkeypatch):
+    """conftest.py sets VIT_EXPLAINED_SAVE_FIGURES=0 for the suite and the kernels it starts: save_figure still
+    refuses a bad name and returns the path, but draws and writes nothing (the copy would be thrown away)."""
+    from vit_explained.plotting import new_figure, save_figure
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VIT_EXPLAINED_SAVE_FIGURES", "0")
+    path = save_figure(new_figure(figsize=(1, 1)), "01_probe")
+    assert path.name == "01_probe.png" and not path.exists()
     with pytest.raises(ValueError, match="file name"):
         save_figure(new_figure(figsize=(1, 1)), "figures/01_probe")
