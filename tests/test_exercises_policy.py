@@ -41,7 +41,7 @@ def test_an_unattempted_stub_renders_as_one_short_line():
         raise NotImplementedError("your code here")
 
     with pytest.raises(ExerciseNotAttempted) as caught:
-        lesson04.check_tanh_gelu(stub)
+        lesson04.check_gelu_slope(stub)
     lines = caught.value._render_traceback_()
     assert len(lines) == 1 and lines[0].startswith("Not yet: ")
     assert ".py" not in lines[0] and "File" not in lines[0] and "raise " not in lines[0].replace("`raise Not", "")
@@ -49,7 +49,7 @@ def test_an_unattempted_stub_renders_as_one_short_line():
 
 def test_a_checker_failure_shows_no_checker_path_or_code():
     with pytest.raises(ExerciseFailed) as caught:
-        lesson04.check_tanh_gelu(lambda x: 2 * F.gelu(x.clone().requires_grad_(False) * 0 + x, approximate="none"))
+        lesson04.check_gelu_slope(lambda x: 2 * torch.special.ndtr(x))
     rendered = "\n".join(caught.value._render_traceback_())
     assert rendered.startswith("Not yet: ")
     assert "exercises" not in rendered and "lesson04.py" not in rendered and "line " not in rendered
@@ -57,10 +57,10 @@ def test_a_checker_failure_shows_no_checker_path_or_code():
 
 
 def test_a_pass_prints_correct_and_returns_none(capsys):
-    def tanh_gelu(x):
-        return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+    def gelu_slope(x):
+        return torch.special.ndtr(x) + x * torch.exp(-(x**2) / 2) / math.sqrt(2 * math.pi)
 
-    assert lesson04.check_tanh_gelu(tanh_gelu) is None
+    assert lesson04.check_gelu_slope(gelu_slope) is None
     assert capsys.readouterr().out.startswith("Correct! ")
 
 
@@ -82,7 +82,7 @@ def test_wrong_return_types_are_named():
     with pytest.raises(ExerciseFailed, match=r"str"):
         lesson07.check_fold_tokens(lambda t, r, c: "an image")
     with pytest.raises(ExerciseFailed, match=r"pass your function itself"):
-        lesson04.check_tanh_gelu(torch.zeros(3))
+        lesson04.check_gelu_slope(torch.zeros(3))
 
 
 def test_a_not_implemented_error_is_not_attempted_other_errors_are_failures():
@@ -185,12 +185,25 @@ def test_forbid_allows_everything_else_and_leaves_no_trace():
     assert sys.getprofile() is None
 
 
+def _autograd_slope(x):  # GELU's slope by autograd: what lesson 04's exercise 1 forbids
+    leaf = x.detach().clone().requires_grad_(True)
+    return torch.autograd.grad((leaf * torch.special.ndtr(leaf)).sum(), leaf)[0]  # x Phi(x), no F.gelu
+
+
+def _cost(tokens, dim):  # the package's cost helper: what lesson 04's exercise 5 forbids
+    from vit_explained.cost import attention_cost
+
+    return attention_cost(tokens, dim, heads=1)
+
+
 @pytest.mark.parametrize(
     ("check", "shortcut", "called"),
     [
-        (lesson04.check_tanh_gelu, lambda x: F.gelu(x, approximate="tanh"), "gelu"),
-        (lesson04.check_tanh_gelu, lambda x: nn.GELU(approximate="tanh")(x), "gelu"),
-        (lesson04.check_tanh_gelu, lambda x: mlp.gelu(x, "tanh"), "vit_explained.mlp.gelu"),
+        (lesson04.check_gelu_slope, lambda x: F.gelu(x), "gelu"),
+        (lesson04.check_gelu_slope, lambda x: nn.GELU()(x), "gelu"),
+        (lesson04.check_gelu_slope, lambda x: mlp.gelu(x), "vit_explained.mlp.gelu"),
+        (lesson04.check_gelu_slope, lambda x: _autograd_slope(x), "grad"),
+        (lesson04.check_block_macs, lambda d, m, n: _cost(n, d).matmul_flops // 2 + n * (4 * d * d + 2 * d * m), "co"),
         (lesson04.check_layer_norm, lambda x, w, b, e: F.layer_norm(x, x.shape[-1:], w, b, e), "layer_norm"),
         (lesson04.check_layer_norm, lambda x, w, b, e: torch.layer_norm(x, x.shape[-1:], w, b, e), "layer_norm"),
         (

@@ -10,7 +10,6 @@ from vit_explained.exercises.lesson04 import (
     check_drop_path,
     check_layer_norm,
     check_parallel_block,
-    check_tanh_gelu,
 )
 
 C = math.sqrt(2 / math.pi)
@@ -27,42 +26,7 @@ def rejected(checker, answer, *fragments):
         assert fragment in str(error.value), str(error.value)
 
 
-# --- tanh GELU ---
-
-
-def tanh_gelu(x):
-    return 0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * x**3)))
-
-
-def test_tanh_gelu_accepts_reference(capsys):
-    check_tanh_gelu(tanh_gelu)
-    assert "Correct!" in capsys.readouterr().out
-
-
 FLOAT32_SLIP = "your result is float32; keep x's dtype"
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (lambda x: x * (1 + torch.tanh(C * (x + 0.044715 * x**3))), "twice too large"),
-        (lambda x: 0.5 * x * (1 + torch.tanh(C * (x + 0.0447 * x**3))), "constants"),
-        (lambda x: 0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * x**2))), "wrong power"),
-        (lambda x: 0.5 * x * (1 + torch.erf(x / math.sqrt(2))), "exact (erf)"),
-        (lambda x: 0.5 * (1 + torch.tanh(C * (x + 0.044715 * x**3))), "Phi(x)"),
-        (lambda x: torch.relu(x), "this is ReLU"),
-        (lambda x: tanh_gelu(x).flatten()[:5], "shape"),
-        (lambda x: str(tanh_gelu(x)), "return a torch.Tensor"),
-    ],
-)
-def test_tanh_gelu_rejects(answer, fragment):
-    rejected(check_tanh_gelu, answer, fragment)
-
-
-def test_not_attempted():
-    for checker in (check_tanh_gelu, check_parallel_block, check_layer_norm, check_drop_path):
-        with pytest.raises(ExerciseNotAttempted):
-            checker(not_done)
 
 
 # --- LayerNorm ---
@@ -126,57 +90,7 @@ def test_layer_norm_rejects(answer, fragment):
 import numpy as np  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
-from torch.nn.functional import gelu as renamed_gelu  # noqa: E402
 from torch.nn.functional import layer_norm as renamed_layer_norm  # noqa: E402
-
-from vit_explained import mlp  # noqa: E402
-
-
-def gelu_in_place(x):
-    inner = x.pow(3).mul_(0.044715).add_(x).mul_(C)
-    return inner.tanh_().add_(1).mul_(x).mul_(0.5)
-
-
-def gelu_numpy(x):
-    a = x.numpy()
-    return 0.5 * a * (1 + np.tanh(np.sqrt(2 / np.pi) * (a + 0.044715 * a**3)))
-
-
-@pytest.mark.parametrize(
-    "answer",
-    [
-        gelu_in_place,
-        gelu_numpy,
-        lambda x: x * torch.sigmoid(2 * C * (x + 0.044715 * x**3)),  # 0.5 (1 + tanh z) = sigmoid(2 z)
-        lambda x: 0.5 * x * (1 + torch.tanh(C * (x.double() + 0.044715 * x.double() ** 3))),  # float64 inside
-        lambda x: (
-            torch.tensor([0.5 * t * (1 + math.tanh(C * (t + 0.044715 * t**3))) for t in x.flatten().tolist()])
-            .double()
-            .reshape(x.shape)
-        ),  # element by element
-    ],
-)
-def test_tanh_gelu_accepts_answers_written_differently(answer, capsys):
-    check_tanh_gelu(answer)
-    assert "Correct!" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (lambda x: renamed_gelu(x, approximate="tanh"), "your function called torch.nn.functional.gelu"),
-        (lambda x: torch._C._nn.gelu(x, approximate="tanh"), "torch.nn.functional.gelu"),
-        (lambda x: nn.GELU(approximate="tanh")(x), "torch.nn.functional.gelu"),
-        (lambda x: torch.ops.aten.gelu(x, approximate="tanh"), "yourself"),
-        (lambda x: mlp.gelu(x, approximate="tanh"), "yourself"),
-        (lambda x: 0.5 * x * (1 + torch.tanh(C * x)), "differs from torch's tanh GELU"),  # no cubic term
-        (lambda x: 0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * x**3)))[..., None], "keep the input's shape"),
-        (lambda x: x.tolist()[0] * 0 + "gelu", "raised TypeError"),
-        (lambda x: None, "return a torch.Tensor"),
-    ],
-)
-def test_tanh_gelu_rejects_more(answer, fragment):
-    rejected(check_tanh_gelu, answer, "Not yet", fragment)
 
 
 def layer_norm_in_place(x, weight, bias, eps):
@@ -244,18 +158,6 @@ def test_layer_norm_rejects_more(answer, fragment):
 # --- the slips named in issue 21 ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (lambda x: 0.5 * x * (1 + torch.tanh(C * x + 0.044715 * x**3)), "mind the brackets"),
-        (lambda x: 0.5 * x * (1 + torch.tanh(math.sqrt(2 * math.pi) * (x + 0.044715 * x**3))), "sqrt(2 pi)"),
-        (lambda x: 0.5 * x * (1 + torch.tanh(math.sqrt(math.pi / 2) * (x + 0.044715 * x**3))), "sqrt(pi / 2)"),
-    ],
-)
-def test_tanh_gelu_names_bracket_and_constant_slips(answer, fragment):
-    rejected(check_tanh_gelu, answer, fragment)
-
-
 def _annotated_transformer(x, w, b, eps):  # the Annotated Transformer's LayerNorm, literally
     mean = x.mean(-1, keepdim=True)
     std = x.std(-1, keepdim=True)
@@ -284,17 +186,6 @@ def test_layer_norm_names_keepdim_literal_and_order_slips(answer, fragment):
 
 # --- slips named after review: a constant without its root, the sigmoid form, two slips with one count,
 # --- a missing or squared eps, a block that normalises both each branch's input and the sum ---
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (lambda x: 0.5 * x * (1 + torch.tanh(2 / math.pi * (x + 0.044715 * x**3))), "the square root is missing"),
-        (lambda x: x * torch.sigmoid(1.702 * x), "sigmoid approximation x * sigmoid(1.702 x)"),
-    ],
-)
-def test_tanh_gelu_names_two_over_pi_and_the_sigmoid_form(answer, fragment):
-    rejected(check_tanh_gelu, answer, fragment)
 
 
 @pytest.mark.parametrize(
@@ -343,43 +234,8 @@ def test_layer_norm_names_batch_norm_axes_and_swapped_weight_and_bias(answer, fr
     rejected(check_layer_norm, answer, fragment)
 
 
-def _gelu_by_index(x):  # indexes x as a vector: float() of a row fails on a (2, 3, 4) input
-    return torch.tensor(
-        [0.5 * float(x[i]) * (1 + math.tanh(C * (float(x[i]) + 0.044715 * float(x[i]) ** 3))) for i in range(len(x))],
-        dtype=x.dtype,
-    )
-
-
-@pytest.mark.parametrize(
-    "answer",
-    [_gelu_by_index, lambda x: tanh_gelu(x.flatten())],
-)
-def test_tanh_gelu_names_an_answer_that_works_only_in_1d(answer):
-    rejected(check_tanh_gelu, answer, "right on a 1-D input")
-
-
 # --- fix round 3: the parallel block and DropPath replace the two exercises the lesson showed in full;
-# --- more named slips in the tanh GELU and LayerNorm ----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (lambda x: 0.5 * x * (1 - torch.tanh(C * (x + 0.044715 * x**3))), "sign before tanh"),
-        (lambda x: 0.5 * x + torch.tanh(C * (x + 0.044715 * x**3)), "adds tanh"),
-        (lambda x: 0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * 3 * x))), "not 3 * x"),
-        (lambda x: tanh_gelu(x).half(), "float16"),
-        (lambda x: tanh_gelu(x).bfloat16(), "bfloat16"),
-        (lambda x: tanh_gelu(x.half()), "float16"),
-    ],
-)
-def test_tanh_gelu_names_sign_bracket_cube_and_half_precision(answer, fragment):
-    rejected(check_tanh_gelu, answer, fragment)
-
-
-def test_tanh_gelu_says_its_tolerance(capsys):
-    check_tanh_gelu(tanh_gelu)
-    assert "1e-6 in float64" in capsys.readouterr().out
+# --- more named slips in LayerNorm ----------------------------------------------------------
 
 
 def _layer_norm_with(eps_used=None, variance="centred", axis=-1):
@@ -593,18 +449,6 @@ def test_drop_path_names_mask_shape_fixed_count_and_mask_only(answer, fragment):
 @pytest.mark.parametrize(
     ("answer", "fragment"),
     [
-        (lambda x: x * torch.sigmoid(C * (x + 0.044715 * x**3)), "twice the argument"),
-        (lambda x: (0.5 * x * (1 + torch.tanh(C * (x + 0.044715 * x**3)))).float(), FLOAT32_SLIP),
-        (lambda x: 0.5 * x.float() * (1 + torch.tanh(C * (x.float() + 0.044715 * x.float() ** 3))), "own dtype"),
-    ],
-)
-def test_tanh_gelu_names_the_sigmoid_without_its_2_and_a_float32_answer(answer, fragment):
-    rejected(check_tanh_gelu, answer, fragment)
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
         (lambda x, w, b, eps: x * torch.rsqrt((x**2).mean(-1, keepdim=True) + eps) * w + b, "RMSNorm"),
         (lambda x, w, b, eps: x / torch.sqrt((x**2).mean(-1, keepdim=True) + eps) * w + b, "RMSNorm"),
         (lambda x, w, b, eps: _normalise(x, (-2, -1), eps) * w + b, "last two axes"),
@@ -630,113 +474,6 @@ def _fresh_norm(x, block):
 )
 def test_parallel_block_names_fresh_norm_mlp_first_and_mlp_on_attention(answer, fragment):
     rejected(check_parallel_block, answer, fragment)
-
-
-# --- exercise 5: one block's parameter count ---
-
-from vit_explained import Block  # noqa: E402
-from vit_explained.exercises.lesson04 import check_block_parameters  # noqa: E402
-
-
-def block_parameters(dim, mlp_dim, qkv_bias):
-    qkv = 3 * dim * dim + (3 * dim if qkv_bias else 0)
-    return qkv + (dim * dim + dim) + (dim * mlp_dim + mlp_dim) + (mlp_dim * dim + dim) + 2 * 2 * dim
-
-
-@pytest.mark.parametrize(
-    "answer",
-    [
-        block_parameters,
-        lambda d, m, b: float(4 * d**2 + 2 * d * m + 3 * d * b + m + 6 * d),  # a whole float
-        lambda d, m, b: np.int64(4 * d**2 + 2 * d * m + 3 * d * int(b) + m + 6 * d),  # numpy
-        lambda d, m, b: torch.tensor(4 * d**2 + 2 * d * m + 3 * d * b + m + 6 * d),  # a one-element tensor
-        lambda d, m, b: sum(i * o + o for i, o in ((d, d), (d, m), (m, d))) + 3 * d * d + 3 * d * b + 4 * d,
-    ],
-)
-def test_block_parameters_accepts_answers_written_differently(answer, capsys):
-    check_block_parameters(answer)
-    assert "Correct!" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (lambda d, m, b: 12 * d * d + 13 * d, "12D^2 + 13D"),
-        (lambda d, m, b: block_parameters(d, m, True), "qkv_bias=False"),
-        (lambda d, m, b: block_parameters(d, m, False), "qkv_bias=True"),
-        (lambda d, m, b: block_parameters(d, m, b) - 4 * d, "LayerNorms are missing"),
-        (lambda d, m, b: block_parameters(d, m, b) - 2 * d, "weight AND a bias"),
-        (lambda d, m, b: block_parameters(d, 4 * d, b), "not 4 * dim"),
-        (lambda d, m, b: 4 * d * d + 2 * d * m + 4 * d, "biases are missing"),
-        (lambda d, m, b: block_parameters(d, m, b) - d + m, "fc2's bias"),
-        (lambda d, m, b: block_parameters(d, m, b) - 2 * d * d - (2 * d if b else 0), "three D x D"),
-        (lambda d, m, b: sum(p.numel() for p in Block(d, 1, m, qkv_bias=b).parameters()), "no module built"),
-        (lambda d, m, b: block_parameters(d, m, b) + 1, "off by +1"),
-        (lambda d, m, b: block_parameters(d, m, b) + 0.5, "float"),
-        (lambda d, m, b: 1 / 0, "ZeroDivisionError"),
-    ],
-)
-def test_block_parameters_names_its_slips(answer, fragment):
-    rejected(check_block_parameters, answer, fragment)
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (lambda d, m, b: block_parameters(d, m, b) - m, "fc1's bias is missing"),
-        (lambda d, m, b: block_parameters(d, m, b) - m - d, "fc1's and fc2's biases are missing"),
-        (lambda d, m, b: block_parameters(d, m, b) - d, "proj's or fc2's"),
-        (lambda d, m, b: block_parameters(d, m, b) - m + d, "fc1's bias has mlp_dim entries"),
-        (lambda d, m, b: block_parameters(d, m, b) - 2 * d * b, "not D"),
-        (lambda d, m, b: block_parameters(d, m, False) + d, "none when False"),
-        (lambda d, m, b: block_parameters(d, m, b) - d * m - m, "fc1 is missing"),
-        (lambda d, m, b: block_parameters(d, m, b) - d * m - d, "fc2 is missing"),
-    ],
-)
-def test_block_parameters_names_each_missing_bias_whatever_the_size(answer, fragment):
-    rejected(check_block_parameters, answer, fragment)
-
-
-def test_block_parameters_offset_uses_at_most_two_terms_else_the_plain_number():
-    from vit_explained.exercises.lesson04 import _offset_in_terms
-
-    assert _offset_in_terms(48, 200, 12) == "by +12: count each layer's weight and bias again"  # not -4D + mlp_dim + 4
-    assert _offset_in_terms(5, 8, 12) == "by +2D +2"  # two terms are still named
-    assert _offset_in_terms(5, 8, -13) == "by -D -mlp_dim"
-    assert _offset_in_terms(5, 8, 1) == "by +1"
-    assert _offset_in_terms(384, 1152, 1_000_003) == "by +1,000,003: count each layer's weight and bias again"
-    rejected(check_block_parameters, lambda d, m, b: block_parameters(d, m, b) + 12, "off by +12: count")
-
-
-def test_block_parameters_rejects_a_lookup_table_and_never_prints_a_right_count(capsys):
-    """A table of the five fixed counts fails on the size drawn at random, and no message holds a right count."""
-    import vit_explained.exercises.lesson04 as lesson04
-
-    table = {case: lesson04._block_count(*case) for case in lesson04._COUNT_CASES}
-    rejected(check_block_parameters, lambda d, m, b: table.get((d, m, b), 0), "block_parameters(")
-    state = torch.get_rng_state()
-    cases = {lesson04._random_count_case() for _ in range(20)}
-    assert torch.equal(state, torch.get_rng_state())  # the global RNG is left alone
-    assert len(cases) > 1
-    for dim, mlp_dim, _ in cases:
-        assert dim % 2 == 1 and mlp_dim % dim != 0
-    for answer in (lambda d, m, b: block_parameters(d, m, b) + 1, lambda d, m, b: block_parameters(d, m, b) - m):
-        with pytest.raises(ExerciseFailed) as failure:
-            check_block_parameters(answer)
-        counts = {f"{lesson04._block_count(*case):,}" for case in lesson04._COUNT_CASES}
-        assert not any(count in str(failure.value) for count in counts)
-        assert "expected" not in str(failure.value)
-
-
-@pytest.mark.parametrize("size", [(384, 1152, False), (100, 300, True), (768, 3072, True)])
-def test_block_parameters_names_the_slip_on_sizes_where_mlp_dim_is_a_multiple_of_dim(size, monkeypatch):
-    """With mlp_dim = 3D a missing fc1 bias gives the count of a missing qkv bias on that size alone."""
-    import vit_explained.exercises.lesson04 as lesson04
-
-    monkeypatch.setattr(lesson04, "_COUNT_CASES", (size,))
-    rejected(check_block_parameters, lambda d, m, b: block_parameters(d, m, b) - m, "fc1's bias is missing")
-    if size[2]:
-        rejected(check_block_parameters, lambda d, m, b: block_parameters(d, m, b) - 2 * d * b, "not D")
 
 
 @pytest.mark.parametrize(
@@ -773,7 +510,7 @@ def test_layer_norm_names_an_in_place_change_of_x_and_a_float32_answer(answer, f
     rejected(check_layer_norm, answer, fragment)
 
 
-# --- section 4's size table: the sizes the notebook counts only with the package's ViT ---
+# --- the appendix's size table: the sizes the notebook counts only with the package's ViT ---
 
 
 @pytest.mark.parametrize(
@@ -835,19 +572,6 @@ def test_drop_path_names_an_in_place_change_of_x(answer):
 # --- issue 21: qkv_bias read the wrong way round, crossed norms, an answer wrapped in a 1-tuple ---
 
 
-def _count_inverted(d, m, qkv_bias):  # the qkv bias counted exactly when qkv_bias is False
-    return block_parameters(d, m, not qkv_bias)
-
-
-def _count_inverted_expression(d, m, qkv_bias):
-    return 3 * d * d + 3 * d * (not qkv_bias) + d * d + d + d * m + m + m * d + d + 4 * d
-
-
-@pytest.mark.parametrize("answer", [_count_inverted, _count_inverted_expression])
-def test_block_parameters_names_qkv_bias_read_the_wrong_way_round(answer):
-    rejected(check_block_parameters, answer, "qkv_bias is read the wrong way round")
-
-
 def test_parallel_block_names_crossed_norms():
     rejected(
         check_parallel_block,
@@ -868,47 +592,6 @@ def _with_trailing_comma(answer):
     return wrapped
 
 
-@pytest.mark.parametrize("wrap", [_as_one_tuple, _with_trailing_comma])
-@pytest.mark.parametrize(
-    ("checker", "answer", "name"),
-    [
-        (check_tanh_gelu, tanh_gelu, "tanh_gelu(x)"),
-        (check_parallel_block, parallel_block, "parallel_block(x, block)"),
-        (check_layer_norm, layer_norm, "layer_norm(x, weight, bias, eps)"),
-        (check_drop_path, drop_path, "drop_path(x, p, training)"),
-        (check_block_parameters, block_parameters, "block_parameters(dim, mlp_dim, qkv_bias)"),
-    ],
-)
-def test_every_checker_names_an_answer_wrapped_in_a_one_tuple(wrap, checker, answer, name):
-    rejected(checker, wrap(answer), f"{name} returned a tuple holding one value", "return the value itself")
-
-
-def test_a_one_list_is_named_too():
-    rejected(check_tanh_gelu, lambda x: [tanh_gelu(x)], "returned a list holding one value")
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragments"),
-    [
-        (  # element by element from Python numbers: torch.tensor makes float32 by default
-            lambda x: torch.tensor([0.5 * t * (1 + math.tanh(C * (t + 0.044715 * t**3))) for t in x.tolist()]),
-            ("built from Python numbers", "dtype=x.dtype"),
-        ),
-        (lambda x: 0.5 * x * (1 + torch.tanh(C * (x + 0.04715 * x**3))), ("constant slip", "0.044715")),
-        (lambda x: 0.5 * x * (1 + torch.tanh(0.79 * (x + 0.044715 * x**3))), ("constant slip", "sqrt(2 / pi)")),
-    ],
-)
-def test_tanh_gelu_names_python_numbers_and_constant_typos(answer, fragments):
-    rejected(check_tanh_gelu, answer, *fragments)
-
-
-def test_tanh_gelu_float32_cast_inside_is_not_called_python_numbers():
-    answer = lambda x: 0.5 * x.float() * (1 + torch.tanh(C * (x.float() + 0.044715 * x.float() ** 3)))  # noqa: E731
-    with pytest.raises(ExerciseFailed) as error:
-        check_tanh_gelu(answer)
-    assert "own dtype" in str(error.value) and "Python numbers" not in str(error.value)
-
-
 @pytest.mark.parametrize(
     "answer",
     [
@@ -923,19 +606,6 @@ def test_parallel_block_names_norm1_applied_twice(answer):
 
 def _tanh_gelu_in_place(x):
     return x.mul_(0.5 * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))))
-
-
-def test_tanh_gelu_names_an_answer_that_overwrites_x():
-    rejected(check_tanh_gelu, _tanh_gelu_in_place, "leave x unchanged")
-
-
-def test_tanh_gelu_accepts_in_place_work_on_its_own_tensor(capsys):
-    def answer(x):
-        out = x.clone()
-        return out.mul_(0.5 * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))))
-
-    check_tanh_gelu(answer)
-    assert "Correct" in capsys.readouterr().out
 
 
 # --- slips named after the 9.0 review: one branch on the raw x, var_mean unpacked the wrong way round,
@@ -973,17 +643,6 @@ def test_layer_norm_does_not_blame_keepdim_alone_for_a_reshaped_weight():
         return (x - mean) / torch.sqrt(var + eps) * w[:, None] + b
 
     rejected(check_layer_norm, answer, "weight[:, None] is (D, 1)")
-
-
-@pytest.mark.parametrize(
-    ("answer", "fragment"),
-    [
-        (lambda d, m, b: block_parameters(d, m, b) - m - d + 2 * d, "final LayerNorm (2D) is counted"),
-        (lambda d, m, b: block_parameters(d, m, b) + 2 * d, "a third LayerNorm is counted"),
-    ],
-)
-def test_block_parameters_names_a_final_layer_norm_counted(answer, fragment):
-    rejected(check_block_parameters, answer, fragment)
 
 
 # --- exercise 1: GELU's slope by hand (session 8) ---
@@ -1117,6 +776,8 @@ def test_block_macs_accepts_answers_written_differently(answer, capsys):
         (lambda d, m, n: block_macs(d, m, n) - n * d * m, "two Linear layers"),
         (lambda d, m, n: block_macs(d, 4 * d, n), "not 4D"),
         (lambda d, m, n: n * (6 * d * d + 2 * d * m), "N^2 D per product"),
+        (lambda d, m, n: block_macs(d, m, n + 1), "class token included"),
+        (lambda d, m, n: block_macs(d, m, n) + n * (3 * d + d + m + d), "biases are additions"),
         (lambda d, m, n: 1_000_000, "count qkv, proj"),
         (lambda d, m, n: "many", "int"),
     ],
@@ -1153,3 +814,31 @@ def test_parallel_block_names_the_eps_slip_and_varies_the_size():
     with pytest.raises(ExerciseFailed):
         check_parallel_block(hard_coded)
     assert shapes[:2] == [(2, 7, 32), (3, 5, 48)]
+
+
+# --- every checker: an answer wrapped in a 1-tuple or a 1-list is named ---
+
+
+@pytest.mark.parametrize("wrap", [_as_one_tuple, _with_trailing_comma])
+@pytest.mark.parametrize(
+    ("checker", "answer", "name"),
+    [
+        (check_gelu_slope, gelu_slope, "gelu_slope(x)"),
+        (check_parallel_block, parallel_block, "parallel_block(x, block)"),
+        (check_layer_norm, layer_norm, "layer_norm(x, weight, bias, eps)"),
+        (check_drop_path, drop_path, "drop_path(x, p, training)"),
+        (check_block_macs, block_macs, "block_macs(dim, mlp_dim, tokens)"),
+    ],
+)
+def test_every_checker_names_an_answer_wrapped_in_a_one_tuple(wrap, checker, answer, name):
+    rejected(checker, wrap(answer), f"{name} returned a tuple holding one value", "return the value itself")
+
+
+def test_a_one_list_is_named_too():
+    rejected(check_gelu_slope, lambda x: [gelu_slope(x)], "returned a list holding one value")
+
+
+@pytest.mark.parametrize("checker", [check_gelu_slope, check_block_macs])
+def test_a_stub_is_not_attempted(checker):
+    with pytest.raises(ExerciseNotAttempted):
+        checker(not_done)

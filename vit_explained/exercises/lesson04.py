@@ -10,7 +10,6 @@ identity in eval) on many samples.
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import os
 from collections.abc import Callable
@@ -22,11 +21,6 @@ from torch import nn
 from .. import mlp
 from ..block import Block
 from . import as_int, as_tensor, attempt, close, fail, forbid, max_difference, passed
-
-_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-
-#: Exercise 1: element-wise operations only, not torch's GELU (any alias, nn.GELU) or the package's.
-_NO_GELU = forbid(F.gelu, mlp.gelu, mlp.GELU, reason="the tanh GELU from element-wise operations")
 
 #: Exercise 3: mean, var or arithmetic, not torch's normalisation functions (nor nn.LayerNorm, which calls them).
 _NO_LAYER_NORM = forbid(
@@ -70,92 +64,7 @@ def _within_promise(a: torch.Tensor, b: torch.Tensor) -> bool:
     return close(a, b, atol=1e-6, rtol=1e-5) if a.dtype == torch.float64 else close(a, b)
 
 
-# --- Exercise 1: the tanh GELU --------------------------------------------------------------------
-
-_ONE_D_ONLY = (
-    "It is right on a 1-D input but fails on a (2, 3, 4) one: an answer that loops over x's entries or "
-    "indexes it as a vector works only in 1-D; write it with element-wise tensor operations, which take any shape"
-)
-
-
-def _gelu_constant_suspects(x: torch.Tensor, reference: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
-    """Wrong tanh GELUs, first part: the wrong function, a missing factor, a misplaced or wrong constant."""
-    inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
-    return [
-        (F.gelu(x), "this is the exact (erf) GELU; the exercise asks for the tanh approximation"),
-        (torch.relu(x), "this is ReLU, max(0, x), not GELU: GELU is smooth and dips below 0 for negative x"),
-        (2 * reference, "your values are exactly twice too large everywhere: a factor is missing"),
-        (0.5 * (1 + torch.tanh(inner)), "this is Phi(x), the S-shaped curve; GELU is x * Phi(x)"),
-        (
-            0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * x + 0.044715 * x**3)),
-            "mind the brackets: sqrt(2 / pi) multiplies the whole sum (x + 0.044715 x^3), not x alone",
-        ),
-        (
-            0.5 * x * (1 + torch.tanh(math.sqrt(2 * math.pi) * (x + 0.044715 * x**3))),
-            "the constant is sqrt(2 / pi), about 0.798; this uses sqrt(2 pi), about 2.507",
-        ),
-        (
-            0.5 * x * (1 + torch.tanh(math.sqrt(math.pi / 2) * (x + 0.044715 * x**3))),
-            "the constant is sqrt(2 / pi), about 0.798; this uses sqrt(pi / 2), about 1.253",
-        ),
-        (
-            0.5 * x * (1 + torch.tanh(2 / math.pi * (x + 0.044715 * x**3))),
-            "the constant is sqrt(2 / pi), about 0.798; this uses 2 / pi, about 0.637: the square root is missing",
-        ),
-    ]
-
-
-def _gelu_bracket_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
-    """Wrong tanh GELUs, second part: a sign, brackets, a power of x, or another approximation."""
-    inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
-    return [
-        (
-            0.5 * x * (1 - torch.tanh(inner)),
-            "the sign before tanh: the gate is (1 + tanh(...)) / 2, which goes from 0 (x very negative) to 1",
-        ),
-        (
-            0.5 * x + torch.tanh(inner),
-            "mind the brackets: 0.5 x multiplies the whole (1 + tanh(...)); this adds tanh(...) to 0.5 x",
-        ),
-        (
-            0.5 * x + 0.5 * torch.tanh(inner),
-            "mind the brackets: x multiplies the whole (1 + tanh(...)), not only the 1",
-        ),
-        (
-            0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * 3 * x))),
-            "x^3 is x cubed (x**3 or x * x * x), not 3 * x",
-        ),
-        (
-            x * torch.sigmoid(1.702 * x),
-            "this is the sigmoid approximation x * sigmoid(1.702 x), another (coarser) approximation from the "
-            "GELU paper; the exercise asks for the tanh form",
-        ),
-        (
-            x * torch.sigmoid(inner),
-            "x * sigmoid(z) with z = sqrt(2 / pi) (x + 0.044715 x^3) is not the tanh form: "
-            "(1 + tanh(z)) / 2 equals sigmoid(2 z), so the sigmoid needs twice the argument",
-        ),
-        (
-            0.5 * x * (1 + torch.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**2))),
-            "the correction term inside tanh has the wrong power of x: with it, GELU(x) - GELU(-x) is no longer x",
-        ),
-    ]
-
-
-def _name_gelu_slip(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor) -> None:
-    """Fail with the slip a wrong tanh GELU matches on ``x`` (always fails)."""
-    suspects = _gelu_constant_suspects(x, reference) + _gelu_bracket_suspects(x)
-    for candidate, message in suspects:
-        if _within_promise(out, candidate):
-            fail(message)
-    difference = max_difference(out, reference)
-    where = x[(out.detach().to(torch.float64) - reference).abs().argmax()].item()
-    if difference < 5e-3:  # a digit dropped or changed in 0.044715 or sqrt(2 / pi) lands here
-        fail(
-            f"very close (largest difference {difference:.1e}, at x = {where:.2f}) but not equal: a constant "
-            "slip? check the constants digit by digit, sqrt(2 / pi) and 0.044715"
-        )
-    fail(f"differs from torch's tanh GELU by up to {difference:.3g} (at x = {where:.2f})")
+# --- precision, for every tensor answer ----------------------------------------------------------
 
 
 def _no_half_precision(out: torch.Tensor, given: str, reference: torch.Tensor | None = None) -> None:
@@ -182,43 +91,6 @@ def _no_half_precision(out: torch.Tensor, given: str, reference: torch.Tensor | 
             "your result is float32; keep x's dtype (given a float64 x, float32 keeps about 7 significant digits "
             "instead of 16: compute in x's own dtype, no .float() or torch.float32 on the way)"
         )
-
-
-def check_tanh_gelu(tanh_gelu: Callable[[torch.Tensor], torch.Tensor]) -> None:
-    """``tanh_gelu(x)`` must equal ``F.gelu(x, approximate="tanh")`` for any shape."""
-    tanh_gelu = _one_value(tanh_gelu, "tanh_gelu(x)")
-    x = torch.linspace(-6.0, 6.0, 1201, dtype=torch.float64)
-    reference = F.gelu(x, approximate="tanh")
-    given = x.clone()  # the caller's tensor, looked at again after the call
-    result = _NO_GELU(tanh_gelu, given)
-    if not torch.equal(given, x):
-        fail(
-            "your function changed its input x in place (an in-place operation such as x.mul_(...) or "
-            "x *= ...): the caller's x is gone; return a new tensor and leave x unchanged"
-        )
-    out = _same_shape("tanh_gelu(x)", result, reference)
-    _no_half_precision(out, "float64", reference)
-    if not _within_promise(out, reference):
-        _name_gelu_slip(out, x, reference)
-    grid = torch.randn(2, 3, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
-    result = _NO_GELU(tanh_gelu, grid.clone(), hint=_ONE_D_ONLY)
-    if isinstance(result, torch.Tensor) and result.shape != grid.shape and result.numel() == grid.numel():
-        fail(
-            f"right on a 1-D input, but a (2, 3, 4) input comes back with shape {tuple(result.shape)}: "
-            "keep the input's shape (no flatten or view(-1)); element-wise operations keep it by themselves"
-        )
-    out = _same_shape("tanh_gelu on a (2, 3, 4) input", result, grid)
-    if not _within_promise(out, F.gelu(grid, approximate="tanh")):
-        fail("right on a 1-D input but not on a (2, 3, 4) one: use element-wise operations only")
-    single = torch.linspace(-4.0, 4.0, 9)  # float32 in, float32 precision out
-    out = _same_shape("tanh_gelu on a float32 input", _NO_GELU(tanh_gelu, single.clone()), single)
-    _no_half_precision(out, "float32")
-    if not close(out, F.gelu(single, approximate="tanh")):
-        fail("right in float64 but not on a float32 input: keep to torch operations on x")
-    passed(
-        "your tanh GELU equals F.gelu(x, approximate='tanh') on 1,201 points in [-6, 6] (to 1e-6 in float64, "
-        "to float32 precision on a float32 input)."
-    )
 
 
 # --- Exercise 2: the parallel block (GPT-J, PaLM, ViT-22B) -------------------------------------
@@ -817,180 +689,6 @@ def check_drop_path(drop_path: Callable[[torch.Tensor, float, bool], torch.Tenso
     )
 
 
-# --- Exercise 5: count one block's parameters ------------------------------------------------------
-
-#: (dim, mlp_dim, qkv_bias): first sizes no table holds, mlp_dim no multiple of dim (so that every slip gives
-#: its own count), then T2T-ViT-14's block (384, MLP ratio 3, no qkv bias) and ViT-B's; no count can be typed in.
-_COUNT_CASES = ((48, 200, False), (100, 250, True), (384, 1152, False), (768, 3072, True), (10, 7, True))
-
-#: Two calls that tell the slips apart (each slip gives its own pair of counts), used to name a slip
-#: whatever the size that showed it: with mlp_dim = 3D or 4D, a missing fc1 bias looks like a missing qkv bias
-#: or missing LayerNorms on that size alone.
-_DIAGNOSTIC_CALLS = ((40, 110, False), (40, 110, True))
-
-_NO_COUNTING = forbid(
-    Block, mlp.MLP, nn.Linear, nn.LayerNorm, reason="the count from the block's shapes (no module built)"
-)
-
-
-def _block_count(dim: int, mlp_dim: int, qkv_bias: bool) -> int:
-    with torch.device("meta"):  # shapes only
-        block = Block(dim, 1, mlp_dim, qkv_bias=qkv_bias)
-    return sum(p.numel() for p in block.parameters())
-
-
-def _count_slips() -> list[tuple[Callable[[int, int, bool, int], int], str]]:
-    """Each slip as the count it gives, from (dim, mlp_dim, qkv_bias, right count), and its message."""
-    return _count_bias_slips() + _count_layer_slips()
-
-
-def _count_bias_slips() -> list[tuple[Callable[[int, int, bool, int], int], str]]:
-    """Slips in the qkv bias, missing biases and the LayerNorms."""
-    return [
-        (
-            lambda d, m, b, r: 12 * d * d + 13 * d,
-            "12D^2 + 13D is ViT's block (mlp_dim = 4D, a qkv bias): work the count out from dim, mlp_dim and qkv_bias",
-        ),
-        (
-            lambda d, m, b, r: r + 3 * d * (not b),
-            "with qkv_bias=False the qkv layer has no bias (T2T-ViT's blocks): leave out its 3D",
-        ),
-        (
-            lambda d, m, b, r: r + 3 * d if not b else r - 3 * d,
-            "qkv_bias is read the wrong way round: your count adds the qkv bias (3D) when qkv_bias=False and leaves "
-            "it out when qkv_bias=True",
-        ),
-        (lambda d, m, b, r: r - 3 * d * b, "with qkv_bias=True the qkv layer has a bias of 3D (one per output)"),
-        (
-            lambda d, m, b, r: r - 2 * d * b,
-            "with qkv_bias=True the qkv bias has 3D entries (one per output of q, k and v), not D",
-        ),
-        (
-            lambda d, m, b, r: r - 2 * d if b else r + d,
-            "the qkv bias has 3D entries when qkv_bias=True (one per output of q, k and v), and none when False",
-        ),
-        (
-            lambda d, m, b, r: r - 3 * d * b - 2 * d - m,
-            "the biases are missing: qkv (when qkv_bias), proj, fc1 and fc2 each have one",
-        ),
-        (lambda d, m, b, r: r - m, "fc1's bias is missing: it has mlp_dim entries (one per hidden unit)"),
-        (
-            lambda d, m, b, r: r - m - d,
-            "fc1's and fc2's biases are missing: fc1's has mlp_dim entries (one per hidden unit), fc2's D",
-        ),
-        (lambda d, m, b, r: r - d, "a bias of D is missing: proj's or fc2's (each has D entries, its output width)"),
-        (
-            lambda d, m, b, r: r - 4 * d,
-            "the two LayerNorms are missing: norm1 and norm2, each a weight and a bias of size D",
-        ),
-        (
-            lambda d, m, b, r: r - 2 * d,
-            "2D short: the LayerNorms count 4D (norm1 and norm2, each with a weight AND a bias of D), or else "
-            "proj's and fc2's biases (D each) are missing",
-        ),
-    ]
-
-
-def _count_layer_slips() -> list[tuple[Callable[[int, int, bool, int], int], str]]:
-    """The other slips: the MLP width, bias sizes, a third LayerNorm, missing weights or layers."""
-    return [
-        (
-            lambda d, m, b, r: _block_count_formula(d, 4 * d, b),
-            "the MLP's hidden width is mlp_dim, not 4 * dim: use the argument (T2T-ViT's ratio is 3)",
-        ),
-        (lambda d, m, b, r: r - d + m, "fc2's bias has D entries (its output width), fc1's has mlp_dim"),
-        (
-            lambda d, m, b, r: r - m + d,
-            "fc1's bias has mlp_dim entries (one per hidden unit), not D; or, the same count, both MLP biases "
-            "(fc1's mlp_dim and fc2's D) are left out and the model's final LayerNorm (2D) is counted, which "
-            "belongs to the whole model, not to a block",
-        ),
-        (
-            lambda d, m, b, r: r + 2 * d,
-            "2D too many: a third LayerNorm is counted (the model's final norm, after the last block): a block "
-            "has two, norm1 and norm2",
-        ),
-        (lambda d, m, b, r: r - 2 * d * d - 2 * d * b, "qkv holds three D x D weights (Q, K and V), not one"),
-        (lambda d, m, b, r: r - d * d - d, "the attention's output projection proj (D x D and a bias of D) is missing"),
-        (
-            lambda d, m, b, r: r - d * m - d,
-            "fc2 is missing: the MLP has two Linear layers, fc1 (D -> mlp_dim) and fc2 (mlp_dim -> D)",
-        ),
-        (
-            lambda d, m, b, r: r - d * m - m,
-            "fc1 is missing: the MLP has two Linear layers, fc1 (D -> mlp_dim) and fc2 (mlp_dim -> D)",
-        ),
-    ]
-
-
-def _block_count_formula(dim: int, mlp_dim: int, qkv_bias: bool) -> int:
-    return 3 * dim * dim + 3 * dim * qkv_bias + dim * dim + dim + 2 * dim * mlp_dim + mlp_dim + dim + 4 * dim
-
-
-def _name_count_slip(
-    block_parameters: Callable[[int, int, bool], int], call: tuple[int, int, bool], got: int
-) -> str | None:
-    """The slip that gives ``got`` on ``call`` and also the learner's counts on the diagnostic calls, if any."""
-    answers = {call: got}
-    for extra in _DIAGNOSTIC_CALLS:
-        try:
-            answers[extra] = as_int(_NO_COUNTING(block_parameters, *extra), "block_parameters", integral_floats=True)
-        except (Exception, AssertionError):  # the diagnosis is a courtesy: a learner's error here only means no name
-            return None
-    for slip, message in _count_slips():
-        if all(slip(*size, _block_count(*size)) == value for size, value in answers.items()):
-            return message
-    return None
-
-
-def _random_count_case() -> tuple[int, int, bool]:
-    """One size no table can hold: an odd D and an mlp_dim no multiple of D, from a generator seeded by the OS
-    (the global RNG is left alone)."""
-    generator = torch.Generator().manual_seed(int.from_bytes(os.urandom(8), "little") >> 1)
-    dim = 2 * int(torch.randint(10, 200, (1,), generator=generator)) + 1
-    mlp_dim = int(torch.randint(dim + 1, 5 * dim, (1,), generator=generator))
-    mlp_dim += mlp_dim % dim == 0  # never a multiple of dim
-    return dim, mlp_dim, bool(torch.randint(0, 2, (1,), generator=generator))
-
-
-def _offset_in_terms(dim: int, mlp_dim: int, off: int) -> str:
-    """``off`` as the simplest small combination of at most two of D^2, D*mlp_dim, D, mlp_dim and 1, else the plain
-    number (a three-term fit such as -4D + mlp_dim + 4 for 12 too many is a coincidence of the size, not a slip)."""
-    terms = ("D^2", "D*mlp_dim", "D", "mlp_dim", "")
-    values = (dim * dim, dim * mlp_dim, dim, mlp_dim, 1)
-    ranges = (range(-4, 5), range(-2, 3), range(-8, 9), range(-2, 3), range(-4, 5))
-    combos = itertools.product(*ranges)
-    fits = [c for c in combos if sum(a * v for a, v in zip(c, values, strict=True)) == off and sum(map(bool, c)) <= 2]
-    if not fits:
-        return f"by {off:+,}: count each layer's weight and bias again"
-    best = min(fits, key=lambda c: (sum(a != 0 for a in c), sum(map(abs, c))))
-    sign = {1: "+", -1: "-"}
-    parts = [sign.get(a, f"{a:+d}") + t if t else f"{a:+d}" for a, t in zip(best, terms, strict=True) if a]
-    return "by " + " ".join(parts)
-
-
-def check_block_parameters(block_parameters: Callable[[int, int, bool], int]) -> None:
-    """``block_parameters(dim, mlp_dim, qkv_bias)`` must equal the parameter count of
-    ``Block(dim, heads, mlp_dim, qkv_bias=qkv_bias)`` (any heads), worked out without building one.
-    The five fixed sizes are followed by one drawn at random on each call, so a table of counts fails;
-    no message prints the right count."""
-    block_parameters = _one_value(block_parameters, "block_parameters(dim, mlp_dim, qkv_bias)")
-    for dim, mlp_dim, qkv_bias in (*_COUNT_CASES, _random_count_case()):
-        right = _block_count(dim, mlp_dim, qkv_bias)
-        call = f"block_parameters({dim}, {mlp_dim}, qkv_bias={qkv_bias})"
-        got = as_int(_NO_COUNTING(block_parameters, dim, mlp_dim, qkv_bias), call, integral_floats=True)
-        if got == right:
-            continue
-        message = _name_count_slip(block_parameters, (dim, mlp_dim, qkv_bias), got)
-        if message:
-            fail(f"{message} ({call} returned {got:,})")
-        fail(f"{call} returned {got:,}, not one block's count: off {_offset_in_terms(dim, mlp_dim, got - right)}")
-    passed(
-        "your count equals the package's Block on 6 sizes (one drawn at random), with and without a qkv bias; "
-        f"T2T-ViT-14's block (D = 384, mlp_dim = 1152, no qkv bias) has {_block_count(384, 1152, False):,} parameters."
-    )
-
-
 # --- Exercise 1: GELU's slope, by hand ------------------------------------------------------------
 
 #: Exercise 1: the slope from its formula, not from autograd or torch's (or the package's) GELU.
@@ -1115,6 +813,8 @@ def _macs_slips(d: int, m: int, n: int, right: int) -> list[tuple[int, str]]:
         (right - n * d * m, "the MLP has two Linear layers, fc1 (D -> mlp_dim) and fc2 (mlp_dim -> D)"),
         (right - 2 * n * d * m + 8 * n * d * d, "the MLP's width is mlp_dim, not 4D: use the argument"),
         (right - 2 * n * n * d + 2 * n * d * d, "the attention matrix grows with N: N^2 D per product, not N D^2"),
+        (_block_macs(d, m, n + 1), "`tokens` already counts every token, the class token included: do not add 1"),
+        (right + n * (5 * d + m), "biases are additions, not multiply-adds: leave out the Linear layers' biases"),
     ]
 
 
