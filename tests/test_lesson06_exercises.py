@@ -946,6 +946,43 @@ def test_the_checkers_sgd_is_torchs_sgd_with_momentum():
     assert mine.steps == [True] * 4
 
 
+def test_the_checkers_sgd_calls_a_closure_and_returns_its_result():
+    from vit_explained.exercises.lesson06 import _SGD
+
+    torch.manual_seed(0)
+    a, b = torch.nn.Linear(5, 3), torch.nn.Linear(5, 3)
+    b.load_state_dict(a.state_dict())
+    mine, theirs = _SGD(a.parameters(), lr=0.1, momentum=0.9), torch.optim.SGD(b.parameters(), lr=0.1, momentum=0.9)
+    x = torch.randn(8, 5)
+    for model, optimizer in ((a, mine), (b, theirs)):
+
+        def closure(model=model, optimizer=optimizer):
+            optimizer.zero_grad()
+            loss = model(x).square().mean()
+            loss.backward()
+            return loss
+
+        returned = optimizer.step(closure)
+        assert torch.is_tensor(returned) and returned.item() > 0
+    assert all(torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    assert mine.steps == [True] and mine.step() is None
+
+
+def test_train_step_with_a_closure_passes():
+    def train_step(model, optimizer, images, labels):
+        model.train()
+
+        def closure():
+            optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(images), labels)
+            loss.backward()
+            return loss
+
+        return optimizer.step(closure).item()
+
+    lesson06.check_train_step(train_step)
+
+
 def _shown_right(a, b):
     from scipy import stats
 

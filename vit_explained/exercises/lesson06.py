@@ -629,7 +629,12 @@ class _SGD:
                 p.grad.zero_()
 
     @torch.no_grad()
-    def step(self, closure: Callable[[], object] | None = None) -> None:
+    def step(self, closure: Callable[[], object] | None = None) -> object:
+        """As ``torch.optim.SGD.step``: a closure given is called first (with gradients on), its result returned."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
         group = self.param_groups[0]
         self.steps.append(any(p.grad is not None for p in group["params"]))
         nonzero = any(p.grad is not None and bool(p.grad.any()) for p in group["params"])
@@ -641,6 +646,7 @@ class _SGD:
             buffer = p.grad.clone() if buffer is None else buffer.mul_(group["momentum"]).add_(p.grad)
             self._buffers[id(p)] = buffer
             p.add_(buffer, alpha=-group["lr"])
+        return loss
 
 
 def _step_batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
