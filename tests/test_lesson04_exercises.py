@@ -842,3 +842,43 @@ def test_a_one_list_is_named_too():
 def test_a_stub_is_not_attempted(checker):
     with pytest.raises(ExerciseNotAttempted):
         checker(not_done)
+
+
+# --- fix round 4: named slips and one dtype policy ---
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (lambda x: (1 + torch.erf(x / math.sqrt(2))) + x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi), "1/2"),
+        (
+            lambda x: 0.5 * (1 + torch.erf(x / math.sqrt(2))) + x * torch.exp(-0.5 * x**2) / math.sqrt(math.pi),
+            "not 1 / sqrt(pi)",
+        ),
+        (lambda x: [value for value in gelu_slope(x)], "returned a list"),
+    ],
+)
+def test_gelu_slope_names_a_missing_half_a_wrong_density_and_a_list(answer, fragment):
+    rejected(check_gelu_slope, answer, fragment)
+
+
+def test_block_macs_names_a_hard_coded_197_and_one_head():
+    rejected(check_block_macs, lambda d, m, n: block_macs(d, m, 197), "use `tokens`")
+    one_head = lambda d, m, n: n * (4 * d * d + 2 * d * m) + 2 * n * n * d // 12  # noqa: E731
+    rejected(check_block_macs, one_head, "one head (N^2 D / h, h = 12)")
+
+
+def test_parallel_block_and_drop_path_refuse_a_float32_answer():
+    rejected(
+        check_parallel_block,
+        lambda x, block: (x + block.attn(block.norm1(x)) + block.mlp(block.norm1(x))).float(),
+        FLOAT32_SLIP,
+    )
+
+    def drop_path_float32(x, p, training):
+        if not training or p == 0:
+            return x.float()
+        keep = (torch.rand((x.shape[0],) + (1,) * (x.dim() - 1)) >= p).to(x.dtype)
+        return (x * keep / (1 - p)).float()
+
+    rejected(check_drop_path, drop_path_float32, FLOAT32_SLIP)

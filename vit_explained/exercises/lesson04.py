@@ -286,6 +286,7 @@ def check_parallel_block(parallel_block: Callable[[torch.Tensor, Block], torch.T
                 "x += attn): the caller's x is gone; return a new tensor (x + attn + mlp) and leave x as it was"
             )
         out = _same_shape(f"parallel_block on a {tuple(x.shape)} input", result, reference)
+        _no_half_precision(out, "float64")  # x is float64: the answer keeps its dtype (as in exercises 1 and 3)
         if not _within_promise(out, reference):
             if _within_promise(out, eps_slip):
                 fail(
@@ -564,7 +565,9 @@ def _drop_path_call(drop_path: Callable[..., torch.Tensor], x: torch.Tensor, p: 
             "your function changed its input x in place (an in-place operation such as x.mul_(...) or "
             "x *= mask): the caller's x is gone; return a new tensor (x * mask / (1 - p)) and leave x as it was"
         )
-    return _same_shape(f"drop_path(x, p={p}, training={training}) on a {tuple(x.shape)} input", result, x)
+    out = _same_shape(f"drop_path(x, p={p}, training={training}) on a {tuple(x.shape)} input", result, x)
+    _no_half_precision(out, str(x.dtype).replace("torch.", ""))  # keep x's dtype (as in exercises 1 and 3)
+    return out
 
 
 def _check_small_shapes(drop_path: Callable[..., torch.Tensor]) -> None:
@@ -731,6 +734,14 @@ def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
             "phi(x) = exp(-x^2 / 2) / sqrt(2 pi): the exponent has a 1/2",
         ),
         (
+            cdf + x * torch.exp(-0.5 * x**2) / math.sqrt(math.pi),
+            "phi(x) = exp(-x^2 / 2) / sqrt(2 pi): the density's factor is 1 / sqrt(2 pi), not 1 / sqrt(pi)",
+        ),
+        (
+            (1 + torch.erf(x / math.sqrt(2))) + x * pdf,
+            "Phi(x) = (1 + erf(x / sqrt(2))) / 2: the 1/2 in front is missing",
+        ),
+        (
             0.5 * (1 + torch.erf(x)) + x * pdf,
             "Phi(x) = (1 + erf(x / sqrt(2))) / 2: erf's argument is x / sqrt(2)",
         ),
@@ -773,6 +784,9 @@ def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None
         reference = _slope_reference(x.double()).to(x.dtype)
         given = x.clone()
         result = _NO_SLOPE_SHORTCUT(gelu_slope, given)
+        if isinstance(result, (list, tuple)):
+            kind = "a list" if isinstance(result, list) else "a tuple"
+            fail(f"gelu_slope(x) returned {kind}: return one tensor of x's shape (element-wise torch operations on x)")
         if not torch.equal(given, x):
             fail("your function changed its input x in place: return a new tensor and leave x unchanged")
         out = _same_shape(f"gelu_slope on a {tuple(x.shape)} input", result, reference)
@@ -815,7 +829,20 @@ def _macs_slips(d: int, m: int, n: int, right: int) -> list[tuple[int, str]]:
         (right - 2 * n * n * d + 2 * n * d * d, "the attention matrix grows with N: N^2 D per product, not N D^2"),
         (_block_macs(d, m, n + 1), "`tokens` already counts every token, the class token included: do not add 1"),
         (right + n * (5 * d + m), "biases are additions, not multiply-adds: leave out the Linear layers' biases"),
-    ]
+    ] + [(_block_macs(d, m, 197), "this counts 197 tokens (ViT-B/16's) whatever the call: use `tokens`")] * (n != 197)
+
+
+def _per_head_slip(d: int, n: int, right: int, got: int) -> str | None:
+    """The attention matrix counted for one head only (N^2 D / h per product): named with its h."""
+    matrix = 2 * n * n * d
+    part = got - (right - matrix)
+    heads = round(matrix / part) if 0 < part < matrix else 0
+    if heads >= 3 and abs(part * heads - matrix) < heads:  # N^2 D / h, rounded down or up (h = 2: named above)
+        return (
+            f"the attention matrix is counted for one head (N^2 D / h, h = {heads}); the heads split D, "
+            "so all heads together cost N^2 D per product: count them all"
+        )
+    return None
 
 
 def _random_macs_case() -> tuple[int, int, int]:
@@ -838,5 +865,7 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
         for value, message in _macs_slips(dim, mlp_dim, tokens, right):
             if got == value:
                 fail(f"{message} ({call} returned {got:,})")
+        if (message := _per_head_slip(dim, tokens, right, got)) is not None:
+            fail(f"{message} ({call} returned {got:,})")
         fail(f"{call} returned {got:,}: count qkv, proj, q k^T, weights @ v, fc1 and fc2, each rows x in x out")
     passed("your count equals the package's on 4 sizes (one drawn at random on each run).")
