@@ -152,7 +152,7 @@ def test_overfitting_plot_marks_the_lowest_validation_loss_and_shades_the_gap():
     for ax in (left, right):
         marks = [line for line in ax.lines if line.get_label().startswith("lowest validation loss")]
         assert len(marks) == 1 and marks[0].get_xdata()[0] == 3 and "epoch 3" in marks[0].get_label()
-    assert left.get_yscale() == "log" and np.allclose(left.lines[1].get_ydata(), curves["val_loss"])
+    assert left.get_yscale() == "linear" and np.allclose(left.lines[1].get_ydata(), curves["val_loss"])
     assert np.allclose(right.lines[0].get_ydata(), [30, 60, 90, 100, 100])  # percent
     assert len(right.collections) == 1  # the shaded gap
 

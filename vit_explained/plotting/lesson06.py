@@ -522,7 +522,8 @@ def plot_selection_gaps(
 def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-fitting") -> Figure:
     """Two panels against epochs for one stored run (``clinic.stored_runs()["overfitting"]``): the loss
     and the accuracy on the training digits and on the validation digits, both measured in eval mode
-    after each epoch. A dotted vertical line marks the epoch of the lowest validation loss (where to
+    after each epoch, the loss on a linear axis with an inset zooming on the validation loss from its lowest
+    epoch (its rise). A dotted vertical line marks the epoch of the lowest validation loss (where to
     stop); the shaded band on the accuracy panel is the gap between train and validation."""
     keys = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
     if not isinstance(curves, Mapping) or any(key not in curves for key in keys):
@@ -536,7 +537,11 @@ def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-f
     left, right = fig.subplots(1, 2)
     left.plot(epochs, curves["train_loss"], color="tab:blue", label="train")
     left.plot(epochs, curves["val_loss"], color="tab:orange", label="validation")
-    left.set(xlabel="epoch", ylabel="cross-entropy (log scale)", title="loss", yscale="log")
+    left.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
+    inset = left.inset_axes([0.45, 0.3, 0.52, 0.28])  # the validation loss after its lowest epoch, zoomed in
+    inset.plot(epochs[best - 1 :], curves["val_loss"][best - 1 :], color="tab:orange")
+    inset.set_title("validation, zoomed", fontsize=7, pad=2)
+    inset.tick_params(labelsize=7)
     train, val = np.asarray(curves["train_accuracy"]) * 100, np.asarray(curves["val_accuracy"]) * 100
     right.plot(epochs, train, color="tab:blue", label="train")
     right.plot(epochs, val, color="tab:orange", label="validation")
