@@ -929,6 +929,25 @@ def test_paired_interval_names_a_constant_without_the_formula():
         assert "ppf" not in str(failure.value) and "sqrt" not in str(failure.value)
 
 
+def test_paired_interval_names_a_percentile_bootstrap():
+    def bootstrap(a, b):
+        d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+        means = np.random.default_rng(0).choice(d, size=(2000, len(d))).mean(axis=1)
+        return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+    with pytest.raises(ExerciseFailed, match=r"not the t-interval \(a bootstrap\?\)"):
+        lesson06.check_paired_interval(bootstrap)
+
+
+def test_paired_interval_list_hint_only_for_a_list_operand():
+    from vit_explained.exercises.lesson06 import _interval_hint
+
+    with pytest.raises(TypeError) as error:
+        _ = [0.9] - [0.8]  # what a - b does to two lists
+    assert "Python lists" in _interval_hint(error.value)
+    assert _interval_hint(ValueError("operands could not be broadcast together with shapes (3,) (4,)")) is None
+
+
 def test_the_checkers_sgd_is_torchs_sgd_with_momentum():
     from vit_explained.exercises.lesson06 import _SGD
 
@@ -1185,22 +1204,23 @@ _RIGHT_BUGS = {
     "D": "LayerNorm x - mean / std",
     "E": "MultiheadAttention without batch_first",
 }
+_RIGHT = {**_RIGHT_BUGS, "next": 2}  # the "next" part: the gradient norms per part
 
 
 def test_bug_for_each_symptom_matches_the_clinic_and_accepts_spellings(capsys):
     from vit_explained import clinic
 
     assert set(_RIGHT_BUGS.values()) <= set(clinic.BUGS) and _RIGHT_BUGS["B"] == clinic.LAYER_NORM_NO_CENTRING
-    lesson06.check_bug_for_each_symptom(lambda: dict(_RIGHT_BUGS))
-    lesson06.check_bug_for_each_symptom(lambda: {k.lower(): f"  {v.upper()} " for k, v in _RIGHT_BUGS.items()})
+    lesson06.check_bug_for_each_symptom(lambda: dict(_RIGHT))
+    lesson06.check_bug_for_each_symptom(lambda: {k.lower(): f"  {str(v).upper()} " for k, v in _RIGHT.items()})
     by_index = {"A": 1, "B": 3, "C": 6, "D": 4, "E": 5}  # picked from clinic.BUGS by position, in another order
-    lesson06.check_bug_for_each_symptom(lambda: {k: clinic.BUGS[by_index[k]] for k in "EDCBA"})
-    lesson06.check_bug_for_each_symptom(lambda: {k: v.replace(" ", "") for k, v in _RIGHT_BUGS.items()})
+    lesson06.check_bug_for_each_symptom(lambda: {"NEXT": "2", **{k: clinic.BUGS[by_index[k]] for k in "EDCBA"}})
+    lesson06.check_bug_for_each_symptom(lambda: {**{k: v.replace(" ", "") for k, v in _RIGHT_BUGS.items()}, "next": 2})
     assert capsys.readouterr().out.count("Correct!") == 4
 
 
 def _with(letter, bug):
-    return lambda: {**_RIGHT_BUGS, letter: bug}
+    return lambda: {**_RIGHT, letter: bug}
 
 
 @pytest.mark.parametrize(
@@ -1221,7 +1241,7 @@ def _with(letter, bug):
         (_with("E", "batch_first"), r"symptom E: 'batch_first' is not one of clinic.BUGS"),
         (_with("A", 3), r"symptom A: give a bug's name as a string"),
         (lambda: {k: v for k, v in _RIGHT_BUGS.items() if k != "C"}, r"C missing"),
-        (lambda: {**_RIGHT_BUGS, "F": "none"}, r"'F' is not one"),
+        (lambda: {**_RIGHT, "F": "none"}, r"'F' is not one"),
         (lambda: list(_RIGHT_BUGS.values()), r"return a dict"),
         (lambda: 1 / 0, r"ZeroDivisionError"),
     ],
@@ -1255,9 +1275,30 @@ def test_bug_for_each_symptom_never_names_the_right_bug_after_a_wrong_pick(lette
         assert not any(name in picked_part for name in _NAMES_OF[letter]), (wrong, picked_part)
 
 
+@pytest.mark.parametrize(
+    ("next_check", "message"),
+    [
+        (1, r'"next": not 1 .*already given'),
+        (3, r'"next": not 3 .*100 steps'),
+        ("4", r'"next": not 4 .*still falls'),
+        (5, r'"next": give a check\'s number, 1 to 4'),
+        (True, r'"next": give a check\'s number'),
+        ("gradients", r'"next": give a check\'s number'),
+    ],
+)
+def test_bug_for_each_symptom_next_check_is_checked_by_choice(next_check, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT_BUGS, "next": next_check})
+
+
+def test_bug_for_each_symptom_asks_for_the_next_check():
+    with pytest.raises(ExerciseFailed, match=r'under "next"'):
+        lesson06.check_bug_for_each_symptom(lambda: dict(_RIGHT_BUGS))
+
+
 def test_bug_for_each_symptom_swapped_pair_names_neither():  # B and D swapped: the first miss names only the pick
     with pytest.raises(ExerciseFailed) as failure:
-        lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT_BUGS, "B": _RIGHT_BUGS["D"], "D": _RIGHT_BUGS["B"]})
+        lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT, "B": _RIGHT_BUGS["D"], "D": _RIGHT_BUGS["B"]})
     assert "hand-written" not in str(failure.value) and "symptom B" in str(failure.value)
 
 

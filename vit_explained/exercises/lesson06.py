@@ -958,7 +958,8 @@ _INTERVAL_SLIPS: list[tuple[Callable[[np.ndarray, np.ndarray], tuple[float, floa
 
 
 def _interval_hint(error: Exception) -> str | None:
-    if isinstance(error, (TypeError, ValueError)) and ("unsupported operand" in str(error) or "operands" in str(error)):
+    text = str(error)
+    if isinstance(error, TypeError) and "unsupported operand" in text and "'list'" in text:
         return "a and b may be Python lists: np.asarray(a) - np.asarray(b) gives the differences"
     return None
 
@@ -968,7 +969,10 @@ def _interval_miss(low: float, high: float, d: np.ndarray, earlier: list[tuple[f
     where = f"for {len(d)} seeds the interval is not ({low:.4f}, {high:.4f})"
     if any(abs(low - x) < 1e-9 and abs(high - y) < 1e-9 for x, y in earlier):
         return f"{where}: it is the same as for other a and b; compute it from a and b, not from a fixed number"
-    if abs((low + high) / 2 - d.mean()) > 1e-6:
+    off_centre = abs((low + high) / 2 - d.mean()) > 1e-6
+    if off_centre and d.min() - 1e-9 <= low < high <= d.max() + 1e-9:  # inside the differences' range: percentiles
+        return f"{where}: that is not the t-interval (a bootstrap?); the exercise asks for Student's t-interval"
+    if off_centre:
         return f"{where}: its centre should be the mean of the seed-by-seed differences a - b"
     return f"{where}: its centre is right, its width is not the 95 % t-interval's of a mean over paired seeds"
 
@@ -1282,6 +1286,22 @@ _CLUE = {
     "image can do",
 }
 
+#: the checks on offer for the "next" part: a new run whose loss stays at ln 10 (number -> what it is)
+_NEXT_CHECKS = {
+    1: "the loss at step 0 against ln 10",
+    2: "the gradient norm of every part at step 0",
+    3: "over-fitting one batch",
+    4: "the permutation test",
+}
+_NEXT_CHECK = 2
+#: a wrong pick for "next" -> why another check comes first
+_NEXT_WHY = {
+    1: "its step-0 loss is already given (2.31), and every clinic bug starts within 0.2 of ln 10: it tells none apart",
+    3: "it would separate a structural bug from a slow optimiser, but it costs 100 steps; one backward pass is "
+    "cheaper and tells apart, at once, the three bugs of section 4 whose loss stays at ln 10",
+    4: "the permutation test finds a model blind to patch order, whose loss still falls; this loss does not fall",
+}
+
 #: bug -> what it would show instead (named when a learner picks it for the wrong symptom)
 _SIGNATURE = {
     "none": "the fixed model learns (its loss ends far below ln 10) and none of these symptoms is its",
@@ -1311,20 +1331,37 @@ def _bug_name(value: object, letter: str) -> str:
 
 
 def check_bug_for_each_symptom(bug_for_each_symptom: Callable[[], object]) -> None:
-    """Exercise 6: ``bug_for_each_symptom()`` returns ``{"A": bug, ..., "E": bug}``, each bug a name from
-    ``clinic.BUGS`` (any case): the clinic bug that shows that symptom in section 4's stored runs."""
+    """Exercise 6: ``bug_for_each_symptom()`` returns ``{"A": bug, ..., "E": bug, "next": n}``, each bug a name
+    from ``clinic.BUGS`` (any case): the clinic bug that shows that symptom in section 4's stored runs; ``n`` the
+    number (1-4) of the check to run next on a new run whose loss stays at ln 10."""
     answer = attempt(bug_for_each_symptom)
     if not isinstance(answer, dict):
-        fail(f'return a dict {{"A": bug, ..., "E": bug}}, got {type(answer).__name__}')
+        fail(f'return a dict {{"A": bug, ..., "E": bug, "next": n}}, got {type(answer).__name__}')
     answer = {str(key).strip().upper(): value for key, value in answer.items()}
     missing = [letter for letter in _SYMPTOM_BUG if letter not in answer]
     if missing:
         fail(f"give a bug for every symptom: {', '.join(missing)} missing")
-    extra = [letter for letter in answer if letter not in _SYMPTOM_BUG]
+    if "NEXT" not in answer:
+        fail('give the number of the check you would run next under "next" (1 to 4)')
+    extra = [letter for letter in answer if letter not in _SYMPTOM_BUG and letter != "NEXT"]
     if extra:
-        fail(f"the symptoms are A to E; {', '.join(map(repr, extra))} is not one")
+        fail(f'the keys are A to E and "next"; {", ".join(map(repr, extra))} is not one')
     for letter, truth in _SYMPTOM_BUG.items():
         picked = _bug_name(answer[letter], letter)
         if picked != truth:
             fail(f"symptom {letter}: not {picked!r}: {_SIGNATURE[picked]}. The clue: {_CLUE[letter]}")
-    passed("each symptom names one bug; the quiet ones (no activation) need unit tests, not symptoms.")
+    _check_next(answer["NEXT"])
+    passed(
+        "each symptom names one bug; the quiet ones (no activation) need unit tests, not symptoms. Next: the gradient "
+        "norms, one backward pass, tell apart the three bugs that stay at ln 10 (exactly 0 at the pixels; all but "
+        "the norms' far smaller; the fixed model's own)."
+    )
+
+
+def _check_next(value: object) -> None:
+    """The "next" part: the number of the check to run next (an int, or its digit as a string)."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or int(text) not in _NEXT_CHECKS:
+        fail(f'"next": give a check\'s number, 1 to 4, got {value!r:.60}')
+    if int(text) != _NEXT_CHECK:
+        fail(f'"next": not {int(text)} ({_NEXT_CHECKS[int(text)]}): {_NEXT_WHY[int(text)]}')
