@@ -985,6 +985,23 @@ def test_cascade_table_reads_each_step_and_leaves_the_random_numbers():
     assert table.spreads["head"][0] == pytest.approx(table.trained_spread, rel=1e-5)
     text = str(table)
     assert text.startswith("2 draws per step") and "head + blocks 1-2" in text and "+1.00 .. +1.00" in text
+    # the picture's maps: the first digit, trained, then each step's first draw; the head's step keeps rollout
+    from vit_explained.attention_maps import rollout_and_gradient_maps
+    from vit_explained.plotting.lesson08 import plot_cascade
+
+    trained = rollout_and_gradient_maps(model, images[:1], labels[:1], (3, 3))
+    assert list(table.first_maps) == ["rollout", "gradient-weighted"]
+    assert all(m.shape == (1 + len(table.rows), 3, 3) for m in table.first_maps.values())
+    for method, maps in table.first_maps.items():
+        torch.testing.assert_close(maps[0], trained[method][0])
+    torch.testing.assert_close(table.first_maps["rollout"][1], trained["rollout"][0])
+    fig = plot_cascade(images[0], table.first_maps, list(table.rows))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "trained" in titles and "+ blocks 1-2" in titles and "every layer" in titles
+    with pytest.raises(ValueError):
+        plot_cascade(images[0], table.first_maps, list(table.rows)[:2])
+    with pytest.raises(TypeError):
+        plot_cascade(images[0], [table.first_maps["rollout"]], list(table.rows))
 
 
 def test_redrawn_rollouts_pick_the_extreme_and_nearest_zero_draws():

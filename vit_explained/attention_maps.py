@@ -1202,12 +1202,15 @@ class CascadeTable:
     - ``rows[step]``: per draw, ``(rollout ρ, gradient-weighted ρ, accuracy, same decision)``: the mean rank
       correlation with the trained map over the map digits, then the decisions on the decision digits;
     - ``spreads[step]``: per draw, per block, the patches the class token's attention is spread over
-      (:func:`effective_patches`, mean over heads and map digits); ``trained_spread``: the same, trained.
+      (:func:`effective_patches`, mean over heads and map digits); ``trained_spread``: the same, trained;
+    - ``first_maps[method]`` ``(1 + steps, rows, cols)``: the first map digit's map, trained, then each step's
+      first draw (taken from the maps the table compares: no extra model runs).
     """
 
     rows: dict[str, list[tuple[float, float, float, float]]]
     spreads: dict[str, list[list[float]]]
     trained_spread: list[float]
+    first_maps: dict[str, torch.Tensor]
 
     def column(self, step: str, index: int) -> list[float]:
         """One column of ``rows[step]`` over the draws (0 rollout ρ, 1 gradient-weighted ρ, 2 accuracy, 3 same)."""
@@ -1268,6 +1271,7 @@ def cascade_table(
         decided_on = (*decision_data, model(decision_data[0]).argmax(-1))
     rows: dict[str, list[tuple[float, float, float, float]]] = {}
     spreads: dict[str, list[list[float]]] = {}
+    first = {method: [maps[0]] for method, maps in trained_maps.items()}  # the first digit: trained, then per step
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         for step, part_of in cascade_steps(model):
@@ -1279,7 +1283,11 @@ def cascade_table(
                 accuracy, agreement = accuracy_and_agreement(network, *decided_on)
                 rows[step].append((rhos[0], rhos[1], accuracy, agreement))
                 spreads[step].append(spread)
-    return CascadeTable(rows, spreads, _class_token_spread(model, images, grid))
+                if len(rows[step]) == 1:  # the first draw's map of the first digit, for the picture
+                    for method in first:
+                        first[method].append(maps[method][0])
+    stacked = {method: torch.stack(maps) for method, maps in first.items()}
+    return CascadeTable(rows, spreads, _class_token_spread(model, images, grid), stacked)
 
 
 @dataclass

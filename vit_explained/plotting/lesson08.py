@@ -23,6 +23,7 @@ from . import new_figure
 __all__ = [
     "plot_attention_distance",
     "plot_attention_matrix",
+    "plot_cascade",
     "plot_class_token_heads",
     "plot_deletion_curves",
     "plot_deletion_steps",
@@ -277,6 +278,29 @@ def plot_redrawn_rollouts(
         scale=["row", "each"],
         title="Rollout of one digit, trained and with every layer re-drawn (ρ: this digit's rank correlation)",
         colorbar_label="top: map / the row's largest\nbottom: (map - its min) / its range",
+    )
+
+
+def plot_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str]) -> Figure:
+    """Adebayo et al.'s cascade on one digit: one row per method (``maps[method]`` ``(1 + len(steps), rows,
+    cols)``, the trained map first, then each step's), one colour scale per row (its largest value).
+
+    ``image`` ``(C, H, W)``; ``steps``: the re-drawn part per column after the trained one, top down.
+    """
+    if not isinstance(maps, dict) or not maps:
+        raise TypeError(f"maps must be a dict method -> (1 + steps, rows, cols) tensor, got {type(maps).__name__}")
+    shapes = {tuple(m.shape) for m in maps.values()}
+    if len(shapes) != 1 or len(next(iter(shapes))) != 3 or next(iter(shapes))[0] != len(steps) + 1:
+        raise ValueError(f"each map must be (1 + {len(steps)} steps, rows, cols), got {sorted(shapes)}")
+    titles = ["trained", *(step.replace("head + ", "+ ") for step in steps)]  # each step adds to the one before
+    return plot_map_columns(
+        image.unsqueeze(0).expand(len(maps), -1, -1, -1),  # the same digit, one row per method
+        torch.stack(list(maps.values())),
+        titles=titles,
+        labels=list(maps),
+        scale="row",
+        title="Cascade: one digit's maps, re-drawn from the head down (one colour scale per row)",
+        colorbar_label="map / the row's largest",
     )
 
 
