@@ -701,8 +701,16 @@ def test_split_and_stages_say_where_the_answer_raised():
 
     with pytest.raises(ExerciseFailed, match=r"raised ValueError: no split\. It happened for size 90, grid 6$"):
         ex.check_split_for_grid(split_breaks_at_90)
-    with pytest.raises(ExerciseFailed, match=r"raised KeyError: 1\. It happened for a 400x100 image with 1 channel"):
+    with pytest.raises(ExerciseFailed, match=r"KeyError: 1\. It happened for a 400x100 image with 1 channel and"):
         ex.check_t2t_stages(stages_break_on_grayscale)
+
+    def stages_break_on_rgb(h, w, c, d=64):
+        if c == 3:
+            raise KeyError(c)
+        return reference_stages(h, w, c, d)
+
+    with pytest.raises(ExerciseFailed, match=r"KeyError: 3\. It happened for a 224x224 image with 3 channels and"):
+        ex.check_t2t_stages(stages_break_on_rgb)
 
 
 @pytest.mark.parametrize(

@@ -467,7 +467,8 @@ def check_t2t_stages(answer: Callable[[int, int, int, int], Any]) -> None:
     cases = [(*image, 64) for image in T2T_IMAGES] + [(*image, 32) for image in T2T_IMAGES[:3]]
     cases.append(random_t2t_case())
     for height, width, channels, token_dim in cases:
-        image = f"a {height}x{width} image with {channels} channel(s) and token_dim {token_dim}"
+        plural = "s" if channels > 1 else ""
+        image = f"a {height}x{width} image with {channels} channel{plural} and token_dim {token_dim}"
         result = _NO_CHAIN(answer, height, width, channels, token_dim, hint=f"It happened for {image}")
         if isinstance(result, (np.ndarray, torch.Tensor)) and result.ndim == 2:
             result = result.tolist()
