@@ -8,14 +8,6 @@ import torch
 
 from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted, lesson06
 
-
-def confusion_matrix(labels, predictions):
-    """scikit-learn's, imported here (sklearn takes about 2 s to import; every pytest worker collects this module)."""
-    from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
-
-    return sklearn_confusion_matrix(labels, predictions)
-
-
 # --- exercise 1: accuracy from logits -------------------------------------------------------------
 
 
@@ -68,45 +60,6 @@ def test_accuracy_accepts_an_answer_through_softmax():
 def test_accuracy_rejects_wrong_answers(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
         lesson06.check_accuracy(answer)
-
-
-# --- exercise 2: the confusion matrix -------------------------------------------------------------
-
-
-def confusion(labels, predictions, num_classes):
-    flat = torch.bincount(num_classes * labels + predictions, minlength=num_classes * num_classes)
-    return flat.reshape(num_classes, num_classes)
-
-
-def test_confusion_reference_matches_sklearn():
-    labels, predictions = torch.tensor([0, 1, 2, 2, 1]), torch.tensor([0, 2, 2, 1, 1])
-    assert (confusion(labels, predictions, 3).numpy() == confusion_matrix(labels, predictions)).all()
-    lesson06.check_confusion_matrix(confusion)
-
-
-@pytest.mark.parametrize(
-    ("answer", "message"),
-    [
-        (lambda labels, predictions, k: confusion(labels, predictions, k).T, "transposed"),
-        (lambda labels, predictions, k: confusion(predictions, labels, k), "transposed"),
-        (
-            lambda labels, predictions, k: (
-                confusion(labels, predictions, k) / confusion(labels, predictions, k).sum(1, keepdim=True).clamp(min=1)
-            ),
-            "counts, not fractions",
-        ),
-        (
-            lambda labels, predictions, k: confusion(
-                labels, predictions, int(max(labels.max(), predictions.max())) + 1
-            ),
-            r"must be \(4, 4\)",
-        ),
-        (lambda labels, predictions, k: confusion(labels, predictions, k) + torch.eye(k, dtype=torch.long), "add up"),
-    ],
-)
-def test_confusion_rejects_wrong_answers(answer, message):
-    with pytest.raises(ExerciseFailed, match=message):
-        lesson06.check_confusion_matrix(answer)
 
 
 # --- exercise 3: the largest safe shift -----------------------------------------------------------
@@ -164,46 +117,6 @@ def test_safe_shift_rejects_wrong_answers(answer, message):
 # --- exercise 4: accuracy per class ---------------------------------------------------------------
 
 
-def per_class_accuracy(labels, predictions, num_classes):
-    hits = torch.bincount(labels[predictions == labels], minlength=num_classes).float()
-    return hits / torch.bincount(labels, minlength=num_classes).float()
-
-
-def precision(labels, predictions, num_classes):
-    hits = torch.bincount(labels[predictions == labels], minlength=num_classes).float()
-    return hits / torch.bincount(predictions, minlength=num_classes).float().clamp(min=1)
-
-
-def test_per_class_accuracy_accepts_the_reference_and_matches_the_confusion_diagonal():
-    lesson06.check_per_class_accuracy(per_class_accuracy)
-    labels, predictions = torch.tensor([0, 0, 1, 1, 2, 2]), torch.tensor([0, 1, 1, 1, 0, 2])
-    matrix = confusion_matrix(labels, predictions)
-    assert torch.allclose(
-        per_class_accuracy(labels, predictions, 3).double(), torch.tensor(matrix.diagonal() / matrix.sum(1))
-    )
-
-
-@pytest.mark.parametrize(
-    ("answer", "message"),
-    [
-        (precision, "precision"),
-        (lambda labels, predictions, k: torch.bincount(labels[predictions == labels], minlength=k), "counts"),
-        (lambda labels, predictions, k: 100 * per_class_accuracy(labels, predictions, k), "percentages"),
-        (lambda labels, predictions, k: per_class_accuracy(labels, predictions, k)[:-1], "shape"),
-        (
-            lambda labels, predictions, k: (
-                torch.bincount(labels[predictions == labels], minlength=k)
-                // torch.bincount(labels, minlength=k).clamp(min=1)
-            ),
-            "integer division",
-        ),
-    ],
-)
-def test_per_class_accuracy_rejects_wrong_answers(answer, message):
-    with pytest.raises(ExerciseFailed, match=message):
-        lesson06.check_per_class_accuracy(answer)
-
-
 # --- every checker ---------------------------------------------------------------------------------
 
 
@@ -211,9 +124,7 @@ def test_per_class_accuracy_rejects_wrong_answers(answer, message):
     "checker",
     [
         lesson06.check_accuracy,
-        lesson06.check_confusion_matrix,
         lesson06.check_max_safe_shift,
-        lesson06.check_per_class_accuracy,
     ],
 )
 def test_unattempted_stub_gets_a_friendly_message(checker):
@@ -283,62 +194,6 @@ def test_accuracy_accepts_answers_written_differently(answer, capsys):
 def test_accuracy_rejects_more(answer, message):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
         lesson06.check_accuracy(answer)
-
-
-def confusion_loop(labels, predictions, num_classes):
-    matrix = [[0] * num_classes for _ in range(num_classes)]
-    for true, guess in zip(labels.tolist(), predictions.tolist(), strict=True):
-        matrix[true][guess] += 1
-    return matrix
-
-
-def confusion_numpy(labels, predictions, num_classes):
-    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(matrix, (labels.numpy(), predictions.numpy()), 1)
-    return matrix
-
-
-def confusion_index_put(labels, predictions, num_classes):
-    matrix = torch.zeros(num_classes, num_classes)
-    return matrix.index_put_((labels, predictions), torch.ones(len(labels)), accumulate=True)
-
-
-@pytest.mark.parametrize(
-    "answer",
-    [
-        confusion_loop,
-        confusion_numpy,
-        confusion_index_put,
-        lambda labels, predictions, k: F.one_hot(labels, k).T @ F.one_hot(predictions, k),  # one-hot products
-    ],
-)
-def test_confusion_accepts_answers_written_differently(answer, capsys):
-    lesson06.check_confusion_matrix(answer)
-    assert "Correct!" in capsys.readouterr().out
-
-
-def confusion_sklearn(labels, predictions, num_classes):
-    from sklearn.metrics import confusion_matrix as renamed
-
-    return renamed(labels, predictions, labels=list(range(num_classes)))
-
-
-@pytest.mark.parametrize(
-    ("answer", "message"),
-    [
-        (confusion_sklearn, "without scikit-learn: your function called scikit-learn \\(sklearn.metrics.confusion_m"),
-        (lambda labels, predictions, k: torch.bincount(k * labels + predictions).reshape(k, k), "minlength"),
-        (lambda labels, predictions, k: confusion(labels, predictions, k).T.numpy(), "transposed"),
-        (lambda labels, predictions, k: F.one_hot(predictions, k).T @ F.one_hot(labels, k), "transposed"),
-        (lambda labels, predictions, k: confusion(labels, predictions, k) / len(labels), "add up"),
-        (lambda labels, predictions, k: torch.diag(confusion(labels, predictions, k).diagonal()), "add up"),
-        (lambda labels, predictions, k: confusion(labels, predictions, k).flip(0), "some counts are off"),
-        (lambda labels, predictions, k: None, "return a torch.Tensor"),
-    ],
-)
-def test_confusion_rejects_more(answer, message):
-    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
-        lesson06.check_confusion_matrix(answer)
 
 
 def shift_from_union(images):  # the smallest margin over all images is the margin of all their ink together
@@ -444,92 +299,6 @@ def largest_margin(images):  # the safest image, not the least safe
 def test_safe_shift_rejects_more(answer, message):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
         lesson06.check_max_safe_shift(answer)
-
-
-def per_class_from_confusion(labels, predictions, num_classes):
-    matrix = confusion(labels, predictions, num_classes).double()
-    return matrix.diagonal() / matrix.sum(dim=1)
-
-
-def per_class_loop(labels, predictions, num_classes):
-    out = []
-    for k in range(num_classes):
-        mine = labels == k
-        out.append((predictions[mine] == k).sum().item() / max(1, mine.sum().item()))  # 0 for an absent class
-    return out
-
-
-@pytest.mark.parametrize(
-    "answer",
-    [
-        per_class_from_confusion,
-        per_class_loop,
-        lambda labels, predictions, k: np.array(
-            [np.mean(predictions.numpy()[labels.numpy() == c] == c) for c in range(k)]
-        ),
-    ],
-)
-def test_per_class_accuracy_accepts_answers_written_differently(answer, capsys):
-    with np.errstate(invalid="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # numpy's mean of an empty slice is NaN
-            lesson06.check_per_class_accuracy(answer)
-    assert "Correct!" in capsys.readouterr().out
-
-
-def per_class_without_minlength(labels, predictions, num_classes):
-    return torch.bincount(labels[predictions == labels]).float() / torch.bincount(labels).float()
-
-
-def absent_class_perfect(labels, predictions, num_classes):
-    result = per_class_accuracy(labels, predictions, num_classes)
-    return torch.nan_to_num(result, nan=1.0)
-
-
-@pytest.mark.parametrize(
-    ("answer", "message"),
-    [
-        (per_class_without_minlength, "raised RuntimeError.*minlength"),  # a class never occurs / never right
-        (absent_class_perfect, "no examples cannot have an accuracy above 0"),
-        (lambda labels, predictions, k: per_class_from_confusion(labels, predictions, k).numpy()[:-1], "shape"),
-        (
-            lambda labels, predictions, k: torch.bincount(labels[predictions == labels], minlength=k) / len(labels),
-            "divided by the batch size",
-        ),  # divided by the batch, not by the class
-        (lambda labels, predictions, k: per_class_from_confusion(predictions, labels, k), "precision"),
-        (lambda labels, predictions, k: accuracy(torch.eye(k)[predictions], labels), "shape"),  # one overall number
-        (lambda labels, predictions, k: {c: 1.0 for c in range(k)}, "return a torch.Tensor"),
-    ],
-)
-def test_per_class_accuracy_rejects_more(answer, message):
-    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
-        lesson06.check_per_class_accuracy(answer)
-
-
-def confusion_plus_equals(labels, predictions, num_classes):  # duplicates written once, not added up
-    matrix = torch.zeros(num_classes, num_classes, dtype=torch.long)
-    matrix[labels, predictions] += 1
-    return matrix
-
-
-def confusion_plus_equals_transposed(labels, predictions, num_classes):
-    matrix = torch.zeros(num_classes, num_classes, dtype=torch.long)
-    matrix[predictions, labels] += 1
-    return matrix
-
-
-@pytest.mark.parametrize(
-    ("answer", "message"),
-    [
-        (confusion_plus_equals, r"counted once however often.*index_put_.*accumulate=True"),
-        (confusion_plus_equals_transposed, "counted once.*transposed"),
-    ],
-)
-def test_confusion_names_indexed_plus_equals(answer, message):
-    with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
-        lesson06.check_confusion_matrix(answer)
 
 
 def test_safe_shift_threshold_messages_never_name_a_different_threshold():

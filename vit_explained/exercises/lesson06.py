@@ -8,19 +8,14 @@ from typing import NoReturn
 import numpy as np
 import torch
 
-from . import ExerciseFailed, as_int, as_tensor, attempt, close, fail, forbid, passed
-
-#: Exercise 2 says: without scikit-learn.
-_NO_SKLEARN = forbid("sklearn", reason="the confusion matrix without scikit-learn")
+from . import as_int, as_tensor, attempt, fail, passed
 
 __all__ = [
     "check_accuracy",
     "check_bug_for_each_symptom",
     "check_clears_training_noise",
-    "check_confusion_matrix",
     "check_max_safe_shift",
     "check_paired_interval",
-    "check_per_class_accuracy",
     "check_smoothing_floor",
     "check_train_step",
 ]
@@ -165,76 +160,6 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> N
             "rows whose predicted class equals the label"
         )
     passed("the prediction is the argmax over the class axis (dim=1); softmax would not change it.")
-
-
-def _confusion_hint(classes: int) -> Callable[[Exception], str | None]:
-    def hint(error: Exception) -> str | None:
-        if not isinstance(error, RuntimeError):
-            return None
-        return (
-            f"With num_classes = {classes}, some classes never occur or are never predicted in this batch: "
-            "torch.bincount then returns fewer counts than you expect unless you pass minlength"
-        )
-
-    return hint
-
-
-def check_confusion_matrix(confusion: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor]) -> None:
-    """``confusion(labels (B,), predictions (B,), num_classes) -> (K, K)`` counts, row = true class,
-    column = predicted class (scikit-learn's convention)."""
-    from sklearn.metrics import confusion_matrix
-
-    generator = torch.Generator().manual_seed(60)
-    cases = []
-    for batch, classes in ((50, 4), (200, 10)):
-        labels = torch.randint(0, classes, (batch,), generator=generator)
-        predictions = torch.where(
-            torch.rand(batch, generator=generator) < 0.6,
-            labels,
-            torch.randint(0, classes, (batch,), generator=generator),
-        )
-        cases.append((labels, predictions, classes))
-    # a class that is never predicted and one that never occurs: the matrix must still be K x K
-    cases.append((torch.tensor([0, 0, 1, 1, 2]), torch.tensor([0, 1, 1, 1, 1]), 4))
-    for labels, predictions, classes in cases:
-        expected = confusion_matrix(labels.numpy(), predictions.numpy(), labels=list(range(classes)))
-        try:
-            result = _NO_SKLEARN(confusion, labels.clone(), predictions.clone(), classes, hint=_confusion_hint(classes))
-        except ExerciseFailed as error:
-            if "without scikit-learn" not in str(error):
-                raise
-            fail(
-                "build the confusion matrix without scikit-learn: your function called scikit-learn "
-                "(sklearn.metrics.confusion_matrix or one of its helpers), the reference this checker compares with"
-            )
-        result = as_tensor(result, "your confusion matrix").cpu().numpy()
-        if result.shape != (classes, classes):
-            fail(
-                f"with num_classes = {classes} the matrix must be ({classes}, {classes}), got {result.shape}; "
-                "include classes that never occur or are never predicted"
-            )
-        if np.allclose(result, expected):
-            continue
-        if np.allclose(result, expected.T):
-            fail("the matrix is transposed: rows should be the true class, columns the predicted class")
-        if np.allclose(result, expected / np.maximum(1, expected.sum(1, keepdims=True))):
-            fail("return counts, not fractions (do not normalise the rows)")
-        if np.array_equal(result, (expected > 0).astype(result.dtype)):
-            fail(
-                "every (true, predicted) pair is counted once however often it occurs: m[labels, predictions] += 1 "
-                "does not add up repeated index pairs (each is written once). Use "
-                "m.index_put_((labels, predictions), torch.ones(len(labels), dtype=m.dtype), accumulate=True), "
-                "or torch.bincount(K * labels + predictions, minlength=K * K).reshape(K, K)"
-            )
-        if np.array_equal(result, (expected.T > 0).astype(result.dtype)):
-            fail(
-                "each pair is counted once (m[...] += 1 does not add up repeated index pairs), and the matrix is "
-                "transposed: rows should be the true class; use index_put_(..., accumulate=True) or torch.bincount"
-            )
-        if result.sum() != len(labels):
-            fail(f"the counts should add up to the {len(labels)} examples, got {result.sum()}")
-        fail("some counts are off: entry [i, j] counts examples of true class i predicted as j")
-    passed("rows are true classes, columns predictions, and the diagonal holds the correct ones.")
 
 
 def _rectangles(*boxes: tuple[int, int, int, int], size: int | tuple[int, int] = 14, channels: int = 1) -> torch.Tensor:
@@ -514,74 +439,6 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
         "shifts up to this many pixels never cut ink off. On MNIST the answer is 0: a few digits touch the frame, "
         "so any whole-pixel shift (Recipe(max_shift=1)) trims a little ink off those."
     )
-
-
-def _per_class_cases() -> list[tuple[torch.Tensor, torch.Tensor, int]]:
-    """(labels, predictions, num_classes) cases: a class always wrong, few examples, an absent class."""
-    generator = torch.Generator().manual_seed(66)
-    labels = torch.randint(0, 5, (80,), generator=generator)
-    predictions = torch.where(
-        torch.rand(80, generator=generator) < 0.7, labels, torch.randint(0, 5, (80,), generator=generator)
-    )
-    predictions[labels == 3] = 0  # class 3 is always wrong, class 0 is over-predicted
-    cases = [(labels, predictions, 5)]
-    few = torch.tensor([2, 0, 1, 2, 2, 1, 0, 2])  # three classes, class 2 most often
-    cases.append((few, torch.tensor([2, 0, 2, 1, 2, 1, 1, 0]), 3))
-    # class 2 is never predicted right and class 3 never occurs: the answer must still have K entries
-    cases.append((torch.tensor([0, 0, 1, 1, 2, 2, 0, 1]), torch.tensor([0, 1, 1, 1, 0, 1, 0, 0]), 4))
-    return cases
-
-
-def check_per_class_accuracy(
-    per_class_accuracy: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor],
-) -> None:
-    """``per_class_accuracy(labels (B,), predictions (B,), num_classes) -> (K,)``: for each true class,
-    the fraction of its examples predicted correctly (the recall of each class)."""
-    for labels, predictions, classes in _per_class_cases():
-        counts = torch.bincount(labels, minlength=classes).double()
-        hits = torch.bincount(labels[predictions == labels], minlength=classes).double()
-        occurs = counts > 0  # a class with no examples has no accuracy: NaN (0 / 0) or 0 are both fine there
-        expected = hits / counts.clamp(min=1)
-        result = attempt(
-            per_class_accuracy, labels.clone(), predictions.clone(), classes, hint=_confusion_hint(classes)
-        )
-        result = as_tensor(result, "your per-class accuracy").to(torch.float64)
-        if result.shape != (classes,):
-            fail(
-                f"return one number per class, shape ({classes},), got {tuple(result.shape)}; with "
-                f"num_classes = {classes} some classes may never occur or never be predicted right"
-            )
-        absent = result[~occurs]
-        if not bool((absent.isnan() | (absent == 0)).all()):
-            fail("a class with no examples cannot have an accuracy above 0: leave it NaN (0 / 0) or 0")
-        result = result[occurs]
-
-        def same(
-            candidate: torch.Tensor, *, atol: float = 1e-6, result: torch.Tensor = result, occurs: torch.Tensor = occurs
-        ) -> bool:
-            return bool(torch.allclose(result, candidate[occurs].to(torch.float64), atol=atol))
-
-        if close(result, expected[occurs].float()):
-            continue
-        predicted = torch.bincount(predictions, minlength=classes).double()
-        if same(hits / predicted.clamp(min=1)):
-            fail("you divided by how often each class was *predicted* (precision); divide by its true count")
-        if same(torch.div(hits, counts.clamp(min=1), rounding_mode="floor")):
-            fail(
-                "integer division: correct count // class count rounds each fraction down (to 0 unless every "
-                "example of the class is right); divide with / on float tensors, e.g. hits.float() / counts"
-            )
-        if same(hits / len(labels)):
-            fail(
-                "you divided by the batch size: that gives each class's share of all correct predictions; "
-                "divide the correct count of class k by the number of examples of class k"
-            )
-        if same(hits):
-            fail("these are counts of correct predictions; divide by the number of examples of each class")
-        if same(expected * 100, atol=1e-4):
-            fail("return fractions in [0, 1], not percentages")
-        fail("for at least one class the fraction is wrong: correct examples of class k / examples of class k")
-    passed("class 3 scores 0 here although the overall accuracy looks fine: look per class.")
 
 
 # --- exercise 2: one training step ----------------------------------------------------------------
