@@ -178,7 +178,13 @@ def test_stream_growth_summary_rows_and_table():
     assert rows[1]["squared_range"] == (90.0, 110.0) and abs(rows[1]["norm_step"] - (10.0 - 8.0) / 2) < 1e-12
     assert rows[1]["band"] == (3 * 64, 7 * 64) and 0 < rows[0]["cosine"] < rows[1]["cosine"] < 1
     table = stream_growth_table(rows).splitlines()
-    assert len(table) == 3 and "Lemma 2" in table[0] and "+1.0" in table[2] and "192 to 448" in table[2]
+    assert (
+        len(table) == 3
+        and "Lemma 2" in table[0]
+        and "||x_L||  + per block" in table[0]
+        and "+1.0" in table[2]
+        and "192 to 448" in table[2]
+    )
 
 
 def test_the_stream_norm_grows_more_slowly_beyond_16_blocks():

@@ -787,6 +787,11 @@ def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None
         if isinstance(result, (list, tuple)):
             kind = "a list" if isinstance(result, list) else "a tuple"
             fail(f"gelu_slope(x) returned {kind}: return one tensor of x's shape (element-wise torch operations on x)")
+        if not isinstance(result, torch.Tensor):
+            fail(
+                f"gelu_slope(x) returned a {type(result).__module__}.{type(result).__name__}: return a torch tensor "
+                "(element-wise torch operations on x, not numpy)"
+            )
         if not torch.equal(given, x):
             fail("your function changed its input x in place: return a new tensor and leave x unchanged")
         out = _same_shape(f"gelu_slope on a {tuple(x.shape)} input", result, reference)

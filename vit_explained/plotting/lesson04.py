@@ -130,7 +130,7 @@ def _branch(ax, y0: float, norm: str | None, layer: str, kind: str, *, stream_x:
 
 _DIAGRAM_TEXT = {  # pre_norm -> (title, note on the stream, (x, y) of the note, its colour)
     True: (
-        "pre-norm (ViT, most transformers since)\nx = x + attn(norm1(x));  x = x + mlp(norm2(x))",
+        "pre-norm (ViT, GPT-2)\nx = x + attn(norm1(x));  x = x + mlp(norm2(x))",
         "residual stream:\nnormalised only\nafter the last block",
         (-0.25, 2.0),
         "tab:green",
