@@ -66,6 +66,12 @@ def test_first_control_changes_the_line_and_invalid_settings_show_the_message():
     assert f"gradient-weighted for class {predicted}, class token, blocks 0-1" in line and fig is not None
     line, _ = w.compute(digit=0, block=1, head=1, method="raw attention", token="class")
     assert "raw attention, class token, block 1, head 1" in line  # one block; rollout's line names blocks 0-k
+    vit, _ = models()
+    line, fig = attention_explorer(vit, torch.rand(2, 1, 12, 12), torch.tensor([0, 1])).compute(
+        digit=0, block=0, head="mean", method="rollout", token="class"
+    )
+    assert "rollout, class token, block 0, heads averaged" in line and "blocks 0-0" not in line  # one block: "block 0"
+    assert all(len(part) <= 48 for part in fig._suptitle.get_text().splitlines())  # short lines: never clipped
 
 
 def test_a_vit_has_no_distillation_token():

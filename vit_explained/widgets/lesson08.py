@@ -118,8 +118,10 @@ class AttentionExplorer(LessonWidget):
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
         head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
         method = values["method"] + (f" for class {predicted}" if values["method"] == "gradient-weighted" else "")
-        blocks = f"block {values['block']}" if values["method"] == "raw attention" else f"blocks 0-{values['block']}"
-        what = f"{method}, {values['token']} token, {blocks}, {head}"  # rollout runs through blocks 0 to k
+        block = int(values["block"])
+        blocks = f"block {block}" if values["method"] == "raw attention" or block == 0 else f"blocks 0-{block}"
+        where = f"{values['token']} token, {blocks}, {head}"  # rollout runs through blocks 0 to k
+        what = f"{method}, {where}"
         found = f"top patch ({row}, {col}), {share:.0%} of the map on ink"
         line = f"digit {digit} (a {label}, predicted {predicted}): {what}: {found}"
         fig = plot_map_columns(
@@ -127,7 +129,8 @@ class AttentionExplorer(LessonWidget):
             grid[None, None],
             titles=[method],
             labels=[f"a {label}"],
-            title=f"digit {digit} (a {label}, predicted {predicted}):\n{what}:\n{found}",  # the line, in the picture
+            # the line, in the picture, in short lines: a saved figure keeps its whole title
+            title=f"digit {digit} (a {label}, predicted {predicted}):\n{method},\n{where}:\n{found}",
             panel=3.0,  # one digit, one map: large enough to read the patches
         )
         return line, fig
