@@ -830,7 +830,8 @@ def token_field_span(splits: Sequence[tuple[int, int, int]], index: int) -> tupl
 def plot_token_field(size: int = 64, token: tuple[int, int] = (1, 1), patch: int = 16) -> Figure:
     """Two views of a blank ``size x size`` image. Left: the square of pixels that T2T's final token
     ``token`` and its right neighbour depend on through :data:`T2T_SPLITS` (31 x 31 each, 16 px apart), and
-    their shared strip (15 px). Right: ViT's ``patch x patch`` patches at the same place, which share nothing."""
+    their shared strip (15 px). Right: ViT's ``patch x patch`` patches with the same token indices, which
+    share nothing."""
     fig = new_figure(figsize=(9.0, 4.9))
     axes = fig.subplots(1, 2)
     row, col = token
