@@ -314,6 +314,68 @@ def train_overfitting(job: tuple[str, int]) -> tuple[str, int, dict]:
     return name, seed, curves
 
 
+#: ``warmup``: the lesson's recipe at 400 steps with its 10 % linear warm-up on and off (nothing else changes)
+WARMUP_SEEDS = 5
+
+
+def train_warmup(job: tuple[float, int]) -> tuple[float, int, float, float, list[float]]:
+    """One plain-ViT run of :data:`EQUAL_STEPS` steps at warm-up fraction ``warmup``: its validation and
+    test accuracy and its mean training loss per epoch."""
+    warmup, seed = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    model = build("ViT", seed, data)
+    recipe = dataclasses.replace(QUICK, seed=seed, epochs=EQUAL_STEPS // STEPS_PER_EPOCH, warmup=warmup)
+    history = fit(model, data, recipe, progress=False, device="cpu")
+    loss = [round(value, 4) for value in history.train_loss]
+    return warmup, seed, history.final_val_accuracy, evaluate(model, data.test_images, data.test_labels), loss
+
+
+#: ``shift``: whole-pixel moves (no resampling, so no blur) instead of the preset's sub-pixel affine moves
+SHIFT = {"max_shift": 1}
+
+
+def train_shift(job: tuple[str, int]) -> tuple[str, int, float]:
+    """One ``compare`` equal-steps run (400 steps) with whole-pixel shifts of up to 1 pixel: its test accuracy."""
+    name, seed = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    model = build(name, seed, data)
+    recipe = dataclasses.replace(QUICK, seed=seed, epochs=EQUAL_STEPS // STEPS_PER_EPOCH, **SHIFT)
+    fit(model, data, recipe, progress=False, device="cpu")
+    return name, seed, evaluate(model, data.test_images, data.test_labels)
+
+
+def train_overconfidence(seed: int) -> tuple[int, dict]:
+    """The ``overfitting`` ViT run again, recording after every epoch the mean probability the model gives the
+    true digit on the validation digits it gets wrong and on those it gets right (and the validation loss, to
+    match the stored run)."""
+    from vit_explained.training import _Trainer
+
+    torch.set_num_threads(1)
+    data = load_digits()
+    keep = torch.randperm(len(data.train_labels), generator=torch.Generator().manual_seed(0))[:OVERFIT_SIZE]
+    data = data._replace(train_images=data.train_images[keep], train_labels=data.train_labels[keep])
+    model = build("ViT", seed, data)
+    recipe = dataclasses.replace(QUICK, seed=seed, epochs=OVERFIT_EPOCHS, weight_decay=0.0, label_smoothing=0.0)
+    run = _Trainer(model, data, recipe, "cpu")
+    total = run.steps_per_epoch * recipe.epochs
+    curves = {key: [] for key in ("val_loss", "true_probability_wrong", "true_probability_right")}
+    for _ in range(recipe.epochs):
+        for index in run.batches_of_one_epoch():
+            run.train_step(index, progress=run.step / total)
+        model.eval()
+        with torch.no_grad():
+            logits = model(data.val_images)
+            true = logits.softmax(1).gather(1, data.val_labels[:, None]).squeeze(1)
+            right = logits.argmax(1) == data.val_labels
+            curves["val_loss"].append(round(torch.nn.functional.cross_entropy(logits, data.val_labels).item(), 4))
+            curves["true_probability_wrong"].append(round(true[~right].mean().item(), 4) if (~right).any() else None)
+            curves["true_probability_right"].append(round(true[right].mean().item(), 4))
+        model.train()
+    return seed, curves
+
+
 SELECTION_RESAMPLES = 1000
 
 
@@ -344,6 +406,9 @@ SECTIONS = (
     "augment",
     "augment_long",
     "overfitting",
+    "warmup",
+    "shift",
+    "overconfidence",
 )
 CLINIC_STEPS, CLINIC_LR = 150, 1e-2
 
@@ -452,6 +517,27 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
         with ProcessPoolExecutor(workers) as executor:
             for name, _seed, curves in executor.map(train_overfitting, jobs):
                 result["curves"].setdefault(name, []).append(curves)
+        return result
+    if section == "warmup":  # the warm-up on and off, nothing else changed (the ViT, 400 steps)
+        result = {"steps": EQUAL_STEPS, "warmup": [QUICK.warmup, 0.0], "seeds": list(seeds), "val": {}, "test": {}}
+        result["train_loss"] = {}
+        jobs = [(warmup, seed) for warmup in (QUICK.warmup, 0.0) for seed in seeds]
+        with ProcessPoolExecutor(workers) as executor:
+            for warmup, _seed, val, test, loss in executor.map(train_warmup, jobs):
+                for key, value in (("val", val), ("test", test), ("train_loss", loss)):
+                    result[key].setdefault(str(warmup), []).append(value)
+        return result
+    if section == "shift":  # whole-pixel shifts: moved digits without the affine resampling's blur
+        result = {"steps": EQUAL_STEPS, "augmentation": SHIFT, "seeds": list(seeds), "test": {}}
+        jobs = [(name, seed) for name in AUGMENT_MODELS for seed in seeds]
+        with ProcessPoolExecutor(workers) as executor:
+            for name, _seed, test in executor.map(train_shift, jobs):
+                result["test"].setdefault(name, []).append(test)
+        return result
+    if section == "overconfidence":  # the overfitting ViT runs again, with the true digit's probability
+        result = {"size": OVERFIT_SIZE, "epochs": OVERFIT_EPOCHS, "seeds": list(seeds), "curves": []}
+        with ProcessPoolExecutor(workers) as executor:
+            result["curves"] = [curves for _seed, curves in executor.map(train_overconfidence, seeds)]
         return result
     if section == "augment_long":  # the same on/off ablation at the digits preset's length
         result = {"steps": LONG_STEPS, "augmentation": AUGMENT, "seeds": list(seeds), "test": {"off": {}, "on": {}}}
@@ -699,7 +785,7 @@ def summary(results: dict) -> str:
             )
         header = ["training digits", "ViT", "SmallCNN width 8", "CNN - ViT, points [t-interval]"]
         lines += [markdown_table(header, rows), ""]
-    return "\n".join(lines + _augment_summary(results) + _augment_long_summary(results))
+    return "\n".join(lines + _augment_summary(results) + _augment_long_summary(results) + _ablation_summary(results))
 
 
 def _augment_summary(results: dict) -> list[str]:
@@ -754,6 +840,38 @@ def _augment_long_summary(results: dict) -> list[str]:
     return [*lines, markdown_table(header, rows), ""]
 
 
+def _ablation_summary(results: dict) -> list[str]:
+    """The ``warmup`` and ``shift`` ablations (test accuracy, 360 digits), and the ``overconfidence`` runs."""
+    lines = []
+    if "warmup" in results:
+        warm = results["warmup"]
+        change = paired_seeds(warm["test"]["0.0"], warm["test"]["0.1"], percent=True)
+        t = change.t_interval()
+        lines += [
+            f"## Warm-up off - on, the plain ViT at {warm['steps']} steps (seeds {warm['seeds']})",
+            "",
+            f"- test: {100 * change.difference.mean:+.1f} points, t-interval [{100 * t.low:+.1f}, {100 * t.high:+.1f}]",
+            "",
+        ]
+    if "shift" in results:
+        shift, plain = results["shift"], results["compare"]["equal_steps"]["test"]
+        lines += [f"## Whole-pixel shifts {shift['augmentation']} - none at {shift['steps']} steps", ""]
+        for name in AUGMENT_MODELS:
+            change = paired_seeds(shift["test"][name], plain[name][: len(shift["seeds"])], percent=True)
+            t = change.t_interval()
+            low, high = 100 * t.low, 100 * t.high
+            lines.append(f"- {name}: {100 * change.difference.mean:+.1f} points, t-interval [{low:+.1f}, {high:+.1f}]")
+        lines.append("")
+    if "overconfidence" in results:
+        lines += [
+            "## Over-confidence: the overfitting ViT runs again, with the true digit's mean probability per epoch",
+            "",
+            "(on the validation digits it gets wrong and on those it gets right: `lesson06_runs.json`)",
+            "",
+        ]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -771,7 +889,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     for section in args.only:
-        count = args.seeds if args.seeds is not None else (10 if section in ("compare", "pooling", "augment") else 3)
+        count = (
+            args.seeds
+            if args.seeds is not None
+            else (10 if section in ("compare", "pooling", "augment") else 5 if section in ("warmup", "shift") else 3)
+        )
         if section == "size" and count != SIZE_SEEDS:
             parser.error(f"size runs {SIZE_SEEDS} seeds (the first of compare's)")
         seeds = range(count)

@@ -248,7 +248,7 @@ def _cancelling_images() -> torch.Tensor:
 
 def _shift_batches() -> list[torch.Tensor]:
     """Batches where each side in turn is the nearest edge, one in colour with ink in one channel only,
-    one with negative ink (a normalised image), and 200 MNIST test digits."""
+    one with negative ink (a normalised image), and 200 MNIST training digits (the test digits stay unread)."""
     from ..data import load_mnist
 
     return [
@@ -265,7 +265,7 @@ def _shift_batches() -> list[torch.Tensor]:
         _cancelling_images(),  # +0.4 in one image, -0.4 at the same pixels of the other: still ink
         _faintest_edges(),  # ink of 0.0001 nearest the edge: any non-zero pixel is ink
         _wide_batch(),  # 10 x 14 images: H and W swapped gives another answer
-        load_mnist().test_images[:200],
+        load_mnist().train_images[:200],
     ]
 
 
