@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from vit_explained import T2T_SPLITS, count_tokens, t2t_chain
+from vit_explained import T2T_SPLITS, count_tokens
 from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
 from vit_explained.exercises import lesson02 as ex
 
@@ -193,100 +193,6 @@ def test_split_rejects_wrong_answers(answer, words):
         ex.check_split_for_grid(answer)
 
 
-# --------------------------------------------------------------------------- exercise 3: the T2T chain
-
-
-def reference_stages(height, width, in_channels, token_dim=64):
-    stages, channels = [], in_channels
-    for kernel, stride, padding in T2T_SPLITS:
-        rows, cols, _ = count_tokens(height, width, kernel, stride, padding)
-        stages.append((rows, cols, channels * kernel * kernel))
-        height, width, channels = rows, cols, token_dim
-    return stages
-
-
-def test_t2t_accepts_reference(capsys):
-    ex.check_t2t_stages(reference_stages)
-    assert "Correct!" in capsys.readouterr().out
-
-
-def test_t2t_reference_matches_a_forward_pass():
-    from vit_explained import Tokens2Token
-
-    model = Tokens2Token((33, 70), in_channels=2, token_dim=32, embed_dim=16)
-    rows, cols, _ = reference_stages(33, 70, 2, 32)[-1]
-    with torch.no_grad():
-        assert model(torch.zeros(1, 2, 33, 70)).shape == (1, rows * cols, 16)
-
-
-def original_image_each_time(height, width, in_channels, token_dim=64):
-    return [
-        (*count_tokens(height, width, k, s, p)[:2], (in_channels if i == 0 else 64) * k * k)
-        for i, (k, s, p) in enumerate(T2T_SPLITS)
-    ]
-
-
-def image_channels_throughout(height, width, in_channels, token_dim=64):
-    grids = reference_stages(height, width, 1)
-    return [(r, c, in_channels * k * k) for (r, c, _), (k, _, _) in zip(grids, T2T_SPLITS, strict=True)]
-
-
-def token_dim_first(height, width, in_channels, token_dim=64):
-    stages = reference_stages(height, width, in_channels, token_dim)
-    stages[0] = (stages[0][0], stages[0][1], 64 * 49)
-    return stages
-
-
-def previous_length(height, width, in_channels, token_dim=64):
-    stages = reference_stages(height, width, in_channels, token_dim)
-    return [stages[0], (*stages[1][:2], stages[0][2] * 9), (*stages[2][:2], stages[0][2] * 81)]
-
-
-def swapped_grids(height, width, in_channels, token_dim=64):
-    return [(c, r, n) for r, c, n in reference_stages(height, width, in_channels, token_dim)]
-
-
-def forgot_padding(height, width, in_channels, token_dim=64):
-    stages, channels = [], in_channels
-    for kernel, stride, _ in T2T_SPLITS:
-        rows, cols = (height - kernel) // stride + 1, (width - kernel) // stride + 1
-        stages.append((rows, cols, channels * kernel * kernel))
-        height, width, channels = rows, cols, 64
-    return stages
-
-
-def divides_by_the_stride(rounding):
-    def answer(height, width, in_channels, token_dim=64):
-        stages, channels = [], in_channels
-        for kernel, stride, _ in T2T_SPLITS:
-            height, width = rounding(height / stride), rounding(width / stride)
-            stages.append((height, width, channels * kernel * kernel))
-            channels = 64
-        return stages
-
-    return answer
-
-
-@pytest.mark.parametrize(
-    ("answer", "words"),
-    [
-        (divides_by_the_stride(math.ceil), r"by the stride 4, rounding up\. That shortcut ignores the kernel"),
-        (divides_by_the_stride(math.floor), "by the stride 2, rounding down"),
-        (original_image_each_time, "original image"),
-        (image_channels_throughout, "64 channels"),
-        (token_dim_first, "in_channels"),
-        (previous_length, "not the previous token length"),
-        (swapped_grids, "swapped"),
-        (forgot_padding, r"\*without padding\*"),
-        (lambda h, w, c, d=64: reference_stages(h, w, c, d)[-1], "three ints"),
-        (lambda h, w, c, d=64: reference_stages(h, w, c, d)[:2], "list of 3"),
-    ],
-)
-def test_t2t_rejects_wrong_answers(answer, words):
-    with pytest.raises(ExerciseFailed, match=words):
-        ex.check_t2t_stages(answer)
-
-
 # --------------------------------------------------------------------------- the shared policy, lesson 02
 
 
@@ -391,59 +297,6 @@ def test_split_rejects_more_wrong_answers(wrong, message):
 
 
 @pytest.mark.parametrize(
-    "answer",
-    [
-        lambda h, w, c, d=64: [tuple(np.int64(v) for v in stage) for stage in reference_stages(h, w, c, d)],
-        lambda h, w, c, d=64: np.array(reference_stages(h, w, c, d)),
-        lambda h, w, c, d=64: torch.tensor(reference_stages(h, w, c, d)),
-        lambda h, w, c, d=64: [list(stage) for stage in reference_stages(h, w, c, d)],
-        lambda h, w, c, d=64: [tuple(float(v) for v in stage) for stage in reference_stages(h, w, c, d)],  # 56.0
-    ],
-)
-def test_stages_accept_answers_written_differently(answer):
-    ex.check_t2t_stages(answer)
-
-
-@pytest.mark.parametrize(
-    "wrong",
-    [
-        lambda h, w, c, d: [
-            *reference_stages(h, w, c)[:1],
-            *((r, co, 576) for r, co, _ in reference_stages(h, w, c)[1:]),
-        ],
-        lambda h, w, c, d: reference_stages(h, w, c),  # token_dim ignored: always 64
-    ],
-)
-def test_stages_refuse_a_fixed_token_dim(wrong):
-    with pytest.raises(ExerciseFailed, match=r"token_dim 32.*576 = 64 x 3 x 3 uses T2T-ViT-14's width 64"):
-        ex.check_t2t_stages(wrong)
-
-
-def test_stages_refuse_t2t_chain():
-    from vit_explained import t2t_chain
-
-    def shortcut(h, w, c, d=64):
-        return [(s.grid.rows, s.grid.cols, s.token_length) for s in t2t_chain(h, w, c, d)]
-
-    with pytest.raises(ExerciseFailed, match=r"your function called vit_explained\.t2t\.t2t_chain"):
-        ex.check_t2t_stages(shortcut)
-
-
-@pytest.mark.parametrize(
-    ("wrong", "message"),
-    [
-        (lambda h, w, c, d=64: [(r, co, n + 0.5) for r, co, n in reference_stages(h, w, c, d)], "float"),
-        (lambda h, w, c, d=64: [(r + 1, co, n) for r, co, n in reference_stages(h, w, c, d)], "grid"),
-        (lambda h, w, c, d=64: [(r, co, n // 9) for r, co, n in reference_stages(h, w, c, d)], "token length"),
-        (lambda h, w, c, d=64: reference_stages(h, w, c, d)[:2], "list of 3"),
-    ],
-)
-def test_stages_reject_more_wrong_answers(wrong, message):
-    with pytest.raises(ExerciseFailed, match=message):
-        ex.check_t2t_stages(wrong)
-
-
-@pytest.mark.parametrize(
     ("split", "size", "grid", "missed"),
     [
         ((5, 4, 2), 224, 56, "pixel 223 \\(the last row and column\\) ends up in no token"),  # covers 0..222 only
@@ -496,54 +349,6 @@ def test_count_names_docs_and_length_slips(wrong, message):
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
-        # the encoder's width 384 (T2T-ViT-14) for the third split's tokens
-        (
-            lambda h, w, c, d=64: [*reference_stages(h, w, c, d)[:2], (*reference_stages(h, w, c, d)[2][:2], 384)],
-            r"\*after\* the third",
-        ),
-        # the number of tokens where a token's length is asked
-        (lambda h, w, c, d=64: [(r, co, r * co) for r, co, _ in reference_stages(h, w, c, d)], "number of tokens"),
-        # a token's length where the grid's counts are asked
-        (lambda h, w, c, d=64: [(n, n, n) for _, _, n in reference_stages(h, w, c, d)], r"token \*length\*"),
-    ],
-)
-def test_stages_name_length_and_count_slips(wrong, message):
-    with pytest.raises(ExerciseFailed, match=message):
-        ex.check_t2t_stages(wrong)
-
-
-def _square_stages(height, width, in_channels, token_dim=64):
-    """The original T2T code's bug: each later split reshapes N tokens into an isqrt(N) square."""
-    stages, rows, cols, channels = [], height, width, in_channels
-    for kernel, stride, padding in T2T_SPLITS:
-        grid = count_tokens(rows, cols, kernel, stride, padding)
-        stages.append((grid.rows, grid.cols, channels * kernel * kernel))
-        rows = cols = math.isqrt(grid.total)
-        channels = 64
-    return stages
-
-
-def _unpadded_stages(height, width, in_channels, token_dim=64):
-    stages, rows, cols, channels = [], height, width, in_channels
-    for kernel, stride, _ in T2T_SPLITS:
-        grid = count_tokens(rows, cols, kernel, stride, 0)
-        stages.append((grid.rows, grid.cols, channels * kernel * kernel))
-        rows, cols, channels = grid.rows, grid.cols, 64
-    return stages
-
-
-@pytest.mark.parametrize(
-    ("wrong", "message"),
-    [(_square_stages, r"square of side .* bug of the original T2T code"), (_unpadded_stages, r"\*without padding\*")],
-)
-def test_stages_name_the_square_reshape_and_the_missing_padding(wrong, message):
-    with pytest.raises(ExerciseFailed, match=message):
-        ex.check_t2t_stages(wrong)
-
-
-@pytest.mark.parametrize(
-    ("wrong", "message"),
-    [
         (
             lambda h, w, k, s, p: (math.ceil(h / s), math.ceil(w / s), math.ceil(h / s) * math.ceil(w / s)),
             r"rounded up: section 1's ceil",
@@ -566,60 +371,6 @@ def test_split_names_the_papers_overlap_read_as_the_stride():
     assert overlap_as_stride(224, 56) == (7, 3, 2) and count_tokens(224, 224, 7, 3, 2).rows == 74
     with pytest.raises(ExerciseFailed, match=r"74 x 74 grid.*paper's overlap S = 3 as the stride; the stride is k - S"):
         ex.check_split_for_grid(overlap_as_stride)
-
-
-def rounds_up_stages(height, width, in_channels, token_dim=64):
-    stages, channels = [], in_channels
-    for kernel, stride, padding in T2T_SPLITS:
-        rows, cols = (math.ceil((side + 2 * padding - kernel) / stride) + 1 for side in (height, width))
-        stages.append((rows, cols, channels * kernel * kernel))
-        height, width, channels = rows, cols, 64
-    return stages
-
-
-def test_stages_name_rounding_up():
-    assert rounds_up_stages(224, 224, 3)[0][:2] == (57, 57)
-    with pytest.raises(ExerciseFailed, match=r"soft split 1 .*your grid 57 x 57 rounds up: .* rounded \*down\*"):
-        ex.check_t2t_stages(rounds_up_stages)
-
-
-def test_stages_name_token_dim_as_the_length():
-    def token_dim_as_length(height, width, in_channels, token_dim=64):
-        return [
-            (r, c, 64 if number else length)
-            for number, (r, c, length) in enumerate(reference_stages(height, width, in_channels, token_dim))
-        ]
-
-    with pytest.raises(ExerciseFailed, match=r"soft split 2 .*64 is token_dim"):
-        ex.check_t2t_stages(token_dim_as_length)
-
-
-def papers_overlaps_as_strides(height, width, in_channels, token_dim=64):
-    """The T2T paper's S = (3, 1, 1) (the overlaps) used as the strides."""
-    stages, channels = [], in_channels
-    for (kernel, _stride, padding), overlap in zip(T2T_SPLITS, (3, 1, 1), strict=True):
-        grid = count_tokens(height, width, kernel, overlap, padding)
-        stages.append((grid.rows, grid.cols, channels * kernel * kernel))
-        height, width, channels = grid.rows, grid.cols, 64
-    return stages
-
-
-def test_stages_name_the_papers_overlaps_as_strides():
-    assert papers_overlaps_as_strides(224, 224, 3)[0][:2] == (74, 74)
-    with pytest.raises(ExerciseFailed, match=r"soft split 1 .*the T2T paper's S = 3 as the stride.*k - S = 7 - 3 = 4"):
-        ex.check_t2t_stages(papers_overlaps_as_strides)
-
-
-def previous_grid_again(height, width, in_channels, token_dim=64):
-    """Splits 2 and 3 hand on the previous split's grid unchanged (no formula applied to it)."""
-    first, second, third = reference_stages(height, width, in_channels, token_dim)
-    return [first, (*first[:2], second[2]), (*first[:2], third[2])]
-
-
-def test_stages_name_a_grid_that_did_not_shrink():
-    """For (3, 2, 1), reading S = 1 as the stride also keeps the grid: the message names the unshrunk grid."""
-    with pytest.raises(ExerciseFailed, match=r"soft split 2 .*your grid did not shrink: this split's input is 56 x 56"):
-        ex.check_t2t_stages(previous_grid_again)
 
 
 @pytest.mark.parametrize("side", ["height", "width"])
@@ -685,32 +436,17 @@ def test_count_refuses_one_dimensional_layers_and_fold():
         ex.check_count_tokens(by_fold)
 
 
-# --------------------------------------------------------------------------- where learner code raised (exercises 2, 3)
+# --------------------------------------------------------------------------- where learner code raised (exercise 2)
 
 
-def test_split_and_stages_say_where_the_answer_raised():
+def test_split_says_where_the_answer_raised():
     def split_breaks_at_90(size, grid):
         if size == 90:
             raise ValueError("no split")
         return reference_split(size, grid)
 
-    def stages_break_on_grayscale(h, w, c, d=64):
-        if c == 1:
-            raise KeyError(c)
-        return reference_stages(h, w, c, d)
-
     with pytest.raises(ExerciseFailed, match=r"raised ValueError: no split\. It happened for size 90, grid 6$"):
         ex.check_split_for_grid(split_breaks_at_90)
-    with pytest.raises(ExerciseFailed, match=r"KeyError: 1\. It happened for a 400x100 image with 1 channel and"):
-        ex.check_t2t_stages(stages_break_on_grayscale)
-
-    def stages_break_on_rgb(h, w, c, d=64):
-        if c == 3:
-            raise KeyError(c)
-        return reference_stages(h, w, c, d)
-
-    with pytest.raises(ExerciseFailed, match=r"KeyError: 3\. It happened for a 224x224 image with 3 channels and"):
-        ex.check_t2t_stages(stages_break_on_rgb)
 
 
 @pytest.mark.parametrize(
@@ -724,16 +460,6 @@ def test_split_and_stages_say_where_the_answer_raised():
 def test_split_names_the_missing_padding(answer):
     with pytest.raises(ExerciseFailed, match=r"was asked for: your split has no padding"):
         ex.check_split_for_grid(answer)
-
-
-def test_stages_name_an_rgb_length_for_a_grayscale_image():
-    def rgb_always(h, w, c, d=64):
-        return [(r, co, 3 * 7 * 7 if i == 0 else n) for i, (r, co, n) in enumerate(reference_stages(h, w, c, d))]
-
-    with pytest.raises(
-        ExerciseFailed, match=r"147 = 3 x 7 x 7 is the length for an RGB image, but the image has 1 channel here"
-    ):
-        ex.check_t2t_stages(rgb_always)
 
 
 # ---------------------------------------------------------------- library shortcuts by another road (exercise 1)
@@ -782,14 +508,8 @@ def test_count_refuses_unfold_views_and_aten_ops(answer, name):
 def test_random_cases_vary_and_fit_the_exercises():
     requests = {ex.random_grid_request() for _ in range(20)}
     assert len(requests) > 1 and all(size % grid == 0 and size // grid >= 2 for size, grid in requests)
-    images = {ex.random_t2t_case() for _ in range(20)}
-    assert len(images) > 1
-    for height, width, channels, token_dim in images:
-        assert height % 2 == width % 2 == 1 and 1 <= channels <= 4 and token_dim != 64
-    seeded = [ex.random_t2t_case(torch.Generator().manual_seed(3)) for _ in range(2)]
-    assert seeded[0] == seeded[1]  # a given generator gives the same case
     state = torch.random.get_rng_state()
-    ex.random_grid_request(), ex.random_t2t_case()
+    ex.random_grid_request(), ex.random_split_cases()
     assert torch.equal(state, torch.random.get_rng_state())  # the global seed is untouched
 
 
@@ -797,10 +517,6 @@ def test_lookup_tables_fail_on_the_random_case():
     split_table = {request: reference_split(*request) for request in ex.GRID_REQUESTS}
     with pytest.raises(ExerciseFailed, match="KeyError"):
         ex.check_split_for_grid(lambda size, grid: split_table[(size, grid)])
-    fixed = [(*image, 64) for image in ex.T2T_IMAGES] + [(*image, 32) for image in ex.T2T_IMAGES[:3]]
-    stage_table = {case: [(s.grid.rows, s.grid.cols, s.token_length) for s in t2t_chain(*case)] for case in fixed}
-    with pytest.raises(ExerciseFailed, match="KeyError"):
-        ex.check_t2t_stages(lambda *case: stage_table[case])
 
 
 def test_a_random_grid_request_never_repeats_a_fixed_one():

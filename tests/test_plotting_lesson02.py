@@ -240,33 +240,14 @@ def test_lost_blocks_cover_each_true_pixel_exactly_once(seed):
     assert plots.lost_blocks(np.ones((3, 4), dtype=bool)) == [(0, 0, 3, 4)]
 
 
-def test_token_field_span_matches_the_pixels_autograd_reaches():
-    from vit_explained import T2T_SPLITS
-
-    pixels = torch.zeros(1, 1, 96, 96, requires_grad=True)
-    out = pixels
-    for kernel, stride, padding in T2T_SPLITS:  # a split + a sum per window
-        out = F.conv2d(out, torch.ones(1, 1, kernel, kernel), stride=stride, padding=padding)
-    for index in (0, 1, 2, 3):
-        (gradient,) = torch.autograd.grad(out[0, 0, 2, index], pixels, retain_graph=True)
-        reached = gradient[0, 0].any(dim=0).nonzero().flatten()
-        first, stop = plots.token_field_span(T2T_SPLITS, index)
-        assert (max(first, 0), stop) == (int(reached[0]), int(reached[-1]) + 1)
-    assert plots.token_field_span(T2T_SPLITS, 1) == (2, 33) and plots.token_field_span([(16, 16, 0)], 1) == (16, 32)
-
-
-def test_plot_token_field_draws_the_two_fields_their_overlap_and_vit_patches():
-    fig = plots.plot_token_field()
-    t2t_ax, vit_ax = fig.axes
-    assert t2t_ax.get_xlabel() == "shared per side: 15 px" and vit_ax.get_xlabel() == "shared per side: 0 px"
-
-    def boxes(ax):
-        return sorted({(p.get_x() + 0.5, p.get_y() + 0.5, p.get_width(), p.get_height()) for p in ax.patches})
-
-    assert boxes(t2t_ax) == [(2, 2, 31, 31), (18, 2, 15, 31), (18, 2, 31, 31)]  # two fields and the shared strip
-    assert [p.get_hatch() for p in t2t_ax.patches if p.get_width() == 15] == ["xx"]
-    assert boxes(vit_ax) == [(16, 16, 16, 16), (32, 16, 16, 16)]
-    assert {t.get_text() for t in t2t_ax.texts} == {"31 x 31"} and {t.get_text() for t in vit_ax.texts} == {"16 x 16"}
+def test_longest_held_run_is_k_minus_s_plus_one_on_covered_sides():
+    assert plots.longest_held_run(32, 3, 2, 1) == 2 and plots.longest_held_run(32, 7, 4, 2) == 4
+    assert plots.longest_held_run(32, 4, 4, 0) == 1  # hard patches: a 2-pixel run across a border is in none
+    assert plots.longest_held_run(8, 3, 2, 0) == 0  # pixel 7 is in no window: no run length holds everywhere
+    for k, s, p in ((3, 2, 1), (5, 2, 2), (20, 10, 5), (4, 3, 1)):
+        for n in range(2 * k, 60):
+            if (n + 2 * p - k) % s <= p:  # every image pixel is in some window
+                assert plots.longest_held_run(n, k, s, p) == k - s + 1, (n, k, s, p)
 
 
 def test_vit_map_t2t_frames_the_two_replaced_boxes():

@@ -56,7 +56,8 @@ HIDDEN_CASES: dict[str, str] = {
     "conv_to_linear": "[(torch.randn(7, 2, 3, 5),), (torch.randn(3, 4, 1, 2),), (torch.randn(2, 3, 6, 6),)]",
     # 02
     "my_count_tokens": "[(13, 29, 5, 3, 2), (100, 7, 7, 7, 0), (1, 1, 1, 1, 0), (64, 48, 3, 2, 1), (31, 30, 4, 3, 3)]",
-    "t2t_stages": "[(50, 75, 3, 64), (16, 16, 1, 32), (129, 31, 5, 16)]",
+    "my_soft_split": "[(torch.randn(2, 3, 9, 13), 3, 2, 1), (torch.randn(1, 1, 16, 8, dtype=torch.float64), 7, 4, 2), "
+    "(torch.randn(3, 2, 6, 11), 4, 3, 0), (torch.randn(1, 3, 10, 10), 5, 5, 0)]",
     # 03
     "attention_shapes": "[(3, 50, 96, 8), (1, 1, 12, 1), (5, 10, 64, 16)]",
     "split_heads": "[(torch.randn(2, 5, 12), 3), (torch.randn(1, 7, 8), 8), (torch.randn(3, 1, 6), 1)]",
@@ -263,7 +264,18 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "vit_explained.positional.vit_at_resolution",
     ),
     "my_count_tokens": ("vit_explained.count_tokens",),
-    "t2t_stages": ("vit_explained.t2t_chain",),
+    "my_soft_split": (
+        "vit_explained.SoftSplit.forward",
+        "torch.nn.Unfold.forward",
+        "torch.nn.functional.unfold",
+        "torch.Tensor.unfold",
+        "torch.as_strided",
+        "torch.Tensor.as_strided",
+        "torch.nn.functional.conv2d",
+        "torch.conv2d",
+        "numpy.lib.stride_tricks.sliding_window_view",
+        "numpy.lib.stride_tricks.as_strided",
+    ),
     "split_heads": ("einops.rearrange",),
     "merge_heads": ("einops.rearrange",),
     "attention": ("torch.nn.functional.scaled_dot_product_attention", "vit_explained.Attention.scaled_dot_product"),

@@ -2,10 +2,10 @@
 
 - :func:`check_count_tokens`: write the token-count formula yourself (rows, cols, total).
 - :func:`check_split_for_grid`: choose an overlapping split that makes a requested grid.
-- :func:`check_t2t_stages`: follow an image through T2T's three soft splits (grids, token lengths).
+- :func:`check_my_soft_split`: build the soft split itself from padding and slicing, ``(B, C, H, W) -> (B, L, C*k*k)``.
 
-Each checker compares with the package (:func:`vit_explained.count_tokens`, itself tested against
-``nn.Unfold``, and :func:`vit_explained.t2t_chain`) and names the likely mistake without the answer.
+Each checker compares with the package's :func:`vit_explained.count_tokens` (itself tested against
+``nn.Unfold``) or with ``nn.Unfold`` itself, and names the likely mistake without the answer.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..soft_split import SoftSplit, _windows_along, count_tokens
-from ..t2t import T2T_SPLITS, T2TViT, Tokens2Token, t2t_chain
-from . import as_int, attempt, fail, forbid, passed
+from ..soft_split import SoftSplit, SoftSplitEmbedding, _windows_along, count_tokens
+from ..t2t import t2t_chain
+from . import as_int, as_tensor, attempt, close, fail, forbid, passed
 
 Case = tuple[int, int, int, int, int]  # height, width, kernel, stride, padding
 
@@ -97,9 +97,6 @@ _NO_COUNTING_SHORTCUTS = _ForbidCounting(
     ),
     reason="the token-count formula",
 )
-
-#: Exercise 3 may use count_tokens and T2T_SPLITS, not the chain that answers it.
-_NO_CHAIN = forbid(t2t_chain, Tokens2Token, T2TViT, reason="the T2T chain (count_tokens is allowed)")
 
 
 def _describe(value: object) -> str:
@@ -297,15 +294,6 @@ def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> None
 _NAMES = ("rows", "cols", "total")
 
 
-def _is_count(stage: object) -> bool:
-    """A stage ``(rows, cols, third)`` whose third number is rows x cols, the number of tokens."""
-    try:
-        rows, cols, third = stage  # type: ignore[misc]
-        return bool(third == rows * cols)
-    except Exception:
-        return False
-
-
 def _same_number(value: object, number: int) -> bool:
     """``value`` equals ``number`` (an int, numpy or tensor scalar); anything that does not compare: False."""
     try:
@@ -349,14 +337,6 @@ def random_grid_request(generator: torch.Generator | None = None) -> tuple[int, 
         request = (grid * _draw(2, 10, generator), grid)
         if request not in GRID_REQUESTS:
             return request
-
-
-def random_t2t_case(generator: torch.Generator | None = None) -> tuple[int, int, int, int]:
-    """An image no table holds: odd ``height x width`` (33..319), 1..4 channels, a token_dim of 5..99, not 64."""
-    generator = generator or fresh_generator()
-    height, width = (2 * _draw(16, 160, generator) + 1 for _ in range(2))
-    channels, token_dim = _draw(1, 5, generator), _draw(5, 99, generator)
-    return height, width, channels, token_dim + (token_dim == 64)
 
 
 def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
@@ -442,159 +422,123 @@ def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], 
     )
 
 
-#: The encoder widths (``embed_dim``) of the T2T-ViT models in the original code (yitu-opensource/T2T-ViT).
-_EMBED_DIMS = (256, 384, 448, 512, 768)
+# --------------------------------------------------------------------------- exercise 3: the soft split itself
 
-#: ``(height, width, in_channels)`` images for :func:`check_t2t_stages`.
-T2T_IMAGES: tuple[tuple[int, int, int], ...] = (
-    (224, 224, 3),
-    (400, 100, 1),
-    (384, 384, 3),
-    (32, 32, 3),
-    (28, 28, 1),
-    (97, 61, 3),
-    (150, 250, 1),
-    (64, 48, 3),
-    (102, 102, 1),
-    (33, 70, 2),
+#: Exercise 3 is the soft split itself, from padding and slicing: not the package's, not unfold in any form
+#: (``nn.Unfold`` calls ``F.unfold``), not a convolution, not a strided view that makes the windows for you.
+_NO_UNFOLD = _ForbidCounting(
+    SoftSplit,
+    SoftSplitEmbedding,
+    F.unfold,
+    F.conv2d,
+    torch.convolution,
+    torch.Tensor.unfold,
+    torch.as_strided,
+    torch.Tensor.as_strided,
+    np.lib.stride_tricks.sliding_window_view,
+    np.lib.stride_tricks.as_strided,
+    ops=tuple(f"aten::{name}" for name in ("unfold", "im2col", "as_strided", "convolution", "_convolution", "conv2d")),
+    reason="the soft split from padding and slicing",
+)
+
+#: ``(batch, channels, height, width, kernel, stride, padding)`` cases every call tries, then random ones.
+SPLIT_CASES: tuple[tuple[int, ...], ...] = (
+    (1, 1, 4, 6, 3, 2, 1),  # the lesson's 4 x 6 example
+    (2, 3, 15, 11, 7, 4, 2),  # T2T's first split, RGB, non-square
+    (1, 2, 9, 7, 3, 2, 1),  # T2T's later splits
+    (2, 3, 8, 10, 4, 3, 0),  # no padding
+    (1, 3, 8, 12, 4, 4, 0),  # ViT's hard split, k = s
 )
 
 
-def check_t2t_stages(answer: Callable[[int, int, int, int], Any]) -> None:
-    """Check ``answer(height, width, in_channels, token_dim) -> [(rows, cols, token_length)] * 3`` for
-    T2T's three soft splits against :func:`vit_explained.t2t_chain`: every image with token_dim 64,
-    then some with 32 (a hard-coded 64 or 576 fails), then one image drawn at random (a lookup table fails)."""
-    cases = [(*image, 64) for image in T2T_IMAGES] + [(*image, 32) for image in T2T_IMAGES[:3]]
-    cases.append(random_t2t_case())
-    for height, width, channels, token_dim in cases:
-        plural = "s" if channels > 1 else ""
-        image = f"a {height}x{width} image with {channels} channel{plural} and token_dim {token_dim}"
-        result = _NO_CHAIN(answer, height, width, channels, token_dim, hint=f"It happened for {image}")
-        if isinstance(result, (np.ndarray, torch.Tensor)) and result.ndim == 2:
-            result = result.tolist()
-        if not isinstance(result, (tuple, list)) or len(result) != len(T2T_SPLITS):
-            fail(f"return a list of {len(T2T_SPLITS)} (rows, cols, token_length), one per soft split; got {result!r}")
-        stages = t2t_chain(height, width, channels, token_dim)
-        for number, (got, stage) in enumerate(zip(result, stages, strict=True), start=1):
-            if not isinstance(got, (tuple, list)) or len(got) != 3:
-                fail(f"each stage must be three ints (rows, cols, token_length); stage {number} is {got!r}")
-            rows, cols, length = (
-                as_int(value, f"for {image}, stage {number}'s {name}", integral_floats=True)
-                for value, name in zip(got, ("rows", "cols", "token_length"), strict=True)
-            )
-            kernel, stride, padding = T2T_SPLITS[number - 1]
-            where = f"for {image}, soft split {number} (kernel {kernel}, stride {stride}, padding {padding})"
-            in_size = (height, width) if number == 1 else (stages[number - 2].grid.rows, stages[number - 2].grid.cols)
-            if (rows, cols) != (stage.grid.rows, stage.grid.cols):
-                _grid_slip(where, (rows, cols), stage, number, (height, width), in_size)
-            if length != stage.token_length:
-                previous = stages[number - 2].token_length if number > 1 else None
-                _length_slip(where, length, result, number, channels, token_dim, previous)
-    passed(f"your T2T chain matches t2t_chain for all {len(cases)} images and token widths (one drawn at random).")
+def random_split_cases(number: int = 3, generator: torch.Generator | None = None) -> list[tuple[int, ...]]:
+    """``number`` cases drawn afresh: non-square images (5..20 pixels), 1..3 channels, kernel 2..5, stride
+    2..kernel, padding 0..kernel - 1 (at least one case with padding 0 and one with more)."""
+    generator = generator or fresh_generator()
+    cases: list[tuple[int, ...]] = []
+    while len(cases) < number:
+        height, width = _draw(5, 21, generator), _draw(5, 21, generator)
+        kernel = _draw(2, 6, generator)
+        stride, padding = _draw(2, kernel + 1, generator), _draw(0, kernel, generator) * (len(cases) % 2)
+        if height != width:
+            cases.append((_draw(1, 3, generator), _draw(1, 4, generator), height, width, kernel, stride, padding))
+    return cases
 
 
-def _grid_slip(where: str, grid: tuple[int, int], stage: Any, number: int, image: tuple[int, int],
-               in_size: tuple[int, int]) -> None:  # fmt: skip
-    """Name the slip behind a wrong grid of soft split ``number`` (always fails)."""
-    (rows, cols), (height, width) = grid, image
-    in_height, in_width = in_size
-    kernel, stride, padding = T2T_SPLITS[number - 1]
-    if (rows, cols) == in_size:  # first: (3, 2, 1) read with S = 1 as the stride keeps the grid too
-        fail(
-            f"{where}: your grid did not shrink: this split's input is {in_height} x {in_width}; apply the formula"
-            " to it"
-        )
-    if stage.token_length in (rows, cols):
-        fail(
-            f"{where}: your grid {rows} x {cols} holds a token *length* (the values in one window, "
-            "channels x kernel x kernel); rows and cols are token *counts*, how many windows fit down "
-            "and across"
-        )
-    if (rows, cols) == (stage.grid.cols, stage.grid.rows):
-        fail(f"{where}: rows and cols are swapped; rows follow the height, cols the width")
-    if number > 1 and (rows, cols) == tuple(count_tokens(height, width, kernel, stride, padding)[:2]):
-        fail(
-            f"{where}: you split the original image again; each later split works on the previous "
-            "split's token grid, reshaped back into an image"
-        )
-    if number > 1 and height != width:
-        side = math.isqrt(in_height * in_width)
-        if side >= kernel and (rows, cols) == tuple(count_tokens(side, side, kernel, stride, padding)[:2]):
+def _unfold(images: torch.Tensor, kernel: int, stride: int, padding: int) -> torch.Tensor:
+    """The reference, ``nn.Unfold(k, stride=s, padding=p)(x).transpose(1, 2)``: ``(B, L, C*k*k)``."""
+    return torch.nn.Unfold(kernel, stride=stride, padding=padding)(images).transpose(1, 2)
+
+
+def _split_slips(images: torch.Tensor, kernel: int, stride: int, padding: int) -> list[tuple[str, torch.Tensor]]:
+    """Plausible wrong answers, each with the short line that names it (the ones torch can compute)."""
+    batch, channels = images.shape[:2]
+    right = _unfold(images, kernel, stride, padding)
+    grid = count_tokens(images.shape[2], images.shape[3], kernel, stride, padding)
+    slips = [
+        (
+            "features in (kh, kw, c) order, patchify's; nn.Unfold lists a window channel by channel, (c, kh, kw)",
+            right.unflatten(-1, (channels, kernel, kernel)).permute(0, 1, 3, 4, 2).flatten(2),
+        ),
+        ("(B, C*k*k, L): the transpose to (B, L, C*k*k) is left out", right.transpose(1, 2)),
+        (
+            "a reshape where a transpose was needed: the shape is right, the values are scrambled (section 3)",
+            right.transpose(1, 2).reshape(right.shape),
+        ),
+        (
+            "windows in column-major order; number them row by row, as nn.Unfold does",
+            right.unflatten(1, (grid.rows, grid.cols)).transpose(1, 2).flatten(1, 2),
+        ),
+        (
+            "padding on one side only (F.pad(x, (0, 2p, 0, 2p))); pad p zeros at both ends of each side",
+            _unfold(F.pad(images, (0, 2 * padding, 0, 2 * padding)), kernel, stride, 0),
+        ),
+        ("the stride is ignored: your windows move 1 pixel at a time", _unfold(images, kernel, 1, padding)),
+        ("no padding: pad p zeros on every side first (F.pad)", _unfold(images, kernel, stride, 0)),
+    ]
+    if stride != kernel:
+        slips.append(("kernel and stride swapped", _unfold(images, stride, kernel, padding)))
+    return [(slip, wrong.reshape(batch, -1, wrong.shape[-1])) for slip, wrong in slips]
+
+
+def _diagnose_split(answer: torch.Tensor, images: torch.Tensor, case: str, split: tuple[int, int, int]) -> None:
+    """Fail with the slip the answer follows, or with what is wrong about its shape or values."""
+    right, slips = _unfold(images, *split), _split_slips(images, *split)
+    batch, length, features = right.shape
+    for slip, wrong in slips:  # padding the start only (p, 0, p, 0) keeps the windows' values, so it shows as a count
+        if answer.shape == wrong.shape and close(answer, wrong):
+            fail(f"for {case}: {slip}")
+    if answer.shape != right.shape:
+        if answer.ndim == 3 and answer.shape[0] == batch and answer.shape[2] == features:
             fail(
-                f"{where}: you reshape the previous split's {in_height * in_width} tokens into a square "
-                f"of side {side} (isqrt or int(sqrt(N))): the bug of the original T2T code (section 5). "
-                f"The grid is {in_height} x {in_width}: reshape with its rows and cols"
+                f"for {case} you make {answer.shape[1]} windows, not {length}: count them per side with exercise 1's "
+                "formula (pad both ends, round down, + 1 for the first window)"
             )
-    overlap = kernel - stride  # the T2T paper's S: (3, 1, 1) for strides (4, 2, 2)
-    if (rows, cols) == tuple(count_tokens(in_height, in_width, kernel, overlap, padding)[:2]):
-        fail(
-            f"{where}: you use the T2T paper's S = {overlap} as the stride. The paper's S is the *overlap* of "
-            f"two windows; the stride is k - S = {kernel} - {overlap} = {stride} (section 2)"
-        )
-    if in_height >= kernel and in_width >= kernel:
-        unpadded = count_tokens(in_height, in_width, kernel, stride, 0)
-        if (rows, cols) == (unpadded.rows, unpadded.cols):
-            fail(
-                f"{where}: your grid is the count *without padding*: the split pads {padding} zeros on "
-                "both ends of each side before its windows slide"
-            )
-    for rounding, how in ((math.ceil, "rounding up"), (math.floor, "rounding down")):
-        if (rows, cols) == (rounding(in_height / stride), rounding(in_width / stride)):
-            fail(
-                f"{where}: you divide this split's input sides ({in_height} x {in_width}) by the stride "
-                f"{stride}, {how}. That shortcut ignores the kernel and the padding: it happens to "
-                "give the right count for some sizes, not for this one. Use the token-count formula"
-            )
-    rounded_up = tuple(math.ceil((side + 2 * padding - kernel) / stride) + 1 for side in in_size)
-    if (rows, cols) == rounded_up:
-        fail(
-            f"{where}: your grid {rows} x {cols} rounds up: (side + 2p - k) / s must be rounded *down* (floor, "
-            "or //) before the + 1, because a window that would stick out past the padded edge does not exist. "
-            f"This split's input is {in_height} x {in_width}"
-        )
-    fail(f"{where}: the grid {rows} x {cols} is wrong; use the token-count formula on this split's input")
+        fail(f"for {case} your output has shape {tuple(answer.shape)}; expected (B, L, C*k*k) = {tuple(right.shape)}")
+    if close(answer.reshape(-1).sort().values, right.reshape(-1).sort().values):
+        fail(f"for {case} every value is there but some are in the wrong place: token j is window j, row by row")
+    fail(f"for {case} your tokens hold different values from the padded image's windows")
 
 
-def _length_slip(where: str, length: int, result: Any, number: int, channels: int, token_dim: int,
-                 previous: int | None) -> None:  # fmt: skip
-    """Name the slip behind a wrong token length of soft split ``number`` (always fails)."""
-    kernel = T2T_SPLITS[number - 1][0]
-    if all(_is_count(got) for got in result):
-        fail(
-            f"{where}: {length} is the number of tokens (rows x cols), and so at every split; the third "
-            "number asked for is a token's *length*, the values in one window"
-        )
-    if number == len(T2T_SPLITS) and length in _EMBED_DIMS:
-        fail(
-            f"{where}: {length} is a model width (embed_dim, e.g. 384 in T2T-ViT-14): the Linear that "
-            "projects to it runs *after* the third split. Give the length of the split's own tokens, "
-            "one window of the reshaped image's channels"
-        )
-    if number > 1 and length == token_dim:
-        fail(
-            f"{where}: {length} is token_dim, the width of one token *before* this split. The split cuts a "
-            f"{kernel} x {kernel} window of the reshaped image, whose channels are those {token_dim} numbers"
-        )
-    if number == 1 and length == token_dim * kernel * kernel:
-        fail(f"{where}: the first split sees the input image, whose channels are in_channels")
-    if number == 1 and channels != 3 and length == 3 * kernel * kernel:
-        fail(
-            f"{where}: {length} = 3 x {kernel} x {kernel} is the length for an RGB image, but the image has "
-            f"{channels} channel{'s' if channels > 1 else ''} here: use in_channels"
-        )
-    if number > 1 and token_dim != 64 and length == 64 * kernel * kernel:
-        fail(
-            f"{where}: {length} = 64 x {kernel} x {kernel} uses T2T-ViT-14's width 64, but token_dim is "
-            f"{token_dim} here: use the token_dim argument, not a fixed number"
-        )
-    if number > 1 and length == channels * kernel * kernel:
-        fail(
-            f"{where}: after the first split the token transformer makes every token token_dim = {token_dim} "
-            f"wide, so the image reshaped back from the tokens has {token_dim} channels"
-        )
-    if number > 1 and length == previous * kernel * kernel:
-        fail(
-            f"{where}: the reshaped image's channels are the token transformer's output width "
-            f"(token_dim = {token_dim}), not the previous token length"
-        )
-    fail(f"{where}: the token length {length} is wrong; a token holds one window of every channel")
+def check_my_soft_split(answer: Callable[[torch.Tensor, int, int, int], Any]) -> None:
+    """Check ``answer(x, k, s, p)``: ``(B, C, H, W) -> (B, L, C*k*k)``, exactly
+    ``nn.Unfold(k, stride=s, padding=p)(x).transpose(1, 2)``, built without unfold, convolution or strided views.
+    Fixed cases, then three drawn at random on every call; float32 and float64 inputs keep their dtype."""
+    generator = fresh_generator()
+    cases = [*SPLIT_CASES, *random_split_cases(generator=generator)]
+    for number, (batch, channels, height, width, kernel, stride, padding) in enumerate(cases):
+        dtype = torch.float64 if number % 2 else torch.float32
+        images = torch.randn(batch, channels, height, width, generator=generator, dtype=dtype)
+        original = images.clone()
+        case = f"x of shape {tuple(images.shape)} ({dtype}), k={kernel}, s={stride}, p={padding}"
+        result = _NO_UNFOLD(answer, images, kernel, stride, padding, hint=f"It happened for {case}")
+        got = as_tensor(result, f"your output for {case}")
+        if not torch.equal(images, original):
+            fail(f"for {case} your function changed its input x; pad a copy (F.pad returns a new tensor)")
+        right = _unfold(images, kernel, stride, padding)
+        if got.shape == right.shape and close(got, right):
+            if got.dtype != dtype:
+                fail(f"for {case} your output is {got.dtype}, the input {dtype}: a split only moves values")
+            continue
+        _diagnose_split(got, images, case, (kernel, stride, padding))
+    passed(f"your soft split equals nn.Unfold(k, stride=s, padding=p)(x).transpose(1, 2) in all {len(cases)} cases.")

@@ -720,6 +720,23 @@ def tokens_holding(
     return [int(index) for index in torch.nonzero(held == len(pixels)).flatten()]
 
 
+def longest_held_run(size: int, kernel: int, stride: int, padding: int) -> int:
+    """The longest ``L`` such that **every** run of ``L`` neighbouring pixels along a side of ``size`` pixels
+    lies inside one window of the ``(kernel, stride, padding)`` split, by brute force over the windows
+    (no formula). A window starting at ``start`` (``-padding`` is the first padded pixel) covers pixels
+    ``start .. start + kernel - 1``; runs are counted on the image's pixels ``0 .. size - 1`` only. On a side
+    every pixel of which is in some window (and at least ``2 * kernel`` long) it is ``kernel - stride + 1``."""
+    starts = range(-padding, size + padding - kernel + 1, stride)  # every window that fits the padded side
+    windows = [range(start, start + kernel) for start in starts]
+
+    def held(first: int, length: int) -> bool:
+        """Pixels ``first .. first + length - 1`` lie inside one window."""
+        return any(first in window and first + length - 1 in window for window in windows)
+
+    lengths = [n for n in range(1, size + 1) if all(held(first, n) for first in range(size - n + 1))]
+    return max(lengths, default=0)
+
+
 HOLDER_COLORS = ("tab:red", "tab:blue", "tab:purple", "tab:green")  # one frame colour per holding token
 
 
@@ -814,50 +831,6 @@ def plot_square_reshape(image: torch.Tensor, kernel: int = 7, stride: int = 4, p
         ax.set_xticks([])
         ax.set_yticks([])
     fig.suptitle("the first split's tokens, each shaded by its window's mean (display only)", fontsize=10)
-    return fig
-
-
-def token_field_span(splits: Sequence[tuple[int, int, int]], index: int) -> tuple[int, int]:
-    """``(first, stop)``: the pixels ``first <= x < stop`` along one side that token ``index`` of the last of
-    ``splits`` (``(kernel, stride, padding)`` each) depends on through the splits alone; ``first`` may be
-    negative (padding)."""
-    first, field, step = 0, 1, 1  # a pixel: starts at 0, one pixel wide, one pixel from the next
-    for kernel, stride, padding in splits:
-        first, field, step = first - padding * step, field + (kernel - 1) * step, step * stride
-    return first + index * step, first + index * step + field
-
-
-def plot_token_field(size: int = 64, token: tuple[int, int] = (1, 1), patch: int = 16) -> Figure:
-    """Two views of a blank ``size x size`` image. Left: the square of pixels that T2T's final token
-    ``token`` and its right neighbour depend on through :data:`T2T_SPLITS` (31 x 31 each, 16 px apart), and
-    their shared strip (15 px). Right: ViT's ``patch x patch`` patches with the same token indices, which
-    share nothing."""
-    fig = new_figure(figsize=(9.0, 4.9))
-    axes = fig.subplots(1, 2)
-    row, col = token
-    t2t = [(token_field_span(T2T_SPLITS, row), token_field_span(T2T_SPLITS, c)) for c in (col, col + 1)]
-    vit = [((row * patch, (row + 1) * patch), (c * patch, (c + 1) * patch)) for c in (col, col + 1)]
-    titles = ("T2T: two neighbouring final tokens", f"ViT-B/{patch}: two neighbouring patches")
-    for ax, spans, title in zip(axes, (t2t, vit), titles, strict=True):
-        ax.imshow(np.ones((size, size)), cmap="gray", vmin=0, vmax=1)
-        for number, ((top, bottom), (left, right)) in enumerate(spans):
-            corner, color = (left - 0.5, top - 0.5), NEIGHBOUR_COLORS[number]
-            ax.add_patch(Rectangle(corner, right - left, bottom - top, facecolor=color, alpha=0.25))
-            ax.add_patch(Rectangle(corner, right - left, bottom - top, fill=False, ec=color, lw=2))
-            first = number == 0  # label the first box at its top left, the second at its bottom right
-            x, y, align = (left, top, ("left", "top")) if first else (right - 1.5, bottom - 1.5, ("right", "bottom"))
-            ax.text(x, y, f"{right - left} x {bottom - top}", color=color, fontsize=9, ha=align[0], va=align[1])
-        (top, bottom), (_, right_first) = spans[0]
-        shared = right_first - spans[1][1][0]
-        if shared > 0:
-            ax.add_patch(Rectangle((spans[1][1][0] - 0.5, top - 0.5), shared, bottom - top, fill=False, hatch="xx"))
-        ax.set_xlabel(f"shared per side: {max(shared, 0)} px", fontsize=10)
-        ax.set_xticks(range(0, size + 1, patch))
-        ax.set_yticks(range(0, size + 1, patch))
-        ax.set_xlim(-0.5, size - 0.5)
-        ax.set_ylim(size - 0.5, -0.5)
-        ax.grid(color="0.85", linewidth=0.6)
-        ax.set_title(title, fontsize=10)
     return fig
 
 

@@ -1,0 +1,174 @@
+"""Lesson 02, exercise 3: ``my_soft_split(x, k, s, p)``, the soft split from padding and slicing."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from vit_explained import SoftSplit
+from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
+from vit_explained.exercises import lesson02 as ex
+
+
+def loop_split(x, k, s, p):
+    """The solutions notebook's loop: every window, row by row, flattened (c, kh, kw)."""
+    padded = F.pad(x, (p, p, p, p))
+    height, width = padded.shape[-2:]
+    windows = [
+        padded[:, :, top : top + k, left : left + k].flatten(1)
+        for top in range(0, height - k + 1, s)
+        for left in range(0, width - k + 1, s)
+    ]
+    return torch.stack(windows, dim=1)
+
+
+def gather_split(x, k, s, p):
+    """Vectorised: index every window's rows and columns at once."""
+    padded = F.pad(x, (p, p, p, p))
+    rows = torch.arange(0, padded.shape[-2] - k + 1, s)[:, None] + torch.arange(k)
+    cols = torch.arange(0, padded.shape[-1] - k + 1, s)[:, None] + torch.arange(k)
+    windows = padded[:, :, rows[:, None, :, None], cols[None, :, None, :]]  # (B, C, R, Q, k, k)
+    return windows.permute(0, 2, 3, 1, 4, 5).flatten(3).flatten(1, 2)
+
+
+def zeros_and_slices(x, k, s, p):
+    """Zeros plus slicing (no F.pad), numpy on the way, float64 kept."""
+    b, c, h, w = x.shape
+    padded = x.new_zeros(b, c, h + 2 * p, w + 2 * p)
+    padded[:, :, p : p + h, p : p + w] = x
+    rows, cols = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+    out = np.zeros((b, rows * cols, c * k * k), dtype=x.numpy().dtype)
+    for i in range(rows):
+        for j in range(cols):
+            out[:, i * cols + j] = padded[:, :, i * s : i * s + k, j * s : j * s + k].reshape(b, -1).numpy()
+    return torch.from_numpy(out)
+
+
+@pytest.mark.parametrize("answer", [loop_split, gather_split, zeros_and_slices])
+def test_right_answers_written_differently_pass(answer, capsys):
+    ex.check_my_soft_split(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def test_stub_is_not_attempted():
+    def stub(x, k, s, p):
+        raise NotImplementedError("your code here")
+
+    with pytest.raises(ExerciseNotAttempted):
+        ex.check_my_soft_split(stub)
+
+
+def column_major(x, k, s, p):
+    padded = F.pad(x, (p, p, p, p))
+    height, width = padded.shape[-2:]
+    windows = [
+        padded[:, :, top : top + k, left : left + k].flatten(1)
+        for left in range(0, width - k + 1, s)
+        for top in range(0, height - k + 1, s)
+    ]
+    return torch.stack(windows, dim=1)
+
+
+def no_plus_one(x, k, s, p):
+    padded = F.pad(x, (p, p, p, p))
+    height, width = padded.shape[-2:]
+    windows = [
+        padded[:, :, top : top + k, left : left + k].flatten(1)
+        for top in range(0, height - k, s)
+        for left in range(0, width - k, s)
+    ]
+    return torch.stack(windows, dim=1)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (
+            lambda x, k, s, p: (
+                loop_split(x, k, s, p).unflatten(-1, (x.shape[1], k, k)).permute(0, 1, 3, 4, 2).flatten(2)
+            ),
+            r"\(kh, kw, c\) order",
+        ),
+        (lambda x, k, s, p: loop_split(x, k, s, p).transpose(1, 2), r"\(B, C\*k\*k, L\): the transpose"),
+        (
+            lambda x, k, s, p: loop_split(x, k, s, p).transpose(1, 2).reshape(loop_split(x, k, s, p).shape),
+            "a reshape where a transpose was needed",
+        ),
+        (lambda x, k, s, p: loop_split(F.pad(x, (0, 2 * p, 0, 2 * p)), k, s, 0), "padding on one side only"),
+        (lambda x, k, s, p: loop_split(F.pad(x, (p, 0, p, 0)), k, s, 0), r"windows, not .*pad both ends"),
+        (column_major, "column-major"),
+        (lambda x, k, s, p: loop_split(x, k, 1, p), "the stride is ignored"),
+        (lambda x, k, s, p: loop_split(x, s, k, p), "kernel and stride swapped"),
+        (no_plus_one, r"windows, not .*\+ 1 for the first window"),
+        (lambda x, k, s, p: loop_split(x, k, s, 0), "no padding"),
+        (lambda x, k, s, p: 1 / 0, r"raised ZeroDivisionError: division by zero\. It happened for x of shape"),
+        (lambda x, k, s, p: loop_split(x, k, s, p).float(), "your output is torch.float32, the input torch.float64"),
+        (lambda x, k, s, p: loop_split(x, k, s, p) + 0.1, "different values"),
+        (lambda x, k, s, p: loop_split(x, k, s, p).flip(-1), "in the wrong place"),
+        (lambda x, k, s, p: loop_split(x, k, s, p)[0], "your output has shape"),
+    ],
+)
+def test_each_slip_gets_its_message(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        ex.check_my_soft_split(wrong)
+
+
+def test_input_changed_in_place_is_named():
+    def pads_in_place(x, k, s, p):
+        out = loop_split(x, k, s, p)
+        x.zero_()
+        return out
+
+    with pytest.raises(ExerciseFailed, match="changed its input"):
+        ex.check_my_soft_split(pads_in_place)
+
+
+@pytest.mark.parametrize(
+    ("shortcut", "name"),
+    [
+        (lambda x, k, s, p: nn.Unfold(k, stride=s, padding=p)(x).transpose(1, 2), "unfold"),
+        (lambda x, k, s, p: F.unfold(x, k, padding=p, stride=s).transpose(1, 2), "unfold"),
+        (lambda x, k, s, p: F.pad(x, (p,) * 4).unfold(2, k, s).unfold(3, k, s), r"Tensor\.unfold"),
+        (lambda x, k, s, p: torch.as_strided(x, (1,), (1,)), "as_strided"),
+        (lambda x, k, s, p: F.pad(x, (p,) * 4).as_strided((1,), (1,)), "as_strided"),
+        (lambda x, k, s, p: F.conv2d(x, torch.ones(1, x.shape[1], k, k, dtype=x.dtype), stride=s), "conv2d"),
+        (lambda x, k, s, p: SoftSplit(k, s, p)(x), "SoftSplit"),
+        (
+            lambda x, k, s, p: torch.from_numpy(
+                np.lib.stride_tricks.sliding_window_view(F.pad(x, (p,) * 4).numpy(), (k, k), axis=(2, 3)).copy()
+            ),
+            "sliding_window_view",
+        ),
+        (lambda x, k, s, p: torch.ops.aten.im2col(x, [k, k], [1, 1], [p, p], [s, s]).transpose(1, 2), "im2col"),
+    ],
+)
+def test_shortcuts_are_refused(shortcut, name):
+    with pytest.raises(ExerciseFailed, match=f"from padding and slicing yourself; your function called .*{name}"):
+        ex.check_my_soft_split(shortcut)
+
+
+def test_a_hard_coded_shape_fails_on_the_random_cases():
+    table = {}
+    for batch, channels, height, width, kernel, stride, padding in ex.SPLIT_CASES:
+        table[(batch, channels, height, width, kernel, stride, padding)] = True
+
+    def fixed_only(x, k, s, p):
+        if (*x.shape, k, s, p) not in table:
+            return torch.zeros(1, 6, 9, dtype=x.dtype)  # the lesson's shape, hard-coded
+        return loop_split(x, k, s, p)
+
+    with pytest.raises(ExerciseFailed, match=r"your output has shape|windows, not"):
+        ex.check_my_soft_split(fixed_only)
+
+
+def test_random_cases_vary_and_fit():
+    drawn = [case for _ in range(20) for case in ex.random_split_cases()]
+    assert len(set(drawn)) > 30
+    for batch, channels, height, width, kernel, stride, padding in drawn:
+        assert height != width and 1 <= channels <= 3 and 2 <= stride <= kernel and 0 <= padding < kernel
+        assert nn.Unfold(kernel, stride=stride, padding=padding)(torch.zeros(batch, channels, height, width)).numel()
+    assert any(case[-1] == 0 for case in drawn) and any(case[-1] > 0 for case in drawn)
+    state = torch.random.get_rng_state()
+    ex.random_split_cases()
+    assert torch.equal(state, torch.random.get_rng_state())  # the global seed is untouched
