@@ -833,13 +833,11 @@ def test_record_outputs_names_the_third_review_slips(wrong, message):
     check_record_outputs(record_reference)  # the checker cleaned up: the next try can pass
 
 
-# ---------------------------------------------- fourth review: isqrt rows, a fresh list, exercise 4 (Chefer)
+# ---------------------------------------------- fourth review: isqrt rows, a fresh list
 
 import math  # noqa: E402
 
 from einops import rearrange  # noqa: E402
-
-from vit_explained.exercises.lesson08 import check_gradient_weighted_rollout  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -908,146 +906,6 @@ def test_record_outputs_names_a_returned_list_in_one_short_line():
     assert "\n" not in message and "tensor(" not in message
 
 
-def chefer_reference(weights, grads):
-    batch, _, tokens, _ = weights[0].shape
-    relevance = torch.eye(tokens, dtype=weights[0].dtype).expand(batch, tokens, tokens)
-    for w, g in zip(weights, grads, strict=True):
-        relevance = relevance + (g * w).clamp(min=0).mean(dim=1) @ relevance
-    return relevance
-
-
-def chefer_numpy(weights, grads):
-    relevance = None
-    for w, g in zip(weights, grads, strict=True):
-        a = np.maximum(g.numpy() * w.numpy(), 0).mean(axis=1)
-        if relevance is None:
-            relevance = np.broadcast_to(np.eye(a.shape[-1]), a.shape).copy()
-        relevance = relevance + np.einsum("bij,bjk->bik", a, relevance)
-    return relevance
-
-
-def chefer_float64_i_plus(weights, grads):  # (I + A_bar) @ R, a clamp on the gradient (A >= 0: the same)
-    eye = torch.eye(weights[0].shape[-1], dtype=torch.float64)
-    relevance = eye
-    for w, g in zip(weights, grads, strict=True):
-        relevance = (eye + (g.clamp(min=0) * w).double().mean(1)) @ relevance
-    return relevance
-
-
-def chefer_loops_in_place(weights, grads):
-    batch, heads, tokens, _ = weights[0].shape
-    relevance = torch.eye(tokens, dtype=weights[0].dtype).repeat(batch, 1, 1)
-    for w, g in zip(weights, grads, strict=True):
-        a = torch.zeros(batch, tokens, tokens, dtype=w.dtype)
-        for h in range(heads):
-            a += torch.relu(g[:, h] * w[:, h]) / heads
-        relevance += torch.bmm(a, relevance)
-    return relevance
-
-
-@pytest.mark.parametrize("answer", [chefer_reference, chefer_numpy, chefer_float64_i_plus, chefer_loops_in_place])
-def test_gradient_weighted_rollout_accepts_right_answers(answer, capsys):
-    check_gradient_weighted_rollout(answer)
-    assert capsys.readouterr().out.startswith("Correct!")
-
-
-def _chefer_slip(fuse="right", step="chefer"):
-    def answer(weights, grads):
-        batch, _, tokens, _ = weights[0].shape
-        eye = torch.eye(tokens, dtype=weights[0].dtype)
-        relevance = eye.expand(batch, tokens, tokens)
-        layers = list(zip(weights, grads, strict=True))
-        if step == "reversed":
-            layers = layers[::-1]
-        if step == "gradients reversed":
-            layers = list(zip(weights, grads[::-1], strict=True))
-        for w, g in layers:
-            a = {
-                "right": (g * w).clamp(min=0).mean(1),
-                "no clamp": (g * w).mean(1),
-                "clamp A": (g * w.clamp(min=0)).mean(1),
-                "after mean": (g * w).mean(1).clamp(min=0),
-                "max": (g * w).clamp(min=0).max(dim=1).values,  # vit-explain's head_fusion="max"
-            }[fuse]
-            if step == "no identity":
-                relevance = a @ relevance
-            elif step == "half":
-                mixed = 0.5 * a + 0.5 * eye
-                relevance = mixed / mixed.sum(-1, keepdim=True) @ relevance
-            elif step == "identity each layer":
-                relevance = eye + a @ relevance
-            elif step == "order":
-                relevance = relevance + relevance @ a
-            elif step == "transposed":
-                relevance = relevance + a.transpose(-2, -1) @ relevance
-            elif step == "elementwise":
-                relevance = relevance + a * relevance
-            else:
-                relevance = relevance + a @ relevance
-            if step == "renormalise each layer":
-                relevance = relevance / relevance.sum(-1, keepdim=True)
-        if step == "renormalise":
-            relevance = relevance / relevance.sum(dim=-1, keepdim=True)
-        return relevance
-
-    return answer
-
-
-@pytest.mark.parametrize(
-    ("wrong", "message"),
-    [
-        (_chefer_slip(fuse="no clamp"), "kept the negative part"),
-        (_chefer_slip(fuse="clamp A"), "clamped A alone"),
-        (_chefer_slip(fuse="after mean"), "averaged the heads before clamping"),
-        (_chefer_slip(step="no identity"), "without the identity"),
-        (_chefer_slip(step="half"), "attention rollout's step"),
-        (_chefer_slip(step="order"), "wrong side"),
-        (_chefer_slip(step="identity each layer"), "added the identity afresh at every layer"),
-        (_chefer_slip(step="transposed"), "you transposed the attention"),
-        (_chefer_slip(step="elementwise"), r"multiplied elementwise \(A_bar \* R\)"),
-        (_chefer_slip(step="reversed"), "last first"),
-        (_chefer_slip(fuse="after mean", step="half"), "jacobgil/vit-explain's grad_rollout"),
-        (_chefer_slip(step="gradients reversed"), "paired the first block's attention with the last block's"),
-        (_chefer_slip(fuse="max"), "fused the heads by their max"),
-        (_chefer_slip(step="renormalise"), "re-normalised R's rows to sum to 1 at the end"),
-        (_chefer_slip(step="renormalise each layer"), "attention rollout's step"),  # the same numbers as rollout's
-    ],
-)
-def test_gradient_weighted_rollout_names_the_slips(wrong, message):
-    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*" + message):
-        check_gradient_weighted_rollout(wrong)
-
-
-def test_gradient_weighted_rollout_refuses_the_package_and_names_errors():
-    from vit_explained.attention_maps import gradient_weighted_rollout
-
-    with pytest.raises(ExerciseFailed, match=r"^Not yet"):
-        check_gradient_weighted_rollout(gradient_weighted_rollout)
-
-    def float32_identity(weights, grads):
-        relevance = torch.eye(weights[0].shape[-1])
-        for w, g in zip(weights, grads, strict=True):
-            relevance = relevance + (g * w).clamp(min=0).mean(1) @ relevance
-        return relevance
-
-    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*dtype=weights\[0\]\.dtype"):
-        check_gradient_weighted_rollout(float32_identity)
-    with pytest.raises(ExerciseNotAttempted):
-        check_gradient_weighted_rollout(lambda w, g: (_ for _ in ()).throw(NotImplementedError("your code here")))
-
-
-def test_gradient_weighted_rollout_names_an_in_place_update_of_an_expanded_identity():
-    def expanded_in_place(weights, grads):
-        batch, _, tokens, _ = weights[0].shape
-        relevance = torch.eye(tokens, dtype=weights[0].dtype).expand(batch, tokens, tokens)
-        for w, g in zip(weights, grads, strict=True):
-            relevance += (g * w).clamp(min=0).mean(1) @ relevance
-        return relevance
-
-    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*\.clone\(\) or \.repeat\(B, 1, 1\)"):
-        check_gradient_weighted_rollout(expanded_in_place)
-
-
 def test_rollout_names_an_assignment_into_an_expanded_identity():
     def assign_into_expanded(matrices, keep=0.5):
         batch, tokens, _ = matrices[0].shape
@@ -1078,18 +936,6 @@ def test_rollout_names_a_float32_identity_with_float64_matrices():
 # --- fix round 7: answers that change their inputs in place are named (they corrupt the recorded weights) ---
 
 
-def chefer_mutates_grads(weights, grads):  # right numbers, but record.gradients is overwritten
-    relevance = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype).repeat(weights[0].shape[0], 1, 1)
-    for w, g in zip(weights, grads, strict=True):
-        relevance = relevance + g.mul_(w).clamp_(min=0).mean(dim=1) @ relevance
-    return relevance
-
-
-def test_gradient_weighted_rollout_names_grads_changed_in_place():
-    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*changed its input grads in place.*record\.gradients"):
-        check_gradient_weighted_rollout(chefer_mutates_grads)
-
-
 def test_rollout_names_matrices_changed_in_place():
     def normalises_in_place(matrices, keep=0.5):
         result = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype).repeat(matrices[0].shape[0], 1, 1)
@@ -1111,14 +957,6 @@ def test_grid_names_weights_changed_in_place():
         check_class_token_grid(zeroes_the_class_column)
 
 
-def test_in_place_work_on_a_copy_is_still_accepted(capsys):
-    def copies_first(weights, grads):
-        return chefer_mutates_grads(weights, [g.clone() for g in grads])
-
-    check_gradient_weighted_rollout(copies_first)
-    assert "Correct" in capsys.readouterr().out
-
-
 # ----------------------------------------------------------------------------- fix round 11: three more named slips
 
 
@@ -1135,15 +973,6 @@ def grid_last_row(weights, rows, cols):
     return weights[:, :, -1, 1:].reshape(*weights.shape[:2], rows, cols)
 
 
-def chefer_batch_mean(weights, grads):
-    """Exercise 4 averaging over the batch (dim 0) instead of the heads (dim 1)."""
-    batch, _, tokens, _ = weights[0].shape
-    relevance = torch.eye(tokens, dtype=weights[0].dtype).expand(batch, tokens, tokens)
-    for w, g in zip(weights, grads, strict=True):
-        relevance = relevance + (g * w).clamp(min=0).mean(0) @ relevance
-    return relevance
-
-
 def test_rollout_names_a_softmax_for_the_row_sum():
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*with a softmax.*Divide each row by its sum"):
         check_rollout(rollout_with_softmax)
@@ -1152,11 +981,6 @@ def test_rollout_names_a_softmax_for_the_row_sum():
 def test_grid_names_the_last_row():
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*took the last row.*row 0"):
         check_class_token_grid(grid_last_row)
-
-
-def test_gradient_weighted_rollout_names_a_mean_over_the_batch():
-    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*averaged over the batch \(dim 0\)"):
-        check_gradient_weighted_rollout(chefer_batch_mean)
 
 
 # --- fix round 13: the DeiT slice left flat, a batch mean from a plain identity, A_bar re-normalised ----------
@@ -1172,24 +996,6 @@ def grid_flat(w, r, c):
     return w[..., 0, 1:].clone()
 
 
-def chefer_batch_mean_plain_identity(weights, grads):
-    """Exercise 4: mean over the batch, from an (N, N) identity: broadcasts to (heads, N, N)."""
-    relevance = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype)
-    for w, g in zip(weights, grads, strict=True):
-        relevance = relevance + (g * w).clamp(min=0).mean(0) @ relevance
-    return relevance
-
-
-def chefer_bar_renormalised(weights, grads):
-    """Exercise 4: each layer's A_bar divided by its row sums."""
-    batch, _, tokens, _ = weights[0].shape
-    relevance = torch.eye(tokens, dtype=weights[0].dtype).repeat(batch, 1, 1)
-    for w, g in zip(weights, grads, strict=True):
-        bar = (g * w).clamp(min=0).mean(1)
-        relevance = relevance + bar / bar.sum(-1, keepdim=True).clamp(min=1e-12) @ relevance
-    return relevance
-
-
 def test_grid_names_the_deit_slice_left_flat():
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*\[\.\.\., 0, 2:\].*distilled DeiT.*reshape"):
         check_class_token_grid(grid_deit_flat)
@@ -1198,16 +1004,6 @@ def test_grid_names_the_deit_slice_left_flat():
 def test_grid_names_weights_left_flat():
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*still flat: reshape"):
         check_class_token_grid(grid_flat)
-
-
-def test_gradient_weighted_rollout_names_a_batch_mean_from_a_plain_identity():
-    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*\(heads, N, N\).*averaged over the batch \(dim 0\)"):
-        check_gradient_weighted_rollout(chefer_batch_mean_plain_identity)
-
-
-def test_gradient_weighted_rollout_names_a_bar_renormalised():
-    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*re-normalised each layer's A_bar"):
-        check_gradient_weighted_rollout(chefer_bar_renormalised)
 
 
 # ----------------------------------------------------------------------------- session 5: a list, float64 kept
@@ -1233,16 +1029,11 @@ def grid_in_float32(w, r, c):
     return w[:, :, 0, 1:].float().reshape(w.shape[0], w.shape[1], r, c)
 
 
-def chefer_in_float32(weights, grads):
-    return chefer_reference([w.float() for w in weights], [g.float() for g in grads])
-
-
 @pytest.mark.parametrize(
     ("checker", "wrong"),
     [
         (check_rollout, rollout_in_float32),
         (check_class_token_grid, grid_in_float32),
-        ("check_gradient_weighted_rollout", chefer_in_float32),
     ],
 )
 def test_float64_inputs_need_a_float64_answer(checker, wrong):
@@ -1280,39 +1071,10 @@ def rollout_whole_matrix_sum_scaled(matrices, keep=0.5):
     return result
 
 
-def chefer_rows_renormalised_each_layer(weights, grads):
-    """Exercise 4: R's rows made to sum to 1 after every layer (the same product as rollout's half mix)."""
-    batch, _, tokens, _ = weights[0].shape
-    relevance = torch.eye(tokens, dtype=weights[0].dtype).expand(batch, tokens, tokens)
-    for w, g in zip(weights, grads, strict=True):
-        relevance = relevance + (g * w).clamp(min=0).mean(1) @ relevance
-        relevance = relevance / relevance.sum(-1, keepdim=True)
-    return relevance
-
-
-def chefer_batch_and_heads_mean_expanded(weights, grads):
-    """Exercise 4: A_bar averaged over the batch and the heads, one (N, N) map expanded to (B, N, N)."""
-    batch, _, tokens, _ = weights[0].shape
-    relevance = torch.eye(tokens, dtype=weights[0].dtype)
-    for w, g in zip(weights, grads, strict=True):
-        relevance = relevance + (g * w).clamp(min=0).mean((0, 1)) @ relevance
-    return relevance.expand(batch, tokens, tokens)
-
-
 @pytest.mark.parametrize("wrong", [rollout_whole_matrix_sum, rollout_whole_matrix_sum_scaled])
 def test_rollout_names_a_whole_matrix_sum(wrong):
     with pytest.raises(ExerciseFailed, match=r"^Not yet: .*sum of all its weights.*keepdim=True"):
         check_rollout(wrong)
-
-
-def test_gradient_weighted_rollout_names_rows_of_r_renormalised():
-    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*re-normalised R's rows to sum to 1 after each layer"):
-        check_gradient_weighted_rollout(chefer_rows_renormalised_each_layer)
-
-
-def test_gradient_weighted_rollout_names_a_batch_and_heads_mean_expanded():
-    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*every image got the same map.*dims 0 and 1"):
-        check_gradient_weighted_rollout(chefer_batch_and_heads_mean_expanded)
 
 
 # fix round 2: slips the reviewer named
@@ -1379,18 +1141,6 @@ def test_grid_names_a_second_softmax():
 
     with pytest.raises(ExerciseFailed, match="second softmax"):
         check_class_token_grid(wrong)
-
-
-def test_gradient_weighted_rollout_names_r_plus_a_without_a_product():
-    def wrong(weights, grads):
-        batch, _, tokens, _ = weights[0].shape
-        relevance = torch.eye(tokens, dtype=weights[0].dtype).repeat(batch, 1, 1)
-        for w, g in zip(weights, grads, strict=True):
-            relevance = relevance + (g * w).clamp(min=0).mean(1)
-        return relevance
-
-    with pytest.raises(ExerciseFailed, match=r"R = R \+ A_bar\)"):
-        check_gradient_weighted_rollout(wrong)
 
 
 # --- fix round 3: a list of per-image results (exercise 2); row 1, all rows, the first image (exercise 3) ----------
@@ -1577,16 +1327,3 @@ def record_with_pre_hook_tuple(module, run):  # the same, storing the inputs' tu
 def test_record_outputs_names_register_forward_pre_hook(wrong):
     with pytest.raises(ExerciseFailed, match=r"register_forward_pre_hook .*use register_forward_hook"):
         check_record_outputs(wrong)
-
-
-def chefer_without_the_gradient(weights, grads):  # A where grad * A belongs
-    batch, _, tokens, _ = weights[0].shape
-    result = torch.eye(tokens, dtype=weights[0].dtype).repeat(batch, 1, 1)
-    for w in weights:
-        result = result + w.clamp(min=0).mean(1) @ result
-    return result
-
-
-def test_gradient_weighted_rollout_names_the_gradient_left_out():
-    with pytest.raises(ExerciseFailed, match=r"A-bar uses grad \* A"):
-        check_gradient_weighted_rollout(chefer_without_the_gradient)

@@ -101,8 +101,11 @@ HIDDEN_CASES: dict[str, str] = {
     "rollout": "[([torch.rand(2, 5, 5) for _ in range(3)],), ([torch.rand(1, 2, 2)],), "
     "([torch.rand(3, 4, 4) for _ in range(6)],), ([torch.rand(2, 5, 5) for _ in range(3)], 0.3)]",
     "class_token_grid": "[(torch.rand(2, 3, 13, 13), 4, 3), (torch.rand(1, 1, 6, 6), 1, 5)]",
-    "gradient_weighted_rollout": "[([torch.rand(2, 3, 5, 5).softmax(-1) for _ in range(3)], "
-    "[torch.randn(2, 3, 5, 5) for _ in range(3)]), ([torch.rand(1, 2, 4, 4).softmax(-1)], [torch.randn(1, 2, 4, 4)])]",
+    # a model, images, labels, maps and counts: 6 x 4 patches on a 3 x 2 grid, 2 x 3 on a 5 x 4 grid (3 channels)
+    "insertion_curve": "[(nn.Sequential(nn.Flatten(), nn.Linear(144, 8), nn.Tanh(), nn.Linear(8, 4)).eval(), "
+    "torch.rand(2, 1, 18, 8), torch.tensor([1, 3]), torch.randn(2, 3, 2), [0, 2, 3, 6]), "
+    "(nn.Sequential(nn.Flatten(), nn.Linear(360, 3)).eval(), torch.rand(4, 3, 10, 12), torch.tensor([0, 2, 1, 2]), "
+    "torch.randn(4, 5, 4), [1, 7, 19, 20])]",
     # 09 (make_my_forward returns a closure: a property check in HIDDEN_PROPERTIES)
     "token_map": "[(torch.rand(2, 3, 22, 22).softmax(-1), 1, 2, 4, 5), "
     "(torch.rand(1, 2, 7, 7).softmax(-1), 0, 1, 3, 2), (torch.rand(3, 1, 7, 7).softmax(-1), 0, 2, 5, 1), "
@@ -291,7 +294,12 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "fold_tokens": ("vit_explained.tokens_to_image",),
     "token_attention": ("vit_explained.TokenAttention.forward",),
     "rollout": ("vit_explained.attention_maps.attention_rollout",),
-    "gradient_weighted_rollout": ("vit_explained.attention_maps.gradient_weighted_rollout",),
+    "insertion_curve": (
+        "vit_explained.attention_maps.insertion_areas",
+        "vit_explained.attention_maps.deletion_curve",
+        "vit_explained.attention_maps.deletion_curves",
+        "vit_explained.attention_maps.deletion_areas",
+    ),
     "class_token_grid": (
         "vit_explained.attention_maps.class_token_attention",
         "vit_explained.attention_maps.token_attention",

@@ -6,8 +6,8 @@
   :func:`vit_explained.attention_maps.attention_rollout`;
 - :func:`check_class_token_grid`: the class token's attention to the patches, laid out on the
   patch grid, compared with :func:`vit_explained.attention_maps.class_token_attention`;
-- :func:`check_gradient_weighted_rollout`: Chefer et al.'s gradient-weighted rollout of per-layer
-  weights and gradients, compared with :func:`vit_explained.attention_maps.gradient_weighted_rollout`.
+- :func:`check_insertion_curve`: an insertion curve (the k top-scored patches put back into an all-zero
+  image, the true label's probability), compared with :func:`vit_explained.attention_maps.insertion_areas`.
 """
 
 from __future__ import annotations
@@ -22,10 +22,18 @@ import torch
 from torch import nn
 
 from ..attention import Attention
-from ..attention_maps import attention_rollout, class_token_attention, gradient_weighted_rollout, token_attention
+from ..attention_maps import (
+    attention_rollout,
+    class_token_attention,
+    deletion_areas,
+    deletion_curve,
+    deletion_curves,
+    insertion_areas,
+    token_attention,
+)
 from . import as_tensor, attempt, close, fail, forbid, passed
 
-__all__ = ["check_class_token_grid", "check_gradient_weighted_rollout", "check_record_outputs", "check_rollout"]
+__all__ = ["check_class_token_grid", "check_insertion_curve", "check_record_outputs", "check_rollout"]
 
 
 #: Exercises 2 and 3 rebuild the package's own functions.
@@ -952,285 +960,234 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
     passed("row 0, patch columns only, reshaped row by row: the class token's view of the image.")
 
 
-# --- exercise 4: Chefer et al.'s gradient-weighted rollout -------------------------------------------------------
+# --- exercise 4: an insertion curve ------------------------------------------------------------------------------
 
-_NO_GRADIENT_ROLLOUT = forbid(gradient_weighted_rollout, reason="the gradient-weighted rollout")
+_NO_DELETION_MACHINERY = forbid(
+    insertion_areas, deletion_areas, deletion_curve, deletion_curves, reason="the insertion curve"
+)
 
-# (batch, heads, tokens, layers, dtype): heads other than 4, N other than 50, one layer, float32
-CHEFER_CASES = (
-    (2, 3, 5, 3, torch.float64),
-    (1, 2, 4, 1, torch.float64),
-    (3, 5, 6, 4, torch.float64),
-    (2, 4, 7, 2, torch.float32),
+# (batch, channels, H, W, rows, cols, classes): 4 x 4 patches first (a map read as (cols, rows) also fits
+# there), then 2 x 4, 3 x 4 and 2 x 2; never a square grid, B never len(counts) (5)
+INSERTION_CASES = (
+    (3, 1, 8, 16, 2, 4, 5),
+    (2, 2, 12, 8, 6, 2, 4),
+    (4, 1, 12, 12, 4, 3, 6),
+    (3, 3, 10, 6, 5, 3, 3),
+)
+
+_INSERTION_MISTAKES = (
+    (
+        "lowest first",
+        "you put back the LOWEST-scored patches first (an ascending sort, or topk(largest=False)): insertion "
+        "puts back the k highest-scored patches",
+    ),
+    (
+        "deletion",
+        "that is a deletion curve (start from the image and black out the k top patches): insertion starts "
+        "from an all-zero image and puts the k top patches back",
+    ),
+    (
+        "predicted class",
+        "you read the probability of the class the model predicts (argmax), not of the true label: read "
+        "softmax(...)[label] with labels[b] for image b",
+    ),
+    ("largest probability", "you read the largest probability (.max), not the true label's: index with labels[b]"),
+    ("logits", "you returned logits: apply .softmax(-1) and read the true label's probability"),
+    ("log-probabilities", "you returned log-probabilities (log_softmax): return probabilities, softmax(-1)"),
+    (
+        "patch side 4",
+        "your patch side is 4 pixels, written in: here the patches are {ph} x {pw}; take them from the shapes, "
+        "H // rows and W // cols",
+    ),
+    (
+        "pixels",
+        "you ranked pixels (the map upsampled, then the top k pixels): rank the rows x cols patches and put "
+        "back k whole patches",
+    ),
+    (
+        "transposed map",
+        "you read the map as (cols, rows) (rows and cols swapped, e.g. scores.transpose(-2, -1)): scores[b, r, c] "
+        "is the patch in row r, column c; this case's grid is {rows} x {cols}",
+    ),
+    (
+        "column order",
+        "your patches are numbered column by column: flatten the map row by row (scores.flatten(1)) and put "
+        "patch p back at row p // cols, column p % cols",
+    ),
+    ("one more", "off by one: you put back k + 1 patches for count k (count 0 is the all-zero image)"),
+    ("one fewer", "off by one: you put back k - 1 patches for count k (count k shows exactly k patches)"),
 )
 
 
-def _chefer_variants(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> dict[str, torch.Tensor]:
-    """Plausible wrong gradient-weighted rollouts, each named by its slip."""
-    batch, _, tokens, _ = weights[0].shape
-    identity = torch.eye(tokens, dtype=weights[0].dtype).expand(batch, tokens, tokens)
-    fused = {
-        "right": [(g * w).clamp(min=0).mean(1) for w, g in zip(weights, grads, strict=True)],
-        "no clamp": [(g * w).mean(1) for w, g in zip(weights, grads, strict=True)],
-        "clamp after mean": [(g * w).mean(1).clamp(min=0) for w, g in zip(weights, grads, strict=True)],
-        "abs": [(g * w).abs().mean(1) for w, g in zip(weights, grads, strict=True)],
-        "gradient only": [g.clamp(min=0).mean(1) for g in grads],
-        "attention only": [w.mean(1) for w in weights],  # the gradient left out: A where grad * A belongs
-        "sum heads": [(g * w).clamp(min=0).sum(1) for w, g in zip(weights, grads, strict=True)],
-        "max heads": [(g * w).clamp(min=0).amax(1) for w, g in zip(weights, grads, strict=True)],  # vit-explain's max
-        # vit-explain's zip: attentions stored first block first, gradients as backward met them, last first
-        "gradients reversed": [(g * w).clamp(min=0).mean(1) for w, g in zip(weights, grads[::-1], strict=True)],
+def _insertion_case(
+    generator: torch.Generator, batch: int, channels: int, height: int, width: int, rows: int, cols: int, classes: int
+) -> tuple[nn.Module, torch.Tensor, torch.Tensor, torch.Tensor, list[int]]:
+    """A small random float32 model, random images, maps without ties, counts from 0..P, and labels
+    that differ from the model's prediction on the first image."""
+    features = channels * height * width
+    model = nn.Sequential(nn.Flatten(), nn.Linear(features, 16), nn.Tanh(), nn.Linear(16, classes)).eval()
+    with torch.no_grad():
+        for layer in (model[1], model[3]):
+            layer.weight.copy_(torch.randn(layer.weight.shape, generator=generator) * 3 / layer.in_features**0.5)
+            layer.bias.copy_(torch.randn(layer.bias.shape, generator=generator) * 0.1)
+    images = torch.rand(batch, channels, height, width, generator=generator)
+    scores = torch.randn(batch, rows, cols, generator=generator)
+    with torch.no_grad():
+        predicted = model(images).argmax(-1)
+    labels = torch.randint(0, classes, (batch,), generator=generator)
+    labels[0] = (predicted[0] + 1 + torch.randint(0, classes - 1, (), generator=generator)) % classes
+    patches = rows * cols
+    picks = torch.randperm(patches + 1, generator=generator)[:5].sort().values
+    return model, images, labels, scores, [int(k) for k in picks]
+
+
+def _patch_masks(
+    scores: torch.Tensor, counts: list[int], size: tuple[int, int], *, highest: bool = True, order: str = "rows"
+) -> torch.Tensor:
+    """``(B, S, H, W)``: 1 on the ``counts[s]`` top-scored patches (lowest with ``highest=False``),
+    patches numbered row by row (``order="cols"``: placed column by column)."""
+    batch, rows, cols = scores.shape
+    patches = rows * cols
+    ranked = scores.reshape(batch, patches).argsort(-1, descending=highest)
+    rank = torch.empty_like(ranked).scatter_(1, ranked, torch.arange(patches).expand(batch, patches))
+    keep = (rank[:, None, :] < torch.tensor(counts)[None, :, None]).to(scores.dtype)  # (B, S, P)
+    if order == "cols":
+        grid = keep.reshape(batch, len(counts), cols, rows).transpose(-2, -1)
+    else:
+        grid = keep.reshape(batch, len(counts), rows, cols)
+    return grid.repeat_interleave(size[0] // rows, -2).repeat_interleave(size[1] // cols, -1)
+
+
+def _side_four_masks(scores: torch.Tensor, counts: list[int], size: tuple[int, int]) -> torch.Tensor:
+    """The masks of a patch side 4 written in: patch (r, c) is pixels [4r, 4r + 4) x [4c, 4c + 4), clipped."""
+    batch, rows, cols = scores.shape
+    grid = _patch_masks(scores, counts, (rows, cols))  # (B, S, rows, cols)
+    masks = torch.zeros(batch, len(counts), *size)
+    for r in range(rows):
+        for c in range(cols):
+            masks[..., 4 * r : 4 * r + 4, 4 * c : 4 * c + 4] = grid[..., r, c, None, None]
+    return masks
+
+
+def _pixel_masks(scores: torch.Tensor, counts: list[int], size: tuple[int, int]) -> torch.Tensor:
+    """The masks of ranking pixels: the map upsampled to the image, then the top ``k`` pixels."""
+    rows, cols = scores.shape[-2:]
+    pixels = scores.repeat_interleave(size[0] // rows, -2).repeat_interleave(size[1] // cols, -1)  # (B, H, W)
+    return _patch_masks(pixels, counts, size)
+
+
+@torch.no_grad()
+def _readings(model: nn.Module, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    """``(B, S, classes)`` logits of each image shown through each of its ``(B, S, H, W)`` masks, the rest 0."""
+    batch, steps = masks.shape[:2]
+    shown = images[:, None] * masks[:, :, None]  # (B, S, C, H, W)
+    return model(shown.flatten(0, 1)).reshape(batch, steps, -1)
+
+
+def _insertion_variants(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, scores: torch.Tensor, counts: list[int]
+) -> dict[str, torch.Tensor]:
+    """The plain rule and plausible wrong insertion curves, each named by its slip."""
+    size = tuple(images.shape[-2:])
+    patches = scores[0].numel()
+    rule = _patch_masks(scores, counts, size)
+    masks = {
+        "right": rule,
+        "lowest first": _patch_masks(scores, counts, size, highest=False),
+        "deletion": 1 - rule,
+        "patch side 4": _side_four_masks(scores, counts, size),
+        "pixels": _pixel_masks(scores, counts, size),
+        "column order": _patch_masks(scores, counts, size, order="cols"),
+        "one more": _patch_masks(scores, [min(k + 1, patches) for k in counts], size),
+        "one fewer": _patch_masks(scores, [max(k - 1, 0) for k in counts], size),
     }
-
-    def accumulate(
-        layers: list[torch.Tensor], step: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-    ) -> torch.Tensor:
-        relevance = identity
-        for layer in layers:
-            relevance = step(layer, relevance)
-        return relevance
-
-    def half_mix(a: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
-        mixed = 0.5 * a + 0.5 * identity
-        return mixed / mixed.sum(-1, keepdim=True) @ r
-
-    right = fused["right"]
-    variants = {name: accumulate(layers, lambda a, r: r + a @ r) for name, layers in fused.items() if name != "right"}
-    variants["no identity"] = accumulate(right, lambda a, r: a @ r)
-    variants["added"] = accumulate(right, lambda a, r: r + a)  # R + A_bar, no matrix product
-    variants["identity each layer"] = accumulate(right, lambda a, r: identity + a @ r)  # R = I + A_bar @ R
-    variants["no identity, first"] = (
-        right[0] if len(right) == 1 else accumulate(right[1:], lambda a, r: a @ r) @ right[0]
-    )
-    variants["half mix"] = accumulate(right, half_mix)
-    variants["vit-explain"] = accumulate(fused["clamp after mean"], half_mix)  # its grad_rollout, discarding none
-    variants["order"] = accumulate(right, lambda a, r: r + r @ a)
-    variants["transposed"] = accumulate([a.transpose(-2, -1) for a in right], lambda a, r: r + a @ r)
-    variants["elementwise"] = accumulate(right, lambda a, r: r + a * r)  # * where @ belongs
-    variants["bar renormalised"] = accumulate(
-        [a / a.sum(-1, keepdim=True).clamp(min=1e-12) for a in right], lambda a, r: r + a @ r
-    )
-    relevance = accumulate(right, lambda a, r: r + a @ r)
-    variants["renormalised"] = relevance / relevance.sum(-1, keepdim=True)  # rows made to sum to 1 at the end
-    return variants
+    rows, cols = scores.shape[-2:]
+    if size[0] % cols == 0 and size[1] % rows == 0:
+        masks["transposed map"] = _patch_masks(scores.transpose(-2, -1), counts, size)
+    curves = {}
+    index = labels[:, None, None].expand(-1, len(counts), 1)
+    for name, mask in masks.items():
+        logits = _readings(model, images, mask)
+        curves[name] = logits.softmax(-1).gather(-1, index)[..., 0]
+        if name == "right":
+            predicted = _readings(model, images, torch.ones_like(mask[:, :1])).argmax(-1)  # (B, 1)
+            curves["predicted class"] = logits.softmax(-1).gather(-1, predicted[..., None].expand_as(index))[..., 0]
+            curves["largest probability"] = logits.softmax(-1).amax(-1)
+            curves["logits"] = logits.gather(-1, index)[..., 0]
+            curves["log-probabilities"] = logits.log_softmax(-1).gather(-1, index)[..., 0]
+    return curves
 
 
-_CHEFER_MISTAKES = (
-    (
-        "identity each layer",
-        "you added the identity afresh at every layer (R = I + A_bar @ R): the identity belongs in R once, at the "
-        "start (R = I), and each layer adds its product to the R built so far: R = R + A_bar @ R",
-    ),
-    (
-        "added",
-        "you added the layers' maps (R = R + A_bar): Chefer's rule multiplies, R = R + A_bar @ R, so a later "
-        "layer's weights act on what the earlier layers built up",
-    ),
-    (
-        "gradients reversed",
-        "you paired the first block's attention with the last block's gradient: the gradient list is in the "
-        "reversed order (as when a backward hook appends them: backward runs the blocks last first, and "
-        "jacobgil/vit-explain's zip pairs the two lists as they are). Pair each block's weights with its own "
-        "gradient, weights[i] with grads[i]",
-    ),
-    (
-        "vit-explain",
-        "that is jacobgil/vit-explain's grad_rollout (with nothing discarded), not Chefer's rule: it averages the "
-        "heads before clamping and uses rollout's half-identity mix with re-normalised rows. Clamp grad * A at 0 "
-        "per head, then average the heads, and accumulate R = R + A_bar @ R from R = I",
-    ),
-    (
-        "no clamp",
-        "you kept the negative part of grad * A (or clamped A alone, which is never negative): max(0, .) is what "
-        "drops the attention that lowers the class's logit. Clamp the product, grad * A, at 0",
-    ),
-    (
-        "clamp after mean",
-        "you averaged the heads before clamping (as jacobgil/vit-explain's grad_rollout does): a head that raises "
-        "y_c and one that lowers it then cancel. Clamp grad * A at 0 per head first, then take the mean over the "
-        "heads (dim 1)",
-    ),
-    (
-        "abs",
-        "you took |grad * A|: attention that lowers y_c then counts as much as attention that raises it; clamp at 0",
-    ),
-    ("gradient only", "you used the gradient alone: weight it by the attention, grad * A, then clamp at 0"),
-    (
-        "attention only",
-        "you left the gradient out: A-bar uses grad * A (clamped at 0 per head, then the mean over the heads), "
-        "not the attention A alone, which makes the same map for every class",
-    ),
-    ("sum heads", "you summed the heads: take their mean (dim 1), as Chefer et al. do"),
-    (
-        "max heads",
-        "you fused the heads by their max (jacobgil/vit-explain's head_fusion='max'): Chefer et al. take the mean "
-        "over the heads (dim 1) of the clamped grad * A",
-    ),
-    (
-        "renormalised",
-        "you re-normalised R's rows to sum to 1 at the end: Chefer's R = R + A_bar @ R keeps its scale, and its "
-        "rows need not sum to 1. Return R as accumulated (the pictures scale a map only when drawing it)",
-    ),
-    (
-        "bar renormalised",
-        "you re-normalised each layer's A_bar so its rows sum to 1: Chefer's A_bar = mean over heads of "
-        "max(0, grad * A) keeps its scale (a layer whose gradients are small adds little). Do not divide "
-        "A_bar by its row sums; accumulate R = R + A_bar @ R as it is",
-    ),
-    (
-        "no identity",
-        "you multiplied the layers' maps without the identity (R = A_bar @ R): the residual connection keeps each "
-        "token's own information, so accumulate R = R + A_bar @ R, starting from R = I",
-    ),
-    (
-        "no identity, first",
-        "you started from the first layer's map instead of the identity: start from R = I and update "
-        "R = R + A_bar @ R for every layer, the first included",
-    ),
-    (
-        "half mix",
-        "you re-normalised R's rows to sum to 1 after each layer, or used attention rollout's step (0.5 * A + "
-        "0.5 * I, rows re-normalised, multiplied, as jacobgil/vit-explain's grad_rollout does): the two give the "
-        "same product. Chefer's rule adds the identity without halving or re-normalising, R = R + A_bar @ R, so "
-        "R's rows need not sum to 1; do not divide R (or A_bar) by its row sums",
-    ),
-    (
-        "transposed",
-        "you transposed the attention (A_bar.T, or grad * A with its last two dims swapped): row i of A is what "
-        "token i reads, so use A_bar as it is, R = R + A_bar @ R",
-    ),
-    (
-        "elementwise",
-        "you multiplied elementwise (A_bar * R) instead of by a matrix product: R = R + A_bar @ R (the @ operator, "
-        "or torch.bmm), so a later layer mixes what the earlier ones built up",
-    ),
-    (
-        "order",
-        "you multiplied on the wrong side (R @ A_bar), or went through the layers last first (the two give the "
-        "same product): the list is first layer first, and each later layer goes on the left, R = R + A_bar @ R",
-    ),
-)
+def reference_insertion_curve(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, scores: torch.Tensor, counts: list[int]
+) -> torch.Tensor:
+    """The package's answer: :func:`vit_explained.attention_maps.insertion_areas` read at every count,
+    then at ``counts`` (which may start above 0 or stop below P)."""
+    patches = scores[0].numel()
+    curves, _ = insertion_areas(model, images, labels, {"map": scores}, counts=list(range(patches + 1)))
+    return curves["map"][:, counts]
 
 
-def _refuse_batch_means(got, expected, weights, grads, case: str) -> None:
-    """Fail, naming the slip, when ``got`` averaged over the batch (or the batch and the heads) somewhere."""
-    batch_mean = _batch_averaged_chefer(weights, grads)
-    if isinstance(batch_mean, torch.Tensor) and tuple(got.shape) == tuple(batch_mean.shape) and close(got, batch_mean):
-        fail(f"for {case} {_BATCH_MEAN}")
-    if (
-        weights[0].shape[0] > 1
-        and tuple(got.shape) == tuple(expected.shape)
-        and close(got, _batch_and_heads_mean_chefer(weights, grads))
-    ):
-        fail(f"for {case} {_BATCH_AND_HEADS_MEAN}")
-    unbatched = _batch_averaged_chefer(weights, grads, batched_identity=False)
-    if tuple(got.shape) == tuple(unbatched.shape) and close(got, unbatched):
-        fail(f"for {case} your result has shape {tuple(got.shape)}, (heads, N, N), not (B, N, N): {_BATCH_MEAN}")
+def _name_insertion_shape(got: torch.Tensor, expected: torch.Tensor, case: str) -> None:
+    """Fail, naming the slip, when the result is (len(counts), B), a mean over the batch, or another shape."""
+    if tuple(got.shape) == tuple(expected.shape):
+        return
+    if tuple(got.shape) == tuple(expected.T.shape) and close(got.T, expected):
+        fail(f"for {case} your result is (len(counts), B): return one row per image, (B, len(counts))")
+    if tuple(got.shape) == (expected.shape[1],) and close(got, expected.mean(0)):
+        fail(f"for {case} you averaged over the batch: return one curve per image, (B, len(counts))")
+    fail(f"for {case} expected shape {tuple(expected.shape)} (B, len(counts)), got {tuple(got.shape)}")
 
 
-def check_gradient_weighted_rollout(
-    gradient_weighted_rollout: Callable[[list[torch.Tensor], list[torch.Tensor]], torch.Tensor],
+def check_insertion_curve(
+    insertion_curve: Callable[[nn.Module, torch.Tensor, torch.Tensor, torch.Tensor, list[int]], torch.Tensor],
 ) -> None:
-    """Check ``gradient_weighted_rollout(weights, grads) -> (B, N, N)``: per layer ``A_bar = mean over heads
-    of max(0, grad * A)``, then ``R = I`` and ``R = R + A_bar @ R`` layer by layer; compared with
-    :func:`vit_explained.attention_maps.gradient_weighted_rollout`."""
-    generator = torch.Generator().manual_seed(8)
-    for batch, heads, tokens, layers, dtype in CHEFER_CASES:
-        shape = (batch, heads, tokens, tokens)
-        weights = [torch.softmax(torch.randn(shape, generator=generator, dtype=dtype), -1) for _ in range(layers)]
-        grads = [torch.randn(shape, generator=generator, dtype=dtype) for _ in range(layers)]
-        expected = _reference_chefer(weights, grads)
-        case = f"{layers} layer(s) of ({batch}, {heads}, {tokens}, {tokens}) {str(dtype).replace('torch.', '')} weights"
-        given_weights, given_grads = [w.clone() for w in weights], [g.clone() for g in grads]
-        got = _NO_GRADIENT_ROLLOUT(
-            gradient_weighted_rollout,
-            given_weights,
-            given_grads,
-            hint=functools.partial(_chefer_hint, case=case, inputs=(weights, grads)),
+    """Check ``insertion_curve(model, images, labels, scores, counts) -> (B, len(counts))``: from an all-zero
+    image, the ``k`` highest-scored patches put back, the true label's probability; compared with
+    :func:`vit_explained.attention_maps.insertion_areas` on random models, images, maps and counts."""
+    generator = torch.Generator()
+    generator.seed()  # new cases on every call
+    four_passed = False
+    for batch, channels, height, width, rows, cols, classes in INSERTION_CASES:
+        model, images, labels, scores, counts = _insertion_case(
+            generator, batch, channels, height, width, rows, cols, classes
+        )
+        expected = reference_insertion_curve(model, images, labels, scores, counts)
+        ph, pw = height // rows, width // cols
+        case = f"images {tuple(images.shape)}, a {rows} x {cols} map ({ph} x {pw} patches), counts {counts}"
+        given = images.clone()
+        got = _NO_DELETION_MACHINERY(
+            insertion_curve,
+            model,
+            given,
+            labels.clone(),
+            scores.clone(),
+            list(counts),
+            hint=functools.partial(_insertion_hint, case=case, side=(ph, pw), four_passed=four_passed),
         )
         got = as_tensor(got, f"your result for {case}")
-        _refuse_batch_means(got, expected, weights, grads, case)
-        for what, originals, given in (("grads", grads, given_grads), ("weights", weights, given_weights)):
-            if _changed_in_place(originals, given):
-                fail(
-                    _IN_PLACE.format(
-                        case=case,
-                        what=what,
-                        how="e.g. g.mul_(a).clamp_(min=0)",
-                        where=f"record.{'gradients' if what == 'grads' else 'weights'}, so the next map from "
-                        "the same record comes out wrong",
-                    )
-                )
-        if tuple(got.shape) != tuple(expected.shape):
-            fail(f"for {case} expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
-        _keep_float64(got, dtype, case)
+        if not torch.equal(given, images):
+            fail(f"for {case} your function changed the images in place: put patches back into a new tensor")
+        _name_insertion_shape(got, expected, case)
         if close(got, expected):
+            four_passed = four_passed or (ph, pw) == (4, 4)
             continue
-        variants = _chefer_variants(weights, grads)
-        for name, mistake in _CHEFER_MISTAKES:
-            if close(got, variants[name]):
-                fail(f"for {case} {mistake}")
-        if _aliases_on_a_batch(gradient_weighted_rollout, weights, grads):
-            fail(f"for {case} your result is wrong, and on a batch of 2 your function fails: {_ALIASING_HINT}")
-        fail(f"for {case} your relevance differs from the reference; check one layer first: R = I + A_bar")
-    passed("clamp grad * A at 0 per head, average the heads, R = R + A_bar @ R from R = I: Chefer et al.'s map.")
+        variants = _insertion_variants(model, images, labels, scores, counts)
+        for name, mistake in _INSERTION_MISTAKES:
+            if name in variants and close(got, variants[name]):
+                fail(f"for {case} " + mistake.format(ph=ph, pw=pw, rows=rows, cols=cols))
+        fail(f"for {case} your curve differs from the reference; check count 0 (the all-zero image) first")
+    passed("from an all-zero image, the k top patches put back, the true label's probability: an insertion curve.")
 
 
-_BATCH_MEAN = (
-    "you averaged over the batch (dim 0), mixing different images' attention into one map: the weights are "
-    "(B, heads, N, N), so average over the heads, dim 1, and keep one map per image"
-)
-
-
-_BATCH_AND_HEADS_MEAN = (
-    "every image got the same map: you averaged over the batch and the heads (dims 0 and 1, e.g. .mean((0, 1))) "
-    "and then expanded one (N, N) result to (B, N, N). Average over the heads only, dim 1, so each image keeps "
-    "its own map"
-)
-
-
-def _batch_and_heads_mean_chefer(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> torch.Tensor:
-    """Chefer's rule with A_bar averaged over the batch and the heads, one (N, N) map expanded to (B, N, N)."""
-    batch, _, tokens, _ = weights[0].shape
-    relevance = torch.eye(tokens, dtype=weights[0].dtype)
-    for w, g in zip(weights, grads, strict=True):
-        relevance = relevance + (g * w).clamp(min=0).mean((0, 1)) @ relevance
-    return relevance.expand(batch, tokens, tokens)
-
-
-def _batch_averaged_chefer(
-    weights: list[torch.Tensor], grads: list[torch.Tensor], *, batched_identity: bool = True
-) -> torch.Tensor | str:
-    """Chefer's rule with the mean taken over dim 0 (the batch) instead of dim 1 (the heads); where that
-    cannot broadcast, the error message it raises (a learner's code raising the same one made this slip).
-    With ``batched_identity=False`` it starts from a plain ``(N, N)`` identity, which always broadcasts
-    and gives ``(heads, N, N)``."""
-    batch, _, tokens, _ = weights[0].shape
-    relevance = torch.eye(tokens, dtype=weights[0].dtype)
-    if batched_identity:
-        relevance = relevance.expand(batch, tokens, tokens)
-    try:
-        for w, g in zip(weights, grads, strict=True):
-            relevance = relevance + (g * w).clamp(min=0).mean(0) @ relevance
-    except RuntimeError as error:
-        return str(error)
-    return relevance
-
-
-def _chefer_hint(
-    error: Exception, case: str, inputs: tuple[list[torch.Tensor], list[torch.Tensor]] | None = None
-) -> str:
-    """Name a mean over the batch, a float32 identity meeting float64 weights or an in-place update of an
-    expanded identity; otherwise say which case it was."""
-    if inputs is not None and str(error) == _batch_averaged_chefer(*inputs):
-        return f"That was for {case}: {_BATCH_MEAN}"
-    if _aliases(error):
-        return f"That was for {case}: {_ALIASING_HINT}"
-    if _mixes_dtypes(error):
-        return f"That was for {case}: {_DTYPE_HINT.format('weights')}"
-    return f"That was for {case}: lists of (B, heads, N, N) tensors, one per layer; return (B, N, N)"
-
-
-def _reference_chefer(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> torch.Tensor:
-    """The package's answer (it checks its inputs; the learner's copies are separate)."""
-    return gradient_weighted_rollout(weights, grads)
+def _insertion_hint(error: Exception, case: str, side: tuple[int, int], four_passed: bool) -> str:
+    """Say which case it was; after a 4 x 4 case passed, a failure on other patches names a side 4 written in."""
+    if four_passed and side != (4, 4):
+        return (
+            f"That was for {case}: your function passed with 4 x 4 patches; is the patch side 4 written in? "
+            "Take it from the shapes, H // rows and W // cols"
+        )
+    return (
+        f"That was for {case}: a patch is H // rows by W // cols pixels, scores[b, r, c] the patch in row r, "
+        "column c; return (B, len(counts))"
+    )
