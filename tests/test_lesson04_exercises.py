@@ -660,7 +660,7 @@ def gelu_slope_normal(x):  # torch.distributions: Phi and log phi
     return normal.cdf(x) + x * normal.log_prob(x).exp()
 
 
-def gelu_slope_erfc_numpy(x):  # right values, but a numpy array: refused ("return a torch tensor")
+def gelu_slope_erfc_numpy(x):  # right values as a numpy array of x's dtype: accepted
     t = x.detach().numpy()
     return np.array(
         [0.5 * math.erfc(-v / math.sqrt(2)) + v * math.exp(-v * v / 2) / math.sqrt(2 * math.pi) for v in t.ravel()],
@@ -672,7 +672,7 @@ def gelu_slope_special(x):
     return torch.special.ndtr(x) + x * torch.exp(-x * x / 2) * (2 * math.pi) ** -0.5
 
 
-@pytest.mark.parametrize("answer", [gelu_slope, gelu_slope_normal, gelu_slope_special])
+@pytest.mark.parametrize("answer", [gelu_slope, gelu_slope_normal, gelu_slope_special, gelu_slope_erfc_numpy])
 def test_gelu_slope_accepts_answers_written_differently(answer, capsys):
     check_gelu_slope(answer)
     assert "Correct!" in capsys.readouterr().out
@@ -698,7 +698,8 @@ def _autograd_slope(x):
         (lambda x: x * 0.5 * (1 + torch.erf(x / math.sqrt(2))), "GELU itself"),
         (_autograd_slope, "not autograd"),
         (lambda x: F.gelu(x), "not autograd"),
-        (gelu_slope_erfc_numpy, "return a torch tensor"),
+        (lambda x: torch.sigmoid(1.702 * x) * (1 + 1.702 * x * torch.sigmoid(-1.702 * x)), "QuickGELU"),
+        (lambda x: (x * 0.5 * (1 + torch.erf(x / math.sqrt(2)))).numpy(), "GELU itself"),  # a numpy slip, named
         (lambda x: torch.zeros(3), "shape"),
         (lambda x: torch.sigmoid(1.702 * x), "differs from GELU's slope"),
     ],

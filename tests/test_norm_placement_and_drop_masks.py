@@ -195,3 +195,23 @@ def test_the_stream_norm_grows_more_slowly_beyond_16_blocks():
     norms = {depth: pre_norm_stream_norm(depth, 0, squared=True) ** 0.5 for depth in (16, 32, 64)}
     step_16_32, step_32_64 = (norms[32] - norms[16]) / 16, (norms[64] - norms[32]) / 32
     assert step_32_64 < step_16_32 < 1.2
+
+
+# --- fix round 6: the init-scale arm (Xavier, PyTorch's default, timm's std 0.02) ---
+
+
+def test_init_scale_ablation_changes_only_the_init():
+    from vit_explained.norm_placement import INITS, init_scale_ablation, pre_norm_stream_norm, timm_init
+
+    arms = init_scale_ablation((2, 4), (0,))
+    assert list(arms) == list(INITS) == ["xavier", "torch", "timm"]
+    assert arms["xavier"][2] == [last_fc2_gradient(False, 2, 0)]  # the default init is Xavier
+    assert len({arms[init][4][0] for init in INITS}) == 3  # the init changes the gradient
+    assert init_scale_ablation((2,), (0,), inits=("timm",)) == {"timm": {2: [arms["timm"][2][0]]}}
+    # small branches: the stream barely grows with timm's init, much more with Xavier's
+    assert pre_norm_stream_norm(4, 0, init="timm") < pre_norm_stream_norm(4, 0, init="xavier")
+    with pytest.raises(ValueError, match="init must be one of"):
+        last_fc2_gradient(False, 2, 0, init="kaiming")
+    block = Block(64, heads=4, mlp_dim=256)
+    timm_init([block])
+    assert abs(block.mlp.fc1.weight.std().item() - 0.02) < 0.002 and block.mlp.fc1.bias.abs().max() == 0

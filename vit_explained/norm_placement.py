@@ -32,13 +32,34 @@ def xavier_init(blocks: Iterable[Block], separate_qkv: bool = True) -> None:
                 nn.init.zeros_(layer.bias)
 
 
-def _random_stack(depth: int, seed: int, dim: int, separate_qkv: bool):
-    """The seeded random blocks, final norm, head, tokens and labels both measurements below use."""
+INITS = ("xavier", "torch", "timm")
+
+
+def timm_init(blocks: Iterable[Block], std: float = 0.02) -> None:
+    """timm's ViT init on every Linear of ``blocks``: weights truncated normal with ``std`` (cut at +-2, i.e.
+    about +-100 std: a plain normal in practice), biases zero (timm's ``init_weights_vit_timm``)."""
+    for block in blocks:
+        for layer in block.modules():
+            if isinstance(layer, nn.Linear):
+                nn.init.trunc_normal_(layer.weight, std=std)
+                if layer.bias is not None:
+                    nn.init.zeros_(layer.bias)
+
+
+def _random_stack(depth: int, seed: int, dim: int, separate_qkv: bool, init: str = "xavier"):
+    """The seeded random blocks, final norm, head, tokens and labels both measurements below use. ``init``:
+    ``"xavier"`` (:func:`xavier_init`), ``"torch"`` (PyTorch's default Linear init, as the blocks are built) or
+    ``"timm"`` (:func:`timm_init`)."""
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         blocks = [Block(dim, heads=4, mlp_dim=4 * dim) for _ in range(depth)]
         final_norm, head = nn.LayerNorm(dim), nn.Linear(dim, 10)
-        xavier_init(blocks, separate_qkv=separate_qkv)
+        if init == "xavier":
+            xavier_init(blocks, separate_qkv=separate_qkv)
+        elif init == "timm":
+            timm_init(blocks)
         tokens = torch.randn(8, 16, dim)  # (B, N, D)
         labels = torch.randint(0, 10, (8,))
     return blocks, final_norm, head, tokens, labels
@@ -77,6 +98,7 @@ def last_fc2_gradient(
     separate_qkv: bool = True,
     final_norm: str = "layernorm",
     fixed_norm: float = 10.8,
+    init: str = "xavier",
 ) -> float:
     """Gradient norm at the last block's ``fc2`` weight, at initialisation, for one random batch.
 
@@ -91,10 +113,11 @@ def last_fc2_gradient(
     ``fixed_norm``, which does not grow with the stream), ``"centred_fixed"`` (centred as LayerNorm does, then
     divided by ``fixed_norm``: it differs from ``"fixed"`` only by the centring) or ``"detached_sigma"`` (the
     LayerNorm's forward values, with its spread sigma detached from the gradient: it differs from ``"layernorm"``
-    only in the backward path through sigma). Post-norm has no final norm and ignores it."""
+    only in the backward path through sigma). Post-norm has no final norm and ignores it. ``init`` picks the
+    blocks' initial weights (see ``_random_stack``: Xavier, PyTorch's default or timm's std 0.02)."""
     if final_norm not in FINAL_NORMS:
         raise ValueError(f"final_norm must be one of {FINAL_NORMS}, got {final_norm!r}")
-    blocks, layer_norm, head, tokens, labels = _random_stack(depth, seed, dim, separate_qkv)
+    blocks, layer_norm, head, tokens, labels = _random_stack(depth, seed, dim, separate_qkv, init)
     if post_norm:
         for block in blocks:  # norm(x + branch(x))
             tokens = block.norm1(tokens + block.attn(tokens))
@@ -108,12 +131,12 @@ def last_fc2_gradient(
 
 
 def pre_norm_stream_norm(
-    depth: int, seed: int, dim: int = 64, separate_qkv: bool = True, squared: bool = False
+    depth: int, seed: int, dim: int = 64, separate_qkv: bool = True, squared: bool = False, init: str = "xavier"
 ) -> float:
     """Mean over tokens of ``||x_L||`` (with ``squared``, of ``||x_L||^2``), the pre-norm residual stream after
     ``depth`` blocks (before the final LayerNorm), on the same random blocks and tokens as
     :func:`last_fc2_gradient` with the same arguments."""
-    blocks, _, _, tokens, _ = _random_stack(depth, seed, dim, separate_qkv)
+    blocks, _, _, tokens, _ = _random_stack(depth, seed, dim, separate_qkv, init)
     with torch.no_grad():
         norms = _pre_norm_stream(blocks, tokens).norm(dim=-1)
         return (norms**2 if squared else norms).mean().item()
@@ -146,6 +169,18 @@ def final_norm_ablation(depths: Iterable[int], seeds: Iterable[int]) -> dict[str
     return {
         name: {depth: [last_fc2_gradient(False, depth, seed, final_norm=name) for seed in seeds] for depth in depths}
         for name in FINAL_NORMS
+    }
+
+
+def init_scale_ablation(
+    depths: Iterable[int], seeds: Iterable[int], inits: Iterable[str] = INITS
+) -> dict[str, dict[int, list[float]]]:
+    """``{init: {depth: [one value per seed]}}``: the pre-norm :func:`last_fc2_gradient` (final LayerNorm) for each
+    of ``inits`` (of :data:`INITS`), on the same depths and seeds; only the blocks' initial weights change."""
+    seeds, depths = list(seeds), list(depths)
+    return {
+        init: {depth: [last_fc2_gradient(False, depth, seed, init=init) for seed in seeds] for depth in depths}
+        for init in inits
     }
 
 
