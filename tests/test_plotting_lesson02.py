@@ -174,6 +174,8 @@ def test_window_zero_is_drawn_last_in_its_own_colour(image):
     colours = [matplotlib.colors.to_hex(p.get_edgecolor()) for p in outlines]
     assert colours[-1] == matplotlib.colors.to_hex(plots.NEIGHBOUR_COLORS[0])  # on top of its neighbours
     assert plots.NEIGHBOUR_COLORS[0] not in (plots.PADDING_COLOR, *plots.NEIGHBOUR_COLORS[1:])
+    fills = [matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches if p.get_fill() and p.get_alpha() == 0.25]
+    assert fills == [matplotlib.colors.to_hex(plots.NEIGHBOUR_COLORS[0])]  # only window 0 is filled
     grid = count_tokens(30, 50, 10, 5, 2)
     assert (
         f"its lower neighbour (token {grid.cols})" in ax.get_xlabel() and "right neighbour (token 1)" in ax.get_xlabel()
@@ -275,3 +277,14 @@ def test_caption_names_the_windows_when_gaps_are_hatched():
     assert "red, hatched: 2800 pixels in no token; unhatched squares: the windows" in gaps.replace("\n", " ")
     short = plots.window_grid_caption(count_tokens(60, 100, 20, 15, 0), 20, 15, 0, lost=1250, outlined=True)
     assert "unhatched" not in short
+
+
+def test_floor_staircase_draws_both_counts_and_shades_where_they_differ():
+    fig = plots.plot_floor_staircase(range(200, 261))
+    ax = fig.axes[0]
+    chain, shortcut = ax.get_lines()
+    assert list(chain.get_ydata()) == [(n + 13) // 16 for n in range(200, 261)]
+    assert list(shortcut.get_ydata()) == [n // 16 for n in range(200, 261)]
+    shaded = sorted(round(p.get_x()) for p in ax.patches)
+    assert shaded == [n for n in range(200, 261) if n % 16 > 2]  # exactly where the two differ
+    plt.close(fig)

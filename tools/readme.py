@@ -43,7 +43,8 @@ LESSONS: dict[str, tuple[str, int]] = {
     "02_soft_split_token_counting": (
         "floor((h + 2p - k)/s) + 1 derived, equal to PyTorch's form, to the T2T paper's Eq. 3 (whose s is "
         "the overlap) and to nn.Unfold; a 60x100 photo becomes 6 x 10 = 60 overlapping tokens; T2T's three "
-        "splits 224x224 -> 196 and 400x100 -> 175; a soft-split widget",
+        "splits 224x224 -> 196 and 400x100 -> 175; a soft-split widget; exercises: count the tokens, choose a "
+        "split, a soft split from padding and slicing",
         30,
     ),
     "03_attention_shapes": (

@@ -83,8 +83,8 @@ def draw_window_grid(
     number_size: float = 6.0,
 ) -> TokenGrid:
     """Draw the padded image, each window's token index at the window's centre (dots if there are
-    more than 150 windows, nothing beyond 600), the first window and its right and lower neighbours
-    filled in colour (where they overlap the colours mix) and the last window dashed. Returns the
+    more than 150 windows, nothing beyond 600), the first window filled in colour, its right and lower
+    neighbours outlined, and the last window dashed. Returns the
     token grid from ``count_tokens``."""
     image = as_image(image)
     grid = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding)
@@ -98,7 +98,8 @@ def draw_window_grid(
     shown[0] = NEIGHBOUR_COLORS[0]  # last: its outline lies on top of its neighbours'
     for index, color in shown.items():
         x, y = corners[index]
-        ax.add_patch(Rectangle((x - 0.5, y - 0.5), kernel, kernel, facecolor=color, alpha=0.25, linewidth=0))
+        if index == 0:  # window 0 filled; its neighbours outlined only, so the overlaps stay readable
+            ax.add_patch(Rectangle((x - 0.5, y - 0.5), kernel, kernel, facecolor=color, alpha=0.25, linewidth=0))
         ax.add_patch(_rectangle(corners[index], kernel, edgecolor=color, linewidth=2.5 if index == 0 else 2.0))
     if grid.total - 1 not in shown:
         ax.add_patch(_rectangle(corners[-1], kernel, edgecolor="yellow", linewidth=1.5, linestyle="--"))
@@ -852,4 +853,29 @@ def plot_vit_map_t2t(vit_map: VitMap, image: torch.Tensor | None = None) -> Figu
         (left + right) / 2, top + 0.08, "T2T-ViT's T2T module replaces these two boxes",
         ha="center", va="bottom", fontsize=9, color="tab:red", weight="bold",
     )  # fmt: skip
+    return fig
+
+
+# --------------------------------------------------------------------------- the chain's count in closed form
+
+
+def plot_floor_staircase(sides: Sequence[int] = range(200, 261)) -> Figure:
+    """T2T's tokens per side after its three splits, ``(n + 13) // 16`` (from :func:`t2t_chain`), against the
+    original code's ``n // 16``, as two staircases over the image sides ``n`` in ``sides``; the sides where the
+    two differ are shaded. Both step up by one every 16 pixels, the chain's steps 13 pixels earlier."""
+    sides = list(sides)
+    chain = [t2t_chain(n, n, 1)[-1].grid.rows for n in sides]
+    shortcut = [n // 16 for n in sides]
+    fig = new_figure(figsize=(7.0, 2.8))
+    ax = fig.subplots()
+    ax.step(sides, chain, where="post", color="tab:blue", linewidth=2.0, label="T2T's chain: (n + 13) // 16")
+    ax.step(sides, shortcut, where="post", color="tab:red", linestyle="--", label="original code: n // 16")
+    for n, mine, theirs in zip(sides, chain, shortcut, strict=True):
+        if mine != theirs:
+            ax.axvspan(n, n + 1, color="0.85", linewidth=0, zorder=0)
+    ax.set_xlabel("image side n (pixels); grey: the two counts differ")
+    ax.set_ylabel("tokens per side")
+    ax.set_yticks(range(min(shortcut), max(chain) + 1))
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_xlim(sides[0], sides[-1])
     return fig
