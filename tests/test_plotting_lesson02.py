@@ -142,6 +142,11 @@ def test_t2t_module_diagram_labels_every_shape():
     texts = {text.get_text() for text in fig.axes[0].texts}
     expected = ["224 x 224 x 3", "3136 x 147", "3136 x 64", "56 x 56 x 64", "784 x 576", "196 x 576", "196 x 384"]
     assert set(expected) <= texts and "Linear\n576 -> 384" in texts
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "soft split (no weights)", "reshape (no weights)", "token transformer (learned)", "Linear (learned)"
+    ]  # fmt: skip
+    plt.close(fig)
 
 
 @pytest.mark.parametrize(("height", "width"), [(4, 6), (5, 7)])

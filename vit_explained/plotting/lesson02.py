@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch as MplPatch
 from matplotlib.patches import Rectangle
 
 from .. import _checks
@@ -498,7 +499,8 @@ def plot_t2t_module(
 ) -> Figure:
     """The T2T module as a block diagram: soft split -> token transformer (to ``token_dim``) -> reshape,
     twice, then a third soft split and the ``Linear`` to ``embed_dim``. Every box is labelled with its
-    output shape for a ``height x width x channels`` image, computed by :func:`vit_explained.t2t_chain`."""
+    output shape for a ``height x width x channels`` image, computed by :func:`vit_explained.t2t_chain`; a
+    legend says which colours hold learned weights."""
     stages = t2t_chain(height, width, channels, token_dim)
     blocks = [("image", f"{height} x {width} x {channels}", "white")]
     for number, stage in enumerate(stages, start=1):
@@ -521,6 +523,10 @@ def plot_t2t_module(
     ax.set_xlim(-0.5, len(blocks) - 0.5)
     ax.set_ylim(-0.45, 1.1)
     ax.axis("off")
+    meaning = {"tab:cyan": "soft split (no weights)", "lightgray": "reshape (no weights)",
+               "tab:orange": "token transformer (learned)", "tab:green": "Linear (learned)"}  # fmt: skip
+    handles = [MplPatch(facecolor=color, edgecolor="black", alpha=0.6, label=label) for color, label in meaning.items()]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8, frameon=False)
     ax.set_title(
         f"The T2T module for an image of {height} x {width} x {channels} (below each box: its output, tokens x width "
         "or rows x cols x channels); it replaces ViT's patches and patch-token Linear",
