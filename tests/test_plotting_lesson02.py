@@ -293,3 +293,9 @@ def test_floor_staircase_draws_both_counts_and_shades_where_they_differ():
     shaded = sorted(round(p.get_x()) for p in ax.patches)
     assert shaded == [n for n in range(200, 261) if n % 16 > 2]  # exactly where the two differ
     plt.close(fig)
+
+
+def test_caption_names_the_cyan_centre_dots_only_when_drawn():
+    grid = count_tokens(60, 100, 5, 4, 0)  # 14 x 24 = 336 windows: too many for numbers in the explorer
+    assert "cyan dots: window centres" in plots.window_grid_caption(grid, 5, 4, 0, lost=0, outlined=True, dots=True)
+    assert "cyan dots" not in plots.window_grid_caption(grid, 5, 4, 0, lost=0, outlined=True)

@@ -109,6 +109,14 @@ def test_soft_split_widget_starts_with_the_lesson_example():
     assert widget.values == {"kernel": 20, "stride": 10, "padding": 5, "height": 60, "width": 100}
 
 
+def test_soft_split_widget_caption_explains_the_cyan_centre_dots():
+    widget = soft_split_widget(kernel=5, stride=4, padding=0, height=60, width=100)  # 336 windows: dots, no numbers
+    _, fig = widget.compute(**widget.values)
+    assert "cyan dots: window centres" in fig.axes[0].get_xlabel().replace("\n", " ")
+    _, fig = widget.compute(kernel=20, stride=10, padding=5, height=60, width=100)  # 60 windows: numbered
+    assert "cyan dots" not in fig.axes[0].get_xlabel()
+
+
 def test_moving_a_slider_updates_the_count_and_picture():
     widget = soft_split_widget()
     before = bytes(widget.picture.value)

@@ -34,6 +34,7 @@ from .lesson01 import _BOX_HEIGHT, _BOX_STEP, _BOX_WIDTH, _BOX_X0, _BOX_Y, plot_
 
 PADDING_COLOR = "tab:orange"
 WINDOW_COLOR = "tab:cyan"
+MAX_CENTRE_DOTS = 600  # windows drawn as centre dots (cyan) when numbers are off or too many; beyond this, nothing
 CURRENT_COLOR = "tab:red"
 NEIGHBOUR_COLORS = ("magenta", "tab:blue", "tab:green")  # window 0 (drawn last, on top), right, lower neighbour
 
@@ -117,7 +118,7 @@ def draw_window_grid(
                 va="center",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "black", "alpha": 0.55, "lw": 0},
             )
-    elif grid.total <= 600:  # too many windows for numbers: their centres as dots
+    elif grid.total <= MAX_CENTRE_DOTS:  # too many windows for numbers: their centres as dots
         ax.scatter([x + half for x, _ in corners], [y + half for _, y in corners], s=3, c=WINDOW_COLOR)
     return grid
 
@@ -181,11 +182,14 @@ def padding_only_windows(height: int, width: int, kernel: int, stride: int, padd
 
 
 def window_grid_caption(
-    grid: TokenGrid, kernel: int, stride: int, padding: int, lost: int, outlined: bool, empty: int = 0
-) -> str:
-    """The explorer's caption, wrapped at 110 characters: what each colour means, how many pixels are in
-    no token, and (``empty`` > 0) how many windows hold only padding."""
+    grid: TokenGrid, kernel: int, stride: int, padding: int, lost: int, outlined: bool, empty: int = 0,
+    *, dots: bool = False,
+) -> str:  # fmt: skip
+    """The explorer's caption, wrapped at 110 characters: what each colour means (``dots``: the windows' centres
+    are drawn as cyan dots), how many pixels are in no token, and (``empty`` > 0) how many windows hold only
+    padding."""
     parts = [f"orange: {padding} px of zero padding"] if padding else []
+    parts += ["cyan dots: window centres"] if dots else []
     coloured = ["magenta: window 0" + (", the only one" if grid.total == 1 else "")]
     coloured += ["blue: its right neighbour"] if grid.cols > 1 else []
     coloured += ["green: its lower neighbour"] if grid.rows > 1 else []

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from ..images import center_crop_resize, sample_image
 from ..plotting import as_image, new_figure
 from ..plotting.lesson02 import (
+    MAX_CENTRE_DOTS,
     draw_lost_pixels,
     draw_window_grid,
     draw_window_outlines,
@@ -65,12 +66,15 @@ class SoftSplitWidget(LessonWidget):
         aspect = (height + 2 * padding) / (width + 2 * padding)
         fig = new_figure(figsize=(12.0, min(max(12.0 * aspect, 2.5), 15.0) + 1.1), dpi=80)  # ~770 px at 80 dpi
         ax = fig.subplots()
-        draw_window_grid(ax, image, kernel, stride, padding, numbers=grid.total <= 80, number_size=11.0)
+        numbers = grid.total <= 80
+        draw_window_grid(ax, image, kernel, stride, padding, numbers=numbers, number_size=11.0)
         outlined = draw_window_outlines(ax, grid, kernel, stride)
         lost = draw_lost_pixels(ax, height, width, kernel, stride, padding)
         ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=12)
         empty = padding_only_windows(height, width, kernel, stride, padding)
-        ax.set_xlabel(window_grid_caption(grid, kernel, stride, padding, lost, outlined, empty), fontsize=10)
+        dots = not numbers and grid.total <= MAX_CENTRE_DOTS
+        caption = window_grid_caption(grid, kernel, stride, padding, lost, outlined, empty, dots=dots)
+        ax.set_xlabel(caption, fontsize=10)
         return f"tokens: {grid.rows} x {grid.cols} = {grid.total}", fig
 
 
