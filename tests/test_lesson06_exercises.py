@@ -186,6 +186,8 @@ def test_accuracy_accepts_answers_written_differently(answer, capsys):
         (lambda logits, labels: 0.5, "you returned 0.5 for every batch"),
         (lambda logits, labels: (logits.argmax(dim=1) == labels).float(), "one number for the whole batch"),
         (lambda logits, labels: bool(accuracy(logits, labels)), "got a bool"),
+        (lambda logits, labels: [accuracy(logits, labels)], "one float, not a list"),  # a one-element list
+        (lambda logits, labels: (accuracy(logits, labels),), "one float, not a tuple"),
         (lambda logits, labels: f"{accuracy(logits, labels):.0%}", "return a torch.Tensor"),
         (lambda logits, labels: (logits.argmax(dim=2) == labels).float().mean(), "raised IndexError"),
         (lambda logits, labels: (logits.argmax(dim=1) == labels).mean(), "bool tensor.*float\\(\\)\\.mean\\(\\)"),

@@ -143,6 +143,8 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> N
         result = _NO_ACCURACY(accuracy, logits.clone(), labels.clone(), hint=_accuracy_hint)
         if isinstance(result, bool):
             fail(f"return a float, got a bool ({result!r})")
+        if isinstance(result, (list, tuple)):
+            fail(f"return one float, not a {type(result).__name__} ({result!r}): take the number out of it")
         if not isinstance(result, (torch.Tensor, np.ndarray, np.generic, int, float)) and hasattr(result, "__float__"):
             result = float(result)  # a Fraction or a Decimal: a number all the same
         integer = isinstance(result, int) or (isinstance(result, torch.Tensor) and not result.is_floating_point())
