@@ -17,7 +17,8 @@
 - :func:`deletion_curve` (:func:`deletion_curves`: several maps at once) and :func:`deletion_auc` test a
   map: delete the patches it ranks highest
   first and watch the true class's probability fall (:func:`deletion_counts` for a coarser curve,
-  read every few patches). :func:`ink_share` is lesson 08's statistic.
+  read every few patches). :func:`ink_share` is lesson 08's statistic. :func:`occlusion_map` (one patch
+  set to the fill at a time) is the model-based ranking deletion is checked against.
 - :func:`class_token_maps_by_block` gives the class token's own and rolled-out map after every block.
 - :func:`randomised_copy`, :func:`rollout_and_gradient_maps` and :func:`rank_correlation` run Adebayo et
   al.'s model randomisation check: re-initialise part of a copy, recompute the maps, compare the rankings.
@@ -604,6 +605,38 @@ def deletion_curves(
     probabilities = _deletion_probabilities(model, images, labels, which, masks, (ph, pw), fill, batch_size)
     readings = probabilities[inverse].reshape(keys.shape[:3])  # (B, M, S)
     return {name: readings[:, index] for index, name in enumerate(maps)}
+
+
+@torch.no_grad()
+def occlusion_map(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, grid: int | tuple[int, int], fill: float = 0.0
+) -> torch.Tensor:
+    """Single-patch occlusion (Zeiler & Fergus 2014): ``(B, rows, cols)``, the drop in the true class's
+    probability when that patch alone is set to ``fill``.
+
+    ``images`` ``(B, C, H, W)``, ``labels`` ``(B,)``, ``grid`` the patch grid (``rows, cols`` or one
+    int). The model's own answer to "which patch matters", patch by patch: a model-based ranking, a
+    positive control for :func:`deletion_curves`. A larger drop = a more relevant patch; a patch whose
+    removal raises the probability scores below 0. ``P = rows * cols`` occluded images per image, run
+    in batches of ``batch_size``; a patch already equal to ``fill`` everywhere scores exactly 0 without
+    a forward pass (occluding it leaves the image as it was).
+    """
+    _checks.image_batch(images)
+    rows, cols = _checks.to_pair("grid", grid)
+    if not isinstance(labels, torch.Tensor) or labels.shape != (len(images),):
+        raise ValueError(f"labels must be a (B,) = ({len(images)},) tensor of classes")
+    ph, pw = _patch_size_of(images, (rows, cols))
+    inert = (_patch_pixels(images, ph, pw) == fill).all(-1)  # (B, P): nothing to occlude
+    which, patch = (~inert).nonzero(as_tuple=True)  # the (image, patch) pairs that need a forward pass
+    masks = torch.ones(len(which), rows * cols, dtype=images.dtype)
+    masks[torch.arange(len(which)), patch] = 0
+    masks = masks.reshape(-1, 1, rows, cols)
+    which = torch.cat([torch.arange(len(images)), which])  # the intact images first
+    masks = torch.cat([torch.ones(len(images), 1, rows, cols, dtype=images.dtype), masks])
+    p = _deletion_probabilities(model, images, labels, which, masks, (ph, pw), fill, batch_size=512)
+    drops = torch.zeros(len(images), rows * cols, dtype=p.dtype)
+    drops[~inert] = p[: len(images)][which[len(images) :]] - p[len(images) :]
+    return drops.reshape(len(images), rows, cols)
 
 
 def _deletion_grid(images: torch.Tensor, labels: torch.Tensor, maps: Mapping[str, torch.Tensor]) -> tuple[int, int]:
