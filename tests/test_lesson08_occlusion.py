@@ -56,3 +56,23 @@ def test_occlusion_map_many_images_and_bad_inputs():
         occlusion_map(model, images, labels[:3], 3)
     with pytest.raises(ValueError, match="cannot be cut"):
         occlusion_map(model, images, labels, 5)
+
+
+def test_map_span_and_pearson_correlation_by_hand():
+    from scipy.stats import pearsonr
+
+    from vit_explained.attention_maps import map_span, pearson_correlation
+
+    a = torch.rand(4, 3, 5, generator=torch.Generator().manual_seed(4))
+    b = torch.rand(4, 3, 5, generator=torch.Generator().manual_seed(5))
+    torch.testing.assert_close(map_span(a), torch.tensor([float(m.max() - m.min()) for m in a]))
+    expected = torch.tensor(
+        [pearsonr(x.flatten().numpy(), y.flatten().numpy())[0] for x, y in zip(a, b, strict=True)], dtype=torch.float32
+    )
+    torch.testing.assert_close(pearson_correlation(a, b), expected, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(
+        pearson_correlation(a, b[0]), pearson_correlation(a, b[:1].expand_as(a))
+    )  # one map for all
+    torch.testing.assert_close(pearson_correlation(a, 2 * a + 1), torch.ones(4))
+    with pytest.raises(ValueError, match="same shape"):
+        pearson_correlation(a, b[:2])

@@ -21,7 +21,8 @@
   set to the fill at a time) is the model-based ranking deletion is checked against.
 - :func:`class_token_maps_by_block` gives the class token's own and rolled-out map after every block.
 - :func:`randomised_copy`, :func:`rollout_and_gradient_maps` and :func:`rank_correlation` run Adebayo et
-  al.'s model randomisation check: re-initialise part of a copy, recompute the maps, compare the rankings.
+  al.'s model randomisation check: re-initialise part of a copy, recompute the maps, compare the rankings
+  (:func:`pearson_correlation` and :func:`map_span` read their sizes).
   :func:`randomisation_table` (the last block, every layer; :func:`redrawn_rollouts` picks draws to show) and
   :func:`cascade_table` (from the head down, :func:`cascade_steps`) run it as lesson 08's tables.
 - :func:`block_streams` records what one block reads and writes (the residual stream in and out, its attention).
@@ -1039,6 +1040,25 @@ def rollout_and_gradient_maps(
         "rollout": class_token_attention(attention_rollout(weights), grid),
         "gradient-weighted": class_token_attention(relevance, grid),
     }
+
+
+def map_span(maps: torch.Tensor) -> torch.Tensor:
+    """``(B, rows, cols) -> (B,)``: each map's largest minus its smallest patch (a size-sensitive score:
+    a nearly flat map has a small span, whatever its ranking)."""
+    if maps.dim() < 2:
+        raise ValueError(f"maps must be (B, ...), got {tuple(maps.shape)}")
+    flat = maps.flatten(1)
+    return flat.amax(1) - flat.amin(1)
+
+
+def pearson_correlation(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Pearson's r of two maps, per image: ``(B, ...)`` twice (or ``b`` one map without the batch
+    dimension, compared with every map of ``a``) -> ``(B,)``. Each map minus its own mean, then the cosine."""
+    b = b.expand_as(a) if b.dim() == a.dim() - 1 else b
+    if a.shape != b.shape or a.dim() < 2:
+        raise ValueError(f"a and b must be (B, ...) maps of the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
+    ca, cb = (m.flatten(1) - m.flatten(1).mean(1, keepdim=True) for m in (a, b))
+    return F.cosine_similarity(ca, cb, dim=1)
 
 
 def rank_correlation(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
