@@ -319,3 +319,20 @@ def test_the_widgets_slow_optimiser_prompt_holds():
     short, long = (clinic.run("SGD at Adam's learning rate", steps=s, lr=0.1) for s in (150, 600))
     assert abs(sum(short.losses[-20:]) / 20 - math.log(10)) < 0.05 and short.val_accuracy < 0.15
     assert sum(long.losses[-20:]) / 20 < 0.5 and long.val_accuracy > 0.8
+
+
+def test_verdict_word_reads_the_corrected_then_the_plain_interval():
+    from vit_explained.evidence import paired_seeds
+
+    level = 1 - 0.05 / 6
+    clear = paired_seeds([0.9, 0.91, 0.92, 0.9, 0.93], [0.8, 0.8, 0.81, 0.8, 0.8])
+    holds = paired_seeds([0.9, 0.8, 0.9, 0.8, 0.85], [0.85, 0.85, 0.85, 0.85, 0.85])
+    assert clinic.verdict_word(clear, level) == "clears the training noise"
+    assert clinic.verdict_word(holds, level) == "holds 0"
+    lean = next(  # a difference whose 95 % interval excludes 0 but whose corrected one does not
+        s
+        for shift in (i / 4000 for i in range(1, 200))
+        for s in [paired_seeds([0.8 + shift + d for d in (0.0, 0.01, -0.01, 0.02, -0.02)], [0.8] * 5)]
+        if s.t_interval().low > 0 and s.t_interval(level).low < 0
+    )
+    assert clinic.verdict_word(lean, level) == "leans"

@@ -388,6 +388,19 @@ def sign_count(a, b, digits: int = 360) -> tuple[int, int]:
     return int((difference > 0).sum()), int((difference < 0).sum())
 
 
+def verdict_word(paired, corrected: float) -> str:
+    """Section 5's verdict on a paired comparison over seeds (``evidence.paired_seeds``): "clears the training
+    noise" when its t-interval at ``corrected`` (e.g. 1 - 0.05/6, Bonferroni's) excludes 0, "leans" when only the
+    plain 95 % one does, "holds 0" when neither does."""
+
+    def excludes_0(interval) -> bool:
+        return interval.low > 0 or interval.high < 0
+
+    if excludes_0(paired.t_interval(corrected)):
+        return "clears the training noise"
+    return "leans" if excludes_0(paired.t_interval()) else "holds 0"
+
+
 def text_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A plain-text table for a notebook's output: ``header`` and ``rows`` (cells turned into text with
     ``str``), columns padded to their widest cell, two spaces apart, a dashed rule under the header;
