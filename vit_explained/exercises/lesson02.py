@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from ..soft_split import SoftSplit, SoftSplitEmbedding, _windows_along, count_tokens
 from ..t2t import t2t_chain
-from . import as_int, as_tensor, attempt, close, fail, forbid, passed
+from . import as_int, attempt, close, fail, forbid, passed
 
 Case = tuple[int, int, int, int, int]  # height, width, kernel, stride, padding
 
@@ -501,13 +501,37 @@ def _split_slips(images: torch.Tensor, kernel: int, stride: int, padding: int) -
     return [(slip, wrong.reshape(batch, -1, wrong.shape[-1])) for slip, wrong in slips]
 
 
+def _start_only(answer: torch.Tensor, images: torch.Tensor, case: str, split: tuple[int, int, int]) -> None:
+    """Fail if the answer pads the start of each side only, F.pad(x, (p, 0, p, 0)) or (2p, 0, 2p, 0). Its windows
+    can be the right ones minus the last row or column, as a missing + 1 gives: then the message names both."""
+    kernel, stride, padding = split
+    right = _unfold(images, *split)
+    grid = count_tokens(images.shape[2], images.shape[3], *split)
+    for name, amount in (("p", padding), ("2p", 2 * padding)):
+        if padding == 0 or min(images.shape[2:]) + amount < kernel:
+            continue
+        wrong = _unfold(F.pad(images, (amount, 0, amount, 0)), kernel, stride, 0)
+        if answer.shape != wrong.shape or not close(answer, wrong):
+            continue
+        made = count_tokens(images.shape[2] + amount, images.shape[3] + amount, kernel, stride, 0)
+        trimmed = right.unflatten(1, (grid.rows, grid.cols))[:, : made.rows, : made.cols].flatten(1, 2)
+        pad = f"F.pad(x, ({name}, 0, {name}, 0))"
+        if trimmed.shape == wrong.shape and close(trimmed, wrong):  # the right windows, the last ones missing
+            fail(
+                f"for {case} you make {made.total} windows, not {grid.total}, the last ones missing: padding at the "
+                f"start only ({pad}), or the + 1 for the first window left out; pad both ends, (p, p, p, p)"
+            )
+        fail(f"for {case}: padding at the start only ({pad}); F.pad's (left, right, top, bottom) needs (p, p, p, p)")
+
+
 def _diagnose_split(answer: torch.Tensor, images: torch.Tensor, case: str, split: tuple[int, int, int]) -> None:
     """Fail with the slip the answer follows, or with what is wrong about its shape or values."""
     right, slips = _unfold(images, *split), _split_slips(images, *split)
     batch, length, features = right.shape
-    for slip, wrong in slips:  # padding the start only (p, 0, p, 0) keeps the windows' values, so it shows as a count
+    for slip, wrong in slips:
         if answer.shape == wrong.shape and close(answer, wrong):
             fail(f"for {case}: {slip}")
+    _start_only(answer, images, case, split)
     if answer.shape != right.shape:
         if answer.ndim == 3 and answer.shape[0] == batch and answer.shape[2] == features:
             fail(
@@ -532,7 +556,9 @@ def check_my_soft_split(answer: Callable[[torch.Tensor, int, int, int], Any]) ->
         original = images.clone()
         case = f"x of shape {tuple(images.shape)} ({dtype}), k={kernel}, s={stride}, p={padding}"
         result = _NO_UNFOLD(answer, images, kernel, stride, padding, hint=f"It happened for {case}")
-        got = as_tensor(result, f"your output for {case}")
+        if not isinstance(result, torch.Tensor):
+            fail(f"for {case} you returned a {type(result).__name__}: return a torch.Tensor, as nn.Unfold does")
+        got = result.detach()
         if not torch.equal(images, original):
             fail(f"for {case} your function changed its input x; pad a copy (F.pad returns a new tensor)")
         right = _unfold(images, kernel, stride, padding)
