@@ -729,9 +729,38 @@ def _finite_difference(x, h):
 def test_gelu_slope_checks_a_float32_input_in_float32():
     # a central difference passes in float64 but loses digits in float32: named
     rejected(check_gelu_slope, lambda x: _finite_difference(x, 1e-3), "finite difference")
-    # the right values in float64 for a float32 input: the dtype must be the input's
-    rejected(check_gelu_slope, lambda x: gelu_slope(x.double()), "dtype must match")
+    # a genuine precision loss is still named: half precision, and float32 for a float64 input
     rejected(check_gelu_slope, lambda x: gelu_slope(x).half(), "significant digits")
+    rejected(check_gelu_slope, lambda x: gelu_slope(x).float(), "result is float32")
+
+
+def gelu_slope_numpy_promoting(x):  # NumPy 2: a float32 array times np.sqrt(2 * np.pi), a float64 scalar -> float64
+    t = x.numpy()
+    from scipy.special import erf
+
+    return 0.5 * (1 + erf(t / np.sqrt(2.0))) + t * np.exp(-(t**2) / 2) / np.sqrt(2 * np.pi)
+
+
+def gelu_slope_scipy_norm(x):  # scipy.stats.norm returns float64 for a float32 input
+    from scipy.stats import norm
+
+    t = x.numpy()
+    return norm.cdf(t) + t * norm.pdf(t)
+
+
+@pytest.mark.parametrize(
+    "answer", [lambda x: gelu_slope(x.double()), gelu_slope_numpy_promoting, gelu_slope_scipy_norm]
+)
+def test_gelu_slope_accepts_a_float64_result_for_a_float32_input(answer, capsys):
+    check_gelu_slope(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def test_gelu_slope_float64_slips_on_float32_inputs_are_still_named():
+    from scipy.stats import norm
+
+    rejected(check_gelu_slope, lambda x: norm.cdf(x.numpy()), "Phi(x) alone")
+    rejected(check_gelu_slope, lambda x: norm.cdf(x.numpy()) - x.numpy() * norm.pdf(x.numpy()), "sign of the second")
 
 
 # --- exercise 5: a block's multiply-adds ---
@@ -867,7 +896,10 @@ def test_gelu_slope_names_a_missing_half_a_wrong_density_and_a_list(answer, frag
 def test_block_macs_names_a_hard_coded_197_and_one_head():
     rejected(check_block_macs, lambda d, m, n: block_macs(d, m, 197), "use `tokens`")
     one_head = lambda d, m, n: n * (4 * d * d + 2 * d * m) + 2 * n * n * d // 12  # noqa: E731
-    rejected(check_block_macs, one_head, "one head (N^2 D / h, h = 12)")
+    rejected(check_block_macs, one_head, "one head (N^2 D / h, h = 12")
+    # heads that do not divide D (100 / 12, 17 / 12 ...): the head width floored, d // h
+    floored = lambda d, m, n: n * (4 * d * d + 2 * d * m) + 2 * n * n * (d // 12)  # noqa: E731
+    rejected(check_block_macs, floored, "one head (N^2 D / h")
 
 
 def test_parallel_block_and_drop_path_refuse_a_float32_answer():

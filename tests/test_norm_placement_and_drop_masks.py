@@ -215,3 +215,31 @@ def test_init_scale_ablation_changes_only_the_init():
     block = Block(64, heads=4, mlp_dim=256)
     timm_init([block])
     assert abs(block.mlp.fc1.weight.std().item() - 0.02) < 0.002 and block.mlp.fc1.bias.abs().max() == 0
+
+
+def test_init_scales_are_std_times_sqrt_fan_in():
+    from vit_explained.norm_placement import init_scales
+
+    scales = init_scales(48)
+    assert set(scales) == {"xavier", "torch", "timm"} and set(scales["timm"]) == {"qkv", "proj", "fc1", "fc2"}
+    assert abs(scales["torch"]["fc2"] - 1 / math.sqrt(3)) < 0.03  # PyTorch's default: the same at every width
+    assert abs(scales["timm"]["qkv"] - 0.02 * math.sqrt(48)) < 0.01  # a fixed std grows with sqrt(D)
+    assert abs(scales["timm"]["fc2"] - 0.02 * math.sqrt(4 * 48)) < 0.02
+    assert abs(scales["xavier"]["fc1"] - math.sqrt(2 / 5)) < 0.03
+    assert init_scales(48, inits=("timm",)).keys() == {"timm"}
+
+
+def test_stored_init_runs_are_packaged_and_match_a_fresh_run():
+    from pathlib import Path
+
+    import vit_explained.norm_placement as norm_placement
+
+    root = Path(__file__).resolve().parents[1]
+    stored = root / "benchmarks" / "results" / "lesson04_init.json"
+    assert norm_placement.STORED_INIT_RUNS.read_bytes() == stored.read_bytes()  # the packaged copy is the run's
+    runs = norm_placement.stored_init_runs()
+    assert runs["dim"] == 768 and runs["depths"] == [2, 4, 8, 16] and runs["seeds"] == [0, 1, 2]
+    assert set(runs["gradients"]) == set(norm_placement.INITS) and list(runs["gradients"]["timm"]) == [2, 4, 8, 16]
+    for init in norm_placement.INITS:  # the shallowest point of seed 0, recomputed here
+        fresh = last_fc2_gradient(False, 2, 0, dim=768, init=init)
+        assert abs(fresh / runs["gradients"][init][2][0] - 1) < 1e-4

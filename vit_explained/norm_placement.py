@@ -4,8 +4,10 @@ Architecture*) bounds, measured on small random stacks of the package's :class:`
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -173,15 +175,45 @@ def final_norm_ablation(depths: Iterable[int], seeds: Iterable[int]) -> dict[str
 
 
 def init_scale_ablation(
-    depths: Iterable[int], seeds: Iterable[int], inits: Iterable[str] = INITS
+    depths: Iterable[int], seeds: Iterable[int], inits: Iterable[str] = INITS, dim: int = 64
 ) -> dict[str, dict[int, list[float]]]:
     """``{init: {depth: [one value per seed]}}``: the pre-norm :func:`last_fc2_gradient` (final LayerNorm) for each
-    of ``inits`` (of :data:`INITS`), on the same depths and seeds; only the blocks' initial weights change."""
+    of ``inits`` (of :data:`INITS`), on the same depths and seeds at width ``dim``; only the blocks' initial
+    weights change."""
     seeds, depths = list(seeds), list(depths)
     return {
-        init: {depth: [last_fc2_gradient(False, depth, seed, init=init) for seed in seeds] for depth in depths}
+        init: {depth: [last_fc2_gradient(False, depth, seed, dim=dim, init=init) for seed in seeds] for depth in depths}
         for init in inits
     }
+
+
+def init_scales(dim: int, inits: Iterable[str] = INITS, seed: int = 0) -> dict[str, dict[str, float]]:
+    """``{init: {layer: std * sqrt(fan_in)}}`` for ``qkv``, ``proj``, ``fc1`` and ``fc2`` of one block of width
+    ``dim`` drawn as in :func:`last_fc2_gradient`: each weight's measured standard deviation times the square
+    root of its fan-in, the size of a layer's output per unit input (1: a unit-variance input keeps its
+    variance). A fixed std (timm's 0.02) gives a scale that grows as sqrt(dim)."""
+    scales = {}
+    for init in inits:
+        block = _random_stack(1, seed, dim, True, init)[0][0]
+        layers = {"qkv": block.attn.qkv, "proj": block.attn.proj, "fc1": block.mlp.fc1, "fc2": block.mlp.fc2}
+        weights = {name: layer.weight.detach() for name, layer in layers.items()}
+        scales[init] = {name: weight.std().item() * math.sqrt(weight.shape[1]) for name, weight in weights.items()}
+    return scales
+
+
+#: The stored run of ``benchmarks/bench_lesson04_init.py`` (package data): the init arm at D = 768.
+STORED_INIT_RUNS = Path(__file__).resolve().parent / "checkpoints" / "lesson04_init.json"
+
+
+def stored_init_runs() -> dict:
+    """The init-scale arm at ViT-B's width, as ``benchmarks/bench_lesson04_init.py`` stored it: ``{"dim", "depths",
+    "seeds", "date", "machine", "gradients": {init: {depth: [one per seed]}}, "stream_rms": {init: RMS token
+    norm after the deepest stack, mean over seeds}}`` (depth keys are strings in the file; ints here)."""
+    runs = json.loads(STORED_INIT_RUNS.read_text())
+    runs["gradients"] = {
+        init: {int(depth): values for depth, values in by_depth.items()} for init, by_depth in runs["gradients"].items()
+    }
+    return runs
 
 
 def token_similarity(depth: int, seed: int, dim: int = 64, separate_qkv: bool = True) -> float:

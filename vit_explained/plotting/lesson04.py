@@ -241,7 +241,7 @@ def plot_final_norm_ablation(slopes: Mapping[str, tuple[float, float, float]], g
     """One row per arm of the final-norm ablation (``{arm: (slope, low, high)}``, e.g. from :func:`depth_slope`):
     the fitted log-log slope of the last ``fc2`` gradient against depth as a point with its 95 % interval as a bar,
     a line at 0 (no trend) and a dashed one at ``guide`` (the bound's -0.5).
-    Arms whose interval lies below 0 are red."""
+    Arms whose interval lies below 0 are red, the others grey (both named in the legend)."""
     if not slopes:
         raise ValueError("slopes is empty: give {arm: (slope, low, high)}")
     fig = new_figure(figsize=(6.4, 0.5 * len(slopes) + 1.6))
@@ -263,6 +263,8 @@ def plot_final_norm_ablation(slopes: Mapping[str, tuple[float, float, float]], g
         )
     ax.axvline(0, color="k", lw=0.8, label="0: no trend with depth")
     ax.axvline(guide, color="k", lw=0.8, ls="--", label=f"{guide:+g}: the bound's exponent")
+    ax.plot([], [], "o", color="tab:red", label="red: interval below 0 (falls with depth)")
+    ax.plot([], [], "o", color="0.4", label="grey: interval reaches 0 (no detectable fall)")
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
     lows, highs = [v[1] for v in slopes.values()], [v[2] for v in slopes.values()]
