@@ -469,7 +469,7 @@ def test_grid_accepts_answers_written_differently(answer, capsys):
             "re-normalised the patch weights",
         ),  # re-normalised over the patches
         (lambda w, r, c: w[:, :, 0].reshape(*w.shape[:2], r, c), "raised RuntimeError.*one for the class token"),
-        (lambda w, r, c: w[:, :, 0, 1:].reshape(*w.shape[:2], r, c).tolist()[0], "expected shape"),  # batch lost
+        (lambda w, r, c: w[:, :, 0, 1:].reshape(*w.shape[:2], r, c).tolist()[0], "returned a Python list"),  # refused
         (lambda w, r, c: "grid", "return a torch.Tensor"),
     ],
 )
@@ -1327,3 +1327,20 @@ def record_with_pre_hook_tuple(module, run):  # the same, storing the inputs' tu
 def test_record_outputs_names_register_forward_pre_hook(wrong):
     with pytest.raises(ExerciseFailed, match=r"register_forward_pre_hook .*use register_forward_hook"):
         check_record_outputs(wrong)
+
+
+def grid_written_in(w, r, c):  # the lesson's 7x7 grid written into the function
+    return w[:, :, 0, 1:].reshape(w.shape[0], w.shape[1], 7, 7)
+
+
+def test_class_token_grid_names_a_grid_written_in():
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*the grid is written in; use rows, cols"):
+        check_class_token_grid(grid_written_in)
+
+
+def test_class_token_grid_refuses_a_list_as_exercise_2_does():
+    def a_list(w, r, c):
+        return list(w[:, :, 0, 1:].reshape(w.shape[0], w.shape[1], r, c))
+
+    with pytest.raises(ExerciseFailed, match=r"returned a Python list, not a tensor"):
+        check_class_token_grid(a_list)

@@ -243,3 +243,37 @@ def test_insertion_cases_vary_what_an_answer_could_hard_code():
     assert all(r != c for *_, r, c, _ in INSERTION_CASES)  # rows and cols never interchangeable
     assert any(h % c == 0 and w % r == 0 for _, _, h, w, r, c, _ in INSERTION_CASES)  # a transposed map fits
     assert len({channels for _, channels, *_ in INSERTION_CASES}) > 1
+
+
+def _insertion_by_rule(model, images, labels, scores, counts, grid=None):
+    batch = len(images)
+    rows, cols = grid or scores.shape[-2:]
+    ph, pw = images.shape[-2] // rows, images.shape[-1] // cols
+    order = scores.reshape(batch, -1).argsort(-1, descending=True)
+    out = []
+    for k in counts:
+        keep = torch.zeros(batch, rows * cols)
+        keep.scatter_(1, order[:, :k], 1.0)
+        pixels = keep.reshape(batch, 1, rows, cols).repeat_interleave(ph, 2).repeat_interleave(pw, 3)
+        with torch.no_grad():
+            out.append(model(images * pixels).softmax(-1))
+    return out
+
+
+def test_insertion_names_a_grid_written_in_a_b_by_b_block_and_a_list():
+    def written_in(m, x, y, s, c):  # the lesson's 7 x 7 grid written in
+        return torch.stack([p[torch.arange(len(x)), y] for p in _insertion_by_rule(m, x, y, s, c, grid=(7, 7))], 1)
+
+    def every_label(m, x, y, s, c):  # probs[:, labels]: (B, B) per count
+        return torch.stack([p[:, y] for p in _insertion_by_rule(m, x, y, s, c)], 1)
+
+    def a_list(m, x, y, s, c):
+        return list(torch.stack([p[torch.arange(len(x)), y] for p in _insertion_by_rule(m, x, y, s, c)], 1))
+
+    with pytest.raises(ExerciseFailed, match=r"7 x 7 grid or the 28-pixel image is written in"):
+        check_insertion_curve(written_in)
+    with pytest.raises(ExerciseFailed, match=r"\(B, B\) block: probs\[:, labels\].*torch.arange\(B\), labels"):
+        check_insertion_curve(every_label)
+    with pytest.raises(ExerciseFailed, match=r"returned a Python list, not a tensor"):
+        check_insertion_curve(a_list)
+    check_insertion_curve(lambda m, x, y, s, c: a_list(m, x, y, s, c)[0].new_tensor(torch.stack(a_list(m, x, y, s, c))))

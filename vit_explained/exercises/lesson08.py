@@ -31,7 +31,7 @@ from ..attention_maps import (
     insertion_areas,
     token_attention,
 )
-from . import as_tensor, attempt, close, fail, forbid, passed
+from . import ExerciseFailed, as_tensor, attempt, close, fail, forbid, passed
 
 __all__ = ["check_class_token_grid", "check_insertion_curve", "check_record_outputs", "check_rollout"]
 
@@ -744,6 +744,12 @@ _SQRT_HABIT = (
 )
 
 
+_WRITTEN_GRID = (
+    "your function works on the lesson's 7x7 grid but not on {case}: the grid is written in; use rows, cols "
+    "(the arguments you are given)"
+)
+
+
 def _grid_slip(
     class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor],
     shape: tuple[int, int, int, int],
@@ -764,6 +770,11 @@ def _grid_slip(
         got = _quietly(class_token_grid, square.clone(), side, side)
         if got is not None and close(got, square[..., 0, 1:].reshape(batch, heads, side, side)):
             return _SQRT_HABIT.format(case=case)
+    if (rows, cols) != (7, 7):  # lesson 08's model: a 7x7 grid, N = 50
+        model_grid = torch.softmax(torch.randn(batch, heads, 50, 50, generator=generator), dim=-1)
+        got = _quietly(class_token_grid, model_grid.clone(), 7, 7)
+        if got is not None and close(got, model_grid[..., 0, 1:].reshape(batch, heads, 7, 7)):
+            return _WRITTEN_GRID.format(case=case)
     return None
 
 
@@ -914,6 +925,15 @@ def _check_grid_shape(
         fail(f"for {case} expected shape {tuple(expected.shape)} (B, heads, rows, cols), got {tuple(got.shape)}")
 
 
+def _refuse_a_list(returned: object, case: str, shape: str) -> None:
+    """Exercises 2 to 4 return one tensor: a Python list or tuple is refused, by name."""
+    if isinstance(returned, (list, tuple)):
+        fail(
+            f"for {case} your function returned a Python {type(returned).__name__}, not a tensor: return one "
+            f"{shape} tensor for the whole batch (e.g. torch.stack of the pieces)"
+        )
+
+
 def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
     """Check ``class_token_grid(weights, rows, cols)``: ``(B, heads, N, N) -> (B, heads, rows,
     cols)``, the class token's attention to each patch at the patch's grid position."""
@@ -942,6 +962,7 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
 
         given = weights.clone()
         got = _NO_CLASS_TOKEN_ATTENTION(class_token_grid, given, rows, cols, hint=named_hint)
+        _refuse_a_list(got, case, "(B, heads, rows, cols)")
         got = as_tensor(got, f"your grid for {case}")
         if _changed_in_place([weights], [given]):
             fail(
@@ -1136,6 +1157,12 @@ def _name_insertion_shape(got: torch.Tensor, expected: torch.Tensor, case: str) 
         fail(f"for {case} your result is (len(counts), B): return one row per image, (B, len(counts))")
     if tuple(got.shape) == (expected.shape[1],) and close(got, expected.mean(0)):
         fail(f"for {case} you averaged over the batch: return one curve per image, (B, len(counts))")
+    batch = expected.shape[0]
+    if got.dim() == 3 and sorted(got.shape) == sorted((batch, batch, expected.shape[1])):
+        fail(
+            f"for {case} your result has a (B, B) block: probs[:, labels] reads every label for every image; "
+            "index with [torch.arange(B), labels] (or .gather) for one probability per image"
+        )
     fail(f"for {case} expected shape {tuple(expected.shape)} (B, len(counts)), got {tuple(got.shape)}")
 
 
@@ -1156,15 +1183,30 @@ def check_insertion_curve(
         ph, pw = height // rows, width // cols
         case = f"images {tuple(images.shape)}, a {rows} x {cols} map ({ph} x {pw} patches), counts {counts}"
         given = images.clone()
-        got = _NO_DELETION_MACHINERY(
-            insertion_curve,
-            model,
-            given,
-            labels.clone(),
-            scores.clone(),
-            list(counts),
-            hint=functools.partial(_insertion_hint, case=case, side=(ph, pw), four_passed=four_passed),
-        )
+        try:
+            got = _NO_DELETION_MACHINERY(
+                insertion_curve,
+                model,
+                given,
+                labels.clone(),
+                scores.clone(),
+                list(counts),
+                hint=functools.partial(_insertion_hint, case=case, side=(ph, pw), four_passed=four_passed),
+            )
+        except ExerciseFailed as failure:  # it raised: does it work on the lesson's own digits and grid?
+            side_four = four_passed and (ph, pw) != (4, 4)  # named by the hint: a patch side 4 written in
+            if (
+                not side_four
+                and "your function called" not in str(failure)
+                and _works_on_the_lessons_digits(insertion_curve)
+            ):
+                fail(
+                    f"for {case} your function raised, yet it works on the lesson's 28 x 28 digits with a 7 x 7 "
+                    "map: the 7 x 7 grid or the 28-pixel image is written in; take rows, cols = "
+                    "scores.shape[-2:] and H, W = images.shape[-2:]"
+                )
+            raise
+        _refuse_a_list(got, case, "(B, len(counts))")
         got = as_tensor(got, f"your result for {case}")
         if not torch.equal(given, images):
             fail(f"for {case} your function changed the images in place: put patches back into a new tensor")
@@ -1178,6 +1220,18 @@ def check_insertion_curve(
                 fail(f"for {case} " + mistake.format(ph=ph, pw=pw, rows=rows, cols=cols))
         fail(f"for {case} your curve differs from the reference; check count 0 (the all-zero image) first")
     passed("from an all-zero image, the k top patches put back, the true label's probability: an insertion curve.")
+
+
+def _works_on_the_lessons_digits(insertion_curve: Callable[..., Any]) -> bool:
+    """Does the function give the right curve on 28 x 28 images with a 7 x 7 map (the lesson's model)?"""
+    generator = torch.Generator().manual_seed(28)
+    model, images, labels, scores, counts = _insertion_case(generator, 2, 1, 28, 28, 7, 7, 4)
+    expected = reference_insertion_curve(model, images, labels, scores, counts)
+    try:
+        got = _NO_DELETION_MACHINERY(insertion_curve, model, images.clone(), labels.clone(), scores.clone(), counts)
+    except ExerciseFailed:
+        return False
+    return isinstance(got, torch.Tensor) and got.shape == expected.shape and close(got, expected)
 
 
 def _insertion_hint(error: Exception, case: str, side: tuple[int, int], four_passed: bool) -> str:
