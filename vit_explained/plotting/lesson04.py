@@ -244,7 +244,7 @@ def plot_final_norm_ablation(slopes: Mapping[str, tuple[float, float, float]], g
     Arms whose interval lies below 0 are red, the others grey (both named in the legend)."""
     if not slopes:
         raise ValueError("slopes is empty: give {arm: (slope, low, high)}")
-    fig = new_figure(figsize=(6.4, 0.5 * len(slopes) + 1.6))
+    fig = new_figure(figsize=(6.4, 0.5 * len(slopes) + 2.3))
     ax = fig.subplots()
     names = list(slopes)
     for row, name in enumerate(names):
@@ -273,7 +273,7 @@ def plot_final_norm_ablation(slopes: Mapping[str, tuple[float, float, float]], g
         xlabel="slope s of the last fc2 gradient ~ L^s (95 % interval)",
         title="Pre-norm's final step, one change at a time",
     )
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)  # below the rows
     fig.tight_layout()
     return fig
 
