@@ -77,8 +77,13 @@ def test_first_control_changes_the_line_and_invalid_settings_show_the_message():
 def test_a_vit_has_no_distillation_token():
     vit, _ = models()
     w = attention_explorer(vit, torch.rand(2, 1, 12, 12), torch.tensor([0, 1]))
-    w.controls["token"].value = "distillation"
-    assert w.line == "cannot show this: this ViT has no distillation token (lesson 09's DeiT has one)"
+    assert (
+        list(w.controls["token"].options) == ["class"] and w.controls["token"].disabled
+    )  # no option that always fails
+    with pytest.raises(ValueError, match=r"this ViT has no distillation token \(lesson 09's DeiT has one\)"):
+        w.compute(digit=0, block=0, head="mean", method="rollout", token="distillation")
+    with pytest.raises(ValueError, match="no distillation token"):
+        attention_explorer(vit, torch.rand(2, 1, 12, 12), torch.tensor([0, 1]), token="distillation")
     with pytest.raises(TypeError, match="DeiT"):
         deit_attention_explorer(vit, torch.rand(2, 1, 12, 12), torch.tensor([0, 1]))
 

@@ -35,7 +35,8 @@ TOKENS = ("class", "distillation")
 
 class AttentionExplorer(LessonWidget):
     """Controls: ``digit`` (dropdown), ``block`` (slider), ``head`` (``"mean"`` or a head), ``method``
-    (:data:`METHODS`), ``token`` (class or distillation). ``compute`` returns the line and a figure.
+    (:data:`METHODS`), ``token`` (class or distillation; a model without a distillation token offers the class
+    token only, greyed out). ``compute`` returns the line and a figure.
 
     ``model`` is a :class:`~vit_explained.ViT` or :class:`~vit_explained.deit.DeiT` in eval mode;
     ``images`` ``(B, 1, H, W)`` and ``labels`` ``(B,)`` a handful of digits (8 is plenty).
@@ -65,12 +66,17 @@ class AttentionExplorer(LessonWidget):
         model.zero_grad(set_to_none=True)
         depth, heads = len(attentions), attentions[0].shape[1]
         options = [(f"digit {i}: a {int(label)}", i) for i, label in enumerate(labels)]
+        tokens = TOKENS[: min(self.special_tokens, len(TOKENS))]  # a plain ViT: the class token only, greyed out
+        if token not in tokens:
+            raise ValueError(f"this {type(model).__name__} has no {token} token; choose one of {list(tokens)}")
         controls = {
             "digit": widgets.Dropdown(options=options, value=0, description="digit"),
             "block": widgets.IntSlider(value=depth - 1, min=0, max=depth - 1, description="block"),
             "head": widgets.Dropdown(options=["mean", *range(heads)], value="mean", description="head"),
             "method": widgets.Dropdown(options=list(METHODS), value="raw attention", description="method"),
-            "token": widgets.Dropdown(options=list(TOKENS), value=token, description="token"),
+            "token": widgets.Dropdown(
+                options=list(tokens), value=token, description="token", disabled=len(tokens) == 1
+            ),
         }
         super().__init__(controls, rows=2)
 
