@@ -179,8 +179,13 @@ def test_window_zero_is_drawn_last_in_its_own_colour(image):
     colours = [matplotlib.colors.to_hex(p.get_edgecolor()) for p in outlines]
     assert colours[-1] == matplotlib.colors.to_hex(plots.NEIGHBOUR_COLORS[0])  # on top of its neighbours
     assert plots.NEIGHBOUR_COLORS[0] not in (plots.PADDING_COLOR, *plots.NEIGHBOUR_COLORS[1:])
-    fills = [matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches if p.get_fill() and p.get_alpha() == 0.25]
-    assert fills == [matplotlib.colors.to_hex(plots.NEIGHBOUR_COLORS[0])]  # only window 0 is filled
+    assert not [p for p in ax.patches if p.get_fill() and p.get_alpha() == 0.25]  # no fill: the overlaps are hatched
+    strips = [p for p in ax.patches if p.get_gid() == "overlap"]
+    assert [matplotlib.colors.to_hex(p.get_edgecolor()) for p in strips] == [
+        matplotlib.colors.to_hex(color) for color in plots.NEIGHBOUR_COLORS[1:]
+    ]
+    assert all(p.get_hatch() == "xx" for p in strips)
+    assert [(p.get_width(), p.get_height()) for p in strips] == [(5, 10), (10, 5)]  # kernel - stride = 5 px shared
     grid = count_tokens(30, 50, 10, 5, 2)
     assert (
         f"its lower neighbour (token {grid.cols})" in ax.get_xlabel() and "right neighbour (token 1)" in ax.get_xlabel()

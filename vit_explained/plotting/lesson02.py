@@ -85,8 +85,8 @@ def draw_window_grid(
     number_size: float = 6.0,
 ) -> TokenGrid:
     """Draw the padded image, each window's token index at the window's centre (dots if there are
-    more than 150 windows, nothing beyond 600), the first window filled in colour, its right and lower
-    neighbours outlined, and the last window dashed. Returns the
+    more than 150 windows, nothing beyond 600), the first window and its right and lower neighbours outlined,
+    the strips window 0 shares with them hatched in the neighbour's colour, and the last window dashed. Returns the
     token grid from ``count_tokens``."""
     image = as_image(image)
     grid = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding)
@@ -100,8 +100,10 @@ def draw_window_grid(
     shown[0] = NEIGHBOUR_COLORS[0]  # last: its outline lies on top of its neighbours'
     for index, color in shown.items():
         x, y = corners[index]
-        if index == 0:  # window 0 filled; its neighbours outlined only, so the overlaps stay readable
-            ax.add_patch(Rectangle((x - 0.5, y - 0.5), kernel, kernel, facecolor=color, alpha=0.25, linewidth=0))
+        if index and max(x, y) < kernel:  # the strip window 0 shares with this neighbour, hatched in its colour
+            strip = Rectangle((x - 0.5, y - 0.5), kernel - x, kernel - y, fill=False, hatch="xx", linewidth=0)
+            strip.set(edgecolor=color, gid="overlap")
+            ax.add_patch(strip)
         ax.add_patch(_rectangle(corners[index], kernel, edgecolor=color, linewidth=2.5 if index == 0 else 2.0))
     if grid.total - 1 not in shown:
         ax.add_patch(_rectangle(corners[-1], kernel, edgecolor="yellow", linewidth=1.5, linestyle="--"))
@@ -123,7 +125,8 @@ def draw_window_grid(
     return grid
 
 
-LOST_COLOR = (1.0, 0.0, 0.0, 0.45)  # a red tint over the pixels that are in no window
+LOST_COLOR = (1.0, 0.0, 0.0, 0.3)  # a light red tint over the pixels that are in no window
+LOST_HATCH_COLOR = (1.0, 0.7, 0.7)  # a pale hatch: it shows over dark pixels too
 MAX_OUTLINES = 1500  # more windows than this: their outlines would only grey the picture (and slow it)
 
 
@@ -156,8 +159,12 @@ def draw_lost_pixels(ax: Axes, height: int, width: int, kernel: int, stride: int
         ax.imshow(overlay, extent=extent, interpolation="nearest", zorder=3)
         corner = padding - 0.5  # pixel (0, 0)'s top-left edge in padded-image axes
         boxes = [Rectangle((corner + c, corner + r), w, h) for r, c, h, w in lost_blocks(lost)]
-        style = {"facecolor": "none", "edgecolor": "darkred", "linewidth": 0, "hatch": "////"}
+        style = {"facecolor": "none", "edgecolor": LOST_HATCH_COLOR, "linewidth": 0, "hatch": "////"}
         ax.add_collection(PatchCollection(boxes, **style, zorder=3, gid="lost-pixels"))
+        outline = {"facecolor": "none", "edgecolor": "red", "linewidth": 1.0}  # the lost strip's border
+        ax.add_collection(
+            PatchCollection([Rectangle(b.get_xy(), b.get_width(), b.get_height()) for b in boxes], **outline, zorder=3)
+        )
     return int(lost.sum())
 
 
@@ -218,7 +225,8 @@ def window_grid_title(grid: TokenGrid, kernel: int, stride: int, padding: int, c
 def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int, *, width: float = 7.0) -> Figure:
     """The soft split of ``image`` (``(C, H, W)``): the padded image (padding tinted orange), each
     window's token index at its centre, the first window (magenta, drawn on top) and its right and lower
-    neighbours (blue: token 1, green: token ``cols``) and the last window (dashed yellow)."""
+    neighbours (blue: token 1, green: token ``cols``), the strips they share with window 0 hatched in their
+    colour, and the last window (dashed yellow)."""
     image = as_image(image)
     padded_h, padded_w = image.shape[1] + 2 * padding, image.shape[2] + 2 * padding
     fig = new_figure(figsize=(width, width * padded_h / padded_w + 0.6))
@@ -228,7 +236,8 @@ def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int
     ax.set_xlabel(
         f"padded image {padded_h} x {padded_w} (orange: {padding} px of zero padding); numbers: token index "
         f"at each window's centre;\nmagenta: window 0; blue: its right neighbour (token 1); green: its lower "
-        f"neighbour (token {grid.cols});\nneighbours share {max(kernel - stride, 0)} of {kernel} px; "
+        f"neighbour (token {grid.cols});\nneighbours share {max(kernel - stride, 0)} of {kernel} px "
+        "(hatched in the neighbour's colour); "
         "dashed yellow: the last window",
         fontsize=9,
     )
