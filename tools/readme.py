@@ -140,8 +140,8 @@ LESSONS: dict[str, tuple[str, int]] = {
         "-0.61 to +0.50), deletion curves (Petsiuk et al. "
         "2018) on 200 digits with paired intervals read at the family level (98.75 %) and a positive control "
         "(single-patch occlusion: the area saturates near 0.17, so it cannot rank a map above the ink order), "
-        "vit-explain's DeiT-tiny maps on a photo (not computed here) and what carries over from digits to photos and what "
-        "does not; an attention explorer",
+        "vit-explain's DeiT-tiny maps on a photo (not computed here) and what carries over from digits to photos and "
+        "what does not; an attention explorer",
         35,
     ),
     "08_attention_maps_appendix": (
