@@ -103,7 +103,7 @@ def no_plus_one(x, k, s, p):
         (column_major, "column-major"),
         (lambda x, k, s, p: loop_split(x, k, 1, p), "the stride is ignored"),
         (lambda x, k, s, p: loop_split(x, s, k, p), "kernel and stride swapped"),
-        (no_plus_one, r"windows, not .*\+ 1 for the first window"),
+        (no_plus_one, r"the last ones missing: the \+ 1 left out \(range\(0, n - k, s\) stops one short"),
         (lambda x, k, s, p: loop_split(x, k, s, 0), "no padding"),
         (lambda x, k, s, p: 1 / 0, r"raised ZeroDivisionError: division by zero\. It happened for x of shape"),
         (lambda x, k, s, p: loop_split(x, k, s, p).float(), "your output is torch.float32, the input torch.float64"),
@@ -114,6 +114,35 @@ def no_plus_one(x, k, s, p):
 )
 def test_each_slip_gets_its_message(wrong, message):
     with pytest.raises(ExerciseFailed, match=message):
+        ex.check_my_soft_split(wrong)
+
+
+def sticks_out(x, k, s, p):
+    """Starts up to the padded edge itself: the last windows are cut short, and torch.stack refuses them."""
+    padded = F.pad(x, (p, p, p, p))
+    height, width = padded.shape[-2:]
+    windows = [
+        padded[:, :, top : top + k, left : left + k].flatten(1)
+        for top in range(0, height, s)
+        for left in range(0, width, s)
+    ]
+    return torch.stack(windows, dim=1)
+
+
+def ceil_sized(x, k, s, p):
+    """Rounds the count up and writes each window into a preallocated (B, L, C*k*k) tensor."""
+    padded = F.pad(x, (p, p, p, p))
+    rows, cols = (-(-(dim - k) // s) + 1 for dim in padded.shape[-2:])
+    out = x.new_zeros(x.shape[0], rows * cols, x.shape[1] * k * k)
+    for i in range(rows):
+        for j in range(cols):
+            out[:, i * cols + j] = padded[:, :, i * s : i * s + k, j * s : j * s + k].flatten(1)
+    return out
+
+
+@pytest.mark.parametrize("wrong", [sticks_out, ceil_sized])
+def test_windows_sticking_out_are_named(wrong):
+    with pytest.raises(ExerciseFailed, match=r"raised RuntimeError: .*Some windows are smaller than k x k: a window"):
         ex.check_my_soft_split(wrong)
 
 
@@ -175,3 +204,10 @@ def test_random_cases_vary_and_fit():
     state = torch.random.get_rng_state()
     ex.random_split_cases()
     assert torch.equal(state, torch.random.get_rng_state())  # the global seed is untouched
+
+
+def test_count_slip_names_the_missing_last_start_first():
+    images = torch.zeros(1, 1, 8, 10)  # k = 4, s = 3, p = 0 (no start-only padding to confuse it with): 3 x 3 windows
+    short = torch.zeros(1, 2 * 2, 16)  # range(0, 8 - 4, 3) and range(0, 10 - 4, 3): 2 x 2 starts
+    assert ex._count_slip(short, images, (4, 3, 0)).startswith("the last start is missing: range(0, n - k, s)")
+    assert "round down" in ex._count_slip(torch.zeros(1, 5, 16), images, (4, 3, 0))

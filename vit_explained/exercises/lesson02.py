@@ -518,10 +518,38 @@ def _start_only(answer: torch.Tensor, images: torch.Tensor, case: str, split: tu
         pad = f"F.pad(x, ({name}, 0, {name}, 0))"
         if trimmed.shape == wrong.shape and close(trimmed, wrong):  # the right windows, the last ones missing
             fail(
-                f"for {case} you make {made.total} windows, not {grid.total}, the last ones missing: padding at the "
-                f"start only ({pad}), or the + 1 for the first window left out; pad both ends, (p, p, p, p)"
+                f"for {case} you make {made.total} windows, not {grid.total}, the last ones missing: the + 1 left "
+                "out (range(0, n - k, s) stops one short; starts run up to n - k included), or padding at the start "
+                f"only ({pad}; pad both ends, (p, p, p, p))"
             )
         fail(f"for {case}: padding at the start only ({pad}); F.pad's (left, right, top, bottom) needs (p, p, p, p)")
+
+
+def _count_slip(answer: torch.Tensor, images: torch.Tensor, split: tuple[int, int, int]) -> str:
+    """What to fix for a wrong number of windows: the + 1 first when the starts stop one short (range(0, n - k, s))."""
+    kernel, stride, padding = split
+    height, width = (size + 2 * padding for size in images.shape[2:])
+    starts = len(range(0, height - kernel, stride)) * len(range(0, width - kernel, stride))
+    if answer.shape[1] == starts:
+        return (
+            "the last start is missing: range(0, n - k, s) stops one short; window starts run up to n - k "
+            "included, range(0, n - k + 1, s) (the + 1 of exercise 1's formula)"
+        )
+    return "count them per side with exercise 1's formula (pad both ends, round down, + 1 for the first window)"
+
+
+def _raised_hint(case: str) -> Callable[[Exception], str]:
+    """The hint after an exception: a size mismatch from torch usually means windows cut short at the edge."""
+
+    def hint(error: Exception) -> str:
+        if isinstance(error, RuntimeError) and "size" in str(error):
+            return (
+                "Some windows are smaller than k x k: a window that would stick out past the padded edge is not "
+                f"a token (round down, section 2). It happened for {case}"
+            )
+        return f"It happened for {case}"
+
+    return hint
 
 
 def _diagnose_split(answer: torch.Tensor, images: torch.Tensor, case: str, split: tuple[int, int, int]) -> None:
@@ -534,10 +562,7 @@ def _diagnose_split(answer: torch.Tensor, images: torch.Tensor, case: str, split
     _start_only(answer, images, case, split)
     if answer.shape != right.shape:
         if answer.ndim == 3 and answer.shape[0] == batch and answer.shape[2] == features:
-            fail(
-                f"for {case} you make {answer.shape[1]} windows, not {length}: count them per side with exercise 1's "
-                "formula (pad both ends, round down, + 1 for the first window)"
-            )
+            fail(f"for {case} you make {answer.shape[1]} windows, not {length}: {_count_slip(answer, images, split)}")
         fail(f"for {case} your output has shape {tuple(answer.shape)}; expected (B, L, C*k*k) = {tuple(right.shape)}")
     if close(answer.reshape(-1).sort().values, right.reshape(-1).sort().values):
         fail(f"for {case} every value is there but some are in the wrong place: token j is window j, row by row")
@@ -555,7 +580,7 @@ def check_my_soft_split(answer: Callable[[torch.Tensor, int, int, int], Any]) ->
         images = torch.randn(batch, channels, height, width, generator=generator, dtype=dtype)
         original = images.clone()
         case = f"x of shape {tuple(images.shape)} ({dtype}), k={kernel}, s={stride}, p={padding}"
-        result = _NO_UNFOLD(answer, images, kernel, stride, padding, hint=f"It happened for {case}")
+        result = _NO_UNFOLD(answer, images, kernel, stride, padding, hint=_raised_hint(case))
         if not isinstance(result, torch.Tensor):
             fail(f"for {case} you returned a {type(result).__name__}: return a torch.Tensor, as nn.Unfold does")
         got = result.detach()
