@@ -409,8 +409,24 @@ SECTIONS = (
     "warmup",
     "shift",
     "overconfidence",
+    "input_scale",
 )
 CLINIC_STEPS, CLINIC_LR = 150, 1e-2
+
+
+def train_scale(job: tuple[float, int]) -> tuple[float, int, dict]:
+    """The clinic's fixed model (``clinic.run("none", steps=150, lr=1e-2)``) with every pixel multiplied by
+    ``scale`` (training and validation digits alike): 255 is the input-scale bug, 1 the fixed model."""
+    scale, seed = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    data = data._replace(train_images=data.train_images * scale, val_images=data.val_images * scale)
+    result = clinic.run("none", steps=CLINIC_STEPS, lr=CLINIC_LR, seed=seed, data=data)
+    return (
+        scale,
+        seed,
+        {"losses": [round(loss, 6) for loss in result.losses], "val_accuracy": round(result.val_accuracy, 6)},
+    )
 
 
 def train_clinic(bug: str) -> tuple[str, dict]:
@@ -461,6 +477,13 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
             else:
                 result["last_loss"].setdefault(name, []).append(round(loss, 4))
                 result["label_entropy"][str(seed)] = round(other, 4)
+        return result
+    if section == "input_scale":  # the fixed clinic model on pixels x255 and x1, the same seeds
+        with ProcessPoolExecutor(workers) as executor:
+            done = list(executor.map(train_scale, [(scale, seed) for scale in (1.0, 255.0) for seed in seeds]))
+        result = {"steps": CLINIC_STEPS, "lr": CLINIC_LR, "seeds": list(seeds), "runs": {"x1": [], "x255": []}}
+        for scale, _seed, run in done:
+            result["runs"][f"x{scale:.0f}"].append(run)
         return result
     if section == "clinic":  # the lesson's clinic runs, one per bug (seed 0), read instead of trained
         with ProcessPoolExecutor(workers) as executor:

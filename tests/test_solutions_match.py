@@ -106,3 +106,42 @@ def test_reference_answers_pass_every_check_and_hidden_test(lesson: Path, capsys
         torch.random.set_rng_state(rng)
     shown = capsys.readouterr().out
     assert shown.count("Correct!") >= len(course.exercises(cells(lesson), stubs=True)), shown[-2000:]
+
+
+def exercise_markdown(notebook_cells: list[dict]) -> dict[str, list[str]]:
+    """Each exercise's text: the markdown cell(s) from its "### Exercise N" heading to the next code cell."""
+    texts: dict[str, list[str]] = {}
+    current = None
+    for cell in notebook_cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            current = None
+        elif source.lstrip().startswith("### Exercise"):
+            current = source.lstrip().splitlines()[0]
+            texts[current] = [source.strip()]
+        elif current is not None:
+            texts[current].append(source.strip())
+    return texts
+
+
+# Lessons whose solutions notebook carried older exercise text when this test was added (session 9): they may
+# still differ (xfail); once synced they pass like the others.
+NOT_YET_SYNCED = {
+    "02_soft_split_token_counting",
+    "04_gelu_mlp_and_block",
+    "05_where_gradients_flow",
+    "07_tokens_to_token_vit",
+    "08_attention_maps",
+}
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)
+def test_exercise_text_is_the_same_in_lesson_and_solutions(lesson: Path):
+    """The solutions notebook repeats each exercise's markdown word for word, so a reader of the answers sees the
+    question the lesson now asks (the answers' code differs, the question does not)."""
+    asked = exercise_markdown(cells(lesson))
+    answered = exercise_markdown(cells(course.solutions_for(lesson)))
+    if lesson.stem in NOT_YET_SYNCED and answered != asked:
+        pytest.xfail("other lessons: not yet synced")
+    assert list(answered) == list(asked)
+    assert [name for name in asked if asked[name] != answered[name]] == []
