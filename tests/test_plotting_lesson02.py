@@ -99,6 +99,9 @@ def test_plot_t2t_chain_labels_come_from_t2t_chain():
     named = plots.plot_t2t_chain(images[:1], embed_dim=384, model="T2T-ViT-14")
     assert named.axes[3].get_xlabel().endswith("Linear -> (16, 384) in T2T-ViT-14")
     plt.close(named)
+    gray = plots.plot_t2t_chain(images[1:], embed_dim=384, model="T2T-ViT-14")
+    assert gray.axes[3].get_xlabel().endswith("in a 1-channel T2T-ViT-14")
+    plt.close(gray)
     assert "20 x 5 = 100 tokens" in labels[5] and "length 1·7·7 = 49" in labels[5]
     plt.close(fig)
 

@@ -473,7 +473,8 @@ def plot_t2t_chain(
     shaded (for display only) by the image average-pooled with each split's kernel, stride and padding in
     turn (zero padding counted): where a token sits, not what it holds. Labelled with the grid
     and the token length that :func:`vit_explained.t2t_chain` computes. The last split's label ends
-    with the ``Linear`` to ``embed_dim`` (384 in T2T-ViT-14); ``model`` names the model it belongs to."""
+    with the ``Linear`` to ``embed_dim`` (384 in T2T-ViT-14); ``model`` names the model it belongs to
+    ("a 1-channel T2T-ViT-14" under a grayscale image)."""
     images = [as_image(image) for image in images]
     columns = len(splits) + 1
     fig = new_figure(figsize=(2.5 * columns, 3.3 * len(images)), layout="constrained")
@@ -496,7 +497,8 @@ def plot_t2t_chain(
                 f"length {stage.in_channels}·{stage.kernel}·{stage.kernel} = {stage.token_length}"
             )
             if number == len(stages):
-                label += f"\nLinear -> ({grid.total}, {embed_dim})" + (f" in {model}" if model else "")
+                named = model if channels == 3 else f"a {channels}-channel {model}"  # T2T-ViT-14 itself takes RGB
+                label += f"\nLinear -> ({grid.total}, {embed_dim})" + (f" in {named}" if model else "")
             ax.set_xlabel(label, fontsize=9)
     fig.suptitle(
         "The T2T chain: three soft splits shrink the token grid\n"
