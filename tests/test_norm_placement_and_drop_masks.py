@@ -15,6 +15,7 @@ from vit_explained.norm_placement import (
     pre_norm_stream_norm,
     stream_norms_by_depth,
     token_similarity,
+    weight_scale_ablation,
     xavier_init,
 )
 from vit_explained.plotting.lesson04 import drop_masks, plot_depth_gradients, plot_drop_masks
@@ -114,6 +115,17 @@ def test_final_norm_switch_changes_only_the_final_step():
     assert post == last_fc2_gradient(True, depth=2, seed=0, dim=16, final_norm="none")  # post-norm ignores it
     with pytest.raises(ValueError, match="final_norm"):
         last_fc2_gradient(False, depth=2, seed=0, final_norm="rmsnorm")
+
+
+def test_weight_scale_changes_only_the_size_of_the_same_draws():
+    default = last_fc2_gradient(False, depth=2, seed=0, dim=16)
+    assert default == last_fc2_gradient(False, depth=2, seed=0, dim=16, weight_scale=1.0)
+    halved = last_fc2_gradient(False, depth=2, seed=0, dim=16, weight_scale=0.5)
+    assert halved > 0 and halved != default
+    full, half = (pre_norm_stream_norm(4, 0, dim=16, weight_scale=scale) for scale in (1.0, 0.5))
+    assert half < full  # smaller branches: a smaller stream
+    arms = weight_scale_ablation((2, 4), (0, 1), scales=(0.5,), dim=16)
+    assert list(arms) == [0.5] and arms[0.5][2][0] == halved and len(arms[0.5][4]) == 2
 
 
 def test_final_norm_ablation_removes_the_fall():

@@ -128,7 +128,6 @@ def exercise_markdown(notebook_cells: list[dict]) -> dict[str, list[str]]:
 # still differ (xfail); once synced they pass like the others.
 NOT_YET_SYNCED = {
     "02_soft_split_token_counting",
-    "04_gelu_mlp_and_block",
     "05_where_gradients_flow",
     "07_tokens_to_token_vit",
     "08_attention_maps",

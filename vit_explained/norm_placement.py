@@ -48,10 +48,11 @@ def timm_init(blocks: Iterable[Block], std: float = 0.02) -> None:
                     nn.init.zeros_(layer.bias)
 
 
-def _random_stack(depth: int, seed: int, dim: int, separate_qkv: bool, init: str = "xavier"):
+def _random_stack(depth: int, seed: int, dim: int, separate_qkv: bool, init: str = "xavier", weight_scale: float = 1.0):
     """The seeded random blocks, final norm, head, tokens and labels both measurements below use. ``init``:
     ``"xavier"`` (:func:`xavier_init`), ``"torch"`` (PyTorch's default Linear init, as the blocks are built) or
-    ``"timm"`` (:func:`timm_init`)."""
+    ``"timm"`` (:func:`timm_init`); then every block's Linear weight is multiplied by ``weight_scale`` (the same
+    draws, only their size changes)."""
     if init not in INITS:
         raise ValueError(f"init must be one of {INITS}, got {init!r}")
     with torch.random.fork_rng(devices=[]):
@@ -62,6 +63,10 @@ def _random_stack(depth: int, seed: int, dim: int, separate_qkv: bool, init: str
             xavier_init(blocks, separate_qkv=separate_qkv)
         elif init == "timm":
             timm_init(blocks)
+        if weight_scale != 1.0:
+            with torch.no_grad():
+                for layer in (m for block in blocks for m in block.modules() if isinstance(m, nn.Linear)):
+                    layer.weight.mul_(weight_scale)
         tokens = torch.randn(8, 16, dim)  # (B, N, D)
         labels = torch.randint(0, 10, (8,))
     return blocks, final_norm, head, tokens, labels
@@ -101,6 +106,7 @@ def last_fc2_gradient(
     final_norm: str = "layernorm",
     fixed_norm: float = 10.8,
     init: str = "xavier",
+    weight_scale: float = 1.0,
 ) -> float:
     """Gradient norm at the last block's ``fc2`` weight, at initialisation, for one random batch.
 
@@ -116,10 +122,11 @@ def last_fc2_gradient(
     divided by ``fixed_norm``: it differs from ``"fixed"`` only by the centring) or ``"detached_sigma"`` (the
     LayerNorm's forward values, with its spread sigma detached from the gradient: it differs from ``"layernorm"``
     only in the backward path through sigma). Post-norm has no final norm and ignores it. ``init`` picks the
-    blocks' initial weights (see ``_random_stack``: Xavier, PyTorch's default or timm's std 0.02)."""
+    blocks' initial weights (see ``_random_stack``: Xavier, PyTorch's default or timm's std 0.02), and
+    ``weight_scale`` multiplies every block's Linear weight after it (1: unchanged)."""
     if final_norm not in FINAL_NORMS:
         raise ValueError(f"final_norm must be one of {FINAL_NORMS}, got {final_norm!r}")
-    blocks, layer_norm, head, tokens, labels = _random_stack(depth, seed, dim, separate_qkv, init)
+    blocks, layer_norm, head, tokens, labels = _random_stack(depth, seed, dim, separate_qkv, init, weight_scale)
     if post_norm:
         for block in blocks:  # norm(x + branch(x))
             tokens = block.norm1(tokens + block.attn(tokens))
@@ -133,12 +140,18 @@ def last_fc2_gradient(
 
 
 def pre_norm_stream_norm(
-    depth: int, seed: int, dim: int = 64, separate_qkv: bool = True, squared: bool = False, init: str = "xavier"
+    depth: int,
+    seed: int,
+    dim: int = 64,
+    separate_qkv: bool = True,
+    squared: bool = False,
+    init: str = "xavier",
+    weight_scale: float = 1.0,
 ) -> float:
     """Mean over tokens of ``||x_L||`` (with ``squared``, of ``||x_L||^2``), the pre-norm residual stream after
     ``depth`` blocks (before the final LayerNorm), on the same random blocks and tokens as
     :func:`last_fc2_gradient` with the same arguments."""
-    blocks, _, _, tokens, _ = _random_stack(depth, seed, dim, separate_qkv, init)
+    blocks, _, _, tokens, _ = _random_stack(depth, seed, dim, separate_qkv, init, weight_scale)
     with torch.no_grad():
         norms = _pre_norm_stream(blocks, tokens).norm(dim=-1)
         return (norms**2 if squared else norms).mean().item()
@@ -184,6 +197,22 @@ def init_scale_ablation(
     return {
         init: {depth: [last_fc2_gradient(False, depth, seed, dim=dim, init=init) for seed in seeds] for depth in depths}
         for init in inits
+    }
+
+
+def weight_scale_ablation(
+    depths: Iterable[int], seeds: Iterable[int], scales: Iterable[float] = (0.5, 0.25), dim: int = 64
+) -> dict[float, dict[int, list[float]]]:
+    """``{scale: {depth: [one value per seed]}}``: the pre-norm :func:`last_fc2_gradient` with Xavier weights
+    multiplied by each of ``scales``, on the same blocks (the same draws), depths and seeds; only the size of the
+    branches' weights changes (scale 1 is the Xavier arm itself)."""
+    seeds, depths = list(seeds), list(depths)
+    return {
+        scale: {
+            depth: [last_fc2_gradient(False, depth, seed, dim=dim, weight_scale=scale) for seed in seeds]
+            for depth in depths
+        }
+        for scale in scales
     }
 
 
