@@ -127,7 +127,6 @@ def exercise_markdown(notebook_cells: list[dict]) -> dict[str, list[str]]:
 # Lessons whose solutions notebook carried older exercise text when this test was added (session 9): they may
 # still differ (xfail); once synced they pass like the others.
 NOT_YET_SYNCED = {
-    "02_soft_split_token_counting",
     "05_where_gradients_flow",
     "07_tokens_to_token_vit",
     "08_attention_maps",
