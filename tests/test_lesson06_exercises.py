@@ -933,6 +933,7 @@ def _entropy(target):
         (lambda e, k: _entropy([e / (k - 1)] * (k - 1)), "only the other classes' terms"),
         (lambda e, k: _naive_entropy([1 - e] + [e / (k - 1)] * (k - 1)), "target has entries equal to 0.*must count"),
         (lambda e, k: smoothing_floor(e, k) + 0.01, "is not"),
+        (lambda e, k: 0.0 if e == 1 else smoothing_floor(e, k), r"uniform over the K - 1 other classes.*ln\(K - 1\)"),
         (lambda e, k: 1 / 0, "ZeroDivisionError"),
     ],
 )

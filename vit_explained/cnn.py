@@ -3,8 +3,9 @@
 Three 3x3 convolutions build in what a ViT must learn from data (its *inductive bias*):
 locality (each output sees a 3x3 neighbourhood) and translation equivariance (the same
 weights slide over every position). With 93,962 parameters for 10 classes it is smaller
-than the MNIST ViT. On the 8x8 digits a width-8 version is ahead of the small ViTs at equal seconds;
-on MNIST-5k, with a recipe tuned for the ViT, the soft-split ViT is level with it (lesson 06).
+than the MNIST ViT. On the 8x8 digits a width-8 version beats the plain 1-block ViT at 400 steps over
+training seeds (lesson 06, section 5). On MNIST-5k the package's benchmark has the soft-split ViT at 97.8 % and
+this CNN at 97.4 % (3 seeds each, ranges touching): lesson 06 does not compare them.
 """
 
 from __future__ import annotations

@@ -1114,6 +1114,11 @@ def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> Non
         expected = _floor_of(_other_classes_target(epsilon, classes))
         if abs(number - expected) > 1e-5:
             wrong.append((epsilon, classes, number))
+    if wrong and all(e == 1.0 and abs(number) < 1e-6 for e, _k, number in wrong):
+        fail(
+            "at epsilon = 1 the label keeps 0 and the target is uniform over the K - 1 other classes, "
+            "so the floor is ln(K - 1), not 0"
+        )
     if wrong:
         for slip, message in _FLOOR_SLIPS:
             if all(abs(number - slip(e, k)) < 1e-5 for e, k, number in wrong):

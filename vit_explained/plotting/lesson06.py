@@ -259,7 +259,8 @@ def plot_attention_axes(batch: int = 3, tokens: int = 4) -> Figure:
     fig.suptitle(
         "Self-attention: orange, the query (image 1's class token; its softmax mixes it in too); "
         "blue, the rest its softmax mixes.\n"
-        "Right: every class token is the same learned vector, so what the head reads ignores the image",
+        "batch_first left out (second panel): every class token is the same learned vector, "
+        "so what the head reads ignores the image",
         fontsize=9,
     )
     fig.tight_layout()

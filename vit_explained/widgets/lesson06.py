@@ -82,7 +82,7 @@ class TrainingWidget(LessonWidget):
         key = _key(values)
         label = _label(*key)
         if key not in _RUNS:
-            return f"ready to train ({label}): press train (about 1 s per 150 steps on a free core)", None
+            return f"ready to train ({label}): press train (1-2.5 s per 150 steps on a free core, measured)", None
         result = _RUNS[key]
         final = sum(result.losses[-20:]) / 20
         line = (
