@@ -264,3 +264,38 @@ def test_plot_mlp_diagram_draws_four_columns_in_proportion():
     ax = fig.axes[0]
     texts = " ".join(text.get_text() for text in ax.texts)
     assert "expand" in texts and "gate" in texts and "contract" in texts and "3072" in texts
+
+
+def test_mlp_gates_are_phi_of_fc1_and_leave_no_hook():
+    from vit_explained import ViT
+    from vit_explained.plotting.lesson04 import mlp_gates
+
+    torch.manual_seed(0)
+    model = ViT(8, patch_size=4, num_classes=3, dim=16, depth=2, heads=2, mlp_dim=24, channels=1).eval()
+    images = torch.rand(2, 1, 8, 8)
+    gates = mlp_gates(model, images, block=1)
+    assert gates.shape == (2, 5, 24) and gates.min() >= 0 and gates.max() <= 1
+    seen = {}
+    handle = model.encoder.blocks[1].mlp.act.register_forward_hook(lambda module, args, out: seen.update(z=args[0]))
+    with torch.no_grad():
+        model(images)
+    handle.remove()
+    torch.testing.assert_close(gates, torch.distributions.Normal(0.0, 1.0).cdf(seen["z"]))
+    assert not model.encoder.blocks[1].mlp.fc1._forward_hooks  # its hook removed
+
+
+def test_plot_token_gates_draws_one_row_per_token_and_boxes_the_patches():
+    from matplotlib.patches import Rectangle
+
+    from vit_explained.plotting.lesson04 import plot_token_gates
+
+    gates = {"class token": torch.full((10,), 0.9), "background patch": torch.zeros(10), "stroke": torch.rand(10)}
+    fig = plot_token_gates(torch.rand(8, 8), gates, {"background patch": 0, "stroke": 3}, patch_size=4)
+    image_ax, gate_ax = fig.axes[:2]
+    assert gate_ax.images[0].get_array().shape == (3, 10)
+    labels = [tick.get_text() for tick in gate_ax.get_yticklabels()]
+    assert labels == ["class token: 100 % open", "background patch: 0 % open", labels[2]]
+    boxes = [patch for patch in image_ax.patches if isinstance(patch, Rectangle)]
+    assert [box.get_xy() for box in boxes] == [(-0.5, -0.5), (3.5, 3.5)]  # patch 3 of a 2 x 2 grid: row 1, column 1
+    with pytest.raises(ValueError, match="gates"):
+        plot_token_gates(torch.rand(8, 8), {}, {}, patch_size=4)

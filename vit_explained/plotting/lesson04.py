@@ -280,50 +280,77 @@ def plot_final_norm_ablation(slopes: Mapping[str, tuple[float, float, float]], g
 
 def plot_mlp_diagram(dim: int = 768, mlp_dim: int = 3072) -> Figure:
     """One token through the MLP, left to right: columns are activations, arrows the layers. A column of ``dim``
-    features, ``fc1`` expands it to ``mlp_dim`` pre-activations, GELU gates each of those (shading: the weight
-    Phi(z) GELU gives each of a few cells, z drawn standard normal),
-    ``fc2`` contracts back to ``dim``. The columns' heights are proportional to the widths."""
+    features, ``fc1`` expands it to ``mlp_dim`` pre-activations, GELU gates each of those, ``fc2`` contracts back
+    to ``dim``. The columns' heights are proportional to the widths (structure only: the gate's values on real
+    tokens are :func:`plot_token_gates`)."""
     fig = new_figure(figsize=(8, 3.0))
     ax = fig.subplots()
     ax.axis("off")
     scale = 2.4 / mlp_dim  # the widest column is 2.4 high
     columns = [
-        (0.0, dim, f"token\n{dim} features", "tab:green", None),
-        (2.6, mlp_dim, f"hidden: {mlp_dim}\npre-activations", "tab:orange", None),
-        (5.2, mlp_dim, f"hidden: {mlp_dim}\nactivations", "tab:orange", "gate"),
-        (7.8, dim, f"output\n{dim} features", "tab:green", None),
+        (0.0, dim, f"token\n{dim} features", "tab:green"),
+        (2.6, mlp_dim, f"hidden: {mlp_dim}\npre-activations", "tab:orange"),
+        (5.2, mlp_dim, f"hidden: {mlp_dim}\nactivations", "tab:orange"),
+        (7.8, dim, f"output\n{dim} features", "tab:green"),
     ]
     layers = ["fc1: expand", "GELU: gate", "fc2: contract"]  # the layers are the arrows, the columns activations
-    gate = torch.Generator().manual_seed(0)
-    for x, width, label, colour, kind in columns:
+    for x, width, label, colour in columns:
         height = width * scale
-        if kind == "gate":  # a few cells, some kept (dark), some nearly closed (pale)
-            cells = 12
-            pre_activation = torch.randn(cells, generator=gate, dtype=torch.float64)
-            kept = 0.5 * (1 + torch.erf(pre_activation / math.sqrt(2)))  # Phi(z): GELU's weight on each
-            for index in range(cells):
-                bottom = -height / 2 + index * height / cells
-                ax.add_patch(
-                    Rectangle(
-                        (x - 0.3, bottom),
-                        0.6,
-                        height / cells,
-                        facecolor=colour,
-                        alpha=0.15 + 0.8 * float(kept[index]),
-                        edgecolor="white",
-                        lw=0.5,
-                    )
-                )
-        else:
-            ax.add_patch(Rectangle((x - 0.3, -height / 2), 0.6, height, facecolor=colour, alpha=0.6, edgecolor="0.25"))
+        ax.add_patch(Rectangle((x - 0.3, -height / 2), 0.6, height, facecolor=colour, alpha=0.6, edgecolor="0.25"))
         ax.text(x, -1.45, label, ha="center", va="top", fontsize=9)
     for (x0, x1), layer in zip(itertools.pairwise(column[0] for column in columns), layers, strict=True):
         _arrow(ax, (x0 + 0.4, 0.0), (x1 - 0.4, 0.0))
         ax.text((x0 + x1) / 2, 0.12, layer, ha="center", va="bottom", fontsize=8)
-    ax.text(5.2, 1.45, "each feature weighted by Phi(its own value)", ha="center", fontsize=8, color="0.3")
+    ax.text(5.2, 1.45, "each feature z weighted by Phi(z), its own gate", ha="center", fontsize=8, color="0.3")
     ax.set_xlim(-0.8, 8.6)
     ax.set_ylim(-2.1, 1.7)
     ax.set_title("The MLP on one token: expand, gate, contract (every token alone, the same weights)", fontsize=10)
+    return fig
+
+
+def mlp_gates(model: torch.nn.Module, images: torch.Tensor, block: int = 0) -> torch.Tensor:
+    """GELU's gate Phi(z) on each hidden unit of block ``block``'s MLP, z the ``fc1`` pre-activations, for every
+    token of ``images`` ``(B, C, H, W)`` run through ``model`` (a package ``ViT``): ``(B, N, D_mlp)``."""
+    store = {}
+    fc1 = model.encoder.blocks[block].mlp.fc1
+    handle = fc1.register_forward_hook(lambda module, args, out: store.update(z=out.detach()))
+    try:
+        with torch.no_grad():
+            model(images)
+    finally:
+        handle.remove()
+    return 0.5 * (1 + torch.erf(store["z"] / math.sqrt(2)))
+
+
+def plot_token_gates(
+    image: torch.Tensor, gates: Mapping[str, torch.Tensor], patches: Mapping[str, int], patch_size: int
+) -> Figure:
+    """Left: the ``(H, W)`` image with the patches named in ``patches`` (name -> patch index, row by row) boxed in
+    the colour of their row's label.
+    Right: one row per token of ``gates`` (name -> ``(D_mlp,)`` gate values Phi(z)), shaded from 0 (shut) to 1
+    (open), hidden units sorted by their mean gate over the rows; each row's label gives its share of units with
+    Phi > 0.5."""
+    if not gates or len({tuple(row.shape) for row in gates.values()}) != 1:
+        raise ValueError(f"gates must be a non-empty mapping of equal-length rows, got {len(gates)} rows")
+    fig = new_figure(figsize=(10, 2.8), layout="constrained")
+    image_ax, gate_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 4]})
+    image_ax.imshow(image, cmap="gray_r")
+    image_ax.axis("off")
+    colours = dict(zip(patches, ("tab:blue", "tab:red", "tab:green"), strict=False))
+    for name, index in patches.items():  # boxed in the colour of its row's label
+        row, column = divmod(index, image.shape[-1] // patch_size)
+        corner = (column * patch_size - 0.5, row * patch_size - 0.5)
+        image_ax.add_patch(Rectangle(corner, patch_size, patch_size, fill=False, edgecolor=colours[name], lw=2))
+    stack = torch.stack([row.detach().float() for row in gates.values()])  # (tokens, D_mlp)
+    stack = stack[:, stack.mean(0).argsort()]
+    shown = gate_ax.imshow(stack.numpy(), aspect="auto", cmap="Oranges", vmin=0, vmax=1, interpolation="nearest")
+    labels = [f"{name}: {100 * (row > 0.5).float().mean():.0f} % open" for name, row in gates.items()]
+    gate_ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    for tick, name in zip(gate_ax.get_yticklabels(), gates, strict=True):
+        tick.set_color(colours.get(name, "black"))
+    gate_ax.set_xlabel(f"hidden unit (all {stack.shape[1]}, sorted by their mean gate)", fontsize=8)
+    fig.colorbar(shown, ax=gate_ax, label="Phi(z): 0 shut, 1 open", fraction=0.03)
+    gate_ax.set_title("GELU's gate on each hidden unit of fc1, one row per token", fontsize=10)
     return fig
 
 
