@@ -729,6 +729,13 @@ def _finite_difference(x, h):
 def test_gelu_slope_checks_a_float32_input_in_float32():
     # a central difference passes in float64 but loses digits in float32: named
     rejected(check_gelu_slope, lambda x: _finite_difference(x, 1e-3), "finite difference")
+    # a coarse or very fine step in float32 (off by far more than 1e-2) is named too: the float64 cases passed
+    for h in (1e-6, 1e-7):
+        rejected(
+            check_gelu_slope,
+            lambda x, h=h: _finite_difference(x, h if x.dtype == torch.float32 else 1e-5),
+            "finite difference",
+        )
     # a genuine precision loss is still named: half precision, and float32 for a float64 input
     rejected(check_gelu_slope, lambda x: gelu_slope(x).half(), "significant digits")
     rejected(check_gelu_slope, lambda x: gelu_slope(x).float(), "result is float32")
@@ -754,6 +761,23 @@ def gelu_slope_scipy_norm(x):  # scipy.stats.norm returns float64 for a float32 
 def test_gelu_slope_accepts_a_float64_result_for_a_float32_input(answer, capsys):
     check_gelu_slope(answer)
     assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("checker", "arguments"),
+    [
+        (check_gelu_slope, 1),
+        (check_parallel_block, 2),
+        (check_layer_norm, 4),
+        (check_drop_path, 3),
+        (check_block_macs, 3),
+    ],
+)
+def test_a_missing_return_is_named(checker, arguments):
+    def forgot_to_return(*args):
+        assert len(args) == arguments
+
+    rejected(checker, forgot_to_return, "missing `return`")
 
 
 def test_gelu_slope_float64_slips_on_float32_inputs_are_still_named():
