@@ -174,10 +174,14 @@ class ResidualStreamWidget(LessonWidget):
         )
 
     def compute(self, depth: int, design: str) -> tuple[str, Figure]:
-        return self.describe(depth, design), plot_residual_stream(self.profiles, design, depth)
+        line, fig = self.describe(depth, design), plot_residual_stream(self.profiles, design, depth)
+        fig.set_layout_engine("constrained")  # room for the suptitle
+        fig.suptitle(line, fontsize=9)  # the line in the picture too, for a reader of the stored notebook
+        return line, fig
 
 
 def residual_stream_widget(depth: int = 16, design: str = "pre-norm") -> ResidualStreamWidget:
     """Lesson 04's depth experiment, explorable: ``depth`` (first control: 2, 4, 8 or 16 blocks) and the norm's
-    place (pre-norm or post-norm). The values are computed once (a few seconds) and cached. End a cell with it."""
+    place (pre-norm or post-norm). The values are computed once and cached: built cold this takes tens of seconds;
+    lesson 04 builds them in section 3 (``depth_experiment``), so there the widget is quick. End a cell with it."""
     return ResidualStreamWidget(depth, design)
