@@ -640,6 +640,54 @@ def occlusion_map(
     return drops.reshape(len(images), rows, cols)
 
 
+@torch.no_grad()
+def greedy_deletion_order(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, grid: int | tuple[int, int], fill: float = 0.0
+) -> torch.Tensor:
+    """Greedy deletion: ``(B, rows, cols)`` scores, higher = deleted earlier. At each step, delete the
+    patch whose removal leaves the true class's probability lowest (the floor a deletion test can reach
+    one patch at a time, found with the model's own forward passes).
+
+    Only patches not already equal to ``fill`` are tried (setting a blank patch to ``fill`` is a no-op);
+    when every such deletion would *raise* the probability and a blank patch is left, a blank patch goes
+    (the image does not change). Blank patches never chosen score 0 (they go last, row by row). About
+    ``n (n + 1) / 2`` forward passes per image with ``n`` non-blank patches; ties go to the lower index.
+    """
+    _checks.image_batch(images)
+    rows, cols = _checks.to_pair("grid", grid)
+    if not isinstance(labels, torch.Tensor) or labels.shape != (len(images),):
+        raise ValueError(f"labels must be a (B,) = ({len(images)},) tensor of classes")
+    ph, pw = _patch_size_of(images, (rows, cols))
+    count, patches = len(images), rows * cols
+    live = ~(_patch_pixels(images, ph, pw) == fill).all(-1)  # (B, P): patches a deletion changes
+    blank = ~live  # blank patches not yet deleted
+    keep = torch.ones(count, patches, dtype=images.dtype)
+    scores = torch.zeros(count, patches, dtype=images.dtype)
+    ones = torch.ones(count, 1, rows, cols, dtype=images.dtype)
+    now = _deletion_probabilities(model, images, labels, torch.arange(count), ones, (ph, pw), fill, 512)
+    for step in range(patches):
+        if not live.any():
+            break
+        which, patch = live.nonzero(as_tuple=True)  # every (image, patch) still to try
+        masks = keep[which]
+        masks[torch.arange(len(which)), patch] = 0
+        p = _deletion_probabilities(
+            model, images, labels, which, masks.reshape(-1, 1, rows, cols), (ph, pw), fill, 2048
+        )
+        table = torch.full((count, patches), float("inf"), dtype=p.dtype)
+        table[which, patch] = p
+        low, best = table.min(1)
+        use_blank = (low > now) & blank.any(1)  # a no-op beats every deletion that raises p
+        best = torch.where(use_blank, blank.to(torch.int8).argmax(1), best)
+        go = live.any(1).nonzero()[:, 0]  # images with a non-blank patch left
+        scores[go, best[go]] = float(patches - step)
+        keep[go, best[go]] = 0
+        live[go, best[go]] = False
+        blank[go, best[go]] = False
+        now[go] = torch.where(use_blank[go], now[go], low[go])
+    return scores.reshape(count, rows, cols)
+
+
 def _deletion_grid(images: torch.Tensor, labels: torch.Tensor, maps: Mapping[str, torch.Tensor]) -> tuple[int, int]:
     """Check :func:`deletion_curves`' maps and labels; return the maps' shared ``(rows, cols)`` grid."""
     if not isinstance(maps, Mapping) or not maps:
@@ -1417,3 +1465,14 @@ def mean_attention_distance(
         patches = patches / patches.sum(-1, keepdim=True)
         per_block.append((patches * distances).sum(-1).mean((0, 2)))  # (heads,)
     return torch.stack(per_block)
+
+
+def stored_greedy_scores(name: str = "lesson08_greedy.json") -> torch.Tensor:
+    """``(200, rows, cols)``: :func:`greedy_deletion_order` for lesson 08's 200 test digits, as
+    ``benchmarks/bench_lesson08_greedy.py`` stored it (package data ``vit_explained/checkpoints/<name>``;
+    about a minute to recompute, too slow for the lesson)."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    return torch.tensor(stored["scores"], dtype=torch.float32).reshape(-1, *stored["grid"])
