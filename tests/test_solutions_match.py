@@ -130,9 +130,7 @@ def exercise_markdown(notebook_cells: list[dict]) -> dict[str, list[str]]:
 
 # Lessons whose solutions notebook carried older exercise text when this test was added (session 9): they may
 # still differ (xfail); once synced they pass like the others.
-NOT_YET_SYNCED = {
-    "08_attention_maps",
-}
+NOT_YET_SYNCED: set[str] = set()
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)

@@ -138,7 +138,7 @@ LESSONS: dict[str, tuple[str, int]] = {
         "rho = 1.00 on three draws, and it keeps rho 0.88 or more until block 0 is re-drawn; with every layer "
         "random, over five draws, the gradient-weighted map's mean rho ranges from -0.25 to +0.12, rollout's from "
         "-0.61 to +0.50), deletion curves (Petsiuk et al. "
-        "2018) on 200 digits with paired intervals read at the family level (98.75 %) and a positive control "
+        "2018) on 200 digits with paired intervals read at the family level (98.8 %) and a positive control "
         "(single-patch occlusion with blank patches last beats rollout and ink first, which tie; both sit about "
         "0.05 above greedy deletion's floor), "
         "vit-explain's DeiT-tiny maps on a photo (not computed here) and what carries over from digits to photos and "

@@ -137,7 +137,8 @@ def _percentile_interval(draws: np.ndarray, confidence: float) -> tuple[float, f
 
 
 def _percent(confidence: float) -> str:
-    return f"{confidence * 100:g} %"
+    """The level to one decimal, trailing zeros dropped: 95 %, 97.5 %, 98.8 % (1 - 0.05 / 4), 98.3 % (1 - 0.05 / 3)."""
+    return f"{round(confidence * 100, 1):g} %"
 
 
 def _signed(value: float, digits: int) -> str:
