@@ -351,7 +351,7 @@ def test_count_names_docs_and_length_slips(wrong, message):
     [
         (
             lambda h, w, k, s, p: (math.ceil(h / s), math.ceil(w / s), math.ceil(h / s) * math.ceil(w / s)),
-            r"rounded up: section 1's ceil",
+            r"rounded up: section 2's ceil",
         ),
         (lambda h, w, k, s, p: (h // s, w // s, (h // s) * (w // s)), r"rounded down: .*img_size // 16"),
     ],
@@ -548,3 +548,30 @@ def test_count_rejects_a_lookup_table_of_the_fixed_cases():
     table = {case: tuple(count_tokens(*case)) for case in ex.count_cases()}
     with pytest.raises(ExerciseFailed, match="too few"):  # the random cases are not in the table
         ex.check_count_tokens(lambda *case: table.get(case, (0, 0, 0)))
+
+
+def test_the_grid_hints_conditions_are_the_checkers():
+    """Exercise 2's hint: with s = size / grid, a split passes iff 1 <= k - 2p <= s and k - p >= s; the centred
+    padding (k - 1) / 2 passes iff k >= 2s - 1. Tried through the checker on every split of a few of its requests."""
+
+    def answer_with(request, split):
+        def choose(size, grid):
+            if (size, grid) == request:
+                return split
+            stride = size // grid
+            return 2 * stride - 1, stride, stride - 1  # the reference answer everywhere else
+
+        return choose
+
+    for size, grid in ex.GRID_REQUESTS[:4]:
+        stride = size // grid
+        for kernel in range(stride + 1, 3 * stride + 2):
+            for padding in range(kernel):
+                try:
+                    ex.check_split_for_grid(answer_with((size, grid), (kernel, stride, padding)))
+                    passed = True
+                except ExerciseFailed:
+                    passed = False
+                assert passed == (1 <= kernel - 2 * padding <= stride and kernel - padding >= stride)
+                if kernel % 2 and padding == (kernel - 1) // 2:
+                    assert passed == (kernel >= 2 * stride - 1)

@@ -207,7 +207,7 @@ _MISTAKES: list[tuple[Callable[[int, int, int, int], float], str]] = [
     ),
     (
         lambda n, k, s, p: math.ceil(n / s),
-        "your counts are each side divided by the stride, rounded up: section 1's ceil(n / 2), which holds for T2T's "
+        "your counts are each side divided by the stride, rounded up: section 2's ceil(n / 2), which holds for T2T's "
         "(3, 2, 1) only. It ignores the kernel and the padding and is wrong for other splits",
     ),
     (
@@ -448,6 +448,8 @@ SPLIT_CASES: tuple[tuple[int, ...], ...] = (
     (1, 2, 9, 7, 3, 2, 1),  # T2T's later splits
     (2, 3, 8, 10, 4, 3, 0),  # no padding
     (1, 3, 8, 12, 4, 4, 0),  # ViT's hard split, k = s
+    (1, 2, 6, 5, 2, 1, 0),  # stride 1
+    (2, 1, 9, 11, 2, 3, 1),  # stride > kernel: gaps between windows
 )
 
 
@@ -544,8 +546,8 @@ def _raised_hint(case: str) -> Callable[[Exception], str]:
     def hint(error: Exception) -> str:
         if isinstance(error, RuntimeError) and "size" in str(error):
             return (
-                "Some windows are smaller than k x k: a window that would stick out past the padded edge is not "
-                f"a token (round down, section 2). It happened for {case}"
+                "If some windows are smaller than k x k: a window that would stick out past the padded edge is "
+                f"not a token (round down, section 2). It happened for {case}"
             )
         return f"It happened for {case}"
 
