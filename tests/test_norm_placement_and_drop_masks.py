@@ -255,3 +255,18 @@ def test_stored_init_runs_are_packaged_and_match_a_fresh_run():
     for init in norm_placement.INITS:  # the shallowest point of seed 0, recomputed here
         fresh = last_fc2_gradient(False, 2, 0, dim=768, init=init)
         assert abs(fresh / runs["gradients"][init][2][0] - 1) < 1e-4
+
+
+def test_stored_depth_runs_are_packaged_and_match_a_fresh_run():
+    from pathlib import Path
+
+    import vit_explained.norm_placement as norm_placement
+
+    root = Path(__file__).resolve().parents[1]
+    stored = root / "benchmarks" / "results" / "lesson04_depth.json"
+    assert norm_placement.STORED_DEPTH_RUNS.read_bytes() == stored.read_bytes()  # the packaged copy is the run's
+    runs = norm_placement.stored_depth_runs()
+    assert runs["dim"] == 64 and runs["depths"] == [16, 32, 64, 128] and runs["seeds"] == [0, 1, 2, 3, 4]
+    assert list(runs["gradients"]) == list(runs["stream_squared"]) == [16, 32, 64, 128]
+    assert abs(last_fc2_gradient(False, 16, 0) / runs["gradients"][16][0] - 1) < 1e-4  # seed 0, recomputed
+    assert abs(pre_norm_stream_norm(16, 0, squared=True) / runs["stream_squared"][16][0] - 1) < 1e-4

@@ -245,6 +245,20 @@ def stored_init_runs() -> dict:
     return runs
 
 
+#: The stored run of ``benchmarks/bench_lesson04_depth.py`` (package data): pre-norm stacks of 16 to 128 blocks.
+STORED_DEPTH_RUNS = Path(__file__).resolve().parent / "checkpoints" / "lesson04_depth.json"
+
+
+def stored_depth_runs() -> dict:
+    """Section 3's pre-norm stacks deeper (D = 64, Xavier), as ``benchmarks/bench_lesson04_depth.py`` stored them:
+    ``{"dim", "depths", "seeds", "date", "machine", "gradients": {depth: [last fc2 gradient, one per seed]},
+    "stream_squared": {depth: [mean squared token norm before the final norm, one per seed]}}`` (int depth keys)."""
+    runs = json.loads(STORED_DEPTH_RUNS.read_text())
+    for name in ("gradients", "stream_squared"):
+        runs[name] = {int(depth): values for depth, values in runs[name].items()}
+    return runs
+
+
 def token_similarity(depth: int, seed: int, dim: int = 64, separate_qkv: bool = True) -> float:
     """Mean cosine similarity between two different tokens of one sequence in the pre-norm residual stream after
     ``depth`` blocks (before the final norm), over all pairs and sequences, on the random stack of
