@@ -149,6 +149,7 @@ def layer_norm_module(x, weight, bias, eps):
         (lambda x, w, b, eps: (x.mean(-1), x.var(-1)), "should keep the input's shape"),
         (lambda x, w, b, eps: {"out": layer_norm(x, w, b, eps)}, "return a torch.Tensor"),
         (lambda x, w, b, eps: _normalise(x, -1, eps) * w[:, None] + b, "raised RuntimeError"),
+        (lambda x, w, b, eps: (x - x.mean(-1, keepdim=True)) / (x.var(-1, keepdim=True) - 1e3).sqrt() * w, "holds NaN"),
     ],
 )
 def test_layer_norm_rejects_more(answer, fragment):

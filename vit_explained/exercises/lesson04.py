@@ -536,6 +536,8 @@ def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Ten
         ]
         if matches:
             fail(f"{min(matches, key=lambda match: match[0])[1]} (input shape {shape}, eps={eps})")
+        if out.isnan().any():
+            fail(f"your output holds NaN (a square root of a negative number?) (input shape {shape}, eps={eps})")
         fail(f"differs from nn.LayerNorm by up to {max_difference(out, reference):.3g} (input {shape}, eps={eps})")
     passed("your LayerNorm equals nn.LayerNorm on (2, 5, 16) and (6, 8) inputs (to 1e-6).")
 

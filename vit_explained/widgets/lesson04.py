@@ -182,6 +182,6 @@ class ResidualStreamWidget(LessonWidget):
 
 def residual_stream_widget(depth: int = 16, design: str = "pre-norm") -> ResidualStreamWidget:
     """Lesson 04's depth experiment, explorable: ``depth`` (first control: 2, 4, 8 or 16 blocks) and the norm's
-    place (pre-norm or post-norm). The values are computed once and cached: built cold this takes tens of seconds;
-    lesson 04 builds them in section 3 (``depth_experiment``), so there the widget is quick. End a cell with it."""
+    place (pre-norm or post-norm). The widget builds its data once and caches it; lesson 04 builds it in
+    section 3 (``depth_experiment``), so there the widget is quick. End a cell with it."""
     return ResidualStreamWidget(depth, design)
