@@ -1279,7 +1279,17 @@ def rollout_with_n_written_in_expanded(matrices, keep=0.5):  # the same, the ide
     return result
 
 
-@pytest.mark.parametrize("wrong", [rollout_with_n_written_in, rollout_with_n_written_in_expanded])
+def rollout_with_n_written_in_expand_as(matrices, keep=0.5):  # torch.eye(50).expand_as(...): "expanded size" error
+    result = torch.eye(50, dtype=matrices[0].dtype).expand_as(matrices[0])
+    for matrix in matrices:
+        mixed = keep * torch.eye(len(matrix[0]), dtype=matrix.dtype) + (1 - keep) * matrix
+        result = (mixed / mixed.sum(-1, keepdim=True)) @ result
+    return result
+
+
+@pytest.mark.parametrize(
+    "wrong", [rollout_with_n_written_in, rollout_with_n_written_in_expanded, rollout_with_n_written_in_expand_as]
+)
 def test_rollout_names_a_hard_coded_token_count_not_keepdim(wrong):
     with pytest.raises(ExerciseFailed, match=r"token count is written into your function") as failed:
         check_rollout(wrong)
