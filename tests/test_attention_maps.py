@@ -242,6 +242,10 @@ def test_plots_build_and_reject_bad_shapes():
     assert fig.axes[1].get_title() == "head 0"
     fig = plot_rollout_layers(images, maps[:, :3])
     assert [ax.get_title() for ax in fig.axes[:4]] == ["input", "block 0", "blocks 0-1", "blocks 0-2"]
+    fig = plot_rollout_layers(images, maps[:, :2], self_share=[0.5, 0.25])
+    assert fig.axes[2].get_title() == "blocks 0-1\n(class token: 0.25)"
+    with pytest.raises(ValueError, match="one value per depth"):
+        plot_rollout_layers(images, maps[:, :2], self_share=[0.5])
     assert len(plot_attention_matrix(torch.rand(10, 10), grid=(3, 3)).axes) == 2
     with pytest.raises(ValueError, match="one per image"):
         plot_class_token_heads(images, maps[:1])

@@ -165,16 +165,26 @@ def plot_class_token_heads(
 
 
 def plot_rollout_layers(
-    images: torch.Tensor, maps: torch.Tensor, *, labels: Sequence[str] | None = None, outline: bool = True
+    images: torch.Tensor,
+    maps: torch.Tensor,
+    *,
+    labels: Sequence[str] | None = None,
+    outline: bool = True,
+    self_share: Sequence[float] | None = None,
 ) -> Figure:
     """Attention rollout block by block: one row per image, one overlay per depth.
 
     ``maps`` ``(B, depth, rows, cols)``: column ``k`` is the class token's row of the rollout
     through blocks ``0..k``, on the patch grid. Each overlay has its own colour scale (its
     largest value is the brightest), because the maps spread out as the depth grows.
+    ``self_share``: per depth, the class token's share of itself (not drawn), added to the column's title.
     """
     depth = maps.shape[1] if isinstance(maps, torch.Tensor) and maps.dim() == 4 else 0
     titles = [f"blocks 0-{k}" if k else "block 0" for k in range(depth)]
+    if self_share is not None:
+        if len(self_share) != depth:
+            raise ValueError(f"self_share needs one value per depth ({depth}), got {len(self_share)}")
+        titles = [f"{t}\n(class token: {s:.2f})" for t, s in zip(titles, self_share, strict=True)]
     return _grid_figure(
         images,
         maps,
