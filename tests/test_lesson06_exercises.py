@@ -442,6 +442,17 @@ def _new_optimizer(model, optimizer, images, labels):
     return train_step(model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9), images, labels)
 
 
+def _hand_written_update(model, optimizer, images, labels):
+    model.train()
+    model.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(images), labels)
+    loss.backward()
+    with torch.no_grad():
+        for p in model.parameters():
+            p -= 0.1 * p.grad
+    return loss.item()
+
+
 def _backward_twice(model, optimizer, images, labels):
     model.train()
     optimizer.zero_grad()
@@ -548,6 +559,7 @@ def _summed(model, optimizer, images, labels):
         (_label_smoothing, r"uses label smoothing \(0\.1\)"),
         (_nll_on_logits, r"nll_loss got the logits"),
         (_new_optimizer, r"momentum"),
+        (_hand_written_update, r"you updated the weights yourself.*step the optimizer you were given"),
         (_backward_twice, r"raised RuntimeError.*backward\(\) once"),
         (_forward_twice, r"ran the model 2 times"),
         (_zero_grad_between, r"zero_grad between backward and step clears the gradients"),
@@ -558,6 +570,17 @@ def _summed(model, optimizer, images, labels):
 def test_train_step_names_slips(answer, message):
     with pytest.raises(ExerciseFailed, match=message):
         lesson06.check_train_step(answer)
+
+
+def test_train_step_with_all_three_bugs_is_told_to_check_the_order_too():
+    def three_bugs(model, optimizer, images, labels):  # the exercise's listing, as given
+        loss = torch.nn.functional.cross_entropy(model(images), labels)
+        optimizer.step()
+        loss.backward()
+        return loss
+
+    with pytest.raises(ExerciseFailed, match=r"eval mode.*then check the order of zero_grad / backward / step"):
+        lesson06.check_train_step(three_bugs)
 
 
 def test_train_step_stub_is_not_attempted():

@@ -577,7 +577,7 @@ def _check_forward_modes(modes: list[bool]) -> None:
         fail(
             "the model was in eval mode during the forward pass: call model.train() first (evaluate and "
             "predict leave a model in eval mode, where dropout is off and BatchNorm uses its running "
-            "statistics)"
+            "statistics); then check the order of zero_grad / backward / step"
         )
     if len(modes) > 1:
         fail(
@@ -706,8 +706,9 @@ def check_train_step(
             _diagnose_unmoved_weights(model, steps)
         if not steps:
             fail(
-                "the weights moved, but not through the optimizer you were given: step that one (a new optimizer "
-                "at every step forgets its momentum and Adam's running averages)"
+                "the weights moved, but not through the optimizer you were given (you updated the weights "
+                "yourself, or stepped a new optimizer): step the optimizer you were given (a new optimizer at "
+                "every step forgets its momentum and Adam's running averages)"
             )
         if len(steps) != call + 1:
             fail(f"after {call + 1} calls optimizer.step() ran {len(steps)} times: one step per call")
@@ -1175,9 +1176,8 @@ _NEXT_CHECK = 2
 _NEXT_WHY = {
     1: "its step-0 loss is already given (near ln 10), and every clinic bug starts within 0.2 of ln 10: it tells "
     "none apart",
-    3: "it would separate a structural bug from a slow optimiser, but it costs 100 steps; in section 4's list, "
-    "cheapest first, one backward pass comes before it and tells apart, at once, the three bugs of section 4 whose "
-    "loss stays at ln 10",
+    3: "it would separate a structural bug from a slow optimiser, but it costs 100 steps; section 4's list, "
+    "cheapest first, has a cheaper check before it that also tells runs stuck at ln 10 apart",
     4: "the permutation test finds a model blind to patch order, whose loss still falls; this loss does not fall",
 }
 
