@@ -108,7 +108,27 @@ def no_plus_one(x, k, s, p):
         (lambda x, k, s, p: 1 / 0, r"raised ZeroDivisionError: division by zero\. It happened for x of shape"),
         (lambda x, k, s, p: loop_split(x, k, s, p).float(), "your output is torch.float32, the input torch.float64"),
         (lambda x, k, s, p: loop_split(x, k, s, p) + 0.1, "different values"),
-        (lambda x, k, s, p: loop_split(x, k, s, p).flip(-1), "in the wrong place"),
+        (lambda x, k, s, p: loop_split(x, k, s, p).flip(1), "in the wrong place"),
+        (lambda x, k, s, p: loop_split(x, k, s, p).flip(-1), r"each token holds its window's values in another order"),
+        (
+            lambda x, k, s, p: (
+                loop_split(x, k, s, p).unflatten(-1, (x.shape[1], k, k)).permute(0, 1, 3, 2, 4).flatten(2)
+            ),
+            r"another order: flatten channel by channel, then row by row, \(c, kh, kw\)",
+        ),
+        (
+            lambda x, k, s, p: loop_split(x, k, s, p).unflatten(-1, (x.shape[1], k, k)).transpose(-1, -2).flatten(2),
+            "another order",
+        ),
+        (lambda x, k, s, p: loop_split(F.pad(x, (p, p)), k, s, 0), r"F\.pad\(x, \(p, p\)\) pads only the last dim"),
+        (
+            lambda x, k, s, p: loop_split(F.pad(x, (p, p, p, p), mode="replicate"), k, s, 0),
+            "replicate padding: pad with zeros",
+        ),
+        (
+            lambda x, k, s, p: loop_split(F.pad(x, (p, p, p, p), mode="reflect"), k, s, 0),
+            "reflect padding: pad with zeros",
+        ),
         (lambda x, k, s, p: loop_split(x, k, s, p)[0], "your output has shape"),
     ],
 )

@@ -500,7 +500,28 @@ def _split_slips(images: torch.Tensor, kernel: int, stride: int, padding: int) -
     ]
     if stride != kernel:
         slips.append(("kernel and stride swapped", _unfold(images, stride, kernel, padding)))
+    slips += _padding_slips(images, kernel, stride, padding)
     return [(slip, wrong.reshape(batch, -1, wrong.shape[-1])) for slip, wrong in slips]
+
+
+def _padding_slips(images: torch.Tensor, kernel: int, stride: int, padding: int) -> list[tuple[str, torch.Tensor]]:
+    """Padding slips: F.pad(x, (p, p)) pads the last dim only; replicate or reflect padding instead of zeros."""
+    if padding == 0:
+        return []
+    slips = []
+    if images.shape[2] >= kernel:
+        slips.append(
+            (
+                "F.pad(x, (p, p)) pads only the last dim (the width); pad both, (p, p, p, p)",
+                _unfold(F.pad(images, (padding, padding)), kernel, stride, 0),
+            )
+        )
+    for mode in ("replicate", "reflect"):
+        if mode == "reflect" and padding >= min(images.shape[2:]):
+            continue
+        padded = F.pad(images, (padding,) * 4, mode=mode)
+        slips.append((f"{mode} padding: pad with zeros, as nn.Unfold does", _unfold(padded, kernel, stride, 0)))
+    return slips
 
 
 def _start_only(answer: torch.Tensor, images: torch.Tensor, case: str, split: tuple[int, int, int]) -> None:
@@ -566,6 +587,11 @@ def _diagnose_split(answer: torch.Tensor, images: torch.Tensor, case: str, split
         if answer.ndim == 3 and answer.shape[0] == batch and answer.shape[2] == features:
             fail(f"for {case} you make {answer.shape[1]} windows, not {length}: {_count_slip(answer, images, split)}")
         fail(f"for {case} your output has shape {tuple(answer.shape)}; expected (B, L, C*k*k) = {tuple(right.shape)}")
+    if close(answer.sort(dim=-1).values, right.sort(dim=-1).values):
+        fail(
+            f"for {case} each token holds its window's values in another order: flatten channel by channel, "
+            "then row by row, (c, kh, kw)"
+        )
     if close(answer.reshape(-1).sort().values, right.reshape(-1).sort().values):
         fail(f"for {case} every value is there but some are in the wrong place: token j is window j, row by row")
     fail(f"for {case} your tokens hold different values from the padded image's windows")
