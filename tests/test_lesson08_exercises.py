@@ -421,7 +421,11 @@ def rollout_mean_of_layers(matrices, keep=0.5):
     ("wrong", "message"),
     [
         (lambda ms, keep=0.5: attention_rollout([m.unsqueeze(1) for m in ms]), "build attention rollout yourself"),
-        (rollout_normalise_before_mixing, "before adding the identity"),
+        (
+            rollout_normalise_before_mixing,
+            r"keep = 0\.5: you normalised the attention before adding the identity: mix first "
+            r"\(keep \* I \+ \(1 - keep\) \* A\)",
+        ),
         (rollout_mean_of_layers, "averaged the layers"),
         (lambda ms, keep=0.5: _mixed(ms[-1]), "last layer only"),
         (lambda ms, keep=0.5: _mixed(ms[0]), "first layer only"),
@@ -688,7 +692,7 @@ def test_rollout_names_the_second_review_slips(wrong, message):
 
 
 def test_rollout_accepts_a_plus_i_renormalised_only_for_keep_one_half():
-    with pytest.raises(ExerciseFailed, match=r"keep = 0\.8 you mixed half and half whatever keep is"):
+    with pytest.raises(ExerciseFailed, match=r"keep = 0\.8: you mixed half and half whatever keep is"):
         check_rollout(rollout_plus_identity_normalised)  # right on the first three cases (keep = 0.5)
 
 
@@ -697,7 +701,7 @@ def rollout_keep_swapped(matrices, keep):
 
 
 def test_rollout_names_a_swapped_keep():
-    with pytest.raises(ExerciseFailed, match=r"keep = 0\.8 you swapped the weights"):
+    with pytest.raises(ExerciseFailed, match=r"keep = 0\.8: you swapped the weights"):
         check_rollout(rollout_keep_swapped)
 
 

@@ -171,7 +171,10 @@ def one_more(model, images, labels, scores, counts):
         (four_by_slicing, "your patch side is 4 pixels, written in: here the patches are"),
         (top_pixels, "you ranked pixels"),
         (_slip(transpose=True), r"read the map as \(cols, rows\)"),
-        (column_by_column, "numbered column by column"),
+        (
+            column_by_column,
+            r"placed column by column \(your scores read column by column\); they are numbered row by row",
+        ),
         (_slip(shape="transposed"), r"your result is \(len\(counts\), B\)"),
         (_slip(shape="mean"), "you averaged over the batch"),
         (one_more, "off by one: you put back k \\+ 1 patches"),

@@ -140,7 +140,7 @@ LESSONS: dict[str, tuple[str, int]] = {
         "-0.61 to +0.50), deletion curves (Petsiuk et al. "
         "2018) on 200 digits with paired intervals read at the family level (98.8 %) and a positive control "
         "(single-patch occlusion with blank patches last beats rollout and ink first, which tie; both sit about "
-        "0.05 above greedy deletion's floor), "
+        "0.05 above what greedy deletion reaches, a greedy lower bound, not the true minimum), "
         "vit-explain's DeiT-tiny maps on a photo (not computed here) and what carries over from digits to photos and "
         "what does not; an attention explorer",
         35,

@@ -480,8 +480,8 @@ _ROLLOUT_MISTAKES = (
         "chefer",
         "you multiplied (A + I) through the layers without halving it or re-normalising its rows; that is also "
         "Chefer et al.'s accumulation R = R + A @ R (= (I + A) @ R), the rule of the gradient-weighted map "
-        "(section 8). The rows then sum to more than 1 and grow with every layer. Rollout mixes 0.5 * A + 0.5 * I, "
-        "divides each row by its sum, and multiplies",
+        "(section 8). The rows then sum to more than 1 and grow with every layer. Rollout mixes "
+        "keep * I + (1 - keep) * A, divides each row by its sum, and multiplies",
     ),
     (
         "first raw",
@@ -516,7 +516,7 @@ _ROLLOUT_MISTAKES = (
     ),
     (
         "normalise first",
-        "you normalised the attention before adding the identity: mix first (0.5 * A + 0.5 * I), then divide "
+        "you normalised the attention before adding the identity: mix first (keep * I + (1 - keep) * A), then divide "
         "each row by its sum. When A's rows do not sum to 1 (heads fused by max) the two orders differ",
     ),
     (
@@ -666,7 +666,7 @@ def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) 
         returned = _NO_ROLLOUT(rollout, given, keep, hint=hint)
         if isinstance(returned, (list, tuple)):
             fail(
-                f"for {case} your rollout returned a Python {type(returned).__name__}, not a tensor: return one "
+                f"for {case}: your rollout returned a Python {type(returned).__name__}, not a tensor: return one "
                 f"(B, N, N) tensor for the whole batch (e.g. torch.stack of per-image (N, N) results)"
             )
         got = as_tensor(returned, f"your rollout for {case}")
@@ -680,19 +680,19 @@ def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) 
                 )
             )
         if tuple(got.shape) != tuple(expected.shape):
-            fail(f"for {case} expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
+            fail(f"for {case}: expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
         _keep_float64(got, dtype, case)
         if close(got, expected):
             continue
         variants = {**_rollout_variants(matrices, keep), **_more_rollout_slips(matrices, keep)}
         for name, mistake in _ROLLOUT_MISTAKES:
             if variants.get(name) is not None and close(got, variants[name]):
-                fail(f"for {case} {mistake}")
+                fail(f"for {case}: {mistake}")
         if _aliases_on_a_batch(functools.partial(_call_with_keep, rollout, keep=keep), matrices):
-            fail(f"for {case} your result is wrong, and on a batch of 2 your function fails: {_ALIASING_HINT}")
+            fail(f"for {case}: your result is wrong, and on a batch of 2 your function fails: {_ALIASING_HINT}")
         if layers == 1:
-            fail(f"for {case} (a single layer) your result differs from keep * I + (1 - keep) * A, rows re-normalised")
-        fail(f"for {case} your rollout differs from the reference; check each step on a single layer first")
+            fail(f"for {case} (a single layer): your result differs from keep * I + (1 - keep) * A, rows re-normalised")
+        fail(f"for {case}: your rollout differs from the reference; check each step on a single layer first")
     passed(
         "keep * I + (1 - keep) * A, rows re-normalised, later layers on the left: attention rollout, "
         "with the residual's weight as a knob."
@@ -1035,8 +1035,8 @@ _INSERTION_MISTAKES = (
     ),
     (
         "column order",
-        "your patches are numbered column by column: flatten the map row by row (scores.flatten(1)) and put "
-        "patch p back at row p // cols, column p % cols",
+        "the patches are placed column by column (your scores read column by column); they are numbered row by "
+        "row (patch p sits at row p // cols, column p % cols): flatten the map with scores.flatten(1)",
     ),
     ("one more", "off by one: you put back k + 1 patches for count k (count 0 is the all-zero image)"),
     ("one fewer", "off by one: you put back k - 1 patches for count k (count k shows exactly k patches)"),

@@ -615,7 +615,7 @@ side by side, each 160 x 160: DeiT-tiny on ImageNet, computed by that repository
 _VIT_EXPLAIN_TITLES = (
     "the photo (dog and cat)",
     "rollout, mean fusion,\nno discarding",
-    "rollout, max fusion,\ndiscard 0.99",
+    "rollout, max fusion, discard\n0.99 (Readme's example; default 0.9)",
     "gradient rollout, class 243\n(bull mastiff), discard 0.9",
     "gradient rollout, class 282\n(tiger cat), discard 0.9",
 )
