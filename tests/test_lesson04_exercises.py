@@ -204,6 +204,12 @@ def test_layer_norm_names_keepdim_literal_and_order_slips(answer, fragment):
             ),
             "eps is squared",
         ),
+        (
+            lambda x, w, b, eps: (
+                (x - x.mean(-1, keepdim=True)) / (x.var(-1, keepdim=True, unbiased=False) + eps) * w + b
+            ),
+            "divides by the variance",
+        ),
     ],
 )
 def test_layer_norm_names_missing_and_squared_eps(answer, fragment):
@@ -835,6 +841,7 @@ def test_block_macs_accepts_answers_written_differently(answer, capsys):
         (lambda d, m, n: block_macs(d, m, n + 1), "class token included"),
         (lambda d, m, n: block_macs(d, m, n) + n * (3 * d + d + m + d), "biases are additions"),
         (lambda d, m, n: 1_000_000, "count qkv, proj"),
+        (lambda d, m, n: n * (4 * d * d + 2 * d * m) + 2 * n * n * 12 * (d // 12), "does not depend on the heads"),
         (lambda d, m, n: "many", "int"),
     ],
 )

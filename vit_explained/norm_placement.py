@@ -307,11 +307,11 @@ def stream_growth_summary(
 
 def stream_growth_table(rows: list[dict]) -> str:
     """:func:`stream_growth_summary`'s rows as a text table, one line per depth."""
-    lines = [f"{'L':>3}  {'||x_L||^2 (seeds)':<20}{'||x_L||':>8}{'+ per block':>13}{'cosine':>8}   Lemma 2's band"]
+    lines = [f"{'L':>3}  {'||x_L||^2 (seeds)':<20}{'||x_L||':>8}{'+ per block':>13}   Lemma 2's band"]
     for row in rows:
         low, high = row["squared_range"]
         step = "" if row["norm_step"] is None else f"+{row['norm_step']:.1f}"
         squared = f"{row['squared']:.0f} ({low:.0f}..{high:.0f})"
         band = f"{row['band'][0]:.0f} to {row['band'][1]:.0f}"
-        lines.append(f"{row['depth']:>3}  {squared:<20}{row['norm']:>8.1f}{step:>13}{row['cosine']:>8.2f}   {band}")
+        lines.append(f"{row['depth']:>3}  {squared:<20}{row['norm']:>8.1f}{step:>13}   {band}")
     return "\n".join(lines)

@@ -328,6 +328,12 @@ def _layer_norm_suspects(
     suspects += _layer_norm_mean_suspects(x, weight, bias, eps, normalise)
     suspects.append(
         (
+            (x - x.mean(-1, keepdim=True)) / (x.var(-1, keepdim=True, unbiased=False) + eps) * weight + bias,
+            "this divides by the variance, var + eps; LayerNorm divides by its square root, sqrt(var + eps)",
+        )
+    )
+    suspects.append(
+        (
             x / torch.sqrt((x**2).mean(-1, keepdim=True) + eps) * weight + bias,
             "this is RMSNorm, x / sqrt(mean(x^2) + eps): it neither subtracts the mean nor uses the variance; "
             "LayerNorm centres first, (x - mean) / sqrt(var + eps)",
@@ -835,18 +841,31 @@ def _block_macs(dim: int, mlp_dim: int, tokens: int) -> int:
 
 
 def _macs_slips(d: int, m: int, n: int, right: int) -> list[tuple[int, str]]:
-    return [
-        (2 * right, "this is FLOPs (2 per multiply-add): count each multiply-add once"),
-        (right - 2 * n * n * d, "the attention matrix is missing: q k^T and the weighted sum of v cost N^2 D each"),
-        (right - n * n * d, "one of the two N x N products is missing: q k^T and weights @ v cost N^2 D each"),
-        (right - n * d * d, "attention's output projection proj (D x D per token) is missing"),
-        (right - 2 * n * d * d, "qkv is three D x D products per token, not one"),
-        (right - n * d * m, "the MLP has two Linear layers, fc1 (D -> mlp_dim) and fc2 (mlp_dim -> D)"),
-        (right - 2 * n * d * m + 8 * n * d * d, "the MLP's width is mlp_dim, not 4D: use the argument"),
-        (right - 2 * n * n * d + 2 * n * d * d, "the attention matrix grows with N: N^2 D per product, not N D^2"),
-        (_block_macs(d, m, n + 1), "`tokens` already counts every token, the class token included: do not add 1"),
-        (right + n * (5 * d + m), "biases are additions, not multiply-adds: leave out the Linear layers' biases"),
-    ] + [(_block_macs(d, m, 197), "this counts 197 tokens (ViT-B/16's) whatever the call: use `tokens`")] * (n != 197)
+    return (
+        [
+            (2 * right, "this is FLOPs (2 per multiply-add): count each multiply-add once"),
+            (right - 2 * n * n * d, "the attention matrix is missing: q k^T and the weighted sum of v cost N^2 D each"),
+            (right - n * n * d, "one of the two N x N products is missing: q k^T and weights @ v cost N^2 D each"),
+            (right - n * d * d, "attention's output projection proj (D x D per token) is missing"),
+            (right - 2 * n * d * d, "qkv is three D x D products per token, not one"),
+            (right - n * d * m, "the MLP has two Linear layers, fc1 (D -> mlp_dim) and fc2 (mlp_dim -> D)"),
+            (right - 2 * n * d * m + 8 * n * d * d, "the MLP's width is mlp_dim, not 4D: use the argument"),
+            (right - 2 * n * n * d + 2 * n * d * d, "the attention matrix grows with N: N^2 D per product, not N D^2"),
+            (_block_macs(d, m, n + 1), "`tokens` already counts every token, the class token included: do not add 1"),
+            (right + n * (5 * d + m), "biases are additions, not multiply-adds: leave out the Linear layers' biases"),
+        ]
+        + [(_block_macs(d, m, 197), "this counts 197 tokens (ViT-B/16's) whatever the call: use `tokens`")] * (n != 197)
+        + [
+            (right - 2 * n * n * (d % 12), _TWELVE_HEADS)  # 12 heads of width d // 12 cover 12 * (d // 12) = d - d % 12
+        ]
+        * (d % 12 != 0)
+    )
+
+
+_TWELVE_HEADS = (
+    "this counts 12 heads of width D // 12, which drops D % 12 features when 12 does not divide D: "
+    "the count does not depend on the heads (together they split D), so use D itself"
+)
 
 
 def _per_head_slip(d: int, n: int, right: int, got: int) -> str | None:
