@@ -48,8 +48,11 @@ def test_median_seconds_can_take_the_fastest_run():
 
 def test_median_seconds_adds_rounds_for_fast_functions():
     calls = []
-    median_seconds({"fast": lambda: calls.append(time.sleep(0.001))}, repeats=2, warmup=0, min_seconds=0.02)
-    assert 3 <= len(calls) <= 21  # more than the 2 repeats; at most 20 rounds of (at least) 1 ms, plus one
+    # 1 ms calls against a 0.5 s budget: more than the 2 repeats even when a loaded machine stretches each sleep
+    # many times over (two rounds would have to take 0.25 s each); at most max_repeats rounds
+    sleeper = {"fast": lambda: calls.append(time.sleep(0.001))}
+    median_seconds(sleeper, repeats=2, warmup=0, min_seconds=0.5, max_repeats=40)
+    assert 3 <= len(calls) <= 40
     calls.clear()
     median_seconds({"fast": lambda: calls.append(None)}, repeats=2, warmup=0, min_seconds=10.0, max_repeats=7)
     assert len(calls) == 7
