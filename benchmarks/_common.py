@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import platform
 from pathlib import Path
@@ -45,6 +46,16 @@ def write_result(name: str, title: str, body: str, threads: str | None = None) -
     path = RESULTS / f"{name}.md"
     path.write_text(text)
     print(text)
+    return path
+
+
+def write_stored_run(results: dict, name: str) -> Path:
+    """Write ``results`` to ``benchmarks/results/<name>.json`` and the same bytes to the copy shipped with the
+    package, ``vit_explained/checkpoints/<name>.json`` (a pip or Colab install reads that one); the results path."""
+    text = json.dumps(results, indent=1) + "\n"
+    path = RESULTS / f"{name}.json"
+    path.write_text(text)
+    (ROOT / "vit_explained" / "checkpoints" / f"{name}.json").write_text(text)
     return path
 
 

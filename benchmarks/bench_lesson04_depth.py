@@ -14,7 +14,6 @@ depend on the machine only in the last bits of the floats.
 from __future__ import annotations
 
 import datetime
-import json
 import math
 import statistics
 import sys
@@ -22,13 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import RESULTS, machine, markdown_table, write_result
+from benchmarks._common import machine, markdown_table, write_result, write_stored_run
 from vit_explained.norm_placement import last_fc2_gradient, pre_norm_stream_norm
 from vit_explained.plotting.lesson04 import depth_slope
 
 DIM, DEPTHS, SEEDS = 64, (16, 32, 64, 128), (0, 1, 2, 3, 4)
-PATH = RESULTS / "lesson04_depth.json"
-PACKAGED = Path(__file__).resolve().parents[1] / "vit_explained" / "checkpoints" / "lesson04_depth.json"
 
 
 def run() -> dict:
@@ -47,9 +44,7 @@ def run() -> dict:
 
 def main() -> None:
     results = run()
-    text = json.dumps(results, indent=1) + "\n"
-    PATH.write_text(text)
-    PACKAGED.write_text(text)
+    write_stored_run(results, "lesson04_depth")
     rows = []
     for depth in DEPTHS:
         gradient = statistics.mean(results["gradients"][depth])

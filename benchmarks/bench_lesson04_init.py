@@ -14,7 +14,6 @@ stream after 16 blocks. Writes ``benchmarks/results/lesson04_init.json``, its pa
 from __future__ import annotations
 
 import datetime
-import json
 import math
 import statistics
 import sys
@@ -22,13 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import RESULTS, machine, markdown_table, write_result
+from benchmarks._common import machine, markdown_table, write_result, write_stored_run
 from vit_explained.norm_placement import INITS, init_scale_ablation, init_scales, pre_norm_stream_norm
 from vit_explained.plotting.lesson04 import depth_slope
 
 DIM, DEPTHS, SEEDS = 768, (2, 4, 8, 16), (0, 1, 2)
-PATH = RESULTS / "lesson04_init.json"
-PACKAGED = Path(__file__).resolve().parents[1] / "vit_explained" / "checkpoints" / "lesson04_init.json"
 
 
 def run() -> dict:
@@ -51,9 +48,7 @@ def run() -> dict:
 
 def main() -> None:
     results = run()
-    text = json.dumps(results, indent=1) + "\n"
-    PATH.write_text(text)
-    PACKAGED.write_text(text)
+    write_stored_run(results, "lesson04_init")
     scales = init_scales(DIM)
     rows = []
     for init in INITS:

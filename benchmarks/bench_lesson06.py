@@ -58,13 +58,12 @@ import os
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch
 
-from _common import RESULTS, machine, markdown_table, write_result
+from _common import RESULTS, machine, markdown_table, write_result, write_stored_run
 from vit_explained import clinic
 from vit_explained.cnn import SmallCNN
 from vit_explained.data import load_digits
@@ -380,16 +379,11 @@ SELECTION_RESAMPLES = 1000
 
 
 PATH = RESULTS / "lesson06_runs.json"
-#: The same file shipped with the package (``vit_explained/checkpoints/``, package data), so a pip or
-#: Colab install of the package has the runs lesson 06 reads (``clinic.stored_runs``).
-PACKAGED = Path(__file__).resolve().parents[1] / "vit_explained" / "checkpoints" / "lesson06_runs.json"
 
 
 def _write(results: dict) -> None:
-    """Write the runs to :data:`PATH` and its packaged copy :data:`PACKAGED` (identical bytes)."""
-    text = json.dumps(results, indent=1) + "\n"
-    PATH.write_text(text)
-    PACKAGED.write_text(text)
+    """Write the runs to :data:`PATH` and its packaged copy (identical bytes)."""
+    write_stored_run(results, PATH.stem)
 
 
 SECTIONS = (

@@ -15,21 +15,17 @@ another CPU a near-tie may go the other way, which moves the area in its fourth 
 from __future__ import annotations
 
 import datetime
-import json
 import time
-from pathlib import Path
 
 import torch
 
-from _common import RESULTS, machine, write_result
+from _common import machine, write_result, write_stored_run
 from vit_explained.attention_maps import deletion_areas, greedy_deletion_order, ink_per_patch
 from vit_explained.data import load_mnist
 from vit_explained.pretrained import load_mnist_vit
 
 DIGITS = 200
 COUNTS = [0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 49]  # lesson 08's readings
-PATH = RESULTS / "lesson08_greedy.json"
-PACKAGED = Path(__file__).resolve().parents[1] / "vit_explained" / "checkpoints" / "lesson08_greedy.json"
 
 
 def main() -> None:
@@ -50,9 +46,7 @@ def main() -> None:
         "grid": list(grid),
         "scores": scores.flatten(1).int().tolist(),
     }
-    text = json.dumps(results, indent=1) + "\n"
-    PATH.write_text(text)
-    PACKAGED.write_text(text)
+    write_stored_run(results, "lesson08_greedy")
     body = (
         f"Greedy deletion order for lesson 08's {DIGITS} test digits, computed in {seconds:.1f} s.\n\n"
         f"Mean deletion area (readings after {', '.join(map(str, COUNTS))} patches): greedy "
