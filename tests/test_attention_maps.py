@@ -1102,3 +1102,25 @@ def test_class_token_logits_equal_the_models_and_fall_back():
         assert torch.allclose(class_token_logits(model, images), model(images), atol=1e-5)
     handle.remove()
     assert len(seen) == 2
+
+
+def test_class_pair_maps_picks_the_smallest_gaps_and_matches_one_map_at_a_time():
+    from vit_explained.attention_maps import class_pair_maps, gradient_weighted_attention
+
+    model = small_vit(2).eval()
+    images = torch.rand(6, 1, 12, 12)
+    pairs = class_pair_maps(model, images, (3, 3), count=4, seed=1)
+    assert pairs.three_maps.shape == (4, 3, 3, 3) and pairs.unrelated_maps.shape == (4, 3, 3)
+    assert torch.equal(pairs.picked, pairs.gap.argsort()[:4]) and pairs.gap[pairs.picked].diff().ge(0).all()
+    assert (pairs.other_class != pairs.best_three[pairs.picked, 0]).all()  # never the likeliest class
+    with torch.no_grad():
+        assert torch.allclose(pairs.probabilities, model(images).softmax(-1))
+    for row, index in enumerate(pairs.picked.tolist()):
+        for rank in range(3):
+            alone, _ = gradient_weighted_attention(model, images[index : index + 1], int(pairs.best_three[index, rank]))
+            assert torch.allclose(pairs.three_maps[row, rank], class_token_attention(alone, (3, 3))[0], atol=1e-6)
+    previous = int(pairs.picked[-1])  # roll(1): the first picked image's unrelated map is the last one's
+    alone, _ = gradient_weighted_attention(model, images[previous : previous + 1], int(pairs.other_class[0]))
+    assert torch.allclose(pairs.unrelated_maps[0], class_token_attention(alone, (3, 3))[0], atol=1e-6)
+    with pytest.raises(ValueError, match="count"):
+        class_pair_maps(model, images, (3, 3), count=7)

@@ -25,6 +25,7 @@
   (:func:`pearson_correlation` and :func:`map_span` read their sizes).
   :func:`randomisation_table` (the last block, every layer; :func:`redrawn_rollouts` picks draws to show) and
   :func:`cascade_table` (from the head down, :func:`cascade_steps`) run it as lesson 08's tables.
+- :func:`class_pair_maps` gives the maps for the likeliest classes of the images where the runner-up comes closest.
 - :func:`block_streams` records what one block reads and writes (the residual stream in and out, its attention).
 - :func:`compare_maps` compares maps measured on the same digits, a family of paired differences
   read at 95 % and at the Bonferroni level, printed as a compact table.
@@ -985,6 +986,52 @@ def compare_agreements(
         for measure in measures
     }
     return compare_maps(family, points=[label for label in family if not label.startswith("cosine")])
+
+
+@dataclass(frozen=True)
+class ClassPairMaps:
+    """What :func:`class_pair_maps` returns; M images, B = ``count`` of them picked, smallest gap first."""
+
+    probabilities: torch.Tensor  # (M, classes): softmax of the logits
+    best_three: torch.Tensor  # (M, 3): the three likeliest classes, likeliest first
+    gap: torch.Tensor  # (M,): the likeliest class's probability minus the runner-up's
+    picked: torch.Tensor  # (B,): indices into the images, the smallest gap first
+    other_class: torch.Tensor  # (B,): a class other than the picked image's likeliest
+    three_maps: torch.Tensor  # (B, 3, rows, cols): the likeliest, runner-up and third class's maps
+    unrelated_maps: torch.Tensor  # (B, rows, cols): other_class's map of the previous picked image
+
+
+def class_pair_maps(
+    model: nn.Module, images: torch.Tensor, grid: tuple[int, int], count: int = 100, seed: int = 0
+) -> ClassPairMaps:
+    """Gradient-weighted class-token maps for the ``count`` images with the smallest top-2 gap.
+
+    ``images`` ``(M, C, H, W)``. Per picked image: the maps for its three likeliest classes, and an
+    *unrelated* map, that of a class other than its likeliest (a shift of 1 to classes - 1, drawn with ``seed``) on
+    the previous picked image (``roll(1)``). The images in a batch never interact, so each of the four
+    sets of ``count`` maps takes one backward pass (:func:`gradient_weighted_attention`).
+    """
+    _checks.image_batch(images)
+    if not 0 < count <= len(images):
+        raise ValueError(f"count must be in 1..{len(images)}, got {count}")
+    with torch.no_grad():
+        probabilities = _logits(model(images)).softmax(-1)
+    top = probabilities.topk(3, dim=-1)
+    gap = top.values[:, 0] - top.values[:, 1]
+    picked = gap.argsort()[:count]
+    classes = probabilities.shape[-1]
+    shift = torch.randint(1, classes, (count,), generator=torch.Generator().manual_seed(seed))
+    other_class = (top.indices[picked, 0] + shift) % classes
+    chosen = images[picked]
+    asked = [*top.indices[picked].T, other_class]  # four (B,) class lists
+    shown = [chosen, chosen, chosen, chosen.roll(1, dims=0)]
+    maps = torch.stack(
+        [
+            class_token_attention(gradient_weighted_attention(model, x, c)[0], grid)
+            for x, c in zip(shown, asked, strict=True)
+        ]
+    )  # (4, B, rows, cols)
+    return ClassPairMaps(probabilities, top.indices, gap, picked, other_class, maps[:3].transpose(0, 1), maps[3])
 
 
 @dataclass(frozen=True)
