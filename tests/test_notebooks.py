@@ -2,6 +2,7 @@
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,53 @@ def test_executed_in_order_from_a_fresh_kernel(path):
         c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()
     ]
     assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_stored_in_the_form_a_re_execution_writes(path):
+    """tools/execute_notebooks.py stores a notebook in one form (streams merged, no timestamps, no widget state,
+    widget ids derived from the cell): running it again rewrites the same bytes, so `git status` stays clean."""
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from execute_notebooks import normalised
+
+    stored = path.read_text()
+    again = nbformat.writes(normalised(nbformat.reads(stored, as_version=4), path.name)) + "\n"
+    assert again == stored, f"{path.name} is not in stored form: run tools/execute_notebooks.py --normalise-only {path}"
+
+
+def test_the_stored_form_merges_split_streams_and_fixes_widget_ids():
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from execute_notebooks import normalised
+
+    view = {"application/vnd.jupyter.widget-view+json": {"model_id": "random", "version_major": 2}}
+    cell = nbformat.v4.new_code_cell(
+        "",
+        outputs=[
+            nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+            nbformat.v4.new_output("stream", name="stdout", text="b\n"),
+            nbformat.v4.new_output("stream", name="stderr", text="w\n"),
+            nbformat.v4.new_output("display_data", data=view),
+            nbformat.v4.new_output("stream", name="stdout", text="c\n"),
+        ],
+    )
+    cell.metadata["execution"] = {"iopub.execute_input": "2026-12-04T05:00:00Z"}
+    notebook = nbformat.v4.new_notebook(cells=[cell], metadata={"widgets": {"state": {}}})
+    first = normalised(json.loads(json.dumps(notebook), object_hook=nbformat.NotebookNode), "x.ipynb")
+    outputs = first.cells[0].outputs
+    assert [o.get("text") for o in outputs] == ["a\nb\n", "w\n", None, "c\n"]  # a display in between stays between
+    assert "widgets" not in first.metadata and "execution" not in first.cells[0].metadata
+    model_id = outputs[2].data["application/vnd.jupyter.widget-view+json"]["model_id"]
+    second = normalised(
+        nbformat.NotebookNode(json.loads(json.dumps(notebook), object_hook=nbformat.NotebookNode)), "x.ipynb"
+    )
+    assert (
+        model_id != "random"
+        and model_id == second.cells[0].outputs[2].data["application/vnd.jupyter.widget-view+json"]["model_id"]
+    )
 
 
 from conftest import SEVERAL_FIGURES_TAG, count_images, figure_problems  # noqa: E402
