@@ -45,7 +45,7 @@ def _keep_float64(got: torch.Tensor, dtype: torch.dtype, case: str) -> None:
     """Float64 inputs give a float64 answer (float32 inputs may give either): the exercises' text asks it."""
     if dtype == torch.float64 and got.dtype != torch.float64:
         fail(
-            f"for {case} your result is {str(got.dtype).replace('torch.', '')}, but the inputs are float64: keep "
+            f"for {case}: your result is {str(got.dtype).replace('torch.', '')}, but the inputs are float64: keep "
             "the inputs' dtype (a torch.eye(N) without dtype=, a .float() or a float32 numpy array turns the "
             "answer to float32 and drops about half of its digits)"
         )
@@ -594,7 +594,7 @@ def _changed_in_place(originals: list[torch.Tensor], given: list[torch.Tensor]) 
 
 
 _IN_PLACE = (
-    "for {case} your function changed its input {what} in place ({how}): in the notebook that overwrites "
+    "for {case}: your function changed its input {what} in place ({how}): in the notebook that overwrites "
     "{where}. Work on new tensors (out-of-place ops, or .clone() first)"
 )
 
@@ -705,7 +705,7 @@ GRID_CASES = ((2, 3, 2, 3), (1, 2, 4, 4), (2, 1, 3, 5), (1, 3, 5, 3), (2, 2, 2, 
 GRID_FLOAT64 = frozenset({1, 3})
 
 _DEIT_HABIT = (
-    "for {case} your slice dropped two columns: [..., 0, 2:] is the habit from a distilled DeiT, where "
+    "for {case}: your slice dropped two columns: [..., 0, 2:] is the habit from a distilled DeiT, where "
     "column 1 is the distillation token. This ViT has one special token, the class token in column 0, so "
     "the patches are columns 1 to N - 1"
 )
@@ -789,7 +789,7 @@ def _isqrt_rows(got: torch.Tensor, weights: torch.Tensor, rows: int, cols: int, 
     batch, heads = weights.shape[:2]
     if close(got, weights[..., 0, 1:].reshape(batch, heads, side, rows * cols // side)):
         return (
-            f"for {case} your grid has {side} rows, isqrt(N - 1), not the {rows} rows you are given: the "
+            f"for {case}: your grid has {side} rows, isqrt(N - 1), not the {rows} rows you are given: the "
             "square root of the patch count is the side only of a square grid (and isqrt(rows * cols) equals "
             "rows on some non-square grids too, such as 2x3 or 3x5). Use the rows and cols arguments"
         )
@@ -822,18 +822,18 @@ def _wrong_rows(got: torch.Tensor, expected: torch.Tensor, weights: torch.Tensor
     """Name a grid taken from row 1, from the mean over all query rows, or from the first image alone."""
     if close(got, weights[..., 1, 1:].reshape(expected.shape)):
         return (
-            f"for {case} you took row 1, a patch's row (what the first patch attends to), not the class "
+            f"for {case}: you took row 1, a patch's row (what the first patch attends to), not the class "
             "token's: the class token is token 0, so its row is row 0: weights[..., 0, 1:]"
         )
     for rows_taken in (weights[..., :, 1:], weights[..., 1:, 1:]):
         if close(got, rows_taken.mean(-2).reshape(expected.shape)):
             return (
-                f"for {case} you took the mean over all query rows (every token's attention, averaged): the "
+                f"for {case}: you took the mean over all query rows (every token's attention, averaged): the "
                 "map is the class token's row alone, row 0: weights[..., 0, 1:]"
             )
     if expected.shape[0] > 1 and close(got, expected[:1].expand_as(expected)):
         return (
-            f"for {case} every image got the first image's grid: you broadcast the first image to the batch "
+            f"for {case}: every image got the first image's grid: you broadcast the first image to the batch "
             "(mixed the images). Keep the batch dimension: weights[:, :, 0, 1:], one grid per image"
         )
     return None
@@ -851,7 +851,7 @@ def _name_grid_slip(
     batch, heads, rows, cols = expected.shape
     if _renormalised(got, expected):
         fail(
-            f"for {case} you re-normalised the patch weights to sum to 1. Keep them as the softmax gave them: "
+            f"for {case}: you re-normalised the patch weights to sum to 1. Keep them as the softmax gave them: "
             "the class token's row sums to 1 over all N columns, its own column included, and what it spends "
             "on itself is part of the picture (dividing it out hides it)"
         )
@@ -859,7 +859,7 @@ def _name_grid_slip(
         got, expected.flatten(-2).softmax(-1).reshape(expected.shape)
     ):
         fail(
-            f"for {case} you applied a softmax to the patch weights: they already are softmax outputs (the "
+            f"for {case}: you applied a softmax to the patch weights: they already are softmax outputs (the "
             "attention weights), so a second softmax flattens them towards 1 / (N - 1). Slice them as they are"
         )
     row_slip = _wrong_rows(got, expected, weights, case)
@@ -867,28 +867,28 @@ def _name_grid_slip(
         fail(row_slip)
     if close(got, weights[..., -1, 1:].reshape(expected.shape)):
         fail(
-            f"for {case} you took the last row, what the last patch attends to. The class token is token 0 "
+            f"for {case}: you took the last row, what the last patch attends to. The class token is token 0 "
             "(prepended before the patches), so its row is row 0: weights[..., 0, 1:]"
         )
     if close(got, weights[..., 1:, 0].reshape(expected.shape)):
         fail(
-            f"for {case} you took a column: how much each patch attends to the class token. The class "
+            f"for {case}: you took a column: how much each patch attends to the class token. The class "
             "token's attention is its row (the query is the row index, the keys are the columns)"
         )
     if close(got, weights[..., 0, :-1].reshape(expected.shape)):
         fail(
-            f"for {case} you kept the class token's column and dropped the last patch: column 0 is the "
+            f"for {case}: you kept the class token's column and dropped the last patch: column 0 is the "
             "class token itself, the patches are columns 1 to N - 1"
         )
     if close(got, weights[..., 0, 1:].reshape(batch, heads, cols, rows).transpose(-1, -2)):
         fail(
-            f"for {case} the patches are placed column by column; they were flattened row by row "
+            f"for {case}: the patches are placed column by column; they were flattened row by row "
             "(patch k sits at row k // cols, column k % cols)"
         )
     slip = _grid_slip(class_token_grid, (batch, heads, rows, cols), case, generator)
     if slip:
         fail(slip)
-    fail(f"for {case} your grid differs from the class token's attention to the patches")
+    fail(f"for {case}: your grid differs from the class token's attention to the patches")
 
 
 def _check_grid_shape(
@@ -906,10 +906,10 @@ def _check_grid_shape(
     if isqrt_slip:
         fail(isqrt_slip)
     if tuple(got.shape) == (batch, heads, cols, rows) and rows != cols:
-        fail(f"for {case} your shape {tuple(got.shape)} has rows and cols swapped; expect (B, heads, rows, cols)")
+        fail(f"for {case}: your shape {tuple(got.shape)} has rows and cols swapped; expect (B, heads, rows, cols)")
     fused = _heads_fused(got, weights, rows, cols)
     if fused:
-        fail(f"for {case} {fused}")
+        fail(f"for {case}: {fused}")
     if tuple(got.shape) == tuple(weights[..., 0, 2:].shape) and close(got, weights[..., 0, 2:]):
         fail(
             _DEIT_HABIT.format(case=case)
@@ -918,21 +918,21 @@ def _check_grid_shape(
         )
     if tuple(got.shape) == (batch, heads, rows * cols) and close(got, weights[..., 0, 1:]):
         fail(
-            f"for {case} you have the right {rows * cols} weights, still flat: reshape them onto the grid, "
+            f"for {case}: you have the right {rows * cols} weights, still flat: reshape them onto the grid, "
             "(B, heads, rows, cols); the patches came row by row, so .reshape(B, heads, rows, cols) does it"
         )
     if tuple(got.shape) != tuple(expected.shape):
         slip = _grid_slip(class_token_grid, shape, case, generator)
         if slip:
             fail(slip)
-        fail(f"for {case} expected shape {tuple(expected.shape)} (B, heads, rows, cols), got {tuple(got.shape)}")
+        fail(f"for {case}: expected shape {tuple(expected.shape)} (B, heads, rows, cols), got {tuple(got.shape)}")
 
 
 def _refuse_a_list(returned: object, case: str, shape: str) -> None:
     """Exercises 2 to 4 return one tensor: a Python list or tuple is refused, by name."""
     if isinstance(returned, (list, tuple)):
         fail(
-            f"for {case} your function returned a Python {type(returned).__name__}, not a tensor: return one "
+            f"for {case}: your function returned a Python {type(returned).__name__}, not a tensor: return one "
             f"{shape} tensor for the whole batch (e.g. torch.stack of the pieces)"
         )
 
@@ -1157,16 +1157,16 @@ def _name_insertion_shape(got: torch.Tensor, expected: torch.Tensor, case: str) 
     if tuple(got.shape) == tuple(expected.shape):
         return
     if tuple(got.shape) == tuple(expected.T.shape) and close(got.T, expected):
-        fail(f"for {case} your result is (len(counts), B): return one row per image, (B, len(counts))")
+        fail(f"for {case}: your result is (len(counts), B): return one row per image, (B, len(counts))")
     if tuple(got.shape) == (expected.shape[1],) and close(got, expected.mean(0)):
-        fail(f"for {case} you averaged over the batch: return one curve per image, (B, len(counts))")
+        fail(f"for {case}: you averaged over the batch: return one curve per image, (B, len(counts))")
     batch = expected.shape[0]
     if got.dim() == 3 and sorted(got.shape) == sorted((batch, batch, expected.shape[1])):
         fail(
-            f"for {case} your result has a (B, B) block: probs[:, labels] reads every label for every image; "
+            f"for {case}: your result has a (B, B) block: probs[:, labels] reads every label for every image; "
             "index with [torch.arange(B), labels] (or .gather) for one probability per image"
         )
-    fail(f"for {case} expected shape {tuple(expected.shape)} (B, len(counts)), got {tuple(got.shape)}")
+    fail(f"for {case}: expected shape {tuple(expected.shape)} (B, len(counts)), got {tuple(got.shape)}")
 
 
 def check_insertion_curve(
@@ -1204,7 +1204,7 @@ def check_insertion_curve(
                 and _works_on_the_lessons_digits(insertion_curve)
             ):
                 fail(
-                    f"for {case} your function raised, yet it works on the lesson's 28 x 28 digits with a 7 x 7 "
+                    f"for {case}: your function raised, yet it works on the lesson's 28 x 28 digits with a 7 x 7 "
                     "map: the 7 x 7 grid or the 28-pixel image is written in; take rows, cols = "
                     "scores.shape[-2:] and H, W = images.shape[-2:]"
                 )
@@ -1212,7 +1212,7 @@ def check_insertion_curve(
         _refuse_a_list(got, case, "(B, len(counts))")
         got = as_tensor(got, f"your result for {case}")
         if not torch.equal(given, images):
-            fail(f"for {case} your function changed the images in place: put patches back into a new tensor")
+            fail(f"for {case}: your function changed the images in place: put patches back into a new tensor")
         _name_insertion_shape(got, expected, case)
         if close(got, expected):
             four_passed = four_passed or (ph, pw) == (4, 4)
@@ -1220,9 +1220,9 @@ def check_insertion_curve(
         variants = _insertion_variants(model, images, labels, scores, counts)
         for name, mistake in _INSERTION_MISTAKES:
             if name in variants and close(got, variants[name]):
-                fail(f"for {case} " + mistake.format(ph=ph, pw=pw, rows=rows, cols=cols))
+                fail(f"for {case}: " + mistake.format(ph=ph, pw=pw, rows=rows, cols=cols))
         first = "; check count 0 (the all-zero image) first" if 0 in counts else ""
-        fail(f"for {case} your curve differs from the reference{first}")
+        fail(f"for {case}: your curve differs from the reference{first}")
     passed("from an all-zero image, the k top patches put back, the true label's probability: an insertion curve.")
 
 
