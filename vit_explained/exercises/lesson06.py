@@ -1159,7 +1159,8 @@ _CLUE = {
     "is fitted at a larger rate with more steps: the model is fine and the optimiser is slow",
     "D": "a loss that ends next to the fixed model's while at step 0 every part's gradient but the norms' is about "
     "ten times smaller than the fixed model's: the model still learns, its gradients are scaled down",
-    "E": "a patch embedding with a gradient of exactly 0 (this run pools the class token) means no pixel reaches "
+    "E": "the patch embedding (`embed` in section 4's gradient norms) with a gradient of exactly 0 (this run pools "
+    "the class token) means no pixel reaches "
     "the loss, and one batch that stops at the entropy of its own labels is the best an output that ignores the "
     "image can do",
 }
@@ -1193,7 +1194,7 @@ _SIGNATURE = {
     "LayerNorm x - mean / std": "the precedence slip learns like the fixed model, with gradients about ten times "
     "smaller than the fixed model's",
     "MultiheadAttention without batch_first": "the batch_first bug (with the class token, as here) gives the patch "
-    "embedding a gradient of exactly 0",
+    "embedding (`embed` in section 4's gradient norms) a gradient of exactly 0",
     "SGD at Adam's learning rate": "SGD gets exactly the fixed model's gradients and fits one batch at a larger rate",
 }
 
