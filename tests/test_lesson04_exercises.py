@@ -827,6 +827,13 @@ def test_block_macs_accepts_answers_written_differently(answer, capsys):
     assert "Correct!" in capsys.readouterr().out
 
 
+def test_block_macs_says_whether_a_float_answer_was_accepted(capsys):
+    check_block_macs(block_macs)  # an int: no note
+    assert "Correct!" in (out := capsys.readouterr().out) and "floats" not in out
+    check_block_macs(lambda d, m, n: float(block_macs(d, m, n)))  # a whole float: accepted, and said so
+    assert "Correct!" in (out := capsys.readouterr().out) and "You returned floats: accepted" in out
+
+
 @pytest.mark.parametrize(
     ("answer", "fragment"),
     [

@@ -296,6 +296,38 @@ def test_plot_token_gates_draws_one_row_per_token_and_boxes_the_patches():
     labels = [tick.get_text() for tick in gate_ax.get_yticklabels()]
     assert labels == ["class token: 100 % open", "background patch: 0 % open", labels[2]]
     boxes = [patch for patch in image_ax.patches if isinstance(patch, Rectangle)]
-    assert [box.get_xy() for box in boxes] == [(-0.5, -0.5), (3.5, 3.5)]  # patch 3 of a 2 x 2 grid: row 1, column 1
+    border, *patch_boxes = boxes  # the image's border first, then the named patches
+    assert border.get_xy() == (-0.5, -0.5) and (border.get_width(), border.get_height()) == (8, 8)
+    assert [box.get_xy() for box in patch_boxes] == [
+        (-0.5, -0.5),
+        (3.5, 3.5),
+    ]  # patch 3 of a 2 x 2 grid: row 1, column 1
+    grid = sorted((line.get_xdata()[0], line.get_ydata()[0]) for line in image_ax.lines)  # one vertical, one horizontal
+    assert len(grid) == 2 and 3.5 in grid[0] + grid[1]
     with pytest.raises(ValueError, match="gates"):
         plot_token_gates(torch.rand(8, 8), {}, {}, patch_size=4)
+
+
+def test_drop_path_rates_are_timms_linear_schedule():
+    from vit_explained.plotting.lesson04 import drop_path_rates
+
+    assert drop_path_rates(0.1, 12) == torch.linspace(0, 0.1, 12).tolist()
+    assert drop_path_rates(0.1, 1) == [0.0] and drop_path_rates(0.2, 2) == [0.0, pytest.approx(0.2)]
+    with pytest.raises(ValueError):
+        drop_path_rates(1.0, 4)
+
+
+def test_init_arm_rows_and_table():
+    from vit_explained.plotting.lesson04 import depth_slope, init_arm_rows, init_arm_table
+
+    depths = (2, 4, 8, 16)
+    steep = {d: [d**-0.5 * (1 + 0.01 * s) for s in range(3)] for d in depths}
+    flat = {d: [d**-0.1 * (1 + 0.02 * s) for s in range(3)] for d in depths}
+    size = {"qkv": 1.0, "fc2": 1.26}
+    rows = init_arm_rows(64, {"a": (steep, size, 32.0), "b": (flat, size, 8.0)}, {"b": "a"})
+    assert [row["arm"] for row in rows] == ["a", "b"] and rows[0]["difference"] is None and rows[1]["versus"] == "a"
+    assert rows[0]["growth"] == 4.0 and rows[1]["slope"] == depth_slope(flat)
+    assert abs(rows[1]["difference"][0] - 0.4) < 1e-3  # -0.1 - (-0.5): the slope of the ratio
+    table = init_arm_table(rows).splitlines()
+    assert len(table) == 3 and "difference of slopes" in table[0]
+    assert "L^-0.500" in table[1] and "b - a: +0.40" in table[2] and table[1].rstrip().endswith("4.00")

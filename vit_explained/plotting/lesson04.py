@@ -325,8 +325,8 @@ def mlp_gates(model: torch.nn.Module, images: torch.Tensor, block: int = 0) -> t
 def plot_token_gates(
     image: torch.Tensor, gates: Mapping[str, torch.Tensor], patches: Mapping[str, int], patch_size: int
 ) -> Figure:
-    """Left: the ``(H, W)`` image with the patches named in ``patches`` (name -> patch index, row by row) boxed in
-    the colour of their row's label.
+    """Left: the ``(H, W)`` image with its border and patch grid drawn, and the patches named in ``patches``
+    (name -> patch index, row by row) boxed in the colour of their row's label.
     Right: one row per token of ``gates`` (name -> ``(D_mlp,)`` gate values Phi(z)), shaded from 0 (shut) to 1
     (open), hidden units sorted by their mean gate over the rows; each row's label gives its share of units with
     Phi > 0.5."""
@@ -336,6 +336,12 @@ def plot_token_gates(
     image_ax, gate_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 4]})
     image_ax.imshow(image, cmap="gray_r")
     image_ax.axis("off")
+    height, width = image.shape[-2:]
+    for edge in range(patch_size, width, patch_size):  # the patch grid, then the image's border
+        image_ax.axvline(edge - 0.5, color="0.75", lw=0.6)
+    for edge in range(patch_size, height, patch_size):
+        image_ax.axhline(edge - 0.5, color="0.75", lw=0.6)
+    image_ax.add_patch(Rectangle((-0.5, -0.5), width, height, fill=False, edgecolor="0.3", lw=1.2))
     colours = dict(zip(patches, ("tab:blue", "tab:red", "tab:green"), strict=False))
     for name, index in patches.items():  # boxed in the colour of its row's label
         row, column = divmod(index, image.shape[-1] // patch_size)
@@ -425,6 +431,43 @@ def depth_slope(values: Mapping[int, list[float]]) -> tuple[float, float, float]
     stderr = math.sqrt(float((residual**2).sum()) / (len(points) - 2) / float((centred**2).sum()))
     half = _t_quantile(0.975, len(points) - 2) * stderr
     return slope, slope - half, slope + half
+
+
+def init_arm_rows(
+    dim: int,
+    arms: Mapping[str, tuple[Mapping[int, list[float]], Mapping[str, float], float]],
+    versus: Mapping[str, str],
+) -> list[dict]:
+    """One row per arm of the init appendix. ``arms``: ``{name: (gradients {depth: [one per seed]},
+    {layer: std x sqrt(fan-in)}, RMS token norm after the deepest block)}``; ``versus``: ``{name: the arm it is
+    compared with}``. A row: ``dim``, ``arm``, ``qkv`` and ``fc2`` sizes, ``slope`` (:func:`depth_slope`),
+    ``growth`` (the norm / sqrt(dim)), ``versus`` and ``difference``: the slope of the ratio of the two arms'
+    gradients, seed by seed (the difference of their slopes, with its own 95 % interval), or None."""
+    rows = []
+    for name, (gradients, size, stream) in arms.items():
+        other = versus.get(name)
+        difference = None
+        if other is not None:
+            ratio = {d: [s / o for s, o in zip(gradients[d], arms[other][0][d], strict=True)] for d in gradients}
+            difference = depth_slope(ratio)
+        rows.append({"dim": dim, "arm": name, "qkv": size["qkv"], "fc2": size["fc2"], "slope": depth_slope(gradients),
+                     "growth": stream / math.sqrt(dim), "versus": other, "difference": difference})  # fmt: skip
+    return rows
+
+
+def init_arm_table(rows: list[dict]) -> str:
+    """The rows of :func:`init_arm_rows` as a text table (slopes to 3 places, differences to 2)."""
+    lines = [f"{'D':>4}  {'arm':<14}{'qkv':>5}{'fc2':>6}   {'gradient ~ L^s [95 %]':<27}{'||x_16||/sqrt(D)':>17}"
+             "   difference of slopes [95 %]"]  # fmt: skip
+    for row in rows:
+        slope = "L^{:+.3f} [{:+.3f}, {:+.3f}]".format(*(round(v, 3) + 0.0 for v in row["slope"]))  # + 0.0: no -0.000
+        versus = ""
+        if row["difference"] is not None:
+            fit = (round(v, 2) + 0.0 for v in row["difference"])
+            versus = "{} - {}: {:+.2f} [{:+.2f}, {:+.2f}]".format(row["arm"], row["versus"], *fit)
+        lines.append(f"{row['dim']:>4}  {row['arm']:<14}{row['qkv']:>5.2f}{row['fc2']:>6.2f}   {slope:<27}"
+                     f"{row['growth']:>17.2f}   {versus}")  # fmt: skip
+    return "\n".join(lines)
 
 
 def plot_depth_gradients(
@@ -526,6 +569,14 @@ def drop_masks(batch: int, tokens: int, features: int, p: float, seed: int) -> d
     per_number = torch.rand(batch, tokens, features, generator=generator) >= p
     per_sample = (torch.rand(batch, 1, 1, generator=generator) >= p).expand(batch, tokens, features)
     return {"dropout": per_number / (1 - p), "DropPath": per_sample / (1 - p)}
+
+
+def drop_path_rates(rate: float, depth: int) -> list[float]:
+    """timm's stochastic-depth schedule (``VisionTransformer``: ``torch.linspace(0, drop_path_rate, depth)``):
+    block ``i``'s DropPath rate, from 0 at the first block to ``rate`` at the last (``[0.0]`` for one block)."""
+    if depth < 1 or not 0 <= rate < 1:
+        raise ValueError(f"need depth >= 1 and 0 <= rate < 1, got depth={depth!r}, rate={rate!r}")
+    return [value.item() for value in torch.linspace(0, rate, depth)]  # as timm writes it (float32 steps)
 
 
 def plot_drop_masks(batch: int = 3, tokens: int = 4, features: int = 8, p: float = 0.3, seed: int = 1) -> Figure:
