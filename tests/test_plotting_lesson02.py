@@ -307,3 +307,25 @@ def test_caption_names_the_cyan_centre_dots_only_when_drawn():
     grid = count_tokens(60, 100, 5, 4, 0)  # 14 x 24 = 336 windows: too many for numbers in the explorer
     assert "cyan dots: window centres" in plots.window_grid_caption(grid, 5, 4, 0, lost=0, outlined=True, dots=True)
     assert "cyan dots" not in plots.window_grid_caption(grid, 5, 4, 0, lost=0, outlined=True)
+
+
+def test_run_strip_shows_the_worst_run():
+    assert plots.worst_run(7, 4, 2) == (5, 4) and plots.worst_run(3, 2, 1) == (2, 2)
+    for k, s, p in ((7, 4, 2), (3, 2, 1), (5, 2, 2)):
+        first, length = plots.worst_run(k, s, p)
+        assert length == plots.longest_held_run(40, k, s, p)
+        windows = [range(start, start + k) for start in range(-p, 40 + p - k + 1, s)]
+        holders = [j for j, window in enumerate(windows) if first in window and first + length - 1 in window]
+        assert holders == [1] and not any(first in w and first + length in w for w in windows)
+    fig = plots.plot_run_strip(20, 7, 4, 2)
+    ax = fig.axes[0]
+    colours = [patch.get_facecolor() for patch in ax.patches[:24]]
+    green, red = matplotlib.colors.to_rgba("tab:green"), matplotlib.colors.to_rgba("tab:red")
+    assert [i - 2 for i, c in enumerate(colours) if c == green] == [5, 6, 7, 8]
+    assert [i - 2 for i, c in enumerate(colours) if c == red] == [9]
+    assert len(ax.patches) == 24 + 5 and "pixels 5..8" in ax.get_title()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="does not fit"):
+        plots.plot_run_strip(8, 7, 4, 2)
+    with pytest.raises(ValueError, match="does not fit"):
+        plots.plot_run_strip(20, 4, 4, 0)

@@ -268,10 +268,9 @@ def plot_hard_soft_windows(
             inset = 0.06 + 0.06 * (index % 2)  # overlapping outlines stay apart
             colour = _TOKEN_COLOURS[index % len(_TOKEN_COLOURS)]
             side = kernel - 2 * inset
-            ax.add_patch(Rectangle((x + inset, y + inset), side, side, fill=False, edgecolor=colour, linewidth=2.0))
-            label = {"color": colour, "fontsize": 8, "weight": "bold", "ha": "left", "va": "top"}
-            box = {"boxstyle": "square,pad=0.1", "fc": "white", "lw": 0}
-            ax.text(x + inset + 0.06, y + inset + 0.06, str(index), bbox=box, **label)
+            ax.add_patch(Rectangle((x + inset, y + inset), side, side, fill=False, edgecolor=colour, linewidth=1.2))
+            label = {"color": colour, "fontsize": 7, "weight": "bold", "ha": "left", "va": "top"}
+            ax.text(x + inset + 0.06, y + inset + 0.04, str(index), bbox={"fc": "white", "lw": 0, "pad": 0.5}, **label)
         kind = "hard" if kernel <= stride else "soft"
         title = f"{kind} split k={kernel}, s={stride}, p={padding}:\n{grid.rows} x {grid.cols} = {grid.total} tokens"
         ax.set_title(title, fontsize=9)
@@ -287,8 +286,8 @@ def _draw_number_grid(ax: Axes, height: int, width: int, padding: int) -> None:
             inside = padding <= row < height + padding and padding <= col < width + padding
             value = (row - padding) * width + (col - padding) + 1 if inside else 0
             face = "0.92" if inside else PADDING_COLOR
-            ax.add_patch(Rectangle((col, row), 1, 1, facecolor=face, edgecolor="0.6", linewidth=0.5))
-            ax.text(col + 0.5, row + 0.55, str(value), ha="center", va="center", fontsize=8, color="0.25")
+            ax.add_patch(Rectangle((col, row), 1, 1, facecolor=face, edgecolor="0.8", linewidth=0.3))
+            ax.text(col + 0.5, row + 0.55, str(value), ha="center", va="center", fontsize=8, color="0.35")
     ax.set_xlim(-0.1, width + 2 * padding + 0.1)
     ax.set_ylim(height + 2 * padding + 0.1, -0.1)
     ax.set_aspect("equal")
@@ -473,8 +472,8 @@ def plot_t2t_chain(
     shaded (for display only) by the image average-pooled with each split's kernel, stride and padding in
     turn (zero padding counted): where a token sits, not what it holds. Labelled with the grid
     and the token length that :func:`vit_explained.t2t_chain` computes. The last split's label ends
-    with the ``Linear`` to ``embed_dim`` (384 in T2T-ViT-14); ``model`` names the model it belongs to
-    ("a 1-channel T2T-ViT-14" under a grayscale image)."""
+    with the ``Linear`` to ``embed_dim`` (384 in T2T-ViT_t-14); ``model`` names the model it belongs to
+    ("a 1-channel T2T-ViT_t-14" under a grayscale image)."""
     images = [as_image(image) for image in images]
     columns = len(splits) + 1
     fig = new_figure(figsize=(2.5 * columns, 3.3 * len(images)), layout="constrained")
@@ -497,7 +496,7 @@ def plot_t2t_chain(
                 f"length {stage.in_channels}·{stage.kernel}·{stage.kernel} = {stage.token_length}"
             )
             if number == len(stages):
-                named = model if channels == 3 else f"a {channels}-channel {model}"  # T2T-ViT-14 itself takes RGB
+                named = model if channels == 3 else f"a {channels}-channel {model}"  # T2T-ViT_t-14 itself takes RGB
                 label += f"\nLinear -> ({grid.total}, {embed_dim})" + (f" in {named}" if model else "")
             ax.set_xlabel(label, fontsize=9)
     fig.suptitle(
@@ -823,6 +822,52 @@ def plot_line_on_border(
     fig.suptitle(
         f"a {len(line)}-pixel line (dark) across a patch border (gold); frames: windows that hold all of it",
         fontsize=10,
+    )
+    return fig
+
+
+def worst_run(kernel: int, stride: int, padding: int) -> tuple[int, int]:
+    """``(first, length)`` of the worst-placed run that still fits one window: it starts ``stride - 1`` pixels
+    after window 1's start (image pixel ``2 * stride - 1 - padding``) and is ``kernel - stride + 1`` pixels long;
+    only window 1 holds it, and one pixel more fits no window (needs ``kernel > stride``)."""
+    return 2 * stride - 1 - padding, kernel - stride + 1
+
+
+def plot_run_strip(size: int = 20, kernel: int = 7, stride: int = 4, padding: int = 2) -> Figure:
+    """One side of ``size`` pixels as a strip of squares (padding orange), the windows that fit below it (one
+    bar per line, window 1 framed in green), and the worst-placed run of :func:`worst_run`: its ``k - s + 1``
+    pixels green, the next pixel red (a run one longer lies in no window). Pixels are numbered as in the image."""
+    first, length = worst_run(kernel, stride, padding)
+    if kernel <= stride or first < 0 or first + length >= size:
+        raise ValueError(f"the worst run of (k, s, p) = ({kernel}, {stride}, {padding}) does not fit {size} pixels")
+    starts, _ = _window_spans(size, kernel, stride, padding)
+    padded = size + 2 * padding
+    fig = new_figure(figsize=(0.36 * padded + 1.2, 1.1 + 0.3 * len(starts)), layout="constrained")
+    ax = fig.subplots()
+    for x in range(padded):
+        pixel = x - padding
+        colour = PADDING_COLOR if not 0 <= pixel < size else "0.85"
+        if first <= pixel <= first + length:  # the run green, the pixel after it red
+            colour = "tab:green" if pixel < first + length else "tab:red"
+        ax.add_patch(Rectangle((x, 0), 1, 1, facecolor=colour, edgecolor="black", linewidth=0.5))
+        if 0 <= pixel < size:
+            ax.text(x + 0.5, 0.5, str(pixel), ha="center", va="center", fontsize=7)
+    for j, start in enumerate(starts):
+        holder = j == 1
+        y = -0.7 - 0.7 * j
+        edge = {"edgecolor": "tab:green", "linewidth": 2.0} if holder else {"edgecolor": "black", "linewidth": 0.5}
+        ax.add_patch(Rectangle((start, y), kernel, 0.5, facecolor=WINDOW_COLOR, alpha=0.7, **edge))
+        ax.text(start - 0.3, y + 0.25, f"window {j}", ha="right", va="center", fontsize=7)
+    for end in (first + padding, first + length + padding + 1):  # the run's ends, down through the windows
+        ax.axvline(end, color="0.4", linestyle=":", linewidth=0.8)
+    ax.set_xlim(-3.2, padded + 0.2)
+    ax.set_ylim(-0.7 * len(starts) - 0.1, 1.1)
+    ax.axis("off")
+    ax.set_title(
+        f"(k, s, p) = ({kernel}, {stride}, {padding}): the run starting s - 1 = {stride - 1} pixels after window 1's "
+        f"start, pixels {first}..{first + length - 1}:\nits k - s + 1 = {length} pixels (green) lie in window 1 only; "
+        f"with pixel {first + length} (red) too, no window holds the run",
+        fontsize=9,
     )
     return fig
 
