@@ -74,6 +74,28 @@ def figure_problems(source: str, tags: list[str], outputs: list) -> list[str]:
     return problems
 
 
+#: a fresh picture is "the stored one" when it has the same size and at most this share of its pixels differ: a
+#: last-bit change of a float moves an anti-aliased edge by a shade, a changed figure moves far more (a new
+#: border, line or label: several per cent of the pixels)
+SAME_PICTURE_PIXELS = 0.005
+
+
+def same_picture(png_a: str, png_b: str) -> bool:
+    """Two base64 PNGs (as notebooks store them) show the same picture (:data:`SAME_PICTURE_PIXELS`)."""
+    if png_a == png_b:
+        return True
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    a, b = (
+        np.asarray(Image.open(io.BytesIO(base64.b64decode(p))).convert("RGBA"), dtype=np.int16) for p in (png_a, png_b)
+    )
+    return a.shape == b.shape and float((np.abs(a - b).max(axis=2) > 0).mean()) <= SAME_PICTURE_PIXELS
+
+
 import pytest  # noqa: E402
 
 

@@ -78,6 +78,83 @@ def test_the_stored_form_merges_split_streams_and_fixes_widget_ids():
     )
 
 
+def _png(draw) -> str:
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
+    draw(ax)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _shaded(png: str, pixels: int) -> str:
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    image = np.array(Image.open(io.BytesIO(base64.b64decode(png))).convert("RGBA"))
+    rows, cols = np.nonzero(image[..., :3].min(axis=2) < 250)  # pixels of the drawing, not the background
+    image[rows[:pixels], cols[:pixels], 0] ^= 1  # one level of red
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_a_re_execution_keeps_stored_outputs_only_where_they_say_the_same():
+    """tools/execute_notebooks.py: a last-bit shade or a timing keeps the stored bytes; a real change is stored."""
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from execute_notebooks import keep_where_the_same
+
+    line = _png(lambda ax: ax.plot([0, 1], [0, 1.0]))
+    shade = _shaded(line, pixels=20)  # a last-bit change of a float: a few anti-aliased edge pixels, a shade off
+    border = _png(lambda ax: (ax.plot([0, 1], [0, 1.0]), ax.axvline(0.5, lw=3)))  # a change a reader sees
+
+    def picture(png, text="x"):
+        return nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})
+
+    def notebook(*cells):
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("c", outputs=list(o)) for o in cells])
+
+    stored = notebook(
+        [picture(line)],
+        [picture(line)],
+        [nbformat.v4.new_output("stream", name="stdout", text="1.5 ms\n")],
+        [nbformat.v4.new_output("stream", name="stdout", text="acc 0.91\n")],
+    )
+    stored.cells[2].metadata["tags"] = ["nbval-ignore-output"]
+    fresh = notebook(
+        [picture(shade)],
+        [picture(border)],
+        [nbformat.v4.new_output("stream", name="stdout", text="2.1 ms\n")],
+        [nbformat.v4.new_output("stream", name="stdout", text="acc 0.92\n")],
+    )
+    fresh.cells[2].metadata["tags"] = ["nbval-ignore-output"]
+    assert conftest_same_picture(line, shade) and not conftest_same_picture(line, border)
+    assert keep_where_the_same(fresh, stored) == [0, 2]
+    assert fresh.cells[0].outputs[0].data["image/png"] == line  # the stored PNG back
+    assert fresh.cells[1].outputs[0].data["image/png"] == border  # a changed picture is stored
+    assert fresh.cells[2].outputs[0].text == "1.5 ms\n"  # a timing: the stored one kept
+    assert fresh.cells[3].outputs[0].text == "acc 0.92\n"  # a compared number that changed is stored
+
+
+def conftest_same_picture(a: str, b: str) -> bool:
+    from conftest import same_picture
+
+    return same_picture(a, b)
+
+
 from conftest import SEVERAL_FIGURES_TAG, count_images, figure_problems  # noqa: E402
 
 

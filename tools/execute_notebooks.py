@@ -14,6 +14,17 @@ What is stored is normalised so that re-executing a notebook rewrites it byte fo
   not stored, so the id only has to be the same from run to run).
 
     .venv/bin/python tools/execute_notebooks.py --normalise-only NOTEBOOK [...]   # rewrite, execute nothing
+
+Where this run says the same as the stored notebook, the stored bytes are kept, so executing every notebook
+in a fresh clone leaves `git status` empty on any machine:
+- a picture that differs from the stored one only by last-bit shades (conftest.same_picture: same size, at
+  most 0.5 % of the pixels) keeps the stored PNG;
+- a cell tagged ``nbval-ignore-output`` (its output differs from run to run: timings, a benchmark) keeps its
+  stored outputs when this run gives outputs of the same kinds (stream names, MIME types).
+The tool names the cells whose stored outputs it kept. After changing such a cell's code, store this run's
+outputs with ``--refresh``:
+
+    .venv/bin/python tools/execute_notebooks.py --refresh notebooks/03_attention_shapes.ipynb
 """
 
 from __future__ import annotations
@@ -27,11 +38,13 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import conftest  # noqa: F401  (same environment variables as the test run)
+import conftest  # (same environment variables as the test run)
 
 
-def execute(path: Path, timeout: int = 600) -> float:
+def execute(path: Path, timeout: int = 600, refresh: bool = False) -> tuple[float, list[int]]:
+    """Run ``path`` and store it; the seconds it took and the cells whose stored outputs were kept."""
     notebook = nbformat.read(path, as_version=4)
+    stored = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     client = NotebookClient(
         notebook,
@@ -42,8 +55,53 @@ def execute(path: Path, timeout: int = 600) -> float:
     )
     client.execute()  # raises CellExecutionError unless the cell is tagged raises-exception
     seconds = time.perf_counter() - start
+    kept = [] if refresh else keep_where_the_same(notebook, stored)
     nbformat.write(normalised(notebook, path.name), path)
-    return seconds
+    return seconds, kept
+
+
+def _kinds(outputs: list) -> list:
+    return [(o.output_type, o.get("name"), sorted(o.get("data", {}))) for o in outputs]
+
+
+def keep_where_the_same(fresh: nbformat.NotebookNode, stored: nbformat.NotebookNode) -> list[int]:
+    """Put the stored outputs back into ``fresh`` where they say the same (module docstring); return those cells."""
+    if len(fresh.cells) != len(stored.cells):
+        return []
+    kept = []
+    for index, (new, old) in enumerate(zip(fresh.cells, stored.cells, strict=True)):
+        if new.cell_type != "code" or new.source != old.source:
+            continue
+        new_outputs, old_outputs = _merged(new.outputs), _merged(old.outputs)
+        if _kinds(new_outputs) != _kinds(old_outputs):
+            continue
+        if "nbval-ignore-output" in new.metadata.get("tags", []):
+            same = True
+        else:
+            same = all(_same_output(a, b) for a, b in zip(new_outputs, old_outputs, strict=True))
+        if same and new_outputs != old_outputs:
+            new.outputs = old.outputs
+            kept.append(index)
+    return kept
+
+
+def _same_output(new: dict, old: dict) -> bool:
+    """Equal, but for a PNG that shows the same picture (conftest.same_picture) and a widget view's random id."""
+    if new.get("text") != old.get("text"):
+        return False
+    new_data, old_data = new.get("data", {}), old.get("data", {})
+    for key, value in new_data.items():
+        if key == "image/png":
+            if not conftest.same_picture(value, old_data[key]):
+                return False
+        elif key != WIDGET_VIEW and value != old_data[key]:
+            return False
+    return True
+
+
+def _merged(outputs: list) -> list:
+    cell = nbformat.v4.new_code_cell(outputs=[nbformat.from_dict(dict(o)) for o in outputs])
+    return _merge_streams(cell).outputs
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -56,24 +114,30 @@ def normalised(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookN
         cell.metadata.pop("execution", None)  # timestamps an older run of this tool stored
         if cell.cell_type != "code":
             continue
-        merged: list = []
-        for output in cell.outputs:
-            previous = merged[-1] if merged else None
-            if (
-                output.output_type == "stream"
-                and previous is not None
-                and previous.output_type == "stream"
-                and previous.name == output.name
-            ):
-                previous.text += output.text
-            else:
-                merged.append(output)
-        cell.outputs = merged
-        for number, output in enumerate(merged):
+        _merge_streams(cell)
+        for number, output in enumerate(cell.outputs):
             view = output.get("data", {}).get(WIDGET_VIEW)
             if view is not None:
                 view["model_id"] = hashlib.sha1(f"{name}/{index}/{number}".encode()).hexdigest()[:32]
     return notebook
+
+
+def _merge_streams(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Consecutive stream outputs of one name as one (how a kernel splits them depends on timing)."""
+    merged: list = []
+    for output in cell.outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.output_type == "stream"
+            and previous is not None
+            and previous.output_type == "stream"
+            and previous.name == output.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    cell.outputs = merged
+    return cell
 
 
 def main(paths: list[str]) -> int:
@@ -85,9 +149,11 @@ def main(paths: list[str]) -> int:
             path = Path(name)
             nbformat.write(normalised(nbformat.read(path, as_version=4), path.name), path)
         return 0
-    for name in paths:
-        seconds = execute(Path(name))
-        print(f"{name}: executed in {seconds:.1f} s")
+    refresh = paths[0] == "--refresh"
+    for name in paths[refresh:]:
+        seconds, kept = execute(Path(name), refresh=refresh)
+        note = f"; kept the stored outputs of cells {', '.join(map(str, kept))} (--refresh: this run's)" if kept else ""
+        print(f"{name}: executed in {seconds:.1f} s{note}")
     return 0
 
 
