@@ -203,6 +203,31 @@ def nbval_differences(path: Path, fresh: list[list[dict]]) -> list[str]:
     return problems
 
 
+def picture_differences(path: Path, fresh: list[list[dict]]) -> list[str]:
+    """Each picture the run drew (``fresh``: one list of outputs per code cell, PNGs as base64) that is not the
+    picture the stored notebook ``path`` shows (:func:`same_picture`), in the cells nbval compares: a stored
+    picture older than the code that draws it (nbval itself compares no pictures)."""
+    import nbformat
+
+    stored = [cell for cell in nbformat.read(str(path), as_version=4).cells if cell.cell_type == "code"]
+    problems = []
+    for index, (cell, outputs) in enumerate(zip(stored, fresh, strict=True)):
+        tags = cell.metadata.get("tags", [])
+        if "nbval-ignore-output" in tags or "nbval-skip" in tags or cell.execution_count is None:
+            continue
+        old = [o["data"]["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
+        new = [_joined(o["data"]["image/png"]) for o in outputs if "image/png" in (o.get("data") or {})]
+        if len(old) != len(new):
+            problems.append(f"cell {index}: {len(new)} pictures drawn, {len(old)} stored")
+        elif not all(same_picture(a, b) for a, b in zip(new, old, strict=True)):
+            problems.append(f"cell {index}: the picture drawn now is not the stored one (re-execute the notebook)")
+    return problems
+
+
+def _joined(value: str | list) -> str:
+    return "".join(value) if isinstance(value, list) else value
+
+
 def _lessons_run_in_the_browser(items: list) -> set[str]:
     """The lesson notebooks that the selected browser tests will run (none where they would skip)."""
     browser = [item for item in items if "InABrowser" in item.nodeid and "[" in item.nodeid]

@@ -7,6 +7,8 @@ items of the lessons run here, so each lesson executes once, not twice. JupyterL
 restarts the kernel and runs all cells, waits for idle, then asserts:
 
 - every cell's output equals the stored one as nbval judges it, and the figure rules hold on this run;
+- every picture it draws is the stored one (conftest.same_picture: a few shades may differ), in the cells
+  nbval compares: a stored picture older than the plotting code fails here;
 - no cell shows an error except the untouched exercise checks (tagged `raises-exception`), and
   those show the short `Not yet ...` message, not a traceback;
 - the number of rendered pictures equals the number the notebook should show (its stored
@@ -156,12 +158,7 @@ NOTEBOOK_STATE = """() => {
 # Every code cell's outputs as nbformat JSON, picture bytes left out (nbval does not compare them).
 FRESH_OUTPUTS = """() => window.jupyterapp.shell.currentWidget.content.widgets
   .filter((cell) => cell.model.type === 'code')
-  .map((cell) => cell.model.outputs.toJSON().map((o) => {
-    if (!o.data) return o;
-    const data = {...o.data};
-    for (const kind of ['image/png', 'image/jpeg']) if (kind in data) data[kind] = '';
-    return {...o, data};
-  }))"""
+  .map((cell) => cell.model.outputs.toJSON())"""
 
 RUN_IN_KERNEL = """async (code) => {
   const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
@@ -196,7 +193,7 @@ MARK_WIDGET_ROOTS = """() => [...document.querySelectorAll('.jp-OutputArea-outpu
 CONTROLS = ".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-checkbox, .widget-toggle-button"
 
 
-from conftest import figure_problems, nbval_differences  # noqa: E402
+from conftest import figure_problems, nbval_differences, picture_differences  # noqa: E402
 
 
 def _expected_pictures(notebook: dict) -> int:
@@ -325,6 +322,8 @@ def _lesson_in_a_real_browser(page, lesson, stored: Path):
         fresh = page.evaluate(FRESH_OUTPUTS)
         differences = nbval_differences(stored / lesson, fresh)
         assert differences == [], f"{lesson}: fresh outputs differ from the stored ones:\n" + "\n".join(differences)
+        stale = picture_differences(stored / lesson, fresh)
+        assert stale == [], f"{lesson}: pictures drawn now differ from the stored ones:\n" + "\n".join(stale)
         drawn = [
             f"cell {index}: {problem}"
             for index, (cell, outputs) in enumerate(zip(code_cells, fresh, strict=True))
