@@ -114,6 +114,11 @@ class AttentionExplorer(LessonWidget):
             )
         return token_attention(matrix, self.grid, query=query, special_tokens=self.special_tokens)[0]
 
+    def picture_title(self, line: str, title: str) -> str:
+        """The picture's title (``title``: the line in short lines); a subclass may title it otherwise. It is
+        chosen before the figure is laid out, so the layout leaves room for exactly this title."""
+        return title
+
     def compute(self, **values: Any) -> tuple[str, Figure | None]:
         from ..plotting.lesson08 import plot_map_columns
 
@@ -130,13 +135,14 @@ class AttentionExplorer(LessonWidget):
         what = f"{method}, {where}"
         found = f"top patch ({row}, {col}), {share:.0%} of the map on ink"
         line = f"digit {digit} (a {label}, predicted {predicted}): {what}: {found}"
+        short = f"digit {digit} (a {label}, predicted {predicted}):\n{method},\n{where}:\n{found}"
         fig = plot_map_columns(
             self.images[digit : digit + 1],
             grid[None, None],
             titles=[method],
             labels=[f"a {label}"],
             # the line, in the picture, in short lines: a saved figure keeps its whole title
-            title=f"digit {digit} (a {label}, predicted {predicted}):\n{method},\n{where}:\n{found}",
+            title=self.picture_title(line, short),
             panel=3.0,  # one digit, one map: large enough to read the patches
         )
         return line, fig

@@ -12,7 +12,6 @@ import textwrap
 from typing import Any
 
 import torch
-from matplotlib.figure import Figure
 from torch import nn
 
 from .lesson08 import AttentionExplorer
@@ -23,12 +22,8 @@ __all__ = ["DeiTAttentionExplorer", "deit_attention_explorer"]
 class DeiTAttentionExplorer(AttentionExplorer):
     """:class:`~vit_explained.widgets.lesson08.AttentionExplorer` whose picture is titled with its line."""
 
-    def compute(self, **values: Any) -> tuple[str, Figure | None]:
-        line, fig = super().compute(**values)
-        if fig is not None:
-            width = max(40, int(fig.get_figwidth() * 11))  # characters per title line at 9 pt
-            fig.suptitle(textwrap.fill(line, width), fontsize=9)
-        return line, fig
+    def picture_title(self, line: str, title: str) -> str:
+        return textwrap.fill(line, 60)  # the widget's whole line, in two or three lines of the title's type
 
 
 def deit_attention_explorer(
