@@ -79,8 +79,8 @@ LESSONS: dict[str, tuple[str, int]] = {
         "ViT-22B), LayerNorm, DropPath, a block's multiply-adds; the block as the ViT paper's eqs. 2-4, timm "
         "1.0.28, Hugging Face 5.23.0 and vit-pytorch 1.23.6 write it; a residual-stream widget (depth, pre- or "
         "post-norm: the stream's norm and the last fc2 gradient) and a parameter-budget widget (qkv bias on or "
-        "off); an appendix on which GELU each library's checkpoints use, the other model sizes and where the "
-        "libraries differ",
+        "off); notes after the exercises on which GELU each library's checkpoints use, the other model sizes and "
+        "where the libraries differ",
         30,
     ),
     "04_gelu_mlp_and_block_appendix": (
