@@ -935,10 +935,10 @@ def test_gelu_slope_names_a_missing_half_a_wrong_density_and_a_list(answer, frag
 def test_block_macs_names_a_hard_coded_197_and_one_head():
     rejected(check_block_macs, lambda d, m, n: block_macs(d, m, 197), "use `tokens`")
     one_head = lambda d, m, n: n * (4 * d * d + 2 * d * m) + 2 * n * n * d // 12  # noqa: E731
-    rejected(check_block_macs, one_head, "one head (N^2 D / h, h = 12")
+    rejected(check_block_macs, one_head, "one head only (N^2 D / h, h = 12")
     # heads that do not divide D (100 / 12, 17 / 12 ...): the head width floored, d // h
     floored = lambda d, m, n: n * (4 * d * d + 2 * d * m) + 2 * n * n * (d // 12)  # noqa: E731
-    rejected(check_block_macs, floored, "one head (N^2 D / h")
+    rejected(check_block_macs, floored, "one head only (N^2 D / h")
 
 
 def test_parallel_block_and_drop_path_refuse_a_float32_answer():
@@ -955,3 +955,42 @@ def test_parallel_block_and_drop_path_refuse_a_float32_answer():
         return (x * keep / (1 - p)).float()
 
     rejected(check_drop_path, drop_path_float32, FLOAT32_SLIP)
+
+
+# --- session 10 (fix round 12): the slips a reviewer tried, each named ---
+
+
+def test_layer_norm_names_a_constant_width():
+    def sum_over_16(x, weight, bias, eps):
+        mean = x.sum(-1, keepdim=True) / 16
+        var = ((x - mean) ** 2).sum(-1, keepdim=True) / 16
+        return (x - mean) / torch.sqrt(var + eps) * weight + bias
+
+    rejected(check_layer_norm, sum_over_16, "a constant 16", "D = 8")
+
+
+def test_drop_path_names_a_hard_coded_batch_size():
+    rejected(
+        check_drop_path,
+        lambda x, p, t: x * (torch.rand(4000, *[1] * (x.dim() - 1)) >= p) / (1 - p) if t and p else x,
+        "batch size is hard-coded",
+    )
+
+
+def test_gelu_slope_names_a_tensor_of_python_numbers():
+    def looped(x):
+        return torch.tensor(
+            [
+                0.5 * (1 + math.erf(v / math.sqrt(2))) + v * math.exp(-v * v / 2) / math.sqrt(2 * math.pi)
+                for v in x.tolist()
+            ]
+        ).reshape(x.shape)
+
+    rejected(check_gelu_slope, looped, FLOAT32_SLIP, "torch.tensor([...]) of a list")
+
+
+def test_block_macs_one_head_without_a_range_of_h():
+    floored = lambda d, m, n: n * (4 * d * d + 2 * d * m) + 2 * n * n * (d // 12)  # noqa: E731
+    with pytest.raises(ExerciseFailed) as error:
+        check_block_macs(floored)
+    assert "one head only" in str(error.value) and " to " not in str(error.value).split("wide")[0], str(error.value)

@@ -504,6 +504,20 @@ def _keepdim_hint(error: Exception) -> str | None:
     return None
 
 
+def _fixed_width_suspects(
+    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float, width: int
+) -> list[torch.Tensor]:
+    """A constant D (e.g. ``x.sum(-1) / 16``) in the mean, the variance or both, for an input of another D."""
+    true_mean = x.mean(-1, keepdim=True)
+    suspects = []
+    for fixed_mean, fixed_var in ((True, True), (True, False), (False, True)):
+        mean = x.sum(-1, keepdim=True) / width if fixed_mean else true_mean
+        squares = (x - mean) ** 2
+        var = squares.sum(-1, keepdim=True) / width if fixed_var else squares.mean(-1, keepdim=True)
+        suspects.append((x - mean) / torch.sqrt(var + eps) * weight + bias)
+    return suspects
+
+
 def _same_with_nans(out: torch.Tensor, candidate: torch.Tensor) -> bool:
     """Within the promise, NaN where the candidate is NaN (a slip that takes the root of a negative number)."""
     nans = candidate.isnan()
@@ -542,6 +556,11 @@ def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Ten
         ]
         if matches:
             fail(f"{min(matches, key=lambda match: match[0])[1]} (input shape {shape}, eps={eps})")
+        if shape[-1] != 16 and any(_same_with_nans(out, c) for c in _fixed_width_suspects(x, weight, bias, eps, 16)):
+            fail(
+                f"your mean or variance divides by a constant 16 (the first input's D), not by this input's D = "
+                f"{shape[-1]}: use x.shape[-1], or .mean(-1) and .var(-1, unbiased=False) (input shape {shape})"
+            )
         if out.isnan().any():
             fail(f"your output holds NaN (a square root of a negative number?) (input shape {shape}, eps={eps})")
         fail(f"differs from nn.LayerNorm by up to {max_difference(out, reference):.3g} (input {shape}, eps={eps})")
@@ -559,9 +578,15 @@ _MASK_HINT = (
 )
 
 
+_BATCH_HINT = (
+    "The mask's first axis does not match x's (the check calls drop_path on 7 samples first): its batch size "
+    "is hard-coded; build the mask from x: shape (x.shape[0], 1, ..., 1)"
+)
+
+
 def _mask_hint(error: Exception) -> str | None:
     if isinstance(error, RuntimeError) and "must match the size" in str(error):
-        return _MASK_HINT
+        return _BATCH_HINT if str(error).rstrip().endswith("non-singleton dimension 0") else _MASK_HINT
     return None
 
 
@@ -778,7 +803,7 @@ def _slope_dtype(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor) ->
     rounding is named as lost precision, a finite difference being the usual cause (it loses about half the digits
     in float32): the float64 cases, checked first, have passed by then."""
     given = str(x.dtype).replace("torch.", "")
-    _no_half_precision(out, given)
+    _no_half_precision(out, given, reference)  # names torch.tensor([...]) of Python numbers (float32 by default)
     if x.dtype == torch.float32 and out.dtype == torch.float64:
         return  # computed in float64 (numpy's sqrt(2 pi), scipy.stats.norm): more digits, nothing lost
     if out.dtype != x.dtype:
@@ -877,9 +902,9 @@ def _per_head_slip(d: int, n: int, right: int, got: int) -> str | None:
     rounded = heads >= 3 and abs(part * heads - matrix) < heads  # N^2 D / h, rounded down or up (h = 2: above)
     floored = [h for h in range(3, d + 1) if part == 2 * n * n * (d // h)]  # the head width d // h, floored
     if rounded or floored:
-        named = f"h = {heads}" if rounded else f"h = {floored[0]}" + (f" to {floored[-1]}" if len(floored) > 1 else "")
+        named = f", h = {heads}" if rounded else (f", h = {floored[0]}" if len(floored) == 1 else "")
         return (
-            f"the attention matrix is counted for one head (N^2 D / h, {named}, a head D // h wide); the heads "
+            f"the attention matrix is counted for one head only (N^2 D / h{named}, a head D // h wide); the heads "
             "split D, so all heads together cost N^2 D per product: count them all"
         )
     return None
