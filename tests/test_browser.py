@@ -405,11 +405,12 @@ class TestSecondHalfInABrowser:
         _lesson_in_a_real_browser(page, lesson, jupyterlab[2])
 
 
-EXERCISE_STUB = "def my_count_tokens("
-WRONG = """def my_count_tokens(height, width, kernel, stride, padding):
-    rows = (height + 2 * padding - kernel) // stride  # forgot the + 1
-    cols = (width + 2 * padding - kernel) // stride
-    return rows, cols, rows * cols
+EXERCISE_STUB = "def final_grid("
+WRONG = """def final_grid(height, width, splits):
+    for kernel, stride, padding in splits:
+        height = (height + 2 * padding - kernel) // stride  # forgot the + 1
+        width = (width + 2 * padding - kernel) // stride
+    return height, width
 """
 RIGHT = WRONG.replace("// stride  # forgot the + 1", "// stride + 1").replace(
     "- kernel) // stride\n", "- kernel) // stride + 1\n"

@@ -10,6 +10,7 @@ Each checker compares with the package's :func:`vit_explained.count_tokens` (its
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import random
@@ -51,7 +52,7 @@ class _ForbidCounting(forbid):
 #: and ``nn.MaxPool2d`` call them, ``F.max_pool2d`` calls ``torch.max_pool2d`` or ``max_pool2d_with_indices``),
 #: ``Tensor.unfold`` and numpy's ``sliding_window_view`` (windows along one side), and the aten operators
 #: behind all of these called directly (``torch.ops.aten.convolution``, ``torch.ops.aten.avg_pool2d``, ...).
-_NO_COUNTING_SHORTCUTS = _ForbidCounting(
+_COUNTING_TARGETS: tuple[object, ...] = (
     count_tokens,
     _windows_along,
     SoftSplit,
@@ -73,30 +74,30 @@ _NO_COUNTING_SHORTCUTS = _ForbidCounting(
     torch._C._nn.max_pool3d_with_indices,
     torch.Tensor.unfold,
     np.lib.stride_tricks.sliding_window_view,
-    ops=tuple(
-        f"aten::{name}"
-        for name in (
-            "convolution",
-            "_convolution",
-            "conv1d",
-            "conv2d",
-            "conv3d",
-            "unfold",
-            "im2col",
-            "col2im",
-            "avg_pool1d",
-            "avg_pool2d",
-            "avg_pool3d",
-            "max_pool1d",
-            "max_pool2d",
-            "max_pool3d",
-            "max_pool1d_with_indices",
-            "max_pool2d_with_indices",
-            "max_pool3d_with_indices",
-        )
-    ),
-    reason="the token-count formula",
 )
+_COUNTING_OPS: tuple[str, ...] = tuple(
+    f"aten::{name}"
+    for name in (
+        "convolution",
+        "_convolution",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "unfold",
+        "im2col",
+        "col2im",
+        "avg_pool1d",
+        "avg_pool2d",
+        "avg_pool3d",
+        "max_pool1d",
+        "max_pool2d",
+        "max_pool3d",
+        "max_pool1d_with_indices",
+        "max_pool2d_with_indices",
+        "max_pool3d_with_indices",
+    )
+)
+_NO_COUNTING_SHORTCUTS = _ForbidCounting(*_COUNTING_TARGETS, ops=_COUNTING_OPS, reason="the token-count formula")
 
 
 def _describe(value: object) -> str:
@@ -621,3 +622,156 @@ def check_my_soft_split(answer: Callable[[torch.Tensor, int, int, int], Any]) ->
             continue
         _diagnose_split(got, images, case, (kernel, stride, padding))
     passed(f"your soft split equals nn.Unfold(k, stride=s, padding=p)(x).transpose(1, 2) in all {len(cases)} cases.")
+
+
+# --- exercise 1: the token grid after a chain of soft splits -----------------------------------------------
+
+Split = tuple[int, int, int]  # kernel, stride, padding
+ChainCase = tuple[int, int, tuple[Split, ...]]  # height, width, splits
+
+#: Fixed chains for :func:`check_final_grid`: T2T's on 224 x 224 and on the lesson's 400 x 100, one split, four.
+CHAIN_CASES: tuple[ChainCase, ...] = (
+    (224, 224, ((7, 4, 2), (3, 2, 1), (3, 2, 1))),
+    (400, 100, ((7, 4, 2), (3, 2, 1), (3, 2, 1))),
+    (60, 100, ((20, 10, 5),)),
+    (100, 60, ((20, 15, 0),)),
+    (31, 17, ((5, 3, 0), (3, 2, 1))),
+    (97, 250, ((7, 4, 2), (5, 2, 0), (3, 2, 1), (2, 1, 0))),
+    (13, 29, ((4, 3, 2), (3, 2, 2))),
+)
+
+#: Names of the lesson's own counting functions (sections 2 and 5): refused inside the learner's call when
+#: the notebook defines them, as the package's count_tokens and t2t_chain are.
+_NOTEBOOK_COUNTERS = ("tokens_along", "window_starts", "tokens_along_docs", "tokens_along_paper", "show_chain")
+
+
+def _chain_side(size: int, splits: tuple[Split, ...], rule: Callable[[int, int, int, int], int]) -> int | None:
+    """One side through every split by ``rule(n, k, s, p)``; ``None`` once a side is no longer positive."""
+    for kernel, stride, padding in splits:
+        if size < 1 or (rule is _overlap_side and kernel <= stride):
+            return None
+        size = rule(size, kernel, stride, padding)
+    return size if size >= 1 else None
+
+
+def _right_side(n: int, k: int, s: int, p: int) -> int:
+    return (n + 2 * p - k) // s + 1
+
+
+def _overlap_side(n: int, k: int, s: int, p: int) -> int:
+    return (n + 2 * p - k) // (k - s) + 1
+
+
+def final_grid_reference(height: int, width: int, splits: tuple[Split, ...]) -> tuple[int, int]:
+    """The right answer: ``(rows, cols)`` after every split, each side on its own."""
+    return _chain_side(height, splits, _right_side), _chain_side(width, splits, _right_side)  # type: ignore[return-value]
+
+
+def random_chain_cases(number: int = 4, generator: torch.Generator | None = None) -> list[ChainCase]:
+    """``number`` chains drawn afresh: a non-square image (sides 8..400), 1 to 4 overlapping splits
+    (kernel 2..9 > stride, padding 0..kernel - 1), each fitting the grid the previous one left."""
+    generator = generator or fresh_generator()
+    cases: list[ChainCase] = []
+    while len(cases) < number:
+        height, width = _draw(8, 401, generator), _draw(8, 401, generator)
+        if height == width:
+            continue
+        splits, rows, cols = [], height, width
+        for _ in range(_draw(1, 5, generator)):
+            kernel = _draw(2, 10, generator)
+            stride, padding = _draw(1, kernel, generator), _draw(0, kernel, generator)
+            if kernel > min(rows, cols) + 2 * padding:
+                break
+            splits.append((kernel, stride, padding))
+            rows, cols = _right_side(rows, kernel, stride, padding), _right_side(cols, kernel, stride, padding)
+        if splits:
+            cases.append((height, width, tuple(splits)))
+    return cases
+
+
+#: Plausible wrong answers: (what the slip computes from (height, width, splits) -> (rows, cols), the message).
+_CHAIN_SLIPS: tuple[tuple[Callable[[int, int, tuple[Split, ...]], tuple[Any, Any]], str], ...] = (
+    (
+        lambda h, w, sp: final_grid_reference(h, w, sp)[::-1],
+        "your rows and cols are swapped: rows count windows down the height, cols along the width",
+    ),
+    (
+        lambda h, w, sp: (final_grid_reference(h, h, sp)[0],) * 2,
+        "you use the height for both sides (a square image): the width goes through the splits on its own",
+    ),
+    (
+        lambda h, w, sp: (final_grid_reference(w, w, sp)[0],) * 2,
+        "you use the width for both sides (a square image): the height goes through the splits on its own",
+    ),
+    (
+        lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: (n - k) // s + 1) for n in (h, w)),
+        "your grids match the formula *without padding*: each split pads p zeros on both ends of a side first",
+    ),
+    (
+        lambda h, w, sp: tuple(_chain_side(n, sp, _overlap_side) for n in (h, w)),
+        "you step by kernel - stride (the T2T paper's Eq. 3 with its overlap S): here s is already the step",
+    ),
+    (
+        lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: (n + 2 * p - k) // s) for n in (h, w)),
+        "your grids miss the + 1: dividing the travel by the stride counts the moves; the first window is a token too",
+    ),
+    (
+        lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: -((k - n - 2 * p) // s) + 1) for n in (h, w)),
+        "your grids round up: a window that would stick out past the padded edge does not exist (floor, not ceil)",
+    ),
+    (
+        lambda h, w, sp: final_grid_reference(h, w, sp[:1]),
+        "your grids stop after the first split: the next split cuts the grid the previous one left",
+    ),
+)
+
+
+def _chain_text(case: ChainCase) -> str:
+    height, width, splits = case
+    return f"a {height} x {width} image (height x width) and splits {list(splits)}"
+
+
+def _forbidden_counting(caller: dict[str, Any]) -> _ForbidCounting:
+    """Exercise 1's refusals: the package's counters, the torch layers, and the notebook's own counters."""
+    own = [caller[name] for name in _NOTEBOOK_COUNTERS if inspect.isfunction(caller.get(name))]
+    return _ForbidCounting(*_COUNTING_TARGETS, *own, ops=_COUNTING_OPS, reason="the grid after a chain of splits")
+
+
+def check_final_grid(answer: Callable[[int, int, list[Split]], Any]) -> None:
+    """Check ``answer(height, width, splits) -> (rows, cols)``: the token grid after every soft split of
+    ``splits`` (a list of ``(kernel, stride, padding)``) on a non-square image, against the formula applied side
+    by side. Seven fixed chains and four drawn at random on every call; each common slip is named."""
+    caller = inspect.currentframe().f_back.f_globals  # type: ignore[union-attr]
+    shortcuts = _forbidden_counting(caller)
+    cases = [*CHAIN_CASES, *random_chain_cases()]
+    answers = []
+    for case in cases:
+        height, width, splits = case
+        hint = f"It happened for {_chain_text(case)}"
+        result = shortcuts(answer, height, width, [tuple(split) for split in splits], hint=hint)
+        if isinstance(result, (np.ndarray, torch.Tensor)) and result.ndim == 1:
+            result = result.tolist()
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            fail(f"return two numbers (rows, cols), got {_describe(result)} for {_chain_text(case)}")
+        answers.append(
+            tuple(
+                as_int(v, f"for {_chain_text(case)}, {n}", integral_floats=True)
+                for v, n in zip(result, ("rows", "cols"), strict=True)
+            )
+        )
+    rights = [final_grid_reference(*case) for case in cases]
+    if answers != rights:
+        for slip, message in _CHAIN_SLIPS:
+            expected = [slip(*case) for case in cases]
+            usable = [(got, want) for got, want in zip(answers, expected, strict=True) if None not in want]
+            if usable and all(got == want for got, want in usable):
+                fail(message)
+    for got, right, case in zip(answers, rights, cases, strict=True):
+        for name, mine, true in zip(("rows", "cols"), got, right, strict=True):
+            if mine != true:
+                how = "too many" if mine > true else "too few"
+                fail(
+                    f"for {_chain_text(case)} your {name} are {abs(mine - true)} {how}: "
+                    "count one split at a time, by hand, on this case"
+                )
+    passed(f"your final grid is right for all {len(cases)} chains (four drawn at random), non-square images included.")

@@ -1,0 +1,113 @@
+"""Lesson 02, exercise 1: check_final_grid, the token grid after a chain of soft splits."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from vit_explained import count_tokens, t2t_chain
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises import lesson02 as ex
+
+
+def tokens_along(size, kernel, stride, padding):
+    """The lesson's own helper (section 2): the checker refuses it, as the notebook defines it."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def loop_answer(height, width, splits):
+    rows, cols = height, width
+    for kernel, stride, padding in splits:
+        rows, cols = (rows + 2 * padding - kernel) // stride + 1, (cols + 2 * padding - kernel) // stride + 1
+    return rows, cols
+
+
+def float_answer(height, width, splits):  # floats that are whole, math.floor: accepted
+    sides = [float(height), float(width)]
+    for kernel, stride, padding in splits:
+        sides = [math.floor((n + 2 * padding - kernel) / stride) + 1.0 for n in sides]
+    return tuple(sides)
+
+
+def _per_side(rule):
+    def answer(height, width, splits):
+        sides = [height, width]
+        for kernel, stride, padding in splits:
+            sides = [rule(n, kernel, stride, padding) for n in sides]
+        return tuple(sides)
+
+    return answer
+
+
+@pytest.mark.parametrize("answer", [loop_answer, float_answer])
+def test_right_answers_pass(answer, capsys):
+    ex.check_final_grid(answer)
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+def test_the_reference_equals_unfold_along_each_chain():
+    for height, width, splits in [*ex.CHAIN_CASES, *ex.random_chain_cases(20)]:
+        x = torch.zeros(1, 1, height, width)
+        for kernel, stride, padding in splits:
+            grid = count_tokens(x.shape[-2], x.shape[-1], kernel, stride, padding)
+            x = torch.zeros(1, 1, grid.rows, grid.cols)
+        assert ex.final_grid_reference(height, width, splits) == tuple(x.shape[-2:])
+
+
+SLIPS = {
+    "swapped": (lambda h, w, sp: loop_answer(h, w, sp)[::-1], "swapped"),
+    "square, height": (lambda h, w, sp: (loop_answer(h, h, sp)[0],) * 2, "height for both sides"),
+    "square, width": (lambda h, w, sp: (loop_answer(w, w, sp)[0],) * 2, "width for both sides"),
+    "no padding": (_per_side(lambda n, k, s, p: (n - k) // s + 1), "without padding"),
+    "k - s": (_per_side(lambda n, k, s, p: (n + 2 * p - k) // (k - s) + 1), "kernel - stride"),
+    "no + 1": (_per_side(lambda n, k, s, p: (n + 2 * p - k) // s), r"miss the \+ 1"),
+    "ceil": (_per_side(lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1), "round up"),
+    "first split only": (lambda h, w, sp: loop_answer(h, w, sp[:1]), "stop after the first split"),
+}
+
+
+@pytest.mark.parametrize("name", SLIPS)
+def test_each_slip_is_named(name):
+    answer, words = SLIPS[name]
+    with pytest.raises(ExerciseFailed, match=words):
+        ex.check_final_grid(answer)
+
+
+@pytest.mark.parametrize(
+    "shortcut",
+    [
+        lambda h, w, sp: tuple(t2t_chain(h, w, 1, splits=tuple(sp))[-1].grid[:2]),
+        lambda h, w, sp: _per_side(lambda n, k, s, p: count_tokens(n, n, k, s, p).rows)(h, w, sp),
+        _per_side(tokens_along),
+        _per_side(
+            lambda n, k, s, p: torch.nn.Unfold((k, 1), stride=(s, 1), padding=(p, 0))(torch.ones(1, 1, n, 1)).shape[-1]
+        ),
+    ],
+)
+def test_shortcuts_are_refused(shortcut):
+    with pytest.raises(ExerciseFailed, match="yourself; your function called"):
+        ex.check_final_grid(shortcut)
+
+
+def test_a_lookup_table_fails_on_the_random_chains():
+    table = {(h, w, sp): ex.final_grid_reference(h, w, sp) for h, w, sp in ex.CHAIN_CASES}
+    with pytest.raises(ExerciseFailed, match="too"):
+        ex.check_final_grid(lambda h, w, sp: table.get((h, w, tuple(sp)), (1, 1)))
+
+
+@pytest.mark.parametrize("result", [(3, 4, 12), 7, "3 x 4", None])
+def test_other_shapes_of_answer_are_told(result):
+    with pytest.raises(ExerciseFailed, match=r"return two numbers \(rows, cols\)"):
+        ex.check_final_grid(lambda h, w, sp: result)
+
+
+def test_random_chains_vary_are_non_square_and_fit():
+    drawn = [case for _ in range(30) for case in ex.random_chain_cases(generator=torch.Generator().manual_seed(_))]
+    assert len(set(drawn)) > 100
+    assert all(h != w for h, w, _ in drawn)
+    assert {len(splits) for _, _, splits in drawn} == {1, 2, 3, 4}
+    for height, width, splits in drawn:
+        assert all(k > s and 0 <= p < k for k, s, p in splits)
+        assert min(ex.final_grid_reference(height, width, splits)) >= 1
