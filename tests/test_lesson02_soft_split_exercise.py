@@ -90,7 +90,7 @@ def no_plus_one(x, k, s, p):
             ),
             r"\(kh, kw, c\) order",
         ),
-        (lambda x, k, s, p: loop_split(x, k, s, p).transpose(1, 2), r"\(B, C\*k\*k, L\): the transpose"),
+        (lambda x, k, s, p: loop_split(x, k, s, p).transpose(1, 2), r"\(B, C\*k\*k, N\): the transpose"),
         (
             lambda x, k, s, p: loop_split(x, k, s, p).transpose(1, 2).reshape(loop_split(x, k, s, p).shape),
             "a reshape where a transpose was needed",
@@ -150,7 +150,7 @@ def sticks_out(x, k, s, p):
 
 
 def ceil_sized(x, k, s, p):
-    """Rounds the count up and writes each window into a preallocated (B, L, C*k*k) tensor."""
+    """Rounds the count up and writes each window into a preallocated (B, N, C*k*k) tensor."""
     padded = F.pad(x, (p, p, p, p))
     rows, cols = (-(-(dim - k) // s) + 1 for dim in padded.shape[-2:])
     out = x.new_zeros(x.shape[0], rows * cols, x.shape[1] * k * k)

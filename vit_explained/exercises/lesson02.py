@@ -2,7 +2,7 @@
 
 - :func:`check_count_tokens`: write the token-count formula yourself (rows, cols, total).
 - :func:`check_split_for_grid`: choose an overlapping split that makes a requested grid.
-- :func:`check_my_soft_split`: build the soft split itself from padding and slicing, ``(B, C, H, W) -> (B, L, C*k*k)``.
+- :func:`check_my_soft_split`: build the soft split itself from padding and slicing, ``(B, C, H, W) -> (B, N, C*k*k)``.
 
 Each checker compares with the package's :func:`vit_explained.count_tokens` (itself tested against
 ``nn.Unfold``) or with ``nn.Unfold`` itself, and names the likely mistake without the answer.
@@ -469,7 +469,7 @@ def random_split_cases(number: int = 3, generator: torch.Generator | None = None
 
 
 def _unfold(images: torch.Tensor, kernel: int, stride: int, padding: int) -> torch.Tensor:
-    """The reference, ``nn.Unfold(k, stride=s, padding=p)(x).transpose(1, 2)``: ``(B, L, C*k*k)``."""
+    """The reference, ``nn.Unfold(k, stride=s, padding=p)(x).transpose(1, 2)``: ``(B, N, C*k*k)``."""
     return torch.nn.Unfold(kernel, stride=stride, padding=padding)(images).transpose(1, 2)
 
 
@@ -483,7 +483,10 @@ def _split_slips(images: torch.Tensor, kernel: int, stride: int, padding: int) -
             "features in (kh, kw, c) order, patchify's; nn.Unfold lists a window channel by channel, (c, kh, kw)",
             right.unflatten(-1, (channels, kernel, kernel)).permute(0, 1, 3, 4, 2).flatten(2),
         ),
-        ("(B, C*k*k, L): the transpose to (B, L, C*k*k) is left out", right.transpose(1, 2)),
+        (
+            "(B, C*k*k, N): the transpose to (B, N, C*k*k) is left out (N tokens: L in nn.Unfold's docs)",
+            right.transpose(1, 2),
+        ),
         (
             "a reshape where a transpose was needed: the shape is right, the values are scrambled (section 3)",
             right.transpose(1, 2).reshape(right.shape),
@@ -587,7 +590,7 @@ def _diagnose_split(answer: torch.Tensor, images: torch.Tensor, case: str, split
     if answer.shape != right.shape:
         if answer.ndim == 3 and answer.shape[0] == batch and answer.shape[2] == features:
             fail(f"for {case} you make {answer.shape[1]} windows, not {length}: {_count_slip(answer, images, split)}")
-        fail(f"for {case} your output has shape {tuple(answer.shape)}; expected (B, L, C*k*k) = {tuple(right.shape)}")
+        fail(f"for {case} your output has shape {tuple(answer.shape)}; expected (B, N, C*k*k) = {tuple(right.shape)}")
     if close(answer.sort(dim=-1).values, right.sort(dim=-1).values):
         fail(
             f"for {case} each token holds its window's values in another order: flatten channel by channel, "
@@ -599,7 +602,7 @@ def _diagnose_split(answer: torch.Tensor, images: torch.Tensor, case: str, split
 
 
 def check_my_soft_split(answer: Callable[[torch.Tensor, int, int, int], Any]) -> None:
-    """Check ``answer(x, k, s, p)``: ``(B, C, H, W) -> (B, L, C*k*k)``, exactly
+    """Check ``answer(x, k, s, p)``: ``(B, C, H, W) -> (B, N, C*k*k)``, exactly
     ``nn.Unfold(k, stride=s, padding=p)(x).transpose(1, 2)``, built without unfold, convolution or strided views.
     Fixed cases, then three drawn at random on every call; float32 and float64 inputs keep their dtype."""
     generator = fresh_generator()
