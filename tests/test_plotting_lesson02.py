@@ -281,6 +281,8 @@ def test_vit_map_t2t_frames_the_two_replaced_boxes():
     boxes = [text.get_position()[0] for text in ax.texts if text.get_text() in names]  # each box's centre
     inside = [name for name, x in zip(names, boxes, strict=True) if left < x < right]
     assert inside == ["patches", "patch tokens"]
+    links = [text.get_text() for text in ax.texts if text.get_text().startswith("lesson 01")]
+    assert "lesson 01; cut again in lesson 02 (soft split)" in links and "lesson 01 (02: overlap)" not in links
     assert any("T2T module replaces these two boxes" in text.get_text() for text in ax.texts)
     plt.close(fig)
 
@@ -324,6 +326,9 @@ def test_run_strip_shows_the_worst_run():
     assert [i - 2 for i, c in enumerate(colours) if c == green] == [5, 6, 7, 8]
     assert [i - 2 for i, c in enumerate(colours) if c == red] == [9]
     assert len(ax.patches) == 24 + 5 and "pixels 5..8" in ax.get_title()
+    dotted = {text.get_position()[0]: text.get_text() for text in ax.texts if text.get_position()[1] == 1.15}
+    assert dotted == {7: "end of window 0", 12: "start of window 3"}  # x in padded pixels: image pixels 5 and 10
+    assert sorted(line.get_xdata()[0] for line in ax.lines) == [7, 12]
     plt.close(fig)
     with pytest.raises(ValueError, match="does not fit"):
         plots.plot_run_strip(8, 7, 4, 2)

@@ -30,7 +30,7 @@ from ..soft_split import SoftSplit, TokenGrid, count_tokens
 from ..t2t import T2T_SPLITS, t2t_chain
 from ..vit_map import VitMap
 from . import as_image, figures_dir, new_figure, to_display
-from .lesson01 import _BOX_HEIGHT, _BOX_STEP, _BOX_WIDTH, _BOX_X0, _BOX_Y, plot_vit_map
+from .lesson01 import _BOX_HEIGHT, _BOX_STEP, _BOX_WIDTH, _BOX_X0, _BOX_Y, _MAP_LESSONS, plot_vit_map
 
 PADDING_COLOR = "tab:orange"
 WINDOW_COLOR = "tab:cyan"
@@ -858,10 +858,14 @@ def plot_run_strip(size: int = 20, kernel: int = 7, stride: int = 4, padding: in
         edge = {"edgecolor": "tab:green", "linewidth": 2.0} if holder else {"edgecolor": "black", "linewidth": 0.5}
         ax.add_patch(Rectangle((start, y), kernel, 0.5, facecolor=WINDOW_COLOR, alpha=0.7, **edge))
         ax.text(start - 0.3, y + 0.25, f"window {j}", ha="right", va="center", fontsize=7)
-    for end in (first + padding, first + length + padding + 1):  # the run's ends, down through the windows
-        ax.axvline(end, color="0.4", linestyle=":", linewidth=0.8)
+    ends = {start + kernel: f"end of window {j}" for j, start in enumerate(starts)}
+    begins = {start: f"start of window {j}" for j, start in enumerate(starts)}
+    for x, label in ((first + padding, ends.get(first + padding)), (first + length + padding + 1, None)):
+        ax.axvline(x, color="0.4", linestyle=":", linewidth=0.8)  # the run's ends, down through the windows
+        label = label or begins.get(x) or f"x = {x}"
+        ax.text(x, 1.15, label, ha="center", va="bottom", fontsize=7, color="0.3", backgroundcolor="white")
     ax.set_xlim(-3.2, padded + 0.2)
-    ax.set_ylim(-0.7 * len(starts) - 0.1, 1.1)
+    ax.set_ylim(-0.7 * len(starts) - 0.1, 1.5)
     ax.axis("off")
     ax.set_title(
         f"(k, s, p) = ({kernel}, {stride}, {padding}): the run starting s - 1 = {stride - 1} pixels after window 1's "
@@ -906,7 +910,8 @@ def plot_square_reshape(image: torch.Tensor, kernel: int = 7, stride: int = 4, p
 
 def plot_vit_map_t2t(vit_map: VitMap, image: torch.Tensor | None = None) -> Figure:
     """Lesson 01's map of a ViT (:func:`~vit_explained.plotting.lesson01.plot_vit_map`) with a dashed red frame
-    around the two boxes T2T-ViT's T2T module replaces: the hard cut into patches and the patch embedding."""
+    around the two boxes T2T-ViT's T2T module replaces: the hard cut into patches and the patch embedding. The
+    patches box's lesson link reads "lesson 01; cut again in lesson 02 (soft split)"."""
     names = [step.name for step in vit_map.steps]
     first, last = names.index("patches"), names.index("patch tokens")
     fig = plot_vit_map(vit_map, image)
@@ -915,6 +920,9 @@ def plot_vit_map_t2t(vit_map: VitMap, image: torch.Tensor | None = None) -> Figu
     bottom, top = _BOX_Y - 0.14, _BOX_Y + _BOX_HEIGHT + 0.14
     style = {"fill": False, "edgecolor": "tab:red", "linestyle": "--", "linewidth": 2.0}
     ax.add_patch(Rectangle((left, bottom), right - left, top - bottom, label="T2T module", **style))
+    for text in ax.texts:  # the patches box's lesson link, said for this lesson
+        if text.get_text() == _MAP_LESSONS["patches"]:
+            text.set_text("lesson 01; cut again in lesson 02 (soft split)")
     ax.text(
         (left + right) / 2, top + 0.08, "T2T-ViT's T2T module replaces these two boxes",
         ha="center", va="bottom", fontsize=9, color="tab:red", weight="bold",
