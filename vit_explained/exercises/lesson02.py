@@ -1,6 +1,6 @@
 """Checkers for lesson 02 (soft split and token counting).
 
-- :func:`check_count_tokens`: write the token-count formula yourself (rows, cols, total).
+- :func:`check_final_grid`: the token grid (rows, cols) after a chain of soft splits, written from the formula.
 - :func:`check_split_for_grid`: choose an overlapping split that makes a requested grid.
 - :func:`check_my_soft_split`: build the soft split itself from padding and slicing, ``(B, C, H, W) -> (B, N, C*k*k)``.
 
@@ -11,9 +11,7 @@ Each checker compares with the package's :func:`vit_explained.count_tokens` (its
 from __future__ import annotations
 
 import inspect
-import math
 import os
-import random
 from collections.abc import Callable
 from typing import Any
 
@@ -24,8 +22,6 @@ import torch.nn.functional as F
 from ..soft_split import SoftSplit, SoftSplitEmbedding, _windows_along, count_tokens
 from ..t2t import t2t_chain
 from . import as_int, attempt, close, fail, forbid, passed
-
-Case = tuple[int, int, int, int, int]  # height, width, kernel, stride, padding
 
 
 class _ForbidCounting(forbid):
@@ -47,7 +43,7 @@ class _ForbidCounting(forbid):
         )
 
 
-#: Exercise 1 is the formula itself: not the package's count, nor a layer whose output shape counts for you
+#: Exercise 1 counts with the formula itself: not the package's count, nor a layer whose output shape counts for you
 #: (unfold and fold, convolutions and pooling, under every alias: ``F.conv2d`` is ``torch.conv2d``, ``nn.Conv2d``
 #: and ``nn.MaxPool2d`` call them, ``F.max_pool2d`` calls ``torch.max_pool2d`` or ``max_pool2d_with_indices``),
 #: ``Tensor.unfold`` and numpy's ``sliding_window_view`` (windows along one side), and the aten operators
@@ -97,7 +93,6 @@ _COUNTING_OPS: tuple[str, ...] = tuple(
         "max_pool3d_with_indices",
     )
 )
-_NO_COUNTING_SHORTCUTS = _ForbidCounting(*_COUNTING_TARGETS, ops=_COUNTING_OPS, reason="the token-count formula")
 
 
 def _describe(value: object) -> str:
@@ -111,196 +106,6 @@ def _triple(result: object, what: str) -> tuple[object, object, object]:
     if not isinstance(result, (tuple, list)) or len(result) != 3:
         fail(f"return three numbers {what}, got {_describe(result)}")
     return tuple(result)  # type: ignore[return-value]
-
-
-def count_cases(number: int = 300, seed: int = 0) -> list[Case]:
-    """Valid soft-split settings ``(height, width, kernel, stride, padding)``: T2T's, the lesson's, and
-    ``number`` random ones (seeded), with non-square images, strides that do not divide evenly and
-    padding both zero and not."""
-    cases: list[Case] = [
-        (224, 224, 7, 4, 2),
-        (56, 56, 3, 2, 1),
-        (28, 28, 3, 2, 1),
-        (400, 100, 7, 4, 2),
-        (100, 25, 3, 2, 1),
-        (50, 13, 3, 2, 1),
-        (60, 100, 20, 10, 5),
-        (31, 17, 5, 3, 0),
-        (13, 29, 4, 3, 2),
-    ]
-    rng = random.Random(seed)
-    while len(cases) < number + 9:
-        height, width = rng.randint(1, 120), rng.randint(1, 120)
-        padding = rng.choice([0, 0, 1, 2, 3, 5, 7])
-        kernel = rng.randint(1, min(height, width) + 2 * padding)
-        stride = rng.randint(1, 12)
-        cases.append((height, width, kernel, stride, padding))
-    return cases
-
-
-def _sides(rule: Callable[[int, int, int, int], float], case: Case) -> tuple[float, float]:
-    height, width, kernel, stride, padding = case
-    return rule(height, kernel, stride, padding), rule(width, kernel, stride, padding)
-
-
-#: The slip of reading the T2T paper's Eq. 3 with its ``s`` taken as the stride.
-_PAPER_OVERLAP = (
-    "you divide by kernel - stride, the denominator of the T2T paper's Eq. 3. The paper's s is the *overlap* "
-    "of two neighbouring windows, so its k - s is the step between windows: the stride. Here `stride` is "
-    "already that step: divide by it"
-)
-
-
-def _count_hint(where: str, kernel: int, stride: int) -> Callable[[Exception], str]:
-    """What to add when the answer raises: the paper's ``k - s`` slip when it divides by zero on a split
-    with kernel == stride, otherwise where it happened."""
-
-    def hint(error: Exception) -> str:
-        if isinstance(error, ZeroDivisionError) and kernel == stride:
-            slip = _PAPER_OVERLAP[0].upper() + _PAPER_OVERLAP[1:]
-            return f"It happened {where}: kernel == stride, so kernel - stride is 0. {slip}"
-        return f"It happened {where}, a split that fits"
-
-    return hint
-
-
-#: The slip of rounding the number of moves to the nearest whole number (``round``, or adding 0.5).
-_ROUNDS_TO_NEAREST = (
-    "your counts round to the nearest whole number (round(), or + 0.5): a window that would stick out past "
-    "the padded edge does not exist (nn.Unfold drops it) even when it sticks out by less than half a stride, "
-    "so the number of moves must be rounded down"
-)
-
-# Plausible wrong formulas, each with what to say when an answer follows it.
-_MISTAKES: list[tuple[Callable[[int, int, int, int], float], str]] = [
-    (
-        lambda n, k, s, p: (n - k) // s + 1,
-        "your counts match the formula *without padding*: the window slides over the padded image, "
-        "which is 2 * padding longer on each side (padding on both ends)",
-    ),
-    (
-        lambda n, k, s, p: (n + p - k) // s + 1,
-        "your counts match padding on one end only: padding is added on both ends of each side",
-    ),
-    (
-        lambda n, k, s, p: (n + 2 * p - k) // s,
-        "your counts are one short: dividing the travel by the stride counts the *moves*; "
-        "the first window (before any move) is a token too",
-    ),
-    (
-        lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1,
-        "your counts round up: a window that would stick out past the padded edge does not exist "
-        "(nn.Unfold drops it), so the number of moves must be rounded down",
-    ),
-    (
-        lambda n, k, s, p: round((n + 2 * p - k) / s) + 1,
-        _ROUNDS_TO_NEAREST,
-    ),
-    (
-        lambda n, k, s, p: int((n + 2 * p - k) / s + 0.5) + 1,
-        _ROUNDS_TO_NEAREST,
-    ),
-    (
-        lambda n, k, s, p: (n + 2 * p - (k - 1)) // s + 1,
-        "your counts match PyTorch's documented form without its final - 1: the docs write "
-        "(size + 2 * padding - dilation * (kernel - 1) - 1), and with dilation 1 the two minus signs together "
-        "take away the whole kernel, not kernel - 1",
-    ),
-    (
-        lambda n, k, s, p: math.ceil(n / s),
-        "your counts are each side divided by the stride, rounded up: section 2's ceil(n / 2), which holds for T2T's "
-        "(3, 2, 1) only. It ignores the kernel and the padding and is wrong for other splits",
-    ),
-    (
-        lambda n, k, s, p: n // s,
-        "your counts are each side divided by the stride, rounded down: the shortcut of the original T2T code's "
-        "img_size // 16 (section 5). It ignores the kernel and the padding",
-    ),
-    (
-        lambda n, k, s, p: (n + 2 * p - k) / s + 1,
-        "your counts are fractions: a window either fits or it does not, so the count is a whole number",
-    ),
-    (  # checked only where kernel > stride: elsewhere this slip divides by zero or by a negative number
-        lambda n, k, s, p: (n + 2 * p - k) // (k - s) + 1 if k > s else None,
-        _PAPER_OVERLAP,
-    ),
-]
-
-
-def random_count_cases(number: int = 5, generator: torch.Generator | None = None) -> list[Case]:
-    """``number`` soft splits no table holds, drawn afresh on every call (a draw that repeats a fixed case of
-    :func:`count_cases` is drawn again): sides 1..300, padding 0..9, any kernel that fits, stride 1..15."""
-    generator = generator or fresh_generator()
-    fixed, cases = set(count_cases()), []
-    while len(cases) < number:
-        height, width, padding = _draw(1, 301, generator), _draw(1, 301, generator), _draw(0, 10, generator)
-        kernel, stride = _draw(1, min(height, width) + 2 * padding + 1, generator), _draw(1, 16, generator)
-        case = (height, width, kernel, stride, padding)
-        if case not in fixed:
-            cases.append(case)
-    return cases
-
-
-def check_count_tokens(answer: Callable[[int, int, int, int, int], Any]) -> None:
-    """Check ``answer(height, width, kernel, stride, padding) -> (rows, cols, total)`` on 300+ fixed cases and
-    five drawn at random on every call, against :func:`vit_explained.count_tokens` (which equals ``nn.Unfold``)."""
-    cases = count_cases() + random_count_cases()
-    answers = []
-    for case in cases:
-        height, width, kernel, stride, padding = case
-        where = f"for height {height}, width {width}, kernel {kernel}, stride {stride}, padding {padding}"
-        result = _NO_COUNTING_SHORTCUTS(
-            answer, height, width, kernel, stride, padding, hint=_count_hint(where, kernel, stride)
-        )
-        answers.append(_triple(result, "(rows, cols, total)"))
-
-    def follows(rule: Callable[[int, int, int, int], float | None]) -> bool:
-        """The answer matches ``rule`` on every case the rule is defined on (``None``: not defined)."""
-        pairs = [(tuple(got[:2]), _sides(rule, case)) for got, case in zip(answers, cases, strict=True)]
-        return all(mine == expected for mine, expected in pairs if None not in expected)
-
-    for rule, message in _MISTAKES:
-        if follows(rule):
-            fail(message)
-    for channels in (1, 3):
-        if all(_same_number(got[2], channels * case[2] ** 2) for got, case in zip(answers, cases, strict=True)):
-            fail(
-                f"your total is kernel x kernel{' x 3 channels' if channels == 3 else ''}: the *length* of one "
-                "token, the values one window holds. The total asked for is the *number* of tokens, rows x cols"
-            )
-    for got, case in zip(answers, cases, strict=True):
-        height, width, kernel, stride, padding = case
-        expected = count_tokens(height, width, kernel, stride, padding)
-        where = f"a {height}x{width} image, kernel {kernel}, stride {stride}, padding {padding}"
-        rows, cols, total = (
-            as_int(value, f"for {where}, {name}", integral_floats=True) for value, name in zip(got, _NAMES, strict=True)
-        )
-        if (rows, cols) == (expected.cols, expected.rows) and expected.rows != expected.cols:
-            fail(f"rows and cols are swapped for {where}: rows count windows down the height, cols along the width")
-        if expected.rows != expected.cols and rows == cols in (expected.rows, expected.cols):
-            side = "height" if rows == expected.rows else "width"
-            fail(f"for {where} you use the {side} for both sides: rows follow the height, cols the width")
-        for name, mine, true in (("rows", rows, expected.rows), ("cols", cols, expected.cols)):
-            if mine != true:
-                how = "too many" if mine > true else "too few"
-                fail(f"for {where} your {name} are {abs(mine - true)} {how}; check the formula on this case by hand")
-        if total != rows * cols:
-            fail(f"for {where} your total {total} is not rows x cols = {rows} x {cols}")
-    passed(
-        f"your formula agrees with count_tokens (and so with nn.Unfold) in all {len(cases)} cases "
-        "(five drawn at random)."
-    )
-
-
-_NAMES = ("rows", "cols", "total")
-
-
-def _same_number(value: object, number: int) -> bool:
-    """``value`` equals ``number`` (an int, numpy or tensor scalar); anything that does not compare: False."""
-    try:
-        return bool(value == number)
-    except Exception:
-        return False
 
 
 #: ``(size, grid)`` pairs for :func:`check_split_for_grid`: ``size`` a multiple of ``grid``, at least twice it.
