@@ -165,3 +165,40 @@ def test_overfitting_plot_refuses_missing_or_uneven_curves():
     uneven = {"train_loss": [1.0, 0.5], "val_loss": [1.0], "train_accuracy": [0.5, 0.6], "val_accuracy": [0.5, 0.6]}
     with pytest.raises(ValueError, match="same, non-zero"):
         plot_overfitting(uneven)
+
+
+def test_paired_differences_draws_one_row_per_comparison_with_its_verdict_and_zero():
+    from vit_explained.plotting.lesson06 import plot_paired_differences
+
+    rows = {
+        "CNN-8 - ViT": (1.9, (0.8, 3.1), (0.2, 3.7), "clears"),
+        "soft - ViT": (0.9, (-0.4, 2.2), (-1.1, 2.8), "holds 0"),
+    }
+    fig = plot_paired_differences(rows)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["soft - ViT", "CNN-8 - ViT"]  # first row on top
+    assert {"clears", "holds 0"} <= {t.get_text() for t in ax.texts}
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["99.2 % interval (corrected)", "95 % interval", "mean over seeds", "0: no difference"]
+    assert any(list(line.get_xdata()) == [0, 0] for line in ax.lines)  # the line at 0
+    with pytest.raises(ValueError, match="rows must map"):
+        plot_paired_differences({})
+    with pytest.raises(ValueError, match="corrected low"):
+        plot_paired_differences({"x": (1.0, (0.0, 2.0), (0.5, 3.0), "?")})  # corrected narrower than 95 %
+
+
+def test_start_loss_plot_overlays_the_prediction_and_the_silent_band():
+    import math
+
+    from vit_explained.plotting.lesson06 import plot_start_loss
+
+    sigma2 = [0.004, 0.4, 4.0, 40.0]
+    ax = plot_start_loss(sigma2, [2.30, 2.50, 3.6, 10.3]).axes[0]
+    assert ax.get_xscale() == "log"
+    measured, predicted = ax.lines[1], ax.lines[0]
+    assert list(measured.get_xdata()) == sigma2
+    assert np.allclose(predicted.get_ydata(), math.log(10) + np.asarray(predicted.get_xdata()) / 2)
+    assert len(ax.patches) == 1  # the band ln 10 +- 0.2
+    assert any("stays silent" in t.get_text() for t in ax.get_legend().get_texts())
+    with pytest.raises(ValueError, match="equal-length"):
+        plot_start_loss([1.0], [2.0])

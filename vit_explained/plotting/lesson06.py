@@ -26,10 +26,12 @@ __all__ = [
     "plot_history",
     "plot_losses",
     "plot_misclassified",
+    "plot_paired_differences",
     "plot_pooling_grid",
     "plot_pooling_seeds",
     "plot_seed_comparison",
     "plot_selection_gaps",
+    "plot_start_loss",
 ]
 
 
@@ -553,5 +555,74 @@ def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-f
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="best")
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_paired_differences(
+    rows: Mapping[str, tuple[float, tuple[float, float], tuple[float, float], str]],
+    title: str = "Paired differences a - b (points)",
+    xlabel: str = "a - b, test accuracy (points)",
+) -> Figure:
+    """``rows[comparison] = (mean, (low, high) at 95 %, (low, high) at the corrected level, verdict)``,
+    all in points: one row per comparison, top to bottom, the mean a dot, the 95 % interval a thick bar,
+    the corrected (wider) interval a thin bar, a line at 0, the verdict written right of each row."""
+    if not rows:
+        raise ValueError("rows must map a comparison to (mean, 95 % interval, corrected interval, verdict)")
+    for name, (mean, narrow, wide, _) in rows.items():
+        if not wide[0] <= narrow[0] <= mean <= narrow[1] <= wide[1]:
+            raise ValueError(f"{name}: need corrected low <= 95 % low <= mean <= 95 % high <= corrected high")
+    fig = new_figure(figsize=(9.0, 0.55 * len(rows) + 1.4))
+    ax = fig.subplots()
+    right = max(wide[1] for _, _, wide, _ in rows.values())
+    left = min(min(wide[0] for _, _, wide, _ in rows.values()), 0.0)
+    for y, (mean, narrow, wide, verdict) in enumerate(reversed(list(rows.values()))):
+        first = y == len(rows) - 1  # one legend entry each
+        ax.hlines(y, *wide, color="C0", linewidth=1.2, label="99.2 % interval (corrected)" if first else None)
+        ax.hlines(y, *narrow, color="C0", linewidth=5, alpha=0.6, label="95 % interval" if first else None)
+        ax.plot(mean, y, "o", color="black", markersize=5, label="mean over seeds" if first else None)
+        ax.text(1.02, y, verdict, va="center", fontsize=8, transform=ax.get_yaxis_transform())  # right of the axes
+    ax.axvline(0, color="gray", linestyle="--", linewidth=1, label="0: no difference")
+    ax.set_yticks(range(len(rows)), list(reversed(list(rows))), fontsize=8)
+    ax.set_xlim(left - 0.05 * (right - left), right + 0.05 * (right - left))
+    ax.set(xlabel=xlabel, title=title, ylim=(-0.6, len(rows) - 0.4))
+    ax.grid(alpha=0.3, axis="x")
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=8)  # under the axis label
+    fig.tight_layout(rect=(0, 0.45 / fig.get_figheight(), 1, 1))
+    return fig
+
+
+def plot_start_loss(
+    sigma2: Sequence[float],
+    losses: Sequence[float],
+    classes: int = 10,
+    band: float = 0.2,
+    title: str = "The loss at step 0",
+) -> Figure:
+    """``losses[i]``: the step-0 loss of one model on one batch, ``sigma2[i]``: the variance of its
+    logits (e.g. with the head's weights scaled). Drawn against sigma^2 (log axis) with the small-logit
+    prediction ln K + sigma^2 / 2 as a dashed curve and the band ln K +- ``band`` shaded: outside it, the
+    step-0 check fires."""
+    x, y = np.asarray(sigma2, dtype=float), np.asarray(losses, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape or x.size < 2 or (x <= 0).any():
+        raise ValueError("sigma2 and losses must be equal-length 1-D sequences (2+ points), sigma2 > 0")
+    chance = math.log(classes)
+    fig = new_figure(figsize=(6.4, 3.6))
+    ax = fig.subplots()
+    grid = np.geomspace(x.min(), x.max(), 200)
+    ax.axhspan(
+        chance - band,
+        chance + band,
+        color="tab:green",
+        alpha=0.2,
+        label=f"ln {classes} +- {band}: the check stays silent",
+    )
+    ax.plot(grid, chance + grid / 2, "--", color="gray", label=f"ln {classes} + sigma^2 / 2 (small logits)")
+    ax.plot(x, y, "o-", color="C0", markersize=4, label="measured loss at step 0")
+    ax.set_xscale("log")
+    ax.set(xlabel="sigma^2: variance of an image's logits (mean over the batch)", ylabel="cross-entropy at step 0")
+    ax.set(title=title, ylim=(0, max(y.max(), chance + band) * 1.1))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     return fig
