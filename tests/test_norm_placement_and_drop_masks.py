@@ -10,6 +10,7 @@ from vit_explained import Block
 from vit_explained.norm_placement import (
     FINAL_NORMS,
     final_norm_ablation,
+    final_norm_sigma,
     gradients_by_depth,
     last_fc2_gradient,
     pre_norm_stream_norm,
@@ -137,6 +138,24 @@ def test_final_norm_ablation_removes_the_fall():
     assert slopes["layernorm"][2] < 0  # falls with the LayerNorm
     assert all(slopes[name][1] < 0 < slopes[name][2] for name in ("none", "fixed", "centred_fixed"))  # flat
     assert slopes["detached_sigma"][2] < 0  # falls like the LayerNorm: the backward path through sigma is not it
+
+
+def test_fixed_arm_divides_by_the_layer_norms_starting_sigma():
+    import inspect
+
+    from vit_explained.norm_placement import _pre_norm_stream, _random_stack
+
+    fixed_norm = inspect.signature(last_fc2_gradient).parameters["fixed_norm"].default
+    sigmas = [final_norm_sigma(2, seed) for seed in (0, 1, 2)]  # the LayerNorm's divisor at 2 blocks
+    assert fixed_norm == round(sum(sigmas) / len(sigmas), 2)
+    blocks, layer_norm, _, tokens, _ = _random_stack(2, 0, 64, True)  # the same divisor, read off nn.LayerNorm
+    with torch.no_grad():
+        stream = _pre_norm_stream(blocks, tokens)
+        centred = stream - stream.mean(-1, keepdim=True)
+        divisor = centred.norm(dim=-1) / layer_norm(stream).norm(dim=-1)  # weight 1, bias 0: centred / sigma
+    assert math.isclose(divisor.mean().item(), sigmas[0], rel_tol=1e-3)
+    rms_norm = stream.norm(dim=-1).pow(2).mean().sqrt().item()
+    assert 0.9 < sigmas[0] / (rms_norm / 8) < 1.1  # about ||x|| / sqrt(D), not ||x||
 
 
 def test_centred_fixed_and_detached_sigma_change_one_thing_each():

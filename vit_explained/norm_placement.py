@@ -104,7 +104,7 @@ def last_fc2_gradient(
     dim: int = 64,
     separate_qkv: bool = True,
     final_norm: str = "layernorm",
-    fixed_norm: float = 10.8,
+    fixed_norm: float = 1.33,
     init: str = "xavier",
     weight_scale: float = 1.0,
 ) -> float:
@@ -118,7 +118,8 @@ def last_fc2_gradient(
 
     ``final_norm`` changes pre-norm's final step alone (the ablation of lesson 04): ``"layernorm"`` (the
     default), ``"none"`` (the head reads the stream itself), ``"fixed"`` (the stream divided by the constant
-    ``fixed_norm``, which does not grow with the stream), ``"centred_fixed"`` (centred as LayerNorm does, then
+    ``fixed_norm``, which does not grow with the stream; its default 1.33 is the LayerNorm's divisor at 2 blocks,
+    :func:`final_norm_sigma` averaged over seeds 0-2), ``"centred_fixed"`` (centred as LayerNorm does, then
     divided by ``fixed_norm``: it differs from ``"fixed"`` only by the centring) or ``"detached_sigma"`` (the
     LayerNorm's forward values, with its spread sigma detached from the gradient: it differs from ``"layernorm"``
     only in the backward path through sigma). Post-norm has no final norm and ignores it. ``init`` picks the
@@ -155,6 +156,17 @@ def pre_norm_stream_norm(
     with torch.no_grad():
         norms = _pre_norm_stream(blocks, tokens).norm(dim=-1)
         return (norms**2 if squared else norms).mean().item()
+
+
+def final_norm_sigma(depth: int, seed: int, dim: int = 64, separate_qkv: bool = True) -> float:
+    """Mean over tokens of the final LayerNorm's divisor ``sqrt(var + eps)`` (each token's biased standard
+    deviation over its D features, about ``||x_L|| / sqrt(D)``) on the pre-norm stream after ``depth`` blocks,
+    on the same random blocks and tokens as :func:`last_fc2_gradient` with the same arguments."""
+    blocks, layer_norm, _, tokens, _ = _random_stack(depth, seed, dim, separate_qkv)
+    with torch.no_grad():
+        stream = _pre_norm_stream(blocks, tokens)
+        variance = stream.var(dim=-1, unbiased=False)
+        return (variance + layer_norm.eps).sqrt().mean().item()
 
 
 def gradients_by_depth(
