@@ -542,10 +542,41 @@ def _summed(model, optimizer, images, labels):
     return loss.item()
 
 
+def _no_grad_forward_raises(model, optimizer, images, labels):  # backward on a loss without a graph raises
+    model.train()
+    optimizer.zero_grad()
+    with torch.no_grad():
+        logits = model(images)
+    loss = torch.nn.functional.cross_entropy(logits, labels)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _clipped(clip):
+    def step(model, optimizer, images, labels):
+        model.train()
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(images), labels)
+        loss.backward()
+        clip(model.parameters())
+        optimizer.step()
+        return loss.item()
+
+    return step
+
+
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
         (_detached, r"logits were detached.*no gradient"),
+        (_no_grad_forward_raises, r"no graph to backpropagate: the forward pass ran under torch.no_grad\(\)"),
+        (
+            _clipped(lambda p: torch.nn.utils.clip_grad_norm_(p, 1.0)),
+            r"scaled down to 0\.\d\dx.*clip_grad_norm_.*remove it",
+        ),
+        (_clipped(lambda p: torch.nn.utils.clip_grad_norm_(p, 0.1)), r"scaled down to 0\.10x.*clip_grad_norm_"),
+        (_clipped(lambda p: torch.nn.utils.clip_grad_value_(p, 0.01)), r"clamped to \+-0\.01.*clip_grad_value_"),
         (_no_grad_logits, r"logits were detached.*no gradient"),
         (_no_grad_no_backward, r"forward pass ran under torch.no_grad\(\)"),
         (_softmax_ce, r"softmax outputs.*logits"),

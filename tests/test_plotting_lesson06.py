@@ -136,6 +136,7 @@ def test_attention_axes_diagram_marks_a_row_and_a_column():
     assert (
         len(correct.texts) == 3 and len(bug.texts) == 2
     )  # arrows to the row's other tokens / the column's other images
+    assert len(fig._suptitle.get_text()) < 90  # a short title; the explanation is the lesson's prose
 
 
 def test_overfitting_plot_marks_the_lowest_validation_loss_and_shades_the_gap():

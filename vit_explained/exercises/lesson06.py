@@ -564,6 +564,11 @@ def _reference_steps(
 def _train_step_hint(error: Exception) -> str | None:
     if isinstance(error, RuntimeError) and "backward through the graph a second time" in str(error):
         return "call loss.backward() once per step (a second call needs a new forward pass)"
+    if isinstance(error, RuntimeError) and "does not require grad" in str(error):
+        return (
+            "the loss has no graph to backpropagate: the forward pass ran under torch.no_grad() (or the logits "
+            "were detached); compute logits = model(images) outside torch.no_grad()"
+        )
     if isinstance(error, TypeError) and "item" in str(error):
         return "loss.item() turns the 0-d loss tensor into a float; call it on the tensor, not on a float"
     return None
@@ -654,6 +659,28 @@ _STEP_SLIPS: tuple[tuple[dict[str, object], str], ...] = (
 )
 
 
+def _clipping_message(model: _Probe, before: torch.Tensor, images: torch.Tensor, labels: torch.Tensor) -> str | None:
+    """The gradients the step used (still on the model) against backward's own at the weights before the
+    step: scaled down as a whole (clip_grad_norm_) or clamped one by one (clip_grad_value_)?"""
+    if any(p.grad is None for p in model.parameters()):
+        return None
+    held = torch.cat([p.grad.flatten() for p in model.parameters()])
+    probe = _Probe()
+    torch.nn.utils.vector_to_parameters(before, probe.parameters())
+    loss = torch.nn.functional.cross_entropy(probe(images), labels)
+    true = torch.cat([g.flatten() for g in torch.autograd.grad(loss, list(probe.parameters()))])
+    if torch.allclose(held, true, rtol=1e-4, atol=1e-7) or not held.any():
+        return None
+    advice = "this step asks for the plain step (fit does not clip either): remove it"
+    ratio = (held.norm() / true.norm()).item()
+    if ratio < 1 and torch.allclose(held, true * ratio, rtol=1e-4, atol=1e-7):
+        return f"the gradients were scaled down to {ratio:.2f}x before the step (clip_grad_norm_); {advice}"
+    bound = held.abs().max()
+    if torch.allclose(held, true.clamp(-bound, bound), rtol=1e-4, atol=1e-7):
+        return f"the gradients were clamped to +-{bound.item():.3g} before the step (clip_grad_value_); {advice}"
+    return None
+
+
 def _diagnose_wrong_weights(weights: torch.Tensor, call: int, slips: list[tuple[list[torch.Tensor], str]]) -> NoReturn:
     """The weights after this call are not one plain step's: name the slip whose weights they match."""
     for slipped, message in slips:
@@ -697,6 +724,7 @@ def check_train_step(
     steps = optimizer.steps  # at each optimizer.step(): did gradients exist?
     model.eval()  # as `evaluate` or `predict` leave a model: the step must switch training mode on itself
     start = torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
+    before = start
     for call, (images, labels) in enumerate(_step_batches()):
         model.modes.clear()
         loss = attempt(train_step, model, optimizer, images.clone(), labels.clone(), hint=_train_step_hint)
@@ -713,8 +741,10 @@ def check_train_step(
         if len(steps) != call + 1:
             fail(f"after {call + 1} calls optimizer.step() ran {len(steps)} times: one step per call")
         if not torch.allclose(weights, right[call], rtol=1e-4, atol=1e-6):
-            _diagnose_wrong_weights(weights, call, slips)
+            clipped = _clipping_message(model, before, images, labels)
+            fail(clipped) if clipped else _diagnose_wrong_weights(weights, call, slips)
         _check_returned_loss(loss, right_losses[call])
+        before = weights.clone()
     passed(
         "model.train(), zero_grad, forward, loss, backward, step: the order every loop in this lesson (and `fit`) uses."
     )

@@ -258,13 +258,7 @@ def plot_attention_axes(batch: int = 3, tokens: int = 4) -> Figure:
             spine.set_visible(False)
         ax.set_aspect("equal")
         ax.set_title(heading, fontsize=9)
-    fig.suptitle(
-        "Self-attention: orange, the query (image 1's class token; its softmax mixes it in too); "
-        "blue, the rest its softmax mixes.\n"
-        "batch_first left out (second panel): every class token is the same learned vector, "
-        "so what the head reads ignores the image",
-        fontsize=9,
-    )
+    fig.suptitle("Self-attention of image 1's class token (orange): what its softmax mixes (blue)", fontsize=10)
     fig.tight_layout()
     return fig
 
