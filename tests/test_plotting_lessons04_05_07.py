@@ -323,11 +323,18 @@ def test_init_arm_rows_and_table():
     depths = (2, 4, 8, 16)
     steep = {d: [d**-0.5 * (1 + 0.01 * s) for s in range(3)] for d in depths}
     flat = {d: [d**-0.1 * (1 + 0.02 * s) for s in range(3)] for d in depths}
-    size = {"qkv": 1.0, "fc2": 1.26}
+    size = {"qkv": 1.0, "proj": 0.99, "fc1": 0.63, "fc2": 1.26}
     rows = init_arm_rows(64, {"a": (steep, size, 32.0), "b": (flat, size, 8.0)}, {"b": "a"})
     assert [row["arm"] for row in rows] == ["a", "b"] and rows[0]["difference"] is None and rows[1]["versus"] == "a"
     assert rows[0]["growth"] == 4.0 and rows[1]["slope"] == depth_slope(flat)
     assert abs(rows[1]["difference"][0] - 0.4) < 1e-3  # -0.1 - (-0.5): the slope of the ratio
     table = init_arm_table(rows).splitlines()
     assert len(table) == 3 and "difference of slopes" in table[0]
+    assert table[0].split()[2:6] == ["qkv", "proj", "fc1", "fc2"] and table[1].split()[2:6] == [
+        "1.00",
+        "0.99",
+        "0.63",
+        "1.26",
+    ]
+    assert rows[0]["fc1"] == 0.63 and rows[0]["proj"] == 0.99
     assert "L^-0.500" in table[1] and "b - a: +0.40" in table[2] and table[1].rstrip().endswith("4.00")

@@ -433,6 +433,9 @@ def depth_slope(values: Mapping[int, list[float]]) -> tuple[float, float, float]
     return slope, slope - half, slope + half
 
 
+INIT_LAYERS = ("qkv", "proj", "fc1", "fc2")  # a block's Linear layers, in the order the tables print them
+
+
 def init_arm_rows(
     dim: int,
     arms: Mapping[str, tuple[Mapping[int, list[float]], Mapping[str, float], float]],
@@ -440,7 +443,7 @@ def init_arm_rows(
 ) -> list[dict]:
     """One row per arm of the init appendix. ``arms``: ``{name: (gradients {depth: [one per seed]},
     {layer: std x sqrt(fan-in)}, RMS token norm after the deepest block)}``; ``versus``: ``{name: the arm it is
-    compared with}``. A row: ``dim``, ``arm``, ``qkv`` and ``fc2`` sizes, ``slope`` (:func:`depth_slope`),
+    compared with}``. A row: ``dim``, ``arm``, the sizes of :data:`INIT_LAYERS`, ``slope`` (:func:`depth_slope`),
     ``growth`` (the norm / sqrt(dim)), ``versus`` and ``difference``: the slope of the ratio of the two arms'
     gradients, seed by seed (the difference of their slopes, with its own 95 % interval), or None."""
     rows = []
@@ -450,14 +453,16 @@ def init_arm_rows(
         if other is not None:
             ratio = {d: [s / o for s, o in zip(gradients[d], arms[other][0][d], strict=True)] for d in gradients}
             difference = depth_slope(ratio)
-        rows.append({"dim": dim, "arm": name, "qkv": size["qkv"], "fc2": size["fc2"], "slope": depth_slope(gradients),
+        sizes = {layer: size[layer] for layer in INIT_LAYERS}
+        rows.append({"dim": dim, "arm": name, **sizes, "slope": depth_slope(gradients),
                      "growth": stream / math.sqrt(dim), "versus": other, "difference": difference})  # fmt: skip
     return rows
 
 
 def init_arm_table(rows: list[dict]) -> str:
     """The rows of :func:`init_arm_rows` as a text table (slopes to 3 places, differences to 2)."""
-    lines = [f"{'D':>4}  {'arm':<14}{'qkv':>5}{'fc2':>6}   {'gradient ~ L^s [95 %]':<27}{'||x_16||/sqrt(D)':>17}"
+    layers = "".join(f"{layer:>6}" for layer in INIT_LAYERS)
+    lines = [f"{'D':>4}  {'arm':<14}{layers}   {'gradient ~ L^s [95 %]':<27}{'||x_16||/sqrt(D)':>17}"
              "   difference of slopes [95 %]"]  # fmt: skip
     for row in rows:
         slope = "L^{:+.3f} [{:+.3f}, {:+.3f}]".format(*(round(v, 3) + 0.0 for v in row["slope"]))  # + 0.0: no -0.000
@@ -465,7 +470,8 @@ def init_arm_table(rows: list[dict]) -> str:
         if row["difference"] is not None:
             fit = (round(v, 2) + 0.0 for v in row["difference"])
             versus = "{} - {}: {:+.2f} [{:+.2f}, {:+.2f}]".format(row["arm"], row["versus"], *fit)
-        lines.append(f"{row['dim']:>4}  {row['arm']:<14}{row['qkv']:>5.2f}{row['fc2']:>6.2f}   {slope:<27}"
+        sizes = "".join(f"{row[layer]:>6.2f}" for layer in INIT_LAYERS)
+        lines.append(f"{row['dim']:>4}  {row['arm']:<14}{sizes}   {slope:<27}"
                      f"{row['growth']:>17.2f}   {versus}")  # fmt: skip
     return "\n".join(lines)
 
