@@ -13,7 +13,7 @@ from vit_explained.exercises import lesson02 as ex
 
 
 def tokens_along(size, kernel, stride, padding):
-    """The lesson's own helper (section 2): the checker refuses it, as the notebook defines it."""
+    """The lesson's own helper (section 3): the checker refuses it, as the notebook defines it."""
     return (size + 2 * padding - kernel) // stride + 1
 
 
@@ -41,6 +41,15 @@ def _per_side(rule):
     return answer
 
 
+def square_between(height, width, splits):
+    """The original T2T code: int(sqrt(N)) x int(sqrt(N)) between splits."""
+    rows, cols = loop_answer(height, width, splits[:1])
+    for split in splits[1:]:
+        side = int(math.sqrt(rows * cols))
+        rows = cols = loop_answer(side, side, [split])[0]
+    return rows, cols
+
+
 @pytest.mark.parametrize("answer", [loop_answer, float_answer])
 def test_right_answers_pass(answer, capsys):
     ex.check_final_grid(answer)
@@ -65,6 +74,9 @@ SLIPS = {
     "no + 1": (_per_side(lambda n, k, s, p: (n + 2 * p - k) // s), r"miss the \+ 1"),
     "ceil": (_per_side(lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1), "round up"),
     "first split only": (lambda h, w, sp: loop_answer(h, w, sp[:1]), "stop after the first split"),
+    "one end": (_per_side(lambda n, k, s, p: (n + p - k) // s + 1), "you pad one end only: p zeros go on both ends"),
+    "square reshape": (square_between, "you reshape to a square between splits, as the original code does"),
+    "SAME": (_per_side(lambda n, k, s, p: math.ceil(n / s)), r"ceil\(n / s\), TensorFlow's padding='SAME'"),
 }
 
 

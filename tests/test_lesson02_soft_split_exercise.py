@@ -81,6 +81,24 @@ def no_plus_one(x, k, s, p):
     return torch.stack(windows, dim=1)
 
 
+def floor_no_plus_one(x, k, s, p):
+    """(n + 2p - k) // s windows per side, no + 1: the right windows, the last row and column missing."""
+    padded = F.pad(x, (p, p, p, p))
+    rows, cols = ((dim - k) // s for dim in padded.shape[-2:])
+    windows = [padded[:, :, i * s : i * s + k, j * s : j * s + k].flatten(1) for i in range(rows) for j in range(cols)]
+    return torch.stack(windows, dim=1)
+
+
+def test_start_only_and_plus_one_differ_in_a_fixed_case():
+    x = torch.randn(1, 1, 7, 9)
+    start = loop_split(F.pad(x, (2, 0, 2, 0)), 3, 1, 0)
+    assert (1, 1, 7, 9, 3, 1, 2) in ex.SPLIT_CASES
+    assert (
+        ex._short_kind(start, x, (3, 1, 2)) == "start"
+        and ex._short_kind(no_plus_one(x, 3, 1, 2), x, (3, 1, 2)) == "plus"
+    )
+
+
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
@@ -96,14 +114,18 @@ def no_plus_one(x, k, s, p):
             "a reshape where a transpose was needed",
         ),
         (lambda x, k, s, p: loop_split(F.pad(x, (0, 2 * p, 0, 2 * p)), k, s, 0), "padding on one side only"),
-        (lambda x, k, s, p: loop_split(F.pad(x, (p, 0, p, 0)), k, s, 0), r"start only \(F\.pad\(x, \(p, 0, p, 0\)\)"),
+        (
+            lambda x, k, s, p: loop_split(F.pad(x, (p, 0, p, 0)), k, s, 0),
+            r": padding at the start only \(F\.pad\(x, \(p, 0, p, 0\)\)\); F\.pad's",
+        ),
         (lambda x, k, s, p: loop_split(F.pad(x, (2 * p, 0, 2 * p, 0)), k, s, 0), r"start only \(F\.pad\(x, \(2p, 0"),
         (lambda x, k, s, p: loop_split(x, k, s, p).tolist(), "you returned a list: return a torch.Tensor"),
         (lambda x, k, s, p: loop_split(x, k, s, p).numpy(), "you returned a ndarray: return a torch.Tensor"),
         (column_major, "column-major"),
         (lambda x, k, s, p: loop_split(x, k, 1, p), "the stride is ignored"),
         (lambda x, k, s, p: loop_split(x, s, k, p), "kernel and stride swapped"),
-        (no_plus_one, r"the last ones missing: the \+ 1 left out \(range\(0, n - k, s\) stops one short"),
+        (no_plus_one, r"the last ones missing: the \+ 1 left out \(range\(0, n - k, s\) stops one short; window"),
+        (floor_no_plus_one, r"the last start is missing: range\(0, n - k, s\) stops one short; window starts run"),
         (lambda x, k, s, p: loop_split(x, k, s, 0), "no padding"),
         (lambda x, k, s, p: 1 / 0, r"raised ZeroDivisionError: division by zero\. It happened for x of shape"),
         (lambda x, k, s, p: loop_split(x, k, s, p).float(), "your output is torch.float32, the input torch.float64"),

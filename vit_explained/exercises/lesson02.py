@@ -11,6 +11,7 @@ Each checker compares with the package's :func:`vit_explained.count_tokens` (its
 from __future__ import annotations
 
 import inspect
+import math
 import os
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +22,7 @@ import torch.nn.functional as F
 
 from ..soft_split import SoftSplit, SoftSplitEmbedding, _windows_along, count_tokens
 from ..t2t import t2t_chain
-from . import as_int, attempt, close, fail, forbid, passed
+from . import ExerciseFailed, as_int, attempt, close, fail, forbid, passed
 
 
 class _ForbidCounting(forbid):
@@ -200,7 +201,7 @@ def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], 
         fail(
             f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: you used the paper's "
             f"overlap S = {stride} as the stride; the stride is k - S = {kernel} - {stride} = {kernel - stride} "
-            "(section 2: the T2T paper's s is the overlap of two windows, not the step between them)"
+            "(section 3: the T2T paper's s is the overlap of two windows, not the step between them)"
         )
     if stride == grid != size // grid:
         fail(
@@ -256,6 +257,7 @@ SPLIT_CASES: tuple[tuple[int, ...], ...] = (
     (1, 3, 8, 12, 4, 4, 0),  # ViT's hard split, k = s
     (1, 2, 6, 5, 2, 1, 0),  # stride 1
     (2, 1, 9, 11, 2, 3, 1),  # stride > kernel: gaps between windows
+    (1, 1, 7, 9, 3, 1, 2),  # stride 1, p = 2: padding the start only and a missing + 1 give different windows
 )
 
 
@@ -293,7 +295,7 @@ def _split_slips(images: torch.Tensor, kernel: int, stride: int, padding: int) -
             right.transpose(1, 2),
         ),
         (
-            "a reshape where a transpose was needed: the shape is right, the values are scrambled (section 3)",
+            "a reshape where a transpose was needed: the shape is right, the values are scrambled (section 4)",
             right.transpose(1, 2).reshape(right.shape),
         ),
         (
@@ -333,28 +335,62 @@ def _padding_slips(images: torch.Tensor, kernel: int, stride: int, padding: int)
     return slips
 
 
-def _start_only(answer: torch.Tensor, images: torch.Tensor, case: str, split: tuple[int, int, int]) -> None:
-    """Fail if the answer pads the start of each side only, F.pad(x, (p, 0, p, 0)) or (2p, 0, 2p, 0). Its windows
-    can be the right ones minus the last row or column, as a missing + 1 gives: then the message names both."""
-    kernel, stride, padding = split
-    right = _unfold(images, *split)
+def _trimmed(images: torch.Tensor, split: tuple[int, int, int], rows: int, cols: int) -> torch.Tensor:
+    """The right windows of the first ``rows`` x ``cols`` starts: what a count one short per side gives."""
     grid = count_tokens(images.shape[2], images.shape[3], *split)
+    return _unfold(images, *split).unflatten(1, (grid.rows, grid.cols))[:, :rows, :cols].flatten(1, 2)
+
+
+def _short_kind(answer: torch.Tensor, images: torch.Tensor, split: tuple[int, int, int]) -> str | None:
+    """'start' if the answer pads the start only by p, 'plus' if it misses the last start (no + 1), in a case
+    where the two differ; None if neither or both fit here."""
+    kernel, stride, padding = split
+    height, width = images.shape[2:]
+    starts = [len(range(0, n + 2 * padding - kernel, stride)) for n in (height, width)]
+    floor = [(n + 2 * padding - kernel) // stride for n in (height, width)]
+    plus = [_trimmed(images, split, *counts) for counts in (starts, floor) if min(counts) >= 1]
+    start = None
+    if padding and min(height, width) + padding >= kernel:
+        start = _unfold(F.pad(images, (padding, 0, padding, 0)), kernel, stride, 0)
+    fits = {
+        "start": start is not None and answer.shape == start.shape and close(answer, start),
+        "plus": any(answer.shape == wrong.shape and close(answer, wrong) for wrong in plus),
+    }
+    return next(iter(kind for kind, fit in fits.items() if fit)) if sum(fits.values()) == 1 else None
+
+
+def _start_only(
+    answer: torch.Tensor, images: torch.Tensor, case: str, split: tuple[int, int, int], more: Callable[[], Any]
+) -> None:
+    """Fail if the answer pads the start of each side only, F.pad(x, (p, 0, p, 0)) or (2p, 0, 2p, 0). Padding the
+    start by p gives the right windows minus the last, as a missing + 1 does: ``more()`` yields (answer, images,
+    split) of the other cases, and the first where the two differ decides; if none does, the message names both."""
+    kernel, stride, padding = split
     for name, amount in (("p", padding), ("2p", 2 * padding)):
         if padding == 0 or min(images.shape[2:]) + amount < kernel:
             continue
         wrong = _unfold(F.pad(images, (amount, 0, amount, 0)), kernel, stride, 0)
         if answer.shape != wrong.shape or not close(answer, wrong):
             continue
-        made = count_tokens(images.shape[2] + amount, images.shape[3] + amount, kernel, stride, 0)
-        trimmed = right.unflatten(1, (grid.rows, grid.cols))[:, : made.rows, : made.cols].flatten(1, 2)
         pad = f"F.pad(x, ({name}, 0, {name}, 0))"
-        if trimmed.shape == wrong.shape and close(trimmed, wrong):  # the right windows, the last ones missing
+        start_only = f"padding at the start only ({pad}); F.pad's (left, right, top, bottom) needs (p, p, p, p)"
+        if name == "2p":
+            fail(f"for {case}: {start_only}")
+        kind = next((kind for got, *other in more() if (kind := _short_kind(got, *other))), None)
+        if kind == "start":
+            fail(f"for {case}: {start_only}")
+        made = count_tokens(images.shape[2] + amount, images.shape[3] + amount, kernel, stride, 0)
+        total = count_tokens(images.shape[2], images.shape[3], *split).total
+        if kind == "plus":
             fail(
-                f"for {case} you make {made.total} windows, not {grid.total}, the last ones missing: the + 1 left "
-                "out (range(0, n - k, s) stops one short; starts run up to n - k included), or padding at the start "
-                f"only ({pad}; pad both ends, (p, p, p, p))"
+                f"for {case} you make {made.total} windows, not {total}, the last ones missing: the + 1 left out "
+                "(range(0, n - k, s) stops one short; window starts run up to n - k included)"
             )
-        fail(f"for {case}: padding at the start only ({pad}); F.pad's (left, right, top, bottom) needs (p, p, p, p)")
+        fail(
+            f"for {case} you make {made.total} windows, not {total}, the last ones missing: the + 1 left "
+            "out (range(0, n - k, s) stops one short; starts run up to n - k included), or padding at the start "
+            f"only ({pad}; pad both ends, (p, p, p, p))"
+        )
 
 
 def _count_slip(answer: torch.Tensor, images: torch.Tensor, split: tuple[int, int, int]) -> str:
@@ -362,7 +398,7 @@ def _count_slip(answer: torch.Tensor, images: torch.Tensor, split: tuple[int, in
     kernel, stride, padding = split
     height, width = (size + 2 * padding for size in images.shape[2:])
     starts = len(range(0, height - kernel, stride)) * len(range(0, width - kernel, stride))
-    if answer.shape[1] == starts:
+    if answer.shape[1] in (starts, ((height - kernel) // stride) * ((width - kernel) // stride)):
         return (
             "the last start is missing: range(0, n - k, s) stops one short; window starts run up to n - k "
             "included, range(0, n - k + 1, s) (the + 1 of exercise 1's formula)"
@@ -377,21 +413,23 @@ def _raised_hint(case: str) -> Callable[[Exception], str]:
         if isinstance(error, RuntimeError) and "size" in str(error):
             return (
                 "If some windows are smaller than k x k: a window that would stick out past the padded edge is "
-                f"not a token (round down, section 2). It happened for {case}"
+                f"not a token (round down, section 3). It happened for {case}"
             )
         return f"It happened for {case}"
 
     return hint
 
 
-def _diagnose_split(answer: torch.Tensor, images: torch.Tensor, case: str, split: tuple[int, int, int]) -> None:
+def _diagnose_split(
+    answer: torch.Tensor, images: torch.Tensor, case: str, split: tuple[int, int, int], more: Callable[[], Any]
+) -> None:
     """Fail with the slip the answer follows, or with what is wrong about its shape or values."""
     right, slips = _unfold(images, *split), _split_slips(images, *split)
     batch, length, features = right.shape
     for slip, wrong in slips:
         if answer.shape == wrong.shape and close(answer, wrong):
             fail(f"for {case}: {slip}")
-    _start_only(answer, images, case, split)
+    _start_only(answer, images, case, split, more)
     if answer.shape != right.shape:
         if answer.ndim == 3 and answer.shape[0] == batch and answer.shape[2] == features:
             fail(f"for {case} you make {answer.shape[1]} windows, not {length}: {_count_slip(answer, images, split)}")
@@ -406,29 +444,48 @@ def _diagnose_split(answer: torch.Tensor, images: torch.Tensor, case: str, split
     fail(f"for {case} your tokens hold different values from the padded image's windows")
 
 
+def _run_split_case(
+    answer: Callable[..., Any], number: int, case: tuple[int, ...], generator: torch.Generator
+) -> tuple:
+    """Call the answer on one case: (result, images, case text, dtype, split); fails on a raise or a changed x."""
+    batch, channels, height, width, kernel, stride, padding = case
+    dtype = torch.float64 if number % 2 else torch.float32
+    images = torch.randn(batch, channels, height, width, generator=generator, dtype=dtype)
+    original = images.clone()
+    text = f"x of shape {tuple(images.shape)} ({dtype}), k={kernel}, s={stride}, p={padding}"
+    result = _NO_UNFOLD(answer, images, kernel, stride, padding, hint=_raised_hint(text))
+    if not isinstance(result, torch.Tensor):
+        fail(f"for {text} you returned a {type(result).__name__}: return a torch.Tensor, as nn.Unfold does")
+    if not torch.equal(images, original):
+        fail(f"for {text} your function changed its input x; pad a copy (F.pad returns a new tensor)")
+    return result.detach(), images, text, dtype, (kernel, stride, padding)
+
+
 def check_my_soft_split(answer: Callable[[torch.Tensor, int, int, int], Any]) -> None:
     """Check ``answer(x, k, s, p)``: ``(B, C, H, W) -> (B, N, C*k*k)``, exactly
     ``nn.Unfold(k, stride=s, padding=p)(x).transpose(1, 2)``, built without unfold, convolution or strided views.
     Fixed cases, then three drawn at random on every call; float32 and float64 inputs keep their dtype."""
     generator = fresh_generator()
     cases = [*SPLIT_CASES, *random_split_cases(generator=generator)]
-    for number, (batch, channels, height, width, kernel, stride, padding) in enumerate(cases):
-        dtype = torch.float64 if number % 2 else torch.float32
-        images = torch.randn(batch, channels, height, width, generator=generator, dtype=dtype)
-        original = images.clone()
-        case = f"x of shape {tuple(images.shape)} ({dtype}), k={kernel}, s={stride}, p={padding}"
-        result = _NO_UNFOLD(answer, images, kernel, stride, padding, hint=_raised_hint(case))
-        if not isinstance(result, torch.Tensor):
-            fail(f"for {case} you returned a {type(result).__name__}: return a torch.Tensor, as nn.Unfold does")
-        got = result.detach()
-        if not torch.equal(images, original):
-            fail(f"for {case} your function changed its input x; pad a copy (F.pad returns a new tensor)")
-        right = _unfold(images, kernel, stride, padding)
+    runs: dict[int, tuple] = {}
+
+    def more() -> Any:  # (result, images, split) of the other cases, the later ones run now; a failing one skipped
+        for number, case in enumerate(cases):
+            if number not in runs:
+                try:
+                    runs[number] = _run_split_case(answer, number, case, generator)
+                except ExerciseFailed:
+                    continue
+            yield runs[number][0], runs[number][1], runs[number][4]
+
+    for number, case in enumerate(cases):
+        got, images, text, dtype, split = runs[number] = _run_split_case(answer, number, case, generator)
+        right = _unfold(images, *split)
         if got.shape == right.shape and close(got, right):
             if got.dtype != dtype:
-                fail(f"for {case} your output is {got.dtype}, the input {dtype}: a split only moves values")
+                fail(f"for {text} your output is {got.dtype}, the input {dtype}: a split only moves values")
             continue
-        _diagnose_split(got, images, case, (kernel, stride, padding))
+        _diagnose_split(got, images, text, split, more)
     passed(f"your soft split equals nn.Unfold(k, stride=s, padding=p)(x).transpose(1, 2) in all {len(cases)} cases.")
 
 
@@ -468,6 +525,16 @@ def _right_side(n: int, k: int, s: int, p: int) -> int:
 
 def _overlap_side(n: int, k: int, s: int, p: int) -> int:
     return (n + 2 * p - k) // (k - s) + 1
+
+
+def _square_between(height: int, width: int, splits: tuple[Split, ...]) -> tuple[int | None, int | None]:
+    """The original T2T code's slip: after each split the N tokens are reshaped to an int(sqrt(N)) square."""
+    rows, cols = (_chain_side(n, splits[:1], _right_side) for n in (height, width))
+    for split in splits[1:]:
+        if rows is None or cols is None:
+            return None, None
+        rows = cols = _chain_side(math.isqrt(rows * cols), (split,), _right_side)
+    return rows, cols
 
 
 def final_grid_reference(height: int, width: int, splits: tuple[Split, ...]) -> tuple[int, int]:
@@ -514,6 +581,18 @@ _CHAIN_SLIPS: tuple[tuple[Callable[[int, int, tuple[Split, ...]], tuple[Any, Any
     (
         lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: (n - k) // s + 1) for n in (h, w)),
         "your grids match the formula *without padding*: each split pads p zeros on both ends of a side first",
+    ),
+    (
+        lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: (n + p - k) // s + 1) for n in (h, w)),
+        "you pad one end only: p zeros go on both ends, 2p in all",
+    ),
+    (
+        _square_between,
+        "you reshape to a square between splits, as the original code does: rows and cols go on separately",
+    ),
+    (
+        lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: -(-n // s)) for n in (h, w)),
+        "your grids are ceil(n / s), TensorFlow's padding='SAME' count: here p is fixed, floor((n + 2p - k) / s) + 1",
     ),
     (
         lambda h, w, sp: tuple(_chain_side(n, sp, _overlap_side) for n in (h, w)),
