@@ -30,6 +30,7 @@ outputs with ``--refresh``:
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 import time
 from pathlib import Path
@@ -79,9 +80,10 @@ def keep_where_the_same(fresh: nbformat.NotebookNode, stored: nbformat.NotebookN
             same = True
         else:
             same = all(_same_output(a, b) for a, b in zip(new_outputs, old_outputs, strict=True))
-        if same and new_outputs != old_outputs:
+        if same:
+            if _without_widget_ids(new_outputs) != _without_widget_ids(old_outputs):
+                kept.append(index)  # named: the stored outputs differ from this run's in more than a widget's id
             new.outputs = old.outputs
-            kept.append(index)
     return kept
 
 
@@ -97,6 +99,13 @@ def _same_output(new: dict, old: dict) -> bool:
         elif key != WIDGET_VIEW and value != old_data[key]:
             return False
     return True
+
+
+def _without_widget_ids(outputs: list) -> list:
+    plain = [nbformat.from_dict(json.loads(json.dumps(o))) for o in outputs]
+    for output in plain:
+        output.get("data", {}).pop(WIDGET_VIEW, None)
+    return plain
 
 
 def _merged(outputs: list) -> list:
