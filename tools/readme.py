@@ -64,30 +64,32 @@ LESSONS: dict[str, tuple[str, int]] = {
     "04_gelu_mlp_and_block": (
         "the block's diagram first (pre-norm vs post-norm, the residual stream; Xiong et al.'s depth prediction "
         "checked on random blocks and drawn log-log: the last fc2 gradient shows no trend with post-norm (slope "
-        "-0.02 [-0.15, +0.12]) and falls with pre-norm (slope -0.47 [-0.56, -0.38] over 2-16 blocks, close to the "
-        "bound's -0.5; Xavier on separate Q, K, V); why: the pre-norm stream grows with depth and the final "
-        "LayerNorm divides by its norm; the ablation, only the final norm changed, removes the fall: none +0.08 "
-        "[-0.004, +0.165], a fixed constant -0.01 [-0.110, +0.093], centred then the constant -0.006 [-0.108, "
-        "+0.097], while LayerNorm with sigma detached from the gradient keeps it, -0.47 [-0.552, -0.384]: the "
-        "fall goes with the forward division by the stream's spread, not the centring or the backward path "
-        "through sigma); GELU from its formula (erf vs tanh vs the sigmoid form x * sigmoid(1.702 x), CLIP's "
-        "QuickGELU; swapping the form in the shipped MNIST ViT moves no logit by more than 0.003 and changes none "
-        "of 1,000 predictions), the 768 -> 3072 -> 768 MLP, an MLP diagram (expand, gate, contract), and why a "
-        "transformer needs one, LayerNorm vs BatchNorm (a picture of what each averages over), dropout and "
-        "DropPath drawn as masks (per-sample stochastic depth, written in an exercise) and LayerScale, where "
-        "ViT-B/16's 86,567,656 parameters are; exercises: GELU's slope by hand, a parallel block (GPT-J, "
-        "ViT-22B), LayerNorm, DropPath, a block's multiply-adds; the block as the ViT paper's eqs. 2-4, timm "
-        "1.0.28, Hugging Face 5.23.0 and vit-pytorch 1.23.6 write it; a residual-stream widget (depth, pre- or "
-        "post-norm: the stream's norm and the last fc2 gradient) and a parameter-budget widget (qkv bias on or "
-        "off); notes after the exercises on which GELU each library's checkpoints use, the other model sizes and "
-        "where the libraries differ",
+        "-0.02 [-0.15, +0.12]) and falls with pre-norm (slope -0.47 [-0.56, -0.38] over 2-16 blocks, where the "
+        "stream's norm grows about linearly, 8.2 + 1.33 L; deeper, -0.62 [-0.72, -0.52], appendix A; Xavier on "
+        "separate Q, K, V); why: the pre-norm stream grows with depth and the final LayerNorm divides by its "
+        "spread; the ablation, only the final norm changed, removes the fall: none +0.08 [-0.004, +0.165], a "
+        "fixed divisor (the LayerNorm's at 2 blocks, 1.33) +0.06 [-0.024, +0.141], centred then that divisor "
+        "+0.065 [-0.021, +0.150], while LayerNorm with sigma detached from the gradient keeps it, -0.47 [-0.552, "
+        "-0.384]: the fall goes with the forward division by the stream's spread, not the centring or the "
+        "backward path through sigma); GELU from its formula (erf vs tanh vs the sigmoid form x * sigmoid(1.702 "
+        "x), CLIP's QuickGELU; swapping the form in the shipped MNIST ViT moves no logit by more than 0.003 and "
+        "changes none of 1,000 predictions), the 768 -> 3072 -> 768 MLP, an MLP diagram (expand, gate, "
+        "contract), and why a transformer needs one, LayerNorm vs BatchNorm (a picture of what each averages "
+        "over), dropout and DropPath drawn as masks (per-sample stochastic depth, written in an exercise) and "
+        "LayerScale, where ViT-B/16's 86,567,656 parameters are; exercises: GELU's slope by hand, a parallel "
+        "block (GPT-J, ViT-22B), LayerNorm, DropPath, a block's multiply-adds; the block as the ViT paper's eqs. "
+        "2-4, timm 1.0.28 and Hugging Face 5.23.0 write it; a residual-stream widget (depth, pre- or post-norm: "
+        "the stream's norm and the last fc2 gradient) and a parameter-budget widget (qkv bias on or off)",
         30,
     ),
     "04_gelu_mlp_and_block_appendix": (
-        "why section 3's pre-norm slope is near -0.5 over 2-16 blocks (the stream's norm grows about linearly, "
-        "8.2 + 1.33 L; deeper, to 128 blocks, a stored run) and how the fall depends on the branches' size "
-        "relative to the width (std x sqrt(fan-in): timm's std 0.02 nearly removes it at D = 64, not at "
-        "ViT-B's D = 768, a stored run; Xavier's weights scaled down alone)",
+        "why section 3's pre-norm slope is -0.47 over 2-16 blocks (the stream's norm grows about linearly, "
+        "8.2 + 1.33 L) and -0.62 [-0.72, -0.52] deeper (to 128 blocks, a stored run); how the fall depends on "
+        "the branches' size relative to the width (timm's std 0.02 nearly removes it at D = 64, not at ViT-B's "
+        "D = 768, a stored run; Xavier's weights scaled down alone): the slope follows how much the stream "
+        "grows, not std x sqrt(fan-in); notes: which GELU each library's checkpoints use, the other model "
+        "sizes, and where the libraries differ (vit-pytorch 1.23.6's block, LayerNorm eps, torchvision's "
+        "GFLOPS, the 21k checkpoints, dropout)",
         10,
     ),
     "05_where_gradients_flow": (
