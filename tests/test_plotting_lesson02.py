@@ -129,6 +129,9 @@ def test_plot_window_strip_draws_the_windows_the_formula_counts(size, kernel, st
     dashed = [p for p in ax.patches if p.get_linestyle() == "--"]
     for window in dashed:  # the next one, if drawn, sticks out
         assert window.get_x() == expected * stride and window.get_x() + kernel > size + 2 * padding
+        assert f"j={expected}: start {expected * stride}: sticks out, no token" in [
+            text.get_text() for text in ax.texts
+        ]
     plt.close(fig)
 
 
@@ -326,9 +329,10 @@ def test_run_strip_shows_the_worst_run():
     assert [i - 2 for i, c in enumerate(colours) if c == green] == [5, 6, 7, 8]
     assert [i - 2 for i, c in enumerate(colours) if c == red] == [9]
     assert len(ax.patches) == 24 + 5 and "pixels 5..8" in ax.get_title()
-    dotted = {text.get_position()[0]: text.get_text() for text in ax.texts if text.get_position()[1] == 1.15}
-    assert dotted == {7: "end of window 0", 12: "start of window 3"}  # x in padded pixels: image pixels 5 and 10
-    assert sorted(line.get_xdata()[0] for line in ax.lines) == [7, 12]
+    dotted = {text.get_position()[0]: text.get_text().strip() for text in ax.texts if text.get_position()[1] == 1.15}
+    # x in padded pixels: window 2 starts at image pixel 6 (after the run's first pixel, 5), window 1 ends before 9
+    assert dotted == {8: "start of window 2", 11: "end of window 1"}
+    assert sorted(line.get_xdata()[0] for line in ax.lines) == [8, 11]
     plt.close(fig)
     with pytest.raises(ValueError, match="does not fit"):
         plots.plot_run_strip(8, 7, 4, 2)

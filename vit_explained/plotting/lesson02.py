@@ -621,7 +621,7 @@ def _draw_windows(ax: Axes, starts: list[int], beyond: int | None, kernel: int) 
         ax.text(
             beyond - 0.6,
             y + 0.3,
-            f"start {beyond}: sticks out, no token",
+            f"j={len(starts)}: start {beyond}: sticks out, no token",
             ha="right",
             va="center",
             fontsize=8,
@@ -836,7 +836,8 @@ def worst_run(kernel: int, stride: int, padding: int) -> tuple[int, int]:
 def plot_run_strip(size: int = 20, kernel: int = 7, stride: int = 4, padding: int = 2) -> Figure:
     """One side of ``size`` pixels as a strip of squares (padding orange), the windows that fit below it (one
     bar per line, window 1 framed in green), and the worst-placed run of :func:`worst_run`: its ``k - s + 1``
-    pixels green, the next pixel red (a run one longer lies in no window). Pixels are numbered as in the image."""
+    pixels green, the next pixel red (a run one longer lies in no window), and two dotted lines, the start of
+    window 2 and the end of window 1, that show why. Pixels are numbered as in the image."""
     first, length = worst_run(kernel, stride, padding)
     if kernel <= stride or first < 0 or first + length >= size:
         raise ValueError(f"the worst run of (k, s, p) = ({kernel}, {stride}, {padding}) does not fit {size} pixels")
@@ -858,12 +859,14 @@ def plot_run_strip(size: int = 20, kernel: int = 7, stride: int = 4, padding: in
         edge = {"edgecolor": "tab:green", "linewidth": 2.0} if holder else {"edgecolor": "black", "linewidth": 0.5}
         ax.add_patch(Rectangle((start, y), kernel, 0.5, facecolor=WINDOW_COLOR, alpha=0.7, **edge))
         ax.text(start - 0.3, y + 0.25, f"window {j}", ha="right", va="center", fontsize=7)
-    ends = {start + kernel: f"end of window {j}" for j, start in enumerate(starts)}
-    begins = {start: f"start of window {j}" for j, start in enumerate(starts)}
-    for x, label in ((first + padding, ends.get(first + padding)), (first + length + padding + 1, None)):
-        ax.axvline(x, color="0.4", linestyle=":", linewidth=0.8)  # the run's ends, down through the windows
-        label = label or begins.get(x) or f"x = {x}"
-        ax.text(x, 1.15, label, ha="center", va="bottom", fontsize=7, color="0.3", backgroundcolor="white")
+    # what rules out a window holding the run and its red pixel: window 1 ends before the red pixel, window 2
+    # starts after the run's first pixel (x in padded pixels)
+    for x, label, align in (
+        (starts[2], "start of window 2 ", "right"),
+        (starts[1] + kernel, " end of window 1", "left"),
+    ):
+        ax.axvline(x, color="0.4", linestyle=":", linewidth=0.8)
+        ax.text(x, 1.15, label, ha=align, va="bottom", fontsize=7, color="0.3", backgroundcolor="white")
     ax.set_xlim(-3.2, padded + 0.2)
     ax.set_ylim(-0.7 * len(starts) - 0.1, 1.5)
     ax.axis("off")
