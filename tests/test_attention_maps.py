@@ -957,13 +957,19 @@ def test_class_token_maps_by_block_matches_one_pass_and_any_chunk():
         assert rolled[k].shape == (5, 3, 3) and torch.allclose(rolled[k], expected, atol=1e-6)
 
 
-def test_cascade_steps_redraw_from_the_head_down():
+def test_cascade_steps_redraw_from_the_classifier_down():
     from vit_explained.attention_maps import cascade_steps
 
     model = small_vit(depth=3)
     steps = cascade_steps(model)
     names = [name for name, _ in steps]
-    assert names == ["head", "head + block 2", "head + blocks 1-2", "head + blocks 0-2", "every layer"]
+    assert names == [
+        "classifier",
+        "classifier + block 2",
+        "classifier + blocks 1-2",
+        "classifier + blocks 0-2",
+        "every layer",
+    ]
     parts = [{id(m) for m in part.modules() if m is not part} for part in (f(model) for _, f in steps[:-1])]
     assert all(a < b for a, b in itertools.pairwise(parts))  # one block more per step
     assert id(model.blocks[0]) in parts[-1] and id(model.blocks[0]) not in parts[-2] and steps[-1][1] is None
@@ -978,17 +984,28 @@ def test_cascade_table_reads_each_step_and_leaves_the_random_numbers():
     state = torch.random.get_rng_state()
     table = cascade_table(model, (images[:3], labels[:3]), (images, labels), (3, 3), init="torch", draws=2)
     assert torch.equal(torch.random.get_rng_state(), state)
-    assert list(table.rows) == ["head", "head + block 2", "head + blocks 1-2", "head + blocks 0-2", "every layer"]
+    assert list(table.rows) == [
+        "classifier",
+        "classifier + block 2",
+        "classifier + blocks 1-2",
+        "classifier + blocks 0-2",
+        "every layer",
+    ]
     assert all(len(rows) == 2 and all(len(draw) == 4 for draw in rows) for rows in table.rows.values())
-    assert table.column("head", 0) == pytest.approx([1.0, 1.0])  # rollout never reads the head
+    assert table.column("classifier", 0) == pytest.approx([1.0, 1.0])  # rollout never reads the head
     per_block = class_token_maps_by_block(model, images[:3], (3, 3))[2]
     assert table.trained_spread == pytest.approx([s.mean().item() for s in per_block])
     assert table.trained_spread == _class_token_spread(model, images[:3], (3, 3))
     assert all(len(s) == 3 for draws in table.spreads.values() for s in draws)
     # the head's re-draw leaves every block's attention, so every spread, as trained
-    assert table.spreads["head"][0] == pytest.approx(table.trained_spread, rel=1e-5)
+    assert table.spreads["classifier"][0] == pytest.approx(table.trained_spread, rel=1e-5)
     text = str(table)
-    assert text.startswith("2 draws per step") and "head + blocks 1-2" in text and "+1.00 .. +1.00" in text
+    assert (
+        text.startswith("2 draws per step")
+        and "classifier + blocks 1-2" in text
+        and "fc_norm + linear head" in text
+        and "+1.00 .. +1.00" in text
+    )
     # the picture's maps: the first digit, trained, then each step's first draw; the head's step keeps rollout
     from vit_explained.attention_maps import rollout_and_gradient_maps
     from vit_explained.plotting.lesson08 import plot_cascade
@@ -1001,7 +1018,7 @@ def test_cascade_table_reads_each_step_and_leaves_the_random_numbers():
     torch.testing.assert_close(table.first_maps["rollout"][1], trained["rollout"][0])
     fig = plot_cascade(images[0], table.first_maps, list(table.rows))
     titles = [ax.get_title() for ax in fig.axes]
-    assert "trained" in titles and "+ blocks 1-2" in titles and "every layer" in titles
+    assert "trained" in titles and "classifier" in titles and "+ blocks 1-2" in titles and "every layer" in titles
     with pytest.raises(ValueError):
         plot_cascade(images[0], table.first_maps, list(table.rows)[:2])
     with pytest.raises(TypeError):

@@ -1358,3 +1358,43 @@ def test_class_token_grid_refuses_a_list_as_exercise_2_does():
 
     with pytest.raises(ExerciseFailed, match=r"returned a Python list, not a tensor"):
         check_class_token_grid(a_list)
+
+
+def record_and_scale_in_place(module, run):  # the hook changes the model's own output
+    stored = []
+
+    def hook(_module, _inputs, output):
+        output.mul_(2)
+        stored.append(output.detach())
+
+    handle = module.register_forward_hook(hook)
+    try:
+        run()
+    finally:
+        handle.remove()
+    return stored
+
+
+def test_record_outputs_names_an_output_changed_in_place():
+    with pytest.raises(ExerciseFailed, match=r"the rows no longer sum to 1: your hook changed the output in place"):
+        check_record_outputs(record_and_scale_in_place)
+
+
+def rollout_skipping_the_first(matrices, keep=0.5):
+    return rollout_reference(matrices[1:], keep)
+
+
+def rollout_skipping_the_last(matrices, keep=0.5):
+    return rollout_reference(matrices[:-1], keep)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (rollout_skipping_the_first, r"your rollout skips the first of the 3 layers"),
+        (rollout_skipping_the_last, r"your rollout skips the last of the 3 layers"),
+    ],
+)
+def test_rollout_names_a_skipped_layer(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        check_rollout(wrong)

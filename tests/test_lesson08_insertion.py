@@ -280,3 +280,52 @@ def test_insertion_names_a_grid_written_in_a_b_by_b_block_and_a_list():
     with pytest.raises(ExerciseFailed, match=r"returned a Python list, not a tensor"):
         check_insertion_curve(a_list)
     check_insertion_curve(lambda m, x, y, s, c: a_list(m, x, y, s, c)[0].new_tensor(torch.stack(a_list(m, x, y, s, c))))
+
+
+def ranked_by_columns(model, images, labels, scores, counts):  # ranked column by column, placed row by row
+    rows, cols, ph, pw = _sides(images, scores)
+    order = scores.transpose(-2, -1).flatten(1).argsort(-1, descending=True)
+    curve = torch.zeros(len(images), len(counts))
+    for j, k in enumerate(counts):
+        keep = torch.zeros(len(images), rows * cols)
+        keep.scatter_(1, order[:, :k], 1.0)
+        grid = keep.reshape(-1, 1, rows, cols)
+        with torch.no_grad():
+            shown = images * grid.repeat_interleave(ph, 2).repeat_interleave(pw, 3)
+            curve[:, j] = model(shown).softmax(-1)[torch.arange(len(images)), labels]
+    return curve
+
+
+def test_insertion_curve_names_ranking_by_columns_and_placing_by_rows():
+    with pytest.raises(ExerciseFailed, match=r"column order: you ranked the patches column by column") as caught:
+        check_insertion_curve(ranked_by_columns)
+    assert "check count 0" not in str(caught.value)
+
+
+def right_at_every_count_0(model, images, labels, scores, counts):  # wrong only where k > 0
+    curve = insertion_loop(model, images, labels, scores, counts)
+    return curve + 0.05 * torch.tensor([k > 0 for k in counts], dtype=curve.dtype)
+
+
+def test_insertion_curve_says_check_count_0_only_when_count_0_is_wrong():
+    with pytest.raises(
+        ExerciseFailed, match=r"differs from the reference; count \d+ is the first that differs"
+    ) as caught:
+        check_insertion_curve(right_at_every_count_0)
+    assert "check count 0" not in str(caught.value)
+
+    def wrong_at_0(model, images, labels, scores, counts):
+        return insertion_loop(model, images, labels, scores, counts) + 0.05
+
+    with pytest.raises(ExerciseFailed, match=r"differs from the reference") as caught:
+        check_insertion_curve(wrong_at_0)
+    assert "count" in str(caught.value)
+
+
+def first_label_for_every_image(model, images, labels, scores, counts):  # labels[0] read for every image
+    return insertion_loop(model, images, labels[:1].expand_as(labels), scores, counts)
+
+
+def test_insertion_curve_names_a_wrong_label():
+    with pytest.raises(ExerciseFailed, match=r"the right patches, the wrong class: for image \d+ you read class \d+"):
+        check_insertion_curve(first_label_for_every_image)

@@ -24,7 +24,7 @@
   al.'s model randomisation check: re-initialise part of a copy, recompute the maps, compare the rankings
   (:func:`pearson_correlation` and :func:`map_span` read their sizes).
   :func:`randomisation_table` (the last block, every layer; :func:`redrawn_rollouts` picks draws to show) and
-  :func:`cascade_table` (from the head down, :func:`cascade_steps`) run it as lesson 08's tables.
+  :func:`cascade_table` (from the classifier down, :func:`cascade_steps`) run it as lesson 08's tables.
 - :func:`class_pair_maps` gives the maps for the likeliest classes of the images where the runner-up comes closest.
 - :func:`block_streams` records what one block reads and writes (the residual stream in and out, its attention).
 - :func:`compare_maps` compares maps measured on the same digits, a family of paired differences
@@ -1330,15 +1330,16 @@ def randomisation_table(
 
 def cascade_steps(model: nn.Module) -> list[tuple[str, Callable[[nn.Module], nn.Module] | None]]:
     """Adebayo et al.'s cascade for a ViT, from the top down: ``(name, part_of)`` per step, as
-    :func:`randomised_copy` takes them. The head (``fc_norm`` and ``head``), then the head and the last
-    block, one block more per step down to block 0, then every layer (``part_of=None``). Blocks count from 0.
+    :func:`randomised_copy` takes them. The classifier (``fc_norm`` and the linear ``head``; named "classifier",
+    not "head", which lesson 08 keeps for attention heads), then the classifier and the last block, one block
+    more per step down to block 0, then every layer (``part_of=None``). Blocks count from 0.
     """
     last = len(model.blocks) - 1
     steps: list[tuple[str, Callable[[nn.Module], nn.Module] | None]] = [
-        ("head", lambda m: nn.ModuleList([m.fc_norm, m.head]))
+        ("classifier", lambda m: nn.ModuleList([m.fc_norm, m.head]))
     ]
     for k in reversed(range(last + 1)):
-        name = f"head + block {k}" if k == last else f"head + blocks {k}-{last}"
+        name = f"classifier + block {k}" if k == last else f"classifier + blocks {k}-{last}"
         steps.append((name, lambda m, k=k: nn.ModuleList([m.fc_norm, m.head, *m.blocks[k:]])))
     return [*steps, ("every layer", None)]
 
@@ -1367,14 +1368,14 @@ class CascadeTable:
     def __str__(self) -> str:
         draws = len(next(iter(self.rows.values())))
         lines = [
-            f"{draws} draws per step; each cell: min .. max over the draws",
-            f"{'re-drawn from the top':<22} {'rollout ρ':<15} {'gradient-w. ρ':<15} {'accuracy':<15} same decision",
+            f"{draws} draws per step; each cell: min .. max over the draws; classifier: fc_norm + linear head",
+            f"{'re-drawn from the top':<24} {'rollout ρ':<15} {'gradient-w. ρ':<15} {'accuracy':<15} same decision",
         ]
         for step in self.rows:
             columns = [self.column(step, i) for i in range(4)]
             cells = [f"{min(v):+.2f} .. {max(v):+.2f}" for v in columns[:2]]
             cells += [f"{100 * min(v):.1f} .. {100 * max(v):.1f} %" for v in columns[2:]]
-            lines.append(f"{step:<22} " + " ".join(f"{cell:<15}" for cell in cells).rstrip())
+            lines.append(f"{step:<24} " + " ".join(f"{cell:<15}" for cell in cells).rstrip())
         return "\n".join(lines)
 
 

@@ -80,10 +80,12 @@ def _check_hook_left_output_alone(
     calls: int,
     bystander: int,
     later: list[int],
+    snapshots: list[torch.Tensor],
 ) -> None:
     """After ``record_outputs`` returned: no hook of its own left, other hooks kept (one registered
     before it and one registered while ``run()`` ran), ``run()`` called once, outputs untouched (same
-    tensor, still attached to the graph if it was)."""
+    tensor, same values as ``snapshots``, copies taken before the learner's hook ran, still attached to the
+    graph if it was)."""
     if bystander not in softmax._forward_hooks:
         fail(_OTHERS_HOOKS_GONE)
     if any(key not in softmax._forward_hooks for key in later):
@@ -101,6 +103,15 @@ def _check_hook_left_output_alone(
         fail(
             "your hook changed the module's output: a forward hook that returns a value replaces the output. "
             "Store the detached copy in your list and return nothing from the hook"
+        )
+    changed = [not torch.equal(out.detach(), copy) for out, copy in zip(model_outputs, snapshots, strict=True)]
+    if any(changed):
+        rows_off = any(not close(out.detach().sum(-1), torch.ones(())) for out in model_outputs)
+        fail(
+            ("the rows no longer sum to 1: " if rows_off else "")
+            + "your hook changed the output in place (an in-place op such as mul_(), add_() or a slice "
+            "assignment on output): the model reads that same tensor next. Store output.detach().clone() "
+            "if you want to change your copy, and leave the output itself alone"
         )
     if any(attached and not out.requires_grad for out, (_, attached) in zip(model_outputs, originals, strict=True)):
         fail(
@@ -313,14 +324,18 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
     # what the softmax returned, and whether it was attached to the graph, before the learner's hook ran;
     # this hook is also "someone else's hook", which the learner's function must leave in place
     originals: list[tuple[torch.Tensor, bool]] = []
-    checker_hook = softmax.register_forward_hook(
-        lambda _module, _inputs, output: originals.append((output, output.requires_grad))
-    )
+    snapshots: list[torch.Tensor] = []  # copies of the values, to see a hook that changes them in place
+
+    def checker(_module: nn.Module, _inputs: Any, output: torch.Tensor) -> None:
+        originals.append((output, output.requires_grad))
+        snapshots.append(output.detach().clone())
+
+    checker_hook = softmax.register_forward_hook(checker)
     later: list[int] = []  # hooks registered while run() runs, after the learner's: they must survive too
     run = _make_run(attention, tokens, model_outputs, later)
     try:
         stored = attempt(record_outputs, softmax, run)
-        _check_hook_left_output_alone(softmax, model_outputs, originals, len(tokens), checker_hook.id, later)
+        _check_hook_left_output_alone(softmax, model_outputs, originals, len(tokens), checker_hook.id, later, snapshots)
     finally:
         softmax._forward_hooks.clear()  # the checker's own module: no hook survives into the next check
         softmax._backward_hooks.clear()
@@ -355,8 +370,12 @@ def _more_rollout_slips(matrices: list[torch.Tensor], keep: float) -> dict[str, 
         added = m + keep * identity  # (1 - keep) forgotten on A
         no_weight = added / added.sum(-1, keepdim=True) @ no_weight
     one_layer = {} if len(matrices) == 1 else {"last only": matrices[-1:], "first only": matrices[:1]}
+    skipped = {  # one layer left out of the product (matrices[1:], matrices[:-1], a range that misses one)
+        f"skipped {k}": [m for j, m in enumerate(matrices) if j != k] for k in range(len(matrices))
+    }
     return {
         **{name: _right_rollout(layer, keep) for name, layer in one_layer.items()},  # one layer, never multiplied
+        **{name: _right_rollout(layers, keep) for name, layers in skipped.items() if layers},
         "batch averaged": _right_rollout([m.mean(0, keepdim=True).expand_as(m) for m in matrices], keep),
         "batch averaged result": right.mean(0, keepdim=True).expand_as(right),
         "no 1 - keep": no_weight,
@@ -551,6 +570,19 @@ _ROLLOUT_MISTAKES = (
     ),
 )
 
+
+def _name_skipped_layer(got: torch.Tensor, variants: dict[str, Any], layers: int, case: str) -> None:
+    """Fail naming the layer a rollout left out of the product (``variants["skipped k"]``), if one matches."""
+    for k in range(layers):
+        skipped = variants.get(f"skipped {k}")
+        if skipped is not None and close(got, skipped):
+            which = "the first" if k == 0 else "the last" if k == layers - 1 else f"layer {k} (counting from 0)"
+            fail(
+                f"for {case}: your rollout skips {which} of the {layers} layers (e.g. matrices[1:], matrices[:-1] "
+                "or a range that misses one): loop over every matrix, for m in matrices, first to last"
+            )
+
+
 _KEEPDIM_HINT = (
     "Dividing (B, N, N) matrices by their (B, N) row sums needs keepdim=True (a.sum(dim=-1, keepdim=True)); "
     "without it the sums broadcast along the wrong axis (vit-explain's a / a.sum(dim=-1))"
@@ -688,6 +720,7 @@ def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) 
         for name, mistake in _ROLLOUT_MISTAKES:
             if variants.get(name) is not None and close(got, variants[name]):
                 fail(f"for {case}: {mistake}")
+        _name_skipped_layer(got, variants, layers, case)
         if _aliases_on_a_batch(functools.partial(_call_with_keep, rollout, keep=keep), matrices):
             fail(f"for {case}: your result is wrong, and on a batch of 2 your function fails: {_ALIASING_HINT}")
         if layers == 1:
@@ -1038,6 +1071,12 @@ _INSERTION_MISTAKES = (
         "the patches are placed column by column (your scores read column by column); they are numbered row by "
         "row (patch p sits at row p // cols, column p % cols): flatten the map with scores.flatten(1)",
     ),
+    (
+        "column ranked",
+        "column order: you ranked the patches column by column (scores.transpose(-2, -1).flatten(1)) and placed "
+        "them row by row (patch p at row p // cols, column p % cols), so the patch you put back is not the one "
+        "you ranked: rank and place in the same order, flatten the map with scores.flatten(1)",
+    ),
     ("one more", "off by one: you put back k + 1 patches for count k (count 0 is the all-zero image)"),
     ("one fewer", "off by one: you put back k - 1 patches for count k (count k shows exactly k patches)"),
 )
@@ -1075,6 +1114,10 @@ def _patch_masks(
     ranked = scores.reshape(batch, patches).argsort(-1, descending=highest)
     rank = torch.empty_like(ranked).scatter_(1, ranked, torch.arange(patches).expand(batch, patches))
     keep = (rank[:, None, :] < torch.tensor(counts)[None, :, None]).to(scores.dtype)  # (B, S, P)
+    if order == "ranked by cols":  # ranked on the column-major numbering, placed row by row
+        ranked = scores.transpose(-2, -1).reshape(batch, patches).argsort(-1, descending=highest)
+        rank = torch.empty_like(ranked).scatter_(1, ranked, torch.arange(patches).expand(batch, patches))
+        keep = (rank[:, None, :] < torch.tensor(counts)[None, :, None]).to(scores.dtype)
     if order == "cols":
         grid = keep.reshape(batch, len(counts), cols, rows).transpose(-2, -1)
     else:
@@ -1122,6 +1165,7 @@ def _insertion_variants(
         "patch side 4": _side_four_masks(scores, counts, size),
         "pixels": _pixel_masks(scores, counts, size),
         "column order": _patch_masks(scores, counts, size, order="cols"),
+        "column ranked": _patch_masks(scores, counts, size, order="ranked by cols"),
         "one more": _patch_masks(scores, [min(k + 1, patches) for k in counts], size),
         "one fewer": _patch_masks(scores, [max(k - 1, 0) for k in counts], size),
     }
@@ -1221,9 +1265,47 @@ def check_insertion_curve(
         for name, mistake in _INSERTION_MISTAKES:
             if name in variants and close(got, variants[name]):
                 fail(f"for {case}: " + mistake.format(ph=ph, pw=pw, rows=rows, cols=cols))
-        first = "; check count 0 (the all-zero image) first" if 0 in counts else ""
-        fail(f"for {case}: your curve differs from the reference{first}")
+        _name_wrong_labels(got, model, images, labels, scores, counts, case)
+        fail(f"for {case}: your curve differs from the reference{_first_wrong_count(got, expected, counts)}")
     passed("from an all-zero image, the k top patches put back, the true label's probability: an insertion curve.")
+
+
+def _first_wrong_count(got: torch.Tensor, expected: torch.Tensor, counts: list[int]) -> str:
+    """Where to look first: count 0 (the all-zero image) only when that reading is itself wrong."""
+    wrong = [k for s, k in enumerate(counts) if not close(got[:, s], expected[:, s])]
+    if not wrong:
+        return ""
+    if wrong[0] == 0:
+        return "; check count 0 (the all-zero image) first"
+    return f"; count {wrong[0]} is the first that differs (the counts before it are right)"
+
+
+def _name_wrong_labels(
+    got: torch.Tensor,
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    scores: torch.Tensor,
+    counts: list[int],
+    case: str,
+) -> None:
+    """Fail naming the slip when every image's curve is the right one for some class, not its own label."""
+    size = tuple(images.shape[-2:])
+    probabilities = _readings(model, images, _patch_masks(scores, counts, size)).softmax(-1)  # (B, S, classes)
+    read = []
+    for b in range(len(images)):
+        matches = [c for c in range(probabilities.shape[-1]) if close(got[b], probabilities[b, :, c])]
+        if not matches:
+            return
+        read.append(labels[b].item() if labels[b].item() in matches else matches[0])
+    wrong = [b for b in range(len(images)) if read[b] != labels[b].item()]
+    if wrong:
+        b = wrong[0]
+        fail(
+            f"for {case}: the right patches, the wrong class: for image {b} you read class {read[b]}'s probability, "
+            f"its label is {labels[b].item()} (your labels are {read}, the true ones {labels.tolist()}). Read "
+            "probabilities[b, labels[b]] for image b, e.g. .gather(-1, labels[:, None])"
+        )
 
 
 def _works_on_the_lessons_digits(insertion_curve: Callable[..., Any]) -> bool:

@@ -302,14 +302,15 @@ def plot_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequ
     shapes = {tuple(m.shape) for m in maps.values()}
     if len(shapes) != 1 or len(next(iter(shapes))) != 3 or next(iter(shapes))[0] != len(steps) + 1:
         raise ValueError(f"each map must be (1 + {len(steps)} steps, rows, cols), got {sorted(shapes)}")
-    titles = ["trained", *(step.replace("head + ", "+ ") for step in steps)]  # each step adds to the one before
+    titles = ["trained", *(step.replace("classifier + ", "+ ") for step in steps)]  # each step adds to the one before
     return plot_map_columns(
         image.unsqueeze(0).expand(len(maps), -1, -1, -1),  # the same digit, one row per method
         torch.stack(list(maps.values())),
         titles=titles,
         labels=list(maps),
         scale="row",
-        title="Cascade: one digit's maps, re-drawn from the head down (one colour scale per row)",
+        title="Cascade: one digit's maps, re-drawn from the classifier (fc_norm + linear head) down "
+        "(one colour scale per row)",
         colorbar_label="map / the row's largest",
     )
 
