@@ -138,13 +138,15 @@ LESSONS: dict[str, tuple[str, int]] = {
     "08_attention_maps": (
         "capture every block's attention with forward hooks (even on the fused path), the class token's "
         "attention per head, rollout and head fusion, gradient-weighted maps (Chefer et al. 2021) from a "
-        "3-token toy to an exercise, a model-randomisation sanity check (Adebayo et al. 2018: with only the head "
-        "re-drawn as training started (PyTorch's default init) the decisions are lost yet rollout is unchanged, "
+        "3-token toy to an exercise, a model-randomisation sanity check (Adebayo et al. 2018: with only the "
+        "classifier (fc_norm + linear head) re-drawn as training started (PyTorch's default init) "
+        "the decisions are lost yet rollout is unchanged, "
         "rho = 1.00 on three draws, and it keeps rho 0.88 or more until block 0 is re-drawn; with every layer "
         "random, over five draws, the gradient-weighted map's mean rho ranges from -0.25 to +0.12, rollout's from "
         "-0.61 to +0.50), deletion curves (Petsiuk et al. "
         "2018) on 200 digits with paired intervals read at the family level (98.8 %) and a positive control "
-        "(single-patch occlusion with blank patches last beats rollout and ink first, which tie; both sit about "
+        "(single-patch occlusion with blank patches last beats rollout and ink first, "
+        "between which no difference is detectable; both sit about "
         "0.05 above what greedy deletion reaches, a greedy lower bound, not the true minimum), "
         "vit-explain's DeiT-tiny maps on a photo (not computed here) and what carries over from digits to photos and "
         "what does not; an attention explorer",
