@@ -1141,3 +1141,16 @@ def test_class_pair_maps_picks_the_smallest_gaps_and_matches_one_map_at_a_time()
     assert torch.allclose(pairs.unrelated_maps[0], class_token_attention(alone, (3, 3))[0], atol=1e-6)
     with pytest.raises(ValueError, match="count"):
         class_pair_maps(model, images, (3, 3), count=7)
+
+
+def test_deletion_curves_zoom_panel_shows_the_first_fraction():
+    from vit_explained.plotting.lesson08 import plot_deletion_curves
+
+    curves = {"rollout": torch.rand(4, 10), "ink first": torch.rand(4, 10)}
+    fig = plot_deletion_curves(curves, reference="ink first", zoom=0.3)
+    left, right = fig.axes
+    assert right.get_xlim() == pytest.approx((0, 0.3)) and left.get_xlim()[1] >= 1
+    assert left.get_legend() is not None and right.get_legend() is None
+    assert "first 30 %" in right.get_title()
+    with pytest.raises(ValueError, match="zoom"):
+        plot_deletion_curves(curves, zoom=1.5)

@@ -446,6 +446,7 @@ def plot_deletion_curves(
     xlabel: str = "fraction of patches deleted, highest ranked first",
     style_order: Sequence[str] | None = None,
     legend: str = "upper right",
+    zoom: float | None = None,
 ) -> Figure:
     """Mean deletion curve per method: ``{name: (B, S)}`` -> one line each, its area in the legend.
 
@@ -464,12 +465,18 @@ def plot_deletion_curves(
     insertion curves (:func:`vit_explained.attention_maps.insertion_areas`), drawn the same way.
     ``style_order``: names whose positions fix each curve's colour and dash (e.g. an earlier figure's
     methods), so the same method keeps its colour across figures. ``legend``: its matplotlib location.
+    ``zoom`` (a fraction, e.g. 0.3): a panel to the right showing the same curves over the first ``zoom`` of
+    the x axis only, where they fall (instead of ``stroke_first``).
     """
     _check_deletion_inputs(curves, stroke_first, reference)
+    if zoom is not None and (stroke_first or not 0 < zoom < 1):
+        raise ValueError(f"zoom must be a fraction in (0, 1), without stroke_first; got {zoom!r}")
     styles = _deletion_styles(curves, stroke_first, style_order)
     panels = [(curves, "as each map ranks the patches")]
     if stroke_first:
         panels.append((stroke_first, "stroke first: each map's order within the inked patches, blank ones last"))
+    if zoom is not None:
+        panels.append((curves, f"zoom: the first {100 * zoom:.0f} % of the patches"))
     fig = new_figure(figsize=(5.6 * len(panels) + 0.2, 3.9), layout="constrained")
     axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
     ref = (reference, curves[reference]) if reference is not None else None
@@ -478,6 +485,9 @@ def plot_deletion_curves(
         _deletion_panel(ax, shown, counts, ref, bands, styles, xlabel, legend)
         if len(panels) > 1:
             ax.set_title(panel_title, fontsize=9)
+    if zoom is not None:
+        axes[1].set_xlim(0, zoom)
+        axes[1].get_legend().remove()  # the left panel's legend names the same curves
     axes[0].set_ylabel(ylabel)
     if len(panels) > 1:
         fig.suptitle(title, fontsize=10)
