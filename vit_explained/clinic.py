@@ -39,6 +39,7 @@ __all__ = [
     "batch_dependence",
     "feature_rank",
     "gradient_norms",
+    "norm_ratio_ranges",
     "permutation_change",
     "redraw_qkv_rows",
     "run",
@@ -174,6 +175,20 @@ def gradient_norms(model: nn.Module) -> dict[str, float]:
         part = "norm" if part.startswith("norm") else part
         squares[part] = squares.get(part, 0.0) + param.grad.pow(2).sum().item()
     return {part: math.sqrt(value) for part, value in squares.items()}
+
+
+def norm_ratio_ranges(
+    reference: Sequence[dict[str, float]], broken: Sequence[dict[str, float]]
+) -> tuple[float, float, float, float]:
+    """How much smaller a broken model's step-0 gradients are than a reference's, seed by seed: ``reference``
+    and ``broken`` hold one :func:`gradient_norms` dict per seed (the same seeds, in order). Returns the
+    lowest and highest ratio ``reference / broken`` over every seed and part but ``norm``, then over ``norm``."""
+    if len(reference) != len(broken) or not reference:
+        raise ValueError(f"one dict per seed in each, got {len(reference)} and {len(broken)}")
+    ratios = [(part, ref[part] / bad[part]) for ref, bad in zip(reference, broken, strict=True) for part in ref]
+    rest = [r for part, r in ratios if part != "norm"]
+    norms = [r for part, r in ratios if part == "norm"]
+    return min(rest), max(rest), min(norms), max(norms)
 
 
 @lru_cache(maxsize=1)
