@@ -267,3 +267,18 @@ def test_deit_sdpa_and_eager_keeps_the_log_and_returns_eager_weights():
     text = str(seen)
     assert text.startswith(f"transformers {transformers.__version__}") and "(2, 2, 6, 6)" in text
     assert "cls_logits" in text and "distillation_logits" in text
+
+
+def test_vit_layer_from_block_computes_what_the_block_computes():
+    from vit_explained import Block
+    from vit_explained.huggingface import vit_layer_from_block, vit_layer_output
+
+    torch.manual_seed(0)
+    block = Block(32, heads=4, mlp_dim=64).eval()
+    x = torch.randn(2, 5, 32)
+    layer = vit_layer_from_block(block)
+    assert not layer.training and layer.layernorm_before.eps == layer.layernorm_after.eps == block.norm1.eps == 1e-6
+    with torch.no_grad():
+        torch.testing.assert_close(vit_layer_output(layer, x), block(x), atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="qkv bias"):
+        vit_layer_from_block(Block(32, heads=4, mlp_dim=64, qkv_bias=False))

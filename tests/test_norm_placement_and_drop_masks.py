@@ -140,6 +140,13 @@ def test_final_norm_ablation_removes_the_fall():
     assert slopes["detached_sigma"][2] < 0  # falls like the LayerNorm: the backward path through sigma is not it
 
 
+def test_final_norm_ablation_runs_only_the_named_arms():
+    some = final_norm_ablation((2,), (0,), names=("none", "fixed"))
+    assert list(some) == ["none", "fixed"] and some["fixed"][2] == [last_fc2_gradient(False, 2, 0, final_norm="fixed")]
+    with pytest.raises(ValueError, match="final_norm must be one of"):
+        final_norm_ablation((2,), (0,), names=("batchnorm",))
+
+
 def test_fixed_arm_divides_by_the_layer_norms_starting_sigma():
     import inspect
 

@@ -104,6 +104,8 @@ def test_residual_stream_widget_line_follows_the_depth_slider_and_the_toggle():
     widget.controls["design"].value = "post-norm"
     assert widget.line.startswith("post-norm, L = 1 block: the stream's mean token norm ")
     assert widget.line.split(" -> ")[1].startswith("8.0;")  # normalised after the block: sqrt(D) = 8
+    assert widget.final_mean_norm == widget.profiles["post-norm"][1][0][-1]
+    assert f"-> {widget.final_mean_norm:.1f};" in widget.line
     assert printed(widget) == widget.line + "\n"
     with pytest.raises(ValueError, match="design must be one of"):
         widget.compute(depth=1, design="sandwich")

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import torch
 from torch import nn
 
+from .block import Block
 from .deit import DeiT
 from .vit import ViT
 
@@ -60,6 +61,45 @@ def _copy_blocks(ours: ViT | DeiT, layers: nn.ModuleList) -> None:
         _copy_(block.attn.proj, _find(layer, _OUT))
         _copy_(block.mlp.fc1, _find(layer, _FC1))
         _copy_(block.mlp.fc2, _find(layer, _FC2))
+
+
+@torch.no_grad()
+def vit_layer_from_block(block: Block) -> nn.Module:
+    """A Hugging Face ``ViTLayer`` (eval mode, eager attention) of ``block``'s size and LayerNorm eps, holding
+    ``block``'s weights: the fused ``qkv`` split into query, key and value (thirds, in that order), the other
+    Linears and the LayerNorms copied module by module. Works with transformers 4.x and 5.x names. Raises
+    ``ValueError`` for a block without a qkv bias (a ``ViTLayer`` has one). Needs transformers (imported here)."""
+    from transformers import ViTConfig
+    from transformers.models.vit.modeling_vit import ViTLayer
+
+    if block.attn.qkv.bias is None:
+        raise ValueError("a Hugging Face ViTLayer has a qkv bias; this block has none")
+    config = ViTConfig(
+        hidden_size=block.attn.qkv.in_features,
+        num_attention_heads=block.attn.heads,
+        intermediate_size=block.mlp.fc1.out_features,
+        layer_norm_eps=block.norm1.eps,
+        attn_implementation="eager",  # a standalone layer: name the attention code (the plain matmul-softmax one)
+    )
+    layer = ViTLayer(config).eval()
+    _copy_(layer.layernorm_before, block.norm1)
+    _copy_(layer.layernorm_after, block.norm2)
+    for paths, weight, bias in zip(
+        (_QUERY, _KEY, _VALUE), block.attn.qkv.weight.chunk(3), block.attn.qkv.bias.chunk(3), strict=True
+    ):
+        _find(layer, paths).weight.copy_(weight)
+        _find(layer, paths).bias.copy_(bias)
+    for paths, ours in ((_OUT, block.attn.proj), (_FC1, block.mlp.fc1), (_FC2, block.mlp.fc2)):
+        _copy_(_find(layer, paths), ours)
+    return layer
+
+
+@torch.no_grad()
+def vit_layer_output(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``layer(x)`` for a Hugging Face ``ViTLayer`` and ``x`` of shape ``(B, N, D)``, as a ``(B, N, D)`` tensor
+    (transformers 4.x returns a tuple whose first item it is), without gradients."""
+    out = layer(x)
+    return out[0] if isinstance(out, tuple) else out
 
 
 def _port(kind: type[_Model], model: nn.Module, body: nn.Module, layers: tuple[str, ...], **extra: Any) -> _Model:

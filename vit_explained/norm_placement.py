@@ -189,13 +189,15 @@ def stream_norms_by_depth(depths: Iterable[int], seeds: Iterable[int], squared: 
     return {depth: [pre_norm_stream_norm(depth, seed, squared=squared) for seed in seeds] for depth in depths}
 
 
-def final_norm_ablation(depths: Iterable[int], seeds: Iterable[int]) -> dict[str, dict[int, list[float]]]:
+def final_norm_ablation(
+    depths: Iterable[int], seeds: Iterable[int], names: Iterable[str] = FINAL_NORMS
+) -> dict[str, dict[int, list[float]]]:
     """``{final_norm: {depth: [one value per seed]}}``: the pre-norm :func:`last_fc2_gradient` for each of
-    :data:`FINAL_NORMS`, on the same blocks, seeds and depths; only the final norm changes."""
-    seeds = list(seeds)
+    ``names`` (of :data:`FINAL_NORMS`), on the same blocks, seeds and depths; only the final norm changes."""
+    seeds, depths = list(seeds), list(depths)
     return {
         name: {depth: [last_fc2_gradient(False, depth, seed, final_norm=name) for seed in seeds] for depth in depths}
-        for name in FINAL_NORMS
+        for name in names
     }
 
 

@@ -173,6 +173,13 @@ class ResidualStreamWidget(LessonWidget):
             f"last fc2 gradient {sum(gradients) / len(gradients):.2f} (mean of {len(gradients)} seeds)"
         )
 
+    @property
+    def final_mean_norm(self) -> float:
+        """The stream's mean token norm after the last block at the depth and design shown (the line's number
+        after ``->``, unrounded)."""
+        shown = self.values
+        return self.profiles[shown["design"]][shown["depth"]][0][-1]
+
     def compute(self, depth: int, design: str) -> tuple[str, Figure]:
         line, fig = self.describe(depth, design), plot_residual_stream(self.profiles, design, depth)
         fig.set_layout_engine("constrained")  # room for the suptitle
