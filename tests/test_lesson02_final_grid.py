@@ -77,6 +77,7 @@ SLIPS = {
     "one end": (_per_side(lambda n, k, s, p: (n + p - k) // s + 1), "you pad one end only: p zeros go on both ends"),
     "square reshape": (square_between, "you reshape to a square between splits, as the original code does"),
     "SAME": (_per_side(lambda n, k, s, p: math.ceil(n / s)), r"ceil\(n / s\), TensorFlow's padding='SAME'"),
+    "true division": (_per_side(lambda n, k, s, p: (n + 2 * p - k) / s + 1), "round down with //, not /"),
 }
 
 

@@ -287,6 +287,8 @@ def test_vit_map_t2t_frames_the_two_replaced_boxes():
     links = [text.get_text() for text in ax.texts if text.get_text().startswith("lesson 01")]
     assert "lesson 01; cut again in lesson 02 (soft split)" in links and "lesson 01 (02: overlap)" not in links
     assert any("T2T module replaces these two boxes" in text.get_text() for text in ax.texts)
+    notes = [text.get_text() for text in ax.texts if text.get_text().startswith("T2T-ViT-14's table")]
+    assert notes == ["T2T-ViT-14's table: a fixed\nsinusoid (1, 197, 384), not learned"]  # next to the learned one
     plt.close(fig)
 
 
@@ -329,7 +331,9 @@ def test_run_strip_shows_the_worst_run():
     assert [i - 2 for i, c in enumerate(colours) if c == green] == [5, 6, 7, 8]
     assert [i - 2 for i, c in enumerate(colours) if c == red] == [9]
     assert len(ax.patches) == 24 + 5 and "pixels 5..8" in ax.get_title()
-    dotted = {text.get_position()[0]: text.get_text().strip() for text in ax.texts if text.get_position()[1] == 1.15}
+    labels = [text for text in ax.texts if text.get_position()[1] > 1.0]  # the two labels above the strip
+    dotted = {text.get_position()[0]: text.get_text() for text in labels}
+    assert all(text.get_horizontalalignment() == "center" for text in labels)  # each centred on its dotted line
     # x in padded pixels: window 2 starts at image pixel 6 (after the run's first pixel, 5), window 1 ends before 9
     assert dotted == {8: "start of window 2", 11: "end of window 1"}
     assert sorted(line.get_xdata()[0] for line in ax.lines) == [8, 11]

@@ -640,6 +640,8 @@ def check_final_grid(answer: Callable[[int, int, list[Split]], Any]) -> None:
             result = result.tolist()
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             fail(f"return two numbers (rows, cols), got {_describe(result)} for {_chain_text(case)}")
+        if any(isinstance(v, float) and not v.is_integer() for v in result):
+            fail(f"for {_chain_text(case)} you return {tuple(result)}: not whole numbers; round down with //, not /")
         answers.append(
             tuple(
                 as_int(v, f"for {_chain_text(case)}, {n}", integral_floats=True)

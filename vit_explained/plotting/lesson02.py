@@ -861,14 +861,11 @@ def plot_run_strip(size: int = 20, kernel: int = 7, stride: int = 4, padding: in
         ax.text(start - 0.3, y + 0.25, f"window {j}", ha="right", va="center", fontsize=7)
     # what rules out a window holding the run and its red pixel: window 1 ends before the red pixel, window 2
     # starts after the run's first pixel (x in padded pixels)
-    for x, label, align in (
-        (starts[2], "start of window 2 ", "right"),
-        (starts[1] + kernel, " end of window 1", "left"),
-    ):
-        ax.axvline(x, color="0.4", linestyle=":", linewidth=0.8)
-        ax.text(x, 1.15, label, ha=align, va="bottom", fontsize=7, color="0.3", backgroundcolor="white")
+    for x, label, height in ((starts[2], "start of window 2", 1.15), (starts[1] + kernel, "end of window 1", 1.55)):
+        ax.axvline(x, color="0.4", linestyle=":", linewidth=0.8)  # each label centred on its line, one above the other
+        ax.text(x, height, label, ha="center", va="bottom", fontsize=7, color="0.3", backgroundcolor="white")
     ax.set_xlim(-3.2, padded + 0.2)
-    ax.set_ylim(-0.7 * len(starts) - 0.1, 1.5)
+    ax.set_ylim(-0.7 * len(starts) - 0.1, 1.95)
     ax.axis("off")
     ax.set_title(
         f"(k, s, p) = ({kernel}, {stride}, {padding}): the run starting s - 1 = {stride - 1} pixels after window 1's "
@@ -930,6 +927,11 @@ def plot_vit_map_t2t(vit_map: VitMap, image: torch.Tensor | None = None) -> Figu
         (left + right) / 2, top + 0.08, "T2T-ViT's T2T module replaces these two boxes",
         ha="center", va="bottom", fontsize=9, color="tab:red", weight="bold",
     )  # fmt: skip
+    for text in ax.texts:  # ViT's learned table; T2T-ViT-14's is a fixed sinusoid (get_sinusoid_encoding), 384 wide
+        if text.get_text() == "learned pos_embedding":
+            x, y = text.get_position()
+            ax.text(x + 0.9, y - 0.13, "T2T-ViT-14's table: a fixed\nsinusoid (1, 197, 384), not learned",
+                    ha="left", va="center", fontsize=8, color="tab:red")  # fmt: skip
     return fig
 
 
