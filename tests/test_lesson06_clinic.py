@@ -1,6 +1,7 @@
 """Lesson 06's table helpers in ``vit_explained.clinic``."""
 
 import pytest
+import torch
 
 from vit_explained import clinic
 
@@ -14,3 +15,41 @@ def test_norm_ratio_ranges_reads_every_seed_and_part():
 def test_norm_ratio_ranges_needs_one_dict_per_seed():
     with pytest.raises(ValueError, match="one dict per seed"):
         clinic.norm_ratio_ranges([{"embed": 1.0, "norm": 1.0}], [])
+
+
+def test_paired_table_rows_and_drawn_agree():
+    test = {"a": [0.9, 0.92, 0.91, 0.93], "b": [0.88, 0.9, 0.9, 0.9]}
+    rows, drawn = clinic.paired_table(test, [("a", "b")], 0.99, {"a": "A", "b": "B"})
+    ((label, points, narrow, wide, word),) = rows
+    assert narrow.startswith("[") and wide.startswith("[")
+    mean, (low, high), (wide_low, wide_high), drawn_word = drawn["A - B"]
+    assert label == "A - B" and points == f"{mean:+.1f}" and word == drawn_word
+    assert wide_low <= low <= mean <= high <= wide_high and mean == pytest.approx(2.0)
+    assert word in ("clears the training noise", "leans", "holds 0")
+
+
+def test_overfitting_summary_finds_the_lowest_epoch_and_the_sign_test():
+    run = {"val_loss": [1.0, 0.5, 0.7], "val_accuracy": [0.5, 0.8, 0.9], "train_accuracy": [0.6, 1.0, 1.0]}
+    worse = {"val_loss": [0.4, 0.5, 0.6], "val_accuracy": [0.9, 0.8, 0.7], "train_accuracy": [1.0, 1.0, 1.0]}
+    summary = clinic.overfitting_summary({"curves": {"ViT": [run, worse]}, "seeds": [0, 1], "epochs": 3})
+    assert summary.lowest == {("ViT", 0): 2, ("ViT", 1): 1}
+    assert summary.end_minus_lowest == pytest.approx([10.0, -20.0]) and summary.higher_at_end == 1
+    assert summary.sign_p == pytest.approx(1.0) and "ViT seed 0: train accuracy 100 % from epoch 2" in summary.text
+
+
+def test_plateau_and_clinic_summary():
+    assert clinic.plateau([2.3] * 10 + [1.0] * 10) == 11  # the 5-step mean first falls 0.3 under ln 10 at step 11
+    with pytest.raises(ValueError, match="never falls"):
+        clinic.plateau([2.3] * 10)
+    run = clinic.ClinicRun([2.3, 1.0, 0.5], {}, 0.75)
+    assert clinic.clinic_summary({"none": run}, last=2).endswith("loss at step 0 2.30, at the end 0.75, validation 75%")
+
+
+def test_step_0_losses_and_input_scale_table():
+    images, labels = torch.rand(8, 1, 8, 8), torch.arange(8)
+    start = clinic.step_0_losses({"fixed": (1, 1, "cls", True), "head x10": (10, 1, "cls", True)}, images, labels)
+    assert start["head x10"][1] > 10 * start["fixed"][1]  # a larger head spreads the logits
+    runs = {"x1": [{"losses": [1.0, 0.5], "val_accuracy": 0.9}], "x255": [{"losses": [1.0, 0.8], "val_accuracy": 0.7}]}
+    scale = clinic.input_scale_table(images, {"runs": runs, "steps": 2}, last=1)
+    assert scale.largest[255] == pytest.approx(255 * scale.largest[1]) and scale.cost == pytest.approx([20.0])
+    assert scale.end == {"x1": [0.5], "x255": [0.8]} and "lost to the scale, seed by seed: 20 points" in scale.text

@@ -25,7 +25,7 @@ from .data import DigitSplit, load_digits
 from .training import evaluate, lr_factor
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     import numpy as np
 
@@ -35,17 +35,24 @@ __all__ = [
     "LAYER_NORM_NO_CENTRING",
     "BlogViT",
     "ClinicRun",
+    "InputScale",
     "attention_at_step_0",
     "batch_dependence",
+    "clinic_summary",
     "feature_rank",
     "gradient_norms",
+    "input_scale_table",
     "norm_ratio_ranges",
+    "overfitting_summary",
+    "paired_table",
     "permutation_change",
+    "plateau",
     "redraw_qkv_rows",
     "run",
     "selection_overstatement",
     "sign_count",
     "simulated_overstatement",
+    "step_0_losses",
     "stored_clinic_runs",
     "stored_runs",
     "text_table",
@@ -500,3 +507,135 @@ def seeds_and_digits_interval(a_right, b_right, confidence: float = 0.95) -> tup
     half = _t_quantile(0.5 + confidence / 2, seeds - 1) * math.sqrt(variance)
     mean = float(difference.mean())
     return mean, mean - half, mean + half
+
+
+def paired_table(
+    test: Mapping[str, Sequence[float]], pairs: Sequence[tuple[str, str]], corrected: float, short: Mapping[str, str]
+) -> tuple[list[tuple[str, ...]], dict[str, tuple]]:
+    """Section 5's table: for each pair ``(a, b)`` of ``pairs``, paired over the seeds of ``test[name]``
+    (accuracies, seed ``i`` at index ``i``), the mean of a - b, its 95 % and ``corrected`` t-intervals and
+    :func:`verdict_word`, in points. Returns text rows for :func:`text_table` and the same numbers keyed by
+    ``"short a - short b"`` as ``plot_paired_differences`` takes them."""
+    from .evidence import paired_seeds
+
+    rows, drawn = [], {}
+    for a, b in pairs:
+        s = paired_seeds(test[a], test[b])
+        t95, t = s.t_interval(), s.t_interval(corrected)
+        label, mean, word = f"{short[a]} - {short[b]}", 100 * s.difference.mean, verdict_word(s, corrected)
+        narrow, wide = f"[{100 * t95.low:+.1f}, {100 * t95.high:+.1f}]", f"[{100 * t.low:+.1f}, {100 * t.high:+.1f}]"
+        rows.append((label, f"{mean:+.1f}", narrow, wide, word))
+        drawn[label] = (mean, (100 * t95.low, 100 * t95.high), (100 * t.low, 100 * t.high), word)
+    return rows, drawn
+
+
+@dataclass
+class OverfittingSummary:
+    """What :func:`overfitting_summary` read from the stored over-fitting runs."""
+
+    text: str
+    lowest: dict[tuple[str, int], int]  # (model, seed) -> the epoch (from 1) of the lowest validation loss
+    end_minus_lowest: list[float]  # validation accuracy at the end minus at that epoch, points, in run order
+    higher_at_end: int
+    sign_p: float  # two-sided sign test of higher_at_end against the runs
+
+
+def overfitting_summary(runs: dict) -> OverfittingSummary:
+    """Lesson 06's over-fitting runs (``stored_runs()["overfitting"]``: ``curves[model]``, one dict of
+    per-epoch lists per seed): per run, the first epoch with every training digit right, the epoch of
+    the lowest validation loss, and the validation accuracy there and at the end; then a sign test."""
+    from scipy.stats import binomtest
+
+    lines, lowest, change = [], {}, []
+    for name, seed_runs in runs["curves"].items():
+        short = "CNN-8" if "CNN" in name else name
+        for seed, run in zip(runs["seeds"], seed_runs, strict=True):
+            loss, accuracy = run["val_loss"], run["val_accuracy"]
+            best = lowest[name, seed] = int(min(range(len(loss)), key=loss.__getitem__)) + 1
+            change.append(100 * (accuracy[-1] - accuracy[best - 1]))
+            full = run["train_accuracy"].index(1.0) + 1
+            lines.append(
+                f"{short} seed {seed}: train accuracy 100 % from epoch {full}; validation loss lowest at epoch {best} "
+                f"({loss[best - 1]:.2f}), {loss[-1]:.2f} at epoch {runs['epochs']}; validation accuracy "
+                f"{accuracy[best - 1]:.1%} at the lowest-loss epoch, {accuracy[-1]:.1%} at the end "
+                f"(best {max(accuracy):.1%})"
+            )
+    higher = sum(d > 0 for d in change)
+    sign_p = float(binomtest(higher, len(change)).pvalue)
+    lines.append(
+        "validation accuracy at the end minus at the lowest-loss epoch (points; ViT seeds 0-2, then CNN-8): "
+        + ", ".join(f"{d:+.1f}" for d in change)
+    )
+    lines.append(f"higher at the end on {higher} of {len(change)} runs; sign test p = {sign_p:.2f}")
+    return OverfittingSummary("\n".join(lines), lowest, change, higher, sign_p)
+
+
+def plateau(losses: Sequence[float], window: int = 5, below: float = 0.3) -> int:
+    """The first step (counted from 0) at which the mean of the last ``window`` losses is ``below`` under
+    ln 10 (:data:`CHANCE_LOSS`); ``ValueError`` if the run never leaves."""
+    for step in range(window - 1, len(losses)):
+        if sum(losses[step + 1 - window : step + 1]) / window < CHANCE_LOSS - below:
+            return step
+    raise ValueError(f"the {window}-step mean loss never falls {below} below ln 10")
+
+
+def clinic_summary(runs: Mapping[str, ClinicRun], last: int = 20) -> str:
+    """One line per clinic run: its loss at step 0, the mean of its last ``last`` losses, its validation accuracy."""
+    return "\n".join(
+        f"{bug:40} loss at step 0 {r.losses[0]:.2f}, at the end {sum(r.losses[-last:]) / last:.2f}, "
+        f"validation {r.val_accuracy:.0%}"
+        for bug, r in runs.items()
+    )
+
+
+def step_0_losses(
+    cases: Mapping[str, tuple[float, float, str, bool]], images: torch.Tensor, labels: torch.Tensor, seed: int = 0
+) -> dict[str, tuple[float, float]]:
+    """The fixed ``BlogViT`` at initialisation (seed ``seed``), broken per case: ``cases[name] = (head scale,
+    pixel scale, pooling, last LayerNorm kept)``. Returns ``{name: (loss at step 0, sigma^2)}``, sigma^2 the
+    variance of each image's logits around their mean, averaged over ``images``. Forward passes only."""
+    start = {}
+    for name, (head_scale, pixel_scale, pool, last_norm) in cases.items():
+        torch.manual_seed(seed)
+        model = BlogViT("none", pool=pool)
+        if not last_norm:
+            model.norm = nn.Identity()  # the ablation: the last LayerNorm alone removed
+        with torch.no_grad():
+            model.head.weight.mul_(head_scale)
+            logits = model(images * pixel_scale)
+        start[name] = (F.cross_entropy(logits, labels).item(), logits.var(dim=1, unbiased=False).mean().item())
+    return start
+
+
+@dataclass
+class InputScale:
+    """What :func:`input_scale_table` measured."""
+
+    text: str
+    largest: dict[int, float]  # pixel scale -> the largest input value the model sees
+    end: dict[str, list[float]]  # "x1" / "x255" -> each seed's mean loss over the last steps
+    val: dict[str, list[float]]  # "x1" / "x255" -> each seed's validation accuracy
+    cost: list[float]  # validation accuracy lost to the scale, seed by seed, points
+
+
+def input_scale_table(images: torch.Tensor, scale_runs: dict, last: int = 20) -> InputScale:
+    """The cheapest check (the input just before the model, on pixels x1 and x255) and what the wrong scale
+    costs over the stored ``input_scale`` runs (``runs["x1"]``, ``runs["x255"]``: one run per seed)."""
+    seen = {scale: images * scale for scale in (1, 255)}
+    lines = [
+        "the input just before the model: "
+        + "; ".join(
+            f"pixels x{k}: {v.min():.0f} to {v.max():.0f}, mean {v.mean():.2f}, std {v.std():.2f}"
+            for k, v in seen.items()
+        )
+    ]
+    end = {key: [sum(r["losses"][-last:]) / last for r in rs] for key, rs in scale_runs["runs"].items()}
+    val = {key: [r["val_accuracy"] for r in rs] for key, rs in scale_runs["runs"].items()}
+    for key, label in (("x1", "pixels x1 (fixed)"), ("x255", "pixels x255")):
+        lines.append(
+            f"{label:18} {scale_runs['steps']} steps, seeds 0-2: loss at the end "
+            f"{min(end[key]):.2f}-{max(end[key]):.2f}, validation {min(val[key]):.0%}-{max(val[key]):.0%}"
+        )
+    cost = [100 * (a - b) for a, b in zip(val["x1"], val["x255"], strict=True)]
+    lines.append(f"validation accuracy lost to the scale, seed by seed: {', '.join(f'{d:.0f}' for d in cost)} points")
+    return InputScale("\n".join(lines), {k: v.max().item() for k, v in seen.items()}, end, val, cost)
