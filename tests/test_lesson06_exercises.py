@@ -848,7 +848,11 @@ def _shown_torch(a, b):
     return (d.mean().abs() > half).reshape(())  # a 0-d bool tensor
 
 
-@pytest.mark.parametrize("answer", [_shown_right, _shown_from_own_interval, _shown_torch])
+def _shown_int(a, b):  # 1 / 0 for True / False
+    return int(_shown_right(a, b))
+
+
+@pytest.mark.parametrize("answer", [_shown_right, _shown_from_own_interval, _shown_torch, _shown_int])
 def test_clears_training_noise_accepts_right_answers(answer, capsys):
     lesson06.check_clears_training_noise(answer)
     assert "Correct" in capsys.readouterr().out

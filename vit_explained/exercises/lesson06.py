@@ -1022,6 +1022,8 @@ def check_clears_training_noise(clears_training_noise: Callable[[object, object]
             answers.append(bool(result))
         elif isinstance(result, torch.Tensor) and result.numel() == 1 and result.dtype == torch.bool:
             answers.append(bool(result.item()))
+        elif isinstance(result, (int, np.integer)) and result in (0, 1):  # 0/1 read as False/True
+            answers.append(bool(result))
         else:
             fail(f"return True or False (clears the training noise or not), got {result!r:.80}")
     expected = [_shown_by_rule(a, b) for a, b in cases]

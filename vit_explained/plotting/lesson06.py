@@ -609,12 +609,12 @@ def plot_start_loss(
         chance + band,
         color="tab:green",
         alpha=0.2,
-        label=f"ln {classes} +- {band}: the check stays silent",
+        label=f"ln {classes} $\\pm$ {band}: the check stays silent",
     )
-    ax.plot(grid, chance + grid / 2, "--", color="gray", label=f"ln {classes} + sigma^2 / 2 (small logits)")
+    ax.plot(grid, chance + grid / 2, "--", color="gray", label=f"ln {classes} + $\\sigma^2$ / 2 (small logits)")
     ax.plot(x, y, "o-", color="C0", markersize=4, label="measured loss at step 0")
     ax.set_xscale("log")
-    ax.set(xlabel="sigma^2: variance of an image's logits (mean over the batch)", ylabel="cross-entropy at step 0")
+    ax.set(xlabel="$\\sigma^2$: variance of an image's logits (mean over the batch)", ylabel="cross-entropy at step 0")
     ax.set(title=title, ylim=(0, max(y.max(), chance + band) * 1.1))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
