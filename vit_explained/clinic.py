@@ -33,6 +33,7 @@ __all__ = [
     "BUGS",
     "CHANCE_LOSS",
     "LAYER_NORM_NO_CENTRING",
+    "START_CASES",
     "BlogViT",
     "ClinicRun",
     "InputScale",
@@ -586,6 +587,17 @@ def clinic_summary(runs: Mapping[str, ClinicRun], last: int = 20) -> str:
         f"validation {r.val_accuracy:.0%}"
         for bug, r in runs.items()
     )
+
+
+#: Lesson 06's broken starts for :func:`step_0_losses`: ``name: (head scale, pixel scale, pooling, last norm kept)``.
+START_CASES: dict[str, tuple[float, float, str, bool]] = {
+    "fixed model": (1, 1, "cls", True),
+    "head weights x10": (10, 1, "cls", True),
+    "pixels x255": (1, 255, "cls", True),
+    "pixels x255, no last norm": (1, 255, "cls", False),
+    "pixels x255, mean pooling": (1, 255, "mean", True),
+    "pixels x255, mean pooling, no last norm": (1, 255, "mean", False),
+}
 
 
 def step_0_losses(
