@@ -222,3 +222,25 @@ def test_paired_ratio_refuses_bad_input():
         paired_ratio("abc", [1.0, 2.0])
     with pytest.raises(ValueError, match="nan"):
         paired_ratio([1.0, float("nan")], [1.0, 2.0])
+
+
+def test_stored_gap_reads_counts_of_the_stated_items(tmp_path):
+    """Accuracies turn back into counts of N items; the interval is the seeds' t interval of the gap."""
+    table = "Accuracy on the 4 validation digits.\n\n| seed | a | b |\n|---|---|---|\n"
+    rows = [(100.0, 50.0), (75.0, 50.0), (75.0, 25.0)]  # a - b = 2, 1, 2 digits of 4
+    (tmp_path / "run.md").write_text(table + "".join(f"| {i} | {a} % | {b} % | x |\n" for i, (a, b) in enumerate(rows)))
+    gap = evidence.stored_gap("run.md", "a vs b", results=tmp_path)
+    expected = paired_seeds([1.0, 0.75, 0.75], [0.5, 0.5, 0.25], percent=True).t_interval()
+    assert gap is not None and gap.items == 4 and gap.interval == expected
+    assert str(gap).startswith("a vs b: 3 seeds, +41.7 points [")
+    assert evidence.stored_gap("absent.md", results=tmp_path) is None
+    (tmp_path / "bad.md").write_text(table + "| 0 | 60.0 % | 50.0 % | x |\n")  # 60 % is no count of 4
+    with pytest.raises(ValueError, match="not counts of 4"):
+        evidence.stored_gap("bad.md", results=tmp_path)
+
+
+def test_stored_gap_of_lesson07s_runs():
+    gap = evidence.stored_gap("t2t_overlap_control.md")
+    if gap is None:
+        pytest.skip("no benchmarks/results (not a checkout)")
+    assert (gap.items, gap.interval.n) == (180, 6) and str(gap).endswith("+3.1 points [+2.5, +3.8]")

@@ -17,6 +17,8 @@ a ``ValueError``/``TypeError`` that names the value.
   and ``.sign_p_value`` say how little "higher on every one of 3 seeds" proves (sign test p = 0.25).
 - :func:`mcnemar`: the exact test for two methods' disagreements on the same items (e.g. how often
   each head disagrees with the teacher), a two-sided binomial test on the discordant items.
+- :func:`stored_gap`: the seeds' t interval of a gap read from a stored results table
+  (``benchmarks/results/*.md``, e.g. lesson 07's runs that lesson 02 quotes).
 
 Example::
 
@@ -29,9 +31,11 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import statistics
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -560,3 +564,42 @@ def mcnemar(
     only_a = int(np.sum((first == 1) & (second == 0)))
     only_b = int(np.sum((first == 0) & (second == 1)))
     return TestResult(names, only_a, only_b, _exact_two_sided(only_a, only_a + only_b), float(alpha))
+
+
+_RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"  # in a checkout, not in a pip install
+
+
+@dataclass(frozen=True)
+class StoredGap:
+    """The paired gap of the two arms of one stored seed table, in points: its t interval over the seeds."""
+
+    label: str
+    items: int
+    interval: Estimate
+
+    def __str__(self) -> str:
+        i = self.interval
+        return f"{self.label}: {i.n} seeds, {100 * i.estimate:+.1f} points [{100 * i.low:+.1f}, {100 * i.high:+.1f}]"
+
+
+def stored_gap(name: str, label: str = "", results: Path | None = None) -> StoredGap | None:
+    """Read ``benchmarks/results/<name>`` (a table ``| seed | a % | b % | ...`` and "on the N validation
+    digits"), turn each accuracy back into a count of the N items, and return the t interval of
+    ``a - b`` over the seeds (:meth:`SeedComparison.t_interval`). ``None`` when the file is absent (a
+    pip-installed package has no ``benchmarks/``); a ``ValueError`` if a percentage is no count of N."""
+    path = (_RESULTS if results is None else Path(results)) / name
+    if not path.exists():
+        return None
+    text = path.read_text()
+    found = re.search(r"on the (\d+) validation", text)
+    rows = re.findall(r"^\| \d+ \| ([\d.]+) % \| ([\d.]+) % \|", text, re.M)
+    if found is None or not rows:
+        raise ValueError(f"{path} has no 'on the N validation' count or no seed table")
+    items = int(found.group(1))
+    arms = [[float(row[arm]) for row in rows] for arm in (0, 1)]
+    counts = [[round(share * items / 100) for share in arm] for arm in arms]
+    for arm, count in zip(arms, counts, strict=True):
+        if any(abs(100 * c / items - share) > 0.05 for c, share in zip(count, arm, strict=True)):
+            raise ValueError(f"{path}: the accuracies {arm} are not counts of {items} items (one decimal)")
+    fractions = [[c / items for c in count] for count in counts]
+    return StoredGap(label or name, items, paired_seeds(*fractions, percent=True).t_interval())
