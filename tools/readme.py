@@ -147,7 +147,7 @@ LESSONS: dict[str, tuple[str, int]] = {
         "2018) on 200 digits with paired intervals read at the family level (98.8 %) and a positive control "
         "(single-patch occlusion with blank patches last beats rollout and ink first, "
         "between which no difference is detectable; both sit about "
-        "0.05 above what greedy deletion reaches, a greedy lower bound, not the true minimum), "
+        "0.05 above what greedy deletion reaches, an area the best possible order can only match or beat), "
         "vit-explain's DeiT-tiny maps on a photo (not computed here) and what carries over from digits to photos and "
         "what does not; an attention explorer",
         35,
