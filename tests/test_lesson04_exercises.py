@@ -406,6 +406,7 @@ def _seeded_inside(x, p, training):
         (lambda x, p, t: drop_path(x, p, t) if t else x * (1 - p), "identity"),
         (lambda x, p, t: x * (torch.rand(x.shape[0], *[1] * (x.dim() - 1)) < p) / (1 - p) if t else x, "DROP"),
         (lambda x, p, t: x * float(torch.rand(()) >= p) / (1 - p) if t else x, "whole batch"),
+        (lambda x, p, t: x, "no sample of 4,000 was dropped (no mask applied, or one coin for the whole batch)"),
         (_seeded_inside, "same samples"),
         (lambda x, p, t: x * _coins(x, p / 2) / (1 - p / 2) if t else x, "expected about"),
         (lambda x, p, t: drop_path(x, p, t)[:, 0], "shape"),

@@ -660,10 +660,15 @@ def _check_rates(factors: torch.Tensor, p: float) -> None:
     keep = 1 - p
     dropped = factors.abs() < 1e-9
     survivors = factors[~dropped]
-    if dropped.all() or not dropped.any():
+    if not dropped.any():
         fail(
-            f"with p = {p}, {'every' if dropped.all() else 'no'} sample of {len(factors):,} was dropped: one coin "
-            "for the whole batch is Huang et al.'s original stochastic depth; DropPath tosses one coin per sample"
+            f"with p = {p} and training=True, no sample of {len(factors):,} was dropped (no mask applied, or one "
+            "coin for the whole batch): DropPath tosses one coin per sample and zeroes the dropped samples"
+        )
+    if dropped.all():
+        fail(
+            f"with p = {p}, every sample of {len(factors):,} was dropped: one coin for the whole batch is Huang "
+            "et al.'s original stochastic depth; DropPath tosses one coin per sample"
         )
     rate, error = dropped.double().mean().item(), math.sqrt(p * keep / len(factors))
     if abs(rate - keep) < 5 * error:
