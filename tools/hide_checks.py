@@ -69,7 +69,8 @@ def main(argv: list[str]) -> int:
             continue
         for _, cell in cells:
             fold(cell)
-        path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+        # as nbformat writes it (keys sorted), so the stored form tools/execute_notebooks.py keeps stays the same
+        path.write_text(json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
         print(f"{path.relative_to(ROOT)}: folded {len(cells)} assertion cells")
     if failing:
         print("\n".join(failing))
