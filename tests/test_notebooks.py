@@ -141,18 +141,14 @@ def test_a_re_execution_keeps_stored_outputs_only_where_they_say_the_same():
         [nbformat.v4.new_output("stream", name="stdout", text="acc 0.92\n")],
     )
     fresh.cells[2].metadata["tags"] = ["nbval-ignore-output"]
-    assert conftest_same_picture(line, shade) and not conftest_same_picture(line, border)
+    from conftest import same_picture
+
+    assert same_picture(line, shade) and not same_picture(line, border)
     assert keep_where_the_same(fresh, stored) == [0, 2]
     assert fresh.cells[0].outputs[0].data["image/png"] == line  # the stored PNG back
     assert fresh.cells[1].outputs[0].data["image/png"] == border  # a changed picture is stored
     assert fresh.cells[2].outputs[0].text == "1.5 ms\n"  # a timing: the stored one kept
     assert fresh.cells[3].outputs[0].text == "acc 0.92\n"  # a compared number that changed is stored
-
-
-def conftest_same_picture(a: str, b: str) -> bool:
-    from conftest import same_picture
-
-    return same_picture(a, b)
 
 
 from conftest import SEVERAL_FIGURES_TAG, count_images, figure_problems  # noqa: E402
