@@ -993,6 +993,15 @@ def test_cascade_table_reads_each_step_and_leaves_the_random_numbers():
     ]
     assert all(len(rows) == 2 and all(len(draw) == 4 for draw in rows) for rows in table.rows.values())
     assert table.column("classifier", 0) == pytest.approx([1.0, 1.0])  # rollout never reads the head
+    # per digit: (draws, B) per step and method; the table's cells are their means over the digits
+    assert all(rho.shape == (2, 3) for by in table.per_digit.values() for rho in by.values())
+    for step in table.rows:
+        for index, method in enumerate(("rollout", "gradient-weighted")):
+            means = table.per_digit[step][method].mean(1).tolist()
+            assert means == pytest.approx(table.column(step, index))
+        torch.testing.assert_close(table.mean_rho(step, "rollout"), table.per_digit[step]["rollout"].mean(0))
+    with pytest.raises(KeyError, match="no step"):
+        table.mean_rho("head", "rollout")
     per_block = class_token_maps_by_block(model, images[:3], (3, 3))[2]
     assert table.trained_spread == pytest.approx([s.mean().item() for s in per_block])
     assert table.trained_spread == _class_token_spread(model, images[:3], (3, 3))

@@ -1354,13 +1354,23 @@ class CascadeTable:
     - ``spreads[step]``: per draw, per block, the patches the class token's attention is spread over
       (:func:`effective_patches`, mean over heads and map digits); ``trained_spread``: the same, trained;
     - ``first_maps[method]`` ``(1 + steps, rows, cols)``: the first map digit's map, trained, then each step's
-      first draw (taken from the maps the table compares: no extra model runs).
+      first draw (taken from the maps the table compares: no extra model runs);
+    - ``per_digit[step][method]`` ``(draws, B)``: the rank correlation with the trained map per draw and map
+      digit (``rows`` holds its mean over the digits), for paired comparisons of the methods
+      (:func:`compare_maps`).
     """
 
     rows: dict[str, list[tuple[float, float, float, float]]]
     spreads: dict[str, list[list[float]]]
     trained_spread: list[float]
     first_maps: dict[str, torch.Tensor]
+    per_digit: dict[str, dict[str, torch.Tensor]] = field(default_factory=dict)
+
+    def mean_rho(self, step: str, method: str) -> torch.Tensor:
+        """``(B,)``: per map digit, the rank correlation with the trained map averaged over the step's draws."""
+        if step not in self.per_digit:
+            raise KeyError(f"no step {step!r}; the table holds {list(self.per_digit)}")
+        return self.per_digit[step][method].mean(0)
 
     def column(self, step: str, index: int) -> list[float]:
         """One column of ``rows[step]`` over the draws (0 rollout ρ, 1 gradient-weighted ρ, 2 accuracy, 3 same)."""
@@ -1421,15 +1431,19 @@ def cascade_table(
         decided_on = (*decision_data, model(decision_data[0]).argmax(-1))
     rows: dict[str, list[tuple[float, float, float, float]]] = {}
     spreads: dict[str, list[list[float]]] = {}
+    per_digit: dict[str, dict[str, list[torch.Tensor]]] = {}
     first = {method: [maps[0]] for method, maps in trained_maps.items()}  # the first digit: trained, then per step
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         for step, part_of in cascade_steps(model):
             rows[step], spreads[step] = [], []
+            per_digit[step] = {method: [] for method in trained_maps}
             for _ in range(draws):  # one copy at a time: drawn, measured, freed
                 network = randomised_copy(model, part_of, init=init)
                 maps, spread = _maps_and_spread(network, images, labels, grid)  # one pass for both
-                rhos = [rank_correlation(trained_maps[method], maps[method]).mean().item() for method in trained_maps]
+                for method in trained_maps:
+                    per_digit[step][method].append(rank_correlation(trained_maps[method], maps[method]))
+                rhos = [per_digit[step][method][-1].mean().item() for method in trained_maps]
                 accuracy, agreement = accuracy_and_agreement(network, *decided_on)
                 rows[step].append((rhos[0], rhos[1], accuracy, agreement))
                 spreads[step].append(spread)
@@ -1437,7 +1451,8 @@ def cascade_table(
                     for method in first:
                         first[method].append(maps[method][0])
     stacked = {method: torch.stack(maps) for method, maps in first.items()}
-    return CascadeTable(rows, spreads, _class_token_spread(model, images, grid), stacked)
+    digits = {step: {method: torch.stack(rho) for method, rho in by.items()} for step, by in per_digit.items()}
+    return CascadeTable(rows, spreads, _class_token_spread(model, images, grid), stacked, digits)
 
 
 @dataclass
