@@ -53,3 +53,22 @@ def test_step_0_losses_and_input_scale_table():
     scale = clinic.input_scale_table(images, {"runs": runs, "steps": 2}, last=1)
     assert scale.largest[255] == pytest.approx(255 * scale.largest[1]) and scale.cost == pytest.approx([20.0])
     assert scale.end == {"x1": [0.5], "x255": [0.8]} and "lost to the scale, seed by seed: 20 points" in scale.text
+
+
+def test_reading_verdict_words():
+    assert clinic.reading_verdict(0.8, 3.1, (0.2, 3.7)) == "ahead"
+    assert clinic.reading_verdict(-3.1, -0.8, (-3.7, -0.2)) == "behind"
+    assert clinic.reading_verdict(0.3, 3.6, (-0.5, 4.4)) == "leans"
+    assert clinic.reading_verdict(0.3, 3.6) == "leans"  # 3 seeds: no corrected interval
+    assert clinic.reading_verdict(-2.0, 3.3) == "no detectable difference"
+
+
+def test_comparison_readings_and_lr_line_on_the_stored_runs():
+    runs = clinic.stored_runs()
+    readings = clinic.comparison_readings(runs, 1 - 0.05 / 6)
+    assert [r.verdict for r in readings.rows] == ["ahead", "leans", "ahead", "ahead", "no detectable difference"]
+    cnn8_both = readings.rows[1]
+    assert [round(v, 1) for v in (*cnn8_both.interval, *cnn8_both.corrected)] == [0.3, 3.6, -0.5, 4.4]
+    assert readings.rows[-1].corrected is None and "1,860 steps" in readings.text
+    line = clinic.lr_line(runs["lr"], {"ViT": "ViT", "SmallCNN width 8": "CNN-8"})
+    assert line.startswith("lr 0.003 / 0.01 / 0.03") and "ViT 93.7 (93.3..94.4)" in line and "\n" not in line

@@ -36,18 +36,22 @@ __all__ = [
     "START_CASES",
     "BlogViT",
     "ClinicRun",
+    "ComparisonReadings",
     "InputScale",
     "attention_at_step_0",
     "batch_dependence",
     "clinic_summary",
+    "comparison_readings",
     "feature_rank",
     "gradient_norms",
     "input_scale_table",
+    "lr_line",
     "norm_ratio_ranges",
     "overfitting_summary",
     "paired_table",
     "permutation_change",
     "plateau",
+    "reading_verdict",
     "redraw_qkv_rows",
     "run",
     "selection_overstatement",
@@ -651,3 +655,126 @@ def input_scale_table(images: torch.Tensor, scale_runs: dict, last: int = 20) ->
     cost = [100 * (a - b) for a, b in zip(val["x1"], val["x255"], strict=True)]
     lines.append(f"validation accuracy lost to the scale, seed by seed: {', '.join(f'{d:.0f}' for d in cost)} points")
     return InputScale("\n".join(lines), {k: v.max().item() for k, v in seen.items()}, end, val, cost)
+
+
+def reading_verdict(low: float, high: float, corrected: tuple[float, float] | None = None) -> str:
+    """Section 5's word for one reading of ``a - b`` (any unit): "ahead" (or "behind") when the ``corrected``
+    interval ``(low, high)`` excludes 0, "leans" when only the 95 % interval ``low..high`` does, "no detectable
+    difference" when that holds 0. A reading without a corrected interval (3 seeds) can only lean."""
+
+    def excludes_0(a: float, b: float) -> bool:
+        return a > 0 or b < 0
+
+    if corrected is not None and excludes_0(*corrected):
+        return "ahead" if corrected[0] > 0 else "behind"
+    return "leans" if excludes_0(low, high) else "no detectable difference"
+
+
+@dataclass
+class Reading:
+    """One row of :func:`comparison_readings`, in points."""
+
+    comparison: str
+    held_equal: str
+    noise: str
+    mean: float
+    interval: tuple[float, float]  # 95 %
+    corrected: tuple[float, float] | None  # widened for the six comparisons (None: 3 seeds, no correction)
+    verdict: str
+
+
+@dataclass
+class ComparisonReadings:
+    """What :func:`comparison_readings` read: the table's text and its rows."""
+
+    text: str
+    rows: list[Reading]
+
+
+def comparison_readings(runs: dict, corrected: float) -> ComparisonReadings:
+    """Section 5's readings of "is a CNN ahead of the ViT?" from the stored runs of ``benchmarks/bench_lesson06.py``
+    (``runs = stored_runs()``): CNN-8 - ViT over the seeds at 400 steps, the same over seeds *and* the 360 test
+    digits (:func:`seeds_and_digits_interval`), CNN-32 - ViT likewise, CNN-8 - ViT at equal CPU seconds and at the
+    ``digits`` preset's 1,860 steps (3 seeds, no correction). Each row: what is held equal, which noise its interval
+    holds, the mean difference, its 95 % interval, its ``corrected`` one (e.g. 1 - 0.05/6) and
+    :func:`reading_verdict`'s word."""
+    import numpy as np
+
+    from .evidence import paired_seeds
+
+    compare, cnn8, cnn32, vit = runs["compare"], "SmallCNN width 8", "SmallCNN width 32", "ViT"
+    steps, seconds, long = compare["equal_steps"], compare["equal_seconds"], runs["augment_long"]
+    right = {
+        name: np.array([[c == "1" for c in run] for run in steps["test_correct"][name]]) for name in (cnn8, cnn32, vit)
+    }
+    seeds = len(steps["test"][vit])
+    rows: list[Reading] = []
+
+    def over_seeds(label: str, held: str, a, b, wide: bool = True) -> None:
+        s = paired_seeds(a, b)
+        t = s.t_interval()
+        tc = s.t_interval(corrected) if wide else None
+        pair = (100 * t.low, 100 * t.high)
+        widened = (100 * tc.low, 100 * tc.high) if tc is not None else None
+        noise = f"{len(a)} seeds"
+        rows.append(
+            Reading(label, held, noise, 100 * s.difference.mean, pair, widened, reading_verdict(*pair, widened))
+        )
+
+    def over_seeds_and_digits(label: str, a: str) -> None:
+        mean, low, high = seeds_and_digits_interval(right[a], right[vit])
+        _, low_c, high_c = seeds_and_digits_interval(right[a], right[vit], corrected)
+        pair, widened = (100 * low, 100 * high), (100 * low_c, 100 * high_c)
+        noise = f"{seeds} seeds + {right[vit].shape[1]} digits"
+        rows.append(Reading(label, "400 steps", noise, 100 * mean, pair, widened, reading_verdict(*pair, widened)))
+
+    over_seeds("CNN-8 - ViT", "400 steps", steps["test"][cnn8], steps["test"][vit])
+    over_seeds_and_digits("CNN-8 - ViT", cnn8)
+    over_seeds_and_digits("CNN-32 - ViT", cnn32)
+    held = f"CPU seconds ({seconds['steps'][cnn8]} : {seconds['steps'][vit]} steps)"
+    over_seeds("CNN-8 - ViT", held, seconds["test"][cnn8], seconds["test"][vit])
+    over_seeds(
+        "CNN-8 - ViT", f"{long['steps']:,} steps", long["test"]["off"][cnn8], long["test"]["off"][vit], wide=False
+    )
+
+    def interval(pair: tuple[float, float] | None) -> str:
+        return "-" if pair is None else f"[{pair[0]:+.1f}, {pair[1]:+.1f}]"
+
+    level = f"{100 * corrected:.1f} % (corrected)"
+    header = ("a - b", "held equal", "noise in the interval", "points", "95 % interval", level, "verdict")
+    table = text_table(
+        header,
+        [
+            (
+                r.comparison,
+                r.held_equal,
+                r.noise,
+                f"{r.mean:+.1f}",
+                interval(r.interval),
+                interval(r.corrected),
+                r.verdict,
+            )
+            for r in rows
+        ],
+    )
+    return ComparisonReadings(table, rows)
+
+
+def lr_line(lr_runs: dict, names: Mapping[str, str]) -> str:
+    """One line from the stored ``lr`` runs: for each model of ``names`` (stored name -> short name), its
+    validation accuracy (%) at each learning rate of the grid, the mean and the range over the seeds."""
+    import numpy as np
+
+    rates = " / ".join(f"{lr:g}" for lr in lr_runs["lrs"])
+    parts = []
+    for name, short in names.items():
+        cells = []
+        for lr in lr_runs["lrs"]:
+            values = 100 * np.asarray(lr_runs["val"][str(lr)][name], dtype=float)
+            cells.append(f"{values.mean():.1f} ({values.min():.1f}..{values.max():.1f})")
+        parts.append(f"{short} " + " / ".join(cells))
+    seeds = lr_runs["seeds"]
+    return (
+        f"lr {rates}, {lr_runs['steps']} steps, validation accuracy % (mean, range over seeds {seeds[0]}-{seeds[-1]}): "
+        + "; ".join(parts)
+    )

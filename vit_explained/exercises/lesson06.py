@@ -1189,8 +1189,8 @@ _CLUE = {
     "token carries one number",
     "C": "a loss that stays at ln 10 is guessing, yet the gradients at step 0 are the fixed model's own and one batch "
     "is fitted at a larger rate with more steps: the model is fine and the optimiser is slow",
-    "D": "a loss that ends next to the fixed model's while at step 0 every part's gradient but the norms' is 5 to "
-    "21 times smaller than the fixed model's: the model still learns, its gradients are scaled down",
+    "D": "a loss that ends next to the fixed model's while at step 0 every part's gradient is several times smaller "
+    "than the fixed model's, none 0: the model still learns, its gradients are scaled down",
     "E": "the patch embedding (`embed` in section 4's gradient norms) with a gradient of exactly 0 (this run pools "
     "the class token) means no pixel reaches "
     "the loss, and one batch that stops at the entropy of its own labels is the best an output that ignores the "
@@ -1223,8 +1223,8 @@ _SIGNATURE = {
     "while the loss still falls",
     _BLOG_NORM: "the hand-written LayerNorm line stays at ln 10 with every gradient but the norms' far smaller than "
     "the fixed model's, never exactly 0",
-    "LayerNorm x - mean / std": "the precedence slip learns like the fixed model, with gradients 5 to 21 times "
-    "smaller than the fixed model's (5 seeds)",
+    "LayerNorm x - mean / std": "the precedence slip learns like the fixed model, with gradients several times "
+    "smaller than the fixed model's (none 0)",
     "MultiheadAttention without batch_first": "the batch_first bug (with the class token, as here) gives the patch "
     "embedding (`embed` in section 4's gradient norms) a gradient of exactly 0",
     "SGD at Adam's learning rate": "SGD gets exactly the fixed model's gradients and fits one batch at a larger rate",

@@ -131,7 +131,13 @@ def plot_confusion_matrix(matrix: np.ndarray | torch.Tensor, title: str = "Confu
     ax.set_xticks(range(classes))
     ax.set_yticks(range(classes))
     ax.set(xlabel="predicted digit", ylabel="true digit", title=title)
-    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="mistakes (off the diagonal)")
+    bar = fig.colorbar(
+        image,
+        ax=ax,
+        fraction=0.046,
+        pad=0.04,
+        label="images per (true, predicted) pair, mistakes only\n(the diagonal's correct counts: green, uncoloured)",
+    )
     bar.locator = MaxNLocator(integer=True)
     bar.update_ticks()
     fig.tight_layout()
@@ -366,7 +372,7 @@ def plot_losses(
         pad = max(0.005, 0.15 * (high - low))
         # at least ln 10 - 0.02 .. ln 10 + 0.11 (about 2.28..2.41): the batch_first run peaks at 2.40, unclipped
         inset.set_ylim(min(low - pad, chance - 0.02), max(high + pad, chance + 0.11))
-        inset.set_title("the runs that end at ln 10, magnified", fontsize=9)
+        inset.set_title("the runs that end at ln 10, magnified\n(markers: each run's legend marker)", fontsize=9)
         inset.tick_params(labelsize=9)
         inset.grid(alpha=0.3)
     ax.set(xlabel="step", ylabel=f"cross-entropy (running mean of {smooth} steps)", title=title)
