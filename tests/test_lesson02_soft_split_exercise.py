@@ -188,6 +188,40 @@ def test_windows_sticking_out_are_named(wrong):
         ex.check_my_soft_split(wrong)
 
 
+def cat_rows(x, k, s, p):
+    """Joins the windows with torch.cat, starts up to the padded edge: the last windows are cut short."""
+    padded = F.pad(x, (p, p, p, p))
+    height, width = padded.shape[-2:]
+    windows = [
+        padded[:, :, top : top + k, left : left + k].reshape(x.shape[0], 1, -1)
+        for top in range(0, height, s)
+        for left in range(0, width, s)
+    ]
+    return torch.cat(windows, dim=1)
+
+
+def test_cat_of_windows_cut_short_is_named():
+    with pytest.raises(ExerciseFailed, match=r"raised RuntimeError: .*If some windows are smaller than k x k"):
+        ex.check_my_soft_split(cat_rows)
+
+
+def view_too_big(x, k, s, p):
+    """A size error that has nothing to do with the windows' edges: a view that does not fit."""
+    return x.view(x.shape[0], -1, x.shape[1] * k * k + 1)
+
+
+def broadcast_mismatch(x, k, s, p):
+    """Another unrelated size error: two shapes that do not broadcast."""
+    return x + torch.ones(x.shape[-1] + 1)
+
+
+@pytest.mark.parametrize("wrong", [view_too_big, broadcast_mismatch])
+def test_other_size_errors_get_no_edge_hint(wrong):
+    with pytest.raises(ExerciseFailed, match=r"raised RuntimeError") as failure:
+        ex.check_my_soft_split(wrong)
+    assert "smaller than k x k" not in str(failure.value) and "It happened for" in str(failure.value)
+
+
 def test_input_changed_in_place_is_named():
     def pads_in_place(x, k, s, p):
         out = loop_split(x, k, s, p)

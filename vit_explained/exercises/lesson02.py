@@ -406,11 +406,26 @@ def _count_slip(answer: torch.Tensor, images: torch.Tensor, split: tuple[int, in
     return "count them per side with exercise 1's formula (pad both ends, round down, + 1 for the first window)"
 
 
+#: How torch 2.x words a refusal to join (or store) tensors of unequal sizes: torch.stack, torch.cat (and
+#: vstack/hstack, which call it), and an assignment of a shorter window into a preallocated row.
+_UNEQUAL_WINDOWS = (
+    "stack expects each tensor to be equal size",
+    "Sizes of tensors must match except in dimension",
+    "The expanded size of the tensor",
+)
+
+
+def _unequal_windows(message: str) -> bool:
+    return any(words in message for words in _UNEQUAL_WINDOWS)
+
+
 def _raised_hint(case: str) -> Callable[[Exception], str]:
-    """The hint after an exception: a size mismatch from torch usually means windows cut short at the edge."""
+    """The hint after an exception: windows of unequal sizes refused by ``torch.stack`` / ``torch.cat`` (or
+    written into a preallocated ``(B, N, C·k·k)`` row) usually mean windows cut short at the edge. Other size
+    errors (a ``view`` that does not fit, two shapes that do not broadcast) get no such hint."""
 
     def hint(error: Exception) -> str:
-        if isinstance(error, RuntimeError) and "size" in str(error):
+        if isinstance(error, RuntimeError) and _unequal_windows(str(error)):
             return (
                 "If some windows are smaller than k x k: a window that would stick out past the padded edge is "
                 f"not a token (round down, section 3). It happened for {case}"
