@@ -167,7 +167,9 @@ def test_plot_hard_soft_windows_draws_every_window_the_split_makes(height, width
         for window, (x, y) in zip(windows, corners, strict=True):  # inset a little inside its k x k cells
             assert x < window.get_x() < x + 0.2 and y < window.get_y() < y + 0.2
             assert kernel - 0.4 < window.get_width() < kernel
-        cells = [p for p in ax.patches if p.get_fill()]
+        fills = [p for p in ax.patches if p.get_gid() == "window-fill"]  # each window tinted in its colour
+        assert len(fills) == grid.total and len({tuple(p.get_facecolor()[:3]) for p in fills}) == min(grid.total, 6)
+        cells = [p for p in ax.patches if p.get_fill() and p.get_gid() != "window-fill"]
         assert len(cells) == (height + 2 * padding) * (width + 2 * padding)
         labels = [t.get_text() for t in ax.texts]
         values = labels[: len(cells)]  # the cells' numbers: 1 .. H*W inside, 0 only in the padding

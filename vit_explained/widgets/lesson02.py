@@ -27,7 +27,7 @@ from ..plotting.lesson02 import (
 from ..soft_split import count_tokens
 from . import LessonWidget
 
-__all__ = ["SLIDER_RANGES", "SoftSplitWidget", "soft_split_widget"]
+__all__ = ["SLIDER_RANGES", "SoftSplitWidget", "picture_size", "soft_split_widget"]
 
 #: The sliders' ranges, ``(min, max)``; a start value above a range widens it.
 SLIDER_RANGES: dict[str, tuple[int, int]] = {
@@ -63,8 +63,7 @@ class SoftSplitWidget(LessonWidget):
         """``(line, figure)``: the token grid and the crop with its windows; ``ValueError`` if it does not fit."""
         grid = count_tokens(height, width, kernel, stride, padding)  # raises before any drawing
         image = center_crop_resize(self.source, (height, width))
-        aspect = (height + 2 * padding) / (width + 2 * padding)
-        fig = new_figure(figsize=(12.0, min(max(12.0 * aspect, 2.5), 15.0) + 1.1), dpi=80)  # ~770 px at 80 dpi
+        fig = new_figure(figsize=picture_size(height + 2 * padding, width + 2 * padding), dpi=80, layout="constrained")
         ax = fig.subplots()
         numbers = grid.total <= 80
         draw_window_grid(ax, image, kernel, stride, padding, numbers=numbers, number_size=11.0)
@@ -76,6 +75,14 @@ class SoftSplitWidget(LessonWidget):
         caption = window_grid_caption(grid, kernel, stride, padding, lost, outlined, empty, dots=dots)
         ax.set_xlabel(caption, fontsize=10)
         return f"tokens: {grid.rows} x {grid.cols} = {grid.total}", fig
+
+
+def picture_size(padded_height: int, padded_width: int) -> tuple[float, float]:
+    """The explorer's figure size in inches: 9.6 wide (768 px at 80 dpi), and as tall as the padded crop
+    drawn across that width needs, plus 1.3 for the title and the caption, at most 15 (a tall crop gets
+    narrower). A wide crop gets a short figure, not a short picture in a tall one (empty bands above and below)."""
+    drawn = 9.4 * padded_height / padded_width  # the axes span about 9.4 of the 9.6 inches
+    return 9.6, min(drawn + 1.3, 15.0)
 
 
 def soft_split_widget(
