@@ -329,3 +329,87 @@ def stream_growth_table(rows: list[dict]) -> str:
         band = f"{row['band'][0]:.0f} to {row['band'][1]:.0f}"
         lines.append(f"{row['depth']:>3}  {squared:<20}{row['norm']:>8.1f}{step:>13}   {band}")
     return "\n".join(lines)
+
+
+# --- training: pre-norm against post-norm, with and without a warm-up (benchmarks/bench_lesson04_norm_training.py)
+
+#: Where a block normalises: ``"pre-norm"`` (the package's :class:`~vit_explained.Block`) or ``"post-norm"``.
+PLACEMENTS = ("pre-norm", "post-norm")
+
+
+class PostNormBlock(Block):
+    """The post-norm block of the 2017 Transformer, with :class:`~vit_explained.Block`'s parameters:
+    ``(B, N, dim) -> (B, N, dim)``.
+
+    ``x = norm1(x + attn(x))`` then ``x = norm2(x + mlp(x))``: each branch reads the stream itself and the stream is
+    normalised after each addition (pre-norm: ``x = x + attn(norm1(x))``, ``x = x + mlp(norm2(x))``). The same
+    modules and parameter names as ``Block``; only the order in :meth:`forward` differs."""
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        tokens = self.norm1(tokens + self.attn(tokens))
+        return self.norm2(tokens + self.mlp(tokens))
+
+
+def with_norm_placement(model: nn.Module, placement: str) -> nn.Module:
+    """``model`` (a :class:`~vit_explained.ViT`) with its blocks in ``placement``, changed in place and returned.
+
+    ``"pre-norm"`` leaves the model as built. ``"post-norm"`` makes every block of ``model.encoder.blocks`` a
+    :class:`PostNormBlock`: the same modules and parameter values, only the order of norm and residual sum changes.
+    The encoder's final LayerNorm is kept in both (so the parameters are the same; on a post-norm stream, whose
+    last block already ends in a LayerNorm, it starts as the identity up to eps). ``(B, C, H, W) -> (B, classes)``
+    as before."""
+    if placement not in PLACEMENTS:
+        raise ValueError(f"placement must be one of {PLACEMENTS}, got {placement!r}")
+    blocks = getattr(getattr(model, "encoder", None), "blocks", None)
+    if blocks is None or not all(isinstance(block, Block) for block in blocks):
+        raise TypeError(f"model must be a ViT whose encoder.blocks are Blocks, got {type(model).__name__}")
+    if placement == "post-norm":
+        for block in blocks:
+            block.__class__ = PostNormBlock  # a subclass with no state of its own: the parameters stay as they are
+    else:
+        for block in blocks:
+            block.__class__ = Block
+    return model
+
+
+#: The stored run of ``benchmarks/bench_lesson04_norm_training.py`` (package data): pre- and post-norm ViTs trained
+#: on MNIST-5k with and without a warm-up.
+STORED_NORM_TRAINING_RUNS = Path(__file__).resolve().parent / "checkpoints" / "lesson04_norm_training.json"
+
+
+def stored_norm_training_runs() -> dict:
+    """Pre-norm against post-norm in training, as ``benchmarks/bench_lesson04_norm_training.py`` stored it:
+    ``{"date", "machine", "recipe": {...}, "runs": [{"placement", "warmup_steps", "lr", "seed", "losses" (the
+    training loss at every step), "val_accuracy", "diverged"}, ...]}``."""
+    return json.loads(STORED_NORM_TRAINING_RUNS.read_text())
+
+
+def norm_training_conditions(runs: list[dict]) -> dict[tuple[str, int, float], list[dict]]:
+    """``{(placement, warmup_steps, lr): [one run per seed, in seed order]}`` from the stored ``runs``."""
+    conditions: dict[tuple[str, int, float], list[dict]] = {}
+    for run in sorted(runs, key=lambda run: run["seed"]):
+        conditions.setdefault((run["placement"], run["warmup_steps"], run["lr"]), []).append(run)
+    return conditions
+
+
+def window_loss(run: dict, first: int, last: int) -> float:
+    """The mean training loss of ``run`` over steps ``first..last`` (counted from 1, both included); ``inf`` when
+    the run stopped before ``last`` (a loss that was not finite ends a run)."""
+    losses = run["losses"][first - 1 : last]
+    return sum(losses) / len(losses) if len(losses) == last - first + 1 else math.inf
+
+
+def norm_training_table(runs: list[dict], windows: tuple[tuple[int, int], ...] = ((1, 25), (91, 100))) -> str:
+    """One line per (placement, warm-up, lr): the mean validation accuracy with the seeds' range, how many seeds
+    diverged, and the training loss averaged over each of ``windows`` (steps, mean over seeds)."""
+    head = f"{'placement':<10}{'warm-up':>10}{'lr':>8}   {'val accuracy % (seeds)':<26}{'diverged':>9}"
+    lines = [head + "".join(f"{f'loss {a}-{b}':>14}" for a, b in windows)]
+    for (placement, warmup, lr), group in norm_training_conditions(runs).items():
+        accuracies = [100 * run["val_accuracy"] for run in group]
+        mean, low, high = sum(accuracies) / len(accuracies), min(accuracies), max(accuracies)
+        accuracy = f"{mean:.1f} [{low:.1f}..{high:.1f}]"
+        warm = f"{warmup} steps" if warmup else "none"
+        diverged = f"{sum(run['diverged'] for run in group)}/{len(group)}"
+        losses = "".join(f"{sum(window_loss(run, a, b) for run in group) / len(group):>14.2f}" for a, b in windows)
+        lines.append(f"{placement:<10}{warm:>10}{lr:>8.0e}   {accuracy:<26}{diverged:>9}{losses}")
+    return "\n".join(lines)
