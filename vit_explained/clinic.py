@@ -737,27 +737,22 @@ def comparison_readings(runs: dict, corrected: float) -> ComparisonReadings:
         "CNN-8 - ViT", f"{long['steps']:,} steps", long["test"]["off"][cnn8], long["test"]["off"][vit], wide=False
     )
 
+    return ComparisonReadings(_readings_table(rows, corrected), rows)
+
+
+def _readings_table(rows: list[Reading], corrected: float) -> str:
+    """The text table of :func:`comparison_readings`' rows (points, 95 % and corrected intervals, verdict)."""
+
     def interval(pair: tuple[float, float] | None) -> str:
         return "-" if pair is None else f"[{pair[0]:+.1f}, {pair[1]:+.1f}]"
 
     level = f"{100 * corrected:.1f} % (corrected)"
     header = ("a - b", "held equal", "noise in the interval", "points", "95 % interval", level, "verdict")
-    table = text_table(
-        header,
-        [
-            (
-                r.comparison,
-                r.held_equal,
-                r.noise,
-                f"{r.mean:+.1f}",
-                interval(r.interval),
-                interval(r.corrected),
-                r.verdict,
-            )
-            for r in rows
-        ],
-    )
-    return ComparisonReadings(table, rows)
+    cells = [
+        (r.comparison, r.held_equal, r.noise, f"{r.mean:+.1f}", interval(r.interval), interval(r.corrected), r.verdict)
+        for r in rows
+    ]
+    return text_table(header, cells)
 
 
 def lr_line(lr_runs: dict, names: Mapping[str, str]) -> str:
