@@ -1398,3 +1398,23 @@ def rollout_skipping_the_last(matrices, keep=0.5):
 def test_rollout_names_a_skipped_layer(wrong, message):
     with pytest.raises(ExerciseFailed, match=message):
         check_rollout(wrong)
+
+
+# --- fix round 08b: exercise 3's messages name the slip, not the answer's slice ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda w, r, c: w[..., 1, 1:].reshape(*w.shape[:2], r, c),  # row 1
+        lambda w, r, c: w[..., :, 1:].mean(-2).reshape(*w.shape[:2], r, c),  # every query row, averaged
+        lambda w, r, c: w[:1, :, 0, 1:].expand(w.shape[0], -1, -1).reshape(*w.shape[:2], r, c),  # the first image
+        lambda w, r, c: w[..., -1, 1:].reshape(*w.shape[:2], r, c),  # the last row
+    ],
+)
+def test_grid_messages_do_not_print_the_solution_slice(wrong):
+    with pytest.raises(ExerciseFailed) as failure:
+        check_class_token_grid(wrong)
+    message = str(failure.value)
+    assert "row" in message or "image" in message
+    assert "0, 1:]" not in message, message  # neither weights[..., 0, 1:] nor weights[:, :, 0, 1:]

@@ -329,3 +329,27 @@ def first_label_for_every_image(model, images, labels, scores, counts):  # label
 def test_insertion_curve_names_a_wrong_label():
     with pytest.raises(ExerciseFailed, match=r"the right patches, the wrong class: for image \d+ you read class \d+"):
         check_insertion_curve(first_label_for_every_image)
+
+
+# --- fix round 08b: a side from isqrt on a non-square map; fixed cases ----------------------------------------
+
+
+def side_from_isqrt(model, images, labels, scores, counts):  # rows = cols = isqrt(patch count): square maps only
+    import math
+
+    side = math.isqrt(scores[0].numel())
+    return insertion_loop(model, images, labels, scores.reshape(len(scores), side, -1)[:, :, :side], counts)
+
+
+def test_insertion_curve_names_a_side_from_isqrt_on_a_non_square_map():
+    with pytest.raises(ExerciseFailed, match=r"works on a square map but not on this \d+ x \d+ one.*isqrt"):
+        check_insertion_curve(side_from_isqrt)
+
+
+def test_insertion_curve_cases_are_fixed_so_a_failure_reproduces():
+    messages = []
+    for _ in range(2):
+        with pytest.raises(ExerciseFailed) as failure:
+            check_insertion_curve(one_more)
+        messages.append(str(failure.value))
+    assert messages[0] == messages[1]
