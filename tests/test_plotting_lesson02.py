@@ -344,3 +344,24 @@ def test_run_strip_shows_the_worst_run():
         plots.plot_run_strip(8, 7, 4, 2)
     with pytest.raises(ValueError, match="does not fit"):
         plots.plot_run_strip(20, 4, 4, 0)
+
+
+def test_flatten_orders_are_read_from_soft_split_and_patchify():
+    orders = plots.flatten_orders(channels=3, kernel=2)
+    soft, hard = orders.values()
+    assert soft == [(c, i, j) for c in range(3) for i in range(2) for j in range(2)]  # channel by channel
+    assert hard == [(c, i, j) for i in range(2) for j in range(2) for c in range(3)]  # pixel by pixel
+    one = plots.flatten_orders(channels=1, kernel=3)
+    assert len(set(map(tuple, one.values()))) == 1  # one channel: the same order
+
+
+def test_plot_flatten_orders_labels_every_value_in_each_order():
+    fig = plots.plot_flatten_orders(channels=2, kernel=2)
+    left, right = fig.axes
+    assert sorted(t.get_text() for t in left.texts if "," in t.get_text()) == sorted(
+        f"{c},{i},{j}" for c in range(2) for i in range(2) for j in range(2)
+    )
+    cells = [t.get_text() for t in right.texts if "," in t.get_text() and ":" not in t.get_text()]
+    orders = list(plots.flatten_orders(2, 2).values())
+    assert cells == [f"{c},{i},{j}" for order in orders for c, i, j in order]
+    assert [t.get_text() for t in right.texts if ":" in t.get_text()] == list(plots.flatten_orders(2, 2))

@@ -88,6 +88,15 @@ def test_position_similarity_widget_names_the_nearest_patch():
 # --------------------------------------------------------------------------- lesson 02
 
 
+def split_readout(height: int, width: int, kernel: int, stride: int, padding: int, rows: int, cols: int) -> str:
+    """The explorer's line, written out: each side's (n + 2p - k) // s + 1, then the token count."""
+    return (
+        f"rows: ({height} + 2 x {padding} - {kernel}) // {stride} + 1 = {rows}, "
+        f"columns: ({width} + 2 x {padding} - {kernel}) // {stride} + 1 = {cols}; "
+        f"tokens: {rows} x {cols} = {rows * cols}"
+    )
+
+
 @pytest.mark.parametrize(
     ("height", "width", "kernel", "stride", "padding"),
     [(60, 100, 20, 10, 5), (224, 224, 7, 4, 2), (200, 100, 7, 4, 2), (13, 50, 3, 2, 1), (9, 9, 9, 1, 0)],
@@ -96,13 +105,18 @@ def test_soft_split_line_matches_unfold(height, width, kernel, stride, padding):
     widget = soft_split_widget(kernel=kernel, stride=stride, padding=padding, height=height, width=width)
     grid = count_tokens(height, width, kernel, stride, padding)
     total = nn.Unfold(kernel, padding=padding, stride=stride)(torch.zeros(1, 1, height, width)).shape[-1]
-    assert widget.line == f"tokens: {grid.rows} x {grid.cols} = {total}"
+    assert grid.total == total
+    assert widget.line == split_readout(height, width, kernel, stride, padding, grid.rows, grid.cols)
+    assert widget.line.endswith(f"tokens: {grid.rows} x {grid.cols} = {total}")
 
 
 def test_soft_split_widget_starts_with_the_lesson_example():
     widget = soft_split_widget()
     assert isinstance(widget, LessonWidget)
-    assert printed(widget) == "tokens: 6 x 10 = 60\n"
+    assert (
+        printed(widget)
+        == "rows: (60 + 2 x 5 - 20) // 10 + 1 = 6, columns: (100 + 2 x 5 - 20) // 10 + 1 = 10; tokens: 6 x 10 = 60\n"
+    )
     assert bytes(widget.picture.value).startswith(b"\x89PNG")
     assert 300 < int(widget.picture.width) < 1000  # drawn at its own width, not stretched
     assert list(widget.controls) == ["kernel", "stride", "padding", "height", "width"]
@@ -121,11 +135,12 @@ def test_moving_a_slider_updates_the_count_and_picture():
     widget = soft_split_widget()
     before = bytes(widget.picture.value)
     first_control(widget).value = 30
-    assert printed(widget) == f"tokens: {' x '.join(map(str, count_tokens(60, 100, 30, 10, 5)[:2]))} = 45\n"
+    moved = count_tokens(60, 100, 30, 10, 5)
+    assert moved.total == 45 and printed(widget) == split_readout(60, 100, 30, 10, 5, moved.rows, moved.cols) + "\n"
     assert bytes(widget.picture.value) != before
     widget.controls["width"].value = 40
     grid = count_tokens(60, 40, 30, 10, 5)
-    assert widget.line == f"tokens: {grid.rows} x {grid.cols} = {grid.total}"
+    assert widget.line == split_readout(60, 40, 30, 10, 5, grid.rows, grid.cols)
 
 
 @pytest.mark.parametrize(
@@ -167,7 +182,7 @@ def test_invalid_split_shows_the_package_message_then_recovers():
     assert widget.line.startswith("cannot show this: kernel 64 is larger than the padded image height 30")
     assert widget.picture.layout.display == "none"
     widget.controls["kernel"].value = 10
-    assert printed(widget) == "tokens: 3 x 11 = 33\n"
+    assert printed(widget) == split_readout(20, 100, 10, 10, 5, 3, 11) + "\n"
     assert widget.picture.layout.display is None
 
 
@@ -175,7 +190,7 @@ def test_soft_split_widget_accepts_an_rgb_image_and_widens_ranges():
     image = torch.rand(3, 50, 50, generator=torch.Generator().manual_seed(0))
     widget = SoftSplitWidget(image, {"kernel": 8, "stride": 8, "padding": 0, "height": 300, "width": 32})
     assert widget.controls["height"].max >= 300
-    assert widget.line == "tokens: 37 x 4 = 148"
+    assert widget.line.endswith("; tokens: 37 x 4 = 148")
 
 
 @pytest.mark.parametrize(
@@ -306,7 +321,7 @@ def test_soft_split_widget_caption_names_only_the_windows_drawn():
     one = soft_split_widget(kernel=5, stride=4, padding=0, height=8, width=8)
     _, fig = one.compute(**one.values)
     caption = fig.axes[0].get_xlabel()
-    assert one.line == "tokens: 1 x 1 = 1" and "window 0, the only one" in caption
+    assert one.line.endswith("; tokens: 1 x 1 = 1") and "window 0, the only one" in caption
     assert not any(word in caption for word in ("neighbour", "blue", "green", "dashed yellow"))
     many = soft_split_widget(kernel=20, stride=15, padding=0)
     _, fig = many.compute(**many.values)
@@ -316,4 +331,6 @@ def test_soft_split_widget_caption_names_only_the_windows_drawn():
     row = soft_split_widget(kernel=20, stride=40, padding=0, height=20, width=100)  # 1 x 3: no lower neighbour
     _, fig = row.compute(**row.values)
     caption = fig.axes[0].get_xlabel().replace("\n", " ")
-    assert row.line == "tokens: 1 x 3 = 3" and "blue: its right neighbour" in caption and "green" not in caption
+    assert (
+        row.line.endswith("; tokens: 1 x 3 = 3") and "blue: its right neighbour" in caption and "green" not in caption
+    )

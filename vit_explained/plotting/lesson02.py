@@ -26,6 +26,7 @@ from matplotlib.patches import Patch as MplPatch
 from matplotlib.patches import Rectangle
 
 from .. import _checks
+from ..patches import patchify
 from ..soft_split import SoftSplit, TokenGrid, count_tokens
 from ..t2t import T2T_SPLITS, t2t_chain
 from ..vit_map import VitMap
@@ -281,6 +282,55 @@ def plot_hard_soft_windows(
         ax.set_title(title, fontsize=9)
     title = f"windows on a {height} x {width} image (coloured numbers: token index; odd rows of windows dashed)"
     fig.suptitle(title, fontsize=10)
+    return fig
+
+
+_CHANNEL_COLOURS = ("#f4c7c3", "#c6dbef")  # channel 0 pinkish red, channel 1 pale blue
+
+
+def flatten_orders(channels: int = 2, kernel: int = 2) -> dict[str, list[tuple[int, int, int]]]:
+    """The ``(c, kh, kw)`` of each value of one ``channels x kernel x kernel`` window, in the order
+    ``SoftSplit(k, k, 0)`` and ``patchify(k)`` list them: read from the two functions run on an image whose
+    values are their own positions, not written down by hand."""
+    positions = [(c, kh, kw) for c in range(channels) for kh in range(kernel) for kw in range(kernel)]
+    image = torch.arange(1, len(positions) + 1, dtype=torch.float32).view(1, channels, kernel, kernel)
+    tokens = {
+        "SoftSplit: (c, kh, kw)": SoftSplit(kernel, kernel, 0)(image),
+        "patchify: (kh, kw, c)": patchify(image, kernel),
+    }
+    return {name: [positions[int(v) - 1] for v in token[0, 0].tolist()] for name, token in tokens.items()}
+
+
+def plot_flatten_orders(channels: int = 2, kernel: int = 2) -> Figure:
+    """One ``channels x kernel x kernel`` window (left: one small grid per channel, each value labelled
+    ``c,kh,kw``) and the token each function makes of it (right: a row of cells per function, in its order,
+    coloured by channel). SoftSplit lists channel by channel, ``(c, kh, kw)``; patchify pixel by pixel,
+    ``(kh, kw, c)``."""
+    orders = flatten_orders(channels, kernel)
+    length = channels * kernel * kernel
+    fig = new_figure(figsize=(2.2 + 0.62 * length + 2.0, 2.3), layout="constrained")
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [channels * (kernel + 0.6), length + 4.2]})
+    for c in range(channels):
+        x0 = c * (kernel + 0.6)
+        for kh, kw in itertools.product(range(kernel), repeat=2):
+            left.add_patch(Rectangle((x0 + kw, kh), 1, 1, facecolor=_CHANNEL_COLOURS[c % 2], edgecolor="0.3", lw=0.8))
+            left.text(x0 + kw + 0.5, kh + 0.5, f"{c},{kh},{kw}", ha="center", va="center", fontsize=8)
+        left.text(x0 + kernel / 2, -0.25, f"channel {c}", ha="center", va="bottom", fontsize=9)
+    left.set_xlim(-0.1, channels * (kernel + 0.6) - 0.5)
+    left.set_ylim(kernel + 0.1, -0.9)
+    left.set_title(f"one {kernel} x {kernel} window, {channels} channels", fontsize=9)
+    for row, (name, order) in enumerate(orders.items()):
+        y = 1.6 * row
+        right.text(-0.15, y + 0.5, name, ha="right", va="center", fontsize=9)
+        for i, (c, kh, kw) in enumerate(order):
+            right.add_patch(Rectangle((i, y), 1, 1, facecolor=_CHANNEL_COLOURS[c % 2], edgecolor="0.3", lw=0.8))
+            right.text(i + 0.5, y + 0.5, f"{c},{kh},{kw}", ha="center", va="center", fontsize=8)
+    right.set_xlim(-4.2, length + 0.1)
+    right.set_ylim(1.6 * len(orders) - 0.5, -0.6)
+    right.set_title("the token, value by value (labels: c, kh, kw)", fontsize=9)
+    for ax in (left, right):
+        ax.set_aspect("equal")
+        ax.axis("off")
     return fig
 
 

@@ -1,10 +1,11 @@
 """Lesson 02's widget: the soft-split explorer.
 
 Five sliders (``kernel``, ``stride``, ``padding``, ``height``, ``width``) choose a soft split of a
-``height x width`` crop of the photo; the line reads ``tokens: rows x cols = total`` (from
-:func:`vit_explained.count_tokens`) and the picture is the padded crop with its windows. A split
-that does not fit shows the package's message instead (``cannot show this: kernel 64 is larger
-than the padded image height 30 ...``).
+``height x width`` crop of the photo; the line works out each side and the count,
+``rows: (60 + 2 x 5 - 20) // 10 + 1 = 6, columns: ...; tokens: 6 x 10 = 60`` (from
+:func:`vit_explained.count_tokens`), and the picture is the padded crop with its windows. A split that
+does not fit shows the package's message instead (``cannot show this: kernel 64 is larger than the padded
+image height 30 ...``).
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from ..plotting.lesson02 import (
     window_grid_caption,
     window_grid_title,
 )
-from ..soft_split import count_tokens
+from ..soft_split import TokenGrid, count_tokens
 from . import LessonWidget
 
-__all__ = ["SLIDER_RANGES", "SoftSplitWidget", "picture_size", "soft_split_widget"]
+__all__ = ["SLIDER_RANGES", "SoftSplitWidget", "picture_size", "soft_split_widget", "split_line"]
 
 #: The sliders' ranges, ``(min, max)``; a start value above a range widens it.
 SLIDER_RANGES: dict[str, tuple[int, int]] = {
@@ -40,7 +41,7 @@ SLIDER_RANGES: dict[str, tuple[int, int]] = {
 
 
 class SoftSplitWidget(LessonWidget):
-    """Sliders for a soft split of a photo crop; the line ``tokens: rows x cols = total``; the windows."""
+    """Sliders for a soft split of a photo crop; the line: each side's arithmetic and the token count; the windows."""
 
     def __init__(self, image: torch.Tensor, start: dict[str, int]) -> None:
         self.source = as_image(image)
@@ -74,7 +75,15 @@ class SoftSplitWidget(LessonWidget):
         dots = not numbers and grid.total <= MAX_CENTRE_DOTS
         caption = window_grid_caption(grid, kernel, stride, padding, lost, outlined, empty, dots=dots)
         ax.set_xlabel(caption, fontsize=10)
-        return f"tokens: {grid.rows} x {grid.cols} = {grid.total}", fig
+        return split_line(height, width, kernel, stride, padding, grid), fig
+
+
+def split_line(height: int, width: int, kernel: int, stride: int, padding: int, grid: TokenGrid) -> str:
+    """The readout: each side's ``(n + 2p - k) // s + 1`` with the numbers filled in, then the token count,
+    e.g. ``rows: (60 + 2 x 0 - 20) // 15 + 1 = 3, columns: (100 + 2 x 0 - 20) // 15 + 1 = 6; tokens: 3 x 6 = 18``."""
+    rows = f"({height} + 2 x {padding} - {kernel}) // {stride} + 1 = {grid.rows}"
+    cols = f"({width} + 2 x {padding} - {kernel}) // {stride} + 1 = {grid.cols}"
+    return f"rows: {rows}, columns: {cols}; tokens: {grid.rows} x {grid.cols} = {grid.total}"
 
 
 def picture_size(padded_height: int, padded_width: int) -> tuple[float, float]:
@@ -95,7 +104,7 @@ def soft_split_widget(
     width: int = 100,
 ) -> SoftSplitWidget:
     """The soft-split explorer: sliders ``kernel`` (first), ``stride``, ``padding``, ``height``,
-    ``width``; the line ``tokens: rows x cols = total``; the crop with its windows.
+    ``width``; the line: each side's arithmetic and ``tokens: rows x cols = total``; the crop with its windows.
 
     ``image`` ``(C, H, W)`` in ``[0, 1]`` (default: the Grace Hopper photo in grayscale) is
     centre-cropped and resized to ``height x width``. End a notebook cell with the widget.
