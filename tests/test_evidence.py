@@ -244,3 +244,18 @@ def test_stored_gap_of_lesson07s_runs():
     if gap is None:
         pytest.skip("no benchmarks/results (not a checkout)")
     assert (gap.items, gap.interval.n) == (180, 6) and str(gap).endswith("+3.1 points [+2.5, +3.8]")
+
+
+def test_proportion_difference_matches_newcombe():
+    from vit_explained.evidence import proportion_difference
+
+    d = proportion_difference(100, 100, 95, 100)  # Newcombe (1998) method 10: [+0.3, +11.2] points
+    assert round(100 * d.estimate, 1) == 5.0 and (round(100 * d.low, 1), round(100 * d.high, 1)) == (0.3, 11.2)
+    wide = proportion_difference(100, 100, 95, 100, confidence=1 - 0.05 / 45)  # Bonferroni over 45 pairs
+    assert wide.low < 0 < wide.high and wide.high > d.high
+    same = proportion_difference(50, 100, 50, 100)
+    assert same.estimate == 0 and abs(same.low + same.high) < 1e-12
+    with pytest.raises(ValueError, match="must not exceed n"):
+        proportion_difference(101, 100, 95, 100)
+    with pytest.raises(TypeError, match="n_a must be an int"):
+        proportion_difference(1, 2.0, 1, 2)

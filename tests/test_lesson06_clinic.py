@@ -25,7 +25,7 @@ def test_paired_table_rows_and_drawn_agree():
     mean, (low, high), (wide_low, wide_high), drawn_word = drawn["A - B"]
     assert label == "A - B" and points == f"{mean:+.1f}" and word == drawn_word
     assert wide_low <= low <= mean <= high <= wide_high and mean == pytest.approx(2.0)
-    assert word in ("clears the training noise", "leans", "holds 0")
+    assert word in ("ahead", "leans", "no detectable difference")
 
 
 def test_overfitting_summary_finds_the_lowest_epoch_and_the_sign_test():
@@ -72,3 +72,8 @@ def test_comparison_readings_and_lr_line_on_the_stored_runs():
     assert readings.rows[-1].corrected is None and "1,860 steps" in readings.text
     line = clinic.lr_line(runs["lr"], {"ViT": "ViT", "SmallCNN width 8": "CNN-8"})
     assert line.startswith("lr 0.003 / 0.01 / 0.03") and "ViT 93.7 (93.3..94.4)" in line and "\n" not in line
+
+
+def test_recap_table_prints_the_ranges():
+    text = clinic.recap_table([64, 33, 41], {"bug": (7.2, 334.4, 3.0, 7.4)}, [0.61, 0.27, 0.5])
+    assert "step 33-64" in text and "7-334x, norms 3-7x" in text and "0.27-0.61" in text

@@ -1247,3 +1247,18 @@ def test_accuracy_names_a_division_by_zero():
 def test_bug_for_each_symptom_accepts_next_as_a_whole_float(capsys):
     lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT_BUGS, "next": 2.0})
     assert "Correct!" in capsys.readouterr().out
+
+
+def test_review_slips_are_named():
+    """The fix round's three: None from exercise 1, a floor of 1 in exercise 3, |mean| > sd in exercise 4."""
+    from vit_explained.exercises.lesson06 import _safe_shift
+
+    with pytest.raises(ExerciseFailed, match="returned None: return a float"):
+        lesson06.check_accuracy(lambda logits, labels: None)
+    with pytest.raises(ExerciseFailed, match=r"max\(\.\.\., 1\)"):
+        lesson06.check_max_safe_shift(lambda images: max(_safe_shift(images), 1))
+    for ddof in (1, 0):
+        with pytest.raises(ExerciseFailed, match=r"compared \|mean\| with the standard deviation"):
+            lesson06.check_clears_training_noise(
+                lambda a, b, ddof=ddof: bool(abs(np.subtract(a, b).mean()) > np.subtract(a, b).std(ddof=ddof))
+            )

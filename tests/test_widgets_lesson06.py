@@ -327,8 +327,8 @@ def test_verdict_word_reads_the_corrected_then_the_plain_interval():
     level = 1 - 0.05 / 6
     clear = paired_seeds([0.9, 0.91, 0.92, 0.9, 0.93], [0.8, 0.8, 0.81, 0.8, 0.8])
     holds = paired_seeds([0.9, 0.8, 0.9, 0.8, 0.85], [0.85, 0.85, 0.85, 0.85, 0.85])
-    assert clinic.verdict_word(clear, level) == "clears the training noise"
-    assert clinic.verdict_word(holds, level) == "holds 0"
+    assert clinic.verdict_word(clear, level) == "ahead"
+    assert clinic.verdict_word(holds, level) == "no detectable difference"
     lean = next(  # a difference whose 95 % interval excludes 0 but whose corrected one does not
         s
         for shift in (i / 4000 for i in range(1, 200))

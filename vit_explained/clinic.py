@@ -416,16 +416,32 @@ def sign_count(a, b, digits: int = 360) -> tuple[int, int]:
 
 
 def verdict_word(paired, corrected: float) -> str:
-    """Section 5's verdict on a paired comparison over seeds (``evidence.paired_seeds``): "clears the training
-    noise" when its t-interval at ``corrected`` (e.g. 1 - 0.05/6, Bonferroni's) excludes 0, "leans" when only the
-    plain 95 % one does, "holds 0" when neither does."""
+    """Section 5's verdict on a paired comparison over seeds (``evidence.paired_seeds``), in the words of its
+    table: "ahead" when its t-interval at ``corrected`` (e.g. 1 - 0.05/6, Bonferroni's) excludes 0, "leans" when
+    only the plain 95 % one does, "no detectable difference" when neither does."""
 
     def excludes_0(interval) -> bool:
         return interval.low > 0 or interval.high < 0
 
     if excludes_0(paired.t_interval(corrected)):
-        return "clears the training noise"
-    return "leans" if excludes_0(paired.t_interval()) else "holds 0"
+        return "ahead"
+    return "leans" if excludes_0(paired.t_interval()) else "no detectable difference"
+
+
+def recap_table(
+    plateau_steps: Sequence[int], seed_ratios: Mapping[str, Sequence[float]], fixed_end: Sequence[float]
+) -> str:
+    """Section 4's numbers behind its symptom table, once the checks have computed them: the healthy plateau
+    (steps, over seeds), each bug's step-0 gradient-norm ratio to the fixed model (``norm_ratio_ranges``: other
+    parts low-high, norms low-high) and the fixed model's loss at the end over seeds."""
+    steps = f"step {min(plateau_steps)}-{max(plateau_steps)}"
+    rows = [("a plateau ends (fixed model, 5-step mean 0.3 below ln 10)", steps)]
+    for bug, (low, high, norm_low, norm_high) in seed_ratios.items():
+        ratios = f"{low:.0f}-{high:.0f}x, norms {norm_low:.0f}-{norm_high:.0f}x"
+        rows.append((f"fixed / {bug}, gradient norms at step 0", ratios))
+    end = f"{min(fixed_end):.2f}-{max(fixed_end):.2f}"
+    rows.append(("the fixed model's loss at the end (its seed range)", end))
+    return text_table(("check", "reading"), rows)
 
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

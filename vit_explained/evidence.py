@@ -7,6 +7,7 @@ returns a small frozen dataclass whose ``str`` is the sentence to print, and ref
 a ``ValueError``/``TypeError`` that names the value.
 
 - :func:`proportion`: a share of items (accuracy, ink hit rate) with Wilson's score interval.
+- :func:`proportion_difference`: two shares from different items (two digits' accuracies), Newcombe's interval.
 - :func:`mean_interval`: the mean of per-item values (a deletion area) with a bootstrap interval.
 - :func:`paired_difference`: two methods measured **on the same items**; the interval of the
   mean difference comes from resampling the items, so each item's two values stay together.
@@ -52,6 +53,7 @@ __all__ = [
     "paired_ratio",
     "paired_seeds",
     "proportion",
+    "proportion_difference",
 ]
 
 #: Bootstrap draws unless told otherwise: the interval's ends move by well under 0.5 points between seeds.
@@ -199,6 +201,27 @@ def proportion(
     low = 0.0 if share == 0 else max(0.0, centre - half)  # exactly 0 (1) at 0 (n) of n, not a rounding error
     high = 1.0 if share == 1 else min(1.0, centre + half)
     return Estimate(share, low, high, n, confidence, scale=100.0, unit=" %", digits=1)
+
+
+def proportion_difference(
+    successes_a: int, n_a: int, successes_b: int, n_b: int, *, confidence: float = 0.95
+) -> Estimate:
+    """The difference of two shares from *different* items, a - b in %, with Newcombe's hybrid score interval.
+
+    Newcombe (1998, method 10): each share gets Wilson's interval and the two distances combine in quadrature,
+    so 100 of 100 against 95 of 100 gives +5.0 points, 95 % interval [+0.3, +11.2]. For two shares of the same
+    items use :func:`paired_difference` or :func:`mcnemar`.
+    """
+    n_a, n_b = _count("n_a", n_a, minimum=1), _count("n_b", n_b, minimum=1)
+    k_a, k_b = _count("successes_a", successes_a, minimum=0), _count("successes_b", successes_b, minimum=0)
+    if k_a > n_a or k_b > n_b:
+        raise ValueError(f"successes must not exceed n, got {k_a}/{n_a} and {k_b}/{n_b}")
+    a = proportion([1] * k_a + [0] * (n_a - k_a), confidence=confidence)
+    b = proportion([1] * k_b + [0] * (n_b - k_b), confidence=confidence)
+    d = a.estimate - b.estimate
+    low = d - math.hypot(a.estimate - a.low, b.high - b.estimate)
+    high = d + math.hypot(a.high - a.estimate, b.estimate - b.low)
+    return Estimate(d, low, high, n_a + n_b, a.confidence, scale=100.0, unit=" points", digits=1)
 
 
 def mean_interval(

@@ -141,6 +141,8 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> N
     for logits, labels in _logit_cases():
         expected = _accuracy_of(logits.argmax(dim=1), labels)
         result = _NO_ACCURACY(accuracy, logits.clone(), labels.clone(), hint=_accuracy_hint)
+        if result is None:
+            fail("your accuracy returned None: return a float (is the return statement missing?)")
         if isinstance(result, bool):
             fail(f"return a float, got a bool ({result!r})")
         if isinstance(result, (list, tuple)):
@@ -439,6 +441,11 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
         result = as_int(raw, "your shift (a whole number of pixels)", integral_floats=True)  # 1.0 is a whole number
         answers.append((images, result, _safe_shift(images)))
     wrong = [(images, result, expected) for images, result, expected in answers if result != expected]
+    if wrong and all(result == 1 and expected == 0 for _, result, expected in wrong):
+        fail(
+            "you returned 1 where no shift is safe (a floor such as max(..., 1)?): when some image's ink touches "
+            "the frame the answer is 0"
+        )
     if wrong:
         # Name a slip only if it explains the answer on every batch it gets wrong (one batch alone can
         # mislead: the largest margin of some image may happen to equal the smallest top/bottom margin).
@@ -938,6 +945,10 @@ def _shown_cases() -> list[tuple[list[float], list[float]]]:
             [0.72, 0.98, 0.82, 0.905, 0.77, 0.95, 0.865, 0.80, 0.925, 0.85],
             [0.70, 0.95, 0.80, 0.88, 0.75, 0.92, 0.85, 0.78, 0.90, 0.83],
         ),  # shared seed spread: paired (even at 99.2 %) excludes 0, unpaired holds 0
+        (
+            [0.93, 0.94, 0.95, 0.94, 0.92, 0.94, 0.91, 0.94, 0.94, 0.93],
+            [0.91, 0.93, 0.92, 0.94, 0.90, 0.93, 0.92, 0.91, 0.94, 0.92],
+        ),  # 10 seeds, mean 0.9 sd: the interval excludes 0, though |mean| < sd
     ]
 
 
@@ -1007,6 +1018,14 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
         lambda a, b: bool((np.subtract(a, b) > 0).sum() > len(a) / 2 or (np.subtract(a, b) < 0).sum() > len(a) / 2),
         "you asked whether a majority of seeds favour one side: 4 of 5 seeds can favour a while one seed the other "
         "way pulls the mean difference to 0; decide by the t-interval of the mean",
+    ),
+    *(
+        (
+            lambda a, b, ddof=ddof: bool(abs(np.subtract(a, b).mean()) > np.subtract(a, b).std(ddof=ddof)),
+            "you compared |mean| with the standard deviation of the differences: that is one seed's spread, not "
+            "the mean's; the interval is mean ± t x sd / sqrt(n), so the number of seeds counts",
+        )
+        for ddof in (1, 0)
     ),
 ]
 
