@@ -84,13 +84,14 @@ def test_stored_run_holds_the_whole_grid():
     stored = stored_norm_training_runs()
     recipe = stored["recipe"]
     conditions = norm_training_conditions(stored["runs"])
-    assert len(conditions) == 2 * 2 * len(recipe["lrs"])
+    warmups = (0, *recipe["warmup_steps"])  # none, then each warm-up length
+    assert len(conditions) == len(PLACEMENTS) * len(warmups) * len(recipe["lrs"])
     for (placement, warmup, lr), group in conditions.items():
-        assert placement in PLACEMENTS and warmup in (0, recipe["warmup_steps"]) and lr in recipe["lrs"]
+        assert placement in PLACEMENTS and warmup in warmups and lr in recipe["lrs"]
         assert [run["seed"] for run in group] == recipe["seeds"]
         for run in group:
             assert 0 <= run["val_accuracy"] <= 1
             assert run["diverged"] or len(run["losses"]) == recipe["steps"]
     table = norm_training_table(stored["runs"]).splitlines()
     assert len(table) == 1 + len(conditions)
-    assert table[0].startswith("placement")
+    assert table[0].startswith("placement") and "loss 276-300" in table[0]

@@ -338,3 +338,31 @@ def test_init_arm_rows_and_table():
     ]
     assert rows[0]["fc1"] == 0.63 and rows[0]["proj"] == 0.99
     assert "L^-0.500" in table[1] and "b - a: +0.40" in table[2] and table[1].rstrip().endswith("4.00")
+
+
+def test_lesson04_slope_text_rounds_and_never_prints_minus_zero():
+    from vit_explained.plotting.lesson04 import slope_text
+
+    assert slope_text((-0.4681, -0.5562, -0.3809)) == "L^-0.47 [-0.56, -0.38]"
+    assert slope_text((-0.001, -0.0049, 0.004)) == "L^+0.00 [+0.00, +0.00]"
+    assert slope_text((0.0812, -0.0043, 0.1651), digits=3) == "L^+0.081 [-0.004, +0.165]"
+
+
+def test_lesson04_norm_training_figure_has_a_panel_per_warmup_and_a_line_per_seed():
+    from vit_explained.plotting.lesson04 import plot_norm_training
+
+    runs = [
+        {"placement": placement, "warmup_steps": warmup, "lr": lr, "seed": seed, "losses": [2.3] * 30}
+        for placement in ("pre-norm", "post-norm")
+        for warmup in (0, 5)
+        for lr in (1e-3, 5e-3)
+        for seed in (0, 1, 2)
+    ]
+    fig = plot_norm_training(runs, lr=5e-3)
+    assert len(fig.axes) == 2
+    for ax in fig.axes:  # 6 runs and the chance line
+        assert len(ax.lines) == 7
+        assert ax.lines[-1].get_linestyle() == "--"
+    assert "no warm-up" in fig.axes[0].get_title() and "5 steps" in fig.axes[1].get_title()
+    with pytest.raises(ValueError, match="no stored run"):
+        plot_norm_training(runs, lr=1e-2)

@@ -97,6 +97,10 @@ def _final_step(name: str, layer_norm: nn.LayerNorm, stream: torch.Tensor, fixed
     return centred / sigma.detach() * layer_norm.weight + layer_norm.bias  # "detached_sigma"
 
 
+#: The ``fixed`` arms' constant divisor: the final LayerNorm's divisor at 2 blocks (lesson 04, section 3).
+FIXED_NORM = 1.33
+
+
 def last_fc2_gradient(
     post_norm: bool,
     depth: int,
@@ -104,7 +108,7 @@ def last_fc2_gradient(
     dim: int = 64,
     separate_qkv: bool = True,
     final_norm: str = "layernorm",
-    fixed_norm: float = 1.33,
+    fixed_norm: float = FIXED_NORM,
     init: str = "xavier",
     weight_scale: float = 1.0,
 ) -> float:
@@ -399,7 +403,7 @@ def window_loss(run: dict, first: int, last: int) -> float:
     return sum(losses) / len(losses) if len(losses) == last - first + 1 else math.inf
 
 
-def norm_training_table(runs: list[dict], windows: tuple[tuple[int, int], ...] = ((1, 25), (91, 100))) -> str:
+def norm_training_table(runs: list[dict], windows: tuple[tuple[int, int], ...] = ((1, 25), (276, 300))) -> str:
     """One line per (placement, warm-up, lr): the mean validation accuracy with the seeds' range, how many seeds
     diverged, and the training loss averaged over each of ``windows`` (steps, mean over seeds)."""
     head = f"{'placement':<10}{'warm-up':>10}{'lr':>8}   {'val accuracy % (seeds)':<26}{'diverged':>9}"

@@ -598,7 +598,7 @@ def _drop_path_call(drop_path: Callable[..., torch.Tensor], x: torch.Tensor, p: 
     if not torch.equal(given, x):
         fail(
             "your function changed its input x in place (an in-place operation such as x.mul_(...) or "
-            "x *= mask): the caller's x is gone; return a new tensor (x * mask / (1 - p)) and leave x as it was"
+            "x *= mask): the caller's x is gone; return a new tensor; do not modify x in place"
         )
     out = _same_shape(f"drop_path(x, p={p}, training={training}) on a {tuple(x.shape)} input", result, x)
     _no_half_precision(out, str(x.dtype).replace("torch.", ""))  # keep x's dtype (as in exercises 1 and 3)

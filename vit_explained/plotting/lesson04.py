@@ -433,6 +433,42 @@ def depth_slope(values: Mapping[int, list[float]]) -> tuple[float, float, float]
     return slope, slope - half, slope + half
 
 
+def slope_text(fit: tuple[float, float, float], digits: int = 2) -> str:
+    """``(slope, low, high)`` (from :func:`depth_slope`) as ``"L^-0.47 [-0.56, -0.38]"``, rounded to ``digits``
+    (a rounded zero prints as +0.00, never -0.00)."""
+    slope, low, high = (round(value, digits) + 0.0 for value in fit)
+    return f"L^{slope:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]"
+
+
+def plot_norm_training(runs: list[dict], lr: float, window: int = 10) -> Figure:
+    """The stored training losses of the norm-placement benchmark at learning rate ``lr``: one panel per warm-up
+    length (none first), in each one line per seed for pre-norm (blue) and post-norm (orange), the loss averaged
+    over ``window`` steps (a running mean), the warm-up steps shaded and chance, ln 10, dashed."""
+    chosen = [run for run in runs if run["lr"] == lr]
+    if not chosen:
+        raise ValueError(f"no stored run at lr {lr!r}")
+    warmups = sorted({run["warmup_steps"] for run in chosen})
+    fig = new_figure(figsize=(4.2 * len(warmups), 3.6))
+    axes = fig.subplots(1, len(warmups), sharey=True, squeeze=False)[0]
+    colours = {"pre-norm": "tab:blue", "post-norm": "tab:orange"}
+    for ax, warmup in zip(axes, warmups, strict=True):
+        if warmup:
+            ax.axvspan(0, warmup, color="0.92", lw=0)
+        for run in sorted((r for r in chosen if r["warmup_steps"] == warmup), key=lambda r: r["seed"]):
+            losses = torch.tensor(run["losses"], dtype=torch.float64)
+            smooth = losses.unfold(0, window, 1).mean(dim=1) if len(losses) >= window else losses
+            steps = torch.arange(len(smooth)) + (window if len(losses) >= window else 1)
+            label = run["placement"] if run["seed"] == 0 else None
+            ax.plot(steps.numpy(), smooth.numpy(), color=colours[run["placement"]], lw=1.3, alpha=0.85, label=label)
+        ax.axhline(math.log(10), color="k", lw=0.9, ls="--", label="chance, ln 10" if warmup == warmups[0] else None)
+        title = f"warm-up {warmup} steps (shaded)" if warmup else "no warm-up"
+        ax.set(title=f"lr {lr:.0e}, {title}".replace("e-0", "e-"), xlabel="training step", ylim=(0, 2.6))
+    axes[0].set_ylabel(f"training loss (mean of {window} steps)")
+    axes[0].legend(frameon=False, fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
 INIT_LAYERS = ("qkv", "proj", "fc1", "fc2")  # a block's Linear layers, in the order the tables print them
 
 
