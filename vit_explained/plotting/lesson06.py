@@ -224,9 +224,10 @@ def plot_digits_with_patches(
 def plot_attention_axes(batch: int = 3, tokens: int = 4) -> Figure:
     """Where the ``batch_first`` bug bites: inside self-attention. A batch of ``batch`` images, ``tokens`` tokens
     each (token 0 the class token), as a grid (rows: images, columns: token positions); the query is image 1's
-    class token, the token the head reads. Left, correct: its softmax mixes the tokens of its own image (its row).
-    Right, ``nn.MultiheadAttention`` without ``batch_first=True`` reads ``(B, N, D)`` as ``(N, B, D)``: it mixes
-    the class tokens of the other images (its column), all the same learned vector, so the output ignores the image."""
+    class token, the token the head reads; its own key is in its softmax in both panels. Left, correct: its softmax
+    mixes the tokens of its own image (its row). Right, ``nn.MultiheadAttention`` without ``batch_first=True`` reads
+    ``(B, N, D)`` as ``(N, B, D)``: it mixes the batch's class tokens (its column), all the same learned vector, so
+    the output ignores the image."""
     fig = new_figure(figsize=(7.6, 2.9))
     axes = fig.subplots(1, 2)
     query = (1, 0)  # image 1, token 0: the class token the head reads
@@ -264,7 +265,7 @@ def plot_attention_axes(batch: int = 3, tokens: int = 4) -> Figure:
             spine.set_visible(False)
         ax.set_aspect("equal")
         ax.set_title(heading, fontsize=9)
-    fig.suptitle("Self-attention of image 1's class token (orange): what its softmax mixes (blue)", fontsize=10)
+    fig.suptitle("Self-attention: image 1's class token (orange) mixes itself and the blue tokens", fontsize=10)
     fig.tight_layout()
     return fig
 
