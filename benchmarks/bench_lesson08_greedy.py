@@ -1,4 +1,4 @@
-"""Lesson 08's greedy deletion order: a strong reference deletion area (the best order can only match or beat it), slow.
+"""Lesson 08's greedy deletion order: a strong reference deletion area (a model-using order, not optimal), slow.
 
     .venv/bin/python benchmarks/bench_lesson08_greedy.py     # ~1.5 min on 2 shared cores (lesson08_greedy.md)
 

@@ -1027,7 +1027,10 @@ def test_cascade_table_reads_each_step_and_leaves_the_random_numbers():
     torch.testing.assert_close(table.first_maps["rollout"][1], trained["rollout"][0])
     fig = plot_cascade(images[0], table.first_maps, list(table.rows))
     titles = [ax.get_title() for ax in fig.axes]
-    assert "trained" in titles and "classifier" in titles and "+ blocks 1-2" in titles and "every layer" in titles
+    assert "trained" in titles and all(
+        any(t.startswith(f"{name}\nρ ") for t in titles) for name in ("classifier", "+ blocks 1-2", "every layer")
+    )
+    assert "classifier\nρ +1.00" in titles  # the classifier's step leaves rollout (the top row) as trained
     with pytest.raises(ValueError):
         plot_cascade(images[0], table.first_maps, list(table.rows)[:2])
     with pytest.raises(TypeError):

@@ -647,8 +647,7 @@ def greedy_deletion_order(
 ) -> torch.Tensor:
     """Greedy deletion: ``(B, rows, cols)`` scores, higher = deleted earlier. At each step, delete the
     patch whose removal leaves the true class's probability lowest (a strong reference
-    area, reached one patch at a time with the model's own forward passes: the best possible order can only match
-    or beat it).
+    area, reached one patch at a time with the model's own forward passes; greedy, so not the optimal order).
 
     Only patches not already equal to ``fill`` are tried (setting a blank patch to ``fill`` is a no-op);
     when every such deletion would *raise* the probability and a blank patch is left, a blank patch goes

@@ -28,6 +28,7 @@ __all__ = [
     "plot_deletion_curves",
     "plot_deletion_steps",
     "plot_map_columns",
+    "plot_maps_and_deletion",
     "plot_norm_histogram",
     "plot_redrawn_rollouts",
     "plot_rollout_chain",
@@ -101,9 +102,10 @@ def _grid_figure(
     outline: bool,
     scale: str | Sequence[str],
     panel: float = 1.45,
+    panel_titles: Sequence[Sequence[str]] | None = None,
 ) -> Figure:
     """One row per image: the image, then one overlay per map ``(B, K, rows, cols)``; ``panel``: each
-    picture's side in inches."""
+    picture's side in inches; ``panel_titles``: one title per overlay (B rows of K), replacing the column's."""
     pictures = _images(images)
     batch = pictures.shape[0]
     maps = _maps(maps, "maps", 4, batch)
@@ -127,6 +129,9 @@ def _grid_figure(
             shown = _overlay(axes[row, col + 1], pictures[row], grid / max(peak, 1e-12), 1.0, outline)
     for col, column_title in enumerate(["input", *column_titles]):
         axes[0, col].set_title(column_title, fontsize=text)
+    for row, row_titles in enumerate(panel_titles or []):
+        for col, panel_title in enumerate(row_titles):
+            axes[row, col + 1].set_title(panel_title, fontsize=text)
     fig.suptitle(title, fontsize=text + 2)
     if shown is not None:
         bar = fig.colorbar(shown, ax=axes[:, 1:], shrink=0.8, aspect=30, pad=0.06)
@@ -267,6 +272,41 @@ def plot_map_columns(
     return _grid_figure(images, maps, list(titles), labels, title, colorbar_label, outline, scale, panel)
 
 
+def plot_maps_and_deletion(
+    image: torch.Tensor,
+    maps: dict[str, torch.Tensor],
+    curves: dict[str, torch.Tensor],
+    counts: Sequence[int],
+    *,
+    title: str = "",
+) -> Figure:
+    """One digit: the image, one overlay per map (each its own colour scale, ``maps[name]`` ``(rows, cols)``)
+    and, right, each map's deletion curve (``curves[name]`` ``(len(counts),)``: p(true class) after deleting
+    the map's top ``counts[k]`` patches), in the same order. ``image`` ``(1, H, W)``."""
+    picture = _images(image[None])[0]
+    if list(maps) != list(curves) or not maps:
+        raise ValueError(f"maps and curves must name the same maps in the same order, got {list(maps)}, {list(curves)}")
+    fig = new_figure(figsize=(2.3 * (len(maps) + 1) + 3.6, 3.3), layout="constrained")
+    axes = fig.subplots(1, len(maps) + 2, gridspec_kw={"width_ratios": [1] * (len(maps) + 1) + [1.7]})
+    axes[0].imshow(picture.numpy(), cmap="gray", vmin=0.0, vmax=1.0)
+    axes[0].set_title("input")
+    axes[0].set_xticks([])
+    axes[0].set_yticks([])
+    x = np.asarray(counts, dtype=float) / counts[-1]
+    for index, (name, grid) in enumerate(maps.items()):
+        _overlay(axes[index + 1], picture, grid / max(float(grid.max()), 1e-12), 1.0, True)
+        axes[index + 1].set_title(name)
+        linestyle, marker = _STYLES[index]
+        axes[-1].plot(x, curves[name].detach().double().numpy(), linestyle=linestyle, marker=marker, ms=3, label=name)
+    axes[-1].set_xlabel("fraction of patches deleted,\nhighest ranked first")
+    axes[-1].set_ylabel("p(true class)")
+    axes[-1].set_ylim(-0.02, 1.02)
+    axes[-1].legend(fontsize=8)
+    axes[-1].set_title("deletion (lower: falls faster)")
+    fig.suptitle(title)
+    return _settle(fig)
+
+
 def plot_redrawn_rollouts(
     image: torch.Tensor, maps: torch.Tensor, names: Sequence[str], own_rho: Sequence[float]
 ) -> Figure:
@@ -293,25 +333,37 @@ def plot_redrawn_rollouts(
 
 def plot_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str]) -> Figure:
     """Adebayo et al.'s cascade on one digit: one row per method (``maps[method]`` ``(1 + len(steps), rows,
-    cols)``, the trained map first, then each step's), one colour scale per row (its largest value).
+    cols)``, the trained map first, then each step's), one colour scale per panel (its own largest value),
+    and in each re-drawn panel's title Spearman's ρ of that map with the row's trained map.
 
     ``image`` ``(C, H, W)``; ``steps``: the re-drawn part per column after the trained one, top down.
     """
+    from ..attention_maps import rank_correlation  # lazily: the plotting module stays light to import
+
     if not isinstance(maps, dict) or not maps:
         raise TypeError(f"maps must be a dict method -> (1 + steps, rows, cols) tensor, got {type(maps).__name__}")
     shapes = {tuple(m.shape) for m in maps.values()}
     if len(shapes) != 1 or len(next(iter(shapes))) != 3 or next(iter(shapes))[0] != len(steps) + 1:
         raise ValueError(f"each map must be (1 + {len(steps)} steps, rows, cols), got {sorted(shapes)}")
     titles = ["trained", *(step.replace("classifier + ", "+ ") for step in steps)]  # each step adds to the one before
-    return plot_map_columns(
+    panel_titles = []
+    for row, method_maps in enumerate(maps.values()):
+        rho = rank_correlation(method_maps[1:], method_maps[:1].expand_as(method_maps[1:])).tolist()
+        names = titles[1:] if row == 0 else [""] * len(steps)  # the step's name once, on the top row
+        panel_titles.append(
+            ["trained" if row == 0 else ""] + [f"{n}\nρ {r:+.2f}".lstrip("\n") for n, r in zip(names, rho, strict=True)]
+        )
+    return _grid_figure(
         image.unsqueeze(0).expand(len(maps), -1, -1, -1),  # the same digit, one row per method
         torch.stack(list(maps.values())),
-        titles=titles,
-        labels=list(maps),
-        scale="row",
-        title="Cascade: one digit's maps, re-drawn from the classifier (fc_norm + linear head) down "
-        "(one colour scale per row)",
-        colorbar_label="map / the row's largest",
+        titles,
+        list(maps),
+        "Cascade: one digit's maps, re-drawn from the classifier (fc_norm + linear head) down\n"
+        "(each panel its own colour scale; ρ: Spearman's rank correlation with the trained map)",
+        "map / the panel's largest",
+        True,
+        "each",
+        panel_titles=panel_titles,
     )
 
 

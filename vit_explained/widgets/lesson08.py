@@ -1,7 +1,10 @@
-"""Lesson 08's widget: an attention explorer over a few digits.
+"""Lesson 08's widgets: the three maps of a digit with their deletion curves (:class:`MapsExplorer`, the
+lesson's), and an attention explorer over a few digits (:class:`AttentionExplorer`, one map at a time; lesson
+09 uses it on the DeiT).
 
-Pick a digit, a block and a head; choose raw attention, rollout or gradient-weighted rollout; choose
-the class token or (for a DeiT, lesson 09) the distillation token. The line of text names the
+:class:`AttentionExplorer`: pick a digit, a block and a head; choose raw attention, rollout or
+gradient-weighted rollout; choose the class token or (for a DeiT, lesson 09) the distillation token.
+The line of text names the
 map's top patch and how much of the map lies on inked patches; the picture overlays the map on
 the digit, with the same line as its title (a stored notebook shows only the picture). Everything the
 controls can ask for is computed once, when the widget is built (one forward pass with the attention
@@ -21,13 +24,14 @@ from ..attention_maps import (
     attention_rollout,
     capture_attention,
     capture_attention_gradients,
+    deletion_areas,
     gradient_weighted_rollout,
     ink_share,
     token_attention,
 )
 from . import LessonWidget
 
-__all__ = ["METHODS", "AttentionExplorer", "attention_explorer"]
+__all__ = ["METHODS", "AttentionExplorer", "MapsExplorer", "attention_explorer", "maps_explorer"]
 
 METHODS = ("raw attention", "rollout", "gradient-weighted")
 TOKENS = ("class", "distillation")
@@ -78,7 +82,10 @@ class AttentionExplorer(LessonWidget):
                 options=list(tokens), value=token, description="token", disabled=len(tokens) == 1
             ),
         }
-        super().__init__(controls, rows=2)
+        super().__init__({k: c for k, c in controls.items() if k not in self.fixed}, rows=self.control_rows)
+
+    fixed: tuple[str, ...] = ()  # controls a subclass leaves out (its compute does not read them)
+    control_rows = 2
 
     def update(self, change: object = None) -> None:
         """As :meth:`LessonWidget.update`, after putting the head back to "mean" for a method that averages them."""
@@ -146,6 +153,66 @@ class AttentionExplorer(LessonWidget):
             panel=3.0,  # one digit, one map: large enough to read the patches
         )
         return line, fig
+
+
+class MapsExplorer(AttentionExplorer):
+    """Lesson 08's explorer. Controls: ``digit``, ``block``, ``head`` (raw attention's: ``"mean"`` or a head).
+    The picture shows the digit's three maps side by side (raw attention of the chosen block and head; rollout
+    and gradient-weighted through blocks 0 to the chosen block, heads averaged, for the predicted class) and
+    each map's deletion curve (p(true class) as its top patches are blacked out, :func:`deletion_areas`);
+    the line gives each map's top patch, share on ink and deletion area (lower: found more of what the model uses).
+    """
+
+    counts = (0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 49)  # section 10's readings (a 7x7 grid; clipped for a smaller one)
+
+    fixed = ("method", "token")  # all three maps at once, and the class token (the ViT's only one)
+    control_rows = 1
+
+    def update(self, change: object = None) -> None:
+        LessonWidget.update(self, change)  # no method to choose: the head always applies to raw attention
+
+    def compute(self, **values: Any) -> tuple[str, Figure | None]:
+        from ..plotting.lesson08 import plot_maps_and_deletion
+
+        digit, block, head = int(values["digit"]), int(values["block"]), values["head"]
+        one = slice(digit, digit + 1)
+        maps = {
+            "raw attention": self.map_for(digit=digit, block=block, head=head, method="raw attention", token="class"),
+            "rollout": self.map_for(digit=digit, block=block, head="mean", method="rollout", token="class"),
+            "gradient-weighted": self.map_for(
+                digit=digit, block=block, head="mean", method="gradient-weighted", token="class"
+            ),
+        }
+        patches = self.grid[0] * self.grid[1]
+        counts = sorted({min(k, patches) for k in self.counts} | {patches})
+        curves, areas = deletion_areas(
+            self.model, self.images[one], self.labels[one], {n: m[None] for n, m in maps.items()}, counts=counts
+        )
+        label, predicted = int(self.labels[digit]), int(self.predictions[digit])
+        heads = "heads averaged" if head == "mean" else f"head {head}"
+        blocks = f"block {block}" if block == 0 else f"blocks 0-{block}"
+        found = []
+        for name, grid in maps.items():
+            row, col = divmod(int(grid.flatten().argmax()), self.grid[1])
+            share = float(ink_share(grid[None], self.images[one])[0])
+            found.append(f"{name} ({row}, {col}), {share:.0%} on ink, area {float(areas[name][0]):.2f}")
+        where = f"raw attention: block {block}, {heads}; rollout and gradient-weighted (class {predicted}): {blocks}"
+        line = (
+            f"digit {digit} (a {label}, predicted {predicted}); {where}. Top patch, ink, deletion area: "
+            + "; ".join(found)
+        )
+        title = (
+            f"digit {digit} (a {label}, predicted {predicted}); raw attention: block {block}, {heads}; others: {blocks}"
+        )
+        fig = plot_maps_and_deletion(
+            self.images[digit], maps, {n: c[0] for n, c in curves.items()}, counts, title=title
+        )
+        return line, fig
+
+
+def maps_explorer(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> MapsExplorer:
+    """Build lesson 08's :class:`MapsExplorer` (end a notebook cell with it)."""
+    return MapsExplorer(model, images, labels)
 
 
 def attention_explorer(

@@ -1,0 +1,44 @@
+"""Lesson 08's maps explorer: three maps and their deletion curves, computed as the package computes them."""
+
+import torch
+
+from vit_explained.attention_maps import deletion_areas
+from vit_explained.vit import ViT
+from vit_explained.widgets.lesson08 import MapsExplorer, maps_explorer
+
+
+def small_vit():
+    torch.manual_seed(0)
+    return ViT(12, patch_size=4, num_classes=4, dim=16, depth=2, heads=2, mlp_dim=32, channels=1).eval()
+
+
+def test_three_maps_and_their_deletion_areas():
+    model, images, labels = small_vit(), torch.rand(3, 1, 12, 12), torch.tensor([0, 1, 2])
+    w = maps_explorer(model, images, labels)
+    assert isinstance(w, MapsExplorer) and list(w.controls) == ["digit", "block", "head"]  # no dead dropdowns
+    line, fig = w.compute(digit=1, block=1, head=0)
+    maps = {
+        "raw attention": w.map_for(digit=1, block=1, head=0, method="raw attention", token="class"),
+        "rollout": w.map_for(digit=1, block=1, head="mean", method="rollout", token="class"),
+        "gradient-weighted": w.map_for(digit=1, block=1, head="mean", method="gradient-weighted", token="class"),
+    }
+    _, areas = deletion_areas(
+        model, images[1:2], labels[1:2], {n: m[None] for n, m in maps.items()}, counts=list(range(10))
+    )
+    for name, area in areas.items():
+        assert f"{name} (" in line and f"area {float(area[0]):.2f}" in line
+    assert line.startswith("digit 1 (a 1, predicted") and "block 1, head 0" in line and "blocks 0-1" in line
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[:4] == ["input", *maps] and titles[4].startswith("deletion")
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_the_line_follows_the_controls():
+    w = maps_explorer(small_vit(), torch.rand(2, 1, 12, 12), torch.tensor([0, 1]))
+    first = w.line
+    w.controls["digit"].value = 1
+    assert w.line.startswith("digit 1") and w.line != first
+    w.controls["head"].value = 1
+    assert "head 1" in w.line and not w.controls["head"].disabled
+    w.controls["block"].value = 0
+    assert "block 0" in w.line and "blocks 0-0" not in w.line and w.picture.layout.display != "none"
