@@ -405,8 +405,9 @@ def window_loss(run: dict, first: int, last: int) -> float:
 
 def norm_training_table(runs: list[dict], windows: tuple[tuple[int, int], ...] = ((1, 25), (276, 300))) -> str:
     """One line per (placement, warm-up, lr): the mean validation accuracy with the seeds' range, how many seeds
-    diverged, and the training loss averaged over each of ``windows`` (steps, mean over seeds)."""
-    head = f"{'placement':<10}{'warm-up':>10}{'lr':>8}   {'val accuracy % (seeds)':<26}{'diverged':>9}"
+    collapsed to about chance (a run's ``diverged`` flag: mean loss over its last 25 steps above 0.9 ln 10, or a
+    loss not finite), and the training loss averaged over each of ``windows`` (steps, mean over seeds)."""
+    head = f"{'placement':<10}{'warm-up':>10}{'lr':>8}   {'val accuracy % (seeds)':<26}{'at chance':>10}"
     lines = [head + "".join(f"{f'loss {a}-{b}':>14}" for a, b in windows)]
     for (placement, warmup, lr), group in norm_training_conditions(runs).items():
         accuracies = [100 * run["val_accuracy"] for run in group]
@@ -415,5 +416,5 @@ def norm_training_table(runs: list[dict], windows: tuple[tuple[int, int], ...] =
         warm = f"{warmup} steps" if warmup else "none"
         diverged = f"{sum(run['diverged'] for run in group)}/{len(group)}"
         losses = "".join(f"{sum(window_loss(run, a, b) for run in group) / len(group):>14.2f}" for a, b in windows)
-        lines.append(f"{placement:<10}{warm:>10}{lr:>8.0e}   {accuracy:<26}{diverged:>9}{losses}")
+        lines.append(f"{placement:<10}{warm:>10}{lr:>8.0e}   {accuracy:<26}{diverged:>10}{losses}")
     return "\n".join(lines)
