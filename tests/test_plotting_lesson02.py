@@ -159,24 +159,50 @@ def test_t2t_module_diagram_labels_every_shape():
 def test_plot_hard_soft_windows_draws_every_window_the_split_makes(height, width):
     splits = ((2, 2, 0), (3, 2, 1))
     fig = plots.plot_hard_soft_windows(height, width, splits)
-    for ax, (kernel, stride, padding) in zip(fig.axes, splits, strict=True):
+    hard, soft = (count_tokens(height, width, *split) for split in splits)
+    assert len(fig.axes) == 1 + soft.rows  # the hard split in one panel, the soft split one row of windows each
+    drawn = {}
+    for ax in fig.axes:
+        kernel, stride, padding = splits[0] if "hard split" in ax.get_title() else splits[1]
         grid = count_tokens(height, width, kernel, stride, padding)
         windows = [p for p in ax.patches if not p.get_fill()]
-        assert len(windows) == grid.total and f"= {grid.total} tokens" in ax.get_title()
-        corners = plots._window_corners(grid, stride)
-        for window, (x, y) in zip(windows, corners, strict=True):  # inset a little inside its k x k cells
-            assert x < window.get_x() < x + 0.2 and y < window.get_y() < y + 0.2
-            assert kernel - 0.4 < window.get_width() < kernel
-        fills = [p for p in ax.patches if p.get_gid() == "window-fill"]  # each window tinted in its colour
-        assert len(fills) == grid.total and len({tuple(p.get_facecolor()[:3]) for p in fills}) == min(grid.total, 6)
+        labels = [t.get_text() for t in ax.texts]
         cells = [p for p in ax.patches if p.get_fill() and p.get_gid() != "window-fill"]
         assert len(cells) == (height + 2 * padding) * (width + 2 * padding)
-        labels = [t.get_text() for t in ax.texts]
         values = labels[: len(cells)]  # the cells' numbers: 1 .. H*W inside, 0 only in the padding
         assert sorted(int(v) for v in values if v != "0") == list(range(1, height * width + 1))
         assert values.count("0") == len(cells) - height * width
-        assert [str(i) for i in range(grid.total)] == [t for t in labels if t.isdigit()][-grid.total :]
-    assert "hard split" in fig.axes[0].get_title() and "soft split" in fig.axes[1].get_title()
+        indices = [int(t) for t in labels[len(cells) :]]
+        assert len(windows) == len(indices) == len([p for p in ax.patches if p.get_gid() == "window-fill"])
+        corners = plots._window_corners(grid, stride)
+        for window, index in zip(windows, indices, strict=True):  # inset a little inside its k x k cells
+            x, y = corners[index]
+            assert x < window.get_x() < x + 0.2 and y < window.get_y() < y + 0.2
+            assert kernel - 0.4 < window.get_width() < kernel
+        assert f"(of {grid.total})" in ax.get_title()
+        drawn.setdefault(kernel, []).extend(indices)
+    assert drawn == {2: list(range(hard.total)), 3: list(range(soft.total))}  # every window once
+    plt.close(fig)
+
+
+def test_window_column_is_soft_splits_token_and_the_figure_shows_it():
+    values = plots.window_column(4, 6, 3, 2, 1, token=4)
+    assert values == [8, 9, 10, 14, 15, 16, 20, 21, 22]  # window 4: rows 1..3, columns 1..3 of the 1..24 image
+    fig = plots.plot_window_to_token(4, 6, 3, 2, 1, token=4)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert [str(v) for v in values] == texts[8 * 6 : 8 * 6 + 9]  # the column follows the padded grid's 48 cells
+    assert "(1,1)" in texts and any("pixel (1, 1) = Linear(token 4)" in t for t in texts)
+    plt.close(fig)
+
+
+def test_reshape_orders_are_read_from_tokens_to_image_and_reshape():
+    with_transpose, alone = plots.reshape_orders(rows=2, cols=3, dim=2).values()
+    assert (with_transpose[..., 0] == np.arange(6).reshape(2, 3)).all()  # each pixel one token, in every channel
+    assert (with_transpose[..., 1] == np.arange(2)[:, None, None]).all()  # channel c holds feature c
+    assert not (alone[..., 0] == np.arange(6).reshape(2, 3)).all()  # a reshape alone mixes tokens
+    fig = plots.plot_reshape_orders(2, 3, 2)
+    assert len(fig.axes) == 3 and "transpose" in fig.axes[1].get_title()
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == sorted(f"{n}.{d}" for n in range(6) for d in range(2))
     plt.close(fig)
 
 

@@ -27,7 +27,7 @@ from matplotlib.patches import Rectangle
 
 from .. import _checks
 from ..patches import patchify
-from ..soft_split import SoftSplit, TokenGrid, count_tokens
+from ..soft_split import SoftSplit, TokenGrid, count_tokens, tokens_to_image
 from ..t2t import T2T_SPLITS, t2t_chain
 from ..vit_map import VitMap
 from . import as_image, figures_dir, new_figure, to_display
@@ -253,36 +253,154 @@ def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int
 _TOKEN_COLOURS = ("tab:blue", "crimson", "tab:green", "darkviolet", "black", "deepskyblue")
 
 
+def _hard_soft_panels(
+    height: int, width: int, splits: Sequence[tuple[int, int, int]]
+) -> list[tuple[tuple[int, int, int], TokenGrid, list[int]]]:
+    """``(split, grid, token indices drawn)`` per panel: a hard split's windows in one panel, a soft split's
+    (``k > s``) one row of windows per panel, so overlapping outlines never cross."""
+    panels = []
+    for kernel, stride, padding in splits:
+        grid = count_tokens(height, width, kernel, stride, padding)
+        rows = [list(range(grid.total))] if kernel <= stride else [
+            list(range(r * grid.cols, (r + 1) * grid.cols)) for r in range(grid.rows)
+        ]  # fmt: skip
+        panels += [((kernel, stride, padding), grid, indices) for indices in rows]
+    return panels
+
+
 def plot_hard_soft_windows(
     height: int = 4, width: int = 6, splits: Sequence[tuple[int, int, int]] = ((2, 2, 0), (3, 2, 1))
 ) -> Figure:
-    """One panel per ``(kernel, stride, padding)`` split of a ``height x width`` image of the numbers
-    ``1 .. H*W`` (so the only zeros are padding): its pixels (padding zeros in orange) and every window outlined
-    in its own colour, labelled with its token index at its top-left corner. Disjoint windows for ``k = s``,
-    overlapping for ``k > s``."""
-    widths = [width + 2 * padding for _, _, padding in splits]  # one scale for every panel
-    fig = new_figure(figsize=(0.45 * sum(widths) + 0.6, 3.4), layout="constrained")
-    axes = fig.subplots(1, len(splits), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
-    for ax, (kernel, stride, padding) in zip(axes, splits, strict=True):
-        grid = count_tokens(height, width, kernel, stride, padding)
+    """Windows of each ``(kernel, stride, padding)`` split of a ``height x width`` image of the numbers
+    ``1 .. H*W`` (so the only zeros are padding, in orange). A hard split (``k = s``) gets one panel; a soft
+    split one panel per row of windows. Each window is outlined and lightly tinted in its own colour and
+    labelled with its token index at its top-left corner."""
+    panels = _hard_soft_panels(height, width, splits)
+    widths = [width + 2 * split[2] for split, _, _ in panels]  # one scale for every panel
+    fig = new_figure(figsize=(0.55 * sum(widths) + 0.3 * len(panels), 4.0), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
+    for ax, ((kernel, stride, padding), grid, indices) in zip(axes, panels, strict=True):
         _draw_number_grid(ax, height, width, padding)
-        for index, (x, y) in enumerate(_window_corners(grid, stride)):
-            row, col = divmod(index, grid.cols)
-            inset = 0.04 + 0.08 * (col % 2) + 0.04 * (row % 2)  # overlapping outlines stay apart
+        corners = _window_corners(grid, stride)
+        for index in indices:
+            x, y = corners[index]
+            inset = 0.05 + 0.07 * (index % 2)  # neighbours' outlines stay apart
             colour = _TOKEN_COLOURS[index % len(_TOKEN_COLOURS)]
             side = kernel - 2 * inset
-            style = {"edgecolor": colour, "linewidth": 1.8, "linestyle": "-" if row % 2 == 0 else (0, (4, 2))}
-            tint = {"facecolor": colour, "alpha": 0.09, "linewidth": 0, "gid": "window-fill"}  # overlaps look darker
+            tint = {"facecolor": colour, "alpha": 0.1, "linewidth": 0, "gid": "window-fill"}  # overlaps look darker
             ax.add_patch(Rectangle((x + inset, y + inset), side, side, **tint))
-            ax.add_patch(Rectangle((x + inset, y + inset), side, side, fill=False, **style))
-            label = {"color": colour, "fontsize": 7, "weight": "bold", "ha": "left", "va": "top"}
-            ax.text(x + inset + 0.06, y + inset + 0.04, str(index), bbox={"fc": "white", "lw": 0, "pad": 0.5}, **label)
+            ax.add_patch(Rectangle((x + inset, y + inset), side, side, fill=False, edgecolor=colour, linewidth=2.4))
+            label = {"color": "white", "fontsize": 9, "weight": "bold", "ha": "left", "va": "top"}
+            ax.text(x + inset + 0.04, y + inset + 0.04, str(index), bbox={"fc": colour, "lw": 0, "pad": 1.0}, **label)
         kind = "hard" if kernel <= stride else "soft"
-        title = f"{kind} split k={kernel}, s={stride}, p={padding}:\n{grid.rows} x {grid.cols} = {grid.total} tokens"
-        ax.set_title(title, fontsize=9)
-    title = f"windows on a {height} x {width} image (coloured numbers: token index; odd rows of windows dashed)"
-    fig.suptitle(title, fontsize=10)
+        which = f"all {grid.total} tokens" if len(indices) == grid.total else f"tokens {indices[0]}-{indices[-1]}"
+        ax.set_title(f"{kind} split k={kernel}, s={stride}, p={padding}\n{which} (of {grid.total})", fontsize=11)
+    fig.suptitle(f"windows on a {height} x {width} image; white-on-colour numbers: token index", fontsize=12)
     return fig
+
+
+def window_column(height: int, width: int, kernel: int, stride: int, padding: int, token: int) -> list[int]:
+    """The values of token ``token`` of the ``height x width`` image of the numbers ``1 .. H*W`` (padding zeros),
+    as ``SoftSplit`` lists them: one column of ``nn.Unfold``'s ``(C·k·k, N)`` output."""
+    image = torch.arange(1.0, height * width + 1).view(1, 1, height, width)
+    return [int(v) for v in SoftSplit(kernel, stride, padding)(image)[0, token].tolist()]
+
+
+def _draw_column(ax: Axes, values: list[int], x: float, colour: str) -> None:
+    """``values`` as a vertical strip of cells from y = 0 down, 0.7 units per cell."""
+    for i, value in enumerate(values):
+        ax.add_patch(Rectangle((x, 0.7 * i), 1, 0.7, facecolor=colour, alpha=0.25, edgecolor="0.3", lw=0.8))
+        ax.text(x + 0.5, 0.7 * i + 0.38, str(value), ha="center", va="center", fontsize=10)
+
+
+def _draw_output_grid(ax: Axes, grid: TokenGrid, token: int, x0: float, y0: float, colour: str) -> None:
+    """The convolution's ``rows x cols`` output grid, each cell labelled with its token index, ``token``'s
+    cell filled in ``colour``."""
+    for index in range(grid.total):
+        row, col = divmod(index, grid.cols)
+        face = matplotlib.colors.to_rgba(colour, 0.35) if index == token else "0.94"
+        ax.add_patch(Rectangle((x0 + col, y0 + row), 1, 1, facecolor=face, edgecolor="0.3", lw=0.8))
+        ax.text(x0 + col + 0.5, y0 + row + 0.55, f"({row},{col})", ha="center", va="center", fontsize=9)
+
+
+def plot_window_to_token(
+    height: int = 4, width: int = 6, kernel: int = 3, stride: int = 2, padding: int = 1, token: int = 4
+) -> Figure:
+    """What ``Linear(SoftSplit(k, s, p)(x)) == Conv2d(k, s, p)(x)`` equates, on the ``height x width`` image of
+    the numbers ``1 .. H*W``: window ``token`` (left) becomes one column of ``C·k·k`` values, the token
+    (middle); a ``Linear`` maps it to ``D`` numbers, which are the convolution's output pixel at the window's
+    (row, column) of the ``rows x cols`` output grid (right)."""
+    grid = count_tokens(height, width, kernel, stride, padding)
+    row, col = divmod(token, grid.cols)
+    colour = "tab:blue"
+    side = width + 2 * padding
+    fig = new_figure(figsize=(9.6, 4.0), layout="constrained")
+    ax = fig.subplots()
+    _draw_number_grid(ax, height, width, padding)
+    ax.add_patch(_rectangle((col * stride + 0.5, row * stride + 0.5), kernel, edgecolor=colour, linewidth=3))
+    column_x, out_x = side + 3.2, side + 8.0
+    _draw_column(ax, window_column(height, width, kernel, stride, padding, token), column_x, colour)
+    _draw_output_grid(ax, grid, token, out_x, 1.0, colour)
+    arrow = {"arrowstyle": "-|>", "lw": 1.6, "color": "0.25"}
+    middle = 0.35 * kernel * kernel  # the column's middle
+    window_right = (col * stride + kernel + 0.1, row * stride + kernel / 2)
+    ax.annotate("", (column_x - 0.2, middle), window_right, arrowprops=arrow)
+    ax.annotate("", (out_x - 0.1, 1.0 + row + 0.5), (column_x + 1.2, middle), arrowprops=arrow)
+    ax.text(side / 2, -0.4, f"window {token} of SoftSplit({kernel}, {stride}, {padding})", ha="center", fontsize=10)
+    ax.text(column_x + 0.5, -0.4, f"token {token}: {kernel * kernel} values", ha="center", fontsize=10)
+    ax.text((column_x + 1 + out_x) / 2, middle - 0.7, "Linear: D numbers", ha="center", va="bottom", fontsize=10)
+    out_label = f"Conv2d output, {grid.rows} x {grid.cols}:\npixel ({row}, {col}) = Linear(token {token})"
+    ax.text(out_x + grid.cols / 2, 0.8, out_label, ha="center", va="bottom", fontsize=10)
+    ax.set_xlim(-0.2, out_x + grid.cols + 0.6)
+    ax.set_ylim(max(0.7 * kernel * kernel, height + 2 * padding) + 0.2, -1.0)
+    fig.suptitle("one window -> one column -> one token; with a Linear, one output pixel of the Conv2d", fontsize=12)
+    return fig
+
+
+def reshape_orders(rows: int = 2, cols: int = 3, dim: int = 2) -> dict[str, np.ndarray]:
+    """Which ``(token, feature)`` lands in each ``(channel, row, column)`` of the ``(D, rows, cols)`` image made
+    from ``(N, D)`` tokens, ``N = rows * cols``: by ``tokens_to_image`` (transpose, then reshape) and by a
+    reshape alone. Read from the two operations on tokens whose values are their own indices ``n * D + d``;
+    each array is ``(D, rows, cols, 2)``."""
+    tokens = torch.arange(rows * cols * dim).view(1, rows * cols, dim)
+    images = {
+        "tokens_to_image: transpose, then reshape": tokens_to_image(tokens, rows, cols)[0],
+        "reshape alone": tokens.reshape(dim, rows, cols),
+    }
+    return {name: torch.stack([image // dim, image % dim], dim=-1).numpy() for name, image in images.items()}
+
+
+def plot_reshape_orders(rows: int = 2, cols: int = 3, dim: int = 2) -> Figure:
+    """``N = rows * cols`` tokens of ``D = dim`` features (left, one row per token, one colour per token, cells
+    labelled ``token.feature``) and the ``D`` channel planes of the image each way of reshaping makes of them:
+    with the transpose every pixel holds one token's features; without it the planes mix tokens."""
+    orders = reshape_orders(rows, cols, dim)
+    colours = [_TOKEN_COLOURS[n % len(_TOKEN_COLOURS)] for n in range(rows * cols)]
+    fig = new_figure(figsize=(2.0 + 2.4 * dim * len(orders), 3.2), layout="constrained")
+    ratios = [dim + 1] + [dim * (cols + 0.6)] * len(orders)
+    axes = fig.subplots(1, 1 + len(orders), gridspec_kw={"width_ratios": ratios})
+    for n, d in itertools.product(range(rows * cols), range(dim)):
+        _label_cell(axes[0], d, n, f"{n}.{d}", colours[n])
+    axes[0].set_title(f"tokens (N, D) = ({rows * cols}, {dim})", fontsize=10)
+    for ax, (name, order) in zip(axes[1:], orders.items(), strict=True):
+        for c, r, k in itertools.product(range(dim), range(rows), range(cols)):
+            n, d = order[c, r, k]
+            _label_cell(ax, c * (cols + 0.6) + k, r, f"{n}.{d}", colours[n])
+        for c in range(dim):
+            ax.text(c * (cols + 0.6) + cols / 2, rows + 0.15, f"channel {c}", ha="center", va="top", fontsize=9)
+        ax.set_title(f"{name}\n(D, rows, cols) = ({dim}, {rows}, {cols})", fontsize=10)
+    for ax in axes:
+        ax.set_aspect("equal")
+        ax.autoscale_view()
+        ax.invert_yaxis()
+        ax.axis("off")
+    fig.suptitle("labels: token.feature; with the transpose each pixel is one token", fontsize=11)
+    return fig
+
+
+def _label_cell(ax: Axes, x: float, y: float, text: str, colour: str) -> None:
+    ax.add_patch(Rectangle((x, y), 1, 1, facecolor=matplotlib.colors.to_rgba(colour, 0.3), edgecolor="0.3", lw=0.8))
+    ax.text(x + 0.5, y + 0.52, text, ha="center", va="center", fontsize=9)
 
 
 _CHANNEL_COLOURS = ("#f4c7c3", "#c6dbef")  # channel 0 pinkish red, channel 1 pale blue
@@ -334,6 +452,9 @@ def plot_flatten_orders(channels: int = 2, kernel: int = 2) -> Figure:
     return fig
 
 
+_LIGHT_PADDING = "#fdc086"  # a light orange: the padding's zeros stay readable on it
+
+
 def _draw_number_grid(ax: Axes, height: int, width: int, padding: int) -> None:
     """The padded ``height x width`` image of the numbers ``1 .. H*W`` as cells, padding zeros in orange;
     one unit per pixel, y pointing down."""
@@ -341,9 +462,9 @@ def _draw_number_grid(ax: Axes, height: int, width: int, padding: int) -> None:
         for col in range(width + 2 * padding):
             inside = padding <= row < height + padding and padding <= col < width + padding
             value = (row - padding) * width + (col - padding) + 1 if inside else 0
-            face = "0.92" if inside else PADDING_COLOR
-            ax.add_patch(Rectangle((col, row), 1, 1, facecolor=face, edgecolor="0.8", linewidth=0.3))
-            ax.text(col + 0.5, row + 0.55, str(value), ha="center", va="center", fontsize=8, color="0.35")
+            face = "0.94" if inside else _LIGHT_PADDING
+            ax.add_patch(Rectangle((col, row), 1, 1, facecolor=face, edgecolor="0.75", linewidth=0.4))
+            ax.text(col + 0.55, row + 0.62, str(value), ha="center", va="center", fontsize=10, color="0.15")
     ax.set_xlim(-0.1, width + 2 * padding + 0.1)
     ax.set_ylim(height + 2 * padding + 0.1, -0.1)
     ax.set_aspect("equal")
@@ -863,9 +984,9 @@ def plot_line_on_border(
     for ax, (kernel, stride, padding) in zip(axes, splits, strict=True):
         _draw_number_grid(ax, height, width, padding)
         for row, col in line:
-            ax.add_patch(Rectangle((col + padding, row + padding), 1, 1, facecolor="black", zorder=2))
-            ax.text(col + padding + 0.5, row + padding + 0.55, str(row * width + col + 1), ha="center", va="center",
-                    fontsize=8, fontweight="bold", color="white", zorder=3)  # fmt: skip
+            ax.add_patch(Rectangle((col + padding, row + padding), 1, 1, facecolor="black", zorder=3.5))  # on the text
+            ax.text(col + padding + 0.55, row + padding + 0.62, str(row * width + col + 1), ha="center", va="center",
+                    fontsize=10, fontweight="bold", color="white", zorder=4)  # fmt: skip
         kind = "hard" if kernel <= stride else "soft"
         if kind == "hard" and padding == 0:
             _draw_patch_borders(ax, height, width, line, kernel)
