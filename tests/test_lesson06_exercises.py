@@ -983,7 +983,7 @@ def _entropy(target):
         (lambda e, k: float(np.log(k)), "uniform prediction"),
         (lambda e, k: 0.0, "not one-hot"),
         (lambda e, k: _entropy([1 - e + e / k] + [e / k] * (k - 1)), "PyTorch's convention"),
-        (lambda e, k: _entropy([1 - e] + [e / k] * (k - 1)), "does not sum to 1.*epsilon / K each"),
+        (lambda e, k: _entropy([1 - e] + [e / k] * (k - 1)), "divided epsilon by K.*Divide by K - 1"),
         (lambda e, k: _entropy([1 - e + e / k] + [e / (k - 1)] * (k - 1)), "^Not yet: a target that does not sum to 1"),
         (lambda e, k: smoothing_floor(e, k) / np.log(2), "bits"),
         (lambda e, k: smoothing_floor(e, k) / np.log(10), "log base 10"),
@@ -1060,12 +1060,15 @@ def _with(letter, bug):
             _with("B", "SGD at Adam's learning rate"),
             r"symptom B: not .*SGD.*fixed model's gradients.*stays at ln 10 is guessing.*far smaller.*one number",
         ),
-        (_with("C", "LayerNorm w*x.mean/(x.std+eps)+b"), r"symptom C: .*but the norms. far smaller.*optimiser is slow"),
+        (
+            _with("C", "LayerNorm w*x.mean/(x.std+eps)+b"),
+            r"symptom C: .*but the norms. far smaller.*equal the fixed model's.*larger rate",
+        ),
         (_with("D", "none"), r"symptom D: not 'none'.*several times smaller.*scaled down"),
         (_with("E", "no position embeddings"), r"symptom E: .*shuffled.*exactly 0.*entropy of its own labels"),
         (_with("B", "MultiheadAttention without batch_first"), r"symptom B: .*exactly 0.*one direction only"),
         (_with("E", "LayerNorm w*x.mean/(x.std+eps)+b"), r"symptom E: .*never exactly 0.*exactly 0"),
-        (_with("C", "MultiheadAttention without batch_first"), r"symptom C: .*exactly 0.*fixed model's own"),
+        (_with("C", "MultiheadAttention without batch_first"), r"symptom C: .*exactly 0.*equal the fixed model's"),
         (_with("E", "batch_first"), r"symptom E: 'batch_first' is not one of clinic.BUGS"),
         (_with("A", 3), r"symptom A: give a bug's name as a string"),
         (lambda: {k: v for k, v in _RIGHT_BUGS.items() if k != "C"}, r"C missing"),
@@ -1262,3 +1265,18 @@ def test_review_slips_are_named():
             lesson06.check_clears_training_noise(
                 lambda a, b, ddof=ddof: bool(abs(np.subtract(a, b).mean()) > np.subtract(a, b).std(ddof=ddof))
             )
+
+
+def test_symptom_c_clue_does_not_name_the_answer():
+    """A wrong pick on C gets its evidence (gradients equal the fixed model's), not the conclusion."""
+    with pytest.raises(ExerciseFailed) as failure:
+        lesson06.check_bug_for_each_symptom(_with("C", "none"))
+    message = str(failure.value)
+    assert "equal the fixed model's" in message
+    assert "optimiser is slow" not in message and "optimizer" not in message.lower() and "SGD" not in message
+
+
+def test_smoothing_floor_names_the_epsilon_over_k_slip():
+    """The other K - 1 classes at epsilon / K each (the label at 1 - epsilon): the divisor is named."""
+    with pytest.raises(ExerciseFailed, match=r"you divided epsilon by K, the number of classes"):
+        lesson06.check_smoothing_floor(lambda e, k: _entropy([1 - e] + [e / k] * (k - 1)))

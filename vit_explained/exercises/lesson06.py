@@ -1109,8 +1109,9 @@ _FLOOR_SLIPS: tuple[tuple[Callable[[float, int], float], str], ...] = (
     ),
     (
         lambda e, k: _floor_of(_smoothed_target(e, k, true_keeps=1 - e)),
-        "a target that does not sum to 1: the label keeps 1 - epsilon, but the K - 1 others get epsilon / K each; "
-        "here they share all of epsilon, epsilon / (K - 1) each",
+        "you divided epsilon by K, the number of classes, where only the K - 1 others share it: with the label at "
+        "1 - epsilon and epsilon / K on each other class the target does not sum to 1. Divide by K - 1: the others "
+        "then share all of epsilon, epsilon / (K - 1) each, and the target still sums to 1",
     ),
     (
         lambda e, k: _floor_of(_other_classes_target(e, k)) / np.log(2),
@@ -1206,8 +1207,8 @@ _CLUE = {
     "B": "a loss that stays at ln 10 is guessing; gradients far smaller than the fixed model's (a reading that needs "
     "that reference), yet not 0, and the head's input varying in one direction only (at initialisation) mean each "
     "token carries one number",
-    "C": "a loss that stays at ln 10 is guessing, yet the gradients at step 0 are the fixed model's own and one batch "
-    "is fitted at a larger rate with more steps: the model is fine and the optimiser is slow",
+    "C": "a loss that stays at ln 10 is guessing, yet the gradients at step 0 equal the fixed model's, and one batch "
+    "is fitted at a larger rate with more steps",
     "D": "a loss that ends next to the fixed model's while at step 0 every part's gradient is several times smaller "
     "than the fixed model's, none 0: the model still learns, its gradients are scaled down",
     "E": "the patch embedding (`embed` in section 4's gradient norms) with a gradient of exactly 0 (this run pools "
