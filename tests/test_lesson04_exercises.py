@@ -322,7 +322,7 @@ def _sequential(x, b):
 @pytest.mark.parametrize(
     ("answer", "fragment"),
     [
-        (_sequential, "sequential block of section 3"),
+        (_sequential, "sequential block of section 4"),
         (lambda x, b: x + b.attn(b.norm1(x)) + b.mlp(b.norm2(x)), "norm2 is not used"),
         (lambda x, b: x + b.attn(b.norm2(x)) + b.mlp(b.norm2(x)), "both branches read norm2(x)"),
         (lambda x, b: b.attn(b.norm1(x)) + b.mlp(b.norm1(x)), "residual connection is missing"),
@@ -995,3 +995,24 @@ def test_block_macs_one_head_without_a_range_of_h():
     with pytest.raises(ExerciseFailed) as error:
         check_block_macs(floored)
     assert "one head only" in str(error.value) and " to " not in str(error.value).split("wide")[0], str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [  # the two slips exercise 5's text warns about
+        (lambda d, m, n: n * (4 * d * d + 2 * d * m) + 12 * 2 * n * n * d, "not N^2 D x heads (your count has x 12)"),
+        (lambda d, m, n: n * (4 * d * d + 2 * d * m) + 6 * 2 * n * n * d, "not N^2 D x heads (your count has x 6)"),
+        (lambda d, m, n: n * (4 * d * d + 2 * d * m) + 12 * n * n * d + n * n * d, "not N^2 D x heads"),  # q k^T only
+        (lambda d, m, n: block_macs(d, m, n - 1), "tokens already includes the class token"),
+    ],
+)
+def test_block_macs_names_heads_times_and_a_subtracted_class_token(answer, fragment):
+    rejected(check_block_macs, answer, fragment)
+
+
+def test_block_macs_heads_slip_is_silent_on_right_counts():
+    from vit_explained.exercises.lesson04 import _block_macs, _times_heads_slip
+
+    for d, m, n in ((64, 256, 17), (384, 1152, 197), (100, 300, 50), (17, 31, 5)):
+        right = _block_macs(d, m, n)
+        assert _times_heads_slip(d, n, right, right) is None  # the right answers pass (the test above)

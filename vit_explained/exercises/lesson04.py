@@ -110,7 +110,7 @@ def _parallel_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.T
     return [
         (
             after_attn + mlp(n2(after_attn)),
-            "this is the sequential block of section 3 (the MLP reads the stream after attention); in the "
+            "this is the sequential block of section 4 (the MLP reads the stream after attention); in the "
             "parallel block both branches read the same norm1(x)",
         ),
         (
@@ -882,6 +882,7 @@ def _macs_slips(d: int, m: int, n: int, right: int) -> list[tuple[int, str]]:
             (right - 2 * n * d * m + 8 * n * d * d, "the MLP's width is mlp_dim, not 4D: use the argument"),
             (right - 2 * n * n * d + 2 * n * d * d, "the attention matrix grows with N: N^2 D per product, not N D^2"),
             (_block_macs(d, m, n + 1), "`tokens` already counts every token, the class token included: do not add 1"),
+            (_block_macs(d, m, n - 1), "tokens already includes the class token: do not subtract 1"),
             (right + n * (5 * d + m), "biases are additions, not multiply-adds: leave out the Linear layers' biases"),
         ]
         + [(_block_macs(d, m, 197), "this counts 197 tokens (ViT-B/16's) whatever the call: use `tokens`")] * (n != 197)
@@ -915,6 +916,20 @@ def _per_head_slip(d: int, n: int, right: int, got: int) -> str | None:
     return None
 
 
+def _times_heads_slip(d: int, n: int, right: int, got: int) -> str | None:
+    """The attention matrix multiplied by a number of heads h (both products, or q k^T only): named with its h."""
+    matrix = 2 * n * n * d  # q k^T and weights @ v, N^2 D each
+    part = got - (right - matrix)
+    halves = 2 * part // matrix if part > 0 and (2 * part) % matrix == 0 else 0  # part in units of N^2 D
+    heads = halves // 2 if halves >= 4 and halves % 2 == 0 else (halves - 1 if halves >= 3 else 0)
+    if heads < 2:
+        return None
+    return (
+        f"the heads split D: q k^T over all heads costs N^2 D, not N^2 D x heads (your count has x {heads}); "
+        "each head is D / heads wide, so the heads together cost what one head of width D would"
+    )
+
+
 def _random_macs_case() -> tuple[int, int, int]:
     generator = torch.Generator().manual_seed(int.from_bytes(os.urandom(8), "little") >> 1)
     dim, mlp_dim, tokens = (
@@ -938,8 +953,9 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
         for value, message in _macs_slips(dim, mlp_dim, tokens, right):
             if got == value:
                 fail(f"{message} ({call} returned {got:,})")
-        if (message := _per_head_slip(dim, tokens, right, got)) is not None:
-            fail(f"{message} ({call} returned {got:,})")
+        for slip in (_per_head_slip, _times_heads_slip):
+            if (message := slip(dim, tokens, right, got)) is not None:
+                fail(f"{message} ({call} returned {got:,})")
         fail(f"{call} returned {got:,}: count qkv, proj, q k^T, weights @ v, fc1 and fc2, each rows x in x out")
     note = " You returned floats: accepted, as they are whole numbers; an int (// or int(...)) stays exact past 2**53."
     passed("your count equals the package's on 4 sizes (one drawn at random on each run)." + (note if floats else ""))
