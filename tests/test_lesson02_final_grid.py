@@ -77,6 +77,8 @@ SLIPS = {
     "one end": (_per_side(lambda n, k, s, p: (n + p - k) // s + 1), "you pad one end only: p zeros go on both ends"),
     "square reshape": (square_between, "you reshape to a square between splits, as the original code does"),
     "SAME": (_per_side(lambda n, k, s, p: math.ceil(n / s)), r"ceil\(n / s\), TensorFlow's padding='SAME'"),
+    "n // s": (_per_side(lambda n, k, s, p: n // s), r"divide each side by the stride .* img_size // 16 does"),
+    "n // s, float": (_per_side(lambda n, k, s, p: math.floor(n / s)), r"ignore the kernel and the padding"),
     "true division": (_per_side(lambda n, k, s, p: (n + 2 * p - k) / s + 1), "round down with //, not /"),
 }
 

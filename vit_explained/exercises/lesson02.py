@@ -606,6 +606,11 @@ _CHAIN_SLIPS: tuple[tuple[Callable[[int, int, tuple[Split, ...]], tuple[Any, Any
         "you reshape to a square between splits, as the original code does: rows and cols go on separately",
     ),
     (
+        lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: n // s) for n in (h, w)),
+        "you divide each side by the stride and ignore the kernel and the padding, as the original code's "
+        "img_size // 16 does (section 6): it is right only for some sides",
+    ),
+    (
         lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: -(-n // s)) for n in (h, w)),
         "your grids are ceil(n / s), TensorFlow's padding='SAME' count: here p is fixed, floor((n + 2p - k) / s) + 1",
     ),

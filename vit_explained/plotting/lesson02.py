@@ -102,8 +102,9 @@ def draw_window_grid(
     for index, color in shown.items():
         x, y = corners[index]
         if index and max(x, y) < kernel:  # the strip window 0 shares with this neighbour, hatched in its colour
-            strip = Rectangle((x - 0.5, y - 0.5), kernel - x, kernel - y, fill=False, hatch="xx", linewidth=0)
-            strip.set(edgecolor=color, gid="overlap")
+            hatch = "//" if y == 0 else "\\\\"  # one sparse direction per neighbour: crossed where both overlap
+            strip = Rectangle((x - 0.5, y - 0.5), kernel - x, kernel - y, fill=False, hatch=hatch, linewidth=0)
+            strip.set(edgecolor=matplotlib.colors.to_rgba(color, 0.75), gid="overlap")
             ax.add_patch(strip)
         ax.add_patch(_rectangle(corners[index], kernel, edgecolor=color, linewidth=2.5 if index == 0 else 2.0))
     if grid.total - 1 not in shown:
@@ -223,7 +224,7 @@ def window_grid_title(grid: TokenGrid, kernel: int, stride: int, padding: int, c
     )
 
 
-def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int, *, width: float = 7.0) -> Figure:
+def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int, *, width: float = 8.5) -> Figure:
     """The soft split of ``image`` (``(C, H, W)``): the padded image (padding tinted orange), each
     window's token index at its centre, the first window (magenta, drawn on top) and its right and lower
     neighbours (blue: token 1, green: token ``cols``), the strips they share with window 0 hatched in their
@@ -349,7 +350,8 @@ def plot_window_to_token(
     ax.text(side / 2, -0.4, f"window {token} of SoftSplit({kernel}, {stride}, {padding})", ha="center", fontsize=10)
     ax.text(column_x + 0.5, -0.4, f"token {token}: {kernel * kernel} values", ha="center", fontsize=10)
     ax.text((column_x + 1 + out_x) / 2, middle - 0.7, "Linear: D numbers", ha="center", va="bottom", fontsize=10)
-    out_label = f"Conv2d output, {grid.rows} x {grid.cols}:\npixel ({row}, {col}) = Linear(token {token})"
+    out_label = f"Conv2d output, {grid.rows} x {grid.cols}\n(one of D channels):\n"
+    out_label += f"pixel ({row}, {col}) = Linear(token {token})"
     ax.text(out_x + grid.cols / 2, 0.8, out_label, ha="center", va="bottom", fontsize=10)
     ax.set_xlim(-0.2, out_x + grid.cols + 0.6)
     ax.set_ylim(max(0.7 * kernel * kernel, height + 2 * padding) + 0.2, -1.0)
@@ -513,10 +515,10 @@ class _FrameDrawer:
         self.right.set_facecolor("#f0f0f0")
         self.row = Rectangle((-0.5, -0.5), length, 1, fill=False, edgecolor=CURRENT_COLOR, linewidth=1.5, animated=True)
         self.right.add_patch(self.row)
-        self.right.set_title(f"tokens (N, C·k·k) = ({self.grid.total}, {length})", fontsize=9)
-        self.right.set_xlabel("token features: the window's C·k·k pixel values", fontsize=8)
-        self.right.set_ylabel("token index", fontsize=8)
-        self.right.tick_params(labelsize=7)
+        self.right.set_title(f"tokens (N, C·k·k) = ({self.grid.total}, {length})", fontsize=10)
+        self.right.set_xlabel("features: the window's C·k·k pixels", fontsize=9.5)
+        self.right.set_ylabel("token index", fontsize=9.5)
+        self.right.tick_params(labelsize=8.5)
         fig.subplots_adjust(left=0.01, right=0.98, bottom=0.17, top=0.86, wspace=0.12)
         self.background = None
 
@@ -940,17 +942,19 @@ HOLDER_COLORS = ("tab:red", "tab:blue", "tab:purple", "tab:green")  # one frame 
 
 
 def _draw_patch_borders(ax: Axes, height: int, width: int, line: Sequence[tuple[int, int]], patch: int) -> None:
-    """Outline the hard split's ``patch x patch`` patches (black) and, bold in gold, each border ``line`` crosses."""
+    """Outline the hard split's ``patch x patch`` patches (black) and, bold in gold on top of the line's cells,
+    the piece of border ``line`` crosses: one pixel's side, between two of its neighbouring pixels."""
     for top in range(0, height - patch + 1, patch):
         for left in range(0, width - patch + 1, patch):
             ax.add_patch(Rectangle((left, top), patch, patch, fill=False, edgecolor="black", linewidth=1.2, zorder=2.5))
+    gold = {"color": "gold", "linewidth": 4, "solid_capstyle": "butt", "zorder": 3.8}  # above the dark line cells
     for (r0, c0), (r1, c1) in itertools.pairwise(line):
-        if c0 // patch != c1 // patch:  # a vertical border between the two pixels
-            x, y = max(c0, c1) // patch * patch, r0 // patch * patch
-            ax.plot([x, x], [y, y + patch], color="gold", linewidth=4, solid_capstyle="butt", zorder=2.6)
-        if r0 // patch != r1 // patch:  # a horizontal border
-            x, y = c0 // patch * patch, max(r0, r1) // patch * patch
-            ax.plot([x, x + patch], [y, y], color="gold", linewidth=4, solid_capstyle="butt", zorder=2.6)
+        if c0 // patch != c1 // patch:  # a vertical border between the two pixels, along their row
+            x = max(c0, c1) // patch * patch
+            ax.plot([x, x], [min(r0, r1), max(r0, r1) + 1], **gold)
+        if r0 // patch != r1 // patch:  # a horizontal border, along their column
+            y = max(r0, r1) // patch * patch
+            ax.plot([min(c0, c1), max(c0, c1) + 1], [y, y], **gold)
 
 
 def _draw_holders(ax: Axes, holders: list[int], grid: TokenGrid, kernel: int, stride: int) -> None:
