@@ -1016,7 +1016,7 @@ def test_cascade_table_reads_each_step_and_leaves_the_random_numbers():
         and "+1.00 .. +1.00" in text
     )
     # the picture's maps: the first digit, trained, then each step's first draw; the head's step keeps rollout
-    from vit_explained.attention_maps import rollout_and_gradient_maps
+    from vit_explained.attention_maps import rank_correlation, rollout_and_gradient_maps
     from vit_explained.plotting.lesson08 import plot_cascade
 
     trained = rollout_and_gradient_maps(model, images[:1], labels[:1], (3, 3))
@@ -1025,6 +1025,11 @@ def test_cascade_table_reads_each_step_and_leaves_the_random_numbers():
     for method, maps in table.first_maps.items():
         torch.testing.assert_close(maps[0], trained[method][0])
     torch.testing.assert_close(table.first_maps["rollout"][1], trained["rollout"][0])
+    for method, maps in table.draw_maps.items():  # every map digit's, the first digit's first
+        assert maps.shape == (3, 1 + len(table.rows), 3, 3)  # the three map digits
+        torch.testing.assert_close(maps[0], table.first_maps[method])
+        rho = rank_correlation(maps[:, 1 + list(table.rows).index("every layer")], maps[:, 0])
+        torch.testing.assert_close(rho, table.per_digit["every layer"][method][0])  # the first draw's ρ
     fig = plot_cascade(images[0], table.first_maps, list(table.rows))
     titles = [ax.get_title() for ax in fig.axes]
     assert "trained" in titles and all(

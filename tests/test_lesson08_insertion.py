@@ -353,3 +353,26 @@ def test_insertion_curve_cases_are_fixed_so_a_failure_reproduces():
             check_insertion_curve(one_more)
         messages.append(str(failure.value))
     assert messages[0] == messages[1]
+
+
+def left_in_train_mode(model, images, labels, scores, counts):  # right numbers, the model left in train mode
+    curve = insertion_loop(model, images, labels, scores, counts)
+    model.train()
+    return curve
+
+
+def test_insertion_curve_fails_an_answer_that_leaves_the_model_in_train_mode():
+    with pytest.raises(ExerciseFailed, match=r"left the model in train mode \(model.training is True"):
+        check_insertion_curve(left_in_train_mode)
+
+
+def test_first_wrong_count_has_no_before_it_clause_for_the_first_count():
+    from vit_explained.exercises.lesson08 import _first_wrong_count
+
+    expected = torch.zeros(2, 3)
+    first_wrong = expected.clone()
+    first_wrong[:, 0] = 1
+    assert _first_wrong_count(first_wrong, expected, [1, 2, 4]) == "; count 1 is the first that differs"
+    later_wrong = expected.clone()
+    later_wrong[:, 1] = 1
+    assert "(the counts before it are right)" in _first_wrong_count(later_wrong, expected, [1, 2, 4])

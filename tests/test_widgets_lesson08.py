@@ -15,7 +15,7 @@ def small_vit():
 def test_three_maps_and_their_deletion_areas():
     model, images, labels = small_vit(), torch.rand(3, 1, 12, 12), torch.tensor([0, 1, 2])
     w = maps_explorer(model, images, labels)
-    assert isinstance(w, MapsExplorer) and list(w.controls) == ["digit", "block", "head"]  # no dead dropdowns
+    assert isinstance(w, MapsExplorer) and list(w.controls) == ["digit", "block", "head", "class"]  # no dead dropdowns
     line, fig = w.compute(digit=1, block=1, head=0)
     maps = {
         "raw attention": w.map_for(digit=1, block=1, head=0, method="raw attention", token="class"),
@@ -42,3 +42,23 @@ def test_the_line_follows_the_controls():
     assert "head 1" in w.line and not w.controls["head"].disabled
     w.controls["block"].value = 0
     assert "block 0" in w.line and "blocks 0-0" not in w.line and w.picture.layout.display != "none"
+
+
+def test_the_class_dropdown_picks_the_gradient_weighted_maps_class():
+    from vit_explained.attention_maps import gradient_weighted_attention
+
+    model, images = small_vit(), torch.rand(2, 1, 12, 12)
+    w = maps_explorer(model, images, torch.tensor([0, 1]))
+    assert w.controls["class"].value == "predicted"  # the default: each digit's predicted class
+    predicted = int(w.predictions[0])
+    assert f"(class {predicted})" in w.line
+    other = (predicted + 1) % 3
+    w.controls["class"].value = other
+    assert f"(class {other})" in w.line
+    block = w.controls["block"].value
+    expected, _ = gradient_weighted_attention(model, images[:1], torch.tensor([other]))  # every block
+    if block == len(model.blocks) - 1:
+        got = w.weighted_map(0, block, other)
+        rows, cols = w.grid
+        torch.testing.assert_close(got, expected[0, 0, 1:].reshape(rows, cols), atol=1e-6, rtol=1e-5)
+    assert not model.training and all(p.grad is None for p in model.parameters())

@@ -1353,7 +1353,8 @@ class CascadeTable:
     - ``spreads[step]``: per draw, per block, the patches the class token's attention is spread over
       (:func:`effective_patches`, mean over heads and map digits); ``trained_spread``: the same, trained;
     - ``first_maps[method]`` ``(1 + steps, rows, cols)``: the first map digit's map, trained, then each step's
-      first draw (taken from the maps the table compares: no extra model runs);
+      first draw (taken from the maps the table compares: no extra model runs); ``draw_maps[method]``
+      ``(B, 1 + steps, rows, cols)``: the same for every map digit (to show a digit other than the first);
     - ``per_digit[step][method]`` ``(draws, B)``: the rank correlation with the trained map per draw and map
       digit (``rows`` holds its mean over the digits), for paired comparisons of the methods
       (:func:`compare_maps`).
@@ -1364,6 +1365,7 @@ class CascadeTable:
     trained_spread: list[float]
     first_maps: dict[str, torch.Tensor]
     per_digit: dict[str, dict[str, torch.Tensor]] = field(default_factory=dict)
+    draw_maps: dict[str, torch.Tensor] = field(default_factory=dict)
 
     def mean_rho(self, step: str, method: str) -> torch.Tensor:
         """``(B,)``: per map digit, the rank correlation with the trained map averaged over the step's draws."""
@@ -1431,7 +1433,7 @@ def cascade_table(
     rows: dict[str, list[tuple[float, float, float, float]]] = {}
     spreads: dict[str, list[list[float]]] = {}
     per_digit: dict[str, dict[str, list[torch.Tensor]]] = {}
-    first = {method: [maps[0]] for method, maps in trained_maps.items()}  # the first digit: trained, then per step
+    first = {method: [maps] for method, maps in trained_maps.items()}  # every map digit: trained, then per step
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         for step, part_of in cascade_steps(model):
@@ -1446,12 +1448,13 @@ def cascade_table(
                 accuracy, agreement = accuracy_and_agreement(network, *decided_on)
                 rows[step].append((rhos[0], rhos[1], accuracy, agreement))
                 spreads[step].append(spread)
-                if len(rows[step]) == 1:  # the first draw's map of the first digit, for the picture
+                if len(rows[step]) == 1:  # the first draw's maps, for the picture
                     for method in first:
-                        first[method].append(maps[method][0])
-    stacked = {method: torch.stack(maps) for method, maps in first.items()}
+                        first[method].append(maps[method])
+    every = {method: torch.stack(maps, dim=1) for method, maps in first.items()}  # (B, 1 + steps, rows, cols)
     digits = {step: {method: torch.stack(rho) for method, rho in by.items()} for step, by in per_digit.items()}
-    return CascadeTable(rows, spreads, _class_token_spread(model, images, grid), stacked, digits)
+    spread = _class_token_spread(model, images, grid)
+    return CascadeTable(rows, spreads, spread, {m: maps[0] for m, maps in every.items()}, digits, every)
 
 
 @dataclass
@@ -1539,3 +1542,53 @@ def stored_greedy_scores(name: str = "lesson08_greedy.json") -> torch.Tensor:
 
     stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
     return torch.tensor(stored["scores"], dtype=torch.float32).reshape(-1, *stored["grid"])
+
+
+DELETION_COUNTS = (0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 49)  # lesson 08's readings, dense where the curves fall
+
+
+def lesson08_deletion_orders(model: nn.Module, data: object, count: int = 200) -> dict[str, torch.Tensor]:
+    """Lesson 08 section 10's nine deletion orders and appendix A's three stroke-first ones, name ->
+    ``(count, rows, cols)``, for ``data.test_images[:count]`` (at most the 200 the lesson uses), built as the
+    lesson builds them: the maps, ink first, a random order (seed 0, drawn for 200 digits), the mean rollout map
+    over every validation digit, occlusion (raw and blank last) and the stored greedy order."""
+    grid = tuple(model.patch_embedding.grid)
+    images, labels = data.test_images[:count], data.test_labels[:count]
+    with capture_attention(model) as weights, torch.no_grad():
+        model(images)
+    relevance, _ = gradient_weighted_attention(model, images, labels)
+    with capture_attention(model) as fixed, torch.no_grad():
+        model(data.val_images)
+    mean_map = class_token_attention(attention_rollout(fixed), grid).mean(0)
+    occlusion = occlusion_map(model, images, labels, grid)
+    orders = {
+        "raw, last block": class_token_attention(weights[-1].mean(1), grid),
+        "rollout": class_token_attention(attention_rollout(weights), grid),
+        "gradient-weighted": class_token_attention(relevance, grid),
+        "ink first": ink_per_patch(images, grid),
+        "random order": torch.rand(200, *grid, generator=torch.Generator().manual_seed(0))[:count],
+        "mean map (no image)": mean_map.expand(len(images), *grid).clone(),
+        "occlusion, blank last": stroke_first(occlusion - occlusion.amin((1, 2), keepdim=True), images),
+        "occlusion, raw": occlusion,
+        "greedy (stored)": stored_greedy_scores()[:count],
+    }
+    for name in ("rollout", "gradient-weighted", "random order"):
+        orders[f"{name}, stroke first"] = stroke_first(orders[name], images)
+    return orders
+
+
+def stored_deletion(name: str = "lesson08_deletion.json") -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """What ``benchmarks/bench_lesson08_deletion.py`` stored for lesson 08's 200 test digits (package data
+    ``vit_explained/checkpoints/<name>``): the deletion curve of every :func:`lesson08_deletion_orders` order,
+    name -> ``(200, len(DELETION_COUNTS))`` float32 (6 decimals), and the raw occlusion scores ``(200, rows,
+    cols)``. Deterministic, but about 10 s of forward passes: the lesson recomputes a few digits and reads the rest."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+
+    def table(rows: list[str]) -> torch.Tensor:  # one line of numbers per digit
+        return torch.tensor([[float(v) for v in row.split()] for row in rows], dtype=torch.float32)
+
+    curves = {order: table(rows) for order, rows in stored["curves"].items()}
+    return curves, table(stored["occlusion"]).reshape(-1, *stored["grid"])

@@ -1256,8 +1256,7 @@ def check_insertion_curve(
             raise
         _refuse_a_list(got, case, "(B, len(counts))")
         got = as_tensor(got, f"your result for {case}")
-        if not torch.equal(given, images):
-            fail(f"for {case}: your function changed the images in place: put patches back into a new tensor")
+        _left_as_found(model, given, images, case)
         _name_insertion_shape(got, expected, case)
         if close(got, expected):
             four_passed = four_passed or (ph, pw) == (4, 4)
@@ -1272,6 +1271,17 @@ def check_insertion_curve(
     passed("from an all-zero image, the k top patches put back, the true label's probability: an insertion curve.")
 
 
+def _left_as_found(model: nn.Module, given: torch.Tensor, images: torch.Tensor, case: str) -> None:
+    """Fail when the function left the model in train mode or changed the images it was given."""
+    if model.training:
+        fail(
+            f"for {case}: your function left the model in train mode (model.training is True afterwards): "
+            "do not call model.train(); the caller's model is in eval mode, leave it so"
+        )
+    if not torch.equal(given, images):
+        fail(f"for {case}: your function changed the images in place: put patches back into a new tensor")
+
+
 def _first_wrong_count(got: torch.Tensor, expected: torch.Tensor, counts: list[int]) -> str:
     """Where to look first: count 0 (the all-zero image) only when that reading is itself wrong."""
     wrong = [k for s, k in enumerate(counts) if not close(got[:, s], expected[:, s])]
@@ -1279,7 +1289,8 @@ def _first_wrong_count(got: torch.Tensor, expected: torch.Tensor, counts: list[i
         return ""
     if wrong[0] == 0:
         return "; check count 0 (the all-zero image) first"
-    return f"; count {wrong[0]} is the first that differs (the counts before it are right)"
+    earlier = "" if wrong[0] == counts[0] else " (the counts before it are right)"  # none before the first
+    return f"; count {wrong[0]} is the first that differs{earlier}"
 
 
 def _name_wrong_labels(

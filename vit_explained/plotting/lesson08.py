@@ -333,8 +333,9 @@ def plot_redrawn_rollouts(
 
 def plot_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str]) -> Figure:
     """Adebayo et al.'s cascade on one digit: one row per method (``maps[method]`` ``(1 + len(steps), rows,
-    cols)``, the trained map first, then each step's), one colour scale per panel (its own largest value),
-    and in each re-drawn panel's title Spearman's ρ of that map with the row's trained map.
+    cols)``, the trained map first, then each step's), one colour scale per row (the row's largest value, so
+    a flat re-drawn map looks flat), and in each re-drawn panel's title Spearman's ρ of that map with the
+    row's trained map.
 
     ``image`` ``(C, H, W)``; ``steps``: the re-drawn part per column after the trained one, top down.
     """
@@ -359,10 +360,10 @@ def plot_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequ
         titles,
         list(maps),
         "Cascade: one digit's maps, re-drawn from the classifier (fc_norm + linear head) down\n"
-        "(each panel its own colour scale; ρ: Spearman's rank correlation with the trained map)",
-        "map / the panel's largest",
+        "(one colour scale per row; ρ: Spearman's rank correlation with the trained map)",
+        "map / the row's largest",
         True,
-        "each",
+        "row",
         panel_titles=panel_titles,
     )
 
@@ -591,14 +592,14 @@ def plot_rollout_chain(
             )
         ax.set_xticks(range(size), names, fontsize=7)
         ax.set_yticks(range(size), names, fontsize=7)
-        ax.set_xlabel("from (input side)", fontsize=7)
+        ax.set_xlabel("column: what it reads", fontsize=7)
         ax.set_title(
             f"{symbol}_{index}: block {index}"
             if index is not None
             else "R = " + " @ ".join(f"{symbol}_{i}" for i in reversed(range(len(layers)))),
             fontsize=9,
         )
-    axes[0].set_ylabel("to (output side)", fontsize=7)
+    axes[0].set_ylabel("row: the token after the block", fontsize=7)
     fig.suptitle(title or "rollout: the later block on the left; a row of R sums to 1", fontsize=10)
     return _settle(fig)
 

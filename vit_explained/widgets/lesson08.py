@@ -82,7 +82,12 @@ class AttentionExplorer(LessonWidget):
                 options=list(tokens), value=token, description="token", disabled=len(tokens) == 1
             ),
         }
+        controls |= self.extra_controls(classes=logits.shape[-1])
         super().__init__({k: c for k, c in controls.items() if k not in self.fixed}, rows=self.control_rows)
+
+    def extra_controls(self, *, classes: int) -> dict[str, widgets.Widget]:
+        """Controls a subclass adds after the others (none here); ``classes``: the model's number of classes."""
+        return {}
 
     fixed: tuple[str, ...] = ()  # controls a subclass leaves out (its compute does not read them)
     control_rows = 2
@@ -156,9 +161,11 @@ class AttentionExplorer(LessonWidget):
 
 
 class MapsExplorer(AttentionExplorer):
-    """Lesson 08's explorer. Controls: ``digit``, ``block``, ``head`` (raw attention's: ``"mean"`` or a head).
+    """Lesson 08's explorer. Controls: ``digit``, ``block``, ``head`` (raw attention's: ``"mean"`` or a head),
+    ``class`` (the gradient-weighted map's: ``"predicted"``, the default, or a class 0..9).
     The picture shows the digit's three maps side by side (raw attention of the chosen block and head; rollout
-    and gradient-weighted through blocks 0 to the chosen block, heads averaged, for the predicted class) and
+    and gradient-weighted through blocks 0 to the chosen block, heads averaged; gradient-weighted for the chosen
+    class, its gradients computed on first use and kept) and
     each map's deletion curve (p(true class) as its top patches are blacked out, :func:`deletion_areas`);
     the line gives each map's top patch, share on ink and deletion area (lower: found more of what the model uses).
     """
@@ -171,6 +178,31 @@ class MapsExplorer(AttentionExplorer):
     def update(self, change: object = None) -> None:
         LessonWidget.update(self, change)  # no method to choose: the head always applies to raw attention
 
+    def extra_controls(self, *, classes: int) -> dict[str, widgets.Widget]:
+        options = [("predicted", "predicted"), *((str(c), c) for c in range(classes))]
+        return {"class": widgets.Dropdown(options=options, value="predicted", description="class")}
+
+    def class_gradients(self, target: int) -> list[torch.Tensor]:
+        """Per block, the ``(B, heads, N, N)`` gradients of class ``target``'s logit (every digit; kept)."""
+        kept = self.__dict__.setdefault("_class_gradients", {})
+        if target not in kept:
+            with capture_attention_gradients(self.model) as record:
+                self.model(self.images.clone().requires_grad_(True))[:, target].sum().backward()
+            self.model.zero_grad(set_to_none=True)
+            kept[target] = record.gradients
+        return kept[target]
+
+    def weighted_map(self, digit: int, block: int, target: Any) -> torch.Tensor:
+        """The gradient-weighted ``(rows, cols)`` map through blocks 0..block for class ``target`` (or "predicted")."""
+        if target == "predicted":
+            return self.map_for(digit=digit, block=block, head="mean", method="gradient-weighted", token="class")
+        one = slice(digit, digit + 1)
+        gradients = self.class_gradients(int(target))
+        matrix = gradient_weighted_rollout(
+            [a[one] for a in self.attentions[: block + 1]], [g[one] for g in gradients[: block + 1]]
+        )
+        return token_attention(matrix, self.grid, query=0, special_tokens=self.special_tokens)[0]
+
     def compute(self, **values: Any) -> tuple[str, Figure | None]:
         from ..plotting.lesson08 import plot_maps_and_deletion
 
@@ -179,9 +211,7 @@ class MapsExplorer(AttentionExplorer):
         maps = {
             "raw attention": self.map_for(digit=digit, block=block, head=head, method="raw attention", token="class"),
             "rollout": self.map_for(digit=digit, block=block, head="mean", method="rollout", token="class"),
-            "gradient-weighted": self.map_for(
-                digit=digit, block=block, head="mean", method="gradient-weighted", token="class"
-            ),
+            "gradient-weighted": self.weighted_map(digit, block, values.get("class", "predicted")),
         }
         patches = self.grid[0] * self.grid[1]
         counts = sorted({min(k, patches) for k in self.counts} | {patches})
@@ -196,7 +226,9 @@ class MapsExplorer(AttentionExplorer):
             row, col = divmod(int(grid.flatten().argmax()), self.grid[1])
             share = float(ink_share(grid[None], self.images[one])[0])
             found.append(f"{name} ({row}, {col}), {share:.0%} on ink, area {float(areas[name][0]):.2f}")
-        where = f"raw attention: block {block}, {heads}; rollout and gradient-weighted (class {predicted}): {blocks}"
+        target = values.get("class", "predicted")
+        target = predicted if target == "predicted" else target  # the class the gradient-weighted map is for
+        where = f"raw attention: block {block}, {heads}; rollout and gradient-weighted (class {target}): {blocks}"
         line = (
             f"digit {digit} (a {label}, predicted {predicted}); {where}. Top patch, ink, deletion area: "
             + "; ".join(found)
