@@ -1058,7 +1058,7 @@ def _with(letter, bug):
         (_with("A", "no activation in the MLP"), r"symptom A: not 'no activation in the MLP'.*shows nothing"),
         (
             _with("B", "SGD at Adam's learning rate"),
-            r"symptom B: not .*SGD.*fixed model's gradients.*stays at ln 10 is guessing.*far smaller.*one number",
+            r"symptom B: not .*SGD.*fixed model's gradients.*stays at ln 10.*far smaller.*single direction",
         ),
         (
             _with("C", "LayerNorm w*x.mean/(x.std+eps)+b"),
@@ -1066,7 +1066,7 @@ def _with(letter, bug):
         ),
         (_with("D", "none"), r"symptom D: not 'none'.*several times smaller.*scaled down"),
         (_with("E", "no position embeddings"), r"symptom E: .*shuffled.*exactly 0.*entropy of its own labels"),
-        (_with("B", "MultiheadAttention without batch_first"), r"symptom B: .*exactly 0.*one direction only"),
+        (_with("B", "MultiheadAttention without batch_first"), r"symptom B: .*exactly 0.*single direction"),
         (_with("E", "LayerNorm w*x.mean/(x.std+eps)+b"), r"symptom E: .*never exactly 0.*exactly 0"),
         (_with("C", "MultiheadAttention without batch_first"), r"symptom C: .*exactly 0.*equal the fixed model's"),
         (_with("E", "batch_first"), r"symptom E: 'batch_first' is not one of clinic.BUGS"),
@@ -1280,3 +1280,19 @@ def test_smoothing_floor_names_the_epsilon_over_k_slip():
     """The other K - 1 classes at epsilon / K each (the label at 1 - epsilon): the divisor is named."""
     with pytest.raises(ExerciseFailed, match=r"you divided epsilon by K, the number of classes"):
         lesson06.check_smoothing_floor(lambda e, k: _entropy([1 - e] + [e / k] * (k - 1)))
+
+
+def test_smoothing_floor_names_the_unweighted_label_term_before_the_edge_cases():
+    """-ln(1 - epsilon) raises at epsilon = 1; the usual case (0.1, 10) is tried first, so its slip is named."""
+    with pytest.raises(ExerciseFailed, match=r"you kept only the label's term") as failure:
+        lesson06.check_smoothing_floor(lambda e, k: -math.log(1 - e))
+    assert "0 * log 0" not in str(failure.value) and "ln(K - 1), not 0" not in str(failure.value)
+
+
+def test_symptom_b_clue_gives_the_observations_only():
+    """A wrong pick on B gets what was measured, not the mechanism (each token carrying one number)."""
+    with pytest.raises(ExerciseFailed) as failure:
+        lesson06.check_bug_for_each_symptom(_with("B", "none"))
+    message = str(failure.value)
+    assert "single direction" in message and "far smaller" in message
+    assert "one number" not in message and "carries" not in message and "LayerNorm" not in message

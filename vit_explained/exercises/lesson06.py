@@ -1126,6 +1126,12 @@ _FLOOR_SLIPS: tuple[tuple[Callable[[float, int], float], str], ...] = (
         "you kept only the label's term; each of the K - 1 other classes adds -(epsilon/(K-1)) log(epsilon/(K-1))",
     ),
     (
+        lambda e, k: -np.log(1 - e),
+        "you kept only the label's term, and without its weight: -ln(1 - epsilon) is the loss on the label alone. "
+        "The floor is the target's entropy: the label adds -(1 - epsilon) ln(1 - epsilon), and each of the K - 1 "
+        "other classes adds -(epsilon/(K-1)) ln(epsilon/(K-1))",
+    ),
+    (
         lambda e, k: _floor_of(_other_classes_target(e, k)[:2]),
         "you added one other-class term; each of the K - 1 other classes adds its own "
         "-(epsilon/(K-1)) log(epsilon/(K-1)), so that term counts K - 1 times",
@@ -1150,22 +1156,33 @@ def _zero_log_hint(error: Exception, epsilon: float) -> str | None:
     return None
 
 
+def _floor_value(smoothing_floor: Callable[[float, int], float], epsilon: float, classes: int) -> float:
+    """Call the learner's ``smoothing_floor`` once; fail unless it returns one finite number."""
+    result = attempt(smoothing_floor, epsilon, classes, hint=lambda error, e=epsilon: _zero_log_hint(error, e))
+    if isinstance(result, bool) or result is None:
+        fail(f"return the floor as a float, got {result!r}")
+    value = as_tensor(result, "your floor")
+    if value.numel() != 1:
+        fail(f"return one number, got shape {tuple(value.shape)}")
+    number = float(value.item())
+    if not np.isfinite(number):
+        fail(f"for epsilon = {epsilon}, K = {classes} you returned {number}: {_ZERO_LOG}")
+    return number
+
+
 def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> None:
     """``smoothing_floor(epsilon, K) -> float``: the lowest cross-entropy against a smoothed target that keeps
     ``1 - epsilon`` on the label and gives ``epsilon / (K - 1)`` to each other class: its entropy (in nats)."""
+    epsilon, classes = _FLOOR_CASES[0]  # the usual case first (0.1, 10): a slip there is named before the edge cases
+    number = _floor_value(smoothing_floor, epsilon, classes)
+    if abs(number - _floor_of(_other_classes_target(epsilon, classes))) > 1e-5:
+        for slip, message in _FLOOR_SLIPS:
+            if abs(number - slip(epsilon, classes)) < 1e-5:
+                fail(message)
     wrong = []
     for epsilon, classes in _FLOOR_CASES:
-        result = attempt(smoothing_floor, epsilon, classes, hint=lambda error, e=epsilon: _zero_log_hint(error, e))
-        if isinstance(result, bool) or result is None:
-            fail(f"return the floor as a float, got {result!r}")
-        value = as_tensor(result, "your floor")
-        if value.numel() != 1:
-            fail(f"return one number, got shape {tuple(value.shape)}")
-        number = float(value.item())
-        if not np.isfinite(number):
-            fail(f"for epsilon = {epsilon}, K = {classes} you returned {number}: {_ZERO_LOG}")
-        expected = _floor_of(_other_classes_target(epsilon, classes))
-        if abs(number - expected) > 1e-5:
+        number = _floor_value(smoothing_floor, epsilon, classes)
+        if abs(number - _floor_of(_other_classes_target(epsilon, classes))) > 1e-5:
             wrong.append((epsilon, classes, number))
     if wrong and all(e == 1.0 and abs(number) < 1e-6 for e, _k, number in wrong):
         fail(
@@ -1204,9 +1221,8 @@ _SYMPTOM_BUG = {
 _CLUE = {
     "A": "the loss falls, so the model learns something; but logits that do not change when each image's patches "
     "are shuffled (measured at initialisation) mean the model cannot tell where a patch is",
-    "B": "a loss that stays at ln 10 is guessing; gradients far smaller than the fixed model's (a reading that needs "
-    "that reference), yet not 0, and the head's input varying in one direction only (at initialisation) mean each "
-    "token carries one number",
+    "B": "the loss stays at ln 10; every gradient is far smaller than the fixed model's, yet none is 0; at "
+    "initialisation the head's input varies along a single direction (the fixed model's along dozens)",
     "C": "a loss that stays at ln 10 is guessing, yet the gradients at step 0 equal the fixed model's, and one batch "
     "is fitted at a larger rate with more steps",
     "D": "a loss that ends next to the fixed model's while at step 0 every part's gradient is several times smaller "
