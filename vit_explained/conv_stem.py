@@ -1,11 +1,12 @@
 """A convolutional stem in front of the token embedding: Xiao et al.'s "early convolutions".
 
 Xiao et al. (2021, "Early convolutions help transformers see better") replace the patchify layer
-with a small stack of 3x3 convolutions (with BatchNorm and ReLU) and find that the ViT trains more
-easily. (The ViT paper's own "hybrid", Dosovitskiy et al. 2021, section 3.1, is a different model:
-it feeds the transformer the feature maps of a ResNet.) Here the stem is the smallest one: one
-3x3 convolution (same size out), BatchNorm and ReLU, then the usual patch or soft-split embedding
-of the resulting ``width``-channel map. The convolution brings back a CNN's two built-in
+with a stack of stride-2 3x3 convolutions (with BatchNorm and ReLU), then a 1x1 convolution, and find
+that the ViT trains more easily. (The ViT paper's own "hybrid", Dosovitskiy et al. 2021, section 3.1,
+is a different model: it feeds the transformer the feature maps of a ResNet.) Here the stem is a
+minimal one in their spirit, not theirs: one stride-1 3x3 convolution (same size out), BatchNorm and
+ReLU *before* the usual patch or soft-split embedding of the resulting ``width``-channel map, which
+still patchifies. The convolution brings back a CNN's two built-in
 assumptions, locality and the same weights at every position, before the first attention layer.
 
 ``ViT(..., stem_channels=16)`` builds one; ``benchmarks/bench_training.py`` measures it on the
