@@ -155,10 +155,16 @@ def test_t2t_chain_widget_line_follows_the_height_slider():
     assert widget.line.startswith("400x100 -> 100x25 = 2500 -> 50x13 = 650 -> 25x7 = 175 tokens")
 
 
+@pytest.fixture(scope="module")
+def t2t_widget():
+    """One widget for the cases that call its compute (pure: the controls and picture are not read); building
+    one draws its first picture."""
+    return t2t_chain_widget()
+
+
 @pytest.mark.parametrize("splits", list(SPLIT_CHAINS))
-def test_t2t_chain_widget_counts_equal_count_tokens(splits):
-    widget = t2t_chain_widget()
-    line, fig = widget.compute(height=100, width=60, splits=splits)
+def test_t2t_chain_widget_counts_equal_count_tokens(splits, t2t_widget):
+    line, fig = t2t_widget.compute(height=100, width=60, splits=splits)
     height, width = 100, 60
     for kernel, stride, padding in SPLIT_CHAINS[splits]:
         grid = count_tokens(height, width, kernel, stride, padding)
