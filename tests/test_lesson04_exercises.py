@@ -1010,6 +1010,19 @@ def test_block_macs_names_heads_times_and_a_subtracted_class_token(answer, fragm
     rejected(check_block_macs, answer, fragment)
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda d, m, n: n * (4 * d * d + 2 * d * m) + 2 * n * n * d * d,  # both products x D
+        lambda d, m, n: n * (4 * d * d + 2 * d * m) + n * n * d * d + n * n * d,  # q k^T only x D
+    ],
+)
+def test_block_macs_names_an_attention_matrix_times_d(answer):
+    with pytest.raises(ExerciseFailed) as error:
+        check_block_macs(answer)
+    assert "q k^T costs N^2 D, not N^2 D^2" in str(error.value) and "heads" not in str(error.value), str(error.value)
+
+
 def test_block_macs_heads_slip_is_silent_on_right_counts():
     from vit_explained.exercises.lesson04 import _block_macs, _times_heads_slip
 

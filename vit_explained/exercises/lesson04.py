@@ -930,6 +930,17 @@ def _times_heads_slip(d: int, n: int, right: int, got: int) -> str | None:
     )
 
 
+def _times_width_slip(d: int, n: int, right: int, got: int) -> str | None:
+    """The attention matrix multiplied by D (both products, or q k^T only): N^2 D^2 where N^2 D is right."""
+    matrix = 2 * n * n * d  # q k^T and weights @ v, N^2 D each
+    if got - (right - matrix) not in (2 * n * n * d * d, n * n * d * d + n * n * d):
+        return None
+    return (
+        "q k^T costs N^2 D, not N^2 D^2 (and so does weights @ v): an (N, D) @ (D, N) product is N x D x N "
+        "multiply-adds; your count has an extra factor D"
+    )
+
+
 def _random_macs_case() -> tuple[int, int, int]:
     generator = torch.Generator().manual_seed(int.from_bytes(os.urandom(8), "little") >> 1)
     dim, mlp_dim, tokens = (
@@ -953,7 +964,7 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
         for value, message in _macs_slips(dim, mlp_dim, tokens, right):
             if got == value:
                 fail(f"{message} ({call} returned {got:,})")
-        for slip in (_per_head_slip, _times_heads_slip):
+        for slip in (_per_head_slip, _times_width_slip, _times_heads_slip):
             if (message := slip(dim, tokens, right, got)) is not None:
                 fail(f"{message} ({call} returned {got:,})")
         fail(f"{call} returned {got:,}: count qkv, proj, q k^T, weights @ v, fc1 and fc2, each rows x in x out")
