@@ -123,11 +123,18 @@ def test_soft_split_widget_starts_with_the_lesson_example():
     assert widget.values == {"kernel": 20, "stride": 10, "padding": 5, "height": 60, "width": 100}
 
 
-def test_soft_split_widget_caption_explains_the_cyan_centre_dots():
-    widget = soft_split_widget(kernel=5, stride=4, padding=0, height=60, width=100)  # 336 windows: dots, no numbers
-    _, fig = widget.compute(**widget.values)
+@pytest.fixture(scope="module")
+def soft_split():
+    """One soft-split widget (the default photo) whose compute the picture tests call with their settings:
+    compute reads only its arguments and the photo, and building a widget per case drew a picture (~0.25 s)
+    that those tests never looked at."""
+    return soft_split_widget()
+
+
+def test_soft_split_widget_caption_explains_the_cyan_centre_dots(soft_split):
+    _, fig = soft_split.compute(kernel=5, stride=4, padding=0, height=60, width=100)  # 336 windows: dots, no numbers
     assert "cyan dots: window centres" in fig.axes[0].get_xlabel().replace("\n", " ")
-    _, fig = widget.compute(kernel=20, stride=10, padding=5, height=60, width=100)  # 60 windows: numbered
+    _, fig = soft_split.compute(kernel=20, stride=10, padding=5, height=60, width=100)  # 60 windows: numbered
     assert "cyan dots" not in fig.axes[0].get_xlabel()
 
 
@@ -147,9 +154,8 @@ def test_moving_a_slider_updates_the_count_and_picture():
     ("stride", "padding", "lost"),
     [(15, 0, 1250), (25, 0, 2800), (10, 5, 0)],  # the lesson's three splits
 )
-def test_soft_split_widget_marks_lost_pixels_and_outlines_every_window(stride, padding, lost):
-    widget = soft_split_widget(kernel=20, stride=stride, padding=padding)
-    _, fig = widget.compute(**widget.values)
+def test_soft_split_widget_marks_lost_pixels_and_outlines_every_window(stride, padding, lost, soft_split):
+    _, fig = soft_split.compute(kernel=20, stride=stride, padding=padding, height=60, width=100)
     (ax,) = fig.axes
     grid = count_tokens(60, 100, 20, stride, padding)
     (outlines,) = [c for c in ax.collections if len(c.get_paths()) == grid.total]  # one outline per window
@@ -166,9 +172,8 @@ def test_soft_split_widget_marks_lost_pixels_and_outlines_every_window(stride, p
         assert "every pixel is in some token" in ax.get_xlabel()
 
 
-def test_soft_split_widget_skips_outlines_when_there_are_too_many_windows():
-    widget = soft_split_widget(kernel=1, stride=1, padding=0, height=60, width=100)
-    _, fig = widget.compute(**widget.values)
+def test_soft_split_widget_skips_outlines_when_there_are_too_many_windows(soft_split):
+    _, fig = soft_split.compute(kernel=1, stride=1, padding=0, height=60, width=100)
     assert f"more than {MAX_OUTLINES} windows" in fig.axes[0].get_xlabel()
 
 
@@ -304,9 +309,8 @@ def test_attention_widget_invalid_settings_show_a_message(small_model, digits):
     ("kernel", "stride", "padding", "height", "width"),
     [(5, 4, 0, 8, 8), (20, 15, 0, 60, 100), (20, 25, 0, 60, 100), (7, 5, 2, 31, 23)],
 )
-def test_soft_split_widget_hatches_whole_lost_pixels(kernel, stride, padding, height, width):
-    widget = soft_split_widget(kernel=kernel, stride=stride, padding=padding, height=height, width=width)
-    _, fig = widget.compute(**widget.values)
+def test_soft_split_widget_hatches_whole_lost_pixels(kernel, stride, padding, height, width, soft_split):
+    _, fig = soft_split.compute(kernel=kernel, stride=stride, padding=padding, height=height, width=width)
     (hatched,) = [c for c in fig.axes[0].collections if c.get_gid() == "lost-pixels"]
     assert hatched.get_hatch() == "////"
     covered = torch.zeros(height, width, dtype=torch.int64)
