@@ -10,11 +10,16 @@ import torch
 from vit_explained import count_tokens, t2t_chain
 from vit_explained.exercises import ExerciseFailed
 from vit_explained.exercises import lesson02 as ex
+from vit_explained.soft_split import tokens_along, window_starts
 
 
-def tokens_along(size, kernel, stride, padding):
-    """The lesson's own helper (section 3): the checker refuses it, as the notebook defines it."""
+def my_tokens_along(size, kernel, stride, padding):
+    """A learner's own helper under the lesson's name: judged on what it returns."""
     return (size + 2 * padding - kernel) // stride + 1
+
+
+def my_window_starts(size, kernel, stride, padding):
+    return list(range(0, size + 2 * padding - kernel + 1, stride))
 
 
 def loop_answer(height, width, splits):
@@ -96,14 +101,74 @@ def test_each_slip_is_named(name):
         lambda h, w, sp: tuple(t2t_chain(h, w, 1, splits=tuple(sp))[-1].grid[:2]),
         lambda h, w, sp: _per_side(lambda n, k, s, p: count_tokens(n, n, k, s, p).rows)(h, w, sp),
         _per_side(tokens_along),
+        _per_side(lambda n, k, s, p: len(window_starts(n, k, s, p))),
         _per_side(
             lambda n, k, s, p: torch.nn.Unfold((k, 1), stride=(s, 1), padding=(p, 0))(torch.ones(1, 1, n, 1)).shape[-1]
         ),
     ],
 )
 def test_shortcuts_are_refused(shortcut):
-    with pytest.raises(ExerciseFailed, match="yourself; your function called"):
+    with pytest.raises(ExerciseFailed, match="yourself; your function called") as failed:
         ex.check_final_grid(shortcut)
+    assert "__main__." not in str(failed.value)
+
+
+def test_the_package_tokens_along_is_refused_by_its_own_name():
+    with pytest.raises(ExerciseFailed, match=r"your function called vit_explained\.soft_split\.tokens_along$"):
+        ex.check_final_grid(_per_side(tokens_along))
+
+
+def _in_notebook_globals(source: str) -> dict:
+    """Run a learner's cell as a notebook does: in a namespace called __main__, the lesson's names imported."""
+    namespace = {"__name__": "__main__", "tokens_along": tokens_along, "window_starts": window_starts}
+    exec(compile(source, "<cell>", "exec"), namespace)  # the test's own source
+    return namespace
+
+
+def test_a_learners_own_tokens_along_is_judged_on_its_behaviour(capsys):
+    cell = _in_notebook_globals(
+        "def tokens_along(size, kernel, stride, padding):\n"
+        "    return (size + 2 * padding - kernel) // stride + 1\n"
+        "def window_starts(size, kernel, stride, padding):\n"
+        "    return list(range(0, size + 2 * padding - kernel + 1, stride))\n"
+        "def final_grid(height, width, splits):\n"
+        "    for kernel, stride, padding in splits:\n"
+        "        height, width = (len(window_starts(n, kernel, stride, padding)) for n in (height, width))\n"
+        "        assert height == tokens_along(height, 1, 1, 0)\n"
+        "    return height, width\n"
+    )
+    assert cell["tokens_along"] is not tokens_along and cell["tokens_along"].__module__ == "__main__"
+    ex.check_final_grid(cell["final_grid"])
+    assert capsys.readouterr().out.startswith("Correct!")
+    ex.check_final_grid(_per_side(my_tokens_along))  # the same from a module of another name
+    ex.check_final_grid(_per_side(lambda n, k, s, p: len(my_window_starts(n, k, s, p))))
+
+
+def test_a_learners_own_tokens_along_that_is_wrong_is_told_what_is_wrong():
+    cell = _in_notebook_globals(
+        "def tokens_along(size, kernel, stride, padding):\n"
+        "    return (size + 2 * padding - kernel) // stride\n"
+        "def final_grid(height, width, splits):\n"
+        "    for kernel, stride, padding in splits:\n"
+        "        height, width = (tokens_along(n, kernel, stride, padding) for n in (height, width))\n"
+        "    return height, width\n"
+    )
+    with pytest.raises(ExerciseFailed, match=r"miss the \+ 1") as failed:
+        ex.check_final_grid(cell["final_grid"])
+    assert "called" not in str(failed.value)
+
+
+@pytest.mark.parametrize("offset", [-11, -1, 1, 3])
+def test_a_count_off_by_any_amount_gives_no_number_to_add(offset):
+    def answer(height, width, splits):  # right except the cols of T2T's 224 x 224 chain: no known slip
+        rows, cols = ex.final_grid_reference(height, width, tuple(splits))
+        return (rows, cols + offset) if (height, width) == (224, 224) else (rows, cols)
+
+    with pytest.raises(ExerciseFailed) as failed:
+        ex.check_final_grid(answer)
+    message = str(failed.value)
+    assert ("too many" if offset > 0 else "too few") in message and "your cols are too" in message
+    assert f"{abs(offset)} too" not in message
 
 
 def test_a_lookup_table_fails_on_the_random_chains():

@@ -38,6 +38,16 @@ def _windows_along(side: str, size: int, kernel: int, stride: int, padding: int)
     return (padded - kernel) // stride + 1
 
 
+def tokens_along(size: int, kernel: int, stride: int, padding: int) -> int:
+    """The formula: ``floor((size + 2p - k) / s) + 1`` windows along one side (lesson 02, section 3; no checks)."""
+    return (size + 2 * padding - kernel) // stride + 1  # // is floor division for these non-negative numbers
+
+
+def window_starts(size: int, kernel: int, stride: int, padding: int) -> list[int]:
+    """Start pixels (in the padded side) of every window that fits: brute force, no formula."""
+    return [start for start in range(0, size + 2 * padding, stride) if start + kernel <= size + 2 * padding]
+
+
 def count_tokens(
     height: int,
     width: int,

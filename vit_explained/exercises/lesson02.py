@@ -10,7 +10,6 @@ Each checker compares with the package's :func:`vit_explained.count_tokens` (its
 
 from __future__ import annotations
 
-import inspect
 import math
 import os
 from collections.abc import Callable
@@ -20,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..soft_split import SoftSplit, SoftSplitEmbedding, _windows_along, count_tokens
+from ..soft_split import SoftSplit, SoftSplitEmbedding, _windows_along, count_tokens, tokens_along, window_starts
 from ..t2t import t2t_chain
 from . import ExerciseFailed, as_int, attempt, close, fail, forbid, passed
 
@@ -52,6 +51,8 @@ class _ForbidCounting(forbid):
 _COUNTING_TARGETS: tuple[object, ...] = (
     count_tokens,
     _windows_along,
+    tokens_along,
+    window_starts,
     SoftSplit,
     t2t_chain,
     F.unfold,
@@ -520,10 +521,6 @@ CHAIN_CASES: tuple[ChainCase, ...] = (
     (13, 29, ((4, 3, 2), (3, 2, 2))),
 )
 
-#: Names of the lesson's own counting functions (sections 2 and 5): refused inside the learner's call when
-#: the notebook defines them, as the package's count_tokens and t2t_chain are.
-_NOTEBOOK_COUNTERS = ("tokens_along", "window_starts", "tokens_along_docs", "tokens_along_paper", "show_chain")
-
 
 def _chain_side(size: int, splits: tuple[Split, ...], rule: Callable[[int, int, int, int], int]) -> int | None:
     """One side through every split by ``rule(n, k, s, p)``; ``None`` once a side is no longer positive."""
@@ -638,24 +635,22 @@ def _chain_text(case: ChainCase) -> str:
     return f"a {height} x {width} image (height x width) and splits {list(splits)}"
 
 
-def _forbidden_counting(caller: dict[str, Any]) -> _ForbidCounting:
-    """Exercise 1's refusals: the package's counters, the torch layers, and the notebook's own counters."""
-    own = [caller[name] for name in _NOTEBOOK_COUNTERS if inspect.isfunction(caller.get(name))]
-    return _ForbidCounting(*_COUNTING_TARGETS, *own, ops=_COUNTING_OPS, reason="the grid after a chain of splits")
+#: Exercise 1's refusals, by identity: the package's counters (its ``tokens_along`` and ``window_starts`` included,
+#: which the lesson imports), the torch layers and their aten operators. A learner's own function is judged on
+#: what it returns, whatever its name.
+_NO_COUNTING = _ForbidCounting(*_COUNTING_TARGETS, ops=_COUNTING_OPS, reason="the grid after a chain of splits")
 
 
 def check_final_grid(answer: Callable[[int, int, list[Split]], Any]) -> None:
     """Check ``answer(height, width, splits) -> (rows, cols)``: the token grid after every soft split of
     ``splits`` (a list of ``(kernel, stride, padding)``) on a non-square image, against the formula applied side
     by side. Seven fixed chains and four drawn at random on every call; each common slip is named."""
-    caller = inspect.currentframe().f_back.f_globals  # type: ignore[union-attr]
-    shortcuts = _forbidden_counting(caller)
     cases = [*CHAIN_CASES, *random_chain_cases()]
     answers = []
     for case in cases:
         height, width, splits = case
         hint = f"It happened for {_chain_text(case)}"
-        result = shortcuts(answer, height, width, [tuple(split) for split in splits], hint=hint)
+        result = _NO_COUNTING(answer, height, width, [tuple(split) for split in splits], hint=hint)
         if isinstance(result, (np.ndarray, torch.Tensor)) and result.ndim == 1:
             result = result.tolist()
         if not isinstance(result, (tuple, list)) or len(result) != 2:
@@ -678,9 +673,6 @@ def check_final_grid(answer: Callable[[int, int, list[Split]], Any]) -> None:
     for got, right, case in zip(answers, rights, cases, strict=True):
         for name, mine, true in zip(("rows", "cols"), got, right, strict=True):
             if mine != true:
-                how = "too many" if mine > true else "too few"
-                fail(
-                    f"for {_chain_text(case)} your {name} are {abs(mine - true)} {how}: "
-                    "count one split at a time, by hand, on this case"
-                )
+                how = "too many" if mine > true else "too few"  # no count: added to yours, it would be the answer
+                fail(f"for {_chain_text(case)} your {name} are {how}: count one split at a time, by hand, on this case")
     passed(f"your final grid is right for all {len(cases)} chains (four drawn at random), non-square images included.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import re
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from matplotlib.patches import Patch as MplPatch
 from matplotlib.patches import Rectangle
 
 from .. import _checks
+from ..evidence import _RESULTS, StoredGap, stored_gap
 from ..patches import patchify
 from ..soft_split import SoftSplit, TokenGrid, count_tokens, tokens_to_image
 from ..t2t import T2T_SPLITS, t2t_chain
@@ -344,8 +346,10 @@ def plot_window_to_token(
     _draw_output_grid(ax, grid, token, out_x, 1.0, colour)
     arrow = {"arrowstyle": "-|>", "lw": 1.6, "color": "0.25"}
     middle = 0.35 * kernel * kernel  # the column's middle
-    window_right = (col * stride + kernel + 0.1, row * stride + kernel / 2)
-    ax.annotate("", (column_x - 0.2, middle), window_right, arrowprops=arrow)
+    corner_x, corner_y = col * stride + kernel, row * stride + kernel  # the window's lower-right corner
+    below = max(0.7 * kernel * kernel, height + 2 * padding) + 0.4  # under the grid and the column: crosses no label
+    ax.plot([corner_x, corner_x, column_x + 0.5], [corner_y, below, below], color="0.25", lw=1.6)  # along grid lines
+    ax.annotate("", (column_x + 0.5, 0.7 * kernel * kernel + 0.05), (column_x + 0.5, below + 0.01), arrowprops=arrow)
     ax.annotate("", (out_x - 0.1, 1.0 + row + 0.5), (column_x + 1.2, middle), arrowprops=arrow)
     ax.text(side / 2, -0.4, f"window {token} of SoftSplit({kernel}, {stride}, {padding})", ha="center", fontsize=10)
     ax.text(column_x + 0.5, -0.4, f"token {token}: {kernel * kernel} values", ha="center", fontsize=10)
@@ -354,7 +358,7 @@ def plot_window_to_token(
     out_label += f"pixel ({row}, {col}) = Linear(token {token})"
     ax.text(out_x + grid.cols / 2, 0.8, out_label, ha="center", va="bottom", fontsize=10)
     ax.set_xlim(-0.2, out_x + grid.cols + 0.6)
-    ax.set_ylim(max(0.7 * kernel * kernel, height + 2 * padding) + 0.2, -1.0)
+    ax.set_ylim(below + 0.3, -1.0)
     fig.suptitle("one window -> one column -> one token; with a Linear, one output pixel of the Conv2d", fontsize=12)
     return fig
 
@@ -500,7 +504,7 @@ class _FrameDrawer:
         self.fig = fig
         self.left, self.right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
         draw_padded_image(self.left, self.image, padding)
-        self.centres = self.left.scatter([], [], s=6, c=WINDOW_COLOR, linewidths=0, animated=True)
+        self.centres = self.left.scatter([], [], s=22, c=WINDOW_COLOR, linewidths=0, animated=True)  # seen in a GIF
         self.window = _rectangle(self.corners[0], kernel, edgecolor=CURRENT_COLOR, linewidth=2.0, animated=True)
         self.left.add_patch(self.window)
         self.left.set_title(" ", fontsize=9)
@@ -561,7 +565,7 @@ def soft_split_frames(
     *,
     max_frames: int = 60,
     size: tuple[float, float] = (6.2, 2.4),
-    dpi: int = 90,
+    dpi: int = 97,
 ) -> list[np.ndarray]:
     """The frames of the sliding-window animation: ``(height, width, 3)`` uint8 arrays, one per window
     (evenly spaced windows if there are more than ``max_frames``). Left: the padded image with the
@@ -588,10 +592,11 @@ def plot_soft_split_frame(
     return fig
 
 
-def _shared_palette(frames: list[np.ndarray], colors: int = 64) -> list[np.ndarray]:
+def _shared_palette(frames: list[np.ndarray], colors: int = 32) -> list[np.ndarray]:
     """Map every frame onto one palette (taken from the last, fullest frame, no dithering), so that
-    pixels that do not move stay identical and the GIF stores only what changes: small files. 64 colours
-    and a 558 x 216 frame keep lesson 02's GIF near 110 kB (128 colours at 630 x 243: 143 kB), still readable."""
+    pixels that do not move stay identical and the GIF stores only what changes: small files. 32 colours
+    and a 601 x 232 frame keep lesson 02's GIF near 113 kB, under the lesson's 120 kB (64 colours at 558 x 216:
+    111 kB; 1.6 times larger, 892 x 345, is 166 kB even at 32 colours)."""
     from PIL import Image
 
     palette = Image.fromarray(frames[-1]).quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=0)
@@ -1140,3 +1145,24 @@ def plot_floor_staircase(sides: Sequence[int] = range(200, 261)) -> Figure:
     ax.legend(loc="upper left", fontsize=8)
     ax.set_xlim(sides[0], sides[-1])
     return fig
+
+
+# --------------------------------------------------------------------------- lesson 07's stored runs
+
+
+def stored_gaps_at_epochs(runs: dict[str, str], results: Path | None = None) -> list[tuple[StoredGap, int]] | None:
+    """Lesson 07's stored runs ``{file in benchmarks/results: label}`` as ``(gap, epochs)`` pairs: the seeds'
+    t interval of :func:`~vit_explained.evidence.stored_gap` and the ``--epochs`` the run's command line names.
+    ``None`` when a file is absent (a pip-installed package has no ``benchmarks/``); a ``ValueError`` when a
+    stored result names no ``--epochs``."""
+    folder = _RESULTS if results is None else Path(results)
+    found = []
+    for name, label in runs.items():
+        gap = stored_gap(name, label, results=folder)
+        if gap is None:
+            return None
+        epochs = re.search(r"--epochs (\d+)", (folder / name).read_text())
+        if epochs is None:
+            raise ValueError(f"{folder / name} names no --epochs in its command line")
+        found.append((gap, int(epochs.group(1))))
+    return found
