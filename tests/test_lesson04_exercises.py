@@ -322,7 +322,7 @@ def _sequential(x, b):
 @pytest.mark.parametrize(
     ("answer", "fragment"),
     [
-        (_sequential, "sequential block of section 4"),
+        (_sequential, "sequential block of section 5"),
         (lambda x, b: x + b.attn(b.norm1(x)) + b.mlp(b.norm2(x)), "norm2 is not used"),
         (lambda x, b: x + b.attn(b.norm2(x)) + b.mlp(b.norm2(x)), "both branches read norm2(x)"),
         (lambda x, b: b.attn(b.norm1(x)) + b.mlp(b.norm1(x)), "residual connection is missing"),

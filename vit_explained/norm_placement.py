@@ -97,7 +97,7 @@ def _final_step(name: str, layer_norm: nn.LayerNorm, stream: torch.Tensor, fixed
     return centred / sigma.detach() * layer_norm.weight + layer_norm.bias  # "detached_sigma"
 
 
-#: The ``fixed`` arms' constant divisor: the final LayerNorm's divisor at 2 blocks (lesson 04, section 5).
+#: The ``fixed`` arms' constant divisor: the final LayerNorm's divisor at 2 blocks (lesson 04, section 6).
 FIXED_NORM = 1.33
 
 
@@ -268,7 +268,7 @@ STORED_DEPTH_RUNS = Path(__file__).resolve().parent / "checkpoints" / "lesson04_
 
 
 def stored_depth_runs() -> dict:
-    """Section 5's pre-norm stacks deeper (D = 64, Xavier), as ``benchmarks/bench_lesson04_depth.py`` stored them:
+    """Section 6's pre-norm stacks deeper (D = 64, Xavier), as ``benchmarks/bench_lesson04_depth.py`` stored them:
     ``{"dim", "depths", "seeds", "date", "machine", "gradients": {depth: [last fc2 gradient, one per seed]},
     "stream_squared": {depth: [mean squared token norm before the final norm, one per seed]}}`` (int depth keys)."""
     runs = json.loads(STORED_DEPTH_RUNS.read_text())

@@ -110,7 +110,7 @@ def _parallel_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.T
     return [
         (
             after_attn + mlp(n2(after_attn)),
-            "this is the sequential block of section 4 (the MLP reads the stream after attention); in the "
+            "this is the sequential block of section 5 (the MLP reads the stream after attention); in the "
             "parallel block both branches read the same norm1(x)",
         ),
         (

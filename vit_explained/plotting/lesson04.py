@@ -224,13 +224,13 @@ def _draw_parallel_block(ax, stream_x: float = 0.0) -> None:
 
 
 def plot_parallel_block_diagram() -> Figure:
-    """Section 4's **sequential** pre-norm block (the MLP reads the stream after attention's addition) next to
+    """Section 5's **sequential** pre-norm block (the MLP reads the stream after attention's addition) next to
     the **parallel** block of exercise 2 (one shared LayerNorm, both branches read it, one addition)."""
     fig = new_figure(figsize=(9.5, 5.2))
     sequential, parallel = fig.subplots(1, 2)
     _draw_block(sequential, True, final_norm=False)
     sequential.set_title(
-        "sequential (section 4): the MLP reads the new x\nx = x + attn(norm1(x));  x = x + mlp(norm2(x))", fontsize=10
+        "sequential (section 5): the MLP reads the new x\nx = x + attn(norm1(x));  x = x + mlp(norm2(x))", fontsize=10
     )
     _draw_parallel_block(parallel)
     fig.tight_layout()

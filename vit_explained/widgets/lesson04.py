@@ -190,5 +190,5 @@ class ResidualStreamWidget(LessonWidget):
 def residual_stream_widget(depth: int = 16, design: str = "pre-norm") -> ResidualStreamWidget:
     """Lesson 04's depth experiment, explorable: ``depth`` (first control: 2, 4, 8 or 16 blocks) and the norm's
     place (pre-norm or post-norm). The widget builds its data once and caches it; lesson 04 builds it in
-    section 5 (``depth_experiment``), so there the widget is quick. End a cell with it."""
+    section 6 (``depth_experiment``), so there the widget is quick. End a cell with it."""
     return ResidualStreamWidget(depth, design)
