@@ -93,7 +93,10 @@ def _origin(module: str) -> str:
     top, *parts = module.split(".")
     spec = importlib.util.find_spec(top)  # a top-level name is found without importing anything
     for part in parts:
-        spec = importlib.machinery.PathFinder.find_spec(f"{spec.name}.{part}", spec.submodule_search_locations)
+        if spec.name in sys.modules:  # imported already (its __path__ may hold Path objects): nothing to import
+            spec = importlib.util.find_spec(f"{spec.name}.{part}")
+        else:
+            spec = importlib.machinery.PathFinder.find_spec(f"{spec.name}.{part}", spec.submodule_search_locations)
     return spec.origin
 
 
