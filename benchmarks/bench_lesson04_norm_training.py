@@ -1,5 +1,5 @@
 """Lesson 04's pre-norm against post-norm in training, with and without a learning-rate warm-up: stored and read by
-the lesson (section 3).
+the lesson (section 6).
 
     .venv/bin/python benchmarks/bench_lesson04_norm_training.py         # the grid points not yet stored (+1 check)
     .venv/bin/python benchmarks/bench_lesson04_norm_training.py --all   # every run again: about 12 minutes
@@ -12,7 +12,7 @@ the grid points missing from the stored json are trained (the 150-step warm-up w
 plus one stored run trained again and compared loss by loss, so the stored runs stay those of the same code.
 
 The model: ``ViT(28, patch_size=7, dim=64, depth=6, heads=4, mlp_dim=256)`` on MNIST-5k (16 patches + the class
-token), blocks drawn as in section 3 (``xavier_init``: Xavier-uniform, q, k and v drawn as three D x D matrices,
+token), blocks drawn as in section 6 (``xavier_init``: Xavier-uniform, q, k and v drawn as three D x D matrices,
 biases zero; the head zero, ``init="jax"``), then :func:`vit_explained.norm_placement.with_norm_placement`:
 pre-norm (the package's ``Block``) or post-norm (``PostNormBlock``: ``x = LN(x + attn(x))``, ``x = LN(x + mlp(x))``),
 the same weights; the encoder's final LayerNorm is kept in both. Training: Adam (no weight decay), batch 64, 300
@@ -69,7 +69,7 @@ def build_model(placement: str, seed: int) -> ViT:
     """The seeded ViT of this benchmark in ``placement`` (the same weights for both placements of a seed)."""
     torch.manual_seed(seed)
     model = ViT(**MODEL, init="jax")
-    xavier_init(model.blocks)  # section 3's draws: q, k and v as three D x D matrices
+    xavier_init(model.blocks)  # section 6's draws: q, k and v as three D x D matrices
     return with_norm_placement(model, placement)
 
 
