@@ -259,7 +259,7 @@ def _open_restart_and_run_all(page, lesson: str) -> dict:
                    || cells.some((cell) => !(cell.model.getMetadata('tags') || []).includes('raises-exception')
                                  && cell.model.outputs.toJSON().some((o) => o.output_type === 'error')); }""",
         timeout=240_000,
-        polling=1000,
+        polling=250,  # the model-only check is cheap; a second-long poll left up to 1 s idle per lesson
     )
     page.wait_for_timeout(500)  # let the last widgets and pictures render
     return _state(page)
