@@ -320,13 +320,26 @@ print(json.dumps(report))
 
 
 @pytest.fixture(scope="session")
-def fresh_imports() -> dict:
+def fresh_imports(tmp_path_factory) -> dict:
     """What one fresh interpreter imports (see _FRESH_IMPORTS): the seconds ``import vit_explained`` takes
     beyond torch, the heavy modules after the top-level import and after loading the digits, and the
-    ``vit_explained.train*`` modules after ``import vit_explained.pretrained``."""
+    ``vit_explained.train*`` modules after ``import vit_explained.pretrained``. Under xdist the first worker to
+    ask runs it and the others read its answer (the workers' temporary folders share this run's parent)."""
     import json
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-c", _FRESH_IMPORTS], capture_output=True, text=True, check=True)
-    return json.loads(result.stdout)
+    def run() -> str:
+        command = [sys.executable, "-c", _FRESH_IMPORTS]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # alone, the parent folder holds earlier runs' folders too
+        return json.loads(run())
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent / "fresh-imports.json"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not shared.is_file():
+            shared.write_text(run())
+        return json.loads(shared.read_text())
