@@ -271,7 +271,7 @@ def _layer_norm_bug_b(x, w, b, eps):  # the lesson's layer_norm_b, then the scal
         (_layer_norm_with(eps_used=1e-6), "use the eps argument, not a fixed value"),
         (_layer_norm_with(eps_used=1e-7), "a fixed small eps (e.g. 1e-08)"),
         (_layer_norm_with(variance="mean square"), "the variance is not centred"),
-        (_layer_norm_precedence, "divides only the mean (the lesson's bug b)"),
+        (_layer_norm_precedence, "only the mean is divided (the lesson's bug b), and the scale"),
         (_layer_norm_bug_b, "only the mean is divided (the lesson's bug b)"),
         (_layer_norm_with(axis=2), "dim=-1"),
     ],
@@ -698,7 +698,11 @@ def _autograd_slope(x):
         (lambda x: x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi), "x * phi(x) alone"),
         (
             lambda x: 0.5 * (1 + torch.erf(x / math.sqrt(2))) - x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi),
-            "sign of the second term",
+            "the second term's sign is wrong",
+        ),
+        (
+            lambda x: 0.5 * (1 + torch.erf(x / math.sqrt(2))) + torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi),
+            "the second term lacks a factor",
         ),
         (lambda x: 0.5 * (1 + torch.erf(x / math.sqrt(2))) + x * torch.exp(-0.5 * x**2), "1 / sqrt(2 pi)"),
         (lambda x: 0.5 * (1 + torch.erf(x)) + x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi), "erf's argument"),
@@ -792,7 +796,7 @@ def test_gelu_slope_float64_slips_on_float32_inputs_are_still_named():
     from scipy.stats import norm
 
     rejected(check_gelu_slope, lambda x: norm.cdf(x.numpy()), "Phi(x) alone")
-    rejected(check_gelu_slope, lambda x: norm.cdf(x.numpy()) - x.numpy() * norm.pdf(x.numpy()), "sign of the second")
+    rejected(check_gelu_slope, lambda x: norm.cdf(x.numpy()) - x.numpy() * norm.pdf(x.numpy()), "sign is wrong")
 
 
 # --- exercise 5: a block's multiply-adds ---
@@ -987,7 +991,7 @@ def test_gelu_slope_names_a_tensor_of_python_numbers():
             ]
         ).reshape(x.shape)
 
-    rejected(check_gelu_slope, looped, FLOAT32_SLIP, "torch.tensor([...]) of a list")
+    rejected(check_gelu_slope, looped, FLOAT32_SLIP, "compute in x's own dtype")
 
 
 def test_block_macs_one_head_without_a_range_of_h():
