@@ -152,6 +152,19 @@ def test_start_only_and_plus_one_differ_in_a_fixed_case():
             "reflect padding: pad with zeros",
         ),
         (lambda x, k, s, p: loop_split(x, k, s, p)[0], "your output has shape"),
+        (
+            lambda x, k, s, p: loop_split(F.pad(x, (p,) * 4, value=1.0), k, s, 0),
+            r"the padding must be zeros \(yours holds ones\)",
+        ),
+        (
+            lambda x, k, s, p: loop_split(F.pad(x, (p,) * 4, value=0.5), k, s, 0),
+            r"the padding must be zeros \(yours holds values",
+        ),
+        (
+            lambda x, k, s, p: loop_split(x[:1], k, s, p).expand(x.shape[0], -1, -1),
+            r"batch element 1 differs: split every image of the batch",
+        ),
+        (lambda x, k, s, p: loop_split(x[:1], k, s, p), r"your batch size is 1, the input's 2: split every image"),
     ],
 )
 def test_each_slip_gets_its_message(wrong, message):

@@ -446,6 +446,7 @@ def _diagnose_split(
         if answer.shape == wrong.shape and close(answer, wrong):
             fail(f"for {case}: {slip}")
     _start_only(answer, images, case, split, more)
+    _batch_or_padding(answer, images, case, split)
     if answer.shape != right.shape:
         if answer.ndim == 3 and answer.shape[0] == batch and answer.shape[2] == features:
             fail(f"for {case} you make {answer.shape[1]} windows, not {length}: {_count_slip(answer, images, split)}")
@@ -458,6 +459,25 @@ def _diagnose_split(
     if close(answer.reshape(-1).sort().values, right.reshape(-1).sort().values):
         fail(f"for {case} every value is there but some are in the wrong place: token j is window j, row by row")
     fail(f"for {case} your tokens hold different values from the padded image's windows")
+
+
+def _batch_or_padding(answer: torch.Tensor, images: torch.Tensor, case: str, split: tuple[int, int, int]) -> None:
+    """Fail if only some images of the batch are split right, or if only the padded pixels hold wrong values."""
+    right = _unfold(images, *split)
+    batch = right.shape[0]
+    if answer.shape[1:] == right.shape[1:] and answer.shape[0] != batch:
+        fail(f"for {case} your batch size is {answer.shape[0]}, the input's {batch}: split every image of the batch")
+    if answer.shape != right.shape:
+        return
+    wrong = [b for b in range(batch) if not close(answer[b], right[b])]
+    if wrong and len(wrong) < batch:
+        fail(f"for {case} batch element {wrong[0]} differs: split every image of the batch")
+    kernel, stride, padding = split
+    is_padding = _unfold(torch.ones_like(images), kernel, stride, padding) == 0
+    if padding and is_padding.any() and close(answer[~is_padding], right[~is_padding]):
+        fill = answer[is_padding]
+        seen = "ones" if torch.all(fill == 1) else "values other than 0"
+        fail(f"for {case} the padding must be zeros (yours holds {seen}); F.pad pads zeros by default")
 
 
 def _run_split_case(
@@ -605,7 +625,7 @@ _CHAIN_SLIPS: tuple[tuple[Callable[[int, int, tuple[Split, ...]], tuple[Any, Any
     (
         lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: n // s) for n in (h, w)),
         "you divide each side by the stride and ignore the kernel and the padding, as the original code's "
-        "img_size // 16 does (section 6): it is right only for some sides",
+        "img_size // 16 does (Going further, 'Where img_size // 16 is right'): it is right only for some sides",
     ),
     (
         lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: -(-n // s)) for n in (h, w)),

@@ -359,7 +359,11 @@ def plot_window_to_token(
     ax.text(out_x + grid.cols / 2, 0.8, out_label, ha="center", va="bottom", fontsize=10)
     ax.set_xlim(-0.2, out_x + grid.cols + 0.6)
     ax.set_ylim(below + 0.3, -1.0)
-    fig.suptitle("one window -> one column -> one token; with a Linear, one output pixel of the Conv2d", fontsize=12)
+    fig.suptitle(
+        "one window -> one vector (nn.Unfold's column, SoftSplit's row) -> one token;\n"
+        "with a Linear, one output pixel of the Conv2d",
+        fontsize=12,
+    )
     return fig
 
 
@@ -1056,8 +1060,8 @@ def plot_run_strip(size: int = 20, kernel: int = 7, stride: int = 4, padding: in
     ax.axis("off")
     ax.set_title(
         f"(k, s, p) = ({kernel}, {stride}, {padding}): the run starting s - 1 = {stride - 1} pixels after window 1's "
-        f"start, pixels {first}..{first + length - 1}:\nits k - s + 1 = {length} pixels (green) lie in window 1 only; "
-        f"with pixel {first + length} (red) too, no window holds the run",
+        f"start, pixels {first}..{first + length - 1}:\nits k - s + 1 = {length} pixels (green): the whole run lies "
+        f"in window 1 only; with pixel {first + length} (red) too, no window holds the run",
         fontsize=9,
     )
     return fig
