@@ -246,6 +246,8 @@ def test_plots_build_and_reject_bad_shapes():
     assert fig.axes[2].get_title() == "blocks 0-1\n(class token: 0.25)"
     with pytest.raises(ValueError, match="one value per depth"):
         plot_rollout_layers(images, maps[:, :2], self_share=[0.5])
+    fig = plot_rollout_layers(images, maps[:, :2], self_share=[0.5, 0.25], share_over=8)
+    assert fig.axes[1].get_title() == "block 0\n(class token: 0.50,\nmean over 8 digits)"
     assert len(plot_attention_matrix(torch.rand(10, 10), grid=(3, 3)).axes) == 2
     with pytest.raises(ValueError, match="one per image"):
         plot_class_token_heads(images, maps[:1])
@@ -1040,6 +1042,22 @@ def test_cascade_table_reads_each_step_and_leaves_the_random_numbers():
         plot_cascade(images[0], table.first_maps, list(table.rows)[:2])
     with pytest.raises(TypeError):
         plot_cascade(images[0], [table.first_maps["rollout"]], list(table.rows))
+
+
+def test_cascade_scales_each_row_by_its_trained_map_and_clips_brighter_redraws():
+    from vit_explained.plotting.lesson08 import plot_cascade
+
+    trained = torch.tensor([[0.1, 0.2], [0.3, 0.4]])
+    bright = torch.tensor([[0.0, 0.0], [0.0, 4.0]])  # one bright re-draw: 10 times the trained map's largest
+    maps = {"rollout": torch.stack([trained, trained / 2]), "gradient-weighted": torch.stack([trained, bright])}
+    fig = plot_cascade(torch.zeros(1, 8, 8), maps, ["classifier"])
+    heat = [ax.images[0].get_array() for ax in fig.axes if ax.images and ax.images[0].get_cmap().name != "gray"]
+    assert len(heat) == 4  # two rows of (trained, re-drawn)
+    for row in range(2):
+        assert abs(float(heat[2 * row].max()) - 1.0) < 1e-6  # the trained map keeps its full scale
+    assert abs(float(heat[1].max()) - 0.5) < 1e-6  # a dimmer re-draw looks dimmer
+    assert float(heat[3].max()) == 1.0 and float(heat[3].min()) == 0.0  # the bright one: clipped at 1
+    assert "clipped" in fig._suptitle.get_text()
 
 
 def test_redrawn_rollouts_pick_the_extreme_and_nearest_zero_draws():

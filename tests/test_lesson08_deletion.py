@@ -5,7 +5,13 @@ from pathlib import Path
 
 import torch
 
-from vit_explained.attention_maps import DELETION_COUNTS, deletion_areas, lesson08_deletion_orders, stored_deletion
+from vit_explained.attention_maps import (
+    DELETION_COUNTS,
+    deletion_areas,
+    lesson08_deletion_orders,
+    stored_deletion,
+    stored_seconds,
+)
 from vit_explained.data import load_mnist
 from vit_explained.pretrained import load_mnist_vit
 
@@ -17,6 +23,14 @@ def test_the_packaged_copy_is_the_benchmarks_result():
     assert (ROOT / "benchmarks" / "results" / name).read_bytes() == (
         ROOT / "vit_explained" / "checkpoints" / name
     ).read_bytes()
+
+
+def test_stored_seconds_read_each_benchmarks_timing():
+    import json
+
+    for name in ("lesson08_deletion.json", "lesson08_greedy.json"):
+        result = json.loads((ROOT / "benchmarks" / "results" / name).read_text())
+        assert stored_seconds(name) == result["seconds"] > 0
 
 
 def test_three_digits_recomputed_match_the_stored_curves():

@@ -2,7 +2,7 @@
 
 import torch
 
-from vit_explained.attention_maps import deletion_areas
+from vit_explained.attention_maps import attention_rollout, capture_attention, class_token_attention, deletion_areas
 from vit_explained.vit import ViT
 from vit_explained.widgets.lesson08 import MapsExplorer, maps_explorer
 
@@ -15,7 +15,13 @@ def small_vit():
 def test_three_maps_and_their_deletion_areas():
     model, images, labels = small_vit(), torch.rand(3, 1, 12, 12), torch.tensor([0, 1, 2])
     w = maps_explorer(model, images, labels)
-    assert isinstance(w, MapsExplorer) and list(w.controls) == ["digit", "block", "head", "class"]  # no dead dropdowns
+    assert isinstance(w, MapsExplorer) and list(w.controls) == [
+        "digit",
+        "block",
+        "head",
+        "class",
+        "redrawn",
+    ]  # no dead dropdowns
     line, fig = w.compute(digit=1, block=1, head=0)
     maps = {
         "raw attention": w.map_for(digit=1, block=1, head=0, method="raw attention", token="class"),
@@ -62,3 +68,30 @@ def test_the_class_dropdown_picks_the_gradient_weighted_maps_class():
         rows, cols = w.grid
         torch.testing.assert_close(got, expected[0, 0, 1:].reshape(rows, cols), atol=1e-6, rtol=1e-5)
     assert not model.training and all(p.grad is None for p in model.parameters())
+
+
+def test_redrawing_the_classifier_keeps_rollout_and_changes_the_gradient_weighted_map():
+    from vit_explained.attention_maps import cascade_steps, gradient_weighted_attention, randomised_copy
+
+    model, images, labels = small_vit(), torch.rand(2, 1, 12, 12), torch.tensor([0, 1])
+    w = maps_explorer(model, images, labels)
+    before = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    assert w.controls["redrawn"].value is False and "re-drawn" not in w.line
+    w.controls["block"].value = len(model.blocks) - 1
+    trained = w.weighted_map(0, w.controls["block"].value, "predicted")
+    w.controls["redrawn"].value = True
+    assert "classifier re-drawn" in w.line
+    redrawn = w.weighted_map(0, w.controls["block"].value, "predicted", redrawn=True)
+    assert not torch.allclose(trained, redrawn)  # the gradients come from another classifier
+    with torch.random.fork_rng():  # cascade_table's first draw of the classifier
+        torch.manual_seed(1)
+        copy = randomised_copy(model, cascade_steps(model)[0][1], init="torch")
+    expected, _ = gradient_weighted_attention(copy, images[:1], w.predictions[:1])  # the trained model's class
+    rows, cols = w.grid
+    torch.testing.assert_close(redrawn, expected[0, 0, 1:].reshape(rows, cols), atol=1e-6, rtol=1e-5)
+    rollout = w.map_for(digit=0, block=w.controls["block"].value, head="mean", method="rollout", token="class")
+    with capture_attention(copy) as attentions, torch.no_grad():  # rollout never reads the classifier
+        copy(images[:1])
+    torch.testing.assert_close(rollout, class_token_attention(attention_rollout(attentions), (rows, cols))[0])
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())  # the trained model untouched
+    assert all(p.grad is None for p in model.parameters())

@@ -1536,12 +1536,21 @@ def mean_attention_distance(
 def stored_greedy_scores(name: str = "lesson08_greedy.json") -> torch.Tensor:
     """``(200, rows, cols)``: :func:`greedy_deletion_order` for lesson 08's 200 test digits, as
     ``benchmarks/bench_lesson08_greedy.py`` stored it (package data ``vit_explained/checkpoints/<name>``;
-    about a minute to recompute, too slow for the lesson)."""
+    96.2 s to recompute on 2 cores, :func:`stored_seconds`: too slow for the lesson)."""
     import json
     from pathlib import Path
 
     stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
     return torch.tensor(stored["scores"], dtype=torch.float32).reshape(-1, *stored["grid"])
+
+
+def stored_seconds(name: str) -> float:
+    """How long the benchmark that stored package data ``vit_explained/checkpoints/<name>`` took (its ``seconds``,
+    wall clock on the machine it names), e.g. ``"lesson08_greedy.json"`` or ``"lesson08_deletion.json"``."""
+    import json
+    from pathlib import Path
+
+    return float(json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())["seconds"])
 
 
 DELETION_COUNTS = (0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 49)  # lesson 08's readings, dense where the curves fall
@@ -1581,7 +1590,8 @@ def stored_deletion(name: str = "lesson08_deletion.json") -> tuple[dict[str, tor
     """What ``benchmarks/bench_lesson08_deletion.py`` stored for lesson 08's 200 test digits (package data
     ``vit_explained/checkpoints/<name>``): the deletion curve of every :func:`lesson08_deletion_orders` order,
     name -> ``(200, len(DELETION_COUNTS))`` float32 (6 decimals), and the raw occlusion scores ``(200, rows,
-    cols)``. Deterministic, but about 10 s of forward passes: the lesson recomputes a few digits and reads the rest."""
+    cols)``. Deterministic, but 24.6 s to recompute on 2 cores (:func:`stored_seconds`): the lesson recomputes a few
+    digits and reads the rest."""
     import json
     from pathlib import Path
 

@@ -27,6 +27,7 @@ __all__ = [
     "plot_class_token_heads",
     "plot_deletion_curves",
     "plot_deletion_steps",
+    "plot_ink_share_by_block",
     "plot_map_columns",
     "plot_maps_and_deletion",
     "plot_norm_histogram",
@@ -104,14 +105,18 @@ def _grid_figure(
     panel: float = 1.45,
     panel_titles: Sequence[Sequence[str]] | None = None,
 ) -> Figure:
-    """One row per image: the image, then one overlay per map ``(B, K, rows, cols)``; ``panel``: each
-    picture's side in inches; ``panel_titles``: one title per overlay (B rows of K), replacing the column's."""
+    """One row per image: the image, then one overlay per map ``(B, K, rows, cols)``, scaled per row by the
+    row's largest (``"row"``), each map's own (``"each"``) or the row's first map's, clipped above (``"first"``);
+    ``panel``: each picture's side in inches; ``panel_titles``: one title per overlay (B rows of K), replacing
+    the column's."""
     pictures = _images(images)
     batch = pictures.shape[0]
     maps = _maps(maps, "maps", 4, batch)
     scales = [scale] * batch if isinstance(scale, str) else list(scale)  # one choice per row
-    if len(scales) != batch or any(choice not in ("row", "each") for choice in scales):
-        raise ValueError(f"unknown scale {scale!r}; choose 'row' (one scale per image), 'each', or one per image")
+    if len(scales) != batch or any(choice not in ("row", "each", "first") for choice in scales):
+        raise ValueError(
+            f"unknown scale {scale!r}; choose 'row' (one scale per image), 'each', 'first', or one per image"
+        )
     count = maps.shape[1]
     captions = _labels(labels, batch)
     fig = new_figure(figsize=(panel * (count + 1) + 0.6, (panel + 0.05) * batch + 0.7), layout="constrained")
@@ -125,8 +130,8 @@ def _grid_figure(
         axes[row, 0].set_ylabel(captions[row], fontsize=text)
         for col in range(count):
             grid = maps[row, col]
-            peak = float(grid.max()) if scales[row] == "each" else float(maps[row].max())
-            shown = _overlay(axes[row, col + 1], pictures[row], grid / max(peak, 1e-12), 1.0, outline)
+            peak = {"each": grid, "row": maps[row], "first": maps[row, 0]}[scales[row]].max().item()
+            shown = _overlay(axes[row, col + 1], pictures[row], (grid / max(peak, 1e-12)).clamp(max=1.0), 1.0, outline)
     for col, column_title in enumerate(["input", *column_titles]):
         axes[0, col].set_title(column_title, fontsize=text)
     for row, row_titles in enumerate(panel_titles or []):
@@ -176,20 +181,23 @@ def plot_rollout_layers(
     labels: Sequence[str] | None = None,
     outline: bool = True,
     self_share: Sequence[float] | None = None,
+    share_over: int | None = None,
 ) -> Figure:
     """Attention rollout block by block: one row per image, one overlay per depth.
 
     ``maps`` ``(B, depth, rows, cols)``: column ``k`` is the class token's row of the rollout
     through blocks ``0..k``, on the patch grid. Each overlay has its own colour scale (its
     largest value is the brightest), because the maps spread out as the depth grows.
-    ``self_share``: per depth, the class token's share of itself (not drawn), added to the column's title.
+    ``self_share``: per depth, the class token's share of itself (not drawn), added to the column's title;
+    ``share_over``: how many digits that share is the mean over, said in the title.
     """
     depth = maps.shape[1] if isinstance(maps, torch.Tensor) and maps.dim() == 4 else 0
     titles = [f"blocks 0-{k}" if k else "block 0" for k in range(depth)]
     if self_share is not None:
         if len(self_share) != depth:
             raise ValueError(f"self_share needs one value per depth ({depth}), got {len(self_share)}")
-        titles = [f"{t}\n(class token: {s:.2f})" for t, s in zip(titles, self_share, strict=True)]
+        over = "" if share_over is None else f",\nmean over {share_over} digits"  # a third line: the panels are narrow
+        titles = [f"{t}\n(class token: {s:.2f}{over})" for t, s in zip(titles, self_share, strict=True)]
     return _grid_figure(
         images,
         maps,
@@ -333,9 +341,10 @@ def plot_redrawn_rollouts(
 
 def plot_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str]) -> Figure:
     """Adebayo et al.'s cascade on one digit: one row per method (``maps[method]`` ``(1 + len(steps), rows,
-    cols)``, the trained map first, then each step's), one colour scale per row (the row's largest value, so
-    a flat re-drawn map looks flat), and in each re-drawn panel's title Spearman's ρ of that map with the
-    row's trained map.
+    cols)``, the trained map first, then each step's), one colour scale per row set by the row's trained map
+    (its largest value is 1; brighter re-drawn weights are clipped at 1, so one bright re-draw cannot darken the
+    trained map, and a flat re-drawn map still looks flat), and in each re-drawn panel's title Spearman's ρ of
+    that map with the row's trained map.
 
     ``image`` ``(C, H, W)``; ``steps``: the re-drawn part per column after the trained one, top down.
     """
@@ -360,12 +369,42 @@ def plot_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequ
         titles,
         list(maps),
         "Cascade: one digit's maps, re-drawn from the classifier (fc_norm + linear head) down\n"
-        "(one colour scale per row; ρ: Spearman's rank correlation with the trained map)",
-        "map / the row's largest",
+        "(each row scaled by its trained map, brighter weights clipped;\n"
+        "ρ: Spearman's rank correlation with the trained map)",
+        "map / the trained map's largest\n(clipped at 1)",
         True,
-        "row",
+        "first",
         panel_titles=panel_titles,
     )
+
+
+def plot_ink_share_by_block(own: Sequence[object], rolled: Sequence[object], chance: float) -> Figure:
+    """Per block, the share of the class token's patch attention on inked patches: the block's own attention
+    (heads averaged) and the rollout through it, bars at the mean with the intervals as error bars (each an
+    :class:`~vit_explained.evidence.Estimate` of a share in 0..1, drawn in %), and a dashed line at ``chance``,
+    the share a uniform look puts on ink."""
+    if len(own) != len(rolled) or not own:
+        raise ValueError(f"own and rolled need one interval per block each, got {len(own)} and {len(rolled)}")
+    if not 0.0 <= chance <= 1.0:
+        raise ValueError(f"chance must be a share in [0, 1], got {chance}")
+    fig = new_figure(figsize=(5.6, 3.2), layout="constrained")
+    ax = fig.subplots()
+    blocks = np.arange(len(own))
+    for offset, (name, estimates, colour) in enumerate(
+        (("its own attention", own, "#d95f02"), ("rollout through it", rolled, "#1b9e77"))
+    ):
+        means = np.array([100 * e.estimate for e in estimates])
+        errors = np.array(
+            [[100 * (e.estimate - e.low) for e in estimates], [100 * (e.high - e.estimate) for e in estimates]]
+        )
+        ax.bar(blocks + (offset - 0.5) * 0.38, means, 0.36, yerr=errors, capsize=3, color=colour, label=name)
+    ax.axhline(100 * chance, color="0.3", linestyle="--", linewidth=1.2, label=f"uniform look: {100 * chance:.1f} %")
+    ax.set_xticks(blocks, [f"block {k}" for k in blocks])
+    ax.set_ylabel("class token's attention on ink (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title("Share on inked patches, per block (error bars: 95 % intervals)", fontsize=10)
+    ax.legend(fontsize=8, loc="upper right")
+    return _settle(fig)
 
 
 _STYLES = (("-", "o"), ("--", "s"), ("-.", "^"), (":", "D"), ("-", "v"), ("--", "P"), ("-.", "X"), (":", "*"))

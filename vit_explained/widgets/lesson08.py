@@ -24,9 +24,11 @@ from ..attention_maps import (
     attention_rollout,
     capture_attention,
     capture_attention_gradients,
+    cascade_steps,
     deletion_areas,
     gradient_weighted_rollout,
     ink_share,
+    randomised_copy,
     token_attention,
 )
 from . import LessonWidget
@@ -162,7 +164,9 @@ class AttentionExplorer(LessonWidget):
 
 class MapsExplorer(AttentionExplorer):
     """Lesson 08's explorer. Controls: ``digit``, ``block``, ``head`` (raw attention's: ``"mean"`` or a head),
-    ``class`` (the gradient-weighted map's: ``"predicted"``, the default, or a class 0..9).
+    ``class`` (the gradient-weighted map's: ``"predicted"``, the default, or a class 0..9) and ``re-draw the
+    classifier`` (section 9's first cascade step: the maps of a copy with fc_norm + head re-drawn under
+    ``cascade_table``'s seed; rollout stays, the gradient-weighted map changes; deletion still runs the trained model).
     The picture shows the digit's three maps side by side (raw attention of the chosen block and head; rollout
     and gradient-weighted through blocks 0 to the chosen block, heads averaged; gradient-weighted for the chosen
     class, its gradients computed on first use and kept) and
@@ -178,26 +182,46 @@ class MapsExplorer(AttentionExplorer):
     def update(self, change: object = None) -> None:
         LessonWidget.update(self, change)  # no method to choose: the head always applies to raw attention
 
+    redraw_init = "torch"  # how the shipped checkpoint's recipe started training: the re-draw uses the same
+
     def extra_controls(self, *, classes: int) -> dict[str, widgets.Widget]:
         options = [("predicted", "predicted"), *((str(c), c) for c in range(classes))]
-        return {"class": widgets.Dropdown(options=options, value="predicted", description="class")}
+        return {
+            "class": widgets.Dropdown(options=options, value="predicted", description="class"),
+            "redrawn": widgets.Checkbox(value=False, description="re-draw the classifier"),
+        }
 
-    def class_gradients(self, target: int) -> list[torch.Tensor]:
-        """Per block, the ``(B, heads, N, N)`` gradients of class ``target``'s logit (every digit; kept)."""
+    def redrawn_model(self) -> nn.Module:
+        """A copy of the model with its classifier (fc_norm + head) re-drawn as ``cascade_table``'s first draw
+        (seed 1, :func:`randomised_copy`); the global random numbers are left as they were. Made once, kept."""
+        if "_redrawn" not in self.__dict__:
+            with torch.random.fork_rng():
+                torch.manual_seed(1)  # cascade_table's seed: its first draw
+                self._redrawn = randomised_copy(self.model, cascade_steps(self.model)[0][1], init=self.redraw_init)
+        return self._redrawn
+
+    def class_gradients(self, target: int | None, *, redrawn: bool = False) -> list[torch.Tensor]:
+        """Per block, the ``(B, heads, N, N)`` gradients of class ``target``'s logit (``None``: each digit's class
+        as the trained model predicts it), of the trained model or of :meth:`redrawn_model` (every digit; kept)."""
         kept = self.__dict__.setdefault("_class_gradients", {})
-        if target not in kept:
-            with capture_attention_gradients(self.model) as record:
-                self.model(self.images.clone().requires_grad_(True))[:, target].sum().backward()
-            self.model.zero_grad(set_to_none=True)
-            kept[target] = record.gradients
-        return kept[target]
+        if (target, redrawn) not in kept:
+            model = self.redrawn_model() if redrawn else self.model
+            with capture_attention_gradients(model) as record:
+                logits = model(self.images.clone().requires_grad_(True))
+                chosen = logits.gather(1, self.predictions[:, None]) if target is None else logits[:, target]
+                chosen.sum().backward()
+            model.zero_grad(set_to_none=True)
+            kept[target, redrawn] = record.gradients
+        return kept[target, redrawn]
 
-    def weighted_map(self, digit: int, block: int, target: Any) -> torch.Tensor:
-        """The gradient-weighted ``(rows, cols)`` map through blocks 0..block for class ``target`` (or "predicted")."""
-        if target == "predicted":
+    def weighted_map(self, digit: int, block: int, target: Any, *, redrawn: bool = False) -> torch.Tensor:
+        """The gradient-weighted ``(rows, cols)`` map through blocks 0..block for class ``target`` (or "predicted"),
+        of the trained model or (``redrawn``) of the copy with its classifier re-drawn: the same attention weights,
+        other gradients."""
+        if target == "predicted" and not redrawn:
             return self.map_for(digit=digit, block=block, head="mean", method="gradient-weighted", token="class")
         one = slice(digit, digit + 1)
-        gradients = self.class_gradients(int(target))
+        gradients = self.class_gradients(None if target == "predicted" else int(target), redrawn=redrawn)
         matrix = gradient_weighted_rollout(
             [a[one] for a in self.attentions[: block + 1]], [g[one] for g in gradients[: block + 1]]
         )
@@ -211,7 +235,9 @@ class MapsExplorer(AttentionExplorer):
         maps = {
             "raw attention": self.map_for(digit=digit, block=block, head=head, method="raw attention", token="class"),
             "rollout": self.map_for(digit=digit, block=block, head="mean", method="rollout", token="class"),
-            "gradient-weighted": self.weighted_map(digit, block, values.get("class", "predicted")),
+            "gradient-weighted": self.weighted_map(
+                digit, block, values.get("class", "predicted"), redrawn=bool(values.get("redrawn", False))
+            ),
         }
         patches = self.grid[0] * self.grid[1]
         counts = sorted({min(k, patches) for k in self.counts} | {patches})
@@ -229,6 +255,8 @@ class MapsExplorer(AttentionExplorer):
         target = values.get("class", "predicted")
         target = predicted if target == "predicted" else target  # the class the gradient-weighted map is for
         where = f"raw attention: block {block}, {heads}; rollout and gradient-weighted (class {target}): {blocks}"
+        if values.get("redrawn", False):  # the attention weights do not read the classifier: only the gradients change
+            where += "; classifier re-drawn (the maps' model; deletion: the trained model)"
         line = (
             f"digit {digit} (a {label}, predicted {predicted}); {where}. Top patch, ink, deletion area: "
             + "; ".join(found)
