@@ -8,6 +8,7 @@ import math
 from collections.abc import Mapping
 
 import torch
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
@@ -332,8 +333,8 @@ def plot_token_gates(
     Phi > 0.5."""
     if not gates or len({tuple(row.shape) for row in gates.values()}) != 1:
         raise ValueError(f"gates must be a non-empty mapping of equal-length rows, got {len(gates)} rows")
-    fig = new_figure(figsize=(10, 2.8), layout="constrained")
-    image_ax, gate_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 4]})
+    fig = new_figure(figsize=(10, 3.4), layout="constrained")
+    image_ax, gate_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 4]})
     image_ax.imshow(image, cmap="gray_r")
     image_ax.axis("off")
     height, width = image.shape[-2:]
@@ -346,7 +347,9 @@ def plot_token_gates(
     for name, index in patches.items():  # boxed in the colour of its row's label
         row, column = divmod(index, image.shape[-1] // patch_size)
         corner = (column * patch_size - 0.5, row * patch_size - 0.5)
-        image_ax.add_patch(Rectangle(corner, patch_size, patch_size, fill=False, edgecolor=colours[name], lw=2))
+        box = Rectangle(corner, patch_size, patch_size, fill=False, edgecolor=colours[name], lw=2.5)
+        box.set_path_effects([patheffects.Stroke(linewidth=4.5, foreground="white"), patheffects.Normal()])
+        image_ax.add_patch(box)  # a white rim: the box shows on black ink too
     stack = torch.stack([row.detach().float() for row in gates.values()])  # (tokens, D_mlp)
     stack = stack[:, stack.mean(0).argsort()]
     shown = gate_ax.imshow(stack.numpy(), aspect="auto", cmap="Oranges", vmin=0, vmax=1, interpolation="nearest")
