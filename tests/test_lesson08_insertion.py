@@ -85,7 +85,7 @@ def test_insertion_curve_accepts_right_answers(answer, capsys):
     assert "Correct!" in capsys.readouterr().out
 
 
-def _slip(*, lowest=False, delete=False, read="probability", four=False, transpose=False, shape=None):
+def _slip(*, lowest=False, delete=False, read="probability", four=False, transpose=False, shape=None, fill=None):
     def wrong(model, images, labels, scores, counts):
         batch = len(images)
         if transpose:
@@ -102,7 +102,8 @@ def _slip(*, lowest=False, delete=False, read="probability", four=False, transpo
                 keep = 1 - keep
             pixels = keep.reshape(batch, 1, rows, cols).repeat_interleave(ph, 2).repeat_interleave(pw, 3)
             with torch.no_grad():
-                logits = model(images * pixels)
+                blank = {"image mean": images.mean((1, 2, 3), keepdim=True), "batch mean": images.mean()}.get(fill, 0.0)
+                logits = model(images * pixels + blank * (1 - pixels))
                 predicted = model(images).argmax(-1)
             values = {"logits": logits, "log": logits.log_softmax(-1)}.get(read, logits.softmax(-1))
             curve[:, j] = values[torch.arange(batch), predicted if read == "predicted" else labels]
@@ -166,6 +167,8 @@ def one_more(model, images, labels, scores, counts):
         (_slip(delete=True), "that is a deletion curve"),
         (_slip(read="predicted"), "the class the model predicts"),
         (_slip(read="logits"), "you returned logits"),
+        (_slip(fill="image mean"), "blank pixels must be 0"),
+        (_slip(fill="batch mean"), "blank pixels must be 0"),
         (_slip(read="log"), "log-probabilities"),
         (_slip(four=True), "passed with 4 x 4 patches; is the patch side 4 written in"),
         (four_by_slicing, "your patch side is 4 pixels, written in: here the patches are"),

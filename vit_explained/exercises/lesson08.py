@@ -1049,6 +1049,14 @@ _INSERTION_MISTAKES = (
         "softmax(...)[label] with labels[b] for image b",
     ),
     ("largest probability", "you read the largest probability (.max), not the true label's: index with labels[b]"),
+    *(
+        (
+            fill,
+            "you filled the blank pixels with the image's mean (or another value): blank pixels must be 0; "
+            "multiply the image by a 0/1 mask of its k top patches",
+        )
+        for fill in ("image-mean fill", "batch-mean fill")
+    ),
     ("logits", "you returned logits: apply .softmax(-1) and read the true label's probability"),
     ("log-probabilities", "you returned log-probabilities (log_softmax): return probabilities, softmax(-1)"),
     (
@@ -1144,10 +1152,13 @@ def _pixel_masks(scores: torch.Tensor, counts: list[int], size: tuple[int, int])
 
 
 @torch.no_grad()
-def _readings(model: nn.Module, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
-    """``(B, S, classes)`` logits of each image shown through each of its ``(B, S, H, W)`` masks, the rest 0."""
+def _readings(
+    model: nn.Module, images: torch.Tensor, masks: torch.Tensor, fill: torch.Tensor | float = 0.0
+) -> torch.Tensor:
+    """``(B, S, classes)`` logits of each image shown through each of its ``(B, S, H, W)`` masks, the rest
+    ``fill`` (0, or a tensor broadcast against ``(B, S, C, H, W)``)."""
     batch, steps = masks.shape[:2]
-    shown = images[:, None] * masks[:, :, None]  # (B, S, C, H, W)
+    shown = images[:, None] * masks[:, :, None] + fill * (1 - masks[:, :, None])  # (B, S, C, H, W)
     return model(shown.flatten(0, 1)).reshape(batch, steps, -1)
 
 
@@ -1177,7 +1188,11 @@ def _insertion_variants(
     for name, mask in masks.items():
         logits = _readings(model, images, mask)
         curves[name] = logits.softmax(-1).gather(-1, index)[..., 0]
-        if name == "right":
+        if name == "right":  # the blank pixels filled with each image's mean, or the batch's, instead of 0
+            per_image = images.mean((1, 2, 3))[:, None, None, None, None]
+            for fill_name, fill in (("image-mean fill", per_image), ("batch-mean fill", images.mean())):
+                fill_logits = _readings(model, images, mask, fill)
+                curves[fill_name] = fill_logits.softmax(-1).gather(-1, index)[..., 0]
             predicted = _readings(model, images, torch.ones_like(mask[:, :1])).argmax(-1)  # (B, 1)
             curves["predicted class"] = logits.softmax(-1).gather(-1, predicted[..., None].expand_as(index))[..., 0]
             curves["largest probability"] = logits.softmax(-1).amax(-1)
