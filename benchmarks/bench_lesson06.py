@@ -348,7 +348,8 @@ def train_shift(job: tuple[str, int]) -> tuple[str, int, float]:
 def train_overconfidence(seed: int) -> tuple[int, dict]:
     """The ``overfitting`` ViT run again, recording after every epoch the mean probability the model gives the
     true digit on the validation digits it gets wrong and on those it gets right (and the validation loss, to
-    match the stored run)."""
+    match the stored run); then, for one fixed split of the digits (wrong or right at the last epoch), their mean
+    cross-entropy at every epoch."""
     from vit_explained.training import _Trainer
 
     torch.set_num_threads(1)
@@ -360,6 +361,7 @@ def train_overconfidence(seed: int) -> tuple[int, dict]:
     run = _Trainer(model, data, recipe, "cpu")
     total = run.steps_per_epoch * recipe.epochs
     curves = {key: [] for key in ("val_loss", "true_probability_wrong", "true_probability_right")}
+    nll = []  # per epoch: each validation digit's -ln p(true digit), for the split by the final outcome below
     for _ in range(recipe.epochs):
         for index in run.batches_of_one_epoch():
             run.train_step(index, progress=run.step / total)
@@ -371,7 +373,13 @@ def train_overconfidence(seed: int) -> tuple[int, dict]:
             curves["val_loss"].append(round(torch.nn.functional.cross_entropy(logits, data.val_labels).item(), 4))
             curves["true_probability_wrong"].append(round(true[~right].mean().item(), 4) if (~right).any() else None)
             curves["true_probability_right"].append(round(true[right].mean().item(), 4))
+            nll.append(torch.nn.functional.cross_entropy(logits, data.val_labels, reduction="none"))
         model.train()
+    right_at_end = logits.argmax(1) == data.val_labels  # the final epoch's outcome: one fixed split of the digits
+    per_digit = torch.stack(nll)  # (epochs, digits)
+    curves["digits_wrong_at_end"] = int((~right_at_end).sum())
+    curves["nll_wrong_at_end"] = [round(v, 4) for v in per_digit[:, ~right_at_end].mean(1).tolist()]
+    curves["nll_right_at_end"] = [round(v, 4) for v in per_digit[:, right_at_end].mean(1).tolist()]
     return seed, curves
 
 
@@ -883,7 +891,8 @@ def _ablation_summary(results: dict) -> list[str]:
         lines += [
             "## Over-confidence: the overfitting ViT runs again, with the true digit's mean probability per epoch",
             "",
-            "(on the validation digits it gets wrong and on those it gets right: `lesson06_runs.json`)",
+            "(on the validation digits it gets wrong and on those it gets right; and the mean cross-entropy of",
+            "the digits wrong at the last epoch and of those right there, at every epoch: `lesson06_runs.json`)",
             "",
         ]
     return lines

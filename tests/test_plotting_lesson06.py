@@ -203,3 +203,21 @@ def test_start_loss_plot_overlays_the_prediction_and_the_silent_band():
     assert any("stays silent" in t.get_text() for t in ax.get_legend().get_texts())
     with pytest.raises(ValueError, match="equal-length"):
         plot_start_loss([1.0], [2.0])
+
+
+def test_gradient_ratios_draw_one_bar_per_part_and_bug_on_a_log_axis_from_one():
+    from vit_explained.plotting.lesson06 import plot_gradient_ratios
+
+    ratios = {"bug a": {"embed": 100.0, "head": 10.0}, "bug b": {"embed": 0.8, "head": 1.0}}
+    ax = plot_gradient_ratios(ratios).axes[0]
+    assert ax.get_yscale() == "log"
+    tops = [patch.get_y() + patch.get_height() for patch in ax.patches]
+    assert np.allclose(tops, [100.0, 10.0, 0.8, 1.0]) and all(patch.get_y() == 1.0 for patch in ax.patches)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["embed", "head"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()][1:] == ["bug a", "bug b"]
+    with pytest.raises(ValueError, match="ratios must map"):
+        plot_gradient_ratios({})
+    with pytest.raises(ValueError, match="same parts"):
+        plot_gradient_ratios({"a": {"embed": 2.0}, "b": {"head": 2.0}})
+    with pytest.raises(ValueError, match="finite and > 0"):
+        plot_gradient_ratios({"a": {"embed": float("inf")}})

@@ -23,6 +23,7 @@ __all__ = [
     "plot_confusion_matrix",
     "plot_digits",
     "plot_digits_with_patches",
+    "plot_gradient_ratios",
     "plot_history",
     "plot_losses",
     "plot_misclassified",
@@ -625,5 +626,38 @@ def plot_start_loss(
     ax.set(title=title, ylim=(0, max(y.max(), chance + band) * 1.1))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_gradient_ratios(
+    ratios: Mapping[str, Mapping[str, float]],
+    title: str = "Step-0 gradient norms: fixed model / bug, per part",
+) -> Figure:
+    """``ratios[bug][part]``: the fixed model's step-0 gradient norm of ``part`` divided by the bug's (> 0).
+    Grouped bars on a log axis, one group per part, one colour per bug, a line at 1x (as large as the
+    fixed model's): bars above it, the bug's gradient is smaller."""
+    if not ratios or any(not parts for parts in ratios.values()):
+        raise ValueError("ratios must map each bug to {part: fixed norm / bug norm}")
+    parts = list(next(iter(ratios.values())))
+    if any(list(parts_of) != parts for parts_of in ratios.values()):
+        raise ValueError("every bug needs the same parts, in the same order")
+    if any(v <= 0 or not math.isfinite(v) for parts_of in ratios.values() for v in parts_of.values()):
+        raise ValueError("ratios must be finite and > 0 (an exact 0 gradient reads alone, not as a ratio)")
+    fig = new_figure(figsize=(9.0, 3.8))
+    ax = fig.subplots()
+    width = 0.8 / len(ratios)
+    for i, (bug, parts_of) in enumerate(ratios.items()):
+        x = np.arange(len(parts)) + (i - (len(ratios) - 1) / 2) * width
+        ax.bar(x, [parts_of[part] - 1.0 for part in parts], width, bottom=1.0, color=f"C{i}", label=bug)  # from 1x
+    ax.axhline(1.0, color="black", linewidth=1, label="1x: as large as the fixed model's")
+    ax.set_yscale("log")
+    low = min(min(parts_of.values()) for parts_of in ratios.values())
+    high = max(max(parts_of.values()) for parts_of in ratios.values())
+    ax.set_ylim(min(low, 1.0) / 1.5, max(high, 1.0) * 1.5)
+    ax.set_xticks(range(len(parts)), parts, fontsize=8)
+    ax.set(ylabel="fixed model's norm / bug's norm", title=title)
+    ax.grid(alpha=0.3, axis="y", which="both")
+    ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
