@@ -4,9 +4,9 @@ against ln 10, the loss of guessing.
 Choose a bug (or none), the optimizer, the learning rate, the pooling and whether the model has
 position embeddings (two bugs fix a control: the SGD bug sets the optimizer to SGD, the positions bug
 unticks positions; that control is then greyed out) and the number of steps; press **train** (150, 300 or
-600 steps on the 8x8 digits: about 1.5, 3 or 5 s on one core). The line says what will run, or what the
-run reached; the picture shows this run's loss and the previous run's. Runs are cached, so going back to a
-setting shows it at once.
+600 steps on the 8x8 digits: 1-2.5 s per 150 steps on a free core, measured, so 1-10 s). The line says
+what will run, or what the run reached; the picture shows this run's loss and the previous run's. Runs
+are cached, so going back to a setting shows it at once.
 """
 
 from __future__ import annotations
