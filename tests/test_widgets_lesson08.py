@@ -61,6 +61,7 @@ def test_the_class_dropdown_picks_the_gradient_weighted_maps_class():
     other = (predicted + 1) % 3
     w.controls["class"].value = other
     assert f"(class {other})" in w.line
+    assert "deletion: the true class's probability" in w.line  # the area reads p(true class), whatever the class
     block = w.controls["block"].value
     expected, _ = gradient_weighted_attention(model, images[:1], torch.tensor([other]))  # every block
     if block == len(model.blocks) - 1:

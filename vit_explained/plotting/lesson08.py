@@ -240,7 +240,7 @@ def plot_attention_matrix(
             raise ValueError(f"grid {rows}x{cols} has {rows * cols} patches, but weights have N - 1 = {tokens - 1}")
         for row in range(rows):  # a label in the middle of each grid row's band of tokens
             ticks.append(1 + row * cols + (cols - 1) / 2)
-            names.append(f"row {row}")
+            names.append(f"grid row {row}")
         for boundary in np.arange(rows) * cols + 0.5:
             ax.axhline(boundary, color="white", lw=0.5, alpha=0.6)
             ax.axvline(boundary, color="white", lw=0.5, alpha=0.6)

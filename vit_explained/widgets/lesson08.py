@@ -258,8 +258,8 @@ class MapsExplorer(AttentionExplorer):
         if values.get("redrawn", False):  # the attention weights do not read the classifier: only the gradients change
             where += "; classifier re-drawn (the maps' model; deletion: the trained model)"
         line = (
-            f"digit {digit} (a {label}, predicted {predicted}); {where}. Top patch, ink, deletion area: "
-            + "; ".join(found)
+            f"digit {digit} (a {label}, predicted {predicted}); {where}. Top patch, ink, deletion area "
+            "(deletion: the true class's probability, for any class chosen): " + "; ".join(found)
         )
         title = (
             f"digit {digit} (a {label}, predicted {predicted}); raw attention: block {block}, {heads}; others: {blocks}"
