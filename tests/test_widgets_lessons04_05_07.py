@@ -111,6 +111,21 @@ def test_residual_stream_widget_line_follows_the_depth_slider_and_the_toggle():
         widget.compute(depth=1, design="sandwich")
 
 
+def test_residual_stream_figure_switches_both_panels_with_the_design_on_shared_axes():
+    from vit_explained.plotting.lesson04 import plot_residual_stream
+
+    profiles = depth_profiles((1, 2), (0, 1))
+    figures = {design: plot_residual_stream(profiles, design, 2) for design in ("pre-norm", "post-norm")}
+    for design, fig in figures.items():
+        stream_ax, gradient_ax = fig.axes
+        assert [line.get_label() for line in stream_ax.get_lines()] == [design]  # the chosen design only
+        assert [line.get_label() for line in gradient_ax.get_lines()] == [f"{design}, mean of seeds"]
+        assert list(stream_ax.get_lines()[0].get_ydata()) == profiles[design][2][0]
+        assert stream_ax.get_title().startswith(f"{design}: ")
+    pre, post = (figures[design].axes for design in ("pre-norm", "post-norm"))
+    assert pre[0].get_ylim() == post[0].get_ylim() and pre[1].get_ylim() == post[1].get_ylim()  # same scales
+
+
 # --- lesson 05 --------------------------------------------------------------------------------------
 
 

@@ -489,9 +489,8 @@ def _keepdim_hint(error: Exception) -> str | None:
         )
     if isinstance(error, RuntimeError) and "must match the size" in str(error):
         return (
-            "Two tensors do not line up (a broadcasting error). Two usual causes: a mean or variance taken over "
-            "the last axis without keepdim=True has lost that axis (keep it: shape (..., 1)); or weight or bias "
-            "was reshaped (weight[:, None] is (D, 1)): both are (D,) and line up with x's last axis as they are"
+            "Two tensors do not line up: a mean or variance without keepdim=True has lost the last axis (keep "
+            "it: shape (..., 1)). Or weight or bias was reshaped (weight[:, None] is (D, 1)): leave both (D,)"
         )
     return None
 
@@ -565,8 +564,8 @@ _DROP_SAMPLES = 4000  # enough samples that a drop rate is known to about +-0.7 
 
 
 _MASK_HINT = (
-    "A mask of shape (B,) or (B, 1) lines up with x's last axes, not its first (broadcasting matches shapes "
-    "from the right): give the mask shape (B, 1, ..., 1), one 1 for every axis of x after the first"
+    "A mask of shape (B,) or (B, 1) lines up with x's last axes, not its first (broadcasting starts from the "
+    "right). Give it shape (B, 1, ..., 1), one 1 for every axis of x after the first"
 )
 
 

@@ -263,7 +263,7 @@ def plot_final_norm_ablation(slopes: Mapping[str, tuple[float, float, float]], g
             fontsize=8,
         )
     ax.axvline(0, color="k", lw=0.8, label="0: no trend with depth")
-    ax.axvline(guide, color="k", lw=0.8, ls="--", label=f"{guide:+g}: the bound's exponent")
+    ax.axvline(guide, color="k", lw=0.8, ls="--", label=f"{guide:+g}: Xiong et al.'s bound, for reference")
     ax.plot([], [], "o", color="tab:red", label="red: interval below 0 (falls with depth)")
     ax.plot([], [], "o", color="0.4", label="grey: interval reaches 0 (no detectable fall)")
     ax.set_yticks(range(len(names)), names)
@@ -551,7 +551,9 @@ def plot_depth_gradients(
     anchored = designs[guide][min(designs[guide])]
     anchor = sum(anchored) / len(anchored)
     law = {-0.5: r"$1/\sqrt{L}$", 0.5: r"$\sqrt{L}$"}.get(power, f"$L^{{{power:g}}}$")
-    guide_label = f"{law} guide through {guide} at L = {min(designs[guide])} (slope {power:+g})"
+    guide_label = (
+        f"Xiong et al.'s bound, for reference: {law} (slope {power:+g}) through {guide} at L = {min(designs[guide])}"
+    )
     ax.plot(line, anchor * (line / all_depths[0]) ** power, "k--", lw=1, label=guide_label)
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -692,6 +694,7 @@ def _style_gradient_axis(ax, profiles: Mapping[str, Mapping[int, tuple[list[floa
     ax.yaxis.set_major_formatter(FormatStrFormatter("%.1f"))
     ax.yaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_ylim(min(shown) / 1.2, max(shown) * 1.2)  # the same scale for every design
     ax.set(
         xlabel="depth L (blocks)",
         ylabel="gradient norm at the last fc2",
@@ -704,32 +707,29 @@ def plot_residual_stream(
 ) -> Figure:
     """Two panels from ``{design: {depth: (stream norms after each block, last fc2 gradient per seed)}}`` (as
     :func:`vit_explained.widgets.lesson04.depth_profiles` gives): left, the stream's mean token norm after each
-    block of a ``depth``-block stack, both designs (``design`` drawn bold); right, the last ``fc2`` gradient
-    against the depth, one dot per seed and the seeds' means joined, the chosen ``(design, depth)`` ringed."""
+    block of a ``depth``-block stack; right, the last ``fc2`` gradient against the depth, one dot per seed and the
+    seeds' means joined, ``depth`` ringed. Both panels show ``design`` only, on axes shared by all designs."""
     if design not in profiles or depth not in profiles[design]:
         raise ValueError(f"no profile for design {design!r} at depth {depth}: have {sorted(profiles)}")
     from matplotlib.ticker import MaxNLocator
 
     fig = new_figure(figsize=(11, 3.8))
     stream_ax, gradient_ax = fig.subplots(1, 2)
-    for name, by_depth in profiles.items():
-        style = {"color": _DESIGN_COLOURS.get(name, "0.4"), "lw": 2.2, "alpha": 1.0}
-        if name != design:
-            style.update(lw=1.0, alpha=0.45)
-        norms = by_depth[depth][0]
-        stream_ax.plot(range(len(norms)), norms, "o-", ms=3, label=name, **style)
-        depths = sorted(by_depth)
-        means = [sum(by_depth[d][1]) / len(by_depth[d][1]) for d in depths]
-        gradient_ax.plot(depths, means, "-", label=f"{name}, mean of seeds", **style)
-        for d in depths:
-            gradient_ax.scatter([d] * len(by_depth[d][1]), by_depth[d][1], color=style["color"], s=14, alpha=0.6)
-    chosen = profiles[design][depth][1]
+    by_depth = profiles[design]  # the toggle switches both panels; the axes' limits are shared by the designs
+    colour = _DESIGN_COLOURS.get(design, "0.4")
+    norms = by_depth[depth][0]
+    stream_ax.plot(range(len(norms)), norms, "o-", ms=3, color=colour, lw=2.2, label=design)
+    depths = sorted(by_depth)
+    means = [sum(by_depth[d][1]) / len(by_depth[d][1]) for d in depths]
+    gradient_ax.plot(depths, means, "-", color=colour, lw=2.2, label=f"{design}, mean of seeds")
+    for d in depths:
+        gradient_ax.scatter([d] * len(by_depth[d][1]), by_depth[d][1], color=colour, s=14, alpha=0.6)
     ring = {"s": 180, "facecolors": "none", "edgecolors": "black", "lw": 1.5, "zorder": 3}
-    gradient_ax.scatter([depth], [sum(chosen) / len(chosen)], **ring)
-    title = f"The residual stream through {depth} blocks"
+    gradient_ax.scatter([depth], [means[depths.index(depth)]], **ring)
+    title = f"{design}: the residual stream through {depth} blocks"
     stream_ax.set(xlabel="after block l (0 = the input)", ylabel="mean token norm ||x_l||", title=title)
     tallest = max(max(norms) for by_depth in profiles.values() for norms, _ in by_depth.values())
-    stream_ax.set_ylim(0, 1.1 * tallest)  # the same scale at every depth: the growth shows as the slider moves
+    stream_ax.set_ylim(0, 1.1 * tallest)  # the same scale at every depth and design: the growth shows as you move
     stream_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     stream_ax.legend(frameon=False, fontsize=8, loc="upper left")
     _style_gradient_axis(gradient_ax, profiles)
