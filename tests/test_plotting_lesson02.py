@@ -79,6 +79,8 @@ def test_gif_is_small_deterministic_and_loops(image, in_tmp_figures):
     assert path.stat().st_size < 400_000
     frames = iio.imread(path, index=None)
     assert frames.shape[0] == 15
+    red = (frames[..., 0] == 255) & (frames[..., 1] == 0) & (frames[..., 2] == 0)
+    assert red.reshape(15, -1).sum(axis=1).min() > 100  # every frame's window outline is pure red, not merged orange
     assert iio.immeta(path).get("loop") == 0
 
 
@@ -191,7 +193,7 @@ def test_window_column_is_soft_splits_token_and_the_figure_shows_it():
     fig = plots.plot_window_to_token(4, 6, 3, 2, 1, token=4)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert [str(v) for v in values] == texts[8 * 6 : 8 * 6 + 9]  # the column follows the padded grid's 48 cells
-    assert "(1,1)" in texts and any("pixel (1, 1) = Linear(token 4)" in t for t in texts)
+    assert "(1,1)" in texts and any("pixel (1, 1) across the D channels\n= Linear(token 4)" in t for t in texts)
     plt.close(fig)
 
 

@@ -93,6 +93,7 @@ def split_readout(height: int, width: int, kernel: int, stride: int, padding: in
     return (
         f"rows: ({height} + 2 x {padding} - {kernel}) // {stride} + 1 = {rows}, "
         f"columns: ({width} + 2 x {padding} - {kernel}) // {stride} + 1 = {cols}; "
+        f"overlap k - s = {kernel} - {stride} = {kernel - stride}; "
         f"tokens: {rows} x {cols} = {rows * cols}"
     )
 
@@ -114,13 +115,50 @@ def test_soft_split_widget_starts_with_the_lesson_example():
     widget = soft_split_widget()
     assert isinstance(widget, LessonWidget)
     assert (
-        printed(widget)
-        == "rows: (60 + 2 x 5 - 20) // 10 + 1 = 6, columns: (100 + 2 x 5 - 20) // 10 + 1 = 10; tokens: 6 x 10 = 60\n"
+        printed(widget) == "rows: (60 + 2 x 5 - 20) // 10 + 1 = 6, columns: (100 + 2 x 5 - 20) // 10 + 1 = 10; "
+        "overlap k - s = 20 - 10 = 10; tokens: 6 x 10 = 60\n"
     )
     assert bytes(widget.picture.value).startswith(b"\x89PNG")
     assert 300 < int(widget.picture.width) < 1000  # drawn at its own width, not stretched
-    assert list(widget.controls) == ["kernel", "stride", "padding", "height", "width"]
-    assert widget.values == {"kernel": 20, "stride": 10, "padding": 5, "height": 60, "width": 100}
+    assert list(widget.controls) == ["kernel", "stride", "padding", "height", "width", "coverage"]
+    assert widget.values == {"kernel": 20, "stride": 10, "padding": 5, "height": 60, "width": 100, "coverage": False}
+
+
+def brute_force_coverage(height: int, width: int, kernel: int, stride: int, padding: int) -> torch.Tensor:
+    """For every image pixel, the windows whose rows and columns both reach it, counted one window at a time."""
+    counts = torch.zeros(height, width, dtype=torch.int32)
+    grid = count_tokens(height, width, kernel, stride, padding)
+    for row in range(grid.rows):
+        for col in range(grid.cols):
+            for y in range(row * stride - padding, row * stride - padding + kernel):
+                for x in range(col * stride - padding, col * stride - padding + kernel):
+                    if 0 <= y < height and 0 <= x < width:
+                        counts[y, x] += 1
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding", "height", "width"),
+    [(20, 15, 0, 60, 100), (20, 10, 5, 60, 100), (20, 20, 0, 60, 100), (20, 25, 0, 60, 100), (7, 4, 2, 30, 17)],
+)
+def test_soft_split_coverage_view_counts_the_windows_of_each_pixel(kernel, stride, padding, height, width, soft_split):
+    line, fig = soft_split.compute(kernel, stride, padding, height, width, coverage=True)
+    expected = brute_force_coverage(height, width, kernel, stride, padding)
+    (shade,) = [im for im in fig.axes[0].get_images() if im.get_array().ndim == 2 and im.get_cmap().name == "viridis"]
+    assert torch.equal(torch.as_tensor(shade.get_array()), expected)
+    assert shade.get_extent() == [padding - 0.5, padding + width - 0.5, padding + height - 0.5, padding - 0.5]
+    assert fig.axes[1].get_ylabel() == "windows that hold the pixel"  # the colour bar
+    assert f"; overlap k - s = {kernel} - {stride} = {kernel - stride}; tokens:" in line
+    off, _ = soft_split.compute(kernel, stride, padding, height, width, coverage=False)
+    assert off == line
+
+
+def test_soft_split_coverage_check_box_redraws_the_picture():
+    widget = soft_split_widget(kernel=20, stride=15, padding=0)
+    before, line = bytes(widget.picture.value), widget.line
+    widget.controls["coverage"].value = True
+    assert bytes(widget.picture.value) != before and widget.line == line
+    assert soft_split_widget(coverage=True).values["coverage"] is True
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,7 @@ PADDING_COLOR = "tab:orange"
 WINDOW_COLOR = "tab:cyan"
 MAX_CENTRE_DOTS = 600  # windows drawn as centre dots (cyan) when numbers are off or too many; beyond this, nothing
 CURRENT_COLOR = "tab:red"
+GIF_WINDOW_COLOR = "#ff0000"  # pure red: tab:red turned brown-orange, like the padding, in the GIF's 32 colours
 NEIGHBOUR_COLORS = ("magenta", "tab:blue", "tab:green")  # window 0 (drawn last, on top), right, lower neighbour
 
 
@@ -86,11 +87,13 @@ def draw_window_grid(
     *,
     numbers: bool = True,
     number_size: float = 6.0,
+    number_shift: float = 0.0,
 ) -> TokenGrid:
     """Draw the padded image, each window's token index at the window's centre (dots if there are
     more than 150 windows, nothing beyond 600), the first window and its right and lower neighbours outlined,
-    the strips window 0 shares with them hatched in the neighbour's colour, and the last window dashed. Returns the
-    token grid from ``count_tokens``."""
+    the strips window 0 shares with them hatched in the neighbour's colour, and the last window dashed. Each number
+    sits ``number_shift`` pixels right of and below its centre (off the borders it would lie on when ``k = 2s``).
+    Returns the token grid from ``count_tokens``."""
     image = as_image(image)
     grid = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding)
     draw_padded_image(ax, image, padding)
@@ -115,8 +118,8 @@ def draw_window_grid(
     if numbers and grid.total <= 150:
         for index, (x, y) in enumerate(corners):
             ax.text(
-                x + half,
-                y + half,
+                x + half + number_shift,
+                y + half + number_shift,
                 str(index),
                 color="white",
                 fontsize=number_size,
@@ -228,19 +231,20 @@ def window_grid_title(grid: TokenGrid, kernel: int, stride: int, padding: int, c
 
 def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int, *, width: float = 8.5) -> Figure:
     """The soft split of ``image`` (``(C, H, W)``): the padded image (padding tinted orange), each
-    window's token index at its centre, the first window (magenta, drawn on top) and its right and lower
+    window's token index just off its centre, the first window (magenta, drawn on top) and its right and lower
     neighbours (blue: token 1, green: token ``cols``), the strips they share with window 0 hatched in their
     colour, and the last window (dashed yellow)."""
     image = as_image(image)
     padded_h, padded_w = image.shape[1] + 2 * padding, image.shape[2] + 2 * padding
     fig = new_figure(figsize=(width, width * padded_h / padded_w + 0.6))
     ax = fig.subplots()
-    grid = draw_window_grid(ax, image, kernel, stride, padding, number_size=7.5)
+    shift = stride / 4  # k = 2s puts a neighbour's centre on window 0's border: the numbers sit off it
+    grid = draw_window_grid(ax, image, kernel, stride, padding, number_size=7.5, number_shift=shift)
     ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=10)
     ax.set_xlabel(
         f"padded image {padded_h} x {padded_w} (orange: {padding} px of zero padding); numbers: token index "
-        f"at each window's centre;\nmagenta: window 0; blue: its right neighbour (token 1); green: its lower "
-        f"neighbour (token {grid.cols});\nneighbours share {max(kernel - stride, 0)} of {kernel} px "
+        f"just below and right of each window's centre;\nmagenta: window 0; blue: its right neighbour (token 1); "
+        f"green: its lower neighbour (token {grid.cols});\nneighbours share {max(kernel - stride, 0)} of {kernel} px "
         "(hatched in the neighbour's colour); "
         "dashed yellow: the last window",
         fontsize=9,
@@ -354,8 +358,8 @@ def plot_window_to_token(
     ax.text(side / 2, -0.4, f"window {token} of SoftSplit({kernel}, {stride}, {padding})", ha="center", fontsize=10)
     ax.text(column_x + 0.5, -0.4, f"token {token}: {kernel * kernel} values", ha="center", fontsize=10)
     ax.text((column_x + 1 + out_x) / 2, middle - 0.7, "Linear: D numbers", ha="center", va="bottom", fontsize=10)
-    out_label = f"Conv2d output, {grid.rows} x {grid.cols}\n(one of D channels):\n"
-    out_label += f"pixel ({row}, {col}) = Linear(token {token})"
+    out_label = f"Conv2d output, {grid.rows} x {grid.cols}:\n"
+    out_label += f"pixel ({row}, {col}) across the D channels\n= Linear(token {token})"
     ax.text(out_x + grid.cols / 2, 0.8, out_label, ha="center", va="bottom", fontsize=10)
     ax.set_xlim(-0.2, out_x + grid.cols + 0.6)
     ax.set_ylim(below + 0.3, -1.0)
@@ -509,7 +513,7 @@ class _FrameDrawer:
         self.left, self.right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
         draw_padded_image(self.left, self.image, padding)
         self.centres = self.left.scatter([], [], s=22, c=WINDOW_COLOR, linewidths=0, animated=True)  # seen in a GIF
-        self.window = _rectangle(self.corners[0], kernel, edgecolor=CURRENT_COLOR, linewidth=2.0, animated=True)
+        self.window = _rectangle(self.corners[0], kernel, edgecolor=GIF_WINDOW_COLOR, linewidth=3.0, animated=True)
         self.left.add_patch(self.window)
         self.left.set_title(" ", fontsize=9)
         self.caption = self.left.text(
@@ -521,7 +525,7 @@ class _FrameDrawer:
             self.shown, cmap="gray", vmin=0, vmax=1, aspect="auto", interpolation="nearest", animated=True
         )
         self.right.set_facecolor("#f0f0f0")
-        self.row = Rectangle((-0.5, -0.5), length, 1, fill=False, edgecolor=CURRENT_COLOR, linewidth=1.5, animated=True)
+        self.row = Rectangle((-0.5, -0.5), length, 1, fill=False, edgecolor=GIF_WINDOW_COLOR, lw=2.0, animated=True)
         self.right.add_patch(self.row)
         self.right.set_title(f"tokens (N, C·k·k) = ({self.grid.total}, {length})", fontsize=10)
         self.right.set_xlabel("features: the window's C·k·k pixels", fontsize=9.5)
@@ -568,7 +572,7 @@ def soft_split_frames(
     padding: int,
     *,
     max_frames: int = 60,
-    size: tuple[float, float] = (6.2, 2.4),
+    size: tuple[float, float] = (7.44, 2.88),
     dpi: int = 97,
 ) -> list[np.ndarray]:
     """The frames of the sliding-window animation: ``(height, width, 3)`` uint8 arrays, one per window
@@ -596,14 +600,17 @@ def plot_soft_split_frame(
     return fig
 
 
-def _shared_palette(frames: list[np.ndarray], colors: int = 32) -> list[np.ndarray]:
+def _shared_palette(frames: list[np.ndarray], colors: int = 16) -> list[np.ndarray]:
     """Map every frame onto one palette (taken from the last, fullest frame, no dithering), so that
-    pixels that do not move stay identical and the GIF stores only what changes: small files. 32 colours
-    and a 601 x 232 frame keep lesson 02's GIF near 113 kB, under the lesson's 120 kB (64 colours at 558 x 216:
-    111 kB; 1.6 times larger, 892 x 345, is 166 kB even at 32 colours)."""
+    pixels that do not move stay identical and the GIF stores only what changes: small files. The last entry is
+    the window's pure red (median cut alone merged it into the orange padding). 16 colours and a 721 x 279 frame
+    keep lesson 02's GIF near 118 kB, under the lesson's 120 kB (601 x 232 at 32 colours: 112 kB; 1.3 times
+    larger, 781 x 302: 129 kB at 16 colours, 120 kB at 12)."""
     from PIL import Image
 
-    palette = Image.fromarray(frames[-1]).quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=0)
+    palette = Image.fromarray(frames[-1]).quantize(colors=colors - 1, method=Image.Quantize.MEDIANCUT, dither=0)
+    entries = palette.getpalette()[: 3 * (colors - 1)]  # the window's few red pixels would merge into the orange
+    palette.putpalette([*entries, *(round(255 * v) for v in matplotlib.colors.to_rgb(GIF_WINDOW_COLOR))])
     return [
         np.asarray(Image.fromarray(frame).quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB"))
         for frame in frames
@@ -839,6 +846,18 @@ def window_coverage(height: int, width: int, kernel: int, stride: int, padding: 
     (``nn.Unfold`` of an image of ones, summed back by ``nn.Fold``)."""
     windows = F.unfold(torch.ones(1, 1, height, width), kernel, padding=padding, stride=stride)
     return F.fold(windows, (height, width), kernel, padding=padding, stride=stride)[0, 0].int()
+
+
+def draw_coverage(ax: Axes, height: int, width: int, kernel: int, stride: int, padding: int) -> torch.Tensor:
+    """Shade every image pixel of the padded picture on ``ax`` by how many windows hold it (viridis, 0 dark
+    purple), as :func:`plot_coverage` does for a small image, with a colour bar; returns the ``(H, W)`` counts."""
+    counts = window_coverage(height, width, kernel, stride, padding)
+    top = max(int(counts.max()), 1)
+    extent = (padding - 0.5, padding + width - 0.5, padding + height - 0.5, padding - 0.5)
+    shade = ax.imshow(counts.numpy(), cmap="viridis", vmin=0, vmax=top, extent=extent, zorder=0.5, alpha=0.9)
+    bar = ax.figure.colorbar(shade, ax=ax, shrink=0.8, pad=0.01, ticks=sorted({0, top, *counts.unique().tolist()}))
+    bar.set_label("windows that hold the pixel", fontsize=9)
+    return counts
 
 
 def plot_coverage(height: int, width: int, kernel: int, stride: int, paddings: Sequence[int] = (0, 1)) -> Figure:

@@ -1,9 +1,11 @@
 """Lesson 02's widget: the soft-split explorer.
 
 Five sliders (``kernel``, ``stride``, ``padding``, ``height``, ``width``) choose a soft split of a
-``height x width`` crop of the photo; the line works out each side and the count,
-``rows: (60 + 2 x 5 - 20) // 10 + 1 = 6, columns: ...; tokens: 6 x 10 = 60`` (from
-:func:`vit_explained.count_tokens`), and the picture is the padded crop with its windows. A split that
+``height x width`` crop of the photo; the line works out each side, the overlap and the count,
+``rows: (60 + 2 x 5 - 20) // 10 + 1 = 6, columns: ...; overlap k - s = 20 - 10 = 10; tokens: 6 x 10 = 60``
+(from :func:`vit_explained.count_tokens`), and the picture is the padded crop with its windows. The
+``coverage`` check box shades each pixel by how many windows hold it (what "soft" means: 2 or 4 where
+windows overlap, 1 for a hard split, 0 for a lost pixel). A split that
 does not fit shows the package's message instead (``cannot show this: kernel 64 is larger than the padded
 image height 30 ...``).
 """
@@ -18,6 +20,7 @@ from ..images import center_crop_resize, sample_image
 from ..plotting import as_image, new_figure
 from ..plotting.lesson02 import (
     MAX_CENTRE_DOTS,
+    draw_coverage,
     draw_lost_pixels,
     draw_window_grid,
     draw_window_outlines,
@@ -43,7 +46,7 @@ SLIDER_RANGES: dict[str, tuple[int, int]] = {
 class SoftSplitWidget(LessonWidget):
     """Sliders for a soft split of a photo crop; the line: each side's arithmetic and the token count; the windows."""
 
-    def __init__(self, image: torch.Tensor, start: dict[str, int]) -> None:
+    def __init__(self, image: torch.Tensor, start: dict[str, int], *, coverage: bool = False) -> None:
         self.source = as_image(image)
         controls = {}
         for name, value in start.items():
@@ -58,16 +61,22 @@ class SoftSplitWidget(LessonWidget):
                 continuous_update=False,
                 style={"description_width": "60px"},
             )
+        controls["coverage"] = widgets.Checkbox(value=bool(coverage), description="coverage", indent=False)
         super().__init__(controls, rows=2)
 
-    def compute(self, kernel: int, stride: int, padding: int, height: int, width: int) -> tuple[str, Figure]:
-        """``(line, figure)``: the token grid and the crop with its windows; ``ValueError`` if it does not fit."""
+    def compute(
+        self, kernel: int, stride: int, padding: int, height: int, width: int, coverage: bool = False
+    ) -> tuple[str, Figure]:
+        """``(line, figure)``: the token grid and the crop with its windows (with ``coverage``, each pixel
+        shaded by how many windows hold it); ``ValueError`` if it does not fit."""
         grid = count_tokens(height, width, kernel, stride, padding)  # raises before any drawing
         image = center_crop_resize(self.source, (height, width))
         fig = new_figure(figsize=picture_size(height + 2 * padding, width + 2 * padding), dpi=80, layout="constrained")
         ax = fig.subplots()
         numbers = grid.total <= 80
         draw_window_grid(ax, image, kernel, stride, padding, numbers=numbers, number_size=11.0)
+        if coverage:
+            draw_coverage(ax, height, width, kernel, stride, padding)
         outlined = draw_window_outlines(ax, grid, kernel, stride)
         lost = draw_lost_pixels(ax, height, width, kernel, stride, padding)
         ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=12)
@@ -79,11 +88,14 @@ class SoftSplitWidget(LessonWidget):
 
 
 def split_line(height: int, width: int, kernel: int, stride: int, padding: int, grid: TokenGrid) -> str:
-    """The readout: each side's ``(n + 2p - k) // s + 1`` with the numbers filled in, then the token count,
-    e.g. ``rows: (60 + 2 x 0 - 20) // 15 + 1 = 3, columns: (100 + 2 x 0 - 20) // 15 + 1 = 6; tokens: 3 x 6 = 18``."""
+    """The readout: each side's ``(n + 2p - k) // s + 1`` with the numbers filled in, the overlap of two
+    neighbouring windows, then the token count, e.g. ``rows: (60 + 2 x 0 - 20) // 15 + 1 = 3,
+    columns: (100 + 2 x 0 - 20) // 15 + 1 = 6; overlap k - s = 20 - 15 = 5; tokens: 3 x 6 = 18``
+    (a negative overlap is a gap between windows)."""
     rows = f"({height} + 2 x {padding} - {kernel}) // {stride} + 1 = {grid.rows}"
     cols = f"({width} + 2 x {padding} - {kernel}) // {stride} + 1 = {grid.cols}"
-    return f"rows: {rows}, columns: {cols}; tokens: {grid.rows} x {grid.cols} = {grid.total}"
+    overlap = f"overlap k - s = {kernel} - {stride} = {kernel - stride}"
+    return f"rows: {rows}, columns: {cols}; {overlap}; tokens: {grid.rows} x {grid.cols} = {grid.total}"
 
 
 def picture_size(padded_height: int, padded_width: int) -> tuple[float, float]:
@@ -102,9 +114,11 @@ def soft_split_widget(
     padding: int = 5,
     height: int = 60,
     width: int = 100,
+    coverage: bool = False,
 ) -> SoftSplitWidget:
     """The soft-split explorer: sliders ``kernel`` (first), ``stride``, ``padding``, ``height``,
-    ``width``; the line: each side's arithmetic and ``tokens: rows x cols = total``; the crop with its windows.
+    ``width`` and a ``coverage`` check box; the line: each side's arithmetic, ``overlap k - s = ...`` and
+    ``tokens: rows x cols = total``; the crop with its windows (shaded by coverage when checked).
 
     ``image`` ``(C, H, W)`` in ``[0, 1]`` (default: the Grace Hopper photo in grayscale) is
     centre-cropped and resized to ``height x width``. End a notebook cell with the widget.
@@ -112,4 +126,4 @@ def soft_split_widget(
     if image is None:
         image = sample_image(None, grayscale=True)
     start = {"kernel": kernel, "stride": stride, "padding": padding, "height": height, "width": width}
-    return SoftSplitWidget(image, start)
+    return SoftSplitWidget(image, start, coverage=coverage)
