@@ -83,7 +83,7 @@ LESSONS: dict[str, tuple[str, int]] = {
         30,
     ),
     "04_gelu_mlp_and_block_appendix": (
-        "why section 3's pre-norm slope is -0.47 over 2-16 blocks (the stream's norm grows about linearly, "
+        "why section 6's pre-norm slope is -0.47 over 2-16 blocks (the stream's norm grows about linearly, "
         "8.2 + 1.33 L) and -0.62 [-0.72, -0.52] deeper (to 128 blocks, a stored run); how the fall depends on "
         "the branches' size relative to the width (timm's std 0.02 nearly removes it at D = 64, not at ViT-B's "
         "D = 768, a stored run; Xavier's weights scaled down alone): the slope follows how much the stream "
