@@ -43,7 +43,7 @@ def test_block_budget_equals_count_parameters(dim, ratio):
 def test_block_budget_widget_line_follows_the_dim_slider_and_rejects_a_zero_width():
     widget = block_budget_widget()
     assert widget.line == (
-        "D = 768, D_mlp = 3072, qkv bias on: 7,087,872 parameters per block; MLP 66.6%, attention 33.3%"
+        "D = 768, D_mlp = 3072, qkv bias on: 7,087,872 parameters per block; MLP 66.6 %, attention 33.3 %"
     )
     widget.controls["dim"].value = 384
     assert widget.line.startswith("D = 384, D_mlp = 1536, qkv bias on: 1,774,464 parameters per block")
@@ -56,7 +56,7 @@ def test_block_budget_widget_t2t_preset_matches_exercise_5_without_a_qkv_bias():
     # T2T-ViT-14's block (D = 384, ratio 3) has no qkv bias: exercise 5's count, 1,478,016
     widget = block_budget_widget(dim=384, mlp_ratio=3, qkv_bias=False)
     assert widget.line == (
-        "D = 384, D_mlp = 1152, qkv bias off: 1,478,016 parameters per block; MLP 60.0%, attention 39.9%"
+        "D = 384, D_mlp = 1152, qkv bias off: 1,478,016 parameters per block; MLP 60.0 %, attention 39.9 %"
     )
     with torch.device("meta"):
         block = Block(384, 6, 1152, qkv_bias=False)
@@ -111,16 +111,24 @@ def test_residual_stream_widget_line_follows_the_depth_slider_and_the_toggle():
         widget.compute(depth=1, design="sandwich")
 
 
-def test_residual_stream_figure_switches_both_panels_with_the_design_on_shared_axes():
+def test_residual_stream_figure_draws_both_designs_and_highlights_the_chosen_one_on_shared_axes():
     from vit_explained.plotting.lesson04 import plot_residual_stream
 
     profiles = depth_profiles((1, 2), (0, 1))
     figures = {design: plot_residual_stream(profiles, design, 2) for design in ("pre-norm", "post-norm")}
     for design, fig in figures.items():
+        other = "post-norm" if design == "pre-norm" else "pre-norm"
         stream_ax, gradient_ax = fig.axes
-        assert [line.get_label() for line in stream_ax.get_lines()] == [design]  # the chosen design only
-        assert [line.get_label() for line in gradient_ax.get_lines()] == [f"{design}, mean of seeds"]
-        assert list(stream_ax.get_lines()[0].get_ydata()) == profiles[design][2][0]
+        lines = {line.get_label().split(" (")[0]: line for line in stream_ax.get_lines()}
+        assert set(lines) == {"pre-norm", "post-norm"}  # both designs drawn, the chosen one highlighted
+        assert lines[design].get_linewidth() > lines[other].get_linewidth()
+        assert lines[design].get_alpha() == 1.0 > lines[other].get_alpha()
+        assert lines["pre-norm"].get_linestyle() == "-" and lines["post-norm"].get_linestyle() == "--"
+        assert all(list(lines[name].get_ydata()) == profiles[name][2][0] for name in lines)
+        assert all(abs(value - 8.0) < 1e-3 for value in lines["post-norm"].get_ydata()[1:])  # flat at sqrt(D)
+        gradient_lines = {line.get_label().split(" (")[0].split(",")[0]: line for line in gradient_ax.get_lines()}
+        assert set(gradient_lines) == {"pre-norm", "post-norm"}
+        assert gradient_lines[design].get_linewidth() > gradient_lines[other].get_linewidth()
         assert stream_ax.get_title().startswith(f"{design}: ")
     pre, post = (figures[design].axes for design in ("pre-norm", "post-norm"))
     assert pre[0].get_ylim() == post[0].get_ylim() and pre[1].get_ylim() == post[1].get_ylim()  # same scales

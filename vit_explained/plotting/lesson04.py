@@ -74,7 +74,7 @@ def plot_parameter_budget(breakdown: Mapping[str, int], title: str = "Parameters
     bars = ax.barh(parts, [count / 1e6 for count in counts], color=colours)
     for bar, count in zip(bars, counts, strict=True):
         share = 100 * count / total if total else 0.0
-        share_text = f"{share:.1f}%" if share >= 1 else f"{share:.2f}%"
+        share_text = f"{share:.1f} %" if share >= 1 else f"{share:.2f} %"
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f"  {count:,} ({share_text})", va="center")
     ax.set_xlim(0, max(counts) / 1e6 * 1.45)
     ax.set(title=f"{title}: {total:,} parameters", xlabel="parameters (millions)")
@@ -241,7 +241,7 @@ def plot_parallel_block_diagram() -> Figure:
 def plot_final_norm_ablation(slopes: Mapping[str, tuple[float, float, float]], guide: float = -0.5) -> Figure:
     """One row per arm of the final-norm ablation (``{arm: (slope, low, high)}``, e.g. from :func:`depth_slope`):
     the fitted log-log slope of the last ``fc2`` gradient against depth as a point with its 95 % interval as a bar,
-    a line at 0 (no trend) and a dashed one at ``guide`` (the bound's -0.5).
+    a line at 0 (no trend) and a dashed one at ``guide`` (-0.5: the L-dependence of Xiong et al.'s bound).
     Arms whose interval lies below 0 are red, the others grey (both named in the legend)."""
     if not slopes:
         raise ValueError("slopes is empty: give {arm: (slope, low, high)}")
@@ -263,7 +263,7 @@ def plot_final_norm_ablation(slopes: Mapping[str, tuple[float, float, float]], g
             fontsize=8,
         )
     ax.axvline(0, color="k", lw=0.8, label="0: no trend with depth")
-    ax.axvline(guide, color="k", lw=0.8, ls="--", label=f"{guide:+g}: Xiong et al.'s bound, for reference")
+    ax.axvline(guide, color="k", lw=0.8, ls="--", label=f"slope {guide:+g} (the L-dependence of Xiong et al.'s bound)")
     ax.plot([], [], "o", color="tab:red", label="red: interval below 0 (falls with depth)")
     ax.plot([], [], "o", color="0.4", label="grey: interval reaches 0 (no detectable fall)")
     ax.set_yticks(range(len(names)), names)
@@ -523,8 +523,9 @@ def plot_depth_gradients(
     title: str = "At initialisation: last fc2 gradient vs depth",
 ) -> Figure:
     """Log-log: one dot per (depth, seed) for each design (``{name: {depth: [one value per seed]}}``), the
-    fitted power law of each, and an L^power guide (default 1/sqrt(L)) through the mean of design ``guide``
-    (default: the last) at the shallowest depth."""
+    fitted power law of each, and a dashed L^power guide (default 1/sqrt(L): the L-dependence of Xiong et al.'s
+    bound, a slope, not the bound itself), placed at the mean of design ``guide`` (default: the last) at the
+    shallowest depth."""
     from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullLocator
 
     if not designs:
@@ -550,10 +551,7 @@ def plot_depth_gradients(
         ax.plot(line, fitted, color=colour, lw=1.5, label=label)
     anchored = designs[guide][min(designs[guide])]
     anchor = sum(anchored) / len(anchored)
-    law = {-0.5: r"$1/\sqrt{L}$", 0.5: r"$\sqrt{L}$"}.get(power, f"$L^{{{power:g}}}$")
-    guide_label = (
-        f"Xiong et al.'s bound, for reference: {law} (slope {power:+g}) through {guide} at L = {min(designs[guide])}"
-    )
+    guide_label = f"slope {power:+g} (the L-dependence of Xiong et al.'s bound)"
     ax.plot(line, anchor * (line / all_depths[0]) ** power, "k--", lw=1, label=guide_label)
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -702,30 +700,57 @@ def _style_gradient_axis(ax, profiles: Mapping[str, Mapping[int, tuple[list[floa
     )
 
 
+def _draw_stream_design(
+    stream_ax, gradient_ax, name: str, by_depth: Mapping[int, tuple[list[float], list[float]]], depth: int, chosen: bool
+) -> None:
+    """One design on both panels of :func:`plot_residual_stream`: thick and opaque if ``chosen``, else thin and
+    faint; pre-norm solid, post-norm dashed; the chosen design's gradient at ``depth`` ringed."""
+    colour = _DESIGN_COLOURS.get(name, "0.4")
+    style = "--" if name == "post-norm" else "-"
+    width, alpha = (2.4, 1.0) if chosen else (1.2, 0.45)
+    label = name if chosen else f"{name} (toggle to highlight)"
+    norms = by_depth[depth][0]
+    stream_ax.plot(
+        range(len(norms)),
+        norms,
+        style,
+        marker="o",
+        ms=3 if chosen else 2,
+        color=colour,
+        lw=width,
+        alpha=alpha,
+        label=label,
+        zorder=3 if chosen else 2,
+    )
+    depths = sorted(by_depth)
+    means = [sum(by_depth[d][1]) / len(by_depth[d][1]) for d in depths]
+    gradient_ax.plot(depths, means, style, color=colour, lw=width, alpha=alpha, label=f"{label}, mean of seeds")
+    for d in depths:
+        gradient_ax.scatter([d] * len(by_depth[d][1]), by_depth[d][1], color=colour, s=14, alpha=0.6 * alpha)
+    if chosen:
+        ring = {"s": 180, "facecolors": "none", "edgecolors": "black", "lw": 1.5, "zorder": 3}
+        gradient_ax.scatter([depth], [means[depths.index(depth)]], **ring)
+
+
 def plot_residual_stream(
     profiles: Mapping[str, Mapping[int, tuple[list[float], list[float]]]], design: str, depth: int
 ) -> Figure:
     """Two panels from ``{design: {depth: (stream norms after each block, last fc2 gradient per seed)}}`` (as
     :func:`vit_explained.widgets.lesson04.depth_profiles` gives): left, the stream's mean token norm after each
     block of a ``depth``-block stack; right, the last ``fc2`` gradient against the depth, one dot per seed and the
-    seeds' means joined, ``depth`` ringed. Both panels show ``design`` only, on axes shared by all designs."""
+    seeds' means joined, ``depth`` ringed. Both panels draw every design (pre-norm solid, post-norm dashed); the
+    chosen ``design`` is drawn thick and opaque, the others thin and faint, on axes shared by all designs."""
     if design not in profiles or depth not in profiles[design]:
         raise ValueError(f"no profile for design {design!r} at depth {depth}: have {sorted(profiles)}")
     from matplotlib.ticker import MaxNLocator
 
     fig = new_figure(figsize=(11, 3.8))
     stream_ax, gradient_ax = fig.subplots(1, 2)
-    by_depth = profiles[design]  # the toggle switches both panels; the axes' limits are shared by the designs
-    colour = _DESIGN_COLOURS.get(design, "0.4")
-    norms = by_depth[depth][0]
-    stream_ax.plot(range(len(norms)), norms, "o-", ms=3, color=colour, lw=2.2, label=design)
-    depths = sorted(by_depth)
-    means = [sum(by_depth[d][1]) / len(by_depth[d][1]) for d in depths]
-    gradient_ax.plot(depths, means, "-", color=colour, lw=2.2, label=f"{design}, mean of seeds")
-    for d in depths:
-        gradient_ax.scatter([d] * len(by_depth[d][1]), by_depth[d][1], color=colour, s=14, alpha=0.6)
-    ring = {"s": 180, "facecolors": "none", "edgecolors": "black", "lw": 1.5, "zorder": 3}
-    gradient_ax.scatter([depth], [means[depths.index(depth)]], **ring)
+    for name, by_depth in profiles.items():  # the chosen design last: on top
+        if name == design or depth not in by_depth:
+            continue
+        _draw_stream_design(stream_ax, gradient_ax, name, by_depth, depth, chosen=False)
+    _draw_stream_design(stream_ax, gradient_ax, design, profiles[design], depth, chosen=True)
     title = f"{design}: the residual stream through {depth} blocks"
     stream_ax.set(xlabel="after block l (0 = the input)", ylabel="mean token norm ||x_l||", title=title)
     tallest = max(max(norms) for by_depth in profiles.values() for norms, _ in by_depth.values())
@@ -736,3 +761,31 @@ def plot_residual_stream(
     gradient_ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def parameter_formula_table(budget: Mapping[str, int], by_formula: Mapping[str, tuple[int, str]]) -> str:
+    """Lesson 04's parameter table: one row per part of ``budget`` (``{part: counted}``) with the count from
+    ``by_formula`` (``{part: (count, how)}``), the part's share of the total and the formula; then the totals."""
+    missing = set(budget) - set(by_formula)
+    if missing:
+        raise ValueError(f"by_formula has no row for {sorted(missing)}")
+    total = sum(budget.values())
+    lines = [f"{'part':<12}{'counted':>12}{'formula':>12}{'share':>9}   formula"]
+    for part, count in budget.items():
+        formula, how = by_formula[part]
+        lines.append(f"{part:<12}{count:>12,}{formula:>12,}{100 * count / total:>7.2f} %   {how}")
+    formula_total = sum(count for count, _ in by_formula.values())
+    lines.append(f"{'total':<12}{total:>12,}{formula_total:>12,}  = {total / 1e6:.1f}M")
+    return "\n".join(lines)
+
+
+def gap_table(gaps: Mapping[str, list[float]], columns: tuple[str, ...], first: str = "input") -> str:
+    """A fixed-width table of ``{row name: [one value per column]}`` with four decimals (lesson 04's largest
+    gaps of the LayerNorm variants from ``nn.LayerNorm``)."""
+    widths = [max(10, len(name) + 2) for name in columns]
+    lines = [f"{first:<32}" + "".join(f"{name:>{w}}" for name, w in zip(columns, widths, strict=True))]
+    for name, values in gaps.items():
+        if len(values) != len(columns):
+            raise ValueError(f"{name}: {len(values)} values for {len(columns)} columns")
+        lines.append(f"{name:<32}" + "".join(f"{value:>{w}.4f}" for value, w in zip(values, widths, strict=True)))
+    return "\n".join(lines)

@@ -65,8 +65,8 @@ class BlockBudgetWidget(LessonWidget):
         total = sum(breakdown.values())
         return (
             f"D = {dim}, D_mlp = {round(dim * mlp_ratio)}, qkv bias {'on' if qkv_bias else 'off'}: "
-            f"{total:,} parameters per block; MLP {100 * breakdown['mlp'] / total:.1f}%, attention "
-            f"{100 * (breakdown['qkv'] + breakdown['proj']) / total:.1f}%"
+            f"{total:,} parameters per block; MLP {100 * breakdown['mlp'] / total:.1f} %, attention "
+            f"{100 * (breakdown['qkv'] + breakdown['proj']) / total:.1f} %"
         )
 
     def compute(self, dim: int, mlp_ratio: float, qkv_bias: bool = True) -> tuple[str, Figure]:
