@@ -2,7 +2,13 @@
 
 import torch
 
-from vit_explained.attention_maps import attention_rollout, capture_attention, class_token_attention, deletion_areas
+from vit_explained.attention_maps import (
+    attention_rollout,
+    capture_attention,
+    class_token_attention,
+    deletion_areas,
+    ink_per_patch,
+)
 from vit_explained.vit import ViT
 from vit_explained.widgets.lesson08 import MapsExplorer, maps_explorer
 
@@ -96,3 +102,19 @@ def test_redrawing_the_classifier_keeps_rollout_and_changes_the_gradient_weighte
     torch.testing.assert_close(rollout, class_token_attention(attention_rollout(attentions), (rows, cols))[0])
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())  # the trained model untouched
     assert all(p.grad is None for p in model.parameters())
+
+
+def test_the_deletion_panel_draws_the_ink_first_curve_thin_and_grey_with_its_caption():
+    model, images, labels = small_vit(), torch.rand(3, 1, 12, 12), torch.tensor([0, 1, 2])
+    w = maps_explorer(model, images, labels)
+    _, fig = w.compute(digit=2, block=1, head="mean")
+    panel = fig.axes[4]
+    assert "one digit: noisy; section 10 has the average" in panel.get_title()
+    names = [line.get_label() for line in panel.get_lines()]
+    assert names == ["ink first", "raw attention", "rollout", "gradient-weighted"]  # the reference first, under
+    grey, *maps = panel.get_lines()
+    assert grey.get_color() == "0.6" and grey.get_linewidth() < min(line.get_linewidth() for line in maps)
+    counts = sorted({min(k, 9) for k in w.counts} | {9})  # the explorer's counts on a 3x3 grid
+    ink = {"ink": ink_per_patch(images[2:3], (3, 3))}
+    curves, _ = deletion_areas(model, images[2:3], labels[2:3], ink, counts=counts)
+    assert torch.allclose(torch.as_tensor(grey.get_ydata()), curves["ink"][0].double(), atol=1e-6)

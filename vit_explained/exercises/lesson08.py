@@ -41,13 +41,20 @@ _NO_ROLLOUT = forbid(attention_rollout, reason="attention rollout")
 _NO_CLASS_TOKEN_ATTENTION = forbid(class_token_attention, token_attention, reason="the class token's grid")
 
 
-def _keep_float64(got: torch.Tensor, dtype: torch.dtype, case: str) -> None:
+#: what turns a float64 answer into float32, per exercise: rollout builds an identity, the grid only indexes
+_FLOAT32_CAUSES = {
+    "rollout": "a torch.eye(N) without dtype=, a .float() or a float32 numpy array",
+    "grid": "a .float(), a torch.zeros(...) or torch.empty(...) without dtype= filled in, or a float32 numpy array",
+}
+
+
+def _keep_float64(got: torch.Tensor, dtype: torch.dtype, case: str, exercise: str) -> None:
     """Float64 inputs give a float64 answer (float32 inputs may give either): the exercises' text asks it."""
     if dtype == torch.float64 and got.dtype != torch.float64:
         fail(
             f"for {case}: your result is {str(got.dtype).replace('torch.', '')}, but the inputs are float64: keep "
-            "the inputs' dtype (a torch.eye(N) without dtype=, a .float() or a float32 numpy array turns the "
-            "answer to float32 and drops about half of its digits)"
+            f"the inputs' dtype ({_FLOAT32_CAUSES[exercise]} turns the answer to float32 and drops about half of "
+            "its digits)"
         )
 
 
@@ -713,7 +720,7 @@ def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) 
             )
         if tuple(got.shape) != tuple(expected.shape):
             fail(f"for {case}: expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
-        _keep_float64(got, dtype, case)
+        _keep_float64(got, dtype, case, "rollout")
         if close(got, expected):
             continue
         variants = {**_rollout_variants(matrices, keep), **_more_rollout_slips(matrices, keep)}
@@ -1010,7 +1017,7 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
                 )
             )
         _check_grid_shape(class_token_grid, got, weights, expected, case, (batch, heads, rows, cols), generator)
-        _keep_float64(got, dtype, case)
+        _keep_float64(got, dtype, case, "grid")
         if close(got, expected):
             continue
         _name_grid_slip(class_token_grid, got, expected, weights, case, generator)

@@ -287,10 +287,12 @@ def plot_maps_and_deletion(
     counts: Sequence[int],
     *,
     title: str = "",
+    reference: torch.Tensor | None = None,
 ) -> Figure:
     """One digit: the image, one overlay per map (each its own colour scale, ``maps[name]`` ``(rows, cols)``)
     and, right, each map's deletion curve (``curves[name]`` ``(len(counts),)``: p(true class) after deleting
-    the map's top ``counts[k]`` patches), in the same order. ``image`` ``(1, H, W)``."""
+    the map's top ``counts[k]`` patches), in the same order. ``image`` ``(1, H, W)``. ``reference``
+    ``(len(counts),)``: the ink-first curve, drawn thin and grey behind the maps' curves."""
     picture = _images(image[None])[0]
     if list(maps) != list(curves) or not maps:
         raise ValueError(f"maps and curves must name the same maps in the same order, got {list(maps)}, {list(curves)}")
@@ -301,6 +303,8 @@ def plot_maps_and_deletion(
     axes[0].set_xticks([])
     axes[0].set_yticks([])
     x = np.asarray(counts, dtype=float) / counts[-1]
+    if reference is not None:  # the model-free order, for scale: thin and grey, under the maps' curves
+        axes[-1].plot(x, reference.detach().double().numpy(), color="0.6", lw=1.0, zorder=1, label="ink first")
     for index, (name, grid) in enumerate(maps.items()):
         _overlay(axes[index + 1], picture, grid / max(float(grid.max()), 1e-12), 1.0, True)
         axes[index + 1].set_title(name)
@@ -310,7 +314,7 @@ def plot_maps_and_deletion(
     axes[-1].set_ylabel("p(true class)")
     axes[-1].set_ylim(-0.02, 1.02)
     axes[-1].legend(fontsize=8)
-    axes[-1].set_title("deletion (lower: falls faster)")
+    axes[-1].set_title("deletion (lower: falls faster)\none digit: noisy; section 10 has the average", fontsize=9)
     fig.suptitle(title)
     return _settle(fig)
 
@@ -456,9 +460,9 @@ def _deletion_panel(
             x,
             mean,
             "-",
-            color="0.55",
-            lw=6,
-            alpha=0.45,
+            color="0.6",
+            lw=11,  # wide and light: rollout's curve lies on it and must not hide it
+            alpha=0.3,
             solid_capstyle="round",
             zorder=1,
             label=f"{name}, reference (area {area:.2f})",

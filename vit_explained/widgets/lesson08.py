@@ -27,6 +27,7 @@ from ..attention_maps import (
     cascade_steps,
     deletion_areas,
     gradient_weighted_rollout,
+    ink_per_patch,
     ink_share,
     randomised_copy,
     token_attention,
@@ -172,6 +173,7 @@ class MapsExplorer(AttentionExplorer):
     class, its gradients computed on first use and kept) and
     each map's deletion curve (p(true class) as its top patches are blacked out, :func:`deletion_areas`);
     the line gives each map's top patch, share on ink and deletion area (lower: found more of what the model uses).
+    A thin grey curve in the deletion panel is the ink-first order (model-free) on the same digit, for scale.
     """
 
     counts = (0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 49)  # section 10's readings (a 7x7 grid; clipped for a smaller one)
@@ -241,9 +243,9 @@ class MapsExplorer(AttentionExplorer):
         }
         patches = self.grid[0] * self.grid[1]
         counts = sorted({min(k, patches) for k in self.counts} | {patches})
-        curves, areas = deletion_areas(
-            self.model, self.images[one], self.labels[one], {n: m[None] for n, m in maps.items()}, counts=counts
-        )
+        orders = {n: m[None] for n, m in maps.items()} | {"ink first": ink_per_patch(self.images[one], self.grid)}
+        curves, areas = deletion_areas(self.model, self.images[one], self.labels[one], orders, counts=counts)
+        reference = curves.pop("ink first")[0]  # the model-free order: a thin grey line in the deletion panel
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
         heads = "heads averaged" if head == "mean" else f"head {head}"
         blocks = f"block {block}" if block == 0 else f"blocks 0-{block}"
@@ -265,7 +267,7 @@ class MapsExplorer(AttentionExplorer):
             f"digit {digit} (a {label}, predicted {predicted}); raw attention: block {block}, {heads}; others: {blocks}"
         )
         fig = plot_maps_and_deletion(
-            self.images[digit], maps, {n: c[0] for n, c in curves.items()}, counts, title=title
+            self.images[digit], maps, {n: c[0] for n, c in curves.items()}, counts, title=title, reference=reference
         )
         return line, fig
 
