@@ -37,7 +37,8 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
   ``compare`` (lr 1e-2), seeds 0, 1, 2; exploratory.
 - ``overfitting``: over-fitting shown: the plain ViT and ``SmallCNN`` width 8 on 300 training digits (``size``'s
   subset), no weight decay, no label smoothing, 200 epochs (1,000 steps), seeds 0, 1, 2; per epoch the loss and
-  accuracy on the 300 training digits and on the 180 validation digits (eval mode, after the epoch).
+  accuracy on the 300 training digits and on the 180 validation digits (eval mode, after the epoch), and, from
+  the same runs, the mean cross-entropy of the validation digits wrong at the last epoch and of those right there.
 - ``timing`` (no training for accuracy): the CPU time per step of each ``compare`` model measured 5 more
   times, so the equal-seconds plan's time ratios come with the range they vary over on this machine.
 
@@ -281,10 +282,29 @@ def train_augment_long(job: tuple[str, bool, int]) -> tuple[str, bool, int, floa
 OVERFIT_SIZE, OVERFIT_EPOCHS = 300, 200
 
 
+def _score_epoch(model, data, curves: dict, nll: list) -> torch.Tensor:
+    """After one epoch, in eval mode: append the loss and accuracy on the training and validation digits to
+    ``curves`` and each validation digit's cross-entropy to ``nll``; return the validation logits."""
+    model.eval()
+    with torch.no_grad():
+        for split, images, labels in (
+            ("train", data.train_images, data.train_labels),
+            ("val", data.val_images, data.val_labels),
+        ):
+            logits = model(images)
+            curves[f"{split}_loss"].append(round(torch.nn.functional.cross_entropy(logits, labels).item(), 4))
+            curves[f"{split}_accuracy"].append(round((logits.argmax(1) == labels).float().mean().item(), 4))
+        nll.append(torch.nn.functional.cross_entropy(logits, data.val_labels, reduction="none"))
+    model.train()
+    return logits
+
+
 def train_overfitting(job: tuple[str, int]) -> tuple[str, int, dict]:
     """One run on the first :data:`OVERFIT_SIZE` training digits (``size``'s subset) with weight decay and
     label smoothing off, for :data:`OVERFIT_EPOCHS` epochs; after every epoch, in eval mode, the loss and
-    accuracy on those training digits and on the validation digits."""
+    accuracy on those training digits and on the validation digits. The same run also records, for one fixed
+    split of the validation digits (wrong or right at the last epoch), their mean cross-entropy at every epoch
+    (the lesson's over-confidence account: one run, recorded once)."""
     from vit_explained.training import _Trainer
 
     name, seed = job
@@ -297,19 +317,16 @@ def train_overfitting(job: tuple[str, int]) -> tuple[str, int, dict]:
     run = _Trainer(model, data, recipe, "cpu")
     total = run.steps_per_epoch * recipe.epochs
     curves = {key: [] for key in ("train_loss", "train_accuracy", "val_loss", "val_accuracy")}
+    nll = []  # per epoch: each validation digit's -ln p(true digit)
     for _ in range(recipe.epochs):
         for index in run.batches_of_one_epoch():
             run.train_step(index, progress=run.step / total)
-        model.eval()
-        with torch.no_grad():
-            for split, images, labels in (
-                ("train", data.train_images, data.train_labels),
-                ("val", data.val_images, data.val_labels),
-            ):
-                logits = model(images)
-                curves[f"{split}_loss"].append(round(torch.nn.functional.cross_entropy(logits, labels).item(), 4))
-                curves[f"{split}_accuracy"].append(round((logits.argmax(1) == labels).float().mean().item(), 4))
-        model.train()
+        logits = _score_epoch(model, data, curves, nll)
+    right_at_end = logits.argmax(1) == data.val_labels  # the final epoch's outcome: one fixed split of the digits
+    per_digit = torch.stack(nll)  # (epochs, digits)
+    curves["digits_wrong_at_end"] = int((~right_at_end).sum())
+    curves["nll_wrong_at_end"] = [round(v, 4) for v in per_digit[:, ~right_at_end].mean(1).tolist()]
+    curves["nll_right_at_end"] = [round(v, 4) for v in per_digit[:, right_at_end].mean(1).tolist()]
     return name, seed, curves
 
 
@@ -345,44 +362,6 @@ def train_shift(job: tuple[str, int]) -> tuple[str, int, float]:
     return name, seed, evaluate(model, data.test_images, data.test_labels)
 
 
-def train_overconfidence(seed: int) -> tuple[int, dict]:
-    """The ``overfitting`` ViT run again, recording after every epoch the mean probability the model gives the
-    true digit on the validation digits it gets wrong and on those it gets right (and the validation loss, to
-    match the stored run); then, for one fixed split of the digits (wrong or right at the last epoch), their mean
-    cross-entropy at every epoch."""
-    from vit_explained.training import _Trainer
-
-    torch.set_num_threads(1)
-    data = load_digits()
-    keep = torch.randperm(len(data.train_labels), generator=torch.Generator().manual_seed(0))[:OVERFIT_SIZE]
-    data = data._replace(train_images=data.train_images[keep], train_labels=data.train_labels[keep])
-    model = build("ViT", seed, data)
-    recipe = dataclasses.replace(QUICK, seed=seed, epochs=OVERFIT_EPOCHS, weight_decay=0.0, label_smoothing=0.0)
-    run = _Trainer(model, data, recipe, "cpu")
-    total = run.steps_per_epoch * recipe.epochs
-    curves = {key: [] for key in ("val_loss", "true_probability_wrong", "true_probability_right")}
-    nll = []  # per epoch: each validation digit's -ln p(true digit), for the split by the final outcome below
-    for _ in range(recipe.epochs):
-        for index in run.batches_of_one_epoch():
-            run.train_step(index, progress=run.step / total)
-        model.eval()
-        with torch.no_grad():
-            logits = model(data.val_images)
-            true = logits.softmax(1).gather(1, data.val_labels[:, None]).squeeze(1)
-            right = logits.argmax(1) == data.val_labels
-            curves["val_loss"].append(round(torch.nn.functional.cross_entropy(logits, data.val_labels).item(), 4))
-            curves["true_probability_wrong"].append(round(true[~right].mean().item(), 4) if (~right).any() else None)
-            curves["true_probability_right"].append(round(true[right].mean().item(), 4))
-            nll.append(torch.nn.functional.cross_entropy(logits, data.val_labels, reduction="none"))
-        model.train()
-    right_at_end = logits.argmax(1) == data.val_labels  # the final epoch's outcome: one fixed split of the digits
-    per_digit = torch.stack(nll)  # (epochs, digits)
-    curves["digits_wrong_at_end"] = int((~right_at_end).sum())
-    curves["nll_wrong_at_end"] = [round(v, 4) for v in per_digit[:, ~right_at_end].mean(1).tolist()]
-    curves["nll_right_at_end"] = [round(v, 4) for v in per_digit[:, right_at_end].mean(1).tolist()]
-    return seed, curves
-
-
 SELECTION_RESAMPLES = 1000
 
 
@@ -410,7 +389,6 @@ SECTIONS = (
     "overfitting",
     "warmup",
     "shift",
-    "overconfidence",
     "input_scale",
 )
 CLINIC_STEPS, CLINIC_LR = 150, 1e-2
@@ -558,11 +536,6 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
         with ProcessPoolExecutor(workers) as executor:
             for name, _seed, test in executor.map(train_shift, jobs):
                 result["test"].setdefault(name, []).append(test)
-        return result
-    if section == "overconfidence":  # the overfitting ViT runs again, with the true digit's probability
-        result = {"size": OVERFIT_SIZE, "epochs": OVERFIT_EPOCHS, "seeds": list(seeds), "curves": []}
-        with ProcessPoolExecutor(workers) as executor:
-            result["curves"] = [curves for _seed, curves in executor.map(train_overconfidence, seeds)]
         return result
     if section == "augment_long":  # the same on/off ablation at the digits preset's length
         result = {"steps": LONG_STEPS, "augmentation": AUGMENT, "seeds": list(seeds), "test": {"off": {}, "on": {}}}
@@ -865,8 +838,29 @@ def _augment_long_summary(results: dict) -> list[str]:
     return [*lines, markdown_table(header, rows), ""]
 
 
+def _overfitting_summary(results: dict) -> list[str]:
+    """The ``overfitting`` runs: when and where they ran, and each run's lowest-validation-loss epoch."""
+    if "overfitting" not in results:
+        return []
+    over, when = results["overfitting"], results["conditions"]["overfitting"]
+    seeds = over["seeds"]
+    lines = [
+        f"## Over-fitting: {over['size']} training digits, {over['epochs']} epochs, no regulariser (seeds {seeds})",
+        "",
+        f"Run on {when['date']} on {when['machine']}, in one invocation. Each run records per epoch the",
+        "training and validation loss and accuracy and, from the same run, the mean cross-entropy of the",
+        "validation digits wrong at the last epoch and of those right there (the lesson's over-confidence",
+        "account reads the same runs; floats drift across CPUs after about 25 epochs, so both come from here).",
+        "",
+    ]
+    for name, seed_runs in over["curves"].items():
+        best = [1 + min(range(len(run["val_loss"])), key=run["val_loss"].__getitem__) for run in seed_runs]
+        lines.append(f"- {name}: lowest validation loss at epoch {', '.join(map(str, best))}")
+    return [*lines, ""]
+
+
 def _ablation_summary(results: dict) -> list[str]:
-    """The ``warmup`` and ``shift`` ablations (test accuracy, 360 digits), and the ``overconfidence`` runs."""
+    """The ``warmup`` and ``shift`` ablations (test accuracy, 360 digits)."""
     lines = []
     if "warmup" in results:
         warm = results["warmup"]
@@ -887,15 +881,7 @@ def _ablation_summary(results: dict) -> list[str]:
             low, high = 100 * t.low, 100 * t.high
             lines.append(f"- {name}: {100 * change.difference.mean:+.1f} points, t-interval [{low:+.1f}, {high:+.1f}]")
         lines.append("")
-    if "overconfidence" in results:
-        lines += [
-            "## Over-confidence: the overfitting ViT runs again, with the true digit's mean probability per epoch",
-            "",
-            "(on the validation digits it gets wrong and on those it gets right; and the mean cross-entropy of",
-            "the digits wrong at the last epoch and of those right there, at every epoch: `lesson06_runs.json`)",
-            "",
-        ]
-    return lines
+    return [*lines, *_overfitting_summary(results)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -946,6 +932,9 @@ def main(argv: list[str] | None = None) -> int:
         end_load = os.getloadavg()
         results = json.loads(PATH.read_text()) if PATH.exists() else {}  # other sections may have finished meanwhile
         results[section] = result
+        if section == "overfitting":  # its runs now carry the over-confidence split (once a section of its own)
+            results.pop("overconfidence", None)
+            results.get("conditions", {}).pop("overconfidence", None)
         results.setdefault("conditions", {})[section] = {
             "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
             "machine": machine("1"),

@@ -37,6 +37,14 @@ def test_overfitting_summary_finds_the_lowest_epoch_and_the_sign_test():
     assert summary.sign_p == pytest.approx(1.0) and "ViT seed 0: train accuracy 100 % from epoch 2" in summary.text
 
 
+def test_overfitting_summary_sign_test_drops_ties():
+    up = {"val_loss": [1.0, 0.5, 0.7], "val_accuracy": [0.5, 0.8, 0.9], "train_accuracy": [0.6, 1.0, 1.0]}
+    level = {"val_loss": [1.0, 0.5, 0.7], "val_accuracy": [0.5, 0.8, 0.8], "train_accuracy": [0.6, 1.0, 1.0]}
+    summary = clinic.overfitting_summary({"curves": {"ViT": [up, up, level]}, "seeds": [0, 1, 2], "epochs": 3})
+    assert summary.higher_at_end == 2 and summary.sign_p == pytest.approx(0.5)  # 2 of the 2 that moved: p = 2 / 2**2
+    assert "higher at the end on 2 of 3 runs, level on 1; sign test over the 2 that moved: p = 0.50" in summary.text
+
+
 def test_plateau_and_clinic_summary():
     assert clinic.plateau([2.3] * 10 + [1.0] * 10) == 11  # the 5-step mean first falls 0.3 under ln 10 at step 11
     with pytest.raises(ValueError, match="never falls"):

@@ -614,6 +614,12 @@ def test_train_step_with_all_three_bugs_is_told_to_check_the_order_too():
         lesson06.check_train_step(three_bugs)
 
 
+def test_train_step_with_only_eval_mode_is_not_told_to_check_the_order():
+    with pytest.raises(ExerciseFailed, match=r"eval mode.*model.train\(\)") as failure:
+        lesson06.check_train_step(_no_train)
+    assert "check the order" not in str(failure.value)
+
+
 def test_train_step_stub_is_not_attempted():
     def stub(model, optimizer, images, labels):
         raise NotImplementedError("your code here")

@@ -558,7 +558,7 @@ class OverfittingSummary:
     lowest: dict[tuple[str, int], int]  # (model, seed) -> the epoch (from 1) of the lowest validation loss
     end_minus_lowest: list[float]  # validation accuracy at the end minus at that epoch, points, in run order
     higher_at_end: int
-    sign_p: float  # two-sided sign test of higher_at_end against the runs
+    sign_p: float  # two-sided sign test of higher_at_end against the runs that moved (ties dropped)
 
 
 def overfitting_summary(runs: dict) -> OverfittingSummary:
@@ -581,13 +581,16 @@ def overfitting_summary(runs: dict) -> OverfittingSummary:
                 f"{accuracy[best - 1]:.1%} at the lowest-loss epoch, {accuracy[-1]:.1%} at the end "
                 f"(best {max(accuracy):.1%})"
             )
-    higher = sum(d > 0 for d in change)
-    sign_p = float(binomtest(higher, len(change)).pvalue)
+    higher, moved = sum(d > 0 for d in change), sum(d != 0 for d in change)
+    sign_p = float(binomtest(higher, moved).pvalue) if moved else 1.0  # the sign test drops the ties
     lines.append(
         "validation accuracy at the end minus at the lowest-loss epoch (points; ViT seeds 0-2, then CNN-8): "
         + ", ".join(f"{d:+.1f}" for d in change)
     )
-    lines.append(f"higher at the end on {higher} of {len(change)} runs; sign test p = {sign_p:.2f}")
+    lines.append(
+        f"higher at the end on {higher} of {len(change)} runs, level on {len(change) - moved}; "
+        f"sign test over the {moved} that moved: p = {sign_p:.2f}"
+    )
     return OverfittingSummary("\n".join(lines), lowest, change, higher, sign_p)
 
 

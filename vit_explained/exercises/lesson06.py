@@ -581,15 +581,17 @@ def _train_step_hint(error: Exception) -> str | None:
     return None
 
 
-def _check_forward_modes(modes: list[bool]) -> None:
-    """The step called the model once, in training mode."""
+def _check_forward_modes(modes: list[bool], events: list[str]) -> None:
+    """The step called the model once, in training mode (``events``: this call's backward and step events)."""
     if not modes:
         fail("your step never called the model: compute logits = model(images) inside train_step")
     if not all(modes):
+        first_step = next((i for i, event in enumerate(events) if event.startswith("step")), None)
+        in_order = first_step is not None and "backward" in events[:first_step] and events[first_step] == "step:grads"
         fail(
             "the model was in eval mode during the forward pass: call model.train() first (evaluate and "
             "predict leave a model in eval mode, where dropout is off and BatchNorm uses its running "
-            "statistics); then check the order of zero_grad / backward / step"
+            "statistics)" + ("" if in_order else "; then check the order of zero_grad / backward / step")
         )
     if len(modes) > 1:
         fail(
@@ -735,7 +737,7 @@ def check_train_step(
     for call, (images, labels) in enumerate(_step_batches()):
         model.modes.clear()
         loss = attempt(train_step, model, optimizer, images.clone(), labels.clone(), hint=_train_step_hint)
-        _check_forward_modes(model.modes)
+        _check_forward_modes(model.modes, model.events)
         weights = torch.cat([p.detach().flatten() for p in model.parameters()])
         if call == 0 and torch.equal(weights, start):
             _diagnose_unmoved_weights(model, steps)
