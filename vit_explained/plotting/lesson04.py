@@ -551,7 +551,11 @@ def plot_depth_gradients(
         ax.plot(line, fitted, color=colour, lw=1.5, label=label)
     anchored = designs[guide][min(designs[guide])]
     anchor = sum(anchored) / len(anchored)
-    guide_label = f"slope {power:+g} (the L-dependence of Xiong et al.'s bound)"
+    if power == -0.5:
+        guide_label = f"slope {power:+g} (the L-dependence of Xiong et al.'s bound)"
+    else:  # another guide (e.g. sqrt(L) for a growing norm) is not Xiong et al.'s: name its law only
+        law = {0.5: r"$\sqrt{L}$"}.get(power, f"$L^{{{power:g}}}$")
+        guide_label = f"{law} (slope {power:+g}), for reference"
     ax.plot(line, anchor * (line / all_depths[0]) ** power, "k--", lw=1, label=guide_label)
     ax.set_xscale("log")
     ax.set_yscale("log")
