@@ -283,39 +283,29 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if item not in set(compared_there)]
 
 
-# --- What a fresh interpreter imports: one subprocess answers the import checks of several test modules ----
+# --- What a fresh interpreter imports: two subprocesses answer the import checks of several test modules ----
 # (tests/test_project.py, test_training.py, test_data.py each started their own, 2-4 s of CPU apiece for torch).
-# The checks run in the order that leaves each one the state its own fresh `python -c` had: the timing first
-# (`import time, torch` then `import vit_explained`), the top-level modules before anything else is imported,
-# then the data loaders in a forked child (its state: torch and vit_explained only, as a fresh
-# `from vit_explained.data import ...` has), and `import vit_explained.pretrained` last in the parent.
+# The first leaves each check the state its own fresh `python -c` had: the timing first (`import time, torch`
+# then `import vit_explained`), the top-level modules before anything else is imported, and
+# `import vit_explained.pretrained` last. The data loaders get an interpreter of their own (a fresh
+# `from vit_explained.data import ...`): not a fork of the first, which macOS does not allow after torch's import.
 _FRESH_IMPORTS = """
-import json, os, sys, time, torch
+import json, sys, time, torch
 start = time.perf_counter()
 import vit_explained
 report = {"import_seconds": time.perf_counter() - start}
 report["heavy_after_import"] = sorted(
     m for m in ("matplotlib", "transformers", "sklearn", "mlxtend") if m in sys.modules
 )
-read, write = os.pipe()
-child = os.fork()
-if child == 0:
-    os.close(read)
-    try:
-        from vit_explained.data import load_digits, load_mnist
-        load_mnist(); load_digits()
-        found = sorted(m for m in ("sklearn", "mlxtend", "pandas", "scipy") if m in sys.modules)
-    except BaseException as error:
-        found = f"error: {error!r}"
-    os.write(write, json.dumps(found).encode()); os.close(write)
-    os._exit(0)
-os.close(write)
-with os.fdopen(read) as pipe:
-    report["heavy_after_loading_data"] = json.loads(pipe.read() or '"error: the child wrote nothing"')
-os.waitpid(child, 0)
 import vit_explained.pretrained
 report["train_modules_after_pretrained"] = sorted(m for m in sys.modules if m.startswith("vit_explained.train"))
 print(json.dumps(report))
+"""
+_FRESH_DATA = """
+import json, sys
+from vit_explained.data import load_digits, load_mnist
+load_mnist(); load_digits()
+print(json.dumps(sorted(m for m in ("sklearn", "mlxtend", "pandas", "scipy") if m in sys.modules)))
 """
 
 
@@ -330,8 +320,12 @@ def fresh_imports(tmp_path_factory) -> dict:
     import sys
 
     def run() -> str:
-        command = [sys.executable, "-c", _FRESH_IMPORTS]
-        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        def fresh(code: str) -> str:
+            return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+
+        report = json.loads(fresh(_FRESH_IMPORTS))
+        report["heavy_after_loading_data"] = json.loads(fresh(_FRESH_DATA))
+        return json.dumps(report)
 
     if "PYTEST_XDIST_WORKER" not in os.environ:  # alone, the parent folder holds earlier runs' folders too
         return json.loads(run())
