@@ -35,7 +35,7 @@ def _windows_along(side: str, size: int, kernel: int, stride: int, padding: int)
             f"kernel {kernel} is larger than the padded image {side} {padded} "
             f"({side} {size} + 2 * padding {padding}); use a kernel <= {padded} or more padding"
         )
-    return (padded - kernel) // stride + 1
+    return tokens_along(size, kernel, stride, padding)
 
 
 def tokens_along(size: int, kernel: int, stride: int, padding: int) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import re
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,7 +26,6 @@ from matplotlib.patches import Patch as MplPatch
 from matplotlib.patches import Rectangle
 
 from .. import _checks
-from ..evidence import _RESULTS, StoredGap, stored_gap
 from ..patches import patchify
 from ..soft_split import SoftSplit, TokenGrid, count_tokens, tokens_to_image
 from ..t2t import T2T_SPLITS, t2t_chain
@@ -1168,24 +1166,3 @@ def plot_floor_staircase(sides: Sequence[int] = range(200, 261)) -> Figure:
     ax.legend(loc="upper left", fontsize=8)
     ax.set_xlim(sides[0], sides[-1])
     return fig
-
-
-# --------------------------------------------------------------------------- lesson 07's stored runs
-
-
-def stored_gaps_at_epochs(runs: dict[str, str], results: Path | None = None) -> list[tuple[StoredGap, int]] | None:
-    """Lesson 07's stored runs ``{file in benchmarks/results: label}`` as ``(gap, epochs)`` pairs: the seeds'
-    t interval of :func:`~vit_explained.evidence.stored_gap` and the ``--epochs`` the run's command line names.
-    ``None`` when a file is absent (a pip-installed package has no ``benchmarks/``); a ``ValueError`` when a
-    stored result names no ``--epochs``."""
-    folder = _RESULTS if results is None else Path(results)
-    found = []
-    for name, label in runs.items():
-        gap = stored_gap(name, label, results=folder)
-        if gap is None:
-            return None
-        epochs = re.search(r"--epochs (\d+)", (folder / name).read_text())
-        if epochs is None:
-            raise ValueError(f"{folder / name} names no --epochs in its command line")
-        found.append((gap, int(epochs.group(1))))
-    return found
