@@ -6,6 +6,8 @@
   :func:`vit_explained.attention_maps.attention_rollout`;
 - :func:`check_class_token_grid`: the class token's attention to the patches, laid out on the
   patch grid, compared with :func:`vit_explained.attention_maps.class_token_attention`;
+- :func:`check_chefer_rollout`: Chefer et al.'s gradient-weighted rollout, compared with
+  :func:`vit_explained.attention_maps.gradient_weighted_rollout`;
 - :func:`check_insertion_curve`: an insertion curve (the k top-scored patches put back into an all-zero
   image, the true label's probability), compared with :func:`vit_explained.attention_maps.insertion_areas`.
 """
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -28,16 +31,24 @@ from ..attention_maps import (
     deletion_areas,
     deletion_curve,
     deletion_curves,
+    gradient_weighted_rollout,
     insertion_areas,
     token_attention,
 )
 from . import ExerciseFailed, as_tensor, attempt, close, fail, forbid, passed
 
-__all__ = ["check_class_token_grid", "check_insertion_curve", "check_record_outputs", "check_rollout"]
+__all__ = [
+    "check_chefer_rollout",
+    "check_class_token_grid",
+    "check_insertion_curve",
+    "check_record_outputs",
+    "check_rollout",
+]
 
 
-#: Exercises 2 and 3 rebuild the package's own functions.
+#: Exercises 2, 3 and 5 rebuild the package's own functions.
 _NO_ROLLOUT = forbid(attention_rollout, reason="attention rollout")
+_NO_CHEFER = forbid(gradient_weighted_rollout, reason="Chefer et al.'s rollout")
 _NO_CLASS_TOKEN_ATTENTION = forbid(class_token_attention, token_attention, reason="the class token's grid")
 
 
@@ -590,6 +601,32 @@ def _name_skipped_layer(got: torch.Tensor, variants: dict[str, Any], layers: int
             )
 
 
+def _identity_on_some(matrices: list[torch.Tensor], keep: float) -> dict[tuple[int, ...], torch.Tensor]:
+    """Rollouts with the identity mixed into only some layers (the others: A alone, rows re-normalised)."""
+    identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    products = {}
+    for size in range(1, len(matrices)):
+        for subset in itertools.combinations(range(len(matrices)), size):
+            product = identity.expand_as(matrices[0])
+            for j, m in enumerate(matrices):
+                step = (1 - keep) * m + keep * identity if j in subset else m
+                product = step / step.sum(-1, keepdim=True) @ product
+            products[subset] = product
+    return products
+
+
+def _name_identity_on_some(got: torch.Tensor, matrices: list[torch.Tensor], keep: float, case: str) -> None:
+    """Fail naming the layers a rollout mixed with the identity, if it did so for some layers only."""
+    for subset, product in _identity_on_some(matrices, keep).items():
+        if close(got, product):
+            without = [j for j in range(len(matrices)) if j not in subset]
+            fail(
+                f"for {case}: you added the identity to layer(s) {list(subset)} only, not to {without} (counting "
+                "from 0): every block has its residual, so mix every matrix as keep * I + (1 - keep) * A inside "
+                "the loop (not only before it, after it or under an if)"
+            )
+
+
 _KEEPDIM_HINT = (
     "Dividing (B, N, N) matrices by their (B, N) row sums needs keepdim=True (a.sum(dim=-1, keepdim=True)); "
     "without it the sums broadcast along the wrong axis (vit-explain's a / a.sum(dim=-1))"
@@ -728,6 +765,7 @@ def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) 
             if variants.get(name) is not None and close(got, variants[name]):
                 fail(f"for {case}: {mistake}")
         _name_skipped_layer(got, variants, layers, case)
+        _name_identity_on_some(got, matrices, keep, case)
         if _aliases_on_a_batch(functools.partial(_call_with_keep, rollout, keep=keep), matrices):
             fail(f"for {case}: your result is wrong, and on a batch of 2 your function fails: {_ALIASING_HINT}")
         if layers == 1:
@@ -737,6 +775,101 @@ def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) 
         "keep * I + (1 - keep) * A, rows re-normalised, later layers on the left: attention rollout, "
         "with the residual's weight as a knob."
     )
+
+
+#: (batch, heads, tokens, layers, dtype) for exercise 5
+CHEFER_CASES = ((2, 3, 5, 3, torch.float64), (1, 2, 4, 1, torch.float64), (3, 4, 6, 2, torch.float32))
+
+
+def _chefer_case(
+    batch: int, heads: int, tokens: int, layers: int, dtype: torch.dtype, generator: torch.Generator
+) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """Attention weights (rows sum to 1) and gradients of both signs, one pair per layer."""
+    shape = (batch, heads, tokens, tokens)
+    weights = [torch.randn(shape, generator=generator, dtype=dtype).softmax(-1) for _ in range(layers)]
+    gradients = [torch.randn(shape, generator=generator, dtype=dtype) for _ in range(layers)]
+    return weights, gradients
+
+
+def _chefer_variants(weights: list[torch.Tensor], gradients: list[torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Plausible wrong answers to exercise 5, each named by its slip."""
+    pairs = list(zip(weights, gradients, strict=True))
+    fused = {
+        "no clamp": [(g * a).mean(1) for a, g in pairs],
+        "mean before product": [(g.mean(1) * a.mean(1)).clamp(min=0) for a, g in pairs],
+        "mean before clamp": [(g * a).mean(1).clamp(min=0) for a, g in pairs],
+        "sum over heads": [(g * a).clamp(min=0).sum(1) for a, g in pairs],
+        "right": [(g * a).clamp(min=0).mean(1) for a, g in pairs],
+    }
+    identity = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype).expand_as(fused["right"][0])
+    variants = {}
+    for name, layers in fused.items():
+        relevance = identity
+        for layer in layers:
+            relevance = relevance + layer @ relevance
+        variants[name] = relevance
+    order, product, from_first = identity, identity, fused["right"][0]
+    for layer in fused["right"]:
+        order = order + order @ layer  # R @ Ā where Ā @ R belongs
+        product = layer @ product  # the identity's R + dropped
+    for layer in fused["right"][1:]:
+        from_first = from_first + layer @ from_first  # R started from the first layer's Ā, not from I
+    variants.update({"order": order, "no identity kept": product, "started from the first": from_first})
+    variants["zeros"] = torch.zeros_like(identity)
+    return variants
+
+
+_CHEFER_MISTAKES = {
+    "zeros": "your result is all zeros: R started from zeros, and R + Ā @ R stays 0. Start from the identity, R = I",
+    "started from the first": "you started R from the first layer's Ā instead of the identity: start from R = I "
+    "and run the update for every layer, the first included",
+    "no identity kept": "you wrote R = Ā @ R: the update adds, R = R + Ā @ R (the residual keeps what R held)",
+    "no clamp": "you did not clamp: keep only the attention that raises the logit, (grad * A).clamp(min=0), "
+    "before averaging the heads",
+    "mean before clamp": "you averaged the heads before clamping: clamp each head's grad * A first, then average, "
+    "so one head's negative product cannot cancel another's positive one",
+    "mean before product": "you averaged the heads of grad and of A before multiplying them: multiply per head, "
+    "clamp, then average over the heads (dim=1)",
+    "sum over heads": "you summed over the heads: average them, .mean(dim=1)",
+    "order": "your matmul is the wrong way round (R @ Ā): the later layer goes on the left, R = R + Ā @ R",
+}
+
+
+def _name_chefer_slip(got: torch.Tensor, weights: list[torch.Tensor], gradients: list[torch.Tensor], case: str) -> None:
+    variants = _chefer_variants(weights, gradients)
+    for name, mistake in _CHEFER_MISTAKES.items():
+        if close(got, variants[name]):
+            fail(f"for {case}: {mistake}")
+    if close(got, variants["right"].transpose(-2, -1)):
+        fail(f"for {case}: your result is transposed: return R as R = R + Ā @ R builds it")
+    fail(f"for {case}: your result differs from R = I, then R = R + mean_h((grad * A).clamp(min=0)) @ R per layer")
+
+
+def check_chefer_rollout(
+    chefer_rollout: Callable[[list[torch.Tensor], list[torch.Tensor]], torch.Tensor],
+) -> None:
+    """Check ``chefer_rollout(weights, gradients) -> (B, N, N)`` against
+    :func:`~vit_explained.attention_maps.gradient_weighted_rollout`, naming common slips."""
+    generator = torch.Generator().manual_seed(85)
+    for batch, heads, tokens, layers, dtype in CHEFER_CASES:
+        weights, gradients = _chefer_case(batch, heads, tokens, layers, dtype, generator)
+        expected = gradient_weighted_rollout(weights, gradients)
+        case = f"{layers} layer(s) of ({batch}, {heads}, {tokens}, {tokens}) {str(dtype).replace('torch.', '')} weights"
+        given = ([w.clone() for w in weights], [g.clone() for g in gradients])
+        returned = _NO_CHEFER(chefer_rollout, *given)
+        if isinstance(returned, (list, tuple)):
+            fail(f"for {case}: your function returned a Python {type(returned).__name__}: return one (B, N, N) tensor")
+        got = as_tensor(returned, f"your chefer_rollout for {case}")
+        if any(not torch.equal(a, b) for a, b in zip(weights + gradients, given[0] + given[1], strict=True)):
+            fail(
+                f"for {case}: your function changed its inputs in place (e.g. .clamp_() or .mul_()): "
+                "compute new tensors"
+            )
+        if tuple(got.shape) != tuple(expected.shape):
+            fail(f"for {case}: expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
+        if not close(got, expected):
+            _name_chefer_slip(got, weights, gradients, case)
+    passed("R = I, then R = R + mean_h((grad * A).clamp(min=0)) @ R per layer: Chefer et al.'s relevance.")
 
 
 # (batch, heads, rows, cols): a tall grid (5x3) and a wide one (2x8), where isqrt(rows * cols) is not rows
