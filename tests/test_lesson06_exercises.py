@@ -62,6 +62,15 @@ def test_accuracy_rejects_wrong_answers(answer, message):
         lesson06.check_accuracy(answer)
 
 
+@pytest.mark.parametrize("answer", [accuracy_wrong_axis, accuracy_wrong_axis_naive])
+def test_accuracy_wrong_axis_names_the_slip_not_the_answer(answer):
+    with pytest.raises(ExerciseFailed) as failure:
+        lesson06.check_accuracy(answer)
+    message = str(failure.value)
+    assert "batch axis" in message and "the other one" in message
+    assert "dim=1" not in message and "dim=-1" not in message and "row" not in message
+
+
 # --- exercise 3: the largest safe shift -----------------------------------------------------------
 
 
@@ -1046,9 +1055,11 @@ def test_bug_for_each_symptom_matches_the_clinic_and_accepts_spellings(capsys):
 
     assert set(_RIGHT_BUGS.values()) <= set(clinic.BUGS) and _RIGHT_BUGS["B"] == clinic.LAYER_NORM_NO_CENTRING
     lesson06.check_bug_for_each_symptom(lambda: dict(_RIGHT))
-    lesson06.check_bug_for_each_symptom(lambda: {k.lower(): f"  {str(v).upper()} " for k, v in _RIGHT.items()})
+    lesson06.check_bug_for_each_symptom(
+        lambda: {**{k.lower(): f"  {v.upper()} " for k, v in _RIGHT_BUGS.items()}, "Next": 2.0}
+    )
     by_index = {"A": 1, "B": 3, "C": 6, "D": 4, "E": 5}  # picked from clinic.BUGS by position, in another order
-    lesson06.check_bug_for_each_symptom(lambda: {"NEXT": "2", **{k: clinic.BUGS[by_index[k]] for k in "EDCBA"}})
+    lesson06.check_bug_for_each_symptom(lambda: {"NEXT": 2, **{k: clinic.BUGS[by_index[k]] for k in "EDCBA"}})
     lesson06.check_bug_for_each_symptom(lambda: {**{k: v.replace(" ", "") for k, v in _RIGHT_BUGS.items()}, "next": 2})
     assert capsys.readouterr().out.count("Correct!") == 4
 
@@ -1117,12 +1128,14 @@ def test_bug_for_each_symptom_never_names_the_right_bug_after_a_wrong_pick(lette
     [
         (1, r'"next": not 1 .*already given'),
         (3, r'"next": not 3 .*100 steps'),
-        ("4", r'"next": not 4 .*still falls'),
+        (4, r'"next": not 4 .*still falls'),
+        ("2", r'"next" must be a number'),
+        ("4", r'"next" must be a number'),
         (5, r'"next": give a check\'s number, 1 to 4'),
         (3.0, r'"next": not 3 .*100 steps'),
         (2.5, r'"next": give a check\'s number'),
         (True, r'"next": give a check\'s number'),
-        ("gradients", r'"next": give a check\'s number'),
+        ("gradients", r'"next" must be a number'),
     ],
 )
 def test_bug_for_each_symptom_next_check_is_checked_by_choice(next_check, message):

@@ -101,8 +101,7 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
         lambda logits, labels, result, _: any(
             abs(result - wrong) < 1e-6 for wrong in _wrong_axis_accuracies(logits, labels)
         ),
-        "the argmax is over the wrong axis: logits are (B, num_classes), so the predicted class of each "
-        "image is the largest entry of its row (dim=1)",
+        "the argmax is over the wrong axis: you took it over the batch axis, and the classes are along the other one",
     ),
     (
         lambda logits, labels, result, _: any(
@@ -129,8 +128,7 @@ def _accuracy_hint(error: Exception) -> str:
     if isinstance(error, RuntimeError) and "must match the size" in text:
         return (
             "the predictions and the labels have different lengths: the argmax is probably over the wrong axis "
-            "(dim=0 gives one index per class); logits are (B, num_classes), so take the largest entry of "
-            "each row (dim=1)"
+            "(over the batch axis it gives one index per class); the classes are along the other one"
         )
     return "logits are (B, num_classes): take the largest entry of each row"
 
@@ -1310,7 +1308,9 @@ def check_bug_for_each_symptom(bug_for_each_symptom: Callable[[], object]) -> No
 
 
 def _check_next(value: object) -> None:
-    """The "next" part: the number of the check to run next (an int, or its digit as a string)."""
+    """The "next" part: the number of the check to run next (a number; a string such as "2" is refused)."""
+    if isinstance(value, str):
+        fail(f'"next" must be a number, not the text {value!r:.20}: a number, without quotes')
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         value = int(value)  # 2.0 is the number 2
     text = str(value).strip()
