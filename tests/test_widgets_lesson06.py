@@ -150,6 +150,40 @@ def test_widget_steps_control_sets_the_run_length(monkeypatch):
     assert lengths == [600, 150]
 
 
+def test_widget_seed_control_trains_that_seed_and_reads_the_step_0_gradient_norms(monkeypatch):
+    from vit_explained.widgets import lesson06
+
+    seeds = []
+
+    def fake_run(bug, **options):
+        seeds.append(options["seed"])
+        norms = {"embed": 0.0 if options["seed"] == 3 else 0.44, "head": 1.3}
+        return clinic.ClinicRun([2.3] * options["steps"], norms, 0.5)
+
+    monkeypatch.setattr(lesson06, "run", fake_run)
+    monkeypatch.setattr(lesson06, "_RUNS", {})
+    w = training_widget()
+    assert w.controls["seed"].options == lesson06.SEEDS and w.controls["seed"].value == 0
+    w.train()
+    assert "seed 0" in w.line and "step-0 gradient norms: embed 0.44, head 1.3" in w.line
+    w.controls["seed"].value = 3
+    assert w.line.startswith("ready to train") and "seed 3" in w.line
+    w.train()
+    assert seeds == [0, 3] and "step-0 gradient norms: embed 0, head 1.3" in w.line  # an exact 0 shows as 0
+    assert w.line == w.compute(**w.values)[0]  # compute() is the line's source
+
+
+def test_widget_reads_a_real_runs_step_0_gradient_norms():
+    from vit_explained.widgets import lesson06
+
+    real = clinic.run("MultiheadAttention without batch_first", steps=lesson06.STEPS, lr=1e-2, stop_after=2)
+    line = lesson06.training_widget().compute(
+        bug="none", optimizer="adam", lr=1e-2, pool="cls", positions=True, steps=150, seed=4
+    )[0]
+    assert line.startswith("ready to train") and "seed 4" in line
+    assert real.gradient_norms["embed"] == 0.0 and set(real.gradient_norms) >= {"embed", "head"}
+
+
 def test_widget_shows_the_packages_message_for_a_bad_setting(monkeypatch):
     from vit_explained.widgets import lesson06
 

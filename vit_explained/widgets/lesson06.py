@@ -3,10 +3,11 @@ against ln 10, the loss of guessing.
 
 Choose a bug (or none), the optimizer, the learning rate, the pooling and whether the model has
 position embeddings (two bugs fix a control: the SGD bug sets the optimizer to SGD, the positions bug
-unticks positions; that control is then greyed out) and the number of steps; press **train** (150, 300 or
-600 steps on the 8x8 digits: 1-2.5 s per 150 steps on a free core, measured, so 1-10 s). The line says
-what will run, or what the run reached; the picture shows this run's loss and the previous run's. Runs
-are cached, so going back to a setting shows it at once.
+unticks positions; that control is then greyed out), the number of steps and the seed (the weights and
+the batches); press **train** (150, 300 or 600 steps on the 8x8 digits: 1-2.5 s per 150 steps on a free
+core, measured, so 1-10 s). The line says what will run, or what the run reached, with the step-0 gradient
+norm of every part (section 4's check 4: only an exact 0 reads alone); the picture shows this run's loss and
+the previous run's. Runs are cached, so going back to a setting shows it at once.
 """
 
 from __future__ import annotations
@@ -26,23 +27,24 @@ __all__ = ["TrainingWidget", "training_widget"]
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 STEPS = 150  # as the clinic's runs, so the lesson can hand them over (training_widget(runs=...))
 STEP_CHOICES = (STEPS, 300, 600)  # longer runs show what a slow optimiser reaches with more steps
+SEEDS = (0, 1, 2, 3, 4)  # the clinic's stored runs are seed 0
 SGD_BUG, POSITIONS_BUG = "SGD at Adam's learning rate", "no position embeddings"
 
 
-#: The runs made so far in this kernel, by setting (bug, optimizer, lr, pool, positions, steps).
-_RUNS: dict[tuple[str, str, float, str, bool, int], ClinicRun] = {}
+#: The runs made so far in this kernel, by setting (bug, optimizer, lr, pool, positions, steps, seed).
+_RUNS: dict[tuple[str, str, float, str, bool, int, int], ClinicRun] = {}
 
 
-def _label(bug: str, optimizer: str, lr: float, pool: str, positions: bool, steps: int) -> str:
+def _label(bug: str, optimizer: str, lr: float, pool: str, positions: bool, steps: int, seed: int = 0) -> str:
     where = "" if positions else ", no positions"
     if bug == SGD_BUG and lr != 1e-2:  # at another rate than Adam's, the bug's name would contradict the label
         bug = "SGD (momentum 0.9)"
-    return f"{bug}: {optimizer} lr {lr:g}, pool {pool}{where}, {steps} steps"
+    return f"{bug}: {optimizer} lr {lr:g}, pool {pool}{where}, {steps} steps, seed {seed}"
 
 
 class TrainingWidget(LessonWidget):
-    """Dropdowns for the bug, the optimizer, the learning rate, the pooling and the steps, a positions
-    checkbox, and a **train** button; :meth:`train` runs the current setting."""
+    """Dropdowns for the bug, the optimizer, the learning rate, the pooling, the steps and the seed, a
+    positions checkbox, and a **train** button; :meth:`train` runs the current setting."""
 
     def __init__(self) -> None:
         controls = {
@@ -52,6 +54,7 @@ class TrainingWidget(LessonWidget):
             "pool": widgets.Dropdown(options=("cls", "mean"), value="cls", description="pool"),
             "positions": widgets.Checkbox(value=True, description="positions"),
             "steps": widgets.Dropdown(options=STEP_CHOICES, value=STEPS, description="steps"),
+            "seed": widgets.Dropdown(options=SEEDS, value=0, description="seed"),
         }
         # Two bugs fix another control: the SGD bug trains with SGD, the positions bug has no positions. Those
         # controls follow the bug and are greyed out, so no combination silently does nothing.
@@ -85,9 +88,11 @@ class TrainingWidget(LessonWidget):
             return f"ready to train ({label}): press train (1-2.5 s per 150 steps on a free core, measured)", None
         result = _RUNS[key]
         final = sum(result.losses[-20:]) / 20
+        norms = ", ".join(f"{part} {value:.2g}" for part, value in result.gradient_norms.items())
         line = (
             f"{label}: loss {result.losses[0]:.2f} at step 0, {final:.2f} at the end "
-            f"(ln 10 = {CHANCE_LOSS:.3f}); validation accuracy {result.val_accuracy:.0%}"
+            f"(ln 10 = {CHANCE_LOSS:.3f}); validation accuracy {result.val_accuracy:.0%}; "
+            f"step-0 gradient norms: {norms or 'not recorded'}"
         )
         curves = {f"this run ({label})": result.losses}
         if self.previous is not None and self.previous[0] != label:
@@ -98,27 +103,36 @@ class TrainingWidget(LessonWidget):
         """Run (or fetch from the cache) the current setting, then show it."""
         key = _key(self.values)
         if key not in _RUNS:
-            bug, optimizer, lr, pool, positions, steps = key
-            _RUNS[key] = run(bug, steps=steps, optimizer=optimizer, lr=lr, pool=pool, positions=positions)
+            bug, optimizer, lr, pool, positions, steps, seed = key
+            _RUNS[key] = run(bug, steps=steps, optimizer=optimizer, lr=lr, pool=pool, positions=positions, seed=seed)
         self.update()
         self.previous = (_label(*key), _RUNS[key].losses)
 
 
-def _key(values: dict[str, Any]) -> tuple[str, str, float, str, bool, int]:
+def _key(values: dict[str, Any]) -> tuple[str, str, float, str, bool, int, int]:
     """The setting that actually runs: the SGD bug means SGD, the positions bug means no positions."""
     optimizer = "sgd" if values["bug"] == SGD_BUG else values["optimizer"]
     positions = bool(values["positions"]) and values["bug"] != POSITIONS_BUG
-    return (values["bug"], optimizer, values["lr"], values["pool"], positions, int(values["steps"]))
+    steps, seed = int(values["steps"]), int(values.get("seed", 0))
+    return (values["bug"], optimizer, values["lr"], values["pool"], positions, steps, seed)
 
 
 def training_widget(runs: Mapping[str, ClinicRun] | None = None, *, lr: float = 1e-2) -> TrainingWidget:
     """The lesson's widget (the notebook calls it as the last expression of a cell).
 
     ``runs``: ``{bug: clinic.run(bug, steps=STEPS, lr=lr)}`` already made (Adam, class token, positions
-    unless the bug removes them); the widget shows them without training again."""
+    unless the bug removes them, seed 0); the widget shows them without training again."""
     for bug, result in (runs or {}).items():
         if len(result.losses) != STEPS:
             raise ValueError(f"the run for {bug!r} has {len(result.losses)} steps; the widget's runs have {STEPS}")
-        setting = {"bug": bug, "optimizer": "adam", "lr": lr, "pool": "cls", "positions": True, "steps": STEPS}
+        setting = {
+            "bug": bug,
+            "optimizer": "adam",
+            "lr": lr,
+            "pool": "cls",
+            "positions": True,
+            "steps": STEPS,
+            "seed": 0,
+        }
         _RUNS[_key(setting)] = result
     return TrainingWidget()
