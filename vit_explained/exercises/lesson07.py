@@ -239,7 +239,7 @@ def check_receptive_field(receptive_field: Callable[[Any], int]) -> None:
         )
     four = ((3, 2, 1),) * 4
     passed(
-        f"your field matches on {len(RECEPTIVE_FIELD_CASES)} chains: T2T's (7, 4, 2), (3, 2, 1), (3, 2, 1) sees "
+        f"Your field matches on {len(RECEPTIVE_FIELD_CASES)} chains: T2T's (7, 4, 2), (3, 2, 1), (3, 2, 1) sees "
         f"{_receptive_field(T2T_SPLITS)} x {_receptive_field(T2T_SPLITS)} pixels, and so do four (3, 2, 1) splits "
         f"({_receptive_field(four)}), whose first token transformer costs 16 times as much (section 5)."
     )
@@ -376,6 +376,12 @@ def check_t2t_token_count(t2t_token_count: Callable[[int, int], int]) -> None:
         if answer != stages[-1].grid.total:
             wrong.append((height, width, answer, stages))
     if wrong:
+        if len({answer for _, _, answer, _ in wrong}) == 1 and len(wrong) > 1:
+            fail(
+                f"your function gives {wrong[0][2]} for every image size it gets wrong, a {wrong[0][0]}x"
+                f"{wrong[0][1]} image among them: it returns a fixed number instead of counting the tokens from "
+                "its arguments `height` and `width`"
+            )
         # Name a slip only if it explains every size the count is wrong for: on one size alone a
         # forgotten "+ 1" can give the same number as forgotten padding.
         for slip, message in _COUNT_SLIPS:
@@ -389,7 +395,7 @@ def check_t2t_token_count(t2t_token_count: Callable[[int, int], int]) -> None:
             "stride) + 1"
         )
     passed(
-        f"your count matches t2t_chain on {len(TOKEN_COUNT_CASES)} image sizes, e.g. 400x100 -> "
+        f"Your count matches t2t_chain on {len(TOKEN_COUNT_CASES)} image sizes, e.g. 400x100 -> "
         f"{t2t_chain(400, 100, 1)[-1].grid.total} tokens, where ViT's H/16 * W/16 does not even give a whole number."
     )
 
@@ -542,7 +548,7 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
             "feature ch of token r * cols + c"
         )
     passed(
-        f"your reconstruction matches tokens_to_image on {len(FOLD_CASES)} non-square grids: "
+        f"Your reconstruction matches tokens_to_image on {len(FOLD_CASES)} non-square grids: "
         "token i is the pixel at (i // cols, i % cols) and its features are the channels."
     )
 
@@ -813,6 +819,39 @@ def _diagnose_token_attention(
     )
 
 
+def _skip_shape_hint(case: str, dim: int, token_dim: int) -> Callable[[Exception], str | None]:
+    """Name the skip through x, but only when the error is a shape mismatch (a RuntimeError about sizes)."""
+
+    def hint(error: Exception) -> str | None:
+        if not isinstance(error, RuntimeError) or not re.search(r"size of tensor|must match|shapes cannot be multiplied", str(error)):
+            return None
+        return (
+            f"That was for {case}. If it came from adding the input tokens x, instead of v or on top of it "
+            f"(x + v + proj(...), a second skip): they are {dim} wide and the output is {token_dim} wide, so "
+            "they cannot be added. The skip goes through one tensor that already has the output width: which?"
+        )
+
+    return hint
+
+
+def _check_constant(
+    token_attention: Callable[[torch.Tensor, nn.Linear, nn.Linear], torch.Tensor],
+    attention: TokenAttention,
+    tokens: torch.Tensor,
+    answer: torch.Tensor,
+    case: str,
+) -> None:
+    """Fail naming a constant answer: the same output for other tokens (a fixed tensor, not computed)."""
+    other = torch.randn(tokens.shape, generator=torch.Generator().manual_seed(3), dtype=tokens.dtype)
+    with torch.random.fork_rng(), torch.no_grad():
+        again = attempt(token_attention, other, copy.deepcopy(attention.qkv), copy.deepcopy(attention.proj))
+    if isinstance(again, torch.Tensor) and again.shape == answer.shape and torch.equal(again, answer):
+        fail(
+            f"for {case} your function gives the same output for other tokens: it returns a fixed tensor "
+            "instead of computing the attention from its argument `tokens` (through qkv, the softmax and proj)"
+        )
+
+
 def _check_one_token_attention(
     token_attention: Callable[[torch.Tensor, nn.Linear, nn.Linear], torch.Tensor],
     attention: TokenAttention,
@@ -821,11 +860,7 @@ def _check_one_token_attention(
     """Fail with what went wrong unless ``token_attention`` matches ``attention`` on ``tokens``."""
     (batch, count, dim), token_dim = tokens.shape, attention.inner_dim
     case = f"tokens of shape {tuple(tokens.shape)} (B, N, dim) and token_dim {token_dim}"
-    hint = (
-        f"That was for {case}. If it came from adding the input tokens x, instead of v or on top of it "
-        f"(x + v + proj(...), a second skip): they are {dim} wide and the output is {token_dim} wide, so they "
-        "cannot be added. The skip goes through one tensor that already has the output width: which?"
-    )
+    hint = _skip_shape_hint(case, dim, token_dim)
     with torch.no_grad():
         exact = copy.deepcopy(attention).double()  # the reference in float64, copied before the call
         before = {name: value.clone() for name, value in attention.state_dict().items()}
@@ -850,6 +885,7 @@ def _check_one_token_attention(
         _check_token_attention_gradients(token_attention, attention, tokens, case)
         return
     _check_deterministic(token_attention, attention, tokens, answer, case)
+    _check_constant(token_attention, attention, tokens, answer, case)
     _diagnose_token_attention(token_attention, answer, expected, variants, dim, token_dim, case)
 
 
@@ -949,6 +985,6 @@ def check_token_attention(
         attention, tokens = _token_attention_case(generator, dim, token_dim, batch, count)
         _check_one_token_attention(token_attention, attention, tokens)
     passed(
-        f"your token attention matches TokenAttention on {len(ATTENTION_CASES)} cases: scale 1/sqrt(dim) with dim "
+        f"Your token attention matches TokenAttention on {len(ATTENTION_CASES)} cases: scale 1/sqrt(dim) with dim "
         "the input width, and the skip connection through v, which already has the output width."
     )
