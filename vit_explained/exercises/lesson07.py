@@ -823,7 +823,8 @@ def _skip_shape_hint(case: str, dim: int, token_dim: int) -> Callable[[Exception
     """Name the skip through x, but only when the error is a shape mismatch (a RuntimeError about sizes)."""
 
     def hint(error: Exception) -> str | None:
-        if not isinstance(error, RuntimeError) or not re.search(r"size of tensor|must match|shapes cannot be multiplied", str(error)):
+        mismatch = re.search(r"size of tensor|must match|shapes cannot be multiplied", str(error))
+        if not isinstance(error, RuntimeError) or not mismatch:
             return None
         return (
             f"That was for {case}. If it came from adding the input tokens x, instead of v or on top of it "
