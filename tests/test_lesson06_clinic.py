@@ -85,3 +85,20 @@ def test_comparison_readings_and_lr_line_on_the_stored_runs():
 def test_recap_table_prints_the_ranges():
     text = clinic.recap_table([64, 33, 41], {"bug": (7.2, 334.4, 3.0, 7.4)}, [0.61, 0.27, 0.5])
     assert "step 33-64" in text and "7-334x, norms 3-7x" in text and "0.27-0.61" in text
+
+
+def test_windowed_mean_and_its_rise_read_the_smoothed_curve():
+    from vit_explained import clinic
+
+    assert clinic.windowed([1.0, 2.0, 3.0, 4.0], window=2) == [1.5, 2.5, 3.5]
+    # a noisy dip at epoch 3 does not set the lowest point; the windowed curve is lowest at epoch 5 (window 1-5)
+    losses = [1.0, 0.9, 0.5, 0.9, 0.8, 1.0, 1.1, 1.2, 1.2, 1.2]
+    low, start, rise = clinic.windowed_rise(losses, window=5, margin=0.05)
+    curve = clinic.windowed(losses, 5)
+    assert low == 5 and curve[low - 5] == min(curve)
+    assert all(v > min(curve) + 0.05 for v in curve[start - 5 :]) and curve[start - 6] <= min(curve) + 0.05
+    assert abs(rise - (curve[-1] - min(curve))) < 1e-12
+    with pytest.raises(ValueError, match="ends within"):
+        clinic.windowed_rise([1.0] * 10)
+    with pytest.raises(ValueError, match="at least window"):
+        clinic.windowed([1.0, 2.0], window=5)

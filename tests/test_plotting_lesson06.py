@@ -155,6 +155,9 @@ def test_overfitting_plot_marks_the_lowest_validation_loss_and_shades_the_gap():
         assert len(marks) == 1 and marks[0].get_xdata()[0] == 3 and "epoch 3" in marks[0].get_label()
     assert left.get_yscale() == "linear" and np.allclose(left.lines[1].get_ydata(), curves["val_loss"])
     assert np.allclose(right.lines[0].get_ydata(), [30, 60, 90, 100, 100])  # percent
+    smooth = [line for line in left.lines if "5-epoch mean" in line.get_label()]
+    assert len(smooth) == 1 and np.allclose(smooth[0].get_ydata(), [np.mean(curves["val_loss"])])  # one window of 5
+    assert list(smooth[0].get_xdata()) == [5]  # drawn at the window's last epoch
     assert len(right.collections) == 1  # the shaded gap
 
 

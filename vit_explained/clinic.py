@@ -594,6 +594,31 @@ def overfitting_summary(runs: dict) -> OverfittingSummary:
     return OverfittingSummary("\n".join(lines), lowest, change, higher, sign_p)
 
 
+def windowed(values: Sequence[float], window: int = 5) -> list[float]:
+    """The mean of each ``window`` consecutive values (a trailing window): entry ``i`` is the mean of
+    ``values[i : i + window]``, i.e. of the epochs ``i + 1 .. i + window`` counted from 1."""
+    window = _checks.positive_int("window", window)
+    if len(values) < window:
+        raise ValueError(f"need at least window={window} values, got {len(values)}")
+    return [sum(values[i : i + window]) / window for i in range(len(values) - window + 1)]
+
+
+def windowed_rise(val_loss: Sequence[float], window: int = 5, margin: float = 0.05) -> tuple[int, int, float]:
+    """Read an over-fitting curve on its windowed mean, not on the minimum of the noisy raw curve:
+    ``(lowest, rises_from, end_rise)``: the epoch (the window's last, counted from 1) where the windowed
+    validation loss is lowest, the first epoch from which it stays more than ``margin`` above that lowest
+    value until the end, and how far above it the last window ends. ``ValueError`` if it never rises."""
+    curve = windowed(val_loss, window)
+    low = min(range(len(curve)), key=curve.__getitem__)
+    above = [value > curve[low] + margin for value in curve]
+    if not above[-1]:
+        raise ValueError(f"the {window}-epoch mean validation loss ends within {margin} of its lowest value")
+    start = len(above) - 1
+    while start > 0 and above[start - 1]:
+        start -= 1
+    return low + window, start + window, curve[-1] - curve[low]
+
+
 def plateau(losses: Sequence[float], window: int = 5, below: float = 0.3) -> int:
     """The first step (counted from 0) at which the mean of the last ``window`` losses is ``below`` under
     ln 10 (:data:`CHANCE_LOSS`); ``ValueError`` if the run never leaves."""

@@ -524,12 +524,15 @@ def plot_selection_gaps(
     return fig
 
 
-def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-fitting") -> Figure:
+def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-fitting", window: int = 5) -> Figure:
     """Two panels against epochs for one stored run (``clinic.stored_runs()["overfitting"]``): the loss
     and the accuracy on the training digits and on the validation digits, both measured in eval mode
-    after each epoch, the loss on a linear axis with an inset zooming on the validation loss from its lowest
-    epoch (its rise). A dotted vertical line marks the epoch of the lowest validation loss (where to
-    stop); the shaded band on the accuracy panel is the gap between train and validation."""
+    after each epoch, the loss on a linear axis. Beside the raw validation loss, its ``window``-epoch mean
+    (``clinic.windowed``, drawn at each window's last epoch), the curve the lesson reads; an inset zooms on
+    both from the windowed curve's lowest epoch (its rise). A dotted vertical line marks the epoch of the
+    lowest raw validation loss; the shaded band on the accuracy panel is the gap between train and validation."""
+    from ..clinic import windowed
+
     keys = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
     if not isinstance(curves, Mapping) or any(key not in curves for key in keys):
         raise ValueError(f"curves must map each of {keys} to one value per epoch")
@@ -541,10 +544,21 @@ def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-f
     fig = new_figure(figsize=(9, 3.4))
     left, right = fig.subplots(1, 2)
     left.plot(epochs, curves["train_loss"], color="tab:blue", label="train")
-    left.plot(epochs, curves["val_loss"], color="tab:orange", label="validation")
+    left.plot(epochs, curves["val_loss"], color="tab:orange", alpha=0.5, linewidth=1, label="validation")
+    smooth = windowed(curves["val_loss"], window) if len(epochs) >= window else []
+    smooth_epochs = epochs[window - 1 :][: len(smooth)]
+    left.plot(smooth_epochs, smooth, color="tab:red", linewidth=1.5, label=f"validation, {window}-epoch mean")
     left.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
-    inset = left.inset_axes([0.45, 0.3, 0.52, 0.28])  # the validation loss after its lowest epoch, zoomed in
-    inset.plot(epochs[best - 1 :], curves["val_loss"][best - 1 :], color="tab:orange")
+    inset = left.inset_axes([0.45, 0.14, 0.52, 0.26])  # the validation loss after the windowed lowest, zoomed in
+    low = int(np.argmin(smooth)) if smooth else best - 1
+    inset.plot(
+        smooth_epochs[low:],
+        np.asarray(curves["val_loss"])[window - 1 :][low:],
+        color="tab:orange",
+        alpha=0.5,
+        linewidth=1,
+    )
+    inset.plot(smooth_epochs[low:], smooth[low:], color="tab:red", linewidth=1.5)
     inset.set_title("validation, zoomed", fontsize=7, pad=2)
     inset.tick_params(labelsize=7)
     train, val = np.asarray(curves["train_accuracy"]) * 100, np.asarray(curves["val_accuracy"]) * 100
