@@ -3,7 +3,8 @@
 ``height`` (first) and ``width`` sliders set the image, ``splits`` picks a chain of soft splits
 (T2T-ViT's own, or a variant). The input channels change only the first tokens' length, not any
 grid or attention cost, so they are not a control. :func:`vit_explained.t2t_chain`
-follows the image through the splits; the line lists the grids and token counts, the picture the
+follows the image through the splits; the line lists the grids and token counts, then locality: the side of the
+square of pixels one interior final token sees (31 for T2T's chain) and each split's overlap; the picture the
 tokens and attention-matrix entries of every stage (each token transformer has one 1-head
 attention layer; the backbone, T2T-ViT-14's, has 14 layers of 6 heads).
 """
@@ -18,7 +19,7 @@ from ..plotting.lesson07 import plot_stage_cost
 from ..t2t import T2T_SPLITS, SplitStage, t2t_chain
 from . import LessonWidget
 
-__all__ = ["SPLIT_CHAINS", "T2TChainWidget", "chain_summary", "t2t_chain_widget"]
+__all__ = ["SPLIT_CHAINS", "T2TChainWidget", "chain_summary", "locality_summary", "receptive_field", "t2t_chain_widget"]
 
 #: The chains of (kernel, stride, padding) the ``splits`` dropdown offers.
 SPLIT_CHAINS: dict[str, tuple[tuple[int, int, int], ...]] = {
@@ -35,6 +36,26 @@ def chain_summary(stages: list[SplitStage]) -> str:
     first = stages[0]
     grids = " -> ".join(f"{s.grid.rows}x{s.grid.cols} = {s.grid.total}" for s in stages)
     return f"{first.in_height}x{first.in_width} -> {grids} tokens"
+
+
+def receptive_field(splits: tuple[tuple[int, int, int], ...]) -> int:
+    """Side of the square of pixels an interior final token sees through the soft splits alone: each split
+    widens it by ``(kernel - 1)`` times the spacing of its input tokens in pixels (the earlier strides' product)."""
+    field, spacing = 1, 1
+    for kernel, stride, _ in splits:
+        field, spacing = field + (kernel - 1) * spacing, spacing * stride
+    return field
+
+
+def locality_summary(splits: tuple[tuple[int, int, int], ...]) -> str:
+    """``"one final token sees a 31 x 31 pixel square; neighbouring windows overlap by 3 px, 1, 1 tokens"``."""
+    overlaps = [kernel - stride for kernel, stride, _ in splits]
+    units = ", ".join(
+        f"{overlap} {'px' if number == 0 else 'token' if overlap == 1 else 'tokens'}"
+        for number, overlap in enumerate(overlaps)
+    )
+    side = receptive_field(splits)
+    return f"an interior final token sees a {side} x {side} pixel square; windows overlap by {units} (kernel - stride)"
 
 
 class T2TChainWidget(LessonWidget):
@@ -63,7 +84,10 @@ class T2TChainWidget(LessonWidget):
         costs.append(attention_cost(tokens[-1], BACKBONE_DIM, BACKBONE_HEADS))
         layers = [1] * (len(stages) - 1) + [BACKBONE_DEPTH]
         entries = [cost.matrix_entries for cost in costs]
-        line = f"{chain_summary(stages)}; the backbone sees {tokens[-1]} with the class token"
+        line = (
+            f"{chain_summary(stages)}; the backbone sees {tokens[-1]} with the class token; "
+            f"{locality_summary(SPLIT_CHAINS[splits])}"
+        )
         title = f"{height}x{width}, splits {SPLIT_CHAINS[splits]}"
         return line, plot_stage_cost(names, tokens, entries, layers, title=title)
 
