@@ -55,7 +55,9 @@ def test_reference_split_is_t2ts():
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        (lambda size, grid: (size // grid, size // grid, 0), "do not overlap"),  # ViT's hard split
+        (lambda size, grid: (size // grid, size // grid, 0), "do not overlap .*ViT's hard split"),  # k == s
+        (lambda size, grid: (2, size // grid, 0), r"leave gaps \(kernel < stride\): pixels 2 to 3 are in no window"),
+        (lambda size, grid: (3, size // grid, 0), r"leave gaps \(kernel < stride\): pixel 3 is in no window"),
         (lambda size, grid: (2 * (size // grid) - 1, size // grid, 0), "your split has no padding"),  # forgotten
         (lambda size, grid: (2 * (size // grid) - 1, size // grid, size // grid), "too many"),  # too much padding
         (lambda size, grid: (3, 1, 5), "nothing but padding"),
@@ -99,9 +101,12 @@ def test_split_accepts_answers_written_differently(answer):
         (lambda size, grid: (size // grid + 1, size // grid, size // grid // 2), "in no token"),
         (lambda size, grid: (2 * (size // grid), size // grid, 1) if size // grid > 3 else (5, 4, 2), "no token|grid"),
         (lambda size, grid: (size // grid, size // grid, 0), "do not overlap"),
-        (lambda size, grid: (3, size // grid, 3), "padding >= kernel|do not overlap"),
+        (lambda size, grid: (3, size // grid, 3), "padding >= kernel|leave gaps"),
         (lambda size, grid: (2 * (size // grid) - 1, size // grid + 1, size // grid // 2), "too few"),
-        (lambda size, grid: (size // grid + 3, size // grid, 1), r"too little padding\. With kernel - stride = 3"),
+        (
+            lambda size, grid: (size // grid + 3, size // grid, 1),
+            r"too little padding\. Window 55 would stick out .* pixels 222 to 223 of each side are in no window",
+        ),
     ],
 )
 def test_split_rejects_more_wrong_answers(wrong, message):

@@ -76,6 +76,10 @@ SLIPS = {
     "square, width": (lambda h, w, sp: (loop_answer(w, w, sp)[0],) * 2, "width for both sides"),
     "no padding": (_per_side(lambda n, k, s, p: (n - k) // s + 1), "without padding"),
     "k - s": (_per_side(lambda n, k, s, p: (n + 2 * p - k) // (k - s) + 1), "kernel - stride"),
+    "docs' + 1 in the numerator": (
+        _per_side(lambda n, k, s, p: (n + 2 * p - (k - 1) - 1 + 1) // s),
+        r"you add PyTorch's docs' \+ 1 before dividing by s",
+    ),
     "no + 1": (_per_side(lambda n, k, s, p: (n + 2 * p - k) // s), r"miss the \+ 1"),
     "ceil": (_per_side(lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1), "round up"),
     "first split only": (lambda h, w, sp: loop_answer(h, w, sp[:1]), "stop after the first split"),

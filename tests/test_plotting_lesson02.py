@@ -395,3 +395,23 @@ def test_plot_flatten_orders_labels_every_value_in_each_order():
     orders = list(plots.flatten_orders(2, 2).values())
     assert cells == [f"{c},{i},{j}" for order in orders for c, i, j in order]
     assert [t.get_text() for t in right.texts if ":" in t.get_text()] == list(plots.flatten_orders(2, 2))
+
+
+def test_gif_palette_keeps_greys_grey(image, in_tmp_figures):
+    path = plots.save_soft_split_gif(image, 20, 10, 5, name="grey.gif")
+    colours = {tuple(c) for c in np.unique(iio.imread(path, index=None).reshape(-1, 3), axis=0).tolist()}
+    palette = set(plots.gif_palette())
+    assert colours <= palette  # a fixed palette: no colour cut from the frames
+    tinted = {c for c in colours if len(set(c)) > 1}  # not a grey
+    assert tinted <= set(plots.gif_palette()[-3:])  # only the overlays: the padding's orange, the red, the cyan
+
+
+def test_window_strip_hatches_the_lost_pixels_with_a_legend():
+    assert plots.strip_lost_pixels(60, 20, 0, [0, 15, 30]) == list(range(50, 60))
+    fig = plots.plot_window_strip(60, kernel=20, stride=15, padding=0)
+    legend = fig.axes[0].get_legend()
+    assert legend is not None and legend.get_texts()[0].get_text() == "10 image pixels in no window (lost)"
+    plt.close(fig)
+    covered = plots.plot_window_strip(60, kernel=20, stride=10, padding=5)
+    assert covered.axes[0].get_legend() is None  # every pixel in a window: nothing to mark
+    plt.close(covered)

@@ -166,10 +166,7 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
             )
         split = f"(kernel {kernel}, stride {stride}, padding {padding}) for a {size}x{size} image"
         if kernel <= stride:
-            fail(
-                f"{split}: the windows do not overlap (kernel <= stride), which is ViT's hard split; "
-                "a soft split needs a kernel larger than the stride"
-            )
+            _no_overlap(split, kernel, stride, padding)
         if padding >= kernel:
             fail(f"{split}: padding >= kernel, so the first window sees nothing but padding zeros")
         try:
@@ -195,6 +192,23 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
     passed(f"your splits overlap and make the requested grid in all {len(requests)} cases (one drawn at random).")
 
 
+def _no_overlap(split: str, kernel: int, stride: int, padding: int) -> None:
+    """Fail for windows that do not overlap: ViT's hard split (kernel == stride) or gaps (kernel < stride)."""
+    if kernel == stride:
+        fail(
+            f"{split}: the windows do not overlap (kernel == stride), which is ViT's hard split; "
+            "a soft split needs a kernel larger than the stride"
+        )
+    first, last = kernel - padding, stride - padding - 1  # between window 0 and window 1, in image pixels
+    where = f"pixels {max(first, 0)} to {last} are" if max(first, 0) < last else f"pixel {last} is"
+    if last < 0:  # the gap falls in the padding
+        where = "the pixels between neighbouring windows are"
+    fail(
+        f"{split}: the windows leave gaps (kernel < stride): {where} in no window (between the first window and "
+        "the second, on each side). A soft split's windows overlap: a kernel larger than the stride"
+    )
+
+
 def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], made: int) -> None:
     """Name the slip behind a split that makes ``made`` windows per side instead of ``grid`` (always fails)."""
     kernel, stride, padding = answer
@@ -211,10 +225,11 @@ def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], 
             f"pixels shared among {grid} windows per side"
         )
     if padding > 0 and made < grid and size == grid * stride and 2 * padding < kernel - stride:
+        last = (made - 1) * stride + kernel - 1 - padding  # the last image pixel the last window that fits covers
         fail(
             f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: too little padding. "
-            f"With kernel - stride = {kernel - stride} you need 2 x padding >= {kernel - stride} for {grid} windows "
-            "to fit"
+            f"Window {grid - 1} would stick out past the padded edge, so the last window ends at pixel {last} and "
+            f"pixels {last + 1} to {size - 1} of each side are in no window"
         )
     if padding == 0 and made < grid:
         fail(
@@ -634,6 +649,11 @@ _CHAIN_SLIPS: tuple[tuple[Callable[[int, int, tuple[Split, ...]], tuple[Any, Any
     (
         lambda h, w, sp: tuple(_chain_side(n, sp, _overlap_side) for n in (h, w)),
         "you step by kernel - stride (the T2T paper's Eq. 3 with its overlap S): here s is already the step",
+    ),
+    (
+        lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: (n + 2 * p - k + 1) // s) for n in (h, w)),
+        "you add PyTorch's docs' + 1 before dividing by s, in the numerator: in floor((n + 2p - d(k - 1) - 1) / s + 1)"
+        " the + 1 comes after the division (it counts the first window), not inside (n + 2p - d(k - 1) - 1 + 1)",
     ),
     (
         lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: (n + 2 * p - k) // s) for n in (h, w)),

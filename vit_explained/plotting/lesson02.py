@@ -598,17 +598,28 @@ def plot_soft_split_frame(
     return fig
 
 
-def _shared_palette(frames: list[np.ndarray], colors: int = 16) -> list[np.ndarray]:
-    """Map every frame onto one palette (taken from the last, fullest frame, no dithering), so that
-    pixels that do not move stay identical and the GIF stores only what changes: small files. The last entry is
-    the window's pure red (median cut alone merged it into the orange padding). 16 colours and a 721 x 279 frame
-    keep lesson 02's GIF near 118 kB, under the lesson's 120 kB (601 x 232 at 32 colours: 112 kB; 1.3 times
-    larger, 781 x 302: 129 kB at 16 colours, 120 kB at 12)."""
+def gif_palette(greys: int = 14) -> list[tuple[int, int, int]]:
+    """The GIF's fixed palette: a ramp of ``greys`` greys from black to white (the grey photo, the token matrix,
+    the text), the axes' light grey, and the few overlay colours (the padding's orange over black, the window's
+    pure red, the cyan centres). Fixed, not adaptive: a palette cut from the frame gave the grey photo false
+    colours (greys mapped onto tinted entries)."""
+    ramp = [(round(255 * i / (greys - 1)),) * 3 for i in range(greys)]
+    orange = tuple(round(0.85 * 255 * v) for v in matplotlib.colors.to_rgb(PADDING_COLOR))  # its tint over zeros
+    overlays = [(240, 240, 240), orange, *(_rgb255(c) for c in (GIF_WINDOW_COLOR, WINDOW_COLOR))]
+    return ramp + overlays
+
+
+def _rgb255(colour: str) -> tuple[int, int, int]:
+    return tuple(round(255 * v) for v in matplotlib.colors.to_rgb(colour))
+
+
+def _shared_palette(frames: list[np.ndarray], greys: int = 14) -> list[np.ndarray]:
+    """Map every frame onto :func:`gif_palette` (no dithering), so that pixels that do not move stay identical and
+    the GIF stores only what changes: small files, and greys stay grey."""
     from PIL import Image
 
-    palette = Image.fromarray(frames[-1]).quantize(colors=colors - 1, method=Image.Quantize.MEDIANCUT, dither=0)
-    entries = palette.getpalette()[: 3 * (colors - 1)]  # the window's few red pixels would merge into the orange
-    palette.putpalette([*entries, *(round(255 * v) for v in matplotlib.colors.to_rgb(GIF_WINDOW_COLOR))])
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([v for entry in gif_palette(greys) for v in entry])
     return [
         np.asarray(Image.fromarray(frame).quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB"))
         for frame in frames
@@ -774,6 +785,7 @@ def plot_window_strip(size: int, kernel: int, stride: int, padding: int, *, widt
     ax = fig.subplots()
     _draw_padded_side(ax, size, padding)
     _draw_windows(ax, starts, beyond, kernel)
+    _draw_lost_side(ax, size, kernel, padding, starts)
     _style_strip_axes(ax, size, kernel, padding, beyond, lines)
     ax.set_title(
         f"k = {kernel}, s = {stride}, p = {padding}: ({size} + 2·{padding} - {kernel}) // {stride} + 1 = "
@@ -797,6 +809,26 @@ def _draw_padded_side(ax: Axes, size: int, padding: int) -> None:
     for left in (0, size + padding):
         if padding:
             ax.text(left + padding / 2, 0.4, f"p={padding}", ha="center", va="center", fontsize=8)
+
+
+def strip_lost_pixels(size: int, kernel: int, padding: int, starts: Sequence[int]) -> list[int]:
+    """The image pixels (0-based, in the unpadded side) that no window starting at ``starts`` covers."""
+    covered = {x for start in starts for x in range(start, start + kernel)}
+    return [x for x in range(size) if x + padding not in covered]
+
+
+def _draw_lost_side(ax: Axes, size: int, kernel: int, padding: int, starts: list[int]) -> None:
+    """Hatch in red the image pixels of the strip that no window covers (with a legend entry), if any."""
+    lost = strip_lost_pixels(size, kernel, padding, starts)
+    for index, x in enumerate(lost):
+        ax.add_patch(
+            Rectangle(
+                (x + padding, 0), 1, 0.8, facecolor=(1.0, 0.0, 0.0, 0.35), edgecolor=CURRENT_COLOR, hatch="///",
+                linewidth=0, label=f"{len(lost)} image pixels in no window (lost)" if index == 0 else None,
+            )
+        )  # fmt: skip
+    if lost:
+        ax.legend(loc="lower left", fontsize=8, frameon=False)  # the empty corner left of the last lines
 
 
 def _draw_windows(ax: Axes, starts: list[int], beyond: int | None, kernel: int) -> None:
