@@ -37,6 +37,10 @@ LAB_ARGS ?=
 # module per worker at a time (its fixtures built once); the longest units first (conftest.LONGEST_FIRST), not
 # xdist's default order (the units with the most tests first).
 PYTEST_ARGS ?= -n 3 --dist loadscope --no-loadscope-reorder
+# One torch (OpenMP) thread per process in the tests: three workers, their kernels, JupyterLab's kernels and Chromium
+# already share the two cores, and a second OpenMP thread spin-waits for a core the others need (lesson 08 under load,
+# 2026-12-04: 19 CPU-s of kernel time on 1 thread, 77 on 2). The stored outputs do not depend on it (CONTRIBUTING).
+TEST_THREADS ?= 1
 NO_PRECOMPILE := /tests?/|/torch/testing/_internal/|/transformers/models/(?!(auto|vit|deit|encoder_decoder)/)
 
 .PHONY: lab test setup check-python environment figures book clean
@@ -84,7 +88,7 @@ test: $(STAMP)
 	@# The checkout's own modules as bytecode (git-ignored __pycache__/): every kernel and subprocess of the run
 	@# imports them, and where PYTHONDONTWRITEBYTECODE is set each would compile them again.
 	$(BIN)/python -m compileall -q -j 0 vit_explained tests tools conftest.py >/dev/null
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	OMP_NUM_THREADS=$(TEST_THREADS) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Copy the pictures the executed lesson notebooks store into figures/ (re-executes nothing).
 figures:
