@@ -7,6 +7,7 @@ Every drawing is deterministic: the same inputs give the same pixels and the sam
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 import os
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import matplotlib.colors
 import numpy as np
+import PIL.Image
 import torch
 import torch.nn.functional as F
 from matplotlib.axes import Axes
@@ -613,17 +615,17 @@ def _rgb255(colour: str) -> tuple[int, int, int]:
     return tuple(round(255 * v) for v in matplotlib.colors.to_rgb(colour))
 
 
-def _shared_palette(frames: list[np.ndarray], greys: int = 14) -> list[np.ndarray]:
-    """Map every frame onto :func:`gif_palette` (no dithering), so that pixels that do not move stay identical and
-    the GIF stores only what changes: small files, and greys stay grey."""
-    from PIL import Image
-
-    palette = Image.new("P", (1, 1))
+def _palette_images(frames: list[np.ndarray], greys: int = 14) -> list[PIL.Image.Image]:
+    """Every frame mapped onto :func:`gif_palette` (no dithering) as a palette image, so that pixels that do not
+    move stay identical and the GIF stores only what changes: small files, and greys stay grey."""
+    palette = PIL.Image.new("P", (1, 1))
     palette.putpalette([v for entry in gif_palette(greys) for v in entry])
-    return [
-        np.asarray(Image.fromarray(frame).quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB"))
-        for frame in frames
-    ]
+    return [PIL.Image.fromarray(frame).quantize(palette=palette, dither=PIL.Image.Dither.NONE) for frame in frames]
+
+
+def _shared_palette(frames: list[np.ndarray], greys: int = 14) -> list[np.ndarray]:
+    """The frames as :func:`_palette_images` maps them, back as ``(height, width, 3)`` uint8 arrays."""
+    return [np.asarray(image.convert("RGB")) for image in _palette_images(frames, greys)]
 
 
 def save_soft_split_gif(
@@ -641,11 +643,11 @@ def save_soft_split_gif(
     ``build/figures/``) with imageio and return the path.
     One frame per window (at most ``max_frames``), the last held for ``hold_ms``; the GIF loops.
     Same inputs, same bytes."""
-    import imageio.v3 as iio
-
-    frames = _shared_palette(soft_split_frames(image, kernel, stride, padding, max_frames=max_frames))
+    frames = _palette_images(soft_split_frames(image, kernel, stride, padding, max_frames=max_frames))
     durations = [frame_ms] * (len(frames) - 1) + [hold_ms]
-    data = iio.imwrite("<bytes>", np.stack(frames), extension=".gif", duration=durations, loop=0)
+    buffer = io.BytesIO()  # Pillow writes the palette frames as they are (imageio re-quantised RGB: 10 times slower)
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
+    data = buffer.getvalue()
     path = figures_dir() / name
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     partial.write_bytes(data)
