@@ -94,11 +94,17 @@ def test_residual_stream_widget_line_follows_the_depth_slider_and_the_toggle():
     profiles = depth_profiles((1, 2), (0, 1))
     assert set(profiles) == {"pre-norm", "post-norm"} and len(profiles["pre-norm"][2][0]) == 3
     widget = ResidualStreamWidget(depth=2, design="pre-norm", depths=(1, 2), seeds=(0, 1))
-    assert list(widget.controls) == ["depth", "design"]  # the browser test moves the first: the depth
+    assert list(widget.controls) == ["depth", "design", "final_norm"]  # the browser test moves the first: the depth
     norms, gradients = profiles["pre-norm"][2]
     expected = f"the stream's mean token norm {norms[0]:.1f} -> {norms[-1]:.1f}; last fc2 gradient"
     assert widget.line.startswith("pre-norm, L = 2 blocks: ") and expected in widget.line
-    assert widget.line.endswith(f"{sum(gradients) / 2:.2f} (mean of 2 seeds)") and widget.picture.value
+    assert f"{sum(gradients) / 2:.2f} (mean of 2 seeds); final LayerNorm on: " in widget.line and widget.picture.value
+    with_norm, without = widget.head_norms["pre-norm"][2]
+    assert widget.line.endswith(f"the head reads token 0 at norm {with_norm:.1f}") and abs(with_norm - 8.0) < 0.01
+    widget.controls["final_norm"].value = "off"  # the head reads the grown stream itself
+    assert widget.line.endswith(f"final LayerNorm off: the head reads the stream's token 0 itself, norm {without:.1f}")
+    assert without > with_norm
+    widget.controls["final_norm"].value = "on"
     widget.controls["depth"].value = 1
     assert widget.line.startswith("pre-norm, L = 1 block: ")
     widget.controls["design"].value = "post-norm"
@@ -109,6 +115,8 @@ def test_residual_stream_widget_line_follows_the_depth_slider_and_the_toggle():
     assert printed(widget) == widget.line + "\n"
     with pytest.raises(ValueError, match="design must be one of"):
         widget.compute(depth=1, design="sandwich")
+    with pytest.raises(ValueError, match="final_norm must be"):
+        widget.compute(depth=1, design="pre-norm", final_norm="maybe")
 
 
 def test_residual_stream_figure_draws_both_designs_and_highlights_the_chosen_one_on_shared_axes():

@@ -961,3 +961,59 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
         fail(f"{call} returned {got:,}: count qkv, proj, q k^T, weights @ v, fc1 and fc2, each rows x in x out")
     note = " You returned floats: accepted, as they are whole numbers; an int (// or int(...)) stays exact past 2**53."
     passed("your count equals the package's on 4 sizes (one drawn at random on each run)." + (note if floats else ""))
+
+
+# --- Exercise 6: the post-norm block --------------------------------------------------------------
+
+
+def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Wrong post-norm blocks: the pre-norm block, half a block, the norms swapped, no residual, one norm."""
+    n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
+    pre = x + attn(n1(x))
+    half = n1(x + attn(x))
+    return [
+        (
+            pre + mlp(n2(pre)),
+            "that is the pre-norm block, x + attn(norm1(x)) then x + mlp(norm2(x)) (ViT's, section 5); post-norm "
+            "normalises *after* each addition: x = norm1(x + attn(x)), then norm2(x + mlp(x))",
+        ),
+        (half, "that is the attention half only: the result then goes through norm2(x + mlp(x)) too"),
+        (
+            n1(half + mlp(half)),
+            "the second addition is normalised with norm1 again: the MLP half ends in block.norm2",
+        ),
+        (
+            n1(n2(x + attn(x)) + mlp(n2(x + attn(x)))),
+            "the norms are swapped: the attention half ends in norm1, the MLP half in norm2",
+        ),
+        (n2(mlp(n1(attn(x)))), "the residual additions are missing: each norm reads x + branch(x), not branch(x)"),
+    ]
+
+
+def check_post_norm_block(post_norm_block: Callable[[torch.Tensor, Block], torch.Tensor]) -> None:
+    """``post_norm_block(x, block)`` must equal ``norm2(h + mlp(h))`` with ``h = norm1(x + attn(x))``, with
+    ``block``'s parts (as :class:`vit_explained.norm_placement.PostNormBlock` computes), on three blocks."""
+    from ..norm_placement import PostNormBlock
+
+    post_norm_block = _one_value(post_norm_block, "post_norm_block(x, block)")
+    for block, x in _parallel_cases():
+        with torch.no_grad():
+            reference = PostNormBlock.forward(block, x)
+            suspects = _post_norm_suspects(block, x)
+            given = x.clone()
+            result = attempt(post_norm_block, given, block)
+        if not torch.equal(given, x):
+            fail("your function changed its input x in place (x += ...): return a new tensor and leave x as it was")
+        out = _same_shape(f"post_norm_block on a {tuple(x.shape)} input", result, reference)
+        _no_half_precision(out, "float64")
+        if not _within_promise(out, reference):
+            for candidate, message in suspects:
+                if _within_promise(out, candidate):
+                    fail(message)
+            fail(
+                f"differs from norm2(h + mlp(h)), h = norm1(x + attn(x)), by up to {max_difference(out, reference):.3g}"
+            )
+    passed(
+        "your post-norm block equals norm2(h + mlp(h)) with h = norm1(x + attn(x)), the package's PostNormBlock "
+        "(the 2017 Transformer's order), on three blocks (one drawn at random)."
+    )

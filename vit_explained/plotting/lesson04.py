@@ -793,3 +793,49 @@ def gap_table(gaps: Mapping[str, list[float]], columns: tuple[str, ...], first: 
             raise ValueError(f"{name}: {len(values)} values for {len(columns)} columns")
         lines.append(f"{name:<32}" + "".join(f"{value:>{w}.4f}" for value, w in zip(values, widths, strict=True)))
     return "\n".join(lines)
+
+
+def layer_norm_geometry(count: int = 5, seed: int = 0) -> dict[str, torch.Tensor]:
+    """``count`` random 3-vectors (D = 3, float64, seeded) and what LayerNorm (gamma 1, beta 0, eps 0) makes of
+    them in two steps: ``{"raw", "centred", "normalised"}``, each ``(count, 3)``. Centring projects each vector
+    onto the plane sum(x) = 0; dividing by the standard deviation puts it on the circle of radius sqrt(D) there."""
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValueError(f"count must be a positive int, got {count!r}")
+    raw = 1.2 * torch.randn(count, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)) + 1.5
+    centred = raw - raw.mean(dim=-1, keepdim=True)
+    normalised = centred / centred.pow(2).mean(dim=-1, keepdim=True).sqrt()
+    return {"raw": raw, "centred": centred, "normalised": normalised}
+
+
+def plot_layer_norm_geometry(count: int = 5, seed: int = 0) -> Figure:
+    """LayerNorm at D = 3, in 3-D: the plane sum(x) = 0 (shaded), the circle of radius sqrt(3) in it, and
+    :func:`layer_norm_geometry`'s vectors: each raw vector (grey dot), its centred version (blue, the projection
+    onto the plane along (1, 1, 1), dotted) and the normalised one (red, on the circle, on the ray of the blue)."""
+    points = layer_norm_geometry(count, seed)
+    fig = new_figure(figsize=(6.4, 5.6))
+    ax = fig.add_subplot(projection="3d")
+    u = torch.tensor([1.0, -1.0, 0.0], dtype=torch.float64) / math.sqrt(2)  # two orthonormal directions
+    v = torch.tensor([1.0, 1.0, -2.0], dtype=torch.float64) / math.sqrt(6)  # spanning the plane sum(x) = 0
+    angles = torch.linspace(0, 2 * math.pi, 121, dtype=torch.float64)
+    circle = math.sqrt(3) * (angles.cos()[:, None] * u + angles.sin()[:, None] * v)
+    reach = 1.15 * max(float(points["raw"].abs().max()), float(points["centred"].norm(dim=-1).max()), 2.0)
+    s, t = torch.meshgrid(torch.linspace(-reach, reach, 2), torch.linspace(-reach, reach, 2), indexing="ij")
+    plane = s[..., None].double() * u + t[..., None].double() * v
+    ax.plot_surface(*(plane[..., k].numpy() for k in range(3)), color="tab:blue", alpha=0.08, linewidth=0)
+    ax.plot(*circle.T.numpy(), color="tab:red", lw=1.6, label="circle of radius sqrt(3) in the plane")
+    ax.plot(
+        [-reach, reach], [-reach, reach], [-reach, reach], color="0.6", lw=0.8, ls=":", label="the direction (1, 1, 1)"
+    )
+    for raw, centred, normalised in zip(points["raw"], points["centred"], points["normalised"], strict=True):
+        ax.plot(*torch.stack([raw, centred]).T.numpy(), color="0.5", lw=0.9, ls="--")
+        ax.plot(*torch.stack([torch.zeros(3, dtype=torch.float64), normalised]).T.numpy(), color="tab:red", lw=0.7)
+    ax.scatter(*points["raw"].T.numpy(), color="0.35", s=22, label="x (random)", depthshade=False)
+    ax.scatter(*points["centred"].T.numpy(), color="tab:blue", s=22, label="x - mean: on the plane", depthshade=False)
+    label = "(x - mean) / std: on the circle"
+    ax.scatter(*points["normalised"].T.numpy(), color="tab:red", s=28, label=label, depthshade=False)
+    ax.set(xlabel="x1", ylabel="x2", zlabel="x3", xlim=(-reach, reach), ylim=(-reach, reach), zlim=(-reach, reach))
+    ax.set_box_aspect((1, 1, 1))
+    ax.view_init(elev=28, azim=15)  # obliquely onto the plane (face-on: elev 35.3, azim 45)
+    ax.set_title("LayerNorm at D = 3: centre onto the plane sum(x) = 0,\nthen scale onto the circle of radius sqrt(3)")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(-0.08, 1.0))
+    return fig

@@ -84,10 +84,17 @@ def block_budget_widget(dim: int = 768, mlp_ratio: float = 4.0, qkv_bias: bool =
 DESIGNS = ("pre-norm", "post-norm")
 
 
+def _stack_run(post_norm: bool, depth: int, seed: int, dim: int = 64) -> tuple[tuple[float, ...], float, float, tuple]:
+    """:func:`_cached_run` with every argument given, so that ``_stack_run(p, d, s)`` and ``_stack_run(p, d, s, 64)``
+    share one cache entry (lru_cache keys on the arguments as passed: the two forms would each run the stack)."""
+    return _cached_run(bool(post_norm), int(depth), int(seed), int(dim))
+
+
 @lru_cache(maxsize=256)
-def _stack_run(post_norm: bool, depth: int, seed: int, dim: int = 64) -> tuple[tuple[float, ...], float, float]:
+def _cached_run(post_norm: bool, depth: int, seed: int, dim: int) -> tuple[tuple[float, ...], float, float, tuple]:
     """One run of the random stack, cached so that the lesson's cells and the widget share it: (mean token norm
-    before the first block and after each block, mean squared token norm after the last, last fc2 gradient)."""
+    before the first block and after each block, mean squared token norm after the last, last fc2 gradient,
+    (norm of the token the head reads with the final LayerNorm, without it), each a mean over the sequences)."""
     blocks, final_norm, head, tokens, labels = _random_stack(depth, seed, dim, True)
     norms = [tokens.norm(dim=-1).mean().item()]
     for block in blocks:
@@ -99,9 +106,11 @@ def _stack_run(post_norm: bool, depth: int, seed: int, dim: int = 64) -> tuple[t
             tokens = tokens + block.mlp(block.norm2(tokens))
         norms.append(tokens.norm(dim=-1).mean().item())
     squared = (tokens.detach().norm(dim=-1) ** 2).mean().item()
+    with torch.no_grad():  # token 0, the one the head reads: through the final LayerNorm, or as it is
+        head_input = (final_norm(tokens[:, 0]).norm(dim=-1).mean().item(), tokens[:, 0].norm(dim=-1).mean().item())
     out = tokens if post_norm else final_norm(tokens)
     F.cross_entropy(head(out[:, 0]), labels).backward()
-    return tuple(norms), squared, blocks[-1].mlp.fc2.weight.grad.norm().item()
+    return tuple(norms), squared, blocks[-1].mlp.fc2.weight.grad.norm().item(), head_input
 
 
 def stream_and_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64) -> tuple[list[float], float]:
@@ -109,7 +118,7 @@ def stream_and_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64) -
     (same arguments, same numbers): the mean token norm of the residual stream before the first block and after
     each block (pre-norm: before the final LayerNorm; post-norm: after each block's last norm), ``depth + 1``
     values, and the gradient norm at the last block's ``fc2`` weight. Cached (one run per stack)."""
-    norms, _, gradient = _stack_run(post_norm, depth, seed, dim)
+    norms, _, gradient, _ = _stack_run(post_norm, depth, seed, dim)
     return list(norms), gradient
 
 
@@ -143,14 +152,23 @@ def depth_profiles(
     return profiles
 
 
+def head_input_norms(design: str, depth: int, seeds: tuple[int, ...]) -> tuple[float, float]:
+    """The norm of token 0, the token the head reads, after ``depth`` blocks of ``design``: through the final
+    LayerNorm and without it (the stream itself), each the mean over ``seeds`` (cached runs of the stack)."""
+    runs = [_stack_run(design == "post-norm", depth, seed)[3] for seed in seeds]
+    return tuple(sum(values) / len(runs) for values in zip(*runs, strict=True))
+
+
 class ResidualStreamWidget(LessonWidget):
-    """A ``depth`` slider and a pre-norm / post-norm toggle over :func:`depth_profiles`."""
+    """A ``depth`` slider, a pre-norm / post-norm toggle and a final-LayerNorm on / off toggle over
+    :func:`depth_profiles`; the line says what the head reads in either case (:func:`head_input_norms`)."""
 
     def __init__(
         self,
         depth: int = 16,
         design: str = "pre-norm",
         depths: tuple[int, ...] = (2, 4, 8, 16),
+        final_norm: str = "on",
         seeds: tuple[int, ...] = (0, 1, 2),
     ) -> None:
         self.profiles = depth_profiles(tuple(depths), tuple(seeds))
@@ -159,18 +177,30 @@ class ResidualStreamWidget(LessonWidget):
                 options=list(depths), value=depth, description="depth L", continuous_update=False
             ),
             "design": widgets.ToggleButtons(options=list(DESIGNS), value=design, description="norm"),
+            "final_norm": widgets.ToggleButtons(options=["on", "off"], value=final_norm, description="final norm"),
+        }
+        self.head_norms = {  # {design: {depth: (token 0's norm with the final LayerNorm, without), mean of seeds}}
+            name: {d: head_input_norms(name, d, tuple(seeds)) for d in depths} for name in self.profiles
         }
         super().__init__(controls)
 
-    def describe(self, depth: int, design: str) -> str:
+    def describe(self, depth: int, design: str, final_norm: str = "on") -> str:
         """The line the widget shows at these settings, without drawing the figure."""
         if design not in self.profiles:
             raise ValueError(f"design must be one of {list(self.profiles)}, got {design!r}")
+        if final_norm not in ("on", "off"):
+            raise ValueError(f"final_norm must be 'on' or 'off', got {final_norm!r}")
         norms, gradients = self.profiles[design][depth]
+        with_norm, without = self.head_norms[design][depth]
+        head = (
+            f"final LayerNorm on: the head reads token 0 at norm {with_norm:.1f}"
+            if final_norm == "on"
+            else f"final LayerNorm off: the head reads the stream's token 0 itself, norm {without:.1f}"
+        )
         return (
             f"{design}, L = {depth} block{'s' if depth != 1 else ''}: "
             f"the stream's mean token norm {norms[0]:.1f} -> {norms[-1]:.1f}; "
-            f"last fc2 gradient {sum(gradients) / len(gradients):.2f} (mean of {len(gradients)} seeds)"
+            f"last fc2 gradient {sum(gradients) / len(gradients):.2f} (mean of {len(gradients)} seeds); {head}"
         )
 
     @property
@@ -180,15 +210,16 @@ class ResidualStreamWidget(LessonWidget):
         shown = self.values
         return self.profiles[shown["design"]][shown["depth"]][0][-1]
 
-    def compute(self, depth: int, design: str) -> tuple[str, Figure]:
-        line, fig = self.describe(depth, design), plot_residual_stream(self.profiles, design, depth)
+    def compute(self, depth: int, design: str, final_norm: str = "on") -> tuple[str, Figure]:
+        line, fig = self.describe(depth, design, final_norm), plot_residual_stream(self.profiles, design, depth)
         fig.set_layout_engine("constrained")  # room for the suptitle
         fig.suptitle(line, fontsize=9)  # the line in the picture too, for a reader of the stored notebook
         return line, fig
 
 
-def residual_stream_widget(depth: int = 16, design: str = "pre-norm") -> ResidualStreamWidget:
-    """Lesson 04's depth experiment, explorable: ``depth`` (first control: 2, 4, 8 or 16 blocks) and the norm's
-    place (pre-norm or post-norm). The widget builds its data once and caches it; lesson 04 builds it in
-    section 6 (``depth_experiment``), so there the widget is quick. End a cell with it."""
-    return ResidualStreamWidget(depth, design)
+def residual_stream_widget(depth: int = 16, design: str = "pre-norm", final_norm: str = "on") -> ResidualStreamWidget:
+    """Lesson 04's depth experiment, explorable: ``depth`` (first control: 2, 4, 8 or 16 blocks), the norm's
+    place (pre-norm or post-norm) and the final LayerNorm (on or off: the line says what the head reads). The
+    widget builds its data once and caches it (one run per stack, shared with ``depth_experiment``). End a cell
+    with it."""
+    return ResidualStreamWidget(depth, design, final_norm=final_norm)
