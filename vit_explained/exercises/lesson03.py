@@ -493,6 +493,7 @@ def _memory_slips(batch: int, num_tokens: int, heads: int, bytes_per_element: in
     slips = {
         "the heads are left out: every head makes its own N x N matrix": right / heads,
         "the batch is left out: every image has its own matrices": right / batch,
+        f"that uses 12 heads, ViT-B's; this model has {heads}": right * 12 / heads if heads != 12 else -1.0,
         "that counts entries, not bytes: each float32 entry takes 4 bytes": right / bytes_per_element,
         f"that uses N = {num_tokens - 1}, the patches only: the class token is a token too (N = {num_tokens})": (
             per_entry * (num_tokens - 1) ** 2

@@ -781,3 +781,96 @@ def plot_softmax_rows(head_dims: Sequence[int] = (4, 64), num_keys: int = 197, s
     fig.suptitle("One query's softmax row over random keys (spread 1) and what it passes back", fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def plot_qkv_mapping(dim: int = 768) -> Figure:
+    """The fused qkv weight ``(3 D, D)`` (timm, this package) and where its rows go: rows ``0..D-1`` to a
+    separate query Linear, ``D..2D-1`` to the key Linear, ``2D..3D-1`` to the value Linear (the Hugging
+    Face style), and all of them, in the same order, to ``nn.MultiheadAttention``'s ``in_proj_weight``.
+    ``proj`` maps to ``out_proj`` (and to the separate style's output Linear) unchanged."""
+    dim = _checks.positive_int("dim", dim)
+    fig = new_figure(figsize=(10, 4.2), layout="constrained")
+    ax = fig.subplots()
+    ranges = [(role, i * dim, (i + 1) * dim - 1) for i, role in enumerate("qkv")]
+    names = {"q": "query", "k": "key", "v": "value"}
+    for column, title in (
+        (0, "attn.qkv.weight\n(fused, timm / package)"),
+        (4, "mha.in_proj_weight\n(nn.MultiheadAttention)"),
+    ):
+        for i, (role, first, last) in enumerate(ranges):
+            top = 3 - i
+            ax.add_patch(
+                Rectangle((column, top - 1), 1.6, 1, facecolor=_ROLE_COLOURS[role], alpha=0.45, edgecolor="white", lw=2)
+            )
+            ax.text(column + 0.8, top - 0.5, f"{role}: rows {first}-{last}", ha="center", va="center", fontsize=9)
+        ax.text(column + 0.8, 3.15, title, ha="center", va="bottom", fontsize=9.5)
+    for i, (role, _, _) in enumerate(ranges):  # the separate Linears, stacked in the middle
+        top = 3 - i
+        ax.add_patch(
+            Rectangle((2.2, top - 0.9), 1.2, 0.8, facecolor=_ROLE_COLOURS[role], alpha=0.45, edgecolor="black")
+        )
+        ax.text(2.8, top - 0.5, f"{names[role]}.weight\n({dim}, {dim})", ha="center", va="center", fontsize=8.5)
+        ax.annotate("", xy=(2.2, top - 0.5), xytext=(1.6, top - 0.5), arrowprops={"arrowstyle": "->", "lw": 1.5})
+        ax.annotate("", xy=(4.0, top - 0.5), xytext=(3.4, top - 0.5), arrowprops={"arrowstyle": "->", "lw": 1.5,
+                                                                               "color": "0.5", "ls": "--"})  # fmt: skip
+    ax.text(2.8, 3.15, "three Linears\n(separate, Hugging Face style)", ha="center", va="bottom", fontsize=9.5)
+    ax.text(2.8, -0.6, f"slice rows [i·{dim}, (i+1)·{dim}): q, k, v in that order; weights and biases alike",
+            ha="center", va="top", fontsize=8.5)  # fmt: skip
+    ax.text(0.8, -0.1, f"({3 * dim}, {dim})", ha="center", va="top", fontsize=8.5)
+    ax.text(4.8, -0.1, f"({3 * dim}, {dim}), the same rows", ha="center", va="top", fontsize=8.5)
+    ax.text(5.9, 1.5, "attn.proj\n= out_proj\n(unchanged)", ha="left", va="center", fontsize=8.5, color="0.3")
+    ax.set_xlim(-0.2, 6.8)
+    ax.set_ylim(-0.9, 4.0)
+    ax.axis("off")
+    return fig
+
+
+#: head counts the heads explorer offers: every h that divides ViT-B's D = 768 into whole heads, up to 64
+HEAD_COUNTS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
+
+
+def plot_heads_cost(dim: int, heads: int, num_tokens: int, head_counts: Sequence[int] = HEAD_COUNTS) -> Figure:
+    """Lesson 03's heads explorer: the width ``D`` cut into ``h`` slices of ``d = D / h`` (top), and against
+    the head count, the float32 memory of one image's attention matrix (``4 h N^2`` bytes, grows with h)
+    and the FLOPs of its two ``N x N`` products (``4 D N^2``, flat); the chosen ``h`` is marked."""
+    counts = [_checks.positive_int("head_counts", h) for h in head_counts]
+    if heads not in counts:
+        raise ValueError(f"heads must be one of {counts}, got {heads}")
+    cost = attention_cost(num_tokens, dim, heads)  # checks that heads divides dim
+    costs = [attention_cost(num_tokens, dim, h) for h in counts]
+    fig = new_figure(figsize=(9, 3.6), layout="constrained")
+    strip, memory_ax, flops_ax = fig.subplot_mosaic(
+        [["strip", "strip"], ["memory", "flops"]], height_ratios=[1, 4]
+    ).values()
+    for h in range(heads):
+        colour = _HEAD_COLOURS[h % len(_HEAD_COLOURS)]
+        strip.add_patch(Rectangle((h / heads, 0), 1 / heads, 1, facecolor=colour, alpha=0.5, edgecolor="white", lw=1))
+    strip.set_xlim(0, 1)
+    strip.set_ylim(0, 1)
+    strip.set_xticks([])
+    strip.set_yticks([])
+    strip.set_title(f"D = {dim} features cut into h = {heads} heads of d = {dim // heads}", fontsize=10)
+    positions = range(len(counts))
+    chosen = counts.index(heads)
+    for ax, values, title, ylabel in (
+        (
+            memory_ax,
+            [c.matrix_bytes / 1e6 for c in costs],
+            f"attention matrix ~ h·N² (N = {num_tokens})",
+            "MB per image",
+        ),
+        (flops_ax, [c.matmul_flops / 1e9 for c in costs], "FLOPs of q·kᵀ and weights·v ~ D·N²", "GFLOP per image"),
+    ):
+        colours = ["#bbbbbb"] * len(counts)
+        colours[chosen] = "#d62728"
+        ax.bar(positions, values, color=colours)
+        ax.set_xticks(list(positions), [str(h) for h in counts], fontsize=8)
+        ax.set_xlabel("heads h")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylim(0, max(values) * 1.15)
+        ax.grid(axis="y", alpha=0.3)
+    memory_ax.text(
+        chosen, cost.matrix_bytes / 1e6, f"{cost.matrix_bytes / 1e6:.1f}", ha="center", va="bottom", fontsize=8
+    )
+    return fig

@@ -5,6 +5,9 @@ picture shows the query's attention weights over the image and its scores before
 ``scaled`` toggle drops the ``1/sqrt(d)`` scale: the line then counts how many of the head's
 query rows put more than 0.9 of their weight on a single key (saturation).
 
+:class:`HeadsWidget` is the lesson's title topic: the width D cut into h heads of d = D / h; the
+attention matrix's memory grows with h (``h N^2`` entries) while the matrix products' FLOPs stay flat.
+
 The model's queries and keys are computed once per digit (cached); an update is a few small
 matrix products and one drawing.
 """
@@ -15,12 +18,13 @@ import ipywidgets as widgets
 import torch
 from matplotlib.figure import Figure
 
-from ..plotting.lesson03 import plot_query_attention, token_name
+from ..cost import attention_cost
+from ..plotting.lesson03 import HEAD_COUNTS, plot_heads_cost, plot_query_attention, token_name
 from ..softmax_scale import SATURATED
 from ..vit import ViT
 from . import LessonWidget
 
-__all__ = ["AttentionWidget", "attention_widget", "queries_and_keys"]
+__all__ = ["AttentionWidget", "HeadsWidget", "attention_widget", "heads_widget", "queries_and_keys"]
 
 
 @torch.no_grad()
@@ -141,3 +145,37 @@ def attention_widget(
     if labels is None:
         labels = ["?"] * len(images)
     return AttentionWidget(model, images, list(labels), query, head, block, scaled)
+
+
+#: token counts the heads explorer offers: ViT-B/16 at 224 and at 384, and T2T-ViT_t's two token stages
+TOKEN_COUNTS = (197, 577, 784, 3136)
+
+
+class HeadsWidget(LessonWidget):
+    """Controls ``heads`` (first, a slider over :data:`HEAD_COUNTS`) and ``num_tokens``; the width ``dim``
+    is fixed. The line gives ``d = D / h``, the attention matrix's entries and float32 memory per image,
+    and the FLOPs of ``q k^T`` and ``weights @ v``, from :func:`vit_explained.cost.attention_cost`."""
+
+    def __init__(self, dim: int = 768, heads: int = 12, num_tokens: int = 197) -> None:
+        self.dim = dim
+        controls = {
+            "heads": widgets.SelectionSlider(
+                options=list(HEAD_COUNTS), value=heads, description="heads h", continuous_update=False
+            ),
+            "num_tokens": widgets.Dropdown(options=list(TOKEN_COUNTS), value=num_tokens, description="tokens N"),
+        }
+        super().__init__(controls)
+
+    def compute(self, heads: int, num_tokens: int) -> tuple[str, Figure]:
+        cost = attention_cost(num_tokens, self.dim, heads)  # raises ValueError when heads does not divide dim
+        line = (
+            f"D = {self.dim} cut into h = {heads} heads of d = {self.dim // heads}: attention matrix "
+            f"{heads} x {num_tokens}^2 = {cost.matrix_entries:,} entries, {cost.matrix_bytes / 1e6:.1f} MB per image "
+            f"(float32); q k^T and weights @ v: {cost.matmul_flops / 1e9:.2f} GFLOP at every h"
+        )
+        return line, plot_heads_cost(self.dim, heads, num_tokens)
+
+
+def heads_widget(dim: int = 768, heads: int = 12, num_tokens: int = 197) -> HeadsWidget:
+    """The heads explorer: ``heads`` slider (first) and ``num_tokens``; ViT-B's width 768 by default."""
+    return HeadsWidget(dim, heads, num_tokens)
