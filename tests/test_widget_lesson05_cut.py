@@ -56,3 +56,13 @@ def test_bad_settings_are_refused():
     with pytest.raises(ValueError, match="where must be"):
         cut_and_backward("block 7")
     torch.manual_seed(0)
+
+
+def test_picking_a_part_to_freeze_leaves_the_cut():
+    """The lesson opens the widget on the cut (block 2); the freeze dropdown, its first control, switches back."""
+    widget = gradient_freeze_widget(where="block 2", experiment="cut the MLP route")
+    assert widget.line.startswith("cut the MLP route (block 2): 56 of 56 parameter tensors still get a gradient")
+    widget.controls["freeze"].value = "qkv"
+    assert widget.controls["experiment"].value == "freeze"
+    assert widget.line.startswith("froze qkv (block 2): 2 of 56 parameter tensors get no gradient")
+    assert widget.line == widget.compute(**widget.values)[0]

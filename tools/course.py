@@ -85,6 +85,9 @@ HIDDEN_CASES: dict[str, str] = {
     "(torch.randn(1, 7, 3), torch.randn(1, 7, 7).softmax(-1), torch.randn(1, 7, 5))]",
     "w_q_gradient": "[(torch.randn(3, 4, 6), torch.randn(3, 4, 2), torch.randn(3, 4, 4)), "
     "(torch.randn(1, 7, 3), torch.randn(1, 7, 5), torch.randn(1, 7, 7))]",
+    "route_ratio": "[(__import__('vit_explained.gradient_experiments').gradient_experiments"
+    ".small_digit_vit(s).double(), torch.rand(b, 1, 8, 8, dtype=torch.float64), torch.randint(0, 10, (b,)), i) "
+    "for s, b, i in [(5, 4, 2), (6, 3, 3)]]",
     # 06
     "accuracy": "[(torch.randn(20, 3), torch.randint(0, 3, (20,))), (torch.randn(2, 10), torch.tensor([1, 1]))]",
     "max_safe_shift": "[(F.pad(torch.rand(3, 2, 4, 5) + 0.1, (2, 3, 5, 4)),), "
@@ -292,6 +295,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "value_gradient": AUTOGRAD,
     "w_v_gradient": AUTOGRAD,
     "w_q_gradient": AUTOGRAD,
+    "route_ratio": ("vit_explained.gradient_hooks.record_residual_routes",),
     "fold_tokens": ("vit_explained.tokens_to_image",),
     "token_attention": ("vit_explained.TokenAttention.forward",),
     "rollout": ("vit_explained.attention_maps.attention_rollout",),

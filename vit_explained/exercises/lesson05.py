@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import attention_backward, gradient_hooks
+from .. import attention_backward, gradient_experiments, gradient_hooks
 from ..block import Block
 from ..parameters import parameter_places
 from ..vit import ViT
@@ -53,7 +53,7 @@ def _call(
     The learner gets clones: an answer that writes into its inputs cannot change the tensors the checker
     compares with and names slips from. ``seen`` (a dict), if given, records ``"numpy"`` (the result was a
     NumPy array or a Python list: "a NumPy array" / "a Python list", else "") and ``"changed"`` (the
-    positions of the inputs the answer wrote into).
+    positions of the inputs the answer wrote into, even with the same values).
     """
     originals = args
     args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
@@ -80,10 +80,21 @@ def _call(
         changed = [
             i
             for i, (before, after) in enumerate(zip(originals, args, strict=True))
-            if isinstance(before, torch.Tensor) and not torch.equal(before, after)
-        ]
+            if isinstance(before, torch.Tensor) and (after._version > 0 or not torch.equal(before, after))
+        ]  # _version counts in-place writes, even one that keeps the values (g.mul_(1.0))
         seen["changed"] = sorted(set(seen.get("changed", [])) | set(changed))
     return as_tensor(result, "your function's result")
+
+
+def _refuse_in_place(seen: dict, names: tuple[str, ...], example: str) -> None:
+    """Fail if the answer wrote into any of its inputs (``seen["changed"]`` from :func:`_call`), whose
+    names are ``names``; ``example`` is such a write, e.g. ``"grad_a.mul_(a)"``."""
+    if seen.get("changed"):
+        which = " and ".join(names[i] for i in seen["changed"])
+        fail(
+            f"the values are right, but your function changed its input {which} in place (e.g. {example}): the "
+            "caller's tensor is overwritten. Build the result in a new tensor instead"
+        )
 
 
 def _right_per_matrix(answer: Callable[..., object], args: tuple[torch.Tensor, ...], expected: torch.Tensor) -> bool:
@@ -213,6 +224,26 @@ def _softmax_row_sum_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch.
         fail("the sign is flipped: check the order of the two terms in the bracket.")
 
 
+def _softmax_shape_slips(
+    answer: Callable[..., object], result: torch.Tensor, a: torch.Tensor, grad_a: torch.Tensor, expected: torch.Tensor
+) -> None:
+    """Fail with what went wrong: the result of exercise 1 does not have the inputs' shape."""
+    shape = tuple(expected.shape)
+    if _right_per_matrix(answer, (a, grad_a), expected):
+        fail(_BATCH_MESSAGE.format(shape=shape))
+    got = tuple(result.shape)
+    if result.numel() > 1 and bool((result == result.flatten()[0]).all()):
+        fail(
+            f"your function returns a constant (every entry {result.flatten()[0].item():.3g}, shape {got}), whatever "
+            "a and grad_a are: compute dL/ds from them, with their shape"
+        )
+    hint = " (keep the summed axis with keepdim=True?)" if got[:-1] == shape[:-1] or got == shape[:-1] else ""
+    fail(
+        f"for a and grad_a of shape {shape} the gradient with respect to the scores must have that shape too, "
+        f"got {got}{hint}"
+    )
+
+
 def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 1: ``softmax_backward(a, grad_a) -> grad_s`` for ``a = softmax(s, dim=-1)``."""
     cases = [(6, 6), (2, 3, 5, 5), (4, 7)]
@@ -221,12 +252,7 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
         a, grad_a, expected = _softmax_case(shape, seed=index)
         result = _call(softmax_backward, a, grad_a, batch_hint=a.dim() > 2, seen=seen)
         if result.shape != expected.shape:
-            if _right_per_matrix(softmax_backward, (a, grad_a), expected):
-                fail(_BATCH_MESSAGE.format(shape=shape))
-            fail(
-                f"for a and grad_a of shape {shape} the gradient with respect to the scores must have that "
-                f"shape too, got {tuple(result.shape)} (keep the summed axis with keepdim=True?)"
-            )
+            _softmax_shape_slips(softmax_backward, result, a, grad_a, expected)
         if close(result, expected):
             continue
         _softmax_jacobian_slips(result, a, grad_a)
@@ -235,12 +261,7 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
             fail(_BATCH_MESSAGE.format(shape=shape))
         error = _max_error(result, expected)
         fail(f"the result differs from autograd's for inputs of shape {shape} (largest error {error})")
-    if seen["changed"]:
-        names = " and ".join(("a", "grad_a")[i] for i in seen["changed"])
-        fail(
-            f"the values are right, but your function changed its input {names} in place (e.g. grad_a -= ... or "
-            f"grad_a.mul_(a)): the caller's tensor is overwritten. Build the result in a new tensor instead"
-        )
+    _refuse_in_place(seen, ("a", "grad_a"), "grad_a -= ... or grad_a.mul_(a)")
     note = (
         f" One thing to change: you returned {seen['numpy']}; a backward pass in PyTorch must return a torch.Tensor "
         "(NumPy arrays and lists also drop autograd and the GPU), so compute with torch operations."
@@ -272,11 +293,12 @@ def _attention_case(
 def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 2: ``value_gradient(a, grad_out) -> dV`` for ``out = a @ v``."""
     cases = [((), 5, 4), ((3,), 6, 4), ((2, 2), 4, 3)]
+    seen: dict = {}
     for index, (batch, tokens, head) in enumerate(cases):
         _, a, _, grad_out = _attention_case(batch, tokens, 1, head, seed=10 + index)
         v = torch.randn(*batch, tokens, head, dtype=_DTYPE, requires_grad=True)
         (expected,) = torch.autograd.grad(a @ v, v, grad_out)
-        result = _call(value_gradient, a, grad_out, batch_hint=a.dim() > 2)
+        result = _call(value_gradient, a, grad_out, batch_hint=a.dim() > 2, seen=seen)
         if result.shape != expected.shape:
             if _right_per_matrix(value_gradient, (a, grad_out), expected):
                 fail(_BATCH_MESSAGE.format(shape=tuple(a.shape)))
@@ -303,6 +325,7 @@ def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], 
         fail(
             f"dV differs from autograd's for A of shape {tuple(a.shape)} (largest error {_max_error(result, expected)})"
         )
+    _refuse_in_place(seen, ("a", "grad_out"), "a.transpose_(-2, -1) @ grad_out: use a.mT, a new view")
     passed("dV = A^T dOut: each value row collects the gradient of every query that attended to it.")
 
 
@@ -369,14 +392,16 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
     ``W_v``, ``(d, D)`` (an ``nn.Linear`` weight), summed over the batch.
     """
     cases = [((4,), 7, 6, 4), ((1,), 5, 6, 3), ((3,), 5, 4, 4)]  # a real batch first, then B = 1
+    seen: dict = {}
     for index, (batch, tokens, width, head) in enumerate(cases):
         x, a, w_v, grad_out = _attention_case(batch, tokens, width, head, seed=20 + index)
         w_v.requires_grad_()
         (expected,) = torch.autograd.grad(a @ (x @ w_v.T), w_v, grad_out)
-        result = _call(w_v_gradient, x, a, grad_out, batch_hint=True)
+        result = _call(w_v_gradient, x, a, grad_out, batch_hint=True, seen=seen)
         _check_w_v_shape(result, expected, batch, tokens, width, head)
         if not close(result, expected):
             _diagnose_w_v_values(result, expected, x, a, grad_out)
+    _refuse_in_place(seen, ("x", "a", "grad_out"), "grad_out.mul_(1.0) or a.transpose_(-2, -1)")
     passed("dW_v = dV^T x summed over tokens and images, with dV = A^T dOut. No softmax on this route.")
 
 
@@ -446,6 +471,7 @@ def check_w_q_gradient(w_q_gradient: Callable[[torch.Tensor, torch.Tensor, torch
     shape of ``W_q``, ``(d, D)``, summed over the batch.
     """
     cases = [(4, 5, 6, 3), (1, 6, 5, 2), (3, 4, 4, 4)]  # B, N, D, d: a real batch, B = 1, then d == D
+    seen: dict = {}
     for index, (batch_size, tokens, width, head) in enumerate(cases):
         generator = torch.Generator().manual_seed(60 + index)
         x = torch.randn(batch_size, tokens, width, generator=generator, dtype=_DTYPE)
@@ -453,9 +479,10 @@ def check_w_q_gradient(w_q_gradient: Callable[[torch.Tensor, torch.Tensor, torch
         grad_scores = torch.randn(batch_size, tokens, tokens, generator=generator, dtype=_DTYPE)
         w_q = torch.randn(head, width, generator=generator, dtype=_DTYPE, requires_grad=True)
         (expected,) = torch.autograd.grad((x @ w_q.T) @ k.mT / head**0.5, w_q, grad_scores)
-        result = _call(w_q_gradient, x, k, grad_scores, batch_hint=True)
+        result = _call(w_q_gradient, x, k, grad_scores, batch_hint=True, seen=seen)
         if not close(result, expected):
             _diagnose_w_q(result, expected, x, k, grad_scores)
+    _refuse_in_place(seen, ("x", "k", "grad_scores"), "grad_scores.mul_(s): use grad_scores * s")
     passed("dQ = dS K / sqrt(d), then dW_q = dQ^T X summed over tokens and images: W_q learns only through the scores.")
 
 
@@ -818,4 +845,138 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
     passed(
         "the same forward pass, and backward reaches h only along the skip route: norm2 and the MLP still get "
         "their gradient, but nothing flows from the MLP back into h. This is what cut_mlp_route does in every block."
+    )
+
+
+#: Exercise 7: (seed of small_digit_vit, block whose routes are asked for, batch size)
+_ROUTE_CASES = ((0, 1, 8), (1, 3, 6), (2, 0, 5))
+
+_NO_ROUTE_SHORTCUT = forbid(
+    gradient_hooks.record_residual_routes.__wrapped__,  # its own code (a @contextmanager shares the wrapper's)
+    gradient_experiments.route_norms,
+    gradient_experiments.skip_over_mlp,
+    reason="the two hooks (not the package's record_residual_routes)",
+)
+
+
+def _route_case(index: int) -> tuple[ViT, torch.Tensor, torch.Tensor, int]:
+    seed, block, batch = _ROUTE_CASES[index]
+    torch_state = torch.random.get_rng_state()
+    model = gradient_experiments.small_digit_vit(seed)
+    torch.random.set_rng_state(torch_state)
+    generator = torch.Generator().manual_seed(70 + index)
+    images = torch.rand(batch, 1, 8, 8, generator=generator)
+    labels = torch.randint(0, 10, (batch,), generator=generator)
+    return model, images, labels, block
+
+
+def _route_tensors(model: ViT, images: torch.Tensor, labels: torch.Tensor) -> list[dict[str, torch.Tensor]]:
+    """Per block: the activations x, h, out and their gradients dx, dh, dout, and dn2 (at norm2's output)."""
+    kept: list[dict[str, torch.Tensor]] = [{} for _ in model.blocks]
+    handles = []
+    for i, block in enumerate(model.blocks):
+
+        def pre(module: nn.Module, inputs: tuple[torch.Tensor, ...], i: int = i) -> None:
+            kept[i]["h"] = inputs[0].detach()
+            inputs[0].register_hook(lambda g, i=i: kept[i].update(dh=g))
+
+        def after_norm2(module: nn.Module, inputs: tuple, output: torch.Tensor, i: int = i) -> None:
+            output.register_hook(lambda g, i=i: kept[i].update(dn2=g))
+
+        def block_in(module: nn.Module, inputs: tuple[torch.Tensor, ...], i: int = i) -> None:
+            kept[i]["x"] = inputs[0].detach()
+            if inputs[0].requires_grad:
+                inputs[0].register_hook(lambda g, i=i: kept[i].update(dx=g))
+
+        def block_out(module: nn.Module, inputs: tuple, output: torch.Tensor, i: int = i) -> None:
+            kept[i]["out"] = output.detach()
+            output.register_hook(lambda g, i=i: kept[i].update(dout=g))
+
+        handles += [
+            block.norm2.register_forward_pre_hook(pre),
+            block.norm2.register_forward_hook(after_norm2),
+            block.register_forward_pre_hook(block_in),
+            block.register_forward_hook(block_out),
+        ]
+    try:
+        model.zero_grad(set_to_none=True)
+        F.cross_entropy(model(images), labels).backward()
+    finally:
+        for handle in handles:
+            handle.remove()
+    model.zero_grad(set_to_none=True)
+    return kept
+
+
+def _ratio(a: torch.Tensor, b: torch.Tensor) -> float:
+    return (a.norm() / b.norm()).item()
+
+
+def _route_slips(kept: list[dict[str, torch.Tensor]], block: int) -> dict[str, float]:
+    """Plausible wrong ratios for ``block``, each keyed by the message that names it (checked in this order)."""
+    t = kept[block]
+    skip, mlp = t["dout"], t["dh"] - t["dout"]
+    slips = {
+        "you returned ||MLP branch|| / ||skip||: the ratio asked for is the other way up, skip over MLP branch": (
+            _ratio(mlp, skip)
+        ),
+        "the hook on h sees both routes added (dL/dh = skip + MLP branch): the MLP branch's part is dL/dh - dL/dout; "
+        "you divided by ||dL/dh|| itself": _ratio(skip, t["dh"]),
+        "these are norms of activations (h, out and the branch out - h), not of gradients: the hook's argument, "
+        "dL/dt, is what to keep": _ratio(t["h"], t["out"] - t["h"]),
+        "these are norms of activations (out and the MLP branch out - h), not of gradients: the hook's argument, "
+        "dL/dt, is what to keep": _ratio(t["out"], t["out"] - t["h"]),
+    }
+    if "dx" in t:
+        slips[
+            "one hook sits on the block's input x, not on h = x + attn(norm1(x)): dL/dx also holds the route back "
+            "through attention. Hook h, the input of norm2"
+        ] = _ratio(skip, t["dx"] - skip)
+    slips["one hook sits on norm2's output (inside the MLP branch), not on h itself, the input of norm2"] = _ratio(
+        skip, t["dn2"] - skip
+    )
+    for other in range(len(kept)):
+        if other != block:
+            o = kept[other]
+            slips[f"these are block {other}'s routes, not block {block}'s (blocks count from 0)"] = _ratio(
+                o["dout"], o["dh"] - o["dout"]
+            )
+    return slips
+
+
+def check_route_ratio(route_ratio: Callable[[nn.Module, torch.Tensor, torch.Tensor, int], object]) -> None:
+    """Exercise 7: ``route_ratio(model, images, labels, block) -> ||skip|| / ||MLP branch||`` at ``h`` of
+    ``model.blocks[block]``, for one cross-entropy backward pass; compared with :func:`record_residual_routes`."""
+    for index in range(len(_ROUTE_CASES)):
+        model, images, labels, block = _route_case(index)
+        with gradient_hooks.record_residual_routes(model) as routes:
+            F.cross_entropy(model(images), labels).backward()
+        model.zero_grad(set_to_none=True)
+        skip = routes[block]["skip"]
+        expected = _ratio(skip, routes[block]["total"] - skip)
+        state = {name: p.detach().clone() for name, p in model.state_dict().items()}
+        result = as_tensor(_NO_ROUTE_SHORTCUT(route_ratio, model, images, labels, block), "your function's result")
+        if result.numel() != 1:
+            fail(f"return one number, ||skip|| / ||MLP branch||; got a tensor of shape {tuple(result.shape)}")
+        if _hooks_left(model):
+            fail(
+                "your function left a hook on the model: it would fire in every later forward pass. Keep each "
+                "handle that register_..._hook returns and call handle.remove() before returning (or use try/finally)"
+            )
+        if any(not torch.equal(p, state[name]) for name, p in model.state_dict().items()):
+            fail("your function changed the model's weights: recording gradients changes nothing")
+        value = result.detach().to(_DTYPE).reshape(())
+        if abs(value.item() / expected - 1) < 1e-4:
+            continue
+        kept = _route_tensors(model, images, labels)
+        for message, wrong in _route_slips(kept, block).items():
+            if abs(value.item() / wrong - 1) < 1e-4:
+                fail(message)
+        fail(
+            f"your ratio for block {block}, {value.item():.3g}, differs from record_residual_routes's (two tensor "
+            "hooks: dL/dh on h, dL/dout on out; the MLP branch's part is their difference)"
+        )
+    passed(
+        "||skip|| / ||MLP branch|| equals record_residual_routes's in three models: two tensor hooks, one on h (both "
+        "routes added) and one on out (the skip route alone), and the MLP branch's part is their difference."
     )

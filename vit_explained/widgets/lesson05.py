@@ -202,6 +202,11 @@ class GradientFreezeWidget(LessonWidget):
         for option in controls["where"].options:  # every cut computed now: an update only draws
             cut_and_backward(option)
         super().__init__(controls)
+        controls["freeze"].observe(self._to_freeze, names="value")
+
+    def _to_freeze(self, change: object = None) -> None:
+        """Picking a part to freeze while the cut is shown switches to the freeze experiment."""
+        self.controls["experiment"].value = "freeze"
 
     def compute(self, freeze: str, where: str, experiment: str = "freeze") -> tuple[str, Figure]:
         if experiment not in EXPERIMENTS:
