@@ -71,3 +71,21 @@ def test_memory_names_vit_b_heads():
 
     with pytest.raises(ExerciseFailed, match="12 heads, ViT-B's; this model has 16"):
         check_attention_memory(lambda: 8 * 12 * 577**2 * 4)
+
+
+def test_memory_asks_for_the_arithmetic_when_the_number_is_typed_in():
+    from vit_explained.exercises import ExerciseFailed
+    from vit_explained.exercises.lesson03 import check_attention_memory
+
+    def typed():
+        return 170_459_648
+
+    def computed():
+        batch, heads, tokens = 8, 16, 577
+        return batch * heads * tokens**2 * 4
+
+    assert computed() == typed()
+    with pytest.raises(ExerciseFailed, match="typed in: write the arithmetic"):
+        check_attention_memory(typed)
+    check_attention_memory(computed)
+    check_attention_memory(eval("lambda: 8 * 16 * 577**2 * 4"))  # no source to read: judged by the number alone

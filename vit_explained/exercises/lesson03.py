@@ -7,9 +7,11 @@ learner has not seen, and names the likely mistake when a known wrong answer is 
 
 from __future__ import annotations
 
+import ast
 import inspect
 import math
 import re
+import textwrap
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -522,6 +524,19 @@ def _memory_slips(batch: int, num_tokens: int, heads: int, bytes_per_element: in
     return slips
 
 
+def _typed_a_number(function: Callable[..., Any]) -> bool:
+    """True when ``function``'s source can be read and holds no arithmetic and no call: a number typed in
+    (the exercise asks for the arithmetic). False when the source cannot be read (then nothing is said)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return False
+    found = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.Lambda))]
+    if not found:
+        return False
+    return not any(isinstance(node, (ast.BinOp, ast.Call)) for node in ast.walk(found[0]))
+
+
 def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
     """Exercise 5, a prediction: ``attention_bytes()`` returns the bytes of the attention weights one
     ViT-L/16 layer holds at 384 x 384 (:data:`MEMORY_CASE`: batch 8, 577 tokens, 16 heads, float32).
@@ -541,6 +556,8 @@ def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
     case = MEMORY_CASE
     right = case["batch"] * case["heads"] * case["num_tokens"] ** 2 * case["bytes_per_element"]
     if math.isclose(answer, right, rel_tol=1e-9):
+        if _typed_a_number(attention_bytes):
+            fail("the number is right, but it is typed in: write the arithmetic that gives it (batch, heads, N, bytes)")
         passed(
             f"{right:,} bytes, about {right / 1e6:.0f} MB for one layer's attention weights; ViT-L has 24 layers, "
             "and training keeps every layer's for the backward pass."
