@@ -8,6 +8,8 @@ with it and the notebook shows it once.
 
 from __future__ import annotations
 
+import textwrap
+
 import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
@@ -184,8 +186,10 @@ def plot_token_matrix(
         extent=(0, length, count, 0),
         interpolation="none",
     )
-    per_cell = f"one cell = one pixel's {channels} colour values" if channels > 1 else "one cell = one pixel"
-    matrix.set_xlabel(f"number 0 to {length - 1} of the flattened patch, (p1 p2 c) order; {per_cell}")
+    pixels = f"pixel 0 to {ph * pw - 1} of the patch, row by row" + (
+        f", x {channels} colour values" if channels > 1 else ""
+    )
+    matrix.set_xlabel(f"{pixels}: numbers 0 to {length - 1} (the ticks), (p1 p2 c) order; one cell = one pixel")
     matrix.set_ylabel(f"token index (row-major), N = {count}")
     matrix.set_title(f"token matrix ({count}, {length}): one row per patch")
     for slot, index in enumerate(examples):
@@ -236,21 +240,37 @@ def _patch_kernel(kernel: torch.Tensor) -> torch.Tensor:
     return kernel
 
 
-def _draw_route_tokens(fig: Figure, cell, mats: dict[str, torch.Tensor]) -> None:
-    """The routes' token matrices side by side on one colour scale, with its colour bar."""
-    top = cell.subgridspec(1, len(mats) + 1, width_ratios=(*([1] * len(mats)), 0.05), wspace=0.25)
+def _draw_route_tokens(fig: Figure, cell, mats: dict[str, torch.Tensor], difference: tuple[str, str] | None) -> None:
+    """The routes' token matrices side by side on one colour scale, with its colour bar; then, if
+    ``difference`` names two routes, ``|a - b|`` on its own scale (float32 rounding is ~1e-7)."""
+    extra = 0 if difference is None else 2
+    ratios = (*([1] * len(mats)), 0.05, *((0.35, 1, 0.05) if extra else ()))
+    top = cell.subgridspec(1, len(ratios), width_ratios=ratios, wspace=0.25)
     # the scale spans 97 % of the values (the rare larger ones saturate): the extremes would wash out the rest
     span = max(float(torch.quantile(m.abs().flatten(), 0.97)) for m in mats.values())
     for slot, (name, value) in enumerate(mats.items()):
         ax = fig.add_subplot(top[0, slot])
         shown = ax.imshow(value.numpy(), cmap="RdBu_r", vmin=-span, vmax=span, aspect="auto", interpolation="none")
-        ax.set_title(name, fontsize=9)
+        ax.set_title(textwrap.fill(name, 22), fontsize=9)  # wrapped: long names would run into the next panel
         ax.set_xlabel(f"token width D = {value.shape[1]}", fontsize=8)
         if slot == 0:
             ax.set_ylabel(f"token (patch) index, N = {value.shape[0]}", fontsize=8)
         else:
             ax.set_yticks([])
-    fig.colorbar(shown, cax=fig.add_subplot(top[0, -1]), extend="both")
+    fig.colorbar(shown, cax=fig.add_subplot(top[0, len(mats)]), extend="both")
+    if difference is None:
+        return
+    a, b = difference
+    if a not in mats or b not in mats:
+        raise ValueError(f"difference must name two routes of tokens {list(mats)}, got {difference}")
+    gap = (mats[a] - mats[b]).abs()
+    ax = fig.add_subplot(top[0, -2])
+    shown = ax.imshow(gap.numpy(), cmap="Greys", vmin=0, aspect="auto", interpolation="none")
+    short = {name: name.split(". ", 1)[-1].split()[0].rstrip(",") for name in (a, b)}  # "3. Conv2d, ..." -> Conv2d
+    ax.set_title(f"|{short[a]} - {short[b]}|\non its own scale", fontsize=9)
+    ax.set_xlabel(f"token width D = {gap.shape[1]}", fontsize=8)
+    ax.set_yticks([])
+    fig.colorbar(shown, cax=fig.add_subplot(top[0, -1]))
 
 
 def _draw_kernel_maps(fig: Figure, bottom, kernel: torch.Tensor) -> None:
@@ -296,7 +316,13 @@ def _draw_kernel_layouts(fig: Figure, bottom, kernel: torch.Tensor, zoom: int) -
         part.tick_params(labelsize=7)
 
 
-def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor, *, zoom: int = 24) -> Figure:
+def plot_embedding_routes(
+    tokens: dict[str, torch.Tensor],
+    kernel: torch.Tensor,
+    *,
+    zoom: int = 24,
+    difference: tuple[str, str] | None = None,
+) -> Figure:
     """Three routes to the patch tokens, and the one kernel behind them in two layouts.
 
     ``tokens`` maps a route's name to its ``(N, D)`` or ``(1, N, D)`` tokens (drawn side by side, one
@@ -305,7 +331,8 @@ def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor,
     per input channel, then its ``C * P * P`` numbers as a ``Linear`` row in the two layouts: ``(c p1 p2)``
     (the kernel flattened as it is: what ``nn.Unfold`` + ``Linear`` needs) and ``(p1 p2 c)`` (channels
     innermost: what ``Rearrange`` + ``Linear`` needs), the first ``zoom`` numbers of each enlarged. A cell's
-    hue names its input channel, its shade the value.
+    hue names its input channel, its shade the value. ``difference = (a, b)`` (two keys of ``tokens``)
+    adds ``|a - b|`` on its own colour scale, right of the routes.
     """
     mats = _route_matrices(tokens)
     kernel = _patch_kernel(kernel)
@@ -313,9 +340,9 @@ def plot_embedding_routes(tokens: dict[str, torch.Tensor], kernel: torch.Tensor,
     length = channels * size * size
     zoom = min(_checks.positive_int("zoom", zoom), length)
 
-    fig = new_figure(figsize=(11, 6.6))
+    fig = new_figure(figsize=(11 if difference is None else 13.5, 6.6))
     outer = fig.add_gridspec(2, 1, height_ratios=(1.25, 1), hspace=0.45)
-    _draw_route_tokens(fig, outer[0], mats)
+    _draw_route_tokens(fig, outer[0], mats, difference)
     bottom = outer[1].subgridspec(2, channels + 1, width_ratios=(*([1] * channels), 3 * channels), hspace=0.9)
     _draw_kernel_maps(fig, bottom, kernel)
     _draw_kernel_layouts(fig, bottom, kernel, zoom)
@@ -564,7 +591,7 @@ def plot_position_similarity(pos_embedding: torch.Tensor, grid: tuple[int, int])
         for c in range(cols):
             ax = axes[r][c]
             shown = ax.imshow(similarity[r, c].numpy(), cmap="viridis", vmin=-1, vmax=1)
-            ax.plot(c, r, "s", markersize=3.5, markerfacecolor="none", markeredgecolor="white")
+            ax.plot(c, r, "s", markersize=5, markerfacecolor="none", markeredgecolor="white", markeredgewidth=1.8)
             ax.plot(*nearest[r, c].flip(0).tolist(), "o", markersize=2.5, color="red")
             ax.set_xticks([])
             ax.set_yticks([])

@@ -3,7 +3,9 @@
 - :func:`patch_grid_widget`: sliders ``patch_size`` and ``image_size`` over the photo; the line gives
   the grid, the token count (+ 1 class token) and the shape of the position table;
 - :func:`position_similarity_widget`: a slider picks a patch of the shipped MNIST model; the
-  picture is the cosine similarity of its learned position vector to every patch's.
+  picture is the cosine similarity of its learned position vector to every patch's;
+- :func:`resized_positions_widget`: a ``grid`` slider and a ``resize`` toggle (2-D / 1-D) carry the
+  shipped model's learned table to a new grid (section 7); the picture is the centre patch's similarity.
 """
 
 from __future__ import annotations
@@ -16,11 +18,19 @@ from .._checks import positive_int
 from ..images import center_crop_resize, sample_image
 from ..patches import patch_grid
 from ..plotting import as_image, new_figure
-from ..plotting.lesson01 import draw_patch_grid
-from ..positional import nearest_position, patch_position_similarity
+from ..plotting.lesson01 import draw_patch_grid, plot_resized_positions
+from ..positional import interpolate_positions, nearest_position, patch_position_similarity
 from . import LessonWidget
 
-__all__ = ["PatchGridWidget", "PositionSimilarityWidget", "patch_grid_widget", "position_similarity_widget"]
+__all__ = [
+    "PatchGridWidget",
+    "PositionSimilarityWidget",
+    "ResizedPositionsWidget",
+    "patch_grid_widget",
+    "position_similarity_widget",
+    "resize_table",
+    "resized_positions_widget",
+]
 
 
 def token_line(image_size: int, patch_size: int, dim: int) -> str:
@@ -125,3 +135,62 @@ def position_similarity_widget(model: torch.nn.Module | None = None, *, patch: i
         model = load_mnist_vit()
     grid = tuple(model.patch_embedding.grid)
     return PositionSimilarityWidget(model.pos_embedding.detach(), grid, patch)
+
+
+def resize_table(
+    pos_embedding: torch.Tensor, grid: tuple[int, int], new_grid: tuple[int, int], resize: str
+) -> torch.Tensor:
+    """``(1, 1 + rows * cols, D)`` -> ``(1, 1 + new_rows * new_cols, D)``, the class token's row kept.
+
+    ``resize="2-D"``: the package's :func:`interpolate_positions` (timm's antialiased bicubic on the
+    grid); ``"1-D"``: a linear stretch of the patch rows along the sequence, as if they were a sentence's
+    (section 7's sheared table)."""
+    if resize == "2-D":
+        return interpolate_positions(pos_embedding, new_grid, grid)
+    if resize != "1-D":
+        raise ValueError(f"resize must be '2-D' or '1-D', got {resize!r}")
+    rows = torch.nn.functional.interpolate(
+        pos_embedding[:, 1:].transpose(1, 2), size=new_grid[0] * new_grid[1], mode="linear"
+    ).transpose(1, 2)
+    return torch.cat([pos_embedding[:, :1], rows], dim=1)
+
+
+class ResizedPositionsWidget(LessonWidget):
+    """A ``grid`` slider (the new grid's side) and a ``resize`` toggle over a trained table; the line
+    gives the centre patch's similarity to its four neighbours on the new grid."""
+
+    def __init__(self, pos_embedding: torch.Tensor, grid: tuple[int, int], new_side: int) -> None:
+        self.table, self.grid = pos_embedding.detach().float(), grid
+        controls = {
+            "grid": widgets.IntSlider(value=new_side, min=3, max=14, description="new grid", continuous_update=False),
+            "resize": widgets.ToggleButtons(options=["2-D", "1-D"], value="2-D", description="resize"),
+        }
+        super().__init__(controls)
+
+    def compute(self, grid: int, resize: str) -> tuple[str, Figure]:
+        side = positive_int("grid", grid)
+        if side < 3:
+            raise ValueError(f"grid must be at least 3 to have a centre patch with four neighbours, got {side}")
+        table = resize_table(self.table, self.grid, (side, side), resize)
+        row = col = side // 2
+        similar = patch_position_similarity(table, (side, side))[row, col]
+        line = (
+            f"{side} x {side} grid ({side * side + 1} tokens), {resize} resize: centre patch ({row}, {col}) vs "
+            f"below {similar[row + 1, col]:+.2f}, above {similar[row - 1, col]:+.2f}, "
+            f"left {similar[row, col - 1]:+.2f}, right {similar[row, col + 1]:+.2f}"
+        )
+        rows, cols = self.grid
+        fig = plot_resized_positions(
+            {f"trained ({rows} x {cols})": (self.table, self.grid), f"{resize} resize": (table, (side, side))}
+        )
+        return line, fig
+
+
+def resized_positions_widget(model: torch.nn.Module | None = None, *, grid: int = 9) -> ResizedPositionsWidget:
+    """Section 7 to play with: a ``grid`` slider (first) and a ``resize`` toggle carry ``model``'s learned
+    positions (default: the shipped MNIST ViT, 7 x 7) to a ``grid x grid`` grid, in 2-D or along the sequence."""
+    if model is None:
+        from ..pretrained import load_mnist_vit
+
+        model = load_mnist_vit()
+    return ResizedPositionsWidget(model.pos_embedding.detach(), tuple(model.patch_embedding.grid), grid)
