@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="training processes (1 thread each)")
     args = parser.parse_args(argv)
     stored = (RESULTS / "t2t_overlap_control.md").read_text()
-    default = [float(row) / 100 for row in re.findall(r"^\| \d+ \| [\d.]+ % \| ([\d.]+) % \|", stored, re.M)]
+    stored_rows = re.findall(r"^\| \d+ \| [\d.]+ % \| ([\d.]+) % \|", stored, re.M)
+    default = [round(float(row) * 1.8) / 180 for row in stored_rows]  # back to counts of 180: no rounding residue
     load_before = os.getloadavg()[0]
     with ProcessPoolExecutor(args.workers) as pool:
         results = {seed: (c, w) for seed, c, w in pool.map(train, [(s, args.epochs) for s in range(args.seeds)])}
