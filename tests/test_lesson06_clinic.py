@@ -77,7 +77,11 @@ def test_comparison_readings_and_lr_line_on_the_stored_runs():
     assert [r.verdict for r in readings.rows] == ["ahead", "leans", "ahead", "ahead", "no detectable difference"]
     cnn8_both = readings.rows[1]
     assert [round(v, 1) for v in (*cnn8_both.interval, *cnn8_both.corrected)] == [0.3, 3.6, -0.5, 4.4]
-    assert readings.rows[-1].corrected is None and "1,860 steps" in readings.text
+    long = readings.rows[-1]  # 3 seeds: its corrected interval is wide, and it holds 0
+    assert "1,860 steps" in readings.text
+    assert long.corrected[0] < long.interval[0] < 0 < long.interval[1] < long.corrected[1]
+    family = clinic.comparison_readings(runs, 1 - 0.05 / 16)  # section 5's family of sixteen
+    assert [r.verdict for r in family.rows] == ["leans", "leans", "ahead", "ahead", "no detectable difference"]
     line = clinic.lr_line(runs["lr"], {"ViT": "ViT", "SmallCNN width 8": "CNN-8"})
     assert line.startswith("lr 0.003 / 0.01 / 0.03") and "ViT 93.7 (93.3..94.4)" in line and "\n" not in line
 

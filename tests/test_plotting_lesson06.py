@@ -185,6 +185,8 @@ def test_paired_differences_draws_one_row_per_comparison_with_its_verdict_and_ze
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["99.2 % interval (corrected)", "95 % interval", "mean over seeds", "0: no difference"]
     assert any(list(line.get_xdata()) == [0, 0] for line in ax.lines)  # the line at 0
+    fig = plot_paired_differences(rows, level=1 - 0.05 / 16)
+    assert fig.legends[0].get_texts()[0].get_text() == "99.7 % interval (corrected)"  # the level it is given
     with pytest.raises(ValueError, match="rows must map"):
         plot_paired_differences({})
     with pytest.raises(ValueError, match="corrected low"):

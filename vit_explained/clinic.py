@@ -723,7 +723,7 @@ class Reading:
     noise: str
     mean: float
     interval: tuple[float, float]  # 95 %
-    corrected: tuple[float, float] | None  # widened for the six comparisons (None: 3 seeds, no correction)
+    corrected: tuple[float, float] | None  # at the corrected level (None: no corrected interval)
     verdict: str
 
 
@@ -739,8 +739,8 @@ def comparison_readings(runs: dict, corrected: float) -> ComparisonReadings:
     """Section 5's readings of "is a CNN ahead of the ViT?" from the stored runs of ``benchmarks/bench_lesson06.py``
     (``runs = stored_runs()``): CNN-8 - ViT over the seeds at 400 steps, the same over seeds *and* the 360 test
     digits (:func:`seeds_and_digits_interval`), CNN-32 - ViT likewise, CNN-8 - ViT at equal CPU seconds and at the
-    ``digits`` preset's 1,860 steps (3 seeds, no correction). Each row: what is held equal, which noise its interval
-    holds, the mean difference, its 95 % interval, its ``corrected`` one (e.g. 1 - 0.05/6) and
+    ``digits`` preset's 1,860 steps (3 seeds). Each row: what is held equal, which noise its interval holds, the
+    mean difference, its 95 % interval, its ``corrected`` one (section 5's family level, e.g. 1 - 0.05/16) and
     :func:`reading_verdict`'s word."""
     import numpy as np
 
@@ -754,12 +754,10 @@ def comparison_readings(runs: dict, corrected: float) -> ComparisonReadings:
     seeds = len(steps["test"][vit])
     rows: list[Reading] = []
 
-    def over_seeds(label: str, held: str, a, b, wide: bool = True) -> None:
+    def over_seeds(label: str, held: str, a, b) -> None:
         s = paired_seeds(a, b)
-        t = s.t_interval()
-        tc = s.t_interval(corrected) if wide else None
-        pair = (100 * t.low, 100 * t.high)
-        widened = (100 * tc.low, 100 * tc.high) if tc is not None else None
+        t, tc = s.t_interval(), s.t_interval(corrected)
+        pair, widened = (100 * t.low, 100 * t.high), (100 * tc.low, 100 * tc.high)
         noise = f"{len(a)} seeds"
         rows.append(
             Reading(label, held, noise, 100 * s.difference.mean, pair, widened, reading_verdict(*pair, widened))
@@ -777,9 +775,7 @@ def comparison_readings(runs: dict, corrected: float) -> ComparisonReadings:
     over_seeds_and_digits("CNN-32 - ViT", cnn32)
     held = f"CPU seconds ({seconds['steps'][cnn8]} : {seconds['steps'][vit]} steps)"
     over_seeds("CNN-8 - ViT", held, seconds["test"][cnn8], seconds["test"][vit])
-    over_seeds(
-        "CNN-8 - ViT", f"{long['steps']:,} steps", long["test"]["off"][cnn8], long["test"]["off"][vit], wide=False
-    )
+    over_seeds("CNN-8 - ViT", f"{long['steps']:,} steps", long["test"]["off"][cnn8], long["test"]["off"][vit])
 
     return ComparisonReadings(_readings_table(rows, corrected), rows)
 

@@ -802,11 +802,12 @@ def _t_interval(
     return mean - quantile * scale, mean + quantile * scale
 
 
-#: section 5's level: 95 % widened by Bonferroni's correction for its six comparisons
-_SIX = 1 - 0.05 / 6
+#: section 5's level: 95 % widened by Bonferroni's correction for its family of sixteen comparisons
+_SECTION_5 = 1 - 0.05 / 16
 
 _WIDENED = (
-    "that is section 5's interval widened for six comparisons (99.2 %, Bonferroni: t.ppf(1 - 0.025 / 6, n - 1)); "
+    "that is section 5's interval widened for its sixteen comparisons (99.7 %, Bonferroni: t.ppf(1 - 0.025 / 16, "
+    "n - 1)); "
     "here there is one comparison, so the level is 95 %: t.ppf(0.975, n - 1)"
 )
 
@@ -840,7 +841,7 @@ _INTERVAL_SLIPS: list[tuple[Callable[[np.ndarray, np.ndarray], tuple[float, floa
         lambda a, b: _t_interval(a, b, level=0.90),
         "that is a 90 % interval (t.ppf(0.95, ...)); a two-sided 95 % interval uses t.ppf(0.975, n - 1)",
     ),
-    (lambda a, b: _t_interval(a, b, level=_SIX), _WIDENED),
+    (lambda a, b: _t_interval(a, b, level=_SECTION_5), _WIDENED),
     (
         lambda a, b: _t_interval(a, b, one_error=True),
         "that is the mean -/+ one standard error, about a 60 to 68 % interval; a 95 % interval multiplies the "
@@ -944,7 +945,7 @@ def _shown_cases() -> list[tuple[list[float], list[float]]]:
         (
             [0.72, 0.98, 0.82, 0.905, 0.77, 0.95, 0.865, 0.80, 0.925, 0.85],
             [0.70, 0.95, 0.80, 0.88, 0.75, 0.92, 0.85, 0.78, 0.90, 0.83],
-        ),  # shared seed spread: paired (even at 99.2 %) excludes 0, unpaired holds 0
+        ),  # shared seed spread: paired (even at 99.7 %) excludes 0, unpaired holds 0
         (
             [0.93, 0.94, 0.95, 0.94, 0.92, 0.94, 0.91, 0.94, 0.94, 0.93],
             [0.91, 0.93, 0.92, 0.94, 0.90, 0.93, 0.92, 0.91, 0.94, 0.92],
@@ -988,7 +989,7 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
         "you asked whether the two models' ranges over the seeds do not overlap: that ignores the pairing (a seed "
         "that is hard for both models widens both ranges); judge the differences a[i] - b[i] by their t-interval",
     ),
-    (lambda a, b: _shown_by_rule(a, b, level=_SIX), _WIDENED),
+    (lambda a, b: _shown_by_rule(a, b, level=_SECTION_5), _WIDENED),
     (
         lambda a, b: _shown_by_rule(a, b, paired=False),
         "this judges a and b as unrelated samples; they share seeds, so judge the differences a[i] - b[i]",

@@ -579,10 +579,12 @@ def plot_paired_differences(
     rows: Mapping[str, tuple[float, tuple[float, float], tuple[float, float], str]],
     title: str = "Paired differences a - b (points)",
     xlabel: str = "a - b, test accuracy (points)",
+    level: float = 1 - 0.05 / 6,
 ) -> Figure:
-    """``rows[comparison] = (mean, (low, high) at 95 %, (low, high) at the corrected level, verdict)``,
+    """``rows[comparison] = (mean, (low, high) at 95 %, (low, high) at the corrected ``level``, verdict)``,
     all in points: one row per comparison, top to bottom, the mean a dot, the 95 % interval a thick bar,
-    the corrected (wider) interval a thin bar, a line at 0, the verdict written right of each row."""
+    the corrected (wider) interval a thin bar (its legend names ``level``), a line at 0, the verdict written
+    right of each row."""
     if not rows:
         raise ValueError("rows must map a comparison to (mean, 95 % interval, corrected interval, verdict)")
     for name, (mean, narrow, wide, _) in rows.items():
@@ -594,7 +596,8 @@ def plot_paired_differences(
     left = min(min(wide[0] for _, _, wide, _ in rows.values()), 0.0)
     for y, (mean, narrow, wide, verdict) in enumerate(reversed(list(rows.values()))):
         first = y == len(rows) - 1  # one legend entry each
-        ax.hlines(y, *wide, color="C0", linewidth=1.2, label="99.2 % interval (corrected)" if first else None)
+        wide_label = f"{100 * level:.1f} % interval (corrected)" if first else None
+        ax.hlines(y, *wide, color="C0", linewidth=1.2, label=wide_label)
         ax.hlines(y, *narrow, color="C0", linewidth=5, alpha=0.6, label="95 % interval" if first else None)
         ax.plot(mean, y, "o", color="black", markersize=5, label="mean over seeds" if first else None)
         ax.text(1.02, y, verdict, va="center", fontsize=8, transform=ax.get_yaxis_transform())  # right of the axes
