@@ -1409,6 +1409,36 @@ def _maps_and_spread(
     return maps, [effective_patches(class_token_attention(w, grid)).mean().item() for w in weights]
 
 
+def _measure_draw(
+    network: nn.Module,
+    trained_maps: Mapping[str, torch.Tensor],
+    map_data: tuple[torch.Tensor, torch.Tensor],
+    decided_on: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
+    grid: tuple[int, int],
+) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor], tuple[float, float, float, float], list[float]]:
+    """One re-drawn copy as :func:`cascade_table` reads it: its maps, ρ per map digit per method, its row
+    ``(rollout ρ, gradient-weighted ρ, accuracy, same decision)`` and its class-token spread per block."""
+    maps, spread = _maps_and_spread(network, *map_data, grid)  # one pass for both
+    rho = {method: rank_correlation(trained_maps[method], maps[method]) for method in trained_maps}
+    accuracy, agreement = accuracy_and_agreement(network, *decided_on)
+    means = [rho[method].mean().item() for method in trained_maps]
+    return maps, rho, (means[0], means[1], accuracy, agreement), spread
+
+
+def cascade_draw(model: nn.Module, step: str, draw: int, *, init: str, draws: int = 3, seed: int = 1) -> nn.Module:
+    """The copy :func:`cascade_table` (same ``init``, ``draws`` and ``seed``) measured at ``step``'s ``draw``
+    (0-based), drawn again: the earlier copies are re-drawn in order to replay the random numbers (no model runs).
+    The global random numbers are left as they were."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        for name, part_of in cascade_steps(model):
+            for index in range(draws):
+                network = randomised_copy(model, part_of, init=init)
+                if (name, index) == (step, draw):
+                    return network
+    raise KeyError(f"no draw {draw} of step {step!r} among {draws} draws of {[n for n, _ in cascade_steps(model)]}")
+
+
 def cascade_table(
     model: nn.Module,
     map_data: tuple[torch.Tensor, torch.Tensor],
@@ -1425,9 +1455,10 @@ def cascade_table(
     ``map_data`` (images, labels): the digits whose maps are compared with the trained model's
     (:func:`rank_correlation`) and whose class-token spread is read; ``decision_data``: the digits for the
     accuracy and the agreement with the trained model's decisions (:func:`accuracy_and_agreement`).
+    Lesson 08 reads it as ``benchmarks/bench_lesson08_cascade.py`` stored it (:func:`stored_cascade`) and
+    re-measures one draw (:func:`cascade_draw`).
     """
-    images, labels = map_data
-    trained_maps = rollout_and_gradient_maps(model, images, labels, grid)
+    trained_maps = rollout_and_gradient_maps(model, *map_data, grid)
     with torch.no_grad():
         decided_on = (*decision_data, model(decision_data[0]).argmax(-1))
     rows: dict[str, list[tuple[float, float, float, float]]] = {}
@@ -1441,20 +1472,83 @@ def cascade_table(
             per_digit[step] = {method: [] for method in trained_maps}
             for _ in range(draws):  # one copy at a time: drawn, measured, freed
                 network = randomised_copy(model, part_of, init=init)
-                maps, spread = _maps_and_spread(network, images, labels, grid)  # one pass for both
+                maps, rho, row, spread = _measure_draw(network, trained_maps, map_data, decided_on, grid)
                 for method in trained_maps:
-                    per_digit[step][method].append(rank_correlation(trained_maps[method], maps[method]))
-                rhos = [per_digit[step][method][-1].mean().item() for method in trained_maps]
-                accuracy, agreement = accuracy_and_agreement(network, *decided_on)
-                rows[step].append((rhos[0], rhos[1], accuracy, agreement))
+                    per_digit[step][method].append(rho[method])
+                rows[step].append(row)
                 spreads[step].append(spread)
                 if len(rows[step]) == 1:  # the first draw's maps, for the picture
                     for method in first:
                         first[method].append(maps[method])
     every = {method: torch.stack(maps, dim=1) for method, maps in first.items()}  # (B, 1 + steps, rows, cols)
     digits = {step: {method: torch.stack(rho) for method, rho in by.items()} for step, by in per_digit.items()}
-    spread = _class_token_spread(model, images, grid)
+    spread = _class_token_spread(model, map_data[0], grid)
     return CascadeTable(rows, spreads, spread, {m: maps[0] for m, maps in every.items()}, digits, every)
+
+
+def remeasure_cascade_draw(
+    model: nn.Module,
+    step: str,
+    draw: int,
+    map_data: tuple[torch.Tensor, torch.Tensor],
+    decision_data: tuple[torch.Tensor, torch.Tensor],
+    grid: tuple[int, int],
+    *,
+    init: str,
+    draws: int = 3,
+    seed: int = 1,
+) -> tuple[dict[str, torch.Tensor], tuple[float, float, float, float], list[float]]:
+    """One draw of :func:`cascade_table` (same arguments) measured again: ρ per map digit per method
+    ``(B,)``, the draw's row and its class-token spread per block, to check a stored table against."""
+    network = cascade_draw(model, step, draw, init=init, draws=draws, seed=seed)
+    trained_maps = rollout_and_gradient_maps(model, *map_data, grid)
+    with torch.no_grad():
+        decided_on = (*decision_data, model(decision_data[0]).argmax(-1))
+    _, rho, row, spread = _measure_draw(network, trained_maps, map_data, decided_on, grid)
+    return rho, row, spread
+
+
+def _lines(values: torch.Tensor) -> list[str]:
+    """``(n, k)`` values as n lines of k numbers, 6 decimals, separated by spaces (a stored file's rows)."""
+    return [" ".join(f"{v:.6f}" for v in row) for row in values.tolist()]
+
+
+def _from_lines(rows: list[str], dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    return torch.tensor([[float(v) for v in row.split()] for row in rows], dtype=dtype)
+
+
+def cascade_to_json(table: CascadeTable) -> dict:
+    """``table`` as ``benchmarks/bench_lesson08_cascade.py`` stores it (every number to 6 decimals)."""
+
+    def six(values: list[float]) -> list[float]:
+        return [round(v, 6) for v in values]
+
+    return {
+        "rows": {step: [six(list(draw)) for draw in draws] for step, draws in table.rows.items()},
+        "spreads": {step: [six(draw) for draw in draws] for step, draws in table.spreads.items()},
+        "trained_spread": six(table.trained_spread),
+        "per_digit": {step: {m: _lines(rho) for m, rho in by.items()} for step, by in table.per_digit.items()},
+        "draw_maps": {m: _lines(maps.flatten(1)) for m, maps in table.draw_maps.items()},
+        "grid": list(next(iter(table.draw_maps.values())).shape[-2:]),
+    }
+
+
+def stored_cascade(name: str = "lesson08_cascade.json") -> CascadeTable:
+    """Lesson 08's :func:`cascade_table` (32 map digits, 200 decision digits, 3 draws, the recipe's init) as
+    ``benchmarks/bench_lesson08_cascade.py`` stored it (package data ``vit_explained/checkpoints/<name>``,
+    6 decimals; :func:`stored_seconds` to recompute): the lesson reads it and re-measures one draw."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    rows = {step: [tuple(draw) for draw in draws] for step, draws in stored["rows"].items()}
+    per_digit = {  # float64, as rank_correlation gives them
+        step: {m: _from_lines(r, torch.float64) for m, r in by.items()} for step, by in stored["per_digit"].items()
+    }
+    steps = len(rows)
+    every = {m: _from_lines(r).reshape(-1, 1 + steps, *stored["grid"]) for m, r in stored["draw_maps"].items()}
+    first = {m: maps[0] for m, maps in every.items()}
+    return CascadeTable(rows, stored["spreads"], stored["trained_spread"], first, per_digit, every)
 
 
 @dataclass
