@@ -119,27 +119,7 @@ def test_residual_stream_widget_line_follows_the_depth_slider_and_the_toggle():
         widget.compute(depth=1, design="pre-norm", final_norm="maybe")
 
 
-def test_residual_stream_figure_draws_both_designs_and_highlights_the_chosen_one_on_shared_axes():
-    from vit_explained.plotting.lesson04 import plot_residual_stream
-
-    profiles = depth_profiles((1, 2), (0, 1))
-    figures = {design: plot_residual_stream(profiles, design, 2) for design in ("pre-norm", "post-norm")}
-    for design, fig in figures.items():
-        other = "post-norm" if design == "pre-norm" else "pre-norm"
-        stream_ax, gradient_ax = fig.axes
-        lines = {line.get_label().split(" (")[0]: line for line in stream_ax.get_lines()}
-        assert set(lines) == {"pre-norm", "post-norm"}  # both designs drawn, the chosen one highlighted
-        assert lines[design].get_linewidth() > lines[other].get_linewidth()
-        assert lines[design].get_alpha() == 1.0 > lines[other].get_alpha()
-        assert lines["pre-norm"].get_linestyle() == "-" and lines["post-norm"].get_linestyle() == "--"
-        assert all(list(lines[name].get_ydata()) == profiles[name][2][0] for name in lines)
-        assert all(abs(value - 8.0) < 1e-3 for value in lines["post-norm"].get_ydata()[1:])  # flat at sqrt(D)
-        gradient_lines = {line.get_label().split(" (")[0].split(",")[0]: line for line in gradient_ax.get_lines()}
-        assert set(gradient_lines) == {"pre-norm", "post-norm"}
-        assert gradient_lines[design].get_linewidth() > gradient_lines[other].get_linewidth()
-        assert stream_ax.get_title().startswith(f"{design}: ")
-    pre, post = (figures[design].axes for design in ("pre-norm", "post-norm"))
-    assert pre[0].get_ylim() == post[0].get_ylim() and pre[1].get_ylim() == post[1].get_ylim()  # same scales
+# the stream widget's picture (each control changes it): tests/test_lesson04_stream_widget.py
 
 
 # --- lesson 05 --------------------------------------------------------------------------------------

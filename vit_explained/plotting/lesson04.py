@@ -328,9 +328,9 @@ def plot_token_gates(
 ) -> Figure:
     """Left: the ``(H, W)`` image with its border and patch grid drawn, and the patches named in ``patches``
     (name -> patch index, row by row) boxed in the colour of their row's label.
-    Right: one row per token of ``gates`` (name -> ``(D_mlp,)`` gate values Phi(z)), shaded from 0 (shut) to 1
-    (open), hidden units sorted by their mean gate over the rows; each row's label gives its share of units with
-    Phi > 0.5."""
+    Right: one row per token of ``gates`` (name -> ``(D_mlp,)`` gate values Phi(z)) on a diverging scale centred at
+    0.5, the line between shut (blue, Phi < 0.5) and open (red, Phi > 0.5), hidden units sorted by their mean gate
+    over the rows; each row's label gives its share of units with Phi > 0.5."""
     if not gates or len({tuple(row.shape) for row in gates.values()}) != 1:
         raise ValueError(f"gates must be a non-empty mapping of equal-length rows, got {len(gates)} rows")
     fig = new_figure(figsize=(10, 3.4), layout="constrained")
@@ -343,7 +343,7 @@ def plot_token_gates(
     for edge in range(patch_size, height, patch_size):
         image_ax.axhline(edge - 0.5, color="0.75", lw=0.6)
     image_ax.add_patch(Rectangle((-0.5, -0.5), width, height, fill=False, edgecolor="0.3", lw=1.2))
-    colours = dict(zip(patches, ("tab:blue", "tab:red", "tab:green"), strict=False))
+    colours = dict(zip(patches, ("tab:green", "tab:purple", "tab:orange"), strict=False))  # not the map's red/blue
     for name, index in patches.items():  # boxed in the colour of its row's label
         row, column = divmod(index, image.shape[-1] // patch_size)
         corner = (column * patch_size - 0.5, row * patch_size - 0.5)
@@ -352,13 +352,13 @@ def plot_token_gates(
         image_ax.add_patch(box)  # a white rim: the box shows on black ink too
     stack = torch.stack([row.detach().float() for row in gates.values()])  # (tokens, D_mlp)
     stack = stack[:, stack.mean(0).argsort()]
-    shown = gate_ax.imshow(stack.numpy(), aspect="auto", cmap="Oranges", vmin=0, vmax=1, interpolation="nearest")
+    shown = gate_ax.imshow(stack.numpy(), aspect="auto", cmap="RdBu_r", vmin=0, vmax=1, interpolation="nearest")
     labels = [f"{name}: {100 * (row > 0.5).float().mean():.0f} % open" for name, row in gates.items()]
     gate_ax.set_yticks(range(len(labels)), labels, fontsize=8)
     for tick, name in zip(gate_ax.get_yticklabels(), gates, strict=True):
         tick.set_color(colours.get(name, "black"))
     gate_ax.set_xlabel(f"hidden unit (all {stack.shape[1]}, sorted by their mean gate)", fontsize=8)
-    fig.colorbar(shown, ax=gate_ax, label="Phi(z): 0 shut, 1 open", fraction=0.03)
+    fig.colorbar(shown, ax=gate_ax, label="Phi(z): blue shut (< 0.5), red open (> 0.5)", fraction=0.03)
     gate_ax.set_title("GELU's gate on each hidden unit of fc1, one row per token", fontsize=10)
     return fig
 
@@ -682,86 +682,102 @@ def plot_drop_masks(batch: int = 3, tokens: int = 4, features: int = 8, p: float
 _DESIGN_COLOURS = {"post-norm": "tab:red", "pre-norm": "tab:blue"}
 
 
-def _style_gradient_axis(ax, profiles: Mapping[str, Mapping[int, tuple[list[float], list[float]]]]) -> None:
-    """Log-log axes of :func:`plot_residual_stream`'s right panel, with labelled ticks over the values shown."""
+def _style_gradient_axis(ax, shown: list[float], all_depths: list[int]) -> None:
+    """Log-log axes of :func:`plot_residual_stream`'s right panel, labelled ticks over ``shown`` (every gradient any
+    setting can draw, so that the scale stays put as the controls move)."""
     from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullLocator
 
     ax.set_xscale("log")
     ax.set_yscale("log")
-    all_depths = sorted({d for by_depth in profiles.values() for d in by_depth})
     ax.set_xticks(all_depths, [str(d) for d in all_depths])
-    shown = [g for by_depth in profiles.values() for _, gradients in by_depth.values() for g in gradients]
     ticks = [t for t in (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0) if min(shown) / 1.2 <= t <= max(shown) * 1.2]
     ax.yaxis.set_major_locator(FixedLocator(ticks))
     ax.yaxis.set_major_formatter(FormatStrFormatter("%.1f"))
     ax.yaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_ylim(min(shown) / 1.2, max(shown) * 1.2)  # the same scale for every design
-    ax.set(
-        xlabel="depth L (blocks)",
-        ylabel="gradient norm at the last fc2",
-        title="Last fc2 gradient vs depth (ringed: the chosen stack)",
-    )
+    ax.set_ylim(min(shown) / 1.2, max(shown) * 1.2)
+    ax.set(xlabel="depth L (blocks)", ylabel="gradient norm at the last fc2", title="Last fc2 gradient vs depth")
 
 
-def _draw_stream_design(
-    stream_ax, gradient_ax, name: str, by_depth: Mapping[int, tuple[list[float], list[float]]], depth: int, chosen: bool
-) -> None:
-    """One design on both panels of :func:`plot_residual_stream`: thick and opaque if ``chosen``, else thin and
-    faint; pre-norm solid, post-norm dashed; the chosen design's gradient at ``depth`` ringed."""
-    colour = _DESIGN_COLOURS.get(name, "0.4")
-    style = "--" if name == "post-norm" else "-"
-    width, alpha = (2.4, 1.0) if chosen else (1.2, 0.45)
-    label = name if chosen else f"{name} (toggle to highlight)"
-    norms = by_depth[depth][0]
-    stream_ax.plot(
-        range(len(norms)),
-        norms,
-        style,
-        marker="o",
-        ms=3 if chosen else 2,
-        color=colour,
-        lw=width,
-        alpha=alpha,
-        label=label,
-        zorder=3 if chosen else 2,
-    )
-    depths = sorted(by_depth)
-    means = [sum(by_depth[d][1]) / len(by_depth[d][1]) for d in depths]
-    gradient_ax.plot(depths, means, style, color=colour, lw=width, alpha=alpha, label=f"{label}, mean of seeds")
+def _draw_gradients(ax, gradients: Mapping[int, list[float]], depth: int, colour: str, style: str, label: str) -> None:
+    """One arm on :func:`plot_residual_stream`'s right panel: a dot per seed, the seeds' means joined, ``depth``
+    ringed."""
+    depths = sorted(gradients)
+    means = [sum(gradients[d]) / len(gradients[d]) for d in depths]
+    ax.plot(depths, means, style, color=colour, lw=2.4, label=f"{label}, mean of seeds")
     for d in depths:
-        gradient_ax.scatter([d] * len(by_depth[d][1]), by_depth[d][1], color=colour, s=14, alpha=0.6 * alpha)
-    if chosen:
-        ring = {"s": 180, "facecolors": "none", "edgecolors": "black", "lw": 1.5, "zorder": 3}
-        gradient_ax.scatter([depth], [means[depths.index(depth)]], **ring)
+        ax.scatter([d] * len(gradients[d]), gradients[d], color=colour, s=14, alpha=0.6)
+    ring = {"s": 180, "facecolors": "none", "edgecolors": "black", "lw": 1.5, "zorder": 3}
+    ax.scatter([depth], [means[depths.index(depth)]], label=f"the chosen stack, L = {depth}", **ring)
+
+
+def _draw_head_input(ax, norms: list[float], head: tuple[float, float], final_norm: bool, colour: str) -> None:
+    """What the head reads on :func:`plot_residual_stream`'s left panel: token 0's norm one step after the last
+    block, through the final LayerNorm (``final_norm``) or the stream itself, joined to the stream by a dotted line."""
+    x, value = len(norms), head[0] if final_norm else head[1]
+    label = "the head reads: token 0 " + ("after the final LayerNorm" if final_norm else "of the stream itself")
+    ax.plot([x - 1, x], [norms[-1], value], ":", color=colour, lw=1.5)
+    ax.plot(
+        [x],
+        [value],
+        marker="*" if final_norm else "D",
+        ms=13 if final_norm else 8,
+        ls="none",
+        color="black" if final_norm else colour,
+        label=label,
+        zorder=4,
+    )
+    ax.annotate(f"{value:.1f}", (x, value), textcoords="offset points", xytext=(6, 4), fontsize=8)
 
 
 def plot_residual_stream(
-    profiles: Mapping[str, Mapping[int, tuple[list[float], list[float]]]], design: str, depth: int
+    profiles: Mapping[str, Mapping[int, tuple[list[float], list[float]]]],
+    design: str,
+    depth: int,
+    final_norm: bool = True,
+    head_norms: Mapping[str, Mapping[int, tuple[float, float]]] | None = None,
+    without_final_norm: Mapping[int, list[float]] | None = None,
 ) -> Figure:
     """Two panels from ``{design: {depth: (stream norms after each block, last fc2 gradient per seed)}}`` (as
-    :func:`vit_explained.widgets.lesson04.depth_profiles` gives): left, the stream's mean token norm after each
-    block of a ``depth``-block stack; right, the last ``fc2`` gradient against the depth, one dot per seed and the
-    seeds' means joined, ``depth`` ringed. Both panels draw every design (pre-norm solid, post-norm dashed); the
-    chosen ``design`` is drawn thick and opaque, the others thin and faint, on axes shared by all designs."""
+    :func:`vit_explained.widgets.lesson04.depth_profiles` gives), for the chosen ``design`` alone (pre-norm solid
+    blue, post-norm dashed red). Left: the stream's mean token norm after each block of a ``depth``-block stack and,
+    with ``head_norms`` (``{design: {depth: (token 0's norm through the final LayerNorm, without it)}}``), what the
+    head reads one step later, through the final LayerNorm or (``final_norm=False``) the stream itself. Right: the
+    last ``fc2`` gradient against the depth, one dot per seed, the seeds' means joined, ``depth`` ringed; for
+    pre-norm with ``final_norm=False``, ``without_final_norm`` (``{depth: [per seed]}``, the ablation's ``none``
+    arm) replaces it. Post-norm has no final LayerNorm: its gradient does not change. The axes' scales are the same
+    for every setting."""
     if design not in profiles or depth not in profiles[design]:
         raise ValueError(f"no profile for design {design!r} at depth {depth}: have {sorted(profiles)}")
     from matplotlib.ticker import MaxNLocator
 
+    colour, style = _DESIGN_COLOURS.get(design, "0.4"), "--" if design == "post-norm" else "-"
     fig = new_figure(figsize=(11, 3.8))
     stream_ax, gradient_ax = fig.subplots(1, 2)
-    for name, by_depth in profiles.items():  # the chosen design last: on top
-        if name == design or depth not in by_depth:
-            continue
-        _draw_stream_design(stream_ax, gradient_ax, name, by_depth, depth, chosen=False)
-    _draw_stream_design(stream_ax, gradient_ax, design, profiles[design], depth, chosen=True)
-    title = f"{design}: the residual stream through {depth} blocks"
-    stream_ax.set(xlabel="after block l (0 = the input)", ylabel="mean token norm ||x_l||", title=title)
-    tallest = max(max(norms) for by_depth in profiles.values() for norms, _ in by_depth.values())
-    stream_ax.set_ylim(0, 1.1 * tallest)  # the same scale at every depth and design: the growth shows as you move
+    norms, gradients = profiles[design][depth][0], {d: g for d, (_, g) in profiles[design].items()}
+    stream_ax.plot(range(len(norms)), norms, style, marker="o", ms=3, color=colour, lw=2.4, label=f"{design} stream")
+    if head_norms is not None:
+        _draw_head_input(stream_ax, norms, head_norms[design][depth], final_norm, colour)
+    arm = f"{design}, final LayerNorm" if final_norm else f"{design}, no final norm"
+    if design == "pre-norm" and not final_norm and without_final_norm is not None:
+        gradients, colour, arm = without_final_norm, "tab:green", "pre-norm, no final norm (ablation arm 'none')"
+    elif design == "post-norm":
+        arm = "post-norm (no final LayerNorm in either setting)"
+    _draw_gradients(gradient_ax, gradients, depth, colour, style, arm)
+    stream_ax.set(
+        xlabel="after block l (0 = the input; last: what the head reads)",
+        ylabel="mean token norm ||x_l||",
+        title=f"{design}: the residual stream through {depth} blocks",
+    )
+    heads = [v for by_depth in (head_norms or {}).values() for pair in by_depth.values() for v in pair]
+    tallest = max([max(n) for by_depth in profiles.values() for n, _ in by_depth.values()] + heads)
+    stream_ax.set_ylim(0, 1.1 * tallest)  # the same scale for every setting: the growth shows as you move
+    stream_ax.set_xlim(-0.5, max(d for by_depth in profiles.values() for d in by_depth) + 1.8)
     stream_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     stream_ax.legend(frameon=False, fontsize=8, loc="upper left")
-    _style_gradient_axis(gradient_ax, profiles)
+    shown = [g for by_depth in profiles.values() for _, seeds in by_depth.values() for g in seeds]
+    shown += [g for seeds in (without_final_norm or {}).values() for g in seeds]
+    _style_gradient_axis(gradient_ax, shown, sorted({d for by_depth in profiles.values() for d in by_depth}))
     gradient_ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return fig

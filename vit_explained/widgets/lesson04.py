@@ -5,11 +5,13 @@
   ``12D^2 + 13D`` at ratio 4 with a qkv bias, and the MLP's share; the picture is the budget by part.
 - :func:`residual_stream_widget`: a ``depth`` slider (first) and a pre-norm / post-norm toggle over
   lesson 04's depth experiment (:mod:`vit_explained.norm_placement`), computed once and cached: the stream's
-  mean token norm after every block, and the last block's ``fc2`` gradient at each depth.
+  mean token norm after every block, and the last block's ``fc2`` gradient at each depth; a final-LayerNorm
+  on / off toggle shows what the head reads and, off, the ablation's ``none`` arm's gradients.
 """
 
 from __future__ import annotations
 
+import textwrap
 from functools import lru_cache
 
 import ipywidgets as widgets
@@ -18,7 +20,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from ..block import Block
-from ..norm_placement import _random_stack
+from ..norm_placement import _random_stack, final_norm_ablation
 from ..parameters import parameter_breakdown
 from ..plotting.lesson04 import plot_parameter_budget, plot_residual_stream
 from . import LessonWidget
@@ -170,8 +172,12 @@ class ResidualStreamWidget(LessonWidget):
         depths: tuple[int, ...] = (2, 4, 8, 16),
         final_norm: str = "on",
         seeds: tuple[int, ...] = (0, 1, 2),
+        without_final_norm: dict[int, list[float]] | None = None,
     ) -> None:
         self.profiles = depth_profiles(tuple(depths), tuple(seeds))
+        if without_final_norm is None:  # the ablation's ``none`` arm; the lesson passes the one it measured
+            without_final_norm = final_norm_ablation(depths, seeds, names=("none",))["none"]
+        self.without_final_norm = {d: list(without_final_norm[d]) for d in depths}
         controls = {
             "depth": widgets.SelectionSlider(
                 options=list(depths), value=depth, description="depth L", continuous_update=False
@@ -191,6 +197,8 @@ class ResidualStreamWidget(LessonWidget):
         if final_norm not in ("on", "off"):
             raise ValueError(f"final_norm must be 'on' or 'off', got {final_norm!r}")
         norms, gradients = self.profiles[design][depth]
+        if design == "pre-norm" and final_norm == "off":  # the picture's gradient: the ablation's ``none`` arm
+            gradients = self.without_final_norm[depth]
         with_norm, without = self.head_norms[design][depth]
         head = (
             f"final LayerNorm on: the head reads token 0 at norm {with_norm:.1f}"
@@ -211,15 +219,26 @@ class ResidualStreamWidget(LessonWidget):
         return self.profiles[shown["design"]][shown["depth"]][0][-1]
 
     def compute(self, depth: int, design: str, final_norm: str = "on") -> tuple[str, Figure]:
-        line, fig = self.describe(depth, design, final_norm), plot_residual_stream(self.profiles, design, depth)
+        line = self.describe(depth, design, final_norm)
+        fig = plot_residual_stream(
+            self.profiles, design, depth, final_norm == "on", self.head_norms, self.without_final_norm
+        )
         fig.set_layout_engine("constrained")  # room for the suptitle
-        fig.suptitle(line, fontsize=9)  # the line in the picture too, for a reader of the stored notebook
+        fig.suptitle(
+            textwrap.fill(line, 150), fontsize=9
+        )  # the line in the picture too, for a reader of the stored notebook
         return line, fig
 
 
-def residual_stream_widget(depth: int = 16, design: str = "pre-norm", final_norm: str = "on") -> ResidualStreamWidget:
+def residual_stream_widget(
+    depth: int = 16,
+    design: str = "pre-norm",
+    final_norm: str = "on",
+    without_final_norm: dict[int, list[float]] | None = None,
+) -> ResidualStreamWidget:
     """Lesson 04's depth experiment, explorable: ``depth`` (first control: 2, 4, 8 or 16 blocks), the norm's
-    place (pre-norm or post-norm) and the final LayerNorm (on or off: the line says what the head reads). The
-    widget builds its data once and caches it (one run per stack, shared with ``depth_experiment``). End a cell
-    with it."""
-    return ResidualStreamWidget(depth, design, final_norm=final_norm)
+    place (pre-norm or post-norm: the picture draws the chosen one) and the final LayerNorm (on or off: the
+    picture shows what the head reads and, for pre-norm, the gradient of the ablation's ``none`` arm,
+    ``without_final_norm`` = ``final_norm_ablation(...)["none"]``, computed if not given). The widget builds its
+    data once and caches it (one run per stack, shared with ``depth_experiment``). End a cell with it."""
+    return ResidualStreamWidget(depth, design, final_norm=final_norm, without_final_norm=without_final_norm)
