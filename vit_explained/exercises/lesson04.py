@@ -9,9 +9,12 @@ identity in eval) on many samples.
 
 from __future__ import annotations
 
+import ast
 import functools
+import inspect
 import math
 import os
+import textwrap
 from collections.abc import Callable
 
 import torch
@@ -816,9 +819,42 @@ def _slope_dtype(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor) ->
         )
 
 
+def _step(node: ast.AST) -> tuple[str, str, type] | None:
+    """``(a, h, op)`` when ``node`` is ``a + h`` or ``a - h`` with ``h`` a name or a number (``a`` not a number)."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))):
+        return None
+    if isinstance(node.right, (ast.Name, ast.Constant)) and not isinstance(node.left, ast.Constant):
+        return ast.dump(node.left), ast.dump(node.right), type(node.op)
+    return None
+
+
+def _is_finite_difference(function: Callable[..., object]) -> bool:
+    """True when ``function``'s readable source evaluates something at x + h and x - h (the same x and h), or
+    calls one function at both x + h (or x - h) and x: a finite difference. False when the source cannot be read."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return False
+    found = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.Lambda))]
+    if not found:
+        return False
+    steps = {step for node in ast.walk(found[0]) if (step := _step(node)) is not None}
+    if any((a, h, ast.Sub) in steps for a, h, op in steps if op is ast.Add):
+        return True  # central: f(x + h), f(x - h)
+    calls = [node for node in ast.walk(found[0]) if isinstance(node, ast.Call) and len(node.args) == 1]
+    stepped = {(ast.dump(c.func), step[0]) for c in calls if (step := _step(c.args[0])) is not None}
+    plain = {(ast.dump(c.func), ast.dump(c.args[0])) for c in calls if not isinstance(c.args[0], ast.BinOp)}
+    return bool(stepped & plain)  # forward or backward: f(x + h), f(x)
+
+
 def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """``gelu_slope(x)`` must equal the derivative of the exact GELU, by autograd, on random points (float64 to
     1e-6, and a float32 input to float32 precision, returned as float32 or float64); a numpy array is accepted."""
+    if _is_finite_difference(gelu_slope):
+        fail(
+            "your function evaluates GELU at x + h and x - h (or x): a finite difference, an estimate; the exercise "
+            "asks for the slope from the formula: differentiate x Phi(x) with the product rule"
+        )
     gelu_slope = _one_value(gelu_slope, "gelu_slope(x)")
     float32_points = _random_slope_points()[:2].float()
     for x in (torch.linspace(-6.0, 6.0, 241, dtype=torch.float64), _random_slope_points(), float32_points):
@@ -967,10 +1003,12 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
 
 
 def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
-    """Wrong post-norm blocks: the pre-norm block, half a block, the norms swapped, no residual, one norm."""
+    """Wrong post-norm blocks: the pre-norm block, half a block, the norms swapped, no residual, one norm, the MLP
+    reading x, the second residual from x, norm2 missing, the norms on the branches' outputs."""
     n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
     pre = x + attn(n1(x))
     half = n1(x + attn(x))
+    branched = x + n1(attn(x))  # the norm on the branch's output
     return [
         (
             pre + mlp(n2(pre)),
@@ -987,6 +1025,14 @@ def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tenso
             "the norms are swapped: the attention half ends in norm1, the MLP half in norm2",
         ),
         (n2(mlp(n1(attn(x)))), "the residual additions are missing: each norm reads x + branch(x), not branch(x)"),
+        (n2(half + mlp(x)), "the MLP reads x: it reads h = norm1(x + attn(x)), the attention half's output"),
+        (n2(x + mlp(half)), "the second residual adds x: it adds h, the stream after the attention half"),
+        (half + mlp(half), "norm2 is missing: the MLP half ends in norm2(h + mlp(h))"),
+        (
+            branched + n2(mlp(branched)),
+            "the norms are applied to the branches' outputs (x + norm1(attn(x))): post-norm normalises the sum, "
+            "norm1(x + attn(x))",
+        ),
     ]
 
 

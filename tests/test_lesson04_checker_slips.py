@@ -1,0 +1,92 @@
+"""Lesson 04, review j: exercise 1 refuses a finite difference; exercise 6 names four more slips."""
+
+import math
+
+import pytest
+import torch
+
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises.lesson04 import check_gelu_slope, check_post_norm_block
+
+
+def rejected(checker, answer, *fragments):
+    with pytest.raises(ExerciseFailed) as error:
+        checker(answer)
+    for fragment in fragments:
+        assert fragment in str(error.value), str(error.value)
+
+
+def _gelu(t):
+    return t * 0.5 * (1 + torch.erf(t / math.sqrt(2)))
+
+
+def central_difference(x):
+    h = 1e-6
+    return (_gelu(x.double() + h) - _gelu(x.double() - h)) / (2 * h)
+
+
+def central_difference_constant(x):
+    return (_gelu(x + 1e-5) - _gelu(x - 1e-5)) / 2e-5
+
+
+def forward_difference(x):
+    step = 1e-7
+    return (_gelu(x + step) - _gelu(x)) / step
+
+
+@pytest.mark.parametrize("answer", [central_difference, central_difference_constant, forward_difference])
+def test_gelu_slope_refuses_a_finite_difference_from_its_source(answer):
+    rejected(check_gelu_slope, answer, "finite difference", "product rule")
+
+
+def slope_with_names(x):  # right, with a + and a - on names: not a finite difference
+    cdf = 0.5 * (1 + torch.erf(x / math.sqrt(2)))
+    density = torch.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    return cdf + x * density
+
+
+def test_gelu_slope_still_accepts_the_formula(capsys):
+    check_gelu_slope(slope_with_names)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def mlp_reads_x(x, block):
+    h = block.norm1(x + block.attn(x))
+    return block.norm2(h + block.mlp(x))
+
+
+def second_residual_from_x(x, block):
+    h = block.norm1(x + block.attn(x))
+    return block.norm2(x + block.mlp(h))
+
+
+def norm2_missing(x, block):
+    h = block.norm1(x + block.attn(x))
+    return h + block.mlp(h)
+
+
+def norms_on_the_branches(x, block):
+    h = x + block.norm1(block.attn(x))
+    return h + block.norm2(block.mlp(h))
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (mlp_reads_x, "the MLP reads x"),
+        (second_residual_from_x, "the second residual adds x"),
+        (norm2_missing, "norm2 is missing"),
+        (norms_on_the_branches, "applied to the branches' outputs"),
+    ],
+)
+def test_post_norm_block_names_four_more_slips(answer, fragment):
+    rejected(check_post_norm_block, answer, fragment)
+
+
+def test_post_norm_block_still_accepts_the_right_block(capsys):
+    def answer(x, block):
+        x = block.norm1(x + block.attn(x))
+        return block.norm2(x + block.mlp(x))
+
+    check_post_norm_block(answer)
+    assert "Correct!" in capsys.readouterr().out
