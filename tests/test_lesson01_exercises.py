@@ -228,10 +228,10 @@ def adds_noise(images, patch_size):
         (adds_noise, "different numbers"),
         (lambda images, patch_size: images.numpy(), "should be"),
         (lambda images, patch_size: str(images), "return a torch.Tensor"),
-        (lambda images, patch_size: patchify_reference(images, patch_size).round().int() + 1, "keep their dtype"),
-        (lambda images, patch_size: patchify_reference(images, patch_size).long(), r"torch.int64 .*keep their dtype"),
+        (lambda images, patch_size: patchify_reference(images, patch_size).round().int() + 1, "a narrower dtype"),
+        (lambda images, patch_size: patchify_reference(images, patch_size).long(), r"torch.int64 .*a narrower dtype"),
         (lambda images, patch_size: patchify_reference(images, patch_size).half(), r"torch.float16 .*\.half\(\)"),
-        (lambda images, patch_size: patchify_reference(images, patch_size).bfloat16(), "keep their dtype"),
+        (lambda images, patch_size: patchify_reference(images, patch_size).bfloat16(), "a narrower dtype"),
         (lambda images, patch_size: patchify_reference(images, patch_size)[:, :-1], "should be"),  # off by one
         (lambda images, patch_size: patchify_reference(images, patch_size[::-1]), "height and width are swapped"),
         (patch_sides_swapped, "height and width are swapped"),
@@ -295,7 +295,7 @@ def zeroes_the_kernel(weight):
         (lambda weight: weight.half().reshape(weight.shape[0], -1), "nn.Unfold's layout"),  # float16, wrong order
         (lambda weight: weight.half().permute(0, 2, 3, 1).reshape(weight.shape[0], -1), "float16 but the kernel is"),
         (lambda weight: weight.to(torch.bfloat16).permute(0, 2, 3, 1).flatten(1), "bfloat16 but the kernel is"),
-        (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1).long(), "keep the kernel's dtype"),
+        (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1).long(), "a narrower dtype"),
         (lambda weight: weight.permute(0, 2, 1, 3).reshape(weight.shape[0], -1), r"\(ph, c, pw\) order, \(p1 c p2\)"),
         (lambda weight: weight.permute(0, 2, 1, 3).flatten(1).double(), r"\(p1 c p2\)"),  # wider dtype, same slip
         (lambda weight: weight.tolist(), "out_features, in_features"),
@@ -465,8 +465,8 @@ def raises(pos, old, new):
         (lambda pos, old, new: "table", "return a torch.Tensor"),
         (lambda pos, old, new: torch.nn.Linear(2, 2), "torch.nn.Linear"),
         (lambda pos, old, new: resize_reference(pos, old, new).half(), r"torch.float16 .*\.half\(\)"),
-        (lambda pos, old, new: resize_reference(pos, old, new).bfloat16(), "keep its dtype"),
-        (lambda pos, old, new: resize_reference(pos, old, new).long(), "keep its dtype"),
+        (lambda pos, old, new: resize_reference(pos, old, new).bfloat16(), "a narrower dtype"),
+        (lambda pos, old, new: resize_reference(pos, old, new).long(), "a narrower dtype"),
     ],
 )
 def test_interpolate_positions_rejects_wrong_answers(wrong, message):

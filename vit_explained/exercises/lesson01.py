@@ -229,7 +229,7 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
         if not answer.is_floating_point() or torch.finfo(answer.dtype).bits < torch.finfo(images.dtype).bits:
             fail(
                 f"for {case} your output is {answer.dtype} but the images are {images.dtype}: patchify only "
-                "moves pixels, so keep their dtype (a .long(), .int() or .half() rounds the pixel values)"
+                "moves pixels, so a narrower dtype rounds them (a .long(), .int() or .half(); float64 is fine)"
             )
         if close(answer, expected):
             continue
@@ -340,7 +340,7 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         narrower = not answer.is_floating_point() or torch.finfo(answer.dtype).bits < torch.finfo(weight.dtype).bits
         rounded = (
             f"for {case} your weight is {answer.dtype} but the kernel is {weight.dtype}: the reordering only moves "
-            "numbers, so keep the kernel's dtype (a .half(), .bfloat16() or .long() rounds the weights, and the "
+            "numbers, so a narrower dtype rounds them (a .half(), .bfloat16() or .long(); float64 is fine), and the "
             "tokens are then no longer exactly the Conv2d's)"
         )
         if close(answer, target):  # to the answer's own precision (float16 keeps ~3 digits)
@@ -551,10 +551,15 @@ def check_interpolate_positions(
             fail(f"your function changed the table it was given ({case}); build a new one")
         expected = interpolate_positions(original, (new_rows, new_cols), (rows, cols), mode="bilinear", antialias=False)
         _check_resized_shape(answer, expected, case, original)
+        if answer.is_floating_point() and not bool(answer.any()):
+            fail(
+                f"for {case} your table is all zeros (a placeholder such as torch.zeros left in?): keep the class "
+                "token's row and fill the patch rows by resizing the given ones"
+            )
         if not answer.is_floating_point() or torch.finfo(answer.dtype).bits < torch.finfo(original.dtype).bits:
             fail(
-                f"for {case} your table is {answer.dtype} but the given one is {original.dtype}: keep its dtype "
-                "(a .half(), .bfloat16() or .long() rounds the position vectors the model adds to its tokens)"
+                f"for {case} your table is {answer.dtype} but the given one is {original.dtype}: a narrower dtype "
+                "(a .half(), .bfloat16() or .long(); float64 is fine) rounds the position vectors the model adds"
             )
         if close(answer, expected):
             continue
