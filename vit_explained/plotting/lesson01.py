@@ -747,7 +747,7 @@ def plot_shuffled_patches(
         plot.plot((moved[:shown] - original[:shown]).detach().cpu(), color=color, marker=".", label=name)
     plot.axhline(0, color="gray", lw=0.5)
     plot.set_title("class token's output: shuffled minus original", fontsize=10)
-    plot.set_xlabel(f"its first {shown} numbers")
+    plot.set_xlabel(f"its first {shown} of {original.numel()} numbers (the largest change may lie beyond)")
     plot.legend(fontsize=8)
     fig.tight_layout()
     return fig
