@@ -78,9 +78,9 @@ def test_gif_is_small_deterministic_and_loops(image, in_tmp_figures):
     assert path.read_bytes() == again.read_bytes()
     assert path.stat().st_size < 400_000
     frames = iio.imread(path, index=None)
-    assert frames.shape[0] == 15
+    assert frames.shape[0] == len([*range(0, 15, 2)]) == 8  # every other window of 15; the last, 14, among them
     red = (frames[..., 0] == 255) & (frames[..., 1] == 0) & (frames[..., 2] == 0)
-    assert red.reshape(15, -1).sum(axis=1).min() > 100  # every frame's window outline is pure red, not merged orange
+    assert red.reshape(8, -1).sum(axis=1).min() > 100  # every frame's window outline is pure red, not merged orange
     assert iio.immeta(path).get("loop") == 0
 
 
@@ -415,3 +415,11 @@ def test_window_strip_hatches_the_lost_pixels_with_a_legend():
     covered = plots.plot_window_strip(60, kernel=20, stride=10, padding=5)
     assert covered.axes[0].get_legend() is None  # every pixel in a window: nothing to mark
     plt.close(covered)
+
+
+def test_gif_takes_every_other_window_and_48_greys():
+    assert plots._frame_indices(60, 60, 2) == [*range(0, 60, 2), 59]  # every other window, and the last
+    assert plots._frame_indices(7, 60, 2) == [0, 2, 4, 6]
+    assert plots._frame_indices(300, 10, 2)[-1] == 299 and len(plots._frame_indices(300, 10, 2)) == 10
+    greys = [c for c in plots.gif_palette() if len(set(c)) == 1 and c != (240, 240, 240)]
+    assert len(greys) == 48 and greys[0] == (0, 0, 0) and greys[-1] == (255, 255, 255)

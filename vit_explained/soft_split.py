@@ -12,6 +12,7 @@ what ``torch.nn.Unfold`` produces.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import torch
@@ -151,3 +152,42 @@ class SoftSplitEmbedding(nn.Module):
         """``(B, C, H, W) -> (B, N, dim)``; ``images`` must have ``channels`` channels and ``image_size``."""
         _checks.image_batch(images, channels=self.channels, size=self.image_size)
         return self.proj(self.split(images))
+
+
+class OriginalT2TStem(nn.Module):
+    """The original T2T-ViT token stem as its code runs it, to show what its square reshapes do (not our chain).
+
+    ``forward`` copies ``T2T_module.forward`` and the first lines of ``T2T_ViT.forward_features`` from
+    yitu-opensource/T2T-ViT, ``models/t2t_vit.py`` (commit ``0f63dc9``; identical on master ``0a64ffc``), line
+    for line. Two stand-ins change no shape: a ``Linear`` to ``token_dim`` for each token transformer, and a
+    zero position table of the original's size, ``(img_size // 16) ** 2 + 1`` rows (line 80), for its sinusoid.
+    ``(B, C, H, W) -> (B, N + 1, embed_dim)``; a shape error when ``N + 1`` is not the table's size.
+    """
+
+    def __init__(self, img_size: int = 224, in_chans: int = 3, embed_dim: int = 384, token_dim: int = 64) -> None:
+        super().__init__()
+        self.soft_split0 = nn.Unfold(kernel_size=(7, 7), stride=(4, 4), padding=(2, 2))
+        self.soft_split1 = nn.Unfold(kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))
+        self.soft_split2 = nn.Unfold(kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))
+        self.attention1 = nn.Linear(in_chans * 7 * 7, token_dim)  # stands in for Token_transformer(..., in_dim=64)
+        self.attention2 = nn.Linear(token_dim * 3 * 3, token_dim)  # the same
+        self.project = nn.Linear(token_dim * 3 * 3, embed_dim)
+        self.num_patches = (img_size // (4 * 2 * 2)) * (img_size // (4 * 2 * 2))  # line 80
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
+        self.pos_embed = nn.Parameter(torch.zeros(1, self.num_patches + 1, embed_dim), requires_grad=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The original's lines; ``math.sqrt`` where it has ``np.sqrt`` (the same ``int`` for these counts)."""
+        x = self.soft_split0(x).transpose(1, 2)  # step0: soft split
+        x = self.attention1(x)  # iteration1: re-structurization/reconstruction
+        B, new_HW, C = x.shape  # the original's names
+        x = x.transpose(1, 2).reshape(B, C, int(math.sqrt(new_HW)), int(math.sqrt(new_HW)))  # line 89
+        x = self.soft_split1(x).transpose(1, 2)  # iteration1: soft split
+        x = self.attention2(x)  # iteration2: re-structurization/reconstruction
+        B, new_HW, C = x.shape
+        x = x.transpose(1, 2).reshape(B, C, int(math.sqrt(new_HW)), int(math.sqrt(new_HW)))  # line 96
+        x = self.soft_split2(x).transpose(1, 2)  # iteration2: soft split
+        x = self.project(x)  # final tokens; T2T_ViT.forward_features goes on:
+        cls_tokens = self.cls_token.expand(B, -1, -1)
+        x = torch.cat((cls_tokens, x), dim=1)
+        return x + self.pos_embed

@@ -216,7 +216,7 @@ def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], 
         fail(
             f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: you used the paper's "
             f"overlap S = {stride} as the stride; the stride is k - S = {kernel} - {stride} = {kernel - stride} "
-            "(section 3: the T2T paper's s is the overlap of two windows, not the step between them)"
+            "(the T2T paper's s is the overlap of two windows, not the step between them; Going further, formula forms)"
         )
     if stride == grid != size // grid:
         fail(
@@ -311,7 +311,7 @@ def _split_slips(images: torch.Tensor, kernel: int, stride: int, padding: int) -
             right.transpose(1, 2),
         ),
         (
-            "a reshape where a transpose was needed: the shape is right, the values are scrambled (section 4)",
+            "a reshape where a transpose was needed: the shape is right, the values are scrambled (Order matters)",
             right.transpose(1, 2).reshape(right.shape),
         ),
         (

@@ -493,9 +493,11 @@ def _token_matrix(image: torch.Tensor, kernel: int, stride: int, padding: int) -
     return SoftSplit(kernel, stride, padding)(image.unsqueeze(0))[0].numpy()
 
 
-def _frame_indices(total: int, max_frames: int) -> list[int]:
-    if total <= max_frames:
-        return list(range(total))
+def _frame_indices(total: int, max_frames: int, step: int = 1) -> list[int]:
+    """Every ``step``-th window and the last one, or ``max_frames`` evenly spaced windows if that is fewer."""
+    every = sorted({*range(0, total, step), total - 1})
+    if len(every) <= max_frames:
+        return every
     return sorted({round(i * (total - 1) / (max_frames - 1)) for i in range(max_frames)})
 
 
@@ -572,17 +574,19 @@ def soft_split_frames(
     padding: int,
     *,
     max_frames: int = 60,
+    step: int = 1,
     size: tuple[float, float] = (7.44, 2.88),
     dpi: int = 97,
 ) -> list[np.ndarray]:
     """The frames of the sliding-window animation: ``(height, width, 3)`` uint8 arrays, one per window
-    (evenly spaced windows if there are more than ``max_frames``). Left: the padded image with the
-    current window; right: the ``(N, C * k * k)`` token matrix filling up row by row."""
+    (every ``step``-th window and the last; evenly spaced windows if there are more than ``max_frames``).
+    Left: the padded image with the current window; right: the ``(N, C * k * k)`` token matrix filling up row by row."""
     max_frames = _checks.positive_int("max_frames", max_frames)
+    step = _checks.positive_int("step", step)
     fig = new_figure(figsize=size, dpi=dpi)
     FigureCanvasAgg(fig)
     drawer = _FrameDrawer(image, kernel, stride, padding, fig)
-    return [drawer.render(index) for index in _frame_indices(drawer.grid.total, max_frames)]
+    return [drawer.render(index) for index in _frame_indices(drawer.grid.total, max_frames, step)]
 
 
 def plot_soft_split_frame(
@@ -600,11 +604,11 @@ def plot_soft_split_frame(
     return fig
 
 
-def gif_palette(greys: int = 14) -> list[tuple[int, int, int]]:
+def gif_palette(greys: int = 48) -> list[tuple[int, int, int]]:
     """The GIF's fixed palette: a ramp of ``greys`` greys from black to white (the grey photo, the token matrix,
     the text), the axes' light grey, and the few overlay colours (the padding's orange over black, the window's
     pure red, the cyan centres). Fixed, not adaptive: a palette cut from the frame gave the grey photo false
-    colours (greys mapped onto tinted entries)."""
+    colours (greys mapped onto tinted entries); 14 greys posterised the photo (bands in its dark areas)."""
     ramp = [(round(255 * i / (greys - 1)),) * 3 for i in range(greys)]
     orange = tuple(round(0.85 * 255 * v) for v in matplotlib.colors.to_rgb(PADDING_COLOR))  # its tint over zeros
     overlays = [(240, 240, 240), orange, *(_rgb255(c) for c in (GIF_WINDOW_COLOR, WINDOW_COLOR))]
@@ -615,7 +619,7 @@ def _rgb255(colour: str) -> tuple[int, int, int]:
     return tuple(round(255 * v) for v in matplotlib.colors.to_rgb(colour))
 
 
-def _palette_images(frames: list[np.ndarray], greys: int = 14) -> list[PIL.Image.Image]:
+def _palette_images(frames: list[np.ndarray], greys: int = 48) -> list[PIL.Image.Image]:
     """Every frame mapped onto :func:`gif_palette` (no dithering) as a palette image, so that pixels that do not
     move stay identical and the GIF stores only what changes: small files, and greys stay grey."""
     palette = PIL.Image.new("P", (1, 1))
@@ -623,7 +627,7 @@ def _palette_images(frames: list[np.ndarray], greys: int = 14) -> list[PIL.Image
     return [PIL.Image.fromarray(frame).quantize(palette=palette, dither=PIL.Image.Dither.NONE) for frame in frames]
 
 
-def _shared_palette(frames: list[np.ndarray], greys: int = 14) -> list[np.ndarray]:
+def _shared_palette(frames: list[np.ndarray], greys: int = 48) -> list[np.ndarray]:
     """The frames as :func:`_palette_images` maps them, back as ``(height, width, 3)`` uint8 arrays."""
     return [np.asarray(image.convert("RGB")) for image in _palette_images(frames, greys)]
 
@@ -636,15 +640,17 @@ def save_soft_split_gif(
     name: str = "02_soft_split.gif",
     *,
     max_frames: int = 60,
+    step: int = 2,
     frame_ms: int = 180,
     hold_ms: int = 1500,
 ) -> Path:
     """Write the sliding-window animation to ``figures_dir() / name`` (the git-ignored
     ``build/figures/``) with imageio and return the path.
-    One frame per window (at most ``max_frames``), the last held for ``hold_ms``; the GIF loops.
+    One frame per ``step``-th window and the last (at most ``max_frames``), the last held for ``hold_ms``;
+    the GIF loops.
     Same inputs, same bytes."""
-    frames = _palette_images(soft_split_frames(image, kernel, stride, padding, max_frames=max_frames))
-    durations = [frame_ms] * (len(frames) - 1) + [hold_ms]
+    frames = _palette_images(soft_split_frames(image, kernel, stride, padding, max_frames=max_frames, step=step))
+    durations = [frame_ms * step] * (len(frames) - 1) + [hold_ms]
     buffer = io.BytesIO()  # Pillow writes the palette frames as they are (imageio re-quantised RGB: 10 times slower)
     frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
     data = buffer.getvalue()
