@@ -1,0 +1,111 @@
+"""Lesson 03: what the 1/sqrt(d) scale buys in training, measured on the 8x8 digits (stored, read by the lesson).
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lesson03_scale.py     # 6 minutes on 2 busy cores
+    .venv/bin/python benchmarks/bench_lesson03_scale.py --markdown-only      # the .md again from the .json
+
+The lesson shows on random queries and keys that without the scale the scores spread like sqrt(d) and the
+softmax saturates. This trains the package's ``digits`` recipe (D = 64, depth 2, the soft split's 16 tokens plus
+the class token) for ``EPOCHS`` epochs with the scale (``attn.scale = 1/sqrt(d)``, the default) and without it
+(``attn.scale = 1``, nothing else changed) at two head widths with the same D: 4 heads of d = 16 and 1 head of
+d = 64, seeds 0, 1, 2 (the same seed draws the same initial weights and batches in both arms). After every epoch
+it records the validation split's cross-entropy (no label smoothing) and accuracy (180 digits); the test split is
+not read. Writes ``benchmarks/results/lesson03_scale.json``, its packaged copy
+``vit_explained/checkpoints/lesson03_scale.json`` (read by ``softmax_scale.stored_scale_training``) and
+``lesson03_scale.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch
+import torch.nn.functional as F
+
+from benchmarks._common import RESULTS, machine, markdown_table, write_result, write_stored_run
+from vit_explained.evidence import paired_seeds
+from vit_explained.training import PRESETS, _Trainer, predict
+
+EPOCHS, SEEDS, HEADS = 25, (0, 1, 2), (4, 1)  # D = 64: d = 16 and d = 64
+ARMS = ("scaled", "unscaled")
+
+
+def train(heads: int, arm: str, seed: int) -> dict:
+    """One run: the digits recipe with ``heads`` heads, scaled or not; validation loss and accuracy per epoch."""
+    recipe = dataclasses.replace(PRESETS["digits"], heads=heads, epochs=EPOCHS, seed=seed)
+    data = recipe.load_data()
+    model = recipe.build_model(data)
+    if arm == "unscaled":
+        for block in model.encoder.blocks:
+            block.attn.scale = 1.0
+    run = _Trainer(model, data, recipe, "cpu")
+    total = run.steps_per_epoch * recipe.epochs
+    val_loss, val_accuracy, start = [], [], time.perf_counter()
+    for _ in range(recipe.epochs):
+        model.train()
+        for index in run.batches_of_one_epoch():
+            run.train_step(index, progress=run.step / total)
+        logits = predict(model, data.val_images)
+        val_loss.append(F.cross_entropy(logits, data.val_labels).item())
+        val_accuracy.append((logits.argmax(-1) == data.val_labels).float().mean().item())
+    seconds = time.perf_counter() - start
+    return {"heads": heads, "head_dim": 64 // heads, "arm": arm, "seed": seed, "seconds": seconds,
+            "val_loss": val_loss, "val_accuracy": val_accuracy}  # fmt: skip
+
+
+def write_markdown(results: dict) -> None:
+    """``lesson03_scale.md`` from the stored results (``--markdown-only`` rewrites it without training again)."""
+    runs, rows = results["runs"], []
+    for heads in results["heads"]:
+        pick = {arm: [r for r in runs if r["heads"] == heads and r["arm"] == arm] for arm in ARMS}
+        for name, key, percent in (("val loss", "val_loss", False), ("val accuracy", "val_accuracy", True)):
+            scaled, unscaled = ([r[key][-1] for r in pick[arm]] for arm in ARMS)
+            seeds = paired_seeds(unscaled, scaled, names=("unscaled", "scaled"), percent=percent)
+            width = f"d = {64 // heads} ({heads} head{'s' if heads > 1 else ''})"
+            rows.append([width, name, str(seeds.a), str(seeds.b), str(seeds.t_interval()), seeds.verdict])
+    before, after = results["load_average"]
+    body = (
+        f"`benchmarks/bench_lesson03_scale.py`: the `digits` preset (D = 64, depth 2) for {results['epochs']} "
+        f"epochs, seeds {results['seeds']}, with the scores scaled by 1/sqrt(d) and unscaled (scale 1), at d = 16 "
+        "(4 heads) and d = 64 (1 head). Validation split (180 digits) after the last epoch; every epoch is in "
+        f"`lesson03_scale.json`. Run on {results['date']} (UTC) in one process, 1 torch thread "
+        f"(OMP_NUM_THREADS=1), load average {before} before and {after} after, {results['wall_seconds']} s in all, "
+        f"on {results['machine']}. Unscaled - scaled: mean and Student's t 95 % interval over the paired seeds "
+        "(accuracy in points); an interval that holds 0 is no detectable difference.\n\n"
+        + markdown_table(
+            ["head width", "measure", "unscaled", "scaled", "unscaled - scaled (95 %)", "sign over seeds"], rows
+        )
+    )
+    write_result("lesson03_scale", "Lesson 03: training with and without the 1/sqrt(d) scale", body, threads="1")
+
+
+def main() -> None:
+    if "--markdown-only" in sys.argv:
+        write_markdown(json.loads((RESULTS / "lesson03_scale.json").read_text()))
+        return
+    torch.set_num_threads(1)
+    load_before, start = os.getloadavg()[0], time.perf_counter()
+    runs = [train(heads, arm, seed) for heads in HEADS for arm in ARMS for seed in SEEDS]
+    wall, load_after = time.perf_counter() - start, os.getloadavg()[0]
+    results = {
+        "recipe": "digits", "epochs": EPOCHS, "seeds": list(SEEDS), "dim": 64, "heads": list(HEADS),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"), "machine": machine(),
+        "load_average": [round(load_before, 1), round(load_after, 1)], "wall_seconds": round(wall),
+        "runs": runs,
+    }  # fmt: skip
+    write_stored_run(results, "lesson03_scale")
+    write_markdown(results)
+
+
+if __name__ == "__main__":
+    main()
