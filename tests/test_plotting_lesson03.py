@@ -13,7 +13,7 @@ from vit_explained.plotting.lesson03 import plot_attention_matrix, plot_query_at
 def test_attention_matrix_labels_class_token_and_rows():
     fig = plot_attention_matrix(torch.rand(10, 10).softmax(-1), (3, 3))
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["cls", "patch row 0", "patch row 1", "patch row 2"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["cls", "row 0", "row 1", "row 2"]
     assert list(ax.get_xticks()) == [0, 2, 5, 8]  # the class token, then each row's middle
     with pytest.raises(ValueError, match="3x3 grid has 9 patches"):
         plot_attention_matrix(torch.rand(11, 11), (3, 3))

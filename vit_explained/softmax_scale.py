@@ -7,13 +7,15 @@ measures that, and the gradient that reaches the scores, ``q`` and ``k``, with a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
 from . import _checks
-from .evidence import SeedSummary, over_seeds
+from .evidence import SeedComparison, SeedSummary, over_seeds, paired_seeds
 
 #: A softmax row is "saturated" when its largest weight is above this (nearly one-hot).
 SATURATED = 0.9
@@ -251,3 +253,68 @@ def summarize_saturation(
         reference_dim=reference_dim,
         widths=tuple(sorted(runs)),
     )
+
+
+# --- the stored training run: with and without the scale ------------------------------------------------------------
+
+#: What ``benchmarks/bench_lesson03_scale.py`` stored (package data): the digits recipe trained with and without
+#: the scale at d = 16 and d = 64, 3 seeds, the validation loss and accuracy after every epoch.
+STORED_SCALE_TRAINING = Path(__file__).resolve().parent / "checkpoints" / "lesson03_scale.json"
+
+
+def stored_scale_training() -> dict:
+    """``{"recipe", "epochs", "seeds", "dim", "heads", "date", "machine", "load_average", "wall_seconds", "runs"}``;
+    each run ``{"heads", "head_dim", "arm" ("scaled" or "unscaled"), "seed", "seconds", "val_loss" (per epoch),
+    "val_accuracy" (per epoch)}``. Nothing is trained here."""
+    return json.loads(STORED_SCALE_TRAINING.read_text())
+
+
+def scale_training_runs(stored: Mapping, head_dim: int, arm: str, key: str) -> list[list[float]]:
+    """One curve per seed (in seed order) of ``key`` ("val_loss" or "val_accuracy") for ``head_dim`` and ``arm``."""
+    runs = sorted((r for r in stored["runs"] if r["head_dim"] == head_dim and r["arm"] == arm), key=lambda r: r["seed"])
+    if not runs:
+        raise ValueError(f"no stored run with head_dim={head_dim} and arm={arm!r}")
+    return [list(r[key]) for r in runs]
+
+
+def scale_training_comparison(stored: Mapping, key: str, *, epoch: int = -1) -> dict[int, SeedComparison]:
+    """Per head width, ``unscaled - scaled`` of ``key`` at ``epoch`` (default the last), paired by seed
+    (:func:`vit_explained.evidence.paired_seeds`; ``.t_interval()`` for the interval)."""
+    percent = key == "val_accuracy"
+    widths = sorted({r["head_dim"] for r in stored["runs"]})
+    return {
+        d: paired_seeds(
+            [curve[epoch] for curve in scale_training_runs(stored, d, "unscaled", key)],
+            [curve[epoch] for curve in scale_training_runs(stored, d, "scaled", key)],
+            names=("unscaled", "scaled"),
+            percent=percent,
+        )
+        for d in widths
+    }
+
+
+def scale_training_lines(stored: Mapping, *, epoch: int = -1) -> str:
+    """The stored run's header, then per measure and head width: unscaled vs scaled (means over the seeds),
+    ``unscaled - scaled`` with its Student's t 95 % interval over the paired seeds, the seeds' range and the
+    verdict ("no detectable difference" when the interval holds 0)."""
+    seeds_ = len(stored["seeds"])
+    lines = [
+        f"stored {stored['date']} (UTC) by benchmarks/bench_lesson03_scale.py, OMP_NUM_THREADS=1, on",
+        f"  {stored['machine']}",
+        f"{stored['recipe']} recipe (D = {stored['dim']}), {stored['epochs']} epochs, seeds {stored['seeds']}; "
+        f"validation split after epoch {epoch % stored['epochs'] + 1}",
+        f"unscaled vs scaled: unscaled - scaled, 95 % t interval over {seeds_} paired seeds, the seeds' range",
+    ]
+    for key, name, unit in (("val_loss", "loss", ""), ("val_accuracy", "accuracy", " points")):
+        for d, seeds in scale_training_comparison(stored, key, epoch=epoch).items():
+            t = seeds.t_interval()
+            s, n, mark = t.scale, t.digits, " %" if unit else ""
+            verdict = (
+                "no detectable difference" if t.low <= 0 <= t.high else f"{'un' if t.estimate > 0 else ''}scaled higher"
+            )
+            lines.append(
+                f"  d = {d:>2}, {name:<8} {seeds.a.mean * s:.{n}f}{mark} vs {seeds.b.mean * s:.{n}f}{mark}: "
+                f"{t.estimate * s:+.{n}f}{unit} [{t.low * s:+.{n}f}, {t.high * s:+.{n}f}], "
+                f"seeds {seeds.difference.low * s:+.{n}f}..{seeds.difference.high * s:+.{n}f}: {verdict}"
+            )
+    return "\n".join(lines)

@@ -56,6 +56,34 @@ _SHAPE_HINTS = {
 }
 
 
+#: What each axis of every step holds, in order (for naming the one axis that is wrong).
+_AXIS_NAMES = {
+    "qkv": ("the batch", "the tokens", "the 3 * dim features"),
+    "qkv_heads": ("q, k, v", "the batch", "the heads", "the tokens", "the head width d"),
+    "q": ("the batch", "the heads", "the tokens", "the head width d"),
+    "scores": ("the batch", "the heads", "the query tokens", "the key tokens"),
+    "weights": ("the batch", "the heads", "the query tokens", "the key tokens"),
+    "heads_out": ("the batch", "the heads", "the tokens", "the head width d"),
+    "merged": ("the batch", "the tokens", "the features"),
+    "output": ("the batch", "the tokens", "the features"),
+}
+
+
+def _wrong_axes_hint(key: str, shape: tuple[int, ...], expected: tuple[int, ...], num_tokens: int) -> str | None:
+    """Compare a shape with the true one axis by axis; name the axes that differ (without the answer)."""
+    names = _AXIS_NAMES[key]
+    wrong = [axis for axis, (got, want) in enumerate(zip(shape, expected, strict=True)) if got != want]
+    said = "; ".join(f"axis {axis}, {names[axis]}, is {shape[axis]}" for axis in wrong)
+    token_axes = [axis for axis in wrong if "tokens" in names[axis]]
+    if token_axes and all(shape[axis] == num_tokens + 1 for axis in token_axes) and token_axes == wrong:
+        return f"{said}: num_tokens = {num_tokens} already counts the class token (do not add 1)"
+    if token_axes and all(shape[axis] == num_tokens - 1 for axis in token_axes) and token_axes == wrong:
+        return f"{said}: num_tokens = {num_tokens} is every token, the class token included (do not subtract 1)"
+    if len(wrong) == 1:
+        return f"{said}; the other axes are right. Hint: {_SHAPE_HINTS[key]}"
+    return None
+
+
 def _true_shapes(batch: int, num_tokens: int, dim: int, heads: int) -> dict[str, tuple[int, ...]]:
     """Every step's shape, read from the package's Attention run step by step on zeros."""
     with torch.random.fork_rng(devices=[]):  # leave the learner's random numbers alone
@@ -153,6 +181,9 @@ def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict
                 )
             if heads > 1 and head_dim in expected and dim in shape and head_dim not in shape:
                 fail(f"'{key}' {where}: each head's q, k and v are d = dim // heads = {head_dim} wide, not {dim}")
+            axes = _wrong_axes_hint(key, shape, expected, num_tokens)
+            if axes:
+                fail(f"'{key}' {where} is {shape}, which is not that step's shape: {axes}")
             fail(f"'{key}' {where} is {shape}, which is not that step's shape. Hint: {_SHAPE_HINTS[key]}")
     passed("you can follow the shapes through any attention layer, ViT-S's included.")
 
@@ -181,7 +212,10 @@ def _view_hint(error: Exception) -> str | None:
 
 
 def _heads_call(function: Callable[..., Any], name: str, *args: Any) -> torch.Tensor:
-    return as_tensor(_NO_EINOPS(function, *args, hint=_view_hint), f"what {name} returned")
+    result = _NO_EINOPS(function, *args, hint=_view_hint)
+    if result is None:
+        fail(f"{name} returned None: its last line needs `return` and the (B, ...) tensor it made")
+    return as_tensor(result, f"what {name} returned")
 
 
 def check_split_merge(

@@ -250,8 +250,8 @@ def plot_attention_cost(
     rows: Sequence[AttentionProfile], labels: Mapping[int, str] | None = None, analytic: bool = True
 ) -> Figure:
     """Measured time (left) and peak memory (right) of one attention layer against the token count
-    N, explicit vs fused path, on log-log axes with an ``N^2`` guide line through the explicit path's
-    time at the smallest N (so a growth faster than ``N^2`` shows as the gap at large N).
+    N, explicit vs fused path, on log-log axes. The time panel has no growth guide: one run's times on a
+    shared machine support no claim about how fast they grow.
 
     ``rows`` come from :func:`vit_explained.profiling.profile_attention`; ``labels`` names some
     token counts under their ticks (e.g. ``{196: "ViT-B/16", 3136: "T2T stage 1"}``); ``analytic`` adds the size of
@@ -269,12 +269,8 @@ def plot_attention_cost(
 
     fig = new_figure(figsize=(11, 4))
     (time_ax, memory_ax) = fig.subplots(1, 2)
-    guide = (tokens / tokens[0]) ** 2  # from the smallest N: where the measured time rises above N², it shows
     time_ax.plot(tokens, explicit_ms, "o-", color=_UNSCALED, label="explicit (stores N×N weights)")
     time_ax.plot(tokens, fused_ms, "s-", color=_FUSED, label="fused (scaled_dot_product_attention)")
-    time_ax.plot(
-        tokens, explicit_ms[0] * guide, "--", color="grey", linewidth=1, label=f"∝ N², from N = {int(tokens[0])}"
-    )
     time_ax.set_ylabel("time per forward pass (ms)")
     time_ax.set_title("Time", fontsize=11)
 
@@ -332,12 +328,12 @@ def plot_attention_matrix(weights: torch.Tensor, grid: tuple[int, int], *, title
     shown = ax.imshow(weights.detach().float().cpu().numpy(), cmap="magma", vmin=0, interpolation="nearest")
     ticks = [0, *(1 + r * cols + (cols - 1) / 2 for r in range(rows))]  # the class token, then each row's middle
     labels = ["cls", *[f"patch row {r}" for r in range(rows)]]
-    ax.set_xticks(ticks, labels, fontsize=8, rotation=45, ha="right")
+    ax.set_xticks(ticks, ["cls", *[f"row {r}" for r in range(rows)]], fontsize=8)  # centred under each row
     ax.set_yticks(ticks, labels, fontsize=8)
     for edge in range(0, count, cols):  # thin lines between the class token and the rows of patches
         ax.axhline(edge + 0.5, color="white", linewidth=0.3, alpha=0.5)
         ax.axvline(edge + 0.5, color="white", linewidth=0.3, alpha=0.5)
-    ax.set_xlabel("key token (class token, then patches row by row)")
+    ax.set_xlabel(f"key token (class token, then patch rows 0-{rows - 1}, {cols} patches each)")
     ax.set_ylabel("query token")
     ax.set_title(title or f"attention weights ({count} x {count}); each row sums to 1", fontsize=10)
     fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04, label="weight")
@@ -825,6 +821,25 @@ def plot_qkv_mapping(dim: int = 768) -> Figure:
     return fig
 
 
+def head_shades(heads: int) -> list[tuple[float, float, float, float]]:
+    """``heads`` distinct colours, one per head (no colour repeats, so 12 heads never read as 6 x 2)."""
+    import matplotlib
+
+    if heads <= 10:
+        return [matplotlib.colormaps["tab10"](h) for h in range(heads)]
+    cmap = matplotlib.colormaps["viridis"]
+    return [cmap(h / (heads - 1)) for h in range(heads)]  # an even ramp: neighbours differ, none repeats
+
+
+def _draw_head_strip(strip: Axes, heads: int) -> None:
+    """The strip of the heads explorer: one slice per head, each its own shade, numbered while they fit."""
+    for h, colour in enumerate(head_shades(heads)):
+        strip.add_patch(Rectangle((h / heads, 0), 1 / heads, 1, facecolor=colour, edgecolor="white", lw=0.5))
+        if heads <= 24:
+            ink = "black" if 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2] > 0.5 else "white"
+            strip.text((h + 0.5) / heads, 0.5, str(h), ha="center", va="center", fontsize=7, color=ink)
+
+
 #: head counts the heads explorer offers: every h that divides ViT-B's D = 768 into whole heads, up to 64
 HEAD_COUNTS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
 
@@ -842,9 +857,7 @@ def plot_heads_cost(dim: int, heads: int, num_tokens: int, head_counts: Sequence
     strip, memory_ax, flops_ax = fig.subplot_mosaic(
         [["strip", "strip"], ["memory", "flops"]], height_ratios=[1, 4]
     ).values()
-    for h in range(heads):
-        colour = _HEAD_COLOURS[h % len(_HEAD_COLOURS)]
-        strip.add_patch(Rectangle((h / heads, 0), 1 / heads, 1, facecolor=colour, alpha=0.5, edgecolor="white", lw=1))
+    _draw_head_strip(strip, heads)
     strip.set_xlim(0, 1)
     strip.set_ylim(0, 1)
     strip.set_xticks([])
@@ -873,4 +886,34 @@ def plot_heads_cost(dim: int, heads: int, num_tokens: int, head_counts: Sequence
     memory_ax.text(
         chosen, cost.matrix_bytes / 1e6, f"{cost.matrix_bytes / 1e6:.1f}", ha="center", va="bottom", fontsize=8
     )
+    return fig
+
+
+def plot_scale_training(stored: Mapping, key: str = "val_loss") -> Figure:
+    """The stored training run of ``benchmarks/bench_lesson03_scale.py``
+    (:func:`vit_explained.softmax_scale.stored_scale_training`): ``key`` per epoch on the validation split, one
+    panel per head width, scaled (blue) and unscaled (red), one thin line per seed."""
+    from ..softmax_scale import scale_training_runs
+
+    widths = sorted({r["head_dim"] for r in stored["runs"]})
+    fig = new_figure(figsize=(4 * len(widths), 3.0))
+    axes = np.atleast_1d(fig.subplots(1, len(widths), sharey=True))
+    label = {"val_loss": "validation loss", "val_accuracy": "validation accuracy"}.get(key, key)
+    for ax, d in zip(axes, widths, strict=True):
+        for arm, colour in (("scaled", _SCALED), ("unscaled", _UNSCALED)):
+            for seed, curve in enumerate(scale_training_runs(stored, d, arm, key)):
+                name = "scale 1/√d" if arm == "scaled" else "no scale"
+                epochs = np.arange(1, len(curve) + 1)
+                ax.plot(epochs, curve, color=colour, linewidth=1, alpha=0.8, label=name if seed == 0 else None)
+        ax.set_title(f"d = {d} ({stored['dim'] // d} head{'s' if stored['dim'] // d > 1 else ''})", fontsize=10)
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(label)
+    axes[0].legend(fontsize=8)
+    if key == "val_loss":
+        axes[0].set_yscale("log")
+        axes[0].set_yticks([0.2, 0.3, 0.5, 1, 2], ["0.2", "0.3", "0.5", "1", "2"])
+        axes[0].minorticks_off()
+    fig.suptitle(f"Training the {stored['recipe']} recipe with and without the scale ({len(stored['seeds'])} seeds)")
+    fig.tight_layout()
     return fig
