@@ -259,3 +259,14 @@ def test_proportion_difference_matches_newcombe():
         proportion_difference(101, 100, 95, 100)
     with pytest.raises(TypeError, match="n_a must be an int"):
         proportion_difference(1, 2.0, 1, 2)
+
+
+def test_t_interval_of_a_few_values_matches_scipy():
+    from scipy import stats
+
+    values = [31.0, 35.5, 28.0, 40.0, 33.0, 29.5, 36.0, 30.5]
+    got = evidence.t_interval(values)
+    low, high = stats.t.interval(0.95, len(values) - 1, loc=np.mean(values), scale=stats.sem(values))
+    assert got.estimate == pytest.approx(np.mean(values))
+    assert (got.low, got.high) == (pytest.approx(low, rel=1e-6), pytest.approx(high, rel=1e-6))
+    assert evidence.t_interval(values, 0.9).high < got.high

@@ -54,6 +54,7 @@ __all__ = [
     "paired_seeds",
     "proportion",
     "proportion_difference",
+    "t_interval",
 ]
 
 #: Bootstrap draws unless told otherwise: the interval's ends move by well under 0.5 points between seeds.
@@ -479,6 +480,13 @@ def paired_seeds(
         over_seeds(second, percent=percent, digits=digits),
         over_seeds(first - second, percent=percent, digits=digits),
     )
+
+
+def t_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> Estimate:
+    """The mean of a few values with its Student's t interval (df = n - 1), e.g. one measurement over a few
+    batches: :meth:`SeedComparison.t_interval` of the values against 0."""
+    values = _values("values", values)
+    return paired_seeds(values, np.zeros_like(values)).t_interval(level)
 
 
 def _incomplete_beta(x: float, a: float, b: float) -> float:
