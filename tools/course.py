@@ -85,6 +85,8 @@ HIDDEN_CASES: dict[str, str] = {
     "(torch.randn(1, 7, 3), torch.randn(1, 7, 7).softmax(-1), torch.randn(1, 7, 5))]",
     "w_q_gradient": "[(torch.randn(3, 4, 6), torch.randn(3, 4, 2), torch.randn(3, 4, 4)), "
     "(torch.randn(1, 7, 3), torch.randn(1, 7, 5), torch.randn(1, 7, 7))]",
+    "w_k_gradient": "[(torch.randn(3, 4, 6), torch.randn(3, 4, 2), torch.randn(3, 4, 4)), "
+    "(torch.randn(1, 7, 3), torch.randn(1, 7, 5), torch.randn(1, 7, 7))]",
     "route_ratio": "[(__import__('vit_explained.gradient_experiments').gradient_experiments"
     ".small_digit_vit(s).double(), torch.rand(b, 1, 8, 8, dtype=torch.float64), torch.randint(0, 10, (b,)), i) "
     "for s, b, i in [(5, 4, 2), (6, 3, 3)]]",
@@ -152,7 +154,8 @@ for p, shape in [(0.25, (3000, 4, 2)), (0.5, (3000, 5))]:
     )
     assert abs((~kept).double().mean().item() - p) < 0.05, "hidden case: drop rate far from p"
 """,
-    # 05: the cut changes only backward: compare the gradients with the cut's, on block sizes the lesson never uses
+    # 05: the cut (both skip routes) changes only backward: compare the gradients with the cut's, on block sizes
+    # the lesson never uses
     "block_with_cut": """
 from vit_explained import Block
 for dim, heads, mlp_dim, tokens in [(20, 5, 12, 9), (6, 1, 30, 2)]:
@@ -160,8 +163,8 @@ for dim, heads, mlp_dim, tokens in [(20, 5, 12, 9), (6, 1, 30, 2)]:
     x = torch.randn(2, tokens, dim, dtype=torch.float64, requires_grad=True)
     out = block_with_cut(block, x)
     assert torch.allclose(out, block(x)), f"hidden case D = {dim}: the forward pass changed"
-    h = x + block.attn(block.norm1(x))
-    cut = h + block.mlp(block.norm2(h.detach()))
+    h = x.detach() + block.attn(block.norm1(x))
+    cut = h.detach() + block.mlp(block.norm2(h))
     grad_out, inputs = torch.randn_like(cut), [x, *block.parameters()]
     got = torch.autograd.grad(out, inputs, grad_out, allow_unused=True)
     want = torch.autograd.grad(cut, inputs, grad_out, allow_unused=True)
@@ -295,6 +298,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "value_gradient": AUTOGRAD,
     "w_v_gradient": AUTOGRAD,
     "w_q_gradient": AUTOGRAD,
+    "w_k_gradient": AUTOGRAD,
     "route_ratio": ("vit_explained.gradient_hooks.record_residual_routes",),
     "fold_tokens": ("vit_explained.tokens_to_image",),
     "token_attention": ("vit_explained.TokenAttention.forward",),

@@ -486,6 +486,88 @@ def check_w_q_gradient(w_q_gradient: Callable[[torch.Tensor, torch.Tensor, torch
     passed("dQ = dS K / sqrt(d), then dW_q = dQ^T X summed over tokens and images: W_q learns only through the scores.")
 
 
+def _w_k_shape_slips(result: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, q: torch.Tensor) -> None:
+    """Fail if ``w_k_gradient``'s answer has a wrong shape, naming which (exercise 4)."""
+    batch_size, tokens, width = x.shape
+    head = q.shape[-1]
+    if tuple(result.shape) == (batch_size, head, width):
+        fail(
+            "one W_k is shared by every image of the batch: its gradient is one (d, D) matrix, the images' "
+            f"contributions added up (summed over the batch axis, even when it has length 1); got {tuple(result.shape)}"
+        )
+    if tuple(result.shape) == (batch_size, tokens, head):
+        fail("this has dK's shape (B, N, d): one step is left, from dK to the weight W_k (d, D)")
+    if tuple(result.shape) == (width, head) and width != head:
+        fail(
+            f"the shape is transposed: W_k is stored like an nn.Linear weight, (d, D) = {(head, width)}, "
+            f"and K = x @ W_k.T; got {tuple(result.shape)}"
+        )
+    if result.shape != expected.shape:
+        fail(
+            f"dW_k must have W_k's shape (d, D) = {(head, width)} for x of shape {tuple(x.shape)}; "
+            f"got {tuple(result.shape)}"
+        )
+
+
+def _diagnose_w_k(
+    result: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, q: torch.Tensor, grad_scores: torch.Tensor
+) -> None:
+    """Fail with what went wrong in ``w_k_gradient`` (exercise 4)."""
+    _w_k_shape_slips(result, expected, x, q)
+    batch_size, tokens, width = x.shape
+    head = q.shape[-1]
+    root = head**0.5
+    if close(result, expected.T):
+        fail("you returned the transpose of dW_k (d == D here, so the shape could not tell): W_k is (d, D)")
+    if close(result, torch.einsum("bnd,bne->de", grad_scores @ q, x) / root):
+        fail(
+            "this is the queries' pattern, dS Q: key j is S's second index (S_ij = s q_i . k_j), so key j "
+            "collects from every query i, from a column of dS, not a row"
+        )
+    if width != head and close(result, expected * root / width**0.5):
+        fail(f"you scaled by 1/sqrt(D), the model width (D = {width}); the scores use the head width d = {head}")
+    if tokens != head and close(result, expected * root / tokens**0.5):
+        fail(f"you scaled by 1/sqrt(N), the number of tokens (N = {tokens}); the scores use the head width d = {head}")
+    if close(result, expected * root):
+        fail(f"the scale is missing: S = Q K^T / sqrt(d) multiplies every path through the scores (d = {head} here)")
+    if close(result, expected * head):
+        fail(f"you multiplied by sqrt(d) where S divides by it (d = {head} here)")
+    if close(result, expected / root):
+        fail(f"the scale is applied twice (or you divided by d): once is enough (d = {head} here)")
+    if batch_size > 1 and close(result * batch_size, expected):
+        fail("you averaged over the images; gradients of a shared weight add up (the loss decides any averaging).")
+    if close(result * tokens, expected):
+        fail("you averaged over the tokens; every token's contribution to the shared W_k adds up (a sum, not a mean).")
+    if batch_size > 1 and close(result, (grad_scores[0].mT @ q[0]).T @ x[0] / root):
+        fail("only the first image counted: W_k is shared by every image of the batch, so add up all of theirs.")
+    fail(f"dW_k differs from autograd's for x of shape {tuple(x.shape)} (largest error {_max_error(result, expected)})")
+
+
+def check_w_k_gradient(w_k_gradient: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
+    """Exercise 4: ``w_k_gradient(x, q, grad_scores) -> dW_k`` for ``S = q @ (x @ W_k.T)^T / sqrt(d)``.
+
+    ``x``: ``(B, N, D)``, ``q``: ``(B, N, d)``, ``grad_scores`` = dL/dS: ``(B, N, N)``; the answer has the
+    shape of ``W_k``, ``(d, D)``, summed over the batch. Section 4 gives dQ, not dK: this is a derivation.
+    """
+    cases = [(4, 5, 6, 3), (1, 6, 5, 2), (3, 4, 4, 4)]  # B, N, D, d: a real batch, B = 1, then d == D
+    seen: dict = {}
+    for index, (batch_size, tokens, width, head) in enumerate(cases):
+        generator = torch.Generator().manual_seed(70 + index)
+        x = torch.randn(batch_size, tokens, width, generator=generator, dtype=_DTYPE)
+        q = torch.randn(batch_size, tokens, head, generator=generator, dtype=_DTYPE)
+        grad_scores = torch.randn(batch_size, tokens, tokens, generator=generator, dtype=_DTYPE)
+        w_k = torch.randn(head, width, generator=generator, dtype=_DTYPE, requires_grad=True)
+        (expected,) = torch.autograd.grad(q @ (x @ w_k.T).mT / head**0.5, w_k, grad_scores)
+        result = _call(w_k_gradient, x, q, grad_scores, batch_hint=True, seen=seen)
+        if not close(result, expected):
+            _diagnose_w_k(result, expected, x, q, grad_scores)
+    _refuse_in_place(seen, ("x", "q", "grad_scores"), "grad_scores.mul_(s): use grad_scores * s")
+    passed(
+        "dK = dS^T Q / sqrt(d): each key collects from every query, down a column of dS; then dW_k = dK^T X "
+        "summed over tokens and images. Like W_q, W_k learns only through the scores."
+    )
+
+
 #: Exercise 5 asks module by module: the three LayerNorms apart, since norm1 and the final norm are in question.
 PARTS = ("embeddings", "norm1", "qkv", "proj", "norm2", "mlp", "final norm", "head")
 
@@ -666,42 +748,43 @@ _CUT_CASES = ((12, 3, 20, 2, 5), (16, 4, 40, 3, 7), (8, 2, 24, 1, 4))  # dim, he
 
 
 def _cut_reference(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    h = x + block.attn(block.norm1(x))
-    return h + block.mlp(block.norm2(h.detach()))
+    """Both skip connections cut: the gradient reaches h only through the MLP, x only through attention."""
+    h = x.detach() + block.attn(block.norm1(x))
+    return h.detach() + block.mlp(block.norm2(h))
 
 
 _FREEZE_MESSAGE = (
-    "you froze the MLP (requires_grad_(False)): freezing stops no route, the gradient still flows back into h "
-    "through the MLP, and the MLP loses its own gradient. Feed the MLP branch a detached h instead"
+    "you froze the MLP (requires_grad_(False)): freezing stops no route, the gradient still runs along both "
+    "skip connections, and the MLP loses its own gradient"
 )
 
 
 def _cut_slips() -> dict[str, Callable[[nn.Module, torch.Tensor], torch.Tensor]]:
     """Plausible wrong cuts, each with the message that names it (checked in this order)."""
 
-    def attention_branch(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-        h = x + block.attn(block.norm1(x)).detach()
-        return h + block.mlp(block.norm2(h))
-
-    def attention_input(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-        h = x + block.attn(block.norm1(x.detach()))
-        return h + block.mlp(block.norm2(h))
-
-    def after_mlp(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    def mlp_route(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
         h = x + block.attn(block.norm1(x))
-        return h + block.mlp(block.norm2(h)).detach()
+        return h + block.mlp(block.norm2(h.detach()))
 
-    def after_norm2(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-        h = x + block.attn(block.norm1(x))
-        return h + block.mlp(block.norm2(h).detach())
-
-    def skip_route(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    def mlp_skip_only(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
         h = x + block.attn(block.norm1(x))
         return h.detach() + block.mlp(block.norm2(h))
 
-    def both_routes(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-        h = x + block.attn(block.norm1(x))
-        return h.detach() + block.mlp(block.norm2(h.detach()))
+    def attention_skip_only(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        h = x.detach() + block.attn(block.norm1(x))
+        return h + block.mlp(block.norm2(h))
+
+    def branch_inputs(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        h = x + block.attn(block.norm1(x.detach()))
+        return h + block.mlp(block.norm2(h.detach()))
+
+    def branch_outputs(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        h = x + block.attn(block.norm1(x)).detach()
+        return h + block.mlp(block.norm2(h)).detach()
+
+    def whole_h(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        h = (x + block.attn(block.norm1(x))).detach()
+        return h + block.mlp(block.norm2(h))
 
     def frozen_mlp(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
         flags = [p.requires_grad for p in block.mlp.parameters()]
@@ -713,24 +796,22 @@ def _cut_slips() -> dict[str, Callable[[nn.Module, torch.Tensor], torch.Tensor]]
                 p.requires_grad_(flag)
 
     return {
-        "nothing is cut: the gradient still goes back into h through the MLP branch. Which tensor, fed to which "
-        "branch, should be a detached copy?": lambda b, x: b(x),
-        "you cut the attention branch instead of the MLP route: the attention branch stays as it is; the detach "
-        "goes on the MLP branch's input, h": attention_branch,
-        "you detached the attention branch's input instead: the MLP branch's input, h, is the one to detach": (
-            attention_input
+        "nothing is cut: the gradient still runs along both skip connections. Which terms of the two sums "
+        "should be detached copies?": lambda b, x: b(x),
+        "this is section 5's cut, of the route through the MLP: here the MLP route stays and the skip "
+        "routes go, the opposite": mlp_route,
+        "the skip around the MLP is cut, but the skip around attention still carries the gradient straight "
+        "to x: there are two sums in the block": mlp_skip_only,
+        "the skip around attention is cut, but the skip around the MLP still carries the gradient straight "
+        "to h: there are two sums in the block": attention_skip_only,
+        "you detached the branches' inputs: that cuts the routes through attention and the MLP, the ones to "
+        "keep. Detach the term that bypasses each branch": branch_inputs,
+        "you detached the branches' outputs: the branches' weights lose their gradient, and the skips stay": (
+            branch_outputs
         ),
-        "you detached after the MLP (or ran it under torch.no_grad()): the route is cut, but the MLP's own weights "
-        "lose their gradient too. Detach the MLP's input h instead, so the MLP still learns": after_mlp,
-        "you detached between norm2 and the MLP: norm2's own weights lose their gradient. Detach h before norm2": (
-            after_norm2
-        ),
+        "you detached all of h: nothing reaches attention any more, and x gets no gradient. Detach only the "
+        "term of each sum that bypasses a branch": whole_h,
         _FREEZE_MESSAGE: frozen_mlp,
-        "you detached the skip route (the residual stream h), not the MLP branch's input: the gradient can then "
-        "reach h only through the MLP, the opposite of the cut": skip_route,
-        "you detached h on both routes: nothing reaches attention any more. Keep h itself on the skip route": (
-            both_routes
-        ),
     }
 
 
@@ -751,8 +832,8 @@ def _cut_gradients(
         if "inplace" not in str(error):
             raise
         fail(
-            "h += overwrote the h that norm2 saved for backward (h.detach() shares h's memory, so changing h in "
-            "place changes the saved copy too); write out = h + mlp(norm2(h.detach())) instead"
+            "an in-place add (+=) overwrote a tensor that backward needs (a detached copy shares the original's "
+            "memory, so changing it in place changes the saved tensor too): add out of place, a + b"
         )
     return {name: next(grads) if t.requires_grad else None for name, t in zip(names, tensors, strict=True)}
 
@@ -791,8 +872,8 @@ def _hooks_left(block: nn.Module) -> bool:
 
 
 def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Tensor]) -> None:
-    """Exercise 6: ``block_with_cut(block, x)`` computes a pre-norm ``Block``'s output with the MLP route cut:
-    the same values as ``block(x)``, and the gradient of ``h + mlp(norm2(h.detach()))``."""
+    """Exercise 6: ``block_with_cut(block, x)`` computes a pre-norm ``Block``'s output with both skip routes cut:
+    the same values as ``block(x)``; backward reaches h only through the MLP branch, x only through attention."""
     for index, (dim, _, _, batch, tokens) in enumerate(_CUT_CASES):
         block, x, grad_out = _cut_case(index)
         state = {name: p.detach().clone() for name, p in block.state_dict().items()}
@@ -822,7 +903,7 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
             if close(result, h):
                 fail("the output is h alone: the MLP branch is missing. The cut keeps the forward pass as it is")
             if close(result, expected - h):
-                fail("the output is the MLP branch alone: add it to the residual stream h (out = h + mlp(...))")
+                fail("the output is the MLP branch alone: add it to the residual stream h")
             fail(
                 "the output differs from block(x): the cut must not change the forward pass "
                 "(detach() gives the same numbers, only without their history)"
@@ -841,10 +922,10 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
         wrong = [
             name for name in expected_grads if not _same_gradients({name: got[name]}, {name: expected_grads[name]})
         ]
-        fail(f"the gradients of {', '.join(wrong[:3])} differ from the cut's, h + mlp(norm2(h.detach()))")
+        fail(f"the gradients of {', '.join(wrong[:3])} differ from those with both skip routes cut")
     passed(
-        "the same forward pass, and backward reaches h only along the skip route: norm2 and the MLP still get "
-        "their gradient, but nothing flows from the MLP back into h. This is what cut_mlp_route does in every block."
+        "the same forward pass, and backward takes no skip: h gets its gradient only through the MLP branch, x only "
+        "through the attention branch, and every weight still gets one. Section 5 cut the other route, the MLP's."
     )
 
 

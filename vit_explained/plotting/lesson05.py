@@ -230,7 +230,7 @@ def _draw_backward(ax, attn_right: float, *, cut: bool) -> None:
     _route_path(ax, into_attn, skip, lw=2.2)
     routes = "skip route only" if cut else "skip route + MLP route"
     text = (
-        f"dL/dh = {routes}: the gradient dH\narriving at attention's output. W_q, W_k and W_v\n"
+        f"dL/dh = {routes}: the gradient dh\narriving at attention's output. W_q, W_k and W_v\n"
         "get their gradient from it, inside attention."
     )
     ax.text(2.6, -0.95, text, color=skip, fontsize=9, ha="center", va="center")

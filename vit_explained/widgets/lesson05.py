@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from ..data import load_digits
+from ..gradient_experiments import small_digit_vit as lesson_model
 from ..gradient_hooks import gradient_change, group_gradient_norms, mlp_share
 from ..parameters import parameter_places
 from ..plotting.lesson05 import plot_cut_changes, plot_gradient_norms
@@ -53,9 +54,9 @@ EXPERIMENTS = ("freeze", "cut the MLP route")
 
 
 def small_digit_vit() -> ViT:
-    """Lesson 05's model: 8x8 digits in 2x2 patches (16 tokens + the class token), D = 32, 4 blocks of 4 heads."""
-    torch.manual_seed(0)
-    return ViT(8, patch_size=2, num_classes=10, dim=32, depth=_DEPTH, heads=4, mlp_dim=64, channels=1)
+    """Lesson 05's model, :func:`vit_explained.gradient_experiments.small_digit_vit` with seed 0 (8x8 digits in
+    2x2 patches, D = 32, 4 blocks of 4 heads), on the fused attention kernel: the same weights and gradients."""
+    return lesson_model(0, fused=True)
 
 
 @lru_cache(maxsize=1)
