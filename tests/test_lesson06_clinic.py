@@ -106,3 +106,10 @@ def test_windowed_mean_and_its_rise_read_the_smoothed_curve():
         clinic.windowed_rise([1.0] * 10)
     with pytest.raises(ValueError, match="at least window"):
         clinic.windowed([1.0, 2.0], window=5)
+
+
+def test_first_step_size_adam_ignores_the_gradient_scale_sgd_does_not():
+    bug = "LayerNorm x - mean / std"
+    adam = clinic.first_step_size("none", "adam") / clinic.first_step_size(bug, "adam")
+    sgd = clinic.first_step_size("none", "sgd") / clinic.first_step_size(bug, "sgd")
+    assert abs(adam - 1) < 0.05 and sgd > 5

@@ -933,7 +933,7 @@ def _normal(a, b):
     ("answer", "message"),
     [
         (_every_seed, r"every seed agrees.*t-interval"),
-        (_above_only, r"below 0 clears the training noise too"),
+        (_above_only, r"below 0 passes the rule too"),
         (lambda a, b: bool(np.mean(np.subtract(a, b)) != 0), r"mean difference that is not 0"),
         (_unpaired, r"unrelated samples"),
         (_bonferroni, r"widened for its sixteen comparisons.*one comparison.*95 %"),

@@ -255,6 +255,24 @@ def run(
     return ClinicRun(losses, norms, evaluate(model, data.val_images, data.val_labels))
 
 
+def first_step_size(bug: str = "none", optimizer: str = "adam", lr: float = 1e-2, seed: int = 0) -> float:
+    """The L2 norm of the change of all of ``BlogViT(bug)``'s weights after ONE step (``optimizer``: Adam, or
+    SGD with momentum 0.9; ``lr`` held constant) on :func:`run`'s first batch of 64 training digits (seed ``seed``).
+    Adam's first step is ``lr * g / (|g| + eps)`` per weight, so its size barely depends on the gradient's scale;
+    SGD's is ``lr * g``."""
+    optimizer = _checks.one_of("optimizer", optimizer, ("adam", "sgd"))
+    data = _digits()
+    torch.manual_seed(seed)
+    model = BlogViT(bug)
+    params = [p for p in model.parameters() if p.requires_grad]
+    before = [p.detach().clone() for p in params]
+    opt = torch.optim.Adam(params, lr=lr) if optimizer == "adam" else torch.optim.SGD(params, lr=lr, momentum=0.9)
+    index = torch.randperm(len(data.train_images), generator=torch.Generator().manual_seed(seed))[:64]
+    F.cross_entropy(model(data.train_images[index]), data.train_labels[index]).backward()
+    opt.step()
+    return math.sqrt(sum((p.detach() - b).pow(2).sum().item() for p, b in zip(params, before, strict=True)))
+
+
 def permutation_change(model: nn.Module, images: torch.Tensor, seed: int = 0) -> float:
     """The largest change of any logit when the 2x2 patches of every image are shuffled (one fixed
     permutation): 0 (to rounding) for a model that cannot see positions."""

@@ -757,7 +757,7 @@ def check_train_step(
     )
 
 
-# --- exercise 4: clears the training noise or not ---------------------------------------------------------------------
+# --- exercise 4: section 5's 95 % rule, passed or not ---------------------------------------------------------------
 
 
 def _interval_cases() -> list[tuple[object, object]]:
@@ -919,7 +919,7 @@ def check_paired_interval(paired_interval: Callable[[object, object], tuple[floa
             fail("return the interval in the units of a and b (fractions), not in percentage points")
         fail(_interval_miss(low, high, a_array - b_array, earlier))
     passed(
-        "it clears the training noise when the interval lies above or below 0; "
+        "it passes section 5's 95 % rule (leans or better) when the interval lies above or below 0; "
         "with 3 seeds t.ppf(0.975, 2) = 4.30 makes it wide."
     )
 
@@ -967,7 +967,7 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
     ),
     (
         lambda a, b: bool(_t_interval(np.asarray(a, float), np.asarray(b, float))[0] > 0),
-        "an interval entirely below 0 clears the training noise too (b higher): the rule asks whether the interval "
+        "an interval entirely below 0 passes the rule too (b higher): the rule asks whether the interval "
         "excludes 0, either side",
     ),
     (
@@ -982,7 +982,7 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
     ),
     (
         lambda a, b: bool(abs(np.mean(np.subtract(a, b))) > 1e-12),  # a mean of 0 up to rounding counts as 0
-        "a mean difference that is not 0 does not yet clear the training noise: the interval around it must exclude 0",
+        "a mean difference that is not 0 does not yet pass the 95 % rule: the interval around it must exclude 0",
     ),
     (
         lambda a, b: bool(min(a) > max(b) or max(a) < min(b)),
@@ -1033,7 +1033,7 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
 
 def check_clears_training_noise(clears_training_noise: Callable[[object, object], bool]) -> None:
     """``clears_training_noise(a, b) -> bool``: True when the paired 95 % t-interval of the mean of ``a - b`` excludes 0
-    (either side): the lesson's seeds-only rule "clears the training noise"."""
+    (either side): section 5's seeds-only 95 % rule (leans or better)."""
     cases = _shown_cases()
     answers = []
     for a, b in cases:
@@ -1045,13 +1045,10 @@ def check_clears_training_noise(clears_training_noise: Callable[[object, object]
         elif isinstance(result, (int, np.integer)) and result in (0, 1):  # 0/1 read as False/True
             answers.append(bool(result))
         else:
-            fail(f"return True or False (clears the training noise or not), got {result!r:.80}")
+            fail(f"return True or False (passes section 5's 95 % rule or not), got {result!r:.80}")
     expected = [_shown_by_rule(a, b) for a, b in cases]
     if answers == expected:
-        passed(
-            "the interval decides, not the seed count or the mean: "
-            "3 of 3 seeds alone does not clear the training noise."
-        )
+        passed("the interval decides, not the seed count or the mean: 3 of 3 seeds alone does not pass the rule.")
         return
     for slip, message in _SHOWN_SLIPS:
         if answers == [slip(a, b) for a, b in cases]:

@@ -365,7 +365,7 @@ def plot_losses(
     # Runs that end at ln 10 lie on top of each other: magnify that band in an inset.
     stuck = [d for d in drawn if abs(d[1][-min(20, len(d[1])) :].mean() - chance) < 0.1]
     if len(stuck) >= 2:
-        inset = ax.inset_axes([0.08, 0.07, 0.28, 0.27])  # lower left: empty (the lower right holds the falling curves)
+        inset = ax.inset_axes([0.1, 0.07, 0.33, 0.3])  # lower left: empty (the lower right holds the falling curves)
         for steps, running, style in stuck:
             inset.plot(steps, running, **{**style, "label": None})
         inset.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1)
@@ -374,8 +374,12 @@ def plot_losses(
         pad = max(0.005, 0.15 * (high - low))
         # at least ln 10 - 0.02 .. ln 10 + 0.11 (about 2.28..2.41): the batch_first run peaks at 2.40, unclipped
         inset.set_ylim(min(low - pad, chance - 0.02), max(high + pad, chance + 0.11))
-        inset.set_title("the runs that end at ln 10, magnified\n(markers: each run's legend marker)", fontsize=9)
-        inset.tick_params(labelsize=9)
+        inset.set_title(
+            "the runs that end at ln 10,\nmagnified (markers as in the legend)",
+            fontsize=11,
+            bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "none", "pad": 1},
+        )
+        inset.tick_params(labelsize=10)
         inset.grid(alpha=0.3)
     ax.set(xlabel="step", ylabel=f"cross-entropy (running mean of {smooth} steps)", title=title)
     ax.set_ylim(0, max(3.0, chance + 0.5))
