@@ -77,6 +77,8 @@ HIDDEN_CASES: dict[str, str] = {
     "torch.rand(33, dtype=torch.float64), 0.1)]",
     "parallel_block": "[(torch.randn(2, 5, 16), Block(16, 4, 24).eval()), "
     "(torch.randn(1, 3, 8), Block(8, 2, 32).eval())]",
+    "post_norm_block": "[(torch.randn(2, 5, 16), Block(16, 4, 24).eval()), "
+    "(torch.randn(1, 3, 8, dtype=torch.float64), Block(8, 2, 32).double().eval())]",
     # 05
     "softmax_backward": "[(torch.randn(*s).softmax(-1), torch.randn(*s)) for s in [(4, 4), (2, 3, 5, 5), (3, 6)]]",
     "value_gradient": "[(torch.randn(*a).softmax(-1), torch.randn(*o)) for a, o in [((5, 5), (5, 3)), "
@@ -107,6 +109,10 @@ HIDDEN_CASES: dict[str, str] = {
     "rollout": "[([torch.rand(2, 5, 5) for _ in range(3)],), ([torch.rand(1, 2, 2)],), "
     "([torch.rand(3, 4, 4) for _ in range(6)],), ([torch.rand(2, 5, 5) for _ in range(3)], 0.3)]",
     "class_token_grid": "[(torch.rand(2, 3, 13, 13), 4, 3), (torch.rand(1, 1, 6, 6), 1, 5)]",
+    "chefer_rollout": "[([torch.rand(2, 3, 5, 5).softmax(-1) for _ in range(3)], "
+    "[torch.randn(2, 3, 5, 5) for _ in range(3)]), "
+    "([torch.rand(1, 1, 4, 4, dtype=torch.float64).softmax(-1)], [torch.randn(1, 1, 4, 4, dtype=torch.float64)]), "
+    "([torch.rand(3, 2, 6, 6).softmax(-1) for _ in range(5)], [torch.randn(3, 2, 6, 6) for _ in range(5)])]",
     # a model, images, labels, maps and counts: 6 x 4 patches on a 3 x 2 grid, 2 x 3 on a 5 x 4 grid (3 channels)
     "insertion_curve": "[(nn.Sequential(nn.Flatten(), nn.Linear(144, 8), nn.Tanh(), nn.Linear(8, 4)).eval(), "
     "torch.rand(2, 1, 18, 8), torch.tensor([1, 3]), torch.randn(2, 3, 2), [0, 2, 3, 6]), "
@@ -293,6 +299,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "gelu_slope": ("torch.nn.functional.gelu", "vit_explained.gelu", *AUTOGRAD),
     "layer_norm": ("torch.nn.functional.layer_norm", "torch.layer_norm", "torch.nn.LayerNorm.forward"),
     "parallel_block": ("vit_explained.Block.forward",),
+    "post_norm_block": ("vit_explained.norm_placement.PostNormBlock.forward",),
     "block_macs": ("vit_explained.cost.attention_cost", "vit_explained.Block.__init__"),
     "softmax_backward": AUTOGRAD,
     "value_gradient": AUTOGRAD,
@@ -303,6 +310,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "fold_tokens": ("vit_explained.tokens_to_image",),
     "token_attention": ("vit_explained.TokenAttention.forward",),
     "rollout": ("vit_explained.attention_maps.attention_rollout",),
+    "chefer_rollout": ("vit_explained.attention_maps.gradient_weighted_rollout",),
     "insertion_curve": (
         "vit_explained.attention_maps.insertion_areas",
         "vit_explained.attention_maps.deletion_curve",
