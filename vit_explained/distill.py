@@ -48,6 +48,7 @@ __all__ = [
     "MNIST_CNN",
     "MNIST_DEIT",
     "RECIPE",
+    "RELABEL_ABLATION",
     "FitResult",
     "accuracy_of",
     "benchmark_results",
@@ -57,6 +58,7 @@ __all__ = [
     "load_mnist_deit",
     "load_model",
     "main",
+    "relabel_ablation",
     "save_model",
 ]
 
@@ -65,6 +67,9 @@ MNIST_CNN = CHECKPOINT_DIR / "mnist_cnn.safetensors"
 #: The per-seed test accuracies of ``benchmarks/bench_deit.py`` (which writes this file next to
 #: ``benchmarks/results/deit.md``), shipped with the package so a pip or Colab install has them.
 DEIT_BENCHMARK = CHECKPOINT_DIR / "deit_benchmark.json"
+#: Lesson 09's one-change ablation, a teacher that calls every 7 a 1 (``benchmarks/bench_lesson09_relabel.py``
+#: writes it next to ``benchmarks/results/lesson09_relabel.md``), shipped with the package.
+RELABEL_ABLATION = CHECKPOINT_DIR / "lesson09_relabel.json"
 
 #: The student: the shipped MNIST ViT's shape (4x4 patches, a 7x7 grid) with a distillation token.
 DEIT_CONFIG: dict[str, Any] = {
@@ -143,6 +148,15 @@ def benchmark_results() -> dict[str, Any]:
     token trained alone, ``CNN`` the teacher, ``DeiT`` the student distilled from that seed's CNN.
     """
     return json.loads(DEIT_BENCHMARK.read_text())
+
+
+def relabel_ablation() -> dict[str, Any]:
+    """The relabelled-teacher ablation, as ``benchmarks/bench_lesson09_relabel.py`` wrote it (:data:`RELABEL_ABLATION`).
+
+    ``{"source": 7, "target": 1, "arms": {"relabel": {"epochs": int, "runs": [...]}}}``: one run per seed, each
+    with ``class_says_1``, ``distillation_says_1`` and ``teacher_says_1``, one 0/1 per validation 7.
+    """
+    return json.loads(RELABEL_ABLATION.read_text())
 
 
 @dataclass
