@@ -89,7 +89,11 @@ def test_token_map_names_numpy_and_in_place(answer, message):
         ),
         (lambda w, q, s, r, c: w[:, :, s:, q].reshape(*w.shape[:2], r, c), "column"),
         (lambda w, q, s, r, c: w[:, :, q, s:].reshape(*w.shape[:2], c, r).transpose(-1, -2), "column by column"),
-        (lambda w, q, s, r, c: w[:, :, 0, s:].reshape(*w.shape[:2], r, c), "other special token's row"),
+        (lambda w, q, s, r, c: w[:, :, 0, s:].reshape(*w.shape[:2], r, c), "use the `query` argument"),
+        (
+            lambda w, q, s, r, c: w[:, :, 1 - q if s == 2 else q, s:].reshape(*w.shape[:2], r, c),
+            "other special token's row",
+        ),
         (lambda w, q, s, r, c: w[:, :, q, s:], "shape"),
     ],
 )

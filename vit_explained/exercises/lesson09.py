@@ -201,6 +201,11 @@ def _name_token_map_slip(
                         f"special_tokens (here {special}): that argument decides where the slice starts"
                     )
                 fail(_slice_slip(where, special, rows, cols))
+    if query != 0 and close(mine, weights[..., 0, special:].reshape(*weights.shape[:2], rows, cols)):
+        fail(
+            f"{where}: your map is row 0 (the class token's) although query is {query}: use the `query` argument "
+            "for the row, not a fixed 0"
+        )
     other_row = 1 - query if special == 2 else None
     slips = [
         (weights[..., special:, query], "you took a column (what the patches read from the token), not its row"),
@@ -568,9 +573,31 @@ def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> N
                 )
 
 
+def _constant_loss(answer: Callable[..., Any], inputs: tuple, mine: torch.Tensor) -> bool:
+    """Does the loss stay the same when the heads' logits, the labels and the teacher all change?"""
+    class_logits, distillation_logits, labels, teacher = inputs
+    classes = class_logits.shape[-1]
+    changed = (
+        class_logits.detach().flip(-1) * 3,
+        distillation_logits.detach().roll(1, -1) * 2,
+        (labels + 1) % classes,
+        teacher.roll(1, -1),
+    )
+    try:
+        other = as_tensor(answer(*changed), "your loss").detach().reshape(-1)
+    except Exception:
+        return False
+    return other.numel() == 1 and close(other.reshape(()), mine)
+
+
 def _name_loss_slip(answer: Callable[..., Any], inputs: tuple, mine: torch.Tensor, logits: tuple) -> None:
     """Fail with the slip a wrong hard-distillation loss matches (always fails)."""
     class_logits, distillation_logits, labels, teacher = logits
+    if _constant_loss(answer, inputs, mine):
+        fail(
+            "your loss does not depend on the logits or labels: it stays the same when they change. Compute it "
+            "from class_logits with the labels and from distillation_logits with the teacher's argmax"
+        )
     _plain_loss_slips(mine, logits)
     for values, message in _other_slips(class_logits, distillation_logits, labels, teacher):
         if any(close(mine, value) for value in values):
@@ -1078,8 +1105,9 @@ def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: 
 
 
 def _check_causal_with_mask(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor, mask) -> None:
-    """``attn_mask`` and ``is_causal=True`` together: timm 1.0.26's unfused path lets ``is_causal`` win
-    (``resolve_self_attn_mask``), SDPA (its fused path) applies both; a clear refusal is right too.
+    """``attn_mask`` and ``is_causal=True`` together: timm 1.0.26 to 1.0.28's two paths differ. The unfused path
+    applies ``is_causal`` and drops the mask (``resolve_self_attn_mask``); the fused path passes both to SDPA, which
+    applies both. Either reading is right, and so is a clear refusal.
     Applying only the mask silently drops ``is_causal``. Every block takes the unfused path here."""
     attn_obj = model.blocks[-1].attn
     for block in model.blocks:
@@ -1097,7 +1125,8 @@ def _check_causal_with_mask(model: _TinyTimmModel, answer: Callable[..., Any], t
                 return
             fail(
                 f"with an attn_mask and is_causal=True together your my_forward raised {type(error).__name__}: "
-                f"{_first_line(error)}. Apply the causal mask (timm 1.0.26 lets is_causal win), or refuse it with "
+                f"{_first_line(error)}. Apply the causal mask (with or without the mask: timm 1.0.26's two "
+                "paths differ), or refuse it with "
                 "raise NotImplementedError('is_causal=True is not supported')"
             )
         except Exception as error:
@@ -1115,8 +1144,9 @@ def _check_causal_with_mask(model: _TinyTimmModel, answer: Callable[..., Any], t
     if close(output, mask_wins):
         fail(
             "with an attn_mask and is_causal=True together, your my_forward applies only the mask and silently "
-            "drops is_causal (you apply is_causal only when no mask is given). timm 1.0.26 lets is_causal win "
-            "(SDPA applies both): apply the causal mask too, or refuse is_causal=True"
+            "drops is_causal (you apply is_causal only when no mask is given). timm 1.0.26's two paths differ here: "
+            "the unfused one applies is_causal and drops the mask, the fused one (SDPA) applies both; neither drops "
+            "is_causal. Apply the causal mask too, or refuse is_causal=True"
         )
     fail("with an attn_mask and is_causal=True together the output is neither the causal attention nor an error")
 
