@@ -23,10 +23,12 @@ __all__ = [
     "DEIT_TABLE3",
     "plot_attention_call_chain",
     "plot_distillation_setup",
+    "plot_map_agreement",
     "plot_paper_distillation",
     "plot_seed_accuracies",
     "plot_slice_matrix",
     "plot_special_token_maps",
+    "plot_teacher_mistakes",
     "plot_teacher_targets",
     "plot_token_sequence",
 ]
@@ -511,4 +513,77 @@ def plot_attention_call_chain() -> Figure:
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title("Where the patch and a hook enter timm's attention", fontsize=10)
+    return fig
+
+
+_ANSWER_COLOURS = {"the teacher's label": "#1f77b4", "the true label": "#2ca02c", "another class": "#bbbbbb"}
+
+
+def plot_teacher_mistakes(
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    teacher_labels: torch.Tensor,
+    predictions: dict[str, torch.Tensor],
+    *,
+    shown: int = 8,
+) -> Figure:
+    """The digits a teacher gets wrong, and what each student head says there.
+
+    ``images`` (M, 1, H, W), ``labels`` and ``teacher_labels`` (M,): only digits where the two differ;
+    ``predictions``: ``{head name: (M,) predicted class}``. Top: the first ``shown`` digits, each titled with
+    its label and the teacher's; bottom: per head, how many of the M digits get the teacher's label, the true
+    label, or another class.
+    """
+    if len(images) == 0 or not torch.all(labels != teacher_labels):
+        raise ValueError("images must be digits the teacher gets wrong (labels != teacher_labels everywhere), >= 1")
+    shown = min(shown, len(images))
+    fig = new_figure(figsize=(7.0, 3.4), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 1.3])
+    for ax, image, label, said in zip(top.subplots(1, shown), images, labels, teacher_labels, strict=False):
+        ax.imshow(image[0], cmap="gray_r")
+        ax.set_title(f"a {int(label)}\nteacher: {int(said)}", fontsize=7)
+        ax.set_axis_off()
+    ax = bottom.subplots()
+    for row, predicted in enumerate(predictions.values()):
+        counts = {
+            "the teacher's label": int((predicted == teacher_labels).sum()),
+            "the true label": int((predicted == labels).sum()),
+        }
+        counts["another class"] = len(predicted) - sum(counts.values())
+        left = 0
+        for answer, count in counts.items():
+            ax.barh(row, count, left=left, color=_ANSWER_COLOURS[answer], label=answer if row == 0 else None)
+            if count:
+                ax.text(left + count / 2, row, str(count), ha="center", va="center", fontsize=7)
+            left += count
+    ax.set_yticks(range(len(predictions)), list(predictions), fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"of the {len(images)} digits the teacher gets wrong, the head says ...", fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.legend(fontsize=7, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    return fig
+
+
+def plot_map_agreement(similarity: torch.Tensor, ink_difference: torch.Tensor) -> Figure:
+    """Two histograms over digits: the cosine similarity of the class token's and the distillation token's
+    maps (``similarity``, (M,)), and the class map's ink share minus the distillation map's, in points
+    (``ink_difference``, (M,)), with a line at 0."""
+    if similarity.shape != ink_difference.shape or similarity.dim() != 1 or len(similarity) == 0:
+        raise ValueError(
+            f"similarity and ink_difference must be one value per digit, (M,), got {tuple(similarity.shape)} "
+            f"and {tuple(ink_difference.shape)}"
+        )
+    fig = new_figure(figsize=(7.0, 2.4), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    left.hist(similarity.numpy(), bins=30, range=(0.0, 1.0), color="#777777")
+    left.axvline(float(similarity.median()), color="k", lw=1, ls="--", label="median")
+    left.set_xlabel("cosine similarity of the two maps", fontsize=8)
+    left.set_ylabel("digits", fontsize=8)
+    left.legend(fontsize=7, loc="upper left")
+    right.hist(ink_difference.numpy(), bins=30, color=_COLOURS["class"], alpha=0.8)
+    right.axvline(0.0, color="k", lw=1)
+    right.set_xlabel("ink share: class map - distillation map (points)", fontsize=8)
+    for ax in (left, right):
+        ax.tick_params(labelsize=7)
+    fig.suptitle(f"Per digit, {len(similarity)} validation digits (last block, heads averaged)", fontsize=9)
     return fig

@@ -4,6 +4,11 @@ The controls are the same (digit, block, head, method, token); with a DeiT both 
 have a map, so the ``token`` dropdown compares the class token's with the distillation token's.
 The widget's line (digit, prediction, method, token, block, head, top patch, share on ink) is also
 the picture's title, so a stored notebook, which keeps only the picture, still shows it.
+
+Two controls of its own: ``view`` shows one token's map, or the class token's and the distillation token's
+side by side; ``start`` is where the slice of the patch columns starts, 2 (right for a DeiT: ``[:, :, q, 2:]``)
+or 1 (the ViT habit ``[:, :, q, 1:]``, 49 columns from key 1): the map the wrong start gives, key 1 (the
+distillation token) on patch (0, 0) and every patch one place late, the last patch dropped.
 """
 
 from __future__ import annotations
@@ -11,12 +16,18 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+import ipywidgets as widgets
 import torch
+from matplotlib.figure import Figure
 from torch import nn
 
-from .lesson08 import AttentionExplorer
+from ..attention_maps import attention_rollout, gradient_weighted_rollout, ink_share
+from .lesson08 import TOKENS, AttentionExplorer
 
-__all__ = ["DeiTAttentionExplorer", "deit_attention_explorer"]
+__all__ = ["VIEWS", "DeiTAttentionExplorer", "deit_attention_explorer"]
+
+#: The widget's views: one token's map (the ``token`` control), or both special tokens' maps side by side.
+VIEWS = ("one token", "class | distillation")
 
 
 class DeiTAttentionExplorer(AttentionExplorer):
@@ -24,6 +35,74 @@ class DeiTAttentionExplorer(AttentionExplorer):
 
     def picture_title(self, line: str, title: str) -> str:
         return textwrap.fill(line, 60)  # the widget's whole line, in two or three lines of the title's type
+
+    def extra_controls(self, *, classes: int) -> dict[str, widgets.Widget]:
+        """``view`` (one token, or both side by side) and ``start`` (where the patch columns' slice starts)."""
+        return {
+            "view": widgets.Dropdown(options=list(VIEWS), value=VIEWS[0], description="view"),
+            "start": widgets.Dropdown(options=[2, 1], value=2, description="slice start"),
+        }
+
+    control_rows = 3
+
+    def matrix_for(self, *, digit: int, block: int, head: Any, method: str) -> torch.Tensor:
+        """The ``(N, N)`` matrix the controls describe, before any slice (as lesson 08's ``map_for``)."""
+        one = slice(digit, digit + 1)
+        if method == "raw attention":
+            weights = self.attentions[block][one]
+            matrix = weights.mean(1) if head == "mean" else weights[:, int(head)]
+        elif method == "rollout":
+            matrix = attention_rollout([a[one] for a in self.attentions[: block + 1]])
+        else:
+            matrix = gradient_weighted_rollout(
+                [a[one] for a in self.attentions[: block + 1]], [g[one] for g in self.gradients[: block + 1]]
+            )
+        return matrix[0]
+
+    def sliced(self, matrix: torch.Tensor, query: int, start: int) -> torch.Tensor:
+        """Row ``query`` of ``matrix``, ``rows * cols`` columns from ``start``, on the grid: ``(rows, cols)``."""
+        rows, cols = self.grid
+        return matrix[query, start : start + rows * cols].reshape(rows, cols)
+
+    def compute(self, **values: Any) -> tuple[str, Figure | None]:
+        view, start = values.pop("view", VIEWS[0]), int(values.pop("start", 2))
+        if start not in (1, 2) or view not in VIEWS:
+            raise ValueError(f"start must be 1 or 2 and view one of {list(VIEWS)}, got {start!r} and {view!r}")
+        if view == VIEWS[0] and start == 2:
+            return super().compute(**values)  # lesson 08's picture and line
+        return self._sliced_view(values, view, start)
+
+    def _sliced_view(self, values: dict[str, Any], view: str, start: int) -> tuple[str, Figure]:
+        """The line and picture of the side-by-side view and of a slice that starts at column 1."""
+        from ..plotting.lesson08 import plot_map_columns
+
+        self.map_for(**values)  # the same checks of the settings as the one-token view
+        digit, block = int(values["digit"]), int(values["block"])
+        tokens = list(TOKENS) if view == VIEWS[1] else [values["token"]]
+        matrix = self.matrix_for(digit=digit, block=block, head=values["head"], method=values["method"])
+        maps = torch.stack([self.sliced(matrix, TOKENS.index(token), start) for token in tokens])  # (K, rows, cols)
+        found = []
+        for token, grid in zip(tokens, maps, strict=True):
+            row, col = divmod(int(grid.flatten().argmax()), self.grid[1])
+            share = float(ink_share(grid[None], self.images[digit : digit + 1])[0])
+            found.append(f"{token} token top patch ({row}, {col}), {share:.0%} on ink")
+        label, predicted = int(self.labels[digit]), int(self.predictions[digit])
+        head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
+        slip = "" if start == 2 else " (one column early: key 1 sits on patch (0, 0), every patch one place late)"
+        line = (
+            f"digit {digit} (a {label}, predicted {predicted}): {values['method']}, block {block}, {head}, "
+            f"slice [:, :, q, {start}:]{slip}: " + "; ".join(found)
+        )
+        titles = [f"{token} token, [:, :, {TOKENS.index(token)}, {start}:]" for token in tokens]
+        fig = plot_map_columns(
+            self.images[digit : digit + 1],
+            maps[None],
+            titles=titles,
+            labels=[f"a {label}"],
+            title=textwrap.fill(line, 30 + 40 * len(tokens)),
+            panel=3.0,
+        )
+        return line, fig
 
 
 def deit_attention_explorer(
