@@ -1,9 +1,19 @@
 """Tokens-to-Token ViT: token counts, shapes, the token transformer, parameter count."""
 
+import pathlib
+import sys
+
 import pytest
 import torch
 
 from vit_explained import T2TViT, TokenAttention, Tokens2Token, TokenTransformer, count_parameters, t2t_chain
+from vit_explained._reference import (
+    T2T_VIT_COMMIT,
+    copy_into_original,
+    load_original_t2t,
+    original_key,
+    original_t2t_vit,
+)
 from vit_explained.t2t import pixels_used
 
 
@@ -68,29 +78,70 @@ def test_position_table_is_fixed_sinusoid():
     assert model.pos_embedding.shape == (1, model.num_tokens + 1, 16)
 
 
-def _original_forward(model: T2TViT, images: torch.Tensor, qk_scale: float | None) -> torch.Tensor:
-    """T2T_ViT.forward of yitu-opensource/T2T-ViT (models/t2t_vit.py, transformer_block.py at 0f63dc9),
-    written from its source, on ``model``'s weights: the backbone's Attention scales by
-    ``qk_scale or head_dim ** -0.5`` and reshapes qkv to ``(3, B, heads, N, head_dim)``."""
-    x = model.tokens_to_token(images)  # its T2T module takes no qk_scale: the token attention keeps dim ** -0.5
-    x = torch.cat((model.class_token.expand(x.shape[0], -1, -1), x), dim=1) + model.pos_embedding
-    for block in model.blocks:
-        attn = block.attn
-        num_heads, (batch, tokens, channels) = attn.heads, x.shape
-        scale = qk_scale or (channels // num_heads) ** -0.5
-        h = block.norm1(x)
-        qkv = attn.qkv(h).reshape(batch, tokens, 3, num_heads, channels // num_heads).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        weights = ((q @ k.transpose(-2, -1)) * scale).softmax(dim=-1)
-        x = x + attn.proj((weights @ v).transpose(1, 2).reshape(batch, tokens, channels))
-        x = x + block.mlp(block.norm2(x))
-    return model.head(model.encoder.norm(x)[:, 0])
+def _original_model(config: dict, image_size: int, qk_scale: float | None):
+    """yitu-opensource/T2T-ViT's own T2T_ViT (vendored verbatim at commit 0f63dc9), tokens_type 'transformer'
+    as in its t2t_vit_t_14, built with this config's sizes."""
+    return original_t2t_vit(image_size, **config, qk_scale=qk_scale)
+
+
+def test_vendored_original_is_the_commit_and_stubs_timm_only_while_importing():
+    assert T2T_VIT_COMMIT.startswith("0f63dc9") and len(T2T_VIT_COMMIT) == 40
+    module = load_original_t2t()
+    assert module.__name__ == "vit_explained._reference.t2t_vit.t2t_vit"
+    timm = sys.modules.get("timm")
+    assert timm is None or getattr(timm, "__file__", None), "the timm stand-in must not outlive the import"
+    folder = pathlib.Path(module.__file__).parent
+    assert "Clear BSD License" in (folder / "LICENSE").read_text()
+    with pytest.raises(NotImplementedError):
+        module.load_pretrained(None)
+    assert load_original_t2t("token_transformer").Attention(49, num_heads=1, in_dim=64).scale == 49**-0.5
+    with pytest.raises(ValueError, match="no vendored file"):
+        load_original_t2t("vit")
+
+
+@pytest.mark.parametrize("image_size", [32, 64])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_t2t_vit_matches_the_original_code(image_size, channels):
+    # The original code (yitu-opensource/T2T-ViT, commit 0f63dc9, vendored in vit_explained/_reference) on
+    # T2TViT's weights, copied by a key mapping: the same logits in float64. Square inputs only: the original
+    # reshapes its tokens into a sqrt(N) x sqrt(N) image.
+    config = dict(in_channels=channels, num_classes=7, embed_dim=64, depth=2, heads=4, mlp_ratio=3, token_dim=16)
+    torch.manual_seed(0)
+    ours = T2TViT(image_size, **config).double().eval()
+    for parameter in ours.parameters():  # trained-like weights: scores far from 0, so every scale shows
+        if parameter.requires_grad:
+            torch.nn.init.normal_(parameter, std=0.3)
+    original = _original_model(config, image_size, None).double().eval()
+    copy_into_original(ours, original)
+    images = torch.rand(3, channels, image_size, image_size, dtype=torch.float64)
+    with torch.no_grad():
+        torch.testing.assert_close(ours(images), original(images))
+        # the original's own sinusoid table (float32) is the one T2TViT builds
+        fresh = _original_model(config, image_size, None)
+        torch.testing.assert_close(ours.pos_embedding.float(), fresh.pos_embed, rtol=0, atol=1e-6)
+
+
+def test_key_mapping_covers_every_key():
+    assert (
+        original_key("tokens_to_token.token_transformers.1.attn.qkv.weight")
+        == "tokens_to_token.attention2.attn.qkv.weight"
+    )
+    assert original_key("encoder.blocks.3.mlp.fc1.bias") == "blocks.3.mlp.fc1.bias"
+    assert original_key("encoder.norm.weight") == "norm.weight"
+    assert [original_key(k) for k in ("class_token", "pos_embedding", "head.bias")] == [
+        "cls_token",
+        "pos_embed",
+        "head.bias",
+    ]
+    config = dict(in_channels=1, num_classes=3, embed_dim=16, depth=1, heads=2, mlp_ratio=2, token_dim=8)
+    with pytest.raises(KeyError, match="do not map"):
+        copy_into_original(T2TViT(32, **config), _original_model({**config, "depth": 2}, 32, None))
 
 
 def test_qk_scale_sets_the_backbone_scale_as_the_original_code_does():
     # The original's Attention scales by qk_scale or head_dim ** -0.5: the default (None) is the scale the
     # released weights were trained and evaluated with; t2t_vit_t_14(pretrained=True) would set
-    # qk_scale = embed_dim ** -0.5 (a dead branch: no weights URL). Both must match the original's formula.
+    # qk_scale = embed_dim ** -0.5 (a dead branch: no weights URL). Both must match the original code.
     embed_dim, heads = 48, 4
     config = dict(in_channels=3, num_classes=7, embed_dim=embed_dim, depth=2, heads=heads, mlp_ratio=3, token_dim=16)
     torch.manual_seed(0)
@@ -105,8 +156,10 @@ def test_qk_scale_sets_the_backbone_scale_as_the_original_code_does():
         assert all(block.attn.scale == embed_dim**-0.5 for block in other.blocks)
         assert all(block.attn.scale == (embed_dim // heads) ** -0.5 for block in default.blocks)
         assert other.tokens_to_token.token_transformers[0].attn.scale == (3 * 7 * 7) ** -0.5
-        torch.testing.assert_close(other(images), _original_forward(other, images, embed_dim**-0.5))
-        torch.testing.assert_close(default(images), _original_forward(default, images, None))
+        for model, qk_scale in [(other, embed_dim**-0.5), (default, None)]:
+            original = _original_model(config, 32, qk_scale).eval()
+            copy_into_original(model, original)
+            torch.testing.assert_close(model(images), original(images))
         # the scale matters: the same weights with the other scale give other logits
         assert (default(images) - other(images)).abs().max() > 1e-2
 
