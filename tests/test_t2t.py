@@ -1,5 +1,6 @@
 """Tokens-to-Token ViT: token counts, shapes, the token transformer, parameter count."""
 
+import hashlib
 import pathlib
 import sys
 
@@ -185,3 +186,20 @@ def test_pixels_used_and_splits_only():
     expected[:17, :17] = True
     assert torch.equal(corner, expected)
     assert bool(pixels_used(module(image)[0, 0], image).all())  # the token transformers attend globally
+
+
+# git blob ids of the files at yitu-opensource/T2T-ViT commit 0f63dc9 (git rev-parse 0f63dc9:<path>)
+ORIGINAL_BLOBS = {
+    "LICENSE": "ec803e30ebe3769786ce79047f58ae818bb04c95",
+    "t2t_vit.py": "31940a6ef681dacd9c0e40db9de0e01659541d73",
+    "token_transformer.py": "e842d41d4d2179ae6868ddc36d3df31405640f53",
+    "transformer_block.py": "6b285261bd88b4203ebda6f71f26df013b6000c7",
+    "token_performer.py": "e2e0f90a35856fcdf3c85ec4d3df685a230d3c2a",
+}
+
+
+@pytest.mark.parametrize("name", list(ORIGINAL_BLOBS))
+def test_vendored_files_are_byte_for_byte_the_original(name):
+    data = (pathlib.Path(load_original_t2t().__file__).parent / name).read_bytes()
+    blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # git's object id
+    assert blob == ORIGINAL_BLOBS[name]
