@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from vit_explained.soft_split import SoftSplit
-from vit_explained.widgets.lesson07 import SPLIT_CHAINS, receptive_field, t2t_chain_widget
+from vit_explained.widgets.lesson07 import SPLIT_CHAINS, t2t_chain_widget
+from vit_explained.widgets.lesson07 import _receptive_field as receptive_field
 
 
 def field_by_gradient(splits, side=96):

@@ -310,6 +310,17 @@ def plot_stage_cost(
     layer's matrix and the sum over the stage's layers side by side. A space in a name may be
     drawn as a line break, so write e.g. ``"T2T transformer 1"``. Colours follow :func:`stage_color`.
     """
+    fig = new_figure(figsize=(10, 4))
+    (left, right) = fig.subplots(1, 2)
+    _stage_cost_axes(left, right, names, tokens, entries_per_layer, layers)
+    return _finish(fig, title, top=0.97)
+
+
+def _stage_cost_axes(
+    left: Axes, right: Axes, names: Sequence[str], tokens: Sequence[int], entries_per_layer: Sequence[int],
+    layers: Sequence[int],
+) -> None:  # fmt: skip
+    """Draw :func:`plot_stage_cost`'s two panels (tokens; attention-matrix entries) on ``left`` and ``right``."""
     count = len(names)
     if not count or not len(tokens) == len(entries_per_layer) == len(layers) == count:
         raise ValueError(
@@ -319,8 +330,6 @@ def plot_stage_cost(
     for name, value in (*zip(names, tokens, strict=True), *zip(names, entries_per_layer, strict=True)):
         _checks.positive_int(f"count for {name!r}", int(value))
     colors = [stage_color(name, i) for i, name in enumerate(names)]
-    fig = new_figure(figsize=(10, 4))
-    (left, right) = fig.subplots(1, 2)
     bars = left.bar(np.arange(count), tokens, color=colors)
     biggest = max(tokens)
     _label_bars(
@@ -344,7 +353,6 @@ def plot_stage_cost(
         ax.set_xticks(np.arange(count), labels, fontsize=8)
         ax.grid(axis="y", which="major", alpha=0.3)
         ax.set_axisbelow(True)
-    return _finish(fig, title, top=0.97)
 
 
 def _draw_entries(ax: Axes, per_layer: np.ndarray, total: np.ndarray, layers: Sequence[int], colors: list[str]) -> None:
@@ -554,3 +562,71 @@ def plot_gradient_masks(panels: Sequence[tuple[Any, ...]], title: str | None = N
                 raise ValueError(f"panel {name!r}: centre {panel[3]} lies outside the {height} x {width} mask")
             ax.plot([col], [row], marker="x", color="red", markersize=6, markeredgewidth=1.5, linestyle="none")
     return _finish(fig, title, top=0.84)
+
+
+def chain_footprints(splits: Sequence[tuple[int, int, int]], size: int) -> list[tuple[int, int]]:
+    """Pixel rows (first, last) of each stage's window for the central final token of a ``size x size`` image.
+
+    Stage ``m``'s entry is the window of one stage-``m`` token, the central one of those the final token
+    reaches (stage 1: a ``k x k`` window of pixels; later: ``k x k`` tokens, in pixels); the last entry is the final
+    token's receptive field. Columns are the same (square image). Negative or ``>= size``: padding.
+    """
+    grid = size
+    for kernel, stride, padding in splits:
+        grid = (grid + 2 * padding - kernel) // stride + 1
+        if grid < 1:
+            raise ValueError(f"a {size} x {size} image is too small for the splits {tuple(splits)}")
+    footprints, first, last = [], grid // 2, grid // 2
+    for stage in range(len(splits), 0, -1):  # the final token back to stage 1: [first, last] are stage tokens
+        centre = (first + last) // 2
+        low = high = centre
+        for kernel, stride, padding in reversed(splits[:stage]):
+            low, high = low * stride - padding, high * stride - padding + kernel - 1
+        footprints.append((low, high))
+        kernel, stride, padding = splits[stage - 1]
+        first, last = centre * stride - padding, centre * stride - padding + kernel - 1
+    return footprints[::-1]
+
+
+def draw_chain_windows(ax: Axes, image: torch.Tensor, splits: Sequence[tuple[int, int, int]]) -> list[int]:
+    """A grayscale ``image`` (square) with each stage's window of the central final token drawn nested (stage 1
+    innermost, :func:`chain_footprints`); the outermost, the receptive field, in red. Returns the sides in pixels."""
+    picture = as_image(image, name="image")[0].numpy()
+    size = picture.shape[0]
+    _gray(ax, picture, float(picture.max()))
+    footprints = chain_footprints(splits, size)
+    sides = [high - low + 1 for low, high in footprints]
+    handles = []
+    for stage, ((low, _), side, (kernel, stride, _)) in enumerate(zip(footprints, sides, splits, strict=True), 1):
+        final = stage == len(splits)
+        color = "red" if final else WINDOW_COLORS[(stage - 1) % len(WINDOW_COLORS)]
+        unit = "pixels" if stage == 1 else f"stage-{stage - 1} tokens"
+        label = f"split {stage}: {kernel} x {kernel} {unit} = {side} x {side} px, stride {stride}"
+        if final:
+            label += " (the receptive field)"
+        patch = Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=2.6 if final else 1.8)
+        handles.append(ax.add_patch(patch))
+        handles[-1].set_label(label)
+    ax.set_xlim(min(-0.5, footprints[-1][0] - 1), max(size - 0.5, footprints[-1][1] + 1))
+    ax.set_ylim(max(size - 0.5, footprints[-1][1] + 1), min(-0.5, footprints[-1][0] - 1))
+    ax.add_patch(Rectangle((-0.5, -0.5), size, size, fill=False, ls=":", ec="0.4"))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), fontsize=7.5, frameon=False)
+    ax.set_title(f"the central final token's windows on a {size} x {size} digit", fontsize=9)
+    return sides
+
+
+def plot_chain_locality(
+    image: torch.Tensor,
+    splits: Sequence[tuple[int, int, int]],
+    cost: tuple[Sequence[str], Sequence[int], Sequence[int], Sequence[int]],
+    title: str | None = None,
+) -> Figure:
+    """Lesson 07's widget picture: :func:`draw_chain_windows` first (locality), then the cost panels of
+    :func:`plot_stage_cost` (``cost`` = its ``names, tokens, entries_per_layer, layers``), smaller."""
+    fig = new_figure(figsize=(14, 5.2))
+    grid = fig.add_gridspec(1, 3, width_ratios=(1.1, 1, 1.25))
+    draw_chain_windows(fig.add_subplot(grid[0, 0]), image, splits)
+    _stage_cost_axes(fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[0, 2]), *cost)
+    return _finish(fig, title, top=0.94)

@@ -4,22 +4,28 @@
 (T2T-ViT's own, or a variant). The input channels change only the first tokens' length, not any
 grid or attention cost, so they are not a control. :func:`vit_explained.t2t_chain`
 follows the image through the splits; the line lists the grids and token counts, then locality: the side of the
-square of pixels one interior final token sees (31 for T2T's chain) and each split's overlap; the picture the
+square of pixels one interior final token sees (31 for T2T's chain) and each split's overlap. The picture draws,
+first, the chain's windows of one final token nested on a digit, its receptive field in red; then the
 tokens and attention-matrix entries of every stage (each token transformer has one 1-head
 attention layer; the backbone, T2T-ViT-14's, has 14 layers of 6 heads).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import ipywidgets as widgets
+import torch
+import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from ..cost import attention_cost
-from ..plotting.lesson07 import plot_stage_cost
+from ..data import load_digits
+from ..plotting.lesson07 import plot_chain_locality
 from ..t2t import T2T_SPLITS, SplitStage, t2t_chain
 from . import LessonWidget
 
-__all__ = ["SPLIT_CHAINS", "T2TChainWidget", "chain_summary", "locality_summary", "receptive_field", "t2t_chain_widget"]
+__all__ = ["SPLIT_CHAINS", "T2TChainWidget", "chain_summary", "locality_summary", "t2t_chain_widget"]
 
 #: The chains of (kernel, stride, padding) the ``splits`` dropdown offers.
 SPLIT_CHAINS: dict[str, tuple[tuple[int, int, int], ...]] = {
@@ -29,6 +35,15 @@ SPLIT_CHAINS: dict[str, tuple[tuple[int, int, int], ...]] = {
     "four splits: (3,2,1) x 4": ((3, 2, 1),) * 4,
 }
 BACKBONE_DEPTH, BACKBONE_HEADS, BACKBONE_DIM = 14, 6, 384
+DIGIT_SIDE = 64  # the locality panel's digit: large enough for every chain's field (31 pixels at most)
+
+
+@lru_cache(maxsize=1)
+def _digit() -> torch.Tensor:
+    """The first validation eight of scikit-learn's digits, enlarged from 8x8 to ``DIGIT_SIDE`` (bilinear)."""
+    digits = load_digits()
+    eight = digits.val_images[int((digits.val_labels == 8).nonzero()[0, 0])]
+    return F.interpolate(eight[None], size=DIGIT_SIDE, mode="bilinear", align_corners=False)[0].clamp(0, 1)
 
 
 def chain_summary(stages: list[SplitStage]) -> str:
@@ -38,7 +53,7 @@ def chain_summary(stages: list[SplitStage]) -> str:
     return f"{first.in_height}x{first.in_width} -> {grids} tokens"
 
 
-def receptive_field(splits: tuple[tuple[int, int, int], ...]) -> int:
+def _receptive_field(splits: tuple[tuple[int, int, int], ...]) -> int:
     """Side of the square of pixels an interior final token sees through the soft splits alone: each split
     widens it by ``(kernel - 1)`` times the spacing of its input tokens in pixels (the earlier strides' product)."""
     field, spacing = 1, 1
@@ -54,7 +69,7 @@ def locality_summary(splits: tuple[tuple[int, int, int], ...]) -> str:
         f"{overlap} {'px' if number == 0 else 'token' if overlap == 1 else 'tokens'}"
         for number, overlap in enumerate(overlaps)
     )
-    side = receptive_field(splits)
+    side = _receptive_field(splits)
     return f"an interior final token sees a {side} x {side} pixel square; windows overlap by {units} (kernel - stride)"
 
 
@@ -88,8 +103,9 @@ class T2TChainWidget(LessonWidget):
             f"{chain_summary(stages)}; the backbone sees {tokens[-1]} with the class token; "
             f"{locality_summary(SPLIT_CHAINS[splits])}"
         )
-        title = f"{height}x{width}, splits {SPLIT_CHAINS[splits]}"
-        return line, plot_stage_cost(names, tokens, entries, layers, title=title)
+        title = f"splits {SPLIT_CHAINS[splits]}: locality (left), cost for a {height}x{width} image (right)"
+        cost = (names, tokens, entries, layers)
+        return line, plot_chain_locality(_digit(), SPLIT_CHAINS[splits], cost, title=title)
 
 
 def t2t_chain_widget(
