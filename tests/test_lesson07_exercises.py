@@ -209,7 +209,7 @@ def q_and_k_swapped_with_v(tokens, qkv, proj):
         (no_skip, "skip connection is missing"),
         (no_proj, "left out proj"),
         (softmax_over_queries, "over the keys"),
-        (q_and_k_swapped_with_v, "differs from TokenAttention"),
+        (q_and_k_swapped_with_v, "as v, k, q, the reverse order"),
         (lambda t, qkv, proj: qkv(t), "expected shape"),
     ],
 )
@@ -733,7 +733,7 @@ def field_with(splits, *, spacing_of=lambda k, s: s, step=lambda k: k - 1, start
         (lambda splits: field_missing_minus_one(splits, start=0), "kernel - 1 neighbours"),
         (field_recursion_forward, r"from the first split to the last\. .*reversed\(splits\)"),
         (lambda splits: (field_forward(splits),) * 2, "pair"),
-        (lambda splits: field_forward(splits) + 2 * sum(p for _, _, p in splits), "Follow one side"),
+        (lambda splits: field_forward(splits) + 2 * sum(p for _, _, p in splits), r"2 \* padding pixels per split"),
         (lambda splits: field_forward(splits) + 0.5, "float"),
         (lambda splits: splits[3], "raised IndexError"),
     ],

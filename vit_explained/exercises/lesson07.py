@@ -27,13 +27,19 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..soft_split import SoftSplit, tokens_to_image
+from ..soft_split import SoftSplit, count_tokens, tokens_to_image
 from ..t2t import T2T_SPLITS, T2TViT, TokenAttention, Tokens2Token, t2t_chain
 from . import as_int, as_tensor, attempt, close, fail, forbid, passed
 
 #: Exercise 1: the formula, not t2t_chain or the module (nor an unfold to count from).
 _NO_CHAIN = forbid(
-    t2t_chain, Tokens2Token, T2TViT, SoftSplit, torch.nn.functional.unfold, reason="the count from the formula"
+    t2t_chain,
+    Tokens2Token,
+    T2TViT,
+    SoftSplit,
+    count_tokens,
+    torch.nn.functional.unfold,
+    reason="the count from the formula",
 )
 
 #: Exercise 2: what tokens_to_image does, without calling it.
@@ -94,11 +100,12 @@ def _receptive_field(splits, jump_factor=lambda k, s: s, step=lambda k: k - 1, s
     return field
 
 
-def _receptive_field_padded(splits) -> int:
-    """The slip of counting the padding as if it widened each window: ``(k - 1 + 2p) * jump``."""
+def _receptive_field_padded(splits, sides: int = 2, scaled: bool = True) -> int:
+    """The slip of counting the padding as if it widened each window: ``(k - 1 + 2p) * jump``; ``sides=1``
+    adds it once, ``(k - 1 + p) * jump``; ``scaled=False`` adds it in pixels, ``(k - 1) * jump + 2p``."""
     field, jump = 1, 1
     for kernel, stride, padding in splits:
-        field += (kernel - 1 + 2 * padding) * jump
+        field += (kernel - 1) * jump + sides * padding * (jump if scaled else 1)
         jump *= stride
     return field
 
@@ -187,6 +194,18 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
         "for the chain {splits} you return {answer}: you added the padding, (kernel - 1 + 2 * padding) * spacing. "
         "Padding shifts the windows but does not widen them: a window still spans kernel tokens, and the zeros it "
         "adds at the border are not pixels an interior token sees",
+    ),
+    (
+        lambda splits: _receptive_field_padded(splits, sides=1),
+        "for the chain {splits} you return {answer}: you added the padding once per split, (kernel - 1 + padding) "
+        "* spacing. Padding adds no pixel to a window, on either side: it only shifts where the windows sit, so "
+        "leave it out, (kernel - 1) * spacing",
+    ),
+    (
+        lambda splits: _receptive_field_padded(splits, scaled=False),
+        "for the chain {splits} you return {answer}: you added 2 * padding pixels per split, (kernel - 1) * "
+        "spacing + 2 * padding. Padding adds no pixel an interior token sees: the zeros lie outside the image "
+        "and only shift the windows, so leave it out, (kernel - 1) * spacing",
     ),
     (
         lambda splits: _receptive_field_recursion(splits, minus=0),
@@ -434,7 +453,8 @@ def _as_folded_image(answer: object, tokens: torch.Tensor, case: str) -> torch.T
         kind = "a numpy array" if isinstance(answer, np.ndarray) else f"a Python {type(answer).__name__}"
         fail(
             f"for {case} you returned {kind}; a torch.Tensor is asked: the next soft split (nn.Unfold) "
-            "takes a tensor. Stay in torch (transpose, reshape) or convert back with torch.as_tensor"
+            "takes a tensor, and the model trains through the fold. Stay in torch (transpose, reshape): a round trip "
+            "through NumPy or Python lists cuts the gradient, even converted back"
         )
     answer = as_tensor(answer, f"your image for {case}")
     if answer.dtype != tokens.dtype:
@@ -570,12 +590,15 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
     layer_norm_inside = nv + attention.proj(torch.softmax(nq @ nk.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ nv)
     # qkv's output unpacked as v, q, k: the first chunk (q) used as v, the second (k) as q, the third (v) as k
     vqk = q + attention.proj(torch.softmax(k @ v.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ q)
+    # qkv's output unpacked as v, k, q (the reverse order): q used as v, v as q, k in its place
+    vkq = q + attention.proj(torch.softmax(v @ k.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ q)
     # the interleaved split reshape(B, N, token_dim, 3): q, k, v taken every third feature
     iq, ik, iv = attention.qkv(tokens).unflatten(-1, (token_dim, 3)).unbind(-1)
     interleaved = iv + attention.proj(torch.softmax(iq @ ik.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ iv)
     count = tokens.shape[1]
     variants = {
         "vqk_order": vqk,
+        "vkq_order": vkq,
         "interleaved": interleaved,
         "scale_tokens": v + attention.proj(attend(count**-0.5)),
         "scale_tokens_full": v + attention.proj(attend(1 / count)),
@@ -697,7 +720,24 @@ def _scale_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str], ...]:
 
 
 def _wiring_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
-    """The wiring slips of :func:`_token_attention_mistakes`: skip connection, proj, softmax axis, split, norm."""
+    """The wiring slips of :func:`_token_attention_mistakes`: skip connection, proj, softmax axis, split, norm,
+    in the order they are tried."""
+    return (
+        _skip_and_proj_mistakes(token_dim)
+        + _split_mistakes()
+        + (
+            (
+                "layer_norm_inside",
+                "you applied a LayerNorm inside the function. In T2T's block the LayerNorm (norm1) runs before the "
+                "attention is called, x = attn(norm1(x)): token_attention receives the tokens already normalised and "
+                "starts with qkv",
+            ),
+        )
+    )
+
+
+def _skip_and_proj_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
+    """The skip-connection, proj and softmax-axis slips of :func:`_wiring_mistakes`."""
     return (
         (
             "proj_after_skip",
@@ -730,10 +770,21 @@ def _wiring_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
             "nn.Linear with a bias; call proj(...) itself",
         ),
         ("softmax_axis", "your softmax runs over the queries: each row of weights must sum to 1 over the keys"),
+    )
+
+
+def _split_mistakes() -> tuple[tuple[str, str], ...]:
+    """The slips of :func:`_wiring_mistakes` in splitting qkv's output into q, k and v."""
+    return (
         (
             "vqk_order",
             "you unpacked qkv's output as v, q, k. Its order is q, then k, then v, each token_dim wide: "
             "q, k, v = qkv(tokens).split(token_dim, dim=-1)",
+        ),
+        (
+            "vkq_order",
+            "you unpacked qkv's output as v, k, q, the reverse order: your v is the true q and your q the true v. "
+            "Its order is q, then k, then v, each token_dim wide: q, k, v = qkv(tokens).split(token_dim, dim=-1)",
         ),
         (
             "interleaved",
@@ -745,12 +796,6 @@ def _wiring_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
             "kqv_order",
             "you split qkv's output as k, q, v, the order of the original code's Performer layer (`kqv`). This "
             "layer is `qkv`: its output is q, then k, then v, each token_dim wide",
-        ),
-        (
-            "layer_norm_inside",
-            "you applied a LayerNorm inside the function. In T2T's block the LayerNorm (norm1) runs before the "
-            "attention is called, x = attn(norm1(x)): token_attention receives the tokens already normalised and "
-            "starts with qkv",
         ),
     )
 
