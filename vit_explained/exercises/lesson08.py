@@ -56,6 +56,7 @@ _NO_CLASS_TOKEN_ATTENTION = forbid(class_token_attention, token_attention, reaso
 _FLOAT32_CAUSES = {
     "rollout": "a torch.eye(N) without dtype=, a .float() or a float32 numpy array",
     "grid": "a .float(), a torch.zeros(...) or torch.empty(...) without dtype= filled in, or a float32 numpy array",
+    "chefer": "a torch.eye(N) without dtype=, a .float() or a float32 numpy array",
 }
 
 
@@ -867,6 +868,7 @@ def check_chefer_rollout(
             )
         if tuple(got.shape) != tuple(expected.shape):
             fail(f"for {case}: expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
+        _keep_float64(got, dtype, case, "chefer")
         if not close(got, expected):
             _name_chefer_slip(got, weights, gradients, case)
     passed("R = I, then R = R + mean_h((grad * A).clamp(min=0)) @ R per layer: Chefer et al.'s relevance.")
