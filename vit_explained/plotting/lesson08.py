@@ -345,10 +345,9 @@ def plot_redrawn_rollouts(
 
 def plot_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str]) -> Figure:
     """Adebayo et al.'s cascade on one digit: one row per method (``maps[method]`` ``(1 + len(steps), rows,
-    cols)``, the trained map first, then each step's), one colour scale per row set by the row's trained map
-    (its largest value is 1; brighter re-drawn weights are clipped at 1, so one bright re-draw cannot darken the
-    trained map, and a flat re-drawn map still looks flat), and in each re-drawn panel's title Spearman's ρ of
-    that map with the row's trained map.
+    cols)``, the trained map first, then each step's), each panel scaled to its own largest weight (ρ ignores
+    scale, so the picture does too: a re-drawn map far fainter than the trained one stays readable), and in each
+    re-drawn panel's title Spearman's ρ of that map with the row's trained map.
 
     ``image`` ``(C, H, W)``; ``steps``: the re-drawn part per column after the trained one, top down.
     """
@@ -373,11 +372,11 @@ def plot_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequ
         titles,
         list(maps),
         "Cascade: one digit's maps, re-drawn from the classifier (fc_norm + linear head) down\n"
-        "(each row scaled by its trained map, brighter weights clipped;\n"
+        "(each panel scaled to its own largest weight: ρ ignores scale;\n"
         "ρ: Spearman's rank correlation with the trained map)",
-        "map / the trained map's largest\n(clipped at 1)",
+        "map / the panel's own largest",
         True,
-        "first",
+        "each",
         panel_titles=panel_titles,
     )
 
