@@ -15,7 +15,6 @@ import textwrap
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import partial
 from numbers import Integral
 from typing import Any
 
@@ -27,7 +26,7 @@ from torch import nn
 
 from ..attention import Attention, to_multihead
 from ..cost import attention_cost
-from . import as_tensor, attempt, close, fail, forbid, passed
+from . import _first_line, as_tensor, attempt, close, fail, forbid, passed
 
 #: Exercise 2 asks for reshape and permute (or transpose) only.
 _NO_EINOPS = forbid("einops", reason="the head split with reshape and permute")
@@ -211,8 +210,19 @@ def _view_hint(error: Exception) -> str | None:
     return None
 
 
+def _hint_first(hint: Callable[..., str | None], **bound: Any) -> Callable[[Exception], None]:
+    """A hint for :func:`attempt` that, when it names the slip, puts that sentence before torch's error text."""
+
+    def named_first(error: Exception) -> None:
+        extra = hint(error, **bound)
+        if extra:
+            fail(f"{extra}. (Your function raised {type(error).__name__}: {_first_line(error).rstrip('.')}.)")
+
+    return named_first
+
+
 def _heads_call(function: Callable[..., Any], name: str, *args: Any) -> torch.Tensor:
-    result = _NO_EINOPS(function, *args, hint=_view_hint)
+    result = _NO_EINOPS(function, *args, hint=_hint_first(_view_hint))
     if result is None:
         fail(f"{name} returned None: its last line needs `return` and the (B, ...) tensor it made")
     return as_tensor(result, f"what {name} returned")
@@ -408,7 +418,7 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
         where = f"for q, k, v of shape {shape} ({str(dtype).replace('torch.', '')})"
         with _quiet_transpose():  # k.T on 4-D: the "Not yet" line names it, not torch's deprecation warning
             answer = _NO_ATTENTION_SHORTCUTS(
-                attention, q.clone(), k.clone(), v.clone(), hint=partial(_matmul_hint, shape=shape, source=source)
+                attention, q.clone(), k.clone(), v.clone(), hint=_hint_first(_matmul_hint, shape=shape, source=source)
             )
         result = as_tensor(answer, f"your result {where}")
         expected = F.scaled_dot_product_attention(q, k, v)
@@ -599,9 +609,8 @@ def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
         return
     if any(answer == float(f"{right:.{digits}g}") for digits in range(2, 9)):  # e.g. 1.7e8: rounded, named first
         fail(
-            f"{answer:,} is off by {abs(round(answer) - right):,} bytes "
-            f"({'too large' if answer > right else 'too small'}): it looks rounded; give the exact integer, "
-            "B * h * N**2 * 4 with whole numbers"
+            f"{answer:,} is {'too large' if answer > right else 'too small'} (it looks rounded; give the exact "
+            "integer, B * h * N**2 * 4 with whole numbers)"
         )
     for mistake, wrong in _memory_slips(**case).items():
         rounded = "bytes)" in mistake  # MB, MiB, GB or GiB, perhaps rounded to a whole number: looser match
@@ -609,13 +618,15 @@ def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
             fail(mistake)
     ratio = answer / right if right else float("nan")
     if abs(answer - right) < 1e-3 * right:  # e.g. 1.7046e8: rounded, not a slip in the count
-        off = round(abs(answer - right)) if math.isfinite(answer) else answer
         fail(
-            f"{answer:,} is off by {off:,} bytes ({'too large' if answer > right else 'too small'}): it looks "
-            "rounded; give the exact integer, B * h * N**2 * 4 with whole numbers"
+            f"{answer:,} is {'too large' if answer > right else 'too small'} (it looks rounded; give the exact "
+            "integer, B * h * N**2 * 4 with whole numbers)"
         )
-    if 0.9 < ratio < 1.1:
-        size = f"{abs(ratio - 1):.2%} too {'large' if ratio > 1 else 'small'}"
-    else:
-        size = f"{ratio:.3g} times the right number"
-    fail(f"{answer:,} is {size}: count the entries of the (B, h, N, N) weights, then the bytes of each")
+    count = "count the entries of the (B, h, N, N) weights, then the bytes of each"
+    if 0.9 < ratio < 1.1:  # no ratio said: it would let a learner divide their way to the answer
+        fail(f"{answer:,} is slightly too {'large' if ratio > 1 else 'small'}: check N, the tokens; {count}")
+    if not answer > 0:
+        fail(f"{answer:,} is not a positive number of bytes; {count}")
+    if ratio > 1:
+        fail(f"{answer:,} is too large: an extra factor crept in (not B, h, N, N or bytes?); {count}")
+    fail(f"{answer:,} is too small: which N? {count[0].upper()}{count[1:]}")

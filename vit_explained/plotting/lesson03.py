@@ -532,7 +532,7 @@ def plot_fused_layouts(heads: int = 4) -> Figure:
         ax.set_xticklabels(["0", "d"] + [f"{block}d" for block in range(2, 3 * heads)], fontsize=7)
         ax.set_title(titles[order], fontsize=9.5, loc="left")
     axes[1].set_xlabel(
-        "first row of each block of d rows (the fused weight has 3 h d rows); outlined: the rows a (three h d) "
+        "row offset of each d-row block (the fused weight has 3 h d rows); outlined: the rows a (three h d) "
         "reader takes as q0 and q1"
     )
     return fig
@@ -863,8 +863,6 @@ def plot_heads_cost(dim: int, heads: int, num_tokens: int, head_counts: Sequence
     strip.set_xticks([])
     strip.set_yticks([])
     strip.set_title(f"D = {dim} features cut into h = {heads} heads of d = {dim // heads}", fontsize=10)
-    positions = range(len(counts))
-    chosen = counts.index(heads)
     for ax, values, title, ylabel in (
         (
             memory_ax,
@@ -873,18 +871,23 @@ def plot_heads_cost(dim: int, heads: int, num_tokens: int, head_counts: Sequence
             "MB per image",
         ),
         (flops_ax, [c.matmul_flops / 1e9 for c in costs], "FLOPs of q·kᵀ and weights·v ~ D·N²", "GFLOP per image"),
-    ):
-        colours = ["#bbbbbb"] * len(counts)
-        colours[chosen] = "#d62728"
-        ax.bar(positions, values, color=colours)
-        ax.set_xticks(list(positions), [str(h) for h in counts], fontsize=8)
+    ):  # x is h itself (a linear axis), so memory that grows like h reads as a straight line
+        ax.plot(counts, values, color="0.55", marker="o", markersize=3.5, linewidth=1)
+        ax.plot([heads], [values[counts.index(heads)]], color="#d62728", marker="o", markersize=8, linestyle="none")
+        ax.set_xlim(0, max(counts) * 1.04)
         ax.set_xlabel("heads h")
         ax.set_ylabel(ylabel)
         ax.set_title(title, fontsize=10)
         ax.set_ylim(0, max(values) * 1.15)
-        ax.grid(axis="y", alpha=0.3)
-    memory_ax.text(
-        chosen, cost.matrix_bytes / 1e6, f"{cost.matrix_bytes / 1e6:.1f}", ha="center", va="bottom", fontsize=8
+        ax.grid(alpha=0.3)
+    memory_ax.annotate(
+        f"{cost.matrix_bytes / 1e6:.1f}",
+        (heads, cost.matrix_bytes / 1e6),
+        xytext=(0, 7),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=8,
     )
     return fig
 
