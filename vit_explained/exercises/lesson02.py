@@ -226,10 +226,15 @@ def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], 
         )
     if padding > 0 and made < grid and size == grid * stride and 2 * padding < kernel - stride:
         last = (made - 1) * stride + kernel - 1 - padding  # the last image pixel the last window that fits covers
+        lost = (
+            f"pixel {size - 1} of each side is"
+            if last + 1 == size - 1
+            else f"pixels {last + 1} to {size - 1} of each side are"
+        )
         fail(
             f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: too little padding. "
             f"Window {grid - 1} would stick out past the padded edge, so the last window ends at pixel {last} and "
-            f"pixels {last + 1} to {size - 1} of each side are in no window"
+            f"{lost} in no window"
         )
     if padding == 0 and made < grid:
         fail(

@@ -92,7 +92,8 @@ def draw_window_grid(
     """Draw the padded image, each window's token index at the window's centre (dots if there are
     more than 150 windows, nothing beyond 600), the first window and its right and lower neighbours outlined,
     the strips window 0 shares with them hatched in the neighbour's colour, and the last window dashed. Each number
-    sits ``number_shift`` pixels right of and below its centre (off the borders it would lie on when ``k = 2s``).
+    sits ``number_shift`` pixels right of and below its centre (off the borders it would lie on when ``k = 2s``);
+    token 0's, when its neighbours' strips are hatched, in window 0's top-left ``s x s`` corner (shared with none).
     Returns the token grid from ``count_tokens``."""
     image = as_image(image)
     grid = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding)
@@ -115,11 +116,14 @@ def draw_window_grid(
     if grid.total - 1 not in shown:
         ax.add_patch(_rectangle(corners[-1], kernel, edgecolor="yellow", linewidth=1.5, linestyle="--"))
     half = (kernel - 1) / 2
+    hatched = kernel > stride and len(shown) > 1  # window 0's centre lies on the hatched strips
     if numbers and grid.total <= 150:
         for index, (x, y) in enumerate(corners):
+            at = (x + half + number_shift, y + half + number_shift)
+            if index == 0 and hatched:  # in window 0's corner that no neighbour shares, off the hatching
+                at = ((stride - 1) / 2, (stride - 1) / 2)
             ax.text(
-                x + half + number_shift,
-                y + half + number_shift,
+                *at,
                 str(index),
                 color="white",
                 fontsize=number_size,
@@ -245,7 +249,7 @@ def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int
         f"padded image {padded_h} x {padded_w} (orange: {padding} px of zero padding); numbers: token index "
         f"just below and right of each window's centre;\nmagenta: window 0; blue: its right neighbour (token 1); "
         f"green: its lower neighbour (token {grid.cols});\nneighbours share {max(kernel - stride, 0)} of {kernel} px "
-        "(hatched in the neighbour's colour); "
+        "(hatched in the neighbour's colour; token 0's number sits off it); "
         "dashed yellow: the last window",
         fontsize=9,
     )
@@ -888,12 +892,19 @@ def window_coverage(height: int, width: int, kernel: int, stride: int, padding: 
 
 def draw_coverage(ax: Axes, height: int, width: int, kernel: int, stride: int, padding: int) -> torch.Tensor:
     """Shade every image pixel of the padded picture on ``ax`` by how many windows hold it (viridis, 0 dark
-    purple), as :func:`plot_coverage` does for a small image, with a colour bar; returns the ``(H, W)`` counts."""
+    purple), as :func:`plot_coverage` does for a small image, with a discrete colour bar: one box per count that
+    occurs (e.g. 0, 1, 2, 4); returns the ``(H, W)`` counts."""
     counts = window_coverage(height, width, kernel, stride, padding)
     top = max(int(counts.max()), 1)
+    values = np.array(sorted(int(v) for v in counts.unique()))  # the counts that occur, one colour box each
+    cmap = matplotlib.colors.ListedColormap(matplotlib.colormaps["viridis"](values / top), name="viridis")
+    edges = np.concatenate([[values[0] - 0.5], (values[1:] + values[:-1]) / 2, [values[-1] + 0.5]])
+    norm = matplotlib.colors.BoundaryNorm(edges, len(values))  # count values[i] -> box i, its viridis colour on 0..top
     extent = (padding - 0.5, padding + width - 0.5, padding + height - 0.5, padding - 0.5)
-    shade = ax.imshow(counts.numpy(), cmap="viridis", vmin=0, vmax=top, extent=extent, zorder=0.5, alpha=0.9)
-    bar = ax.figure.colorbar(shade, ax=ax, shrink=0.8, pad=0.01, ticks=sorted({0, top, *counts.unique().tolist()}))
+    shade = ax.imshow(counts.numpy(), cmap=cmap, norm=norm, extent=extent, zorder=0.5, alpha=0.9)
+    bar = ax.figure.colorbar(shade, ax=ax, shrink=0.8, pad=0.01, ticks=(edges[1:] + edges[:-1]) / 2)  # box centres
+    bar.set_ticklabels([str(v) for v in values])
+    bar.minorticks_off()
     bar.set_label("windows that hold the pixel", fontsize=9)
     return counts
 
