@@ -87,7 +87,7 @@ def _pre_norm(x, block):
     ("answer", "fragment"),
     [
         (_pre_norm, "that is the pre-norm block"),
-        (lambda x, b: b(x), "that is the pre-norm block"),  # the Block itself is pre-norm
+        (lambda x, b: b(x), "don't call block(x)"),  # the Block itself is pre-norm: refused by name
         (lambda x, b: b.norm1(x + b.attn(x)), "the attention half only"),
         (lambda x, b: b.norm2(b.mlp(b.norm1(b.attn(x)))), "the residual additions are missing"),
         (lambda x, b: b.norm2(post_norm_block(x, b)), "differs from norm2(h + mlp(h))"),

@@ -23,7 +23,7 @@ from torch import nn
 
 from .. import mlp
 from ..block import Block
-from . import as_int, as_tensor, attempt, close, fail, forbid, max_difference, passed
+from . import ExerciseFailed, as_int, as_tensor, attempt, close, fail, forbid, max_difference, passed
 
 #: Exercise 3: mean, var or arithmetic, not torch's normalisation functions (nor nn.LayerNorm, which calls them).
 _NO_LAYER_NORM = forbid(
@@ -32,6 +32,13 @@ _NO_LAYER_NORM = forbid(
 
 #: Exercise 2: the parallel block from its parts; ``block(x)`` runs the sequential Block.forward.
 _NO_BLOCK_CALL = forbid(Block.forward, reason="the parallel block from its parts (block.norm1, block.attn, block.mlp)")
+
+#: Exercise 6: the post-norm block from its parts; ``block(x)`` runs the pre-norm Block.forward.
+_NO_PRE_NORM_CALL = forbid(Block.forward, reason="the post-norm block from its parts")
+_BLOCK_CALL_MESSAGE = (
+    "don't call block(x): write the post-norm order yourself, with block.norm1, block.attn, block.norm2 and "
+    "block.mlp (block(x) runs the pre-norm order)"
+)
 
 
 def _same_shape(name: str, result: object, reference: torch.Tensor) -> torch.Tensor:
@@ -567,15 +574,11 @@ _DROP_SAMPLES = 4000  # enough samples that a drop rate is known to about +-0.7 
 
 
 _MASK_HINT = (
-    "A mask of shape (B,) or (B, 1) lines up with x's last axes, not its first (broadcasting starts from the "
-    "right). Give it shape (B, 1, ..., 1), one 1 for every axis of x after the first"
+    "A (B,) mask lines up with x's last axis (broadcasting starts from the right): give it shape (B, 1, ..., 1)"
 )
 
 
-_BATCH_HINT = (
-    "The mask's first axis does not match x's (the check calls drop_path on 7 samples first): its batch size "
-    "is hard-coded; build the mask from x: shape (x.shape[0], 1, ..., 1)"
-)
+_BATCH_HINT = "The mask's batch size is hard-coded (the check starts with 7 samples): build it from x.shape[0]"
 
 
 def _mask_hint(error: Exception) -> str | None:
@@ -1047,7 +1050,12 @@ def check_post_norm_block(post_norm_block: Callable[[torch.Tensor, Block], torch
             reference = PostNormBlock.forward(block, x)
             suspects = _post_norm_suspects(block, x)
             given = x.clone()
-            result = attempt(post_norm_block, given, block)
+            try:
+                result = _NO_PRE_NORM_CALL(post_norm_block, given, block)
+            except ExerciseFailed as error:
+                if "your function called" in str(error):
+                    fail(_BLOCK_CALL_MESSAGE)
+                raise
         if not torch.equal(given, x):
             fail("your function changed its input x in place (x += ...): return a new tensor and leave x as it was")
         out = _same_shape(f"post_norm_block on a {tuple(x.shape)} input", result, reference)

@@ -234,6 +234,9 @@ def plot_parallel_block_diagram() -> Figure:
         "sequential (section 5): the MLP reads the new x\nx = x + attn(norm1(x));  x = x + mlp(norm2(x))", fontsize=10
     )
     _draw_parallel_block(parallel)
+    for ax in (sequential, parallel):  # the same data window in both panels: one baseline, one scale
+        ax.set_xlim(-1.7, 3.7)
+        ax.set_ylim(-0.6, 5.7)
     fig.tight_layout()
     return fig
 
@@ -711,20 +714,31 @@ def _draw_gradients(ax, gradients: Mapping[int, list[float]], depth: int, colour
     ax.scatter([depth], [means[depths.index(depth)]], label=f"the chosen stack, L = {depth}", **ring)
 
 
-def _draw_head_input(ax, norms: list[float], head: tuple[float, float], final_norm: bool, colour: str) -> None:
-    """What the head reads on :func:`plot_residual_stream`'s left panel: token 0's norm one step after the last
-    block, through the final LayerNorm (``final_norm``) or the stream itself, joined to the stream by a dotted line."""
-    x, value = len(norms), head[0] if final_norm else head[1]
-    label = "the head reads: token 0 " + ("after the final LayerNorm" if final_norm else "of the stream itself")
+#: The final-step settings of :func:`plot_residual_stream` (the widget's ``final_norm`` control): the final LayerNorm
+#: on, off (the ablation's ``none`` arm), and the ablation's ``fixed`` and ``centred_fixed`` arms.
+FINAL_STEPS = ("on", "off", "fixed", "centred_fixed")
+_STEP_LOOK = {  # label of what the head reads, marker, size, gradient colour, ablation arm
+    "on": ("after the final LayerNorm", "*", 13, None, "layernorm"),
+    "off": ("of the stream itself", "D", 8, "tab:green", "none"),
+    "fixed": ("divided by the constant 1.33", "s", 8, "tab:purple", "fixed"),
+    "centred_fixed": ("centred, then divided by 1.33", "P", 9, "tab:brown", "centred_fixed"),
+}
+
+
+def _draw_head_input(ax, norms: list[float], value: float, step: str, colour: str) -> None:
+    """What the head reads on :func:`plot_residual_stream`'s left panel: token 0's norm ``value`` one step after the
+    last block, after the final step ``step`` (of :data:`FINAL_STEPS`), joined to the stream by a dotted line."""
+    text, marker, size, _, _ = _STEP_LOOK[step]
+    x = len(norms)
     ax.plot([x - 1, x], [norms[-1], value], ":", color=colour, lw=1.5)
     ax.plot(
         [x],
         [value],
-        marker="*" if final_norm else "D",
-        ms=13 if final_norm else 8,
+        marker=marker,
+        ms=size,
         ls="none",
-        color="black" if final_norm else colour,
-        label=label,
+        color="black" if step == "on" else colour,
+        label=f"the head reads: token 0 {text}",
         zorder=4,
     )
     ax.annotate(f"{value:.1f}", (x, value), textcoords="offset points", xytext=(6, 4), fontsize=8)
@@ -734,9 +748,11 @@ def plot_residual_stream(
     profiles: Mapping[str, Mapping[int, tuple[list[float], list[float]]]],
     design: str,
     depth: int,
-    final_norm: bool = True,
+    final_norm: bool | str = True,
     head_norms: Mapping[str, Mapping[int, tuple[float, float]]] | None = None,
     without_final_norm: Mapping[int, list[float]] | None = None,
+    arms: Mapping[str, Mapping[int, list[float]]] | None = None,
+    fixed_heads: Mapping[int, tuple[float, float]] | None = None,
 ) -> Figure:
     """Two panels from ``{design: {depth: (stream norms after each block, last fc2 gradient per seed)}}`` (as
     :func:`vit_explained.widgets.lesson04.depth_profiles` gives), for the chosen ``design`` alone (pre-norm solid
@@ -745,8 +761,11 @@ def plot_residual_stream(
     head reads one step later, through the final LayerNorm or (``final_norm=False``) the stream itself. Right: the
     last ``fc2`` gradient against the depth, one dot per seed, the seeds' means joined, ``depth`` ringed; for
     pre-norm with ``final_norm=False``, ``without_final_norm`` (``{depth: [per seed]}``, the ablation's ``none``
-    arm) replaces it. Post-norm has no final LayerNorm: its gradient does not change. The axes' scales are the same
-    for every setting."""
+    arm) replaces it. ``final_norm`` may also name a step of :data:`FINAL_STEPS`: ``"fixed"`` and ``"centred_fixed"``
+    draw those ablation arms from ``arms`` (``{arm: {depth: [per seed]}}``) and, from ``fixed_heads`` (``{depth:
+    (pre-norm token 0's norm divided by the constant, centred then divided)}``), what the head reads. Post-norm has
+    no final LayerNorm: its gradient does not change, and the ablation's steps read as ``"off"``. The axes' scales
+    are the same for every setting."""
     if design not in profiles or depth not in profiles[design]:
         raise ValueError(f"no profile for design {design!r} at depth {depth}: have {sorted(profiles)}")
     from matplotlib.ticker import MaxNLocator
@@ -756,13 +775,29 @@ def plot_residual_stream(
     stream_ax, gradient_ax = fig.subplots(1, 2)
     norms, gradients = profiles[design][depth][0], {d: g for d, (_, g) in profiles[design].items()}
     stream_ax.plot(range(len(norms)), norms, style, marker="o", ms=3, color=colour, lw=2.4, label=f"{design} stream")
+    step = {True: "on", False: "off"}[final_norm] if isinstance(final_norm, bool) else final_norm
+    if step not in FINAL_STEPS:
+        raise ValueError(f"final_norm must be one of {list(FINAL_STEPS)}, got {final_norm!r}")
+    if design == "post-norm" and step in ("fixed", "centred_fixed"):
+        step = "off"  # the ablation changes pre-norm's final step; post-norm has none
+    arms = dict(arms or {})
+    if without_final_norm is not None:
+        arms.setdefault("none", without_final_norm)
     if head_norms is not None:
-        _draw_head_input(stream_ax, norms, head_norms[design][depth], final_norm, colour)
-    arm = f"{design}, final LayerNorm" if final_norm else f"{design}, no final norm"
-    if design == "pre-norm" and not final_norm and without_final_norm is not None:
-        gradients, colour, arm = without_final_norm, "tab:green", "pre-norm, no final norm (ablation arm 'none')"
+        head = head_norms[design][depth]
+        if step in ("fixed", "centred_fixed"):
+            value = fixed_heads[depth][0 if step == "fixed" else 1] if fixed_heads is not None else None
+        else:
+            value = head[0] if step == "on" else head[1]
+        if value is not None:
+            _draw_head_input(stream_ax, norms, value, step, colour)
+    arm = f"{design}, final LayerNorm" if step == "on" else f"{design}, no final norm"
+    if design == "pre-norm" and step != "on" and _STEP_LOOK[step][4] in arms:
+        name = _STEP_LOOK[step][4]
+        gradients, colour = arms[name], _STEP_LOOK[step][3]
+        arm = f"pre-norm, final step: ablation arm '{name}'"
     elif design == "post-norm":
-        arm = "post-norm (no final LayerNorm in either setting)"
+        arm = "post-norm (no final LayerNorm in any setting)"
     _draw_gradients(gradient_ax, gradients, depth, colour, style, arm)
     stream_ax.set(
         xlabel="after block l (0 = the input; last: what the head reads)",
@@ -770,13 +805,14 @@ def plot_residual_stream(
         title=f"{design}: the residual stream through {depth} blocks",
     )
     heads = [v for by_depth in (head_norms or {}).values() for pair in by_depth.values() for v in pair]
+    heads += [v for pair in (fixed_heads or {}).values() for v in pair]
     tallest = max([max(n) for by_depth in profiles.values() for n, _ in by_depth.values()] + heads)
     stream_ax.set_ylim(0, 1.1 * tallest)  # the same scale for every setting: the growth shows as you move
     stream_ax.set_xlim(-0.5, max(d for by_depth in profiles.values() for d in by_depth) + 1.8)
     stream_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     stream_ax.legend(frameon=False, fontsize=8, loc="upper left")
     shown = [g for by_depth in profiles.values() for _, seeds in by_depth.values() for g in seeds]
-    shown += [g for seeds in (without_final_norm or {}).values() for g in seeds]
+    shown += [g for by_depth in arms.values() for seeds in by_depth.values() for g in seeds]
     _style_gradient_axis(gradient_ax, shown, sorted({d for by_depth in profiles.values() for d in by_depth}))
     gradient_ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()

@@ -6,7 +6,8 @@
 - :func:`residual_stream_widget`: a ``depth`` slider (first) and a pre-norm / post-norm toggle over
   lesson 04's depth experiment (:mod:`vit_explained.norm_placement`), computed once and cached: the stream's
   mean token norm after every block, and the last block's ``fc2`` gradient at each depth; a final-LayerNorm
-  on / off toggle shows what the head reads and, off, the ablation's ``none`` arm's gradients.
+  toggle (on, off, ``fixed``, ``centred_fixed``: the ablation's final steps) shows what the head reads and, for
+  pre-norm, that ablation arm's gradients.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from ..block import Block
-from ..norm_placement import _random_stack, final_norm_ablation
+from ..norm_placement import FIXED_NORM, _random_stack, final_norm_ablation
 from ..parameters import parameter_breakdown
-from ..plotting.lesson04 import plot_parameter_budget, plot_residual_stream
+from ..plotting.lesson04 import FINAL_STEPS, plot_parameter_budget, plot_residual_stream
 from . import LessonWidget
 
 __all__ = [
@@ -108,8 +109,10 @@ def _cached_run(post_norm: bool, depth: int, seed: int, dim: int) -> tuple[tuple
             tokens = tokens + block.mlp(block.norm2(tokens))
         norms.append(tokens.norm(dim=-1).mean().item())
     squared = (tokens.detach().norm(dim=-1) ** 2).mean().item()
-    with torch.no_grad():  # token 0, the one the head reads: through the final LayerNorm, or as it is
-        head_input = (final_norm(tokens[:, 0]).norm(dim=-1).mean().item(), tokens[:, 0].norm(dim=-1).mean().item())
+    with torch.no_grad():  # token 0, the one the head reads: through the final LayerNorm, as it is, or centred
+        first = tokens[:, 0]
+        centred = first - first.mean(dim=-1, keepdim=True)
+        head_input = tuple(value.norm(dim=-1).mean().item() for value in (final_norm(first), first, centred))
     out = tokens if post_norm else final_norm(tokens)
     F.cross_entropy(head(out[:, 0]), labels).backward()
     return tuple(norms), squared, blocks[-1].mlp.fc2.weight.grad.norm().item(), head_input
@@ -157,8 +160,16 @@ def depth_profiles(
 def head_input_norms(design: str, depth: int, seeds: tuple[int, ...]) -> tuple[float, float]:
     """The norm of token 0, the token the head reads, after ``depth`` blocks of ``design``: through the final
     LayerNorm and without it (the stream itself), each the mean over ``seeds`` (cached runs of the stack)."""
-    runs = [_stack_run(design == "post-norm", depth, seed)[3] for seed in seeds]
+    runs = [_stack_run(design == "post-norm", depth, seed)[3][:2] for seed in seeds]
     return tuple(sum(values) / len(runs) for values in zip(*runs, strict=True))
+
+
+def fixed_head_norms(depth: int, seeds: tuple[int, ...]) -> tuple[float, float]:
+    """The norm of token 0 after ``depth`` pre-norm blocks and the ablation's ``fixed`` and ``centred_fixed`` final
+    steps (the stream's token divided by :data:`~vit_explained.norm_placement.FIXED_NORM`; centred, then divided),
+    each the mean over ``seeds`` (cached runs of the stack)."""
+    runs = [_stack_run(False, depth, seed)[3] for seed in seeds]
+    return tuple(sum(run[index] for run in runs) / len(runs) / FIXED_NORM for index in (1, 2))
 
 
 class ResidualStreamWidget(LessonWidget):
@@ -173,17 +184,24 @@ class ResidualStreamWidget(LessonWidget):
         final_norm: str = "on",
         seeds: tuple[int, ...] = (0, 1, 2),
         without_final_norm: dict[int, list[float]] | None = None,
+        arms: dict[str, dict[int, list[float]]] | None = None,
     ) -> None:
         self.profiles = depth_profiles(tuple(depths), tuple(seeds))
-        if without_final_norm is None:  # the ablation's ``none`` arm; the lesson passes the one it measured
-            without_final_norm = final_norm_ablation(depths, seeds, names=("none",))["none"]
-        self.without_final_norm = {d: list(without_final_norm[d]) for d in depths}
+        arms = dict(arms or {})  # the ablation's arms; the lesson passes the ones it measured
+        if without_final_norm is not None:
+            arms["none"] = without_final_norm
+        missing = tuple(name for name in ("none", "fixed", "centred_fixed") if name not in arms)
+        if missing:
+            arms.update(final_norm_ablation(depths, seeds, names=missing))
+        self.arms = {name: {d: list(arms[name][d]) for d in depths} for name in ("none", "fixed", "centred_fixed")}
+        self.without_final_norm = self.arms["none"]
+        self.fixed_heads = {d: fixed_head_norms(d, tuple(seeds)) for d in depths}  # {depth: (fixed, centred_fixed)}
         controls = {
             "depth": widgets.SelectionSlider(
                 options=list(depths), value=depth, description="depth L", continuous_update=False
             ),
             "design": widgets.ToggleButtons(options=list(DESIGNS), value=design, description="norm"),
-            "final_norm": widgets.ToggleButtons(options=["on", "off"], value=final_norm, description="final norm"),
+            "final_norm": widgets.ToggleButtons(options=list(FINAL_STEPS), value=final_norm, description="final step"),
         }
         self.head_norms = {  # {design: {depth: (token 0's norm with the final LayerNorm, without), mean of seeds}}
             name: {d: head_input_norms(name, d, tuple(seeds)) for d in depths} for name in self.profiles
@@ -194,17 +212,22 @@ class ResidualStreamWidget(LessonWidget):
         """The line the widget shows at these settings, without drawing the figure."""
         if design not in self.profiles:
             raise ValueError(f"design must be one of {list(self.profiles)}, got {design!r}")
-        if final_norm not in ("on", "off"):
-            raise ValueError(f"final_norm must be 'on' or 'off', got {final_norm!r}")
+        if final_norm not in FINAL_STEPS:
+            raise ValueError(f"final_norm must be one of {list(FINAL_STEPS)}, got {final_norm!r}")
         norms, gradients = self.profiles[design][depth]
-        if design == "pre-norm" and final_norm == "off":  # the picture's gradient: the ablation's ``none`` arm
-            gradients = self.without_final_norm[depth]
+        if design == "post-norm" and final_norm != "on":
+            final_norm = "off"  # the ablation changes pre-norm's final step; post-norm has none
+        if design == "pre-norm" and final_norm != "on":  # the picture's gradient: that ablation arm
+            gradients = self.arms["none" if final_norm == "off" else final_norm][depth]
         with_norm, without = self.head_norms[design][depth]
-        head = (
-            f"final LayerNorm on: the head reads token 0 at norm {with_norm:.1f}"
-            if final_norm == "on"
-            else f"final LayerNorm off: the head reads the stream's token 0 itself, norm {without:.1f}"
-        )
+        fixed, centred = self.fixed_heads[depth]
+        head = {
+            "on": f"final LayerNorm on: the head reads token 0 at norm {with_norm:.1f}",
+            "off": f"final LayerNorm off: the head reads the stream's token 0 itself, norm {without:.1f}",
+            "fixed": f"final step 'fixed': the head reads token 0 / {FIXED_NORM}, norm {fixed:.1f}",
+            "centred_fixed": f"final step 'centred_fixed': the head reads token 0 centred / {FIXED_NORM}, "
+            f"norm {centred:.1f}",
+        }[final_norm]
         return (
             f"{design}, L = {depth} block{'s' if depth != 1 else ''}: "
             f"the stream's mean token norm {norms[0]:.1f} -> {norms[-1]:.1f}; "
@@ -221,7 +244,7 @@ class ResidualStreamWidget(LessonWidget):
     def compute(self, depth: int, design: str, final_norm: str = "on") -> tuple[str, Figure]:
         line = self.describe(depth, design, final_norm)
         fig = plot_residual_stream(
-            self.profiles, design, depth, final_norm == "on", self.head_norms, self.without_final_norm
+            self.profiles, design, depth, final_norm, self.head_norms, arms=self.arms, fixed_heads=self.fixed_heads
         )
         fig.set_layout_engine("constrained")  # room for the suptitle
         fig.suptitle(
@@ -235,10 +258,13 @@ def residual_stream_widget(
     design: str = "pre-norm",
     final_norm: str = "on",
     without_final_norm: dict[int, list[float]] | None = None,
+    arms: dict[str, dict[int, list[float]]] | None = None,
 ) -> ResidualStreamWidget:
     """Lesson 04's depth experiment, explorable: ``depth`` (first control: 2, 4, 8 or 16 blocks), the norm's
     place (pre-norm or post-norm: the picture draws the chosen one) and the final LayerNorm (on or off: the
     picture shows what the head reads and, for pre-norm, the gradient of the ablation's ``none`` arm,
-    ``without_final_norm`` = ``final_norm_ablation(...)["none"]``, computed if not given). The widget builds its
+    ``without_final_norm`` = ``final_norm_ablation(...)["none"]``, computed if not given) or the ablation's ``fixed``
+    and ``centred_fixed`` final steps (``arms``: ``{arm: {depth: [per seed]}}``, computed if not given: the lesson
+    passes its ablation), so the ablation can be reproduced by clicking. The widget builds its
     data once and caches it (one run per stack, shared with ``depth_experiment``). End a cell with it."""
-    return ResidualStreamWidget(depth, design, final_norm=final_norm, without_final_norm=without_final_norm)
+    return ResidualStreamWidget(depth, design, final_norm=final_norm, without_final_norm=without_final_norm, arms=arms)
