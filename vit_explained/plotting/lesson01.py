@@ -24,6 +24,7 @@ __all__ = [
     "draw_patch_grid",
     "explode_patches",
     "plot_embedding_routes",
+    "plot_kernel_layouts",
     "plot_patch_grid",
     "plot_position_similarity",
     "plot_position_structure",
@@ -136,7 +137,7 @@ def _draw_token_example(
     matrix.annotate(
         f"token {index}",
         xy=(length, index + 0.5),
-        xytext=(length * 1.02, index + 0.5 + slot * count * 0.08),
+        xytext=(length * 1.02, index + 0.5 + slot * count * 0.14),
         color=colour,
         fontsize=9,
         va="center",
@@ -186,10 +187,10 @@ def plot_token_matrix(
         extent=(0, length, count, 0),
         interpolation="none",
     )
-    pixels = f"pixel 0 to {ph * pw - 1} of the patch, row by row" + (
-        f", x {channels} colour values" if channels > 1 else ""
+    per_pixel = f"{channels} per pixel (R, G, B)" if channels > 1 else "1 per pixel"
+    matrix.set_xlabel(
+        f"numbers 0 to {length - 1} of a row (the ticks), (p1 p2 c): {per_pixel}, the {ph * pw} pixels row by row"
     )
-    matrix.set_xlabel(f"{pixels}: numbers 0 to {length - 1} (the ticks), (p1 p2 c) order; one cell = one pixel")
     matrix.set_ylabel(f"token index (row-major), N = {count}")
     matrix.set_title(f"token matrix ({count}, {length}): one row per patch")
     for slot, index in enumerate(examples):
@@ -316,9 +317,32 @@ def _draw_kernel_layouts(fig: Figure, bottom, kernel: torch.Tensor, zoom: int) -
         part.tick_params(labelsize=7)
 
 
+def plot_kernel_layouts(kernel: torch.Tensor, *, zoom: int = 24) -> Figure:
+    """The one kernel behind the three patch embeddings, alone: output channel 0's ``P x P`` map per
+    input channel, then its ``C * P * P`` numbers as a ``Linear`` row in the two layouts, ``(c p1 p2)``
+    (``nn.Unfold`` + ``Linear``) and ``(p1 p2 c)`` (``Rearrange`` + ``Linear``), the first ``zoom`` enlarged.
+    The bottom row of :func:`plot_embedding_routes`, drawn before any token is computed."""
+    kernel = _patch_kernel(kernel)
+    channels, size, _ = kernel.shape
+    zoom = min(_checks.positive_int("zoom", zoom), channels * size * size)
+    fig = new_figure(figsize=(11, 3.0))
+    bottom = fig.add_gridspec(2, channels + 1, width_ratios=(*([1] * channels), 3 * channels), hspace=0.9)
+    _draw_kernel_maps(fig, bottom, kernel)
+    _draw_kernel_layouts(fig, bottom, kernel, zoom)
+    fig.text(
+        0.5,
+        0.01,
+        "the same numbers in two orders; a cell's hue is its input channel (R, G, B), its shade the value",
+        ha="center",
+        fontsize=8,
+    )
+    fig.subplots_adjust(bottom=0.2, top=0.82)
+    return fig
+
+
 def plot_embedding_routes(
     tokens: dict[str, torch.Tensor],
-    kernel: torch.Tensor,
+    kernel: torch.Tensor | None,
     *,
     zoom: int = 24,
     difference: tuple[str, str] | None = None,
@@ -332,9 +356,15 @@ def plot_embedding_routes(
     (the kernel flattened as it is: what ``nn.Unfold`` + ``Linear`` needs) and ``(p1 p2 c)`` (channels
     innermost: what ``Rearrange`` + ``Linear`` needs), the first ``zoom`` numbers of each enlarged. A cell's
     hue names its input channel, its shade the value. ``difference = (a, b)`` (two keys of ``tokens``)
-    adds ``|a - b|`` on its own colour scale, right of the routes.
+    adds ``|a - b|`` on its own colour scale, right of the routes. ``kernel=None`` draws the tokens only
+    (:func:`plot_kernel_layouts` draws the kernel alone).
     """
     mats = _route_matrices(tokens)
+    if kernel is None:  # the tokens only (the kernel drawn before by plot_kernel_layouts)
+        fig = new_figure(figsize=(11 if difference is None else 13.5, 3.6))
+        _draw_route_tokens(fig, fig.add_gridspec(1, 1)[0], mats, difference)
+        fig.subplots_adjust(bottom=0.14, top=0.84)
+        return fig
     kernel = _patch_kernel(kernel)
     channels, size, _ = kernel.shape
     length = channels * size * size

@@ -2,6 +2,8 @@
 
 - :func:`patch_grid_widget`: sliders ``patch_size`` and ``image_size`` over the photo; the line gives
   the grid, the token count (+ 1 class token) and the shape of the position table;
+- :func:`token_index_widget`: a ``token`` slider over the photo's 196 patches; the picture marks the
+  patch on the photo, its row in the token matrix and that row's ``(p1 p2 c)`` colour strip;
 - :func:`position_similarity_widget`: a slider picks a patch of the shipped MNIST model; the
   picture is the cosine similarity of its learned position vector to every patch's;
 - :func:`resized_positions_widget`: a ``grid`` slider and a ``resize`` toggle (2-D / 1-D) carry the
@@ -13,10 +15,11 @@ from __future__ import annotations
 import ipywidgets as widgets
 import torch
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from .._checks import positive_int
 from ..images import center_crop_resize, sample_image
-from ..patches import patch_grid
+from ..patches import patch_grid, patchify
 from ..plotting import as_image, new_figure
 from ..plotting.lesson01 import draw_patch_grid, plot_resized_positions
 from ..positional import interpolate_positions, nearest_position, patch_position_similarity
@@ -26,10 +29,12 @@ __all__ = [
     "PatchGridWidget",
     "PositionSimilarityWidget",
     "ResizedPositionsWidget",
+    "TokenIndexWidget",
     "patch_grid_widget",
     "position_similarity_widget",
     "resize_table",
     "resized_positions_widget",
+    "token_index_widget",
 ]
 
 
@@ -86,6 +91,67 @@ def patch_grid_widget(
     """Sliders ``patch_size`` (first) and ``image_size`` over ``image`` (default: the photo); the
     line gives the grid, the tokens (+ 1 class token) and the ``pos_embedding`` shape for width ``dim``."""
     return PatchGridWidget(sample_image(None) if image is None else image, patch_size, image_size, dim)
+
+
+class TokenIndexWidget(LessonWidget):
+    """A ``token`` slider over an image's patches: the patch on the photo, its row of the token
+    matrix and that row's ``(p1 p2 c)`` numbers as a strip of RGB cells."""
+
+    def __init__(self, image: torch.Tensor, patch_size: int, token: int) -> None:
+        self.image = as_image(image)
+        self.patch_size = positive_int("patch_size", patch_size)
+        _, height, width = self.image.shape
+        self.grid = patch_grid(height, width, self.patch_size)
+        self.patches = patchify(self.image[None], self.patch_size)[0].clamp(0, 1)  # (N, P*P*C), computed once
+        count = self.grid[0] * self.grid[1]
+        controls = {
+            "token": widgets.IntSlider(value=token, min=0, max=count - 1, description="token", continuous_update=False)
+        }
+        super().__init__(controls)
+
+    def compute(self, token: int) -> tuple[str, Figure]:
+        cols = self.grid[1]
+        count, length = self.patches.shape
+        if not 0 <= token < count:
+            raise ValueError(f"token must be an index from 0 to {count - 1}, got {token}")
+        p, channels = self.patch_size, self.image.shape[0]
+        row, col = divmod(token, cols)
+        first = ", ".join(f"{v:.2f}" for v in self.patches[token, :channels].tolist())
+        line = (
+            f"token {token} = grid row {row}, column {col}: pixels {row * p} to {row * p + p - 1} down, "
+            f"{col * p} to {col * p + p - 1} across; row {token} of the ({count}, {length}) token matrix, "
+            f"its numbers 0 to {channels - 1} = the patch's top-left pixel ({first})"
+        )
+        strips = self.patches.reshape(count, p * p, channels)
+        shown = strips if channels == 3 else strips[..., 0]
+        cmap = None if channels == 3 else "gray"
+        fig = new_figure(figsize=(9.6, 3.4), dpi=80)
+        grid = fig.add_gridspec(2, 2, width_ratios=(1, 1.6), height_ratios=(4, 1), hspace=0.6, wspace=0.25)
+        photo, matrix, strip = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 1])
+        photo.imshow(self.image.permute(1, 2, 0).numpy() if channels == 3 else self.image[0].numpy(), cmap=cmap)
+        photo.add_patch(Rectangle((col * p - 0.5, row * p - 0.5), p, p, fill=False, edgecolor="red", linewidth=2))
+        photo.set_title(f"patch {token}: row {row}, column {col}", fontsize=9)
+        photo.set_xticks([])
+        photo.set_yticks([])
+        matrix.imshow(shown.numpy(), cmap=cmap, aspect="auto", interpolation="none", extent=(0, length, count, 0))
+        matrix.axhspan(token - 1, token + 2, fill=False, edgecolor="red", linewidth=2)
+        matrix.plot(-length * 0.02, token + 0.5, ">", color="red", markersize=8, clip_on=False)  # points at the row
+        matrix.set_xlim(0, length)
+        matrix.set_title(f"token matrix ({count}, {length}): row {token} in red", fontsize=9)
+        matrix.set_ylabel("token", fontsize=8)
+        matrix.tick_params(labelsize=7)
+        strip.imshow(shown[token : token + 1].numpy(), cmap=cmap, aspect="auto", interpolation="none",
+                     extent=(0, length, 1, 0))  # fmt: skip
+        strip.set_yticks([])
+        strip.set_title(f"row {token}: (p1 p2 c), {channels} numbers per pixel, pixels row by row", fontsize=9)
+        strip.tick_params(labelsize=7)
+        return line, fig
+
+
+def token_index_widget(image: torch.Tensor | None = None, *, patch_size: int = 16, token: int = 14) -> TokenIndexWidget:
+    """A ``token`` slider (default 14, the first patch of the second row) over ``image`` (default: the
+    ``224x224`` photo) cut into ``patch_size`` patches; the line says where the token's patch lies."""
+    return TokenIndexWidget(sample_image(224) if image is None else image, patch_size, token)
 
 
 class PositionSimilarityWidget(LessonWidget):
