@@ -41,55 +41,58 @@ LESSONS: dict[str, tuple[str, int]] = {
         35,
     ),
     "02_soft_split_token_counting": (
-        "floor((h + 2p - k)/s) + 1 derived, equal to PyTorch's form, to the T2T paper's Eq. 3 (whose s is "
-        "the overlap) and to nn.Unfold; a 60x100 photo becomes 6 x 10 = 60 overlapping tokens; T2T's three "
-        "splits 224x224 -> 196 and 400x100 -> 175; a soft-split widget; exercises: count the tokens, choose a "
-        "split, a soft split from padding and slicing",
+        "floor((h + 2p - k)/s) + 1 derived, equal to PyTorch's form, to the T2T paper's Eq. 3 (whose s is the "
+        "overlap) and to nn.Unfold; a 60x100 photo becomes 6 x 10 = 60 overlapping tokens; T2T's three splits "
+        "224x224 -> 196 and 400x100 -> 175; the original T2T code run on a 400x100 image: with img_size=224 a "
+        "shape error (197 vs 170 tokens), with 208 a silent run on scrambled neighbours, and for most "
+        "non-square sizes its square reshape fails; a soft-split widget (windows and each pixel's coverage); "
+        "exercises: count the tokens, choose a split, a soft split from padding and slicing",
         30,
     ),
     "03_attention_shapes": (
         "what queries, keys and values are for, on a 4-token, 2-head example you can read (each head can read "
         "every feature, only the output is split); attention on a real digit; 197 x 768 tokens through ViT-B "
-        "attention shape by shape; attention alone ignores token order (shuffle in, shuffle out), which is "
-        "why positions are added; 1/sqrt(d) keeps the spread of the scores independent of the head width: for "
-        "random q and k of spread 1, over a third of the rows saturate at d = 64 without it and pass back "
-        "about 8.5 times less gradient (7.7-9.4 over 5 seeds), yet averaged over all rows the gradient at d = 64 "
-        "is about 1.8 times the scaled one; memory (heads, tokens) vs FLOPs (width, and the projections up to "
-        "N = (3 D_in + D)/2: 1536 tokens for ViT-B, 252 and 896 for T2T-ViT_t's two token layers); an "
-        "attention widget; predict the attention weights' bytes for ViT-L at 384; appendix: with the original "
-        "ViT's init a third of the rows saturate (PyTorch's or timm's init about 1 %), and folding the scale "
-        "into W_q keeps the function, but one SGD step then moves it d times as much (Adam: sqrt(d))",
+        "attention shape by shape; one computation, many spellings (separate Q, K, V, the fused qkv, einops, "
+        "SDPA, nn.MultiheadAttention; the (h three d) layout trap; the batch_first bug); attention alone "
+        "ignores token order (shuffle in, shuffle out); 1/sqrt(d) makes the spread of the scores, and with it "
+        "the softmax's behaviour, independent of the head width (at initialisation, for q and k of spread 1, "
+        "over a third of the rows saturate at d = 64 without it: the gradient becomes uneven across rows, not "
+        "smaller on average); a stored training run with and without the scale at d = 16 and 64 (3 seeds): no "
+        "detectable difference; memory (heads, tokens; when the matrix is stored) vs FLOPs (width, and the "
+        "projections up to N = (3 D_in + D)/2: 1536 tokens for ViT-B, 252 and 896 for T2T-ViT_t's two token "
+        "layers); a heads widget and an attention widget; predict the attention weights' bytes for ViT-L at "
+        "384; appendix: where the trained head looks, folding the scale into W_q (one SGD step then moves it "
+        "d times as much, Adam's sqrt(d)), time and memory measured",
         40,
     ),
     "04_gelu_mlp_and_block": (
-        "the block's diagram first (pre-norm vs post-norm, the residual stream; Xiong et al.'s depth prediction "
-        "checked on random blocks and drawn log-log: the last fc2 gradient shows no trend with post-norm (slope "
-        "-0.02 [-0.15, +0.12]) and falls with pre-norm (slope -0.47 [-0.56, -0.38] over 2-16 blocks, where the "
-        "stream's norm grows about linearly, 8.2 + 1.33 L; deeper, -0.62 [-0.72, -0.52], appendix A; Xavier on "
-        "separate Q, K, V); why: the pre-norm stream grows with depth and the final LayerNorm divides by its "
-        "spread; the ablation, only the final norm changed, removes the fall: none +0.08 [-0.004, +0.165], a "
-        "fixed divisor (the LayerNorm's at 2 blocks, 1.33) +0.06 [-0.024, +0.141], centred then that divisor "
-        "+0.065 [-0.021, +0.150], while LayerNorm with sigma detached from the gradient keeps it, -0.47 [-0.552, "
-        "-0.384]: the fall goes with the forward division by the stream's spread, not the centring or the "
-        "backward path through sigma); GELU from its formula (erf vs tanh vs the sigmoid form x * sigmoid(1.702 "
-        "x), CLIP's QuickGELU; swapping the form in the shipped MNIST ViT moves no logit by more than 0.003 and "
-        "changes none of 1,000 predictions), the 768 -> 3072 -> 768 MLP, an MLP diagram (expand, gate, "
-        "contract), and why a transformer needs one, LayerNorm vs BatchNorm (a picture of what each averages "
-        "over), dropout and DropPath drawn as masks (per-sample stochastic depth, written in an exercise) and "
-        "LayerScale, where ViT-B/16's 86,567,656 parameters are; exercises: GELU's slope by hand, a parallel "
-        "block (GPT-J, ViT-22B), LayerNorm, DropPath, a block's multiply-adds; the block as the ViT paper's eqs. "
-        "2-4, timm 1.0.28 and Hugging Face 5.23.0 write it; a residual-stream widget (depth, pre- or post-norm: "
-        "the stream's norm and the last fc2 gradient) and a parameter-budget widget (qkv bias on or off)",
+        "the block's diagram first (pre-norm vs post-norm, the residual stream); GELU from its formula (erf "
+        "vs tanh vs x * sigmoid(1.702 x), CLIP's QuickGELU; swapping the form in the shipped MNIST ViT moves "
+        "no logit by more than 0.003 and changes none of 1,000 predictions); the 768 -> 3072 -> 768 MLP "
+        "(expand, gate, contract) and why a transformer needs one; LayerNorm drawn as geometry (centre onto a "
+        "plane, scale onto the sqrt(D) sphere) and vs BatchNorm; dropout and DropPath drawn as masks; where "
+        "ViT-B/16's 86,567,656 parameters are; Xiong et al.'s depth prediction checked on random blocks, "
+        "log-log: the last fc2 gradient shows no trend with post-norm (slope -0.02 [-0.15, +0.12]) and falls "
+        "with pre-norm (slope -0.47 [-0.56, -0.38] over 2-16 blocks); the ablation, only the final step "
+        "changed, removes the fall (none +0.08 [-0.004, +0.165], a fixed divisor +0.06 [-0.024, +0.141], "
+        "centred then that divisor +0.065 [-0.021, +0.150]) while LayerNorm with sigma detached keeps it: the "
+        "fall goes with the forward division by the stream's spread; in training (a stored run, 3 seeds), at "
+        "1e-3 no detectable difference between pre- and post-norm, at 5e-3 post-norm ends near chance in 9 of "
+        "9 runs and pre-norm in none; a residual-stream widget (depth, design, final step); exercises: GELU's "
+        "slope by hand, a parallel block (GPT-J, ViT-22B), LayerNorm, DropPath, a block's multiply-adds, the "
+        "post-norm block; the block as the ViT paper's eqs. 2-4, timm 1.0.28 and Hugging Face 5.23.0 write it",
         30,
     ),
     "04_gelu_mlp_and_block_appendix": (
         "why section 6's pre-norm slope is -0.47 over 2-16 blocks (the stream's norm grows about linearly, "
         "8.2 + 1.33 L) and -0.62 [-0.72, -0.52] deeper (to 128 blocks, a stored run); how the fall depends on "
-        "the branches' size relative to the width (timm's std 0.02 nearly removes it at D = 64, not at ViT-B's "
-        "D = 768, a stored run; Xavier's weights scaled down alone): the slope follows how much the stream "
-        "grows, not std x sqrt(fan-in); notes: which GELU each library's checkpoints use, the other model "
-        "sizes, and where the libraries differ (vit-pytorch 1.23.6's block, LayerNorm eps, torchvision's "
-        "GFLOPS, the 21k checkpoints, dropout)",
+        "the branches' size relative to the width (timm's std 0.02 nearly removes it at D = 64, not at "
+        "ViT-B's D = 768, a stored run; Xavier's weights scaled down alone): the slope follows how much the "
+        "stream grows, not std x sqrt(fan-in); the training study (pre- vs post-norm, with and without "
+        "warm-up, 3 seeds); T2T's MLP ratio 3 and a parameter-budget widget (qkv bias on or off); LayerScale; "
+        "notes: which GELU each library's checkpoints use, the other model sizes, and where the libraries "
+        "differ (vit-pytorch 1.23.6's block, LayerNorm eps, torchvision's GFLOPS, the 21k checkpoints, "
+        "dropout)",
         10,
     ),
     "05_where_gradients_flow": (
