@@ -71,16 +71,21 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
         "you returned a percentage; return a fraction in [0, 1]",
     ),
     (
+        lambda logits, labels, result, integer: (
+            integer and result == int((logits.argmax(1) == labels).sum()) // len(labels)
+        ),
+        "integer division: the count of correct predictions // the batch size rounds down to 0 unless every "
+        "prediction is right; divide with /",
+    ),
+    (
         lambda logits, labels, result, _: result == int((logits.argmax(1) == labels).sum()) // len(labels),
-        "you returned 0 unless every prediction is right (then 1): all() asks whether every prediction is "
-        "right, and integer division (the count of correct predictions // the batch size) rounds down the "
-        "same way; take the mean of a float tensor, or divide with /",
+        "you returned 0 unless every prediction is right (then 1): all() asks whether every row is right; "
+        "take the mean of a float tensor instead",
     ),
     (
         lambda logits, labels, result, _: abs(result - _accuracy_of(logits.argmax(1, keepdim=True), labels)) < 1e-6,
-        "your predictions have shape (B, 1) (argmax(1, keepdim=True) and topk(1).indices both give that), and "
-        "(B, 1) == (B,) broadcasts to a (B, B) table comparing every prediction with every label; "
-        "drop keepdim, or .squeeze(1) the topk indices, so both are (B,)",
+        "your predictions are (B, 1) (argmax with keepdim=True, or topk(1).indices): (B, 1) == (B,) broadcasts "
+        "to a (B, B) table; drop keepdim, or .squeeze(1), so both are (B,)",
     ),
     (
         lambda logits, labels, result, _: abs(result - _accuracy_of(logits.argmax(), labels)) < 1e-6,
@@ -399,9 +404,8 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
     ),
     (
         lambda images, result, expected: result == 0 < expected,
-        "you returned 0 where these images have blank margins. A hard-coded 0 (MNIST's answer) does not fit other "
-        "images: measure the margins. Or your ink mask marks blank pixels too (a test such as >= 0 is true for a 0 "
-        "pixel): a pixel has ink if it is non-zero, so test != 0 (or .abs() > 0)",
+        "you returned 0 where these images have blank margins: your ink mask marks blank pixels too (>= 0 is "
+        "true for a 0 pixel); a pixel has ink if it is non-zero: test != 0",
     ),
     (
         lambda _, result, expected: result == expected + 1,
@@ -425,6 +429,15 @@ def _one_per_image(raw: object, batch: int) -> bool:
     return isinstance(raw, (list, tuple)) and len(raw) == batch > 1
 
 
+def _is_float(raw: object) -> bool:
+    """A float, a numpy float or a one-number floating tensor or array (exercise 3 asks for an int)."""
+    if isinstance(raw, torch.Tensor):
+        return raw.is_floating_point()
+    if isinstance(raw, (np.ndarray, np.generic)):
+        return bool(np.issubdtype(raw.dtype, np.floating))
+    return isinstance(raw, float)
+
+
 def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
     """``max_safe_shift(images (B, C, H, W)) -> int``: the largest shift (in pixels, any direction)
     that keeps the ink of *every* image inside the frame."""
@@ -436,9 +449,15 @@ def check_max_safe_shift(max_safe_shift: Callable[[torch.Tensor], int]) -> None:
                 f"you returned one shift per image ({len(images)} numbers); the answer is one number for the whole "
                 "batch: take the smallest margin over all images"
             )
-        result = as_int(raw, "your shift (a whole number of pixels)", integral_floats=True)  # 1.0 is a whole number
+        if _is_float(raw):
+            fail(f"return an int (a whole number of pixels), as asked; got a float ({raw!r:.40}): int(...) it")
+        result = as_int(raw, "your shift (a whole number of pixels)")
         answers.append((images, result, _safe_shift(images)))
     wrong = [(images, result, expected) for images, result, expected in answers if result != expected]
+    if wrong and len({result for _, result, _ in answers}) == 1 and len({expected for *_, expected in answers}) > 1:
+        value = answers[0][1]
+        mask = "; or your ink mask marks blank pixels too (>= 0 is true for a 0 pixel): test != 0" if value == 0 else ""
+        fail(f"you returned {value} for every batch, whatever the images (hard-coded?): measure the margins{mask}")
     if wrong and all(result == 1 and expected == 0 for _, result, expected in wrong):
         fail(
             "you returned 1 where no shift is safe (a floor such as max(..., 1)?): when some image's ink touches "
@@ -812,9 +831,8 @@ _WIDENED = (
 )
 
 _UNPAIRED = (
-    "this treats a and b as unrelated samples (an unpaired interval, pooled or Welch); they are paired (run i of a "
-    "and run i of b share seed i), so take the differences a[i] - b[i] first: the seed-to-seed spread they share "
-    "cancels"
+    "this treats a and b as unrelated samples (unpaired, pooled or Welch); run i of a and of b share seed i, so "
+    "take the differences a[i] - b[i] first: the spread they share cancels"
 )
 
 #: (how the slip would compute the interval, what to say), most specific first.
@@ -1107,9 +1125,8 @@ _FLOOR_SLIPS: tuple[tuple[Callable[[float, int], float], str], ...] = (
     ),
     (
         lambda e, k: _floor_of(_smoothed_target(e, k, true_keeps=1 - e)),
-        "you divided epsilon by K, the number of classes, where only the K - 1 others share it: with the label at "
-        "1 - epsilon and epsilon / K on each other class the target does not sum to 1. Divide by K - 1: the others "
-        "then share all of epsilon, epsilon / (K - 1) each, and the target still sums to 1",
+        "you divided epsilon by K, the number of classes, where only the K - 1 others share it (the target would "
+        "not sum to 1). Divide by K - 1: epsilon / (K - 1) each",
     ),
     (
         lambda e, k: _floor_of(_other_classes_target(e, k)) / np.log(2),
@@ -1215,22 +1232,6 @@ _SYMPTOM_BUG = {
     "E": "MultiheadAttention without batch_first",
 }
 
-#: symptom letter -> its deciding clue: the reasoning from the numbers, without the bug's name (after a wrong pick)
-_CLUE = {
-    "A": "the loss falls, so the model learns something; but logits that do not change when each image's patches "
-    "are shuffled (measured at initialisation) mean the model cannot tell where a patch is",
-    "B": "the loss stays at ln 10; every gradient is far smaller than the fixed model's, yet none is 0; at "
-    "initialisation the head's input varies along a single direction (the fixed model's along dozens)",
-    "C": "a loss that stays at ln 10 is guessing, yet the gradients at step 0 equal the fixed model's, and one batch "
-    "is fitted at a larger rate with more steps",
-    "D": "a loss that ends next to the fixed model's while at step 0 every part's gradient is several times smaller "
-    "than the fixed model's, none 0: the model still learns, its gradients are scaled down",
-    "E": "the patch embedding (`embed` in section 4's gradient norms) with a gradient of exactly 0 (this run pools "
-    "the class token) means no pixel reaches "
-    "the loss, and one batch that stops at the entropy of its own labels is the best an output that ignores the "
-    "image can do",
-}
-
 #: the checks on offer for the "next" part: a new run whose loss stays at ln 10 (number -> what it is)
 _NEXT_CHECKS = {
     1: "the loss at step 0 against ln 10",
@@ -1248,21 +1249,38 @@ _NEXT_WHY = {
     4: "the permutation test finds a model blind to patch order, whose loss still falls; this loss does not fall",
 }
 
-#: bug -> what it would show instead (named when a learner picks it for the wrong symptom)
-_SIGNATURE = {
-    "none": "the fixed model learns (its loss ends far below ln 10) and none of these symptoms is its",
-    "no activation in the MLP": "the MLP without its activation shows nothing: its loss and gradients stay next to "
-    "the fixed model's (the softmax and LayerNorm are non-linear), so no symptom here points to it",
-    "no position embeddings": "missing position embeddings show as logits unchanged when the patches are shuffled, "
-    "while the loss still falls",
-    _BLOG_NORM: "the hand-written LayerNorm line stays at ln 10 with every gradient but the norms' far smaller than "
-    "the fixed model's, never exactly 0",
-    "LayerNorm x - mean / std": "the precedence slip learns like the fixed model, with gradients several times "
-    "smaller than the fixed model's (none 0)",
-    "MultiheadAttention without batch_first": "the batch_first bug (with the class token, as here) gives the patch "
-    "embedding (`embed` in section 4's gradient norms) a gradient of exactly 0",
-    "SGD at Adam's learning rate": "SGD gets exactly the fixed model's gradients and fits one batch at a larger rate",
+#: bug -> what its stored run shows, observation by observation (None: not part of any symptom's account)
+_PROFILE = {
+    "none": {"loss": "ends low", "gradients": "equal"},
+    "no activation in the MLP": {"loss": "ends low", "gradients": "near"},
+    "no position embeddings": {"loss": "ends high", "gradients": None, "permutation": "blind"},
+    _BLOG_NORM: {"loss": "stays", "gradients": "smaller"},
+    "LayerNorm x - mean / std": {"loss": "ends low", "gradients": "smaller"},
+    "MultiheadAttention without batch_first": {"loss": "stays", "gradients": "zero"},
+    "SGD at Adam's learning rate": {"loss": "stays", "gradients": "equal"},
 }
+#: symptom letter -> the observations its text states, in its order
+_SYMPTOM_OBSERVED = {letter: _PROFILE[bug] for letter, bug in _SYMPTOM_BUG.items()}
+_OBSERVATION_NAME = {"loss": "loss curve", "gradients": "step-0 gradient norms", "permutation": "permutation test"}
+
+
+def _wrong_pick(letter: str, picked: str) -> str:
+    """Why ``picked`` cannot be symptom ``letter``'s bug, naming only the observation of ``letter`` it contradicts
+    (never what another bug or symptom looks like)."""
+    for observation, seen in _SYMPTOM_OBSERVED[letter].items():
+        mine = _PROFILE[picked].get(observation)
+        if mine is None or seen is None or mine == seen:
+            continue
+        if observation == "loss" and (mine == "stays") != (seen == "stays"):
+            why = (
+                f"this bug's loss stays at ln 10; {letter}'s leaves it"
+                if mine == "stays"
+                else (f"this bug's loss leaves ln 10; {letter}'s stays there")
+            )
+        else:
+            why = f"this bug's {_OBSERVATION_NAME[observation]} would not read as {letter}'s"
+        return f"symptom {letter}: not {picked!r}: {why}. Re-read {letter} against section 4's recap table."
+    return f"symptom {letter}: not {picked!r}. Re-read {letter} against section 4's recap table."
 
 
 def _bug_name(value: object, letter: str) -> str:
@@ -1296,12 +1314,11 @@ def check_bug_for_each_symptom(bug_for_each_symptom: Callable[[], object]) -> No
     for letter, truth in _SYMPTOM_BUG.items():
         picked = _bug_name(answer[letter], letter)
         if picked != truth:
-            fail(f"symptom {letter}: not {picked!r}: {_SIGNATURE[picked]}. The clue: {_CLUE[letter]}")
+            fail(_wrong_pick(letter, picked))
     _check_next(answer["NEXT"])
     passed(
-        "each symptom names one bug; the quiet ones (no activation) need unit tests, not symptoms. Next: the gradient "
-        "norms, one backward pass, tell apart the three bugs that stay at ln 10 (exactly 0 at the pixels; all but "
-        "the norms' far smaller; the fixed model's own)."
+        "each symptom names one bug; the missing activation needs a unit test. Next: the gradient norms (one "
+        "backward) tell apart the three bugs stuck at ln 10."
     )
 
 
