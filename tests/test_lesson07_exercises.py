@@ -260,7 +260,7 @@ def count_numpy(height, width):
     return np.prod(sides)  # a numpy integer
 
 
-@pytest.mark.parametrize("answer", [count_with_ranges, count_with_floor, count_numpy])
+@pytest.mark.parametrize("answer", [count_with_ranges, count_numpy])
 def test_token_count_accepts_answers_written_differently(answer, capsys):
     check_t2t_token_count(answer)
     assert "Correct!" in capsys.readouterr().out
@@ -359,7 +359,7 @@ def test_fold_accepts_answers_written_differently(answer, capsys):
         (lambda t, r, c: t.transpose(1, 2).reshape(t.shape[0], t.shape[2], r, c).flip(1), "values are not"),
         (lambda t, r, c: t.reshape(t.shape[0], r, c, -1).transpose(1, 3), "rows and cols are swapped"),
         (lambda t, r, c: t[:, 1:].transpose(1, 2).reshape(t.shape[0], t.shape[2], r, c), "raised RuntimeError"),
-        (lambda t, r, c: None, "return a torch.Tensor"),
+        (lambda t, r, c: None, r"you returned None; return the folded image, a \(B, C, rows, cols\) tensor"),
         (  # right numbers, but a numpy array: the next soft split needs a tensor
             lambda t, r, c: t.numpy().transpose(0, 2, 1).reshape(t.shape[0], t.shape[2], r, c),
             "you returned a numpy array; a torch.Tensor is asked",
@@ -683,7 +683,7 @@ def test_the_field_reference_matches_autograd():
 
 @pytest.mark.parametrize(
     "answer",
-    [field_forward, field_backward, field_recursive, field_numpy, field_float, field_tensor, field_by_gradient],
+    [field_forward, field_backward, field_recursive, field_numpy, field_tensor, field_by_gradient],
 )
 def test_field_accepts_answers_written_differently(answer, capsys):
     check_receptive_field(answer)
@@ -804,7 +804,7 @@ def test_fold_refuses_python_lists_as_it_refuses_numpy(wrong):
         (lambda splits: sum(k for k, _, _ in splits) - len(splits) + 1, r"1 \+ the sum of \(kernel - 1\)"),
         (lambda splits: 31, r"reads T2T_SPLITS \(or a copy of it\), or returns a fixed number"),
         (lambda splits: 13, r"gives 13 for every chain .*returns a fixed number"),
-        (lambda splits: 224.0, r"gives 224 for every chain .*returns a fixed number"),
+        (lambda splits: 224, r"gives 224 for every chain .*returns a fixed number"),
     ],
 )
 def test_field_names_added_kernels_and_fixed_numbers(wrong, message):

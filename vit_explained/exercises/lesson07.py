@@ -236,7 +236,7 @@ def check_receptive_field(receptive_field: Callable[[Any], int]) -> None:
         answer = attempt(receptive_field, tuple(tuple(split) for split in splits))
         if isinstance(answer, (tuple, list)) and len(answer) == 2:
             fail(f"for the chain {chain} you returned a pair {answer!r}; the field is a square: return its side")
-        answer = as_int(answer, f"your field for the chain {chain}", integral_floats=True)
+        answer = as_int(answer, f"your field for the chain {chain}")  # an int, as the text asks: no float
         if answer != _receptive_field(splits):
             wrong.append((splits, chain, answer))
     if wrong:
@@ -283,7 +283,7 @@ def _as_count(answer: object, height: int, width: int) -> int:
             f"for a {height}x{width} image you returned a pair {answer!r}; return the number of tokens, "
             "one int (rows times columns)"
         )
-    return as_int(answer, f"your count for a {height}x{width} image", integral_floats=True)
+    return as_int(answer, f"your count for a {height}x{width} image")  # an int, as the text asks: no float
 
 
 def _chain_with_strides(height: int, width: int, strides: list[int]) -> int:
@@ -449,6 +449,12 @@ def _square_fold_hint(case: str, rows: int, cols: int) -> Callable[[Exception], 
 
 def _as_folded_image(answer: object, tokens: torch.Tensor, case: str) -> torch.Tensor:
     """The learner's folded image as a tensor, rejected when it is not a torch.Tensor of the tokens' dtype."""
+    if (
+        answer is None
+        or isinstance(answer, (bool, int, float, complex, np.generic))
+        or (isinstance(answer, torch.Tensor) and answer.dim() == 0)
+    ):
+        fail(f"for {case} you returned {answer!r:.40}; return the folded image, a (B, C, rows, cols) tensor")
     if isinstance(answer, (np.ndarray, list, tuple)):
         kind = "a numpy array" if isinstance(answer, np.ndarray) else f"a Python {type(answer).__name__}"
         fail(
