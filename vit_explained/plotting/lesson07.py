@@ -18,6 +18,7 @@ from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from .. import _checks
+from ..evidence import paired_seeds
 from ..t2t import SplitStage
 from . import as_image, new_figure, to_display
 
@@ -628,5 +629,64 @@ def plot_chain_locality(
     fig = new_figure(figsize=(14, 5.2))
     grid = fig.add_gridspec(1, 3, width_ratios=(1.1, 1, 1.25))
     draw_chain_windows(fig.add_subplot(grid[0, 0]), image, splits)
-    _stage_cost_axes(fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[0, 2]), *cost)
+    middle = fig.add_subplot(grid[0, 1])
+    _stage_cost_axes(middle, fig.add_subplot(grid[0, 2]), *cost)
+    names = cost[0]  # short tick labels in the narrow middle panel, so four splits' labels do not overlap
+    middle.set_xticks(range(len(names)), [_short_stage(name) for name in names], fontsize=8)
+    middle.set_title("tokens N seen by each attention\n(TT = T2T token transformer)")
     return _finish(fig, title, top=0.94)
+
+
+def _short_stage(name: str) -> str:
+    """``"T2T transformer 2"`` -> ``"TT 2"``; ``"backbone (14 layers)"`` -> ``"backbone\n(14 layers)"``."""
+    if name.startswith("T2T transformer "):
+        return "TT " + name.removeprefix("T2T transformer ")
+    return name.replace(" ", "\n", 1)
+
+
+def plot_seed_pairs(
+    comparisons: Sequence[tuple[str, dict[str, Sequence[int]]]], total: int, title: str | None = None
+) -> Figure:
+    """Paired seeds as dots: one panel per comparison ``(label, {arm: correct per seed, other arm: ...})``,
+    each seed's two accuracies (``correct / total``, in %) joined by a line, then one panel with each
+    comparison's mean difference (first arm minus second) and its 95 % t-interval over seeds
+    (:func:`vit_explained.evidence.paired_seeds`), a dashed line at 0."""
+    if not comparisons:
+        raise ValueError("comparisons must hold at least one (label, {arm: counts, arm: counts})")
+    _checks.positive_int("total", total)
+    fig = new_figure(figsize=(4.2 * len(comparisons) + 4.2, 4.2))
+    axes = fig.subplots(1, len(comparisons) + 1, gridspec_kw={"width_ratios": [1] * len(comparisons) + [1.3]})
+    intervals = []
+    for ax in axes[1:-1]:
+        ax.sharey(axes[0])  # one accuracy scale for every pair panel
+    for ax, (label, arms) in zip(axes, comparisons, strict=False):
+        if len(arms) != 2:
+            raise ValueError(f"comparison {label!r} must have two arms, got {list(arms)}")
+        (first, a), (second, b) = arms.items()
+        a_pct, b_pct = 100 * np.asarray(a, float) / total, 100 * np.asarray(b, float) / total
+        if a_pct.size != b_pct.size or a_pct.size < 2:
+            raise ValueError(f"comparison {label!r}: both arms need the same seeds (at least 2)")
+        for seed, (high, low) in enumerate(zip(a_pct, b_pct, strict=True)):
+            shift = 0.04 * (seed - (a_pct.size - 1) / 2)  # seeds side by side, so tied lines stay visible
+            color = "tab:green" if high > low else "tab:red" if high < low else "tab:gray"
+            ax.plot([shift, 1 + shift], [high, low], "-o", color=color, markersize=4, linewidth=1, alpha=0.8)
+        ax.set_xticks([0, 1], [first, second])
+        ax.set_xlim(-0.5, 1.5)
+        ax.set_ylabel(f"validation accuracy (%, of {total} digits)")
+        ax.set_title(f"{label}\none line per seed ({a_pct.size}): green {first} higher, red lower, gray tie",
+                     fontsize=8)  # fmt: skip
+        ax.grid(axis="y", alpha=0.3)
+        run = paired_seeds(a_pct / 100, b_pct / 100, names=(first, second), percent=True).t_interval()
+        intervals.append((f"{first}\n- {second}", 100 * run.estimate, 100 * run.low, 100 * run.high))
+    last = axes[-1]
+    for row, (_, mean, low, high) in enumerate(intervals):
+        last.errorbar(mean, row, xerr=[[mean - low], [high - mean]], fmt="o", color="black", capsize=4)
+        last.annotate(f"{mean:+.1f} [{low:+.1f}, {high:+.1f}]", (mean, row), xytext=(0, 8),
+                      textcoords="offset points", ha="center", fontsize=8)  # fmt: skip
+    last.axvline(0, color="gray", linestyle="--", linewidth=1)
+    last.set_yticks(range(len(intervals)), [name for name, *_ in intervals], fontsize=8)
+    last.set_ylim(-0.7, len(intervals) - 0.3)
+    last.invert_yaxis()
+    last.set_xlabel("mean difference, points (95 % t-interval over seeds)")
+    last.set_title("mean paired difference", fontsize=9)
+    return _finish(fig, title, top=0.95)
