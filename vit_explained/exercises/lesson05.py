@@ -211,6 +211,12 @@ def _softmax_row_sum_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch.
             "a @ grad_a.mT (or grad_a @ a.mT) mixes row i with every other row j; each row needs only "
             "its own dot product"
         )
+    tokens = a.shape[-1]
+    if close(result, (grad_a - grad_a.mean(dim=-1, keepdim=True)) / tokens):
+        fail(
+            "that is the uniform-A approximation from section 4 (every weight about 1/N): it holds only while the "
+            "attention is nearly uniform. Use a itself, entry by entry and in the row's weighted sum."
+        )
     if close(result, a * (grad_a - (grad_a * a).mean(dim=-1, keepdim=True))):
         fail(
             "you took the mean of grad_a * a along the row instead of its sum: the chain rule adds up the "
