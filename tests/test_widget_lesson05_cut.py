@@ -35,7 +35,7 @@ def test_the_widget_switches_to_the_cut_and_back():
     widget = gradient_freeze_widget()
     widget.controls["experiment"].value = "cut the MLP route"
     assert widget.line.startswith("cut the MLP route (every block): 56 of 56 parameter tensors still get a gradient")
-    assert widget.line.endswith("qkv gradient change, blocks 0-3: 61, 47, 35, 34 %")
+    assert widget.line.endswith("MLP share of the qkv gradient, blocks 0-3: 31, 33, 19, -2 %")
     assert widget.picture.value  # a picture is shown
     widget.controls["where"].value = "block 3"
     assert widget.line.startswith("cut the MLP route (block 3)")

@@ -278,7 +278,7 @@ _GRAPH_EDGES = (
     ("X", "K", r"4. $dK\,W_k$", (2.0, 0.6)),
     ("X", "V", r"4. $dV\,W_v$", (1.5, 0.05)),  # left of both arrows, like dQ W_q
     ("Q", "S", r"3. $dQ = s\,dS\,K$", (4.85, 2.45)),
-    ("K", "S", r"3. $dK = s\,dS^\top Q$", (4.75, 0.85)),
+    ("K", "S", r"3. $dK = $ ? (exercise 4)", (4.95, 0.85)),
     ("S", "A", r"2. $dS = A \odot (dA - \mathrm{rowsum}(dA \odot A))$", (7.0, 1.1)),
     ("A", "O", r"1. $dA = dO\,V^\top$", (9.75, 1.45)),
     ("V", "O", r"1. $dV = A^\top dO$", (7.1, -0.32)),
@@ -287,7 +287,7 @@ _GRAPH_EDGES = (
 #: step 4's weight gradients, written beside the weight each belongs to (above or below its node)
 _WEIGHT_GRADIENTS = (
     ("Q", 0.42, r"$W_q$:  4. $dW_q = dQ^\top X$"),
-    ("K", -0.42, r"$W_k$:  4. $dW_k = dK^\top X$"),
+    ("K", -0.42, r"$W_k$:  4. $dW_k = $ ?"),
     ("V", -0.42, r"$W_v$:  4. $dW_v = dV^\top X$"),
 )
 
@@ -379,23 +379,28 @@ def plot_attention_backward() -> Figure:
     return fig
 
 
-def plot_cut_changes(changes: list[float], shares: list[float], *, cut: list[bool], title: str = "") -> Figure:
-    """Bars per block: how much the qkv gradient changed when the MLP route was cut (``changes``, relative, and
-    ``shares``, the MLP-route part projected on the full gradient), and which blocks were cut (``cut``)."""
+def plot_cut_changes(changes: list[float] | None, shares: list[float], *, cut: list[bool], title: str = "") -> Figure:
+    """Bars per block: how much the qkv gradient changed when the MLP route was cut (``changes``, relative; None
+    draws the share alone) and ``shares``, the MLP-route part projected on the full gradient, and which blocks
+    were cut (``cut``)."""
     fig = new_figure(figsize=(7.5, 3.4))
     ax = fig.add_subplot()
-    blocks = np.arange(len(changes))
-    ax.bar(blocks - 0.18, 100 * np.asarray(changes), width=0.36, color=ROUTE_COLORS["mlp"], label="change of qkv grad")
-    ax.bar(blocks + 0.18, 100 * np.asarray(shares), width=0.36, color="0.6", label="MLP share of qkv grad")
-    ax.axhline(0, color="0.3", lw=0.8)
-    for i, (change, share) in enumerate(zip(changes, shares, strict=True)):  # a bar of height 0 shows as "0"
-        for offset, value in ((-0.18, change), (0.18, share)):
+    blocks = np.arange(len(shares))
+    bars = [(0.18, shares, "0.6", "MLP share of qkv grad")]
+    if changes is not None:  # both bars side by side; without changes, the share alone, centred
+        bars.insert(0, (-0.18, changes, ROUTE_COLORS["mlp"], "change of qkv grad"))
+    else:
+        bars = [(0.0, shares, ROUTE_COLORS["mlp"], "MLP share of qkv grad")]
+    for offset, values, color, label in bars:
+        ax.bar(blocks + offset, 100 * np.asarray(values), width=0.36, color=color, label=label)
+        for i, value in enumerate(values):  # a bar of height 0 shows as "0"
             if round(100 * value, 1) == 0:
                 ax.text(i + offset, 1.5, "0", ha="center", va="bottom", fontsize=9, color="0.3")
+    ax.axhline(0, color="0.3", lw=0.8)
     labels = [f"block {i}" + ("\n(cut)" if c else "") for i, c in enumerate(cut)]
     ax.set_xticks(blocks, labels)
     ax.set_ylabel("% of the full qkv gradient")
-    top = max(100.0, 100 * max(max(changes), max(shares)) + 10)
+    top = max(100.0, 100 * max(max(changes or shares), max(shares)) + 10)
     ax.set_ylim(min(-10.0, 100 * min(shares) - 5), top)
     ax.legend(loc="upper right", fontsize=8.5, frameon=False)
     ax.set_title(title or "qkv gradient with the MLP route cut, against the full one", fontsize=10)

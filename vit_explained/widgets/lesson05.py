@@ -9,9 +9,9 @@ in a "no gradient" band below the smallest norm of the unfrozen model. ``where``
 inside the blocks; ``positions``, ``patch embedding`` and ``head`` are outside them.
 
 An ``experiment`` dropdown (last) switches from freezing to **cutting the MLP route** (every block's, or
-``where``'s only: ``h + mlp(norm2(h.detach()))``): the picture is then how much each block's qkv gradient
-changed against the full one, and its MLP share. Every setting is computed when the widget is built, so an
-update only draws.
+``where``'s only: ``h + mlp(norm2(h.detach()))``): the line and the picture are then each block's MLP share of
+its qkv gradient (appendix D of the lesson has the size of the change). Every setting is computed when the
+widget is built, so an update only draws.
 """
 
 from __future__ import annotations
@@ -230,20 +230,21 @@ class GradientFreezeWidget(LessonWidget):
     @staticmethod
     def _cut(where: str) -> tuple[str, Figure]:
         result = cut_and_backward(where)
-        changes = ", ".join(f"{100 * c:.0f}" for c in result.qkv_change)
+        shares = ", ".join(f"{100 * c:.0f}" for c in result.qkv_share)
         forward = "the same forward pass" if result.same_forward else "a different forward pass (unexpected)"
         line = (
             f"cut the MLP route ({where}): {result.with_gradient} of {result.total} parameter tensors still get a "
-            f"gradient, {forward}; qkv gradient change, blocks 0-{_DEPTH - 1}: {changes} %"
+            f"gradient, {forward}; MLP share of the qkv gradient, blocks 0-{_DEPTH - 1}: {shares} %"
         )
         title = f"qkv gradient with the MLP route cut ({where}), against the full one"
-        return line, plot_cut_changes(result.qkv_change, result.qkv_share, cut=result.cut, title=title)
+        return line, plot_cut_changes(None, result.qkv_share, cut=result.cut, title=title)
 
 
 def gradient_freeze_widget(
     freeze: str = "mlp", where: str = "every block", experiment: str = "freeze"
 ) -> GradientFreezeWidget:
     """Freeze a part (``freeze`` dropdown, first) in every block or one (``where``) and see which
-    gradients become zero; or (``experiment``) cut the MLP route there and see how the qkv gradients change.
+    gradients become zero; or (``experiment``) cut the MLP route there and see the MLP share of each
+    block's qkv gradient.
     End a notebook cell with it."""
     return GradientFreezeWidget(freeze, where, experiment)
