@@ -911,6 +911,10 @@ def _macs_slips(d: int, m: int, n: int, right: int) -> list[tuple[int, str]]:
             (right - n * d * m, "the MLP has two Linear layers, fc1 (D -> mlp_dim) and fc2 (mlp_dim -> D)"),
             (right - 2 * n * d * m + 8 * n * d * d, "the MLP's width is mlp_dim, not 4D: use the argument"),
             (right - 2 * n * n * d + 2 * n * d * d, "the attention matrix grows with N: N^2 D per product, not N D^2"),
+            (right - 2 * n * n * d + 2 * n * d, _N_TIMES_D),
+            (right - n * n * d + n * d, _N_TIMES_D),
+            (right - 2 * n * n * d + 2 * n * n, _N_SQUARED_ONLY),
+            (right - n * n * d + n * n, _N_SQUARED_ONLY),
             (_block_macs(d, m, n + 1), "`tokens` already counts every token, the class token included: do not add 1"),
             (_block_macs(d, m, n - 1), "tokens already includes the class token: do not subtract 1"),
             (right + n * (5 * d + m), "biases are additions, not multiply-adds: leave out the Linear layers' biases"),
@@ -921,6 +925,26 @@ def _macs_slips(d: int, m: int, n: int, right: int) -> list[tuple[int, str]]:
         ]
         * (d % 12 != 0)
     )
+
+
+_N_TIMES_D = (
+    "q k^T and weights @ v are counted as N x D each: q k^T is (N, D) @ (D, N), N x D x N = N^2 D multiply-adds, "
+    "and weights @ v, (N, N) @ (N, D), is N^2 D too"
+)
+_N_SQUARED_ONLY = (
+    "q k^T and weights @ v are counted as N^2 each: every one of the N x N entries is a D-long dot product, "
+    "so each product costs N^2 D"
+)
+
+
+def _plausible_heads(h: int, d: int, n: int) -> bool:
+    """A head count a student could have used: at most 64, not N or D itself (a factor N or D is another slip,
+    named apart or left to the generic message), and it splits D evenly or is a ViT's own (Ti 3, S 6, B 12, L 16:
+    typed in whatever D is)."""
+    return 2 <= h <= 64 and (d % h == 0 or h in _VIT_HEADS) and h not in (n, d)
+
+
+_VIT_HEADS = (3, 6, 12, 16)
 
 
 _TWELVE_HEADS = (
@@ -936,7 +960,10 @@ def _per_head_slip(d: int, n: int, right: int, got: int) -> str | None:
     part = got - (right - matrix)
     heads = round(matrix / part) if 0 < part < matrix else 0
     rounded = heads >= 3 and abs(part * heads - matrix) < heads  # N^2 D / h, rounded down or up (h = 2: above)
-    floored = [h for h in range(3, d + 1) if part == 2 * n * n * (d // h)]  # the head width d // h, floored
+    rounded = rounded and _plausible_heads(heads, d, n)
+    floored = [  # the head width d // h, floored, for an h that does not divide D
+        h for h in range(3, min(d, 64) + 1) if d % h and h != n and part == 2 * n * n * (d // h)
+    ]
     if rounded or floored:
         named = f", h = {heads}" if rounded else (f", h = {floored[0]}" if len(floored) == 1 else "")
         return (
@@ -952,7 +979,7 @@ def _times_heads_slip(d: int, n: int, right: int, got: int) -> str | None:
     part = got - (right - matrix)
     halves = 2 * part // matrix if part > 0 and (2 * part) % matrix == 0 else 0  # part in units of N^2 D
     heads = halves // 2 if halves >= 4 and halves % 2 == 0 else (halves - 1 if halves >= 3 else 0)
-    if heads < 2:
+    if not _plausible_heads(heads, d, n):  # a huge factor or a hard-coded constant: the generic message
         return None
     return (
         f"the heads split D: q k^T over all heads costs N^2 D, not N^2 D x heads (your count has x {heads}); "
@@ -983,7 +1010,7 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
     """``block_macs(dim, mlp_dim, tokens)``: one block's matrix-product multiply-adds, on fixed and random sizes."""
     block_macs = _one_value(block_macs, "block_macs(dim, mlp_dim, tokens)")
     floats = False  # a whole float (from / rather than //) is accepted; the message says so
-    for dim, mlp_dim, tokens in ((64, 256, 17), (384, 1152, 197), (100, 300, 50), _random_macs_case()):
+    for dim, mlp_dim, tokens in ((64, 256, 101), (384, 1152, 197), (100, 300, 50), _random_macs_case()):
         right = _block_macs(dim, mlp_dim, tokens)
         call = f"block_macs({dim}, {mlp_dim}, {tokens})"
         value = _NO_COST(block_macs, dim, mlp_dim, tokens)
