@@ -410,11 +410,11 @@ def attention_einsum(tokens, qkv, proj):
     return v + proj(torch.einsum("bij,bjd->bid", weights, v))
 
 
-def attention_from_weights_float64(tokens, qkv, proj):  # the Linear layers by hand, in float64
+def attention_from_weights_float64(tokens, qkv, proj):  # the Linear layers by hand, in float64, converted back
     x = tokens.double()
     q, k, v = (x @ qkv.weight.double().T).chunk(3, dim=-1)
     weights = torch.softmax(q @ k.mT / math.sqrt(x.shape[-1]), dim=-1)
-    return v + (weights @ v) @ proj.weight.double().T + proj.bias.double()
+    return (v + (weights @ v) @ proj.weight.double().T + proj.bias.double()).to(tokens.dtype)
 
 
 def attention_per_image(tokens, qkv, proj):
@@ -520,7 +520,8 @@ def no_scale(tokens, qkv, proj):
 
 def no_scale_float64(tokens, qkv, proj):
     q, k, v = (part.double() for part in _parts(tokens, qkv, proj))
-    return v + (torch.softmax(q @ k.mT, dim=-1) @ v) @ proj.weight.double().T + proj.bias.double()
+    out = v + (torch.softmax(q @ k.mT, dim=-1) @ v) @ proj.weight.double().T + proj.bias.double()
+    return out.to(tokens.dtype)  # the checker refuses a float64 answer before it compares values
 
 
 def proj_after_skip(tokens, qkv, proj):

@@ -930,6 +930,12 @@ def _check_one_token_attention(
         )
     if tuple(answer.shape) != expected_shape:
         fail(f"for {case} expected shape (B, N, token_dim) = {expected_shape}, got {tuple(answer.shape)}")
+    if answer.dtype != tokens.dtype:
+        fail(
+            f"for {case} your output is {answer.dtype}, the tokens were {tokens.dtype}: the block's next "
+            "layer (float32 weights) would refuse it. Compute without changing the dtype (no .double(), .half() "
+            "or float64 numpy round trip), or convert back with .to(tokens.dtype)"
+        )
     with torch.no_grad():
         expected = exact(tokens.double())  # in float64, so only the answer rounds
         variants = _variants(tokens.double(), exact)
