@@ -147,6 +147,14 @@ def random_grid_request(generator: torch.Generator | None = None) -> tuple[int, 
             return request
 
 
+def _whole(value: Any, what: str) -> int:
+    """``value`` as an int; a whole float (``1.0``) passes, as exercise 2's text says, and a fractional one is
+    refused with a message that says so."""
+    if isinstance(value, float) and not value.is_integer():
+        fail(f"{what} is the float {value!r}; return a whole number (an int, or a float such as 1.0)")
+    return as_int(value, what, integral_floats=True)
+
+
 def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
     """Check ``answer(size, grid) -> (kernel, stride, padding)``: the windows overlap (kernel > stride),
     no window sees only padding (padding < kernel), a ``size x size`` image gives ``grid x grid`` tokens,
@@ -156,7 +164,7 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
         asked = f"for size {size}, grid {grid}"
         result = _triple(attempt(answer, size, grid, hint=f"It happened {asked}"), f"(kernel, stride, padding) {asked}")
         kernel, stride, padding = (
-            as_int(value, f"for size {size}, grid {grid}, the {name}", integral_floats=True)
+            _whole(value, f"for size {size}, grid {grid}, the {name}")
             for value, name in zip(result, ("kernel", "stride", "padding"), strict=True)
         )
         if kernel < 1 or stride < 1 or padding < 0:
