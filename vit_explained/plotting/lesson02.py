@@ -88,12 +88,14 @@ def draw_window_grid(
     numbers: bool = True,
     number_size: float = 6.0,
     number_shift: float = 0.0,
+    framed_only: bool = False,
 ) -> TokenGrid:
     """Draw the padded image, each window's token index at the window's centre (dots if there are
     more than 150 windows, nothing beyond 600), the first window and its right and lower neighbours outlined,
     the strips window 0 shares with them hatched in the neighbour's colour, and the last window dashed. Each number
     sits ``number_shift`` pixels right of and below its centre (off the borders it would lie on when ``k = 2s``);
     token 0's, when its neighbours' strips are hatched, in window 0's top-left ``s x s`` corner (shared with none).
+    With ``framed_only`` only the framed windows (0 and its two neighbours) get their number.
     Returns the token grid from ``count_tokens``."""
     image = as_image(image)
     grid = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding)
@@ -119,6 +121,8 @@ def draw_window_grid(
     hatched = kernel > stride and len(shown) > 1  # window 0's centre lies on the hatched strips
     if numbers and grid.total <= 150:
         for index, (x, y) in enumerate(corners):
+            if framed_only and index not in shown:
+                continue
             at = (x + half + number_shift, y + half + number_shift)
             if index == 0 and hatched:  # in window 0's corner that no neighbour shares, off the hatching
                 at = ((stride - 1) / 2, (stride - 1) / 2)
@@ -179,12 +183,15 @@ def draw_lost_pixels(ax: Axes, height: int, width: int, kernel: int, stride: int
     return int(lost.sum())
 
 
-def draw_window_outlines(ax: Axes, grid: TokenGrid, kernel: int, stride: int) -> bool:
-    """Every window's outline, thin and faint (up to :data:`MAX_OUTLINES` windows); True if drawn."""
+def draw_window_outlines(ax: Axes, grid: TokenGrid, kernel: int, stride: int, *, dark: bool = False) -> bool:
+    """Every window's outline, thin and faint white (up to :data:`MAX_OUTLINES` windows); with ``dark``, black
+    and thicker, so the outlines show over the coverage shading. True if drawn."""
     if grid.total > MAX_OUTLINES:
         return False
     boxes = [Rectangle((x - 0.5, y - 0.5), kernel, kernel) for x, y in _window_corners(grid, stride)]
     style = {"facecolor": "none", "edgecolor": "white", "alpha": 0.35, "linewidth": 0.6}
+    if dark:
+        style = {"facecolor": "none", "edgecolor": "black", "alpha": 0.8, "linewidth": 1.2}
     ax.add_collection(PatchCollection(boxes, **style, zorder=2))
     return True
 
@@ -201,10 +208,11 @@ def padding_only_windows(height: int, width: int, kernel: int, stride: int, padd
 
 def window_grid_caption(
     grid: TokenGrid, kernel: int, stride: int, padding: int, lost: int, outlined: bool, empty: int = 0,
-    *, dots: bool = False,
+    *, dots: bool = False, dark: bool = False,
 ) -> str:  # fmt: skip
     """The explorer's caption, wrapped at 110 characters: what each colour means (``dots``: the windows' centres
-    are drawn as cyan dots), how many pixels are in no token, and (``empty`` > 0) how many windows hold only
+    are drawn as cyan dots; ``dark``: the outlines are black), how many pixels are in no token, and
+    (``empty`` > 0) how many windows hold only
     padding."""
     parts = [f"orange: {padding} px of zero padding"] if padding else []
     parts += ["cyan dots: window centres"] if dots else []
@@ -213,7 +221,9 @@ def window_grid_caption(
     coloured += ["green: its lower neighbour"] if grid.rows > 1 else []
     shown = {0} | ({1} if grid.cols > 1 else set()) | ({grid.cols} if grid.rows > 1 else set())
     parts += [
-        "thin white: every window" if outlined else f"more than {MAX_OUTLINES} windows: outlines left out",
+        ("black: every window" if dark else "thin white: every window")
+        if outlined
+        else f"more than {MAX_OUTLINES} windows: outlines left out",
         ", ".join(coloured),
         *([f"dashed yellow: the last window (token {grid.total - 1})"] if grid.total - 1 not in shown else []),
         f"red, hatched: {lost} pixels in no token" if lost else "every pixel is in some token",
@@ -234,8 +244,8 @@ def window_grid_title(grid: TokenGrid, kernel: int, stride: int, padding: int, c
 
 
 def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int, *, width: float = 8.5) -> Figure:
-    """The soft split of ``image`` (``(C, H, W)``): the padded image (padding tinted orange), each
-    window's token index just off its centre, the first window (magenta, drawn on top) and its right and lower
+    """The soft split of ``image`` (``(C, H, W)``): the padded image (padding tinted orange), the three framed
+    windows' token indices just off their centres, the first window (magenta, drawn on top) and its right and lower
     neighbours (blue: token 1, green: token ``cols``), the strips they share with window 0 hatched in their
     colour, and the last window (dashed yellow)."""
     image = as_image(image)
@@ -243,11 +253,11 @@ def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int
     fig = new_figure(figsize=(width, width * padded_h / padded_w + 0.6))
     ax = fig.subplots()
     shift = stride / 4  # k = 2s puts a neighbour's centre on window 0's border: the numbers sit off it
-    grid = draw_window_grid(ax, image, kernel, stride, padding, number_size=7.5, number_shift=shift)
+    grid = draw_window_grid(ax, image, kernel, stride, padding, number_size=9, number_shift=shift, framed_only=True)
     ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=10)
     ax.set_xlabel(
-        f"padded image {padded_h} x {padded_w} (orange: {padding} px of zero padding); numbers: token index "
-        f"just below and right of each window's centre;\nmagenta: window 0; blue: its right neighbour (token 1); "
+        f"padded image {padded_h} x {padded_w} (orange: {padding} px of zero padding); numbers: the framed "
+        f"windows' token indices, off their centres;\nmagenta: window 0; blue: its right neighbour (token 1); "
         f"green: its lower neighbour (token {grid.cols});\nneighbours share {max(kernel - stride, 0)} of {kernel} px "
         "(hatched in the neighbour's colour; token 0's number sits off it); "
         "dashed yellow: the last window",

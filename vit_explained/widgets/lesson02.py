@@ -77,12 +77,12 @@ class SoftSplitWidget(LessonWidget):
         draw_window_grid(ax, image, kernel, stride, padding, numbers=numbers, number_size=11.0)
         if coverage:
             draw_coverage(ax, height, width, kernel, stride, padding)
-        outlined = draw_window_outlines(ax, grid, kernel, stride)
+        outlined = draw_window_outlines(ax, grid, kernel, stride, dark=coverage)
         lost = draw_lost_pixels(ax, height, width, kernel, stride, padding)
         ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=12)
         empty = padding_only_windows(height, width, kernel, stride, padding)
         dots = not numbers and grid.total <= MAX_CENTRE_DOTS
-        caption = window_grid_caption(grid, kernel, stride, padding, lost, outlined, empty, dots=dots)
+        caption = window_grid_caption(grid, kernel, stride, padding, lost, outlined, empty, dots=dots, dark=coverage)
         ax.set_xlabel(caption, fontsize=10)
         return split_line(height, width, kernel, stride, padding, grid), fig
 
