@@ -33,3 +33,32 @@ def test_token_attention_names_a_changed_dtype(convert, dtype):
 def test_token_attention_still_accepts_float32(capsys):
     check_token_attention(attention_by_hand)
     assert "Correct!" in capsys.readouterr().out
+
+
+def test_parameter_parts_stacks_three_parts_per_model():
+    from vit_explained.plotting.lesson07 import PARAMETER_PARTS, plot_parameter_parts
+
+    models = {
+        "small": {"embeddings": 400_000, "blocks": 20_000_000, "final norm + head": 390_000},
+        "large": {"embeddings": 740_000, "blocks": 47_000_000, "final norm + head": 770_000},
+    }
+    fig = plot_parameter_parts(models, title="parts")
+    ax = fig.axes[0]
+    assert len(ax.patches) == len(models) * len(PARAMETER_PARTS)
+    tops = sorted(round(p.get_y() + p.get_height(), 3) for p in ax.patches if p.get_x() < 0.5)
+    assert tops[-1] == round(sum(models["small"].values()) / 1e6, 3)
+    labels = [label.get_text() for label in ax.get_xticklabels()]
+    assert "embeddings 0.40M" in labels[0] and "final norm + head 0.77M" in labels[1]  # thin parts under the name
+    texts = [text.get_text() for text in ax.texts]
+    assert "20.79M" not in texts and "20.00M" in texts and "48.5M" in texts
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{}, {"m": {"embeddings": 1, "blocks": 2}}, {"m": {"embeddings": -1, "blocks": 2, "final norm + head": 3}}],
+)
+def test_parameter_parts_refuses_bad_input(bad):
+    from vit_explained.plotting.lesson07 import plot_parameter_parts
+
+    with pytest.raises(ValueError):
+        plot_parameter_parts(bad)

@@ -690,3 +690,49 @@ def plot_seed_pairs(
     last.set_xlabel("mean difference, points (95 % t-interval over seeds)")
     last.set_title("mean paired difference", fontsize=9)
     return _finish(fig, title, top=0.95)
+
+
+PARAMETER_PARTS = ("embeddings", "blocks", "final norm + head")
+
+
+def plot_parameter_parts(models: dict[str, dict[str, int]], title: str | None = None) -> Figure:
+    """One stacked bar per model: its parameters split into :data:`PARAMETER_PARTS` (``{model: {part:
+    count}}``, each part a count of parameters), in millions: each part labelled with its count (under
+    the bar's name when the part is too thin to hold it) and the bar's total above it."""
+    if not models:
+        raise ValueError("models must hold at least one {part: count} dict")
+    colors = {"embeddings": "tab:orange", "blocks": "tab:blue", "final norm + head": "tab:green"}
+    fig = new_figure(figsize=(7.5, 4.4))
+    ax = fig.subplots()
+    names = list(models)
+    for name, parts in models.items():
+        if set(parts) != set(PARAMETER_PARTS):
+            raise ValueError(f"model {name!r} must have the parts {PARAMETER_PARTS}, got {sorted(parts)}")
+        for part in PARAMETER_PARTS:
+            _checks.non_negative_int(f"{name}: {part}", parts[part])
+    highest = max(sum(parts.values()) for parts in models.values()) / 1e6
+    for x, name in enumerate(names):
+        bottom = 0.0
+        for part in PARAMETER_PARTS:
+            height = models[name][part] / 1e6
+            ax.bar(x, height, bottom=bottom, width=0.6, color=colors[part], edgecolor="white",
+                   label=part if x == 0 else None)  # fmt: skip
+            if height > 0.04 * highest:
+                ax.text(x, bottom + height / 2, f"{height:.2f}M", ha="center", va="center", fontsize=8, color="white")
+            bottom += height
+        ax.text(x, bottom + 0.01 * highest, f"{bottom:.1f}M", ha="center", va="bottom", fontsize=9)
+    thin = [  # parts too thin to hold a label go under the bar's name
+        "\n".join(
+            f"{part} {models[name][part] / 1e6:.2f}M"
+            for part in PARAMETER_PARTS
+            if models[name][part] / 1e6 <= 0.04 * highest
+        )
+        for name in names
+    ]
+    labels = [f"{name}\n{small}" if small else name for name, small in zip(names, thin, strict=True)]
+    ax.set_xticks(range(len(names)), labels, fontsize=8)
+    ax.set_ylabel("parameters (millions)")
+    ax.set_ylim(0, 1.12 * highest)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return _finish(fig, title, top=0.93)
