@@ -263,6 +263,8 @@ def check_token_map(answer: Callable[..., Any]) -> None:
                 "as `+=`, `.mul_()`, `[...] = ` on the weights or a view of them). The caller's attention must come "
                 "back untouched: slice and reshape, and copy (`.clone()`) before changing anything"
             )
+        if result is None:
+            fail(f"{where}: your function returned None: did you forget `return`?")
         if not isinstance(result, torch.Tensor):
             fail(
                 f"{where}: your token_map returned a {type(result).__module__}.{type(result).__name__}, not a torch "
@@ -378,6 +380,12 @@ def _gradient_hint(error: Exception) -> str | None:
         return (
             "The teacher's labels have shape (B, 1), one column too many: argmax(-1, keepdim=True) keeps the "
             "class axis. F.cross_entropy takes labels of shape (B,): teacher_logits.argmax(-1), without keepdim"
+        )
+    if "in-place operation" in text or "inplace operation" in text:
+        return (
+            "Don't modify the logits in place (sub_, +=, [...] = on class_logits or distillation_logits): they are "
+            "the heads' outputs, which training differentiates. Compute new tensors instead (x - m, not x.sub_(m)); "
+            "F.cross_entropy already subtracts the largest logit for you"
         )
     if "requires grad" in text or "numpy" in text or ".item()" in text:
         return (
@@ -741,6 +749,8 @@ def _variant(attn_obj: nn.Module, *, mask: str = "timm", merge: bool = True, sca
             bias = resolve_mask(scores, attn_mask)
         else:  # "ignored"
             bias = None
+        if mask == "multiplied" and attn_mask is not None and attn_mask.dtype != torch.bool:
+            scores = scores * attn_mask  # the float mask as a factor, not a bias
         weights = (scores if bias is None else scores + bias).softmax(dim=-1)
         if mask == "after softmax" and attn_mask is not None:  # the mask applied to the weights, not the scores
             boolean = attn_mask.dtype == torch.bool
@@ -876,6 +886,12 @@ _MASK_SLIPS = (
         "-inf where it is False)",
     ),
     (
+        {"mask": "multiplied"},
+        "your my_forward multiplies the scores by the float attn_mask: a float mask is added to the scores, "
+        "not multiplied (0 keeps a key, -inf hides it, other values are biases): scores + attn_mask, before "
+        "the softmax",
+    ),
+    (
         {"mask": "after softmax"},
         "your my_forward applies the mask after the softmax: the weights no longer sum to 1 (a boolean mask "
         "zeroes them, a float one adds biases and -inf to probabilities). Add the mask to the scores before "
@@ -911,6 +927,16 @@ _MASK_SLIPS = (
 )
 
 
+def _rows_sum_to_one(weights: Any) -> bool:
+    """Whether stored weights are a softmax's: every finite row sums to 1 (rows with nan or inf are skipped)."""
+    if not isinstance(weights, torch.Tensor) or not weights.is_floating_point() or weights.dim() < 2:
+        return False
+    weights = weights.detach()
+    finite = torch.isfinite(weights).all(-1)
+    sums = weights.sum(-1)[finite]
+    return bool(finite.any()) and bool(torch.allclose(sums, torch.ones_like(sums), atol=1e-4))
+
+
 def _diagnose(model: _TinyTimmModel, output: torch.Tensor, tokens: torch.Tensor, mask, what: str) -> None:
     """Fail with the named slip whose output equals ``output``, or with a general message."""
     attn_obj = model.blocks[-1].attn
@@ -918,13 +944,16 @@ def _diagnose(model: _TinyTimmModel, output: torch.Tensor, tokens: torch.Tensor,
     for options, message in slips:
         if options.get("mask") in ("added", "inverted") and (mask is None or mask.dtype != torch.bool):
             continue
-        if options.get("mask") in ("booleanised", "infinite only", "nonzero hidden") and (
+        if options.get("mask") == "after softmax" and _rows_sum_to_one(getattr(attn_obj, "attn_map", None)):
+            continue  # the stored weights are a softmax's: the mask went in before it, in some wrong way
+        if options.get("mask") in ("booleanised", "infinite only", "nonzero hidden", "multiplied") and (
             mask is None or mask.dtype == torch.bool
         ):
             continue
         slip = _run(model, _variant(attn_obj, **options), tokens, mask)
         both_broken = not bool(torch.isfinite(output).all()) and not bool(torch.isfinite(slip).all())
-        if close(output, slip) or (options.get("mask") == "after softmax" and both_broken):
+        same_breaks = both_broken and torch.allclose(output, slip, atol=1e-4, equal_nan=True)
+        if close(output, slip) or same_breaks or (options.get("mask") == "after softmax" and both_broken):
             fail(f"with {what}: {message}")
     fail(
         f"with {what}, the model's output changed with your my_forward installed: recompute every step of "
