@@ -54,7 +54,10 @@ def test_the_new_views_keep_the_line_as_the_pictures_title(explorer):
     explorer.controls["start"].value = 1
     try:
         line, fig = explorer.compute(**explorer.values)
-        assert line == explorer.line and fig._suptitle.get_text().replace("\n", " ") == line
+        title = fig._suptitle.get_text()
+        assert line == explorer.line and "one column early" in line  # the slip: in the line, not the title
+        assert title.replace("\n", " ") == line.split(" (one column early")[0] + line.split("place late)")[1]
+        assert title.count("\n") <= 1  # two lines at most
     finally:
         explorer.controls["start"].value = 2
         explorer.controls["view"].value = VIEWS[0]

@@ -128,6 +128,27 @@ def hard_distillation_loss(
     return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(distillation_logits, teacher_labels)
 
 
+def soft_distillation_loss(
+    class_logits: torch.Tensor,
+    distillation_logits: torch.Tensor,
+    labels: torch.Tensor,
+    teacher_logits: torch.Tensor,
+    tau: float = 1.0,
+    lam: float = 0.5,
+) -> torch.Tensor:
+    """The paper's soft-distillation loss (eq. 2), with the distillation head as the student's second output:
+    ``(1 - lam) * CE(class, labels) + lam * tau**2 * KL(teacher_tau || student_tau)``, the KL averaged per image.
+
+    The direction is facebookresearch/deit's ``losses.py``: ``F.kl_div(student log-probs, teacher log-probs,
+    log_target=True)`` is KL(teacher || student). That code divides the summed KL by ``B * classes``
+    (``numel``), not by ``B``: its term is this one divided by the number of classes.
+    """
+    log_student = F.log_softmax(distillation_logits / tau, dim=-1)
+    log_teacher = F.log_softmax(teacher_logits.detach() / tau, dim=-1)
+    kl = F.kl_div(log_student, log_teacher, reduction="batchmean", log_target=True)
+    return (1 - lam) * F.cross_entropy(class_logits, labels) + lam * tau**2 * kl
+
+
 @torch.no_grad()
 def accuracy_of(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 500) -> float:
     """The fraction of ``images`` ``(B, C, H, W)`` that ``model`` (put in eval mode) labels right."""

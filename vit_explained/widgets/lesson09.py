@@ -33,14 +33,29 @@ VIEWS = ("one token", "class | distillation")
 class DeiTAttentionExplorer(AttentionExplorer):
     """:class:`~vit_explained.widgets.lesson08.AttentionExplorer` whose picture is titled with its line."""
 
+    def __init__(
+        self,
+        model: nn.Module,
+        images: torch.Tensor,
+        labels: torch.Tensor,
+        *,
+        view: str = VIEWS[0],
+        start: int = 2,
+        **kwargs: Any,
+    ) -> None:
+        if view not in VIEWS or start not in (1, 2):
+            raise ValueError(f"view must be one of {list(VIEWS)} and start 1 or 2, got {view!r} and {start!r}")
+        self._first = {"view": view, "start": start}  # the extra controls' first values: one drawing, not two
+        super().__init__(model, images, labels, **kwargs)
+
     def picture_title(self, line: str, title: str) -> str:
         return textwrap.fill(line, 60)  # the widget's whole line, in two or three lines of the title's type
 
     def extra_controls(self, *, classes: int) -> dict[str, widgets.Widget]:
         """``view`` (one token, or both side by side) and ``start`` (where the patch columns' slice starts)."""
         return {
-            "view": widgets.Dropdown(options=list(VIEWS), value=VIEWS[0], description="view"),
-            "start": widgets.Dropdown(options=[2, 1], value=2, description="slice start"),
+            "view": widgets.Dropdown(options=list(VIEWS), value=self._first["view"], description="view"),
+            "start": widgets.Dropdown(options=[2, 1], value=self._first["start"], description="slice start"),
         }
 
     control_rows = 3
@@ -99,7 +114,7 @@ class DeiTAttentionExplorer(AttentionExplorer):
             maps[None],
             titles=titles,
             labels=[f"a {label}"],
-            title=textwrap.fill(line, 30 + 40 * len(tokens)),
+            title=textwrap.fill(line.replace(slip, ""), 30 + 40 * len(tokens)),  # the slip is said in the line
             panel=3.0,
         )
         return line, fig
