@@ -130,14 +130,15 @@ LESSONS: dict[str, tuple[str, int]] = {
         "T2T-ViT step by step on 400x100 images: soft splits, the token transformer (the skip v = W_v "
         "LayerNorm(x)), reshape; the original yitu-opensource code (commit 0f63dc9, vendored with its "
         "licence) run beside T2TViT: the same logits in float64; local windows, global attention (a gradient "
-        "check) and a final token's 31 x 31 receptive field; T2T-ViT-14 (t2t_vit_t_14) vs DeiT-S (deeper, "
-        "smaller MLP) and vs the paper's wider ViT-S/16 (its 'half the parameters'); where the attention cost "
-        "goes; does T2T help: the paper's ablation (Table 7), cited, and a controlled run of T2T's chain "
-        "against a no-overlap chain (several changes at once: windows, scale, stem parameters; upsampled "
-        "digits, 6 seeds, 10 epochs: +3.1 points, 95 % t-interval [+2.5, +3.8]) with a one-change run (T2T's "
-        "token-attention scale alone, on the no-overlap chain: no detectable difference, [-1.2, +1.0]); for "
-        "porters, the released weights' backbone scale; a T2T-chain widget (the windows on a digit, the "
-        "receptive field, the cost)",
+        "check) and a final token's 31 x 31 receptive field; T2T-ViT_t-14 (t2t_vit_t_14, built here; the "
+        "paper's T2T-ViT-14 is the Performer variant) vs DeiT-S (deeper, smaller MLP) and vs the paper's "
+        "wider ViT-S/16 (its 'half the parameters'), with a picture of where the parameters are; where the "
+        "attention cost goes; does T2T help: the paper's ablation (Table 7), cited, and a controlled run of "
+        "T2T's chain against a no-overlap chain (several changes at once: windows, scale, stem parameters; "
+        "upsampled digits, 6 seeds, 10 epochs: +3.1 points, 95 % t-interval [+2.5, +3.8]) with a one-change "
+        "run (T2T's token-attention scale alone, on the no-overlap chain: no detectable difference, [-1.2, "
+        "+1.0]); for porters, the released weights' backbone scale; a T2T-chain widget (the windows on a "
+        "digit, the receptive field, the cost)",
         35,
     ),
     "08_attention_maps": (
