@@ -151,11 +151,11 @@ def test_overfitting_plot_marks_the_lowest_validation_loss_and_shades_the_gap():
     fig = plot_overfitting(curves)
     left, right = fig.axes
     for ax in (left, right):
-        marks = [line for line in ax.lines if line.get_label().startswith("lowest validation loss")]
-        assert len(marks) == 1 and marks[0].get_xdata()[0] == 3 and "epoch 3" in marks[0].get_label()
+        marks = [line for line in ax.lines if line.get_label().startswith("lowest 5-epoch mean validation loss")]
+        assert len(marks) == 1 and marks[0].get_xdata()[0] == 5 and "epoch 5" in marks[0].get_label()  # one window
     assert left.get_yscale() == "linear" and np.allclose(left.lines[1].get_ydata(), curves["val_loss"])
     assert np.allclose(right.lines[0].get_ydata(), [30, 60, 90, 100, 100])  # percent
-    smooth = [line for line in left.lines if "5-epoch mean" in line.get_label()]
+    smooth = [line for line in left.lines if line.get_label() == "validation, 5-epoch mean"]
     assert len(smooth) == 1 and np.allclose(smooth[0].get_ydata(), [np.mean(curves["val_loss"])])  # one window of 5
     assert list(smooth[0].get_xdata()) == [5]  # drawn at the window's last epoch
     assert len(right.collections) == 1  # the shaded gap

@@ -579,10 +579,12 @@ class OverfittingSummary:
     sign_p: float  # two-sided sign test of higher_at_end against the runs that moved (ties dropped)
 
 
-def overfitting_summary(runs: dict) -> OverfittingSummary:
+def overfitting_summary(runs: dict, window: int | None = None) -> OverfittingSummary:
     """Lesson 06's over-fitting runs (``stored_runs()["overfitting"]``: ``curves[model]``, one dict of
     per-epoch lists per seed): per run, the first epoch with every training digit right, the epoch of
-    the lowest validation loss, and the validation accuracy there and at the end; then a sign test."""
+    the lowest validation loss, and the validation accuracy there and at the end; then a sign test.
+    With ``window``, the lowest epoch is read on the ``window``-epoch mean (:func:`windowed`; the
+    window's last epoch), the lesson's one definition; without it, on the raw curve."""
     from scipy.stats import binomtest
 
     lines, lowest, change = [], {}, []
@@ -590,12 +592,15 @@ def overfitting_summary(runs: dict) -> OverfittingSummary:
         short = "CNN-8" if "CNN" in name else name
         for seed, run in zip(runs["seeds"], seed_runs, strict=True):
             loss, accuracy = run["val_loss"], run["val_accuracy"]
-            best = lowest[name, seed] = int(min(range(len(loss)), key=loss.__getitem__)) + 1
+            curve = windowed(loss, window) if window else list(loss)
+            low = int(min(range(len(curve)), key=curve.__getitem__))
+            best = lowest[name, seed] = low + (window or 1)
             change.append(100 * (accuracy[-1] - accuracy[best - 1]))
             full = run["train_accuracy"].index(1.0) + 1
+            what = f"{window}-epoch mean validation loss" if window else "validation loss"
             lines.append(
-                f"{short} seed {seed}: train accuracy 100 % from epoch {full}; validation loss lowest at epoch {best} "
-                f"({loss[best - 1]:.2f}), {loss[-1]:.2f} at epoch {runs['epochs']}; validation accuracy "
+                f"{short} seed {seed}: train accuracy 100 % from epoch {full}; {what} lowest at epoch {best} "
+                f"({curve[low]:.2f}), {curve[-1]:.2f} at epoch {runs['epochs']}; validation accuracy "
                 f"{accuracy[best - 1]:.1%} at the lowest-loss epoch, {accuracy[-1]:.1%} at the end "
                 f"(best {max(accuracy):.1%})"
             )

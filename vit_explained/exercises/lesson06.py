@@ -1138,18 +1138,18 @@ _FLOOR_SLIPS: tuple[tuple[Callable[[float, int], float], str], ...] = (
     ),
     (
         lambda e, k: _floor_of(_other_classes_target(e, k)[:1]),
-        "you kept only the label's term; each of the K - 1 other classes adds -(epsilon/(K-1)) log(epsilon/(K-1))",
+        "you kept only the label's term; each of the K - 1 other classes adds a term of the same form, with its own "
+        "probability",
     ),
     (
         lambda e, k: -np.log(1 - e),
         "you kept only the label's term, and without its weight: -ln(1 - epsilon) is the loss on the label alone. "
         "The floor is the target's entropy: the label adds -(1 - epsilon) ln(1 - epsilon), and each of the K - 1 "
-        "other classes adds -(epsilon/(K-1)) ln(epsilon/(K-1))",
+        "other classes adds a term of the same form, with its own probability",
     ),
     (
         lambda e, k: _floor_of(_other_classes_target(e, k)[:2]),
-        "you added one other-class term; each of the K - 1 other classes adds its own "
-        "-(epsilon/(K-1)) log(epsilon/(K-1)), so that term counts K - 1 times",
+        "you added one other-class term; each of the K - 1 other classes adds its own, so that term counts K - 1 times",
     ),
     (
         lambda e, k: _floor_of(_other_classes_target(e, k)[1:]),

@@ -534,7 +534,8 @@ def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-f
     after each epoch, the loss on a linear axis. Beside the raw validation loss, its ``window``-epoch mean
     (``clinic.windowed``, drawn at each window's last epoch), the curve the lesson reads; an inset zooms on
     both from the windowed curve's lowest epoch (its rise). A dotted vertical line marks the epoch of the
-    lowest raw validation loss; the shaded band on the accuracy panel is the gap between train and validation."""
+    lowest windowed validation loss (the raw one's when the run is shorter than ``window``); the shaded
+    band on the accuracy panel is the gap between train and validation."""
     from ..clinic import windowed
 
     keys = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
@@ -570,8 +571,12 @@ def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-f
     right.plot(epochs, val, color="tab:orange", label="validation")
     right.fill_between(epochs, val, train, color="gray", alpha=0.2, label="gap")
     right.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    if smooth:  # the lesson's one definition of the lowest epoch: on the windowed curve
+        best, what = low + window, f"lowest {window}-epoch mean validation loss"
+    else:
+        what = "lowest validation loss"
     for ax in (left, right):
-        ax.axvline(best, color="black", linestyle=":", linewidth=1, label=f"lowest validation loss (epoch {best})")
+        ax.axvline(best, color="black", linestyle=":", linewidth=1, label=f"{what} (epoch {best})")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="best")
     fig.suptitle(title)
