@@ -96,3 +96,27 @@ class PatchEmbedding(nn.Module):
             f"image_size={self.image_size}, patch_size={self.patch_size}, "
             f"num_patches={self.num_patches}, method={self.method!r}"
         )
+
+
+def filter_components(kernel: torch.Tensor, count: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
+    """The top ``count`` principal components of a patch kernel's filters (the ViT paper's Figure 7, left).
+
+    ``kernel`` is a patch embedding's ``(D, C, ph, pw)`` weight (:meth:`PatchEmbedding.kernel`): ``D``
+    filters of ``C * ph * pw`` numbers. The filters are centred (their mean filter subtracted) and
+    decomposed with an SVD in float64. Returns the components as ``(count, C, ph, pw)`` filters of unit
+    length (each one's sign is arbitrary) and the share of the filters' variance each one holds, ``(count,)``.
+    """
+    if not isinstance(kernel, torch.Tensor) or kernel.dim() != 4:
+        raise ValueError(
+            f"kernel must be a (D, C, ph, pw) tensor, got {getattr(kernel, 'shape', type(kernel).__name__)}"
+        )
+    count = _checks.positive_int("count", count)
+    filters = kernel.detach().double().cpu().reshape(kernel.shape[0], -1)
+    if count > min(filters.shape):
+        raise ValueError(
+            f"count must be at most {min(filters.shape)} for a kernel of shape {tuple(kernel.shape)}, got {count}"
+        )
+    centred = filters - filters.mean(dim=0)
+    _, values, directions = torch.linalg.svd(centred, full_matrices=False)
+    share = values**2 / (values**2).sum()
+    return directions[:count].reshape(count, *kernel.shape[1:]), share[:count]

@@ -25,6 +25,7 @@ __all__ = [
     "explode_patches",
     "plot_embedding_routes",
     "plot_kernel_layouts",
+    "plot_patch_filters",
     "plot_patch_grid",
     "plot_position_similarity",
     "plot_position_structure",
@@ -780,4 +781,62 @@ def plot_shuffled_patches(
     plot.set_xlabel(f"its first {shown} of {original.numel()} numbers (the largest change may lie beyond)")
     plot.legend(fontsize=8)
     fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- learned patch filters
+
+
+def _filter_picture(values: torch.Tensor) -> tuple[object, dict]:
+    """One ``(C, ph, pw)`` filter as imshow's array and keywords: gray channels on a symmetric red-blue
+    scale, RGB filters shifted so that 0 is mid-grey (each filter on its own scale)."""
+    span = float(values.abs().max().clamp_min(1e-12))
+    if values.shape[0] == 3:
+        return (0.5 + 0.5 * values / span).permute(1, 2, 0).clamp(0, 1).numpy(), {}
+    return values[0].numpy(), {"cmap": "RdBu_r", "vmin": -span, "vmax": span}
+
+
+def plot_patch_filters(kernels: dict[str, torch.Tensor], *, raw: int = 4, components: int = 8) -> Figure:
+    """Patch embedding filters, as in the ViT paper's Figure 7 (left): one row per kernel.
+
+    ``kernels`` maps a name to a ``(D, C, ph, pw)`` kernel (``PatchEmbedding.kernel()[0]``). Each row
+    shows the kernel's first ``raw`` filters as they are, then its top ``components`` principal
+    components (:func:`vit_explained.patch_embedding.filter_components`), each titled with its share
+    of the variance. Every small picture has its own colour scale, 0 at its centre.
+    """
+    from ..patch_embedding import filter_components  # the package function this figure draws
+
+    if not isinstance(kernels, dict) or not kernels:
+        raise ValueError("kernels must be a non-empty dict {name: (D, C, ph, pw) kernel}")
+    raw, components = _checks.positive_int("raw", raw), _checks.positive_int("components", components)
+    fig = new_figure(figsize=(1.05 * (raw + components) + 0.6, 1.55 * len(kernels) + 0.4))
+    grid = fig.add_gridspec(len(kernels), raw + components + 1, width_ratios=(*([1] * raw), 0.35, *([1] * components)))
+    for row, (name, kernel) in enumerate(kernels.items()):
+        parts, share = filter_components(kernel, components)
+        filters = kernel.detach().double().cpu()[:raw]
+        shape = "x".join(str(s) for s in kernel.shape[2:])
+        for slot in range(raw + components):
+            if slot < raw:
+                picture, title = filters[slot], f"filter {slot}"
+                ax = fig.add_subplot(grid[row, slot])
+            else:
+                k = slot - raw
+                picture, title = parts[k], f"PC {k + 1}: {share[k]:.0%}"
+                ax = fig.add_subplot(grid[row, slot + 1])
+            array, style = _filter_picture(picture.float())
+            ax.imshow(array, interpolation="nearest", **style)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(title, fontsize=8)
+            if slot == 0:
+                ax.annotate(
+                    f"{name}: {kernel.shape[0]} filters of {kernel.shape[1]} x {shape}; first {raw} as they are, "
+                    f"then the top {components} principal components (share of the variance)",
+                    xy=(0, 1.32),
+                    xycoords="axes fraction",
+                    fontsize=9,
+                    ha="left",
+                    va="bottom",
+                )
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.8, bottom=0.02, hspace=0.9, wspace=0.15)
     return fig
