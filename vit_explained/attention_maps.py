@@ -1377,6 +1377,23 @@ class CascadeTable:
         """One column of ``rows[step]`` over the draws (0 rollout ρ, 1 gradient-weighted ρ, 2 accuracy, 3 same)."""
         return [draw[index] for draw in self.rows[step]]
 
+    def median_digit(self, methods: Sequence[str] = ("rollout", "gradient-weighted")) -> int:
+        """The map digit closest to the digits' median ρ all along the cascade: the smallest sum of |ρ - median ρ|
+        over the steps and ``methods`` (first draw)."""
+        first = torch.stack([self.per_digit[step][m][0] for step in self.rows for m in methods])  # (steps * 2, B)
+        return int((first - first.median(1, keepdim=True).values).abs().sum(0).argmin())
+
+    def digit_lines(self, digit: int, methods: Sequence[str] = ("rollout", "gradient-weighted")) -> str:
+        """Per step, ``digit``'s ρ beside the mean over the map digits (first draw), one line each."""
+        lines = []
+        for step in self.rows:
+            pair = [self.per_digit[step][m][0] for m in methods]
+            lines.append(
+                f"  {step:<24} "
+                + "   ".join(f"{m} {r[digit]:+.2f} / {r.mean():+.2f}" for m, r in zip(methods, pair, strict=True))
+            )
+        return "\n".join(lines)
+
     def __str__(self) -> str:
         draws = len(next(iter(self.rows.values())))
         lines = [
@@ -1696,3 +1713,47 @@ def stored_deletion(name: str = "lesson08_deletion.json") -> tuple[dict[str, tor
 
     curves = {order: table(rows) for order, rows in stored["curves"].items()}
     return curves, table(stored["occlusion"]).reshape(-1, *stored["grid"])
+
+
+def rollout_map(network: nn.Module, images: torch.Tensor, grid: tuple[int, int], residual: bool = True) -> torch.Tensor:
+    """The class token's rollout map ``(B, rows, cols)`` of ``network`` on ``images``; ``residual=False``: the
+    attention product alone (lesson 08's ``keep = 0``)."""
+    with capture_attention(network) as weights, torch.no_grad():
+        network(images)
+    return class_token_attention(attention_rollout(weights, residual=residual), grid)
+
+
+@dataclass
+class TopPatches:
+    """Per (digit, head) of lesson 08's section 5: the top patch ``(row, col)``, its weight, whether it holds ink."""
+
+    rows: list[tuple[int, int, tuple[int, int], float, bool]]
+    table: str
+
+    def __str__(self) -> str:
+        return self.table
+
+
+def top_patch_table(maps: torch.Tensor, ink: torch.Tensor, labels: Sequence[int], digits: Sequence[int]) -> TopPatches:
+    """Each head's top patch of the class-token ``maps`` ``(B, heads, rows, cols)`` for the chosen ``digits``, with
+    ``ink`` ``(B, rows, cols)`` booleans: a table of the top weights, digits by heads (``*``: no ink)."""
+    heads, cols = maps.shape[1], maps.shape[-1]
+    tops = []
+    for digit in digits:
+        for head in range(heads):
+            flat = maps[digit, head].flatten()
+            row, col = divmod(int(flat.argmax()), cols)
+            tops.append((digit, head, (row, col), flat.max().item(), bool(ink[digit, row, col])))
+    lines = ["top patch's weight  " + "".join(f"head {head:<4}" for head in range(heads))]
+    for digit in digits:
+        cells = [f"{weight:.2f}{'' if inked else '*':<5}" for d, _, _, weight, inked in tops if d == digit]
+        lines.append(f"a {int(labels[digit])}{'':<16}" + " ".join(cells))
+    return TopPatches(tops, "\n".join(lines))
+
+
+def area_table(areas: Mapping[str, torch.Tensor], kinds: Mapping[str, str], digits: int = 3) -> str:
+    """Lesson 08's deletion areas, one line per order: its kind and the mean with its 95 % interval."""
+    count = len(next(iter(areas.values())))
+    lines = [f"{'order':<24} {'kind':<18} mean deletion area, {count} test digits (lower: better)"]
+    lines += [f"{name:<24} {kind:<18} {mean_interval(areas[name], digits=digits)}" for name, kind in kinds.items()]
+    return "\n".join(lines)
