@@ -52,3 +52,12 @@ def test_a_plausible_heads_factor_is_still_named():
 def test_the_first_case_n_collides_with_no_plausible_head_count():
     text = _message(lambda d, m, n: 0)
     assert "block_macs(64, 256, 101)" in text and 101 > 64, text
+
+
+def test_the_stream_widget_title_breaks_at_the_semicolons():
+    from vit_explained.widgets.lesson04 import residual_stream_widget
+
+    widget = residual_stream_widget()
+    line, fig = widget.compute(16, "pre-norm", "fixed")
+    title = fig._suptitle.get_text()
+    assert title.replace(";\n", "; ") == line and title.count(";\n") == line.count("; ") >= 2, title

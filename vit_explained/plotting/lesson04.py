@@ -360,7 +360,9 @@ def plot_token_gates(
     gate_ax.set_yticks(range(len(labels)), labels, fontsize=8)
     for tick, name in zip(gate_ax.get_yticklabels(), gates, strict=True):
         tick.set_color(colours.get(name, "black"))
-    gate_ax.set_xlabel(f"hidden unit (all {stack.shape[1]}, sorted by their mean gate)", fontsize=8)
+    gate_ax.set_xlabel(
+        f"hidden unit (all {stack.shape[1]}, sorted by their mean gate over the three tokens)", fontsize=8
+    )
     fig.colorbar(shown, ax=gate_ax, label="Phi(z): blue shut (< 0.5), red open (> 0.5)", fraction=0.03)
     gate_ax.set_title("GELU's gate on each hidden unit of fc1, one row per token", fontsize=10)
     return fig

@@ -247,9 +247,9 @@ class ResidualStreamWidget(LessonWidget):
             self.profiles, design, depth, final_norm, self.head_norms, arms=self.arms, fixed_heads=self.fixed_heads
         )
         fig.set_layout_engine("constrained")  # room for the suptitle
-        fig.suptitle(
-            textwrap.fill(line, 150), fontsize=9
-        )  # the line in the picture too, for a reader of the stored notebook
+        parts = line.split("; ")  # one line per clause: broken at the semicolons, not mid-phrase
+        title = ";\n".join(textwrap.fill(part, 150) for part in parts)
+        fig.suptitle(title, fontsize=9)  # the line in the picture too, for a reader of the stored notebook
         return line, fig
 
 
