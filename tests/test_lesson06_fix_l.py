@@ -72,7 +72,7 @@ def test_exercise_2_starter_names_symptoms_not_bugs_and_is_the_same_in_both_note
     assert text == _exercise_2(SOLUTIONS)
     code = text.split("```python")[1].split("```")[0]
     assert "#" not in code  # no comment names a bug
-    assert "the weights never move" in text and "the losses oscillate" in text
+    assert "leaves the weights where they were" in text and "the losses oscillate" in text
     for cause in ("eval mode", "zero_grad", "never cleared", "before backward"):
         assert cause not in text
 
@@ -90,3 +90,26 @@ def test_the_augmentation_sentence_gives_both_drops_and_only_leans():
     assert "(−10.0 vs −4.0\npoints), but the difference only **leans**" in text and "loses more" not in text
     (widget,) = [source for source in _markdown(LESSON) if source.startswith("## 6 · Try it")]
     assert widget.rstrip().endswith("(the stored picture; run the cell for the controls):")
+
+
+def test_exercise_2_symptoms_are_what_the_starter_does():
+    """The starter as printed: the first call leaves the weights, the second raises the in-place error."""
+    import torch
+    import torch.nn.functional as F
+
+    def starter(model, optimizer, images, labels):
+        logits = model(images)
+        loss = F.cross_entropy(logits, labels)
+        optimizer.step()
+        loss.backward()
+        return loss
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3)).eval()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    images, labels = torch.randn(16, 4), torch.randint(0, 3, (16,))
+    before = [p.detach().clone() for p in model.parameters()]
+    starter(model, optimizer, images, labels)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        starter(model, optimizer, images, labels)
