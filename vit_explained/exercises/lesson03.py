@@ -8,6 +8,7 @@ learner has not seen, and names the likely mistake when a known wrong answer is 
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import math
 import re
@@ -416,10 +417,17 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
         q, k, v = (torch.randn(batch, heads, tokens, head_dim, generator=generator, dtype=dtype) for _ in range(3))
         shape = (batch, heads, tokens, head_dim)
         where = f"for q, k, v of shape {shape} ({str(dtype).replace('torch.', '')})"
+        given = (q.clone(), k.clone(), v.clone())  # the caller's tensors: an answer must leave them as they are
         with _quiet_transpose():  # k.T on 4-D: the "Not yet" line names it, not torch's deprecation warning
             answer = _NO_ATTENTION_SHORTCUTS(
-                attention, q.clone(), k.clone(), v.clone(), hint=_hint_first(_matmul_hint, shape=shape, source=source)
+                attention, *given, hint=_hint_first(_matmul_hint, shape=shape, source=source)
             )
+        for name, before, after in zip("qkv", (q, k, v), given, strict=True):
+            if after.shape != before.shape or not torch.equal(after, before):
+                fail(
+                    f"your function changed {name} in place (e.g. {name}.div_(...) or {name} /= ...), so the caller's "
+                    f"{name} is no longer what it passed; compute a new tensor ({name} / ...) instead"
+                )
         result = as_tensor(answer, f"your result {where}")
         expected = F.scaled_dot_product_attention(q, k, v)
         weights = (q @ k.transpose(-2, -1) / math.sqrt(head_dim)).softmax(-1)
@@ -468,9 +476,18 @@ def _reference_pair(dim: int, heads: int, seed: int) -> tuple[Attention, nn.Mult
         return ours, to_multihead(ours, batch_first=False)  # batch_first=False, the default
 
 
-def _layout_hint(error: Exception) -> str | None:
+_LAST_TWO_AXES = re.compile(r"transpose\(\s*(1\s*,\s*2|2\s*,\s*1|-1\s*,\s*-2|-2\s*,\s*-1)\s*\)|\.mT\b")
+
+
+def _layout_hint(error: Exception, source: str = "") -> str | None:
     """Shapes that do not fit inside nn.MultiheadAttention: usually query, key and value in different layouts."""
     if isinstance(error, (RuntimeError, AssertionError)) and "embedding dimension" in str(error):
+        if _LAST_TWO_AXES.search(source):
+            return (
+                "x.transpose(1, 2) swaps the tokens and the features (axes 1 and 2), (B, N, D) -> (B, D, N), so "
+                "nn.MultiheadAttention reads D as the batch and N as the embedding; it wants (N, B, D): swap the "
+                "batch and the tokens, axes 0 and 1"
+            )
         return (
             "nn.MultiheadAttention reads the last axis as the embedding (D): on a 3-D tensor, x.T reverses all axes "
             "to (D, N, B); swap only the first two with x.transpose(0, 1)"
@@ -488,6 +505,7 @@ def _layout_hint(error: Exception) -> str | None:
 def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 4: ``mha_forward(mha, x)`` runs a ``batch_first=False`` ``nn.MultiheadAttention`` on
     batch-first tokens ``(B, N, D)`` and returns ``(B, N, D)``, equal to the package's Attention."""
+    source = _source_of(mha_forward)
     for batch, tokens, dim, heads, seed in [(3, 5, 8, 2, 0), (2, 7, 12, 3, 1), (1, 4, 8, 4, 2)]:
         ours, mha = _reference_pair(dim, heads, seed)
         x = torch.randn(batch, tokens, dim, generator=torch.Generator().manual_seed(seed))
@@ -502,7 +520,7 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
                 "out": mha(*(x.transpose(0, 1),) * 3, need_weights=False)[0].reshape(batch, tokens, dim),
             }
             with _quiet_transpose():
-                result = attempt(mha_forward, mha, x.clone(), hint=_layout_hint)
+                result = attempt(mha_forward, mha, x.clone(), hint=functools.partial(_layout_hint, source=source))
         if mha.batch_first:
             fail("mha_forward switched the module to batch_first=True; leave the module as it is and adapt the input")
         if isinstance(result, tuple):
@@ -581,6 +599,15 @@ def _typed_a_number(function: Callable[..., Any]) -> bool:
     return not any(isinstance(node, (ast.BinOp, ast.Call)) for node in ast.walk(found[0]))
 
 
+def _near_miss(answer: float, right: int) -> str:
+    """Within 0.1 % of the right number: "looks rounded" only when it ends in zeros the right number lacks."""
+    side = "large" if answer > right else "small"
+    whole = float(answer).is_integer()
+    if whole and int(answer) % 10 == 0 and right % 10 != 0:
+        return f"{answer:,} is slightly too {side} (it looks rounded; give the exact integer)"
+    return f"{answer:,} is slightly too {side}: recheck the arithmetic"
+
+
 def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
     """Exercise 5, a prediction: ``attention_bytes()`` returns the bytes of the attention weights one
     ViT-L/16 layer holds at 384 x 384 (:data:`MEMORY_CASE`: batch 8, 577 tokens, 16 heads, float32).
@@ -604,24 +631,19 @@ def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
             fail("the number is right, but it is typed in: write the arithmetic that gives it (batch, heads, N, bytes)")
         passed(
             f"{right:,} bytes, about {right / 1e6:.0f} MB for one layer's attention weights; ViT-L has 24 layers, "
-            "and training keeps every layer's for the backward pass."
+            "and an explicit (non-fused) layer stores its weights for the backward pass, every layer's in training "
+            "(the fused path keeps q, k, v and recomputes them)."
         )
         return
     if any(answer == float(f"{right:.{digits}g}") for digits in range(2, 9)):  # e.g. 1.7e8: rounded, named first
-        fail(
-            f"{answer:,} is {'too large' if answer > right else 'too small'} (it looks rounded; give the exact "
-            "integer, B * h * N**2 * 4 with whole numbers)"
-        )
+        fail(_near_miss(answer, right))
     for mistake, wrong in _memory_slips(**case).items():
         rounded = "bytes)" in mistake  # MB, MiB, GB or GiB, perhaps rounded to a whole number: looser match
         if math.isclose(answer, wrong, rel_tol=1e-2 if rounded else 1e-3):
             fail(mistake)
     ratio = answer / right if right else float("nan")
     if abs(answer - right) < 1e-3 * right:  # e.g. 1.7046e8: rounded, not a slip in the count
-        fail(
-            f"{answer:,} is {'too large' if answer > right else 'too small'} (it looks rounded; give the exact "
-            "integer, B * h * N**2 * 4 with whole numbers)"
-        )
+        fail(_near_miss(answer, right))
     count = "count the entries of the (B, h, N, N) weights, then the bytes of each"
     if 0.9 < ratio < 1.1:  # no ratio said: it would let a learner divide their way to the answer
         fail(f"{answer:,} is slightly too {'large' if ratio > 1 else 'small'}: check N, the tokens; {count}")
