@@ -8,6 +8,7 @@ the wrong axis or not over the batch) to say what went wrong.
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 
@@ -39,6 +40,10 @@ _NO_AUTOGRAD = forbid(
     reason="the gradient by hand, from the formula (not autograd),",
 )
 
+#: a shape error of matmul or broadcasting (the kind a .T on a batched tensor causes)
+_SIZE_MISMATCH = re.compile(r"must match the size|Expected size|cannot be multiplied|size mismatch|shape mismatch")
+#: broadcasting's error: two batch axes differ, as after a transpose that moved an axis into the batch
+_BATCH_AXES_MISMATCH = re.compile(r"must match the size of tensor b \(\d+\) at non-singleton dimension")
 _BATCH_HINT = (
     "If it works on one (N, N) matrix: .T reverses every axis of a batched tensor; transpose only the "
     "last two with .transpose(-2, -1) or .mT"
@@ -58,10 +63,23 @@ def _call(
     originals = args
     args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
     shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, torch.Tensor))
-    hint = f"That was on inputs of shapes {shapes}." + (f" {_BATCH_HINT}" if batch_hint else "")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # .T on a batch warns; the checker explains instead
-        result = _NO_AUTOGRAD(answer, *args, hint=hint)
+    warn_always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)  # .T on a batch warns once per process otherwise: record it on every call
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)  # .T on a batch warns; the checker explains instead
+
+        def hint(error: Exception) -> str:
+            """The inputs' shapes; the .T tail only for a size mismatch after a .T on a batched tensor, or for
+            batch axes that no longer match (moved by a transpose), not for a product like x @ x."""
+            used_t = any(".T" in str(w.message) and "dimension other than 2" in str(w.message) for w in caught)
+            moved = (used_t and _SIZE_MISMATCH.search(str(error))) or _BATCH_AXES_MISMATCH.search(str(error))
+            tail = f" {_BATCH_HINT}" if batch_hint and moved else ""
+            return f"That was on inputs of shapes {shapes}.{tail}"
+
+        try:
+            result = _NO_AUTOGRAD(answer, *args, hint=hint)
+        finally:
+            torch.set_warn_always(warn_always)
     if isinstance(result, tuple) and any(isinstance(item, torch.Tensor) for item in result):
         items = "1 item" if len(result) == 1 else f"{len(result)} items"
         fail(
@@ -686,6 +704,18 @@ def _is_bool(value: object) -> bool:
     )  # 1 / 0 / 1.0 / 0.0 as True / False
 
 
+def _same_part_twice(raw: list, names: list[str]) -> None:
+    """Refuse two spellings of one part ({'mlp', 'MLP'}): the names are case-insensitive."""
+    for i, name in enumerate(names):
+        for j in range(i):
+            if names[j] == name and raw[j] != raw[i]:
+                first, second = sorted((raw[j], raw[i]))
+                fail(
+                    f"{first!r} and {second!r} are the same part, {name!r}: names are case-insensitive (and '_' "
+                    "counts as a space), and each part should be named once"
+                )
+
+
 def _answer_parts(answer: object) -> set[str]:
     """The parts an answer says get a gradient: a collection of names, or a dict ``{part: True/False}``."""
     if isinstance(answer, Mapping):
@@ -698,6 +728,7 @@ def _answer_parts(answer: object) -> set[str]:
                 "Or return just the set of parts that get one."
             )
         named = [(_part_name(key), bool(value)) for key, value in answer.items()]
+        _same_part_twice(list(answer), [name for name, _ in named])
         if len({name for name, _ in named}) != len(named):
             fail("the dict names one part twice (written two ways): name each part once")
         parts = {name for name, value in named if value}
@@ -708,7 +739,9 @@ def _answer_parts(answer: object) -> set[str]:
                 f"return a set of part names such as {{'head', 'qkv'}} (or a dict {{part: True/False}}), "
                 f"not {_type_name_of(answer)}"
             )
-        names = [_part_name(part) for part in answer]
+        raw = list(answer)
+        names = [_part_name(part) for part in raw]
+        _same_part_twice(raw, names)
         if len(set(names)) != len(names):
             fail("each part should be named once: return a set of part names")
         parts = set(names)
