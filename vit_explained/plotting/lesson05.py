@@ -141,12 +141,13 @@ def _draw_qkv(ax: Axes, qkv: dict[str, dict[str, float]]) -> None:
         values = [qkv[block][part] for block in blocks]
         ax.plot(positions + (i - 1) * 0.22, values, color=QKV_COLORS[part], label=f"W_{part}", **GRADIENT_DOT)
     values = [value for block in blocks for value in qkv[block].values()]
-    floor = min(values) / 2.5
+    floor = min(values) / 12  # room under the dots for the ratio, written out
     for position, block in zip(positions, blocks, strict=True):  # the ratio, written out
         norms = qkv[block]
         if min(norms["q"], norms["k"]) > 0:
             ratio = norms["v"] / max(norms["q"], norms["k"])
-            ax.text(position, floor * 1.4, f"v: {ratio:.0f}x", ha="center", va="bottom", fontsize=10, color="0.15")
+            label = f"v /\nmax(q,k):\n{ratio:.0f}x"
+            ax.text(position, floor * 1.3, label, ha="center", va="bottom", fontsize=8.5, color="0.15")
     _log_axis(ax, floor, max(values) * 12, list(positions), blocks, ncol=3, spacing=0.8)
     ax.set_title("Inside qkv: the q, k and v rows (at initialisation)")
 
@@ -530,5 +531,5 @@ def plot_cut_families(small_cuts: Sequence, fresh_cuts: Sequence, trained_cut, t
             "MNIST architecture, init": "256 digits",
             "trained MNIST ViT": "8 batches of 32 digits",
         },
-        interval_kind="95 % t interval",
+        interval_kind="95 % t interval (batches)",
     )
