@@ -217,15 +217,16 @@ def test_window_zero_is_drawn_last_in_its_own_colour(image):
     assert plots.NEIGHBOUR_COLORS[0] not in (plots.PADDING_COLOR, *plots.NEIGHBOUR_COLORS[1:])
     assert not [p for p in ax.patches if p.get_fill() and p.get_alpha() == 0.25]  # no fill: the overlaps are hatched
     strips = [p for p in ax.patches if p.get_gid() == "overlap"]
-    assert [matplotlib.colors.to_hex(p.get_edgecolor()) for p in strips] == [
-        matplotlib.colors.to_hex(color) for color in plots.NEIGHBOUR_COLORS[1:]
-    ]
+    assert [matplotlib.colors.to_hex(p.get_edgecolor()) for p in strips] == 2 * [
+        matplotlib.colors.to_hex(plots.SHARED_COLOR)
+    ]  # one colour for 'shared with a neighbour'
     assert sorted(p.get_hatch() for p in strips) == ["//", "\\\\"]  # one sparse direction per neighbour
     assert [(p.get_width(), p.get_height()) for p in strips] == [(5, 10), (10, 5)]  # kernel - stride = 5 px shared
     grid = count_tokens(30, 50, 10, 5, 2)
-    assert (
-        f"its lower neighbour (token {grid.cols})" in ax.get_xlabel() and "right neighbour (token 1)" in ax.get_xlabel()
-    )
+    caption = ax.get_xlabel()
+    assert f"its neighbours token 1 (blue) and {grid.cols} (green)" in caption and len(caption.splitlines()) == 2
+    texts = {t.get_text(): t.get_position() for t in ax.texts}  # each neighbour's number inside its own frame
+    assert texts["1"] == (12.0, 4.5) and texts["9"] == (4.5, 12.0)  # the middle of pixels 10..14, off window 0
     plt.close(fig)
 
 

@@ -41,6 +41,7 @@ MAX_CENTRE_DOTS = 600  # windows drawn as centre dots (cyan) when numbers are of
 CURRENT_COLOR = "tab:red"
 GIF_WINDOW_COLOR = "#ff0000"  # pure red: tab:red turned brown-orange, like the padding, in the GIF's 32 colours
 NEIGHBOUR_COLORS = ("magenta", "tab:blue", "tab:green")  # window 0 (drawn last, on top), right, lower neighbour
+SHARED_COLOR = "cyan"  # the window-grid figure's hatching of what window 0 shares with either neighbour
 
 
 def pad_image(image: torch.Tensor, padding: int) -> torch.Tensor:
@@ -89,13 +90,16 @@ def draw_window_grid(
     number_size: float = 6.0,
     number_shift: float = 0.0,
     framed_only: bool = False,
+    shared_color: str | None = None,
 ) -> TokenGrid:
     """Draw the padded image, each window's token index at the window's centre (dots if there are
     more than 150 windows, nothing beyond 600), the first window and its right and lower neighbours outlined,
     the strips window 0 shares with them hatched in the neighbour's colour, and the last window dashed. Each number
     sits ``number_shift`` pixels right of and below its centre (off the borders it would lie on when ``k = 2s``);
     token 0's, when its neighbours' strips are hatched, in window 0's top-left ``s x s`` corner (shared with none).
-    With ``framed_only`` only the framed windows (0 and its two neighbours) get their number.
+    With ``framed_only`` only the framed windows (0 and its two neighbours) get their number, each neighbour's in the
+    middle of its own frame's part that window 0 does not share. ``shared_color`` hatches both shared strips in that
+    one colour instead of the neighbour's.
     Returns the token grid from ``count_tokens``."""
     image = as_image(image)
     grid = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding)
@@ -112,7 +116,7 @@ def draw_window_grid(
         if index and max(x, y) < kernel:  # the strip window 0 shares with this neighbour, hatched in its colour
             hatch = "//" if y == 0 else "\\\\"  # one sparse direction per neighbour: crossed where both overlap
             strip = Rectangle((x - 0.5, y - 0.5), kernel - x, kernel - y, fill=False, hatch=hatch, linewidth=0)
-            strip.set(edgecolor=matplotlib.colors.to_rgba(color, 0.75), gid="overlap")
+            strip.set(edgecolor=matplotlib.colors.to_rgba(shared_color or color, 0.75), gid="overlap")
             ax.add_patch(strip)
         ax.add_patch(_rectangle(corners[index], kernel, edgecolor=color, linewidth=2.5 if index == 0 else 2.0))
     if grid.total - 1 not in shown:
@@ -126,6 +130,8 @@ def draw_window_grid(
             at = (x + half + number_shift, y + half + number_shift)
             if index == 0 and hatched:  # in window 0's corner that no neighbour shares, off the hatching
                 at = ((stride - 1) / 2, (stride - 1) / 2)
+            elif framed_only and hatched and max(x, y) < kernel:  # a neighbour: inside its frame, off window 0
+                at = ((kernel + x + kernel - 1) / 2, y + half) if x else (x + half, (kernel + y + kernel - 1) / 2)
             ax.text(
                 *at,
                 str(index),
@@ -246,21 +252,29 @@ def window_grid_title(grid: TokenGrid, kernel: int, stride: int, padding: int, c
 def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int, *, width: float = 8.5) -> Figure:
     """The soft split of ``image`` (``(C, H, W)``): the padded image (padding tinted orange), the three framed
     windows' token indices just off their centres, the first window (magenta, drawn on top) and its right and lower
-    neighbours (blue: token 1, green: token ``cols``), the strips they share with window 0 hatched in their
-    colour, and the last window (dashed yellow)."""
+    neighbours (blue: token 1, green: token ``cols``), the strips they share with window 0 hatched in one
+    colour (cyan), each neighbour's number inside its own frame, and the last window (dashed yellow)."""
     image = as_image(image)
     padded_h, padded_w = image.shape[1] + 2 * padding, image.shape[2] + 2 * padding
     fig = new_figure(figsize=(width, width * padded_h / padded_w + 0.6))
     ax = fig.subplots()
     shift = stride / 4  # k = 2s puts a neighbour's centre on window 0's border: the numbers sit off it
-    grid = draw_window_grid(ax, image, kernel, stride, padding, number_size=9, number_shift=shift, framed_only=True)
+    grid = draw_window_grid(
+        ax,
+        image,
+        kernel,
+        stride,
+        padding,
+        number_size=9,
+        number_shift=shift,
+        framed_only=True,
+        shared_color=SHARED_COLOR,
+    )
     ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=10)
     ax.set_xlabel(
-        f"padded image {padded_h} x {padded_w} (orange: {padding} px of zero padding); numbers: the framed "
-        f"windows' token indices, off their centres;\nmagenta: window 0; blue: its right neighbour (token 1); "
-        f"green: its lower neighbour (token {grid.cols});\nneighbours share {max(kernel - stride, 0)} of {kernel} px "
-        "(hatched in the neighbour's colour; token 0's number sits off it); "
-        "dashed yellow: the last window",
+        f"padded image {padded_h} x {padded_w}, orange: {padding} px of zero padding; frames: window 0 (magenta), "
+        f"its neighbours token 1 (blue) and {grid.cols} (green);\ncyan hatching: the {max(kernel - stride, 0)} of "
+        f"{kernel} px a neighbour shares with window 0; numbers: token indices; dashed yellow: the last window",
         fontsize=9,
     )
     fig.tight_layout()
