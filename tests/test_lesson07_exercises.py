@@ -578,7 +578,7 @@ def skip_through_k(tokens, qkv, proj):
         (head_axis_never_squeezed, r"head axis is left in"),
         (four_heads, r"into 4 heads\. One head: T2T's token attention has num_heads=1"),
         (two_heads_scaled_by_input_width, r"into 2 heads\. One head"),
-        (lambda t, qkv, proj: (attention_by_hand(t, qkv, proj), None), "return a torch.Tensor"),
+        (lambda t, qkv, proj: (attention_by_hand(t, qkv, proj), None), r"return a \(B, N, token_dim\) torch.Tensor"),
         (lambda t, qkv, proj: nn.functional.relu(attention_by_hand(t, qkv, proj)), "differs from TokenAttention"),
         (lambda t, qkv, proj: t + proj(t), "raised RuntimeError.*cannot be added"),  # proj of the input
     ],

@@ -61,7 +61,7 @@ def test_draw_chain_windows_labels_the_field():
     sides = draw_chain_windows(ax, torch.rand(1, 64, 64), ((4, 4, 0), (2, 2, 0), (2, 2, 0)))
     assert sides == [4, 8, 16]
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert labels[0] == "split 1: 4 x 4 pixels = 4 x 4 px, stride 4"
+    assert labels[0] == "split 1: 4 x 4 pixels, stride 4"  # no second size in pixels
     assert labels[-1] == "split 3: 2 x 2 stage-2 tokens = 16 x 16 px, stride 2 (the receptive field)"
     red = [patch for patch in ax.patches if isinstance(patch, Rectangle) and patch.get_edgecolor()[:3] == (1, 0, 0)]
     assert len(red) == 1 and red[0].get_width() == 16

@@ -472,6 +472,24 @@ def _as_folded_image(answer: object, tokens: torch.Tensor, case: str) -> torch.T
     return answer
 
 
+def _check_fold_constant(
+    fold_tokens: Callable[[torch.Tensor, int, int], torch.Tensor],
+    tokens: torch.Tensor,
+    answer: torch.Tensor,
+    rows: int,
+    cols: int,
+    case: str,
+) -> None:
+    """Fail naming a fixed answer: the same image for other tokens (a constant tensor, not folded from them)."""
+    other = tokens.flip(-1) + 0.5  # other values, same shape and dtype
+    again = attempt(fold_tokens, other, rows, cols)
+    if isinstance(again, torch.Tensor) and again.shape == answer.shape and torch.equal(again.detach(), answer):
+        fail(
+            f"for {case} your function gives the same image for other tokens: it returns a fixed tensor "
+            "instead of folding its argument `tokens`"
+        )
+
+
 def _check_fold_shape(answer: torch.Tensor, expected: torch.Tensor, case: str, rows: int, cols: int) -> None:
     """Reject a folded image of the wrong shape, naming the slip when it is a known one."""
     batch, channels = expected.shape[:2]
@@ -555,6 +573,8 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
         answer = _as_folded_image(answer, tokens, case)
         expected = tokens_to_image(tokens, rows, cols)
         _check_fold_shape(answer, expected, case, rows, cols)
+        if not close(answer, expected):
+            _check_fold_constant(fold_tokens, tokens, answer, rows, cols, case)
         if close(answer, expected):
             _check_fold_gradients(fold_tokens, tokens, rows, cols, case)
             continue
@@ -919,6 +939,11 @@ def _check_one_token_attention(
         given = tokens.clone()  # the learner's function gets this one; `tokens` stays as the reference
         answer = _NO_TOKEN_ATTENTION(token_attention, given, attention.qkv, attention.proj, hint=hint)
     _check_inputs_kept(attention, before, given, tokens, case)
+    if not isinstance(answer, (torch.Tensor, np.ndarray)):  # a numpy array fails below: it cuts the gradient
+        fail(
+            f"for {case} your function returned {answer!r:.40} (a {type(answer).__name__}); return a "
+            "(B, N, token_dim) torch.Tensor, the attention's output"
+        )
     answer = as_tensor(answer, f"your output for {case}")
     expected_shape = (batch, count, token_dim)
     if answer.dim() == 4 and tuple(answer.shape[-2:]) == (count, token_dim):

@@ -602,7 +602,10 @@ def draw_chain_windows(ax: Axes, image: torch.Tensor, splits: Sequence[tuple[int
         final = stage == len(splits)
         color = "red" if final else WINDOW_COLORS[(stage - 1) % len(WINDOW_COLORS)]
         unit = "pixels" if stage == 1 else f"stage-{stage - 1} tokens"
-        label = f"split {stage}: {kernel} x {kernel} {unit} = {side} x {side} px, stride {stride}"
+        label = f"split {stage}: {kernel} x {kernel} {unit}"
+        if stage > 1:  # stage 1's windows are pixels already: no second size
+            label += f" = {side} x {side} px"
+        label += f", stride {stride}"
         if final:
             label += " (the receptive field)"
         patch = Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=2.6 if final else 1.8)
@@ -629,10 +632,11 @@ def plot_chain_locality(
     fig = new_figure(figsize=(14, 5.2))
     grid = fig.add_gridspec(1, 3, width_ratios=(1.1, 1, 1.25))
     draw_chain_windows(fig.add_subplot(grid[0, 0]), image, splits)
-    middle = fig.add_subplot(grid[0, 1])
-    _stage_cost_axes(middle, fig.add_subplot(grid[0, 2]), *cost)
-    names = cost[0]  # short tick labels in the narrow middle panel, so four splits' labels do not overlap
-    middle.set_xticks(range(len(names)), [_short_stage(name) for name in names], fontsize=8)
+    middle, right = fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[0, 2])
+    _stage_cost_axes(middle, right, *cost)
+    names = cost[0]  # short tick labels ("TT 1"), the same in both panels, so four splits' labels do not overlap
+    for ax in (middle, right):
+        ax.set_xticks(ax.get_xticks(), [_short_stage(name) for name in names], fontsize=8)
     middle.set_title("tokens N seen by each attention\n(TT = T2T token transformer)")
     return _finish(fig, title, top=0.94)
 
