@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NoReturn
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from einops import rearrange
@@ -323,7 +324,13 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         weight = conv.proj.weight.detach().clone()
         case = f"a Conv2d kernel of shape (D, C, ph, pw) = {tuple(weight.shape)}"
         given = weight.clone()
-        answer = as_tensor(_NO_WEIGHT_COPY(conv_to_linear, given), f"your weight for {case}")
+        returned = _NO_WEIGHT_COPY(conv_to_linear, given)
+        if not isinstance(returned, (torch.Tensor, np.ndarray, list, tuple)):  # a weight is an array, never a number
+            fail(
+                f"your weight for {case} is a {type(returned).__name__}; return a torch.Tensor of shape "
+                "(D, ph * pw * C) (a numpy array also works)"
+            )
+        answer = as_tensor(returned, f"your weight for {case}")
         if not torch.equal(given, weight):
             fail(
                 f"your function changed the kernel it was given ({case}); build a new tensor "

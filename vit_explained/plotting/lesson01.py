@@ -23,6 +23,7 @@ from . import as_image, new_figure, to_display
 __all__ = [
     "draw_patch_grid",
     "explode_patches",
+    "plot_accuracies",
     "plot_embedding_routes",
     "plot_kernel_layouts",
     "plot_patch_filters",
@@ -839,4 +840,44 @@ def plot_patch_filters(kernels: dict[str, torch.Tensor], *, raw: int = 4, compon
                     va="bottom",
                 )
     fig.subplots_adjust(left=0.01, right=0.99, top=0.8, bottom=0.02, hspace=0.9, wspace=0.15)
+    return fig
+
+
+def plot_accuracies(estimates: dict, *, title: str | None = None) -> Figure:
+    """Accuracies as dots with their intervals, one row per model: ``{name: Estimate}``.
+
+    Each :class:`vit_explained.evidence.Estimate` (from :func:`vit_explained.evidence.proportion`) gives
+    the dot (its estimate) and the bar (its interval); the row's label names ``n``. Values in [0, 1],
+    drawn in %.
+    """
+    if not isinstance(estimates, dict) or not estimates:
+        raise ValueError("estimates must be a non-empty dict {name: Estimate}")
+    for name, estimate in estimates.items():
+        if not all(hasattr(estimate, field) for field in ("estimate", "low", "high", "n", "confidence")):
+            raise ValueError(f"estimates[{name!r}] must be an Estimate (vit_explained.evidence.proportion)")
+        if not 0 <= estimate.low <= estimate.estimate <= estimate.high <= 1:
+            raise ValueError(f"estimates[{name!r}] must be a share in [0, 1] with low <= estimate <= high")
+    names = list(estimates)
+    fig = new_figure(figsize=(7.5, 0.45 * len(names) + 1.1))
+    ax = fig.add_subplot()
+    for row, name in enumerate(names):
+        e = estimates[name]
+        ax.plot([100 * e.low, 100 * e.high], [row, row], color="tab:blue", lw=2.5, solid_capstyle="butt")
+        ax.plot(100 * e.estimate, row, "o", color="black", ms=5)
+        ax.annotate(
+            f"{100 * e.estimate:.1f} %",
+            (100 * e.high, row),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    ax.set_yticks(range(len(names)), [f"{name} (n = {estimates[name].n})" for name in names], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 105)
+    confidence = next(iter(estimates.values())).confidence
+    ax.set_xlabel(f"accuracy, % (dot; bar: {100 * confidence:.0f} % Wilson interval)")
+    ax.grid(axis="x", alpha=0.3)
+    if title:
+        ax.set_title(title, fontsize=9)
     return fig

@@ -1,0 +1,77 @@
+"""Lesson 01, fix round m: exercise 3's checker refuses a number as a weight; the notebook's claims."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises.lesson01 import check_conv_to_linear
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_patches_and_embeddings.ipynb"
+
+
+def _reference(weight: torch.Tensor) -> torch.Tensor:
+    return weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1)
+
+
+@pytest.mark.parametrize("value", [0, 1.5, np.float64(2.0), "weight"])
+def test_conv_to_linear_refuses_a_number(value: object) -> None:
+    with pytest.raises(ExerciseFailed) as raised:
+        check_conv_to_linear(lambda weight: value)
+    message = str(raised.value)
+    assert "return a torch.Tensor of shape (D, ph * pw * C)" in message
+    assert "or a number" not in message
+
+
+def test_conv_to_linear_still_accepts_a_tensor_and_an_array() -> None:
+    check_conv_to_linear(_reference)
+    check_conv_to_linear(lambda weight: _reference(weight).numpy())
+
+
+def _sources() -> list[tuple[str, str]]:
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    return [(cell["cell_type"], "".join(cell["source"])) for cell in cells]
+
+
+def test_random_kernel_range_and_sinusoid_order() -> None:
+    sources = _sources()
+    text = "\n".join(source for _, source in sources)
+    assert "range of 30 random kernels (68.5 % to 72.8 %" in text
+    assert "no significant gain" not in text and "did no better than the learned 1-D table" in text
+    assert "global_pool='avg'" in text and "Appendix D.3, Figure 9" in text
+    picture = next(i for i, (_, s) in enumerate(sources) if "plot_sinusoid(" in s)
+    checks = next(i for i, (_, s) in enumerate(sources) if "row 0, first 6 columns" in s)
+    assert picture < checks  # the picture first, then its printed checks
+    shows = next(i for i, (_, s) in enumerate(sources) if s.startswith("**What the picture shows.**"))
+    assert sources[shows + 1][1].startswith("**The ablation.**")
+
+
+def test_plot_accuracies_draws_one_dot_and_bar_per_model() -> None:
+    from vit_explained.evidence import proportion
+    from vit_explained.plotting.lesson01 import plot_accuracies
+
+    estimates = {"a": proportion([1] * 9 + [0]), "b": proportion([1, 0] * 10)}
+    fig = plot_accuracies(estimates)
+    (ax,) = fig.axes
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels == ["a (n = 10)", "b (n = 20)"]
+    assert len(ax.lines) == 4  # a bar and a dot per model
+    bar = ax.lines[0].get_xdata()
+    assert bar[0] == pytest.approx(100 * estimates["a"].low) and bar[1] == pytest.approx(100 * estimates["a"].high)
+    assert "95 % Wilson interval" in ax.get_xlabel()
+    with pytest.raises(ValueError):
+        plot_accuracies({})
+    with pytest.raises(ValueError):
+        plot_accuracies({"a": 0.5})
+
+
+def test_section_7_picture_comes_before_the_folded_table() -> None:
+    sources = _sources()
+    picture = next(i for i, (_, s) in enumerate(sources) if '"01_resolution_accuracies"' in s)
+    table = next(i for i, (_, s) in enumerate(sources) if s.startswith("<details><summary>How sure are we? Section 7"))
+    assert picture < table
