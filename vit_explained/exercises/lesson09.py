@@ -715,7 +715,15 @@ def _masks(batch: int, tokens: int, seed: int) -> list[tuple[str, torch.Tensor |
     return [("no mask", None), ("an additive float attn_mask", additive), ("a boolean attn_mask", boolean)]
 
 
-def _variant(attn_obj: nn.Module, *, mask: str = "timm", merge: bool = True, scale: str = "head", proj: bool = True):
+def _variant(
+    attn_obj: nn.Module,
+    *,
+    mask: str = "timm",
+    merge: bool = True,
+    scale: str = "head",
+    proj: bool = True,
+    dim: int = -1,
+):
     """A ``forward`` for ``attn_obj`` with one step done the wrong way: the slips the checker names."""
 
     def forward(x: torch.Tensor, attn_mask: torch.Tensor | None = None, is_causal: bool = False, **_: Any):
@@ -743,6 +751,9 @@ def _variant(attn_obj: nn.Module, *, mask: str = "timm", merge: bool = True, sca
                 bias = causal if bias is None else bias + causal
         elif mask == "mask over causal":  # is_causal applied only when no attn_mask is given
             bias = resolve_mask(scores, attn_mask, is_causal and attn_mask is None)
+        elif mask == "diagonal hidden" and is_causal:  # -1e9 from triu(0): each query loses itself too
+            upper = torch.ones(tokens, tokens, dtype=torch.bool, device=scores.device).triu()
+            bias = torch.zeros_like(scores).masked_fill(upper, -1e9)
         elif mask == "reversed causal" and is_causal:  # triu kept: each query reads itself and the tokens after it
             bias = resolve_mask(scores, torch.ones(tokens, tokens, dtype=torch.bool, device=scores.device).triu())
         elif mask in ("booleanised", "infinite only", "nonzero hidden") and attn_mask is not None:
@@ -751,7 +762,7 @@ def _variant(attn_obj: nn.Module, *, mask: str = "timm", merge: bool = True, sca
             bias = None
         if mask == "multiplied" and attn_mask is not None and attn_mask.dtype != torch.bool:
             scores = scores * attn_mask  # the float mask as a factor, not a bias
-        weights = (scores if bias is None else scores + bias).softmax(dim=-1)
+        weights = (scores if bias is None else scores + bias).softmax(dim=dim)  # dim=-2: over the queries (a slip)
         if mask == "after softmax" and attn_mask is not None:  # the mask applied to the weights, not the scores
             boolean = attn_mask.dtype == torch.bool
             weights = weights.masked_fill(~attn_mask, 0.0) if boolean else weights + attn_mask
@@ -877,6 +888,11 @@ _COMPUTATION_SLIPS = (
     ),
     ({"scale": "none"}, "the scores are not scaled: multiply q @ k^T by attn_obj.scale"),
     ({"proj": False}, "the heads' output skips attn_obj.proj (and proj_drop)"),
+    (
+        {"dim": -2},
+        "your softmax runs over the queries (dim=-2): softmax over keys, dim=-1, so each query's row of "
+        "weights sums to 1",
+    ),
 )
 
 _MASK_SLIPS = (
@@ -1117,6 +1133,13 @@ def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: 
             "with is_causal=True your output holds NaN: the first query may read no key at all, so its softmax "
             "row is all -inf. Your causal mask leaves out the diagonal (tril(-1), or -inf from triu(0)): each "
             "query reads itself too, so keep the diagonal, tril() (or -inf only above it, triu(1))"
+        )
+    diagonal_hidden = _run(model, _variant(attn_obj, mask="diagonal hidden"), tokens, None, causal=True)
+    if close(output, diagonal_hidden):
+        fail(
+            "with is_causal=True your mask hides the diagonal: a query reads itself. A large negative number "
+            "(-1e9) from triu(0), or tril(-1), takes each query's own key away (the first query then reads "
+            "nothing and its row goes uniform); keep the diagonal: mask only above it, triu(1)"
         )
     reversed_causal = _run(model, _variant(attn_obj, mask="reversed causal"), tokens, None, causal=True)
     if close(output, reversed_causal):

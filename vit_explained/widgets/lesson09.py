@@ -8,7 +8,9 @@ the picture's title, so a stored notebook, which keeps only the picture, still s
 Two controls of its own: ``view`` shows one token's map, or the class token's and the distillation token's
 side by side; ``start`` is where the slice of the patch columns starts, 2 (right for a DeiT: ``[:, :, q, 2:]``)
 or 1 (the ViT habit ``[:, :, q, 1:]``, 49 columns from key 1): the map the wrong start gives, key 1 (the
-distillation token) on patch (0, 0) and every patch one place late, the last patch dropped.
+distillation token) on patch (0, 0) and every patch one place late, the last patch dropped. At start 1 each
+token's map is drawn beside the right one (start 2) and the picture's title keeps the warning. The lesson opens
+the widget on that view: both tokens side by side, slice start 1 (four maps: each token's wrong and right one).
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ class DeiTAttentionExplorer(AttentionExplorer):
         matrix = self.matrix_for(digit=digit, block=block, head=values["head"], method=values["method"])
         maps = torch.stack([self.sliced(matrix, TOKENS.index(token), start) for token in tokens])  # (K, rows, cols)
         found = []
-        for token, grid in zip(tokens, maps, strict=True):
+        for token, grid in zip(tokens, maps, strict=True):  # the line reads the maps of the chosen start
             row, col = divmod(int(grid.flatten().argmax()), self.grid[1])
             share = float(ink_share(grid[None], self.images[digit : digit + 1])[0])
             found.append(f"{token} token top patch ({row}, {col}), {share:.0%} on ink")
@@ -108,13 +110,16 @@ class DeiTAttentionExplorer(AttentionExplorer):
             f"digit {digit} (a {label}, predicted {predicted}): {values['method']}, block {block}, {head}, "
             f"slice [:, :, q, {start}:]{slip}: " + "; ".join(found)
         )
-        titles = [f"{token} token, [:, :, {TOKENS.index(token)}, {start}:]" for token in tokens]
+        starts = [start] if start == 2 else [1, 2]  # at start 1, the right map (start 2) beside each wrong one
+        panels = torch.stack([self.sliced(matrix, TOKENS.index(t), s) for t in tokens for s in starts])
+        mark = {1: " (wrong)", 2: " (right)"} if start == 1 else {2: ""}
+        titles = [f"{t} token, [:, :, {TOKENS.index(t)}, {s}:]{mark[s]}" for t in tokens for s in starts]
         fig = plot_map_columns(
             self.images[digit : digit + 1],
-            maps[None],
+            panels[None],
             titles=titles,
             labels=[f"a {label}"],
-            title=textwrap.fill(line.replace(slip, ""), 30 + 40 * len(tokens)),  # the slip is said in the line
+            title=textwrap.fill(line, 30 + 40 * len(titles)),  # the warning stays in the picture's title
             panel=3.0,
         )
         return line, fig
