@@ -557,7 +557,7 @@ def plot_depth_gradients(
     anchored = designs[guide][min(designs[guide])]
     anchor = sum(anchored) / len(anchored)
     if power == -0.5:
-        guide_label = f"slope {power:+g} (the L-dependence of Xiong et al.'s bound)"
+        guide_label = f"Xiong's bound (shape only): slope {power:+g}"
     else:  # another guide (e.g. sqrt(L) for a growing norm) is not Xiong et al.'s: name its law only
         law = {0.5: r"$\sqrt{L}$"}.get(power, f"$L^{{{power:g}}}$")
         guide_label = f"{law} (slope {power:+g}), for reference"

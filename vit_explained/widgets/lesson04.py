@@ -228,11 +228,19 @@ class ResidualStreamWidget(LessonWidget):
             "centred_fixed": f"final step 'centred_fixed': the head reads token 0 centred / {FIXED_NORM}, "
             f"norm {centred:.1f}",
         }[final_norm]
+        if design == "post-norm" and final_norm != "on":  # say that the toggle does nothing here
+            head += " (post-norm has no final step to change: the final-step toggle is for pre-norm only)"
         return (
             f"{design}, L = {depth} block{'s' if depth != 1 else ''}: "
             f"the stream's mean token norm {norms[0]:.1f} -> {norms[-1]:.1f}; "
             f"last fc2 gradient {sum(gradients) / len(gradients):.2f} (mean of {len(gradients)} seeds); {head}"
         )
+
+    def update(self, change: object = None) -> None:
+        """As :meth:`LessonWidget.update`; the final-step toggle is disabled while post-norm is shown (it
+        changes pre-norm's final step only)."""
+        self.controls["final_norm"].disabled = self.controls["design"].value == "post-norm"
+        super().update(change)
 
     @property
     def final_mean_norm(self) -> float:
