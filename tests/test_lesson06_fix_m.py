@@ -1,0 +1,51 @@
+"""Lesson 06, review m: over-fitting defined as the validation loss rising while the training loss falls (shown in
+the loss, not in accuracy), the stored runs' accuracy gap shrinking, the intro saying what trains in view, and
+Adam's first step predicted as lr * sqrt(P)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import nbformat
+
+from vit_explained import clinic
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "06_train_a_vit.ipynb"
+
+
+def _markdown() -> str:
+    return "\n".join(cell.source for cell in nbformat.read(LESSON, as_version=4).cells if cell.cell_type == "markdown")
+
+
+def test_overfitting_is_defined_by_the_loss_not_a_growing_gap():
+    text = _markdown()
+    assert "the gap between training and validation grows" not in text.lower()
+    assert "validation *loss* rising while the training loss falls" in text
+    assert "over-fitting in the loss, not (yet) in" in text
+    assert "stops carrying over" not in text
+
+
+def test_stored_runs_accuracy_gap_shrinks_while_the_loss_rises():
+    runs = clinic.stored_runs()["overfitting"]
+    summary = clinic.overfitting_summary(runs, window=5)
+    for name, seed_runs in runs["curves"].items():
+        for seed, run in zip(runs["seeds"], seed_runs, strict=True):
+            low = summary.lowest[name, seed]
+            gap_low = run["train_accuracy"][low - 1] - run["val_accuracy"][low - 1]
+            gap_end = run["train_accuracy"][-1] - run["val_accuracy"][-1]
+            assert gap_end < gap_low
+            assert run["val_accuracy"][-1] > run["val_accuracy"][low - 1]
+
+
+def test_intro_says_what_trains_in_view():
+    intro = nbformat.read(LESSON, as_version=4).cells[0].source
+    assert "8x8 digits" in intro and "16 patch tokens" in intro
+    assert "MNIST ViT is\nloaded" in intro and "#appendix-c" in intro
+
+
+def test_adam_first_step_is_lr_sqrt_p():
+    n_weights = sum(p.numel() for p in clinic.BlogViT("none").parameters() if p.requires_grad)
+    assert n_weights == 9674
+    assert abs(clinic.first_step_size("none", "adam", lr=1e-2) - 1e-2 * math.sqrt(n_weights)) < 0.005
