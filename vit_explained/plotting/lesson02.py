@@ -79,6 +79,44 @@ def _rectangle(corner: tuple[int, int], kernel: int, **style: object) -> Rectang
     return Rectangle((x - 0.5, y - 0.5), kernel, kernel, fill=False, **style)
 
 
+def _draw_frames(
+    ax: Axes, corners: list[tuple[int, int]], shown: dict[int, str], kernel: int, shared_color: str | None
+) -> None:
+    """Outline the ``shown`` windows (index -> colour) and hatch the strip window 0 shares with each neighbour."""
+    for index, color in shown.items():
+        x, y = corners[index]
+        if index and max(x, y) < kernel:  # the strip window 0 shares with this neighbour, hatched in its colour
+            hatch = "//" if y == 0 else "\\\\"  # one sparse direction per neighbour: crossed where both overlap
+            strip = Rectangle((x - 0.5, y - 0.5), kernel - x, kernel - y, fill=False, hatch=hatch, linewidth=0)
+            strip.set(edgecolor=matplotlib.colors.to_rgba(shared_color or color, 0.75), gid="overlap")
+            ax.add_patch(strip)
+        ax.add_patch(_rectangle(corners[index], kernel, edgecolor=color, linewidth=2.5 if index == 0 else 2.0))
+
+
+def _number_places(
+    corners: list[tuple[int, int]],
+    shown: dict[int, str],
+    kernel: int,
+    stride: int,
+    number_shift: float,
+    framed_only: bool,
+    hatched: bool,
+) -> list[tuple[int, tuple[float, float]]]:
+    """Where each window's number goes (see ``draw_window_grid``): ``(index, (x, y))`` pairs."""
+    half = (kernel - 1) / 2
+    places = []
+    for index, (x, y) in enumerate(corners):
+        if framed_only and index not in shown:
+            continue
+        at = (x + half + number_shift, y + half + number_shift)
+        if index == 0 and hatched:  # in window 0's corner that no neighbour shares, off the hatching
+            at = ((stride - 1) / 2, (stride - 1) / 2)
+        elif framed_only and hatched and max(x, y) < kernel:  # a neighbour: inside its frame, off window 0
+            at = ((kernel + x + kernel - 1) / 2, y + half) if x else (x + half, (kernel + y + kernel - 1) / 2)
+        places.append((index, at))
+    return places
+
+
 def draw_window_grid(
     ax: Axes,
     image: torch.Tensor,
@@ -111,27 +149,13 @@ def draw_window_grid(
     if grid.rows > 1:
         shown[grid.cols] = NEIGHBOUR_COLORS[2]
     shown[0] = NEIGHBOUR_COLORS[0]  # last: its outline lies on top of its neighbours'
-    for index, color in shown.items():
-        x, y = corners[index]
-        if index and max(x, y) < kernel:  # the strip window 0 shares with this neighbour, hatched in its colour
-            hatch = "//" if y == 0 else "\\\\"  # one sparse direction per neighbour: crossed where both overlap
-            strip = Rectangle((x - 0.5, y - 0.5), kernel - x, kernel - y, fill=False, hatch=hatch, linewidth=0)
-            strip.set(edgecolor=matplotlib.colors.to_rgba(shared_color or color, 0.75), gid="overlap")
-            ax.add_patch(strip)
-        ax.add_patch(_rectangle(corners[index], kernel, edgecolor=color, linewidth=2.5 if index == 0 else 2.0))
+    _draw_frames(ax, corners, shown, kernel, shared_color)
     if grid.total - 1 not in shown:
         ax.add_patch(_rectangle(corners[-1], kernel, edgecolor="yellow", linewidth=1.5, linestyle="--"))
     half = (kernel - 1) / 2
     hatched = kernel > stride and len(shown) > 1  # window 0's centre lies on the hatched strips
     if numbers and grid.total <= 150:
-        for index, (x, y) in enumerate(corners):
-            if framed_only and index not in shown:
-                continue
-            at = (x + half + number_shift, y + half + number_shift)
-            if index == 0 and hatched:  # in window 0's corner that no neighbour shares, off the hatching
-                at = ((stride - 1) / 2, (stride - 1) / 2)
-            elif framed_only and hatched and max(x, y) < kernel:  # a neighbour: inside its frame, off window 0
-                at = ((kernel + x + kernel - 1) / 2, y + half) if x else (x + half, (kernel + y + kernel - 1) / 2)
+        for index, at in _number_places(corners, shown, kernel, stride, number_shift, framed_only, hatched):
             ax.text(
                 *at,
                 str(index),

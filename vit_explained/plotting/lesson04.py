@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import torch
 from matplotlib import patheffects
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
@@ -746,6 +747,42 @@ def _draw_head_input(ax, norms: list[float], value: float, step: str, colour: st
     ax.annotate(f"{value:.1f}", (x, value), textcoords="offset points", xytext=(6, 4), fontsize=8)
 
 
+def _final_step(design: str, final_norm: bool | str) -> str:
+    """The final step :func:`plot_residual_stream` draws: ``True``/``False`` as ``"on"``/``"off"``, a name of
+    :data:`FINAL_STEPS` as itself; post-norm has no final LayerNorm, so the ablation's steps read as ``"off"``."""
+    step = {True: "on", False: "off"}[final_norm] if isinstance(final_norm, bool) else final_norm
+    if step not in FINAL_STEPS:
+        raise ValueError(f"final_norm must be one of {list(FINAL_STEPS)}, got {final_norm!r}")
+    if design == "post-norm" and step in ("fixed", "centred_fixed"):
+        step = "off"  # the ablation changes pre-norm's final step; post-norm has none
+    return step
+
+
+def _style_stream_axis(
+    ax: Axes,
+    profiles: Mapping[str, Mapping[int, tuple[list[float], list[float]]]],
+    design: str,
+    depth: int,
+    head_norms: Mapping[str, Mapping[int, tuple[float, float]]] | None,
+    fixed_heads: Mapping[int, tuple[float, float]] | None,
+) -> None:
+    """Labels and the one scale of every setting for :func:`plot_residual_stream`'s stream panel."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set(
+        xlabel="after block l (0 = the input; last: what the head reads)",
+        ylabel="mean token norm ||x_l||",
+        title=f"{design}: the residual stream through {depth} blocks",
+    )
+    heads = [v for by_depth in (head_norms or {}).values() for pair in by_depth.values() for v in pair]
+    heads += [v for pair in (fixed_heads or {}).values() for v in pair]
+    tallest = max([max(n) for by_depth in profiles.values() for n, _ in by_depth.values()] + heads)
+    ax.set_ylim(0, 1.1 * tallest)  # the same scale for every setting: the growth shows as you move
+    ax.set_xlim(-0.5, max(d for by_depth in profiles.values() for d in by_depth) + 1.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+
+
 def plot_residual_stream(
     profiles: Mapping[str, Mapping[int, tuple[list[float], list[float]]]],
     design: str,
@@ -770,18 +807,12 @@ def plot_residual_stream(
     are the same for every setting."""
     if design not in profiles or depth not in profiles[design]:
         raise ValueError(f"no profile for design {design!r} at depth {depth}: have {sorted(profiles)}")
-    from matplotlib.ticker import MaxNLocator
-
     colour, style = _DESIGN_COLOURS.get(design, "0.4"), "--" if design == "post-norm" else "-"
     fig = new_figure(figsize=(11, 3.8))
     stream_ax, gradient_ax = fig.subplots(1, 2)
     norms, gradients = profiles[design][depth][0], {d: g for d, (_, g) in profiles[design].items()}
     stream_ax.plot(range(len(norms)), norms, style, marker="o", ms=3, color=colour, lw=2.4, label=f"{design} stream")
-    step = {True: "on", False: "off"}[final_norm] if isinstance(final_norm, bool) else final_norm
-    if step not in FINAL_STEPS:
-        raise ValueError(f"final_norm must be one of {list(FINAL_STEPS)}, got {final_norm!r}")
-    if design == "post-norm" and step in ("fixed", "centred_fixed"):
-        step = "off"  # the ablation changes pre-norm's final step; post-norm has none
+    step = _final_step(design, final_norm)
     arms = dict(arms or {})
     if without_final_norm is not None:
         arms.setdefault("none", without_final_norm)
@@ -801,18 +832,7 @@ def plot_residual_stream(
     elif design == "post-norm":
         arm = "post-norm (no final LayerNorm in any setting)"
     _draw_gradients(gradient_ax, gradients, depth, colour, style, arm)
-    stream_ax.set(
-        xlabel="after block l (0 = the input; last: what the head reads)",
-        ylabel="mean token norm ||x_l||",
-        title=f"{design}: the residual stream through {depth} blocks",
-    )
-    heads = [v for by_depth in (head_norms or {}).values() for pair in by_depth.values() for v in pair]
-    heads += [v for pair in (fixed_heads or {}).values() for v in pair]
-    tallest = max([max(n) for by_depth in profiles.values() for n, _ in by_depth.values()] + heads)
-    stream_ax.set_ylim(0, 1.1 * tallest)  # the same scale for every setting: the growth shows as you move
-    stream_ax.set_xlim(-0.5, max(d for by_depth in profiles.values() for d in by_depth) + 1.8)
-    stream_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    stream_ax.legend(frameon=False, fontsize=8, loc="upper left")
+    _style_stream_axis(stream_ax, profiles, design, depth, head_norms, fixed_heads)
     shown = [g for by_depth in profiles.values() for _, seeds in by_depth.values() for g in seeds]
     shown += [g for by_depth in arms.values() for seeds in by_depth.values() for g in seeds]
     _style_gradient_axis(gradient_ax, shown, sorted({d for by_depth in profiles.values() for d in by_depth}))
