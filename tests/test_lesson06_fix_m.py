@@ -49,3 +49,14 @@ def test_adam_first_step_is_lr_sqrt_p():
     n_weights = sum(p.numel() for p in clinic.BlogViT("none").parameters() if p.requires_grad)
     assert n_weights == 9674
     assert abs(clinic.first_step_size("none", "adam", lr=1e-2) - 1e-2 * math.sqrt(n_weights)) < 0.005
+
+
+def test_overfitting_rises_matches_windowed_rise_and_prints_one_line_per_model():
+    runs = clinic.stored_runs()["overfitting"]
+    rise, text = clinic.overfitting_rises(runs, short={"SmallCNN width 8": "CNN-8"})
+    for name, seed_runs in runs["curves"].items():
+        for seed, run in zip(runs["seeds"], seed_runs, strict=True):
+            assert rise[name, seed] == clinic.windowed_rise(run["val_loss"], window=5, margin=0.05)
+    lines = text.splitlines()
+    assert len(lines) == 3 and lines[0].startswith("ViT, 5-epoch") and lines[1].startswith("CNN-8, 5-epoch")
+    assert lines[2].endswith("from epoch 97 on (ViT), 78 (CNN-8)")

@@ -642,6 +642,37 @@ def windowed_rise(val_loss: Sequence[float], window: int = 5, margin: float = 0.
     return low + window, start + window, curve[-1] - curve[low]
 
 
+def overfitting_rises(
+    runs: dict, window: int = 5, margin: float = 0.05, short: Mapping[str, str] | None = None
+) -> tuple[dict[tuple[str, int], tuple[int, int, float]], str]:
+    """:func:`windowed_rise` of every stored over-fitting run (``runs["curves"][model]``, one per seed of
+    ``runs["seeds"]``), keyed ``(model, seed)``, and a printable text: one line per model, then the epoch from
+    which every seed stays ``margin`` above its lowest value. ``short`` renames the models in the text."""
+    short = dict(short or {})
+    rise = {
+        (name, seed): windowed_rise(run["val_loss"], window=window, margin=margin)
+        for name, seed_runs in runs["curves"].items()
+        for seed, run in zip(runs["seeds"], seed_runs, strict=True)
+    }
+    lines, every = [], []
+    for name in runs["curves"]:
+        mine = [rise[name, seed] for seed in runs["seeds"]]
+        label = short.get(name, name)
+        ends = " to ".join(sorted({f"{r[2]:.2f}" for r in mine}))
+        lines.append(
+            f"{label}, {window}-epoch mean validation loss, seeds {runs['seeds'][0]}-{runs['seeds'][-1]}: "
+            f"lowest at epoch "
+            f"{', '.join(str(r[0]) for r in mine)}; more than {margin} above that lowest from epoch "
+            f"{', '.join(str(r[1]) for r in mine)} on; at the end {ends} above it"
+        )
+        every.append((max(r[1] for r in mine), label))
+    lines.append(
+        f"on every seed, the windowed validation loss stays more than {margin} above its lowest from epoch "
+        + ", ".join(f"{epoch}{' on' if i == 0 else ''} ({label})" for i, (epoch, label) in enumerate(every))
+    )
+    return rise, "\n".join(lines)
+
+
 def plateau(losses: Sequence[float], window: int = 5, below: float = 0.3) -> int:
     """The first step (counted from 0) at which the mean of the last ``window`` losses is ``below`` under
     ln 10 (:data:`CHANCE_LOSS`); ``ValueError`` if the run never leaves."""
