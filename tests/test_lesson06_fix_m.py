@@ -60,3 +60,14 @@ def test_overfitting_rises_matches_windowed_rise_and_prints_one_line_per_model()
     lines = text.splitlines()
     assert len(lines) == 3 and lines[0].startswith("ViT, 5-epoch") and lines[1].startswith("CNN-8, 5-epoch")
     assert lines[2].endswith("from epoch 97 on (ViT), 78 (CNN-8)")
+
+
+def test_readings_table_reads_both_intervals_and_the_verdict():
+    from vit_explained.evidence import paired_seeds
+
+    paired = {"a - b": paired_seeds([0.9, 0.8, 0.85, 0.95], [0.7, 0.6, 0.68, 0.72])}
+    read, table = clinic.readings_table(paired, 1 - 0.05 / 16)
+    (low95, high95), (low, high) = read["a - b"]
+    assert low < low95 < high95 < high and low95 > 0
+    assert "a - b" in table and "99.7 % (corrected)" in table
+    assert clinic.reading_verdict(low95, high95, (low, high)) in table

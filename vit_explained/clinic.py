@@ -568,6 +568,28 @@ def paired_table(
     return rows, drawn
 
 
+def readings_table(paired: Mapping[str, object], corrected: float) -> tuple[dict[str, list[tuple[float, float]]], str]:
+    """For each ``label: paired_seeds(a, b)`` of ``paired``: its 95 % and ``corrected`` t-intervals in points
+    (``{label: [(low, high), (low, high)]}``) and a printable table (seeds, mean, both intervals,
+    :func:`reading_verdict`), as section 5's augmentation table prints it."""
+    read = {
+        label: [(100 * t.low, 100 * t.high) for t in (s.t_interval(), s.t_interval(corrected))]
+        for label, s in paired.items()
+    }
+    rows = [
+        (
+            label,
+            len(s.difference.values),
+            f"{100 * s.difference.mean:+.1f}",
+            *("[{:+.1f}, {:+.1f}]".format(*pair) for pair in read[label]),
+            reading_verdict(*read[label][0], read[label][1]),
+        )
+        for label, s in paired.items()
+    ]
+    header = ("a - b", "seeds", "points", "95 % t-interval", f"{100 * corrected:.1f} % (corrected)", "verdict")
+    return read, text_table(header, rows)
+
+
 @dataclass
 class OverfittingSummary:
     """What :func:`overfitting_summary` read from the stored over-fitting runs."""
