@@ -325,6 +325,27 @@ def plot_accuracy_vs_time(
     return fig
 
 
+def _magnify_chance_band(ax, stuck: list, chance: float) -> None:
+    """An inset of :func:`plot_losses` magnifying the band around ln 10 where the ``stuck`` runs
+    (``(steps, running mean, line style)`` each) lie on top of each other."""
+    inset = ax.inset_axes([0.1, 0.07, 0.33, 0.3])  # lower left: empty (the lower right holds the falling curves)
+    for steps, running, style in stuck:
+        inset.plot(steps, running, **{**style, "label": None})
+    inset.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1)
+    low = min(r[len(r) // 3 :].min() for _, r, _ in stuck)
+    high = max(r[len(r) // 3 :].max() for _, r, _ in stuck)
+    pad = max(0.005, 0.15 * (high - low))
+    # at least ln 10 - 0.02 .. ln 10 + 0.11 (about 2.28..2.41): the batch_first run peaks at 2.40, unclipped
+    inset.set_ylim(min(low - pad, chance - 0.02), max(high + pad, chance + 0.11))
+    inset.set_title(
+        "the runs that end at ln 10,\nmagnified (markers as in the legend)",
+        fontsize=11,
+        bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "none", "pad": 1},
+    )
+    inset.tick_params(labelsize=10)
+    inset.grid(alpha=0.3)
+
+
 def plot_losses(
     losses: Mapping[str, Sequence[float]], title: str = "Training loss against the loss of guessing", smooth: int = 5
 ) -> Figure:
@@ -365,22 +386,7 @@ def plot_losses(
     # Runs that end at ln 10 lie on top of each other: magnify that band in an inset.
     stuck = [d for d in drawn if abs(d[1][-min(20, len(d[1])) :].mean() - chance) < 0.1]
     if len(stuck) >= 2:
-        inset = ax.inset_axes([0.1, 0.07, 0.33, 0.3])  # lower left: empty (the lower right holds the falling curves)
-        for steps, running, style in stuck:
-            inset.plot(steps, running, **{**style, "label": None})
-        inset.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1)
-        low = min(r[len(r) // 3 :].min() for _, r, _ in stuck)
-        high = max(r[len(r) // 3 :].max() for _, r, _ in stuck)
-        pad = max(0.005, 0.15 * (high - low))
-        # at least ln 10 - 0.02 .. ln 10 + 0.11 (about 2.28..2.41): the batch_first run peaks at 2.40, unclipped
-        inset.set_ylim(min(low - pad, chance - 0.02), max(high + pad, chance + 0.11))
-        inset.set_title(
-            "the runs that end at ln 10,\nmagnified (markers as in the legend)",
-            fontsize=11,
-            bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "none", "pad": 1},
-        )
-        inset.tick_params(labelsize=10)
-        inset.grid(alpha=0.3)
+        _magnify_chance_band(ax, stuck, chance)
     ax.set(xlabel="step", ylabel=f"cross-entropy (running mean of {smooth} steps)", title=title)
     ax.set_ylim(0, max(3.0, chance + 0.5))
     ax.grid(alpha=0.3)
