@@ -30,7 +30,7 @@ def test_perfect_square_count_runs_silently():
 
 
 def test_vendored_t2t_vit_14_uses_the_performer_at_line_213():
-    path = pathlib.Path(vit_explained.__file__).parent / "_reference" / "t2t_vit" / "t2t_vit.py"
+    path = pathlib.Path(vit_explained.__file__).parent / "_upstream" / "t2t_vit" / "t2t_vit.py"
     lines = path.read_text().splitlines()
     assert "def t2t_vit_14(" in lines[209]
     assert "tokens_type='performer'" in lines[212] and "depth=14" in lines[212]

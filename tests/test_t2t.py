@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from vit_explained import T2TViT, TokenAttention, Tokens2Token, TokenTransformer, count_parameters, t2t_chain
-from vit_explained._reference import (
+from vit_explained._upstream import (
     T2T_VIT_COMMIT,
     copy_into_original,
     load_original_t2t,
@@ -88,7 +88,7 @@ def _original_model(config: dict, image_size: int, qk_scale: float | None):
 def test_vendored_original_is_the_commit_and_stubs_timm_only_while_importing():
     assert T2T_VIT_COMMIT.startswith("0f63dc9") and len(T2T_VIT_COMMIT) == 40
     module = load_original_t2t()
-    assert module.__name__ == "vit_explained._reference.t2t_vit.t2t_vit"
+    assert module.__name__ == "vit_explained._upstream.t2t_vit.t2t_vit"
     timm = sys.modules.get("timm")
     assert timm is None or getattr(timm, "__file__", None), "the timm stand-in must not outlive the import"
     folder = pathlib.Path(module.__file__).parent
@@ -103,7 +103,7 @@ def test_vendored_original_is_the_commit_and_stubs_timm_only_while_importing():
 @pytest.mark.parametrize("image_size", [32, 64])
 @pytest.mark.parametrize("channels", [1, 3])
 def test_t2t_vit_matches_the_original_code(image_size, channels):
-    # The original code (yitu-opensource/T2T-ViT, commit 0f63dc9, vendored in vit_explained/_reference) on
+    # The original code (yitu-opensource/T2T-ViT, commit 0f63dc9, vendored in vit_explained/_upstream) on
     # T2TViT's weights, copied by a key mapping: the same logits in float64. Square inputs only: the original
     # reshapes its tokens into a sqrt(N) x sqrt(N) image.
     config = dict(in_channels=channels, num_classes=7, embed_dim=64, depth=2, heads=4, mlp_ratio=3, token_dim=16)

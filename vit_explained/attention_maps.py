@@ -1378,8 +1378,8 @@ class CascadeTable:
         return [draw[index] for draw in self.rows[step]]
 
     def median_digit(self, methods: Sequence[str] = ("rollout", "gradient-weighted")) -> int:
-        """The map digit closest to the digits' median ρ all along the cascade: the smallest sum of |ρ - median ρ|
-        over the steps and ``methods`` (first draw)."""
+        """The map digit closest to the digits' median ρ all along the cascade: the smallest sum of
+        ``|ρ - median ρ|`` over the steps and ``methods`` (first draw)."""
         first = torch.stack([self.per_digit[step][m][0] for step in self.rows for m in methods])  # (steps * 2, B)
         return int((first - first.median(1, keepdim=True).values).abs().sum(0).argmin())
 

@@ -5,5 +5,5 @@ Source: https://github.com/yitu-opensource/T2T-ViT, commit 0f63dc9558f4d192de926
 and ``models/token_performer.py`` (imported by ``t2t_vit.py``), copied unchanged; ``LICENSE`` beside them is
 the project's Clear BSD License. This ``__init__.py`` is ours (the original's imports its other model files).
 The files import ``timm``, which the course does not install: import them through
-:func:`vit_explained._reference.load_original_t2t`, which stubs the four ``timm`` names they use.
+:func:`vit_explained._upstream.load_original_t2t`, which stubs the four ``timm`` names they use.
 """
