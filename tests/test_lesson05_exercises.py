@@ -736,3 +736,12 @@ def test_float64_answers_pass():
     check_value_gradient(lambda a, g: a.double().mT @ g.double())
     check_w_v_gradient(lambda x, a, g: ((a.double().mT @ g.double()).mT @ x.double()).sum(0))
     check_w_q_gradient(lambda x, k, gs: _w_q_right(x.double(), k.double(), gs.double()))
+
+
+@pytest.mark.parametrize("result", [1.0, 3, None, "dS"])
+def test_matrix_answer_of_wrong_type_names_tensor_and_numpy_not_a_number(result):
+    """Every lesson-05 answer is a matrix: the wrong-type message offers a tensor or a numpy array, never a number."""
+    with pytest.raises(ExerciseFailed) as failed:
+        check_softmax_backward(lambda a, grad_a: result)
+    message = str(failed.value)
+    assert "return a torch.Tensor (a numpy array also works)" in message and "a number also works" not in message

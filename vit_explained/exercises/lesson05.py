@@ -21,7 +21,7 @@ from .. import attention_backward, gradient_experiments, gradient_hooks
 from ..block import Block
 from ..parameters import parameter_places
 from ..vit import ViT
-from . import as_tensor, attempt, close, fail, forbid, passed
+from . import _type_name, as_tensor, attempt, close, fail, forbid, passed
 
 _DTYPE = torch.float64
 
@@ -101,6 +101,8 @@ def _call(
             if isinstance(before, torch.Tensor) and (after._version > 0 or not torch.equal(before, after))
         ]  # _version counts in-place writes, even one that keeps the values (g.mul_(1.0))
         seen["changed"] = sorted(set(seen.get("changed", [])) | set(changed))
+    if not isinstance(result, (torch.Tensor, np.ndarray, list, tuple)):  # every answer here is a matrix, never a number
+        fail(f"your function's result is a {_type_name(result)}; return a torch.Tensor (a numpy array also works)")
     return as_tensor(result, "your function's result")
 
 
