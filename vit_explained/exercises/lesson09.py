@@ -658,6 +658,9 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
                     "teacher_logits.max(-1) returns (values, indices): take .indices, or use "
                     "teacher_logits.argmax(-1), for the teacher's class per image"
                 )
+        if isinstance(raw, (tuple, list)):
+            kind = type(raw).__name__ if type(raw) in (tuple, list) else f"{type(raw).__module__}.{type(raw).__name__}"
+            fail(f"your loss is a {kind}; return a torch.Tensor (one number, the batch's mean loss)")
         mine = as_tensor(raw.detach() if isinstance(raw, torch.Tensor) else raw, "your loss")
         if mine.numel() != 1:
             fail(f"return one number (the batch's mean loss), got a tensor of shape {tuple(mine.shape)}")
@@ -1209,6 +1212,12 @@ def _check_attn_map(stored: Any, expected_map: torch.Tensor, what: str) -> None:
         fail("store the weights as attn_obj.attn_map")
     if not close(stored, expected_map):
         shape = tuple(as_tensor(stored).shape)
+        flat = as_tensor(stored).reshape(-1)
+        if shape == tuple(expected_map.shape) and flat.numel() and bool((flat == flat[0]).all()):
+            fail(
+                f"with {what}: attn_obj.attn_map is constant (every entry {flat[0].item():g}): your stored map is "
+                "not the attention weights; store the softmax weights, after the softmax (and after attn_drop)"
+            )
         if shape == tuple(expected_map.shape) and not close(as_tensor(stored).sum(-1), torch.ones(shape[:-1])):
             fail(
                 f"with {what}: attn_obj.attn_map holds the scores before the softmax (its rows do not sum "
