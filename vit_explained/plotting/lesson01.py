@@ -276,6 +276,19 @@ def _draw_route_tokens(fig: Figure, cell, mats: dict[str, torch.Tensor], differe
     fig.colorbar(shown, cax=fig.add_subplot(top[0, -1]))
 
 
+def _draw_kernel_row(fig: Figure, grid, kernel: torch.Tensor, zoom: int) -> None:
+    """The kernel's maps and its two layouts in ``grid``, with the caption under the figure."""
+    _draw_kernel_maps(fig, grid, kernel)
+    _draw_kernel_layouts(fig, grid, kernel, zoom)
+    fig.text(
+        0.5,
+        0.01,
+        "the same numbers in two orders; a cell's hue is its input channel (R, G, B), its shade the value",
+        ha="center",
+        fontsize=8,
+    )
+
+
 def _draw_kernel_maps(fig: Figure, bottom, kernel: torch.Tensor) -> None:
     """One ``P x P`` map per input channel of the kernel, titled in that channel's colour."""
     channels, size, _ = kernel.shape
@@ -329,15 +342,7 @@ def plot_kernel_layouts(kernel: torch.Tensor, *, zoom: int = 24) -> Figure:
     zoom = min(_checks.positive_int("zoom", zoom), channels * size * size)
     fig = new_figure(figsize=(11, 3.0))
     bottom = fig.add_gridspec(2, channels + 1, width_ratios=(*([1] * channels), 3 * channels), hspace=0.9)
-    _draw_kernel_maps(fig, bottom, kernel)
-    _draw_kernel_layouts(fig, bottom, kernel, zoom)
-    fig.text(
-        0.5,
-        0.01,
-        "the same numbers in two orders; a cell's hue is its input channel (R, G, B), its shade the value",
-        ha="center",
-        fontsize=8,
-    )
+    _draw_kernel_row(fig, bottom, kernel, zoom)
     fig.subplots_adjust(bottom=0.2, top=0.82)
     return fig
 
@@ -376,15 +381,7 @@ def plot_embedding_routes(
     outer = fig.add_gridspec(2, 1, height_ratios=(1.25, 1), hspace=0.45)
     _draw_route_tokens(fig, outer[0], mats, difference)
     bottom = outer[1].subgridspec(2, channels + 1, width_ratios=(*([1] * channels), 3 * channels), hspace=0.9)
-    _draw_kernel_maps(fig, bottom, kernel)
-    _draw_kernel_layouts(fig, bottom, kernel, zoom)
-    fig.text(
-        0.5,
-        0.01,
-        "the same numbers in two orders; a cell's hue is its input channel (R, G, B), its shade the value",
-        ha="center",
-        fontsize=8,
-    )
+    _draw_kernel_row(fig, bottom, kernel, zoom)
     return fig
 
 

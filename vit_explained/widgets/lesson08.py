@@ -117,6 +117,11 @@ class AttentionExplorer(LessonWidget):
             raise ValueError(f"block must be in 0..{len(self.attentions) - 1}, got {block}")
         if method != "raw attention" and head != "mean":
             raise ValueError(f"{method} averages the heads in every block; choose head 'mean'")
+        matrix = self.matrix_for(digit=digit, block=block, head=head, method=method)[None]
+        return token_attention(matrix, self.grid, query=query, special_tokens=self.special_tokens)[0]
+
+    def matrix_for(self, *, digit: int, block: int, head: Any, method: str) -> torch.Tensor:
+        """The ``(N, N)`` matrix behind :meth:`map_for`, before any token's row is sliced out."""
         one = slice(digit, digit + 1)
         if method == "raw attention":
             weights = self.attentions[block][one]
@@ -127,7 +132,7 @@ class AttentionExplorer(LessonWidget):
             matrix = gradient_weighted_rollout(
                 [a[one] for a in self.attentions[: block + 1]], [g[one] for g in self.gradients[: block + 1]]
             )
-        return token_attention(matrix, self.grid, query=query, special_tokens=self.special_tokens)[0]
+        return matrix[0]
 
     def picture_title(self, line: str, title: str) -> str:
         """The picture's title (``title``: the line in short lines); a subclass may title it otherwise. It is

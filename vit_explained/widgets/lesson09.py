@@ -23,7 +23,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from ..attention_maps import attention_rollout, gradient_weighted_rollout, ink_share
+from ..attention_maps import ink_share
 from .lesson08 import TOKENS, AttentionExplorer
 
 __all__ = ["VIEWS", "DeiTAttentionExplorer", "deit_attention_explorer"]
@@ -61,20 +61,6 @@ class DeiTAttentionExplorer(AttentionExplorer):
         }
 
     control_rows = 3
-
-    def matrix_for(self, *, digit: int, block: int, head: Any, method: str) -> torch.Tensor:
-        """The ``(N, N)`` matrix the controls describe, before any slice (as lesson 08's ``map_for``)."""
-        one = slice(digit, digit + 1)
-        if method == "raw attention":
-            weights = self.attentions[block][one]
-            matrix = weights.mean(1) if head == "mean" else weights[:, int(head)]
-        elif method == "rollout":
-            matrix = attention_rollout([a[one] for a in self.attentions[: block + 1]])
-        else:
-            matrix = gradient_weighted_rollout(
-                [a[one] for a in self.attentions[: block + 1]], [g[one] for g in self.gradients[: block + 1]]
-            )
-        return matrix[0]
 
     def sliced(self, matrix: torch.Tensor, query: int, start: int) -> torch.Tensor:
         """Row ``query`` of ``matrix``, ``rows * cols`` columns from ``start``, on the grid: ``(rows, cols)``."""
