@@ -1050,7 +1050,7 @@ def test_cascade_scales_each_panel_to_its_own_largest_weight():
     trained = torch.tensor([[0.1, 0.2], [0.3, 0.4]])
     bright = torch.tensor([[0.0, 0.0], [0.0, 4.0]])  # one bright re-draw: 10 times the trained map's largest
     maps = {"rollout": torch.stack([trained, trained / 20]), "gradient-weighted": torch.stack([trained, bright])}
-    fig = plot_cascade(torch.zeros(1, 8, 8), maps, ["classifier"])
+    fig = plot_cascade(torch.zeros(1, 8, 8), maps, ["classifier"], shared=False)
     heat = [ax.images[0].get_array() for ax in fig.axes if ax.images and ax.images[0].get_cmap().name != "gray"]
     assert len(heat) == 4  # two rows of (trained, re-drawn)
     for panel in heat:
@@ -1188,3 +1188,18 @@ def test_deletion_curves_zoom_panel_shows_the_first_fraction():
     assert "first 30 %" in right.get_title()
     with pytest.raises(ValueError, match="zoom"):
         plot_deletion_curves(curves, zoom=1.5)
+
+
+def test_cascade_adds_a_row_on_one_scale_under_each_method():
+    from vit_explained.plotting.lesson08 import plot_cascade
+
+    trained = torch.tensor([[0.1, 0.2], [0.3, 0.4]])
+    maps = {"rollout": torch.stack([trained, trained / 20]), "gradient-weighted": torch.stack([trained, trained])}
+    fig = plot_cascade(torch.zeros(1, 8, 8), maps, ["classifier"])  # shared=True: the default
+    heat = [ax.images[0].get_array() for ax in fig.axes if ax.images and ax.images[0].get_cmap().name != "gray"]
+    assert len(heat) == 8  # four rows: each method on its own scales, then on one scale
+    assert abs(float(heat[1].max()) - 1.0) < 1e-6  # own scale: the faint re-draw drawn to its own largest
+    assert abs(float(heat[3].max()) - 1 / 20) < 1e-6  # one scale: the faint re-draw stays faint
+    labels = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
+    assert labels[:2] == ["rollout\n(own scale)", "rollout\n(one scale)"]
+    assert "one scale" in fig._suptitle.get_text()

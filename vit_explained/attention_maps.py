@@ -1655,6 +1655,17 @@ def stored_greedy_scores(name: str = "lesson08_greedy.json") -> torch.Tensor:
     return torch.tensor(stored["scores"], dtype=torch.float32).reshape(-1, *stored["grid"])
 
 
+def stored_top_weights(name: str = "lesson08_peaked.json") -> torch.Tensor:
+    """``(500, heads)``: the top patch weight of the last block's class-token attention per head, for lesson 08's
+    500 test digits, as ``benchmarks/bench_lesson08_peaked.py`` stored it (package data
+    ``vit_explained/checkpoints/<name>``)."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    return torch.tensor(stored["top_weights"], dtype=torch.float32)
+
+
 def stored_seconds(name: str) -> float:
     """How long the benchmark that stored package data ``vit_explained/checkpoints/<name>`` took (its ``seconds``,
     wall clock on the machine it names), e.g. ``"lesson08_greedy.json"`` or ``"lesson08_deletion.json"``."""

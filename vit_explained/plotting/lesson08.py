@@ -343,11 +343,14 @@ def plot_redrawn_rollouts(
     )
 
 
-def plot_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str]) -> Figure:
+def plot_cascade(
+    image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str], *, shared: bool = True
+) -> Figure:
     """Adebayo et al.'s cascade on one digit: one row per method (``maps[method]`` ``(1 + len(steps), rows,
     cols)``, the trained map first, then each step's), each panel scaled to its own largest weight (ρ ignores
     scale, so the picture does too: a re-drawn map far fainter than the trained one stays readable), and in each
-    re-drawn panel's title Spearman's ρ of that map with the row's trained map.
+    re-drawn panel's title Spearman's ρ of that map with the row's trained map. ``shared``: under each method's
+    row, the same maps on one scale, the row's largest weight (a nearly flat re-drawn map then looks flat).
 
     ``image`` ``(C, H, W)``; ``steps``: the re-drawn part per column after the trained one, top down.
     """
@@ -359,24 +362,34 @@ def plot_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequ
     if len(shapes) != 1 or len(next(iter(shapes))) != 3 or next(iter(shapes))[0] != len(steps) + 1:
         raise ValueError(f"each map must be (1 + {len(steps)} steps, rows, cols), got {sorted(shapes)}")
     titles = ["trained", *(step.replace("classifier + ", "+ ") for step in steps)]  # each step adds to the one before
-    panel_titles = []
-    for row, method_maps in enumerate(maps.values()):
+    panel_titles, grids, names, scales = [], [], [], []
+    for row, (method, method_maps) in enumerate(maps.items()):
         rho = rank_correlation(method_maps[1:], method_maps[:1].expand_as(method_maps[1:])).tolist()
-        names = titles[1:] if row == 0 else [""] * len(steps)  # the step's name once, on the top row
+        step_names = titles[1:] if row == 0 else [""] * len(steps)  # the step's name once, on the top row
         panel_titles.append(
-            ["trained" if row == 0 else ""] + [f"{n}\nρ {r:+.2f}".lstrip("\n") for n, r in zip(names, rho, strict=True)]
+            ["trained" if row == 0 else ""]
+            + [f"{n}\nρ {r:+.2f}".lstrip("\n") for n, r in zip(step_names, rho, strict=True)]
         )
+        grids.append(method_maps)
+        names.append(f"{method}\n(own scale)" if shared else method)
+        scales.append("each")
+        if shared:  # the same maps, one scale for the row
+            panel_titles.append([""] * (len(steps) + 1))
+            grids.append(method_maps)
+            names.append(f"{method}\n(one scale)")
+            scales.append("row")
+    one_scale = "; 'one scale' rows: the row's largest" if shared else ""
     return _grid_figure(
-        image.unsqueeze(0).expand(len(maps), -1, -1, -1),  # the same digit, one row per method
-        torch.stack(list(maps.values())),
+        image.unsqueeze(0).expand(len(grids), -1, -1, -1),  # the same digit, one row per method (and scale)
+        torch.stack(grids),
         titles,
-        list(maps),
+        names,
         "Cascade: one digit's maps, re-drawn from the classifier (fc_norm + linear head) down\n"
-        "(each panel scaled to its own largest weight: ρ ignores scale;\n"
+        f"(each panel scaled to its own largest weight: ρ ignores scale{one_scale};\n"
         "ρ: Spearman's rank correlation with the trained map)",
-        "map / the panel's own largest",
+        "map / the panel's own largest" + (" (own scale)\nor the row's largest (one scale)" if shared else ""),
         True,
-        "each",
+        scales,
         panel_titles=panel_titles,
     )
 
