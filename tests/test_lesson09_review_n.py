@@ -1,0 +1,39 @@
+"""Lesson 09, fix round n: section 3's statistics live in appendix B, each printed once; the slice comes earlier."""
+
+import json
+from pathlib import Path
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_deit_distillation.ipynb"
+
+
+def _cells():
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def _source(cell):
+    return "".join(cell["source"])
+
+
+def _printed(cell):
+    return "".join("".join(output.get("text", "")) for output in cell.get("outputs", []))
+
+
+def test_the_slice_section_comes_before_any_statistical_test():
+    sources = [_source(cell) for cell in _cells()]
+    slice_section = next(i for i, s in enumerate(sources) if s.startswith("## 4 · What `[:, :, 0, 2:]`"))
+    first_test = next(i for i, s in enumerate(sources) if "mcnemar(" in s or "paired_seeds(" in s)
+    appendix_b = next(i for i, s in enumerate(sources) if s.startswith("## Appendix B"))
+    assert slice_section < appendix_b < first_test
+
+
+def test_each_seed_comparison_is_printed_once():
+    printed = "".join(_printed(cell) for cell in _cells())
+    for line in ("t-interval [-4.7, +0.1]", "t-interval [-4.5, +6.3]"):
+        assert printed.count(line) == 1, line
+
+
+def test_the_relabel_runs_are_called_too_short_and_distillation_shows_no_detectable_gain():
+    text = "".join(_source(cell) for cell in _cells() if cell["cell_type"] == "markdown")
+    assert "too short to compare" in text
+    assert "no detectable gain" in text and "Table 3" in text
+    assert "carries a systematic mistake over" not in text
