@@ -47,7 +47,18 @@ def test_coverage_colour_bar_has_one_box_per_count_that_occurs():
 
     _, fig = soft_split_widget().compute(20, 15, 0, 60, 100, coverage=True)
     bar = fig.axes[1]
-    assert [tick.get_text() for tick in bar.get_yticklabels()] == ["0", "1", "2", "4"]
+    assert [tick.get_text() for tick in bar.get_yticklabels()] == ["0: pixel in\nno token", "1", "2", "4"]
+    (box,) = [patch for patch in bar.patches if patch.get_hatch()]  # the 0 box, red and hatched like the lost pixels
+    assert box.get_hatch() == "////" and box.get_height() == 1.0  # the box of 0, from -0.5 to 0.5
+
+
+def test_coverage_colour_bar_without_lost_pixels_has_no_hatched_box():
+    from vit_explained.widgets.lesson02 import soft_split_widget
+
+    _, fig = soft_split_widget().compute(20, 10, 5, 60, 100, coverage=True)
+    bar = fig.axes[1]
+    assert "0" not in [tick.get_text()[:1] for tick in bar.get_yticklabels()]
+    assert not [patch for patch in bar.patches if patch.get_hatch()]
 
 
 def test_token_0_number_sits_off_the_hatched_strips():

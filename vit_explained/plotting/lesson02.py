@@ -951,10 +951,16 @@ def draw_coverage(ax: Axes, height: int, width: int, kernel: int, stride: int, p
     extent = (padding - 0.5, padding + width - 0.5, padding + height - 0.5, padding - 0.5)
     shade = ax.imshow(counts.numpy(), cmap=cmap, norm=norm, extent=extent, zorder=0.5, alpha=0.9)
     bar = ax.figure.colorbar(shade, ax=ax, shrink=0.8, pad=0.01, ticks=(edges[1:] + edges[:-1]) / 2)  # box centres
-    bar.set_ticklabels([str(v) for v in values])
+    bar.set_ticklabels(["0: pixel in\nno token" if v == 0 else str(v) for v in values])
     bar.minorticks_off()
     bar.set_label("windows that hold the pixel", fontsize=9)
+    if values[0] == 0:  # the lost pixels are drawn red and hatched over their colour: so is their box
+        box = Rectangle((0, edges[0]), 1, edges[1] - edges[0], transform=bar.ax.get_yaxis_transform(), **_LOST_BOX)
+        bar.ax.add_patch(box)
     return counts
+
+
+_LOST_BOX = {"facecolor": LOST_COLOR, "edgecolor": LOST_HATCH_COLOR, "hatch": "////", "linewidth": 0, "zorder": 3}
 
 
 def plot_coverage(height: int, width: int, kernel: int, stride: int, paddings: Sequence[int] = (0, 1)) -> Figure:
