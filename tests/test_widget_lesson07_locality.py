@@ -34,11 +34,12 @@ def test_the_line_names_the_field_and_the_overlaps():
     assert widget.line == (
         "224x224 -> 56x56 = 3136 -> 28x28 = 784 -> 14x14 = 196 tokens; the backbone sees 197 with the class token;"
         " an interior final token sees a 31 x 31 pixel square; windows overlap by 3 px, 1 token, 1 token"
-        " (kernel - stride)"
+        " (kernel - stride); coverage: every pixel and token lies in a window"
     )
     widget.controls["splits"].value = "no overlap: (4,4,0) (2,2,0) (2,2,0)"
     assert widget.line.endswith(
-        "sees a 16 x 16 pixel square; windows overlap by 0 px, 0 tokens, 0 tokens (kernel - stride)"
+        "sees a 16 x 16 pixel square; windows overlap by 0 px, 0 tokens, 0 tokens (kernel - stride);"
+        " coverage: every pixel and token lies in a window"
     )
     line, _ = widget.compute(height=400, width=100, splits="four splits: (3,2,1) x 4")
     assert "31 x 31 pixel square; windows overlap by 1 px, 1 token, 1 token, 1 token" in line

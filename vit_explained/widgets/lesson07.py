@@ -1,7 +1,8 @@
 """Lesson 07's widget: the T2T chain for any image size and split configuration.
 
 ``height`` (first) and ``width`` sliders set the image, ``splits`` picks a chain of soft splits
-(T2T-ViT's own, or a variant). The input channels change only the first tokens' length, not any
+(T2T-ViT's own, a variant, or ``"custom"``: the first ``number`` of the ``k1, s1, p1, ..., k4, s4, p4`` sliders,
+any kernel 1-9, stride 1-8, padding below the kernel). The input channels change only the first tokens' length, not any
 grid or attention cost, so they are not a control. :func:`vit_explained.t2t_chain`
 follows the image through the splits; the line lists the grids and token counts, then locality: the side of the
 square of pixels one interior final token sees (31 for T2T's chain) and each split's overlap. The picture draws,
@@ -25,7 +26,10 @@ from ..plotting.lesson07 import plot_chain_locality
 from ..t2t import T2T_SPLITS, SplitStage, t2t_chain
 from . import LessonWidget
 
-__all__ = ["SPLIT_CHAINS", "T2TChainWidget", "chain_summary", "locality_summary", "t2t_chain_widget"]
+__all__ = [
+    "CUSTOM", "SPLIT_CHAINS", "T2TChainWidget", "chain_summary", "coverage_summary", "locality_summary",
+    "t2t_chain_widget",
+]  # fmt: skip
 
 #: The chains of (kernel, stride, padding) the ``splits`` dropdown offers.
 SPLIT_CHAINS: dict[str, tuple[tuple[int, int, int], ...]] = {
@@ -34,6 +38,9 @@ SPLIT_CHAINS: dict[str, tuple[tuple[int, int, int], ...]] = {
     "two splits: (7,4,2) (7,4,2)": ((7, 4, 2), (7, 4, 2)),
     "four splits: (3,2,1) x 4": ((3, 2, 1),) * 4,
 }
+#: The ``splits`` choice that reads the chain from the sliders.
+CUSTOM = "custom: the k, s, p sliders"
+MAX_SPLITS, MAX_KERNEL, MAX_STRIDE = 4, 9, 8
 BACKBONE_DEPTH, BACKBONE_HEADS, BACKBONE_DIM = 14, 6, 384
 DIGIT_SIDE = 64  # the locality panel's digit: large enough for every chain's field (31 pixels at most)
 
@@ -66,33 +73,92 @@ def locality_summary(splits: tuple[tuple[int, int, int], ...]) -> str:
     """``"one final token sees a 31 x 31 pixel square; neighbouring windows overlap by 3 px, 1, 1 tokens"``."""
     overlaps = [kernel - stride for kernel, stride, _ in splits]
     units = ", ".join(
-        f"{overlap} {'px' if number == 0 else 'token' if overlap == 1 else 'tokens'}"
+        f"{overlap} {'px' if number == 0 else 'token' if abs(overlap) == 1 else 'tokens'}{' (a gap)' * (overlap < 0)}"
         for number, overlap in enumerate(overlaps)
     )
     side = _receptive_field(splits)
     return f"an interior final token sees a {side} x {side} pixel square; windows overlap by {units} (kernel - stride)"
 
 
-class T2TChainWidget(LessonWidget):
-    """Sliders for the image size, a dropdown for the chain of splits."""
+def _uncovered(size: int, kernel: int, stride: int, padding: int) -> int:
+    """How many of ``size`` input rows no window of the split touches (window ``j`` covers rows
+    ``j * stride - padding`` to ``j * stride - padding + kernel - 1``)."""
+    windows = (size + 2 * padding - kernel) // stride + 1
+    covered = {j * stride - padding + i for j in range(windows) for i in range(kernel)}
+    return sum(row not in covered for row in range(size))
 
-    def __init__(self, height: int, width: int, splits: str) -> None:
-        def slider(name: str, value: int) -> widgets.IntSlider:
+
+def coverage_summary(stages: list[SplitStage]) -> str:
+    """``"every pixel and token lies in a window"``, or which split leaves how many input rows and columns
+    out (a stride above the kernel skips some; the last window can stop short of the edge)."""
+    missed = []
+    for number, stage in enumerate(stages, start=1):
+        rows = _uncovered(stage.in_height, stage.kernel, stage.stride, stage.padding)
+        cols = _uncovered(stage.in_width, stage.kernel, stage.stride, stage.padding)
+        if rows or cols:
+            unit = "px" if number == 1 else "tokens"
+            size = f"{stage.in_height}x{stage.in_width}"
+            missed.append(f"split {number} misses {rows} rows and {cols} columns ({unit}) of {size}")
+    return "coverage: " + ("; ".join(missed) if missed else "every pixel and token lies in a window")
+
+
+def _custom_chain(number: int, sliders: dict[str, int]) -> tuple[tuple[int, int, int], ...]:
+    """The first ``number`` (k, s, p) triples of the sliders, checked: padding below the kernel."""
+    if not 1 <= number <= MAX_SPLITS:
+        raise ValueError(f"number of splits must be 1 to {MAX_SPLITS}, got {number}")
+    chain = tuple((sliders[f"k{i}"], sliders[f"s{i}"], sliders[f"p{i}"]) for i in range(1, number + 1))
+    for i, (kernel, stride, padding) in enumerate(chain, start=1):
+        if not (1 <= kernel <= MAX_KERNEL and 1 <= stride <= MAX_STRIDE and 0 <= padding < kernel):
+            raise ValueError(
+                f"split {i}: need 1 <= k <= {MAX_KERNEL}, 1 <= s <= {MAX_STRIDE}, 0 <= p < k;"
+                f" got k={kernel}, s={stride}, p={padding}"
+            )
+    return chain
+
+
+class T2TChainWidget(LessonWidget):
+    """Sliders for the image size, a dropdown for the chain of splits, and (for ``"custom"``) the number of
+    splits and each split's kernel, stride and padding."""
+
+    def __init__(self, height: int, width: int, splits: str, custom: tuple[tuple[int, int, int], ...] = T2T_SPLITS):
+        def slider(name: str, value: int, low: int = 16, high: int = 512, step: int = 4) -> widgets.IntSlider:
             return widgets.IntSlider(
-                value=value, min=16, max=max(512, value), step=4, description=name, continuous_update=False
+                value=value, min=low, max=max(high, value), step=step, description=name, continuous_update=False
             )
 
+        number = len(tuple(custom))
+        custom = tuple(custom) + ((3, 2, 1),) * (MAX_SPLITS - number)  # unused rows start at (3, 2, 1)
         controls = {
             "height": slider("height", height),
             "width": slider("width", width),
-            "splits": widgets.Dropdown(options=list(SPLIT_CHAINS), value=splits, description="splits"),
+            "splits": widgets.Dropdown(options=[*SPLIT_CHAINS, CUSTOM], value=splits, description="splits"),
+            "number": slider("number", number, 1, MAX_SPLITS, 1),
         }
-        super().__init__(controls, rows=2)
+        for i, (kernel, stride, padding) in enumerate(custom[:MAX_SPLITS], start=1):
+            controls[f"k{i}"] = slider(f"k{i}", kernel, 1, MAX_KERNEL, 1)
+            controls[f"s{i}"] = slider(f"s{i}", stride, 1, MAX_STRIDE, 1)
+            controls[f"p{i}"] = slider(f"p{i}", padding, 0, MAX_KERNEL - 1, 1)
+        super().__init__(controls, rows=MAX_SPLITS + 1)
 
-    def compute(self, height: int, width: int, splits: str) -> tuple[str, Figure]:
-        if splits not in SPLIT_CHAINS:
-            raise ValueError(f"splits must be one of {list(SPLIT_CHAINS)}, got {splits!r}")
-        stages = t2t_chain(height, width, 3, splits=SPLIT_CHAINS[splits])  # grids do not depend on channels
+    def update(self, change: object = None) -> None:
+        """As :meth:`LessonWidget.update`; the k, s, p sliders are enabled only for ``"custom"``, and only
+        for the splits in use."""
+        number = self.controls["number"].value
+        custom = self.controls["splits"].value == CUSTOM
+        self.controls["number"].disabled = not custom
+        for i in range(1, MAX_SPLITS + 1):
+            for name in "ksp":
+                self.controls[f"{name}{i}"].disabled = not custom or i > number
+        super().update(change)
+
+    def compute(self, height: int, width: int, splits: str, number: int = 3, **sliders: int) -> tuple[str, Figure]:
+        if splits == CUSTOM:
+            chain = _custom_chain(number, sliders)
+        elif splits in SPLIT_CHAINS:
+            chain = SPLIT_CHAINS[splits]
+        else:
+            raise ValueError(f"splits must be one of {[*SPLIT_CHAINS, CUSTOM]}, got {splits!r}")
+        stages = t2t_chain(height, width, 3, splits=chain)  # grids do not depend on channels
         names = [f"T2T transformer {i}" for i in range(1, len(stages))] + ["backbone (14 layers)"]
         tokens = [stage.grid.total for stage in stages[:-1]] + [stages[-1].grid.total + 1]
         costs = [attention_cost(n, 64, 1) for n in tokens[:-1]]
@@ -101,16 +167,22 @@ class T2TChainWidget(LessonWidget):
         entries = [cost.matrix_entries for cost in costs]
         line = (
             f"{chain_summary(stages)}; the backbone sees {tokens[-1]} with the class token; "
-            f"{locality_summary(SPLIT_CHAINS[splits])}"
+            f"{locality_summary(chain)}; {coverage_summary(stages)}"
         )
-        title = f"splits {SPLIT_CHAINS[splits]}: locality (left), cost for a {height}x{width} image (right)"
+        title = f"splits {chain}: locality (left), cost for a {height}x{width} image (right)"
         cost = (names, tokens, entries, layers)
-        return line, plot_chain_locality(_digit(), SPLIT_CHAINS[splits], cost, title=title)
+        try:
+            return line, plot_chain_locality(_digit(), chain, cost, title=title)
+        except ValueError as error:  # a field wider than the digit: the numbers stand, the picture cannot
+            return f"{line} (no picture: {error})", None
 
 
 def t2t_chain_widget(
-    height: int = 224, width: int = 224, splits: str = "T2T-ViT: (7,4,2) (3,2,1) (3,2,1)"
+    height: int = 224,
+    width: int = 224,
+    splits: str = "T2T-ViT: (7,4,2) (3,2,1) (3,2,1)",
+    custom: tuple[tuple[int, int, int], ...] = T2T_SPLITS,
 ) -> T2TChainWidget:
-    """The T2T chain explorer: ``height`` (first slider) and ``width`` from 16 to 512 and a ``splits``
-    dropdown (:data:`SPLIT_CHAINS`). End a notebook cell with it."""
-    return T2TChainWidget(height, width, splits)
+    """The T2T chain explorer: ``height`` (first slider) and ``width`` from 16 to 512, a ``splits`` dropdown
+    (:data:`SPLIT_CHAINS`, or :data:`CUSTOM`: the sliders, which start at ``custom``). End a notebook cell with it."""
+    return T2TChainWidget(height, width, splits, custom)
