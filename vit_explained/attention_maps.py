@@ -1666,6 +1666,16 @@ def stored_top_weights(name: str = "lesson08_peaked.json") -> torch.Tensor:
     return torch.tensor(stored["top_weights"], dtype=torch.float32)
 
 
+def stored_randomisation(name: str = "lesson08_randomisation.pt") -> tuple[RandomisationTable, dict[str, torch.Tensor]]:
+    """:func:`randomisation_table`'s ``(table, trained_maps)`` for lesson 08's appendix H (32 map digits, 200
+    decision digits, 5 draws, seed 0), as ``benchmarks/bench_lesson08_randomisation.py`` stored it (package data
+    ``vit_explained/checkpoints/<name>``, the package's own file: loaded with ``weights_only=False``)."""
+    from pathlib import Path
+
+    stored = torch.load(Path(__file__).resolve().parent / "checkpoints" / name, weights_only=False)
+    return stored["table"], stored["trained_maps"]
+
+
 def stored_seconds(name: str) -> float:
     """How long the benchmark that stored package data ``vit_explained/checkpoints/<name>`` took (its ``seconds``,
     wall clock on the machine it names), e.g. ``"lesson08_greedy.json"`` or ``"lesson08_deletion.json"``."""
