@@ -351,3 +351,30 @@ def position_structure_report(
         groups=groups,
         differences={f"{a} - {b}": compare(a, b) for a, b in pairs},
     )
+
+
+def resolution_tables(learned: torch.Tensor, new_grid: Size, old_grid: Size | None = None) -> dict[str, torch.Tensor]:
+    """Lesson 01 section 7's four tables for ``new_grid``, name -> ``(1, 1 + rows * cols, D)``: timm's 2-D bicubic
+    resize, a 2-D bilinear one, the patch rows stretched 1-D (linear) along the sequence, and no patch positions
+    (the class token's row kept in each). ``old_grid``: the trained grid, if not square."""
+    import torch.nn.functional as F
+
+    rows, cols = _checks.to_pair("new_grid", new_grid)
+    patch_rows = learned[:, 1:].transpose(1, 2)  # (1, D, N)
+    stretched = F.interpolate(patch_rows, size=rows * cols, mode="linear").transpose(1, 2)
+    return {
+        "2-D bicubic (timm)": interpolate_positions(learned, (rows, cols), old_grid),
+        "2-D bilinear": interpolate_positions(learned, (rows, cols), old_grid, mode="bilinear", antialias=False),
+        "1-D linear along the sequence": torch.cat([learned[:, :1], stretched], dim=1),
+        "no patch positions": torch.cat([learned[:, :1], torch.zeros_like(stretched)], dim=1),
+    }
+
+
+def stored_resolution_run(name: str = "lesson01_resolution.json") -> dict[str, torch.Tensor]:
+    """Lesson 01 section 7's verdicts as ``benchmarks/bench_lesson01_resolution.py`` stored them (package data
+    ``vit_explained/checkpoints/<name>``): model name -> ``(1000,)`` int tensor, 1 per right test digit."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    return {model: torch.tensor([int(v) for v in right]) for model, right in stored["right"].items()}
