@@ -49,11 +49,12 @@ HIDDEN_CASES: dict[str, str] = {
     # 01
     "count_vit_tokens": "[(48, 80, 8, 16), (1000, 600, 20, 30), (9, 9, 3, 3), (64, 32, 32, 32)]",
     "my_patchify": "[(torch.randn(3, 2, 10, 6), (5, 3)), (torch.randn(1, 4, 4, 4), (4, 4)), "
-    "(torch.randn(2, 3, 12, 20), (2, 4))]",
+    "(torch.randn(2, 3, 12, 20), (2, 4)), (torch.randn(3, 1, 8, 12), (4, 4))]",
     "my_interpolate_positions": "[(torch.randn(1, 1 + 3 * 5, 7), (3, 5), (6, 4)), "
     "(torch.randn(1, 1 + 4 * 4, 2), (4, 4), (7, 7)), "
     "(torch.randn(1, 1 + 6 * 2, 9, dtype=torch.float64), (6, 2), (3, 5))]",
-    "conv_to_linear": "[(torch.randn(7, 2, 3, 5),), (torch.randn(3, 4, 1, 2),), (torch.randn(2, 3, 6, 6),)]",
+    "conv_to_linear": "[(torch.randn(7, 2, 3, 5),), (torch.randn(3, 4, 1, 2),), (torch.randn(2, 3, 6, 6),), "
+    "(torch.randn(5, 1, 4, 2),)]",
     # 02
     "final_grid": "[(13, 29, [(5, 3, 2)]), (100, 7, [(7, 7, 0)]), (400, 100, [(7, 4, 2), (3, 2, 1), (3, 2, 1)]), "
     "(64, 48, [(3, 2, 1), (3, 2, 1), (2, 1, 0), (3, 1, 1)]), (31, 30, [(4, 3, 3), (3, 2, 0)])]",

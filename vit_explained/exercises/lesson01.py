@@ -13,6 +13,7 @@ patches, gray and RGB) and compares it with the package (:func:`vit_explained.pa
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import combinations
 from typing import NoReturn
 
 import numpy as np
@@ -23,7 +24,7 @@ from einops import rearrange
 from ..patch_embedding import PatchEmbedding
 from ..patches import patch_grid, patchify, unpatchify
 from ..positional import interpolate_positions, vit_at_resolution
-from . import _tolerance, as_int, as_tensor, attempt, close, fail, forbid, passed
+from . import ExerciseFailed, _tolerance, as_int, as_tensor, attempt, close, fail, forbid, passed
 
 __all__ = ["check_conv_to_linear", "check_interpolate_positions", "check_patchify", "check_token_count"]
 
@@ -45,6 +46,7 @@ PATCH_CASES = (
     (2, 1, 6, 9, 3, 3),
     (1, 3, 8, 12, 4, 2),
     (2, 2, 6, 10, 3, 5),
+    (3, 1, 8, 12, 4, 4),  # B = 3, one channel, a non-square image
 )
 
 # (dim, channels, patch height, patch width)
@@ -202,6 +204,58 @@ def _patch_variants(images: torch.Tensor, ph: int, pw: int) -> dict[str, torch.T
     return {mistake: rearrange(images, pattern, p1=ph, p2=pw) for pattern, mistake in _WRONG_LAYOUTS}
 
 
+def _hard_coded(works: Callable[[dict[str, int]], bool], probes: dict[str, dict[str, int]]) -> list[str]:
+    """The fewest ``probes`` (name -> the sizes it changes) that, applied together, make ``works`` true: what the
+    learner's answer seems to have hard-coded (an empty list when no combination of them helps)."""
+    for count in range(1, len(probes) + 1):
+        for names in combinations(probes, count):
+            sizes = {key: value for name in names for key, value in probes[name].items()}
+            if works(sizes):
+                return list(names)
+    return []
+
+
+def _patchify_probes(batch: int, channels: int, height: int, width: int, ph: int, pw: int) -> dict[str, dict[str, int]]:
+    """Sizes a hard-coded patchify might assume, each as the sizes it changes (only those that still divide)."""
+    probes: dict[str, dict[str, int]] = {}
+    if batch != 1:
+        probes[f"the batch size (B = 1 works, B = {batch} does not)"] = {"batch": 1}
+    if channels != 3:
+        probes[f"the channel count (C = 3 works, C = {channels} does not)"] = {"channels": 3}
+    if height != width and height % pw == 0:
+        probes[f"a square image (H = W works, {height}x{width} does not)"] = {"width": height}
+    elif height != width and width % ph == 0:
+        probes[f"a square image (H = W works, {height}x{width} does not)"] = {"height": width}
+    if ph != pw and height % ph == 0 and width % ph == 0:
+        probes[f"square patches (ph = pw works, {ph}x{pw} does not)"] = {"pw": ph}
+    return probes
+
+
+def _patchify_hard_coded(my_patchify: Callable[..., object], case: str, *sizes: int) -> None:
+    """Fail naming what the answer hard-coded, if changing only those sizes makes it right; else return."""
+    batch, channels, height, width, ph, pw = sizes
+
+    def works(changed: dict[str, int]) -> bool:
+        b, c, h, w = (
+            changed.get(k, v) for k, v in zip(("batch", "channels", "height", "width"), sizes[:4], strict=True)
+        )
+        patch = (ph, changed.get("pw", pw))
+        images = (torch.arange(b * c * h * w, dtype=torch.float32) / 3).reshape(b, c, h, w)
+        expected = patchify(images, patch)
+        try:
+            answer = as_tensor(_NO_PATCHIFY_SHORTCUTS(my_patchify, images, patch))
+        except (ExerciseFailed, TypeError, ValueError):
+            return False
+        return tuple(answer.shape) == tuple(expected.shape) and close(answer, expected)
+
+    found = _hard_coded(works, _patchify_probes(batch, channels, height, width, ph, pw))
+    if found:
+        fail(
+            f"for {case} your function goes wrong, yet it is right once only these change: "
+            f"{'; '.join(found)}. It looks hard-coded: read B, C, H, W from images.shape and ph, pw from patch_size"
+        )
+
+
 def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.Tensor]) -> None:
     """Check ``my_patchify(images, (ph, pw))``: ``(B, C, H, W) -> (B, N, ph * pw * C)`` with
     patches in row-major order, each flattened as ``(p1 p2 c)``; equal to :func:`vit_explained.patchify`."""
@@ -211,9 +265,18 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
         images = images.reshape(batch, channels, height, width)
         original = images.clone()
         case = f"images of shape (B, C, H, W) = {tuple(images.shape)} and {ph}x{pw} patches"
-        answer = as_tensor(_NO_PATCHIFY_SHORTCUTS(my_patchify, images, (ph, pw)), f"your output for {case}")
+        sizes = (batch, channels, height, width, ph, pw)
+        try:
+            answer = as_tensor(_NO_PATCHIFY_SHORTCUTS(my_patchify, images, (ph, pw)), f"your output for {case}")
+        except ExerciseFailed as error:
+            if "your function raised" in str(error):
+                _patchify_hard_coded(my_patchify, case, *sizes)
+            raise
         if not torch.equal(images, original):
-            fail(f"your function changed its input images ({case}); work on a copy or use reshape/permute")
+            fail(
+                f"your function changed the input tensor in place ({case}): the caller's images are now different. "
+                "Build the output from reshape and permute (they do not write into their input), or work on a copy"
+            )
         expected = patchify(images, (ph, pw))
         swapped = patchify(images, (pw, ph)) if ph != pw and height % pw == 0 and width % ph == 0 else None
         if swapped is not None and tuple(answer.shape) == tuple(swapped.shape) and close(answer, swapped):
@@ -222,6 +285,7 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
                 "patch_size is (ph, pw): ph goes with the image height H, pw with the width W"
             )
         if tuple(answer.shape) != tuple(expected.shape):
+            _patchify_hard_coded(my_patchify, case, *sizes)
             rows, cols = height // ph, width // pw
             fail(
                 f"for {case} your output has shape {tuple(answer.shape)}; it should be (B, N, ph * pw * C) "
@@ -237,6 +301,7 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
         for problem, wrong in _patch_variants(images, ph, pw).items():
             if close(answer, wrong):
                 fail(f"for {case}: {problem}")
+        _patchify_hard_coded(my_patchify, case, *sizes)
         if close(answer, images.reshape(expected.shape)):
             fail(
                 f"for {case} your tokens are the images' memory cut into rows, a reshape without a permute: "
@@ -314,6 +379,34 @@ def _diagnose_conv_weight(answer: torch.Tensor, weight: torch.Tensor, case: str,
     )
 
 
+def _kernel_hard_coded(
+    conv_to_linear: Callable[..., object], case: str, dim: int, channels: int, ph: int, pw: int
+) -> None:
+    """Fail naming a hard-coded channel count or square patch, if changing only that makes the answer right."""
+    probes: dict[str, dict[str, int]] = {}
+    if channels != 3:
+        probes[f"the channel count (C = 3 works, C = {channels} does not)"] = {"channels": 3}
+    if ph != pw:
+        probes[f"square patches (ph = pw works, {ph}x{pw} does not)"] = {"pw": ph}
+
+    def works(changed: dict[str, int]) -> bool:
+        shape = (dim, changed.get("channels", channels), ph, changed.get("pw", pw))
+        weight = torch.randn(shape, generator=torch.Generator().manual_seed(2))
+        try:
+            answer = as_tensor(_NO_WEIGHT_COPY(conv_to_linear, weight.clone()))
+        except (ExerciseFailed, TypeError, ValueError):
+            return False
+        expected = weight.permute(0, 2, 3, 1).reshape(dim, -1)  # (D, C, ph, pw) -> (D, ph * pw * C)
+        return tuple(answer.shape) == tuple(expected.shape) and close(answer, expected)
+
+    found = _hard_coded(works, probes)
+    if found:
+        fail(
+            f"for {case} your function goes wrong, yet it is right once only these change: "
+            f"{'; '.join(found)}. It looks hard-coded: read D, C, ph, pw from weight.shape"
+        )
+
+
 def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """Check ``conv_to_linear(weight)``: a ``Conv2d`` patch kernel ``(D, C, ph, pw)`` ->
     the ``(D, ph * pw * C)`` weight of the ``Linear`` after ``Rearrange('b c (h p1) (w p2) ->
@@ -324,7 +417,12 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         weight = conv.proj.weight.detach().clone()
         case = f"a Conv2d kernel of shape (D, C, ph, pw) = {tuple(weight.shape)}"
         given = weight.clone()
-        returned = _NO_WEIGHT_COPY(conv_to_linear, given)
+        try:
+            returned = _NO_WEIGHT_COPY(conv_to_linear, given)
+        except ExerciseFailed as error:
+            if "your function raised" in str(error):
+                _kernel_hard_coded(conv_to_linear, case, dim, channels, ph, pw)
+            raise
         if not isinstance(returned, (torch.Tensor, np.ndarray, list, tuple)):  # a weight is an array, never a number
             fail(
                 f"your weight for {case} is a {type(returned).__name__}; return a torch.Tensor of shape "
@@ -340,6 +438,7 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         expected.copy_weights_from(conv)
         target = expected.proj.weight.detach()
         if tuple(answer.shape) != tuple(target.shape):
+            _kernel_hard_coded(conv_to_linear, case, dim, channels, ph, pw)
             fail(
                 f"for {case} your weight has shape {tuple(answer.shape)}; nn.Linear(ph * pw * C, D) "
                 f"stores its weight as (out_features, in_features) = (D, ph * pw * C)"
@@ -355,6 +454,8 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
                 fail(rounded)
             if _gives_conv_tokens(answer, target, conv, (ph, pw), generator):
                 continue
+        if not narrower:
+            _kernel_hard_coded(conv_to_linear, case, dim, channels, ph, pw)
         _diagnose_conv_weight(answer, weight, case, rounded if narrower else None)
     passed("your weight makes Rearrange + Linear give exactly the Conv2d's tokens.")
 

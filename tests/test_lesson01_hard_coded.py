@@ -1,0 +1,109 @@
+"""Lesson 01's checkers name a hard-coded batch size, channel count, square image or square patch, and an
+answer that changes its input in place (fix round n)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises.lesson01 import PATCH_CASES, check_conv_to_linear, check_patchify
+
+
+def _by_hand(images: torch.Tensor, b: int, c: int, h: int, w: int, ph: int, pw: int) -> torch.Tensor:
+    rows, cols = h // ph, w // pw
+    return images.reshape(b, c, rows, ph, cols, pw).permute(0, 2, 4, 3, 5, 1).reshape(b, rows * cols, ph * pw * c)
+
+
+def batch_of_one(images, patch_size):
+    _, c, h, w = images.shape
+    return _by_hand(images, 1, c, h, w, *patch_size)
+
+
+def three_channels(images, patch_size):
+    b, _, h, w = images.shape
+    return _by_hand(images, b, 3, h, w, *patch_size)
+
+
+def square_image(images, patch_size):
+    b, c, h, _ = images.shape
+    return _by_hand(images, b, c, h, h, *patch_size)
+
+
+def batch_of_one_and_square(images, patch_size):
+    _, c, h, _ = images.shape
+    return _by_hand(images, 1, c, h, h, *patch_size)
+
+
+def square_patches(images, patch_size):
+    b, c, h, w = images.shape
+    return _by_hand(images, b, c, h, w, patch_size[0], patch_size[0])
+
+
+@pytest.mark.parametrize(
+    ("answer", "named"),
+    [
+        (batch_of_one, r"the batch size \(B = 1 works, B = 2 does not\)"),
+        (three_channels, r"the channel count \(C = 3 works, C = 1 does not\)"),
+        (square_image, r"a square image \(H = W works, 12x8 does not\)"),
+        (batch_of_one_and_square, r"the batch size .*; a square image"),
+        (square_patches, r"square patches \(ph = pw works, 4x2 does not\)"),
+    ],
+)
+def test_a_hard_coded_size_is_named(answer, named):
+    with pytest.raises(ExerciseFailed, match=rf"^Not yet: .*{named}.*It looks hard-coded: read B, C, H, W"):
+        check_patchify(answer)
+
+
+def test_the_cases_hold_a_batch_of_three_with_one_channel_on_a_non_square_image():
+    assert any(b == 3 and c == 1 and h != w for b, c, h, w, _, _ in PATCH_CASES)
+    assert any(c == 3 for _, c, *_ in PATCH_CASES) and any(b == 1 for b, *_ in PATCH_CASES)
+
+
+def test_a_right_answer_still_passes(capsys):
+    check_patchify(lambda images, patch_size: _by_hand(images, *images.shape, *patch_size))
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+def test_an_answer_that_changes_its_input_in_place_is_named():
+    def in_place(images, patch_size):
+        out = _by_hand(images, *images.shape, *patch_size).clone()
+        images.zero_()
+        return out
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: your function changed the input tensor in place"):
+        check_patchify(in_place)
+
+
+def test_a_wrong_layout_is_not_called_hard_coded():
+    def column_major(images, patch_size):
+        b, c, h, w = images.shape
+        ph, pw = patch_size
+        out = images.reshape(b, c, h // ph, ph, w // pw, pw).permute(0, 4, 2, 3, 5, 1)
+        return out.reshape(b, -1, ph * pw * c)
+
+    with pytest.raises(ExerciseFailed, match="column-major") as failure:
+        check_patchify(column_major)
+    assert "hard-coded" not in str(failure.value)
+
+
+def kernel_three_channels(weight):
+    d, _, ph, pw = weight.shape
+    return weight.reshape(d, 3, ph, pw).permute(0, 2, 3, 1).reshape(d, -1)
+
+
+def kernel_square_patch(weight):
+    d, c, ph, _ = weight.shape
+    return weight.reshape(d, c, ph, ph).permute(0, 2, 3, 1).reshape(d, -1)
+
+
+@pytest.mark.parametrize(
+    ("answer", "named"),
+    [
+        (kernel_three_channels, r"the channel count \(C = 3 works, C = 1 does not\)"),
+        (kernel_square_patch, r"square patches \(ph = pw works, 2x3 does not\)"),
+    ],
+)
+def test_a_hard_coded_kernel_size_is_named(answer, named):
+    with pytest.raises(ExerciseFailed, match=rf"^Not yet: .*{named}.*read D, C, ph, pw from weight.shape"):
+        check_conv_to_linear(answer)
