@@ -12,12 +12,14 @@ keeps state.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 
+from .attention_backward import HeadWeights, attention_backward
 from .gradient_hooks import (
     GradientChange,
     GradientRecorder,
@@ -30,6 +32,7 @@ from .pretrained import checkpoint_info
 from .vit import ViT
 
 __all__ = [
+    "SaturationSweep",
     "ScaledRows",
     "backward_pass",
     "fc1_scaling_growth",
@@ -39,6 +42,7 @@ __all__ = [
     "mnist_vit_maker",
     "route_norms",
     "route_table",
+    "saturation_sweep",
     "scaled_qkv_gradients",
     "skip_over_mlp",
     "small_digit_vit",
@@ -231,3 +235,34 @@ def freeze_cut_table(changes: Mapping[int, Mapping[str, GradientChange | float]]
         )
         lines.append(f"{i:>5} | {unchanged!s:>19} | {cells} | {fc1_changed!s:>21}")
     return "\n".join(lines)
+
+
+class SaturationSweep(NamedTuple):
+    """One head's attention entropy and weight gradients as its weights grow (see :func:`saturation_sweep`)."""
+
+    factors: list[float]  # the multipliers of W_q, W_k and W_v
+    entropy: dict[str, list[float]]  # "1/sqrt(d)" or "no scale" -> mean row entropy of A, as a fraction of ln N
+    w_q: dict[str, list[float]]  # the same keys -> ||dL/dW_q|| per factor
+    w_v: dict[str, list[float]]  # the same keys -> ||dL/dW_v|| per factor
+
+
+def saturation_sweep(
+    x: torch.Tensor, grad_out: torch.Tensor, head: HeadWeights, factors: Sequence[float]
+) -> SaturationSweep:
+    """``head``'s ``w_q``, ``w_k`` and ``w_v`` times each factor, with the score scale ``1/sqrt(d)`` and without
+    it (scale 1): the attention's mean row entropy over ``ln N`` and ``||dW_q||``, ``||dW_v||`` from
+    :func:`attention_backward`, with ``x`` ``(B, N, D)`` and ``grad_out`` ``(B, N, d)`` held fixed."""
+    scales = {"1/sqrt(d)": head.w_q.shape[0] ** -0.5, "no scale": 1.0}
+    entropy: dict[str, list[float]] = {name: [] for name in scales}
+    w_q: dict[str, list[float]] = {name: [] for name in scales}
+    w_v: dict[str, list[float]] = {name: [] for name in scales}
+    for name, scale in scales.items():
+        for factor in factors:
+            scaled = HeadWeights(*(factor * w for w in head[:3]), *head[3:])
+            grads = attention_backward(x, scaled, grad_out, scale=scale)
+            a = grads["A"]
+            row_entropy = -(a * torch.log(a.clamp_min(1e-300))).sum(dim=-1)
+            entropy[name].append(row_entropy.mean().item() / math.log(a.shape[-1]))
+            w_q[name].append(grads["dW_q"].norm().item())
+            w_v[name].append(grads["dW_v"].norm().item())
+    return SaturationSweep([float(f) for f in factors], entropy, w_q, w_v)

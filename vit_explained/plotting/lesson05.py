@@ -533,3 +533,32 @@ def plot_cut_families(small_cuts: Sequence, fresh_cuts: Sequence, trained_cut, t
         },
         interval_kind="95 % t interval (batches)",
     )
+
+
+#: the two score scales of :func:`plot_softmax_saturation` (line colour and style)
+SCALE_STYLES = {"1/sqrt(d)": ("#17becf", "-"), "no scale": ("#d62728", "--")}
+
+
+def plot_softmax_saturation(sweep) -> Figure:
+    """Two panels from a :class:`~vit_explained.gradient_experiments.SaturationSweep`, against the weight
+    multiplier: the attention entropy (left) and ``||dL/dW_q||`` (right), with and without the ``1/sqrt(d)``
+    scale; ``||dL/dW_v||`` (with the scale) in grey for comparison."""
+    fig = new_figure(figsize=(11, 3.6))
+    left, right = fig.subplots(1, 2, sharex=True)
+    for name, (color, style) in SCALE_STYLES.items():
+        left.plot(sweep.factors, sweep.entropy[name], style, color=color, marker="o", ms=3, label=f"scores x {name}")
+        right.plot(sweep.factors, sweep.w_q[name], style, color=color, marker="o", ms=3, label=f"W_q, {name}")
+    right.plot(sweep.factors, sweep.w_v["1/sqrt(d)"], color="0.55", marker="o", ms=3, label="W_v, 1/sqrt(d)")
+    for ax in (left, right):
+        ax.set_xscale("log")
+        ax.axvline(1.0, color="0.6", lw=0.8)
+        ax.set_xlabel("W_q, W_k, W_v multiplied by  (1: as initialised, std 0.02)")
+    left.set_ylabel("attention entropy / ln N")
+    left.set_title("Larger weights: sharper attention (1: uniform, 0: one-hot)", fontsize=10)
+    left.legend(loc="lower left", fontsize=8.5, frameon=False)
+    right.set_yscale("log")
+    right.set_ylabel("gradient norm ||dL/dW||")
+    right.set_title("W_q's gradient: small while uniform, smaller again once saturated", fontsize=10)
+    right.legend(loc="lower right", fontsize=8.5, frameon=False)
+    fig.tight_layout()
+    return fig
