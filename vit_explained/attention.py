@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from einops import rearrange
@@ -98,3 +100,57 @@ def to_multihead(attention: Attention, *, batch_first: bool = True) -> nn.Multih
         mha.out_proj.weight.copy_(attention.proj.weight)
         mha.out_proj.bias.copy_(attention.proj.bias)
     return mha.to(attention.qkv.weight.device, attention.qkv.weight.dtype)
+
+
+class SeparateQKVAttention(nn.Module):
+    """Hugging Face style (lesson 03, section 2): three Linears, then view + permute for each."""
+
+    def __init__(self, dim: int, heads: int) -> None:
+        super().__init__()
+        self.heads, self.head_dim = heads, dim // heads
+        self.query, self.key, self.value = nn.Linear(dim, dim), nn.Linear(dim, dim), nn.Linear(dim, dim)
+        self.out = nn.Linear(dim, dim)
+
+    def split(self, t: torch.Tensor) -> torch.Tensor:  # (B, N, D) -> (B, h, N, d)
+        batch, tokens, _ = t.shape
+        return t.view(batch, tokens, self.heads, self.head_dim).permute(0, 2, 1, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        q, k, v = self.split(self.query(x)), self.split(self.key(x)), self.split(self.value(x))
+        weights = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(self.head_dim), dim=-1)
+        merged = (weights @ v).permute(0, 2, 1, 3).reshape(x.shape)
+        return self.out(merged)
+
+
+class EinopsAttention(nn.Module):
+    """lucidrains vit-pytorch style (lesson 03, section 2): one fused Linear, chunk, rearrange
+    ``'b n (h d) -> b h n d'``."""
+
+    def __init__(self, dim: int, heads: int) -> None:
+        super().__init__()
+        self.heads, self.scale = heads, (dim // heads) ** -0.5
+        self.to_qkv = nn.Linear(dim, 3 * dim)  # vit-pytorch uses bias=False; ViT-B has a bias
+        self.to_out = nn.Linear(dim, dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        q, k, v = (rearrange(t, "b n (h d) -> b h n d", h=self.heads) for t in self.to_qkv(x).chunk(3, dim=-1))
+        weights = (q @ k.transpose(-1, -2) * self.scale).softmax(dim=-1)
+        return self.to_out(rearrange(weights @ v, "b h n d -> b n (h d)"))
+
+
+def other_spellings(attention: Attention) -> tuple[SeparateQKVAttention, EinopsAttention]:
+    """Lesson 03's two other spellings of ``attention`` (``inner_dim == dim``), built in this order (so the
+    global random numbers they draw are the same as building them in a notebook) and loaded with its weights:
+    the fused ``qkv`` weight's rows ``0..D-1`` become the separate query Linear, ``D..2D-1`` the key,
+    ``2D..3D-1`` the value; the einops style takes the fused weight as it is; both take ``proj``."""
+    dim, heads = attention.dim, attention.heads
+    separate, einops_style = SeparateQKVAttention(dim, heads), EinopsAttention(dim, heads)
+    with torch.no_grad():
+        for i, linear in enumerate([separate.query, separate.key, separate.value]):
+            rows = slice(i * dim, (i + 1) * dim)  # q, k, v are stacked row-wise in the fused weight
+            linear.weight.copy_(attention.qkv.weight[rows])
+            linear.bias.copy_(attention.qkv.bias[rows])
+        separate.out.load_state_dict(attention.proj.state_dict())
+        einops_style.to_qkv.load_state_dict(attention.qkv.state_dict())
+        einops_style.to_out.load_state_dict(attention.proj.state_dict())
+    return separate, einops_style
