@@ -1,0 +1,51 @@
+"""Lesson 06, fix round n: section 5's tables live in appendix D (the lesson quotes one line per finding), the
+widget's stored picture overlays a bug on the fixed model, and section 3's training-accuracy sentence rests on the
+printed eval-mode count."""
+
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "06_train_a_vit.ipynb"
+APPENDIX = ROOT / "notebooks" / "06_train_a_vit_appendix.ipynb"
+
+
+def _outputs(cell) -> str:
+    return "\n".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.get("outputs", []))
+
+
+def test_section_5_tables_are_printed_in_appendix_d_not_in_the_lesson():
+    lesson, appendix = (nbformat.read(path, as_version=4) for path in (LESSON, APPENDIX))
+    assert not any("99.7 % (corrected)" in _outputs(cell) for cell in lesson.cells if cell.cell_type == "code")
+    printed = "\n".join(_outputs(cell) for cell in appendix.cells if cell.cell_type == "code")
+    assert "99.7 % (corrected)" in printed and "the lead's change (with - without)" in printed
+    assert any(cell.source.startswith('<a id="section-5-tables"></a>') for cell in appendix.cells)
+    (verdict,) = [cell.source for cell in lesson.cells if cell.source.startswith("**The verdict**")]
+    assert "06_train_a_vit_appendix.ipynb#section-5-tables" in verdict
+    quotes = (
+        "[+0.8, +3.1]",
+        "[−0.1, +4.0]",
+        "[+0.8, +6.9]",
+        "[+0.6, +4.6]",
+        "[−2.0, +3.3]",
+        "[+0.4, +3.3]",
+        "[−0.8, +0.9]",
+    )
+    for quoted in quotes:
+        assert quoted in verdict, quoted
+
+
+def test_the_widget_s_stored_picture_shows_a_bug_over_the_fixed_model():
+    lesson = nbformat.read(LESSON, as_version=4)
+    (cell,) = [cell for cell in lesson.cells if cell.source.startswith("w = training_widget(runs)")]
+    assert _outputs(cell).startswith("TrainingWidget: MultiheadAttention without batch_first")
+    assert any("image/png" in o.get("data", {}) for o in cell.outputs)
+
+
+def test_the_training_accuracy_sentence_quotes_the_eval_mode_count():
+    lesson = nbformat.read(LESSON, as_version=4)
+    (text,) = [cell.source for cell in lesson.cells if cell.source.startswith("Read the curves:")]
+    assert "plausibly" not in text and "(96.3 % against 96.2 %, printed)" in text
+    printed = "\n".join(_outputs(cell) for cell in lesson.cells if cell.cell_type == "code")
+    assert "eval mode on all 1,257 training digits: 96.2% (the running tally above: 96.3%" in printed
