@@ -263,6 +263,19 @@ def stored_init_runs() -> dict:
     return runs
 
 
+#: The stored run of ``benchmarks/bench_lesson04_timm64.py`` (package data): section 6's timm-init line at D = 64.
+STORED_TIMM64_RUNS = Path(__file__).resolve().parent / "checkpoints" / "lesson04_timm64.json"
+
+
+def stored_timm64_runs() -> dict:
+    """Section 6's pre-norm stacks (D = 64, depths 2-16, seeds 0-2) with timm's init (std 0.02), as
+    ``benchmarks/bench_lesson04_timm64.py`` stored them: ``{"dim", "depths", "seeds", "date", "machine",
+    "gradients": {depth: [last fc2 gradient, one per seed]}}`` (int depth keys)."""
+    runs = json.loads(STORED_TIMM64_RUNS.read_text())
+    runs["gradients"] = {int(depth): values for depth, values in runs["gradients"].items()}
+    return runs
+
+
 #: The stored run of ``benchmarks/bench_lesson04_depth.py`` (package data): pre-norm stacks of 16 to 128 blocks.
 STORED_DEPTH_RUNS = Path(__file__).resolve().parent / "checkpoints" / "lesson04_depth.json"
 

@@ -30,10 +30,10 @@ _NO_LAYER_NORM = forbid(
     F.layer_norm, F.group_norm, F.instance_norm, F.batch_norm, reason="LayerNorm from mean and variance"
 )
 
-#: Exercise 2: the parallel block from its parts; ``block(x)`` runs the sequential Block.forward.
+#: Exercise 4: the parallel block from its parts; ``block(x)`` runs the sequential Block.forward.
 _NO_BLOCK_CALL = forbid(Block.forward, reason="the parallel block from its parts (block.norm1, block.attn, block.mlp)")
 
-#: Exercise 6: the post-norm block from its parts; ``block(x)`` runs the pre-norm Block.forward.
+#: Exercise 5: the post-norm block from its parts; ``block(x)`` runs the pre-norm Block.forward.
 _NO_PRE_NORM_CALL = forbid(Block.forward, reason="the post-norm block from its parts")
 _BLOCK_CALL_MESSAGE = (
     "don't call block(x): write the post-norm order yourself, with block.norm1, block.attn, block.norm2 and "
@@ -97,7 +97,7 @@ def _no_half_precision(out: torch.Tensor, given: str) -> None:
         )
 
 
-# --- Exercise 2: the parallel block (GPT-J, PaLM, ViT-22B) -------------------------------------
+# --- Exercise 4: the parallel block (GPT-J, PaLM, ViT-22B) -------------------------------------
 
 
 def _parallel_reference(block: Block, x: torch.Tensor) -> torch.Tensor:
@@ -568,7 +568,7 @@ def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Ten
     passed("your LayerNorm equals nn.LayerNorm on (2, 5, 16) and (6, 8) inputs (to 1e-6).")
 
 
-# --- Exercise 4: DropPath (per-sample stochastic depth) -------------------------------------------
+# --- Exercise 6: DropPath (per-sample stochastic depth) -------------------------------------------
 
 _DROP_SAMPLES = 4000  # enough samples that a drop rate is known to about +-0.7 points (one standard error)
 
@@ -886,9 +886,9 @@ def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None
     )
 
 
-# --- Exercise 5: a block's multiply-adds ---------------------------------------------------------
+# --- Exercise 2: a block's multiply-adds ---------------------------------------------------------
 
-#: Exercise 5: the count from the shapes, not from the package's cost helper.
+#: Exercise 2: the count from the shapes, not from the package's cost helper.
 _NO_COST = forbid("vit_explained.cost", Block, mlp.MLP, nn.Linear, reason="the multiply-adds from the block's shapes")
 
 
@@ -1029,7 +1029,7 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
     passed("your count equals the package's on 4 sizes (one drawn at random on each run)." + (note if floats else ""))
 
 
-# --- Exercise 6: the post-norm block --------------------------------------------------------------
+# --- Exercise 5: the post-norm block --------------------------------------------------------------
 
 
 def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:

@@ -227,7 +227,7 @@ def _draw_parallel_block(ax, stream_x: float = 0.0) -> None:
 
 def plot_parallel_block_diagram() -> Figure:
     """Section 5's **sequential** pre-norm block (the MLP reads the stream after attention's addition) next to
-    the **parallel** block of exercise 2 (one shared LayerNorm, both branches read it, one addition)."""
+    the **parallel** block of exercise 4 (one shared LayerNorm, both branches read it, one addition)."""
     fig = new_figure(figsize=(9.5, 5.2))
     sequential, parallel = fig.subplots(1, 2)
     _draw_block(sequential, True, final_norm=False)
@@ -527,11 +527,12 @@ def plot_depth_gradients(
     power: float = -0.5,
     ylabel: str = "gradient norm at the last fc2",
     title: str = "At initialisation: last fc2 gradient vs depth",
+    legend_at: tuple[float, float] | None = None,
 ) -> Figure:
     """Log-log: one dot per (depth, seed) for each design (``{name: {depth: [one value per seed]}}``), the
     fitted power law of each, and a dashed L^power guide (default 1/sqrt(L): the L-dependence of Xiong et al.'s
     bound, a slope, not the bound itself), placed at the mean of design ``guide`` (default: the last) at the
-    shallowest depth."""
+    shallowest depth. ``legend_at``: the legend's lower-left corner in axes fractions (default: matplotlib's best)."""
     from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullLocator
 
     if not designs:
@@ -577,7 +578,7 @@ def plot_depth_gradients(
     shape = "%.0f" if min(ticks) >= 6 else "%.1f" if all(round(t, 1) == t for t in ticks) else "%.2f"
     ax.yaxis.set_major_formatter(FormatStrFormatter(shape))
     ax.set(xlabel="depth L (blocks)", ylabel=ylabel, title=title)
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=8, **({"loc": "lower left", "bbox_to_anchor": legend_at} if legend_at else {}))
     return fig
 
 
