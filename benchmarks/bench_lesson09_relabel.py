@@ -4,7 +4,8 @@
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lesson09_relabel.py --seeds 0 --json /tmp/relabel_0.json
     ... (seeds 1 and 2 likewise)
     .venv/bin/python benchmarks/bench_lesson09_relabel.py --merge /tmp/relabel_[012].json
-    # --arm control: the same runs with the teacher unchanged (not run for the stored result: the time budget)
+    # --arm control: the same runs with the teacher unchanged (--json /tmp/control_0.json ...), merged likewise:
+    .venv/bin/python benchmarks/bench_lesson09_relabel.py --merge /tmp/relabel_[012].json /tmp/control_[012].json
 
 The teacher is the shipped CNN (``load_mnist_cnn()``). In the ``relabel`` arm, wherever it picks 7 its
 logits for 7 and 1 swap, so its argmax says 1 (the one change); the ``control`` arm uses it unchanged.
@@ -95,6 +96,19 @@ def _line(run: dict) -> str:
     )
 
 
+def _control_note(arms: dict) -> str:
+    """The sentence on the control arm (the teacher unchanged): run, or not."""
+    if "control" in arms:
+        return (
+            "The control arm (the teacher unchanged, the same seeds, epochs and recipe) was run on 2026-12-04, the"
+            " relabel arm's runs kept: the one change between the arms is the teacher's 7 -> 1."
+        )
+    return (
+        "The control arm (the teacher unchanged) was not run (time budget): the comparison is the two heads of the"
+        " same student, which differ only in their targets."
+    )
+
+
 def merge(paths: list[str]) -> None:
     arms: dict[str, dict] = {}
     for part in (json.loads(Path(path).read_text()) for path in paths):  # one file per arm, or per arm and seed
@@ -128,9 +142,10 @@ def merge(paths: list[str]) -> None:
         " accuracy (all digits); the 7s' answers were not used.\n\n"
         "These are short runs: the students reach about half of the validation digits (both heads averaged; the"
         " shipped 40-epoch student 93.8 %) and were still improving at their last epoch. What they show is which"
-        " label each head gives the unseen 7s, not a trained model's accuracy. The control arm (the teacher"
-        " unchanged) was not run (time budget): the comparison is the two heads of the same student, which differ"
-        " only in their targets.\n\n" + "\n\n".join(tables)
+        " label each head gives the unseen 7s, not a trained model's accuracy. "
+        + _control_note(arms)
+        + "\n\n"
+        + "\n\n".join(tables)
     )
     write_result("lesson09_relabel", "Lesson 09: a teacher that calls every 7 a 1", body, threads="1")
 

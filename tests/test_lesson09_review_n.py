@@ -37,3 +37,13 @@ def test_the_relabel_runs_are_called_too_short_and_distillation_shows_no_detecta
     assert "too short to compare" in text
     assert "no detectable gain" in text and "Table 3" in text
     assert "carries a systematic mistake over" not in text
+
+
+def test_the_relabel_ablation_has_its_control_arm_with_the_same_seeds_and_epochs():
+    from vit_explained.distill import relabel_ablation
+
+    arms = relabel_ablation()["arms"]
+    assert set(arms) == {"relabel", "control"} and arms["control"]["epochs"] == arms["relabel"]["epochs"]
+    assert [run["seed"] for run in arms["control"]["runs"]] == [run["seed"] for run in arms["relabel"]["runs"]]
+    says_1 = [sum(run["distillation_says_1"]) / len(run["distillation_says_1"]) for run in arms["control"]["runs"]]
+    assert max(says_1) < 0.1  # with the teacher unchanged, the distillation head rarely calls a 7 a 1
