@@ -44,5 +44,5 @@ def test_section_2_cell_is_short_and_the_masks_are_checked():
     (masks,) = [i for i, s in enumerate(sources) if s.startswith("**Masks: the same `True`, opposite meanings.**")]
     assert "may attend" in sources[masks] and "to **ignore**" in sources[masks]
     check = cells[masks + 1]
-    assert "hide-input" in check["metadata"]["tags"] and "key_padding_mask=padding" in sources[masks + 1]
-    assert "attn_mask=keep.expand(N, N)" in sources[masks + 1] and not check.get("outputs")
+    assert "hide-input" in check["metadata"]["tags"] and "key_padding_mask=~keep" in sources[masks + 1]
+    assert "attn_mask=keep.expand(5, 5)" in sources[masks + 1] and not check.get("outputs")
