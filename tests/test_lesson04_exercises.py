@@ -705,7 +705,10 @@ def _autograd_slope(x):
             "the second term lacks a factor",
         ),
         (lambda x: 0.5 * (1 + torch.erf(x / math.sqrt(2))) + x * torch.exp(-0.5 * x**2), "1 / sqrt(2 pi)"),
-        (lambda x: 0.5 * (1 + torch.erf(x)) + x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi), "erf's argument"),
+        (
+            lambda x: 0.5 * (1 + torch.erf(x)) + x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi),
+            "erf gets the wrong argument",
+        ),
         (lambda x: (x > 0).to(x.dtype), "ReLU's slope"),
         (lambda x: x * 0.5 * (1 + torch.erf(x / math.sqrt(2))), "GELU itself"),
         (_autograd_slope, "not autograd"),

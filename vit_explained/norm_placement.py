@@ -8,6 +8,7 @@ import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -407,6 +408,66 @@ def norm_training_conditions(runs: list[dict]) -> dict[tuple[str, int, float], l
     for run in sorted(runs, key=lambda run: run["seed"]):
         conditions.setdefault((run["placement"], run["warmup_steps"], run["lr"]), []).append(run)
     return conditions
+
+
+class TrainingSummary(NamedTuple):
+    """:func:`training_summary`'s result: the lines to print; ``gaps`` {warm-up: pre-norm - post-norm accuracy at
+    lr 1e-3, paired over seeds}; ``intervals`` {warm-up: its 95 % t-interval}; ``widest`` (the widest half-width,
+    points); ``at_chance`` {placement: {warm-up: seeds ending near chance at lr 5e-3}}; ``seeds`` {(placement,
+    warm-up, lr): runs}."""
+
+    text: str
+    gaps: dict
+    intervals: dict
+    widest: float
+    at_chance: dict[str, dict[int, int]]
+    seeds: dict[tuple[str, int, float], list[dict]]
+
+
+def _lr(value: float) -> str:
+    """1e-3, not 1e-03."""
+    return f"{value:.0e}".replace("e-0", "e-")
+
+
+def training_summary(stored: dict, low_lr: float = 1e-3, high_lr: float = 5e-3) -> TrainingSummary:
+    """The stored training benchmark (:func:`stored_norm_training_runs`) in two findings: at ``low_lr`` the
+    accuracy gap pre-norm - post-norm per warm-up, paired over seeds, with its 95 % t-interval; at ``high_lr``
+    how many seeds of each placement ended near chance (a run's ``diverged`` flag), per warm-up."""
+    from .evidence import paired_seeds
+
+    by_condition = norm_training_conditions(stored["runs"])
+    warmups = (0, *stored["recipe"]["warmup_steps"])
+    accuracy = {key: [run["val_accuracy"] for run in group] for key, group in by_condition.items()}
+    gaps = {
+        warmup: paired_seeds(
+            accuracy[("pre-norm", warmup, low_lr)], accuracy[("post-norm", warmup, low_lr)], percent=True
+        )
+        for warmup in warmups
+    }
+    intervals = {warmup: gap.t_interval() for warmup, gap in gaps.items()}
+    widest = max(100 * (t.high - t.low) / 2 for t in intervals.values())
+    at_chance = {
+        name: {warmup: sum(run["diverged"] for run in by_condition[(name, warmup, high_lr)]) for warmup in warmups}
+        for name in ("post-norm", "pre-norm")
+    }
+    lines = [
+        f"lr {_lr(low_lr)}, accuracy pre-norm - post-norm, points (95 % t-interval, 3 seeds): "
+        + "; ".join(
+            f"warm-up {warmup or 'none'}: {100 * t.estimate:+.1f} [{100 * t.low:+.1f}, {100 * t.high:+.1f}]"
+            for warmup, t in intervals.items()
+        ),
+        f"widest interval: +/-{widest:.1f} points",
+        f"lr {_lr(high_lr)}, seeds (of 3) ending near chance: "
+        + "; ".join(
+            f"{name} "
+            + ", ".join(
+                f"{count} of {len(by_condition[(name, warmup, high_lr)])} (warm-up {warmup or 'none'})"
+                for warmup, count in counts.items()
+            )
+            for name, counts in at_chance.items()
+        ),
+    ]
+    return TrainingSummary("\n".join(lines), gaps, intervals, widest, at_chance, by_condition)
 
 
 def window_loss(run: dict, first: int, last: int) -> float:

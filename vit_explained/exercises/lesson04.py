@@ -614,8 +614,8 @@ def _check_small_shapes(drop_path: Callable[..., torch.Tensor]) -> None:
         if result.dim() > x.dim():
             fail(
                 f"on a {shape} input your output has shape {tuple(result.shape)}: the mask's shape is hard-coded "
-                "for another number of axes (such as (B, 1, 1)), and broadcasting grew x; build it from x: "
-                "(x.shape[0],) + (1,) * (x.dim() - 1)"
+                "for another number of axes (such as (B, 1, 1)), and broadcasting grew x; the mask needs one entry per "
+                "sample and as many axes as x"
             )
         _same_shape(f"drop_path(x, p=0.5, training=True) on a {shape} input", result, x)
 
@@ -775,12 +775,16 @@ def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
             "phi(x) = exp(-x^2 / 2) / sqrt(2 pi): the density's factor is 1 / sqrt(2 pi), not 1 / sqrt(pi)",
         ),
         (
+            cdf + x * torch.exp(0.5 * x**2) / math.sqrt(2 * math.pi),
+            "phi(x)'s exponent has the wrong sign: your density grows with |x| instead of decaying",
+        ),
+        (
             (1 + torch.erf(x / math.sqrt(2))) + x * pdf,
             "Phi(x) = (1 + erf(x / sqrt(2))) / 2: the 1/2 in front is missing",
         ),
         (
             0.5 * (1 + torch.erf(x)) + x * pdf,
-            "Phi(x) = (1 + erf(x / sqrt(2))) / 2: erf's argument is x / sqrt(2)",
+            "Phi(x)'s erf gets the wrong argument: compare with section 1's formula for Phi",
         ),
         (tanh_slope, "this is the slope of the tanh approximation: the exercise asks for the exact GELU, x Phi(x)"),
         (

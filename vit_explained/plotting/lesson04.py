@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import torch
 from matplotlib import patheffects
@@ -327,6 +328,22 @@ def mlp_gates(model: torch.nn.Module, images: torch.Tensor, block: int = 0) -> t
     return 0.5 * (1 + torch.erf(store["z"] / math.sqrt(2)))
 
 
+def gate_overlap(is_open: torch.Tensor) -> dict[str, float]:
+    """For a ``(tokens, units)`` boolean table of open gates: ``switching``, the units open for one token and shut
+    for another; ``independent`` and ``independent_sd``, that count's mean and binomial standard deviation if every
+    gate were an independent coin at its token's open rate; ``nested``, the fewest possible (each smaller open set
+    inside the largest)."""
+    units = is_open.shape[-1]
+    rates = is_open.float().mean(1)  # each token's share of open units
+    p = (1 - rates.prod() - (1 - rates).prod()).item()  # a unit neither open for all nor shut for all
+    return {
+        "switching": int((is_open.any(0) & ~is_open.all(0)).sum()),
+        "independent": units * p,
+        "independent_sd": math.sqrt(units * p * (1 - p)),
+        "nested": int(is_open.sum(1).max() - is_open.sum(1).min()),
+    }
+
+
 def plot_token_gates(
     image: torch.Tensor, gates: Mapping[str, torch.Tensor], patches: Mapping[str, int], patch_size: int
 ) -> Figure:
@@ -358,14 +375,16 @@ def plot_token_gates(
     stack = stack[:, stack.mean(0).argsort()]
     shown = gate_ax.imshow(stack.numpy(), aspect="auto", cmap="RdBu_r", vmin=0, vmax=1, interpolation="nearest")
     labels = [f"{name}: {100 * (row > 0.5).float().mean():.0f} % open" for name, row in gates.items()]
-    gate_ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    gate_ax.set_yticks(range(len(labels)), labels, fontsize=11)
     for tick, name in zip(gate_ax.get_yticklabels(), gates, strict=True):
         tick.set_color(colours.get(name, "black"))
     gate_ax.set_xlabel(
-        f"hidden unit (all {stack.shape[1]}, sorted by their mean gate over the three tokens)", fontsize=8
+        f"hidden unit (all {stack.shape[1]}, sorted by their mean gate over the three tokens)", fontsize=10
     )
-    fig.colorbar(shown, ax=gate_ax, label="Phi(z): blue shut (< 0.5), red open (> 0.5)", fraction=0.03)
-    gate_ax.set_title("GELU's gate on each hidden unit of fc1, one row per token", fontsize=10)
+    bar = fig.colorbar(shown, ax=gate_ax, fraction=0.03)
+    bar.set_label("Phi(z): blue shut (< 0.5), red open (> 0.5)", fontsize=10)
+    bar.ax.tick_params(labelsize=9)
+    gate_ax.set_title("GELU's gate on each hidden unit of fc1, one row per token", fontsize=11)
     return fig
 
 
@@ -447,6 +466,42 @@ def slope_text(fit: tuple[float, float, float], digits: int = 2) -> str:
     (a rounded zero prints as +0.00, never -0.00)."""
     slope, low, high = (round(value, digits) + 0.0 for value in fit)
     return f"L^{slope:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]"
+
+
+class DepthReport(NamedTuple):
+    """:func:`depth_report`'s result: the lines to print, ``slope`` ({name: (slope, low, high)}) and ``deepest``
+    (the paired post-norm vs pre-norm comparison at the deepest depth)."""
+
+    text: str
+    slope: dict[str, tuple[float, float, float]]
+    deepest: object
+
+
+def depth_report(
+    designs: Mapping[str, Mapping[int, list[float]]], stored: Mapping[str, Mapping[int, list[float]]]
+) -> DepthReport:
+    """Section 6's measurement as text: each design's gradient by depth over seeds (the deepest depth as a paired
+    post-norm - pre-norm comparison with its t-interval), then the log-log slope of every design and of every
+    ``stored`` line (name -> {depth: [one per seed]})."""
+    from ..evidence import over_seeds, paired_seeds
+
+    depths = list(designs["post-norm"])
+    lines = [
+        f"depth {depth:>2}: post-norm {over_seeds(designs['post-norm'][depth], digits=2)}; "
+        f"pre-norm {over_seeds(designs['pre-norm'][depth], digits=2)}"
+        for depth in depths[:-1]
+    ]
+    last = depths[-1]
+    deepest = paired_seeds(
+        designs["post-norm"][last], designs["pre-norm"][last], names=("post-norm", "pre-norm"), digits=2
+    )
+    lines.append(f"depth {last}: {deepest}; t-interval of the mean difference {deepest.t_interval()}")
+    slope = {name: depth_slope(values) for name, values in {**designs, **stored}.items()}
+    seeds = len(designs["post-norm"][last])
+    lines.append(f"slopes of the gradient (95 % intervals; {len(depths)} depths x {seeds} seeds unless named):")
+    width = max(map(len, slope)) + 2
+    lines += [f"  {name:<{width}}{slope_text(fit)}" for name, fit in slope.items()]
+    return DepthReport("\n".join(lines), slope, deepest)
 
 
 def plot_norm_training(runs: list[dict], lr: float, window: int = 10) -> Figure:
