@@ -76,3 +76,25 @@ def test_messages_name_the_slip_without_the_code() -> None:
 
     message = _message(check_drop_path, three_axes)
     assert "hard-coded" in message and "x.dim()" not in message and "(1,) *" not in message
+
+
+def test_logits_with_activation_swaps_every_block_and_puts_them_back() -> None:
+    from torch import nn
+
+    from vit_explained import GELU, ViT
+    from vit_explained.plotting.lesson04 import logits_with_activation
+
+    torch.manual_seed(0)
+    model = ViT(8, patch_size=4, num_classes=3, dim=16, depth=2, heads=2, mlp_dim=32, channels=1).eval()
+    images = torch.rand(5, 1, 8, 8)
+    own = [block.mlp.act for block in model.encoder.blocks]
+    with torch.no_grad():
+        expected = model(images)
+    torch.testing.assert_close(logits_with_activation(model, images, chunk=2), expected)  # chunks: the same numbers
+    relu = logits_with_activation(model, images, nn.ReLU())
+    assert not torch.allclose(relu, expected)
+    assert [block.mlp.act for block in model.encoder.blocks] == own and all(type(a) is GELU for a in own)
+    for block in model.encoder.blocks:  # the same as swapping by hand
+        block.mlp.act = nn.ReLU()
+    with torch.no_grad():
+        torch.testing.assert_close(model(images), relu)

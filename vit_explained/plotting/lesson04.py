@@ -314,6 +314,25 @@ def plot_mlp_diagram(dim: int = 768, mlp_dim: int = 3072) -> Figure:
     return fig
 
 
+def logits_with_activation(
+    model: torch.nn.Module, images: torch.Tensor, activation: torch.nn.Module | None = None, chunk: int = 250
+) -> torch.Tensor:
+    """``model``'s logits ``(B, classes)`` on ``images`` ``(B, C, H, W)`` with every block's MLP activation replaced
+    by ``activation`` (``None``: the model as it is), ``chunk`` images at a time, without gradients; the model's own
+    activations are put back afterwards, even on an error."""
+    blocks = model.encoder.blocks
+    own = [block.mlp.act for block in blocks]
+    try:
+        if activation is not None:
+            for block in blocks:
+                block.mlp.act = activation
+        with torch.no_grad():
+            return torch.cat([model(part) for part in images.split(chunk)])
+    finally:
+        for block, act in zip(blocks, own, strict=True):
+            block.mlp.act = act
+
+
 def mlp_gates(model: torch.nn.Module, images: torch.Tensor, block: int = 0) -> torch.Tensor:
     """GELU's gate Phi(z) on each hidden unit of block ``block``'s MLP, z the ``fc1`` pre-activations, for every
     token of ``images`` ``(B, C, H, W)`` run through ``model`` (a package ``ViT``): ``(B, N, D_mlp)``."""
