@@ -240,25 +240,30 @@ def freeze_cut_table(changes: Mapping[int, Mapping[str, GradientChange | float]]
 class SaturationSweep(NamedTuple):
     """One head's attention entropy and weight gradients as its weights grow (see :func:`saturation_sweep`)."""
 
-    factors: list[float]  # the multipliers of W_q, W_k and W_v
+    factors: list[float]  # the multipliers of the scaled weights (W_q, W_k and W_v, or those ``rows`` names)
     entropy: dict[str, list[float]]  # "1/sqrt(d)" or "no scale" -> mean row entropy of A, as a fraction of ln N
     w_q: dict[str, list[float]]  # the same keys -> ||dL/dW_q|| per factor
     w_v: dict[str, list[float]]  # the same keys -> ||dL/dW_v|| per factor
 
 
 def saturation_sweep(
-    x: torch.Tensor, grad_out: torch.Tensor, head: HeadWeights, factors: Sequence[float]
+    x: torch.Tensor, grad_out: torch.Tensor, head: HeadWeights, factors: Sequence[float], rows: str = "qkv"
 ) -> SaturationSweep:
-    """``head``'s ``w_q``, ``w_k`` and ``w_v`` times each factor, with the score scale ``1/sqrt(d)`` and without
-    it (scale 1): the attention's mean row entropy over ``ln N`` and ``||dW_q||``, ``||dW_v||`` from
-    :func:`attention_backward`, with ``x`` ``(B, N, D)`` and ``grad_out`` ``(B, N, d)`` held fixed."""
+    """``head``'s ``w_q``, ``w_k`` and ``w_v`` (or only those named in ``rows``, e.g. ``"qk"``) times each factor,
+    with the score scale ``1/sqrt(d)`` and without it (scale 1): the attention's mean row entropy over ``ln N``
+    and ``||dW_q||``, ``||dW_v||`` from :func:`attention_backward`, with ``x`` ``(B, N, D)`` and ``grad_out``
+    ``(B, N, d)`` held fixed. With ``rows="qk"`` V stays as it is, so only the scores and K grow."""
+    if not rows or set(rows) - set("qkv"):
+        raise ValueError(f"rows names the weights to scale, some of 'q', 'k', 'v'; got {rows!r}")
     scales = {"1/sqrt(d)": head.w_q.shape[0] ** -0.5, "no scale": 1.0}
     entropy: dict[str, list[float]] = {name: [] for name in scales}
     w_q: dict[str, list[float]] = {name: [] for name in scales}
     w_v: dict[str, list[float]] = {name: [] for name in scales}
     for name, scale in scales.items():
         for factor in factors:
-            scaled = HeadWeights(*(factor * w for w in head[:3]), *head[3:])
+            scaled = HeadWeights(
+                *(factor * w if r in rows else w for r, w in zip("qkv", head[:3], strict=True)), *head[3:]
+            )
             grads = attention_backward(x, scaled, grad_out, scale=scale)
             a = grads["A"]
             row_entropy = -(a * torch.log(a.clamp_min(1e-300))).sum(dim=-1)

@@ -242,6 +242,11 @@ def _softmax_row_sum_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch.
             "you took the mean of grad_a * a along the row instead of its sum: the chain rule adds up the "
             "contributions of every weight in the row (sum, not mean)."
         )
+    if close(result, a * (grad_a - grad_a.mean(dim=-1, keepdim=True))):
+        fail(
+            "you subtracted the plain mean of grad_a along the row; the correction is weighted by a: "
+            "each grad_a entry counts with its attention weight, (grad_a * a).sum(-1, keepdim=True)."
+        )
     if close(result, a * (grad_a - grad_a.sum(dim=-1, keepdim=True))):
         fail("the row sum must weight each grad_a entry by its attention weight a; yours sums grad_a alone.")
     if close(result, grad_a - weighted):

@@ -165,15 +165,17 @@ def _route_path(ax, points, color, *, lw=1.6, dashed=False) -> None:
     ax.annotate("", xy=points[-1], xytext=points[-2], arrowprops=arrow)
 
 
-def _route_box(ax, left: float, width: float, y: float, text: str, color: str, fontsize: float = 10) -> float:
-    """A rounded box centred on height ``y``; returns its right edge."""
+def _route_box(
+    ax, left: float, width: float, y: float, text: str, color: str, fontsize: float = 10, text_dy: float = 0.0
+) -> float:
+    """A rounded box centred on height ``y`` (its text ``text_dy`` higher); returns its right edge."""
     from matplotlib.patches import FancyBboxPatch
 
     patch = FancyBboxPatch(
         (left, y - 0.28), width, 0.56, boxstyle="round,pad=0.04", facecolor=color, alpha=0.25, edgecolor=color
     )
     ax.add_patch(patch)
-    ax.text(left + width / 2, y, text, ha="center", va="center", fontsize=fontsize)
+    ax.text(left + width / 2, y + text_dy, text, ha="center", va="center", fontsize=fontsize)
     return left + width
 
 
@@ -200,30 +202,33 @@ def _draw_forward(ax) -> float:
     attn_right = _route_box(ax, 2.6, 1.55, y, "attn\n(qkv, softmax, proj)", PART_COLORS["qkv"], fontsize=9.5)
     _route_path(ax, [(attn_right, y), (_ADD_ATTN, y), (_ADD_ATTN, 0.2)], ink)
     _route_path(ax, [(5.3, 0), (5.3, y), (5.7, y)], ink)  # MLP branch
-    end = _route_box(ax, 5.7, 1.1, y, "norm2", PART_COLORS["norms"])
+    end = _route_box(ax, 5.7, 1.1, y, "norm2", PART_COLORS["norms"], text_dy=0.08)
     _route_path(ax, [(end, y), (7.1, y)], ink)
-    end = _route_box(ax, 7.1, 1.1, y, "mlp", ROUTE_COLORS["mlp"])
+    end = _route_box(ax, 7.1, 1.1, y, "mlp", ROUTE_COLORS["mlp"], text_dy=0.08)
     _route_path(ax, [(end, y), (_ADD_MLP, y), (_ADD_MLP, 0.2)], ink)
     ax.text(0.2, 2.55, "forward (black): h = x + attn(norm1(x)),  out = h + mlp(norm2(h))", fontsize=10, color=ink)
     return attn_right
 
 
 def _draw_backward(ax, attn_right: float, *, cut: bool) -> None:
-    """The skip route under the stream, the MLP route over the MLP branch, their sum into attention.
+    """The skip route under the stream, the MLP route back through the MLP branch, their sum into attention.
 
     ``cut``: the MLP route is cut, so the label says dL/dh is the skip route alone. The two routes meet in
     a small "+" on the skip route, labelled dL/dh, from which the sum runs into attention."""
     from matplotlib.patches import Circle
 
     skip, mlp = ROUTE_COLORS["skip"], ROUTE_COLORS["mlp"]
-    low, top = -0.5, _BRANCH_Y + 0.6
+    low = -0.5
     join, radius = 5.05, 0.13  # where the two routes add up: dL/dh
     _route_path(ax, [(10.4, low), (join + radius, low)], skip, lw=2.2)
     ax.text(7.7, low - 0.12, "skip route: dL/dout reaches h unchanged", color=skip, fontsize=9.5, ha="center", va="top")
-    # cut: the MLP route ends at the cross (_CUT_Y) and never reaches dL/dh
+    # the MLP route runs back through the mlp and norm2 boxes, right to left, just under their labels;
+    # cut: it ends at the cross (_CUT_Y) and never reaches dL/dh
     end = (join, _CUT_Y + 0.22) if cut else (join, low + radius)
-    _route_path(ax, [(_ADD_MLP + 0.2, 0.2), (_ADD_MLP + 0.2, top), (join, top), end], mlp, dashed=True)
-    ax.text(7.2, top + 0.08, "MLP route: back through mlp and norm2", color=mlp, fontsize=9.5, ha="center", va="bottom")
+    inside = _BRANCH_Y - 0.1
+    _route_path(ax, [(_ADD_MLP + 0.15, 0.2), (_ADD_MLP + 0.15, inside), (join, inside), end], mlp, dashed=True)
+    note = "MLP route (dashed): back through mlp, then norm2"
+    ax.text(7.0, _BRANCH_Y + 0.36, note, color=mlp, fontsize=9.5, ha="center", va="bottom")
     ax.add_patch(Circle((join, low), radius, facecolor="white", edgecolor=skip, lw=1.4, zorder=3))
     ax.text(join, low, "+", ha="center", va="center", fontsize=10, fontweight="bold", color=skip, zorder=4)
     ax.text(join, low - radius - 0.04, "dL/dh", color=skip, fontsize=9, ha="center", va="top")
@@ -400,7 +405,10 @@ def plot_cut_changes(changes: list[float] | None, shares: list[float], *, cut: l
     ax.axhline(0, color="0.3", lw=0.8)
     labels = [f"block {i}" + ("\n(cut)" if c else "") for i, c in enumerate(cut)]
     ax.set_xticks(blocks, labels)
-    ax.set_ylabel("% of the full qkv gradient")
+    if changes is None:  # the share alone: say what it is, a projection that can be negative
+        ax.set_ylabel("MLP share (%)\n" + r"$\langle g - g_{\mathrm{cut}}, g\rangle / \|g\|^2$, can be < 0", fontsize=9)
+    else:
+        ax.set_ylabel("% of the full qkv gradient")
     top = max(100.0, 100 * max(max(changes or shares), max(shares)) + 10)
     ax.set_ylim(min(-10.0, 100 * min(shares) - 5), top)
     ax.legend(loc="upper right", fontsize=8.5, frameon=False)
@@ -539,10 +547,10 @@ def plot_cut_families(small_cuts: Sequence, fresh_cuts: Sequence, trained_cut, t
 SCALE_STYLES = {"1/sqrt(d)": ("#17becf", "-"), "no scale": ("#d62728", "--")}
 
 
-def plot_softmax_saturation(sweep) -> Figure:
+def plot_softmax_saturation(sweep, scaled: str = "W_q, W_k, W_v", title: str = "") -> Figure:
     """Two panels from a :class:`~vit_explained.gradient_experiments.SaturationSweep`, against the weight
-    multiplier: the attention entropy (left) and ``||dL/dW_q||`` (right), with and without the ``1/sqrt(d)``
-    scale; ``||dL/dW_v||`` (with the scale) in grey for comparison."""
+    multiplier (``scaled`` names the weights it multiplies): the attention entropy (left) and ``||dL/dW_q||``
+    (right, titled ``title``), with and without the ``1/sqrt(d)`` scale; ``||dL/dW_v||`` (with the scale) in grey."""
     fig = new_figure(figsize=(11, 3.6))
     left, right = fig.subplots(1, 2, sharex=True)
     for name, (color, style) in SCALE_STYLES.items():
@@ -552,13 +560,13 @@ def plot_softmax_saturation(sweep) -> Figure:
     for ax in (left, right):
         ax.set_xscale("log")
         ax.axvline(1.0, color="0.6", lw=0.8)
-        ax.set_xlabel("W_q, W_k, W_v multiplied by  (1: as initialised, std 0.02)")
+        ax.set_xlabel(f"{scaled} multiplied by  (1: as initialised, std 0.02)")
     left.set_ylabel("attention entropy / ln N")
     left.set_title("Larger weights: sharper attention (1: uniform, 0: one-hot)", fontsize=10)
     left.legend(loc="lower left", fontsize=8.5, frameon=False)
     right.set_yscale("log")
     right.set_ylabel("gradient norm ||dL/dW||")
-    right.set_title("W_q's gradient: small while uniform, smaller again once saturated", fontsize=10)
+    right.set_title(title or "W_q's gradient: small while uniform, smaller again once saturated", fontsize=10)
     right.legend(loc="lower right", fontsize=8.5, frameon=False)
     fig.tight_layout()
     return fig

@@ -10,8 +10,10 @@ inside the blocks; ``positions``, ``patch embedding`` and ``head`` are outside t
 
 An ``experiment`` dropdown (last) switches from freezing to **cutting the MLP route** (every block's, or
 ``where``'s only: ``h + mlp(norm2(h.detach()))``): the line and the picture are then each block's MLP share of
-its qkv gradient (appendix D of the lesson has the size of the change). Every setting is computed when the
-widget is built, so an update only draws.
+its qkv gradient (appendix D of the lesson has the size of the change). A ``model`` dropdown picks the fresh
+small model (8x8 digits, every setting computed when the widget is built) or the trained MNIST ViT of the lesson
+(its cut on the lesson's 256 validation digits in 8 batches of 32, the share averaged over the batches as in the
+lesson's table; each new setting is computed the first time it is picked, well under a second).
 """
 
 from __future__ import annotations
@@ -24,17 +26,19 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from ..data import load_digits
+from ..data import load_digits, load_mnist
 from ..gradient_experiments import small_digit_vit as lesson_model
 from ..gradient_hooks import gradient_change, group_gradient_norms, mlp_share
 from ..parameters import parameter_places
 from ..plotting.lesson05 import plot_cut_changes, plot_gradient_norms
+from ..pretrained import load_mnist_vit
 from ..vit import ViT
 from . import LessonWidget
 
 __all__ = [
     "EXPERIMENTS",
     "FREEZABLE",
+    "MODELS",
     "OUTSIDE_BLOCKS",
     "CutResult",
     "FreezeResult",
@@ -51,6 +55,10 @@ FREEZABLE = ("nothing", "mlp", "qkv", "proj", "norms", "positions", "patch embed
 _DEPTH = 4
 #: What the ``experiment`` dropdown offers.
 EXPERIMENTS = ("freeze", "cut the MLP route")
+#: What the ``model`` dropdown offers: the fresh small model, or the lesson's trained MNIST ViT.
+MODELS = ("fresh small", "trained MNIST ViT")
+#: the cut's digits and batch size per model: the trained model's are the lesson's (256 validation digits, 8 x 32)
+_CUT_BATCHES = {MODELS[0]: (64, 64), MODELS[1]: (256, 32)}
 
 
 def small_digit_vit() -> ViT:
@@ -59,10 +67,27 @@ def small_digit_vit() -> ViT:
     return lesson_model(0, fused=True)
 
 
-@lru_cache(maxsize=2)
-def _batch(size: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
-    digits = load_digits()
-    return digits.train_images[:size], digits.train_labels[:size]
+def _check_model(model: str) -> None:
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}, got {model!r}")
+
+
+def _make(model: str = MODELS[0]) -> ViT:
+    """A fresh copy of the chosen model: :func:`small_digit_vit` or :func:`vit_explained.pretrained.load_mnist_vit`."""
+    _check_model(model)
+    return small_digit_vit() if model == MODELS[0] else load_mnist_vit()
+
+
+@lru_cache(maxsize=4)
+def _batch(size: int = 64, model: str = MODELS[0]) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first ``size`` training digits (8x8) for the small model; the first ``size`` MNIST validation digits
+    (the lesson's ``val_images``) for the trained one."""
+    _check_model(model)
+    if model == MODELS[0]:
+        digits = load_digits()
+        return digits.train_images[:size], digits.train_labels[:size]
+    mnist = load_mnist()
+    return mnist.val_images[:size], mnist.val_labels[:size]
 
 
 def _frozen_names(model: ViT, freeze: str, where: str) -> list[str]:
@@ -111,23 +136,26 @@ class FreezeResult(NamedTuple):
 
 
 @lru_cache(maxsize=64)
-def _gradients(frozen: tuple[str, ...], digits: int = 64) -> dict[str, torch.Tensor | None]:
-    model = small_digit_vit()
-    for name, parameter in model.named_parameters():
+def _gradients(frozen: tuple[str, ...], digits: int = 64, model: str = MODELS[0]) -> dict[str, torch.Tensor | None]:
+    vit = _make(model)
+    for name, parameter in vit.named_parameters():
         parameter.requires_grad_(name not in frozen)
-    images, labels = _batch(digits)
-    F.cross_entropy(model(images), labels).backward()
-    return {name: None if p.grad is None else p.grad.clone() for name, p in model.named_parameters()}
+    images, labels = _batch(digits, model)
+    F.cross_entropy(vit(images), labels).backward()
+    return {name: None if p.grad is None else p.grad.clone() for name, p in vit.named_parameters()}
 
 
 @lru_cache(maxsize=64)
-def freeze_and_backward(freeze: str, where: str = "every block", digits: int = 64) -> FreezeResult:
-    """Freeze ``freeze`` (one of :data:`FREEZABLE`) in ``where`` (``"every block"`` or ``"block i"``),
-    run one backward pass on the first ``digits`` digits (64, the widget's batch; fewer for a cheaper check of
-    which gradients exist and change), and compare every gradient with the unfrozen model's on the same digits."""
-    model = small_digit_vit()
-    frozen = _frozen_names(model, freeze, where)
-    grads, reference = _gradients(tuple(frozen), digits), _gradients((), digits)
+def freeze_and_backward(
+    freeze: str, where: str = "every block", digits: int = 64, model: str = MODELS[0]
+) -> FreezeResult:
+    """Freeze ``freeze`` (one of :data:`FREEZABLE`) in ``where`` (``"every block"`` or ``"block i"``) of ``model``
+    (one of :data:`MODELS`), run one backward pass on the first ``digits`` digits (64, the widget's batch; fewer
+    for a cheaper check of which gradients exist and change), and compare every gradient with the unfrozen
+    model's on the same digits."""
+    vit = _make(model)
+    frozen = _frozen_names(vit, freeze, where)
+    grads, reference = _gradients(tuple(frozen), digits, model), _gradients((), digits, model)
     missing = [name for name, grad in grads.items() if grad is None]
     unchanged = all(
         grad is None
@@ -135,8 +163,8 @@ def freeze_and_backward(freeze: str, where: str = "every block", digits: int = 6
         for name, grad in grads.items()
     )
     norms = {name: None if grad is None else grad.norm().item() for name, grad in grads.items()}
-    groups = group_gradient_norms(model, norms)
-    everything = dict.fromkeys(parameter_places(model).values(), 0.0)
+    groups = group_gradient_norms(vit, norms)
+    everything = dict.fromkeys(parameter_places(vit).values(), 0.0)
     return FreezeResult(frozen, len(grads), missing, unchanged, {place: groups.get(place, 0.0) for place in everything})
 
 
@@ -148,60 +176,83 @@ class CutResult(NamedTuple):
     total: int
     same_forward: bool  # the logits equal the full model's, bit for bit
     qkv_change: list[float]  # ||g_cut - g|| / ||g|| of each block's qkv.weight.grad
-    qkv_share: list[float]  # <g - g_cut, g> / ||g||^2
+    qkv_share: list[float]  # <g - g_cut, g> / ||g||^2 (the mean over the batches when there are several)
+    batches: int = 1  # how many batches the share is averaged over (8 of 32 digits for the trained model)
 
 
 def _detach_input(module: torch.nn.Module, inputs: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
     return (inputs[0].detach(), *inputs[1:])
 
 
-@lru_cache(maxsize=8)
-def cut_and_backward(where: str = "every block") -> CutResult:
-    """Cut the MLP route in ``where`` (``"every block"`` or ``"block i"``: its ``norm2`` reads ``h.detach()``),
-    run one backward pass on 64 digits, and compare each block's qkv gradient with the uncut model's."""
-    layers = [f"block {i}" for i in range(_DEPTH)]
-    if where != "every block" and where not in layers:
-        raise ValueError(f"where must be 'every block' or one of {layers}, got {where!r}")
-    cut = [where in ("every block", layer) for layer in layers]
-    images, labels = _batch()
-    severed = small_digit_vit()
-    with torch.no_grad():
-        full_logits = severed(images)
+@lru_cache(maxsize=16)
+def _qkv_per_batch(model: str, cut: tuple[bool, ...]) -> tuple[list[list[torch.Tensor]], list[torch.Tensor], int]:
+    """Every block's qkv.weight gradient per batch of the cut's digits (:data:`_CUT_BATCHES`), the MLP route cut
+    in the blocks ``cut`` marks; also the logits per batch and how many parameter tensors got a gradient."""
+    vit = _make(model)
     handles = [
-        block.norm2.register_forward_pre_hook(_detach_input) for block, c in zip(severed.blocks, cut, strict=True) if c
+        block.norm2.register_forward_pre_hook(_detach_input) for block, c in zip(vit.blocks, cut, strict=True) if c
     ]
+    size, batch = _CUT_BATCHES[model]
+    images, labels = _batch(size, model)
+    grads, logits = [], []
     try:
-        cut_logits = severed(images)
+        for start in range(0, size, batch):
+            vit.zero_grad(set_to_none=True)
+            out = vit(images[start : start + batch])
+            F.cross_entropy(out, labels[start : start + batch]).backward()
+            grads.append([block.attn.qkv.weight.grad.clone() for block in vit.blocks])
+            logits.append(out.detach())
     finally:
         for handle in handles:
             handle.remove()
-    F.cross_entropy(cut_logits, labels).backward()
-    full = _gradients(())  # the uncut model's gradients (shared with the freeze experiment)
-    names = {id(p): name for name, p in severed.named_parameters()}
-    pairs = [(full[names[id(b.attn.qkv.weight)]], b.attn.qkv.weight.grad) for b in severed.blocks]
-    parameters = list(severed.parameters())
+    return grads, logits, sum(p.grad is not None for p in vit.parameters())
+
+
+@lru_cache(maxsize=16)
+def cut_and_backward(where: str = "every block", model: str = MODELS[0]) -> CutResult:
+    """Cut the MLP route in ``where`` (``"every block"`` or ``"block i"``: its ``norm2`` reads ``h.detach()``) of
+    ``model`` (one of :data:`MODELS`), run backward on its digits (64 for the small model; the lesson's 256
+    validation digits in 8 batches of 32 for the trained one), and compare each block's qkv gradient with the
+    uncut model's: the share is the mean of the per-batch shares, the change that of the summed gradient."""
+    layers = [f"block {i}" for i in range(_DEPTH)]
+    if where != "every block" and where not in layers:
+        raise ValueError(f"where must be 'every block' or one of {layers}, got {where!r}")
+    cut = tuple(where in ("every block", layer) for layer in layers)
+    full, full_logits, _ = _qkv_per_batch(model, (False,) * _DEPTH)
+    severed, cut_logits, with_gradient = _qkv_per_batch(model, cut)
+    shares = [[mlp_share(g, g_cut) for g, g_cut in zip(a, b, strict=True)] for a, b in zip(full, severed, strict=True)]
+    summed = [(sum(a[i] for a in full), sum(b[i] for b in severed)) for i in range(_DEPTH)]
     return CutResult(
-        cut=cut,
-        with_gradient=sum(p.grad is not None for p in parameters),
-        total=len(parameters),
-        same_forward=torch.equal(full_logits, cut_logits),
-        qkv_change=[gradient_change(g, g_cut).relative for g, g_cut in pairs],
-        qkv_share=[mlp_share(g, g_cut) for g, g_cut in pairs],
+        cut=list(cut),
+        with_gradient=with_gradient,
+        total=len(list(_make(model).parameters())),
+        same_forward=all(torch.equal(a, b) for a, b in zip(full_logits, cut_logits, strict=True)),
+        qkv_change=[gradient_change(g, g_cut).relative for g, g_cut in summed],
+        qkv_share=[sum(block) / len(shares) for block in zip(*shares, strict=True)],
+        batches=len(shares),
     )
+
+
+def _named(model: str) -> str:
+    """The line's prefix: the trained model is named, the fresh small one (the lesson's first model) is not."""
+    return "" if model == MODELS[0] else f"{model}, "
 
 
 class GradientFreezeWidget(LessonWidget):
     """``freeze`` and ``where`` dropdowns; gradient norms per layer and part after one backward pass."""
 
-    def __init__(self, freeze: str = "mlp", where: str = "every block", experiment: str = "freeze") -> None:
+    def __init__(
+        self, freeze: str = "mlp", where: str = "every block", experiment: str = "freeze", model: str = MODELS[0]
+    ) -> None:
         controls = {
             "freeze": widgets.Dropdown(options=FREEZABLE, value=freeze, description="freeze"),
             "where": widgets.Dropdown(
                 options=("every block", *(f"block {i}" for i in range(_DEPTH))), value=where, description="where"
             ),
             "experiment": widgets.Dropdown(options=EXPERIMENTS, value=experiment, description="experiment"),
+            "model": widgets.Dropdown(options=MODELS, value=model, description="model"),
         }
-        for option in controls["where"].options:  # every cut computed now: an update only draws
+        for option in controls["where"].options:  # the small model's cuts computed now: an update only draws
             cut_and_backward(option)
         super().__init__(controls)
         controls["freeze"].observe(self._to_freeze, names="value")
@@ -210,42 +261,46 @@ class GradientFreezeWidget(LessonWidget):
         """Picking a part to freeze while the cut is shown switches to the freeze experiment."""
         self.controls["experiment"].value = "freeze"
 
-    def compute(self, freeze: str, where: str, experiment: str = "freeze") -> tuple[str, Figure]:
+    def compute(
+        self, freeze: str, where: str, experiment: str = "freeze", model: str = MODELS[0]
+    ) -> tuple[str, Figure]:
         if experiment not in EXPERIMENTS:
             raise ValueError(f"experiment must be one of {EXPERIMENTS}, got {experiment!r}")
+        _check_model(model)
         if experiment == "cut the MLP route":
-            return self._cut(where)
-        result = freeze_and_backward(freeze, where)
+            return self._cut(where, model)
+        result = freeze_and_backward(freeze, where, model=model)
         same = "exactly the gradients they get" if result.others_unchanged else "different gradients than"
         what = frozen_label(freeze, where)
         line = (
-            f"froze {what}: {len(result.without_gradient)} of {result.total} "
+            f"{_named(model)}froze {what}: {len(result.without_gradient)} of {result.total} "
             f"parameter tensors get no gradient; the others get {same} with nothing frozen"
         )
         title = f"Gradient norms with {what} frozen" if freeze != "nothing" else "Gradient norms"
         floor = (
-            min(v for v in freeze_and_backward("nothing").groups.values() if v > 0) / 4
+            min(v for v in freeze_and_backward("nothing", model=model).groups.values() if v > 0) / 4
         )  # fixed: from nothing frozen
         return line, plot_gradient_norms(result.groups, title=title, floor=floor)
 
     @staticmethod
-    def _cut(where: str) -> tuple[str, Figure]:
-        result = cut_and_backward(where)
+    def _cut(where: str, model: str = MODELS[0]) -> tuple[str, Figure]:
+        result = cut_and_backward(where, model)
         shares = ", ".join(f"{100 * c:.0f}" for c in result.qkv_share)
         forward = "the same forward pass" if result.same_forward else "a different forward pass (unexpected)"
+        mean = f" (mean over {result.batches} batches)" if result.batches > 1 else ""
         line = (
-            f"cut the MLP route ({where}): {result.with_gradient} of {result.total} parameter tensors still get a "
-            f"gradient, {forward}; MLP share of the qkv gradient, blocks 0-{_DEPTH - 1}: {shares} %"
+            f"{_named(model)}cut the MLP route ({where}): {result.with_gradient} of {result.total} parameter tensors "
+            f"still get a gradient, {forward}; MLP share of the qkv gradient{mean}, blocks 0-{_DEPTH - 1}: {shares} %"
         )
-        title = f"qkv gradient with the MLP route cut ({where}), against the full one"
+        title = f"{model}: qkv gradient with the MLP route cut ({where}), against the full one"
         return line, plot_cut_changes(None, result.qkv_share, cut=result.cut, title=title)
 
 
 def gradient_freeze_widget(
-    freeze: str = "mlp", where: str = "every block", experiment: str = "freeze"
+    freeze: str = "mlp", where: str = "every block", experiment: str = "freeze", model: str = MODELS[0]
 ) -> GradientFreezeWidget:
     """Freeze a part (``freeze`` dropdown, first) in every block or one (``where``) and see which
     gradients become zero; or (``experiment``) cut the MLP route there and see the MLP share of each
-    block's qkv gradient.
+    block's qkv gradient; ``model`` picks the fresh small model or the lesson's trained MNIST ViT.
     End a notebook cell with it."""
-    return GradientFreezeWidget(freeze, where, experiment)
+    return GradientFreezeWidget(freeze, where, experiment, model)
