@@ -64,21 +64,26 @@ def count(height, width):
 
 
 @pytest.mark.parametrize("to_float", [float, lambda n: torch.tensor(float(n)), np.float64])
-def test_field_refuses_a_float(to_float):
-    with pytest.raises(ExerciseFailed, match=r"is the float \d+\.0; return a whole number \(an int\)"):
-        check_receptive_field(lambda splits: to_float(field_forward(splits)))
+def test_field_accepts_a_whole_float(to_float, capsys):  # one policy (fix round p): 31.0 passes as 31
+    check_receptive_field(lambda splits: to_float(field_forward(splits)))
+    assert "Correct!" in capsys.readouterr().out
 
 
-def test_count_refuses_a_float():
+def test_field_refuses_a_fraction():
+    with pytest.raises(ExerciseFailed, match=r"is the float \d+\.5; return a whole number \(an int\)"):
+        check_receptive_field(lambda splits: field_forward(splits) + 0.5)
+
+
+def test_count_accepts_a_whole_float(capsys):  # the same policy as exercise 1
     def count_with_floor(height, width):  # true division and math.floor: a float whole number
         sides = [float(height), float(width)]
         for kernel, stride, padding in T2T_SPLITS:
             sides = [math.floor((side + 2 * padding - kernel) / stride) + 1.0 for side in sides]
         return sides[0] * sides[1]
 
-    with pytest.raises(ExerciseFailed, match=r"is the float \d+\.0; return a whole number \(an int\)"):
-        check_t2t_token_count(count_with_floor)
-    check_t2t_token_count(lambda h, w: int(count(h, w)))  # an int still passes
+    check_t2t_token_count(count_with_floor)
+    check_t2t_token_count(lambda h, w: torch.tensor(count(h, w)))  # a 0-d tensor too
+    assert capsys.readouterr().out.count("Correct!") == 2
 
 
 @pytest.mark.parametrize("answer", [None, 3.0, 7, np.float32(1.5), torch.tensor(2.0)])

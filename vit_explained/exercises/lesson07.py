@@ -81,7 +81,9 @@ TOKEN_COUNT_CASES = (
 FOLD_CASES = ((2, 3, 5, 4), (1, 7, 2, 3), (3, 4, 6, 8), (2, 2, 8, 5))
 
 # (dim, token_dim, batch, tokens): input narrower, wider and as wide as the output.
-ATTENTION_CASES = ((49, 64, 2, 10), (576, 64, 3, 7), (16, 16, 2, 9), (147, 32, 1, 12))
+# No case has N = 7 or 24 (the lesson's printed scales are 1/7 and 1/24), so a hard-coded scale is not
+# mistaken for dividing by N.
+ATTENTION_CASES = ((49, 64, 2, 10), (576, 64, 3, 11), (16, 16, 2, 9), (147, 32, 1, 12))
 
 
 def _receptive_field(splits, jump_factor=lambda k, s: s, step=lambda k: k - 1, start=1, own_stride=False) -> int:
@@ -135,54 +137,49 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
     (
         lambda splits: sum(kernel for kernel, _, _ in splits),
         "for the chain {splits} you return {answer}, the kernels added: you added every split's kernel as if it "
-        "slid over pixels. A later split's window spans kernel tokens of the previous grid, and neighbouring "
-        "tokens there sit several pixels apart in the image (the product of the strides before it)",
+        "slid over pixels. A later split's window spans kernel *tokens* of the previous grid, not kernel pixels: "
+        "see section 2's picture of the pixels one token depends on",
     ),
     (
         lambda splits: _receptive_field(splits, jump_factor=lambda k, s: 1),
         "for the chain {splits} you return {answer}, 1 + the sum of (kernel - 1): you added every split's kernel "
-        "as if it slid over pixels. "
-        "A later split's window spans kernel tokens of the previous grid, and neighbouring tokens there sit "
-        "several pixels apart in the image (the product of the strides before it)",
+        "as if it slid over pixels. A later split's window spans kernel *tokens* of the previous grid, not "
+        "kernel pixels: see section 2's picture of the pixels one token depends on",
     ),
     (
         lambda splits: _receptive_field(splits, own_stride=True),
-        "for the chain {splits} you return {answer}: you multiplied a split's kernel by its own stride too. The "
-        "spacing that counts is that of the split's *input* tokens: the product of the strides of the splits "
-        "before it (1 for the first)",
+        "for the chain {splits} you return {answer}: you multiplied a split's kernel by its own stride too. "
+        "A split's stride spaces the tokens it makes, not the tokens its window spans",
     ),
     (
         lambda splits: 1 + sum((kernel - 1) * stride**i for i, (kernel, stride, _) in enumerate(splits)),
         "for the chain {splits} you return {answer}: you took split i's spacing as its own stride to the power i "
-        "(stride ** i). That holds only when every stride is the same; the spacing of split i's input tokens is "
-        "the product of the strides of the splits before it, so keep a running product (spacing *= stride)",
+        "(stride ** i). That holds only when every stride is the same; try a chain whose strides differ, with "
+        "section 2's picture of the pixels one token depends on",
     ),
     (
         lambda splits: _receptive_field(splits, step=lambda k: k, start=0),
-        "for the chain {splits} you return {answer}: each later window adds kernel - 1 neighbours' worth of "
-        "pixels, not kernel: its first token is the one the field already holds",
+        "for the chain {splits} you return {answer}: each window adds kernel - 1 neighbours, not kernel: its "
+        "first token is the one the field already holds",
     ),
     (
         lambda splits: _receptive_field(splits, step=lambda k: k),
-        "for the chain {splits} you return {answer}: each split adds (kernel - 1) * spacing, not kernel * spacing. "
-        "The field already holds the window's first token; the other kernel - 1 tokens are what the window adds",
+        "for the chain {splits} you return {answer}: each window adds kernel - 1 neighbours, not kernel: its "
+        "first token is the one the field already holds",
     ),
     (
         lambda splits: _receptive_field(splits) - 1,
-        "for the chain {splits} you return {answer}, one short: (kernel - 1) * spacing counts the steps from "
-        "the first pixel to the last; the field also holds the first pixel (start from 1)",
+        "for the chain {splits} you return {answer}, one short: you counted the steps from the first pixel "
+        "to the last, and the field also holds the first pixel",
     ),
     (
         lambda splits: _receptive_field(splits) + 1,
-        "for the chain {splits} you return {answer}, one too many: (kernel - 1) * spacing already counts every "
-        "pixel the window adds beyond the first, and the first pixel is counted once (start from 1, not 2, or "
-        "don't add 1 at the end)",
+        "for the chain {splits} you return {answer}, one too many: the first pixel is counted twice",
     ),
     (
         lambda splits: math.prod(kernel for kernel, _, _ in splits),
         "for the chain {splits} you return {answer}, the kernels multiplied. Windows of windows overlap, so "
-        "their sides do not multiply: each split widens the field by (kernel - 1) times the spacing of its "
-        "input tokens in pixels",
+        "their sides do not multiply: see section 2's picture of the pixels one token depends on",
     ),
     (
         lambda splits: math.prod(stride for _, stride, _ in splits),
@@ -192,32 +189,30 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
     (
         lambda splits: _receptive_field_padded(splits),
         "for the chain {splits} you return {answer}: you added the padding, (kernel - 1 + 2 * padding) * spacing. "
-        "Padding shifts the windows but does not widen them: a window still spans kernel tokens, and the zeros it "
-        "adds at the border are not pixels an interior token sees",
+        "Padding shifts the windows but does not widen them: the "
+        "zeros it adds at the border are not pixels an interior token sees",
     ),
     (
         lambda splits: _receptive_field_padded(splits, sides=1),
         "for the chain {splits} you return {answer}: you added the padding once per split, (kernel - 1 + padding) "
-        "* spacing. Padding adds no pixel to a window, on either side: it only shifts where the windows sit, so "
-        "leave it out, (kernel - 1) * spacing",
+        "* spacing. Padding adds no pixel to a window, on either side: it only "
+        "shifts where the windows sit",
     ),
     (
         lambda splits: _receptive_field_padded(splits, scaled=False),
         "for the chain {splits} you return {answer}: you added 2 * padding pixels per split, (kernel - 1) * "
-        "spacing + 2 * padding. Padding adds no pixel an interior token sees: the zeros lie outside the image "
-        "and only shift the windows, so leave it out, (kernel - 1) * spacing",
+        "spacing + 2 * padding. Padding adds no pixel an interior token sees: the zeros lie "
+        "outside the image and only shift the windows",
     ),
     (
         lambda splits: _receptive_field_recursion(splits, minus=0),
-        "for the chain {splits} you return {answer}: your recursion f = f * stride + kernel misses a - 1. "
-        "A window of kernel tokens, stride apart, spans (f - 1) * stride + kernel of the grid before it: "
+        "for the chain {splits} you return {answer}: your recursion f = f * stride + kernel misses a - 1: "
         "f tokens have only f - 1 gaps between them",
     ),
     (
         lambda splits: _receptive_field_recursion(splits, forward=True),
-        "for the chain {splits} you return {answer}: you ran the recursion f = (f - 1) * stride + kernel from "
-        "the first split to the last. It walks from the final token back to the pixels, so it starts at the "
-        "last split: go through the splits in reverse (reversed(splits))",
+        "for the chain {splits} you return {answer}: you ran your recursion from the first split to the last. "
+        "It walks from the final token back to the pixels, so it starts at the last split",
     ),
     (
         lambda splits: _receptive_field(splits) ** 2,
@@ -236,7 +231,7 @@ def check_receptive_field(receptive_field: Callable[[Any], int]) -> None:
         answer = attempt(receptive_field, tuple(tuple(split) for split in splits))
         if isinstance(answer, (tuple, list)) and len(answer) == 2:
             fail(f"for the chain {chain} you returned a pair {answer!r}; the field is a square: return its side")
-        answer = as_int(answer, f"your field for the chain {chain}")  # an int, as the text asks: no float
+        answer = as_int(answer, f"your field for the chain {chain}", integral_floats=True)  # 31, 31.0, tensor(31)
         if answer != _receptive_field(splits):
             wrong.append((splits, chain, answer))
     if wrong:
@@ -283,7 +278,7 @@ def _as_count(answer: object, height: int, width: int) -> int:
             f"for a {height}x{width} image you returned a pair {answer!r}; return the number of tokens, "
             "one int (rows times columns)"
         )
-    return as_int(answer, f"your count for a {height}x{width} image")  # an int, as the text asks: no float
+    return as_int(answer, f"your count for a {height}x{width} image", integral_floats=True)  # as exercise 1
 
 
 def _chain_with_strides(height: int, width: int, strides: list[int]) -> int:
@@ -465,9 +460,10 @@ def _as_folded_image(answer: object, tokens: torch.Tensor, case: str) -> torch.T
     answer = as_tensor(answer, f"your image for {case}")
     if answer.dtype != tokens.dtype:
         fail(
-            f"for {case} your image is {answer.dtype}, the tokens were {tokens.dtype}: the model's next "
-            "Linear layer (float32 weights) would refuse it. Fold without changing the dtype (no .double() "
-            "or float64 numpy round trip), or convert back with .to(tokens.dtype)"
+            f"for {case} your image is {answer.dtype}, the tokens were {tokens.dtype}: the next soft split "
+            "passes that dtype on, and the layer after it (the token transformer's LayerNorm, or the final Linear "
+            "project; float32 weights) refuses it. Fold without changing the dtype (no .double() or "
+            "float64 numpy round trip), or convert back with .to(tokens.dtype)"
         )
     return answer
 
@@ -647,6 +643,9 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
         "layer_norm_inside": layer_norm_inside,
         "no_proj_bias": v + torch.nn.functional.linear(right, attention.proj.weight),
     }
+    for width in _LESSON_WIDTHS:  # a scale hard-coded from the lesson's numbers (1/7, 1/sqrt(147), 1/24)
+        if width != attention.dim:
+            variants[f"scale_constant_{width}"] = v + attention.proj(attend(width**-0.5))
     for heads in _HEAD_COUNTS:  # a multi-head split, scaled by the input width or by the head width
         if token_dim % heads == 0 and heads < token_dim:
             for scale in (attention.dim**-0.5, (token_dim // heads) ** -0.5):
@@ -674,6 +673,9 @@ def _token_attention_case(
     return attention, torch.randn(batch, count, dim, generator=generator)
 
 
+#: the token widths the lesson prints scales for: 49 (1/7), 147 (RGB) and 576 (1/24)
+_LESSON_WIDTHS = (49, 147, 576)
+
 #: head counts of the multi-head slip (:func:`_variants`)
 _HEAD_COUNTS = (2, 3, 4, 6, 8)
 
@@ -695,7 +697,17 @@ def _token_attention_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str]
 
 def _scale_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str], ...]:
     """The scale slips of :func:`_token_attention_mistakes`: a wrong factor, or the right one in the wrong place."""
+    constant = tuple(
+        (
+            f"scale_constant_{width}",
+            f"your scale is 1/sqrt({width}), the number for {width}-wide tokens, but these tokens are {dim} wide: "
+            "compute the scale from the tokens' width instead of writing it in",
+        )
+        for width in _LESSON_WIDTHS
+        if width != dim
+    )
     return (
+        *constant,
         (
             "scale_tokens",
             "you scaled the scores by 1/sqrt(N), N the number of tokens. The scale depends on the width of the "

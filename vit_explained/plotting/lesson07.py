@@ -740,3 +740,49 @@ def plot_parameter_parts(models: dict[str, dict[str, int]], title: str | None = 
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return _finish(fig, title, top=0.93)
+
+
+def plot_local_and_global(
+    digit: torch.Tensor,
+    window: torch.Tensor,
+    weights: torch.Tensor,
+    cell: tuple[int, int, int],
+    title: str | None = None,
+) -> Figure:
+    """Two panels over one digit ``(H, W)``: the pixels one soft-split token depends on (``window``, a boolean
+    ``(H, W)`` mask, in blue over the digit), and the same token's attention row in the token transformer
+    (``weights``, ``(rows, cols)``, each token drawn as its ``stride x stride`` cell), with the token's own
+    cell ``(top, left, size)`` outlined in red on both. The colour scale of the weights starts at 0, so a
+    cell drawn white gets no weight and every tinted cell gets some."""
+    for name, value in (("digit", digit), ("window", window), ("weights", weights)):
+        if not isinstance(value, torch.Tensor) or value.dim() != 2:
+            raise ValueError(f"{name} must be a 2-d torch.Tensor, got {getattr(value, 'shape', type(value))}")
+    digit, window, weights = (value.detach().cpu().float() for value in (digit, window, weights))
+    height, width = digit.shape
+    rows, cols = weights.shape
+    if tuple(window.shape) != (height, width) or height % rows or width % cols or height // rows != width // cols:
+        raise ValueError(
+            f"window {tuple(window.shape)} must be the digit's {(height, width)}, and weights {(rows, cols)} "
+            "a grid whose square cells tile it"
+        )
+    stride = height // rows
+    top, left, size = cell
+    fig = new_figure(figsize=(7.0, 3.4))
+    left_ax, right_ax = fig.subplots(1, 2)
+    left_ax.imshow(digit.numpy(), cmap="gray_r", vmin=0, vmax=float(digit.max()) or 1.0, interpolation="nearest")
+    shade = np.zeros((height, width, 4))
+    shade[window.numpy().astype(bool)] = (0.12, 0.35, 0.85, 0.45)
+    left_ax.imshow(shade, interpolation="nearest")
+    used = int(window.bool().sum())
+    left_ax.set_title(f"soft split 1: the token's window\n(blue, {used} of {height * width} pixels)", fontsize=9)
+    cells = weights.repeat_interleave(stride, 0).repeat_interleave(stride, 1).numpy()
+    shown = right_ax.imshow(cells, cmap="Oranges", vmin=0, vmax=float(weights.max()), interpolation="nearest")
+    right_ax.contour(digit.numpy(), levels=[0.5 * float(digit.max())], colors="0.25", linewidths=0.8)
+    right_ax.set_title(f"token transformer 1: its attention row\n(all {rows * cols} tokens get weight > 0)", fontsize=9)
+    fig.colorbar(shown, ax=right_ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=6)
+    for ax in (left_ax, right_ax):
+        ax.add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False, edgecolor="red", linewidth=1.3))
+        ax.set_xticks(np.arange(0, width, stride * 2))
+        ax.set_yticks(np.arange(0, height, stride * 2))
+        ax.tick_params(labelsize=6, length=2)
+    return _finish(fig, title, top=0.9)
