@@ -277,6 +277,7 @@ class GradientFreezeWidget(LessonWidget):
             f"parameter tensors get no gradient; the others get {same} with nothing frozen"
         )
         title = f"Gradient norms with {what} frozen" if freeze != "nothing" else "Gradient norms"
+        title = title if model == MODELS[0] else f"{model}: {title[0].lower()}{title[1:]}"
         floor = (
             min(v for v in freeze_and_backward("nothing", model=model).groups.values() if v > 0) / 4
         )  # fixed: from nothing frozen
