@@ -31,7 +31,6 @@ def test_token_count_accepts_the_reference(capsys):
 @pytest.mark.parametrize(
     "answer",
     [
-        lambda h, w, ph, pw: h * w / (ph * pw) + 1,  # a whole float
         lambda h, w, ph, pw: torch.tensor((h // ph) * (w // pw) + 1),
         lambda h, w, ph, pw: np.int64(h // ph) * np.int64(w // pw) + 1,  # numpy integers
         lambda h, w, ph, pw: len(range(0, h, ph)) * len(range(0, w, pw)) + 1,
@@ -54,6 +53,10 @@ def test_token_count_accepts_answers_written_differently(answer):
         (lambda h, w, ph, pw: (h // ph) * (w // ph) + 1, r"\(H // ph\) \* \(W // ph\) \+ 1, patch_height used"),
         (lambda h, w, ph, pw: (h // pw) * (w // pw) + 1, r"\(H // pw\) \* \(W // pw\) \+ 1, patch_width used"),
         (lambda h, w, ph, pw: (h / ph) * (w / pw) + 1.5, "whole number"),
+        (
+            lambda h, w, ph, pw: (h / ph) * (w / pw) + 1,
+            r"the float 197\.0; return a whole number \(an int\)",
+        ),  # the prompt asks for an int
         (lambda h, w, ph, pw: "197", "whole number"),
         (lambda h, w, ph, pw: (w // ph) * (h // pw) + 1, "patch height and width swapped"),  # patch sides swapped
         (lambda h, w, ph, pw: (h // ph + 1) * (w // pw + 1), r"one extra row and one extra column"),  # fence posts

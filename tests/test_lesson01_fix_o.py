@@ -1,0 +1,60 @@
+"""Lesson 01 fix round o: the filters' smoothness, the order of sections 0 and 4's cells, signed comparisons."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises.lesson01 import check_token_count
+from vit_explained.patch_embedding import PatchEmbedding, component_smoothness
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_patches_and_embeddings.ipynb"
+
+
+def _sources() -> list[str]:
+    return ["".join(cell["source"]) for cell in json.loads(NOTEBOOK.read_text())["cells"]]
+
+
+def test_smoothness_is_high_for_smooth_components_and_low_for_random_ones():
+    ramp = torch.linspace(-1, 1, 4)
+    smooth = torch.stack([a * ramp[:, None] + b * ramp[None, :] for a, b in torch.randn(64, 2)]).unsqueeze(1)
+    assert component_smoothness(smooth, 2) > 0.5
+    _ = torch.manual_seed(0)
+    assert abs(component_smoothness(PatchEmbedding(28, 4, 1, 64).kernel()[0], 4)) < 0.4
+    assert component_smoothness(-smooth, 2) == pytest.approx(
+        component_smoothness(smooth, 2)
+    )  # the sign does not matter
+
+
+def test_the_map_picture_comes_before_its_shape_table():
+    sources = _sources()
+    picture = next(i for i, s in enumerate(sources) if "plot_vit_map(" in s)
+    table = next(i for i, s in enumerate(sources) if "for step in vit_map.steps:" in s)
+    assert picture < table
+
+
+def test_one_cell_per_route_then_the_comparison():
+    sources = _sources()
+    starts = [
+        next(i for i, s in enumerate(sources) if s.startswith(head))
+        for head in ("# 3. Conv2d", "# 2. nn.Unfold", "# 1. Rearrange")
+    ]
+    assert starts == [starts[0], starts[0] + 1, starts[0] + 2]
+    assert sources[starts[0] + 3].startswith("for name, tokens in")
+
+
+def test_comparisons_name_their_direction():
+    text = "\n".join(_sources())
+    assert "bilinear - bicubic: -1.0 points [-2.1, +0.0]" in text
+    assert "2-D bilinear - 1-D: +45.8 points [+41.6, +50.2]" in text
+    assert "Bicubic against bilinear directly" not in text and "45.8 points below" not in text
+    assert "no smooth, low-frequency set" not in text
+
+
+def test_a_whole_float_count_is_refused():
+    with pytest.raises(ExerciseFailed, match="return a whole number"):
+        check_token_count(lambda h, w, ph, pw: (h / ph) * (w / pw) + 1)
