@@ -126,8 +126,9 @@ def component_smoothness(kernel: torch.Tensor, count: int = 4) -> float:
     """How smooth a kernel's top ``count`` principal components are: the correlation of
     neighbouring pixels (each pixel with the one to its right and the one below it, within each
     channel), pooled over the pixel pairs of each component and averaged over the ``count``
-    components. At or below 0 for a random kernel (lesson 01: -0.33 to 0.08 over 30 seeds); near 1 for smooth, low-frequency components like the
-    ViT paper's Figure 7 (left). The sign of each component does not matter."""
+    components. At or below 0 for a random kernel (lesson 01: -0.33 to 0.08 over 30 seeds); near 1
+    for smooth, low-frequency components like the ViT paper's Figure 7 (left). The sign of each
+    component does not matter."""
     components, _ = filter_components(kernel, count)  # (count, C, ph, pw), float64
     values = []
     for component in components:
