@@ -39,6 +39,11 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
   subset), no weight decay, no label smoothing, 200 epochs (1,000 steps), seeds 0, 1, 2; per epoch the loss and
   accuracy on the 300 training digits and on the 180 validation digits (eval mode, after the epoch), and, from
   the same runs, the mean cross-entropy of the validation digits wrong at the last epoch and of those right there.
+- ``weight_decay`` (10 seeds): the plain ViT at 400 steps with ``QUICK``'s weight decay (0.05) and with none,
+  nothing else changed; validation and test accuracy and the mean training loss per epoch (the recipe ablation
+  lesson 06's section 3 shows).
+- ``sgd_long``: the clinic's SGD bug at lr 0.1 (``clinic.run("SGD at Adam's learning rate", lr=0.1)``, seed 0)
+  for 150 and for 600 steps: every step's loss and the validation accuracy (section 6's widget hint).
 - ``timing`` (no training for accuracy): the CPU time per step of each ``compare`` model measured 5 more
   times, so the equal-seconds plan's time ratios come with the range they vary over on this machine.
 
@@ -390,6 +395,8 @@ SECTIONS = (
     "warmup",
     "shift",
     "input_scale",
+    "weight_decay",
+    "sgd_long",
 )
 CLINIC_STEPS, CLINIC_LR = 150, 1e-2
 
@@ -441,6 +448,26 @@ def extend_compare(stored: dict, seeds: range, workers: int) -> dict:
                 if key == "equal_steps":  # the lesson's interval over seeds and test digits reads these
                     stored[key].setdefault("test_correct", {}).setdefault(name, []).append(right)
     return stored
+
+
+def train_weight_decay(job: tuple[float, int]) -> tuple[float, int, float, float, list[float]]:
+    """One plain-ViT run of :data:`EQUAL_STEPS` steps at weight decay ``decay`` (the rest ``QUICK``): its
+    validation and test accuracy and its mean training loss per epoch."""
+    decay, seed = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    model = build("ViT", seed, data)
+    recipe = dataclasses.replace(QUICK, seed=seed, epochs=EQUAL_STEPS // STEPS_PER_EPOCH, weight_decay=decay)
+    history = fit(model, data, recipe, progress=False, device="cpu")
+    loss = [round(value, 4) for value in history.train_loss]
+    return decay, seed, history.final_val_accuracy, evaluate(model, data.test_images, data.test_labels), loss
+
+
+def train_sgd_long(steps: int) -> tuple[int, dict]:
+    """The clinic's SGD bug at lr 0.1 for ``steps`` steps (seed 0)."""
+    torch.set_num_threads(1)
+    result = clinic.run("SGD at Adam's learning rate", steps=steps, lr=0.1)
+    return steps, {"losses": [round(loss, 6) for loss in result.losses], "val_accuracy": round(result.val_accuracy, 6)}
 
 
 def run_section(section: str, seeds: range, workers: int) -> dict:
@@ -530,6 +557,19 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
                 for key, value in (("val", val), ("test", test), ("train_loss", loss)):
                     result[key].setdefault(str(warmup), []).append(value)
         return result
+    if section == "weight_decay":  # weight decay 0.05 and 0, nothing else changed (the ViT, 400 steps)
+        result = {"steps": EQUAL_STEPS, "weight_decay": [QUICK.weight_decay, 0.0], "seeds": list(seeds)}
+        result.update({"val": {}, "test": {}, "train_loss": {}})
+        jobs = [(decay, seed) for decay in (QUICK.weight_decay, 0.0) for seed in seeds]
+        with ProcessPoolExecutor(workers) as executor:
+            for decay, _seed, val, test, loss in executor.map(train_weight_decay, jobs):
+                for key, value in (("val", val), ("test", test), ("train_loss", loss)):
+                    result[key].setdefault(str(decay), []).append(value)
+        return result
+    if section == "sgd_long":  # the widget's hint: the SGD bug at lr 0.1, 150 and 600 steps (seed 0)
+        with ProcessPoolExecutor(workers) as executor:
+            runs = {str(steps): run for steps, run in executor.map(train_sgd_long, (150, 600))}
+        return {"lr": 0.1, "seed": 0, "runs": runs}
     if section == "shift":  # whole-pixel shifts: moved digits without the affine resampling's blur
         result = {"steps": EQUAL_STEPS, "augmentation": SHIFT, "seeds": list(seeds), "test": {}}
         jobs = [(name, seed) for name in AUGMENT_MODELS for seed in seeds]
@@ -872,6 +912,17 @@ def _ablation_summary(results: dict) -> list[str]:
             f"- test: {100 * change.difference.mean:+.1f} points, t-interval [{100 * t.low:+.1f}, {100 * t.high:+.1f}]",
             "",
         ]
+    if "weight_decay" in results:
+        decay = results["weight_decay"]
+        change = paired_seeds(decay["val"]["0.0"], decay["val"]["0.05"], percent=True)
+        t = change.t_interval()
+        lines += [
+            f"## Weight decay 0 - 0.05, the plain ViT at {decay['steps']} steps (seeds {decay['seeds']})",
+            "",
+            f"- validation: {100 * change.difference.mean:+.1f} points, "
+            f"t-interval [{100 * t.low:+.1f}, {100 * t.high:+.1f}]",
+            "",
+        ]
     if "shift" in results:
         shift, plain = results["shift"], results["compare"]["equal_steps"]["test"]
         lines += [f"## Whole-pixel shifts {shift['augmentation']} - none at {shift['steps']} steps", ""]
@@ -904,7 +955,11 @@ def main(argv: list[str] | None = None) -> int:
         count = (
             args.seeds
             if args.seeds is not None
-            else (10 if section in ("compare", "pooling", "augment") else 5 if section in ("warmup", "shift") else 3)
+            else 10
+            if section in ("compare", "pooling", "augment", "weight_decay")
+            else 5
+            if section in ("warmup", "shift")
+            else 3
         )
         if section == "size" and count != SIZE_SEEDS:
             parser.error(f"size runs {SIZE_SEEDS} seeds (the first of compare's)")
@@ -943,7 +998,7 @@ def main(argv: list[str] | None = None) -> int:
             "seeds": []
             if section in ("timing", "bootstrap")
             else [0]
-            if section == "clinic"
+            if section in ("clinic", "sgd_long")
             else list(range(SIZE_SEEDS))
             if section == "size"
             else list(seeds)

@@ -15,14 +15,15 @@ def _outputs(cell) -> str:
     return "\n".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.get("outputs", []))
 
 
-def test_section_5_tables_are_printed_in_appendix_d_not_in_the_lesson():
+def test_section_5_tables_are_printed_in_the_lesson_and_in_appendix_d():
+    """Round n moved the tables to appendix D; round o prints them in the lesson too (review: every number the
+    verdict quotes appears in a visible output of the main notebook)."""
     lesson, appendix = (nbformat.read(path, as_version=4) for path in (LESSON, APPENDIX))
-    assert not any("99.7 % (corrected)" in _outputs(cell) for cell in lesson.cells if cell.cell_type == "code")
     printed = "\n".join(_outputs(cell) for cell in appendix.cells if cell.cell_type == "code")
     assert "99.7 % (corrected)" in printed and "the lead's change (with - without)" in printed
     assert any(cell.source.startswith('<a id="section-5-tables"></a>') for cell in appendix.cells)
     (verdict,) = [cell.source for cell in lesson.cells if cell.source.startswith("**The verdict**")]
-    assert "06_train_a_vit_appendix.ipynb#section-5-tables" in verdict
+    assert "every interval printed above" in verdict
     quotes = (
         "[+0.8, +3.1]",
         "[−0.1, +4.0]",

@@ -218,7 +218,7 @@ def test_gradient_ratios_draw_one_bar_per_part_and_bug_on_a_log_axis_from_one():
     assert ax.get_yscale() == "log"
     tops = [patch.get_y() + patch.get_height() for patch in ax.patches]
     assert np.allclose(tops, [100.0, 10.0, 0.8, 1.0]) and all(patch.get_y() == 1.0 for patch in ax.patches)
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["embed", "head"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["patch embedding\n(embed)", "head"]  # PART_LABELS
     assert [t.get_text() for t in ax.get_legend().get_texts()][1:] == ["bug a", "bug b"]
     with pytest.raises(ValueError, match="ratios must map"):
         plot_gradient_ratios({})

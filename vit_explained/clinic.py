@@ -889,3 +889,36 @@ def lr_line(lr_runs: dict, names: Mapping[str, str]) -> str:
         f"lr {rates}, {lr_runs['steps']} steps, validation accuracy % (mean, range over seeds {seeds[0]}-{seeds[-1]}): "
         + "; ".join(parts)
     )
+
+
+def augmentation_comparisons(runs: dict) -> dict:
+    """Section 5's augmentation rows from the stored runs (``runs``: :func:`stored_runs`), each
+    ``label: paired_seeds(a, b)`` over seeds: each model with - without augmentation at 400 steps (seeds 0-9),
+    the change in CNN-8's lead, the same two at 1,860 steps (seeds 0-2) and the ViT's cost at 1,860 minus at
+    400 steps (seeds 0-2). :func:`readings_table` prints them."""
+    import numpy as np
+
+    from .evidence import paired_seeds
+
+    test, augmented, long_runs = runs["compare"]["equal_steps"]["test"], runs["augment"]["test"], runs["augment_long"]
+    cnn, on, off = "SmallCNN width 8", long_runs["test"]["on"], long_runs["test"]["off"]
+    lead = {key: np.subtract(of[cnn], of["ViT"]) for key, of in (("without", test), ("with", augmented))}
+    early = [runs["augment"]["seeds"].index(seed) for seed in long_runs["seeds"]]  # the 400-step runs of seeds 0-2
+    cost = {400: np.subtract(augmented["ViT"], test["ViT"])[early], 1860: np.subtract(on["ViT"], off["ViT"])}
+    return {
+        "ViT: with - without": paired_seeds(augmented["ViT"], test["ViT"]),
+        "CNN-8: with - without": paired_seeds(augmented[cnn], test[cnn]),
+        "the lead's change (with - without)": paired_seeds(lead["with"], lead["without"]),
+        "ViT: with - without, 1,860 steps": paired_seeds(on["ViT"], off["ViT"]),
+        "CNN-8: with - without, 1,860 steps": paired_seeds(on[cnn], off[cnn]),
+        "ViT's cost: 1,860 minus 400 steps": paired_seeds(cost[1860], cost[400]),
+    }
+
+
+def best_rates(lr_runs: dict, names: Mapping[str, str]) -> dict[str, float]:
+    """For each model of ``names`` (stored name -> short name): the rate of the stored ``lr`` grid with the
+    highest mean validation accuracy over the seeds, keyed by the short name."""
+    return {
+        short: max(lr_runs["lrs"], key=lambda lr, name=name: sum(lr_runs["val"][str(lr)][name]))
+        for name, short in names.items()
+    }

@@ -662,6 +662,18 @@ def plot_start_loss(
     return fig
 
 
+#: ``clinic.gradient_norms``' part names, as the gradient-ratio figure labels them
+PART_LABELS = {
+    "class_token": "class token",
+    "pos_embedding": "position\nembeddings",
+    "embed": "patch embedding\n(embed)",
+    "norm": "LayerNorms' γ, β\n(norm)",
+    "attn": "attention\n(attn)",
+    "mlp": "MLP\n(mlp)",
+    "head": "head",
+}
+
+
 def plot_gradient_ratios(
     ratios: Mapping[str, Mapping[str, float]],
     title: str = "Step-0 gradient norms: fixed model / bug, per part",
@@ -687,7 +699,7 @@ def plot_gradient_ratios(
     low = min(min(parts_of.values()) for parts_of in ratios.values())
     high = max(max(parts_of.values()) for parts_of in ratios.values())
     ax.set_ylim(min(low, 1.0) / 1.5, max(high, 1.0) * 1.5)
-    ax.set_xticks(range(len(parts)), parts, fontsize=8)
+    ax.set_xticks(range(len(parts)), [PART_LABELS.get(part, part) for part in parts], fontsize=8)
     ax.set(ylabel="fixed model's norm / bug's norm", title=title)
     ax.grid(alpha=0.3, axis="y", which="both")
     ax.legend(fontsize=8, loc="upper right")
