@@ -83,8 +83,12 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
-	$(BIN)/ruff check vit_explained tests tools benchmarks
-	$(BIN)/ruff format --check vit_explained tests tools benchmarks
+	@# Meanwhile, on the other core: pytest's assertion-rewritten test modules, written once for every pytest
+	@# process of the run (tools/prime_pytest_cache.py says why).
+	@$(BIN)/python tools/prime_pytest_cache.py & priming=$$!; \
+	  $(BIN)/ruff check vit_explained tests tools benchmarks && \
+	  $(BIN)/ruff format --check vit_explained tests tools benchmarks; \
+	  checked=$$?; wait $$priming && exit $$checked
 	@# The checkout's own modules as bytecode (git-ignored __pycache__/): every kernel and subprocess of the run
 	@# imports them, and where PYTHONDONTWRITEBYTECODE is set each would compile them again.
 	$(BIN)/python -m compileall -q -j 0 vit_explained tests tools conftest.py >/dev/null
