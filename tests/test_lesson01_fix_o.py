@@ -58,3 +58,14 @@ def test_comparisons_name_their_direction():
 def test_a_whole_float_count_is_refused():
     with pytest.raises(ExerciseFailed, match="return a whole number"):
         check_token_count(lambda h, w, ph, pw: (h / ph) * (w / pw) + 1)
+
+
+def test_the_stored_shifted_runs():
+    from vit_explained.positional import stored_shifted_positions
+
+    runs = stored_shifted_positions()
+    assert sorted(runs) == [f"{arm}_seed{seed}" for arm in ("control", "shifted") for seed in range(3)]
+    for name, (table, record) in runs.items():
+        assert table.shape == (1, 50, 64) and table.dtype == torch.float32
+        assert name == f"{record['arm']}_seed{record['seed']}" and record["recipe"]["epochs"] == 12
+        assert record["recipe"].get("max_shift", 0) == (4 if record["arm"] == "shifted" else 0)

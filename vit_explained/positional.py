@@ -378,3 +378,20 @@ def stored_resolution_run(name: str = "lesson01_resolution.json") -> dict[str, t
 
     stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
     return {model: torch.tensor([int(v) for v in right]) for model, right in stored["right"].items()}
+
+
+def stored_shifted_positions(
+    name: str = "lesson01_shifted_positions.safetensors",
+) -> dict[str, tuple[torch.Tensor, dict]]:
+    """Lesson 01 section 6's six short runs as ``benchmarks/bench_lesson01_shifted.py`` stored them (package data
+    ``vit_explained/checkpoints/<name>``): run name (``"shifted_seed0"``, ``"control_seed0"``, ...) -> its position
+    table ``(1, 50, 64)`` in float32 (stored in float16) and its record (arm, seed, accuracies, CPU seconds)."""
+    import json
+    from pathlib import Path
+
+    from safetensors import safe_open
+
+    path = Path(__file__).resolve().parent / "checkpoints" / name
+    with safe_open(str(path), framework="pt") as handle:
+        infos = json.loads((handle.metadata() or {})["runs"])
+        return {run: (handle.get_tensor(run).float(), infos[run]) for run in infos}
