@@ -341,9 +341,10 @@ def plot_kernel_layouts(kernel: torch.Tensor, *, zoom: int = 24) -> Figure:
     channels, size, _ = kernel.shape
     zoom = min(_checks.positive_int("zoom", zoom), channels * size * size)
     fig = new_figure(figsize=(11, 3.0))
-    bottom = fig.add_gridspec(2, channels + 1, width_ratios=(*([1] * channels), 3 * channels), hspace=0.9)
+    maps = 2.2  # each map's width against the layouts' 3 per channel: the P x P maps drawn large enough to read
+    bottom = fig.add_gridspec(2, channels + 1, width_ratios=(*([maps] * channels), 3 * channels), hspace=0.9)
     _draw_kernel_row(fig, bottom, kernel, zoom)
-    fig.subplots_adjust(bottom=0.2, top=0.82)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.2, top=0.82, wspace=0.12)
     return fig
 
 
