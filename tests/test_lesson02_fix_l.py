@@ -27,23 +27,6 @@ def _visible_code(path: pathlib.Path) -> list[str]:
     ]
 
 
-def test_silent_run_is_said_with_the_position_table_caveat():
-    markdown = [_source(c) for c in _cells(LESSON) if c["cell_type"] == "markdown"]
-    silent = [text for text in markdown if "runs silently on scrambled neighbours" in text]
-    assert len(silent) == 2  # the Summary and the reshape picture's lead-in
-    for text in silent:
-        flat = " ".join(text.split())
-        assert "the reshape runs silently" in flat and "fails at the position table" in flat and "208-223" in flat
-
-
-def test_sweep_printout_says_pass_line_89():
-    outputs = [
-        "".join(o.get("text", "")) for c in _cells(LESSON) if c["cell_type"] == "code" for o in c.get("outputs", [])
-    ]
-    sweep = [text for text in outputs if "non-square sizes with sides 32..512" in text]
-    assert len(sweep) == 1 and "pass line 89" in sweep[0] and "and run" not in sweep[0]
-
-
 @pytest.mark.parametrize(
     ("path", "anchor"),
     [(LESSON, "going-further-optional"), (NOTEBOOKS / "07_tokens_to_token_vit.ipynb", "6-does-t2t-help")],

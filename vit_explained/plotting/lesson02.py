@@ -89,6 +89,10 @@ def _draw_frames(
             hatch = "//" if y == 0 else "\\\\"  # one sparse direction per neighbour: crossed where both overlap
             strip = Rectangle((x - 0.5, y - 0.5), kernel - x, kernel - y, fill=False, hatch=hatch, linewidth=0)
             strip.set(edgecolor=matplotlib.colors.to_rgba(shared_color or color, 0.75), gid="overlap")
+            if shared_color:  # a light veil under the hatching: it reads over the photo's darkest pixels too
+                veil = Rectangle((x - 0.5, y - 0.5), kernel - x, kernel - y, linewidth=0, gid="overlap-veil")
+                veil.set_facecolor(matplotlib.colors.to_rgba("white", 0.22))
+                ax.add_patch(veil)
             ax.add_patch(strip)
         ax.add_patch(_rectangle(corners[index], kernel, edgecolor=color, linewidth=2.5 if index == 0 else 2.0))
 
@@ -296,10 +300,10 @@ def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int
     )
     ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=10)
     ax.set_xlabel(
-        f"padded image {padded_h} x {padded_w}, orange: {padding} px of zero padding; frames: window 0 (magenta), "
-        f"its neighbours token 1 (blue) and {grid.cols} (green);\ncyan hatching: the {max(kernel - stride, 0)} of "
-        f"{kernel} px a neighbour shares with window 0; numbers: token indices; dashed yellow: the last window",
-        fontsize=9,
+        f"padded {padded_h} x {padded_w}, orange: {padding} px of zeros; window 0 (magenta), "
+        f"its neighbours token 1 (blue) and {grid.cols} (green)\ncyan hatching: the {max(kernel - stride, 0)} of "
+        f"{kernel} px a neighbour shares with window 0; dashed yellow: the last window",
+        fontsize=10.5,
     )
     fig.tight_layout()
     return fig
@@ -628,7 +632,7 @@ def soft_split_frames(
     max_frames: int = 60,
     step: int = 1,
     size: tuple[float, float] = (7.44, 2.88),
-    dpi: int = 97,
+    dpi: int = 145,
 ) -> list[np.ndarray]:
     """The frames of the sliding-window animation: ``(height, width, 3)`` uint8 arrays, one per window
     (every ``step``-th window and the last; evenly spaced windows if there are more than ``max_frames``).
@@ -692,7 +696,7 @@ def save_soft_split_gif(
     name: str = "02_soft_split.gif",
     *,
     max_frames: int = 60,
-    step: int = 2,
+    step: int = 3,
     frame_ms: int = 180,
     hold_ms: int = 1500,
 ) -> Path:
