@@ -820,8 +820,19 @@ def _check_cls_map(cls_map: Any, expected_map: torch.Tensor) -> None:
         fail("cls_attn_map is row 1, the distillation token's; the class token is row 0")
     if close(cls_map, expected_map[:, :, 2:, 0]):
         fail("cls_attn_map is a column (what the patches read from the class token), not the class token's row")
+    if close(cls_map, expected_cls / expected_cls.sum(-1, keepdim=True)):
+        fail(
+            "cls_attn_map is renormalised to sum to 1 over the patches: store the class token's weights "
+            "as the softmax gave them (attn[:, :, 0, 2:]), without dividing"
+        )
+    shape = tuple(as_tensor(cls_map).shape)
+    if shape == tuple(expected_cls.shape):
+        fail(
+            f"cls_attn_map has the right shape {shape} but its values differ from the class token's "
+            "weights on the patches, attn[:, :, 0, 2:]"
+        )
     fail(
-        f"cls_attn_map should be (B, heads, patches) = {tuple(expected_cls.shape)}: "
+        f"cls_attn_map should be (B, heads, patches) = {tuple(expected_cls.shape)}, got {shape}: "
         "the class token's weights on the patches"
     )
 

@@ -25,6 +25,7 @@ __all__ = [
     "plot_distillation_setup",
     "plot_map_agreement",
     "plot_paper_distillation",
+    "plot_relabel_ablation",
     "plot_seed_accuracies",
     "plot_slice_matrix",
     "plot_special_token_maps",
@@ -586,4 +587,41 @@ def plot_map_agreement(similarity: torch.Tensor, ink_difference: torch.Tensor) -
     for ax in (left, right):
         ax.tick_params(labelsize=7)
     fig.suptitle(f"Per digit, {len(similarity)} validation digits (last block, heads averaged)", fontsize=9)
+    return fig
+
+
+def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]]) -> Figure:
+    """The 7 -> 1 ablation: per arm (a group of bars), per seed (a bar), the share of the unseen 7s called 1.
+
+    ``shares``: ``{arm: [(estimate, low, high) per seed]}`` in ``[0, 1]``, e.g. from
+    ``vit_explained.evidence.proportion`` of ``relabel_ablation()``'s runs; the whiskers are the intervals."""
+    arms = list(shares)
+    if not arms or any(not values for values in shares.values()):
+        raise ValueError(f"shares must give every arm at least one seed, got {dict(shares)}")
+    fig = new_figure(figsize=(1.7 * len(arms) + 1.4, 2.5), layout="constrained")
+    ax = fig.subplots()
+    colours = [_COLOURS["distillation"], _COLOURS["class"], "#888888", "#444444"]
+    for i, arm in enumerate(arms):
+        values = shares[arm]
+        width = 0.8 / len(values)
+        for seed, (estimate, low, high) in enumerate(values):
+            x = i - 0.4 + width * (seed + 0.5)
+            error = [[100 * (estimate - low)], [100 * (high - estimate)]]
+            ax.bar(
+                x,
+                100 * estimate,
+                width * 0.9,
+                color=colours[i % len(colours)],
+                yerr=error,
+                capsize=2,
+                error_kw={"lw": 0.8},
+                label="one seed (bar), 95 % interval (whisker)" if i == seed == 0 else None,
+            )
+            ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=6)
+    ax.set_xticks(range(len(arms)), [arm.replace(", ", "\n") for arm in arms], fontsize=8)  # "head, teacher"
+    ax.set_ylim(0, 110)
+    ax.set_ylabel("unseen 7s called 1 (%)", fontsize=8)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.legend(fontsize=7, loc="upper right", frameon=False)
+    ax.set_title("A teacher that calls every 7 a 1: who copies it? (3 seeds)", fontsize=9)
     return fig

@@ -9,8 +9,10 @@ Two controls of its own: ``view`` shows one token's map, or the class token's an
 side by side; ``start`` is where the slice of the patch columns starts, 2 (right for a DeiT: ``[:, :, q, 2:]``)
 or 1 (the ViT habit ``[:, :, q, 1:]``, 49 columns from key 1): the map the wrong start gives, key 1 (the
 distillation token) on patch (0, 0) and every patch one place late, the last patch dropped. At start 1 each
-token's map is drawn beside the right one (start 2) and the picture's title keeps the warning. The lesson opens
+token's map is drawn beside the right one (start 2), and the line names both top patches. The lesson opens
 the widget on that view: both tokens side by side, slice start 1 (four maps: each token's wrong and right one).
+
+Every line ends with what the two heads and, if given, the teacher predict for the digit.
 """
 
 from __future__ import annotations
@@ -43,15 +45,21 @@ class DeiTAttentionExplorer(AttentionExplorer):
         *,
         view: str = VIEWS[0],
         start: int = 2,
+        teacher: nn.Module | None = None,
         **kwargs: Any,
     ) -> None:
         if view not in VIEWS or start not in (1, 2):
             raise ValueError(f"view must be one of {list(VIEWS)} and start 1 or 2, got {view!r} and {start!r}")
         self._first = {"view": view, "start": start}  # the extra controls' first values: one drawing, not two
+        self.readouts = _readouts(model, images, teacher)  # per digit: what each head (and the teacher) says
         super().__init__(model, images, labels, **kwargs)
 
     def picture_title(self, line: str, title: str) -> str:
-        return textwrap.fill(line, 60)  # the widget's whole line, in two or three lines of the title's type
+        line = self._with_readout(line, getattr(self, "_digit", 0))
+        return textwrap.fill(line, 60)  # the widget's whole line, in a few lines of the title's type
+
+    def _with_readout(self, line: str, digit: int) -> str:
+        return f"{line}; {self.readouts[digit]}"
 
     def extra_controls(self, *, classes: int) -> dict[str, widgets.Widget]:
         """``view`` (one token, or both side by side) and ``start`` (where the patch columns' slice starts)."""
@@ -72,7 +80,10 @@ class DeiTAttentionExplorer(AttentionExplorer):
         if start not in (1, 2) or view not in VIEWS:
             raise ValueError(f"start must be 1 or 2 and view one of {list(VIEWS)}, got {start!r} and {view!r}")
         if view == VIEWS[0] and start == 2:
-            return super().compute(**values)  # lesson 08's picture and line
+            digit = int(values["digit"])
+            self._digit = digit  # picture_title adds the readout of this digit
+            line, fig = super().compute(**values)  # lesson 08's picture and line
+            return self._with_readout(line, digit), fig
         return self._sliced_view(values, view, start)
 
     def _sliced_view(self, values: dict[str, Any], view: str, start: int) -> tuple[str, Figure]:
@@ -88,24 +99,29 @@ class DeiTAttentionExplorer(AttentionExplorer):
         for token, grid in zip(tokens, maps, strict=True):  # the line reads the maps of the chosen start
             row, col = divmod(int(grid.flatten().argmax()), self.grid[1])
             share = float(ink_share(grid[None], self.images[digit : digit + 1])[0])
-            found.append(f"{token} token top patch ({row}, {col}), {share:.0%} on ink")
+            right = ""
+            if start == 1:  # the right slice's top patch next to the wrong one
+                right_row, right_col = divmod(int(self.sliced(matrix, TOKENS.index(token), 2).argmax()), self.grid[1])
+                right = f", right slice ({right_row}, {right_col})"
+            found.append(f"{token} token top patch ({row}, {col}){right}, {share:.0%} on ink")
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
         head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
-        slip = "" if start == 2 else " (one column early: key 1 sits on patch (0, 0), every patch one place late)"
+        slip = "" if start == 2 else " (one column early)"
         line = (
             f"digit {digit} (a {label}, predicted {predicted}): {values['method']}, block {block}, {head}, "
             f"slice [:, :, q, {start}:]{slip}: " + "; ".join(found)
         )
+        line = self._with_readout(line, digit)
         starts = [start] if start == 2 else [1, 2]  # at start 1, the right map (start 2) beside each wrong one
         panels = torch.stack([self.sliced(matrix, TOKENS.index(t), s) for t in tokens for s in starts])
         mark = {1: " (wrong)", 2: " (right)"} if start == 1 else {2: ""}
-        titles = [f"{t} token, [:, :, {TOKENS.index(t)}, {s}:]{mark[s]}" for t in tokens for s in starts]
+        titles = [f"{t}, [:, :, {TOKENS.index(t)}, {s}:]{mark[s]}" for t in tokens for s in starts]
         fig = plot_map_columns(
             self.images[digit : digit + 1],
             panels[None],
             titles=titles,
             labels=[f"a {label}"],
-            title=textwrap.fill(line, 30 + 40 * len(titles)),  # the warning stays in the picture's title
+            title=textwrap.fill(line, 60 + 30 * len(titles)),  # the warning stays in the picture's title
             panel=3.0,
         )
         return line, fig
@@ -114,9 +130,20 @@ class DeiTAttentionExplorer(AttentionExplorer):
 def deit_attention_explorer(
     model: nn.Module, images: torch.Tensor, labels: torch.Tensor, **kwargs: Any
 ) -> DeiTAttentionExplorer:
-    """A :class:`DeiTAttentionExplorer` on a DeiT, showing the distillation token first (end a notebook
-    cell with it)."""
+    """A :class:`DeiTAttentionExplorer` on a DeiT (end a notebook cell with it). The ``token`` control starts on
+    the distillation token; ``view`` and ``start`` choose what opens (the lesson: both tokens, slice start 1)."""
     if getattr(model, "num_special_tokens", 1) != 2:
         raise TypeError(f"deit_attention_explorer needs a DeiT (two special tokens), got {type(model).__name__}")
     kwargs.setdefault("token", "distillation")
     return DeiTAttentionExplorer(model, images, labels, **kwargs)
+
+
+def _readouts(model: nn.Module, images: torch.Tensor, teacher: nn.Module | None) -> list[str]:
+    """Per digit, what the two heads (and the teacher) predict: ``class head 6, distillation head 6, teacher 6``."""
+    with torch.no_grad():
+        class_logits, distillation_logits = model.forward_heads(images)
+        said = [class_logits.argmax(-1), distillation_logits.argmax(-1)]
+        if teacher is not None:
+            said.append(teacher(images).argmax(-1))
+    names = ["class head", "distillation head", "teacher"][: len(said)]
+    return [", ".join(f"{name} {int(s[i])}" for name, s in zip(names, said, strict=True)) for i in range(len(images))]
