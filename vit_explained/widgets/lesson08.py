@@ -187,7 +187,19 @@ class MapsExplorer(AttentionExplorer):
     control_rows = 1
 
     def update(self, change: object = None) -> None:
+        if self.__dict__.get("_holding", False):  # set_values: one redraw after all its controls are set
+            return
         LessonWidget.update(self, change)  # no method to choose: the head always applies to raw attention
+
+    def set_values(self, **values: Any) -> None:
+        """Set several controls (by name; ``class`` as ``**{"class": 3}``) and redraw once, not once per control."""
+        self._holding = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._holding = False
+        self.update()
 
     redraw_init = "torch"  # how the shipped checkpoint's recipe started training: the re-draw uses the same
 
