@@ -149,7 +149,7 @@ def test_overfitting_plot_marks_the_lowest_validation_loss_and_shades_the_gap():
         "val_accuracy": [0.3, 0.55, 0.8, 0.8, 0.79],
     }
     fig = plot_overfitting(curves)
-    left, right = fig.axes
+    left, _zoom, right = fig.axes  # the middle panel: the validation loss from its lowest windowed epoch
     for ax in (left, right):
         marks = [line for line in ax.lines if line.get_label().startswith("lowest 5-epoch mean validation loss")]
         assert len(marks) == 1 and marks[0].get_xdata()[0] == 5 and "epoch 5" in marks[0].get_label()  # one window

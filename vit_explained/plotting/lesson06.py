@@ -535,11 +535,11 @@ def plot_selection_gaps(
 
 
 def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-fitting", window: int = 5) -> Figure:
-    """Two panels against epochs for one stored run (``clinic.stored_runs()["overfitting"]``): the loss
+    """Three panels against epochs for one stored run (``clinic.stored_runs()["overfitting"]``): the loss
     and the accuracy on the training digits and on the validation digits, both measured in eval mode
     after each epoch, the loss on a linear axis. Beside the raw validation loss, its ``window``-epoch mean
-    (``clinic.windowed``, drawn at each window's last epoch), the curve the lesson reads; an inset zooms on
-    both from the windowed curve's lowest epoch (its rise). A dotted vertical line marks the epoch of the
+    (``clinic.windowed``, drawn at each window's last epoch), the curve the lesson reads; a middle panel zooms
+    on both from the windowed curve's lowest epoch (its rise). A dotted vertical line marks the epoch of the
     lowest windowed validation loss (the raw one's when the run is shorter than ``window``); the shaded
     band on the accuracy panel is the gap between train and validation."""
     from ..clinic import windowed
@@ -552,15 +552,14 @@ def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-f
         raise ValueError("curves must give the same, non-zero number of epochs for each of its four lists")
     epochs = np.arange(1, lengths.pop() + 1)
     best = int(np.argmin(curves["val_loss"])) + 1
-    fig = new_figure(figsize=(9, 3.4))
-    left, right = fig.subplots(1, 2)
+    fig = new_figure(figsize=(12, 3.4))
+    left, inset, right = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 0.8, 1]})
     left.plot(epochs, curves["train_loss"], color="tab:blue", label="train")
     left.plot(epochs, curves["val_loss"], color="tab:orange", alpha=0.5, linewidth=1, label="validation")
     smooth = windowed(curves["val_loss"], window) if len(epochs) >= window else []
     smooth_epochs = epochs[window - 1 :][: len(smooth)]
     left.plot(smooth_epochs, smooth, color="tab:red", linewidth=1.5, label=f"validation, {window}-epoch mean")
     left.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
-    inset = left.inset_axes([0.45, 0.14, 0.52, 0.26])  # the validation loss after the windowed lowest, zoomed in
     low = int(np.argmin(smooth)) if smooth else best - 1
     inset.plot(
         smooth_epochs[low:],
@@ -570,8 +569,8 @@ def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-f
         linewidth=1,
     )
     inset.plot(smooth_epochs[low:], smooth[low:], color="tab:red", linewidth=1.5)
-    inset.set_title("validation, zoomed", fontsize=7, pad=2)
-    inset.tick_params(labelsize=7)
+    inset.set(xlabel="epoch", ylabel="cross-entropy", title="validation loss, from its lowest epoch")
+    inset.grid(alpha=0.3)
     train, val = np.asarray(curves["train_accuracy"]) * 100, np.asarray(curves["val_accuracy"]) * 100
     right.plot(epochs, train, color="tab:blue", label="train")
     right.plot(epochs, val, color="tab:orange", label="validation")
