@@ -55,4 +55,4 @@ def test_widget_picture_labels_token_transformers_once_and_short():
     for ax in (middle, right):
         assert [tick.get_text() for tick in ax.get_xticklabels()][:2] == ["TT 1", "TT 2"]
     legend = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
-    assert legend[0] == "split 1: 7 x 7 pixels, stride 4"
+    assert legend[0] == "split 1: 7 x 7 pixels, stride 4 px"

@@ -61,8 +61,8 @@ def test_draw_chain_windows_labels_the_field():
     sides = draw_chain_windows(ax, torch.rand(1, 64, 64), ((4, 4, 0), (2, 2, 0), (2, 2, 0)))
     assert sides == [4, 8, 16]
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert labels[0] == "split 1: 4 x 4 pixels, stride 4"  # no second size in pixels
-    assert labels[-1] == "split 3: 2 x 2 stage-2 tokens = 16 x 16 px, stride 2 (the receptive field)"
+    assert labels[0] == "split 1: 4 x 4 pixels, stride 4 px"  # no second size in pixels
+    assert labels[-1] == "split 3: 2 x 2 stage-2 tokens = 16 x 16 px, stride 2 tokens (the receptive field)"
     red = [patch for patch in ax.patches if isinstance(patch, Rectangle) and patch.get_edgecolor()[:3] == (1, 0, 0)]
     assert len(red) == 1 and red[0].get_width() == 16
     plt.close(fig)
@@ -74,6 +74,6 @@ def test_widget_picture_puts_locality_first_and_cost_second():
     first, tokens, entries = fig.axes[:3]
     assert "windows" in first.get_title() and "tokens N" in tokens.get_title() and "entries" in entries.get_title()
     labels = [text.get_text() for text in first.get_legend().get_texts()]
-    assert len(labels) == 4 and labels[-1].endswith("31 x 31 px, stride 2 (the receptive field)")
+    assert len(labels) == 4 and labels[-1].endswith("31 x 31 px, stride 2 tokens (the receptive field)")
     assert first.get_images()[0].get_array().shape == (DIGIT_SIDE, DIGIT_SIDE)
     plt.close(fig)

@@ -634,6 +634,8 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
         "no_skip": attention.proj(right),
         "no_proj": v + right,
         "softmax_axis": v + attention.proj(attend(attention.dim**-0.5, dim=-2)),
+        "no_softmax": v + attention.proj(q @ k.transpose(1, 2) * attention.dim**-0.5 @ v),
+        "no_softmax_no_scale": v + attention.proj(q @ k.transpose(1, 2) @ v),
         "kqv_order": v + attention.proj(kqv),
         "scale_qkv_width": v + attention.proj(attend((3 * token_dim) ** -0.5)),
         "scale_backbone_heads": v + attention.proj(attend(max(attention.dim // 6, 1) ** -0.5)),
@@ -808,6 +810,16 @@ def _skip_and_proj_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
             "nn.Linear with a bias; call proj(...) itself",
         ),
         ("softmax_axis", "your softmax runs over the queries: each row of weights must sum to 1 over the keys"),
+        (
+            "no_softmax",
+            "you left out the softmax: the scaled scores q k^T / sqrt(dim) weigh v directly. Turn them into "
+            "weights first, torch.softmax(scores, dim=-1), so that each row sums to 1 over the keys",
+        ),
+        (
+            "no_softmax_no_scale",
+            "you left out the softmax and the scale: q k^T weighs v directly. Scale the scores by 1/sqrt(dim), "
+            "then torch.softmax(scores, dim=-1), so that each row sums to 1 over the keys",
+        ),
     )
 
 

@@ -605,7 +605,7 @@ def draw_chain_windows(ax: Axes, image: torch.Tensor, splits: Sequence[tuple[int
         label = f"split {stage}: {kernel} x {kernel} {unit}"
         if stage > 1:  # stage 1's windows are pixels already: no second size
             label += f" = {side} x {side} px"
-        label += f", stride {stride}"
+        label += f", stride {stride} px" if stage == 1 else f", stride {stride} tokens"
         if final:
             label += " (the receptive field)"
         patch = Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=2.6 if final else 1.8)
@@ -617,7 +617,7 @@ def draw_chain_windows(ax: Axes, image: torch.Tensor, splits: Sequence[tuple[int
     ax.set_xticks([])
     ax.set_yticks([])
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), fontsize=7.5, frameon=False)
-    ax.set_title(f"the central final token's windows on a {size} x {size} digit", fontsize=9)
+    ax.set_title(f"an interior final token's windows on a {size} x {size} digit", fontsize=9)
     return sides
 
 
