@@ -83,7 +83,7 @@ def test_section_3_shows_the_training_step_and_the_planted_mistake_before_sectio
     section_3 = next(i for i, s in enumerate(sources) if s.startswith("## 3 · "))
     section_4 = next(i for i, s in enumerate(sources) if s.startswith("## 4 · "))
     between = "\n".join(sources[section_3:section_4])
-    assert "step_loss.backward()" in between and "optimizer.step()" in between
+    assert "step_loss.backward()" in between and "parameter -= 0.05 * parameter.grad" in between
     assert 'save_figure(fig, "09_relabel_ablation")' in between
     text = "\n".join(sources)
     assert "Why hard won" not in text and "copy the teacher's mistakes equally often" not in text
