@@ -37,3 +37,15 @@ def test_grayscale_and_bad_tokens():
         widget.compute(token=49)
     _, fig = widget.compute(token=48)
     assert len(fig.axes) == 3 and "row 48" in fig.axes[1].get_title()
+
+
+def test_the_permute_checkbox_shows_the_strip_a_forgotten_permute_gives():
+    image = sample_image(224)
+    widget = token_index_widget(image, token=14)
+    assert widget.controls["permute"].value is True and widget.line.startswith("token 14 = grid row 1")
+    widget.controls["permute"].value = False
+    assert widget.line == widget.compute(token=14, permute=False)[0]
+    assert widget.line.startswith("permute forgotten: token 14 = numbers 10752 to 11519 of the image's memory")
+    assert "channel 0 (R), pixel rows 48 to 51" in widget.line
+    wrong = image.reshape(1, 3, 14, 16, 14, 16).reshape(1, 196, 768)[0, 14]  # section 3's slip
+    assert torch.equal(widget.chopped[14], wrong.clamp(0, 1))

@@ -104,12 +104,33 @@ class TokenIndexWidget(LessonWidget):
         self.grid = patch_grid(height, width, self.patch_size)
         self.patches = patchify(self.image[None], self.patch_size)[0].clamp(0, 1)  # (N, P*P*C), computed once
         count = self.grid[0] * self.grid[1]
+        self.chopped = self.image.clamp(0, 1).reshape(count, -1)  # the permute forgotten: memory cut in order
         controls = {
-            "token": widgets.IntSlider(value=token, min=0, max=count - 1, description="token", continuous_update=False)
+            "token": widgets.IntSlider(value=token, min=0, max=count - 1, description="token", continuous_update=False),
+            "permute": widgets.Checkbox(value=True, description="permute (uncheck: forgotten)"),
         }
         super().__init__(controls)
 
-    def compute(self, token: int) -> tuple[str, Figure]:
+    def _forgotten_line(self, token: int) -> tuple[str, torch.Tensor]:
+        """The line and the (H, W) mask of the pixels token ``token`` holds when the permute is forgotten."""
+        channels, height, width = self.image.shape
+        length = self.chopped.shape[1]
+        start, stop = token * length, (token + 1) * length - 1  # its numbers in the image's (C, H, W) memory
+        channel, top, bottom = (
+            start // (height * width),
+            start % (height * width) // width,
+            stop % (height * width) // width,
+        )
+        mask = torch.zeros(channels * height * width, dtype=torch.bool)
+        mask[start : stop + 1] = True
+        name = f"channel {channel}" + (f" ({'RGB'[channel]})" if channels == 3 else "")
+        line = (
+            f"permute forgotten: token {token} = numbers {start} to {stop} of the image's memory (C, H, W): "
+            f"{name}, pixel rows {top} to {bottom}: a strip of one colour, not a square patch"
+        )
+        return line, mask.reshape(channels, height, width).any(dim=0)
+
+    def compute(self, token: int, permute: bool = True) -> tuple[str, Figure]:
         cols = self.grid[1]
         count, length = self.patches.shape
         if not 0 <= token < count:
@@ -122,15 +143,23 @@ class TokenIndexWidget(LessonWidget):
             f"{col * p} to {col * p + p - 1} across; row {token} of the ({count}, {length}) token matrix, "
             f"its numbers 0 to {channels - 1} = the patch's top-left pixel ({first})"
         )
-        strips = self.patches.reshape(count, p * p, channels)
+        mask = None
+        if not permute:
+            line, mask = self._forgotten_line(token)
+        rows_of = self.patches if permute else self.chopped  # chopped: the memory as the Linear would read it
+        strips = rows_of.reshape(count, p * p, channels)
         shown = strips if channels == 3 else strips[..., 0]
         cmap = None if channels == 3 else "gray"
         fig = new_figure(figsize=(9.6, 3.4), dpi=80)
         grid = fig.add_gridspec(2, 2, width_ratios=(1, 1.6), height_ratios=(4, 1), hspace=0.6, wspace=0.25)
         photo, matrix, strip = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 1])
         photo.imshow(self.image.permute(1, 2, 0).numpy() if channels == 3 else self.image[0].numpy(), cmap=cmap)
-        photo.add_patch(Rectangle((col * p - 0.5, row * p - 0.5), p, p, fill=False, edgecolor="red", linewidth=2))
-        photo.set_title(f"patch {token}: row {row}, column {col}", fontsize=9)
+        if mask is None:
+            photo.add_patch(Rectangle((col * p - 0.5, row * p - 0.5), p, p, fill=False, edgecolor="red", linewidth=2))
+            photo.set_title(f"patch {token}: row {row}, column {col}", fontsize=9)
+        else:  # the pixels the chopped token holds, outlined in red
+            photo.contour(mask.float().numpy(), levels=[0.5], colors="red", linewidths=2)
+            photo.set_title(f"token {token}, permute forgotten: a strip", fontsize=9)
         photo.set_xticks([])
         photo.set_yticks([])
         matrix.imshow(shown.numpy(), cmap=cmap, aspect="auto", interpolation="none", extent=(0, length, count, 0))
@@ -143,7 +172,12 @@ class TokenIndexWidget(LessonWidget):
         strip.imshow(shown[token : token + 1].numpy(), cmap=cmap, aspect="auto", interpolation="none",
                      extent=(0, length, 1, 0))  # fmt: skip
         strip.set_yticks([])
-        strip.set_title(f"row {token}: (p1 p2 c), {channels} numbers per pixel, pixels row by row", fontsize=9)
+        strip.set_title(
+            f"row {token}: (p1 p2 c), {channels} numbers per pixel, pixels row by row"
+            if permute
+            else f"row {token}: {length} numbers of one channel's memory, read as if (p1 p2 c)",
+            fontsize=9,
+        )
         strip.tick_params(labelsize=7)
         return line, fig
 
