@@ -100,7 +100,9 @@ def test_shapes_rejects_heads_and_tokens_swapped():
 
 def test_shapes_rejects_full_width_heads():
     answer = with_changes(heads_out=lambda b, n, d, h: (b, h, n, d))
-    with pytest.raises(ExerciseFailed, match=r"each head's q, k and v are d = dim // heads = 64 wide, not 384"):
+    with pytest.raises(
+        ExerciseFailed, match=r"holds the whole width 384, but each head's q, k and v hold only its slice"
+    ):
         check_attention_shapes(answer)
 
 
@@ -236,7 +238,7 @@ def test_attention_rejects_scale_by_d_and_times_sqrt_d():
 def test_attention_names_a_hard_coded_scale_and_a_scale_by_the_token_count():
     with pytest.raises(ExerciseFailed, match=r"fixed 1/8, ViT-B's"):
         check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / 8).softmax(-1) @ v)
-    with pytest.raises(ExerciseFailed, match=r"divided by sqrt\(N\), the number of tokens"):
+    with pytest.raises(ExerciseFailed, match=r"divided by sqrt\(N\), the number of queries"):
         check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-2])).softmax(-1) @ v)
     with pytest.raises(ExerciseFailed, match="multiply q instead of v"):
         check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1) @ q)
@@ -289,7 +291,7 @@ def test_attention_rejects_the_fused_shortcut_and_restores_it():
 
 
 def test_attention_rejects_wrong_shape():
-    with pytest.raises(ExerciseFailed, match="should be like v's"):
+    with pytest.raises(ExerciseFailed, match=r"should be \(B, h, N_q, d\) = \(2, 3, 5, 32\), like q's"):
         check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1).sum(-1))
 
 
@@ -393,7 +395,10 @@ def test_shapes_accepts_answers_written_differently(answer, capsys):
             with_changes(q=lambda b, n, d, h: (b, h, n + 1, d // h)),
             r"'q' .* not that step's shape",
         ),  # class token twice
-        (with_changes(q=lambda b, n, d, h: (b, h, n, d / h)), r"holds floats.*use D // h"),  # a float head width
+        (
+            with_changes(q=lambda b, n, d, h: (b, h, n, d / h)),
+            r"holds floats.*a size must be an int",
+        ),  # a float head width
         (with_changes(q=lambda b, n, d, h: (b, h, n, "d")), "tuple of ints"),  # not numbers at all
         (lambda b, n, d, h: {**attention_shapes(b, n, d, h), "k": (b, h, n, d // h)}, r"unexpected \['k'\]"),
         (lambda b, n, d, h: attention_shapes(b, n, d, h)["missing"], "raised KeyError"),
@@ -516,7 +521,7 @@ def attention_float64(q, k, v):
 
 
 def attention_loops(q, k, v):  # one query at a time, softmax by hand with the max subtracted
-    out = torch.empty_like(v)
+    out = torch.empty_like(q)
     for b in range(q.shape[0]):
         for h in range(q.shape[1]):
             for i in range(q.shape[2]):
@@ -560,7 +565,7 @@ def package_attention(q, k, v):
         (lambda q, k, v: torch._C._nn.scaled_dot_product_attention(q, k, v), "scaled_dot_product_attention"),
         (lambda q, k, v: torch.ops.aten.scaled_dot_product_attention(q, k, v), "scaled_dot_product_attention"),
         (package_attention, "Attention.scaled_dot_product"),
-        (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1).mT @ v, "weights are transposed"),
+        (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1).mT @ v, "weights transposed before the sum"),
         (
             lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-2])).softmax(-1) @ v,
             r"divided by sqrt\(N\)",
@@ -576,12 +581,15 @@ def package_attention(q, k, v):
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(1) @ v, r"over the heads axis \(dim=1\)"),
         (
             lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1),
-            r"the attention weights.*missing step is `@ v`",
+            r"the attention weights.*missing step is the weighted sum",
         ),
-        (lambda q, k, v: torch.softmax(q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5, dim=-1), r"missing step is `@ v`"),
+        (
+            lambda q, k, v: torch.softmax(q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5, dim=-1),
+            r"missing step is the weighted sum",
+        ),
         (lambda q, k, v: F.softmax(q @ k.mT / math.sqrt(q.shape[-1]), dim=0) @ v, "over the batch axis"),
-        (lambda q, k, v: (q @ k / math.sqrt(q.shape[-1])).softmax(-1) @ v, r"k\.transpose.*raised RuntimeError"),
-        (lambda q, k, v: (torch.matmul(q, k) * q.shape[-1] ** -0.5).softmax(-1) @ v, r"k\.transpose\(-2, -1\)"),
+        (lambda q, k, v: (q @ k / math.sqrt(q.shape[-1])).softmax(-1) @ v, r"k is not transposed.*raised RuntimeError"),
+        (lambda q, k, v: (torch.matmul(q, k) * q.shape[-1] ** -0.5).softmax(-1) @ v, r"k is not transposed"),
     ],
 )
 def test_attention_rejects_more_wrong_answers(wrong, message):
@@ -757,10 +765,11 @@ def test_attention_hand_softmax_with_keepdim_passes(capsys):
 def test_attention_names_a_missing_transpose_with_bmm():
     def bmm_no_transpose(q, k, v):
         batch, heads, tokens, head_dim = q.shape
-        scores = torch.bmm(q.reshape(-1, tokens, head_dim), k.reshape(-1, tokens, head_dim)) / math.sqrt(head_dim)
-        return scores.softmax(-1).reshape(batch, heads, tokens, tokens) @ v
+        keys = k.shape[-2]
+        scores = torch.bmm(q.reshape(-1, tokens, head_dim), k.reshape(-1, keys, head_dim)) / math.sqrt(head_dim)
+        return scores.softmax(-1).reshape(batch, heads, tokens, keys) @ v
 
-    with pytest.raises(ExerciseFailed, match=r"k\.transpose\(-2, -1\)"):
+    with pytest.raises(ExerciseFailed, match=r"k is not transposed"):
         check_attention(bmm_no_transpose)
 
 

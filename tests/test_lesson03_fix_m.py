@@ -43,6 +43,7 @@ def test_section_2_cell_is_short_and_the_masks_are_checked():
     assert len(styles.splitlines()) <= 15 and "class " not in styles
     (masks,) = [i for i, s in enumerate(sources) if s.startswith("**Masks: the same `True`, opposite meanings.**")]
     assert "may attend" in sources[masks] and "to **ignore**" in sources[masks]
-    check = cells[masks + 1]
-    assert "hide-input" in check["metadata"]["tags"] and "key_padding_mask=~keep" in sources[masks + 1]
-    assert "attn_mask=keep.expand(5, 5)" in sources[masks + 1] and not check.get("outputs")
+    assert "key_padding_mask=mask" in sources[masks + 1]  # the visible demo (fix round n), then the check
+    check = cells[masks + 2]
+    assert "hide-input" in check["metadata"]["tags"] and "key_padding_mask=~keep" in sources[masks + 2]
+    assert "attn_mask=keep.expand(5, 5)" in sources[masks + 2] and not check.get("outputs")

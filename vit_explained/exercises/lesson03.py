@@ -151,8 +151,8 @@ def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict
             if shape is None:
                 if _whole_floats(answer[key]):
                     fail(
-                        f"'{key}' holds floats, {answer[key]!r}: D / h is a float division (384 / 6 = 64.0); "
-                        "a size is an int: use D // h"
+                        f"'{key}' holds floats, {answer[key]!r}: D / h is a float division (384 / 6 = 64.0), "
+                        "and a size must be an int"
                     )
                 fail(f"'{key}' should be a tuple of ints such as (2, 197, 384), got {answer[key]!r}")
             expected = truth[key]
@@ -177,10 +177,13 @@ def check_attention_shapes(attention_shapes: Callable[[int, int, int, int], dict
             if head_dim != 64 and 64 in shape and head_dim not in shape:
                 fail(
                     f"'{key}' {where} is {shape}: the head width is hard-coded as 64 (ViT-B's and ViT-S's), "
-                    f"but here d = dim // heads = {dim} // {heads}"
+                    f"but here dim = {dim} and heads = {heads}"
                 )
             if heads > 1 and head_dim in expected and dim in shape and head_dim not in shape:
-                fail(f"'{key}' {where}: each head's q, k and v are d = dim // heads = {head_dim} wide, not {dim}")
+                fail(
+                    f"'{key}' {where}: this axis holds the whole width {dim}, "
+                    "but each head's q, k and v hold only its slice"
+                )
             axes = _wrong_axes_hint(key, shape, expected, num_tokens)
             if axes:
                 fail(f"'{key}' {where} is {shape}, which is not that step's shape: {axes}")
@@ -291,51 +294,63 @@ def check_split_merge(
 
 
 def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Plausible wrong answers, each keyed by the message that names its mistake."""
+    """Plausible wrong answers, each keyed by the message that names its mistake; a slip whose shapes do not fit
+    (when queries and keys differ in number) is left out: the matrix product's error names it."""
     head_dim = q.shape[-1]
     dots = q @ k.transpose(-2, -1)
     scores = dots / math.sqrt(head_dim)
-    variants = {
-        "the scores are not scaled: divide q k^T by sqrt(d) before the softmax": dots.softmax(-1) @ v,
-        "the scores are divided by d; the right scale is 1 / sqrt(d) (the spread of q.k grows like sqrt(d))": (
+    variants: dict[str, Callable[[], torch.Tensor]] = {
+        "the scores are not scaled: divide q k^T by sqrt(d) before the softmax": lambda: dots.softmax(-1) @ v,
+        "the scores are divided by d; the right scale is 1 / sqrt(d) (the spread of q.k grows like sqrt(d))": lambda: (
             (dots / head_dim).softmax(-1) @ v
         ),
-        "the scores are multiplied by sqrt(d); they should be divided by it": (
+        "the scores are multiplied by sqrt(d); they should be divided by it": lambda: (
             (dots * math.sqrt(head_dim)).softmax(-1) @ v
         ),
-        "the scores are divided by d/2: d**1/2 is (d**1)/2, since ** binds tighter than /; write d**0.5 or "
-        "math.sqrt(d)": (dots / (head_dim / 2)).softmax(-1) @ v,
-        "the scores are divided by 2 d: dots / d**1/2 is (dots / d**1) / 2, since ** binds tighter than / and "
-        "the divisions run left to right; write dots / d**0.5 or dots / math.sqrt(d)": (
-            (dots / head_dim / 2).softmax(-1) @ v
+        "the scores are divided by d/2: d**1/2 is (d**1)/2, since ** binds tighter than /": lambda: (
+            (dots / (head_dim / 2)).softmax(-1) @ v
         ),
-        "the scale is a fixed 1/8, ViT-B's 1/sqrt(64): it is right only for heads 64 wide; take d from the "
-        "tensors, q.shape[-1]": (dots / 8).softmax(-1) @ v,
-        "the scores are divided by sqrt(N), the number of tokens (q.shape[-2]); the scale is 1 / sqrt(d), the "
-        "head width (q.shape[-1])": (dots / math.sqrt(q.shape[-2])).softmax(-1) @ v,
-        "the scores are divided by sqrt(h * d), the model width D; the scale uses the width of one head, "
-        "d = q.shape[-1]": (dots / math.sqrt(q.shape[1] * head_dim)).softmax(-1) @ v,
-        "the scores are k q^T, the transpose of q k^T: row i must hold query i's scores against every key; "
-        "use q @ k.transpose(-2, -1)": ((k @ q.transpose(-2, -1)) / math.sqrt(head_dim)).softmax(-1) @ v,
-        "the scale is applied after the softmax: divide the scores by sqrt(d) first, then take the softmax, so "
-        "each row of weights still sums to 1": (dots.softmax(-1) / math.sqrt(head_dim)) @ v,
-        "the weights multiply q instead of v: the output is a weighted sum of the values": (scores.softmax(-1) @ q),
+        "the scores are divided by 2 d: dots / d**1/2 is (dots / d**1) / 2, since ** binds tighter than / and "
+        "the divisions run left to right": lambda: (dots / head_dim / 2).softmax(-1) @ v,
+        "the scale is a fixed 1/8, ViT-B's 1/sqrt(64): it is right only for heads 64 wide": lambda: (
+            (dots / 8).softmax(-1) @ v
+        ),
+        "the scores are divided by sqrt(N), the number of queries (q.shape[-2]); the scale is 1 / sqrt(d), the "
+        "head width": lambda: (dots / math.sqrt(q.shape[-2])).softmax(-1) @ v,
+        "the scores are divided by sqrt(N), the number of keys (k.shape[-2]); the scale is 1 / sqrt(d), the "
+        "head width": lambda: (dots / math.sqrt(k.shape[-2])).softmax(-1) @ v,
+        "the scores are divided by sqrt(h * d), the model width D; the scale uses the width of one head": lambda: (
+            (dots / math.sqrt(q.shape[1] * head_dim)).softmax(-1) @ v
+        ),
+        "the scores are k q^T, the transpose of q k^T: row i must hold query i's scores against every key": lambda: (
+            ((k @ q.transpose(-2, -1)) / math.sqrt(head_dim)).softmax(-1) @ v
+        ),
+        "the scale is applied after the softmax, so each row of weights no longer sums to 1": lambda: (
+            (dots.softmax(-1) / math.sqrt(head_dim)) @ v
+        ),
+        "the weights multiply q instead of v: the output is a weighted sum of the values": lambda: (
+            scores.softmax(-1) @ q
+        ),
         "the softmax runs over the queries axis (dim=-2): each query's weights must sum to 1 over the keys, "
-        "the last axis (dim=-1)": scores.softmax(-2) @ v,
+        "the last axis (dim=-1)": lambda: scores.softmax(-2) @ v,
         "the softmax runs over the heads axis (dim=1): each query's weights must sum to 1 over the keys, "
-        "the last axis (dim=-1)": scores.softmax(1) @ v,
+        "the last axis (dim=-1)": lambda: scores.softmax(1) @ v,
         "the softmax runs over the batch axis (dim=0): each query's weights must sum to 1 over the keys, "
-        "the last axis (dim=-1)": scores.softmax(0) @ v,
-        "the weights are transposed before the sum: row i of the weights belongs to query i": (
+        "the last axis (dim=-1)": lambda: scores.softmax(0) @ v,
+        "the weights are transposed before the sum: row i of the weights belongs to query i": lambda: (
             scores.softmax(-1).transpose(-2, -1) @ v
         ),
+        "k is not transposed: q @ k pairs query features with key tokens": lambda: (
+            (q @ k / math.sqrt(head_dim)).softmax(-1) @ v
+        ),
     }
-    if q.shape[-2] == head_dim:  # only then does q @ k (no transpose) run
-        missing_transpose = (q @ k / math.sqrt(head_dim)).softmax(-1) @ v
-        variants["k is not transposed: q @ k pairs query features with key tokens; use q @ k.transpose(-2, -1)"] = (
-            missing_transpose
-        )
-    return variants
+    computed = {}
+    for mistake, wrong in variants.items():
+        try:
+            computed[mistake] = wrong()
+        except RuntimeError:  # shapes that do not fit: not a value this answer can have returned
+            continue
+    return computed
 
 
 _BROADCAST = re.compile(r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\)")
@@ -369,24 +384,63 @@ def _source_of(function: Callable[..., Any]) -> str:
         return ""
 
 
-def _matmul_hint(error: Exception, shape: tuple[int, int, int, int] = (0, 0, 0, 0), source: str = "") -> str | None:
+_BATCH2 = re.compile(r"batch2 tensor to be: \[\d+, (\d+)\] but got: \[\d+, (\d+)\]")
+
+
+def _product_slip(error: str, tokens: int, key_tokens: int, head_dim: int, source: str) -> str | None:
+    """With queries and keys of different numbers, a product whose inner sizes do not fit says which slip it was."""
+    sizes = _BATCH2.search(error)
+    if not sizes or tokens == key_tokens:
+        return None
+    wanted, got = int(sizes[1]), int(sizes[2])
+    if (wanted, got) == (tokens, key_tokens):  # (N_k, N_q) weights met v's N_k rows
+        if re.search(r"\bk\s*@\s*q\b|matmul\(\s*k\s*,\s*q\b", source):
+            return (
+                f"the scores are k q^T, of shape (B, h, N_k, N_q) = (.., {key_tokens}, {tokens}): row i must hold "
+                f"query i's scores against every key, so the scores are (B, h, N_q, N_k) = (.., {tokens}, {key_tokens})"
+            )
+        return (
+            f"the weights reaching v are (.., N_k, N_q) = (.., {key_tokens}, {tokens}): k q^T in place of q k^T, or "
+            "weights transposed before the sum; row i must hold query i's weights over the keys"
+        )
+    if (wanted, got) == (key_tokens, tokens):
+        return "the weights multiply q instead of v: the output is a weighted sum of the values"
+    if (wanted, got) == (head_dim, key_tokens):
+        return (
+            "A matrix product got shapes that do not fit: q is (B, h, N_q, d) and k is (B, h, N_k, d), and q @ k "
+            "pairs query features with key tokens: k is not transposed"
+        )
+    return None
+
+
+def _matmul_hint(
+    error: Exception, shape: tuple[int, int, int, int] = (0, 0, 0, 0), source: str = "", key_tokens: int = 0
+) -> str | None:
     """Name the slip behind a shape error: a matrix product that does not fit is a missing k transpose; a
     broadcast of the batch axes h against N is k transposed on the wrong axes (``.T``, ``transpose(1, 2)``);
     a broadcast of (B, h, N, N) against (B, h, N) (sizes N against h or B) is a reduction without keepdim."""
     text = str(error)
     if not isinstance(error, RuntimeError):
         return None
+    slip = _product_slip(text, shape[2], key_tokens or shape[2], shape[3], source)
+    if slip:
+        return slip
     if any(clue in text for clue in ("cannot be multiplied", "Expected size for first two dimensions", "batch2")):
         return (
-            "A matrix product got shapes that do not fit: q and k are both (B, h, N, d), so the keys must be "
-            "transposed on their last two axes, k.transpose(-2, -1), to make q k^T of shape (B, h, N, N)"
+            "A matrix product got shapes that do not fit: q and k are both (B, h, N, d), and q @ k pairs query "
+            "features with key tokens: k is not transposed"
         )
     sizes = _BROADCAST.search(text)
     batch, heads, tokens, _ = shape
+    key_tokens = key_tokens or tokens
     first, second = (int(sizes[1]), int(sizes[2])) if sizes else (0, 0)
-    if (first, second) == (heads, tokens) and "dimension 1" in text:  # the matmul's batch axes (B, h) vs (B, N)
+    if (
+        first == heads and second in {tokens, key_tokens} and "dimension 1" in text
+    ):  # the matmul's batch axes (B, h) vs (B, N)
         return _wrong_transpose_hint(source)
-    if first == tokens and second in {batch, heads}:  # the (B, h, N, N) scores against a (B, h, N) reduction
+    if first in {tokens, key_tokens} and second in {batch, heads, tokens} - {
+        first
+    }:  # the (B, h, N, N) scores against a (B, h, N) reduction
         return (
             "A reduction over the keys lost its axis: s.sum(-1) or s.max(-1).values of the (B, h, N, N) scores is "
             "(B, h, N), which does not line up with the scores. Keep the axis: s.sum(-1, keepdim=True), "
@@ -411,16 +465,22 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
     """
     generator = torch.Generator().manual_seed(3)
     source = _source_of(attention)
-    cases = [(2, 3, 7, 32, torch.float32), (1, 2, 5, 64, torch.float32), (2, 1, 9, 4, torch.float32)]
-    cases += [(1, 2, 6, 8, torch.float64), (2, 2, 8, 8, torch.float32)]  # N = d: q @ k (no transpose) runs
-    for batch, heads, tokens, head_dim, dtype in cases:
-        q, k, v = (torch.randn(batch, heads, tokens, head_dim, generator=generator, dtype=dtype) for _ in range(3))
+    # first 5 queries against 7 keys (cross-attention): k q^T, the weights times q and transposed weights fail on shape
+    cases = [(2, 3, 5, 7, 32, torch.float32), (2, 3, 7, 7, 32, torch.float32), (1, 2, 5, 5, 64, torch.float32)]
+    cases += [(2, 1, 9, 9, 4, torch.float32), (1, 2, 6, 6, 8, torch.float64)]
+    cases += [(2, 2, 8, 8, 8, torch.float32)]  # N = d: q @ k (no transpose) runs
+    for batch, heads, tokens, key_tokens, head_dim, dtype in cases:
+        q = torch.randn(batch, heads, tokens, head_dim, generator=generator, dtype=dtype)
+        k, v = (torch.randn(batch, heads, key_tokens, head_dim, generator=generator, dtype=dtype) for _ in range(2))
         shape = (batch, heads, tokens, head_dim)
-        where = f"for q, k, v of shape {shape} ({str(dtype).replace('torch.', '')})"
+        shapes = (
+            f"q {shape}, k and v {(batch, heads, key_tokens, head_dim)}" if key_tokens != tokens else f"q, k, v {shape}"
+        )
+        where = f"for {shapes} ({str(dtype).replace('torch.', '')})"
         given = (q.clone(), k.clone(), v.clone())  # the caller's tensors: an answer must leave them as they are
         with _quiet_transpose():  # k.T on 4-D: the "Not yet" line names it, not torch's deprecation warning
             answer = _NO_ATTENTION_SHORTCUTS(
-                attention, *given, hint=_hint_first(_matmul_hint, shape=shape, source=source)
+                attention, *given, hint=_hint_first(_matmul_hint, shape=shape, source=source, key_tokens=key_tokens)
             )
         for name, before, after in zip("qkv", (q, k, v), given, strict=True):
             if after.shape != before.shape or not torch.equal(after, before):
@@ -433,11 +493,11 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
         weights = (q @ k.transpose(-2, -1) / math.sqrt(head_dim)).softmax(-1)
         if tuple(result.shape) == tuple(weights.shape) and close(result, weights):
             fail(
-                f"{where} your result is the attention weights, of shape (B, h, N, N) = {tuple(weights.shape)}: the "
-                "missing step is `@ v`, the weighted sum of the values: return weights @ v"
+                f"{where} your result is the attention weights, of shape (B, h, N_q, N_k) = "
+                f"{tuple(weights.shape)}: the missing step is the weighted sum of the values"
             )
         if tuple(result.shape) != shape:
-            fail(f"{where} the result has shape {tuple(result.shape)}; it should be like v's")
+            fail(f"{where} the result has shape {tuple(result.shape)}; it should be (B, h, N_q, d) = {shape}, like q's")
         with torch.random.fork_rng(devices=[]):  # leave the learner's random numbers alone
             module = Attention(heads * head_dim, heads).to(dtype)
         module.fused = False
@@ -457,14 +517,11 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
 
 _RESHAPE_MESSAGES = {
     "in": "the input is reshaped, not transposed: x.view(N, B, D) or x.reshape(N, B, D) keeps the numbers in "
-    "memory order, so each 'sequence' the module sees holds pieces of different images and tokens. Swap the axes "
-    "with transpose(0, 1)",
+    "memory order, so each 'sequence' the module sees holds pieces of different images and tokens",
     "out": "the input is right, but the output is reshaped, not transposed: out.view(B, N, D) or "
-    "out.reshape(B, N, D) on the (N, B, D) output interleaves tokens of different images. Swap the axes back "
-    "with transpose(0, 1)",
+    "out.reshape(B, N, D) on the (N, B, D) output interleaves tokens of different images",
     "both": "view/reshape is not transpose, on the way in and on the way out: view and reshape keep the numbers in "
-    "memory order, so each 'sequence' holds pieces of different images and tokens. Swap the axes with "
-    "transpose(0, 1), both times",
+    "memory order, so each 'sequence' holds pieces of different images and tokens",
 }
 
 

@@ -204,19 +204,20 @@ def saturation_table(head_dims: Sequence[int], means: Mapping[str, Mapping[str, 
     return "\n".join(lines)
 
 
-def init_table(init_runs: Mapping[str, Sequence[Mapping[str, float]]]) -> str:
-    """The table of :func:`vit_explained.softmax_scale.init_saturation` results, one line per init."""
+def init_table(init_runs: Mapping[str, Sequence[Mapping[str, float]]], head_dim: int = 64) -> str:
+    """The table of :func:`vit_explained.softmax_scale.init_saturation` results, one line per init; the last
+    column, with the scale: the spread of ``q.k / sqrt(head_dim)`` and the share of saturated rows."""
     from ..evidence import over_seeds
 
     seeds = len(next(iter(init_runs.values())))
-    lines = [f"{'qkv init':<19}{'q spread':>9}{'q.k spread':>11}   saturated rows: no scale{'':<10}| scaled"]
+    lines = [f"{'qkv init':<19}{'q spread':>9}{'q.k spread':>11}   saturated rows: no scale{'':<6}| scaled: spread"]
     for init, runs in init_runs.items():
         q_spread = float(np.mean([r["q_spread"] for r in runs]))
         spread = float(np.mean([r["spread"] for r in runs]))
         saturated = str(over_seeds([r["saturated"] for r in runs], percent=True, digits=1))
-        lines.append(f"{init:<19}{q_spread:>9.2f}{spread:>11.1f}   {saturated:<34}| "
-                     f"{max(r['saturated_scaled'] for r in runs):.0%}")  # fmt: skip
-    lines.append(f"(q spread, q.k spread: means over the {seeds} seeds)")
+        lines.append(f"{init:<19}{q_spread:>9.2f}{spread:>11.1f}   {saturated:<30}| {spread / head_dim**0.5:.2f}, "
+                     f"{max(r['saturated_scaled'] for r in runs):.0%} saturated")  # fmt: skip
+    lines.append(f"(q spread, q.k spread, scaled spread: means over the {seeds} seeds)")
     return "\n".join(lines)
 
 
@@ -768,7 +769,7 @@ def plot_softmax_rows(head_dims: Sequence[int] = (4, 64), num_keys: int = 197, s
             inset.axhline(0, color="grey", linewidth=0.6)
             inset.set_ylim(-1.2 * largest, 1.2 * largest)
             inset.set_yticks([-largest, 0, largest], [f"{-largest:.0e}", "0", f"{largest:.0e}"])
-            inset.set_title(f"zoom: the {shown} heaviest keys, y axis {top / largest:.0f} times finer", fontsize=8)
+            inset.set_title(f"zoom x{top / largest:.0f}: the {shown} heaviest keys", fontsize=8)
             inset.set_xticks(range(0, shown, 5))
             inset.tick_params(labelsize=7)
         grad_ax.set_xlabel(f"the {num_keys} keys, sorted by weight")
