@@ -284,7 +284,7 @@ _GRAPH_EDGES = (
     ("X", "K", r"4. $dK\,W_k$", (2.0, 0.6)),
     ("X", "V", r"4. $dV\,W_v$", (1.5, 0.05)),  # left of both arrows, like dQ W_q
     ("Q", "S", r"3. $dQ = s\,dS\,K$", (4.85, 2.45)),
-    ("K", "S", r"3. $dK = $ ? (exercise 4)", (4.95, 0.85)),
+    ("K", "S", r"3. $dK = $ ? (exercise 4)", (5.3, 0.72)),  # clear of the K box
     ("S", "A", r"2. $dS = A \odot (dA - \mathrm{rowsum}(dA \odot A))$", (7.0, 1.1)),
     ("A", "O", r"1. $dA = dO\,V^\top$", (9.75, 1.45)),
     ("V", "O", r"1. $dV = A^\top dO$", (7.1, -0.32)),
@@ -385,10 +385,18 @@ def plot_attention_backward() -> Figure:
     return fig
 
 
-def plot_cut_changes(changes: list[float] | None, shares: list[float], *, cut: list[bool], title: str = "") -> Figure:
+def plot_cut_changes(
+    changes: list[float] | None,
+    shares: list[float],
+    *,
+    cut: list[bool],
+    title: str = "",
+    intervals: Sequence[tuple[float, float]] | None = None,
+) -> Figure:
     """Bars per block: how much the qkv gradient changed when the MLP route was cut (``changes``, relative; None
     draws the share alone) and ``shares``, the MLP-route part projected on the full gradient, and which blocks
-    were cut (``cut``)."""
+    were cut (``cut``). ``intervals`` (one (low, high) share per block, with ``changes=None``) draws each share's
+    interval as a capped whisker, e.g. the 95 % t interval over batches."""
     fig = new_figure(figsize=(7.5, 3.4))
     ax = fig.add_subplot()
     blocks = np.arange(len(shares))
@@ -402,6 +410,22 @@ def plot_cut_changes(changes: list[float] | None, shares: list[float], *, cut: l
         for i, value in enumerate(values):  # a bar of height 0 shows as "0"
             if round(100 * value, 1) == 0:
                 ax.text(i + offset, 1.5, "0", ha="center", va="bottom", fontsize=9, color="0.3")
+    if intervals is not None:
+        if changes is not None or len(intervals) != len(shares):
+            raise ValueError("intervals: one (low, high) per block, drawn on the share alone (changes=None)")
+        band = 100 * np.asarray(intervals, dtype=float)  # (blocks, 2)
+        mean = 100 * np.asarray(shares, dtype=float)
+        ax.errorbar(
+            blocks,
+            mean,
+            yerr=[mean - band[:, 0], band[:, 1] - mean],
+            fmt="none",
+            ecolor="0.15",
+            elinewidth=1.6,
+            capsize=6,
+            capthick=1.6,
+            label="95 % t interval over the batches",
+        )
     ax.axhline(0, color="0.3", lw=0.8)
     labels = [f"block {i}" + ("\n(cut)" if c else "") for i, c in enumerate(cut)]
     ax.set_xticks(blocks, labels)
@@ -409,8 +433,10 @@ def plot_cut_changes(changes: list[float] | None, shares: list[float], *, cut: l
         ax.set_ylabel("MLP share (%)\n" + r"$\langle g - g_{\mathrm{cut}}, g\rangle / \|g\|^2$, can be < 0", fontsize=9)
     else:
         ax.set_ylabel("% of the full qkv gradient")
-    top = max(100.0, 100 * max(max(changes or shares), max(shares)) + 10)
-    ax.set_ylim(min(-10.0, 100 * min(shares) - 5), top)
+    highest = max([*(changes or shares), *shares, *(high for _, high in intervals or ())])
+    top = max(100.0, 100 * highest + 10)
+    lowest = min([*shares, *(low for low, _ in intervals or ())])
+    ax.set_ylim(min(-10.0, 100 * lowest - 5), top)
     ax.legend(loc="upper right", fontsize=8.5, frameon=False)
     ax.set_title(title or "qkv gradient with the MLP route cut, against the full one", fontsize=10)
     fig.tight_layout()

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from ..data import load_digits, load_mnist
+from ..evidence import t_interval
 from ..gradient_experiments import small_digit_vit as lesson_model
 from ..gradient_hooks import gradient_change, group_gradient_norms, mlp_share
 from ..parameters import parameter_places
@@ -178,6 +179,7 @@ class CutResult(NamedTuple):
     qkv_change: list[float]  # ||g_cut - g|| / ||g|| of each block's qkv.weight.grad
     qkv_share: list[float]  # <g - g_cut, g> / ||g||^2 (the mean over the batches when there are several)
     batches: int = 1  # how many batches the share is averaged over (8 of 32 digits for the trained model)
+    share_interval: tuple[tuple[float, float], ...] = ()  # per block, the 95 % t interval of the batches' shares
 
 
 def _detach_input(module: torch.nn.Module, inputs: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
@@ -230,7 +232,14 @@ def cut_and_backward(where: str = "every block", model: str = MODELS[0]) -> CutR
         qkv_change=[gradient_change(g, g_cut).relative for g, g_cut in summed],
         qkv_share=[sum(block) / len(shares) for block in zip(*shares, strict=True)],
         batches=len(shares),
+        share_interval=tuple(_interval(block) for block in zip(*shares, strict=True)) if len(shares) > 1 else (),
     )
+
+
+def _interval(shares: tuple[float, ...]) -> tuple[float, float]:
+    """The 95 % Student's t interval of one block's per-batch shares, as the lesson's section 5 prints it."""
+    estimate = t_interval(list(shares))
+    return estimate.low, estimate.high
 
 
 def _named(model: str) -> str:
@@ -294,7 +303,8 @@ class GradientFreezeWidget(LessonWidget):
             f"still get a gradient, {forward}; MLP share of the qkv gradient{mean}, blocks 0-{_DEPTH - 1}: {shares} %"
         )
         title = f"{model}: qkv gradient with the MLP route cut ({where}), against the full one"
-        return line, plot_cut_changes(None, result.qkv_share, cut=result.cut, title=title)
+        intervals = result.share_interval or None  # the trained model's 8 batches: whiskers, as in the lesson
+        return line, plot_cut_changes(None, result.qkv_share, cut=result.cut, title=title, intervals=intervals)
 
 
 def gradient_freeze_widget(
