@@ -201,10 +201,7 @@ def _merge_reference(per_head: torch.Tensor) -> torch.Tensor:
 
 def _view_hint(error: Exception) -> str | None:
     if "view" in str(error) and "contiguous" in str(error):
-        return (
-            "After a permute the tensor is not contiguous in memory, so .view() cannot regroup it; "
-            "use .reshape() (or .contiguous() first)"
-        )
+        return "After a permute the tensor is not contiguous in memory, so .view() cannot regroup it"
     if "is invalid for input of size" in str(error):
         fixed = " (a 64 in it: ViT-B's head width, typed in)" if re.search(r"\b64\b", str(error)) else ""
         return (
@@ -360,20 +357,19 @@ def _wrong_transpose_hint(source: str) -> str:
     """k transposed on the wrong axes: k.T reverses all four axes, k.transpose(1, 2) swaps heads and tokens;
     either way the matrix product's batch axes (B, h) no longer line up. ``source`` (the learner's code, when
     it can be read) picks which one to name first."""
-    fix = "transpose only the last two axes: k.transpose(-2, -1) (or k.mT)"
     if re.search(r"\.T\b", source):
         return (
             "k.T on a 4-D tensor reverses every axis, (B, h, N, d) -> (d, N, h, B), so the matrix product's "
-            f"batch axes no longer line up; {fix}"
+            "batch axes no longer line up"
         )
     if re.search(r"transpose\(\s*1\s*,\s*2\s*\)|transpose\(\s*2\s*,\s*1\s*\)", source):
         return (
             "k.transpose(1, 2) swaps the heads and the tokens, (B, h, N, d) -> (B, N, h, d), so the matrix "
-            f"product's batch axes no longer line up; {fix}"
+            "product's batch axes no longer line up"
         )
     return (
         "k is transposed on the wrong axes (k.T on a 4-D tensor reverses all four, k.transpose(1, 2) swaps heads "
-        f"and tokens), so the matrix product's batch axes (B, h) no longer line up; {fix}"
+        "and tokens), so the matrix product's batch axes (B, h) no longer line up"
     )
 
 
@@ -443,8 +439,7 @@ def _matmul_hint(
     }:  # the (B, h, N, N) scores against a (B, h, N) reduction
         return (
             "A reduction over the keys lost its axis: s.sum(-1) or s.max(-1).values of the (B, h, N, N) scores is "
-            "(B, h, N), which does not line up with the scores. Keep the axis: s.sum(-1, keepdim=True), "
-            "s.max(-1, keepdim=True).values (or use softmax(dim=-1))"
+            "(B, h, N), which does not line up with the (B, h, N, N) scores"
         )
     return None
 
@@ -542,19 +537,18 @@ def _layout_hint(error: Exception, source: str = "") -> str | None:
         if _LAST_TWO_AXES.search(source):
             return (
                 "x.transpose(1, 2) swaps the tokens and the features (axes 1 and 2), (B, N, D) -> (B, D, N), so "
-                "nn.MultiheadAttention reads D as the batch and N as the embedding; it wants (N, B, D): swap the "
-                "batch and the tokens, axes 0 and 1"
+                "nn.MultiheadAttention reads D as the batch and N as the embedding; it wants (N, B, D)"
             )
         return (
             "nn.MultiheadAttention reads the last axis as the embedding (D): on a 3-D tensor, x.T reverses all axes "
-            "to (D, N, B); swap only the first two with x.transpose(0, 1)"
+            "to (D, N, B), but it wants (N, B, D)"
         )
     if isinstance(error, (RuntimeError, AssertionError)) and any(
         clue in str(error) for clue in ("is invalid for input of size", "must match", "key", "value", "query")
     ):
         return (
             "nn.MultiheadAttention got query, key and value in different layouts: with batch_first=False all "
-            "three must be (N, B, D), so transpose each of them (not only the query)"
+            "three must be (N, B, D), not only the query"
         )
     return None
 
