@@ -49,3 +49,25 @@ def test_the_permute_checkbox_shows_the_strip_a_forgotten_permute_gives():
     assert "channel 0 (R), pixel rows 48 to 51" in widget.line
     wrong = image.reshape(1, 3, 14, 16, 14, 16).reshape(1, 196, 768)[0, 14]  # section 3's slip
     assert torch.equal(widget.chopped[14], wrong.clamp(0, 1))
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        (65, "channel 0 (R) rows 222-223, then channel 1 (G) rows 0-2: straddles two colours"),
+        (130, "channel 1 (G) rows 221-223, then channel 2 (B) rows 0-1: straddles two colours"),
+    ],
+)
+def test_tokens_65_and_130_straddle_two_channels_without_the_permute(token, expected):
+    widget = token_index_widget(sample_image(224), token=token)
+    widget.controls["permute"].value = False
+    assert expected in widget.line and "one colour" not in widget.line
+    _, mask = widget._forgotten_line(token)
+    assert mask[0].any() and mask[-1].any()  # the outline covers the plane's bottom rows and its top rows
+
+
+def test_the_other_tokens_stay_in_one_channel_without_the_permute():
+    widget = token_index_widget(sample_image(224))
+    straddling = [t for t in range(196) if "straddles" in widget._forgotten_line(t)[0]]
+    assert straddling == [65, 130]
+    assert "channel 1 (G), pixel rows 2 to 5: a strip of one colour" in widget._forgotten_line(66)[0]

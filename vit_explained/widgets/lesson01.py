@@ -116,17 +116,22 @@ class TokenIndexWidget(LessonWidget):
         channels, height, width = self.image.shape
         length = self.chopped.shape[1]
         start, stop = token * length, (token + 1) * length - 1  # its numbers in the image's (C, H, W) memory
-        channel, top, bottom = (
-            start // (height * width),
-            start % (height * width) // width,
-            stop % (height * width) // width,
-        )
+        plane = height * width
+
+        def named(channel: int) -> str:
+            return f"channel {channel}" + (f" ({'RGB'[channel]})" if channels == 3 else "")
+
+        first, last = start // plane, stop // plane
+        top, bottom = start % plane // width, stop % plane // width
         mask = torch.zeros(channels * height * width, dtype=torch.bool)
         mask[start : stop + 1] = True
-        name = f"channel {channel}" + (f" ({'RGB'[channel]})" if channels == 3 else "")
+        if first == last:
+            where = f"{named(first)}, pixel rows {top} to {bottom}: a strip of one colour"
+        else:  # the token runs off the end of one channel's plane into the next
+            where = f"{named(first)} rows {top}-{height - 1}, then {named(last)} rows 0-{bottom}: straddles two colours"
         line = (
             f"permute forgotten: token {token} = numbers {start} to {stop} of the image's memory (C, H, W): "
-            f"{name}, pixel rows {top} to {bottom}: a strip of one colour, not a square patch"
+            f"{where}, not a square patch"
         )
         return line, mask.reshape(channels, height, width).any(dim=0)
 
