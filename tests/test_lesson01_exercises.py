@@ -62,9 +62,9 @@ def test_token_count_accepts_answers_written_differently(answer):
         (lambda h, w, ph, pw: (h // ph + 1) * (w // pw + 1), r"one extra row and one extra column"),  # fence posts
         (lambda h, w, ph, pw: (h // ph + 1) * (w // pw), r"\(H // ph \+ 1\) \* \(W // pw\), the 1 added to one side"),
         (lambda h, w, ph, pw: (h // ph) * (w // pw + 1), r"the 1 added to one side before multiplying"),
-        (lambda h, w, ph, pw: h * w // ph + 1, r"h \* w // ph \+ 1, the pixel count divided by one side"),
+        (lambda h, w, ph, pw: h * w // ph + 1, r"h \* w // ph \+ 1, the pixel count divided by one side.*right\)$"),
         (lambda h, w, ph, pw: h * w // pw + 1, r"divided by one side of the patch only"),
-        (lambda h, w, ph, pw: h * w // ph * pw + 1, r"h \* w // \(ph \* pw\) \+ 1"),  # square patches: pixels
+        (lambda h, w, ph, pw: h * w // ph * pw + 1, r"counts pixels, not patches .*multiplies by pw again\)$"),
         (lambda h, w, ph, pw: h * w // ph * pw + 1 if ph != pw else (h // ph) * (w // pw) + 1, "instead of dividing"),
         (lambda h, w, ph, pw: h - 3, "not right"),  # anything else: the generic message
         (lambda h, w, ph, pw: np.float64((h // ph) * (w // pw) + 1.5), "whole number"),

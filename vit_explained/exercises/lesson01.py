@@ -118,8 +118,7 @@ def _token_count_arithmetic_slips(answer: int, case: str, height: int, width: in
     if answer in (height * width + 1, height * width):
         fail(
             f"for {case} you got {answer}: that counts pixels, not patches (if you wrote h * w // ph * pw: "
-            "// and * bind equally tightly, left to right, so that multiplies by pw again; "
-            "write h * w // (ph * pw) + 1)"
+            "// and * bind equally tightly, left to right, so that multiplies by pw again)"
         )
     if answer in ((rows + 1) * cols, rows * (cols + 1)):
         fail(
@@ -137,8 +136,7 @@ def _token_count_arithmetic_slips(answer: int, case: str, height: int, width: in
     if answer in (pixels // ph + 1, pixels // pw + 1, pixels // ph, pixels // pw):
         fail(
             f"for {case} you got {answer}: that is h * w // ph + 1, the pixel count divided by one side of the "
-            "patch only (// binds as tightly as *, left to right); divide by the whole patch, "
-            "h * w // (ph * pw) + 1, or count rows and columns: (h // ph) * (w // pw) + 1"
+            "patch only (// binds as tightly as *, left to right)"
         )
     if answer in ((pixels // ph) * pw + 1, (pixels // pw) * ph + 1):
         fail(
@@ -545,8 +543,7 @@ def _resize_variants(pos: torch.Tensor, old: tuple[int, int], new: tuple[int, in
         "first, (1, new_rows, new_cols, D), then reshape (or use .flatten(2).transpose(1, 2))": with_head(
             _resize(grid, (new_rows, new_cols)).reshape(1, -1, dim)
         ),
-        "you read the resized grid back column by column (permute(0, 3, 2, 1)); patches are numbered row by row: "
-        "permute(0, 2, 3, 1), then reshape": with_head(
+        "you read the resized grid back column by column (permute(0, 3, 2, 1)); patches are numbered row by row": with_head(
             _resize(grid, (new_rows, new_cols)).permute(0, 3, 2, 1).reshape(1, -1, dim)
         ),
         "you stretched the patch rows along the sequence (1-D): that is the sheared table of section 7; "
