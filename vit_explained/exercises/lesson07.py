@@ -595,6 +595,28 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
     )
 
 
+def _layout_variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torch.Tensor]:
+    """Wrong answers that read qkv's output in another order or layout, or normalise again: ``(B, N, token_dim)``."""
+    token_dim, scale = attention.inner_dim, attention.dim**-0.5
+    q, k, v = attention.qkv(tokens).split(token_dim, dim=-1)  # (B, N, token_dim) each
+    # qkv's output split as k, q, v (the Performer's kqv order): the scores come out transposed
+    kqv = torch.softmax(k @ q.transpose(1, 2) * scale, dim=-1) @ v
+    # a LayerNorm inside the function: the block's norm1 applied a second time (or instead of before the call)
+    normed = torch.nn.functional.layer_norm(tokens, tokens.shape[-1:])
+    nq, nk, nv = attention.qkv(normed).split(token_dim, dim=-1)
+    # the interleaved split reshape(B, N, token_dim, 3): q, k, v taken every third feature
+    iq, ik, iv = attention.qkv(tokens).unflatten(-1, (token_dim, 3)).unbind(-1)
+    return {
+        # qkv's output unpacked as v, q, k: the first chunk (q) used as v, the second (k) as q, the third (v) as k
+        "vqk_order": q + attention.proj(torch.softmax(k @ v.transpose(1, 2) * scale, dim=-1) @ q),
+        # qkv's output unpacked as v, k, q (the reverse order): q used as v, v as q, k in its place
+        "vkq_order": q + attention.proj(torch.softmax(v @ k.transpose(1, 2) * scale, dim=-1) @ q),
+        "interleaved": iv + attention.proj(torch.softmax(iq @ ik.transpose(1, 2) * scale, dim=-1) @ iv),
+        "kqv_order": v + attention.proj(kqv),
+        "layer_norm_inside": nv + attention.proj(torch.softmax(nq @ nk.transpose(1, 2) * scale, dim=-1) @ nv),
+    }
+
+
 def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torch.Tensor]:
     """Plausible wrong answers, each ``(B, N, token_dim)``, to say what went wrong."""
     token_dim = attention.inner_dim
@@ -604,24 +626,9 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
         return torch.softmax(q @ k.transpose(1, 2) * scale, dim=dim) @ v
 
     right = attend(attention.dim**-0.5)
-    # qkv's output split as k, q, v (the Performer's kqv order): the scores come out transposed
-    kqv = torch.softmax(k @ q.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ v
-    # a LayerNorm inside the function: the block's norm1 applied a second time (or instead of before the call)
-    normed = torch.nn.functional.layer_norm(tokens, tokens.shape[-1:])
-    nq, nk, nv = attention.qkv(normed).split(token_dim, dim=-1)
-    layer_norm_inside = nv + attention.proj(torch.softmax(nq @ nk.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ nv)
-    # qkv's output unpacked as v, q, k: the first chunk (q) used as v, the second (k) as q, the third (v) as k
-    vqk = q + attention.proj(torch.softmax(k @ v.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ q)
-    # qkv's output unpacked as v, k, q (the reverse order): q used as v, v as q, k in its place
-    vkq = q + attention.proj(torch.softmax(v @ k.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ q)
-    # the interleaved split reshape(B, N, token_dim, 3): q, k, v taken every third feature
-    iq, ik, iv = attention.qkv(tokens).unflatten(-1, (token_dim, 3)).unbind(-1)
-    interleaved = iv + attention.proj(torch.softmax(iq @ ik.transpose(1, 2) * attention.dim**-0.5, dim=-1) @ iv)
     count = tokens.shape[1]
     variants = {
-        "vqk_order": vqk,
-        "vkq_order": vkq,
-        "interleaved": interleaved,
+        **_layout_variants(tokens, attention),
         "scale_tokens": v + attention.proj(attend(count**-0.5)),
         "scale_tokens_full": v + attention.proj(attend(1 / count)),
         "scale": v + attention.proj(attend(token_dim**-0.5)),
@@ -636,13 +643,11 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
         "softmax_axis": v + attention.proj(attend(attention.dim**-0.5, dim=-2)),
         "no_softmax": v + attention.proj(q @ k.transpose(1, 2) * attention.dim**-0.5 @ v),
         "no_softmax_no_scale": v + attention.proj(q @ k.transpose(1, 2) @ v),
-        "kqv_order": v + attention.proj(kqv),
         "scale_qkv_width": v + attention.proj(attend((3 * token_dim) ** -0.5)),
         "scale_backbone_heads": v + attention.proj(attend(max(attention.dim // 6, 1) ** -0.5)),
         "skip_proj_v": attention.proj(v) + attention.proj(right),
         "skip_q": q + attention.proj(right),
         "skip_k": k + attention.proj(right),
-        "layer_norm_inside": layer_norm_inside,
         "no_proj_bias": v + torch.nn.functional.linear(right, attention.proj.weight),
     }
     for width in _LESSON_WIDTHS:  # a scale hard-coded from the lesson's numbers (1/7, 1/sqrt(147), 1/24)
