@@ -20,6 +20,8 @@ Shapes: B = batch, N = patches (row-major over the ``rows x cols`` patch grid), 
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Callable
 
 import torch
@@ -36,6 +38,7 @@ __all__ = [
     "add_special_tokens",
     "qa_patch_on_timm",
     "resolve_mask",
+    "source_of",
     "timm_style",
 ]
 
@@ -247,3 +250,13 @@ def qa_patch_on_timm(
         same = torch.allclose(model(images), expected, atol=1e-5)
         del attn.forward
     return f"timm {timm.__version__}, {name}: {broke}; with the fix, the same logits: {same}"
+
+
+def source_of(*parts: Callable[..., object]) -> str:
+    """The code of ``parts`` as lesson 09 prints it: docstrings and ``trunc_normal_`` initialisation lines cut,
+    one blank line between parts."""
+    shown = []
+    for part in parts:
+        source = re.sub(r'\n\s*""".*?"""', "", inspect.getsource(part), flags=re.S)
+        shown.append("\n".join(line for line in source.splitlines() if "trunc_normal_" not in line))
+    return "\n\n".join(shown)

@@ -875,6 +875,16 @@ def _check_factory(answer: Callable[..., Any]) -> None:
         )
 
 
+def _check_mask_unchanged(mask: torch.Tensor | None, given: torch.Tensor | None, what: str) -> None:
+    """timm passes one ``attn_mask`` to every block: ``my_forward`` must not change it in place."""
+    if mask is not None and not torch.equal(mask, given):
+        fail(
+            f"your my_forward changed the caller's attn_mask in place ({what}; e.g. clamp_ or masked_fill_): "
+            "timm's Block passes the same mask to every block, so the blocks after yours read the changed "
+            "mask. Work on a copy: attn_mask.clamp(...), not attn_mask.clamp_(...)"
+        )
+
+
 def _check_returns_tensor(my_forward: Callable[..., Any], model: _TinyTimmModel, tokens: torch.Tensor, mask) -> None:
     """timm's Block adds what ``self.attn(...)`` returns to the residual stream: one tensor, not ``(x, attn)``."""
     block = model.blocks[-1]
@@ -1264,6 +1274,7 @@ def check_my_forward(
             if not callable(my_forward):
                 fail(f"return the function my_forward itself (got a {type(my_forward).__name__})")
             _check_signature(my_forward)
+            given = None if mask is None else mask.clone()  # the caller's mask, to compare after the run
             with _refusals_named(lambda message, what=what: _refused(what, message)):
                 _check_returns_tensor(my_forward, model, tokens, mask)
                 attn_obj.forward = my_forward
@@ -1272,6 +1283,7 @@ def check_my_forward(
                         output = attempt(model, tokens, attn_mask=mask, is_causal=False)
                 finally:
                     del attn_obj.forward  # the class's forward again
+            _check_mask_unchanged(mask, given, what)
             if not close(output, expected_output):
                 _diagnose(model, as_tensor(output), tokens, mask, what)
             _check_attn_map(getattr(attn_obj, "attn_map", None), expected_map, what)
