@@ -800,6 +800,8 @@ def _chefer_variants(weights: list[torch.Tensor], gradients: list[torch.Tensor])
         "mean before product": [(g.mean(1) * a.mean(1)).clamp(min=0) for a, g in pairs],
         "mean before clamp": [(g * a).mean(1).clamp(min=0) for a, g in pairs],
         "sum over heads": [(g * a).clamp(min=0).sum(1) for a, g in pairs],
+        "abs": [(g * a).abs().mean(1) for a, g in pairs],
+        "max over heads": [(g * a).clamp(min=0).amax(1) for a, g in pairs],
         "right": [(g * a).clamp(min=0).mean(1) for a, g in pairs],
     }
     identity = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype).expand_as(fused["right"][0])
@@ -832,6 +834,9 @@ _CHEFER_MISTAKES = {
     "mean before product": "you averaged the heads of grad and of A before multiplying them: multiply per head, "
     "clamp, then average over the heads (dim=1)",
     "sum over heads": "you summed over the heads: average them, .mean(dim=1)",
+    "abs": "you took the absolute value: a negative grad * A lowers the logit and is dropped, "
+    ".clamp(min=0), not .abs()",
+    "max over heads": "you took the largest head (max over dim=1): average the heads, .mean(dim=1)",
     "order": "your matmul is the wrong way round (R @ Ā): the later layer goes on the left, R = R + Ā @ R",
 }
 
@@ -1194,10 +1199,10 @@ _INSERTION_MISTAKES = (
     *(
         (
             fill,
-            "you filled the blank pixels with the image's mean (or another value): blank pixels must be 0; "
+            f"you filled the blank pixels with {whose} mean: blank pixels must be 0; "
             "multiply the image by a 0/1 mask of its k top patches",
         )
-        for fill in ("image-mean fill", "batch-mean fill")
+        for fill, whose in (("image-mean fill", "each image's"), ("batch-mean fill", "the batch's"))
     ),
     ("logits", "you returned logits: apply .softmax(-1) and read the true label's probability"),
     ("log-probabilities", "you returned log-probabilities (log_softmax): return probabilities, softmax(-1)"),

@@ -472,9 +472,9 @@ def _deletion_panel(
             x,
             mean,
             "-",
-            color="0.6",
-            lw=11,  # wide and light: rollout's curve lies on it and must not hide it
-            alpha=0.3,
+            color="0.45",
+            lw=9,  # wide and light: rollout's curve lies on it and must not hide it
+            alpha=0.4,
             solid_capstyle="round",
             zorder=1,
             label=f"{name}, reference (area {area:.2f})",
@@ -502,7 +502,7 @@ def _deletion_panel(
             label=f"{name} (area {area:.2f})",
         )
     if reference is not None:  # a thin dashed line on top, so the reference shows over a curve lying on it
-        ax.plot(x_ref, mean_ref, "--", color="0.2", lw=0.9, zorder=4)
+        ax.plot(x_ref, mean_ref, ls=(0, (3, 2)), color="black", lw=1.3, zorder=4)
     ax.set_xlabel(xlabel)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
