@@ -414,7 +414,8 @@ class TrainingSummary(NamedTuple):
     """:func:`training_summary`'s result: the lines to print; ``gaps`` {warm-up: pre-norm - post-norm accuracy at
     lr 1e-3, paired over seeds}; ``intervals`` {warm-up: its 95 % t-interval}; ``widest`` (the widest half-width,
     points); ``at_chance`` {placement: {warm-up: seeds ending near chance at lr 5e-3}}; ``seeds`` {(placement,
-    warm-up, lr): runs}."""
+    warm-up, lr): runs}; ``pooled`` {placement: (runs near chance, runs)} over the warm-ups at lr 5e-3 and
+    ``pooled_p`` its two-sided Fisher exact p (:func:`fisher_exact`)."""
 
     text: str
     gaps: dict
@@ -422,6 +423,21 @@ class TrainingSummary(NamedTuple):
     widest: float
     at_chance: dict[str, dict[int, int]]
     seeds: dict[tuple[str, int, float], list[dict]]
+    pooled: dict[str, tuple[int, int]]
+    pooled_p: float
+
+
+def fisher_exact(hits_a: int, runs_a: int, hits_b: int, runs_b: int) -> float:
+    """Two-sided Fisher exact p for ``hits_a`` of ``runs_a`` against ``hits_b`` of ``runs_b``: with the margins
+    fixed, the total probability of every table no more likely than the one observed (hypergeometric)."""
+    hits, total = hits_a + hits_b, runs_a + runs_b
+
+    def chance(k: int) -> float:
+        return math.comb(runs_a, k) * math.comb(runs_b, hits - k) / math.comb(total, hits)
+
+    tables = range(max(0, hits - runs_b), min(hits, runs_a) + 1)
+    observed = chance(hits_a)
+    return min(1.0, sum(chance(k) for k in tables if chance(k) <= observed * (1 + 1e-7)))
 
 
 def _lr(value: float) -> str:
@@ -467,7 +483,16 @@ def training_summary(stored: dict, low_lr: float = 1e-3, high_lr: float = 5e-3) 
             for name, counts in at_chance.items()
         ),
     ]
-    return TrainingSummary("\n".join(lines), gaps, intervals, widest, at_chance, by_condition)
+    pooled = {
+        name: (sum(counts.values()), sum(len(by_condition[(name, warmup, high_lr)]) for warmup in warmups))
+        for name, counts in at_chance.items()
+    }
+    pooled_p = fisher_exact(*pooled["post-norm"], *pooled["pre-norm"])
+    lines.append(
+        f"pooled over the warm-ups: post-norm {pooled['post-norm'][0]} of {pooled['post-norm'][1]}, pre-norm "
+        f"{pooled['pre-norm'][0]} of {pooled['pre-norm'][1]}; two-sided Fisher exact p = {pooled_p:.1g}"
+    )
+    return TrainingSummary("\n".join(lines), gaps, intervals, widest, at_chance, by_condition, pooled, pooled_p)
 
 
 def window_loss(run: dict, first: int, last: int) -> float:

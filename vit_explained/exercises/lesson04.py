@@ -908,8 +908,14 @@ def _macs_slips(d: int, m: int, n: int, right: int) -> list[tuple[int, str]]:
     return (
         [
             (2 * right, "this is FLOPs (2 per multiply-add): count each multiply-add once"),
-            (right - 2 * n * n * d, "the attention matrix is missing: q k^T and the weighted sum of v cost N^2 D each"),
-            (right - n * n * d, "one of the two N x N products is missing: q k^T and weights @ v cost N^2 D each"),
+            (
+                right - 2 * n * n * d,
+                "the attention matrix is missing: q k^T and the weighted sum of v, each a cost that grows with N^2",
+            ),
+            (
+                right - n * n * d,
+                "one of the two N x N products is missing: q k^T and weights @ v, each a cost that grows with N^2",
+            ),
             (right - n * d * d, "attention's output projection proj (D x D per token) is missing"),
             (right - 2 * n * d * d, "qkv is three D x D products per token, not one"),
             (right - n * d * m, "the MLP has two Linear layers, fc1 (D -> mlp_dim) and fc2 (mlp_dim -> D)"),
@@ -1038,7 +1044,8 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
 
 def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
     """Wrong post-norm blocks: the pre-norm block, half a block, the norms swapped, no residual, one norm, the MLP
-    reading x, the second residual from x, norm2 missing, the norms on the branches' outputs."""
+    reading x, the second residual from x, norm2 missing, the MLP half's residual missing, the norms on the
+    branches' outputs."""
     n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
     pre = x + attn(n1(x))
     half = n1(x + attn(x))
@@ -1062,6 +1069,7 @@ def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tenso
         (n2(half + mlp(x)), "the MLP reads x: it reads h = norm1(x + attn(x)), the attention half's output"),
         (n2(x + mlp(half)), "the second residual adds x: it adds h, the stream after the attention half"),
         (half + mlp(half), "norm2 is missing: the MLP half ends in norm2(h + mlp(h))"),
+        (n2(mlp(half)), "the MLP half's residual is missing: norm2 reads h + mlp(h), not mlp(h)"),
         (
             branched + n2(mlp(branched)),
             "the norms are applied to the branches' outputs (x + norm1(attn(x))): post-norm normalises the sum, "
