@@ -423,15 +423,32 @@ def _start_only(
 
 
 def _count_slip(answer: torch.Tensor, images: torch.Tensor, split: tuple[int, int, int]) -> str:
-    """What to fix for a wrong number of windows: the + 1 first when the starts stop one short (range(0, n - k, s))."""
+    """What to fix for a wrong number of windows, decided by the values, not the count alone: the + 1 only when
+    the tokens are the right ones minus the last start; a loop over the wrong side; a padding other than p."""
     kernel, stride, padding = split
+    grid = count_tokens(images.shape[2], images.shape[3], *split)
     height, width = (size + 2 * padding for size in images.shape[2:])
-    starts = len(range(0, height - kernel, stride)) * len(range(0, width - kernel, stride))
-    if answer.shape[1] in (starts, ((height - kernel) // stride) * ((width - kernel) // stride)):
-        return (
-            "the last start is missing: range(0, n - k, s) stops one short; window starts run up to n - k "
-            "included, range(0, n - k + 1, s) (the + 1 of exercise 1's formula)"
-        )
+
+    def fits(wrong: torch.Tensor) -> bool:
+        return answer.shape == wrong.shape and close(answer, wrong)
+
+    for counts in (
+        [len(range(0, n - kernel, stride)) for n in (height, width)],
+        [(n - kernel) // stride for n in (height, width)],
+    ):
+        if min(counts) >= 1 and fits(_trimmed(images, split, *counts)):
+            return (
+                "the last start is missing: range(0, n - k, s) stops one short; window starts run up to n - k "
+                "included, range(0, n - k + 1, s) (the + 1 of exercise 1's formula)"
+            )
+    if grid.rows < grid.cols and fits(_trimmed(images, split, grid.rows, grid.rows)):
+        return "your column loop uses the height: columns run along the width"
+    if grid.cols < grid.rows and fits(_trimmed(images, split, grid.cols, grid.cols)):
+        return "your row loop uses the width: rows run along the height"
+    for other in range(1, kernel):
+        fitting = other != padding and min(images.shape[2:]) + 2 * other >= kernel
+        if fitting and fits(_unfold(images, kernel, stride, other)):
+            return f"you padded {other}, not the argument p = {padding}: pad by the p your function is given"
     return "count them per side with exercise 1's formula (pad both ends, round down, + 1 for the first window)"
 
 
