@@ -224,9 +224,10 @@ def test_window_zero_is_drawn_last_in_its_own_colour(image):
     assert [(p.get_width(), p.get_height()) for p in strips] == [(5, 10), (10, 5)]  # kernel - stride = 5 px shared
     grid = count_tokens(30, 50, 10, 5, 2)
     caption = ax.get_xlabel()
-    assert f"its neighbours token 1 (blue) and {grid.cols} (green)" in caption and len(caption.splitlines()) == 2
-    texts = {t.get_text(): t.get_position() for t in ax.texts}  # each neighbour's number inside its own frame
-    assert texts["1"] == (12.0, 4.5) and texts["9"] == (4.5, 12.0)  # the middle of pixels 10..14, off window 0
+    assert f"its neighbours token 1 (blue) and {grid.cols} (green)" in caption and len(caption.splitlines()) == 3
+    assert "cross-hatched: shared by all three" in caption
+    texts = {t.get_text(): t.get_position() for t in ax.texts}  # each number at its window's top-left corner
+    assert texts["0"] == (-0.1, -0.1) and texts["1"] == (4.9, -0.1) and texts["9"] == (-0.1, 4.9)
     plt.close(fig)
 
 

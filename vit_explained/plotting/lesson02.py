@@ -133,6 +133,7 @@ def draw_window_grid(
     number_shift: float = 0.0,
     framed_only: bool = False,
     shared_color: str | None = None,
+    dots: bool = True,
 ) -> TokenGrid:
     """Draw the padded image, each window's token index at the window's centre (dots if there are
     more than 150 windows, nothing beyond 600), the first window and its right and lower neighbours outlined,
@@ -141,7 +142,7 @@ def draw_window_grid(
     token 0's, when its neighbours' strips are hatched, in window 0's top-left ``s x s`` corner (shared with none).
     With ``framed_only`` only the framed windows (0 and its two neighbours) get their number, each neighbour's in the
     middle of its own frame's part that window 0 does not share. ``shared_color`` hatches both shared strips in that
-    one colour instead of the neighbour's.
+    one colour instead of the neighbour's. ``dots=False``: no centre dots in place of the numbers.
     Returns the token grid from ``count_tokens``."""
     image = as_image(image)
     grid = count_tokens(image.shape[1], image.shape[2], kernel, stride, padding)
@@ -169,7 +170,7 @@ def draw_window_grid(
                 va="center",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "black", "alpha": 0.55, "lw": 0},
             )
-    elif grid.total <= MAX_CENTRE_DOTS:  # too many windows for numbers: their centres as dots
+    elif dots and grid.total <= MAX_CENTRE_DOTS:  # too many windows for numbers: their centres as dots
         ax.scatter([x + half for x, _ in corners], [y + half for _, y in corners], s=3, c=WINDOW_COLOR)
     return grid
 
@@ -278,31 +279,28 @@ def window_grid_title(grid: TokenGrid, kernel: int, stride: int, padding: int, c
 
 
 def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int, *, width: float = 8.5) -> Figure:
-    """The soft split of ``image`` (``(C, H, W)``): the padded image (padding tinted orange), the three framed
-    windows' token indices just off their centres, the first window (magenta, drawn on top) and its right and lower
-    neighbours (blue: token 1, green: token ``cols``), the strips they share with window 0 hatched in one
-    colour (cyan), each neighbour's number inside its own frame, and the last window (dashed yellow)."""
+    """The soft split of ``image`` (``(C, H, W)``): the padded image (padding tinted orange), the first window
+    (magenta, drawn on top) and its right and lower neighbours (blue: token 1, green: token ``cols``), each framed
+    window's token index in a box of its colour at the window's top-left corner, the strips they share with window 0
+    hatched in one colour (cyan, cross-hatched where all three overlap), and the last window (dashed yellow)."""
     image = as_image(image)
     padded_h, padded_w = image.shape[1] + 2 * padding, image.shape[2] + 2 * padding
     fig = new_figure(figsize=(width, width * padded_h / padded_w + 0.6))
     ax = fig.subplots()
-    shift = stride / 4  # k = 2s puts a neighbour's centre on window 0's border: the numbers sit off it
-    grid = draw_window_grid(
-        ax,
-        image,
-        kernel,
-        stride,
-        padding,
-        number_size=9,
-        number_shift=shift,
-        framed_only=True,
-        shared_color=SHARED_COLOR,
-    )
+    grid = draw_window_grid(ax, image, kernel, stride, padding, numbers=False, shared_color=SHARED_COLOR, dots=False)
+    corners = _window_corners(grid, stride)
+    framed = {0: NEIGHBOUR_COLORS[0], 1: NEIGHBOUR_COLORS[1], grid.cols: NEIGHBOUR_COLORS[2]}
+    for index, colour in framed.items():
+        if index < grid.total:  # each number in its own colour, just inside its window's top-left corner
+            x, y = corners[index]
+            label = {"color": "white", "fontsize": 9, "weight": "bold", "ha": "left", "va": "top"}
+            ax.text(x - 0.1, y - 0.1, str(index), bbox={"fc": colour, "lw": 0, "pad": 1.0}, **label)
     ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=10)
     ax.set_xlabel(
         f"padded {padded_h} x {padded_w}, orange: {padding} px of zeros; window 0 (magenta), "
         f"its neighbours token 1 (blue) and {grid.cols} (green)\ncyan hatching: the {max(kernel - stride, 0)} of "
-        f"{kernel} px a neighbour shares with window 0; dashed yellow: the last window",
+        f"{kernel} px a neighbour shares with window 0; cross-hatched: shared by all three\n"
+        "dashed yellow: the last window",
         fontsize=10.5,
     )
     fig.tight_layout()
@@ -957,7 +955,8 @@ def draw_coverage(ax: Axes, height: int, width: int, kernel: int, stride: int, p
     bar = ax.figure.colorbar(shade, ax=ax, shrink=0.8, pad=0.01, ticks=(edges[1:] + edges[:-1]) / 2)  # box centres
     bar.set_ticklabels(["0: pixel in\nno token" if v == 0 else str(v) for v in values])
     bar.minorticks_off()
-    bar.set_label("windows that hold the pixel", fontsize=9)
+    bar.set_label("windows that hold the pixel", fontsize=10)  # the size of the widget's caption
+    bar.ax.tick_params(labelsize=10)
     if values[0] == 0:  # the lost pixels are drawn red and hatched over their colour: so is their box
         box = Rectangle((0, edges[0]), 1, edges[1] - edges[0], transform=bar.ax.get_yaxis_transform(), **_LOST_BOX)
         bar.ax.add_patch(box)
