@@ -41,7 +41,7 @@ def test_patch_grid_widget_counts_tokens_and_positions():
     assert isinstance(widget, LessonWidget)
     assert widget.line == (
         "224 x 224 image, 16 x 16 patches: 14 x 14 = 196 patches + 1 class token = 197 tokens; "
-        "pos_embedding (1, 197, 768)"
+        "pos_embedding (1, 197, 768); attention matrix 197^2 = 38,809 numbers per head"
     )
     assert printed(widget) == widget.line + "\n"
     assert bytes(widget.picture.value).startswith(b"\x89PNG")
@@ -49,7 +49,10 @@ def test_patch_grid_widget_counts_tokens_and_positions():
     rows, cols = patch_grid(224, 224, 32)
     assert widget.line.startswith(f"224 x 224 image, 32 x 32 patches: {rows} x {cols} = {rows * cols} patches")
     line, _ = widget.compute(patch_size=8, image_size=64)
-    assert line.endswith("64 patches + 1 class token = 65 tokens; pos_embedding (1, 65, 768)")
+    assert line.endswith(
+        "64 patches + 1 class token = 65 tokens; pos_embedding (1, 65, 768); "
+        "attention matrix 65^2 = 4,225 numbers per head"
+    )
 
 
 def test_patch_grid_widget_shows_the_package_message_for_a_patch_that_does_not_divide():

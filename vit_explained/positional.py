@@ -395,3 +395,69 @@ def stored_shifted_positions(
     with safe_open(str(path), framework="pt") as handle:
         infos = json.loads((handle.metadata() or {})["runs"])
         return {run: (handle.get_tensor(run).float(), infos[run]) for run in infos}
+
+
+#: Lesson 01 section 6's three readings of a position table: short name -> the report's difference it reads.
+SHIFT_READINGS = {
+    "rows": "same row - neither",
+    "columns": "same column - neither",
+    "border": "border-border - border-inner",
+}
+
+
+@dataclass(frozen=True)
+class ShiftedPositionsStudy:
+    """Lesson 01 section 6's six short runs read with :func:`position_structure_report`: per arm and reading,
+    each run's comparison; per reading, shifted - no shifts seed by seed; the test accuracies per arm."""
+
+    runs: dict  # arm ("shifted", "control") -> reading -> [Comparison, one per seed]
+    effects: dict  # reading -> SeedComparison of the estimates, shifted - no shifts
+    accuracy: dict  # arm -> [test accuracy, one per seed]
+
+    def detected(self, reading: str) -> int:
+        """How many of the runs (both arms) put ``reading``'s interval clear of 0."""
+        return sum(c.detectable for arm in self.runs.values() for c in arm[reading])
+
+    def lines(self) -> list[str]:
+        """One line per reading, then the accuracies."""
+        total = sum(len(arm[next(iter(SHIFT_READINGS))]) for arm in self.runs.values())
+        out = []
+        for short, reading in SHIFT_READINGS.items():
+            effect = self.effects[short]
+            a, b, t = effect.a, effect.b, effect.t_interval()
+            sign = "same sign on every seed" if effect.consistent else "the sign changes between seeds"
+            out.append(
+                f"{short} ({reading}): shifted {a.mean:.2f} (seeds {a.low:.2f}..{a.high:.2f}), "
+                f"no shifts {b.mean:.2f} (seeds {b.low:.2f}..{b.high:.2f}); shifted - no shifts {t.estimate:+.2f}, "
+                f"95 % t interval [{t.low:+.2f}, {t.high:+.2f}] over {t.n} seeds, {sign}; "
+                f"detected in {self.detected(short)} of {total} runs"
+            )
+        accuracies = (f"{arm} {100 * min(v):.1f} to {100 * max(v):.1f} %" for arm, v in self.accuracy.items())
+        out.append("test accuracy after 12 epochs, over the seeds: " + ", ".join(accuracies))
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def shifted_positions_study(grid: Size, confidence: float = 0.99) -> ShiftedPositionsStudy:
+    """Read :func:`stored_shifted_positions` with :func:`position_structure_report` at ``confidence`` (a run's
+    reading is "detected" when its interval leaves out 0) and compare the arms seed by seed."""
+    from .evidence import paired_seeds
+
+    runs: dict = {"shifted": {}, "control": {}}
+    accuracy: dict = {"shifted": [], "control": []}
+    for table, record in stored_shifted_positions().values():
+        report = position_structure_report(table, grid, confidence=confidence)
+        for short, reading in SHIFT_READINGS.items():
+            runs[record["arm"]].setdefault(short, []).append(report.differences[reading])
+        accuracy[record["arm"]].append(record["test_accuracy"])
+    effects = {
+        short: paired_seeds(
+            *([c.difference.estimate for c in runs[arm][short]] for arm in ("shifted", "control")),
+            names=("shifted", "no shifts"),
+            digits=2,
+        )
+        for short in SHIFT_READINGS
+    }
+    return ShiftedPositionsStudy(runs, effects, accuracy)

@@ -543,7 +543,8 @@ def _resize_variants(pos: torch.Tensor, old: tuple[int, int], new: tuple[int, in
         "first, (1, new_rows, new_cols, D), then reshape (or use .flatten(2).transpose(1, 2))": with_head(
             _resize(grid, (new_rows, new_cols)).reshape(1, -1, dim)
         ),
-        "you read the resized grid back column by column (permute(0, 3, 2, 1)); patches are numbered row by row": with_head(
+        "you read the resized grid back column by column (permute(0, 3, 2, 1)); "
+        "patches are numbered row by row": with_head(
             _resize(grid, (new_rows, new_cols)).permute(0, 3, 2, 1).reshape(1, -1, dim)
         ),
         "you stretched the patch rows along the sequence (1-D): that is the sheared table of section 7; "

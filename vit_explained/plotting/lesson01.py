@@ -25,6 +25,7 @@ __all__ = [
     "explode_patches",
     "plot_accuracies",
     "plot_embedding_routes",
+    "plot_filter_smoothness",
     "plot_kernel_layouts",
     "plot_patch_filters",
     "plot_patch_grid",
@@ -838,6 +839,32 @@ def plot_patch_filters(kernels: dict[str, torch.Tensor], *, raw: int = 4, compon
                     va="bottom",
                 )
     fig.subplots_adjust(left=0.01, right=0.99, top=0.8, bottom=0.02, hspace=0.9, wspace=0.15)
+    return fig
+
+
+def plot_filter_smoothness(trained: float, random: list[float]) -> Figure:
+    """A strip plot of :func:`vit_explained.patch_embedding.component_smoothness`: one dot per random kernel
+    (``random``, one value per seed) and the trained kernel's value (``trained``), on one axis."""
+    import numpy as np
+
+    values = [float(v) for v in random]
+    if not values:
+        raise ValueError("random must hold at least one smoothness value")
+    fig = new_figure(figsize=(7.5, 1.9))
+    ax = fig.add_subplot()
+    jitter = np.random.default_rng(0).uniform(-0.12, 0.12, len(values))  # fixed: the same picture every run
+    ax.scatter(values, 1 + jitter, s=22, color="tab:gray", alpha=0.8, label=f"random kernels ({len(values)} seeds)")
+    ax.scatter([trained], [0], s=60, color="tab:red", zorder=3, label="shipped MNIST ViT, trained")
+    ax.set_yticks([0, 1], ["trained", f"random\n({len(values)} seeds)"])
+    ax.set_ylim(-0.6, 1.6)
+    ax.axvline(0, color="black", linewidth=0.6, linestyle=":")
+    ax.set_xlabel("neighbouring pixels' correlation in the top 4 principal components (smoothness)", fontsize=9)
+    ax.set_title(
+        f"smoothness of the patch filters' top components: the trained kernel against {len(values)} random kernels",
+        fontsize=10,
+    )
+    ax.tick_params(labelsize=8)
+    fig.subplots_adjust(left=0.14, right=0.98, top=0.84, bottom=0.3)
     return fig
 
 

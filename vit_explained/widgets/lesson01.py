@@ -40,12 +40,14 @@ __all__ = [
 
 def token_line(image_size: int, patch_size: int, dim: int) -> str:
     """``224 x 224 image, 16 x 16 patches: 14 x 14 = 196 patches + 1 class token = 197 tokens;
-    pos_embedding (1, 197, 768)``; ``patch_grid``'s ``ValueError`` if the patch does not divide."""
+    pos_embedding (1, 197, 768); attention matrix 197^2 = 38,809 numbers per head``; ``patch_grid``'s
+    ``ValueError`` if the patch does not divide."""
     rows, cols = patch_grid(image_size, image_size, patch_size)
     count = rows * cols
     return (
         f"{image_size} x {image_size} image, {patch_size} x {patch_size} patches: {rows} x {cols} = {count} patches "
-        f"+ 1 class token = {count + 1} tokens; pos_embedding (1, {count + 1}, {dim})"
+        f"+ 1 class token = {count + 1} tokens; pos_embedding (1, {count + 1}, {dim}); "
+        f"attention matrix {count + 1}^2 = {(count + 1) ** 2:,} numbers per head"
     )
 
 
