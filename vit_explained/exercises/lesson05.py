@@ -294,8 +294,8 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
         fail(f"the result differs from autograd's for inputs of shape {shape} (largest error {error})")
     _refuse_in_place(seen, ("a", "grad_a"), "grad_a -= ... or grad_a.mul_(a)")
     note = (
-        f" One thing to change: you returned {seen['numpy']}; a backward pass in PyTorch must return a torch.Tensor "
-        "(NumPy arrays and lists also drop autograd and the GPU), so compute with torch operations."
+        f" Note that you returned {seen['numpy']}: the checker accepts it, but a backward pass inside PyTorch "
+        "returns a torch.Tensor (NumPy arrays and lists drop autograd and the GPU), so prefer torch operations."
         if seen["numpy"]
         else ""
     )
@@ -986,6 +986,17 @@ _NO_ROUTE_SHORTCUT = forbid(
 )
 
 
+def _returned_handle_hint(error: Exception) -> str | None:
+    """Exercise 7: a module hook whose lambda returns ``register_hook``'s handle hands that handle on as the
+    module's input (a pre-hook) or output (a forward hook), and a later layer fails on it."""
+    if "RemovableHandle" not in str(error):
+        return None
+    return (
+        "A forward pre-hook that returns something replaces the input (a forward hook: the output); return None. "
+        "A lambda returns its value: lambda m, i: i[0].register_hook(f) returns the hook's handle"
+    )
+
+
 def _route_case(index: int) -> tuple[ViT, torch.Tensor, torch.Tensor, int]:
     seed, block, batch = _ROUTE_CASES[index]
     torch_state = torch.random.get_rng_state()
@@ -1082,7 +1093,8 @@ def check_route_ratio(route_ratio: Callable[[nn.Module, torch.Tensor, torch.Tens
         skip = routes[block]["skip"]
         expected = _ratio(skip, routes[block]["total"] - skip)
         state = {name: p.detach().clone() for name, p in model.state_dict().items()}
-        result = as_tensor(_NO_ROUTE_SHORTCUT(route_ratio, model, images, labels, block), "your function's result")
+        answer = _NO_ROUTE_SHORTCUT(route_ratio, model, images, labels, block, hint=_returned_handle_hint)
+        result = as_tensor(answer, "your function's result")
         if result.numel() != 1:
             fail(f"return one number, ||skip|| / ||MLP branch||; got a tensor of shape {tuple(result.shape)}")
         if _hooks_left(model):
