@@ -357,15 +357,14 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
     ),
     (
         lambda h, w, answer, stages: answer == _chain_padding_once(h, w),
-        "for {case} you return {answer}: you added the padding once, (size + padding - kernel) // stride + 1. "
-        "Every soft split pads *both* ends of each side (top and bottom, left and right), so a side of size n "
-        "holds floor((n + 2 * padding - kernel) / stride) + 1 windows",
+        "for {case} you return {answer}: you added the padding once per side. Every soft split pads *both* ends "
+        "of each side: top and bottom, left and right",
     ),
     (
         lambda h, w, answer, stages: answer == _chain_without_padding(h, w),
         "for {case} you return {answer}, the count without padding (or, the same number with these splits, "
         "without the + 1 of the formula): every soft split pads the image on every side before its window "
-        "slides, and a side of size n holds floor((n + 2 * padding - kernel) / stride) + 1 windows",
+        "slides",
     ),
     (
         lambda h, w, answer, stages: answer == stages[0].grid.total,
@@ -786,8 +785,7 @@ def _skip_and_proj_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
     return (
         (
             "proj_after_skip",
-            "you applied proj after adding v, proj(v + attention): proj acts on the attention output alone, "
-            "and v is added after it, v + proj(attention)",
+            "you applied proj after adding v, proj(v + attention): your v went through proj too",
         ),
         (
             "skip_x",
@@ -833,13 +831,11 @@ def _split_mistakes() -> tuple[tuple[str, str], ...]:
     return (
         (
             "vqk_order",
-            "you unpacked qkv's output as v, q, k. Its order is q, then k, then v, each token_dim wide: "
-            "q, k, v = qkv(tokens).split(token_dim, dim=-1)",
+            "you unpacked qkv's output as v, q, k: that is not the order qkv writes them in",
         ),
         (
             "vkq_order",
-            "you unpacked qkv's output as v, k, q, the reverse order: your v is the true q and your q the true v. "
-            "Its order is q, then k, then v, each token_dim wide: q, k, v = qkv(tokens).split(token_dim, dim=-1)",
+            "you unpacked qkv's output as v, k, q, the reverse order: your v is the true q and your q the true v",
         ),
         (
             "interleaved",
