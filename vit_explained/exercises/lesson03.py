@@ -503,6 +503,8 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
             continue
         if dtype == torch.float64 and close(result, expected.float()):  # e.g. a float32 torch.sqrt(torch.tensor(d))
             continue  # right to float32 precision: a float32 scale on float64 input is not a slip of this exercise
+        if head_dim != 32 and close(result, F.scaled_dot_product_attention(q, k, v, scale=32**-0.5)):
+            fail(f"for d = {head_dim}, the head width is hard-coded; take d from q's shape")
         for mistake, wrong in _attention_variants(q, k, v).items():
             if close(result, wrong):
                 fail(f"for d = {head_dim}, {mistake}")
@@ -570,8 +572,11 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
                 "in": mha(reshaped_in, reshaped_in, reshaped_in, need_weights=False)[0].transpose(0, 1),
                 "out": mha(*(x.transpose(0, 1),) * 3, need_weights=False)[0].reshape(batch, tokens, dim),
             }
+            given = x.clone()  # the caller's tokens: an answer must leave them as they are
             with _quiet_transpose():
-                result = attempt(mha_forward, mha, x.clone(), hint=functools.partial(_layout_hint, source=source))
+                result = attempt(mha_forward, mha, given, hint=functools.partial(_layout_hint, source=source))
+        if given.shape != x.shape or not torch.equal(given, x):
+            fail("mha_forward changed x in place")
         if mha.batch_first:
             fail("mha_forward switched the module to batch_first=True; leave the module as it is and adapt the input")
         if isinstance(result, tuple):

@@ -251,8 +251,8 @@ def plot_attention_cost(
     rows: Sequence[AttentionProfile], labels: Mapping[int, str] | None = None, analytic: bool = True
 ) -> Figure:
     """Measured time (left) and peak memory (right) of one attention layer against the token count
-    N, explicit vs fused path, on log-log axes. The time panel has no growth guide: one run's times on a
-    shared machine support no claim about how fast they grow.
+    N, explicit vs fused path, on log-log axes. The time panel is greyed and has no growth guide: one run's
+    times on a shared machine support no claim about how fast they grow.
 
     ``rows`` come from :func:`vit_explained.profiling.profile_attention`; ``labels`` names some
     token counts under their ticks (e.g. ``{196: "ViT-B/16", 3136: "T2T stage 1"}``); ``analytic`` adds the size of
@@ -270,10 +270,12 @@ def plot_attention_cost(
 
     fig = new_figure(figsize=(11, 4))
     (time_ax, memory_ax) = fig.subplots(1, 2)
-    time_ax.plot(tokens, explicit_ms, "o-", color=_UNSCALED, label="explicit (stores N×N weights)")
-    time_ax.plot(tokens, fused_ms, "s-", color=_FUSED, label="fused (scaled_dot_product_attention)")
-    time_ax.set_ylabel("time per forward pass (ms)")
-    time_ax.set_title("Time", fontsize=11)
+    # greyed: one run's times on a shared machine support no claim, unlike the memory beside them
+    time_ax.plot(tokens, explicit_ms, "o-", color="0.45", label="explicit (stores N×N weights)")
+    time_ax.plot(tokens, fused_ms, "s--", color="0.65", label="fused (scaled_dot_product_attention)")
+    time_ax.set_facecolor("0.96")
+    time_ax.set_ylabel("time per forward pass (ms)", color="0.4")
+    time_ax.set_title("Time: one run, supports no claim", fontsize=11, color="0.4")
 
     memory_ax.plot(tokens, explicit_mb, "o-", color=_UNSCALED, label="explicit: peak")
     memory_ax.plot(tokens, fused_mb, "s-", color=_FUSED, label="fused: peak")
