@@ -72,7 +72,8 @@ def test_no_wrong_pick_message_contains_any_symptoms_description():
 
 def test_every_wrong_pick_names_an_observation_of_its_own_symptom():
     for letter, wrong, message in _wrong_pick_messages():
-        assert f"symptom {letter}: not {wrong!r}: this bug's " in message, message
+        whose = "a correct model's" if wrong == "none" else "this bug's"  # 'none' is no bug (fix round p)
+        assert f"symptom {letter}: not {wrong!r}: {whose} " in message, message
         assert f"{letter}'s" in message and "section 4's recap table" in message
 
 

@@ -1074,11 +1074,11 @@ def _with(letter, bug):
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (_with("A", "none"), r"symptom A: not 'none': this bug's loss curve would not read as A's"),
+        (_with("A", "none"), r"symptom A: not 'none': a correct model's loss curve would not read as A's"),
         (_with("A", "no activation in the MLP"), r"symptom A: not 'no activation in the MLP': .*loss curve"),
         (_with("B", "SGD at Adam's learning rate"), r"symptom B: not .*SGD.*: this bug's step-0 gradient norms"),
         (_with("C", "LayerNorm w*x.mean/(x.std+eps)+b"), r"symptom C: .*step-0 gradient norms would not read as C's"),
-        (_with("D", "none"), r"symptom D: not 'none': this bug's step-0 gradient norms"),
+        (_with("D", "none"), r"symptom D: not 'none': a correct model's step-0 gradient norms"),
         (_with("E", "no position embeddings"), r"symptom E: .*this bug's loss leaves ln 10; E's stays there"),
         (_with("B", "MultiheadAttention without batch_first"), r"symptom B: .*step-0 gradient norms"),
         (_with("E", "LayerNorm w*x.mean/(x.std+eps)+b"), r"symptom E: .*step-0 gradient norms"),
@@ -1288,7 +1288,7 @@ def test_symptom_c_clue_does_not_name_the_answer():
     with pytest.raises(ExerciseFailed) as failure:
         lesson06.check_bug_for_each_symptom(_with("C", "none"))
     message = str(failure.value)
-    assert "this bug's loss leaves ln 10; C's stays there" in message
+    assert "a correct model's loss leaves ln 10; C's stays there" in message
     assert "optimiser is slow" not in message and "optimizer" not in message.lower() and "SGD" not in message
 
 
@@ -1310,5 +1310,5 @@ def test_symptom_b_clue_gives_the_observations_only():
     with pytest.raises(ExerciseFailed) as failure:
         lesson06.check_bug_for_each_symptom(_with("B", "none"))
     message = str(failure.value)
-    assert "this bug's loss leaves ln 10; B's stays there" in message
+    assert "a correct model's loss leaves ln 10; B's stays there" in message
     assert "one number" not in message and "carries" not in message and "LayerNorm" not in message

@@ -1267,18 +1267,19 @@ _OBSERVATION_NAME = {"loss": "loss curve", "gradients": "step-0 gradient norms",
 def _wrong_pick(letter: str, picked: str) -> str:
     """Why ``picked`` cannot be symptom ``letter``'s bug, naming only the observation of ``letter`` it contradicts
     (never what another bug or symptom looks like)."""
+    whose = "a correct model's" if picked == "none" else "this bug's"  # 'none' is no bug
     for observation, seen in _SYMPTOM_OBSERVED[letter].items():
         mine = _PROFILE[picked].get(observation)
         if mine is None or seen is None or mine == seen:
             continue
         if observation == "loss" and (mine == "stays") != (seen == "stays"):
             why = (
-                f"this bug's loss stays at ln 10; {letter}'s leaves it"
+                f"{whose} loss stays at ln 10; {letter}'s leaves it"
                 if mine == "stays"
-                else (f"this bug's loss leaves ln 10; {letter}'s stays there")
+                else (f"{whose} loss leaves ln 10; {letter}'s stays there")
             )
         else:
-            why = f"this bug's {_OBSERVATION_NAME[observation]} would not read as {letter}'s"
+            why = f"{whose} {_OBSERVATION_NAME[observation]} would not read as {letter}'s"
         return f"symptom {letter}: not {picked!r}: {why}. Re-read {letter} against section 4's recap table."
     return f"symptom {letter}: not {picked!r}. Re-read {letter} against section 4's recap table."
 

@@ -534,43 +534,61 @@ def plot_selection_gaps(
     return fig
 
 
-def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-fitting", window: int = 5) -> Figure:
+def plot_overfitting(
+    curves: Mapping[str, Sequence[float]],
+    title: str = "Over-fitting",
+    window: int = 5,
+    seeds: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+) -> Figure:
     """Three panels against epochs for one stored run (``clinic.stored_runs()["overfitting"]``): the loss
     and the accuracy on the training digits and on the validation digits, both measured in eval mode
     after each epoch, the loss on a linear axis. Beside the raw validation loss, its ``window``-epoch mean
-    (``clinic.windowed``, drawn at each window's last epoch), the curve the lesson reads; a middle panel zooms
-    on both from the windowed curve's lowest epoch (its rise). A dotted vertical line marks the epoch of the
-    lowest windowed validation loss (the raw one's when the run is shorter than ``window``); the shaded
-    band on the accuracy panel is the gap between train and validation."""
+    (``clinic.windowed``, drawn at each window's last epoch), the curve the lesson reads. The middle panel
+    draws, on the same full-range axis, the ``window``-epoch mean validation loss and the training loss of
+    every run in ``seeds`` (``{label: curves}``; default: this run alone). A dotted vertical line marks the
+    epoch of the lowest windowed validation loss (the raw one's when the run is shorter than ``window``); the
+    shaded band on the accuracy panel is the gap between train and validation."""
     from ..clinic import windowed
 
     keys = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
-    if not isinstance(curves, Mapping) or any(key not in curves for key in keys):
-        raise ValueError(f"curves must map each of {keys} to one value per epoch")
+    runs = {"this run": curves} if seeds is None else dict(seeds)
+    for run in (curves, *runs.values()):
+        if not isinstance(run, Mapping) or any(key not in run for key in keys):
+            raise ValueError(f"curves must map each of {keys} to one value per epoch")
     lengths = {len(curves[key]) for key in keys}
     if len(lengths) != 1 or lengths == {0}:
         raise ValueError("curves must give the same, non-zero number of epochs for each of its four lists")
     epochs = np.arange(1, lengths.pop() + 1)
     best = int(np.argmin(curves["val_loss"])) + 1
     fig = new_figure(figsize=(12, 3.4))
-    left, inset, right = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 0.8, 1]})
+    left, middle, right = fig.subplots(1, 3)
     left.plot(epochs, curves["train_loss"], color="tab:blue", label="train")
     left.plot(epochs, curves["val_loss"], color="tab:orange", alpha=0.5, linewidth=1, label="validation")
     smooth = windowed(curves["val_loss"], window) if len(epochs) >= window else []
     smooth_epochs = epochs[window - 1 :][: len(smooth)]
     left.plot(smooth_epochs, smooth, color="tab:red", linewidth=1.5, label=f"validation, {window}-epoch mean")
     left.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
+    left.set_ylim(
+        top=1.75 * max(max(curves["train_loss"]), max(curves["val_loss"]))
+    )  # room for the legend above the curves
     low = int(np.argmin(smooth)) if smooth else best - 1
-    inset.plot(
-        smooth_epochs[low:],
-        np.asarray(curves["val_loss"])[window - 1 :][low:],
-        color="tab:orange",
-        alpha=0.5,
-        linewidth=1,
-    )
-    inset.plot(smooth_epochs[low:], smooth[low:], color="tab:red", linewidth=1.5)
-    inset.set(xlabel="epoch", ylabel="cross-entropy", title="validation loss, from its lowest epoch")
-    inset.grid(alpha=0.3)
+    shades = ("tab:red", "darkred", "salmon", "firebrick", "lightcoral")
+    for i, (label, run) in enumerate(runs.items()):
+        run_epochs = np.arange(1, len(run["val_loss"]) + 1)
+        middle.plot(run_epochs, run["train_loss"], color="tab:blue", alpha=0.35, linewidth=1)
+        if len(run_epochs) >= window:
+            middle.plot(
+                run_epochs[window - 1 :],
+                windowed(run["val_loss"], window),
+                color=shades[i % len(shades)],
+                linewidth=1.5,
+                label=label,
+            )
+    middle.set(xlabel="epoch", ylabel="cross-entropy", title=f"validation, {window}-epoch mean (train: blue)")
+    middle.set_ylim(bottom=0)
+    middle.grid(alpha=0.3)
+    if middle.get_legend_handles_labels()[0]:  # runs shorter than the window draw no mean
+        middle.legend(fontsize=8, loc="upper right")
     train, val = np.asarray(curves["train_accuracy"]) * 100, np.asarray(curves["val_accuracy"]) * 100
     right.plot(epochs, train, color="tab:blue", label="train")
     right.plot(epochs, val, color="tab:orange", label="validation")
@@ -580,10 +598,10 @@ def plot_overfitting(curves: Mapping[str, Sequence[float]], title: str = "Over-f
         best, what = low + window, f"lowest {window}-epoch mean validation loss"
     else:
         what = "lowest validation loss"
-    for ax in (left, right):
-        ax.axvline(best, color="black", linestyle=":", linewidth=1, label=f"{what} (epoch {best})")
+    for ax, place in ((left, "upper right"), (right, "center right")):  # the legends sit where the curves are flat
+        ax.axvline(best, color="black", linestyle=":", linewidth=1, label=f"{what}\n(epoch {best})")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(fontsize=8, loc=place)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
