@@ -36,3 +36,24 @@ def test_insertion_names_whose_mean_filled_the_blanks(fill, whose):
     with pytest.raises(ExerciseFailed) as failure:
         check_insertion_curve(_slip(fill=fill))
     assert whose in str(failure.value)
+
+
+def test_class_pair_shown_lines_names_each_digit_and_its_two_classes():
+    from vit_explained.attention_maps import ClassPairMaps
+
+    probabilities = torch.tensor([[0.1, 0.5, 0.4], [0.8, 0.15, 0.05]])
+    pairs = ClassPairMaps(
+        probabilities,
+        probabilities.topk(3, dim=-1).indices,
+        torch.tensor([0.1, 0.65]),
+        torch.tensor([0, 1]),
+        torch.tensor([0, 1]),
+        torch.zeros(2, 3, 2, 2),
+        torch.zeros(2, 2, 2),
+    )
+    lines, captions = pairs.shown_lines([1, 0], ("median", "smallest"), torch.tensor([1, 0]), torch.tensor([0.3, 0.9]))
+    assert lines.splitlines() == [
+        "median: validation digit 1, a 0; model: 0 (0.80) or 1 (0.15); cosine of the two maps 0.90",
+        "smallest: validation digit 0, a 1; model: 1 (0.50) or 2 (0.40); cosine of the two maps 0.30",
+    ]
+    assert captions == ["a 0: 0 or 1", "a 1: 1 or 2"]

@@ -1000,6 +1000,25 @@ class ClassPairMaps:
     three_maps: torch.Tensor  # (B, 3, rows, cols): the likeliest, runner-up and third class's maps
     unrelated_maps: torch.Tensor  # (B, rows, cols): other_class's map of the previous picked image
 
+    def shown_lines(
+        self, rows: Sequence[int], names: Sequence[str], labels: torch.Tensor, cosines: torch.Tensor
+    ) -> tuple[str, list[str]]:
+        """Lesson 08 section 12's bookkeeping for the picked images at positions ``rows`` (named ``names``):
+        one printed line each (index, label, the two likeliest classes and their probabilities, ``cosines[row]``,
+        the cosine of their two maps) and one figure caption each (``"a 6: 6 or 0"``). ``labels`` ``(M,)``."""
+        lines, captions = [], []
+        for name, row in zip(names, rows, strict=True):
+            index = int(self.picked[row])
+            first, second = self.best_three[index, :2].tolist()
+            p_first, p_second = self.probabilities[index, [first, second]].tolist()
+            label = int(labels[index])
+            lines.append(
+                f"{name}: validation digit {index}, a {label}; model: {first} ({p_first:.2f}) "
+                f"or {second} ({p_second:.2f}); cosine of the two maps {float(cosines[row]):.2f}"
+            )
+            captions.append(f"a {label}: {first} or {second}")
+        return "\n".join(lines), captions
+
 
 def class_pair_maps(
     model: nn.Module, images: torch.Tensor, grid: tuple[int, int], count: int = 100, seed: int = 0
