@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
@@ -534,6 +535,30 @@ def plot_selection_gaps(
     return fig
 
 
+def _draw_seed_means(ax: Axes, runs: Mapping[str, Mapping[str, Sequence[float]]], window: int) -> None:
+    """plot_overfitting's middle panel: each run's ``window``-epoch mean validation loss and, faint, its training
+    loss, on one axis from 0."""
+    from ..clinic import windowed
+
+    shades = ("tab:red", "darkred", "salmon", "firebrick", "lightcoral")
+    for i, (label, run) in enumerate(runs.items()):
+        run_epochs = np.arange(1, len(run["val_loss"]) + 1)
+        ax.plot(run_epochs, run["train_loss"], color="tab:blue", alpha=0.35, linewidth=1)
+        if len(run_epochs) >= window:
+            ax.plot(
+                run_epochs[window - 1 :],
+                windowed(run["val_loss"], window),
+                color=shades[i % len(shades)],
+                linewidth=1.5,
+                label=label,
+            )
+    ax.set(xlabel="epoch", ylabel="cross-entropy", title=f"validation, {window}-epoch mean (train: blue)")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:  # runs shorter than the window draw no mean
+        ax.legend(fontsize=8, loc="upper right")
+
+
 def plot_overfitting(
     curves: Mapping[str, Sequence[float]],
     title: str = "Over-fitting",
@@ -572,23 +597,7 @@ def plot_overfitting(
         top=1.75 * max(max(curves["train_loss"]), max(curves["val_loss"]))
     )  # room for the legend above the curves
     low = int(np.argmin(smooth)) if smooth else best - 1
-    shades = ("tab:red", "darkred", "salmon", "firebrick", "lightcoral")
-    for i, (label, run) in enumerate(runs.items()):
-        run_epochs = np.arange(1, len(run["val_loss"]) + 1)
-        middle.plot(run_epochs, run["train_loss"], color="tab:blue", alpha=0.35, linewidth=1)
-        if len(run_epochs) >= window:
-            middle.plot(
-                run_epochs[window - 1 :],
-                windowed(run["val_loss"], window),
-                color=shades[i % len(shades)],
-                linewidth=1.5,
-                label=label,
-            )
-    middle.set(xlabel="epoch", ylabel="cross-entropy", title=f"validation, {window}-epoch mean (train: blue)")
-    middle.set_ylim(bottom=0)
-    middle.grid(alpha=0.3)
-    if middle.get_legend_handles_labels()[0]:  # runs shorter than the window draw no mean
-        middle.legend(fontsize=8, loc="upper right")
+    _draw_seed_means(middle, runs, window)
     train, val = np.asarray(curves["train_accuracy"]) * 100, np.asarray(curves["val_accuracy"]) * 100
     right.plot(epochs, train, color="tab:blue", label="train")
     right.plot(epochs, val, color="tab:orange", label="validation")
