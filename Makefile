@@ -32,12 +32,14 @@ PIP_PIN := $(shell grep -E '^pip==' requirements.txt)
 TORCH_SOURCE := $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX),)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
-# Three workers on 2 cores: the browser and grading tests wait on kernels, servers and Chromium, and a third worker
-# fills those waits (2026-12-03, idle 2-core machine, same clone: -n 2 313 s, -n 3 281 s, -n 4 390 s). A class or
+# Four workers on 2 cores: the browser and grading tests wait on kernels, servers and Chromium, and the other
+# workers fill those waits. Measured from clean clones, idle 2-core VM, one OpenMP thread per process (TEST_THREADS),
+# 2026-12-04 20:27-20:50 UTC, same commit: pytest -n 3 363 s, -n 4 332 s, -n 5 337 s. (Before TEST_THREADS, a 4th
+# worker was slower: -n 3 281 s, -n 4 390 s on 2026-12-03, when each process had two threads.) A class or
 # module per worker at a time (its fixtures built once); the longest units first (conftest.LONGEST_FIRST), not
 # xdist's default order (the units with the most tests first).
-PYTEST_ARGS ?= -n 3 --dist loadscope --no-loadscope-reorder
-# One torch (OpenMP) thread per process in the tests: three workers, their kernels, JupyterLab's kernels and Chromium
+PYTEST_ARGS ?= -n 4 --dist loadscope --no-loadscope-reorder
+# One torch (OpenMP) thread per process in the tests: four workers, their kernels, JupyterLab's kernels and Chromium
 # already share the two cores, and a second OpenMP thread spin-waits for a core the others need (lesson 08 under load,
 # 2026-12-04: 19 CPU-s of kernel time on 1 thread, 77 on 2). The stored outputs do not depend on it (CONTRIBUTING).
 TEST_THREADS ?= 1

@@ -17,7 +17,7 @@ os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # no debugger warn
 # OpenMP threads that busy-wait starve the other test worker and the notebook kernels on 2 cores
 # (a 2-thread step measured 20x slower under load); sleeping while idle costs nothing here.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-# One thread per process: the suite already keeps both cores busy (three pytest workers, their notebook
+# One thread per process: the suite already keeps both cores busy (four pytest workers, their notebook
 # kernels, nbgrader's and JupyterLab's kernels), so a second thread per kernel only adds contention; the
 # lessons' small models are faster on one thread anyway (benchmarks/results/training.md). Stored outputs
 # must not depend on it (CONTRIBUTING: "Stored outputs hold on any CPU"); an explicit setting wins.
