@@ -1,5 +1,5 @@
-"""Lesson 04, fix round p: the pooled exact test at lr 5e-3, the checker's two reworded messages, the depth cell
-printing only the plotted lines, and the Block class shown once."""
+"""Lesson 04, fix round p: the lr 5e-3 counts per warm-up (not pooled: the warm-ups share the same seeds), the
+checker's two reworded messages, the depth cell printing only the plotted lines, and the Block class shown once."""
 
 import json
 import math
@@ -29,10 +29,13 @@ def test_fisher_exact_matches_known_values(table, expected):
     assert fisher_exact(*table) == pytest.approx(expected, rel=1e-12)
 
 
-def test_training_summary_prints_the_pooled_test():
+def test_training_summary_counts_each_warmup_and_does_not_pool_the_shared_seeds():
     summary = training_summary(stored_norm_training_runs())
-    assert summary.pooled == {"post-norm": (9, 9), "pre-norm": (0, 9)}
-    assert summary.text.splitlines()[-1].endswith("two-sided Fisher exact p = 4e-05")
+    assert summary.shared_seeds == (0, 1, 2)
+    lines = summary.text.splitlines()
+    assert lines[-2].count("3 of 3 against 0 of 3") == 3
+    assert lines[-1] == "the warm-ups share the same 3 seeds (0, 1, 2), so this is 3 independent runs per design, not 9"
+    assert "pooled" not in summary.text and "Fisher" not in summary.text
 
 
 def _block_macs(dim, mlp_dim, tokens):

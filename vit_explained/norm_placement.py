@@ -414,8 +414,8 @@ class TrainingSummary(NamedTuple):
     """:func:`training_summary`'s result: the lines to print; ``gaps`` {warm-up: pre-norm - post-norm accuracy at
     lr 1e-3, paired over seeds}; ``intervals`` {warm-up: its 95 % t-interval}; ``widest`` (the widest half-width,
     points); ``at_chance`` {placement: {warm-up: seeds ending near chance at lr 5e-3}}; ``seeds`` {(placement,
-    warm-up, lr): runs}; ``pooled`` {placement: (runs near chance, runs)} over the warm-ups at lr 5e-3 and
-    ``pooled_p`` its two-sided Fisher exact p (:func:`fisher_exact`)."""
+    warm-up, lr): runs}; ``shared_seeds`` the seeds every warm-up reuses (the warm-ups are not independent runs,
+    so their counts are not pooled)."""
 
     text: str
     gaps: dict
@@ -423,8 +423,7 @@ class TrainingSummary(NamedTuple):
     widest: float
     at_chance: dict[str, dict[int, int]]
     seeds: dict[tuple[str, int, float], list[dict]]
-    pooled: dict[str, tuple[int, int]]
-    pooled_p: float
+    shared_seeds: tuple[int, ...]
 
 
 def fisher_exact(hits_a: int, runs_a: int, hits_b: int, runs_b: int) -> float:
@@ -473,26 +472,22 @@ def training_summary(stored: dict, low_lr: float = 1e-3, high_lr: float = 5e-3) 
             for warmup, t in intervals.items()
         ),
         f"widest interval: +/-{widest:.1f} points",
-        f"lr {_lr(high_lr)}, seeds (of 3) ending near chance: "
+        f"lr {_lr(high_lr)}, seeds ending near chance, post-norm against pre-norm: "
         + "; ".join(
-            f"{name} "
-            + ", ".join(
-                f"{count} of {len(by_condition[(name, warmup, high_lr)])} (warm-up {warmup or 'none'})"
-                for warmup, count in counts.items()
-            )
-            for name, counts in at_chance.items()
+            f"warm-up {warmup or 'none'}: {at_chance['post-norm'][warmup]} of "
+            f"{len(by_condition[('post-norm', warmup, high_lr)])} against {at_chance['pre-norm'][warmup]} of "
+            f"{len(by_condition[('pre-norm', warmup, high_lr)])}"
+            for warmup in warmups
         ),
     ]
-    pooled = {
-        name: (sum(counts.values()), sum(len(by_condition[(name, warmup, high_lr)]) for warmup in warmups))
-        for name, counts in at_chance.items()
-    }
-    pooled_p = fisher_exact(*pooled["post-norm"], *pooled["pre-norm"])
-    lines.append(
-        f"pooled over the warm-ups: post-norm {pooled['post-norm'][0]} of {pooled['post-norm'][1]}, pre-norm "
-        f"{pooled['pre-norm'][0]} of {pooled['pre-norm'][1]}; two-sided Fisher exact p = {pooled_p:.1g}"
-    )
-    return TrainingSummary("\n".join(lines), gaps, intervals, widest, at_chance, by_condition, pooled, pooled_p)
+    seed_sets = {tuple(run["seed"] for run in group) for key, group in by_condition.items() if key[2] == high_lr}
+    shared = seed_sets.pop() if len(seed_sets) == 1 else ()
+    if shared:
+        lines.append(
+            f"the warm-ups share the same {len(shared)} seeds ({', '.join(map(str, shared))}), so this is "
+            f"{len(shared)} independent runs per design, not {len(shared) * len(warmups)}"
+        )
+    return TrainingSummary("\n".join(lines), gaps, intervals, widest, at_chance, by_condition, shared)
 
 
 def window_loss(run: dict, first: int, last: int) -> float:
