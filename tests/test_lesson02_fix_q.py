@@ -1,0 +1,76 @@
+"""Lesson 02, fix round q: the exact Sec. 3.1 quote, the conv stem as a comparison, the k - s + 1 summary, the GIF
+sentence, the trimmed optional part and the run T2T chain."""
+
+import json
+import pathlib
+
+NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
+LESSON = NOTEBOOKS / "02_soft_split_token_counting.ipynb"
+UPSTREAM = pathlib.Path(__file__).resolve().parents[1] / "vit_explained" / "_upstream" / "t2t_vit" / "t2t_vit.py"
+
+
+def _cells() -> list[dict]:
+    return json.loads(LESSON.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _visible(cells: list[dict]) -> list[dict]:
+    return [c for c in cells if "hide-input" not in c["metadata"].get("tags", [])]
+
+
+def test_sec_3_1_is_quoted_exactly_and_not_paraphrased():
+    text = _flat(" ".join(_source(c) for c in _cells()))
+    quote = (
+        '"to avoid information loss in generating tokens from the re-structurizated image, we split it into patches'
+        ' with overlapping. As such, each patch is correlated with surrounding patches"'
+    )
+    assert quote in text and "paraphrased" not in text
+
+
+def test_the_conv_stem_is_a_comparison_not_the_method():
+    lines = UPSTREAM.read_text().splitlines()
+    assert "just for comparison with conolution, not our model" in lines[72]
+    (cell,) = [
+        _flat(_source(c))
+        for c in _cells()
+        if "tokens_type='convolution'" in _source(c) and c["cell_type"] == "markdown"
+    ]
+    assert (
+        "as a comparison, not the paper's method" in cell
+        and '"just for comparison with conolution, not our model"' in cell
+    )
+
+
+def test_summary_says_k_minus_s_plus_1():
+    (summary,) = [_flat(_source(c)) for c in _cells() if "## Summary" in _source(c)]
+    assert "run of up to `k - s + 1` pixels along a row or column" in summary and "short line" not in summary
+
+
+def test_gif_sentence_says_three_rows_per_frame():
+    (cell,) = [_flat(_source(c)) for c in _cells() if "### The window, sliding" in _source(c)]
+    assert "21 frames" in cell and "three rows per frame (two in the last)" in cell
+
+
+def test_the_chain_runs_with_unfold_and_is_checked():
+    cells = _cells()
+    (run,) = [i for i, c in enumerate(cells) if "nn.Unfold(k, padding=p, stride=s)(x)" in _source(c)]
+    printed = "".join("".join(o.get("text", [])) for o in cells[run]["outputs"])
+    for n, side in ((3136, 56), (784, 28), (196, 14)):
+        assert f"nn.Unfold N = {n}, formula {side}² = {n}" in printed
+    assert "hide-input" in cells[run + 1]["metadata"]["tags"] and "unfold_counts == [3136, 784, 196]" in _source(
+        cells[run + 1]
+    )
+
+
+def test_optional_part_is_at_most_20_visible_cells():
+    cells = _cells()
+    start = next(i for i, c in enumerate(cells) if "## Going further (optional)" in _source(c))
+    assert len(_visible(cells[start:])) <= 20
+    assert not any("plot_floor_staircase(" in _source(c) for c in cells)
