@@ -480,6 +480,26 @@ def depth_slope(values: Mapping[int, list[float]]) -> tuple[float, float, float]
     return slope, slope - half, slope + half
 
 
+def slope_difference(a: Mapping[int, list[float]], b: Mapping[int, list[float]]) -> tuple[float, float, float, float]:
+    """Slope of ``a`` minus slope of ``b`` (each from :func:`depth_slope`, fitted separately) with a 95 % Welch
+    interval: the two standard errors are not pooled, so the fits may have unequal residual spreads; the degrees
+    of freedom are Welch-Satterthwaite's. Returns ``(difference, low, high, df)``."""
+    from ..evidence import _t_quantile
+
+    fits, errors, dfs = [], [], []
+    for values in (a, b):
+        slope, _, high = depth_slope(values)
+        df = sum(len(seeds) for seeds in values.values()) - 2
+        fits.append(slope)
+        errors.append((high - slope) / _t_quantile(0.975, df))
+        dfs.append(df)
+    variance = errors[0] ** 2 + errors[1] ** 2
+    df = variance**2 / (errors[0] ** 4 / dfs[0] + errors[1] ** 4 / dfs[1])
+    half = _t_quantile(0.975, df) * math.sqrt(variance)
+    difference = fits[0] - fits[1]
+    return difference, difference - half, difference + half, df
+
+
 def slope_text(fit: tuple[float, float, float], digits: int = 2) -> str:
     """``(slope, low, high)`` (from :func:`depth_slope`) as ``"L^-0.47 [-0.56, -0.38]"``, rounded to ``digits``
     (a rounded zero prints as +0.00, never -0.00)."""
@@ -494,6 +514,7 @@ class DepthReport(NamedTuple):
     text: str
     slope: dict[str, tuple[float, float, float]]
     deepest: object
+    difference: tuple[float, float, float, float] | None = None  # post-norm - pre-norm slope, Welch (slope_difference)
 
 
 def depth_report(
@@ -520,7 +541,12 @@ def depth_report(
     lines.append(f"slopes of the gradient (95 % intervals; {len(depths)} depths x {seeds} seeds unless named):")
     width = max(map(len, slope)) + 2
     lines += [f"  {name:<{width}}{slope_text(fit)}" for name, fit in slope.items()]
-    return DepthReport("\n".join(lines), slope, deepest)
+    difference = slope_difference(designs["post-norm"], designs["pre-norm"])
+    lines.append(
+        f"post-norm - pre-norm slope: {difference[0]:+.2f} [{difference[1]:+.2f}, {difference[2]:+.2f}] "
+        f"(95 %, Welch's t, {difference[3]:.0f} df: the two fits' spreads are not pooled)"
+    )
+    return DepthReport("\n".join(lines), slope, deepest, difference)
 
 
 def plot_norm_training(runs: list[dict], lr: float, window: int = 10) -> Figure:

@@ -1,0 +1,58 @@
+"""Lesson 04, fix round q2: section 6 opens with its answer, the init and depth variants live in the appendix,
+and the post-norm - pre-norm difference of slopes uses Welch's interval (the two fits' spreads differ)."""
+
+import json
+import math
+from pathlib import Path
+
+from vit_explained.evidence import _t_quantile
+from vit_explained.plotting.lesson04 import depth_report, depth_slope, slope_difference
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "04_gelu_mlp_and_block.ipynb"
+APPENDIX = ROOT / "notebooks" / "04_gelu_mlp_and_block_appendix.ipynb"
+
+
+def _sources(path: Path) -> list[str]:
+    return ["".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]]
+
+
+def test_slope_difference_is_welch() -> None:
+    depths = (2, 4, 8, 16)
+    noisy = {d: [d**0.0 * f for f in (0.7, 1.0, 1.4)] for d in depths}  # flat, wide spread
+    tight = {d: [d**-0.5 * f for f in (0.98, 1.0, 1.02)] for d in depths}  # falling, narrow spread
+    difference, low, high, df = slope_difference(noisy, tight)
+    assert math.isclose(difference, depth_slope(noisy)[0] - depth_slope(tight)[0])
+    errors = [(fit[2] - fit[0]) / _t_quantile(0.975, 10) for fit in (depth_slope(noisy), depth_slope(tight))]
+    expected_df = (errors[0] ** 2 + errors[1] ** 2) ** 2 / (errors[0] ** 4 / 10 + errors[1] ** 4 / 10)
+    assert math.isclose(df, expected_df) and 10 <= df < 20  # Welch-Satterthwaite, not the pooled 20
+    half = _t_quantile(0.975, df) * math.hypot(*errors)
+    assert math.isclose(high - difference, half) and math.isclose(difference - low, half)
+
+
+def test_depth_report_prints_the_welch_difference() -> None:
+    depths = (2, 4, 8, 16)
+    flat = {d: [1.0 + 0.1 * s for s in range(3)] for d in depths}
+    falling = {d: [d**-0.5 * (1 + 0.01 * s) for s in range(3)] for d in depths}
+    report = depth_report({"post-norm": flat, "pre-norm": falling}, {})
+    assert report.difference == slope_difference(flat, falling)
+    assert report.text.splitlines()[-1].startswith("post-norm - pre-norm slope: +0.50 [")
+    assert "Welch's t" in report.text
+
+
+def test_section_6_opens_with_the_answer_and_the_variants_are_in_the_appendix() -> None:
+    sources = _sources(LESSON)
+    start = next(i for i, s in enumerate(sources) if s.startswith("## 6 · Where the norm sits"))
+    end = next(i for i, s in enumerate(sources) if s.startswith("## 7 ·"))
+    assert "**The answer.**" in sources[start].split("\n\n")[1]
+    section = "\n".join(sources[start:end])
+    assert "timm" not in section and "-0.62" not in section and "16-128" not in section
+    assert "Take-away" not in section  # the answer is at the top now
+    assert "Welch" in section
+    appendix = "\n".join(_sources(APPENDIX))
+    assert "unit-variance tokens" in appendix and "-0.62" in appendix
+
+
+def test_relu_subset_says_why() -> None:
+    prose = next(s for s in _sources(LESSON) if "ReLU also cuts" in s)
+    assert "first 250 digits: all 1,000 would add about 0.3 s" in prose
