@@ -74,6 +74,6 @@ def test_notebook_claims_sit_where_they_are_used():
     first_26 = next(i for i, s in enumerate(sources) if "26 to 67" in s)
     printed = next(i for i, s in enumerate(sources) if "times_less = [" in s)
     assert first_26 >= printed  # not quoted before it is printed
-    assert "count that omits $V$" in joined and "estimate = entry / n_tokens * scale" in joined
+    assert "An order-of-magnitude count." in joined and "M = (1/N) sum_j K_j (V_j - Vbar)^T" in joined
     assert "(checked in section 3)" in joined
     assert "read at the tag v1.0.28: off unless `--clip-grad`" in joined

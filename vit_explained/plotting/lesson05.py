@@ -398,7 +398,44 @@ def plot_cut_changes(
     were cut (``cut``). ``intervals`` (one (low, high) share per block, with ``changes=None``) draws each share's
     interval as a capped whisker, e.g. the 95 % t interval over batches."""
     fig = new_figure(figsize=(7.5, 3.4))
-    ax = fig.add_subplot()
+    _draw_cut(fig.add_subplot(), changes, shares, cut=cut, title=title, intervals=intervals)
+    fig.tight_layout()
+    return fig
+
+
+def plot_freeze_and_cut(
+    groups: Mapping[tuple[str, str], float],
+    shares: list[float],
+    *,
+    cut: list[bool],
+    freeze_title: str,
+    cut_title: str,
+    floor: float | None = None,
+    intervals: Sequence[tuple[float, float]] | None = None,
+) -> Figure:
+    """The two experiments side by side: left, the gradient norms with a part frozen (as
+    :func:`plot_gradient_norms`); right, the MLP share of each block's qkv gradient with the MLP route cut (as
+    :func:`plot_cut_changes` with ``changes=None``)."""
+    if not any(value > 0 for value in groups.values()):
+        raise ValueError("every gradient norm in groups is 0: nothing got a gradient")
+    fig = new_figure(figsize=(14, 3.8))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.7, 1]})
+    _draw_groups(left, groups, freeze_title, floor)
+    _draw_cut(right, None, shares, cut=cut, title=cut_title, intervals=intervals)
+    fig.tight_layout()
+    return fig
+
+
+def _draw_cut(
+    ax: Axes,
+    changes: list[float] | None,
+    shares: list[float],
+    *,
+    cut: list[bool],
+    title: str,
+    intervals: Sequence[tuple[float, float]] | None,
+) -> None:
+    """:func:`plot_cut_changes`'s bars, drawn on ``ax``."""
     blocks = np.arange(len(shares))
     bars = [(0.18, shares, "0.6", "MLP share of qkv grad")]
     if changes is not None:  # both bars side by side; without changes, the share alone, centred
@@ -439,8 +476,6 @@ def plot_cut_changes(
     ax.set_ylim(min(-10.0, 100 * lowest - 5), top)
     ax.legend(loc="upper right", fontsize=8.5, frameon=False)
     ax.set_title(title or "qkv gradient with the MLP route cut, against the full one", fontsize=10)
-    fig.tight_layout()
-    return fig
 
 
 #: the three model families of section 6's cut, drawn side by side in each block (colour, horizontal offset)

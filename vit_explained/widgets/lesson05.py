@@ -10,7 +10,8 @@ inside the blocks; ``positions``, ``patch embedding`` and ``head`` are outside t
 
 An ``experiment`` dropdown (last) switches from freezing to **cutting the MLP route** (every block's, or
 ``where``'s only: ``h + mlp(norm2(h.detach()))``): the line and the picture are then each block's MLP share of
-its qkv gradient (appendix D of the lesson has the size of the change). A ``model`` dropdown picks the fresh
+its qkv gradient (appendix D of the lesson has the size of the change); ``freeze and cut, side by side`` shows
+both experiments, the freeze on the left and the cut on the right. A ``model`` dropdown picks the fresh
 small model (8x8 digits, every setting computed when the widget is built) or the trained MNIST ViT of the lesson
 (its cut on the lesson's 256 validation digits in 8 batches of 32, the share averaged over the batches as in the
 lesson's table; each new setting is computed the first time it is picked, well under a second).
@@ -31,7 +32,7 @@ from ..evidence import t_interval
 from ..gradient_experiments import small_digit_vit as lesson_model
 from ..gradient_hooks import gradient_change, group_gradient_norms, mlp_share
 from ..parameters import parameter_places
-from ..plotting.lesson05 import plot_cut_changes, plot_gradient_norms
+from ..plotting.lesson05 import plot_cut_changes, plot_freeze_and_cut, plot_gradient_norms
 from ..pretrained import load_mnist_vit
 from ..vit import ViT
 from . import LessonWidget
@@ -55,7 +56,7 @@ __all__ = [
 FREEZABLE = ("nothing", "mlp", "qkv", "proj", "norms", "positions", "patch embedding", "head")
 _DEPTH = 4
 #: What the ``experiment`` dropdown offers.
-EXPERIMENTS = ("freeze", "cut the MLP route")
+EXPERIMENTS = ("freeze", "cut the MLP route", "freeze and cut, side by side")
 #: What the ``model`` dropdown offers: the fresh small model, or the lesson's trained MNIST ViT.
 MODELS = ("fresh small", "trained MNIST ViT")
 #: the cut's digits and batch size per model: the trained model's are the lesson's (256 validation digits, 8 x 32)
@@ -267,8 +268,9 @@ class GradientFreezeWidget(LessonWidget):
         controls["freeze"].observe(self._to_freeze, names="value")
 
     def _to_freeze(self, change: object = None) -> None:
-        """Picking a part to freeze while the cut is shown switches to the freeze experiment."""
-        self.controls["experiment"].value = "freeze"
+        """Picking a part to freeze while the cut alone is shown switches to the freeze experiment."""
+        if self.controls["experiment"].value == "cut the MLP route":
+            self.controls["experiment"].value = "freeze"
 
     def compute(
         self, freeze: str, where: str, experiment: str = "freeze", model: str = MODELS[0]
@@ -278,6 +280,12 @@ class GradientFreezeWidget(LessonWidget):
         _check_model(model)
         if experiment == "cut the MLP route":
             return self._cut(where, model)
+        if experiment == "freeze and cut, side by side":
+            return self._both(freeze, where, model)
+        return self._freeze(freeze, where, model)
+
+    @staticmethod
+    def _freeze(freeze: str, where: str, model: str = MODELS[0]) -> tuple[str, Figure]:
         result = freeze_and_backward(freeze, where, model=model)
         same = "exactly the gradients they get" if result.others_unchanged else "different gradients than"
         what = frozen_label(freeze, where)
@@ -305,6 +313,31 @@ class GradientFreezeWidget(LessonWidget):
         title = f"{model}: qkv gradient with the MLP route cut ({where}), against the full one"
         intervals = result.share_interval or None  # the trained model's 8 batches: whiskers, as in the lesson
         return line, plot_cut_changes(None, result.qkv_share, cut=result.cut, title=title, intervals=intervals)
+
+    @staticmethod
+    def _both(freeze: str, where: str, model: str = MODELS[0]) -> tuple[str, Figure]:
+        """Freeze ``freeze`` and, separately, cut the MLP route, both in ``where``: the two lines and panels."""
+        frozen = freeze_and_backward(freeze, where, model=model)
+        cut = cut_and_backward(where, model)
+        what = frozen_label(freeze, where)
+        same = "unchanged" if frozen.others_unchanged else "changed"
+        shares = ", ".join(f"{100 * c:.0f}" for c in cut.qkv_share)
+        line = (
+            f"{_named(model)}froze {what}: {len(frozen.without_gradient)} of {frozen.total} tensors lose their "
+            f"gradient, the others {same}; cut the MLP route ({where}) instead: {cut.with_gradient} of {cut.total} "
+            f"keep one, MLP share of the qkv gradient, blocks 0-{_DEPTH - 1}: {shares} %"
+        )
+        floor = min(v for v in freeze_and_backward("nothing", model=model).groups.values() if v > 0) / 4
+        figure = plot_freeze_and_cut(
+            frozen.groups,
+            list(cut.qkv_share),
+            cut=list(cut.cut),
+            freeze_title=f"Freeze: gradient norms, {what} frozen" if freeze != "nothing" else "Freeze: nothing frozen",
+            cut_title=f"Cut: MLP share of the qkv gradient ({where})",
+            floor=floor,
+            intervals=cut.share_interval or None,
+        )
+        return line, figure
 
 
 def gradient_freeze_widget(
