@@ -123,7 +123,7 @@ def test_the_explorer_opens_side_by_side_with_slice_start_1_and_a_two_line_title
     w = deit_attention_explorer(load_mnist_deit(), data.test_images[:4], data.test_labels[:4], view=VIEWS[1], start=1)
     assert (w.controls["view"].value, w.controls["start"].value) == (VIEWS[1], 1)
     line, fig = w.compute(**w.values)
-    assert line == w.line and "one column early" in line
+    assert line == w.line and "every patch one place late" in line
     assert fig._suptitle.get_text().count("\n") <= 1
     with pytest.raises(ValueError, match="start 1 or 2"):
         deit_attention_explorer(load_mnist_deit(), data.test_images[:4], data.test_labels[:4], start=3)

@@ -37,10 +37,10 @@ def test_a_slice_from_column_1_is_the_map_shifted_by_one(explorer):
     assert torch.equal(early.flatten()[1:], right.flatten()[:-1])  # every patch one place late
     explorer.controls["start"].value = 1
     try:
-        assert "slice [:, :, q, 1:]" in explorer.line and "one column early" in explorer.line
+        assert "slice [:, :, q, 1:]" in explorer.line and "every patch one place late" in explorer.line
     finally:
         explorer.controls["start"].value = 2
-    assert "one column early" not in explorer.line
+    assert "every patch one place late" not in explorer.line
 
 
 def test_bad_settings_are_refused(explorer):
@@ -55,7 +55,7 @@ def test_the_new_views_keep_the_line_as_the_pictures_title(explorer):
     try:
         line, fig = explorer.compute(**explorer.values)
         title = fig._suptitle.get_text()
-        assert line == explorer.line and "one column early" in line  # the slip: in the line and the title
+        assert line == explorer.line and "every patch one place late" in line  # the slip: in the line and the title
         assert title.replace("\n", " ") == line  # review m: the warning stays in the picture's title
         assert title.count("\n") <= 1  # two lines at most
     finally:

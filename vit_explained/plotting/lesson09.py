@@ -593,6 +593,9 @@ def plot_map_agreement(similarity: torch.Tensor, ink_difference: torch.Tensor) -
 def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]]) -> Figure:
     """The 7 -> 1 ablation: per arm (a group of bars), per seed (a bar), the share of the unseen 7s called 1.
 
+    An arm named after a head ("distillation head, ...", "class head, ...") takes that head's colour; an arm
+    whose name holds "unchanged" (the control: the teacher unchanged) is hatched and paler.
+
     ``shares``: ``{arm: [(estimate, low, high) per seed]}`` in ``[0, 1]``, e.g. from
     ``vit_explained.evidence.proportion`` of ``relabel_ablation()``'s runs; the whiskers are the intervals."""
     arms = list(shares)
@@ -600,9 +603,12 @@ def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]
         raise ValueError(f"shares must give every arm at least one seed, got {dict(shares)}")
     fig = new_figure(figsize=(1.7 * len(arms) + 1.4, 2.5), layout="constrained")
     ax = fig.subplots()
-    colours = [_COLOURS["distillation"], _COLOURS["class"], "#888888", "#444444"]
+    fallback = ["#888888", "#444444"]
     for i, arm in enumerate(arms):
         values = shares[arm]
+        head = next((key for key in ("distillation", "class") if arm.startswith(key)), None)
+        colour = _COLOURS[head] if head else fallback[i % 2]
+        hatch = "////" if "unchanged" in arm else None  # the control arm: the teacher unchanged
         width = 0.8 / len(values)
         for seed, (estimate, low, high) in enumerate(values):
             x = i - 0.4 + width * (seed + 0.5)
@@ -611,7 +617,9 @@ def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]
                 x,
                 100 * estimate,
                 width * 0.9,
-                color=colours[i % len(colours)],
+                color=colour,
+                alpha=0.55 if hatch else 1.0,
+                hatch=hatch,
                 yerr=error,
                 capsize=2,
                 error_kw={"lw": 0.8},
@@ -623,5 +631,7 @@ def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]
     ax.set_ylabel("unseen 7s called 1 (%)", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     ax.legend(fontsize=7, loc="upper right", frameon=False)
-    ax.set_title("A teacher that calls every 7 a 1: who copies it? (3 seeds)", fontsize=9)
+    ax.set_title(
+        "A teacher that calls every 7 a 1: who copies it? (3 seeds; hatched: the teacher unchanged)", fontsize=9
+    )
     return fig

@@ -106,7 +106,7 @@ class DeiTAttentionExplorer(AttentionExplorer):
             found.append(f"{token} token top patch ({row}, {col}){right}, {share:.0%} on ink")
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
         head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
-        slip = "" if start == 2 else " (one column early)"
+        slip = "" if start == 2 else " (every patch one place late)"
         line = (
             f"digit {digit} (a {label}, predicted {predicted}): {values['method']}, block {block}, {head}, "
             f"slice [:, :, q, {start}:]{slip}: " + "; ".join(found)
