@@ -48,7 +48,8 @@ def test_random_kernel_range_and_sinusoid_order() -> None:
     checks = next(i for i, (_, s) in enumerate(sources) if "row 0, first 6 columns" in s)
     assert picture < checks  # the picture first, then its printed checks
     shows = next(i for i, (_, s) in enumerate(sources) if s.startswith("**What the picture shows.**"))
-    assert sources[shows + 1][1].startswith("**A probe** (one shuffle, one seed).")
+    assert sources[shows + 1][1].startswith("change_bare")  # fix round q: what to look for, then the print
+    assert "**A probe: does a larger table move the output more?**" in sources[shows + 2][1]
 
 
 def test_plot_accuracies_draws_one_dot_and_bar_per_model() -> None:
@@ -73,5 +74,5 @@ def test_plot_accuracies_draws_one_dot_and_bar_per_model() -> None:
 def test_section_7_picture_comes_before_the_folded_table() -> None:
     sources = _sources()
     picture = next(i for i, (_, s) in enumerate(sources) if '"01_resolution_accuracies"' in s)
-    table = next(i for i, (_, s) in enumerate(sources) if s.startswith("<details><summary>How sure are we? Section 7"))
+    table = next(i for i, (_, s) in enumerate(sources) if "## Appendix B · Section 7's evidence" in s)
     assert picture < table

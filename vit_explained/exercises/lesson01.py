@@ -631,6 +631,16 @@ def _grid_order_hint(
     return hint
 
 
+def _square_grid_slip(square_passed: str | None, case: str) -> str | None:
+    """Exercise 4's square-grid slip: right on a square grid, wrong on a non-square one."""
+    if square_passed is None:
+        return None
+    return (
+        f"right on the square grid ({square_passed}), wrong for {case}: a square-grid slip. Rows and columns "
+        "differ here: do not assume H == W (no int(sqrt(N)) for a side), nor use one side for both"
+    )
+
+
 def check_interpolate_positions(
     my_interpolate_positions: Callable[[torch.Tensor, tuple[int, int], tuple[int, int]], torch.Tensor],
 ) -> None:
@@ -639,10 +649,18 @@ def check_interpolate_positions(
     their grid by bilinear interpolation (``align_corners=False``, no antialias), as
     ``interpolate_positions(pos_embedding, new_grid, old_grid, mode="bilinear", antialias=False)``."""
     generator = torch.Generator().manual_seed(4)
+    square_passed = None  # the first square case the function got right, e.g. "3x3 to 5x5"
     for rows, cols, new_rows, new_cols, dim in GRID_CASES:
         pos = torch.randn(1, 1 + rows * cols, dim, generator=generator)
         original = pos.clone()
         case = f"a table (1, 1 + {rows} * {cols}, {dim}) on a {rows}x{cols} grid resized to {new_rows}x{new_cols}"
+        square = rows == cols and new_rows == new_cols
+        slip = _square_grid_slip(square_passed, case) if not square else None
+        if slip:
+            try:
+                my_interpolate_positions(pos.clone(), (rows, cols), (new_rows, new_cols))
+            except Exception:
+                fail(slip)
         result = _NO_RESIZE_SHORTCUT(
             my_interpolate_positions,
             pos,
@@ -654,6 +672,8 @@ def check_interpolate_positions(
         if not torch.equal(pos, original):
             fail(f"your function changed the table it was given ({case}); build a new one")
         expected = interpolate_positions(original, (new_rows, new_cols), (rows, cols), mode="bilinear", antialias=False)
+        if slip and tuple(answer.shape) != tuple(expected.shape):
+            fail(slip)
         _check_resized_shape(answer, expected, case, original)
         if answer.is_floating_point() and not bool(answer.any()):
             fail(
@@ -666,10 +686,13 @@ def check_interpolate_positions(
                 "(a .half(), .bfloat16() or .long(); float64 is fine) rounds the position vectors the model adds"
             )
         if close(answer, expected):
+            square_passed = square_passed or (f"{rows}x{cols} to {new_rows}x{new_cols}" if square else None)
             continue
         slips = _matching_slips(answer, original, (rows, cols), (new_rows, new_cols))
         if slips:
             fail(f"for {case}: {_narrow_slips(my_interpolate_positions, slips, generator)}")
+        if slip:
+            fail(slip)
         if not close(answer[:, 0], original[:, 0]):
             fail(
                 f"for {case} the class token's row changed: it has no place on the grid, so keep it "
