@@ -1096,16 +1096,18 @@ def test_token_attention_accepts_dropout_switched_off(capsys):
     assert "matches TokenAttention" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(
-    "wrong",
-    [
-        lambda t, r, c: F.fold(t.double().transpose(1, 2), (r, c), kernel_size=1),  # float64 out
-        lambda t, r, c: torch.from_numpy(t.numpy().astype("float64").transpose(0, 2, 1).reshape(t.shape[0], -1, r, c)),
-    ],
-)
-def test_fold_refuses_float64_for_float32_tokens(wrong):
-    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*your image is torch.float64, the tokens were torch.float32"):
-        check_fold_tokens(wrong)
+def test_fold_accepts_a_right_float64_image_for_float32_tokens(capsys):
+    check_fold_tokens(lambda t, r, c: F.fold(t.double().transpose(1, 2), (r, c), kernel_size=1))  # float64 out
+    out = capsys.readouterr().out
+    assert out.startswith("Correct!") and "float64" in out and "keep the tokens' dtype" in out
+
+
+def test_fold_float64_through_numpy_fails_on_the_gradient():
+    def through_numpy(t, r, c):
+        return torch.from_numpy(t.detach().numpy().astype("float64").transpose(0, 2, 1).reshape(t.shape[0], -1, r, c))
+
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: .*autograd cannot reach the tokens"):
+        check_fold_tokens(through_numpy)
 
 
 def attention_scaling_its_input_in_place(tokens, qkv, proj):  # the caller's tokens are scaled as a side effect

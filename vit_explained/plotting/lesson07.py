@@ -287,9 +287,10 @@ def plot_t2t_stages(panels: Sequence[tuple[str, torch.Tensor]], title: str | Non
 
 
 def stage_color(name: str, index: int = 0) -> str:
-    """The colour of a stage by its name: ``"T2T transformer i"`` -> the i-th warm colour, a name with
-    ``"ViT-S"`` -> gray, any other (a T2T backbone) -> blue. ``index`` is used when a transformer name has no number."""
-    if name.startswith("T2T transformer"):
+    """The colour of a stage by its name: ``"T2T transformer i"`` (or ``"T2T performer i"``) -> the i-th warm
+    colour, a name with ``"ViT-S"`` -> gray, any other (a T2T backbone) -> blue. ``index`` is used when a
+    transformer name has no number."""
+    if name.startswith(("T2T transformer", "T2T performer")):
         number = name.rsplit(" ", 1)[-1]
         position = int(number) - 1 if number.isdigit() else index
         return TOKEN_TRANSFORMER_COLORS[position % len(TOKEN_TRANSFORMER_COLORS)]
@@ -621,6 +622,10 @@ def draw_chain_windows(ax: Axes, image: torch.Tensor, splits: Sequence[tuple[int
     return sides
 
 
+#: m, the random features of the original Token_performer (the widget's ``"performer"`` token layers).
+PERFORMER_FEATURES = 32
+
+
 def plot_chain_locality(
     image: torch.Tensor,
     splits: Sequence[tuple[int, int, int]],
@@ -637,7 +642,11 @@ def plot_chain_locality(
     names = cost[0]  # short tick labels ("TT 1"), the same in both panels, so four splits' labels do not overlap
     for ax in (middle, right):
         ax.set_xticks(ax.get_xticks(), [_short_stage(name) for name in names], fontsize=8)
-    middle.set_title("tokens N seen by each attention\n(TT = T2T token transformer)")
+    if any(name.startswith("T2T performer") for name in names):
+        middle.set_title("tokens N seen by each attention\n(TP = T2T token performer)")
+        right.set_title(f"entries per image: heads x N x N; TP: N x {PERFORMER_FEATURES} features")
+    else:
+        middle.set_title("tokens N seen by each attention\n(TT = T2T token transformer)")
     return _finish(fig, title, top=0.94)
 
 
@@ -645,6 +654,8 @@ def _short_stage(name: str) -> str:
     """``"T2T transformer 2"`` -> ``"TT 2"``; ``"backbone (14 layers)"`` -> ``"backbone\n(14 layers)"``."""
     if name.startswith("T2T transformer "):
         return "TT " + name.removeprefix("T2T transformer ")
+    if name.startswith("T2T performer "):
+        return "TP " + name.removeprefix("T2T performer ")
     return name.replace(" ", "\n", 1)
 
 
@@ -697,27 +708,39 @@ def plot_seed_pairs(
 
 
 PARAMETER_PARTS = ("embeddings", "blocks", "final norm + head")
+#: The same parts with the embeddings split in two: what turns pixels into tokens, and the tokens' table.
+PARAMETER_PARTS_SPLIT = ("T2T module / patch embedding", "class token + positions", "blocks", "final norm + head")
 
 
 def plot_parameter_parts(models: dict[str, dict[str, int]], title: str | None = None) -> Figure:
-    """One stacked bar per model: its parameters split into :data:`PARAMETER_PARTS` (``{model: {part:
-    count}}``, each part a count of parameters), in millions: each part labelled with its count (under
-    the bar's name when the part is too thin to hold it) and the bar's total above it."""
+    """One stacked bar per model: its parameters split into :data:`PARAMETER_PARTS`, or into
+    :data:`PARAMETER_PARTS_SPLIT` (``{model: {part: count}}``, each part a count of parameters, every model
+    with the same parts), in millions: each part labelled with its count (under the bar's name when the part
+    is too thin to hold it) and the bar's total above it."""
     if not models:
         raise ValueError("models must hold at least one {part: count} dict")
-    colors = {"embeddings": "tab:orange", "blocks": "tab:blue", "final norm + head": "tab:green"}
-    fig = new_figure(figsize=(7.5, 4.4))
-    ax = fig.subplots()
+    first = set(next(iter(models.values())))
+    order = PARAMETER_PARTS_SPLIT if first == set(PARAMETER_PARTS_SPLIT) else PARAMETER_PARTS
+    colors = {
+        "embeddings": "tab:orange", "T2T module / patch embedding": "tab:orange",
+        "class token + positions": "tab:purple", "blocks": "tab:blue", "final norm + head": "tab:green",
+    }  # fmt: skip
+    split = order == PARAMETER_PARTS_SPLIT
+    fig = new_figure(figsize=(11, 4.4) if split else (7.5, 4.4))
+    if split:  # a second panel: the part that makes the tokens, too thin to see on the stacked bars
+        ax, stem_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": (2.4, 1)})
+    else:
+        ax = fig.subplots()
     names = list(models)
     for name, parts in models.items():
-        if set(parts) != set(PARAMETER_PARTS):
-            raise ValueError(f"model {name!r} must have the parts {PARAMETER_PARTS}, got {sorted(parts)}")
-        for part in PARAMETER_PARTS:
+        if set(parts) != set(order):
+            raise ValueError(f"model {name!r} must have the parts {order}, got {sorted(parts)}")
+        for part in order:
             _checks.non_negative_int(f"{name}: {part}", parts[part])
     highest = max(sum(parts.values()) for parts in models.values()) / 1e6
     for x, name in enumerate(names):
         bottom = 0.0
-        for part in PARAMETER_PARTS:
+        for part in order:
             height = models[name][part] / 1e6
             ax.bar(x, height, bottom=bottom, width=0.6, color=colors[part], edgecolor="white",
                    label=part if x == 0 else None)  # fmt: skip
@@ -725,11 +748,11 @@ def plot_parameter_parts(models: dict[str, dict[str, int]], title: str | None = 
                 ax.text(x, bottom + height / 2, f"{height:.2f}M", ha="center", va="center", fontsize=8, color="white")
             bottom += height
         ax.text(x, bottom + 0.01 * highest, f"{bottom:.1f}M", ha="center", va="bottom", fontsize=9)
-    thin = [  # parts too thin to hold a label go under the bar's name
+    thin = [  # parts too thin to hold a label go under the bar's name (the token maker: in its own panel)
         "\n".join(
             f"{part} {models[name][part] / 1e6:.2f}M"
-            for part in PARAMETER_PARTS
-            if models[name][part] / 1e6 <= 0.04 * highest
+            for part in order
+            if models[name][part] / 1e6 <= 0.04 * highest and not (split and part == PARAMETER_PARTS_SPLIT[0])
         )
         for name in names
     ]
@@ -739,6 +762,17 @@ def plot_parameter_parts(models: dict[str, dict[str, int]], title: str | None = 
     ax.set_ylim(0, 1.12 * highest)
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
+    if split:
+        stems = [models[name][PARAMETER_PARTS_SPLIT[0]] / 1e3 for name in names]
+        stem_ax.barh(range(len(names)), stems, color=colors[PARAMETER_PARTS_SPLIT[0]])
+        for y, value in enumerate(stems):
+            stem_ax.text(value, y, f" {value:,.0f}k", va="center", fontsize=8)
+        stem_ax.set_yticks(range(len(names)), names, fontsize=8)
+        stem_ax.invert_yaxis()
+        stem_ax.set_xlim(0, 1.3 * max(stems))
+        stem_ax.set_xlabel("parameters (thousands)")
+        stem_ax.set_title("T2T module / patch embedding alone", fontsize=9)
+        stem_ax.grid(axis="x", alpha=0.3)
     return _finish(fig, title, top=0.93)
 
 

@@ -8,7 +8,9 @@ follows the image through the splits; the line lists the grids and token counts,
 square of pixels one interior final token sees (31 for T2T's chain) and each split's overlap. The picture draws,
 first, the chain's windows of one final token nested on a digit, its receptive field in red; then the
 tokens and attention-matrix entries of every stage (each token transformer has one 1-head
-attention layer; the backbone, T2T-ViT-14's, has 14 layers of 6 heads).
+attention layer; the backbone, T2T-ViT-14's, has 14 layers of 6 heads). ``token_layers`` picks the T2T paper's
+two token modules: ``"transformer"`` (T2T-ViT_t-14, an ``N x N`` matrix per layer) or ``"performer"``
+(T2T-ViT-14, whose ``Token_performer`` forms ``N x m`` random features, ``m`` = :data:`PERFORMER_FEATURES`).
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ from matplotlib.figure import Figure
 
 from ..cost import attention_cost
 from ..data import load_digits
-from ..plotting.lesson07 import plot_chain_locality
+from ..plotting.lesson07 import PERFORMER_FEATURES, plot_chain_locality
 from ..t2t import T2T_SPLITS, SplitStage, t2t_chain
 from . import LessonWidget
 
 __all__ = [
-    "CUSTOM", "SPLIT_CHAINS", "T2TChainWidget", "chain_summary", "coverage_summary", "locality_summary",
-    "t2t_chain_widget",
+    "CUSTOM", "PERFORMER_FEATURES", "SPLIT_CHAINS", "TOKEN_LAYERS", "T2TChainWidget", "chain_summary",
+    "coverage_summary", "locality_summary", "t2t_chain_widget",
 ]  # fmt: skip
 
 #: The chains of (kernel, stride, padding) the ``splits`` dropdown offers.
@@ -42,6 +44,8 @@ SPLIT_CHAINS: dict[str, tuple[tuple[int, int, int], ...]] = {
 CUSTOM = "custom: the k, s, p sliders"
 MAX_SPLITS, MAX_KERNEL, MAX_STRIDE = 4, 9, 8
 BACKBONE_DEPTH, BACKBONE_HEADS, BACKBONE_DIM = 14, 6, 384
+#: The ``token_layers`` toggle: the T2T paper's token transformer (T2T-ViT_t) or its Performer (T2T-ViT).
+TOKEN_LAYERS = ("transformer", "performer")
 DIGIT_SIDE = 64  # the locality panel's digit: large enough for every chain's field (31 pixels at most)
 
 
@@ -120,7 +124,14 @@ class T2TChainWidget(LessonWidget):
     """Sliders for the image size, a dropdown for the chain of splits, and (for ``"custom"``) the number of
     splits and each split's kernel, stride and padding."""
 
-    def __init__(self, height: int, width: int, splits: str, custom: tuple[tuple[int, int, int], ...] = T2T_SPLITS):
+    def __init__(
+        self,
+        height: int,
+        width: int,
+        splits: str,
+        custom: tuple[tuple[int, int, int], ...] = T2T_SPLITS,
+        token_layers: str = "transformer",
+    ) -> None:
         def slider(name: str, value: int, low: int = 16, high: int = 512, step: int = 4) -> widgets.IntSlider:
             return widgets.IntSlider(
                 value=value, min=low, max=max(high, value), step=step, description=name, continuous_update=False
@@ -132,6 +143,7 @@ class T2TChainWidget(LessonWidget):
             "height": slider("height", height),
             "width": slider("width", width),
             "splits": widgets.Dropdown(options=[*SPLIT_CHAINS, CUSTOM], value=splits, description="splits"),
+            "token_layers": widgets.ToggleButtons(options=TOKEN_LAYERS, value=token_layers, description="token layers"),
             "number": slider("number", number, 1, MAX_SPLITS, 1),
         }
         for i, (kernel, stride, padding) in enumerate(custom[:MAX_SPLITS], start=1):
@@ -151,23 +163,31 @@ class T2TChainWidget(LessonWidget):
                 self.controls[f"{name}{i}"].disabled = not custom or i > number
         super().update(change)
 
-    def compute(self, height: int, width: int, splits: str, number: int = 3, **sliders: int) -> tuple[str, Figure]:
+    def compute(
+        self, height: int, width: int, splits: str, number: int = 3, token_layers: str = "transformer", **sliders: int
+    ) -> tuple[str, Figure]:
         if splits == CUSTOM:
             chain = _custom_chain(number, sliders)
         elif splits in SPLIT_CHAINS:
             chain = SPLIT_CHAINS[splits]
         else:
             raise ValueError(f"splits must be one of {[*SPLIT_CHAINS, CUSTOM]}, got {splits!r}")
+        if token_layers not in TOKEN_LAYERS:
+            raise ValueError(f"token_layers must be one of {TOKEN_LAYERS}, got {token_layers!r}")
+        performer = token_layers == "performer"
         stages = t2t_chain(height, width, 3, splits=chain)  # grids do not depend on channels
-        names = [f"T2T transformer {i}" for i in range(1, len(stages))] + ["backbone (14 layers)"]
+        names = [f"T2T {token_layers} {i}" for i in range(1, len(stages))] + ["backbone (14 layers)"]
         tokens = [stage.grid.total for stage in stages[:-1]] + [stages[-1].grid.total + 1]
-        costs = [attention_cost(n, 64, 1) for n in tokens[:-1]]
-        costs.append(attention_cost(tokens[-1], BACKBONE_DIM, BACKBONE_HEADS))
+        # a token transformer fills an N x N matrix; a Token_performer only N x m random features per q and k
+        entries = [
+            n * PERFORMER_FEATURES if performer else attention_cost(n, 64, 1).matrix_entries for n in tokens[:-1]
+        ]
+        entries.append(attention_cost(tokens[-1], BACKBONE_DIM, BACKBONE_HEADS).matrix_entries)
         layers = [1] * (len(stages) - 1) + [BACKBONE_DEPTH]
-        entries = [cost.matrix_entries for cost in costs]
+        token_note = f"; token layers: performer, N x {PERFORMER_FEATURES} features instead of N x N" * performer
         line = (
             f"{chain_summary(stages)}; the backbone sees {tokens[-1]} with the class token; "
-            f"{locality_summary(chain)}; {coverage_summary(stages)}"
+            f"{locality_summary(chain)}; {coverage_summary(stages)}{token_note}"
         )
         title = f"splits {chain}: locality (left), cost for a {height}x{width} image (right)"
         cost = (names, tokens, entries, layers)
@@ -182,7 +202,9 @@ def t2t_chain_widget(
     width: int = 224,
     splits: str = "T2T-ViT: (7,4,2) (3,2,1) (3,2,1)",
     custom: tuple[tuple[int, int, int], ...] = T2T_SPLITS,
+    token_layers: str = "transformer",
 ) -> T2TChainWidget:
     """The T2T chain explorer: ``height`` (first slider) and ``width`` from 16 to 512, a ``splits`` dropdown
-    (:data:`SPLIT_CHAINS`, or :data:`CUSTOM`: the sliders, which start at ``custom``). End a notebook cell with it."""
-    return T2TChainWidget(height, width, splits, custom)
+    (:data:`SPLIT_CHAINS`, or :data:`CUSTOM`: the sliders, which start at ``custom``) and the ``token_layers``
+    toggle (:data:`TOKEN_LAYERS`). End a notebook cell with it."""
+    return T2TChainWidget(height, width, splits, custom, token_layers)
