@@ -68,7 +68,7 @@ def _right_fuse(a, g):
         (_slip(lambda a, g: (g * a).mean(1).clamp(min=0)), "averaged the heads before clamping"),
         (_slip(lambda a, g: (g * a).clamp(min=0).sum(1)), "summed over the heads"),
         (_slip(_right_fuse, start="zeros"), "started from zeros"),
-        (_slip(_right_fuse, order="right"), "wrong way round"),
+        (_slip(_right_fuse, order="right"), "layer order reversed"),
         (_slip(_right_fuse, add=False), "the update adds"),
         (lambda w, g: _reference(w, g).transpose(-2, -1), "transposed"),
     ],

@@ -193,7 +193,7 @@ def rollout_normalise_columns(matrices, keep=0.5):
         (rollout_no_identity, "residual connection"),
         (rollout_no_normalise, "do not sum to 1"),
         (rollout_normalise_at_end, "only the final product"),
-        (rollout_wrong_order, "wrong order"),
+        (rollout_wrong_order, "layer order reversed"),
         (rollout_normalise_columns, "normalised the columns"),
         (lambda ms, keep=0.5: rollout_reference(ms)[:, 0], "expected shape"),
         (lambda ms, keep=0.5: None, "return a torch.Tensor"),

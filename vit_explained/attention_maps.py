@@ -526,6 +526,25 @@ def ink_share(maps: torch.Tensor, images: torch.Tensor, threshold: float = 0.5) 
     return (maps * ink).sum((-2, -1)) / maps.sum((-2, -1))
 
 
+def ink_pixel_share(
+    maps: torch.Tensor, images: torch.Tensor, threshold: float = 0.5
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Lesson 08's direct ink-mask test, per image: ``(share on ink pixels, ink area)``, each ``(B,)``.
+
+    Each patch's mass in ``maps`` ``(B, rows, cols)`` (non-negative) is spread evenly over its pixels;
+    the share is the fraction of the map's mass on pixels above ``threshold`` (any channel). The ink
+    area, the fraction of such pixels, is what a map spread evenly over the image would score: chance.
+    """
+    if not isinstance(maps, torch.Tensor) or maps.dim() != 3 or maps.shape[0] != len(images):
+        raise ValueError(f"maps must be (B, rows, cols) with B = {len(images)}, got {getattr(maps, 'shape', maps)}")
+    if (maps < 0).any():
+        raise ValueError("maps must be non-negative")
+    ph, pw = _patch_size_of(images, tuple(maps.shape[-2:]))
+    ink = (images.amax(dim=1) > threshold).to(maps.dtype)  # (B, H, W)
+    pixels = maps.repeat_interleave(ph, -2).repeat_interleave(pw, -1) / (ph * pw)  # (B, H, W), same total
+    return (pixels * ink).sum((-2, -1)) / pixels.sum((-2, -1)), ink.mean((-2, -1))
+
+
 def effective_patches(maps: torch.Tensor) -> torch.Tensor:
     """How many patches a map is spread over: ``exp`` of the entropy of the map as a distribution.
 

@@ -511,8 +511,8 @@ _ROLLOUT_MISTAKES = (
     ),
     (
         "order",
-        "you multiplied in the wrong order: a later layer mixes what the earlier ones "
-        "produced, so it goes on the left (rollout = A_later @ rollout)",
+        "layer order reversed: the first layer ended up on the left (rollout @ mixed, or the list walked last "
+        "to first). It is the wrong order: go first to last, each later layer on the left: rollout = mixed @ rollout",
     ),
     (
         "chefer",
@@ -837,7 +837,8 @@ _CHEFER_MISTAKES = {
     "abs": "you took the absolute value: a negative grad * A lowers the logit and is dropped, "
     ".clamp(min=0), not .abs()",
     "max over heads": "you took the largest head (max over dim=1): average the heads, .mean(dim=1)",
-    "order": "your matmul is the wrong way round (R @ Ā): the later layer goes on the left, R = R + Ā @ R",
+    "order": "layer order reversed: the first layer ended up on the left (R @ Ā, the matmul the wrong way round, "
+    "or the list walked last to first). Go first to last, each later layer on the left: R = R + Ā @ R",
 }
 
 
