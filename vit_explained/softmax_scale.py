@@ -318,3 +318,14 @@ def scale_training_lines(stored: Mapping, *, epoch: int = -1) -> str:
                 f"seeds {seeds.difference.low * s:+.{n}f}..{seeds.difference.high * s:+.{n}f}: {verdict}"
             )
     return "\n".join(lines)
+
+
+STORED_COPY_TASK = Path(__file__).resolve().parent / "checkpoints" / "lesson03_copy.json"
+
+
+def stored_copy_task() -> dict:
+    """``benchmarks/bench_lesson03_copy.py``'s stored result: one-head attention trained to copy the marked token.
+    ``{"tokens", "symbols", "dim", "steps", "seeds", "date", "machine", "torch", "runs"}``; each run ``{"seed",
+    "mass_on_marked", "mass_on_marked_init", "accuracy", "accuracy_init", "example_marked", "example_symbols",
+    "example_weights" (tokens x tokens)}``. Nothing is trained here."""
+    return json.loads(STORED_COPY_TASK.read_text())

@@ -923,3 +923,29 @@ def plot_scale_training(stored: Mapping, key: str = "val_loss") -> Figure:
     fig.suptitle(f"Training the {stored['recipe']} recipe with and without the scale ({len(stored['seeds'])} seeds)")
     fig.tight_layout()
     return fig
+
+
+def plot_copy_task(stored: Mapping) -> Figure:
+    """``softmax_scale.stored_copy_task()`` drawn: the pattern the copy task needs (every query on the marked key)
+    next to each seed's trained attention matrix for one held-out sequence (rows queries, columns keys)."""
+    runs = sorted(stored["runs"], key=lambda r: r["seed"])
+    if not runs:
+        raise ValueError("stored has no runs")
+    tokens = int(stored["tokens"])
+    fig = new_figure(figsize=(2.6 * (len(runs) + 1), 3.0), layout="constrained")
+    axes = fig.subplots(1, len(runs) + 1)
+    marked = runs[0]["example_marked"]
+    ideal = np.zeros((tokens, tokens))
+    ideal[:, marked] = 1.0
+    panels = [("needed (seed 0's sequence):\nevery query on the marked key", ideal, marked)]
+    panels += [(f"trained, seed {r['seed']}", np.asarray(r["example_weights"]), r["example_marked"]) for r in runs]
+    for ax, (title, weights, mark) in zip(axes, panels, strict=True):
+        shown = ax.imshow(weights, cmap="magma", vmin=0, vmax=1, interpolation="nearest")
+        ax.add_patch(Rectangle((mark - 0.5, -0.5), 1, tokens, fill=False, edgecolor="tab:cyan", linewidth=1.5))
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks(range(tokens), [("*" if t == mark else str(t)) for t in range(tokens)], fontsize=7)
+        ax.set_yticks(range(tokens), [str(t) for t in range(tokens)], fontsize=7)
+        ax.set_xlabel("key (* marked)", fontsize=8)
+    axes[0].set_ylabel("query", fontsize=8)
+    fig.colorbar(shown, ax=axes, fraction=0.03, pad=0.02, label="weight")
+    return fig

@@ -1,0 +1,62 @@
+"""Lesson 03, fix round q: the stored copy task (attention trained on a task whose right pattern is known) and the
+density cut of the main lesson's prose."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from vit_explained.plotting.lesson03 import plot_copy_task
+from vit_explained.softmax_scale import STORED_COPY_TASK, stored_copy_task
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "03_attention_shapes.ipynb"
+
+
+def test_the_packaged_copy_matches_the_benchmark_result():
+    assert json.loads((ROOT / "benchmarks" / "results" / "lesson03_copy.json").read_text()) == json.loads(
+        STORED_COPY_TASK.read_text()
+    )
+
+
+def test_the_stored_runs_learned_the_known_pattern():
+    stored = stored_copy_task()
+    assert [r["seed"] for r in stored["runs"]] == [0, 1, 2]
+    for run in stored["runs"]:
+        assert run["mass_on_marked"] > 0.99 and abs(run["mass_on_marked_init"] - 1 / stored["tokens"]) < 0.01
+        weights = run["example_weights"]
+        assert len(weights) == stored["tokens"] and all(len(row) == stored["tokens"] for row in weights)
+        assert all(row[run["example_marked"]] > 0.95 for row in weights)
+        assert all(abs(sum(row) - 1) < 1e-3 for row in weights)
+
+
+def test_the_figure_draws_the_needed_pattern_next_to_each_seed():
+    start = time.perf_counter()
+    fig = plot_copy_task(stored_copy_task())
+    assert time.perf_counter() - start < 3  # loading and drawing only; nothing is trained
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles[0].startswith("needed") and titles[1:] == [f"trained, seed {s}" for s in (0, 1, 2)]
+    needed = fig.axes[0].images[0].get_array()
+    assert needed.sum() == needed.shape[0] and (needed[:, 6] == 1).all()
+
+
+def test_plot_copy_task_rejects_no_runs():
+    with pytest.raises(ValueError, match="no runs"):
+        plot_copy_task({"tokens": 8, "runs": []})
+
+
+def test_the_lesson_loads_the_stored_result_and_is_shorter():
+    cells = nbformat.read(LESSON, as_version=4).cells
+    (code,) = [c.source for c in cells if "stored_copy_task()" in c.source and c.cell_type == "code"]
+    assert "train" not in code.replace("trained", "")
+    main = []
+    for cell in cells:
+        if cell.source.startswith("### Exercise 1"):
+            break
+        if cell.cell_type == "markdown":
+            main.append(cell.source)
+    assert sum(len(s.split()) for s in main) < 3000  # was 4037 words before this round
