@@ -60,3 +60,16 @@ def test_the_lesson_loads_the_stored_result_and_is_shorter():
         if cell.cell_type == "markdown":
             main.append(cell.source)
     assert sum(len(s.split()) for s in main) < 3000  # was 4037 words before this round
+
+
+def test_the_head_layout_moves_each_slice_to_its_head():
+    from vit_explained.plotting.lesson03 import plot_head_layout
+
+    fig = plot_head_layout(num_tokens=4, dim=12, heads=3)
+    left, *heads = fig.axes
+    assert len(heads) == 3
+    for h, ax in enumerate(heads):
+        assert [t.get_text() for t in ax.texts[:4]] == [str(4 * h + c) for c in range(4)]
+    assert len(left.texts) == 4 * 12
+    with pytest.raises(ValueError, match="multiple of heads"):
+        plot_head_layout(dim=10, heads=3)

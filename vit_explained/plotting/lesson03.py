@@ -949,3 +949,47 @@ def plot_copy_task(stored: Mapping) -> Figure:
     axes[0].set_ylabel("query", fontsize=8)
     fig.colorbar(shown, ax=axes, fraction=0.03, pad=0.02, label="weight")
     return fig
+
+
+def plot_head_layout(num_tokens: int = 4, dim: int = 12, heads: int = 3) -> Figure:
+    """The head split for one image, ``(N, D) -> (h, N, d)``: left the tokens' ``D`` features coloured by the
+    head whose slice they fall in, right the ``h`` per-head ``(N, d)`` sequences after ``view(N, h, d)`` and
+    ``transpose``. Each cell shows its feature's index, so the move can be followed (the batch axis rides along)."""
+    num_tokens, dim, heads = (_checks.positive_int(n, v) for n, v in (("num_tokens", num_tokens), ("dim", dim),
+                                                                       ("heads", heads)))  # fmt: skip
+    if dim % heads:
+        raise ValueError(f"dim ({dim}) must be a multiple of heads ({heads})")
+    head_dim = dim // heads
+    features = torch.arange(dim).expand(num_tokens, dim)
+    split = features.reshape(num_tokens, heads, head_dim).transpose(0, 1)  # (h, N, d), what the lesson's code does
+    colours = [f"C{h % 10}" for h in range(heads)]
+    fig = new_figure(figsize=(1.6 + 0.34 * (dim + heads * head_dim) + 0.3 * heads, 0.42 * num_tokens + 1.1))
+    grid = fig.add_gridspec(
+        1, heads + 1, width_ratios=[dim, *[head_dim] * heads], wspace=0.3, left=0.08, right=0.99, top=0.8, bottom=0.04
+    )
+
+    def draw(ax, values: torch.Tensor, title: str) -> None:
+        rows, cols = values.shape
+        for r in range(rows):
+            for c in range(cols):
+                feature = int(values[r, c])
+                ax.add_patch(Rectangle((c, r), 1, 1, facecolor=colours[feature // head_dim], alpha=0.45,
+                                       edgecolor="white"))  # fmt: skip
+                ax.text(c + 0.5, r + 0.5, str(feature), ha="center", va="center", fontsize=7)
+        ax.set_xlim(0, cols)
+        ax.set_ylim(rows, 0)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([r + 0.5 for r in range(rows)], [f"token {r}" for r in range(rows)], fontsize=7)
+        ax.set_title(title, fontsize=8)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+
+    draw(fig.add_subplot(grid[0]), features, f"(N, D) = ({num_tokens}, {dim})\nfeature index, shade = head")
+    for h in range(heads):
+        ax = fig.add_subplot(grid[h + 1])
+        draw(ax, split[h], f"head {h}: (N, d)\n= ({num_tokens}, {head_dim}), tokens as left")
+        ax.set_yticks([])
+    fig.suptitle(f"view(B, N, h, d).transpose(1, 2): (B, N, D) -> (B, h, N, d), D = {dim}, h = {heads}, "
+                 f"d = D / h = {head_dim}", fontsize=9)  # fmt: skip
+    return fig
