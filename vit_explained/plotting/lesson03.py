@@ -932,8 +932,8 @@ def plot_copy_task(stored: Mapping) -> Figure:
     if not runs:
         raise ValueError("stored has no runs")
     tokens = int(stored["tokens"])
-    fig = new_figure(figsize=(2.6 * (len(runs) + 1), 3.0), layout="constrained")
-    axes = fig.subplots(1, len(runs) + 1)
+    fig = new_figure(figsize=(2.6 * (len(runs) + 1), 3.0))
+    axes = fig.subplots(1, len(runs) + 1, gridspec_kw=dict(left=0.05, right=0.9, top=0.8, bottom=0.17, wspace=0.3))
     marked = runs[0]["example_marked"]
     ideal = np.zeros((tokens, tokens))
     ideal[:, marked] = 1.0
@@ -947,7 +947,7 @@ def plot_copy_task(stored: Mapping) -> Figure:
         ax.set_yticks(range(tokens), [str(t) for t in range(tokens)], fontsize=7)
         ax.set_xlabel("key (* marked)", fontsize=8)
     axes[0].set_ylabel("query", fontsize=8)
-    fig.colorbar(shown, ax=axes, fraction=0.03, pad=0.02, label="weight")
+    fig.colorbar(shown, cax=fig.add_axes((0.92, 0.17, 0.012, 0.63)), label="weight")
     return fig
 
 
