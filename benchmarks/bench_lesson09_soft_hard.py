@@ -11,9 +11,8 @@ best validation epoch, in three arms: ``none`` (no teacher: both heads learn the
 (``hard_distillation_loss``) and ``soft`` (``soft_distillation_loss``, tau = 1, lambda = 0.5). Few digits is where
 a teacher that has seen more is likeliest to help. The runs are short (96 optimizer steps).
 
-NOT YET RUN (2026-12-04): started twice on the shared 2-core machine at load 25, it got about 1.3 CPU-s a minute
-per process and was stopped; there is no stored result and lesson 09 does not read one yet. A 3,500-digit setting
-(8 epochs, about 75 s of CPU per run, as in the relabel ablation) would add the full-data soft-vs-hard comparison.
+Run on 2026-12-04 on the shared 2-core machine (load 7 to 20): about 25 CPU-s per run. A 3,500-digit setting
+(8 epochs, about 75 s of CPU per run, as in the relabel ablation) was started and stopped (time), not run.
 
 The arms differ only in the distillation head's target: the label, the teacher's argmax, or the teacher's
 softened distribution (``fit`` calls ``hard_distillation_loss``; the soft arm swaps in ``soft_distillation_loss``

@@ -47,3 +47,13 @@ def test_the_widget_and_the_prose_say_one_place_late():
     outputs = [output for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs]
     shown = " ".join(str(output.get("data", {}).get("text/plain", "")) for output in outputs)
     assert "(every patch one place late)" in shown and "one column early" not in shown
+
+
+def test_the_soft_hard_benchmark_is_stored_twice_and_read_by_the_package():
+    from vit_explained.distill import SOFT_HARD, soft_hard_benchmark
+
+    stored = ROOT / "benchmarks" / "results" / "lesson09_soft_hard.json"
+    assert stored.read_bytes() == SOFT_HARD.read_bytes()  # the packaged copy, the same bytes
+    setting = soft_hard_benchmark()["settings"]["small"]
+    assert setting["train_digits"] == 500 and set(setting["arms"]) == {"none", "hard", "soft"}
+    assert all([run["seed"] for run in runs] == [0, 1, 2] for runs in setting["arms"].values())

@@ -49,6 +49,7 @@ __all__ = [
     "MNIST_DEIT",
     "RECIPE",
     "RELABEL_ABLATION",
+    "SOFT_HARD",
     "FitResult",
     "accuracy_of",
     "benchmark_results",
@@ -60,6 +61,7 @@ __all__ = [
     "main",
     "relabel_ablation",
     "save_model",
+    "soft_hard_benchmark",
 ]
 
 MNIST_DEIT = CHECKPOINT_DIR / "mnist_deit.safetensors"
@@ -70,6 +72,9 @@ DEIT_BENCHMARK = CHECKPOINT_DIR / "deit_benchmark.json"
 #: Lesson 09's one-change ablation, a teacher that calls every 7 a 1 (``benchmarks/bench_lesson09_relabel.py``
 #: writes it next to ``benchmarks/results/lesson09_relabel.md``), shipped with the package.
 RELABEL_ABLATION = CHECKPOINT_DIR / "lesson09_relabel.json"
+#: Lesson 09's soft-vs-hard benchmark on 500 training digits (``benchmarks/bench_lesson09_soft_hard.py`` writes it
+#: next to ``benchmarks/results/lesson09_soft_hard.md``), shipped with the package.
+SOFT_HARD = CHECKPOINT_DIR / "lesson09_soft_hard.json"
 
 #: The student: the shipped MNIST ViT's shape (4x4 patches, a 7x7 grid) with a distillation token.
 DEIT_CONFIG: dict[str, Any] = {
@@ -178,6 +183,15 @@ def relabel_ablation() -> dict[str, Any]:
     with ``class_says_1``, ``distillation_says_1`` and ``teacher_says_1``, one 0/1 per validation 7.
     """
     return json.loads(RELABEL_ABLATION.read_text())
+
+
+def soft_hard_benchmark() -> dict[str, Any]:
+    """The soft-vs-hard benchmark, as ``benchmarks/bench_lesson09_soft_hard.py`` wrote it (:data:`SOFT_HARD`).
+
+    ``{"settings": {"small": {"train_digits": 500, "epochs": int, "arms": {"none" | "hard" | "soft": [...]}}}}``:
+    one run per seed, each with ``seed``, ``best_epoch``, ``val_accuracy`` and ``test_accuracy``.
+    """
+    return json.loads(SOFT_HARD.read_text())
 
 
 @dataclass
