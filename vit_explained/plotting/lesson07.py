@@ -763,17 +763,23 @@ def plot_parameter_parts(models: dict[str, dict[str, int]], title: str | None = 
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     if split:
-        stems = [models[name][PARAMETER_PARTS_SPLIT[0]] / 1e3 for name in names]
-        stem_ax.barh(range(len(names)), stems, color=colors[PARAMETER_PARTS_SPLIT[0]])
-        for y, value in enumerate(stems):
-            stem_ax.text(value, y, f" {value:,.0f}k", va="center", fontsize=8)
-        stem_ax.set_yticks(range(len(names)), names, fontsize=8)
-        stem_ax.invert_yaxis()
-        stem_ax.set_xlim(0, 1.3 * max(stems))
-        stem_ax.set_xlabel("parameters (thousands)")
-        stem_ax.set_title("T2T module / patch embedding alone", fontsize=9)
-        stem_ax.grid(axis="x", alpha=0.3)
+        _draw_token_makers(stem_ax, {name: models[name][PARAMETER_PARTS_SPLIT[0]] for name in names}, colors)
     return _finish(fig, title, top=0.93)
+
+
+def _draw_token_makers(ax, counts: dict[str, int], colors: dict[str, str]) -> None:
+    """plot_parameter_parts' second panel: each model's T2T module or patch embedding alone, in thousands (too
+    thin to see on the stacked bars)."""
+    stems = [count / 1e3 for count in counts.values()]
+    ax.barh(range(len(stems)), stems, color=colors[PARAMETER_PARTS_SPLIT[0]])
+    for y, value in enumerate(stems):
+        ax.text(value, y, f" {value:,.0f}k", va="center", fontsize=8)
+    ax.set_yticks(range(len(stems)), list(counts), fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.3 * max(stems))
+    ax.set_xlabel("parameters (thousands)")
+    ax.set_title("T2T module / patch embedding alone", fontsize=9)
+    ax.grid(axis="x", alpha=0.3)
 
 
 def plot_local_and_global(
