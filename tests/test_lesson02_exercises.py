@@ -143,7 +143,8 @@ def test_split_names_the_papers_overlap_read_as_the_stride():
         return 2 * stride - 1, stride - 1, stride // 2  # (7, 3, 2) for (224, 56)
 
     assert overlap_as_stride(224, 56) == (7, 3, 2) and count_tokens(224, 224, 7, 3, 2).rows == 74
-    with pytest.raises(ExerciseFailed, match=r"74 x 74 grid.*paper's overlap S = 3 as the stride; the stride is k - S"):
+    slip = r"74 x 74 grid.*paper's overlap S = 3 as the stride; use k - S as the stride"
+    with pytest.raises(ExerciseFailed, match=slip):
         ex.check_split_for_grid(overlap_as_stride)
 
 

@@ -42,7 +42,7 @@ def test_every_check_cell_of_an_exercise_is_tagged_raises_exception():
 
 def test_cost_prose_states_the_printed_n_squared_per_split():
     cells = _cells()
-    prose = _source(cells[_index("**What the chain costs.**")])
+    prose = _source(cells[_index("### What the chain costs")])
     printed = "".join(
         "".join(output.get("text", "")) for output in cells[_index("stage_tokens = [stage.grid.total")]["outputs"]
     )

@@ -223,8 +223,8 @@ def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], 
     if kernel - stride >= 1 and count_tokens(size, size, kernel, kernel - stride, padding).rows == grid:
         fail(
             f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for: you used the paper's "
-            f"overlap S = {stride} as the stride; the stride is k - S = {kernel} - {stride} = {kernel - stride} "
-            "(the T2T paper's s is the overlap of two windows, not the step between them; Going further, formula forms)"
+            f"overlap S = {stride} as the stride; use k - S as the stride "
+            "(the T2T paper's S is the overlap of two windows, not the step between them; Going further, formula forms)"
         )
     if stride == grid != size // grid:
         fail(
@@ -670,7 +670,8 @@ _CHAIN_SLIPS: tuple[tuple[Callable[[int, int, tuple[Split, ...]], tuple[Any, Any
     (
         lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: n // s) for n in (h, w)),
         "you divide each side by the stride and ignore the kernel and the padding, as the original code's "
-        "img_size // 16 does (Going further, 'Where img_size // 16 is right'): it is right only for some sides",
+        "img_size // 16 does (Going further, 'Non-square images and the original code'): "
+        "it is right only for some sides",
     ),
     (
         lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: -(-n // s)) for n in (h, w)),

@@ -278,14 +278,15 @@ def window_grid_title(grid: TokenGrid, kernel: int, stride: int, padding: int, c
     )
 
 
-def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int, *, width: float = 8.5) -> Figure:
+def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int, *, width: float = 7.0) -> Figure:
     """The soft split of ``image`` (``(C, H, W)``): the padded image (padding tinted orange), the first window
     (magenta, drawn on top) and its right and lower neighbours (blue: token 1, green: token ``cols``), each framed
     window's token index in a box of its colour at the window's top-left corner, the strips they share with window 0
-    hatched in one colour (cyan, cross-hatched where all three overlap), and the last window (dashed yellow)."""
+    hatched in one colour (cyan, cross-hatched where all three overlap), and the last window (dashed black), over the
+    photo drawn lighter (alpha 0.55); a legend on the right names each mark."""
     image = as_image(image)
     padded_h, padded_w = image.shape[1] + 2 * padding, image.shape[2] + 2 * padding
-    fig = new_figure(figsize=(width, width * padded_h / padded_w + 0.6))
+    fig = new_figure(figsize=(width + 2.8, width * padded_h / padded_w + 0.6))
     ax = fig.subplots()
     grid = draw_window_grid(ax, image, kernel, stride, padding, numbers=False, shared_color=SHARED_COLOR, dots=False)
     corners = _window_corners(grid, stride)
@@ -296,13 +297,24 @@ def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int
             label = {"color": "white", "fontsize": 9, "weight": "bold", "ha": "left", "va": "top"}
             ax.text(x - 0.1, y - 0.1, str(index), bbox={"fc": colour, "lw": 0, "pad": 1.0}, **label)
     ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=10)
-    ax.set_xlabel(
-        f"padded {padded_h} x {padded_w}, orange: {padding} px of zeros; window 0 (magenta), "
-        f"its neighbours token 1 (blue) and {grid.cols} (green)\ncyan hatching: the {max(kernel - stride, 0)} of "
-        f"{kernel} px a neighbour shares with window 0; cross-hatched: shared by all three\n"
-        "dashed yellow: the last window",
-        fontsize=10.5,
-    )
+    ax.images[0].set_alpha(0.55)  # a lighter photo: the frames and the hatching read over it
+    for patch in ax.patches:
+        if not patch.get_fill() and patch.get_gid() != "overlap":  # the frames: thicker
+            patch.set_linewidth(3.5 if patch.get_linestyle() != "--" else 2.5)
+        if patch.get_linestyle() == "--":  # the last window: dark on the light photo
+            patch.set_edgecolor("black")
+    shared = max(kernel - stride, 0)
+    handles = [
+        MplPatch(facecolor=PADDING_COLOR, label=f"padding: {padding} px of zeros"),
+        MplPatch(facecolor="none", edgecolor=NEIGHBOUR_COLORS[0], linewidth=2.5, label="window 0"),
+        MplPatch(facecolor="none", edgecolor=NEIGHBOUR_COLORS[1], linewidth=2.5, label="token 1"),
+        MplPatch(facecolor="none", edgecolor=NEIGHBOUR_COLORS[2], linewidth=2.5, label=f"token {grid.cols}"),
+        MplPatch(facecolor="white", edgecolor=SHARED_COLOR, hatch="//", label=f"shared with window 0 ({shared} px)"),
+        MplPatch(facecolor="white", edgecolor=SHARED_COLOR, hatch="//\\\\", label="cross-hatched: shared by all three"),
+        MplPatch(facecolor="none", edgecolor="black", linestyle="--", linewidth=2, label="the last window"),
+    ]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    ax.set_xlabel(f"padded {padded_h} x {padded_w}", fontsize=10.5)
     fig.tight_layout()
     return fig
 
@@ -1273,4 +1285,69 @@ def plot_floor_staircase(sides: Sequence[int] = range(200, 261)) -> Figure:
     ax.set_yticks(range(min(shortcut), max(chain) + 1))
     ax.legend(loc="upper left", fontsize=8)
     ax.set_xlim(sides[0], sides[-1])
+    return fig
+
+
+# --------------------------------------------------------------------------- why overlap: a real edge on the photo
+
+
+def plot_edge_on_photo(
+    image: torch.Tensor,
+    edge: Sequence[tuple[int, int]],
+    *,
+    patch: int = 16,
+    split: tuple[int, int, int] = (7, 4, 2),
+    margin: int = 8,
+) -> Figure:
+    """A real edge of ``image`` (``(C, H, W)``), given as its ``(row, col)`` pixels, under a hard split into
+    ``patch x patch`` patches and under the soft ``split``. Left: the photo, its patch borders (gold) and a white box
+    round the zoomed part. Right: the zoom, ``margin`` pixels round the edge, with the edge's pixels outlined
+    (cyan), the patch borders (gold) and the first soft window that holds every edge pixel (red, its token index in
+    the title). Raises ``ValueError`` if no soft window holds the whole edge."""
+    image = as_image(image)
+    height, width = image.shape[1:]
+    kernel, stride, padding = split
+    holders = tokens_holding(height, width, edge, kernel, stride, padding)
+    if not holders:
+        raise ValueError(f"no window of the split {split} holds all {len(edge)} edge pixels")
+    cols = count_tokens(height, width, kernel, stride, padding).cols
+    token = holders[0]
+    top, left = (token // cols) * stride - padding, (token % cols) * stride - padding  # in image pixels
+    rows_e, cols_e = [r for r, _ in edge], [c for _, c in edge]
+    r0, r1 = max(min(rows_e) - margin, 0), min(max(rows_e) + margin + 1, height)
+    c0, c1 = max(min(cols_e) - margin, 0), min(max(cols_e) + margin + 1, width)
+    fig = new_figure(figsize=(9.5, 4.6), layout="constrained")
+    photo, zoom = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, (c1 - c0) / (r1 - r0)]})
+    photo.imshow(to_display(image), cmap="gray", vmin=0, vmax=1)
+    for at in range(patch, max(height, width), patch):
+        photo.axhline(at - 0.5, color="gold", linewidth=0.6)
+        photo.axvline(at - 0.5, color="gold", linewidth=0.6)
+    photo.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor="white", linewidth=2))
+    photo.set_title(f"{height} x {width} photo, {patch} x {patch} patches (gold)", fontsize=10)
+    zoom.imshow(to_display(image), cmap="gray", vmin=0, vmax=1, extent=(-0.5, width - 0.5, height - 0.5, -0.5))
+    zoom.set_xlim(c0 - 0.5, c1 - 0.5)
+    zoom.set_ylim(r1 - 0.5, r0 - 0.5)
+    for at in range(patch, max(height, width), patch):
+        zoom.axhline(at - 0.5, color="gold", linewidth=3)
+        zoom.axvline(at - 0.5, color="gold", linewidth=3)
+    for row, col in edge:
+        zoom.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="cyan", linewidth=1.5))
+    zoom.add_patch(Rectangle((left - 0.5, top - 0.5), kernel, kernel, fill=False, edgecolor="red", linewidth=3))
+    zoom.legend(
+        handles=[
+            MplPatch(facecolor="none", edgecolor="cyan", label=f"the edge: {len(edge)} dark pixels of the frame"),
+            MplPatch(facecolor="gold", label="a patch border: cuts it"),
+            MplPatch(facecolor="none", edgecolor="red", linewidth=2, label=f"soft window {token}: holds it whole"),
+        ],
+        loc="lower left",
+        fontsize=8.5,
+        framealpha=0.9,
+    )
+    zoom.set_title(
+        f"zoom: rows {r0}..{r1 - 1}, columns {c0}..{c1 - 1}; soft split k={kernel}, s={stride}, p={padding}",
+        fontsize=10,
+    )
+    for ax in (photo, zoom):
+        ax.set_xticks([])
+        ax.set_yticks([])
     return fig
