@@ -75,5 +75,5 @@ def test_notebook_claims_sit_where_they_are_used():
     printed = next(i for i, s in enumerate(sources) if "times_less = [" in s)
     assert first_26 >= printed  # not quoted before it is printed
     assert "An order-of-magnitude count." in joined and "M = (1/N) sum_j K_j (V_j - Vbar)^T" in joined
-    assert "(checked in section 3)" in joined
+    assert "(checked below)" in joined  # the fused kernel's check sits right after its first use (section 2)
     assert "read at the tag v1.0.28: off unless `--clip-grad`" in joined

@@ -1093,7 +1093,9 @@ def check_route_ratio(route_ratio: Callable[[nn.Module, torch.Tensor, torch.Tens
         skip = routes[block]["skip"]
         expected = _ratio(skip, routes[block]["total"] - skip)
         state = {name: p.detach().clone() for name, p in model.state_dict().items()}
-        answer = _NO_ROUTE_SHORTCUT(route_ratio, model, images, labels, block, hint=_returned_handle_hint)
+        with warnings.catch_warnings():  # e.g. float() of a tensor that requires grad: not the learner's concern here
+            warnings.simplefilter("ignore")
+            answer = _NO_ROUTE_SHORTCUT(route_ratio, model, images, labels, block, hint=_returned_handle_hint)
         result = as_tensor(answer, "your function's result")
         if result.numel() != 1:
             fail(f"return one number, ||skip|| / ||MLP branch||; got a tensor of shape {tuple(result.shape)}")
@@ -1112,7 +1114,7 @@ def check_route_ratio(route_ratio: Callable[[nn.Module, torch.Tensor, torch.Tens
             if abs(value.item() / wrong - 1) < 1e-4:
                 fail(message)
         fail(
-            f"your ratio for block {block}, {value.item():.3g}, differs from record_residual_routes's (two tensor "
+            f"your ratio ({value.item():.3g}) differs from record_residual_routes's in block {block} (two tensor "
             "hooks: dL/dh on h, dL/dout on out; the MLP branch's part is their difference)"
         )
     passed(

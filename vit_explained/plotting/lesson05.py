@@ -28,6 +28,7 @@ def plot_gradient_norms(
     *,
     title: str = "Gradient norm after one backward pass",
     floor: float | None = None,
+    reference: Mapping[tuple[str, str], float] | None = None,
 ) -> Figure:
     """Dot charts (log scale) of gradient norms.
 
@@ -37,7 +38,8 @@ def plot_gradient_norms(
     fixes the axis bottom, see :func:`_draw_groups`), and the legend's entry ``no gradient (frozen)``;
     its part keeps its colour in the legend. ``qkv``: optional
     ``{"block i": {"q": norm, "k": norm, "v": norm}}`` (from ``GradientRecorder.qkv_by_layer``),
-    drawn in a second panel.
+    drawn in a second panel. ``reference``: optional norms of the same groups with nothing frozen, drawn as
+    hollow markers behind the dots (a ghost to compare with).
     """
     if not groups:
         raise ValueError("groups is empty: record a backward pass first (GradientRecorder.by_group())")
@@ -45,7 +47,7 @@ def plot_gradient_norms(
         raise ValueError("every gradient norm in groups is 0: nothing got a gradient")
     fig = new_figure(figsize=(12 if qkv else 8, 3.8))
     axes = np.atleast_1d(fig.subplots(1, 2 if qkv else 1, gridspec_kw={"width_ratios": [2.2, 1] if qkv else [1]}))
-    _draw_groups(axes[0], groups, title, floor)
+    _draw_groups(axes[0], groups, title, floor, reference)
     if qkv:
         _draw_qkv(axes[1], qkv)
     fig.tight_layout()
@@ -80,16 +82,32 @@ GRADIENT_DOT = {"marker": "o", "markersize": 7, "linestyle": "none"}
 #: how a group without gradient (frozen) is drawn: no bar (its height is 0), a cross at the floor, and "0"
 NO_GRADIENT = {"marker": "x", "markersize": 7, "markeredgewidth": 2, "linestyle": "none"}
 NO_GRADIENT_LABEL = "no gradient (frozen)"
+#: the reference norms (nothing frozen), drawn as hollow rings behind the dots
+REFERENCE_RING = {
+    "marker": "o",
+    "markersize": 12,
+    "markerfacecolor": "none",
+    "markeredgewidth": 1.3,
+    "linestyle": "none",
+}
+REFERENCE_LABEL = "nothing frozen (ring)"
 
 
-def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str, floor: float | None = None) -> None:
+def _draw_groups(
+    ax: Axes,
+    groups: Mapping[tuple[str, str], float],
+    title: str,
+    floor: float | None = None,
+    reference: Mapping[tuple[str, str], float] | None = None,
+) -> None:
     """One dot per ``(layer, part)`` at its gradient norm, grouped by layer and coloured by part.
 
     Dots, not bars: on a log axis a bar's length from an arbitrary floor misleads (a 50 times smaller
     norm would look a third as tall). A 0 (a frozen group) has no dot: a cross in the part's colour sits
     in a grey "no gradient" band at the bottom of the axis, below ``floor`` times 2 (``floor``, if given,
     fixes the axis bottom, e.g. from the unfrozen model, so a cross never sits above a real norm it
-    replaced). Every part keeps its colour in the legend, frozen or not.
+    replaced). Every part keeps its colour in the legend, frozen or not. ``reference`` (e.g. nothing frozen):
+    a larger hollow ring behind each dot at the reference norm.
     """
     from matplotlib.lines import Line2D
 
@@ -105,6 +123,8 @@ def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str, 
             value, color = groups[(layer, part)], PART_COLORS.get(part, "black")
             if part not in parts_seen:
                 parts_seen.append(part)
+            if reference is not None and reference.get((layer, part), 0) > 0:  # the ghost: nothing frozen
+                ax.plot([x], [reference[(layer, part)]], color=color, zorder=1, **REFERENCE_RING)
             if value > 0:  # a dot, not a bar: on a log axis a bar's length from the floor means nothing
                 ax.plot([x], [value], color=color, **GRADIENT_DOT)
             else:
@@ -115,6 +135,8 @@ def _draw_groups(ax: Axes, groups: Mapping[tuple[str, str], float], title: str, 
         labels.append(layer if len(parts) > 1 else layer.replace(" ", "\n"))  # one narrow bar: wrap the label
         x += 0.8  # gap between layers
     handles = [Line2D([], [], color=PART_COLORS.get(part, "black"), label=part, **GRADIENT_DOT) for part in parts_seen]
+    if reference is not None:
+        handles.append(Line2D([], [], color="0.3", label=REFERENCE_LABEL, **REFERENCE_RING))
     if frozen_seen:
         handles.append(Line2D([], [], color="0.3", label=NO_GRADIENT_LABEL, **NO_GRADIENT))
         ax.axhspan(floor, band, color="0.9", zorder=0)
@@ -412,6 +434,7 @@ def plot_freeze_and_cut(
     cut_title: str,
     floor: float | None = None,
     intervals: Sequence[tuple[float, float]] | None = None,
+    reference: Mapping[tuple[str, str], float] | None = None,
 ) -> Figure:
     """The two experiments side by side: left, the gradient norms with a part frozen (as
     :func:`plot_gradient_norms`); right, the MLP share of each block's qkv gradient with the MLP route cut (as
@@ -420,7 +443,7 @@ def plot_freeze_and_cut(
         raise ValueError("every gradient norm in groups is 0: nothing got a gradient")
     fig = new_figure(figsize=(14, 3.8))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.7, 1]})
-    _draw_groups(left, groups, freeze_title, floor)
+    _draw_groups(left, groups, freeze_title, floor, reference)
     _draw_cut(right, None, shares, cut=cut, title=cut_title, intervals=intervals)
     fig.tight_layout()
     return fig
@@ -467,7 +490,9 @@ def _draw_cut(
     labels = [f"block {i}" + ("\n(cut)" if c else "") for i, c in enumerate(cut)]
     ax.set_xticks(blocks, labels)
     if changes is None:  # the share alone: say what it is, a projection that can be negative
-        ax.set_ylabel("MLP share (%)\n" + r"$\langle g - g_{\mathrm{cut}}, g\rangle / \|g\|^2$, can be < 0", fontsize=9)
+        ax.set_ylabel(
+            "MLP share (%)\n" + r"$\langle g - g_{\mathrm{cut}}, g\rangle / \|g\|^2$, can be < 0", fontsize=11
+        )
     else:
         ax.set_ylabel("% of the full qkv gradient")
     highest = max([*(changes or shares), *shares, *(high for _, high in intervals or ())])
@@ -608,10 +633,11 @@ def plot_cut_families(small_cuts: Sequence, fresh_cuts: Sequence, trained_cut, t
 SCALE_STYLES = {"1/sqrt(d)": ("#17becf", "-"), "no scale": ("#d62728", "--")}
 
 
-def plot_softmax_saturation(sweep, scaled: str = "W_q, W_k, W_v", title: str = "") -> Figure:
+def plot_softmax_saturation(sweep, scaled: str = "W_q, W_k, W_v", title: str = "", xlabel: str | None = None) -> Figure:
     """Two panels from a :class:`~vit_explained.gradient_experiments.SaturationSweep`, against the weight
     multiplier (``scaled`` names the weights it multiplies): the attention entropy (left) and ``||dL/dW_q||``
-    (right, titled ``title``), with and without the ``1/sqrt(d)`` scale; ``||dL/dW_v||`` (with the scale) in grey."""
+    (right, titled ``title``), with and without the ``1/sqrt(d)`` scale; ``||dL/dW_v||`` (with the scale) in grey.
+    ``xlabel`` replaces the x-axis label."""
     fig = new_figure(figsize=(11, 3.6))
     left, right = fig.subplots(1, 2, sharex=True)
     for name, (color, style) in SCALE_STYLES.items():
@@ -621,7 +647,7 @@ def plot_softmax_saturation(sweep, scaled: str = "W_q, W_k, W_v", title: str = "
     for ax in (left, right):
         ax.set_xscale("log")
         ax.axvline(1.0, color="0.6", lw=0.8)
-        ax.set_xlabel(f"{scaled} multiplied by  (1: as initialised, std 0.02)")
+        ax.set_xlabel(xlabel or f"{scaled} multiplied by  (1: as initialised, std 0.02)")
     left.set_ylabel("attention entropy / ln N")
     left.set_title("Larger weights: sharper attention (1: uniform, 0: one-hot)", fontsize=10)
     left.legend(loc="lower left", fontsize=8.5, frameon=False)

@@ -295,10 +295,9 @@ class GradientFreezeWidget(LessonWidget):
         )
         title = f"Gradient norms with {what} frozen" if freeze != "nothing" else "Gradient norms"
         title = title if model == MODELS[0] else f"{model}: {title[0].lower()}{title[1:]}"
-        floor = (
-            min(v for v in freeze_and_backward("nothing", model=model).groups.values() if v > 0) / 4
-        )  # fixed: from nothing frozen
-        return line, plot_gradient_norms(result.groups, title=title, floor=floor)
+        nothing = freeze_and_backward("nothing", model=model).groups  # the reference: nothing frozen
+        floor = min(v for v in nothing.values() if v > 0) / 4  # fixed: from nothing frozen
+        return line, plot_gradient_norms(result.groups, title=title, floor=floor, reference=nothing)
 
     @staticmethod
     def _cut(where: str, model: str = MODELS[0]) -> tuple[str, Figure]:
@@ -327,7 +326,8 @@ class GradientFreezeWidget(LessonWidget):
             f"gradient, the others {same}; cut the MLP route ({where}) instead: {cut.with_gradient} of {cut.total} "
             f"keep one, MLP share of the qkv gradient, blocks 0-{_DEPTH - 1}: {shares} %"
         )
-        floor = min(v for v in freeze_and_backward("nothing", model=model).groups.values() if v > 0) / 4
+        nothing = freeze_and_backward("nothing", model=model).groups  # the reference: nothing frozen
+        floor = min(v for v in nothing.values() if v > 0) / 4
         figure = plot_freeze_and_cut(
             frozen.groups,
             list(cut.qkv_share),
@@ -336,6 +336,7 @@ class GradientFreezeWidget(LessonWidget):
             cut_title=f"Cut: MLP share of the qkv gradient ({where})",
             floor=floor,
             intervals=cut.share_interval or None,
+            reference=nothing,
         )
         return line, figure
 
