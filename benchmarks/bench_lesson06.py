@@ -398,6 +398,7 @@ SECTIONS = (
     "input_scale",
     "weight_decay",
     "sgd_long",
+    "loop_long",
 )
 CLINIC_STEPS, CLINIC_LR = 150, 1e-2
 
@@ -471,8 +472,29 @@ def train_sgd_long(steps: int) -> tuple[int, dict]:
     return steps, {"losses": [round(loss, 6) for loss in result.losses], "val_accuracy": round(result.val_accuracy, 6)}
 
 
+#: lesson 06's ``LOOP`` (section 3: ``QUICK`` with plain Adam and no weight decay, 2 epochs), run for 12 epochs:
+#: only the length changes (so its cosine also anneals the rate over 240 steps instead of 40)
+LOOP_LONG = dataclasses.replace(QUICK, optimizer="adam", weight_decay=0.0, epochs=12)
+
+
+def train_loop_long() -> dict:
+    """``LOOP_LONG`` on seed 0, as the lesson's ``fit(LOOP.build_model(digits), digits, LOOP)`` runs it: its mean
+    training loss and its accuracies per epoch."""
+    torch.set_num_threads(1)
+    data = load_digits()
+    history = fit(LOOP_LONG.build_model(data), data, LOOP_LONG, progress=False, device="cpu")
+    return {
+        "recipe": _tuple_free(LOOP_LONG) | {"epochs": LOOP_LONG.epochs},
+        "train_loss": [round(value, 6) for value in history.train_loss],
+        "train_accuracy": [round(value, 6) for value in history.train_accuracy],
+        "val_accuracy": [round(value, 6) for value in history.val_accuracy],
+    }
+
+
 def run_section(section: str, seeds: range, workers: int) -> dict:
     """Train one section's runs (``workers`` processes, one thread each) and return its results."""
+    if section == "loop_long":  # one run (seed 0), about 5 s
+        return train_loop_long()
     if section == "overfit":
         jobs = [(name, seed) for name in (*OVERFIT_RUNS, "zeroed images") for seed in seeds]
         with ProcessPoolExecutor(workers) as executor:
@@ -1006,7 +1028,7 @@ def main(argv: list[str] | None = None) -> int:
             "seeds": []
             if section in ("timing", "bootstrap")
             else [0]
-            if section in ("clinic", "sgd_long")
+            if section in ("clinic", "sgd_long", "loop_long")
             else list(range(SIZE_SEEDS))
             if section == "size"
             else list(seeds)

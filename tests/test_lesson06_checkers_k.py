@@ -39,7 +39,7 @@ def _wrong_pick_messages():
         for wrong in (bug for bug in clinic.BUGS if bug != truth):
             with pytest.raises(ExerciseFailed) as failure:
                 lesson06.check_bug_for_each_symptom(
-                    lambda letter=letter, wrong=wrong: {**_RIGHT_BUGS, letter: wrong, "next": 2}
+                    lambda letter=letter, wrong=wrong: {**_RIGHT_BUGS, letter: wrong, "next": 4}
                 )
             yield letter, wrong, str(failure.value)
 
@@ -78,7 +78,7 @@ def test_every_wrong_pick_names_an_observation_of_its_own_symptom():
 
 
 def test_the_passing_message_is_short(capsys):
-    lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT_BUGS, "next": 2})
+    lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT_BUGS, "next": 4})
     out = capsys.readouterr().out
     assert "Correct!" in out and len(out.strip()) <= 220
 

@@ -1050,7 +1050,7 @@ _RIGHT_BUGS = {
     "D": "LayerNorm x - mean / std",
     "E": "MultiheadAttention without batch_first",
 }
-_RIGHT = {**_RIGHT_BUGS, "next": 2}  # the "next" part: the gradient norms per part
+_RIGHT = {**_RIGHT_BUGS, "next": 4}  # the "next" part: section 4's check 4, the gradient norms per part
 
 
 def test_bug_for_each_symptom_matches_the_clinic_and_accepts_spellings(capsys):
@@ -1059,11 +1059,11 @@ def test_bug_for_each_symptom_matches_the_clinic_and_accepts_spellings(capsys):
     assert set(_RIGHT_BUGS.values()) <= set(clinic.BUGS) and _RIGHT_BUGS["B"] == clinic.LAYER_NORM_NO_CENTRING
     lesson06.check_bug_for_each_symptom(lambda: dict(_RIGHT))
     lesson06.check_bug_for_each_symptom(
-        lambda: {**{k.lower(): f"  {v.upper()} " for k, v in _RIGHT_BUGS.items()}, "Next": 2.0}
+        lambda: {**{k.lower(): f"  {v.upper()} " for k, v in _RIGHT_BUGS.items()}, "Next": 4.0}
     )
     by_index = {"A": 1, "B": 3, "C": 6, "D": 4, "E": 5}  # picked from clinic.BUGS by position, in another order
-    lesson06.check_bug_for_each_symptom(lambda: {"NEXT": 2, **{k: clinic.BUGS[by_index[k]] for k in "EDCBA"}})
-    lesson06.check_bug_for_each_symptom(lambda: {**{k: v.replace(" ", "") for k, v in _RIGHT_BUGS.items()}, "next": 2})
+    lesson06.check_bug_for_each_symptom(lambda: {"NEXT": 4, **{k: clinic.BUGS[by_index[k]] for k in "EDCBA"}})
+    lesson06.check_bug_for_each_symptom(lambda: {**{k: v.replace(" ", "") for k, v in _RIGHT_BUGS.items()}, "next": 4})
     assert capsys.readouterr().out.count("Correct!") == 4
 
 
@@ -1125,13 +1125,14 @@ def test_bug_for_each_symptom_never_names_the_right_bug_after_a_wrong_pick(lette
 @pytest.mark.parametrize(
     ("next_check", "message"),
     [
-        (1, r'"next": not 1 .*already given'),
-        (3, r'"next": not 3 .*100 steps'),
-        (4, r'"next": not 4 .*still falls'),
+        (3, r'"next": not 3 .*already given'),
+        (6, r'"next": not 6 .*100 steps'),
+        (5, r'"next": not 5 .*still falls'),
         ("2", r'"next" must be a number'),
         ("4", r'"next" must be a number'),
-        (5, r'"next": give a check\'s number, 1 to 4'),
-        (3.0, r'"next": not 3 .*100 steps'),
+        (2, r'"next": give a check\'s number from section 4, 3 to 6'),  # the old 1-4 numbering is refused
+        (7, r'"next": give a check\'s number from section 4, 3 to 6'),
+        (6.0, r'"next": not 6 .*100 steps'),
         (2.5, r'"next": give a check\'s number'),
         (True, r'"next": give a check\'s number'),
         ("gradients", r'"next" must be a number'),
@@ -1264,7 +1265,7 @@ def test_accuracy_names_a_division_by_zero():
 
 
 def test_bug_for_each_symptom_accepts_next_as_a_whole_float(capsys):
-    lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT_BUGS, "next": 2.0})
+    lesson06.check_bug_for_each_symptom(lambda: {**_RIGHT_BUGS, "next": 4.0})
     assert "Correct!" in capsys.readouterr().out
 
 

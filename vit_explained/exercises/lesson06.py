@@ -1232,21 +1232,21 @@ _SYMPTOM_BUG = {
     "E": "MultiheadAttention without batch_first",
 }
 
-#: the checks on offer for the "next" part: a new run whose loss stays at ln 10 (number -> what it is)
+#: the checks on offer for the "next" part: a new run whose loss stays at ln 10 (section 4's number -> what it is)
 _NEXT_CHECKS = {
-    1: "the loss at step 0 against ln 10",
-    2: "the gradient norm of every part at step 0",
-    3: "over-fitting one batch",
-    4: "the permutation test",
+    3: "the loss at step 0 against ln 10",
+    4: "the gradient norm of every part at step 0",
+    5: "the permutation test",
+    6: "over-fitting one batch",
 }
-_NEXT_CHECK = 2
+_NEXT_CHECK = 4
 #: a wrong pick for "next" -> why section 4's list (cheapest first) puts another check first
 _NEXT_WHY = {
-    1: "its step-0 loss is already given (near ln 10), and every clinic bug starts within 0.2 of ln 10: it tells "
+    3: "its step-0 loss is already given (near ln 10), and every clinic bug starts within 0.2 of ln 10: it tells "
     "none apart",
-    3: "it would separate a structural bug from a slow optimiser, but it costs 100 steps; section 4's list, "
+    5: "the permutation test finds a model blind to patch order, whose loss still falls; this loss does not fall",
+    6: "it would separate a structural bug from a slow optimiser, but it costs 100 steps; section 4's list, "
     "cheapest first, has a cheaper check before it that also tells runs stuck at ln 10 apart",
-    4: "the permutation test finds a model blind to patch order, whose loss still falls; this loss does not fall",
 }
 
 #: bug -> what its stored run shows, observation by observation (None: not part of any symptom's account)
@@ -1299,7 +1299,7 @@ def _bug_name(value: object, letter: str) -> str:
 def check_bug_for_each_symptom(bug_for_each_symptom: Callable[[], object]) -> None:
     """Exercise 6: ``bug_for_each_symptom()`` returns ``{"A": bug, ..., "E": bug, "next": n}``, each bug a name
     from ``clinic.BUGS`` (any case): the clinic bug that shows that symptom in section 4's stored runs; ``n`` the
-    number (1-4) of the check to run next on a new run whose loss stays at ln 10."""
+    number (section 4's, 3-6) of the check to run next on a new run whose loss stays at ln 10."""
     answer = attempt(bug_for_each_symptom)
     if not isinstance(answer, dict):
         fail(f'return a dict {{"A": bug, ..., "E": bug, "next": n}}, got {type(answer).__name__}')
@@ -1308,7 +1308,7 @@ def check_bug_for_each_symptom(bug_for_each_symptom: Callable[[], object]) -> No
     if missing:
         fail(f"give a bug for every symptom: {', '.join(missing)} missing")
     if "NEXT" not in answer:
-        fail('give the number of the check you would run next under "next" (1 to 4)')
+        fail('give the number of the check you would run next under "next" (section 4\'s numbers, 3 to 6)')
     extra = [letter for letter in answer if letter not in _SYMPTOM_BUG and letter != "NEXT"]
     if extra:
         fail(f'the keys are A to E and "next"; {", ".join(map(repr, extra))} is not one')
@@ -1331,6 +1331,6 @@ def _check_next(value: object) -> None:
         value = int(value)  # 2.0 is the number 2
     text = str(value).strip()
     if isinstance(value, bool) or not text.isdigit() or int(text) not in _NEXT_CHECKS:
-        fail(f'"next": give a check\'s number, 1 to 4, got {value!r:.60}')
+        fail(f'"next": give a check\'s number from section 4, 3 to 6, got {value!r:.60}')
     if int(text) != _NEXT_CHECK:
         fail(f'"next": not {int(text)} ({_NEXT_CHECKS[int(text)]}): {_NEXT_WHY[int(text)]}')

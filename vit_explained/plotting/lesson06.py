@@ -564,6 +564,8 @@ def plot_overfitting(
     title: str = "Over-fitting",
     window: int = 5,
     seeds: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+    loss_top: float | None = None,
+    shade_from: int | None = None,
 ) -> Figure:
     """Three panels against epochs for one stored run (``clinic.stored_runs()["overfitting"]``): the loss
     and the accuracy on the training digits and on the validation digits, both measured in eval mode
@@ -572,7 +574,10 @@ def plot_overfitting(
     draws, on the same full-range axis, the ``window``-epoch mean validation loss and the training loss of
     every run in ``seeds`` (``{label: curves}``; default: this run alone). A dotted vertical line marks the
     epoch of the lowest windowed validation loss (the raw one's when the run is shorter than ``window``); the
-    shaded band on the accuracy panel is the gap between train and validation."""
+    shaded band on the accuracy panel is the gap between train and validation. ``loss_top``: the two loss
+    panels' upper limit (cut there, so a small rise is seen at its size; default: the full range).
+    ``shade_from``: shade both loss panels from that epoch on (the lesson's "more than 0.05 above its
+    lowest on every seed")."""
     from ..clinic import windowed
 
     keys = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
@@ -585,7 +590,7 @@ def plot_overfitting(
         raise ValueError("curves must give the same, non-zero number of epochs for each of its four lists")
     epochs = np.arange(1, lengths.pop() + 1)
     best = int(np.argmin(curves["val_loss"])) + 1
-    fig = new_figure(figsize=(12, 3.4))
+    fig = new_figure(figsize=(12, 3.4 if loss_top is None else 4.2))
     left, middle, right = fig.subplots(1, 3)
     left.plot(epochs, curves["train_loss"], color="tab:blue", label="train")
     left.plot(epochs, curves["val_loss"], color="tab:orange", alpha=0.5, linewidth=1, label="validation")
@@ -598,6 +603,19 @@ def plot_overfitting(
     )  # room for the legend above the curves
     low = int(np.argmin(smooth)) if smooth else best - 1
     _draw_seed_means(middle, runs, window)
+    if loss_top is not None:
+        for ax in (left, middle):
+            ax.set_ylim(0, loss_top)
+    if shade_from is not None:
+        for ax in (left, middle):
+            ax.axvspan(
+                shade_from,
+                epochs[-1],
+                color="gold",
+                alpha=0.25,
+                zorder=0,
+                label=f"from epoch {shade_from}: every seed more than 0.05 above its lowest",
+            )
     train, val = np.asarray(curves["train_accuracy"]) * 100, np.asarray(curves["val_accuracy"]) * 100
     right.plot(epochs, train, color="tab:blue", label="train")
     right.plot(epochs, val, color="tab:orange", label="validation")
@@ -607,12 +625,28 @@ def plot_overfitting(
         best, what = low + window, f"lowest {window}-epoch mean validation loss"
     else:
         what = "lowest validation loss"
+    below = loss_top is not None  # cut loss axes: their legends go under the panels, clear of the curves
     for ax, place in ((left, "upper right"), (right, "center right")):  # the legends sit where the curves are flat
         ax.axvline(best, color="black", linestyle=":", linewidth=1, label=f"{what}\n(epoch {best})")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc=place)
+        if not (below and ax is left):
+            ax.legend(fontsize=8, loc=place)
     fig.suptitle(title)
-    fig.tight_layout()
+    if below:  # one legend for both loss panels, under the figure
+        handles, labels = left.get_legend_handles_labels()
+        more = [(h, label) for h, label in zip(*middle.get_legend_handles_labels(), strict=True) if label not in labels]
+        if middle.get_legend() is not None:
+            middle.get_legend().remove()
+        fig.legend(
+            handles + [h for h, _ in more],
+            labels + [label for _, label in more],
+            fontsize=8,
+            loc="lower center",
+            ncol=4,
+        )
+        fig.tight_layout(rect=(0, 0.16, 1, 1))
+    else:
+        fig.tight_layout()
     return fig
 
 
