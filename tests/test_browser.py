@@ -3,8 +3,8 @@
 This run is also the lessons' nbval run in `make test`: each cell's fresh output is compared with the
 stored one by nbval's own comparison (conftest.nbval_differences), and conftest.py deselects the nbval
 items of the lessons run here, so each lesson executes once, not twice. JupyterLab starts on
-127.0.0.1 with a token and serves a copy of notebooks/. For each lesson, Chromium opens it,
-restarts the kernel and runs all cells, waits for idle, then asserts:
+127.0.0.1 with a token and serves a copy of notebooks/. For each lesson, Chromium opens it (JupyterLab starts a
+fresh kernel for it; the last lesson's is shut down), runs all cells, waits for idle, then asserts:
 
 - every cell's output equals the stored one as nbval judges it, and the figure rules hold on this run;
 - every picture it draws is the stored one (conftest.same_picture: a few shades may differ), in the cells
@@ -233,12 +233,14 @@ def _state(page) -> dict:
     return page.evaluate(f"({NOTEBOOK_STATE})()")
 
 
-def _open_restart_and_run_all(page, lesson: str) -> dict:
+def _open_and_run_all(page, lesson: str) -> dict:
     # Close what is open without a "save your work?" dialog: mark it clean first (it is a copy).
+    # The last lesson's kernel is shut down with it: an idle kernel still holds its torch and answers heartbeats.
     page.evaluate(
         """async () => { const app = window.jupyterapp;
              for (const w of [...app.shell.widgets('main')]) { if (w.context) w.context.model.dirty = false; }
-             await app.commands.execute('application:close-all'); }"""
+             await app.commands.execute('application:close-all');
+             await app.serviceManager.sessions.shutdownAll(); }"""
     )
     page.evaluate("async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }", lesson)
     page.wait_for_function(
@@ -255,9 +257,9 @@ def _open_restart_and_run_all(page, lesson: str) -> dict:
                      if (cell.model.type === 'code') { cell.model.outputs.clear(); cell.model.executionCount = null; }
                    } }"""
     )
-    # Not awaited: the command's promise waits for the dialog below.
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }")
-    page.locator(".jp-Dialog .jp-mod-accept").click()  # "Restart kernel?" -> Restart
+    # Run All on the kernel JupyterLab has just started for this notebook: as fresh as after "Restart Kernel and Run
+    # All", without starting a second kernel (the sessions of earlier lessons were shut down above).
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     # Finished: the kernel is idle again and every code cell has an execution count, or Run All
     # stopped at an error in a cell not tagged raises-exception (the assertions below report it).
     # The poll reads the notebook model only: NOTEBOOK_STATE's innerText would lay out every output each time.
@@ -314,7 +316,7 @@ def _lesson_in_a_real_browser(page, lesson, stored: Path):
     code_cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
-        state = _open_restart_and_run_all(page, lesson)
+        state = _open_and_run_all(page, lesson)
         cells = state["cells"]
         assert len(cells) == len(code_cells)
 
@@ -433,7 +435,7 @@ def _an_exercise_answered_in_the_browser(page):
     lesson = "02_soft_split_token_counting.ipynb"
     state = _state(page)
     if not state or window_path(page) != lesson:
-        _open_restart_and_run_all(page, lesson)
+        _open_and_run_all(page, lesson)
     for answer, expected in ((WRONG, "Not yet"), (RIGHT, "Correct!")):
         index = page.evaluate(
             """([stub, answer]) => {
