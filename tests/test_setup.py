@@ -110,11 +110,25 @@ def test_setup_compiles_on_every_core_and_leaves_nothing_uncompiled_that_a_test_
     assert "-j 0" in compile_line
     pattern = re.compile(compile_line.split("-x '")[1].split("'")[0])
     site = Path(sysconfig.get_paths()["purelib"])
-    for module in ("torch", "transformers", "transformers.models.vit.modeling_vit", "nbgrader.apps", "vit_explained"):
+    imported = (
+        "torch",
+        "transformers",
+        "transformers.models.vit.modeling_vit",
+        "nbgrader.apps",
+        "vit_explained",
+        "sklearn.model_selection",
+        "scipy.stats",
+        "sympy.core",
+        "matplotlib.pyplot",
+        "huggingface_hub.hf_api",
+    )
+    for module in imported:
         origin = _origin(module)
         assert not pattern.search(origin), (module, origin)
     assert pattern.search(str(site / "numpy" / "_core" / "tests" / "test_api.py"))
     assert pattern.search(str(site / "transformers" / "models" / "bert" / "modeling_bert.py"))
+    assert pattern.search(str(site / "pip" / "_internal" / "__init__.py"))  # NEVER_IMPORTED: nothing here imports it
+    assert pattern.search(str(site / "sympy" / "physics" / "units" / "__init__.py"))
 
 
 def test_lab_as_root_adds_allow_root_and_passes_lab_args():
