@@ -415,7 +415,8 @@ class TrainingSummary(NamedTuple):
     lr 1e-3, paired over seeds}; ``intervals`` {warm-up: its 95 % t-interval}; ``widest`` (the widest half-width,
     points); ``at_chance`` {placement: {warm-up: seeds ending near chance at lr 5e-3}}; ``seeds`` {(placement,
     warm-up, lr): runs}; ``shared_seeds`` the seeds every warm-up reuses (the warm-ups are not independent runs,
-    so their counts are not pooled)."""
+    so their counts are not pooled); ``high_gaps`` and ``high_intervals`` the same paired gap and interval at lr
+    5e-3; ``fisher`` {warm-up: Fisher's exact p for the near-chance counts, post-norm against pre-norm}."""
 
     text: str
     gaps: dict
@@ -424,6 +425,9 @@ class TrainingSummary(NamedTuple):
     at_chance: dict[str, dict[int, int]]
     seeds: dict[tuple[str, int, float], list[dict]]
     shared_seeds: tuple[int, ...]
+    high_gaps: dict
+    high_intervals: dict
+    fisher: dict[int, float]
 
 
 def fisher_exact(hits_a: int, runs_a: int, hits_b: int, runs_b: int) -> float:
@@ -453,30 +457,46 @@ def training_summary(stored: dict, low_lr: float = 1e-3, high_lr: float = 5e-3) 
     by_condition = norm_training_conditions(stored["runs"])
     warmups = (0, *stored["recipe"]["warmup_steps"])
     accuracy = {key: [run["val_accuracy"] for run in group] for key, group in by_condition.items()}
-    gaps = {
-        warmup: paired_seeds(
-            accuracy[("pre-norm", warmup, low_lr)], accuracy[("post-norm", warmup, low_lr)], percent=True
-        )
-        for warmup in warmups
-    }
+    gaps, high_gaps = (
+        {
+            warmup: paired_seeds(accuracy[("pre-norm", warmup, lr)], accuracy[("post-norm", warmup, lr)], percent=True)
+            for warmup in warmups
+        }
+        for lr in (low_lr, high_lr)
+    )
     intervals = {warmup: gap.t_interval() for warmup, gap in gaps.items()}
+    high_intervals = {warmup: gap.t_interval() for warmup, gap in high_gaps.items()}
     widest = max(100 * (t.high - t.low) / 2 for t in intervals.values())
     at_chance = {
         name: {warmup: sum(run["diverged"] for run in by_condition[(name, warmup, high_lr)]) for warmup in warmups}
         for name in ("post-norm", "pre-norm")
     }
-    lines = [
-        f"lr {_lr(low_lr)}, accuracy pre-norm - post-norm, points (95 % t-interval, 3 seeds): "
-        + "; ".join(
+    runs = {warmup: len(by_condition[("post-norm", warmup, high_lr)]) for warmup in warmups}
+    fisher = {
+        warmup: fisher_exact(
+            at_chance["post-norm"][warmup],
+            runs[warmup],
+            at_chance["pre-norm"][warmup],
+            len(by_condition[("pre-norm", warmup, high_lr)]),
+        )
+        for warmup in warmups
+    }
+
+    def gap_line(lr: float, found: dict) -> str:
+        return f"lr {_lr(lr)}, accuracy pre-norm - post-norm, points (95 % t-interval, 3 seeds): " + "; ".join(
             f"warm-up {warmup or 'none'}: {100 * t.estimate:+.1f} [{100 * t.low:+.1f}, {100 * t.high:+.1f}]"
-            for warmup, t in intervals.items()
-        ),
+            for warmup, t in found.items()
+        )
+
+    lines = [
+        gap_line(low_lr, intervals),
         f"widest interval: +/-{widest:.1f} points",
-        f"lr {_lr(high_lr)}, seeds ending near chance, post-norm against pre-norm: "
+        gap_line(high_lr, high_intervals),
+        f"lr {_lr(high_lr)}, seeds ending near chance, post-norm against pre-norm (Fisher's exact p): "
         + "; ".join(
-            f"warm-up {warmup or 'none'}: {at_chance['post-norm'][warmup]} of "
-            f"{len(by_condition[('post-norm', warmup, high_lr)])} against {at_chance['pre-norm'][warmup]} of "
-            f"{len(by_condition[('pre-norm', warmup, high_lr)])}"
+            f"warm-up {warmup or 'none'}: {at_chance['post-norm'][warmup]} of {runs[warmup]} against "
+            f"{at_chance['pre-norm'][warmup]} of {len(by_condition[('pre-norm', warmup, high_lr)])} "
+            f"(p = {fisher[warmup]:.2f})"
             for warmup in warmups
         ),
     ]
@@ -487,7 +507,11 @@ def training_summary(stored: dict, low_lr: float = 1e-3, high_lr: float = 5e-3) 
             f"the warm-ups share the same {len(shared)} seeds ({', '.join(map(str, shared))}), so this is "
             f"{len(shared)} independent runs per design, not {len(shared) * len(warmups)}"
         )
-    return TrainingSummary("\n".join(lines), gaps, intervals, widest, at_chance, by_condition, shared)
+    if shared and min(fisher.values()) >= 0.05:
+        lines[-1] += f" (p = {min(fisher.values()):.2f} is the smallest {len(shared)} runs per design can give)"
+    return TrainingSummary(
+        "\n".join(lines), gaps, intervals, widest, at_chance, by_condition, shared, high_gaps, high_intervals, fisher
+    )
 
 
 def window_loss(run: dict, first: int, last: int) -> float:

@@ -60,6 +60,40 @@ def plot_gelu(x_range: tuple[float, float] = (-4.0, 4.0), points: int = 2001) ->
     return fig
 
 
+def plot_gelu_gate(x: float, x_range: tuple[float, float] = (-4.0, 4.0), points: int = 801) -> Figure:
+    """Section 1's random gate at one input ``x``: left, ReLU, GELU and GELU's tanh form over ``x_range`` with a
+    marker at ``x`` on each; right, the gate's two outcomes at ``x`` as bars: kept (output ``x``) with probability
+    Phi(x), dropped (output 0) with probability 1 - Phi(x); their mean is GELU(x) = x Phi(x)."""
+    low, high = x_range
+    if not low <= x <= high:
+        raise ValueError(f"x must lie in {x_range!r}, got {x!r}")
+    grid = torch.linspace(low, high, points, dtype=torch.float64)
+    point = torch.tensor([x], dtype=torch.float64)
+    curves = {
+        "ReLU": torch.relu,
+        "GELU (exact, erf)": lambda t: gelu(t, "none"),
+        "GELU (tanh approx.)": lambda t: gelu(t, "tanh"),
+    }
+    keep = 0.5 * (1 + math.erf(x / math.sqrt(2)))
+    fig = new_figure(figsize=(9, 3.4))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
+    for name, curve in curves.items():
+        style = "--" if "tanh" in name else "-"
+        left.plot(grid, curve(grid), style, color=GELU_COLOURS[name], lw=2, label=name)
+        left.plot([x], curve(point), "o", color=GELU_COLOURS[name], ms=6)
+    left.axvline(x, color="0.6", lw=0.8, ls=":")
+    left.axhline(0, color="k", lw=0.5)
+    left.set(title=f"x = {x:+.1f}: GELU(x) = x Phi(x) = {x * keep:+.3f}", xlabel="x", ylabel="activation")
+    left.legend(frameon=False, fontsize=8, loc="upper left")
+    right.bar(["kept: x", "dropped: 0"], [keep, 1 - keep], color=["tab:blue", "0.7"])
+    for index, share in enumerate((keep, 1 - keep)):
+        right.text(index, share + 0.02, f"{share:.3f}", ha="center", va="bottom", fontsize=9)
+    right.set_ylim(0, 1.12)
+    right.set(title="the gate at this x: Phi(x) keeps it", ylabel="probability")
+    fig.tight_layout()
+    return fig
+
+
 def plot_parameter_budget(breakdown: Mapping[str, int], title: str = "Parameters by part") -> Figure:
     """Horizontal bars, one per part of ``breakdown`` (``{part: count}``, e.g. from
     :func:`vit_explained.parameters.parameter_breakdown`), each labelled with its count and share.
@@ -154,7 +188,7 @@ def _stream_norm(ax, y: float, name: str, colour: str, stream_x: float) -> float
     return y + 0.6
 
 
-def _draw_block(ax, pre_norm: bool, stream_x: float = 0.0, side_x: float = 1.6, final_norm: bool = True) -> None:
+def _draw_block(ax, pre_norm: bool, stream_x: float = 0.0, side_x: float = 1.6, final_norm: bool = True) -> float:
     ax.set_xlim(-1.7, 2.6)
     ax.set_ylim(-0.6, 5.7)
     ax.set_aspect("equal")
@@ -176,15 +210,21 @@ def _draw_block(ax, pre_norm: bool, stream_x: float = 0.0, side_x: float = 1.6, 
         ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
     elif pre_norm:  # the stream's only LayerNorm, apart from the block: once, after the last block
         ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
-        ax.plot([stream_x - 0.9, stream_x + 0.9], [top + 0.92] * 2, color="0.6", lw=0.8, ls=(0, (4, 3)))
-        _box(ax, stream_x, top + 1.25, "final norm", "norm", width=1.3)
-        ax.text(stream_x + 0.72, top + 1.25, "after the\nlast block only", ha="left", va="center", fontsize=8)
-        ax.set_ylim(-0.6, top + 1.6)  # room above the block for the model's final norm
+        ax.annotate(  # the model's only LayerNorm on the stream, reached once: a dashed arrow from the label
+            "",
+            (stream_x, top + 1.2),
+            (stream_x, top + 0.82),
+            arrowprops={"arrowstyle": "-|>", "color": "0.45", "lw": 1.2, "ls": (0, (3, 2)), "shrinkA": 0, "shrinkB": 0},
+        )
+        ax.text(stream_x + 0.12, top + 1.0, "after block L only", ha="left", va="center", fontsize=8, color="0.3")
+        _box(ax, stream_x, top + 1.42, "final norm", "norm", width=1.3)
+        ax.set_ylim(-0.6, top + 1.75)  # room above the block for the model's final norm
     else:
         ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
     title, note, (note_x, note_y), note_colour = _DIAGRAM_TEXT[pre_norm]
     ax.set_title(title, fontsize=10)
     ax.text(stream_x + note_x, note_y, note, ha="right", va="center", fontsize=9, color=note_colour)
+    return top  # the stream's top: where the arrow "to the next block" starts
 
 
 def plot_block_diagram() -> Figure:
@@ -199,8 +239,9 @@ def plot_block_diagram() -> Figure:
     return fig
 
 
-def _draw_parallel_block(ax, stream_x: float = 0.0) -> None:
-    """The parallel block: one shared norm feeds attention and the MLP side by side; both add into one +."""
+def _draw_parallel_block(ax, stream_x: float = 0.0, top: float | None = None) -> None:
+    """The parallel block: one shared norm feeds attention and the MLP side by side; both add into one +.
+    ``top``: where the stream's arrow "to the next block" starts (default: just above the +)."""
     ax.set_xlim(-1.7, 3.7)
     ax.set_ylim(-0.6, 5.7)
     ax.set_aspect("equal")
@@ -219,8 +260,10 @@ def _draw_parallel_block(ax, stream_x: float = 0.0) -> None:
     _arrow(ax, (1.05, y_plus), (stream_x + 0.17, y_plus))
     _plus(ax, stream_x, y_plus)
     ax.plot([stream_x, stream_x], [0.0, y_plus - 0.17], color="tab:green", lw=4, zorder=1, solid_capstyle="butt")
-    _arrow(ax, (stream_x, y_plus + 0.17), (stream_x, y_plus + 0.62), colour="tab:green", lw=3)
-    ax.text(stream_x, y_plus + 0.67, "to the next block", ha="center", va="bottom", fontsize=9)
+    top = y_plus + 0.17 if top is None else top
+    ax.plot([stream_x, stream_x], [y_plus + 0.17, top], color="tab:green", lw=4, zorder=1, solid_capstyle="butt")
+    _arrow(ax, (stream_x, top), (stream_x, top + 0.45), colour="tab:green", lw=3)
+    ax.text(stream_x, top + 0.5, "to the next block", ha="center", va="bottom", fontsize=9)
     ax.set_title(
         "parallel (GPT-J, ViT-22B): one +, both branches read h\nh = norm1(x);  x = x + attn(h) + mlp(h)", fontsize=10
     )
@@ -231,11 +274,11 @@ def plot_parallel_block_diagram() -> Figure:
     the **parallel** block of exercise 4 (one shared LayerNorm, both branches read it, one addition)."""
     fig = new_figure(figsize=(9.5, 5.2))
     sequential, parallel = fig.subplots(1, 2)
-    _draw_block(sequential, True, final_norm=False)
+    top = _draw_block(sequential, True, final_norm=False)
     sequential.set_title(
         "sequential (section 5): the MLP reads the new x\nx = x + attn(norm1(x));  x = x + mlp(norm2(x))", fontsize=10
     )
-    _draw_parallel_block(parallel)
+    _draw_parallel_block(parallel, top=top)  # both arrows "to the next block" at one height
     for ax in (sequential, parallel):  # the same data window in both panels: one baseline, one scale
         ax.set_xlim(-1.7, 3.7)
         ax.set_ylim(-0.6, 5.7)
@@ -672,7 +715,10 @@ def plot_depth_gradients(
     low_value, high_value = min(values_shown), max(values_shown)
     candidates = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.6, 2.0, 2.5, 3.0, 4.0, 5.0)
     candidates += (6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0)
-    ticks = [t for t in candidates if low_value / 1.15 <= t <= high_value * 1.15]
+    ticks = []
+    for tick in (t for t in candidates if low_value / 1.15 <= t <= high_value * 1.15):
+        if not ticks or tick / ticks[-1] >= 1.19:  # labels apart on the log axis: 0.8, 1.0, 1.2, not 1.0, 1.1, 1.2
+            ticks.append(tick)
     ax.yaxis.set_major_locator(FixedLocator(ticks))  # labelled ticks across the whole range, above 1.0 too
     ax.yaxis.set_minor_locator(NullLocator())
     shape = "%.0f" if min(ticks) >= 6 else "%.1f" if all(round(t, 1) == t for t in ticks) else "%.2f"
@@ -999,7 +1045,7 @@ def plot_layer_norm_geometry(count: int = 5, seed: int = 0) -> Figure:
     ax.plot_surface(*(plane[..., k].numpy() for k in range(3)), color="tab:blue", alpha=0.08, linewidth=0)
     ax.plot(*circle.T.numpy(), color="tab:red", lw=1.6, label="circle of radius sqrt(3) in the plane")
     ax.plot(
-        [-reach, reach], [-reach, reach], [-reach, reach], color="0.6", lw=0.8, ls=":", label="the direction (1, 1, 1)"
+        [-reach, reach], [-reach, reach], [-reach, reach], color="0.35", lw=1.8, ls=":", label="the direction (1, 1, 1)"
     )
     for raw, centred, normalised in zip(points["raw"], points["centred"], points["normalised"], strict=True):
         ax.plot(*torch.stack([raw, centred]).T.numpy(), color="0.5", lw=0.9, ls="--")

@@ -1,5 +1,8 @@
-"""Lesson 04's widgets: a block's parameter budget, and the residual stream by depth.
+"""Lesson 04's widgets: GELU's random gate, a block's parameter budget, and the residual stream by depth.
 
+- :func:`gelu_gate_widget`: an ``x`` slider; the line gives Phi(x), the probability the gate keeps ``x``, and
+  GELU(x) = x Phi(x) beside ReLU(x) and the tanh form; the picture marks ``x`` on the three curves and draws the
+  gate's two outcomes.
 - :func:`block_budget_widget`: ``dim`` (first) and ``mlp_ratio`` sliders and a ``qkv_bias`` checkbox build a
   :class:`~vit_explained.Block` on the ``meta`` device; the line gives its parameter count,
   ``12D^2 + 13D`` at ratio 4 with a qkv bias, and the MLP's share; the picture is the budget by part.
@@ -12,6 +15,7 @@
 
 from __future__ import annotations
 
+import math
 import textwrap
 from functools import lru_cache
 
@@ -21,21 +25,52 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from ..block import Block
+from ..mlp import gelu
 from ..norm_placement import FIXED_NORM, _random_stack, final_norm_ablation
 from ..parameters import parameter_breakdown
-from ..plotting.lesson04 import FINAL_STEPS, plot_parameter_budget, plot_residual_stream
+from ..plotting.lesson04 import FINAL_STEPS, plot_gelu_gate, plot_parameter_budget, plot_residual_stream
 from . import LessonWidget
 
 __all__ = [
     "BlockBudgetWidget",
+    "GeluGateWidget",
     "ResidualStreamWidget",
     "block_budget",
     "block_budget_widget",
     "depth_experiment",
     "depth_profiles",
+    "gelu_gate_widget",
     "residual_stream_widget",
     "stream_and_gradient",
 ]
+
+
+class GeluGateWidget(LessonWidget):
+    """An ``x`` slider (-4 to 4, step 0.1) over GELU's random gate: keep ``x`` with probability Phi(x)."""
+
+    def __init__(self, x: float = -0.5) -> None:
+        controls = {
+            "x": widgets.FloatSlider(value=x, min=-4.0, max=4.0, step=0.1, description="x", continuous_update=False)
+        }
+        super().__init__(controls)
+
+    def describe(self, x: float) -> str:
+        """The line the widget shows at ``x``, without drawing the figure."""
+        point = torch.tensor([x], dtype=torch.float64)
+        keep = 0.5 * (1 + math.erf(x / math.sqrt(2)))
+        return (
+            f"x = {x:+.1f}: the gate keeps x with probability Phi(x) = {keep:.3f}, else outputs 0; "
+            f"GELU(x) = x Phi(x) = {x * keep:+.3f}; tanh form {gelu(point, 'tanh').item():+.3f}; "
+            f"ReLU(x) = {max(x, 0.0):+.3f}"
+        )
+
+    def compute(self, x: float) -> tuple[str, Figure]:
+        return self.describe(x), plot_gelu_gate(x)
+
+
+def gelu_gate_widget(x: float = -0.5) -> GeluGateWidget:
+    """GELU as the mean of a random gate at one input: an ``x`` slider (-4 to 4). End a notebook cell with it."""
+    return GeluGateWidget(x)
 
 
 @lru_cache(maxsize=64)
