@@ -16,8 +16,7 @@ def attention_by_hand(tokens, qkv, proj):
 
 
 @pytest.mark.parametrize(
-    ("convert", "dtype"),
-    [(torch.Tensor.double, "torch.float64"), (torch.Tensor.half, "torch.float16")],
+    ("convert", "dtype"), [(torch.Tensor.half, "torch.float16"), (torch.Tensor.int, "torch.int32")]
 )
 def test_token_attention_names_a_changed_dtype(convert, dtype):
     def answer(tokens, qkv, proj):
@@ -27,7 +26,14 @@ def test_token_attention_names_a_changed_dtype(convert, dtype):
         check_token_attention(answer)
     message = str(failure.value)
     assert f"your output is {dtype}, the tokens were torch.float32" in message
-    assert ".to(tokens.dtype)" in message
+    assert "float32 or float64" in message and ".to(tokens.dtype)" in message
+
+
+def test_token_attention_accepts_float64_as_exercise_2_does(capsys):
+    """Review t: exercises 2 and 3 share one dtype policy: float32 or float64, compared to float32's precision."""
+    check_token_attention(lambda tokens, qkv, proj: attention_by_hand(tokens, qkv, proj).double())
+    out = capsys.readouterr().out
+    assert "Correct!" in out and "Your output is float64, the tokens float32" in out
 
 
 def test_token_attention_still_accepts_float32(capsys):

@@ -826,3 +826,64 @@ def plot_local_and_global(
         ax.set_yticks(np.arange(0, height, stride * 2))
         ax.tick_params(labelsize=6, length=2)
     return _finish(fig, title, top=0.9)
+
+
+def plot_token_fold(
+    rows: int = 3, cols: int = 5, channels: int = 4, token: int = 8, title: str | None = None
+) -> Figure:
+    """What ``tokens_to_image`` does, on a small grid: a strip of ``rows * cols`` tokens, each a column of
+    ``channels`` features in the token's own colour, folded into a ``channels x rows x cols`` map. Token ``i``
+    lands on pixel ``(i // cols, i % cols)`` of every channel plane; ``token`` is outlined in both panels.
+    Returns the figure; ``fig.fold_positions`` maps each token to its ``(row, col)``."""
+    if rows < 1 or cols < 1 or channels < 1 or not 0 <= token < rows * cols:
+        raise ValueError(
+            f"need rows, cols, channels >= 1 and 0 <= token < rows * cols, got {rows, cols, channels, token}"
+        )
+    count = rows * cols
+    colors = [_token_color(index / max(count - 1, 1)) for index in range(count)]
+    fig = new_figure(figsize=(9.0, 3.3))
+    strip_ax, map_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1.5, 1)})
+    for index, color in enumerate(colors):  # the strip: token i is column i, its features stacked
+        for feature in range(channels):
+            edge = "black" if index == token else "white"
+            strip_ax.add_patch(Rectangle((index, feature), 1, 1, fc=color, ec=edge, lw=1.6 if index == token else 0.8))
+        strip_ax.text(index + 0.5, -0.45, str(index), ha="center", va="center", fontsize=7)
+    strip_ax.set_xlim(-0.2, count + 0.2)
+    strip_ax.set_ylim(channels + 0.3, -1.0)
+    strip_ax.set_title(f"{count} tokens (N = {rows} x {cols}), each {channels} features (D = C)", fontsize=9)
+    strip_ax.set_ylabel("feature c\n(-> channel c)", fontsize=8)
+    positions = {index: divmod(index, cols) for index in range(count)}
+    shift = 0.22  # each channel plane drawn behind the previous one, shifted up and to the right
+    for plane in reversed(range(channels)):
+        dx, dy = plane * shift, -plane * shift
+        for index, (row, col) in positions.items():
+            edge = "black" if index == token and plane == 0 else "white"
+            map_ax.add_patch(
+                Rectangle((col + dx, row + dy), 1, 1, fc=colors[index], ec=edge, lw=1.6 if edge == "black" else 0.8)
+            )
+            if plane == 0:
+                map_ax.text(col + 0.5, row + 0.5, str(index), ha="center", va="center", fontsize=8)
+    map_ax.set_xlim(-0.2, cols + channels * shift + 0.2)
+    map_ax.set_ylim(rows + 0.2, -channels * shift - 0.2)
+    row, col = positions[token]
+    map_ax.set_title(
+        f"folded: C x {rows} x {cols} = {channels} x {rows} x {cols}\n"
+        f"token {token} -> pixel ({token} // {cols}, {token} % {cols}) = ({row}, {col})",
+        fontsize=9,
+    )
+    for ax in (strip_ax, map_ax):
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+    fig.fold_positions = positions
+    return _finish(fig, title, top=0.86)
+
+
+def _token_color(value: float) -> tuple[float, float, float, float]:
+    """A light qualitative colour for ``value`` in [0, 1] (matplotlib's ``tab20``), so that the black index
+    labels stay readable."""
+    from matplotlib import colormaps
+
+    return colormaps["tab20"](value)

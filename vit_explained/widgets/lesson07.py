@@ -73,15 +73,32 @@ def _receptive_field(splits: tuple[tuple[int, int, int], ...]) -> int:
     return field
 
 
-def locality_summary(splits: tuple[tuple[int, int, int], ...]) -> str:
-    """``"one final token sees a 31 x 31 pixel square; neighbouring windows overlap by 3 px, 1, 1 tokens"``."""
+def _field_rows(splits: tuple[tuple[int, int, int], ...]) -> set[int]:
+    """The pixel rows (relative) one interior final token reads, split by split back from the last: a stride
+    above the kernel leaves rows out, so the set can have gaps."""
+    rows = {0}
+    for kernel, stride, padding in reversed(splits):
+        rows = {row * stride - padding + i for row in rows for i in range(kernel)}
+    return rows
+
+
+def locality_summary(splits: tuple[tuple[int, int, int], ...], final_grid: tuple[int, int] | None = None) -> str:
+    """``"one final token sees a 31 x 31 pixel square; neighbouring windows overlap by 3 px, 1, 1 tokens"``;
+    ``"a 12 x 12 span with gaps"`` when a stride exceeds its kernel, and a note when ``final_grid`` (rows,
+    cols) is smaller than 3 x 3, so that no final token is interior."""
     overlaps = [kernel - stride for kernel, stride, _ in splits]
     units = ", ".join(
         f"{overlap} {'px' if number == 0 else 'token' if abs(overlap) == 1 else 'tokens'}{' (a gap)' * (overlap < 0)}"
         for number, overlap in enumerate(overlaps)
     )
     side = _receptive_field(splits)
-    return f"an interior final token sees a {side} x {side} pixel square; windows overlap by {units} (kernel - stride)"
+    rows = _field_rows(splits)
+    shape = "pixel square" if len(rows) == side else "span with gaps"
+    sees = f"an interior final token sees a {side} x {side} {shape}"
+    if final_grid is not None and min(final_grid) < 3:
+        rows, cols = final_grid
+        sees = f"the final grid is {rows}x{cols}: no interior token (one would see a {side} x {side} {shape})"
+    return f"{sees}; windows overlap by {units} (kernel - stride)"
 
 
 def _uncovered(size: int, kernel: int, stride: int, padding: int) -> int:
@@ -187,7 +204,8 @@ class T2TChainWidget(LessonWidget):
         token_note = f"; token layers: performer, N x {PERFORMER_FEATURES} features instead of N x N" * performer
         line = (
             f"{chain_summary(stages)}; the backbone sees {tokens[-1]} with the class token; "
-            f"{locality_summary(chain)}; {coverage_summary(stages)}{token_note}"
+            f"{locality_summary(chain, (stages[-1].grid.rows, stages[-1].grid.cols))}; "
+            f"{coverage_summary(stages)}{token_note}"
         )
         title = f"splits {chain}: locality (left), cost for a {height}x{width} image (right)"
         cost = (names, tokens, entries, layers)
