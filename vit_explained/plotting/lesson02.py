@@ -1319,17 +1319,17 @@ def plot_edge_on_photo(
     fig = new_figure(figsize=(9.5, 4.6), layout="constrained")
     photo, zoom = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, (c1 - c0) / (r1 - r0)]})
     photo.imshow(to_display(image), cmap="gray", vmin=0, vmax=1)
-    for at in range(patch, max(height, width), patch):
-        photo.axhline(at - 0.5, color="gold", linewidth=0.6)
-        photo.axvline(at - 0.5, color="gold", linewidth=0.6)
+    borders = [at - 0.5 for at in range(patch, max(height, width), patch)]
+    photo.hlines(borders, -0.5, width - 0.5, color="gold", linewidth=0.6)
+    photo.vlines(borders, -0.5, height - 0.5, color="gold", linewidth=0.6)
     photo.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor="white", linewidth=2))
     photo.set_title(f"{height} x {width} photo, {patch} x {patch} patches (gold)", fontsize=10)
-    zoom.imshow(to_display(image), cmap="gray", vmin=0, vmax=1, extent=(-0.5, width - 0.5, height - 0.5, -0.5))
+    crop = to_display(image[:, r0:r1, c0:c1])  # only the zoomed pixels: less to resample
+    zoom.imshow(crop, cmap="gray", vmin=0, vmax=1, extent=(c0 - 0.5, c1 - 0.5, r1 - 0.5, r0 - 0.5))
     zoom.set_xlim(c0 - 0.5, c1 - 0.5)
     zoom.set_ylim(r1 - 0.5, r0 - 0.5)
-    for at in range(patch, max(height, width), patch):
-        zoom.axhline(at - 0.5, color="gold", linewidth=3)
-        zoom.axvline(at - 0.5, color="gold", linewidth=3)
+    zoom.hlines([b for b in borders if r0 - 0.5 < b < r1 - 0.5], c0 - 0.5, c1 - 0.5, color="gold", linewidth=3)
+    zoom.vlines([b for b in borders if c0 - 0.5 < b < c1 - 0.5], r0 - 0.5, r1 - 0.5, color="gold", linewidth=3)
     for row, col in edge:
         zoom.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="cyan", linewidth=1.5))
     zoom.add_patch(Rectangle((left - 0.5, top - 0.5), kernel, kernel, fill=False, edgecolor="red", linewidth=3))
