@@ -110,3 +110,31 @@ def test_notebook_places_and_wording():
     cells = json.loads(NOTEBOOK.read_text())["cells"]
     visible = [i for i, c in enumerate(cells) if "hide-input" not in c.get("metadata", {}).get("tags", [])]
     assert len([i for i in visible if i < at("## Summary")]) <= 46  # the answer within about 45 visible cells
+
+
+SOLUTIONS = NOTEBOOK.parent / "solutions" / "05_where_gradients_flow_solutions.ipynb"
+
+
+def test_exercise_8_text_is_the_same_in_lesson_and_solutions():
+    def exercise_8(path):
+        cells = json.loads(path.read_text())["cells"]
+        (text,) = ["".join(c["source"]) for c in cells if "".join(c["source"]).startswith("### Exercise 8 ·")]
+        return text
+
+    assert exercise_8(NOTEBOOK) == exercise_8(SOLUTIONS)
+    assert "w_q_gradient(x, k, grad_scores)" in exercise_8(NOTEBOOK)
+
+
+def test_exercise_8_accepts_a_per_image_loop_and_names_dks_pattern(capsys):
+    from vit_explained.exercises.lesson05 import check_w_q_gradient
+
+    def loop(x, k, grad_scores):
+        total = torch.zeros(k.shape[-1], x.shape[-1], dtype=x.dtype)
+        for image in range(x.shape[0]):
+            total = total + (grad_scores[image] @ k[image] / k.shape[-1] ** 0.5).T @ x[image]
+        return total
+
+    check_w_q_gradient(loop)
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="dK's formula"):
+        check_w_q_gradient(lambda x, k, g: ((g.mT @ k / k.shape[-1] ** 0.5).mT @ x).sum(0))

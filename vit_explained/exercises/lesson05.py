@@ -496,7 +496,7 @@ def _diagnose_w_q(
 
 
 def check_w_q_gradient(w_q_gradient: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
-    """Exercise 4: ``w_q_gradient(x, k, grad_scores) -> dW_q`` for ``S = (x @ W_q.T) @ k^T / sqrt(d)``.
+    """Exercise 8: ``w_q_gradient(x, k, grad_scores) -> dW_q`` for ``S = (x @ W_q.T) @ k^T / sqrt(d)``.
 
     ``x``: ``(B, N, D)``, ``k``: ``(B, N, d)``, ``grad_scores`` = dL/dS: ``(B, N, N)``; the answer has the
     shape of ``W_q``, ``(d, D)``, summed over the batch.
