@@ -408,6 +408,7 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
     the ``(D, ph * pw * C)`` weight of the ``Linear`` after ``Rearrange('b c (h p1) (w p2) ->
     b (h w) (p1 p2 c)')``, so that both embeddings give the same tokens."""
     generator = torch.Generator().manual_seed(1)
+    right_for = None  # the first kernel shape the function got right
     for dim, channels, ph, pw in KERNEL_CASES:
         conv = _conv_case(dim, channels, ph, pw, generator)
         weight = conv.proj.weight.detach().clone()
@@ -418,6 +419,11 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         except ExerciseFailed as error:
             if "your function raised" in str(error):
                 _kernel_hard_coded(conv_to_linear, case, dim, channels, ph, pw)
+                if right_for and "shape" in str(error):
+                    fail(
+                        f"for {case} your function raised a shape error, yet it was right for {right_for}: "
+                        "it looks hard-coded: read D, C, ph, pw from weight.shape"
+                    )
             raise
         if not isinstance(returned, (torch.Tensor, np.ndarray, list, tuple)):  # a weight is an array, never a number
             fail(
@@ -449,6 +455,7 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
             if narrower:
                 fail(rounded)
             if _gives_conv_tokens(answer, target, conv, (ph, pw), generator):
+                right_for = right_for or str(tuple(weight.shape))
                 continue
         if not narrower:
             _kernel_hard_coded(conv_to_linear, case, dim, channels, ph, pw)
@@ -641,6 +648,24 @@ def _square_grid_slip(square_passed: str | None, case: str) -> str | None:
     )
 
 
+def _hard_coded_dim(fn: Callable[..., object], case: str, grids: tuple, dim: int, dim_right: int | None) -> None:
+    """Fail naming a hard-coded width D when ``fn`` is right on the same grids with the D it got right before."""
+    if dim_right is None or dim_right == dim:
+        return
+    (rows, cols), new_grid = grids
+    probe = torch.randn(1, 1 + rows * cols, dim_right, generator=torch.Generator().manual_seed(5))
+    try:
+        answer = as_tensor(fn(probe.clone(), (rows, cols), new_grid))
+    except Exception:  # any failure: the probe found nothing
+        return
+    expected = interpolate_positions(probe, new_grid, (rows, cols), mode="bilinear", antialias=False)
+    if tuple(answer.shape) == tuple(expected.shape) and close(answer, expected):
+        fail(
+            f"for {case} your function goes wrong, yet on the same grids it is right with D = {dim_right}: it works "
+            f"for D = {dim_right}, not D = {dim}. It looks hard-coded: read D from pos_embedding.shape[-1]"
+        )
+
+
 def check_interpolate_positions(
     my_interpolate_positions: Callable[[torch.Tensor, tuple[int, int], tuple[int, int]], torch.Tensor],
 ) -> None:
@@ -650,16 +675,19 @@ def check_interpolate_positions(
     ``interpolate_positions(pos_embedding, new_grid, old_grid, mode="bilinear", antialias=False)``."""
     generator = torch.Generator().manual_seed(4)
     square_passed = None  # the first square case the function got right, e.g. "3x3 to 5x5"
+    dim_right = None  # the width D of the first case the function got right
     for rows, cols, new_rows, new_cols, dim in GRID_CASES:
         pos = torch.randn(1, 1 + rows * cols, dim, generator=generator)
         original = pos.clone()
         case = f"a table (1, 1 + {rows} * {cols}, {dim}) on a {rows}x{cols} grid resized to {new_rows}x{new_cols}"
         square = rows == cols and new_rows == new_cols
         slip = _square_grid_slip(square_passed, case) if not square else None
+        grids = ((rows, cols), (new_rows, new_cols))
         if slip:
             try:
                 my_interpolate_positions(pos.clone(), (rows, cols), (new_rows, new_cols))
             except Exception:
+                _hard_coded_dim(my_interpolate_positions, case, grids, dim, dim_right)
                 fail(slip)
         result = _NO_RESIZE_SHORTCUT(
             my_interpolate_positions,
@@ -672,6 +700,8 @@ def check_interpolate_positions(
         if not torch.equal(pos, original):
             fail(f"your function changed the table it was given ({case}); build a new one")
         expected = interpolate_positions(original, (new_rows, new_cols), (rows, cols), mode="bilinear", antialias=False)
+        if tuple(answer.shape) != tuple(expected.shape):
+            _hard_coded_dim(my_interpolate_positions, case, grids, dim, dim_right)
         if slip and tuple(answer.shape) != tuple(expected.shape):
             fail(slip)
         _check_resized_shape(answer, expected, case, original)
@@ -687,7 +717,9 @@ def check_interpolate_positions(
             )
         if close(answer, expected):
             square_passed = square_passed or (f"{rows}x{cols} to {new_rows}x{new_cols}" if square else None)
+            dim_right = dim_right or dim
             continue
+        _hard_coded_dim(my_interpolate_positions, case, grids, dim, dim_right)
         slips = _matching_slips(answer, original, (rows, cols), (new_rows, new_cols))
         if slips:
             fail(f"for {case}: {_narrow_slips(my_interpolate_positions, slips, generator)}")
