@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 from einops.layers.torch import Rearrange
 from torch import nn
@@ -137,3 +139,34 @@ def component_smoothness(kernel: torch.Tensor, count: int = 4) -> float:
         pairs = torch.stack([torch.cat([left, upper]), torch.cat([right, lower])])
         values.append(torch.corrcoef(pairs)[0, 1])
     return torch.stack(values).mean().item()
+
+
+class RandomKernels(NamedTuple):
+    """:func:`random_kernel_baseline`'s result: seed 0's kernel and one value per seed."""
+
+    first: torch.Tensor  # seed 0's untrained kernel, (D, C, ph, pw)
+    shares: list[float]  # share of the variance in the top ``count`` components, one per seed
+    smoothness: list[float]  # :func:`component_smoothness` of the top ``smooth_count`` components, one per seed
+
+
+def random_kernel_baseline(
+    seeds: int = 30,
+    image_size: int = 28,
+    patch_size: int = 4,
+    channels: int = 1,
+    dim: int = 64,
+    count: int = 8,
+    smooth_count: int = 4,
+) -> RandomKernels:
+    """Untrained kernels of a :class:`PatchEmbedding` (lesson 01: the shipped MNIST ViT's shape) drawn with
+    ``torch.manual_seed(seed)`` for ``seed`` in ``range(seeds)``: the baseline a trained kernel's
+    :func:`filter_components` and :func:`component_smoothness` are read against. The global random state is
+    left as it was (``torch.random.fork_rng``)."""
+    seeds = _checks.positive_int("seeds", seeds)
+    kernels = []
+    with torch.random.fork_rng():
+        for seed in range(seeds):
+            torch.manual_seed(seed)
+            kernels.append(PatchEmbedding(image_size, patch_size, channels, dim).kernel()[0].detach())
+    shares = [filter_components(kernel, count)[1].sum().item() for kernel in kernels]
+    return RandomKernels(kernels[0], shares, [component_smoothness(kernel, smooth_count) for kernel in kernels])

@@ -461,3 +461,37 @@ def shifted_positions_study(grid: Size, confidence: float = 0.99) -> ShiftedPosi
         for short in SHIFT_READINGS
     }
     return ShiftedPositionsStudy(runs, effects, accuracy)
+
+
+TABLE_SCALES = (1, 3, 10)
+
+
+def table_scale_probe(seed: int, scales: tuple[int, ...] = TABLE_SCALES) -> dict[int, float]:
+    """Lesson 01 section 5's probe for one seed: an untrained one-block ViT-B/16-wide model
+    (``torch.manual_seed(seed)``), the lesson's sample picture, one random shuffle of its 196 patches; for each
+    scale, the largest change of the class token's output when the position table, multiplied by ``scale``, is
+    added after the shuffle. The global random state is left as it was.
+    ``benchmarks/bench_lesson01_table_scale.py`` stores seeds 0-9 (:func:`stored_table_scale`)."""
+    from .images import sample_image
+    from .vit import ViT
+
+    with torch.random.fork_rng(), torch.no_grad():
+        torch.manual_seed(seed)
+        vit = ViT(image_size=224, patch_size=16, num_classes=10, dim=768, depth=1, heads=12, mlp_dim=3072).eval()
+        tokens = vit.patch_embedding(sample_image(224).reshape(1, 3, 224, 224))
+        class_token = vit.class_token.expand(1, -1, -1)
+        plain = torch.cat([class_token, tokens], dim=1)
+        shuffled = torch.cat([class_token, tokens[:, torch.randperm(tokens.shape[1])]], dim=1)
+        pos = vit.pos_embedding
+        outputs = vit.encoder(torch.cat([plain + s * pos for s in scales] + [shuffled + s * pos for s in scales]))[:, 0]
+        return {s: (outputs[k] - outputs[k + len(scales)]).abs().max().item() for k, s in enumerate(scales)}
+
+
+def stored_table_scale(name: str = "lesson01_table_scale.json") -> dict[int, list[float]]:
+    """:func:`table_scale_probe` over seeds 0-9 as ``benchmarks/bench_lesson01_table_scale.py`` stored it (package
+    data ``vit_explained/checkpoints/<name>``): scale -> one largest change per seed."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    return {int(scale): [float(v) for v in values] for scale, values in stored["changes"].items()}

@@ -842,16 +842,40 @@ def plot_patch_filters(kernels: dict[str, torch.Tensor], *, raw: int = 4, compon
     return fig
 
 
-def plot_filter_smoothness(trained: float, random: list[float]) -> Figure:
+def plot_filter_smoothness(
+    trained: float, random: list[float], components: dict[str, torch.Tensor] | None = None
+) -> Figure:
     """A strip plot of :func:`vit_explained.patch_embedding.component_smoothness`: one dot per random kernel
-    (``random``, one value per seed) and the trained kernel's value (``trained``), on one axis."""
+    (``random``, one value per seed) and the trained kernel's value (``trained``), on one axis. With
+    ``components`` (``{row label: (count, 1, ph, pw) components}``, from
+    :func:`vit_explained.patch_embedding.filter_components`), one row of component images per entry above it."""
     import numpy as np
 
     values = [float(v) for v in random]
     if not values:
         raise ValueError("random must hold at least one smoothness value")
-    fig = new_figure(figsize=(7.5, 1.9))
-    ax = fig.add_subplot()
+    rows = list((components or {}).items())
+    count = max((len(c) for _, c in rows), default=0)
+    fig = new_figure(figsize=(7.5, 1.9 + 1.05 * len(rows)))
+    grid = fig.add_gridspec(len(rows) + 1, 1, height_ratios=[1] * len(rows) + [1.6], hspace=0.35)
+    for row, (label, comps) in enumerate(rows):  # one image per row: the components side by side, 1 pixel apart
+        comps = comps.detach().double().cpu()[:, 0]  # one channel: (count, ph, pw); unit length each
+        ph, pw = comps.shape[1:]
+        strip = torch.full((ph, len(comps) * (pw + 1) - 1), float("nan"), dtype=torch.float64)
+        for slot, component in enumerate(comps):
+            strip[:, slot * (pw + 1) : slot * (pw + 1) + pw] = component
+        limit = float(comps.abs().max()) or 1.0
+        ax = fig.add_subplot(grid[row, 0])
+        ax.imshow(strip.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_xticks([slot * (pw + 1) + (pw - 1) / 2 for slot in range(len(comps))])
+        ax.set_xticklabels([f"#{slot + 1}" for slot in range(len(comps))] if row == 0 else [], fontsize=8)
+        ax.xaxis.set_ticks_position("top")
+        ax.tick_params(length=0)
+        ax.set_yticks([])
+        ax.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
+        for side in ax.spines.values():
+            side.set_visible(False)
+    ax = fig.add_subplot(grid[len(rows), :])
     jitter = np.random.default_rng(0).uniform(-0.12, 0.12, len(values))  # fixed: the same picture every run
     ax.scatter(values, 1 + jitter, s=22, color="tab:gray", alpha=0.8, label=f"random kernels ({len(values)} seeds)")
     ax.scatter([trained], [0], s=60, color="tab:red", zorder=3, label="shipped MNIST ViT, trained")
@@ -859,12 +883,19 @@ def plot_filter_smoothness(trained: float, random: list[float]) -> Figure:
     ax.set_ylim(-0.6, 1.6)
     ax.axvline(0, color="black", linewidth=0.6, linestyle=":")
     ax.set_xlabel("neighbouring pixels' correlation in the top 4 principal components (smoothness)", fontsize=9)
-    ax.set_title(
-        f"smoothness of the patch filters' top components: the trained kernel against {len(values)} random kernels",
-        fontsize=10,
-    )
+    title = f"smoothness of the patch filters' top components: the trained kernel against {len(values)} random kernels"
+    if rows:
+        fig.suptitle(
+            f"top {count} principal components of the patch filters (each one's sign is arbitrary), "
+            "then their smoothness",
+            fontsize=10,
+        )
+        ax.set_title(title, fontsize=9)
+    else:
+        ax.set_title(title, fontsize=10)
     ax.tick_params(labelsize=8)
-    fig.subplots_adjust(left=0.14, right=0.98, top=0.84, bottom=0.3)
+    top = 0.86 if not rows else 1 - 0.42 / (1.9 + 1.05 * len(rows))
+    fig.subplots_adjust(left=0.14, right=0.98, top=top, bottom=0.3 if not rows else 0.13)
     return fig
 
 
