@@ -580,15 +580,8 @@ def plot_overfitting(
     lowest on every seed")."""
     from ..clinic import windowed
 
-    keys = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
     runs = {"this run": curves} if seeds is None else dict(seeds)
-    for run in (curves, *runs.values()):
-        if not isinstance(run, Mapping) or any(key not in run for key in keys):
-            raise ValueError(f"curves must map each of {keys} to one value per epoch")
-    lengths = {len(curves[key]) for key in keys}
-    if len(lengths) != 1 or lengths == {0}:
-        raise ValueError("curves must give the same, non-zero number of epochs for each of its four lists")
-    epochs = np.arange(1, lengths.pop() + 1)
+    epochs = _overfitting_epochs(curves, runs)
     best = int(np.argmin(curves["val_loss"])) + 1
     fig = new_figure(figsize=(12, 3.4 if loss_top is None else 4.2))
     left, middle, right = fig.subplots(1, 3)
@@ -603,19 +596,7 @@ def plot_overfitting(
     )  # room for the legend above the curves
     low = int(np.argmin(smooth)) if smooth else best - 1
     _draw_seed_means(middle, runs, window)
-    if loss_top is not None:
-        for ax in (left, middle):
-            ax.set_ylim(0, loss_top)
-    if shade_from is not None:
-        for ax in (left, middle):
-            ax.axvspan(
-                shade_from,
-                epochs[-1],
-                color="gold",
-                alpha=0.25,
-                zorder=0,
-                label=f"from epoch {shade_from}: every seed more than 0.05 above its lowest",
-            )
+    _cut_and_shade((left, middle), loss_top, shade_from, int(epochs[-1]))
     train, val = np.asarray(curves["train_accuracy"]) * 100, np.asarray(curves["val_accuracy"]) * 100
     right.plot(epochs, train, color="tab:blue", label="train")
     right.plot(epochs, val, color="tab:orange", label="validation")
@@ -633,21 +614,43 @@ def plot_overfitting(
             ax.legend(fontsize=8, loc=place)
     fig.suptitle(title)
     if below:  # one legend for both loss panels, under the figure
-        handles, labels = left.get_legend_handles_labels()
-        more = [(h, label) for h, label in zip(*middle.get_legend_handles_labels(), strict=True) if label not in labels]
-        if middle.get_legend() is not None:
-            middle.get_legend().remove()
-        fig.legend(
-            handles + [h for h, _ in more],
-            labels + [label for _, label in more],
-            fontsize=8,
-            loc="lower center",
-            ncol=4,
-        )
+        _legend_under(fig, left, middle)
         fig.tight_layout(rect=(0, 0.16, 1, 1))
     else:
         fig.tight_layout()
     return fig
+
+
+def _overfitting_epochs(curves: Mapping[str, Sequence[float]], runs: Mapping[str, Mapping]) -> np.ndarray:
+    """plot_overfitting's check of its runs: the epochs ``1..E`` of ``curves``, or a ValueError."""
+    keys = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
+    for run in (curves, *runs.values()):
+        if not isinstance(run, Mapping) or any(key not in run for key in keys):
+            raise ValueError(f"curves must map each of {keys} to one value per epoch")
+    lengths = {len(curves[key]) for key in keys}
+    if len(lengths) != 1 or lengths == {0}:
+        raise ValueError("curves must give the same, non-zero number of epochs for each of its four lists")
+    return np.arange(1, lengths.pop() + 1)
+
+
+def _cut_and_shade(axes, loss_top: float | None, shade_from: int | None, last_epoch: int) -> None:
+    """plot_overfitting's loss panels cut at ``loss_top`` and shaded from epoch ``shade_from`` (each if given)."""
+    for ax in axes:
+        if loss_top is not None:
+            ax.set_ylim(0, loss_top)
+        if shade_from is not None:
+            label = f"from epoch {shade_from}: every seed more than 0.05 above its lowest"
+            ax.axvspan(shade_from, last_epoch, color="gold", alpha=0.25, zorder=0, label=label)
+
+
+def _legend_under(fig: Figure, left, middle) -> None:
+    """One legend under the figure for plot_overfitting's two loss panels (each label once)."""
+    handles, labels = left.get_legend_handles_labels()
+    more = [(h, label) for h, label in zip(*middle.get_legend_handles_labels(), strict=True) if label not in labels]
+    if middle.get_legend() is not None:
+        middle.get_legend().remove()
+    handles, labels = handles + [h for h, _ in more], labels + [label for _, label in more]
+    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=4)
 
 
 def plot_paired_differences(
