@@ -448,6 +448,26 @@ def _lr(value: float) -> str:
     return f"{value:.0e}".replace("e-0", "e-")
 
 
+def _runs_at_chance(by_condition: dict, warmups: tuple, lr: float) -> tuple[dict, dict, dict]:
+    """training_summary's counts at ``lr``: ``{placement: {warm-up: runs ending near chance}}``, the post-norm runs
+    per warm-up, and per warm-up Fisher's exact p of post-norm's count against pre-norm's."""
+    at_chance = {
+        name: {warmup: sum(run["diverged"] for run in by_condition[(name, warmup, lr)]) for warmup in warmups}
+        for name in ("post-norm", "pre-norm")
+    }
+    runs = {warmup: len(by_condition[("post-norm", warmup, lr)]) for warmup in warmups}
+    fisher = {
+        warmup: fisher_exact(
+            at_chance["post-norm"][warmup],
+            runs[warmup],
+            at_chance["pre-norm"][warmup],
+            len(by_condition[("pre-norm", warmup, lr)]),
+        )
+        for warmup in warmups
+    }
+    return at_chance, runs, fisher
+
+
 def training_summary(stored: dict, low_lr: float = 1e-3, high_lr: float = 5e-3) -> TrainingSummary:
     """The stored training benchmark (:func:`stored_norm_training_runs`) in two findings: at ``low_lr`` the
     accuracy gap pre-norm - post-norm per warm-up, paired over seeds, with its 95 % t-interval; at ``high_lr``
@@ -467,20 +487,7 @@ def training_summary(stored: dict, low_lr: float = 1e-3, high_lr: float = 5e-3) 
     intervals = {warmup: gap.t_interval() for warmup, gap in gaps.items()}
     high_intervals = {warmup: gap.t_interval() for warmup, gap in high_gaps.items()}
     widest = max(100 * (t.high - t.low) / 2 for t in intervals.values())
-    at_chance = {
-        name: {warmup: sum(run["diverged"] for run in by_condition[(name, warmup, high_lr)]) for warmup in warmups}
-        for name in ("post-norm", "pre-norm")
-    }
-    runs = {warmup: len(by_condition[("post-norm", warmup, high_lr)]) for warmup in warmups}
-    fisher = {
-        warmup: fisher_exact(
-            at_chance["post-norm"][warmup],
-            runs[warmup],
-            at_chance["pre-norm"][warmup],
-            len(by_condition[("pre-norm", warmup, high_lr)]),
-        )
-        for warmup in warmups
-    }
+    at_chance, runs, fisher = _runs_at_chance(by_condition, warmups, high_lr)
 
     def gap_line(lr: float, found: dict) -> str:
         return f"lr {_lr(lr)}, accuracy pre-norm - post-norm, points (95 % t-interval, 3 seeds): " + "; ".join(

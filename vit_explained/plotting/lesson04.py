@@ -664,6 +664,18 @@ def init_arm_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _log_ticks(values: list[float]) -> list[float]:
+    """plot_depth_gradients' labelled y-ticks: round values from 0.1 to 50 over the range of ``values`` (15 % margin),
+    far enough apart on a log axis that their labels do not crowd (0.8, 1.0, 1.2, not 1.0, 1.1, 1.2)."""
+    candidates = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.6, 2.0, 2.5, 3.0, 4.0, 5.0)
+    candidates += (6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0)
+    ticks: list[float] = []
+    for tick in (t for t in candidates if min(values) / 1.15 <= t <= max(values) * 1.15):
+        if not ticks or tick / ticks[-1] >= 1.19:
+            ticks.append(tick)
+    return ticks
+
+
 def plot_depth_gradients(
     designs: Mapping[str, Mapping[int, list[float]]],
     guide: str | None = None,
@@ -711,14 +723,7 @@ def plot_depth_gradients(
     ax.set_yscale("log")
     ax.set_xticks(all_depths, [str(depth) for depth in all_depths])
     ax.xaxis.set_minor_locator(NullLocator())
-    values_shown = [v for values in designs.values() for seeds in values.values() for v in seeds]
-    low_value, high_value = min(values_shown), max(values_shown)
-    candidates = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.6, 2.0, 2.5, 3.0, 4.0, 5.0)
-    candidates += (6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0)
-    ticks = []
-    for tick in (t for t in candidates if low_value / 1.15 <= t <= high_value * 1.15):
-        if not ticks or tick / ticks[-1] >= 1.19:  # labels apart on the log axis: 0.8, 1.0, 1.2, not 1.0, 1.1, 1.2
-            ticks.append(tick)
+    ticks = _log_ticks([v for values in designs.values() for seeds in values.values() for v in seeds])
     ax.yaxis.set_major_locator(FixedLocator(ticks))  # labelled ticks across the whole range, above 1.0 too
     ax.yaxis.set_minor_locator(NullLocator())
     shape = "%.0f" if min(ticks) >= 6 else "%.1f" if all(round(t, 1) == t for t in ticks) else "%.2f"
