@@ -138,3 +138,23 @@ def test_exercise_8_accepts_a_per_image_loop_and_names_dks_pattern(capsys):
     assert "Correct" in capsys.readouterr().out
     with pytest.raises(ExerciseFailed, match="dK's formula"):
         check_w_q_gradient(lambda x, k, g: ((g.mT @ k / k.shape[-1] ** 0.5).mT @ x).sum(0))
+
+
+def test_qkv_rows_panels_write_small_ratios_with_one_decimal():
+    from vit_explained.plotting.lesson05 import plot_qkv_rows
+
+    fig = plot_qkv_rows(
+        {
+            "start": {"block 0": {"q": 0.01, "k": 0.02, "v": 1.0}},
+            "trained": {"block 0": {"q": 0.1, "k": 0.2, "v": 0.34}},
+        }
+    )
+    texts = [[t.get_text() for t in ax.texts] for ax in fig.axes]
+    assert [ax.get_title() for ax in fig.axes] == ["start", "trained"]
+    assert texts == [["v /\nmax(q,k):\n50x"], ["v /\nmax(q,k):\n1.7x"]]
+
+
+def test_appendix_c_draws_the_trained_right_panel():
+    sources = _sources()
+    at = next(i for i, s in enumerate(sources) if "plot_qkv_rows({" in s)
+    assert sources[at - 1].startswith('ratios = {"initialised"')

@@ -155,7 +155,20 @@ def _draw_groups(
     ax.set_title(title)
 
 
-def _draw_qkv(ax: Axes, qkv: dict[str, dict[str, float]]) -> None:
+def plot_qkv_rows(panels: Mapping[str, Mapping], *, title: str = "") -> Figure:
+    """One panel per entry of ``panels`` (``{panel title: {block: {"q": norm, "k": norm, "v": norm}}}``), each as
+    :func:`plot_gradient_norms`'s right panel: the q, k and v rows' gradient norms and v / max(q, k) per block."""
+    fig = new_figure(figsize=(4.6 * len(panels), 3.6))
+    axes = np.atleast_1d(fig.subplots(1, len(panels)))
+    for ax, (name, qkv) in zip(axes, panels.items(), strict=True):
+        _draw_qkv(ax, {(f"block {b}" if isinstance(b, int) else b): dict(n) for b, n in qkv.items()}, title=name)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _draw_qkv(ax: Axes, qkv: dict[str, dict[str, float]], title: str = "") -> None:
     """The q, k and v rows of each block's qkv weight, three dots a block, and how many times v's is larger."""
     blocks = list(qkv)
     positions = np.arange(len(blocks))
@@ -168,10 +181,10 @@ def _draw_qkv(ax: Axes, qkv: dict[str, dict[str, float]]) -> None:
         norms = qkv[block]
         if min(norms["q"], norms["k"]) > 0:
             ratio = norms["v"] / max(norms["q"], norms["k"])
-            label = f"v /\nmax(q,k):\n{ratio:.0f}x"
+            label = f"v /\nmax(q,k):\n{ratio:.0f}x" if ratio >= 10 else f"v /\nmax(q,k):\n{ratio:.1f}x"
             ax.text(position, floor * 1.3, label, ha="center", va="bottom", fontsize=8.5, color="0.15")
     _log_axis(ax, floor, max(values) * 12, list(positions), blocks, ncol=3, spacing=0.8)
-    ax.set_title("Inside qkv: the q, k and v rows (at initialisation)")
+    ax.set_title(title or "Inside qkv: the q, k and v rows (at initialisation)")
 
 
 #: colours of the two backward routes in :func:`plot_two_routes` (the MLP route in the MLP's colour)
