@@ -666,6 +666,39 @@ def _hard_coded_dim(fn: Callable[..., object], case: str, grids: tuple, dim: int
         )
 
 
+def _check_table_values(answer: torch.Tensor, original: torch.Tensor, case: str) -> None:
+    """check_interpolate_positions: a resized table of the right shape that is all zeros or of a narrower dtype."""
+    if answer.is_floating_point() and not bool(answer.any()):
+        fail(
+            f"for {case} your table is all zeros (a placeholder such as torch.zeros left in?): keep the class "
+            "token's row and fill the patch rows by resizing the given ones"
+        )
+    if not answer.is_floating_point() or torch.finfo(answer.dtype).bits < torch.finfo(original.dtype).bits:
+        fail(
+            f"for {case} your table is {answer.dtype} but the given one is {original.dtype}: a narrower dtype "
+            "(a .half(), .bfloat16() or .long(); float64 is fine) rounds the position vectors the model adds"
+        )
+
+
+def _fail_where_rows_differ(
+    answer: torch.Tensor, original: torch.Tensor, expected: torch.Tensor, case: str, new_cols: int
+) -> None:
+    """check_interpolate_positions' last word on a wrong table: the class token's row changed, or the first new
+    patch whose row differs from the 2-D bilinear resize."""
+    if not close(answer[:, 0], original[:, 0]):
+        fail(
+            f"for {case} the class token's row changed: it has no place on the grid, so keep it "
+            "as it is and resize only the patch rows"
+        )
+    gaps = (answer.to(torch.float64) - expected.to(torch.float64)).abs().amax(dim=-1)[0, 1:]
+    first = int(torch.nonzero(gaps > 1e-4)[0]) if bool((gaps > 1e-4).any()) else 0
+    fail(
+        f"for {case} your patch rows differ from a 2-D bilinear resize, first at new patch {first} "
+        f"(row {first // new_cols}, column {first % new_cols}); "
+        "check how you lay them out on the grid and read them back"
+    )
+
+
 def check_interpolate_positions(
     my_interpolate_positions: Callable[[torch.Tensor, tuple[int, int], tuple[int, int]], torch.Tensor],
 ) -> None:
@@ -705,16 +738,7 @@ def check_interpolate_positions(
         if slip and tuple(answer.shape) != tuple(expected.shape):
             fail(slip)
         _check_resized_shape(answer, expected, case, original)
-        if answer.is_floating_point() and not bool(answer.any()):
-            fail(
-                f"for {case} your table is all zeros (a placeholder such as torch.zeros left in?): keep the class "
-                "token's row and fill the patch rows by resizing the given ones"
-            )
-        if not answer.is_floating_point() or torch.finfo(answer.dtype).bits < torch.finfo(original.dtype).bits:
-            fail(
-                f"for {case} your table is {answer.dtype} but the given one is {original.dtype}: a narrower dtype "
-                "(a .half(), .bfloat16() or .long(); float64 is fine) rounds the position vectors the model adds"
-            )
+        _check_table_values(answer, original, case)
         if close(answer, expected):
             square_passed = square_passed or (f"{rows}x{cols} to {new_rows}x{new_cols}" if square else None)
             dim_right = dim_right or dim
@@ -725,18 +749,7 @@ def check_interpolate_positions(
             fail(f"for {case}: {_narrow_slips(my_interpolate_positions, slips, generator)}")
         if slip:
             fail(slip)
-        if not close(answer[:, 0], original[:, 0]):
-            fail(
-                f"for {case} the class token's row changed: it has no place on the grid, so keep it "
-                "as it is and resize only the patch rows"
-            )
-        gaps = (answer.to(torch.float64) - expected.to(torch.float64)).abs().amax(dim=-1)[0, 1:]
-        first = int(torch.nonzero(gaps > 1e-4)[0]) if bool((gaps > 1e-4).any()) else 0
-        fail(
-            f"for {case} your patch rows differ from a 2-D bilinear resize, first at new patch {first} "
-            f"(row {first // new_cols}, column {first % new_cols}); "
-            "check how you lay them out on the grid and read them back"
-        )
+        _fail_where_rows_differ(answer, original, expected, case, new_cols)
     passed(
         "your resize matches interpolate_positions(..., mode='bilinear', antialias=False) on square and "
         "non-square grids, growing and shrinking."
