@@ -1,5 +1,10 @@
 """Lesson 09's soft-vs-hard benchmark: the same short DeiT runs with the hard loss, the soft loss, or no teacher.
 
+NOT USED BY THE LESSON. Every arm of the stored run reached only about 26 % test accuracy (barely trained
+students), so its "no detectable difference" between soft, hard and no teacher says nothing about trained
+students. Lesson 09 relies on the paper's Table 3 instead (single runs, no intervals published). The script and
+its stored result stay for a longer run: one where the students reach 85 % or more.
+
     # one process per seed (what made the stored result, on a shared 2-core machine), then merge:
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lesson09_soft_hard.py --seeds 0 --json /tmp/soft_hard_0.json
     ... (seeds 1 and 2 likewise)

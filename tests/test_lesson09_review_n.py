@@ -20,10 +20,12 @@ def _printed(cell):
 
 def test_the_slice_section_comes_before_any_statistical_test():
     sources = [_source(cell) for cell in _cells()]
-    slice_section = next(i for i, s in enumerate(sources) if s.startswith("## 4 · What `[:, :, 0, 2:]`"))
+    slice_section = next(i for i, s in enumerate(sources) if s.startswith("## 2 · What `[:, :, 0, 2:]`"))
     first_test = next(i for i, s in enumerate(sources) if "mcnemar(" in s or "paired_seeds(" in s)
+    first_mcnemar = next(i for i, s in enumerate(sources) if "mcnemar(" in s)
     appendix_b = next(i for i, s in enumerate(sources) if s.startswith("## Appendix B"))
-    assert slice_section < appendix_b < first_test
+    # fix round r: one paired comparison (the class head's 7s, by teacher) sits at its claim in section 8
+    assert slice_section < first_test and appendix_b < first_mcnemar
 
 
 def test_each_seed_comparison_is_printed_once():

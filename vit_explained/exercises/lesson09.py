@@ -225,6 +225,11 @@ def _name_token_map_slip(
     flat = weights[..., query, special:].reshape(*weights.shape[:2], cols, rows).transpose(-1, -2)
     if close(mine, columnwise) or close(mine, flat):
         fail(f"{where}: the patches are laid out column by column; they were numbered row by row")
+    if mine.numel() > 1 and bool((mine == mine.flatten()[0]).all()):
+        fail(
+            f"{where}: your map is constant (every entry {mine.flatten()[0].item():g}): check that your map varies "
+            "with the weights; it is the weights' row `query`, from the patches' columns on"
+        )
     fail(f"{where}: the values differ from the token's attention to the patches")
 
 

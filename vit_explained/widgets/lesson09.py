@@ -124,7 +124,21 @@ class DeiTAttentionExplorer(AttentionExplorer):
             title=textwrap.fill(line, 60 + 30 * len(titles)),  # the warning stays in the picture's title
             panel=3.0,
         )
+        _outline_top_patches(fig.axes[1 : 1 + len(titles)], panels, tuple(self.images.shape[-2:]))
         return line, fig
+
+
+def _outline_top_patches(axes: list, panels: torch.Tensor, size: tuple[int, int]) -> None:
+    """A frame around each panel's top patch (``panels`` ``(K, rows, cols)``, one axis each, pixel coordinates
+    of an image of ``size``), so a wrong slice's shifted top patch shows next to the right one."""
+    from matplotlib.patches import Rectangle
+
+    rows, cols = panels.shape[-2:]
+    tall, wide = size[0] / rows, size[1] / cols
+    for ax, grid in zip(axes, panels, strict=True):
+        row, col = divmod(int(grid.flatten().argmax()), cols)
+        ax.add_patch(Rectangle((col * wide, row * tall), wide, tall, fill=False, edgecolor="white", lw=2.5))
+        ax.add_patch(Rectangle((col * wide, row * tall), wide, tall, fill=False, edgecolor="black", lw=1.0, ls="--"))
 
 
 def deit_attention_explorer(

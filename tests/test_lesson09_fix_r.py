@@ -1,0 +1,116 @@
+"""Lesson 09, fix round r: the slice right after the tokens, the half-trained 7 -> 1 students said so at the
+claim, the class head's paired comparison printed, no soft-vs-hard subsection, framed top patches, appendix C."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from matplotlib.patches import Rectangle
+
+from vit_explained.exercises import ExerciseFailed, lesson09
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "09_deit_distillation.ipynb"
+
+
+def _cells() -> list[dict]:
+    return json.loads(LESSON.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _printed(cell: dict) -> str:
+    return "".join("".join(output.get("text", "")) for output in cell.get("outputs", []))
+
+
+def test_the_sections_go_tokens_slice_patch_hooks_then_distillation():
+    headers = [line for cell in _cells() for line in _source(cell).splitlines() if line.startswith("## ")]
+    numbered = [line for line in headers if line[3].isdigit()]
+    assert [line[:5] for line in numbered] == [f"## {n} " for n in range(1, 10)]
+    assert "Two special tokens" in numbered[0] and "`[:, :, 0, 2:]`" in numbered[1]
+    assert "monkey-patch" in numbered[2] and "Hooks" in numbered[3]
+    assert "recipe first" in numbered[6] and "Hard distillation" in numbered[7] and "Explore" in numbered[8]
+    assert "## Appendix C · Further checks" in headers
+
+
+def test_the_soft_hard_subsection_is_gone_and_the_script_says_why():
+    text = "\n".join(_source(cell) for cell in _cells())
+    assert "soft_hard_benchmark" not in text and "Soft against hard" not in text and "26 %" not in text
+    script = (ROOT / "benchmarks" / "bench_lesson09_soft_hard.py").read_text()
+    assert "NOT USED BY THE LESSON" in script and "26 %" in script
+
+
+def test_the_half_trained_students_are_named_at_the_claim_and_in_the_summary():
+    sources = [_source(cell) for cell in _cells()]
+    claim = next(i for i, s in enumerate(sources) if s.startswith("On every seed the distillation head"))
+    assert "these half-trained students" in sources[claim]
+    limitation = next(s for s in sources[claim : claim + 4] if "**A limitation.**" in s)
+    assert "44 to 53 %" in limitation and "not measured" in limitation
+    summary = next(s for s in sources if s.startswith("## Summary"))
+    assert "half-trained students" in summary and "not measured" in summary
+
+
+def test_the_class_heads_paired_comparison_is_printed_with_its_interval():
+    cells = _cells()
+    printed = next(_printed(c) for c in cells if _source(c).startswith("class_shift = paired_seeds("))
+    assert "+7.3 points, 95 % t-interval [-3.0, +17.7]" in printed
+    assert "validation accuracy 52%, 53%, 44%; best epoch 8, 8, 8" in printed
+    prose = next(_source(c) for c in cells if _source(c).startswith("The interval holds 0"))
+    assert "no detectable difference" in prose
+
+
+def test_the_stripe_count_lives_in_appendix_c():
+    sources = [_source(cell) for cell in _cells()]
+    appendix_c = next(i for i, s in enumerate(sources) if s.startswith("## Appendix C"))
+    stripe = next(i for i, s in enumerate(sources) if s.startswith("top_key = val_attention.argmax(-1)"))
+    assert appendix_c < stripe
+    main = next(s for s in sources if s.startswith("The dark vertical stripe"))
+    assert main.count(".") <= 2 and "appendix C" in main
+
+
+def test_every_figure_cell_saves_its_figure():
+    sources = [_source(cell) for cell in _cells()]
+    chain = next(s for s in sources if "plot_attention_call_chain()" in s)
+    assert 'save_figure(fig, "09_attention_call_chain")' in chain
+    assert (ROOT / "figures" / "09_attention_call_chain.png").exists()
+
+
+def test_the_paper_figure_says_single_runs_and_labels_the_teacher_gain():
+    from vit_explained.plotting.lesson09 import plot_paper_distillation
+
+    ax = plot_paper_distillation().axes[0]
+    assert "single runs, no intervals published" in ax.get_title()
+    assert "teacher - none = +1.1" in ax.get_legend().get_texts()[0].get_text()
+    prose = next(_source(c) for c in _cells() if "**Hard wins in Table 3**" in _source(c))
+    assert "(single runs, no intervals published)" in prose
+
+
+def test_a_constant_token_map_is_told_to_vary_with_the_weights():
+    def constant(weights, query, special_tokens, rows, cols):
+        return torch.full((*weights.shape[:2], rows, cols), 0.1)
+
+    with pytest.raises(ExerciseFailed, match="check that your map varies with the weights"):
+        lesson09.check_token_map(constant)
+
+
+def test_the_widget_frames_each_panels_top_patch():
+    from vit_explained.deit import DeiT
+    from vit_explained.widgets.lesson09 import deit_attention_explorer
+
+    torch.manual_seed(0)
+    deit = DeiT(12, patch_size=4, num_classes=3, dim=16, depth=2, heads=2, mlp_dim=32, channels=1).eval()
+    w = deit_attention_explorer(deit, torch.rand(3, 1, 12, 12), torch.tensor([0, 1, 2]), view="class | distillation")
+    w.controls["start"].value = 1
+    _, fig = w.compute(**w.values)
+    matrix = w.matrix_for(
+        digit=w.values["digit"], block=w.values["block"], head=w.values["head"], method=w.values["method"]
+    )
+    expected = [w.sliced(matrix, query, start) for query in (0, 1) for start in (1, 2)]
+    for ax, grid in zip(fig.axes[1:5], expected, strict=True):
+        frames = [p for p in ax.patches if isinstance(p, Rectangle)]
+        assert len(frames) == 2  # a white frame and a dashed black one, at the same place
+        row, col = divmod(int(grid.flatten().argmax()), 3)
+        assert frames[0].get_xy() == (col * 4, row * 4) and frames[0].get_width() == 4
