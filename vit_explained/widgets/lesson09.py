@@ -9,7 +9,8 @@ Two controls of its own: ``view`` shows one token's map, or the class token's an
 side by side; ``start`` is where the slice of the patch columns starts, 2 (right for a DeiT: ``[:, :, q, 2:]``)
 or 1 (the ViT habit ``[:, :, q, 1:]``, 49 columns from key 1): the map the wrong start gives, key 1 (the
 distillation token) on patch (0, 0) and every patch one place late, the last patch dropped. At start 1 each
-token's map is drawn beside the right one (start 2), and the line names both top patches. The lesson opens
+token's map is drawn beside the right one (start 2), a frame marks each panel's top patch, and the line names
+both top patches. The lesson opens
 the widget on that view: both tokens side by side, slice start 1 (four maps: each token's wrong and right one).
 
 Every line ends with what the two heads and, if given, the teacher predict for the digit.
