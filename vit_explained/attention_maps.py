@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -1395,7 +1396,8 @@ class CascadeTable:
       ``(B, 1 + steps, rows, cols)``: the same for every map digit (to show a digit other than the first);
     - ``per_digit[step][method]`` ``(draws, B)``: the rank correlation with the trained map per draw and map
       digit (``rows`` holds its mean over the digits), for paired comparisons of the methods
-      (:func:`compare_maps`).
+      (:func:`compare_maps`);
+    - ``decision_digits``: the number of decision digits (``str()`` names it).
     """
 
     rows: dict[str, list[tuple[float, float, float, float]]]
@@ -1404,6 +1406,7 @@ class CascadeTable:
     first_maps: dict[str, torch.Tensor]
     per_digit: dict[str, dict[str, torch.Tensor]] = field(default_factory=dict)
     draw_maps: dict[str, torch.Tensor] = field(default_factory=dict)
+    decision_digits: int = 0  # how many digits the accuracy and same-decision columns are read on (0: not given)
 
     def mean_rho(self, step: str, method: str) -> torch.Tensor:
         """``(B,)``: per map digit, the rank correlation with the trained map averaged over the step's draws."""
@@ -1436,8 +1439,16 @@ class CascadeTable:
         draws = len(next(iter(self.rows.values())))
         lines = [
             f"{draws} draws per step; each cell: min .. max over the draws; classifier: fc_norm + linear head",
-            f"{'re-drawn from the top':<24} {'rollout ρ':<15} {'gradient-w. ρ':<15} {'accuracy':<15} same decision",
         ]
+        maps_on = len(next(iter(next(iter(self.per_digit.values())).values()))[0]) if self.per_digit else 0
+        if maps_on and self.decision_digits:
+            lines.append(
+                f"ρ: mean over {maps_on} test digits; accuracy and same decision (the re-drawn model picks the trained "
+                f"model's class): on {self.decision_digits} test digits"
+            )
+        lines.append(
+            f"{'re-drawn from the top':<24} {'rollout ρ':<15} {'gradient-w. ρ':<15} {'accuracy':<15} same decision"
+        )
         for step in self.rows:
             columns = [self.column(step, i) for i in range(4)]
             cells = [f"{min(v):+.2f} .. {max(v):+.2f}" for v in columns[:2]]
@@ -1538,7 +1549,8 @@ def cascade_table(
     every = {method: torch.stack(maps, dim=1) for method, maps in first.items()}  # (B, 1 + steps, rows, cols)
     digits = {step: {method: torch.stack(rho) for method, rho in by.items()} for step, by in per_digit.items()}
     spread = _class_token_spread(model, map_data[0], grid)
-    return CascadeTable(rows, spreads, spread, {m: maps[0] for m, maps in every.items()}, digits, every)
+    first_maps = {m: maps[0] for m, maps in every.items()}
+    return CascadeTable(rows, spreads, spread, first_maps, digits, every, decision_digits=len(decision_data[0]))
 
 
 def remeasure_cascade_draw(
@@ -1603,7 +1615,10 @@ def stored_cascade(name: str = "lesson08_cascade.json") -> CascadeTable:
     steps = len(rows)
     every = {m: _from_lines(r).reshape(-1, 1 + steps, *stored["grid"]) for m, r in stored["draw_maps"].items()}
     first = {m: maps[0] for m, maps in every.items()}
-    return CascadeTable(rows, stored["spreads"], stored["trained_spread"], first, per_digit, every)
+    decided = re.search(r"decisions on data\.test_images\[:(\d+)\]", stored.get("what", ""))  # the benchmark's note
+    table = CascadeTable(rows, stored["spreads"], stored["trained_spread"], first, per_digit, every)
+    table.decision_digits = int(decided.group(1)) if decided else 0
+    return table
 
 
 @dataclass

@@ -792,6 +792,11 @@ def _chefer_case(
     return weights, gradients
 
 
+def _rows_to_one(bar: torch.Tensor) -> torch.Tensor:
+    """Each row divided by its sum, as rollout re-normalises (a slip in exercise 5)."""
+    return bar / bar.sum(-1, keepdim=True).clamp_min(1e-12)
+
+
 def _chefer_variants(weights: list[torch.Tensor], gradients: list[torch.Tensor]) -> dict[str, torch.Tensor]:
     """Plausible wrong answers to exercise 5, each named by its slip."""
     pairs = list(zip(weights, gradients, strict=True))
@@ -803,6 +808,8 @@ def _chefer_variants(weights: list[torch.Tensor], gradients: list[torch.Tensor])
         "abs": [(g * a).abs().mean(1) for a, g in pairs],
         "max over heads": [(g * a).clamp(min=0).amax(1) for a, g in pairs],
         "right": [(g * a).clamp(min=0).mean(1) for a, g in pairs],
+        "row-normalised": [_rows_to_one((g * a).clamp(min=0).mean(1)) for a, g in pairs],
+        "no gradient": [a.mean(1) for a, _ in pairs],
     }
     identity = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype).expand_as(fused["right"][0])
     variants = {}
@@ -837,6 +844,10 @@ _CHEFER_MISTAKES = {
     "abs": "you took the absolute value: a negative grad * A lowers the logit and is dropped, "
     ".clamp(min=0), not .abs()",
     "max over heads": "you took the largest head (max over dim=1): average the heads, .mean(dim=1)",
+    "row-normalised": "you re-normalised the rows of Ā as rollout does: Chefer et al.'s rule keeps "
+    "mean_h((grad * A).clamp(min=0)) as it is, and R's rows need not sum to 1",
+    "no gradient": "you used A without the gradient: Ā = mean_h((grad * A).clamp(min=0)), the weights times "
+    "their gradients, so the map is for one class",
     "order": "layer order reversed: the first layer ended up on the left (R @ Ā, the matmul the wrong way round, "
     "or the list walked last to first). Go first to last, each later layer on the left: R = R + Ā @ R",
 }
@@ -1147,6 +1158,9 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
         given = weights.clone()
         got = _NO_CLASS_TOKEN_ATTENTION(class_token_grid, given, rows, cols, hint=named_hint)
         _refuse_a_list(got, case, "(B, heads, rows, cols)")
+        if got is None or isinstance(got, (int, float)):  # not a grid: no tensor, or one number
+            what = "None (a missing return?)" if got is None else "a single number"
+            fail(f"for {case}: your function returned {what}: return one (B, heads, rows, cols) tensor, the grid")
         got = as_tensor(got, f"your grid for {case}")
         if _changed_in_place([weights], [given]):
             fail(

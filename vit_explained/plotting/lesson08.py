@@ -288,11 +288,13 @@ def plot_maps_and_deletion(
     *,
     title: str = "",
     reference: torch.Tensor | None = None,
+    ylabel: str = "p(true class)",
 ) -> Figure:
     """One digit: the image, one overlay per map (each its own colour scale, ``maps[name]`` ``(rows, cols)``)
     and, right, each map's deletion curve (``curves[name]`` ``(len(counts),)``: p(true class) after deleting
     the map's top ``counts[k]`` patches), in the same order. ``image`` ``(1, H, W)``. ``reference``
-    ``(len(counts),)``: the ink-first curve, drawn thin and grey behind the maps' curves."""
+    ``(len(counts),)``: the ink-first curve, drawn thin and grey behind the maps' curves. ``ylabel``: what the
+    curves read (a map for another class reads that class's probability)."""
     picture = _images(image[None])[0]
     if list(maps) != list(curves) or not maps:
         raise ValueError(f"maps and curves must name the same maps in the same order, got {list(maps)}, {list(curves)}")
@@ -311,7 +313,7 @@ def plot_maps_and_deletion(
         linestyle, marker = _STYLES[index]
         axes[-1].plot(x, curves[name].detach().double().numpy(), linestyle=linestyle, marker=marker, ms=3, label=name)
     axes[-1].set_xlabel("fraction of patches deleted,\nhighest ranked first")
-    axes[-1].set_ylabel("p(true class)")
+    axes[-1].set_ylabel(ylabel)
     axes[-1].set_ylim(-0.02, 1.02)
     axes[-1].legend(fontsize=8)
     axes[-1].set_title("deletion (lower: falls faster)\none digit: noisy; section 10 has the average", fontsize=9)
@@ -343,6 +345,11 @@ def plot_redrawn_rollouts(
     )
 
 
+#: a re-drawn map spread over at least this share of the patches (:func:`effective_patches`) is titled a flat
+#: map, stretched to its own scale, in :func:`plot_cascade`
+FLAT_SHARE = 0.93
+
+
 def plot_cascade(
     image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str], *, shared: bool = True
 ) -> Figure:
@@ -354,7 +361,7 @@ def plot_cascade(
 
     ``image`` ``(C, H, W)``; ``steps``: the re-drawn part per column after the trained one, top down.
     """
-    from ..attention_maps import rank_correlation  # lazily: the plotting module stays light to import
+    from ..attention_maps import effective_patches, rank_correlation  # lazily: plotting stays light to import
 
     if not isinstance(maps, dict) or not maps:
         raise TypeError(f"maps must be a dict method -> (1 + steps, rows, cols) tensor, got {type(maps).__name__}")
@@ -366,9 +373,14 @@ def plot_cascade(
     for row, (method, method_maps) in enumerate(maps.items()):
         rho = rank_correlation(method_maps[1:], method_maps[:1].expand_as(method_maps[1:])).tolist()
         step_names = titles[1:] if row == 0 else [""] * len(steps)  # the step's name once, on the top row
+        flat = (effective_patches(method_maps) >= FLAT_SHARE * method_maps[0].numel()).tolist()
+        flat = [f and not flat[0] for f in flat[1:]]  # named only where the trained map is not flat itself
         panel_titles.append(
             ["trained" if row == 0 else ""]
-            + [f"{n}\nρ {r:+.2f}".lstrip("\n") for n, r in zip(step_names, rho, strict=True)]
+            + [
+                f"{n}\nρ {r:+.2f}".lstrip("\n") + ("\n(flat, stretched)" if f else "")
+                for n, r, f in zip(step_names, rho, flat, strict=True)
+            ]
         )
         grids.append(method_maps)
         names.append(f"{method}\n(own scale)" if shared else method)

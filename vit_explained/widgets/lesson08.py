@@ -176,7 +176,8 @@ class MapsExplorer(AttentionExplorer):
     The picture shows the digit's three maps side by side (raw attention of the chosen block and head; rollout
     and gradient-weighted through blocks 0 to the chosen block, heads averaged; gradient-weighted for the chosen
     class, its gradients computed on first use and kept) and
-    each map's deletion curve (p(true class) as its top patches are blacked out, :func:`deletion_areas`);
+    each map's deletion curve (p(true class) as its top patches are blacked out, :func:`deletion_areas`; the
+    gradient-weighted map for a class other than the true one reads p(that class));
     the line gives each map's top patch, share on ink and deletion area (lower: found more of what the model uses).
     A thin grey curve in the deletion panel is the ink-first order (model-free) on the same digit, for scale.
     """
@@ -261,9 +262,20 @@ class MapsExplorer(AttentionExplorer):
         patches = self.grid[0] * self.grid[1]
         counts = sorted({min(k, patches) for k in self.counts} | {patches})
         orders = {n: m[None] for n, m in maps.items()} | {"ink first": ink_per_patch(self.images[one], self.grid)}
-        curves, areas = deletion_areas(self.model, self.images[one], self.labels[one], orders, counts=counts)
-        reference = curves.pop("ink first")[0]  # the model-free order: a thin grey line in the deletion panel
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
+        target = values.get("class", "predicted")
+        target = predicted if target == "predicted" else int(target)  # the class the gradient-weighted map is for
+        other = {"gradient-weighted": orders.pop("gradient-weighted")} if target != label else {}
+        curves, areas = deletion_areas(self.model, self.images[one], self.labels[one], orders, counts=counts)
+        if other:  # another class than the true one chosen: its map's deletion curve reads p(that class)
+            curves_w, areas_w = deletion_areas(
+                self.model, self.images[one], torch.tensor([target]), other, counts=counts
+            )
+            curves = (
+                {n: curves[n] for n in ("raw attention", "rollout")} | curves_w | {"ink first": curves["ink first"]}
+            )
+            areas = areas | areas_w
+        reference = curves.pop("ink first")[0]  # the model-free order: a thin grey line in the deletion panel
         heads = "heads averaged" if head == "mean" else f"head {head}"
         blocks = f"block {block}" if block == 0 else f"blocks 0-{block}"
         found = []
@@ -271,20 +283,30 @@ class MapsExplorer(AttentionExplorer):
             row, col = divmod(int(grid.flatten().argmax()), self.grid[1])
             share = float(ink_share(grid[None], self.images[one])[0])
             found.append(f"{name} ({row}, {col}), {share:.0%} on ink, area {float(areas[name][0]):.2f}")
-        target = values.get("class", "predicted")
-        target = predicted if target == "predicted" else target  # the class the gradient-weighted map is for
         where = f"raw attention: block {block}, {heads}; rollout and gradient-weighted (class {target}): {blocks}"
         if values.get("redrawn", False):  # the attention weights do not read the classifier: only the gradients change
             where += "; classifier re-drawn (the maps' model; deletion: the trained model)"
         line = (
             f"digit {digit} (a {label}, predicted {predicted}); {where}. Top patch, ink, deletion area "
-            "(deletion: the true class's probability, for any class chosen): " + "; ".join(found)
+            + (
+                "(deletion: the true class's probability): "
+                if target == label
+                else f"(deletion: the true class's probability; the gradient-weighted map's: p(class {target})): "
+            )
+            + "; ".join(found)
         )
         title = (
             f"digit {digit} (a {label}, predicted {predicted}); raw attention: block {block}, {heads}; others: {blocks}"
         )
+        ylabel = "p(true class)" if target == label else f"p(true class);\ngradient-weighted: p({target})"
         fig = plot_maps_and_deletion(
-            self.images[digit], maps, {n: c[0] for n, c in curves.items()}, counts, title=title, reference=reference
+            self.images[digit],
+            maps,
+            {n: c[0] for n, c in curves.items()},
+            counts,
+            title=title,
+            reference=reference,
+            ylabel=ylabel,
         )
         return line, fig
 
