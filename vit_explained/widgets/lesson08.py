@@ -247,6 +247,26 @@ class MapsExplorer(AttentionExplorer):
         )
         return token_attention(matrix, self.grid, query=0, special_tokens=self.special_tokens)[0]
 
+    def _deletions(self, digit: int, maps: dict[str, torch.Tensor], target: int) -> tuple[list[int], dict, dict]:
+        """compute's deletion readings for one digit: the counts of patches blacked out, each map's curve and area
+        (and the model-free "ink first" order's curve). They read p(true class), except the gradient-weighted map's
+        when it is made for another class ``target``: then p(that class)."""
+        one = slice(digit, digit + 1)
+        patches = self.grid[0] * self.grid[1]
+        counts = sorted({min(k, patches) for k in self.counts} | {patches})
+        orders = {n: m[None] for n, m in maps.items()} | {"ink first": ink_per_patch(self.images[one], self.grid)}
+        other = {"gradient-weighted": orders.pop("gradient-weighted")} if target != int(self.labels[digit]) else {}
+        curves, areas = deletion_areas(self.model, self.images[one], self.labels[one], orders, counts=counts)
+        if other:  # another class than the true one chosen: its map's deletion curve reads p(that class)
+            curves_w, areas_w = deletion_areas(
+                self.model, self.images[one], torch.tensor([target]), other, counts=counts
+            )
+            curves = (
+                {n: curves[n] for n in ("raw attention", "rollout")} | curves_w | {"ink first": curves["ink first"]}
+            )
+            areas = areas | areas_w
+        return counts, curves, areas
+
     def compute(self, **values: Any) -> tuple[str, Figure | None]:
         from ..plotting.lesson08 import plot_maps_and_deletion
 
@@ -259,22 +279,10 @@ class MapsExplorer(AttentionExplorer):
                 digit, block, values.get("class", "predicted"), redrawn=bool(values.get("redrawn", False))
             ),
         }
-        patches = self.grid[0] * self.grid[1]
-        counts = sorted({min(k, patches) for k in self.counts} | {patches})
-        orders = {n: m[None] for n, m in maps.items()} | {"ink first": ink_per_patch(self.images[one], self.grid)}
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
         target = values.get("class", "predicted")
         target = predicted if target == "predicted" else int(target)  # the class the gradient-weighted map is for
-        other = {"gradient-weighted": orders.pop("gradient-weighted")} if target != label else {}
-        curves, areas = deletion_areas(self.model, self.images[one], self.labels[one], orders, counts=counts)
-        if other:  # another class than the true one chosen: its map's deletion curve reads p(that class)
-            curves_w, areas_w = deletion_areas(
-                self.model, self.images[one], torch.tensor([target]), other, counts=counts
-            )
-            curves = (
-                {n: curves[n] for n in ("raw attention", "rollout")} | curves_w | {"ink first": curves["ink first"]}
-            )
-            areas = areas | areas_w
+        counts, curves, areas = self._deletions(digit, maps, target)
         reference = curves.pop("ink first")[0]  # the model-free order: a thin grey line in the deletion panel
         heads = "heads averaged" if head == "mean" else f"head {head}"
         blocks = f"block {block}" if block == 0 else f"blocks 0-{block}"
