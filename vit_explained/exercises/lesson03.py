@@ -434,6 +434,11 @@ def _matmul_hint(
         first == heads and second in {tokens, key_tokens} and "dimension 1" in text
     ):  # the matmul's batch axes (B, h) vs (B, N)
         return _wrong_transpose_hint(source)
+    if first == heads and second == shape[3] and second != heads and "dimension 1" in text:  # (B, h) vs (B, d)
+        return (
+            "transposed the wrong pair of axes: k.transpose(1, 3) swaps the heads and the features, (B, h, N, d) -> "
+            "(B, d, N, h); use transpose(-2, -1), the last two axes"
+        )
     if first in {tokens, key_tokens} and second in {batch, heads, tokens} - {
         first
     }:  # the (B, h, N, N) scores against a (B, h, N) reduction
@@ -450,6 +455,13 @@ def _quiet_transpose() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"The use of `x\.T`", category=UserWarning)
         yield
+
+
+def _keeps_dtype(answer: Any, dtype: torch.dtype, where: str) -> None:
+    """A tensor answer keeps q's dtype (float64 from float32 inputs fails); a numpy answer is converted: not checked."""
+    if isinstance(answer, torch.Tensor) and answer.dtype != dtype:
+        got, wanted = (str(t).replace("torch.", "") for t in (answer.dtype, dtype))
+        fail(f"{where} the result is {got}: keep q's dtype, {wanted}")
 
 
 def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
@@ -493,6 +505,7 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
             )
         if tuple(result.shape) != shape:
             fail(f"{where} the result has shape {tuple(result.shape)}; it should be (B, h, N_q, d) = {shape}, like q's")
+        _keeps_dtype(answer, dtype, where)
         with torch.random.fork_rng(devices=[]):  # leave the learner's random numbers alone
             module = Attention(heads * head_dim, heads).to(dtype)
         module.fused = False
@@ -652,7 +665,16 @@ def _typed_a_number(function: Callable[..., Any]) -> bool:
     found = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.Lambda))]
     if not found:
         return False
-    return not any(isinstance(node, (ast.BinOp, ast.Call)) for node in ast.walk(found[0]))
+
+    def constant(node: ast.AST) -> bool:  # 170459648, -1.7e8, "170459648"
+        return isinstance(node, ast.Constant) or (isinstance(node, ast.UnaryOp) and constant(node.operand))
+
+    def arithmetic(node: ast.AST) -> bool:  # a call of constants only, int(170459648), is still a typed number
+        if isinstance(node, ast.Call):
+            return not all(constant(arg) for arg in [*node.args, *(keyword.value for keyword in node.keywords)])
+        return isinstance(node, ast.BinOp)
+
+    return not any(arithmetic(node) for node in ast.walk(found[0]))
 
 
 def _near_miss(answer: float, right: int) -> str:

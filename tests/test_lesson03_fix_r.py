@@ -1,0 +1,52 @@
+"""Lesson 03, fix round r: exercise 3 names k.transpose(1, 3) and a dtype change; exercise 5 sees a number
+typed in even inside int(...)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises.lesson03 import check_attention, check_attention_memory
+
+
+def _wrong_pair(q, k, v):
+    return (q @ k.transpose(1, 3) / math.sqrt(q.shape[-1])).softmax(-1) @ v
+
+
+def _to_float64(q, k, v):
+    return ((q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1) @ v).double()
+
+
+def _typed_in_int():
+    return int(170459648)  # noqa: UP018, RUF046 (the slip under test)
+
+
+def _arithmetic_in_a_call():
+    return math.prod((8, 16, 577, 577, 4))
+
+
+def _arithmetic():
+    return 8 * 16 * 577**2 * 4
+
+
+def test_transposing_heads_and_features_is_named_not_torchs_text():
+    with pytest.raises(ExerciseFailed, match=r"Not yet: transposed the wrong pair of axes.*transpose\(-2, -1\)"):
+        check_attention(_wrong_pair)
+
+
+def test_a_float64_result_from_float32_inputs_fails():
+    with pytest.raises(ExerciseFailed, match="is float64: keep q's dtype"):
+        check_attention(_to_float64)
+
+
+def test_a_number_typed_in_inside_int_is_caught():
+    with pytest.raises(ExerciseFailed, match="typed in"):
+        check_attention_memory(_typed_in_int)
+
+
+@pytest.mark.parametrize("answer", [_arithmetic_in_a_call, _arithmetic])
+def test_arithmetic_still_passes(answer, capsys):
+    check_attention_memory(answer)
+    assert "Correct!" in capsys.readouterr().out
