@@ -244,3 +244,14 @@ def test_softmax_saturation_shades_the_range_over_the_seeds():
     assert not [c for c in plain.axes[0].collections if isinstance(c, PolyCollection)]
     with pytest.raises(ValueError, match="non-empty list"):
         saturation_ranges({4: []})
+
+
+def test_softmax_rows_can_draw_two_queries_at_the_same_head_width():
+    from vit_explained.plotting.lesson03 import plot_softmax_rows
+
+    fig = plot_softmax_rows((4, 64, 64), seeds=(0, 0, 10), notes=("", "saturated one", "typical one"))
+    titles = [ax.get_title() for ax in fig.axes[:6]]
+    assert any("(saturated)" in t and "saturated one" in t for t in titles)
+    assert any("0.80" in t and "typical one" in t and "(saturated)" not in t for t in titles)
+    with pytest.raises(ValueError, match="one entry per panel"):
+        plot_softmax_rows((4, 64), seeds=(0,))

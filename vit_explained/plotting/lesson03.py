@@ -740,15 +740,28 @@ def softmax_row(head_dim: int, num_keys: int = 197, seed: int = 0) -> tuple[torc
     return weights, score_gradient(weights, upstream)
 
 
-def plot_softmax_rows(head_dims: Sequence[int] = (4, 64), num_keys: int = 197, seed: int = 0) -> Figure:
-    """One unscaled softmax row per head width, side by side: the weights as bars (keys sorted by
+def plot_softmax_rows(
+    head_dims: Sequence[int] = (4, 64),
+    num_keys: int = 197,
+    seed: int = 0,
+    seeds: Sequence[int] | None = None,
+    notes: Sequence[str] | None = None,
+) -> Figure:
+    """One unscaled softmax row per panel, side by side: the weights as bars (keys sorted by
     weight, largest first) and, below, the gradient that reaches each key's score for a random
-    upstream gradient (:func:`softmax_row`). Titles give the largest weight and the gradient's norm."""
-    fig = new_figure(figsize=(11.5, 4.6))
+    upstream gradient (:func:`softmax_row`). Titles give the largest weight and the gradient's norm.
+    ``seeds`` (optional, one per panel) draws each panel's query from its own seed, so the same head
+    width can appear twice (a saturated row beside a typical one); otherwise every panel uses ``seed``.
+    ``notes`` (optional, one per panel) adds a second title line, e.g. which kind of row the panel shows."""
+    seeds = [seed] * len(head_dims) if seeds is None else list(seeds)
+    notes = [""] * len(head_dims) if notes is None else list(notes)
+    if not len(seeds) == len(notes) == len(head_dims):
+        raise ValueError(f"seeds and notes need one entry per panel ({len(head_dims)}), got {len(seeds)}, {len(notes)}")
+    fig = new_figure(figsize=(11.5 if len(head_dims) < 3 else 13.5, 4.6))
     axes = fig.subplots(2, len(head_dims), sharex=True, squeeze=False)
-    rows = [softmax_row(head_dim, num_keys, seed) for head_dim in head_dims]
+    rows = [softmax_row(head_dim, num_keys, panel_seed) for head_dim, panel_seed in zip(head_dims, seeds, strict=True)]
     top = max(float(gradient.abs().max()) for _, gradient in rows)
-    for column, (head_dim, (weights, gradient)) in enumerate(zip(head_dims, rows, strict=True)):
+    for column, (head_dim, (weights, gradient), note) in enumerate(zip(head_dims, rows, notes, strict=True)):
         order = weights.argsort(descending=True)
         positions = np.arange(num_keys)
         weight_ax, grad_ax = axes[0, column], axes[1, column]
@@ -756,8 +769,9 @@ def plot_softmax_rows(head_dims: Sequence[int] = (4, 64), num_keys: int = 197, s
         weight_ax.set_ylim(0, 1.1 * float(weights.max()))  # each panel on its own scale: see the largest weight
         weight_ax.set_title(
             f"d = {head_dim}, no scale: largest weight {weights.max():.2f}"
-            + (" (saturated)" if weights.max() > SATURATED else ""),
-            fontsize=10,
+            + (" (saturated)" if weights.max() > SATURATED else "")
+            + (f"\n{note}" if note else ""),
+            fontsize=10 if len(head_dims) < 3 else 9,
         )
         grad_ax.bar(positions, gradient[order].numpy(), width=1.0, color="black")
         grad_ax.set_ylim(-1.1 * top, 1.1 * top)
@@ -926,28 +940,27 @@ def plot_scale_training(stored: Mapping, key: str = "val_loss") -> Figure:
 
 
 def plot_copy_task(stored: Mapping) -> Figure:
-    """``softmax_scale.stored_copy_task()`` drawn: the pattern the copy task needs (every query on the marked key)
-    next to each seed's trained attention matrix for one held-out sequence (rows queries, columns keys)."""
+    """``softmax_scale.stored_copy_task()`` drawn: each seed's trained attention matrix for one held-out sequence
+    (rows queries, columns keys). Each panel outlines its own sequence's marked key: the column the task needs
+    every query to put its weight on (the seeds' test sequences differ, so each panel has its own outline)."""
     runs = sorted(stored["runs"], key=lambda r: r["seed"])
     if not runs:
         raise ValueError("stored has no runs")
     tokens = int(stored["tokens"])
-    fig = new_figure(figsize=(2.6 * (len(runs) + 1), 3.0))
-    axes = fig.subplots(1, len(runs) + 1, gridspec_kw=dict(left=0.05, right=0.9, top=0.8, bottom=0.17, wspace=0.3))
-    marked = runs[0]["example_marked"]
-    ideal = np.zeros((tokens, tokens))
-    ideal[:, marked] = 1.0
-    panels = [("needed (seed 0's sequence):\nevery query on the marked key", ideal, marked)]
-    panels += [(f"trained, seed {r['seed']}", np.asarray(r["example_weights"]), r["example_marked"]) for r in runs]
-    for ax, (title, weights, mark) in zip(axes, panels, strict=True):
+    fig = new_figure(figsize=(2.6 * len(runs) + 0.8, 3.2))
+    axes = fig.subplots(1, len(runs), gridspec_kw=dict(left=0.07, right=0.88, top=0.74, bottom=0.17, wspace=0.3))
+    axes = np.atleast_1d(axes)
+    for ax, run in zip(axes, runs, strict=True):
+        weights, mark = np.asarray(run["example_weights"]), int(run["example_marked"])
         shown = ax.imshow(weights, cmap="magma", vmin=0, vmax=1, interpolation="nearest")
         ax.add_patch(Rectangle((mark - 0.5, -0.5), 1, tokens, fill=False, edgecolor="tab:cyan", linewidth=1.5))
-        ax.set_title(title, fontsize=9)
+        ax.set_title(f"trained, seed {run['seed']}\n(marked key: {mark})", fontsize=9)
         ax.set_xticks(range(tokens), [("*" if t == mark else str(t)) for t in range(tokens)], fontsize=7)
         ax.set_yticks(range(tokens), [str(t) for t in range(tokens)], fontsize=7)
         ax.set_xlabel("key (* marked)", fontsize=8)
     axes[0].set_ylabel("query", fontsize=8)
-    fig.colorbar(shown, cax=fig.add_axes((0.92, 0.17, 0.012, 0.63)), label="weight")
+    fig.suptitle("Cyan outline: what the task needs, every query on the marked key's column", fontsize=9)
+    fig.colorbar(shown, cax=fig.add_axes((0.9, 0.17, 0.015, 0.57)), label="weight")
     return fig
 
 
