@@ -97,7 +97,9 @@ def test_notebook_places_and_wording():
     sources = _sources()
     joined = "\n".join(sources)
     at = lambda text: next(i for i, s in enumerate(sources) if text in s)  # noqa: E731
-    assert "at this initialisation" in joined and "only 1.7 to 2.8 times (appendix C)" in joined
+    assert (
+        "at this initialisation" in joined and "goes from 8-60 at its start to 1.7-2.8 trained (appendix C)" in joined
+    )
     assert at("times_less = [") > at("### A · Why the LayerNorms")  # the LayerNorm paragraph: appendix A
     assert at("**Prediction.** v / max(q, k) is 403") < at("scalings = (") < at("Observed: 26, 42 and 3.1")
     assert at("fused = small_digit_vit()") == at("skip_ratios = [") + 1  # the fused check next to its first use

@@ -161,8 +161,7 @@ def _softmax_jacobian_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch
     if close(result, a * (1 - a) * grad_a):
         fail(
             "a * (1 - a) * grad_a is the sigmoid's derivative, the diagonal of the softmax Jacobian alone. "
-            "Every a_ij also depends on every other score in its row: subtract a times the row sum "
-            "(grad_a * a).sum(-1, keepdim=True) instead."
+            "Every a_ij also depends on every other score in its row: that term is missing."
         )
     if close(result, a * (grad_a - (grad_a * a).sum())):
         fail(
@@ -275,6 +274,20 @@ def _softmax_shape_slips(
     )
 
 
+def _softmax_constant_slip(
+    answer: Callable[..., object], result: torch.Tensor, shape: tuple[int, ...], seed: int
+) -> None:
+    """Exercise 1: fail if ``answer`` gives the same result for a second, different ``(a, grad_a)`` of this shape."""
+    a, grad_a, _ = _softmax_case(shape, seed=seed + 100)
+    other = _call(answer, a, grad_a)
+    if other.shape == result.shape and torch.equal(other.to(result.dtype), result):
+        what = "every entry 0" if not result.any() else "the same tensor for two different inputs"
+        fail(
+            f"your function returns a constant ({what}), whatever a and grad_a are: compute dL/ds from them, "
+            "with their shape"
+        )
+
+
 def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Exercise 1: ``softmax_backward(a, grad_a) -> grad_s`` for ``a = softmax(s, dim=-1)``."""
     cases = [(6, 6), (2, 3, 5, 5), (4, 7)]
@@ -286,6 +299,7 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
             _softmax_shape_slips(softmax_backward, result, a, grad_a, expected)
         if close(result, expected):
             continue
+        _softmax_constant_slip(softmax_backward, result, shape, index)
         _softmax_jacobian_slips(result, a, grad_a)
         _softmax_row_sum_slips(result, a, grad_a, expected)
         if _right_per_matrix(softmax_backward, (a, grad_a), expected):
@@ -406,6 +420,12 @@ def _diagnose_w_v_values(
         fail("you averaged over the images; gradients of a shared weight add up (the loss decides any averaging).")
     if close(result * tokens, expected):
         fail("you averaged over the tokens; every token's contribution to the shared W_v adds up (a sum, not a mean).")
+    root = grad_out.shape[-1] ** 0.5
+    if close(result * root, expected) or close(result, expected * root):
+        fail(
+            "you scaled by sqrt(d) or 1/sqrt(d): that scale sits inside the scores, before the softmax; "
+            "the route from W_v to the output, A (x W_v^T), has no scale"
+        )
     if close(result, torch.einsum("bnd,bne->de", grad_out, x)):
         fail(
             "you used dOut as if it were dV: the values reach the output through the attention weights, so "
@@ -482,10 +502,7 @@ def _diagnose_w_q(
     if close(result, expected / root):
         fail(f"the scale is applied twice (or you divided by d): dQ = dS K / sqrt(d), once (d = {head} here)")
     if close(result, torch.einsum("bnd,bne->de", grad_scores.mT @ k, x) / root):
-        fail(
-            "dS^T K is dK's formula (the keys are S's second index): the queries are its first index, "
-            "so dQ = dS K / sqrt(d), without the transpose"
-        )
+        fail("dS^T K is dK's formula: the keys are S's second index, and W_q needs the queries' gradient")
     if batch_size > 1 and close(result * batch_size, expected):
         fail("you averaged over the images; gradients of a shared weight add up (the loss decides any averaging).")
     if close(result * tokens, expected):
@@ -964,7 +981,7 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
             if _same_gradients(got, _cut_gradients(slip, block, x, grad_out)):
                 fail(message)
         if got["x"] is None:
-            fail("your output does not depend on the x passed in (did you detach x, or use another tensor?)")
+            fail("x gets no gradient: the attention branch must stay attached to x")
         wrong = [
             name for name in expected_grads if not _same_gradients({name: got[name]}, {name: expected_grads[name]})
         ]

@@ -1,0 +1,68 @@
+"""Lesson 05, fix round s: the checkers name a slip without handing over the answer; a constant result, a
+1/sqrt(d) on the values' route and an x left without gradient get their own message; appendix B's LaTeX is clean."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises.lesson05 import (
+    check_cut_block,
+    check_softmax_backward,
+    check_w_q_gradient,
+    check_w_v_gradient,
+)
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
+
+
+def test_exercise_1_names_the_sigmoid_slip_without_the_row_sum_formula():
+    with pytest.raises(ExerciseFailed, match="sigmoid's derivative") as error:
+        check_softmax_backward(lambda a, g: a * (1 - a) * g)
+    assert "keepdim" not in str(error.value) and "(grad_a * a)" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "constant",
+    [
+        lambda a, g: torch.zeros_like(a),
+        lambda a, g: torch.ones(a.shape, dtype=a.dtype),
+        lambda a, g: torch.arange(a.numel(), dtype=a.dtype).reshape(a.shape),  # not one value, still a constant
+    ],
+)
+def test_exercise_1_names_a_result_that_ignores_its_inputs_a_constant(constant):
+    with pytest.raises(ExerciseFailed, match="returns a constant"):
+        check_softmax_backward(constant)
+
+
+def test_exercise_3_names_a_stray_score_scale():
+    def w_v(x, a, g):
+        return torch.einsum("bnd,bne->de", a.mT @ g, x)
+
+    check_w_v_gradient(w_v)
+    for wrong in (lambda x, a, g: w_v(x, a, g) / g.shape[-1] ** 0.5, lambda x, a, g: w_v(x, a, g) * g.shape[-1] ** 0.5):
+        with pytest.raises(ExerciseFailed, match=r"sqrt\(d\).*no scale"):
+            check_w_v_gradient(wrong)
+
+
+def test_exercise_8_names_the_dk_pattern_without_the_answer():
+    with pytest.raises(ExerciseFailed, match="dK's formula") as error:
+        check_w_q_gradient(lambda x, k, g: torch.einsum("bnd,bne->de", g.mT @ k, x) / k.shape[-1] ** 0.5)
+    assert "dQ =" not in str(error.value) and "without the transpose" not in str(error.value)
+
+
+def test_exercise_6_names_an_attention_branch_detached_from_x():
+    def detached_branch(block, x):
+        h = x.detach() + block.attn(block.norm1(x).detach())
+        return h.detach() + block.mlp(block.norm2(h))
+
+    with pytest.raises(ExerciseFailed, match="x gets no gradient: the attention branch must stay attached"):
+        check_cut_block(detached_branch)
+
+
+def test_appendix_b_conclusion_has_its_latex():
+    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]]
+    (text,) = [s for s in cells if "So at initialisation two small factors" in s]
+    assert r"$V - \bar V$" in text and r"M = \tfrac1N\sum_j K_j (V_j - \bar V)^\top$" in text
