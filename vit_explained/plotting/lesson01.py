@@ -8,11 +8,13 @@ with it and the notebook shows it once.
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
+from matplotlib.ticker import FuncFormatter
 
 from .. import _checks
 from ..patches import patch_grid
@@ -191,9 +193,7 @@ def plot_token_matrix(
         interpolation="none",
     )
     per_pixel = f"{channels} per pixel (R, G, B)" if channels > 1 else "1 per pixel"
-    matrix.set_xlabel(
-        f"numbers 0 to {length - 1} of a row (the ticks), (p1 p2 c): {per_pixel}, the {ph * pw} pixels row by row"
-    )
+    matrix.set_xlabel(f"place in the row, 0 to {length - 1}: {ph * pw} pixels row by row, {per_pixel}")
     matrix.set_ylabel(f"token index (row-major), N = {count}")
     matrix.set_title(f"token matrix ({count}, {length}): one row per patch")
     for slot, index in enumerate(examples):
@@ -274,7 +274,11 @@ def _draw_route_tokens(fig: Figure, cell, mats: dict[str, torch.Tensor], differe
     ax.set_title(f"|{short[a]} - {short[b]}|\non its own scale", fontsize=9)
     ax.set_xlabel(f"token width D = {gap.shape[1]}", fontsize=8)
     ax.set_yticks([])
-    fig.colorbar(shown, cax=fig.add_subplot(top[0, -1]))
+    bar = fig.colorbar(shown, cax=fig.add_subplot(top[0, -1]))
+    high = float(gap.max())
+    power = math.floor(math.log10(high)) if high > 0 else 0  # the bar's scale in its label, not above its top
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value / 10**power:g}"))
+    bar.set_label(f"x 1e{power}" if power else "", fontsize=8)
 
 
 def _draw_kernel_row(fig: Figure, grid, kernel: torch.Tensor, zoom: int) -> None:
