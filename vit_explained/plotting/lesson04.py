@@ -4,8 +4,10 @@ a ViT's parameters are."""
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import NamedTuple
 
 import torch
@@ -89,7 +91,7 @@ def plot_gelu_gate(x: float, x_range: tuple[float, float] = (-4.0, 4.0), points:
     for index, share in enumerate((keep, 1 - keep)):
         right.text(index, share + 0.02, f"{share:.3f}", ha="center", va="bottom", fontsize=9)
     right.set_ylim(0, 1.12)
-    right.set(title="the gate at this x: Phi(x) keeps it", ylabel="probability")
+    right.set(title="x kept with probability Phi(x)", ylabel="probability")
     fig.tight_layout()
     return fig
 
@@ -376,6 +378,36 @@ def logits_with_activation(
             block.mlp.act = act
 
 
+def mlp_knockout_correct(
+    model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor, chunk: int = 250
+) -> dict[str, torch.Tensor]:
+    """Which of ``images`` ``(B, C, H, W)`` ``model`` classifies right, ``{"intact": (B,) bool, "no_mlp": (B,) bool}``:
+    as it is, and with every block's MLP branch silenced (``fc2``'s weight and bias zeroed on a copy, so each block
+    is ``x + attn(norm1(x))`` alone). ``model`` itself is not changed."""
+    import copy
+
+    silenced = copy.deepcopy(model)
+    for block in silenced.encoder.blocks:
+        torch.nn.init.zeros_(block.mlp.fc2.weight)
+        torch.nn.init.zeros_(block.mlp.fc2.bias)
+    with torch.no_grad():
+        return {
+            name: torch.cat([net(part).argmax(1) for part in images.split(chunk)]) == labels
+            for name, net in (("intact", model), ("no_mlp", silenced))
+        }
+
+
+#: The stored run of ``benchmarks/bench_lesson04_mlp_knockout.py`` (package data): section 2's MLP knock-out.
+STORED_MLP_KNOCKOUT = Path(__file__).resolve().parents[1] / "checkpoints" / "lesson04_mlp_knockout.json"
+
+
+def stored_mlp_knockout() -> dict[str, torch.Tensor]:
+    """:func:`mlp_knockout_correct` on lesson 01's MNIST ViT and the 1,000 test digits, as the benchmark stored it:
+    ``{"intact": (1000,) bool, "no_mlp": (1000,) bool}`` (a forward pass of the 1,000 digits costs about a second)."""
+    stored = json.loads(STORED_MLP_KNOCKOUT.read_text())
+    return {name: torch.tensor([flag == "1" for flag in stored[name]]) for name in ("intact", "no_mlp")}
+
+
 def mlp_gates(model: torch.nn.Module, images: torch.Tensor, block: int = 0) -> torch.Tensor:
     """GELU's gate Phi(z) on each hidden unit of block ``block``'s MLP, z the ``fc1`` pre-activations, for every
     token of ``images`` ``(B, C, H, W)`` run through ``model`` (a package ``ViT``): ``(B, N, D_mlp)``."""
@@ -404,6 +436,43 @@ def gate_overlap(is_open: torch.Tensor) -> dict[str, float]:
         "independent_sd": math.sqrt(units * p * (1 - p)),
         "nested": int(is_open.sum(1).max() - is_open.sum(1).min()),
     }
+
+
+class GateReport(NamedTuple):
+    """:func:`gate_report`'s result: the lines to print, ``overlap`` (:func:`gate_overlap`'s dict) and ``pairs``
+    ({(a, b): (units open for both rows a and b, that count's mean for independent gates at their rates)})."""
+
+    text: str
+    overlap: dict[str, float]
+    pairs: dict[tuple[int, int], tuple[int, float]]
+
+
+def gate_report(is_open: torch.Tensor, names: list[str]) -> GateReport:
+    """Section 2's gate statistics as text, for a ``(tokens, units)`` boolean table of open gates whose rows are
+    ``names``: each row's open share, :func:`gate_overlap`'s switching count against its two baselines, and every
+    pair's shared open units against independent gates at the two rows' rates."""
+    if is_open.dim() != 2 or is_open.shape[0] != len(names):
+        raise ValueError(f"need a (tokens, units) table with one name per row, got {tuple(is_open.shape)}, {names}")
+    units = is_open.shape[-1]
+    overlap = gate_overlap(is_open)
+    rates = is_open.float().mean(1)
+    pairs = {
+        (a, b): (int((is_open[a] & is_open[b]).sum()), units * (rates[a] * rates[b]).item())
+        for a, b in itertools.combinations(range(len(names)), 2)
+    }
+    short = [name.split()[0] for name in names]
+    lines = [
+        f"share of the {units} units open (Phi > 0.5): "
+        + "; ".join(f"{name} {100 * rate:.0f} %" for name, rate in zip(names, rates.tolist(), strict=True)),
+        f"units open for one of these tokens and shut for another: {overlap['switching']} of {units}",
+        f"independent random gates at these rates: {overlap['independent']:.1f} ± {overlap['independent_sd']:.1f} "
+        f"(binomial sd); the fewest possible: {overlap['nested']}",
+        f"observed - independent: {(overlap['switching'] - overlap['independent']) / overlap['independent_sd']:+.1f}"
+        " sd",
+        "units open for both tokens, observed (independent gates at these rates): "
+        + "; ".join(f"{short[a]}/{short[b]} {both} ({chance:.1f})" for (a, b), (both, chance) in pairs.items()),
+    ]
+    return GateReport("\n".join(lines), overlap, pairs)
 
 
 def plot_token_gates(
@@ -784,6 +853,22 @@ def drop_path_rates(rate: float, depth: int) -> list[float]:
     if depth < 1 or not 0 <= rate < 1:
         raise ValueError(f"need depth >= 1 and 0 <= rate < 1, got depth={depth!r}, rate={rate!r}")
     return [value.item() for value in torch.linspace(0, rate, depth)]  # as timm writes it (float32 steps)
+
+
+def plot_drop_path_rates(rate: float, depth: int) -> Figure:
+    """timm's DropPath schedule (:func:`drop_path_rates`) as one line: each block's rate against its index,
+    from 0 at block 0 to ``rate`` at the last."""
+    rates = drop_path_rates(rate, depth)
+    fig = new_figure(figsize=(5.5, 2.6), layout="constrained")
+    ax = fig.subplots()
+    ax.plot(range(depth), rates, "o-", color="tab:purple")
+    ax.set_xticks(range(depth))
+    ax.set_xlabel("block index")
+    ax.set_ylabel("DropPath rate")
+    ax.set_ylim(0, rate * 1.15 if rate > 0 else 1)
+    ax.set_title(f"drop_path_rate = {rate:g} over {depth} blocks: linear from 0", fontsize=10)
+    ax.grid(alpha=0.3)
+    return fig
 
 
 def plot_drop_masks(batch: int = 3, tokens: int = 4, features: int = 8, p: float = 0.3, seed: int = 1) -> Figure:
