@@ -362,9 +362,9 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
     ),
     (
         lambda h, w, answer, stages: answer == _chain_without_padding(h, w),
-        "for {case} you return {answer}, the count without padding (or, the same number with these splits, "
-        "without the + 1 of the formula): every soft split pads the image on every side before its window "
-        "slides",
+        "for {case} you return {answer}, the count without padding. With these splits, the formula without the + 1 "
+        "gives the same number. Every soft split pads the image on every side before its window "
+        "slides, and the + 1 counts the first window",
     ),
     (
         lambda h, w, answer, stages: answer == stages[0].grid.total,

@@ -6,6 +6,7 @@ Every drawing is deterministic: the same inputs give the same pixels and the sam
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
@@ -685,6 +686,10 @@ def plot_seed_pairs(
             shift = 0.04 * (seed - (a_pct.size - 1) / 2)  # seeds side by side, so tied lines stay visible
             color = "tab:green" if high > low else "tab:red" if high < low else "tab:gray"
             ax.plot([shift, 1 + shift], [high, low], "-o", color=color, markersize=4, linewidth=1, alpha=0.8)
+        for (high, low), times in Counter(zip(a_pct, b_pct, strict=True)).items():  # lines drawn over each other
+            if times > 1:
+                ax.annotate(f"x{times}", (0.5, (high + low) / 2), xytext=(0, -11), textcoords="offset points",
+                            ha="center", fontsize=8, color="tab:gray")  # fmt: skip
         ax.set_xticks([0, 1], [first, second])
         ax.set_xlim(-0.5, 1.5)
         ax.set_ylabel(f"validation accuracy (%, of {total} digits)")
