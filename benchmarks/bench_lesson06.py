@@ -399,6 +399,7 @@ SECTIONS = (
     "weight_decay",
     "sgd_long",
     "loop_long",
+    "curves_eval",
 )
 CLINIC_STEPS, CLINIC_LR = 150, 1e-2
 
@@ -491,10 +492,42 @@ def train_loop_long() -> dict:
     }
 
 
+#: ``curves_eval``: section 3's 12-epoch run of the full recipe (``dataclasses.replace(QUICK, epochs=12)``, seed 0)
+CURVES_12 = dataclasses.replace(QUICK, epochs=12)
+
+
+def train_curves_eval() -> dict:
+    """``CURVES_12`` as the lesson's ``fit(CURVES.build_model(digits), digits, CURVES)`` runs it, with one addition
+    that draws no random numbers: after each epoch, the accuracy on all training digits in eval mode, beside the
+    running tally (each batch counted before its step) and the validation accuracy."""
+    from vit_explained.training import _Trainer, evaluate
+
+    torch.set_num_threads(1)
+    data = load_digits()
+    model = CURVES_12.build_model(data)
+    run = _Trainer(model, data, CURVES_12, "cpu")
+    total, train_eval = run.steps_per_epoch * CURVES_12.epochs, []
+    model.train()
+    for _ in range(CURVES_12.epochs):
+        for index in run.batches_of_one_epoch():
+            run.train_step(index, progress=run.step / total)
+        run.record()  # the tally and the validation accuracy, as fit records them (leaves the model in train mode)
+        train_eval.append(evaluate(model, data.train_images, data.train_labels))
+        model.train()
+    return {
+        "recipe": _tuple_free(CURVES_12) | {"epochs": CURVES_12.epochs},
+        "train_tally": [round(value, 6) for value in run.history.train_accuracy],
+        "train_eval": [round(value, 6) for value in train_eval],
+        "val_accuracy": [round(value, 6) for value in run.history.val_accuracy],
+    }
+
+
 def run_section(section: str, seeds: range, workers: int) -> dict:
     """Train one section's runs (``workers`` processes, one thread each) and return its results."""
     if section == "loop_long":  # one run (seed 0), about 5 s
         return train_loop_long()
+    if section == "curves_eval":  # one run (seed 0), a few seconds
+        return train_curves_eval()
     if section == "overfit":
         jobs = [(name, seed) for name in (*OVERFIT_RUNS, "zeroed images") for seed in seeds]
         with ProcessPoolExecutor(workers) as executor:
@@ -1028,7 +1061,7 @@ def main(argv: list[str] | None = None) -> int:
             "seeds": []
             if section in ("timing", "bootstrap")
             else [0]
-            if section in ("clinic", "sgd_long", "loop_long")
+            if section in ("clinic", "sgd_long", "loop_long", "curves_eval")
             else list(range(SIZE_SEEDS))
             if section == "size"
             else list(seeds)

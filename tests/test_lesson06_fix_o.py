@@ -80,7 +80,7 @@ def test_gradient_ratio_labels_and_steiner():
     from vit_explained.plotting.lesson06 import PART_LABELS
 
     assert PART_LABELS["embed"].startswith("patch embedding") and "γ, β" in PART_LABELS["norm"]
-    assert "Steiner et al. (2021" in _markdown(LESSON, "**With augmentation**")
+    assert "Steiner et al. (2022" in _markdown(LESSON, "**With augmentation**")  # the TMLR year, as in the appendix
 
 
 def test_exercise_3_states_the_int_policy_the_checker_applies():

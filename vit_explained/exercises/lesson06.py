@@ -924,6 +924,10 @@ def check_paired_interval(paired_interval: Callable[[object, object], tuple[floa
             low, high = (float(as_tensor(end, "an end of your interval").item()) for end in result)
         except (RuntimeError, ValueError):
             fail("each end of the interval should be one number")
+        if not (np.isfinite(low) and np.isfinite(high)):
+            fail(
+                f"the interval ({low}, {high}) is not two finite numbers: look for a division by zero or an empty list"
+            )
         if low > high:
             fail(f"the low end ({low:.4f}) is above the high end ({high:.4f}): return (low, high)")
         if max(abs(low - expected[0]), abs(high - expected[1])) < 1e-6:
@@ -1185,6 +1189,19 @@ def _floor_value(smoothing_floor: Callable[[float, int], float], epsilon: float,
     return number
 
 
+def _fail_on_a_constant_floor(numbers: list[float]) -> None:
+    """check_smoothing_floor's message for one number returned whatever epsilon and K are (a hard-coded floor)."""
+    if max(numbers) - min(numbers) > 1e-9:
+        return
+    pytorch = _floor_of(_smoothed_target(*_FLOOR_CASES[0]))  # section 3's printed floor, 0.50
+    if abs(numbers[0] - pytorch) < 0.01:
+        fail(
+            f"{numbers[0]:.2f} for every epsilon and K: that is PyTorch's convention at epsilon 0.1, K 10 (section 3's "
+            "floor); compute the floor from epsilon and K"
+        )
+    fail(f"{numbers[0]:.4f} for every epsilon and K: compute the floor from epsilon and K")
+
+
 def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> None:
     """``smoothing_floor(epsilon, K) -> float``: the lowest cross-entropy against a smoothed target that keeps
     ``1 - epsilon`` on the label and gives ``epsilon / (K - 1)`` to each other class: its entropy (in nats)."""
@@ -1194,11 +1211,13 @@ def check_smoothing_floor(smoothing_floor: Callable[[float, int], float]) -> Non
         for slip, message in _FLOOR_SLIPS:
             if abs(number - slip(epsilon, classes)) < 1e-5:
                 fail(message)
-    wrong = []
+    wrong, numbers = [], []
     for epsilon, classes in _FLOOR_CASES:
         number = _floor_value(smoothing_floor, epsilon, classes)
+        numbers.append(number)
         if abs(number - _floor_of(_other_classes_target(epsilon, classes))) > 1e-5:
             wrong.append((epsilon, classes, number))
+    _fail_on_a_constant_floor(numbers)
     if wrong and all(e == 1.0 and abs(number) < 1e-6 for e, _k, number in wrong):
         fail(
             "at epsilon = 1 the label keeps 0 and the target is uniform over the K - 1 other classes, "

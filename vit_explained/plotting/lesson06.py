@@ -535,28 +535,47 @@ def plot_selection_gaps(
     return fig
 
 
+#: plot_overfitting's colour of each seed, the same in every panel (train stays blue, the raw validation loss orange).
+SEED_COLOURS = ("tab:purple", "tab:red", "tab:green", "tab:brown", "tab:pink")
+
+
 def _draw_seed_means(ax: Axes, runs: Mapping[str, Mapping[str, Sequence[float]]], window: int) -> None:
-    """plot_overfitting's middle panel: each run's ``window``-epoch mean validation loss and, faint, its training
-    loss, on one axis from 0."""
+    """plot_overfitting's middle panel: each run's ``window``-epoch mean validation loss in its colour
+    (:data:`SEED_COLOURS`) with a dot at its lowest and, faint, its training loss, on one axis from 0."""
     from ..clinic import windowed
 
-    shades = ("tab:red", "darkred", "salmon", "firebrick", "lightcoral")
     for i, (label, run) in enumerate(runs.items()):
         run_epochs = np.arange(1, len(run["val_loss"]) + 1)
         ax.plot(run_epochs, run["train_loss"], color="tab:blue", alpha=0.35, linewidth=1)
         if len(run_epochs) >= window:
-            ax.plot(
-                run_epochs[window - 1 :],
-                windowed(run["val_loss"], window),
-                color=shades[i % len(shades)],
-                linewidth=1.5,
-                label=label,
-            )
-    ax.set(xlabel="epoch", ylabel="cross-entropy", title=f"validation, {window}-epoch mean (train: blue)")
+            mean = windowed(run["val_loss"], window)
+            colour = SEED_COLOURS[i % len(SEED_COLOURS)]
+            ax.plot(run_epochs[window - 1 :], mean, color=colour, linewidth=1.5, label=label)
+            low = int(np.argmin(mean))
+            ax.plot([low + window], [mean[low]], "o", color=colour, markersize=5, label="_lowest")
+    ax.set(xlabel="epoch", ylabel="cross-entropy", title=f"validation, {window}-epoch mean (dot: lowest)")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:  # runs shorter than the window draw no mean
         ax.legend(fontsize=8, loc="upper right")
+
+
+def _draw_one_run(ax: Axes, curves, runs, window: int, epochs: np.ndarray) -> list[float]:
+    """plot_overfitting's left panel: the run's training loss, raw validation loss and its ``window``-epoch mean,
+    the mean in the run's colour and label in ``runs`` (the middle panel's) if it is one of them; the mean."""
+    from ..clinic import windowed
+
+    shown = next((i for i, run in enumerate((runs or {}).values()) if run is curves), None)
+    name = None if shown is None else list(runs)[shown]
+    ax.plot(epochs, curves["train_loss"], color="tab:blue", label="train")
+    raw = "validation" if name is None else f"validation, each epoch ({name})"
+    ax.plot(epochs, curves["val_loss"], color="tab:orange", alpha=0.5, linewidth=1, label=raw)
+    smooth = windowed(curves["val_loss"], window) if len(epochs) >= window else []
+    mean_label = f"validation, {window}-epoch mean" if name is None else name  # one legend entry per seed
+    colour = SEED_COLOURS[(shown or 0) % len(SEED_COLOURS)]
+    ax.plot(epochs[window - 1 :][: len(smooth)], smooth, color=colour, linewidth=1.5, label=mean_label)
+    ax.set(xlabel="epoch", ylabel="cross-entropy", title="loss" if name is None else f"loss ({name})")
+    return smooth
 
 
 def plot_overfitting(
@@ -578,19 +597,13 @@ def plot_overfitting(
     panels' upper limit (cut there, so a small rise is seen at its size; default: the full range).
     ``shade_from``: shade both loss panels from that epoch on (the lesson's "more than 0.05 above its
     lowest on every seed")."""
-    from ..clinic import windowed
 
     runs = {"this run": curves} if seeds is None else dict(seeds)
     epochs = _overfitting_epochs(curves, runs)
     best = int(np.argmin(curves["val_loss"])) + 1
     fig = new_figure(figsize=(12, 3.4 if loss_top is None else 4.2))
     left, middle, right = fig.subplots(1, 3)
-    left.plot(epochs, curves["train_loss"], color="tab:blue", label="train")
-    left.plot(epochs, curves["val_loss"], color="tab:orange", alpha=0.5, linewidth=1, label="validation")
-    smooth = windowed(curves["val_loss"], window) if len(epochs) >= window else []
-    smooth_epochs = epochs[window - 1 :][: len(smooth)]
-    left.plot(smooth_epochs, smooth, color="tab:red", linewidth=1.5, label=f"validation, {window}-epoch mean")
-    left.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
+    smooth = _draw_one_run(left, curves, runs if seeds is not None else None, window, epochs)
     left.set_ylim(
         top=1.75 * max(max(curves["train_loss"]), max(curves["val_loss"]))
     )  # room for the legend above the curves
@@ -614,7 +627,7 @@ def plot_overfitting(
             ax.legend(fontsize=8, loc=place)
     fig.suptitle(title)
     if below:  # one legend for both loss panels, under the figure
-        _legend_under(fig, left, middle)
+        _legend_under(fig, left, middle, window)
         fig.tight_layout(rect=(0, 0.16, 1, 1))
     else:
         fig.tight_layout()
@@ -639,18 +652,26 @@ def _cut_and_shade(axes, loss_top: float | None, shade_from: int | None, last_ep
         if loss_top is not None:
             ax.set_ylim(0, loss_top)
         if shade_from is not None:
-            label = f"from epoch {shade_from}: every seed more than 0.05 above its lowest"
+            label = f"from epoch {shade_from} on: every seed's mean stays more than 0.05 above its lowest (dot)"
             ax.axvspan(shade_from, last_epoch, color="gold", alpha=0.25, zorder=0, label=label)
 
 
-def _legend_under(fig: Figure, left, middle) -> None:
+def _legend_under(fig: Figure, left, middle, window: int) -> None:
     """One legend under the figure for plot_overfitting's two loss panels (each label once)."""
     handles, labels = left.get_legend_handles_labels()
     more = [(h, label) for h, label in zip(*middle.get_legend_handles_labels(), strict=True) if label not in labels]
     if middle.get_legend() is not None:
         middle.get_legend().remove()
     handles, labels = handles + [h for h, _ in more], labels + [label for _, label in more]
-    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=4)
+    fig.legend(
+        handles,
+        labels,
+        fontsize=8,
+        loc="lower center",
+        ncol=4,
+        title=f"seed n: its {window}-epoch mean validation loss",
+        title_fontsize=8,
+    )
 
 
 def plot_paired_differences(
