@@ -763,9 +763,9 @@ def plot_softmax_rows(
     top = max(float(gradient.abs().max()) for _, gradient in rows)
     for column, (head_dim, (weights, gradient), note) in enumerate(zip(head_dims, rows, notes, strict=True)):
         order = weights.argsort(descending=True)
-        positions = np.arange(num_keys)
+        edges = np.arange(num_keys + 1) - 0.5  # bar i spans i - 0.5 .. i + 0.5
         weight_ax, grad_ax = axes[0, column], axes[1, column]
-        weight_ax.bar(positions, weights[order].numpy(), width=1.0, color=_UNSCALED)
+        weight_ax.stairs(weights[order].numpy(), edges, fill=True, color=_UNSCALED)  # bars of width 1, one patch
         weight_ax.set_ylim(0, 1.1 * float(weights.max()))  # each panel on its own scale: see the largest weight
         weight_ax.set_title(
             f"d = {head_dim}, no scale: largest weight {weights.max():.2f}"
@@ -773,7 +773,7 @@ def plot_softmax_rows(
             + (f"\n{note}" if note else ""),
             fontsize=10 if len(head_dims) < 3 else 9,
         )
-        grad_ax.bar(positions, gradient[order].numpy(), width=1.0, color="black")
+        grad_ax.stairs(gradient[order].numpy(), edges, fill=True, color="black")
         grad_ax.set_ylim(-1.1 * top, 1.1 * top)
         grad_ax.axhline(0, color="grey", linewidth=0.6)
         grad_ax.set_title(f"gradient at the scores: norm {float(gradient.norm()):.2g}", fontsize=10)
