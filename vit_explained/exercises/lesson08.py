@@ -1111,7 +1111,7 @@ def _check_grid_shape(
     if tuple(got.shape) == (batch, heads, rows * cols) and close(got, weights[..., 0, 1:]):
         fail(
             f"for {case}: you have the right {rows * cols} weights, still flat: reshape them onto the grid, "
-            "(B, heads, rows, cols); the patches came row by row, so .reshape(B, heads, rows, cols) does it"
+            "(B, heads, rows, cols), row by row: the patches came in that order"
         )
     if tuple(got.shape) != tuple(expected.shape):
         slip = _grid_slip(class_token_grid, shape, case, generator)
