@@ -66,3 +66,28 @@ def test_appendix_b_conclusion_has_its_latex():
     cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]]
     (text,) = [s for s in cells if "So at initialisation two small factors" in s]
     assert r"$V - \bar V$" in text and r"M = \tfrac1N\sum_j K_j (V_j - \bar V)^\top$" in text
+
+
+def test_catch_x_and_d_out_gives_the_attention_input_and_the_heads_output_gradient():
+    from vit_explained.gradient_experiments import small_digit_vit
+    from vit_explained.gradient_hooks import catch_x_and_d_out
+
+    model = small_digit_vit()
+    images, labels = torch.randn(3, 1, 8, 8, generator=torch.Generator().manual_seed(0)), torch.tensor([1, 2, 3])
+    attention = model.blocks[1].attn
+    x, d_o = catch_x_and_d_out(model, attention, images, labels)
+    assert not any(m._forward_pre_hooks for m in model.modules())  # the hooks are gone
+    assert all(p.grad is None for p in model.parameters())  # no .grad touched
+    batch, tokens, width = x.shape
+    assert not x.requires_grad and d_o.dtype == torch.float64
+    assert d_o.shape == (batch, attention.heads, tokens, width // attention.heads)
+    caught = {}
+    keep = [
+        attention.register_forward_pre_hook(lambda module, args: caught.update(x=args[0])),
+        attention.proj.register_forward_pre_hook(lambda module, args: caught.update(o=args[0])),
+    ]
+    (reference,) = torch.autograd.grad(torch.nn.functional.cross_entropy(model(images), labels), [caught["o"]])
+    for handle in keep:
+        handle.remove()
+    torch.testing.assert_close(x, caught["x"].detach())
+    torch.testing.assert_close(d_o, reference.double().unflatten(-1, (attention.heads, -1)).transpose(1, 2))

@@ -375,3 +375,29 @@ def _qkv_gradient_per_chunk(
         added.append([b - a for a, b in zip(before, now, strict=True)])
         before = now
     return added
+
+
+def catch_x_and_d_out(
+    model: nn.Module, attention: nn.Module, images: torch.Tensor, labels: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One attention layer's input ``X`` and the gradient ``dL/dO`` at its heads' output (lesson 05, section 4).
+
+    Two forward pre-hooks catch ``X`` (the input of ``attention``, after ``norm1``) and ``O`` (the input of
+    ``attention.proj``, the heads' output); ``torch.autograd.grad`` of the cross-entropy of ``model(images)``
+    then gives ``dL/dO`` without touching any ``.grad``. The hooks are removed before returning.
+
+    Returns ``X`` ``(B, N, D)``, detached, in the model's dtype, and ``dO`` per head ``(B, heads, N, d)`` in
+    float64. ``attention`` is a :class:`vit_explained.Attention` inside ``model`` (it has ``.proj`` and ``.heads``).
+    """
+    seen: dict[str, torch.Tensor] = {}
+    hooks = [
+        attention.register_forward_pre_hook(lambda module, args: seen.update(x=args[0].detach())),
+        attention.proj.register_forward_pre_hook(lambda module, args: seen.update(o=args[0])),
+    ]
+    try:
+        loss = nn.functional.cross_entropy(model(images), labels)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    (d_o,) = torch.autograd.grad(loss, seen["o"])
+    return seen["x"], d_o.double().unflatten(-1, (attention.heads, -1)).transpose(1, 2)
