@@ -32,8 +32,8 @@ def test_summary_keeps_the_core_and_points_to_going_further():
     (summary,) = [_source(c) for c in _cells() if "## Summary" in _source(c)]
     flat = " ".join(summary.split())
     assert "overlap by `k - s` pixels" in flat and "floor((n + 2p - k) / s) + 1" in flat and "4 x 2 x 2 = 16" in flat
-    assert "fails on most non-square images and scrambles the rest" in flat  # fix round r
-    for forensics in ("208", "0f63dc9", "img_size", "runs silently"):
+    assert "fails unless split 1's rows x cols is a perfect square, and then scrambles the tokens" in flat  # round s
+    for forensics in ("208", "0f63dc9", "runs silently"):
         assert forensics not in flat
 
 

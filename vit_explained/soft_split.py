@@ -13,6 +13,7 @@ what ``torch.nn.Unfold`` produces.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import torch
@@ -191,3 +192,24 @@ class OriginalT2TStem(nn.Module):
         cls_tokens = self.cls_token.expand(B, -1, -1)
         x = torch.cat((cls_tokens, x), dim=1)
         return x + self.pos_embed
+
+
+class Footprint(NamedTuple):
+    """What one token holds after a chain of splits, in input pixels: a ``size x size`` window whose top-left
+    pixel is ``step * index - offset`` (``offset`` = the padding, summed over the chain in input pixels)."""
+
+    size: int
+    step: int
+    offset: int
+
+
+def chain_footprints(splits: Sequence[tuple[int, int, int]]) -> list[Footprint]:
+    """The pixel footprint of one token after each ``(kernel, stride, padding)`` split of ``splits``: a window of
+    ``kernel`` positions of the previous stage adds ``(kernel - 1)`` previous steps to the previous footprint, and
+    the steps multiply. For T2T's splits: 7 (step 4), 7 + 2·4 = 15 (step 8), 15 + 2·8 = 31 (step 16)."""
+    size, step, offset, found = 1, 1, 0, []
+    for kernel, stride, padding in splits:
+        size, offset = size + (kernel - 1) * step, offset + padding * step
+        step *= stride
+        found.append(Footprint(size, step, offset))
+    return found

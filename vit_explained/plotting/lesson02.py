@@ -593,6 +593,10 @@ class _FrameDrawer:
             self.shown, cmap="gray", vmin=0, vmax=1, aspect="auto", interpolation="nearest", animated=True
         )
         self.right.set_facecolor("#f0f0f0")
+        ones = torch.ones(1, *self.image.shape[1:])  # 0 in a token where its value is padding
+        self.is_padding = _token_matrix(ones, kernel, stride, padding) == 0
+        self.padding_shown = np.zeros((*self.tokens.shape, 4))  # the padding's orange, as on the left
+        self.padding_tint = self.right.imshow(self.padding_shown, aspect="auto", interpolation="nearest", animated=True)
         self.row = Rectangle((-0.5, -0.5), length, 1, fill=False, edgecolor=GIF_WINDOW_COLOR, lw=2.0, animated=True)
         self.right.add_patch(self.row)
         self.right.set_title(f"tokens (N, C·k·k) = ({self.grid.total}, {length})", fontsize=10)
@@ -610,12 +614,15 @@ class _FrameDrawer:
         self.centres.set_offsets([(x + half, y + half) for x, y in self.corners[: index + 1]])
         self.shown[: index + 1] = self.tokens[: index + 1]
         self.matrix.set_data(self.shown)
+        tint = self.padding_shown[: index + 1]
+        tint[self.is_padding[: index + 1]] = (*matplotlib.colors.to_rgb(PADDING_COLOR), 0.85)  # as draw_padded_image
+        self.padding_tint.set_data(self.padding_shown)
         self.row.set_y(index - 0.5)
         self.caption.set_text(f"window {index} of 0..{self.grid.total - 1}: row {row}, column {col}")
 
     def show_all(self) -> None:
         """Make the moving artists part of ordinary drawing (for a figure shown inline)."""
-        for artist in (self.centres, self.window, self.caption, self.matrix, self.row):
+        for artist in (self.centres, self.window, self.caption, self.matrix, self.padding_tint, self.row):
             artist.set_animated(False)
 
     def render(self, index: int) -> np.ndarray:
@@ -627,6 +634,7 @@ class _FrameDrawer:
         canvas.restore_region(self.background)
         self.draw(index)
         self.right.draw_artist(self.matrix)
+        self.right.draw_artist(self.padding_tint)
         self.right.draw_artist(self.row)
         for artist in (self.centres, self.window, self.caption):
             self.left.draw_artist(artist)
@@ -1347,6 +1355,65 @@ def plot_edge_on_photo(
         f"zoom: rows {r0}..{r1 - 1}, columns {c0}..{c1 - 1}; soft split k={kernel}, s={stride}, p={padding}",
         fontsize=10,
     )
+    for ax in (photo, zoom):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+# --------------------------------------------------------------------------- what one final token holds
+
+
+def plot_token_footprint(
+    image: torch.Tensor,
+    token: tuple[int, int],
+    *,
+    splits: Sequence[tuple[int, int, int]] = T2T_SPLITS,
+    patch: int = 16,
+    margin: int = 10,
+) -> Figure:
+    """One final token of the chain of ``splits`` on ``image`` (``(C, H, W)``), at grid ``(row, col)`` ``token``:
+    left, the photo with a white box round the zoom; right, the zoom with the token's pixel footprint (red, from
+    ``chain_footprints``) and ViT's ``patch x patch`` patch at the same grid place (gold)."""
+    from ..soft_split import chain_footprints
+
+    image = as_image(image)
+    height, width = image.shape[1:]
+    last = chain_footprints(splits)[-1]
+    row, col = token
+    top, left = row * last.step - last.offset, col * last.step - last.offset  # may be < 0: padding
+    r0, r1 = max(top - margin, 0), min(top + last.size + margin, height)
+    c0, c1 = max(left - margin, 0), min(left + last.size + margin, width)
+    fig = new_figure(figsize=(8.0, 4.0), layout="constrained")
+    photo, zoom = fig.subplots(1, 2)
+    photo.imshow(to_display(image), cmap="gray", vmin=0, vmax=1)
+    photo.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor="white", linewidth=2))
+    photo.set_title(f"{height} x {width} photo", fontsize=10)
+    zoom.imshow(to_display(image[:, r0:r1, c0:c1]), cmap="gray", vmin=0, vmax=1,
+                extent=(c0 - 0.5, c1 - 0.5, r1 - 0.5, r0 - 0.5))  # fmt: skip
+    zoom.add_patch(Rectangle((left - 0.5, top - 0.5), last.size, last.size, fill=False, edgecolor="red", linewidth=3))
+    zoom.add_patch(Rectangle((col * patch - 0.5, row * patch - 0.5), patch, patch, fill=False, edgecolor="gold",
+                             linewidth=3, linestyle="--"))  # fmt: skip
+    handles = [
+        MplPatch(facecolor="none", edgecolor="red", linewidth=2, label=f"T2T token {token}: {last.size} x {last.size}"),
+        MplPatch(
+            facecolor="none",
+            edgecolor="gold",
+            linewidth=2,
+            linestyle="--",
+            label=f"ViT patch {token}: {patch} x {patch}",
+        ),
+    ]
+    zoom.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.01),
+        fontsize=8.5,
+        ncol=2,
+    )
+    zoom.set_xlim(c0 - 0.5, c1 - 0.5)
+    zoom.set_ylim(r1 - 0.5, r0 - 0.5)
+    zoom.set_title(f"zoom: after split {len(splits)}, one token holds {last.size} x {last.size} pixels", fontsize=10)
     for ax in (photo, zoom):
         ax.set_xticks([])
         ax.set_yticks([])
