@@ -297,6 +297,12 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
         for problem, wrong in _patch_variants(images, ph, pw).items():
             if close(answer, wrong):
                 fail(f"for {case}: {problem}")
+        mixed = images.reshape(channels, batch, height, width).transpose(0, 1)
+        if batch > 1 and channels > 1 and close(answer, patchify(mixed, (ph, pw))):
+            fail(
+                f"for {case} your function mixes up the batch and channel axes: it reads the images' memory as "
+                "(C, B, H, W). The first axis of images is the batch B, the second the channels C"
+            )
         _patchify_hard_coded(my_patchify, case, *sizes)
         if close(answer, images.reshape(expected.shape)):
             fail(
@@ -709,6 +715,7 @@ def check_interpolate_positions(
     generator = torch.Generator().manual_seed(4)
     square_passed = None  # the first square case the function got right, e.g. "3x3 to 5x5"
     dim_right = None  # the width D of the first case the function got right
+    answers: list[tuple[str, torch.Tensor]] = []  # every table returned so far, to spot a constant answer
     for rows, cols, new_rows, new_cols, dim in GRID_CASES:
         pos = torch.randn(1, 1 + rows * cols, dim, generator=generator)
         original = pos.clone()
@@ -732,6 +739,13 @@ def check_interpolate_positions(
         answer = as_tensor(result, f"your table for {case}")
         if not torch.equal(pos, original):
             fail(f"your function changed the table it was given ({case}); build a new one")
+        for earlier_case, earlier in answers:
+            if answer.shape == earlier.shape and torch.equal(answer, earlier):
+                fail(
+                    f"for {case} your answer does not change with the input: it is the table you returned for "
+                    f"{earlier_case}. Compute it from the pos_embedding, old_grid and new_grid of each call"
+                )
+        answers.append((case, answer.detach().clone()))
         expected = interpolate_positions(original, (new_rows, new_cols), (rows, cols), mode="bilinear", antialias=False)
         if tuple(answer.shape) != tuple(expected.shape):
             _hard_coded_dim(my_interpolate_positions, case, grids, dim, dim_right)

@@ -1,0 +1,41 @@
+"""Lesson 01, fix round t: the checkers name the batch/channel mix-up and a constant answer."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises.lesson01 import check_interpolate_positions, check_patchify
+
+
+def _batch_and_channels_mixed(images, patch_size):
+    batch, channels, height, width = images.shape
+    ph, pw = patch_size
+    x = images.reshape(channels, batch, height // ph, ph, width // pw, pw)
+    return x.permute(1, 2, 4, 3, 5, 0).reshape(batch, -1, ph * pw * channels)
+
+
+def test_exercise_2_names_the_batch_and_channel_mix_up_not_a_hard_coded_size():
+    with pytest.raises(ExerciseFailed) as failed:
+        check_patchify(_batch_and_channels_mixed)
+    message = str(failed.value)
+    assert "mixes up the batch and channel axes" in message and "hard-coded" not in message
+
+
+def test_exercise_4_names_a_memoised_answer_as_not_changing_with_the_input():
+    cache: dict[str, torch.Tensor] = {}
+
+    def memoised(pos, old_grid, new_grid):
+        if "table" not in cache:
+            (rows, cols), (new_rows, new_cols), dim = old_grid, new_grid, pos.shape[-1]
+            grid = pos[:, 1:].reshape(1, rows, cols, dim).permute(0, 3, 1, 2)
+            grid = F.interpolate(grid, size=(new_rows, new_cols), mode="bilinear", align_corners=False)
+            cache["table"] = torch.cat([pos[:, :1], grid.permute(0, 2, 3, 1).reshape(1, -1, dim)], dim=1)
+        return cache["table"]
+
+    with pytest.raises(ExerciseFailed) as failed:
+        check_interpolate_positions(memoised)
+    message = str(failed.value)
+    assert "your answer does not change with the input" in message and "square-grid slip" not in message
