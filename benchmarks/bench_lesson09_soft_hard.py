@@ -18,6 +18,9 @@ a teacher that has seen more is likeliest to help. The runs are short (96 optimi
 
 Run on 2026-12-04 on the shared 2-core machine (load 7 to 20): about 25 CPU-s per run. A 3,500-digit setting
 (8 epochs, about 75 s of CPU per run, as in the relabel ablation) was started and stopped (time), not run.
+A later attempt (fix round s, load 16 on 2 cores): one hard run on all 3,500 digits took about 80 s of wall time
+per epoch, so 3 seeds x 2 arms trained to 85 % would not finish within the round; it was stopped after epoch 1
+(val 15 %). The lesson says soft against hard is not measured here and cites the paper's Table 3.
 
 The arms differ only in the distillation head's target: the label, the teacher's argmax, or the teacher's
 softened distribution (``fit`` calls ``hard_distillation_loss``; the soft arm swaps in ``soft_distillation_loss``

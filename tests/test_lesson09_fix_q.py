@@ -35,7 +35,7 @@ def test_the_loss_cell_prints_what_the_text_uses_and_nothing_it_disowns():
         cell for cell in cells if cell.cell_type == "code" and "hide-input" not in cell.metadata.get("tags", [])
     )
     text = "".join(output.get("text", "") for output in code.outputs)
-    assert "tau = 3" not in text and "class term" in text and "KL, tau = 1" in text
+    assert "tau = 3" not in text and "class term" in text and "KL on the distillation head, tau = 1" in text
 
 
 def test_the_widget_and_the_prose_say_one_place_late():

@@ -14,6 +14,7 @@ Each checker compares with the package (:func:`vit_explained.attention_maps.toke
 from __future__ import annotations
 
 import inspect
+import numbers
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -666,6 +667,10 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
         if isinstance(raw, (tuple, list)):
             kind = type(raw).__name__ if type(raw) in (tuple, list) else f"{type(raw).__module__}.{type(raw).__name__}"
             fail(f"your loss is a {kind}; return a torch.Tensor (one number, the batch's mean loss)")
+        if raw is None:
+            fail("your function returned None: did you forget `return`? Return the loss, a torch.Tensor")
+        if not isinstance(raw, (torch.Tensor, numbers.Real)):
+            fail(f"your loss is a {type(raw).__name__}; return a torch.Tensor (one number, the batch's mean loss)")
         mine = as_tensor(raw.detach() if isinstance(raw, torch.Tensor) else raw, "your loss")
         if mine.numel() != 1:
             fail(f"return one number (the batch's mean loss), got a tensor of shape {tuple(mine.shape)}")
@@ -1185,6 +1190,10 @@ def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: 
     fail("with is_causal=True the output is neither the causal attention nor an error: apply a causal mask or raise")
 
 
+#: How each message about exercise 3's optional case (a mask and is_causal=True together) begins.
+_BONUS = "bonus part (optional): with an attn_mask and is_causal=True together"
+
+
 def _check_causal_with_mask(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor, mask) -> None:
     """``attn_mask`` and ``is_causal=True`` together: timm 1.0.26 to 1.0.28's two paths differ. The unfused path
     applies ``is_causal`` and drops the mask (``resolve_self_attn_mask``); the fused path passes both to SDPA, which
@@ -1205,14 +1214,14 @@ def _check_causal_with_mask(model: _TinyTimmModel, answer: Callable[..., Any], t
             if "causal" in str(error).lower():
                 return
             fail(
-                f"with an attn_mask and is_causal=True together your my_forward raised {type(error).__name__}: "
+                f"{_BONUS} your my_forward raised {type(error).__name__}: "
                 f"{_first_line(error)}. Apply the causal mask (with or without the mask: timm 1.0.26's two "
                 "paths differ), or refuse it with "
                 "raise NotImplementedError('is_causal=True is not supported')"
             )
         except Exception as error:
             fail(
-                f"with an attn_mask and is_causal=True together your my_forward raised {type(error).__name__}: "
+                f"{_BONUS} your my_forward raised {type(error).__name__}: "
                 f"{_first_line(error)}: a bug on that path, not a refusal"
             )
         finally:
@@ -1224,12 +1233,12 @@ def _check_causal_with_mask(model: _TinyTimmModel, answer: Callable[..., Any], t
         return
     if close(output, mask_wins):
         fail(
-            "with an attn_mask and is_causal=True together, your my_forward applies only the mask and silently "
+            f"{_BONUS}, your my_forward applies only the mask and silently "
             "drops is_causal (you apply is_causal only when no mask is given). timm 1.0.26's two paths differ here: "
             "the unfused one applies is_causal and drops the mask, the fused one (SDPA) applies both; neither drops "
             "is_causal. Apply the causal mask too, or refuse is_causal=True"
         )
-    fail("with an attn_mask and is_causal=True together the output is neither the causal attention nor an error")
+    fail(f"{_BONUS} the output is neither the causal attention nor an error")
 
 
 def _check_attn_map(stored: Any, expected_map: torch.Tensor, what: str) -> None:

@@ -1,0 +1,80 @@
+"""Lesson 09, fix round s: the two-head soft loss written where the code computes it (Table 3's soft row has no
+distillation token), soft against hard said to be unmeasured here, timm's real Block line, the teacher's layers
+printed, exercise 2's checker on None and numbers, exercise 3's mask-with-is_causal case marked as the bonus."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch.nn.functional as F
+from test_lesson09_exercises import make_causal_only_without_mask
+
+from vit_explained.exercises import ExerciseFailed, lesson09
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "09_deit_distillation.ipynb"
+SOLUTIONS = ROOT / "notebooks" / "solutions" / "09_deit_distillation_solutions.ipynb"
+
+
+def _cells(path: Path = LESSON) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _text(path: Path = LESSON) -> str:
+    return "\n".join(_source(cell) for cell in _cells(path))
+
+
+def _printed() -> str:
+    return "\n".join("".join(o.get("text", "")) for cell in _cells() for o in cell.get("outputs", []))
+
+
+def test_the_two_head_soft_loss_is_written_with_z_cls_and_z_dist():
+    section8 = next(_source(c) for c in _cells() if _source(c).startswith("## 8 "))
+    assert "Z_\\text{cls}" in section8 and "Z_\\text{dist}/\\tau" in section8
+    assert "soft row has no distillation token" in section8
+    assert "no\ndistillation token" in _text() or "no distillation token" in _text()
+
+
+def test_soft_against_hard_is_said_to_be_unmeasured_and_no_half_result_is_read():
+    text = _text()
+    assert "This lesson does not measure soft against hard" in text
+    assert "soft_hard_benchmark" not in text
+
+
+def test_timms_real_block_line_and_the_teachers_layers():
+    text = _text()
+    assert "self.drop_path1(self.ls1(self.attn(self.norm1(x), attn_mask=attn_mask, is_causal=is_causal)))" in text
+    assert "the teacher's convolutions: 1->32 3x3, 32->64 3x3, 64->128 3x3" in _printed()
+
+
+def test_the_stripe_share_is_printed_and_the_recipe_names_lr_scaling_and_ema():
+    assert "key 18 is the most-read key of" in _printed() and "over 80 % of the rows" in _text()
+    assert "5e-4 x batch / 512" in _text() and "(EMA)" in _text()
+
+
+def test_exercise_3_marks_the_mask_with_is_causal_case_as_the_bonus_in_both_notebooks():
+    def exercise3(path):
+        return next(_source(c) for c in _cells(path) if _source(c).startswith("### Exercise 3"))
+
+    assert exercise3(LESSON) == exercise3(SOLUTIONS) and "*optional (bonus):*" in exercise3(LESSON)
+    with pytest.raises(ExerciseFailed, match=r"bonus part \(optional\).*silently drops is_causal"):
+        lesson09.check_my_forward(make_causal_only_without_mask)
+
+
+def test_exercise_2_names_a_missing_return_and_never_says_a_number_works():
+    with pytest.raises(ExerciseFailed, match="returned None: did you forget `return`") as none:
+        lesson09.check_hard_distillation(lambda c, d, y, t: None)
+    assert "number also works" not in str(none.value)
+
+    def as_float(c, d, y, t):
+        return (0.5 * F.cross_entropy(c, y) + 0.5 * F.cross_entropy(d, t.argmax(-1))).item()
+
+    with pytest.raises(ExerciseFailed, match=r"not a torch tensor: \.item\(\)"):
+        lesson09.check_hard_distillation(as_float)
+    with pytest.raises(ExerciseFailed, match=r"your loss is a str; return a torch\.Tensor") as text:
+        lesson09.check_hard_distillation(lambda c, d, y, t: "0.7")
+    assert "number also works" not in str(text.value)
