@@ -522,10 +522,65 @@ def _deletion_panel(
     ax.legend(fontsize=7.5, frameon=False, loc=legend)
 
 
-def _check_deletion_inputs(
-    curves: dict[str, torch.Tensor], stroke_first: dict[str, torch.Tensor] | None, reference: str | None
+def _deletion_axes(panels: int, gaps: bool) -> tuple[Figure, list[Axes], Axes | None]:
+    """The figure, its curve panels side by side (one y axis), and a gap panel under them when ``gaps``."""
+    width = 5.6 * panels + 0.2
+    if not gaps:
+        fig = new_figure(figsize=(width, 3.9), layout="constrained")
+        return fig, list(fig.subplots(1, panels, sharey=True, squeeze=False)[0]), None
+    fig = new_figure(figsize=(width, 6.9), layout="constrained")
+    grid = fig.add_gridspec(2, panels, height_ratios=[1.0, 0.75])
+    axes = [fig.add_subplot(grid[0, 0])]
+    axes += [fig.add_subplot(grid[0, k], sharey=axes[0]) for k in range(1, panels)]
+    for ax in axes[1:]:
+        ax.tick_params(labelleft=False)
+    return fig, axes, fig.add_subplot(grid[1, :])
+
+
+def _gap_panel(
+    ax: Axes,
+    curves: dict[str, torch.Tensor],
+    reference: tuple[str, torch.Tensor],
+    counts: list[int] | None,
+    bands: bool,
+    styles: dict[str, tuple[str, str, str]],
+    xlabel: str,
 ) -> None:
-    """Raise if ``curves``, ``stroke_first`` or ``reference`` cannot be drawn as deletion curves."""
+    """Each curve minus the reference, paired per image (the same images, in the same order): the mean gap
+    and its bootstrap band. The reference is the line at 0; below it a curve falls faster."""
+    name_ref, values_ref = reference
+    ref = _curve_values(name_ref, values_ref)
+    ax.axhline(0.0, color="0.45", lw=9, alpha=0.4, solid_capstyle="round", zorder=1)
+    ax.axhline(0.0, ls=(0, (3, 2)), color="black", lw=1.3, zorder=4)
+    for name, values in curves.items():
+        array = _curve_values(name, values)
+        if array.shape != ref.shape:
+            raise ValueError(f"curves[{name!r}] is {array.shape}, the reference {ref.shape}: gaps pair the same images")
+        gap = array - ref
+        x = _deletion_x(counts, gap.shape[1], name)
+        color, dash, marker = styles[name]
+        if bands and len(gap) > 1:
+            ax.fill_between(x, *_mean_band(gap), color=color, alpha=0.15, lw=0, zorder=2)
+        ax.plot(x, gap.mean(0), dash, color=color, lw=1.6, marker=marker, ms=4.5, mfc="none", mew=1.2, zorder=3)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(f"minus {name_ref}")
+    ax.set_title(f"each order minus {name_ref}, paired per digit (below 0: falls faster than {name_ref})", fontsize=9)
+    ax.grid(alpha=0.3)
+
+
+def _check_deletion_inputs(
+    curves: dict[str, torch.Tensor],
+    stroke_first: dict[str, torch.Tensor] | None,
+    reference: str | None,
+    zoom: float | None = None,
+    gaps: bool = False,
+) -> None:
+    """Raise if ``curves``, ``stroke_first``, ``reference``, ``zoom`` or ``gaps`` cannot be drawn as asked."""
+    if zoom is not None and (stroke_first or not 0 < zoom < 1):
+        raise ValueError(f"zoom must be a fraction in (0, 1), without stroke_first; got {zoom!r}")
+    if gaps and reference is None:
+        raise ValueError("gaps=True draws each curve minus the reference: name one with reference=")
     if not isinstance(curves, dict) or not curves:
         raise TypeError("curves must be a non-empty dict {method name: (B, P + 1) tensor}")
     if stroke_first is not None and (not isinstance(stroke_first, dict) or not stroke_first):
@@ -567,39 +622,36 @@ def plot_deletion_curves(
     style_order: Sequence[str] | None = None,
     legend: str = "upper right",
     zoom: float | None = None,
+    gaps: bool = False,
 ) -> Figure:
     """Mean deletion curve per method: ``{name: (B, S)}`` -> one line each, its area in the legend.
 
-    The x axis is the fraction of patches deleted (highest ranked first); the legend gives each
-    curve's mean area (:func:`vit_explained.attention_maps.deletion_auc`): lower means the
-    method's top patches matter more to the model. ``counts``: the numbers of deleted patches
-    behind the ``S`` readings, as passed to ``deletion_curve`` (default: every count, evenly spaced).
+    The x axis is the fraction of patches deleted; the legend gives each curve's mean area (lower: the method's
+    top patches matter more). ``counts``: the numbers of deleted patches behind the ``S`` readings.
 
     Each curve has its own colour, dash and (open) marker, so one lying on another stays visible;
     ``bands`` shades the 95 % bootstrap interval of the mean curve (the images resampled, seed 0).
     ``reference`` names one of ``curves`` drawn as a broad gray line under the others, traced by a
     thin dashed line on top of them (so it shows where a curve lies on it), in every panel.
-    ``stroke_first`` (``{name: (B, S)}``) adds a second panel to the right, e.g. each map's
-    order within the inked patches with the blank patches last; its curves keep the colours of the
-    ``curves`` whose names they start with. ``xlabel``: e.g. "fraction of patches inserted, ..." for
-    insertion curves (:func:`vit_explained.attention_maps.insertion_areas`), drawn the same way.
+    ``stroke_first`` (``{name: (B, S)}``) adds a second panel to the right (e.g. the inked patches first); its
+    curves keep the colours of the ``curves`` their names start with. ``xlabel``: e.g. for insertion curves.
     ``style_order``: names whose positions fix each curve's colour and dash (e.g. an earlier figure's
     methods), so the same method keeps its colour across figures. ``legend``: its matplotlib location.
     ``zoom`` (a fraction, e.g. 0.3): a panel to the right showing the same curves over the first ``zoom`` of
-    the x axis only, where they fall (instead of ``stroke_first``).
+    the x axis only, where they fall (instead of ``stroke_first``). ``gaps`` (needs ``reference``): a panel
+    underneath, each curve minus the reference, paired per image, with its band (:func:`_gap_panel`).
     """
-    _check_deletion_inputs(curves, stroke_first, reference)
-    if zoom is not None and (stroke_first or not 0 < zoom < 1):
-        raise ValueError(f"zoom must be a fraction in (0, 1), without stroke_first; got {zoom!r}")
+    _check_deletion_inputs(curves, stroke_first, reference, zoom=zoom, gaps=gaps)
     styles = _deletion_styles(curves, stroke_first, style_order)
     panels = [(curves, "as each map ranks the patches")]
     if stroke_first:
         panels.append((stroke_first, "stroke first: each map's order within the inked patches, blank ones last"))
     if zoom is not None:
         panels.append((curves, f"zoom: the first {100 * zoom:.0f} % of the patches"))
-    fig = new_figure(figsize=(5.6 * len(panels) + 0.2, 3.9), layout="constrained")
-    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    fig, axes, gap_ax = _deletion_axes(len(panels), gaps)
     ref = (reference, curves[reference]) if reference is not None else None
+    if gap_ax is not None:
+        _gap_panel(gap_ax, {n: v for n, v in curves.items() if n != reference}, ref, counts, bands, styles, xlabel)
     for ax, (panel, panel_title) in zip(axes, panels, strict=True):
         shown = {name: values for name, values in panel.items() if name != reference}
         _deletion_panel(ax, shown, counts, ref, bands, styles, xlabel, legend)
