@@ -69,7 +69,7 @@ def test_overfitting_loss_axes_cut_and_shaded():
     assert left.get_ylim() == (0.0, 1.5) and middle.get_ylim() == (0.0, 1.5)
     assert any("from epoch 97" in text.get_text() for text in fig.legends[0].get_texts())
     (cell,) = [c.source for c in _cells() if c.cell_type == "code" and '"06_overfitting"' in c.source]
-    assert "loss_top=1.5" in cell and "shade_from=" in cell
+    assert "loss_top=1.5" in cell and "crossings=" in cell
 
 
 def test_section_4_numbers_in_the_recap_and_exercise_6():

@@ -1111,7 +1111,8 @@ def _other_classes_target(epsilon: float, classes: int) -> np.ndarray:
 _FLOOR_SLIPS: tuple[tuple[Callable[[float, int], float], str], ...] = (
     (
         lambda e, k: 0.0,
-        "0 is the floor without smoothing: with it the target is not one-hot, and no logits match it exactly",
+        "0 is the floor without smoothing: even a softmax equal to the target costs the target's entropy, "
+        "above 0 once the target is not one-hot",
     ),
     (
         lambda e, k: float(np.log(k)),

@@ -585,6 +585,7 @@ def plot_overfitting(
     seeds: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
     loss_top: float | None = None,
     shade_from: int | None = None,
+    crossings: Mapping[str, int] | None = None,
 ) -> Figure:
     """Three panels against epochs for one stored run (``clinic.stored_runs()["overfitting"]``): the loss
     and the accuracy on the training digits and on the validation digits, both measured in eval mode
@@ -596,7 +597,8 @@ def plot_overfitting(
     shaded band on the accuracy panel is the gap between train and validation. ``loss_top``: the two loss
     panels' upper limit (cut there, so a small rise is seen at its size; default: the full range).
     ``shade_from``: shade both loss panels from that epoch on (the lesson's "more than 0.05 above its
-    lowest on every seed")."""
+    lowest on every seed"). ``crossings``: ``{label: epoch}`` for runs of ``seeds``, a dashed line in that
+    run's colour on the middle panel at the epoch from which its mean stays more than 0.05 above its lowest."""
 
     runs = {"this run": curves} if seeds is None else dict(seeds)
     epochs = _overfitting_epochs(curves, runs)
@@ -610,6 +612,7 @@ def plot_overfitting(
     low = int(np.argmin(smooth)) if smooth else best - 1
     _draw_seed_means(middle, runs, window)
     _cut_and_shade((left, middle), loss_top, shade_from, int(epochs[-1]))
+    _mark_crossings((middle,), runs, crossings)  # the middle panel draws every seed
     train, val = np.asarray(curves["train_accuracy"]) * 100, np.asarray(curves["val_accuracy"]) * 100
     right.plot(epochs, train, color="tab:blue", label="train")
     right.plot(epochs, val, color="tab:orange", label="validation")
@@ -654,6 +657,21 @@ def _cut_and_shade(axes, loss_top: float | None, shade_from: int | None, last_ep
         if shade_from is not None:
             label = f"from epoch {shade_from} on: every seed's mean stays more than 0.05 above its lowest (dot)"
             ax.axvspan(shade_from, last_epoch, color="gold", alpha=0.25, zorder=0, label=label)
+
+
+def _mark_crossings(axes, runs: Mapping[str, Mapping], crossings: Mapping[str, int] | None) -> None:
+    """plot_overfitting's per-run crossing epochs: a dashed vertical line in each run's colour (SEED_COLOURS)."""
+    if not crossings:
+        return
+    order = list(runs)
+    for label, epoch in crossings.items():
+        if label not in order:
+            raise ValueError(f"crossings names {label!r}, not one of the runs {order}")
+        colour = SEED_COLOURS[order.index(label) % len(SEED_COLOURS)]
+        for ax in axes:
+            ax.axvline(
+                epoch, color=colour, linestyle="--", linewidth=1.3, label=f"{label}: 0.05 above its lowest from {epoch}"
+            )
 
 
 def _legend_under(fig: Figure, left, middle, window: int) -> None:
