@@ -49,7 +49,7 @@ def _count(padding_sides):
     return count
 
 
-@pytest.mark.parametrize(("sides", "named"), [(1, "added the padding once"), (0, "the count without padding")])
+@pytest.mark.parametrize(("sides", "named"), [(1, "added the padding once"), (0, "or the + 1 is missing")])
 def test_padding_slips_are_named_without_the_formula(sides, named):
     message = _message(check_t2t_token_count, _count(sides))
     assert named in message and "floor(" not in message and "2 * padding" not in message

@@ -362,9 +362,8 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
     ),
     (
         lambda h, w, answer, stages: answer == _chain_without_padding(h, w),
-        "for {case} you return {answer}, the count without padding. With these splits, the formula without the + 1 "
-        "gives the same number. Every soft split pads the image on every side before its window "
-        "slides, and the + 1 counts the first window",
+        "for {case} you return {answer}: either the padding or the + 1 is missing (with these splits both slips "
+        "give this count). Every soft split pads both ends of each side, and the + 1 counts the first window",
     ),
     (
         lambda h, w, answer, stages: answer == stages[0].grid.total,
@@ -530,10 +529,9 @@ def _check_fold_gradients(
     leaf = tokens.clone().requires_grad_(True)
     answer = attempt(fold_tokens, leaf.clone(), rows, cols, hint=_numpy_with_grad_hint)  # a non-leaf: in-place works
     cut = (
-        f"for {case} your image is right, but autograd cannot reach the tokens through it: it was detached "
-        "(.detach(), .data), built under torch.no_grad(), or went through numpy (or .tolist()) and back. In T2T "
-        "the fold sits between token transformer 1 and the next soft split, so a cut fold stops soft split 1 "
-        "and token transformer 1 from training. Stay in torch, without detaching"
+        f"for {case} your image is right, but autograd cannot reach the tokens through it (detached, "
+        "torch.no_grad() or a numpy round trip). That stops soft split 1 and token transformer 1 from training: "
+        "stay in torch"
     )
     # no grad_fn: detached, or a view made under no_grad (which still says requires_grad)
     if not isinstance(answer, torch.Tensor) or not answer.requires_grad or answer.grad_fn is None:
@@ -988,9 +986,8 @@ def _check_one_token_attention(
     if answer.dim() == 4 and tuple(answer.shape[-2:]) == (count, token_dim):
         fail(
             f"for {case} your output has shape {tuple(answer.shape)}, not (B, N, token_dim) = {expected_shape}: a "
-            "head axis is left in. Split as the original code does, v is (B, 1, N, token_dim), and adding it to "
-            "proj's (B, N, token_dim) output broadcasts the two to 4 dimensions. Drop the head axis first, "
-            "v.squeeze(1) (the original code's own line), and likewise for the attention output"
+            "head axis is left in. Drop it first with v.squeeze(1), the original code's own line, and likewise "
+            "for the attention output"
         )
     if tuple(answer.shape) != expected_shape:
         fail(f"for {case} expected shape (B, N, token_dim) = {expected_shape}, got {tuple(answer.shape)}")
@@ -1025,9 +1022,8 @@ def _check_deterministic(
     if isinstance(again, torch.Tensor) and again.shape == answer.shape and not torch.equal(again, answer):
         fail(
             f"for {case} your output changes from one call to the next on the same tokens: something random is "
-            "left on, most likely dropout (F.dropout's default is training=True, whatever the model's mode). "
-            "T2T's token attention is run with no attention dropout here: leave the dropout out, or pass "
-            "training=False"
+            "left on, most likely dropout. Leave the dropout out, or pass training=False (F.dropout's default "
+            "is training=True)"
         )
 
 
