@@ -42,7 +42,7 @@ def test_section_2_cell_is_short_and_the_masks_are_checked():
     (styles,) = [s for s in sources if "other_spellings(attn)" in s]
     assert len(styles.splitlines()) <= 15 and "class " not in styles
     (masks,) = [i for i, s in enumerate(sources) if s.startswith("**Masks: the same `True`, opposite meanings.**")]
-    assert "may attend" in sources[masks] and "to **ignore**" in sources[masks]
+    assert "may attend" in sources[masks] and "**blocked**" in sources[masks] and "attn_mask` alike" in sources[masks]
     assert "key_padding_mask=mask" in sources[masks + 1]  # the visible demo (fix round n), then the check
     check = cells[masks + 2]
     assert "hide-input" in check["metadata"]["tags"] and "key_padding_mask=~keep" in sources[masks + 2]

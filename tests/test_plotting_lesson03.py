@@ -7,6 +7,7 @@ import math
 import pytest
 import torch
 
+from vit_explained.plotting import lesson03 as plots
 from vit_explained.plotting.lesson03 import plot_attention_matrix, plot_query_attention, token_name
 
 
@@ -62,7 +63,7 @@ def test_softmax_saturation_plots_the_gradient_at_the_scores():
     values = {"spread": [1, 2], "saturated": [0.1, 0.5], "grad_scores": [0.2, 0.1]}
     unscaled = {**values, "grad_scores_saturated": [0.02, 0.01], "grad_scores_unsaturated": [0.2, 0.3]}
     fig = plot_softmax_saturation([4, 16], unscaled, values, num_keys=9)
-    assert "gradient at the scores" in fig.axes[2].get_title() and len(fig.axes[2].get_lines()) >= 4
+    assert "gradient at the softmax input" in fig.axes[2].get_title() and len(fig.axes[2].get_lines()) >= 4
     with pytest.raises(ValueError, match="grad_scores_saturated"):
         plot_softmax_saturation([4, 16], values, values, num_keys=9)
 
@@ -255,3 +256,11 @@ def test_softmax_rows_can_draw_two_queries_at_the_same_head_width():
     assert any("0.80" in t and "typical one" in t and "(saturated)" not in t for t in titles)
     with pytest.raises(ValueError, match="one entry per panel"):
         plot_softmax_rows((4, 64), seeds=(0,))
+
+
+def test_plot_query_heads_draws_one_panel_per_head_and_checks_the_shape():
+    weights = torch.softmax(torch.randn(4, 50, generator=torch.Generator().manual_seed(0)), dim=-1)
+    fig = plots.plot_query_heads(torch.rand(1, 28, 28), weights, (7, 7), query=11)
+    assert len(fig.axes) == 4 and fig.axes[3].get_title().startswith("head 3: top weight")
+    with pytest.raises(ValueError, match="weights must be"):
+        plots.plot_query_heads(torch.rand(1, 28, 28), weights[:, 1:], (7, 7), query=11)

@@ -506,23 +506,36 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
         if tuple(result.shape) != shape:
             fail(f"{where} the result has shape {tuple(result.shape)}; it should be (B, h, N_q, d) = {shape}, like q's")
         _keeps_dtype(answer, dtype, where)
-        with torch.random.fork_rng(devices=[]):  # leave the learner's random numbers alone
-            module = Attention(heads * head_dim, heads).to(dtype)
-        module.fused = False
-        explicit, _ = module.scaled_dot_product(q, k, v, need_weights=True)
-        if not close(explicit, expected):  # the two references agree
-            raise AssertionError("the checker's two references disagree")
-        if close(result, expected):
-            continue
-        if dtype == torch.float64 and close(result, expected.float()):  # e.g. a float32 torch.sqrt(torch.tensor(d))
-            continue  # right to float32 precision: a float32 scale on float64 input is not a slip of this exercise
-        if head_dim != 32 and close(result, F.scaled_dot_product_attention(q, k, v, scale=32**-0.5)):
-            fail(f"for d = {head_dim}, the head width is hard-coded; take d from q's shape")
-        for mistake, wrong in _attention_variants(q, k, v).items():
-            if close(result, wrong):
-                fail(f"for d = {head_dim}, {mistake}")
-        fail(f"{where} the values differ from softmax(q k^T / sqrt(d)) v")
+        _compare_attention(result, (q, k, v), heads, expected, where)
     passed("your attention equals F.scaled_dot_product_attention.")
+
+
+def _compare_attention(
+    result: torch.Tensor,
+    qkv: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
+    heads: int,
+    expected: torch.Tensor,
+    where: str,
+) -> None:
+    """Exercise 3's value check for one case: returns when ``result`` matches, else fails naming the slip."""
+    q, k, v = qkv
+    head_dim, dtype = q.shape[-1], q.dtype
+    with torch.random.fork_rng(devices=[]):  # leave the learner's random numbers alone
+        module = Attention(heads * head_dim, heads).to(dtype)
+    module.fused = False
+    explicit, _ = module.scaled_dot_product(q, k, v, need_weights=True)
+    if not close(explicit, expected):  # the two references agree
+        raise AssertionError("the checker's two references disagree")
+    if close(result, expected):
+        return
+    if dtype == torch.float64 and close(result, expected.float()):  # e.g. a float32 torch.sqrt(torch.tensor(d))
+        return  # right to float32 precision: a float32 scale on float64 input is not a slip of this exercise
+    if head_dim != 32 and close(result, F.scaled_dot_product_attention(q, k, v, scale=32**-0.5)):
+        fail(f"for d = {head_dim}, the head width is hard-coded; take d from q's shape")
+    for mistake, wrong in _attention_variants(q, k, v).items():
+        if close(result, wrong):
+            fail(f"for d = {head_dim}, {mistake}")
+    fail(f"{where} the values differ from softmax(q k^T / sqrt(d)) v")
 
 
 _RESHAPE_MESSAGES = {

@@ -102,7 +102,7 @@ def plot_softmax_saturation(
     panels = [
         ("spread", "spread (std) of the scores q·k", "log"),
         ("saturated", f"share of saturated rows (top weight > {SATURATED:g})", "linear"),
-        ("grad_scores", "gradient at the scores (mean norm per row)", "linear"),
+        ("grad_scores", "gradient at the softmax input (mean norm per row)", "linear"),
     ]
     for ax, (key, title, yscale) in zip(axes, panels, strict=True):
         ax.plot(dims, unscaled[key], "o-", color=_UNSCALED, label="q·k (no scale)")
@@ -826,7 +826,7 @@ def plot_qkv_mapping(dim: int = 768) -> Figure:
         ax.annotate("", xy=(2.2, top - 0.5), xytext=(1.6, top - 0.5), arrowprops={"arrowstyle": "->", "lw": 1.5})
         ax.annotate("", xy=(4.0, top - 0.5), xytext=(3.4, top - 0.5), arrowprops={"arrowstyle": "->", "lw": 1.5,
                                                                                "color": "0.5", "ls": "--"})  # fmt: skip
-    ax.text(2.8, 3.15, "three Linears\n(separate, Hugging Face style)", ha="center", va="bottom", fontsize=9.5)
+    ax.text(2.8, 3.15, "three Linears (separate,\nHugging Face 4.x names)", ha="center", va="bottom", fontsize=9.5)
     ax.text(2.8, -0.6, f"slice rows [i·{dim}, (i+1)·{dim}): q, k, v in that order; weights and biases alike",
             ha="center", va="top", fontsize=8.5)  # fmt: skip
     ax.text(0.8, -0.1, f"({3 * dim}, {dim})", ha="center", va="top", fontsize=8.5)
@@ -941,8 +941,9 @@ def plot_scale_training(stored: Mapping, key: str = "val_loss") -> Figure:
 
 def plot_copy_task(stored: Mapping) -> Figure:
     """``softmax_scale.stored_copy_task()`` drawn: each seed's trained attention matrix for one held-out sequence
-    (rows queries, columns keys). Each panel outlines its own sequence's marked key: the column the task needs
-    every query to put its weight on (the seeds' test sequences differ, so each panel has its own outline)."""
+    (rows queries, columns keys). Each panel outlines its own sequence's marked key, the column that must get
+    more weight than any other; training pushes it to nearly all. The seeds' test sequences differ, so each
+    panel has its own outline."""
     runs = sorted(stored["runs"], key=lambda r: r["seed"])
     if not runs:
         raise ValueError("stored has no runs")
@@ -959,7 +960,7 @@ def plot_copy_task(stored: Mapping) -> Figure:
         ax.set_yticks(range(tokens), [str(t) for t in range(tokens)], fontsize=7)
         ax.set_xlabel("key (* marked)", fontsize=8)
     axes[0].set_ylabel("query", fontsize=8)
-    fig.suptitle("Cyan outline: what the task needs, every query on the marked key's column", fontsize=9)
+    fig.suptitle("Cyan outline: the marked key; the task is solved when it gets the most weight", fontsize=9)
     fig.colorbar(shown, cax=fig.add_axes((0.9, 0.17, 0.015, 0.57)), label="weight")
     return fig
 
@@ -1005,4 +1006,38 @@ def plot_head_layout(num_tokens: int = 4, dim: int = 12, heads: int = 3) -> Figu
         ax.set_yticks([])
     fig.suptitle(f"view(B, N, h, d).transpose(1, 2): (B, N, D) -> (B, h, N, d), D = {dim}, h = {heads}, "
                  f"d = D / h = {head_dim}", fontsize=9)  # fmt: skip
+    return fig
+
+
+def plot_query_heads(
+    image: torch.Tensor, weights: torch.Tensor, grid: tuple[int, int], query: int, *, title: str = ""
+) -> Figure:
+    """One query's attention weights in every head of a block, side by side, each laid on the image.
+
+    ``image`` is ``(C, H, W)``; ``weights`` is ``(heads, N + 1)``, the query's row in each head (token 0 the
+    class token, whose weight each panel's title gives); ``query`` is a token index (0 = class token).
+    """
+    image = as_image(image)
+    rows, cols = _checks.to_pair("grid", grid)
+    weights = weights.detach().float().cpu()
+    if weights.ndim != 2 or weights.shape[1] != rows * cols + 1:
+        raise ValueError(f"weights must be (heads, {rows * cols + 1}), got {tuple(weights.shape)}")
+    _, height, width = image.shape
+    heads = weights.shape[0]
+    fig = new_figure(figsize=(2.4 * heads, 2.9), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, heads))
+    for head, ax in enumerate(axes):
+        ax.imshow(to_display(image), cmap="gray" if image.shape[0] == 1 else None, vmin=0, vmax=1,
+                  extent=(0, width, height, 0))  # fmt: skip
+        ax.imshow(weights[head, 1:].reshape(rows, cols).numpy(), cmap="inferno", alpha=0.7, vmin=0,
+                  extent=(0, width, height, 0), interpolation="nearest")  # fmt: skip
+        if query:
+            row, col = divmod(query - 1, cols)
+            ph, pw = height / rows, width / cols
+            ax.add_patch(Rectangle((col * pw, row * ph), pw, ph, fill=False, edgecolor="cyan", linewidth=2))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"head {head}: top weight {float(weights[head].max()):.2f}\n(class token {weights[head, 0]:.2f})",
+                     fontsize=9)  # fmt: skip
+    fig.suptitle(title or f"query {token_name(query, cols)}: its weights in each head", fontsize=10)
     return fig
