@@ -39,3 +39,29 @@ def test_exercise_4_names_a_memoised_answer_as_not_changing_with_the_input():
         check_interpolate_positions(memoised)
     message = str(failed.value)
     assert "your answer does not change with the input" in message and "square-grid slip" not in message
+
+
+def _sources():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "01_patches_and_embeddings.ipynb"
+    return ["".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]]
+
+
+def test_the_why_080_ablation_scrambles_the_centred_photo_and_appendix_c_is_linked():
+    sources = _sources()
+    ablation = next(s for s in sources if "its pixels scrambled" in s and s.startswith("# @title"))
+    assert "torch.rand(" not in ablation and "torch.randperm(H * W" in ablation
+    prose = next(s for s in sources if "Why 0.80?" in s)
+    assert "scrambles that photo's pixel positions, one change" in prose and "centred random pixels" not in prose
+    assert any("[Appendix C](#appendix-c)" in s and "section 6 looks inside it" in s for s in sources)
+    assert any("0.75 to 1.01 times as much as x 3: no further" in s for s in sources)
+    assert not any("within 1 %" in s for s in sources)
+
+
+def test_section_6_pipeline_reuses_section_5s_model_instead_of_loading_it_again():
+    sources = _sources()
+    assert sum("load_mnist_vit()" in s and not s.startswith(("#", "<")) for s in sources if "=" in s) >= 1
+    pipeline = next(s for s in sources if s.startswith("grid = mnist_vit.patch_embedding.grid"))
+    assert "load_mnist_vit()" not in pipeline and "load_mnist()" not in pipeline

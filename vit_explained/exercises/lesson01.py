@@ -252,6 +252,17 @@ def _patchify_hard_coded(my_patchify: Callable[..., object], case: str, *sizes: 
         )
 
 
+def _batch_and_channels_mixed(answer: torch.Tensor, images: torch.Tensor, case: str, patch: tuple[int, int]) -> None:
+    """Fail if ``answer`` is the patchify of the images' memory read as ``(C, B, H, W)``: the two axes mixed up."""
+    batch, channels, height, width = images.shape
+    mixed = images.reshape(channels, batch, height, width).transpose(0, 1)
+    if batch > 1 and channels > 1 and close(answer, patchify(mixed, patch)):
+        fail(
+            f"for {case} your function mixes up the batch and channel axes: it reads the images' memory as "
+            "(C, B, H, W). The first axis of images is the batch B, the second the channels C"
+        )
+
+
 def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.Tensor]) -> None:
     """Check ``my_patchify(images, (ph, pw))``: ``(B, C, H, W) -> (B, N, ph * pw * C)`` with
     patches in row-major order, each flattened as ``(p1 p2 c)``; equal to :func:`vit_explained.patchify`."""
@@ -297,12 +308,7 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
         for problem, wrong in _patch_variants(images, ph, pw).items():
             if close(answer, wrong):
                 fail(f"for {case}: {problem}")
-        mixed = images.reshape(channels, batch, height, width).transpose(0, 1)
-        if batch > 1 and channels > 1 and close(answer, patchify(mixed, (ph, pw))):
-            fail(
-                f"for {case} your function mixes up the batch and channel axes: it reads the images' memory as "
-                "(C, B, H, W). The first axis of images is the batch B, the second the channels C"
-            )
+        _batch_and_channels_mixed(answer, images, case, (ph, pw))
         _patchify_hard_coded(my_patchify, case, *sizes)
         if close(answer, images.reshape(expected.shape)):
             fail(
@@ -705,6 +711,17 @@ def _fail_where_rows_differ(
     )
 
 
+def _same_answer_as_before(answer: torch.Tensor, case: str, answers: list[tuple[str, torch.Tensor]]) -> None:
+    """Fail if ``answer`` is a table returned for an earlier case (a cached or constant answer); else record it."""
+    for earlier_case, earlier in answers:
+        if answer.shape == earlier.shape and torch.equal(answer, earlier):
+            fail(
+                f"for {case} your answer does not change with the input: it is the table you returned for "
+                f"{earlier_case}. Compute it from the pos_embedding, old_grid and new_grid of each call"
+            )
+    answers.append((case, answer.detach().clone()))
+
+
 def check_interpolate_positions(
     my_interpolate_positions: Callable[[torch.Tensor, tuple[int, int], tuple[int, int]], torch.Tensor],
 ) -> None:
@@ -739,13 +756,7 @@ def check_interpolate_positions(
         answer = as_tensor(result, f"your table for {case}")
         if not torch.equal(pos, original):
             fail(f"your function changed the table it was given ({case}); build a new one")
-        for earlier_case, earlier in answers:
-            if answer.shape == earlier.shape and torch.equal(answer, earlier):
-                fail(
-                    f"for {case} your answer does not change with the input: it is the table you returned for "
-                    f"{earlier_case}. Compute it from the pos_embedding, old_grid and new_grid of each call"
-                )
-        answers.append((case, answer.detach().clone()))
+        _same_answer_as_before(answer, case, answers)
         expected = interpolate_positions(original, (new_rows, new_cols), (rows, cols), mode="bilinear", antialias=False)
         if tuple(answer.shape) != tuple(expected.shape):
             _hard_coded_dim(my_interpolate_positions, case, grids, dim, dim_right)

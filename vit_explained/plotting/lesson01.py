@@ -288,7 +288,8 @@ def _draw_kernel_row(fig: Figure, grid, kernel: torch.Tensor, zoom: int) -> None
     fig.text(
         0.5,
         0.01,
-        "the same numbers in two orders; a cell's hue is its input channel (R, G, B), its shade the value",
+        "maps: blue = low, red = high. Strips: the same numbers in two orders; a cell's hue is its input "
+        "channel (R, G, B), its shade the value (dark = low, bright = high)",
         ha="center",
         fontsize=8,
     )

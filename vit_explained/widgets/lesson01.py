@@ -1,6 +1,7 @@
 """Lesson 01's widgets: how many tokens a patch size makes, and what a trained ViT learned about positions.
 
-- :func:`patch_grid_widget`: sliders ``patch_size`` and ``image_size`` over the photo; the line gives
+- :func:`patch_grid_widget`: sliders ``patch_size`` (the sizes that divide the image) and ``image_size`` over
+  the photo; the line gives
   the grid, the token count (+ 1 class token) and the shape of the position table;
 - :func:`token_index_widget`: a ``token`` slider over the photo's 196 patches; the picture marks the
   patch on the photo, its row in the token matrix and that row's ``(p1 p2 c)`` colour strip;
@@ -31,6 +32,7 @@ __all__ = [
     "ResizedPositionsWidget",
     "TokenIndexWidget",
     "patch_grid_widget",
+    "patch_sizes",
     "position_similarity_widget",
     "resize_table",
     "resized_positions_widget",
@@ -51,16 +53,27 @@ def token_line(image_size: int, patch_size: int, dim: int) -> str:
     )
 
 
+def patch_sizes(image_size: int, smallest: int = 2, largest: int = 64) -> list[int]:
+    """The patch sizes from ``smallest`` to ``largest`` that divide ``image_size``: what the slider offers."""
+    return [size for size in range(smallest, min(largest, image_size) + 1) if image_size % size == 0]
+
+
 class PatchGridWidget(LessonWidget):
-    """Sliders ``patch_size`` and ``image_size``; the line from :func:`token_line`; the photo with its grid."""
+    """Sliders ``patch_size`` (only the sizes that divide the image, :func:`patch_sizes`) and ``image_size``;
+    the line from :func:`token_line`; the photo with its grid. A new image size keeps the nearest patch size."""
 
     def __init__(self, image: torch.Tensor, patch_size: int, image_size: int, dim: int) -> None:
         self.source = as_image(image)
         self.dim = positive_int("dim", dim)
+        self._syncing = False  # True while the patch slider's options follow a new image size
         style = {"description_width": "80px"}
+        sizes = patch_sizes(image_size)
+        if patch_size not in sizes:
+            patch_grid(image_size, image_size, patch_size)  # the package's message if it does not divide
+            raise ValueError(f"patch_size must be one of {sizes} for image_size {image_size}, got {patch_size}")
         controls = {
-            "patch_size": widgets.IntSlider(
-                value=patch_size, min=2, max=64, description="patch_size", continuous_update=False, style=style
+            "patch_size": widgets.SelectionSlider(
+                options=sizes, value=patch_size, description="patch_size", continuous_update=False, style=style
             ),
             "image_size": widgets.IntSlider(
                 value=image_size,
@@ -72,7 +85,24 @@ class PatchGridWidget(LessonWidget):
                 style=style,
             ),
         }
+        controls["image_size"].observe(self._follow_image_size, names="value")  # before the redraw: registered first
         super().__init__(controls)
+
+    def _follow_image_size(self, change: dict) -> None:
+        """Offer the patch sizes that divide the new image size; keep the one nearest the current choice."""
+        slider = self.controls["patch_size"]
+        sizes = patch_sizes(change["new"])
+        nearest = min(sizes, key=lambda size: (abs(size - slider.value), size))
+        self._syncing = True  # one redraw, by the image_size change itself
+        try:
+            slider.options = sizes
+            slider.value = nearest
+        finally:
+            self._syncing = False
+
+    def update(self, change: object = None) -> None:
+        if not self._syncing:
+            super().update(change)
 
     def compute(self, patch_size: int, image_size: int) -> tuple[str, Figure]:
         line = token_line(image_size, patch_size, self.dim)  # raises if the patch does not divide the image
