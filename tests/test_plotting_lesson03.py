@@ -264,3 +264,16 @@ def test_plot_query_heads_draws_one_panel_per_head_and_checks_the_shape():
     assert len(fig.axes) == 4 and fig.axes[3].get_title().startswith("head 3: top weight")
     with pytest.raises(ValueError, match="weights must be"):
         plots.plot_query_heads(torch.rand(1, 28, 28), weights[:, 1:], (7, 7), query=11)
+
+
+def test_mean_attention_distance_of_uniform_attention_is_the_uniform_value():
+    from vit_explained.pretrained import load_mnist_vit
+
+    model = load_mnist_vit().eval()
+    for block in model.blocks:  # zero queries: every row of weights is uniform
+        with torch.no_grad():
+            block.attn.qkv.weight[: block.attn.qkv.out_features // 3].zero_()
+            block.attn.qkv.bias[: block.attn.qkv.out_features // 3].zero_()
+    distances, uniform = plots.mean_attention_distance(model, torch.rand(2, 1, 28, 28), (7, 7))
+    assert distances.shape == (4, 4) and torch.allclose(distances, torch.full((4, 4), uniform), atol=1e-4)
+    assert len(plots.plot_attention_distance(distances, uniform).axes[0].get_lines()) == 5

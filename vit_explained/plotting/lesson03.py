@@ -1041,3 +1041,50 @@ def plot_query_heads(
                      fontsize=9)  # fmt: skip
     fig.suptitle(title or f"query {token_name(query, cols)}: its weights in each head", fontsize=10)
     return fig
+
+
+def mean_attention_distance(
+    model: torch.nn.Module, images: torch.Tensor, grid: tuple[int, int]
+) -> tuple[torch.Tensor, float]:
+    """Mean attention distance per block and head (Dosovitskiy et al. 2021, Fig. 7 right), in pixels.
+
+    ``images`` is ``(B, C, H, W)``; ``grid`` the patch grid. For every patch query, the distance between patch
+    centres weighted by its attention over the patches (the class token's share left out, the rest renormalised),
+    averaged over the queries and images. Returns ``(distances (blocks, heads), the value uniform attention gives)``.
+    """
+    rows, cols = _checks.to_pair("grid", grid)
+    found: list[torch.Tensor] = []
+
+    def hook(module, inputs):
+        q, k, _ = module.project_qkv(inputs[0])
+        found.append((q @ k.transpose(-2, -1) * module.scale).softmax(dim=-1)[:, :, 1:, 1:])
+
+    handles = [block.attn.register_forward_pre_hook(hook) for block in model.blocks]
+    try:
+        with torch.no_grad():
+            model(images)
+    finally:
+        for handle in handles:
+            handle.remove()
+    ys, xs = torch.meshgrid(torch.arange(rows), torch.arange(cols), indexing="ij")
+    size = (images.shape[-2] / rows, images.shape[-1] / cols)
+    centres = torch.stack([ys.flatten() * size[0], xs.flatten() * size[1]], dim=-1).float()
+    distance = torch.cdist(centres, centres)  # (patches, patches), pixels
+    means = [((w / w.sum(-1, keepdim=True)) * distance).sum(-1).mean(dim=(0, 2)) for w in found]
+    return torch.stack(means), float(distance.mean())
+
+
+def plot_attention_distance(distances: torch.Tensor, uniform: float) -> Figure:
+    """:func:`mean_attention_distance`'s ``(blocks, heads)`` drawn as the ViT paper does: one dot per head."""
+    blocks, heads = distances.shape
+    fig = new_figure(figsize=(4.6, 3.2), layout="constrained")
+    ax = fig.subplots()
+    for head in range(heads):
+        ax.plot(range(blocks), distances[:, head].numpy(), "o", alpha=0.8, label=f"head {head}")
+    ax.axhline(uniform, color="black", linestyle=":", linewidth=1, label="uniform attention")
+    ax.set_xticks(range(blocks))
+    ax.set_xlabel("block")
+    ax.set_ylabel("mean attention distance (pixels)")
+    ax.set_ylim(0, None)
+    ax.legend(fontsize=7, loc="lower right")
+    return fig
