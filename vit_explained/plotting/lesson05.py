@@ -169,12 +169,13 @@ def plot_qkv_rows(panels: Mapping[str, Mapping], *, title: str = "") -> Figure:
 
 
 def _draw_qkv(ax: Axes, qkv: dict[str, dict[str, float]], title: str = "") -> None:
-    """The q, k and v rows of each block's qkv weight, three dots a block, and how many times v's is larger."""
+    """The q, k and v rows of each block's qkv layer (weight and bias together, as ``qkv_by_layer`` gives them),
+    three dots a block, and how many times v's is larger."""
     blocks = list(qkv)
     positions = np.arange(len(blocks))
     for i, part in enumerate("qkv"):
         values = [qkv[block][part] for block in blocks]
-        ax.plot(positions + (i - 1) * 0.22, values, color=QKV_COLORS[part], label=f"W_{part}", **GRADIENT_DOT)
+        ax.plot(positions + (i - 1) * 0.22, values, color=QKV_COLORS[part], label=f"{part} rows", **GRADIENT_DOT)
     values = [value for block in blocks for value in qkv[block].values()]
     floor = min(values) / 12  # room under the dots for the ratio, written out
     for position, block in zip(positions, blocks, strict=True):  # the ratio, written out
@@ -184,7 +185,7 @@ def _draw_qkv(ax: Axes, qkv: dict[str, dict[str, float]], title: str = "") -> No
             label = f"v /\nmax(q,k):\n{ratio:.0f}x" if ratio >= 10 else f"v /\nmax(q,k):\n{ratio:.1f}x"
             ax.text(position, floor * 1.3, label, ha="center", va="bottom", fontsize=8.5, color="0.15")
     _log_axis(ax, floor, max(values) * 12, list(positions), blocks, ncol=3, spacing=0.8)
-    ax.set_title(title or "Inside qkv: the q, k and v rows (at initialisation)")
+    ax.set_title(title or "qkv: q, k, v rows (weight + bias)")
 
 
 #: colours of the two backward routes in :func:`plot_two_routes` (the MLP route in the MLP's colour)

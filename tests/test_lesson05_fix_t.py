@@ -1,0 +1,35 @@
+"""Lesson 05, fix round t: the qkv panel says weight + bias, the cut table prints the change, the wording fixes."""
+
+import json
+from pathlib import Path
+
+from vit_explained.plotting.lesson05 import plot_gradient_norms
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
+
+
+def _text() -> str:
+    return "\n".join("".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"])
+
+
+def test_qkv_panel_names_rows_with_their_bias():
+
+    groups = {("block 0", "qkv"): 1.0}
+    qkv = {"block 0": {"q": 1e-3, "k": 1e-3, "v": 0.3}}
+    fig = plot_gradient_norms(groups, qkv)
+    right = fig.axes[1]
+    assert [t.get_text() for t in right.get_legend().get_texts()] == ["q rows", "k rows", "v rows"]
+    assert "weight + bias" in right.get_title()
+
+
+def test_wording_of_round_t():
+    text = _text()
+    assert "316 in block 0,\n314 for the weights alone" in text and "section 3's 316 adds the biases" in text
+    assert "writes each block out that\nway" not in text and "hands it a detached copy of `h`" in text
+    assert "with_change=True" in text and "changes 34 %" in text
+    assert "One sub-prediction fails" in text and "19.3" in text
+    assert "10 points or more" not in text and "from -6 to 33 % in the small model's block 1" in text
+    assert "Always $db_k = 0$" in text and "db_k = 0 always" in text
+    assert "with $Q$ in place of $K$" not in text and r"M' = \tfrac1N\sum_i Q_i\,dO_i^\top" in text
+    assert "on the way, not the source" in text
+    assert "# the imports of section 5 and the appendices" in text
