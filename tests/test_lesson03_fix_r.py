@@ -36,9 +36,11 @@ def test_transposing_heads_and_features_is_named_not_torchs_text():
         check_attention(_wrong_pair)
 
 
-def test_a_float64_result_from_float32_inputs_fails():
-    with pytest.raises(ExerciseFailed, match="is float64: keep q's dtype"):
-        check_attention(_to_float64)
+def test_a_float64_result_from_float32_inputs_passes_a_narrower_one_fails(capsys):
+    check_attention(_to_float64)  # wider is fine: the course's dtype policy (tests/test_exercises_policy.py)
+    assert "Correct!" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="is float16: keep q's dtype"):
+        check_attention(lambda q, k, v: _to_float64(q, k, v).half())
 
 
 def test_a_number_typed_in_inside_int_is_caught():
