@@ -27,4 +27,4 @@ def test_depth_guide_says_shape_only() -> None:
     }
     fig = plot_depth_gradients(designs, guide="pre-norm")
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
-    assert "Xiong's bound (shape only): slope -0.5" in labels
+    assert "slope -0.5, for reference" in labels

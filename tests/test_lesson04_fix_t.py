@@ -31,7 +31,7 @@ def test_gate_report_prints_the_shares_the_overlap_and_every_pair() -> None:
     lines = report.text.splitlines()
     shares = "class token 50 %; background patch 50 %; stroke patch 25 %"
     assert lines[0] == f"share of the 4 units open (Phi > 0.5): {shares}"
-    assert "class/background 1 (1.0)" in lines[-1] and len(lines) == 5
+    assert "class/background 1 vs 1.0 ± 0.9" in lines[-1] and len(lines) == 5
     with pytest.raises(ValueError, match="one name per row"):
         gate_report(is_open, ["only one"])
 

@@ -297,6 +297,8 @@ def check_parallel_block(parallel_block: Callable[[torch.Tensor, Block], torch.T
                     f"differs by ~{max_difference(out, reference):.0e}: the block's LayerNorm uses "
                     f"eps={block.norm1.eps:g}, F.layer_norm's default is 1e-5; call block.norm1(x) itself"
                 )
+            if _within_promise(out, x):
+                fail("your block returns x: the branches are missing; add both, x + attn(h) + mlp(h) with h = norm1(x)")
             for candidate, message in suspects:
                 if _within_promise(out, candidate):
                     fail(message)
@@ -639,6 +641,11 @@ def _per_sample_factors(out: torch.Tensor, x: torch.Tensor, p: float) -> torch.T
                 "your output is the mask itself (one value for all of a sample's entries, whatever x holds): "
                 "multiply x by the mask"
             )
+        if ((flat - flat[:1]).abs() <= 1e-6 * (1 + flat[:1].abs())).all():
+            fail(
+                "the mask is not per sample: every sample got the same mask over its features (one mask over the "
+                "feature axis); DropPath tosses one coin per sample, a mask of shape (B, 1, ..., 1)"
+            )
         if x.dim() == 3:
             per_token = ratio - ratio[:, :, :1]
             if (per_token.abs() <= 1e-6 * (1 + ratio[:, :, :1].abs())).all():
@@ -657,6 +664,12 @@ def _check_rates(factors: torch.Tensor, p: float) -> None:
     keep = 1 - p
     dropped = factors.abs() < 1e-9
     survivors = factors[~dropped]
+    if not dropped.any() and len(factors) > 1 and (factors - 1 / keep).abs().max() < 1e-6 / keep:
+        fail(
+            f"with p = {p} and training=True, every sample of {len(factors):,} was kept and scaled by 1 / (1 - p): "
+            "the mask is not per sample (one coin for the whole batch, or one mask over the feature axis); DropPath "
+            "tosses one coin per sample, a mask of shape (B, 1, ..., 1)"
+        )
     if not dropped.any():
         fail(
             f"with p = {p} and training=True, no sample of {len(factors):,} was dropped (no mask applied, or one "
@@ -875,6 +888,8 @@ def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None
         if not torch.equal(given, x):
             fail("your function changed its input x in place: return a new tensor and leave x unchanged")
         out = _same_shape(f"gelu_slope on a {tuple(x.shape)} input", result, reference)
+        if not torch.isfinite(out.to(torch.float64)).all():
+            fail("your values are not finite (nan or inf): GELU's slope is finite everywhere; check for a 0 / 0")
         _slope_dtype(out, x, reference)
         # a float64 answer to a float32 x: close() compares in float64 at float32's tolerance (the reference's)
         within = close(out, reference) if x.dtype == torch.float32 else _within_promise(out, reference)

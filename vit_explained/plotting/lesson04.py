@@ -466,11 +466,14 @@ def gate_report(is_open: torch.Tensor, names: list[str]) -> GateReport:
         + "; ".join(f"{name} {100 * rate:.0f} %" for name, rate in zip(names, rates.tolist(), strict=True)),
         f"units open for one of these tokens and shut for another: {overlap['switching']} of {units}",
         f"independent random gates at these rates: {overlap['independent']:.1f} ± {overlap['independent_sd']:.1f} "
-        f"(binomial sd); the fewest possible: {overlap['nested']}",
+        f"(sd); the fewest possible: {overlap['nested']}",
         f"observed - independent: {(overlap['switching'] - overlap['independent']) / overlap['independent_sd']:+.1f}"
         " sd",
-        "units open for both tokens, observed (independent gates at these rates): "
-        + "; ".join(f"{short[a]}/{short[b]} {both} ({chance:.1f})" for (a, b), (both, chance) in pairs.items()),
+        "units open for both tokens, observed vs independent gates at these rates (mean ± sd): "
+        + "; ".join(
+            f"{short[a]}/{short[b]} {both} vs {chance:.1f} ± {math.sqrt(chance * (1 - chance / units)):.1f}"
+            for (a, b), (both, chance) in pairs.items()
+        ),
     ]
     return GateReport("\n".join(lines), overlap, pairs)
 
@@ -754,9 +757,9 @@ def plot_depth_gradients(
     legend_at: tuple[float, float] | None = None,
 ) -> Figure:
     """Log-log: one dot per (depth, seed) for each design (``{name: {depth: [one value per seed]}}``), the
-    fitted power law of each, and a dashed L^power guide (default 1/sqrt(L): the L-dependence of Xiong et al.'s
-    bound, a slope, not the bound itself), placed at the mean of design ``guide`` (default: the last) at the
-    shallowest depth. ``legend_at``: the legend's lower-left corner in axes fractions (default: matplotlib's best)."""
+    fitted power law of each, and a dashed L^power reference line (default slope -0.5), placed at the mean of
+    design ``guide`` (default: the last) at the shallowest depth. ``legend_at``: the legend's lower-left corner in
+    axes fractions (default: matplotlib's best)."""
     from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullLocator
 
     if not designs:
@@ -782,9 +785,9 @@ def plot_depth_gradients(
         ax.plot(line, fitted, color=colour, lw=1.5, label=label)
     anchored = designs[guide][min(designs[guide])]
     anchor = sum(anchored) / len(anchored)
-    if power == -0.5:
-        guide_label = f"Xiong's bound (shape only): slope {power:+g}"
-    else:  # another guide (e.g. sqrt(L) for a growing norm) is not Xiong et al.'s: name its law only
+    if power == -0.5:  # a reference slope, not Xiong et al.'s bound (their growth law differs from this stream's)
+        guide_label = f"slope {power:+g}, for reference"
+    else:  # another guide (e.g. sqrt(L) for a growing norm): name its law
         law = {0.5: r"$\sqrt{L}$"}.get(power, f"$L^{{{power:g}}}$")
         guide_label = f"{law} (slope {power:+g}), for reference"
     ax.plot(line, anchor * (line / all_depths[0]) ** power, "k--", lw=1, label=guide_label)
