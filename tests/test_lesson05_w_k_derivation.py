@@ -41,7 +41,7 @@ def _no_transpose(x, q, g):
     ("wrong", "message"),
     [
         (_no_transpose, "the queries' pattern"),
-        (lambda x, q, g: w_k_gradient(x, q, g) * 2, "differs from autograd's"),
+        (lambda x, q, g: w_k_gradient(x, q, g) * 2, "times a constant \\(2\\)"),
         (lambda x, q, g: w_k_gradient(x, q, g) * math.sqrt(q.shape[-1]), "scale is missing"),
         (lambda x, q, g: w_k_gradient(x, q, g) * q.shape[-1], "multiplied by sqrt"),
         (lambda x, q, g: w_k_gradient(x, q, g) / math.sqrt(q.shape[-1]), "applied twice"),

@@ -299,9 +299,13 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
             _softmax_shape_slips(softmax_backward, result, a, grad_a, expected)
         if close(result, expected):
             continue
+        if _float32_right(result, expected):  # computed in float32, cast back: right to float32's precision
+            seen["float32"] = True
+            continue
         _softmax_constant_slip(softmax_backward, result, shape, index)
         _softmax_jacobian_slips(result, a, grad_a)
         _softmax_row_sum_slips(result, a, grad_a, expected)
+        _sign_or_constant_slip(result, expected, "dL/ds")
         if _right_per_matrix(softmax_backward, (a, grad_a), expected):
             fail(_BATCH_MESSAGE.format(shape=shape))
         error = _max_error(result, expected)
@@ -313,10 +317,34 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
         if seen["numpy"]
         else ""
     )
+    if seen.get("float32"):
+        note += (
+            " Your result is right to float32's precision, not float64's: it was computed in float32 somewhere; "
+            "the checker accepts that (checked at float32's tolerance)."
+        )
     passed(
         "your softmax backward equals autograd's on square, batched and non-square inputs. "
         "Note the Jacobian diag(a) - a a^T is symmetric, so the row-wise product needs no transpose." + note
     )
+
+
+def _float32_right(result: torch.Tensor, expected: torch.Tensor) -> bool:
+    """Right to float32 precision: an answer computed in float32, then cast back to float64."""
+    return result.shape == expected.shape and result.is_floating_point() and close(result.to(torch.float32), expected)
+
+
+def _sign_or_constant_slip(result: torch.Tensor, expected: torch.Tensor, name: str) -> None:
+    """Fail naming a flipped sign or a constant factor, if ``result`` is ``c * expected`` for one number ``c``."""
+    if result.shape != expected.shape or not result.is_floating_point() or not expected.any() or not result.any():
+        return  # an all-zero answer is not "a constant times autograd's"
+    if close(result, -expected):
+        fail(f"your {name} has autograd's size but the opposite sign: a minus sign is extra or missing")
+    factor = ((result.to(_DTYPE) * expected).sum() / (expected * expected).sum()).item()
+    if abs(factor - 1) > 1e-3 and close(result, factor * expected):
+        fail(
+            f"your {name} is autograd's times a constant ({factor:.3g}): a factor such as the scale s, N or 2 "
+            "is extra or missing"
+        )
 
 
 def _max_error(result: torch.Tensor, expected: torch.Tensor) -> str:
@@ -367,6 +395,7 @@ def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], 
             fail("you divided by N (a mean over the queries): each query's contribution to a value row adds up")
         if _right_per_matrix(value_gradient, (a, grad_out), expected):
             fail(_BATCH_MESSAGE.format(shape=tuple(a.shape)))
+        _sign_or_constant_slip(result, expected, "dV")
         fail(
             f"dV differs from autograd's for A of shape {tuple(a.shape)} (largest error {_max_error(result, expected)})"
         )
@@ -433,6 +462,7 @@ def _diagnose_w_v_values(
         )
     if batch_size > 1 and close(result, (a[0].T @ grad_out[0]).T @ x[0]):
         fail("only the first image counted: W_v is shared by every image of the batch, so add up all of theirs.")
+    _sign_or_constant_slip(result, expected, "dW_v")
     fail(f"dW_v differs from autograd's for x of shape {tuple(x.shape)} (largest error {_max_error(result, expected)})")
 
 
@@ -509,6 +539,7 @@ def _diagnose_w_q(
         fail("you averaged over the tokens; every token's contribution to the shared W_q adds up (a sum, not a mean).")
     if batch_size > 1 and close(result, (grad_scores[0] @ k[0]).T @ x[0] / root):
         fail("only the first image counted: W_q is shared by every image of the batch, so add up all of theirs.")
+    _sign_or_constant_slip(result, expected, "dW_q")
     fail(f"dW_q differs from autograd's for x of shape {tuple(x.shape)} (largest error {_max_error(result, expected)})")
 
 
@@ -588,6 +619,7 @@ def _diagnose_w_k(
         fail("you averaged over the tokens; every token's contribution to the shared W_k adds up (a sum, not a mean).")
     if batch_size > 1 and close(result, (grad_scores[0].mT @ q[0]).T @ x[0] / root):
         fail("only the first image counted: W_k is shared by every image of the batch, so add up all of theirs.")
+    _sign_or_constant_slip(result, expected, "dW_k")
     fail(f"dW_k differs from autograd's for x of shape {tuple(x.shape)} (largest error {_max_error(result, expected)})")
 
 
