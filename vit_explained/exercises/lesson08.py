@@ -195,6 +195,11 @@ def _check_stored_outputs(stored: object, expected: list[torch.Tensor], scores: 
                 "a forward hook is called as hook(module, inputs, output) (register_forward_pre_hook sees only "
                 "the inputs: use register_forward_hook)"
             )
+        if tuple(got.shape) == tuple(want.shape) and not close(got, want):
+            fail(
+                f"item {index} has the output's shape {tuple(want.shape)} but other values: your hook transformed "
+                "the output (e.g. softmax applied again). Store output.detach() as it is"
+            )
         if not close(got, want):
             fail(
                 f"item {index} is not the module's output: expected shape {tuple(want.shape)} (B, heads, N, N) "
@@ -333,6 +338,13 @@ def _make_run(
     return run
 
 
+def _module_is_softmax(error: Exception) -> str | None:
+    """The hint when the learner hooks ``module.attend``: the checker passes the softmax itself."""
+    if isinstance(error, AttributeError) and "attend" in str(error):
+        return "The module is the softmax itself (attention.attend): hook module, not module.attend"
+    return None
+
+
 def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]], list[torch.Tensor]]) -> None:
     """Check ``record_outputs(module, run) -> list``: hook ``module``, call ``run()``, return the
     module's outputs (one detached tensor per call of the module), and remove the hook."""
@@ -353,7 +365,7 @@ def check_record_outputs(record_outputs: Callable[[nn.Module, Callable[[], Any]]
     later: list[int] = []  # hooks registered while run() runs, after the learner's: they must survive too
     run = _make_run(attention, tokens, model_outputs, later)
     try:
-        stored = attempt(record_outputs, softmax, run)
+        stored = attempt(record_outputs, softmax, run, hint=_module_is_softmax)
         _check_hook_left_output_alone(softmax, model_outputs, originals, len(tokens), checker_hook.id, later, snapshots)
     finally:
         softmax._forward_hooks.clear()  # the checker's own module: no hook survives into the next check
