@@ -32,3 +32,15 @@ def test_exercise_3_names_a_constant_factor():
 
     with pytest.raises(ExerciseFailed, match="times a constant"):
         lesson05.check_w_v_gradient(w_v_gradient)
+
+
+def test_exercises_2_to_4_name_a_memoised_answer():
+    stored = {}
+
+    def memoised(a, g):
+        if "dv" not in stored:
+            stored["dv"] = a.mT @ g + 1.0  # wrong, then returned whatever the inputs
+        return stored["dv"].clone()
+
+    with pytest.raises(ExerciseFailed, match=r"returns a constant dV \(the same tensor for two different inputs\)"):
+        lesson05.check_value_gradient(memoised)

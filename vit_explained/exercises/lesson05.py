@@ -347,6 +347,16 @@ def _sign_or_constant_slip(result: torch.Tensor, expected: torch.Tensor, name: s
         )
 
 
+def _constant_answer_slip(
+    answer: Callable[..., object], args: tuple[torch.Tensor, ...], result: torch.Tensor, name: str
+) -> None:
+    """Fail if ``answer`` gives the same ``result`` for other inputs of these shapes (a constant or memoised answer)."""
+    other = _call(answer, *(t.flip(-1) * 1.5 + 0.25 for t in args))
+    if other.shape == result.shape and torch.equal(other.to(result.dtype), result):
+        what = "every entry 0" if not result.any() else "the same tensor for two different inputs"
+        fail(f"your function returns a constant {name} ({what}), whatever its inputs are: compute it from them")
+
+
 def _max_error(result: torch.Tensor, expected: torch.Tensor) -> str:
     return f"{(result.to(_DTYPE) - expected).abs().max().item():.3g}"
 
@@ -395,6 +405,7 @@ def check_value_gradient(value_gradient: Callable[[torch.Tensor, torch.Tensor], 
             fail("you divided by N (a mean over the queries): each query's contribution to a value row adds up")
         if _right_per_matrix(value_gradient, (a, grad_out), expected):
             fail(_BATCH_MESSAGE.format(shape=tuple(a.shape)))
+        _constant_answer_slip(value_gradient, (a, grad_out), result, "dV")
         _sign_or_constant_slip(result, expected, "dV")
         fail(
             f"dV differs from autograd's for A of shape {tuple(a.shape)} (largest error {_max_error(result, expected)})"
@@ -481,6 +492,7 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
         result = _call(w_v_gradient, x, a, grad_out, batch_hint=True, seen=seen)
         _check_w_v_shape(result, expected, batch, tokens, width, head)
         if not close(result, expected):
+            _constant_answer_slip(w_v_gradient, (x, a, grad_out), result, "dW_v")
             _diagnose_w_v_values(result, expected, x, a, grad_out)
     _refuse_in_place(seen, ("x", "a", "grad_out"), "grad_out.mul_(1.0) or a.transpose_(-2, -1)")
     passed("dW_v = dV^T x summed over tokens and images, with dV = A^T dOut. No softmax on this route.")
@@ -560,6 +572,7 @@ def check_w_q_gradient(w_q_gradient: Callable[[torch.Tensor, torch.Tensor, torch
         (expected,) = torch.autograd.grad((x @ w_q.T) @ k.mT / head**0.5, w_q, grad_scores)
         result = _call(w_q_gradient, x, k, grad_scores, batch_hint=True, seen=seen)
         if not close(result, expected):
+            _constant_answer_slip(w_q_gradient, (x, k, grad_scores), result, "dW_q")
             _diagnose_w_q(result, expected, x, k, grad_scores)
     _refuse_in_place(seen, ("x", "k", "grad_scores"), "grad_scores.mul_(s): use grad_scores * s")
     passed("dQ = dS K / sqrt(d), then dW_q = dQ^T X summed over tokens and images: W_q learns only through the scores.")
@@ -640,6 +653,7 @@ def check_w_k_gradient(w_k_gradient: Callable[[torch.Tensor, torch.Tensor, torch
         (expected,) = torch.autograd.grad(q @ (x @ w_k.T).mT / head**0.5, w_k, grad_scores)
         result = _call(w_k_gradient, x, q, grad_scores, batch_hint=True, seen=seen)
         if not close(result, expected):
+            _constant_answer_slip(w_k_gradient, (x, q, grad_scores), result, "dW_k")
             _diagnose_w_k(result, expected, x, q, grad_scores)
     _refuse_in_place(seen, ("x", "q", "grad_scores"), "grad_scores.mul_(s): use grad_scores * s")
     passed(
