@@ -106,3 +106,12 @@ def test_repoint_makes_a_class_copy_consistent(tmp_path, monkeypatch):
         assert readme.colab_url(notebook.name) in readme_text
     with pytest.raises(ValueError, match="OWNER/NAME"):
         readme.repoint("https://gitlab.com/x/y")
+
+
+def test_the_lesson_table_counts_the_exercises_the_course_grades():
+    import course
+
+    for lesson in course.lessons():
+        graded = len(course.exercises(course._cells(lesson), stubs=True))
+        said = re.search(r"(\d+) exercises?$", readme.LESSONS[lesson.stem][0])
+        assert said and int(said.group(1)) == graded, (lesson.stem, said and said.group(0), graded)

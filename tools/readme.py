@@ -58,7 +58,7 @@ LESSONS: dict[str, tuple[str, int]] = {
     "05_where_gradients_flow": (
         "one loss at the head; where W_q, W_k and W_v get their gradient: inside attention, from the residual stream, "
         "part of it back through the later MLPs (the MLP route cut with detach(), against freezing); attention's "
-        "backward by hand equals autograd; a widget that freezes a part or cuts the MLP route; 7 exercises",
+        "backward by hand equals autograd; a widget that freezes a part or cuts the MLP route; 8 exercises",
         40,
     ),
     "06_train_a_vit": (
