@@ -4,7 +4,7 @@ This run is also the lessons' nbval run in `make test`: each cell's fresh output
 stored one by nbval's own comparison (conftest.nbval_differences), and conftest.py deselects the nbval
 items of the lessons run here, so each lesson executes once, not twice. JupyterLab starts on
 127.0.0.1 with a token and serves a copy of notebooks/. For each lesson, Chromium opens it (JupyterLab starts a
-fresh kernel for it; the last lesson's is shut down), runs all cells, waits for idle, then asserts:
+fresh kernel for it, asserted new; the last lesson's is shut down), runs all cells, waits for idle, then asserts:
 
 - every cell's output equals the stored one as nbval judges it, and the figure rules hold on this run;
 - every picture it draws is the stored one (conftest.same_picture: a few shades may differ), in the cells
@@ -233,6 +233,10 @@ def _state(page) -> dict:
     return page.evaluate(f"({NOTEBOOK_STATE})()")
 
 
+#: the kernels the lessons of this worker's JupyterLab ran on: each lesson gets a new one
+_KERNELS_USED: set[str] = set()
+
+
 def _open_and_run_all(page, lesson: str) -> dict:
     # Close what is open without a "save your work?" dialog: mark it clean first (it is a copy).
     # The last lesson's kernel is shut down with it: an idle kernel still holds its torch and answers heartbeats.
@@ -258,7 +262,11 @@ def _open_and_run_all(page, lesson: str) -> dict:
                    } }"""
     )
     # Run All on the kernel JupyterLab has just started for this notebook: as fresh as after "Restart Kernel and Run
-    # All", without starting a second kernel (the sessions of earlier lessons were shut down above).
+    # All", without starting a second kernel (the sessions of earlier lessons were shut down above). Asserted: a
+    # kernel no lesson of this run has used.
+    kernel = page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.id")
+    assert kernel not in _KERNELS_USED, f"{lesson} would run on a kernel an earlier lesson used"
+    _KERNELS_USED.add(kernel)
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     # Finished: the kernel is idle again and every code cell has an execution count, or Run All
     # stopped at an error in a cell not tagged raises-exception (the assertions below report it).
