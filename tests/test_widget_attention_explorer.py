@@ -94,10 +94,11 @@ def test_updates_are_fast_on_the_shipped_model():
 
     data = load_mnist()
     w = deit_attention_explorer(load_mnist_deit(), data.test_images[:8], data.test_labels[:8])
-    start = time.perf_counter()
+    start = time.process_time()
     for method in ("rollout", "gradient-weighted", "raw attention"):
         w.controls["method"].value = method
-    assert (time.perf_counter() - start) / 3 < 2.0  # < 1 s on a quiet 2-core machine; slack for a busy one
+    # CPU seconds per update (under 1 on these machines): wall time would also measure the suite's other processes
+    assert (time.process_time() - start) / 3 < 2.0
 
 
 def test_the_picture_carries_the_line():
