@@ -1046,32 +1046,18 @@ def plot_query_heads(
 def mean_attention_distance(
     model: torch.nn.Module, images: torch.Tensor, grid: tuple[int, int]
 ) -> tuple[torch.Tensor, float]:
-    """Mean attention distance per block and head (Dosovitskiy et al. 2021, Fig. 7 right), in pixels.
+    """Mean attention distance per block and head (Dosovitskiy et al. 2021, Fig. 7 right), in pixels:
+    :func:`vit_explained.attention_maps.mean_attention_distance` with the patch size read from ``images``
+    ``(B, C, H, W)`` and the patch ``grid``, beside the value uniform attention over the patches gives.
+    Returns ``(distances (blocks, heads), uniform)``."""
+    from ..attention_maps import mean_attention_distance as attention_distance
 
-    ``images`` is ``(B, C, H, W)``; ``grid`` the patch grid. For every patch query, the distance between patch
-    centres weighted by its attention over the patches (the class token's share left out, the rest renormalised),
-    averaged over the queries and images. Returns ``(distances (blocks, heads), the value uniform attention gives)``.
-    """
     rows, cols = _checks.to_pair("grid", grid)
-    found: list[torch.Tensor] = []
-
-    def hook(module, inputs):
-        q, k, _ = module.project_qkv(inputs[0])
-        found.append((q @ k.transpose(-2, -1) * module.scale).softmax(dim=-1)[:, :, 1:, 1:])
-
-    handles = [block.attn.register_forward_pre_hook(hook) for block in model.blocks]
-    try:
-        with torch.no_grad():
-            model(images)
-    finally:
-        for handle in handles:
-            handle.remove()
-    ys, xs = torch.meshgrid(torch.arange(rows), torch.arange(cols), indexing="ij")
     size = (images.shape[-2] / rows, images.shape[-1] / cols)
-    centres = torch.stack([ys.flatten() * size[0], xs.flatten() * size[1]], dim=-1).float()
-    distance = torch.cdist(centres, centres)  # (patches, patches), pixels
-    means = [((w / w.sum(-1, keepdim=True)) * distance).sum(-1).mean(dim=(0, 2)) for w in found]
-    return torch.stack(means), float(distance.mean())
+    ys, xs = torch.meshgrid(torch.arange(rows) * size[0], torch.arange(cols) * size[1], indexing="ij")
+    centres = torch.stack([ys.flatten(), xs.flatten()], dim=-1).double()
+    distances = attention_distance(model, images, (rows, cols), size).float()  # float32, as the lesson prints it
+    return distances, float(torch.cdist(centres, centres).mean())
 
 
 def plot_attention_distance(distances: torch.Tensor, uniform: float) -> Figure:
