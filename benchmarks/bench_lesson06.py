@@ -46,6 +46,8 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
   for 150 and for 600 steps: every step's loss and the validation accuracy (section 6's widget hint).
 - ``own_rate`` (10 seeds): ``SmallCNN`` width 8 at its validation-chosen rate (3e-2, from ``lr``), 400 steps,
   paired with ``compare``'s ViT at its own (1e-2): section 5's headline. 10 runs, about 15 s of CPU.
+- ``update_ratios``: the clinic's fixed model, its hand-written LayerNorm and its SGD bug (seed 0, 150 steps, lr
+  1e-2, as ``clinic``) with every step's update/weight ratio (``clinic.run(..., record_updates=True)``).
 - ``timing`` (no training for accuracy): the CPU time per step of each ``compare`` model measured 5 more
   times, so the equal-seconds plan's time ratios come with the range they vary over on this machine.
 
@@ -416,7 +418,10 @@ SECTIONS = (
     "loop_long",
     "curves_eval",
     "own_rate",
+    "update_ratios",
 )
+#: ``update_ratios``: the clinic's fixed model and the two bugs check 4 reads, 150 steps at lr 1e-2, seed 0
+UPDATE_BUGS = ("none", clinic.LAYER_NORM_NO_CENTRING, "SGD at Adam's learning rate")
 #: ``own_rate``: CNN-8 at its validation-chosen rate (``lr`` section: 3e-2), 400 steps, seeds 0..9, paired with
 #: ``compare``'s ViT at its own (1e-2, the shared recipe's): section 5's headline
 OWN_RATE = {"SmallCNN width 8": 3e-2}
@@ -547,6 +552,15 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
         return train_loop_long()
     if section == "curves_eval":  # one run (seed 0), a few seconds
         return train_curves_eval()
+    if section == "update_ratios":  # three clinic runs (seed 0), recording every step's update/weight ratio
+        runs = {bug: clinic.run(bug, steps=CLINIC_STEPS, lr=CLINIC_LR, record_updates=True) for bug in UPDATE_BUGS}
+        return {
+            "steps": CLINIC_STEPS,
+            "lr": CLINIC_LR,
+            "seed": 0,
+            "ratios": {bug: [float(f"{x:.4g}") for x in run.update_ratios] for bug, run in runs.items()},
+            "losses": {bug: [round(x, 6) for x in run.losses] for bug, run in runs.items()},
+        }
     if section == "own_rate":  # each model at its own validation-chosen rate: CNN-8's runs (the ViT's are compare's)
         jobs = [(name, lr, seed) for name, lr in OWN_RATE.items() for seed in seeds]
         with ProcessPoolExecutor(workers) as executor:
@@ -1092,7 +1106,7 @@ def main(argv: list[str] | None = None) -> int:
             "seeds": []
             if section in ("timing", "bootstrap")
             else [0]
-            if section in ("clinic", "sgd_long", "loop_long", "curves_eval")
+            if section in ("clinic", "sgd_long", "loop_long", "curves_eval", "update_ratios")
             else list(range(SIZE_SEEDS))
             if section == "size"
             else list(seeds)

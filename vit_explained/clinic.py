@@ -11,7 +11,7 @@ plot each bug against ln 10 ≈ 2.303, the loss of guessing one of 10 classes.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -173,6 +173,8 @@ class ClinicRun:
     losses: list[float]
     gradient_norms: dict[str, float]
     val_accuracy: float
+    #: with ``run(..., record_updates=True)``: every step's ``|lr * update| / |weight|`` (L2 norms over all weights)
+    update_ratios: list[float] = field(default_factory=list)
 
 
 def gradient_norms(model: nn.Module) -> dict[str, float]:
@@ -220,12 +222,14 @@ def run(
     batch_size: int = 64,
     data: DigitSplit | None = None,
     stop_after: int | None = None,
+    record_updates: bool = False,
 ) -> ClinicRun:
     """Train ``BlogViT(bug, pool=pool)`` on the 8x8 digits' training images for ``steps`` steps
     (batch 64, Adam or SGD with momentum 0.9 at ``lr``, warm-up 10 % then cosine); the validation
     accuracy at the end. ``"SGD at Adam's learning rate"`` swaps Adam for SGD at the same ``lr``.
     ``stop_after=n`` stops after the first ``n`` of the ``steps`` (same schedule): the start of a longer run,
-    e.g. to check a stored run against a fresh one cheaply."""
+    e.g. to check a stored run against a fresh one cheaply. ``record_updates=True`` also records every step's
+    update/weight ratio, ``|change of all weights| / |weights before|`` (Karpathy's rule of thumb: about 1e-3)."""
     steps = _checks.positive_int("steps", steps)
     stop = steps if stop_after is None else min(steps, _checks.positive_int("stop_after", stop_after))
     lr = _checks.positive_number("lr", lr, example="2e-3")
@@ -240,6 +244,7 @@ def run(
     generator = torch.Generator().manual_seed(seed)
     losses: list[float] = []
     norms: dict[str, float] = {}
+    ratios: list[float] = []
     while len(losses) < stop:
         for index in torch.randperm(len(data.train_images), generator=generator).split(batch_size):
             for group in opt.param_groups:
@@ -248,11 +253,19 @@ def run(
             opt.zero_grad()
             loss.backward()
             norms = norms or gradient_norms(model)
+            before = [p.detach().clone() for p in params] if record_updates else []
             opt.step()
+            if record_updates:
+                ratios.append(_norm([p.detach() - b for p, b in zip(params, before, strict=True)]) / _norm(before))
             losses.append(loss.item())
             if len(losses) == stop:
                 break
-    return ClinicRun(losses, norms, evaluate(model, data.val_images, data.val_labels))
+    return ClinicRun(losses, norms, evaluate(model, data.val_images, data.val_labels), ratios)
+
+
+def _norm(tensors: Sequence[torch.Tensor]) -> float:
+    """The L2 norm of several tensors taken together."""
+    return math.sqrt(sum(t.pow(2).sum().item() for t in tensors))
 
 
 def first_step_size(bug: str = "none", optimizer: str = "adam", lr: float = 1e-2, seed: int = 0) -> float:
