@@ -77,3 +77,14 @@ def test_the_token_matrix_axis_names_the_pixels_in_one_short_label():
     fig = plot_token_matrix(torch.rand(16, 48), 4, examples=(0, 1))
     label = next(ax.get_xlabel() for ax in fig.axes if ax.get_xlabel())
     assert label == "place in the row, 0 to 47: 16 pixels row by row, 3 per pixel (R, G, B)"
+
+
+def test_the_shuffle_is_read_over_ten_permutations_and_seed_0_is_one_of_them():
+    from vit_explained.positional import stored_shuffle_counts
+
+    counts = stored_shuffle_counts()
+    right = stored_resolution_run("lesson01_shuffle.json")["patches shuffled, 28x28 digits"]
+    assert sorted(counts) == list(range(10)) and counts[0] == int(right.sum())
+    assert (min(counts.values()), max(counts.values())) == (194, 326)
+    sources = _sources()
+    assert any("over ten it gets 19.4 % to 32.6 %" in s for s in sources)

@@ -380,6 +380,16 @@ def stored_resolution_run(name: str = "lesson01_resolution.json") -> dict[str, t
     return {model: torch.tensor([int(v) for v in right]) for model, right in stored["right"].items()}
 
 
+def stored_shuffle_counts(name: str = "lesson01_shuffle.json") -> dict[int, int]:
+    """Lesson 01 section 5's ten patch shuffles as ``benchmarks/bench_lesson01_shuffle.py`` stored them:
+    permutation seed -> how many of the 1,000 test digits the shipped MNIST ViT gets right."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    return {int(seed): count for seed, count in stored["right_by_seed"].items()}
+
+
 def stored_shifted_positions(
     name: str = "lesson01_shifted_positions.safetensors",
 ) -> dict[str, tuple[torch.Tensor, dict]]:
