@@ -1,0 +1,48 @@
+"""Lesson 02, fix round v: the photo's three-way comparison (same stride, overlap on vs off), the 31 x 31
+footprint's offset against ViT's patch, the plain timm sentence."""
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "02_soft_split_token_counting.ipynb"
+
+
+def _cells() -> list[dict]:
+    return json.loads(LESSON.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _printed(cell: dict) -> str:
+    return "".join("".join(output.get("text", "")) for output in cell.get("outputs", []))
+
+
+def test_the_photo_prints_the_same_stride_hard_split_and_checks_it():
+    cells = _cells()
+    (code,) = [i for i, c in enumerate(cells) if "plot_edge_on_photo(photo, rim)" in _source(c)]
+    printed = _printed(cells[code])
+    assert "16 x 16 patches: []" in printed and "T2T's split (7, 4, 2): [808]" in printed
+    assert "4 x 4 windows, stride 4: [] with padding 0, [] with padding 2" in printed
+    assert "same_stride == {0: [], 2: []}" in _source(cells[code + 1])
+    prose = _flat(_source(cells[code - 1]))
+    assert "the same stride and, with padding 2, the same window starts; only the overlap differs" in prose
+    assert "not how often" in prose
+
+
+def test_the_footprint_offset_is_printed_and_said():
+    cells = _cells()
+    (code,) = [i for i, c in enumerate(cells) if "footprints = chain_footprints(T2T_SPLITS)" in _source(c)]
+    printed = _printed(cells[code])
+    assert "final token (3, 6): rows 34..64, columns 82..112" in printed
+    assert "the footprint's centre is 6.5 pixels above and left of the patch's" in printed
+    assert "shift == 6.5" in _source(cells[code + 1])
+    assert "starts 14 pixels before it and ends 1 past it, so its centre sits 6.5 pixels up and left" in _flat(
+        _source(cells[code + 2])
+    )
