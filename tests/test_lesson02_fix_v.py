@@ -46,3 +46,11 @@ def test_the_footprint_offset_is_printed_and_said():
     assert "starts 14 pixels before it and ends 1 past it, so its centre sits 6.5 pixels up and left" in _flat(
         _source(cells[code + 2])
     )
+
+
+def test_the_module_run_is_in_going_further_with_a_pointer_from_section_6():
+    cells = _cells()
+    (going,) = [i for i, c in enumerate(cells) if _source(c).startswith("## Going further")]
+    (run,) = [i for i, c in enumerate(cells) if "Tokens2Token(224, in_channels=3" in _source(c)]
+    assert going < run and '<a id="chain-run"></a>' in _source(cells[run - 1])
+    assert any("(#chain-run)" in _source(c) for c in cells[:going])
