@@ -656,19 +656,23 @@ def test_mha_rejects_more_wrong_answers(wrong, message):
 # --- exercise 5: a prediction of the attention weights' memory ---
 
 
-def vit_l_attention_bytes():
-    return 8 * 16 * 577 * 577 * 4  # batch x heads x N x N entries, 4 bytes each
+def vit_l_attention_bytes(batch=8, num_tokens=577, heads=16, bytes_per_element=4):
+    return batch * heads * num_tokens * num_tokens * bytes_per_element  # B x h x N x N entries, bytes each
 
 
 @pytest.mark.parametrize(
     "answer",
     [
         vit_l_attention_bytes,
-        lambda: float(8 * 16 * 577**2 * 4),  # a whole float
-        lambda: np.int64(8) * 16 * 577**2 * 4,  # numpy
-        lambda: torch.tensor(8 * 16 * 577 * 577 * 4),  # a one-element tensor
-        lambda: torch.zeros(8, 16, 577, 577).element_size() * 8 * 16 * 577 * 577,  # read off a tensor
-        lambda: 4 * 577**2 * 16 * 8,  # another order
+        lambda batch, num_tokens, heads, bytes_per_element: float(batch * heads * num_tokens**2 * bytes_per_element),
+        lambda batch, num_tokens, heads, bytes_per_element: np.int64(batch) * heads * num_tokens**2 * bytes_per_element,
+        lambda batch, num_tokens, heads, bytes_per_element: (
+            torch.tensor(batch * heads * num_tokens**2 * 1) * bytes_per_element
+        ),  # a one-element tensor
+        lambda batch, num_tokens, heads, bytes_per_element: (
+            torch.zeros(batch, heads, num_tokens, num_tokens).numel() * bytes_per_element
+        ),  # read off a tensor
+        lambda bytes_per_element, num_tokens, heads, batch: bytes_per_element * num_tokens**2 * heads * batch,  # order
     ],
 )
 def test_memory_accepts_answers_written_differently(answer, capsys):

@@ -23,12 +23,12 @@ def _typed_in_int():
     return int(170459648)  # noqa: UP018, RUF046 (the slip under test)
 
 
-def _arithmetic_in_a_call():
-    return math.prod((8, 16, 577, 577, 4))
+def _arithmetic_in_a_call(batch=8, num_tokens=577, heads=16, bytes_per_element=4):
+    return math.prod((batch, heads, num_tokens, num_tokens, bytes_per_element))
 
 
-def _arithmetic():
-    return 8 * 16 * 577**2 * 4
+def _arithmetic(batch=8, num_tokens=577, heads=16, bytes_per_element=4):
+    return batch * heads * num_tokens**2 * bytes_per_element
 
 
 def test_transposing_heads_and_features_is_named_not_torchs_text():

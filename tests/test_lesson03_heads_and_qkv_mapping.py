@@ -77,12 +77,12 @@ def test_memory_asks_for_the_arithmetic_when_the_number_is_typed_in():
     def typed():
         return 170_459_648
 
-    def computed():
-        batch, heads, tokens = 8, 16, 577
-        return batch * heads * tokens**2 * 4
+    def computed(batch=8, num_tokens=577, heads=16, bytes_per_element=4):
+        return batch * heads * num_tokens**2 * bytes_per_element
 
     assert computed() == typed()
     with pytest.raises(ExerciseFailed, match="typed in: write the arithmetic"):
         check_attention_memory(typed)
     check_attention_memory(computed)
-    check_attention_memory(eval("lambda: 8 * 16 * 577**2 * 4"))  # no source to read: judged by the number alone
+    no_source = "lambda batch, num_tokens, heads, bytes_per_element: batch * heads * num_tokens**2 * bytes_per_element"
+    check_attention_memory(eval(no_source))  # no source to read: judged by the numbers alone

@@ -255,7 +255,7 @@ for _epsilon, _classes in ((0.12, 10), (0.25, 6), (0.0, 9), (0.6, 13), (1.0, 5),
     _mine = float(smoothing_floor(_epsilon, _classes))
     assert abs(_mine - _want) < 1e-5, f"hidden case epsilon {_epsilon}, K {_classes}"
 """,
-    # 03: the answer is one number (no argument to vary); the graded copy runs the lesson's checker again
+    # 03: the checker itself calls the function on a second configuration (ViT-B/16, float16); the graded copy reruns it
     "vit_l_attention_bytes": """
 lesson03.check_attention_memory(vit_l_attention_bytes)
 """,

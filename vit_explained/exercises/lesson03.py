@@ -632,6 +632,10 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
 
 #: Exercise 5's configuration: ViT-L/16 at 384 x 384 (24 x 24 patches + the class token), float32.
 MEMORY_CASE = {"batch": 8, "num_tokens": 577, "heads": 16, "bytes_per_element": 4, "dim": 1024}
+#: The second configuration the checker calls: ViT-B/16 at 224 x 224, a batch of 2 in float16. Every argument
+#: differs from MEMORY_CASE's, so an answer that ignores one of them gives a value of its own.
+OTHER_MEMORY_CASE = {"batch": 2, "num_tokens": 197, "heads": 12, "bytes_per_element": 2}
+MEMORY_ARGUMENTS = ("batch", "num_tokens", "heads", "bytes_per_element")
 
 _NO_COST_SHORTCUT = forbid(attention_cost, reason="the count (entries times bytes)")
 
@@ -703,15 +707,56 @@ def _near_miss(answer: float, right: int) -> str:
     return f"{answer:,} is slightly too {side}: recheck the arithmetic"
 
 
-def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
-    """Exercise 5, a prediction: ``attention_bytes()`` returns the bytes of the attention weights one
-    ViT-L/16 layer holds at 384 x 384 (:data:`MEMORY_CASE`: batch 8, 577 tokens, 16 heads, float32).
+def _memory_bytes(batch: int, num_tokens: int, heads: int, bytes_per_element: int, **_: int) -> int:
+    return batch * heads * num_tokens**2 * bytes_per_element
+
+
+def _takes_the_arguments(function: Callable[..., Any]) -> bool:
+    """True when ``function`` can be called with the four keyword arguments of the exercise's stub."""
+    try:
+        inspect.signature(function).bind(**dict.fromkeys(MEMORY_ARGUMENTS, 1))
+    except (TypeError, ValueError):  # no such parameters, or no signature to read
+        return False
+    return True
+
+
+def _check_other_case(attention_bytes: Callable[..., Any], first: float) -> None:
+    """Call the learner's function on :data:`OTHER_MEMORY_CASE`: a number typed in, or an argument left unused,
+    gives the wrong value there."""
+    if not _takes_the_arguments(attention_bytes):
+        if _typed_a_number(attention_bytes):
+            fail("the number is right, but it is typed in: write the arithmetic that gives it (batch, heads, N, bytes)")
+        fail(f"keep the stub's arguments ({', '.join(MEMORY_ARGUMENTS)}): the checker also calls it for another model")
+    other = dict(OTHER_MEMORY_CASE)
+    answer = _NO_COST_SHORTCUT(attention_bytes, **other)
+    answer = answer.item() if isinstance(answer, (torch.Tensor, np.ndarray, np.generic)) else answer
+    right = _memory_bytes(**other)
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool) and math.isclose(answer, right, rel_tol=1e-9):
+        return
+    setting = ", ".join(f"{key}={value}" for key, value in other.items())
+    if isinstance(answer, (int, float)) and math.isclose(answer, first, rel_tol=1e-9):
+        fail(
+            f"it returns the same number for every configuration (also for {setting}, ViT-B/16 in float16): "
+            "compute the bytes from the arguments instead of typing the number in"
+        )
+    for key in MEMORY_ARGUMENTS:  # one argument left at the ViT-L value
+        if isinstance(answer, (int, float)) and math.isclose(answer, _memory_bytes(**{**other, key: MEMORY_CASE[key]})):
+            fail(f"the argument {key} is not used: for {setting} the answer still holds {key} = {MEMORY_CASE[key]}")
+    fail(f"right for ViT-L, but wrong for {setting} (ViT-B/16 in float16): count from the arguments alone")
+
+
+def check_attention_memory(attention_bytes: Callable[..., Any]) -> None:
+    """Exercise 5, a prediction: ``attention_bytes(batch, num_tokens, heads, bytes_per_element)`` returns the bytes
+    of the attention weights of one layer; for one ViT-L/16 layer at 384 x 384 (:data:`MEMORY_CASE`: batch 8,
+    577 tokens, 16 heads, float32) and, once that is right, for :data:`OTHER_MEMORY_CASE` (a number typed in
+    returns the same number for both and is named).
 
     Any number type is accepted (an int, a float that is whole, numpy, a one-element tensor); the
     known slips (heads or batch forgotten, entries instead of bytes, N - 1, megabytes, gigabytes, bits, float16,
     all 24 layers, a factor of the width D or the head width d) are named.
     """
-    answer = _NO_COST_SHORTCUT(attention_bytes)
+    arguments = {key: MEMORY_CASE[key] for key in MEMORY_ARGUMENTS} if _takes_the_arguments(attention_bytes) else {}
+    answer = _NO_COST_SHORTCUT(attention_bytes, **arguments)
     one_number = (isinstance(answer, torch.Tensor) and answer.numel() == 1) or (
         isinstance(answer, np.ndarray) and answer.size == 1
     )
@@ -722,8 +767,7 @@ def check_attention_memory(attention_bytes: Callable[[], Any]) -> None:
     case = MEMORY_CASE
     right = case["batch"] * case["heads"] * case["num_tokens"] ** 2 * case["bytes_per_element"]
     if math.isclose(answer, right, rel_tol=1e-9):
-        if _typed_a_number(attention_bytes):
-            fail("the number is right, but it is typed in: write the arithmetic that gives it (batch, heads, N, bytes)")
+        _check_other_case(attention_bytes, answer)
         passed(
             f"{right:,} bytes, about {right / 1e6:.0f} MB for one layer's attention weights; ViT-L has 24 layers, "
             "and an explicit (non-fused) layer stores its weights for the backward pass, every layer's in training "
