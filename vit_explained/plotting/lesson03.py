@@ -939,18 +939,38 @@ def plot_scale_training(stored: Mapping, key: str = "val_loss") -> Figure:
     return fig
 
 
+def _copy_task_baseline(ax, runs: list, tokens: int) -> None:
+    """The stored measure, the mean weight on the marked key, at step 0 and trained, one pair of bars per seed,
+    with uniform attention's 1/N dashed: the baseline the trained matrices are read against."""
+    positions = np.arange(len(runs))
+    for offset, key, colour, label in ((-0.2, "mass_on_marked_init", "0.6", "step 0"),
+                                       (0.2, "mass_on_marked", "tab:cyan", "trained")):  # fmt: skip
+        ax.bar(positions + offset, [run[key] for run in runs], width=0.4, color=colour, label=label)
+    ax.axhline(1 / tokens, color="black", linestyle="--", linewidth=1)
+    ax.text(len(runs) - 0.5, 1 / tokens + 0.03, f"uniform: 1/{tokens}", ha="right", fontsize=7)
+    ax.set_xticks(positions, [str(run["seed"]) for run in runs], fontsize=7)
+    ax.set_ylim(0, 1.05)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_xlabel("seed", fontsize=8)
+    ax.set_ylabel("mean weight on the marked key", fontsize=8)
+    ax.set_title("step 0 and trained\n(2000 new sequences)", fontsize=9)
+    ax.legend(fontsize=7, loc="center left", frameon=False)
+
+
 def plot_copy_task(stored: Mapping) -> Figure:
-    """``softmax_scale.stored_copy_task()`` drawn: each seed's trained attention matrix for one held-out sequence
-    (rows queries, columns keys). Each panel outlines its own sequence's marked key, the column that must get
-    more weight than any other; training pushes it to nearly all. The seeds' test sequences differ, so each
-    panel has its own outline."""
+    """``softmax_scale.stored_copy_task()`` drawn. Left, the baseline: each seed's mean weight on the marked key at
+    step 0 (about uniform's 1/N) and trained (both stored). Then each seed's trained attention matrix for one
+    held-out sequence (rows queries, columns keys). Each of these panels outlines its own sequence's marked key, the
+    column that must get more weight than any other; training pushes it to nearly all. The seeds' test sequences
+    differ, so each panel has its own outline. Only stored numbers are drawn: no attention matrix at step 0."""
     runs = sorted(stored["runs"], key=lambda r: r["seed"])
     if not runs:
         raise ValueError("stored has no runs")
     tokens = int(stored["tokens"])
-    fig = new_figure(figsize=(2.6 * len(runs) + 0.8, 3.2))
-    axes = fig.subplots(1, len(runs), gridspec_kw=dict(left=0.07, right=0.88, top=0.74, bottom=0.17, wspace=0.3))
-    axes = np.atleast_1d(axes)
+    fig = new_figure(figsize=(2.6 * len(runs) + 3.2, 3.2))
+    grid = dict(left=0.07, right=0.9, top=0.74, bottom=0.17, wspace=0.35, width_ratios=[1.3] + [1] * len(runs))
+    baseline, *axes = np.atleast_1d(fig.subplots(1, len(runs) + 1, gridspec_kw=grid))
+    _copy_task_baseline(baseline, runs, tokens)
     for ax, run in zip(axes, runs, strict=True):
         weights, mark = np.asarray(run["example_weights"]), int(run["example_marked"])
         shown = ax.imshow(weights, cmap="magma", vmin=0, vmax=1, interpolation="nearest")
@@ -960,8 +980,9 @@ def plot_copy_task(stored: Mapping) -> Figure:
         ax.set_yticks(range(tokens), [str(t) for t in range(tokens)], fontsize=7)
         ax.set_xlabel("key (* marked)", fontsize=8)
     axes[0].set_ylabel("query", fontsize=8)
-    fig.suptitle("Cyan outline: the marked key; the task is solved when it gets the most weight", fontsize=9)
-    fig.colorbar(shown, cax=fig.add_axes((0.9, 0.17, 0.015, 0.57)), label="weight")
+    fig.suptitle("Left: the weight on the marked key before and after training. Right: trained matrices, "
+                 "cyan outline the marked key", fontsize=9)  # fmt: skip
+    fig.colorbar(shown, cax=fig.add_axes((0.915, 0.17, 0.012, 0.57)), label="weight")
     return fig
 
 
