@@ -1729,6 +1729,22 @@ def stored_randomisation(name: str = "lesson08_randomisation.pt") -> tuple[Rando
     return stored["table"], stored["trained_maps"]
 
 
+def stored_draws(name: str = "lesson08_draws.json") -> dict:
+    """``benchmarks/bench_lesson08_draws.py``'s stored run (package data ``vit_explained/checkpoints/<name>``):
+    ``draw_maps[method]`` ``(draws, B, rows, cols)``, the cascade step ``step``'s maps of every draw, float32;
+    ``cosines[name]`` ``(100,)`` float64, appendix C's cosines per digit (``"runner-up"``, ``"digit + noise"``)."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    stored["draw_maps"] = {
+        m: torch.stack([_from_lines(d).reshape(-1, *stored["grid"]) for d in draws])
+        for m, draws in stored["draw_maps"].items()
+    }
+    stored["cosines"] = {k: torch.tensor(v, dtype=torch.float64) for k, v in stored["cosines"].items()}
+    return stored
+
+
 def stored_seconds(name: str) -> float:
     """How long the benchmark that stored package data ``vit_explained/checkpoints/<name>`` took (its ``seconds``,
     wall clock on the machine it names), e.g. ``"lesson08_greedy.json"`` or ``"lesson08_deletion.json"``."""
