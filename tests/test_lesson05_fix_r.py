@@ -117,17 +117,17 @@ def test_notebook_places_and_wording():
 SOLUTIONS = NOTEBOOK.parent / "solutions" / "05_where_gradients_flow_solutions.ipynb"
 
 
-def test_exercise_8_text_is_the_same_in_lesson_and_solutions():
-    def exercise_8(path):
+def test_exercise_4_text_is_the_same_in_lesson_and_solutions():
+    def exercise_4(path):
         cells = json.loads(path.read_text())["cells"]
-        (text,) = ["".join(c["source"]) for c in cells if "".join(c["source"]).startswith("### Exercise 8 ·")]
+        (text,) = ["".join(c["source"]) for c in cells if "".join(c["source"]).startswith("### Exercise 4 ·")]
         return text
 
-    assert exercise_8(NOTEBOOK) == exercise_8(SOLUTIONS)
-    assert "w_q_gradient(x, k, grad_scores)" in exercise_8(NOTEBOOK)
+    assert exercise_4(NOTEBOOK) == exercise_4(SOLUTIONS)
+    assert "w_q_gradient(x, k, grad_scores)" in exercise_4(NOTEBOOK)
 
 
-def test_exercise_8_accepts_a_per_image_loop_and_names_dks_pattern(capsys):
+def test_exercise_4_accepts_a_per_image_loop_and_names_dks_pattern(capsys):
     from vit_explained.exercises.lesson05 import check_w_q_gradient
 
     def loop(x, k, grad_scores):

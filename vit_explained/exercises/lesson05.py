@@ -556,7 +556,7 @@ def _diagnose_w_q(
 
 
 def check_w_q_gradient(w_q_gradient: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
-    """Exercise 8: ``w_q_gradient(x, k, grad_scores) -> dW_q`` for ``S = (x @ W_q.T) @ k^T / sqrt(d)``.
+    """Exercise 4: ``w_q_gradient(x, k, grad_scores) -> dW_q`` for ``S = (x @ W_q.T) @ k^T / sqrt(d)``.
 
     ``x``: ``(B, N, D)``, ``k``: ``(B, N, d)``, ``grad_scores`` = dL/dS: ``(B, N, N)``; the answer has the
     shape of ``W_q``, ``(d, D)``, summed over the batch.
@@ -579,7 +579,7 @@ def check_w_q_gradient(w_q_gradient: Callable[[torch.Tensor, torch.Tensor, torch
 
 
 def _w_k_shape_slips(result: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, q: torch.Tensor) -> None:
-    """Fail if ``w_k_gradient``'s answer has a wrong shape, naming which (exercise 4)."""
+    """Fail if ``w_k_gradient``'s answer has a wrong shape, naming which (exercise 8)."""
     batch_size, tokens, width = x.shape
     head = q.shape[-1]
     if tuple(result.shape) == (batch_size, head, width):
@@ -604,7 +604,7 @@ def _w_k_shape_slips(result: torch.Tensor, expected: torch.Tensor, x: torch.Tens
 def _diagnose_w_k(
     result: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, q: torch.Tensor, grad_scores: torch.Tensor
 ) -> None:
-    """Fail with what went wrong in ``w_k_gradient`` (exercise 4)."""
+    """Fail with what went wrong in ``w_k_gradient`` (exercise 8)."""
     _w_k_shape_slips(result, expected, x, q)
     batch_size, tokens, width = x.shape
     head = q.shape[-1]
@@ -637,7 +637,7 @@ def _diagnose_w_k(
 
 
 def check_w_k_gradient(w_k_gradient: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
-    """Exercise 4: ``w_k_gradient(x, q, grad_scores) -> dW_k`` for ``S = q @ (x @ W_k.T)^T / sqrt(d)``.
+    """Exercise 8: ``w_k_gradient(x, q, grad_scores) -> dW_k`` for ``S = q @ (x @ W_k.T)^T / sqrt(d)``.
 
     ``x``: ``(B, N, D)``, ``q``: ``(B, N, d)``, ``grad_scores`` = dL/dS: ``(B, N, N)``; the answer has the
     shape of ``W_k``, ``(d, D)``, summed over the batch. Section 4 gives dQ, not dK: this is a derivation.

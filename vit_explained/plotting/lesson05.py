@@ -159,32 +159,38 @@ def plot_qkv_rows(panels: Mapping[str, Mapping], *, title: str = "") -> Figure:
     """One panel per entry of ``panels`` (``{panel title: {block: {"q": norm, "k": norm, "v": norm}}}``), each as
     :func:`plot_gradient_norms`'s right panel: the q, k and v rows' gradient norms and v / max(q, k) per block."""
     fig = new_figure(figsize=(4.6 * len(panels), 3.6))
-    axes = np.atleast_1d(fig.subplots(1, len(panels)))
+    axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))  # one y axis: the panels compare
+    values = [v for qkv in panels.values() for n in qkv.values() for v in dict(n).values()]
     for ax, (name, qkv) in zip(axes, panels.items(), strict=True):
-        _draw_qkv(ax, {(f"block {b}" if isinstance(b, int) else b): dict(n) for b, n in qkv.items()}, title=name)
+        blocks = {(f"block {b}" if isinstance(b, int) else b): dict(n) for b, n in qkv.items()}
+        _draw_qkv(ax, blocks, title=name, span=(min(values), max(values)))
     if title:
         fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
-def _draw_qkv(ax: Axes, qkv: dict[str, dict[str, float]], title: str = "") -> None:
+def _draw_qkv(
+    ax: Axes, qkv: dict[str, dict[str, float]], title: str = "", span: tuple[float, float] | None = None
+) -> None:
     """The q, k and v rows of each block's qkv layer (weight and bias together, as ``qkv_by_layer`` gives them),
-    three dots a block, and how many times v's is larger."""
+    three dots a block, and how many times v's is larger; ``span`` (smallest, largest norm) fixes the y range
+    (panels that share it compare), else this panel's own norms set it."""
     blocks = list(qkv)
     positions = np.arange(len(blocks))
     for i, part in enumerate("qkv"):
         values = [qkv[block][part] for block in blocks]
         ax.plot(positions + (i - 1) * 0.22, values, color=QKV_COLORS[part], label=f"{part} rows", **GRADIENT_DOT)
     values = [value for block in blocks for value in qkv[block].values()]
-    floor = min(values) / 12  # room under the dots for the ratio, written out
+    low, high = span or (min(values), max(values))
+    floor = low / 12  # room under the dots for the ratio, written out
     for position, block in zip(positions, blocks, strict=True):  # the ratio, written out
         norms = qkv[block]
         if min(norms["q"], norms["k"]) > 0:
             ratio = norms["v"] / max(norms["q"], norms["k"])
             label = f"v /\nmax(q,k):\n{ratio:.0f}x" if ratio >= 10 else f"v /\nmax(q,k):\n{ratio:.1f}x"
             ax.text(position, floor * 1.3, label, ha="center", va="bottom", fontsize=8.5, color="0.15")
-    _log_axis(ax, floor, max(values) * 12, list(positions), blocks, ncol=3, spacing=0.8)
+    _log_axis(ax, floor, high * 12, list(positions), blocks, ncol=3, spacing=0.8)
     ax.set_title(title or "qkv: q, k, v rows (weight + bias)")
 
 
@@ -320,7 +326,7 @@ _GRAPH_EDGES = (
     ("X", "K", r"4. $dK\,W_k$", (2.0, 0.6)),
     ("X", "V", r"4. $dV\,W_v$", (1.5, 0.05)),  # left of both arrows, like dQ W_q
     ("Q", "S", r"3. $dQ = s\,dS\,K$", (4.85, 2.45)),
-    ("K", "S", r"3. $dK = $ ? (exercise 4)", (5.3, 0.72)),  # clear of the K box
+    ("K", "S", r"3. $dK = $ ? (exercise 8)", (5.3, 0.72)),  # clear of the K box
     ("S", "A", r"2. $dS = A \odot (dA - \mathrm{rowsum}(dA \odot A))$", (7.0, 1.1)),
     ("A", "O", r"1. $dA = dO\,V^\top$", (9.75, 1.45)),
     ("V", "O", r"1. $dV = A^\top dO$", (7.1, -0.32)),
