@@ -130,9 +130,9 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
     ),
     (
         lambda splits: _receptive_field(splits, jump_factor=lambda k, s: k - s),
-        "for the chain {splits} you return {answer}: you used kernel - stride as the step between windows. That "
-        "is the paper's letters, where s is the overlap and k - s the stride. Here, as in T2T_SPLITS and "
-        "nn.Unfold, the middle number of (kernel, stride, padding) is the stride itself",
+        "for the chain {splits} you return {answer}: you passed the overlap as the stride. In the paper's "
+        "notation s is the overlap, stride = k - s; here, as in T2T_SPLITS and nn.Unfold, the middle number "
+        "of (kernel, stride, padding) is the stride itself",
     ),
     (
         lambda splits: sum(kernel for kernel, _, _ in splits),

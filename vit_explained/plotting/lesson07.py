@@ -892,3 +892,41 @@ def _token_color(value: float) -> tuple[float, float, float, float]:
     from matplotlib import colormaps
 
     return colormaps["tab20"](value)
+
+
+def plot_trained_attention_rows(
+    digit: torch.Tensor,
+    rows: dict[str, torch.Tensor],
+    cell: tuple[int, int, int],
+    title: str | None = None,
+) -> Figure:
+    """One token's attention rows side by side over one digit ``(H, W)``: ``rows`` maps a name (say "initial",
+    "trained") to a ``(rows, cols)`` grid of weights, each token drawn as its ``stride x stride`` cell. All
+    panels share one colour scale from 0 to the largest weight, so a flat row looks pale; the digit's outline
+    is drawn in grey and the token's own cell ``(top, left, size)`` in red."""
+    if not isinstance(digit, torch.Tensor) or digit.dim() != 2 or not rows:
+        raise ValueError("digit must be a 2-d torch.Tensor and rows a non-empty dict of 2-d weight grids")
+    digit = digit.detach().cpu().float()
+    height, width = digit.shape
+    grids = {name: weights.detach().cpu().float() for name, weights in rows.items()}
+    for name, weights in grids.items():
+        if weights.dim() != 2 or height % weights.shape[0] or height // weights.shape[0] != width // weights.shape[1]:
+            raise ValueError(
+                f"{name}: weights {tuple(weights.shape)} must be a grid whose square cells tile {height, width}"
+            )
+    top_value = max(float(weights.max()) for weights in grids.values())
+    top, left, size = cell
+    fig = new_figure(figsize=(2.9 * len(grids) + 0.8, 3.2))
+    axes = np.atleast_1d(fig.subplots(1, len(grids)))
+    for ax, (name, weights) in zip(axes, grids.items(), strict=True):
+        stride = height // weights.shape[0]
+        cells = weights.repeat_interleave(stride, 0).repeat_interleave(stride, 1).numpy()
+        shown = ax.imshow(cells, cmap="Oranges", vmin=0, vmax=top_value, interpolation="nearest")
+        ax.contour(digit.numpy(), levels=[0.5 * float(digit.max())], colors="0.25", linewidths=0.8)
+        ax.add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False, edgecolor="red", linewidth=1.3))
+        ax.set_title(f"{name}: largest weight {float(weights.max()):.3f}", fontsize=9)
+        ax.set_xticks(np.arange(0, width, stride * 2))
+        ax.set_yticks(np.arange(0, height, stride * 2))
+        ax.tick_params(labelsize=6, length=2)
+    fig.colorbar(shown, ax=axes[-1], fraction=0.046, pad=0.03).ax.tick_params(labelsize=6)
+    return _finish(fig, title, top=0.9)
