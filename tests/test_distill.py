@@ -149,3 +149,33 @@ def test_shipped_benchmark_results_equal_the_benchmark_table():
         assert values == [measured[name, seed] for seed in shipped["seeds"]]
     assert len(measured) == 3 * len(shipped["seeds"])
     assert "checkpoints/*" in (table.parents[2] / "pyproject.toml").read_text()  # shipped as package data
+
+
+@pytest.mark.parametrize("tau", [1.0, 3.0])
+def test_soft_loss_kl_term_is_deits_times_the_number_of_classes(tau):
+    # facebookresearch/deit losses.py (commit 7e160fe): the summed KL divided by outputs_kd.numel() = B x classes
+    generator = torch.Generator().manual_seed(1)
+    class_logits, student, teacher = (torch.randn(5, 7, generator=generator) for _ in range(3))
+    labels = torch.tensor([0, 1, 2, 3, 4])
+    deit = (
+        F.kl_div(
+            F.log_softmax(student / tau, dim=1), F.log_softmax(teacher / tau, dim=1), reduction="sum", log_target=True
+        )
+        * (tau * tau)
+        / student.numel()
+    )
+    ours = distill.soft_distillation_loss(class_logits, student, labels, teacher, tau=tau, lam=1.0)
+    assert torch.allclose(ours, 7 * deit)
+    # DeiT's alpha = 0.5 (plain CE base) is the package's lam = 1 / (1 + classes), times 2 * classes / (1 + classes)
+    deit_loss = 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * deit
+    ours = distill.soft_distillation_loss(class_logits, student, labels, teacher, tau=tau, lam=1 / 8)
+    assert torch.allclose(ours, 14 / 8 * deit_loss)
+
+
+def test_random_resized_crops_keep_the_shape_and_are_seeded():
+    image = torch.rand(1, 28, 28)
+    crops = distill.random_resized_crops(image, 5, generator=torch.Generator().manual_seed(0))
+    again = distill.random_resized_crops(image, 5, generator=torch.Generator().manual_seed(0))
+    assert crops.shape == (5, 1, 28, 28) and torch.equal(crops, again)
+    whole = distill.random_resized_crops(image, 2, scale=(1.0, 1.0), generator=torch.Generator().manual_seed(0))
+    assert whole.shape == (2, 1, 28, 28)  # a box of the whole area, up to the aspect ratio's rounding

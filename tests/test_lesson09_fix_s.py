@@ -1,6 +1,7 @@
 """Lesson 09, fix round s: the two-head soft loss written where the code computes it (Table 3's soft row has no
-distillation token), soft against hard said to be unmeasured here, timm's real Block line, the teacher's layers
-printed, exercise 2's checker on None and numbers, exercise 3's mask-with-is_causal case marked as the bonus."""
+distillation token), the thin soft-vs-hard benchmark read with its limit (round v), timm's real Block line,
+the teacher's layers printed, exercise 2's checker on None and numbers, exercise 3's mask-with-is_causal case
+marked as the bonus."""
 
 import json
 import re
@@ -40,10 +41,13 @@ def test_the_two_head_soft_loss_is_written_with_z_cls_and_z_dist():
     assert "no\ndistillation token" in _text() or "no distillation token" in _text()
 
 
-def test_soft_against_hard_is_said_to_be_unmeasured_and_no_half_result_is_read():
+def test_the_thin_soft_against_hard_benchmark_is_read_with_its_seeds_interval_and_limit():
+    # round v: the stored half-trained runs are read, with their seeds and t-interval, and said to support nothing
+    # about trained students
     text = _text()
-    assert "This lesson does not measure soft against hard" in text
-    assert "soft_hard_benchmark" not in text
+    assert "soft_hard_benchmark()" in text and "seeds 0, 1, 2" in text
+    assert "says nothing about trained students" in text
+    assert "soft - hard: +0.3 points, 95 % t-interval [-2.3, +2.9]" in _printed()
 
 
 def test_timms_real_block_line_and_the_teachers_layers():

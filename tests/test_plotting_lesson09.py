@@ -12,6 +12,7 @@ from vit_explained.plotting.lesson09 import (
     plot_seed_accuracies,
     plot_slice_matrix,
     plot_special_token_maps,
+    plot_teacher_crops,
     plot_teacher_targets,
 )
 
@@ -125,3 +126,13 @@ def test_attention_call_chain_names_the_patch_the_fused_path_and_the_hook():
     ):
         assert part in text, part
     assert "Table" not in fig.axes[0].get_title()
+
+
+def test_teacher_crops_title_each_crop_and_colour_the_relabelled_ones():
+    originals, crops = torch.rand(2, 1, 28, 28), torch.rand(2, 3, 1, 28, 28)
+    said, truth = torch.tensor([[3, 5, 3], [8, 8, 0]]), torch.tensor([3, 8])
+    fig = plot_teacher_crops(originals, crops, said, truth)
+    titles = [ax.title for ax in fig.axes]
+    assert [t.get_text() for t in titles[:4]] == ["label 3", "teacher: 3", "teacher: 5", "teacher: 3"]
+    red = [i for i, t in enumerate(titles) if t.get_color() == "#d62728"]
+    assert red == [2, 7]  # the 5 given to a 3, the 0 given to an 8

@@ -59,6 +59,7 @@ __all__ = [
     "load_mnist_deit",
     "load_model",
     "main",
+    "random_resized_crops",
     "relabel_ablation",
     "save_model",
     "soft_hard_benchmark",
@@ -468,6 +469,32 @@ def main(argv: list[str] | None = None) -> int:
     save_model(student, args.out, DEIT_CONFIG, {**common, **results["student"], "teacher": Path(args.teacher_out).name})
     print(f"saved {args.out} and {args.teacher_out}")
     return 0
+
+
+def random_resized_crops(
+    image: torch.Tensor,
+    count: int,
+    *,
+    scale: tuple[float, float] = (0.2, 1.0),
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """``count`` random-resized crops of one ``(C, H, W)`` image, each resized back: ``(count, C, H, W)``.
+
+    The kind of crop DeiT trains with: a box covering ``scale`` of the image's area (aspect ratio 3/4 to 4/3),
+    at a random place, stretched back to full size (bilinear). The student and the teacher see the same crop.
+    """
+    _, height, width = image.shape
+    crops = []
+    for _ in range(count):
+        area = float(torch.empty(1).uniform_(*scale, generator=generator)) * height * width
+        ratio = math.exp(float(torch.empty(1).uniform_(math.log(3 / 4), math.log(4 / 3), generator=generator)))
+        h = min(height, max(2, round(math.sqrt(area / ratio))))
+        w = min(width, max(2, round(math.sqrt(area * ratio))))
+        top = int(torch.randint(0, height - h + 1, (1,), generator=generator))
+        left = int(torch.randint(0, width - w + 1, (1,), generator=generator))
+        box = image[None, :, top : top + h, left : left + w]
+        crops.append(F.interpolate(box, size=(height, width), mode="bilinear", align_corners=False)[0])
+    return torch.stack(crops)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Figures for lesson 09: a distilled DeiT's token sequence, the teacher's targets (softened
 probabilities against its argmax), its hard-distillation training setup, one head's weight matrix with
-the Q&A's slices boxed, its two special tokens' maps, the benchmark's test accuracies seed by seed, and
+the Q&A's slices boxed, its two special tokens' maps, random-resized crops with the teacher's label for
+each, the benchmark's test accuracies seed by seed, and
 the DeiT paper's Table 3 (no, soft and hard distillation).
 
 Every helper makes its figure with :func:`vit_explained.plotting.new_figure` and returns it, so a
@@ -29,6 +30,7 @@ __all__ = [
     "plot_seed_accuracies",
     "plot_slice_matrix",
     "plot_special_token_maps",
+    "plot_teacher_crops",
     "plot_teacher_mistakes",
     "plot_teacher_targets",
     "plot_token_sequence",
@@ -641,5 +643,29 @@ def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]
     ax.legend(fontsize=7, loc="upper right", frameon=False)
     ax.set_title(
         "A teacher that calls every 7 a 1: who copies it? (3 seeds; hatched: the teacher unchanged)", fontsize=9
+    )
+    return fig
+
+
+def plot_teacher_crops(originals: torch.Tensor, crops: torch.Tensor, said: torch.Tensor, truth: torch.Tensor) -> Figure:
+    """One row per digit: the digit ``originals[r]`` ``(C, H, W)``, then its crops ``crops[r]`` ``(k, C, H, W)``,
+    each titled with the teacher's label for that crop ``said[r, i]``; red where it differs from ``truth[r]``.
+    """
+    rows, count = crops.shape[:2]
+    fig = new_figure(figsize=(1.25 * (count + 1), 1.45 * rows))
+    axes = fig.subplots(rows, count + 1, squeeze=False)
+    for r in range(rows):
+        axes[r, 0].imshow(originals[r, 0], cmap="gray_r")
+        axes[r, 0].set_title(f"label {int(truth[r])}", fontsize=9)
+        for i in range(count):
+            differs = int(said[r, i]) != int(truth[r])
+            axes[r, i + 1].imshow(crops[r, i, 0], cmap="gray_r")
+            axes[r, i + 1].set_title(f"teacher: {int(said[r, i])}", fontsize=9, color="#d62728" if differs else "black")
+        for ax in axes[r]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.suptitle(
+        "The same random-resized crop goes to the student and the teacher (red: the teacher's label differs)",
+        fontsize=9,
     )
     return fig
