@@ -48,6 +48,8 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
   paired with ``compare``'s ViT at its own (1e-2): section 5's headline. 10 runs, about 15 s of CPU.
 - ``update_ratios``: the clinic's fixed model, its hand-written LayerNorm and its SGD bug (seed 0, 150 steps, lr
   1e-2, as ``clinic``) with every step's update/weight ratio (``clinic.run(..., record_updates=True)``).
+- ``regularisers``: ``overfitting``'s ViT runs (300 training digits, 200 epochs, seeds 0, 1, 2) with weight decay
+  0.05, label smoothing 0.1, or both back on; per epoch the training loss and the validation loss and accuracy.
 - ``timing`` (no training for accuracy): the CPU time per step of each ``compare`` model measured 5 more
   times, so the equal-seconds plan's time ratios come with the range they vary over on this machine.
 
@@ -330,13 +332,16 @@ def train_overfitting(job: tuple[str, int]) -> tuple[str, int, dict]:
     (the lesson's over-confidence account: one run, recorded once)."""
     from vit_explained.training import _Trainer
 
-    name, seed = job
+    name, seed, *regularisers = job  # (name, seed) or, for ``regularisers``, (name, seed, weight decay, smoothing)
+    weight_decay, label_smoothing = regularisers or (0.0, 0.0)
     torch.set_num_threads(1)
     data = load_digits()
     keep = torch.randperm(len(data.train_labels), generator=torch.Generator().manual_seed(0))[:OVERFIT_SIZE]
     data = data._replace(train_images=data.train_images[keep], train_labels=data.train_labels[keep])
     model = build(name, seed, data)
-    recipe = dataclasses.replace(QUICK, seed=seed, epochs=OVERFIT_EPOCHS, weight_decay=0.0, label_smoothing=0.0)
+    recipe = dataclasses.replace(
+        QUICK, seed=seed, epochs=OVERFIT_EPOCHS, weight_decay=weight_decay, label_smoothing=label_smoothing
+    )
     run = _Trainer(model, data, recipe, "cpu")
     total = run.steps_per_epoch * recipe.epochs
     curves = {key: [] for key in ("train_loss", "train_accuracy", "val_loss", "val_accuracy")}
@@ -419,7 +424,10 @@ SECTIONS = (
     "curves_eval",
     "own_rate",
     "update_ratios",
+    "regularisers",
 )
+#: ``regularisers``: ``overfitting``'s ViT runs with QUICK's weight decay (0.05), label smoothing (0.1) or both back on
+REGULARISERS = {"weight decay": (0.05, 0.0), "label smoothing": (0.0, 0.1), "both": (0.05, 0.1)}
 #: ``update_ratios``: the clinic's fixed model and the two bugs check 4 reads, 150 steps at lr 1e-2, seed 0
 UPDATE_BUGS = ("none", clinic.LAYER_NORM_NO_CENTRING, "SGD at Adam's learning rate")
 #: ``own_rate``: CNN-8 at its validation-chosen rate (``lr`` section: 3e-2), 400 steps, seeds 0..9, paired with
@@ -523,26 +531,33 @@ CURVES_12 = dataclasses.replace(QUICK, epochs=12)
 def train_curves_eval() -> dict:
     """``CURVES_12`` as the lesson's ``fit(CURVES.build_model(digits), digits, CURVES)`` runs it, with one addition
     that draws no random numbers: after each epoch, the accuracy on all training digits in eval mode, beside the
-    running tally (each batch counted before its step) and the validation accuracy."""
+    running tally (each batch counted before its step), the validation accuracy and loss (label-smoothed, as the
+    training loss)."""
     from vit_explained.training import _Trainer, evaluate
 
     torch.set_num_threads(1)
     data = load_digits()
     model = CURVES_12.build_model(data)
     run = _Trainer(model, data, CURVES_12, "cpu")
-    total, train_eval = run.steps_per_epoch * CURVES_12.epochs, []
+    total, train_eval, val_loss = run.steps_per_epoch * CURVES_12.epochs, [], []
     model.train()
     for _ in range(CURVES_12.epochs):
         for index in run.batches_of_one_epoch():
             run.train_step(index, progress=run.step / total)
         run.record()  # the tally and the validation accuracy, as fit records them (leaves the model in train mode)
         train_eval.append(evaluate(model, data.train_images, data.train_labels))
+        model.eval()
+        with torch.no_grad():  # the validation loss, with the recipe's label smoothing (as the training loss)
+            logits, labels = model(data.val_images), data.val_labels
+            smoothing = CURVES_12.label_smoothing
+            val_loss.append(torch.nn.functional.cross_entropy(logits, labels, label_smoothing=smoothing).item())
         model.train()
     return {
         "recipe": _tuple_free(CURVES_12) | {"epochs": CURVES_12.epochs},
         "train_tally": [round(value, 6) for value in run.history.train_accuracy],
         "train_eval": [round(value, 6) for value in train_eval],
         "val_accuracy": [round(value, 6) for value in run.history.val_accuracy],
+        "val_loss": [round(value, 6) for value in val_loss],
     }
 
 
@@ -552,6 +567,16 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
         return train_loop_long()
     if section == "curves_eval":  # one run (seed 0), a few seconds
         return train_curves_eval()
+    if section == "regularisers":  # overfitting's ViT, 300 training digits, 200 epochs, a regulariser back on
+        jobs = [("ViT", seed, *REGULARISERS[arm]) for arm in REGULARISERS for seed in seeds]
+        with ProcessPoolExecutor(workers) as executor:
+            done = list(executor.map(train_overfitting, jobs))
+        result = {"model": "ViT", "size": OVERFIT_SIZE, "epochs": OVERFIT_EPOCHS, "seeds": list(seeds)}
+        result["arms"] = {arm: {"weight_decay": wd, "label_smoothing": ls} for arm, (wd, ls) in REGULARISERS.items()}
+        result["curves"] = {arm: [] for arm in REGULARISERS}
+        for (_name, _seed, curves), arm in zip(done, [arm for arm in REGULARISERS for _ in seeds], strict=True):
+            result["curves"][arm].append({key: curves[key] for key in ("train_loss", "val_loss", "val_accuracy")})
+        return result
     if section == "update_ratios":  # three clinic runs (seed 0), recording every step's update/weight ratio
         runs = {bug: clinic.run(bug, steps=CLINIC_STEPS, lr=CLINIC_LR, record_updates=True) for bug in UPDATE_BUGS}
         return {
