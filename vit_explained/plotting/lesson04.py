@@ -447,10 +447,11 @@ class GateReport(NamedTuple):
     pairs: dict[tuple[int, int], tuple[int, float]]
 
 
-def gate_report(is_open: torch.Tensor, names: list[str]) -> GateReport:
+def gate_report(is_open: torch.Tensor, names: list[str], baselines: bool = True) -> GateReport:
     """Section 2's gate statistics as text, for a ``(tokens, units)`` boolean table of open gates whose rows are
     ``names``: each row's open share, :func:`gate_overlap`'s switching count against its two baselines, and every
-    pair's shared open units against independent gates at the two rows' rates."""
+    pair's shared open units against independent gates at the two rows' rates. Without ``baselines`` the text
+    holds only the open shares and the switching count (the lesson; its appendix H prints the rest)."""
     if is_open.dim() != 2 or is_open.shape[0] != len(names):
         raise ValueError(f"need a (tokens, units) table with one name per row, got {tuple(is_open.shape)}, {names}")
     units = is_open.shape[-1]
@@ -475,7 +476,7 @@ def gate_report(is_open: torch.Tensor, names: list[str]) -> GateReport:
             for (a, b), (both, chance) in pairs.items()
         ),
     ]
-    return GateReport("\n".join(lines), overlap, pairs)
+    return GateReport("\n".join(lines if baselines else lines[:2]), overlap, pairs)
 
 
 def plot_token_gates(
