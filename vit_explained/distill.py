@@ -147,7 +147,8 @@ def soft_distillation_loss(
 
     The direction is facebookresearch/deit's ``losses.py``: ``F.kl_div(student log-probs, teacher log-probs,
     log_target=True)`` is KL(teacher || student). That code divides the summed KL by ``B * classes``
-    (``numel``), not by ``B``: its term is this one divided by the number of classes.
+    (``numel``), not by ``B``: its term is this one divided by the number of classes (commit 7e160fe). So DeiT's
+    ``alpha = 0.5`` weighs the two terms as ``lam = 1 / (1 + classes)`` does here; ``tau`` plays the same part in both.
     """
     log_student = F.log_softmax(distillation_logits / tau, dim=-1)
     log_teacher = F.log_softmax(teacher_logits.detach() / tau, dim=-1)
