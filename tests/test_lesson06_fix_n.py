@@ -24,15 +24,9 @@ def test_section_5_tables_are_printed_in_the_lesson_and_in_appendix_d():
     assert any(cell.source.startswith('<a id="section-5-tables"></a>') for cell in appendix.cells)
     (verdict,) = [cell.source for cell in lesson.cells if cell.source.startswith("**The verdict**")]
     assert "every interval printed above" in verdict
-    quotes = (
-        "[+0.8, +3.1]",
-        "[−0.1, +4.0]",
-        "[+0.8, +6.9]",
-        "[+0.6, +4.6]",
-        "[−2.0, +3.3]",
-        "[+0.4, +3.3]",
-        "[−0.8, +0.9]",
-    )
+    # round v: the headline (each model at its own validation-chosen rate) and the shared-rate CNN-8 row are quoted;
+    # the other rows give their verdict word, their intervals stay in the printed tables (density)
+    quotes = ("[+0.9, +4.9]", "[+0.8, +3.1]", "[−0.1, +4.0]")
     for quoted in quotes:
         assert quoted in verdict, quoted
 

@@ -44,8 +44,10 @@ def plot_history(
     augmented: bool = False,
     chance: float | None = None,
     floor: float | None = None,
+    val_loss: Sequence[float] | None = None,
 ) -> Figure:
-    """Two panels against epochs: the training loss, and the train / validation accuracy.
+    """Two panels against epochs: the training loss (and ``val_loss``, one per epoch, when given), and the
+    train / validation accuracy.
 
     The train accuracy is the one measured on the training batches during each epoch, while the
     weights still change (on augmented images when the recipe augments: say so with
@@ -58,16 +60,27 @@ def plot_history(
     fig = new_figure(figsize=(9, 3.4))
     (left, right) = fig.subplots(1, 2)
     left.plot(
-        history.epoch, history.train_loss, marker="o", markersize=3, color="tab:blue", label="mean loss per epoch"
+        history.epoch,
+        history.train_loss,
+        marker="o",
+        markersize=3,
+        color="tab:blue",
+        label="training (mean over the epoch)",
     )
-    left.set(xlabel="epoch", ylabel="cross-entropy", title="training loss")
+    if val_loss is not None:
+        if len(val_loss) != len(history):
+            raise ValueError(f"val_loss needs one value per epoch ({len(history)}), got {len(val_loss)}")
+        left.plot(
+            history.epoch, val_loss, marker="s", markersize=3, color="tab:orange", label="validation (after the epoch)"
+        )
+    left.set(xlabel="epoch", ylabel="cross-entropy", title="loss" if val_loss is not None else "training loss")
     if chance is not None:
         left.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1, label=f"ln 10 ≈ {chance:.3f} (guessing)")
     if floor is not None:
         left.axhline(
             floor, color="tab:green", linestyle="--", linewidth=1, label=f"{floor:.2f}: floor of label smoothing"
         )
-    if chance is not None or floor is not None:
+    if chance is not None or floor is not None or val_loss is not None:
         left.legend(loc="upper right", fontsize=8)
     right.plot(
         history.epoch,
