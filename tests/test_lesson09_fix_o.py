@@ -79,9 +79,9 @@ def _sources():
 
 
 def test_the_hard_distillation_section_shows_the_training_step_and_the_planted_mistake():
-    sources = _sources()  # fix round r: hard distillation is section 8 (the slice, patches and hooks come first)
-    section_3 = next(i for i, s in enumerate(sources) if s.startswith("## 8 · Hard distillation"))
-    section_4 = next(i for i, s in enumerate(sources) if s.startswith("## 9 · "))
+    sources = _sources()  # fix round w: hard distillation is section 3, right after the paper's idea (section 2)
+    section_3 = next(i for i, s in enumerate(sources) if s.startswith("## 3 · Hard distillation"))
+    section_4 = next(i for i, s in enumerate(sources) if s.startswith("## 4 · "))
     between = "\n".join(sources[section_3:section_4])
     assert "step_loss.backward()" in between and "parameter -= 0.05 * parameter.grad" in between
     assert 'save_figure(fig, "09_relabel_ablation")' in between

@@ -38,7 +38,7 @@ def test_the_crop_picture_follows_the_papers_crop_argument():
 
 def test_the_opening_says_the_recipe_and_where_the_slice_comes_up_and_timm_facts_name_a_version():
     opening = _source(_cells()[0])
-    assert "random-resized crops, Mixup, CutMix, stochastic depth" in opening and "(sections 2 and 3)" in opening
+    assert "random-resized crops, Mixup, CutMix, stochastic depth" in opening and "(sections 4 and 5)" in opening
     text = "\n".join(_source(c) for c in _cells())
     assert "recent timm" not in text and "Older timm" not in text
     assert "timm is not installed here" in text and "8ef7380" in text

@@ -603,9 +603,90 @@ def _constant_loss(answer: Callable[..., Any], inputs: tuple, mine: torch.Tensor
     return other.numel() == 1 and close(other.reshape(()), mine)
 
 
+class _ArgmaxAxisSpy(TorchFunctionMode):
+    """Records the ``dim`` of every argmax / max / topk / sort taken on ``watched`` (the teacher's logits) or a
+    view of it of the same shape."""
+
+    FUNCTIONS = ("argmax", "max", "topk", "sort", "argsort")
+
+    def __init__(self, watched: torch.Tensor) -> None:
+        super().__init__()
+        self.shape, self.storage, self.dims = tuple(watched.shape), watched.untyped_storage().data_ptr(), []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", "")
+        if name in self.FUNCTIONS and args and self._watched(args[0]):
+            dim = kwargs.get("dim", args[2] if name == "topk" and len(args) > 2 else args[1] if len(args) > 1 else None)
+            self.dims.append(dim)
+        return func(*args, **kwargs)
+
+    def _watched(self, tensor: Any) -> bool:
+        if not isinstance(tensor, torch.Tensor) or tuple(tensor.shape) != self.shape:
+            return False
+        return tensor.untyped_storage().data_ptr() == self.storage
+
+
+def _batch_axis_argmax(answer: Callable[..., Any], inputs: tuple) -> str | None:
+    """The message for a teacher's argmax taken over dim 0, the batch axis (read by a spy), else ``None``."""
+    class_logits, distillation_logits, labels, teacher = inputs
+    watched = teacher.detach().clone()
+    spy = _ArgmaxAxisSpy(watched)
+    try:
+        with spy:
+            answer(class_logits.detach().clone(), distillation_logits.detach().clone(), labels.clone(), watched)
+    except Exception:  # the answer's own error: the caller reports it if this finds nothing
+        pass
+    if not any(isinstance(dim, int) and dim % teacher.dim() == 0 for dim in spy.dims):
+        return None
+    return (
+        "you took the teacher's argmax over dim 0, the batch axis: that gives one index per class, not one label "
+        f"per image. teacher_logits is (B, classes) = {tuple(teacher.shape)}: take the argmax over the classes, "
+        "the last axis"
+    )
+
+
+def _call_loss(answer: Callable[..., Any], inputs: tuple) -> Any:
+    """``answer(*inputs)``, with its errors named: a refusal, a slip the error shows, an argmax over the batch."""
+    with _refusals_named(
+        lambda message: (
+            f"your hard_distillation raised NotImplementedError: {message}. That is a refusal, "
+            "not the unfinished stub: the check needs a loss for every batch it passes (logits (B, classes), "
+            "labels (B,))"
+        )
+    ):
+        try:
+            return _NO_LOSS_HELPER(answer, *inputs, hint=_gradient_hint)
+        except ExerciseFailed as error:
+            axis_slip = _batch_axis_argmax(answer, inputs)
+            if axis_slip is not None:
+                fail(axis_slip)
+            if "return_types" not in str(error):
+                raise
+            fail(
+                "your function raised TypeError: a torch.return_types object went where a tensor belongs. "
+                "teacher_logits.max(-1) returns (values, indices): the teacher's class per image is the "
+                "indices, not the pair"
+            )
+
+
+def _check_inputs_untouched(inputs: tuple, labels: torch.Tensor, teacher: torch.Tensor) -> None:
+    """Fail if the answer changed the labels or the teacher's logits in place (as exercise 1 refuses for weights)."""
+    for given, original, name in ((inputs[3], teacher, "teacher_logits"), (inputs[2], labels, "labels")):
+        if not torch.equal(given, original):
+            fail(
+                f"your hard_distillation changed {name} in place (an in-place operation such as `.div_()`, "
+                f"`+=`, `[...] = ` on {name} or a view of it). They belong to the caller, which reuses them: "
+                "compute new tensors instead (t / 2, not t.div_(2))"
+            )
+
+
 def _name_loss_slip(answer: Callable[..., Any], inputs: tuple, mine: torch.Tensor, logits: tuple) -> None:
     """Fail with the slip a wrong hard-distillation loss matches (always fails)."""
     class_logits, distillation_logits, labels, teacher = logits
+    axis_slip = _batch_axis_argmax(answer, inputs)
+    if axis_slip is not None:
+        fail(axis_slip)
     if _constant_loss(answer, inputs, mine):
         fail(
             "your loss does not depend on the logits or labels: it stays the same when they change. Compute it "
@@ -646,23 +727,8 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
             labels.clone(),
             teacher.clone(),
         )
-        with _refusals_named(
-            lambda message: (
-                f"your hard_distillation raised NotImplementedError: {message}. That is a refusal, "
-                "not the unfinished stub: the check needs a loss for every batch it passes (logits (B, classes), "
-                "labels (B,))"
-            )
-        ):
-            try:
-                raw = _NO_LOSS_HELPER(answer, *inputs, hint=_gradient_hint)
-            except ExerciseFailed as error:
-                if "return_types" not in str(error):
-                    raise
-                fail(
-                    "your function raised TypeError: a torch.return_types object went where a tensor belongs. "
-                    "teacher_logits.max(-1) returns (values, indices): the teacher's class per image is the "
-                    "indices, not the pair"
-                )
+        raw = _call_loss(answer, inputs)
+        _check_inputs_untouched(inputs, labels, teacher)
         if isinstance(raw, (tuple, list)):
             kind = type(raw).__name__ if type(raw) in (tuple, list) else f"{type(raw).__module__}.{type(raw).__name__}"
             fail(f"your loss is a {kind}; return a torch.Tensor (one number, the batch's mean loss)")

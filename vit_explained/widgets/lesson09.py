@@ -1,4 +1,4 @@
-"""Lesson 09's widget: lesson 08's attention explorer on the distilled DeiT, starting on the distillation token.
+"""Lesson 09's widget: lesson 08's attention explorer on the distilled DeiT, opened on both special tokens' maps.
 
 The controls are the same (digit, block, head, method, token); with a DeiT both special tokens
 have a map, so the ``token`` dropdown compares the class token's with the distillation token's.
@@ -10,8 +10,8 @@ side by side; ``start`` is where the slice of the patch columns starts, 2 (right
 or 1 (the ViT habit ``[:, :, q, 1:]``, 49 columns from key 1): the map the wrong start gives, key 1 (the
 distillation token) on patch (0, 0) and every patch one place late, the last patch dropped. At start 1 each
 token's map is drawn beside the right one (start 2), a frame marks each panel's top patch, and the line names
-both top patches. The lesson opens
-the widget on that view: both tokens side by side, slice start 1 (four maps: each token's wrong and right one).
+both top patches. The lesson opens the widget on that view: ``view="class | distillation"``, ``start=1``
+(four maps: each token's wrong and right one).
 
 Every line ends with what the two heads and, if given, the teacher predict for the digit.
 """
