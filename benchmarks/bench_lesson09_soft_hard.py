@@ -1,9 +1,10 @@
 """Lesson 09's soft-vs-hard benchmark: the same short DeiT runs with the hard loss, the soft loss, or no teacher.
 
-READ BY THE LESSON ONLY WITH ITS LIMIT (fix round v). Every arm of the stored run reached only about 26 % test
+NOT READ BY THE LESSON (fix round w; review 16e). Every arm of the stored run reached only about 26 % test
 accuracy (barely trained students), so its "no detectable difference" between soft, hard and no teacher says
-nothing about trained students. Lesson 09 prints the seeds and the soft - hard t-interval, says exactly that,
-and relies on the paper's Table 3 (single runs, no intervals published) for the comparison. The script and its
+nothing about trained students. Lesson 09 says in one sentence that the course's CPU budget does not train
+students long enough to compare soft and hard distillation, and cites the paper's Table 3 (single runs, no
+intervals published). The script and its
 stored result stay for a longer run: one where the students reach 85 % or more.
 
     # one process per seed (what made the stored result, on a shared 2-core machine), then merge:
