@@ -40,6 +40,7 @@ __all__ = [
     "freeze_cut_table",
     "gradient_rms_per_entry",
     "mnist_vit_maker",
+    "residual_route_norms",
     "route_norms",
     "route_table",
     "saturation_sweep",
@@ -82,12 +83,18 @@ def route_norms(route: Mapping[str, torch.Tensor]) -> tuple[float, float]:
     return route["skip"].norm().item(), (route["total"] - route["skip"]).norm().item()
 
 
+def residual_route_norms(model: ViT, images: torch.Tensor, labels: torch.Tensor) -> list[tuple[float, float]]:
+    """One backward pass of ``model`` on ``images`` ``(B, C, H, W)`` with ``labels`` ``(B,)``; per block (bottom
+    first), ``(||skip||, ||MLP branch||)`` at the attention branch's output (:func:`route_norms`)."""
+    with record_residual_routes(model) as routes:
+        F.cross_entropy(model(images), labels).backward()
+    return [route_norms(route) for route in routes.values()]
+
+
 def skip_over_mlp(model: ViT, images: torch.Tensor, labels: torch.Tensor) -> list[float]:
     """One backward pass of ``model`` on ``images`` ``(B, C, H, W)`` with ``labels`` ``(B,)``; per block (bottom
     first), the skip route's gradient norm over the block's own MLP route's, at the attention branch's output."""
-    with record_residual_routes(model) as routes:
-        F.cross_entropy(model(images), labels).backward()
-    return [skip / mlp for skip, mlp in map(route_norms, routes.values())]
+    return [skip / mlp for skip, mlp in residual_route_norms(model, images, labels)]
 
 
 def backward_pass(model: ViT, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:

@@ -208,13 +208,21 @@ def _route_path(ax, points, color, *, lw=1.6, dashed=False) -> None:
 
 
 def _route_box(
-    ax, left: float, width: float, y: float, text: str, color: str, fontsize: float = 10, text_dy: float = 0.0
+    ax,
+    left: float,
+    width: float,
+    y: float,
+    text: str,
+    color: str,
+    fontsize: float = 10,
+    text_dy: float = 0.0,
+    height: float = 0.56,
 ) -> float:
     """A rounded box centred on height ``y`` (its text ``text_dy`` higher); returns its right edge."""
     from matplotlib.patches import FancyBboxPatch
 
     patch = FancyBboxPatch(
-        (left, y - 0.28), width, 0.56, boxstyle="round,pad=0.04", facecolor=color, alpha=0.25, edgecolor=color
+        (left, y - height / 2), width, height, boxstyle="round,pad=0.04", facecolor=color, alpha=0.25, edgecolor=color
     )
     ax.add_patch(patch)
     ax.text(left + width / 2, y + text_dy, text, ha="center", va="center", fontsize=fontsize)
@@ -222,7 +230,10 @@ def _route_box(
 
 
 _ADD_ATTN, _ADD_MLP, _BRANCH_Y = 4.3, 8.9, 1.25
-_CUT_Y = 0.72  #: height of the cross that marks the cut MLP route
+_CUT_Y = 0.62  #: height of the cross that marks the cut MLP route
+#: the MLP branch's taller boxes: forward runs through their upper half (with the labels), the MLP route
+#: back through their lower half, so it visibly enters and leaves mlp and norm2
+_MLP_BOX_Y, _MLP_BOX_HEIGHT, _MLP_FORWARD_Y, _MLP_ROUTE_Y = 1.3, 0.9, 1.52, 1.1
 
 
 def _draw_forward(ax) -> float:
@@ -243,11 +254,12 @@ def _draw_forward(ax) -> float:
     _route_path(ax, [(end, y), (2.6, y)], ink)
     attn_right = _route_box(ax, 2.6, 1.55, y, "attn\n(qkv, softmax, proj)", PART_COLORS["qkv"], fontsize=9.5)
     _route_path(ax, [(attn_right, y), (_ADD_ATTN, y), (_ADD_ATTN, 0.2)], ink)
-    _route_path(ax, [(5.3, 0), (5.3, y), (5.7, y)], ink)  # MLP branch
-    end = _route_box(ax, 5.7, 1.1, y, "norm2", PART_COLORS["norms"], text_dy=0.08)
-    _route_path(ax, [(end, y), (7.1, y)], ink)
-    end = _route_box(ax, 7.1, 1.1, y, "mlp", ROUTE_COLORS["mlp"], text_dy=0.08)
-    _route_path(ax, [(end, y), (_ADD_MLP, y), (_ADD_MLP, 0.2)], ink)
+    top, box = _MLP_FORWARD_Y, {"height": _MLP_BOX_HEIGHT, "text_dy": _MLP_FORWARD_Y - _MLP_BOX_Y}
+    _route_path(ax, [(5.3, 0), (5.3, top), (5.7, top)], ink)  # MLP branch
+    end = _route_box(ax, 5.7, 1.1, _MLP_BOX_Y, "norm2", PART_COLORS["norms"], **box)
+    _route_path(ax, [(end, top), (7.1, top)], ink)
+    end = _route_box(ax, 7.1, 1.1, _MLP_BOX_Y, "mlp", ROUTE_COLORS["mlp"], **box)
+    _route_path(ax, [(end, top), (_ADD_MLP, top), (_ADD_MLP, 0.2)], ink)
     ax.text(0.2, 2.55, "forward (black): h = x + attn(norm1(x)),  out = h + mlp(norm2(h))", fontsize=10, color=ink)
     return attn_right
 
@@ -264,13 +276,16 @@ def _draw_backward(ax, attn_right: float, *, cut: bool) -> None:
     join, radius = 5.05, 0.13  # where the two routes add up: dL/dh
     _route_path(ax, [(10.4, low), (join + radius, low)], skip, lw=2.2)
     ax.text(7.7, low - 0.12, "skip route: dL/dout reaches h unchanged", color=skip, fontsize=9.5, ha="center", va="top")
-    # the MLP route runs back through the mlp and norm2 boxes, right to left, just under their labels;
-    # cut: it ends at the cross (_CUT_Y) and never reaches dL/dh
-    end = (join, _CUT_Y + 0.22) if cut else (join, low + radius)
-    inside = _BRANCH_Y - 0.1
-    _route_path(ax, [(_ADD_MLP + 0.15, 0.2), (_ADD_MLP + 0.15, inside), (join, inside), end], mlp, dashed=True)
+    # the MLP route runs back through the middle of the mlp box, then of the norm2 box, right to left, with an
+    # arrow head where it enters each; cut: it ends at the cross (_CUT_Y) and never reaches dL/dh
+    end = (join, _CUT_Y + 0.2) if cut else (join, low + radius)
+    y_route = _MLP_ROUTE_Y
+    _route_path(ax, [(_ADD_MLP + 0.15, 0.2), (_ADD_MLP + 0.15, y_route), (join, y_route), end], mlp, lw=2, dashed=True)
+    for x in (8.2, 6.8):  # arrow heads where the route enters mlp, then norm2
+        arrow = {"arrowstyle": "-|>", "color": mlp, "lw": 2, "shrinkA": 0, "shrinkB": 0}
+        ax.annotate("", xy=(x - 0.02, y_route), xytext=(x + 0.12, y_route), arrowprops=arrow)
     note = "MLP route (dashed): back through mlp, then norm2"
-    ax.text(7.0, _BRANCH_Y + 0.36, note, color=mlp, fontsize=9.5, ha="center", va="bottom")
+    ax.text(7.0, _MLP_BOX_Y + _MLP_BOX_HEIGHT / 2 + 0.12, note, color=mlp, fontsize=9.5, ha="center", va="bottom")
     ax.add_patch(Circle((join, low), radius, facecolor="white", edgecolor=skip, lw=1.4, zorder=3))
     ax.text(join, low, "+", ha="center", va="center", fontsize=10, fontweight="bold", color=skip, zorder=4)
     ax.text(join, low - radius - 0.04, "dL/dh", color=skip, fontsize=9, ha="center", va="top")

@@ -1,0 +1,73 @@
+"""Lesson 05, fix round w: section 5 leads with "freeze: unchanged; cut: changed" and prints the 5-seed share
+ranges beside its table; the change, the orthogonality remark and the checkpoint's recipe sit in the appendices;
+the skip route's growth is printed over 5 seeds; residual_route_norms."""
+
+import json
+from pathlib import Path
+
+import torch
+
+from vit_explained.data import load_digits
+from vit_explained.gradient_experiments import residual_route_norms, skip_over_mlp, small_digit_vit
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
+
+
+def _cells():
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def _sources():
+    return ["".join(c["source"]) for c in _cells()]
+
+
+def _outputs(cell):
+    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+
+
+def test_residual_route_norms_give_skip_over_mlp():
+    digits = load_digits()
+    images, labels = digits.train_images[:16], digits.train_labels[:16]
+    torch.set_num_threads(1)
+    norms = residual_route_norms(small_digit_vit(1, fused=True), images, labels)
+    ratios = skip_over_mlp(small_digit_vit(1, fused=True), images, labels)
+    assert len(norms) == 4 and all(skip > 0 and mlp > 0 for skip, mlp in norms)
+    assert all(abs(skip / mlp - r) < 1e-6 * r for (skip, mlp), r in zip(norms, ratios, strict=True))
+
+
+def test_section_5_leads_with_the_answer_and_prints_the_seed_ranges():
+    sources = _sources()
+    at = lambda text: next(i for i, s in enumerate(sources) if text in s)  # noqa: E731
+    section_5, summary = at("## 5 · Cut the MLP route"), at("## Summary")
+    assert (
+        "**In short: freeze the MLPs and the qkv gradients are unchanged; cut the MLP route and they change.**"
+        in (sources[section_5].split("\n\n")[1])
+    )
+    table = _outputs(_cells()[at("print(freeze_cut_table(changes, with_change=False))")])
+    assert "cut: MLP share over 5 seeds" in table and "block 3: 5 % (5 seeds: -2..11)" in table
+    main = "\n".join(sources[section_5:summary])
+    assert "orthogonal" not in main and "**Change**" not in main and "checkpoint_info()" not in main
+    assert (
+        "mnist = load_mnist()" not in sources[2] and "mnist = load_mnist()" in sources[at("trained = load_mnist_vit()")]
+    )
+
+
+def test_the_moved_parts_sit_in_their_appendices():
+    sources = _sources()
+    at = lambda text: next(i for i, s in enumerate(sources) if text in s)  # noqa: E731
+    appendix_c, appendix_d = at("### C · The same ratio"), at("### D · A second measure")
+    assert appendix_c < at('config, recipe = checkpoint_info()["config"]') < appendix_d
+    assert at("there the MLP-route part is nearly orthogonal to $g$") > appendix_d
+
+
+def test_small_fixes_of_review_16e():
+    sources = _sources()
+    joined = "\n".join(sources)
+    assert "$A$, $Q$, $K$, $V$ and $X$" in joined and "a centred $K$" in joined
+    assert (
+        "its weights\nalone give 314 (appendix I)" in joined and "314 for the weights alone (section 4)" not in joined
+    )
+    assert "`fc_norm` is Identity here and `pool_tokens`" in joined
+    growth = next(_outputs(c) for c in _cells() if "skip_growth = [" in "".join(c["source"]))
+    assert "||skip route|| at block 0 / at block 3, 5 seeds: 1.08 to 1.28" in growth
+    assert "On all 5 seeds of section 2 it is larger at block 0 than at block 3" in joined
