@@ -57,7 +57,7 @@ def test_exercise_3_states_exercise_2s_tolerance_in_both_notebooks():
 
 def test_review_t_prose():
     text = "\n".join(_cells(LESSON))
-    assert "gives two reasons" in text and "partly other letters" not in text
+    assert "as one reason why a ViT" in text and "partly other letters" not in text
     assert "is only an analogy: a different setup" in text  # review v: the whole-stem run is another experiment
     assert "Whether it lasts with longer training is not measured" in text  # the summary
     assert "scale_counts" not in text  # section 6 alone holds the scale-control counts

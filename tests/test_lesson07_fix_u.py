@@ -48,7 +48,7 @@ def test_convolution_row_recounted_from_the_original_module(capsys):
 def test_attention_row_is_labelled_untrained_and_the_claim_is_architectural():
     text = _text()
     assert "near uniform" not in text and "40 / 49" not in text
-    assert "nothing masks a score" in text and "untrained: nothing masks it" in text
+    assert "nothing masks a score" in text and "plot_local_and_global(" not in text  # review 16e: no untrained row
     assert "runs offline" in text
 
 

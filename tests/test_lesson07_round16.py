@@ -1,4 +1,4 @@
-"""Lesson 07, round 16v: a trained T2T stem's attention row (loaded from a stored checkpoint, not trained), the
+"""Lesson 07, rounds 16v and 16w: a trained T2T stem's attention rows (stored, not trained), the
 stage scales printed and asserted, a negative control for the float64 equivalence with the original code, and
 exercise 1's message for the overlap passed as the stride."""
 
@@ -31,49 +31,64 @@ def _outputs():
     return "\n".join("".join(o.get("text", "")) for c in _cells() if c["cell_type"] == "code" for o in c["outputs"])
 
 
-def _rows():
+def _rows(seed: int = 0):
     stored = load_file(str(CHECKPOINT))
     tokens = SoftSplit(*T2T_SPLITS[0])(stored["digit"][None, None])
     rows = {}
     for name in ("initial", "trained"):
+        prefix = f"seed{seed}.{name}."
         block = TokenTransformer(49, 32)
-        block.load_state_dict({k.split(".", 1)[1]: v for k, v in stored.items() if k.startswith(name)})
+        block.load_state_dict({k[len(prefix) :]: v for k, v in stored.items() if k.startswith(prefix)})
         with torch.no_grad():
             rows[name] = block.attn(block.norm1(tokens), return_attention=True)[1][0, 0]
     return rows
 
 
-def test_checkpoint_is_small_and_holds_both_token_transformers():
-    assert CHECKPOINT.stat().st_size < 200_000
+def test_checkpoint_is_small_and_holds_three_seeds_before_and_after():
+    assert CHECKPOINT.stat().st_size < 250_000  # 3 seeds x 2 token transformers (49 -> 32) and one digit
     stored = load_file(str(CHECKPOINT))
     assert stored["digit"].shape == (48, 48)
-    assert {key.split(".", 1)[1] for key in stored if key.startswith("trained.")} == set(
-        TokenTransformer(49, 32).state_dict()
-    )
+    keys = set(TokenTransformer(49, 32).state_dict())
+    for seed in (0, 1, 2):
+        for name in ("initial", "trained"):
+            prefix = f"seed{seed}.{name}."
+            assert {key[len(prefix) :] for key in stored if key.startswith(prefix)} == keys
     assert (ROOT / "benchmarks" / "bench_lesson07_trained_stem.py").exists()
-    assert "175 of 180" in (ROOT / "benchmarks" / "results" / "lesson07_trained_stem.md").read_text()
+    table = (ROOT / "benchmarks" / "results" / "lesson07_trained_stem.md").read_text()
+    assert "| 0 | 175 |" in table and "| 1 | 173 |" in table and "| 2 | 172 |" in table  # the control's seeds 0-2
 
 
-def test_trained_rows_are_peakier_not_more_local():
-    rows = _rows()
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_trained_rows_are_peakier_not_more_local(seed):
+    rows = _rows(seed)
     for weights in rows.values():
         assert torch.allclose(weights.sum(-1), torch.ones(144)) and bool((weights > 0).all())
     peak = {name: weights.max(-1).values.mean().item() for name, weights in rows.items()}
-    assert peak["trained"] > 3 * peak["initial"]
+    assert peak["trained"] > 1.5 * peak["initial"]
     grid = torch.arange(144)
     near = ((grid[:, None] // 12 - grid // 12).abs() <= 1) & ((grid[:, None] % 12 - grid % 12).abs() <= 1)
     share = {name: (weights * near).sum(-1).mean().item() for name, weights in rows.items()}
-    assert share["trained"] < share["initial"] < near.float().mean().item()
+    assert share["trained"] < share["initial"]
 
 
-def test_lesson_shows_the_trained_row_and_loads_it():
-    text = "\n".join("".join(c["source"]) for c in _cells())
+def test_lesson_averages_the_trained_rows_over_digits_and_seeds():
+    """Review 16e (major): the claim rests on 180 validation digits and seeds 0-2, not on one digit of one run."""
+    cells = _cells()
+    text = "\n".join("".join(c["source"]) for c in cells)
     assert "lesson07_trained_token_transformer.safetensors" in text and "plot_trained_attention_rows(" in text
-    assert "They are not more local." in text and "stores no trained T2T weights" not in text
+    assert "In these 3 runs" in text and "It did not make them more local" in text
+    assert "sign-test p of 0.25" in text and "They are not more local." not in text
     outputs = _outputs()
-    assert "0.012 initial, 0.042 trained" in outputs
-    training = [c for c in _cells() if c["cell_type"] == "code" and "fit(" in "".join(c["source"])]
+    assert "initial higher than trained on every one of 3 seeds" in outputs  # the 3x3 share fell on every seed
+    assert "trained higher than initial on every one of 3 seeds" in outputs  # the largest weight grew on every seed
+    assert "2.1x to 3.0x" in outputs
+    training = [c for c in cells if c["cell_type"] == "code" and "fit(" in "".join(c["source"])]
     assert not training  # the lesson loads, it does not train
+    sources = ["".join(c["source"]) for c in cells]
+    section_3 = next(i for i, s in enumerate(sources) if s.startswith("## 3. Inside the token transformer"))
+    section_6 = next(i for i, s in enumerate(sources) if s.startswith("## 6. Does T2T help?"))
+    uses = [i for i, s in enumerate(sources) if "return_attention=True" in s]
+    assert uses and min(uses) > section_6 > section_3  # no token-attention internals before section 3
 
 
 def test_stage_scales_printed_and_asserted():
