@@ -2,6 +2,8 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lesson03_scale.py     # 6 minutes on 2 busy cores
     .venv/bin/python benchmarks/bench_lesson03_scale.py --markdown-only      # the .md again from the .json
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lesson03_scale.py --extend --heads 1 --seeds 3-9
+        # adds the missing (arm, seed) runs of that width to the stored .json, saved after every pair of runs
 
 The lesson shows on random queries and keys that without the scale the scores spread like sqrt(d) and the
 softmax saturates. This trains the package's ``digits`` recipe (D = 64, depth 2, the soft split's 16 tokens plus
@@ -74,14 +76,22 @@ def write_markdown(results: dict) -> None:
             width = f"d = {64 // heads} ({heads} head{'s' if heads > 1 else ''})"
             rows.append([width, name, str(seeds.a), str(seeds.b), str(seeds.t_interval()), seeds.verdict])
     before, after = results["load_average"]
+    seeds_of = {heads: sorted({r["seed"] for r in runs if r["heads"] == heads}) for heads in results["heads"]}
+    added = "".join(
+        f" Seeds {e['seeds']} at d = {64 // e['heads']} were added on {e['date']} (`--extend`, 1 torch thread, load "
+        f"average {e['load_average'][0]} before and {e['load_average'][1]} after, {e['wall_seconds']} s)."
+        for e in results.get("extensions", [])
+        if e
+    )
     body = (
         f"`benchmarks/bench_lesson03_scale.py`: the `digits` preset (D = 64, depth 2) for {results['epochs']} "
-        f"epochs, seeds {results['seeds']}, with the scores scaled by 1/sqrt(d) and unscaled (scale 1), at d = 16 "
-        "(4 heads) and d = 64 (1 head). Validation split (180 digits) after the last epoch; every epoch is in "
-        f"`lesson03_scale.json`. Run on {results['date']} (UTC) in one process, 1 torch thread "
-        f"(OMP_NUM_THREADS=1), load average {before} before and {after} after, {results['wall_seconds']} s in all, "
-        f"on {results['machine']}. Unscaled - scaled: mean and Student's t 95 % interval over the paired seeds "
-        "(accuracy in points); an interval that holds 0 is no detectable difference.\n\n"
+        "epochs, with the scores scaled by 1/sqrt(d) and unscaled (scale 1), at d = 16 "
+        f"(4 heads, seeds {seeds_of[4]}) and d = 64 (1 head, seeds {seeds_of[1]}). Validation split (180 digits) "
+        "after the last epoch; every epoch is in "
+        f"`lesson03_scale.json`. Seeds {results['seeds']} ran on {results['date']} (UTC) in one process, 1 torch "
+        f"thread (OMP_NUM_THREADS=1), load average {before} before and {after} after, {results['wall_seconds']} s "
+        f"in all, on {results['machine']}.{added} Unscaled - scaled: mean and Student's t 95 % interval over the "
+        "paired seeds (accuracy in points); an interval that holds 0 is no detectable difference.\n\n"
         + markdown_table(
             ["head width", "measure", "unscaled", "scaled", "unscaled - scaled (95 %)", "sign over seeds"], rows
         )
@@ -89,9 +99,40 @@ def write_markdown(results: dict) -> None:
     write_result("lesson03_scale", "Lesson 03: training with and without the 1/sqrt(d) scale", body, threads="1")
 
 
+def _option(name: str, default: str) -> str:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
+def extend() -> None:
+    """``--extend --heads H --seeds A-B``: train the (arm, seed) pairs of ``H`` heads not yet stored, both arms
+    per seed, and save the .json after every pair, so a stopped run keeps what it finished (then the .md)."""
+    heads = int(_option("--heads", "1"))
+    first, last = (int(x) for x in _option("--seeds", "3-9").split("-"))
+    results = json.loads((RESULTS / "lesson03_scale.json").read_text())
+    done = {(r["heads"], r["arm"], r["seed"]) for r in results["runs"]}
+    load_before, start = os.getloadavg()[0], time.perf_counter()
+    results.setdefault("extensions", []).append({})
+    for seed in range(first, last + 1):
+        new = [train(heads, arm, seed) for arm in ARMS if (heads, arm, seed) not in done]
+        if not new:
+            continue
+        results["runs"] += new
+        results["extensions"][-1] = {
+            "heads": heads, "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
+            "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+            "wall_seconds": round(time.perf_counter() - start), "seeds": list(range(first, seed + 1)),
+        }  # fmt: skip
+        write_stored_run(results, "lesson03_scale")
+    write_markdown(results)
+
+
 def main() -> None:
     if "--markdown-only" in sys.argv:
         write_markdown(json.loads((RESULTS / "lesson03_scale.json").read_text()))
+        return
+    torch.set_num_threads(1)
+    if "--extend" in sys.argv:
+        extend()
         return
     torch.set_num_threads(1)
     load_before, start = os.getloadavg()[0], time.perf_counter()

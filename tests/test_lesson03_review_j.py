@@ -53,22 +53,22 @@ def test_split_heads_returning_none_is_told_to_return():
 
 def test_the_stored_training_run_is_complete_and_on_the_validation_split():
     stored = stored_scale_training()
-    assert {r["head_dim"] for r in stored["runs"]} == {16, 64} and len(stored["runs"]) == 12
+    assert {r["head_dim"] for r in stored["runs"]} == {16, 64} and len(stored["runs"]) == 40  # 10 seeds x 2 arms x 2
     assert all(len(r["val_loss"]) == len(r["val_accuracy"]) == stored["epochs"] for r in stored["runs"])
     assert "test" not in " ".join(stored["runs"][0])  # validation only
     for key in ("val_loss", "val_accuracy"):
         comparison = scale_training_comparison(stored, key)
-        assert set(comparison) == {16, 64} and all(c.difference.n == 3 for c in comparison.values())
+        assert set(comparison) == {16, 64} and all(c.difference.n == 10 for c in comparison.values())
     curves = scale_training_runs(stored, 64, "unscaled", "val_loss")
-    assert len(curves) == 3
+    assert len(curves) == 10
     with pytest.raises(ValueError, match="no stored run"):
         scale_training_runs(stored, 32, "scaled", "val_loss")
 
 
 def test_scale_training_figure_has_a_panel_per_width_and_a_line_per_seed_and_arm():
     fig = plot_scale_training(stored_scale_training())
-    assert [ax.get_title() for ax in fig.axes] == ["d = 16 (4 heads)", "d = 64 (1 head)"]
-    assert all(len(ax.lines) == 6 for ax in fig.axes)
+    assert [ax.get_title() for ax in fig.axes] == ["d = 16 (4 heads), 10 seeds", "d = 64 (1 head), 10 seeds"]
+    assert all(len(ax.lines) == 20 for ax in fig.axes)
 
 
 @pytest.mark.parametrize("heads", [1, 6, 12, 48])

@@ -293,17 +293,31 @@ def scale_training_comparison(stored: Mapping, key: str, *, epoch: int = -1) -> 
     }
 
 
+def scale_training_seeds(stored: Mapping) -> dict[int, list[int]]:
+    """Per head width, the seeds with both arms stored (the first run's seeds, plus any ``--extend`` run's)."""
+    arms = {(r["head_dim"], r["arm"], r["seed"]) for r in stored["runs"]}
+    widths = sorted({d for d, _, _ in arms})
+    return {d: sorted(s for w, a, s in arms if w == d and a == "scaled" and (d, "unscaled", s) in arms) for d in widths}
+
+
+def _seed_range(seeds: list[int]) -> str:
+    return f"{seeds[0]}..{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1)) else str(seeds)
+
+
 def scale_training_lines(stored: Mapping, *, epoch: int = -1) -> str:
-    """The stored run's header, then per measure and head width: unscaled vs scaled (means over the seeds),
-    ``unscaled - scaled`` with its Student's t 95 % interval over the paired seeds, the seeds' range and the
-    verdict ("no detectable difference" when the interval holds 0)."""
-    seeds_ = len(stored["seeds"])
+    """The stored run's header (with any later ``--extend`` runs), then per measure and head width: unscaled vs
+    scaled (means over the seeds), ``unscaled - scaled`` with its Student's t 95 % interval over the paired seeds,
+    the seeds' range and the verdict ("no detectable difference" when the interval holds 0)."""
+    seeds_of = scale_training_seeds(stored)
+    added = "".join(f"; d = {stored['dim'] // e['heads']} seeds {_seed_range(e['seeds'])} added {e['date']}"
+                    for e in stored.get("extensions", []) if e)  # fmt: skip
     lines = [
-        f"stored {stored['date']} (UTC) by benchmarks/bench_lesson03_scale.py, OMP_NUM_THREADS=1, on",
+        f"stored {stored['date']} (UTC){added}, by benchmarks/bench_lesson03_scale.py, OMP_NUM_THREADS=1, on",
         f"  {stored['machine']}",
-        f"{stored['recipe']} recipe (D = {stored['dim']}), {stored['epochs']} epochs, seeds {stored['seeds']}; "
-        f"validation split after epoch {epoch % stored['epochs'] + 1}",
-        f"unscaled vs scaled: unscaled - scaled, 95 % t interval over {seeds_} paired seeds, the seeds' range",
+        f"{stored['recipe']} recipe (D = {stored['dim']}), {stored['epochs']} epochs; validation split after epoch "
+        f"{epoch % stored['epochs'] + 1}; seeds "
+        + ", ".join(f"d = {d}: {_seed_range(s)} ({len(s)})" for d, s in seeds_of.items()),
+        "unscaled vs scaled: unscaled - scaled, 95 % t interval over the paired seeds, the seeds' range",
     ]
     for key, name, unit in (("val_loss", "loss", ""), ("val_accuracy", "accuracy", " points")):
         for d, seeds in scale_training_comparison(stored, key, epoch=epoch).items():

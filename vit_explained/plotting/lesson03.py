@@ -268,17 +268,17 @@ def plot_attention_cost(
     fused_mb = np.array([row.fused_peak_bytes for row in rows]) / 1e6
     matrix_mb = np.array([row.matrix_bytes for row in rows]) / 1e6
 
-    fig = new_figure(figsize=(11, 4))
-    (time_ax, memory_ax) = fig.subplots(1, 2)
+    fig = new_figure(figsize=(10, 4))
+    (time_ax, memory_ax) = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2]})  # the time panel small
     # greyed: one run's times on a shared machine support no claim, unlike the memory beside them
-    time_ax.plot(tokens, explicit_ms, "o-", color="0.45", label="explicit (stores N×N weights)")
-    time_ax.plot(tokens, fused_ms, "s--", color="0.65", label="fused (scaled_dot_product_attention)")
+    time_ax.plot(tokens, explicit_ms, "o-", color="0.45", label="explicit")
+    time_ax.plot(tokens, fused_ms, "s--", color="0.65", label="fused")
     time_ax.set_facecolor("0.96")
     time_ax.set_ylabel("time per forward pass (ms)", color="0.4")
-    time_ax.set_title("Time: one run, supports no claim", fontsize=11, color="0.4")
+    time_ax.set_title("time, one run (no claim)", fontsize=9, color="0.4")
 
-    memory_ax.plot(tokens, explicit_mb, "o-", color=_UNSCALED, label="explicit: peak")
-    memory_ax.plot(tokens, fused_mb, "s-", color=_FUSED, label="fused: peak")
+    memory_ax.plot(tokens, explicit_mb, "o-", color=_UNSCALED, label="explicit (stores N×N weights): peak")
+    memory_ax.plot(tokens, fused_mb, "s-", color=_FUSED, label="fused (scaled_dot_product_attention): peak")
     if analytic:
         memory_ax.plot(tokens, matrix_mb, "--", color="black", linewidth=1, label="one N×N matrix (attention_cost)")
     memory_ax.set_ylabel("memory allocated beyond the input (MB)")
@@ -296,7 +296,7 @@ def plot_attention_cost(
         ax.legend(fontsize=8, loc="upper left")
     fig.suptitle(
         f"One attention layer (dim {first.dim}, {first.heads} head{'s' if first.heads > 1 else ''}, "
-        f"batch {first.batch}): the matrix grows like N²; measured time shown",
+        f"batch {first.batch}): the matrix grows like N²; the time, greyed, is one run",
         fontsize=11,
     )
     fig.tight_layout()
@@ -499,7 +499,7 @@ _ROLE_COLOURS = {"q": "#1f77b4", "k": "#ff7f0e", "v": "#2ca02c"}
 def fused_layout(order: str, heads: int) -> list[tuple[str, int]]:
     """The fused qkv weight's row blocks (``d`` rows each), top to bottom, as ``(role, head)``:
     ``order="three h d"`` (timm, this package, ``nn.MultiheadAttention``: all queries, then all keys,
-    then all values) or ``"h three d"`` (Megatron-LM, GPT-NeoX: per head its query, key and value)."""
+    then all values) or ``"h three d"`` (GPT-NeoX in ``transformers`` 5.23: per head its query, key and value)."""
     heads = _checks.positive_int("heads", heads)
     if order == "three h d":
         return [(role, head) for role in "qkv" for head in range(heads)]
@@ -520,7 +520,7 @@ def plot_fused_layouts(heads: int = 4) -> Figure:
     axes = fig.subplots(2, 1)
     titles = {
         "three h d": "(three h d): timm, this package, nn.MultiheadAttention: all queries, then keys, then values",
-        "h three d": "(h three d): Megatron-LM, GPT-NeoX: per head its query, key and value",
+        "h three d": "(h three d): GPT-NeoX (transformers 5.23): per head its query, key and value",
     }
     for ax, order in zip(axes, titles, strict=True):
         for block, (role, head) in enumerate(fused_layout(order, heads)):
@@ -925,7 +925,9 @@ def plot_scale_training(stored: Mapping, key: str = "val_loss") -> Figure:
                 name = "scale 1/√d" if arm == "scaled" else "no scale"
                 epochs = np.arange(1, len(curve) + 1)
                 ax.plot(epochs, curve, color=colour, linewidth=1, alpha=0.8, label=name if seed == 0 else None)
-        ax.set_title(f"d = {d} ({stored['dim'] // d} head{'s' if stored['dim'] // d > 1 else ''})", fontsize=10)
+        seeds = len(scale_training_runs(stored, d, "scaled", key))
+        heads = stored["dim"] // d
+        ax.set_title(f"d = {d} ({heads} head{'s' if heads > 1 else ''}), {seeds} seeds", fontsize=10)
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel(label)
@@ -934,7 +936,7 @@ def plot_scale_training(stored: Mapping, key: str = "val_loss") -> Figure:
         axes[0].set_yscale("log")
         axes[0].set_yticks([0.2, 0.3, 0.5, 1, 2], ["0.2", "0.3", "0.5", "1", "2"])
         axes[0].minorticks_off()
-    fig.suptitle(f"Training the {stored['recipe']} recipe with and without the scale ({len(stored['seeds'])} seeds)")
+    fig.suptitle(f"Training the {stored['recipe']} recipe with and without the scale")
     fig.tight_layout()
     return fig
 
@@ -1082,12 +1084,14 @@ def mean_attention_distance(
 
 
 def plot_attention_distance(distances: torch.Tensor, uniform: float) -> Figure:
-    """:func:`mean_attention_distance`'s ``(blocks, heads)`` drawn as the ViT paper does: one dot per head."""
+    """:func:`mean_attention_distance`'s ``(blocks, heads)`` drawn as the ViT paper does: one dot per head,
+    each head's dots shifted a little along x so that heads at the same distance do not hide each other."""
     blocks, heads = distances.shape
     fig = new_figure(figsize=(4.6, 3.2), layout="constrained")
     ax = fig.subplots()
-    for head in range(heads):
-        ax.plot(range(blocks), distances[:, head].numpy(), "o", alpha=0.8, label=f"head {head}")
+    for head in range(heads):  # each head's dots shifted a little sideways, so equal distances stay visible
+        shift = 0.12 * (head - (heads - 1) / 2)
+        ax.plot(np.arange(blocks) + shift, distances[:, head].numpy(), "o", alpha=0.8, label=f"head {head}")
     ax.axhline(uniform, color="black", linestyle=":", linewidth=1, label="uniform attention")
     ax.set_xticks(range(blocks))
     ax.set_xlabel("block")
