@@ -50,7 +50,8 @@ def test_the_conv_stem_is_a_comparison_not_the_method():
 
 def test_summary_says_k_minus_s_plus_1():
     (summary,) = [_flat(_source(c)) for c in _cells() if "## Summary" in _source(c)]
-    assert "run of up to `k - s + 1` pixels along a row or column" in summary and "short line" not in summary
+    # fix round w: the Summary points to section 1's box rule (a piece inside a (k - s + 1) box), stated there
+    assert "short pieces stay whole in some token (section 1's box rule)" in summary and "short line" not in summary
 
 
 def test_gif_sentence_says_three_rows_per_frame():

@@ -79,7 +79,9 @@ def test_window_grid_has_a_lighter_photo_thick_frames_and_a_legend():
 def test_plain_sentences_nits_and_the_bridge():
     cells = _cells()
     flat = " ".join(" ".join(_source(c).split()) for c in cells)
-    assert "A `Conv2d` is a soft split plus a `Linear`, so the split makes as many tokens" in flat
+    assert (
+        "A `Conv2d` with dilation 1 and one group is a soft split plus a `Linear`, so the split makes" in flat
+    )  # round w
     assert "In that branch the convolutions replace the soft splits and the token transformers together" in flat
     assert "Why compare" not in flat and "**Letters**" not in flat and "**The question:**" in flat
     assert "(line 80's `num_patches`, used at line 118)" in flat

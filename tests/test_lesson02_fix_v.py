@@ -32,8 +32,11 @@ def test_the_photo_prints_the_same_stride_hard_split_and_checks_it():
     assert "4 x 4 windows, stride 4: [] with padding 0, [] with padding 2" in printed
     assert "same_stride == {0: [], 2: []}" in _source(cells[code + 1])
     prose = _flat(_source(cells[code - 1]))
-    assert "the same stride and, with padding 2, the same window starts; only the overlap differs" in prose
-    assert "not how often" in prose
+    # fix round w: the photo piece is in Going further; section 1 prints the exact share over all placements
+    assert "4 x 4 windows at stride 4 (magenta; padding 0 cuts it too)" in prose
+    assert "Dropping only the overlap (4 x 4 windows, same stride and padding) leaves 18.6 %" in " ".join(
+        _flat(_source(c)) for c in cells
+    )
 
 
 def test_the_footprint_offset_is_printed_and_said():

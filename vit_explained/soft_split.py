@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import NamedTuple
 
 import torch
@@ -194,6 +195,39 @@ class OriginalT2TStem(nn.Module):
         return x + self.pos_embed
 
 
+def held_along(size: int, length: int, kernel: int, stride: int, padding: int) -> int:
+    """How many of the ``size - length + 1`` placements of a run of ``length`` pixels along one side of ``size``
+    pixels lie whole in some window of the split (brute force over the window starts, no formula)."""
+    starts = [start - padding for start in window_starts(size, kernel, stride, padding)]  # in image pixels
+    return sum(
+        any(start <= first and first + length <= start + kernel for start in starts)
+        for first in range(size - length + 1)
+    )
+
+
+def share_held_whole(
+    size: int | tuple[int, int], piece: tuple[int, int], kernel: int, stride: int, padding: int
+) -> Fraction:
+    """The exact share of all placements of a ``piece = (height, width)`` of pixels on a ``size`` image (an int
+    for a square, or ``(height, width)``) that some window of the split ``(kernel, stride, padding)`` holds whole.
+
+    A window is a row range times a column range, so a placement is held exactly when its rows lie in some row
+    range and its columns in some column range: the share is the product of the two sides' shares. Hence the box
+    rule: with ``kernel > stride``, on an image whose every pixel is in some window, any piece inside a
+    ``(kernel - stride + 1)`` square box is held wherever it falls (share 1).
+
+    >>> round(float(share_held_whole(224, (2, 4), 16, 16, 0)), 3)  # ViT's 16 x 16 patches
+    0.776
+    """
+    height, width = _checks.to_pair("size", size)
+    piece_h, piece_w = _checks.to_pair("piece", piece)
+    if piece_h > height or piece_w > width:
+        raise ValueError(f"a {piece_h} x {piece_w} piece does not fit on a {height} x {width} image")
+    rows = Fraction(held_along(height, piece_h, kernel, stride, padding), height - piece_h + 1)
+    cols = Fraction(held_along(width, piece_w, kernel, stride, padding), width - piece_w + 1)
+    return rows * cols
+
+
 class Footprint(NamedTuple):
     """What one token holds after a chain of splits, in input pixels: a ``size x size`` window whose top-left
     pixel is ``step * index - offset`` (``offset`` = the padding, summed over the chain in input pixels)."""
@@ -201,6 +235,12 @@ class Footprint(NamedTuple):
     size: int
     step: int
     offset: int
+
+    def pixels(self, row: int, col: int) -> tuple[range, range]:
+        """The input rows and columns the window of token ``(row, col)`` spans (below 0 or past the image: padding).
+        It is what the splits put into the token; the token layers' attention between splits mixes further."""
+        top, left = row * self.step - self.offset, col * self.step - self.offset
+        return range(top, top + self.size), range(left, left + self.size)
 
 
 def chain_footprints(splits: Sequence[tuple[int, int, int]]) -> list[Footprint]:

@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch as MplPatch
 from matplotlib.patches import Rectangle
 
@@ -1310,8 +1311,9 @@ def plot_edge_on_photo(
     """A real edge of ``image`` (``(C, H, W)``), given as its ``(row, col)`` pixels, under a hard split into
     ``patch x patch`` patches and under the soft ``split``. Left: the photo, its patch borders (gold) and a white box
     round the zoomed part. Right: the zoom, ``margin`` pixels round the edge, with the edge's pixels outlined
-    (cyan), the patch borders (gold) and the first soft window that holds every edge pixel (red, its token index in
-    the title). Raises ``ValueError`` if no soft window holds the whole edge."""
+    (cyan), the patch borders (gold), the borders of ``stride x stride`` windows at the split's stride and padding,
+    without overlap (magenta, dashed), and the first soft window that holds every edge pixel (red, its token index
+    in the legend). Raises ``ValueError`` if no soft window holds the whole edge."""
     image = as_image(image)
     height, width = image.shape[1:]
     kernel, stride, padding = split
@@ -1336,29 +1338,35 @@ def plot_edge_on_photo(
     zoom.imshow(crop, cmap="gray", vmin=0, vmax=1, extent=(c0 - 0.5, c1 - 0.5, r1 - 0.5, r0 - 0.5))
     zoom.set_xlim(c0 - 0.5, c1 - 0.5)
     zoom.set_ylim(r1 - 0.5, r0 - 0.5)
-    zoom.hlines([b for b in borders if r0 - 0.5 < b < r1 - 0.5], c0 - 0.5, c1 - 0.5, color="gold", linewidth=3)
-    zoom.vlines([b for b in borders if c0 - 0.5 < b < c1 - 0.5], r0 - 0.5, r1 - 0.5, color="gold", linewidth=3)
+    _lines_in_box(zoom, borders, (r0, r1, c0, c1), color="gold", linewidth=3)
+    grid = [start - padding - 0.5 for start in range(0, max(height, width) + 2 * padding, stride)]  # no overlap
+    grid_style = {"color": "magenta", "linewidth": 1.5, "linestyle": (0, (3, 2))}
+    _lines_in_box(zoom, grid, (r0, r1, c0, c1), label="no-overlap grid", **grid_style)
     for row, col in edge:
         zoom.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="cyan", linewidth=1.5))
     zoom.add_patch(Rectangle((left - 0.5, top - 0.5), kernel, kernel, fill=False, edgecolor="red", linewidth=3))
-    zoom.legend(
-        handles=[
-            MplPatch(facecolor="none", edgecolor="cyan", label=f"the edge: {len(edge)} dark pixels of the frame"),
-            MplPatch(facecolor="gold", label="a patch border: cuts it"),
-            MplPatch(facecolor="none", edgecolor="red", linewidth=2, label=f"soft window {token}: holds it whole"),
-        ],
-        loc="lower left",
-        fontsize=8.5,
-        framealpha=0.9,
-    )
+    no_overlap = f"{stride} x {stride} windows, stride {stride}, padding {padding}: cut it"
+    handles = [
+        MplPatch(facecolor="none", edgecolor="cyan", label=f"the edge: {len(edge)} dark pixels of the frame"),
+        MplPatch(facecolor="gold", label="a patch border: cuts it"),
+        Line2D([], [], label=no_overlap, **grid_style),
+        MplPatch(facecolor="none", edgecolor="red", linewidth=2, label=f"soft window {token}: holds it whole"),
+    ]
+    zoom.legend(handles=handles, loc="lower left", fontsize=8.5, framealpha=0.9)
     zoom.set_title(
         f"zoom: rows {r0}..{r1 - 1}, columns {c0}..{c1 - 1}; soft split k={kernel}, s={stride}, p={padding}",
         fontsize=10,
     )
     for ax in (photo, zoom):
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set(xticks=[], yticks=[])
     return fig
+
+
+def _lines_in_box(ax: Axes, at: Sequence[float], box: tuple[int, int, int, int], **style: object) -> None:
+    """Horizontal and vertical lines at the positions ``at`` that fall inside ``box = (r0, r1, c0, c1)``."""
+    r0, r1, c0, c1 = box
+    ax.hlines([b for b in at if r0 - 0.5 < b < r1 - 0.5], c0 - 0.5, c1 - 0.5, **style)
+    ax.vlines([b for b in at if c0 - 0.5 < b < c1 - 0.5], r0 - 0.5, r1 - 0.5, **style)
 
 
 # --------------------------------------------------------------------------- what one final token holds
@@ -1381,7 +1389,7 @@ def plot_token_footprint(
     height, width = image.shape[1:]
     last = chain_footprints(splits)[-1]
     row, col = token
-    top, left = row * last.step - last.offset, col * last.step - last.offset  # may be < 0: padding
+    top, left = (span[0] for span in last.pixels(row, col))  # may be < 0: padding
     r0, r1 = max(top - margin, 0), min(top + last.size + margin, height)
     c0, c1 = max(left - margin, 0), min(left + last.size + margin, width)
     fig = new_figure(figsize=(8.0, 4.0), layout="constrained")
@@ -1413,7 +1421,11 @@ def plot_token_footprint(
     )
     zoom.set_xlim(c0 - 0.5, c1 - 0.5)
     zoom.set_ylim(r1 - 0.5, r0 - 0.5)
-    zoom.set_title(f"zoom: after split {len(splits)}, one token holds {last.size} x {last.size} pixels", fontsize=10)
+    zoom.set_title(
+        f"zoom: the splits' windows span {last.size} x {last.size} pixels\n"
+        "(the token layers' attention then mixes globally)",
+        fontsize=10,
+    )
     for ax in (photo, zoom):
         ax.set_xticks([])
         ax.set_yticks([])
