@@ -47,11 +47,11 @@ LESSON_COMPARISONS = """### The lessons' own comparisons over seeds
   t2t_stem_10_epochs`, 2026-12-03; the same comparison after 10 epochs, below the ceiling the full run sits at):
   soft split 86.3 % against patches 59.3 %, +27.1 points, 95 % t-interval [+17.1, +37.0], higher on every one of
   10 seeds: the overlapping windows learn faster at an equal, short budget.
-- `benchmarks/results/lesson03_scale.md` (`benchmarks/bench_lesson03_scale.py`, 2026-12-04, 1 thread, a loaded
-  machine; the `digits` preset, 25 epochs, 3 seeds, validation accuracy): the scores scaled by 1/sqrt(d) against
-  unscaled, nothing else changed, at d = 16 and d = 64: no detectable difference in validation loss or accuracy
-  (accuracy, unscaled - scaled: +0.6 points [-5.5, +6.6] at d = 16, -5.2 [-19.7, +9.3] at d = 64; 95 % t-intervals
-  over 3 paired seeds, wide enough to miss a small effect).
+- `benchmarks/results/lesson03_scale.md` (`benchmarks/bench_lesson03_scale.py`, seeds 0-2 on 2026-12-04, seeds 3-9
+  added on 2026-12-05 with `--extend`, 1 thread, a loaded machine; the `digits` preset, 25 epochs, 10 seeds per
+  width, 180 validation digits): the scores scaled by 1/sqrt(d) against unscaled, nothing else changed. At d = 64
+  (1 head) the unscaled runs end 7.4 points less accurate (unscaled - scaled, 95 % t-interval [-10.4, -4.4]), with a
+  higher validation loss on every seed; at d = 16 (4 heads) no detectable difference (+0.6 points [-0.9, +2.2]).
 - `benchmarks/results/lesson07_scale_control.md` (`benchmarks/bench_lesson07_scale_control.py`, 2026-12-04, a
   loaded machine; upsampled digits, 10 epochs, 6 seeds, validation accuracy): lesson 07's no-overlap chain with T2T's
   token-attention scale instead of its own, one change: -0.1 points, 95 % t-interval [-1.2, +1.0], no detectable
