@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from .. import clinic, evidence, training
-from . import as_int, as_tensor, attempt, fail, forbid, passed
+from . import ExerciseFailed, as_int, as_tensor, attempt, fail, forbid, passed
 
 #: Exercise 1 rebuilds the accuracy; exercise 4 the paired t-interval: the package's own are refused.
 _NO_ACCURACY = forbid(training.accuracy, training.evaluate, reason="the accuracy from the logits")
@@ -138,12 +138,23 @@ def _accuracy_hint(error: Exception) -> str:
     return "logits are (B, num_classes): take the largest entry of each row"
 
 
+def _call_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float], logits, labels):
+    """The learner's answer on one case; a length mismatch leads with the hint, the raw error after it."""
+    try:
+        return _NO_ACCURACY(accuracy, logits.clone(), labels.clone(), hint=_accuracy_hint)
+    except ExerciseFailed as error:
+        raised = str(error).removeprefix("Not yet: ").split(". ")[0]
+        if "must match the size" in raised:
+            fail(f"{_accuracy_hint(RuntimeError('must match the size'))} ({raised})")
+        raise
+
+
 def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
     """``accuracy(logits (B, K), labels (B,)) -> float`` in ``[0, 1]``: the fraction whose top logit is the label."""
     wrong = []
     for logits, labels in _logit_cases():
         expected = _accuracy_of(logits.argmax(dim=1), labels)
-        result = _NO_ACCURACY(accuracy, logits.clone(), labels.clone(), hint=_accuracy_hint)
+        result = _call_accuracy(accuracy, logits, labels)
         if result is None:
             fail("your accuracy returned None: return a float (is the return statement missing?)")
         if isinstance(result, bool):

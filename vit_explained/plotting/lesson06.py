@@ -34,6 +34,7 @@ __all__ = [
     "plot_seed_comparison",
     "plot_selection_gaps",
     "plot_start_loss",
+    "plot_warmup",
 ]
 
 
@@ -559,7 +560,8 @@ def _draw_seed_means(ax: Axes, runs: Mapping[str, Mapping[str, Sequence[float]]]
 
     for i, (label, run) in enumerate(runs.items()):
         run_epochs = np.arange(1, len(run["val_loss"]) + 1)
-        ax.plot(run_epochs, run["train_loss"], color="tab:blue", alpha=0.35, linewidth=1)
+        faint = "train" if i == 0 else None  # one entry: the left panel's training loss shares it
+        ax.plot(run_epochs, run["train_loss"], color="tab:blue", alpha=0.35, linewidth=1, label=faint)
         if len(run_epochs) >= window:
             mean = windowed(run["val_loss"], window)
             colour = SEED_COLOURS[i % len(SEED_COLOURS)]
@@ -580,7 +582,8 @@ def _draw_one_run(ax: Axes, curves, runs, window: int, epochs: np.ndarray) -> li
 
     shown = next((i for i, run in enumerate((runs or {}).values()) if run is curves), None)
     name = None if shown is None else list(runs)[shown]
-    ax.plot(epochs, curves["train_loss"], color="tab:blue", label="train")
+    train = "train" if name is None else "train (middle: every seed, faint)"
+    ax.plot(epochs, curves["train_loss"], color="tab:blue", label=train)
     raw = "validation" if name is None else f"validation, each epoch ({name})"
     ax.plot(epochs, curves["val_loss"], color="tab:orange", alpha=0.5, linewidth=1, label=raw)
     smooth = windowed(curves["val_loss"], window) if len(epochs) >= window else []
@@ -644,7 +647,7 @@ def plot_overfitting(
     fig.suptitle(title)
     if below:  # one legend for both loss panels, under the figure
         _legend_under(fig, left, middle, window)
-        fig.tight_layout(rect=(0, 0.16, 1, 1))
+        fig.tight_layout(rect=(0, 0.19, 1, 1))
     else:
         fig.tight_layout()
     return fig
@@ -689,17 +692,23 @@ def _mark_crossings(axes, runs: Mapping[str, Mapping], crossings: Mapping[str, i
 
 def _legend_under(fig: Figure, left, middle, window: int) -> None:
     """One legend under the figure for plot_overfitting's two loss panels (each label once)."""
-    handles, labels = left.get_legend_handles_labels()
-    more = [(h, label) for h, label in zip(*middle.get_legend_handles_labels(), strict=True) if label not in labels]
+    entries = dict(zip(*reversed(left.get_legend_handles_labels()), strict=True))  # label: handle
+    for handle, label in zip(*middle.get_legend_handles_labels(), strict=True):
+        if not label.startswith("train"):  # the faint training curves share the left panel's entry
+            entries.setdefault(label, handle)
     if middle.get_legend() is not None:
         middle.get_legend().remove()
-    handles, labels = handles + [h for h, _ in more], labels + [label for _, label in more]
+
+    def column(label: str) -> int:  # the left panel's lines, then each seed's mean, then each seed's dashed line
+        return 2 if ": 0.05 above" in label else 1 if label.startswith("seed ") else 0
+
+    labels = sorted(entries, key=lambda label: (column(label), label if column(label) else ""))
     fig.legend(
-        handles,
+        [entries[label] for label in labels],
         labels,
         fontsize=8,
         loc="lower center",
-        ncol=4,
+        ncol=3,
         title=f"seed n: its {window}-epoch mean validation loss",
         title_fontsize=8,
     )
@@ -817,6 +826,35 @@ def plot_gradient_ratios(
     ax.set_xticks(range(len(parts)), [PART_LABELS.get(part, part) for part in parts], fontsize=8)
     ax.set(ylabel="fixed model's norm / bug's norm", title=title)
     ax.grid(alpha=0.3, axis="y", which="both")
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_warmup(
+    train_loss: Mapping[str, Sequence[Sequence[float]]],
+    steps_per_epoch: int,
+    title: str = "Warm-up on and off: mean training loss per epoch",
+) -> Figure:
+    """``train_loss[warm-up fraction] = [per-epoch mean losses of one seed, ...]`` (the stored ``warmup``
+    runs, keys ``"0.1"`` and ``"0.0"``): each seed a thin line, the two settings in two colours, a dotted
+    line at ln 10 and a shaded band over the warm-up's epochs."""
+    if not train_loss or any(not runs or any(len(run) == 0 for run in runs) for runs in train_loss.values()):
+        raise ValueError("train_loss must map each warm-up fraction to one non-empty list of losses per seed")
+    fig = new_figure(figsize=(6.4, 3.4))
+    ax = fig.subplots()
+    for index, (fraction, runs) in enumerate(sorted(train_loss.items(), key=lambda item: -float(item[0]))):
+        label = f"warm-up {float(fraction):.0%} of the steps" if float(fraction) else "no warm-up"
+        for seed, run in enumerate(runs):
+            epochs = np.arange(1, len(run) + 1)
+            ax.plot(epochs, run, color=f"C{index}", linewidth=1.3, alpha=0.8, label=label if seed == 0 else None)
+        warm = float(fraction) * len(runs[0])
+        if warm:
+            ax.axvspan(0.5, 0.5 + warm, color=f"C{index}", alpha=0.12, label=f"the warm-up ({warm:g} epochs)")
+    ax.axhline(math.log(10), color="gray", linestyle=(0, (1, 1)), linewidth=1, label="ln 10 (guessing)")
+    ax.set(xlabel=f"epoch ({steps_per_epoch} steps)", ylabel="cross-entropy, epoch mean", title=title)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
