@@ -13,6 +13,7 @@ from vit_explained.exercises import ExerciseFailed
 from vit_explained.exercises.lesson01 import check_conv_to_linear
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_patches_and_embeddings.ipynb"
+APPENDIX = NOTEBOOK.with_name("01_patches_and_embeddings_appendix.ipynb")  # fix round w: the evidence moved
 
 
 def _reference(weight: torch.Tensor) -> torch.Tensor:
@@ -28,13 +29,14 @@ def test_conv_to_linear_refuses_a_number(value: object) -> None:
     assert "or a number" not in message
 
 
-def test_conv_to_linear_still_accepts_a_tensor_and_an_array() -> None:
+def test_conv_to_linear_accepts_a_tensor_and_refuses_an_array() -> None:
     check_conv_to_linear(_reference)
-    check_conv_to_linear(lambda weight: _reference(weight).numpy())
+    with pytest.raises(ExerciseFailed, match="return a tensor, not a list/array"):  # fix round w: a tensor
+        check_conv_to_linear(lambda weight: _reference(weight).numpy())
 
 
-def _sources() -> list[tuple[str, str]]:
-    cells = json.loads(NOTEBOOK.read_text())["cells"]
+def _sources(path: Path = NOTEBOOK) -> list[tuple[str, str]]:
+    cells = json.loads(path.read_text())["cells"]
     return [(cell["cell_type"], "".join(cell["source"])) for cell in cells]
 
 
@@ -49,8 +51,10 @@ def test_random_kernel_range_and_sinusoid_order() -> None:
     assert picture < checks  # the picture first, then its printed checks
     shows = next(i for i, (_, s) in enumerate(sources) if s.startswith("**What the picture shows.**"))
     assert sources[shows + 1][1].startswith("change_bare")  # fix round q: what to look for, then the print
-    probe = next(i for i, (_, s) in enumerate(sources) if s.startswith('<a id="appendix-c"></a>'))
-    assert probe > shows and "**Does a larger table move the output more, in this untrained" in sources[probe][1]
+    assert not any(s.startswith('<a id="appendix-c"></a>') for _, s in sources)  # fix round w: in the appendix
+    appendix = _sources(APPENDIX)
+    probe = next(i for i, (_, s) in enumerate(appendix) if s.startswith('<a id="appendix-c"></a>'))
+    assert "**Does a larger table move the output more, in this untrained" in appendix[probe][1]
 
 
 def test_plot_accuracies_draws_one_dot_and_bar_per_model() -> None:
@@ -75,5 +79,6 @@ def test_plot_accuracies_draws_one_dot_and_bar_per_model() -> None:
 def test_section_7_picture_comes_before_the_folded_table() -> None:
     sources = _sources()
     picture = next(i for i, (_, s) in enumerate(sources) if '"01_resolution_accuracies"' in s)
-    table = next(i for i, (_, s) in enumerate(sources) if "## Appendix B · Section 7's evidence" in s)
-    assert picture < table
+    assert not any("Section 7's evidence" in s for _, s in sources)  # fix round w: the table is in the appendix
+    assert any("## B · Section 7's evidence" in s for _, s in _sources(APPENDIX))
+    assert any("appendix.ipynb#appendix-b) has all five" in s for _, s in sources[picture - 3 : picture])

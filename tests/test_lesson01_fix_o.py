@@ -15,8 +15,12 @@ from vit_explained.patch_embedding import PatchEmbedding, component_smoothness
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_patches_and_embeddings.ipynb"
 
 
+def _sources_of(name: str) -> list[str]:
+    return ["".join(cell["source"]) for cell in json.loads(NOTEBOOK.with_name(name).read_text())["cells"]]
+
+
 def _sources() -> list[str]:
-    return ["".join(cell["source"]) for cell in json.loads(NOTEBOOK.read_text())["cells"]]
+    return _sources_of(NOTEBOOK.name)
 
 
 def test_smoothness_is_high_for_smooth_components_and_low_for_random_ones():
@@ -44,12 +48,13 @@ def test_one_cell_per_route_then_the_comparison():
         for head in ("# 3. Conv2d", "# 2. nn.Unfold", "# 1. Rearrange")
     ]
     assert starts == [starts[0], starts[0] + 1, starts[0] + 2]
-    assert sources[starts[0] + 3].startswith("for name, tokens in")
+    assert sources[starts[0] + 3].startswith("for name, routed in")  # fix round w: `tokens` is section 5's
 
 
 def test_comparisons_name_their_direction():
     text = "\n".join(_sources())
-    assert "| kernel: 2-D bilinear vs 2-D bicubic | 95.4 % vs 96.4 % | -1.0 [-2.1, +0.0] points |" in text
+    appendix = "\n".join(_sources_of("01_patches_and_embeddings_appendix.ipynb"))  # fix round w: the table moved
+    assert "| kernel: 2-D bilinear vs 2-D bicubic | 95.4 % vs 96.4 % | -1.0 [-2.1, +0.0] points |" in appendix
     assert "**The five comparisons.**" not in text  # fix round r: the orphan paragraph repeating the table is gone
     assert "2-D bilinear - 1-D: +45.8 points [+41.6, +50.2]" in text
     assert "Bicubic against bilinear directly" not in text and "45.8 points below" not in text

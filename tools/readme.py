@@ -30,7 +30,12 @@ LESSONS: dict[str, tuple[str, int]] = {
         "a map of the whole ViT with ViT-B/16's shapes; 196 patches + 1 class token = 197 tokens; patchify by hand; "
         "Conv2d, Unfold + Linear and Rearrange + Linear are one computation; why positions; sinusoid vs learned "
         "positions, and a position table resized to a new resolution; a patch-grid widget; 4 exercises",
-        35,
+        30,
+    ),
+    "01_patches_and_embeddings_appendix": (
+        "section 6's five comparisons of a trained table, why border patches cluster, a shift study; section 7's five "
+        "resolution comparisons; the paper's, timm's and Hugging Face's resize kernels; section 5's table-scale probe",
+        10,
     ),
     "02_soft_split_token_counting": (
         "the soft split's token count floor((h + 2p - k)/s) + 1, checked against nn.Unfold and the T2T paper's "

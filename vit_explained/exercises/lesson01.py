@@ -24,9 +24,25 @@ from einops import rearrange
 from ..patch_embedding import PatchEmbedding
 from ..patches import patch_grid, patchify, unpatchify
 from ..positional import interpolate_positions, vit_at_resolution
-from . import ExerciseFailed, _tolerance, as_int, as_tensor, attempt, close, fail, forbid, passed
+from . import ExerciseFailed, _tolerance, _type_name, attempt, close, fail, forbid, passed
+from . import as_int as _as_any_int
 
 __all__ = ["check_conv_to_linear", "check_interpolate_positions", "check_patchify", "check_token_count"]
+
+
+def as_tensor(value: object, what: str = "your answer") -> torch.Tensor:
+    """Exercises 2-4 ask for a ``torch.Tensor``: a list, tuple or numpy array is refused (any dtype passes)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    fail(f"return a tensor, not a list/array: {what} is a {_type_name(value)}")
+
+
+def as_int(value: object, what: str = "your answer") -> int:
+    """Exercise 1 asks for an int: a Python or numpy integer passes; a tensor, an array or a bool is refused."""
+    if isinstance(value, (torch.Tensor, np.ndarray)):
+        fail(f"return an int, not a tensor or array: {what} is a {_type_name(value)}")
+    return _as_any_int(value, what)
+
 
 # (height, width, patch height, patch width): square and non-square images and patches.
 TOKEN_CASES = (
@@ -440,7 +456,7 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         if not isinstance(returned, (torch.Tensor, np.ndarray, list, tuple)):  # a weight is an array, never a number
             fail(
                 f"your weight for {case} is a {type(returned).__name__}; return a torch.Tensor of shape "
-                "(D, ph * pw * C) (a numpy array also works)"
+                "(D, ph * pw * C)"
             )
         answer = as_tensor(returned, f"your weight for {case}")
         if not torch.equal(given, weight):
