@@ -692,3 +692,31 @@ def plot_softmax_saturation(sweep, scaled: str = "W_q, W_k, W_v", title: str = "
     right.legend(loc="lower right", fontsize=8.5, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def plot_derivation_point(
+    curves, factor: float, norms: tuple[float, float], attention: np.ndarray, *, scale: str = "1/sqrt(d)"
+) -> Figure:
+    """Lesson 05's derivation widget: ``||dW_q||`` and ``||dW_v||`` against the multiplier ``c`` of ``W_q`` and
+    ``W_k`` (``curves``: a :class:`~vit_explained.gradient_experiments.SaturationSweep` of one block), the
+    current ``factor`` and its ``norms`` ``(||dW_q||, ||dW_v||)`` marked (left), and one image's attention
+    weights ``A`` ``(N, N)`` at it (right)."""
+    fig = new_figure(figsize=(9, 3.2))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
+    left.plot(curves.factors, curves.w_q[scale], color=PART_COLORS["qkv"], lw=1.6, label="||dW_q||")
+    left.plot(curves.factors, curves.w_v[scale], color="0.45", lw=1.6, label="||dW_v||")
+    for value, color in zip(norms, (PART_COLORS["qkv"], "0.45"), strict=True):
+        left.plot([factor], [value], "o", color=color, ms=8, zorder=3)
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.axvline(factor, color="0.6", lw=0.8)
+    left.set_xlabel(f"c  (W_q and W_k x c, scores x c$^2$; scale {scale})")
+    left.set_ylabel("gradient norm, block 0")
+    left.legend(loc="center left", fontsize=8.5, frameon=False)
+    left.set_title("Block 0, every head: the weight gradients as W_q and W_k grow", fontsize=10)
+    right.imshow(attention, cmap="Blues", vmin=0.0, vmax=1.0)
+    right.set_title("A, image 0, head 0 (rows: queries)", fontsize=10)
+    right.set_xticks([])
+    right.set_yticks([])
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.17, top=0.9, wspace=0.12)  # fixed: no layout pass
+    return fig

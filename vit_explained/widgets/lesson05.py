@@ -15,10 +15,15 @@ both experiments, the freeze on the left and the cut on the right. A ``model`` d
 small model (8x8 digits, every setting computed when the widget is built) or the trained MNIST ViT of the lesson
 (its cut on the lesson's 256 validation digits in 8 batches of 32, the share averaged over the batches as in the
 lesson's table; each new setting is computed the first time it is picked, well under a second).
+
+A second widget, :func:`derivation_widget`, puts section 4's derivation to work: a ``c`` slider multiplies block
+0's ``W_q`` and ``W_k`` by ``c`` (``X`` and ``dO`` fixed) and the line gives A's entropy, ``||dW_q||`` and
+``||dW_v||`` from the hand-derived :func:`vit_explained.attention_backward.attention_backward`.
 """
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -27,12 +32,14 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
+from ..attention_backward import HeadWeights, attention_backward
 from ..data import load_digits, load_mnist
 from ..evidence import t_interval
+from ..gradient_experiments import SaturationSweep
 from ..gradient_experiments import small_digit_vit as lesson_model
-from ..gradient_hooks import gradient_change, group_gradient_norms, mlp_share
+from ..gradient_hooks import catch_x_and_d_out, gradient_change, group_gradient_norms, mlp_share
 from ..parameters import parameter_places
-from ..plotting.lesson05 import plot_cut_changes, plot_freeze_and_cut, plot_gradient_norms
+from ..plotting.lesson05 import plot_cut_changes, plot_derivation_point, plot_freeze_and_cut, plot_gradient_norms
 from ..pretrained import load_mnist_vit
 from ..vit import ViT
 from . import LessonWidget
@@ -42,10 +49,16 @@ __all__ = [
     "FREEZABLE",
     "MODELS",
     "OUTSIDE_BLOCKS",
+    "SCALES",
     "CutResult",
+    "DerivationPoint",
+    "DerivationWidget",
     "FreezeResult",
     "GradientFreezeWidget",
     "cut_and_backward",
+    "derivation_curves",
+    "derivation_point",
+    "derivation_widget",
     "freeze_and_backward",
     "frozen_label",
     "gradient_freeze_widget",
@@ -349,3 +362,109 @@ def gradient_freeze_widget(
     block's qkv gradient; ``model`` picks the fresh small model or the lesson's trained MNIST ViT.
     End a notebook cell with it."""
     return GradientFreezeWidget(freeze, where, experiment, model)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The derivation widget: section 4's backward pass in block 0 as W_q and W_k grow (appendix H's experiment)
+
+#: the score scales the derivation widget offers, as :func:`vit_explained.gradient_experiments.saturation_sweep`
+#: names them
+SCALES = ("1/sqrt(d)", "no scale")
+#: the multipliers drawn as the widget's curves: the slider's 25 steps, 1 to 1,000, evenly spaced in log c
+_CURVE_FACTORS = tuple(10 ** (k / 8) for k in range(25))
+
+
+@lru_cache(maxsize=1)
+def _block_0_heads() -> tuple[torch.Tensor, torch.Tensor, tuple[HeadWeights, ...]]:
+    """Block 0 of the lesson's small model on its 64 digits: ``X`` ``(B, N, D)`` and ``dO`` per head
+    ``(B, heads, N, d)`` (float64, caught with two hooks), and each head's weights and biases (float64)."""
+    model = small_digit_vit()
+    images, labels = _batch()
+    attention = model.blocks[0].attn
+    x, d_o = catch_x_and_d_out(model, attention, images, labels)
+    weights = attention.qkv.weight.detach().double().chunk(3)  # W_q, W_k, W_v, (D, D) each
+    biases = attention.qkv.bias.detach().double().chunk(3)
+    d = attention.head_dim
+    heads = tuple(
+        HeadWeights(*(w[h * d : (h + 1) * d] for w in weights), *(b[h * d : (h + 1) * d] for b in biases))
+        for h in range(attention.heads)
+    )
+    return x.double(), d_o, heads
+
+
+class DerivationPoint(NamedTuple):
+    """Block 0's attention with ``W_q`` and ``W_k`` times ``factor``: see :func:`derivation_point`."""
+
+    factor: float
+    entropy: float  # A's mean row entropy over ln N, over images, queries and heads (1: uniform, 0: one-hot)
+    w_q: float  # ||dL/dW_q|| over the block's heads (the q rows of qkv.weight)
+    w_v: float  # ||dL/dW_v||, the same for the v rows
+    attention: torch.Tensor  # A of image 0, head 0, (N, N)
+
+
+def derivation_point(factor: float, scale: str = SCALES[0]) -> DerivationPoint:
+    """Section 4's hand-derived backward pass (:func:`vit_explained.attention_backward.attention_backward`) in
+    block 0 of the lesson's small model, every head, with ``W_q`` and ``W_k`` multiplied by ``factor`` and ``X``,
+    ``dO`` held fixed (appendix H's experiment on block 0); ``scale``: scores times ``1/sqrt(d)`` or not."""
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+    if not factor > 0:
+        raise ValueError(f"factor must be positive, got {factor!r}")
+    x, d_o, heads = _block_0_heads()
+    entropy, w_q, w_v, first = [], 0.0, 0.0, None
+    for h, head in enumerate(heads):
+        scaled = HeadWeights(factor * head.w_q, factor * head.w_k, *head[2:])
+        grads = attention_backward(x, scaled, d_o[:, h], scale=head.w_q.shape[0] ** -0.5 if scale == SCALES[0] else 1.0)
+        a = grads["A"]
+        entropy.append((-(a * torch.log(a.clamp_min(1e-300))).sum(dim=-1)).mean().item() / math.log(a.shape[-1]))
+        w_q, w_v = w_q + grads["dW_q"].pow(2).sum().item(), w_v + grads["dW_v"].pow(2).sum().item()
+        first = a[0] if first is None else first
+    return DerivationPoint(float(factor), sum(entropy) / len(entropy), w_q**0.5, w_v**0.5, first)
+
+
+@lru_cache(maxsize=2)
+def derivation_curves(scale: str) -> SaturationSweep:
+    """:func:`derivation_point` at the slider's 25 factors (the widget draws them behind its point)."""
+    points = [derivation_point(f, scale) for f in _CURVE_FACTORS]
+    return SaturationSweep(
+        list(_CURVE_FACTORS),
+        {scale: [p.entropy for p in points]},
+        {scale: [p.w_q for p in points]},
+        {scale: [p.w_v for p in points]},
+    )
+
+
+class DerivationWidget(LessonWidget):
+    """A ``c`` slider (first) and a ``scale`` dropdown: A's entropy, ``||dW_q||`` and ``||dW_v||`` in block 0."""
+
+    def __init__(self, c: float = 1.0, scale: str = SCALES[0]) -> None:
+        controls = {
+            "c": widgets.FloatLogSlider(
+                value=c,
+                base=10,
+                min=0,
+                max=3,
+                step=0.125,
+                description="c",
+                readout_format=".3g",
+                continuous_update=False,
+            ),
+            "scale": widgets.Dropdown(options=SCALES, value=scale, description="scale"),
+        }
+        super().__init__(controls)
+
+    def compute(self, c: float, scale: str = SCALES[0]) -> tuple[str, Figure]:
+        point = derivation_point(c, scale)
+        line = (
+            f"c = {c:.3g} (scores x {c * c:.3g}): A's entropy {point.entropy:.2f} of ln N (1: uniform); "
+            f"||dW_q|| = {point.w_q:.2g}, ||dW_v|| = {point.w_v:.2g}, ratio v / q = {point.w_v / point.w_q:.3g}"
+        )
+        norms = (point.w_q, point.w_v)
+        return line, plot_derivation_point(derivation_curves(scale), c, norms, point.attention.numpy(), scale=scale)
+
+
+def derivation_widget(c: float = 1.0, scale: str = SCALES[0]) -> DerivationWidget:
+    """Section 4's backward pass in block 0 of the lesson's small model as ``W_q`` and ``W_k`` grow ``c`` times
+    (``c`` slider, first; ``scale`` with or without ``1/sqrt(d)``): A's entropy, ``||dW_q||`` and ``||dW_v||``,
+    and one head's attention weights. End a notebook cell with it."""
+    return DerivationWidget(c, scale)
