@@ -19,11 +19,11 @@ def _markdown() -> str:
     return "\n".join(cell.source for cell in nbformat.read(LESSON, as_version=4).cells if cell.cell_type == "markdown")
 
 
-def test_overfitting_is_defined_by_the_loss_not_a_growing_gap():
-    text = _markdown()
+def test_overfitting_is_the_accuracy_gap_with_the_loss_as_its_confidence_side():
+    text = _markdown()  # review 16f: the gap is the usual sign; the loss's rise is its confidence side
     assert "the gap between training and validation grows" not in text.lower()
-    assert "validation *loss* rising while the training loss falls" in text
-    assert "over-fitting in the loss, not in\naccuracy**, in these runs" in text
+    assert "validation *loss* that rises while the training loss falls is its confidence\nside" in text
+    assert "the loss's rise is growing confidence, not more mistakes" in text
     assert "(yet)" not in text  # round q: no forecast
     assert "stops carrying over" not in text
 

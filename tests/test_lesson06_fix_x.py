@@ -1,0 +1,46 @@
+"""Lesson 06, fix round x (review 16f): the ViT-specific finding in section 5, the plateau's pointer, over-fitting
+reframed around the accuracy gap, exercise 6's "next" as a numeric string."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from vit_explained import clinic
+from vit_explained.exercises import lesson06
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_train_a_vit.ipynb"
+
+
+def _markdown() -> str:
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def test_exercise_6_accepts_the_next_check_as_a_numeric_string(capsys):
+    right = {
+        "A": "no position embeddings",
+        "B": clinic.LAYER_NORM_NO_CENTRING,
+        "C": "SGD at Adam's learning rate",
+        "D": "LayerNorm x - mean / std",
+        "E": "MultiheadAttention without batch_first",
+    }
+    for spelling in ("4", " 4 ", "4.0", 4, 4.0):
+        lesson06.check_bug_for_each_symptom(lambda spelling=spelling: {**right, "next": spelling})
+    assert "Correct" in capsys.readouterr().out
+
+
+def test_review_16f_wording():
+    text = _markdown()
+    assert (
+        "is not tested here" not in text
+        and '<a id="less-data"></a>' in text
+        and "[training-set-size runs](#less-data)" in text
+    )
+    assert "**point towards** it" in text and "[−4.9, +15.2]" in text
+    assert "Why it waits at ln 10 is not isolated here" in text and "#appendix-a" in text
+    assert "Its usual sign is the gap between\ntraining and validation accuracy" in text and "confidence" in text
+    assert (
+        "over-fitting in the loss, not in" not in text and "epochs 2-5" not in text and "shortest optimizer" not in text
+    )
+    assert "since timm" not in text and "CS231n" in text
