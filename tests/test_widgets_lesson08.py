@@ -27,6 +27,8 @@ def test_three_maps_and_their_deletion_areas():
         "head",
         "class",
         "redrawn",
+        "fusion",
+        "discard",
     ]  # no dead dropdowns
     line, fig = w.compute(digit=1, block=1, head=0)
     maps = {

@@ -884,10 +884,16 @@ def _plus(value: float, digits: int) -> str:
 
 
 def _side(comparison: Comparison) -> str:
-    """A short verdict: which side of 0 the interval of ``A - B`` lies on, or none."""
+    """A short verdict: which side of 0 the interval of ``A - B`` lies on, or none; "touches 0" when it
+    leaves out 0 only below the printed digits (its bound nearest 0 prints as 0), so the table never shows
+    a verdict that its own printed interval does not support."""
     if not comparison.detectable:
         return "no diff."
-    return "A higher" if comparison.difference.estimate > 0 else "A lower"
+    d = comparison.difference
+    nearest = d.low if d.estimate > 0 else d.high
+    if float(f"{nearest * d.scale:.{d.digits}f}") == 0:
+        return "touches 0"
+    return "A higher" if d.estimate > 0 else "A lower"
 
 
 def compare_maps(
@@ -1743,6 +1749,17 @@ def stored_draws(name: str = "lesson08_draws.json") -> dict:
     }
     stored["cosines"] = {k: torch.tensor(v, dtype=torch.float64) for k, v in stored["cosines"].items()}
     return stored
+
+
+def stored_knob_areas(name: str = "lesson08_knobs.json") -> dict[str, torch.Tensor]:
+    """Lesson 08 section 11's deletion areas, setting -> ``(100,)`` float64, as ``benchmarks/bench_lesson08_knobs.py``
+    stored them (package data ``vit_explained/checkpoints/<name>``; 6 decimals): the four vit-explain settings'
+    rollout maps of the first 100 validation digits, deleted at that file's ``counts``."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    return {setting: torch.tensor(values, dtype=torch.float64) for setting, values in stored["areas"].items()}
 
 
 def stored_seconds(name: str) -> float:

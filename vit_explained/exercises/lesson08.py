@@ -478,8 +478,8 @@ def _rollout_variants(matrices: list[torch.Tensor], keep: float = 0.5) -> dict[s
 _ROLLOUT_MISTAKES = (
     (
         "zeros",
-        "your result is all zeros: you started R from zeros, and a product that starts at 0 stays 0. Start from "
-        "the identity, R = I (torch.eye(N), expanded to (B, N, N))",
+        "your result is all zeros, and every row of a rollout sums to 1. If you started R from zeros, a product "
+        "that starts at 0 stays 0: start from the identity, R = I (torch.eye(N), expanded to (B, N, N))",
     ),
     (
         "average",
@@ -773,6 +773,11 @@ def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) 
         _keep_float64(got, dtype, case, "rollout")
         if close(got, expected):
             continue
+        if got.numel() > 1 and bool((got == got.flatten()[0]).all()) and float(got.flatten()[0]) != 0:
+            fail(
+                f"for {case}: every entry of your result is the same number, {float(got.flatten()[0]):.3g}; "
+                f"rollout's entries depend on the matrices (each row sums to 1): mix, re-normalise and multiply them"
+            )
         variants = {**_rollout_variants(matrices, keep), **_more_rollout_slips(matrices, keep)}
         for name, mistake in _ROLLOUT_MISTAKES:
             if variants.get(name) is not None and close(got, variants[name]):

@@ -240,7 +240,7 @@ def plot_attention_matrix(
             raise ValueError(f"grid {rows}x{cols} has {rows * cols} patches, but weights have N - 1 = {tokens - 1}")
         for row in range(rows):  # a label in the middle of each grid row's band of tokens
             ticks.append(1 + row * cols + (cols - 1) / 2)
-            names.append(f"grid row {row}")
+            names.append(f"row {row}'s patches")  # the tokens of one grid row, not one token
         for boundary in np.arange(rows) * cols + 0.5:
             ax.axhline(boundary, color="white", lw=0.5, alpha=0.6)
             ax.axvline(boundary, color="white", lw=0.5, alpha=0.6)
@@ -470,10 +470,11 @@ def _deletion_panel(
     styles: dict[str, tuple[str, str, str]],
     xlabel: str = "fraction of patches deleted, highest ranked first",
     legend: str = "upper right",
+    mark_under: bool = False,
 ) -> None:
-    """One panel: the reference (a broad gray line underneath, traced by a thin dashed line on top),
-    then each curve with its own colour,
-    dash and marker (so a curve lying on another stays visible) and its bootstrap band."""
+    """One panel: the reference (a broad gray line underneath, traced by a thin dashed line on top), then each curve
+    with its own colour, dash and marker (so a curve lying on another stays visible) and its bootstrap band.
+    ``mark_under``: a curve within 0.03 of the reference's mean everywhere says so in the legend (hidden under it)."""
     if reference is not None:
         name, values = reference
         array = _curve_values(name, values)
@@ -511,7 +512,7 @@ def _deletion_panel(
             mfc="none",
             mew=1.2,
             zorder=3,
-            label=f"{name} (area {area:.2f})",
+            label=f"{name} (area {area:.2f}){_under(mean, reference, mark_under)}",
         )
     if reference is not None:  # a thin dashed line on top, so the reference shows over a curve lying on it
         ax.plot(x_ref, mean_ref, ls=(0, (3, 2)), color="black", lw=1.3, zorder=4)
@@ -520,6 +521,14 @@ def _deletion_panel(
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7.5, frameon=False, loc=legend)
+
+
+def _under(mean: np.ndarray, reference: tuple[str, torch.Tensor] | None, mark: bool) -> str:
+    """``", lies under <reference>"`` for a mean curve within 0.03 of the reference's mean everywhere, else ``""``."""
+    if not mark or reference is None:
+        return ""
+    ref = _curve_values(*reference).mean(0)
+    return f", lies under {reference[0]}" if ref.shape == mean.shape and np.abs(mean - ref).max() < 0.03 else ""
 
 
 def _deletion_axes(panels: int, gaps: bool) -> tuple[Figure, list[Axes], Axes | None]:
@@ -594,8 +603,9 @@ def _check_deletion_inputs(
 def _deletion_styles(
     curves: dict[str, torch.Tensor], stroke_first: dict[str, torch.Tensor] | None, style_order: Sequence[str] | None
 ) -> dict[str, tuple[str, str, str]]:
-    """Each curve's (colour, dash, marker); a stroke-first curve takes that of the curve its name starts with."""
-    colors = [f"C{i}" for i in range(10)]
+    """Each curve's (colour, dash, marker); a stroke-first curve takes that of the curve its name starts with.
+    Gray (C7) is left out: it is the reference's colour."""
+    colors = [f"C{i}" for i in (0, 1, 2, 3, 4, 5, 6, 8, 9)]
     styles = {}
     order = list(style_order) if style_order is not None else []
     order += [name for name in curves if name not in order]
@@ -623,6 +633,7 @@ def plot_deletion_curves(
     legend: str = "upper right",
     zoom: float | None = None,
     gaps: bool = False,
+    mark_under: bool = False,
 ) -> Figure:
     """Mean deletion curve per method: ``{name: (B, S)}`` -> one line each, its area in the legend.
 
@@ -640,6 +651,7 @@ def plot_deletion_curves(
     ``zoom`` (a fraction, e.g. 0.3): a panel to the right showing the same curves over the first ``zoom`` of
     the x axis only, where they fall (instead of ``stroke_first``). ``gaps`` (needs ``reference``): a panel
     underneath, each curve minus the reference, paired per image, with its band (:func:`_gap_panel`).
+    ``mark_under``: a curve hidden under the reference (its mean within 0.03 everywhere) says so in the legend.
     """
     _check_deletion_inputs(curves, stroke_first, reference, zoom=zoom, gaps=gaps)
     styles = _deletion_styles(curves, stroke_first, style_order)
@@ -654,7 +666,7 @@ def plot_deletion_curves(
         _gap_panel(gap_ax, {n: v for n, v in curves.items() if n != reference}, ref, counts, bands, styles, xlabel)
     for ax, (panel, panel_title) in zip(axes, panels, strict=True):
         shown = {name: values for name, values in panel.items() if name != reference}
-        _deletion_panel(ax, shown, counts, ref, bands, styles, xlabel, legend)
+        _deletion_panel(ax, shown, counts, ref, bands, styles, xlabel, legend, mark_under)
         if len(panels) > 1:
             ax.set_title(panel_title, fontsize=9)
     if zoom is not None:

@@ -180,12 +180,17 @@ class MapsExplorer(AttentionExplorer):
     gradient-weighted map for a class other than the true one reads p(that class));
     the line gives each map's top patch, share on ink and deletion area (lower: found more of what the model uses).
     A thin grey curve in the deletion panel is the ink-first order (model-free) on the same digit, for scale.
+    ``fusion`` (``"mean"``, ``"max"`` or ``"min"``) and ``discard`` (0, 0.5 or 0.9) are jacobgil/vit-explain's
+    knobs (section 11) for the rollout map only, through :func:`attention_rollout`'s ``head_fusion`` and
+    ``discard_ratio``: watch the map sharpen while its deletion area, on the line, barely moves.
     """
 
     counts = (0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 49)  # section 10's readings (a 7x7 grid; clipped for a smaller one)
 
     fixed = ("method", "token")  # all three maps at once, and the class token (the ViT's only one)
-    control_rows = 1
+    control_rows = 2
+    fusions = ("mean", "max", "min")  # vit-explain's head fusions
+    discards = (0.0, 0.5, 0.9)  # its discard ratios (0.9: its script's default, with max)
 
     def update(self, change: object = None) -> None:
         if self.__dict__.get("_holding", False):  # set_values: one redraw after all its controls are set
@@ -209,7 +214,22 @@ class MapsExplorer(AttentionExplorer):
         return {
             "class": widgets.Dropdown(options=options, value="predicted", description="class"),
             "redrawn": widgets.Checkbox(value=False, description="re-draw the classifier"),
+            "fusion": widgets.Dropdown(options=list(self.fusions), value="mean", description="fusion"),
+            "discard": widgets.Dropdown(
+                options=[(f"{d:g}", d) for d in self.discards], value=0.0, description="discard"
+            ),
         }
+
+    def rollout_map(self, digit: int, block: int, fusion: str = "mean", discard: float = 0.0) -> torch.Tensor:
+        """The rollout ``(rows, cols)`` map through blocks 0..block with the heads fused by ``fusion`` and the
+        smallest ``discard`` share of each fused matrix dropped (:func:`attention_rollout`)."""
+        if fusion not in self.fusions or discard not in self.discards:
+            raise ValueError(f"fusion must be one of {self.fusions} and discard one of {self.discards}")
+        one = slice(digit, digit + 1)
+        matrix = attention_rollout(
+            [a[one] for a in self.attentions[: block + 1]], head_fusion=fusion, discard_ratio=float(discard)
+        )
+        return token_attention(matrix, self.grid, query=0, special_tokens=self.special_tokens)[0]
 
     def redrawn_model(self) -> nn.Module:
         """A copy of the model with its classifier (fc_norm + head) re-drawn as ``cascade_table``'s first draw
@@ -274,7 +294,7 @@ class MapsExplorer(AttentionExplorer):
         one = slice(digit, digit + 1)
         maps = {
             "raw attention": self.map_for(digit=digit, block=block, head=head, method="raw attention", token="class"),
-            "rollout": self.map_for(digit=digit, block=block, head="mean", method="rollout", token="class"),
+            "rollout": self.rollout_map(digit, block, values.get("fusion", "mean"), values.get("discard", 0.0)),
             "gradient-weighted": self.weighted_map(
                 digit, block, values.get("class", "predicted"), redrawn=bool(values.get("redrawn", False))
             ),
@@ -294,6 +314,9 @@ class MapsExplorer(AttentionExplorer):
         where = f"raw attention: block {block}, {heads}; rollout and gradient-weighted (class {target}): {blocks}"
         if values.get("redrawn", False):  # the attention weights do not read the classifier: only the gradients change
             where += "; classifier re-drawn (the maps' model; deletion: the trained model)"
+        knobs = (values.get("fusion", "mean"), float(values.get("discard", 0.0)))
+        if knobs != ("mean", 0.0):  # section 11's knobs, on rollout only
+            where += f"; rollout: {knobs[0]} fusion, discard {knobs[1]:g}"
         line = (
             f"digit {digit} (a {label}, predicted {predicted}); {where}. Top patch, ink, deletion area "
             + (
@@ -306,6 +329,8 @@ class MapsExplorer(AttentionExplorer):
         title = (
             f"digit {digit} (a {label}, predicted {predicted}); raw attention: block {block}, {heads}; others: {blocks}"
         )
+        if knobs != ("mean", 0.0):
+            title += f"; rollout: {knobs[0]}, discard {knobs[1]:g}"
         ylabel = "p(true class)" if target == label else f"p(true class);\ngradient-weighted: p({target})"
         fig = plot_maps_and_deletion(
             self.images[digit],
