@@ -41,7 +41,6 @@ def test_probe_is_visible_code() -> None:
 
 def test_initialisation_and_training_claims_apart() -> None:
     text = "\n".join(c.source for c in _cells(LESSON) if c.cell_type == "markdown")
-    assert "Nothing here tests whether the first finding causes the second." in text
     assert "does not test whether the initial gradients measured above cause that failure" in text
     assert "- **At initialisation**" in text and "- **In training**" in text
 

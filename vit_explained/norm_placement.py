@@ -145,6 +145,34 @@ def last_fc2_gradient(
     return blocks[-1].mlp.fc2.weight.grad.norm().item()
 
 
+def fc2_gradient_profile(post_norm: bool, depth: int = 16, seed: int = 0, dim: int = 64) -> list[float]:
+    """The gradient norm at every block's ``fc2`` weight, block 0 (next to the input) to block ``depth - 1``
+    (next to the head), at initialisation: the profile across layers of Xiong et al. (2020, Figure 3).
+
+    The same seeded stack, batch and loss as :func:`last_fc2_gradient` (Xavier weights, 8 sequences of 16
+    random tokens of width ``dim``, a 10-class head on token 0); its last entry is that function's value.
+    Returns ``depth`` floats."""
+    blocks, layer_norm, head, tokens, labels = _random_stack(depth, seed, dim, separate_qkv=True)
+    if post_norm:
+        for block in blocks:  # norm(x + branch(x)), no final norm
+            tokens = block.norm1(tokens + block.attn(tokens))
+            tokens = block.norm2(tokens + block.mlp(tokens))
+        out = tokens
+    else:  # x + branch(norm(x)), then the final LayerNorm
+        out = layer_norm(_pre_norm_stream(blocks, tokens))
+    F.cross_entropy(head(out[:, 0]), labels).backward()
+    return [block.mlp.fc2.weight.grad.norm().item() for block in blocks]
+
+
+def gradient_profiles(seeds: Iterable[int] = (0, 1, 2), depth: int = 16, dim: int = 64) -> dict[str, list[list[float]]]:
+    """:func:`fc2_gradient_profile` for both designs and each seed: ``{design: [profile per seed]}``."""
+    seeds = tuple(seeds)
+    return {
+        name: [fc2_gradient_profile(name == "post-norm", depth, seed, dim) for seed in seeds]
+        for name in ("post-norm", "pre-norm")
+    }
+
+
 def pre_norm_stream_norm(
     depth: int,
     seed: int,
@@ -199,11 +227,27 @@ def final_norm_ablation(
 ) -> dict[str, dict[int, list[float]]]:
     """``{final_norm: {depth: [one value per seed]}}``: the pre-norm :func:`last_fc2_gradient` for each of
     ``names`` (of :data:`FINAL_NORMS`), on the same blocks, seeds and depths; only the final norm changes."""
-    seeds, depths = list(seeds), list(depths)
-    return {
-        name: {depth: [last_fc2_gradient(False, depth, seed, final_norm=name) for seed in seeds] for depth in depths}
-        for name in names
-    }
+    seeds, depths, names = list(seeds), list(depths), list(names)
+    for name in names:
+        if name not in FINAL_NORMS:
+            raise ValueError(f"final_norm must be one of {FINAL_NORMS}, got {name!r}")
+    runs = {(depth, seed): _final_step_gradients(depth, seed, names) for depth in depths for seed in seeds}
+    return {name: {depth: [runs[depth, seed][name] for seed in seeds] for depth in depths} for name in names}
+
+
+def _final_step_gradients(depth: int, seed: int, names: list[str], dim: int = 64) -> dict[str, float]:
+    """``{name: last_fc2_gradient(False, depth, seed, final_norm=name)}`` from one stack and one forward pass: the
+    blocks and the stream are shared, only the final step and its backward pass differ (the same numbers, less
+    arithmetic)."""
+    blocks, layer_norm, head, tokens, labels = _random_stack(depth, seed, dim, True)
+    stream = _pre_norm_stream(blocks, tokens)
+    gradients = {}
+    for name in names:
+        out = _final_step(name, layer_norm, stream, FIXED_NORM)
+        loss = F.cross_entropy(head(out[:, 0]), labels)
+        (gradient,) = torch.autograd.grad(loss, blocks[-1].mlp.fc2.weight, retain_graph=True)
+        gradients[name] = gradient.norm().item()
+    return gradients
 
 
 def init_scale_ablation(

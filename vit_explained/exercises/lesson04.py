@@ -482,7 +482,7 @@ def _layer_norm_mean_suspects(
         ),
         (
             (normalise((-1,)) + bias) * weight,
-            "the shift comes before the scale: scale by weight first, then add bias",
+            "the shift comes before the scale: compare the order with section 4's formula",
         ),
         (
             normalise((-1,)) * bias + weight,
@@ -764,6 +764,10 @@ def _slope_reference(x: torch.Tensor) -> torch.Tensor:
     return slope
 
 
+#: Where a slope checker message sends a learner whose density phi is off (instead of restating its formula).
+_PHI_HINT = "compare yours with torch.distributions.Normal(0.0, 1.0).log_prob(x).exp()"
+
+
 def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
     """Wrong slopes, each with the message that names the slip."""
     cdf = 0.5 * (1 + torch.erf(x / math.sqrt(2)))
@@ -777,15 +781,15 @@ def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
         (cdf + pdf, "the second term lacks a factor: check what the product rule multiplies Phi's slope by"),
         (
             cdf + x * torch.exp(-0.5 * x**2),
-            "phi(x) needs its factor 1 / sqrt(2 pi): the standard normal density is exp(-x^2 / 2) / sqrt(2 pi)",
+            f"phi(x) lacks its factor 1 / sqrt(2 pi): {_PHI_HINT}",
         ),
         (
             cdf + x * torch.exp(-(x**2)) / math.sqrt(2 * math.pi),
-            "phi(x) = exp(-x^2 / 2) / sqrt(2 pi): the exponent has a 1/2",
+            f"phi(x)'s exponent lacks its 1/2: {_PHI_HINT}",
         ),
         (
             cdf + x * torch.exp(-0.5 * x**2) / math.sqrt(math.pi),
-            "phi(x) = exp(-x^2 / 2) / sqrt(2 pi): the density's factor is 1 / sqrt(2 pi), not 1 / sqrt(pi)",
+            f"phi(x)'s factor is not 1 / sqrt(pi): {_PHI_HINT}",
         ),
         (
             cdf + x * torch.exp(0.5 * x**2) / math.sqrt(2 * math.pi),

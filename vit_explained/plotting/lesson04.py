@@ -694,6 +694,37 @@ def plot_norm_training(runs: list[dict], lr: float, window: int = 10) -> Figure:
     return fig
 
 
+def plot_gradient_profile(profiles: Mapping[str, list[list[float]]]) -> Figure:
+    """The gradient norm at each block's ``fc2`` weight against the block's index (0: next to the input), one
+    line per design (``{name: [profile per seed]}``, e.g. ``norm_placement.gradient_profiles()``): the mean over
+    seeds, the seeds' range shaded. Log y axis, so equal ratios look equally far apart."""
+    from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullLocator
+
+    if not profiles:
+        raise ValueError("profiles is empty: give at least one {name: [profile per seed]}")
+    fig = new_figure(figsize=(6.4, 3.8))
+    ax = fig.subplots()
+    for name, runs in profiles.items():
+        values = torch.tensor(runs, dtype=torch.float64)  # (seeds, blocks)
+        blocks = torch.arange(values.shape[1]).numpy()
+        colour = _DESIGN_COLOURS.get(name, "tab:green")
+        ax.fill_between(
+            blocks, values.min(0).values.numpy(), values.max(0).values.numpy(), color=colour, alpha=0.2, lw=0
+        )
+        label = f"{name} (mean of {values.shape[0]} seeds; range shaded)"
+        ax.plot(blocks, values.mean(0).numpy(), color=colour, lw=1.8, marker="o", ms=3, label=label)
+    ax.set_yscale("log")
+    shown = [v for runs in profiles.values() for run in runs for v in run]
+    ax.yaxis.set_major_locator(FixedLocator(_log_ticks(shown)))
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set(xlabel="block (0: next to the input)", ylabel="gradient norm at the block's fc2")
+    ax.set_title(f"At initialisation, L = {len(next(iter(profiles.values()))[0])} blocks: the gradient, block by block")
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 INIT_LAYERS = ("qkv", "proj", "fc1", "fc2")  # a block's Linear layers, in the order the tables print them
 
 

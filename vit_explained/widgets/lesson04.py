@@ -122,17 +122,22 @@ def block_budget_widget(dim: int = 768, mlp_ratio: float = 4.0, qkv_bias: bool =
 DESIGNS = ("pre-norm", "post-norm")
 
 
-def _stack_run(post_norm: bool, depth: int, seed: int, dim: int = 64) -> tuple[tuple[float, ...], float, float, tuple]:
+def _stack_run(
+    post_norm: bool, depth: int, seed: int, dim: int = 64
+) -> tuple[tuple[float, ...], float, float, tuple, tuple[float, ...]]:
     """:func:`_cached_run` with every argument given, so that ``_stack_run(p, d, s)`` and ``_stack_run(p, d, s, 64)``
     share one cache entry (lru_cache keys on the arguments as passed: the two forms would each run the stack)."""
     return _cached_run(bool(post_norm), int(depth), int(seed), int(dim))
 
 
 @lru_cache(maxsize=256)
-def _cached_run(post_norm: bool, depth: int, seed: int, dim: int) -> tuple[tuple[float, ...], float, float, tuple]:
+def _cached_run(
+    post_norm: bool, depth: int, seed: int, dim: int
+) -> tuple[tuple[float, ...], float, float, tuple, tuple[float, ...]]:
     """One run of the random stack, cached so that the lesson's cells and the widget share it: (mean token norm
     before the first block and after each block, mean squared token norm after the last, last fc2 gradient,
-    (norm of the token the head reads with the final LayerNorm, without it), each a mean over the sequences)."""
+    (norm of the token the head reads with the final LayerNorm, without it), each a mean over the sequences;
+    and every block's fc2 gradient norm, block 0 first)."""
     blocks, final_norm, head, tokens, labels = _random_stack(depth, seed, dim, True)
     norms = [tokens.norm(dim=-1).mean().item()]
     for block in blocks:
@@ -150,7 +155,8 @@ def _cached_run(post_norm: bool, depth: int, seed: int, dim: int) -> tuple[tuple
         head_input = tuple(value.norm(dim=-1).mean().item() for value in (final_norm(first), first, centred))
     out = tokens if post_norm else final_norm(tokens)
     F.cross_entropy(head(out[:, 0]), labels).backward()
-    return tuple(norms), squared, blocks[-1].mlp.fc2.weight.grad.norm().item(), head_input
+    profile = tuple(block.mlp.fc2.weight.grad.norm().item() for block in blocks)
+    return tuple(norms), squared, profile[-1], head_input, profile
 
 
 def stream_and_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64) -> tuple[list[float], float]:
@@ -158,7 +164,7 @@ def stream_and_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64) -
     (same arguments, same numbers): the mean token norm of the residual stream before the first block and after
     each block (pre-norm: before the final LayerNorm; post-norm: after each block's last norm), ``depth + 1``
     values, and the gradient norm at the last block's ``fc2`` weight. Cached (one run per stack)."""
-    norms, _, gradient, _ = _stack_run(post_norm, depth, seed, dim)
+    norms, _, gradient, _, _ = _stack_run(post_norm, depth, seed, dim)
     return list(norms), gradient
 
 
@@ -174,6 +180,15 @@ def depth_experiment(
     }
     squared = {depth: [_stack_run(False, depth, seed)[1] for seed in seeds] for depth in depths}
     return designs, squared
+
+
+def cached_gradient_profiles(depth: int, seeds: tuple[int, ...]) -> dict[str, list[list[float]]]:
+    """:func:`vit_explained.norm_placement.gradient_profiles` (every block's fc2 gradient, both designs, one list
+    per seed; the same numbers) read from the cached runs of :func:`depth_experiment`: no stack is run twice."""
+    return {
+        design: [list(_stack_run(design == "post-norm", depth, seed)[4]) for seed in seeds]
+        for design in ("post-norm", "pre-norm")
+    }
 
 
 @lru_cache(maxsize=4)

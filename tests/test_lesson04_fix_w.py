@@ -1,0 +1,111 @@
+"""Lesson 04, fix round w: the per-layer gradient profile (pre- vs post-norm at L = 16), the trained stream against
+the same architecture at its own init, section 6 picture first with its statistics folded, "near chance" and
+"zero-ablation" defined, and checker messages that point to the lesson's sections."""
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import nbformat
+import pytest
+import torch
+
+from vit_explained.exercises import lesson04
+from vit_explained.norm_placement import fc2_gradient_profile, gradient_profiles, last_fc2_gradient
+from vit_explained.plotting.lesson04 import plot_gradient_profile
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "04_gelu_mlp_and_block.ipynb"
+
+
+def _cells() -> list:
+    return nbformat.read(LESSON, as_version=4).cells
+
+
+@pytest.mark.parametrize("post_norm", [False, True])
+def test_profile_ends_at_the_last_block_probe(post_norm: bool) -> None:
+    profile = fc2_gradient_profile(post_norm, depth=4, seed=1, dim=16)
+    assert len(profile) == 4 and all(value > 0 for value in profile)
+    assert profile[-1] == last_fc2_gradient(post_norm, 4, seed=1, dim=16)
+
+
+def test_profiles_by_design_and_seed_leave_the_random_state() -> None:
+    state = torch.random.get_rng_state()
+    profiles = gradient_profiles(seeds=(0, 1), depth=3, dim=16)
+    assert torch.equal(state, torch.random.get_rng_state())
+    assert list(profiles) == ["post-norm", "pre-norm"] and all(len(runs) == 2 for runs in profiles.values())
+    assert profiles["pre-norm"][1] == fc2_gradient_profile(False, 3, seed=1, dim=16)
+
+
+def test_plot_gradient_profile_draws_one_line_and_band_per_design() -> None:
+    fig = plot_gradient_profile({"post-norm": [[1.0, 2.0, 3.0], [1.5, 2.5, 2.0]], "pre-norm": [[1.0, 0.5, 0.3]] * 2})
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2 and len(ax.collections) == 2 and ax.get_yscale() == "log"
+    plt.close(fig)
+    with pytest.raises(ValueError):
+        plot_gradient_profile({})
+
+
+def test_section_six_picture_first_statistics_folded_questions_numbered() -> None:
+    cells = _cells()
+    start = next(i for i, c in enumerate(cells) if c.source.startswith("## 6 · Where the norm sits"))
+    assert (
+        "1. How does the last block" in cells[start].source and "5. How is the gradient spread" in cells[start].source
+    )
+    assert "**Why pre-norm won.**" in cells[start].source
+    assert (
+        'save_figure(fig, "04_depth_gradients")' in cells[start + 1].source and "print(" not in cells[start + 1].source
+    )
+    assert cells[start + 2].source.startswith('HTML(f"<details>')
+    html = cells[start + 2].outputs[0]["data"]["text/html"]
+    assert "<details>" in html and "Welch's t" in html
+    visible = [
+        c.source
+        for c in cells[start : start + 12]
+        if c.cell_type == "code" and "hide-input" not in c.metadata.get("tags", [])
+    ]
+    assert [s.startswith("def fc2_gradient(") for s in visible].index(True) > 0  # the probe code after the picture
+    shown = "".join(
+        o.get("text", "")
+        for c in cells[start : start + 8]
+        if c.cell_type == "code" and "hide-input" not in c.metadata.get("tags", [])
+        for o in c.outputs
+    )
+    assert "Welch" not in shown  # the statistics are only in the folded block
+
+
+def test_profile_cell_prints_its_ratios_and_draws_the_figure() -> None:
+    cell = next(c for c in _cells() if "profiles = cached_gradient_profiles(16, seeds)" in c.source)
+    text = "".join(o.get("text", "") for o in cell.outputs)
+    assert "pre-norm: block 15 / block 0, per seed: 0.25, 0.20, 0.27" in text
+    assert "post-norm: block 15 / block 0, per seed: 0.88, 0.41, 1.11" in text
+    assert 'save_figure(fig, "04_gradient_profile")' in cell.source
+
+
+def test_trained_stream_against_its_own_init() -> None:
+    cell = next(c for c in _cells() if c.source.startswith("def stream_norms("))
+    assert 'ViT(**config, init="torch")' in cell.source and "stream_explorer" not in cell.source
+    text = "".join(o.get("text", "") for o in cell.outputs)
+    assert "trained MNIST ViT   1.6, 4.2, 6.5, 8.6, 12.7" in text and text.count("at init, seed") == 3
+
+
+def test_definitions_and_wording() -> None:
+    text = "\n".join(c.source for c in _cells() if c.cell_type == "markdown")
+    assert "**near chance**" in text and "0.9 ln 10" in text and "eight ended at 10 %" in text and "one at 17 %" in text
+    assert "**zero-ablation**" in text and "mean-ablation" in text
+    assert "*Leveraging Batch Normalization for Vision Transformers*" in text
+    code = "\n".join(c.source for c in _cells() if c.cell_type == "code")
+    assert "h = x + gamma * block.attn(block.norm1(x))" in code
+
+
+def test_checker_messages_point_to_sections() -> None:
+    source = Path(lesson04.__file__).read_text()
+    assert "exp(-x^2 / 2) / sqrt(2 pi)" not in source and "scale by weight first" not in source
+    assert source.count("{_PHI_HINT}") == 3 and "Normal(0.0, 1.0).log_prob(x).exp()" in source
+
+
+def test_cached_profiles_are_the_package_function() -> None:
+    from vit_explained.widgets.lesson04 import cached_gradient_profiles, depth_experiment
+
+    designs, _ = depth_experiment((3,), (0, 1))
+    cached = cached_gradient_profiles(3, (0, 1))
+    assert cached == gradient_profiles(seeds=(0, 1), depth=3)
+    assert [run[-1] for run in cached["pre-norm"]] == designs["pre-norm"][3]
