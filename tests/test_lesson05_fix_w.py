@@ -71,3 +71,13 @@ def test_small_fixes_of_review_16e():
     growth = next(_outputs(c) for c in _cells() if "skip_growth = [" in "".join(c["source"]))
     assert "||skip route|| at block 0 / at block 3, 5 seeds: 1.08 to 1.28" in growth
     assert "On all 5 seeds of section 2 it is larger at block 0 than at block 3" in joined
+
+
+def test_exercise_5_says_names_are_matched_loosely_in_both_notebooks():
+    from vit_explained.exercises.lesson05 import _part_name
+
+    solutions = NOTEBOOK.parent / "solutions" / "05_where_gradients_flow_solutions.ipynb"
+    for path in (NOTEBOOK, solutions):
+        text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"])
+        assert "Names are matched loosely: `Final_Norm` counts as `final norm`." in text
+    assert _part_name("Final_Norm") == "final norm"
