@@ -36,7 +36,7 @@ def test_the_widget_names_the_right_top_patch_and_what_each_head_and_the_teacher
         start=1,
         teacher=load_mnist_cnn(),
     )
-    assert "class token top patch (1, 4), right slice (1, 3)" in w.line
+    assert "class token top patch, wrong slice (1, 4) 68% on ink, right slice (1, 3) 72% on ink" in w.line
     assert w.line.endswith("class head 6, distillation head 6, teacher 6")
     line, fig = w.compute(**w.values)
     assert fig._suptitle.get_text().replace("\n", " ") == line == w.line

@@ -22,10 +22,12 @@ the labels).
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,7 @@ __all__ = [
     "benchmark_results",
     "fit",
     "hard_distillation_loss",
+    "in_chunks",
     "load_mnist_cnn",
     "load_mnist_deit",
     "load_model",
@@ -165,6 +168,25 @@ def accuracy_of(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, ba
         logits = model(images[start : start + batch_size])
         correct += int((logits.argmax(-1) == labels[start : start + batch_size]).sum())
     return correct / len(images)
+
+
+def in_chunks(
+    net: Callable[[torch.Tensor], Any], images: torch.Tensor, size: int = 500, *, channels_last: bool = False
+) -> torch.Tensor | tuple[torch.Tensor, ...]:
+    """``net(images)``, ``size`` images at a time under ``no_grad``: the same outputs in a fraction of the memory.
+
+    A ``net`` returning a tuple (a DeiT's ``forward_heads``) gives a tuple of concatenated tensors.
+    ``channels_last=True`` (a CNN ``nn.Module``): a copy of ``net`` and the images in the channels-last memory
+    layout, whose CPU convolutions run faster; ``net`` itself is left as it is.
+    """
+    if channels_last:
+        net = copy.deepcopy(net).to(memory_format=torch.channels_last)
+        images = images.contiguous(memory_format=torch.channels_last)
+    with torch.no_grad():
+        outputs = [net(chunk) for chunk in images.split(size)]
+    if isinstance(outputs[0], tuple):  # forward_heads: (class_logits, distillation_logits)
+        return tuple(torch.cat(parts) for parts in zip(*outputs, strict=True))
+    return torch.cat(outputs)
 
 
 def benchmark_results() -> dict[str, Any]:

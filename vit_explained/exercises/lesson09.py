@@ -421,7 +421,19 @@ def _other_slips(
         for weight, other in ((0.5, 0.5), (1.0, 1.0))
         for reduction in ("mean", "sum")
     ]
+    averaged, summed = (class_logits + distillation_logits) / 2, class_logits + distillation_logits
+    fused = [
+        0.5 * ce(class_logits, labels) + 0.5 * ce(averaged, top),
+        0.5 * ce(class_logits, labels) + 0.5 * ce(summed, top),
+        0.5 * ce(averaged, labels) + 0.5 * ce(distillation_logits, top),
+    ]
     return [
+        (
+            fused,
+            "one term reads the two heads' fused logits, such as (class_logits + distillation_logits) / 2, the "
+            "inference-time average: the distillation term must use the distillation head's logits alone, "
+            "and the class term the class head's",
+        ),
         (
             softmaxed,
             "you applied softmax before F.cross_entropy: cross_entropy takes the raw logits (it applies "
@@ -954,18 +966,23 @@ def _check_mask_unchanged(mask: torch.Tensor | None, given: torch.Tensor | None,
     """timm passes one ``attn_mask`` to every block: ``my_forward`` must not change it in place."""
     if mask is not None and not torch.equal(mask, given):
         fail(
-            f"your my_forward changed the caller's attn_mask in place ({what}; e.g. clamp_ or masked_fill_): "
+            f"you changed the caller's attn_mask in place ({what}; e.g. logical_not_, clamp_ or masked_fill_): "
             "timm's Block passes the same mask to every block, so the blocks after yours read the changed "
             "mask. Work on a copy: attn_mask.clamp(...), not attn_mask.clamp_(...)"
         )
 
 
-def _check_returns_tensor(my_forward: Callable[..., Any], model: _TinyTimmModel, tokens: torch.Tensor, mask) -> None:
-    """timm's Block adds what ``self.attn(...)`` returns to the residual stream: one tensor, not ``(x, attn)``."""
+def _check_returns_tensor(
+    my_forward: Callable[..., Any], model: _TinyTimmModel, tokens: torch.Tensor, mask, what: str = "a mask"
+) -> None:
+    """timm's Block adds what ``self.attn(...)`` returns to the residual stream: one tensor, not ``(x, attn)``.
+    One call alone, so a mask changed in place is caught here (two blocks flipping it would hide it)."""
     block = model.blocks[-1]
     with torch.no_grad():
         x = block.norm1(model.blocks[0](tokens, attn_mask=mask))
+        given = None if mask is None else mask.clone()
         result = attempt(my_forward, x, attn_mask=mask, is_causal=False)
+    _check_mask_unchanged(mask, given, what)
     if isinstance(result, (tuple, list)):
         fail(
             f"my_forward returns a {type(result).__name__} of {len(result)}: timm's Block adds its result to the "
@@ -1357,7 +1374,7 @@ def check_my_forward(
             _check_signature(my_forward)
             given = None if mask is None else mask.clone()  # the caller's mask, to compare after the run
             with _refusals_named(lambda message, what=what: _refused(what, message)):
-                _check_returns_tensor(my_forward, model, tokens, mask)
+                _check_returns_tensor(my_forward, model, tokens, mask, what)
                 attn_obj.forward = my_forward
                 try:
                     with torch.no_grad():

@@ -399,9 +399,10 @@ def plot_slice_matrix(
     def box(x0: float, y0: float, x1: float, y1: float, **style: object) -> None:
         ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, **style))
 
-    # every query's patch columns, and the corner the zoom enlarges; the rows' boxes and the slip's
-    # column are drawn in the zoom only (one row of a 51 x 51 matrix is too thin for a box)
+    # every query's patch columns, the slice's row 0 (thick, so one row of 51 shows beside a dark stripe),
+    # and the corner the zoom enlarges; row 1's box and the slip's column are drawn in the zoom only
     box(start, -0.5, end, end, edgecolor="#2ca02c", lw=1.2, ls="--")
+    box(start, -0.5, end, 0.5, edgecolor=_COLOURS["class"], lw=2.0, clip_on=False, zorder=4)
     box(-0.5, -0.5, min(6, tokens) - 0.5, special_tokens - 0.5, edgecolor="black", lw=1.0, ls=":")
     legend = _slice_legend(special_tokens, tokens)
     fig.legend(handles=legend, loc="outside lower center", ncols=1, fontsize=9, frameon=False)

@@ -10,8 +10,10 @@ side by side; ``start`` is where the slice of the patch columns starts, 2 (right
 or 1 (the ViT habit ``[:, :, q, 1:]``, 49 columns from key 1): the map the wrong start gives, key 1 (the
 distillation token) on patch (0, 0) and every patch one place late, the last patch dropped. At start 1 each
 token's map is drawn beside the right one (start 2), a frame marks each panel's top patch, and the line names
-both top patches. The lesson opens the widget on that view: ``view="class | distillation"``, ``start=1``
-(four maps: each token's wrong and right one).
+both top patches and both shares on ink, each with its slice (``wrong slice (1, 4) 68% on ink, right slice
+(1, 3) 72% on ink``): the right slice's share is the one lesson 09's section 6 prints for the same map.
+The lesson opens the widget on that view: ``view="class | distillation"``, ``start=1`` (four maps: each
+token's wrong and right one).
 
 Every line ends with what the two heads and, if given, the teacher predict for the digit.
 """
@@ -100,11 +102,16 @@ class DeiTAttentionExplorer(AttentionExplorer):
         for token, grid in zip(tokens, maps, strict=True):  # the line reads the maps of the chosen start
             row, col = divmod(int(grid.flatten().argmax()), self.grid[1])
             share = float(ink_share(grid[None], self.images[digit : digit + 1])[0])
-            right = ""
-            if start == 1:  # the right slice's top patch next to the wrong one
-                right_row, right_col = divmod(int(self.sliced(matrix, TOKENS.index(token), 2).argmax()), self.grid[1])
-                right = f", right slice ({right_row}, {right_col})"
-            found.append(f"{token} token top patch ({row}, {col}){right}, {share:.0%} on ink")
+            if start == 2:
+                found.append(f"{token} token top patch ({row}, {col}), {share:.0%} on ink")
+                continue
+            right_map = self.sliced(matrix, TOKENS.index(token), 2)  # both slices named: the numbers never mix
+            right_row, right_col = divmod(int(right_map.argmax()), self.grid[1])
+            right_share = float(ink_share(right_map[None], self.images[digit : digit + 1])[0])
+            found.append(
+                f"{token} token top patch, wrong slice ({row}, {col}) {share:.0%} on ink, "
+                f"right slice ({right_row}, {right_col}) {right_share:.0%} on ink"
+            )
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
         head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
         slip = "" if start == 2 else " (every patch one place late)"
