@@ -142,3 +142,19 @@ def test_exercise_3_names_the_in_place_mask_change():
     lesson09.check_my_forward(_make_my_forward(in_place=False))
     with pytest.raises(ExerciseFailed, match="you changed the caller's attn_mask in place"):
         lesson09.check_my_forward(_make_my_forward(in_place=True))
+
+
+def test_in_chunks_gives_the_unchunked_outputs_and_leaves_the_net_alone():
+    from vit_explained.data import load_mnist
+    from vit_explained.distill import in_chunks, load_mnist_cnn, load_mnist_deit
+
+    images, teacher, model = load_mnist().test_images[:70], load_mnist_cnn(), load_mnist_deit()
+    with torch.no_grad():
+        whole, heads = teacher(images), model.forward_heads(images)
+    assert torch.allclose(in_chunks(teacher, images, size=32), whole, atol=1e-5)
+    fast = in_chunks(teacher, images, size=32, channels_last=True)
+    assert torch.equal(fast.argmax(-1), whole.argmax(-1)) and torch.allclose(fast, whole, atol=1e-4)
+    assert all(p.is_contiguous() for p in teacher.parameters())  # a copy went channels-last, not the teacher
+    chunked = in_chunks(model.forward_heads, images, size=32)
+    assert isinstance(chunked, tuple)
+    assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(chunked, heads, strict=True))
