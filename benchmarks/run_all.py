@@ -73,9 +73,10 @@ LESSON_COMPARISONS = """### The lessons' own comparisons over seeds
 - `benchmarks/results/lesson03_copy.md` (`benchmarks/bench_lesson03_copy.py`, 2026-12-04, 1 thread, 3 seeds): one
   attention head trained to copy the marked token's symbol puts 0.998 (seeds 0.997..0.999) of each query's weight on
   the marked key, against 0.126 at initialisation.
-- `benchmarks/results/lesson04_mlp_knockout.md` (`benchmarks/bench_lesson04_mlp_knockout.py`, 2026-12-04): the
+- `benchmarks/results/lesson04_mlp_knockout.md` (`benchmarks/bench_lesson04_mlp_knockout.py`, 2026-12-05): the
   MNIST ViT with every block's `mlp.fc2` zeroed: 43.0 % [40.0, 46.1] of the 1,000 test digits against 97.4 %
-  [96.2, 98.2] intact (Wilson 95 % intervals; exact McNemar p = 1.5e-155).
+  [96.2, 98.2] intact (Wilson 95 % intervals; exact McNemar p = 1.5e-155); with each MLP branch mean-ablated
+  (replaced by its mean over the training digits): 50.7 % [47.6, 53.8].
 - Stored so that the lessons do not recompute them (each lesson re-checks a sample against the file):
   `lesson08_deletion.md` and `lesson08_cascade.md` (lesson 08's deletion curves and randomisation cascade)."""
 

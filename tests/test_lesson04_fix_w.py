@@ -109,3 +109,31 @@ def test_cached_profiles_are_the_package_function() -> None:
     cached = cached_gradient_profiles(3, (0, 1))
     assert cached == gradient_profiles(seeds=(0, 1), depth=3)
     assert [run[-1] for run in cached["pre-norm"]] == designs["pre-norm"][3]
+
+
+def test_mean_ablation_on_its_own_reference_changes_nothing() -> None:
+    from vit_explained import ViT
+    from vit_explained.plotting.lesson04 import mlp_knockout_correct, mlp_mean_ablation_correct
+
+    torch.manual_seed(0)
+    model = ViT(8, patch_size=4, num_classes=3, dim=16, depth=2, heads=2, mlp_dim=32, channels=1).eval()
+    image, label = torch.rand(1, 1, 8, 8), torch.tensor([1])
+    # one reference image: its branch means are its own branch outputs, so the prediction is the intact one
+    assert torch.equal(
+        mlp_mean_ablation_correct(model, image, label, image), mlp_knockout_correct(model, image, label)["intact"]
+    )
+    before = [block.mlp.fc2.weight.clone() for block in model.encoder.blocks]
+    images, labels = torch.rand(6, 1, 8, 8), torch.randint(0, 3, (6,))
+    assert mlp_mean_ablation_correct(model, images, labels, torch.rand(5, 1, 8, 8), chunk=2).shape == (6,)
+    assert all(
+        torch.equal(a, b.mlp.fc2.weight) for a, b in zip(before, model.encoder.blocks, strict=True)
+    )  # model unchanged
+    assert all(not block.mlp._forward_hooks for block in model.encoder.blocks)  # no hook left behind
+
+
+def test_stored_knockout_has_the_mean_ablation_arm() -> None:
+    from vit_explained.plotting.lesson04 import stored_mlp_knockout
+
+    stored = stored_mlp_knockout()
+    assert list(stored) == ["intact", "no_mlp", "mean_mlp"] and all(len(v) == 1000 for v in stored.values())
+    assert round(100 * stored["mean_mlp"].float().mean().item(), 1) == 50.7
