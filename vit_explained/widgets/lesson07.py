@@ -46,7 +46,9 @@ MAX_SPLITS, MAX_KERNEL, MAX_STRIDE = 4, 9, 8
 BACKBONE_DEPTH, BACKBONE_HEADS, BACKBONE_DIM = 14, 6, 384
 #: The ``token_layers`` toggle: the T2T paper's token transformer (T2T-ViT_t) or its Performer (T2T-ViT).
 TOKEN_LAYERS = ("transformer", "performer")
-DIGIT_SIDE = 64  # the locality panel's digit: large enough for every chain's field (31 pixels at most)
+#: The locality panel's digit side: wider than every preset chain's field (31 pixels); a custom chain whose field
+#: is wider than the digit gets no picture, only the text line.
+DIGIT_SIDE = 64
 
 
 @lru_cache(maxsize=1)

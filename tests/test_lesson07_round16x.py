@@ -1,0 +1,93 @@
+"""Lesson 07, round 16x: cut to the core (Table 7's recount in the appendix, the no-spread caveat once), the fixed
+sinusoid position table named and counted, why token_dim is 64, and where the trained first token attention puts its
+weight (on tokens whose window holds ink, 3 seeds, from the stored checkpoint)."""
+
+import json
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file
+
+from vit_explained._upstream import load_original_t2t
+from vit_explained.cost import count_macs
+from vit_explained.data import load_digits
+from vit_explained.positional import sinusoid_encoding
+from vit_explained.soft_split import SoftSplit
+from vit_explained.t2t import T2T_SPLITS, TokenTransformer
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "07_tokens_to_token_vit.ipynb"
+CHECKPOINT = ROOT / "vit_explained" / "checkpoints" / "lesson07_trained_token_transformer.safetensors"
+
+
+def _cells():
+    return json.loads(LESSON.read_text())["cells"]
+
+
+def _markdown():
+    return "\n".join("".join(c["source"]) for c in _cells() if c["cell_type"] == "markdown")
+
+
+def _outputs():
+    return "\n".join("".join(o.get("text", "")) for c in _cells() if c["cell_type"] == "code" for o in c["outputs"])
+
+
+def test_about_ninety_visible_cells_and_the_caveat_once():
+    visible = [c for c in _cells() if "hide-input" not in c["metadata"].get("tags", [])]
+    assert len(visible) <= 90
+    text = _markdown()
+    assert text.count("no spread over seeds or recipes is reported") == 1 and "no spread reported" not in text
+    appendix = text.index("## Appendix · Sources")
+    assert text.index("**Table 7's hard-patch and convolution rows, recounted**") > appendix
+    assert "The appendix recounts its hard-patch and convolution rows" in text
+
+
+def test_the_fixed_position_table_is_the_original_sinusoid_table():
+    original = load_original_t2t("t2t_vit").get_sinusoid_encoding(n_position=197, d_hid=384)[0]
+    assert torch.allclose(sinusoid_encoding(197, 384), original, atol=1e-6)
+    assert "get_sinusoid_encoding" in _markdown() and "75,648 fixed numbers" in _markdown()
+    assert "includes 75,648 fixed numbers: the sinusoid table" in _outputs()
+
+
+def test_token_dim_64_against_384():
+    stage_1 = torch.empty(1, 3136, 147, device="meta")
+    with torch.device("meta"):
+        macs = {w: sum(count_macs(TokenTransformer(147, w), stage_1).values()) for w in (64, 384)}
+    assert (round(macs[64] / 1e9, 2), round(macs[384] / 1e9, 2)) == (1.39, 9.47)
+    assert "at token_dim 64: 1.39 GMACs; at 384: 9.47" in _outputs()
+    assert "That is why `token_dim` is 64" in _markdown()
+
+
+def test_trained_weight_on_ink_rises_on_every_seed():
+    stored = load_file(str(CHECKPOINT))
+    images = F.interpolate(load_digits().val_images, size=(48, 48), mode="bilinear")
+    windows = SoftSplit(*T2T_SPLITS[0])(images)
+    ink = windows.amax(-1) > 0.5
+    changes = []
+    for seed in (0, 1, 2):
+        share = {}
+        for name in ("initial", "trained"):
+            prefix = f"seed{seed}.{name}."
+            block = TokenTransformer(49, 32)
+            block.load_state_dict({k[len(prefix) :]: v for k, v in stored.items() if k.startswith(prefix)})
+            with torch.no_grad():
+                _, weights = block.attn(block.norm1(windows), return_attention=True)
+            share[name] = float((weights[:, 0] * ink[:, None]).sum(-1).mean())
+        changes.append(share["trained"] - share["initial"])
+    assert all(0.02 < change < 0.03 for change in changes)
+    assert "on ink (a uniform row: 0.531)" in _outputs() and "0.533, about a uniform row's" in _markdown()
+
+
+def test_review_nits():
+    text, outputs = _markdown(), _outputs()
+    assert "Several later models kept an overlapping, local stem" in text and "What lasted" not in text
+    assert "(the paper's Table 6" not in text and "The paper's Table 6 tests this on ViT" in text
+    assert "in exact arithmetic" in text and "dark outline: the digit" in "".join(
+        "".join(c["source"]) for c in _cells() if c["cell_type"] == "code"
+    )
+    assert "(13, 2500, 49) -> (13, 2500, 64)" in outputs
+    assert 'print(f"token transformer 1: (13, 2500, 49)' not in "".join("".join(c["source"]) for c in _cells())
+    assert "3f75495 (14 August 2021" in text and "69d24fe (June 2026)" in text
+    widget = (ROOT / "vit_explained" / "widgets" / "lesson07.py").read_text()
+    assert "31 pixels at most" not in widget and "a custom chain whose field" in widget
