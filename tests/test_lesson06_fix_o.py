@@ -41,7 +41,7 @@ def test_every_interval_section_5_quotes_is_in_a_visible_output(prefix):
     assert quoted
     for interval in quoted:
         assert interval.replace("−", "-") in printed, interval
-    assert "860 : 400 steps" in printed
+    assert "860 : 400 steps" in _visible_outputs(APPENDIX)  # review 16f: the readings table lives in appendix D
     chosen = "rate chosen on validation (4 rates, mean over seeds 0-2): "
     chosen += "ViT 0.01, soft split 0.01, conv stem 0.01, CNN-8 0.03"
     assert chosen in printed
@@ -52,7 +52,8 @@ def test_statistics_words_live_in_section_5():
     assert "95 % interval" in how_sure and "Holds 0" in how_sure
     assert not any(word in how_sure for word in ("**ahead**", "**leans**", "Bootstrap", "**Paired**"))
     box = _markdown(LESSON, '<a id="student-t"></a>')
-    assert all(word in box for word in ("**Paired**", "**Ahead**", "**Leans**", "**Behind**", "**Family**"))
+    assert all(word in box for word in ("**Paired**", "**Ahead**", "**Leans**", "**Behind**", "**Corrected**"))
+    assert "#section-5-tables" in box and "Bonferroni" not in box  # review 16f: the family's wording in appendix D
 
 
 def test_section_4_keeps_one_step_and_rank_in_appendix_h():
@@ -80,7 +81,9 @@ def test_gradient_ratio_labels_and_steiner():
     from vit_explained.plotting.lesson06 import PART_LABELS
 
     assert PART_LABELS["embed"].startswith("patch embedding") and "γ, β" in PART_LABELS["norm"]
-    assert "Steiner et al. (2021" in _markdown(LESSON, "**With augmentation**")  # the arXiv year, as in the appendix
+    assert "Steiner et al. (2021" in _markdown(
+        LESSON, '<a id="augmentation-main"></a>**With augmentation**'
+    )  # the arXiv year, as in the appendix
 
 
 def test_exercise_3_states_the_int_policy_the_checker_applies():
