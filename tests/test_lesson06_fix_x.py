@@ -35,7 +35,7 @@ def test_review_16f_wording():
     assert (
         "is not tested here" not in text
         and '<a id="less-data"></a>' in text
-        and "[training-set-size runs](#less-data)" in text
+        and "(*inductive bias*): [below](#less-data)" in text
     )
     assert "**point towards** it" in text and "[−4.9, +15.2]" in text
     assert "Why it waits at ln 10 is not isolated here" in text and "#appendix-a" in text
