@@ -35,7 +35,7 @@ def _outputs():
 
 def test_about_ninety_visible_cells_and_the_caveat_once():
     visible = [c for c in _cells() if "hide-input" not in c["metadata"].get("tags", [])]
-    assert len(visible) <= 90
+    assert len(visible) <= 87
     text = _markdown()
     assert text.count("no spread over seeds or recipes is reported") == 1 and "no spread reported" not in text
     appendix = text.index("## Appendix · Sources")
