@@ -110,3 +110,20 @@ def test_attention_matrix_ticks_name_a_grid_rows_patches():
     fig = plot_attention_matrix(torch.softmax(torch.randn(10, 10), -1), grid=(3, 3))
     names = [label.get_text() for label in fig.axes[0].get_xticklabels()]
     assert names == ["cls", "row 0's patches", "row 1's patches", "row 2's patches"]
+
+
+def test_cascade_figure_can_show_the_one_scale_rows_alone():
+    import pytest
+
+    from vit_explained.plotting.lesson08 import plot_cascade
+
+    maps = {"rollout": torch.rand(3, 3, 3), "gradient-weighted": torch.rand(3, 3, 3)}
+    steps = ["classifier", "classifier + block 1"]
+    both = plot_cascade(torch.rand(1, 12, 12), maps, steps)
+    light = plot_cascade(torch.rand(1, 12, 12), maps, steps, own=False)
+    labels = [ax.get_ylabel() for ax in light.axes if ax.get_ylabel()]
+    assert any("(one scale)" in label for label in labels) and not any("(own scale)" in label for label in labels)
+    assert len(light.axes) < len(both.axes)  # two rows instead of four
+    assert any(ax.get_title().startswith("classifier\nρ") for ax in light.axes)  # the ρ titles stay
+    with pytest.raises(ValueError, match="needs shared=True"):
+        plot_cascade(torch.rand(1, 12, 12), maps, steps, shared=False, own=False)

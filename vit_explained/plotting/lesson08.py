@@ -351,13 +351,14 @@ FLAT_SHARE = 0.93
 
 
 def plot_cascade(
-    image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str], *, shared: bool = True
+    image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str], *, shared: bool = True, own: bool = True
 ) -> Figure:
     """Adebayo et al.'s cascade on one digit: one row per method (``maps[method]`` ``(1 + len(steps), rows,
     cols)``, the trained map first, then each step's), each panel scaled to its own largest weight (ρ ignores
     scale, so the picture does too: a re-drawn map far fainter than the trained one stays readable), and in each
     re-drawn panel's title Spearman's ρ of that map with the row's trained map. ``shared``: under each method's
     row, the same maps on one scale, the row's largest weight (a nearly flat re-drawn map then looks flat).
+    ``own=False`` (with ``shared``): only the one-scale rows, each titled with its ρ (a lighter figure).
 
     ``image`` ``(C, H, W)``; ``steps``: the re-drawn part per column after the trained one, top down.
     """
@@ -365,6 +366,8 @@ def plot_cascade(
 
     if not isinstance(maps, dict) or not maps:
         raise TypeError(f"maps must be a dict method -> (1 + steps, rows, cols) tensor, got {type(maps).__name__}")
+    if not (own or shared):
+        raise ValueError("own=False shows the one-scale rows only: it needs shared=True")
     shapes = {tuple(m.shape) for m in maps.values()}
     if len(shapes) != 1 or len(next(iter(shapes))) != 3 or next(iter(shapes))[0] != len(steps) + 1:
         raise ValueError(f"each map must be (1 + {len(steps)} steps, rows, cols), got {sorted(shapes)}")
@@ -374,7 +377,7 @@ def plot_cascade(
         rho = rank_correlation(method_maps[1:], method_maps[:1].expand_as(method_maps[1:])).tolist()
         step_names = titles[1:] if row == 0 else [""] * len(steps)  # the step's name once, on the top row
         flat = (effective_patches(method_maps) >= FLAT_SHARE * method_maps[0].numel()).tolist()
-        flat = [f and not flat[0] for f in flat[1:]]  # named only where the trained map is not flat itself
+        flat = [f and not flat[0] and own for f in flat[1:]]  # named only where the trained map is not flat itself
         panel_titles.append(
             ["trained" if row == 0 else ""]
             + [
@@ -382,24 +385,26 @@ def plot_cascade(
                 for n, r, f in zip(step_names, rho, flat, strict=True)
             ]
         )
-        grids.append(method_maps)
-        names.append(f"{method}\n(own scale)" if shared else method)
-        scales.append("each")
-        if shared:  # the same maps, one scale for the row
-            panel_titles.append([""] * (len(steps) + 1))
+        own_row = [("each", f"{method}\n(own scale)" if shared else method)] if own else []
+        for scale, name in own_row + ([("row", f"{method}\n(one scale)")] if shared else []):  # one scale: the row's
             grids.append(method_maps)
-            names.append(f"{method}\n(one scale)")
-            scales.append("row")
+            names.append(name)
+            scales.append(scale)
+        if own and shared:  # the one-scale row under the own-scale one: no titles of its own
+            panel_titles.append([""] * (len(steps) + 1))
     one_scale = "; 'one scale' rows: the row's largest" if shared else ""
+    scaled = f"(each panel scaled to its own largest weight: ρ ignores scale{one_scale};\n"
+    label = "map / the panel's own largest" + (" (own scale)\nor the row's largest (one scale)" if shared else "")
+    if not own:
+        scaled, label = "(each row on one scale, its largest weight; ", "map / the row's largest"
     return _grid_figure(
         image.unsqueeze(0).expand(len(grids), -1, -1, -1),  # the same digit, one row per method (and scale)
         torch.stack(grids),
         titles,
         names,
         "Cascade: one digit's maps, re-drawn from the classifier (fc_norm + linear head) down\n"
-        f"(each panel scaled to its own largest weight: ρ ignores scale{one_scale};\n"
-        "ρ: Spearman's rank correlation with the trained map)",
-        "map / the panel's own largest" + (" (own scale)\nor the row's largest (one scale)" if shared else ""),
+        f"{scaled}ρ: Spearman's rank correlation with the trained map)",
+        label,
         True,
         scales,
         panel_titles=panel_titles,
