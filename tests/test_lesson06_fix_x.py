@@ -44,3 +44,16 @@ def test_review_16f_wording():
         "over-fitting in the loss, not in" not in text and "epochs 2-5" not in text and "shortest optimizer" not in text
     )
     assert "since timm" not in text and "CS231n" in text
+
+
+def test_the_over_fitting_helpers_reproduce_the_lesson_numbers():
+    runs = clinic.stored_runs()
+    overfitting = runs["overfitting"]
+    changes, text = clinic.regulariser_changes(runs["regularisers"], overfitting["curves"]["ViT"])
+    assert text.splitlines()[0] == "neither (above)  rise at the end 0.10, 0.10, 0.09"
+    rise = changes["label smoothing"][0].t_interval()
+    assert [round(v, 2) for v in (rise.low, rise.high)] == [-0.12, -0.07]
+    lowest = clinic.overfitting_summary(overfitting, window=5).lowest
+    gap, stop_cost, text = clinic.stopping_gaps(overfitting, lowest)
+    assert [round(b, 1) for _, b in gap.values()] == [10.6, 13.9, 16.1, 7.8, 8.3, 7.2]
+    assert set(stop_cost) == {"ViT", "CNN-8"} and "ViT, end minus lowest-loss epoch: mean +3.3 points" in text

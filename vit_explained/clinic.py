@@ -708,6 +708,69 @@ def overfitting_rises(
     return rise, "\n".join(lines)
 
 
+def end_rise(run: Mapping[str, Sequence[float]], window: int = 5) -> float:
+    """How far the ``window``-epoch mean validation loss of one stored run ends above its lowest value."""
+    curve = windowed(run["val_loss"], window)
+    return curve[-1] - min(curve)
+
+
+def regulariser_changes(regularised: dict, base_runs: Sequence[Mapping], window: int = 5) -> tuple[dict, str]:
+    """Lesson 06's regulariser ablation (``stored_runs()["regularisers"]``) against ``base_runs`` (the over-fitting
+    ViT runs, same seeds): ``({arm: (paired change of the end rise, paired change of the last validation
+    accuracy)}, text)``, each :func:`evidence.paired_seeds` arm - base; the text is one line per arm."""
+    from .evidence import paired_seeds
+
+    def rises(runs) -> str:
+        return ", ".join(f"{end_rise(run, window):.2f}" for run in runs)
+
+    changes, lines = {}, [f"{'neither (above)':16} rise at the end {rises(base_runs)}"]
+    for arm, arm_runs in regularised["curves"].items():
+        rise_d = paired_seeds([end_rise(r, window) for r in arm_runs], [end_rise(r, window) for r in base_runs])
+        acc_d = paired_seeds([r["val_accuracy"][-1] for r in arm_runs], [r["val_accuracy"][-1] for r in base_runs])
+        changes[arm] = (rise_d, acc_d)
+        rt, at = rise_d.t_interval(), acc_d.t_interval()
+        lines.append(
+            f"{arm:16} rise at the end {rises(arm_runs)}; change {rise_d.difference.mean:+.2f}, 95 % "
+            f"[{rt.low:+.2f}, {rt.high:+.2f}]; validation accuracy change {100 * acc_d.difference.mean:+.1f} points, "
+            f"95 % [{100 * at.low:+.1f}, {100 * at.high:+.1f}]"
+        )
+    return changes, "\n".join(lines)
+
+
+def stopping_gaps(runs: dict, lowest: Mapping[tuple[str, int], int]) -> tuple[dict, dict, str]:
+    """Lesson 06's over-fitting runs at the lowest-loss epoch (``lowest``: ``(model, seed) -> epoch``, from
+    :func:`overfitting_summary`) and at the end: ``(gap, stop_cost, text)``. ``gap[model, seed]``: train minus
+    validation accuracy there and at the end (points); ``stop_cost[short]``: the end minus the lowest-loss epoch's
+    validation accuracy, paired over each model's seeds (two architectures are not pooled)."""
+    from .evidence import paired_seeds
+
+    every = [
+        (name, seed, run)
+        for name, seed_runs in runs["curves"].items()
+        for seed, run in zip(runs["seeds"], seed_runs, strict=True)
+    ]
+    gap = {
+        (name, seed): [100 * (run["train_accuracy"][e] - run["val_accuracy"][e]) for e in (lowest[name, seed] - 1, -1)]
+        for name, seed, run in every
+    }
+    lines = [
+        "train minus validation accuracy, lowest-loss epoch -> end (points; ViT seeds 0-2, then CNN-8): "
+        + ", ".join(f"{a:.1f} -> {b:.1f}" for a, b in gap.values())
+    ]
+    stop_cost = {}
+    for name in runs["curves"]:
+        short = "CNN-8" if "CNN" in name else name
+        mine = [run for model, _, run in every if model == name]
+        at_lowest = [run["val_accuracy"][lowest[name, seed] - 1] for seed, run in zip(runs["seeds"], mine, strict=True)]
+        s = stop_cost[short] = paired_seeds([run["val_accuracy"][-1] for run in mine], at_lowest)
+        t = s.t_interval()
+        lines.append(
+            f"{short}, end minus lowest-loss epoch: mean {100 * s.difference.mean:+.1f} points, "
+            f"95 % t-interval [{100 * t.low:+.1f}, {100 * t.high:+.1f}] ({len(mine)} seeds)"
+        )
+    return gap, stop_cost, "\n".join(lines)
+
+
 def plateau(losses: Sequence[float], window: int = 5, below: float = 0.3) -> int:
     """The first step (counted from 0) at which the mean of the last ``window`` losses is ``below`` under
     ln 10 (:data:`CHANCE_LOSS`); ``ValueError`` if the run never leaves."""
