@@ -84,7 +84,7 @@ SLIPS = {
     "ceil": (_per_side(lambda n, k, s, p: math.ceil((n + 2 * p - k) / s) + 1), "round up"),
     "first split only": (lambda h, w, sp: loop_answer(h, w, sp[:1]), "stop after the first split"),
     "one end": (_per_side(lambda n, k, s, p: (n + p - k) // s + 1), "you pad one end only: p zeros go on both ends"),
-    "square reshape": (square_between, "you reshape to a square between splits, as the original code does"),
+    "square reshape": (square_between, "you reshape to a square like the original code"),
     "SAME": (_per_side(lambda n, k, s, p: math.ceil(n / s)), r"ceil\(n / s\), TensorFlow's padding='SAME'"),
     "n // s": (_per_side(lambda n, k, s, p: n // s), r"divide each side by the stride .* img_size // 16 does"),
     "n // s, float": (_per_side(lambda n, k, s, p: math.floor(n / s)), r"ignore the kernel and the padding"),

@@ -32,7 +32,8 @@ def test_summary_keeps_the_core_and_points_to_going_further():
     (summary,) = [_source(c) for c in _cells() if "## Summary" in _source(c)]
     flat = " ".join(summary.split())
     assert "overlap by `k - s` pixels" in flat and "floor((n + 2p - k) / s) + 1" in flat and "4 x 2 x 2 = 16" in flat
-    assert "fails unless split 1's rows x cols is a perfect square, and then scrambles the tokens" in flat  # round s
+    assert "fails unless each grid's token count is a perfect square and the position table matches" in flat
+    assert "a 100 x 25 grid (a square count) runs, scrambled" in flat  # fix round x
     for forensics in ("208", "0f63dc9", "runs silently"):
         assert forensics not in flat
 
@@ -43,7 +44,7 @@ def test_section_2_leads_with_half_a_convolution_then_the_order_figure():
     assert "**A soft split is half a convolution.**" in _source(cells[section])
     (conv,) = [i for i, c in enumerate(cells) if "by_conv = conv(x)" in _source(c)]
     (order,) = [i for i, c in enumerate(cells) if "plot_flatten_orders(" in _source(c)]
-    assert section < conv < order < _index("## 3 · Counting tokens")
+    assert section < conv < _index("## 3 · Counting tokens") < order  # fix round x: the order figure by exercise 3
 
 
 def test_every_section_opens_with_a_plain_sentence_and_the_cost_is_optional():
@@ -54,7 +55,7 @@ def test_every_section_opens_with_a_plain_sentence_and_the_cost_is_optional():
         after = heading.split(f"## {number} ·", 1)[1].split("\n\n", 2)[1]
         assert not after.startswith("Why"), (number, after[:40])
     section_3 = _source(cells[_index("## 3 · Counting tokens")])
-    assert "3136² ≈ 9.8 M" in section_3 and "`N + 1`" in section_3 and "(#chain-cost)" in section_3
+    assert "3136² ≈ 9.8 M" in section_3 and "no position table" in section_3 and "(#chain-cost)" in section_3
     assert _index("## Going further") < _index("### What the chain costs")  # fix round r: out of the core
 
 

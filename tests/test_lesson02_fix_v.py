@@ -34,7 +34,7 @@ def test_the_photo_prints_the_same_stride_hard_split_and_checks_it():
     prose = _flat(_source(cells[code - 1]))
     # fix round w: the photo piece is in Going further; section 1 prints the exact share over all placements
     assert "4 x 4 windows at stride 4 (magenta; padding 0 cuts it too)" in prose
-    assert "Dropping only the overlap (4 x 4 windows, same stride and padding) leaves 18.6 %" in " ".join(
+    assert "With the stride and padding fixed, the overlap raises the share from 18.6 % to 100 %" in " ".join(
         _flat(_source(c)) for c in cells
     )
 
@@ -46,9 +46,7 @@ def test_the_footprint_offset_is_printed_and_said():
     assert "final token (3, 6): rows 34..64, columns 82..112" in printed
     assert "the footprint's centre is 6.5 pixels above and left of the patch's" in printed
     assert "shift == 6.5" in _source(cells[code + 1])
-    assert "starts 14 pixels before it and ends 1 past it, so its centre sits 6.5 pixels up and left" in _flat(
-        _source(cells[code + 2])
-    )
+    assert "ends 1 pixel after it, so its centre sits 6.5 pixels up and to the left" in _flat(_source(cells[code + 2]))
 
 
 def test_the_module_run_is_in_going_further_with_a_pointer_from_section_6():

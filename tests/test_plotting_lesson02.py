@@ -224,8 +224,8 @@ def test_window_zero_is_drawn_last_in_its_own_colour(image):
     assert [(p.get_width(), p.get_height()) for p in strips] == [(5, 10), (10, 5)]  # kernel - stride = 5 px shared
     grid = count_tokens(30, 50, 10, 5, 2)
     legend = [text.get_text() for text in ax.get_legend().get_texts()]  # fix round r: a legend, not a caption
-    assert ["window 0", "token 1", f"token {grid.cols}"] == legend[1:4] and len(ax.get_xlabel().splitlines()) == 1
-    assert "cross-hatched: shared by all three" in legend
+    assert ["token 0", "token 1", f"token {grid.cols}"] == legend[1:4] and len(ax.get_xlabel().splitlines()) == 1
+    assert "shared by all three" in legend
     texts = {t.get_text(): t.get_position() for t in ax.texts}  # each number at its window's top-left corner
     assert texts["0"] == (-0.1, -0.1) and texts["1"] == (4.9, -0.1) and texts["9"] == (-0.1, 4.9)
     plt.close(fig)

@@ -242,6 +242,11 @@ class Footprint(NamedTuple):
         top, left = row * self.step - self.offset, col * self.step - self.offset
         return range(top, top + self.size), range(left, left + self.size)
 
+    def as_split(self) -> tuple[int, int, int]:
+        """The footprints of all tokens as one split ``(kernel, stride, padding)``: window ``j`` starts at
+        ``step * j - offset``, as a split with ``padding = offset`` starts it (for :func:`share_held_whole`)."""
+        return self.size, self.step, self.offset
+
 
 def chain_footprints(splits: Sequence[tuple[int, int, int]]) -> list[Footprint]:
     """The pixel footprint of one token after each ``(kernel, stride, padding)`` split of ``splits``: a window of

@@ -336,6 +336,7 @@ def _split_slips(images: torch.Tensor, kernel: int, stride: int, padding: int) -
             _unfold(F.pad(images, (0, 2 * padding, 0, 2 * padding)), kernel, stride, 0),
         ),
         ("the stride is ignored: your windows move 1 pixel at a time", _unfold(images, kernel, 1, padding)),
+        ("you step by k, not s: window starts are s pixels apart", _unfold(images, kernel, kernel, padding)),
         ("no padding: pad p zeros on every side first (F.pad)", _unfold(images, kernel, stride, 0)),
     ]
     if stride != kernel:
@@ -412,14 +413,19 @@ def _start_only(
         total = count_tokens(images.shape[2], images.shape[3], *split).total
         if kind == "plus":
             fail(
-                f"for {case} you make {made.total} windows, not {total}, the last ones missing: the + 1 left out "
+                f"for {case} you make {_windows(made.total)}, not {total}, the last ones missing: the + 1 left out "
                 "(range(0, n - k, s) stops one short; window starts run up to n - k included)"
             )
         fail(
-            f"for {case} you make {made.total} windows, not {total}, the last ones missing: the + 1 left "
+            f"for {case} you make {_windows(made.total)}, not {total}, the last ones missing: the + 1 left "
             "out (range(0, n - k, s) stops one short; starts run up to n - k included), or padding at the start "
             f"only ({pad}; pad both ends, (p, p, p, p))"
         )
+
+
+def _windows(count: int) -> str:
+    """``1 window``, ``2 windows``: the count with its noun."""
+    return f"{count} window" if count == 1 else f"{count} windows"
 
 
 def _count_slip(answer: torch.Tensor, images: torch.Tensor, split: tuple[int, int, int]) -> str:
@@ -494,7 +500,7 @@ def _diagnose_split(
     _batch_or_padding(answer, images, case, split)
     if answer.shape != right.shape:
         if answer.ndim == 3 and answer.shape[0] == batch and answer.shape[2] == features:
-            fail(f"for {case} you make {answer.shape[1]} windows, not {length}: {_count_slip(answer, images, split)}")
+            fail(f"for {case} you make {_windows(answer.shape[1])}, not {length}: {_count_slip(answer, images, split)}")
         fail(f"for {case} your output has shape {tuple(answer.shape)}; expected (B, N, C*k*k) = {tuple(right.shape)}")
     if close(answer.sort(dim=-1).values, right.sort(dim=-1).values):
         fail(
@@ -614,6 +620,17 @@ def _square_between(height: int, width: int, splits: tuple[Split, ...]) -> tuple
     return rows, cols
 
 
+def _square_every(height: int, width: int, splits: tuple[Split, ...]) -> tuple[int | None, int | None]:
+    """The same slip carried to the end: a square of int(sqrt(rows x cols)) tokens per side after every split."""
+    rows, cols = height, width
+    for split in splits:
+        rows, cols = (_chain_side(n, (split,), _right_side) for n in (rows, cols))
+        if rows is None or cols is None:
+            return None, None
+        rows = cols = math.isqrt(rows * cols)
+    return rows, cols
+
+
 def final_grid_reference(height: int, width: int, splits: tuple[Split, ...]) -> tuple[int, int]:
     """The right answer: ``(rows, cols)`` after every split, each side on its own."""
     return _chain_side(height, splits, _right_side), _chain_side(width, splits, _right_side)  # type: ignore[return-value]
@@ -641,6 +658,10 @@ def random_chain_cases(number: int = 4, generator: torch.Generator | None = None
     return cases
 
 
+_SQUARE = (
+    "you reshape to a square like the original code (int(sqrt(rows x cols)) per side); keep rows and cols separate"
+)
+
 #: Plausible wrong answers: (what the slip computes from (height, width, splits) -> (rows, cols), the message).
 _CHAIN_SLIPS: tuple[tuple[Callable[[int, int, tuple[Split, ...]], tuple[Any, Any]], str], ...] = (
     (
@@ -665,7 +686,11 @@ _CHAIN_SLIPS: tuple[tuple[Callable[[int, int, tuple[Split, ...]], tuple[Any, Any
     ),
     (
         _square_between,
-        "you reshape to a square between splits, as the original code does: rows and cols go on separately",
+        _SQUARE,
+    ),
+    (
+        _square_every,
+        _SQUARE,
     ),
     (
         lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: n // s) for n in (h, w)),
@@ -712,6 +737,17 @@ def _chain_text(case: ChainCase) -> str:
 _NO_COUNTING = _ForbidCounting(*_COUNTING_TARGETS, ops=_COUNTING_OPS, reason="the grid after a chain of splits")
 
 
+def _same_or_square(answers: list[tuple[int, int]], rights: list[tuple[int, int]]) -> None:
+    """Fail for one grid returned for every chain (T2T's 14 x 14, say), or for grids that are always square."""
+    if len(set(answers)) == 1 and len(set(rights)) > 1:
+        fail(f"you return {answers[0]} for every chain: count each chain's splits from its own height and width")
+    if all(rows == cols for rows, cols in answers) and any(rows != cols for rows, cols in rights):
+        fail(
+            "your grids are always square, as if you reshaped to a square like the original code; "
+            "keep rows and cols separate"
+        )
+
+
 def check_final_grid(answer: Callable[[int, int, list[Split]], Any]) -> None:
     """Check ``answer(height, width, splits) -> (rows, cols)``: the token grid after every soft split of
     ``splits`` (a list of ``(kernel, stride, padding)``) on a non-square image, against the formula applied side
@@ -741,6 +777,7 @@ def check_final_grid(answer: Callable[[int, int, list[Split]], Any]) -> None:
             usable = [(got, want) for got, want in zip(answers, expected, strict=True) if None not in want]
             if usable and all(got == want for got, want in usable):
                 fail(message)
+    _same_or_square(answers, rights)
     for got, right, case in zip(answers, rights, cases, strict=True):
         for name, mine, true in zip(("rows", "cols"), got, right, strict=True):
             if mine != true:

@@ -307,12 +307,14 @@ def plot_window_grid(image: torch.Tensor, kernel: int, stride: int, padding: int
     shared = max(kernel - stride, 0)
     handles = [
         MplPatch(facecolor=PADDING_COLOR, label=f"padding: {padding} px of zeros"),
-        MplPatch(facecolor="none", edgecolor=NEIGHBOUR_COLORS[0], linewidth=2.5, label="window 0"),
+        MplPatch(facecolor="none", edgecolor=NEIGHBOUR_COLORS[0], linewidth=2.5, label="token 0"),
         MplPatch(facecolor="none", edgecolor=NEIGHBOUR_COLORS[1], linewidth=2.5, label="token 1"),
         MplPatch(facecolor="none", edgecolor=NEIGHBOUR_COLORS[2], linewidth=2.5, label=f"token {grid.cols}"),
-        MplPatch(facecolor="white", edgecolor=SHARED_COLOR, hatch="//", label=f"shared with window 0 ({shared} px)"),
-        MplPatch(facecolor="white", edgecolor=SHARED_COLOR, hatch="//\\\\", label="cross-hatched: shared by all three"),
-        MplPatch(facecolor="none", edgecolor="black", linestyle="--", linewidth=2, label="the last window"),
+        MplPatch(facecolor="white", edgecolor=SHARED_COLOR, hatch="//", label=f"shared with token 0: {shared} px wide"),
+        MplPatch(facecolor="white", edgecolor=SHARED_COLOR, hatch="//\\\\", label="shared by all three"),
+        MplPatch(
+            facecolor="none", edgecolor="black", linestyle="--", linewidth=2, label=f"token {grid.total - 1}, the last"
+        ),
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
     ax.set_xlabel(f"padded {padded_h} x {padded_w}", fontsize=10.5)
@@ -1261,7 +1263,7 @@ def plot_vit_map_t2t(vit_map: VitMap, image: torch.Tensor | None = None) -> Figu
         if text.get_text() == _MAP_LESSONS["patches"]:
             text.set_text("lesson 01; cut again in lesson 02 (soft split)")
     ax.text(
-        (left + right) / 2, top + 0.08, "T2T-ViT's T2T module replaces these two boxes",
+        (left + right) / 2, top + 0.08, "T2T-ViT's T2T module replaces these two boxes\n(T2T-ViT-14 uses D = 384)",
         ha="center", va="bottom", fontsize=9, color="tab:red", weight="bold",
     )  # fmt: skip
     for text in ax.texts:  # ViT's learned table; T2T-ViT-14's is a fixed sinusoid (get_sinusoid_encoding), 384 wide
@@ -1352,7 +1354,7 @@ def plot_edge_on_photo(
         Line2D([], [], label=no_overlap, **grid_style),
         MplPatch(facecolor="none", edgecolor="red", linewidth=2, label=f"soft window {token}: holds it whole"),
     ]
-    zoom.legend(handles=handles, loc="lower left", fontsize=8.5, framealpha=0.9)
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=8.5, frameon=False)  # off the zoom
     zoom.set_title(
         f"zoom: rows {r0}..{r1 - 1}, columns {c0}..{c1 - 1}; soft split k={kernel}, s={stride}, p={padding}",
         fontsize=10,
