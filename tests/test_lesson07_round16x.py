@@ -56,7 +56,7 @@ def test_token_dim_64_against_384():
         macs = {w: sum(count_macs(TokenTransformer(147, w), stage_1).values()) for w in (64, 384)}
     assert (round(macs[64] / 1e9, 2), round(macs[384] / 1e9, 2)) == (1.39, 9.47)
     assert "at token_dim 64: 1.39 GMACs; at 384: 9.47" in _outputs()
-    assert "That is why `token_dim` is 64" in _markdown()
+    assert "A reason to keep `token_dim` at 64" in _markdown()
 
 
 def test_trained_weight_on_ink_rises_on_every_seed():
