@@ -57,3 +57,11 @@ def test_the_over_fitting_helpers_reproduce_the_lesson_numbers():
     gap, stop_cost, text = clinic.stopping_gaps(overfitting, lowest)
     assert [round(b, 1) for _, b in gap.values()] == [10.6, 13.9, 16.1, 7.8, 8.3, 7.2]
     assert set(stop_cost) == {"ViT", "CNN-8"} and "ViT, end minus lowest-loss epoch: mean +3.3 points" in text
+
+
+def test_the_confidence_split_helper_reproduces_the_lesson_numbers():
+    runs = clinic.stored_runs()["overfitting"]
+    lowest = clinic.overfitting_summary(runs, window=5).lowest
+    split, text = clinic.confidence_split(runs, lowest, 180)
+    assert [v[:2] for v in split.values()] == [(25, 19), (29, 25), (72, 29)]
+    assert text.splitlines()[0].startswith("ViT seed 0: lowest epoch 25; mean cross-entropy there -> at the end")

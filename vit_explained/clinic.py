@@ -771,6 +771,53 @@ def stopping_gaps(runs: dict, lowest: Mapping[tuple[str, int], int]) -> tuple[di
     return gap, stop_cost, "\n".join(lines)
 
 
+def confidence_split(
+    runs: dict, lowest: Mapping[tuple[str, int], int], n_val: int, model: str = "ViT"
+) -> tuple[dict, str]:
+    """Lesson 06's over-fitting runs of ``model``, their validation digits split by the last epoch's outcome:
+    ``({seed: (lowest epoch, digits wrong at the end, their mean cross-entropy there and at the end, the right
+    ones' likewise)}, text)``. ``lowest``: ``(model, seed) -> epoch`` (:func:`overfitting_summary`)."""
+    split, lines = {}, []
+    for seed, run in zip(runs["seeds"], runs["curves"][model], strict=True):
+        best = lowest[model, seed]
+        wrong, right, n_wrong = run["nll_wrong_at_end"], run["nll_right_at_end"], run["digits_wrong_at_end"]
+        split[seed] = (best, n_wrong, wrong[best - 1], wrong[-1], right[best - 1], right[-1])
+        lines.append(
+            f"{model} seed {seed}: lowest epoch {best}; mean cross-entropy there -> at the end: "
+            f"the {n_wrong} digits wrong at the end {wrong[best - 1]:.2f} -> {wrong[-1]:.2f}, "
+            f"the {n_val - n_wrong} right at the end {right[best - 1]:.2f} -> {right[-1]:.2f}"
+        )
+    return split, "\n".join(lines)
+
+
+def gradient_ratio_report(
+    ratios: Mapping[str, Mapping[str, float]], quiet: Mapping[str, float], seeds: Sequence[int] = range(5)
+) -> tuple[dict, dict, str]:
+    """Section 4's check 4 in words: seed 0's step-0 ratios fixed model / bug (``ratios``; ``quiet``: the MLP
+    without activation), then the same on ``seeds`` (step 0 only: one forward and one backward per seed).
+    Returns ``(seed_norms, seed_ratios, text)``: ``seed_norms[bug]`` one :func:`gradient_norms` dict per seed
+    (``"none"`` too), ``seed_ratios[bug]`` its :func:`norm_ratio_ranges`."""
+    lines = [
+        f"fixed model / {bug} (seed 0): {', '.join(f'{k} {v:.0f}x' for k, v in ratio.items())}"
+        for bug, ratio in ratios.items()
+    ]
+    lines.append(
+        f"fixed model / no activation in the MLP (seed 0): {', '.join(f'{k} {v:.1f}x' for k, v in quiet.items())}"
+    )
+    seed_norms = {
+        bug: [run(bug, steps=150, lr=1e-2, seed=seed, stop_after=1).gradient_norms for seed in seeds]
+        for bug in ("none", *ratios)
+    }
+    seed_ratios = {bug: norm_ratio_ranges(seed_norms["none"], seed_norms[bug]) for bug in ratios}
+    label = f"seeds {seeds[0]}-{seeds[-1]}"
+    for bug, (low, high, norm_low, norm_high) in seed_ratios.items():
+        lines.append(
+            f"{label}, fixed model / {bug}: other parts {low:.0f}-{high:.0f}x smaller, "
+            f"norms {norm_low:.0f}-{norm_high:.0f}x"
+        )
+    return seed_norms, seed_ratios, "\n".join(lines)
+
+
 def plateau(losses: Sequence[float], window: int = 5, below: float = 0.3) -> int:
     """The first step (counted from 0) at which the mean of the last ``window`` losses is ``below`` under
     ln 10 (:data:`CHANCE_LOSS`); ``ValueError`` if the run never leaves."""
