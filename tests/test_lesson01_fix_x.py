@@ -1,0 +1,69 @@
+"""Lesson 01 fix round x: section 7 prints the centre patch's neighbours per table, the widget text quotes them,
+the pooled column test is explained, a non-divisible image, the hybrid ViT, the filters move to appendix D."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "01_patches_and_embeddings.ipynb"
+APPENDIX = LESSON.with_name("01_patches_and_embeddings_appendix.ipynb")
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _printed(cell: dict) -> str:
+    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+
+
+def _start(cells: list[dict], heading: str) -> int:
+    return next(i for i, c in enumerate(cells) if _source(c).startswith(heading))
+
+
+def test_section_7_prints_the_centre_patchs_four_neighbours_for_each_table() -> None:
+    cells = _cells(LESSON)
+    seven, eight = _start(cells, "## 7 ·"), _start(cells, "## 8 ·")
+    (cell,) = [c for c in cells[seven:eight] if c["cell_type"] == "code" and "centre_of = {" in _source(c)]
+    printed = _printed(cell)
+    assert "trained, 7 x 7             centre (3, 3) vs below +0.22, above +0.01, left +0.30, right +0.31" in printed
+    assert "2-D bicubic (timm), 9 x 9  centre (4, 4) vs below +0.41" in printed
+    assert "1-D stretch, 9 x 9         centre (4, 4) vs below +0.10" in printed
+    assert "hide-input" not in cell["metadata"].get("tags", [])
+
+
+def test_the_widget_text_says_what_section_7_prints() -> None:
+    text = next(_source(c) for c in _cells(LESSON) if _source(c).startswith("Carry the same learned table"))
+    assert "from +0.41 to +0.10, as section 7 printed" in text
+    assert "as in the trained table" not in text and "section 7's printed 1-D value" not in text
+
+
+def test_the_pooled_column_test_and_the_patch_below_are_reconciled() -> None:
+    cells = _cells(LESSON)
+    text = "\n".join(_source(c) for c in cells[_start(cells, "## 6 ·") : _start(cells, "## 7 ·")])
+    assert "The column test pools every pair in a column, most of them far apart." in text
+    assert "0.32 [0.14, 0.49]" in text and "+0.24 [-0.01, +0.46]" in text and "not a detection" in text
+    assert "no detectable 2-D" not in text
+
+
+def test_a_230_pixel_image_shows_the_quiet_and_the_loud_route() -> None:
+    (cell,) = [c for c in _cells(LESSON) if "odd = torch.rand(1, 3, 230, 230" in _source(c)]
+    printed = _printed(cell)
+    assert "Conv2d(stride=16): (1, 768, 14, 14), the last 6 rows and columns never read" in printed
+    assert "patchify (reshape): ValueError: image height 230 is not divisible by patch size 16" in printed
+
+
+def test_the_hybrid_vit_paragraph_and_the_filters_in_appendix_d() -> None:
+    lesson = "\n".join(_source(c) for c in _cells(LESSON))
+    assert "**The hybrid ViT** (the paper's section 3.1)" in lesson and "With `1x1` patches" in lesson
+    assert "filter_components(" not in lesson and "01_patches_and_embeddings_appendix.ipynb#appendix-d)" in lesson
+    appendix = [_source(c) for c in _cells(APPENDIX)]
+    assert any(s.startswith('<a id="appendix-d"></a>\n## D ·') for s in appendix)
+    assert any('save_figure(fig, "01_filter_smoothness")' in s for s in appendix)
+    assert any("That is consistent\nwith the paper's smooth, low-frequency components" in s for s in appendix)
+    assert not any("That is a trace of" in s for s in appendix)
