@@ -3,6 +3,7 @@ changed), the over-fitting figure's loss axes cut so the rise shows, section 4's
 
 import dataclasses
 import importlib.util
+import inspect
 import re
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import nbformat
 
 from vit_explained import clinic
 from vit_explained.exercises import lesson06
+from vit_explained.plotting import lesson06 as lesson06_plotting
 from vit_explained.plotting.lesson06 import plot_overfitting
 
 matplotlib.use("Agg")
@@ -69,7 +71,9 @@ def test_overfitting_loss_axes_cut_and_shaded():
     assert left.get_ylim() == (0.0, 1.5) and middle.get_ylim() == (0.0, 1.5)
     assert any("from epoch 97" in text.get_text() for text in fig.legends[0].get_texts())
     (cell,) = [c.source for c in _cells() if c.cell_type == "code" and '"06_overfitting"' in c.source]
-    assert "loss_top=1.5" in cell and "crossings=" in cell
+    assert "plot_overfitting_seeds(overfitting, rise" in cell  # round x: the call moved into the plotting helper
+    source = inspect.getsource(lesson06_plotting.plot_overfitting_seeds)
+    assert "loss_top=1.5" in source and "crossings=" in source
 
 
 def test_section_4_numbers_in_the_recap_and_exercise_6():

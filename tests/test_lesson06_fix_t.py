@@ -50,7 +50,7 @@ def test_exercise_5_zero_answer_message_is_true():
 
 
 def test_overfitting_figure_marks_each_seeds_crossing_in_its_colour():
-    from vit_explained.plotting.lesson06 import SEED_COLOURS, plot_overfitting
+    from vit_explained.plotting.lesson06 import SEED_COLOURS, plot_overfitting, plot_overfitting_seeds
 
     runs = clinic.stored_runs()["overfitting"]
     vit = runs["curves"]["ViT"]
@@ -63,7 +63,10 @@ def test_overfitting_figure_marks_each_seeds_crossing_in_its_colour():
     with pytest.raises(ValueError, match="not one of the runs"):
         plot_overfitting(vit[1], seeds=seeds, crossings={"seed 9": 10})
     (cell,) = [c.source for c in _cells() if c.cell_type == "code" and '"06_overfitting"' in c.source]
-    assert "crossings=" in cell and "shade_from" not in cell
+    assert "plot_overfitting_seeds(" in cell and "shade_from" not in cell  # round x: the call lives in the helper
+    fig = plot_overfitting_seeds(runs, clinic.overfitting_rises(runs)[0])
+    dashed = {int(line.get_xdata()[0]) for line in fig.axes[1].lines if line.get_linestyle() == "--"}
+    assert dashed == {42, 32, 97} and fig.axes[1].get_xlim() == (0.0, 100.0)
 
 
 def test_accuracy_cell_split_in_two():

@@ -65,3 +65,11 @@ def test_the_confidence_split_helper_reproduces_the_lesson_numbers():
     split, text = clinic.confidence_split(runs, lowest, 180)
     assert [v[:2] for v in split.values()] == [(25, 19), (29, 25), (72, 29)]
     assert text.splitlines()[0].startswith("ViT seed 0: lowest epoch 25; mean cross-entropy there -> at the end")
+
+
+def test_the_over_fitting_epochs_helper_reproduces_the_lesson_numbers():
+    runs = clinic.stored_runs()["overfitting"]
+    rise = clinic.overfitting_rises(runs)[0]
+    trained, means, late, text = clinic.overfitting_epochs(runs, rise, flat_from=100)
+    assert trained == [48, 53, 42] and len(means) == 3 and round(late, 2) == 0.04
+    assert text.endswith("moves by at most 0.04 (the figure stops at 100)")

@@ -771,6 +771,27 @@ def stopping_gaps(runs: dict, lowest: Mapping[tuple[str, int], int]) -> tuple[di
     return gap, stop_cost, "\n".join(lines)
 
 
+def overfitting_epochs(
+    runs: dict, rise: Mapping, flat_from: int = 100, model: str = "ViT"
+) -> tuple[list, list, float, str]:
+    """Lesson 06's over-fitting runs of ``model``, epoch by epoch: ``(trained, means, late, text)``: per seed the
+    first epoch with training loss below 0.01, the 5-epoch mean validation loss (:func:`windowed`), and the
+    largest move of any seed's mean from epoch ``flat_from`` to the end; ``rise``: :func:`overfitting_rises`."""
+    model_runs, seeds = runs["curves"][model], runs["seeds"]
+    trained = [next(e for e, v in enumerate(run["train_loss"], 1) if v < 0.01) for run in model_runs]
+    means = [windowed(run["val_loss"], 5) for run in model_runs]
+    late = max(max(m[flat_from - 5 :]) - min(m[flat_from - 5 :]) for m in means)
+    text = (
+        f"{model}, seeds {seeds[0]}-{seeds[-1]}: lowest at epoch {', '.join(str(rise[model, s][0]) for s in seeds)}; "
+        f"0.05 above it for good from epoch {', '.join(str(rise[model, s][1]) for s in seeds)}; "
+        f"training accuracy 100 % from epoch {', '.join(str(r['train_accuracy'].index(1.0) + 1) for r in model_runs)}; "
+        f"training loss below 0.01 from epoch {', '.join(map(str, trained))}\n"
+        f"from epoch {flat_from} to {runs['epochs']} each seed's 5-epoch mean validation loss moves by at most "
+        f"{late:.2f} (the figure stops at {flat_from})"
+    )
+    return trained, means, late, text
+
+
 def confidence_split(
     runs: dict, lowest: Mapping[tuple[str, int], int], n_val: int, model: str = "ViT"
 ) -> tuple[dict, str]:

@@ -653,6 +653,28 @@ def plot_overfitting(
     return fig
 
 
+def plot_overfitting_seeds(
+    runs: Mapping, rise: Mapping[tuple[str, int], tuple[int, int, float]], seed: int = 1, last_epoch: int | None = 100
+) -> Figure:
+    """Lesson 06's over-fitting figure from its stored runs (``clinic.stored_runs()["overfitting"]``): the ViT's
+    ``seed`` in the left and right panels, every seed's 5-epoch mean in the middle, each seed's dashed line at
+    ``rise[("ViT", seed)][1]`` (``clinic.overfitting_rises``), loss axes cut at 1.5, epochs up to ``last_epoch``."""
+    vit_runs = runs["curves"]["ViT"]
+    shown = f"epochs 1-{last_epoch} of {runs['epochs']}; " if last_epoch else ""
+    fig = plot_overfitting(
+        vit_runs[runs["seeds"].index(seed)],
+        seeds={f"seed {s}": run for s, run in zip(runs["seeds"], vit_runs, strict=True)},
+        title=f"The 1-block ViT on {runs['size']} of the 8x8 training digits, no weight decay, no label smoothing "
+        f"(seed {seed}; {shown}loss axes cut at 1.5)",
+        loss_top=1.5,
+        crossings={f"seed {s}": rise["ViT", s][1] for s in runs["seeds"]},
+    )
+    if last_epoch:
+        for ax in fig.axes:
+            ax.set_xlim(0, last_epoch)
+    return fig
+
+
 def _overfitting_epochs(curves: Mapping[str, Sequence[float]], runs: Mapping[str, Mapping]) -> np.ndarray:
     """plot_overfitting's check of its runs: the epochs ``1..E`` of ``curves``, or a ValueError."""
     keys = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
