@@ -44,7 +44,7 @@ def test_exercise_5_text_names_the_explicit_path_in_both_notebooks():
         (text,) = [c.source for c in cells if c.source.startswith("### Exercise 5")]
         texts.append(text)
     assert texts[0].strip() == texts[1].strip()
-    assert "as an explicit (non-fused) layer stores them for the backward pass" in texts[0]
+    assert "as a non-fused layer stores them for the backward pass" in texts[0]
     lesson = "\n".join(c.source for c in nbformat.read(ROOT / "notebooks/03_attention_shapes.ipynb", 4).cells)
     assert "autograd also keeps the weights" not in lesson and "as for the backward pass in training" not in lesson
 

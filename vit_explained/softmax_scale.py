@@ -7,12 +7,15 @@ measures that, and the gradient that reaches the scores, ``q`` and ``k``, with a
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from . import _checks
 from .evidence import SeedComparison, SeedSummary, over_seeds, paired_seeds
@@ -334,6 +337,34 @@ def scale_training_lines(stored: Mapping, *, epoch: int = -1) -> str:
     return "\n".join(lines)
 
 
+def heads_training_comparison(stored: Mapping, key: str = "val_accuracy", *, arm: str = "scaled") -> SeedComparison:
+    """``several heads - one head`` of ``key`` after the last epoch in one ``arm``, paired by seed: the stored
+    runs' narrowest heads (4 of d = 16) against one head as wide as the model (d = D = 64), at equal D and
+    parameters (``.t_interval()`` for the interval)."""
+    widths = sorted({r["head_dim"] for r in stored["runs"]})
+    narrow, wide = widths[0], widths[-1]
+    return paired_seeds(
+        [curve[-1] for curve in scale_training_runs(stored, narrow, arm, key)],
+        [curve[-1] for curve in scale_training_runs(stored, wide, arm, key)],
+        names=(f"{stored['dim'] // narrow} x {narrow}", f"{stored['dim'] // wide} x {wide}"),
+        percent=key == "val_accuracy",
+    )
+
+
+def heads_training_line(stored: Mapping, *, arm: str = "scaled") -> str:
+    """One printed line: validation accuracy of 4 heads of d = 16 against 1 head of d = 64, with the scale,
+    the paired difference's Student's t 95 % interval, the seeds' range and what the interval supports."""
+    seeds = heads_training_comparison(stored, "val_accuracy", arm=arm)
+    t = seeds.t_interval()
+    verdict = "no detectable difference" if t.low <= 0 <= t.high else f"{seeds.names[t.estimate < 0]} higher"
+    return (
+        f"{arm}, D = {stored['dim']}, equal parameters: {seeds.names[0]} {seeds.a.mean * 100:.1f} % vs "
+        f"{seeds.names[1]} {seeds.b.mean * 100:.1f} % validation accuracy; difference {t.estimate * 100:+.1f} points "
+        f"[{t.low * 100:+.1f}, {t.high * 100:+.1f}] (95 % t, {t.n} paired seeds), seeds "
+        f"{seeds.difference.low * 100:+.1f}..{seeds.difference.high * 100:+.1f}: {verdict}"
+    )
+
+
 STORED_COPY_TASK = Path(__file__).resolve().parent / "checkpoints" / "lesson03_copy.json"
 
 
@@ -343,3 +374,57 @@ def stored_copy_task() -> dict:
     "mass_on_marked", "mass_on_marked_init", "accuracy", "accuracy_init", "example_marked", "example_symbols",
     "example_weights" (tokens x tokens)}``. Nothing is trained here."""
     return json.loads(STORED_COPY_TASK.read_text())
+
+
+# --- folding the scale into W_q ----------------------------------------------------------------------------------
+
+
+def fold_scale(model: nn.Module) -> nn.Module:
+    """A copy of the ViT ``model`` with each block's scale folded into the query rows of ``qkv`` (weight and
+    bias times the scale) and the scale set to 1: the same function, a different training."""
+    folded = copy.deepcopy(model)
+    for block in folded.blocks:
+        attn = block.attn
+        query_rows = slice(0, attn.inner_dim)  # the first rows of qkv make the queries
+        with torch.no_grad():
+            attn.qkv.weight[query_rows] *= attn.scale
+            attn.qkv.bias[query_rows] *= attn.scale
+        attn.scale = 1.0  # no scale left in the layer
+    return folded
+
+
+def query_step(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, rule: str, lr: float) -> float:
+    """One step on ``images``: the size of the change of ``W_q x scale`` (what the function sees), under plain
+    SGD (``rule="SGD"``) or Adam's first step (``"Adam"``: about ``lr`` times the gradient's sign per weight)."""
+    model = copy.deepcopy(model).eval()
+    F.cross_entropy(model(images), labels).backward()
+    changes = []
+    for b in model.blocks:
+        grad = b.attn.qkv.weight.grad[: b.attn.inner_dim]  # the query rows
+        step = grad if rule == "SGD" else grad / (grad.abs() + 1e-8)  # Adam's first step
+        changes.append((lr * step * b.attn.scale).flatten())
+    return torch.cat(changes).norm().item()
+
+
+def fold_scale_report(
+    model: nn.Module, test_images: torch.Tensor, train_images: torch.Tensor, train_labels: torch.Tensor
+) -> tuple[nn.Module, float, dict[str, float], str]:
+    """:func:`fold_scale` checked on ``test_images`` (the largest output difference) and, per optimiser,
+    folded / unfolded :func:`query_step` on the training batch (SGD at lr 0.1, Adam at 1e-3). Returns
+    ``(folded, difference, {"SGD": ratio, "Adam": ratio}, the two printed lines)``."""
+    folded = fold_scale(model)
+    with torch.no_grad():
+        difference = float((folded(test_images).double() - model(test_images).double()).abs().max())
+    ratios = {
+        rule: query_step(folded, train_images, train_labels, rule, lr)
+        / query_step(model, train_images, train_labels, rule, lr)
+        for rule, lr in (("SGD", 0.1), ("Adam", 1e-3))
+    }
+    said = "< 1e-5 (rounding)" if difference < 1e-5 else f"= {difference:.2g}"
+    width = model.blocks[0].attn.head_dim
+    lines = (
+        f"folded vs unfolded, outputs on {len(test_images)} test digits: max |difference| {said}\n"
+        f"folded / unfolded change of W_q x scale, d = {width}: SGD {ratios['SGD']:.1f} times (d), "
+        f"Adam's first step {ratios['Adam']:.1f} times (sqrt(d))"
+    )
+    return folded, difference, ratios, lines

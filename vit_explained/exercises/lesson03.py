@@ -613,6 +613,11 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
             fail("nn.MultiheadAttention returns (output, weights); return only the output tensor")
         result = as_tensor(result, "what mha_forward returned")
         if tuple(result.shape) != (batch, tokens, dim):
+            if tuple(result.shape) == (batch, tokens, tokens):
+                fail(
+                    f"the result has shape {tuple(result.shape)}, (B, N, N): that is the attention weights, element 1 "
+                    "of what nn.MultiheadAttention returns; return the output, element 0"
+                )
             if tuple(result.shape) == (tokens, batch, dim):
                 fail(f"the result has shape {tuple(result.shape)}, (N, B, D): turn it back to batch-first (B, N, D)")
             fail(f"for x of shape {(batch, tokens, dim)} the result has shape {tuple(result.shape)}")

@@ -776,7 +776,12 @@ def plot_softmax_rows(
         grad_ax.stairs(gradient[order].numpy(), edges, fill=True, color="black")
         grad_ax.set_ylim(-1.1 * top, 1.1 * top)
         grad_ax.axhline(0, color="grey", linewidth=0.6)
-        grad_ax.set_title(f"gradient at the scores: norm {float(gradient.norm()):.2g}", fontsize=10)
+        visible = int((gradient.abs() > 0.1 * gradient.abs().max()).sum())  # entries above a tenth of the largest
+        grad_ax.set_title(
+            f"gradient at the scores: norm {float(gradient.norm()):.2g}\n"
+            f"{visible} of {num_keys} entries above 1/10 of its max",
+            fontsize=9,
+        )
         largest = float(gradient.abs().max())
         if 0 < largest < top / 20:  # too small to see on the shared axis: zoom in, so "tiny" is not read as "absent"
             shown = min(num_keys, 20)
@@ -1098,4 +1103,95 @@ def plot_attention_distance(distances: torch.Tensor, uniform: float) -> Figure:
     ax.set_ylabel("mean attention distance (pixels)")
     ax.set_ylim(0, None)
     ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def crossover_report(
+    configs: Sequence[tuple[str, int, int, int, int]], costs: Mapping, names: Sequence[str]
+) -> tuple[dict[str, float], str]:
+    """Where the N x N products' FLOPs overtake the projections' (``4 N^2 D = 2 N (3 D_in D + D^2)``, so
+    ``N = (3 D_in + D) / 2``) for each named layer of ``configs`` ``(name, N, D, h, D_in)``, and the FLOP ratio
+    at the layer's own ``N`` (``costs[name]``, an :func:`vit_explained.cost.attention_cost`).
+    Returns ``({name: crossover N}, the printed lines)``."""
+    layer_of = {config[0]: config for config in configs}
+    crossover, lines = {}, []
+    for name in names:
+        _, _, dim, _, dim_in = layer_of[name]
+        crossover[name] = n_cross = (3 * dim_in + dim) / 2
+        c = costs[name]
+        lines.append(
+            f"{name}: crossover at N = (3 D_in + D) / 2 = {n_cross:g}; "
+            f"at N = {c.num_tokens}, N x N FLOPs / projections' = {c.matmul_flops / c.projection_flops:.2f} "
+            f"(projections / N x N: {c.projection_flops / c.matmul_flops:.1f})"
+        )
+    return crossover, "\n".join(lines)
+
+
+def ink_shares(image: torch.Tensor, q: torch.Tensor, k: torch.Tensor, scale: float, ink: float) -> torch.Tensor:
+    """Per head, the share of queries with more than half their weight on the digit's ink: ``(2, heads)``,
+    row 0 over all the queries, row 1 over the background-patch queries only. ``image`` ``(1, 28, 28)``; a
+    4 x 4 patch is ink when its mean pixel exceeds ``ink``; ``q``, ``k`` ``(heads, 50, d)``, token 0 the class token."""
+    is_ink = image[0].reshape(7, 4, 7, 4).mean(dim=(1, 3)).flatten() > ink  # (49,)
+    on_ink = (q @ k.transpose(-2, -1) * scale).softmax(dim=-1)[..., 1:][..., is_ink].sum(dim=-1) > 0.5  # (heads, 50)
+    background = torch.cat([torch.tensor([False]), ~is_ink])
+    return torch.stack([on_ink.float().mean(dim=-1), on_ink[:, background].float().mean(dim=-1)])
+
+
+def ink_share_report(
+    model: torch.nn.Module, images: torch.Tensor, *, block: int, head: int, ink: float
+) -> tuple[torch.Tensor, str]:
+    """:func:`ink_shares` for every digit of ``images`` ``(B, 1, 28, 28)``, block and head of the MNIST ViT:
+    ``(B, blocks, 2, heads)``, and two printed lines: the range over the digits for ``block``, ``head``, and the
+    heads where most queries do so on every digit."""
+    from ..widgets.lesson03 import queries_and_keys
+
+    per_image = [zip(queries_and_keys(model, image), model.blocks, strict=True) for image in images]
+    shares = torch.stack([  # (B, blocks, 2, heads)
+        torch.stack([ink_shares(image, *qk, b.attn.scale, ink) for qk, b in pairs])
+        for image, pairs in zip(images, per_image, strict=True)
+    ])  # fmt: skip
+    ours_all, ours_background = shares[:, block, 0, head], shares[:, block, 1, head]
+    steady = [(b, h) for b in range(shares.shape[1]) for h in range(shares.shape[3]) if shares[:, b, 0, h].min() > 0.5]
+    lines = (
+        f"block {block}, head {head}, over the first {len(images)} test digits: queries with more than half their "
+        f"weight on the ink {ours_all.min().item():.0%} to {ours_all.max().item():.0%} per digit "
+        f"(background patches: {ours_background.min().item():.0%} to {ours_background.max().item():.0%})\n"
+        f"heads where most queries do so on every one of the {len(images)} digits: {len(steady)} of "
+        f"{shares.shape[1] * shares.shape[3]} ({', '.join(f'block {b} head {h}' for b, h in steady)})"
+    )
+    return shares, lines
+
+
+def plot_scale_toggle(
+    image: torch.Tensor, scores: torch.Tensor, scale: float, grid: tuple[int, int], query: int, *, title: str = ""
+) -> Figure:
+    """The explorer's scale toggle in both states, side by side, for the same query: the query's weights over
+    the patches on the digit with the scores times ``scale`` (left) and unscaled (right). ``scores`` is the
+    head's unscaled ``(N + 1, N + 1)`` matrix (token 0 the class token); each title gives the query's top
+    weight and how many of the head's rows put more than :data:`SATURATED` on one key."""
+    image = as_image(image)
+    rows, cols = _checks.to_pair("grid", grid)
+    _, height, width = image.shape
+    fig = new_figure(figsize=(8.0, 3.9), layout="constrained")
+    axes = fig.subplots(1, 2)
+    for ax, factor, name in zip(axes, (scale, 1.0), ("scaled by 1/sqrt(d)", "no scale"), strict=True):
+        weights = (scores.detach().float() * factor).softmax(dim=-1)
+        saturated = int((weights.max(dim=-1).values > SATURATED).sum())
+        ax.imshow(to_display(image), cmap="gray", vmin=0, vmax=1, extent=(0, width, height, 0))
+        shown = ax.imshow(
+            weights[query, 1:].reshape(rows, cols).numpy(), cmap="inferno", alpha=0.7, vmin=0, vmax=1,
+            extent=(0, width, height, 0), interpolation="nearest",
+        )  # fmt: skip
+        if query:  # outline the query's patch
+            row, col = divmod(query - 1, cols)
+            ph, pw = height / rows, width / cols
+            ax.add_patch(Rectangle((col * pw, row * ph), pw, ph, fill=False, edgecolor="cyan", linewidth=2))
+        ax.set_title(
+            f"{name}: top weight {float(weights[query].max()):.2f}\n{saturated} of {len(weights)} rows saturated",
+            fontsize=10,
+        )
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.colorbar(shown, ax=list(axes), fraction=0.046, pad=0.04, label="weight (same scale in both)")
+    fig.suptitle(title or f"the scale toggle, both states: query {token_name(query, cols)}", fontsize=11)
     return fig
