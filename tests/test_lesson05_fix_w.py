@@ -65,12 +65,12 @@ def test_small_fixes_of_review_16e():
     joined = "\n".join(sources)
     assert "$A$, $Q$, $K$, $V$ and $X$" in joined and "a centred $K$" in joined
     assert (
-        "its weights\nalone give 314 (appendix I)" in joined and "314 for the weights alone (section 4)" not in joined
+        "appendix I splits them" in joined and "314 for the weights alone (section 4)" not in joined  # fix x
     )
     assert "`fc_norm` is Identity here and `pool_tokens`" in joined
     growth = next(_outputs(c) for c in _cells() if "skip_growth = [" in "".join(c["source"]))
     assert "||skip route|| at block 0 / at block 3, 5 seeds: 1.08 to 1.28" in growth
-    assert "On all 5 seeds of section 2 it is larger at block 0 than at block 3" in joined
+    assert "and is larger at block 0 on all 5 seeds" in joined  # fix x: one sentence
 
 
 def test_exercise_5_says_names_are_matched_loosely_in_both_notebooks():

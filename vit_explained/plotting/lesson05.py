@@ -695,12 +695,12 @@ def plot_softmax_saturation(sweep, scaled: str = "W_q, W_k, W_v", title: str = "
 
 
 def plot_derivation_point(
-    curves, factor: float, norms: tuple[float, float], attention: np.ndarray, *, scale: str = "1/sqrt(d)"
+    curves, factor: float, norms: tuple[float, float], attention: np.ndarray, *, scale: str = "1/sqrt(d)", head: int = 1
 ) -> Figure:
     """Lesson 05's derivation widget: ``||dW_q||`` and ``||dW_v||`` against the multiplier ``c`` of ``W_q`` and
     ``W_k`` (``curves``: a :class:`~vit_explained.gradient_experiments.SaturationSweep` of one block), the
     current ``factor`` and its ``norms`` ``(||dW_q||, ||dW_v||)`` marked (left), and one image's attention
-    weights ``A`` ``(N, N)`` at it (right)."""
+    weights ``A`` ``(N, N)`` of head ``head`` at it (right)."""
     fig = new_figure(figsize=(9, 3.2))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
     left.plot(curves.factors, curves.w_q[scale], color=PART_COLORS["qkv"], lw=1.6, label="||dW_q||")
@@ -714,9 +714,12 @@ def plot_derivation_point(
     left.set_ylabel("gradient norm, block 0")
     left.legend(loc="center left", fontsize=8.5, frameon=False)
     left.set_title("Block 0, every head: the weight gradients as W_q and W_k grow", fontsize=10)
-    right.imshow(attention, cmap="Blues", vmin=0.0, vmax=1.0)
-    right.set_title("A, image 0, head 0 (rows: queries)", fontsize=10)
+    image = right.imshow(attention, cmap="Blues", vmin=0.0, vmax=1.0)
+    right.set_title(f"A, image 0, head {head}", fontsize=10)
+    right.set_xlabel(f"keys (uniform: every entry 1/{attention.shape[-1]})", fontsize=8.5)
+    right.set_ylabel("queries", fontsize=8.5)
     right.set_xticks([])
     right.set_yticks([])
-    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.17, top=0.9, wspace=0.12)  # fixed: no layout pass
+    fig.colorbar(image, ax=right, fraction=0.046, pad=0.03, label="attention weight")
+    fig.subplots_adjust(left=0.09, right=0.93, bottom=0.17, top=0.9, wspace=0.15)  # fixed: no layout pass
     return fig

@@ -372,6 +372,10 @@ def gradient_freeze_widget(
 SCALES = ("1/sqrt(d)", "no scale")
 #: the multipliers drawn as the widget's curves: the slider's 25 steps, 1 to 1,000, evenly spaced in log c
 _CURVE_FACTORS = tuple(10 ** (k / 8) for k in range(25))
+#: a row of A counts as "still spread" when its entropy is above this fraction of ln N
+SPREAD = 0.2
+#: the head whose attention weights the widget draws: head 1, the first to sharpen as c grows
+SHOWN_HEAD = 1
 
 
 @lru_cache(maxsize=1)
@@ -399,27 +403,42 @@ class DerivationPoint(NamedTuple):
     entropy: float  # A's mean row entropy over ln N, over images, queries and heads (1: uniform, 0: one-hot)
     w_q: float  # ||dL/dW_q|| over the block's heads (the q rows of qkv.weight)
     w_v: float  # ||dL/dW_v||, the same for the v rows
-    attention: torch.Tensor  # A of image 0, head 0, (N, N)
+    attention: torch.Tensor  # A of image 0, head SHOWN_HEAD, (N, N)
+    heads_w_q: tuple[float, ...] = ()  # ||dL/dW_q|| of each head
+    heads_spread: tuple[float, ...] = ()  # each head's fraction of rows (images x queries) with entropy > SPREAD
+    heads_carried: tuple[float, ...] = ()  # the fraction of each head's ||dQ||^2 in those rows (0 if dQ is 0)
 
 
 def derivation_point(factor: float, scale: str = SCALES[0]) -> DerivationPoint:
     """Section 4's hand-derived backward pass (:func:`vit_explained.attention_backward.attention_backward`) in
     block 0 of the lesson's small model, every head, with ``W_q`` and ``W_k`` multiplied by ``factor`` and ``X``,
     ``dO`` held fixed (appendix H's experiment on block 0); ``scale``: scores times ``1/sqrt(d)`` or not."""
+    return _derivation_point(float(factor), scale)  # cached: the widget's curves and the lesson's checks share points
+
+
+@lru_cache(maxsize=64)
+def _derivation_point(factor: float, scale: str) -> DerivationPoint:
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
     if not factor > 0:
         raise ValueError(f"factor must be positive, got {factor!r}")
     x, d_o, heads = _block_0_heads()
-    entropy, w_q, w_v, first = [], 0.0, 0.0, None
+    entropy, heads_w_q, spread, carried, w_v, shown = [], [], [], [], 0.0, None
     for h, head in enumerate(heads):
         scaled = HeadWeights(factor * head.w_q, factor * head.w_k, *head[2:])
         grads = attention_backward(x, scaled, d_o[:, h], scale=head.w_q.shape[0] ** -0.5 if scale == SCALES[0] else 1.0)
         a = grads["A"]
-        entropy.append((-(a * torch.log(a.clamp_min(1e-300))).sum(dim=-1)).mean().item() / math.log(a.shape[-1]))
-        w_q, w_v = w_q + grads["dW_q"].pow(2).sum().item(), w_v + grads["dW_v"].pow(2).sum().item()
-        first = a[0] if first is None else first
-    return DerivationPoint(float(factor), sum(entropy) / len(entropy), w_q**0.5, w_v**0.5, first)
+        rows = (-(a * torch.log(a.clamp_min(1e-300))).sum(dim=-1)) / math.log(a.shape[-1])  # (B, N), 0 to 1
+        entropy.append(rows.mean().item())
+        spread.append((rows > SPREAD).double().mean().item())
+        d_q = grads["dQ"].pow(2).sum(dim=-1)  # (B, N): each query row's share of ||dQ||^2
+        carried.append((d_q * (rows > SPREAD)).sum().item() / d_q.sum().item() if d_q.sum() > 0 else 0.0)
+        heads_w_q.append(grads["dW_q"].norm().item())
+        w_v += grads["dW_v"].pow(2).sum().item()
+        shown = a[0] if h == SHOWN_HEAD else shown
+    w_q = sum(n * n for n in heads_w_q) ** 0.5
+    mean = sum(entropy) / len(entropy)
+    return DerivationPoint(float(factor), mean, w_q, w_v**0.5, shown, tuple(heads_w_q), tuple(spread), tuple(carried))
 
 
 @lru_cache(maxsize=2)
@@ -460,7 +479,9 @@ class DerivationWidget(LessonWidget):
             f"||dW_q|| = {point.w_q:.2g}, ||dW_v|| = {point.w_v:.2g}, ratio v / q = {point.w_v / point.w_q:.3g}"
         )
         norms = (point.w_q, point.w_v)
-        return line, plot_derivation_point(derivation_curves(scale), c, norms, point.attention.numpy(), scale=scale)
+        return line, plot_derivation_point(
+            derivation_curves(scale), c, norms, point.attention.numpy(), scale=scale, head=SHOWN_HEAD
+        )
 
 
 def derivation_widget(c: float = 1.0, scale: str = SCALES[0]) -> DerivationWidget:

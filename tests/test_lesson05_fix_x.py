@@ -1,0 +1,47 @@
+"""Lesson 05, fix round x (review 16f): the derivation widget's answer says what its per-head numbers show (heads
+1 and 2 collapse, head 3's few spread rows carry what is left), not a causal story; its A panel has a colourbar
+and a label and opens at c = 10 on the head that sharpens first; the freeze claim is scoped to one backward pass;
+the summary no longer states dK's closed form (exercise 8); the unused Xiong et al. citation is gone."""
+
+import json
+from pathlib import Path
+
+from vit_explained.widgets.lesson05 import SHOWN_HEAD, derivation_curves, derivation_point, derivation_widget
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
+
+
+def _sources():
+    return ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]]
+
+
+def test_per_head_numbers_behind_the_answer():
+    curves = derivation_curves("1/sqrt(d)")
+    w_q = curves.w_q["1/sqrt(d)"]
+    peak, hundred = derivation_point(curves.factors[w_q.index(max(w_q))]), derivation_point(100.0)
+    assert abs(sum(n * n for n in peak.heads_w_q) ** 0.5 / peak.w_q - 1) < 1e-12  # the heads sum to the total
+    assert max(hundred.heads_w_q[1:3]) < 1e-4 and hundred.heads_w_q[3] > 0.9 * hundred.w_q
+    assert round(100 * hundred.heads_spread[3]) == 7 and hundred.heads_carried[3] > 0.5
+    assert all(s > 0.99 for s in peak.heads_carried)  # at the peak nearly every row is still spread
+    assert derivation_point(100.0) is hundred  # cached: the curves and the lesson's checks share points
+
+
+def test_widget_picture_has_a_colourbar_and_opens_where_the_pattern_shows():
+    widget = derivation_widget(c=10.0)
+    _, fig = widget.compute(**widget.values)
+    assert len(fig.axes) == 3 and fig.axes[2].get_ylabel() == "attention weight"  # the colourbar
+    assert fig.axes[1].get_title() == f"A, image 0, head {SHOWN_HEAD}" and "1/17" in fig.axes[1].get_xlabel()
+    point = derivation_point(10.0)
+    assert point.attention.max() > 0.5  # a visible pattern at the opening c
+    assert "derivation_widget(c=10.0)" in "\n".join(_sources())
+
+
+def test_wording_of_round_x():
+    text = "\n".join(_sources())
+    assert "lifts it again" not in text and "the widget does not show why" in text
+    assert "in head 3, 7 % of the rows hold most of its" in text
+    assert "(one backward pass, the same weights)" in text
+    assert "separate training from this particular run" in text and "or this run makes the difference" in text
+    assert r"dK_j = s\,M'(V_j - \bar V)" not in text and "Xiong" not in text
+    assert "Backward meets the head" not in text and "316 counts each row's weight" not in text
+    assert "negative if it points against $g$" in text and "Appendix D explains its cases" in text
