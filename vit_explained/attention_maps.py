@@ -1864,3 +1864,70 @@ def area_table(areas: Mapping[str, torch.Tensor], kinds: Mapping[str, str], digi
     lines = [f"{'order':<24} {'kind':<18} mean deletion area, {count} test digits (lower: better)"]
     lines += [f"{name:<24} {kind:<18} {mean_interval(areas[name], digits=digits)}" for name, kind in kinds.items()]
     return "\n".join(lines)
+
+
+def inked_rank_correlation(trained: torch.Tensor, redrawn: torch.Tensor, ink: torch.Tensor) -> torch.Tensor:
+    """Spearman's ρ of two maps over each digit's inked patches only: ``(B, rows, cols)`` maps twice and
+    ``ink`` ``(B, rows, cols)`` booleans -> ``(B,)`` float64 (lesson 08's "ρ on ink")."""
+    if trained.shape != redrawn.shape or trained.shape != ink.shape:
+        raise ValueError(f"maps and ink must share one shape, got {[tuple(t.shape) for t in (trained, redrawn, ink)]}")
+    return torch.stack(
+        [rank_correlation(a[k][None], b[k][None])[0] for a, b, k in zip(trained, redrawn, ink, strict=True)]
+    )
+
+
+def top_k_kept(trained: torch.Tensor, redrawn: torch.Tensor, k: int = 5) -> torch.Tensor:
+    """``(B, rows, cols)`` twice -> ``(B,)`` float64: how many of the trained map's top ``k`` patches are also
+    among the re-drawn map's top ``k`` (``topk`` order on each side)."""
+    if trained.shape != redrawn.shape or trained.dim() < 2:
+        raise ValueError(f"two (B, ...) maps of one shape needed, got {tuple(trained.shape)}, {tuple(redrawn.shape)}")
+    tops = [m.flatten(1).topk(k).indices for m in (trained, redrawn)]
+    return torch.tensor(
+        [len(set(a.tolist()) & set(b.tolist())) for a, b in zip(*tops, strict=True)], dtype=torch.float64
+    )
+
+
+def top_k_on_ink(maps: torch.Tensor, ink: torch.Tensor, k: int = 5) -> torch.Tensor:
+    """``(B, rows, cols)`` maps and ``ink`` booleans -> ``(B,)`` float64: the share of each map's first ``k``
+    patches, in a stable descending sort (the order a deletion curve blacks them out), that hold ink."""
+    if maps.shape != ink.shape:
+        raise ValueError(f"maps and ink must share one shape, got {tuple(maps.shape)} and {tuple(ink.shape)}")
+    order = torch.sort(maps.flatten(1), dim=-1, descending=True, stable=True).indices[:, :k]
+    return ink.flatten(1).gather(1, order).double().mean(1)
+
+
+def ink_chance_top_k(ink: torch.Tensor, k: int = 5) -> tuple[float, float]:
+    """How many of one top ``k`` two random orders share, on average over the digits of ``ink``
+    ``(B, rows, cols)``: within each digit's inked patches (``min(k, n)² / n``) and over all patches (``k² / n``)."""
+    n_ink = ink.flatten(1).sum(1).double()
+    within = (n_ink.clamp(max=k) ** 2 / n_ink).mean().item()
+    return within, k * k / ink[0].numel()
+
+
+@dataclass
+class NoiseFloor:
+    """Lesson 08's ρ noise floor: per method ``(B,)`` ρ of each digit's map against its map under small input
+    noise; ``same_decision`` ``(B,)``: the noisy digit gets the clean digit's predicted class."""
+
+    rho: dict[str, torch.Tensor]
+    same_decision: torch.Tensor
+    scale: float
+
+
+def noise_floor(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    grid: tuple[int, int],
+    *,
+    scale: float = 0.02,
+    seed: int = 0,
+) -> NoiseFloor:
+    """ρ of :func:`rollout_and_gradient_maps` for ``images`` against the same maps of ``images`` plus Gaussian
+    noise (``scale`` of the pixel range, ``torch.Generator().manual_seed(seed)``), as appendix C's noise."""
+    noise = scale * torch.randn(images.shape, generator=torch.Generator().manual_seed(seed), dtype=images.dtype)
+    clean, noisy = (rollout_and_gradient_maps(model, x, labels, grid) for x in (images, images + noise))
+    with torch.no_grad():
+        same = model(images).argmax(-1) == model(images + noise).argmax(-1)
+    rho = {method: rank_correlation(clean[method].detach(), noisy[method].detach()) for method in clean}
+    return NoiseFloor(rho, same, scale)

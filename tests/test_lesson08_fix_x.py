@@ -1,0 +1,69 @@
+"""Lesson 08, fix round x: section 9's helpers (ρ on ink, top k kept, top k on ink, chance, noise floor)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+
+def test_inked_rank_correlation_reads_only_the_inked_patches():
+    from vit_explained.attention_maps import inked_rank_correlation
+
+    trained = torch.arange(8.0).reshape(1, 2, 4)
+    redrawn = trained.clone()
+    redrawn[0, 1] = -redrawn[0, 1]  # the second row reversed in order, and below the first
+    ink = torch.zeros(1, 2, 4, dtype=torch.bool)
+    ink[0, 0] = True  # only the first row inked: its order is kept
+    assert inked_rank_correlation(trained, redrawn, ink).tolist() == pytest.approx([1.0])
+    ink[0] = ~ink[0]  # only the second row: reversed
+    assert inked_rank_correlation(trained, redrawn, ink).tolist() == pytest.approx([-1.0])
+    with pytest.raises(ValueError, match="one shape"):
+        inked_rank_correlation(trained, redrawn, ink[:, :1])
+
+
+def test_top_k_kept_counts_the_shared_top_patches():
+    from vit_explained.attention_maps import top_k_kept
+
+    a = torch.tensor([[[9.0, 8, 7], [6, 5, 4], [3, 2, 1]]])
+    b = torch.tensor([[[9.0, 0, 7], [0, 5, 4], [3, 2, 1]]])  # two of a's top 5 (8 and 6) pushed to the bottom
+    assert top_k_kept(a, a).tolist() == [5.0] and top_k_kept(a, b).tolist() == [3.0]
+    assert top_k_kept(a, b, k=1).dtype == torch.float64
+
+
+def test_top_k_on_ink_follows_the_deletion_order_and_its_mask():
+    from vit_explained.attention_maps import top_k_on_ink
+
+    maps = torch.tensor([[[4.0, 3], [2, 1]], [[1.0, 1], [1, 1]]])  # the second: all tied, stable order 0, 1, 2, 3
+    ink = torch.tensor([[[True, False], [True, True]], [[False, True], [True, True]]])
+    assert top_k_on_ink(maps, ink, k=2).tolist() == [0.5, 0.5]
+    assert top_k_on_ink(maps, ~ink, k=2).tolist() == [0.5, 0.5]
+    assert top_k_on_ink(maps, ink, k=4).tolist() == [0.75, 0.75]
+    with pytest.raises(ValueError, match="one shape"):
+        top_k_on_ink(maps, ink[:1])
+
+
+def test_ink_chance_top_k_matches_random_orders():
+    from vit_explained.attention_maps import ink_chance_top_k
+
+    ink = torch.zeros(2, 7, 7, dtype=torch.bool)
+    ink.view(2, -1)[0, :10] = True
+    ink.view(2, -1)[1, :4] = True  # fewer than 5 inked: all of them shared
+    within, everywhere = ink_chance_top_k(ink)
+    assert within == pytest.approx((25 / 10 + 16 / 4) / 2) and everywhere == pytest.approx(25 / 49)
+    g = torch.Generator().manual_seed(0)  # a simulation of the first digit's value
+    shared = [len(set(torch.randperm(10, generator=g)[:5].tolist()) & set(range(5))) for _ in range(4000)]
+    assert sum(shared) / len(shared) == pytest.approx(2.5, abs=0.05)
+
+
+def test_noise_floor_compares_each_map_with_its_noisy_twin():
+    from vit_explained.attention_maps import noise_floor
+    from vit_explained.vit import ViT
+
+    torch.manual_seed(0)
+    model = ViT(12, patch_size=4, num_classes=4, dim=16, depth=2, heads=2, mlp_dim=32, channels=1).eval()
+    images, labels = torch.rand(5, 1, 12, 12), torch.tensor([0, 1, 2, 3, 0])
+    quiet = noise_floor(model, images, labels, (3, 3), scale=0.0)
+    assert set(quiet.rho) == {"rollout", "gradient-weighted"} and bool(quiet.same_decision.all())
+    assert all(torch.allclose(r, torch.ones(5, dtype=torch.float64)) for r in quiet.rho.values())
+    loud = noise_floor(model, images, labels, (3, 3), scale=0.02)
+    assert loud.scale == 0.02 and all(r.shape == (5,) and r.dtype == torch.float64 for r in loud.rho.values())
