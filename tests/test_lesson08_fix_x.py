@@ -67,3 +67,52 @@ def test_noise_floor_compares_each_map_with_its_noisy_twin():
     assert all(torch.allclose(r, torch.ones(5, dtype=torch.float64)) for r in quiet.rho.values())
     loud = noise_floor(model, images, labels, (3, 3), scale=0.02)
     assert loud.scale == 0.02 and all(r.shape == (5,) and r.dtype == torch.float64 for r in loud.rho.values())
+
+
+def _grad_only(weights, gradients):
+    relevance = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype).expand_as(weights[0][:, 0])
+    for g in gradients:
+        relevance = relevance + g.clamp(min=0).mean(1) @ relevance
+    return relevance
+
+
+def _renormalised_each_layer(weights, gradients):
+    relevance = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype).expand_as(weights[0][:, 0])
+    for a, g in zip(weights, gradients, strict=True):
+        relevance = relevance + (g * a).clamp(min=0).mean(1) @ relevance
+        relevance = relevance / relevance.sum(-1, keepdim=True)
+    return relevance
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (_grad_only, "gradient alone"),
+        (_renormalised_each_layer, "re-normalised R's rows after each layer"),
+        (lambda w, g: torch.eye(w[0].shape[-1]).expand_as(w[0][:, 0]), "the identity, R = I: that is only the start"),
+        (lambda w, g: torch.eye(w[0].shape[-1], dtype=w[0].dtype).repeat(len(w[0]), 1, 1), "only the start"),
+        (lambda w, g: torch.zeros_like(w[0][:, 0]).float(), "all zeros"),
+    ],
+)
+def test_chefer_names_gradient_only_renormalised_and_constant_answers(wrong, message):
+    from vit_explained.exercises import ExerciseFailed
+    from vit_explained.exercises.lesson08 import check_chefer_rollout
+
+    with pytest.raises(ExerciseFailed, match=message):
+        check_chefer_rollout(wrong)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda w, rows, cols: torch.zeros(w.shape[0], w.shape[1], rows, cols, dtype=w.dtype),
+        lambda w, rows, cols: torch.full((w.shape[0], w.shape[1], rows, cols), 1 / (rows * cols), dtype=w.dtype),
+        lambda w, rows, cols: torch.ones(w.shape[0], w.shape[1], rows, cols),
+    ],
+)
+def test_grid_names_a_constant_answer(wrong):
+    from vit_explained.exercises import ExerciseFailed
+    from vit_explained.exercises.lesson08 import check_class_token_grid
+
+    with pytest.raises(ExerciseFailed, match=r"one value, .* everywhere: it does not read the weights"):
+        check_class_token_grid(wrong)

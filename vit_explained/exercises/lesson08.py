@@ -827,6 +827,7 @@ def _chefer_variants(weights: list[torch.Tensor], gradients: list[torch.Tensor])
         "right": [(g * a).clamp(min=0).mean(1) for a, g in pairs],
         "row-normalised": [_rows_to_one((g * a).clamp(min=0).mean(1)) for a, g in pairs],
         "no gradient": [a.mean(1) for a, _ in pairs],
+        "gradient only": [g.clamp(min=0).mean(1) for _, g in pairs],
     }
     identity = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype).expand_as(fused["right"][0])
     variants = {}
@@ -842,7 +843,10 @@ def _chefer_variants(weights: list[torch.Tensor], gradients: list[torch.Tensor])
     for layer in fused["right"][1:]:
         from_first = from_first + layer @ from_first  # R started from the first layer's Ā, not from I
     variants.update({"order": order, "no identity kept": product, "started from the first": from_first})
-    variants["zeros"] = torch.zeros_like(identity)
+    renormalised = identity
+    for layer in fused["right"]:
+        renormalised = _rows_to_one(renormalised + layer @ renormalised)  # R's rows set to sum to 1 each layer
+    variants.update({"R re-normalised": renormalised, "identity": identity, "zeros": torch.zeros_like(identity)})
     return variants
 
 
@@ -863,6 +867,12 @@ _CHEFER_MISTAKES = {
     "max over heads": "you took the largest head (max over dim=1): average the heads, .mean(dim=1)",
     "row-normalised": "you re-normalised the rows of Ā as rollout does: Chefer et al.'s rule keeps "
     "mean_h((grad * A).clamp(min=0)) as it is, and R's rows need not sum to 1",
+    "identity": "your result is the identity, R = I: that is only the start; apply R = R + Ā @ R once per "
+    "layer, first to last",
+    "gradient only": "you used the gradient alone: Ā = mean_h((grad * A).clamp(min=0)), the gradient times the "
+    "attention weights A, per head",
+    "R re-normalised": "you re-normalised R's rows after each layer as rollout does: Chefer et al.'s R = R + Ā @ R "
+    "is kept as it is, and its rows need not sum to 1",
     "no gradient": "you used A without the gradient: Ā = mean_h((grad * A).clamp(min=0)), the weights times "
     "their gradients, so the map is for one class",
     "order": "layer order reversed: the first layer ended up on the left (R @ Ā, the matmul the wrong way round, "
@@ -902,6 +912,11 @@ def check_chefer_rollout(
             )
         if tuple(got.shape) != tuple(expected.shape):
             fail(f"for {case}: expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
+        if got.is_floating_point() and got.dtype != expected.dtype:  # a constant answer, named before its dtype
+            constant = _chefer_variants(weights, gradients)
+            for name in ("identity", "zeros"):
+                if close(got.to(expected.dtype), constant[name]):
+                    fail(f"for {case}: {_CHEFER_MISTAKES[name]}")
         _keep_float64(got, dtype, case, "chefer")
         if not close(got, expected):
             _name_chefer_slip(got, weights, gradients, case)
@@ -1146,6 +1161,15 @@ def _refuse_a_list(returned: object, case: str, shape: str) -> None:
         )
 
 
+def _one_value(got: torch.Tensor, case: str) -> None:
+    """Exercise 3: a grid with one value everywhere (zeros, ones, a filled tensor) never read the weights."""
+    if got.numel() > 1 and bool((got == got.flatten()[0]).all()):
+        fail(
+            f"for {case}: your grid holds one value, {got.flatten()[0].item():.3g}, everywhere: it does not read "
+            "the weights. Take row 0 (the class token's), the patch columns 1 to N - 1, reshaped to (rows, cols)"
+        )
+
+
 def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
     """Check ``class_token_grid(weights, rows, cols)``: ``(B, heads, N, N) -> (B, heads, rows,
     cols)``, the class token's attention to each patch at the patch's grid position."""
@@ -1189,6 +1213,7 @@ def check_class_token_grid(class_token_grid: Callable[[torch.Tensor, int, int], 
                 )
             )
         _check_grid_shape(class_token_grid, got, weights, expected, case, (batch, heads, rows, cols), generator)
+        _one_value(got, case)
         _keep_float64(got, dtype, case, "grid")
         if close(got, expected):
             continue
