@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import torch
+from einops import rearrange
 
 from vit_explained.exercises import ExerciseFailed
 from vit_explained.exercises.lesson03 import check_mha_forward
@@ -123,3 +124,40 @@ def test_the_moved_cells_are_one_call_and_one_print():
     for call in ("plots.crossover_report(", "plots.ink_share_report(", "fold_scale_report("):
         (cell,) = [c.source for c in cells if c.cell_type == "code" and call in c.source and "@title" not in c.source]
         assert "def " not in cell and "for " not in cell and cell.count("print(") == 1
+
+
+def _split_right(weight, heads):
+    w_q, w_k, w_v = weight.reshape(3, -1, weight.shape[-1]).unbind(0)
+    return w_q, w_k, w_v
+
+
+def test_exercise_6_accepts_the_reference_and_float64():
+    from vit_explained.exercises.lesson03 import check_split_qkv
+
+    check_split_qkv(_split_right)
+    check_split_qkv(
+        lambda weight, heads: weight.double().chunk(3) if weight.dtype == torch.float64 else weight.chunk(3)
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "named"),
+    [
+        (lambda w, h: rearrange(w, "(h three d) i -> three (h d) i", three=3, h=h).unbind(0), r"\(h three d\)"),
+        (lambda w, h: rearrange(w, "(three d h) i -> three (h d) i", three=3, h=h).unbind(0), r"\(three d h\)"),
+        (lambda w, h: tuple(x.T for x in w.chunk(3)), "transposed"),
+        (lambda w, h: w.chunk(3)[::-1], r"\(v, k, q\)"),
+        (lambda w, h: tuple(x.float() for x in w.chunk(3)), "keep the fused weight's dtype"),
+        (lambda w, h: w, "return three tensors"),
+    ],
+)
+def test_exercise_6_names_the_slips(answer, named):
+    from vit_explained.exercises.lesson03 import check_split_qkv
+
+    with pytest.raises(ExerciseFailed, match=named):
+        check_split_qkv(answer)
+
+
+def test_exercise_6_text_is_the_same_in_both_notebooks():
+    texts = [[c.source for c in _cells(p) if c.source.startswith("### Exercise 6")] for p in (LESSON, SOLUTIONS)]
+    assert texts[0] == texts[1] and len(texts[0]) == 1 and "(h three d)" in texts[0][0]

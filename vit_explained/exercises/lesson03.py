@@ -796,3 +796,60 @@ def check_attention_memory(attention_bytes: Callable[..., Any]) -> None:
     if ratio > 1:
         fail(f"{answer:,} is too large: an extra factor crept in (not B, h, N, N or bytes?); {count}")
     fail(f"{answer:,} is too small: which N? {count[0].upper()}{count[1:]}")
+
+
+# --- exercise 6: a fused (three h d) qkv weight split into separate query, key and value Linears ---------------
+
+
+def _qkv_slips(weight: torch.Tensor, heads: int) -> dict[str, tuple[torch.Tensor, ...]]:
+    """The three weights a known slip returns for a fused ``(three h d)`` weight, by the message naming it."""
+    right = tuple(weight.reshape(3, -1, weight.shape[-1]).unbind(0))
+    interleaved = tuple(rearrange(weight, "(h three d) i -> three (h d) i", three=3, h=heads).unbind(0))
+    swapped = tuple(rearrange(weight, "(three d h) i -> three (h d) i", three=3, h=heads).unbind(0))
+    slips = {
+        "you read the rows as (h three d), each head's q, k and v rows interleaved (GPT-NeoX's layout). This weight is "
+        "(three h d): all the query rows come first, then all the key rows, then all the value rows": interleaved,
+        "you read the rows as (three d h): the heads and the head width are swapped. Inside each of the three blocks "
+        "the rows go head by head, d rows per head": swapped,
+        "each weight is transposed: nn.Linear stores (out_features, in_features), so each block of D rows is "
+        "already (D, D_in) as it is": tuple(w.T for w in right),
+    }
+    for order in ((0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
+        names = ", ".join(("q", "k", "v")[i] for i in order)
+        slips[f"the three come back as ({names}): the fused rows are q first, then k, then v"] = tuple(
+            right[i] for i in order
+        )
+    return slips
+
+
+def check_split_qkv(split_qkv: Callable[[torch.Tensor, int], Sequence[torch.Tensor]]) -> None:
+    """Exercise 6: ``split_qkv(weight, heads)`` turns a fused ``(3 D, D_in)`` qkv weight laid out ``(three h d)``
+    into ``(w_q, w_k, w_v)``, each ``(D, D_in)``: separate Linears holding them give the fused Linear's q, k, v."""
+    cases = [(8, 2, 8, torch.float32, 0), (12, 3, 5, torch.float32, 1), (16, 4, 16, torch.float64, 2)]
+    for dim, heads, dim_in, dtype, seed in cases:
+        generator = torch.Generator().manual_seed(seed)
+        weight = torch.randn(3 * dim, dim_in, generator=generator, dtype=dtype)
+        tokens = torch.randn(2, 5, dim_in, generator=generator, dtype=dtype)
+        given = weight.clone()
+        where = f"for a fused weight of shape {tuple(weight.shape)}, heads={heads} ({str(dtype).replace('torch.', '')})"
+        result = attempt(split_qkv, given, heads)
+        if not torch.equal(given, weight):
+            fail("split_qkv changed the fused weight in place; read it, do not modify it")
+        if isinstance(result, torch.Tensor) or not isinstance(result, (tuple, list)) or len(result) != 3:
+            fail(f"{where}: return three tensors (w_q, w_k, w_v), one per separate Linear")
+        answer = tuple(as_tensor(w, f"weight {i} you returned") for i, w in enumerate(result))
+        for name, w in zip(("w_q", "w_k", "w_v"), answer, strict=True):
+            if w.dtype != dtype:
+                fail(f"{where}: {name} is {str(w.dtype).replace('torch.', '')}; keep the fused weight's dtype")
+            if tuple(w.shape) == (dim_in, dim) and dim_in != dim:
+                fail(f"{where}: {name} has shape {tuple(w.shape)}, (D_in, D): nn.Linear stores (out, in), (D, D_in)")
+            if tuple(w.shape) != (dim, dim_in):
+                fail(f"{where}: {name} has shape {tuple(w.shape)}; each separate Linear's weight is (D, D_in)")
+        expected = tokens @ weight.T  # the fused Linear's output, (three h d) on its last axis
+        if all(close(tokens @ w.T, e) for w, e in zip(answer, expected.chunk(3, dim=-1), strict=True)):
+            continue
+        for message, slip in _qkv_slips(weight, heads).items():
+            if all(close(w, s) for w, s in zip(answer, slip, strict=True)):
+                fail(f"{where}: {message}")
+        fail(f"{where}: separate Linears with your weights do not give the fused Linear's q, k and v")
+    passed("the three separate Linears reproduce the fused qkv: its rows are (three h d), q then k then v.")
