@@ -32,8 +32,7 @@ def test_summary_keeps_the_core_and_points_to_going_further():
     (summary,) = [_source(c) for c in _cells() if "## Summary" in _source(c)]
     flat = " ".join(summary.split())
     assert "overlap by `k - s` pixels" in flat and "floor((n + 2p - k) / s) + 1" in flat and "4 x 2 x 2 = 16" in flat
-    assert "fails unless each grid's token count is a perfect square and the position table matches" in flat
-    assert "a 100 x 25 grid (a square count) runs, scrambled" in flat  # fix round x
+    assert "The original code assumes square grids ([Going further](#non-square))" in flat  # fix round y: short
     for forensics in ("208", "0f63dc9", "runs silently"):
         assert forensics not in flat
 
@@ -55,7 +54,7 @@ def test_every_section_opens_with_a_plain_sentence_and_the_cost_is_optional():
         after = heading.split(f"## {number} ·", 1)[1].split("\n\n", 2)[1]
         assert not after.startswith("Why"), (number, after[:40])
     section_3 = _source(cells[_index("## 3 · Counting tokens")])
-    assert "3136² ≈ 9.8 M" in section_3 and "no position table" in section_3 and "(#chain-cost)" in section_3
+    assert "3136² ≈ 9.8 M" in section_3 and "Performer" in section_3 and "(#chain-cost)" in section_3
     assert _index("## Going further") < _index("### What the chain costs")  # fix round r: out of the core
 
 

@@ -33,7 +33,7 @@ def test_the_photo_prints_the_same_stride_hard_split_and_checks_it():
     assert "same_stride == {0: [], 2: []}" in _source(cells[code + 1])
     prose = _flat(_source(cells[code - 1]))
     # fix round w: the photo piece is in Going further; section 1 prints the exact share over all placements
-    assert "4 x 4 windows at stride 4 (magenta; padding 0 cuts it too)" in prose
+    assert "4 x 4 windows at stride 4 (magenta, padding 2; padding 0 cuts it too, printed below)" in prose  # round y
     assert "With the stride and padding fixed, the overlap raises the share from 18.6 % to 100 %" in " ".join(
         _flat(_source(c)) for c in cells
     )

@@ -122,9 +122,8 @@ def test_final_footprint_as_a_split_makes_t2t_grid_and_holds_a_16_pixel_box():
 def test_position_table_belongs_to_the_final_tokens_only():
     cells = _cells()
     assert "and the position table;" not in _source(cells[0])
-    (counting,) = [_flat(_source(c)) for c in cells if _source(c).startswith("## 3 · Counting tokens")]
-    assert "The token layers have no position table" in counting and "197 rows" in counting
-    assert "line 118" in counting
+    (chain,) = [_flat(_source(c)) for c in cells if _source(c).startswith("## 6 · The whole T2T chain")]
+    assert "the token layers have none (`models/t2t_vit.py` line 118)" in chain  # fix round y: moved to section 6
 
 
 def test_section_1_leads_with_the_controlled_pair():

@@ -99,10 +99,10 @@ def test_plot_t2t_chain_labels_come_from_t2t_chain():
     assert "16 x 16 = 256 tokens" in labels[1] and "length 3·7·7 = 147" in labels[1]
     assert "Linear -> (16, 768)" in labels[3]
     named = plots.plot_t2t_chain(images[:1], embed_dim=384, model="T2T-ViT-14")
-    assert named.axes[3].get_xlabel().endswith("Linear -> (16, 384) in T2T-ViT-14")
+    assert named.axes[3].get_xlabel().endswith("Linear -> (16, 384)\nin T2T-ViT-14")
     plt.close(named)
-    gray = plots.plot_t2t_chain(images[1:], embed_dim=384, model="T2T-ViT-14")
-    assert gray.axes[3].get_xlabel().endswith("in a 1-channel T2T-ViT-14")
+    gray = plots.plot_t2t_chain(images[1:], embed_dim=384, model="Tokens2Token", note="(scrambled)")
+    assert gray.axes[3].get_xlabel().endswith("in Tokens2Token, C = 1\n(scrambled)")  # 80 x 20: not square
     plt.close(gray)
     assert "20 x 5 = 100 tokens" in labels[5] and "length 1·7·7 = 49" in labels[5]
     plt.close(fig)

@@ -756,14 +756,16 @@ def plot_t2t_chain(
     token_dim: int = 64,
     embed_dim: int = 768,
     model: str | None = None,
+    note: str | None = None,
     splits: tuple[tuple[int, int, int], ...] = T2T_SPLITS,
 ) -> Figure:
     """One row per image: the input and the token grid after each of T2T's soft splits, each cell
     shaded (for display only) by the image average-pooled with each split's kernel, stride and padding in
     turn (zero padding counted): where a token sits, not what it holds. Labelled with the grid
     and the token length that :func:`vit_explained.t2t_chain` computes. The last split's label ends
-    with the ``Linear`` to ``embed_dim`` (384 in T2T-ViT_t-14); ``model`` names the model it belongs to
-    ("a 1-channel T2T-ViT_t-14" under a grayscale image)."""
+    with the ``Linear`` to ``embed_dim`` (384 in T2T-ViT_t-14); ``model`` names the module it belongs to
+    ("lesson 07's Tokens2Token, C = 1" under a grayscale image), and ``note`` ends the label of a row whose
+    grids are not square (where the original code's square reshape goes wrong)."""
     images = [as_image(image) for image in images]
     columns = len(splits) + 1
     fig = new_figure(figsize=(2.5 * columns, 3.3 * len(images)), layout="constrained")
@@ -786,8 +788,10 @@ def plot_t2t_chain(
                 f"length {stage.in_channels}·{stage.kernel}·{stage.kernel} = {stage.token_length}"
             )
             if number == len(stages):
-                named = model if channels == 3 else f"a {channels}-channel {model}"  # T2T-ViT_t-14 itself takes RGB
-                label += f"\nLinear -> ({grid.total}, {embed_dim})" + (f" in {named}" if model else "")
+                named = model if channels == 3 else f"{model}, C = {channels}"  # T2T-ViT_t-14 itself takes RGB
+                label += f"\nLinear -> ({grid.total}, {embed_dim})" + (f"\nin {named}" if model else "")
+                if note and any(s.grid.rows != s.grid.cols for s in stages):
+                    label += f"\n{note}"
             ax.set_xlabel(label, fontsize=9)
     fig.suptitle(
         "The T2T chain: three soft splits shrink the token grid\n"

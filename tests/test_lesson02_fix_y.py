@@ -1,0 +1,82 @@
+"""Lesson 02, fix round y (review 16g): the chain figure names lesson 07's module, section 3's token layer is a
+transformer one, the run strip (picture) comes before the box rule in section 1, the 31-pixel footprint's 100 % is
+geometry, the widget cell prints its readout, the Summary's third bullet is short."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+LESSON = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "02_soft_split_token_counting.ipynb"
+SOLUTIONS = LESSON.parent / "solutions" / "02_soft_split_token_counting_solutions.ipynb"
+
+
+def _cells(path: pathlib.Path = LESSON) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _printed(cell: dict) -> str:
+    return "".join("".join(output.get("text", "")) for output in cell.get("outputs", []))
+
+
+def _index(start: str) -> int:
+    (index,) = [i for i, c in enumerate(_cells()) if _source(c).startswith(start)]
+    return index
+
+
+def test_chain_figure_names_lesson_07s_module_not_t2t_vit_t_14():
+    (code,) = [_source(c) for c in _cells() if "plot_t2t_chain(images" in _source(c)]
+    assert 'model="lesson 07\'s Tokens2Token"' in code and "T2T-ViT_t-14" not in code
+    assert "the original code scrambles" in code
+
+
+def test_section_3_token_layer_is_a_transformer_one():
+    section_3 = _flat(_source(_cells()[_index("## 3 · Counting tokens")]))
+    assert "a transformer token layer after it (T2T-ViT_t-14's) holds 3136² ≈ 9.8 M" in section_3
+    assert "Performer token layers build no `N x N` matrix" in section_3 and "position" not in section_3
+
+
+def test_run_strip_comes_before_the_box_rule_in_section_1():
+    cells = _cells()
+    strip = [i for i, c in enumerate(cells) if "plot_run_strip(20, *T2T_SPLITS[0])" in _source(c)]
+    (rule,) = [i for i, c in enumerate(cells) if _source(c).startswith("**The box rule.**")]
+    assert strip and _index("## 1 ·") < strip[0] < rule < _index("## 2 ·")
+    assert _source(cells[strip[0] - 1]).startswith("**How long a run fits.**")
+    assert "worst-placed run for (7, 4, 2): (first pixel, length) = (5, 4)" in _printed(cells[strip[0]])
+    assert "hide-input" in cells[strip[0] + 1]["metadata"]["tags"]
+
+
+def test_footprint_share_is_called_geometry_and_points_to_lesson_07():
+    (prose,) = [_flat(_source(c)) for c in _cells() if _source(c).startswith("At ViT's stride")]
+    assert "This 100 % is geometry" in prose and "any overlapping stem with 31-pixel windows at stride 16" in prose
+    assert "07_tokens_to_token_vit.ipynb#6-does-t2t-help" in prose
+
+
+def test_map_caption_says_the_boxes_are_vit_b():
+    text = _flat(_source(_cells()[_index("## 6 · The whole T2T chain")]))
+    assert "The boxes' shapes are ViT-B/16's (`D = 768`; T2T-ViT-14 uses 384)" in text
+
+
+def test_widget_cell_prints_its_readout():
+    (cell,) = [c for c in _cells() if _source(c).startswith("lost_rows, lost_cols")]
+    readout = "rows: (60 + 2 x 0 - 20) // 15 + 1 = 3, columns: (100 + 2 x 0 - 20) // 15 + 1 = 6; "
+    assert readout + "overlap k - s = 20 - 15 = 5; tokens: 3 x 6 = 18" in _printed(cell)
+
+
+def test_nits_and_identical_exercise_text():
+    cells = _cells()
+    assert "pad 1 gives 55 windows, pad 2 gives 56 windows, pad 3 gives 56 windows" in "".join(map(_printed, cells))
+    assert any("read the same 200 pixel positions" in _flat(_source(c)) for c in cells)
+    (lesson,) = [_source(c) for c in cells if _source(c).startswith("### Exercise 2")]
+    (solution,) = [_source(c) for c in _cells(SOLUTIONS) if _source(c).startswith("### Exercise 2")]
+    assert lesson == solution and "the first window reaches an image pixel: `padding < kernel`" in lesson
+    summary = _flat(_source(cells[_index("## Summary")]))
+    assert "scrambled" not in summary and "perfect square" not in summary
