@@ -1931,3 +1931,26 @@ def noise_floor(
         same = model(images).argmax(-1) == model(images + noise).argmax(-1)
     rho = {method: rank_correlation(clean[method].detach(), noisy[method].detach()) for method in clean}
     return NoiseFloor(rho, same, scale)
+
+
+def deletion_controls(
+    model: nn.Module,
+    val_images: torch.Tensor,
+    images: torch.Tensor,
+    raw_occlusion: torch.Tensor,
+    greedy: torch.Tensor,
+) -> dict[str, torch.Tensor]:
+    """Lesson 08 section 10's four controls for ``images`` ``(B, C, H, W)``, ``(B, rows, cols)`` each (the grid of
+    ``raw_occlusion``): the mean rollout map over ``val_images`` (one order for every digit), occlusion with the
+    inked patches first in its order (:func:`stroke_first`), raw occlusion, and the stored greedy order."""
+    grid = tuple(raw_occlusion.shape[-2:])
+    with capture_attention(model) as weights, torch.no_grad():  # the validation digits, never the test digits
+        model(val_images)
+    mean_map = class_token_attention(attention_rollout(weights), grid).mean(0)  # (rows, cols)
+    shifted = raw_occlusion - raw_occlusion.amin((1, 2), keepdim=True)  # >= 0, the same order
+    return {
+        "mean map (no image)": mean_map.expand(len(images), *grid).clone(),
+        "occlusion, blank last": stroke_first(shifted, images),  # scores / their max + 2 on inked patches
+        "occlusion, raw": raw_occlusion,  # blank patches where they fall
+        "greedy (stored)": greedy,
+    }
