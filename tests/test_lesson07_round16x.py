@@ -83,7 +83,7 @@ def test_review_nits():
     text, outputs = _markdown(), _outputs()
     assert "Several later models kept an overlapping, local stem" in text and "What lasted" not in text
     assert "(the paper's Table 6" not in text and "The paper's Table 6 tests this on ViT" in text
-    assert "in exact arithmetic" in text and "dark outline: the digit" in "".join(
+    assert "in exact arithmetic" in text and "Mean attention by offset" in "".join(
         "".join(c["source"]) for c in _cells() if c["cell_type"] == "code"
     )
     assert "(13, 2500, 49) -> (13, 2500, 64)" in outputs

@@ -31,6 +31,13 @@ def test_the_field_matches_gradients(name):
 
 def test_the_line_names_the_field_and_the_overlaps():
     widget = t2t_chain_widget()
+    assert widget.line == (  # the field is exercise 1's answer: hidden until the box is ticked (review 16g)
+        "224x224 -> 56x56 = 3136 -> 28x28 = 784 -> 14x14 = 196 tokens; the backbone sees 197 with the class token;"
+        " field hidden (tick show field after exercise 1); windows overlap by 3 px, 1 token, 1 token"
+        " (kernel - stride); coverage: every pixel and token lies in a window"
+    )
+    assert "31 x 31" not in widget.line
+    widget.controls["show_field"].value = True
     assert widget.line == (
         "224x224 -> 56x56 = 3136 -> 28x28 = 784 -> 14x14 = 196 tokens; the backbone sees 197 with the class token;"
         " an interior final token sees a 31 x 31 pixel square; windows overlap by 3 px, 1 token, 1 token"
@@ -43,3 +50,15 @@ def test_the_line_names_the_field_and_the_overlaps():
     )
     line, _ = widget.compute(height=400, width=100, splits="four splits: (3,2,1) x 4")
     assert "31 x 31 pixel square; windows overlap by 1 px, 1 token, 1 token, 1 token" in line
+
+
+def test_the_hidden_field_leaves_the_legend_without_sides():
+    widget = t2t_chain_widget()
+    hidden, shown = (
+        [
+            text.get_text()
+            for text in widget.compute(**{**widget.values, "show_field": show})[1].axes[0].get_legend().get_texts()
+        ]
+        for show in (False, True)
+    )
+    assert not any("31 x 31" in text for text in hidden) and any("= 31 x 31 px" in text for text in shown)

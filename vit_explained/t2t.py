@@ -229,3 +229,25 @@ class T2TViT(nn.Module):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """``(B, C, H, W) -> (B, num_classes)``."""
         return self.head(self.forward_features(images)[:, 0])
+
+
+def attention_by_offset(weights: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
+    """Average attention by where the key lies relative to the query on a ``rows x cols`` grid of tokens.
+
+    ``weights`` is ``(..., N, N)`` (N = rows * cols, query rows), averaged over its leading dimensions first.
+    Returns a ``(2 * rows - 1, 2 * cols - 1)`` grid: at ``(rows - 1 + dr, cols - 1 + dc)`` the mean weight a
+    query gives the key ``dr`` rows below and ``dc`` columns right of it, times N, so a uniform row gives 1
+    everywhere; offset (0, 0), the token itself, is in the middle.
+    """
+    n = rows * cols
+    if weights.dim() < 2 or weights.shape[-2:] != (n, n):
+        raise ValueError(f"weights must end in ({n}, {n}) for a {rows} x {cols} grid, got {tuple(weights.shape)}")
+    mean = weights.reshape(-1, n, n).mean(0)
+    row, col = torch.arange(n) // cols, torch.arange(n) % cols
+    bins = (
+        (row[None, :] - row[:, None] + rows - 1) * (2 * cols - 1) + (col[None, :] - col[:, None] + cols - 1)
+    ).flatten()
+    size = (2 * rows - 1) * (2 * cols - 1)
+    total = torch.zeros(size, dtype=mean.dtype).index_add_(0, bins, mean.flatten())
+    counts = torch.bincount(bins, minlength=size).to(mean.dtype)
+    return (total / counts * n).reshape(2 * rows - 1, 2 * cols - 1)

@@ -591,9 +591,12 @@ def chain_footprints(splits: Sequence[tuple[int, int, int]], size: int) -> list[
     return footprints[::-1]
 
 
-def draw_chain_windows(ax: Axes, image: torch.Tensor, splits: Sequence[tuple[int, int, int]]) -> list[int]:
+def draw_chain_windows(
+    ax: Axes, image: torch.Tensor, splits: Sequence[tuple[int, int, int]], show_sides: bool = True
+) -> list[int]:
     """A grayscale ``image`` (square) with each stage's window of the central final token drawn nested (stage 1
-    innermost, :func:`chain_footprints`); the outermost, the receptive field, in red. Returns the sides in pixels."""
+    innermost, :func:`chain_footprints`); the outermost, the receptive field, in red. Returns the sides in pixels;
+    ``show_sides=False`` leaves the later stages' sides in pixels out of the legend (lesson 07's exercise 1)."""
     picture = as_image(image, name="image")[0].numpy()
     size = picture.shape[0]
     _gray(ax, picture, float(picture.max()))
@@ -605,7 +608,7 @@ def draw_chain_windows(ax: Axes, image: torch.Tensor, splits: Sequence[tuple[int
         color = "red" if final else WINDOW_COLORS[(stage - 1) % len(WINDOW_COLORS)]
         unit = "pixels" if stage == 1 else f"stage-{stage - 1} tokens"
         label = f"split {stage}: {kernel} x {kernel} {unit}"
-        if stage > 1:  # stage 1's windows are pixels already: no second size
+        if stage > 1 and show_sides:  # stage 1's windows are pixels already: no second size
             label += f" = {side} x {side} px"
         label += f", stride {stride} px" if stage == 1 else f", stride {stride} tokens"
         if final:
@@ -632,12 +635,13 @@ def plot_chain_locality(
     splits: Sequence[tuple[int, int, int]],
     cost: tuple[Sequence[str], Sequence[int], Sequence[int], Sequence[int]],
     title: str | None = None,
+    show_sides: bool = True,
 ) -> Figure:
-    """Lesson 07's widget picture: :func:`draw_chain_windows` first (locality), then the cost panels of
-    :func:`plot_stage_cost` (``cost`` = its ``names, tokens, entries_per_layer, layers``), smaller."""
+    """Lesson 07's widget picture: :func:`draw_chain_windows` first (locality; ``show_sides`` as there), then the
+    cost panels of :func:`plot_stage_cost` (``cost`` = its ``names, tokens, entries_per_layer, layers``), smaller."""
     fig = new_figure(figsize=(14, 5.2))
     grid = fig.add_gridspec(1, 3, width_ratios=(1.1, 1, 1.25))
-    draw_chain_windows(fig.add_subplot(grid[0, 0]), image, splits)
+    draw_chain_windows(fig.add_subplot(grid[0, 0]), image, splits, show_sides)
     middle, right = fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[0, 2])
     _stage_cost_axes(middle, right, *cost)
     names = cost[0]  # short tick labels ("TT 1"), the same in both panels, so four splits' labels do not overlap
@@ -930,3 +934,60 @@ def plot_trained_attention_rows(
         ax.tick_params(labelsize=6, length=2)
     fig.colorbar(shown, ax=axes[-1], fraction=0.046, pad=0.03).ax.tick_params(labelsize=6)
     return _finish(fig, title, top=0.9)
+
+
+def plot_folded_channels(
+    image: torch.Tensor, feature_map: torch.Tensor, channels: Sequence[int], title: str | None = None
+) -> Figure:
+    """An image ``(H, W)`` beside some ``channels`` of its folded token map ``(C, rows, cols)`` (the output of
+    ``tokens_to_image`` after the first token transformer): each channel drawn on its own colour scale, so the
+    reader sees the tokens still laid out where their windows were."""
+    if not isinstance(image, torch.Tensor) or image.dim() != 2 or feature_map.dim() != 3 or not channels:
+        raise ValueError("image must be (H, W), feature_map (C, rows, cols), and channels non-empty")
+    if any(not 0 <= channel < feature_map.shape[0] for channel in channels):
+        raise ValueError(f"channels {tuple(channels)} must lie in 0..{feature_map.shape[0] - 1}")
+    picture = image.detach().cpu().float()
+    fig = new_figure(figsize=(1.2 * (len(channels) + 1) + 0.3, 3.9))
+    axes = fig.subplots(1, len(channels) + 1)
+    _gray(axes[0], picture.numpy(), float(picture.max()))
+    axes[0].set_title(f"the image\n{picture.shape[0]} x {picture.shape[1]} px", fontsize=8)
+    rows, cols = feature_map.shape[1:]
+    for ax, channel in zip(axes[1:], channels, strict=True):
+        ax.imshow(feature_map[channel].detach().cpu().float().numpy(), cmap="viridis", interpolation="nearest")
+        ax.set_title(f"channel {channel}\n{rows} x {cols} tokens", fontsize=8)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return _finish(fig, title, top=0.86)
+
+
+def plot_attention_offsets(maps: dict[str, dict[str, torch.Tensor]], reach: int, title: str | None = None) -> Figure:
+    """Average attention by offset: ``maps[run][name]`` is a ``(2R - 1, 2R - 1)`` grid of mean weights times the
+    number of tokens (1 = a uniform row), offset (0, 0) in the middle (:func:`vit_explained.t2t.attention_by_offset`).
+    Runs are columns, names (say "initial", "trained") rows; offsets up to ``reach`` tokens are drawn, on one
+    diverging colour scale around 1, the token itself outlined."""
+    names = list(next(iter(maps.values()), {}))
+    if not names or any(list(row) != names for row in maps.values()):
+        raise ValueError("maps must be a non-empty {run: {name: grid}} with the same names in every run")
+    middle = next(iter(maps[next(iter(maps))].values())).shape[0] // 2
+    if reach < 1 or reach > middle:
+        raise ValueError(f"reach must be 1 to {middle}, got {reach}")
+    crop = {run: {name: grid[middle - reach : middle + reach + 1, middle - reach : middle + reach + 1].float()
+                  for name, grid in row.items()} for run, row in maps.items()}  # fmt: skip
+    spread = max(float((grid - 1).abs().max()) for row in crop.values() for grid in row.values())
+    fig = new_figure(figsize=(2.3 * len(maps) + 1.0, 2.3 * len(names) + 0.6))
+    axes = np.atleast_2d(fig.subplots(len(names), len(maps), squeeze=False))
+    ticks = [0, reach, 2 * reach]
+    for column, (run, row) in enumerate(crop.items()):
+        for line, name in enumerate(names):
+            ax = axes[line, column]
+            shown = ax.imshow(
+                row[name].numpy(), cmap="RdBu_r", vmin=1 - spread, vmax=1 + spread, interpolation="nearest"
+            )
+            ax.add_patch(Rectangle((reach - 0.5, reach - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.2))
+            ax.set_title(f"{run}, {name}", fontsize=9)
+            ax.set_xticks(ticks, [f"{t - reach:+d}" if t != reach else "0" for t in ticks], fontsize=7)
+            ax.set_yticks(ticks, [f"{t - reach:+d}" if t != reach else "0" for t in ticks], fontsize=7)
+    fig.colorbar(shown, ax=axes, fraction=0.03, pad=0.02, label="weight / uniform").ax.tick_params(labelsize=7)
+    fig.suptitle(title or "", fontsize=10)
+    return fig

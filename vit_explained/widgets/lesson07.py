@@ -5,7 +5,8 @@
 any kernel 1-9, stride 1-8, padding below the kernel). The input channels change only the first tokens' length, not any
 grid or attention cost, so they are not a control. :func:`vit_explained.t2t_chain`
 follows the image through the splits; the line lists the grids and token counts, then locality: the side of the
-square of pixels one interior final token sees (31 for T2T's chain) and each split's overlap. The picture draws,
+square of pixels one interior final token sees (31 for T2T's chain; shown only when the ``show_field`` box,
+off at first, is ticked: it is exercise 1's answer) and each split's overlap. The picture draws,
 first, the chain's windows of one final token nested on a digit, its receptive field in red; then the
 tokens and attention-matrix entries of every stage (each token transformer has one 1-head
 attention layer; the backbone, T2T-ViT-14's, has 14 layers of 6 heads). ``token_layers`` picks the T2T paper's
@@ -84,10 +85,13 @@ def _field_rows(splits: tuple[tuple[int, int, int], ...]) -> set[int]:
     return rows
 
 
-def locality_summary(splits: tuple[tuple[int, int, int], ...], final_grid: tuple[int, int] | None = None) -> str:
+def locality_summary(
+    splits: tuple[tuple[int, int, int], ...], final_grid: tuple[int, int] | None = None, show_field: bool = True
+) -> str:
     """``"one final token sees a 31 x 31 pixel square; neighbouring windows overlap by 3 px, 1, 1 tokens"``;
     ``"a 12 x 12 span with gaps"`` when a stride exceeds its kernel, and a note when ``final_grid`` (rows,
-    cols) is smaller than 3 x 3, so that no final token is interior."""
+    cols) is smaller than 3 x 3, so that no final token is interior. ``show_field=False`` leaves the side out
+    (exercise 1 asks for it)."""
     overlaps = [kernel - stride for kernel, stride, _ in splits]
     units = ", ".join(
         f"{overlap} {'px' if number == 0 else 'token' if abs(overlap) == 1 else 'tokens'}{' (a gap)' * (overlap < 0)}"
@@ -100,6 +104,9 @@ def locality_summary(splits: tuple[tuple[int, int, int], ...], final_grid: tuple
     if final_grid is not None and min(final_grid) < 3:
         rows, cols = final_grid
         sees = f"the final grid is {rows}x{cols}: no interior token (one would see a {side} x {side} {shape})"
+    if not show_field:  # exercise 1's answer: the side stays out of the line
+        hidden = "field hidden (tick show field after exercise 1)"
+        sees = f"{sees.split(' (one would')[0]}; {hidden}" if sees.startswith("the final grid") else hidden
     return f"{sees}; windows overlap by {units} (kernel - stride)"
 
 
@@ -164,6 +171,7 @@ class T2TChainWidget(LessonWidget):
             "splits": widgets.Dropdown(options=[*SPLIT_CHAINS, CUSTOM], value=splits, description="splits"),
             "token_layers": widgets.ToggleButtons(options=TOKEN_LAYERS, value=token_layers, description="token layers"),
             "number": slider("number", number, 1, MAX_SPLITS, 1),
+            "show_field": widgets.Checkbox(value=False, description="show field"),
         }
         for i, (kernel, stride, padding) in enumerate(custom[:MAX_SPLITS], start=1):
             controls[f"k{i}"] = slider(f"k{i}", kernel, 1, MAX_KERNEL, 1)
@@ -183,7 +191,14 @@ class T2TChainWidget(LessonWidget):
         super().update(change)
 
     def compute(
-        self, height: int, width: int, splits: str, number: int = 3, token_layers: str = "transformer", **sliders: int
+        self,
+        height: int,
+        width: int,
+        splits: str,
+        number: int = 3,
+        token_layers: str = "transformer",
+        show_field: bool = True,
+        **sliders: int,
     ) -> tuple[str, Figure]:
         if splits == CUSTOM:
             chain = _custom_chain(number, sliders)
@@ -206,13 +221,13 @@ class T2TChainWidget(LessonWidget):
         token_note = f"; token layers: performer, N x {PERFORMER_FEATURES} features instead of N x N" * performer
         line = (
             f"{chain_summary(stages)}; the backbone sees {tokens[-1]} with the class token; "
-            f"{locality_summary(chain, (stages[-1].grid.rows, stages[-1].grid.cols))}; "
+            f"{locality_summary(chain, (stages[-1].grid.rows, stages[-1].grid.cols), show_field)}; "
             f"{coverage_summary(stages)}{token_note}"
         )
         title = f"splits {chain}: locality (left), cost for a {height}x{width} image (right)"
         cost = (names, tokens, entries, layers)
         try:
-            return line, plot_chain_locality(_digit(), chain, cost, title=title)
+            return line, plot_chain_locality(_digit(), chain, cost, title=title, show_sides=show_field)
         except ValueError as error:  # a field wider than the digit: the numbers stand, the picture cannot
             return f"{line} (no picture: {error})", None
 
@@ -225,6 +240,6 @@ def t2t_chain_widget(
     token_layers: str = "transformer",
 ) -> T2TChainWidget:
     """The T2T chain explorer: ``height`` (first slider) and ``width`` from 16 to 512, a ``splits`` dropdown
-    (:data:`SPLIT_CHAINS`, or :data:`CUSTOM`: the sliders, which start at ``custom``) and the ``token_layers``
-    toggle (:data:`TOKEN_LAYERS`). End a notebook cell with it."""
+    (:data:`SPLIT_CHAINS`, or :data:`CUSTOM`: the sliders, which start at ``custom``), the ``token_layers``
+    toggle (:data:`TOKEN_LAYERS`) and a ``show field`` box, off at first. End a notebook cell with it."""
     return T2TChainWidget(height, width, splits, custom, token_layers)
