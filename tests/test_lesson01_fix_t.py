@@ -55,13 +55,14 @@ def _sources():
 
 def test_the_why_080_ablation_scrambles_the_centred_photo_and_appendix_c_is_linked():
     sources = _sources()
-    ablation = next(s for s in sources if "its pixels scrambled" in s and s.startswith("# @title"))
+    appendix = list(_sources_of("01_patches_and_embeddings_appendix.ipynb"))  # fix round y: 'Why 0.80?' in appendix E
+    ablation = next(s for s in appendix if "its pixels scrambled" in s and "torch.randperm" in s)
     assert "torch.rand(" not in ablation and "torch.randperm(H * W" in ablation
-    prose = next(s for s in sources if "Why 0.80?" in s)
+    prose = next(s for s in appendix if "Why 0.80?" in s)
     assert "scrambles that photo's pixel positions, one change" in prose and "centred random pixels" not in prose
+    assert any("Why 0.80? [Appendix E](01_patches_and_embeddings_appendix.ipynb#appendix-e)" in s for s in sources)
     link = "[appendix C](01_patches_and_embeddings_appendix.ipynb#appendix-c)"  # fix round w: a notebook of its own
     assert any(link in s and "section 6 looks inside it" in s for s in sources)
-    appendix = list(_sources_of("01_patches_and_embeddings_appendix.ipynb"))
     assert any("0.75 to 1.01 times as much as x 3: no further" in s for s in appendix)
     assert not any("within 1 %" in s for s in sources)
 

@@ -52,7 +52,9 @@ def test_the_pooled_column_test_and_the_patch_below_are_reconciled() -> None:
 
 
 def test_a_230_pixel_image_shows_the_quiet_and_the_loud_route() -> None:
-    (cell,) = [c for c in _cells(LESSON) if "odd = torch.rand(1, 3, 230, 230" in _source(c)]
+    (cell,) = [
+        c for c in _cells(APPENDIX) if "odd = torch.rand(1, 3, 230, 230" in _source(c)
+    ]  # fix round y: appendix E
     printed = _printed(cell)
     assert "Conv2d(stride=16): (1, 768, 14, 14), the last 6 rows and columns never read" in printed
     assert "patchify (reshape): ValueError: image height 230 is not divisible by patch size 16" in printed
@@ -60,7 +62,9 @@ def test_a_230_pixel_image_shows_the_quiet_and_the_loud_route() -> None:
 
 def test_the_hybrid_vit_paragraph_and_the_filters_in_appendix_d() -> None:
     lesson = "\n".join(_source(c) for c in _cells(LESSON))
-    assert "**The hybrid ViT** (the paper's section 3.1)" in lesson and "With `1x1` patches" in lesson
+    aside = "\n".join(_source(c) for c in _cells(APPENDIX))  # fix round y: the hybrid ViT moves to appendix E
+    assert "The **hybrid ViT** (the paper's section 3.1)" in aside and "With `1x1` patches" in aside
+    assert "**hybrid ViT** puts a CNN in front of the patch embedding: [appendix E]" in lesson
     assert "filter_components(" not in lesson and "01_patches_and_embeddings_appendix.ipynb#appendix-d)" in lesson
     appendix = [_source(c) for c in _cells(APPENDIX)]
     assert any(s.startswith('<a id="appendix-d"></a>\n## D ·') for s in appendix)

@@ -254,7 +254,10 @@ def _draw_route_tokens(fig: Figure, cell, mats: dict[str, torch.Tensor], differe
     span = max(float(torch.quantile(m.abs().flatten(), 0.97)) for m in mats.values())
     for slot, (name, value) in enumerate(mats.items()):
         ax = fig.add_subplot(top[0, slot])
-        shown = ax.imshow(value.numpy(), cmap="RdBu_r", vmin=-span, vmax=span, aspect="auto", interpolation="none")
+        if bool((value >= 0).all()):  # a |difference|: white (0) to dark red (the scale's top), no blue half
+            ax.imshow(value.numpy(), cmap="Reds", vmin=0, vmax=span, aspect="auto", interpolation="none")
+        else:
+            shown = ax.imshow(value.numpy(), cmap="RdBu_r", vmin=-span, vmax=span, aspect="auto", interpolation="none")
         ax.set_title(textwrap.fill(name, 22), fontsize=9)  # wrapped: long names would run into the next panel
         ax.set_xlabel(f"token width D = {value.shape[1]}", fontsize=8)
         if slot == 0:

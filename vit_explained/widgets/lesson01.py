@@ -187,25 +187,25 @@ class TokenIndexWidget(LessonWidget):
         strips = rows_of.reshape(count, p * p, channels)
         shown = strips if channels == 3 else strips[..., 0]
         cmap = None if channels == 3 else "gray"
-        fig = new_figure(figsize=(9.6, 3.4), dpi=80)
+        fig = new_figure(figsize=(12.5, 4.4), dpi=80)  # large: the still on GitHub stays legible
         grid = fig.add_gridspec(2, 2, width_ratios=(1, 1.6), height_ratios=(4, 1), hspace=0.6, wspace=0.25)
         photo, matrix, strip = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 1])
         photo.imshow(self.image.permute(1, 2, 0).numpy() if channels == 3 else self.image[0].numpy(), cmap=cmap)
         if mask is None:
             photo.add_patch(Rectangle((col * p - 0.5, row * p - 0.5), p, p, fill=False, edgecolor="red", linewidth=2))
-            photo.set_title(f"patch {token}: row {row}, column {col}", fontsize=9)
+            photo.set_title(f"patch {token}: row {row}, column {col}", fontsize=12)
         else:  # the pixels the chopped token holds, outlined in red
             photo.contour(mask.float().numpy(), levels=[0.5], colors="red", linewidths=2)
-            photo.set_title(f"token {token}, permute forgotten: a strip", fontsize=9)
+            photo.set_title(f"token {token}, permute forgotten: a strip", fontsize=12)
         photo.set_xticks([])
         photo.set_yticks([])
         matrix.imshow(shown.numpy(), cmap=cmap, aspect="auto", interpolation="none", extent=(0, length, count, 0))
         matrix.axhspan(token - 1, token + 2, fill=False, edgecolor="red", linewidth=2)
-        matrix.plot(-length * 0.02, token + 0.5, ">", color="red", markersize=8, clip_on=False)  # points at the row
+        matrix.plot(-length * 0.02, token + 0.5, ">", color="red", markersize=10, clip_on=False)  # points at the row
         matrix.set_xlim(0, length)
-        matrix.set_title(f"token matrix ({count}, {length}): row {token} in red", fontsize=9)
-        matrix.set_ylabel("token", fontsize=8)
-        matrix.tick_params(labelsize=7)
+        matrix.set_title(f"token matrix ({count}, {length}): row {token} in red", fontsize=12)
+        matrix.set_ylabel("token", fontsize=11)
+        matrix.tick_params(labelsize=10)
         strip.imshow(shown[token : token + 1].numpy(), cmap=cmap, aspect="auto", interpolation="none",
                      extent=(0, length, 1, 0))  # fmt: skip
         strip.set_yticks([])
@@ -213,9 +213,9 @@ class TokenIndexWidget(LessonWidget):
             f"row {token}: (p1 p2 c), {channels} numbers per pixel, pixels row by row"
             if permute
             else f"row {token}: {length} numbers of one channel's memory, read as if (p1 p2 c)",
-            fontsize=9,
+            fontsize=12,
         )
-        strip.tick_params(labelsize=7)
+        strip.tick_params(labelsize=10)
         return line, fig
 
 

@@ -1,0 +1,62 @@
+"""Lesson 01 fix round y: the row reading agrees with the matched-distance test, the shuffle's change is compared
+with the measured no-positions change, Hugging Face's resize is named beside timm's, asides move to appendix E."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "01_patches_and_embeddings.ipynb"
+APPENDIX = LESSON.with_name("01_patches_and_embeddings_appendix.ipynb")
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _printed(cell: dict) -> str:
+    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+
+
+def test_the_row_reading_prints_and_states_the_matched_distance_test() -> None:
+    cells = _cells(LESSON)
+    (reading,) = [c for c in cells if _source(c).startswith("In plain words: this model learned rows")]
+    assert "the 1-D order alone predicts the rows" in _source(reading) and "3 tokens apart" in _source(reading)
+    printed = "".join(_printed(c) for c in cells)
+    assert "3 tokens apart (inner patches): within a row 0.12 (n = 10 pairs), across rows 0.12 (n = 4 pairs)" in printed
+    assert "3 tokens apart, across rows: +0.00, 99 % interval [-0.40, +0.34]: no detectable difference" in printed
+    summary = next(_source(c) for c in cells if _source(c).startswith("## Summary"))
+    assert "which the 1-D order alone predicts" in summary and "shows rows" not in summary
+
+
+def test_the_shuffle_change_is_compared_with_the_measured_change_without_positions() -> None:
+    cells = _cells(LESSON)
+    (cell,) = [c for c in cells if _source(c).startswith("change_bare, change_pos =")]
+    printed = _printed(cell)
+    assert "without positions 1.5e-06, with positions 0.05" in printed and "times the change without them" in printed
+    text = "\n".join(_source(c) for c in cells)
+    assert "rounding bound" not in text and "1e-4` bound" not in text
+
+
+def test_hugging_face_resize_is_named_beside_timm() -> None:
+    seven = next(_source(c) for c in _cells(LESSON) if _source(c).startswith("## 7 ·"))
+    assert "transformers 5.23.0 (`ViTEmbeddings.interpolate_pos_encoding`)" in seven
+    assert (
+        "`align_corners=False`" in seven
+        and "square trained grid" in seven
+        and "timm (`resample_abs_pos_embed`" in seven
+    )
+
+
+def test_the_asides_live_in_appendix_e_with_one_line_links() -> None:
+    lesson = "\n".join(_source(c) for c in _cells(LESSON))
+    appendix = "\n".join(_source(c) for c in _cells(APPENDIX))
+    assert lesson.count("01_patches_and_embeddings_appendix.ipynb#appendix-e") == 4
+    for moved in ("<details><summary>Why 0.80?", "Dual PatchNorm**", "odd = torch.rand(", "arXiv:2302.01327"):
+        assert moved not in lesson
+    assert '<a id="appendix-e"></a>\n## E ·' in appendix and "**Dual PatchNorm** (Kumar et al. 2023" in appendix
+    assert "flag near the top" not in lesson and "The two only coincide" not in lesson
