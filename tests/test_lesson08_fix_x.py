@@ -116,3 +116,27 @@ def test_grid_names_a_constant_answer(wrong):
 
     with pytest.raises(ExerciseFailed, match=r"one value, .* everywhere: it does not read the weights"):
         check_class_token_grid(wrong)
+
+
+def test_deletion_controls_builds_the_four_controls():
+    from vit_explained.attention_maps import (
+        attention_rollout,
+        capture_attention,
+        class_token_attention,
+        deletion_controls,
+        stroke_first,
+    )
+    from vit_explained.vit import ViT
+
+    torch.manual_seed(0)
+    model = ViT(12, patch_size=4, num_classes=4, dim=16, depth=2, heads=2, mlp_dim=32, channels=1).eval()
+    val, images = torch.rand(6, 1, 12, 12), torch.rand(3, 1, 12, 12)
+    raw, greedy = torch.randn(3, 3, 3), torch.rand(3, 3, 3)
+    controls = deletion_controls(model, val, images, raw, greedy)
+    assert list(controls) == ["mean map (no image)", "occlusion, blank last", "occlusion, raw", "greedy (stored)"]
+    with capture_attention(model) as weights, torch.no_grad():
+        model(val)
+    mean_map = class_token_attention(attention_rollout(weights), (3, 3)).mean(0)
+    assert all(torch.allclose(m, mean_map) for m in controls["mean map (no image)"])
+    assert torch.equal(controls["occlusion, blank last"], stroke_first(raw - raw.amin((1, 2), keepdim=True), images))
+    assert controls["occlusion, raw"] is raw and controls["greedy (stored)"] is greedy
