@@ -58,3 +58,19 @@ def test_first_code_a_learner_meets_is_short() -> None:
     code = [c for c in _visible(_cells()) if c.cell_type == "code"]
     imports = code[1]  # after the Colab install cell
     assert imports.source.startswith("import copy") and len(imports.source.splitlines()) <= 15
+
+
+def test_stored_gelu_relu_runs_are_paired_by_seed() -> None:
+    import json
+
+    from vit_explained.plotting.lesson04 import STORED_GELU_RELU, stored_gelu_relu
+
+    stored = json.loads(STORED_GELU_RELU.read_text())
+    trained = stored_gelu_relu()
+    assert stored["recipe"]["epochs"] == 6 and stored["recipe"]["seeds"] == [0, 1, 2]
+    assert [len(trained[name]) for name in ("gelu", "relu")] == [3, 3]
+    assert all(len(run["val_accuracy"]) == 6 and 0.1 < run["val_accuracy"][-1] <= 1 for run in stored["runs"])
+    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "lesson04_gelu_relu.json"
+    assert results.read_text() == STORED_GELU_RELU.read_text()  # the packaged copy is the benchmark's file
+    cell = next(c for c in _cells() if "trained = stored_gelu_relu()" in c.source)
+    assert "trained each way, 6 epochs: " in "".join(o.get("text", "") for o in cell.outputs)

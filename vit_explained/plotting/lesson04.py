@@ -445,6 +445,17 @@ def stored_mlp_knockout() -> dict[str, torch.Tensor]:
     return {name: torch.tensor([flag == "1" for flag in stored[name]]) for name in names}
 
 
+STORED_GELU_RELU = Path(__file__).resolve().parents[1] / "checkpoints" / "lesson04_gelu_relu.json"
+
+
+def stored_gelu_relu() -> dict[str, list[float]]:
+    """GELU against ReLU in training, as ``benchmarks/bench_lesson04_gelu_relu.py`` stored it (the MNIST ViT's
+    architecture and digits recipe, shortened; the same weights and batches per seed): ``{"gelu": [final validation
+    accuracy per seed], "relu": [...]}``, seeds in order."""
+    runs = sorted(json.loads(STORED_GELU_RELU.read_text())["runs"], key=lambda run: run["seed"])
+    return {name: [run["val_accuracy"][-1] for run in runs if run["activation"] == name] for name in ("gelu", "relu")}
+
+
 def mlp_gates(model: torch.nn.Module, images: torch.Tensor, block: int = 0) -> torch.Tensor:
     """GELU's gate Phi(z) on each hidden unit of block ``block``'s MLP, z the ``fc1`` pre-activations, for every
     token of ``images`` ``(B, C, H, W)`` run through ``model`` (a package ``ViT``): ``(B, N, D_mlp)``."""
