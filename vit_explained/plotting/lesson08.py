@@ -415,7 +415,7 @@ def plot_ink_share_by_block(own: Sequence[object], rolled: Sequence[object], cha
     """Per block, the share of the class token's patch attention on inked patches: the block's own attention
     (heads averaged) and the rollout through it, bars at the mean with the intervals as error bars (each an
     :class:`~vit_explained.evidence.Estimate` of a share in 0..1, drawn in %), and a dashed line at ``chance``,
-    the share a uniform look puts on ink."""
+    the chance share, what a uniform look puts on ink."""
     if len(own) != len(rolled) or not own:
         raise ValueError(f"own and rolled need one interval per block each, got {len(own)} and {len(rolled)}")
     if not 0.0 <= chance <= 1.0:
@@ -431,7 +431,7 @@ def plot_ink_share_by_block(own: Sequence[object], rolled: Sequence[object], cha
             [[100 * (e.estimate - e.low) for e in estimates], [100 * (e.high - e.estimate) for e in estimates]]
         )
         ax.bar(blocks + (offset - 0.5) * 0.38, means, 0.36, yerr=errors, capsize=3, color=colour, label=name)
-    ax.axhline(100 * chance, color="0.3", linestyle="--", linewidth=1.2, label=f"uniform look: {100 * chance:.1f} %")
+    ax.axhline(100 * chance, color="0.3", linestyle="--", linewidth=1.2, label=f"chance share: {100 * chance:.1f} %")
     ax.set_xticks(blocks, [f"block {k}" for k in blocks])
     ax.set_ylabel("class token's attention on ink (%)")
     ax.set_ylim(0, 100)
