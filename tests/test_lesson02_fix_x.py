@@ -146,7 +146,10 @@ def test_section_6_compares_like_for_like_at_stride_16():
     assert "ViT's 16 x 16 patches (16, 16, 0) 77.6 %, T2T's final tokens (31, 16, 14) 100.0 %" in printed
     assert "[77.6, 100.0]" in _source(cells[code + 1])
     prose = _flat(_source(cells[code + 2]))
-    assert prose.startswith("At ViT's stride, T2T's final tokens hold every placement of the piece")
+    assert prose.startswith(
+        "At ViT's stride, every placement of the piece lies inside one final token's 31 x 31 footprint"
+    )
+    assert "not that it keeps them" in prose and "to 64" in prose  # a footprint is not what a token holds
 
 
 def test_no_telegraphic_sentences_left():
