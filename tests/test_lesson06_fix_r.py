@@ -58,7 +58,7 @@ def test_the_plateau_answer_no_longer_rests_on_the_curves_run():
     assert "anneals the rate later" in text and "whether that explains the gap is not measured" not in text
     assert "default head gives the logits different values" not in text and "init='jax'" in text
     assert "weight matrices only" not in text and "minus `no_weight_decay()`" in text
-    assert "3 seeds cannot tell" in text and "measured on\nthe test digits, not chosen there" in text
+    assert "(3 seeds) cannot tell" in text and "measured on\nthe test digits, not chosen there" in text
 
 
 def test_overfitting_loss_axes_cut_and_shaded():

@@ -27,6 +27,7 @@ __all__ = [
     "plot_gradient_ratios",
     "plot_history",
     "plot_losses",
+    "plot_lr_grid",
     "plot_misclassified",
     "plot_paired_differences",
     "plot_pooling_grid",
@@ -96,6 +97,31 @@ def plot_history(
     for ax in (left, right):
         ax.grid(alpha=0.3)
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_lr_grid(
+    lr_runs: Mapping, names: Mapping[str, str], title: str = "Validation accuracy vs learning rate, 400 steps"
+) -> Figure:
+    """Validation accuracy (%) against the learning rate (log axis) for each stored model ``name: label``: a
+    dot per seed and a line through the seeds' means; ``lr_runs`` is ``RUNS["lr"]`` ({"lrs", "val": {lr: {name:
+    per-seed accuracies}}})."""
+    fig = new_figure(figsize=(5.2, 3.2))
+    ax = fig.subplots()
+    rates = list(lr_runs["lrs"])
+    for index, (name, label) in enumerate(names.items()):
+        seeds = np.array([lr_runs["val"][str(lr)][name] for lr in rates], dtype=float) * 100  # (rates, seeds)
+        colour = f"C{index}"
+        ax.plot(rates, seeds.mean(axis=1), marker="o", color=colour, label=f"{label} (mean)")
+        for column in seeds.T:
+            ax.scatter(rates, column, s=12, color=colour, alpha=0.5)
+    ax.set_xscale("log")
+    ax.set_xticks(rates, [f"{lr:g}" for lr in rates])
+    ax.minorticks_off()
+    ax.set(xlabel="learning rate (Adam)", ylabel="validation accuracy (%)", title=title, ylim=(0, 100))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left", title="dots: seeds 0-2")
     fig.tight_layout()
     return fig
 
