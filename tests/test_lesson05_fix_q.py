@@ -42,7 +42,9 @@ def test_notebook_says_average_not_one_over_n():
     joined = "\n".join(_sources())
     assert "1/N$ from the softmax" not in joined and "$1/N$ softmax factor" not in joined
     assert "scales $dA$ by about $1/N$" not in joined and "count without V" not in joined
-    assert "no $1/N$ is left over" in joined and "M = (1/N) sum_j K_j (V_j - Vbar)^T" in joined
+    assert "M = (1/N) sum_j K_j (V_j - Vbar)^T" in joined
+    # fix y: no "no 1/N is left over" beside appendix I's 1/sqrt(N); section 4 names the averaging factor
+    assert "no $1/N$ is left over" not in joined and "it would shrink like $1/\\sqrt N$" in joined
     assert "Xiong et al. 2020 for pre-LN" not in joined  # fix x: the unused citation is gone
 
 

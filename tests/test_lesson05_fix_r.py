@@ -98,7 +98,8 @@ def test_notebook_places_and_wording():
     joined = "\n".join(sources)
     at = lambda text: next(i for i, s in enumerate(sources) if text in s)  # noqa: E731
     assert (
-        "at this initialisation" in joined and "goes from 8-60 at its start to 1.7-2.8 trained (appendix C)" in joined
+        "at timm's init (std 0.02)" in joined
+        and "goes from 8-60 at its start to 1.7-2.8 trained (appendix C)" in joined
     )
     assert at("times_less = [") > at("### A · Why the LayerNorms")  # the LayerNorm paragraph: appendix A
     assert at("**Prediction.** v / max(q, k) is 403") < at("scalings = (") < at("Observed: 26, 42 and 3.1")

@@ -38,7 +38,7 @@ def test_widget_picture_has_a_colourbar_and_opens_where_the_pattern_shows():
 
 def test_wording_of_round_x():
     text = "\n".join(_sources())
-    assert "lifts it again" not in text and "the widget does not show why" in text
+    assert "lifts it again" not in text and "the rise is the\nfactor $K$ in $dQ = s\\,dS\\,K$" in text
     assert "in head 3, 7 % of the rows hold most of its" in text
     assert "(one backward pass, the same weights)" in text
     assert "separate training from this particular run" in text and "or this run makes the difference" in text

@@ -267,8 +267,8 @@ def _draw_forward(ax) -> float:
 def _draw_backward(ax, attn_right: float, *, cut: bool) -> None:
     """The skip route under the stream, the MLP route back through the MLP branch, their sum into attention.
 
-    ``cut``: the MLP route is cut, so the label says dL/dh is the skip route alone. The two routes meet in
-    a small "+" on the skip route, labelled dL/dh, from which the sum runs into attention."""
+    ``cut``: the MLP route is cut, so the label says dL/dh is the skip route alone and the "+" is greyed.
+    The two routes meet in a small "+" on the skip route, labelled dL/dh, from which the sum runs into attention."""
     from matplotlib.patches import Circle
 
     skip, mlp = ROUTE_COLORS["skip"], ROUTE_COLORS["mlp"]
@@ -286,8 +286,9 @@ def _draw_backward(ax, attn_right: float, *, cut: bool) -> None:
         ax.annotate("", xy=(x - 0.02, y_route), xytext=(x + 0.12, y_route), arrowprops=arrow)
     note = "MLP route (dashed): back through mlp, then norm2"
     ax.text(7.0, _MLP_BOX_Y + _MLP_BOX_HEIGHT / 2 + 0.12, note, color=mlp, fontsize=9.5, ha="center", va="bottom")
-    ax.add_patch(Circle((join, low), radius, facecolor="white", edgecolor=skip, lw=1.4, zorder=3))
-    ax.text(join, low, "+", ha="center", va="center", fontsize=10, fontweight="bold", color=skip, zorder=4)
+    node = "0.75" if cut else skip  # cut: one input left, so the "+" is greyed
+    ax.add_patch(Circle((join, low), radius, facecolor="white", edgecolor=node, lw=1.4, zorder=3))
+    ax.text(join, low, "+", ha="center", va="center", fontsize=10, fontweight="bold", color=node, zorder=4)
     ax.text(join, low - radius - 0.04, "dL/dh", color=skip, fontsize=9, ha="center", va="top")
     into_attn = [(join - radius, low), (4.6, low), (4.6, _BRANCH_Y - 0.12), (attn_right + 0.05, _BRANCH_Y - 0.12)]
     _route_path(ax, into_attn, skip, lw=2.2)
@@ -716,7 +717,7 @@ def plot_derivation_point(
     left.set_title("Block 0, every head: the weight gradients as W_q and W_k grow", fontsize=10)
     image = right.imshow(attention, cmap="Blues", vmin=0.0, vmax=1.0)
     right.set_title(f"A, image 0, head {head}", fontsize=10)
-    right.set_xlabel(f"keys (uniform: every entry 1/{attention.shape[-1]})", fontsize=8.5)
+    right.set_xlabel(f"keys (a uniform row would be 1/{attention.shape[-1]} each)", fontsize=8.5)
     right.set_ylabel("queries", fontsize=8.5)
     right.set_xticks([])
     right.set_yticks([])
