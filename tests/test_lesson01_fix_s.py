@@ -47,7 +47,11 @@ def test_section_5_shows_the_trained_shuffle_and_the_probe_moves_to_appendix_c()
 def test_section_6_says_it_in_plain_words_and_leaves_the_statistics_to_appendix_a():
     sources = _sources()
     six, seven = _start(sources, "## 6 ·"), _start(sources, "## 7 ·")
-    shows = next(i for i in range(six, seven) if sources[i].startswith("In plain words: this model learned rows"))
+    shows = next(
+        i
+        for i in range(six, seven)
+        if sources[i].startswith("In plain words: this model's position vectors are alike within a row")
+    )
     assert "appendix-a" in sources[shows]  # fix round x: one-line conclusions, the mechanics in appendix A
     assert not any("Bonferroni" in s or "bootstrap over" in s for s in sources[six:seven] if not s.startswith("#"))
 

@@ -24,7 +24,11 @@ def _printed(cell: dict) -> str:
 
 def test_the_row_reading_prints_and_states_the_matched_distance_test() -> None:
     cells = _cells(LESSON)
-    (reading,) = [c for c in cells if _source(c).startswith("In plain words: this model learned rows")]
+    (reading,) = [
+        c
+        for c in cells
+        if _source(c).startswith("In plain words: this model's position vectors are alike within a row")
+    ]
     assert "the 1-D order alone predicts the rows" in _source(reading) and "3 tokens apart" in _source(reading)
     printed = "".join(_printed(c) for c in cells)
     assert "3 tokens apart (inner patches): within a row 0.12 (n = 10 pairs), across rows 0.12 (n = 4 pairs)" in printed
