@@ -119,7 +119,7 @@ def plot_lr_grid(
     ax.set_xscale("log")
     ax.set_xticks(rates, [f"{lr:g}" for lr in rates])
     ax.minorticks_off()
-    ax.set(xlabel="learning rate (Adam)", ylabel="validation accuracy (%)", title=title, ylim=(0, 100))
+    ax.set(xlabel="learning rate (AdamW)", ylabel="validation accuracy (%)", title=title, ylim=(0, 100))
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", title="dots: seeds 0-2")
     fig.tight_layout()
