@@ -151,9 +151,10 @@ def test_one_token_by_hand_in_section_4() -> None:
     sources = _sources(LESSON)
     four, five = (next(i for i, s in enumerate(sources) if s.startswith(h)) for h in ("## 4 ·", "## 5 ·"))
     (cell,) = [i for i in range(four, five) if "conv.weight.flatten(1) @ patch + conv.bias" in sources[i]]
-    assert "torch.allclose(token_by_hand, conv_map[0, :, r, c]" in sources[cell]  # fix round x: printed
-    assert "torch.testing.assert_close(token_by_hand, conv_map[0, :, r, c])" in sources[cell + 1]  # and checked, hidden
+    assert "torch.allclose(token_by_hand, conv(x)[0, :, r, c]" in sources[cell]  # fix round x: printed
+    assert "torch.testing.assert_close(token_by_hand, conv(x)[0, :, r, c])" in sources[cell + 1]  # and checked, hidden
     assert sources[cell - 1].startswith("**One token by hand.**")
+    assert 'save_figure(fig, "01_kernel_layouts")' in sources[cell - 2]  # fix round z: right after the kernel picture
 
 
 def test_the_mnist_vit_cross_references_agree_and_timm_has_its_version() -> None:
