@@ -1,6 +1,6 @@
 """Lesson 04, fix round x: section 6 asks three questions (the trained stream and the per-block profile moved to
-appendix I and J), one "What this lesson does not show" list before the Summary, the two 1.33s printed side by
-side, the log-log fit as a short visible cell, and a short first import cell."""
+appendix I and J), one "What this lesson does not show" list before the Summary, the divisor and FIXED_NORM printed
+side by side, the log-log fit as a short visible cell, and a short first import cell."""
 
 from pathlib import Path
 
@@ -36,14 +36,15 @@ def test_moved_questions_have_a_pointer_in_the_lesson() -> None:
     assert headings[-1] == "## Summary"
 
 
-def test_the_two_133s_printed_side_by_side() -> None:
+def test_the_divisor_and_the_fixed_constant_printed_side_by_side() -> None:
+    """Fix round z: the line's growth per block is no longer printed beside them (its slope stays in the fit's line),
+    and the paragraph on the coincidence of the two 1.33s is gone."""
     cell = next(c for c in _cells() if "print(f\"the final LayerNorm's divisor at 2 blocks" in c.source)
     text = "".join(o.get("text", "") for o in cell.outputs)
-    assert (
-        "divisor at 2 blocks: 1.333; the fixed arms' constant FIXED_NORM = 1.33; the line's growth per block: 1.326"
-        in text
-    )
-    assert "different quantities" in "\n".join(c.source for c in _cells() if c.cell_type == "markdown")
+    assert "divisor at 2 blocks: 1.333; the fixed arms' constant FIXED_NORM = 1.33\n" in text
+    assert "a straight line through them: ||x|| = 8.2 + 1.33 L" in text
+    assert "growth per block" not in text
+    assert "different quantities" not in "\n".join(c.source for c in _cells() if c.cell_type == "markdown")
 
 
 def test_log_log_fit_is_a_short_visible_cell_equal_to_the_helper() -> None:
