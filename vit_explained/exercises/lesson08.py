@@ -1166,7 +1166,7 @@ def _one_value(got: torch.Tensor, case: str) -> None:
     if got.numel() > 1 and bool((got == got.flatten()[0]).all()):
         fail(
             f"for {case}: your grid holds one value, {got.flatten()[0].item():.3g}, everywhere: it does not read "
-            "the weights. Take row 0 (the class token's), the patch columns 1 to N - 1, reshaped to (rows, cols)"
+            "the weights. Which row holds the class token's attention, and which columns belong to the patches?"
         )
 
 
@@ -1480,6 +1480,7 @@ def check_insertion_curve(
         if close(got, expected):
             four_passed = four_passed or (ph, pw) == (4, 4)
             continue
+        _constant_curve(got, case)
         variants = _insertion_variants(model, images, labels, scores, counts)
         for name, mistake in _INSERTION_MISTAKES:
             if name in variants and close(got, variants[name]):
@@ -1488,6 +1489,15 @@ def check_insertion_curve(
         _square_only(insertion_curve, rows, cols, case)
         fail(f"for {case}: your curve differs from the reference{_first_wrong_count(got, expected, counts)}")
     passed("from an all-zero image, the k top patches put back, the true label's probability: an insertion curve.")
+
+
+def _constant_curve(got: torch.Tensor, case: str) -> None:
+    """Exercise 4: a curve with one value everywhere never ran the model on the images."""
+    if got.numel() > 1 and bool((got == got.flatten()[0]).all()):
+        fail(
+            f"for {case}: your curve holds one value, {got.flatten()[0].item():.3g}, everywhere: "
+            "your curve does not depend on the image or the map"
+        )
 
 
 def _left_as_found(model: nn.Module, given: torch.Tensor, images: torch.Tensor, case: str) -> None:
