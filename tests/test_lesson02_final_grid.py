@@ -88,7 +88,10 @@ SLIPS = {
     "SAME": (_per_side(lambda n, k, s, p: math.ceil(n / s)), r"ceil\(n / s\), TensorFlow's padding='SAME'"),
     "n // s": (_per_side(lambda n, k, s, p: n // s), r"divide each side by the stride .* img_size // 16 does"),
     "n // s, float": (_per_side(lambda n, k, s, p: math.floor(n / s)), r"ignore the kernel and the padding"),
-    "true division": (_per_side(lambda n, k, s, p: (n + 2 * p - k) / s + 1), "round down with //, not /"),
+    "true division": (
+        _per_side(lambda n, k, s, p: (n + 2 * p - k) / s + 1),
+        r"not whole numbers\. A token count is a whole number: a window that would stick out .* is it a token or not\?",
+    ),
 }
 
 

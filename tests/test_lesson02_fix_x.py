@@ -131,7 +131,8 @@ def test_section_1_leads_with_the_controlled_pair():
     (stat,) = [i for i, c in enumerate(cells) if "shares[split] = share_held_whole(224" in _source(c)]
     lines = _printed(cells[stat]).splitlines()
     assert [line.split(":")[-1].strip() for line in lines] == [
-        f"{share} % of the placements held whole" for share in ("18.6", "100.0", "77.6")
+        f"{n} windows per side, {share} % of the placements held whole"
+        for n, share in (("57", "18.6"), ("56", "100.0"), ("14", "77.6"))
     ]
     after = _flat(_source(cells[stat + 2]))
     assert after.startswith("With the stride and padding fixed, the overlap raises the share from 18.6 % to 100 %")

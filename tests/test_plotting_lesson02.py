@@ -366,8 +366,12 @@ def test_run_strip_shows_the_worst_run():
     assert [i - 2 for i, c in enumerate(colours) if c == red] == [9]
     assert len(ax.patches) == 24 + 5 and "pixels 5..8" in ax.get_title()
     labels = [text for text in ax.texts if text.get_position()[1] > 1.0]  # the two labels above the strip
-    dotted = {text.get_position()[0]: text.get_text() for text in labels}
-    assert all(text.get_horizontalalignment() == "center" for text in labels)  # each centred on its dotted line
+    dotted = {text.get_position()[0]: text.get_text().strip() for text in labels}
+    # each on the outer side of its dotted line, one above the other: the two cannot overlap
+    assert [(text.get_horizontalalignment(), text.get_position()[1]) for text in labels] == [
+        ("right", 1.1),
+        ("left", 1.5),
+    ]
     # x in padded pixels: window 2 starts at image pixel 6 (after the run's first pixel, 5), window 1 ends before 9
     assert dotted == {8: "start of window 2", 11: "end of window 1"}
     assert sorted(line.get_xdata()[0] for line in ax.lines) == [8, 11]

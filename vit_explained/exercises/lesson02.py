@@ -763,7 +763,10 @@ def check_final_grid(answer: Callable[[int, int, list[Split]], Any]) -> None:
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             fail(f"return two numbers (rows, cols), got {_describe(result)} for {_chain_text(case)}")
         if any(isinstance(v, float) and not v.is_integer() for v in result):
-            fail(f"for {_chain_text(case)} you return {tuple(result)}: not whole numbers; round down with //, not /")
+            fail(
+                f"for {_chain_text(case)} you return {tuple(result)}: not whole numbers. A token count is a whole"
+                " number: a window that would stick out past the padded edge, is it a token or not? (section 3)"
+            )
         answers.append(
             tuple(
                 as_int(v, f"for {_chain_text(case)}, {n}", integral_floats=True)

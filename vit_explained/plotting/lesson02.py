@@ -1204,9 +1204,10 @@ def plot_run_strip(size: int = 20, kernel: int = 7, stride: int = 4, padding: in
         ax.text(start - 0.3, y + 0.25, f"window {j}", ha="right", va="center", fontsize=7)
     # what rules out a window holding the run and its red pixel: window 1 ends before the red pixel, window 2
     # starts after the run's first pixel (x in padded pixels)
-    for x, label, height in ((starts[2], "start of window 2", 1.15), (starts[1] + kernel, "end of window 1", 1.55)):
-        ax.axvline(x, color="0.4", linestyle=":", linewidth=0.8)  # each label centred on its line, one above the other
-        ax.text(x, height, label, ha="center", va="bottom", fontsize=7, color="0.3", backgroundcolor="white")
+    labels = ((starts[2], "start of window 2 ", "right", 1.1), (starts[1] + kernel, " end of window 1", "left", 1.5))
+    for x, label, side, height in labels:  # each label on the outer side of its line, one above the other
+        ax.axvline(x, color="0.4", linestyle=":", linewidth=0.8)
+        ax.text(x, height, label, ha=side, va="bottom", fontsize=7, color="0.3")
     ax.set_xlim(-3.2, padded + 0.2)
     ax.set_ylim(-0.7 * len(starts) - 0.1, 1.95)
     ax.axis("off")
