@@ -1271,3 +1271,16 @@ def make_in_place_on_x(attn_obj):
 def test_my_forward_names_an_in_place_change_of_x():
     with pytest.raises(ExerciseFailed, match=r"changes a tensor in place.*modified by an inplace operation"):
         lesson09.check_my_forward(make_in_place_on_x)
+
+
+def loss_float_indices(class_logits, distillation_logits, labels, teacher_logits):
+    return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(
+        distillation_logits, teacher_logits.argmax(-1).float()
+    )
+
+
+def test_hard_distillation_names_float_class_indices():
+    with pytest.raises(
+        ExerciseFailed, match=r"integer \(long\).*float tensor of classes is refused.*keep argmax's integers"
+    ):
+        lesson09.check_hard_distillation(loss_float_indices)

@@ -372,8 +372,10 @@ def _gradient_hint(error: Exception) -> str | None:
         )
     if "target dtype" in text:
         return (
-            "The teacher's labels must be class indices: teacher_logits.max(-1)[0] (or .values) is the largest "
-            "logit itself, not its class. Take the indices, not the values"
+            "The teacher's labels must be class indices, integer (long) as argmax returns them: a float tensor "
+            "of classes is refused (a .float() on argmax's output, say): keep argmax's integers. And "
+            "teacher_logits.max(-1)[0] (or .values) is the largest logit itself, not its class: take the indices, "
+            "not the values"
         )
     if "to match target batch_size (0)" in text:
         return _FLAT_ARGMAX
