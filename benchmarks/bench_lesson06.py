@@ -158,24 +158,25 @@ def train_compare(job: tuple[str, int, int]) -> tuple[str, int, int, float, floa
     return name, seed, epochs, history.final_val_accuracy, test, "".join("1" if r else "0" for r in right.tolist())
 
 
-def train_lr(job: tuple[str, float, int]) -> tuple[str, float, int, float, float]:
-    name, lr, seed = job
+def _train_quick(name: str, lr: float, seed: int):
+    """One ``QUICK`` run of ``EQUAL_STEPS`` steps at ``lr``, 1 thread: the model, the data and the history."""
     torch.set_num_threads(1)
     data = load_digits()
     model = build(name, seed, data)
     recipe = dataclasses.replace(QUICK, seed=seed, lr=lr, epochs=EQUAL_STEPS // STEPS_PER_EPOCH)
-    history = fit(model, data, recipe, progress=False, device="cpu")
+    return model, data, fit(model, data, recipe, progress=False, device="cpu")
+
+
+def train_lr(job: tuple[str, float, int]) -> tuple[str, float, int, float, float]:
+    name, lr, seed = job
+    model, data, history = _train_quick(name, lr, seed)
     return name, lr, seed, history.final_val_accuracy, evaluate(model, data.test_images, data.test_labels)
 
 
 def train_own_rate(job: tuple[str, float, int]) -> tuple[str, float, int, float, float, str]:
     """``compare``'s run at another learning rate: validation, test, and which test digits it gets right."""
     name, lr, seed = job
-    torch.set_num_threads(1)
-    data = load_digits()
-    model = build(name, seed, data)
-    recipe = dataclasses.replace(QUICK, seed=seed, lr=lr, epochs=EQUAL_STEPS // STEPS_PER_EPOCH)
-    history = fit(model, data, recipe, progress=False, device="cpu")
+    model, data, history = _train_quick(name, lr, seed)
     right = predict(model, data.test_images).argmax(1) == data.test_labels
     test = evaluate(model, data.test_images, data.test_labels)
     return name, lr, seed, history.final_val_accuracy, test, "".join("1" if r else "0" for r in right.tolist())
