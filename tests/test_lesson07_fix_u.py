@@ -3,13 +3,13 @@
 exercises, the meta-device cell's code hidden, exercise 4's no-padding message without a parenthesis, and the
 seed-pair picture marking tied lines drawn over each other."""
 
-import json
 from pathlib import Path
 
 import pytest
 import torch
 from torch import nn
 
+from tests import _notebook as nb
 from vit_explained import ViT
 from vit_explained._upstream import load_original_t2t
 from vit_explained.cost import count_macs
@@ -21,20 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "07_tokens_to_token_vit.ipynb"
 
 
-def _cells():
-    return json.loads(LESSON.read_text())["cells"]
-
-
-def _text():
-    return "\n".join("".join(cell["source"]) for cell in _cells())
-
-
 def test_hard_patch_row_of_table_7_recounted():
     image = torch.empty(1, 3, 224, 224, device="meta")
     with torch.device("meta"):
         hard = ViT(224, patch_size=16, num_classes=1000, dim=384, depth=14, heads=6, mlp_dim=3 * 384)
     assert round(sum(count_macs(hard, image).values()) / 1e9, 2) == 4.54
-    text = _text()
+    text = nb.all_text(LESSON)
     assert "0.6G more MACs" not in text and "the T2T module costs 0.24G over hard patches" in text.replace("\n", " ")
 
 
@@ -46,14 +38,14 @@ def test_convolution_row_recounted_from_the_original_module(capsys):
 
 
 def test_attention_row_is_labelled_untrained_and_the_claim_is_architectural():
-    text = _text()
+    text = nb.all_text(LESSON)
     assert "near uniform" not in text and "40 / 49" not in text
     assert "nothing masks a score" in text and "plot_local_and_global(" not in text  # review 16e: no untrained row
     assert "runs offline" in text
 
 
 def test_widget_comes_after_the_exercises_and_the_stem_code_is_hidden():
-    cells = _cells()
+    cells = nb.cells(LESSON)
     sources = ["".join(cell["source"]) for cell in cells]
     widget = next(i for i, source in enumerate(sources) if "t2t_chain_widget(" in source and "import" not in source)
     exercise_4 = next(i for i, source in enumerate(sources) if source.startswith("### Exercise 4"))

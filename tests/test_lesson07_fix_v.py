@@ -3,12 +3,12 @@ table's), the Performer's extra parameters split into trained ones and fixed ran
 single numbers said to carry no spread, the whole-stem run called an analogy, cells that read stored results
 self-sufficient, and exercise checkers' long messages shortened."""
 
-import json
 from pathlib import Path
 
 import pytest
 import torch
 
+from tests import _notebook as nb
 from vit_explained import ViT, count_parameters
 from vit_explained.exercises import ExerciseFailed
 from vit_explained.exercises.lesson07 import check_t2t_token_count
@@ -17,49 +17,32 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "07_tokens_to_token_vit.ipynb"
 
 
-def _cells():
-    return json.loads(LESSON.read_text())["cells"]
-
-
-def _text():
-    return "\n".join("".join(cell["source"]) for cell in _cells())
-
-
-def _outputs():
-    return "\n".join(
-        "".join(output.get("text", ""))
-        for cell in _cells()
-        if cell["cell_type"] == "code"
-        for output in cell["outputs"]
-    )
-
-
 def test_hard_patch_row_is_said_not_reproduced():
     with torch.device("meta"):
         hard = ViT(224, patch_size=16, num_classes=1000, dim=384, depth=14, heads=6, mlp_dim=3 * 384)
     assert count_parameters(hard) == 21_465_448
-    text = _text()
+    text = nb.all_text(LESSON)
     assert "The hard-patch row is not reproduced" in text and "the paper's numbers imply 0.6G" in text.replace(
         "\n", " "
     )
-    assert "21,465,448 parameters (Table 7: 21.1M), 4.54 GMACs (Table 7: 4.2G)" in _outputs()
+    assert "21,465,448 parameters (Table 7: 21.1M), 4.54 GMACs (Table 7: 4.2G)" in nb.all_printed(LESSON)
 
 
 def test_performer_extra_parameters_split_into_trained_and_fixed():
-    text, outputs = _text(), _outputs()
+    text, outputs = nb.all_text(LESSON), nb.all_printed(LESSON)
     assert "4,480 more parameters" not in text and "384 more trained parameters" in text
     assert "+384 trained, plus two fixed 32x64 random-feature matrices (4,096)" in outputs
 
 
 def test_single_published_numbers_carry_no_spread_claim():
-    text = _text()
+    text = nb.all_text(LESSON)
     assert "one run each" not in text.lower()
     # round x: the caveat is stated once, under the published table
     assert text.count("no spread over seeds or recipes is reported") == 1 and "no spread reported" not in text
 
 
 def test_whole_stem_run_is_an_analogy_and_nits():
-    text = _text()
+    text = nb.all_text(LESSON)
     assert "a different setup, is only an analogy" in text and "may be faster convergence" not in text
     assert "somewhat larger" in text
     assert "segment is too thin to see in the stacked bars" in text
@@ -67,7 +50,7 @@ def test_whole_stem_run_is_an_analogy_and_nits():
 
 
 def test_cells_reading_stored_results_define_them():
-    for cell in _cells():
+    for cell in nb.cells(LESSON):
         source = "".join(cell["source"])
         if cell["cell_type"] == "code" and "results /" in source:
             assert "results = pathlib.Path(" in source and "import re" in source

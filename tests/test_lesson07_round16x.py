@@ -2,13 +2,13 @@
 sinusoid position table named and counted, why token_dim is 64, and where the trained first token attention puts its
 weight (on tokens whose window holds ink, 3 seeds, from the stored checkpoint)."""
 
-import json
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file
 
+from tests import _notebook as nb
 from vit_explained._upstream import load_original_t2t
 from vit_explained.cost import count_macs
 from vit_explained.data import load_digits
@@ -21,20 +21,12 @@ LESSON = ROOT / "notebooks" / "07_tokens_to_token_vit.ipynb"
 CHECKPOINT = ROOT / "vit_explained" / "checkpoints" / "lesson07_trained_token_transformer.safetensors"
 
 
-def _cells():
-    return json.loads(LESSON.read_text())["cells"]
-
-
 def _markdown():
-    return "\n".join("".join(c["source"]) for c in _cells() if c["cell_type"] == "markdown")
-
-
-def _outputs():
-    return "\n".join("".join(o.get("text", "")) for c in _cells() if c["cell_type"] == "code" for o in c["outputs"])
+    return "\n".join("".join(c["source"]) for c in nb.cells(LESSON) if c["cell_type"] == "markdown")
 
 
 def test_about_ninety_visible_cells_and_the_caveat_once():
-    visible = [c for c in _cells() if "hide-input" not in c["metadata"].get("tags", [])]
+    visible = [c for c in nb.cells(LESSON) if "hide-input" not in c["metadata"].get("tags", [])]
     assert len(visible) <= 87
     text = _markdown()
     assert text.count("no spread over seeds or recipes is reported") == 1 and "no spread reported" not in text
@@ -47,7 +39,7 @@ def test_the_fixed_position_table_is_the_original_sinusoid_table():
     original = load_original_t2t("t2t_vit").get_sinusoid_encoding(n_position=197, d_hid=384)[0]
     assert torch.allclose(sinusoid_encoding(197, 384), original, atol=1e-6)
     assert "get_sinusoid_encoding" in _markdown() and "75,648 fixed numbers" in _markdown()
-    assert "includes 75,648 fixed numbers: the sinusoid table" in _outputs()
+    assert "includes 75,648 fixed numbers: the sinusoid table" in nb.all_printed(LESSON)
 
 
 def test_token_dim_64_against_384():
@@ -55,7 +47,7 @@ def test_token_dim_64_against_384():
     with torch.device("meta"):
         macs = {w: sum(count_macs(TokenTransformer(147, w), stage_1).values()) for w in (64, 384)}
     assert (round(macs[64] / 1e9, 2), round(macs[384] / 1e9, 2)) == (1.39, 9.47)
-    assert "at token_dim 64: 1.39 GMACs; at 384: 9.47" in _outputs()
+    assert "at token_dim 64: 1.39 GMACs; at 384: 9.47" in nb.all_printed(LESSON)
     assert "A reason to keep `token_dim` at 64" in _markdown()
 
 
@@ -76,18 +68,18 @@ def test_trained_weight_on_ink_rises_on_every_seed():
             share[name] = float((weights[:, 0] * ink[:, None]).sum(-1).mean())
         changes.append(share["trained"] - share["initial"])
     assert all(0.02 < change < 0.03 for change in changes)
-    assert "on ink (a uniform row: 0.531)" in _outputs() and "0.533, about a uniform row's" in _markdown()
+    assert "on ink (a uniform row: 0.531)" in nb.all_printed(LESSON) and "0.533, about a uniform row's" in _markdown()
 
 
 def test_review_nits():
-    text, outputs = _markdown(), _outputs()
+    text, outputs = _markdown(), nb.all_printed(LESSON)
     assert "Several later models kept an overlapping, local stem" in text and "What lasted" not in text
     assert "(the paper's Table 6" not in text and "The paper's Table 6 tests this on ViT" in text
     assert "in exact arithmetic" in text and "Mean attention by offset" in "".join(
-        "".join(c["source"]) for c in _cells() if c["cell_type"] == "code"
+        "".join(c["source"]) for c in nb.cells(LESSON) if c["cell_type"] == "code"
     )
     assert "(13, 2500, 49) -> (13, 2500, 64)" in outputs
-    assert 'print(f"token transformer 1: (13, 2500, 49)' not in "".join("".join(c["source"]) for c in _cells())
+    assert 'print(f"token transformer 1: (13, 2500, 49)' not in "".join("".join(c["source"]) for c in nb.cells(LESSON))
     assert "3f75495 (14 August 2021" in text and "69d24fe (June 2026)" in text
     widget = (ROOT / "vit_explained" / "widgets" / "lesson07.py").read_text()
     assert "31 pixels at most" not in widget and "a custom chain whose field" in widget

@@ -1,0 +1,48 @@
+"""Read a stored lesson notebook in tests: one copy of the helpers every lesson test file needs.
+
+The tests read the notebook JSON as stored (its outputs are the executed run), never execute it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def cells(path: Path) -> list[dict]:
+    """The notebook's cells as stored (dicts with "cell_type", "source", "outputs", "metadata")."""
+    return json.loads(Path(path).read_text())["cells"]
+
+
+def source(cell: dict) -> str:
+    """A cell's source as one string."""
+    return "".join(cell["source"])
+
+
+def sources(path: Path) -> list[str]:
+    """Every cell's source, in order."""
+    return [source(cell) for cell in cells(path)]
+
+
+def flat(text: str) -> str:
+    """Whitespace collapsed to single spaces, so a test can quote a sentence that wraps."""
+    return " ".join(text.split())
+
+
+def printed(cell: dict) -> str:
+    """What a code cell printed (its stream outputs), as one string; "" for a markdown cell."""
+    return "".join("".join(output.get("text", "")) for output in cell.get("outputs", []))
+
+
+def all_text(path: Path) -> str:
+    """Every cell's source joined by newlines."""
+    return "\n".join(sources(path))
+
+
+def all_printed(path: Path) -> str:
+    """Every code cell's outputs' text, one output after another, joined by newlines."""
+    code = [cell for cell in cells(path) if cell["cell_type"] == "code"]
+    return "\n".join("".join(output.get("text", "")) for cell in code for output in cell["outputs"])
