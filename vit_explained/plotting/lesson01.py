@@ -752,11 +752,11 @@ def plot_shuffled_patches(
     without_positions: tuple[torch.Tensor, torch.Tensor],
     with_positions: tuple[torch.Tensor, torch.Tensor],
     *,
-    dims: int = 48,
+    dims: int | None = None,
 ) -> Figure:
     """Section 5's shuffle argument in one picture: the image, its patches shuffled by ``order``, and
-    how much the shuffle moves the class token's output (its first ``dims`` numbers): not at all without
-    positions, clearly with positions added after the shuffle.
+    how much the shuffle moves the class token's output (all its numbers, or its first ``dims``): not at
+    all without positions, visibly with positions added after the shuffle.
 
     ``without_positions`` and ``with_positions`` are ``(original, shuffled)`` pairs of ``(D,)`` outputs.
     """
@@ -781,12 +781,16 @@ def plot_shuffled_patches(
         ax.set_axis_off()
         ax.set_title(title)
     plot = axes[2]
-    for (name, (original, moved)), color in zip(pairs.items(), ("tab:blue", "tab:orange"), strict=True):
-        shown = min(dims, original.numel())
-        plot.plot((moved[:shown] - original[:shown]).detach().cpu(), color=color, marker=".", label=name)
+    width = without_positions[0].numel()
+    shown = width if dims is None else min(dims, width)
+    styles = ({"color": "tab:blue", "lw": 2, "zorder": 3}, {"color": "tab:orange", "lw": 0.8})  # the flat one on top
+    for (name, (original, moved)), style in zip(pairs.items(), styles, strict=True):
+        dots = {"marker": "."} if shown <= 64 else {}  # dots for a few numbers, lines for many
+        plot.plot((moved[:shown] - original[:shown]).detach().cpu(), label=name, **style, **dots)
     plot.axhline(0, color="gray", lw=0.5)
     plot.set_title("class token's output: shuffled minus original", fontsize=10)
-    plot.set_xlabel(f"its first {shown} of {original.numel()} numbers (the largest change may lie beyond)")
+    every = f"all {width} of its numbers" if shown == width else f"its first {shown} of {width} numbers"
+    plot.set_xlabel(f"{every} (index)")
     plot.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -1,0 +1,62 @@
+"""Lesson 01 fix round 17a: the shuffle's change beside float32 rounding's (no ratio), section 6's readings printed by
+a visible cell, section 7 names each code's 2-D resize, the shuffle picture draws all 768 numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "01_patches_and_embeddings.ipynb"
+
+
+def _cells() -> list[dict]:
+    return json.loads(LESSON.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _printed(cell: dict) -> str:
+    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+
+
+def _section(cells: list[dict], start: str, end: str) -> list[dict]:
+    first = next(i for i, c in enumerate(cells) if _source(c).startswith(start))
+    last = next(i for i, c in enumerate(cells) if _source(c).startswith(end))
+    return cells[first:last]
+
+
+def test_the_shuffle_prints_both_changes_and_no_ratio() -> None:
+    text = "\n".join(_source(c) + _printed(c) for c in _cells())
+    assert "33,958" not in text and "times the change without them" not in text and "tens of thousands" not in text
+
+
+def test_section_6_prints_its_readings_in_a_visible_cell() -> None:
+    six = _section(_cells(), "## 6 ·", "## 7 ·")
+    (cell,) = [c for c in six if c["cell_type"] == "code" and "position_structure_report(" in _source(c)]
+    assert "hide-input" not in cell["metadata"].get("tags", [])
+    printed = _printed(cell)
+    assert "same row - neither: +0.37, 99 % interval [+0.15, +0.58]" in printed
+    assert "border-border - border-inner: +0.43, 99 % interval [+0.24, +0.62]" in printed
+    assert "directly below: +0.32, 99 % interval [+0.14, +0.49] (n = 20 pairs)" in printed
+
+
+def test_section_7_names_each_codes_resize() -> None:
+    seven = _source(_section(_cells(), "## 7 ·", "## 8 ·")[0])
+    assert "`scipy.ndimage.zoom(order=1)`" in seven and "corners aligned" in seven
+    assert "`antialias=True`, `align_corners=False`" in seven and "1.0.28" in seven
+    assert "this package (`interpolate_positions`)" in seven
+
+
+def test_the_shuffle_picture_draws_every_number_by_default() -> None:
+    from vit_explained.plotting.lesson01 import plot_shuffled_patches
+
+    image, order = torch.rand(3, 8, 8), torch.randperm(4)
+    same, other = torch.randn(100), torch.randn(100)
+    fig = plot_shuffled_patches(image, 4, order, (same, same.clone()), (same, other))
+    bare, with_pos = fig.axes[2].lines[:2]
+    assert len(bare.get_ydata()) == len(with_pos.get_ydata()) == 100
+    assert "all 100" in fig.axes[2].get_xlabel()
