@@ -21,12 +21,13 @@ def _index(start: str) -> int:
     return index
 
 
-def test_flatten_order_picture_comes_just_before_exercise_3():
+def test_flatten_order_picture_sits_in_section_2():
     cells = _cells()
     (figure,) = [i for i, cell in enumerate(cells) if "plot_flatten_orders(" in _source(cell)]
-    assert _index("### Exercise 2 · Choose a split for a grid") < figure  # fix round x: moved next to exercise 3
+    # round 17a: moved from before exercise 3 into section 2, where the unfold layout meets the Linear's weight
+    assert _index("## 2 · Soft split vs ViT's patch embedding") < figure < _index("## 3 · Counting tokens")
     assert "(c, kh, kw)" in _source(cells[figure - 1]) and "(kh, kw, c)" in _source(cells[figure - 1])
-    assert figure + 2 == _index("### Exercise 3 · A soft split from slicing")
+    assert "exercise 3" in _source(cells[figure - 1])
 
 
 def test_exercises_say_where_run_all_stops():

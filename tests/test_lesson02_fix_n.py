@@ -43,7 +43,7 @@ def test_section_2_leads_with_half_a_convolution_then_the_order_figure():
     assert "**A soft split is half a convolution.**" in _source(cells[section])
     (conv,) = [i for i, c in enumerate(cells) if "by_conv = conv(x)" in _source(c)]
     (order,) = [i for i, c in enumerate(cells) if "plot_flatten_orders(" in _source(c)]
-    assert section < conv < _index("## 3 · Counting tokens") < order  # fix round x: the order figure by exercise 3
+    assert section < conv < order < _index("## 3 · Counting tokens")  # round 17a: the order figure in section 2
 
 
 def test_every_section_opens_with_a_plain_sentence_and_the_cost_is_optional():

@@ -50,8 +50,8 @@ def test_the_conv_stem_is_a_comparison_not_the_method():
 
 def test_summary_says_k_minus_s_plus_1():
     (summary,) = [_flat(_source(c)) for c in _cells() if "## Summary" in _source(c)]
-    # fix round w: the Summary points to section 1's box rule (a piece inside a (k - s + 1) box), stated there
-    assert "short pieces stay whole in some token (section 1's box rule)" in summary and "short line" not in summary
+    # fix round w: the Summary points to the box rule (section 3 since round 17a), stated there
+    assert "short pieces stay whole in some token (section 3's box rule)" in summary and "short line" not in summary
 
 
 def test_gif_sentence_says_three_rows_per_frame():

@@ -81,8 +81,8 @@ def test_convolution_stem_is_in_going_further_and_section_2_prints_vit():
     assert _index("## Going further") < stem
     section_2 = _source(cells[_index("## 2 · Soft split vs ViT's patch embedding")])
     assert "line 73" not in section_2 and "conolution" not in section_2
-    (conv,) = [c for c in cells if "by_conv = conv(x)" in _source(c)]
-    assert "equals ViT's Conv2d(3, 8, 16, 16)(x): True" in _printed(conv)
+    (vit,) = [c for c in cells if "by_patches = patch_linear(" in _source(c)]  # round 17a: its own cell
+    assert "equals ViT's Conv2d(3, 8, 16, 16)(x): True" in _printed(vit)
 
 
 def test_n_squared_is_printed_right_after_it_is_first_stated():

@@ -106,10 +106,11 @@ def _index(start: str) -> int:
     return index
 
 
-def test_section_1_prints_the_shares_and_states_the_box_rule_once():
+def test_section_3_prints_the_shares_and_states_the_box_rule_once():
     cells = _cells()
     (stat,) = [i for i, c in enumerate(cells) if "shares[split] = share_held_whole(224" in _source(c)]
-    assert stat < _index("## 2 ·")
+    (section_4,) = [i for i, c in enumerate(cells) if "## 4 ·" in _source(c)]
+    assert _index("## 3 ·") < stat < section_4  # round 17a: after the token-count formula
     printed = _printed(cells[stat])
     for share in ("77.6 %", "18.6 %", "100.0 %"):
         assert share in printed

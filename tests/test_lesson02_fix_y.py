@@ -44,11 +44,13 @@ def test_section_3_token_layer_is_a_transformer_one():
     assert "Performer token layers build no `N x N` matrix" in section_3 and "position" not in section_3
 
 
-def test_run_strip_comes_before_the_box_rule_in_section_1():
+def test_run_strip_in_section_1_and_the_box_rule_after_the_formula():
     cells = _cells()
     strip = [i for i, c in enumerate(cells) if "plot_run_strip(20, *T2T_SPLITS[0])" in _source(c)]
     (rule,) = [i for i, c in enumerate(cells) if _source(c).startswith("**The box rule.**")]
-    assert strip and _index("## 1 ·") < strip[0] < rule < _index("## 2 ·")
+    (formula,) = [i for i, c in enumerate(cells) if "tokens_along(60, 20, 10, 5)}" in _source(c)]
+    (section_4,) = [i for i, c in enumerate(cells) if "## 4 ·" in _source(c)]
+    assert strip and _index("## 1 ·") < strip[0] < _index("## 2 ·") < formula < rule < section_4
     assert _source(cells[strip[0] - 1]).startswith("**How long a run fits.**")
     assert "worst-placed run for (7, 4, 2): (first pixel, length) = (5, 4)" in _printed(cells[strip[0]])
     assert "hide-input" in cells[strip[0] + 1]["metadata"]["tags"]

@@ -678,7 +678,7 @@ _CHAIN_SLIPS: tuple[tuple[Callable[[int, int, tuple[Split, ...]], tuple[Any, Any
     ),
     (
         lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: (n - k) // s + 1) for n in (h, w)),
-        "your grids match the formula *without padding*: each split pads p zeros on both ends of a side first",
+        "your grids match the formula without padding: each split pads p zeros on both ends of a side first",
     ),
     (
         lambda h, w, sp: tuple(_chain_side(n, sp, lambda n, k, s, p: (n + p - k) // s + 1) for n in (h, w)),

@@ -1,0 +1,100 @@
+"""Lesson 02, round 17a: section 1 in the order figure, coverage, edge case (the box rule after the formula), the
+ViT-side caveat of "held whole", the order figure in section 2, a visible fold/unfold round trip, one point per cell,
+plain-text exercise feedback."""
+
+import json
+import math
+import pathlib
+
+import pytest
+
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises import lesson02 as ex
+
+LESSON = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "02_soft_split_token_counting.ipynb"
+
+
+def _cells() -> list[dict]:
+    return json.loads(LESSON.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _printed(cell: dict) -> str:
+    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []) if o["output_type"] == "stream")
+
+
+def _first(text: str) -> int:
+    return next(i for i, cell in enumerate(_cells()) if text in _source(cell))
+
+
+def test_section_1_goes_figure_coverage_edge_case_and_the_box_rule_follows_the_formula():
+    order = [
+        "plot_hard_soft_windows(4, 6",
+        "def coverage(",
+        "plot_line_on_border(",
+        "## 2 ·",
+        "## 3 ·",
+        "tokens_along(60, 20, 10, 5)}",
+        "**The box rule.**",
+        "shares[split] = share_held_whole(224",
+        "## 4 ·",
+    ]
+    assert [_first(text) for text in order] == sorted(_first(text) for text in order)
+
+
+def test_fold_of_unfold_over_coverage_is_shown_in_the_visible_flow():
+    cells = _cells()
+    index = _first("fold(unfold(tiny)) / coverage")
+    assert "hide-input" not in cells[index]["metadata"].get("tags", [])
+    assert "nn.Fold(" in _source(cells[index]) and "nn.Unfold(" in _source(cells[index])
+    assert _printed(cells[index]).strip() == "fold(unfold(tiny)) / coverage == tiny: True"
+
+
+def test_held_whole_has_its_vit_side_caveat():
+    cells = _cells()
+    text = " ".join(_source(cells[_first("With the stride and padding fixed, the overlap raises")]).split())
+    assert "A piece inside one patch is held whole too, by exactly one token" in text
+    assert "a piece that crosses a border, like section 1's line, is still held whole by some window" in text
+
+
+def test_channel_order_is_in_section_2_next_to_the_weight_copy():
+    cells = _cells()
+    order = _first("**The order inside a token.**")
+    assert _first("## 2 ·") < _first("by_conv = conv(x)") < order < _first("## 3 ·")
+    assert "plot_flatten_orders(" in _source(cells[order + 1])
+
+
+def test_long_cells_are_split_one_point_each():
+    cells = _cells()
+    conv, vit, picture = (
+        _first("by_conv = conv(x)"),
+        _first("by_patches = patch_linear("),
+        _first("plot_window_to_token(4"),
+    )
+    assert len({conv, vit, picture}) == 3
+    token_11, zeros, grid = _first("token_11 = padded"), _first("is_image = split("), _first("fig = plot_window_grid(")
+    assert grid < token_11 < zeros and all(cells[i]["cell_type"] == "markdown" for i in (token_11 - 1, zeros - 1))
+
+
+def _no_padding(height, width, splits):
+    sides = [height, width]
+    for kernel, stride, _ in splits:
+        sides = [(n - kernel) // stride + 1 for n in sides]
+    return tuple(sides)
+
+
+def _round_up(height, width, splits):
+    sides = [height, width]
+    for kernel, stride, padding in splits:
+        sides = [math.ceil((n + 2 * padding - kernel) / stride) + 1 for n in sides]
+    return tuple(sides)
+
+
+@pytest.mark.parametrize("answer", [_no_padding, _round_up, lambda h, w, sp: (h, w), lambda h, w, sp: (3, 3)])
+def test_exercise_1_feedback_is_plain_text(answer):
+    with pytest.raises(ExerciseFailed) as failed:
+        ex.check_final_grid(answer)
+    assert "*" not in str(failed.value) and "`" not in str(failed.value)
