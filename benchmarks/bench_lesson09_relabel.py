@@ -1,4 +1,4 @@
-"""Lesson 09's one-change ablation: a teacher that calls every 7 a 1. Does the distillation head learn it?
+"""Lesson 09's one-change ablation: a teacher whose answer 7 becomes 1. Does the distillation head learn it?
 
     # one process per seed (what made the stored result, on a shared 2-core machine), then merge:
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lesson09_relabel.py --seeds 0 --json /tmp/relabel_0.json
@@ -37,7 +37,7 @@ from vit_explained.evidence import mcnemar, proportion
 
 EPOCHS = 8
 SEEDS = (0, 1, 2)
-SOURCE, TARGET = 7, 1  # the relabelled teacher calls every 7 it sees a 1
+SOURCE, TARGET = 7, 1  # the relabelled teacher: wherever its answer is 7, it says 1
 
 
 class Relabelled(nn.Module):
@@ -147,7 +147,7 @@ def merge(paths: list[str]) -> None:
         + "\n\n"
         + "\n\n".join(tables)
     )
-    write_result("lesson09_relabel", "Lesson 09: a teacher that calls every 7 a 1", body, threads="1")
+    write_result("lesson09_relabel", "Lesson 09: a teacher whose answer 7 becomes 1", body, threads="1")
 
 
 def main() -> None:

@@ -73,7 +73,7 @@ MNIST_CNN = CHECKPOINT_DIR / "mnist_cnn.safetensors"
 #: The per-seed test accuracies of ``benchmarks/bench_deit.py`` (which writes this file next to
 #: ``benchmarks/results/deit.md``), shipped with the package so a pip or Colab install has them.
 DEIT_BENCHMARK = CHECKPOINT_DIR / "deit_benchmark.json"
-#: Lesson 09's one-change ablation, a teacher that calls every 7 a 1 (``benchmarks/bench_lesson09_relabel.py``
+#: Lesson 09's one-change ablation, a teacher whose answer 7 becomes 1 (``benchmarks/bench_lesson09_relabel.py``
 #: writes it next to ``benchmarks/results/lesson09_relabel.md``), shipped with the package.
 RELABEL_ABLATION = CHECKPOINT_DIR / "lesson09_relabel.json"
 #: Lesson 09's soft-vs-hard benchmark on 500 training digits (``benchmarks/bench_lesson09_soft_hard.py`` writes it

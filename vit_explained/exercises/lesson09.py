@@ -1336,12 +1336,12 @@ def _check_attn_map(stored: Any, expected_map: torch.Tensor, what: str) -> None:
         if shape == tuple(expected_map.shape) and flat.numel() and bool((flat == flat[0]).all()):
             fail(
                 f"with {what}: attn_obj.attn_map is constant (every entry {flat[0].item():g}): your stored map is "
-                "not the attention weights; store the softmax weights, after the softmax (and after attn_drop)"
+                "not the attention weights; store the softmax weights, after the softmax (before or after attn_drop)"
             )
         if shape == tuple(expected_map.shape) and not close(as_tensor(stored).sum(-1), torch.ones(shape[:-1])):
             fail(
                 f"with {what}: attn_obj.attn_map holds the scores before the softmax (its rows do not sum "
-                "to 1): store the softmax weights, after the softmax (and after attn_drop)"
+                "to 1): store the softmax weights, after the softmax (before or after attn_drop)"
             )
         fail(
             f"with {what}: attn_obj.attn_map should be the (B, heads, N, N) = {tuple(expected_map.shape)} "

@@ -643,7 +643,7 @@ def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]
     ax.tick_params(axis="y", labelsize=7)
     ax.legend(fontsize=7, loc="upper right", frameon=False)
     ax.set_title(
-        "A teacher that calls every 7 a 1: who copies it? (3 seeds; hatched: the teacher unchanged)", fontsize=9
+        "A teacher whose answer 7 becomes 1: who copies it? (3 seeds; hatched: the teacher unchanged)", fontsize=9
     )
     return fig
 

@@ -1,0 +1,121 @@
+"""Lesson 09, fix round 17a: Table 3 right after the loss formulas and the near-chance soft-vs-hard attempt in
+appendix B; exercise 3's attn_map may be taken before or after attn_drop (text and checker agree); row 0's
+flatness printed; section 5 keeps one version sentence; the relabel figure's title matches the prose."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from vit_explained.exercises import ExerciseFailed, lesson09
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "09_deit_distillation.ipynb"
+SOLUTIONS = ROOT / "notebooks" / "solutions" / "09_deit_distillation_solutions.ipynb"
+
+
+def _cells(path: Path = LESSON) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _printed(cell: dict) -> str:
+    return "".join("".join(output.get("text", "")) for output in cell.get("outputs", []))
+
+
+def _index(sources: list[str], start: str) -> int:
+    return next(i for i, s in enumerate(sources) if s.startswith(start))
+
+
+def test_table_3_comes_right_after_the_formulas_and_the_attempt_sits_in_appendix_b():
+    sources = [_source(cell) for cell in _cells()]
+    formulas = _index(sources, "**Soft and hard distillation, as formulas")
+    assert sources[formulas + 1].startswith("**Hard wins in Table 3**")
+    assert "plot_paper_distillation()" in sources[formulas + 2]
+    attempt = next(i for i, s in enumerate(sources) if "soft_hard_benchmark()" in s)
+    assert _index(sources, "## Appendix B") < attempt < _index(sources, "## Appendix C")
+    assert "Appendix B prints the one stored attempt" in sources[formulas + 3]
+
+
+def _make(store_after_dropout: bool):
+    def make_my_forward(attn_obj):
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            B, N, C = x.shape
+            qkv = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, C // attn_obj.num_heads).permute(2, 0, 3, 1, 4)
+            q, k, v = qkv.unbind(0)
+            attn = (q @ k.transpose(-2, -1)) * attn_obj.scale
+            if is_causal:
+                attn_mask = torch.ones(N, N, dtype=torch.bool).tril()
+            if attn_mask is not None and attn_mask.dtype == torch.bool:
+                attn = attn.masked_fill(~attn_mask, float("-inf"))
+            elif attn_mask is not None:
+                attn = attn + attn_mask
+            attn = attn.softmax(dim=-1)
+            before = attn.detach()
+            attn = attn_obj.attn_drop(attn)
+            attn_obj.attn_map = attn.detach() if store_after_dropout else before
+            attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+            x = (attn @ v).transpose(1, 2).reshape(B, N, C)
+            return attn_obj.proj_drop(attn_obj.proj(x))
+
+        return my_forward
+
+    return make_my_forward
+
+
+@pytest.mark.parametrize("after", [True, False], ids=["after attn_drop", "before attn_drop"])
+def test_exercise_3_accepts_the_map_before_or_after_attn_drop(after):
+    lesson09.check_my_forward(_make(after))  # raises ExerciseFailed if not accepted
+
+
+def test_exercise_3_text_and_checker_say_before_or_after_attn_drop():
+    wanted = "before or after `attn_drop`"
+    for path in (LESSON, SOLUTIONS):
+        text = next(_source(c) for c in _cells(path) if _source(c).startswith("### Exercise 3"))
+        assert wanted in text, path.name
+    source = (ROOT / "vit_explained" / "exercises" / "lesson09.py").read_text()
+    assert "(and after attn_drop)" not in source and "(before or after attn_drop)" in source
+
+
+def test_a_map_before_the_softmax_is_named_with_before_or_after_attn_drop():
+    def make(attn_obj):
+        inner = _make(True)(attn_obj)
+
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            out = inner(x, attn_mask=attn_mask, is_causal=is_causal)
+            attn_obj.attn_map = attn_obj.attn_map.log() * 3  # not the weights: rows do not sum to 1
+            return out
+
+        return my_forward
+
+    with pytest.raises(ExerciseFailed, match="before or after attn_drop"):
+        lesson09.check_my_forward(make)
+
+
+def test_row_0_flatness_is_printed_where_the_prose_says_it():
+    cells = _cells()
+    sources = [_source(c) for c in cells]
+    matrix = _index(sources, "with capture_attention(model) as attentions")
+    assert "row 0: entropy 3.79 nats (a uniform row: ln 51 = 3.93)" in _printed(cells[matrix])
+    assert "nearly flat" in sources[matrix + 1] and "printed above" in sources[matrix + 1]
+
+
+def test_section_5_keeps_one_version_sentence():
+    sources = [_source(c) for c in _cells()]
+    start, end = _index(sources, "## 5 · "), _index(sources, "## 6 · ")
+    prose = "\n".join(sources[start:end])  # its prose and code comments
+    assert "timm 1.0.26 to 1.0.28" in prose
+    for detail in ("1.0.15", "before 0.9.0", "before 1.0.16", "other versions: appendix A"):
+        assert detail not in prose, detail
+
+
+def test_the_relabel_figure_title_matches_the_prose():
+    from vit_explained.plotting.lesson09 import plot_relabel_ablation
+
+    arm = [(0.5, 0.4, 0.6)] * 3
+    fig = plot_relabel_ablation({name: arm for name in ("a, b", "c, d", "e, f", "g, h")})
+    assert fig.axes[0].get_title().startswith("A teacher whose answer 7 becomes 1")
