@@ -41,7 +41,8 @@ def test_wording_of_round_x():
     assert "lifts it again" not in text and "the rise is the\nfactor $K$ in $dQ = s\\,dS\\,K$" in text
     assert "in head 3, 7 % of the rows hold most of its" in text
     assert "(one backward pass, the same weights)" in text
-    assert "separate training from this particular run" in text and "or this run makes the difference" in text
+    # round 17a: the one-run caveat is replaced by the stored short runs over 3 seeds (appendix C)
+    assert "Short runs over 3 seeds (appendix C) raise" in text and "training raises it in blocks 0 and 1 only" in text
     assert r"dK_j = s\,M'(V_j - \bar V)" not in text and "Xiong" not in text
     assert "Backward meets the head" not in text and "316 counts each row's weight" not in text
     assert "negative if it points against $g$" in text and "Appendix D explains its cases" in text

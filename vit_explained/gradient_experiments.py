@@ -12,8 +12,10 @@ keeps state.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import torch
@@ -47,9 +49,22 @@ __all__ = [
     "scaled_qkv_gradients",
     "skip_over_mlp",
     "small_digit_vit",
+    "stored_training_checkpoints",
     "tensors_with_gradient",
     "v_over_qk",
 ]
+
+
+#: The stored run of ``benchmarks/bench_lesson05_training.py`` (package data): v / max(q, k) and the MLP share along
+#: short training runs of the MNIST ViT's architecture, 3 seeds.
+STORED_TRAINING_CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints" / "lesson05_training.json"
+
+
+def stored_training_checkpoints() -> dict:
+    """v / max(q, k) and the MLP share along training, as ``benchmarks/bench_lesson05_training.py`` stored them:
+    ``{"date", "machine", "recipe", "checkpoints_epochs", "runs": [{"seed", "steps", "checkpoints": [{"epoch",
+    "v_over_qk" (per block), "mlp_share" (per block, in [0, 1]), "val_accuracy"}, ...]}, ...]}``."""
+    return json.loads(STORED_TRAINING_CHECKPOINTS.read_text())
 
 
 def small_digit_vit(seed: int = 0, *, fused: bool = False, init: str = "timm") -> ViT:

@@ -498,6 +498,37 @@ def check_w_v_gradient(w_v_gradient: Callable[[torch.Tensor, torch.Tensor, torch
     passed("dW_v = dV^T x summed over tokens and images, with dV = A^T dOut. No softmax on this route.")
 
 
+def _w_q_scale_slip(result: torch.Tensor, expected: torch.Tensor, tokens: int, width: int, head: int) -> None:
+    """Fail if ``result`` is ``expected`` with the score scale 1/sqrt(d) missing, misplaced or doubled (exercise 4);
+    the messages give the scores' formula, not dQ's."""
+    root = head**0.5
+    if width != head and close(result, expected * root / width**0.5):
+        fail(
+            f"you scaled by 1/sqrt(D), the model width (D = {width}); the scores use the head width d = k.shape[-1] "
+            f"(d = {head} here): S = Q K^T / sqrt(d)"
+        )
+    if tokens != head and close(result, expected * root / tokens**0.5):
+        fail(
+            f"you scaled by 1/sqrt(N), the number of tokens (x.shape[1] = {tokens}); the scores use the head "
+            f"width d = k.shape[-1] (d = {head} here): S = Q K^T / sqrt(d)"
+        )
+    if close(result, expected * root):
+        fail(
+            f"the scale is missing: the scores are S = Q K^T / sqrt(d) (d = {head} here). Which factor does that "
+            "put between Q and S, and so on the way back from dS to dQ?"
+        )
+    if close(result, expected * head):
+        fail(
+            f"you multiplied by sqrt(d), but the scores S = Q K^T / sqrt(d) divide by it (d = {head} here): "
+            "which way does that factor go on the way back?"
+        )
+    if close(result, expected / root):
+        fail(
+            f"the scale is applied twice (or you divided by d): S = Q K^T / sqrt(d) holds 1/sqrt(d) once "
+            f"(d = {head} here); how many times does the chain rule from dS to dQ pick it up?"
+        )
+
+
 def _diagnose_w_q(
     result: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, k: torch.Tensor, grad_scores: torch.Tensor
 ) -> None:
@@ -527,22 +558,7 @@ def _diagnose_w_q(
             "you returned the transpose of dW_q (d == D here, so the shape could not tell): X^T dQ is laid out "
             "like W_q.T; W_q itself is (d, D), so dW_q = dQ^T X"
         )
-    if width != head and close(result, expected * root / width**0.5):
-        fail(
-            f"you scaled by 1/sqrt(D), the model width (D = {width}); the scores use the head width d = k.shape[-1] "
-            f"(d = {head} here): S = Q K^T / sqrt(d)"
-        )
-    if tokens != head and close(result, expected * root / tokens**0.5):
-        fail(
-            f"you scaled by 1/sqrt(N), the number of tokens (x.shape[1] = {tokens}); the scores use the head "
-            f"width d = k.shape[-1] (d = {head} here): S = Q K^T / sqrt(d)"
-        )
-    if close(result, expected * root):
-        fail(f"the scale is missing: S = Q K^T / sqrt(d), so dQ = dS K / sqrt(d) (d = {head} here)")
-    if close(result, expected * head):
-        fail(f"you multiplied by sqrt(d) where S divides by it: dQ = dS K / sqrt(d) (d = {head} here)")
-    if close(result, expected / root):
-        fail(f"the scale is applied twice (or you divided by d): dQ = dS K / sqrt(d), once (d = {head} here)")
+    _w_q_scale_slip(result, expected, tokens, width, head)
     if close(result, torch.einsum("bnd,bne->de", grad_scores.mT @ k, x) / root):
         fail("dS^T K is dK's formula: the keys are S's second index, and W_q needs the queries' gradient")
     if batch_size > 1 and close(result * batch_size, expected):
