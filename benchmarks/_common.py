@@ -61,3 +61,24 @@ def write_stored_run(results: dict, name: str) -> Path:
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
+
+
+def mnist_vit_and_data() -> tuple[torch.nn.Module, object]:
+    """Lesson 08's benchmarks' start: ``torch.manual_seed(0)``, then the trained MNIST ViT (``load_mnist_vit()``,
+    eval mode) and the MNIST splits (``load_mnist()``)."""
+    from vit_explained.data import load_mnist  # lazily: the other benchmarks import this module without them
+    from vit_explained.pretrained import load_mnist_vit
+
+    torch.manual_seed(0)
+    return load_mnist_vit(), load_mnist()
+
+
+def stored_run_header(what: str, seconds: float, threads: str | None = None) -> dict:
+    """The first fields of a stored run (``write_stored_run``): what it holds, the UTC day, the machine and its
+    seconds (one decimal)."""
+    return {
+        "what": what,
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
+        "machine": machine(threads),
+        "seconds": round(seconds, 1),
+    }

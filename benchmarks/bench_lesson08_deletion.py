@@ -14,15 +14,10 @@ eight digits and check them against the file; ``tests/test_lesson08_deletion.py`
 
 from __future__ import annotations
 
-import datetime
 import time
 
-import torch
-
-from _common import machine, write_result, write_stored_run
+from _common import mnist_vit_and_data, stored_run_header, write_result, write_stored_run
 from vit_explained.attention_maps import DELETION_COUNTS, deletion_areas, lesson08_deletion_orders
-from vit_explained.data import load_mnist
-from vit_explained.pretrained import load_mnist_vit
 
 DIGITS = 200
 
@@ -33,18 +28,14 @@ def _row(values: list[float]) -> str:
 
 
 def main() -> None:
-    torch.manual_seed(0)
-    model, data = load_mnist_vit(), load_mnist()
+    model, data = mnist_vit_and_data()
     images, labels = data.test_images[:DIGITS], data.test_labels[:DIGITS]
     start = time.perf_counter()
     orders = lesson08_deletion_orders(model, data, DIGITS)
     curves, areas = deletion_areas(model, images, labels, orders, counts=list(DELETION_COUNTS))
     seconds = time.perf_counter() - start
     results = {
-        "what": f"deletion curves on load_mnist_vit(), data.test_images[:{DIGITS}], black fill",
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
-        "machine": machine(),
-        "seconds": round(seconds, 1),
+        **stored_run_header(f"deletion curves on load_mnist_vit(), data.test_images[:{DIGITS}], black fill", seconds),
         "grid": list(model.patch_embedding.grid),
         "counts": list(DELETION_COUNTS),
         "curves": {name: [_row(row) for row in curve.tolist()] for name, curve in curves.items()},

@@ -15,15 +15,13 @@ Writes ``benchmarks/results/lesson08_draws.json``, its packaged copy ``vit_expla
 
 from __future__ import annotations
 
-import datetime
 import time
 
 import torch
 
-from _common import machine, write_result, write_stored_run
+from _common import mnist_vit_and_data, stored_run_header, write_result, write_stored_run
 from vit_explained import attention_maps as am
-from vit_explained.data import load_mnist
-from vit_explained.pretrained import checkpoint_info, load_mnist_vit
+from vit_explained.pretrained import checkpoint_info
 
 STEP = "classifier + blocks 1-3"
 
@@ -56,17 +54,15 @@ def section_12(model, data, grid) -> dict:
 
 
 def main() -> None:
-    torch.manual_seed(0)
-    model, data = load_mnist_vit(), load_mnist()
+    model, data = mnist_vit_and_data()
     grid = model.patch_embedding.grid
     start = time.perf_counter()
     draws, cosines = section_9(model, data, grid), section_12(model, data, grid)
     seconds = time.perf_counter() - start
     results = {
-        "what": f"cascade_draw({STEP!r}, draws 0-2) maps of data.test_images[:32]; appendix C's cosines",
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
-        "machine": machine(),
-        "seconds": round(seconds, 1),
+        **stored_run_header(
+            f"cascade_draw({STEP!r}, draws 0-2) maps of data.test_images[:32]; appendix C's cosines", seconds
+        ),
         "grid": list(grid),
         "step": STEP,
         "draw_maps": draws,

@@ -14,23 +14,17 @@ another CPU a near-tie may go the other way, which moves the area in its fourth 
 
 from __future__ import annotations
 
-import datetime
 import time
 
-import torch
-
-from _common import machine, write_result, write_stored_run
+from _common import mnist_vit_and_data, stored_run_header, write_result, write_stored_run
 from vit_explained.attention_maps import deletion_areas, greedy_deletion_order, ink_per_patch
-from vit_explained.data import load_mnist
-from vit_explained.pretrained import load_mnist_vit
 
 DIGITS = 200
 COUNTS = [0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 49]  # lesson 08's readings
 
 
 def main() -> None:
-    torch.manual_seed(0)
-    model, data = load_mnist_vit(), load_mnist()
+    model, data = mnist_vit_and_data()
     images, labels = data.test_images[:DIGITS], data.test_labels[:DIGITS]
     grid = model.patch_embedding.grid
     start = time.perf_counter()
@@ -39,10 +33,9 @@ def main() -> None:
     ink = ink_per_patch(images, grid)
     _, areas = deletion_areas(model, images, labels, {"greedy": scores, "ink first": ink}, counts=COUNTS)
     results = {
-        "what": f"greedy_deletion_order on load_mnist_vit(), data.test_images[:{DIGITS}], black fill",
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
-        "machine": machine(),
-        "seconds": round(seconds, 1),
+        **stored_run_header(
+            f"greedy_deletion_order on load_mnist_vit(), data.test_images[:{DIGITS}], black fill", seconds
+        ),
         "grid": list(grid),
         "scores": scores.flatten(1).int().tolist(),
     }

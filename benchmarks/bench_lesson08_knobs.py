@@ -12,15 +12,12 @@ packaged copy ``vit_explained/checkpoints/lesson08_knobs.json`` (the lesson read
 
 from __future__ import annotations
 
-import datetime
 import time
 
 import torch
 
-from _common import machine, write_result, write_stored_run
+from _common import mnist_vit_and_data, stored_run_header, write_result, write_stored_run
 from vit_explained import attention_maps as am
-from vit_explained.data import load_mnist
-from vit_explained.pretrained import load_mnist_vit
 
 SETTINGS = {
     "mean (rollout)": ("mean", 0.0),
@@ -32,8 +29,7 @@ COUNTS = [0, 2, 4, 8, 16, 32, 49]  # section 11's seven readings
 
 
 def main() -> None:
-    torch.manual_seed(0)
-    model, data = load_mnist_vit(), load_mnist()
+    model, data = mnist_vit_and_data()
     grid = tuple(model.patch_embedding.grid)
     images, labels = data.val_images[:100], data.val_labels[:100]
     start = time.perf_counter()
@@ -43,10 +39,9 @@ def main() -> None:
     _, areas = am.deletion_areas(model, images, labels, maps, counts=COUNTS)
     seconds = time.perf_counter() - start
     results = {
-        "what": "section 11: each vit-explain setting's deletion area on data.val_images[:100] (black fill)",
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
-        "machine": machine(),
-        "seconds": round(seconds, 1),
+        **stored_run_header(
+            "section 11: each vit-explain setting's deletion area on data.val_images[:100] (black fill)", seconds
+        ),
         "counts": COUNTS,
         "settings": {name: list(knobs) for name, knobs in SETTINGS.items()},
         "areas": {name: [round(v, 6) for v in a.tolist()] for name, a in areas.items()},

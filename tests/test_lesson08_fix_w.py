@@ -96,12 +96,12 @@ def test_deletion_figure_keeps_gray_for_the_reference_and_names_a_hidden_curve()
     fig = plot_deletion_curves(curves, reference="ink first", counts=[0, 1, 2, 3, 4], mark_under=True)
     legend = fig.axes[0].get_legend()
     labels = {t.get_text(): line for t, line in zip(legend.get_texts(), legend.get_lines(), strict=True)}
-    assert any(text.startswith("order 0") and text.endswith(", lies under ink first") for text in labels)
-    assert not any(text.startswith("order 7") and "lies under" in text for text in labels)
+    assert any(text.startswith("order 0") and text.endswith(", lies on ink first") for text in labels)
+    assert not any(text.startswith("order 7") and "lies on" in text for text in labels)
     colours = {to_hex(line.get_color()) for text, line in labels.items() if not text.startswith("ink first")}
     assert to_hex("C7") not in colours and len(colours) == 8  # gray is the reference's alone
     plain = plot_deletion_curves(curves, reference="ink first", counts=[0, 1, 2, 3, 4])
-    assert not any("lies under" in t.get_text() for t in plain.axes[0].get_legend().get_texts())
+    assert not any("lies on" in t.get_text() for t in plain.axes[0].get_legend().get_texts())
 
 
 def test_attention_matrix_ticks_name_a_grid_rows_patches():

@@ -392,6 +392,29 @@ def _right_rollout(matrices: list[torch.Tensor], keep: float) -> torch.Tensor:
     return result
 
 
+def _identity_slips(matrices: list[torch.Tensor], keep: float) -> dict[str, torch.Tensor]:
+    """Slips with the identity: torch.ones for torch.eye (in the mix, or as R's start), the identity mixed into
+    the running product instead of each layer's matrix, or added once after the product."""
+    eye = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
+    ones = torch.ones_like(eye)
+
+    def normalise(m: torch.Tensor) -> torch.Tensor:
+        return m / m.sum(-1, keepdim=True)
+
+    ones_mix, ones_start, into_product, plain = eye.expand_as(matrices[0]), torch.ones_like(matrices[0]), eye, eye
+    for m in matrices:
+        ones_mix = normalise((1 - keep) * m + keep * ones) @ ones_mix
+        ones_start = normalise((1 - keep) * m + keep * eye) @ ones_start
+        into_product = normalise(keep * eye + (1 - keep) * (normalise(m) @ into_product))
+        plain = normalise(m) @ plain
+    return {
+        "ones for eye": ones_mix,
+        "ones start": ones_start,
+        "identity into product": into_product,
+        "identity once": normalise(keep * eye + (1 - keep) * plain),
+    }
+
+
 def _more_rollout_slips(matrices: list[torch.Tensor], keep: float) -> dict[str, torch.Tensor]:
     """More named slips: the batch averaged (matrices or result), A + keep * I, transposed, one layer only."""
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
@@ -405,6 +428,7 @@ def _more_rollout_slips(matrices: list[torch.Tensor], keep: float) -> dict[str, 
         f"skipped {k}": [m for j, m in enumerate(matrices) if j != k] for k in range(len(matrices))
     }
     return {
+        **_identity_slips(matrices, keep),
         **{name: _right_rollout(layer, keep) for name, layer in one_layer.items()},  # one layer, never multiplied
         **{name: _right_rollout(layers, keep) for name, layers in skipped.items() if layers},
         "batch averaged": _right_rollout([m.mean(0, keepdim=True).expand_as(m) for m in matrices], keep),
@@ -588,6 +612,26 @@ _ROLLOUT_MISTAKES = (
         "batch averaged result",
         "you averaged over the batch (dim 0): every image got the same rollout. Each image's rollout uses its "
         "own matrices: return the (B, N, N) product as it is",
+    ),
+    (
+        "ones for eye",
+        "you mixed in torch.ones(N, N), a matrix of ones, where the identity belongs: the residual passes each "
+        "token on to itself alone, so mix keep * torch.eye(N) + (1 - keep) * A",
+    ),
+    (
+        "ones start",
+        "you started R from torch.ones, not the identity: before any block each token holds only itself, "
+        "so start from R = torch.eye(N) (expanded to (B, N, N))",
+    ),
+    (
+        "identity into product",
+        "you mixed the identity into the running product (R = keep * I + (1 - keep) * A @ R): the residual "
+        "belongs to each layer's matrix, mixed = keep * I + (1 - keep) * A, rows re-normalised, then R = mixed @ R",
+    ),
+    (
+        "identity once",
+        "you added the identity once, after multiplying the raw matrices: every block has its own residual, so "
+        "mix each layer's matrix, keep * I + (1 - keep) * A, before it enters the product",
     ),
     (
         "no 1 - keep",
@@ -1261,6 +1305,11 @@ _INSERTION_MISTAKES = (
         )
         for fill, whose in (("image-mean fill", "each image's"), ("batch-mean fill", "the batch's"))
     ),
+    (
+        "grey fill",
+        "you filled the blank pixels with grey (0.5): insertion starts from an all-zero image, MNIST's black "
+        "background, so the pixels outside the k top patches must be 0 (multiply the image by a 0/1 mask)",
+    ),
     ("logits", "you returned logits: apply .softmax(-1) and read the true label's probability"),
     ("log-probabilities", "you returned log-probabilities (log_softmax): return probabilities, softmax(-1)"),
     (
@@ -1394,7 +1443,8 @@ def _insertion_variants(
         curves[name] = logits.softmax(-1).gather(-1, index)[..., 0]
         if name == "right":  # the blank pixels filled with each image's mean, or the batch's, instead of 0
             per_image = images.mean((1, 2, 3))[:, None, None, None, None]
-            for fill_name, fill in (("image-mean fill", per_image), ("batch-mean fill", images.mean())):
+            fills = (("image-mean fill", per_image), ("batch-mean fill", images.mean()), ("grey fill", 0.5))
+            for fill_name, fill in fills:
                 fill_logits = _readings(model, images, mask, fill)
                 curves[fill_name] = fill_logits.softmax(-1).gather(-1, index)[..., 0]
             predicted = _readings(model, images, torch.ones_like(mask[:, :1])).argmax(-1)  # (B, 1)

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from . import new_figure
 
@@ -106,14 +107,15 @@ def _grid_figure(
     panel_titles: Sequence[Sequence[str]] | None = None,
 ) -> Figure:
     """One row per image: the image, then one overlay per map ``(B, K, rows, cols)``, scaled per row by the
-    row's largest (``"row"``), each map's own (``"each"``) or the row's first map's, clipped above (``"first"``);
+    row's largest (``"row"``), each map's own (``"each"``), the row's first map's, clipped above (``"first"``),
+    or not at all (``"unit"``: the maps come scaled);
     ``panel``: each picture's side in inches; ``panel_titles``: one title per overlay (B rows of K), replacing
     the column's."""
     pictures = _images(images)
     batch = pictures.shape[0]
     maps = _maps(maps, "maps", 4, batch)
     scales = [scale] * batch if isinstance(scale, str) else list(scale)  # one choice per row
-    if len(scales) != batch or any(choice not in ("row", "each", "first") for choice in scales):
+    if len(scales) != batch or any(choice not in ("row", "each", "first", "unit") for choice in scales):
         raise ValueError(
             f"unknown scale {scale!r}; choose 'row' (one scale per image), 'each', 'first', or one per image"
         )
@@ -130,7 +132,8 @@ def _grid_figure(
         axes[row, 0].set_ylabel(captions[row], fontsize=text)
         for col in range(count):
             grid = maps[row, col]
-            peak = {"each": grid, "row": maps[row], "first": maps[row, 0]}[scales[row]].max().item()
+            peak = {"each": grid, "row": maps[row], "first": maps[row, 0], "unit": torch.ones(())}[scales[row]]
+            peak = peak.max().item()
             shown = _overlay(axes[row, col + 1], pictures[row], (grid / max(peak, 1e-12)).clamp(max=1.0), 1.0, outline)
     for col, column_title in enumerate(["input", *column_titles]):
         axes[0, col].set_title(column_title, fontsize=text)
@@ -210,17 +213,36 @@ def plot_rollout_layers(
     )
 
 
+def _mark_column(ax: Axes, key: int, tokens: int, grid: tuple[int, int] | None) -> None:
+    """Outline key token ``key``'s column (a frame half a column wider each side, so its colours stay seen) and
+    name it, with its patch's (row, col) when ``grid`` is given."""
+    if not 0 <= key < tokens:
+        raise ValueError(f"mark_key must be a token index in 0..{tokens - 1}, got {key}")
+    ax.add_patch(Rectangle((key - 1.0, -0.5), 2.0, tokens, fill=False, edgecolor="cyan", lw=1.2, zorder=3))
+    where = f" = patch {divmod(key - 1, grid[1])}" if grid is not None and key > 0 else ""
+    ax.annotate(
+        f"key {key}{where}",
+        xy=(key, tokens - 1),
+        xytext=(key + 4, tokens - 8),
+        color="cyan",
+        fontsize=9,
+        arrowprops={"arrowstyle": "->", "color": "cyan", "lw": 1.0},
+    )
+
+
 def plot_attention_matrix(
     weights: torch.Tensor,
     *,
     title: str = "attention weights",
     grid: tuple[int, int] | None = None,
     colorbar_label: str = "attention weight (each row sums to 1)",
+    mark_key: int | None = None,
 ) -> Figure:
     """One head's ``(N, N)`` weights as a heat map: row = query token, column = key token.
 
     Token 0 is the class token; with ``grid`` (rows, cols) given, white lines separate the
     bands of tokens that make up each row of the patch grid (the patches are numbered row by row).
+    ``mark_key``: a key token whose column is outlined and named above the matrix (e.g. the one the text reads).
     """
     if not isinstance(weights, torch.Tensor):
         raise TypeError(f"weights must be a torch.Tensor (N, N), got {type(weights).__name__}")
@@ -247,6 +269,8 @@ def plot_attention_matrix(
     ax.set_xticks(ticks, names, fontsize=9, rotation=90)
     ax.set_yticks(ticks, names, fontsize=9)
     ax.set_title(title, fontsize=11)
+    if mark_key is not None:
+        _mark_column(ax, mark_key, tokens, grid)
     bar = fig.colorbar(shown, ax=ax, shrink=0.85)
     bar.set_label(colorbar_label, fontsize=9)
     bar.ax.tick_params(labelsize=9)
@@ -350,20 +374,13 @@ def plot_redrawn_rollouts(
 FLAT_SHARE = 0.93
 
 
-def plot_cascade(
-    image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str], *, shared: bool = True, own: bool = True
-) -> Figure:
-    """Adebayo et al.'s cascade on one digit: one row per method (``maps[method]`` ``(1 + len(steps), rows,
-    cols)``, the trained map first, then each step's), each panel scaled to its own largest weight (ρ ignores
-    scale, so the picture does too: a re-drawn map far fainter than the trained one stays readable), and in each
-    re-drawn panel's title Spearman's ρ of that map with the row's trained map. ``shared``: under each method's
-    row, the same maps on one scale, the row's largest weight (a nearly flat re-drawn map then looks flat).
-    ``own=False`` (with ``shared``): only the one-scale rows, each titled with its ρ (a lighter figure).
-
-    ``image`` ``(C, H, W)``; ``steps``: the re-drawn part per column after the trained one, top down.
-    """
-    from ..attention_maps import effective_patches, rank_correlation  # lazily: plotting stays light to import
-
+def _check_cascade(
+    maps: dict[str, torch.Tensor], steps: Sequence[str], own: bool, shared: bool, columns: int | None = None
+) -> bool:
+    """Raise unless ``maps`` holds one ``(1 + len(steps), rows, cols)`` tensor per method and a row can be shown;
+    whether the rows are to be wrapped (``columns`` given, which needs ``own=False``)."""
+    if columns is not None and own:
+        raise ValueError("columns wraps the one-scale rows: pass own=False with it")
     if not isinstance(maps, dict) or not maps:
         raise TypeError(f"maps must be a dict method -> (1 + steps, rows, cols) tensor, got {type(maps).__name__}")
     if not (own or shared):
@@ -371,6 +388,69 @@ def plot_cascade(
     shapes = {tuple(m.shape) for m in maps.values()}
     if len(shapes) != 1 or len(next(iter(shapes))) != 3 or next(iter(shapes))[0] != len(steps) + 1:
         raise ValueError(f"each map must be (1 + {len(steps)} steps, rows, cols), got {sorted(shapes)}")
+    return columns is not None
+
+
+def _wrapped_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str], columns: int) -> Figure:
+    """The one-scale cascade with each method's maps wrapped into rows of ``columns`` panels (narrower figure):
+    every panel titled with its step and ρ, each method on one scale (its largest weight) across its rows."""
+    from ..attention_maps import rank_correlation  # lazily: plotting stays light to import
+
+    titles = ["trained", *(step.replace("classifier + ", "+ ") for step in steps)]
+    if not 1 <= columns < len(titles):
+        raise ValueError(f"columns must be 1 to {len(titles) - 1} for {len(titles)} panels a method, got {columns}")
+    grids, names, panel_titles = [], [], []
+    padded = -len(titles) % columns  # empty panels at the end of each method's last row, hidden below
+    for method, method_maps in maps.items():
+        rho = rank_correlation(method_maps[1:], method_maps[:1].expand_as(method_maps[1:])).tolist()
+        captions = ["trained"] + [f"{name}\nρ {r:+.2f}" for name, r in zip(titles[1:], rho, strict=True)]
+        scaled = method_maps / method_maps.max().clamp(min=1e-12)  # one scale for the method, across its rows
+        scaled = torch.cat([scaled, torch.zeros(padded, *scaled.shape[1:], dtype=scaled.dtype)])
+        for start in range(0, len(titles), columns):
+            grids.append(scaled[start : start + columns])
+            names.append(f"{method}\n(one scale)" if start == 0 else f"{method},\ncontinued")
+            panel_titles.append((captions + [""] * padded)[start : start + columns])
+    fig = _grid_figure(
+        image.unsqueeze(0).expand(len(grids), -1, -1, -1),
+        torch.stack(grids),
+        titles[:columns],
+        names,
+        "Cascade: one digit's maps, re-drawn from the classifier (fc_norm + linear head) down\n"
+        "(each method on one scale, its largest weight; ρ: Spearman's rank correlation with the trained map)",
+        "map / the method's largest",
+        True,
+        "unit",
+        panel_titles=panel_titles,
+    )
+    for row in range(len(grids)):
+        if row % (len(titles) // columns + bool(padded)) == len(titles) // columns:  # a method's last, short row
+            for col in range(columns - padded, columns):
+                fig.axes[row * (columns + 1) + col + 1].set_visible(False)
+    return fig
+
+
+def plot_cascade(
+    image: torch.Tensor,
+    maps: dict[str, torch.Tensor],
+    steps: Sequence[str],
+    *,
+    shared: bool = True,
+    own: bool = True,
+    columns: int | None = None,
+) -> Figure:
+    """Adebayo et al.'s cascade on one digit: one row per method (``maps[method]`` ``(1 + len(steps), rows,
+    cols)``, the trained map first, then each step's), each panel scaled to its own largest weight (ρ ignores
+    scale, so the picture does too: a re-drawn map far fainter than the trained one stays readable), and in each
+    re-drawn panel's title Spearman's ρ of that map with the row's trained map. ``shared``: under each method's
+    row, the same maps on one scale, the row's largest weight (a nearly flat re-drawn map then looks flat).
+    ``own=False`` (with ``shared``): only the one-scale rows, each titled with its ρ (a lighter figure).
+    ``image`` ``(C, H, W)``; ``steps``: the re-drawn part per column after the trained one, top down.
+    ``columns`` (with ``own=False``): each method's panels wrapped into rows of that many, for a narrow page.
+    """
+    from ..attention_maps import effective_patches, rank_correlation  # lazily: plotting stays light to import
+
+    if _check_cascade(maps, steps, own, shared, columns):  # True: columns given, the one-scale rows wrapped
+        return _wrapped_cascade(image, maps, steps, columns)
     titles = ["trained", *(step.replace("classifier + ", "+ ") for step in steps)]  # each step adds to the one before
     panel_titles, grids, names, scales = [], [], [], []
     for row, (method, method_maps) in enumerate(maps.items()):
@@ -479,7 +559,7 @@ def _deletion_panel(
 ) -> None:
     """One panel: the reference (a broad gray line underneath, traced by a thin dashed line on top), then each curve
     with its own colour, dash and marker (so a curve lying on another stays visible) and its bootstrap band.
-    ``mark_under``: a curve within 0.03 of the reference's mean everywhere says so in the legend (hidden under it)."""
+    ``mark_under``: a curve within 0.03 of the reference's mean everywhere says so in the legend, drawn on top."""
     if reference is not None:
         name, values = reference
         array = _curve_values(name, values)
@@ -503,9 +583,9 @@ def _deletion_panel(
         mean = array.mean(0)
         area = float(np.trapezoid(mean, x))
         color, dash, marker = styles[name]
+        under = _under(mean, reference, mark_under)
         if bands and len(array) > 1:
-            low, high = _mean_band(array)
-            ax.fill_between(x, low, high, color=color, alpha=0.15, lw=0, zorder=2)
+            ax.fill_between(x, *_mean_band(array), color=color, alpha=0.15, lw=0, zorder=2)
         ax.plot(
             x,
             mean,
@@ -516,8 +596,8 @@ def _deletion_panel(
             ms=4.5,
             mfc="none",
             mew=1.2,
-            zorder=3,
-            label=f"{name} (area {area:.2f}){_under(mean, reference, mark_under)}",
+            zorder=5 if under else 3,  # a curve lying on the reference is drawn over its dashed trace
+            label=f"{name} (area {area:.2f}){under}",
         )
     if reference is not None:  # a thin dashed line on top, so the reference shows over a curve lying on it
         ax.plot(x_ref, mean_ref, ls=(0, (3, 2)), color="black", lw=1.3, zorder=4)
@@ -529,11 +609,11 @@ def _deletion_panel(
 
 
 def _under(mean: np.ndarray, reference: tuple[str, torch.Tensor] | None, mark: bool) -> str:
-    """``", lies under <reference>"`` for a mean curve within 0.03 of the reference's mean everywhere, else ``""``."""
+    """``", lies on <reference>"`` for a mean curve within 0.03 of the reference's mean everywhere, else ``""``."""
     if not mark or reference is None:
         return ""
     ref = _curve_values(*reference).mean(0)
-    return f", lies under {reference[0]}" if ref.shape == mean.shape and np.abs(mean - ref).max() < 0.03 else ""
+    return f", lies on {reference[0]}" if ref.shape == mean.shape and np.abs(mean - ref).max() < 0.03 else ""
 
 
 def _deletion_axes(panels: int, gaps: bool) -> tuple[Figure, list[Axes], Axes | None]:
@@ -575,7 +655,7 @@ def _gap_panel(
         color, dash, marker = styles[name]
         if bands and len(gap) > 1:
             ax.fill_between(x, *_mean_band(gap), color=color, alpha=0.15, lw=0, zorder=2)
-        ax.plot(x, gap.mean(0), dash, color=color, lw=1.6, marker=marker, ms=4.5, mfc="none", mew=1.2, zorder=3)
+        ax.plot(x, gap.mean(0), dash, color=color, lw=1.6, marker=marker, ms=4.5, mfc="none", mew=1.2, zorder=5)
     ax.set_xlim(0, 1)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(f"minus {name_ref}")
@@ -656,7 +736,8 @@ def plot_deletion_curves(
     ``zoom`` (a fraction, e.g. 0.3): a panel to the right showing the same curves over the first ``zoom`` of
     the x axis only, where they fall (instead of ``stroke_first``). ``gaps`` (needs ``reference``): a panel
     underneath, each curve minus the reference, paired per image, with its band (:func:`_gap_panel`).
-    ``mark_under``: a curve hidden under the reference (its mean within 0.03 everywhere) says so in the legend.
+    ``mark_under``: a curve lying on the reference (its mean within 0.03 everywhere) says so in the legend and is
+    drawn over the reference's dashed trace.
     """
     _check_deletion_inputs(curves, stroke_first, reference, zoom=zoom, gaps=gaps)
     styles = _deletion_styles(curves, stroke_first, style_order)
