@@ -30,7 +30,7 @@ def _visible_outputs(path: Path) -> str:
 
 
 def _markdown(path: Path, prefix: str) -> str:
-    (text,) = [c.source for c in nbformat.read(path, as_version=4).cells if c.source.startswith(prefix)]
+    (text,) = [c.source for c in nbformat.read(path, as_version=4).cells if prefix in c.source]  # merged cells too
     return text
 
 

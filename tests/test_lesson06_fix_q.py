@@ -41,7 +41,7 @@ def test_no_forecast_and_no_unsupported_weight_decay_claim():
 
 
 def test_the_augmentation_is_named_with_its_strength():
-    (aug,) = [c.source for c in _cells() if c.source.startswith('<a id="augmentation-main"></a>**With augmentation**')]
+    (aug,) = [c.source for c in _cells() if '<a id="augmentation-main"></a>**With augmentation**' in c.source]
     assert "rotations up to 10 degrees" in aug and "1 ± 0.1" in aug and "up to 1 pixel" in aug
     printed = "\n".join(o.get("text", "") for c in _cells() if c.cell_type == "code" for o in c.get("outputs", []))
     assert "augmentation: rotations up to 10 degrees, scaling by 1 ± 0.1, sub-pixel moves up to 1 pixel" in printed

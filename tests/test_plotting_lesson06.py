@@ -226,3 +226,17 @@ def test_gradient_ratios_draw_one_bar_per_part_and_bug_on_a_log_axis_from_one():
         plot_gradient_ratios({"a": {"embed": 2.0}, "b": {"head": 2.0}})
     with pytest.raises(ValueError, match="finite and > 0"):
         plot_gradient_ratios({"a": {"embed": float("inf")}})
+
+
+def test_feature_plane_colours_each_digit_and_circles_the_wrong_answers():
+    from vit_explained.plotting.lesson06 import plot_feature_plane
+
+    points = np.array([[0.0, 0.0], [0.2, 0.1], [3.0, 3.0], [3.1, 2.9]])
+    labels, wrong = np.array([0, 0, 1, 1]), np.array([False, True, False, False])
+    fig = plot_feature_plane(points, labels, wrong)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["0", "1"]  # each digit written at its group's mean
+    assert len(ax.collections) == 3 and len(ax.collections[-1].get_offsets()) == 1  # two groups, one circle
+    assert "wrong answers (1)" in ax.get_legend().get_texts()[0].get_text()
+    with pytest.raises(ValueError):
+        plot_feature_plane(points[:, :1], labels, wrong)

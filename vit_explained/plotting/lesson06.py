@@ -24,6 +24,7 @@ __all__ = [
     "plot_confusion_matrix",
     "plot_digits",
     "plot_digits_with_patches",
+    "plot_feature_plane",
     "plot_gradient_ratios",
     "plot_history",
     "plot_losses",
@@ -308,6 +309,40 @@ def plot_attention_axes(batch: int = 3, tokens: int = 4) -> Figure:
         ax.set_aspect("equal")
         ax.set_title(heading, fontsize=9)
     fig.suptitle("Self-attention: image 1's class token (orange) mixes itself and the blue tokens", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_feature_plane(
+    points: np.ndarray | torch.Tensor,
+    labels: np.ndarray | torch.Tensor,
+    wrong: np.ndarray | torch.Tensor,
+    title: str = "What the head reads, in 2-D",
+) -> Figure:
+    """``points`` ``(N, 2)``: each image's features projected on two directions (e.g. their top two principal
+    components), ``labels`` ``(N,)`` its true digit 0-9, ``wrong`` ``(N,)`` True where the model's answer is
+    wrong. One colour per true digit, the digit written at its group's mean, the wrong answers circled."""
+    z, y, bad = (np.asarray(a) for a in (points, labels, wrong))
+    if z.ndim != 2 or z.shape[1] != 2 or y.shape != (len(z),) or bad.shape != (len(z),):
+        raise ValueError("points must be (N, 2), labels and wrong (N,)")
+    fig = new_figure(figsize=(6.2, 5.0))
+    ax = fig.subplots()
+    for k in np.unique(y):
+        mine = y == k
+        ax.scatter(z[mine, 0], z[mine, 1], s=6, color=f"C{int(k) % 10}", alpha=0.5)
+        centre = z[mine].mean(axis=0)
+        ax.text(*centre, str(int(k)), fontsize=14, weight="bold", ha="center", va="center")
+    ax.scatter(
+        z[bad, 0],
+        z[bad, 1],
+        s=40,
+        facecolors="none",
+        edgecolors="black",
+        linewidths=1.0,
+        label=f"wrong answers ({int(bad.sum())}), circled; colour: the true digit",
+    )
+    ax.set(xlabel="principal component 1", ylabel="principal component 2", title=title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=8, frameon=False)  # under the axes
     fig.tight_layout()
     return fig
 
