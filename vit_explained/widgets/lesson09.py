@@ -16,6 +16,11 @@ The lesson opens the widget on that view: ``view="class | distillation"``, ``sta
 token's wrong and right one).
 
 Every line ends with what the two heads and, if given, the teacher predict for the digit.
+
+``distillation`` switches the distillation head on (the default: the DeiT's answer, both heads' logits averaged,
+as at inference) or off (the class head's answer alone). Off, the line's prediction is the class head's and
+says so, and the map is the class token's (the ``token`` and ``view`` controls are greyed out). The weights do
+not change: off shows what the same model answers without its second head, not a DeiT trained without a teacher.
 """
 
 from __future__ import annotations
@@ -31,10 +36,12 @@ from torch import nn
 from ..attention_maps import ink_share
 from .lesson08 import TOKENS, AttentionExplorer
 
-__all__ = ["VIEWS", "DeiTAttentionExplorer", "deit_attention_explorer"]
+__all__ = ["DISTILLATION", "VIEWS", "DeiTAttentionExplorer", "deit_attention_explorer"]
 
 #: The widget's views: one token's map (the ``token`` control), or both special tokens' maps side by side.
 VIEWS = ("one token", "class | distillation")
+#: The ``distillation`` control: the distillation head on (both heads averaged) or off (the class head alone).
+DISTILLATION = ("on", "off")
 
 
 class DeiTAttentionExplorer(AttentionExplorer):
@@ -49,12 +56,18 @@ class DeiTAttentionExplorer(AttentionExplorer):
         view: str = VIEWS[0],
         start: int = 2,
         teacher: nn.Module | None = None,
+        distillation: str = DISTILLATION[0],
         **kwargs: Any,
     ) -> None:
-        if view not in VIEWS or start not in (1, 2):
-            raise ValueError(f"view must be one of {list(VIEWS)} and start 1 or 2, got {view!r} and {start!r}")
-        self._first = {"view": view, "start": start}  # the extra controls' first values: one drawing, not two
+        if view not in VIEWS or start not in (1, 2) or distillation not in DISTILLATION:
+            raise ValueError(
+                f"view must be one of {list(VIEWS)}, start 1 or 2 and distillation one of {list(DISTILLATION)}, "
+                f"got {view!r}, {start!r} and {distillation!r}"
+            )
+        self._first = {"view": view, "start": start, "distillation": distillation}  # one drawing, not two
         self.readouts = _readouts(model, images, teacher)  # per digit: what each head (and the teacher) says
+        with torch.no_grad():
+            self.class_predictions = model.forward_heads(images)[0].argmax(-1)  # the class head alone
         super().__init__(model, images, labels, **kwargs)
 
     def picture_title(self, line: str, title: str) -> str:
@@ -62,14 +75,28 @@ class DeiTAttentionExplorer(AttentionExplorer):
         return textwrap.fill(line, 60)  # the widget's whole line, in a few lines of the title's type
 
     def _with_readout(self, line: str, digit: int) -> str:
-        return f"{line}; {self.readouts[digit]}"
+        return f"{self._answer(line, digit)}; {self.readouts[digit]}"
 
     def extra_controls(self, *, classes: int) -> dict[str, widgets.Widget]:
         """``view`` (one token, or both side by side) and ``start`` (where the patch columns' slice starts)."""
         return {
             "view": widgets.Dropdown(options=list(VIEWS), value=self._first["view"], description="view"),
             "start": widgets.Dropdown(options=[2, 1], value=self._first["start"], description="slice start"),
+            "distillation": widgets.Dropdown(
+                options=list(DISTILLATION), value=self._first["distillation"], description="distillation"
+            ),
         }
+
+    def update(self, change: object = None) -> None:
+        """As lesson 08's, after greying out ``token`` and ``view`` (class token, one map) when distillation is off."""
+        controls = self.controls
+        if "distillation" in controls:
+            off = controls["distillation"].value == DISTILLATION[1]
+            controls["token"].disabled = controls["view"].disabled = off
+            if off and (controls["token"].value, controls["view"].value) != ("class", VIEWS[0]):
+                controls["token"].value, controls["view"].value = "class", VIEWS[0]  # their observers update
+                return
+        super().update(change)
 
     control_rows = 3
 
@@ -80,14 +107,32 @@ class DeiTAttentionExplorer(AttentionExplorer):
 
     def compute(self, **values: Any) -> tuple[str, Figure | None]:
         view, start = values.pop("view", VIEWS[0]), int(values.pop("start", 2))
-        if start not in (1, 2) or view not in VIEWS:
-            raise ValueError(f"start must be 1 or 2 and view one of {list(VIEWS)}, got {start!r} and {view!r}")
+        distillation = values.pop("distillation", DISTILLATION[0])
+        if start not in (1, 2) or view not in VIEWS or distillation not in DISTILLATION:
+            raise ValueError(
+                f"start must be 1 or 2, view one of {list(VIEWS)} and distillation one of {list(DISTILLATION)}, "
+                f"got {start!r}, {view!r} and {distillation!r}"
+            )
+        self._distillation = distillation  # picture_title and the line name the answer it gives
+        if distillation == DISTILLATION[1]:
+            values["token"], view = "class", VIEWS[0]  # without the distillation head: the class token's map
         if view == VIEWS[0] and start == 2:
             digit = int(values["digit"])
             self._digit = digit  # picture_title adds the readout of this digit
             line, fig = super().compute(**values)  # lesson 08's picture and line
             return self._with_readout(line, digit), fig
         return self._sliced_view(values, view, start)
+
+    def _answer(self, line: str, digit: int) -> str:
+        """``line`` with its prediction the class head's alone when distillation is off (unchanged when on)."""
+        if getattr(self, "_distillation", DISTILLATION[0]) == DISTILLATION[0]:
+            return line
+        fused, alone = int(self.predictions[digit]), int(self.class_predictions[digit])
+        return line.replace(
+            f"predicted {fused})",
+            f"distillation off: the class head alone predicts {alone}, both heads averaged {fused})",
+            1,
+        )
 
     def _sliced_view(self, values: dict[str, Any], view: str, start: int) -> tuple[str, Figure]:
         """The line and picture of the side-by-side view and of a slice that starts at column 1."""
