@@ -98,3 +98,15 @@ def test_exercise_1_feedback_is_plain_text(answer):
     with pytest.raises(ExerciseFailed) as failed:
         ex.check_final_grid(answer)
     assert "*" not in str(failed.value) and "`" not in str(failed.value)
+
+
+def test_one_stage_runs_in_section_6_and_going_further_reuses_its_module():
+    cells = _cells()
+    stage = _first("tokens_1 = t2t.soft_splits[0](")
+    assert _first("## 6 ·") < stage < _first("## Summary") < _first("unfold_counts = []")
+    assert _printed(cells[stage]).strip() == (
+        "split 1 (1, 3136, 147) -> token layer (1, 3136, 64) -> image (1, 64, 56, 56)"
+    )
+    check = _source(cells[stage + 1])
+    assert "hide-input" in cells[stage + 1]["metadata"]["tags"] and "torch.equal(stage_1[0], image_1)" in check
+    assert sum("Tokens2Token(224, in_channels=3" in _source(cell) for cell in cells) == 1
