@@ -54,5 +54,5 @@ def test_section_6_opens_with_the_answer_and_the_variants_are_in_the_appendix() 
 
 
 def test_relu_runs_on_all_digits() -> None:  # fix round s: all 1,000 digits, no subset to explain
-    prose = next(s for s in _sources(LESSON) if "ReLU also cuts" in s)
+    prose = next(s for s in _sources(APPENDIX) if "ReLU also cuts" in s)  # fix round 17a: moved to appendix C
     assert "1,000 digits" in prose and "250" not in prose

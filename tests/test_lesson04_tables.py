@@ -8,7 +8,7 @@ from vit_explained.plotting.lesson04 import gap_table, parameter_formula_table
 def test_parameter_formula_table_rows_shares_and_totals():
     table = parameter_formula_table({"qkv": 30, "mlp": 70}, {"qkv": (30, "3D^2"), "mlp": (70, "8D^2")})
     lines = table.splitlines()
-    assert lines[0].split() == ["part", "counted", "formula", "share", "formula"]
+    assert lines[0].split() == ["part", "counted", "formula", "share", "how"]
     assert lines[1].split() == ["qkv", "30", "30", "30.00", "%", "3D^2"]
     assert lines[2].split() == ["mlp", "70", "70", "70.00", "%", "8D^2"]
     assert lines[3].split() == ["total", "100", "100", "=", "0.0M"]

@@ -78,7 +78,7 @@ def test_stream_and_gradient_gives_norm_placements_numbers(post_norm):
     if post_norm:  # a fresh LayerNorm's output: norm sqrt(D) for every token
         assert norms[1:] == pytest.approx([8.0] * 3, abs=1e-3)
     else:
-        assert norms[-1] == pytest.approx(pre_norm_stream_norm(3, 1), rel=1e-6)
+        assert norms[-1] == pytest.approx(pre_norm_stream_norm(3, 1, squared=True) ** 0.5, rel=1e-6)  # RMS token norm
         assert norms[0] < norms[1] < norms[2] < norms[3]
 
 
@@ -96,7 +96,7 @@ def test_residual_stream_widget_line_follows_the_depth_slider_and_the_toggle():
     widget = ResidualStreamWidget(depth=2, design="pre-norm", depths=(1, 2), seeds=(0, 1))
     assert list(widget.controls) == ["depth", "design", "final_norm"]  # the browser test moves the first: the depth
     norms, gradients = profiles["pre-norm"][2]
-    expected = f"the stream's mean token norm {norms[0]:.1f} -> {norms[-1]:.1f}; last fc2 gradient"
+    expected = f"the stream's RMS token norm {norms[0]:.1f} -> {norms[-1]:.1f}; last fc2 gradient"
     assert widget.line.startswith("pre-norm, L = 2 blocks: ") and expected in widget.line
     assert f"{sum(gradients) / 2:.2f} (mean of 2 seeds); final LayerNorm on: " in widget.line and widget.picture.value
     with_norm, without = widget.head_norms["pre-norm"][2]
@@ -108,7 +108,7 @@ def test_residual_stream_widget_line_follows_the_depth_slider_and_the_toggle():
     widget.controls["depth"].value = 1
     assert widget.line.startswith("pre-norm, L = 1 block: ")
     widget.controls["design"].value = "post-norm"
-    assert widget.line.startswith("post-norm, L = 1 block: the stream's mean token norm ")
+    assert widget.line.startswith("post-norm, L = 1 block: the stream's RMS token norm ")
     assert widget.line.split(" -> ")[1].startswith("8.0;")  # normalised after the block: sqrt(D) = 8
     assert widget.final_mean_norm == widget.profiles["post-norm"][1][0][-1]
     assert f"-> {widget.final_mean_norm:.1f};" in widget.line

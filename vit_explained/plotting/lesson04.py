@@ -1091,7 +1091,7 @@ def _style_stream_axis(
 
     ax.set(
         xlabel="after block l (0 = the input; last: what the head reads)",
-        ylabel="mean token norm ||x_l||",
+        ylabel="RMS token norm ||x_l||",
         title=f"{design}: the residual stream through {depth} blocks",
     )
     heads = [v for by_depth in (head_norms or {}).values() for pair in by_depth.values() for v in pair]
@@ -1115,7 +1115,7 @@ def plot_residual_stream(
 ) -> Figure:
     """Two panels from ``{design: {depth: (stream norms after each block, last fc2 gradient per seed)}}`` (as
     :func:`vit_explained.widgets.lesson04.depth_profiles` gives), for the chosen ``design`` alone (pre-norm solid
-    blue, post-norm dashed red). Left: the stream's mean token norm after each block of a ``depth``-block stack and,
+    blue, post-norm dashed red). Left: the stream's RMS token norm after each block of a ``depth``-block stack and,
     with ``head_norms`` (``{design: {depth: (token 0's norm through the final LayerNorm, without it)}}``), what the
     head reads one step later, through the final LayerNorm or (``final_norm=False``) the stream itself. Right: the
     last ``fc2`` gradient against the depth, one dot per seed, the seeds' means joined, ``depth`` ringed; for
@@ -1168,7 +1168,7 @@ def parameter_formula_table(budget: Mapping[str, int], by_formula: Mapping[str, 
     if missing:
         raise ValueError(f"by_formula has no row for {sorted(missing)}")
     total = sum(budget.values())
-    lines = [f"{'part':<12}{'counted':>12}{'formula':>12}{'share':>9}   formula"]
+    lines = [f"{'part':<12}{'counted':>12}{'formula':>12}{'share':>9}   how"]
     for part, count in budget.items():
         formula, how = by_formula[part]
         lines.append(f"{part:<12}{count:>12,}{formula:>12,}{100 * count / total:>7.2f} %   {how}")

@@ -8,7 +8,8 @@
   ``12D^2 + 13D`` at ratio 4 with a qkv bias, and the MLP's share; the picture is the budget by part.
 - :func:`residual_stream_widget`: a ``depth`` slider (first) and a pre-norm / post-norm toggle over
   lesson 04's depth experiment (:mod:`vit_explained.norm_placement`), computed once and cached: the stream's
-  mean token norm after every block, and the last block's ``fc2`` gradient at each depth; a final-LayerNorm
+  RMS token norm (root mean square over tokens and seeds, the lesson's printed statistic) after every
+  block, and the last block's ``fc2`` gradient at each depth; a final-LayerNorm
   toggle (on, off, ``fixed``, ``centred_fixed``: the ablation's final steps) shows what the head reads and, for
   pre-norm, that ablation arm's gradients.
 """
@@ -130,16 +131,26 @@ def _stack_run(
     return _cached_run(bool(post_norm), int(depth), int(seed), int(dim))
 
 
+def _rms_norm(tokens: torch.Tensor) -> float:
+    """The RMS token norm of ``(..., D)`` tokens: the square root of the mean of ``||x||^2`` over all tokens."""
+    return (tokens.detach().norm(dim=-1) ** 2).mean().sqrt().item()
+
+
+def _rms(values: list[float] | tuple[float, ...]) -> float:
+    """Root mean square of per-seed RMS norms: the RMS over tokens and seeds (equal token counts per seed)."""
+    return math.sqrt(sum(value * value for value in values) / len(values))
+
+
 @lru_cache(maxsize=256)
 def _cached_run(
     post_norm: bool, depth: int, seed: int, dim: int
 ) -> tuple[tuple[float, ...], float, float, tuple, tuple[float, ...]]:
-    """One run of the random stack, cached so that the lesson's cells and the widget share it: (mean token norm
+    """One run of the random stack, cached so that the lesson's cells and the widget share it: (RMS token norm
     before the first block and after each block, mean squared token norm after the last, last fc2 gradient,
-    (norm of the token the head reads with the final LayerNorm, without it), each a mean over the sequences;
+    (RMS norm of the token the head reads with the final LayerNorm, without it, centred), each over the sequences;
     and every block's fc2 gradient norm, block 0 first)."""
     blocks, final_norm, head, tokens, labels = _random_stack(depth, seed, dim, True)
-    norms = [tokens.norm(dim=-1).mean().item()]
+    norms = [_rms_norm(tokens)]
     for block in blocks:
         if post_norm:  # norm(x + branch(x))
             tokens = block.norm1(tokens + block.attn(tokens))
@@ -147,12 +158,12 @@ def _cached_run(
         else:  # x + branch(norm(x))
             tokens = tokens + block.attn(block.norm1(tokens))
             tokens = tokens + block.mlp(block.norm2(tokens))
-        norms.append(tokens.norm(dim=-1).mean().item())
+        norms.append(_rms_norm(tokens))
     squared = (tokens.detach().norm(dim=-1) ** 2).mean().item()
     with torch.no_grad():  # token 0, the one the head reads: through the final LayerNorm, as it is, or centred
         first = tokens[:, 0]
         centred = first - first.mean(dim=-1, keepdim=True)
-        head_input = tuple(value.norm(dim=-1).mean().item() for value in (final_norm(first), first, centred))
+        head_input = tuple(_rms_norm(value) for value in (final_norm(first), first, centred))
     out = tokens if post_norm else final_norm(tokens)
     F.cross_entropy(head(out[:, 0]), labels).backward()
     profile = tuple(block.mlp.fc2.weight.grad.norm().item() for block in blocks)
@@ -161,7 +172,7 @@ def _cached_run(
 
 def stream_and_gradient(post_norm: bool, depth: int, seed: int, dim: int = 64) -> tuple[list[float], float]:
     """``(stream norms, gradient)`` on the random stack of :func:`vit_explained.norm_placement.last_fc2_gradient`
-    (same arguments, same numbers): the mean token norm of the residual stream before the first block and after
+    (same arguments, same numbers): the RMS token norm of the residual stream before the first block and after
     each block (pre-norm: before the final LayerNorm; post-norm: after each block's last norm), ``depth + 1``
     values, and the gradient norm at the last block's ``fc2`` weight. Cached (one run per stack)."""
     norms, _, gradient, _, _ = _stack_run(post_norm, depth, seed, dim)
@@ -195,31 +206,31 @@ def cached_gradient_profiles(depth: int, seeds: tuple[int, ...]) -> dict[str, li
 def depth_profiles(
     depths: tuple[int, ...] = (2, 4, 8, 16), seeds: tuple[int, ...] = (0, 1, 2)
 ) -> dict[str, dict[int, tuple[list[float], list[float]]]]:
-    """``{design: {depth: (stream norms after each block, mean over seeds; last fc2 gradient, one per seed)}}``
+    """``{design: {depth: (stream RMS token norms after each block, RMS over seeds; last fc2 gradient, one per seed)}}``
     from :func:`stream_and_gradient`, for ``"pre-norm"`` and ``"post-norm"``; computed once per argument."""
     profiles: dict[str, dict[int, tuple[list[float], list[float]]]] = {}
     for design in DESIGNS:
         profiles[design] = {}
         for depth in depths:
             runs = [stream_and_gradient(design == "post-norm", depth, seed) for seed in seeds]
-            norms = [sum(values) / len(runs) for values in zip(*(run[0] for run in runs), strict=True)]
+            norms = [_rms(values) for values in zip(*(run[0] for run in runs), strict=True)]
             profiles[design][depth] = (norms, [run[1] for run in runs])
     return profiles
 
 
 def head_input_norms(design: str, depth: int, seeds: tuple[int, ...]) -> tuple[float, float]:
-    """The norm of token 0, the token the head reads, after ``depth`` blocks of ``design``: through the final
-    LayerNorm and without it (the stream itself), each the mean over ``seeds`` (cached runs of the stack)."""
+    """The RMS norm of token 0, the token the head reads, after ``depth`` blocks of ``design``: through the final
+    LayerNorm and without it (the stream itself), each over the sequences and ``seeds`` (cached runs of the stack)."""
     runs = [_stack_run(design == "post-norm", depth, seed)[3][:2] for seed in seeds]
-    return tuple(sum(values) / len(runs) for values in zip(*runs, strict=True))
+    return tuple(_rms(values) for values in zip(*runs, strict=True))
 
 
 def fixed_head_norms(depth: int, seeds: tuple[int, ...]) -> tuple[float, float]:
     """The norm of token 0 after ``depth`` pre-norm blocks and the ablation's ``fixed`` and ``centred_fixed`` final
     steps (the stream's token divided by :data:`~vit_explained.norm_placement.FIXED_NORM`; centred, then divided),
-    each the mean over ``seeds`` (cached runs of the stack)."""
+    each the RMS over the sequences and ``seeds`` (cached runs of the stack)."""
     runs = [_stack_run(False, depth, seed)[3] for seed in seeds]
-    return tuple(sum(run[index] for run in runs) / len(runs) / FIXED_NORM for index in (1, 2))
+    return tuple(_rms([run[index] for run in runs]) / FIXED_NORM for index in (1, 2))
 
 
 class ResidualStreamWidget(LessonWidget):
@@ -282,7 +293,7 @@ class ResidualStreamWidget(LessonWidget):
             head += " (post-norm has no final step to change: the final-step toggle is for pre-norm only)"
         return (
             f"{design}, L = {depth} block{'s' if depth != 1 else ''}: "
-            f"the stream's mean token norm {norms[0]:.1f} -> {norms[-1]:.1f}; "
+            f"the stream's RMS token norm {norms[0]:.1f} -> {norms[-1]:.1f}; "
             f"last fc2 gradient {sum(gradients) / len(gradients):.2f} (mean of {len(gradients)} seeds); {head}"
         )
 
@@ -294,7 +305,7 @@ class ResidualStreamWidget(LessonWidget):
 
     @property
     def final_mean_norm(self) -> float:
-        """The stream's mean token norm after the last block at the depth and design shown (the line's number
+        """The stream's RMS token norm after the last block at the depth and design shown (the line's number
         after ``->``, unrounded)."""
         shown = self.values
         return self.profiles[shown["design"]][shown["depth"]][0][-1]
