@@ -142,3 +142,72 @@ def test_a_curve_on_the_reference_is_drawn_over_its_trace():
     rollout = next(line for line in lines if line.get_label().startswith("rollout"))
     other = next(line for line in lines if line.get_label().startswith("random"))
     assert rollout.get_zorder() > trace.get_zorder() > other.get_zorder()
+
+
+def _rolled(weights, fuse="max", identity=True, normalise=True):
+    eye = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype)
+    result = eye.expand_as(weights[0][:, 0])
+    for w in weights:
+        fused = w.amax(1) if fuse == "max" else w.mean(1)
+        mixed = 0.5 * fused + 0.5 * eye if identity else fused
+        result = (mixed / mixed.sum(-1, keepdim=True) if normalise else mixed) @ result
+    return result
+
+
+def _rows_cols(index, cols):
+    return torch.stack([index // cols, index % cols], dim=-1)
+
+
+def _top(**knobs):
+    return lambda weights, rows, cols: _rows_cols(_rolled(weights, **knobs)[:, 0, 1:].argmax(-1), cols)
+
+
+def _as_tuples(weights, rows, cols):  # a right answer written differently: a list of (row, col) tuples
+    grids = _rolled(weights)[:, 0, 1:].reshape(-1, rows, cols)
+    return [divmod(int(grid.argmax()), cols) for grid in grids]
+
+
+def _unravelled(weights, rows, cols):  # another: torch.unravel_index on the (rows, cols) grid
+    grids = _rolled(weights)[:, 0, 1:].reshape(-1, rows, cols)
+    return torch.stack(torch.unravel_index(grids.flatten(1).argmax(-1), (rows, cols)), dim=-1)
+
+
+@pytest.mark.parametrize("answer", [_top(), _as_tuples, _unravelled])
+def test_max_fusion_right_answers_pass_and_report_digit_17(answer, capsys):
+    from vit_explained.exercises.lesson08 import check_max_fusion_top_patch
+
+    check_max_fusion_top_patch(answer)
+    assert "On test digit 17 (a 7): max fusion's top patch (1, 5), plain rollout's (2, 4)." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("slip", "named"),
+    [
+        (_top(fuse="mean"), "heads averaged \\(mean fusion\\)"),
+        (_top(identity=False), "without the identity"),
+        (_top(normalise=False), "did not re-normalise the rows"),
+        (lambda w, r, c: _top()(w, r, c).flip(-1), "you returned \\(col, row\\)"),
+        (lambda w, r, c: _rolled(w)[:, 0, 1:].argmax(-1), "you returned a flat index"),
+        (lambda w, r, c: _rows_cols(_rolled(w)[:, 0, 1:].argmax(-1) + 1, c), "counts the class token"),
+        (lambda w, r, c: _rows_cols(w[-1].amax(1)[:, 0, 1:].argmax(-1), c), "the last block's max-fused attention"),
+        (lambda w, r, c: torch.zeros(w[0].shape[0], 2, dtype=torch.long), "does not depend on the weights"),
+    ],
+)
+def test_max_fusion_names_each_slip(slip, named):
+    from vit_explained.exercises import ExerciseFailed
+    from vit_explained.exercises.lesson08 import check_max_fusion_top_patch
+
+    with pytest.raises(ExerciseFailed, match=f"Not yet: .*{named}"):
+        check_max_fusion_top_patch(slip)
+
+
+def test_max_fusion_refuses_the_packages_rollout():
+    from vit_explained.attention_maps import attention_rollout
+    from vit_explained.exercises import ExerciseFailed
+    from vit_explained.exercises.lesson08 import check_max_fusion_top_patch
+
+    def shortcut(weights, rows, cols):
+        return _rows_cols(attention_rollout(weights, head_fusion="max")[:, 0, 1:].argmax(-1), cols)
+
+    with pytest.raises(ExerciseFailed, match=r"your function called vit_explained\.attention_maps\.attention_rollout"):
+        check_max_fusion_top_patch(shortcut)

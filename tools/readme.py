@@ -84,7 +84,7 @@ LESSONS: dict[str, tuple[str, int]] = {
     "08_attention_maps": (
         "attention weights out of a ViT with hooks; raw attention, rollout, gradient-weighted maps (Chefer et al. "
         "2021); a model-randomisation sanity check; deletion curves with controls and paired intervals; an "
-        "attention explorer; 5 exercises",
+        "attention explorer; 6 exercises",
         35,
     ),
     "08_attention_maps_appendix": (

@@ -27,6 +27,7 @@ from torch import nn
 from ..attention import Attention
 from ..attention_maps import (
     attention_rollout,
+    capture_attention,
     class_token_attention,
     deletion_areas,
     deletion_curve,
@@ -41,6 +42,7 @@ __all__ = [
     "check_chefer_rollout",
     "check_class_token_grid",
     "check_insertion_curve",
+    "check_max_fusion_top_patch",
     "check_record_outputs",
     "check_rollout",
 ]
@@ -1639,3 +1641,111 @@ def _insertion_hint(error: Exception, case: str, side: tuple[int, int], four_pas
         f"That was for {case}: a patch is H // rows by W // cols pixels, scores[b, r, c] the patch in row r, "
         "column c; return (B, len(counts))"
     )
+
+
+# --- exercise 6: max fusion, the top patch -----------------------------------------------------------------
+
+#: (batch, heads, rows, cols, layers, dtype): a wide grid, a square one, a tall one
+MAX_FUSION_CASES = (
+    (8, 3, 3, 5, 3, torch.float64),
+    (6, 4, 4, 4, 2, torch.float32),
+    (8, 2, 5, 3, 4, torch.float64),
+)
+
+
+def _top_patch(class_row: torch.Tensor, cols: int) -> torch.Tensor:
+    """``(B, rows, cols)`` maps -> ``(B, 2)``: each map's largest patch as (row, col)."""
+    flat = class_row.flatten(1).argmax(-1)
+    return torch.stack([flat // cols, flat % cols], dim=-1)
+
+
+def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict[str, torch.Tensor]:
+    """Each slip's top patches ``(B, 2)``: mean fusion, no identity, no re-normalising, the last block alone."""
+    eye = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype)
+    unnormalised = eye.expand_as(weights[0][:, 0])
+    for w in weights:
+        unnormalised = (0.5 * w.amax(1) + 0.5 * eye) @ unnormalised
+    maps = {
+        "mean": attention_rollout(weights, head_fusion="mean"),
+        "no identity": attention_rollout(weights, head_fusion="max", residual=False),
+        "no re-normalising": unnormalised,
+        "last block": weights[-1].amax(1),
+    }
+    return {name: _top_patch(class_token_attention(m, (rows, cols)), cols) for name, m in maps.items()}
+
+
+_MAX_FUSION_MISTAKES = {
+    "mean": "that is the top patch with the heads averaged (mean fusion): fuse them by their max, w.amax(dim=1)",
+    "no identity": "you rolled out the fused matrices without the identity: mix 0.5 * I + 0.5 * A per block",
+    "no re-normalising": (
+        "you did not re-normalise the rows: a max over heads does not sum to 1 per row, so divide each mixed "
+        "matrix by its row sums before multiplying"
+    ),
+    "last block": "that is the last block's max-fused attention alone: roll out through every block, first to last",
+}
+
+
+def _name_top_patch_slip(
+    got: torch.Tensor, expected: torch.Tensor, weights: list[torch.Tensor], rows: int, cols: int, case: str
+) -> None:
+    """Fail with the slip that gives ``got``, else with the first image whose patch differs."""
+    swapped = expected.flip(-1)
+    if rows != cols and torch.equal(got, swapped):
+        fail(f"for {case}: you returned (col, row): return (row, col), row = index // cols, col = index % cols")
+    flat = expected[:, 0] * cols + expected[:, 1]
+    if torch.equal(got.flatten(), flat) or torch.equal(got.flatten(), flat + 1):
+        fail(f"for {case}: you returned a flat index: return (row, col) per image, a (B, 2) tensor")
+    if torch.equal(got, torch.stack([(flat + 1) // cols, (flat + 1) % cols], -1)):
+        fail(f"for {case}: your index counts the class token: the patches are columns 1 to N - 1 of row 0")
+    for name, slip in _max_fusion_slips(weights, rows, cols).items():
+        if torch.equal(got, slip) and not torch.equal(slip, expected):
+            fail(f"for {case}: {_MAX_FUSION_MISTAKES[name]}")
+    if len(got) > 1 and bool((got == got[0]).all()):
+        fail(f"for {case}: you gave the same patch for every image: your answer does not depend on the weights")
+    wrong = int((got != expected).any(-1).nonzero()[0])
+    fail(f"for {case}: image {wrong}'s top patch is not {tuple(got[wrong].tolist())}; check each step on one block")
+
+
+def _on_digit_17(max_fusion_top_patch: Callable[..., Any]) -> str:
+    """Run the learner's function on the lesson's test digit 17; one line comparing it with plain rollout."""
+    from ..data import load_mnist
+    from ..pretrained import load_mnist_vit
+
+    model, digit = load_mnist_vit(), load_mnist().test_images[17:18]
+    with capture_attention(model) as weights, torch.no_grad():
+        model(digit)
+    rows, cols = model.patch_embedding.grid
+    mine = torch.as_tensor(max_fusion_top_patch([w.clone() for w in weights], rows, cols))
+    plain = _top_patch(class_token_attention(attention_rollout(weights), (rows, cols)), cols)
+    mine_17, plain_17 = tuple(mine.reshape(-1)[:2].tolist()), tuple(plain[0].tolist())
+    return f"On test digit 17 (a 7): max fusion's top patch {mine_17}, plain rollout's {plain_17}."
+
+
+def check_max_fusion_top_patch(max_fusion_top_patch: Callable[[list[torch.Tensor], int, int], Any]) -> None:
+    """Check ``max_fusion_top_patch(weights, rows, cols) -> (B, 2)``: rollout with the heads fused by their max
+    (``attention_rollout(weights, head_fusion="max")``), the class token's top patch as (row, col), on random
+    weights; then run it on the lesson's test digit 17."""
+    generator = torch.Generator().manual_seed(86)
+    for batch, heads, rows, cols, layers, dtype in MAX_FUSION_CASES:
+        tokens = 1 + rows * cols
+        weights = [
+            torch.rand(batch, heads, tokens, tokens, generator=generator, dtype=dtype).mul(4).softmax(-1)
+            for _ in range(layers)
+        ]
+        expected = _top_patch(class_token_attention(attention_rollout(weights, head_fusion="max"), (rows, cols)), cols)
+        case = f"{layers} block(s) of ({batch}, {heads}, {tokens}, {tokens}) weights, a {rows} x {cols} grid"
+        returned = _NO_ROLLOUT(max_fusion_top_patch, [w.clone() for w in weights], rows, cols)
+        try:
+            got = torch.as_tensor(returned if not isinstance(returned, tuple) else list(returned)).long()
+        except (TypeError, ValueError, RuntimeError):
+            fail(f"for {case}: return a (B, 2) tensor of (row, col), got a {type(returned).__name__}")
+        got = got.reshape(batch, -1) if got.numel() in (batch, 2 * batch) else got
+        if tuple(got.shape) == (batch, 1):
+            got = got.flatten()
+        if tuple(got.shape) != (batch, 2):
+            if tuple(got.shape) == (batch,):
+                _name_top_patch_slip(got, expected, weights, rows, cols, case)
+            fail(f"for {case}: expected a (B, 2) tensor of (row, col), got shape {tuple(got.shape)}")
+        if not torch.equal(got, expected):
+            _name_top_patch_slip(got, expected, weights, rows, cols, case)
+    passed("heads fused by their max, rolled out, the class token's top patch. " + _on_digit_17(max_fusion_top_patch))
