@@ -103,7 +103,7 @@ def test_exercise_1_feedback_is_plain_text(answer):
 def test_one_stage_runs_in_section_6_and_going_further_reuses_its_module():
     cells = _cells()
     stage = _first("tokens_1 = t2t.soft_splits[0](")
-    assert _first("## 6 ·") < stage < _first("## Summary") < _first("unfold_counts = []")
+    assert _first("## 6 ·") < stage < _first("## Summary") < _first("unfold_counts = [tokens_1")
     assert _printed(cells[stage]).strip() == (
         "split 1 (1, 3136, 147) -> token layer (1, 3136, 64) -> image (1, 64, 56, 56)"
     )
