@@ -452,14 +452,19 @@ def train_scale(job: tuple[float, int]) -> tuple[float, int, dict]:
     )
 
 
+#: the clinic runs record the validation loss every this many steps (the widget draws it beside the training loss)
+CLINIC_VAL_EVERY = 10
+
+
 def train_clinic(bug: str) -> tuple[str, dict]:
     """The lesson's clinic run for one bug (seed 0), as ``clinic.stored_clinic_runs`` reads it back."""
     torch.set_num_threads(1)
-    result = clinic.run(bug, steps=CLINIC_STEPS, lr=CLINIC_LR)
+    result = clinic.run(bug, steps=CLINIC_STEPS, lr=CLINIC_LR, val_every=CLINIC_VAL_EVERY)
     return bug, {
         "losses": [round(loss, 6) for loss in result.losses],
         "gradient_norms": {part: round(norm, 6) for part, norm in result.gradient_norms.items()},
         "val_accuracy": round(result.val_accuracy, 6),
+        "val_losses": [[step, round(value, 6)] for step, value in result.val_losses],  # the widget's validation curve
     }
 
 

@@ -22,7 +22,7 @@ from torch import nn
 
 from . import _checks
 from .data import DigitSplit, load_digits
-from .training import evaluate, lr_factor
+from .training import evaluate, lr_factor, predict
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -175,6 +175,8 @@ class ClinicRun:
     val_accuracy: float
     #: with ``run(..., record_updates=True)``: every step's ``|lr * update| / |weight|`` (L2 norms over all weights)
     update_ratios: list[float] = field(default_factory=list)
+    #: with ``run(..., val_every=n)``: ``(steps done, validation cross-entropy)`` every ``n`` steps and at the end
+    val_losses: list[tuple[int, float]] = field(default_factory=list)
 
 
 def gradient_norms(model: nn.Module) -> dict[str, float]:
@@ -223,14 +225,18 @@ def run(
     data: DigitSplit | None = None,
     stop_after: int | None = None,
     record_updates: bool = False,
+    val_every: int | None = None,
 ) -> ClinicRun:
     """Train ``BlogViT(bug, pool=pool)`` on the 8x8 digits' training images for ``steps`` steps
     (batch 64, Adam or SGD with momentum 0.9 at ``lr``, warm-up 10 % then cosine); the validation
     accuracy at the end. ``"SGD at Adam's learning rate"`` swaps Adam for SGD at the same ``lr``.
     ``stop_after=n`` stops after the first ``n`` of the ``steps`` (same schedule): the start of a longer run,
     e.g. to check a stored run against a fresh one cheaply. ``record_updates=True`` also records every step's
-    update/weight ratio, ``|change of all weights| / |weights before|`` (Karpathy's rule of thumb: about 1e-3)."""
+    update/weight ratio, ``|change of all weights| / |weights before|`` (Karpathy's rule of thumb: about 1e-3).
+    ``val_every=n`` also records the validation loss every ``n`` steps (eval mode, no gradients: the training
+    steps and their losses stay the same)."""
     steps = _checks.positive_int("steps", steps)
+    every = None if val_every is None else _checks.positive_int("val_every", val_every)
     stop = steps if stop_after is None else min(steps, _checks.positive_int("stop_after", stop_after))
     lr = _checks.positive_number("lr", lr, example="2e-3")
     if bug == "SGD at Adam's learning rate":
@@ -245,6 +251,7 @@ def run(
     losses: list[float] = []
     norms: dict[str, float] = {}
     ratios: list[float] = []
+    val_losses: list[tuple[int, float]] = []
     while len(losses) < stop:
         for index in torch.randperm(len(data.train_images), generator=generator).split(batch_size):
             for group in opt.param_groups:
@@ -258,9 +265,17 @@ def run(
             if record_updates:
                 ratios.append(_norm([p.detach() - b for p, b in zip(params, before, strict=True)]) / _norm(before))
             losses.append(loss.item())
+            if every is not None and (len(losses) % every == 0 or len(losses) == stop):
+                val_losses.append((len(losses), _val_loss(model, data)))
             if len(losses) == stop:
                 break
-    return ClinicRun(losses, norms, evaluate(model, data.val_images, data.val_labels), ratios)
+    return ClinicRun(losses, norms, evaluate(model, data.val_images, data.val_labels), ratios, val_losses)
+
+
+def _val_loss(model: nn.Module, data: DigitSplit) -> float:
+    """The mean cross-entropy on the validation digits, in eval mode, without gradients (train mode restored)."""
+    with torch.no_grad():
+        return F.cross_entropy(predict(model, data.val_images), data.val_labels).item()
 
 
 def _norm(tensors: Sequence[torch.Tensor]) -> float:
@@ -380,7 +395,12 @@ def stored_clinic_runs(runs: dict | None = None) -> dict[str, ClinicRun]:
     ``runs``: an already loaded :func:`stored_runs` (read from disk when ``None``)."""
     section = (runs if runs is not None else stored_runs())["clinic"]
     return {
-        bug: ClinicRun(list(r["losses"]), dict(r["gradient_norms"]), r["val_accuracy"])
+        bug: ClinicRun(
+            list(r["losses"]),
+            dict(r["gradient_norms"]),
+            r["val_accuracy"],
+            val_losses=[(int(step), value) for step, value in r.get("val_losses", [])],
+        )
         for bug, r in section["runs"].items()
     }
 

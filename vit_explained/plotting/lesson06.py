@@ -423,13 +423,17 @@ def _magnify_chance_band(ax, stuck: list, chance: float) -> None:
 
 
 def plot_losses(
-    losses: Mapping[str, Sequence[float]], title: str = "Training loss against the loss of guessing", smooth: int = 5
+    losses: Mapping[str, Sequence[float]],
+    title: str = "Training loss against the loss of guessing",
+    smooth: int = 5,
+    val_losses: Mapping[str, Sequence[tuple[int, float]]] | None = None,
 ) -> Figure:
     """One line per ``name: per-step losses`` (a running mean over ``smooth`` steps), and a dotted
     line at ln 10 ≈ 2.303: the cross-entropy of a model that gives every one of 10 classes 1/10.
     Each line has its own dash style and marker (the markers of different lines at different steps),
     and when two or more runs end at ln 10, an inset magnifies that band, so runs that lie on top of
-    each other can still be told apart."""
+    each other can still be told apart. With ``val_losses`` (``name: [(step, validation loss), ...]``, the same
+    names), a second panel on the right draws each run's validation loss in its line's colour and style."""
     if not losses or any(len(values) == 0 for values in losses.values()):
         raise ValueError("losses must map each name to a non-empty sequence of per-step losses")
     smooth = max(1, int(smooth))
@@ -437,8 +441,8 @@ def plot_losses(
     styles = ["-", "--", "-.", ":", (0, (5, 1)), (0, (10, 3)), (0, (1, 2))]
     markers = ["o", "s", "^", "v", "D", "P", "X"]
     count = len(losses)
-    fig = new_figure(figsize=(9.5, 4))
-    ax = fig.subplots()
+    fig = new_figure(figsize=(12.5, 4) if val_losses else (9.5, 4))
+    ax, ax_val = fig.subplots(1, 2, sharey=True, width_ratios=(3, 2)) if val_losses else (fig.subplots(), None)
     drawn = []
     for index, (name, values) in enumerate(losses.items()):
         values = np.asarray(values, dtype=float)
@@ -466,9 +470,29 @@ def plot_losses(
     ax.set(xlabel="step", ylabel=f"cross-entropy (running mean of {smooth} steps)", title=title)
     ax.set_ylim(0, max(3.0, chance + 0.5))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    if ax_val is not None:
+        _draw_val_losses(ax_val, val_losses, {name: style for name, (_, _, style) in zip(losses, drawn, strict=True)})
+    (ax_val or ax).legend(
+        *ax.get_legend_handles_labels(), fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0
+    )
     fig.tight_layout()
     return fig
+
+
+def _draw_val_losses(
+    ax: Axes, val_losses: Mapping[str, Sequence[tuple[int, float]]], styles: Mapping[str, dict]
+) -> None:
+    """The validation panel of :func:`plot_losses`: each run's recorded ``(step, loss)`` in its line's style."""
+    for name, points in val_losses.items():
+        style = {k: v for k, v in styles[name].items() if k not in ("label", "markevery")}
+        if points:
+            steps, values = zip(*points, strict=True)
+            ax.plot(steps, values, **style, markevery=1)
+    ax.axhline(math.log(10), color="gray", linestyle=(0, (1, 1)), linewidth=1)
+    ax.set(xlabel="step", title="Validation loss (180 digits)")
+    ax.grid(alpha=0.3)
+    if not any(val_losses.values()):
+        ax.text(0.5, 0.5, "not recorded", ha="center", va="center", transform=ax.transAxes, color="gray")
 
 
 def plot_pooling_grid(

@@ -7,7 +7,8 @@ unticks positions; that control is then greyed out), the number of steps and the
 the batches); press **train** (150, 300 or 600 steps on the 8x8 digits: 1-2.5 s per 150 steps on a free
 core, measured, so 1-10 s). The line says what will run, or what the run reached, with the step-0 gradient
 norm of every part (section 4's check 4: only an exact 0 reads alone); the picture shows this run's loss and
-the previous run's. Runs are cached, so going back to a setting shows it at once.
+the previous run's, training on the left, validation (every 10 steps) on the right. Runs are cached, so
+going back to a setting shows it at once.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from . import LessonWidget
 __all__ = ["TrainingWidget", "training_widget"]
 
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+VAL_EVERY = 10  # the validation loss is recorded every 10 steps (as the stored clinic runs)
 STEPS = 150  # as the clinic's runs, so the lesson can hand them over (training_widget(runs=...))
 STEP_CHOICES = (STEPS, 300, 600)  # longer runs show what a slow optimiser reaches with more steps
 SEEDS = (0, 1, 2, 3, 4)  # the clinic's stored runs are seed 0
@@ -60,7 +62,7 @@ class TrainingWidget(LessonWidget):
         # controls follow the bug and are greyed out, so no combination silently does nothing.
         self._chosen: dict[str, Any] = {}  # the learner's own value of a control a bug has fixed
         controls["bug"].observe(self._follow_bug, names="value")
-        self.previous: tuple[str, list[float]] | None = None
+        self.previous: tuple[str, list[float], list[tuple[int, float]]] | None = None
         self.button = widgets.Button(description="train", button_style="primary")
         self.button.on_click(lambda _: self.train())
         super().__init__(controls, rows=2)
@@ -95,18 +97,29 @@ class TrainingWidget(LessonWidget):
             f"step-0 gradient norms: {norms or 'not recorded'}"
         )
         curves = {f"this run ({label})": result.losses}
+        val = {f"this run ({label})": result.val_losses}
         if self.previous is not None and self.previous[0] != label:
             curves[f"previous ({self.previous[0]})"] = self.previous[1]
-        return line, plot_losses(curves, title="Training loss of the clinic's tiny ViT")
+            val[f"previous ({self.previous[0]})"] = self.previous[2]
+        return line, plot_losses(curves, title="Training loss of the clinic's tiny ViT", val_losses=val)
 
     def train(self) -> None:
         """Run (or fetch from the cache) the current setting, then show it."""
         key = _key(self.values)
         if key not in _RUNS:
             bug, optimizer, lr, pool, positions, steps, seed = key
-            _RUNS[key] = run(bug, steps=steps, optimizer=optimizer, lr=lr, pool=pool, positions=positions, seed=seed)
+            _RUNS[key] = run(
+                bug,
+                steps=steps,
+                optimizer=optimizer,
+                lr=lr,
+                pool=pool,
+                positions=positions,
+                seed=seed,
+                val_every=VAL_EVERY,
+            )
         self.update()
-        self.previous = (_label(*key), _RUNS[key].losses)
+        self.previous = (_label(*key), _RUNS[key].losses, _RUNS[key].val_losses)
 
 
 def _key(values: dict[str, Any]) -> tuple[str, str, float, str, bool, int, int]:
