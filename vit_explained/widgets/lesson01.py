@@ -8,7 +8,10 @@
 - :func:`position_similarity_widget`: a slider picks a patch of the shipped MNIST model; the
   picture is the cosine similarity of its learned position vector to every patch's;
 - :func:`resized_positions_widget`: a ``grid`` slider and a ``resize`` toggle (2-D / 1-D) carry the
-  shipped model's learned table to a new grid (section 7); the picture is the centre patch's similarity.
+  shipped model's learned table to a new grid (section 7); the picture is the centre patch's similarity;
+- :func:`shuffle_widget`: a ``seed`` slider shuffles the photo's patches and a ``positions`` on/off toggle
+  adds the position table after the shuffle or not (section 5); the picture is how far the class token's
+  output moves.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from matplotlib.patches import Rectangle
 
 from .._checks import positive_int
 from ..images import center_crop_resize, sample_image
-from ..patches import patch_grid, patchify
+from ..patches import patch_grid, patchify, unpatchify
 from ..plotting import as_image, new_figure
 from ..plotting.lesson01 import draw_patch_grid, plot_resized_positions
 from ..positional import interpolate_positions, nearest_position, patch_position_similarity
@@ -30,12 +33,14 @@ __all__ = [
     "PatchGridWidget",
     "PositionSimilarityWidget",
     "ResizedPositionsWidget",
+    "ShuffleWidget",
     "TokenIndexWidget",
     "patch_grid_widget",
     "patch_sizes",
     "position_similarity_widget",
     "resize_table",
     "resized_positions_widget",
+    "shuffle_widget",
     "token_index_widget",
 ]
 
@@ -331,3 +336,61 @@ def resized_positions_widget(model: torch.nn.Module | None = None, *, grid: int 
 
         model = load_mnist_vit()
     return ResizedPositionsWidget(model.pos_embedding.detach(), tuple(model.patch_embedding.grid), grid)
+
+
+class ShuffleWidget(LessonWidget):
+    """A ``seed`` slider (which permutation of the patches) and a ``positions`` toggle over a ViT's encoder:
+    the line gives the largest change of the class token's output when the patches are shuffled."""
+
+    def __init__(self, model: torch.nn.Module, image: torch.Tensor, seed: int, positions: bool) -> None:
+        self.image, self.encoder = as_image(image), model.encoder
+        self.patch_size = model.patch_embedding.patch_size
+        with torch.no_grad():
+            self.tokens = model.patch_embedding(self.image[None])  # (1, N, D), computed once
+        self.class_token, self.table = model.class_token.detach(), model.pos_embedding.detach()
+        controls = {
+            "seed": widgets.IntSlider(value=seed, min=0, max=20, description="shuffle seed", continuous_update=False),
+            "positions": widgets.ToggleButtons(
+                options=[("on", True), ("off", False)], value=positions, description="positions"
+            ),
+        }
+        super().__init__(controls)
+
+    def compute(self, seed: int, positions: bool) -> tuple[str, Figure]:
+        count = self.tokens.shape[1]
+        order = torch.randperm(count, generator=torch.Generator().manual_seed(int(seed)))
+        both = torch.cat([self.tokens, self.tokens[:, order]])  # (2, N, D): in order, shuffled
+        sequence = torch.cat([self.class_token.expand(2, -1, -1), both], dim=1)
+        if positions:
+            sequence = sequence + self.table  # added after the shuffle: the table stays in place
+        with torch.no_grad():
+            original, shuffled = (row[0] for row in self.encoder(sequence))  # the class token's output, twice
+        moved = shuffled - original
+        change, typical = moved.abs().max().item(), original.abs().mean().item()
+        line = (
+            f"shuffle seed {seed}, positions {'on' if positions else 'off'}: the class token's output moves by up "
+            f"to {change:.2g} (typical |output| {typical:.1f})"
+            + ("" if positions else ": float32 rounding only, the patches are a bag")
+        )
+        _, height, width = self.image.shape
+        picture = unpatchify(patchify(self.image[None], self.patch_size)[:, order], self.patch_size, height, width)[0]
+        fig = new_figure(figsize=(10, 3.2), dpi=80)
+        photo, plot = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2]})
+        photo.imshow(picture.clamp(0, 1).permute(1, 2, 0).numpy() if picture.shape[0] == 3 else picture[0].numpy())
+        photo.set_axis_off()
+        photo.set_title(f"patches shuffled (seed {seed})")
+        plot.plot(moved.numpy(), color="tab:orange" if positions else "tab:blue", lw=0.8 if positions else 2)
+        plot.axhline(0, color="gray", lw=0.5)
+        plot.set_ylim(-max(0.06, 1.2 * change), max(0.06, 1.2 * change))  # one scale: "off" stays visibly flat
+        plot.set_title(f"class token's output, shuffled minus original (positions {'on' if positions else 'off'})")
+        plot.set_xlabel(f"all {moved.numel()} of its numbers (index)")
+        fig.tight_layout()
+        return line, fig
+
+
+def shuffle_widget(
+    model: torch.nn.Module, image: torch.Tensor | None = None, *, seed: int = 0, positions: bool = True
+) -> ShuffleWidget:
+    """Section 5 to play with: a ``seed`` slider (first) picks a permutation of ``image``'s patches (default:
+    the ``224x224`` photo), a ``positions`` toggle adds ``model``'s position table after the shuffle or not."""
+    return ShuffleWidget(model, sample_image(224) if image is None else image, seed, positions)
