@@ -781,6 +781,24 @@ ROLLOUT_CASES = (
 )
 
 
+def _ignores_the_matrices(
+    rollout: Callable[..., Any], matrices: list[torch.Tensor], keep: float, got: torch.Tensor, case: str
+) -> None:
+    """Exercise 2, before the dtype: the same answer from other matrices (e.g. the identity alone) ignores them."""
+    if not got.any() or close(got.double(), _right_rollout(matrices, keep).double()):
+        return  # all zeros: named later (R started from zeros)
+    generator = torch.Generator().manual_seed(len(matrices))
+    others = [torch.rand(m.shape, generator=generator, dtype=m.dtype) for m in matrices]
+    again = _quietly(functools.partial(_call_with_keep, rollout, keep=keep), others)
+    if isinstance(again, torch.Tensor) and again.shape == got.shape and torch.equal(again, got):
+        eye = torch.eye(got.shape[-1], dtype=got.dtype)
+        what = "the identity" if torch.equal(got, eye.expand_as(got)) else "the same result"
+        fail(
+            f"for {case}: other matrices give {what} again: your result does not depend on the matrices. Mix each "
+            "one as keep * I + (1 - keep) * A, re-normalise its rows and multiply it into R"
+        )
+
+
 def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) -> None:
     """Check ``rollout(matrices, keep) -> (B, N, N)``: ``matrices`` is a list of non-negative
     ``(B, N, N)`` attention matrices (heads already fused, first layer first, rows need not sum
@@ -816,14 +834,15 @@ def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) 
             )
         if tuple(got.shape) != tuple(expected.shape):
             fail(f"for {case}: expected shape {tuple(expected.shape)} (B, N, N), got {tuple(got.shape)}")
-        _keep_float64(got, dtype, case, "rollout")
-        if close(got, expected):
-            continue
         if got.numel() > 1 and bool((got == got.flatten()[0]).all()) and float(got.flatten()[0]) != 0:
             fail(
                 f"for {case}: every entry of your result is the same number, {float(got.flatten()[0]):.3g}; "
                 f"rollout's entries depend on the matrices (each row sums to 1): mix, re-normalise and multiply them"
             )
+        _ignores_the_matrices(rollout, matrices, keep, got, case)
+        _keep_float64(got, dtype, case, "rollout")
+        if close(got, expected):
+            continue
         variants = {**_rollout_variants(matrices, keep), **_more_rollout_slips(matrices, keep)}
         for name, mistake in _ROLLOUT_MISTAKES:
             if variants.get(name) is not None and close(got, variants[name]):
@@ -1511,6 +1530,8 @@ def check_insertion_curve(
                 hint=functools.partial(_insertion_hint, case=case, side=(ph, pw), four_passed=four_passed),
             )
         except ExerciseFailed as failure:  # it raised: does it work on the lesson's own digits and grid?
+            if "your function called" not in str(failure):
+                _square_patches(insertion_curve, (ph, pw), case)
             side_four = four_passed and (ph, pw) != (4, 4)  # named by the hint: a patch side 4 written in
             if not side_four and "your function called" not in str(failure):
                 _square_only(insertion_curve, rows, cols, case)
@@ -1538,6 +1559,7 @@ def check_insertion_curve(
             if name in variants and close(got, variants[name]):
                 fail(f"for {case}: " + mistake.format(ph=ph, pw=pw, rows=rows, cols=cols))
         _name_wrong_labels(got, model, images, labels, scores, counts, case)
+        _square_patches(insertion_curve, (ph, pw), case)
         _square_only(insertion_curve, rows, cols, case)
         fail(f"for {case}: your curve differs from the reference{_first_wrong_count(got, expected, counts)}")
     passed("from an all-zero image, the k top patches put back, the true label's probability: an insertion curve.")
@@ -1602,10 +1624,14 @@ def _name_wrong_labels(
         )
 
 
-def _works_on(insertion_curve: Callable[..., Any], size: int, grid: int, seed: int) -> bool:
-    """Does the function give the right curve on ``size x size`` images with a square ``grid x grid`` map?"""
+def _works_on(
+    insertion_curve: Callable[..., Any], size: int | tuple[int, int], grid: int | tuple[int, int], seed: int
+) -> bool:
+    """Does the function give the right curve on ``size`` (H, W or a square side) images with a ``grid``
+    (rows, cols or a square side) map?"""
+    (height, width), (rows, cols) = (s if isinstance(s, tuple) else (s, s) for s in (size, grid))
     generator = torch.Generator().manual_seed(seed)
-    model, images, labels, scores, counts = _insertion_case(generator, 2, 1, size, size, grid, grid, 4)
+    model, images, labels, scores, counts = _insertion_case(generator, 2, 1, height, width, rows, cols, 4)
     expected = reference_insertion_curve(model, images, labels, scores, counts)
     try:
         got = _NO_DELETION_MACHINERY(insertion_curve, model, images.clone(), labels.clone(), scores.clone(), counts)
@@ -1617,6 +1643,20 @@ def _works_on(insertion_curve: Callable[..., Any], size: int, grid: int, seed: i
 def _works_on_the_lessons_digits(insertion_curve: Callable[..., Any]) -> bool:
     """Does the function give the right curve on 28 x 28 images with a 7 x 7 map (the lesson's model)?"""
     return _works_on(insertion_curve, 28, 7, seed=28)
+
+
+def _square_patches(insertion_curve: Callable[..., Any], side: tuple[int, int], case: str) -> None:
+    """Fail naming a patch width taken as H // rows when patches are not square: the function works on
+    square 6 x 6 patches of a 2 x 3 map but not on 4 x 6 patches of a 3 x 3 one."""
+    if (
+        side[0] != side[1]
+        and _works_on(insertion_curve, (12, 18), (2, 3), seed=23)
+        and not _works_on(insertion_curve, (12, 18), (3, 3), seed=33)
+    ):
+        fail(
+            f"for {case}: your function works when patches are square but not on these {side[0]} x {side[1]} "
+            "ones: it seems to use H // rows for both sides. The patch width is W // cols"
+        )
 
 
 def _square_only(insertion_curve: Callable[..., Any], rows: int, cols: int, case: str) -> None:
@@ -1697,6 +1737,7 @@ def _name_top_patch_slip(
         fail(f"for {case}: you returned a flat index: return (row, col) per image, a (B, 2) tensor")
     if torch.equal(got, torch.stack([(flat + 1) // cols, (flat + 1) % cols], -1)):
         fail(f"for {case}: your index counts the class token: the patches are columns 1 to N - 1 of row 0")
+    _name_grid_arithmetic(got, flat, rows, cols, case)
     for name, slip in _max_fusion_slips(weights, rows, cols).items():
         if torch.equal(got, slip) and not torch.equal(slip, expected):
             fail(f"for {case}: {_MAX_FUSION_MISTAKES[name]}")
@@ -1704,6 +1745,31 @@ def _name_top_patch_slip(
         fail(f"for {case}: you gave the same patch for every image: your answer does not depend on the weights")
     wrong = int((got != expected).any(-1).nonzero()[0])
     fail(f"for {case}: image {wrong}'s top patch is not {tuple(got[wrong].tolist())}; check each step on one block")
+
+
+def _name_grid_arithmetic(got: torch.Tensor, flat: torch.Tensor, rows: int, cols: int, case: str) -> None:
+    """Exercise 6: the argmax taken over the whole class-token row (column 0, the class token, wins it through
+    the 0.5 identity), or the flat index split by ``rows`` where ``cols`` belongs."""
+    same = tuple(got[0].tolist()) if len(got) > 1 and bool((got == got[0]).all()) else None
+    column_0 = (
+        "column 0, the class token itself, wins its own row through the 0.5 identity; take the argmax over the "
+        "patch columns 1..N-1, R[:, 0, 1:]"
+    )
+    if same == (-1, cols - 1):
+        fail(f"for {case}: you gave {same} for every image, index -1: you included column 0 in the argmax: {column_0}")
+    if same == (0, 0):
+        fail(
+            f"for {case}: you gave (0, 0) for every image, so your answer does not depend on the weights. If you "
+            f"took the argmax over the whole class-token row, {column_0}"
+        )
+    if rows == cols:
+        return
+    for row, col in ((flat // rows, flat % rows), (flat // rows, flat % cols), (flat // cols, flat % rows)):
+        if torch.equal(got, torch.stack([row, col], -1)):
+            fail(
+                f"for {case}: the right patch, split with rows where cols belongs: a row of the grid holds cols "
+                "patches, so row = index // cols and col = index % cols"
+            )
 
 
 def _on_digit_17(max_fusion_top_patch: Callable[..., Any]) -> str:
