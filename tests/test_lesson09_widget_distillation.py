@@ -37,7 +37,7 @@ def test_off_names_the_class_heads_answer_and_shows_the_class_token(explorer):
         assert explorer.controls["token"].disabled and explorer.controls["view"].disabled
         values = {name: control.value for name, control in explorer.controls.items()}
         computed, fig = explorer.compute(**values)
-        assert computed == line and fig._suptitle.get_text().replace("\n", " ") == line
+        assert computed == line and line.startswith(fig._suptitle.get_text().replace("\n", " "))  # the title: its head
     finally:
         explorer.controls["distillation"].value = DISTILLATION[0]
         explorer.controls["digit"].value = 0

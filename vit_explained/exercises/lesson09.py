@@ -142,6 +142,22 @@ def _whole_line_slip(answer: Callable[..., Any], weights: torch.Tensor, args: tu
     return None
 
 
+def _skips_one_more(answer: Callable[..., Any]) -> bool:
+    """Whether ``answer`` slices from ``special_tokens + 1`` with one special token and with two (read by a spy)."""
+    for special in (1, 2):
+        weights = _weights(1, 2, special + 6, 0)
+        spy = _IndexSpy(tuple(weights.shape))
+        try:
+            with spy:
+                answer(weights.clone(), 0, special, 2, 3)
+        except Exception:  # the slice's own reshape error: the spy has already seen the index
+            pass
+        starts = [index[-1].start for index in spy.indices if isinstance(index, tuple) and isinstance(index[-1], slice)]
+        if special + 1 not in starts:
+            return False
+    return True
+
+
 def _token_map_shape_slip(
     mine: torch.Tensor,
     expected: torch.Tensor,
@@ -190,6 +206,8 @@ def _name_token_map_slip(
     case with another number of special tokens, so a slice that starts wrong here is a fixed start."""
     rows, cols = grid
     _token_map_shape_slip(mine, expected, weights, where, grid, special, query)
+    if weights.shape[1] > 1 and close(mine, expected.mean(1, keepdim=True).expand_as(expected)):
+        fail(f"{where}: the heads look averaged (every head's map is the same); keep each head's own map")
     tokens = special + rows * cols
     for start in (0, 1, 2, 3):
         if start != special and start + rows * cols <= tokens:
@@ -261,6 +279,11 @@ def check_token_map(answer: Callable[..., Any]) -> None:
                     whole = _whole_line_slip(answer, weights, (query, special, rows, cols), where)
                     if whole is not None:
                         fail(whole)
+                if _skips_one_more(answer):
+                    fail(
+                        f"{where}: one column too many skipped: your slice starts at special_tokens + 1, so it drops "
+                        f"the first patch. The patches start at column special_tokens (here {special})"
+                    )
                 fail(_slice_slip(where, special, rows, cols, _columns_kept(cause, batch, heads)))
             raise
         if not torch.equal(given, weights):
@@ -429,7 +452,13 @@ def _other_slips(
         0.5 * ce(class_logits, labels) + 0.5 * ce(summed, top),
         0.5 * ce(averaged, labels) + 0.5 * ce(distillation_logits, top),
     ]
+    argmin = [0.5 * ce(class_logits, labels) + 0.5 * ce(distillation_logits, teacher.argmin(-1))]
     return [
+        (
+            argmin,
+            "your distillation term's label is the teacher's argmin, its least likely class: that is not the "
+            "teacher's choice; take teacher_logits.argmax(dim=-1)",
+        ),
         (
             fused,
             "one term reads the two heads' fused logits, such as (class_logits + distillation_logits) / 2, the "
@@ -830,6 +859,8 @@ def _variant(
             bias = attn_mask.to(scores.dtype)  # a boolean mask added as 0/1
         elif mask == "inverted" and attn_mask is not None and attn_mask.dtype == torch.bool:
             bias = resolve_mask(scores, ~attn_mask)
+        elif mask == "subtracted" and attn_mask is not None and attn_mask.dtype != torch.bool:
+            bias = -attn_mask.to(scores.dtype)  # scores - attn_mask
         elif mask == "booleanised" and attn_mask is not None:
             bias = resolve_mask(scores, attn_mask.bool())  # a float mask read as True/False
         elif mask == "infinite only" and attn_mask is not None and attn_mask.dtype != torch.bool:
@@ -1026,6 +1057,11 @@ _MASK_SLIPS = (
         "the softmax",
     ),
     (
+        {"mask": "subtracted"},
+        "your my_forward subtracts the float attn_mask: the mask is added, not subtracted (scores + attn_mask; "
+        "-inf hides a key)",
+    ),
+    (
         {"mask": "after softmax"},
         "your my_forward applies the mask after the softmax: the weights no longer sum to 1 (a boolean mask "
         "zeroes them, a float one adds biases and -inf to probabilities). Add the mask to the scores before "
@@ -1080,7 +1116,7 @@ def _diagnose(model: _TinyTimmModel, output: torch.Tensor, tokens: torch.Tensor,
             continue
         if options.get("mask") == "after softmax" and _rows_sum_to_one(getattr(attn_obj, "attn_map", None)):
             continue  # the stored weights are a softmax's: the mask went in before it, in some wrong way
-        if options.get("mask") in ("booleanised", "infinite only", "nonzero hidden", "multiplied") and (
+        if options.get("mask") in ("booleanised", "infinite only", "nonzero hidden", "multiplied", "subtracted") and (
             mask is None or mask.dtype == torch.bool
         ):
             continue

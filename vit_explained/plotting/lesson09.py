@@ -242,9 +242,12 @@ def plot_special_token_maps(
     return fig
 
 
-def plot_teacher_targets(teacher_logits: torch.Tensor, *, temperatures: Sequence[float] = (1.0, 3.0, 10.0)) -> Figure:
+def plot_teacher_targets(
+    teacher_logits: torch.Tensor, *, temperatures: Sequence[float] = (1.0, 3.0, 10.0), title: str | None = None
+) -> Figure:
     """What the student learns from one image's teacher logits ``(classes,)``: hard distillation's
-    one-hot argmax beside soft distillation's ``softmax(logits / tau)`` at each temperature ``tau``."""
+    one-hot argmax beside soft distillation's ``softmax(logits / tau)`` at each temperature ``tau``
+    (``title``: the picture's title, by default one that names the argmax)."""
     if not isinstance(teacher_logits, torch.Tensor) or teacher_logits.dim() != 1:
         shape = getattr(teacher_logits, "shape", teacher_logits)
         raise ValueError(f"teacher_logits must be one image's (classes,) logits, got {shape}")
@@ -268,9 +271,8 @@ def plot_teacher_targets(teacher_logits: torch.Tensor, *, temperatures: Sequence
         ax.set_xlabel("class", fontsize=8)
         ax.set_ylim(0, 1.05)
     axes[0].set_ylabel("target probability", fontsize=8)
-    fig.suptitle(
-        f"One teacher output (its argmax, class {top}, in red): the target of each kind of distillation", fontsize=10
-    )
+    default = f"One teacher output (its argmax, class {top}, in red): the target of each kind of distillation"
+    fig.suptitle(default if title is None else title, fontsize=10)
     return fig
 
 

@@ -2,8 +2,9 @@
 
 The controls are the same (digit, block, head, method, token); with a DeiT both special tokens
 have a map, so the ``token`` dropdown compares the class token's with the distillation token's.
-The widget's line (digit, prediction, method, token, block, head, top patch, share on ink) is also
-the picture's title, so a stored notebook, which keeps only the picture, still shows it.
+The widget's line (digit, prediction, method, token, block, head, top patch, share on ink) is shown as text
+above the picture; the picture's title is its short head (digit, prediction and settings), so a lesson prints
+``w.line`` next to a stored picture.
 
 Two controls of its own: ``view`` shows one token's map, or the class token's and the distillation token's
 side by side; ``start`` is where the slice of the patch columns starts, 2 (right for a DeiT: ``[:, :, q, 2:]``)
@@ -13,7 +14,8 @@ token's map is drawn beside the right one (start 2), a frame marks each panel's 
 both top patches and both shares on ink, each with its slice (``wrong slice (1, 4) 68% on ink, right slice
 (1, 3) 72% on ink``): the right slice's share is the one lesson 09's section 6 prints for the same map.
 The lesson opens the widget on that view: ``view="class | distillation"``, ``start=1`` (four maps: each
-token's wrong and right one).
+token's wrong and right one), and on a digit chosen with ``digit=`` (where the wrong slice moves a top patch off
+the ink).
 
 Every line ends with what the two heads and, if given, the teacher predict for the digit.
 
@@ -25,7 +27,6 @@ not change: off shows what the same model answers without its second head, not a
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 import ipywidgets as widgets
@@ -34,9 +35,18 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from ..attention_maps import ink_share
+from . import LessonWidget
 from .lesson08 import TOKENS, AttentionExplorer
 
-__all__ = ["DISTILLATION", "VIEWS", "DeiTAttentionExplorer", "deit_attention_explorer"]
+__all__ = [
+    "DISTILLATION",
+    "TEMPERATURES",
+    "VIEWS",
+    "DeiTAttentionExplorer",
+    "TeacherTargets",
+    "deit_attention_explorer",
+    "teacher_targets",
+]
 
 #: The widget's views: one token's map (the ``token`` control), or both special tokens' maps side by side.
 VIEWS = ("one token", "class | distillation")
@@ -57,6 +67,7 @@ class DeiTAttentionExplorer(AttentionExplorer):
         start: int = 2,
         teacher: nn.Module | None = None,
         distillation: str = DISTILLATION[0],
+        digit: int = 0,
         **kwargs: Any,
     ) -> None:
         if view not in VIEWS or start not in (1, 2) or distillation not in DISTILLATION:
@@ -64,22 +75,26 @@ class DeiTAttentionExplorer(AttentionExplorer):
                 f"view must be one of {list(VIEWS)}, start 1 or 2 and distillation one of {list(DISTILLATION)}, "
                 f"got {view!r}, {start!r} and {distillation!r}"
             )
-        self._first = {"view": view, "start": start, "distillation": distillation}  # one drawing, not two
+        if not 0 <= digit < len(images):
+            raise ValueError(f"digit must be in 0..{len(images) - 1}, got {digit}")
+        self._first = {"view": view, "start": start, "distillation": distillation, "digit": digit}  # one drawing
         self.readouts = _readouts(model, images, teacher)  # per digit: what each head (and the teacher) says
         with torch.no_grad():
             self.class_predictions = model.forward_heads(images)[0].argmax(-1)  # the class head alone
         super().__init__(model, images, labels, **kwargs)
 
     def picture_title(self, line: str, title: str) -> str:
-        line = self._with_readout(line, getattr(self, "_digit", 0))
-        return textwrap.fill(line, 60)  # the widget's whole line, in a few lines of the title's type
+        """The line's head, up to the settings (the whole line is the widget's text, above the picture)."""
+        return self._answer(line.split(": ")[0], getattr(self, "_digit", 0)) + ":\n" + line.split(": ")[1]
 
     def _with_readout(self, line: str, digit: int) -> str:
         return f"{self._answer(line, digit)}; {self.readouts[digit]}"
 
     def extra_controls(self, *, classes: int) -> dict[str, widgets.Widget]:
         """``view`` (one token, or both side by side) and ``start`` (where the patch columns' slice starts)."""
+        options = [(f"digit {i}: a {int(label)}", i) for i, label in enumerate(self.labels)]
         return {
+            "digit": widgets.Dropdown(options=options, value=self._first["digit"], description="digit"),  # replaces
             "view": widgets.Dropdown(options=list(VIEWS), value=self._first["view"], description="view"),
             "start": widgets.Dropdown(options=[2, 1], value=self._first["start"], description="slice start"),
             "distillation": widgets.Dropdown(
@@ -160,11 +175,13 @@ class DeiTAttentionExplorer(AttentionExplorer):
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
         head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
         slip = "" if start == 2 else " (every patch one place late)"
-        line = (
-            f"digit {digit} (a {label}, predicted {predicted}): {values['method']}, block {block}, {head}, "
-            f"slice [:, :, q, {start}:]{slip}: " + "; ".join(found)
+        settings = f"{values['method']}, block {block}, {head}, slice [:, :, q, {start}:]{slip}"
+        line = self._with_readout(
+            f"digit {digit} (a {label}, predicted {predicted}): {settings}: " + "; ".join(found), digit
         )
-        line = self._with_readout(line, digit)
+        title = f"{self._answer(f'digit {digit} (a {label}, predicted {predicted})', digit)}: {settings}"
+        if start == 1:
+            title += "\nframes: each map's top patch; a wrong slice's is one patch to the right of the right one's"
         starts = [start] if start == 2 else [1, 2]  # at start 1, the right map (start 2) beside each wrong one
         panels = torch.stack([self.sliced(matrix, TOKENS.index(t), s) for t in tokens for s in starts])
         mark = {1: " (wrong)", 2: " (right)"} if start == 1 else {2: ""}
@@ -174,7 +191,7 @@ class DeiTAttentionExplorer(AttentionExplorer):
             panels[None],
             titles=titles,
             labels=[f"a {label}"],
-            title=textwrap.fill(line, 60 + 30 * len(titles)),  # the warning stays in the picture's title
+            title=title,  # the slip's warning stays in the title; the whole line is the widget's text
             panel=3.0,
         )
         _outline_top_patches(fig.axes[1 : 1 + len(titles)], panels, tuple(self.images.shape[-2:]))
@@ -214,3 +231,51 @@ def _readouts(model: nn.Module, images: torch.Tensor, teacher: nn.Module | None)
             said.append(teacher(images).argmax(-1))
     names = ["class head", "distillation head", "teacher"][: len(said)]
     return [", ".join(f"{name} {int(s[i])}" for name, s in zip(names, said, strict=True)) for i in range(len(images))]
+
+
+#: The temperature slider's stops (1: the teacher's own softmax; 20: nearly uniform on these digits).
+TEMPERATURES = (1, 2, 3, 5, 10, 20)
+
+
+class TeacherTargets(LessonWidget):
+    """Distillation's idea on one digit: the teacher's hard target (its argmax, one-hot) beside its soft target,
+    ``softmax(Z_t / tau)``, at the chosen temperature ``tau``. Controls: ``digit`` and ``tau``. The line names the
+    teacher's choice, the soft target's top two classes and what the other classes share."""
+
+    def __init__(self, teacher: nn.Module, images: torch.Tensor, labels: torch.Tensor, *, digit: int = 0) -> None:
+        if not 0 <= digit < len(images):
+            raise ValueError(f"digit must be in 0..{len(images) - 1}, got {digit}")
+        teacher.eval()
+        with torch.no_grad():
+            self.teacher_logits = teacher(images)  # (B, classes)
+        self.labels = labels
+        options = [(f"digit {i}: a {int(label)}", i) for i, label in enumerate(labels)]
+        super().__init__(
+            {
+                "digit": widgets.Dropdown(options=options, value=digit, description="digit"),
+                "tau": widgets.SelectionSlider(options=list(TEMPERATURES), value=3, description="tau"),
+            }
+        )
+
+    def compute(self, **values: Any) -> tuple[str, Figure]:
+        from ..plotting.lesson09 import plot_teacher_targets
+
+        digit, tau = int(values["digit"]), float(values["tau"])
+        if not 0 <= digit < len(self.labels) or tau <= 0:
+            raise ValueError(f"digit must be in 0..{len(self.labels) - 1} and tau positive, got {digit} and {tau}")
+        logits = self.teacher_logits[digit]
+        soft = (logits.double() / tau).softmax(-1)
+        (first, second) = soft.topk(2).indices.tolist()
+        rest = 1 - float(soft[first]) - float(soft[second])
+        line = (
+            f"digit {digit} (a {int(self.labels[digit])}): the teacher says {int(logits.argmax())}, the hard target "
+            f"puts 1 there; the soft target at tau {tau:g}: {first} {float(soft[first]):.2f}, {second} "
+            f"{float(soft[second]):.2f}, the other {soft.numel() - 2} classes {rest:.2f} together"
+        )
+        title = f"digit {digit}: the teacher's hard target and\nits soft target at tau {tau:g} (its argmax in red)"
+        return line, plot_teacher_targets(logits, temperatures=(tau,), title=title)
+
+
+def teacher_targets(teacher: nn.Module, images: torch.Tensor, labels: torch.Tensor, **kwargs: Any) -> TeacherTargets:
+    """A :class:`TeacherTargets` (end a notebook cell with it)."""
+    return TeacherTargets(teacher, images, labels, **kwargs)
