@@ -41,7 +41,8 @@ def test_section_6_prints_its_readings_in_a_visible_cell() -> None:
     printed = _printed(cell)
     assert "same row - neither: +0.37, 99 % interval [+0.15, +0.58]" in printed
     assert "border-border - border-inner: +0.43, 99 % interval [+0.24, +0.62]" in printed
-    assert "directly below: +0.32, 99 % interval [+0.14, +0.49] (n = 20 pairs)" in printed
+    assert "directly below: mean similarity +0.32, 99 % interval [+0.14, +0.49] (n = 20 pairs)" in printed
+    assert "5 or 6 tokens apart: +0.24, 99 % interval [-0.01, +0.46]: no detectable difference" in printed
 
 
 def test_section_7_names_each_codes_resize() -> None:

@@ -34,6 +34,7 @@ __all__ = [
     "plot_position_similarity",
     "plot_position_structure",
     "plot_resized_positions",
+    "plot_shuffled_digits",
     "plot_sinusoid",
     "plot_token_matrix",
     "plot_vit_map",
@@ -254,8 +255,9 @@ def _draw_route_tokens(fig: Figure, cell, mats: dict[str, torch.Tensor], differe
     span = max(float(torch.quantile(m.abs().flatten(), 0.97)) for m in mats.values())
     for slot, (name, value) in enumerate(mats.items()):
         ax = fig.add_subplot(top[0, slot])
-        if bool((value >= 0).all()):  # a |difference|: white (0) to dark red (the scale's top), no blue half
-            ax.imshow(value.numpy(), cmap="Reds", vmin=0, vmax=span, aspect="auto", interpolation="none")
+        if bool((value >= 0).all()):  # a |difference|: white (0) to red, its own scale and bar below it
+            own = ax.imshow(value.numpy(), cmap="Reds", vmin=0, vmax=span, aspect="auto", interpolation="none")
+            fig.colorbar(own, cax=ax.inset_axes((0.0, -0.3, 1.0, 0.05)), orientation="horizontal")
         else:
             shown = ax.imshow(value.numpy(), cmap="RdBu_r", vmin=-span, vmax=span, aspect="auto", interpolation="none")
         ax.set_title(textwrap.fill(name, 22), fontsize=9)  # wrapped: long names would run into the next panel
@@ -274,7 +276,7 @@ def _draw_route_tokens(fig: Figure, cell, mats: dict[str, torch.Tensor], differe
     ax = fig.add_subplot(top[0, -2])
     shown = ax.imshow(gap.numpy(), cmap="Greys", vmin=0, aspect="auto", interpolation="none")
     short = {name: name.split(". ", 1)[-1].split()[0].rstrip(",") for name in (a, b)}  # "3. Conv2d, ..." -> Conv2d
-    ax.set_title(f"|{short[a]} - {short[b]}|\non its own scale", fontsize=9)
+    ax.set_title(f"{len(mats) + 1}. |{short[a]} - {short[b]}|\non its own scale", fontsize=9)
     ax.set_xlabel(f"token width D = {gap.shape[1]}", fontsize=8)
     ax.set_yticks([])
     bar = fig.colorbar(shown, cax=fig.add_subplot(top[0, -1]))
@@ -792,6 +794,28 @@ def plot_shuffled_patches(
     every = f"all {width} of its numbers" if shown == width else f"its first {shown} of {width} numbers"
     plot.set_xlabel(f"{every} (index)")
     plot.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_shuffled_digits(
+    digits: torch.Tensor, shuffled: torch.Tensor, labels: torch.Tensor, predicted: torch.Tensor, *, count: int = 8
+) -> Figure:
+    """Section 5's trained-model shuffle: the first ``count`` digits ``(B, 1, H, W)`` with their true labels
+    (top) over the same digits shuffled with the model's predictions (bottom; green when right, red when wrong)."""
+    count = min(count, digits.shape[0], shuffled.shape[0])
+    if labels.shape[0] < count or predicted.shape[0] < count:
+        raise ValueError(f"need {count} labels and predictions, got {labels.shape[0]} and {predicted.shape[0]}")
+    fig = new_figure(figsize=(1.3 * count, 3.3))
+    axes = fig.subplots(2, count, squeeze=False)
+    for k in range(count):
+        true, guess = int(labels[k]), int(predicted[k])
+        for ax, picture in ((axes[0, k], digits[k]), (axes[1, k], shuffled[k])):
+            ax.imshow(picture[0].detach().cpu(), cmap="gray", vmin=0, vmax=1)
+            ax.set_axis_off()
+        axes[0, k].set_title(f"true {true}", fontsize=9)
+        axes[1, k].set_title(f"predicted {guess}", fontsize=9, color="green" if true == guess else "red")
+    fig.suptitle("top: test digits; bottom: the same digits, patches shuffled (one permutation for all)", fontsize=10)
     fig.tight_layout()
     return fig
 
