@@ -348,7 +348,7 @@ def test_frozen_attention_parts_accepts_answers_written_differently(answer, caps
         (lambda: {"mlp", "norm2"}, "norm1 does get a gradient"),  # thought the frozen layers stop everything below
         (lambda: RIGHT | {"norm3"}, r"unknown part name\(s\) \['norm3'\]"),
         (lambda: ["mlp", "mlp", "norm1"], "named once"),
-        (lambda: ["norm1", "Norm1", "mlp"], "named once"),  # the same part written two ways
+        (lambda: ["norm1", "Norm1", "mlp"], "both name the part .norm1. .*: keep one of the two"),  # two spellings
         (lambda: None, "not NoneType"),
         (lambda: set().add("mlp"), "not NoneType"),  # set.add returns None
         (lambda: RIGHT - "mlp", "raised TypeError"),

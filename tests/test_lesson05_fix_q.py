@@ -44,7 +44,7 @@ def test_notebook_says_average_not_one_over_n():
     assert "scales $dA$ by about $1/N$" not in joined and "count without V" not in joined
     assert "M = (1/N) sum_j K_j (V_j - Vbar)^T" in joined
     # fix y: no "no 1/N is left over" beside appendix I's 1/sqrt(N); section 4 names the averaging factor
-    assert "no $1/N$ is left over" not in joined and "it would shrink like $1/\\sqrt N$" in joined
+    assert "no $1/N$ is left over" not in joined and "would shrink it by $\\sqrt{17}$, real ones" in joined
     assert "Xiong et al. 2020 for pre-LN" not in joined  # fix x: the unused citation is gone
 
 

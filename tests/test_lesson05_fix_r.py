@@ -99,11 +99,11 @@ def test_notebook_places_and_wording():
     at = lambda text: next(i for i, s in enumerate(sources) if text in s)  # noqa: E731
     assert (
         "at timm's init (std 0.02)" in joined
-        and "goes from 8-60 at its start to 1.7-2.8 trained (appendix C)" in joined
+        and "starts at\n8 to 83 over 3 seeds; its trained checkpoint gets 1.7 to 2.8 (appendix C)" in joined
     )
     assert at("times_less = [") > at("### A · Why the LayerNorms")  # the LayerNorm paragraph: appendix A
     assert at("**Prediction.** v / max(q, k) is 403") < at("scalings = (") < at("Observed: 26, 42 and 3.1")
-    assert at("fused = small_digit_vit()") == at("skip_ratios = [") + 1  # the fused check next to its first use
+    assert at("fused = small_digit_vit()") == at("small_cuts = [") + 1  # the fused check next to its first use
     assert at("# catch X and dO") + 1 == at("# compare M's count")  # cell 34, split in two
     assert "within a factor 1.5 (|M| 1/459, dQ 1/319)" in joined and "Measured, $dQ$ keeps" in joined
     assert at("### H · When the softmax saturates") > at("### G · Section 4") > at("### F ·")  # G, H: appendix

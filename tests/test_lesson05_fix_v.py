@@ -27,7 +27,9 @@ def test_the_count_is_in_appendix_i_after_the_main_line():
     further = next(i for i, s in enumerate(sources) if s.startswith("**Further reading**"))
     assert appendix_i > further
     assert not any("catch_x_and_d_out(model, attn0" in s for s in sources[:further])
-    assert any("On block 0 (appendix I, printed there) four" in s for s in sources[:further])
+    # round 17b: section 4 keeps one sentence pointing to appendix I; the factors are listed there
+    assert any("(appendix I counts it)" in s for s in sources[:further])
+    assert any("factor by factor on block 0" in s for s in sources[appendix_i:])
 
 
 def test_the_coherence_factor_and_the_shuffle_ablation_are_printed():

@@ -129,6 +129,14 @@ def v_over_qk(norms: Mapping[str, float]) -> float:
     return norms["v"] / max(norms["q"], norms["k"])
 
 
+def v_over_qk_by_block(model: ViT, images: torch.Tensor, labels: torch.Tensor) -> list[float]:
+    """One backward pass of ``model`` on ``images`` ``(B, C, H, W)`` with ``labels`` ``(B,)``; per block (bottom
+    first), :func:`v_over_qk` of its ``qkv.weight`` and ``qkv.bias`` gradients together (``GradientRecorder``)."""
+    with GradientRecorder(model) as recorder:
+        F.cross_entropy(model(images), labels).backward()
+    return [v_over_qk(norms) for norms in recorder.qkv_by_layer().values()]
+
+
 def gradient_rms_per_entry(
     images: torch.Tensor, labels: torch.Tensor, init: str = "timm", after_norms: float = 1.0, seed: int = 0
 ) -> tuple[float, float]:
@@ -242,12 +250,18 @@ def freeze_and_cut(full: ViT, frozen: ViT, cut: ViT) -> dict[int, dict[str, Grad
     return changes
 
 
-def freeze_cut_table(changes: Mapping[int, Mapping[str, GradientChange | float]], *, with_change: bool = True) -> str:
+def freeze_cut_table(
+    changes: Mapping[int, Mapping[str, GradientChange | float]],
+    *,
+    with_change: bool = True,
+    title: str = "qkv.weight.grad g of the frozen and the cut copy, against the full model's",
+) -> str:
     """The table of :func:`freeze_and_cut`: per block, is the frozen copy's qkv gradient unchanged, the cut's
-    share (and, with ``with_change``, its change; percent), and did the cut change ``fc1``'s own gradient."""
+    share (and, with ``with_change``, its change; percent), and did the cut change ``fc1``'s own gradient.
+    ``title`` is the table's first line."""
     head = f"{'cut: share':>10} {'change':>6}" if with_change else f"{'cut: MLP share':>14}"
     lines = [
-        "qkv.weight.grad g of the frozen and the cut copy, against the full model's",
+        title,
         f"{'block':>5} | {'freeze: g unchanged':>19} | {head} | {'cut: fc1 grad changed':>21}",
     ]
     for i, change in changes.items():

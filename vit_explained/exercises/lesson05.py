@@ -188,7 +188,7 @@ def _softmax_jacobian_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch
     if close(result, a * (grad_a - weighted.squeeze(-1).unsqueeze(-2))):
         fail(
             "each row's sum ended up along the wrong axis (a row sum without keepdim=True broadcasts across "
-            "the columns): every entry of row i must use row i's own sum"
+            "the columns): every entry of row i must use row i's own sum."
         )
 
 
@@ -270,7 +270,7 @@ def _softmax_shape_slips(
     hint = " (keep the summed axis with keepdim=True?)" if got[:-1] == shape[:-1] or got == shape[:-1] else ""
     fail(
         f"for a and grad_a of shape {shape} the gradient with respect to the scores must have that shape too, "
-        f"got {got}{hint}"
+        f"got {got}{hint}."
     )
 
 
@@ -797,8 +797,8 @@ def _same_part_twice(raw: list, names: list[str]) -> None:
             if names[j] == name and raw[j] != raw[i]:
                 first, second = sorted((raw[j], raw[i]))
                 fail(
-                    f"{first!r} and {second!r} are the same part, {name!r}: names are case-insensitive (and '_' "
-                    "counts as a space), and each part should be named once"
+                    f"{first!r} and {second!r} both name the part {name!r} (names are case-insensitive and '_' "
+                    "counts as a space): keep one of the two."
                 )
 
 

@@ -724,3 +724,56 @@ def plot_derivation_point(
     fig.colorbar(image, ax=right, fraction=0.046, pad=0.03, label="attention weight")
     fig.subplots_adjust(left=0.09, right=0.93, bottom=0.17, top=0.9, wspace=0.15)  # fixed: no layout pass
     return fig
+
+
+def share_arrows(share: float, change: float) -> dict[str, tuple[float, float]]:
+    """The plane of ``g`` and ``g_cut``, with ``||g|| = 1`` along the x axis: the tips of ``g``, ``g_cut`` and
+    ``g - g_cut`` (drawn from the origin) for a share ``<g - g_cut, g> / ||g||^2`` and a change
+    ``||g - g_cut|| / ||g||``. The MLP-route part's x coordinate is the share (its projection on ``g``)."""
+    if change < abs(share) - 1e-9:
+        raise ValueError(f"the change ({change}) must be at least |share| ({share}): share = change x cosine")
+    across = max(change * change - share * share, 0.0) ** 0.5
+    return {"g": (1.0, 0.0), "g - g_cut": (share, across), "g_cut": (1.0 - share, -across)}
+
+
+def _draw_share_arrows(ax: Axes, share: float, change: float, title: str, bottom: float) -> None:
+    tips = share_arrows(share, change)
+    (cx, cy), (mx, my) = tips["g_cut"], tips["g - g_cut"]
+    style = {"length_includes_head": True, "head_width": 0.04, "width": 0.006}
+    ax.plot([cx, 1.0], [0, 0], color="#ff7f0e", lw=7, alpha=0.45, solid_capstyle="butt")  # the projection
+    ax.plot([cx, cx], [cy, 0], ":", color="grey", lw=1)
+    ax.arrow(0, 0, 1, 0, color="black", **style)
+    ax.arrow(0, 0, cx, cy, color=PART_COLORS["qkv"], **style)
+    ax.arrow(cx, cy, mx, my, color=PART_COLORS["mlp"], **style)
+    ax.text(0.5, 0.05, "g (whole)", ha="center", va="bottom", fontsize=9)
+    ax.text((cx + 1) / 2, 0.16, f"share {share:.0%}", ha="center", va="bottom", fontsize=9, color="#c85a00")
+    ax.text(cx / 2 - 0.08, cy / 2, "g_cut\n(no MLP)", ha="right", va="center", fontsize=9, color=PART_COLORS["qkv"])
+    ax.text(
+        cx + 0.6 * mx + 0.05,
+        cy + 0.6 * my - 0.04,
+        "g - g_cut\n(through MLPs)",
+        ha="left",
+        va="top",
+        fontsize=9,
+        color=PART_COLORS["mlp"],
+    )
+    ax.set_aspect("equal")
+    ax.set_xlim(-0.55, 1.35)
+    ax.set_ylim(bottom, 0.35)
+    ax.axis("off")
+    ax.set_title(title, fontsize=10)
+
+
+def plot_share_arrows(panels: Mapping[str, tuple[float, float]], *, title: str = "") -> Figure:
+    """Section 5's closing picture, one panel per entry ``{title: (share, change)}`` (fractions, e.g. a
+    ``RouteCut``'s ``qkv_share[0]`` and ``qkv_change[0]``): ``g = g_cut + (g - g_cut)`` as arrows in their plane
+    (:func:`share_arrows`, ``||g|| = 1``); the MLP-route part starts at ``g_cut``'s tip, and the orange bar on ``g``
+    is its projection on ``g``, the share."""
+    fig = new_figure(figsize=(4.2 * len(panels), 3.4), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    bottom = min(share_arrows(*pair)["g_cut"][1] for pair in panels.values()) - 0.3  # one scale for every panel
+    for ax, (name, (share, change)) in zip(axes, panels.items(), strict=True):
+        _draw_share_arrows(ax, share, change, name, bottom)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    return fig
