@@ -220,10 +220,13 @@ def _mark_column(ax: Axes, key: int, tokens: int, grid: tuple[int, int] | None) 
         raise ValueError(f"mark_key must be a token index in 0..{tokens - 1}, got {key}")
     ax.add_patch(Rectangle((key - 1.0, -0.5), 2.0, tokens, fill=False, edgecolor="cyan", lw=1.2, zorder=3))
     where = f" = patch {divmod(key - 1, grid[1])}" if grid is not None and key > 0 else ""
+    # the label in the middle of the second-last band of query rows, clear of the grid's lines
+    label_y = (grid[0] - 1.5) * grid[1] + 0.5 if grid is not None else tokens - 8
     ax.annotate(
         f"key {key}{where}",
         xy=(key, tokens - 1),
-        xytext=(key + 4, tokens - 8),
+        xytext=(key + 4, label_y),
+        va="center",
         color="cyan",
         fontsize=9,
         arrowprops={"arrowstyle": "->", "color": "cyan", "lw": 1.0},
