@@ -62,3 +62,20 @@ def test_rollout_names_the_identity_alone_before_the_dtype(dtype):
 
     with pytest.raises(ExerciseFailed, match=r"Not yet: .*other matrices give the identity again: your result does"):
         check_rollout(identity)
+
+
+def test_top_patch_summary_reads_the_table():
+    from vit_explained.attention_maps import TopPatches
+
+    rows = [
+        (0, 0, (1, 1), 0.9, True),
+        (0, 1, (0, 0), 0.05, False),
+        (1, 0, (2, 2), 0.2, True),
+        (1, 1, (0, 1), 0.3, False),
+    ]
+    lines = TopPatches(rows, "").summary(0.1, cut="5/49").splitlines()
+    assert lines == [
+        "peaked (top above 5/49 = 0.10): 3 of 4, tops 0.20 to 0.90",
+        "top patches without ink (*): 2 of 4, their top weights 0.05 to 0.30",
+        "top patches on ink: their top weights 0.20 to 0.90; 1 of 2 above 0.30",
+    ]

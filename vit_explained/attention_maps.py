@@ -1840,6 +1840,26 @@ class TopPatches:
     def __str__(self) -> str:
         return self.table
 
+    def summary(self, peaked: float, cut: str) -> str:
+        """Three lines under the table: how many tops are above ``peaked`` (named ``cut``, e.g. "5/49"), and the
+        top weights of the tops without ink and on ink (how many of the latter above every top without ink)."""
+        weights = [weight for *_, weight, _ in self.rows]
+        above = [w for w in weights if w > peaked]
+        blank = [weight for *_, weight, inked in self.rows if not inked] or [float("nan")]
+        inked = [weight for *_, weight, inked in self.rows if inked] or [float("nan")]
+        count_blank = sum(not inked for *_, inked in self.rows)
+        above_blank = sum(w > max(blank) for w in inked)
+        tops = f", tops {min(above):.2f} to {max(above):.2f}" if above else ""
+        return "\n".join(
+            [
+                f"peaked (top above {cut} = {peaked:.2f}): {len(above)} of {len(weights)}{tops}",
+                f"top patches without ink (*): {count_blank} of {len(weights)}, their top weights "
+                f"{min(blank):.2f} to {max(blank):.2f}",
+                f"top patches on ink: their top weights {min(inked):.2f} to {max(inked):.2f}; "
+                f"{above_blank} of {len(weights) - count_blank} above {max(blank):.2f}",
+            ]
+        )
+
 
 def top_patch_table(maps: torch.Tensor, ink: torch.Tensor, labels: Sequence[int], digits: Sequence[int]) -> TopPatches:
     """Each head's top patch of the class-token ``maps`` ``(B, heads, rows, cols)`` for the chosen ``digits``, with
