@@ -30,17 +30,22 @@ def _first(text: str) -> int:
     return next(i for i, cell in enumerate(_cells()) if text in _source(cell))
 
 
-def test_section_1_goes_figure_coverage_edge_case_and_the_box_rule_follows_the_formula():
+def test_picture_then_formula_then_one_why_overlap_section():
+    # round 17b: hard/soft picture, the formula with padding and floor, then one "Why overlap" section
     order = [
         "plot_hard_soft_windows(4, 6",
+        "## 2 · Counting tokens",
+        "tokens_along(60, 20, 10, 5)}",
+        "def dropped(",
+        "The T2T paper writes the formula with `S`",
+        "## 3 · Why overlap",
         "def coverage(",
         "plot_line_on_border(",
-        "## 2 ·",
-        "## 3 ·",
-        "tokens_along(60, 20, 10, 5)}",
+        "plot_run_strip(20",
         "**The box rule.**",
         "shares[split] = share_held_whole(224",
-        "## 4 ·",
+        "## 4 · Soft split vs ViT",
+        "## 5 ·",
     ]
     assert [_first(text) for text in order] == sorted(_first(text) for text in order)
 
@@ -55,15 +60,15 @@ def test_fold_of_unfold_over_coverage_is_shown_in_the_visible_flow():
 
 def test_held_whole_has_its_vit_side_caveat():
     cells = _cells()
-    text = " ".join(_source(cells[_first("With the stride and padding fixed, the overlap raises")]).split())
+    text = " ".join(_source(cells[_first("With the stride and the token count fixed, the overlap raises")]).split())
     assert "A piece inside one patch is held whole too, by exactly one token" in text
-    assert "a piece that crosses a border, like section 1's line, is still held whole by some window" in text
+    assert "a piece that crosses a border, like the line above, is still held whole by some window" in text
 
 
-def test_channel_order_is_in_section_2_next_to_the_weight_copy():
+def test_channel_order_is_in_section_4_next_to_the_weight_copy():
     cells = _cells()
     order = _first("**The order inside a token.**")
-    assert _first("## 2 ·") < _first("by_conv = conv(x)") < order < _first("## 3 ·")
+    assert _first("## 4 ·") < _first("by_conv = conv(x)") < order < _first("## 5 ·")  # round 17b: section 4
     assert "plot_flatten_orders(" in _source(cells[order + 1])
 
 
@@ -103,7 +108,7 @@ def test_exercise_1_feedback_is_plain_text(answer):
 def test_one_stage_runs_in_section_6_and_going_further_reuses_its_module():
     cells = _cells()
     stage = _first("tokens_1 = t2t.soft_splits[0](")
-    assert _first("## 6 ·") < stage < _first("## Summary") < _first("unfold_counts = [tokens_1")
+    assert _first("## 7 ·") < stage < _first("## Summary") < _first("unfold_counts = [tokens_1")
     assert _printed(cells[stage]).strip() == (
         "split 1 (1, 3136, 147) -> token layer (1, 3136, 64) -> image (1, 64, 56, 56)"
     )

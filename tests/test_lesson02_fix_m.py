@@ -21,11 +21,11 @@ def _index(start: str) -> int:
     return index
 
 
-def test_flatten_order_picture_sits_in_section_2():
+def test_flatten_order_picture_sits_in_section_4():
     cells = _cells()
     (figure,) = [i for i, cell in enumerate(cells) if "plot_flatten_orders(" in _source(cell)]
     # round 17a: moved from before exercise 3 into section 2, where the unfold layout meets the Linear's weight
-    assert _index("## 2 · Soft split vs ViT's patch embedding") < figure < _index("## 3 · Counting tokens")
+    assert _index("## 4 · Soft split vs ViT's patch embedding") < figure < _index("## 5 · A worked")
     assert "(c, kh, kw)" in _source(cells[figure - 1]) and "(kh, kw, c)" in _source(cells[figure - 1])
     assert "exercise 3" in _source(cells[figure - 1])
 

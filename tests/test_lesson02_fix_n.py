@@ -37,23 +37,23 @@ def test_summary_keeps_the_core_and_points_to_going_further():
         assert forensics not in flat
 
 
-def test_section_2_leads_with_half_a_convolution_then_the_order_figure():
+def test_section_4_leads_with_half_a_convolution_then_the_order_figure():
     cells = _cells()
-    section = _index("## 2 · Soft split vs ViT's patch embedding")
+    section = _index("## 4 · Soft split vs ViT's patch embedding")  # round 17b: after the formula
     assert "**A soft split is half a convolution.**" in _source(cells[section])
     (conv,) = [i for i, c in enumerate(cells) if "by_conv = conv(x)" in _source(c)]
     (order,) = [i for i, c in enumerate(cells) if "plot_flatten_orders(" in _source(c)]
-    assert section < conv < order < _index("## 3 · Counting tokens")  # round 17a: the order figure in section 2
+    assert section < conv < order < _index("## 5 · A worked example")  # round 17a: the order figure beside it
 
 
 def test_every_section_opens_with_a_plain_sentence_and_the_cost_is_optional():
     cells = _cells()
-    for number in range(1, 7):  # fix round r: no cryptic "Why ...:" one-liners
+    for number in range(1, 8):  # fix round r: no cryptic "Why ...:" one-liners
         (heading,) = [_source(c) for c in cells if _source(c).lstrip().startswith(f"## {number} ·")
                       or f"\n## {number} ·" in _source(c)]  # fmt: skip
         after = heading.split(f"## {number} ·", 1)[1].split("\n\n", 2)[1]
         assert not after.startswith("Why"), (number, after[:40])
-    section_3 = _source(cells[_index("## 3 · Counting tokens")])
+    section_3 = _source(cells[_index("## 2 · Counting tokens")])  # round 17b: section 2
     assert "3136² ≈ 9.8 M" in section_3 and "Performer" in section_3 and "(#chain-cost)" in section_3
     assert _index("## Going further") < _index("### What the chain costs")  # fix round r: out of the core
 

@@ -71,15 +71,15 @@ def test_the_lesson_prints_each_stage_and_says_attention_mixes_globally():
         assert f"a token's window spans {size} x {size} pixels, step {step}" in printed  # fix round w: "window spans"
     text = " ".join(_flat(_source(c)) for c in cells if c["cell_type"] == "markdown")
     assert "7 + 2·4 = 15" in text and "15 + 2·8 = 31" in text and "mixes all tokens globally" in text
-    assert _index("## 6 ·") < cells.index(code) < _index("## Summary")
+    assert _index("## 7 ·") < cells.index(code) < _index("## Summary")
 
 
-def test_convolution_stem_is_in_going_further_and_section_2_prints_vit():
+def test_convolution_stem_is_in_going_further_and_section_4_prints_vit():
     cells = _cells()
     markdown = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown"]
     (stem,) = [i for i in markdown if "tokens_type='convolution'" in _source(cells[i])]
     assert _index("## Going further") < stem
-    section_2 = _source(cells[_index("## 2 · Soft split vs ViT's patch embedding")])
+    section_2 = _source(cells[_index("## 4 · Soft split vs ViT's patch embedding")])
     assert "line 73" not in section_2 and "conolution" not in section_2
     (vit,) = [c for c in cells if "by_patches = patch_linear(" in _source(c)]  # round 17a: its own cell
     assert "equals ViT's Conv2d(3, 8, 16, 16)(x): True" in _printed(vit)
@@ -87,7 +87,7 @@ def test_convolution_stem_is_in_going_further_and_section_2_prints_vit():
 
 def test_n_squared_is_printed_right_after_it_is_first_stated():
     cells = _cells()
-    section_3 = _index("## 3 · Counting tokens")
+    section_3 = _index("## 2 · Counting tokens")  # round 17b: section 2
     assert "N² = 9,834,496" in _printed(cells[section_3 + 1])
 
 

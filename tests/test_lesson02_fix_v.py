@@ -34,7 +34,7 @@ def test_the_photo_prints_the_same_stride_hard_split_and_checks_it():
     prose = _flat(_source(cells[code - 1]))
     # fix round w: the photo piece is in Going further; section 1 prints the exact share over all placements
     assert "4 x 4 windows at stride 4 (magenta, padding 2; padding 0 cuts it too, printed below)" in prose  # round y
-    assert "With the stride and padding fixed, the overlap raises the share from 18.6 % to 100 %" in " ".join(
+    assert "With the stride and the token count fixed, the overlap raises the share from 19.1 % to 100 %" in " ".join(
         _flat(_source(c)) for c in cells
     )
 
@@ -44,9 +44,11 @@ def test_the_footprint_offset_is_printed_and_said():
     (code,) = [i for i, c in enumerate(cells) if "footprints = chain_footprints(T2T_SPLITS)" in _source(c)]
     printed = _printed(cells[code])
     assert "final token (3, 6): rows 34..64, columns 82..112" in printed
-    assert "the footprint's centre is 6.5 pixels above and left of the patch's" in printed
-    assert "shift == 6.5" in _source(cells[code + 1])
-    assert "ends 1 pixel after it, so its centre sits 6.5 pixels up and to the left" in _flat(_source(cells[code + 2]))
+    assert "ViT's patch (3, 6): rows 48..63, columns 96..111" in printed
+    assert "6.5" not in printed and "fmean" not in _source(cells[code])  # round 17b: the shift is checked, hidden
+    assert "shift == 6.5" in _source(cells[code + 1]) and "hide-input" in cells[code + 1]["metadata"]["tags"]
+    assert "plot_token_footprint(" in _source(cells[code + 2])  # round 17b: the figure in its own cell
+    assert "ends 1 pixel after it, so its centre sits 6.5 pixels up and to the left" in _flat(_source(cells[code + 4]))
 
 
 def test_the_module_run_is_in_going_further_with_a_pointer_from_section_6():

@@ -35,6 +35,7 @@ def _brute_share(height: int, width: int, piece: tuple[int, int], kernel: int, s
     [
         (20, 23, (2, 4), (7, 4, 2)),
         (20, 23, (2, 4), (4, 4, 2)),
+        (20, 23, (2, 4), (4, 4, 0)),  # round 17b: the lesson's baseline
         (32, 32, (2, 4), (16, 16, 0)),
         (17, 19, (3, 2), (3, 2, 1)),
         (17, 19, (1, 3), (3, 2, 1)),
@@ -48,8 +49,9 @@ def test_share_equals_brute_force_over_every_placement(height, width, piece, spl
 
 
 def test_the_lessons_three_shares():
-    shares = [share_held_whole(224, (2, 4), *split) for split in ((16, 16, 0), (4, 4, 2), T2T_SPLITS[0])]
-    assert [round(100 * float(share), 1) for share in shares] == [77.6, 18.6, 100.0]
+    splits = ((16, 16, 0), (4, 4, 0), T2T_SPLITS[0], (4, 4, 2))  # round 17b: (4, 4, 0) is the lesson's baseline
+    shares = [share_held_whole(224, (2, 4), *split) for split in splits]
+    assert [round(100 * float(share), 1) for share in shares] == [77.6, 19.1, 100.0, 18.6]
     assert shares[0] == Fraction(210 * 182, 223 * 221)  # 13 borders cut 13 row and 3 x 13 column placements
 
 
@@ -110,9 +112,9 @@ def test_section_3_prints_the_shares_and_states_the_box_rule_once():
     cells = _cells()
     (stat,) = [i for i, c in enumerate(cells) if "shares[split] = share_held_whole(224" in _source(c)]
     (section_4,) = [i for i, c in enumerate(cells) if "## 4 ·" in _source(c)]
-    assert _index("## 3 ·") < stat < section_4  # round 17a: after the token-count formula
+    assert _index("## 3 · Why overlap") < stat < section_4  # round 17b: in the one "Why overlap" section
     printed = _printed(cells[stat])
-    for share in ("77.6 %", "18.6 %", "100.0 %"):
+    for share in ("77.6 %", "19.1 %", "100.0 %"):  # round 17b: the (4, 4, 0) baseline
         assert share in printed
     assert "hide-input" in cells[stat + 1]["metadata"]["tags"] and "77.6" in _source(cells[stat + 1])
     text = [_flat(_source(c)) for c in cells if c["cell_type"] == "markdown"]

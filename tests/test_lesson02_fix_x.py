@@ -122,8 +122,8 @@ def test_final_footprint_as_a_split_makes_t2t_grid_and_holds_a_16_pixel_box():
 def test_position_table_belongs_to_the_final_tokens_only():
     cells = _cells()
     assert "and the position table;" not in _source(cells[0])
-    (chain,) = [_flat(_source(c)) for c in cells if _source(c).startswith("## 6 · The whole T2T chain")]
-    assert "the token layers have none (`models/t2t_vit.py` line 118)" in chain  # fix round y: moved to section 6
+    (chain,) = [_flat(_source(c)) for c in cells if _source(c).startswith("## 7 · The whole T2T chain")]
+    assert "the token layers have none (`T2T_module`, `models/t2t_vit.py` lines 44-103)" in chain  # round 17b
 
 
 def test_section_1_leads_with_the_controlled_pair():
@@ -132,10 +132,12 @@ def test_section_1_leads_with_the_controlled_pair():
     lines = _printed(cells[stat]).splitlines()
     assert [line.split(":")[-1].strip() for line in lines] == [
         f"{n} windows per side, {share} % of the placements held whole"
-        for n, share in (("57", "18.6"), ("56", "100.0"), ("14", "77.6"))
+        for n, share in (("56", "19.1"), ("56", "100.0"), ("14", "77.6"))  # round 17b: (4, 4, 0)
     ]
     after = _flat(_source(cells[stat + 2]))
-    assert after.startswith("With the stride and padding fixed, the overlap raises the share from 18.6 % to 100 %")
+    assert after.startswith(
+        "With the stride and the token count fixed, the overlap raises the share from 19.1 % to 100 %"
+    )
     assert "(#token-footprint)" in after
 
 
@@ -143,10 +145,12 @@ def test_section_6_compares_like_for_like_at_stride_16():
     cells = _cells()
     (code,) = [i for i, c in enumerate(cells) if "footprints = chain_footprints(T2T_SPLITS)" in _source(c)]
     assert '<a id="token-footprint"></a>' in _source(cells[code - 1])
-    printed = _printed(cells[code])
+    figure = code + 2  # round 17b: the footprints printout, then the figure with the piece comparison
+    printed = _printed(cells[figure])
+    assert "plot_token_footprint(" in _source(cells[figure])
     assert "ViT's 16 x 16 patches (16, 16, 0) 77.6 %, T2T's final tokens (31, 16, 14) 100.0 %" in printed
-    assert "[77.6, 100.0]" in _source(cells[code + 1])
-    prose = _flat(_source(cells[code + 2]))
+    assert "[77.6, 100.0]" in _source(cells[figure + 1])
+    prose = _flat(_source(cells[figure + 2]))
     assert prose.startswith(
         "At ViT's stride, every placement of the piece lies inside one final token's 31 x 31 footprint"
     )
@@ -180,4 +184,12 @@ def test_figure_labels():
         vit_map = trace_vit(vit, torch.empty(1, 3, 224, 224))
     fig = plot_vit_map_t2t(vit_map)
     assert any("(T2T-ViT-14 uses D = 384)" in text.get_text() for text in fig.axes[0].texts)
+    plt.close(fig)
+    with torch.device("meta"):  # round 17b: the lesson draws T2T-ViT-14's widths, and the note says so
+        vit = ViT(224, patch_size=16, num_classes=1000, dim=384, depth=14, heads=6, mlp_dim=1152)
+        vit_map = trace_vit(vit, torch.empty(1, 3, 224, 224))
+    fig = plot_vit_map_t2t(vit_map)
+    texts = [text.get_text() for text in fig.axes[0].texts]
+    assert any("(drawn with T2T-ViT-14's D = 384)" in text for text in texts)
+    assert not any("uses D = 384" in text for text in texts)
     plt.close(fig)

@@ -39,18 +39,18 @@ def test_chain_figure_names_lesson_07s_module_not_t2t_vit_t_14():
 
 
 def test_section_3_token_layer_is_a_transformer_one():
-    section_3 = _flat(_source(_cells()[_index("## 3 · Counting tokens")]))
+    section_3 = _flat(_source(_cells()[_index("## 2 · Counting tokens")]))  # round 17b: section 2
     assert "a transformer token layer after it (T2T-ViT_t-14's) holds 3136² ≈ 9.8 M" in section_3
     assert "Performer token layers build no `N x N` matrix" in section_3 and "position" not in section_3
 
 
-def test_run_strip_in_section_1_and_the_box_rule_after_the_formula():
+def test_run_strip_and_the_box_rule_in_why_overlap_after_the_formula():
     cells = _cells()
     strip = [i for i, c in enumerate(cells) if "plot_run_strip(20, *T2T_SPLITS[0])" in _source(c)]
     (rule,) = [i for i, c in enumerate(cells) if _source(c).startswith("**The box rule.**")]
     (formula,) = [i for i, c in enumerate(cells) if "tokens_along(60, 20, 10, 5)}" in _source(c)]
     (section_4,) = [i for i, c in enumerate(cells) if "## 4 ·" in _source(c)]
-    assert strip and _index("## 1 ·") < strip[0] < _index("## 2 ·") < formula < rule < section_4
+    assert strip and _index("## 2 ·") < formula < _index("## 3 · Why overlap") < strip[0] < rule < section_4
     assert _source(cells[strip[0] - 1]).startswith("**How long a run fits.**")
     assert "worst-placed run for (7, 4, 2): (first pixel, length) = (5, 4)" in _printed(cells[strip[0]])
     assert "hide-input" in cells[strip[0] + 1]["metadata"]["tags"]
@@ -62,9 +62,11 @@ def test_footprint_share_is_called_geometry_and_points_to_lesson_07():
     assert "07_tokens_to_token_vit.ipynb#6-does-t2t-help" in prose
 
 
-def test_map_caption_says_the_boxes_are_vit_b():
-    text = _flat(_source(_cells()[_index("## 6 · The whole T2T chain")]))
-    assert "The boxes' shapes are ViT-B/16's (`D = 768`; T2T-ViT-14 uses 384)" in text
+def test_map_is_drawn_with_t2t_vit_14s_widths():
+    text = _flat(_source(_cells()[_index("## 7 · The whole T2T chain")]))
+    assert "The map is drawn with T2T-ViT-14's widths: `D = 384`, 14 blocks of 6 heads." in text  # round 17b
+    (code,) = [_source(c) for c in _cells() if "plot_vit_map_t2t(vit_14_map" in _source(c)]
+    assert "dim=384, depth=14, heads=6, mlp_dim=1152" in code and "dim=768" not in code
 
 
 def test_widget_cell_prints_its_readout():

@@ -1255,7 +1255,8 @@ def plot_square_reshape(image: torch.Tensor, kernel: int = 7, stride: int = 4, p
 def plot_vit_map_t2t(vit_map: VitMap, image: torch.Tensor | None = None) -> Figure:
     """Lesson 01's map of a ViT (:func:`~vit_explained.plotting.lesson01.plot_vit_map`) with a dashed red frame
     around the two boxes T2T-ViT's T2T module replaces: the hard cut into patches and the patch embedding. The
-    patches box's lesson link reads "lesson 01; cut again in lesson 02 (soft split)"."""
+    patches box's lesson link reads "lesson 01; cut again in lesson 02 (soft split)". The frame's note names the
+    traced width ``D``: "drawn with T2T-ViT-14's D = 384" for a 384-wide map, else "T2T-ViT-14 uses D = 384"."""
     names = [step.name for step in vit_map.steps]
     first, last = names.index("patches"), names.index("patch tokens")
     fig = plot_vit_map(vit_map, image)
@@ -1267,8 +1268,10 @@ def plot_vit_map_t2t(vit_map: VitMap, image: torch.Tensor | None = None) -> Figu
     for text in ax.texts:  # the patches box's lesson link, said for this lesson
         if text.get_text() == _MAP_LESSONS["patches"]:
             text.set_text("lesson 01; cut again in lesson 02 (soft split)")
+    width = vit_map.steps[last].shape[-1]  # D: 384 when traced with T2T-ViT-14's widths
+    said = "drawn with T2T-ViT-14's D = 384" if width == 384 else "T2T-ViT-14 uses D = 384"
     ax.text(
-        (left + right) / 2, top + 0.08, "T2T-ViT's T2T module replaces these two boxes\n(T2T-ViT-14 uses D = 384)",
+        (left + right) / 2, top + 0.08, f"T2T-ViT's T2T module replaces these two boxes\n({said})",
         ha="center", va="bottom", fontsize=9, color="tab:red", weight="bold",
     )  # fmt: skip
     for text in ax.texts:  # ViT's learned table; T2T-ViT-14's is a fixed sinusoid (get_sinusoid_encoding), 384 wide
