@@ -776,7 +776,8 @@ def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
     (tanh_slope,) = torch.autograd.grad(F.gelu(leaf, approximate="tanh").sum(), leaf)
     return [
         (cdf, "this is Phi(x) alone: the product rule on x * Phi(x) gives two terms, and one is missing"),
-        (x * pdf, "this is x * phi(x) alone: the product rule on x * Phi(x) gives two terms, and one is missing"),
+        (x * pdf, "this is x * phi(x) alone: the product rule gives two terms; the term Phi(x) is missing"),
+        (pdf, "this is phi(x) alone: the product rule gives two terms, Phi(x) and one with phi(x)"),
         (cdf - x * pdf, "the second term's sign is wrong: Phi is increasing"),
         (cdf + pdf, "the second term lacks a factor: check what the product rule multiplies Phi's slope by"),
         (
@@ -1073,7 +1074,7 @@ def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tenso
         (
             pre + mlp(n2(pre)),
             "that is the pre-norm block, x + attn(norm1(x)) then x + mlp(norm2(x)) (ViT's, section 5); post-norm "
-            "normalises *after* each addition: x = norm1(x + attn(x)), then norm2(x + mlp(x))",
+            "normalises *after* each residual addition, not the branch's input (the exercise's formula)",
         ),
         (half, "that is the attention half only: the result then goes through norm2(x + mlp(x)) too"),
         (
