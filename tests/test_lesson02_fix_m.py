@@ -38,7 +38,7 @@ def test_exercises_say_where_run_all_stops():
 
 def test_every_check_cell_of_an_exercise_is_tagged_raises_exception():
     checks = [cell for cell in _cells() if _source(cell).startswith("lesson02.check_")]
-    assert len(checks) == 3 and all("raises-exception" in cell["metadata"].get("tags", []) for cell in checks)
+    assert len(checks) == 4 and all("raises-exception" in cell["metadata"].get("tags", []) for cell in checks)
 
 
 def test_cost_prose_states_the_printed_n_squared_per_split():

@@ -40,7 +40,7 @@ LESSONS: dict[str, tuple[str, int]] = {
     "02_soft_split_token_counting": (
         "the soft split's token count floor((h + 2p - k)/s) + 1, checked against nn.Unfold and the T2T paper's "
         "Eq. 3 (whose s is the overlap); T2T's three splits, 224 x 224 -> 196 tokens; what the original code's "
-        "square reshape does to a non-square image; a soft-split widget; 3 exercises",
+        "square reshape does to a non-square image; a soft-split widget; 4 exercises",
         30,
     ),
     "03_attention_shapes": (

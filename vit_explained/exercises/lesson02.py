@@ -787,3 +787,112 @@ def check_final_grid(answer: Callable[[int, int, list[Split]], Any]) -> None:
                 how = "too many" if mine > true else "too few"  # no count: added to yours, it would be the answer
                 fail(f"for {_chain_text(case)} your {name} are {how}: count one split at a time, by hand, on this case")
     passed(f"your final grid is right for all {len(cases)} chains (four drawn at random), non-square images included.")
+
+
+# --------------------------------------------------------------------------- exercise 4: the pixels a split loses
+
+LOST_CASES: tuple[tuple[int, int, int, int], ...] = (
+    (22, 7, 4, 3),  # r = 1 < p = 3: nothing lost
+    (60, 20, 15, 0),  # r = 10 > p = 0: the last 10 pixels
+    (224, 7, 4, 2),  # T2T's split 1: r = 1 <= p = 2, nothing lost
+    (8, 3, 2, 0),  # r = 1 > p = 0: the last pixel
+    (8, 3, 2, 1),  # r = 0: nothing lost
+    (30, 7, 4, 1),  # r = 3 > p = 1: the last 2 pixels
+    (41, 9, 5, 2),  # r = 0
+    (50, 11, 6, 2),  # r = 3 > p = 2: the last pixel
+    (100, 20, 25, 0),  # stride > kernel: gaps between windows too
+    (13, 4, 1, 0),  # stride 1: nothing lost
+)
+
+
+def lost_pixels_reference(size: int, kernel: int, stride: int, padding: int) -> list[int]:
+    """The image pixels (0 .. size - 1) of one side that no window of the split contains, by brute force."""
+    covered = set()
+    for start in window_starts(size, kernel, stride, padding):
+        covered.update(range(start - padding, start - padding + kernel))
+    return [pixel for pixel in range(size) if pixel not in covered]
+
+
+def _last(size: int, count: int) -> list[int]:
+    return list(range(size - max(count, 0), size))
+
+
+def _uncovered(size: int, first_pixels: range, kernel: int) -> list[int]:
+    covered = {pixel for first in first_pixels for pixel in range(first, first + kernel)}
+    return [pixel for pixel in range(size) if pixel not in covered]
+
+
+def _lost_slips(size: int, kernel: int, stride: int, padding: int) -> list[tuple[str, list[int]]]:
+    """Common wrong answers for one side, each with the message that names it."""
+    r = (size + 2 * padding - kernel) % stride
+    windows = (size + 2 * padding - kernel) // stride + 1
+    one_end = (size + padding - kernel) // stride + 1  # padded at the start only
+    gaps = (
+        "between windows too: with stride > kernel each window leaves a gap of stride - kernel pixels, not only the end"
+    )
+    return [
+        (
+            f"your pixels are only the last r - p, but pixels are lost {gaps}",
+            _last(size, r - padding) if stride > kernel else lost_pixels_reference(size, kernel, stride, padding),
+        ),
+        (
+            "you lose pixels when r <= p: the rule is the other way round. The floor drops the last r pixels of the "
+            "padded side, and the last p of those are padding, so r - p image pixels are lost when r > p",
+            _last(size, padding - r),
+        ),
+        (
+            "you return the last r pixels, but the last p of the r dropped ones are padding zeros: only r - p "
+            "image pixels are lost, and none when r <= p",
+            _last(size, r),
+        ),
+        (
+            "your pixels are what one window fewer would lose: there are floor((n + 2p - k) / s) + 1 windows, "
+            "counting window 0 (the + 1)",
+            _uncovered(size, range(-padding, -padding + (windows - 1) * stride, stride), kernel),
+        ),
+        (
+            "your pixels follow padding at one end only; nn.Unfold pads p zeros at both ends",
+            _uncovered(size, range(-padding, -padding + one_end * stride, stride), kernel),
+        ),
+        (
+            "your pixels are numbered from 1; number them 0 .. size - 1, as a tensor's rows and columns",
+            [pixel + 1 for pixel in lost_pixels_reference(size, kernel, stride, padding)],
+        ),
+    ]
+
+
+def _pixel_list(result: object, asked: str) -> list[int]:
+    """The answer as a sorted list of ints: a list, tuple, set, range, tensor or array of whole numbers."""
+    if isinstance(result, (torch.Tensor, np.ndarray)):
+        result = result.reshape(-1).tolist()
+    if isinstance(result, (int, float, np.integer)) or not hasattr(result, "__iter__"):
+        fail(f"{asked} you returned {_describe(result)}; return the lost pixels themselves (a list of indices)")
+    pixels = [_whole(value, f"{asked} a pixel") for value in result]
+    if len(set(pixels)) != len(pixels):
+        fail(f"{asked} your list names a pixel twice: {sorted(pixels)}")
+    return sorted(pixels)
+
+
+def check_lost_pixels(answer: Callable[[int, int, int, int], Any]) -> None:
+    """Check ``answer(size, kernel, stride, padding)`` -> the image pixels of one side in no window, against a
+    brute-force count over every window, on fixed cases (r > p, r <= p, gaps, stride 1). A slip is named when it
+    explains the answer on every case."""
+    answers, rights = [], []
+    for size, kernel, stride, padding in LOST_CASES:
+        asked = f"for size {size}, split (kernel {kernel}, stride {stride}, padding {padding}),"
+        result = attempt(answer, size, kernel, stride, padding, hint=f"It happened {asked[:-1]}")
+        answers.append(_pixel_list(result, asked))
+        rights.append(lost_pixels_reference(size, kernel, stride, padding))
+    wrong = [n for n, (got, right) in enumerate(zip(answers, rights, strict=True)) if got != right]
+    if not wrong:
+        passed(f"your lost pixels match a window-by-window count in all {len(LOST_CASES)} cases.")
+        return
+    size, kernel, stride, padding = LOST_CASES[wrong[0]]
+    asked = f"for size {size}, split (kernel {kernel}, stride {stride}, padding {padding}),"
+    slips = [_lost_slips(*case) for case in LOST_CASES]
+    for number, (message, _) in enumerate(slips[0]):
+        if all(got == case_slips[number][1] for got, case_slips in zip(answers, slips, strict=True)):
+            fail(f"{asked} {message}")
+    got, right = answers[wrong[0]], rights[wrong[0]]
+    shown = f"{right[0]} .. {right[-1]} ({len(right)} pixels)" if right else "none"
+    fail(f"{asked} you returned {len(got)} pixels {got[:6]}{' ...' if len(got) > 6 else ''}; the lost ones: {shown}")
