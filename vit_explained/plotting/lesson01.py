@@ -799,14 +799,20 @@ def plot_shuffled_patches(
 
 
 def plot_shuffled_digits(
-    digits: torch.Tensor, shuffled: torch.Tensor, labels: torch.Tensor, predicted: torch.Tensor, *, count: int = 8
+    digits: torch.Tensor,
+    shuffled: torch.Tensor,
+    labels: torch.Tensor,
+    predicted: torch.Tensor,
+    *,
+    count: int = 8,
+    dpi: int | None = None,
 ) -> Figure:
     """Section 5's trained-model shuffle: the first ``count`` digits ``(B, 1, H, W)`` with their true labels
     (top) over the same digits shuffled with the model's predictions (bottom; green when right, red when wrong)."""
     count = min(count, digits.shape[0], shuffled.shape[0])
     if labels.shape[0] < count or predicted.shape[0] < count:
         raise ValueError(f"need {count} labels and predictions, got {labels.shape[0]} and {predicted.shape[0]}")
-    fig = new_figure(figsize=(1.3 * count, 3.3))
+    fig = new_figure(figsize=(1.3 * count, 3.3), **({} if dpi is None else {"dpi": dpi}))
     axes = fig.subplots(2, count, squeeze=False)
     for k in range(count):
         true, guess = int(labels[k]), int(predicted[k])

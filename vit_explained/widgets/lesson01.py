@@ -11,7 +11,9 @@
   shipped model's learned table to a new grid (section 7); the picture is the centre patch's similarity;
 - :func:`shuffle_widget`: a ``seed`` slider shuffles the photo's patches and a ``positions`` on/off toggle
   adds the position table after the shuffle or not (section 5); the picture is how far the class token's
-  output moves.
+  output moves;
+- :func:`digit_shuffle_widget`: the same ``seed`` slider and ``positions`` toggle over a trained ViT and a few
+  digits; the picture is the shuffled digits with the model's guesses.
 """
 
 from __future__ import annotations
@@ -25,16 +27,18 @@ from .._checks import positive_int
 from ..images import center_crop_resize, sample_image
 from ..patches import patch_grid, patchify, unpatchify
 from ..plotting import as_image, new_figure
-from ..plotting.lesson01 import draw_patch_grid, plot_resized_positions
+from ..plotting.lesson01 import draw_patch_grid, plot_resized_positions, plot_shuffled_digits
 from ..positional import interpolate_positions, nearest_position, patch_position_similarity
 from . import LessonWidget
 
 __all__ = [
+    "DigitShuffleWidget",
     "PatchGridWidget",
     "PositionSimilarityWidget",
     "ResizedPositionsWidget",
     "ShuffleWidget",
     "TokenIndexWidget",
+    "digit_shuffle_widget",
     "patch_grid_widget",
     "patch_sizes",
     "position_similarity_widget",
@@ -394,3 +398,51 @@ def shuffle_widget(
     """Section 5 to play with: a ``seed`` slider (first) picks a permutation of ``image``'s patches (default:
     the ``224x224`` photo), a ``positions`` toggle adds ``model``'s position table after the shuffle or not."""
     return ShuffleWidget(model, sample_image(224) if image is None else image, seed, positions)
+
+
+class DigitShuffleWidget(LessonWidget):
+    """A ``seed`` slider (which permutation of the patches) and a ``positions`` toggle over a trained ViT and
+    a few digits ``(B, 1, H, W)``: the line counts the model's right guesses on the shuffled digits."""
+
+    def __init__(self, model: torch.nn.Module, digits: torch.Tensor, labels: torch.Tensor, seed: int) -> None:
+        self.model, self.digits, self.labels = model, digits, labels
+        self.patch_size = model.patch_embedding.patch_size
+        controls = {
+            "seed": widgets.IntSlider(value=seed, min=0, max=20, description="shuffle seed", continuous_update=False),
+            "positions": widgets.ToggleButtons(
+                options=[("on", True), ("off", False)], value=True, description="positions"
+            ),
+        }
+        super().__init__(controls)
+
+    def guesses(self, images: torch.Tensor, positions: bool) -> torch.Tensor:
+        """The model's guesses; without positions its table is left out (a model trained with them)."""
+        model = self.model
+        with torch.no_grad():
+            tokens = torch.cat([model.class_token.expand(len(images), -1, -1), model.patch_embedding(images)], 1)
+            features = model.encoder(tokens + model.pos_embedding if positions else tokens)
+            return model.head(model.fc_norm(features[:, 0])).argmax(dim=-1)
+
+    def compute(self, seed: int, positions: bool) -> tuple[str, Figure]:
+        _, _, height, width = self.digits.shape
+        count = patchify(self.digits[:1], self.patch_size).shape[1]
+        order = torch.randperm(count, generator=torch.Generator().manual_seed(int(seed)))
+        shuffled = unpatchify(patchify(self.digits, self.patch_size)[:, order], self.patch_size, height, width)
+        plain, moved = self.guesses(self.digits, positions), self.guesses(shuffled, positions)
+        right, before = int((moved == self.labels).sum()), int((plain == self.labels).sum())
+        changed = int((moved != plain).sum())
+        line = (
+            f"shuffle seed {seed}, positions {'on' if positions else 'off'}: {right} of {len(self.labels)} "
+            f"shuffled digits right ({before} unshuffled); the shuffle changes {changed} guesses"
+        )
+        return line, plot_shuffled_digits(self.digits, shuffled, self.labels, moved, count=len(self.labels), dpi=80)
+
+
+def digit_shuffle_widget(
+    model: torch.nn.Module, digits: torch.Tensor, labels: torch.Tensor, *, seed: int = 0
+) -> DigitShuffleWidget:
+    """Section 5 on a trained ViT: a ``seed`` slider (first) shuffles ``digits``' patches (seed 0 is
+    section 5's permutation), a ``positions`` toggle keeps the model's table or leaves it out."""
+    if model.pool != "cls":
+        raise ValueError(f"the widget reads the class token: give a model with pool='cls', got {model.pool!r}")
+    return DigitShuffleWidget(model, digits, labels, seed)
