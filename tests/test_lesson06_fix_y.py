@@ -37,7 +37,7 @@ def test_the_augmentation_intervals_and_their_difference_are_printed_in_view():
 
 def test_the_lr_sentence_has_its_plot_and_numbers():
     cells = _cells()
-    (i,) = [i for i, c in enumerate(cells) if c.source.startswith("At lr 0.1 the ViT falls to 53.5 %")]
+    (i,) = [i for i, c in enumerate(cells) if "\n\nAt lr 0.1 the ViT falls to 53.5 %" in c.source]
     assert cells[i - 1].source.startswith("fig = plot_lr_grid(") and "image/png" in cells[i - 1].outputs[0]["data"]
     assert "53.5 (18.3..72.8)" in _printed() and "97.2 (96.7..97.8)" in _printed()
 

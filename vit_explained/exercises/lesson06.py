@@ -163,6 +163,7 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> N
             fail(f"return one float, not a {type(result).__name__} ({result!r}): take the number out of it")
         if not isinstance(result, (torch.Tensor, np.ndarray, np.generic, int, float)) and hasattr(result, "__float__"):
             result = float(result)  # a Fraction or a Decimal: a number all the same
+        result_in = result
         integer = isinstance(result, int) or (isinstance(result, torch.Tensor) and not result.is_floating_point())
         integer = integer or isinstance(result, np.integer)
         value = as_tensor(result, "your accuracy")
@@ -171,7 +172,9 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> N
         if value.dtype.is_complex or value.dtype == torch.bool:
             fail(f"return a float, got a {value.dtype} tensor")
         result = float(value.item())  # a 0-d tensor with the right value is a right answer too
-        if abs(result - expected) >= 1e-6:
+        # a float16/bfloat16 mean rounds the fraction: right within that dtype's rounding (about 1e-3; bfloat16 4e-3)
+        half = isinstance(result_in, torch.Tensor) and result_in.dtype in (torch.float16, torch.bfloat16)
+        if abs(result - expected) >= (torch.finfo(result_in.dtype).eps if half else 1e-6):
             wrong.append((logits, labels, result, integer))
     if wrong:
         if len(wrong) == len(_logit_cases()) and len({round(case[2], 9) for case in wrong}) == 1:
@@ -185,9 +188,10 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> N
             if all(slip(*case) for case in wrong):
                 fail(message)
         logits, _, result, _ = wrong[0]
+        precision = " (a float16/bfloat16 mean is right only to about 1e-3: take .float().mean())" if half else ""
         fail(
             f"for logits of shape {tuple(logits.shape)} the accuracy is not {result:.4f}: it is the fraction of "
-            "rows whose predicted class equals the label"
+            f"rows whose predicted class equals the label{precision}"
         )
     passed("the prediction is the argmax over the class axis (dim=1); softmax would not change it.")
 

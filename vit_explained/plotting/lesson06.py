@@ -640,13 +640,11 @@ SEED_COLOURS = ("tab:purple", "tab:red", "tab:green", "tab:brown", "tab:pink")
 
 def _draw_seed_means(ax: Axes, runs: Mapping[str, Mapping[str, Sequence[float]]], window: int) -> None:
     """plot_overfitting's middle panel: each run's ``window``-epoch mean validation loss in its colour
-    (:data:`SEED_COLOURS`) with a dot at its lowest and, faint, its training loss, on one axis from 0."""
+    (:data:`SEED_COLOURS`) with a dot at its lowest, on one axis from 0 (the training loss is the left panel's)."""
     from ..clinic import windowed
 
     for i, (label, run) in enumerate(runs.items()):
         run_epochs = np.arange(1, len(run["val_loss"]) + 1)
-        faint = "train" if i == 0 else None  # one entry: the left panel's training loss shares it
-        ax.plot(run_epochs, run["train_loss"], color="tab:blue", alpha=0.35, linewidth=1, label=faint)
         if len(run_epochs) >= window:
             mean = windowed(run["val_loss"], window)
             colour = SEED_COLOURS[i % len(SEED_COLOURS)]
@@ -667,7 +665,7 @@ def _draw_one_run(ax: Axes, curves, runs, window: int, epochs: np.ndarray) -> li
 
     shown = next((i for i, run in enumerate((runs or {}).values()) if run is curves), None)
     name = None if shown is None else list(runs)[shown]
-    train = "train" if name is None else "train (middle: every seed, faint)"
+    train = "train"
     ax.plot(epochs, curves["train_loss"], color="tab:blue", label=train)
     raw = "validation" if name is None else f"validation, each epoch ({name})"
     ax.plot(epochs, curves["val_loss"], color="tab:orange", alpha=0.5, linewidth=1, label=raw)
@@ -787,14 +785,13 @@ def _mark_crossings(axes, runs: Mapping[str, Mapping], crossings: Mapping[str, i
     if not crossings:
         return
     order = list(runs)
-    for label, epoch in crossings.items():
+    for index, (label, epoch) in enumerate(crossings.items()):
         if label not in order:
             raise ValueError(f"crossings names {label!r}, not one of the runs {order}")
         colour = SEED_COLOURS[order.index(label) % len(SEED_COLOURS)]
+        entry = "dashed, each seed's colour: from here\n0.05 above its lowest" if index == 0 else None  # one entry
         for ax in axes:
-            ax.axvline(
-                epoch, color=colour, linestyle="--", linewidth=1.3, label=f"{label}: 0.05 above its lowest from {epoch}"
-            )
+            ax.axvline(epoch, color=colour, linestyle="--", linewidth=1.3, label=entry)
 
 
 def _legend_under(fig: Figure, left, middle, window: int) -> None:
@@ -807,7 +804,7 @@ def _legend_under(fig: Figure, left, middle, window: int) -> None:
         middle.get_legend().remove()
 
     def column(label: str) -> int:  # the left panel's lines, then each seed's mean, then each seed's dashed line
-        return 2 if ": 0.05 above" in label else 1 if label.startswith("seed ") else 0
+        return 2 if label.startswith("dashed") else 1 if label.startswith("seed ") else 0
 
     labels = sorted(entries, key=lambda label: (column(label), label if column(label) else ""))
     fig.legend(
@@ -907,13 +904,13 @@ PART_LABELS = {
 
 def plot_gradient_ratios(
     ratios: Mapping[str, Mapping[str, float]],
-    title: str = "Step-0 gradient norms: fixed model / bug, per part",
+    title: str = "Step-0 gradient norms: bug / fixed model, per part",
 ) -> Figure:
-    """``ratios[bug][part]``: the fixed model's step-0 gradient norm of ``part`` divided by the bug's (> 0).
+    """``ratios[bug][part]``: the bug's step-0 gradient norm of ``part`` divided by the fixed model's (> 0).
     Grouped bars on a log axis, one group per part, one colour per bug, a line at 1x (as large as the
-    fixed model's): bars above it, the bug's gradient is smaller."""
+    fixed model's): bars below it, the bug's gradient is smaller."""
     if not ratios or any(not parts for parts in ratios.values()):
-        raise ValueError("ratios must map each bug to {part: fixed norm / bug norm}")
+        raise ValueError("ratios must map each bug to {part: bug norm / fixed norm}")
     parts = list(next(iter(ratios.values())))
     if any(list(parts_of) != parts for parts_of in ratios.values()):
         raise ValueError("every bug needs the same parts, in the same order")
@@ -931,9 +928,9 @@ def plot_gradient_ratios(
     high = max(max(parts_of.values()) for parts_of in ratios.values())
     ax.set_ylim(min(low, 1.0) / 1.5, max(high, 1.0) * 1.5)
     ax.set_xticks(range(len(parts)), [PART_LABELS.get(part, part) for part in parts], fontsize=8)
-    ax.set(ylabel="fixed model's norm / bug's norm", title=title)
+    ax.set(ylabel="bug's norm / fixed model's norm", title=title)
     ax.grid(alpha=0.3, axis="y", which="both")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
 
