@@ -6,7 +6,8 @@ Lesson 01's trained MNIST ViT on the 1,000 test digits, as it is and with every 
 (``fc2`` zeroed: ``mlp_knockout_correct`` in :mod:`vit_explained.plotting.lesson04`), and mean-ablated (each
 branch's output replaced by its mean over the 3,500 training digits: ``mlp_mean_ablation_correct``). A forward
 pass of the 1,000 digits costs about a second of CPU, over the lesson's budget, so the lesson reads this file
-(``stored_mlp_knockout``) and checks its ``intact`` column against its own live predictions.
+(``stored_mlp_knockout``) and checks its ``intact`` column against its own live predictions. Also section 1's
+ReLU swap (``relu``: right with every GELU swapped for ReLU; ``relu_changed``: prediction changed by the swap).
 Writes ``benchmarks/results/lesson04_mlp_knockout.json``, its packaged copy
 ``vit_explained/checkpoints/lesson04_mlp_knockout.json`` and ``lesson04_mlp_knockout.md``.
 """
@@ -17,12 +18,14 @@ import datetime
 import sys
 from pathlib import Path
 
+from torch import nn
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import machine, write_result, write_stored_run
 from vit_explained.data import load_mnist
 from vit_explained.evidence import mcnemar, proportion
-from vit_explained.plotting.lesson04 import mlp_knockout_correct, mlp_mean_ablation_correct
+from vit_explained.plotting.lesson04 import logits_with_activation, mlp_knockout_correct, mlp_mean_ablation_correct
 from vit_explained.pretrained import load_mnist_vit
 
 
@@ -31,6 +34,10 @@ def run() -> dict:
     model = load_mnist_vit()
     correct = mlp_knockout_correct(model, digits.test_images, digits.test_labels)
     correct["mean_mlp"] = mlp_mean_ablation_correct(model, digits.test_images, digits.test_labels, digits.train_images)
+    exact = logits_with_activation(model, digits.test_images)  # section 1's ReLU swap: every block's GELU -> ReLU
+    relu = logits_with_activation(model, digits.test_images, nn.ReLU())
+    correct["relu"] = relu.argmax(1) == digits.test_labels
+    correct["relu_changed"] = relu.argmax(1) != exact.argmax(1)
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
         "machine": machine(),

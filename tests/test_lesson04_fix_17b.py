@@ -34,7 +34,7 @@ def test_gate_count_claims_no_selectivity() -> None:
 
 
 def test_relu_swap_and_trained_seeds_in_one_printed_line() -> None:
-    cell = next(c for c in _cells() if c.source.startswith("logits_relu = logits_with_activation("))
+    cell = next(c for c in _cells() if c.source.startswith("swap = stored_mlp_knockout()"))
     lines = _text(cell).strip().splitlines()
     assert len(lines) == 1 and "22 of 1,000 predictions changed" in lines[0] and "97.4 -> 96.4 %" in lines[0]
     assert "McNemar p = 0.041" in lines[0] and "over 3 seeds: -1.4..+1.4 points" in lines[0]

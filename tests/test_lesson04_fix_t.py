@@ -53,7 +53,7 @@ def test_mlp_knockout_silences_every_mlp_branch_on_a_copy() -> None:
 
 def test_the_stored_knockout_is_the_benchmarks_file() -> None:
     stored = stored_mlp_knockout()
-    assert set(stored) == {"intact", "no_mlp", "mean_mlp"}  # mean_mlp: fix round w
+    assert set(stored) == {"intact", "no_mlp", "mean_mlp", "relu", "relu_changed"}  # relu: round 17b
     assert all(v.shape == (1000,) and v.dtype == torch.bool for v in stored.values())
     assert round(100 * stored["intact"].float().mean().item(), 1) == 97.4
     assert round(100 * stored["no_mlp"].float().mean().item(), 1) == 43.0

@@ -137,5 +137,7 @@ def test_stored_knockout_has_the_mean_ablation_arm() -> None:
     from vit_explained.plotting.lesson04 import stored_mlp_knockout
 
     stored = stored_mlp_knockout()
-    assert list(stored) == ["intact", "no_mlp", "mean_mlp"] and all(len(v) == 1000 for v in stored.values())
+    assert list(stored) == ["intact", "no_mlp", "mean_mlp", "relu", "relu_changed"] and all(
+        len(v) == 1000 for v in stored.values()
+    )
     assert round(100 * stored["mean_mlp"].float().mean().item(), 1) == 50.7

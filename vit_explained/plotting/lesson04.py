@@ -439,9 +439,9 @@ def stored_mlp_knockout() -> dict[str, torch.Tensor]:
     """:func:`mlp_knockout_correct` on lesson 01's MNIST ViT and the 1,000 test digits, as the benchmark stored it:
     ``{"intact": (1000,) bool, "no_mlp": (1000,) bool, "mean_mlp": (1000,) bool}`` (``mean_mlp``:
     :func:`mlp_mean_ablation_correct` with the means over the 3,500 training digits; a forward pass of the 1,000
-    digits costs about a second)."""
+    digits costs about a second), plus section 1's ReLU swap: ``relu`` (right with ReLU) and ``relu_changed``."""
     stored = json.loads(STORED_MLP_KNOCKOUT.read_text())
-    names = [name for name in ("intact", "no_mlp", "mean_mlp") if name in stored]
+    names = [name for name in ("intact", "no_mlp", "mean_mlp", "relu", "relu_changed") if name in stored]
     return {name: torch.tensor([flag == "1" for flag in stored[name]]) for name in names}
 
 
