@@ -58,10 +58,12 @@ __all__ = [
     "fit",
     "hard_distillation_loss",
     "in_chunks",
+    "ink_kept",
     "load_mnist_cnn",
     "load_mnist_deit",
     "load_model",
     "main",
+    "random_resized_boxes",
     "random_resized_crops",
     "relabel_ablation",
     "save_model",
@@ -494,6 +496,29 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def random_resized_boxes(
+    height: int,
+    width: int,
+    count: int,
+    *,
+    scale: tuple[float, float] = (0.2, 1.0),
+    generator: torch.Generator | None = None,
+) -> list[tuple[int, int, int, int]]:
+    """The ``count`` boxes ``(top, left, h, w)`` that :func:`random_resized_crops` cuts from a ``height x width``
+    image, drawn in the same order from ``generator``: a box covering ``scale`` of the area, aspect ratio 3/4 to
+    4/3, at a random place. Replaying a generator's seed gives the boxes of the crops it made."""
+    boxes = []
+    for _ in range(count):
+        area = float(torch.empty(1).uniform_(*scale, generator=generator)) * height * width
+        ratio = math.exp(float(torch.empty(1).uniform_(math.log(3 / 4), math.log(4 / 3), generator=generator)))
+        h = min(height, max(2, round(math.sqrt(area / ratio))))
+        w = min(width, max(2, round(math.sqrt(area * ratio))))
+        top = int(torch.randint(0, height - h + 1, (1,), generator=generator))
+        left = int(torch.randint(0, width - w + 1, (1,), generator=generator))
+        boxes.append((top, left, h, w))
+    return boxes
+
+
 def random_resized_crops(
     image: torch.Tensor,
     count: int,
@@ -504,20 +529,23 @@ def random_resized_crops(
     """``count`` random-resized crops of one ``(C, H, W)`` image, each resized back: ``(count, C, H, W)``.
 
     The kind of crop DeiT trains with: a box covering ``scale`` of the image's area (aspect ratio 3/4 to 4/3),
-    at a random place, stretched back to full size (bilinear). The student and the teacher see the same crop.
+    at a random place (:func:`random_resized_boxes`), stretched back to full size (bilinear). The student and
+    the teacher see the same crop.
     """
     _, height, width = image.shape
     crops = []
-    for _ in range(count):
-        area = float(torch.empty(1).uniform_(*scale, generator=generator)) * height * width
-        ratio = math.exp(float(torch.empty(1).uniform_(math.log(3 / 4), math.log(4 / 3), generator=generator)))
-        h = min(height, max(2, round(math.sqrt(area / ratio))))
-        w = min(width, max(2, round(math.sqrt(area * ratio))))
-        top = int(torch.randint(0, height - h + 1, (1,), generator=generator))
-        left = int(torch.randint(0, width - w + 1, (1,), generator=generator))
+    for top, left, h, w in random_resized_boxes(height, width, count, scale=scale, generator=generator):
         box = image[None, :, top : top + h, left : left + w]
         crops.append(F.interpolate(box, size=(height, width), mode="bilinear", align_corners=False)[0])
     return torch.stack(crops)
+
+
+def ink_kept(image: torch.Tensor, boxes: list[tuple[int, int, int, int]]) -> torch.Tensor:
+    """Per box ``(top, left, h, w)``, the share of the ``(C, H, W)`` image's inked pixels (above the midpoint of
+    its darkest and brightest pixel) that lie inside it: ``(len(boxes),)``, 1 for a box that keeps all the ink."""
+    ink = (image > (image.min() + image.max()) / 2).any(0).float()  # (H, W)
+    total = ink.sum().clamp_min(1)
+    return torch.stack([ink[top : top + h, left : left + w].sum() / total for top, left, h, w in boxes])
 
 
 if __name__ == "__main__":

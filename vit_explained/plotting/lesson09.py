@@ -393,8 +393,12 @@ def plot_slice_matrix(
     grid = fig.add_gridspec(2, 1, height_ratios=[1.0, 3.6])
     ax = fig.add_subplot(grid[1])  # fig.axes[0]: the whole matrix
     vmax = float(weights.max())
-    image = ax.imshow(weights.detach().double().numpy(), cmap="Greys", interpolation="nearest", vmin=0, vmax=vmax)
-    fig.colorbar(image, ax=ax, shrink=0.8, label="weight (each row sums to 1)")
+    from matplotlib.colors import PowerNorm  # a square-root scale: the class row's ~0.02 shows beside a 0.3 stripe
+
+    image = ax.imshow(
+        weights.detach().double().numpy(), cmap="Greys", interpolation="nearest", norm=PowerNorm(0.5, 0, vmax)
+    )
+    fig.colorbar(image, ax=ax, shrink=0.8, label="weight (square-root scale; each row sums to 1)")
     end = tokens - 0.5
     start = special_tokens - 0.5
 

@@ -14,8 +14,9 @@ token's map is drawn beside the right one (start 2), a frame marks each panel's 
 both top patches and both shares on ink, each with its slice (``wrong slice (1, 4) 68% on ink, right slice
 (1, 3) 72% on ink``): the right slice's share is the one lesson 09's section 6 prints for the same map.
 The lesson opens the widget on that view: ``view="class | distillation"``, ``start=1`` (four maps: each
-token's wrong and right one), and on a digit chosen with ``digit=`` (where the wrong slice moves a top patch off
-the ink).
+token's wrong and right one), on a digit and block chosen with ``digit=`` and ``block=`` (a clear top patch that
+the wrong slice moves off the ink). The title's note says "one patch to the right" only where the frames show it
+(:func:`one_patch_right`); otherwise it gives the row-major rule.
 
 Every line ends with what the two heads and, if given, the teacher predict for the digit.
 
@@ -45,6 +46,8 @@ __all__ = [
     "DeiTAttentionExplorer",
     "TeacherTargets",
     "deit_attention_explorer",
+    "one_patch_right",
+    "shift_note",
     "teacher_targets",
 ]
 
@@ -68,6 +71,7 @@ class DeiTAttentionExplorer(AttentionExplorer):
         teacher: nn.Module | None = None,
         distillation: str = DISTILLATION[0],
         digit: int = 0,
+        block: int | None = None,
         **kwargs: Any,
     ) -> None:
         if view not in VIEWS or start not in (1, 2) or distillation not in DISTILLATION:
@@ -77,7 +81,11 @@ class DeiTAttentionExplorer(AttentionExplorer):
             )
         if not 0 <= digit < len(images):
             raise ValueError(f"digit must be in 0..{len(images) - 1}, got {digit}")
-        self._first = {"view": view, "start": start, "distillation": distillation, "digit": digit}  # one drawing
+        depth = len(model.blocks)
+        block = depth - 1 if block is None else block
+        if not 0 <= block < depth:
+            raise ValueError(f"block must be in 0..{depth - 1}, got {block}")
+        self._first = {"view": view, "start": start, "distillation": distillation, "digit": digit, "block": block}
         self.readouts = _readouts(model, images, teacher)  # per digit: what each head (and the teacher) says
         with torch.no_grad():
             self.class_predictions = model.forward_heads(images)[0].argmax(-1)  # the class head alone
@@ -95,6 +103,9 @@ class DeiTAttentionExplorer(AttentionExplorer):
         options = [(f"digit {i}: a {int(label)}", i) for i, label in enumerate(self.labels)]
         return {
             "digit": widgets.Dropdown(options=options, value=self._first["digit"], description="digit"),  # replaces
+            "block": widgets.IntSlider(  # replaces lesson 08's, to open on a chosen block
+                value=self._first["block"], min=0, max=len(self.model.blocks) - 1, description="block"
+            ),
             "view": widgets.Dropdown(options=list(VIEWS), value=self._first["view"], description="view"),
             "start": widgets.Dropdown(options=[2, 1], value=self._first["start"], description="slice start"),
             "distillation": widgets.Dropdown(
@@ -181,7 +192,9 @@ class DeiTAttentionExplorer(AttentionExplorer):
         )
         title = f"{self._answer(f'digit {digit} (a {label}, predicted {predicted})', digit)}: {settings}"
         if start == 1:
-            title += "\nframes: each map's top patch; a wrong slice's is one patch to the right of the right one's"
+            title += "\nframes: each map's top patch; " + shift_note(
+                {t: (self.sliced(matrix, TOKENS.index(t), 1), self.sliced(matrix, TOKENS.index(t), 2)) for t in tokens}
+            )
         starts = [start] if start == 2 else [1, 2]  # at start 1, the right map (start 2) beside each wrong one
         panels = torch.stack([self.sliced(matrix, TOKENS.index(t), s) for t in tokens for s in starts])
         mark = {1: " (wrong)", 2: " (right)"} if start == 1 else {2: ""}
@@ -196,6 +209,31 @@ class DeiTAttentionExplorer(AttentionExplorer):
         )
         _outline_top_patches(fig.axes[1 : 1 + len(titles)], panels, tuple(self.images.shape[-2:]))
         return line, fig
+
+
+#: The title's note when a wrong slice's top patch is not simply one to the right of the right slice's.
+ROW_MAJOR_NOTE = "each value is drawn one place later (row-major); the special-token column lands on (0, 0)"
+
+
+def one_patch_right(wrong: torch.Tensor, right: torch.Tensor) -> bool:
+    """Whether the top patch of ``wrong`` (a slice from column 1, ``(rows, cols)``) is one patch to the right of the
+    top patch of ``right`` (the slice from column 2), in the same row. False when key 1's column wins in ``wrong``
+    (it lands on (0, 0)), when the right top patch is the last one (dropped) or in the last column (the shift wraps
+    to the next row)."""
+    cols = right.shape[-1]
+    top_wrong, top_right = int(wrong.flatten().argmax()), int(right.flatten().argmax())
+    return top_wrong == top_right + 1 and top_right % cols < cols - 1
+
+
+def shift_note(pairs: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> str:
+    """The title's note on a start-1 view: ``pairs`` maps a token to its (wrong, right) maps. "One patch to the
+    right" is said only of the tokens whose maps show it (:func:`one_patch_right`); otherwise the row-major rule."""
+    holds = [token for token, (wrong, right) in pairs.items() if one_patch_right(wrong, right)]
+    if len(holds) == len(pairs):
+        return "a wrong slice's is one patch to the right of the right one's"
+    if not holds:
+        return ROW_MAJOR_NOTE
+    return f"{ROW_MAJOR_NOTE}; {holds[0]}: one patch right"
 
 
 def _outline_top_patches(axes: list, panels: torch.Tensor, size: tuple[int, int]) -> None:
