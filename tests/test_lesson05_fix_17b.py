@@ -36,10 +36,14 @@ def test_blocks_2_and_3_are_no_consistent_change():
 def test_the_init_control_and_its_sentences():
     sources = _sources()
     section_3, section_4 = _at(sources, "## 3 · Gradient norms"), _at(sources, "## 4 · Inside attention")
-    main = "\n".join(sources[section_3:section_4])
-    assert "the same model at PyTorch's default init gets 9 to 50 times less" in main
-    assert "8 to 83 over 3 seeds" in main and "8-60" not in main and "another architecture" in main
-    assert "v_over_qk_by_block(small_digit_vit(seed, init=init)" in main
+    section_5, appendix_i = _at(sources, "## 5 · Cut the MLP route"), _at(sources, "### I · Section 4's count")
+    assert "9 to 50" not in "\n".join(sources[section_3:section_4])  # round 17c: the init control follows section 4
+    note = "\n".join(sources[_at(sources, "**Is it the init?**") : section_5])
+    assert section_4 < _at(sources, "**Is it the init?**") < section_5
+    assert "changed to PyTorch's default, the same model gets 9 to 50 times less" in note
+    assert "v_over_qk_by_block(small_digit_vit(seed, init=init)" in note
+    details = "\n".join(sources[appendix_i:])
+    assert "8 to 83 over 3 seeds" in details and "8-60" not in details and "another architecture" in details
 
 
 def test_v_over_qk_by_block_is_the_recorders_ratio():
@@ -113,4 +117,5 @@ def test_share_arrows_geometry_and_picture():
     fig = plot_share_arrows({"a": (0.31, 0.61), "b": (0.96, 0.97)}, title="t")
     assert len(fig.axes) == 2 and [ax.get_title() for ax in fig.axes] == ["a", "b"]
     sources = _sources()
-    assert _at(sources, "plot_share_arrows(block_0_parts") < _at(sources, "## Summary")
+    picture = _at(sources, 'plot_share_arrows({f"small model at init, block {b}"')  # round 17c: before the first table
+    assert picture < _at(sources, "print(freeze_cut_table(changes") and "It can be negative" in sources[picture - 1]

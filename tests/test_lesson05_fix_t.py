@@ -26,7 +26,7 @@ def test_wording_of_round_t():
     text = _text()
     assert "appendix I splits them" in text and "section 3's 316 adds the biases" in text  # fix x: 316 vs 314 once
     assert "writes each block out that\nway" not in text and "a detached copy of `h` with a pre-hook" in text
-    assert "with_change=False" in text and "changes 34 %" in text  # fix w: the change lives in appendix D
+    assert "with_change=True" in text and "changes 34 %" in text  # round 17c: the table prints the change too
     assert "One sub-prediction fails" in text and "19.3" in text
     assert "10 points or more" not in text and "from -6 to 33 % in the small model's block 1" in text
     assert "Always $db_k = 0$" in text and "db_k = 0 always" in text

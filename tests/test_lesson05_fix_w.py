@@ -43,10 +43,13 @@ def test_section_5_leads_with_the_answer_and_prints_the_seed_ranges():
         "**In short: freeze the MLPs and the qkv gradients are unchanged; cut the MLP route and they change.**"
         in (sources[section_5].split("\n\n")[1])
     )
-    table = _outputs(_cells()[at("print(freeze_cut_table(changes, with_change=False")])
+    table = _outputs(_cells()[at("print(freeze_cut_table(changes, with_change=True")])  # round 17c: the change printed
     assert "cut: MLP share over 5 seeds" in table and "block 3: 5 % (5 seeds: -2..11)" in table
+    assert "    3 |                True |        -2%    34% |" in table
     main = "\n".join(sources[section_5:summary])
-    assert "orthogonal" not in main and "**Change**" not in main and "checkpoint_info()" not in main
+    assert main.count("orthogonal") == 1  # round 17c: one sentence reconciles block 3's share -2 % with its change 34 %
+    assert "Block 3's share is -2 % but its change 34 %" in main
+    assert "**Change**" not in main and "checkpoint_info()" not in main
     assert (
         "mnist = load_mnist()" not in sources[2] and "mnist = load_mnist()" in sources[at("trained = load_mnist_vit()")]
     )

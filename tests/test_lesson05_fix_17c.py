@@ -1,0 +1,83 @@
+"""Lesson 05, fix round 17c (review r17c): the answer states the trained model's MLP shares; the share picture
+(block 0 and block 3 of the small model) and its definition come before the first share table, which prints the
+change too; section 4 shows the uniform-A row sum; the widget answer says the gradient rises again; the init control
+is a short note after section 4; exercise 1 refuses autograd with a named message."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises.lesson05 import check_softmax_backward
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
+
+
+def _cells():
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def _sources():
+    return ["".join(c["source"]) for c in _cells()]
+
+
+def _at(sources, text):
+    return next(i for i, s in enumerate(sources) if text in s)
+
+
+def test_the_answer_states_the_trained_shares():
+    sources = _sources()
+    answer = sources[_at(sources, "**Answer to the question:**")]
+    assert "partly" not in answer and "93, 79 and 71 %" in answer and "arrived through\nthe MLPs above" in answer
+    assert "93, 79 and 71 % (section 5)" in sources[0] and "part of that gradient comes back" not in sources[0]
+
+
+def test_share_picture_and_definition_before_the_first_table():
+    sources = _sources()
+    picture = _at(sources, "plot_share_arrows({")
+    table = _at(sources, "print(freeze_cut_table(changes, with_change=True")
+    assert (
+        picture < table and "**The MLP share**" in sources[picture - 1] and "It can be negative" in sources[picture - 1]
+    )
+    assert "for b in (0, 3)" in sources[picture]
+    assert sum("plot_share_arrows(" in s for s in sources) == 1  # moved, not copied
+    assert "Block 3's share is -2 % but its change 34 %" in "\n".join(sources[table : _at(sources, "## Summary")])
+
+
+def test_uniform_a_row_sum_and_widget_answer():
+    sources = _sources()
+    assert r"\sum_m A_{im}\, dA_{im} = dO_i \cdot \sum_m A_{im} V_m" in "\n".join(sources)
+    widget = sources[_at(sources, "**Try it.** The widget runs `attention_backward`")]
+    answer = widget.split("<summary>Answer (open after trying)</summary>")[1]
+    assert "falls to a quarter of its peak" in answer and "then rises again, from one head" in answer
+    assert "collapses" not in answer
+
+
+def test_init_control_is_a_short_note_after_section_4():
+    sources = _sources()
+    note = _at(sources, "**Is it the init?**")
+    assert _at(sources, "## 4 · Inside attention") < note < _at(sources, "## 5 · Cut the MLP route")
+    assert len(sources[note].split(". ")) <= 4 and "init=init" in sources[note + 1]
+
+
+def test_nits():
+    cells, sources = _cells(), _sources()
+    folded = sources[_at(sources, "# @title The widget's heads at its peak and at c = 100")]
+    assert (
+        "assert" not in folded
+        and "hide-input" in cells[_at(sources, "rise = [derivation_point(c)")]["metadata"]["tags"]
+    )
+    routes = sources[_at(sources, "grad_at = {}  #")]
+    assert "def keep_as(key):" in routes and "lambda grad, i=i" not in routes
+    assert "section 4: 'shrinks 2.8 times more'" not in "\n".join(sources)
+
+
+def test_exercise_1_refuses_autograd_by_name():
+    def by_autograd(a, grad_a):
+        s = torch.log(a).detach().requires_grad_()
+        return torch.autograd.grad(torch.softmax(s, dim=-1), s, grad_a)[0]
+
+    with pytest.raises(ExerciseFailed, match=r"not autograd.*torch\.autograd\.grad"):
+        check_softmax_backward(by_autograd)
