@@ -76,4 +76,4 @@ def test_notebook_claims_sit_where_they_are_used():
     assert first_26 >= printed  # not quoted before it is printed
     assert "An order-of-magnitude count." in joined and "M = (1/N) sum_j K_j (V_j - Vbar)^T" in joined
     assert "(checked below)" in joined  # the fused kernel's check sits right after its first use (section 2)
-    assert "read at the tag v1.0.28: off unless `--clip-grad`" in joined
+    assert "lines 201-204 at the tag v1.0.28: off unless `--clip-grad` is\ngiven" in joined  # round 17c: lines named
