@@ -1700,13 +1700,19 @@ def _top_patch(class_row: torch.Tensor, cols: int) -> torch.Tensor:
 
 
 def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict[str, torch.Tensor]:
-    """Each slip's top patches ``(B, 2)``: mean fusion, no identity, no re-normalising, the last block alone."""
+    """Each slip's top patches ``(B, 2)``: mean fusion, reversed order, no identity, no re-normalising, the last
+    block alone."""
     eye = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype)
     unnormalised = eye.expand_as(weights[0][:, 0])
     for w in weights:
         unnormalised = (0.5 * w.amax(1) + 0.5 * eye) @ unnormalised
+    reversed_order = eye.expand_as(weights[0][:, 0])
+    for w in weights:
+        fused = 0.5 * w.amax(1) + 0.5 * eye
+        reversed_order = reversed_order @ (fused / fused.sum(-1, keepdim=True))
     maps = {
         "mean": attention_rollout(weights, head_fusion="mean"),
+        "reversed order": reversed_order,
         "no identity": attention_rollout(weights, head_fusion="max", residual=False),
         "no re-normalising": unnormalised,
         "last block": weights[-1].amax(1),
@@ -1722,6 +1728,10 @@ _MAX_FUSION_MISTAKES = {
         "matrix by its row sums before multiplying"
     ),
     "last block": "that is the last block's max-fused attention alone: roll out through every block, first to last",
+    "reversed order": (
+        "you multiplied in the reversed order, R = R @ mixed: each new block goes on the left, R = mixed @ R, "
+        "so the last block is applied last"
+    ),
 }
 
 
@@ -1744,7 +1754,10 @@ def _name_top_patch_slip(
     if len(got) > 1 and bool((got == got[0]).all()):
         fail(f"for {case}: you gave the same patch for every image: your answer does not depend on the weights")
     wrong = int((got != expected).any(-1).nonzero()[0])
-    fail(f"for {case}: image {wrong}'s top patch is not {tuple(got[wrong].tolist())}; check each step on one block")
+    fail(
+        f"for {case}: your {tuple(got[wrong].tolist())} for image {wrong} is not its top patch; "
+        "check each step on one block"
+    )
 
 
 def _name_grid_arithmetic(got: torch.Tensor, flat: torch.Tensor, rows: int, cols: int, case: str) -> None:
