@@ -1014,7 +1014,7 @@ def test_cascade_table_reads_each_step_and_leaves_the_random_numbers():
     assert (
         text.startswith("2 draws per step")
         and "classifier + blocks 1-2" in text
-        and "fc_norm + linear head" in text
+        and "the linear head (fc_norm is Identity here)" in text
         and "+1.00 .. +1.00" in text
     )
     # the picture's maps: the first digit, trained, then each step's first draw; the head's step keeps rollout

@@ -1444,7 +1444,8 @@ class CascadeTable:
     def __str__(self) -> str:
         draws = len(next(iter(self.rows.values())))
         lines = [
-            f"{draws} draws per step; each cell: min .. max over the draws; classifier: fc_norm + linear head",
+            f"{draws} draws per step; each cell: min .. max over the draws; "
+            "classifier: the linear head (fc_norm is Identity here)",
         ]
         maps_on = len(next(iter(next(iter(self.per_digit.values())).values()))[0]) if self.per_digit else 0
         if maps_on and self.decision_digits:

@@ -418,7 +418,7 @@ def _wrapped_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: 
         torch.stack(grids),
         titles[:columns],
         names,
-        "Cascade: one digit's maps, re-drawn from the classifier (fc_norm + linear head) down\n"
+        "Cascade: one digit's maps, re-drawn from the classifier (the linear head; fc_norm is Identity) down\n"
         "(each method on one scale, its largest weight; ρ: Spearman's rank correlation with the trained map)",
         "map / the method's largest",
         True,
@@ -485,7 +485,7 @@ def plot_cascade(
         torch.stack(grids),
         titles,
         names,
-        "Cascade: one digit's maps, re-drawn from the classifier (fc_norm + linear head) down\n"
+        "Cascade: one digit's maps, re-drawn from the classifier (the linear head; fc_norm is Identity) down\n"
         f"{scaled}ρ: Spearman's rank correlation with the trained map)",
         label,
         True,
@@ -608,7 +608,7 @@ def _deletion_panel(
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7.5, frameon=False, loc=legend)
+    ax.legend(fontsize=9, frameon=False, loc=legend)
 
 
 def _under(mean: np.ndarray, reference: tuple[str, torch.Tensor] | None, mark: bool) -> str:
