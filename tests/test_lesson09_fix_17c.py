@@ -91,3 +91,17 @@ def test_the_crop_boxes_replay_the_crops_and_ink_kept_counts_inked_pixels():
         assert torch.equal(again[0], crop)
     assert torch.equal(ink_kept(image, [(0, 0, 28, 28)]), torch.ones(1))
     assert float(ink_kept(image, [(0, 0, 1, 1)])[0]) == 0.0  # a corner keeps none of a centred digit's ink
+
+
+def test_the_crop_teacher_benchmark_is_stored_and_shipped_identically():
+    from pathlib import Path
+
+    from vit_explained.distill import CROP_TEACHER, crop_teacher_benchmark
+
+    stored = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "lesson09_crop_teacher.json"
+    assert stored.read_bytes() == CROP_TEACHER.read_bytes()
+    run = crop_teacher_benchmark()
+    for group in ("under_half", "at_least_90"):
+        by = run["relabelled"][group]
+        assert len(by["shipped"]) == len(by["crop"]) > 100  # the same crops for both teachers
+    assert run["cpu_seconds"] < 180  # under the 3 CPU-minute budget

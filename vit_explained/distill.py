@@ -45,6 +45,7 @@ from .vit import ViT
 
 __all__ = [
     "CNN_CONFIG",
+    "CROP_TEACHER",
     "DEIT_BENCHMARK",
     "DEIT_CONFIG",
     "MNIST_CNN",
@@ -55,6 +56,7 @@ __all__ = [
     "FitResult",
     "accuracy_of",
     "benchmark_results",
+    "crop_teacher_benchmark",
     "fit",
     "hard_distillation_loss",
     "in_chunks",
@@ -81,6 +83,9 @@ RELABEL_ABLATION = CHECKPOINT_DIR / "lesson09_relabel.json"
 #: Lesson 09's soft-vs-hard benchmark on 500 training digits (``benchmarks/bench_lesson09_soft_hard.py`` writes it
 #: next to ``benchmarks/results/lesson09_soft_hard.md``), shipped with the package.
 SOFT_HARD = CHECKPOINT_DIR / "lesson09_soft_hard.json"
+#: Lesson 09's crop-trained teacher against the shipped one on random-resized crops
+#: (``benchmarks/bench_lesson09_crop_teacher.py`` writes it next to its ``.md``), shipped with the package.
+CROP_TEACHER = CHECKPOINT_DIR / "lesson09_crop_teacher.json"
 
 #: The student: the shipped MNIST ViT's shape (4x4 patches, a 7x7 grid) with a distillation token.
 DEIT_CONFIG: dict[str, Any] = {
@@ -209,6 +214,13 @@ def relabel_ablation() -> dict[str, Any]:
     with ``class_says_1``, ``distillation_says_1`` and ``teacher_says_1``, one 0/1 per validation 7.
     """
     return json.loads(RELABEL_ABLATION.read_text())
+
+
+def crop_teacher_benchmark() -> dict[str, Any]:
+    """The crop-trained teacher's benchmark, as ``benchmarks/bench_lesson09_crop_teacher.py`` wrote it
+    (:data:`CROP_TEACHER`): ``{"relabelled": {"under_half" | "at_least_90": {"shipped" | "crop": [0/1, ...]}}}``,
+    per crop whether each teacher's label differs from the true one (the same crops for both), and more."""
+    return json.loads(CROP_TEACHER.read_text())
 
 
 def soft_hard_benchmark() -> dict[str, Any]:
