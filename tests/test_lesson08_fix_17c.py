@@ -38,3 +38,25 @@ def test_fallback_says_whose_value():
         lesson08.check_max_fusion_top_patch(one_image_moved)
     message = str(caught.value)
     assert "for image 1 is not its top patch" in message and message.split("your ")[1].startswith("(")
+
+
+def test_value_norm_map_matches_a_hand_computation():
+    from vit_explained import attention_maps as am
+    from vit_explained.data import load_mnist
+    from vit_explained.pretrained import load_mnist_vit
+
+    model, images = load_mnist_vit(), load_mnist().test_images[:3]
+    grid = tuple(model.patch_embedding.grid)
+    streams = []
+    handle = model.blocks[-1].register_forward_pre_hook(lambda module, inputs: streams.append(inputs[0]))
+    with am.capture_attention(model) as weights, torch.no_grad():
+        model(images)
+    handle.remove()
+    attention = model.blocks[-1].attn
+    with torch.no_grad():
+        _, _, values = attention.project_qkv(model.blocks[-1].norm1(streams[0]))  # (B, heads, N, d)
+    by_hand = (weights[-1][:, :, 0, 1:] * values[:, :, 1:].norm(dim=-1)).mean(1)
+    by_hand = (by_hand / by_hand.sum(-1, keepdim=True)).reshape(3, *grid)
+    assert torch.allclose(am.value_norm_map(model, images, grid), by_hand, atol=1e-6)
+    stored = am.stored_value_norm_areas()["value-norm"]
+    assert stored.shape == (200,) and bool(((stored >= 0) & (stored <= 1)).all())

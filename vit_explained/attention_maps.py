@@ -1763,6 +1763,35 @@ def stored_knob_areas(name: str = "lesson08_knobs.json") -> dict[str, torch.Tens
     return {setting: torch.tensor(values, dtype=torch.float64) for setting, values in stored["areas"].items()}
 
 
+def value_norm_map(model: nn.Module, images: torch.Tensor, grid: tuple[int, int]) -> torch.Tensor:
+    """Kobayashi et al. (2020)'s idea, simplified: the last block's class-token attention to each patch times the
+    norm of that patch's value vector ``||v_j||``, per head, then averaged over the heads and divided by its sum:
+    ``(B, rows, cols)``. (Their norm also passes the value through the output projection; this one does not.)"""
+    attention = model.blocks[-1].attn
+    outputs: list[torch.Tensor] = []
+    handle = attention.qkv.register_forward_hook(lambda module, inputs, output: outputs.append(output.detach()))
+    try:
+        with capture_attention(model) as weights, torch.no_grad():
+            model(images)
+    finally:
+        handle.remove()
+    batch, tokens, _ = outputs[0].shape
+    values = outputs[0].reshape(batch, tokens, 3, attention.heads, -1)[:, :, 2]  # (B, N, heads, d)
+    weighted = (weights[-1][:, :, 0, :] * values.norm(dim=-1).transpose(1, 2)).mean(1)[:, 1:]  # (B, N - 1)
+    return (weighted / weighted.sum(-1, keepdim=True)).reshape(batch, *grid)
+
+
+def stored_value_norm_areas(name: str = "lesson08_value_norm.json") -> dict[str, torch.Tensor]:
+    """Lesson 08 section 10's value-norm map (:func:`value_norm_map`) deleted on the 200 test digits at the
+    lesson's counts, as ``benchmarks/bench_lesson08_value_norm.py`` stored it (package data
+    ``vit_explained/checkpoints/<name>``; 6 decimals): ``{"value-norm": (200,) float64}`` deletion areas."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    return {order: torch.tensor(values, dtype=torch.float64) for order, values in stored["areas"].items()}
+
+
 def stored_seconds(name: str) -> float:
     """How long the benchmark that stored package data ``vit_explained/checkpoints/<name>`` took (its ``seconds``,
     wall clock on the machine it names), e.g. ``"lesson08_greedy.json"`` or ``"lesson08_deletion.json"``."""
