@@ -52,7 +52,9 @@ def test_statistics_words_live_in_section_5():
     assert "95 % interval" in how_sure and "Holds 0" in how_sure
     assert not any(word in how_sure for word in ("**ahead**", "**leans**", "Bootstrap", "**Paired**"))
     box = _markdown(LESSON, '<a id="student-t"></a>')
-    assert all(word in box for word in ("**Paired**", "**Ahead**", "**Leans**", "**Behind**", "**Corrected**"))
+    assert all(word in box for word in ("**Paired**", "**ahead**", "**leans**", "**behind**", "**Corrected**"))
+    rows = [line for line in box.splitlines() if line.startswith("| **")]
+    assert len(rows) == 4 and "**points towards**" in rows[2]  # review 17c: the verdict words in a 4-row table
     assert "#section-5-tables" in box and "Bonferroni" not in box  # review 16f: the family's wording in appendix D
 
 

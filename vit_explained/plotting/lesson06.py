@@ -114,9 +114,11 @@ def plot_lr_grid(
     for index, (name, label) in enumerate(names.items()):
         seeds = np.array([lr_runs["val"][str(lr)][name] for lr in rates], dtype=float) * 100  # (rates, seeds)
         colour = f"C{index}"
-        ax.plot(rates, seeds.mean(axis=1), marker="o", color=colour, label=f"{label} (mean)")
-        for column in seeds.T:
-            ax.scatter(rates, column, s=12, color=colour, alpha=0.5)
+        shift = 10 ** (0.09 * (index - (len(names) - 1) / 2))  # each model a little apart on the log axis
+        x = np.asarray(rates, dtype=float) * shift
+        ax.plot(x, seeds.mean(axis=1), marker="o", markerfacecolor="none", color=colour, label=f"{label} (mean)")
+        for seed, column in enumerate(seeds.T):  # the seeds spread sideways so that none hides behind the mean
+            ax.scatter(x * 10 ** (0.035 * (seed - (seeds.shape[1] - 1) / 2)), column, s=12, color=colour, alpha=0.6)
     ax.set_xscale("log")
     ax.set_xticks(rates, [f"{lr:g}" for lr in rates])
     ax.minorticks_off()
@@ -954,7 +956,8 @@ def plot_warmup(
             ax.plot(epochs, run, color=f"C{index}", linewidth=1.3, alpha=0.8, label=label if seed == 0 else None)
         warm = float(fraction) * len(runs[0])
         if warm:
-            ax.axvspan(0.5, 0.5 + warm, color=f"C{index}", alpha=0.12, label=f"the warm-up ({warm:g} epochs)")
+            band = f"the warm-up: epochs 1-{warm:g} ({warm * steps_per_epoch:g} steps)"
+            ax.axvspan(0.5, 0.5 + warm, color=f"C{index}", alpha=0.12, label=band)
     ax.axhline(math.log(10), color="gray", linestyle=(0, (1, 1)), linewidth=1, label="ln 10 (guessing)")
     ax.set(xlabel=f"epoch ({steps_per_epoch} steps)", ylabel="cross-entropy, epoch mean", title=title)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
