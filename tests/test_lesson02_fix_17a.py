@@ -32,17 +32,15 @@ def _first(text: str) -> int:
 
 def test_picture_then_formula_then_one_why_overlap_section():
     # round 17b: hard/soft picture, the formula with padding and floor, then one "Why overlap" section
+    # (round 17c: the run strip and the box rule moved to Going further, tests/test_lesson02_fix_17c.py)
     order = [
         "plot_hard_soft_windows(4, 6",
         "## 2 · Counting tokens",
         "tokens_along(60, 20, 10, 5)}",
-        "def dropped(",
         "The T2T paper writes the formula with `S`",
         "## 3 · Why overlap",
         "def coverage(",
         "plot_line_on_border(",
-        "plot_run_strip(20",
-        "**The box rule.**",
         "shares[split] = share_held_whole(224",
         "## 4 · Soft split vs ViT",
         "## 5 ·",
@@ -60,7 +58,7 @@ def test_fold_of_unfold_over_coverage_is_shown_in_the_visible_flow():
 
 def test_held_whole_has_its_vit_side_caveat():
     cells = _cells()
-    text = " ".join(_source(cells[_first("With the stride and the token count fixed, the overlap raises")]).split())
+    text = " ".join(_source(cells[_first("Padding alone moves the share")]).split())
     assert "A piece inside one patch is held whole too, by exactly one token" in text
     assert "a piece that crosses a border, like the line above, is still held whole by some window" in text
 

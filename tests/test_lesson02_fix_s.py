@@ -96,7 +96,7 @@ def test_wording_fixes():
     text = " ".join(_flat(_source(c)) for c in cells if c["cell_type"] == "markdown")
     assert "neighbouring tokens share part of their input" in text and "feature positions" not in text  # round v
     assert "no window reaches the last padding row" not in text
-    assert "a 2 x 4-pixel piece" in text and "In general (`k >= s`)" in text
+    assert "a 2 x 4-pixel piece" in text and "With `k >= s` the floor drops" in text
     assert "timm 1.0.29.dev0 (commit `aa4b585`, read in its source) has no T2T-ViT model" in text  # round v
     assert "The padding is orange there too" in text
 

@@ -125,7 +125,7 @@ def test_section_3_prints_the_shares_and_states_the_box_rule_once():
 
 
 def test_attention_caveat_in_summary_and_footprint_title():
-    caveat = "the splits' windows span 31 x 31 pixels (the token layers' attention then mixes globally)"
+    caveat = "a final token sees 31 x 31 pixels through the splits alone (the token layers' attention is ignored here)"
     summary = _flat(_source(_cells()[_index("## Summary")]))
     assert caveat in summary.lower() or caveat[0].upper() + caveat[1:] in summary
     (code,) = [c for c in _cells() if "footprints = chain_footprints(T2T_SPLITS)" in _source(c)]
@@ -134,7 +134,8 @@ def test_attention_caveat_in_summary_and_footprint_title():
     from vit_explained.plotting.lesson02 import plot_token_footprint
 
     fig = plot_token_footprint(sample_image(224), (3, 6))
-    assert caveat in " ".join(fig.axes[1].get_title().split())
+    title = "the splits' windows span 31 x 31 pixels (the token layers' attention then mixes globally)"
+    assert title in " ".join(fig.axes[1].get_title().split())
 
 
 def test_photo_piece_and_runs_are_in_going_further():

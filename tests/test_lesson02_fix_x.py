@@ -132,11 +132,11 @@ def test_section_1_leads_with_the_controlled_pair():
     lines = _printed(cells[stat]).splitlines()
     assert [line.split(":")[-1].strip() for line in lines] == [
         f"{n} windows per side, {share} % of the placements held whole"
-        for n, share in (("56", "19.1"), ("56", "100.0"), ("14", "77.6"))  # round 17b: (4, 4, 0)
+        for n, share in (("56", "19.1"), ("57", "18.6"), ("56", "100.0"), ("14", "77.6"))  # round 17c: + (4, 4, 2)
     ]
     after = _flat(_source(cells[stat + 2]))
     assert after.startswith(
-        "With the stride and the token count fixed, the overlap raises the share from 19.1 % to 100 %"
+        "Padding alone moves the share from 19.1 % to 18.6 %; the 7 x 7 kernel, at the same stride and padding"
     )
     assert "(#token-footprint)" in after
 
@@ -152,7 +152,7 @@ def test_section_6_compares_like_for_like_at_stride_16():
     assert "[77.6, 100.0]" in _source(cells[figure + 1])
     prose = _flat(_source(cells[figure + 2]))
     assert prose.startswith(
-        "At ViT's stride, every placement of the piece lies inside one final token's 31 x 31 footprint"
+        "At ViT's stride, every placement of the piece lies inside one final token's 31 x 31 pixels through the splits"
     )
     assert "not that it keeps them" in prose and "to 64" in prose  # a footprint is not what a token holds
 

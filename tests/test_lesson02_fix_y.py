@@ -47,11 +47,13 @@ def test_section_3_token_layer_is_a_transformer_one():
 def test_run_strip_and_the_box_rule_in_why_overlap_after_the_formula():
     cells = _cells()
     strip = [i for i, c in enumerate(cells) if "plot_run_strip(20, *T2T_SPLITS[0])" in _source(c)]
-    (rule,) = [i for i, c in enumerate(cells) if _source(c).startswith("**The box rule.**")]
+    (rule,) = [i for i, c in enumerate(cells) if "**The box rule.**" in _source(c)]
     (formula,) = [i for i, c in enumerate(cells) if "tokens_along(60, 20, 10, 5)}" in _source(c)]
     (section_4,) = [i for i, c in enumerate(cells) if "## 4 ·" in _source(c)]
-    assert strip and _index("## 2 ·") < formula < _index("## 3 · Why overlap") < strip[0] < rule < section_4
-    assert _source(cells[strip[0] - 1]).startswith("**How long a run fits.**")
+    # round 17c: both moved to Going further, after the exercises
+    assert strip and _index("## 2 ·") < formula < _index("## 3 · Why overlap") < section_4
+    assert _index("## Going further") <= strip[0] - 1 and strip[0] < rule
+    assert "**How long a run fits.**" in _source(cells[strip[0] - 1])
     assert "worst-placed run for (7, 4, 2): (first pixel, length) = (5, 4)" in _printed(cells[strip[0]])
     assert "hide-input" in cells[strip[0] + 1]["metadata"]["tags"]
 
@@ -70,7 +72,7 @@ def test_map_is_drawn_with_t2t_vit_14s_widths():
 
 
 def test_widget_cell_prints_its_readout():
-    (cell,) = [c for c in _cells() if _source(c).startswith("lost_rows, lost_cols")]
+    (cell,) = [c for c in _cells() if "lost_rows, lost_cols = " in _source(c)]
     readout = "rows: (60 + 2 x 0 - 20) // 15 + 1 = 3, columns: (100 + 2 x 0 - 20) // 15 + 1 = 6; "
     assert readout + "overlap k - s = 20 - 15 = 5; tokens: 3 x 6 = 18" in _printed(cell)
 

@@ -796,11 +796,11 @@ LOST_CASES: tuple[tuple[int, int, int, int], ...] = (
     (60, 20, 15, 0),  # r = 10 > p = 0: the last 10 pixels
     (224, 7, 4, 2),  # T2T's split 1: r = 1 <= p = 2, nothing lost
     (8, 3, 2, 0),  # r = 1 > p = 0: the last pixel
-    (8, 3, 2, 1),  # r = 0: nothing lost
-    (30, 7, 4, 1),  # r = 3 > p = 1: the last 2 pixels
-    (41, 9, 5, 2),  # r = 0
-    (50, 11, 6, 2),  # r = 3 > p = 2: the last pixel
+    (8, 3, 2, 1),  # r = 1 = p: nothing lost
+    (22, 7, 5, 1),  # r = 2 > p = 1: the last pixel (review 17c)
+    (53, 11, 6, 2),  # r = 4 > p = 2: the last 2 pixels
     (100, 20, 25, 0),  # stride > kernel: gaps between windows too
+    (100, 20, 25, 2),  # gaps with padding: each gap sits p pixels left of where it sits unpadded (review 17c)
     (13, 4, 1, 0),  # stride 1: nothing lost
 )
 
@@ -853,6 +853,25 @@ def _lost_slips(size: int, kernel: int, stride: int, padding: int) -> list[tuple
         (
             "your pixels follow padding at one end only; nn.Unfold pads p zeros at both ends",
             _uncovered(size, range(-padding, -padding + one_end * stride, stride), kernel),
+        ),
+        (
+            "your windows start at j*s; with padding, window 0 starts p pixels before pixel 0, so window j "
+            "covers pixels j*s - p .. j*s - p + k - 1",
+            _uncovered(size, range(0, windows * stride, stride), kernel),
+        ),
+        (
+            "your windows ignore the padding: with p > 0 there are floor((n + 2p - k) / s) + 1 windows and "
+            "window j covers pixels j*s - p .. j*s - p + k - 1",
+            _uncovered(size, range(0, (size - kernel) // stride * stride + 1, stride), kernel),
+        ),
+        (
+            "your pixels are what one window more would lose: the floor in floor((n + 2p - k) / s) + 1 drops a last "
+            "window that would stick out past the padded side; it is not rounded up",
+            _uncovered(size, range(-padding, -padding + (windows + (r > 0)) * stride, stride), kernel),
+        ),
+        (
+            "your windows are one pixel short: a window of kernel k covers k pixels, start .. start + k - 1",
+            _uncovered(size, range(-padding, -padding + windows * stride, stride), kernel - 1),
         ),
         (
             "your pixels are numbered from 1; number them 0 .. size - 1, as a tensor's rows and columns",
