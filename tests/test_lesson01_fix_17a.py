@@ -36,13 +36,15 @@ def test_the_shuffle_prints_both_changes_and_no_ratio() -> None:
 
 def test_section_6_prints_its_readings_in_a_visible_cell() -> None:
     six = _section(_cells(), "## 6 ·", "## 7 ·")
-    (cell,) = [c for c in six if c["cell_type"] == "code" and "position_structure_report(" in _source(c)]
+    (cell,) = [c for c in six if c["cell_type"] == "code" and "position_structure_report(mnist_vit" in _source(c)]
     assert "hide-input" not in cell["metadata"].get("tags", [])
     printed = _printed(cell)
     assert "same row - neither: +0.37, 99 % interval [+0.15, +0.58]" in printed
-    assert "border-border - border-inner: +0.43, 99 % interval [+0.24, +0.62]" in printed
-    assert "directly below: mean similarity +0.32, 99 % interval [+0.14, +0.49] (n = 20 pairs)" in printed
-    assert "5 or 6 tokens apart: +0.24, 99 % interval [-0.01, +0.46]: no detectable difference" in printed
+    # round 17c: the border and the patch below moved to appendix A, with the five comparisons
+    appendix = json.loads(LESSON.with_name("01_patches_and_embeddings_appendix.ipynb").read_text())["cells"]
+    table = "".join(_printed(c) for c in appendix)
+    assert "border-border - border-inner: +0.43, 99 % interval [+0.24, +0.62]" in table
+    assert "5 or 6 tokens apart: +0.24, 99 % interval [-0.01, +0.46]: no detectable difference" in table
 
 
 def test_section_7_names_each_codes_resize() -> None:

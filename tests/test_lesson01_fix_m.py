@@ -82,4 +82,5 @@ def test_section_7_picture_comes_before_the_folded_table() -> None:
     picture = next(i for i, (_, s) in enumerate(sources) if '"01_resolution_accuracies"' in s)
     assert not any("Section 7's evidence" in s for _, s in sources)  # fix round w: the table is in the appendix
     assert any("## B · Section 7's evidence" in s for _, s in _sources(APPENDIX))
-    assert any("appendix.ipynb#appendix-b) has all five" in s for _, s in sources[picture - 3 : picture])
+    # round 17c: the section's one appendix pointer follows the picture
+    assert any("appendix.ipynb#appendix-b) has all five" in s for _, s in sources[picture + 1 : picture + 2])

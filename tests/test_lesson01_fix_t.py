@@ -60,7 +60,11 @@ def test_the_why_080_ablation_scrambles_the_centred_photo_and_appendix_c_is_link
     assert "torch.rand(" not in ablation and "torch.randperm(H * W" in ablation
     prose = next(s for s in appendix if "Why 0.80?" in s)
     assert "scrambles that photo's pixel positions, one change" in prose and "centred random pixels" not in prose
-    assert any("Why 0.80? [Appendix E](01_patches_and_embeddings_appendix.ipynb#appendix-e)" in s for s in sources)
+    # round 17c: one appendix pointer at the end of section 4
+    assert any(
+        "(01_patches_and_embeddings_appendix.ipynb#appendix-e) asks why\nthe wrong tokens still correlate 0.80" in s
+        for s in sources
+    )
     link = "[appendix C](01_patches_and_embeddings_appendix.ipynb#appendix-c)"  # fix round w: a notebook of its own
     assert any(link in s and "section 6 looks inside it" in s for s in sources)
     assert any("0.75 to 1.01 times as much as x 3: no further" in s for s in appendix)

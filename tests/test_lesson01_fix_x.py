@@ -47,7 +47,7 @@ def test_the_pooled_column_test_and_the_patch_below_are_reconciled() -> None:
     cells = _cells(LESSON)
     text = "\n".join(_source(c) for c in cells[_start(cells, "## 6 ·") : _start(cells, "## 7 ·")])
     assert "The column test pools every pair in a column, most of them far apart" in text
-    assert "cannot tell 2-D structure" in text and "appendix-a" in text  # round 17a: the matched tests in appendix A
+    assert "columns are still not detected" in text and "appendix-a" in text  # round 17c: the canvas runs
     assert "no detectable 2-D" not in text
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "plot_patch_filters",
     "plot_patch_grid",
     "plot_position_similarity",
+    "plot_position_similarity_pair",
     "plot_position_structure",
     "plot_resized_positions",
     "plot_shuffled_digits",
@@ -249,7 +250,7 @@ def _draw_route_tokens(fig: Figure, cell, mats: dict[str, torch.Tensor], differe
     """The routes' token matrices side by side on one colour scale, with its colour bar; then, if
     ``difference`` names two routes, ``|a - b|`` on its own scale (float32 rounding is ~1e-7)."""
     extra = 0 if difference is None else 2
-    ratios = (*([1] * len(mats)), 0.05, *((0.35, 1, 0.05) if extra else ()))
+    ratios = (*([1] * len(mats)), 0.05, *((0.12, 1, 0.05) if extra else ()))  # 0.12: room for the bar's ticks
     top = cell.subgridspec(1, len(ratios), width_ratios=ratios, wspace=0.25)
     # the scale spans 97 % of the values (the rare larger ones saturate): the extremes would wash out the rest
     span = max(float(torch.quantile(m.abs().flatten(), 0.97)) for m in mats.values())
@@ -646,6 +647,33 @@ def plot_position_similarity(pos_embedding: torch.Tensor, grid: tuple[int, int])
         "(rows and columns: the patch's grid position; red dot: its most similar other patch)",
         fontsize=9,
     )
+    return fig
+
+
+def plot_position_similarity_pair(tables: dict[str, tuple[torch.Tensor, tuple[int, int]]]) -> Figure:
+    """Two learned tables side by side, each as :func:`plot_position_similarity` draws one: one small map per
+    patch, its cosine similarity to every patch, a white square on the patch itself, a red dot on its most
+    similar other patch. ``tables`` maps a title to ``(pos_embedding (1, N + 1, D), (rows, cols))``."""
+    if not isinstance(tables, dict) or not 1 <= len(tables) <= 2:
+        raise ValueError(f"tables must be a dict of one or two title -> (pos_embedding, grid), got {tables!r:.80}")
+    fig = new_figure(figsize=(4.6 * len(tables) + 0.9, 4.9))
+    panels = fig.subfigures(1, len(tables), squeeze=False)[0]
+    shown = None
+    for panel, (title, (pos_embedding, grid)) in zip(panels, tables.items(), strict=True):
+        similarity = patch_position_similarity(pos_embedding, grid)
+        rows, cols = similarity.shape[:2]
+        nearest = nearest_position(similarity)
+        axes = panel.subplots(rows, cols, squeeze=False, gridspec_kw={"wspace": 0.08, "hspace": 0.08})
+        for r in range(rows):
+            for c in range(cols):
+                ax = axes[r][c]
+                ax.set_xticks([])
+                ax.set_yticks([])
+                shown = ax.imshow(similarity[r, c].numpy(), cmap="viridis", vmin=-1, vmax=1)
+                ax.plot(c, r, "s", markersize=3.5, markerfacecolor="none", markeredgecolor="white", markeredgewidth=1.4)
+                ax.plot(*nearest[r, c].flip(0).tolist(), "o", markersize=2, color="red")
+        panel.suptitle(title, fontsize=10)
+    panels[-1].colorbar(shown, ax=panels[-1].axes, fraction=0.04, pad=0.03, label="cosine similarity")
     return fig
 
 

@@ -1,0 +1,108 @@
+"""Lesson 01 fix round 17c: section 8 quotes the paper's "without strong regularization" and names DeiT's recipe;
+the headline evidence is printed by visible cells; sections 6-7 are slim with one appendix pointer each; a stored
+benchmark (digits anywhere on a canvas, three seeds) gives a second learned table, drawn beside the shipped one."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+
+from vit_explained.plotting.lesson01 import plot_position_similarity_pair
+from vit_explained.positional import position_structure_report, stored_shifted_positions
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "01_patches_and_embeddings.ipynb"
+CANVAS = "lesson01_canvas_positions.safetensors"
+
+
+def _cells() -> list[dict]:
+    return json.loads(LESSON.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _printed(cell: dict) -> str:
+    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+
+
+def _hidden(cell: dict) -> bool:
+    return "hide-input" in cell.get("metadata", {}).get("tags", [])
+
+
+def _sections() -> dict[str, str]:
+    out, name = {}, ""
+    for cell in _cells():
+        text = _source(cell)
+        if cell["cell_type"] == "markdown" and text.startswith("## "):
+            name = text.splitlines()[0]
+        if cell["cell_type"] == "markdown":
+            out[name] = out.get(name, "") + "\n" + text
+    return out
+
+
+def test_section_8_quotes_the_regularisation_caveat_and_deits_recipe() -> None:
+    text = next(v for k, v in _sections().items() if k.startswith("## 8 "))
+    assert '"without strong regularization"' in text
+    assert "81.8 %" in text and "recipe" in text and "extra" in text
+
+
+def test_the_headline_differences_are_printed_by_a_visible_cell_right_before_the_claim() -> None:
+    cells = _cells()
+    claim = next(i for i, c in enumerate(cells) if _source(c).startswith("**What the accuracies show**"))
+    printer = next(i for i, c in enumerate(cells) if "paired_difference(bilinear, one_d" in _source(c))
+    assert not _hidden(cells[printer]) and printer < claim
+    assert all(c["cell_type"] == "code" and _hidden(c) for c in cells[printer + 1 : claim])  # only hidden checks
+    assert "+45.8 points, 99 % interval [+41.6, +50.2]" in _printed(cells[printer])
+
+
+def test_the_equivariance_line_is_visible() -> None:
+    line = "encoder(shuffled) == shuffle(encoder(x)), to float32 rounding: True"
+    assert any(line in _printed(c) and not _hidden(c) for c in _cells())
+
+
+def test_one_appendix_pointer_per_section() -> None:
+    for name, text in _sections().items():
+        if name.startswith("## ") and not name.startswith("## Summary"):
+            links = set(re.findall(r"\]\(01_patches_and_embeddings_appendix\.ipynb#appendix-[a-e]\)", text))
+            paragraphs = [p for p in text.split("\n\n") if "01_patches_and_embeddings_appendix.ipynb" in p]
+            assert len(paragraphs) <= 1, (name, len(links), paragraphs)
+
+
+def test_section_6_prints_two_lines_under_the_shipped_table() -> None:
+    cells = _cells()
+    report = next(c for c in cells if "structure = position_structure_report(mnist_vit" in _source(c))
+    assert "family" not in _source(report) and len(_printed(report).strip().splitlines()) == 2
+
+
+def test_the_canvas_tables_are_stored_in_float16_for_three_seeds() -> None:
+    from safetensors import safe_open
+
+    path = ROOT / "vit_explained" / "checkpoints" / CANVAS
+    with safe_open(str(path), framework="pt") as handle:
+        assert sorted(handle.keys()) == ["seed0", "seed1", "seed2"]
+        names = sorted(handle.keys())
+        assert all(handle.get_tensor(k).dtype == torch.float16 for k in names)
+    stored = json.loads((ROOT / "benchmarks" / "results" / "lesson01_canvas.json").read_text())
+    for name, (table, record) in stored_shifted_positions(CANVAS).items():
+        assert tuple(table.shape) == (1, 37, 64) and record == stored[name]
+        report = position_structure_report(table, (6, 6), confidence=0.99)
+        d = report.differences["same column - neither"].difference
+        assert [round(v, 3) for v in (d.estimate, d.low, d.high)] == record["same column - neither"]
+        assert report.inner_nearest_neighbour == record["inner_nearest_neighbour"]
+
+
+def test_plot_position_similarity_pair_draws_both_grids() -> None:
+    torch.manual_seed(0)
+    fig = plot_position_similarity_pair({"a": (torch.randn(1, 50, 8), (7, 7)), "b": (torch.randn(1, 37, 8), (6, 6))})
+    images = [ax for ax in fig.get_axes() if ax.images]
+    assert len(images) == 49 + 36
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one or two"):
+        plot_position_similarity_pair({})
