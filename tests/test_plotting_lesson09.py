@@ -44,7 +44,8 @@ def test_slice_matrix_boxes_the_slices(special_tokens):
     whole = [(p.get_x(), p.get_y(), p.get_width(), p.get_height()) for p in fig.axes[0].patches]
     assert (start, -0.5, 9.0, tokens) in whole  # the patch columns, every query
     assert (start, -0.5, 9.0, 1.0) in whole  # row 0, the class token's map, outlined in the whole matrix too
-    assert len(whole) == 3  # and the zoomed corner: row 1's box is in the zoom only
+    assert ((start, 0.5, 9.0, 1.0) in whole) == (special_tokens == 2)  # row 1, the distillation token's (round 17d)
+    assert len(whole) == 3 + (special_tokens == 2)  # and the zoomed corner
     zoom = [
         tuple(round(v, 2) for v in (p.get_x(), p.get_y(), p.get_width(), p.get_height())) for p in fig.axes[-1].patches
     ]

@@ -395,10 +395,10 @@ def _gradient_hint(error: Exception) -> str | None:
         )
     if "target dtype" in text:
         return (
-            "The teacher's labels must be class indices, integer (long) as argmax returns them: a float tensor "
-            "of classes is refused (a .float() on argmax's output, say): keep argmax's integers. And "
-            "teacher_logits.max(-1)[0] (or .values) is the largest logit itself, not its class: take the indices, "
-            "not the values"
+            "A cross-entropy target is a float tensor: F.cross_entropy takes class indices as integers (long), "
+            "for the true labels and the teacher's labels alike. Pass labels as they come and keep argmax's "
+            "integers (no .float() on either). And teacher_logits.max(-1)[0] (or .values) is the largest logit "
+            "itself, not its class: take the indices, not the values"
         )
     if "to match target batch_size (0)" in text:
         return _FLAT_ARGMAX

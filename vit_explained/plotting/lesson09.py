@@ -405,10 +405,12 @@ def plot_slice_matrix(
     def box(x0: float, y0: float, x1: float, y1: float, **style: object) -> None:
         ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, **style))
 
-    # every query's patch columns, the slice's row 0 (thick, so one row of 51 shows beside a dark stripe),
-    # and the corner the zoom enlarges; row 1's box and the slip's column are drawn in the zoom only
+    # every query's patch columns, the slice's row 0 and (on a DeiT) row 1, thick so one row of 51 shows beside a
+    # dark stripe, and the corner the zoom enlarges; the slip's column is drawn in the zoom only
     box(start, -0.5, end, end, edgecolor="#2ca02c", lw=1.2, ls="--")
     box(start, -0.5, end, 0.5, edgecolor=_COLOURS["class"], lw=2.0, clip_on=False, zorder=4)
+    if special_tokens == 2:
+        box(start, 0.5, end, 1.5, edgecolor=_COLOURS["distillation"], lw=2.0, clip_on=False, zorder=4)
     box(-0.5, -0.5, min(6, tokens) - 0.5, special_tokens - 0.5, edgecolor="black", lw=1.0, ls=":")
     legend = _slice_legend(special_tokens, tokens)
     fig.legend(handles=legend, loc="outside lower center", ncols=1, fontsize=9, frameon=False)
@@ -654,9 +656,12 @@ def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]
     return fig
 
 
-def plot_teacher_crops(originals: torch.Tensor, crops: torch.Tensor, said: torch.Tensor, truth: torch.Tensor) -> Figure:
+def plot_teacher_crops(
+    originals: torch.Tensor, crops: torch.Tensor, said: torch.Tensor, truth: torch.Tensor, *, caption: str = ""
+) -> Figure:
     """One row per digit: the digit ``originals[r]`` ``(C, H, W)``, then its crops ``crops[r]`` ``(k, C, H, W)``,
     each titled with the teacher's label for that crop ``said[r, i]``; red where it differs from ``truth[r]``.
+    ``caption``, if given, is written under the panels (e.g. the rule that picked the crops).
     """
     rows, count = crops.shape[:2]
     fig = new_figure(figsize=(1.25 * (count + 1), 1.45 * rows))
@@ -675,4 +680,6 @@ def plot_teacher_crops(originals: torch.Tensor, crops: torch.Tensor, said: torch
         "The same random-resized crop goes to the student and the teacher (red: the teacher's label differs)",
         fontsize=9,
     )
+    if caption:
+        fig.supxlabel(caption, fontsize=8.5)
     return fig
