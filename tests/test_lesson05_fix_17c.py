@@ -31,7 +31,12 @@ def test_the_answer_states_the_trained_shares():
     sources = _sources()
     answer = sources[_at(sources, "**Answer to the question:**")]
     assert "partly" not in answer and "93, 79 and 71 %" in answer and "arrived through\nthe MLPs above" in answer
-    assert "93, 79 and 71 % (section 5)" in sources[0] and "part of that gradient comes back" not in sources[0]
+    assert (
+        "93, 79 and 71 %\n(section 5 defines the share)" in sources[0]
+        and "part of that gradient comes back" not in sources[0]
+    )
+    # round 17d: route vs source said once, the share marked as one checkpoint's
+    assert "the MLPs are the road most of it travels" in sources[0] and "In one trained checkpoint" in sources[0]
 
 
 def test_share_picture_and_definition_before_the_first_table():

@@ -70,10 +70,10 @@ def test_notebook_claims_sit_where_they_are_used():
     appendix = next(i for i, s in enumerate(sources) if "### A · Why the LayerNorms" in s)
     assert len(torch_std) == 1 and torch_std[0] > appendix  # appendix A, where "5 times larger" uses it
     assert "about five times larger at this width" not in joined
-    assert "as Xiong et al. 2020 show" not in joined and "0.455 at block 3 to 0.581 at block 0" in joined
+    assert "as Xiong et al. 2020 show" not in joined and "skip route is larger at block 0 than at block 3" in joined
     first_26 = next(i for i, s in enumerate(sources) if "26 to 67" in s)
     printed = next(i for i, s in enumerate(sources) if "times_less = [" in s)
     assert first_26 >= printed  # not quoted before it is printed
     assert "An order-of-magnitude count." in joined and "M = (1/N) sum_j K_j (V_j - Vbar)^T" in joined
-    assert "(checked below)" in joined  # the fused kernel's check sits right after its first use (section 2)
+    assert "(checked above)" in joined  # the fused kernel's check sits right before its first use (round 17d)
     assert "lines 201-204 at the tag v1.0.28: off unless `--clip-grad` is\ngiven" in joined  # round 17c: lines named

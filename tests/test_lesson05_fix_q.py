@@ -66,7 +66,7 @@ def test_widget_shows_freeze_and_cut_side_by_side():
 
 
 def test_lesson_opens_the_widget_on_both_experiments():
-    source = next(s for s in _sources() if s.startswith("freezer = gradient_freeze_widget("))
+    source = next(s for s in _sources() if "freezer = gradient_freeze_widget(" in s)
     assert 'experiment="freeze and cut, side by side"' in source
 
 

@@ -103,7 +103,7 @@ def test_notebook_places_and_wording():
     )
     assert at("times_less = [") > at("### A · Why the LayerNorms")  # the LayerNorm paragraph: appendix A
     assert at("**Prediction.** v / max(q, k) is 403") < at("scalings = (") < at("Observed: 26, 42 and 3.1")
-    assert at("fused = small_digit_vit()") == at("small_cuts = [") + 1  # the fused check next to its first use
+    assert at("fused = small_digit_vit()") + 1 == at("small_cuts = [")  # the fused check next to its first use
     assert at("# catch X and dO") + 1 == at("# compare M's count")  # cell 34, split in two
     assert "within a factor 1.5 (|M| 1/459, dQ 1/319)" in joined and "Measured, $dQ$ keeps" in joined
     assert at("### H · When the softmax saturates") > at("### G · Section 4") > at("### F ·")  # G, H: appendix
@@ -154,7 +154,8 @@ def test_qkv_rows_panels_write_small_ratios_with_one_decimal():
     )
     texts = [[t.get_text() for t in ax.texts] for ax in fig.axes]
     assert [ax.get_title() for ax in fig.axes] == ["start", "trained"]
-    assert texts == [["v /\nmax(q,k):\n50x"], ["v /\nmax(q,k):\n1.7x"]]
+    note = "at the bottom: v / max(q, k)"  # round 17d: one short number under each block, the ratio named once
+    assert texts == [["50x", note], ["1.7x", note]]
 
 
 def test_appendix_c_draws_the_trained_right_panel():

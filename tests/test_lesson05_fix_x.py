@@ -32,8 +32,8 @@ def test_widget_picture_has_a_colourbar_and_opens_where_the_pattern_shows():
     assert len(fig.axes) == 3 and fig.axes[2].get_ylabel() == "attention weight"  # the colourbar
     assert fig.axes[1].get_title() == f"A, image 0, head {SHOWN_HEAD}" and "1/17" in fig.axes[1].get_xlabel()
     point = derivation_point(10.0)
-    assert point.attention.max() > 0.5  # a visible pattern at the opening c
-    assert "derivation_widget(c=10.0)" in "\n".join(_sources())
+    assert point.attention.max() > 0.5  # a visible pattern at c = 10
+    assert "derivation_widget(c=1.0)" in "\n".join(_sources())  # round 17d: opens at c = 1, so "guess first" works
 
 
 def test_wording_of_round_x():

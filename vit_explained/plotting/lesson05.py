@@ -188,10 +188,11 @@ def _draw_qkv(
         norms = qkv[block]
         if min(norms["q"], norms["k"]) > 0:
             ratio = norms["v"] / max(norms["q"], norms["k"])
-            label = f"v /\nmax(q,k):\n{ratio:.0f}x" if ratio >= 10 else f"v /\nmax(q,k):\n{ratio:.1f}x"
-            ax.text(position, floor * 1.3, label, ha="center", va="bottom", fontsize=8.5, color="0.15")
+            label = f"{ratio:.0f}x" if ratio >= 10 else f"{ratio:.1f}x"
+            ax.text(position, floor * 1.6, label, ha="center", va="bottom", fontsize=9.5, color="0.15")
     _log_axis(ax, floor, high * 12, list(positions), blocks, ncol=3, spacing=0.8)
     ax.set_title(title or "qkv: q, k, v rows (weight + bias)")
+    ax.text(0.5, 0.45, "at the bottom: v / max(q, k)", transform=ax.transAxes, ha="center", fontsize=8.5, color="0.3")
 
 
 #: colours of the two backward routes in :func:`plot_two_routes` (the MLP route in the MLP's colour)
@@ -700,12 +701,20 @@ def plot_derivation_point(
 ) -> Figure:
     """Lesson 05's derivation widget: ``||dW_q||`` and ``||dW_v||`` against the multiplier ``c`` of ``W_q`` and
     ``W_k`` (``curves``: a :class:`~vit_explained.gradient_experiments.SaturationSweep` of one block), the
-    current ``factor`` and its ``norms`` ``(||dW_q||, ||dW_v||)`` marked (left), and one image's attention
-    weights ``A`` ``(N, N)`` of head ``head`` at it (right)."""
+    current ``factor`` and its ``norms`` ``(||dW_q||, ||dW_v||)`` marked (left; the curves drawn only up to
+    ``factor``, on axes fixed by the whole sweep), and one image's attention weights ``A`` ``(N, N)`` of head
+    ``head`` at it, token 0 ticked "cls" (right)."""
     fig = new_figure(figsize=(9, 3.2))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
-    left.plot(curves.factors, curves.w_q[scale], color=PART_COLORS["qkv"], lw=1.6, label="||dW_q||")
-    left.plot(curves.factors, curves.w_v[scale], color="0.45", lw=1.6, label="||dW_v||")
+    shown = [i for i, f in enumerate(curves.factors) if f <= factor * (1 + 1e-9)]  # drawn up to the current c only
+    for values, color, label in (
+        (curves.w_q[scale], PART_COLORS["qkv"], "||dW_q||"),
+        (curves.w_v[scale], "0.45", "||dW_v||"),
+    ):
+        left.plot([curves.factors[i] for i in shown], [values[i] for i in shown], color=color, lw=1.6, label=label)
+    every = [*curves.w_q[scale], *curves.w_v[scale], *norms]
+    left.set_xlim(min(curves.factors) / 1.3, max(curves.factors) * 1.3)  # fixed axes: the rest of the curve is unseen
+    left.set_ylim(min(every) / 3, max(every) * 3)
     for value, color in zip(norms, (PART_COLORS["qkv"], "0.45"), strict=True):
         left.plot([factor], [value], "o", color=color, ms=8, zorder=3)
     left.set_xscale("log")
@@ -719,8 +728,8 @@ def plot_derivation_point(
     right.set_title(f"A, image 0, head {head}", fontsize=10)
     right.set_xlabel(f"keys (a uniform row would be 1/{attention.shape[-1]} each)", fontsize=8.5)
     right.set_ylabel("queries", fontsize=8.5)
-    right.set_xticks([])
-    right.set_yticks([])
+    right.set_xticks([0], ["cls"], fontsize=8)  # key 0 and query 0: the class token
+    right.set_yticks([0], ["cls"], fontsize=8)
     fig.colorbar(image, ax=right, fraction=0.046, pad=0.03, label="attention weight")
     fig.subplots_adjust(left=0.09, right=0.93, bottom=0.17, top=0.9, wspace=0.15)  # fixed: no layout pass
     return fig
