@@ -444,8 +444,8 @@ def _fixed_count(x, p, training):  # exactly round(p B) samples dropped on every
     ("answer", "fragment"),
     [
         (lambda x, p, t: x * (torch.rand(x.shape[0], 1, 1) >= p) / (1 - p) if t and p else x, "hard-coded"),
-        (lambda x, p, t: x * (torch.rand(x.shape[0], 1) >= p) / (1 - p) if t and p else x, "(B, 1, ..., 1)"),
-        (lambda x, p, t: x * (torch.rand(x.shape[0]) >= p) / (1 - p) if t and p else x, "(B, 1, ..., 1)"),
+        (lambda x, p, t: x * (torch.rand(x.shape[0], 1) >= p) / (1 - p) if t and p else x, "the batch axis"),
+        (lambda x, p, t: x * (torch.rand(x.shape[0]) >= p) / (1 - p) if t and p else x, "the batch axis"),
         (_fixed_count, "not independent"),
         (lambda x, p, t: (_coins(x, p) / (1 - p)).expand_as(x) if t and p else x, "the mask itself"),
     ],

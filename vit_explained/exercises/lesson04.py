@@ -576,7 +576,7 @@ _DROP_SAMPLES = 4000  # enough samples that a drop rate is known to about +-0.7 
 
 
 _MASK_HINT = (
-    "A (B,) mask lines up with x's last axis (broadcasting starts from the right): give it shape (B, 1, ..., 1)"
+    "A (B,) mask lines up with x's last axis (broadcasting starts from the right): align the mask with the batch axis"
 )
 
 

@@ -513,7 +513,7 @@ def gate_report(is_open: torch.Tensor, names: list[str], baselines: bool = True)
     lines = [
         f"share of the {units} units open (Phi > 0.5): "
         + "; ".join(f"{name} {100 * rate:.0f} %" for name, rate in zip(names, rates.tolist(), strict=True)),
-        f"units open for one of these tokens and shut for another: {overlap['switching']} of {units}",
+        f"units open for one of these tokens and mostly suppressed for another: {overlap['switching']} of {units}",
         f"independent random gates at these rates: {overlap['independent']:.1f} ± {overlap['independent_sd']:.1f} "
         f"(sd); the fewest possible: {overlap['nested']}",
         f"observed - independent: {(overlap['switching'] - overlap['independent']) / overlap['independent_sd']:+.1f}"
@@ -565,7 +565,7 @@ def plot_token_gates(
         f"hidden unit (all {stack.shape[1]}, sorted by their mean gate over the three tokens)", fontsize=10
     )
     bar = fig.colorbar(shown, ax=gate_ax, fraction=0.03)
-    bar.set_label("Phi(z): blue shut (< 0.5), red open (> 0.5)", fontsize=10)
+    bar.set_label("Phi(z): blue mostly suppressed (< 0.5), red open (> 0.5)", fontsize=10)
     bar.ax.tick_params(labelsize=9)
     gate_ax.set_title("GELU's gate on each hidden unit of fc1, one row per token", fontsize=11)
     return fig
@@ -1232,4 +1232,50 @@ def plot_layer_norm_geometry(count: int = 5, seed: int = 0) -> Figure:
     ax.view_init(elev=28, azim=15)  # obliquely onto the plane (face-on: elev 35.3, azim 45)
     ax.set_title("LayerNorm at D = 3: centre onto the plane sum(x) = 0,\nthen scale onto the circle of radius sqrt(3)")
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(-0.08, 1.0))
+    return fig
+
+
+def token_through_block(block: torch.nn.Module, x: torch.Tensor, token: int) -> dict[str, float]:
+    """One token's RMS (root mean square over its features) after each step of a pre-norm ``block``.
+
+    ``x``: the block's input, ``(B, N, D)``; the first sample's token ``token`` is followed. Attention runs on all
+    N tokens (it mixes them); the rest acts on the one token. Keys, in order: the input, ``norm1``, ``attn``, the
+    first addition, ``norm2``, ``fc1`` (``D_mlp`` features), GELU, ``fc2``, the second addition (the output)."""
+    with torch.no_grad():
+        attended = block.attn(block.norm1(x))[0, token]  # (D,)
+        stream = x[0, token]
+        middle = stream + attended
+        normed = block.norm2(middle)
+        hidden = block.mlp.fc1(normed)  # (D_mlp,)
+        activated = block.mlp.act(hidden)
+        written = block.mlp.fc2(activated)
+        vectors = {
+            "input x": stream,
+            "norm1": block.norm1(stream),
+            "attn": attended,
+            "x + attn": middle,
+            "norm2": normed,
+            "fc1": hidden,
+            "GELU": activated,
+            "fc2": written,
+            "+ mlp: output": middle + written,
+        }
+    return {name: vector.pow(2).mean().sqrt().item() for name, vector in vectors.items()}
+
+
+def plot_token_through_block(steps: Mapping[str, float], title: str = "") -> Figure:
+    """Bars: one token's RMS after each step of a block (:func:`token_through_block`), input at the left.
+    Green: the residual stream; orange: the two branches' steps."""
+    fig = new_figure(figsize=(8.5, 3.2))
+    ax = fig.subplots()
+    stream = {"input x", "x + attn", "+ mlp: output"}
+    names = list(steps)
+    colours = ["tab:green" if name in stream else "tab:orange" for name in names]
+    bars = ax.bar(range(len(names)), list(steps.values()), color=colours, alpha=0.8, edgecolor="0.25")
+    for bar, value in zip(bars, steps.values(), strict=True):
+        ax.text(bar.get_x() + bar.get_width() / 2, value, f"{value:.2f}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(names)), names, fontsize=8)
+    ax.set_ylabel("the token's RMS over its features")
+    ax.set_ylim(0, 1.15 * max(steps.values()))
+    ax.set_title(title or "One token through a block: green the stream, orange the branches' steps", fontsize=10)
     return fig
