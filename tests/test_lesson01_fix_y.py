@@ -27,7 +27,7 @@ def test_the_row_reading_prints_and_states_the_matched_distance_test() -> None:
     (reading,) = [
         c
         for c in cells
-        if _source(c).startswith("In plain words: this model's position vectors are alike within a row")
+        if _source(c).startswith("In plain words: the shipped model's position vectors are alike within a row")
     ]
     start = cells.index(reading) + 3  # round 17c: the canvas runs, then the pointer to appendix A
     after = " ".join(" ".join(_source(c) for c in cells[start : start + 4]).split())
