@@ -1794,7 +1794,7 @@ def _on_digit_17(max_fusion_top_patch: Callable[..., Any]) -> str:
     with capture_attention(model) as weights, torch.no_grad():
         model(digit)
     rows, cols = model.patch_embedding.grid
-    mine = torch.as_tensor(max_fusion_top_patch([w.clone() for w in weights], rows, cols))
+    mine = torch.as_tensor(max_fusion_top_patch([w.clone() for w in weights], rows, cols)).long()  # ints
     plain = _top_patch(class_token_attention(attention_rollout(weights), (rows, cols)), cols)
     mine_17, plain_17 = tuple(mine.reshape(-1)[:2].tolist()), tuple(plain[0].tolist())
     return f"On test digit 17 (a 7): max fusion's top patch {mine_17}, plain rollout's {plain_17}."

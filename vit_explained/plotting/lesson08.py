@@ -382,8 +382,8 @@ def _check_cascade(
 ) -> bool:
     """Raise unless ``maps`` holds one ``(1 + len(steps), rows, cols)`` tensor per method and a row can be shown;
     whether the rows are to be wrapped (``columns`` given, which needs ``own=False``)."""
-    if columns is not None and own:
-        raise ValueError("columns wraps the one-scale rows: pass own=False with it")
+    if columns is not None and own and shared:
+        raise ValueError("columns wraps one kind of row: pass own=False (one scale) or shared=False (own scale)")
     if not isinstance(maps, dict) or not maps:
         raise TypeError(f"maps must be a dict method -> (1 + steps, rows, cols) tensor, got {type(maps).__name__}")
     if not (own or shared):
@@ -394,9 +394,12 @@ def _check_cascade(
     return columns is not None
 
 
-def _wrapped_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str], columns: int) -> Figure:
-    """The one-scale cascade with each method's maps wrapped into rows of ``columns`` panels (narrower figure):
-    every panel titled with its step and ρ, each method on one scale (its largest weight) across its rows."""
+def _wrapped_cascade(
+    image: torch.Tensor, maps: dict[str, torch.Tensor], steps: Sequence[str], columns: int, own: bool = False
+) -> Figure:
+    """The cascade with each method's maps wrapped into rows of ``columns`` panels (narrower figure): every panel
+    titled with its step and ρ, each method on one scale (its largest weight) across its rows, or (``own``) each
+    panel scaled to its own largest weight, its title naming that peak as a share of the trained map's."""
     from ..attention_maps import rank_correlation  # lazily: plotting stays light to import
 
     titles = ["trained", *(step.replace("classifier + ", "+ ") for step in steps)]
@@ -406,12 +409,19 @@ def _wrapped_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: 
     padded = -len(titles) % columns  # empty panels at the end of each method's last row, hidden below
     for method, method_maps in maps.items():
         rho = rank_correlation(method_maps[1:], method_maps[:1].expand_as(method_maps[1:])).tolist()
-        captions = ["trained"] + [f"{name}\nρ {r:+.2f}" for name, r in zip(titles[1:], rho, strict=True)]
-        scaled = method_maps / method_maps.max().clamp(min=1e-12)  # one scale for the method, across its rows
+        peaks = (method_maps.flatten(1).amax(1) / method_maps[0].max().clamp(min=1e-12)).tolist()
+        captions = ["trained"] + [
+            f"{name}\nρ {r:+.2f}" + (f"\npeak {p:.2f}×" if own else "")
+            for name, r, p in zip(titles[1:], rho, peaks[1:], strict=True)
+        ]
+        top = method_maps.flatten(1).amax(1)[:, None, None] if own else method_maps.max()  # each panel / one scale
+        scaled = method_maps / top.clamp(min=1e-12)
         scaled = torch.cat([scaled, torch.zeros(padded, *scaled.shape[1:], dtype=scaled.dtype)])
         for start in range(0, len(titles), columns):
             grids.append(scaled[start : start + columns])
-            names.append(f"{method}\n(one scale)" if start == 0 else f"{method},\ncontinued")
+            names.append(
+                f"{method}\n({'own scales' if own else 'one scale'})" if start == 0 else f"{method},\ncontinued"
+            )
             panel_titles.append((captions + [""] * padded)[start : start + columns])
     fig = _grid_figure(
         image.unsqueeze(0).expand(len(grids), -1, -1, -1),
@@ -419,8 +429,13 @@ def _wrapped_cascade(image: torch.Tensor, maps: dict[str, torch.Tensor], steps: 
         titles[:columns],
         names,
         "Cascade: one digit's maps, re-drawn from the classifier (the linear head; fc_norm is Identity) down\n"
-        "(each method on one scale, its largest weight; ρ: Spearman's rank correlation with the trained map)",
-        "map / the method's largest",
+        + (
+            "(each panel scaled to its own largest weight; peak: that weight / the trained map's;\n"
+            "ρ: Spearman's rank correlation with the trained map)"
+            if own
+            else "(each method on one scale, its largest weight; ρ: Spearman's rank correlation with the trained map)"
+        ),
+        "map / the panel's largest" if own else "map / the method's largest",
         True,
         "unit",
         panel_titles=panel_titles,
@@ -448,12 +463,12 @@ def plot_cascade(
     row, the same maps on one scale, the row's largest weight (a nearly flat re-drawn map then looks flat).
     ``own=False`` (with ``shared``): only the one-scale rows, each titled with its ρ (a lighter figure).
     ``image`` ``(C, H, W)``; ``steps``: the re-drawn part per column after the trained one, top down.
-    ``columns`` (with ``own=False``): each method's panels wrapped into rows of that many, for a narrow page.
+    ``columns`` (``own=False``, or ``shared=False``: own scales, peaks in the titles): rows of that many panels.
     """
     from ..attention_maps import effective_patches, rank_correlation  # lazily: plotting stays light to import
 
     if _check_cascade(maps, steps, own, shared, columns):  # True: columns given, the one-scale rows wrapped
-        return _wrapped_cascade(image, maps, steps, columns)
+        return _wrapped_cascade(image, maps, steps, columns, own=own)
     titles = ["trained", *(step.replace("classifier + ", "+ ") for step in steps)]  # each step adds to the one before
     panel_titles, grids, names, scales = [], [], [], []
     for row, (method, method_maps) in enumerate(maps.items()):
