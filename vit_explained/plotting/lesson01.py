@@ -657,23 +657,27 @@ def plot_position_similarity_pair(tables: dict[str, tuple[torch.Tensor, tuple[in
     if not isinstance(tables, dict) or not 1 <= len(tables) <= 2:
         raise ValueError(f"tables must be a dict of one or two title -> (pos_embedding, grid), got {tables!r:.80}")
     fig = new_figure(figsize=(4.6 * len(tables) + 0.9, 4.9))
-    panels = fig.subfigures(1, len(tables), squeeze=False)[0]
+    axes = fig.subplots(1, len(tables), squeeze=False)[0]
     shown = None
-    for panel, (title, (pos_embedding, grid)) in zip(panels, tables.items(), strict=True):
-        similarity = patch_position_similarity(pos_embedding, grid)
+    for ax, (title, (pos_embedding, grid)) in zip(axes, tables.items(), strict=True):
+        similarity = patch_position_similarity(pos_embedding, grid)  # (rows, cols, rows, cols)
         rows, cols = similarity.shape[:2]
-        nearest = nearest_position(similarity)
-        axes = panel.subplots(rows, cols, squeeze=False, gridspec_kw={"wspace": 0.08, "hspace": 0.08})
+        step_r, step_c = rows + 1, cols + 1  # one blank (NaN) line between the small maps
+        mosaic = torch.full((rows * step_r - 1, cols * step_c - 1), float("nan"))
         for r in range(rows):
             for c in range(cols):
-                ax = axes[r][c]
-                ax.set_xticks([])
-                ax.set_yticks([])
-                shown = ax.imshow(similarity[r, c].numpy(), cmap="viridis", vmin=-1, vmax=1)
-                ax.plot(c, r, "s", markersize=3.5, markerfacecolor="none", markeredgecolor="white", markeredgewidth=1.4)
-                ax.plot(*nearest[r, c].flip(0).tolist(), "o", markersize=2, color="red")
-        panel.suptitle(title, fontsize=10)
-    panels[-1].colorbar(shown, ax=panels[-1].axes, fraction=0.04, pad=0.03, label="cosine similarity")
+                mosaic[r * step_r : r * step_r + rows, c * step_c : c * step_c + cols] = similarity[r, c]
+        shown = ax.imshow(mosaic.numpy(), cmap="viridis", vmin=-1, vmax=1, interpolation="nearest")
+        r, c = torch.meshgrid(torch.arange(rows), torch.arange(cols), indexing="ij")
+        near = nearest_position(similarity)  # (rows, cols, 2)
+        ax.scatter((c * step_c + c).flatten(), (r * step_r + r).flatten(), s=9, marker="s", facecolors="none",
+                   edgecolors="white", linewidths=1.0)  # fmt: skip
+        ax.scatter((c * step_c + near[..., 1]).flatten(), (r * step_r + near[..., 0]).flatten(), s=3, color="red")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_frame_on(False)
+        ax.set_title(title, fontsize=10)
+    fig.colorbar(shown, ax=list(axes), fraction=0.025, pad=0.02, label="cosine similarity")
     return fig
 
 
