@@ -1,0 +1,56 @@
+"""Lesson 06, fresh review 17d: wording and order fixes, the checks named "Check 1" to "Check 6"."""
+
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "06_train_a_vit.ipynb"
+SOLUTIONS = ROOT / "notebooks" / "solutions" / "06_train_a_vit_solutions.ipynb"
+
+
+def _cells(path=LESSON):
+    return nbformat.read(path, as_version=4).cells
+
+
+def _markdown(path=LESSON) -> str:
+    return "\n".join(c.source for c in _cells(path) if c.cell_type == "markdown")
+
+
+def test_feature_plane_groups_and_validation_loss_level():
+    text = _markdown()
+    assert "one group per digit" not in text and "0, 2, 3, 9 and 4, 5, 8 overlap" in text
+    assert "falls every epoch" not in text and "levels off at 0.70" in text
+
+
+def test_sigma_squared_is_printed_after_the_prose_introduces_it():
+    cells = _cells()
+    intro = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "variance $\\sigma^2$" in c.source)
+    printed = next(i for i, c in enumerate(cells) if c.cell_type == "code" and "sigma^2 / 2 =" in c.source)
+    assert intro < printed
+
+
+def test_checks_are_named_check_1_to_6():
+    text = _markdown()
+    for n in range(1, 7):
+        assert f"**Check {n} · " in text and f"**{n} · " not in text
+    assert "So section 3's 40 steps" not in text
+
+
+def test_gap_printed_where_it_is_stated_and_sign_test_per_model():
+    text = _markdown()
+    assert "Why accuracy hides it** below" not in text
+    printed = "\n".join(o.get("text", "") for c in _cells() if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "training minus validation accuracy at the end 10.6, 13.9, 16.1 points" in printed
+    assert "per model, 3 of 3, p = 0.25 each" in printed and "pools the 3 ViT and\n3 CNN-8 runs" in text
+
+
+def test_exercise_2_names_the_checkers_optimizer_in_lesson_and_solutions():
+    sentence = "Fix that, and with the checker's SGD with momentum, the losses oscillate instead of falling."
+    assert sentence in _markdown() and sentence in _markdown(SOLUTIONS)
+
+
+def test_hedged_stopping_sentence_split():
+    text = _markdown()
+    assert "a hint (per model, the" not in text
+    assert "Validation accuracy still ended higher on all 6 runs.\n  Per model its interval holds 0" in text
