@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from vit_explained import clinic
-from vit_explained.exercises import lesson06
+from vit_explained.exercises import ExerciseFailed, lesson06
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_train_a_vit.ipynb"
 
@@ -17,7 +20,7 @@ def _markdown() -> str:
     return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 
 
-def test_exercise_6_accepts_the_next_check_as_a_numeric_string(capsys):
+def test_exercise_6_next_check_is_a_number_not_text(capsys):
     right = {
         "A": "no position embeddings",
         "B": clinic.LAYER_NORM_NO_CENTRING,
@@ -25,9 +28,12 @@ def test_exercise_6_accepts_the_next_check_as_a_numeric_string(capsys):
         "D": "LayerNorm x - mean / std",
         "E": "MultiheadAttention without batch_first",
     }
-    for spelling in ("4", " 4 ", "4.0", 4, 4.0):
+    for spelling in (4, 4.0, np.float64(4.0), np.int64(4)):
         lesson06.check_bug_for_each_symptom(lambda spelling=spelling: {**right, "next": spelling})
     assert "Correct" in capsys.readouterr().out
+    for text in ("4", " 4 ", "4.0"):  # review 17d: "next" must be a number, named in the message
+        with pytest.raises(ExerciseFailed, match=r"\"next\" must be a number such as 4, not the text"):
+            lesson06.check_bug_for_each_symptom(lambda text=text: {**right, "next": text})
 
 
 def test_review_16f_wording():

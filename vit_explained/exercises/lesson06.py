@@ -1358,11 +1358,9 @@ def check_bug_for_each_symptom(bug_for_each_symptom: Callable[[], object]) -> No
 
 
 def _check_next(value: object) -> None:
-    """The "next" part: the number of the check to run next (a number, or a numeric string such as "4")."""
-    if isinstance(value, str) and value.strip().lstrip("+").replace(".", "", 1).isdigit():
-        value = float(value)  # "4" or "4.0": the number 4
-    elif isinstance(value, str):
-        fail(f'"next" must be a number, not the text {value!r:.20}: a check\'s number from section 4, 3 to 6')
+    """The "next" part: the number of the check to run next (an int, or a float such as 4.0); text is refused."""
+    if isinstance(value, str):
+        fail(f'"next" must be a number such as 4, not the text {value!r:.20}: a check\'s number from section 4, 3 to 6')
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         value = int(value)  # 2.0 is the number 2
     text = str(value).strip()
