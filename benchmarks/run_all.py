@@ -34,7 +34,7 @@ LESSON_COMPARISONS = """### The lessons' own comparisons over seeds
   (99.7 %), only the width-32 CNN's lead over the plain ViT clears the training noise at equal steps; the width-8
   CNN's lead and the conv stem's gain are leans); the soft split shows no detectable change. Each at its own
   validation-chosen learning rate (width-8 CNN 3e-2, ViT 1e-2; `own_rate`, 10 seeds, 2026-12-05), the width-8 CNN is
-  ahead: +2.9 points, corrected for 17 comparisons [+0.9, +4.9]. At equal CPU seconds
+  ahead: +2.9 points, corrected for 18 comparisons [+0.9, +5.0]. At equal CPU seconds
   the width-8 CNN's lead over the plain ViT clears the training noise, corrected for those 16 comparisons too (+2.6
   points, 99.7 % interval [+0.6, +4.6]), but that is indicative only:
   the time ratios the step counts rest on moved between timings (conv stem / ViT 0.96..1.47, CNN / ViT 0.43..0.71).

@@ -54,3 +54,13 @@ def test_hedged_stopping_sentence_split():
     text = _markdown()
     assert "a hint (per model, the" not in text
     assert "Validation accuracy still ended higher on all 6 runs.\n  Per model its interval holds 0" in text
+
+
+def test_one_correction_family_of_18_stated_beside_the_verdict_table():
+    text = _markdown()
+    assert "Section 5 reads\n  18 comparisons as one family" in text and "1 − 0.05/18 ≈ 99.7 %" in text
+    assert "for 17" not in text
+    printed = "\n".join(o.get("text", "") for c in _cells() if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "corrected for 18 (99.7%) [+0.9, +5.0]: ahead" in printed
+    appendix = _markdown(ROOT / "notebooks" / "06_train_a_vit_appendix.ipynb")
+    assert "sixteen" not in appendix and "eighteen comparisons as one family" in appendix

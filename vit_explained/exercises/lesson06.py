@@ -837,11 +837,11 @@ def _t_interval(
     return mean - quantile * scale, mean + quantile * scale
 
 
-#: section 5's level: 95 % widened by Bonferroni's correction for its family of sixteen comparisons
-_SECTION_5 = 1 - 0.05 / 16
+#: section 5's level: 95 % widened by Bonferroni's correction for its family of eighteen comparisons
+_SECTION_5 = 1 - 0.05 / 18
 
 _WIDENED = (
-    "that is section 5's interval widened for its sixteen comparisons (99.7 %, Bonferroni); "
+    "that is section 5's interval widened for its eighteen comparisons (99.7 %, Bonferroni); "
     "here there is one comparison, so the level is 95 %"
 )
 
