@@ -64,3 +64,11 @@ def test_one_correction_family_of_18_stated_beside_the_verdict_table():
     assert "corrected for 18 (99.7%) [+0.9, +5.0]: ahead" in printed
     appendix = _markdown(ROOT / "notebooks" / "06_train_a_vit_appendix.ipynb")
     assert "sixteen" not in appendix and "eighteen comparisons as one family" in appendix
+
+
+def test_confidence_split_and_eval_mode_count_live_in_appendix_c():
+    lesson, appendix = _markdown(), _markdown(ROOT / "notebooks" / "06_train_a_vit_appendix.ipynb")
+    assert "Why accuracy hides it" not in lesson and "Measured in eval mode" not in lesson
+    assert lesson.count("#confidence-split)") == 1 and lesson.count("#eval-mode)") == 1
+    assert '<a id="confidence-split"></a>**Why accuracy hides it**' in appendix and '<a id="eval-mode"></a>' in appendix
+    assert "the 19-29 digits wrong at the end" in appendix and "(68 % against 58 % in epoch 3)" in appendix

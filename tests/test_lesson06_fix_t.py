@@ -31,7 +31,7 @@ def test_validation_accuracy_keeps_rising_where_the_loss_rises():
     text = _markdown()
     assert "accuracy barely moves" not in text and "accuracy keeps" not in text
     assert "validation accuracy ends higher than at the lowest-loss epoch (all 6 runs, printed below)" in text
-    summary = [c for c in _cells() if c.cell_type == "code" and c.source.startswith("print(summary.text)")]
+    summary = [c for c in _cells() if c.cell_type == "code" and "print(summary.text)" in c.source]
     assert summary  # the printed accuracies the sentence points to
 
 
@@ -73,7 +73,8 @@ def test_accuracy_cell_split_in_two():
     cells = _cells()
     (i,) = [i for i, c in enumerate(cells) if c.source.startswith("gap = history")]
     assert cells[i].source.count("print(") == 3
-    assert cells[i + 1].source.startswith('stored_curves = RUNS["curves_eval"]')
+    appendix = nbformat.read(LESSON.parent / "06_train_a_vit_appendix.ipynb", as_version=4).cells  # review 17d
+    assert any(c.source.startswith('stored_curves = RUNS["curves_eval"]') for c in appendix if c.cell_type == "code")
 
 
 def test_augmentation_scale_on_8x8_digits_printed():
