@@ -480,7 +480,7 @@ def _raised_hint(case: str) -> Callable[[Exception], str]:
         if isinstance(error, RuntimeError) and _unequal_windows(str(error)):
             return (
                 "If some windows are smaller than k x k: a window that would stick out past the padded edge is "
-                f"not a token (round down, section 3). It happened for {case}"
+                f"not a token (round down, section 2). It happened for {case}"
             )
         return f"It happened for {case}"
 
@@ -765,7 +765,7 @@ def check_final_grid(answer: Callable[[int, int, list[Split]], Any]) -> None:
         if any(isinstance(v, float) and not v.is_integer() for v in result):
             fail(
                 f"for {_chain_text(case)} you return {tuple(result)}: not whole numbers. A token count is a whole"
-                " number: a window that would stick out past the padded edge, is it a token or not? (section 3)"
+                " number: a window that would stick out past the padded edge, is it a token or not? (section 2)"
             )
         answers.append(
             tuple(
@@ -877,6 +877,24 @@ def _lost_slips(size: int, kernel: int, stride: int, padding: int) -> list[tuple
             "your pixels are numbered from 1; number them 0 .. size - 1, as a tensor's rows and columns",
             [pixel + 1 for pixel in lost_pixels_reference(size, kernel, stride, padding)],
         ),
+        *_index_slips(size, kernel, stride, padding),
+    ]
+
+
+def _index_slips(size: int, kernel: int, stride: int, padding: int) -> list[tuple[str, list[int]]]:
+    """Pixels numbered on the padded side (review 17d)."""
+    r = (size + 2 * padding - kernel) % stride
+    return [
+        (
+            "your indices are on the padded side, where pixel 0 is the first padding zero: number the image's "
+            "pixels 0 .. size - 1 (padded index - p)",
+            [pixel + padding for pixel in lost_pixels_reference(size, kernel, stride, padding)],
+        ),
+        (
+            "your indices are the padded side's last r positions, the ones the floor drops: number the image's "
+            "pixels 0 .. size - 1 instead, and keep only those no window covers",
+            _last(size + 2 * padding, r),
+        ),
     ]
 
 
@@ -892,26 +910,66 @@ def _pixel_list(result: object, asked: str) -> list[int]:
     return sorted(pixels)
 
 
+def random_lost_cases(number: int = 3, generator: torch.Generator | None = None) -> list[tuple[int, int, int, int]]:
+    """``number`` cases ``(size, kernel, stride, padding)`` drawn afresh, none of :data:`LOST_CASES`: size 8..60,
+    kernel 2..12, stride 1..kernel + 3 (gaps when stride > kernel), padding 0..kernel - 1."""
+    generator = generator or fresh_generator()
+    cases: list[tuple[int, int, int, int]] = []
+    while len(cases) < number:
+        size, kernel = _draw(8, 61, generator), _draw(2, 13, generator)
+        case = (size, kernel, _draw(1, kernel + 4, generator), _draw(0, kernel, generator))
+        if kernel <= size and case not in LOST_CASES and case not in cases:
+            cases.append(case)
+    return cases
+
+
+def _pixels(count: int) -> str:
+    return f"{count} pixel{'' if count == 1 else 's'}"
+
+
+def _why_wrong(got: list[int], right: list[int], case: tuple[int, int, int, int]) -> str:
+    """The first pixel your list gets wrong, and why, without the list of lost pixels."""
+    size, kernel, stride, padding = case
+    pixel = min(set(got) ^ set(right))
+    starts = [start - padding for start in window_starts(size, kernel, stride, padding)]
+    if pixel < 0 or pixel >= size:
+        where = "a padding position" if -padding <= pixel < size + padding else "outside the image"
+        return (
+            f"pixel {pixel} is {where}: the image's pixels are 0 .. {size - 1}. Number the image's pixels, "
+            "not the padded side's, and count only image pixels"
+        )
+    if pixel in got:
+        j = next(j for j, first in enumerate(starts) if first <= pixel < first + kernel)
+        first = starts[j]
+        return f"pixel {pixel} is covered by window {j} (pixels {first} .. {first + kernel - 1}), so it is not lost"
+    return (
+        f"pixel {pixel} is in no window, so it is lost, but your list leaves it out "
+        "(window j covers pixels j*s - p .. j*s - p + k - 1)"
+    )
+
+
 def check_lost_pixels(answer: Callable[[int, int, int, int], Any]) -> None:
     """Check ``answer(size, kernel, stride, padding)`` -> the image pixels of one side in no window, against a
-    brute-force count over every window, on fixed cases (r > p, r <= p, gaps, stride 1). A slip is named when it
-    explains the answer on every case."""
+    brute-force count over every window, on fixed cases (r > p, r <= p, gaps, stride 1) and three drawn at
+    random. A slip is named when it explains the answer on every case; otherwise the first wrong pixel is named,
+    with why, and the answer is never printed."""
+    cases = [*LOST_CASES, *random_lost_cases()]
     answers, rights = [], []
-    for size, kernel, stride, padding in LOST_CASES:
+    for size, kernel, stride, padding in cases:
         asked = f"for size {size}, split (kernel {kernel}, stride {stride}, padding {padding}),"
         result = attempt(answer, size, kernel, stride, padding, hint=f"It happened {asked[:-1]}")
         answers.append(_pixel_list(result, asked))
         rights.append(lost_pixels_reference(size, kernel, stride, padding))
     wrong = [n for n, (got, right) in enumerate(zip(answers, rights, strict=True)) if got != right]
     if not wrong:
-        passed(f"your lost pixels match a window-by-window count in all {len(LOST_CASES)} cases.")
+        passed(f"your lost pixels match a window-by-window count in all {len(cases)} cases (three drawn at random).")
         return
-    size, kernel, stride, padding = LOST_CASES[wrong[0]]
+    size, kernel, stride, padding = cases[wrong[0]]
     asked = f"for size {size}, split (kernel {kernel}, stride {stride}, padding {padding}),"
-    slips = [_lost_slips(*case) for case in LOST_CASES]
+    slips = [_lost_slips(*case) for case in cases]
     for number, (message, _) in enumerate(slips[0]):
         if all(got == case_slips[number][1] for got, case_slips in zip(answers, slips, strict=True)):
             fail(f"{asked} {message}")
-    got, right = answers[wrong[0]], rights[wrong[0]]
-    shown = f"{right[0]} .. {right[-1]} ({len(right)} pixels)" if right else "none"
-    fail(f"{asked} you returned {len(got)} pixels {got[:6]}{' ...' if len(got) > 6 else ''}; the lost ones: {shown}")
+    got = answers[wrong[0]]
+    listed = f"you returned {_pixels(len(got))}"
+    fail(f"{asked} {listed}: {_why_wrong(got, rights[wrong[0]], cases[wrong[0]])}")
