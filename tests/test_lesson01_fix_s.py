@@ -94,4 +94,4 @@ def test_the_shuffle_is_read_over_ten_permutations_and_seed_0_is_one_of_them():
     assert sorted(counts) == list(range(10)) and counts[0] == int(right.sum())
     assert (min(counts.values()), max(counts.values())) == (194, 326)
     sources = _sources()
-    assert any("over ten it gets 19.4 % to 32.6 %" in s for s in sources)
+    assert any("ranges from 19.4 % to 32.6 % (the lowest and the highest seed" in s for s in sources)

@@ -1,0 +1,38 @@
+"""Lesson 01 fix round 17e: the whole input step before its parts, the positions-off line printed, prose that says
+only what is printed (the border cluster left to appendix A, DeiT 'narrowed' the gap, the shuffle range labelled)."""
+
+import json
+from pathlib import Path
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_patches_and_embeddings.ipynb"
+
+
+def _cells() -> list[dict]:
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def _text(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def test_the_whole_input_step_comes_before_section_3_and_is_checked():
+    cells = _cells()
+    start = next(i for i, c in enumerate(cells) if _text(c).startswith("**The whole input step at once**"))
+    assert _text(cells[start + 3]).startswith("## 3 · Patchify by hand")
+    assert "torch.cat([input_vit.class_token" in _text(cells[start + 1])
+    assert "add_class_token(" in _text(cells[start + 2]) and "hide-input" in cells[start + 2]["metadata"]["tags"]
+    printed = "".join("".join(o.get("text", "")) for o in cells[start + 1]["outputs"])
+    assert "-> + positions (1, 197, 768)" in printed
+
+
+def test_positions_off_line_is_printed_and_prose_claims_only_what_is_printed():
+    cells = _cells()
+    outputs = "".join("".join(o.get("text", "")) for c in cells if c["cell_type"] == "code" for o in c["outputs"])
+    assert "positions off: 5 of 8 shuffled digits right (5 unshuffled); the shuffle changes 0 guesses" in outputs
+    prose = " ".join(_text(c) for c in cells if c["cell_type"] == "markdown")
+    assert "closed most" not in prose and "DeiT narrowed it" in prose
+    assert "border cluster of\nsection 6" not in prose and "appendix A tests" in prose
+    assert "eyes and mouth" not in prose and "63 %" not in prose
+    code = [c for c in cells if c["cell_type"] == "code"]
+    visible = [_text(c) for c in code if "hide-input" not in c["metadata"].get("tags", [])]
+    assert not any("vit_at_resolution(" in s for s in visible)  # the five models are built in the hidden check
