@@ -36,7 +36,7 @@ def test_the_answer_states_the_trained_shares():
         and "part of that gradient comes back" not in sources[0]
     )
     # round 17d: route vs source said once, the share marked as one checkpoint's
-    assert "the MLPs are the road most of it travels" in sources[0] and "In one trained checkpoint" in sources[0]
+    assert "the MLPs are one road back from it" in sources[0] and "In one trained checkpoint" in sources[0]  # 17f
 
 
 def test_share_picture_and_definition_before_the_first_table():

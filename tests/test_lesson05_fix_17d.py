@@ -45,14 +45,14 @@ def test_the_widget_is_stored_at_c_1_and_316_vs_314_is_explained_once():
     sources = _sources()
     widget = _at(sources, "derivation = derivation_widget(")
     assert "derivation_widget(c=1.0)" in sources[widget]
-    assert "the curves stop at the current $c$" in sources[widget - 1] and "Guess first" in sources[widget - 1]
+    assert "in full colour up to the current $c$" in sources[widget - 1] and "Guess first" in sources[widget - 1]
     text = "\n".join(sources)
-    assert text.count("leaves out the biases") == 1 and "appendix I splits them" not in text
+    assert text.count("leaves out the biases") == 0 and "appendix I splits them" not in text
 
 
 def test_cell_0_separates_route_from_source():
     intro = _sources()[0]
-    assert "The loss is the only source; the MLPs are the road most of it travels." in intro
+    assert "The loss is the only source; the MLPs are one road back from it." in intro  # 17f: narrowed
     assert "In one trained checkpoint" in intro and "(section 5 defines the share)" in intro
     assert "The MLP is on the way, not the source." not in intro
     assert "likewise on the way, not the source" not in "\n".join(_sources())  # the summary's non sequitur is cut

@@ -98,7 +98,7 @@ def test_notebook_places_and_wording():
     joined = "\n".join(sources)
     at = lambda text: next(i for i, s in enumerate(sources) if text in s)  # noqa: E731
     assert (
-        "at timm's init (std 0.02)" in joined
+        "at timm 1.0.28's init (std 0.02)" in joined
         and "starts at\n8 to 83 over 3 seeds; its trained checkpoint gets 1.7 to 2.8 (appendix C)" in joined
     )
     assert at("times_less = [") > at("### A · Why the LayerNorms")  # the LayerNorm paragraph: appendix A

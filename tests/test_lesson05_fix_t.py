@@ -25,12 +25,12 @@ def test_qkv_panel_names_rows_with_their_bias():
 def test_wording_of_round_t():
     text = _text()
     # round 17d: 316 vs 314 explained once, where the widget prints 314
-    assert "not section 3's 316: it leaves out the biases" in text and text.count("adds the biases") == 0
+    assert "not section 3's 316" not in text and text.count("adds the biases") == 0  # 17f: sentence dropped
     assert "writes each block out that\nway" not in text and "a detached copy of `h` with a pre-hook" in text
     assert "with_change=True" in text and "changes 34 %" in text  # round 17c: the table prints the change too
     assert "One sub-prediction fails" in text and "19.3" in text
     assert "10 points or more" not in text and "from -6 to 33 % in the small model's block 1" in text
     assert "Always $db_k = 0$" in text and "db_k = 0 always" in text
     assert "with $Q$ in place of $K$" not in text  # fix x: dK's closed form left the summary (exercise 8)
-    assert "the MLPs are the road most of it travels" in text  # round 17d: route vs source, cell 0
+    assert "the MLPs are one road back from it" in text  # round 17d/17f: route vs source, cell 0
     assert "# the imports of section 5 and the appendices" not in text  # round 17d: imports where they are used

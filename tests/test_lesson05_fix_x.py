@@ -49,4 +49,7 @@ def test_wording_of_round_x():
     assert "0 and 1 only" not in text and "not in blocks 2" not in text
     assert r"dK_j = s\,M'(V_j - \bar V)" not in text and "Xiong" not in text
     assert "Backward meets the head" not in text and "316 counts each row's weight" not in text
-    assert "negative if it points against $g$" in text and "It can be negative, and it is not the part's size" in text
+    assert (
+        "negative if it points against $g$" in text
+        and "It can be negative. It is not the size of the MLP-route part" in text
+    )  # 17f

@@ -701,19 +701,21 @@ def plot_derivation_point(
 ) -> Figure:
     """Lesson 05's derivation widget: ``||dW_q||`` and ``||dW_v||`` against the multiplier ``c`` of ``W_q`` and
     ``W_k`` (``curves``: a :class:`~vit_explained.gradient_experiments.SaturationSweep` of one block), the
-    current ``factor`` and its ``norms`` ``(||dW_q||, ||dW_v||)`` marked (left; the curves drawn only up to
-    ``factor``, on axes fixed by the whole sweep), and one image's attention weights ``A`` ``(N, N)`` of head
-    ``head`` at it, token 0 ticked "cls" (right)."""
+    current ``factor`` and its ``norms`` ``(||dW_q||, ||dW_v||)`` marked (left; the whole sweep drawn faintly, the
+    curves up to ``factor`` in full colour, on axes fixed by the whole sweep), and one image's attention weights
+    ``A`` ``(N, N)`` of head ``head`` at it, token 0 ticked "cls" (right)."""
     fig = new_figure(figsize=(9, 3.2))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
-    shown = [i for i, f in enumerate(curves.factors) if f <= factor * (1 + 1e-9)]  # drawn up to the current c only
+    shown = [i for i, f in enumerate(curves.factors) if f <= factor * (1 + 1e-9)]  # full colour up to the current c
     for values, color, label in (
         (curves.w_q[scale], PART_COLORS["qkv"], "||dW_q||"),
         (curves.w_v[scale], "0.45", "||dW_v||"),
     ):
         left.plot([curves.factors[i] for i in shown], [values[i] for i in shown], color=color, lw=1.6, label=label)
+    for values, color in ((curves.w_q[scale], PART_COLORS["qkv"]), (curves.w_v[scale], "0.45")):
+        left.plot(curves.factors, values, color=color, lw=1.0, alpha=0.25, zorder=1)  # the whole sweep, faint
     every = [*curves.w_q[scale], *curves.w_v[scale], *norms]
-    left.set_xlim(min(curves.factors) / 1.3, max(curves.factors) * 1.3)  # fixed axes: the rest of the curve is unseen
+    left.set_xlim(min(curves.factors) / 1.3, max(curves.factors) * 1.3)  # fixed axes: they do not move with c
     left.set_ylim(min(every) / 3, max(every) * 3)
     for value, color in zip(norms, (PART_COLORS["qkv"], "0.45"), strict=True):
         left.plot([factor], [value], "o", color=color, ms=8, zorder=3)

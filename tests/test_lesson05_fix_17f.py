@@ -1,0 +1,78 @@
+"""Lesson 05, fix round 17f: cell 0 and the Answer narrowed to what was measured (one trained checkpoint; at
+initialisation, less in every block), the derivation widget's whole sweep drawn faintly, exercise 5's one-question
+hint, cell 44's share-vs-change sentence, section 5's which-model sentence, the 5-seed skip range printed."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from vit_explained.gradient_experiments import SaturationSweep
+from vit_explained.plotting.lesson05 import plot_derivation_point
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "05_where_gradients_flow.ipynb"
+SOLUTIONS = ROOT / "notebooks" / "solutions" / "05_where_gradients_flow_solutions.ipynb"
+HINT = "Hint: Does a frozen layer block gradient to its input?"
+
+
+def _cells(path=LESSON):
+    return json.loads(path.read_text())["cells"]
+
+
+def _sources(path=LESSON):
+    return ["".join(c["source"]) for c in _cells(path)]
+
+
+def _at(sources, text):
+    return next(i for i, s in enumerate(sources) if text in s)
+
+
+def test_cell_0_and_the_answer_are_narrowed_to_what_was_measured():
+    sources = _sources()
+    intro, answer = sources[0], sources[_at(sources, "**Answer to the question:**")]
+    assert "the road most of it travels" not in "\n".join(sources)
+    for text in (intro, answer):
+        assert "In one trained checkpoint, most of blocks 0-2's" in text
+        assert "At initialisation, less did, in every block: -6 to 37 %" in text and "5 to 63 %" in text
+    outputs = "".join(
+        "".join(o.get("text", "")) for c in _cells() if c["cell_type"] == "code" for o in c.get("outputs", [])
+    )
+    assert "small model, 5 seeds x 4 blocks: -6 to 37 %" in outputs
+    assert "MNIST architecture, 3 seeds x 4 blocks: 5 to 63 %" in outputs
+
+
+def test_the_whole_sweep_is_drawn_faintly_and_the_guess_comes_first():
+    curves = SaturationSweep(
+        factors=[1.0, 10.0, 100.0],
+        w_q={"1/sqrt(d)": [1e-3, 1e-2, 3e-3]},
+        w_v={"1/sqrt(d)": [0.1, 0.12, 0.1]},
+        entropy={"1/sqrt(d)": [1.0, 0.5, 0.1]},
+    )
+    fig = plot_derivation_point(curves, 1.0, (1e-3, 0.1), np.full((17, 17), 1 / 17))
+    faint = [line for line in fig.axes[0].lines if line.get_alpha() is not None and line.get_alpha() < 0.5]
+    assert [len(line.get_xdata()) for line in faint] == [3, 3]
+    sources = _sources()
+    widget = _at(sources, "derivation = derivation_widget(")
+    assert "derivation_widget(c=1.0)" in sources[widget] and "Guess first" in sources[widget - 1]
+    assert "whole sweep is drawn faintly" in sources[widget - 1] and "leaves out the biases" not in sources[widget - 1]
+
+
+def test_exercise_5_hint_is_one_question_in_both_notebooks():
+    for path in (LESSON, SOLUTIONS):
+        sources = _sources(path)
+        exercise = sources[_at(sources, "### Exercise 5 · Who learns")]
+        assert HINT in exercise and "Think about `norm1`" not in exercise
+
+
+def test_share_sentence_model_sentence_and_seed_range():
+    sources = _sources()
+    text = "\n".join(sources)
+    assert "It can be negative. It is not the size of the MLP-route part; that size is the **change**," in text
+    section_5 = sources[_at(sources, "## 5 · Cut the MLP route")]
+    assert "Which model each number comes from" in section_5
+    assert "timm's init (std 0.02)" not in text and "timm 1.0.28's init (std 0.02)" in text
+    cell = _at(sources, "seed_norms = [residual_route_norms(")
+    printed = "".join("".join(o.get("text", "")) for o in _cells()[cell]["outputs"])
+    assert "||skip route|| at block 0 / at block 3, 5 seeds: 1.08 to 1.28" in printed
+    assert "section 2 prints 1.08 to 1.28 times larger" in text
