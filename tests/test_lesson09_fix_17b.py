@@ -31,7 +31,8 @@ def test_the_crop_prose_names_the_teachers_own_errors_and_the_rates_are_interval
     text = _markdown()
     assert "Where a crop cuts away what makes the digit, the teacher's label follows what is left" not in text
     assert (
-        "the teacher's errors on crops\nit never trained on" in text and "3's last crop still shows a whole 3" in text
+        "an error on a crop that keeps the\nwhole digit" in text  # round 17f wording
+        and "3's last crop still shows a whole 3" in text
     )
     crop = next("".join(c["source"]) for c in _cells() if "random_resized_crops(" in "".join(c["source"]))
     assert "proportion(" in crop and "illustration only" in crop

@@ -252,6 +252,33 @@ def _name_token_map_slip(
     fail(f"{where}: the values differ from the token's attention to the patches")
 
 
+def _check_map_kind(result: Any, weights: torch.Tensor, where: str) -> None:
+    """Fail unless ``result`` is a tensor of the weights' dtype."""
+    if result is None:
+        fail(f"{where}: your function returned None: did you forget `return`?")
+    if not isinstance(result, torch.Tensor):
+        fail(
+            f"{where}: your token_map returned a {type(result).__module__}.{type(result).__name__}, not a torch "
+            "tensor. The maps go on to torch code (token_attention, plotting, the widget): stay in torch, or "
+            "convert back with torch.from_numpy(...)"
+        )
+    if result.dtype != weights.dtype:
+        fail(
+            f"{where}: your map is {result.dtype} but the weights are {weights.dtype}: return the weights' own dtype "
+            "(a slice and a reshape keep it; no .float(), .half() or .double())"
+        )
+
+
+def _check_float64_map(answer: Callable[..., Any]) -> None:
+    """One more case with float64 weights: the map must come back float64, with the same values."""
+    weights = _weights(2, 2, 2 + 3 * 3, seed=99).double()
+    where = "with float64 weights, 2 special tokens, query 1, a 3x3 grid"
+    result = _NO_TOKEN_HELPERS(answer, weights.clone(), 1, 2, 3, 3)
+    _check_map_kind(result, weights, where)
+    if not close(result, token_attention(weights, (3, 3), query=1, special_tokens=2)):
+        fail(f"{where}: the values differ from the token's attention to the patches")
+
+
 def check_token_map(answer: Callable[..., Any]) -> None:
     """Check ``answer(weights, query, special_tokens, rows, cols) -> (B, heads, rows, cols)``:
     row ``query`` of ``(B, heads, N, N)`` weights, the ``rows * cols`` patch columns after the
@@ -292,14 +319,7 @@ def check_token_map(answer: Callable[..., Any]) -> None:
                 "as `+=`, `.mul_()`, `[...] = ` on the weights or a view of them). The caller's attention must come "
                 "back untouched: slice and reshape, and copy (`.clone()`) before changing anything"
             )
-        if result is None:
-            fail(f"{where}: your function returned None: did you forget `return`?")
-        if not isinstance(result, torch.Tensor):
-            fail(
-                f"{where}: your token_map returned a {type(result).__module__}.{type(result).__name__}, not a torch "
-                "tensor. The maps go on to torch code (token_attention, plotting, the widget): stay in torch, or "
-                "convert back with torch.from_numpy(...)"
-            )
+        _check_map_kind(result, weights, where)
         mine = as_tensor(result, "your map")
         expected = token_attention(weights, (rows, cols), query=query, special_tokens=special)
         if close(mine, expected):
@@ -308,6 +328,7 @@ def check_token_map(answer: Callable[..., Any]) -> None:
         _name_token_map_slip(
             mine, expected, weights, where, (rows, cols), special, query, bool(passed_with - {special})
         )
+    _check_float64_map(answer)
     passed("you can slice any special token's map out of a ViT's or a DeiT's attention.")
 
 

@@ -314,7 +314,7 @@ def _slice_legend(special_tokens: int, tokens: int) -> list[Rectangle]:
     """The legend entries of :func:`plot_slice_matrix`: the patch columns, the rows, the slip."""
     legend = [
         _legend_box(
-            f"columns {special_tokens}: (keys): the {tokens - special_tokens} patches", "#2ca02c", lw=1.2, ls="--"
+            f"keys {special_tokens} to {tokens - 1}: the {tokens - special_tokens} patches", "#2ca02c", lw=1.2, ls="--"
         ),
         _legend_box(f"[:, :, 0, {special_tokens}:]  row 0: the class token's map", _COLOURS["class"], lw=2.0),
     ]

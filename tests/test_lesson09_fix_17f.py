@@ -1,0 +1,59 @@
+"""Lesson 09, fix round 17f (fresh review 17e): exercise 1 requires the weights' dtype; the prose fixes."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vit_explained.exercises import ExerciseFailed, lesson09
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_deit_distillation.ipynb"
+
+
+def _reference(weights, query, special_tokens, rows, cols):
+    return weights[:, :, query, special_tokens:].reshape(*weights.shape[:2], rows, cols)
+
+
+def _as_float64(weights, query, special_tokens, rows, cols):
+    return _reference(weights, query, special_tokens, rows, cols).double()
+
+
+def _as_float16(weights, query, special_tokens, rows, cols):
+    return _reference(weights, query, special_tokens, rows, cols).half()
+
+
+def _always_float32(weights, query, special_tokens, rows, cols):
+    return _reference(weights, query, special_tokens, rows, cols).float()  # wrong for float64 weights
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (_as_float64, "your map is torch.float64 but the weights are torch.float32"),
+        (_as_float16, "your map is torch.float16 but the weights are torch.float32"),
+        (_always_float32, "with float64 weights.*your map is torch.float32 but the weights are torch.float64"),
+    ],
+)
+def test_exercise_1_requires_the_weights_dtype(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson09.check_token_map(answer)
+
+
+def test_a_dtype_keeping_answer_passes_on_float32_and_float64_weights(capsys):
+    lesson09.check_token_map(_reference)  # the checker's last case gives float64 weights
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+def _text() -> str:
+    return "\n".join("".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"])
+
+
+def test_the_review_17e_wording():
+    text = _text()
+    assert "CPU budget" not in text and "not compared at full length here" in text
+    assert "(Table 3's soft and hard rows use one head and no distillation token.)" in text
+    assert "an error on a crop that keeps the\nwhole digit" in text and "crops\nit never trained on" not in text
+    assert "section 4's head 0 was nearly flat, but heads 1 and 3 peak" in text
+    assert "7: an explorer" in text and "Appendices: A," in text
+    assert "It opens on example 7" in text
+    assert "widget_views.py\nassert len(model.blocks)" in text  # the glued check runs again
