@@ -62,7 +62,7 @@ def test_section_six_short_with_statistics_folded() -> None:
         assert folded not in visible, folded
     assert "which part 2 below measures" in " ".join(cells[start].source.split()) and "fit by hand" not in visible
     shown = "".join(_text(c) for c in cells[start:end] if c.cell_type == "code")
-    assert "Fisher" not in shown  # folded in an HTML <details> output
+    assert "3 of 3 against 0 of 3" in shown  # round 17e: the counts the prose quotes print as plain text
 
 
 def test_block_class_near_the_top_of_section_five() -> None:

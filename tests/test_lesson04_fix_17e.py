@@ -1,0 +1,50 @@
+"""Lesson 04, fresh review 17d (fix round 17e): warm-up scoped, flat-gradient link with its caveat, intervals printed
+as plain text, the Monte-Carlo standard errors, the final-norm arms as visible one-liners, the linear-growth note."""
+
+from pathlib import Path
+
+import nbformat
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "04_gelu_mlp_and_block.ipynb"
+
+
+def _cells():
+    return nbformat.read(LESSON, as_version=4).cells
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []))
+
+
+def test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat() -> None:
+    prose = next(" ".join(c.source.split()) for c in _cells() if '<a id="norm-training"></a>' in c.source)
+    assert "A warm-up delays post-norm's collapse" not in prose
+    assert "a warm-up of up to 150 steps delayed post-norm's collapse but did not prevent it" in prose
+    assert "Xiong et al.'s longer warm-ups were not tried" in prose
+    assert "so a large lr overshoots unless warmed up" in prose and "the link is untested here" in prose
+    summary = next(" ".join(c.source.split()) for c in _cells() if c.source.startswith("## Summary"))
+    assert "warm-up at most 150 steps" in summary and "untested" in summary
+
+
+def test_quoted_intervals_print_as_plain_text() -> None:
+    shown = "".join(_text(c) for c in _cells() if c.cell_type == "code")
+    assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in shown
+    assert "warm-up none: +64.4 [+51.0, +77.8]" in shown and "3 of 3 against 0 of 3 (p = 0.10)" in shown
+
+
+def test_monte_carlo_means_print_their_standard_error() -> None:
+    cell = next(c for c in _cells() if c.source.startswith("gate_x = torch.tensor("))
+    assert "-0.1545 ± 0.0005" in _text(cell)
+
+
+def test_final_steps_are_visible_one_liners_with_plain_labels() -> None:
+    cell = next(c for c in _cells() if c.source.startswith("final_steps = {"))
+    assert '"centred_fixed": lambda x, norm: (x - x.mean(dim=-1, keepdim=True)) / FIXED_NORM' in cell.source
+    assert "  / 1.33 after centring  L^+0.065" in _text(cell) and "  final LayerNorm        L^-0.468" in _text(cell)
+
+
+def test_nits() -> None:
+    sources = [" ".join(c.source.split()) for c in _cells()]
+    assert any("it only centres and rescales the whole token: it cannot gate one feature" in s for s in sources)
+    assert any("At any D the same holds, eps aside" in s for s in sources)
+    assert any("appendix A measures it to 128 blocks" in s for s in sources)
