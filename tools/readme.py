@@ -29,7 +29,7 @@ LESSONS: dict[str, tuple[str, int]] = {
     "01_patches_and_embeddings": (
         "a map of the whole ViT with ViT-B/16's shapes; 196 patches + 1 class token = 197 tokens; patchify by hand; "
         "Conv2d, Unfold + Linear and Rearrange + Linear are one computation; why positions; sinusoid vs learned "
-        "positions, and a position table resized to a new resolution; a patch-grid widget; 4 exercises",
+        "positions, and a position table resized to a new resolution; patch-grid and shuffle widgets; 4 exercises",
         30,
     ),
     "01_patches_and_embeddings_appendix": (
@@ -94,8 +94,9 @@ LESSONS: dict[str, tuple[str, int]] = {
     ),
     "09_deit_distillation": (
         "DeiT's recipe; soft vs hard distillation; the distillation token trained from a CNN teacher, and a teacher "
-        "that calls every 7 a 1; the Q&A's monkey-patch and what [:, :, 0, 2:] vs [:, :, 1, 2:] slice; attn_mask "
-        "and is_causal across timm versions; hooks on fused paths; a widget with both maps; 3 exercises",
+        "whose answer 7 becomes 1; the Q&A's monkey-patch and what [:, :, 0, 2:] vs [:, :, 1, 2:] slice; attn_mask "
+        "and is_causal across timm versions; hooks on fused paths; widgets for both maps and for soft targets; "
+        "3 exercises",
         40,
     ),
 }
