@@ -154,8 +154,8 @@ def test_qkv_rows_panels_write_small_ratios_with_one_decimal():
     )
     texts = [[t.get_text() for t in ax.texts] for ax in fig.axes]
     assert [ax.get_title() for ax in fig.axes] == ["start", "trained"]
-    note = "at the bottom: v / max(q, k)"  # round 17d: one short number under each block, the ratio named once
-    assert texts == [["50x", note], ["1.7x", note]]
+    note = "the numbers at the bottom: v / max(q, k)"  # one short number under each block, the ratio named once
+    assert texts == [["50x"], ["1.7x"]] and [ax.get_xlabel() for ax in fig.axes] == [note, note]  # 17f: off the points
 
 
 def test_appendix_c_draws_the_trained_right_panel():
