@@ -112,4 +112,4 @@ def test_one_stage_runs_in_section_6_and_going_further_reuses_its_module():
     )
     check = _source(cells[stage + 1])
     assert "hide-input" in cells[stage + 1]["metadata"]["tags"] and "torch.equal(stage_1[0], image_1)" in check
-    assert sum("Tokens2Token(224, in_channels=3" in _source(cell) for cell in cells) == 1
+    assert sum("built_with_seed(0, Tokens2Token, 224, in_channels=3" in _source(cell) for cell in cells) == 1

@@ -258,3 +258,11 @@ def chain_footprints(splits: Sequence[tuple[int, int, int]]) -> list[Footprint]:
         step *= stride
         found.append(Footprint(size, step, offset))
     return found
+
+
+def built_with_seed(seed: int, factory, *args, **kwargs):
+    """``factory(*args, **kwargs)`` built right after ``torch.manual_seed(seed)``: untrained weights, the same on
+    every run, while the global random generator is left as it was (``torch.random.fork_rng``)."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return factory(*args, **kwargs)

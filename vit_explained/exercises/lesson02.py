@@ -38,9 +38,18 @@ class _ForbidCounting(forbid):
             self._ops[op] = f"torch.ops.aten.{op.removeprefix('aten::')}"
 
     def _record(self, name: str) -> None:
-        super()._record(
-            name.replace("torch._VariableFunctionsClass.", "torch.").replace("TensorBase.", "torch.Tensor.")
-        )
+        name = name.replace("torch._VariableFunctionsClass.", "torch.").replace("TensorBase.", "torch.Tensor.")
+        super()._record(_AS_WRITTEN.get(name, name))
+
+
+#: Unfold's three spellings named as the learner writes them (``nn.Unfold`` is caught before the ``F.unfold`` it calls).
+_AS_WRITTEN = {
+    "torch.nn.modules.fold.Unfold": "nn.Unfold (torch.nn.Unfold, which calls F.unfold)",
+    "torch.nn.modules.fold.Fold": "nn.Fold (torch.nn.Fold, which calls F.fold)",
+    "torch.nn.functional.unfold": "F.unfold (torch.nn.functional.unfold)",
+    "torch.nn.functional.fold": "F.fold (torch.nn.functional.fold)",
+    "torch.Tensor.unfold": "Tensor.unfold (torch.Tensor.unfold)",
+}
 
 
 #: Exercise 1 counts with the formula itself: not the package's count, nor a layer whose output shape counts for you
@@ -55,6 +64,8 @@ _COUNTING_TARGETS: tuple[object, ...] = (
     window_starts,
     SoftSplit,
     t2t_chain,
+    torch.nn.Unfold,
+    torch.nn.Fold,
     F.unfold,
     F.fold,
     F.conv1d,
@@ -265,6 +276,7 @@ def _wrong_grid(split: str, size: int, grid: int, answer: tuple[int, int, int], 
 _NO_UNFOLD = _ForbidCounting(
     SoftSplit,
     SoftSplitEmbedding,
+    torch.nn.Unfold,
     F.unfold,
     F.conv2d,
     torch.convolution,
@@ -837,11 +849,11 @@ def _lost_slips(size: int, kernel: int, stride: int, padding: int) -> list[tuple
         ),
         (
             "you lose pixels when r <= p: the rule is the other way round. The floor drops the last r pixels of the "
-            "padded side, and the last p of those are padding, so r - p image pixels are lost when r > p",
+            "padded side, and the last min(r, p) of those are padding, so r - p image pixels are lost when r > p",
             _last(size, padding - r),
         ),
         (
-            "you return the last r pixels, but the last p of the r dropped ones are padding zeros: only r - p "
+            "you return the last r pixels, but the last min(r, p) of the r dropped ones are padding zeros: only r - p "
             "image pixels are lost, and none when r <= p",
             _last(size, r),
         ),
