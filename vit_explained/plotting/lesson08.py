@@ -206,7 +206,7 @@ def plot_rollout_layers(
         maps,
         titles,
         labels,
-        "Attention rollout: where the class token's information comes from",
+        "Rollout: the class token's row after each block",
         "rollout / the largest in this map",
         outline,
         "each",
