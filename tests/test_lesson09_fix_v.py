@@ -30,7 +30,7 @@ def test_the_package_soft_term_is_printed_as_exactly_ten_times_deits():
 
 def test_the_crop_picture_follows_the_papers_crop_argument():
     sources = [_source(c) for c in _cells()]
-    argument = next(i for i, s in enumerate(sources) if "the teacher labels the augmented crop" in s)
+    argument = next(i for i, s in enumerate(sources) if "the teacher labels\nthe augmented crop" in s)
     crop = next(i for i, s in enumerate(sources) if 'save_figure(fig, "09_teacher_crops")' in s)
     assert argument < crop < argument + 4
     assert (ROOT / "figures" / "09_teacher_crops.png").exists()

@@ -69,9 +69,15 @@ def _weights(batch: int, heads: int, tokens: int, seed: int) -> torch.Tensor:
     return torch.softmax(2 * torch.randn(batch, heads, tokens, tokens, generator=generator), dim=-1)
 
 
-def _slice_slip(where: str, special: int, rows: int, cols: int, kept: int | None = None) -> str:
+def _slice_slip(
+    where: str, special: int, rows: int, cols: int, kept: int | None = None, start: int | None = None
+) -> str:
     """The message for the lesson's central slip: a slice that starts at a fixed 1 or 2."""
     kept_text = f"your slice keeps {kept} columns, not the {rows * cols} patches" if kept else "your slice is off"
+    if start is not None:
+        kept_text = (
+            f"your slice starts at column {start}, not {special}, so its {rows * cols} columns are not the patches"
+        )
     return (
         f"{where}: {kept_text}. The number of special tokens in front of the patches, the argument "
         f"special_tokens (here {special}), decides where the patches' columns start; "
@@ -219,7 +225,7 @@ def _name_token_map_slip(
                         f"last special token and drops the last patch. The patches start at column "
                         f"special_tokens (here {special}): that argument decides where the slice starts"
                     )
-                fail(_slice_slip(where, special, rows, cols))
+                fail(_slice_slip(where, special, rows, cols, start=start))
     if query != 0 and close(mine, weights[..., 0, special:].reshape(*weights.shape[:2], rows, cols)):
         fail(
             f"{where}: your map is row 0 (the class token's) although query is {query}: use the `query` argument "
@@ -478,7 +484,7 @@ def _other_slips(
         (
             argmin,
             "your distillation term's label is the teacher's argmin, its least likely class: that is not the "
-            "teacher's choice; take teacher_logits.argmax(dim=-1)",
+            "teacher's choice",
         ),
         (
             fused,
