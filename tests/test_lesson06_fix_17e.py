@@ -3,6 +3,10 @@
 from pathlib import Path
 
 import nbformat
+import pytest
+import torch
+
+from vit_explained.exercises import ExerciseFailed, lesson06
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "06_train_a_vit.ipynb"
@@ -34,3 +38,36 @@ def test_scale_cost_is_labelled_not_isolated_and_exact_figures():
     assert "against 42.5 % for the same rule" in text and "about 42 %" not in text
     assert "within 0.20 of ln 10" in text
     assert "the ViT paper clips at global norm 1 on ImageNet" in text
+
+
+def _second_forward_under_eval(model, optimizer, images, labels):
+    import torch.nn.functional as F
+
+    model.train()
+    optimizer.zero_grad()
+    loss = F.cross_entropy(model(images), labels)
+    loss.backward()
+    optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        return F.cross_entropy(model(images), labels).item()  # a second forward, in eval mode
+
+
+def test_ex2_a_second_forward_under_eval_is_named_as_two_forwards():
+    with pytest.raises(ExerciseFailed, match=r"ran the model 2 times on one batch") as failure:
+        lesson06.check_train_step(_second_forward_under_eval)
+    assert "eval mode" not in str(failure.value)
+
+
+def _cropped_to_h_by_h(images):
+    side = images.shape[-2]
+    ink = images[..., :side, :side].abs().sum(dim=1) > 0
+    rows, cols = ink.any(dim=2).float(), ink.any(dim=1).float()
+    first = torch.minimum(rows.argmax(dim=1), rows.flip(1).argmax(dim=1))
+    return int(torch.minimum(first, torch.minimum(cols.argmax(dim=1), cols.flip(1).argmax(dim=1))).min())
+
+
+def test_ex3_a_square_crop_of_a_non_square_image_is_named():
+    with pytest.raises(ExerciseFailed, match=r"cropped the images to a square") as failure:
+        lesson06.check_max_safe_shift(_cropped_to_h_by_h)
+    assert "threshold" not in str(failure.value)

@@ -375,6 +375,14 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
         "width images.shape[-1], so the bottom margin counts from H - 1 and the right margin from W - 1",
     ),
     (
+        lambda images, result, _: (
+            images.shape[-2] != images.shape[-1]
+            and result in {_safe_shift(images[..., :side, :side]) for side in images.shape[-2:]}
+        ),
+        "you cropped the images to a square (H x H or W x W): some images here are not square (H != W), and ink "
+        "beyond the crop is still ink; measure the rows over H and the columns over W",
+    ),
+    (
         lambda images, result, _: images.shape[1] > 1 and result == _safe_shift(images[:, :1]),
         "you looked at the first channel only: a pixel has ink if any of its channels is non-zero",
     ),
@@ -617,6 +625,11 @@ def _check_forward_modes(modes: list[bool], events: list[str]) -> None:
     """The step called the model once, in training mode (``events``: this call's backward and step events)."""
     if not modes:
         fail("your step never called the model: compute logits = model(images) inside train_step")
+    if len(modes) > 1:
+        fail(
+            f"your step ran the model {len(modes)} times on one batch: one forward pass, one "
+            "backward, one step (to return the loss, return the loss you backpropagated)"
+        )
     if not all(modes):
         first_step = next((i for i, event in enumerate(events) if event.startswith("step")), None)
         in_order = first_step is not None and "backward" in events[:first_step] and events[first_step] == "step:grads"
@@ -624,11 +637,6 @@ def _check_forward_modes(modes: list[bool], events: list[str]) -> None:
             "the model was in eval mode during the forward pass: call model.train() first (evaluate and "
             "predict leave a model in eval mode, where dropout is off and BatchNorm uses its running "
             "statistics)" + ("" if in_order else "; then check the order of zero_grad / backward / step")
-        )
-    if len(modes) > 1:
-        fail(
-            f"your step ran the model {len(modes)} times on one batch: one forward pass, one "
-            "backward, one step (to return the loss, return the loss you backpropagated)"
         )
 
 
