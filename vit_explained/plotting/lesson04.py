@@ -288,11 +288,14 @@ def plot_parallel_block_diagram() -> Figure:
     return fig
 
 
-def plot_final_norm_ablation(slopes: Mapping[str, tuple[float, float, float]], guide: float = -0.5) -> Figure:
+def plot_final_norm_ablation(
+    slopes: Mapping[str, tuple[float, float, float]], guide: float = -0.5, labels: Mapping[str, str] | None = None
+) -> Figure:
     """One row per arm of the final-norm ablation (``{arm: (slope, low, high)}``, e.g. from :func:`depth_slope`):
     the fitted log-log slope of the last ``fc2`` gradient against depth as a point with its 95 % interval as a bar,
     a line at 0 (no trend) and a dashed one at ``guide`` (-0.5: the L-dependence of Xiong et al.'s bound).
-    Arms whose interval lies below 0 are red, the others grey (both named in the legend)."""
+    Arms whose interval lies below 0 are red, the others grey (both named in the legend). ``labels`` maps an arm to
+    its row's label (default: the arm's name)."""
     if not slopes:
         raise ValueError("slopes is empty: give {arm: (slope, low, high)}")
     fig = new_figure(figsize=(6.4, 0.5 * len(slopes) + 2.3))
@@ -316,7 +319,7 @@ def plot_final_norm_ablation(slopes: Mapping[str, tuple[float, float, float]], g
     ax.axvline(guide, color="k", lw=0.8, ls="--", label=f"slope {guide:+g} (the L-dependence of Xiong et al.'s bound)")
     ax.plot([], [], "o", color="tab:red", label="red: interval below 0 (falls with depth)")
     ax.plot([], [], "o", color="0.4", label="grey: interval reaches 0 (no detectable fall)")
-    ax.set_yticks(range(len(names)), names)
+    ax.set_yticks(range(len(names)), [(labels or {}).get(name, name) for name in names])
     ax.invert_yaxis()
     lows, highs = [v[1] for v in slopes.values()], [v[2] for v in slopes.values()]
     ax.set_xlim(min(*lows, guide) - 0.1, max(*highs, 0) + 0.5)

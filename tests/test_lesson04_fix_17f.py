@@ -1,0 +1,38 @@
+"""Fix round 17f of lesson 04: the fresh review 17e's items (sigma/RMS link, arm labels, data not parsing, nits)."""
+
+import json
+from pathlib import Path
+
+from vit_explained.plotting.lesson04 import plot_final_norm_ablation
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "04_gelu_mlp_and_block.ipynb"
+
+
+def _cells() -> list[tuple[str, dict]]:
+    return [(" ".join("".join(c["source"]).split()), c) for c in json.loads(LESSON.read_text())["cells"]]
+
+
+def _text(cell: dict) -> str:
+    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+
+
+def test_sigma_is_linked_to_the_rms_token_norm() -> None:
+    assert any("divides each token by its spread $\\sigma$, about its norm over $\\sqrt{D}$" in s for s, _ in _cells())
+    outputs = "".join(_text(c) for _, c in _cells())
+    assert "LayerNorm's sigma at 2 blocks: 1.333, about RMS / sqrt(D) = 10.8 / sqrt(64) = 1.35" in outputs
+
+
+def test_centred_arm_sentence_and_readable_labels() -> None:
+    assert any("So dividing by the growing spread, not centring, makes it fall." in s for s, _ in _cells())
+    assert any("plot_final_norm_ablation(ablation_slope, labels=labels)" in s for s, _ in _cells())
+    fig = plot_final_norm_ablation({"fixed": (0.1, 0.0, 0.2), "none": (0.1, 0.0, 0.2)}, labels={"fixed": "/ 1.33"})
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["/ 1.33", "none"]
+
+
+def test_depth_slopes_printed_from_data_and_nits() -> None:
+    cell = next(c for s, c in _cells() if s.startswith('print("slope of the gradient against depth'))
+    source = "".join(cell["source"])
+    assert "split(" not in source and "report.slope.items()" in source
+    assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in _text(cell)
+    assert any("GELU's RMS / fc1's RMS: 0.21" in _text(c) for _, c in _cells())
+    assert any("CaiT's start depends on depth: 0.1 up to 18 blocks, 1e-5 at 24, 1e-6 deeper" in s for s, _ in _cells())
