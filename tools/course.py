@@ -117,6 +117,9 @@ HIDDEN_CASES: dict[str, str] = {
     "([torch.rand(1, 1, 4, 4, dtype=torch.float64).softmax(-1)], [torch.randn(1, 1, 4, 4, dtype=torch.float64)]), "
     "([torch.rand(3, 2, 6, 6).softmax(-1) for _ in range(5)], [torch.randn(3, 2, 6, 6) for _ in range(5)])]",
     # a model, images, labels, maps and counts: 6 x 4 patches on a 3 x 2 grid, 2 x 3 on a 5 x 4 grid (3 channels)
+    # per image of 2 / 1, the class token's top patch under max fusion: 2 x 3 and 3 x 4 patch grids
+    "max_fusion_top_patch": "[([torch.rand(2, 3, 7, 7).softmax(-1) for _ in range(3)], 2, 3), "
+    "([torch.rand(1, 2, 13, 13).softmax(-1) for _ in range(2)], 3, 4)]",
     "insertion_curve": "[(nn.Sequential(nn.Flatten(), nn.Linear(144, 8), nn.Tanh(), nn.Linear(8, 4)).eval(), "
     "torch.rand(2, 1, 18, 8), torch.tensor([1, 3]), torch.randn(2, 3, 2), [0, 2, 3, 6]), "
     "(nn.Sequential(nn.Flatten(), nn.Linear(360, 3)).eval(), torch.rand(4, 3, 10, 12), torch.tensor([0, 2, 1, 2]), "
@@ -139,6 +142,14 @@ for size, grid in [(120, 30), (36, 12), (200, 4), (64, 32)]:
     assert kernel > stride and 0 <= padding < kernel, f"hidden case {(size, grid)}: not a soft split"
     assert (size + 2 * padding - kernel) // stride + 1 == grid, f"hidden case {(size, grid)}: wrong grid"
     assert (grid - 1) * stride + kernel - 1 - padding >= size - 1, f"hidden case {(size, grid)}: pixels in no window"
+""",
+    # 02: lost pixels in any iterable (list, set, tuple, range, tensor): compared as sorted ints, on splits the
+    # lesson's checker never tries (r > p > 0, gaps with padding, no loss)
+    "lost_pixels": """
+for case in [(23, 7, 5, 1), (90, 18, 25, 3), (57, 11, 6, 2), (40, 5, 3, 0), (100, 7, 4, 2)]:
+    got = sorted(int(pixel) for pixel in lost_pixels(*case))
+    want = sorted(_reference["lost_pixels"](*case))
+    assert got == want, f"hidden case {case}: {got}, expected {want}"
 """,
     # 05: the answer is a set of parts (or a dict {part: bool}) with no size to vary; the graded copy runs the
     # lesson's own checker again (the visible line, word for word: nothing new to hide), which judges every spelling
@@ -313,6 +324,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "fold_tokens": ("vit_explained.tokens_to_image",),
     "token_attention": ("vit_explained.TokenAttention.forward",),
     "rollout": ("vit_explained.attention_maps.attention_rollout",),
+    "max_fusion_top_patch": ("vit_explained.attention_maps.attention_rollout",),
+    "lost_pixels": ("vit_explained.exercises.lesson02.lost_pixels_reference",),
     "chefer_rollout": ("vit_explained.attention_maps.gradient_weighted_rollout",),
     "insertion_curve": (
         "vit_explained.attention_maps.insertion_areas",
