@@ -8,19 +8,15 @@ from pathlib import Path
 
 import torch
 
+from tests import _notebook as nb
+from tests._notebook import printed as _printed
+from tests._notebook import source as _source
+
 LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "01_patches_and_embeddings.ipynb"
 
 
 def _cells() -> list[dict]:
-    return json.loads(LESSON.read_text())["cells"]
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
-def _printed(cell: dict) -> str:
-    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+    return nb.cells(LESSON)
 
 
 def _section(cells: list[dict], start: str, end: str) -> list[dict]:

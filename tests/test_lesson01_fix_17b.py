@@ -4,25 +4,20 @@ is short."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import torch
 
+from tests import _notebook as nb
+from tests._notebook import printed as _printed
+from tests._notebook import source as _source
+
 LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "01_patches_and_embeddings.ipynb"
 
 
 def _cells() -> list[dict]:
-    return json.loads(LESSON.read_text())["cells"]
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
-def _printed(cell: dict) -> str:
-    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+    return nb.cells(LESSON)
 
 
 def test_directly_below_is_not_called_alike() -> None:

@@ -12,6 +12,9 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
+from tests import _notebook as nb
+from tests._notebook import printed as _printed
+from tests._notebook import source as _source
 from vit_explained.plotting.lesson01 import plot_position_similarity_pair
 from vit_explained.positional import position_structure_report, stored_shifted_positions
 
@@ -21,15 +24,7 @@ CANVAS = "lesson01_canvas_positions.safetensors"
 
 
 def _cells() -> list[dict]:
-    return json.loads(LESSON.read_text())["cells"]
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
-def _printed(cell: dict) -> str:
-    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+    return nb.cells(LESSON)
 
 
 def _hidden(cell: dict) -> bool:

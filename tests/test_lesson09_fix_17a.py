@@ -2,12 +2,14 @@
 appendix B; exercise 3's attn_map may be taken before or after attn_drop (text and checker agree); row 0's
 flatness printed; section 5 keeps one version sentence; the relabel figure's title matches the prose."""
 
-import json
 from pathlib import Path
 
 import pytest
 import torch
 
+from tests import _notebook as nb
+from tests._notebook import printed as _printed
+from tests._notebook import source as _source
 from vit_explained.exercises import ExerciseFailed, lesson09
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,15 +18,7 @@ SOLUTIONS = ROOT / "notebooks" / "solutions" / "09_deit_distillation_solutions.i
 
 
 def _cells(path: Path = LESSON) -> list[dict]:
-    return json.loads(path.read_text())["cells"]
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
-def _printed(cell: dict) -> str:
-    return "".join("".join(output.get("text", "")) for output in cell.get("outputs", []))
+    return nb.cells(path)
 
 
 def _index(sources: list[str], start: str) -> int:
