@@ -3,23 +3,18 @@ with the measured no-positions change, Hugging Face's resize is named beside tim
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from tests import _notebook as nb
+from tests._notebook import printed as _printed
+from tests._notebook import source as _source
 
 LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "01_patches_and_embeddings.ipynb"
 APPENDIX = LESSON.with_name("01_patches_and_embeddings_appendix.ipynb")
 
 
 def _cells(path: Path) -> list[dict]:
-    return json.loads(path.read_text())["cells"]
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
-def _printed(cell: dict) -> str:
-    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+    return nb.cells(path)
 
 
 def test_the_row_reading_prints_and_states_the_matched_distance_test() -> None:

@@ -2,12 +2,13 @@
 ViT-side caveat of "held whole", the order figure in section 2, a visible fold/unfold round trip, one point per cell,
 plain-text exercise feedback."""
 
-import json
 import math
 import pathlib
 
 import pytest
 
+from tests import _notebook as nb
+from tests._notebook import source as _source
 from vit_explained.exercises import ExerciseFailed
 from vit_explained.exercises import lesson02 as ex
 
@@ -15,11 +16,7 @@ LESSON = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "02_soft_sp
 
 
 def _cells() -> list[dict]:
-    return json.loads(LESSON.read_text())["cells"]
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"])
+    return nb.cells(LESSON)
 
 
 def _printed(cell: dict) -> str:

@@ -1,27 +1,19 @@
 """Lesson 02, fix round v: the photo's three-way comparison (same stride, overlap on vs off), the 31 x 31
 footprint's offset against ViT's patch, the plain timm sentence."""
 
-import json
 from pathlib import Path
+
+from tests import _notebook as nb
+from tests._notebook import flat as _flat
+from tests._notebook import printed as _printed
+from tests._notebook import source as _source
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "02_soft_split_token_counting.ipynb"
 
 
 def _cells() -> list[dict]:
-    return json.loads(LESSON.read_text())["cells"]
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _printed(cell: dict) -> str:
-    return "".join("".join(output.get("text", "")) for output in cell.get("outputs", []))
+    return nb.cells(LESSON)
 
 
 def test_the_photo_prints_the_same_stride_hard_split_and_checks_it():

@@ -3,7 +3,6 @@ pair first in section 1 and the like-for-like comparison at stride 16, named che
 
 from __future__ import annotations
 
-import json
 import math
 import pathlib
 
@@ -12,6 +11,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from tests import _notebook as nb
+from tests._notebook import flat as _flat
+from tests._notebook import printed as _printed
+from tests._notebook import source as _source
 from vit_explained import T2T_SPLITS, ViT, count_tokens
 from vit_explained.exercises import ExerciseFailed, lesson02
 from vit_explained.soft_split import chain_footprints, share_held_whole
@@ -20,19 +23,7 @@ LESSON = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "02_soft_sp
 
 
 def _cells() -> list[dict]:
-    return json.loads(LESSON.read_text())["cells"]
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _printed(cell: dict) -> str:
-    return "".join("".join(output.get("text", "")) for output in cell.get("outputs", []))
+    return nb.cells(LESSON)
 
 
 # --------------------------------------------------------------------------- exercise 1: the square reshape

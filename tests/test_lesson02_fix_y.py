@@ -4,27 +4,19 @@ geometry, the widget cell prints its readout, the Summary's third bullet is shor
 
 from __future__ import annotations
 
-import json
 import pathlib
+
+from tests import _notebook as nb
+from tests._notebook import flat as _flat
+from tests._notebook import printed as _printed
+from tests._notebook import source as _source
 
 LESSON = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "02_soft_split_token_counting.ipynb"
 SOLUTIONS = LESSON.parent / "solutions" / "02_soft_split_token_counting_solutions.ipynb"
 
 
 def _cells(path: pathlib.Path = LESSON) -> list[dict]:
-    return json.loads(path.read_text())["cells"]
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _printed(cell: dict) -> str:
-    return "".join("".join(output.get("text", "")) for output in cell.get("outputs", []))
+    return nb.cells(path)
 
 
 def _index(start: str) -> int:
