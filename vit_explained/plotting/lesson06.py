@@ -315,6 +315,20 @@ def plot_attention_axes(batch: int = 3, tokens: int = 4) -> Figure:
     return fig
 
 
+def nearest_centre_plane(
+    fit_x: torch.Tensor, fit_labels: torch.Tensor, x: torch.Tensor, labels: torch.Tensor, classes: int = 10
+) -> tuple[torch.Tensor, float]:
+    """Rows x (N, F) placed on the top two principal axes of fit_x (M, F) -> their plane (N, 2) and how often
+    the nearest class centre (fit on fit_x's rows, fit_labels) is their label. Fit on one set, scored on another:
+    scoring the rows the plane was fit to would read its fit as accuracy."""
+    mean = fit_x.mean(dim=0)
+    axes = torch.linalg.svd(fit_x - mean, full_matrices=False).Vh[:2].T  # (F, 2)
+    fitted = (fit_x - mean) @ axes
+    centres = torch.stack([fitted[fit_labels == k].mean(dim=0) for k in range(classes)])  # (classes, 2)
+    plane = (x - mean) @ axes
+    return plane, (torch.cdist(plane, centres).argmin(dim=1) == labels).float().mean().item()
+
+
 def plot_feature_plane(
     points: np.ndarray | torch.Tensor,
     labels: np.ndarray | torch.Tensor,
