@@ -2,6 +2,13 @@
 several seeds, stored and read by the lesson.
 
     .venv/bin/python benchmarks/bench_lesson05_training.py   # 3 seeds, about 3 CPU-minutes (2 processes x 1 thread)
+    .venv/bin/python benchmarks/bench_lesson05_training.py --full-seeds 1 2 --full-epochs 50   # the replication
+    .venv/bin/python benchmarks/bench_lesson05_training.py --full-seeds 1 --full-epochs 1 --out /tmp/l05   # smoke
+
+``--full-seeds`` (the replication of the lesson's headline): trains the shipped recipe at full length
+(``--full-epochs``, 50 like the shipped checkpoint) for other seeds and measures the same per-block quantities once,
+at the end only. Writes ``lesson05_full.json`` (+ its packaged copy, read by
+``gradient_experiments.stored_full_checkpoints``) and ``lesson05_full.md``; with ``--out DIR`` both go to DIR only.
 
 The lesson's trained MNIST ViT is one checkpoint of one 50-epoch run, so it cannot tell training from that run. This
 trains fresh copies of the same architecture and init (``mnist_vit_maker(seed)``: 4x4 patches, D = 64, 4 blocks,
@@ -19,9 +26,11 @@ lesson05_training.json`` (read by ``gradient_experiments.stored_training_checkpo
 
 from __future__ import annotations
 
+import argparse
 import copy
 import dataclasses
 import datetime
+import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -31,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch
 
-from benchmarks._common import machine, markdown_table, write_result, write_stored_run
+from benchmarks._common import RESULTS, ROOT, machine, markdown_table, write_result, write_stored_run
 from vit_explained.data import load_mnist
 from vit_explained.evidence import over_seeds
 from vit_explained.gradient_experiments import mnist_vit_maker, v_over_qk
@@ -72,7 +81,73 @@ def train_run(seed: int) -> dict:
     return {"seed": seed, "steps": total, "checkpoints": points}
 
 
+def full_run(seed: int, epochs: int) -> dict:
+    """One seed: the shipped recipe at ``epochs`` epochs (50 = the shipped checkpoint's length), measured once at
+    the end."""
+    torch.set_num_threads(1)
+    data = load_mnist()
+    recipe = dataclasses.replace(Recipe(**checkpoint_info()["info"]["recipe"]), epochs=epochs, seed=seed)
+    model = mnist_vit_maker(seed)()
+    run = _Trainer(model, data, recipe, "cpu")
+    total = run.steps_per_epoch * epochs
+    model.train()
+    for _ in range(epochs):
+        for index in run.batches_of_one_epoch():
+            run.train_step(index, progress=run.step / total)
+    return {"seed": seed, "epochs": epochs, "steps": total} | measure(model, data)
+
+
+def full_table(runs: list[dict]) -> str:
+    """Per seed: accuracy, then per block the MLP share and v / max(q, k); the last row over seeds."""
+    header = ["seed", "val accuracy"] + [f"block {b}: MLP share; v / max(q, k)" for b in range(4)]
+    rows = [
+        [r["seed"], f"{r['val_accuracy']:.1%}"]
+        + [f"{r['mlp_share'][b]:.0%}; {r['v_over_qk'][b]:.1f}" for b in range(4)]
+        for r in runs
+    ]
+    if len(runs) > 1:
+        share = [over_seeds([r["mlp_share"][b] for r in runs], percent=True, digits=0) for b in range(4)]
+        rows.append(["all", over_seeds([r["val_accuracy"] for r in runs], percent=True), *share])
+    return markdown_table(header, rows)
+
+
+def main_full(seeds: list[int], epochs: int, out: Path | None) -> None:
+    """The replication: ``full_run`` for every seed (2 processes), written to ``lesson05_full`` (or to ``out``)."""
+    start = time.perf_counter()
+    with ProcessPoolExecutor(min(2, len(seeds))) as pool:
+        runs = list(pool.map(full_run, seeds, [epochs] * len(seeds)))
+    results = {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
+        "machine": machine(threads="2 processes x 1"),
+        "seconds": round(time.perf_counter() - start),
+        "recipe": checkpoint_info()["info"]["recipe"] | {"epochs": epochs},
+        "probe": f"the first {PROBE} validation digits, plain cross-entropy, one summed gradient",
+        "runs": runs,
+    }
+    body = (
+        f"Fresh MNIST ViTs (the shipped checkpoint's architecture and init), the shipped recipe at {epochs} epochs, "
+        f"seeds {seeds} (the shipped checkpoint is seed 0), measured once at the end on {PROBE} validation digits. "
+        f"{results['seconds']} s on 2 processes. Per-seed values: `lesson05_full.json`.\n\n" + full_table(runs)
+    )
+    if out is None:
+        write_stored_run(results, "lesson05_full")
+        write_result("lesson05_full", "Lesson 05: the MLP share after the full recipe, other seeds", body, "2 x 1")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "lesson05_full.json").write_text(json.dumps(results, indent=1) + "\n")
+    (out / "lesson05_full.md").write_text(f"# Lesson 05: the MLP share after the full recipe\n\n{body}\n")
+    print(body, f"\nwritten to {out} (not {RESULTS.relative_to(ROOT)})")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full-seeds", type=int, nargs="+", help="train the full recipe for these seeds instead")
+    parser.add_argument("--full-epochs", type=int, default=50, help="epochs of the full run (default 50)")
+    parser.add_argument("--out", type=Path, help="with --full-seeds: write here, not to benchmarks/results")
+    args = parser.parse_args()
+    if args.full_seeds:
+        main_full(args.full_seeds, args.full_epochs, args.out)
+        return
     start = time.perf_counter()
     with ProcessPoolExecutor(2) as pool:
         runs = list(pool.map(train_run, SEEDS))

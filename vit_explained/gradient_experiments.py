@@ -49,6 +49,7 @@ __all__ = [
     "scaled_qkv_gradients",
     "skip_over_mlp",
     "small_digit_vit",
+    "stored_full_checkpoints",
     "stored_training_checkpoints",
     "tensors_with_gradient",
     "v_over_qk",
@@ -65,6 +66,18 @@ def stored_training_checkpoints() -> dict:
     ``{"date", "machine", "recipe", "checkpoints_epochs", "runs": [{"seed", "steps", "checkpoints": [{"epoch",
     "v_over_qk" (per block), "mlp_share" (per block, in [0, 1]), "val_accuracy"}, ...]}, ...]}``."""
     return json.loads(STORED_TRAINING_CHECKPOINTS.read_text())
+
+
+#: The replication of the lesson's headline, ``bench_lesson05_training.py --full-seeds ...`` (package data, once run).
+STORED_FULL_CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints" / "lesson05_full.json"
+
+
+def stored_full_checkpoints(path: Path | None = None) -> dict | None:
+    """The MLP share per block after the full recipe for other seeds, as ``bench_lesson05_training.py --full-seeds``
+    stored it: ``{"date", "machine", "recipe", "probe", "runs": [{"seed", "epochs", "steps", "v_over_qk" (per
+    block), "mlp_share" (per block), "val_accuracy"}, ...]}``; ``None`` while that run has not been stored."""
+    path = STORED_FULL_CHECKPOINTS if path is None else Path(path)
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def small_digit_vit(seed: int = 0, *, fused: bool = False, init: str = "timm") -> ViT:
