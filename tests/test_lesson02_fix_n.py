@@ -54,7 +54,7 @@ def test_every_section_opens_with_a_plain_sentence_and_the_cost_is_optional():
         after = heading.split(f"## {number} ·", 1)[1].split("\n\n", 2)[1]
         assert not after.startswith("Why"), (number, after[:40])
     section_3 = _source(cells[_index("## 2 · Counting tokens")])  # round 17b: section 2
-    assert "3136² ≈ 9.8 M" in section_3 and "Performer" in section_3 and "(#chain-cost)" in section_3
+    assert "3136² ≈ 9.8 M" in section_3 and "Performer" in section_3  # 18a: no link (fewer forward links)
     assert _index("## Going further") < _index("### What the chain costs")  # fix round r: out of the core
 
 

@@ -52,7 +52,8 @@ def test_summary_says_k_minus_s_plus_1():
     (summary,) = [_flat(_source(c)) for c in _cells() if "## Summary" in _source(c)]
     # fix round w: the Summary points to the box rule (section 3 since round 17a), stated there
     # round 17c: the rule itself moved to Going further
-    assert "short pieces stay whole in some token ([the box rule](#box-rule))" in summary
+    # round 18a: no link (the box rule moved to the appendix; fewer forward links in the main path)
+    assert "short pieces stay whole in some token." in summary and "(#box-rule)" not in summary
     assert "short line" not in summary
 
 
@@ -75,5 +76,14 @@ def test_the_chain_runs_through_the_t2t_module_and_is_checked():
 def test_optional_part_is_at_most_20_visible_cells():
     cells = _cells()
     start = next(i for i, c in enumerate(cells) if "## Going further (optional)" in _source(c))
-    assert len(_visible(cells[start:])) <= 28  # r: + chain cost; 17c: + run rule, dropped(); 17d: + footprint
+    end = next(i for i in range(start + 1, len(cells)) if _source(cells[i]).startswith("## "))
+    # round 18a: Going further down to four topics (was <= 28 from here to the end); the rest is an appendix
+    assert len(_visible(cells[start:end])) <= 18
+    assert [_source(c).split("\n", 1)[0] for c in cells[start:end] if _source(c).startswith("### ")] == [
+        "### The same formula in PyTorch's docs and in the T2T paper",
+        "### What each token holds",
+        "### What the chain costs",
+        "### Non-square images and the original code",
+    ]
+    assert any(_source(c).startswith("## Appendix (optional)") for c in cells[end:])
     assert not any("plot_floor_staircase(" in _source(c) for c in cells)

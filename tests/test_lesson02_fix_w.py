@@ -144,7 +144,8 @@ def test_photo_piece_and_runs_are_in_going_further():
     photo = [i for i, c in enumerate(cells) if "plot_edge_on_photo(" in _source(c)]
     runs = [i for i, c in enumerate(cells) if "run_3 = " in _source(c)]
     assert photo and runs and min(photo + runs) > going
-    assert any("(#photo-piece)" in _source(c) for c in cells[:going])
+    assert min(photo + runs) > _index("## Appendix (optional)")  # round 18a: in the appendix, not linked
+    assert not any("(#photo-piece)" in _source(c) for c in cells[:going])
 
 
 def test_edge_zoom_draws_the_stride_4_grid():

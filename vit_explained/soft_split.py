@@ -266,3 +266,30 @@ def built_with_seed(seed: int, factory, *args, **kwargs):
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         return factory(*args, **kwargs)
+
+
+def run_or_error(module: nn.Module, images: torch.Tensor) -> str:
+    """``"runs, output (shape)"`` if ``module(images)`` runs, else ``"RuntimeError: <message>"``: how lesson 02
+    reports whether :class:`OriginalT2TStem` accepts an image."""
+    try:
+        with torch.no_grad():
+            return f"runs, output {tuple(module(images).shape)}"
+    except RuntimeError as error:
+        return f"RuntimeError: {error}"
+
+
+def original_square_grids(stem: OriginalT2TStem, images: torch.Tensor) -> tuple[list[tuple[int, int]], int]:
+    """The ``(rows, cols)`` images the original stem's soft splits 2 and 3 receive (after its square reshapes,
+    ``models/t2t_vit.py`` lines 89 and 96), and its output tokens less the class token."""
+    grids: list[tuple[int, int]] = []
+    hooks = [
+        unfold.register_forward_pre_hook(lambda module, args: grids.append(tuple(args[0].shape[-2:])))
+        for unfold in (stem.soft_split1, stem.soft_split2)
+    ]
+    try:
+        with torch.no_grad():
+            tokens = stem(images).shape[1] - 1
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return grids, tokens

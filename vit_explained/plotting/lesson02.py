@@ -820,12 +820,12 @@ def plot_t2t_module(
             blocks.append(("reshape", f"{grid.rows} x {grid.cols} x {token_dim}", "lightgray"))
     last = stages[-1]
     blocks.append((f"Linear\n{last.token_length} -> {embed_dim}", f"{last.grid.total} x {embed_dim}", "tab:green"))
-    fig = new_figure(figsize=(1.45 * len(blocks), 2.0), layout="constrained")
+    fig = new_figure(figsize=(1.6 * len(blocks), 2.4), layout="constrained")
     ax = fig.subplots()
     for x, (name, shape, color) in enumerate(blocks):
         ax.add_patch(Rectangle((x - 0.42, 0.0), 0.84, 1.0, facecolor=color, edgecolor="black", alpha=0.6))
-        ax.text(x, 0.5, name, ha="center", va="center", fontsize=8)
-        ax.text(x, -0.22, shape, ha="center", va="center", fontsize=8, family="monospace")
+        ax.text(x, 0.5, name, ha="center", va="center", fontsize=10)
+        ax.text(x, -0.22, shape, ha="center", va="center", fontsize=9.5, family="monospace")
         if x:
             ax.annotate("", xy=(x - 0.43, 0.5), xytext=(x - 0.57, 0.5), arrowprops={"arrowstyle": "->"})
     ax.set_xlim(-0.5, len(blocks) - 0.5)
@@ -834,11 +834,11 @@ def plot_t2t_module(
     meaning = {"tab:cyan": "soft split (no weights)", "lightgray": "reshape (no weights)",
                "tab:orange": "token transformer (learned)", "tab:green": "Linear (learned)"}  # fmt: skip
     handles = [MplPatch(facecolor=color, edgecolor="black", alpha=0.6, label=label) for color, label in meaning.items()]
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=10, frameon=False)
     ax.set_title(
         f"The T2T module for an image of {height} x {width} x {channels} (below each box: its output, tokens x width "
         "or rows x cols x channels); it replaces ViT's patches and patch-token Linear",
-        fontsize=9,
+        fontsize=10.5,
     )
     return fig
 
