@@ -891,6 +891,7 @@ def _chefer_variants(weights: list[torch.Tensor], gradients: list[torch.Tensor])
         "max over heads": [(g * a).clamp(min=0).amax(1) for a, g in pairs],
         "right": [(g * a).clamp(min=0).mean(1) for a, g in pairs],
         "row-normalised": [_rows_to_one((g * a).clamp(min=0).mean(1)) for a, g in pairs],
+        "head rows re-normalised": [_rows_to_one((g * a).clamp(min=0)).mean(1) for a, g in pairs],
         "no gradient": [a.mean(1) for a, _ in pairs],
         "gradient only": [g.clamp(min=0).mean(1) for _, g in pairs],
     }
@@ -911,7 +912,11 @@ def _chefer_variants(weights: list[torch.Tensor], gradients: list[torch.Tensor])
     renormalised = identity
     for layer in fused["right"]:
         renormalised = _rows_to_one(renormalised + layer @ renormalised)  # R's rows set to sum to 1 each layer
+    at_end = identity
+    for layer in fused["right"]:
+        at_end = at_end + layer @ at_end
     variants.update({"R re-normalised": renormalised, "identity": identity, "zeros": torch.zeros_like(identity)})
+    variants["R re-normalised at the end"] = _rows_to_one(at_end)
     return variants
 
 
@@ -936,8 +941,13 @@ _CHEFER_MISTAKES = {
     "layer, first to last",
     "gradient only": "you used the gradient alone: Ā = mean_h((grad * A).clamp(min=0)), the gradient times the "
     "attention weights A, per head",
-    "R re-normalised": "you re-normalised R's rows after each layer as rollout does: Chefer et al.'s R = R + Ā @ R "
-    "is kept as it is, and its rows need not sum to 1",
+    "R re-normalised": "you re-normalised R's rows after each layer as rollout does (or, the same result, the rows "
+    "of the mix I + Ā or 0.5 * I + 0.5 * Ā before multiplying): Chefer et al.'s R = R + Ā @ R is kept as it is, "
+    "and its rows need not sum to 1",
+    "head rows re-normalised": "you re-normalised each head's rows of (grad * A).clamp(min=0) before averaging: "
+    "Chefer et al.'s Ā keeps the clamped products as they are",
+    "R re-normalised at the end": "you re-normalised R's rows once, at the end: Chefer et al.'s R is returned as "
+    "the updates leave it, its rows need not sum to 1",
     "no gradient": "you used A without the gradient: Ā = mean_h((grad * A).clamp(min=0)), the weights times "
     "their gradients, so the map is for one class",
     "order": "layer order reversed: the first layer ended up on the left (R @ Ā, the matmul the wrong way round, "
@@ -1359,6 +1369,11 @@ _INSERTION_MISTAKES = (
         "them row by row (patch p at row p // cols, column p % cols), so the patch you put back is not the one "
         "you ranked: rank and place in the same order, flatten the map with scores.flatten(1)",
     ),
+    (
+        "first image's order",
+        "every image got the first image's order: the patches you put back were ranked on scores[0] alone, "
+        "whatever the image; image b's patches are ranked on its own map",
+    ),
     ("one more", "off by one: you put back k + 1 patches for count k (count 0 is the all-zero image)"),
     ("one fewer", "off by one: you put back k - 1 patches for count k (count k shows exactly k patches)"),
 )
@@ -1452,6 +1467,7 @@ def _insertion_variants(
         "column order": _patch_masks(scores, counts, size, order="cols"),
         "column ranked": _patch_masks(scores, counts, size, order="ranked by cols"),
         "one more": _patch_masks(scores, [min(k + 1, patches) for k in counts], size),
+        "first image's order": _patch_masks(scores[:1].expand_as(scores), counts, size),
         "one fewer": _patch_masks(scores, [max(k - 1, 0) for k in counts], size),
     }
     rows, cols = scores.shape[-2:]
@@ -1736,7 +1752,13 @@ _MAX_FUSION_MISTAKES = {
 
 
 def _name_top_patch_slip(
-    got: torch.Tensor, expected: torch.Tensor, weights: list[torch.Tensor], rows: int, cols: int, case: str
+    got: torch.Tensor,
+    expected: torch.Tensor,
+    weights: list[torch.Tensor],
+    rows: int,
+    cols: int,
+    case: str,
+    function: Callable[..., Any] | None = None,
 ) -> None:
     """Fail with the slip that gives ``got``, else with the first image whose patch differs."""
     swapped = expected.flip(-1)
@@ -1747,7 +1769,7 @@ def _name_top_patch_slip(
         fail(f"for {case}: you returned a flat index: return (row, col) per image, a (B, 2) tensor")
     if torch.equal(got, torch.stack([(flat + 1) // cols, (flat + 1) % cols], -1)):
         fail(f"for {case}: your index counts the class token: the patches are columns 1 to N - 1 of row 0")
-    _name_grid_arithmetic(got, flat, rows, cols, case)
+    _name_grid_arithmetic(got, flat, rows, cols, case, _constant_origin(function, rows, cols))
     for name, slip in _max_fusion_slips(weights, rows, cols).items():
         if torch.equal(got, slip) and not torch.equal(slip, expected):
             fail(f"for {case}: {_MAX_FUSION_MISTAKES[name]}")
@@ -1760,9 +1782,28 @@ def _name_top_patch_slip(
     )
 
 
-def _name_grid_arithmetic(got: torch.Tensor, flat: torch.Tensor, rows: int, cols: int, case: str) -> None:
+def _constant_origin(function: Callable[..., Any] | None, rows: int, cols: int) -> bool:
+    """Exercise 6: whether ``function`` still answers (0, 0) on weights where every token reads the last patch,
+    so that the class token's own column loses its row (0.25 against 0.75 after two blocks): a constant answer,
+    not an argmax over the whole row."""
+    if function is None:
+        return False
+    tokens = 1 + rows * cols
+    probe = torch.zeros(2, 1, tokens, tokens)
+    probe[..., -1] = 1.0
+    try:
+        answer = torch.as_tensor(function([probe.clone(), probe.clone()], rows, cols)).long().reshape(-1)
+    except Exception:  # any failure here: fall back on the plain message
+        return False
+    return answer.numel() > 0 and bool((answer == 0).all())
+
+
+def _name_grid_arithmetic(
+    got: torch.Tensor, flat: torch.Tensor, rows: int, cols: int, case: str, constant: bool = False
+) -> None:
     """Exercise 6: the argmax taken over the whole class-token row (column 0, the class token, wins it through
-    the 0.5 identity), or the flat index split by ``rows`` where ``cols`` belongs."""
+    the 0.5 identity), or the flat index split by ``rows`` where ``cols`` belongs; ``constant``: the function
+    answered (0, 0) even where the class token's column loses (:func:`_constant_origin`)."""
     same = tuple(got[0].tolist()) if len(got) > 1 and bool((got == got[0]).all()) else None
     column_0 = (
         "column 0, the class token itself, wins its own row through the 0.5 identity; take the argmax over the "
@@ -1770,6 +1811,11 @@ def _name_grid_arithmetic(got: torch.Tensor, flat: torch.Tensor, rows: int, cols
     )
     if same == (-1, cols - 1):
         fail(f"for {case}: you gave {same} for every image, index -1: you included column 0 in the argmax: {column_0}")
+    if same == (0, 0) and constant:
+        fail(
+            f"for {case}: you gave (0, 0) for every image, and again on weights whose top patch is the last one: "
+            "your answer does not depend on the weights"
+        )
     if same == (0, 0):
         fail(
             f"for {case}: you gave (0, 0) for every image, so your answer does not depend on the weights. If you "
@@ -1823,8 +1869,8 @@ def check_max_fusion_top_patch(max_fusion_top_patch: Callable[[list[torch.Tensor
             got = got.flatten()
         if tuple(got.shape) != (batch, 2):
             if tuple(got.shape) == (batch,):
-                _name_top_patch_slip(got, expected, weights, rows, cols, case)
+                _name_top_patch_slip(got, expected, weights, rows, cols, case, max_fusion_top_patch)
             fail(f"for {case}: expected a (B, 2) tensor of (row, col), got shape {tuple(got.shape)}")
         if not torch.equal(got, expected):
-            _name_top_patch_slip(got, expected, weights, rows, cols, case)
+            _name_top_patch_slip(got, expected, weights, rows, cols, case, max_fusion_top_patch)
     passed("heads fused by their max, rolled out, the class token's top patch. " + _on_digit_17(max_fusion_top_patch))

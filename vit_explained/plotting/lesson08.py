@@ -376,6 +376,10 @@ def plot_redrawn_rollouts(
 #: map, stretched to its own scale, in :func:`plot_cascade`
 FLAT_SHARE = 0.93
 
+#: in :func:`plot_cascade`'s own-scale wrapped rows, a panel whose peak is under this share of its method's largest
+#: panel peak is faded, so a stretched near-flat map does not look as strong as a peaked one
+FAINT_SHARE = 0.5
+
 
 def _check_cascade(
     maps: dict[str, torch.Tensor], steps: Sequence[str], own: bool, shared: bool, columns: int | None = None
@@ -405,11 +409,12 @@ def _wrapped_cascade(
     titles = ["trained", *(step.replace("classifier + ", "+ ") for step in steps)]
     if not 1 <= columns < len(titles):
         raise ValueError(f"columns must be 1 to {len(titles) - 1} for {len(titles)} panels a method, got {columns}")
-    grids, names, panel_titles = [], [], []
+    grids, names, panel_titles, faint = [], [], [], []
     padded = -len(titles) % columns  # empty panels at the end of each method's last row, hidden below
     for method, method_maps in maps.items():
         rho = rank_correlation(method_maps[1:], method_maps[:1].expand_as(method_maps[1:])).tolist()
         peaks = (method_maps.flatten(1).amax(1) / method_maps[0].max().clamp(min=1e-12)).tolist()
+        faint += [own and p < FAINT_SHARE * max(peaks) for p in peaks] + [False] * padded
         captions = ["trained"] + [
             f"{name}\nρ {r:+.2f}" + (f"\npeak {p:.2f}×" if own else "")
             for name, r, p in zip(titles[1:], rho, peaks[1:], strict=True)
@@ -431,7 +436,8 @@ def _wrapped_cascade(
         "Cascade: one digit's maps, re-drawn from the classifier (the linear head; fc_norm is Identity) down\n"
         + (
             "(each panel scaled to its own largest weight; peak: that weight / the trained map's;\n"
-            "ρ: Spearman's rank correlation with the trained map)"
+            f"faded: a peak under {FAINT_SHARE:g}× the method's largest; ρ: Spearman's rank correlation with the"
+            " trained map)"
             if own
             else "(each method on one scale, its largest weight; ρ: Spearman's rank correlation with the trained map)"
         ),
@@ -444,7 +450,19 @@ def _wrapped_cascade(
         if row % (len(titles) // columns + bool(padded)) == len(titles) // columns:  # a method's last, short row
             for col in range(columns - padded, columns):
                 fig.axes[row * (columns + 1) + col + 1].set_visible(False)
+    _fade_panels(fig, faint, columns)
     return fig
+
+
+def _fade_panels(fig: Figure, faint: Sequence[bool], columns: int) -> None:
+    """Veil the map panels flagged in ``faint`` (row-major over the wrapped rows, the input column excluded) with
+    translucent grey, so a map stretched from a low peak does not look as strong as a peaked one."""
+    from matplotlib.patches import Rectangle
+
+    for index, flag in enumerate(faint):
+        if flag:
+            ax = fig.axes[(index // columns) * (columns + 1) + index % columns + 1]
+            ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, color="0.8", alpha=0.7, zorder=5))
 
 
 def plot_cascade(
