@@ -610,7 +610,8 @@ def plot_map_agreement(similarity: torch.Tensor, ink_difference: torch.Tensor) -
 
 
 def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]]) -> Figure:
-    """The 7 -> 1 ablation: per arm (a group of bars), per seed (a bar), the share of the unseen 7s called 1.
+    """The 7 -> 1 ablation: per arm (a group of bars), per seed (a bar, labelled s0, s1, ...), the share of the
+    unseen 7s called 1.
 
     An arm named after a head ("distillation head, ...", "class head, ...") takes that head's colour; an arm
     whose name holds "unchanged" (the control: the teacher unchanged) is hatched and paler.
@@ -645,13 +646,16 @@ def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]
                 label="one seed (bar), 95 % interval (whisker)" if i == seed == 0 else None,
             )
             ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=6)
+            ax.text(x, -2, f"s{seed}", ha="center", va="top", fontsize=6, clip_on=False)  # the seed, under its bar
     ax.set_xticks(range(len(arms)), [arm.replace(", ", "\n") for arm in arms], fontsize=8)  # "head, teacher"
+    ax.tick_params(axis="x", length=0, pad=11)  # room for the seed labels
     ax.set_ylim(0, 110)
     ax.set_ylabel("unseen 7s called 1 (%)", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     ax.legend(fontsize=7, loc="upper right", frameon=False)
     ax.set_title(
-        "A teacher whose answer 7 becomes 1: who copies it? (3 seeds; hatched: the teacher unchanged)", fontsize=9
+        "A teacher whose answer 7 becomes 1: who copies it? (s0-s2: seeds 0-2; hatched: the teacher unchanged)",
+        fontsize=9,
     )
     return fig
 

@@ -131,6 +131,12 @@ class DeiTAttentionExplorer(AttentionExplorer):
         rows, cols = self.grid
         return matrix[query, start : start + rows * cols].reshape(rows, cols)
 
+    def top_two(self, *, digit: int, block: int, query: int) -> tuple[float, float]:
+        """The right map's (start 2) top patch weight and its runner-up: token ``query``, heads averaged."""
+        matrix = self.matrix_for(digit=digit, block=block, head="mean", method="raw attention")
+        first, second = self.sliced(matrix, query, 2).flatten().topk(2).values.tolist()
+        return first, second
+
     def compute(self, **values: Any) -> tuple[str, Figure | None]:
         view, start = values.pop("view", VIEWS[0]), int(values.pop("start", 2))
         distillation = values.pop("distillation", DISTILLATION[0])

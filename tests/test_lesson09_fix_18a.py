@@ -1,0 +1,77 @@
+"""Lesson 09, fix round 18a (fresh review 17f): the soft-vs-hard attempt is one line; the headline slice picture
+is head 1; the margins come from the widget's helper; the recipe table names model EMA; the relabel figure labels
+its seeds; exercise 3's message for the Q&A's signature gives no fixed signature."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from vit_explained.exercises import ExerciseFailed, lesson09
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_deit_distillation.ipynb"
+
+
+def _cells() -> list[dict]:
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def _sources() -> list[str]:
+    return ["".join(cell["source"]) for cell in _cells()]
+
+
+def test_the_soft_hard_subsection_is_gone_and_one_line_cites_table_3():
+    text = "\n".join(_sources())
+    assert "### Soft against hard distillation" not in text and "soft_hard_benchmark" not in text
+    assert "Our short runs could not separate soft\nand hard distillation; the paper's Table 3 is cited." in text
+
+
+def test_the_headline_picture_is_head_1_whose_row_0_peaks():
+    source = next(s for s in _sources() if s.startswith("with capture_attention(model) as attentions"))
+    assert "head = 1" in source and "plot_slice_matrix(last[0, head]" in source and "head 1: N = 51" in source
+
+
+def test_the_margins_come_from_the_widgets_helper():
+    source = next(s for s in _sources() if s.startswith("print(w.line)"))
+    assert "w.top_two(" in source and "topk" not in source and len(source.splitlines()) <= 7
+
+
+def test_top_two_reads_the_right_maps_two_largest_patches():
+    from vit_explained.distill import load_mnist_deit
+    from vit_explained.widgets.lesson09 import deit_attention_explorer
+
+    torch.manual_seed(0)
+    model = load_mnist_deit()
+    images, labels = torch.rand(2, 1, 28, 28), torch.tensor([3, 5])
+    explorer = deit_attention_explorer(model, images, labels)
+    matrix = explorer.matrix_for(digit=1, block=2, head="mean", method="raw attention")
+    expected = matrix[1, 2:].topk(2).values.tolist()  # token 1's row, the patches' columns
+    assert explorer.top_two(digit=1, block=2, query=1) == pytest.approx(expected)
+
+
+def test_the_recipe_table_names_model_ema():
+    table = next(s for s in _sources() if s.startswith("## 2 · What DeiT contributes"))
+    assert "| model EMA | evaluates a running average of the weights (decay 0.99996)" in table
+    assert "section 5.4" in table
+
+
+def test_the_relabel_figure_labels_its_seeds():
+    from vit_explained.plotting.lesson09 import plot_relabel_ablation
+
+    fig = plot_relabel_ablation({"distillation head, 7 -> 1 teacher": [(0.9, 0.8, 0.95)] * 3})
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert {"s0", "s1", "s2"} <= set(texts) and "seeds 0-2" in fig.axes[0].get_title()
+
+
+def test_the_qa_signature_message_gives_no_fixed_signature():
+    def make(attn_obj):
+        def my_forward(x):  # the Q&A's signature
+            return x
+
+        return my_forward
+
+    with pytest.raises(ExerciseFailed) as raised:
+        lesson09.check_my_forward(make)
+    message = str(raised.value)
+    assert "takes only x raises TypeError" in message and "is_causal=False" not in message and "**kwargs" not in message
