@@ -62,14 +62,17 @@ def test_section_six_short_with_statistics_folded() -> None:
         assert folded not in visible, folded
     assert "which part 2 below measures" in " ".join(cells[start].source.split()) and "fit by hand" not in visible
     shown = "".join(_text(c) for c in cells[start:end] if c.cell_type == "code")
-    assert "3 of 3 against 0 of 3" in shown  # round 17e: the counts the prose quotes print as plain text
+    assert "3 of 3 / 0 of 3" in shown  # round 17e: the counts the prose quotes print as plain text (18a: a table)
 
 
 def test_block_class_near_the_top_of_section_five() -> None:
+    """Round 18a: the block as a class, stacked, moved to appendix K; section 5 keeps a pointer near its top."""
     cells = _cells()
     start = next(i for i, c in enumerate(cells) if c.source.startswith("## 5 · The block"))
-    at = next(i for i, c in enumerate(cells) if c.source.startswith("class RecapBlock(nn.Module):"))
+    at = next(i for i, c in enumerate(cells) if c.source.startswith("**The block as a class.**"))
     assert start < at < start + 6 and not any(c.source.startswith("## Recap") for c in cells)
+    appendix = nbformat.read(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb"), as_version=4).cells
+    assert any(c.source.startswith("class RecapBlock(nn.Module):") for c in appendix)
 
 
 def test_checker_messages_name_the_slip_without_the_answer() -> None:

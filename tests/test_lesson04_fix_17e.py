@@ -29,7 +29,9 @@ def test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat() -> None:
 def test_quoted_intervals_print_as_plain_text() -> None:
     shown = "".join(_text(c) for c in _cells() if c.cell_type == "code")
     assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in shown
-    assert "warm-up none: +64.4 [+51.0, +77.8]" in shown and "3 of 3 against 0 of 3 (p = 0.10)" in shown
+    assert "none     +2.5 [-11.4, +16.5]   +64.4 [+51.0, +77.8]  3 of 3 / 0 of 3" in shown  # round 18a: one table
+    folded = "".join(o.get("data", {}).get("text/html", "") for c in _cells() for o in c.get("outputs", []))
+    assert "Fisher's exact p: warm-up none: p = 0.10" in folded  # round 18a: Fisher's p folded
 
 
 def test_monte_carlo_means_print_their_standard_error() -> None:

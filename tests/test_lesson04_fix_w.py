@@ -96,7 +96,9 @@ def test_definitions_and_wording() -> None:
     assert "**zero-ablation**" in text and "mean-ablation" in text
     assert "*Leveraging Batch Normalization for Vision Transformers*" in text
     code = "\n".join(c.source for c in _cells() if c.cell_type == "code")
-    assert "h = x + gamma * block.attn(block.norm1(x))" in code
+    appendix = nbformat.read(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb"), as_version=4).cells
+    code += "\n".join(c.source for c in appendix if c.cell_type == "code")  # round 18a: LayerScale's numbers moved there
+    assert "h = stream + gamma * block.attn(block.norm1(stream))" in code
 
 
 def test_checker_messages_point_to_sections() -> None:

@@ -565,6 +565,59 @@ def training_summary(stored: dict, low_lr: float = 1e-3, high_lr: float = 5e-3) 
     )
 
 
+def training_table(summary: TrainingSummary, low_lr: float = 1e-3, high_lr: float = 5e-3) -> str:
+    """:func:`training_summary` as one table: a row per warm-up, the accuracy gap pre-norm - post-norm in points
+    with its 95 % t-interval (paired over seeds) at each rate, and the seeds near chance at ``high_lr``."""
+    n_seeds = len(summary.seeds[("pre-norm", next(iter(summary.intervals)), low_lr)])
+    lines = [
+        f"accuracy pre-norm - post-norm, points [95 % interval], {n_seeds} seeds",
+        f"{'warm-up':<9}{'lr ' + _lr(low_lr):<22}{'lr ' + _lr(high_lr):<22}near chance at {_lr(high_lr)}: post / pre",
+    ]
+    for warmup, low in summary.intervals.items():
+        high = summary.high_intervals[warmup]
+        cells = [f"{100 * t.estimate:+.1f} [{100 * t.low:+.1f}, {100 * t.high:+.1f}]" for t in (low, high)]
+        runs = len(summary.seeds[("post-norm", warmup, high_lr)])
+        post, pre = (summary.at_chance[name][warmup] for name in ("post-norm", "pre-norm"))
+        lines.append(f"{warmup or 'none'!s:<9}{cells[0]:<22}{cells[1]:<22}{post} of {runs} / {pre} of {runs}")
+    return "\n".join(lines)
+
+
+def training_notes(summary: TrainingSummary, high_lr: float = 5e-3) -> str:
+    """The statistics :func:`training_table` leaves out: the widest interval at the low rate, Fisher's exact p for
+    the near-chance counts per warm-up, and the seeds the warm-ups share."""
+    fisher = "; ".join(f"warm-up {warmup or 'none'}: p = {p:.2f}" for warmup, p in summary.fisher.items())
+    lines = [
+        f"widest interval at the low rate: +/-{summary.widest:.1f} points",
+        f"near chance at {_lr(high_lr)}, post-norm against pre-norm, Fisher's exact p: {fisher}",
+    ]
+    shared = summary.shared_seeds
+    if shared:
+        lines.append(
+            f"the warm-ups share seeds {', '.join(map(str, shared))}: {len(shared)} independent runs per design, "
+            f"not {len(shared) * len(summary.fisher)}, so p = {min(summary.fisher.values()):.2f} is the smallest "
+            "Fisher's p can be"
+        )
+    return "\n".join(lines)
+
+
+def branch_alignment(depth: int = 16, seed: int = 0, dim: int = 64) -> tuple[float, list[float]]:
+    """How the pre-norm stack's branches add up, at initialisation (the depth probe's stack and tokens): the mean
+    cosine similarity, over tokens and all pairs of blocks, of one block's update (attention + MLP branch outputs)
+    with another's; and each block's update RMS token norm. Updates in line (cosine near 1) add their norms;
+    orthogonal ones (near 0) add their squares."""
+    blocks, _, _, tokens, _ = _random_stack(depth, seed, dim, True)
+    updates = []
+    with torch.no_grad():
+        for block in blocks:
+            attended = block.attn(block.norm1(tokens))
+            moved = block.mlp(block.norm2(tokens + attended))
+            updates.append(attended + moved)
+            tokens = tokens + attended + moved
+    cosines = [F.cosine_similarity(a, b, dim=-1).mean().item() for i, a in enumerate(updates) for b in updates[i + 1 :]]
+    norms = [update.pow(2).sum(-1).mean().sqrt().item() for update in updates]
+    return sum(cosines) / len(cosines), norms
+
+
 def window_loss(run: dict, first: int, last: int) -> float:
     """The mean training loss of ``run`` over steps ``first..last`` (counted from 1, both included); ``inf`` when
     the run stopped before ``last`` (a loss that was not finite ends a run)."""

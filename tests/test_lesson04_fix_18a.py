@@ -1,0 +1,64 @@
+"""Lesson 04, fresh review 17e (fix round 18a): section 6's training result as one lr x warm-up table with Fisher's
+p and the shared seeds folded, and a printed diagnostic for the stream's linear growth (the blocks' updates)."""
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from vit_explained.norm_placement import (
+    branch_alignment,
+    stored_norm_training_runs,
+    training_notes,
+    training_summary,
+    training_table,
+)
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "04_gelu_mlp_and_block.ipynb"
+
+
+def _cells() -> list:
+    return nbformat.read(LESSON, as_version=4).cells
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []))
+
+
+def test_training_table_one_row_per_warm_up() -> None:
+    summary = training_summary(stored_norm_training_runs())
+    lines = training_table(summary).splitlines()
+    assert len(lines) == 5 and lines[0] == "accuracy pre-norm - post-norm, points [95 % interval], 3 seeds"
+    assert " ".join(lines[2].split()) == "none +2.5 [-11.4, +16.5] +64.4 [+51.0, +77.8] 3 of 3 / 0 of 3"
+    assert [line.split()[0] for line in lines[2:]] == ["none", "50", "150"]
+    notes = training_notes(summary)
+    assert "+/-13.9 points" in notes and notes.count("p = 0.10") == 4 and "not 9" in notes
+
+
+def test_section_six_shows_the_table_and_folds_the_statistics() -> None:
+    cell = next(c for c in _cells() if c.source.startswith("norm_runs = stored_norm_training_runs()"))
+    assert "print(training_table(training))" in cell.source and "Fisher" not in _text(cell)
+    html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+    assert html.startswith("<details>") and "the warm-ups share seeds 0, 1, 2" in html
+
+
+def test_linear_growth_diagnostic_is_printed() -> None:
+    alignment, norms = branch_alignment(depth=16, seed=0)
+    assert abs(alignment) < 0.01 and norms[-1] > 1.5 * norms[0]
+    cells = _cells()
+    at = next(i for i, c in enumerate(cells) if c.source.startswith("alignment, update_norms = branch_alignment("))
+    assert "all 120 pairs): -0.001" in _text(cells[at]) and "block 1 4.9, block 16 7.8" in _text(cells[at])
+    prose = " ".join(cells[at + 2].source.split())
+    assert prose.startswith("The updates are nearly orthogonal, so their squares add") and "not derived" in prose
+
+
+def test_section_six_words_under_the_cap() -> None:
+    cells = _cells()
+    start = next(i for i, c in enumerate(cells) if c.source.startswith("## 6 · Where the norm sits"))
+    end = next(i for i, c in enumerate(cells) if c.source.startswith("## 7 ·"))
+    words = sum(
+        len(re.sub(r"<details>.*?</details>", "", c.source, flags=re.S).split())
+        for c in cells[start:end]
+        if c.cell_type == "markdown"
+    )
+    assert words < 480
