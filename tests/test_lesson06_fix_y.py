@@ -48,8 +48,9 @@ def test_recipe_card_and_summary_state_what_the_runs_show():
     text = "\n".join(c.source for c in _cells() if c.cell_type == "markdown")
     assert "add label smoothing" not in text and "its effect on accuracy the runs cannot\n   tell (±6 points)" in text
     assert "`zero_grad` before backward, step\n  after backward" in text
-    assert "timm 1.0.12" not in text and "timm 1.0's" not in text  # review 17d: an unconfirmed version dropped
-    assert "(its `param_groups_weight_decay`)" in text
+    assert "timm 1.0's" not in text  # review 17d: an unconfirmed version dropped
+    # round 18a: the version confirmed in the timm source (timm/optim/_param_groups.py from v1.0.12 to 1.0.29.dev0)
+    assert "(its `param_groups_weight_decay`; timm 1.0.12 to 1.0.29, read in its source)" in text
 
 
 def test_exercise_2_message_matches_the_lessons_loop():

@@ -50,6 +50,7 @@ __all__ = [
     "overfitting_summary",
     "paired_table",
     "permutation_change",
+    "permutation_changes",
     "plateau",
     "reading_verdict",
     "redraw_qkv_rows",
@@ -301,16 +302,22 @@ def first_step_size(bug: str = "none", optimizer: str = "adam", lr: float = 1e-2
     return math.sqrt(sum((p.detach() - b).pow(2).sum().item() for p, b in zip(params, before, strict=True)))
 
 
-def permutation_change(model: nn.Module, images: torch.Tensor, seed: int = 0) -> float:
-    """The largest change of any logit when the 2x2 patches of every image are shuffled (one fixed
-    permutation): 0 (to rounding) for a model that cannot see positions."""
+def permutation_changes(model: nn.Module, images: torch.Tensor, seed: int = 0) -> torch.Tensor:
+    """Per image ``(B,)``: the largest change of any of its logits when the 2x2 patches of every image are
+    shuffled (one fixed permutation): 0 (to rounding) for a model that cannot see positions."""
     from .patches import patchify, unpatchify
 
     patches = patchify(images, 2)  # (B, 16, 4)
     order = torch.randperm(patches.shape[1], generator=torch.Generator().manual_seed(seed))
     shuffled = unpatchify(patches[:, order], 2, images.shape[-2], images.shape[-1])
     with torch.no_grad():
-        return (model(shuffled) - model(images)).abs().max().item()
+        return (model(shuffled) - model(images)).abs().amax(dim=1)
+
+
+def permutation_change(model: nn.Module, images: torch.Tensor, seed: int = 0) -> float:
+    """The largest change of any logit when the 2x2 patches of every image are shuffled (one fixed
+    permutation): 0 (to rounding) for a model that cannot see positions."""
+    return permutation_changes(model, images, seed).max().item()
 
 
 def batch_dependence(

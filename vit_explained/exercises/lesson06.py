@@ -67,6 +67,13 @@ _ACCURACY_SLIPS: list[tuple[Callable[[torch.Tensor, torch.Tensor, float, bool], 
         "you returned the number of correct predictions; divide by the batch size to get a fraction",
     ),
     (
+        lambda logits, labels, result, _: (
+            abs(result - int((logits.argmax(1) == labels).sum()) / logits.shape[1]) < 1e-6
+        ),
+        "you divided the count of correct predictions by the number of classes K (logits.shape[1]); divide by the "
+        "batch size B (len(labels) or logits.shape[0])",
+    ),
+    (
         lambda logits, labels, result, _: abs(result - _accuracy_of(logits.argmax(1), labels) * 100) < 1e-4,
         "you returned a percentage; return a fraction in [0, 1]",
     ),

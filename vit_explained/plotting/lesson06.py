@@ -34,7 +34,9 @@ __all__ = [
     "plot_pooling_grid",
     "plot_pooling_seeds",
     "plot_seed_comparison",
+    "plot_seed_dots",
     "plot_selection_gaps",
+    "plot_shuffle_changes",
     "plot_start_loss",
     "plot_warmup",
 ]
@@ -977,5 +979,68 @@ def plot_warmup(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_seed_dots(
+    groups: Mapping[str, Sequence[float]],
+    ylabel: str,
+    title: str,
+    lines: Mapping[str, float] | None = None,
+    xlabel: str = "each column: one dot per seed (seed 0, 1, ... left to right)",
+) -> Figure:
+    """``groups[name] = [one value per seed]`` (stored or printed results): one column per group, left to right,
+    each seed a dot (seed 0, 1, ... left to right within the column) and the seeds' mean a short black bar;
+    ``lines[label] = y`` draws a dashed reference line each (0, ln 10, a label entropy, ...)."""
+    if not groups or any(len(values) == 0 for values in groups.values()):
+        raise ValueError("groups must map each name to a non-empty list of per-seed values")
+    values = {name: np.asarray(v, dtype=float) for name, v in groups.items()}
+    if any(v.ndim != 1 or not np.isfinite(v).all() for v in values.values()):
+        raise ValueError("each group's values must be a finite 1-D list, one per seed")
+    fig = new_figure(figsize=(max(4.8, 1.25 * len(groups) + 2.0), 3.4))
+    ax = fig.subplots()
+    for x, v in enumerate(values.values()):
+        offsets = np.linspace(-0.12, 0.12, len(v)) if len(v) > 1 else np.zeros(1)
+        ax.plot(x + offsets, v, "o", color="C0", alpha=0.75, markersize=5, label="one seed" if x == 0 else None)
+        ax.hlines(v.mean(), x - 0.25, x + 0.25, color="black", linewidth=2, label="mean over seeds" if x == 0 else None)
+    for index, (label, y) in enumerate((lines or {}).items()):
+        ax.axhline(y, color=f"C{index + 1}", linestyle="--", linewidth=1, label=label)
+    names = [textwrap.fill(name, 16, break_long_words=False) for name in groups]
+    ax.set_xticks(range(len(groups)), names, fontsize=8)
+    ax.set_xlim(-0.6, len(groups) - 0.4)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def plot_shuffle_changes(
+    changes: Mapping[str, Sequence[float]],
+    floor: float = 1e-8,
+    title: str = "Shuffling the patches: how far each image's logits move",
+) -> Figure:
+    """``changes[model] = [per image: the largest logit change when its patches are shuffled]`` (>= 0). One
+    histogram per model on shared log bins from ``floor`` up; a change below ``floor`` (0 to rounding) is
+    counted in the first bin, and the legend says how many images each model has there."""
+    if not changes or any(len(v) == 0 for v in changes.values()):
+        raise ValueError("changes must map each model to a non-empty list of per-image changes")
+    values = {name: np.asarray(v, dtype=float) for name, v in changes.items()}
+    if any((v < 0).any() or not np.isfinite(v).all() for v in values.values()) or floor <= 0:
+        raise ValueError("changes must be finite and >= 0, floor > 0")
+    high = max(floor * 10, max(v.max() for v in values.values()) * 1.5)
+    bins = np.geomspace(floor, high, 31)
+    fig = new_figure(figsize=(6.4, 3.4))
+    ax = fig.subplots()
+    for index, (name, v) in enumerate(values.items()):
+        below = int((v < floor).sum())
+        label = f"{name} ({len(v)} images; {below} below {floor:.0e})" if below else f"{name} ({len(v)} images)"
+        ax.hist(np.maximum(v, floor), bins=bins, color=f"C{index}", alpha=0.7, label=label)
+    ax.set_xscale("log")
+    ax.set(xlabel=f"largest logit change per image (log; below {floor:.0e} drawn at {floor:.0e})", ylabel="images")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper center")
     fig.tight_layout()
     return fig
