@@ -45,9 +45,12 @@ def test_section_6_prints_its_readings_in_a_visible_cell() -> None:
 
 def test_section_7_names_each_codes_resize() -> None:
     seven = _source(_section(_cells(), "## 7 ·", "## 8 ·")[0])
-    assert "`scipy.ndimage.zoom(order=1)`" in seven and "corners aligned" in seven
-    assert "`antialias=True`, `align_corners=False`" in seven and "1.0.28" in seven
-    assert "this package (`interpolate_positions`)" in seven
+    assert "(appendix B\nlists them)" in seven and "`interpolate_positions` defaults to timm's bicubic" in seven
+    # round 18a: the list itself moved to appendix B (the review: shorten the main path)
+    appendix = "\n".join(nb.sources(LESSON.with_name("01_patches_and_embeddings_appendix.ipynb")))
+    assert "`scipy.ndimage.zoom(..., order=1)`" in appendix and "corners aligned" in appendix
+    assert "`antialias=True`, `align_corners=False`" in appendix and "1.0.28" in appendix
+    assert "assumes a square\n  trained grid (exercise 4's slip)" in appendix
 
 
 def test_the_shuffle_picture_draws_every_number_by_default() -> None:

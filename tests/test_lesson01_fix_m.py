@@ -78,9 +78,11 @@ def test_plot_accuracies_draws_one_dot_and_bar_per_model() -> None:
 
 
 def test_section_7_picture_comes_before_the_folded_table() -> None:
-    sources = _sources()
-    picture = next(i for i, (_, s) in enumerate(sources) if '"01_resolution_accuracies"' in s)
+    sources, appendix = _sources(), _sources(APPENDIX)
     assert not any("Section 7's evidence" in s for _, s in sources)  # fix round w: the table is in the appendix
-    assert any("## B · Section 7's evidence" in s for _, s in _sources(APPENDIX))
-    # round 17c: the section's one appendix pointer follows the picture
-    assert any("appendix.ipynb#appendix-b) has all five" in s for _, s in sources[picture + 1 : picture + 2])
+    assert any("## B · Section 7's evidence" in s for _, s in appendix)
+    # round 18a: the five accuracies' picture moved to appendix B too, before its table; section 7 points there
+    picture = next(i for i, (_, s) in enumerate(appendix) if '"01_resolution_accuracies"' in s)
+    table = next(i for i, (_, s) in enumerate(appendix) if "Section 7 makes five comparisons" in s)
+    assert picture < table and not any('"01_resolution_accuracies"' in s for _, s in sources)
+    assert any("appendix.ipynb#appendix-b) has all five accuracies" in s for _, s in sources)

@@ -45,12 +45,15 @@ def test_the_shuffle_change_is_compared_with_the_measured_change_without_positio
 
 
 def test_hugging_face_resize_is_named_beside_timm() -> None:
+    # round 18a: the kernels' list moved from section 7 to appendix B; section 7 points there
     seven = next(_source(c) for c in _cells(LESSON) if _source(c).startswith("## 7 ·"))
-    assert "transformers 5.23.0 (`ViTEmbeddings.interpolate_pos_encoding`)" in seven
+    assert "timm, and Hugging Face" not in seven and "(appendix B\nlists them)" in seven
+    appendix = "\n".join(_source(c) for c in _cells(APPENDIX))
+    assert "transformers 5.23.0 (`ViTEmbeddings.interpolate_pos_encoding`)" in appendix
     assert (
-        "`align_corners=False`" in seven
-        and "square trained grid" in seven
-        and "timm (`resample_abs_pos_embed`" in seven
+        "`align_corners=False`" in appendix
+        and "square\n  trained grid" in appendix
+        and "timm** (`timm.layers.resample_abs_pos_embed`" in appendix
     )
 
 

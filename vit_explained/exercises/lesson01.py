@@ -111,10 +111,7 @@ def _token_count_grid_slips(answer: int, case: str, height: int, width: int, ph:
                     "the patches were square; divide the height by patch_height and the width by patch_width"
                 )
     if ph != pw and answer in ((height // pw) * (width // ph) + 1, (height // pw) * (width // ph)):
-        fail(
-            f"for {case} you got {answer}: that is (H // pw) * (W // ph) + 1, patch height and width swapped; "
-            "divide the height by patch_height and the width by patch_width"
-        )
+        fail(f"for {case} you got {answer}: that is (H // pw) * (W // ph) + 1, patch height and width swapped")
     if answer in (rows * rows + 1, cols * cols + 1, rows * rows, cols * cols):
         fail(
             f"for {case} you got {answer}: it looks as if you assumed a square image; "
@@ -139,14 +136,12 @@ def _token_count_arithmetic_slips(answer: int, case: str, height: int, width: in
     if answer in ((rows + 1) * cols, rows * (cols + 1)):
         fail(
             f"for {case} you got {answer}: that is (H // ph + 1) * (W // pw), the 1 added to one side before "
-            "multiplying, which adds a whole row (or column) of tokens; the class token is one token: "
-            "multiply first, then add 1"
+            "multiplying, which adds a whole row (or column) of tokens where the class token is a single one"
         )
     if answer == (rows + 1) * (cols + 1):
         fail(
             f"for {case} you got {answer}: that is (H // ph + 1) * (W // pw + 1), one extra row and one extra "
-            "column of patches; the grid has H // ph rows and W // pw columns, and the class token is one "
-            "token added after multiplying"
+            "column of patches, where the class token is a single token"
         )
     pixels = height * width
     if answer in (pixels // ph + 1, pixels // pw + 1, pixels // ph, pixels // pw):

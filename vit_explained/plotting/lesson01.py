@@ -27,6 +27,7 @@ __all__ = [
     "explode_patches",
     "plot_accuracies",
     "plot_embedding_routes",
+    "plot_eq1_sequence",
     "plot_filter_smoothness",
     "plot_kernel_layouts",
     "plot_patch_filters",
@@ -246,30 +247,59 @@ def _patch_kernel(kernel: torch.Tensor) -> torch.Tensor:
     return kernel
 
 
+_MATRIX = {"aspect": "auto", "interpolation": "none"}  # a token matrix drawn cell for cell
+
+
+def _route_slots(mats: dict[str, torch.Tensor], extra: bool) -> tuple[list[tuple[str, str | None]], list[float]]:
+    """The token panels' layout, left to right: each panel, the shared colour bar right after the last signed
+    panel, and a |difference| panel's own bar right after it (so no panel sits between two bars)."""
+    signed = [name for name, value in mats.items() if not bool((value >= 0).all())]
+    slots: list[tuple[str, str | None]] = []
+    for name in mats:
+        slots.append(("panel", name))
+        if name not in signed:  # a |difference|: white (0) to red, its own bar
+            slots += [("own bar", name), ("gap", None)]
+        elif name == signed[-1]:
+            slots += [("shared bar", None), ("gap", None)]
+    if extra:
+        slots += [("panel", None), ("own bar", None)]
+    widths = {"panel": 1, "own bar": 0.05, "shared bar": 0.05, "gap": 0.12}  # gap: room for a bar's ticks
+    return slots, [widths[kind] for kind, _ in slots]
+
+
 def _draw_route_tokens(fig: Figure, cell, mats: dict[str, torch.Tensor], difference: tuple[str, str] | None) -> None:
-    """The routes' token matrices side by side on one colour scale, with its colour bar; then, if
-    ``difference`` names two routes, ``|a - b|`` on its own scale (float32 rounding is ~1e-7)."""
-    extra = 0 if difference is None else 2
-    ratios = (*([1] * len(mats)), 0.05, *((0.12, 1, 0.05) if extra else ()))  # 0.12: room for the bar's ticks
+    """The routes' token matrices side by side on one colour scale, its colour bar right after the last
+    signed panel; a ``|difference|`` route (no negative values) in white to red with its own bar right of
+    it; then, if ``difference`` names two routes, ``|a - b|`` on its own scale (float32 rounding is ~1e-7)."""
+    slots, ratios = _route_slots(mats, difference is not None)
     top = cell.subgridspec(1, len(ratios), width_ratios=ratios, wspace=0.25)
     # the scale spans 97 % of the values (the rare larger ones saturate): the extremes would wash out the rest
     span = max(float(torch.quantile(m.abs().flatten(), 0.97)) for m in mats.values())
-    for slot, (name, value) in enumerate(mats.items()):
-        ax = fig.add_subplot(top[0, slot])
-        if bool((value >= 0).all()):  # a |difference|: white (0) to red, its own scale and bar below it
-            own = ax.imshow(value.numpy(), cmap="Reds", vmin=0, vmax=span, aspect="auto", interpolation="none")
-            fig.colorbar(own, cax=ax.inset_axes((0.0, -0.3, 1.0, 0.05)), orientation="horizontal")
-        else:
-            shown = ax.imshow(value.numpy(), cmap="RdBu_r", vmin=-span, vmax=span, aspect="auto", interpolation="none")
-        ax.set_title(textwrap.fill(name, 22), fontsize=9)  # wrapped: long names would run into the next panel
-        ax.set_xlabel(f"token width D = {value.shape[1]}", fontsize=8)
-        if slot == 0:
-            ax.set_ylabel(f"token (patch) index, N = {value.shape[0]}", fontsize=8)
-        else:
-            ax.set_yticks([])
-    fig.colorbar(shown, cax=fig.add_subplot(top[0, len(mats)]), extend="both")
-    if difference is None:
-        return
+    images, shown = {}, None
+    for slot, (kind, name) in enumerate(slots):
+        if kind == "panel" and name is not None:
+            value = mats[name]
+            ax = fig.add_subplot(top[0, slot])
+            if bool((value >= 0).all()):
+                images[name] = ax.imshow(value.numpy(), cmap="Reds", vmin=0, vmax=span, **_MATRIX)
+            else:
+                shown = ax.imshow(value.numpy(), cmap="RdBu_r", vmin=-span, vmax=span, **_MATRIX)
+            ax.set_title(textwrap.fill(name, 22), fontsize=9)  # wrapped: long names would run into the next panel
+            ax.set_xlabel(f"token width D = {value.shape[1]}", fontsize=8)
+            if slot == 0:
+                ax.set_ylabel(f"token (patch) index, N = {value.shape[0]}", fontsize=8)
+            else:
+                ax.set_yticks([])
+        elif kind == "own bar" and name is not None:
+            fig.colorbar(images[name], cax=fig.add_subplot(top[0, slot]))
+        elif kind == "shared bar":
+            fig.colorbar(shown, cax=fig.add_subplot(top[0, slot]), extend="both")
+    if difference is not None:
+        _draw_route_difference(fig, top, mats, difference)
+
+
+def _draw_route_difference(fig: Figure, top, mats: dict[str, torch.Tensor], difference: tuple[str, str]) -> None:
+    """``|a - b|`` of two routes in the last two slots of ``top``, on its own grey scale with its own bar."""
     a, b = difference
     if a not in mats or b not in mats:
         raise ValueError(f"difference must name two routes of tokens {list(mats)}, got {difference}")
@@ -650,29 +680,55 @@ def plot_position_similarity(pos_embedding: torch.Tensor, grid: tuple[int, int])
     return fig
 
 
-def plot_position_similarity_pair(tables: dict[str, tuple[torch.Tensor, tuple[int, int]]]) -> Figure:
-    """Two learned tables side by side, each as :func:`plot_position_similarity` draws one: one small map per
-    patch, its cosine similarity to every patch, a white square on the patch itself, a red dot on its most
-    similar other patch. ``tables`` maps a title to ``(pos_embedding (1, N + 1, D), (rows, cols))``."""
+def _similarity_mosaic(similarity: torch.Tensor, patches: list[tuple[int, int]] | None) -> tuple[torch.Tensor, list]:
+    """The small maps of ``similarity`` (rows, cols, rows, cols) in one NaN-separated mosaic: all of them on
+    the grid, or only ``patches``, side by side. Also each drawn map's (patch, top-left corner in the mosaic)."""
+    rows, cols = similarity.shape[:2]
+    chosen = [(r, c) for r in range(rows) for c in range(cols)] if patches is None else list(patches)
+    for r, c in chosen:
+        if not (0 <= r < rows and 0 <= c < cols):
+            raise ValueError(f"patch ({r}, {c}) is off the {rows} x {cols} grid")
+    if patches is None:
+        corners = [(r * (rows + 1), c * (cols + 1)) for r, c in chosen]
+        shape = (rows * (rows + 1) - 1, cols * (cols + 1) - 1)
+    else:
+        corners = [(0, k * (cols + 1)) for k in range(len(chosen))]
+        shape = (rows, len(chosen) * (cols + 1) - 1)
+    mosaic = torch.full(shape, float("nan"))
+    for (r, c), (top, left) in zip(chosen, corners, strict=True):
+        mosaic[top : top + rows, left : left + cols] = similarity[r, c]
+    return mosaic, list(zip(chosen, corners, strict=True))
+
+
+def plot_position_similarity_pair(
+    tables: dict[str, tuple[torch.Tensor, tuple[int, int]]], *, patches: list[tuple[int, int]] | None = None
+) -> Figure:
+    """Two learned tables, each as :func:`plot_position_similarity` draws one: one small map per patch, its
+    cosine similarity to every patch, a white square on the patch itself, a red dot on its most similar
+    other patch. ``tables`` maps a title to ``(pos_embedding (1, N + 1, D), (rows, cols))``. ``patches``
+    (``(row, col)`` pairs, on every table's grid) draws only those patches' maps, larger, one row per table;
+    the default draws every patch's map on its grid, the tables side by side."""
     if not isinstance(tables, dict) or not 1 <= len(tables) <= 2:
         raise ValueError(f"tables must be a dict of one or two title -> (pos_embedding, grid), got {tables!r:.80}")
-    fig = new_figure(figsize=(4.6 * len(tables) + 0.9, 4.9))
-    axes = fig.subplots(1, len(tables), squeeze=False)[0]
+    if patches is None:
+        fig = new_figure(figsize=(4.6 * len(tables) + 0.9, 4.9))
+        axes = fig.subplots(1, len(tables), squeeze=False)[0]
+    else:
+        fig = new_figure(figsize=(1.9 * len(patches) + 1.2, 2.3 * len(tables) + 0.4))
+        axes = fig.subplots(len(tables), 1, squeeze=False)[:, 0]
     shown = None
     for ax, (title, (pos_embedding, grid)) in zip(axes, tables.items(), strict=True):
         similarity = patch_position_similarity(pos_embedding, grid)  # (rows, cols, rows, cols)
-        rows, cols = similarity.shape[:2]
-        step_r, step_c = rows + 1, cols + 1  # one blank (NaN) line between the small maps
-        mosaic = torch.full((rows * step_r - 1, cols * step_c - 1), float("nan"))
-        for r in range(rows):
-            for c in range(cols):
-                mosaic[r * step_r : r * step_r + rows, c * step_c : c * step_c + cols] = similarity[r, c]
+        mosaic, drawn = _similarity_mosaic(similarity, patches)
         shown = ax.imshow(mosaic.numpy(), cmap="viridis", vmin=-1, vmax=1, interpolation="nearest")
-        r, c = torch.meshgrid(torch.arange(rows), torch.arange(cols), indexing="ij")
         near = nearest_position(similarity)  # (rows, cols, 2)
-        ax.scatter((c * step_c + c).flatten(), (r * step_r + r).flatten(), s=9, marker="s", facecolors="none",
-                   edgecolors="white", linewidths=1.0)  # fmt: skip
-        ax.scatter((c * step_c + near[..., 1]).flatten(), (r * step_r + near[..., 0]).flatten(), s=3, color="red")
+        big = patches is not None
+        for (r, c), (top, left) in drawn:
+            ax.scatter(left + c, top + r, s=60 if big else 9, marker="s", facecolors="none", edgecolors="white",
+                       linewidths=2.0 if big else 1.0)  # fmt: skip
+            ax.scatter(left + int(near[r, c, 1]), top + int(near[r, c, 0]), s=25 if big else 3, color="red")
+            if big:
+                ax.text(left + (grid[1] - 1) / 2, grid[0] - 0.3, f"patch ({r}, {c})", ha="center", va="top", fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_frame_on(False)
@@ -1010,4 +1066,55 @@ def plot_accuracies(estimates: dict, *, title: str | None = None) -> Figure:
     ax.grid(axis="x", alpha=0.3)
     if title:
         ax.set_title(title, fontsize=9)
+    return fig
+
+
+# --------------------------------------------------------------------------- Eq. 1 as a picture
+
+
+def _eq1_column(ax, x: float, rows: list[tuple[str, str]], title: str, width: float = 1.6) -> None:
+    """One column of Eq. 1's picture: a stack of labelled row boxes (each a token of width D), top to bottom."""
+    for k, (label, colour) in enumerate(rows):
+        y = -k
+        if label == "...":
+            ax.text(x + width / 2, y + 0.45, "...", ha="center", va="center", fontsize=12)
+            continue
+        ax.add_patch(FancyBboxPatch((x, y), width, 0.8, boxstyle="round,pad=0.02", facecolor=colour, edgecolor="black"))
+        ax.text(x + width / 2, y + 0.4, label, ha="center", va="center", fontsize=10)
+    ax.text(x + width / 2, 1.25, title, ha="center", va="bottom", fontsize=9)
+
+
+def plot_eq1_sequence(num_patches: int = 196, dim: int = 768) -> Figure:
+    """The ViT paper's Eq. 1 as a picture: the class token stacked on the ``num_patches`` projected patches
+    ``x_p^i E``, plus the position table ``E_pos`` row for row, gives ``z_0``, ``(N + 1, D)``.
+
+    Each box is one token (a row of ``dim`` numbers); the first two and the last patch are drawn, the rest
+    elided. The row numbers on the left are the token indices (0: the class token)."""
+    n = _checks.positive_int("num_patches", num_patches)
+    d = _checks.positive_int("dim", dim)
+    if n < 3:
+        raise ValueError(f"num_patches must be at least 3 (two patches drawn, then the last), got {n}")
+    names = ["$x_{class}$", "$x_p^1 E$", "$x_p^2 E$", "...", f"$x_p^{{{n}}} E$"]
+    tokens = [(name, "#f4c27a" if k == 0 else "#9ecae1") for k, name in enumerate(names)]
+    index = [0, 1, 2, None, n]  # the token index of each drawn row (None: the elided ones)
+    positions = [("..." if k is None else f"$E_{{pos}}[{k}]$", "#c7e9c0") for k in index]
+    sums = [("..." if k is None else f"$z_0[{k}]$", "#dadaeb") for k in index]
+    fig = new_figure(figsize=(8.6, 3.4))
+    ax = fig.subplots()
+    _eq1_column(ax, 0.0, tokens, f"$[x_{{class}};\\ x_p^1 E; \\dots; x_p^N E]$\n({n + 1}, {d})")
+    ax.text(2.0, -1.6, "+", ha="center", va="center", fontsize=22)
+    _eq1_column(ax, 2.4, positions, f"$E_{{pos}}$\n({n + 1}, {d})")
+    ax.text(4.4, -1.6, "=", ha="center", va="center", fontsize=22)
+    _eq1_column(ax, 4.8, sums, f"$z_0$\n({n + 1}, {d})")
+    for row, k in enumerate(index):
+        if k is not None:
+            ax.text(-0.15, -row + 0.4, str(k), ha="right", va="center", fontsize=9, color="gray")
+    note = f"row 0: the class token,\nthe same for every image\n\nrows 1 to {n}: one patch each,\nprojected by E"
+    ax.text(6.8, -0.2, note + "\n\nevery row: + its own\nposition vector", ha="left", va="top", fontsize=9)
+    ax.annotate("", xy=(0.0, -4.35), xytext=(1.6, -4.35), arrowprops={"arrowstyle": "<->"})
+    ax.text(0.8, -4.5, f"D = {d} numbers per row", ha="center", va="top", fontsize=9)
+    ax.set_xlim(-0.6, 9.4)
+    ax.set_ylim(-5.0, 2.3)
+    ax.set_axis_off()
+    fig.suptitle("Eq. 1: stack the class token on the projected patches, then add the position table", fontsize=10)
     return fig
