@@ -855,7 +855,7 @@ def test_block_macs_says_whether_a_float_answer_was_accepted(capsys):
         (lambda d, m, n: n * (6 * d * d + 2 * d * m), "N^2 D per product"),
         (lambda d, m, n: block_macs(d, m, n + 1), "class token included"),
         (lambda d, m, n: block_macs(d, m, n) + n * (3 * d + d + m + d), "biases are additions"),
-        (lambda d, m, n: 1_000_000, "count qkv, proj"),
+        (lambda d, m, n: 1_000_000, "for both (64, 256, 101) and (100, 300, 50)"),  # round 18a: named
         (lambda d, m, n: n * (4 * d * d + 2 * d * m) + 2 * n * n * 12 * (d // 12), "does not depend on the heads"),
         (lambda d, m, n: "many", "int"),
     ],

@@ -5,7 +5,10 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises.lesson04 import check_block_macs, check_post_norm_block
 from vit_explained.norm_placement import (
     branch_alignment,
     stored_norm_training_runs,
@@ -62,3 +65,28 @@ def test_section_six_words_under_the_cap() -> None:
         if c.cell_type == "markdown"
     )
     assert words < 480
+
+
+def _rejected(checker, answer) -> str:
+    with pytest.raises(ExerciseFailed) as error:
+        checker(answer)
+    return str(error.value)
+
+
+def test_exercise_five_names_the_sandwich_norm_and_the_double_norm() -> None:
+    def sandwich(x, block):
+        h = x + block.norm1(block.attn(block.norm1(x)))
+        return h + block.norm2(block.mlp(block.norm2(h)))
+
+    def pre_and_post(x, block):
+        h = block.norm1(x + block.attn(block.norm1(x)))
+        return block.norm2(h + block.mlp(block.norm2(h)))
+
+    assert "sandwich norm (CogView's Sandwich-LN)" in _rejected(check_post_norm_block, sandwich)
+    assert "pre-norm and post-norm together" in _rejected(check_post_norm_block, pre_and_post)
+
+
+def test_exercise_two_names_a_constant_count() -> None:
+    message = _rejected(check_block_macs, lambda dim, mlp_dim, tokens: 123_456_789)
+    assert "returned 123,456,789 for both (64, 256, 101) and (100, 300, 50)" in message and "not a formula" in message
+    assert "for both" in _rejected(check_block_macs, lambda dim, mlp_dim, tokens: 1)  # any constant

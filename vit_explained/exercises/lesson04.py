@@ -1039,6 +1039,13 @@ def _random_macs_case() -> tuple[int, int, int]:
 def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
     """``block_macs(dim, mlp_dim, tokens)``: one block's matrix-product multiply-adds, on fixed and random sizes."""
     block_macs = _one_value(block_macs, "block_macs(dim, mlp_dim, tokens)")
+    sizes = ((64, 256, 101), (100, 300, 50))
+    first, second = (as_int(_NO_COST(block_macs, *size), f"block_macs{size}", integral_floats=True) for size in sizes)
+    if first == second:
+        fail(
+            f"block_macs returned {first:,} for both {sizes[0]} and {sizes[1]}: the count must follow dim, mlp_dim "
+            "and tokens (a number worked out for one size is not a formula)"
+        )
     floats = False  # a whole float (from / rather than //) is accepted; the message says so
     for dim, mlp_dim, tokens in ((64, 256, 101), (384, 1152, 197), (100, 300, 50), _random_macs_case()):
         right = _block_macs(dim, mlp_dim, tokens)
@@ -1065,11 +1072,13 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
 def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
     """Wrong post-norm blocks: the pre-norm block, half a block, the norms swapped, no residual, one norm, the MLP
     reading x, the second residual from x, norm2 missing, the MLP half's residual missing, the norms on the
-    branches' outputs."""
+    branches' outputs, a sandwich norm, pre-norm and post-norm together."""
     n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
     pre = x + attn(n1(x))
     half = n1(x + attn(x))
     branched = x + n1(attn(x))  # the norm on the branch's output
+    sandwich = x + n1(attn(n1(x)))  # a norm before and after the branch (Sandwich-LN)
+    both = n1(x + attn(n1(x)))  # pre-norm's input norm and post-norm's output norm
     return [
         (
             pre + mlp(n2(pre)),
@@ -1094,6 +1103,16 @@ def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tenso
             branched + n2(mlp(branched)),
             "the norms are applied to the branches' outputs (x + norm1(attn(x))): post-norm normalises the sum, "
             "norm1(x + attn(x))",
+        ),
+        (
+            sandwich + n2(mlp(n2(sandwich))),
+            "that is a sandwich norm (CogView's Sandwich-LN): x + norm1(attn(norm1(x))), a norm before and after "
+            "each branch, inside the residual; post-norm normalises the sum, norm1(x + attn(x))",
+        ),
+        (
+            n2(both + mlp(n2(both))),
+            "each branch reads a normalised copy as well (norm1(x + attn(norm1(x)))): that is pre-norm and post-norm "
+            "together; post-norm's branches read the stream itself",
         ),
     ]
 
