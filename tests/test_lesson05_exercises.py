@@ -126,7 +126,7 @@ def test_w_v_gradient_rejects(wrong, message):
         check_w_v_gradient(wrong)
 
 
-# --- exercise 5: which parts learn with every block's attention and the head frozen ----------------------
+# --- exercise 6: which parts learn with every block's attention and the head frozen ----------------------
 
 RIGHT = {"embeddings", "norm1", "norm2", "mlp", "final norm"}
 
@@ -419,7 +419,7 @@ def test_in_place_value_gradient_slip_is_still_named():
         check_value_gradient(a_at_grad_out_in_place)
 
 
-# --- exercise 6: the cut, by hand ------------------------------------------------------------------------
+# --- exercise 7: the cut, by hand ------------------------------------------------------------------------
 
 
 def block_with_cut(block, x):

@@ -41,3 +41,39 @@ def test_the_full_table_has_one_row_per_seed_and_a_range_over_seeds():
     lines = table.splitlines()
     assert len(lines) == 2 + 3 and lines[2].startswith("| 1 | 96.0% | 90%; 1.5")
     assert "(2 seeds: 90..92)" in lines[-1] and "(2 seeds: 10..50)" in lines[-1]
+
+
+def _sources(path=ROOT / "notebooks" / "05_where_gradients_flow.ipynb"):
+    return ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]]
+
+
+def test_cell_0_answers_in_words_with_block_0_only_and_maps_the_lesson():
+    intro = _sources()[0]
+    assert "93 %" in intro and "50 to 63 %" in intro and "same architecture at initialisation" in intro
+    assert "share" not in intro.split("section 5 gives")[0]  # no share before section 5 defines it
+    assert "not yet replicated" in intro and "**The lesson in five steps**" in intro
+    assert all(f"\n{n}. " in intro for n in range(1, 6))
+
+
+def test_the_derivations_sit_together_w_k_is_exercise_5_in_both_notebooks():
+    for path in (
+        ROOT / "notebooks" / "05_where_gradients_flow.ipynb",
+        ROOT / "notebooks" / "solutions" / "05_where_gradients_flow_solutions.ipynb",
+    ):
+        heads = [line for s in _sources(path) for line in s.splitlines() if line.startswith("### Exercise")]
+        assert [h.split(" · ")[1] for h in heads[3:6]] == [
+            "The gradient of $W_q$",
+            "Derive the gradient of $W_k$",
+            "Who learns when attention and the head are frozen?",
+        ]
+
+
+def test_folded_evidence_prints_visibly_and_opaque_factors_are_named():
+    cells = json.loads((ROOT / "notebooks" / "05_where_gradients_flow.ipynb").read_text())["cells"]
+    for marker in ("fused = small_digit_vit()", "largest = [max(range(4)"):
+        (cell,) = [c for c in cells if marker in "".join(c["source"])]
+        assert "hide-input" not in cell["metadata"].get("tags", []) and cell["outputs"]
+    text = "\n".join(_sources())
+    assert "from head 3, the only head that keeps a gradient" in text
+    assert "314 at $c = 1$, where section 3's picture, weight + bias, reads 316" in text
+    assert "314 for the weights alone (316 with the biases" in text

@@ -31,10 +31,9 @@ def test_the_answer_states_the_trained_shares():
     sources = _sources()
     answer = sources[_at(sources, "**Answer to the question:**")]
     assert "partly" not in answer and "93, 79 and 71 %" in answer and "arrived through\nthe MLPs above" in answer
-    assert (
-        "93, 79 and 71 %\n(section 5 defines the share)" in sources[0]
-        and "part of that gradient comes back" not in sources[0]
-    )
+    # round 18a: cell 0 gives block 0's numbers only (trained vs its own architecture at init); ranges to section 5
+    assert "93 % of block 0's qkv" in sources[0] and "50 to 63 %" in sources[0] and "93, 79" not in sources[0]
+    assert "part of that gradient comes back" not in sources[0]
     # round 17d: route vs source said once, the share marked as one checkpoint's
     assert "the MLPs are one road back from it" in sources[0] and "In one trained checkpoint" in sources[0]  # 17f
 
@@ -56,7 +55,7 @@ def test_uniform_a_row_sum_and_widget_answer():
     assert r"\sum_m A_{im}\, dA_{im} = dO_i \cdot \sum_m A_{im} V_m" in "\n".join(sources)
     widget = sources[_at(sources, "**Try it.** The widget runs `attention_backward`")]
     answer = widget.split("<summary>Answer (open after trying)</summary>")[1]
-    assert "falls to a quarter of its peak" in answer and "then rises again, from one head" in answer
+    assert "falls to a quarter of its peak" in answer and "then rises again, from head 3" in answer
     assert "collapses" not in answer
 
 

@@ -1,5 +1,5 @@
 """Lesson 05, fix round 17f: cell 0 and the Answer narrowed to what was measured (one trained checkpoint; at
-initialisation, less in every block), the derivation widget's whole sweep drawn faintly, exercise 5's one-question
+initialisation, less in every block), the derivation widget's whole sweep drawn faintly, exercise 6's one-question
 hint, cell 44's share-vs-change sentence, section 5's which-model sentence, the 5-seed skip range printed."""
 
 import json
@@ -32,9 +32,12 @@ def test_cell_0_and_the_answer_are_narrowed_to_what_was_measured():
     sources = _sources()
     intro, answer = sources[0], sources[_at(sources, "**Answer to the question:**")]
     assert "the road most of it travels" not in "\n".join(sources)
+    # round 18a: both compare the checkpoint with its own architecture at init (not the 8 x 8 small model)
+    assert "In one trained checkpoint, 93 % of block 0's qkv" in intro and "not yet replicated" in intro
+    assert "In one trained checkpoint, most of blocks 0-2's" in answer and "not yet replicated" in answer
+    assert "same architecture at initialisation" in intro and "same architecture at initialisation" in answer
     for text in (intro, answer):
-        assert "In one trained checkpoint, most of blocks 0-2's" in text
-        assert "At initialisation, less did, in every block: -6 to 37 %" in text and "5 to 63 %" in text
+        assert "-6 to 37 %" not in text and "small model" not in text
     outputs = "".join(
         "".join(o.get("text", "")) for c in _cells() if c["cell_type"] == "code" for o in c.get("outputs", [])
     )
@@ -61,7 +64,7 @@ def test_the_whole_sweep_is_drawn_faintly_and_the_guess_comes_first():
 def test_exercise_5_hint_is_one_question_in_both_notebooks():
     for path in (LESSON, SOLUTIONS):
         sources = _sources(path)
-        exercise = sources[_at(sources, "### Exercise 5 · Who learns")]
+        exercise = sources[_at(sources, "### Exercise 6 · Who learns")]
         assert HINT in exercise and "Think about `norm1`" not in exercise
 
 

@@ -1,5 +1,5 @@
 """Lesson 05, review l: the '.T reverses every axis' tail only after a .T on a batched tensor that led to a size
-mismatch (not for x @ x), and exercise 5 names two spellings of one part as case-insensitive."""
+mismatch (not for x @ x), and exercise 6 names two spellings of one part as case-insensitive."""
 
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Lesson 05, fix round r: the freeze panel's nothing-frozen rings, the saturation figure's x label, exercise 7's
+"""Lesson 05, fix round r: the freeze panel's nothing-frozen rings, the saturation figure's x label, exercise 8's
 checker (no leaked warning, an unambiguous message), and where the notebook's claims now sit."""
 
 import json
@@ -103,7 +103,7 @@ def test_notebook_places_and_wording():
     )
     assert at("times_less = [") > at("### A · Why the LayerNorms")  # the LayerNorm paragraph: appendix A
     assert at("**Prediction.** v / max(q, k) is 403") < at("scalings = (") < at("Observed: 26, 42 and 3.1")
-    assert at("fused = small_digit_vit()") + 1 == at("small_cuts = [")  # the fused check next to its first use
+    assert at("fused = small_digit_vit()") == at("small_cuts = [")  # the fused check with its first use (18a: 1 cell)
     assert at("# catch X and dO") + 1 == at("# compare M's count")  # cell 34, split in two
     assert "within a factor 1.5 (|M| 1/459, dQ 1/319)" in joined and "Measured, $dQ$ keeps" in joined
     assert at("### H · When the softmax saturates") > at("### G · Section 4") > at("### F ·")  # G, H: appendix

@@ -65,7 +65,9 @@ def test_exercise_6_names_an_attention_branch_detached_from_x():
 def test_appendix_b_conclusion_has_its_latex():
     cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]]
     (text,) = [s for s in cells if "So at timm's init the small $K$" in s]  # fix y: no "two small factors"
-    assert r"$V - \bar V$" in text and "averaging factor and the 4x from the sums" in text
+    assert r"$V - \bar V$" in text and "averaging factor and the 4x from the sums" not in text
+    # round 18a: the factors named with block 0's values (appendix I prints them)
+    assert "shrinks $M$ 2.8 times" in text and r"\lVert dV\rVert / \lVert dQ\rVert = 78" in text and "add 4.0x" in text
 
 
 def test_catch_x_and_d_out_gives_the_attention_input_and_the_heads_output_gradient():

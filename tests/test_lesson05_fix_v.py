@@ -1,5 +1,5 @@
 """Lesson 05, fix round v: the count moved to appendix I with the coherence factor and the shuffle ablation printed,
-exercises in the order of the lesson (W_q applied as exercise 4, W_k derived as exercise 8), appendix C's panels
+exercises in the order of the lesson (W_q applied as exercise 4, W_k derived as exercise 5), appendix C's panels
 share one y axis."""
 
 import json
@@ -43,13 +43,13 @@ def test_the_coherence_factor_and_the_shuffle_ablation_are_printed():
     assert "Shuffled, $M$ shrinks 2.3 to 2.5 times" in prose
 
 
-def test_exercise_4_applies_w_q_and_exercise_8_derives_w_k_in_both_notebooks():
+def test_exercise_4_applies_w_q_and_exercise_5_derives_w_k_in_both_notebooks():
     for path in (NOTEBOOK, SOLUTIONS):
         heads = [line for c in _cells(path) for line in _text(c).split("\n") if line.startswith("### Exercise")]
         assert [int(h.split()[2]) for h in heads] == list(range(1, 9))
         assert heads[3] == "### Exercise 4 · The gradient of $W_q$"
-        assert heads[7] == "### Exercise 8 · Derive the gradient of $W_k$"
-    assert any("exercise 8 derives it" in _text(c) for c in _cells())
+        assert heads[4] == "### Exercise 5 · Derive the gradient of $W_k$"
+    assert any("exercise 5 derives it" in _text(c) for c in _cells())
 
 
 def test_qkv_rows_panels_share_one_y_axis():

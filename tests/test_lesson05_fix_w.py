@@ -44,10 +44,12 @@ def test_section_5_leads_with_the_answer_and_prints_the_seed_ranges():
         in (sources[section_5].split("\n\n")[1])
     )
     table = _outputs(_cells()[at("print(freeze_cut_table(changes, with_change=True")])  # round 17c: the change printed
-    # round 17d: the 5 seeds' range is a secondary number, asserted in a hidden check and printed in appendix F
+    # round 17d: the 5 seeds' range is a secondary number, not in the table; round 18a: printed in a visible cell,
+    # its asserts folded
     assert "cut: MLP share over 5 seeds" not in table
-    hidden = _cells()[at("small_cuts = [")]
-    assert "hide-input" in hidden["metadata"]["tags"] and "(-2, 11)" in "".join(hidden["source"])
+    shown, hidden = _cells()[at("small_cuts = [")], _cells()[at("(-2, 11)")]
+    assert "hide-input" not in shown["metadata"].get("tags", []) and "cut: MLP share over 5 seeds" in _outputs(shown)
+    assert "hide-input" in hidden["metadata"]["tags"] and "assert" not in "".join(shown["source"])
     assert "block 3: small model 5 % (5 seeds: -2..11)" in _outputs(_cells()[at("small_by_block = [")])
     assert "    3 |                True |        -2%    34% |" in table
     main = "\n".join(sources[section_5:summary])

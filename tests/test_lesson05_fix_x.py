@@ -1,7 +1,7 @@
 """Lesson 05, fix round x (review 16f): the derivation widget's answer says what its per-head numbers show (heads
 1 and 2 collapse, head 3's few spread rows carry what is left), not a causal story; its A panel has a colourbar
 and a label and opens at c = 10 on the head that sharpens first; the freeze claim is scoped to one backward pass;
-the summary no longer states dK's closed form (exercise 8); the unused Xiong et al. citation is gone."""
+the summary no longer states dK's closed form (exercise 5); the unused Xiong et al. citation is gone."""
 
 import json
 from pathlib import Path

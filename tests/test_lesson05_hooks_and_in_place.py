@@ -1,4 +1,4 @@
-"""Lesson 05, fix round i: exercise 7 (the two routes, recorded with hooks), the in-place check of exercises
+"""Lesson 05, fix round i: exercise 8 (the two routes, recorded with hooks), the in-place check of exercises
 2-4, and exercise 1's shape messages."""
 
 import numpy as np
@@ -17,7 +17,7 @@ from vit_explained.exercises.lesson05 import (
 from vit_explained.gradient_hooks import record_residual_routes
 from vit_explained.vit import add_class_token, pool_tokens
 
-# --- exercise 7: ||skip|| / ||MLP branch|| with two hooks ---------------------------------------------------
+# --- exercise 8: ||skip|| / ||MLP branch|| with two hooks ---------------------------------------------------
 
 
 def ratio_written_out(model, images, labels, block):  # the lesson's forward pass, block by block

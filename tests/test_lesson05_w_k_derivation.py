@@ -1,4 +1,4 @@
-"""Exercise 8 of lesson 05: dW_k derived (section 4 prints dQ only), checked against autograd, slips named."""
+"""Exercise 5 of lesson 05: dW_k derived (section 4 prints dQ only), checked against autograd, slips named."""
 
 import math
 

@@ -595,7 +595,7 @@ def check_w_q_gradient(w_q_gradient: Callable[[torch.Tensor, torch.Tensor, torch
 
 
 def _w_k_shape_slips(result: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, q: torch.Tensor) -> None:
-    """Fail if ``w_k_gradient``'s answer has a wrong shape, naming which (exercise 8)."""
+    """Fail if ``w_k_gradient``'s answer has a wrong shape, naming which (exercise 5)."""
     batch_size, tokens, width = x.shape
     head = q.shape[-1]
     if tuple(result.shape) == (batch_size, head, width):
@@ -620,7 +620,7 @@ def _w_k_shape_slips(result: torch.Tensor, expected: torch.Tensor, x: torch.Tens
 def _diagnose_w_k(
     result: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, q: torch.Tensor, grad_scores: torch.Tensor
 ) -> None:
-    """Fail with what went wrong in ``w_k_gradient`` (exercise 8)."""
+    """Fail with what went wrong in ``w_k_gradient`` (exercise 5)."""
     _w_k_shape_slips(result, expected, x, q)
     batch_size, tokens, width = x.shape
     head = q.shape[-1]
@@ -653,7 +653,7 @@ def _diagnose_w_k(
 
 
 def check_w_k_gradient(w_k_gradient: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
-    """Exercise 8: ``w_k_gradient(x, q, grad_scores) -> dW_k`` for ``S = q @ (x @ W_k.T)^T / sqrt(d)``.
+    """Exercise 5: ``w_k_gradient(x, q, grad_scores) -> dW_k`` for ``S = q @ (x @ W_k.T)^T / sqrt(d)``.
 
     ``x``: ``(B, N, D)``, ``q``: ``(B, N, d)``, ``grad_scores`` = dL/dS: ``(B, N, N)``; the answer has the
     shape of ``W_k``, ``(d, D)``, summed over the batch. Section 4 gives dQ, not dK: this is a derivation.
@@ -678,10 +678,10 @@ def check_w_k_gradient(w_k_gradient: Callable[[torch.Tensor, torch.Tensor, torch
     )
 
 
-#: Exercise 5 asks module by module: the three LayerNorms apart, since norm1 and the final norm are in question.
+#: Exercise 6 asks module by module: the three LayerNorms apart, since norm1 and the final norm are in question.
 PARTS = ("embeddings", "norm1", "qkv", "proj", "norm2", "mlp", "final norm", "head")
 
-#: What exercise 5 freezes: every block's attention (qkv and proj) and the head.
+#: What exercise 6 freezes: every block's attention (qkv and proj) and the head.
 FROZEN = ("qkv", "proj", "head")
 
 #: other ways to write a part's name (after lower-casing and turning "_", "-" and "." into spaces)
@@ -838,7 +838,7 @@ def _answer_parts(answer: object) -> set[str]:
 
 
 def check_frozen_attention_parts(parts_with_gradient: Callable[[], object]) -> None:
-    """Exercise 5: which parts of a ViT get a non-zero gradient when every block's attention and the head are frozen?
+    """Exercise 6: which parts of a ViT get a non-zero gradient when every block's attention and the head are frozen?
 
     ``parts_with_gradient()`` returns the names from :data:`PARTS` that get one (a set, list, or any
     collection; names as written there, any case, ``_`` for a space), or a dict ``{part: True/False}``
@@ -861,9 +861,9 @@ def check_frozen_attention_parts(parts_with_gradient: Callable[[], object]) -> N
     )
 
 
-# --- exercise 6: cut the MLP route ---------------------------------------------------------------------
+# --- exercise 7: cut the MLP route ---------------------------------------------------------------------
 
-#: Exercise 6 writes the cut itself: the package's context manager that does it is refused.
+#: Exercise 7 writes the cut itself: the package's context manager that does it is refused.
 _NO_PACKAGE_CUT = forbid(
     gradient_hooks.cut_mlp_route.__wrapped__,
     reason="the cut written by hand with detach() (not the package's cut_mlp_route),",
@@ -997,7 +997,7 @@ def _hooks_left(block: nn.Module) -> bool:
 
 
 def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Tensor]) -> None:
-    """Exercise 6: ``block_with_cut(block, x)`` computes a pre-norm ``Block``'s output with both skip routes cut:
+    """Exercise 7: ``block_with_cut(block, x)`` computes a pre-norm ``Block``'s output with both skip routes cut:
     the same values as ``block(x)``; backward reaches h only through the MLP branch, x only through attention."""
     for index, (dim, _, _, batch, tokens) in enumerate(_CUT_CASES):
         block, x, grad_out = _cut_case(index)
@@ -1054,7 +1054,7 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
     )
 
 
-#: Exercise 7: (seed of small_digit_vit, block whose routes are asked for, batch size)
+#: Exercise 8: (seed of small_digit_vit, block whose routes are asked for, batch size)
 _ROUTE_CASES = ((0, 1, 8), (1, 3, 6), (2, 0, 5))
 
 _NO_ROUTE_SHORTCUT = forbid(
@@ -1066,7 +1066,7 @@ _NO_ROUTE_SHORTCUT = forbid(
 
 
 def _returned_handle_hint(error: Exception) -> str | None:
-    """Exercise 7: a module hook whose lambda returns ``register_hook``'s handle hands that handle on as the
+    """Exercise 8: a module hook whose lambda returns ``register_hook``'s handle hands that handle on as the
     module's input (a pre-hook) or output (a forward hook), and a later layer fails on it."""
     if "RemovableHandle" not in str(error):
         return None
@@ -1162,7 +1162,7 @@ def _route_slips(kept: list[dict[str, torch.Tensor]], block: int) -> dict[str, f
 
 
 def check_route_ratio(route_ratio: Callable[[nn.Module, torch.Tensor, torch.Tensor, int], object]) -> None:
-    """Exercise 7: ``route_ratio(model, images, labels, block) -> ||skip|| / ||MLP branch||`` at ``h`` of
+    """Exercise 8: ``route_ratio(model, images, labels, block) -> ||skip|| / ||MLP branch||`` at ``h`` of
     ``model.blocks[block]``, for one cross-entropy backward pass; compared with :func:`record_residual_routes`."""
     for index in range(len(_ROUTE_CASES)):
         model, images, labels, block = _route_case(index)

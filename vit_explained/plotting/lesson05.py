@@ -343,7 +343,7 @@ _GRAPH_EDGES = (
     ("X", "K", r"4. $dK\,W_k$", (2.0, 0.6)),
     ("X", "V", r"4. $dV\,W_v$", (1.5, 0.05)),  # left of both arrows, like dQ W_q
     ("Q", "S", r"3. $dQ = s\,dS\,K$", (4.85, 2.45)),
-    ("K", "S", r"3. $dK = $ ? (exercise 8)", (5.3, 0.72)),  # clear of the K box
+    ("K", "S", r"3. $dK = $ ? (exercise 5)", (5.3, 0.72)),  # clear of the K box
     ("S", "A", r"2. $dS = A \odot (dA - \mathrm{rowsum}(dA \odot A))$", (7.0, 1.1)),
     ("A", "O", r"1. $dA = dO\,V^\top$", (9.75, 1.45)),
     ("V", "O", r"1. $dV = A^\top dO$", (7.1, -0.32)),
