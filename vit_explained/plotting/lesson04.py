@@ -1231,10 +1231,14 @@ def plot_layer_norm_geometry(count: int = 5, seed: int = 0) -> Figure:
     label = "(x - mean) / std: on the circle"
     ax.scatter(*points["normalised"].T.numpy(), color="tab:red", s=28, label=label, depthshade=False)
     ax.set(xlabel="x1", ylabel="x2", zlabel="x3", xlim=(-reach, reach), ylim=(-reach, reach), zlim=(-reach, reach))
+    ax.set(xticks=[-3, 0, 3], yticks=[-3, 0, 3], zticks=[-3, 0, 3])  # few ticks: the shapes matter, not the values
+    ax.grid(False)
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_pane_color((1.0, 1.0, 1.0, 0.0))  # no grey panes behind the plane
     ax.set_box_aspect((1, 1, 1))
     ax.view_init(elev=28, azim=15)  # obliquely onto the plane (face-on: elev 35.3, azim 45)
     ax.set_title("LayerNorm at D = 3: centre onto the plane sum(x) = 0,\nthen scale onto the circle of radius sqrt(3)")
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(-0.08, 1.0))
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.04), ncol=2)
     return fig
 
 
