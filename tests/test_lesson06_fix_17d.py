@@ -42,7 +42,10 @@ def test_gap_printed_where_it_is_stated_and_sign_test_per_model():
     assert "Why accuracy hides it** below" not in text
     printed = "\n".join(o.get("text", "") for c in _cells() if c.cell_type == "code" for o in c.get("outputs", []))
     assert "training minus validation accuracy at the end 10.6, 13.9, 16.1 points" in printed
-    assert "per model, 3 of 3, p = 0.25 each" in printed and "pools the 3 ViT and\n3 CNN-8 runs" in text
+    # round 18a: the sign tests moved to appendix C (#stopping), printed and stated there
+    appendix = LESSON.with_name("06_train_a_vit_appendix.ipynb")
+    printed = "\n".join(o.get("text", "") for c in _cells(appendix) if c.cell_type == "code" for o in c.outputs)
+    assert "per model, 3 of 3, p = 0.25 each" in printed and "pools the 3 ViT and\n3 CNN-8 runs" in _markdown(appendix)
 
 
 def test_exercise_2_names_the_checkers_optimizer_in_lesson_and_solutions():
@@ -53,7 +56,8 @@ def test_exercise_2_names_the_checkers_optimizer_in_lesson_and_solutions():
 def test_hedged_stopping_sentence_split():
     text = _markdown()
     assert "a hint (per model, the" not in text
-    assert "on all 6 runs\n  (pooled sign test p = 0.03).\n  Per model its interval holds 0" in text
+    pointer = "[appendix C](06_train_a_vit_appendix.ipynb#stopping)"
+    assert f"on all 6 runs\n  (pooled sign test p = 0.03, {pointer}).\n  Per model its interval holds 0" in text
 
 
 def test_one_correction_family_of_18_stated_beside_the_verdict_table():
