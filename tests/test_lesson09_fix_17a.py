@@ -32,8 +32,9 @@ def test_table_3_comes_right_after_the_formulas_and_the_short_attempt_is_one_lin
     assert "plot_paper_distillation()" in sources[formulas + 2]
     # round 18a (review 17f): the 12-epoch attempt said nothing; its subsection is gone, one line stays
     assert not any("soft_hard_benchmark()" in s for s in sources)
-    assert "Our short runs could not separate soft\nand hard distillation; the paper's Table 3 is cited." in (
-        sources[formulas + 3]
+    assert (
+        "Our short runs could not separate soft\nand hard distillation; the paper's Table 3 is cited."
+        in (sources[formulas + 3])
     )
 
 
