@@ -613,9 +613,11 @@ def branch_alignment(depth: int = 16, seed: int = 0, dim: int = 64) -> tuple[flo
             moved = block.mlp(block.norm2(tokens + attended))
             updates.append(attended + moved)
             tokens = tokens + attended + moved
-    cosines = [F.cosine_similarity(a, b, dim=-1).mean().item() for i, a in enumerate(updates) for b in updates[i + 1 :]]
+    unit = F.normalize(torch.stack(updates), dim=-1)  # (L, B, N, D): each token's update, unit length
+    cosine = torch.einsum("ibnd,jbnd->ij", unit, unit) / (unit.shape[1] * unit.shape[2])  # mean over the tokens
+    pairs = torch.triu_indices(depth, depth, offset=1)  # every pair of blocks once
     norms = [update.pow(2).sum(-1).mean().sqrt().item() for update in updates]
-    return sum(cosines) / len(cosines), norms
+    return cosine[pairs[0], pairs[1]].mean().item(), norms
 
 
 def window_loss(run: dict, first: int, last: int) -> float:
