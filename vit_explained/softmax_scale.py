@@ -183,6 +183,21 @@ class SaturationSummary:
             ]
         )
 
+    def table(self) -> str:
+        """Section 3's compact table: no scale against the scale, at ``reference_dim`` (and the widest head),
+        each unscaled number with its seed range; the ratios are no scale / scale."""
+        d, wide = self.reference_dim, max(self.saturated)
+        rows = [
+            (f"saturated rows, d = {d}", f"{self.saturated[d]}", f"{self.scaled_saturated * 100:.0f} %"),
+            (f"saturated rows, d = {wide}", f"{self.saturated[wide]}", f"{self.scaled_saturated * 100:.0f} %"),
+            ("gradient at the scores, other rows / saturated", f"{self.other_vs_saturated}", "no saturated rows"),
+            ("mean gradient at the scores, no scale / scale", f"{self.mean_ratio[d]}", "1 (the reference)"),
+            ("mean gradient at each query, no scale / scale", f"{self.query_ratio[d]}", "1 (the reference)"),
+        ]
+        header = (f"d = {d} unless named", "no scale", "scale")
+        width = max(len(row[0]) for row in rows)
+        return "\n".join(f"{a:<{width}}  {b:<28}  {c}" for a, b, c in (header, *rows))
+
     def mean_lines(self) -> str:
         """The appendix's lines: the mean gradient at the scores over all rows and at each query, no scale /
         scale, per head width; then the scaled runs' summary."""

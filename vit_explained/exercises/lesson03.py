@@ -499,6 +499,8 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
                     f"your function changed {name} in place (e.g. {name}.div_(...) or {name} /= ...), so the caller's "
                     f"{name} is no longer what it passed; compute a new tensor ({name} / ...) instead"
                 )
+        if answer is None:
+            fail(f"{where} your function returned None: its last line needs `return` and the (B, h, N_q, d) tensor")
         result = as_tensor(answer, f"your result {where}")
         expected = F.scaled_dot_product_attention(q, k, v)
         weights = (q @ k.transpose(-2, -1) / math.sqrt(head_dim)).softmax(-1)
@@ -773,10 +775,15 @@ def check_attention_memory(attention_bytes: Callable[..., Any]) -> None:
     right = case["batch"] * case["heads"] * case["num_tokens"] ** 2 * case["bytes_per_element"]
     if math.isclose(answer, right, rel_tol=1e-9):
         _check_other_case(attention_bytes, answer)
+        as_float = (
+            " You returned a float: a count of bytes is an int (integer arithmetic, no `/`, keeps it exact)."
+            if isinstance(answer, float)
+            else ""
+        )
         passed(
             f"{right:,} bytes, about {right / 1e6:.0f} MB for one layer's attention weights; ViT-L has 24 layers, "
             "and an explicit (non-fused) layer stores its weights for the backward pass, every layer's in training "
-            "(the fused path keeps q, k, v and recomputes them)."
+            "(the fused path keeps q, k, v and recomputes them)." + as_float
         )
         return
     if any(answer == float(f"{right:.{digits}g}") for digits in range(2, 9)):  # e.g. 1.7e8: rounded, named first
