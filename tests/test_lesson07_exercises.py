@@ -61,7 +61,7 @@ def first_split_only(height, width):
     ("wrong", "message"),
     [
         (lambda h, w: (h // 16) * (w // 16), "ViT's count"),
-        (lambda h, w: math.ceil(h / 16) * math.ceil(w / 16), "ViT's count"),  # right for 400x100, not for 225
+        (lambda h, w: math.ceil(h / 16) * math.ceil(w / 16), "rounded up"),  # right for 400x100, not for 225
         (no_padding, r"either the padding or the \+ 1 is missing"),
         (first_split_only, "after soft split 1"),
         (lambda h, w: count_reference(h, w) + 1, "class token"),

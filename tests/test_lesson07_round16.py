@@ -79,7 +79,7 @@ def test_lesson_averages_the_trained_rows_over_digits_and_seeds():
     sources = ["".join(c["source"]) for c in cells]
     section_3 = next(i for i, s in enumerate(sources) if s.startswith("## 3. Inside the token transformer"))
     section_6 = next(i for i, s in enumerate(sources) if s.startswith("## 6. Does T2T help?"))
-    uses = [i for i, s in enumerate(sources) if "return_attention=True" in s]
+    uses = [i for i, s in enumerate(sources) if "return_attention=True" in s or "stem_attention_study(" in s]  # 18a
     assert uses and min(uses) > section_6 > section_3  # no token-attention internals before section 3
 
 

@@ -310,10 +310,6 @@ def _one_side_twice(answer: int, stages: list[Any]) -> bool:
     return answer in {stages[-1].grid.rows ** 2, stages[-1].grid.cols ** 2}
 
 
-def _vit_count(height: int, width: int) -> set[int]:
-    return {(height // 16) * (width // 16), math.ceil(height / 16) * math.ceil(width / 16)}
-
-
 #: (does this slip explain ``answer`` for an image of ``height x width``?, what to say).
 _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
     (
@@ -321,8 +317,13 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
         "for {case} you counted one token too many: the T2T module makes no class token (T2TViT adds it)",
     ),
     (
-        lambda h, w, answer, stages: answer in _vit_count(h, w),
-        "for {case} you return {answer}: that is ViT's count for 16x16 patches, (H / 16) * (W / 16). "
+        lambda h, w, answer, stages: answer == (h // 16) * (w // 16),
+        "for {case} you return {answer}: that is ViT's count for 16x16 patches, (H // 16) * (W // 16). "
+        "T2T's windows overlap and are padded; count the windows of each soft split in turn",
+    ),
+    (
+        lambda h, w, answer, stages: answer == math.ceil(h / 16) * math.ceil(w / 16),
+        "for {case} you return {answer}: that is ViT's 16x16 patch count rounded up, ceil(H / 16) * ceil(W / 16). "
         "T2T's windows overlap and are padded; count the windows of each soft split in turn",
     ),
     (
@@ -412,6 +413,14 @@ def check_t2t_token_count(t2t_token_count: Callable[[int, int], int]) -> None:
     )
 
 
+def _readable_source(function: Callable[..., Any]) -> str:
+    """``function``'s source, or "" when it cannot be read (a lambda typed at a prompt, a builtin)."""
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):
+        return ""
+
+
 def _square_fold_message(case: str, rows: int, cols: int) -> str:
     count = rows * cols
     return (
@@ -421,15 +430,23 @@ def _square_fold_message(case: str, rows: int, cols: int) -> str:
     )
 
 
-def _square_fold_hint(case: str, rows: int, cols: int) -> Callable[[Exception], str | None]:
-    """Name the square fold when reshaping to ``(..., s, s)``, ``s = sqrt(N)``, raised."""
+def _square_fold_hint(case: str, rows: int, cols: int, source: str = "") -> Callable[[Exception], str | None]:
+    """Name the square fold when reshaping to ``(..., s, s)``, ``s = sqrt(N)``, raised: a reshape or view's
+    shape, unflatten's sizes or F.fold's output size holding a side near sqrt(N) twice, or any shape error
+    from a function whose source takes a square root."""
+    root = math.sqrt(rows * cols)
 
     def hint(error: Exception) -> str | None:
-        shape = re.search(r"shape '\[([-\d, ]+)\]' is invalid", str(error))
+        text = str(error)
+        shape = re.search(r"shape '\[([-\d, ]+)\]' is invalid", text)
         sizes = [int(size) for size in shape.group(1).split(",")] if shape else []
-        # a side near sqrt(N) twice, wherever it sits: (B, C, s, s), (B, s, s, C), a view as well as a reshape
-        near_root = [size for size in sizes if abs(size - math.sqrt(rows * cols)) < 1]
-        if any(near_root.count(side) >= 2 for side in near_root):
+        near_root = [size for size in sizes if abs(size - root) < 1]
+        # (s, s) or [s, s] anywhere: unflatten's "Provided sizes [3, 3]", F.fold's "output_size=(4, 4)"
+        pairs = re.findall(r"[\[(](\d+), (\d+)[\])]", text)
+        square_pair = any(first == second and abs(int(first) - root) < 1 for first, second in pairs)
+        takes_root = re.search(r"sqrt|isqrt|\*\*\s*(0?\.5|\(1\s*/\s*2\))", source) is not None
+        shape_error = isinstance(error, RuntimeError) and re.search(r"shape|size|sizes", text) is not None
+        if any(near_root.count(side) >= 2 for side in near_root) or square_pair or (takes_root and shape_error):
             return (
                 "It looks like "
                 + _square_fold_message(case, rows, cols).removeprefix(f"for {case} ")
@@ -560,7 +577,7 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
         # Every entry is distinct, so any mix-up of tokens or features shows.
         tokens = torch.arange(batch * rows * cols * channels, dtype=torch.float32).reshape(batch, rows * cols, channels)
         case = f"tokens of shape {tuple(tokens.shape)} (B, N, C) on a {rows}x{cols} grid"
-        hint = _square_fold_hint(case, rows, cols)
+        hint = _square_fold_hint(case, rows, cols, _readable_source(fold_tokens))
         given = tokens.clone()  # the learner's function gets this one; `tokens` stays as the reference
         answer = _NO_TOKENS_TO_IMAGE(fold_tokens, given, rows, cols, hint=hint)
         if given.shape != tokens.shape or not torch.equal(given, tokens):

@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
+from torch import nn
 
 from .. import _checks
 from ..evidence import paired_seeds
@@ -596,7 +597,8 @@ def draw_chain_windows(
 ) -> list[int]:
     """A grayscale ``image`` (square) with each stage's window of the central final token drawn nested (stage 1
     innermost, :func:`chain_footprints`); the outermost, the receptive field, in red. Returns the sides in pixels;
-    ``show_sides=False`` leaves the later stages' sides in pixels out of the legend (lesson 07's exercise 1)."""
+    ``show_sides=False`` leaves the later stages' sides in pixels out of the legend and the red field box out of
+    the picture (lesson 07's exercise 1)."""
     picture = as_image(image, name="image")[0].numpy()
     size = picture.shape[0]
     _gray(ax, picture, float(picture.max()))
@@ -613,6 +615,8 @@ def draw_chain_windows(
         label += f", stride {stride} px" if stage == 1 else f", stride {stride} tokens"
         if final:
             label += " (the receptive field)"
+        if final and not show_sides:  # the field is exercise 1's answer: its red box stays hidden with its side
+            continue
         patch = Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=2.6 if final else 1.8)
         handles.append(ax.add_patch(patch))
         handles[-1].set_label(label)
@@ -991,3 +995,116 @@ def plot_attention_offsets(maps: dict[str, dict[str, torch.Tensor]], reach: int,
     fig.colorbar(shown, ax=axes, fraction=0.03, pad=0.02, label="weight / uniform").ax.tick_params(labelsize=7)
     fig.suptitle(title or "", fontsize=10)
     return fig
+
+
+# --- the stored first token transformer, before and after training (benchmarks/bench_lesson07_trained_stem.py) ---
+
+#: Where the stem's stored first token transformers (49 -> 32; seeds 0-2, "initial" and "trained") live.
+TRAINED_STEM_FILE = "lesson07_trained_token_transformer.safetensors"
+TRAINED_STEM_GRID = 12  #: the 12 x 12 soft-split windows of a 48 x 48 digit
+
+
+def stored_stem_block(prefix: str, stored: dict[str, torch.Tensor] | None = None) -> nn.Module:
+    """The stem's first token transformer ``TokenTransformer(49, 32)`` with the weights stored under ``prefix``
+    (e.g. ``"seed0.trained"``) in :data:`TRAINED_STEM_FILE`; ``stored`` is that file's tensors, read when None."""
+    from pathlib import Path
+
+    from safetensors.torch import load_file
+
+    from ..t2t import TokenTransformer
+
+    if stored is None:
+        stored = load_file(Path(__file__).resolve().parents[1] / "checkpoints" / TRAINED_STEM_FILE)
+    weights = {key[len(prefix) + 1 :]: value for key, value in stored.items() if key.startswith(prefix + ".")}
+    if not weights:
+        raise ValueError(f"no stored weights under {prefix!r}")
+    with torch.device("meta"):  # shapes only: no random draw, the stored weights fill it
+        block = TokenTransformer(49, 32)
+    block.load_state_dict(weights, assign=True)
+    return block
+
+
+def stem_windows(images: torch.Tensor) -> torch.Tensor:
+    """``(B, 144, 49)``: the first soft split's (7, 4, 2) windows of 48 x 48 grayscale ``images``."""
+    from ..soft_split import SoftSplit
+    from ..t2t import T2T_SPLITS
+
+    return SoftSplit(*T2T_SPLITS[0])(images)
+
+
+def stem_attention_rows(block: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """``(B, 144, 144)``: ``block``'s attention weights on the 12 x 12 windows of 48 x 48 ``images``."""
+    with torch.no_grad():
+        _, weights = block.attn(block.norm1(stem_windows(images)), return_attention=True)
+    return weights[:, 0]  # one head
+
+
+def ink_following(block: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """``(B, 32)``: for each image and output channel of ``block``, |correlation| over the 144 tokens between the
+    channel and the mean pixel of the token's window (how closely the folded channel follows the ink)."""
+    windows = stem_windows(images)
+    with torch.no_grad():
+        out = block(windows)  # (B, 144, 32)
+    ink = windows.mean(-1, keepdim=True)  # (B, 144, 1)
+    a, b = out - out.mean(1, keepdim=True), ink - ink.mean(1, keepdim=True)
+    return ((a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1)).clamp_min(1e-12)).abs()
+
+
+def plot_trained_fold(image: torch.Tensor, maps: dict[str, torch.Tensor], follow: dict[str, torch.Tensor],
+                      count: int = 4, title: str | None = None) -> Figure:  # fmt: skip
+    """A digit ``(H, W)`` and, per row ``name``, the ``count`` channels of its folded map ``maps[name]`` ``(C, rows,
+    cols)`` that follow the ink most closely (``follow[name]``: ``(C,)`` |correlation|), each titled with it."""
+    if image.dim() != 2 or not maps or set(maps) != set(follow) or count < 1:
+        raise ValueError("image must be (H, W); maps and follow need the same non-empty names; count >= 1")
+    fig = new_figure(figsize=(1.7 * (count + 1) + 0.4, 2.2 * len(maps) + 0.5))
+    axes = np.atleast_2d(fig.subplots(len(maps), count + 1, squeeze=False))
+    picture = image.detach().cpu().float().numpy()
+    for row, (name, feature_map) in zip(axes, maps.items(), strict=True):
+        _gray(row[0], picture, float(picture.max()))
+        row[0].set_title(f"{name} stem", fontsize=8)
+        order = follow[name].argsort(descending=True)[:count].tolist()
+        for ax, channel in zip(row[1:], order, strict=False):
+            ax.imshow(feature_map[channel].detach().cpu().float().numpy(), cmap="viridis", interpolation="nearest")
+            ax.set_title(f"channel {channel}: |corr.| {float(follow[name][channel]):.2f}", fontsize=8)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return _finish(fig, title, top=0.93)
+
+
+def trained_stem_weights() -> dict[str, torch.Tensor]:
+    """Every tensor of :data:`TRAINED_STEM_FILE` (``"digit"`` and ``"seed{s}.{initial|trained}.<parameter>"``)."""
+    from pathlib import Path
+
+    from safetensors.torch import load_file
+
+    return load_file(Path(__file__).resolve().parents[1] / "checkpoints" / TRAINED_STEM_FILE)
+
+
+def stem_attention_study(
+    images: torch.Tensor, stored: dict[str, torch.Tensor], seeds: Sequence[int] = (0, 1, 2)
+) -> dict[str, Any]:
+    """Section 6's reading of the stored stems on 48 x 48 ``images``: per seed and name ("initial", "trained"),
+    the mean over images and rows of the weight on the 3x3 neighbourhood (``near_share``), on tokens whose window
+    holds a pixel above 0.5 (``ink_share``) and a row's largest weight (``row_peak``); the mean attention by offset
+    (``by_offset["seed s"][name]``, :func:`vit_explained.t2t.attention_by_offset`); the masks ``near`` (144, 144)
+    and ``ink`` (B, 144); ``every_weight_positive``; ``weights``, the last block's rows."""
+    from ..t2t import attention_by_offset
+
+    side = TRAINED_STEM_GRID
+    grid_rows, grid_cols = torch.arange(side * side) // side, torch.arange(side * side) % side
+    near = ((grid_rows[:, None] - grid_rows).abs() <= 1) & ((grid_cols[:, None] - grid_cols).abs() <= 1)  # 3x3
+    ink = stem_windows(images).amax(-1) > 0.5  # (B, 144): the token's window holds a pixel above 0.5
+    study: dict[str, Any] = {"near": near, "ink": ink, "by_offset": {}, "every_weight_positive": True}
+    for key in ("near_share", "ink_share", "row_peak"):
+        study[key] = {"initial": [], "trained": []}  # one mean per seed
+    for seed in seeds:
+        for name in ("initial", "trained"):
+            weights = stem_attention_rows(stored_stem_block(f"seed{seed}.{name}", stored), images)  # (B, 144, 144)
+            study["every_weight_positive"] &= bool((weights > 0).all())  # nothing masks a score
+            study["near_share"][name].append(float((weights * near).sum(-1).mean()))
+            study["ink_share"][name].append(float((weights * ink[:, None]).sum(-1).mean()))
+            study["row_peak"][name].append(float(weights.max(-1).values.mean()))
+            study["by_offset"].setdefault(f"seed {seed}", {})[name] = attention_by_offset(weights, side, side)
+    study["weights"] = weights
+    return study
