@@ -97,7 +97,7 @@ def test_definitions_and_wording() -> None:
     assert "*Leveraging Batch Normalization for Vision Transformers*" in text
     code = "\n".join(c.source for c in _cells() if c.cell_type == "code")
     appendix = nbformat.read(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb"), as_version=4).cells
-    code += "\n".join(c.source for c in appendix if c.cell_type == "code")  # round 18a: LayerScale's numbers moved there
+    code += "\n".join(c.source for c in appendix if c.cell_type == "code")  # round 18a: LayerScale moved
     assert "h = stream + gamma * block.attn(block.norm1(stream))" in code
 
 
