@@ -81,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parameters = sum(p.numel() for p in build().stem.parameters())
     body = f"""
 Run of {time.strftime("%Y-%m-%d", time.gmtime())} (UTC), `OMP_NUM_THREADS=1
-benchmarks/bench_lesson07_token_transformer.py --seeds {args.seeds} --epochs {args.epochs} --workers {args.workers}`: load average {load_before:.1f} before,
-{load_after:.1f} after, each run on 1 torch thread, {min(walls):.0f} to {max(walls):.0f} s of wall time and
-{sum(cpus):.0f} CPU seconds in all.
+benchmarks/bench_lesson07_token_transformer.py --seeds {args.seeds} --epochs {args.epochs} --workers {args.workers}`:
+load average {load_before:.1f} before, {load_after:.1f} after, each run on 1 torch thread,
+{min(walls):.0f} to {max(walls):.0f} s of wall time and {sum(cpus):.0f} CPU seconds in all.
 
 T2T's chain of `t2t_overlap_control.md` with one change: each token transformer (LayerNorm, single-head
 attention, MLP) is replaced by a `Linear` to the same token width, 49 -> 32 and 288 -> 32. Windows, grids,
