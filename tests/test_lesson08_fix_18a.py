@@ -20,10 +20,13 @@ def test_cascade_fades_panels_with_a_low_peak():
     peaked[:, 1, 1] = torch.tensor([1.0, 0.9, 0.2, 0.1])  # peaks 1, 0.9, 0.2, 0.1: the last two under 0.5
     peaked += 0.01
     fig = plot_cascade(torch.rand(1, 12, 12), {"rollout": peaked}, steps, shared=False, columns=2)
-    veiled = [any(isinstance(p, Rectangle) and p.get_alpha() == 0.7 for p in ax.patches) for ax in fig.axes]
+    veiled = [any(isinstance(p, Rectangle) and p.get_hatch() == "//" for p in ax.patches) for ax in fig.axes]
     assert FAINT_SHARE == 0.5
     assert sum(veiled) == 2  # the panels of peak 0.2 and 0.1, not the trained map nor the 0.9 one
-    assert "faded" in fig._suptitle.get_text()
+    assert "near-flat" in fig._suptitle.get_text()  # round 18b: grey and hatched, titled near-flat (was a pale veil)
+    greyed = [ax for ax, v in zip(fig.axes, veiled, strict=True) if v]
+    assert all(im.get_cmap().name == "gray" and im.get_clim() == (0.0, 2.0) for ax in greyed for im in ax.images)
+    assert all(ax.get_title().endswith("near-flat") for ax in greyed)
 
 
 def _solution_4_first_order(model, images, labels, scores, counts):

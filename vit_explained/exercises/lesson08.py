@@ -1228,7 +1228,7 @@ def _check_grid_shape(
 
 
 def _refuse_a_list(returned: object, case: str, shape: str) -> None:
-    """Exercises 2 to 4 return one tensor: a Python list or tuple is refused, by name."""
+    """Exercises 2 to 4 and 6 return one tensor: a Python list or tuple is refused, by name."""
     if isinstance(returned, (list, tuple)):
         fail(
             f"for {case}: your function returned a Python {type(returned).__name__}, not a tensor: return one "
@@ -1717,7 +1717,7 @@ def _top_patch(class_row: torch.Tensor, cols: int) -> torch.Tensor:
 
 def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict[str, torch.Tensor]:
     """Each slip's top patches ``(B, 2)``: mean fusion, reversed order, no identity, no re-normalising, the last
-    block alone."""
+    block alone, the last token's row of ``R`` read instead of the class token's."""
     eye = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype)
     unnormalised = eye.expand_as(weights[0][:, 0])
     for w in weights:
@@ -1726,6 +1726,7 @@ def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict
     for w in weights:
         fused = 0.5 * w.amax(1) + 0.5 * eye
         reversed_order = reversed_order @ (fused / fused.sum(-1, keepdim=True))
+    rolled = attention_rollout(weights, head_fusion="max")
     maps = {
         "mean": attention_rollout(weights, head_fusion="mean"),
         "reversed order": reversed_order,
@@ -1733,7 +1734,8 @@ def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict
         "no re-normalising": unnormalised,
         "last block": weights[-1].amax(1),
     }
-    return {name: _top_patch(class_token_attention(m, (rows, cols)), cols) for name, m in maps.items()}
+    slips = {name: _top_patch(class_token_attention(m, (rows, cols)), cols) for name, m in maps.items()}
+    return slips | {"last row": _top_patch(rolled[:, -1, 1:].reshape(-1, rows, cols), cols)}  # not the class token
 
 
 _MAX_FUSION_MISTAKES = {
@@ -1744,6 +1746,9 @@ _MAX_FUSION_MISTAKES = {
         "matrix by its row sums before multiplying"
     ),
     "last block": "that is the last block's max-fused attention alone: roll out through every block, first to last",
+    "last row": (
+        "you read the last token's row of R, R[:, -1]: the class token is token 0, so read its row, R[:, 0, 1:]"
+    ),
     "reversed order": (
         "you multiplied in the reversed order, R = R @ mixed: each new block goes on the left, R = mixed @ R, "
         "so the last block is applied last"
@@ -1860,8 +1865,9 @@ def check_max_fusion_top_patch(max_fusion_top_patch: Callable[[list[torch.Tensor
         expected = _top_patch(class_token_attention(attention_rollout(weights, head_fusion="max"), (rows, cols)), cols)
         case = f"{layers} block(s) of ({batch}, {heads}, {tokens}, {tokens}) weights, a {rows} x {cols} grid"
         returned = _NO_ROLLOUT(max_fusion_top_patch, [w.clone() for w in weights], rows, cols)
+        _refuse_a_list(returned, case, "(B, 2)")  # one tensor, as in exercises 2 to 4
         try:
-            got = torch.as_tensor(returned if not isinstance(returned, tuple) else list(returned)).long()
+            got = torch.as_tensor(returned).long()
         except (TypeError, ValueError, RuntimeError):
             fail(f"for {case}: return a (B, 2) tensor of (row, col), got a {type(returned).__name__}")
         got = got.reshape(batch, -1) if got.numel() in (batch, 2 * batch) else got

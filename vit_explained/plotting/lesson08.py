@@ -377,7 +377,7 @@ def plot_redrawn_rollouts(
 FLAT_SHARE = 0.93
 
 #: in :func:`plot_cascade`'s own-scale wrapped rows, a panel whose peak is under this share of its method's largest
-#: panel peak is faded, so a stretched near-flat map does not look as strong as a peaked one
+#: panel peak is greyed and hatched (near-flat), so a stretched near-flat map does not look as strong as a peaked one
 FAINT_SHARE = 0.5
 
 
@@ -414,10 +414,11 @@ def _wrapped_cascade(
     for method, method_maps in maps.items():
         rho = rank_correlation(method_maps[1:], method_maps[:1].expand_as(method_maps[1:])).tolist()
         peaks = (method_maps.flatten(1).amax(1) / method_maps[0].max().clamp(min=1e-12)).tolist()
-        faint += [own and p < FAINT_SHARE * max(peaks) for p in peaks] + [False] * padded
+        low = [own and p < FAINT_SHARE * max(peaks) for p in peaks]  # near-flat: drawn grey and hatched
+        faint += low + [False] * padded
         captions = ["trained"] + [
-            f"{name}\nρ {r:+.2f}" + (f"\npeak {p:.2f}×" if own else "")
-            for name, r, p in zip(titles[1:], rho, peaks[1:], strict=True)
+            f"{name}\nρ {r:+.2f}" + (f"\npeak {p:.2f}×" if own else "") + ("\nnear-flat" if f else "")
+            for name, r, p, f in zip(titles[1:], rho, peaks[1:], low[1:], strict=True)
         ]
         top = method_maps.flatten(1).amax(1)[:, None, None] if own else method_maps.max()  # each panel / one scale
         scaled = method_maps / top.clamp(min=1e-12)
@@ -436,8 +437,8 @@ def _wrapped_cascade(
         "Cascade: one digit's maps, re-drawn from the classifier (the linear head; fc_norm is Identity) down\n"
         + (
             "(each panel scaled to its own largest weight; peak: that weight / the trained map's;\n"
-            f"faded: a peak under {FAINT_SHARE:g}× the method's largest; ρ: Spearman's rank correlation with the"
-            " trained map)"
+            f"near-flat, grey and hatched: a peak under {FAINT_SHARE:g}× the method's largest;\n"
+            "ρ: Spearman's rank correlation with the trained map)"
             if own
             else "(each method on one scale, its largest weight; ρ: Spearman's rank correlation with the trained map)"
         ),
@@ -455,14 +456,22 @@ def _wrapped_cascade(
 
 
 def _fade_panels(fig: Figure, faint: Sequence[bool], columns: int) -> None:
-    """Veil the map panels flagged in ``faint`` (row-major over the wrapped rows, the input column excluded) with
-    translucent grey, so a map stretched from a low peak does not look as strong as a peaked one."""
+    """Grey out the map panels flagged in ``faint`` (row-major over the wrapped rows, the input column excluded):
+    the map redrawn in dark greys (its brightest at mid-grey) under a hatch, so a map stretched from a low peak
+    reads as near-flat, not as strong as a peaked one."""
     from matplotlib.patches import Rectangle
 
     for index, flag in enumerate(faint):
         if flag:
             ax = fig.axes[(index // columns) * (columns + 1) + index % columns + 1]
-            ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, color="0.8", alpha=0.7, zorder=5))
+            for image in ax.images:
+                image.set_cmap("gray")
+                image.set_clim(0.0, 2.0)  # toward black: the panel's largest weight at mid-grey
+            ax.add_patch(
+                Rectangle(
+                    (0, 0), 1, 1, transform=ax.transAxes, fill=False, hatch="//", edgecolor="0.55", lw=0, zorder=5
+                )
+            )
 
 
 def plot_cascade(
