@@ -54,7 +54,8 @@ def test_the_right_scale_still_passes(capsys):
 
 def test_the_reworded_claims_are_in_the_lesson():
     text = _lesson_text()
-    assert "What it loses is evenness" in text  # fix round v, reworded in 18a: more gradient on average, uneven
+    assert "Without it the layer is uneven" in text  # fix round v, reworded in 18a/18b: uneven rows (section 3)
+    assert "passes back *more* gradient" in text  # ... more gradient on average (the appendix, since 18b)
     assert "blockwise kernel" in text and "math fallback" in text
     assert "QK-LayerNorm" in text and "Dehghani et al. 2023" in text
 

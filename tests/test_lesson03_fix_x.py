@@ -52,7 +52,7 @@ def test_heads_line_says_no_detectable_difference_when_the_interval_holds_zero()
 def test_the_lesson_prints_and_states_the_heads_result():
     text = "\n".join(c.source for c in _cells())
     assert "print(heads_training_line(scale_runs))" in text
-    assert "3.8 points" in text and "2.7 to 4.8" in text and "same $D = 64$ and parameters" in text
+    assert "3.8 points" in text and "2.7 to 4.8" in text and "at equal $D$ and parameters" in text  # reworded in 18b
 
 
 def test_scale_toggle_still_has_both_states_for_the_same_query():

@@ -261,7 +261,7 @@ def test_softmax_rows_can_draw_two_queries_at_the_same_head_width():
 def test_plot_query_heads_draws_one_panel_per_head_and_checks_the_shape():
     weights = torch.softmax(torch.randn(4, 50, generator=torch.Generator().manual_seed(0)), dim=-1)
     fig = plots.plot_query_heads(torch.rand(1, 28, 28), weights, (7, 7), query=11)
-    assert len(fig.axes) == 4 and fig.axes[3].get_title().startswith("head 3: top weight")
+    assert len(fig.axes) == 5 and fig.axes[3].get_title().startswith("head 3: top weight")  # 4 heads + a colour bar
     with pytest.raises(ValueError, match="weights must be"):
         plots.plot_query_heads(torch.rand(1, 28, 28), weights[:, 1:], (7, 7), query=11)
 

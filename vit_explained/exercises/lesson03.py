@@ -813,7 +813,12 @@ def _qkv_slips(weight: torch.Tensor, heads: int) -> dict[str, tuple[torch.Tensor
     right = tuple(weight.reshape(3, -1, weight.shape[-1]).unbind(0))
     interleaved = tuple(rearrange(weight, "(h three d) i -> three (h d) i", three=3, h=heads).unbind(0))
     swapped = tuple(rearrange(weight, "(three d h) i -> three (h d) i", three=3, h=heads).unbind(0))
+    inverse = weight.reshape(3, heads, -1, weight.shape[-1]).transpose(1, 2).reshape(3, -1, weight.shape[-1])
     slips = {
+        "you swapped h and d inside each block (reshape(3, h, d, D_in).transpose(1, 2)): that undoes a (three d h) "
+        "layout, but this weight is (three h d), so plain reshape(3, D, D_in) and unbind(0) are enough": tuple(
+            inverse.unbind(0)
+        ),
         "you read the rows as (h three d), each head's q, k and v rows interleaved (GPT-NeoX's layout). This weight is "
         "(three h d): all the query rows come first, then all the key rows, then all the value rows": interleaved,
         "you read the rows as (three d h): the heads and the head width are swapped. Inside each of the three blocks "

@@ -946,6 +946,33 @@ def plot_scale_training(stored: Mapping, key: str = "val_loss") -> Figure:
     return fig
 
 
+def plot_paired_differences(comparisons: Mapping[str, object], *, unit: str = "points", scale: float = 100.0) -> Figure:
+    """Paired differences seed by seed: one row per comparison (a label and a
+    :class:`vit_explained.evidence.SeedComparison`), one dot per seed (``a - b`` times ``scale``), the mean as a
+    bar and its Student's t 95 % interval as a line; a dashed line at 0 (no difference)."""
+    if not comparisons:
+        raise ValueError("give at least one comparison")
+    fig = new_figure(figsize=(6.4, 1.4 + 0.8 * len(comparisons)))
+    ax = fig.subplots()
+    jitter = np.random.default_rng(0)
+    for row, comparison in enumerate(comparisons.values()):
+        values = np.asarray(comparison.difference.values, dtype=float) * scale
+        t = comparison.t_interval()
+        ys = row + jitter.uniform(-0.12, 0.12, size=len(values))
+        ax.plot(values, ys, "o", color="tab:blue", alpha=0.7, markersize=5)
+        ax.plot([t.low * scale, t.high * scale], [row - 0.3, row - 0.3], color="black", linewidth=2)
+        ax.plot([t.estimate * scale] * 2, [row - 0.4, row - 0.2], color="black", linewidth=2)
+        ax.text(t.estimate * scale, row - 0.45, f"mean {t.estimate * scale:+.1f}, 95 % t [{t.low * scale:+.1f}, "
+                f"{t.high * scale:+.1f}]", ha="center", va="bottom", fontsize=8)  # fmt: skip
+    ax.axvline(0, color="0.4", linestyle="--", linewidth=1)
+    ax.set_yticks(range(len(comparisons)), list(comparisons))
+    ax.set_ylim(len(comparisons) - 0.5, -0.9)
+    ax.set_xlabel(f"difference in {unit}, one dot per seed; bar: mean, 95 % interval", fontsize=9)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def _copy_task_baseline(ax, runs: list, tokens: int) -> None:
     """The stored measure, the mean weight on the marked key, at step 0 and trained, one pair of bars per seed,
     with uniform attention's 1/N dashed: the baseline the trained matrices are read against."""
@@ -1052,13 +1079,14 @@ def plot_query_heads(
         raise ValueError(f"weights must be (heads, {rows * cols + 1}), got {tuple(weights.shape)}")
     _, height, width = image.shape
     heads = weights.shape[0]
-    fig = new_figure(figsize=(2.4 * heads, 2.9), layout="constrained")
+    fig = new_figure(figsize=(2.4 * heads + 0.6, 2.9), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, heads))
+    shared_max = float(weights[:, 1:].max())  # one colour scale for every panel: the heads compare directly
     for head, ax in enumerate(axes):
         ax.imshow(to_display(image), cmap="gray" if image.shape[0] == 1 else None, vmin=0, vmax=1,
                   extent=(0, width, height, 0))  # fmt: skip
-        ax.imshow(weights[head, 1:].reshape(rows, cols).numpy(), cmap="inferno", alpha=0.7, vmin=0,
-                  extent=(0, width, height, 0), interpolation="nearest")  # fmt: skip
+        shown = ax.imshow(weights[head, 1:].reshape(rows, cols).numpy(), cmap="inferno", alpha=0.7, vmin=0,
+                          vmax=shared_max, extent=(0, width, height, 0), interpolation="nearest")  # fmt: skip
         if query:
             row, col = divmod(query - 1, cols)
             ph, pw = height / rows, width / cols
@@ -1067,6 +1095,7 @@ def plot_query_heads(
         ax.set_yticks([])
         ax.set_title(f"head {head}: top weight {float(weights[head].max()):.2f}\n(class token {weights[head, 0]:.2f})",
                      fontsize=9)  # fmt: skip
+    fig.colorbar(shown, ax=list(axes), shrink=0.8, label="attention weight (one scale)")
     fig.suptitle(title or f"query {token_name(query, cols)}: its weights in each head", fontsize=10)
     return fig
 
