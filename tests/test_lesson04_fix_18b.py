@@ -1,0 +1,33 @@
+"""Lesson 04, fresh review 18a (fix round 18b): the "a block nudges the token" sentence is narrowed to the token
+shown, whose ratios are printed, and the per-block medians over 200 digits say where it holds (not in block 0)."""
+
+import re
+from pathlib import Path
+
+import nbformat
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "04_gelu_mlp_and_block.ipynb"
+
+
+def _cells() -> list:
+    return nbformat.read(LESSON, as_version=4).cells
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []))
+
+
+def test_the_token_shown_prints_its_update_ratios() -> None:
+    printed = "".join(_text(cell) for cell in _cells() if "token_through_block(" in cell.source)
+    assert re.search(r"this token: attention 0\.\d\d, MLP 0\.\d\d", printed)
+
+
+def test_median_ratios_by_block_printed_and_the_prose_says_where_the_nudge_holds() -> None:
+    cells = _cells()
+    index = next(i for i, cell in enumerate(cells) if "median update / stream, over 200 digits" in _text(cell))
+    rows = re.findall(r"attention (\d\.\d\d), MLP (\d\.\d\d)", _text(cells[index]))
+    medians = [tuple(map(float, row)) for row in rows]
+    assert len(medians) == 4 and min(medians[0]) > 1 and all(max(pair) < 0.67 for pair in medians[2:])
+    prose = " ".join(cell.source for cell in cells if cell.cell_type == "markdown")
+    assert "so a block nudges the token rather than replacing it" not in prose
+    assert "In block 0, more than half the tokens get an update larger than the stream" in prose
