@@ -49,8 +49,8 @@ def _sources(path=ROOT / "notebooks" / "05_where_gradients_flow.ipynb"):
 
 def test_cell_0_answers_in_words_with_block_0_only_and_maps_the_lesson():
     intro = _sources()[0]
-    assert "93 %" in intro and "50 to 63 %" in intro and "same architecture at initialisation" in intro
-    assert "share" not in intro.split("section 5 gives")[0]  # no share before section 5 defines it
+    assert "93 %" in intro and "50 to 63 %" in intro and "At initialisation the same architecture's" in intro
+    assert "(the projection of the MLP-route part on $g$; section 5)" in intro  # 18b: the share named at first use
     assert "not yet replicated" in intro and "**The lesson in five steps**" in intro
     assert all(f"\n{n}. " in intro for n in range(1, 6))
 
@@ -75,5 +75,5 @@ def test_folded_evidence_prints_visibly_and_opaque_factors_are_named():
         assert "hide-input" not in cell["metadata"].get("tags", []) and cell["outputs"]
     text = "\n".join(_sources())
     assert "from head 3, the only head that keeps a gradient" in text
-    assert "314 at $c = 1$, where section 3's picture, weight + bias, reads 316" in text
+    assert "314 at $c = 1$, where section 3's picture reads block 0's 316 (weight + bias)" in text
     assert "314 for the weights alone (316 with the biases" in text

@@ -62,7 +62,7 @@ def test_section_5_defines_the_share_before_printing_it():
     sources = _sources()
     definition, first_print = _at(sources, "**The MLP share**"), _at(sources, 'print(f"block 0 by hand: MLP share')
     assert definition < first_print == definition + 1  # the definition, then the arrow picture with the print
-    assert "The cut cell, after the freeze cell," in sources[_at(sources, "## 5 · Cut the MLP route")]
+    assert "The cut cell below the freeze cell does this" in sources[_at(sources, "## 5 · Cut the MLP route")]
     assert "the imports of section 5 and the appendices" not in "\n".join(sources)
     assert "# the appendices' imports" in sources[_at(sources, "### A · Why the LayerNorms") + 1]
 

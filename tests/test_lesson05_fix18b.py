@@ -1,0 +1,41 @@
+"""Lesson 05, fix round 18b: the share is called a projection where the headline uses it, the fresh models' shares
+are printed in the trained table, and the model switch is stated once (section 3's closing cell)."""
+
+import json
+from pathlib import Path
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
+
+
+def _cells():
+    return json.loads(LESSON.read_text())["cells"]
+
+
+def _flat(cell):
+    return " ".join("".join(cell["source"]).split())
+
+
+def test_headline_names_the_share_as_a_projection_and_its_size():
+    cells = _cells()
+    intro, summary = _flat(cells[0]), next(_flat(c) for c in cells if "".join(c["source"]).startswith("## Summary"))
+    assert "an MLP share of 93 % (the projection of the MLP-route part on $g$; section 5)" in intro
+    assert "the share and the size of that part agree to within 10 points" in intro
+    assert "came back through the MLPs" not in intro
+    assert "the MLP share, the projection of that part on $g$, is 93, 79 and 71 %" in summary
+
+
+def test_trained_table_prints_the_fresh_models_shares():
+    (table,) = [c for c in _cells() if "fresh, 3 seeds: min..max" in "".join(c["source"])]
+    printed = "".join("".join(o.get("text", "")) for o in table["outputs"])
+    assert "fresh, 3 seeds: min..max" in printed and "50..63 %" in printed and "5..11 %" in printed
+    text = " ".join(_flat(c) for c in _cells() if c["cell_type"] == "markdown")
+    assert "block's interval lies above the three fresh models' shares (last column)" in text
+
+
+def test_init_sentence_model_switch_and_loss_in_prose():
+    text = " ".join(_flat(c) for c in _cells() if c["cell_type"] == "markdown")
+    assert "The init sets most of the ratio's size; q and k still get 9 to 50 times less." in text
+    assert "in this model the init sets the ratio" not in text
+    assert "Section 5's trained part uses the MNIST ViT (28 x 28 digits, PyTorch's default init)" in text
+    assert "The loss is plain cross-entropy, though the model trained with label smoothing." in text
+    assert "hands each `norm2`" not in text
