@@ -99,7 +99,7 @@ def _printed(index: int) -> str:
 def test_shares_table_changes_one_thing_per_row():
     printed = _printed(_first("shares[split] = share_held_whole(224"))
     rows = [line.split(": ")[0] for line in printed.splitlines()]
-    assert [row[row.index("(") :] for row in rows] == ["(4, 4, 0)", "(4, 4, 2)", "(7, 4, 2)", "(16, 16, 0)"]
+    assert [row[row.rindex("(") :] for row in rows] == ["(4, 4, 0)", "(4, 4, 2)", "(7, 4, 2)", "(16, 16, 0)"]
     assert "19.1 %" in printed and "18.6 %" in printed and "100.0 %" in printed
     claim = "".join(_cells()[_first("Padding alone moves the share")]["source"])
     assert "from 19.1 % to 18.6 %" in claim and "the table credits the kernel, not the padding" in claim
@@ -114,7 +114,8 @@ def test_run_rule_and_box_rule_live_in_going_further():
 
 def test_wording_items():
     text = "".join("".join(cell["source"]) for cell in _cells() if cell["cell_type"] == "markdown")
-    assert "31 x 31 pixels through the splits\nalone (the token layers' attention is ignored here)" in text
+    assert "attention is ignored here" not in text  # review 18a: the caveats once, in the footprint's cell
+    assert text.count("attention mixes all tokens globally") == 1 and text.count("inputs come from") == 1
     assert "the top edge of the frame" in text and "dark upper frame" not in text
     recap = "".join(_cells()[_first("> **Recap.**")]["source"])
     assert _first("> **Recap.**") < _first("### Exercise 1")

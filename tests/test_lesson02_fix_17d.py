@@ -80,5 +80,6 @@ def test_t2t_map_does_not_call_the_sinusoid_learned():
         fig = plot_vit_map_t2t(trace_vit(model, torch.empty(1, 3, 32, 32)))
     texts = [text.get_text() for text in fig.axes[0].texts]
     assert "learned pos_embedding" not in texts and "pos_embedding" in texts
-    assert any("orange: ViT's learned tensors" in text for text in texts)
+    legend = "orange: tensors added to the sequence (class token learned; T2T's positions fixed)"  # review 18a
+    assert any(legend in text for text in texts)
     plt.close(fig)

@@ -36,7 +36,7 @@ def test_main_path_has_at_most_two_forward_links():
 def test_section_2_says_it_derives_count_tokens_before_using_it():
     cells = _cells()
     (heading,) = [i for i, c in enumerate(cells) if _source(c).startswith("## 2 · Counting tokens")]
-    assert "`count_tokens` below is the formula this section derives" in _source(cells[heading])
+    assert "count_tokens" not in _source(cells[heading])  # review 18a: only N -> N², the costs in Going further
     visible = [c for c in cells[:heading] if "hide-input" not in c["metadata"].get("tags", [])]
     assert not any("count_tokens(" in _source(c) for c in visible)
 

@@ -54,13 +54,13 @@ def test_every_section_opens_with_a_plain_sentence_and_the_cost_is_optional():
         after = heading.split(f"## {number} ·", 1)[1].split("\n\n", 2)[1]
         assert not after.startswith("Why"), (number, after[:40])
     section_3 = _source(cells[_index("## 2 · Counting tokens")])  # round 17b: section 2
-    assert "3136² ≈ 9.8 M" in section_3 and "Performer" in section_3  # 18a: no link (fewer forward links)
+    assert "3136" not in section_3 and "Performer" not in section_3  # review 18a: the costs in Going further
     assert _index("## Going further") < _index("### What the chain costs")  # fix round r: out of the core
 
 
 def test_forensics_are_a_few_cells_and_one_note():
     cells = _cells()
-    start, end = _index("### Non-square images and the original code"), _index("## Order matters (optional)")
+    start, end = _index("### Non-square images and the original code"), _index("## Appendix (optional)")
     notes = [_source(c) for c in cells[start:end] if '<a id="note-02-versions"></a>' in _source(c)]
     assert len(notes) == 1 and "69d24fe" in notes[0] and "208 to 223" in notes[0]
     assert "3744ac6" not in notes[0]  # fix round o: the history line cut, not cited

@@ -87,8 +87,10 @@ def test_convolution_stem_is_in_going_further_and_section_4_prints_vit():
 
 def test_n_squared_is_printed_right_after_it_is_first_stated():
     cells = _cells()
-    section_3 = _index("## 2 · Counting tokens")  # round 17b: section 2
-    assert "N² = 9,834,496" in _printed(cells[section_3 + 1])
+    section_2 = _source(cells[_index("## 2 · Counting tokens")])  # review 18a: N -> N² only, no variant yet
+    assert "`N` tokens give `N²` attention entries per head" in _flat(section_2) and "Performer" not in section_2
+    (cost,) = [c for c in cells if "readers = (" in _source(c)]  # the 3136² in Going further's cost section
+    assert "N = 3136 tokens, N² = 9,834,496" in _printed(cost)
 
 
 def test_wording_fixes():

@@ -125,9 +125,9 @@ def test_section_3_prints_the_shares_and_states_the_box_rule_once():
 
 
 def test_attention_caveat_in_summary_and_footprint_title():
-    caveat = "a final token sees 31 x 31 pixels through the splits alone (the token layers' attention is ignored here)"
-    summary = _flat(_source(_cells()[_index("## Summary")]))
-    assert caveat in summary.lower() or caveat[0].upper() + caveat[1:] in summary
+    summary = _flat(_source(_cells()[_index("## Summary")]))  # review 18a: the caveat itself once, in Going further
+    said = "Through the splits, a final token draws on 31 x 31 pixels ([what each token holds](#token-footprint))"
+    assert said in summary
     (code,) = [c for c in _cells() if "footprints = chain_footprints(T2T_SPLITS)" in _source(c)]
     assert ".pixels(" in _source(code) and ".offset" not in _source(code)
     from vit_explained.images import sample_image

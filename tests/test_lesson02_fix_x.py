@@ -125,7 +125,7 @@ def test_section_1_leads_with_the_controlled_pair():
         f"{n} windows per side, {share} % of the placements held whole"
         for n, share in (("56", "19.1"), ("57", "18.6"), ("56", "100.0"), ("14", "77.6"))  # round 17c: + (4, 4, 2)
     ]
-    after = _flat(_source(cells[stat + 2]))
+    after = _flat(_source(cells[stat + 5]))  # review 18a: "In short", the 1-D share and its check come first
     assert after.startswith(
         "Padding alone moves the share from 19.1 % to 18.6 %; the 7 x 7 kernel, at the same stride and padding"
     )

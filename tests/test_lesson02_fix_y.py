@@ -31,9 +31,9 @@ def test_chain_figure_names_lesson_07s_module_not_t2t_vit_t_14():
 
 
 def test_section_3_token_layer_is_a_transformer_one():
-    section_3 = _flat(_source(_cells()[_index("## 2 · Counting tokens")]))  # round 17b: section 2
-    assert "a transformer token layer after it (T2T-ViT_t-14's) holds 3136² ≈ 9.8 M" in section_3
-    assert "Performer token layers build no `N x N` matrix" in section_3 and "position" not in section_3
+    cost = _flat(_source(_cells()[_index("### What the chain costs")]))  # review 18a: not in section 2 any more
+    assert "Below is T2T-ViT_t-14 (`tokens_type='transformer'`), whose token layers attend" in cost
+    assert "split 1 gives 3136² ≈ 9.8 M attention entries" in cost and "Performer" not in cost.split("Below")[1]
 
 
 def test_run_strip_and_the_box_rule_in_why_overlap_after_the_formula():

@@ -120,7 +120,7 @@ def test_start_only_and_plus_one_differ_in_a_fixed_case():
         ),
         (lambda x, k, s, p: loop_split(F.pad(x, (2 * p, 0, 2 * p, 0)), k, s, 0), r"start only \(F\.pad\(x, \(2p, 0"),
         (lambda x, k, s, p: loop_split(x, k, s, p).tolist(), "you returned a list: return a torch.Tensor"),
-        (lambda x, k, s, p: loop_split(x, k, s, p).numpy(), "you returned a ndarray: return a torch.Tensor"),
+        (lambda x, k, s, p: loop_split(x, k, s, p).numpy(), "you returned an ndarray: return a torch.Tensor"),
         (column_major, "column-major"),
         (lambda x, k, s, p: loop_split(x, k, 1, p), "the stride is ignored"),
         (lambda x, k, s, p: loop_split(x, s, k, p), "kernel and stride swapped"),

@@ -97,7 +97,7 @@ def split_readout(height: int, width: int, kernel: int, stride: int, padding: in
         f"rows: ({height} + 2 x {padding} - {kernel}) // {stride} + 1 = {rows}, "
         f"columns: ({width} + 2 x {padding} - {kernel}) // {stride} + 1 = {cols}; "
         f"overlap k - s = {kernel} - {stride} = {kernel - stride}; "
-        f"tokens: {rows} x {cols} = {rows * cols}"
+        f"tokens: {rows} x {cols} = {rows * cols}, N² = {(rows * cols) ** 2:,} attention entries per head"
     )
 
 
@@ -111,7 +111,7 @@ def test_soft_split_line_matches_unfold(height, width, kernel, stride, padding):
     total = nn.Unfold(kernel, padding=padding, stride=stride)(torch.zeros(1, 1, height, width)).shape[-1]
     assert grid.total == total
     assert widget.line == split_readout(height, width, kernel, stride, padding, grid.rows, grid.cols)
-    assert widget.line.endswith(f"tokens: {grid.rows} x {grid.cols} = {total}")
+    assert widget.line.endswith(f"= {total}, N² = {total**2:,} attention entries per head")
 
 
 def test_soft_split_widget_starts_with_the_lesson_example():
@@ -119,7 +119,7 @@ def test_soft_split_widget_starts_with_the_lesson_example():
     assert isinstance(widget, LessonWidget)
     assert (
         printed(widget) == "rows: (60 + 2 x 5 - 20) // 10 + 1 = 6, columns: (100 + 2 x 5 - 20) // 10 + 1 = 10; "
-        "overlap k - s = 20 - 10 = 10; tokens: 6 x 10 = 60\n"
+        "overlap k - s = 20 - 10 = 10; tokens: 6 x 10 = 60, N² = 3,600 attention entries per head\n"
     )
     assert bytes(widget.picture.value).startswith(b"\x89PNG")
     assert 300 < int(widget.picture.width) < 1000  # drawn at its own width, not stretched
@@ -236,7 +236,7 @@ def test_soft_split_widget_accepts_an_rgb_image_and_widens_ranges():
     image = torch.rand(3, 50, 50, generator=torch.Generator().manual_seed(0))
     widget = SoftSplitWidget(image, {"kernel": 8, "stride": 8, "padding": 0, "height": 300, "width": 32})
     assert widget.controls["height"].max >= 300
-    assert widget.line.endswith("; tokens: 37 x 4 = 148")
+    assert "; tokens: 37 x 4 = 148, N² = 21,904 " in widget.line
 
 
 @pytest.mark.parametrize(
@@ -366,7 +366,7 @@ def test_soft_split_widget_caption_names_only_the_windows_drawn():
     one = soft_split_widget(kernel=5, stride=4, padding=0, height=8, width=8)
     _, fig = one.compute(**one.values)
     caption = fig.axes[0].get_xlabel()
-    assert one.line.endswith("; tokens: 1 x 1 = 1") and "window 0, the only one" in caption
+    assert "; tokens: 1 x 1 = 1, N² = 1 " in one.line and "window 0, the only one" in caption
     assert not any(word in caption for word in ("neighbour", "blue", "green", "dashed yellow"))
     many = soft_split_widget(kernel=20, stride=15, padding=0)
     _, fig = many.compute(**many.values)
@@ -377,5 +377,5 @@ def test_soft_split_widget_caption_names_only_the_windows_drawn():
     _, fig = row.compute(**row.values)
     caption = fig.axes[0].get_xlabel().replace("\n", " ")
     assert (
-        row.line.endswith("; tokens: 1 x 3 = 3") and "blue: its right neighbour" in caption and "green" not in caption
+        "; tokens: 1 x 3 = 3, N² = 9 " in row.line and "blue: its right neighbour" in caption and "green" not in caption
     )

@@ -170,7 +170,7 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
     """Check ``answer(size, grid) -> (kernel, stride, padding)``: the windows overlap (kernel > stride),
     no window sees only padding (padding < kernel), a ``size x size`` image gives ``grid x grid`` tokens,
     and every pixel is in some window (as in T2T's own splits). The fixed requests, then one drawn at random."""
-    requests = (*GRID_REQUESTS, random_grid_request())
+    requests, returned = (*GRID_REQUESTS, random_grid_request()), {}
     for size, grid in requests:
         asked = f"for size {size}, grid {grid}"
         result = _triple(attempt(answer, size, grid, hint=f"It happened {asked}"), f"(kernel, stride, padding) {asked}")
@@ -193,7 +193,9 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
         except ValueError as error:
             fail(f"{split}: {error}")
         if made.rows != grid:
+            _constant(returned.get((kernel, stride, padding)), split, grid, made.rows)
             _wrong_grid(split, size, grid, (kernel, stride, padding), made.rows)
+        returned.setdefault((kernel, stride, padding), (size, grid))
         last_pixel = (grid - 1) * stride + kernel - 1 - padding  # the last image pixel the last window covers
         if last_pixel < size - 1:
             missed = list(range(last_pixel + 1, size))
@@ -209,6 +211,16 @@ def check_split_for_grid(answer: Callable[[int, int], Any]) -> None:
                 "the edge"
             )
     passed(f"your splits overlap and make the requested grid in all {len(requests)} cases (one drawn at random).")
+
+
+def _constant(earlier: tuple[int, int] | None, split: str, grid: int, made: int) -> None:
+    """Fail for a split returned before, for another request, that does not make this grid: a constant answer."""
+    if earlier is not None:
+        fail(
+            f"{split} makes a {made} x {made} grid, but {grid} x {grid} was asked for. You returned the same split "
+            f"for size {earlier[0]}, grid {earlier[1]}: a constant answer fits one request only; compute the kernel, "
+            "stride and padding from size and grid"
+        )
 
 
 def _no_overlap(split: str, kernel: int, stride: int, padding: int) -> None:
@@ -554,7 +566,9 @@ def _run_split_case(
     text = f"x of shape {tuple(images.shape)} ({dtype}), k={kernel}, s={stride}, p={padding}"
     result = _NO_UNFOLD(answer, images, kernel, stride, padding, hint=_raised_hint(text))
     if not isinstance(result, torch.Tensor):
-        fail(f"for {text} you returned a {type(result).__name__}: return a torch.Tensor, as nn.Unfold does")
+        name = type(result).__name__
+        article = "an" if name[0] in "aeiou" or name == "ndarray" else "a"  # an ndarray, an int, a list
+        fail(f"for {text} you returned {article} {name}: return a torch.Tensor, as nn.Unfold does")
     if not torch.equal(images, original):
         fail(f"for {text} your function changed its input x; pad a copy (F.pad returns a new tensor)")
     return result.detach(), images, text, dtype, (kernel, stride, padding)
@@ -912,6 +926,8 @@ def _index_slips(size: int, kernel: int, stride: int, padding: int) -> list[tupl
 
 def _pixel_list(result: object, asked: str) -> list[int]:
     """The answer as a sorted list of ints: a list, tuple, set, range, tensor or array of whole numbers."""
+    if _is_mask(result):
+        fail(f"{asked} you returned a mask (True or False for each pixel); return the indices of the lost pixels")
     if isinstance(result, (torch.Tensor, np.ndarray)):
         result = result.reshape(-1).tolist()
     if isinstance(result, (int, float, np.integer)) or not hasattr(result, "__iter__"):
@@ -920,6 +936,15 @@ def _pixel_list(result: object, asked: str) -> list[int]:
     if len(set(pixels)) != len(pixels):
         fail(f"{asked} your list names a pixel twice: {sorted(pixels)}")
     return sorted(pixels)
+
+
+def _is_mask(result: object) -> bool:
+    """A boolean tensor, array or list: one True or False per pixel, not the pixels' indices."""
+    if isinstance(result, torch.Tensor):
+        return result.dtype == torch.bool
+    if isinstance(result, np.ndarray):
+        return result.dtype == np.bool_
+    return isinstance(result, (list, tuple)) and bool(result) and all(isinstance(v, (bool, np.bool_)) for v in result)
 
 
 def random_lost_cases(number: int = 3, generator: torch.Generator | None = None) -> list[tuple[int, int, int, int]]:

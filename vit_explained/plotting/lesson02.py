@@ -1275,8 +1275,9 @@ def plot_vit_map_t2t(vit_map: VitMap, image: torch.Tensor | None = None) -> Figu
         ha="center", va="bottom", fontsize=9, color="tab:red", weight="bold",
     )  # fmt: skip
     for text in ax.texts:  # ViT's learned table; T2T-ViT-14's is a fixed sinusoid (get_sinusoid_encoding), 384 wide
-        if text.get_text().endswith("orange: learned tensors added to the sequence."):  # review 17d: not in T2T
-            text.set_text(text.get_text().replace("orange: learned", "orange: ViT's learned"))
+        if text.get_text().endswith("orange: learned tensors added to the sequence."):  # review 18a: T2T's say so
+            said = "orange: tensors added to the sequence (class token learned; T2T's positions fixed)."
+            text.set_text(text.get_text().replace("orange: learned tensors added to the sequence.", said))
         if text.get_text() == "learned pos_embedding":
             text.set_text("pos_embedding")  # learned in ViT, a fixed sinusoid in T2T-ViT (the note beside it)
             x, y = text.get_position()

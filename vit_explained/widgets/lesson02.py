@@ -2,7 +2,8 @@
 
 Five sliders (``kernel``, ``stride``, ``padding``, ``height``, ``width``) choose a soft split of a
 ``height x width`` crop of the photo; the line works out each side, the overlap and the count,
-``rows: (60 + 2 x 5 - 20) // 10 + 1 = 6, columns: ...; overlap k - s = 20 - 10 = 10; tokens: 6 x 10 = 60``
+``rows: (60 + 2 x 5 - 20) // 10 + 1 = 6, columns: ...; overlap k - s = 20 - 10 = 10; tokens: 6 x 10 = 60,
+N² = 3,600 attention entries per head``
 (from :func:`vit_explained.count_tokens`), and the picture is the padded crop with its windows. The
 ``coverage`` check box shades each pixel by how many windows hold it (what "soft" means: 2 or 4 where
 windows overlap, 1 for a hard split, 0 for a lost pixel). A split that
@@ -89,13 +90,15 @@ class SoftSplitWidget(LessonWidget):
 
 def split_line(height: int, width: int, kernel: int, stride: int, padding: int, grid: TokenGrid) -> str:
     """The readout: each side's ``(n + 2p - k) // s + 1`` with the numbers filled in, the overlap of two
-    neighbouring windows, then the token count, e.g. ``rows: (60 + 2 x 0 - 20) // 15 + 1 = 3,
-    columns: (100 + 2 x 0 - 20) // 15 + 1 = 6; overlap k - s = 20 - 15 = 5; tokens: 3 x 6 = 18``
+    neighbouring windows, then the token count and its attention size, e.g. ``rows: (60 + 2 x 0 - 20) // 15 + 1 = 3,
+    columns: (100 + 2 x 0 - 20) // 15 + 1 = 6; overlap k - s = 20 - 15 = 5; tokens: 3 x 6 = 18,
+    N² = 324 attention entries per head``
     (a negative overlap is a gap between windows)."""
     rows = f"({height} + 2 x {padding} - {kernel}) // {stride} + 1 = {grid.rows}"
     cols = f"({width} + 2 x {padding} - {kernel}) // {stride} + 1 = {grid.cols}"
     overlap = f"overlap k - s = {kernel} - {stride} = {kernel - stride}"
-    return f"rows: {rows}, columns: {cols}; {overlap}; tokens: {grid.rows} x {grid.cols} = {grid.total}"
+    attention = f"N² = {grid.total**2:,} attention entries per head"  # what the count sets (section 2)
+    return f"rows: {rows}, columns: {cols}; {overlap}; tokens: {grid.rows} x {grid.cols} = {grid.total}, {attention}"
 
 
 def picture_size(padded_height: int, padded_width: int) -> tuple[float, float]:
@@ -118,7 +121,7 @@ def soft_split_widget(
 ) -> SoftSplitWidget:
     """The soft-split explorer: sliders ``kernel`` (first), ``stride``, ``padding``, ``height``,
     ``width`` and a ``coverage`` check box; the line: each side's arithmetic, ``overlap k - s = ...`` and
-    ``tokens: rows x cols = total``; the crop with its windows (shaded by coverage when checked).
+    ``tokens: rows x cols = total, N² = ...``; the crop with its windows (shaded by coverage when checked).
 
     ``image`` ``(C, H, W)`` in ``[0, 1]`` (default: the Grace Hopper photo in grayscale) is
     centre-cropped and resized to ``height x width``. End a notebook cell with the widget.
