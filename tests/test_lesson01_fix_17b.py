@@ -42,7 +42,9 @@ def test_no_float32_noise_is_printed_or_pinned() -> None:
 
 def test_trained_results_are_scoped_to_one_model() -> None:
     text = "\n".join(_source(c) for c in _cells() if c["cell_type"] == "markdown")
-    assert text.count("one trained model; intervals over digits, not training runs") == 2
+    assert text.count("one trained model; intervals over digits, not training runs") == 1  # section 7's verdict
+    summary = next(_source(c) for c in _cells() if _source(c).startswith("## Summary"))
+    assert "for one trained model" in summary  # round 18b: the summary's one line keeps the scope
 
 
 def test_section_8_is_short_and_points_to_lesson_06() -> None:

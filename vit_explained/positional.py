@@ -353,6 +353,34 @@ def position_structure_report(
     )
 
 
+def adjacent_row_column(
+    model: torch.nn.Module | torch.Tensor,
+    grid: Size | None = None,
+    *,
+    resamples: int = 2_000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> Comparison:
+    """Neighbours matched at one grid step: mean similarity of the patches directly below each other
+    (``cols`` tokens apart in the sequence) minus that of the patches directly right of each other (1 token
+    apart). All patches, border included: on a square grid both kinds hold the same mix of border pairs.
+    ``model`` and ``grid`` as in :func:`position_structure_report`; bootstrap over patches, seeded."""
+    sim, rows, cols = _patch_similarity(model, grid)
+    resamples = _checks.positive_int("resamples", resamples)
+    n = rows * cols
+    r = np.arange(n) // cols
+    steps = np.arange(n)[None, :] - np.arange(n)[:, None]  # j - i along the sequence
+    masks = {
+        "adjacent in a column": steps == cols,
+        "adjacent in a row": (steps == 1) & (r[:, None] == r[None, :]),
+    }
+    boot = _bootstrap_over_patches(sim, masks, resamples, seed)
+    (a, column), (b, row) = ((name, float(sim[mask].mean())) for name, mask in masks.items())
+    pairs = int(sum(mask.sum() for mask in masks.values()))
+    difference = _estimate(column - row, boot[a] - boot[b], pairs, confidence)
+    return Comparison((a, b), column, row, difference)
+
+
 def resolution_tables(learned: torch.Tensor, new_grid: Size, old_grid: Size | None = None) -> dict[str, torch.Tensor]:
     """Lesson 01 section 7's four tables for ``new_grid``, name -> ``(1, 1 + rows * cols, D)``: timm's 2-D bicubic
     resize, a 2-D bilinear one, the patch rows stretched 1-D (linear) along the sequence, and no patch positions

@@ -483,7 +483,7 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         if not narrower:
             _kernel_hard_coded(conv_to_linear, case, dim, channels, ph, pw)
         _diagnose_conv_weight(answer, weight, case, rounded if narrower else None)
-    passed("your weight makes Rearrange + Linear give exactly the Conv2d's tokens.")
+    passed("your weight makes Rearrange + Linear give the Conv2d's tokens, to float32 rounding.")
 
 
 # --- exercise 4: a learned position table on a new grid ------------------------------------------------
