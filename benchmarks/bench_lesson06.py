@@ -27,7 +27,7 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
   every step's loss, the step-0 gradient norms and the validation accuracy; the lesson reads them
   (``clinic.stored_clinic_runs``) instead of training them, and a test checks a fresh run's first steps.
 - ``size``: the plain ViT and ``SmallCNN`` width 8 on 300 and 600 of the training digits (nested subsets of
-  one seed-0 shuffle; the full 1,257 are ``compare``'s first seeds), 400 steps each, seeds 0, 1, 2.
+  one seed-0 shuffle; the full 1,257 are ``compare``'s runs), 400 steps each, seeds 0..9 (40 runs, ~3 CPU-minutes).
 - ``bootstrap``: appendix E's bootstrap interval of the selection overstatement with 1,000 resamples
   (``clinic.overstatement_interval``, seed 0), from the stored ``selection`` runs.
 - ``augment``: ``compare``'s plain ViT and ``SmallCNN`` width 8 at 400 steps with the ``digits`` preset's
@@ -244,7 +244,7 @@ def train_selection(seed: int) -> tuple[int, float, str]:
 
 SIZES = (300, 600)  # training digits (the full 1,257 are ``compare``'s runs)
 SIZE_MODELS = ("ViT", "SmallCNN width 8")
-SIZE_SEEDS = 3
+SIZE_SEEDS = 10
 
 
 def train_size(job: tuple[str, int, int]) -> tuple[str, int, int, float]:
@@ -1095,7 +1095,7 @@ def main(argv: list[str] | None = None) -> int:
             args.seeds
             if args.seeds is not None
             else 10
-            if section in ("compare", "pooling", "augment", "weight_decay", "own_rate")
+            if section in ("compare", "pooling", "augment", "weight_decay", "own_rate", "size")
             else 5
             if section in ("warmup", "shift")
             else 3

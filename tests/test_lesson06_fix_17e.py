@@ -24,7 +24,9 @@ def test_the_no_position_end_loss_is_credited_to_the_clinic_table():
 
 def test_sgd_at_1e_2_reaches_the_label_entropy_rather_than_not_moving():
     text = _markdown()
-    assert "has not moved" not in text and "SGD at 1e-2 only reaches the label entropy too" in text
+    assert (
+        "has not moved" not in text and "SGD at Adam's learning rate (0.01) only reaches the label entropy too" in text
+    )  # review 18a: one name
 
 
 def test_summary_says_higher_than_what_and_the_pooled_sign_test():

@@ -43,7 +43,9 @@ def test_review_16f_wording():
         and '<a id="less-data"></a>' in text
         and "(*inductive bias*): [below](#less-data)" in text
     )
-    assert "**point towards** it" in text and "[−4.9, +15.2]" in text
+    assert (
+        "on every one of 10 seeds: +6.3 points, 95 % [+3.9, +8.7]" in text and "do not isolate locality" in text
+    )  # review 18a
     assert "Why it waits at ln 10 is not isolated here" in text and "#appendix-a" in text
     assert "Its usual sign is the gap between\ntraining and validation accuracy" in text and "confidence" in text
     assert (

@@ -146,13 +146,17 @@ def _accuracy_hint(error: Exception) -> str:
 
 
 def _call_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float], logits, labels):
-    """The learner's answer on one case; a length mismatch leads with the hint, the raw error after it."""
+    """The learner's answer on one case; a length mismatch gets the hint alone, with the two shapes in plain words
+    (torch's raw "size of tensor a ... must match" text is left out)."""
     try:
         return _NO_ACCURACY(accuracy, logits.clone(), labels.clone(), hint=_accuracy_hint)
     except ExerciseFailed as error:
-        raised = str(error).removeprefix("Not yet: ").split(". ")[0]
-        if "must match the size" in raised:
-            fail(f"{_accuracy_hint(RuntimeError('must match the size'))} ({raised})")
+        if "must match the size" in str(error):
+            batch, classes = logits.shape
+            fail(
+                f"{_accuracy_hint(RuntimeError('must match the size'))}. For logits of shape ({batch}, {classes}) "
+                f"the predictions should be {batch} long, as the labels are"
+            )
         raise
 
 
