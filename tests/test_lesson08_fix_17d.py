@@ -31,7 +31,9 @@ def test_cascade_own_scale_wrapped_titles_name_the_peak():
     rows = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
     assert rows[:2] == ["a\n(own scales)", "a,\ncontinued"]
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert sum("peak" in t for t in titles) == 2 * len(steps)
-    assert any("\npeak 0.2" in t for t in titles)
+    # round 18c: every panel's title gives its shape, peak / mean (the trained one too), which ignores scale
+    assert sum("peak/mean" in t for t in titles) == 2 * (len(steps) + 1)
+    shape = float(maps["a"][1].max() / maps["a"][1].mean())
+    assert any(f"\npeak/mean {shape:.1f}" in t for t in titles)
     panel = fig.axes[2].images[-1].get_array()  # the first re-drawn panel of method a: scaled to its own largest
     assert abs(float(panel.max()) - 1.0) < 1e-6

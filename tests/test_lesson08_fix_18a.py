@@ -10,23 +10,24 @@ from vit_explained.exercises import lesson08 as ex
 matplotlib.use("Agg")
 
 
-def test_cascade_fades_panels_with_a_low_peak():
+def test_cascade_fades_panels_by_shape_not_scale():
     from matplotlib.patches import Rectangle
 
-    from vit_explained.plotting.lesson08 import FAINT_SHARE, plot_cascade
+    from vit_explained.plotting.lesson08 import FLAT_PEAK_TO_MEAN, plot_cascade
 
     steps = ["classifier", "classifier + block 1", "every layer"]
-    peaked = torch.zeros(4, 3, 3)
-    peaked[:, 1, 1] = torch.tensor([1.0, 0.9, 0.2, 0.1])  # peaks 1, 0.9, 0.2, 0.1: the last two under 0.5
-    peaked += 0.01
-    fig = plot_cascade(torch.rand(1, 12, 12), {"rollout": peaked}, steps, shared=False, columns=2)
+    maps = torch.full((4, 3, 3), 0.01)
+    maps[:, 1, 1] += torch.tensor([1.0, 0.09, 0.005, 0.002])  # round 18c: the 0.09 panel is faint but peaked
+    maps[1] *= 0.1  # ... and its scale is a tenth: the rule must not see it
+    fig = plot_cascade(torch.rand(1, 12, 12), {"rollout": maps}, steps, shared=False, columns=2)
     veiled = [any(isinstance(p, Rectangle) and p.get_hatch() == "//" for p in ax.patches) for ax in fig.axes]
-    assert FAINT_SHARE == 0.5
-    assert sum(veiled) == 2  # the panels of peak 0.2 and 0.1, not the trained map nor the 0.9 one
-    assert "near-flat" in fig._suptitle.get_text()  # round 18b: grey and hatched, titled near-flat (was a pale veil)
+    assert FLAT_PEAK_TO_MEAN == 2.0
+    assert sum(veiled) == 2  # the two panels whose peak is under twice their mean, not the faint peaked one
+    assert "near-flat" in fig._suptitle.get_text()
     greyed = [ax for ax, v in zip(fig.axes, veiled, strict=True) if v]
     assert all(im.get_cmap().name == "gray" and im.get_clim() == (0.0, 2.0) for ax in greyed for im in ax.images)
-    assert all(ax.get_title().endswith("near-flat") for ax in greyed)
+    assert all("near-flat" in ax.get_title() for ax in greyed)
+    assert all("peak/mean" in ax.get_title() for ax in greyed)  # each panel's shape value in its title
 
 
 def _solution_4_first_order(model, images, labels, scores, counts):

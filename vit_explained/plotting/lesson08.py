@@ -376,9 +376,10 @@ def plot_redrawn_rollouts(
 #: map, stretched to its own scale, in :func:`plot_cascade`
 FLAT_SHARE = 0.93
 
-#: in :func:`plot_cascade`'s own-scale wrapped rows, a panel whose peak is under this share of its method's largest
-#: panel peak is greyed and hatched (near-flat), so a stretched near-flat map does not look as strong as a peaked one
-FAINT_SHARE = 0.5
+#: in :func:`plot_cascade`'s own-scale wrapped rows, a panel whose largest weight is under this many times its mean
+#: is greyed and hatched (near-flat): a rule on the map's shape, not its scale (a gradient-weighted map's scale
+#: follows the gradient's size), so a stretched near-flat map does not look as strong as a peaked one
+FLAT_PEAK_TO_MEAN = 2.0
 
 
 def _check_cascade(
@@ -413,12 +414,14 @@ def _wrapped_cascade(
     padded = -len(titles) % columns  # empty panels at the end of each method's last row, hidden below
     for method, method_maps in maps.items():
         rho = rank_correlation(method_maps[1:], method_maps[:1].expand_as(method_maps[1:])).tolist()
-        peaks = (method_maps.flatten(1).amax(1) / method_maps[0].max().clamp(min=1e-12)).tolist()
-        low = [own and p < FAINT_SHARE * max(peaks) for p in peaks]  # near-flat: drawn grey and hatched
+        flat = method_maps.flatten(1)
+        peaks = (flat.amax(1) / flat.mean(1).clamp(min=1e-12)).tolist()  # the shape: peak / mean, 1 for a flat map
+        low = [own and p < FLAT_PEAK_TO_MEAN for p in peaks]  # near-flat: drawn grey and hatched
         faint += low + [False] * padded
-        captions = ["trained"] + [
-            f"{name}\nρ {r:+.2f}" + (f"\npeak {p:.2f}×" if own else "") + ("\nnear-flat" if f else "")
-            for name, r, p, f in zip(titles[1:], rho, peaks[1:], low[1:], strict=True)
+        shape = [f"\npeak/mean {p:.1f}" if own else "" for p in peaks]
+        captions = [f"trained{shape[0]}"] + [
+            f"{name}\nρ {r:+.2f}" + (", near-flat" if f else "") + s
+            for name, r, f, s in zip(titles[1:], rho, low[1:], shape[1:], strict=True)
         ]
         top = method_maps.flatten(1).amax(1)[:, None, None] if own else method_maps.max()  # each panel / one scale
         scaled = method_maps / top.clamp(min=1e-12)
@@ -436,9 +439,8 @@ def _wrapped_cascade(
         names,
         "Cascade: one digit's maps, re-drawn from the classifier (the linear head; fc_norm is Identity) down\n"
         + (
-            "(each panel scaled to its own largest weight; peak: that weight / the trained map's;\n"
-            f"near-flat, grey and hatched: a peak under {FAINT_SHARE:g}× the method's largest;\n"
-            "ρ: Spearman's rank correlation with the trained map)"
+            "(each panel scaled to its own largest weight; ρ: Spearman's rank correlation with the trained map;\n"
+            f"near-flat, grey and hatched: its largest weight under {FLAT_PEAK_TO_MEAN:g}× its mean)"
             if own
             else "(each method on one scale, its largest weight; ρ: Spearman's rank correlation with the trained map)"
         ),
