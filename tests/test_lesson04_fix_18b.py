@@ -31,3 +31,11 @@ def test_median_ratios_by_block_printed_and_the_prose_says_where_the_nudge_holds
     prose = " ".join(cell.source for cell in cells if cell.cell_type == "markdown")
     assert "so a block nudges the token rather than replacing it" not in prose
     assert "In block 0, more than half the tokens get an update larger than the stream" in prose
+
+
+def test_the_ablation_is_split_into_arms_run_and_plot_with_its_loop_visible() -> None:
+    cells = _cells()
+    define = next(i for i, cell in enumerate(cells) if cell.source.startswith("final_steps = {"))
+    assert "def arm_gradients(" in cells[define + 1].source and "final_norm_ablation(" not in cells[define + 1].source
+    assert "final_norm_ablation(" in cells[define + 2].source and "hide-input" in cells[define + 2].metadata["tags"]
+    assert cells[define + 3].source.startswith("ablation_slope = ")
