@@ -51,7 +51,7 @@ def test_cell_0_answers_in_words_with_block_0_only_and_maps_the_lesson():
     intro = _sources()[0]
     assert "93 %" in intro and "50 to 63 %" in intro and "At initialisation the same architecture's" in intro
     assert "(the projection of the MLP-route part on $g$; section 5)" in intro  # 18b: the share named at first use
-    assert "not yet replicated" in intro and "**The lesson in five steps**" in intro
+    assert "replicate it" in intro and "**The lesson in five steps**" in intro  # 18b: the stored replication
     assert all(f"\n{n}. " in intro for n in range(1, 6))
 
 

@@ -39,3 +39,17 @@ def test_init_sentence_model_switch_and_loss_in_prose():
     assert "Section 5's trained part uses the MNIST ViT (28 x 28 digits, PyTorch's default init)" in text
     assert "The loss is plain cross-entropy, though the model trained with label smoothing." in text
     assert "hands each `norm2`" not in text
+
+
+def test_the_replication_is_stored_read_and_stated_with_its_range():
+    from vit_explained.gradient_experiments import stored_full_checkpoints
+
+    stored = stored_full_checkpoints()
+    assert [run["seed"] for run in stored["runs"]] == [1, 2] and {run["epochs"] for run in stored["runs"]} == {50}
+    cells = _cells()
+    (reader,) = [c for c in cells if "stored_full_checkpoints()" in "".join(c["source"])]
+    printed = "".join("".join(o.get("text", "")) for o in reader["outputs"])
+    assert "block 0: " in printed and "(3 seeds: 90..96)" in printed
+    text = " ".join(_flat(c) for c in cells if c["cell_type"] == "markdown")
+    assert text.count("Two more runs of the same recipe (seeds 1 and 2") == 3
+    assert "not yet replicated" not in text

@@ -76,4 +76,4 @@ def test_notebook_claims_sit_where_they_are_used():
     assert first_26 >= printed  # not quoted before it is printed
     assert "An order-of-magnitude count." in joined and "M = (1/N) sum_j K_j (V_j - Vbar)^T" in joined
     assert "(checked above)" in joined  # the fused kernel's check sits right before its first use (round 17d)
-    assert "lines 201-204 at the tag v1.0.28: off unless `--clip-grad` is\ngiven" in joined  # round 17c: lines named
+    assert "`train.py`: off unless `--clip-grad` is given;\n`--clip-mode` defaults to `norm`" in joined  # 18b: names

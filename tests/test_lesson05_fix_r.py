@@ -108,7 +108,7 @@ def test_notebook_places_and_wording():
     assert "within a factor 1.5 (|M| 1/459, dQ 1/319)" in joined and "Measured, $dQ$ keeps" in joined
     assert at("### H · When the softmax saturates") > at("### G · Section 4") > at("### F ·")  # G, H: appendix
     assert "scores x $c^2$" in joined and "169" in joined
-    assert "100 % when, e.g., $g_\\text{cut} = 0$" in joined and "default `--clip-mode norm`" in joined
+    assert "100 % when, e.g., $g_\\text{cut} = 0$" in joined and "`--clip-mode` defaults to `norm`" in joined
     assert "FlashAttention" in joined and "validation digits right" in joined
     cells = json.loads(NOTEBOOK.read_text())["cells"]
     visible = [i for i, c in enumerate(cells) if "hide-input" not in c.get("metadata", {}).get("tags", [])]

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 
 from ..parameters import PARAMETER_PARTS
@@ -697,13 +698,21 @@ def plot_softmax_saturation(sweep, scaled: str = "W_q, W_k, W_v", title: str = "
 
 
 def plot_derivation_point(
-    curves, factor: float, norms: tuple[float, float], attention: np.ndarray, *, scale: str = "1/sqrt(d)", head: int = 1
+    curves,
+    factor: float,
+    norms: tuple[float, float],
+    attention: np.ndarray,
+    *,
+    scale: str = "1/sqrt(d)",
+    head: int = 1,
+    heads: int = 4,
 ) -> Figure:
     """Lesson 05's derivation widget: ``||dW_q||`` and ``||dW_v||`` against the multiplier ``c`` of ``W_q`` and
     ``W_k`` (``curves``: a :class:`~vit_explained.gradient_experiments.SaturationSweep` of one block), the
     current ``factor`` and its ``norms`` ``(||dW_q||, ||dW_v||)`` marked (left; the whole sweep drawn faintly, the
     curves up to ``factor`` in full colour, on axes fixed by the whole sweep), and one image's attention weights
-    ``A`` ``(N, N)`` of head ``head`` at it, token 0 ticked "cls" (right)."""
+    ``A`` ``(N, N)`` of head ``head`` (of ``heads``) at it, token 0 ticked "cls", on a square root colour scale
+    whose bar marks the uniform row's 1/N (right)."""
     fig = new_figure(figsize=(9, 3.2))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
     shown = [i for i, f in enumerate(curves.factors) if f <= factor * (1 + 1e-9)]  # full colour up to the current c
@@ -726,14 +735,17 @@ def plot_derivation_point(
     left.set_ylabel("gradient norm, block 0")
     left.legend(loc="center left", fontsize=8.5, frameon=False)
     left.set_title("Block 0, every head: the weight gradients as W_q and W_k grow", fontsize=10)
-    image = right.imshow(attention, cmap="Blues", vmin=0.0, vmax=1.0)
-    right.set_title(f"A, image 0, head {head}", fontsize=10)
+    uniform = 1 / attention.shape[-1]  # a square root colour scale: a uniform row (1/N) shows as light blue
+    image = right.imshow(attention, cmap="Blues", norm=PowerNorm(0.5, vmin=0.0, vmax=1.0))
+    right.set_title(f"A, image 0, head {head} of {heads}", fontsize=10)
     right.set_xlabel(f"keys (a uniform row would be 1/{attention.shape[-1]} each)", fontsize=8.5)
     right.set_ylabel("queries", fontsize=8.5)
     right.set_xticks([0], ["cls"], fontsize=8)  # key 0 and query 0: the class token
     right.set_yticks([0], ["cls"], fontsize=8)
-    fig.colorbar(image, ax=right, fraction=0.046, pad=0.03, label="attention weight")
-    fig.subplots_adjust(left=0.09, right=0.93, bottom=0.17, top=0.9, wspace=0.15)  # fixed: no layout pass
+    bar = fig.colorbar(image, ax=right, fraction=0.046, pad=0.03, label="attention weight")
+    bar.set_ticks([0.0, uniform, 0.25, 0.5, 1.0], labels=["0", f"uniform 1/{attention.shape[-1]}", "0.25", "0.5", "1"])
+    bar.ax.tick_params(labelsize=7.5)
+    fig.subplots_adjust(left=0.09, right=0.86, bottom=0.17, top=0.9, wspace=0.15)  # fixed: no layout pass
     return fig
 
 
@@ -758,7 +770,7 @@ def _draw_share_arrows(ax: Axes, share: float, change: float, title: str, bottom
     ax.arrow(cx, cy, mx, my, color=PART_COLORS["mlp"], **style)
     ax.text(0.5, 0.05, "g (whole)", ha="center", va="bottom", fontsize=9)
     ax.text((cx + 1) / 2, 0.16, f"share {share:.0%}", ha="center", va="bottom", fontsize=9, color="#c85a00")
-    ax.text(cx / 2 - 0.08, cy / 2, "g_cut\n(no MLP)", ha="right", va="center", fontsize=9, color=PART_COLORS["qkv"])
+    ax.text(cx / 2 - 0.04, cy / 2 - 0.04, "g_cut\n(no MLP)", ha="right", va="top", fontsize=9, color=PART_COLORS["qkv"])
     ax.text(
         cx + 0.6 * mx + 0.05,
         cy + 0.6 * my - 0.04,

@@ -480,7 +480,13 @@ class DerivationWidget(LessonWidget):
         )
         norms = (point.w_q, point.w_v)
         return line, plot_derivation_point(
-            derivation_curves(scale), c, norms, point.attention.numpy(), scale=scale, head=SHOWN_HEAD
+            derivation_curves(scale),
+            c,
+            norms,
+            point.attention.numpy(),
+            scale=scale,
+            head=SHOWN_HEAD,
+            heads=len(point.heads_w_q),
         )
 
 
