@@ -47,10 +47,12 @@ def test_section_4_names_d_n_squared_and_the_softmax():
 def test_the_extra_mnist_pictures_live_in_the_appendix_with_a_pointer():
     cells = _cells()
     appendix = next(i for i, c in enumerate(cells) if c.source.startswith("## Going further: where the trained head"))
-    for marker in ("plots.plot_query_attention(", "plots.plot_query_heads("):
+    for marker in ("plots.plot_attention_matrix(", "plots.plot_query_heads("):  # the 50 x 50 matrix: appendix
         (index,) = [i for i, c in enumerate(cells) if marker in c.source]
         assert index > appendix
-    (pointer,) = [c.source for c in cells if c.source.startswith("Two key columns, patches on the stroke")]
+    (overlay,) = [i for i, c in enumerate(cells) if "plots.plot_query_attention(" in c.source]
+    assert overlay < appendix  # section 0 leads with the query outlined on the digit (review 18b)
+    (pointer,) = [c.source for c in cells if c.source.startswith("The outlined query, patch 10, is the key")]
     assert "where the trained head looks" in pointer
     (heads_code,) = [c.source for c in cells if "plots.plot_query_heads(" in c.source]
     assert "plots.token_name(" in heads_code
