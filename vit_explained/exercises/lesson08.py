@@ -82,9 +82,8 @@ class _Boom(RuntimeError):
 
 
 _LATER_HOOK_GONE = (
-    "your function removed a hook registered after yours (run() registered one while it ran): "
-    "module._forward_hooks.popitem() takes the last hook registered, which need not be yours. Remove only your "
-    "own, with the handle register_forward_hook returned: handle.remove()"
+    "your function removed a hook registered after yours (run() added one): _forward_hooks.popitem() takes the "
+    "last one, not yours. Remove your own with its handle: handle.remove()"
 )
 
 _OTHERS_HOOKS_GONE = (
@@ -311,9 +310,8 @@ def _make_run(
     def run() -> None:
         if not torch.is_grad_enabled():
             fail(
-                "you called run() inside torch.no_grad(): the model then builds no graph, so the outputs look "
-                "detached only by accident and the caller can no longer take gradients (section 8 needs them). "
-                "Call run() as it is, and store output.detach() in your hook"
+                "you called run() inside torch.no_grad(): the caller can then take no gradients (section 8 "
+                "needs them). Call run() as it is, and store output.detach() in your hook"
             )
         if softmax._backward_hooks or softmax._backward_pre_hooks:
             fail(
@@ -917,10 +915,16 @@ def _chefer_variants(weights: list[torch.Tensor], gradients: list[torch.Tensor])
         at_end = at_end + layer @ at_end
     variants.update({"R re-normalised": renormalised, "identity": identity, "zeros": torch.zeros_like(identity)})
     variants["R re-normalised at the end"] = _rows_to_one(at_end)
+    vit_explain = identity  # jacobgil/vit-explain's grad_rollout: mean over heads, clamp, + I, halved, re-normalised
+    for layer in fused["mean before clamp"]:
+        vit_explain = _rows_to_one(0.5 * layer + 0.5 * identity) @ vit_explain
+    variants["vit-explain"] = vit_explain
     return variants
 
 
 _CHEFER_MISTAKES = {
+    "vit-explain": "you wrote vit-explain's grad_rollout: heads averaged before the clamp, then "
+    "(Ā + I) / 2 re-normalised and multiplied. Chefer et al. clamp per head, then R = R + Ā @ R, not re-normalised",
     "zeros": "your result is all zeros: R started from zeros, and R + Ā @ R stays 0. Start from the identity, R = I",
     "started from the first": "you started R from the first layer's Ā instead of the identity: start from R = I "
     "and run the update for every layer, the first included",
@@ -1716,7 +1720,7 @@ def _top_patch(class_row: torch.Tensor, cols: int) -> torch.Tensor:
 
 
 def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict[str, torch.Tensor]:
-    """Each slip's top patches ``(B, 2)``: mean fusion, reversed order, no identity, no re-normalising, the last
+    """Each slip's top patches ``(B, 2)``: mean or min fusion, reversed order, no identity, no re-normalising, the last
     block alone, the last token's row of ``R`` read instead of the class token's."""
     eye = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype)
     unnormalised = eye.expand_as(weights[0][:, 0])
@@ -1729,6 +1733,7 @@ def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict
     rolled = attention_rollout(weights, head_fusion="max")
     maps = {
         "mean": attention_rollout(weights, head_fusion="mean"),
+        "min": attention_rollout(weights, head_fusion="min"),
         "reversed order": reversed_order,
         "no identity": attention_rollout(weights, head_fusion="max", residual=False),
         "no re-normalising": unnormalised,
@@ -1740,6 +1745,8 @@ def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict
 
 _MAX_FUSION_MISTAKES = {
     "mean": "that is the top patch with the heads averaged (mean fusion): fuse them by their max, w.amax(dim=1)",
+    "min": "that is the top patch with the heads fused by their min (vit-explain's 'min'): fuse them by their max, "
+    "w.amax(dim=1)",
     "no identity": "you rolled out the fused matrices without the identity: mix 0.5 * I + 0.5 * A per block",
     "no re-normalising": (
         "you did not re-normalise the rows: a max over heads does not sum to 1 per row, so divide each mixed "
