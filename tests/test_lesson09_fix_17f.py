@@ -53,7 +53,8 @@ def test_the_review_17e_wording():
     assert "CPU budget" not in text and "could not separate soft" in text
     assert "(Table 3's soft and hard rows use one head and no distillation token.)" in text
     assert "an error on a crop that keeps the\nwhole digit" in text and "crops\nit never trained on" not in text
-    assert "section 4's heads 1 and 3 peak (largest weights 0.7 and 0.37) and heads 0 and 2 are nearly flat" in text
-    assert "7: an explorer" in text and "Appendices: A," in text
+    # round 18b: section 4's per-head peaks are said once, in section 4 (not again in section 6)
+    assert "Heads 0 and 2 are nearly flat on this digit" in text and "section 4's heads 1 and 3 peak" not in text
+    assert "7 is an explorer" in text and "Appendices: A," in text
     assert "It opens on example 7" in text
     assert "widget_views.py\nassert len(model.blocks)" in text  # the glued check runs again

@@ -62,6 +62,8 @@ def test_the_relabel_figure_labels_its_seeds():
     fig = plot_relabel_ablation({"distillation head, 7 -> 1 teacher": [(0.9, 0.8, 0.95)] * 3})
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert {"s0", "s1", "s2"} <= set(texts) and "seeds 0-2" in fig.axes[0].get_title()
+    two = plot_relabel_ablation({"class head, 7 -> 1 teacher": [(0.0, 0.0, 0.07)] * 2})  # round 18b: 2 seeds
+    assert "s0-s1: seeds 0-1" in two.axes[0].get_title()
 
 
 def test_the_qa_signature_message_gives_no_fixed_signature():

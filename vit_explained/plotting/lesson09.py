@@ -653,8 +653,10 @@ def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]
     ax.set_ylabel("unseen 7s called 1 (%)", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     ax.legend(fontsize=7, loc="upper right", frameon=False)
+    last = max(len(values) for values in shares.values()) - 1  # the last seed's index
     ax.set_title(
-        "A teacher whose answer 7 becomes 1: who copies it? (s0-s2: seeds 0-2; hatched: the teacher unchanged)",
+        "A teacher whose answer 7 becomes 1: who copies it?"
+        f" (s0-s{last}: seeds 0-{last}; hatched: the teacher unchanged)",
         fontsize=9,
     )
     return fig
