@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 from einops import rearrange
 
+from tests.test_lesson09_learner import learner_forward
 from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted, lesson09
 
 # --- exercise 1: a special token's map ---------------------------------------------------------------------
@@ -1101,25 +1102,7 @@ def make_under_no_grad(attn_obj):
 
 def make_detached_values(attn_obj):
     """v detached on the way to the output: a gradient flows, but not the right one."""
-
-    def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
-        B, N, C = x.shape
-        qkv = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, C // attn_obj.num_heads).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv.unbind(0)
-        attn = (q @ k.transpose(-2, -1)) * attn_obj.scale
-        if is_causal:
-            attn_mask = torch.ones(N, N, dtype=torch.bool).tril()
-        if attn_mask is not None and attn_mask.dtype == torch.bool:
-            attn = attn.masked_fill(~attn_mask, float("-inf"))
-        elif attn_mask is not None:
-            attn = attn + attn_mask
-        attn = attn_obj.attn_drop(attn.softmax(dim=-1))
-        attn_obj.attn_map = attn.detach()
-        attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
-        x = (attn @ v.detach()).transpose(1, 2).reshape(B, N, C)  # v detached: no gradient into qkv's values
-        return attn_obj.proj_drop(attn_obj.proj(x))
-
-    return my_forward
+    return learner_forward(attn_obj, detach_values=True)
 
 
 def make_skips(module_name):

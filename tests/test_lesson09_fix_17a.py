@@ -5,11 +5,11 @@ flatness printed; section 5 keeps one version sentence; the relabel figure's tit
 from pathlib import Path
 
 import pytest
-import torch
 
 from tests import _notebook as nb
 from tests._notebook import printed as _printed
 from tests._notebook import source as _source
+from tests.test_lesson09_learner import learner_forward
 from vit_explained.exercises import ExerciseFailed, lesson09
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,26 +40,7 @@ def test_table_3_comes_right_after_the_formulas_and_the_short_attempt_is_one_lin
 
 def _make(store_after_dropout: bool):
     def make_my_forward(attn_obj):
-        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
-            B, N, C = x.shape
-            qkv = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, C // attn_obj.num_heads).permute(2, 0, 3, 1, 4)
-            q, k, v = qkv.unbind(0)
-            attn = (q @ k.transpose(-2, -1)) * attn_obj.scale
-            if is_causal:
-                attn_mask = torch.ones(N, N, dtype=torch.bool).tril()
-            if attn_mask is not None and attn_mask.dtype == torch.bool:
-                attn = attn.masked_fill(~attn_mask, float("-inf"))
-            elif attn_mask is not None:
-                attn = attn + attn_mask
-            attn = attn.softmax(dim=-1)
-            before = attn.detach()
-            attn = attn_obj.attn_drop(attn)
-            attn_obj.attn_map = attn.detach() if store_after_dropout else before
-            attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
-            x = (attn @ v).transpose(1, 2).reshape(B, N, C)
-            return attn_obj.proj_drop(attn_obj.proj(x))
-
-        return my_forward
+        return learner_forward(attn_obj, store_before_dropout=not store_after_dropout)
 
     return make_my_forward
 

@@ -5,9 +5,9 @@ import json
 from pathlib import Path
 
 import pytest
-import torch
 import torch.nn.functional as F
 
+from tests.test_lesson09_learner import learner_forward
 from vit_explained.exercises import ExerciseFailed, lesson09
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_deit_distillation.ipynb"
@@ -90,23 +90,7 @@ def test_exercise_2_names_the_argmin():
 
 def test_exercise_3_names_a_subtracted_mask():
     def make_my_forward(attn_obj):
-        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
-            B, N, C = x.shape
-            qkv = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, C // attn_obj.num_heads).permute(2, 0, 3, 1, 4)
-            q, k, v = qkv.unbind(0)
-            attn = (q @ k.transpose(-2, -1)) * attn_obj.scale
-            if is_causal:
-                attn_mask = torch.ones(N, N, dtype=torch.bool).tril()
-            if attn_mask is not None and attn_mask.dtype == torch.bool:
-                attn = attn.masked_fill(~attn_mask, float("-inf"))
-            elif attn_mask is not None:
-                attn = attn - attn_mask  # the slip
-            attn = attn_obj.attn_drop(attn.softmax(dim=-1))
-            attn_obj.attn_map = attn.detach()
-            attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
-            return attn_obj.proj_drop(attn_obj.proj((attn @ v).transpose(1, 2).reshape(B, N, C)))
-
-        return my_forward
+        return learner_forward(attn_obj, mask_sign=-1.0)  # the slip: the mask subtracted
 
     assert "the mask is added, not subtracted" in _message(lesson09.check_my_forward, make_my_forward)
 
