@@ -443,3 +443,18 @@ def fold_scale_report(
         f"Adam's first step {ratios['Adam']:.1f} times (sqrt(d))"
     )
     return folded, difference, ratios, lines
+
+
+def scale_toggle_rows(
+    scores: torch.Tensor, scale: float, saturated: float = SATURATED
+) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """Each row's largest weight without and with ``scale`` for unscaled ``scores`` ``(N, N)``, and the
+    query (row) the scale spreads most among the rows saturated without it (lesson 03's explorer)."""
+    if scores.ndim != 2 or scores.shape[0] != scores.shape[1]:
+        raise ValueError(f"scores must be (N, N), got {tuple(scores.shape)}")
+    top_unscaled = scores.softmax(dim=-1).amax(dim=-1)
+    top_scaled = (scores * scale).softmax(dim=-1).amax(dim=-1)
+    if not bool((top_unscaled > saturated).any()):
+        raise ValueError(f"no row has a largest weight above {saturated} without the scale")
+    query = int(top_scaled.masked_fill(top_unscaled <= saturated, 2.0).argmin())
+    return top_unscaled, top_scaled, query
