@@ -21,7 +21,7 @@ def test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat() -> None:
     assert "A warm-up delays post-norm's collapse" not in prose
     assert "a warm-up of up to 150 steps delayed post-norm's collapse but did not prevent it" in prose
     assert "Xiong et al.'s longer warm-ups were not tried" in prose
-    assert "so a large lr overshoots unless warmed up" in prose and "the link is untested here" in prose
+    assert "tie the warm-up to post-norm's large last gradients" in prose and "link is untested here" in prose  # 18b
     summary = next(" ".join(c.source.split()) for c in _cells() if c.source.startswith("## Summary"))
     assert "warm-up at most 150 steps" in summary and "untested" in summary
 

@@ -52,7 +52,7 @@ def test_linear_growth_diagnostic_is_printed() -> None:
     at = next(i for i, c in enumerate(cells) if c.source.startswith("alignment, update_norms = branch_alignment("))
     assert "all 120 pairs): -0.001" in _text(cells[at]) and "block 1 4.9, block 16 7.8" in _text(cells[at])
     prose = " ".join(cells[at + 2].source.split())
-    assert prose.startswith("The updates are nearly orthogonal, so their squares add") and "not derived" in prose
+    assert prose.startswith("The updates are nearly orthogonal, so their squares add") and "One clue:" in prose
 
 
 def test_section_six_words_under_the_cap() -> None:

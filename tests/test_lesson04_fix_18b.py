@@ -39,3 +39,11 @@ def test_the_ablation_is_split_into_arms_run_and_plot_with_its_loop_visible() ->
     assert "def arm_gradients(" in cells[define + 1].source and "final_norm_ablation(" not in cells[define + 1].source
     assert "final_norm_ablation(" in cells[define + 2].source and "hide-input" in cells[define + 2].metadata["tags"]
     assert cells[define + 3].source.startswith("ablation_slope = ")
+
+
+def test_growing_updates_get_one_measurement_and_a_goes_with_sentence() -> None:
+    cells = _cells()
+    printed = "".join(_text(cell) for cell in cells)
+    assert "mean token-token cosine after blocks 1, 4, 8, 16: 0.05, 0.30, 0.55, 0.75" in printed
+    prose = " ".join(" ".join(cell.source.split()) for cell in cells if cell.cell_type == "markdown")
+    assert "goes with the growing updates (untested here)" in prose
