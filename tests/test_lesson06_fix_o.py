@@ -54,7 +54,7 @@ def test_statistics_words_live_in_section_5():
     box = _markdown(LESSON, '<a id="student-t"></a>')
     assert all(word in box for word in ("**Paired**", "**ahead**", "**leans**", "**behind**", "**Corrected**"))
     rows = [line for line in box.splitlines() if line.startswith("| **")]
-    assert len(rows) == 4 and "**points towards**" in rows[2]  # review 17c: the verdict words in a 4-row table
+    assert len(rows) == 3 and "points towards" not in box  # review 18b: the unused row is gone
     assert "#section-5-tables" in box and "Bonferroni" not in box  # review 16f: the family's wording in appendix D
 
 

@@ -35,13 +35,14 @@ def test_the_stopping_point_is_a_hint_with_per_model_intervals():
     assert "CNN-8, end minus lowest-loss epoch: mean +2.0 points, 95 % t-interval [-2.2, +6.3] (3 seeds)" in printed
 
 
-def test_the_warm_up_result_is_in_the_main_flow_and_read_on_validation():
+def test_the_warm_up_result_is_in_the_main_flow_on_both_splits():
     cells = _cells()
     (i,) = [i for i, c in enumerate(cells) if c.source.startswith('warm = RUNS["warmup"]')]
     printed = "".join(o.get("text", "") for o in cells[i].outputs)
-    assert "no warm-up - warm-up, validation: -2.0 points, 95 % interval [-4.8, +0.8] (5 seeds)" in printed
+    assert "no warm-up - warm-up, validation (180 digits): -2.0 points, 95 % [-4.8, +0.8]" in printed
+    assert "no warm-up - warm-up, test (360 digits): -3.3 points, 95 % [-5.7, -0.8]" in printed and ": leans" in printed
+    assert "higher without on 5 of 5" in printed  # review 18b: both splits and the training loss
     assert any("image/png" in o.get("data", {}) for o in cells[i].outputs) and '"06_warmup"' in cells[i].source
-    assert "test" not in cells[i].source.split("\n", 1)[1]  # the main flow reads validation only
     assert (ROOT / "figures" / "06_warmup.png").exists()
 
 

@@ -809,7 +809,7 @@ def _mark_crossings(axes, runs: Mapping[str, Mapping], crossings: Mapping[str, i
         colour = SEED_COLOURS[order.index(label) % len(SEED_COLOURS)]
         entry = "dashed, each seed's colour: from here\n0.05 above its lowest" if index == 0 else None  # one entry
         for ax in axes:
-            ax.axvline(epoch, color=colour, linestyle="--", linewidth=1.3, label=entry)
+            ax.axvline(epoch, color=colour, linestyle="--", linewidth=2.2, label=entry)
 
 
 def _legend_under(fig: Figure, left, middle, window: int) -> None:
