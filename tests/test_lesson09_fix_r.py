@@ -55,7 +55,7 @@ def test_the_40_epoch_students_are_named_at_the_claim_and_in_the_summary():
     assert "the shipped student's 40 epochs" in sources[claim] and "half-trained" not in "\n".join(sources)
     assert any("**A limitation:**" in s for s in sources[claim : claim + 4])
     summary = next(s for s in sources if s.startswith("## Summary"))
-    assert "40-epoch students, 2 seeds" in summary
+    assert "40-epoch students, 3 seeds" in summary
 
 
 def test_the_accuracies_of_both_arms_are_printed_paired_by_seed():
