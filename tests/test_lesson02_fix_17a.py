@@ -57,7 +57,7 @@ def test_held_whole_has_its_vit_side_caveat():
     cells = _cells()
     text = " ".join(_source(cells[_first("Padding alone moves the share")]).split())
     assert "A piece inside one patch is held whole too, by exactly one token" in text
-    assert "a piece that crosses a border, like the line above, is still held whole by some window" in text
+    assert "A piece that crosses a border, like the line above, is held whole by some window" in text
 
 
 def test_channel_order_is_in_section_4_next_to_the_weight_copy():
@@ -103,7 +103,8 @@ def test_exercise_1_feedback_is_plain_text(answer):
 def test_one_stage_runs_in_section_6_and_going_further_reuses_its_module():
     cells = _cells()
     stage = _first("tokens_1 = t2t.soft_splits[0](")
-    assert _first("## 7 ·") < stage < _first("## Summary") < _first("unfold_counts = [tokens_1")
+    # round 18c: section 7 only counts; the stage run moved beside the rest of the chain's run, in the appendix
+    assert _first("## Summary") < _first('<a id="chain-run"></a>') < stage < _first("unfold_counts = [tokens_1")
     assert _printed(cells[stage]).strip() == (
         "split 1 (1, 3136, 147) -> token layer (1, 3136, 64) -> image (1, 64, 56, 56)"
     )

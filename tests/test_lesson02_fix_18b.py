@@ -41,7 +41,7 @@ def test_held_whole_is_shown_as_row_share_times_column_share():
     cells = _cells()
     table = next(i for i, c in enumerate(cells) if "shares[split] = share_held_whole(224" in _source(c))
     assert "ViT's 16 x 16 patches (other stride, for reference) (16, 16, 0): 14 windows" in _printed(cells[table])
-    assert _source(cells[table + 2]).startswith("In short: of these splits, only T2T's")
+    assert _source(cells[table + 2]).startswith("In short, of these splits only T2T's")
     assert not any(_source(c).startswith("In short: of these") for c in cells[:table])
     assert "row share times the column share" in _source(cells[table + 2]).replace("\n", " ")
     one_d = cells[table + 3]

@@ -127,7 +127,7 @@ def test_section_1_leads_with_the_controlled_pair():
     ]
     after = _flat(_source(cells[stat + 5]))  # review 18a: "In short", the 1-D share and its check come first
     assert after.startswith(
-        "Padding alone moves the share from 19.1 % to 18.6 %; the 7 x 7 kernel, at the same stride and padding"
+        "Padding alone moves the share from 19.1 % to 18.6 %. The 7 x 7 kernel, at the same stride and padding"
     )
     assert "(#token-footprint)" not in after  # round 18a: fewer forward links in the main path
 
@@ -143,7 +143,7 @@ def test_section_6_compares_like_for_like_at_stride_16():
     assert "[77.6, 100.0]" in _source(cells[figure + 1])
     prose = _flat(_source(cells[figure + 2]))
     assert prose.startswith(
-        "At ViT's stride, every placement of the piece lies inside one final token's 31 x 31 pixels through the splits"
+        "At ViT's stride, every placement of the piece lies inside the 31 x 31 pixels of one final token, through the"
     )
     assert "not that it keeps them" in prose and "to 64" in prose  # a footprint is not what a token holds
 

@@ -320,7 +320,7 @@ def test_vit_map_t2t_frames_the_two_replaced_boxes():
     assert inside == ["patches", "patch tokens"]
     links = [text.get_text() for text in ax.texts if text.get_text().startswith("lesson 01")]
     assert "lesson 01; cut again in lesson 02 (soft split)" in links and "lesson 01 (02: overlap)" not in links
-    assert any("T2T module replaces these two boxes" in text.get_text() for text in ax.texts)
+    assert any("T2T module replaces these two boxes" in " ".join(text.get_text().split()) for text in ax.texts)
     notes = [text.get_text() for text in ax.texts if text.get_text().startswith("T2T-ViT-14's table")]
     assert notes == ["T2T-ViT-14's table: a fixed\nsinusoid (1, 197, 384), not learned"]  # next to the learned one
     plt.close(fig)

@@ -881,13 +881,11 @@ def _lost_slips(size: int, kernel: int, stride: int, padding: int) -> list[tuple
             _uncovered(size, range(-padding, -padding + one_end * stride, stride), kernel),
         ),
         (
-            "your windows start at j*s; with padding, window 0 starts p pixels before pixel 0, so window j "
-            "covers pixels j*s - p .. j*s - p + k - 1",
+            "your windows start at j*s; with padding, window 0 starts p pixels before pixel 0, at pixel -p",
             _uncovered(size, range(0, windows * stride, stride), kernel),
         ),
         (
-            "your windows ignore the padding: with p > 0 there are floor((n + 2p - k) / s) + 1 windows and "
-            "window j covers pixels j*s - p .. j*s - p + k - 1",
+            "your windows ignore the padding: with p > 0, window 0 starts at pixel -p, p pixels before the image",
             _uncovered(size, range(0, (size - kernel) // stride * stride + 1, stride), kernel),
         ),
         (
@@ -981,7 +979,7 @@ def _why_wrong(got: list[int], right: list[int], case: tuple[int, int, int, int]
         return f"pixel {pixel} is covered by window {j} (pixels {first} .. {first + kernel - 1}), so it is not lost"
     return (
         f"pixel {pixel} is in no window, so it is lost, but your list leaves it out "
-        "(window j covers pixels j*s - p .. j*s - p + k - 1)"
+        "(window 0 starts at pixel -p, p pixels before the image)"
     )
 
 

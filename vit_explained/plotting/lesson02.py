@@ -1271,7 +1271,7 @@ def plot_vit_map_t2t(vit_map: VitMap, image: torch.Tensor | None = None) -> Figu
     width = vit_map.steps[last].shape[-1]  # D: 384 when traced with T2T-ViT-14's widths
     said = "drawn with T2T-ViT-14's D = 384" if width == 384 else "T2T-ViT-14 uses D = 384"
     ax.text(
-        (left + right) / 2, top + 0.08, f"T2T-ViT's T2T module replaces these two boxes\n({said})",
+        (left + right) / 2, top + 0.08, f"T2T-ViT's T2T module\nreplaces these two boxes\n({said})",  # narrow: clear
         ha="center", va="bottom", fontsize=9, color="tab:red", weight="bold",
     )  # fmt: skip
     for text in ax.texts:  # ViT's learned table; T2T-ViT-14's is a fixed sinusoid (get_sinusoid_encoding), 384 wide
@@ -1314,6 +1314,13 @@ def plot_floor_staircase(sides: Sequence[int] = range(200, 261)) -> Figure:
 # --------------------------------------------------------------------------- why overlap: a real edge on the photo
 
 
+def _as_gray(image: torch.Tensor) -> torch.Tensor:
+    """An RGB ``(3, H, W)`` image in grayscale, ``(1, H, W)``, as the lesson measures the edge; else unchanged."""
+    if image.shape[0] != 3:
+        return image
+    return (image * torch.tensor([0.299, 0.587, 0.114]).view(3, 1, 1)).sum(0, keepdim=True)
+
+
 def plot_edge_on_photo(
     image: torch.Tensor,
     edge: Sequence[tuple[int, int]],
@@ -1348,7 +1355,7 @@ def plot_edge_on_photo(
     photo.vlines(borders, -0.5, height - 0.5, color="gold", linewidth=0.6)
     photo.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor="white", linewidth=2))
     photo.set_title(f"{height} x {width} photo, {patch} x {patch} patches (gold)", fontsize=10)
-    crop = to_display(image[:, r0:r1, c0:c1])  # only the zoomed pixels: less to resample
+    crop = to_display(_as_gray(image[:, r0:r1, c0:c1]))  # only the zoomed pixels: less to resample
     zoom.imshow(crop, cmap="gray", vmin=0, vmax=1, extent=(c0 - 0.5, c1 - 0.5, r1 - 0.5, r0 - 0.5))
     zoom.set_xlim(c0 - 0.5, c1 - 0.5)
     zoom.set_ylim(r1 - 0.5, r0 - 0.5)
@@ -1367,10 +1374,9 @@ def plot_edge_on_photo(
         MplPatch(facecolor="none", edgecolor="red", linewidth=2, label=f"soft window {token}: holds it whole"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=8.5, frameon=False)  # off the zoom
-    zoom.set_title(
-        f"zoom: rows {r0}..{r1 - 1}, columns {c0}..{c1 - 1}; soft split k={kernel}, s={stride}, p={padding}",
-        fontsize=10,
-    )
+    gray = " in grayscale" if image.shape[0] == 3 else ""
+    title = f"zoom{gray}: rows {r0}..{r1 - 1}, columns {c0}..{c1 - 1}\nsoft split k={kernel}, s={stride}, p={padding}"
+    zoom.set_title(title, fontsize=10)
     for ax in (photo, zoom):
         ax.set(xticks=[], yticks=[])
     return fig
