@@ -30,7 +30,7 @@ def test_warm_up_verdict_follows_the_test_digits_in_prose_summary_and_card():
 def test_verdict_rows_confounds_and_notes():
     text = _markdown()
     assert "points towards" not in text
-    assert "about 85 epochs of 300 digits\nbut 20 of 1,257" in text and "size, rate or epochs per digit" in text
+    assert "80 epochs of 300 digits\nbut 20 of 1,257" in text and "size, rate or epochs per digit" in text
     assert "<details><summary>Why epoch 2 differs (a torch detail)</summary>" in text
     assert "DeiT's 5e-4 × batch / 512 (linear scaling)" in text
     assert "the printed training accuracy" in text and "the training column" not in text
