@@ -49,9 +49,10 @@ def _sources(path=ROOT / "notebooks" / "05_where_gradients_flow.ipynb"):
 
 def test_cell_0_answers_in_words_with_block_0_only_and_maps_the_lesson():
     intro = _sources()[0]
-    assert "93 %" in intro and "50 to 63 %" in intro and "At initialisation the same architecture's" in intro
-    assert "(the projection of the MLP-route part on $g$; section 5)" in intro  # 18b: the share named at first use
-    assert "replicate it" in intro and "**The lesson in five steps**" in intro  # 18b: the stored replication
+    # 18c: one plain answer sentence and the goals; the numbers once, in section 5 and the Answer
+    answer = intro.split("**The short answer.**")[1].split("**The lesson in five steps**")[0]
+    assert "**inside attention**" in answer and "section 5's trained ViT" in answer and answer.count(".") == 1
+    assert not any(number in intro for number in ("93 %", "50 to 63 %", "90 to\n96 %", "replicate it"))
     assert all(f"\n{n}. " in intro for n in range(1, 6))
 
 

@@ -31,7 +31,7 @@ def test_blocks_2_and_3_are_no_consistent_change():
     text = "\n".join(_sources())
     assert "0 and 1 only" not in text and "not in blocks 2 and 3" not in text
     # round 18b: the short runs' caveat gives way to the stored 50-epoch replication (seeds 1 and 2)
-    assert text.count("Two more runs of the same recipe (seeds 1") == 3  # cell 0, section 5 and the answer
+    assert text.count("Two more runs of the same recipe (seeds 1") == 2  # 18c: section 5 and the answer
 
 
 def test_the_init_control_and_its_sentences():
@@ -82,7 +82,7 @@ def test_visible_code_and_wording_of_item_5():
     assert "fused" not in sources[_at(sources, "seed_norms = [")]
     text = "\n".join(sources)
     assert text.count("a frozen layer still passes gradient; a detached input does not") == 1
-    assert "at the output of the weighted sum $AV$,\nbefore `proj`" in sources[0]
+    assert "at the output of\n$AV$" in sources[_at(sources, "## Summary")]
     assert "about half or less" not in text
 
 

@@ -32,10 +32,10 @@ def test_the_answer_states_the_trained_shares():
     answer = sources[_at(sources, "**Answer to the question:**")]
     assert "partly" not in answer and "93, 79 and 71 %" in answer and "arrived through\nthe MLPs above" in answer
     # round 18a: cell 0 gives block 0's numbers only (trained vs its own architecture at init); ranges to section 5
-    assert "MLP share of 93 %" in sources[0] and "50 to 63 %" in sources[0] and "93, 79" not in sources[0]
+    assert "93" not in sources[0] and "50 to 63 %" not in sources[0]  # 18c: numbers once, in section 5 and the answer
     assert "part of that gradient comes back" not in sources[0]
     # round 17d: route vs source said once, the share marked as one checkpoint's
-    assert "the MLPs are one road back from it" in sources[0] and "In one trained checkpoint" in sources[0]  # 17f
+    assert "is the only source" in sources[0] and "section 5's trained ViT" in sources[0]  # 17f, 18c
 
 
 def test_share_picture_and_definition_before_the_first_table():

@@ -52,8 +52,8 @@ def test_the_widget_is_stored_at_c_1_and_316_vs_314_is_explained_once():
 
 def test_cell_0_separates_route_from_source():
     intro = _sources()[0]
-    assert "The loss is the only source; the MLPs are one road back from it." in intro  # 17f: narrowed
-    assert "In one trained checkpoint" in intro and "(section 5)" in intro  # 18a, 18b
+    assert "The loss, at the head, is the only source;" in intro  # 17f: narrowed; 18c: one sentence
+    assert "section 5's trained ViT" in intro  # 18a, 18b, 18c
     assert "The MLP is on the way, not the source." not in intro
     assert "likewise on the way, not the source" not in "\n".join(_sources())  # the summary's non sequitur is cut
 
@@ -71,7 +71,7 @@ def test_clipped_fragments_are_whole_and_the_interval_says_what_it_does_not_cove
     text = "\n".join(_sources())
     assert "Blocks 0 and 3 of this cut:" not in text and "Another architecture: appendix I." not in text
     assert "but the interval is over batches of digits." not in text
-    assert "The interval covers batches of digits in this one checkpoint. Two more runs" in text
+    assert "The interval covers batches of digits in this one checkpoint, not other training runs." in text
 
 
 def test_the_shape_rule_stands_before_exercises_3_4_and_5_in_both_notebooks():

@@ -33,9 +33,9 @@ def test_cell_0_and_the_answer_are_narrowed_to_what_was_measured():
     intro, answer = sources[0], sources[_at(sources, "**Answer to the question:**")]
     assert "the road most of it travels" not in "\n".join(sources)
     # round 18a: both compare the checkpoint with its own architecture at init (not the 8 x 8 small model)
-    assert "In one trained checkpoint, block 0's qkv" in intro and "replicate it" in intro  # 18b: share named
+    assert "section 5's trained ViT" in intro and "replicate it" not in intro  # 18c: numbers in section 5 only
     assert "In one trained checkpoint, most of blocks 0-2's" in answer and "replicate it" in answer
-    assert "At initialisation the same architecture's" in intro and "same architecture at initialisation" in answer
+    assert "same architecture at initialisation" in answer  # 18c: cell 0 without numbers
     for text in (intro, answer):
         assert "-6 to 37 %" not in text and "small model" not in text
     outputs = "".join(

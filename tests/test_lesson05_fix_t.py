@@ -32,5 +32,5 @@ def test_wording_of_round_t():
     assert "10 points or more" not in text and "from -6 to 33 % in the small model's block 1" in text
     assert "Always $db_k = 0$" in text and "db_k = 0 always" in text
     assert "with $Q$ in place of $K$" not in text  # fix x: dK's closed form left the summary (exercise 5)
-    assert "the MLPs are one road back from it" in text  # round 17d/17f: route vs source, cell 0
+    assert "The loss, at the head, is the only source" in text  # round 17d/17f/18c: route vs source, cell 0
     assert "# the imports of section 5 and the appendices" not in text  # round 17d: imports where they are used

@@ -44,7 +44,7 @@ def test_wording_of_round_x():
     # round 17a: the one-run caveat is replaced by the stored short runs over 3 seeds (appendix C)
     # round 17b: blocks 2 and 3 are not "no rise" but no consistent change (the 3 seeds disagree on the sign)
     # round 18b: both give way to the stored 50-epoch replication (seeds 1 and 2; test_lesson05_fix18b.py)
-    assert "over the 3 checkpoints the share is 90 to 96 % in" in text
+    assert "the share is 90 to 96 % in" in text
     assert "0 and 1 only" not in text and "not in blocks 2" not in text
     assert r"dK_j = s\,M'(V_j - \bar V)" not in text and "Xiong" not in text
     assert "Backward meets the head" not in text and "316 counts each row's weight" not in text
