@@ -31,8 +31,12 @@ def test_layer_norm_geometry_is_layer_norm_on_the_plane_and_the_circle():
 
 def test_plot_layer_norm_geometry_draws_the_circle_and_the_three_kinds_of_point():
     fig = plot_layer_norm_geometry(count=4, seed=0)
-    (ax,) = fig.axes
+    ax, flat = fig.axes  # round 18c: a second, 2-D panel in the plane's own axes
     assert ax.name == "3d" and not plt.get_fignums()  # closed: shown once, by the notebook
+    assert flat.name == "rectilinear" and flat.get_aspect() == 1.0  # equal axes: the circle drawn round
+    ring = flat.get_lines()[0].get_xydata()
+    assert abs(float((ring**2).sum(1).max()) ** 0.5 - math.sqrt(3)) < 1e-9  # radius sqrt(3) in the plane's axes
+    assert abs(float((ring**2).sum(1).min()) ** 0.5 - math.sqrt(3)) < 1e-9
     labels = [collection.get_label() for collection in ax.collections if collection.get_label()[:1] != "_"]
     assert labels == ["x (random)", "x - mean: on the plane", "(x - mean) / std: on the circle"]
     circle = next(line for line in ax.get_lines() if line.get_label().startswith("circle"))

@@ -1205,20 +1205,23 @@ def layer_norm_geometry(count: int = 5, seed: int = 0) -> dict[str, torch.Tensor
 
 
 def plot_layer_norm_geometry(count: int = 5, seed: int = 0) -> Figure:
-    """LayerNorm at D = 3, in 3-D: the plane sum(x) = 0 (shaded), the circle of radius sqrt(3) in it, and
+    """LayerNorm at D = 3. Left, in 3-D: the plane sum(x) = 0 (shaded), the circle of radius sqrt(3) in it, and
     :func:`layer_norm_geometry`'s vectors: each raw vector (grey dot), its centred version (blue, the projection
-    onto the plane along (1, 1, 1), dotted) and the normalised one (red, on the circle, on the ray of the blue)."""
+    onto the plane along (1, 1, 1), dashed) and the normalised one (red, on the circle, on the ray of the blue).
+    Right: the same plane face-on, in its own orthonormal axes u = (1, -1, 0)/sqrt(2), v = (1, 1, -2)/sqrt(6),
+    where the circle is round and each red point sits on its blue point's ray."""
     points = layer_norm_geometry(count, seed)
-    fig = new_figure(figsize=(6.4, 5.6))
-    ax = fig.add_subplot(projection="3d")
+    fig = new_figure(figsize=(10.8, 5.4))
+    ax = fig.add_subplot(1, 2, 1, projection="3d")
     u = torch.tensor([1.0, -1.0, 0.0], dtype=torch.float64) / math.sqrt(2)  # two orthonormal directions
     v = torch.tensor([1.0, 1.0, -2.0], dtype=torch.float64) / math.sqrt(6)  # spanning the plane sum(x) = 0
     angles = torch.linspace(0, 2 * math.pi, 121, dtype=torch.float64)
     circle = math.sqrt(3) * (angles.cos()[:, None] * u + angles.sin()[:, None] * v)
     reach = 1.15 * max(float(points["raw"].abs().max()), float(points["centred"].norm(dim=-1).max()), 2.0)
-    s, t = torch.meshgrid(torch.linspace(-reach, reach, 2), torch.linspace(-reach, reach, 2), indexing="ij")
-    plane = s[..., None].double() * u + t[..., None].double() * v
-    ax.plot_surface(*(plane[..., k].numpy() for k in range(3)), color="tab:blue", alpha=0.08, linewidth=0)
+    disc = torch.linspace(0, 2 * math.pi, 61, dtype=torch.float64)  # the plane drawn as a disc of radius reach
+    radii = torch.tensor([0.0, reach], dtype=torch.float64)
+    plane = radii[:, None, None] * (disc.cos()[None, :, None] * u + disc.sin()[None, :, None] * v)
+    ax.plot_surface(*(plane[..., k].numpy() for k in range(3)), color="tab:blue", alpha=0.10, linewidth=0)
     ax.plot(*circle.T.numpy(), color="tab:red", lw=1.6, label="circle of radius sqrt(3) in the plane")
     ax.plot(
         [-reach, reach], [-reach, reach], [-reach, reach], color="0.35", lw=1.8, ls=":", label="the direction (1, 1, 1)"
@@ -1236,9 +1239,40 @@ def plot_layer_norm_geometry(count: int = 5, seed: int = 0) -> Figure:
     for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
         axis.set_pane_color((1.0, 1.0, 1.0, 0.0))  # no grey panes behind the plane
     ax.set_box_aspect((1, 1, 1))
-    ax.view_init(elev=28, azim=15)  # obliquely onto the plane (face-on: elev 35.3, azim 45)
-    ax.set_title("LayerNorm at D = 3: centre onto the plane sum(x) = 0,\nthen scale onto the circle of radius sqrt(3)")
-    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.04), ncol=2)
+    ax.set_proj_type("ortho")  # no perspective: right angles and the circle keep their shape as far as a view can
+    ax.view_init(elev=20, azim=-30)  # obliquely onto the plane (face-on: elev 35.3, azim 45)
+    ax.set_title("In 3-D: centre onto the plane sum(x) = 0,\nthen scale onto the circle of radius sqrt(3)")
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2)
+    flat = fig.add_subplot(1, 2, 2)  # the plane in its own axes: coordinates (x . u, x . v)
+    basis = torch.stack([u, v], dim=1)  # (3, 2)
+    on_plane = points["centred"] @ basis  # the raw vectors project to the same points
+    on_circle = points["normalised"] @ basis
+    flat.add_patch(Circle((0, 0), reach, color="tab:blue", alpha=0.10, lw=0))
+    flat.plot(*(circle @ basis).T.numpy(), color="tab:red", lw=1.6)
+    for blue, red in zip(on_plane, on_circle, strict=True):
+        far = blue if blue.norm() > red.norm() else red
+        flat.plot([0, float(far[0])], [0, float(far[1])], color="tab:red", lw=0.7)
+    flat.scatter(*on_plane.T.numpy(), color="tab:blue", s=22, zorder=3)
+    flat.scatter(*on_circle.T.numpy(), color="tab:red", s=28, zorder=3)
+    flat.plot([0], [0], marker="+", color="0.35", ms=9)
+    flat.annotate(
+        "(1, 1, 1) points\nout of the page",
+        (0, 0),
+        xytext=(-104, -34),
+        textcoords="offset points",
+        fontsize=8,
+        color="0.35",
+        arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.6},
+    )
+    flat.set(
+        xlim=(-reach, reach),
+        ylim=(-reach, reach),
+        aspect="equal",
+        xlabel="along u = (1, -1, 0) / sqrt(2)",
+        ylabel="along v = (1, 1, -2) / sqrt(6)",
+    )
+    fig.subplots_adjust(wspace=0.32)
+    flat.set_title("The plane face-on, in its own axes:\nthe circle is round, each red dot on its blue dot's ray")
     return fig
 
 

@@ -1,0 +1,33 @@
+"""Lesson 04, fresh review 18a (fix round 18c): section 6 answers each of its three questions in one sentence
+directly under that question's picture (hidden check cells may sit between)."""
+
+from pathlib import Path
+
+import nbformat
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "04_gelu_mlp_and_block.ipynb"
+
+
+def _cells() -> list:
+    return nbformat.read(LESSON, as_version=4).cells
+
+
+def _next_visible(cells: list, index: int):
+    """The first cell after `index` a reader sees: hidden check cells are skipped."""
+    return next(c for c in cells[index + 1 :] if "hide-input" not in c.metadata.get("tags", []))
+
+
+def test_each_question_has_its_answer_under_its_picture() -> None:
+    cells = _cells()
+    pictures = {
+        "1": 'save_figure(fig, "04_depth_gradients")',
+        "2": "fig = plot_final_norm_ablation(",
+        "3": 'save_figure(fig, "04_norm_training")',
+    }
+    for number, marker in pictures.items():
+        at = next(i for i, c in enumerate(cells) if marker in c.source)
+        below = _next_visible(cells, at)
+        assert below.cell_type == "markdown" and below.source.startswith(f"**Answer {number}.**"), number
+    answers = [c.source for c in cells if c.source.startswith("**Answer ")]
+    assert len(answers) == 3 and "Pre-norm." in answers[2] and "every interval above 0" in answers[2]
+    assert "no detectable trend" in answers[0] and "not centring, makes it fall" in answers[1]
