@@ -27,7 +27,9 @@ def _markdown():
 
 def test_about_ninety_visible_cells_and_the_caveat_once():
     visible = [c for c in nb.cells(LESSON) if "hide-input" not in c["metadata"].get("tags", [])]
-    assert len(visible) <= 88  # 18a: + the trained stem's fold (the paper's Fig. 2 argument)
+    # 18a: + the trained stem's fold (the paper's Fig. 2 argument); 18c: + 4 as the check against the original code
+    # becomes three claim-and-cell pairs (equivalence, negative control, 1/7 against 1/8), one point per code cell
+    assert len(visible) <= 92
     text = _markdown()
     assert text.count("no spread over seeds or recipes is reported") == 1 and "no spread reported" not in text
     appendix = text.index("## Appendix · Sources")
@@ -74,12 +76,13 @@ def test_trained_weight_on_ink_rises_on_every_seed():
 def test_review_nits():
     text, outputs = _markdown(), nb.all_printed(LESSON)
     assert "Several later models kept an overlapping, local stem" in text and "What lasted" not in text
+    assert "the part of T2T that later models kept is the overlapping local stem" in text  # 18c: the takeaway
     assert "(the paper's Table 6" not in text and "The paper's Table 6 tests this on ViT" in text
     assert "in exact arithmetic" in text and "Mean attention by offset" in "".join(
         "".join(c["source"]) for c in nb.cells(LESSON) if c["cell_type"] == "code"
     )
     assert "(13, 2500, 49) -> (13, 2500, 64)" in outputs
     assert 'print(f"token transformer 1: (13, 2500, 49)' not in "".join("".join(c["source"]) for c in nb.cells(LESSON))
-    assert "3f75495 (14 August 2021" in text and "69d24fe (June 2026)" in text
+    assert "3f75495 (14 August 2021" in text and "69d24fe (13 June 2026)" in text  # the commit's date, checked 18c
     widget = (ROOT / "vit_explained" / "widgets" / "lesson07.py").read_text()
     assert "31 pixels at most" not in widget and "a custom chain whose field" in widget

@@ -103,7 +103,8 @@ HIDDEN_CASES: dict[str, str] = {
     "t2t_token_count": "[(400, 100), (61, 97), (130, 227), (1000, 30), (7, 500)]",
     "receptive_field": "[(((7, 4, 2), (3, 2, 1)),), (((5, 1, 2),),), (((4, 4, 0), (3, 3, 0), (2, 1, 0)),), "
     "(((3, 2, 1),) * 5,)]",
-    "fold_tokens": "[(torch.randn(2, 12, 5), 3, 4), (torch.randn(1, 7, 2), 7, 1), (torch.randn(3, 6, 4), 2, 3)]",
+    "fold_tokens": "[(torch.randn(2, 12, 5), 3, 4), (torch.randn(1, 7, 2), 7, 1), (torch.randn(3, 6, 4), 2, 3), "
+    "(torch.randn(2, 16, 3), 4, 4)]",
     "token_attention": "[(torch.randn(2, 5, 12), nn.Linear(12, 24, bias=False), nn.Linear(8, 8)), "
     "(torch.randn(1, 9, 4), nn.Linear(4, 48, bias=False), nn.Linear(16, 16))]",
     # 08

@@ -76,9 +76,10 @@ TOKEN_COUNT_CASES = (
     (33, 50),
 )
 
-# (batch, rows, cols, channels): non-square grids only, so rows and cols cannot be swapped unseen;
-# the last has a square number of tokens (2 x 8 = 16 = 4 x 4), so a square fold runs and is wrong.
-FOLD_CASES = ((2, 3, 5, 4), (1, 7, 2, 3), (3, 4, 6, 8), (2, 2, 8, 5))
+# (batch, rows, cols, channels): non-square grids first, so rows and cols cannot be swapped unseen;
+# the fourth has a square number of tokens (2 x 8 = 16 = 4 x 4), so a square fold runs and is wrong;
+# the last is a square 4 x 4 grid, so a fold that only works when rows != cols fails too.
+FOLD_CASES = ((2, 3, 5, 4), (1, 7, 2, 3), (3, 4, 6, 8), (2, 2, 8, 5), (2, 4, 4, 3))
 
 # (dim, token_dim, batch, tokens): input narrower, wider and as wide as the output.
 # No case has N = 7 or 24 (the lesson's printed scales are 1/7 and 1/24), so a hard-coded scale is not
@@ -437,6 +438,8 @@ def _square_fold_hint(case: str, rows: int, cols: int, source: str = "") -> Call
     root = math.sqrt(rows * cols)
 
     def hint(error: Exception) -> str | None:
+        if rows == cols:  # a square grid: a square fold is right there, so an error there is something else
+            return None
         text = str(error)
         shape = re.search(r"shape '\[([-\d, ]+)\]' is invalid", text)
         sizes = [int(size) for size in shape.group(1).split(",")] if shape else []
@@ -510,9 +513,9 @@ def _check_fold_shape(answer: torch.Tensor, expected: torch.Tensor, case: str, r
     """Reject a folded image of the wrong shape, naming the slip when it is a known one."""
     batch, channels = expected.shape[:2]
     side = math.isqrt(rows * cols)
-    if side * side == rows * cols and tuple(answer.shape) == (batch, channels, side, side):
+    if rows != cols and side * side == rows * cols and tuple(answer.shape) == (batch, channels, side, side):
         fail(_square_fold_message(case, rows, cols))
-    if tuple(answer.shape) == (batch, channels, cols, rows):
+    if rows != cols and tuple(answer.shape) == (batch, channels, cols, rows):
         fail(
             f"for {case} your image has shape {tuple(answer.shape)}: rows and cols are swapped. The grid is "
             f"rows high and cols wide, so the shape is (B, C, rows, cols) = {tuple(expected.shape)}"
@@ -617,7 +620,7 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
             "accepts. Inside T2T, keep the tokens' dtype: the next layer's float32 weights expect it."
         )
     passed(
-        f"Your reconstruction matches tokens_to_image on {len(FOLD_CASES)} non-square grids: "
+        f"Your reconstruction matches tokens_to_image on {len(FOLD_CASES) - 1} non-square grids and a square one: "
         f"token i is the pixel at (i // cols, i % cols) and its features are the channels.{note}"
     )
 

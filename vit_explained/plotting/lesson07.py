@@ -1108,3 +1108,58 @@ def stem_attention_study(
             study["by_offset"].setdefault(f"seed {seed}", {})[name] = attention_by_offset(weights, side, side)
     study["weights"] = weights
     return study
+
+
+def trained_fold_study(
+    images: torch.Tensor, stored: dict[str, torch.Tensor], seeds: Sequence[int] = (0, 1, 2)
+) -> dict[str, Any]:
+    """Section 6's ink reading of the stored stems on 48 x 48 ``images``: ``follow[(seed, name)]`` (B, 32) from
+    :func:`ink_following`; per name, the per-seed means of the closest channel (``closest``) and of every channel
+    (``every_channel``); their trained-vs-initial :func:`paired_seeds` (``closest_change``, ``mean_change``);
+    ``maps[name]`` (32, 12, 12), the first image folded by seed ``seeds[0]``'s stem, and ``maps_follow[name]`` (32,),
+    that image's |correlation| per channel; ``report``, the printed lines."""
+    from ..t2t import tokens_to_image
+
+    names = ("initial", "trained")
+    follow = {(seed, name): ink_following(stored_stem_block(f"seed{seed}.{name}", stored), images)
+              for seed in seeds for name in names}  # fmt: skip
+    with torch.no_grad():
+        maps = {name: tokens_to_image(stored_stem_block(f"seed{seeds[0]}.{name}", stored)(stem_windows(images[:1])),
+                                      TRAINED_STEM_GRID, TRAINED_STEM_GRID)[0] for name in names}  # fmt: skip
+    closest = {name: [float(follow[seed, name].max(-1).values.mean()) for seed in seeds] for name in names}
+    every_channel = {name: [float(follow[seed, name].mean()) for seed in seeds] for name in names}
+    closest_change, mean_change = (paired_seeds(v["trained"], v["initial"], names=("trained", "initial"))
+                                   for v in (closest, every_channel))  # fmt: skip
+    report = (f"the closest channel's |corr.| with the ink, mean over {len(images)} digits: {closest_change}\n"
+              f"|corr.| with the ink, mean over all 32 channels and {len(images)} digits: {mean_change}")  # fmt: skip
+    maps_follow = {name: follow[seeds[0], name][0] for name in names}
+    return {"follow": follow, "maps": maps, "maps_follow": maps_follow, "closest": closest,
+            "every_channel": every_channel, "closest_change": closest_change, "mean_change": mean_change,
+            "report": report}  # fmt: skip
+
+
+def stem_attention_changes(study: dict[str, Any], seeds: Sequence[int] = (0, 1, 2)) -> dict[str, Any]:
+    """The trained-vs-initial comparisons of a :func:`stem_attention_study`: ``share_change``, ``ink_change``,
+    ``peak_change`` (:func:`paired_seeds`), ``peak_ratio`` per seed, ``own`` (the token's weight on itself over a
+    uniform row's, per name and seed) and ``report``, the printed lines."""
+    pair = {key: paired_seeds(study[key]["trained"], study[key]["initial"], names=("trained", "initial"))
+            for key in ("near_share", "ink_share", "row_peak")}  # fmt: skip
+    peak = study["row_peak"]
+    peak_ratio = [after / before for after, before in zip(peak["trained"], peak["initial"], strict=True)]
+    middle = TRAINED_STEM_GRID - 1  # the zero offset in attention_by_offset's (23, 23) grid
+    own = {name: [study["by_offset"][f"seed {s}"][name][middle, middle].item() for s in seeds]
+           for name in ("initial", "trained")}  # fmt: skip
+    cells = TRAINED_STEM_GRID**2
+    report = "\n".join([
+        f"a uniform row: 3x3 share {study['near'].float().mean():.3f} on average,"
+        f" largest weight 1/{cells} = {1 / cells:.3f}",
+        f"3x3 share: {pair['near_share']}",
+        f"on ink (a uniform row: {study['ink'].float().mean():.3f}): {pair['ink_share']}",
+        f"largest weight: {pair['row_peak']}",
+        "the token's weight on itself, / uniform: "
+        + "; ".join(f"{name} {min(v):.2f} to {max(v):.2f}" for name, v in own.items()),
+        f"largest weight, trained / initial: {min(peak_ratio):.1f}x to {max(peak_ratio):.1f}x;"
+        f" sign test over {len(seeds)} seeds: p = {pair['row_peak'].sign_p_value:.2f}",
+    ])  # fmt: skip
+    return {"share_change": pair["near_share"], "ink_change": pair["ink_share"], "peak_change": pair["row_peak"],
+            "peak_ratio": peak_ratio, "own": own, "report": report}  # fmt: skip
