@@ -34,7 +34,10 @@ def as_tensor(value: object, what: str = "your answer") -> torch.Tensor:
     """Exercises 2-4 ask for a ``torch.Tensor``: a list, tuple or numpy array is refused (any dtype passes)."""
     if isinstance(value, torch.Tensor):
         return value.detach()
-    fail(f"return a tensor, not a list/array: {what} is a {_type_name(value)}")
+    if value is None:
+        fail(f"{what} is None: does your function end with a `return`?")
+    hint = "; wrap it in torch.as_tensor(...)" if isinstance(value, np.ndarray | list | tuple) else ""
+    fail(f"return a tensor, not a list/array: {what} is a {_type_name(value)}{hint}")
 
 
 def as_int(value: object, what: str = "your answer") -> int:
@@ -764,7 +767,7 @@ def check_interpolate_positions(
             (new_rows, new_cols),
             hint=_grid_order_hint(my_interpolate_positions, pos, (rows, cols), (new_rows, new_cols)),
         )
-        answer = as_tensor(result, f"your table for {case}")
+        answer = as_tensor(result, f"your output for {case}")
         if not torch.equal(pos, original):
             fail(f"your function changed the table it was given ({case}); build a new one")
         _same_answer_as_before(answer, case, answers)
