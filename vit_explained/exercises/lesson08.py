@@ -1317,6 +1317,11 @@ INSERTION_CASES = (
 
 _INSERTION_MISTAKES = (
     (
+        "swapped sides",
+        "you swapped the patch sides (ph = H // cols, pw = W // rows): a patch is H // rows = {ph} pixels high "
+        "and W // cols = {pw} wide",
+    ),
+    (
         "lowest first",
         "you put back the LOWEST-scored patches first (an ascending sort, or topk(largest=False)): insertion "
         "puts back the k highest-scored patches",
@@ -1437,6 +1442,18 @@ def _side_four_masks(scores: torch.Tensor, counts: list[int], size: tuple[int, i
     return masks
 
 
+def _swapped_side_masks(scores: torch.Tensor, counts: list[int], size: tuple[int, int]) -> torch.Tensor:
+    """The masks of swapped patch sides: patch (r, c) is pixels [r * H // cols, ...) x [c * W // rows, ...), clipped."""
+    batch, rows, cols = scores.shape
+    ph, pw = size[0] // cols, size[1] // rows  # the slip: each side divided by the other axis's count
+    grid = _patch_masks(scores, counts, (rows, cols))  # (B, S, rows, cols)
+    masks = torch.zeros(batch, len(counts), *size)
+    for r in range(rows):
+        for c in range(cols):
+            masks[..., ph * r : ph * r + ph, pw * c : pw * c + pw] = grid[..., r, c, None, None]
+    return masks
+
+
 def _pixel_masks(scores: torch.Tensor, counts: list[int], size: tuple[int, int]) -> torch.Tensor:
     """The masks of ranking pixels: the map upsampled to the image, then the top ``k`` pixels."""
     rows, cols = scores.shape[-2:]
@@ -1467,6 +1484,7 @@ def _insertion_variants(
         "lowest first": _patch_masks(scores, counts, size, highest=False),
         "deletion": 1 - rule,
         "patch side 4": _side_four_masks(scores, counts, size),
+        "swapped sides": _swapped_side_masks(scores, counts, size),
         "pixels": _pixel_masks(scores, counts, size),
         "column order": _patch_masks(scores, counts, size, order="cols"),
         "column ranked": _patch_masks(scores, counts, size, order="ranked by cols"),
