@@ -71,9 +71,11 @@ def test_the_derivations_sit_together_w_k_is_exercise_5_in_both_notebooks():
 
 def test_folded_evidence_prints_visibly_and_opaque_factors_are_named():
     cells = json.loads((ROOT / "notebooks" / "05_where_gradients_flow.ipynb").read_text())["cells"]
-    for marker in ("fused = small_digit_vit()", "largest = [max(range(4)"):
+    for marker in ("small_cuts = small_model_cuts(", "largest = [max(range(4)"):
         (cell,) = [c for c in cells if marker in "".join(c["source"])]
         assert "hide-input" not in cell["metadata"].get("tags", []) and cell["outputs"]
+    (fused,) = [c for c in cells if "fused = small_digit_vit(fused=True)" in "".join(c["source"])]  # 18c: a check
+    assert "hide-input" in fused["metadata"].get("tags", [])
     text = "\n".join(_sources())
     assert "from head 3, the only head that keeps a gradient" in text
     assert "314 at $c = 1$, where section 3's picture reads block 0's 316 (weight + bias)" in text

@@ -103,7 +103,7 @@ def test_notebook_places_and_wording():
     )
     assert at("times_less = [") > at("### A · Why the LayerNorms")  # the LayerNorm paragraph: appendix A
     assert at("**Prediction.** v / max(q, k) is 403") < at("scalings = (") < at("Observed: 26, 42 and 3.1")
-    assert at("fused = small_digit_vit()") == at("small_cuts = [")  # the fused check with its first use (18a: 1 cell)
+    assert at("fused = small_digit_vit(fused=True)") == at("small_cuts = small_model_cuts(") + 1  # 18c: hidden
     assert at("# catch X and dO") + 1 == at("# compare M's count")  # cell 34, split in two
     assert "within a factor 1.5 (|M| 1/459, dQ 1/319)" in joined and "Measured, $dQ$ keeps" in joined
     assert at("### H · When the softmax saturates") > at("### G · Section 4") > at("### F ·")  # G, H: appendix

@@ -1,0 +1,38 @@
+"""Round 18c of lesson 05: the width sweep, the change column and the 5-seed helper."""
+
+import json
+from pathlib import Path
+
+import torch
+
+from vit_explained.gradient_experiments import small_digit_vit, small_model_cuts
+from vit_explained.gradient_hooks import mlp_route_cut
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cells():
+    return json.loads((ROOT / "notebooks" / "05_where_gradients_flow.ipynb").read_text())["cells"]
+
+
+def test_small_model_cuts_gives_each_seed_its_own_digits():
+    torch.manual_seed(0)
+    images, labels = torch.rand(8, 1, 8, 8), torch.randint(0, 10, (8,))
+    cuts = small_model_cuts(images, labels, seeds=[0, 1], per_seed=4)
+    by_hand = mlp_route_cut(lambda: small_digit_vit(1, fused=True), images[4:8], labels[4:8])
+    assert len(cuts) == 2 and cuts[1].qkv_share == by_hand.qkv_share
+
+
+def test_hundreds_scoped_to_d_32_with_a_printed_width_sweep():
+    cells = _cells()
+    text = " ".join(" ".join("".join(c["source"]).split()) for c in cells if c["cell_type"] == "markdown")
+    assert text.count("in this D = 32 model") >= 3 and "Hundreds of times holds at D = 32 only" in text
+    (sweep,) = [c for c in cells if "width_ratio = {" in "".join(c["source"])]
+    printed = "".join("".join(o.get("text", "")) for o in sweep["outputs"])
+    assert "D = 768" in printed and "ratio x D" in printed
+
+
+def test_the_trained_table_prints_share_change_and_the_cut_size():
+    (table,) = [c for c in _cells() if "cut_size = [" in "".join(c["source"])]
+    printed = "".join("".join(o.get("text", "")) for o in table["outputs"])
+    assert "8 batches of 32" in printed and "one gradient over 256 digits" in printed and "||g_cut||/||g||" in printed
