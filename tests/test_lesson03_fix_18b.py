@@ -64,4 +64,5 @@ def test_the_heads_comparison_names_the_tuning_and_the_figures_come_before_the_c
     )  # the count is computed from the stored differences (review 18b)
     assert "validation loss higher without the scale on 10 of 10 seeds; sign test p = 0.002" in outputs
     assert "{higher} of {n_seeds} seeds" in text
-    assert "skip on first read" in text.lower()
+    appendix = text.index("## Going further: the scale in real layers")  # review 18c: the training study moved there
+    assert text.index("plots.plot_scale_training(") > appendix and "skip on first read" not in text.lower()

@@ -27,7 +27,7 @@ from torch import nn
 
 from ..attention import Attention, to_multihead
 from ..cost import attention_cost
-from . import _first_line, as_tensor, attempt, close, fail, forbid, passed
+from . import as_tensor, attempt, close, fail, forbid, passed
 
 #: Exercise 2 asks for reshape and permute (or transpose) only.
 _NO_EINOPS = forbid("einops", reason="the head split with reshape and permute")
@@ -201,23 +201,24 @@ def _merge_reference(per_head: torch.Tensor) -> torch.Tensor:
 
 def _view_hint(error: Exception) -> str | None:
     if "view" in str(error) and "contiguous" in str(error):
-        return "After a permute the tensor is not contiguous in memory, so .view() cannot regroup it"
+        return "after a permute the tensor is not contiguous in memory, so .view() cannot regroup it"
     if "is invalid for input of size" in str(error):
         fixed = " (a 64 in it: ViT-B's head width, typed in)" if re.search(r"\b64\b", str(error)) else ""
         return (
-            f"A reshape asked for sizes whose product is not the tensor's size{fixed}: take every size from "
+            f"a reshape asked for sizes whose product is not the tensor's size{fixed}: take every size from "
             "x.shape and heads, with d = D // heads, never a fixed number"
         )
     return None
 
 
 def _hint_first(hint: Callable[..., str | None], **bound: Any) -> Callable[[Exception], None]:
-    """A hint for :func:`attempt` that, when it names the slip, puts that sentence before torch's error text."""
+    """A hint for :func:`attempt` that, when it names the slip, says only that (torch's error text would repeat it
+    less clearly); a slip it cannot name falls through to the plain "your function raised ..." line."""
 
     def named_first(error: Exception) -> None:
         extra = hint(error, **bound)
         if extra:
-            fail(f"{extra}. (Your function raised {type(error).__name__}: {_first_line(error).rstrip('.')}.)")
+            fail(extra)
 
     return named_first
 
@@ -403,7 +404,7 @@ def _product_slip(error: str, tokens: int, key_tokens: int, head_dim: int, sourc
         return "the weights multiply q instead of v: the output is a weighted sum of the values"
     if (wanted, got) == (head_dim, key_tokens):
         return (
-            "A matrix product got shapes that do not fit: q is (B, h, N_q, d) and k is (B, h, N_k, d), and q @ k "
+            "a matrix product got shapes that do not fit: q is (B, h, N_q, d) and k is (B, h, N_k, d), and q @ k "
             "pairs query features with key tokens: k is not transposed"
         )
     return None
@@ -423,7 +424,7 @@ def _matmul_hint(
         return slip
     if any(clue in text for clue in ("cannot be multiplied", "Expected size for first two dimensions", "batch2")):
         return (
-            "A matrix product got shapes that do not fit: q and k are both (B, h, N, d), and q @ k pairs query "
+            "a matrix product got shapes that do not fit: q and k are both (B, h, N, d), and q @ k pairs query "
             "features with key tokens: k is not transposed"
         )
     sizes = _BROADCAST.search(text)
@@ -443,7 +444,7 @@ def _matmul_hint(
         first
     }:  # the (B, h, N, N) scores against a (B, h, N) reduction
         return (
-            "A reduction over the keys lost its axis: s.sum(-1) or s.max(-1).values of the (B, h, N, N) scores is "
+            "a reduction over the keys lost its axis: s.sum(-1) or s.max(-1).values of the (B, h, N, N) scores is "
             "(B, h, N), which does not line up with the (B, h, N, N) scores"
         )
     return None
@@ -662,6 +663,7 @@ def _memory_slips(batch: int, num_tokens: int, heads: int, bytes_per_element: in
         f"that uses N = {num_tokens + 1}: the class token is already one of the {num_tokens} tokens "
         f"({num_tokens - 1} patches + 1)": per_entry * (num_tokens + 1) ** 2,
         "the matrix is N x N, one weight for every (query, key) pair, not N long": right / num_tokens,
+        "that counts N x d per head, not N x N": right / num_tokens * (dim // heads),
         "the batch and the heads are both left out": right / (batch * heads),
         "that is in bits; give bytes (8 bits each)": right * 8,
         "that looks like megabytes (10^6 bytes); give the number of bytes": right / 1e6,

@@ -1224,3 +1224,77 @@ def plot_scale_toggle(
     fig.colorbar(shown, ax=list(axes), fraction=0.046, pad=0.04, label="weight (same scale in both)")
     fig.suptitle(title or f"the scale toggle, both states: query {token_name(query, cols)}", fontsize=11)
     return fig
+
+
+#: the head splits the layout explorer offers (lesson 03, section 1)
+HEAD_SPLITS = ("reshape + permute", "reshape, no permute", "(h three d) read as (three h d)")
+
+
+def qkv_sources(num_tokens: int, dim: int, heads: int, layout: str = "three h d") -> torch.Tensor:
+    """What each entry of one image's fused qkv output ``(N, 3D)`` is: ``(N, 3D, 4)`` integers
+    ``(token, role, head, feature)``, role 0/1/2 = q/k/v and feature within the head, for the layer's
+    column ``layout`` ``"three h d"`` (timm, this package) or ``"h three d"`` (GPT-NeoX)."""
+    head_dim = _checks.divisible_by_heads(dim, heads)
+    column = torch.arange(3 * dim)
+    if layout == "three h d":
+        role, head = column // dim, (column // head_dim) % heads
+    elif layout == "h three d":
+        role, head = (column // head_dim) % 3, column // (3 * head_dim)
+    else:
+        raise ValueError(f'layout must be "three h d" or "h three d", got {layout!r}')
+    per_column = torch.stack([role, head, column % head_dim], dim=-1).expand(num_tokens, -1, -1)
+    token = torch.arange(num_tokens).view(-1, 1, 1).expand(-1, 3 * dim, 1)
+    return torch.cat([token, per_column], dim=-1)
+
+
+def split_heads_as(qkv: torch.Tensor, heads: int, split: str) -> torch.Tensor:
+    """One image's qkv output ``(N, 3D, ...)`` split into ``(3, h, N, d, ...)`` the way ``split`` does
+    (one of :data:`HEAD_SPLITS`); the trailing axes ride along."""
+    num_tokens, width, rest = qkv.shape[0], qkv.shape[1], qkv.shape[2:]
+    head_dim = _checks.divisible_by_heads(width // 3, heads)
+    if split in (HEAD_SPLITS[0], HEAD_SPLITS[2]):  # the right code; in the third the layer's layout is not it
+        return qkv.reshape(num_tokens, 3, heads, head_dim, *rest).permute(1, 2, 0, 3, *range(4, 4 + len(rest)))
+    if split == HEAD_SPLITS[1]:
+        return qkv.reshape(3, heads, num_tokens, head_dim, *rest)
+    raise ValueError(f"split must be one of {HEAD_SPLITS}, got {split!r}")
+
+
+def panel_source(cells: torch.Tensor) -> str:
+    """Where one panel ``(N, d, 4)`` of :func:`split_heads_as` came from: ``"k0"`` when every cell is
+    head 0's key, ``"mixed"`` when it holds several roles or heads."""
+    pairs = {(int(role), int(head)) for role, head in cells[..., 1:3].reshape(-1, 2)}
+    return f"{'qkv'[next(iter(pairs))[0]]}{next(iter(pairs))[1]}" if len(pairs) == 1 else "mixed"
+
+
+def plot_head_splits(parts: torch.Tensor, title: str) -> Figure:
+    """The layout explorer's picture: ``parts`` ``(3, h, N, d, 4)`` from :func:`split_heads_as` on
+    :func:`qkv_sources`; one panel per role (rows q, k, v) and head (columns), a cell per entry, coloured
+    by the role and head it really came from and labelled with its token; red: a cell in another
+    token's row or a panel holding another role's or head's features."""
+    _, heads, num_tokens, head_dim, _ = parts.shape
+    shades = {(r, h): head_shades(3 * heads)[r * heads + h] for r in range(3) for h in range(heads)}
+    fig = new_figure(figsize=(1.0 + heads * (0.45 * head_dim + 0.5), 3 * (0.32 * num_tokens + 0.55) + 0.4))
+    axes = fig.subplots(3, heads, squeeze=False)
+    for r in range(3):
+        for h in range(heads):
+            ax, cells = axes[r][h], parts[r, h]
+            own = bool(((cells[..., 1] == r) & (cells[..., 2] == h)).all())
+            for n in range(num_tokens):
+                for f in range(head_dim):
+                    token, role, head, feature = (int(x) for x in cells[n, f])
+                    wrong = token != n
+                    ax.add_patch(Rectangle((f, n), 1, 1, facecolor=shades[role, head], alpha=0.55,
+                                           edgecolor="red" if wrong else "white", lw=2 if wrong else 1))  # fmt: skip
+                    ax.text(f + 0.5, n + 0.5, f"t{token}\n{'qkv'[role]}{head}.{feature}", ha="center",
+                            va="center", fontsize=6)  # fmt: skip
+            ax.set_xlim(0, head_dim)
+            ax.set_ylim(num_tokens, 0)
+            ax.set_aspect("equal")
+            ax.set_xticks([])
+            ax.set_yticks([n + 0.5 for n in range(num_tokens)], [f"row {n}" for n in range(num_tokens)], fontsize=6)
+            ax.set_title(f"head {h} {'qkv'[r]}" + ("" if own else f" <- {panel_source(cells)}"), fontsize=8,
+                         color="black" if own else "red")  # fmt: skip
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+    fig.suptitle(title, fontsize=8)
+    return fig

@@ -7,6 +7,7 @@ query rows put more than 0.9 of their weight on a single key (saturation).
 
 :class:`HeadsWidget` is the lesson's title topic: the width D cut into h heads of d = D / h; the
 attention matrix's memory grows with h (``h N^2`` entries) while the matrix products' FLOPs stay flat.
+:class:`HeadLayoutWidget` shows where a head split puts each entry of a small qkv output.
 
 The model's queries and keys are computed once per digit (cached); an update is a few small
 matrix products and one drawing.
@@ -19,12 +20,30 @@ import torch
 from matplotlib.figure import Figure
 
 from ..cost import attention_cost
-from ..plotting.lesson03 import HEAD_COUNTS, plot_heads_cost, plot_query_attention, token_name
+from ..plotting.lesson03 import (
+    HEAD_COUNTS,
+    HEAD_SPLITS,
+    panel_source,
+    plot_head_splits,
+    plot_heads_cost,
+    plot_query_attention,
+    qkv_sources,
+    split_heads_as,
+    token_name,
+)
 from ..softmax_scale import SATURATED
 from ..vit import ViT
 from . import LessonWidget
 
-__all__ = ["AttentionWidget", "HeadsWidget", "attention_widget", "heads_widget", "queries_and_keys"]
+__all__ = [
+    "AttentionWidget",
+    "HeadLayoutWidget",
+    "HeadsWidget",
+    "attention_widget",
+    "head_layout_widget",
+    "heads_widget",
+    "queries_and_keys",
+]
 
 
 @torch.no_grad()
@@ -179,3 +198,44 @@ class HeadsWidget(LessonWidget):
 def heads_widget(dim: int = 768, heads: int = 12, num_tokens: int = 197) -> HeadsWidget:
     """The heads explorer: ``heads`` slider (first) and ``num_tokens``; ViT-B's width 768 by default."""
     return HeadsWidget(dim, heads, num_tokens)
+
+
+class HeadLayoutWidget(LessonWidget):
+    """Control ``split`` (one of :data:`~vit_explained.plotting.lesson03.HEAD_SPLITS`): how one image's
+    fused qkv output ``(N, 3D)`` is cut into ``(3, h, N, d)``. The picture shows which token, role, head
+    and feature every cell of every head's q, k, v came from; the line names the damage."""
+
+    def __init__(self, num_tokens: int = 3, dim: int = 8, heads: int = 2, split: str = HEAD_SPLITS[0]) -> None:
+        self.num_tokens, self.dim, self.heads = num_tokens, dim, heads
+        controls = {"split": widgets.ToggleButtons(options=list(HEAD_SPLITS), value=split, description="split")}
+        super().__init__(controls)
+
+    def parts(self, split: str) -> torch.Tensor:
+        """``(3, h, N, d, 4)``: (token, role, head, feature) of every entry after ``split``."""
+        layout = "h three d" if split == HEAD_SPLITS[2] else "three h d"
+        return split_heads_as(qkv_sources(self.num_tokens, self.dim, self.heads, layout), self.heads, split)
+
+    def compute(self, split: str) -> tuple[str, Figure]:
+        parts = self.parts(split)
+        rows = torch.arange(self.num_tokens).view(1, 1, -1, 1)
+        mixed_rows = int((parts[..., 0] != rows).any(-1).sum())
+        slots = [(r, h) for r in range(3) for h in range(self.heads)]
+        foreign = [(r, h) for r, h in slots if not ((parts[r, h, ..., 1] == r) & (parts[r, h, ..., 2] == h)).all()]
+        d = self.dim // self.heads
+        sizes = f"D = {self.dim}, h = {self.heads}, d = {d}, N = {self.num_tokens}"
+        if not mixed_rows and not foreign:
+            damage = "none: each head gets its own d features of q, k and v for every token, as Attention splits them"
+        else:
+            damage = (
+                f"{mixed_rows} of {3 * self.heads * self.num_tokens} rows hold another token's features"
+                + (" (tokens mix)" if mixed_rows else "")
+                + f"; {len(foreign)} of {len(slots)} q/k/v panels hold another role's or head's features"
+            )
+            sources = [f"{'qkv'[r]}{h} <- {panel_source(parts[r, h])}" for r, h in foreign]
+            damage += " (each mixes several)" if mixed_rows else ": " + ", ".join(sources)
+        return f"{split} ({sizes}): damage {damage}", plot_head_splits(parts, f"{split}: {sizes}")
+
+
+def head_layout_widget(num_tokens: int = 3, dim: int = 8, heads: int = 2) -> HeadLayoutWidget:
+    """The head-layout explorer: ``split`` buttons; a qkv output of 3 tokens, D = 8, 2 heads of d = 4."""
+    return HeadLayoutWidget(num_tokens, dim, heads)
