@@ -69,13 +69,18 @@ def test_token_through_block_matches_the_block() -> None:
     assert len(fig.axes) == 1 and len(fig.axes[0].patches) == 9
 
 
-def test_token_picture_is_in_section_five_with_its_check() -> None:
-    cells = _cells()
+def test_token_picture_is_in_appendix_l_with_its_check_and_section_five_points_to_it() -> None:
+    cells = _cells(APPENDIX)  # round 18c: moved out of the main path, to appendix L
     at = next(i for i, c in enumerate(cells) if 'save_figure(fig, "04_token_through_block")' in c.source)
     assert "hide-input" in cells[at + 1].metadata.get("tags", [])
-    five = next(i for i, c in enumerate(cells) if c.source.startswith("## 5 ·"))
-    six = next(i for i, c in enumerate(cells) if c.source.startswith("## 6 ·"))
-    assert five < at < six
+    start = next(i for i, c in enumerate(cells) if c.source.startswith("## L ·"))
+    end = next(i for i, c in enumerate(cells) if c.source.startswith("## M ·"))
+    assert start < at < end
+    main = _cells()
+    five = next(i for i, c in enumerate(main) if c.source.startswith("## 5 ·"))
+    six = next(i for i, c in enumerate(main) if c.source.startswith("## 6 ·"))
+    assert any("**L** follows one token" in c.source for c in main[five:six])
+    assert not any("04_token_through_block" in c.source for c in main)
 
 
 def test_mlp_paragraph_has_the_n_token_sentence() -> None:

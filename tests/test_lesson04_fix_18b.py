@@ -7,10 +7,11 @@ from pathlib import Path
 import nbformat
 
 LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "04_gelu_mlp_and_block.ipynb"
+APPENDIX = LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb")  # round 18c: the token study moved to appendix L
 
 
-def _cells() -> list:
-    return nbformat.read(LESSON, as_version=4).cells
+def _cells(path: Path = LESSON) -> list:
+    return nbformat.read(path, as_version=4).cells
 
 
 def _text(cell) -> str:
@@ -18,17 +19,17 @@ def _text(cell) -> str:
 
 
 def test_the_token_shown_prints_its_update_ratios() -> None:
-    printed = "".join(_text(cell) for cell in _cells() if "token_through_block(" in cell.source)
+    printed = "".join(_text(cell) for cell in _cells(APPENDIX) if "token_through_block(" in cell.source)
     assert re.search(r"this token: attention 0\.\d\d, MLP 0\.\d\d", printed)
 
 
 def test_median_ratios_by_block_printed_and_the_prose_says_where_the_nudge_holds() -> None:
-    cells = _cells()
+    cells = _cells(APPENDIX)
     index = next(i for i, cell in enumerate(cells) if "median update / stream, over 200 digits" in _text(cell))
     rows = re.findall(r"attention (\d\.\d\d), MLP (\d\.\d\d)", _text(cells[index]))
     medians = [tuple(map(float, row)) for row in rows]
     assert len(medians) == 4 and min(medians[0]) > 1 and all(max(pair) < 0.67 for pair in medians[2:])
-    prose = " ".join(cell.source for cell in cells if cell.cell_type == "markdown")
+    prose = " ".join(cell.source for cell in cells + _cells() if cell.cell_type == "markdown")
     assert "so a block nudges the token rather than replacing it" not in prose
     assert "In block 0, more than half the tokens get an update larger than the stream" in prose
 

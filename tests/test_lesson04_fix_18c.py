@@ -31,3 +31,19 @@ def test_each_question_has_its_answer_under_its_picture() -> None:
     answers = [c.source for c in cells if c.source.startswith("**Answer ")]
     assert len(answers) == 3 and "Pre-norm." in answers[2] and "every interval above 0" in answers[2]
     assert "no detectable trend" in answers[0] and "not centring, makes it fall" in answers[1]
+
+
+def test_token_study_and_parallel_block_moved_to_the_appendix_with_one_pointer() -> None:
+    cells = _cells()
+    sources = " ".join(c.source for c in cells)
+    for gone in ("04_token_through_block", "04_parallel_block", "GPT-J (2021)", "median update / stream"):
+        assert gone not in sources, gone
+    pointer = [c.source for c in cells if "**M** draws the parallel block of exercise 4" in c.source]
+    assert len(pointer) == 1 and "**L** follows one token" in pointer[0]
+    appendix = nbformat.read(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb"), as_version=4).cells
+    heads = [c.source.splitlines()[0] for c in appendix if c.cell_type == "markdown" and c.source.startswith("## ")]
+    assert heads[-3:] == ["## L · One token through a block", "## M · A parallel block", "## Summary"]
+    shown = " ".join(c.source for c in appendix)
+    assert 'save_figure(fig, "04_parallel_block")' in shown and "ParallelScalingBlock" in shown
+    summary = next(c.source for c in appendix if c.source.startswith("## Summary"))
+    assert "**L · One token through a block**" in summary and "**M · The parallel block**" in summary
