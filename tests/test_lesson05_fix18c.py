@@ -36,3 +36,14 @@ def test_the_trained_table_prints_share_change_and_the_cut_size():
     (table,) = [c for c in _cells() if "cut_size = [" in "".join(c["source"])]
     printed = "".join("".join(o.get("text", "")) for o in table["outputs"])
     assert "8 batches of 32" in printed and "one gradient over 256 digits" in printed and "||g_cut||/||g||" in printed
+
+
+def test_derivation_picture_titles_the_ratio_and_draws_w_v_dark():
+    from vit_explained.widgets.lesson05 import derivation_widget
+
+    widget = derivation_widget(c=10 ** (9 / 8))
+    line, fig = widget.compute(**widget.values)
+    ratio = line.split("ratio v / q = ")[1]
+    assert fig.axes[0].get_title().endswith(f"c = 13.3: ratio v / q = {ratio}")
+    w_v = [line for line in fig.axes[0].lines if line.get_label() == "||dW_v||"]
+    assert w_v and w_v[0].get_color() == "0.2"

@@ -57,7 +57,7 @@ def test_the_whole_sweep_is_drawn_faintly_and_the_guess_comes_first():
     assert [len(line.get_xdata()) for line in faint] == [3, 3]
     sources = _sources()
     widget = _at(sources, "derivation = derivation_widget(")
-    assert "derivation_widget(c=1.0)" in sources[widget] and "Guess first" in sources[widget - 1]
+    assert "derivation_widget(c=10 ** (9 / 8))" in sources[widget] and "Guess first" in sources[widget - 1]  # 18c
     assert "whole sweep is drawn faintly" in sources[widget - 1] and "leaves out the biases" not in sources[widget - 1]
 
 

@@ -33,7 +33,7 @@ def test_widget_picture_has_a_colourbar_and_opens_where_the_pattern_shows():
     assert fig.axes[1].get_title() == f"A, image 0, head {SHOWN_HEAD} of 4" and "1/17" in fig.axes[1].get_xlabel()
     point = derivation_point(10.0)
     assert point.attention.max() > 0.5  # a visible pattern at c = 10
-    assert "derivation_widget(c=1.0)" in "\n".join(_sources())  # round 17d: opens at c = 1, so "guess first" works
+    assert "derivation_widget(c=10 ** (9 / 8))" in "\n".join(_sources())  # 18c: opens at the peak, the rest unseen
 
 
 def test_wording_of_round_x():

@@ -697,6 +697,9 @@ def plot_softmax_saturation(sweep, scaled: str = "W_q, W_k, W_v", title: str = "
     return fig
 
 
+_W_V_GREY = "0.2"  #: the derivation widget's ||dW_v|| curve: dark grey, readable beside the qkv colour
+
+
 def plot_derivation_point(
     curves,
     factor: float,
@@ -706,27 +709,28 @@ def plot_derivation_point(
     scale: str = "1/sqrt(d)",
     head: int = 1,
     heads: int = 4,
+    ratio: float | None = None,
 ) -> Figure:
     """Lesson 05's derivation widget: ``||dW_q||`` and ``||dW_v||`` against the multiplier ``c`` of ``W_q`` and
     ``W_k`` (``curves``: a :class:`~vit_explained.gradient_experiments.SaturationSweep` of one block), the
     current ``factor`` and its ``norms`` ``(||dW_q||, ||dW_v||)`` marked (left; the whole sweep drawn faintly, the
     curves up to ``factor`` in full colour, on axes fixed by the whole sweep), and one image's attention weights
     ``A`` ``(N, N)`` of head ``head`` (of ``heads``) at it, token 0 ticked "cls", on a square root colour scale
-    whose bar marks the uniform row's 1/N (right)."""
+    whose bar marks the uniform row's 1/N (right). ``ratio``, if given: ``||dW_v|| / ||dW_q||`` in the title."""
     fig = new_figure(figsize=(9, 3.2))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
     shown = [i for i, f in enumerate(curves.factors) if f <= factor * (1 + 1e-9)]  # full colour up to the current c
     for values, color, label in (
         (curves.w_q[scale], PART_COLORS["qkv"], "||dW_q||"),
-        (curves.w_v[scale], "0.45", "||dW_v||"),
+        (curves.w_v[scale], _W_V_GREY, "||dW_v||"),
     ):
         left.plot([curves.factors[i] for i in shown], [values[i] for i in shown], color=color, lw=1.6, label=label)
-    for values, color in ((curves.w_q[scale], PART_COLORS["qkv"]), (curves.w_v[scale], "0.45")):
+    for values, color in ((curves.w_q[scale], PART_COLORS["qkv"]), (curves.w_v[scale], _W_V_GREY)):
         left.plot(curves.factors, values, color=color, lw=1.0, alpha=0.25, zorder=1)  # the whole sweep, faint
     every = [*curves.w_q[scale], *curves.w_v[scale], *norms]
     left.set_xlim(min(curves.factors) / 1.3, max(curves.factors) * 1.3)  # fixed axes: they do not move with c
     left.set_ylim(min(every) / 3, max(every) * 3)
-    for value, color in zip(norms, (PART_COLORS["qkv"], "0.45"), strict=True):
+    for value, color in zip(norms, (PART_COLORS["qkv"], _W_V_GREY), strict=True):
         left.plot([factor], [value], "o", color=color, ms=8, zorder=3)
     left.set_xscale("log")
     left.set_yscale("log")
@@ -734,7 +738,8 @@ def plot_derivation_point(
     left.set_xlabel(f"c  (W_q and W_k x c, scores x c$^2$; scale {scale})")
     left.set_ylabel("gradient norm, block 0")
     left.legend(loc="center left", fontsize=8.5, frameon=False)
-    left.set_title("Block 0, every head: the weight gradients as W_q and W_k grow", fontsize=10)
+    title = "Block 0, every head: the weight gradients as W_q and W_k grow"
+    left.set_title(title if ratio is None else f"{title}\nc = {factor:.3g}: ratio v / q = {ratio:.3g}", fontsize=10)
     uniform = 1 / attention.shape[-1]  # a square root colour scale: a uniform row (1/N) shows as light blue
     image = right.imshow(attention, cmap="Blues", norm=PowerNorm(0.5, vmin=0.0, vmax=1.0))
     right.set_title(f"A, image 0, head {head} of {heads}", fontsize=10)
@@ -745,7 +750,7 @@ def plot_derivation_point(
     bar = fig.colorbar(image, ax=right, fraction=0.046, pad=0.03, label="attention weight")
     bar.set_ticks([0.0, uniform, 0.25, 0.5, 1.0], labels=["0", f"uniform 1/{attention.shape[-1]}", "0.25", "0.5", "1"])
     bar.ax.tick_params(labelsize=7.5)
-    fig.subplots_adjust(left=0.09, right=0.86, bottom=0.17, top=0.9, wspace=0.15)  # fixed: no layout pass
+    fig.subplots_adjust(left=0.09, right=0.86, bottom=0.17, top=0.84, wspace=0.15)  # fixed: no layout pass
     return fig
 
 

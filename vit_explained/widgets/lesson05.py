@@ -487,6 +487,7 @@ class DerivationWidget(LessonWidget):
             scale=scale,
             head=SHOWN_HEAD,
             heads=len(point.heads_w_q),
+            ratio=point.w_v / point.w_q,
         )
 
 
