@@ -47,3 +47,12 @@ def test_token_study_and_parallel_block_moved_to_the_appendix_with_one_pointer()
     assert 'save_figure(fig, "04_parallel_block")' in shown and "ParallelScalingBlock" in shown
     summary = next(c.source for c in appendix if c.source.startswith("## Summary"))
     assert "**L · One token through a block**" in summary and "**M · The parallel block**" in summary
+
+
+def test_gelu_relu_seeds_say_what_gap_three_seeds_can_detect() -> None:
+    cells = _cells()
+    cell = next(c for c in cells if c.source.startswith("swap = stored_mlp_knockout()"))
+    printed = "".join(o.get("text", "") for o in cell.outputs)
+    assert "over 3 seeds: -1.4..+1.4 points; paired t-interval -0.2 [-3.8, +3.4]" in printed
+    prose = " ".join(next(c.source for c in cells if c.source.startswith("Swapping ReLU into")).split())
+    assert "3 seeds are too few to detect a gap below about 3.6 points, the paired interval's half-width" in prose
