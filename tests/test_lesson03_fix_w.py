@@ -52,7 +52,7 @@ def test_the_extra_mnist_pictures_live_in_the_appendix_with_a_pointer():
         assert index > appendix
     (overlay,) = [i for i, c in enumerate(cells) if "plots.plot_query_attention(" in c.source]
     assert overlay < appendix  # section 0 leads with the query outlined on the digit (review 18b)
-    (pointer,) = [c.source for c in cells if c.source.startswith("The outlined query, patch 10, is the key")]
+    (pointer,) = [c.source for c in cells if c.source.startswith("The query (cyan), patch 10, is picked by one rule")]
     assert "where the trained head looks" in pointer
     (heads_code,) = [c.source for c in cells if "plots.plot_query_heads(" in c.source]
     assert "plots.token_name(" in heads_code

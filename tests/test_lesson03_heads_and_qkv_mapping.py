@@ -57,7 +57,7 @@ def test_plot_qkv_mapping_labels_the_row_ranges():
     fig = plot_qkv_mapping(dim=8)
     texts = {t.get_text() for t in fig.axes[0].texts}
     assert {"q: rows 0-7", "k: rows 8-15", "v: rows 16-23"} <= texts
-    assert "query.weight\n(8, 8)" in texts and "(24, 8), the same rows" in texts
+    assert "query (4.x)\nq_proj (5.23)\n.weight (8, 8)" in texts and "(24, 8), the same rows" in texts
     with pytest.raises(ValueError):
         plot_qkv_mapping(dim=0)
 

@@ -87,3 +87,17 @@ def test_exercise_messages_name_the_slip_alone_and_in_lower_case():
 
     with pytest.raises(ExerciseFailed, match=r"that counts N x d per head, not N x N$"):
         check_attention_memory(lambda: 8 * 16 * 577 * 64 * 4)
+
+
+# --- review 18c's picture labels ------------------------------------------------------------------------------
+
+
+def test_query_picture_labels_the_query_position_and_the_top_key():
+    from vit_explained.plotting.lesson03 import plot_query_attention
+
+    torch.manual_seed(0)
+    weights = torch.rand(50).softmax(-1)
+    fig = plot_query_attention(torch.rand(1, 28, 28), torch.randn(50), weights, (7, 7), 11)
+    texts = [[t.get_text() for t in ax.texts] for ax in fig.axes[:5]]
+    assert sum("query position" in t for t in texts) == 3  # the digit, the weights and the scores panel
+    assert sum("top key" in t for t in texts) == 2  # on the weights and on the scores

@@ -383,6 +383,7 @@ def plot_query_attention(
     fig.colorbar(shown, ax=right, fraction=0.046, pad=0.04, label="score")
     if query:
         _outline_query(query, (rows, cols), (height / rows, width / cols), pixels=(left, middle), grid_ax=right)
+    _mark_top_key(int(weights[1:].argmax()), (rows, cols), (height / rows, width / cols), middle, right)
     for ax in (left, middle, right):
         ax.set_xticks([])
         ax.set_yticks([])
@@ -411,6 +412,18 @@ def _outline_query(query: int, grid: tuple[int, int], patch: tuple[float, float]
     boxes = [(ax, (col * pw, row * ph, pw, ph)) for ax in pixels] + [(grid_ax, (col - 0.5, row - 0.5, 1, 1))]
     for ax, (x0, y0, size_x, size_y) in boxes:
         ax.add_patch(Rectangle((x0, y0), size_x, size_y, fill=False, edgecolor="cyan", linewidth=2))
+        ax.text(x0 + size_x / 2, y0 - 0.15 * size_y, "query position", ha="center", va="bottom", fontsize=7,
+                color="cyan", bbox={"facecolor": "black", "alpha": 0.6, "pad": 1, "lw": 0})  # fmt: skip
+
+
+def _mark_top_key(patch_index: int, grid: tuple[int, int], patch: tuple[float, float], pixel_ax, grid_ax) -> None:
+    """Mark the patch that gets the query's largest weight (``patch_index`` counts patches, no class token)."""
+    row, col = divmod(patch_index, grid[1])
+    ph, pw = patch
+    for ax, (x, y, below) in ((pixel_ax, ((col + 0.5) * pw, (row + 0.5) * ph, ph)), (grid_ax, (col, row, 1.0))):
+        ax.plot(x, y, marker="*", markersize=11, color="lime", markeredgecolor="black", linestyle="none")
+        ax.text(x, y + 0.55 * below, "top key", ha="center", va="top", fontsize=7, color="lime",
+                bbox={"facecolor": "black", "alpha": 0.6, "pad": 1, "lw": 0})  # fmt: skip
 
 
 _HEAD_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
@@ -827,11 +840,13 @@ def plot_qkv_mapping(dim: int = 768) -> Figure:
         ax.add_patch(
             Rectangle((2.2, top - 0.9), 1.2, 0.8, facecolor=_ROLE_COLOURS[role], alpha=0.45, edgecolor="black")
         )
-        ax.text(2.8, top - 0.5, f"{names[role]}.weight\n({dim}, {dim})", ha="center", va="center", fontsize=8.5)
+        ax.text(2.8, top - 0.5, f"{names[role]} (4.x)\n{role}_proj (5.23)\n.weight ({dim}, {dim})", ha="center",
+                va="center", fontsize=8)  # fmt: skip
         ax.annotate("", xy=(2.2, top - 0.5), xytext=(1.6, top - 0.5), arrowprops={"arrowstyle": "->", "lw": 1.5})
         ax.annotate("", xy=(4.0, top - 0.5), xytext=(3.4, top - 0.5), arrowprops={"arrowstyle": "->", "lw": 1.5,
                                                                                "color": "0.5", "ls": "--"})  # fmt: skip
-    ax.text(2.8, 3.15, "three Linears (separate,\nHugging Face 4.x names)", ha="center", va="bottom", fontsize=9.5)
+    ax.text(2.8, 3.15, "three Linears (separate,\nHugging Face transformers)", ha="center", va="bottom",
+            fontsize=9.5)  # fmt: skip
     ax.text(2.8, -0.6, f"slice rows [i·{dim}, (i+1)·{dim}): q, k, v in that order; weights and biases alike",
             ha="center", va="top", fontsize=8.5)  # fmt: skip
     ax.text(0.8, -0.1, f"({3 * dim}, {dim})", ha="center", va="top", fontsize=8.5)
