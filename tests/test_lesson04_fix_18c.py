@@ -56,3 +56,14 @@ def test_gelu_relu_seeds_say_what_gap_three_seeds_can_detect() -> None:
     assert "over 3 seeds: -1.4..+1.4 points; paired t-interval -0.2 [-3.8, +3.4]" in printed
     prose = " ".join(next(c.source for c in cells if c.source.startswith("Swapping ReLU into")).split())
     assert "3 seeds are too few to detect a gap below about 3.6 points, the paired interval's half-width" in prose
+
+
+def test_library_notes_live_in_the_list_at_the_end() -> None:
+    cells = _cells()
+    listed = "## Where the libraries differ"
+    main_path = " ".join(c.source for c in cells if c.cell_type == "markdown" and not c.source.startswith(listed))
+    for note in ("QuickGELU", "jax.nn.gelu", '17.56 "GFLOPS"', "Hugging Face's default eps"):
+        assert note not in main_path, note
+    listing = " ".join(next(c.source for c in cells if c.source.startswith(listed)).split())
+    assert "`jax.nn.gelu`'s default, `approximate=True`" in listing and "`QuickGELU` is the paper's coarser" in listing
+    assert "1e-6 in this package, timm and Google's JAX release" in listing and '17.56 "GFLOPS"' in listing
