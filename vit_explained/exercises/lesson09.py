@@ -1041,6 +1041,11 @@ def _check_returns_tensor(
         given = None if mask is None else mask.clone()
         result = attempt(my_forward, x, attn_mask=mask, is_causal=False)
     _check_mask_unchanged(mask, given, what)
+    if result is None:
+        fail(
+            "my_forward returned None: did you forget `return` at its end? timm's Block adds what it returns "
+            "to the residual stream: return the output tensor, attn_obj.proj_drop(attn_obj.proj(x))"
+        )
     if isinstance(result, (tuple, list)):
         fail(
             f"my_forward returns a {type(result).__name__} of {len(result)}: timm's Block adds its result to the "

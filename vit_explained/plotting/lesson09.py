@@ -328,7 +328,9 @@ def _slice_legend(special_tokens: int, tokens: int) -> list[Rectangle]:
     return legend
 
 
-def _slice_zoom(ax, weights: torch.Tensor, special_tokens: int, vmax: float, keys: int = 6) -> None:
+def _slice_zoom(
+    ax, weights: torch.Tensor, special_tokens: int, vmax: float, keys: int = 6, mark_key: int | None = None
+) -> None:
     """The top-left corner, rows ``0..special_tokens - 1`` by keys ``0..keys - 1``, large, each weight
     written in its cell, with the same boxes as the full matrix."""
     rows, keys = special_tokens, min(keys, weights.shape[1])
@@ -369,9 +371,10 @@ def _slice_zoom(ax, weights: torch.Tensor, special_tokens: int, vmax: float, key
     ax.set_xticks(range(keys), [*(n.replace(" ", "\n") for n in names), *map(str, range(special_tokens, keys))])
     ax.set_yticks(range(rows), names)
     ax.tick_params(labelsize=7)
-    ax.set_title(
-        f"zoom: rows 0-{rows - 1}, keys 0-{keys - 1} (the boxes go on to key {weights.shape[1] - 1})", fontsize=8
-    )
+    title = f"zoom: rows 0-{rows - 1}, keys 0-{keys - 1} (the boxes go on to key {weights.shape[1] - 1})"
+    if mark_key is not None and mark_key >= keys:  # the marked key lies right of the corner: its row-0 weight
+        title += f"\nrow 0's weight on the marked key {mark_key}, outside the zoom: {float(weights[0, mark_key]):.2f}"
+    ax.set_title(title, fontsize=8)
 
 
 def plot_slice_matrix(
@@ -430,7 +433,7 @@ def plot_slice_matrix(
     ax.set_ylabel("query (the token reading)", fontsize=8)
     fig.suptitle(title or f"One head's attention weights, N = {tokens}", fontsize=10)
     ax.set_title(f"the whole {tokens} x {tokens} matrix (dotted: the corner zoomed above)", fontsize=8)
-    _slice_zoom(fig.add_subplot(grid[0]), weights, special_tokens, vmax)
+    _slice_zoom(fig.add_subplot(grid[0]), weights, special_tokens, vmax, mark_key=mark_key)
     return fig
 
 
@@ -647,7 +650,8 @@ def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]
             )
             ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=6)
             ax.text(x, -2, f"s{seed}", ha="center", va="top", fontsize=6, clip_on=False)  # the seed, under its bar
-    ax.set_xticks(range(len(arms)), [arm.replace(", ", "\n") for arm in arms], fontsize=8)  # "head, teacher"
+    names = [arm.replace(", ", "\n") + ("\n(all 0 %)" if all(v[0] == 0 for v in shares[arm]) else "") for arm in arms]
+    ax.set_xticks(range(len(arms)), names, fontsize=8)  # "head, teacher"; bars of height 0 say so
     ax.tick_params(axis="x", length=0, pad=11)  # room for the seed labels
     ax.set_ylim(0, 110)
     ax.set_ylabel("unseen 7s called 1 (%)", fontsize=8)

@@ -198,7 +198,7 @@ class DeiTAttentionExplorer(AttentionExplorer):
         )
         title = f"{self._answer(f'digit {digit} (a {label}, predicted {predicted})', digit)}: {settings}"
         if start == 1:
-            title += "\nframes: each map's top patch; " + shift_note(
+            title += "\nframes: each map's top patch (orange arrow: the shift); " + shift_note(
                 {t: (self.sliced(matrix, TOKENS.index(t), 1), self.sliced(matrix, TOKENS.index(t), 2)) for t in tokens}
             )
         starts = [start] if start == 2 else [1, 2]  # at start 1, the right map (start 2) beside each wrong one
@@ -214,6 +214,8 @@ class DeiTAttentionExplorer(AttentionExplorer):
             panel=3.0,
         )
         _outline_top_patches(fig.axes[1 : 1 + len(titles)], panels, tuple(self.images.shape[-2:]))
+        if start == 1:  # each wrong panel: an arrow from where the right map's top patch is to where it is drawn
+            _arrow_shift(fig.axes[1 : 1 + len(titles)], panels, tuple(self.images.shape[-2:]))
         return line, fig
 
 
@@ -323,3 +325,19 @@ class TeacherTargets(LessonWidget):
 def teacher_targets(teacher: nn.Module, images: torch.Tensor, labels: torch.Tensor, **kwargs: Any) -> TeacherTargets:
     """A :class:`TeacherTargets` (end a notebook cell with it)."""
     return TeacherTargets(teacher, images, labels, **kwargs)
+
+
+def _arrow_shift(axes: list, panels: torch.Tensor, size: tuple[int, int]) -> None:
+    """On each wrong panel (``axes[0::2]``, beside its right one in ``axes[1::2]``; ``panels`` in the same order):
+    an orange frame where the right map's top patch is and an arrow from it to the wrong map's top patch, the
+    one-patch shift of a slice that starts a column early. No arrow where the two top patches coincide."""
+    from matplotlib.patches import Rectangle
+
+    rows, cols = panels.shape[-2:]
+    tall, wide = size[0] / rows, size[1] / cols
+    for ax, wrong, right in zip(axes[0::2], panels[0::2], panels[1::2], strict=True):
+        (r0, c0), (r1, c1) = (divmod(int(grid.flatten().argmax()), cols) for grid in (right, wrong))
+        ax.add_patch(Rectangle((c0 * wide, r0 * tall), wide, tall, fill=False, edgecolor="#ff7f0e", lw=1.5, ls=":"))
+        if (r0, c0) != (r1, c1):
+            start, end = ((c0 + 0.5) * wide, (r0 + 0.5) * tall), ((c1 + 0.5) * wide, (r1 + 0.5) * tall)  # centres
+            ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "->", "color": "#ff7f0e", "lw": 2})
