@@ -95,7 +95,7 @@ def test_the_package_reading_matches_the_direct_computation():
     fold = trained_fold_study(images, stored, seeds=(0, 1))
     assert torch.equal(fold["follow"][1, "trained"], ink_following(stored_stem_block("seed1.trained", stored), images))
     assert fold["closest"]["initial"][0] == float(fold["follow"][0, "initial"].max(-1).values.mean())
-    assert fold["maps"]["trained"].shape == (32, 12, 12) and len(fold["report"].splitlines()) == 2
+    assert fold["maps"]["trained"].shape == (32, 12, 12) and len(fold["report"].splitlines()) == 3
     study = stem_attention_study(images, stored, seeds=(0, 1))
     changes = stem_attention_changes(study, seeds=(0, 1))
     assert changes["own"]["trained"][1] == study["by_offset"]["seed 1"]["trained"][11, 11].item()

@@ -568,6 +568,25 @@ def plot_gradient_masks(panels: Sequence[tuple[Any, ...]], title: str | None = N
     return _finish(fig, title, top=0.84)
 
 
+def gradient_mask_panels(
+    window: torch.Tensor, corner: torch.Tensor, interior: torch.Tensor, whole: torch.Tensor,
+    token: tuple[int, int], stride: int, final_stride: int,
+) -> list[tuple[Any, ...]]:  # fmt: skip
+    """Section 2's four :func:`plot_gradient_masks` panels: soft split 1's window of the token at grid ``token``
+    (row, col), the corner and an interior final token through the soft splits only (``interior`` from a larger
+    image), and the first final token with the token transformers (``whole``); each with its own stride cell
+    (``stride`` or ``final_stride`` pixels) and, for the soft splits only, the centre of its field."""
+    row, col = token
+    return [
+        ("one window of soft split 1\n(token 24, stride 4)" if (row, col) == (3, 3) else "one window of soft split 1",
+         window, (stride * row, stride * col, stride), (stride * row + 1, stride * col + 1)),
+        ("corner final token,\nsoft splits only", corner, (0, 0, final_stride), (1, 1)),
+        ("interior final token, soft splits\nonly (48x48 image, different scale)", interior,
+         (final_stride, final_stride, final_stride), (final_stride + 1, final_stride + 1)),
+        ("first final token,\ntoken transformers included", whole, (0, 0, final_stride)),
+    ]  # fmt: skip
+
+
 def chain_footprints(splits: Sequence[tuple[int, int, int]], size: int) -> list[tuple[int, int]]:
     """Pixel rows (first, last) of each stage's window for the central final token of a ``size x size`` image.
 
@@ -616,6 +635,9 @@ def draw_chain_windows(
         if final:
             label += " (the receptive field)"
         if final and not show_sides:  # the field is exercise 1's answer: its red box stays hidden with its side
+            hidden = Rectangle((0, 0), 1, 1, fill=False, ec=color, lw=2.6, ls="--")  # a legend entry only
+            hidden.set_label(f"split {stage}: the receptive field (tick show field)")
+            handles.append(hidden)
             continue
         patch = Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=2.6 if final else 1.8)
         handles.append(ax.add_patch(patch))
@@ -1051,25 +1073,35 @@ def ink_following(block: nn.Module, images: torch.Tensor) -> torch.Tensor:
 
 
 def plot_trained_fold(image: torch.Tensor, maps: dict[str, torch.Tensor], follow: dict[str, torch.Tensor],
-                      count: int = 4, title: str | None = None) -> Figure:  # fmt: skip
-    """A digit ``(H, W)`` and, per row ``name``, the ``count`` channels of its folded map ``maps[name]`` ``(C, rows,
-    cols)`` that follow the ink most closely (``follow[name]``: ``(C,)`` |correlation|), each titled with it."""
-    if image.dim() != 2 or not maps or set(maps) != set(follow) or count < 1:
-        raise ValueError("image must be (H, W); maps and follow need the same non-empty names; count >= 1")
+                      channels: Sequence[int], title: str | None = None) -> Figure:  # fmt: skip
+    """A digit ``(H, W)`` and, per row ``name``, the same ``channels`` of its folded map ``maps[name]`` ``(C, rows,
+    cols)``, each titled with how closely it follows the ink there (``follow[name]``: ``(C,)`` |correlation|)."""
+    if image.dim() != 2 or not maps or set(maps) != set(follow) or not channels:
+        raise ValueError("image must be (H, W); maps and follow need the same non-empty names; channels non-empty")
+    count = len(channels)
     fig = new_figure(figsize=(1.7 * (count + 1) + 0.4, 2.2 * len(maps) + 0.5))
     axes = np.atleast_2d(fig.subplots(len(maps), count + 1, squeeze=False))
     picture = image.detach().cpu().float().numpy()
     for row, (name, feature_map) in zip(axes, maps.items(), strict=True):
         _gray(row[0], picture, float(picture.max()))
         row[0].set_title(f"{name} stem", fontsize=8)
-        order = follow[name].argsort(descending=True)[:count].tolist()
-        for ax, channel in zip(row[1:], order, strict=False):
+        for ax, channel in zip(row[1:], channels, strict=True):
             ax.imshow(feature_map[channel].detach().cpu().float().numpy(), cmap="viridis", interpolation="nearest")
             ax.set_title(f"channel {channel}: |corr.| {float(follow[name][channel]):.2f}", fontsize=8)
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])
     return _finish(fig, title, top=0.93)
+
+
+def map_agreement(before: nn.Module, after: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """``(B, 32)``: per image and output channel, the correlation over the 144 tokens between the channel's folded
+    map under ``before`` and under ``after`` (1: the same map up to scale and offset)."""
+    windows = stem_windows(images)
+    with torch.no_grad():
+        a, b = before(windows), after(windows)  # (B, 144, 32)
+    a, b = a - a.mean(1, keepdim=True), b - b.mean(1, keepdim=True)
+    return (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1)).clamp_min(1e-12)
 
 
 def trained_stem_weights() -> dict[str, torch.Tensor]:
@@ -1116,8 +1148,10 @@ def trained_fold_study(
     """Section 6's ink reading of the stored stems on 48 x 48 ``images``: ``follow[(seed, name)]`` (B, 32) from
     :func:`ink_following`; per name, the per-seed means of the closest channel (``closest``) and of every channel
     (``every_channel``); their trained-vs-initial :func:`paired_seeds` (``closest_change``, ``mean_change``);
-    ``maps[name]`` (32, 12, 12), the first image folded by seed ``seeds[0]``'s stem, and ``maps_follow[name]`` (32,),
-    that image's |correlation| per channel; ``report``, the printed lines."""
+    ``maps[name]`` (32, 12, 12), the first image folded by seed ``seeds[0]``'s stem, ``maps_follow[name]`` (32,),
+    that image's |correlation| per channel, and ``channels``, the 4 closest after training; per seed, ``same_map``,
+    the mean over channels and images of :func:`map_agreement` (``per_channel``: (seeds, 32), mean over images);
+    ``report``, the printed lines."""
     from ..t2t import tokens_to_image
 
     names = ("initial", "trained")
@@ -1132,10 +1166,17 @@ def trained_fold_study(
                                    for v in (closest, every_channel))  # fmt: skip
     report = (f"the closest channel's |corr.| with the ink, mean over {len(images)} digits: {closest_change}\n"
               f"|corr.| with the ink, mean over all 32 channels and {len(images)} digits: {mean_change}")  # fmt: skip
+    blocks = {seed: [stored_stem_block(f"seed{seed}.{name}", stored) for name in names] for seed in seeds}
+    per_channel = torch.stack([map_agreement(*blocks[seed], images).mean(0) for seed in seeds])  # (seeds, 32)
+    same_map = [float(row.mean()) for row in per_channel]
+    report += (f"\na channel's trained map against its initial map, corr. over the 144 tokens, mean over 32 channels"
+               f" and {len(images)} digits: {min(same_map):.2f}..{max(same_map):.2f} on {len(seeds)} seeds;"
+               f" single channels {float(per_channel.min()):.2f}..{float(per_channel.max()):.2f}")  # fmt: skip
     maps_follow = {name: follow[seeds[0], name][0] for name in names}
-    return {"follow": follow, "maps": maps, "maps_follow": maps_follow, "closest": closest,
+    channels = maps_follow["trained"].argsort(descending=True)[:4].tolist()  # ranked after training
+    return {"follow": follow, "maps": maps, "maps_follow": maps_follow, "closest": closest, "channels": channels,
             "every_channel": every_channel, "closest_change": closest_change, "mean_change": mean_change,
-            "report": report}  # fmt: skip
+            "same_map": same_map, "per_channel": per_channel, "report": report}  # fmt: skip
 
 
 def stem_attention_changes(study: dict[str, Any], seeds: Sequence[int] = (0, 1, 2)) -> dict[str, Any]:
