@@ -41,8 +41,9 @@ def test_the_widget_text_says_what_section_7_prints() -> None:
 def test_the_pooled_column_test_and_the_patch_below_are_reconciled() -> None:
     cells = _cells(LESSON)
     text = "\n".join(_source(c) for c in cells[_start(cells, "## 6 ·") : _start(cells, "## 7 ·")])
-    assert "The column test pools every pair in a column, most of them far apart" in text
-    assert "columns are still not detected" in text and "appendix-a" in text  # round 17c: the canvas runs
+    appendix = "\n".join(_source(c) for c in _cells(APPENDIX))  # round 18d: the matched test's detail in appendix A
+    assert "The pooled column test mixes such near pairs with far ones" in appendix
+    assert "rows are detected on every seed and columns on none" in text and "appendix-a" in text  # the canvas runs
     assert "no detectable 2-D" not in text
 
 

@@ -19,12 +19,10 @@ def _cells(path: Path) -> list[dict]:
 
 def test_the_row_reading_prints_and_states_the_matched_distance_test() -> None:
     cells = _cells(LESSON)
-    (reading,) = [
-        c for c in cells if "In plain words: the shipped model's position vectors are alike within a row" in _source(c)
-    ]
-    start = cells.index(reading) + 3  # round 17c: the canvas runs, then the pointer to appendix A
-    after = " ".join(" ".join(_source(c) for c in cells[start : start + 7]).split())
-    assert "a learned table's index is only a label" in after and "may explain the rows" not in after  # round 18c
+    (reading,) = [c for c in cells if "In the shipped model, rows are detected and columns are not" in _source(c)]
+    start = cells.index(reading) + 1  # round 18d: the canvas runs, then the pointer to appendix A
+    after = " ".join(" ".join(_source(c) for c in cells[start : start + 4]).split())
+    assert "horizontal > vertical" not in after and "may explain the rows" not in after  # round 18d
     assert "appendix-a" in after
     printed = "".join(_printed(c) for c in _cells(APPENDIX))
     assert "3 tokens apart, within a row - 3 tokens apart, across rows: +0.00, 99 % interval [-0.40, +0.34]" in printed
