@@ -67,3 +67,11 @@ def test_library_notes_live_in_the_list_at_the_end() -> None:
     listing = " ".join(next(c.source for c in cells if c.source.startswith(listed)).split())
     assert "`jax.nn.gelu`'s default, `approximate=True`" in listing and "`QuickGELU` is the paper's coarser" in listing
     assert "1e-6 in this package, timm and Google's JAX release" in listing and '17.56 "GFLOPS"' in listing
+
+
+def test_gelu_figure_has_a_zoom_inset_on_the_dip() -> None:
+    from vit_explained.plotting.lesson04 import plot_gelu
+
+    fig = plot_gelu()
+    (zoom,) = fig.axes[0].child_axes
+    assert zoom.get_xlim() == (-3.0, 1.0) and zoom.get_ylim()[0] < -0.17 < 0 < zoom.get_ylim()[1]

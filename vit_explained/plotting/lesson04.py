@@ -25,8 +25,8 @@ GELU_COLOURS = {"ReLU": "0.55", "GELU (exact, erf)": "tab:blue", "GELU (tanh app
 
 
 def plot_gelu(x_range: tuple[float, float] = (-4.0, 4.0), points: int = 2001) -> Figure:
-    """Three panels over ``x_range``: ReLU and both GELU forms; the exact form minus the tanh
-    approximation; and the slopes (from autograd) of ReLU and GELU."""
+    """Three panels over ``x_range``: ReLU and both GELU forms, with an inset enlarging x in [-3, 1] (GELU's dip,
+    minimum about -0.17); the exact form minus the tanh approximation; and the slopes (autograd) of ReLU and GELU."""
     low, high = x_range
     if not low < high:
         raise ValueError(f"x_range must be (low, high) with low < high, got {x_range!r}")
@@ -44,7 +44,22 @@ def plot_gelu(x_range: tuple[float, float] = (-4.0, 4.0), points: int = 2001) ->
     ax.set(title="ReLU vs GELU", xlabel="x", ylabel="activation")
     ax.axhline(0, color="k", lw=0.5)
     ax.axvline(0, color="k", lw=0.5)
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper left", fontsize=8)
+    zoom = ax.inset_axes([0.15, 0.28, 0.31, 0.38])  # the dip below zero, enlarged: x in [-3, 1]
+    near = (xs >= -3.0) & (xs <= 1.0)
+    for name, y in curves.items():
+        style = "--" if "tanh" in name else "-"
+        zoom.plot(xs[near], y.detach().numpy()[near], style, color=GELU_COLOURS[name], lw=1.5)
+    zoom.axhline(0, color="k", lw=0.5)
+    zoom.set(
+        xlim=(-3.0, 1.0),
+        ylim=(-0.3, 1.05),
+        xticks=[-3, -2, -1, 0, 1],
+        yticks=[-0.17, 0, 1],
+        yticklabels=["-0.17", "0", "1"],
+    )
+    zoom.tick_params(labelsize=7)
+    zoom.text(0.04, 0.93, "zoom: x in [-3, 1]", transform=zoom.transAxes, fontsize=7, va="top")
 
     ax = axes[1]
     difference = (curves["GELU (exact, erf)"] - curves["GELU (tanh approx.)"]).detach().numpy()
