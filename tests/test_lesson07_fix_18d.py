@@ -89,3 +89,15 @@ def test_gradient_mask_panels_feed_plot_gradient_masks():
     panels = gradient_mask_panels(*masks, (3, 3), 4, 16)
     assert [len(panel) for panel in panels] == [4, 4, 4, 3] and panels[0][2] == (12, 12, 4)
     plt.close(plot_gradient_masks(panels))
+
+
+def test_the_fold_picture_shows_the_window_means_beside_the_channels():
+    from vit_explained.plotting.lesson07 import plot_folded_channels
+
+    fig = plot_folded_channels(torch.rand(40, 10), torch.rand(8, 10, 3), range(2), window_means=torch.rand(10, 3))
+    assert len(fig.axes) == 4 and fig.axes[1].get_title().startswith("window means")
+    plt.close(fig)
+    with pytest.raises(ValueError, match="window_means"):
+        plot_folded_channels(torch.rand(40, 10), torch.rand(8, 10, 3), range(2), window_means=torch.rand(3, 10))
+    text = " ".join(_markdown_text().split())
+    assert "each window's mean pixel, folded the same way, is a smaller eight" in text

@@ -963,24 +963,39 @@ def plot_trained_attention_rows(
 
 
 def plot_folded_channels(
-    image: torch.Tensor, feature_map: torch.Tensor, channels: Sequence[int], title: str | None = None
+    image: torch.Tensor,
+    feature_map: torch.Tensor,
+    channels: Sequence[int],
+    title: str | None = None,
+    window_means: torch.Tensor | None = None,
 ) -> Figure:
     """An image ``(H, W)`` beside some ``channels`` of its folded token map ``(C, rows, cols)`` (the output of
     ``tokens_to_image`` after the first token transformer): each channel drawn on its own colour scale, so the
-    reader sees the tokens still laid out where their windows were."""
+    reader sees the tokens still laid out where their windows were. ``window_means`` ``(rows, cols)``, if given,
+    is drawn second: each soft-split window's mean pixel, folded the same way with no token transformer."""
     if not isinstance(image, torch.Tensor) or image.dim() != 2 or feature_map.dim() != 3 or not channels:
         raise ValueError("image must be (H, W), feature_map (C, rows, cols), and channels non-empty")
     if any(not 0 <= channel < feature_map.shape[0] for channel in channels):
         raise ValueError(f"channels {tuple(channels)} must lie in 0..{feature_map.shape[0] - 1}")
+    rows, cols = feature_map.shape[1:]
+    if window_means is not None and tuple(window_means.shape) != (rows, cols):
+        raise ValueError(f"window_means must be ({rows}, {cols}), got {tuple(window_means.shape)}")
     picture = image.detach().cpu().float()
-    fig = new_figure(figsize=(1.2 * (len(channels) + 1) + 0.3, 3.9))
-    axes = fig.subplots(1, len(channels) + 1)
+    panels = [(f"channel {channel}\n{rows} x {cols} tokens", feature_map[channel]) for channel in channels]
+    if window_means is not None:
+        panels.insert(0, (f"window means, gray\n(no token transformer)\n{rows} x {cols}", window_means))
+    tall = rows >= 2 * cols  # a tall strip (400 x 100): larger panels so each channel can be read
+    fig = new_figure(figsize=((1.6 if tall else 1.2) * (len(panels) + 1) + 0.3, 6.2 if tall else 3.9))
+    axes = fig.subplots(1, len(panels) + 1)
     _gray(axes[0], picture.numpy(), float(picture.max()))
     axes[0].set_title(f"the image\n{picture.shape[0]} x {picture.shape[1]} px", fontsize=8)
-    rows, cols = feature_map.shape[1:]
-    for ax, channel in zip(axes[1:], channels, strict=True):
-        ax.imshow(feature_map[channel].detach().cpu().float().numpy(), cmap="viridis", interpolation="nearest")
-        ax.set_title(f"channel {channel}\n{rows} x {cols} tokens", fontsize=8)
+    for index, (ax, (name, values)) in enumerate(zip(axes[1:], panels, strict=True)):
+        array = values.detach().cpu().float().numpy()
+        if window_means is not None and index == 0:  # pixels: drawn as the image is
+            _gray(ax, array, float(array.max()))
+        else:
+            ax.imshow(array, cmap="viridis", interpolation="nearest")
+        ax.set_title(name, fontsize=8)
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
