@@ -61,3 +61,22 @@ def test_nits_content_probably_neighbours_checked_and_timm_commit() -> None:
     assert "Interpolation itself makes" not in lesson and "7/9 of a trained step" in lesson
     assert any("all four more alike" in c.source for c in cells if "hide-input" in c.metadata.get("tags", []))
     assert "tag v1.0.28, commit `8ef7380`" in lesson
+
+
+def test_plot_slip_scatter_draws_the_cloud_the_diagonal_and_the_difference() -> None:
+    import pytest
+    import torch
+
+    from vit_explained.plotting.lesson01 import plot_slip_scatter
+
+    right = torch.randn(1, 12, 8, generator=torch.Generator().manual_seed(0))
+    fig = plot_slip_scatter(right, right.flip(-1), points=50)
+    scatter, matrix = fig.axes[:2]
+    corr = torch.corrcoef(torch.stack([right.flatten(), right.flip(-1).flatten()]))[0, 1].item()
+    assert scatter.get_title().startswith(f"correlation {corr:.2f}")
+    assert len(scatter.lines[0].get_xdata()) <= 50 and scatter.lines[1].get_label() == "right = wrong"
+    assert matrix.images[0].get_array().shape == (12, 8) and len(fig.axes) == 3  # + its colour bar
+    with pytest.raises(ValueError, match="same shape"):
+        plot_slip_scatter(right, right[:, :6])
+    (cell,) = [c for c in _cells(LESSON) if 'save_figure(fig, "01_embedding_routes")' in c.source]
+    assert "plot_slip_scatter(tokens_conv.detach(), wrong.detach())" in cell.source

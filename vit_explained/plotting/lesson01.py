@@ -38,6 +38,7 @@ __all__ = [
     "plot_resized_positions",
     "plot_shuffled_digits",
     "plot_sinusoid",
+    "plot_slip_scatter",
     "plot_token_matrix",
     "plot_vit_map",
 ]
@@ -425,6 +426,40 @@ def plot_embedding_routes(
     _draw_route_tokens(fig, outer[0], mats, difference)
     bottom = outer[1].subgridspec(2, channels + 1, width_ratios=(*([1] * channels), 3 * channels), hspace=0.9)
     _draw_kernel_row(fig, bottom, kernel, zoom)
+    return fig
+
+
+def plot_slip_scatter(right: torch.Tensor, wrong: torch.Tensor, *, points: int = 20_000) -> Figure:
+    """A slip's tokens against the right ones: left, one dot per token number (every ``k``-th of them, at most
+    ``points``), the right value across, the slipped value up, with the diagonal where they would agree and their
+    correlation in the title; right, ``|right - wrong|`` as a token matrix, white to red, with its own bar.
+    ``right`` and ``wrong``: ``(N, D)`` or ``(1, N, D)`` tokens of the same shape."""
+    mats = _route_matrices({"right": right, "wrong": wrong})
+    a, b = mats["right"], mats["wrong"]
+    if a.shape != b.shape:
+        raise ValueError(f"right and wrong must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
+    step = max(1, math.ceil(a.numel() / _checks.positive_int("points", points)))  # every step-th number: fixed
+    x, y = a.flatten()[::step], b.flatten()[::step]
+    corr = float(torch.corrcoef(torch.stack([a.flatten(), b.flatten()]))[0, 1])
+    fig = new_figure(figsize=(11, 4.2))
+    grid = fig.add_gridspec(1, 2, width_ratios=(1, 1.45), wspace=0.25)
+    ax = fig.add_subplot(grid[0, 0])
+    ax.plot(x.numpy(), y.numpy(), ".", ms=1.5, alpha=0.25, color="tab:blue", rasterized=True)
+    lim = float(torch.cat([x, y]).abs().max())
+    ax.plot([-lim, lim], [-lim, lim], color="black", lw=1, label="right = wrong")
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal")
+    ax.set_xlabel("right token number (Conv2d)", fontsize=9)
+    ax.set_ylabel("the same number, permute forgotten", fontsize=9)
+    ax.set_title(f"correlation {corr:.2f}: near the diagonal, not on it", fontsize=9)
+    ax.legend(loc="upper left", fontsize=8)
+    gap = (a - b).abs()
+    ax = fig.add_subplot(grid[0, 1])
+    shown = ax.imshow(gap.numpy(), cmap="Reds", vmin=0, **_MATRIX)
+    ax.set_title("|right - permute forgotten|, each token number", fontsize=9)
+    ax.set_xlabel(f"token width D = {gap.shape[1]}", fontsize=8)
+    ax.set_ylabel(f"token (patch) index, N = {gap.shape[0]}", fontsize=8)
+    fig.colorbar(shown, ax=ax, fraction=0.05, pad=0.02)
+    fig.subplots_adjust(bottom=0.14, top=0.9)
     return fig
 
 
