@@ -983,7 +983,7 @@ def plot_folded_channels(
     picture = image.detach().cpu().float()
     panels = [(f"channel {channel}\n{rows} x {cols} tokens", feature_map[channel]) for channel in channels]
     if window_means is not None:
-        panels.insert(0, (f"window means, gray\n(no token transformer)\n{rows} x {cols}", window_means))
+        panels.insert(0, (f"window means\n(no token transformer)\n{rows} x {cols} tokens", window_means))
     tall = rows >= 2 * cols  # a tall strip (400 x 100): larger panels so each channel can be read
     fig = new_figure(figsize=((1.6 if tall else 1.2) * (len(panels) + 1) + 0.3, 6.2 if tall else 3.9))
     axes = fig.subplots(1, len(panels) + 1)
