@@ -64,7 +64,7 @@ SLIPS = [
     (_closed_form, "with stride > kernel each window leaves a gap"),
     (lambda n, k, s, p: len(ex.lost_pixels_reference(n, k, s, p)), "return the lost pixels themselves"),
     (lambda n, k, s, p: [n - 1, n - 1], "names a pixel twice"),
-    (lambda n, k, s, p: [], "is in no window, so it is lost, but your list leaves it out"),
+    (lambda n, k, s, p: [], "this split loses some"),
 ]
 
 

@@ -55,6 +55,8 @@ def test_reworded_cells():
     assert "when the stride divides it (224 -> 56 -> 28 -> 14)" in text
     assert "100 -> 25 -> 13 -> 7" in text
     assert "shows only a narrow central strip" in text and "looks squeezed" not in text
-    assert "\"Held whole\" is this lesson's measure, not a\npaper's" in text
-    assert "padding 3 would centre them and give 224 / 4 = 56 windows too" in text
+    assert (
+        "**Terms** (this lesson's, not a paper's): a window *holds a piece whole* if it contains all its pixels" in text
+    )
+    assert "Padding 3 would centre them on `4j`, with 56 windows too." in text  # review 18c: its own picture
     assert "least padding that gives" not in text

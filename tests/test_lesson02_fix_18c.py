@@ -43,9 +43,14 @@ def test_section_7_only_counts_and_points_to_the_module_once():
 
 def test_review_18b_sentences():
     text = _flat("\n".join(_source(c) for c in _cells()))
-    assert "A hard split loses no pixel (coverage 1 below). What the paper means is structure that straddles" in text
+    assert (
+        "A hard split whose patch side divides the image loses no pixel (coverage 1 below). What the paper means"
+        in text
+    )
     assert "pad 1 gives 55 windows, and 2 is the least that gives 56" in text
-    assert "At ViT's stride 16, T2T's final tokens hold 100 % of the placements" in text
+    assert (
+        "At ViT's stride 16, T2T's final tokens hold 100 % (geometry only: the token layers in between mix all" in text
+    )
     assert "centre-cropped to 60 x 100, resized with its proportions kept" in text
     assert "60 x 100 grayscale crop" not in text
 
@@ -64,7 +69,6 @@ def _uncovered(size: int, kernel: int, starts: range) -> list[int]:
 @pytest.mark.parametrize(
     "answer",
     [
-        lambda n, k, s, p: [],  # the generic message
         lambda n, k, s, p: _uncovered(n, k, range(0, ((n + 2 * p - k) // s + 1) * s, s)),  # windows from j*s
         lambda n, k, s, p: _uncovered(n, k, range(0, ((n - k) // s + 1) * s, s)),  # padding ignored
     ],

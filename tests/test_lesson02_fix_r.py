@@ -80,7 +80,8 @@ def test_plain_sentences_nits_and_the_bridge():
     cells = _cells()
     flat = " ".join(" ".join(_source(c).split()) for c in cells)
     assert (
-        "A `Conv2d` with dilation 1 and one group is a soft split plus a `Linear`, so the split makes" in flat
+        "A `Conv2d` with dilation 1, one group and `padding_mode='zeros'` (its default) is a soft split plus a `Linear`"
+        in flat
     )  # round w
     assert "In that branch the convolutions replace the soft splits and the token transformers together" in flat
     assert "Why compare" not in flat and "**Letters**" not in flat and "**The question:**" in flat

@@ -126,7 +126,9 @@ def test_section_3_prints_the_shares_and_states_the_box_rule_once():
 
 def test_attention_caveat_in_summary_and_footprint_title():
     summary = _flat(_source(_cells()[_index("## Summary")]))  # review 18a: the caveat itself once, in Going further
-    said = "Through the splits, a final token draws on 31 x 31 pixels ([what each token holds](#token-footprint))"
+    said = (
+        "a final token draws on 31 x 31 pixels (geometry only: the token layers in between mix all tokens); see [what"
+    )
     assert said in summary
     (code,) = [c for c in _cells() if "footprints = chain_footprints(T2T_SPLITS)" in _source(c)]
     assert ".pixels(" in _source(code) and ".offset" not in _source(code)

@@ -123,8 +123,12 @@ def test_soft_split_widget_starts_with_the_lesson_example():
     )
     assert bytes(widget.picture.value).startswith(b"\x89PNG")
     assert 300 < int(widget.picture.width) < 1000  # drawn at its own width, not stretched
-    assert list(widget.controls) == ["kernel", "stride", "padding", "height", "width", "coverage"]
-    assert widget.values == {"kernel": 20, "stride": 10, "padding": 5, "height": 60, "width": 100, "coverage": False}
+    assert list(widget.controls) == [
+        *("kernel", "stride", "padding", "height", "width", "coverage"),
+        *("piece", "piece_row", "piece_col"),  # review 18c: section 3's 2 x 4 piece
+    ]
+    assert widget.values == {"kernel": 20, "stride": 10, "padding": 5, "height": 60, "width": 100, "coverage": False,
+                             "piece": False, "piece_row": 0, "piece_col": 0}  # fmt: skip
 
 
 def brute_force_coverage(height: int, width: int, kernel: int, stride: int, padding: int) -> torch.Tensor:

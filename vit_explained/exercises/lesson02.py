@@ -977,10 +977,13 @@ def _why_wrong(got: list[int], right: list[int], case: tuple[int, int, int, int]
         j = next(j for j, first in enumerate(starts) if first <= pixel < first + kernel)
         first = starts[j]
         return f"pixel {pixel} is covered by window {j} (pixels {first} .. {first + kernel - 1}), so it is not lost"
-    return (
-        f"pixel {pixel} is in no window, so it is lost, but your list leaves it out "
-        "(window 0 starts at pixel -p, p pixels before the image)"
-    )
+    if not got:  # naming a lost pixel would give part of the answer away (review 18c)
+        return (
+            "this split loses some. Count the windows with section 2's floor rule, then list the pixels no window "
+            "covers, the gaps too when stride > kernel"
+        )
+    where = f" (window 0 starts at pixel -{padding}, {padding} pixels before the image)" if padding else ""
+    return f"pixel {pixel} is in no window, so it is lost, but your list leaves it out{where}"
 
 
 def check_lost_pixels(answer: Callable[[int, int, int, int], Any]) -> None:

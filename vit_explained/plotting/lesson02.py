@@ -884,6 +884,30 @@ def plot_window_strip(size: int, kernel: int, stride: int, padding: int, *, widt
     return fig
 
 
+def plot_window_strips(
+    size: int, kernel: int, stride: int, paddings: tuple[int, ...], *, width: float = 12.0
+) -> Figure:
+    """:func:`plot_window_strip` for several paddings side by side, one panel each, with where window ``j`` is
+    centred in image pixels (``j * stride - padding + (kernel - 1) / 2``) in each panel's title."""
+    spans = [_window_spans(size, kernel, stride, padding) for padding in paddings]
+    lines = max(len(starts) + (beyond is not None) for starts, beyond in spans)
+    fig = new_figure(figsize=(width, 1.5 + 0.32 * lines), layout="constrained")
+    axes = fig.subplots(1, len(paddings), squeeze=False)[0]
+    for ax, padding, (starts, beyond) in zip(axes, paddings, spans, strict=True):
+        _draw_padded_side(ax, size, padding)
+        _draw_windows(ax, starts, beyond, kernel)
+        _draw_lost_side(ax, size, kernel, padding, starts)
+        _style_strip_axes(ax, size, kernel, padding, beyond, lines)
+        offset = (kernel - 1) / 2 - padding
+        centre = f"{stride}j" + (f" {'+' if offset > 0 else '-'} {abs(offset):g}" if offset else "")
+        ax.set_title(
+            f"k = {kernel}, s = {stride}, p = {padding}: {len(starts)} windows along {size} pixels;\n"
+            f"window j is centred on image pixel {centre}",
+            fontsize=10,
+        )
+    return fig
+
+
 def _draw_padded_side(ax: Axes, size: int, padding: int) -> None:
     """The strip itself: ``padding`` zeros at both ends (orange), the ``size`` image pixels between."""
     padded = size + 2 * padding

@@ -8,14 +8,17 @@ N² = 3,600 attention entries per head``
 ``coverage`` check box shades each pixel by how many windows hold it (what "soft" means: 2 or 4 where
 windows overlap, 1 for a hard split, 0 for a lost pixel). A split that
 does not fit shows the package's message instead (``cannot show this: kernel 64 is larger than the padded
-image height 30 ...``).
+image height 30 ...``). The ``piece`` check box puts section 3's 2 x 4 piece (red) at the ``piece_row`` and
+``piece_col`` sliders and frames in red the windows that hold it whole (:func:`tokens_holding`).
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 import torch
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from ..images import center_crop_resize, sample_image
 from ..plotting import as_image, new_figure
@@ -26,13 +29,17 @@ from ..plotting.lesson02 import (
     draw_window_grid,
     draw_window_outlines,
     padding_only_windows,
+    tokens_holding,
     window_grid_caption,
     window_grid_title,
 )
 from ..soft_split import TokenGrid, count_tokens
 from . import LessonWidget
 
-__all__ = ["SLIDER_RANGES", "SoftSplitWidget", "picture_size", "soft_split_widget", "split_line"]
+__all__ = ["PIECE", "SLIDER_RANGES", "SoftSplitWidget", "picture_size", "soft_split_widget", "split_line"]
+
+#: Section 3's piece, ``(height, width)`` in pixels.
+PIECE = (2, 4)
 
 #: The sliders' ranges, ``(min, max)``; a start value above a range widens it.
 SLIDER_RANGES: dict[str, tuple[int, int]] = {
@@ -63,13 +70,25 @@ class SoftSplitWidget(LessonWidget):
                 style={"description_width": "60px"},
             )
         controls["coverage"] = widgets.Checkbox(value=bool(coverage), description="coverage", indent=False)
+        controls["piece"] = widgets.Checkbox(value=False, description="2 x 4 piece", indent=False)
+        for name in ("piece_row", "piece_col"):  # the piece's top-left pixel, kept inside the crop
+            controls[name] = widgets.IntSlider(
+                value=0,
+                min=0,
+                max=SLIDER_RANGES["width"][1],
+                description=name,
+                continuous_update=False,
+                style={"description_width": "60px"},
+            )
         super().__init__(controls, rows=2)
 
     def compute(
-        self, kernel: int, stride: int, padding: int, height: int, width: int, coverage: bool = False
-    ) -> tuple[str, Figure]:
+        self, kernel: int, stride: int, padding: int, height: int, width: int, coverage: bool = False,
+        piece: bool = False, piece_row: int = 0, piece_col: int = 0,
+    ) -> tuple[str, Figure]:  # fmt: skip
         """``(line, figure)``: the token grid and the crop with its windows (with ``coverage``, each pixel
-        shaded by how many windows hold it); ``ValueError`` if it does not fit."""
+        shaded by how many windows hold it; with ``piece``, the 2 x 4 piece and the windows holding it whole,
+        framed); ``ValueError`` if it does not fit."""
         grid = count_tokens(height, width, kernel, stride, padding)  # raises before any drawing
         image = center_crop_resize(self.source, (height, width))
         fig = new_figure(figsize=picture_size(height + 2 * padding, width + 2 * padding), dpi=80, layout="constrained")
@@ -84,8 +103,31 @@ class SoftSplitWidget(LessonWidget):
         empty = padding_only_windows(height, width, kernel, stride, padding)
         dots = not numbers and grid.total <= MAX_CENTRE_DOTS
         caption = window_grid_caption(grid, kernel, stride, padding, lost, outlined, empty, dots=dots, dark=coverage)
+        line = split_line(height, width, kernel, stride, padding, grid)
+        if piece:
+            line += "; " + draw_piece(ax, (height, width), (piece_row, piece_col), (kernel, stride, padding))
         ax.set_xlabel(caption, fontsize=10)
-        return split_line(height, width, kernel, stride, padding, grid), fig
+        return line, fig
+
+
+def draw_piece(ax: Axes, size: tuple[int, int], corner: tuple[int, int], split: tuple[int, int, int]) -> str:
+    """Draw section 3's 2 x 4 piece (red) with its top-left pixel at ``corner`` (moved inside the crop if
+    needed) and frame in red every window that holds it whole; return the readout's clause."""
+    (height, width), (kernel, stride, padding) = size, split
+    row, col = min(corner[0], max(height - PIECE[0], 0)), min(corner[1], max(width - PIECE[1], 0))
+    pixels = [
+        (row + i, col + j) for i in range(PIECE[0]) for j in range(PIECE[1]) if row + i < height and col + j < width
+    ]
+    holders = tokens_holding(height, width, pixels, kernel, stride, padding)
+    cols = (width + 2 * padding - kernel) // stride + 1
+    for token in holders:
+        top, left = divmod(token, cols)
+        ax.add_patch(Rectangle((left * stride - 0.5, top * stride - 0.5), kernel, kernel, facecolor="none",
+                               edgecolor="red", linewidth=3.0, zorder=4))  # fmt: skip
+    ax.add_patch(Rectangle((col + padding - 0.5, row + padding - 0.5), PIECE[1], PIECE[0], facecolor="red",
+                           edgecolor="white", linewidth=1.0, zorder=5))  # fmt: skip
+    count = f"{len(holders)} window{'' if len(holders) == 1 else 's'}"
+    return f"the 2 x 4 piece at (row {row}, col {col}) is held whole by {count}{' (framed red)' if holders else ''}"
 
 
 def split_line(height: int, width: int, kernel: int, stride: int, padding: int, grid: TokenGrid) -> str:
@@ -121,7 +163,8 @@ def soft_split_widget(
 ) -> SoftSplitWidget:
     """The soft-split explorer: sliders ``kernel`` (first), ``stride``, ``padding``, ``height``,
     ``width`` and a ``coverage`` check box; the line: each side's arithmetic, ``overlap k - s = ...`` and
-    ``tokens: rows x cols = total, N² = ...``; the crop with its windows (shaded by coverage when checked).
+    ``tokens: rows x cols = total, N² = ...``; the crop with its windows (shaded by coverage when checked);
+    a ``2 x 4 piece`` check box with ``piece_row`` and ``piece_col`` sliders frames the windows that hold it whole.
 
     ``image`` ``(C, H, W)`` in ``[0, 1]`` (default: the Grace Hopper photo in grayscale) is
     centre-cropped and resized to ``height x width``. End a notebook cell with the widget.
