@@ -80,3 +80,12 @@ def test_plot_slip_scatter_draws_the_cloud_the_diagonal_and_the_difference() -> 
         plot_slip_scatter(right, right[:, :6])
     (cell,) = [c for c in _cells(LESSON) if 'save_figure(fig, "01_embedding_routes")' in c.source]
     assert "plot_slip_scatter(tokens_conv.detach(), wrong.detach())" in cell.source
+
+
+def test_the_shuffle_widget_still_differs_from_section5_and_the_appendix_pointer_is_folded() -> None:
+    cells = _cells(LESSON)
+    (widget,) = [c for c in cells if "shuffle_demo = digit_shuffle_widget(" in c.source]
+    assert "seed=1)" in widget.source and "starting line: shuffle seed 1, positions on" in _printed(widget)
+    (folded,) = [c for c in cells if "<details><summary>More in the appendix</summary>" in c.source]
+    assert "#appendix-e) asks why" in folded.source
+    assert not any(c.source.startswith("**More in the appendix") for c in cells)
