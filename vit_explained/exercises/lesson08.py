@@ -548,7 +548,7 @@ _ROLLOUT_MISTAKES = (
     (
         "order",
         "layer order reversed: the first layer ended up on the left (rollout @ mixed, or the list walked last "
-        "to first). It is the wrong order: go first to last, each later layer on the left: rollout = mixed @ rollout",
+        "to first). Walk the list first to last, and put each later layer on the left of the product so far",
     ),
     (
         "chefer",
@@ -797,6 +797,19 @@ def _ignores_the_matrices(
         )
 
 
+def _refuse_none_or_a_list(returned: object, case: str) -> None:
+    """Exercise 2: a missing return, or a Python list or tuple of per-image results, named before any value."""
+    if returned is None:
+        fail(
+            f"for {case}: your rollout returned None (a missing return?): return a torch.Tensor, the (B, N, N) rollout"
+        )
+    if isinstance(returned, (list, tuple)):
+        fail(
+            f"for {case}: your rollout returned a Python {type(returned).__name__}, not a tensor: return one "
+            f"(B, N, N) tensor for the whole batch (e.g. torch.stack of per-image (N, N) results)"
+        )
+
+
 def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) -> None:
     """Check ``rollout(matrices, keep) -> (B, N, N)``: ``matrices`` is a list of non-negative
     ``(B, N, N)`` attention matrices (heads already fused, first layer first, rows need not sum
@@ -815,11 +828,7 @@ def check_rollout(rollout: Callable[[list[torch.Tensor], float], torch.Tensor]) 
         given = [m.clone() for m in matrices]
         hint = functools.partial(_rollout_hint, rollout=rollout, matrices=matrices, keep=keep)
         returned = _NO_ROLLOUT(rollout, given, keep, hint=hint)
-        if isinstance(returned, (list, tuple)):
-            fail(
-                f"for {case}: your rollout returned a Python {type(returned).__name__}, not a tensor: return one "
-                f"(B, N, N) tensor for the whole batch (e.g. torch.stack of per-image (N, N) results)"
-            )
+        _refuse_none_or_a_list(returned, case)
         got = as_tensor(returned, f"your rollout for {case}")
         if _changed_in_place(matrices, given):
             fail(
@@ -1524,8 +1533,10 @@ def reference_insertion_curve(
     return curves["map"][:, counts]
 
 
-def _name_insertion_shape(got: torch.Tensor, expected: torch.Tensor, case: str) -> None:
-    """Fail, naming the slip, when the result is (len(counts), B), a mean over the batch, or another shape."""
+def _name_insertion_shape(got: torch.Tensor, expected: torch.Tensor, case: str, classes: int = 0) -> None:
+    """Fail, naming the slip, when the result is every class's probability (:func:`_name_class_probabilities`),
+    (len(counts), B), a mean over the batch, or another shape."""
+    _name_class_probabilities(got, expected, classes, case)
     if tuple(got.shape) == tuple(expected.shape):
         return
     if tuple(got.shape) == tuple(expected.T.shape) and close(got.T, expected):
@@ -1535,10 +1546,24 @@ def _name_insertion_shape(got: torch.Tensor, expected: torch.Tensor, case: str) 
     batch = expected.shape[0]
     if got.dim() == 3 and sorted(got.shape) == sorted((batch, batch, expected.shape[1])):
         fail(
-            f"for {case}: your result has a (B, B) block: probs[:, labels] reads every label for every image; "
-            "index with [torch.arange(B), labels] (or .gather) for one probability per image"
+            f"for {case}: your result has a (B, B) block: indexing by the labels alone reads every label for "
+            "every image; pick one probability per image, its own label's"
         )
     fail(f"for {case}: expected shape {tuple(expected.shape)} (B, len(counts)), got {tuple(got.shape)}")
+
+
+def _name_class_probabilities(got: torch.Tensor, expected: torch.Tensor, classes: int, case: str) -> None:
+    """Exercise 4: every class's probability kept (``(B, num_classes)``, or one such row per count), named by
+    its shape before any value is compared; its rows sum to 1, a curve of true-label probabilities does not."""
+    if got.dim() < 2 or got.shape[-1] != classes or (got.shape == expected.shape and close(got, expected)):
+        return
+    if bool((got == got.flatten()[0]).all()):  # one value everywhere: _constant_curve names it
+        return
+    if torch.allclose(got.double().sum(-1), torch.ones((), dtype=torch.float64), atol=1e-4):
+        fail(
+            f"for {case}: your result is {tuple(got.shape)}, one probability per class ({classes} classes), each "
+            "row summing to 1: keep only the true label's probability, one per count, (B, len(counts))"
+        )
 
 
 def check_insertion_curve(
@@ -1587,7 +1612,7 @@ def check_insertion_curve(
         _refuse_a_list(got, case, "(B, len(counts))")
         got = as_tensor(got, f"your result for {case}")
         _left_as_found(model, given, images, case)
-        _name_insertion_shape(got, expected, case)
+        _name_insertion_shape(got, expected, case, classes)
         if close(got, expected):
             four_passed = four_passed or (ph, pw) == (4, 4)
             continue
@@ -1762,9 +1787,9 @@ def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict
 
 
 _MAX_FUSION_MISTAKES = {
-    "mean": "that is the top patch with the heads averaged (mean fusion): fuse them by their max, w.amax(dim=1)",
-    "min": "that is the top patch with the heads fused by their min (vit-explain's 'min'): fuse them by their max, "
-    "w.amax(dim=1)",
+    "mean": "that is the top patch with the heads averaged (mean fusion): fuse them by their max over the heads axis",
+    "min": "that is the top patch with the heads fused by their min (vit-explain's 'min'): fuse them by their max "
+    "over the heads axis",
     "no identity": "you rolled out the fused matrices without the identity: mix 0.5 * I + 0.5 * A per block",
     "no re-normalising": (
         "you did not re-normalise the rows: a max over heads does not sum to 1 per row, so divide each mixed "
@@ -1772,11 +1797,11 @@ _MAX_FUSION_MISTAKES = {
     ),
     "last block": "that is the last block's max-fused attention alone: roll out through every block, first to last",
     "last row": (
-        "you read the last token's row of R, R[:, -1]: the class token is token 0, so read its row, R[:, 0, 1:]"
+        "you read the last token's row of R, R[:, -1]: the class token is token 0, so its row is the one to read"
     ),
     "reversed order": (
-        "you multiplied in the reversed order, R = R @ mixed: each new block goes on the left, R = mixed @ R, "
-        "so the last block is applied last"
+        "you multiplied in the reversed order, R = R @ mixed: each new block goes on the left of the product so "
+        "far, so the last block is applied last"
     ),
 }
 
@@ -1837,7 +1862,7 @@ def _name_grid_arithmetic(
     same = tuple(got[0].tolist()) if len(got) > 1 and bool((got == got[0]).all()) else None
     column_0 = (
         "column 0, the class token itself, wins its own row through the 0.5 identity; take the argmax over the "
-        "patch columns 1..N-1, R[:, 0, 1:]"
+        "patch columns 1 to N - 1 only"
     )
     if same == (-1, cols - 1):
         fail(f"for {case}: you gave {same} for every image, index -1: you included column 0 in the argmax: {column_0}")
