@@ -1957,11 +1957,23 @@ def ink_chance_top_k(ink: torch.Tensor, k: int = 5) -> tuple[float, float]:
 @dataclass
 class NoiseFloor:
     """Lesson 08's ρ noise floor: per method ``(B,)`` ρ of each digit's map against its map under small input
-    noise; ``same_decision`` ``(B,)``: the noisy digit gets the clean digit's predicted class."""
+    noise; ``same_decision`` ``(B,)``: the noisy digit gets the clean digit's predicted class; ``centred``: the same
+    pairs' :func:`centred_rank_correlation`."""
 
     rho: dict[str, torch.Tensor]
     same_decision: torch.Tensor
     scale: float
+    centred: dict[str, torch.Tensor] = field(default_factory=dict)
+
+
+def centred_rank_correlation(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """:func:`rank_correlation` after each set's mean map is subtracted from its maps: ``(B, ...)`` twice ->
+    ``(B,)`` float64. The layout every digit of a set shares (ink in the centre, blank border) drops out, so
+    what is left compares what makes each digit's map its own."""
+    if a.shape != b.shape or a.dim() < 2 or len(a) < 2:
+        raise ValueError(f"a and b: (B, ...) maps of one shape, B >= 2; got {tuple(a.shape)}, {tuple(b.shape)}")
+    a, b = a.double(), b.double()
+    return rank_correlation(a - a.mean(0, keepdim=True), b - b.mean(0, keepdim=True))
 
 
 def noise_floor(
@@ -1980,7 +1992,8 @@ def noise_floor(
     with torch.no_grad():
         same = model(images).argmax(-1) == model(images + noise).argmax(-1)
     rho = {method: rank_correlation(clean[method].detach(), noisy[method].detach()) for method in clean}
-    return NoiseFloor(rho, same, scale)
+    centred = {method: centred_rank_correlation(clean[method].detach(), noisy[method].detach()) for method in clean}
+    return NoiseFloor(rho, same, scale, centred)
 
 
 def deletion_controls(
