@@ -13,7 +13,7 @@ from vit_explained.plotting.lesson05 import plot_derivation_point
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "05_where_gradients_flow.ipynb"
 SOLUTIONS = ROOT / "notebooks" / "solutions" / "05_where_gradients_flow_solutions.ipynb"
-HINT = "Hint: Does a frozen layer block gradient to its input?"
+HINT = "*Hint.* Reason it out first, then check by experiment if you like."
 
 
 def _cells(path=LESSON):
@@ -35,7 +35,7 @@ def test_cell_0_and_the_answer_are_narrowed_to_what_was_measured():
     # round 18a: both compare the checkpoint with its own architecture at init (not the 8 x 8 small model)
     assert "section 5's trained ViT" in intro and "replicate it" not in intro  # 18c: numbers in section 5 only
     assert "In one trained checkpoint, most of blocks 0-2's" in answer and "replicate it" in answer
-    assert "same architecture at initialisation" in answer  # 18c: cell 0 without numbers
+    assert "same architecture at initialisation" not in answer  # 18d: the fresh comparison stays in section 5
     for text in (intro, answer):
         assert "-6 to 37 %" not in text and "small model" not in text
     outputs = "".join(

@@ -56,7 +56,7 @@ def test_widget_shows_freeze_and_cut_side_by_side():
     assert widget.line.endswith("56 of 56 keep one, MLP share of the qkv gradient, blocks 0-3: 31, 33, 19, -2 %")
     _, fig = widget.compute(**widget.values)
     assert len(fig.axes) == 2
-    assert fig.axes[0].get_title().startswith("Freeze:") and fig.axes[1].get_title().startswith("Cut:")
+    assert "\nFreeze:" in fig.axes[0].get_title() and fig.axes[1].get_title().startswith("Cut:")
     plt.close(fig)
     widget.controls["freeze"].value = "qkv"  # picking a part keeps both experiments
     assert widget.controls["experiment"].value == "freeze and cut, side by side"

@@ -178,6 +178,13 @@ def _softmax_jacobian_slips(result: torch.Tensor, a: torch.Tensor, grad_a: torch
             "your result is transposed (row i holds what belongs in column i): the gradient has the scores' "
             "layout, one row per query, so apply the row-wise formula without a final .T or .mT"
         )
+    if a.shape[-1] == a.shape[-2] and (
+        close(result, a @ (grad_a - weighted)) or close(result, (grad_a - weighted) @ a)
+    ):
+        fail(
+            "you multiplied a and (grad_a - rowsum) as matrices (@): the formula is entry by entry, "
+            "a * (grad_a - (grad_a * a).sum(-1, keepdim=True)), each a_ij times its own bracket entry"
+        )
     if a.shape[-1] == a.shape[-2]:
         _stray_transpose_slip(result, a, grad_a)
     if a.shape[-1] == a.shape[-2] and close(result, a * (grad_a - (grad_a * a).sum(dim=-2, keepdim=True))):

@@ -345,7 +345,8 @@ class GradientFreezeWidget(LessonWidget):
             frozen.groups,
             list(cut.qkv_share),
             cut=list(cut.cut),
-            freeze_title=f"Freeze: gradient norms, {what} frozen" if freeze != "nothing" else "Freeze: nothing frozen",
+            freeze_title=f"{model}\n"
+            + (f"Freeze: gradient norms, {what} frozen" if freeze != "nothing" else "Freeze: nothing frozen"),
             cut_title=f"Cut: MLP share of the qkv gradient ({where})",
             floor=floor,
             intervals=cut.share_interval or None,
