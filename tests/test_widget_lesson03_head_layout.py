@@ -101,3 +101,13 @@ def test_query_picture_labels_the_query_position_and_the_top_key():
     texts = [[t.get_text() for t in ax.texts] for ax in fig.axes[:5]]
     assert sum("query position" in t for t in texts) == 3  # the digit, the weights and the scores panel
     assert sum("top key" in t for t in texts) == 2  # on the weights and on the scores
+
+
+def test_the_explorer_starts_at_a_chosen_split_and_draws_at_a_readable_size():
+    widget = head_layout_widget(split=HEAD_SPLITS[1])  # the lesson shows the damaged state first (review 18d)
+    line, fig = widget.compute(HEAD_SPLITS[1])
+    assert widget.line == line and "tokens mix" in line
+    width, height = fig.get_size_inches()
+    assert width >= 10 and height >= 9  # about twice the first draft's 5.6 x 4.9 inches
+    labels = [text for ax in fig.axes for text in ax.texts]
+    assert labels and min(text.get_fontsize() for text in labels) >= 10

@@ -1288,7 +1288,9 @@ def plot_head_splits(parts: torch.Tensor, title: str) -> Figure:
     token's row or a panel holding another role's or head's features."""
     _, heads, num_tokens, head_dim, _ = parts.shape
     shades = {(r, h): head_shades(3 * heads)[r * heads + h] for r in range(3) for h in range(heads)}
-    fig = new_figure(figsize=(1.0 + heads * (0.45 * head_dim + 0.5), 3 * (0.32 * num_tokens + 0.55) + 0.4))
+    scale = 2.0  # about twice the first draft's size, so the 10-point cell labels read at 100 % (review 18d)
+    width, height = 1.0 + heads * (0.45 * head_dim + 0.5), 3 * (0.32 * num_tokens + 0.55) + 0.4
+    fig = new_figure(figsize=(scale * width, scale * height))
     axes = fig.subplots(3, heads, squeeze=False)
     for r in range(3):
         for h in range(heads):
@@ -1301,15 +1303,15 @@ def plot_head_splits(parts: torch.Tensor, title: str) -> Figure:
                     ax.add_patch(Rectangle((f, n), 1, 1, facecolor=shades[role, head], alpha=0.55,
                                            edgecolor="red" if wrong else "white", lw=2 if wrong else 1))  # fmt: skip
                     ax.text(f + 0.5, n + 0.5, f"t{token}\n{'qkv'[role]}{head}.{feature}", ha="center",
-                            va="center", fontsize=6)  # fmt: skip
+                            va="center", fontsize=10)  # fmt: skip
             ax.set_xlim(0, head_dim)
             ax.set_ylim(num_tokens, 0)
             ax.set_aspect("equal")
             ax.set_xticks([])
-            ax.set_yticks([n + 0.5 for n in range(num_tokens)], [f"row {n}" for n in range(num_tokens)], fontsize=6)
-            ax.set_title(f"head {h} {'qkv'[r]}" + ("" if own else f" <- {panel_source(cells)}"), fontsize=8,
+            ax.set_yticks([n + 0.5 for n in range(num_tokens)], [f"row {n}" for n in range(num_tokens)], fontsize=10)
+            ax.set_title(f"head {h} {'qkv'[r]}" + ("" if own else f" <- {panel_source(cells)}"), fontsize=12,
                          color="black" if own else "red")  # fmt: skip
             for spine in ax.spines.values():
                 spine.set_visible(False)
-    fig.suptitle(title, fontsize=8)
+    fig.suptitle(title, fontsize=12)
     return fig

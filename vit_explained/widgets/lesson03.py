@@ -236,6 +236,9 @@ class HeadLayoutWidget(LessonWidget):
         return f"{split} ({sizes}): damage {damage}", plot_head_splits(parts, f"{split}: {sizes}")
 
 
-def head_layout_widget(num_tokens: int = 3, dim: int = 8, heads: int = 2) -> HeadLayoutWidget:
-    """The head-layout explorer: ``split`` buttons; a qkv output of 3 tokens, D = 8, 2 heads of d = 4."""
-    return HeadLayoutWidget(num_tokens, dim, heads)
+def head_layout_widget(
+    num_tokens: int = 3, dim: int = 8, heads: int = 2, split: str = HEAD_SPLITS[0]
+) -> HeadLayoutWidget:
+    """The head-layout explorer: ``split`` buttons (starting at ``split``); a qkv output of 3 tokens, D = 8,
+    2 heads of d = 4."""
+    return HeadLayoutWidget(num_tokens, dim, heads, split)
