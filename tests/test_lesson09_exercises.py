@@ -1013,11 +1013,11 @@ def make_causal_and_mask(attn_obj):
     return my_forward
 
 
-def test_my_forward_names_is_causal_dropped_when_a_mask_is_given(capsys):
-    assert lesson09.check_my_forward(make_causal_only_without_mask) is None  # the bonus case: a note, no fail
-    out = capsys.readouterr().out
-    assert out.startswith("Correct!") and "Bonus part not done" in out
-    assert "applies only the mask and silently drops is_causal" in out
+def test_my_forward_names_is_causal_dropped_when_a_mask_is_given():
+    # round 18d (review 18c): the spec says never ignore is_causal, so dropping it beside a mask fails
+    with pytest.raises(ExerciseFailed, match="applies only the mask and silently drops is_causal") as caught:
+        lesson09.check_my_forward(make_causal_only_without_mask)
+    assert str(caught.value).startswith("Not yet: with an attn_mask and is_causal=True together")
 
 
 @pytest.mark.parametrize("answer", [make_causal_wins, make_causal_and_mask])

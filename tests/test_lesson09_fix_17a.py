@@ -33,7 +33,8 @@ def test_table_3_comes_right_after_the_formulas_and_the_short_attempt_is_one_lin
     # round 18a (review 17f): the 12-epoch attempt said nothing; its subsection is gone, one line stays
     # round 18c (review 18b): the line says why, from the stored result, printed in the next cell
     assert "Soft against hard is not tested here." in sources[formulas + 3]
-    assert "soft_hard_benchmark()" in sources[formulas + 4]
+    # round 18d (review 18c): the attempt's printed line moved to appendix A's not-tested table
+    assert "Appendix A says why" in sources[formulas + 3]
 
 
 def _make(store_after_dropout: bool):
@@ -79,7 +80,7 @@ def test_row_0_flatness_is_printed_where_the_prose_says_it():
     # round 18a (review 17f): the headline picture is head 1, whose row 0 peaks; heads 0 and 2 are the flat ones
     assert "row 0: largest weight 0.70, on key 12" in _printed(cells[matrix])
     assert "row 0's largest patch weight, heads 0 to 3: [0.08, 0.7, 0.1, 0.37]" in _printed(cells[matrix])
-    assert "Heads 0 and 2 are nearly flat" in sources[matrix + 1] and "printed above" in sources[matrix + 1]
+    assert "Heads 0 and 2 are far less peaked" in sources[matrix + 1] and "printed above" in sources[matrix + 1]
 
 
 def test_section_5_keeps_one_version_sentence():

@@ -54,7 +54,7 @@ def test_the_review_17e_wording():
     assert "(Table 3's soft and hard rows use one head and no distillation token.)" in text
     assert "an error on a crop that keeps the\nwhole digit" in text and "crops\nit never trained on" not in text
     # round 18b: section 4's per-head peaks are said once, in section 4 (not again in section 6)
-    assert "Heads 0 and 2 are nearly flat on this digit" in text and "section 4's heads 1 and 3 peak" not in text
+    assert "Heads 0 and 2 are far less peaked on this digit" in text and "section 4's heads 1 and 3 peak" not in text
     assert "7 is an explorer" in text and "Appendices: A," in text
     assert "It opens on example 7" in text
     assert "widget_views.py\nassert len(model.blocks)" in text  # the glued check runs again

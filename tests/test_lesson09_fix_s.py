@@ -4,7 +4,6 @@ the teacher's layers printed, exercise 2's checker on None and numbers, exercise
 marked as the bonus."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -70,9 +69,11 @@ def test_exercise_3_marks_the_mask_with_is_causal_case_as_the_bonus_in_both_note
     def exercise3(path):
         return next(_source(c) for c in _cells(path) if _source(c).startswith("### Exercise 3"))
 
-    assert exercise3(LESSON) == exercise3(SOLUTIONS) and "*optional (bonus):*" in exercise3(LESSON)
-    lesson09.check_my_forward(make_causal_only_without_mask)  # fix round t: the bonus case never fails
-    assert re.search(r"Bonus part not done: .*silently drops is_causal", capsys.readouterr().out)
+    # round 18d (review 18c): no longer a bonus; dropping is_causal beside a mask fails, as the text says
+    assert exercise3(LESSON) == exercise3(SOLUTIONS) and "*optional (bonus):*" not in exercise3(LESSON)
+    assert "Applying only the mask silently drops `is_causal`: the check fails it." in exercise3(LESSON)
+    with pytest.raises(ExerciseFailed, match="silently drops is_causal"):
+        lesson09.check_my_forward(make_causal_only_without_mask)
 
 
 def test_exercise_2_names_a_missing_return_and_never_says_a_number_works():

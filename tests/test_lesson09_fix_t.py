@@ -48,11 +48,10 @@ def test_the_class_heads_share_is_said_with_the_claim():
 
 
 @pytest.mark.parametrize("answer", [make_causal_only_without_mask])
-def test_exercise_3_passes_the_required_part_and_names_the_missing_bonus(answer, capsys):
-    assert lesson09.check_my_forward(answer) is None
-    out = capsys.readouterr().out
-    assert out.startswith("Correct!") and "(Bonus part not done: with an attn_mask and is_causal=True" in out
-    assert "((" not in out
+def test_exercise_3_fails_an_answer_that_drops_is_causal_beside_a_mask(answer):
+    # round 18d (review 18c): was a bonus note after "Correct!"; the spec says never ignore is_causal
+    with pytest.raises(ExerciseFailed, match=r"^Not yet: with an attn_mask and is_causal=True together"):
+        lesson09.check_my_forward(answer)
 
 
 @pytest.mark.parametrize("answer", [make_causal_wins, make_causal_and_mask])
@@ -62,12 +61,12 @@ def test_exercise_3_full_answers_get_no_bonus_note(answer, capsys):
     assert out.startswith("Correct!") and "Bonus" not in out
 
 
-def test_exercise_3_text_says_the_check_passes_without_the_bonus_in_both_notebooks():
+def test_exercise_3_text_says_the_check_fails_a_dropped_is_causal_in_both_notebooks():
     def exercise3(path):
         return next(s for s in _sources(path) if s.startswith("### Exercise 3"))
 
     assert exercise3(LESSON) == exercise3(SOLUTIONS)
-    assert "Without it the check still passes and says the bonus is not done." in exercise3(LESSON)
+    assert "Applying only the mask silently drops `is_causal`: the check fails it." in exercise3(LESSON)
 
 
 def _argmax0(c, d, y, t):

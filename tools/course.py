@@ -274,7 +274,7 @@ for _epsilon, _classes in ((0.12, 10), (0.25, 6), (0.0, 9), (0.6, 13), (1.0, 5),
 lesson03.check_attention_memory(vit_l_attention_bytes)
 """,
     # 09: other (dim, heads, patches) than the visible check's, each with no mask, an additive and a boolean
-    # attn_mask (is_causal=False), then is_causal=True (a clear error or the causal attention)
+    # attn_mask (is_causal=False), then is_causal=True alone and with a mask (a clear error or the causal attention)
     "make_my_forward": """
 from vit_explained.exercises import lesson09 as _lesson09
 

@@ -1340,18 +1340,16 @@ def _check_is_causal(model: _TinyTimmModel, answer: Callable[..., Any], tokens: 
     fail("with is_causal=True the output is neither the causal attention nor an error: apply a causal mask or raise")
 
 
-#: How each note about exercise 3's optional bonus case (a mask and is_causal=True together) begins.
+#: How each message about exercise 3's case of a mask and is_causal=True together begins.
 _BONUS = "with an attn_mask and is_causal=True together"
 
 
-def _check_causal_with_mask(
-    model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor, mask
-) -> str | None:
+def _check_causal_with_mask(model: _TinyTimmModel, answer: Callable[..., Any], tokens: torch.Tensor, mask) -> None:
     """``attn_mask`` and ``is_causal=True`` together: timm 1.0.26 to 1.0.28's two paths differ. The unfused path
     applies ``is_causal`` and drops the mask (``resolve_self_attn_mask``); the fused path passes both to SDPA, which
     applies both. Either reading is right, and so is a clear refusal.
     Applying only the mask silently drops ``is_causal``. Every block takes the unfused path here.
-    The case is the optional bonus: a miss never fails the exercise; it returns a note for the verdict."""
+    Round 18d: a required case (the spec says never ignore is_causal), so a miss fails the exercise."""
     attn_obj = model.blocks[-1].attn
     for block in model.blocks:
         block.attn.fused_attn = False
@@ -1365,13 +1363,13 @@ def _check_causal_with_mask(
                 output = model(tokens, attn_mask=mask, is_causal=True)
         except _REFUSALS as error:
             if "causal" in str(error).lower():
-                return None
-            return (
+                return
+            fail(
                 f"{_BONUS}, your my_forward raised {type(error).__name__}: {_first_line(error)}. Apply the causal "
                 "mask too, or refuse it with raise NotImplementedError('is_causal=True is not supported')"
             )
         except Exception as error:
-            return (
+            fail(
                 f"{_BONUS}, your my_forward raised {type(error).__name__}: "
                 f"{_first_line(error)}: a bug on that path, not a refusal"
             )
@@ -1381,15 +1379,14 @@ def _check_causal_with_mask(
         for block in model.blocks:
             block.attn.fused_attn = True
     if close(output, causal_wins) or close(output, both):
-        return None
+        return
     if close(output, mask_wins):
-        return (
-            f"{_BONUS}, your my_forward applies only the mask and silently drops is_causal: it applies is_causal "
-            "only when no mask is given, as SDPA's own rule asks. timm 1.0.26's unfused path applies is_causal "
-            "and drops the mask, its fused path (SDPA) applies both; neither drops is_causal. Apply the causal "
-            "mask too, or refuse is_causal=True"
+        fail(
+            f"{_BONUS}, your my_forward applies only the mask and silently drops is_causal: the exercise says "
+            "never ignore it. timm 1.0.26's unfused path applies is_causal and drops the mask, its fused path "
+            "(SDPA) applies both; neither drops is_causal. Apply the causal mask too, or refuse is_causal=True"
         )
-    return f"{_BONUS}, the output is neither the causal attention nor an error"
+    fail(f"{_BONUS}, the output is neither the causal attention nor an error")
 
 
 def _check_attn_map(stored: Any, expected_map: torch.Tensor, what: str) -> None:
@@ -1426,10 +1423,10 @@ def check_my_forward(
     an additive float mask and a boolean one (True = may attend): the model's output must not change,
     and ``my_forward`` must store ``attn_obj.attn_map`` ``(B, heads, N, N)`` (the softmax weights) and
     ``attn_obj.cls_attn_map`` (the class token's attention to the patches, ``(B, heads, N - 2)``).
-    With ``is_causal=True`` it must raise an error or compute the causal attention, not ignore it.
+    With ``is_causal=True`` (alone or with a mask) it must raise an error or compute the causal attention, never
+    ignore it.
     """
     _check_factory(answer)
-    bonus = None  # the optional case's note, if it is not done
     for index, (dim, heads, patches) in enumerate(sizes):
         model = _TinyTimmModel(dim, heads, seed=index).eval()
         tokens = torch.randn(3, 2 + patches, dim, generator=torch.Generator().manual_seed(index + 1))
@@ -1458,7 +1455,7 @@ def check_my_forward(
                 if hasattr(attn_obj, name):
                     delattr(attn_obj, name)
         _check_is_causal(model, answer, tokens)
-        bonus = bonus or _check_causal_with_mask(model, answer, tokens, _masks(3, 2 + patches, seed=index)[1][1])
+        _check_causal_with_mask(model, answer, tokens, _masks(3, 2 + patches, seed=index)[1][1])
         _check_detached(model, answer, tokens)
         _check_gradient(model, answer, tokens)
         _check_dropout(model, answer, tokens)
@@ -1467,5 +1464,5 @@ def check_my_forward(
                 delattr(attn_obj, name)
     passed(
         "your my_forward takes timm's attn_mask (additive or boolean) and is_causal, "
-        "changes nothing and stores both maps." + (f" (Bonus part not done: {bonus}.)" if bonus else "")
+        "changes nothing and stores both maps."
     )

@@ -243,11 +243,16 @@ def plot_special_token_maps(
 
 
 def plot_teacher_targets(
-    teacher_logits: torch.Tensor, *, temperatures: Sequence[float] = (1.0, 3.0, 10.0), title: str | None = None
+    teacher_logits: torch.Tensor,
+    *,
+    temperatures: Sequence[float] = (1.0, 3.0, 10.0),
+    title: str | None = None,
+    true_label: int | None = None,
 ) -> Figure:
     """What the student learns from one image's teacher logits ``(classes,)``: hard distillation's
     one-hot argmax beside soft distillation's ``softmax(logits / tau)`` at each temperature ``tau``
-    (``title``: the picture's title, by default one that names the argmax)."""
+    (``title``: the picture's title, by default one that names the argmax; ``true_label``, if given,
+    is marked "true" in every panel, so a hard target that drops it shows the loss)."""
     if not isinstance(teacher_logits, torch.Tensor) or teacher_logits.dim() != 1:
         shape = getattr(teacher_logits, "shape", teacher_logits)
         raise ValueError(f"teacher_logits must be one image's (classes,) logits, got {shape}")
@@ -265,6 +270,10 @@ def plot_teacher_targets(
     for ax, (name, values, colour) in zip(axes, panels, strict=True):
         ax.bar(range(classes), values.tolist(), color=colour)
         ax.bar([top], [values[top].item()], color=_COLOURS["class"])
+        if true_label is not None:
+            height = values[true_label].item()
+            ax.plot([true_label], [height + 0.06], marker="v", color="#2ca02c", markersize=6)
+            ax.text(true_label, height + 0.11, "true", ha="center", fontsize=7, color="#2ca02c")
         ax.set_title(name, fontsize=9)
         ax.set_xticks(range(classes))
         ax.tick_params(labelsize=7)
@@ -299,6 +308,7 @@ def plot_seed_accuracies(accuracies: dict[str, Sequence[float]], *, names: dict[
     lowest = min(100 * value for values in accuracies.values() for value in values)
     bottom = max(0, 5 * int(lowest // 5) - 5)  # a round number at least 5 points below every dot
     ax.set_ylim(bottom, 100)
+    ax.set_yticks(range(bottom, 101, 5 if 100 - bottom <= 40 else 10))  # the first tick is the axis' start
     ax.set_ylabel(f"test accuracy (%)\n(axis starts at {bottom} %)" if bottom else "test accuracy (%)", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     ax.legend(fontsize=7, loc="lower left")
@@ -335,12 +345,14 @@ def _slice_zoom(
     written in its cell, with the same boxes as the full matrix."""
     rows, keys = special_tokens, min(keys, weights.shape[1])
     corner = weights[:rows, :keys].detach().double()
-    ax.imshow(corner.numpy(), cmap="Greys", interpolation="nearest", vmin=0, vmax=vmax)
+    from matplotlib.colors import PowerNorm  # the full matrix's square-root scale: weights near 0.01 still grey
+
+    ax.imshow(corner.numpy(), cmap="Greys", interpolation="nearest", norm=PowerNorm(0.5, 0, vmax))
     for row in range(rows):
         for key in range(keys):
             value = float(corner[row, key])
-            ink = "white" if value > 0.6 * vmax else "black"
-            ax.text(key, row, f"{value:.2f}", ha="center", va="center", fontsize=7, color=ink)
+            ink = "white" if value > 0.4 * vmax else "black"
+            ax.text(key, row, f"{value:.3f}", ha="center", va="center", fontsize=7, color=ink)
     start, end, pad = special_tokens - 0.5, keys - 0.5, 0.05  # boxes drawn just inside their cells, unclipped
     for row, token in enumerate(("class", "distillation")[:special_tokens]):  # each special token's patch row
         ax.add_patch(

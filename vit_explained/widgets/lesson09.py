@@ -318,8 +318,11 @@ class TeacherTargets(LessonWidget):
             f"puts 1 there; the soft target at tau {tau:g}: {first} {float(soft[first]):.2f}, {second} "
             f"{float(soft[second]):.2f}, the other {soft.numel() - 2} classes {rest:.2f} together"
         )
-        title = f"digit {digit}: the teacher's hard target and\nits soft target at tau {tau:g} (its argmax in red)"
-        return line, plot_teacher_targets(logits, temperatures=(tau,), title=title)
+        label = int(self.labels[digit])
+        title = (
+            f"digit {digit}, a {label}: the teacher's hard target and\nits soft target at tau {tau:g} (argmax in red)"
+        )
+        return line, plot_teacher_targets(logits, temperatures=(tau,), title=title, true_label=label)
 
 
 def teacher_targets(teacher: nn.Module, images: torch.Tensor, labels: torch.Tensor, **kwargs: Any) -> TeacherTargets:

@@ -1,0 +1,88 @@
+"""Lesson 09, fix round 18d (fresh review 18c): the slice-matrix zoom shows readable weights (the head average);
+exercise 3 fails an answer that drops is_causal beside a mask; the framings (chance baseline, DeiT - ViT printed
+at its claim, quoted paper numbers, the validation digits also chose the kept epoch); the soft/hard attempt in
+appendix A; the seed-accuracy axis and the teacher-target picture's true label."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from test_lesson09_exercises import make_causal_only_without_mask
+
+from vit_explained.exercises import ExerciseFailed, lesson09
+from vit_explained.plotting.lesson09 import plot_seed_accuracies, plot_slice_matrix, plot_teacher_targets
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_deit_distillation.ipynb"
+
+
+def _cells() -> list[dict]:
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def _sources() -> list[str]:
+    return ["".join(cell["source"]) for cell in _cells()]
+
+
+def _printed() -> str:
+    return "".join("".join(o.get("text", "")) for c in _cells() if c["cell_type"] == "code" for o in c["outputs"])
+
+
+def test_the_zoom_prints_readable_nonzero_weights_of_the_head_average():
+    source = next(s for s in _sources() if s.startswith("with capture_attention(model) as attentions"))
+    assert "head_mean = last[0].mean(0)" in source and "plot_slice_matrix(head_mean" in source
+    line = next(x for x in _printed().splitlines() if x.startswith("heads averaged, row 0, keys 0 to 5:"))
+    values = json.loads(line.split(":", 1)[1].strip())
+    assert len(values) == 6 and all(0.005 < v < 0.015 for v in values)
+    weights = torch.full((51, 51), 0.012)
+    fig = plot_slice_matrix(weights, mark_key=12)
+    zoom = fig.axes[-1]
+    assert sum(t.get_text() == "0.012" for t in zoom.texts) == 12  # every cell written, readable
+
+
+def test_exercise_3_says_not_yet_when_is_causal_is_dropped_beside_a_mask():
+    with pytest.raises(ExerciseFailed) as caught:
+        lesson09.check_my_forward(make_causal_only_without_mask)
+    message = str(caught.value)
+    assert message.startswith("Not yet:") and "the exercise says never ignore it" in message
+    exercise = next(s for s in _sources() if s.startswith("### Exercise 3"))
+    assert "never ignore it" in exercise and "bonus" not in exercise.lower()
+
+
+def test_the_framings():
+    sources, printed = _sources(), _printed()
+    text = "\n".join(sources)
+    assert "same top patch on 44% of the digits (chance, 1 of 49 patches: 2%)" in printed
+    assert "on 44 % of the digits, against 2 % by chance." in text and "on only 44 %" not in text
+    assert "Heads 0 and 2 are far less peaked" in text and "uniform 0.02" in text
+    assert "(quoted, not measured here)" in text and "77.9 %" in text
+    assert "the same validation digits also chose each run's\nkept epoch" in text
+    assert "The validation digits also chose each run's kept epoch." in text
+    claim = next(i for i, s in enumerate(sources) if s.startswith("**Does distillation help here?**"))
+    assert sources[claim + 1].startswith("seed_runs = benchmark_results()")
+    assert printed.count("t-interval [-4.5, +6.3]") == 1
+
+
+def test_the_soft_hard_attempt_sits_in_appendix_a_and_section_1_has_no_first_look():
+    sources = _sources()
+    appendix_a = next(i for i, s in enumerate(sources) if s.startswith("## Appendix A"))
+    appendix_b = next(i for i, s in enumerate(sources) if s.startswith("## Appendix B"))
+    attempt = next(i for i, s in enumerate(sources) if s.startswith("small = soft_hard_benchmark()"))
+    assert appendix_a < attempt < appendix_b
+    assert not any(s.startswith("**A first look at the slice.**") for s in sources)
+
+
+def test_the_relabel_accuracy_line_is_split():
+    block = _printed().split("validation accuracy after 40 epochs, both heads averaged:\n", 1)[1]
+    assert all(len(line) < 140 for line in block.splitlines()[:4])
+
+
+def test_the_seed_axis_starts_at_a_tick_and_the_true_label_is_marked():
+    fig = plot_seed_accuracies({"a": [0.95, 0.93], "b": [0.91, 0.9]})
+    ax = fig.axes[0]
+    bottom = int(ax.get_ylim()[0])
+    assert ax.get_yticks()[0] == bottom and f"starts at {bottom} %" in ax.get_ylabel()
+    logits = torch.zeros(10)
+    logits[9] = 5.0
+    fig = plot_teacher_targets(logits, temperatures=(3.0,), true_label=7)
+    assert all(any(t.get_text() == "true" for t in ax.texts) for ax in fig.axes)
