@@ -105,9 +105,12 @@ def test_shares_table_changes_one_thing_per_row():
     assert "from 19.1 % to 18.6 %" in claim and "the table credits the kernel, not the padding" in claim
 
 
-def test_run_rule_and_box_rule_live_in_going_further():
+def test_run_strip_before_section_3s_proof_and_box_rule_details_in_going_further():
     going_further = _first("## Going further (optional)")
-    assert _first("**How long a run fits.**") >= going_further and _first("plot_run_strip(20") > going_further
+    # review 18d: picture before the proof -- the run strip sits in section 3, just before the 1-D proof
+    strip, proof = _first("plot_run_strip(20"), _first("**Why the kernel wins: the box rule.**")
+    assert _first("## 3 · Why overlap") < _first("**How long a run fits.**") == strip - 1 < proof == strip + 2
+    assert proof < _first("## 4 ·") < going_further
     assert _first('<a id="box-rule"></a>**The box rule.**') > going_further
     assert "on a side where every pixel is covered" in "".join(_cells()[_first("**Runs, by brute force.**")]["source"])
 

@@ -52,7 +52,7 @@ def test_generic_failures_name_the_pixel_and_why():
     covered = _failure(
         lambda n, k, s, p: [0] if (n, k, s, p) == (22, 7, 4, 3) else ex.lost_pixels_reference(n, k, s, p)
     )
-    assert "pixel 0 is covered by window 0 (pixels -3 .. 3)" in covered
+    assert "pixel 0 is covered by window 0 (image pixels 0 .. 3)" in covered
 
 
 def test_no_failure_prints_the_full_answer():

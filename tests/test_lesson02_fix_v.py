@@ -36,7 +36,11 @@ def test_the_footprint_offset_is_printed_and_said():
     printed = _printed(cells[code])
     assert "final token (3, 6): rows 34..64, columns 82..112" in printed
     assert "ViT's patch (3, 6): rows 48..63, columns 96..111" in printed
-    assert "6.5" not in printed and "fmean" not in _source(cells[code])  # round 17b: the shift is checked, hidden
+    assert "fmean" not in _source(cells[code])  # round 17b: the shift is checked, hidden
+    # review 18d: the two centres behind "6.5 pixels" are printed
+    assert (
+        "centres (row, column): final token (49.0, 97.0), ViT's patch (55.5, 103.5): 6.5 pixels up and left" in printed
+    )
     assert "shift == 6.5" in _source(cells[code + 1]) and "hide-input" in cells[code + 1]["metadata"]["tags"]
     assert "plot_token_footprint(" in _source(cells[code + 2])  # round 17b: the figure in its own cell
     assert "ends 1 pixel after it, so its centre sits 6.5 pixels up and to the left" in _flat(_source(cells[code + 4]))

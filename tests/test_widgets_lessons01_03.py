@@ -155,7 +155,12 @@ def test_soft_split_coverage_view_counts_the_windows_of_each_pixel(kernel, strid
     assert torch.equal(torch.as_tensor(shade.get_array()), expected)
     assert shade.get_extent() == [padding - 0.5, padding + width - 0.5, padding + height - 0.5, padding - 0.5]
     assert fig.axes[1].get_ylabel() == "windows that hold the pixel"  # the colour bar
-    assert f"; overlap k - s = {kernel} - {stride} = {kernel - stride}; tokens:" in line
+    spacing = (
+        f"gap s - k = {stride} - {kernel} = {stride - kernel} px"
+        if stride > kernel
+        else f"overlap k - s = {kernel} - {stride} = {kernel - stride}"
+    )
+    assert f"; {spacing}; tokens:" in line and "= -" not in line  # review 18d: a gap, not a negative overlap
     off, _ = soft_split.compute(kernel, stride, padding, height, width, coverage=False)
     assert off == line
 

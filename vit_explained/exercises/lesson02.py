@@ -976,7 +976,8 @@ def _why_wrong(got: list[int], right: list[int], case: tuple[int, int, int, int]
     if pixel in got:
         j = next(j for j, first in enumerate(starts) if first <= pixel < first + kernel)
         first = starts[j]
-        return f"pixel {pixel} is covered by window {j} (pixels {first} .. {first + kernel - 1}), so it is not lost"
+        last = min(first + kernel, size) - 1  # review 18d: the range clipped to image pixels
+        return f"pixel {pixel} is covered by window {j} (image pixels {max(first, 0)} .. {last}), so it is not lost"
     if not got:  # naming a lost pixel would give part of the answer away (review 18c)
         return (
             "this split loses some. Count the windows with section 2's floor rule, then list the pixels no window "

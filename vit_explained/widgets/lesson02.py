@@ -135,10 +135,12 @@ def split_line(height: int, width: int, kernel: int, stride: int, padding: int, 
     neighbouring windows, then the token count and its attention size, e.g. ``rows: (60 + 2 x 0 - 20) // 15 + 1 = 3,
     columns: (100 + 2 x 0 - 20) // 15 + 1 = 6; overlap k - s = 20 - 15 = 5; tokens: 3 x 6 = 18,
     N² = 324 attention entries per head``
-    (a negative overlap is a gap between windows)."""
+    (when ``s > k``: ``gap s - k = ... px`` between neighbouring windows)."""
     rows = f"({height} + 2 x {padding} - {kernel}) // {stride} + 1 = {grid.rows}"
     cols = f"({width} + 2 x {padding} - {kernel}) // {stride} + 1 = {grid.cols}"
     overlap = f"overlap k - s = {kernel} - {stride} = {kernel - stride}"
+    if stride > kernel:  # review 18d: a gap, not a negative overlap
+        overlap = f"gap s - k = {stride} - {kernel} = {stride - kernel} px"
     attention = f"N² = {grid.total**2:,} attention entries per head"  # what the count sets (section 2)
     return f"rows: {rows}, columns: {cols}; {overlap}; tokens: {grid.rows} x {grid.cols} = {grid.total}, {attention}"
 
