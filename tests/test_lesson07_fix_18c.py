@@ -67,7 +67,7 @@ def test_the_original_code_check_is_three_claim_and_cell_pairs():
     for marker, claim in (
         ("ours_logits, original_logits = ours(square), original(square)", "Is `T2TViT` the original model?"),
         ("broken = (ours(square) - original(square))", "A negative control shows the test can fail"),
-        ("original_default, one_eighth = ", "The same cell then runs the original's token `Attention`"),
+        ("original_default, one_eighth = ", "The next cell runs the original's token `Attention`"),
     ):
         (i,) = [i for i, s in enumerate(sources) if marker in s]
         assert cells[i - 1]["cell_type"] == "markdown" and claim in sources[i - 1], marker

@@ -61,4 +61,4 @@ def test_review_t_prose():
     assert "a different setup, is only an analogy" in text  # review v: the whole-stem run is another experiment
     assert "longer training not run" in text  # the summary (round x: shorter)
     assert "scale_counts" not in text  # section 6 alone holds the scale-control counts
-    assert "plot_token_fold(" in text and "tick `show field` once you have solved it" in text  # review 16g
+    assert "plot_token_fold(" in text and "tick `show field` once you" in text  # review 16g (18e: wording)

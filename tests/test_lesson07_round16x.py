@@ -75,8 +75,8 @@ def test_trained_weight_on_ink_rises_on_every_seed():
 
 def test_review_nits():
     text, outputs = _markdown(), nb.all_printed(LESSON)
-    assert "Several later models kept an overlapping, local stem" in text and "What lasted" not in text
-    assert "the part of T2T these four kept is the overlapping local stem" in text  # 18c/18d: the takeaway
+    assert "Several later models use an overlapping, local stem" in text and "What lasted" not in text
+    assert "share an overlapping local stem with T2T, and none uses token transformers" in text  # 18e: no descent
     assert "(the paper's Table 6" not in text and "The paper's Table 6 tests this on ViT" in text
     assert "in exact arithmetic" in text and "Mean attention by offset" in "".join(
         "".join(c["source"]) for c in nb.cells(LESSON) if c["cell_type"] == "code"
