@@ -74,7 +74,7 @@ def test_plot_slip_scatter_draws_the_cloud_the_diagonal_and_the_difference() -> 
     scatter, matrix = fig.axes[:2]
     corr = torch.corrcoef(torch.stack([right.flatten(), right.flip(-1).flatten()]))[0, 1].item()
     assert scatter.get_title().startswith(f"correlation {corr:.2f}")
-    assert len(scatter.lines[0].get_xdata()) <= 50 and scatter.lines[1].get_label() == "right = wrong"
+    assert len(scatter.lines[0].get_xdata()) <= 50 and scatter.lines[1].get_label() == "correct = permute forgotten"
     assert matrix.images[0].get_array().shape == (12, 8) and len(fig.axes) == 3  # + its colour bar
     with pytest.raises(ValueError, match="same shape"):
         plot_slip_scatter(right, right[:, :6])
