@@ -24,7 +24,7 @@ from einops import rearrange
 from ..patch_embedding import PatchEmbedding
 from ..patches import patch_grid, patchify, unpatchify
 from ..positional import interpolate_positions, vit_at_resolution
-from . import ExerciseFailed, _tolerance, _type_name, attempt, close, fail, forbid, passed
+from . import ExerciseFailed, _type_name, attempt, close, fail, forbid, passed
 from . import as_int as _as_any_int
 
 __all__ = ["check_conv_to_linear", "check_interpolate_positions", "check_patchify", "check_token_count"]
@@ -388,9 +388,8 @@ def _diagnose_conv_weight(answer: torch.Tensor, weight: torch.Tensor, case: str,
             fail(f"for {case}: {problem}")
     if rounded is not None:
         fail(rounded)
-    rtol, atol = _tolerance(answer.dtype, weight.dtype)
-    mine_sorted = answer.detach().to(torch.float64).flatten().sort().values
-    if not close(mine_sorted, weight.to(torch.float64).flatten().sort().values, rtol=rtol, atol=atol):
+    mine_sorted = answer.detach().to(torch.float64).flatten().sort().values  # exact: reordering moves, never rounds
+    if not torch.equal(mine_sorted, weight.to(torch.float64).flatten().sort().values):
         fail(
             f"for {case} your weight has the right shape but different values: it should hold exactly the "
             "kernel's numbers, only moved to new places (no scaling, rounding or arithmetic on them)"
@@ -480,7 +479,8 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         if close(answer, target):  # to the answer's own precision (float16 keeps ~3 digits)
             if narrower:
                 fail(rounded)
-            if _gives_conv_tokens(answer, target, conv, (ph, pw), generator):
+            exact = torch.equal(answer.detach().to(torch.float64), target.to(torch.float64))  # no value changed
+            if exact and _gives_conv_tokens(answer, target, conv, (ph, pw), generator):
                 right_for = right_for or str(tuple(weight.shape))
                 continue
         if not narrower:
