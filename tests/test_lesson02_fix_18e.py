@@ -59,3 +59,15 @@ def test_exercise_4_covered_pixel_names_image_pixels_only():
     assert "is covered by window" in message and "(image pixels " in message
     first, last = message.split("(image pixels ")[1].split(")")[0].split(" .. ")
     assert 0 <= int(first) <= int(last) <= 21
+
+
+def test_t2t_module_figure_uses_the_papers_terms_and_the_name_is_explained():
+    from vit_explained.plotting.lesson02 import plot_t2t_module
+
+    fig = plot_t2t_module()
+    texts = [text.get_text() for text in fig.axes[0].texts]
+    for term in ("re-structurization 1", "re-structurization 2", "T2T process 1", "T2T process 2"):
+        assert term in texts
+    assert "soft split 1\n(k7, s4, p2)" in texts and "Brackets: the T2T paper's terms" in fig.axes[0].get_title()
+    prose = _flat(_source(_cells()[_index("The T2T module takes their place.")]))
+    assert 'Each soft split merges neighbouring tokens into one: "tokens-to-token".' in prose

@@ -820,8 +820,9 @@ def plot_t2t_module(
             blocks.append(("reshape", f"{grid.rows} x {grid.cols} x {token_dim}", "lightgray"))
     last = stages[-1]
     blocks.append((f"Linear\n{last.token_length} -> {embed_dim}", f"{last.grid.total} x {embed_dim}", "tab:green"))
-    fig = new_figure(figsize=(1.6 * len(blocks), 2.4), layout="constrained")
+    fig = new_figure(figsize=(1.6 * len(blocks), 3.0), layout="constrained")
     ax = fig.subplots()
+    _mark_t2t_processes(ax, len(stages))
     for x, (name, shape, color) in enumerate(blocks):
         ax.add_patch(Rectangle((x - 0.42, 0.0), 0.84, 1.0, facecolor=color, edgecolor="black", alpha=0.6))
         ax.text(x, 0.5, name, ha="center", va="center", fontsize=10)
@@ -829,7 +830,7 @@ def plot_t2t_module(
         if x:
             ax.annotate("", xy=(x - 0.43, 0.5), xytext=(x - 0.57, 0.5), arrowprops={"arrowstyle": "->"})
     ax.set_xlim(-0.5, len(blocks) - 0.5)
-    ax.set_ylim(-0.45, 1.1)
+    ax.set_ylim(-0.45, 1.62)
     ax.axis("off")
     meaning = {"tab:cyan": "soft split (no weights)", "lightgray": "reshape (no weights)",
                "tab:orange": "token transformer (learned)", "tab:green": "Linear (learned)"}  # fmt: skip
@@ -837,10 +838,25 @@ def plot_t2t_module(
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=10, frameon=False)
     ax.set_title(
         f"The T2T module for an image of {height} x {width} x {channels} (below each box: its output, tokens x width "
-        "or rows x cols x channels); it replaces ViT's patches and patch-token Linear",
+        "or rows x cols x channels); it replaces ViT's patches and patch-token Linear\n"
+        "Brackets: the T2T paper's terms (Sec. 3.1)",
         fontsize=10.5,
     )
     return fig
+
+
+def _mark_t2t_processes(ax: Axes, splits: int) -> None:
+    """Brackets above the T2T module's boxes with the paper's terms (Sec. 3.1 and its Fig. 3): a token transformer
+    and its reshape are a *re-structurization*; with the next soft split they are one *T2T process*."""
+    for number in range(1, splits):
+        first = 3 * number - 1  # the box of token transformer ``number`` (image, soft split 1, then 3 per process)
+        for last, height, label in (
+            (first + 1, 1.1, f"re-structurization {number}"),
+            (first + 2, 1.38, f"T2T process {number}"),
+        ):
+            left, right = first - 0.42, last + 0.42
+            ax.plot([left, left, right, right], [height - 0.06, height, height, height - 0.06], color="black", lw=1)
+            ax.text((left + right) / 2, height + 0.03, label, ha="center", va="bottom", fontsize=9.5)
 
 
 def _window_spans(size: int, kernel: int, stride: int, padding: int) -> tuple[list[int], int | None]:
