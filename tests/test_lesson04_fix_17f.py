@@ -19,7 +19,8 @@ def _text(cell: dict) -> str:
 def test_sigma_is_linked_to_the_rms_token_norm() -> None:
     assert any("divides each token by its spread $\\sigma$, about its norm over $\\sqrt{D}$" in s for s, _ in _cells())
     outputs = "".join(_text(c) for _, c in _cells())
-    assert "LayerNorm's sigma at 2 blocks: 1.333, about RMS / sqrt(D) = 10.8 / sqrt(64) = 1.35" in outputs
+    assert "divisor at 2 blocks: 1.333;" in outputs  # round 18d: the RMS link printed beside the divisor
+    assert "about the stream's RMS token norm / sqrt(D) = 10.8 / sqrt(64) = 1.35" in outputs
 
 
 def test_centred_arm_sentence_and_readable_labels() -> None:

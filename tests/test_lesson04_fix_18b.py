@@ -43,7 +43,7 @@ def test_the_ablation_is_split_into_arms_run_and_plot_with_its_loop_visible() ->
 
 
 def test_growing_updates_get_one_measurement_and_a_goes_with_sentence() -> None:
-    cells = _cells()
+    cells = _cells(APPENDIX)  # round 18d: moved to appendix A
     printed = "".join(_text(cell) for cell in cells)
     assert "mean token-token cosine after blocks 1, 4, 8, 16: 0.05, 0.30, 0.55, 0.75" in printed
     prose = " ".join(" ".join(cell.source.split()) for cell in cells if cell.cell_type == "markdown")

@@ -54,10 +54,10 @@ def test_section_six_picture_first_statistics_folded_questions_numbered() -> Non
     assert (
         'save_figure(fig, "04_depth_gradients")' in cells[start + 1].source and "print(" not in cells[start + 1].source
     )
-    assert cells[start + 2].source.startswith("**Answer 1.**")  # round 18c: the answer directly under the picture
-    assert 'HTML(f"<details>' in cells[start + 3].source  # round 17e: the slope lines print plain above the fold
-    assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in cells[start + 3].outputs[0]["text"]
-    html = cells[start + 3].outputs[-1]["data"]["text/html"]
+    assert 'HTML(f"<details>' in cells[start + 2].source  # round 17e: the slope lines print plain above the fold
+    assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in cells[start + 2].outputs[0]["text"]
+    assert cells[start + 3].source.startswith("**Answer 1.**")  # round 18d: the answer after its printed intervals
+    html = cells[start + 2].outputs[-1]["data"]["text/html"]
     assert "<details>" in html and "Welch's t" in html
     visible = [
         c.source

@@ -42,8 +42,8 @@ def test_the_divisor_and_the_fixed_constant_printed_side_by_side() -> None:
     cell = next(c for c in _cells() if "print(f\"the final LayerNorm's divisor at 2 blocks" in c.source)
     text = "".join(o.get("text", "") for o in cell.outputs)
     assert "divisor at 2 blocks: 1.333; the fixed arms' constant FIXED_NORM = 1.33\n" in text
-    outputs = "".join(o.get("text", "") for c in _cells() if c.cell_type == "code" for o in c.outputs)
-    assert "a + b L      = 8.2 + 1.33 L" in outputs  # round 17c: the fit moved to its own cell with its residuals
+    outputs = "".join(o.get("text", "") for c in _cells(APPENDIX) if c.cell_type == "code" for o in c.outputs)
+    assert "a + b L      = 8.2 + 1.33 L" in outputs  # round 17c: the fit with its residuals; 18d: in appendix A
     assert "growth per block" not in text
     assert "different quantities" not in "\n".join(c.source for c in _cells() if c.cell_type == "markdown")
 

@@ -73,6 +73,12 @@ def _random_stack(depth: int, seed: int, dim: int, separate_qkv: bool, init: str
     return blocks, final_norm, head, tokens, labels
 
 
+def random_stack(depth: int, seed: int, dim: int = 64) -> tuple:
+    """Section 6's seeded pre-norm probe: (blocks, final LayerNorm, head, tokens (8, 16, dim), labels (8,)),
+    Xavier-uniform weights with separate q, k, v draws (the stack ``last_fc2_gradient`` measures)."""
+    return _random_stack(depth, seed, dim, True)
+
+
 def _pre_norm_stream(blocks: list[Block], tokens: torch.Tensor) -> torch.Tensor:
     for block in blocks:  # x + branch(norm(x))
         tokens = tokens + block.attn(block.norm1(tokens))

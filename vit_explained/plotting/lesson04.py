@@ -1259,7 +1259,14 @@ def plot_layer_norm_geometry(count: int = 5, seed: int = 0) -> Figure:
     ax.set_title("In 3-D: centre onto the plane sum(x) = 0,\nthen scale onto the circle of radius sqrt(3)")
     ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2)
     flat = fig.add_subplot(1, 2, 2)  # the plane in its own axes: coordinates (x . u, x . v)
-    basis = torch.stack([u, v], dim=1)  # (3, 2)
+    _draw_plane_face_on(flat, points, circle, torch.stack([u, v], dim=1), reach)
+    fig.subplots_adjust(wspace=0.32)
+    flat.set_title("The plane face-on, in its own axes:\nthe circle is round, each red dot on its blue dot's ray")
+    return fig
+
+
+def _draw_plane_face_on(flat, points: dict, circle: torch.Tensor, basis: torch.Tensor, reach: float) -> None:
+    """The right panel of :func:`plot_layer_norm_geometry`: the plane sum(x) = 0 in its own axes, ``basis`` (3, 2)."""
     on_plane = points["centred"] @ basis  # the raw vectors project to the same points
     on_circle = points["normalised"] @ basis
     flat.add_patch(Circle((0, 0), reach, color="tab:blue", alpha=0.10, lw=0))
@@ -1286,9 +1293,6 @@ def plot_layer_norm_geometry(count: int = 5, seed: int = 0) -> Figure:
         xlabel="along u = (1, -1, 0) / sqrt(2)",
         ylabel="along v = (1, 1, -2) / sqrt(6)",
     )
-    fig.subplots_adjust(wspace=0.32)
-    flat.set_title("The plane face-on, in its own axes:\nthe circle is round, each red dot on its blue dot's ray")
-    return fig
 
 
 def token_through_block(block: torch.nn.Module, x: torch.Tensor, token: int) -> dict[str, float]:
