@@ -51,3 +51,23 @@ def test_the_widget_prose_matches_the_legend():
     text = " ".join(_markdown().split())
     assert 'The legend\'s "split 4"' not in text and 'the red "receptive field" entry' in text
     assert "T2T's own 31 x 31 is section 2's result" in text
+
+
+def test_exercise_1_adds_two_random_chains_so_a_lookup_table_fails():
+    import pytest
+
+    from vit_explained.exercises import lesson07 as ex
+    from vit_explained.exercises.lesson07 import RECEPTIVE_FIELD_CASES, _random_chains, _receptive_field
+
+    chains = _random_chains()
+    assert len(chains) == 2 and all(1 <= len(c) <= 4 and all(1 <= s <= k for k, s, _ in c) for c in chains)
+    table = {tuple(c): _receptive_field(c) for c in RECEPTIVE_FIELD_CASES}
+    draws = [_random_chains(50) for _ in range(2)]
+    assert draws[0] != draws[1]  # drawn afresh on every call
+    assert not any(c in RECEPTIVE_FIELD_CASES for c in draws[0])
+    for _ in range(5):  # the fixed cases' answers alone fail on every call
+        with pytest.raises(Exception, match=r"Not yet: .*chain"):
+            ex.check_receptive_field(lambda splits: table.get(tuple(splits), -1))
+    ex.check_receptive_field(_receptive_field)  # the reference passes every call
+    with pytest.raises(Exception, match="round down at each split"):
+        ex.check_t2t_token_count(lambda h, w: h * w / 219.2)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import inspect
 import math
+import random
 import re
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -222,12 +223,26 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
 ]
 
 
+def _random_chains(count: int = 2) -> list[tuple[tuple[int, int, int], ...]]:
+    """``count`` chains of 1 to 4 soft splits drawn afresh on every call (kernel 2-7, stride 1 to the kernel,
+    padding up to half the kernel), so a table of the fixed cases' answers does not pass."""
+    draw = random.Random()  # not the global seed: the lesson's seeded cells stay as they are
+    chains = []
+    while len(chains) < count:
+        kernels = [draw.randint(2, 7) for _ in range(draw.randint(1, 4))]
+        chain = tuple((k, draw.randint(1, k), draw.randint(0, k // 2)) for k in kernels)
+        if chain not in RECEPTIVE_FIELD_CASES:  # new to the learner's function
+            chains.append(chain)
+    return chains
+
+
 def check_receptive_field(receptive_field: Callable[[Any], int]) -> None:
     """Check ``receptive_field(splits) -> int``: the side of the square of pixels that an interior final
     token depends on through a chain of soft splits alone (no token transformers), each split a
     ``(kernel, stride, padding)`` in the package's order, as in ``T2T_SPLITS``."""
     wrong = []
-    for splits in RECEPTIVE_FIELD_CASES:
+    cases = (*RECEPTIVE_FIELD_CASES, *_random_chains())  # two fresh chains per call: a lookup table cannot pass
+    for splits in cases:
         chain = "(" + ", ".join(str(split) for split in splits) + ("," if len(splits) == 1 else "") + ")"
         answer = attempt(receptive_field, tuple(tuple(split) for split in splits))
         if isinstance(answer, (tuple, list)) and len(answer) == 2:
@@ -254,7 +269,7 @@ def check_receptive_field(receptive_field: Callable[[Any], int]) -> None:
         )
     four = ((3, 2, 1),) * 4
     passed(
-        f"Your field matches on {len(RECEPTIVE_FIELD_CASES)} chains: T2T's (7, 4, 2), (3, 2, 1), (3, 2, 1) sees "
+        f"Your field matches on {len(cases)} chains: T2T's (7, 4, 2), (3, 2, 1), (3, 2, 1) sees "
         f"{_receptive_field(T2T_SPLITS)} x {_receptive_field(T2T_SPLITS)} pixels, and so do four (3, 2, 1) splits "
         f"({_receptive_field(four)}), whose first token transformer costs 16 times as much (section 5)."
     )
@@ -274,6 +289,11 @@ def _chain_without_padding(height: int, width: int) -> int | None:
 
 
 def _as_count(answer: object, height: int, width: int) -> int:
+    if isinstance(answer, float) and not answer.is_integer():
+        fail(
+            f"for a {height}x{width} image you returned {answer}, not a whole number of tokens: round down at each "
+            "split, floor((size + 2 * padding - kernel) / stride) + 1, before the next split"
+        )
     if isinstance(answer, tuple) and len(answer) == 2:
         fail(
             f"for a {height}x{width} image you returned a pair {answer!r}; return the number of tokens, "
