@@ -1,0 +1,40 @@
+"""Lesson 06, review 18c: warm-up chosen on validation only, the one-batch rule's missing control said, wording."""
+
+import pathlib
+
+import nbformat
+
+LESSON = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "06_train_a_vit.ipynb"
+
+
+def _markdown() -> str:
+    return "\n".join(c.source for c in nbformat.read(LESSON, as_version=4).cells if c.cell_type == "markdown")
+
+
+def _outputs() -> str:
+    cells = nbformat.read(LESSON, as_version=4).cells
+    return "\n".join(o.get("text", "") for c in cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_recipe_card_warm_up_rests_on_validation_and_training_loss():
+    text = _markdown()
+    assert "leaned worse on the test digits" not in text
+    assert "training loss is\n   higher without it on 5 of 5 seeds (sign test p = 0.06" in text
+    assert "higher without on 5 of 5 (sign test p = 0.06)" in _outputs()
+
+
+def test_one_batch_rule_says_its_negative_control_is_not_run():
+    text = _markdown()
+    assert "a larger rate tells which" not in text
+    assert "a structural bug at 10x rate and 4x steps, is not run here" in text
+    assert "slow optimiser (no bug run at that rate)" in text
+
+
+def test_wording_plateau_plane_cnn_gap_and_clipping():
+    text, out = _markdown(), _outputs()
+    assert "not at a bug that stops learning" in text and "plateau: no bug" not in text
+    assert "prove nothing" not in text and "This clinic model is not section 3's `LOOP`" in text
+    assert "On this plane the nearest centre" in text
+    assert "head's features [83.7, 88.0], raw pixels [39.5, 45.6]" in out
+    assert "accuracy gap ends at 7-8 points" in text and "CNN-8, seeds 0-2: training minus validation accuracy" in out
+    assert "(its Table 3, pre-training)" in text
