@@ -416,13 +416,17 @@ def _identity_slips(matrices: list[torch.Tensor], keep: float) -> dict[str, torc
 
 
 def _more_rollout_slips(matrices: list[torch.Tensor], keep: float) -> dict[str, torch.Tensor]:
-    """More named slips: the batch averaged (matrices or result), A + keep * I, transposed, one layer only."""
+    """More named slips: the batch averaged (matrices or result), A + keep * I, transposed, one layer only, M * R."""
     identity = torch.eye(matrices[0].shape[-1], dtype=matrices[0].dtype)
     right = _right_rollout(matrices, keep)
     no_weight = identity.expand_as(matrices[0])
     for m in matrices:
         added = m + keep * identity  # (1 - keep) forgotten on A
         no_weight = added / added.sum(-1, keepdim=True) @ no_weight
+    elementwise_ones = torch.ones_like(matrices[0])  # M * R from R = ones (or from the first mixed matrix)
+    for m in matrices:
+        mixed = (1 - keep) * m + keep * identity
+        elementwise_ones = mixed / mixed.sum(-1, keepdim=True) * elementwise_ones
     one_layer = {} if len(matrices) == 1 else {"last only": matrices[-1:], "first only": matrices[:1]}
     skipped = {  # one layer left out of the product (matrices[1:], matrices[:-1], a range that misses one)
         f"skipped {k}": [m for j, m in enumerate(matrices) if j != k] for k in range(len(matrices))
@@ -435,6 +439,7 @@ def _more_rollout_slips(matrices: list[torch.Tensor], keep: float) -> dict[str, 
         "batch averaged result": right.mean(0, keepdim=True).expand_as(right),
         "no 1 - keep": no_weight,
         "transposed": right.transpose(-2, -1),
+        "elementwise ones": elementwise_ones,
     }
 
 
@@ -512,8 +517,13 @@ _ROLLOUT_MISTAKES = (
     ),
     (
         "elementwise",
-        "you multiplied elementwise (*): rollout chains the layers by matrix products, R = mixed @ R (the @ "
-        "operator, or torch.bmm)",
+        "you multiplied elementwise (M * R, entry by entry): rollout chains the layers by matrix products, "
+        "R = mixed @ R (the @ operator, or torch.bmm)",
+    ),
+    (
+        "elementwise ones",
+        "you multiplied elementwise (M * R, each layer's mixed matrix times R entry by entry): rollout chains the "
+        "layers by matrix products, R = mixed @ R (the @ operator, or torch.bmm), starting from R = I",
     ),
     (
         "half",
@@ -1838,14 +1848,14 @@ def _name_top_patch_slip(
 
 
 def _constant_origin(function: Callable[..., Any] | None, rows: int, cols: int) -> bool:
-    """Exercise 6: whether ``function`` still answers (0, 0) on weights where every token reads the last patch,
+    """Exercise 6: whether ``function`` still answers (0, 0) on weights where every token reads a middle patch,
     so that the class token's own column loses its row (0.25 against 0.75 after two blocks): a constant answer,
-    not an argmax over the whole row."""
+    not an argmax over the whole row (nor over ``R[:, 0, :-1]``, which drops the last patch)."""
     if function is None:
         return False
     tokens = 1 + rows * cols
     probe = torch.zeros(2, 1, tokens, tokens)
-    probe[..., -1] = 1.0
+    probe[..., 1 + (rows * cols) // 2] = 1.0  # a middle patch: kept by [:-1] and by [1:] alike
     try:
         answer = torch.as_tensor(function([probe.clone(), probe.clone()], rows, cols)).long().reshape(-1)
     except Exception:  # any failure here: fall back on the plain message
@@ -1872,10 +1882,7 @@ def _name_grid_arithmetic(
             "your answer does not depend on the weights"
         )
     if same == (0, 0):
-        fail(
-            f"for {case}: you gave (0, 0) for every image, so your answer does not depend on the weights. If you "
-            f"took the argmax over the whole class-token row, {column_0}"
-        )
+        fail(f"for {case}: you gave (0, 0) for every image: you included column 0 in the argmax: {column_0}")
     if rows == cols:
         return
     for row, col in ((flat // rows, flat % rows), (flat // rows, flat % cols), (flat // cols, flat % rows)):
