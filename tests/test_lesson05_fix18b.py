@@ -33,7 +33,7 @@ def test_trained_table_prints_the_fresh_models_shares():
 
 def test_init_sentence_model_switch_and_loss_in_prose():
     text = " ".join(_flat(c) for c in _cells() if c["cell_type"] == "markdown")
-    assert "The init sets most of the ratio's size; q and k still get 9 to 50 times less." in text
+    assert "q and k still get 9 to 50 times less." in text and "sets most of the ratio" not in text  # 18e
     assert "in this model the init sets the ratio" not in text
     assert "Section 5's trained part uses the MNIST ViT (28 x 28 digits, PyTorch's default init)" in text
     assert "The loss is plain cross-entropy, though the model trained with label smoothing." in text

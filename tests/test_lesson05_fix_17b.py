@@ -41,7 +41,7 @@ def test_the_init_control_and_its_sentences():
     assert "9 to 50" not in "\n".join(sources[section_3:section_4])  # round 17c: the init control follows section 4
     note = "\n".join(sources[_at(sources, "**Is it the init?**") : section_5])
     assert section_4 < _at(sources, "**Is it the init?**") < section_5
-    assert "and the same model's q and k rows get 9 to 50 times less gradient than its v rows" in note
+    assert "the ratio falls from 185-464 to 9-50 (printed)" in note  # round 18e
     assert "v_over_qk_by_block(small_digit_vit(seed, init=init)" in note
     details = "\n".join(sources[appendix_i:])
     assert "8 to 83 over 3 seeds" in details and "8-60" not in details and "another architecture" in details

@@ -707,7 +707,7 @@ def plot_derivation_point(
     attention: np.ndarray,
     *,
     scale: str = "1/sqrt(d)",
-    head: int = 1,
+    head: int | None = 1,
     heads: int = 4,
     ratio: float | None = None,
 ) -> Figure:
@@ -715,8 +715,9 @@ def plot_derivation_point(
     ``W_k`` (``curves``: a :class:`~vit_explained.gradient_experiments.SaturationSweep` of one block), the
     current ``factor`` and its ``norms`` ``(||dW_q||, ||dW_v||)`` marked (left; the whole sweep drawn faintly, the
     curves up to ``factor`` in full colour, on axes fixed by the whole sweep), and one image's attention weights
-    ``A`` ``(N, N)`` of head ``head`` (of ``heads``) at it, token 0 ticked "cls", on a square root colour scale
-    whose bar marks the uniform row's 1/N (right). ``ratio``, if given: ``||dW_v|| / ||dW_q||`` in the title."""
+    ``A`` ``(N, N)`` of head ``head`` (of ``heads``, 0-based; ``None``: the mean over heads) at it, token 0
+    ticked "cls", on a square root colour scale whose bar marks the uniform row's 1/N (right).
+    ``ratio``, if given: ``||dW_v|| / ||dW_q||`` in the title."""
     fig = new_figure(figsize=(9, 3.2))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
     shown = [i for i, f in enumerate(curves.factors) if f <= factor * (1 + 1e-9)]  # full colour up to the current c
@@ -742,7 +743,8 @@ def plot_derivation_point(
     left.set_title(title if ratio is None else f"{title}\nc = {factor:.3g}: ratio v / q = {ratio:.3g}", fontsize=10)
     uniform = 1 / attention.shape[-1]  # a square root colour scale: a uniform row (1/N) shows as light blue
     image = right.imshow(attention, cmap="Blues", norm=PowerNorm(0.5, vmin=0.0, vmax=1.0))
-    right.set_title(f"A, image 0, head {head} of {heads}", fontsize=10)
+    which = f"mean over heads 0-{heads - 1}" if head is None else f"head {head} (heads 0-{heads - 1})"
+    right.set_title(f"A, image 0, {which}", fontsize=10)
     right.set_xlabel(f"keys (a uniform row would be 1/{attention.shape[-1]} each)", fontsize=8.5)
     right.set_ylabel("queries", fontsize=8.5)
     right.set_xticks([0], ["cls"], fontsize=8)  # key 0 and query 0: the class token

@@ -375,8 +375,6 @@ SCALES = ("1/sqrt(d)", "no scale")
 _CURVE_FACTORS = tuple(10 ** (k / 8) for k in range(25))
 #: a row of A counts as "still spread" when its entropy is above this fraction of ln N
 SPREAD = 0.2
-#: the head whose attention weights the widget draws: head 1, the first to sharpen as c grows
-SHOWN_HEAD = 1
 
 
 @lru_cache(maxsize=1)
@@ -404,7 +402,7 @@ class DerivationPoint(NamedTuple):
     entropy: float  # A's mean row entropy over ln N, over images, queries and heads (1: uniform, 0: one-hot)
     w_q: float  # ||dL/dW_q|| over the block's heads (the q rows of qkv.weight)
     w_v: float  # ||dL/dW_v||, the same for the v rows
-    attention: torch.Tensor  # A of image 0, head SHOWN_HEAD, (N, N)
+    attention: torch.Tensor  # A of image 0, the mean over the block's heads, (N, N)
     heads_w_q: tuple[float, ...] = ()  # ||dL/dW_q|| of each head
     heads_spread: tuple[float, ...] = ()  # each head's fraction of rows (images x queries) with entropy > SPREAD
     heads_carried: tuple[float, ...] = ()  # the fraction of each head's ||dQ||^2 in those rows (0 if dQ is 0)
@@ -424,7 +422,7 @@ def _derivation_point(factor: float, scale: str) -> DerivationPoint:
     if not factor > 0:
         raise ValueError(f"factor must be positive, got {factor!r}")
     x, d_o, heads = _block_0_heads()
-    entropy, heads_w_q, spread, carried, w_v, shown = [], [], [], [], 0.0, None
+    entropy, heads_w_q, spread, carried, w_v, shown = [], [], [], [], 0.0, 0.0
     for h, head in enumerate(heads):
         scaled = HeadWeights(factor * head.w_q, factor * head.w_k, *head[2:])
         grads = attention_backward(x, scaled, d_o[:, h], scale=head.w_q.shape[0] ** -0.5 if scale == SCALES[0] else 1.0)
@@ -436,7 +434,7 @@ def _derivation_point(factor: float, scale: str) -> DerivationPoint:
         carried.append((d_q * (rows > SPREAD)).sum().item() / d_q.sum().item() if d_q.sum() > 0 else 0.0)
         heads_w_q.append(grads["dW_q"].norm().item())
         w_v += grads["dW_v"].pow(2).sum().item()
-        shown = a[0] if h == SHOWN_HEAD else shown
+        shown = shown + a[0] / len(heads)  # the picture: the mean over heads (one head can collapse alone)
     w_q = sum(n * n for n in heads_w_q) ** 0.5
     mean = sum(entropy) / len(entropy)
     return DerivationPoint(float(factor), mean, w_q, w_v**0.5, shown, tuple(heads_w_q), tuple(spread), tuple(carried))
@@ -486,7 +484,7 @@ class DerivationWidget(LessonWidget):
             norms,
             point.attention.numpy(),
             scale=scale,
-            head=SHOWN_HEAD,
+            head=None,
             heads=len(point.heads_w_q),
             ratio=point.w_v / point.w_q,
         )
@@ -495,5 +493,5 @@ class DerivationWidget(LessonWidget):
 def derivation_widget(c: float = 1.0, scale: str = SCALES[0]) -> DerivationWidget:
     """Section 4's backward pass in block 0 of the lesson's small model as ``W_q`` and ``W_k`` grow ``c`` times
     (``c`` slider, first; ``scale`` with or without ``1/sqrt(d)``): A's entropy, ``||dW_q||`` and ``||dW_v||``,
-    and one head's attention weights. End a notebook cell with it."""
+    and the attention weights, averaged over heads. End a notebook cell with it."""
     return DerivationWidget(c, scale)
