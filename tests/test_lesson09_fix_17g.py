@@ -53,4 +53,4 @@ def test_exercise_1_names_a_slice_that_starts_at_1_and_cuts_the_end():
 
     with pytest.raises(ExerciseFailed) as failed:
         lesson09.check_token_map(start_at_1)
-    assert "your slice starts at column 1, not 2" in str(failed.value)
+    assert "your slice starts at column 1, so its 6 columns are not the patches" in str(failed.value)  # 18e: no "not 2"

@@ -44,7 +44,8 @@ def test_the_soft_hard_subsection_is_gone_and_the_script_says_why():
     appendix_b = next(i for i, s in enumerate(sources) if s.startswith("## Appendix B"))
     text = "\n".join(sources)
     # round 18c (review 18b): section 2 says why soft vs hard is not tested, with the attempt's accuracy printed
-    assert "Soft against hard is not tested here." in "\n".join(sources[:appendix_b]) and "26 %" in text
+    assert "Soft against hard is not tested here." in "\n".join(sources[:appendix_b])
+    assert "trained too little to compare" in text  # round 18e: the printed attempt is gone
     script = (ROOT / "benchmarks" / "bench_lesson09_soft_hard.py").read_text()
     assert "NOT READ BY THE LESSON" in script and "26 %" in script
 
@@ -71,7 +72,9 @@ def test_the_stripe_count_lives_in_appendix_c():
     stripe = next(i for i, s in enumerate(sources) if s.startswith("top_key = val_attention.argmax(-1)"))
     assert appendix_c < stripe
     main = next(s for s in sources if s.startswith("The dark vertical stripe"))
-    assert main.count(". ") + main.count(".\n") + main.endswith(".") <= 3 and "appendix C" in main  # 18a: 3 sentences
+    assert (
+        main.count(". ") + main.count(".\n") + main.endswith(".") <= 4 and "appendix C" in main
+    )  # 18a: 3; 18e: +0.70 vs 0.29
 
 
 def test_every_figure_cell_saves_its_figure():

@@ -75,14 +75,8 @@ def _slice_slip(
     """The message for the lesson's central slip: a slice that starts at a fixed 1 or 2."""
     kept_text = f"your slice keeps {kept} columns, not the {rows * cols} patches" if kept else "your slice is off"
     if start is not None:
-        kept_text = (
-            f"your slice starts at column {start}, not {special}, so its {rows * cols} columns are not the patches"
-        )
-    return (
-        f"{where}: {kept_text}. The number of special tokens in front of the patches, the argument "
-        f"special_tokens (here {special}), decides where the patches' columns start; "
-        "a hard-coded 1: or 2: fits only one kind of model"
-    )
+        kept_text = f"your slice starts at column {start}, so its {rows * cols} columns are not the patches"
+    return f"{where}: {kept_text}. The argument special_tokens decides where the patches start"
 
 
 def _grid_slip(where: str, rows: int, cols: int, got: tuple[int, ...] | None = None) -> str:
@@ -120,7 +114,7 @@ class _IndexSpy(TorchFunctionMode):
 def _whole_line_slip(answer: Callable[..., Any], weights: torch.Tensor, args: tuple, where: str) -> str | None:
     """The message for a map taken as a whole column ``w[:, :, :, q]`` or a whole row ``w[:, :, q, :]``
     (every token, the special ones included), read from the indices the answer used, else ``None``."""
-    query, special = args[0], args[1]
+    query = args[0]
     tokens = weights.shape[-1]
     spy = _IndexSpy(tuple(weights.shape))
     try:
@@ -142,8 +136,8 @@ def _whole_line_slip(answer: Callable[..., Any], weights: torch.Tensor, args: tu
             )
         if queries.numel() and bool((queries == query).all()) and keys.unique().numel() == tokens:
             return (
-                f"{where}: you kept token {query}'s whole row, all N = {tokens} columns: the first "
-                f"special_tokens (here {special}) columns are the special tokens, not patches; skip them"
+                f"{where}: you kept token {query}'s whole row, all N = {tokens} columns, the special tokens' "
+                "columns included: the argument special_tokens decides where the patches start"
             )
     return None
 
@@ -189,7 +183,8 @@ def _token_map_shape_slip(
                 if close(mine.reshape(line.shape), line):
                     fail(
                         f"{where}: you took token {query}'s whole {name}, all N = {tokens} tokens: the map is row "
-                        f"query, from the patches' columns on (skip the first special_tokens = {special})"
+                        "query, from the patches' columns on: the argument special_tokens decides where the patches "
+                        "start"
                     )
         if mine.numel() in (batch * heads * (rows * cols + special - start) for start in (0, 1, 2) if start != special):
             fail(_slice_slip(where, special, rows, cols, mine.numel() // (batch * heads)))
@@ -222,8 +217,8 @@ def _name_token_map_slip(
                 if start == special - 1 and not hard_coded:
                     fail(
                         f"{where}: your slice starts one column too early, at column {start}: it keeps the "
-                        f"last special token and drops the last patch. The patches start at column "
-                        f"special_tokens (here {special}): that argument decides where the slice starts"
+                        "last special token and drops the last patch: the argument special_tokens decides where "
+                        "the patches start"
                     )
                 fail(_slice_slip(where, special, rows, cols, start=start))
     if query != 0 and close(mine, weights[..., 0, special:].reshape(*weights.shape[:2], rows, cols)):
@@ -292,7 +287,7 @@ def check_token_map(answer: Callable[..., Any]) -> None:
     passed_with: set[int] = set()  # the numbers of special tokens of the cases passed so far
     for seed, (batch, heads, rows, cols, special, query) in enumerate(TOKEN_CASES):
         weights = _weights(batch, heads, special + rows * cols, seed)
-        where = f"with {special} special token(s), query {query}, a {rows}x{cols} grid"
+        where = f"with {special} special {'token' if special == 1 else 'tokens'}, query {query}, a {rows}x{cols} grid"
         try:
             with _refusals_named(
                 lambda message, where=where: (
@@ -616,6 +611,13 @@ def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> N
     ce = F.cross_entropy
     top = teacher.argmax(-1)
     slips = _plain_loss_table(class_logits, distillation_logits, labels, top)
+    slips.append(
+        (
+            0.5 * ce(class_logits, labels) + 0.5 * ce(distillation_logits, teacher),
+            "you passed the teacher's logits as a soft target: F.cross_entropy reads a float target as class "
+            "probabilities. Hard distillation passes the teacher's argmax, one class index per image",
+        )
+    )
     for value, message in slips:
         if close(mine, value):
             fail(message)

@@ -1,0 +1,59 @@
+"""Lesson 09, fix round 18e (fresh review 18d): no printed soft-vs-hard attempt and no learning goal promising to
+tell soft from hard; deit's provenance commit dated, not called the first; the paper's KL read literally; the
+0.70 (head 1) against the picture's 0.29 (heads averaged); exercise 1 and 2 messages stop at the hint."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch.nn.functional as F
+
+from vit_explained.exercises import ExerciseFailed, lesson09
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "09_deit_distillation.ipynb"
+
+
+def _sources() -> list[str]:
+    return ["".join(cell["source"]) for cell in json.loads(NOTEBOOK.read_text())["cells"]]
+
+
+def test_soft_against_hard_is_a_formula_goal_and_no_attempt_is_printed():
+    sources = _sources()
+    text = "\n".join(sources)
+    assert "tell soft from hard" not in text and "about 26 %" not in text
+    assert "the paper's Table 3 compares them; this lesson does not" in sources[0]
+    assert not any("soft_hard_benchmark" in s for s in sources)
+    assert "trained too little to compare |" in text
+
+
+def test_provenance_and_kl_direction_and_the_two_row_0_numbers():
+    text = "\n".join(_sources())
+    assert "read at `0282d2a`, January 2021" in text and "first commit" not in text
+    assert "Read literally, the paper writes KL(student || teacher)" in text and "Hinton's direction" in text
+    assert "leaves the direction open" not in text
+    assert "0.70 there in head 1 alone (printed above), 0.29 with the heads\naveraged (the picture's title)" in text
+
+
+def _message(check, answer) -> str:
+    with pytest.raises(ExerciseFailed) as failed:
+        check(answer)
+    return str(failed.value)
+
+
+def test_exercise_1_messages_stop_at_the_argument():
+    def start_at_1(w, q, s, r, c):
+        return w[:, :, q, 1 : 1 + r * c].reshape(*w.shape[:2], r, c)
+
+    message = _message(lesson09.check_token_map, start_at_1)
+    assert message.endswith("The argument special_tokens decides where the patches start")
+    assert "(here" not in message and "token(s)" not in message
+
+
+def test_exercise_2_names_the_teachers_logits_as_a_soft_target():
+    def logits_as_target(class_logits, distillation_logits, labels, teacher_logits):
+        return 0.5 * F.cross_entropy(class_logits, labels) + 0.5 * F.cross_entropy(distillation_logits, teacher_logits)
+
+    assert "you passed the teacher's logits as a soft target" in _message(
+        lesson09.check_hard_distillation, logits_as_target
+    )
