@@ -205,6 +205,12 @@ OVERFIT_RUNS: dict[str, dict] = {
     "SGD at lr 0.01": {"optimizer": "sgd"},
     "SGD at lr 0.1": {"optimizer": "sgd", "lr": 0.1},
     "SGD at lr 0.1, 400 steps": {"optimizer": "sgd", "lr": 0.1, "steps": 400},
+    # the rule's negative control: a structural bug at the same 10x rate and 4x steps (Adam, its own optimiser)
+    f"{clinic.LAYER_NORM_NO_CENTRING} at lr 0.1, 400 steps": {
+        "bug": clinic.LAYER_NORM_NO_CENTRING,
+        "lr": 0.1,
+        "steps": 400,
+    },
 }
 OVERFIT_STEPS = 100
 

@@ -1,4 +1,4 @@
-"""Lesson 06, review 18c: warm-up chosen on validation only, the one-batch rule's missing control said, wording."""
+"""Lesson 06, review 18c: warm-up chosen on validation only, the one-batch rule's negative control run, wording."""
 
 import pathlib
 
@@ -23,11 +23,12 @@ def test_recipe_card_warm_up_rests_on_validation_and_training_loss():
     assert "higher without on 5 of 5 (sign test p = 0.06)" in _outputs()
 
 
-def test_one_batch_rule_says_its_negative_control_is_not_run():
+def test_one_batch_rule_runs_its_negative_control():
     text = _markdown()
     assert "a larger rate tells which" not in text
-    assert "a structural bug at 10x rate and 4x steps, is not run here" in text
-    assert "slow optimiser (no bug run at that rate)" in text
+    assert "the hand-written LayerNorm at the same 10x rate (Adam) for 400 steps still ends at 0.69-1.22" in text
+    assert "slow optimiser (the LayerNorm bug still fails there)" in text
+    assert "that LayerNorm at 10x (0.1), 400 steps   1.20, 1.22, 0.69" in _outputs()
 
 
 def test_wording_plateau_plane_cnn_gap_and_clipping():
