@@ -57,3 +57,14 @@ def test_exercise_2_names_the_teachers_logits_as_a_soft_target():
     assert "you passed the teacher's logits as a soft target" in _message(
         lesson09.check_hard_distillation, logits_as_target
     )
+
+
+def test_zero_bars_of_the_relabel_figure_get_a_marker_hollow_for_the_control():
+    from vit_explained.plotting.lesson09 import plot_relabel_ablation
+
+    fig = plot_relabel_ablation(
+        {"class head, a": [(0.0, 0.0, 0.07)] * 2, "class head, teacher unchanged": [(0.0, 0.0, 0.07)] * 3}
+    )
+    markers = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
+    assert len(markers) == 5 and sum(line.get_markerfacecolor() == "white" for line in markers) == 3
+    assert "a dot: 0 %" in fig.axes[0].get_title()

@@ -660,6 +660,9 @@ def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]
                 error_kw={"lw": 0.8},
                 label="one seed (bar), 95 % interval (whisker)" if i == seed == 0 else None,
             )
+            if estimate == 0:  # a bar of height 0: a marker on the axis shows it (hollow for the control)
+                face = "white" if hatch else colour
+                ax.plot(x, 0, "o", ms=4, color=colour, markerfacecolor=face, clip_on=False, zorder=3)
             ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=6)
             ax.text(x, -2, f"s{seed}", ha="center", va="top", fontsize=6, clip_on=False)  # the seed, under its bar
     names = [arm.replace(", ", "\n") + ("\n(all 0 %)" if all(v[0] == 0 for v in shares[arm]) else "") for arm in arms]
@@ -672,7 +675,7 @@ def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]
     last = max(len(values) for values in shares.values()) - 1  # the last seed's index
     ax.set_title(
         "A teacher whose answer 7 becomes 1: who copies it?"
-        f" (s0-s{last}: seeds 0-{last}; hatched: the teacher unchanged)",
+        f" (s0-s{last}: seeds 0-{last}; hatched or hollow: the teacher unchanged; a dot: 0 %)",
         fontsize=9,
     )
     return fig
