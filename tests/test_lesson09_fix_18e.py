@@ -68,3 +68,19 @@ def test_zero_bars_of_the_relabel_figure_get_a_marker_hollow_for_the_control():
     markers = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
     assert len(markers) == 5 and sum(line.get_markerfacecolor() == "white" for line in markers) == 3
     assert "a dot: 0 %" in fig.axes[0].get_title()
+
+
+def test_the_teacher_targets_widget_draws_a_larger_picture_with_larger_text():
+    import torch
+
+    from vit_explained.plotting.lesson09 import plot_teacher_targets
+
+    logits = torch.linspace(-1, 1, 10)
+    plain, large = (
+        plot_teacher_targets(logits, temperatures=(3,)),
+        plot_teacher_targets(logits, temperatures=(3,), scale=1.8),
+    )
+    assert large.get_size_inches()[0] > 1.7 * plain.get_size_inches()[0]
+    assert large.axes[0].title.get_fontsize() > 1.7 * plain.axes[0].title.get_fontsize()
+    source = (ROOT / "vit_explained" / "widgets" / "lesson09.py").read_text()
+    assert "true_label=label, scale=1.8)" in source

@@ -248,11 +248,13 @@ def plot_teacher_targets(
     temperatures: Sequence[float] = (1.0, 3.0, 10.0),
     title: str | None = None,
     true_label: int | None = None,
+    scale: float = 1.0,
 ) -> Figure:
     """What the student learns from one image's teacher logits ``(classes,)``: hard distillation's
     one-hot argmax beside soft distillation's ``softmax(logits / tau)`` at each temperature ``tau``
     (``title``: the picture's title, by default one that names the argmax; ``true_label``, if given,
-    is marked "true" in every panel, so a hard target that drops it shows the loss)."""
+    is marked "true" in every panel, so a hard target that drops it shows the loss; ``scale`` multiplies the size
+    and the text, e.g. 1.8 for a widget drawn at 80 dpi)."""
     if not isinstance(teacher_logits, torch.Tensor) or teacher_logits.dim() != 1:
         shape = getattr(teacher_logits, "shape", teacher_logits)
         raise ValueError(f"teacher_logits must be one image's (classes,) logits, got {shape}")
@@ -265,23 +267,23 @@ def plot_teacher_targets(
     panels += [
         (f"soft: softmax(Z_t / {tau:g})", (logits / tau).softmax(-1), _COLOURS["distillation"]) for tau in temperatures
     ]
-    fig = new_figure(figsize=(2.1 * len(panels) + 0.3, 2.3), layout="constrained")
+    fig = new_figure(figsize=(scale * (2.1 * len(panels) + 0.3), scale * 2.3), layout="constrained")
     axes = fig.subplots(1, len(panels), sharey=True)
     for ax, (name, values, colour) in zip(axes, panels, strict=True):
         ax.bar(range(classes), values.tolist(), color=colour)
         ax.bar([top], [values[top].item()], color=_COLOURS["class"])
         if true_label is not None:
             height = values[true_label].item()
-            ax.plot([true_label], [height + 0.06], marker="v", color="#2ca02c", markersize=6)
-            ax.text(true_label, height + 0.11, "true", ha="center", fontsize=7, color="#2ca02c")
-        ax.set_title(name, fontsize=9)
+            ax.plot([true_label], [height + 0.06], marker="v", color="#2ca02c", markersize=6 * scale)
+            ax.text(true_label, height + 0.11, "true", ha="center", fontsize=7 * scale, color="#2ca02c")
+        ax.set_title(name, fontsize=9 * scale)
         ax.set_xticks(range(classes))
-        ax.tick_params(labelsize=7)
-        ax.set_xlabel("class", fontsize=8)
+        ax.tick_params(labelsize=7 * scale)
+        ax.set_xlabel("class", fontsize=8 * scale)
         ax.set_ylim(0, 1.05)
-    axes[0].set_ylabel("target probability", fontsize=8)
+    axes[0].set_ylabel("target probability", fontsize=8 * scale)
     default = f"One teacher output (its argmax, class {top}, in red): the target of each kind of distillation"
-    fig.suptitle(default if title is None else title, fontsize=10)
+    fig.suptitle(default if title is None else title, fontsize=10 * scale)
     return fig
 
 
