@@ -1077,7 +1077,7 @@ def stem_attention_rows(block: nn.Module, images: torch.Tensor) -> torch.Tensor:
 
 
 def ink_following(block: nn.Module, images: torch.Tensor) -> torch.Tensor:
-    """``(B, 32)``: for each image and output channel of ``block``, |correlation| over the 144 tokens between the
+    """``(B, 32)``: for each image and output channel of ``block``, absolute correlation over the 144 tokens between the
     channel and the mean pixel of the token's window (how closely the folded channel follows the ink)."""
     windows = stem_windows(images)
     with torch.no_grad():
@@ -1090,7 +1090,7 @@ def ink_following(block: nn.Module, images: torch.Tensor) -> torch.Tensor:
 def plot_trained_fold(image: torch.Tensor, maps: dict[str, torch.Tensor], follow: dict[str, torch.Tensor],
                       channels: Sequence[int], title: str | None = None) -> Figure:  # fmt: skip
     """A digit ``(H, W)`` and, per row ``name``, the same ``channels`` of its folded map ``maps[name]`` ``(C, rows,
-    cols)``, each titled with how closely it follows the ink there (``follow[name]``: ``(C,)`` |correlation|)."""
+    cols)``, each titled with how closely it follows the ink there (``follow[name]``: ``(C,)`` absolute correlation)."""
     if image.dim() != 2 or not maps or set(maps) != set(follow) or not channels:
         raise ValueError("image must be (H, W); maps and follow need the same non-empty names; channels non-empty")
     count = len(channels)
@@ -1164,7 +1164,7 @@ def trained_fold_study(
     :func:`ink_following`; per name, the per-seed means of the closest channel (``closest``) and of every channel
     (``every_channel``); their trained-vs-initial :func:`paired_seeds` (``closest_change``, ``mean_change``);
     ``maps[name]`` (32, 12, 12), the first image folded by seed ``seeds[0]``'s stem, ``maps_follow[name]`` (32,),
-    that image's |correlation| per channel, and ``channels``, the 4 closest after training; per seed, ``same_map``,
+    that image's abs. correlation per channel, and ``channels``, the 4 closest after training; per seed, ``same_map``,
     the mean over channels and images of :func:`map_agreement` (``per_channel``: (seeds, 32), mean over images);
     ``report``, the printed lines."""
     from ..t2t import tokens_to_image
