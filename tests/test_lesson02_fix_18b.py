@@ -1,13 +1,13 @@
 """Lesson 02, fix round 18b (review 18a): "held whole" factorised in view, the costs out of section 2, the
 attention caveats once, the map's legend, the widget's N², and the checkers' nits."""
 
-import json
 import pathlib
 
 import numpy as np
 import pytest
 import torch
 
+from tests import _notebook as nb
 from vit_explained.exercises import ExerciseFailed
 from vit_explained.exercises import lesson02 as ex
 from vit_explained.widgets.lesson02 import soft_split_widget
@@ -18,15 +18,11 @@ SOLUTIONS = NOTEBOOKS / "solutions" / "02_soft_split_token_counting_solutions.ip
 
 
 def _cells(path: pathlib.Path = LESSON) -> list[dict]:
-    return json.loads(path.read_text())["cells"]
+    return nb.cells(path)
 
 
-def _source(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
-def _printed(cell: dict) -> str:
-    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+_source = nb.source
+_printed = nb.printed
 
 
 def _first(start: str) -> int:
