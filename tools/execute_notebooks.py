@@ -29,6 +29,7 @@ outputs with ``--refresh``:
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import sys
@@ -37,6 +38,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import conftest  # (same environment variables as the test run)
@@ -54,7 +56,11 @@ def execute(path: Path, timeout: int = 600, refresh: bool = False) -> tuple[floa
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,  # no per-cell timestamps: each run would change every cell's metadata in git
     )
-    client.execute()  # raises CellExecutionError unless the cell is tagged raises-exception
+    try:
+        client.execute()  # raises CellExecutionError unless the cell is tagged raises-exception
+    except CellExecutionError as error:
+        error.notebook = notebook  # (main names the cell that raised)
+        raise
     seconds = time.perf_counter() - start
     kept = [] if refresh else keep_where_the_same(notebook, stored)
     nbformat.write(normalised(notebook, path.name), path)
@@ -149,18 +155,49 @@ def _merge_streams(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return cell
 
 
-def main(paths: list[str]) -> int:
-    if not paths:
-        print(__doc__)
-        return 2
-    if paths[0] == "--normalise-only":
-        for name in paths[1:]:
-            path = Path(name)
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tools/execute_notebooks.py",
+        description="Re-execute notebooks in place from a fresh kernel and store them in one form "
+        "(see the module docstring for what is kept).",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--refresh", action="store_true", help="store this run's outputs everywhere (keep nothing)")
+    mode.add_argument("--normalise-only", action="store_true", help="rewrite in the stored form, execute nothing")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
+    parser.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="an .ipynb file")
+    return parser
+
+
+def _failed_cell(notebook: nbformat.NotebookNode) -> int | None:
+    """The index of the first cell that stored an error without the ``raises-exception`` tag."""
+    for index, cell in enumerate(notebook.cells):
+        allowed = "raises-exception" in cell.metadata.get("tags", [])
+        if cell.cell_type == "code" and not allowed and any(o.output_type == "error" for o in cell.get("outputs", [])):
+            return index
+    return None
+
+
+def main(argv: list[str]) -> int:
+    """Execute (or only normalise) each notebook; one line per notebook, one clean line on failure."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    for name in args.notebooks:
+        path = Path(name)
+        if path.suffix != ".ipynb" or not path.is_file():
+            parser.error(f"{name!r} is not an existing .ipynb file (e.g. notebooks/01_patches_and_embeddings.ipynb)")
+    for name in args.notebooks:
+        path = Path(name)
+        if args.normalise_only:
             nbformat.write(normalised(nbformat.read(path, as_version=4), path.name), path)
-        return 0
-    refresh = paths[0] == "--refresh"
-    for name in paths[refresh:]:
-        seconds, kept = execute(Path(name), refresh=refresh)
+            continue
+        try:
+            seconds, kept = execute(path, timeout=args.timeout, refresh=args.refresh)
+        except CellExecutionError as error:
+            where = _failed_cell(error.notebook) if hasattr(error, "notebook") else None
+            cell = f"cell {where}" if where is not None else "a cell"
+            print(f"{name}: {cell} raised {error.ename}: {error.evalue} (nothing stored)", file=sys.stderr)
+            return 1
         note = f"; kept the stored outputs of cells {', '.join(map(str, kept))} (--refresh: this run's)" if kept else ""
         print(f"{name}: executed in {seconds:.1f} s{note}")
     return 0
