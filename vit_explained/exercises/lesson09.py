@@ -30,7 +30,7 @@ from ..deit import TimmStyleAttention, TimmStyleBlock, resolve_mask
 from ..distill import hard_distillation_loss
 from . import ExerciseFailed, ExerciseNotAttempted, as_tensor, attempt, close, fail, forbid, passed
 
-__all__ = ["check_hard_distillation", "check_my_forward", "check_token_map"]
+__all__ = ["check_hard_distillation", "check_my_forward", "check_my_forward_core", "check_token_map"]
 
 _NO_TOKEN_HELPERS = forbid(token_attention, class_token_attention, reason="the slice")
 _NO_LOSS_HELPER = forbid(hard_distillation_loss, reason="the hard-distillation loss")
@@ -1415,6 +1415,63 @@ def _check_attn_map(stored: Any, expected_map: torch.Tensor, what: str) -> None:
         )
 
 
+_CORE_BOOLEAN_ADDED = (
+    "with a boolean attn_mask: your my_forward adds it to the scores as 0/1 (section 5's float path): a boolean "
+    "mask is not a number to add, it says which keys a query may read. In exercise 3, refuse it with a clear "
+    "error, e.g. raise NotImplementedError('a boolean attn_mask is not supported'); exercise 3b applies it"
+)
+
+
+def _boolean_refused(model: _TinyTimmModel, my_forward: Callable[..., Any], tokens: torch.Tensor, mask) -> bool:
+    """Exercise 3 (the core task): does ``my_forward`` refuse a boolean mask clearly? True for a refusal that
+    names the mask; False when it runs (the caller then checks its output); fails on any other error."""
+    attn_obj = model.blocks[-1].attn
+    attn_obj.forward = my_forward
+    try:
+        with torch.no_grad():
+            model(tokens, attn_mask=mask, is_causal=False)
+    except _REFUSALS as error:
+        message = str(error).strip()
+        if isinstance(error, NotImplementedError) and message.lower() in _STUB_MESSAGES:
+            raise ExerciseNotAttempted(
+                "Not yet: the exercise is not done yet: replace `raise NotImplementedError` in the cell above with your "
+                "code, run that cell, then run this check again"
+            ) from None
+        if "bool" in message.lower() or "mask" in message.lower():
+            return True  # a clear refusal of a boolean mask is a right answer in exercise 3
+        fail(
+            f"with a boolean attn_mask your my_forward raised {type(error).__name__}: {_first_line(error)}. "
+            "If that is your refusal, say what it refuses, e.g. "
+            "raise NotImplementedError('a boolean attn_mask is not supported')"
+        )
+    except Exception as error:
+        fail(
+            f"with a boolean attn_mask your my_forward raised {type(error).__name__}: {_first_line(error)}: a bug "
+            "on that path, not a refusal. Refuse a boolean mask with "
+            "raise NotImplementedError('a boolean attn_mask is not supported'), or apply it (exercise 3b)"
+        )
+    finally:
+        del attn_obj.forward
+        for name in ("attn_map", "cls_attn_map"):
+            if hasattr(attn_obj, name):
+                delattr(attn_obj, name)
+    return False
+
+
+def check_my_forward_core(
+    answer: Callable[[nn.Module], Callable[..., Any]], *, sizes: tuple[tuple[int, int, int], ...] = MY_FORWARD_SIZES
+) -> None:
+    """Exercise 3, the core task: as :func:`check_my_forward` (no mask, an additive float mask, ``is_causal``
+    alone and with a mask, detached maps, the gradient, dropout in training mode), except that a boolean
+    ``attn_mask`` may be refused with a clear error (one naming the mask) instead of applied. Applied, it must be
+    right; added as 0/1 (section 5's float path pasted unchanged) fails with a message naming that slip."""
+    _check_my_forward(answer, sizes, boolean_refusable=True)
+    passed(
+        "your my_forward takes timm's attn_mask and is_causal, applies a float mask, refuses (or applies) what it "
+        "does not handle, changes nothing and stores both maps. Optional: exercise 3b applies a boolean mask."
+    )
+
+
 def check_my_forward(
     answer: Callable[[nn.Module], Callable[..., Any]], *, sizes: tuple[tuple[int, int, int], ...] = MY_FORWARD_SIZES
 ) -> None:
@@ -1426,8 +1483,19 @@ def check_my_forward(
     and ``my_forward`` must store ``attn_obj.attn_map`` ``(B, heads, N, N)`` (the softmax weights) and
     ``attn_obj.cls_attn_map`` (the class token's attention to the patches, ``(B, heads, N - 2)``).
     With ``is_causal=True`` (alone or with a mask) it must raise an error or compute the causal attention, never
-    ignore it.
+    ignore it. (Exercise 3b; exercise 3's core task is :func:`check_my_forward_core`.)
     """
+    _check_my_forward(answer, sizes, boolean_refusable=False)
+    passed(
+        "your my_forward takes timm's attn_mask (additive or boolean) and is_causal, "
+        "changes nothing and stores both maps."
+    )
+
+
+def _check_my_forward(
+    answer: Callable[[nn.Module], Callable[..., Any]], sizes: tuple[tuple[int, int, int], ...], boolean_refusable: bool
+) -> None:
+    """The checks of exercises 3 and 3b; ``boolean_refusable``: a clear refusal of a boolean mask passes (3)."""
     _check_factory(answer)
     for index, (dim, heads, patches) in enumerate(sizes):
         model = _TinyTimmModel(dim, heads, seed=index).eval()
@@ -1439,6 +1507,9 @@ def check_my_forward(
             if not callable(my_forward):
                 fail(f"return the function my_forward itself (got a {type(my_forward).__name__})")
             _check_signature(my_forward)
+            boolean = mask is not None and mask.dtype == torch.bool
+            if boolean and boolean_refusable and _boolean_refused(model, my_forward, tokens, mask):
+                continue
             given = None if mask is None else mask.clone()  # the caller's mask, to compare after the run
             with _refusals_named(lambda message, what=what: _refused(what, message)):
                 _check_returns_tensor(my_forward, model, tokens, mask, what)
@@ -1450,6 +1521,11 @@ def check_my_forward(
                     del attn_obj.forward  # the class's forward again
             _check_mask_unchanged(mask, given, what)
             if not close(output, expected_output):
+                added = boolean and boolean_refusable and close(
+                    as_tensor(output), _run(model, _variant(attn_obj, mask="added"), tokens, mask)
+                )
+                if added:
+                    fail(_CORE_BOOLEAN_ADDED)
                 _diagnose(model, as_tensor(output), tokens, mask, what)
             _check_attn_map(getattr(attn_obj, "attn_map", None), expected_map, what)
             _check_cls_map(getattr(attn_obj, "cls_attn_map", None), expected_map)
@@ -1464,7 +1540,3 @@ def check_my_forward(
         for name in ("attn_map", "cls_attn_map"):
             if hasattr(attn_obj, name):
                 delattr(attn_obj, name)
-    passed(
-        "your my_forward takes timm's attn_mask (additive or boolean) and is_causal, "
-        "changes nothing and stores both maps."
-    )

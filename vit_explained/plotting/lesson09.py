@@ -341,7 +341,14 @@ def _slice_legend(special_tokens: int, tokens: int) -> list[Rectangle]:
 
 
 def _slice_zoom(
-    ax, weights: torch.Tensor, special_tokens: int, vmax: float, keys: int = 6, mark_key: int | None = None
+    ax,
+    weights: torch.Tensor,
+    special_tokens: int,
+    vmax: float,
+    keys: int = 6,
+    mark_key: int | None = None,
+    what: str = "one head",
+    note: str = "",
 ) -> None:
     """The top-left corner, rows ``0..special_tokens - 1`` by keys ``0..keys - 1``, large, each weight
     written in its cell, with the same boxes as the full matrix."""
@@ -387,22 +394,32 @@ def _slice_zoom(
     ax.tick_params(labelsize=7)
     title = f"zoom: rows 0-{rows - 1}, keys 0-{keys - 1} (the boxes go on to key {weights.shape[1] - 1})"
     if mark_key is not None and mark_key >= keys:  # the marked key lies right of the corner: its row-0 weight
-        title += f"\nrow 0's weight on the marked key {mark_key}, outside the zoom: {float(weights[0, mark_key]):.2f}"
+        weight = float(weights[0, mark_key])
+        title += f"\nrow 0's weight on the marked key {mark_key}, outside the zoom: {weight:.2f} ({what})"
+        title += f"; {note}" if note else ""
     ax.set_title(title, fontsize=8)
 
 
 def plot_slice_matrix(
-    weights: torch.Tensor, *, special_tokens: int = 2, title: str = "", mark_key: int | None = None
+    weights: torch.Tensor,
+    *,
+    special_tokens: int = 2,
+    title: str = "",
+    mark_key: int | None = None,
+    what: str = "one head",
+    mark_note: str = "",
 ) -> Figure:
-    """One head's ``(N, N)`` attention weights as a heatmap (rows: queries, columns: keys) with the
+    """An ``(N, N)`` attention matrix (one head's, or the heads averaged: ``what`` says which, in the colour
+    bar and the zoom's title) as a heatmap (rows: queries, columns: keys) with the
     patch columns boxed (``fig.axes[0]``); above it, the top-left corner (the special tokens' rows,
     keys 0-5) zoomed (the last axes), each weight written in its cell, with the Q&A's slices boxed:
     row 0 from column ``special_tokens`` on (``[:, :, 0, 2:]``, the class token's map), row 1 likewise
     (the distillation token's, with two special tokens), and the slip ``[:, :, 0, 1:]`` (one column too
     many) hatched. Ticks at 0, every 10 tokens and N - 1 (the zoom and the legend name the
-    patches' first column); ``mark_key`` (a key index) gets its own tick and a marker."""
+    patches' first column); ``mark_key`` (a key index) gets its own tick and a marker, and ``mark_note``
+    (e.g. where the stripe comes from: "head 1 alone: 0.70") follows its weight in the zoom's title."""
     if not isinstance(weights, torch.Tensor) or weights.dim() != 2 or weights.shape[0] != weights.shape[1]:
-        raise ValueError(f"weights must be one head's (N, N) matrix, got {getattr(weights, 'shape', weights)}")
+        raise ValueError(f"weights must be an (N, N) matrix, got {getattr(weights, 'shape', weights)}")
     if special_tokens not in (1, 2):
         raise ValueError(f"special_tokens must be 1 (ViT) or 2 (DeiT), got {special_tokens}")
     tokens = weights.shape[0]
@@ -415,7 +432,7 @@ def plot_slice_matrix(
     image = ax.imshow(
         weights.detach().double().numpy(), cmap="Greys", interpolation="nearest", norm=PowerNorm(0.5, 0, vmax)
     )
-    fig.colorbar(image, ax=ax, shrink=0.8, label="weight (square-root scale; each row sums to 1)")
+    fig.colorbar(image, ax=ax, shrink=0.8, label=f"weight, {what} (square-root scale; each row sums to 1)")
     end = tokens - 0.5
     start = special_tokens - 0.5
 
@@ -445,9 +462,9 @@ def plot_slice_matrix(
             label.set_fontweight("bold")
     ax.set_xlabel("key (the token read)", fontsize=8)
     ax.set_ylabel("query (the token reading)", fontsize=8)
-    fig.suptitle(title or f"One head's attention weights, N = {tokens}", fontsize=10)
+    fig.suptitle(title or f"Attention weights ({what}), N = {tokens}", fontsize=10)
     ax.set_title(f"the whole {tokens} x {tokens} matrix (dotted: the corner zoomed above)", fontsize=8)
-    _slice_zoom(fig.add_subplot(grid[0]), weights, special_tokens, vmax, mark_key=mark_key)
+    _slice_zoom(fig.add_subplot(grid[0]), weights, special_tokens, vmax, mark_key=mark_key, what=what, note=mark_note)
     return fig
 
 
