@@ -274,11 +274,18 @@ for _epsilon, _classes in ((0.12, 10), (0.25, 6), (0.0, 9), (0.6, 13), (1.0, 5),
 lesson03.check_attention_memory(vit_l_attention_bytes)
 """,
     # 09: other (dim, heads, patches) than the visible check's, each with no mask, an additive and a boolean
-    # attn_mask (is_causal=False), then is_causal=True alone and with a mask (a clear error or the causal attention)
+    # attn_mask (is_causal=False; exercise 3 may refuse the boolean one clearly), then is_causal=True alone and with
+    # a mask (a clear error or the causal attention)
     "make_my_forward": """
 from vit_explained.exercises import lesson09 as _lesson09
 
-_lesson09.check_my_forward(make_my_forward, sizes=((20, 5, 12), (36, 6, 4), (8, 1, 5)))
+_lesson09.check_my_forward_core(make_my_forward, sizes=((20, 5, 12), (36, 6, 4), (8, 1, 5)))
+""",
+    # 09, exercise 3b (optional): the same, with a boolean mask applied rather than refused
+    "make_full_forward": """
+from vit_explained.exercises import lesson09 as _lesson09
+
+_lesson09.check_my_forward(make_full_forward, sizes=((20, 5, 12), (36, 6, 4), (8, 1, 5)))
 """,
 }
 
