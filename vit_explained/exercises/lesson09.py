@@ -1434,8 +1434,8 @@ def _boolean_refused(model: _TinyTimmModel, my_forward: Callable[..., Any], toke
         message = str(error).strip()
         if isinstance(error, NotImplementedError) and message.lower() in _STUB_MESSAGES:
             raise ExerciseNotAttempted(
-                "Not yet: the exercise is not done yet: replace `raise NotImplementedError` in the cell above with your "
-                "code, run that cell, then run this check again"
+                "Not yet: the exercise is not done yet: replace `raise NotImplementedError` in the cell above with "
+                "your code, run that cell, then run this check again"
             ) from None
         if "bool" in message.lower() or "mask" in message.lower():
             return True  # a clear refusal of a boolean mask is a right answer in exercise 3
