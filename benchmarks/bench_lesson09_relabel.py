@@ -22,15 +22,18 @@ reads it) and ``lesson09_relabel.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import time
 from pathlib import Path
+from unittest import mock
 
 import torch
 from torch import nn
 
 from _common import machine, write_result, write_stored_run
+from vit_explained import distill
 from vit_explained.data import load_mnist
 from vit_explained.deit import DeiT
 from vit_explained.distill import _TRAINING_KEYS, DEIT_CONFIG, RECIPE, accuracy_of, fit, load_mnist_cnn
@@ -38,6 +41,14 @@ from vit_explained.evidence import mcnemar, proportion
 
 EPOCHS = RECIPE["epochs"]  # 40, as the shipped student
 SEEDS = (0, 1, 2)
+SHORT_EPOCHS = 8  # the hard-vs-soft pair: both losses, the same relabelled teacher, 8 epochs (about 70 CPU-s a run)
+#: arm -> (relabelled teacher?, loss of the distillation head, default epochs)
+ARMS = {
+    "relabel": (True, "hard", EPOCHS),
+    "control": (False, "hard", EPOCHS),
+    "short-hard": (True, "hard", SHORT_EPOCHS),
+    "short-soft": (True, "soft", SHORT_EPOCHS),
+}
 SOURCE, TARGET = 7, 1  # the relabelled teacher: wherever its answer is 7, it says 1
 
 
@@ -56,36 +67,48 @@ class Relabelled(nn.Module):
         return logits
 
 
-def run_arm(arm: str, seeds: tuple[int, ...], epochs: int) -> dict:
-    """Distil one student per seed; per validation 7, does each head (and the teacher) say 1?"""
+def _says_1(student: nn.Module, teacher: nn.Module, images: torch.Tensor, prefix: str = "") -> dict:
+    """Per image (all 7s): does the class head, the distillation head, the teacher say 1?"""
+    with torch.no_grad():
+        class_logits, distillation_logits = student.forward_heads(images)
+        teacher_says = teacher(images).argmax(-1)
+    return {
+        f"{prefix}class_says_1": (class_logits.argmax(-1) == TARGET).int().tolist(),
+        f"{prefix}distillation_says_1": (distillation_logits.argmax(-1) == TARGET).int().tolist(),
+        f"{prefix}teacher_says_1": (teacher_says == TARGET).int().tolist(),
+    }
+
+
+def run_arm(arm: str, seeds: tuple[int, ...], epochs: int | None = None) -> dict:
+    """Distil one student per seed; per validation 7 (and, for the short arms, per test 7), does each head
+    (and the teacher) say 1? The soft arms swap ``soft_distillation_loss`` (tau 1, lambda 0.5) into ``fit``."""
+    relabelled, loss, default_epochs = ARMS[arm]
+    epochs = default_epochs if epochs is None else epochs
     data = load_mnist()
     teacher = load_mnist_cnn()
-    if arm == "relabel":
+    if relabelled:
         teacher = Relabelled(teacher)
-    sevens = data.val_labels == SOURCE
-    images = data.val_images[sevens]
+    val_sevens = data.val_images[data.val_labels == SOURCE]
+    test_sevens = data.test_images[data.test_labels == SOURCE]
     runs = []
     for seed in seeds:
         torch.manual_seed(seed)
         student = DeiT(**DEIT_CONFIG)
         recipe = {key: RECIPE[key] for key in _TRAINING_KEYS} | {"seed": seed}
-        result = fit(student, data, teacher=teacher, epochs=epochs, **recipe)
-        with torch.no_grad():
-            class_logits, distillation_logits = student.forward_heads(images)
-            teacher_says = teacher(images).argmax(-1)
-        runs.append(
-            {
-                "seed": seed,
-                "best_epoch": result.best_epoch,
-                "val_accuracy": round(accuracy_of(student, data.val_images, data.val_labels), 4),
-                "seconds": round(result.seconds, 1),
-                "class_says_1": (class_logits.argmax(-1) == TARGET).int().tolist(),
-                "distillation_says_1": (distillation_logits.argmax(-1) == TARGET).int().tolist(),
-                "teacher_says_1": (teacher_says == TARGET).int().tolist(),
-            }
-        )
-        print(arm, seed, runs[-1]["val_accuracy"], sum(runs[-1]["distillation_says_1"]), sum(runs[-1]["class_says_1"]))
-    return {"arm": arm, "epochs": epochs, "runs": runs}
+        swap = mock.patch.object(distill, "hard_distillation_loss", distill.soft_distillation_loss)
+        with swap if loss == "soft" else contextlib.nullcontext():
+            result = fit(student, data, teacher=teacher, epochs=epochs, **recipe)
+        run = {
+            "seed": seed,
+            "best_epoch": result.best_epoch,
+            "val_accuracy": round(accuracy_of(student, data.val_images, data.val_labels), 4),
+            "seconds": round(result.seconds, 1),
+        } | _says_1(student, teacher, val_sevens)
+        if arm.startswith("short"):
+            run |= _says_1(student, teacher, test_sevens, prefix="test_")
+        runs.append(run)
+        print(arm, seed, run["val_accuracy"], sum(run["distillation_says_1"]), sum(run["class_says_1"]), flush=True)
+    return {"arm": arm, "loss": loss, "epochs": epochs, "runs": runs}
 
 
 def _line(run: dict) -> str:
@@ -129,7 +152,11 @@ def _length_note(arms: dict) -> str:
 
 def merge(paths: list[str]) -> None:
     arms: dict[str, dict] = {}
-    for part in (json.loads(Path(path).read_text()) for path in paths):  # one file per arm, or per arm and seed
+    parts = []
+    for path in paths:  # one file per arm, or per arm and seed, or an earlier stored result (all its arms)
+        loaded = json.loads(Path(path).read_text())
+        parts += list(loaded["arms"].values()) if "arms" in loaded else [loaded]
+    for part in parts:
         if part["arm"] in arms:
             arms[part["arm"]]["runs"] += part["runs"]
         else:
@@ -169,9 +196,9 @@ def merge(paths: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--arm", choices=("relabel", "control"), default="relabel")
+    parser.add_argument("--arm", choices=tuple(ARMS), default="relabel")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--epochs", type=int, default=None, help="default: the arm's (40, or 8 for short-*)")
     parser.add_argument("--json", help="write this arm's runs here")
     parser.add_argument("--merge", nargs="+", help="merge the arms' JSON files into the stored result")
     args = parser.parse_args()
