@@ -1521,8 +1521,10 @@ def _check_my_forward(
                     del attn_obj.forward  # the class's forward again
             _check_mask_unchanged(mask, given, what)
             if not close(output, expected_output):
-                added = boolean and boolean_refusable and close(
-                    as_tensor(output), _run(model, _variant(attn_obj, mask="added"), tokens, mask)
+                added = (
+                    boolean
+                    and boolean_refusable
+                    and close(as_tensor(output), _run(model, _variant(attn_obj, mask="added"), tokens, mask))
                 )
                 if added:
                     fail(_CORE_BOOLEAN_ADDED)
