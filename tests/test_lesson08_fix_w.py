@@ -15,8 +15,11 @@ def test_compare_maps_says_touches_0_when_the_bound_prints_as_0():
     family = compare_maps({"tiny": (a, b), "clear": (clear, b)})
     assert family.at_95("tiny").difference.low > 0  # detectable, but only below the printed digits
     lines = str(family).splitlines()
-    assert "[+0.000, +0.000]" in lines[1] and lines[1].split("]")[-1].split() == ["touches", "0", "touches", "0"]
+    # the bound that prints as 0 is marked with a star, and the footnote says which end touches 0
+    assert "[+0.000, +0.000]" in lines[1] and lines[1].split("]")[-1].split() == ["A", "higher*", "A", "higher*"]
     assert lines[2].split("]")[-1].split() == ["A", "higher", "A", "higher"]
+    assert lines[-1].startswith("*: the interval leaves out 0") and "end nearest 0 rounds to 0" in lines[-1]
+    assert "touches 0" not in "\n".join(lines[:-1])
 
 
 def test_explorer_fusion_and_discard_drive_the_rollout_map_and_its_area():

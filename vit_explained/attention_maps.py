@@ -874,6 +874,11 @@ class MapComparisons:
                 f"{label:<{width}}  {_plus(d.estimate * s, digits):>7}  {interval:<17}  "
                 f"{_side(single):<9}  {_side(strict)}"
             )
+        if any(_side(c).endswith("*") for c in (*self.single, *self.strict)):
+            lines.append(
+                "*: the interval leaves out 0, but its end nearest 0 rounds to 0 at the printed digits "
+                "(it prints as +0.000): only that rounded end touches 0"
+            )
         return "\n".join(lines)
 
 
@@ -884,16 +889,18 @@ def _plus(value: float, digits: int) -> str:
 
 
 def _side(comparison: Comparison) -> str:
-    """A short verdict: which side of 0 the interval of ``A - B`` lies on, or none; "touches 0" when it
-    leaves out 0 only below the printed digits (its bound nearest 0 prints as 0), so the table never shows
-    a verdict that its own printed interval does not support."""
+    """A short verdict: which side of 0 the interval of ``A - B`` lies on, or none. A verdict with a star
+    (``A higher*``) leaves out 0 only below the printed digits: the interval's end nearest 0 rounds to 0
+    (``+0.000``), so the star's footnote under the table says that it is that end, not the estimate, that
+    prints as 0, and the table never shows a verdict its printed interval does not plainly support."""
     if not comparison.detectable:
         return "no diff."
     d = comparison.difference
     nearest = d.low if d.estimate > 0 else d.high
+    side = "A higher" if d.estimate > 0 else "A lower"
     if float(f"{nearest * d.scale:.{d.digits}f}") == 0:
-        return "touches 0"
-    return "A higher" if d.estimate > 0 else "A lower"
+        return side + "*"
+    return side
 
 
 def compare_maps(
