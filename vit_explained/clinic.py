@@ -842,7 +842,8 @@ def gradient_ratio_report(
     ratios: Mapping[str, Mapping[str, float]], quiet: Mapping[str, float], seeds: Sequence[int] = range(5)
 ) -> tuple[dict, dict, str]:
     """Section 4's check 4 in words: seed 0's step-0 ratios fixed model / bug (``ratios``; ``quiet``: the MLP
-    without activation), then the same on ``seeds`` (step 0 only: one forward and one backward per seed).
+    without activation, printed the other way up, bug / fixed model, as the lesson's figure draws it), then
+    the same on ``seeds`` (step 0 only: one forward and one backward per seed).
     Returns ``(seed_norms, seed_ratios, text)``: ``seed_norms[bug]`` one :func:`gradient_norms` dict per seed
     (``"none"`` too), ``seed_ratios[bug]`` its :func:`norm_ratio_ranges`."""
     lines = [
@@ -850,7 +851,7 @@ def gradient_ratio_report(
         for bug, ratio in ratios.items()
     ]
     lines.append(
-        f"fixed model / no activation in the MLP (seed 0): {', '.join(f'{k} {v:.1f}x' for k, v in quiet.items())}"
+        f"no activation in the MLP / fixed model (seed 0): {', '.join(f'{k} {1 / v:.1f}x' for k, v in quiet.items())}"
     )
     seed_norms = {
         bug: [run(bug, steps=150, lr=1e-2, seed=seed, stop_after=1).gradient_norms for seed in seeds]

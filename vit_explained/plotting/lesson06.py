@@ -7,6 +7,7 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 
+import matplotlib
 import numpy as np
 import torch
 from matplotlib.axes import Axes
@@ -38,7 +39,9 @@ __all__ = [
     "plot_selection_gaps",
     "plot_shuffle_changes",
     "plot_start_loss",
+    "plot_trained_vit_payoff",
     "plot_warmup",
+    "position_similarity_by_distance",
 ]
 
 
@@ -1043,4 +1046,91 @@ def plot_shuffle_changes(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper center")
     fig.tight_layout()
+    return fig
+
+
+def position_similarity_by_distance(similarity: torch.Tensor) -> dict[int, float]:
+    """The mean cosine similarity of two patches' position vectors, by their grid distance.
+
+    ``similarity`` is ``(rows, cols, rows, cols)`` (``positional.patch_position_similarity``); the distance is
+    the number of whole-patch steps ``|r - r'| + |c - c'|`` (1 for a neighbour sharing an edge). Returns
+    ``{distance: mean over every ordered pair at that distance}`` for distances 1 to ``rows + cols - 2``."""
+    if (
+        not isinstance(similarity, torch.Tensor)
+        or similarity.dim() != 4
+        or similarity.shape[:2] != similarity.shape[2:]
+    ):
+        raise ValueError(f"similarity must be (rows, cols, rows, cols), got {getattr(similarity, 'shape', similarity)}")
+    rows, cols = similarity.shape[:2]
+    r, c = torch.meshgrid(torch.arange(rows), torch.arange(cols), indexing="ij")
+    places = torch.stack([r.flatten(), c.flatten()], dim=1)  # (N, 2)
+    steps = (places[:, None, :] - places[None, :, :]).abs().sum(-1)  # (N, N)
+    flat = similarity.reshape(rows * cols, rows * cols)
+    return {k: flat[steps == k].mean().item() for k in range(1, rows + cols - 1)}
+
+
+def plot_trained_vit_payoff(
+    similarity: torch.Tensor,
+    images: torch.Tensor,
+    maps: torch.Tensor,
+    labels: Sequence[int],
+    title: str = "What the trained ViT learned about space",
+) -> Figure:
+    """Two ViT-specific pictures of a trained model, side by side.
+
+    Left: ``similarity`` ``(rows, cols, rows, cols)``, each patch's learned position vector against every
+    patch's (cosine), one small map per patch laid out on the grid (the ViT paper's Figure 7), a white square on
+    the patch itself. Right: ``images`` ``(k, 1, H, W)`` and ``maps`` ``(k, rows, cols)``, the class token's
+    attention to the patches in the last block (mean over heads), drawn over each digit, ``labels`` its digit."""
+    rows, cols = similarity.shape[:2]
+    if maps.dim() != 3 or tuple(maps.shape[1:]) != (rows, cols) or len(maps) != len(images) != len(labels):
+        raise ValueError(f"maps must be (k, {rows}, {cols}) with one image and label each, got {tuple(maps.shape)}")
+    mosaic = torch.full((rows * (rows + 1) - 1, cols * (cols + 1) - 1), float("nan"))
+    for r in range(rows):
+        for c in range(cols):
+            mosaic[r * (rows + 1) : r * (rows + 1) + rows, c * (cols + 1) : c * (cols + 1) + cols] = similarity[r, c]
+    k = len(images)
+    fig = new_figure(figsize=(6.0 + 1.6 * k, 5.0))
+    grid = fig.add_gridspec(
+        2, 4 + k, width_ratios=[2.8, 0.1, 0.75] + [1] * k + [0.08], wspace=0.1, hspace=0.15, left=0.05, right=0.93
+    )
+    ax = fig.add_subplot(grid[:, 0])
+    shown = ax.imshow(mosaic.numpy(), cmap="viridis", vmin=-1, vmax=1, interpolation="nearest")
+    for r in range(rows):
+        for c in range(cols):
+            corner = (c * (cols + 1) + c - 0.5, r * (rows + 1) + r - 0.5)
+            ax.add_patch(Rectangle(corner, 1, 1, fill=False, edgecolor="white", linewidth=1.2))
+    ax.set_xticks([c * (cols + 1) + cols / 2 - 0.5 for c in range(cols)], [str(c) for c in range(cols)])
+    ax.set_yticks([r * (rows + 1) + rows / 2 - 0.5 for r in range(rows)], [str(r) for r in range(rows)])
+    ax.set_xlabel("patch column")
+    ax.set_ylabel("patch row")
+    ax.set_title("Position embeddings: each small map is one patch\n(white square) against every patch", fontsize=9)
+    fig.colorbar(shown, cax=fig.add_subplot(grid[:, 1]), label="cosine similarity")
+    height, width = images.shape[-2:]
+    top = float(maps.max())
+    red = np.zeros((rows, cols, 4))
+    red[..., 0] = 0.85
+    for i in range(k):
+        digit = fig.add_subplot(grid[0, 3 + i])
+        digit.imshow(images[i, 0].numpy(), cmap="gray_r", vmin=0, vmax=1)
+        digit.set_title(f"test digit {int(labels[i])}", fontsize=9)
+        seen = fig.add_subplot(grid[1, 3 + i])
+        seen.imshow(images[i, 0].numpy(), cmap="gray_r", vmin=0, vmax=1, alpha=0.45)
+        red[..., 3] = 0.9 * maps[i].numpy() / top  # opacity: the share of attention
+        seen.imshow(red, extent=(-0.5, width - 0.5, height - 0.5, -0.5), interpolation="nearest")
+        for axis in (digit, seen):
+            axis.set_xticks([])
+            axis.set_yticks([])
+        if i == 0:
+            digit.set_ylabel("the digit", fontsize=9)
+            seen.set_ylabel("class token's\nattention (red)", fontsize=9)
+    scale = fig.colorbar(
+        matplotlib.cm.ScalarMappable(
+            norm=matplotlib.colors.Normalize(0, top),
+            cmap=matplotlib.colors.LinearSegmentedColormap.from_list("red", [(0.85, 0, 0, 0), (0.85, 0, 0, 0.9)]),
+        ),
+        cax=fig.add_subplot(grid[1, 3 + k]),
+    )
+    scale.set_label("attention\n(mean of heads)", fontsize=8)
+    fig.suptitle(title, fontsize=11)
     return fig
