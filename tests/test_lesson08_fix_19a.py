@@ -1,0 +1,70 @@
+"""Lesson 08, fix round 19a: section 9's verdict reads Adebayo et al.'s plain rho (rollout fails) with centred rho a
+labelled diagnostic; a scale for the class maps' cosines; the blank-last ablation of the gradient-weighted map; the
+starred verdict that replaces "touches 0"; sink-like heads named and split into measured and hypothesis; timm's
+set_fused_attn with its versions."""
+
+from __future__ import annotations
+
+from tests import _notebook as nb
+
+LESSON = nb.NOTEBOOKS / "08_attention_maps.ipynb"
+APPENDIX = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
+
+
+def _cell(text: str) -> dict:
+    hits = [cell for cell in nb.cells(LESSON) if text in nb.source(cell)]
+    assert len(hits) == 1, (text, len(hits))
+    return hits[0]
+
+
+def test_section_9_verdict_is_on_plain_rho_and_rollout_fails():
+    verdict = nb.flat(nb.source(_cell("**Verdict:** on Adebayo et al.'s own measure")))
+    assert "plain Spearman ρ" in verdict and "**Rollout fails.**" in verdict
+    assert "**The gradient-weighted map passes.**" in verdict
+    assert "separate diagnostic" in verdict and "not part of the verdict" in verdict
+    assert "rollout passes once" not in nb.all_text(LESSON)  # the old verdict, on the centred rho
+    diagnostic = _cell('print("DIAGNOSTIC (not the verdict): centred ρ')
+    assert nb.printed(diagnostic).startswith("DIAGNOSTIC (not the verdict): centred ρ")
+    summary = nb.flat(nb.source(_cell("## Summary")))
+    assert "Rollout fails" in summary and "A separate diagnostic, centred ρ" in summary
+
+
+def test_cosines_of_class_maps_have_a_reference_scale():
+    cell = _cell("reference, two random maps")
+    out = nb.printed(cell)
+    assert "reference, two different digits' maps: cosine 0.47, 95 % interval [0.45, 0.49]" in out
+    assert "reference, two random maps: cosine 0.75" in out
+    prose = nb.flat(nb.source(_cell("The two maps of the 7 share little")))
+    assert "two random maps already score 0.75" in prose and "0.47 (95 % interval [0.45, 0.49])" in prose
+    checks = nb.source(_cell("unrelated_ref, random_ref = mean_interval("))
+    assert "runner_c.high < unrelated_ref.low" in checks
+
+
+def test_blank_last_ablation_is_run_and_read():
+    cell = _cell("ablation = am.compare_maps(")
+    out = nb.printed(cell)
+    assert "gradient-weighted: blank last - own order   -0.028" in out
+    assert "blank last: gradient-weighted - rollout     +0.010" in out
+    assert "own_vs_blank_last.high < 0" in nb.source(_cell("own_vs_blank_last = ablation["))
+    assert "Moving only its blank patches last" in nb.all_text(LESSON)
+
+
+def test_no_touches_0_label_the_star_says_which_end():
+    text, out = nb.all_text(LESSON), nb.all_printed(LESSON)
+    assert "touches 0  " not in out and "only touches 0" not in text
+    assert "A higher*  no diff." in out
+    assert "*: the interval leaves out 0, but its end nearest 0 rounds to 0" in out
+
+
+def test_sink_like_heads_named_and_measured_vs_hypothesis():
+    text = nb.flat(nb.all_text(LESSON))
+    assert "**Attention sinks** (Xiao et al. 2023" in text and "**High-norm tokens** (Darcet et al. 2024" in text
+    assert "*Measured:*" in text and "*Hypothesis, not tested:*" in text
+    appendix = nb.flat(nb.all_text(APPENDIX))
+    assert "attention sinks** of Xiao et al. (2023" in appendix
+
+
+def test_timm_set_fused_attn_with_versions():
+    text = nb.flat(nb.all_text(LESSON))
+    assert "`timm.layers.set_fused_attn(False)`" in text and "`TIMM_FUSED_ATTN=0`" in text
+    assert "from v0.9.0 (April 2023) to v1.0.28" in text and "before `timm.create_model`" in text
