@@ -33,12 +33,13 @@ def test_picture_then_formula_then_one_why_overlap_section():
     order = [
         "plot_hard_soft_windows(4, 6",
         "## 2 · Counting tokens",
+        "The T2T paper writes the formula with `S`",  # round 19a: at the end of the formula's prose
         "tokens_along(60, 20, 10, 5)}",
-        "The T2T paper writes the formula with `S`",
+        "def coverage(",  # round 19a: coverage defined in section 2, before its picture
+        "plot_coverage(8, 8",
         "## 3 · Why overlap",
-        "def coverage(",
         "plot_line_on_border(",
-        "shares[split] = share_held_whole(224",
+        "whole = {split: share_held_whole(224",  # round 19a: the full table moved to the appendix
         "## 4 · Soft split vs ViT",
         "## 5 ·",
     ]
@@ -57,7 +58,8 @@ def test_held_whole_has_its_vit_side_caveat():
     cells = _cells()
     text = " ".join(_source(cells[_first("Padding alone moves the share")]).split())
     assert "A piece inside one patch is held whole too, by exactly one token" in text
-    assert "A piece that crosses a border, like the line above, is held whole by some window" in text
+    # round 19a: in the appendix now, so "like section 3's line"
+    assert "A piece that crosses a border, like section 3's line, is held whole by some window" in text
 
 
 def test_channel_order_is_in_section_4_next_to_the_weight_copy():

@@ -28,8 +28,9 @@ def _index(needle: str) -> int:
 
 def test_picture_comes_before_the_1d_proof():
     strip, proof = _index("plot_run_strip(20, *T2T_SPLITS[0])"), _index("**Why the kernel wins: the box rule.**")
-    assert _index("## 3 · Why overlap") < _index("Padding alone moves the share") < strip < proof < _index("## 4 ·")
-    assert "In the strip" in _source(_cells()[proof]) and "k - s + 1 = 4" in _source(_cells()[proof])
+    # round 19a: the strip in section 3, the 1-D proof and the recount in the appendix
+    assert _index("## 3 · Why overlap") < strip < _index("## 4 ·") < _index("Padding alone moves the share") < proof
+    assert "In section 3's strip" in _source(_cells()[proof]) and "k - s + 1 = 4" in _source(_cells()[proof])
 
 
 def test_wording():

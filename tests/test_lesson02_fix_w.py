@@ -112,7 +112,9 @@ def test_section_3_prints_the_shares_and_states_the_box_rule_once():
     cells = _cells()
     (stat,) = [i for i, c in enumerate(cells) if "shares[split] = share_held_whole(224" in _source(c)]
     (section_4,) = [i for i, c in enumerate(cells) if "## 4 ·" in _source(c)]
-    assert _index("## 3 · Why overlap") < stat < section_4  # round 17b: in the one "Why overlap" section
+    (main,) = [i for i, c in enumerate(cells) if "whole = {split: share_held_whole(224" in _source(c)]
+    assert _index("## 3 · Why overlap") < main < section_4 < _index("## Appendix (optional)") < stat  # round 19a
+    assert "(7, 4, 2) 100.0 %, (4, 4, 0) 19.1 %, (16, 16, 0) 77.6 %" in _printed(cells[main])
     printed = _printed(cells[stat])
     for share in ("77.6 %", "19.1 %", "100.0 %"):  # round 17b: the (4, 4, 0) baseline
         assert share in printed

@@ -113,7 +113,7 @@ def test_final_footprint_as_a_split_makes_t2t_grid_and_holds_a_16_pixel_box():
 def test_position_table_belongs_to_the_final_tokens_only():
     cells = _cells()
     assert "and the position table;" not in _source(cells[0])
-    (chain,) = [_flat(_source(c)) for c in cells if _source(c).startswith("## 7 · The whole T2T chain")]
+    (chain,) = [_flat(_source(c)) for c in cells if _source(c).startswith("T2T-ViT makes three soft splits")]  # 19a
     assert "the token layers have none (`T2T_module`, `models/t2t_vit.py` lines 44-103)" in chain  # round 17b
 
 

@@ -45,7 +45,7 @@ def test_run_strip_and_the_box_rule_in_why_overlap_after_the_formula():
     # round 17c: both moved to Going further; review 18d: the strip back in section 3, before the 1-D proof
     assert strip and _index("## 2 ·") < formula < _index("## 3 · Why overlap") < strip[0] < section_4
     assert _index("## Going further") < rule and strip[0] < rule
-    assert "**How long a run fits.**" in _source(cells[strip[0] - 1])
+    assert "**Held whole, in one rule.**" in _source(cells[strip[0] - 1])  # round 19a: one paragraph
     assert "worst-placed run for (7, 4, 2): (first pixel, length) = (5, 4)" in _printed(cells[strip[0]])
     assert "hide-input" in cells[strip[0] + 1]["metadata"]["tags"]
 
@@ -57,8 +57,10 @@ def test_footprint_share_is_called_geometry_and_points_to_lesson_07():
 
 
 def test_map_is_drawn_with_t2t_vit_14s_widths():
-    text = _flat(_source(_cells()[_index("## 7 · The whole T2T chain")]))
-    assert "The map is drawn with T2T-ViT-14's widths: `D = 384`, 14 blocks of 6 heads." in text  # round 17b
+    (text,) = [_flat(_source(c)) for c in _cells() if _source(c).startswith("T2T-ViT makes three soft splits")]
+    # round 19a: both variants named as the repo names them (t2t_vit_14 Performer, t2t_vit_t_14 transformer)
+    assert "The map is drawn with the main widths that T2T-ViT-14 (the repo's `t2t_vit_14`, Performer token" in text
+    assert "T2T-ViT_t-14 (`t2t_vit_t_14`, transformer token layers, the stem lesson 07 builds) share: `D = 384`" in text
     (code,) = [_source(c) for c in _cells() if "plot_vit_map_t2t(vit_14_map" in _source(c)]
     assert "dim=384, depth=14, heads=6, mlp_dim=1152" in code and "dim=768" not in code
 
