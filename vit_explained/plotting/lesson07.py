@@ -636,7 +636,8 @@ def draw_chain_windows(
             label += " (the receptive field)"
         if final and not show_sides:  # the field is exercise 1's answer: its red box stays hidden with its side
             hidden = Rectangle((0, 0), 1, 1, fill=False, ec=color, lw=2.6, ls="--")  # a legend entry only
-            hidden.set_label(f"split {stage}: the receptive field (tick show field)")
+            # "split 4 of 4": three boxes are drawn, so the legend says the fourth split exists and why it is not drawn
+            hidden.set_label(f"split {stage} of {len(splits)}: box hidden, it is the receptive field (tick show field)")
             handles.append(hidden)
             continue
         patch = Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=2.6 if final else 1.8)
@@ -985,21 +986,24 @@ def plot_folded_channels(
     if window_means is not None:
         panels.insert(0, (f"window means\n(no token transformer)\n{rows} x {cols} tokens", window_means))
     tall = rows >= 2 * cols  # a tall strip (400 x 100): larger panels so each channel can be read
-    fig = new_figure(figsize=((1.6 if tall else 1.2) * (len(panels) + 1) + 0.3, 6.2 if tall else 3.9))
+    # the panels' height follows their aspect (rows / cols), so no band of white opens under the title
+    width = 1.9 if tall else 1.3
+    height = min(width * 0.8 * rows / cols, 7.0) + 1.3
+    fig = new_figure(figsize=(width * (len(panels) + 1) + 0.3, height))
     axes = fig.subplots(1, len(panels) + 1)
     _gray(axes[0], picture.numpy(), float(picture.max()))
-    axes[0].set_title(f"the image\n{picture.shape[0]} x {picture.shape[1]} px", fontsize=8)
+    axes[0].set_title(f"the image\n{picture.shape[0]} x {picture.shape[1]} px", fontsize=9)
     for index, (ax, (name, values)) in enumerate(zip(axes[1:], panels, strict=True)):
         array = values.detach().cpu().float().numpy()
         if window_means is not None and index == 0:  # pixels: drawn as the image is
             _gray(ax, array, float(array.max()))
         else:
             ax.imshow(array, cmap="viridis", interpolation="nearest")
-        ax.set_title(name, fontsize=8)
+        ax.set_title(name, fontsize=9)
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
-    return _finish(fig, title, top=0.86)
+    return _finish(fig, title, top=1 - 0.4 / height)  # the title's line, 0.4 in, and no more
 
 
 def plot_attention_offsets(maps: dict[str, dict[str, torch.Tensor]], reach: int, title: str | None = None) -> Figure:

@@ -1,0 +1,86 @@
+"""Lesson 07, fixes of December 2026 (the review scored 8.5): the Linear-stem comparison says what it holds equal
+and what not (the parameters); the attention study, the scale-only run, the Performer count and the 1/7-vs-1/8
+illustration leave the main path; Tokens2Token.forward is listed whole after section 2; the trained-stem picture
+states its channel rule; the folded-channels figure has no white band under its title; the widget's legend names
+the hidden last split as "split n of n"."""
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from tests import _notebook as nb
+from vit_explained.plotting.lesson07 import draw_chain_windows, plot_folded_channels
+
+LESSON = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
+
+
+def _index(sources, start):
+    return next(i for i, s in enumerate(sources) if s.startswith(start))
+
+
+def test_the_main_path_is_at_most_89_cells_and_the_moved_studies_keep_their_checks():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    summary = _index(sources, "## Summary")
+    assert summary <= 89  # was 98
+    further = _index(sources, "## Going further")
+    sources_6 = _index(sources, "## Appendix · Sources")
+    assert summary < further < sources_6
+    for marker in ("stem_attention_study(val_48", "scale_run = paired_seeds("):
+        (i,) = [i for i, s in enumerate(sources) if marker in s]
+        assert further < i < sources_6, marker
+        assert "hide-input" in cells[i + 1]["metadata"].get("tags", []), marker  # its check moved with it
+    audits, porters = _index(sources, "## Appendix · Audits"), _index(sources, "## Appendix · For porters")
+    (performer,) = [i for i, s in enumerate(sources) if "performer_module = t2t_code.T2T_module(" in s]
+    (eighth,) = [i for i, s in enumerate(sources) if "original_default, one_eighth = " in s]
+    assert audits < performer < porters < eighth
+    assert 'f"{gap:.3f}" == "0.019"' in sources[eighth + 1]  # its check follows it
+    assert not any("performer_module" in s or "one_eighth" in s for s in sources[:summary])
+
+
+def test_the_whole_forward_is_listed_after_section_2():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    section_3 = _index(sources, "## 3. Inside the token transformer")
+    listing = section_3 - 1
+    assert "inspect.getsource(Tokens2Token.forward)" in sources[listing]
+    printed = nb.printed(cells[listing])
+    assert "def forward(self, images" in printed and "return self.project(self.soft_splits[-1](images))" in printed
+    assert "### The whole module once" in sources[listing - 1]
+
+
+def test_the_linear_comparison_says_what_it_holds_equal_and_what_not():
+    text = nb.flat(nb.all_text(LESSON))
+    assert "What this comparison holds equal:" in text
+    assert "the +8.8 points go with the token transformer *and* its extra parameters together" in text
+    assert "how much the parameters alone carry is not tested" in text
+    assert "On digits the `Linear` stem also has half the T2T module's parameters" in text
+
+
+def test_the_shown_channels_follow_a_stated_and_checked_rule():
+    sources = nb.sources(LESSON)
+    text = nb.flat(nb.all_text(LESSON))
+    assert "**Which channels are shown:** of the 32, the 4 with the highest |correlation| on this digit *after*" in text
+    assert "shown: channels [0, 31, 7, 10], the 4 of 32 with the highest |corr.| on digit #0" in nb.all_printed(LESSON)
+    (check,) = [s for s in sources if 'max(digit_follow["trained"][others])' in s]
+    assert check.startswith("# @title A check")
+
+
+def test_the_folded_channels_figure_has_no_white_band_under_its_title():
+    fig = plot_folded_channels(torch.rand(400, 100), torch.rand(64, 100, 25), range(4), title="t",
+                               window_means=torch.rand(100, 25))  # fmt: skip
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    band = fig._suptitle.get_window_extent(renderer).y0 - max(
+        ax.title.get_window_extent(renderer).y1 for ax in fig.axes
+    )
+    assert band / fig.dpi < 0.5, band / fig.dpi  # white between the title and the panels' titles; it was 0.85 in
+    assert all(ax.title.get_fontsize() >= 9 for ax in fig.axes)
+    plt.close(fig)
+
+
+def test_the_hidden_last_split_is_named_split_n_of_n():
+    fig, ax = plt.subplots()
+    draw_chain_windows(ax, torch.rand(1, 64, 64), ((3, 2, 1),) * 4, show_sides=False)
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels[-1].startswith("split 4 of 4: box hidden") and len(labels) == 4
+    plt.close(fig)
