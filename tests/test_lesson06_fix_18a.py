@@ -70,4 +70,7 @@ def test_notebook_has_the_dataloader_loop_its_check_and_the_timm_version():
     assert "DataLoader(train_set" in text and "LambdaLR" in text and "clip_grad_norm_" in text
     assert "real[:20] == plain[:20]" in text  # the equal first epoch, asserted
     assert "grad_norm_clip = 1.0" in text and "timm 1.0.12 to 1.0.29" in text
-    assert text.count("plot_seed_dots(") == 3 and "plot_shuffle_changes(" in text  # 3 pictures
+    appendix = "\n".join(sources(NOTEBOOK.with_name("06_train_a_vit_appendix.ipynb")))
+    # 3 pictures; review 19a moved the regulariser arms' picture to appendix C
+    assert text.count("plot_seed_dots(") == 2 and "plot_shuffle_changes(" in text
+    assert appendix.count("plot_seed_dots(") == 1 and '<a id="regularisers"></a>' in appendix

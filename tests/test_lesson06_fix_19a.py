@@ -87,3 +87,15 @@ def test_position_similarity_by_distance_and_payoff_plot():
         assert "rows, cols" in str(error)
     else:
         raise AssertionError("a (3, 3) similarity must be refused")
+
+
+def test_side_material_moved_to_the_appendix():
+    cells = nb.cells(LESSON)
+    summary = _index(cells, "## Summary")
+    assert summary <= 108  # 114 cells before the summary once the payoff figure was added; the moves take 6 out
+    lesson, appendix = nb.all_text(LESSON), nb.all_text(APPENDIX)
+    assert "sgd_long = RUNS" not in lesson and "sgd_long = RUNS" in appendix and "#slow-optimiser" in lesson
+    assert 'regularised = RUNS["regularisers"]' not in lesson and 'regularised = RUNS["regularisers"]' in appendix
+    assert '<a id="regularisers"></a>' in appendix and "#regularisers" in lesson
+    assert "SGD bug, lr 0.1, 600 steps" in nb.all_printed(APPENDIX)
+    assert "label smoothing, by hand: differences" in nb.all_printed(APPENDIX)

@@ -78,7 +78,7 @@ def test_the_widget_hint_and_the_weight_decay_ablation_are_stored():
     assert decay["val"]["0.05"][:5] == runs["warmup"]["val"]["0.1"]  # the with-decay arm is QUICK itself
     packaged = ROOT / "vit_explained" / "checkpoints" / "lesson06_runs.json"
     assert packaged.read_bytes() == (ROOT / "benchmarks" / "results" / "lesson06_runs.json").read_bytes()
-    assert "SGD bug, lr 0.1, 600 steps" in _visible_outputs(LESSON)
+    assert "SGD bug, lr 0.1, 600 steps" in _visible_outputs(APPENDIX)  # review 19a: moved to appendix F
 
 
 def test_gradient_ratio_labels_and_steiner():

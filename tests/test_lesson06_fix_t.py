@@ -40,7 +40,11 @@ def test_weight_decay_rise_untested_said_plainly():
     # round v: now tested (the stored regularisers runs): each switched back on, with paired intervals
     text = _markdown()
     assert "switch off both regularisers, then switch each back on" in text
-    assert "Weight decay alone: **no detectable difference**" in text
+    # review 19a: the arms' reading moved to appendix C
+    assert "weight decay alone makes **no detectable\ndifference**" in text
+    appendix = nbformat.read(LESSON.with_name("06_train_a_vit_appendix.ipynb"), as_version=4).cells
+    reading = "Weight decay alone: **no detectable difference**"
+    assert any(reading in c.source for c in appendix if c.cell_type == "markdown")
 
 
 def test_exercise_5_zero_answer_message_is_true():
