@@ -68,3 +68,13 @@ def test_timm_set_fused_attn_with_versions():
     text = nb.flat(nb.all_text(LESSON))
     assert "`timm.layers.set_fused_attn(False)`" in text and "`TIMM_FUSED_ATTN=0`" in text
     assert "from v0.9.0 (April 2023) to v1.0.28" in text and "before `timm.create_model`" in text
+
+
+def test_pixel_test_and_value_norm_moved_to_the_appendix_with_their_checks():
+    lesson, appendix = nb.all_text(LESSON), nb.all_text(APPENDIX)
+    for code in ("pixel_tests = {", "value_pairs = {"):
+        assert code not in lesson and code in appendix
+    for check in ("assert abs(pixel_level - 0.99) < 1e-12", 'live_value["v"]'):
+        assert check in appendix
+    assert "on ink pixels 43.3 %" in nb.all_printed(APPENDIX)
+    assert "Appendix A](08_attention_maps_appendix.ipynb#appendix-a) tests one more map" in lesson
