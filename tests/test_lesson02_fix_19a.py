@@ -77,6 +77,8 @@ def test_section_7_opens_with_a_listing_of_the_whole_stem():
     ):
         assert part in printed, part
     assert "token transformer 3" not in printed
+    later = nb.flat(" ".join(nb.source(c) for c in cells[section + 3 : _first("## Summary")]))
+    assert "Predict before you run:** the token grid after each split of a 224 x 224" not in later  # shown above
 
 
 def test_held_whole_is_one_paragraph_and_one_picture_in_the_main_path():
