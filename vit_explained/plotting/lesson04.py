@@ -77,10 +77,27 @@ def plot_gelu(x_range: tuple[float, float] = (-4.0, 4.0), points: int = 2001) ->
     return fig
 
 
-def plot_gelu_gate(x: float, x_range: tuple[float, float] = (-4.0, 4.0), points: int = 801) -> Figure:
+GATE_GRID = tuple(round(-4.0 + 0.25 * step, 2) for step in range(33))  # the x values of the sampled gates
+
+
+def sampled_gate_means(draws: int, xs: tuple[float, ...] = GATE_GRID, seed: int = 0) -> torch.Tensor:
+    """GELU as a random gate, sampled: at each of ``xs``, the mean of ``x * gate`` over ``draws`` Bernoulli gates
+    that keep ``x`` with probability Phi(x) (one seeded generator). As ``draws`` grows the means approach
+    GELU(x) = x Phi(x); their standard error is ``|x| sqrt(Phi (1 - Phi) / draws)``."""
+    if not isinstance(draws, int) or draws < 1:
+        raise ValueError(f"draws must be a whole number >= 1, got {draws!r}")
+    x = torch.tensor(xs, dtype=torch.float64)
+    keep = 0.5 * (1 + torch.erf(x / math.sqrt(2)))
+    generator = torch.Generator().manual_seed(seed)
+    gates = torch.bernoulli(keep.expand(draws, -1), generator=generator)  # (draws, len(xs)): 1 kept, 0 dropped
+    return x * gates.mean(dim=0)
+
+
+def plot_gelu_gate(x: float, x_range: tuple[float, float] = (-4.0, 4.0), points: int = 801, draws: int = 0) -> Figure:
     """Section 1's random gate at one input ``x``: left, ReLU, GELU and GELU's tanh form over ``x_range`` with a
     marker at ``x`` on each; right, the gate's two outcomes at ``x`` as bars: kept (output ``x``) with probability
-    Phi(x), dropped (output 0) with probability 1 - Phi(x); their mean is GELU(x) = x Phi(x)."""
+    Phi(x), dropped (output 0) with probability 1 - Phi(x); their mean is GELU(x) = x Phi(x). With ``draws`` > 0
+    the left panel also shows :func:`sampled_gate_means`: the mean output of that many sampled gates at each x."""
     low, high = x_range
     if not low <= x <= high:
         raise ValueError(f"x must lie in {x_range!r}, got {x!r}")
@@ -98,6 +115,9 @@ def plot_gelu_gate(x: float, x_range: tuple[float, float] = (-4.0, 4.0), points:
         style = "--" if "tanh" in name else "-"
         left.plot(grid, curve(grid), style, color=GELU_COLOURS[name], lw=2, label=name)
         left.plot([x], curve(point), "o", color=GELU_COLOURS[name], ms=6)
+    if draws:
+        sampled = sampled_gate_means(draws)
+        left.plot(GATE_GRID, sampled, "o", color="k", ms=3.5, label=f"mean of {draws:,} sampled gates")
     left.axvline(x, color="0.6", lw=0.8, ls=":")
     left.axhline(0, color="k", lw=0.5)
     left.set(title=f"x = {x:+.1f}: GELU(x) = x Phi(x) = {x * keep:+.3f}", xlabel="x", ylabel="activation")
@@ -472,6 +492,47 @@ def stored_gelu_relu() -> dict[str, list[float]]:
     accuracy per seed], "relu": [...]}``, seeds in order."""
     runs = sorted(json.loads(STORED_GELU_RELU.read_text())["runs"], key=lambda run: run["seed"])
     return {name: [run["val_accuracy"][-1] for run in runs if run["activation"] == name] for name in ("gelu", "relu")}
+
+
+def mlp_preactivations(model: torch.nn.Module, images: torch.Tensor, block: int = 0) -> torch.Tensor:
+    """The ``fc1`` outputs z (GELU's inputs) of block ``block``'s MLP for every token of ``images``
+    ``(B, C, H, W)`` run through ``model`` (a package ``ViT``): ``(B, N, D_mlp)``."""
+    store = {}
+    fc1 = model.encoder.blocks[block].mlp.fc1
+    handle = fc1.register_forward_hook(lambda module, args, out: store.update(z=out.detach()))
+    try:
+        with torch.no_grad():
+            model(images)
+    finally:
+        handle.remove()
+    return store["z"]
+
+
+def plot_one_token_gates(z: torch.Tensor, title: str = "One token in the MLP") -> Figure:
+    """The MLP as gates for one token, from its ``(D_mlp,)`` pre-activations ``z``: left, every hidden unit as a dot
+    on the GELU curve at (z, GELU(z)), blue where the gate Phi(z) is above one half (the unit passes its input),
+    grey where it is below (the unit is about switched off); right, the units' gates Phi(z) as a grid, unit 0 top
+    left, row by row."""
+    if z.dim() != 1 or z.numel() == 0:
+        raise ValueError(f"z must be one token's pre-activations, shape (D_mlp,), got {tuple(z.shape)}")
+    z = z.detach().double()
+    gate = 0.5 * (1 + torch.erf(z / math.sqrt(2)))
+    is_open = gate > 0.5
+    fig = new_figure(figsize=(9.5, 3.4))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
+    grid = torch.linspace(z.min().item() - 0.3, z.max().item() + 0.3, 401, dtype=torch.float64)
+    left.plot(grid, gelu(grid), color="0.3", lw=1.2, label="GELU(z) = z Phi(z)")
+    left.scatter(z[is_open], gelu(z[is_open]), s=14, color="tab:blue", label=f"open: {int(is_open.sum())} units")
+    left.scatter(z[~is_open], gelu(z[~is_open]), s=14, color="0.65", label=f"about off: {int((~is_open).sum())} units")
+    left.axhline(0, color="k", lw=0.5)
+    left.set(title=f"{title}: each hidden unit on the curve", xlabel="z = fc1 output", ylabel="GELU(z), to fc2")
+    left.legend(frameon=False, fontsize=8, loc="upper left")
+    columns = 16 if z.numel() % 16 == 0 else z.numel()
+    image = right.imshow(gate.reshape(-1, columns), cmap="Blues", vmin=0, vmax=1)
+    right.set(title="gate Phi(z) of each unit", xticks=[], yticks=[])
+    fig.colorbar(image, ax=right, fraction=0.046, pad=0.04)
+    fig.tight_layout()
+    return fig
 
 
 def mlp_gates(model: torch.nn.Module, images: torch.Tensor, block: int = 0) -> torch.Tensor:
@@ -853,11 +914,13 @@ def plot_depth_gradients(
     ylabel: str = "gradient norm at the last fc2",
     title: str = "At initialisation: last fc2 gradient vs depth",
     legend_at: tuple[float, float] | None = None,
+    guide_label: str | None = None,
 ) -> Figure:
     """Log-log: one dot per (depth, seed) for each design (``{name: {depth: [one value per seed]}}``), the
     fitted power law of each, and a dashed L^power reference line (default slope -0.5), placed at the mean of
     design ``guide`` (default: the last) at the shallowest depth. ``legend_at``: the legend's lower-left corner in
-    axes fractions (default: matplotlib's best)."""
+    axes fractions (default: matplotlib's best). ``guide_label``: the dashed line's legend entry (default: its slope,
+    "for reference")."""
     from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullLocator
 
     if not designs:
@@ -883,7 +946,9 @@ def plot_depth_gradients(
         ax.plot(line, fitted, color=colour, lw=1.5, label=label)
     anchored = designs[guide][min(designs[guide])]
     anchor = sum(anchored) / len(anchored)
-    if power == -0.5:  # a reference slope, not Xiong et al.'s bound (their growth law differs from this stream's)
+    if guide_label is not None:  # the caller's words for the dashed line
+        pass
+    elif power == -0.5:  # a reference slope, not Xiong et al.'s bound (their growth law differs from this stream's)
         guide_label = f"slope {power:+g}, for reference"
     else:  # another guide (e.g. sqrt(L) for a growing norm): name its law
         law = {0.5: r"$\sqrt{L}$"}.get(power, f"$L^{{{power:g}}}$")

@@ -2,7 +2,8 @@
 
 - :func:`gelu_gate_widget`: an ``x`` slider; the line gives Phi(x), the probability the gate keeps ``x``, and
   GELU(x) = x Phi(x) beside ReLU(x) and the tanh form; the picture marks ``x`` on the three curves and draws the
-  gate's two outcomes.
+  gate's two outcomes. A "draw n gates" choice samples n gates at each x of a grid: their mean outputs approach
+  the GELU curve as n grows.
 - :func:`block_budget_widget`: ``dim`` (first) and ``mlp_ratio`` sliders and a ``qkv_bias`` checkbox build a
   :class:`~vit_explained.Block` on the ``meta`` device; the line gives its parameter count,
   ``12D^2 + 13D`` at ratio 4 with a qkv bias, and the MLP's share; the picture is the budget by part.
@@ -29,7 +30,14 @@ from ..block import Block
 from ..mlp import gelu
 from ..norm_placement import FIXED_NORM, _random_stack, final_norm_ablation
 from ..parameters import parameter_breakdown
-from ..plotting.lesson04 import FINAL_STEPS, plot_gelu_gate, plot_parameter_budget, plot_residual_stream
+from ..plotting.lesson04 import (
+    FINAL_STEPS,
+    GATE_GRID,
+    plot_gelu_gate,
+    plot_parameter_budget,
+    plot_residual_stream,
+    sampled_gate_means,
+)
 from . import LessonWidget
 
 __all__ = [
@@ -46,32 +54,48 @@ __all__ = [
 ]
 
 
-class GeluGateWidget(LessonWidget):
-    """An ``x`` slider (-4 to 4, step 0.1) over GELU's random gate: keep ``x`` with probability Phi(x)."""
+GATE_DRAWS = (0, 1, 10, 100, 1_000, 10_000)  # the "draw n gates" choices; 0 draws none
 
-    def __init__(self, x: float = -0.5) -> None:
+
+class GeluGateWidget(LessonWidget):
+    """An ``x`` slider (-4 to 4, step 0.1) over GELU's random gate: keep ``x`` with probability Phi(x); a
+    "draw n gates" choice samples that many gates at each x of a grid and plots their mean output."""
+
+    def __init__(self, x: float = -0.5, draws: int = 0) -> None:
+        if draws not in GATE_DRAWS:
+            raise ValueError(f"draws must be one of {GATE_DRAWS}, got {draws!r}")
         controls = {
-            "x": widgets.FloatSlider(value=x, min=-4.0, max=4.0, step=0.1, description="x", continuous_update=False)
+            "x": widgets.FloatSlider(value=x, min=-4.0, max=4.0, step=0.1, description="x", continuous_update=False),
+            "draws": widgets.Dropdown(
+                options=[(f"{n:,}", n) for n in GATE_DRAWS], value=draws, description="draw n gates"
+            ),
         }
         super().__init__(controls)
 
-    def describe(self, x: float) -> str:
-        """The line the widget shows at ``x``, without drawing the figure."""
+    def describe(self, x: float, draws: int = 0) -> str:
+        """The line the widget shows at ``x`` (and ``draws`` sampled gates), without drawing the figure."""
         point = torch.tensor([x], dtype=torch.float64)
         keep = 0.5 * (1 + math.erf(x / math.sqrt(2)))
-        return (
+        line = (
             f"x = {x:+.1f}: the gate keeps x with probability Phi(x) = {keep:.3f}, else outputs 0; "
             f"GELU(x) = x Phi(x) = {x * keep:+.3f}; tanh form {gelu(point, 'tanh').item():+.3f}; "
             f"ReLU(x) = {max(x, 0.0):+.3f}"
         )
+        if draws:
+            grid = torch.tensor(GATE_GRID, dtype=torch.float64)
+            gap = (sampled_gate_means(draws) - gelu(grid, "none")).abs().max().item()
+            gates = f"{draws:,} sampled gate{'s' if draws > 1 else ''}"
+            line += f"; {gates} per x: their means miss the GELU curve by at most {gap:.3f}"
+        return line
 
-    def compute(self, x: float) -> tuple[str, Figure]:
-        return self.describe(x), plot_gelu_gate(x)
+    def compute(self, x: float, draws: int = 0) -> tuple[str, Figure]:
+        return self.describe(x, draws), plot_gelu_gate(x, draws=draws)
 
 
-def gelu_gate_widget(x: float = -0.5) -> GeluGateWidget:
-    """GELU as the mean of a random gate at one input: an ``x`` slider (-4 to 4). End a notebook cell with it."""
-    return GeluGateWidget(x)
+def gelu_gate_widget(x: float = -0.5, draws: int = 0) -> GeluGateWidget:
+    """GELU as the mean of a random gate at one input: an ``x`` slider (-4 to 4) and a "draw n gates" choice
+    (0, 1, 10, ..., 10,000 sampled gates at each x of a grid). End a notebook cell with it."""
+    return GeluGateWidget(x, draws)
 
 
 @lru_cache(maxsize=64)

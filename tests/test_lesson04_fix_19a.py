@@ -1,0 +1,98 @@
+"""Lesson 04, fix round 19a: section 6 says the -0.5 match is a coincidence of the 2-16 range (the fitted
+8.2 + 1.33 L, printed and asserted) and labels the dashed line as a comparison; the 10 % / 17 % / 68-84 % figures
+print; Adam's invariance to a constant gradient scale is shown; "no detectable difference" quotes its interval;
+the gate widget draws n sampled gates; one token's MLP gates are pictured before the algebra."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import torch
+
+from tests import _notebook as nb
+from vit_explained.mlp import gelu
+from vit_explained.plotting.lesson04 import (
+    GATE_GRID,
+    plot_depth_gradients,
+    plot_one_token_gates,
+    sampled_gate_means,
+)
+from vit_explained.widgets.lesson04 import gelu_gate_widget
+
+LESSON = nb.NOTEBOOKS / "04_gelu_mlp_and_block.ipynb"
+
+
+def _cells() -> list[dict]:
+    return nb.cells(LESSON)
+
+
+def _index(start: str) -> int:
+    return next(i for i, c in enumerate(_cells()) if nb.source(c).startswith(start))
+
+
+def test_coincidence_of_the_range_is_printed_asserted_and_said() -> None:
+    cells = _cells()
+    at = next(i for i, c in enumerate(cells) if nb.source(c).startswith("growth = stream_growth_summary("))
+    text = nb.printed(cells[at])
+    assert "about 8.2 + 1.33 L" in text and "L^-0.48 from 2 to 16 blocks, L^-0.86 from 16 to 128" in text
+    check = nb.source(cells[at + 1])
+    assert "(8.2, 1.33)" in check and "-0.86" in check and "hide-input" in cells[at + 1]["metadata"]["tags"]
+    prose = nb.flat(nb.source(cells[at + 2]))
+    assert "**The $-0.5$ is a coincidence of the range.**" in prose and r"$8.2 + 1.33\,L$" in prose
+    head = nb.flat(nb.source(cells[_index("## 6 · Where the norm sits")]))
+    assert "dashed: slope $-0.5$, for comparison, not a fit." in head
+
+
+def test_dashed_line_label_is_honest() -> None:
+    cells = _cells()
+    cell = next(c for c in cells if 'save_figure(fig, "04_depth_gradients")' in nb.source(c))
+    assert 'guide_label="slope -0.5 for comparison (not a fit)"' in nb.source(cell)
+    fig = plot_depth_gradients({"a": {2: [1.0, 1.1], 8: [0.5, 0.6]}}, guide_label="mine")
+    assert "mine" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    plt.close(fig)
+
+
+def test_final_accuracies_print_and_are_asserted() -> None:
+    cells = _cells()
+    at = _index("norm_runs = stored_norm_training_runs()")
+    text = nb.printed(cells[at])
+    assert "post-norm [10, 10, 10, 10, 10, 10, 10, 10, 17]" in text and "pre-norm [68, " in text and ", 84]" in text
+    assert 'final["post-norm"].count(10) == 8' in nb.source(cells[at + 1])
+
+
+def test_adam_is_invariant_to_a_constant_gradient_scale() -> None:
+    cells = _cells()
+    answer = _index("**Answer 1.**")
+    assert "a 10x smaller gradient is not a 10x slower learner" in nb.flat(nb.source(cells[answer]))
+    text = nb.printed(cells[answer + 1])
+    assert "Adam  distance moved" in text and "ratio 1.00" in text and "ratio 10.00" in text
+    assert "hide-input" in cells[answer + 2]["metadata"]["tags"]
+
+
+def test_no_detectable_difference_quotes_its_interval() -> None:
+    text = nb.flat("\n".join(nb.sources(LESSON)))
+    assert "ReLU show no detectable difference over 3 seeds: the paired interval, -0.2 [-3.8, +3.4] points, holds 0." in text
+    assert "**no detectable difference** (every interval holds 0)" in text
+
+
+def test_gate_widget_draws_n_gates_and_they_converge() -> None:
+    widget = gelu_gate_widget(x=-0.5)
+    assert list(widget.controls) == ["x", "draws"] and widget.controls["draws"].description == "draw n gates"
+    picture = widget.picture.value
+    widget.controls["draws"].value = 1000
+    assert widget.picture.value != picture and "1,000 sampled gates per x" in widget.line
+    grid = torch.tensor(GATE_GRID, dtype=torch.float64)
+    misses = [(sampled_gate_means(n) - gelu(grid)).abs().max().item() for n in (10, 10_000)]
+    assert misses[1] < misses[0] / 5
+    cell = next(c for c in _cells() if nb.source(c).startswith("gate_explorer = gelu_gate_widget("))
+    assert "draws=100" in nb.source(cell)
+
+
+def test_one_token_gates_pictured_before_the_shapes() -> None:
+    cells = _cells()
+    picture = next(i for i, c in enumerate(cells) if "plot_one_token_gates(" in nb.source(c))
+    shapes = _index("mlp = MLP(768, 3072)")
+    assert _index("## 2 · The MLP") < picture < shapes
+    assert "27 of 128 units open" in nb.printed(cells[picture])
+    fig = plot_one_token_gates(torch.linspace(-2, 2, 32))
+    assert len(fig.axes[0].collections) == 2  # open units and about-off units
+    plt.close(fig)
