@@ -47,12 +47,18 @@ def test_the_whole_forward_is_listed_after_section_2():
     assert "### The whole module once" in sources[listing - 1]
 
 
-def test_the_linear_comparison_says_what_it_holds_equal_and_what_not():
+def test_the_linear_comparison_says_what_it_holds_equal_and_a_matched_arm_holds_the_parameters():
     text = nb.flat(nb.all_text(LESSON))
-    assert "What this comparison holds equal:" in text
-    assert "the +8.8 points go with the token transformer *and* its extra parameters together" in text
-    assert "how much the parameters alone carry is not tested" in text
-    assert "On digits the `Linear` stem also has half the T2T module's parameters" in text
+    assert "What this comparison holds equal:" in text and "halves the T2T module's parameters" in text
+    assert "puts a **token MLP** (LayerNorm, Linear, GELU, Linear, hidden width 96)" in text
+    assert "57,922 parameters against 57,986" in text
+    assert "not with the token transformers' attention" in text
+    printed = nb.all_printed(LESSON)
+    assert "95 % t-interval of the mean difference [-2.2, -0.2] points; sign test p = 0.062" in printed
+    result = (nb.ROOT / "benchmarks" / "results" / "lesson07_token_mlp.md").read_text()
+    assert "| 4 | 96.1 % | 98.9 % | -2.8 |" in result and "[-2.2, -0.2] points" in result
+    (check,) = [s for s in nb.sources(LESSON) if "mlp_interval.high < 0" in s]
+    assert check.startswith("# @title A check")
 
 
 def test_the_shown_channels_follow_a_stated_and_checked_rule():

@@ -1,0 +1,136 @@
+"""Lesson 07: T2T's chain with a parameter-matched token MLP in place of each token transformer.
+
+``bench_lesson07_token_transformer.py`` replaces each token transformer by a ``Linear`` and so also halves the
+stem's parameters. This benchmark holds the parameters: each token transformer becomes a token MLP (LayerNorm,
+Linear, GELU, Linear: no attention, each token processed alone) from its input width to the same token width, its
+hidden width chosen so that the MLP has as many parameters as the token transformer it replaces (within 32). The
+windows, grids, folds, ``project`` and backbone are unchanged. It pairs with the stored T2T runs of
+``benchmarks/results/t2t_overlap_control.md`` (same seeds, data and recipe).
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lesson07_token_mlp.py --seeds 6 --workers 1
+
+Written to ``benchmarks/results/lesson07_token_mlp.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import re
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle OpenMP threads sleep: see bench_training.py
+
+import torch
+from bench_t2t_stem import CHAINS, ChainViT
+from torch import nn
+
+from _common import RESULTS, markdown_table, write_result
+from vit_explained.evidence import paired_seeds
+from vit_explained.training import PRESETS, fit, predict
+
+TOKEN_DIM = 32  # ChainViT's token width
+ARMS = ("with token transformers (stored)", "token MLP in their place")
+
+
+def count(module: nn.Module) -> int:
+    """Parameters of ``module``."""
+    return sum(p.numel() for p in module.parameters())
+
+
+def token_mlp(width: int, hidden: int) -> nn.Sequential:
+    """LayerNorm, Linear(width -> hidden), GELU, Linear(hidden -> TOKEN_DIM), on each token alone."""
+    return nn.Sequential(nn.LayerNorm(width), nn.Linear(width, hidden), nn.GELU(), nn.Linear(hidden, TOKEN_DIM))
+
+
+def matched_hidden(width: int, target: int) -> int:
+    """The hidden width whose token MLP has the parameter count nearest ``target`` (a token transformer's)."""
+    return min(range(1, 4 * width + 64), key=lambda h: abs(count(token_mlp(width, h)) - target))
+
+
+def build() -> ChainViT:
+    """T2T's chain with a parameter-matched token MLP in place of each token transformer."""
+    model = ChainViT(CHAINS["overlap (T2T)"])
+    stem = model.stem
+    stem.token_transformers = nn.ModuleList(
+        token_mlp(stage.token_length, matched_hidden(stage.token_length, count(block)))
+        for stage, block in zip(stem.stages[:-1], stem.token_transformers, strict=True)
+    )
+    return model
+
+
+def train(job: tuple[int, int]) -> tuple[int, list[int], float, float]:
+    """One seed on 1 thread: (seed, 0/1 per validation digit, wall seconds, CPU seconds)."""
+    seed, epochs = job
+    torch.set_num_threads(1)
+    recipe = dataclasses.replace(PRESETS["digits"], seed=seed, epochs=epochs)
+    data = recipe.load_data()
+    start, cpu = time.perf_counter(), time.process_time()
+    torch.manual_seed(seed)
+    model = build()
+    fit(model, data, recipe, progress=False, device="cpu")
+    correct = (predict(model, data.val_images).argmax(dim=-1) == data.val_labels).int().tolist()
+    return seed, correct, time.perf_counter() - start, time.process_time() - cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="training processes (1 thread each)")
+    args = parser.parse_args(argv)
+    stored = (RESULTS / "t2t_overlap_control.md").read_text()
+    stored_rows = re.findall(r"^\| \d+ \| ([\d.]+) % \| [\d.]+ % \|", stored, re.M)
+    t2t = [round(float(row) * 1.8) / 180 for row in stored_rows][: args.seeds]  # counts of 180: no residue
+    load_before = os.getloadavg()[0]
+    with ProcessPoolExecutor(args.workers) as pool:
+        results = {s: (c, w, cpu) for s, c, w, cpu in pool.map(train, [(s, args.epochs) for s in range(args.seeds)])}
+    load_after = os.getloadavg()[0]
+    mlp = [sum(results[s][0]) / 180 for s in range(args.seeds)]
+    rows = [
+        [s, f"{100 * t2t[s]:.1f} %", f"{100 * mlp[s]:.1f} %", f"{100 * (t2t[s] - mlp[s]):+.1f}"]
+        for s in range(args.seeds)
+    ]
+    seeds = paired_seeds(t2t, mlp, names=("token transformers", "token MLP"), percent=True)
+    interval = seeds.t_interval()
+    walls, cpus = [r[1] for r in results.values()], [r[2] for r in results.values()]
+    parameters = count(build().stem)
+    original = count(ChainViT(CHAINS["overlap (T2T)"]).stem)
+    hidden = [block[1].out_features for block in build().stem.token_transformers]
+    body = f"""
+Run of {time.strftime("%Y-%m-%d", time.gmtime())} (UTC), `OMP_NUM_THREADS=1
+benchmarks/bench_lesson07_token_mlp.py --seeds {args.seeds} --epochs {args.epochs} --workers {args.workers}`:
+load average {load_before:.1f} before, {load_after:.1f} after, each run on 1 torch thread,
+{min(walls):.0f} to {max(walls):.0f} s of wall time and {sum(cpus):.0f} CPU seconds in all.
+
+T2T's chain of `t2t_overlap_control.md` with one change: each token transformer (LayerNorm, single-head
+attention, MLP) is replaced by a token MLP (LayerNorm, Linear, GELU, Linear; hidden widths {hidden}) to the same
+token width, 49 -> 32 and 288 -> 32, with as many parameters: the stem has {parameters:,} parameters, against
+{original:,} with token transformers. Windows, grids, folds, `project` and backbone are unchanged; the stem has no
+attention, so inside it no token sees another. The first column is that file's stored T2T run (same seeds, data,
+recipe). Accuracy on the 180 validation digits; the test split is not read.
+
+{markdown_table(["seed", *ARMS, "transformers - token MLP, points"], rows)}
+
+- Over seeds: {seeds}.
+- 95 % t-interval of the mean difference: [{100 * interval.low:+.1f}, {100 * interval.high:+.1f}] points;
+  two-sided sign test p = {seeds.sign_p_value:.3f}.
+
+What this does not show: a learning curve (one point, {args.epochs} epochs), a fresh draw of validation digits
+(seed variation only), anything about ImageNet (9 final tokens, a 2-block backbone), other hidden widths or
+depths of the token MLP.
+"""
+    write_result(
+        "lesson07_token_mlp",
+        f"T2T's chain: token transformers against a parameter-matched token MLP, digits, {args.epochs} epochs"
+        " (lesson 07)",
+        body,
+        threads="1 per run",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
