@@ -39,8 +39,8 @@ def test_the_init_control_and_its_sentences():
     section_3, section_4 = _at(sources, "## 3 · Gradient norms"), _at(sources, "## 4 · Inside attention")
     section_5, appendix_i = _at(sources, "## 5 · Cut the MLP route"), _at(sources, "### I · Section 4's count")
     assert "9 to 50" not in "\n".join(sources[section_3:section_4])  # round 17c: the init control follows section 4
-    note = "\n".join(sources[_at(sources, "**Is it the init?**") : section_5])
-    assert section_4 < _at(sources, "**Is it the init?**") < section_5
+    note = "\n".join(sources[_at(sources, "**Is it the init, and which part of it?**") : section_5])  # 19a
+    assert section_4 < _at(sources, "**Is it the init, and which part of it?**") < section_5
     assert "the ratio falls from 185-464 to 9-50 (printed)" in note  # round 18e
     assert "v_over_qk_by_block(small_digit_vit(seed, init=init)" in note
     details = "\n".join(sources[appendix_i:])
@@ -119,5 +119,5 @@ def test_share_arrows_geometry_and_picture():
     fig = plot_share_arrows({"a": (0.31, 0.61), "b": (0.96, 0.97)}, title="t")
     assert len(fig.axes) == 2 and [ax.get_title() for ax in fig.axes] == ["a", "b"]
     sources = _sources()
-    picture = _at(sources, 'plot_share_arrows({f"small model at init, block {b}"')  # round 17c: before the first table
-    assert picture < _at(sources, "print(freeze_cut_table(changes") and "It can be negative" in sources[picture - 1]
+    picture = _at(sources, 'plot_share_arrows({f"small model at init, block {b}"')  # 19a: in appendix D, with the change
+    assert picture > _at(sources, "### D · A second measure") and "negative if it points against $g$" in sources[picture - 1]

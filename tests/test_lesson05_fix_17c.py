@@ -40,14 +40,15 @@ def test_the_answer_states_the_trained_shares():
 
 def test_share_picture_and_definition_before_the_first_table():
     sources = _sources()
+    # 19a: one share measure in the main line; the picture (share and change) moved to appendix D
+    table = _at(sources, "print(freeze_cut_table(changes, with_change=False")
+    assert "**The MLP share**" in sources[table - 1] and "it can be negative" in sources[table - 1]
     picture = _at(sources, "plot_share_arrows({")
-    table = _at(sources, "print(freeze_cut_table(changes, with_change=True")
-    assert (
-        picture < table and "**The MLP share**" in sources[picture - 1] and "It can be negative" in sources[picture - 1]
-    )
-    assert "for b in (0, 3)" in sources[picture]
+    assert picture > _at(sources, "### D · A second measure") and "for b in (0, 3)" in sources[picture]
     assert sum("plot_share_arrows(" in s for s in sources) == 1  # moved, not copied
-    assert "Block 3's share is -2 % but its change 34 %" in "\n".join(sources[table : _at(sources, "## Summary")])
+    assert "Block 3's share is -2 %: its MLP-route part adds nothing along $g$" in "\n".join(
+        sources[table : _at(sources, "## Summary")]
+    )
 
 
 def test_uniform_a_row_sum_and_widget_answer():
@@ -61,7 +62,7 @@ def test_uniform_a_row_sum_and_widget_answer():
 
 def test_init_control_is_a_short_note_after_section_4():
     sources = _sources()
-    note = _at(sources, "**Is it the init?**")
+    note = _at(sources, "**Is it the init, and which part of it?**")  # 19a
     assert _at(sources, "## 4 · Inside attention") < note < _at(sources, "## 5 · Cut the MLP route")
     assert len(sources[note].split(". ")) <= 4 and "init=init" in sources[note + 1]
 

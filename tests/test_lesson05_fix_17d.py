@@ -44,7 +44,7 @@ def test_curves_are_drawn_only_up_to_the_current_c_on_fixed_axes():
 def test_the_widget_is_stored_at_c_1_and_316_vs_314_is_explained_once():
     sources = _sources()
     widget = _at(sources, "derivation = derivation_widget(")
-    assert "derivation_widget(c=10 ** (9 / 8))" in sources[widget]  # 18c: opens at the peak
+    assert "derivation_widget()  # opens at c = 1" in sources[widget]  # 19a: opens at c = 1, its button at the peak
     assert "in full colour up to the current $c$" in sources[widget - 1] and "Guess first" in sources[widget - 1]
     text = "\n".join(sources)
     assert text.count("leaves out the biases") == 0 and "appendix I splits them" not in text

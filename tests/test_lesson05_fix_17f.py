@@ -57,7 +57,7 @@ def test_the_whole_sweep_is_drawn_faintly_and_the_guess_comes_first():
     assert [len(line.get_xdata()) for line in faint] == [3, 3]
     sources = _sources()
     widget = _at(sources, "derivation = derivation_widget(")
-    assert "derivation_widget(c=10 ** (9 / 8))" in sources[widget] and "Guess first" in sources[widget - 1]  # 18c
+    assert "derivation_widget()  # opens at c = 1" in sources[widget] and "Guess first" in sources[widget - 1]  # 18c
     assert "whole sweep is drawn faintly" in sources[widget - 1] and "leaves out the biases" not in sources[widget - 1]
 
 
@@ -71,7 +71,7 @@ def test_exercise_5_hint_is_one_question_in_both_notebooks():
 def test_share_sentence_model_sentence_and_seed_range():
     sources = _sources()
     text = "\n".join(sources)
-    assert "It can be negative. It is not the size of the MLP-route part; that size is the **change**," in text
+    assert "0 % when the MLP-route part adds nothing along $g$, and it can be negative. It is the one measure" in text  # 19a
     assert "Sections 2-4 use this 8 x 8 model with timm's init" in text  # round 18b: stated once, in cell 22
     assert "timm's init (std 0.02)" not in text and "timm 1.0.28's init (std 0.02)" in text
     cell = _at(sources, "seed_norms = [residual_route_norms(")

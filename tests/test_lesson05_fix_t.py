@@ -27,7 +27,7 @@ def test_wording_of_round_t():
     # round 17d: 316 vs 314 explained once, where the widget prints 314
     assert "not section 3's 316" not in text and text.count("adds the biases") == 0  # 17f: sentence dropped
     assert "writes each block out that\nway" not in text and "each `norm2` gets a detached copy of `h`" in text
-    assert "with_change=True" in text and "changes 34 %" in text  # round 17c: the table prints the change too
+    assert "with_change=False" in text and "changes 34 %" in text  # 19a: the main table prints the share only
     assert "Two sub-predictions fail" in text and "19.3" in text  # round 18e: v x 10 (dO shrinks)
     assert "10 points or more" not in text and "from -6 to 33 % in the small model's block 1" in text
     assert "Always $db_k = 0$" in text and "db_k = 0 always" in text

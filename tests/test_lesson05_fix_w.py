@@ -43,7 +43,7 @@ def test_section_5_leads_with_the_answer_and_prints_the_seed_ranges():
         "**In short: freeze the MLPs and the qkv gradients are unchanged; cut the MLP route and they change.**"
         in (sources[section_5].split("\n\n")[1])
     )
-    table = _outputs(_cells()[at("print(freeze_cut_table(changes, with_change=True")])  # round 17c: the change printed
+    table = _outputs(_cells()[at("print(freeze_cut_table(changes, with_change=False")])  # 19a: the share only
     # round 17d: the 5 seeds' range is a secondary number, not in the table; round 18a: printed in a visible cell,
     # its asserts folded
     assert "cut: MLP share over 5 seeds" not in table
@@ -51,10 +51,9 @@ def test_section_5_leads_with_the_answer_and_prints_the_seed_ranges():
     assert "hide-input" not in shown["metadata"].get("tags", []) and "cut: MLP share over 5 seeds" in _outputs(shown)
     assert "hide-input" in hidden["metadata"]["tags"] and "assert" not in "".join(shown["source"])
     assert "block 3: small model 5 % (5 seeds: -2..11)" in _outputs(_cells()[at("small_by_block = [")])
-    assert "    3 |                True |        -2%    34% |" in table
+    assert "    3 |                True |            -2% |" in table and "cut: share change" not in table
     main = "\n".join(sources[section_5:summary])
-    assert main.count("orthogonal") == 1  # round 17c: one sentence reconciles block 3's share -2 % with its change 34 %
-    assert "Block 3's share is -2 % but its change 34 %" in main
+    assert "its change 34 %" not in main and "right angles to $g$" in main  # 19a: the change is appendix D's
     assert "**Change**" not in main and "checkpoint_info()" not in main
     assert (
         "mnist = load_mnist()" not in sources[2] and "mnist = load_mnist()" in sources[at("trained = load_mnist_vit()")]

@@ -33,7 +33,7 @@ def test_widget_picture_has_a_colourbar_and_opens_where_the_pattern_shows():
     assert fig.axes[1].get_title() == "A, image 0, mean over heads 0-3" and "1/17" in fig.axes[1].get_xlabel()
     point = derivation_point(10.0)
     assert point.attention.max() > 3 / 17  # a visible pattern at c = 10 (mean over heads; uniform: 1/17)
-    assert "derivation_widget(c=10 ** (9 / 8))" in "\n".join(_sources())  # 18c: opens at the peak, the rest unseen
+    assert "derivation_widget()  # opens at c = 1" in "\n".join(_sources())  # 19a: opens at c = 1, the peak one click away
 
 
 def test_wording_of_round_x():
@@ -50,5 +50,5 @@ def test_wording_of_round_x():
     assert "Backward meets the head" not in text and "316 counts each row's weight" not in text
     assert (
         "negative if it points against $g$" in text
-        and "It can be negative. It is not the size of the MLP-route part" in text
+        and "and it can be negative. It is the one measure\nthe main line uses" in text  # 19a
     )  # 17f

@@ -470,6 +470,25 @@ class DerivationWidget(LessonWidget):
             "scale": widgets.Dropdown(options=SCALES, value=scale, description="scale"),
         }
         super().__init__(controls)
+        # one click from the plain case (c = 1) to the peak of W_q's gradient for the chosen scale
+        self.peak_button = widgets.Button(description=f"go to the peak: c = {self.peak(scale):.3g}")
+        self.peak_button.on_click(lambda _button: self.go_to_peak())
+        self.controls["scale"].observe(self._name_peak, names="value")
+        self.children = (widgets.HBox([*self.children[0].children, self.peak_button]), *self.children[1:])
+
+    @staticmethod
+    def peak(scale: str = SCALES[0]) -> float:
+        """The slider step where ``||dW_q||`` is largest for ``scale`` (c = 13.3 with ``1/sqrt(d)``)."""
+        curves = derivation_curves(scale)
+        w_q = curves.w_q[scale]
+        return curves.factors[w_q.index(max(w_q))]
+
+    def go_to_peak(self) -> None:
+        """Move the ``c`` slider to :meth:`peak` of the current scale (the button does this)."""
+        self.controls["c"].value = self.peak(self.controls["scale"].value)
+
+    def _name_peak(self, change: object = None) -> None:
+        self.peak_button.description = f"go to the peak: c = {self.peak(self.controls['scale'].value):.3g}"
 
     def compute(self, c: float, scale: str = SCALES[0]) -> tuple[str, Figure]:
         point = derivation_point(c, scale)

@@ -1,0 +1,108 @@
+"""Lesson 05, review fixes of 2026-12-05: AdamW's step sizes, one starting range per condition, which part of the
+init makes the gap, one share measure in the main line, the two models named, the derivation widget opening at
+c = 1 with a button to its peak, the saturation paragraph in the main line."""
+
+from __future__ import annotations
+
+import re
+
+from tests import _notebook as nb
+
+NOTEBOOK = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
+
+
+def _cells():
+    return nb.cells(NOTEBOOK)
+
+
+def _at(sources, text):
+    return next(i for i, s in enumerate(sources) if text in s)
+
+
+def test_adamw_step_sizes_are_printed_per_group_in_section_3():
+    cells, sources = _cells(), nb.sources(NOTEBOOK)
+    at = _at(sources, "def step_sizes(optimizer, steps")
+    assert _at(sources, "## 3 · Gradient norms") < at < _at(sources, "## 4 · Inside attention")
+    printed = nb.printed(cells[at])
+    for group in ("q rows", "k rows", "v rows", "MLP", "norms"):
+        assert group in printed
+    lines = [line for line in printed.splitlines() if "v rows / q rows" in line]
+    ratio = {line.split()[0]: float(line.rsplit(": ", 1)[1]) for line in lines}
+    assert ratio["SGD,"] > 100 and ratio["AdamW,"] == 1  # the gradient gap is a step gap only under SGD
+    assert "AdamW, lr 1e-3, 10 steps" in printed
+    assert "hide-input" in cells[at + 1]["metadata"]["tags"] and "sgd, adam_1, adam_10" in sources[at + 1]
+    prose = nb.flat(sources[at - 1] + sources[at + 2])
+    assert "**A gradient gap is not a step gap.**" in prose and "no step gap" in prose
+
+
+def test_the_starting_ranges_are_named_by_condition_everywhere():
+    sources = nb.sources(NOTEBOOK)
+    text = nb.all_text(NOTEBOOK)
+    assert "8-60" not in text and "8-83" not in text
+    for match in re.finditer(r"8 to 60", text):
+        around = text[match.start() - 200 : match.end() + 80]
+        assert "seed 0" in around or "own start" in around
+    for match in re.finditer(r"8 to 83", text):
+        after = text[match.start() : match.end() + 20]
+        assert "3 fresh seeds" in after or "over 3 seeds" in after
+    assert text.count("8 to 83") >= 3  # cells 16, 25 and appendix I
+    printed = nb.printed(_cells()[_at(sources, 'ratios = {"initialised"')])
+    assert "its own start (seed 0) 8 to 60; 3 fresh seeds 8 to 83" in printed
+
+
+def test_the_init_note_names_the_qkv_std_by_an_ablation():
+    cells, sources = _cells(), nb.sources(NOTEBOOK)
+    note = _at(sources, "**Is it the init, and which part of it?**")
+    assert "only block 0's qkv weight x 10" in sources[note] and "the qkv weight's std 0.02" in sources[note]
+    printed = nb.printed(cells[note + 1])
+    assert "only block 0's qkv weight x 10 (std 0.2): block 0's ratio 316-464 -> 1.2-4.3, 3 seeds" in printed
+
+
+def test_the_main_line_uses_one_share_measure():
+    cells, sources = _cells(), nb.sources(NOTEBOOK)
+    section_5, summary = _at(sources, "## 5 · Cut the MLP route"), _at(sources, "## Summary")
+    main = "\n".join(sources[section_5:summary])
+    assert "plot_share_arrows" not in main and "with_change=True" not in main and "**change**" not in main
+    table = nb.printed(cells[_at(sources, "freeze_cut_table(changes, with_change=False")])
+    assert "cut: MLP share" in table and "cut: share change" not in table
+    appendix_d = _at(sources, "### D · A second measure")
+    assert _at(sources, "plot_share_arrows({") > appendix_d and _at(sources, "cut_size = [") > appendix_d
+
+
+def test_the_two_models_are_named_before_section_1():
+    sources = nb.sources(NOTEBOOK)
+    box = sources[_at(sources, "> **Two models.**")]
+    assert "## 1 · One loss" in box and "**untrained**" in box and "**trained**" in box
+    assert "small model" not in sources[0]
+
+
+def test_derivation_widget_opens_at_c_1_with_a_button_to_its_peak():
+    from vit_explained.widgets.lesson05 import derivation_widget
+
+    cells, sources = _cells(), nb.sources(NOTEBOOK)
+    at = _at(sources, "derivation = derivation_widget(")
+    assert "derivation_widget()  # opens at c = 1" in sources[at]
+    stored = "".join("".join(o["data"]["text/plain"]) for o in cells[at]["outputs"] if "data" in o)
+    assert "DerivationWidget: c = 1 (scores x 1)" in stored
+    assert "It opens at $c = 1$" in sources[at - 1] and "**go to the peak: c = 13.3**" in sources[at - 1]
+    widget = derivation_widget()
+    assert widget.values["c"] == 1 and widget.peak_button.description == "go to the peak: c = 13.3"
+    widget.peak_button.click()
+    assert widget.values["c"] == 10 ** (9 / 8) and widget.line.startswith("c = 13.3")
+    widget.controls["scale"].value = "no scale"
+    assert widget.peak_button.description.startswith("go to the peak: c = ")
+
+
+def test_the_saturation_paragraph_is_in_the_main_line():
+    cells, sources = _cells(), nb.sources(NOTEBOOK)
+    para = _at(sources, "**When the softmax saturates.**")
+    assert _at(sources, "derivation = derivation_widget(") < para < _at(sources, "## 5 · Cut the MLP route")
+    assert "diag}(a) - aa^\\top$ is nearly zero" in sources[para]
+    assert "||dW_q|| peaks at c = 13.3" in nb.printed(cells[para + 1])
+
+
+def test_main_path_length():
+    cells, sources = _cells(), nb.sources(NOTEBOOK)
+    summary = _at(sources, "## Summary")
+    visible = [c for c in cells[:summary] if "hide-input" not in c.get("metadata", {}).get("tags", [])]
+    assert summary <= 80 and len(visible) <= 43
