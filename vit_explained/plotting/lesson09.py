@@ -396,7 +396,7 @@ def _slice_zoom(
     if mark_key is not None and mark_key >= keys:  # the marked key lies right of the corner: its row-0 weight
         weight = float(weights[0, mark_key])
         title += f"\nrow 0's weight on the marked key {mark_key}, outside the zoom: {weight:.2f} ({what})"
-        title += f"; {note}" if note else ""
+        title += f"\n{note}" if note else ""
     ax.set_title(title, fontsize=8)
 
 
@@ -432,7 +432,7 @@ def plot_slice_matrix(
     image = ax.imshow(
         weights.detach().double().numpy(), cmap="Greys", interpolation="nearest", norm=PowerNorm(0.5, 0, vmax)
     )
-    fig.colorbar(image, ax=ax, shrink=0.8, label=f"weight, {what} (square-root scale; each row sums to 1)")
+    fig.colorbar(image, ax=ax, shrink=0.8, label=f"weight, {what}\n(square-root scale; each row sums to 1)")
     end = tokens - 0.5
     start = special_tokens - 0.5
 
