@@ -75,5 +75,5 @@ def test_notebook_claims_sit_where_they_are_used():
     printed = next(i for i, s in enumerate(sources) if "times_less = [" in s)
     assert first_26 >= printed  # not quoted before it is printed
     assert "An order-of-magnitude count." in joined and "M = (1/N) sum_j K_j (V_j - Vbar)^T" in joined
-    assert "(checked above)" in joined  # the fused kernel's check sits right before its first use (round 17d)
+    assert "(checked below)" in joined  # 19a: appendix F's takeaways now precede their check
     assert "`train.py`: off unless `--clip-grad` is given;\n`--clip-mode` defaults to `norm`" in joined  # 18b: names
