@@ -70,7 +70,10 @@ def test_adam_is_invariant_to_a_constant_gradient_scale() -> None:
 
 def test_no_detectable_difference_quotes_its_interval() -> None:
     text = nb.flat("\n".join(nb.sources(LESSON)))
-    assert "ReLU show no detectable difference over 3 seeds: the paired interval, -0.2 [-3.8, +3.4] points, holds 0." in text
+    assert (
+        "ReLU show no detectable difference over 3 seeds: the paired interval, -0.2 [-3.8, +3.4] points, holds 0."
+        in text
+    )
     assert "**no detectable difference** (every interval holds 0)" in text
 
 
@@ -96,3 +99,21 @@ def test_one_token_gates_pictured_before_the_shapes() -> None:
     fig = plot_one_token_gates(torch.linspace(-2, 2, 32))
     assert len(fig.axes[0].collections) == 2  # open units and about-off units
     plt.close(fig)
+
+
+def test_geometry_and_head_count_moved_to_appendix_k_with_their_checks() -> None:
+    lesson = nb.sources(LESSON)
+    assert not any(s.startswith("geometry = layer_norm_geometry(") or "six_heads" in s for s in lesson)
+    assert any("[appendix K](04_gelu_mlp_and_block_appendix.ipynb)" in s for s in lesson)
+    appendix_cells = nb.cells(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb")
+    appendix = [nb.source(c) for c in appendix_cells]
+    start = next(i for i, s in enumerate(appendix) if s.startswith("## K ·"))
+    end = next(i for i, s in enumerate(appendix) if s.startswith("## L ·"))
+    moved = appendix[start:end]
+    assert any(s.startswith("geometry = layer_norm_geometry(") for s in moved)
+    assert any('assert geometry["centred"].sum(-1).abs().max() < 1e-12' in s for s in moved)
+    assert any("count_parameters(six_heads) == count_parameters(twelve_heads) == block_count" in s for s in moved)
+    code = next(c for c in appendix_cells[start:end] if nb.source(c).startswith("block_count = 12"))
+    assert "6 heads of 128: 7,087,872 parameters; 12 heads of 64: 7,087,872" in nb.printed(code)
+    summary = next(i for i, s in enumerate(lesson) if s.startswith("## Summary"))
+    assert summary <= 124  # 120 before this round; +8 cells for the fixes above, -4 moved to appendix K
