@@ -106,3 +106,14 @@ def test_main_path_length():
     summary = _at(sources, "## Summary")
     visible = [c for c in cells[:summary] if "hide-input" not in c.get("metadata", {}).get("tags", [])]
     assert summary <= 80 and len(visible) <= 43
+
+
+def test_appendices_f_g_i_are_trimmed_with_their_checks():
+    sources = nb.sources(NOTEBOOK)
+    f, g, i = (_at(sources, f"### {x} · ") for x in ("F", "G", "I"))
+    assert "plot_cut_families(" not in "\n".join(sources[f:g]) and "(checked below)" in sources[f]
+    assert "A check of the claim above" in sources[f + 2] and "small_share = [" in sources[f + 1]
+    assert "Finite differences are a second, independent witness" in sources[g]
+    closing = sources[_at(sources, "Measured, $dQ$ keeps 1/319")]
+    assert "Shuffled, $M$ shrinks 2.3 to 2.5 times" in closing and "On these activations" in closing
+    assert sum(c["cell_type"] == "markdown" for c in _cells()[i:]) == 2  # appendix I: its count and its closing
