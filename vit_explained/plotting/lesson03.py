@@ -1284,12 +1284,13 @@ def panel_source(cells: torch.Tensor) -> str:
 def plot_head_splits(parts: torch.Tensor, title: str) -> Figure:
     """The layout explorer's picture: ``parts`` ``(3, h, N, d, 4)`` from :func:`split_heads_as` on
     :func:`qkv_sources`; one panel per role (rows q, k, v) and head (columns), a cell per entry, coloured
-    by the role and head it really came from and labelled with its token; red: a cell in another
-    token's row or a panel holding another role's or head's features."""
+    by the role and head it really came from and labelled with its token; each panel's rows are token slots
+    (slot n should hold token n); red: a cell in another token's slot or a panel holding another role's or
+    head's features."""
     _, heads, num_tokens, head_dim, _ = parts.shape
     shades = {(r, h): head_shades(3 * heads)[r * heads + h] for r in range(3) for h in range(heads)}
     scale = 2.0  # about twice the first draft's size, so the 10-point cell labels read at 100 % (review 18d)
-    width, height = 1.0 + heads * (0.45 * head_dim + 0.5), 3 * (0.32 * num_tokens + 0.55) + 0.4
+    width, height = 1.0 + heads * (0.45 * head_dim + 0.8), 3 * (0.32 * num_tokens + 0.55) + 0.4
     fig = new_figure(figsize=(scale * width, scale * height))
     axes = fig.subplots(3, heads, squeeze=False)
     for r in range(3):
@@ -1308,7 +1309,7 @@ def plot_head_splits(parts: torch.Tensor, title: str) -> Figure:
             ax.set_ylim(num_tokens, 0)
             ax.set_aspect("equal")
             ax.set_xticks([])
-            ax.set_yticks([n + 0.5 for n in range(num_tokens)], [f"row {n}" for n in range(num_tokens)], fontsize=10)
+            ax.set_yticks([n + 0.5 for n in range(num_tokens)], [f"token slot {n}" for n in range(num_tokens)], fontsize=10)
             ax.set_title(f"head {h} {'qkv'[r]}" + ("" if own else f" <- {panel_source(cells)}"), fontsize=12,
                          color="black" if own else "red")  # fmt: skip
             for spine in ax.spines.values():
