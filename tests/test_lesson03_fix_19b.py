@@ -73,7 +73,7 @@ def test_flops_wording_and_the_picked_by_eye_sentence():
     heads = nb.flat(SOURCES[_index("**Several heads.**")])
     assert "matrix-multiply FLOPs are those of one wide head" in heads and "softmax" in heads
     pick = nb.flat(SOURCES[_index("The query (cyan), patch 10")])
-    assert "picked by one rule within a head picked by eye" in pick and "Picked by eye, this head" not in pick
+    assert "picked by one rule; the head" in pick and "was picked by eye" in pick and "Picked by eye, this head" not in pick
 
 
 def test_uva_tutorial_6_and_vit_pytorch_are_named_with_what_was_checked():
