@@ -825,7 +825,8 @@ def plot_resized_positions(
     first_table, first_grid = next(iter(tables.values()))
     if channel is None:
         channel = int(first_table[0, 1:].detach().float().var(dim=0).argmax())
-    fig = new_figure(figsize=(3.0 * len(tables) + 0.8, 6.0))
+    fig = new_figure(figsize=(3.0 * len(tables) + 0.8, 7.0), layout="constrained")  # room between the rows
+    fig.get_layout_engine().set(h_pad=0.12, hspace=0.08)
     axes = fig.subplots(2, len(tables), squeeze=False)
     values = [table[0, 1:, channel].detach().float().reshape(grid) for table, grid in tables.values()]
     low = min(float(v.min()) for v in values)

@@ -176,6 +176,14 @@ class TokenIndexWidget(LessonWidget):
         )
         return line, mask.reshape(channels, height, width).any(dim=0)
 
+    def forgotten_colours(self) -> torch.Tensor:
+        """The chopped token matrix as an ``(N, P*P*C, 3)`` picture: each number in its channel's colour
+        (a red-channel number as a shade of red, and so on), so a token cut from one plane is one colour."""
+        count, length = self.chopped.shape
+        _, height, width = self.image.shape
+        channel = (torch.arange(count * length) // (height * width)).reshape(count, length)
+        return torch.nn.functional.one_hot(channel, 3).float() * self.chopped[..., None]
+
     def compute(self, token: int, permute: bool = True) -> tuple[str, Figure]:
         cols = self.grid[1]
         count, length = self.patches.shape
@@ -195,6 +203,8 @@ class TokenIndexWidget(LessonWidget):
         rows_of = self.patches if permute else self.chopped  # chopped: the memory as the Linear would read it
         strips = rows_of.reshape(count, p * p, channels)
         shown = strips if channels == 3 else strips[..., 0]
+        if channels == 3 and not permute:  # each number drawn in its own channel's colour: R red, G green, B blue
+            shown = self.forgotten_colours()
         cmap = None if channels == 3 else "gray"
         fig = new_figure(figsize=(12.5, 4.4), dpi=80)  # large: the still on GitHub stays legible
         grid = fig.add_gridspec(2, 2, width_ratios=(1, 1.6), height_ratios=(4, 1), hspace=0.6, wspace=0.25)
@@ -209,10 +219,11 @@ class TokenIndexWidget(LessonWidget):
         photo.set_xticks([])
         photo.set_yticks([])
         matrix.imshow(shown.numpy(), cmap=cmap, aspect="auto", interpolation="none", extent=(0, length, count, 0))
-        matrix.axhspan(token - 1, token + 2, fill=False, edgecolor="red", linewidth=2)
-        matrix.plot(-length * 0.02, token + 0.5, ">", color="red", markersize=10, clip_on=False)  # points at the row
+        marker = "red" if permute else "yellow"  # without the permute the rows are drawn red, green and blue
+        matrix.axhspan(token - 1, token + 2, fill=False, edgecolor=marker, linewidth=2)
+        matrix.plot(-length * 0.02, token + 0.5, ">", color=marker, markersize=10, clip_on=False)  # points at the row
         matrix.set_xlim(0, length)
-        matrix.set_title(f"token matrix ({count}, {length}): row {token} in red", fontsize=12)
+        matrix.set_title(f"token matrix ({count}, {length}): row {token} in {marker}", fontsize=12)
         matrix.set_ylabel("token", fontsize=11)
         matrix.tick_params(labelsize=10)
         strip.imshow(shown[token : token + 1].numpy(), cmap=cmap, aspect="auto", interpolation="none",
@@ -221,7 +232,7 @@ class TokenIndexWidget(LessonWidget):
         strip.set_title(
             f"row {token}: (p1 p2 c), {channels} numbers per pixel, pixels row by row"
             if permute
-            else f"row {token}: {length} numbers of one channel's memory, read as if (p1 p2 c)",
+            else f"row {token}: {length} numbers of the image's memory, each in its channel's colour",
             fontsize=12,
         )
         strip.tick_params(labelsize=10)
