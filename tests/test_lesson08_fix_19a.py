@@ -20,11 +20,12 @@ def _cell(text: str) -> dict:
 def test_section_9_verdict_is_on_plain_rho_and_rollout_fails():
     verdict = nb.flat(nb.source(_cell("**Verdict:** on Adebayo et al.'s own measure")))
     assert "plain Spearman ρ" in verdict and "**Rollout fails.**" in verdict
-    assert "**The gradient-weighted map passes.**" in verdict
-    assert "separate diagnostic" in verdict and "not part of the verdict" in verdict
+    assert "**The gradient-weighted map passes on our criterion**" in verdict  # 19b: the criterion is the lesson's
+    assert "reads a centred ρ, a diagnostic" in verdict  # 19b: the diagnostic moved to appendix I
     assert "rollout passes once" not in nb.all_text(LESSON)  # the old verdict, on the centred rho
-    diagnostic = _cell('print("DIAGNOSTIC (not the verdict): centred ρ')
-    assert nb.printed(diagnostic).startswith("DIAGNOSTIC (not the verdict): centred ρ")
+    diagnostic = [c for c in nb.cells(APPENDIX) if 'print("DIAGNOSTIC (not the verdict): centred ρ' in nb.source(c)]
+    assert len(diagnostic) == 1 and nb.printed(diagnostic[0]).startswith("DIAGNOSTIC (not the verdict): centred ρ")
+    assert "separate diagnostic, not the lesson's verdict" in nb.all_text(APPENDIX)
     summary = nb.flat(nb.source(_cell("## Summary")))
     assert "Rollout fails" in summary and "A separate diagnostic, centred ρ" in summary
 
@@ -67,7 +68,8 @@ def test_sink_like_heads_named_and_measured_vs_hypothesis():
 def test_timm_set_fused_attn_with_versions():
     text = nb.flat(nb.all_text(LESSON))
     assert "`timm.layers.set_fused_attn(False)`" in text and "`TIMM_FUSED_ATTN=0`" in text
-    assert "from v0.9.0 (April 2023) to v1.0.28" in text and "before `timm.create_model`" in text
+    assert "from v0.9.0 to v1.0.28" in text and "before `timm.create_model`" in text
+    assert "commit 965d0a2d (10 April 2023)" in text  # 19b: the commit, and v0.9.0 the first tag holding it
 
 
 def test_pixel_test_and_value_norm_moved_to_the_appendix_with_their_checks():

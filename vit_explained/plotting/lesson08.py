@@ -943,7 +943,7 @@ side by side, each 160 x 160: DeiT-tiny on ImageNet, computed by that repository
 _VIT_EXPLAIN_TITLES = (
     "the photo (dog and cat)",
     "rollout, mean fusion,\nno discarding",
-    "rollout, max fusion, discard\n0.99 (Readme's example; default 0.9)",
+    "rollout, max fusion, discard 0.99\n(Readme's example; default 0.9)",
     "gradient rollout, class 243\n(bull mastiff), discard 0.9",
     "gradient rollout, class 282\n(tiger cat), discard 0.9",
 )
@@ -962,14 +962,16 @@ def plot_vit_explain_examples(path: Path | str = VIT_EXPLAIN_EXAMPLES) -> Figure
     side = strip.shape[0]
     if strip.ndim != 3 or strip.shape[1] != len(_VIT_EXPLAIN_TITLES) * side:
         raise ValueError(f"expected {len(_VIT_EXPLAIN_TITLES)} square pictures side by side, got {strip.shape}")
-    fig = new_figure(figsize=(8.6, 2.45), layout="constrained")
-    for k, (ax, title) in enumerate(zip(fig.subplots(1, len(_VIT_EXPLAIN_TITLES)), _VIT_EXPLAIN_TITLES, strict=True)):
+    fig = new_figure(figsize=(7.6, 5.9), layout="constrained")  # two rows: titles readable at the page's width
+    grid = fig.subplots(2, 3).flatten()
+    fig.delaxes(grid[-1])  # five pictures on a 2 x 3 grid
+    for k, (ax, title) in enumerate(zip(grid[: len(_VIT_EXPLAIN_TITLES)], _VIT_EXPLAIN_TITLES, strict=True)):
         ax.imshow(strip[:, k * side : (k + 1) * side], interpolation="nearest")
-        ax.set_title(title, fontsize=7.5)
+        ax.set_title(title, fontsize=9.5)
         ax.set_axis_off()
     fig.suptitle(
-        "Not computed here: DeiT-tiny on ImageNet, from jacobgil/vit-explain (MIT), its settings in the file names",
-        fontsize=9.5,
+        "Not computed here: DeiT-tiny on ImageNet, from jacobgil/vit-explain (MIT),\nits settings in the file names",
+        fontsize=11,
     )
     return _settle(fig)
 
