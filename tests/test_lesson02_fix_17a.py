@@ -106,9 +106,10 @@ def test_one_stage_runs_in_section_6_and_going_further_reuses_its_module():
     cells = _cells()
     stage = _first("tokens_1 = t2t.soft_splits[0](")
     # round 18c: section 7 only counts; the stage run moved beside the rest of the chain's run, in the appendix
-    assert _first("## Summary") < _first('<a id="chain-run"></a>') < stage < _first("unfold_counts = [tokens_1")
-    assert _printed(cells[stage]).strip() == (
-        "split 1 (1, 3136, 147) -> token layer (1, 3136, 64) -> image (1, 64, 56, 56)"
+    # round 19b: the stage run and the rest of the chain's run are one cell (its first line is the stage)
+    assert _first("## Summary") < _first('<a id="chain-run"></a>') < stage == _first("unfold_counts = [tokens_1")
+    assert _printed(cells[stage]).splitlines()[0] == (
+        "soft split 1: (1, 3136, 147) -> token layer (1, 3136, 64) -> image (1, 64, 56, 56)"
     )
     check = _source(cells[stage + 1])
     assert "hide-input" in cells[stage + 1]["metadata"]["tags"] and "torch.equal(stage_1[0], image_1)" in check

@@ -97,18 +97,19 @@ def _printed(index: int) -> str:
 
 
 def test_shares_table_changes_one_thing_per_row():
-    printed = _printed(_first("shares[split] = share_held_whole(224"))
-    rows = [line.split(": ")[0] for line in printed.splitlines()]
-    assert [row[row.rindex("(") :] for row in rows] == ["(4, 4, 0)", "(4, 4, 2)", "(7, 4, 2)", "(16, 16, 0)"]
-    assert "19.1 %" in printed and "18.6 %" in printed and "100.0 %" in printed
-    claim = "".join(_cells()[_first("Padding alone moves the share")]["source"])
-    assert "from 19.1 % to 18.6 %" in claim and "the table credits the kernel, not the padding" in claim
+    # round 19b: section 3 prints (4, 4, 0) and (7, 4, 2); the appendix prints only the new row, (4, 4, 2)
+    section_3 = _printed(_first("whole = {split: share_held_whole(224"))
+    assert "stride 4: (4, 4, 0) 19.1 %, (7, 4, 2) 100.0 %" in section_3
+    printed = _printed(_first("shares = {**whole, padded_patches: share_held_whole(224"))
+    assert printed.startswith("4 x 4 patches, padding 2 (4, 4, 2): 57 windows per side, 18.6 %")
+    claim = " ".join("".join(_cells()[_first("Padding alone moves the share")]["source"]).split())
+    assert "from 19.1 % to 18.6 %" in claim and "these counts credit the kernel, not the padding" in claim
 
 
 def test_run_strip_before_section_3s_proof_and_box_rule_details_in_going_further():
     going_further = _first("## Going further (optional)")
     # review 18d: picture before the proof -- the run strip sits in section 3, just before the 1-D proof
-    strip, proof = _first("plot_run_strip(20"), _first("**Why the kernel wins: the box rule.**")
+    strip, proof = _first("plot_run_strip(20"), _first('<a id="box-rule"></a>**The box rule.** In section 3')  # 19b
     # round 19a: one paragraph + the strip in section 3; the proof and the recount in the appendix
     assert _first("## 3 · Why overlap") < _first("**Held whole, in one rule.**") == strip - 1 < _first("## 4 ·")
     assert _first("## 4 ·") < going_further < proof

@@ -56,7 +56,7 @@ def test_reworded_cells():
     assert "100 -> 25 -> 13 -> 7" in text
     assert "shows only a narrow central strip" in text and "looks squeezed" not in text
     assert (
-        "**Terms** (this lesson's, not a paper's): a window *holds a piece whole* if it contains all its pixels" in text
+        "Call a piece *held whole* when one window contains all its pixels" in text  # round 19b: no Terms line
     )
     assert "Padding 3 would centre them on `4j`, with 56 windows too." in text  # review 18c: its own picture
     assert "least padding that gives" not in text

@@ -42,14 +42,22 @@ def test_section_2_says_it_derives_count_tokens_before_using_it():
 
 
 def test_the_forward_listing_is_read_from_the_package():
-    cells = _cells()
+    # round 19b: lesson 02's appendix points to lesson 07, which prints the forward whole
+    assert not any("inspect.getsource(Tokens2Token.forward)" in _source(c) for c in _cells())
+    (pointer,) = [_source(c) for c in _cells() if '<a id="chain-run"></a>' in _source(c)]
+    assert "Its forward is printed whole in\n[lesson 07](07_tokens_to_token_vit.ipynb), section 2." in pointer
+    lesson_07 = nb.cells(nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb")
     (listing,) = [
-        c for c in cells if "inspect.getsource(Tokens2Token.forward)" in _source(c) and "print(" in _source(c)
+        c for c in lesson_07 if "inspect.getsource(Tokens2Token.forward)" in _source(c) and "print(" in _source(c)
     ]
-    printed = _printed(listing).splitlines()
-    assert printed[1].startswith("for split, transformer, stage in stages:  # splits 1 and 2")
-    assert printed[-1] == "return self.project(self.soft_splits[-1](images))  # split 3, then Linear to embed_dim"
-    assert "tokens = transformer(split(images))" in printed[2] and "tokens_to_image(" in printed[3]
+    section_2 = next(i for i, c in enumerate(lesson_07) if _source(c).startswith("## 2. "))
+    section_3 = next(i for i, c in enumerate(lesson_07) if _source(c).startswith("## 3. "))
+    assert section_2 < lesson_07.index(listing) < section_3
+    printed = [line.strip() for line in _printed(listing).splitlines()]
+    assert any(line.startswith("for split, transformer, stage in stages:") for line in printed)
+    assert "return self.project(self.soft_splits[-1](images))" in printed
+    assert any("tokens = transformer(split(images))" in line for line in printed)
+    assert any("images = tokens_to_image(tokens" in line for line in printed)
 
 
 def test_no_try_except_or_hooks_in_visible_cells():

@@ -35,11 +35,11 @@ def _hidden(cell: dict) -> bool:
 
 def test_held_whole_is_shown_as_row_share_times_column_share():
     cells = _cells()
-    table = next(i for i, c in enumerate(cells) if "shares[split] = share_held_whole(224" in _source(c))
-    assert "ViT's 16 x 16 patches (other stride, for reference) (16, 16, 0): 14 windows" in _printed(cells[table])
-    assert _source(cells[table + 2]).startswith("In short, of these splits only T2T's")
+    # round 19b: the appendix prints only the new row (4, 4, 2); ViT's 16 x 16 share is section 3's
+    table = next(i for i, c in enumerate(cells) if "shares = {**whole, padded_patches:" in _source(c))
+    assert "(16, 16, 0)" in _source(cells[next(i for i, c in enumerate(cells) if "whole = {split:" in _source(c))])
     assert not any(_source(c).startswith("In short: of these") for c in cells[:table])
-    assert "the share is a row share times a column share" in _source(cells[table + 2]).replace("\n", " ")
+    assert "a share is a row share times a column share" in _source(cells[table + 2]).replace("\n", " ")
     one_d = cells[table + 3]
     assert not _hidden(one_d) and len(_source(one_d).splitlines()) <= 7 and "share_held_whole" not in _source(one_d)
     assert _printed(one_d) == "rows 210/223 x columns 182/221 = 77.6 % held whole\n"

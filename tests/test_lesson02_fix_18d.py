@@ -73,15 +73,16 @@ def test_fold_identity_in_the_appendix_factorised_recount_short():
     assert fold > appendix and "fold(unfold(tiny))" in "".join(cells[fold + 1]["source"])
     assert not any("fold(unfold(" in "".join(c["source"]) for c in cells[:appendix] if c["cell_type"] == "code")
     assert "def coverage(" in "".join(cells[_index("def coverage(")]["source"]) and _index("def coverage(") < appendix
-    recount = "".join(cells[_index("In short, of these splits only T2T")]["source"])
+    recount = "".join(cells[_index("A window is a row range times a column range, so a share")]["source"])  # 19b
     assert recount.count(".") + recount.count(";") <= 3 and "How the share is counted" not in recount
 
 
 def test_glossary_once_and_note_1_says_what_is_printed():
     text = " ".join(" ".join(_markdown()).split())
-    assert text.count("**Terms**") == 1  # round 19a: the main path defines "held whole" where it first uses it
+    assert text.count("**Terms**") == 0  # round 19b: each term defined once, where first used
     assert text.lower().index("held whole") == text.lower().index("**held whole, in one rule.** call a piece") + 2
-    assert "*Run rule*: on a side whose pixels are all covered" in text and "*Box rule*: both sides at once" in text
+    assert text.count("*run rule*") == 1 and "The *run rule*: on a side whose pixels are all covered" in text
+    assert text.count("**The box rule.**") == 1 and "so the rule holds on both sides at once" in text
     assert "(printed above)" not in text and "the sizes whose position table has the 170 rows it needs" in text
 
 

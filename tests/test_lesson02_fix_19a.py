@@ -21,8 +21,10 @@ def test_split_3_feeds_the_linear_not_a_token_layer():
     cells = nb.cells(LESSON)
     text = nb.flat(" ".join(nb.source(c) for c in cells if c["cell_type"] == "markdown"))
     assert "Each later soft split feeds a token layer" not in text
-    rest = nb.flat(nb.source(cells[_first("**The rest of the chain.**")]))
-    assert "Split 2 feeds the second token layer" in rest and "split 3, the last soft split, feeds the `Linear`" in rest
+    rest = nb.flat(nb.source(cells[_first("**A run.**")]))  # round 19b: one cell runs the chain
+    assert (
+        "Splits 1 and 2 each feed a token layer" in rest and "split 3, the last soft split, feeds the `Linear`" in rest
+    )
     assert not re.search(r"(every|each) (later |soft )?split feeds a token", text, re.IGNORECASE)
 
 
@@ -89,7 +91,7 @@ def test_held_whole_is_one_paragraph_and_one_picture_in_the_main_path():
     assert sum('save_figure(fig, "02_run_strip")' in nb.source(c) for c in main) == 1
     assert not any("shares[split] = share_held_whole" in nb.source(c) or "from fractions" in nb.source(c) for c in main)
     appendix = _first("## Appendix (optional)")
-    assert appendix < _first("### Held whole, counted") < _first("**Why the kernel wins: the box rule.**")
+    assert appendix < _first("### Held whole, counted") < _first('<a id="box-rule"></a>**The box rule.**')  # 19b
 
 
 def test_main_path_is_at_most_72_cells():

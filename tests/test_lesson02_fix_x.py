@@ -119,13 +119,15 @@ def test_position_table_belongs_to_the_final_tokens_only():
 
 def test_section_1_leads_with_the_controlled_pair():
     cells = _cells()
-    (stat,) = [i for i, c in enumerate(cells) if "shares[split] = share_held_whole(224" in _source(c)]
-    lines = _printed(cells[stat]).splitlines()
+    (stat,) = [i for i, c in enumerate(cells) if "shares = {**whole, padded_patches:" in _source(c)]
+    lines = _printed(cells[stat]).splitlines()  # round 19b: only the new row; section 3 printed the others
     assert [line.split(":")[-1].strip() for line in lines] == [
-        f"{n} windows per side, {share} % of the placements held whole"
-        for n, share in (("56", "19.1"), ("57", "18.6"), ("56", "100.0"), ("14", "77.6"))  # round 17c: + (4, 4, 2)
+        "57 windows per side, 18.6 % of the placements held whole"
     ]
-    after = _flat(_source(cells[stat + 5]))  # review 18a: "In short", the 1-D share and its check come first
+    assert "per_side == {(4, 4, 0): 56, (4, 4, 2): 57, (7, 4, 2): 56}" in _source(cells[stat + 1])
+    lead = _flat(_source(cells[stat - 1]))  # review r19a: the padding also moves the grid, 56 -> 57
+    assert "to 57 windows per side instead of 56 (T2T's 7 x 7 kernel keeps 56)" in lead
+    after = _flat(_source(cells[stat + 5]))  # review 18a: the 1-D share and its check come first
     assert after.startswith(
         "Padding alone moves the share from 19.1 % to 18.6 %. The 7 x 7 kernel, at the same stride and padding"
     )
@@ -136,11 +138,12 @@ def test_section_6_compares_like_for_like_at_stride_16():
     cells = _cells()
     (code,) = [i for i, c in enumerate(cells) if "footprints = chain_footprints(T2T_SPLITS)" in _source(c)]
     assert '<a id="token-footprint"></a>' in _source(cells[code - 1])
-    figure = code + 2  # round 17b: the footprints printout, then the figure with the piece comparison
-    printed = _printed(cells[figure])
+    figure = code + 2  # round 17b: the footprints printout, then the figure
     assert "plot_token_footprint(" in _source(cells[figure])
-    assert "ViT's 16 x 16 patches (16, 16, 0) 77.6 %, T2T's final tokens (31, 16, 14) 100.0 %" in printed
-    assert "[77.6, 100.0]" in _source(cells[figure + 1])
+    # round 19b: the stride-16 pair is printed once, in section 3; here it is checked against the footprint
+    (main,) = [i for i, c in enumerate(cells) if "whole = {split: share_held_whole(224" in _source(c)]
+    assert "stride 16: (16, 16, 0) 77.6 %, (31, 16, 14) 100.0 %" in _printed(cells[main])
+    assert "[77.6, 100.0]" in _source(cells[figure + 1]) and "footprints[-1].as_split()" in _source(cells[figure + 1])
     prose = _flat(_source(cells[figure + 2]))
     assert prose.startswith(
         "At ViT's stride, every placement of the piece lies inside the 31 x 31 pixels of one final token, through the"
