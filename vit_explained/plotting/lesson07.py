@@ -663,13 +663,29 @@ def plot_chain_locality(
     cost: tuple[Sequence[str], Sequence[int], Sequence[int], Sequence[int]],
     title: str | None = None,
     show_sides: bool = True,
+    folded: tuple[int, torch.Tensor] | None = None,
 ) -> Figure:
     """Lesson 07's widget picture: :func:`draw_chain_windows` first (locality; ``show_sides`` as there), then the
-    cost panels of :func:`plot_stage_cost` (``cost`` = its ``names, tokens, entries_per_layer, layers``), smaller."""
-    fig = new_figure(figsize=(14, 5.2))
-    grid = fig.add_gridspec(1, 3, width_ratios=(1.1, 1, 1.25))
+    cost panels of :func:`plot_stage_cost` (``cost`` = its ``names, tokens, entries_per_layer, layers``), smaller.
+    ``folded = (stage, grid)`` adds, next to the windows, that stage's re-structurization: its tokens (one value
+    each, a ``rows x cols`` tensor from :func:`restructured_map`) reshaped back into a 2-D map."""
+    fig = new_figure(figsize=(17.5 if folded else 14, 5.2))
+    ratios = (1.1, 0.9, 1, 1.25) if folded else (1.1, 1, 1.25)
+    grid = fig.add_gridspec(1, len(ratios), width_ratios=ratios)
     draw_chain_windows(fig.add_subplot(grid[0, 0]), image, splits, show_sides)
-    middle, right = fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[0, 2])
+    if folded:
+        stage, values = folded
+        rows, cols = values.shape
+        ax = fig.add_subplot(grid[0, 1])
+        _gray(ax, values.numpy(), float(values.max()))
+        ax.set_xticks(np.arange(-0.5, cols, 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
+        if rows <= 40 and cols <= 40:  # one cell per token, outlined while the cells are large enough to see
+            ax.grid(which="minor", color="tab:orange", linewidth=0.4)
+        ax.tick_params(which="minor", length=0)
+        ax.set_title(f"re-structurization after split {stage}:\nits {rows * cols} tokens reshaped to {rows} x {cols}"
+                     "\n(each token: its window's mean pixel)", fontsize=9)
+    middle, right = fig.add_subplot(grid[0, -2]), fig.add_subplot(grid[0, -1])
     _stage_cost_axes(middle, right, *cost)
     names = cost[0]  # short tick labels ("TT 1"), the same in both panels, so four splits' labels do not overlap
     for ax in (middle, right):
@@ -680,6 +696,24 @@ def plot_chain_locality(
     else:
         middle.set_title("tokens N seen by each attention\n(TT = T2T token transformer)")
     return _finish(fig, title, top=0.94)
+
+
+def restructured_map(image: torch.Tensor, splits: Sequence[tuple[int, int, int]], stage: int) -> torch.Tensor:
+    """The 2-D map T2T hands on after split ``stage`` (1-based) of ``splits`` on a grayscale ``image``
+    (``height x width``, or ``1 x height x width``): each split unfolds its input into windows, each token is
+    reduced to one value (its window's mean, a stand-in for a token layer's output channel), and the tokens are
+    reshaped back into their ``rows x cols`` grid, the image the next split reads. Returns that grid."""
+    picture = as_image(image, name="image")[:1].float()  # (1, H, W)
+    if not 1 <= stage <= len(splits):
+        raise ValueError(f"stage must be 1..{len(splits)}, got {stage}")
+    for kernel, stride, padding in splits[:stage]:
+        rows = (picture.shape[-2] + 2 * padding - kernel) // stride + 1
+        cols = (picture.shape[-1] + 2 * padding - kernel) // stride + 1
+        if rows < 1 or cols < 1:
+            raise ValueError(f"split {(kernel, stride, padding)} leaves no token on a {tuple(picture.shape[-2:])} map")
+        windows = torch.nn.functional.unfold(picture[None], kernel, padding=padding, stride=stride)  # (1, k*k, N)
+        picture = windows.mean(1).reshape(1, rows, cols)  # the re-structurization: tokens back to a 2-D grid
+    return picture[0]
 
 
 def _short_stage(name: str) -> str:

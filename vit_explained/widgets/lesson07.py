@@ -12,6 +12,9 @@ tokens and attention-matrix entries of every stage (each token transformer has o
 attention layer; the backbone, T2T-ViT-14's, has 14 layers of 6 heads). ``token_layers`` picks the T2T paper's
 two token modules: ``"transformer"`` (T2T-ViT_t-14, an ``N x N`` matrix per layer) or ``"performer"``
 (T2T-ViT-14, whose ``Token_performer`` forms ``N x m`` random features, ``m`` = :data:`PERFORMER_FEATURES`).
+``fold`` (0 = off) draws, next to the windows, the re-structurization after that split: the digit's tokens after
+it, one value each (the window's mean pixel), reshaped back into their 2-D grid
+(:func:`vit_explained.plotting.lesson07.restructured_map`); only splits followed by a token layer fold back.
 """
 
 from __future__ import annotations
@@ -25,12 +28,12 @@ from matplotlib.figure import Figure
 
 from ..cost import attention_cost
 from ..data import load_digits
-from ..plotting.lesson07 import PERFORMER_FEATURES, plot_chain_locality
+from ..plotting.lesson07 import PERFORMER_FEATURES, plot_chain_locality, restructured_map
 from ..t2t import T2T_SPLITS, SplitStage, t2t_chain
 from . import LessonWidget
 
 __all__ = [
-    "CUSTOM", "PERFORMER_FEATURES", "SPLIT_CHAINS", "TOKEN_LAYERS", "T2TChainWidget", "chain_summary",
+    "CUSTOM", "FOLD_OPTIONS", "PERFORMER_FEATURES", "SPLIT_CHAINS", "TOKEN_LAYERS", "T2TChainWidget", "chain_summary",
     "coverage_summary", "locality_summary", "t2t_chain_widget",
 ]  # fmt: skip
 
@@ -41,6 +44,8 @@ SPLIT_CHAINS: dict[str, tuple[tuple[int, int, int], ...]] = {
     "two splits: (7,4,2) (7,4,2)": ((7, 4, 2), (7, 4, 2)),
     "four splits: (3,2,1) x 4": ((3, 2, 1),) * 4,
 }
+#: The ``fold back`` dropdown: off (0), or the split after which the re-structurized 2-D map is drawn.
+FOLD_OPTIONS = (("off", 0), ("after split 1", 1), ("after split 2", 2), ("after split 3", 3))
 #: The ``splits`` choice that reads the chain from the sliders.
 CUSTOM = "custom: the k, s, p sliders"
 MAX_SPLITS, MAX_KERNEL, MAX_STRIDE = 4, 9, 8
@@ -172,6 +177,7 @@ class T2TChainWidget(LessonWidget):
             "token_layers": widgets.ToggleButtons(options=TOKEN_LAYERS, value=token_layers, description="token layers"),
             "number": slider("number", number, 1, MAX_SPLITS, 1),
             "show_field": widgets.Checkbox(value=False, description="show field"),
+            "fold": widgets.Dropdown(options=FOLD_OPTIONS, value=0, description="fold back"),
         }
         for i, (kernel, stride, padding) in enumerate(custom[:MAX_SPLITS], start=1):
             controls[f"k{i}"] = slider(f"k{i}", kernel, 1, MAX_KERNEL, 1)
@@ -198,6 +204,7 @@ class T2TChainWidget(LessonWidget):
         number: int = 3,
         token_layers: str = "transformer",
         show_field: bool = True,
+        fold: int = 0,
         **sliders: int,
     ) -> tuple[str, Figure]:
         if splits == CUSTOM:
@@ -226,8 +233,17 @@ class T2TChainWidget(LessonWidget):
         )
         title = f"splits {chain}: locality (left), cost for a {height}x{width} image (right)"
         cost = (names, tokens, entries, layers)
+        folded = None
+        if fold and fold >= len(chain):  # the last split feeds the backbone: no token layer, no fold back
+            line += f"; fold back: split {fold} is not followed by a token layer in this {len(chain)}-split chain"
+        elif fold:
+            grid = stages[fold - 1].grid
+            folded = (fold, restructured_map(_digit()[0], chain, fold))
+            rows, cols = folded[1].shape
+            line += (f"; fold back after split {fold}: the {DIGIT_SIDE} x {DIGIT_SIDE} digit's {rows * cols} tokens"
+                     f" reshaped to {rows} x {cols} (this {height}x{width} image's: {grid.rows} x {grid.cols})")
         try:
-            return line, plot_chain_locality(_digit(), chain, cost, title=title, show_sides=show_field)
+            return line, plot_chain_locality(_digit(), chain, cost, title=title, show_sides=show_field, folded=folded)
         except ValueError as error:  # a field wider than the digit: the numbers stand, the picture cannot
             return f"{line} (no picture: {error})", None
 
@@ -241,5 +257,6 @@ def t2t_chain_widget(
 ) -> T2TChainWidget:
     """The T2T chain explorer: ``height`` (first slider) and ``width`` from 16 to 512, a ``splits`` dropdown
     (:data:`SPLIT_CHAINS`, or :data:`CUSTOM`: the sliders, which start at ``custom``), the ``token_layers``
-    toggle (:data:`TOKEN_LAYERS`) and a ``show field`` box, off at first. End a notebook cell with it."""
+    toggle (:data:`TOKEN_LAYERS`), a ``show field`` box, off at first, and a ``fold back`` dropdown
+    (:data:`FOLD_OPTIONS`, off at first). End a notebook cell with it."""
     return T2TChainWidget(height, width, splits, custom, token_layers)
