@@ -6,6 +6,8 @@ layout; vit-pytorch's differences listed with the versions checked; the widget's
 
 from __future__ import annotations
 
+import json
+
 import matplotlib
 
 from tests import _notebook as nb
@@ -73,7 +75,11 @@ def test_flops_wording_and_the_picked_by_eye_sentence():
     heads = nb.flat(SOURCES[_index("**Several heads.**")])
     assert "matrix-multiply FLOPs are those of one wide head" in heads and "softmax" in heads
     pick = nb.flat(SOURCES[_index("The query (cyan), patch 10")])
-    assert "picked by one rule; the head" in pick and "was picked by eye" in pick and "Picked by eye, this head" not in pick
+    assert (
+        "picked by one rule; the head" in pick
+        and "was picked by eye" in pick
+        and "Picked by eye, this head" not in pick
+    )
 
 
 def test_uva_tutorial_6_and_vit_pytorch_are_named_with_what_was_checked():
@@ -83,8 +89,15 @@ def test_uva_tutorial_6_and_vit_pytorch_are_named_with_what_was_checked():
     assert "UvA tutorial 6" in nb.flat(SOURCES[_index("**Explore: which features each head gets.**")])
     assert "einops (lucidrains)" not in text and "the spelling used in `vit-pytorch`" in text
     libraries = nb.flat(SOURCES[_index("## Going further: in the libraries")])
-    for fact in ("1.23.6 and 1.26.14", "`self.norm = nn.LayerNorm(dim)`", "`bias=False`", "`nn.Identity()`",
-                 "`heads == 1` and `dim_head == dim`", "phlippe/uvadlc_notebooks", "`chunk(3, dim=-1)`"):
+    for fact in (
+        "1.23.6 and 1.26.14",
+        "`self.norm = nn.LayerNorm(dim)`",
+        "`bias=False`",
+        "`nn.Identity()`",
+        "`heads == 1` and `dim_head == dim`",
+        "phlippe/uvadlc_notebooks",
+        "`chunk(3, dim=-1)`",
+    ):
         assert fact in libraries, fact
 
 
@@ -94,3 +107,10 @@ def test_the_layout_widget_labels_its_rows_token_slots():
     fig = plot_head_splits(split_heads_as(qkv_sources(3, 8, 2), 2, HEAD_SPLITS[1]), "reshape, no permute")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["token slot 0", "token slot 1", "token slot 2"]
+    from vit_explained.widgets.lesson03 import head_layout_widget
+
+    line, _ = head_layout_widget().compute(HEAD_SPLITS[1])
+    assert "12 of 18 token slots hold another token's features (tokens mix)" in line
+    widget_cell = CELLS[next(i for i, s in enumerate(SOURCES) if s.startswith("explore_split = "))]
+    stored = json.dumps(widget_cell["outputs"])  # the widget's stored text/plain line
+    assert "12 of 18 token slots hold another token's features" in stored

@@ -39,14 +39,14 @@ def test_reshape_without_permute_mixes_tokens():
     assert not torch.equal(codes_of(parts), package_split(qkv_sources(N, D, H)))
     wrong_rows = int((parts[..., 0] != torch.arange(N).view(1, 1, -1, 1)).any(-1).sum())
     line, _ = widget.compute(HEAD_SPLITS[1])
-    assert wrong_rows == 12 and "12 of 18 rows hold another token's features (tokens mix)" in line
+    assert wrong_rows == 12 and "12 of 18 token slots hold another token's features (tokens mix)" in line
     assert "6 of 6 q/k/v panels" in line
 
 
 def test_neox_layout_read_as_timm_swaps_roles_not_tokens():
     widget = head_layout_widget()
     line, fig = widget.compute(HEAD_SPLITS[2])
-    assert "0 of 18 rows" in line and "4 of 6 q/k/v panels" in line
+    assert "0 of 18 token slots" in line and "4 of 6 q/k/v panels" in line
     assert line.endswith("q1 <- k0, k0 <- v0, k1 <- q1, v0 <- k1")
     parts = widget.parts(HEAD_SPLITS[2])
     assert panel_source(parts[0, 1]) == "k0" and panel_source(parts[0, 0]) == "q0"

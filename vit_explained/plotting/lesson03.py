@@ -1309,7 +1309,9 @@ def plot_head_splits(parts: torch.Tensor, title: str) -> Figure:
             ax.set_ylim(num_tokens, 0)
             ax.set_aspect("equal")
             ax.set_xticks([])
-            ax.set_yticks([n + 0.5 for n in range(num_tokens)], [f"token slot {n}" for n in range(num_tokens)], fontsize=10)
+            ax.set_yticks(
+                [n + 0.5 for n in range(num_tokens)], [f"token slot {n}" for n in range(num_tokens)], fontsize=10
+            )
             ax.set_title(f"head {h} {'qkv'[r]}" + ("" if own else f" <- {panel_source(cells)}"), fontsize=12,
                          color="black" if own else "red")  # fmt: skip
             for spine in ax.spines.values():

@@ -227,7 +227,7 @@ class HeadLayoutWidget(LessonWidget):
             damage = "none: each head gets its own d features of q, k and v for every token, as Attention splits them"
         else:
             damage = (
-                f"{mixed_rows} of {3 * self.heads * self.num_tokens} rows hold another token's features"
+                f"{mixed_rows} of {3 * self.heads * self.num_tokens} token slots hold another token's features"
                 + (" (tokens mix)" if mixed_rows else "")
                 + f"; {len(foreign)} of {len(slots)} q/k/v panels hold another role's or head's features"
             )
