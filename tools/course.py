@@ -132,6 +132,10 @@ HIDDEN_CASES: dict[str, str] = {
     "hard_distillation": "[(torch.randn(6, 7), torch.randn(6, 7), torch.randint(0, 7, (6,)), 3 * torch.randn(6, 7)), "
     "(torch.randn(1, 2), torch.randn(1, 2), torch.tensor([1]), torch.tensor([[2.0, -1.0]])), "
     "(torch.randn(20, 100), torch.randn(20, 100), torch.randint(0, 100, (20,)), torch.randn(20, 100))]",
+    "soft_distillation": "[(torch.randn(6, 7), torch.randn(6, 7), torch.randint(0, 7, (6,)), 3 * torch.randn(6, 7), "
+    "4.0, 0.5), "
+    "(torch.randn(1, 2), torch.randn(1, 2), torch.tensor([1]), torch.tensor([[2.0, -1.0]]), 2.0, 0.9), "
+    "(torch.randn(20, 100), torch.randn(20, 100), torch.randint(0, 100, (20,)), torch.randn(20, 100), 1.0, 0.1)]",
 }
 
 #: exercises with more than one right answer: a property check run on the student's function instead
@@ -347,6 +351,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     ),
     "token_map": ("vit_explained.attention_maps.token_attention",),
     "hard_distillation": ("vit_explained.distill.hard_distillation_loss",),
+    "soft_distillation": ("vit_explained.distill.soft_distillation_loss",),
     "accuracy": ("vit_explained.training.accuracy", "vit_explained.training.evaluate"),
     "paired_interval": (
         "vit_explained.evidence.paired_seeds",
