@@ -3,6 +3,8 @@
 - :func:`check_token_map`: one special token's attention to the patches, on the patch grid, with
   one special token in front of the patches (a ViT) or two (a distilled DeiT).
 - :func:`check_hard_distillation`: DeiT's hard-distillation loss.
+- :func:`check_soft_distillation`: the soft-distillation loss (exercise 2b): its KL's direction, its
+  ``tau ** 2`` and its average per image.
 - :func:`check_my_forward`: the Q&A's monkey-patch, written so that it survives timm's call
   ``self.attn(x, attn_mask=...)`` and stores the class token's map.
 
@@ -27,13 +29,20 @@ from torch.overrides import TorchFunctionMode
 
 from ..attention_maps import class_token_attention, token_attention
 from ..deit import TimmStyleAttention, TimmStyleBlock, resolve_mask
-from ..distill import hard_distillation_loss
+from ..distill import hard_distillation_loss, soft_distillation_loss
 from . import ExerciseFailed, ExerciseNotAttempted, as_tensor, attempt, close, fail, forbid, passed
 
-__all__ = ["check_hard_distillation", "check_my_forward", "check_my_forward_core", "check_token_map"]
+__all__ = [
+    "check_hard_distillation",
+    "check_my_forward",
+    "check_my_forward_core",
+    "check_soft_distillation",
+    "check_token_map",
+]
 
 _NO_TOKEN_HELPERS = forbid(token_attention, class_token_attention, reason="the slice")
 _NO_LOSS_HELPER = forbid(hard_distillation_loss, reason="the hard-distillation loss")
+_NO_SOFT_HELPER = forbid(soft_distillation_loss, reason="the soft-distillation loss")
 
 #: (batch, heads, rows, cols, special_tokens, query): a ViT's class token, a DeiT's two tokens, non-square grids.
 TOKEN_CASES = [
@@ -86,6 +95,15 @@ def _grid_slip(where: str, rows: int, cols: int, got: tuple[int, ...] | None = N
         f"{where}: you kept the right {rows * cols} patches, but laid them {got_text}, not on rows x cols = "
         f"{rows} x {cols}. "
         "Use rows, cols, not sqrt(number of patches): a grid need not be square"
+    )
+
+
+def _dropped_leading_axes(where: str, got: tuple[int, ...] | None = None) -> str:
+    """The message for a reshape to (rows, cols) alone: the B and heads axes were dropped."""
+    got_text = f" (your map has shape {got})" if got else ""
+    return (
+        f"{where}: your reshape dropped the batch and heads axes{got_text}: keep B and heads in front, "
+        "reshape to (B, heads, rows, cols)"
     )
 
 
@@ -169,6 +187,9 @@ def _token_map_shape_slip(
 ) -> None:
     """Fail with the slip a token map of the wrong shape matches; return if the shape is right."""
     (batch, heads), (rows, cols) = weights.shape[:2], grid
+    lost_axes = mine.dim() < 4 and mine.numel() == batch * heads * rows * cols > rows * cols
+    if tuple(mine.shape[-2:]) == (rows, cols) and lost_axes:
+        fail(_dropped_leading_axes(where, tuple(mine.shape)))
     if tuple(mine.shape) == (batch, rows, cols) and heads > 1:
         if close(mine, expected.mean(1)):
             fail(
@@ -254,7 +275,8 @@ def _name_token_map_slip(
 
 
 def _check_map_kind(result: Any, weights: torch.Tensor, where: str) -> None:
-    """Fail unless ``result`` is a tensor of the weights' dtype."""
+    """Fail unless ``result`` is a tensor of a floating dtype (any: float32, float64, ...; the values are
+    compared after)."""
     if result is None:
         fail(f"{where}: your function returned None: did you forget `return`?")
     if not isinstance(result, torch.Tensor):
@@ -263,15 +285,15 @@ def _check_map_kind(result: Any, weights: torch.Tensor, where: str) -> None:
             "tensor. The maps go on to torch code (token_attention, plotting, the widget): stay in torch, or "
             "convert back with torch.from_numpy(...)"
         )
-    if result.dtype != weights.dtype:
+    if not result.is_floating_point():
         fail(
-            f"{where}: your map is {result.dtype} but the weights are {weights.dtype}: return the weights' own dtype "
-            "(a slice and a reshape keep it; no .float(), .half() or .double())"
+            f"{where}: your map is {result.dtype}, but attention weights are fractions between 0 and 1: keep a "
+            "floating dtype (a slice and a reshape keep the weights' own)"
         )
 
 
 def _check_float64_map(answer: Callable[..., Any]) -> None:
-    """One more case with float64 weights: the map must come back float64, with the same values."""
+    """One more case with float64 weights: the map must come back with the same values (any floating dtype)."""
     weights = _weights(2, 2, 2 + 3 * 3, seed=99).double()
     where = "with float64 weights, 2 special tokens, query 1, a 3x3 grid"
     result = _NO_TOKEN_HELPERS(answer, weights.clone(), 1, 2, 3, 3)
@@ -301,6 +323,11 @@ def check_token_map(answer: Callable[..., Any]) -> None:
         except ExerciseFailed as failure:
             cause = failure.__context__
             if isinstance(cause, RuntimeError) and "invalid for input of size" in str(cause):
+                if (
+                    re.search(rf"shape '\[{rows}, {cols}\]' is invalid", str(cause))
+                    and _columns_kept(cause, batch, heads) == rows * cols
+                ):  # reshape(rows, cols): B and heads dropped
+                    fail(_dropped_leading_axes(where))
                 if _columns_kept(cause, batch, heads) == rows * cols:  # the right patches, a wrong grid
                     fail(_grid_slip(where, rows, cols))
                 if _columns_kept(cause, batch, heads) == special + rows * cols:
@@ -825,6 +852,125 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
     passed("the class head learns the labels and the distillation head learns the teacher's argmax, half and half.")
 
 
+#: (tau, lam) of exercise 2b's cases, one per logit case: tau != 1 first, so a missing tau ** 2 shows at once.
+SOFT_CASES = ((3.0, 0.5), (1.0, 0.3), (10.0, 0.25))
+
+
+def _soft_slips(
+    class_logits: torch.Tensor,
+    distillation_logits: torch.Tensor,
+    labels: torch.Tensor,
+    teacher: torch.Tensor,
+    tau: float,
+    lam: float,
+) -> list[tuple[torch.Tensor, str]]:
+    """The usual wrong soft losses and the message that names each (the first that matches is named)."""
+    base = F.cross_entropy(class_logits, labels)
+    log_s, log_t = F.log_softmax(distillation_logits / tau, -1), F.log_softmax(teacher / tau, -1)
+    right_rows = (log_t.exp() * (log_t - log_s)).sum(-1)  # KL(teacher || student) per image
+    other_rows = (log_s.exp() * (log_s - log_t)).sum(-1)  # KL(student || teacher)
+    soft_ce_rows = -(log_t.exp() * log_s).sum(-1)  # cross-entropy with the teacher's probabilities
+    numel = distillation_logits.numel()
+    untempered_s, untempered_t = F.log_softmax(distillation_logits, -1), F.log_softmax(teacher, -1)
+    untempered = (untempered_t.exp() * (untempered_t - untempered_s)).sum(-1).mean()
+
+    def mix(term: torch.Tensor, weight: float = lam, scale: float = tau**2) -> torch.Tensor:
+        return (1 - weight) * base + weight * scale * term
+
+    direction = (
+        "your KL is KL(student || teacher), the other direction: F.kl_div(input, target) computes KL(target || "
+        "input), with input the student's log-probabilities. The loss is KL(teacher || student), as DeiT's code"
+    )
+    no_tau2 = (
+        "your KL term lacks the tau ** 2 factor: dividing the logits by tau shrinks the KL's gradient by about "
+        "tau ** 2, and the factor gives it back (at tau = 1 the two agree, at tau = 3 they differ 9 times)"
+    )
+    mean = (
+        "your KL is averaged over batch x classes: F.kl_div's reduction='mean' divides by every element (as "
+        "DeiT's code divides by numel()). Average it per image: reduction='batchmean', or sum over the classes "
+        "then mean over the batch"
+    )
+    return [
+        (mix(other_rows.mean()), direction),
+        (mix(other_rows.mean(), scale=1.0), direction + "; and the tau ** 2 factor is missing"),
+        (mix(right_rows.mean(), scale=1.0), no_tau2),
+        (mix(right_rows.sum() / numel), mean),
+        (mix(right_rows.sum() / numel, scale=1.0), mean + "; and the tau ** 2 factor is missing"),
+        (mix(other_rows.sum() / numel), mean + "; and the KL is KL(student || teacher), the other direction"),
+        (mix(right_rows.sum()), "your KL is summed over the batch: average it per image (reduction='batchmean')"),
+        (
+            lam * base + (1 - lam) * tau**2 * right_rows.mean(),
+            "lam and 1 - lam are swapped: the class head's cross-entropy gets 1 - lam, the KL gets lam",
+        ),
+        (
+            mix(untempered),
+            "your KL ignores tau: divide both the student's and the teacher's logits by tau before the softmaxes",
+        ),
+        (
+            mix(soft_ce_rows.mean()),
+            "your term is the cross-entropy with the teacher's probabilities, not the KL: the two differ by the "
+            "teacher's entropy (same gradient, another value). Use F.kl_div, or subtract the teacher's entropy",
+        ),
+        (
+            mix(right_rows.mean(), weight=0.5),
+            "your loss ignores lam (it weighs the two terms 1/2 each): use (1 - lam) and lam",
+        ),
+        (
+            (1 - lam) * base
+            + lam * tau**2 * (log_t.exp() * (log_t - F.log_softmax(class_logits / tau, -1))).sum(-1).mean(),
+            "your KL reads the class head's logits: the KL trains the distillation head, the cross-entropy the "
+            "class head",
+        ),
+    ]
+
+
+def check_soft_distillation(answer: Callable[..., Any]) -> None:
+    """Check ``answer(class_logits, distillation_logits, labels, teacher_logits, tau, lam) -> loss`` (exercise
+    2b): ``(1 - lam) * CE(class, labels) + lam * tau ** 2 * KL(teacher_tau || student_tau)``, the KL averaged
+    per image, as :func:`vit_explained.distill.soft_distillation_loss`. Names KL(student || teacher), a missing
+    ``tau ** 2`` and ``reduction='mean'`` (a KL divided by batch x classes)."""
+    for (class_logits, distillation_logits, labels, teacher), (tau, lam) in zip(
+        _logit_cases(), SOFT_CASES, strict=True
+    ):
+        where = f"at tau = {tau:g}, lam = {lam:g}, {tuple(class_logits.shape)} logits"
+        inputs = (
+            class_logits.clone().requires_grad_(),
+            distillation_logits.clone().requires_grad_(),
+            labels.clone(),
+            teacher.clone(),
+        )
+        with _refusals_named(
+            lambda message, where=where: (
+                f"{where}, your soft_distillation raised NotImplementedError: {message}. That is a refusal, not "
+                "the unfinished stub: the check needs a loss for every tau and lam it passes"
+            )
+        ):
+            raw = _NO_SOFT_HELPER(answer, *inputs, tau, lam)
+        for given, original, name in ((inputs[3], teacher, "teacher_logits"), (inputs[2], labels, "labels")):
+            if not torch.equal(given, original):
+                fail(f"{where}: your soft_distillation changed {name} in place; compute new tensors instead")
+        if raw is None:
+            fail("your function returned None: did you forget `return`? Return the loss, a torch.Tensor")
+        if not isinstance(raw, (torch.Tensor, numbers.Real)):
+            fail(f"your loss is a {type(raw).__name__}; return a torch.Tensor (one number)")
+        mine = as_tensor(raw.detach() if isinstance(raw, torch.Tensor) else raw, "your loss")
+        if mine.numel() != 1:
+            fail(f"{where}: return one number (the batch's loss), got a tensor of shape {tuple(mine.shape)}")
+        mine = mine.reshape(())
+        expected = soft_distillation_loss(class_logits, distillation_logits, labels, teacher, tau=tau, lam=lam)
+        if close(mine, expected):
+            _check_keeps_gradient(raw, inputs[0], inputs[1])
+            continue
+        for value, message in _soft_slips(class_logits, distillation_logits, labels, teacher, tau, lam):
+            if close(mine, value):
+                fail(f"{where}: {message}")
+        fail(f"{where}: your loss is {mine.item():.4f}, the expected value is {expected.item():.4f}; check each term")
+    passed(
+        "the class head learns the labels; the distillation head matches the teacher's softened probabilities, "
+        "KL(teacher || student) per image, times tau ** 2."
+    )
+
+
 #: (dim, heads, patches) of the timm-shaped models the visible check installs ``my_forward`` on:
 #: head widths 4 and 8 (never the 64 of real models), so ``sqrt(C)`` and ``sqrt(head_dim)`` differ.
 MY_FORWARD_SIZES = ((16, 4, 9), (24, 3, 6))
@@ -1173,15 +1319,19 @@ def _first_line(error: BaseException) -> str:
 
 
 def _refused(what: str, message: str) -> str:
-    """The message for a ``my_forward`` that raises ``NotImplementedError`` on a case the exercise requires."""
+    """The message for a ``my_forward`` that raises ``NotImplementedError`` on a case the exercise requires
+    (a boolean mask: only exercise 3b requires it; exercise 3's core may refuse it)."""
     refused = {
         "a boolean attn_mask": "boolean masks",
         "an additive float attn_mask": "additive float masks",
     }.get(what, "the plain call with no mask")
+    if what == "a boolean attn_mask":
+        rule = "exercise 3b applies boolean masks (exercise 3's core task may refuse them)"
+    else:
+        rule = "exercises 3 and 3b require them (only is_causal=True may be refused)"
     return (
         f"with {what}, your my_forward raised NotImplementedError: {message}. That is a refusal, not the "
-        f"unfinished stub: your my_forward refuses {refused}; exercise 3 requires them (only is_causal=True "
-        "may be refused)"
+        f"unfinished stub: your my_forward refuses {refused}; {rule}"
     )
 
 
