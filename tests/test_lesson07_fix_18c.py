@@ -46,9 +46,9 @@ def test_the_trained_stem_sits_in_section_6_and_the_attention_study_in_going_fur
     summary = next(i for i, s in enumerate(sources) if s.startswith("## Summary"))
     fold = [i for i, s in enumerate(sources) if "trained_fold_study(val_48" in s]
     study = [i for i, s in enumerate(sources) if "stem_attention_study(val_48" in s]
-    # round 19a: the attention study moved to Going further (after the exercises); the channels stay in section 6
+    # the attention study moved to Going further (after the exercises), and later the channels joined it there
     going_further = next(i for i, s in enumerate(sources) if s.startswith("## Going further"))
-    assert len(fold) == 1 and len(study) == 1 and section_6 < fold[0] < summary < going_further < study[0]
+    assert len(fold) == 1 and len(study) == 1 and section_6 < summary < going_further < fold[0] < study[0]
     assert not any("trained_stem_weights()" in s or "plot_trained_fold(" in s for s in sources[:section_6])
     assert "### What training does to the first token transformer" in sources[fold[0] - 1]
 
