@@ -51,10 +51,11 @@ def test_statistics_words_live_in_section_5():
     # review 19a: the verdict words move up front into the How sure? box; section 5 keeps the model-pairing words
     how_sure = _markdown(LESSON, '<a id="how-sure"></a>')
     assert "95 % interval" in how_sure and "Holds 0" in how_sure
-    assert all(word in how_sure for word in ("**ahead**", "**leans**", "**behind**", "**no detectable difference**"))
-    assert not any(word in how_sure for word in ("Bootstrap", "**Paired**"))
-    rows = [line for line in how_sure.splitlines() if line.startswith("| **")]
-    assert len(rows) == 3 and "points towards" not in how_sure  # review 18b: the unused row is gone
+    verdicts = _markdown(LESSON, '<a id="verdict-words"></a>')  # review 19b: the verdict box sits at the first comparison
+    assert all(word in verdicts for word in ("**ahead**", "**leans**", "**behind**", "**no detectable difference**"))
+    assert not any(word in how_sure + verdicts for word in ("Bootstrap", "**Paired**"))
+    rows = [line for line in verdicts.splitlines() if line.startswith("| **")]
+    assert len(rows) == 3 and "points towards" not in verdicts  # review 18b: the unused row is gone
     box = _markdown(LESSON, '<a id="student-t"></a>')
     assert all(word in box for word in ("**Paired**", "**Corrected**", "#verdict-words"))
     assert "#section-5-tables" in box and "Bonferroni" not in box  # review 16f: the family's wording in appendix D

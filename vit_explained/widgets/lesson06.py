@@ -6,7 +6,9 @@ position embeddings (two bugs fix a control: the SGD bug sets the optimizer to S
 unticks positions; that control is then greyed out), the number of steps and the seed (the weights and
 the batches); press **train** (150, 300 or 600 steps on the 8x8 digits: 1-2.5 s per 150 steps on a free
 core, measured, so 1-10 s). The line says what will run, or what the run reached, with the step-0 gradient
-norm of every part (section 4's check 4: only an exact 0 reads alone); the picture shows this run's loss and
+norm of every part (section 4's check 4: only an exact 0 reads alone) and the permutation test of the same
+model at initialisation (check 5: the largest logit change when every image's patches are shuffled, 0 to
+rounding for a model blind to positions; two forwards on 64 validation digits); the picture shows this run's loss and
 the previous run's, training on the left, validation (every 10 steps) on the right. Runs are cached, so
 going back to a setting shows it at once.
 """
@@ -17,9 +19,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as widgets
+import torch
 from matplotlib.figure import Figure
 
-from ..clinic import BUGS, CHANCE_LOSS, ClinicRun, run
+from ..clinic import BUGS, CHANCE_LOSS, BlogViT, ClinicRun, _digits, permutation_change, run
 from ..plotting.lesson06 import plot_losses
 from . import LessonWidget
 
@@ -31,6 +34,29 @@ STEPS = 150  # as the clinic's runs, so the lesson can hand them over (training_
 STEP_CHOICES = (STEPS, 300, 600)  # longer runs show what a slow optimiser reaches with more steps
 SEEDS = (0, 1, 2, 3, 4)  # the clinic's stored runs are seed 0
 SGD_BUG, POSITIONS_BUG = "SGD at Adam's learning rate", "no position embeddings"
+
+
+#: The permutation test's result per setting (bug, pool, positions, seed): the model at initialisation.
+_SHUFFLES: dict[tuple[str, str, bool, int], float] = {}
+
+
+def permutation_reading(bug: str, pool: str, positions: bool, seed: int) -> float:
+    """Section 4's check 5 for one widget setting: the largest logit change of ``BlogViT`` at initialisation
+    (the weights :func:`~vit_explained.clinic.run` starts from, seed ``seed``) when the patches of the first
+    64 validation digits are shuffled. Leaves torch's global random state as it was."""
+    key = (bug, pool, positions, seed)
+    if key not in _SHUFFLES:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            model = BlogViT(bug, pool=pool, positions=positions)
+        _SHUFFLES[key] = permutation_change(model, _digits().val_images[:64])
+    return _SHUFFLES[key]
+
+
+def _shuffle_text(change: float) -> str:
+    if change < 1e-5:
+        return "below 1e-5: blind to where a patch sits"
+    return f"{change:.1e}: sees positions"
 
 
 #: The runs made so far in this kernel, by setting (bug, optimizer, lr, pool, positions, steps, seed).
@@ -94,7 +120,8 @@ class TrainingWidget(LessonWidget):
         line = (
             f"{label}: loss {result.losses[0]:.2f} at step 0, {final:.2f} at the end "
             f"(ln 10 = {CHANCE_LOSS:.3f}); validation accuracy {result.val_accuracy:.0%}; "
-            f"step-0 gradient norms: {norms or 'not recorded'}"
+            f"step-0 gradient norms: {norms or 'not recorded'}; "
+            f"permutation test at step 0, largest logit change {_shuffle_text(permutation_reading(key[0], key[3], key[4], key[6]))}"
         )
         curves = {f"this run ({label})": result.losses}
         val = {f"this run ({label})": result.val_losses}
