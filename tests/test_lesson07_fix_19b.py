@@ -92,7 +92,8 @@ def test_the_summary_names_the_deep_narrow_backbone_and_that_t2t_vit_t_14_is_not
 
 def test_table_7s_hard_patch_row_is_located_and_the_recount_caveat_kept():
     text = _text()
-    assert "Where to find the hard-patch row: Table 7's T2T-module block, the row of T2T-ViT-14 without its T2T module" in text
+    assert "Where to find the hard-patch row: arXiv 2101.11986 v3, Table 7, in section 4's ablation study: the row of" in text
+    assert "T2T-ViT-14 without its T2T module" in text
     assert "Its 21.1M and 4.2G disagree with this lesson's recount of that model, 21.47M and 4.54G" in text
 
 
