@@ -96,7 +96,7 @@ LESSONS: dict[str, tuple[str, int]] = {
         "DeiT's recipe; soft vs hard distillation; the distillation token trained from a CNN teacher, and a teacher "
         "whose answer 7 becomes 1; the Q&A's monkey-patch and what [:, :, 0, 2:] vs [:, :, 1, 2:] slice; attn_mask "
         "and is_causal across timm versions; hooks on fused paths; widgets for both maps and for soft targets; "
-        "4 exercises",
+        "5 exercises",
         40,
     ),
 }
