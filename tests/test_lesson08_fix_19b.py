@@ -40,7 +40,7 @@ def test_example_matrix_set_against_its_heads_typical_figure():
     out = nb.printed(probe)
     assert "top key column 5.9 times uniform (median)" in out and "that key on ink: 50.5 %" in out
     assert "abs(dominance[:, -1, 0].median() - 5.9) < 0.05" in _next_source(probe)
-    assert "The 6 is a favourable case for this head" in nb.all_text(LESSON)
+    assert "The 6 is a favourable case for this head" in nb.flat(nb.all_text(LESSON))
 
 
 def test_centred_rho_and_knob_footnote_moved_to_the_appendix_with_their_checks():
