@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import functools
 import json
 import time
 from pathlib import Path
@@ -48,7 +49,9 @@ ARMS = {
     "control": (False, "hard", EPOCHS),
     "short-hard": (True, "hard", SHORT_EPOCHS),
     "short-soft": (True, "soft", SHORT_EPOCHS),
+    "short-soft-tau3": (True, "soft-tau3", SHORT_EPOCHS),  # tau = 3: the target far from one-hot (lambda 0.5)
 }
+SOFT_TAU = {"soft": 1.0, "soft-tau3": 3.0}
 SOURCE, TARGET = 7, 1  # the relabelled teacher: wherever its answer is 7, it says 1
 
 
@@ -81,7 +84,8 @@ def _says_1(student: nn.Module, teacher: nn.Module, images: torch.Tensor, prefix
 
 def run_arm(arm: str, seeds: tuple[int, ...], epochs: int | None = None) -> dict:
     """Distil one student per seed; per validation 7 (and, for the short arms, per test 7), does each head
-    (and the teacher) say 1? The soft arms swap ``soft_distillation_loss`` (tau 1, lambda 0.5) into ``fit``."""
+    (and the teacher) say 1? The soft arms swap ``soft_distillation_loss`` (lambda 0.5; tau 1, or 3 for
+    ``short-soft-tau3``) into ``fit``."""
     relabelled, loss, default_epochs = ARMS[arm]
     epochs = default_epochs if epochs is None else epochs
     data = load_mnist()
@@ -95,8 +99,9 @@ def run_arm(arm: str, seeds: tuple[int, ...], epochs: int | None = None) -> dict
         torch.manual_seed(seed)
         student = DeiT(**DEIT_CONFIG)
         recipe = {key: RECIPE[key] for key in _TRAINING_KEYS} | {"seed": seed}
-        swap = mock.patch.object(distill, "hard_distillation_loss", distill.soft_distillation_loss)
-        with swap if loss == "soft" else contextlib.nullcontext():
+        soft = functools.partial(distill.soft_distillation_loss, tau=SOFT_TAU.get(loss, 1.0))
+        swap = mock.patch.object(distill, "hard_distillation_loss", soft)
+        with swap if loss in SOFT_TAU else contextlib.nullcontext():
             result = fit(student, data, teacher=teacher, epochs=epochs, **recipe)
         run = {
             "seed": seed,
