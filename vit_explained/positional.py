@@ -381,6 +381,34 @@ def adjacent_row_column(
     return Comparison((a, b), column, row, difference)
 
 
+def row_minus_column(
+    model: torch.nn.Module | torch.Tensor,
+    grid: Size | None = None,
+    *,
+    resamples: int = 2_000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> Comparison:
+    """The direct contrast of rows against columns: mean similarity of inner patches in the same row
+    minus that of inner patches in the same column. On a square grid the two kinds hold the same
+    distances (1 to side - 3 grid steps, equally often), so the contrast is matched for distance.
+    ``model`` and ``grid`` as in :func:`position_structure_report`; the same bootstrap over patches
+    (same seed, same draws), so it reads the same resamples as that report's two lines against
+    "neither"."""
+    sim, rows, cols = _patch_similarity(model, grid)
+    resamples = _checks.positive_int("resamples", resamples)
+    n = rows * cols
+    r, c = np.divmod(np.arange(n), cols)
+    border = (r == 0) | (r == rows - 1) | (c == 0) | (c == cols - 1)
+    kinds = _pair_kinds(rows, cols, border)
+    masks = {name: kinds[name] for name in ("same row", "same column")}
+    boot = _bootstrap_over_patches(sim, masks, resamples, seed)
+    (a, row), (b, column) = ((name, float(sim[mask].mean())) for name, mask in masks.items())
+    pairs = int(sum(mask.sum() for mask in masks.values()))
+    difference = _estimate(row - column, boot[a] - boot[b], pairs, confidence)
+    return Comparison((a, b), row, column, difference)
+
+
 def resolution_tables(learned: torch.Tensor, new_grid: Size, old_grid: Size | None = None) -> dict[str, torch.Tensor]:
     """Lesson 01 section 7's four tables for ``new_grid``, name -> ``(1, 1 + rows * cols, D)``: timm's 2-D bicubic
     resize, a 2-D bilinear one, the patch rows stretched 1-D (linear) along the sequence, and no patch positions
