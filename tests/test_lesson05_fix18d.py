@@ -21,7 +21,8 @@ def _markdown():
 def test_width_sweep_holds_the_head_width_fixed():
     (sweep,) = [c for c in _cells() if "width_ratio = {" in "".join(c["source"])]
     source = "".join(sweep["source"])
-    assert "heads=dim // 8" in source and "(192, 3)" not in source
+    assert "heads=dim // head_dim" in source and "(192, 3)" not in source  # 19b: d = 64 too
+    assert "def v_over_qk(dim, seed, head_dim=8)" in source
     printed = "".join("".join(o.get("text", "")) for o in sweep["outputs"])
     assert "heads = D / 8 (each head d = 8 wide)" in printed
     text = _markdown()

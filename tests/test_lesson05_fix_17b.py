@@ -37,10 +37,11 @@ def test_blocks_2_and_3_are_no_consistent_change():
 def test_the_init_control_and_its_sentences():
     sources = _sources()
     section_3, section_4 = _at(sources, "## 3 · Gradient norms"), _at(sources, "## 4 · Inside attention")
-    section_5, appendix_i = _at(sources, "## 5 · Cut the MLP route"), _at(sources, "### I · Section 4's count")
+    appendix_i = _at(sources, "### I · Section 4's count")
     assert "9 to 50" not in "\n".join(sources[section_3:section_4])  # round 17c: the init control follows section 4
-    note = "\n".join(sources[_at(sources, "**Is it the init, and which part of it?**") : section_5])  # 19a
-    assert section_4 < _at(sources, "**Is it the init, and which part of it?**") < section_5
+    appendix_b, appendix_c = _at(sources, "### B · Ten times larger weights"), _at(sources, "### C · The same ratio")
+    note = "\n".join(sources[_at(sources, "**Is it the init, and which part of it?**") : appendix_c])  # 19b: appendix B
+    assert appendix_b < _at(sources, "**Is it the init, and which part of it?**") < appendix_c
     assert "the ratio falls from 185-464 to 9-50 (printed)" in note  # round 18e
     assert "v_over_qk_by_block(small_digit_vit(seed, init=init)" in note
     details = "\n".join(sources[appendix_i:])

@@ -62,9 +62,10 @@ def test_uniform_a_row_sum_and_widget_answer():
 
 def test_init_control_is_a_short_note_after_section_4():
     sources = _sources()
-    note = _at(sources, "**Is it the init, and which part of it?**")  # 19a
-    assert _at(sources, "## 4 · Inside attention") < note < _at(sources, "## 5 · Cut the MLP route")
-    assert len(sources[note].split(". ")) <= 4 and "init=init" in sources[note + 1]
+    note = _at(sources, "**Is it the init, and which part of it?**")  # 19b: moved to appendix B, a pointer in section 4
+    assert _at(sources, "### B · Ten times larger weights") < note < _at(sources, "### C · The same ratio")
+    assert "init=init" in sources[note + 1]
+    assert "Two init ablations (appendix B)" in sources[_at(sources, "**What this says about the question.**")]
 
 
 def test_nits():

@@ -37,8 +37,10 @@ def test_curves_are_drawn_only_up_to_the_current_c_on_fixed_axes():
     assert at_1.axes[0].get_xlim() == at_10.axes[0].get_xlim()  # the x axis does not move with c
     assert at_1.axes[0].get_ylim() == at_10.axes[0].get_ylim()  # nor the y axis: the rest stays unseen
     right = at_1.axes[1]
-    assert [t.get_text() for t in right.get_xticklabels()] == ["cls"] and list(right.get_xticks()) == [0]
-    assert [t.get_text() for t in right.get_yticklabels()] == ["cls"]
+    # 19b: every fourth token index ticked, token 0 named "cls"
+    assert [t.get_text() for t in right.get_xticklabels()] == ["cls", "4", "8", "12", "16"]
+    assert list(right.get_xticks()) == [0, 4, 8, 12, 16]
+    assert [t.get_text() for t in right.get_yticklabels()] == ["cls", "4", "8", "12", "16"]
 
 
 def test_the_widget_is_stored_at_c_1_and_316_vs_314_is_explained_once():

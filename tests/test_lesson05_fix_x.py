@@ -30,7 +30,8 @@ def test_widget_picture_has_a_colourbar_and_opens_where_the_pattern_shows():
     widget = derivation_widget(c=10.0)
     _, fig = widget.compute(**widget.values)
     assert len(fig.axes) == 3 and fig.axes[2].get_ylabel() == "attention weight"  # the colourbar
-    assert fig.axes[1].get_title() == "A, image 0, mean over heads 0-3" and "1/17" in fig.axes[1].get_xlabel()
+    assert fig.axes[1].get_title() == "A, image 0, mean over heads 0-3" and "key token" in fig.axes[1].get_xlabel()
+    assert "uniform 1/17" in [t.get_text() for t in fig.axes[2].get_yticklabels()]  # 19b: the bar names 1/N
     point = derivation_point(10.0)
     assert point.attention.max() > 3 / 17  # a visible pattern at c = 10 (mean over heads; uniform: 1/17)
     assert "derivation_widget()  # opens at c = 1" in "\n".join(_sources())  # 19a: opens at c = 1, the peak one click away
@@ -46,7 +47,9 @@ def test_wording_of_round_x():
     # round 18b: both give way to the stored 50-epoch replication (seeds 1 and 2; test_lesson05_fix18b.py)
     assert "the share is 90 to 96 % in" in text
     assert "0 and 1 only" not in text and "not in blocks 2" not in text
-    assert r"dK_j = s\,M'(V_j - \bar V)" not in text and "Xiong" not in text
+    assert r"dK_j = s\,M'(V_j - \bar V)" not in text
+    xiong = "[Xiong et al. 2020](https://arxiv.org/abs/2002.04745) prove"  # 19b: cited for what it proves
+    assert "Xiong" not in text or xiong in text
     assert "Backward meets the head" not in text and "316 counts each row's weight" not in text
     assert (
         "negative if it points against $g$" in text

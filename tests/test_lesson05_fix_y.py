@@ -35,4 +35,5 @@ def test_the_attention_picture_says_a_uniform_row_would_be_one_over_n():
         entropy={"1/sqrt(d)": [1.0, 0.5]},
     )
     fig = plot_derivation_point(curves, 1.0, (1e-3, 0.1), np.full((17, 17), 1 / 17))
-    assert fig.axes[1].get_xlabel() == "keys (a uniform row would be 1/17 each)"
+    assert fig.axes[1].get_xlabel() == "key token (0 = cls, 1-16 = patches)"  # 19b: token indices; 1/17 on the bar
+    assert any("near uniform" in t.get_text() for t in fig.axes[1].texts)  # a uniform picture says so

@@ -30,6 +30,7 @@ from .gradient_hooks import (
     mlp_route_cut,
     mlp_share,
     record_residual_routes,
+    row_shares,
 )
 from .pretrained import checkpoint_info
 from .vit import ViT
@@ -264,7 +265,8 @@ def route_table(trained: RouteCut, fresh: Sequence[RouteCut]) -> str:
 def freeze_and_cut(full: ViT, frozen: ViT, cut: ViT) -> dict[int, dict[str, GradientChange | float]]:
     """Per block, after one backward pass on each copy: how the frozen and the cut copy's ``qkv.weight.grad``
     differ from the full model's (``"freeze"``, ``"cut"``: :func:`gradient_change`), the MLP route's
-    ``"share"`` (:func:`mlp_share`) and how the cut copy's ``fc1.weight.grad`` differs (``"fc1"``)."""
+    ``"share"`` (:func:`mlp_share`), the share of its q, k and v rows apart (``"rows"``: :func:`row_shares`)
+    and how the cut copy's ``fc1.weight.grad`` differs (``"fc1"``)."""
     changes = {}
     for i, (a, b, c) in enumerate(zip(full.blocks, frozen.blocks, cut.blocks, strict=True)):
         reference = a.attn.qkv.weight.grad
@@ -273,6 +275,7 @@ def freeze_and_cut(full: ViT, frozen: ViT, cut: ViT) -> dict[int, dict[str, Grad
             "cut": gradient_change(reference, c.attn.qkv.weight.grad),
             "share": mlp_share(reference, c.attn.qkv.weight.grad),
             "fc1": gradient_change(a.mlp.fc1.weight.grad, c.mlp.fc1.weight.grad),
+            "rows": row_shares(reference, c.attn.qkv.weight.grad),
         }
     return changes
 
@@ -281,12 +284,16 @@ def freeze_cut_table(
     changes: Mapping[int, Mapping[str, GradientChange | float]],
     *,
     with_change: bool = True,
+    rows: bool = False,
     title: str = "qkv.weight.grad g of the frozen and the cut copy, against the full model's",
 ) -> str:
     """The table of :func:`freeze_and_cut`: per block, is the frozen copy's qkv gradient unchanged, the cut's
     share (and, with ``with_change``, its change; percent), and did the cut change ``fc1``'s own gradient.
+    With ``rows``, three more columns: the share of the q, k and v rows apart (``"rows"``).
     ``title`` is the table's first line."""
     head = f"{'cut: share':>10} {'change':>6}" if with_change else f"{'cut: MLP share':>14}"
+    if rows:
+        head += f" {'q rows':>6} {'k rows':>6} {'v rows':>6}"
     lines = [
         title,
         f"{'block':>5} | {'freeze: g unchanged':>19} | {head} | {'cut: fc1 grad changed':>21}",
@@ -296,6 +303,8 @@ def freeze_cut_table(
         cells = (
             f"{change['share']:>10.0%} {change['cut'].relative:>6.0%}" if with_change else f"{change['share']:>14.0%}"
         )
+        if rows:
+            cells += "".join(f" {change['rows'][name]:>6.0%}" for name in "qkv")
         lines.append(f"{i:>5} | {unchanged!s:>19} | {cells} | {fc1_changed!s:>21}")
     return "\n".join(lines)
 

@@ -304,6 +304,16 @@ def mlp_share(reference: torch.Tensor, cut: torch.Tensor) -> float:
     return ((g - g_cut) @ g / (g @ g)).item()
 
 
+def row_shares(reference: torch.Tensor, cut: torch.Tensor) -> dict[str, float]:
+    """:func:`mlp_share` of a fused ``qkv.weight`` gradient's q, k and v rows apart (its three thirds along
+    axis 0): ``{"q": ..., "k": ..., "v": ...}``. The whole weight's share weights each third by its
+    ``||g||^2``, so where the v rows carry nearly all of it the whole share is the v rows' share."""
+    return {
+        name: mlp_share(g, g_cut)
+        for name, g, g_cut in zip("qkv", reference.chunk(3, dim=0), cut.chunk(3, dim=0), strict=True)
+    }
+
+
 class RouteCut(NamedTuple):
     """What cutting every MLP route does to one model on one batch (one entry per block, bottom first)."""
 
@@ -318,6 +328,8 @@ class RouteCut(NamedTuple):
     qkv_share_per_chunk: list[list[float]]  # per block: mlp_share of each chunk's own qkv.weight gradient
     #: per block: each chunk's own qkv.weight gradient norms, ``{"q": ..., "k": ..., "v": ...}`` (weight rows only)
     qkv_norms_per_chunk: Sequence[Sequence[dict[str, float]]] = ()
+    #: per block: :func:`row_shares` of the whole batch's qkv.weight gradient, ``{"q": ..., "k": ..., "v": ...}``
+    qkv_row_share: Sequence[dict[str, float]] = ()
 
 
 def _read_gradients_only(model: nn.Module) -> nn.Module:
@@ -359,6 +371,7 @@ def mlp_route_cut(make: Any, images: torch.Tensor, labels: torch.Tensor, chunk: 
             [dict(zip("qkv", (rows.norm().item() for rows in g.chunk(3, dim=0)), strict=True)) for g in block]
             for block in zip(*per_chunk, strict=True)
         ],
+        qkv_row_share=[row_shares(g, g_cut) for g, g_cut in qkv],
     )
 
 

@@ -715,8 +715,9 @@ def plot_derivation_point(
     ``W_k`` (``curves``: a :class:`~vit_explained.gradient_experiments.SaturationSweep` of one block), the
     current ``factor`` and its ``norms`` ``(||dW_q||, ||dW_v||)`` marked (left; the whole sweep drawn faintly, the
     curves up to ``factor`` in full colour, on axes fixed by the whole sweep), and one image's attention weights
-    ``A`` ``(N, N)`` of head ``head`` (of ``heads``, 0-based; ``None``: the mean over heads) at it, token 0
-    ticked "cls", on a square root colour scale whose bar marks the uniform row's 1/N (right).
+    ``A`` ``(N, N)`` of head ``head`` (of ``heads``, 0-based; ``None``: the mean over heads) at it, every fourth
+    token index ticked (token 0: "cls") and a note on the square when every weight is within 25 % of 1/N, on a
+    square root colour scale whose bar marks the uniform row's 1/N (right).
     ``ratio``, if given: ``||dW_v|| / ||dW_q||`` in the title."""
     fig = new_figure(figsize=(9, 3.2))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
@@ -745,10 +746,23 @@ def plot_derivation_point(
     image = right.imshow(attention, cmap="Blues", norm=PowerNorm(0.5, vmin=0.0, vmax=1.0))
     which = f"mean over heads 0-{heads - 1}" if head is None else f"head {head} (heads 0-{heads - 1})"
     right.set_title(f"A, image 0, {which}", fontsize=10)
-    right.set_xlabel(f"keys (a uniform row would be 1/{attention.shape[-1]} each)", fontsize=8.5)
-    right.set_ylabel("queries", fontsize=8.5)
-    right.set_xticks([0], ["cls"], fontsize=8)  # key 0 and query 0: the class token
-    right.set_yticks([0], ["cls"], fontsize=8)
+    tokens = attention.shape[-1]
+    right.set_xlabel(f"key token (0 = cls, 1-{tokens - 1} = patches)", fontsize=8.5)
+    right.set_ylabel("query token", fontsize=8.5)
+    ticks = list(range(0, tokens, 4))  # token indices; token 0 is the class token
+    names = ["cls" if t == 0 else str(t) for t in ticks]
+    right.set_xticks(ticks, names, fontsize=8)
+    right.set_yticks(ticks, names, fontsize=8)
+    if np.abs(np.asarray(attention) - uniform).max() < 0.25 * uniform:  # nearly uniform: say so on the square
+        right.text(
+            (tokens - 1) / 2,
+            (tokens - 1) / 2,
+            f"every weight\nabout 1/{tokens}:\nnear uniform",
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            color="0.15",
+        )
     bar = fig.colorbar(image, ax=right, fraction=0.046, pad=0.03, label="attention weight")
     bar.set_ticks([0.0, uniform, 0.25, 0.5, 1.0], labels=["0", f"uniform 1/{attention.shape[-1]}", "0.25", "0.5", "1"])
     bar.ax.tick_params(labelsize=7.5)
