@@ -120,3 +120,8 @@ def test_widget_reads_out_the_permutation_test_beside_the_gradient_norms(monkeyp
     torch.manual_seed(0)
     seeing = clinic.BlogViT("none")
     assert lesson06.permutation_reading("none", "cls", True, 0) == clinic.permutation_change(seeing, clinic._digits().val_images[:64])
+
+
+def test_update_ratio_aside_lives_in_the_appendix_only():
+    assert "#update-ratio" not in nb.all_text(LESSON)
+    assert '<a id="update-ratio"></a>' in nb.all_text(APPENDIX) and "CS231n" in nb.all_text(APPENDIX)
