@@ -80,7 +80,11 @@ def test_row_0_flatness_is_printed_where_the_prose_says_it():
     # round 18a (review 17f): the headline picture is head 1, whose row 0 peaks; heads 0 and 2 are the flat ones
     assert "row 0: largest weight 0.70, on key 12" in _printed(cells[matrix])
     assert "row 0's largest patch weight, heads 0 to 3: [0.08, 0.7, 0.1, 0.37]" in _printed(cells[matrix])
-    assert "Heads 0 and 2 are far less peaked" in sources[matrix + 1] and "printed above" in sources[matrix + 1]
+    assert "printed above" in sources[matrix + 1]
+    # review 19a: section 4's commentary is two sentences; the flat heads are said in appendix C, pointing back here
+    stripe = _index(sources, "### The stripe: one key")
+    assert stripe > matrix and "Heads 0 and 2 are far less peaked" in sources[stripe]
+    assert "printed and checked in section 4" in " ".join(sources[stripe].split())
 
 
 def test_section_5_keeps_one_version_sentence():
