@@ -85,5 +85,6 @@ def test_token_picture_is_in_appendix_l_with_its_check_and_section_five_points_t
 
 
 def test_mlp_paragraph_has_the_n_token_sentence() -> None:
-    prose = next(c.source for c in _cells() if c.source.startswith("**Why an MLP at all?**"))
+    # fix 19b: the aside moved to appendix N with its check
+    prose = next(c.source for c in _cells(APPENDIX) if c.source.startswith("## N · Why an MLP at all?"))
     assert re.search(r"With N tokens, one head's output for token \$i\$", prose)

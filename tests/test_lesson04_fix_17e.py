@@ -48,11 +48,12 @@ def test_final_steps_are_visible_one_liners_with_plain_labels() -> None:
 
 def test_nits() -> None:
     sources = [" ".join(c.source.split()) for c in _cells()]
-    assert any("it only centres and rescales the whole token: it cannot gate one feature" in s for s in sources)
     appendix = [
         " ".join(c.source.split())
         for c in nbformat.read(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb"), as_version=4).cells
     ]
+    # fix 19b: "Why an MLP at all?" moved to appendix N
+    assert any("it only centres and rescales the whole token: it cannot gate one feature" in s for s in appendix)
     assert any(
         "At any D the same holds, eps aside" in s for s in appendix
     )  # round 19a: the geometry moved to appendix K

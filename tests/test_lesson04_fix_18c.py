@@ -45,7 +45,8 @@ def test_token_study_and_parallel_block_moved_to_the_appendix_with_one_pointer()
     assert len(pointer) == 1 and "**L** follows one token" in pointer[0]
     appendix = nbformat.read(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb"), as_version=4).cells
     heads = [c.source.splitlines()[0] for c in appendix if c.cell_type == "markdown" and c.source.startswith("## ")]
-    assert heads[-3:] == ["## L · One token through a block", "## M · A parallel block", "## Summary"]
+    assert heads[-5:-2] == ["## L · One token through a block", "## M · A parallel block", "## N · Why an MLP at all?"]
+    assert heads[-2:] == ["## O · Dropout in `train()` and `eval()`", "## Summary"]  # fix 19b: N and O moved there
     shown = " ".join(c.source for c in appendix)
     assert 'save_figure(fig, "04_parallel_block")' in shown and "ParallelScalingBlock" in shown
     summary = next(c.source for c in appendix if c.source.startswith("## Summary"))

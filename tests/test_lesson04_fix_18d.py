@@ -24,7 +24,9 @@ def _flat(source: str) -> str:
 def test_answer_one_follows_its_intervals_and_states_the_papers_argument() -> None:
     cells = _cells()
     answer = next(i for i, c in enumerate(cells) if c.source.startswith("**Answer 1.**"))
-    assert "slope of the gradient against depth" in cells[answer - 1].source  # after the printed intervals
+    # the nearest visible cell before it (its hidden check may sit between)
+    before = [c for c in cells[:answer] if "hide-input" not in c.metadata.get("tags", [])][-1]
+    assert "slope of the gradient against depth" in before.source  # after the printed intervals
     text = _flat(cells[answer].source)
     assert "In Xiong et al.'s argument, post-norm's last-layer gradient stays large as depth grows" in text
     assert "tests only the outcome" in text and r"$1/\sqrt{L}$" in text

@@ -45,26 +45,32 @@ def test_plot_gradient_profile_draws_one_line_and_band_per_design() -> None:
         plot_gradient_profile({})
 
 
-def test_section_six_picture_first_statistics_folded_questions_numbered() -> None:
+def test_section_six_probe_first_then_picture_statistics_folded_questions_numbered() -> None:
+    """Fix 19b (review r19a item 2): the probe's code right after the three questions, then the picture, the
+    printed slopes (statistics folded), their check and Answer 1."""
     cells = _cells()
     start = next(i for i, c in enumerate(cells) if c.source.startswith("## 6 · Where the norm sits"))
     assert "1. How does the last block" in cells[start].source and "3. Which design trains" in cells[start].source
     assert "4. " not in cells[start].source and "5. " not in cells[start].source  # round x: three questions
     assert "**Why pre-norm won.**" in cells[start].source
+    assert cells[start + 1].source.startswith("def fc2_gradient(")  # the probe right after the questions
+    assert cells[start + 2].source.startswith("It is `norm_placement.last_fc2_gradient`.")
+    assert cells[start + 3].source.startswith("**1 · The gradient against depth.**")
     assert (
-        'save_figure(fig, "04_depth_gradients")' in cells[start + 1].source and "print(" not in cells[start + 1].source
+        'save_figure(fig, "04_depth_gradients")' in cells[start + 4].source and "print(" not in cells[start + 4].source
     )
-    assert 'HTML(f"<details>' in cells[start + 2].source  # round 17e: the slope lines print plain above the fold
-    assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in cells[start + 2].outputs[0]["text"]
-    assert cells[start + 3].source.startswith("**Answer 1.**")  # round 18d: the answer after its printed intervals
-    html = cells[start + 2].outputs[-1]["data"]["text/html"]
+    assert 'HTML(f"<details>' in cells[start + 5].source  # round 17e: the slope lines print plain above the fold
+    assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in cells[start + 5].outputs[0]["text"]
+    assert "hide-input" in cells[start + 6].metadata["tags"]
+    assert cells[start + 7].source.startswith("**Answer 1.**")  # round 18d: the answer after its printed intervals
+    html = cells[start + 5].outputs[-1]["data"]["text/html"]
     assert "<details>" in html and "Welch's t" in html
     visible = [
         c.source
         for c in cells[start : start + 12]
         if c.cell_type == "code" and "hide-input" not in c.metadata.get("tags", [])
     ]
-    assert [s.startswith("def fc2_gradient(") for s in visible].index(True) > 0  # the probe code after the picture
+    assert visible[0].startswith("def fc2_gradient(")  # the probe's code before its results are plotted
     shown = "".join(
         o.get("text", "")
         for c in cells[start : start + 8]

@@ -39,7 +39,8 @@ def test_moved_questions_have_a_pointer_in_the_lesson() -> None:
 def test_the_divisor_and_the_fixed_constant_printed_side_by_side() -> None:
     """Fix round z: the line's growth per block is no longer printed beside them (its slope stays in the fit's line),
     and the paragraph on the coincidence of the two 1.33s is gone."""
-    cell = next(c for c in _cells() if "print(f\"the final LayerNorm's divisor at 2 blocks" in c.source)
+    assert not any("print(f\"the final LayerNorm's divisor at 2 blocks" in c.source for c in _cells())  # fix 19b: moved
+    cell = next(c for c in _cells(APPENDIX) if "print(f\"the final LayerNorm's divisor at 2 blocks" in c.source)
     text = "".join(o.get("text", "") for o in cell.outputs)
     assert "divisor at 2 blocks: 1.333; the fixed arms' constant FIXED_NORM = 1.33\n" in text
     outputs = "".join(o.get("text", "") for c in _cells(APPENDIX) if c.cell_type == "code" for o in c.outputs)
@@ -49,7 +50,7 @@ def test_the_divisor_and_the_fixed_constant_printed_side_by_side() -> None:
 
 
 def test_log_log_fit_is_a_short_visible_cell_equal_to_the_helper() -> None:
-    cells = _cells()
+    cells = _cells(APPENDIX)  # fix 19b: moved to appendix A, after the slope it re-derives
     at = next(i for i, c in enumerate(cells) if "statistics.linear_regression(log_depth, log_gradient)" in c.source)
     assert len(cells[at].source.strip().splitlines()) == 3 and "hide-input" not in cells[at].metadata.get("tags", [])
     assert "slope -0.47" in "".join(o.get("text", "") for o in cells[at].outputs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -205,7 +205,7 @@ def _branch(ax, y0: float, norm: str | None, layer: str, kind: str, *, stream_x:
 _DIAGRAM_TEXT = {  # pre_norm -> (title, note on the stream, (x, y) of the note, its colour)
     True: (
         "pre-norm (ViT, GPT-2)\nx = x + attn(norm1(x));  x = x + mlp(norm2(x))",
-        "residual stream:\nnormalised only\nafter the last block",
+        "residual stream:\nnormalised only\nafter the last block\n(each branch reads\na normalised copy)",
         (-0.25, 2.0),
         "tab:green",
     ),
@@ -508,25 +508,45 @@ def mlp_preactivations(model: torch.nn.Module, images: torch.Tensor, block: int 
     return store["z"]
 
 
+GATE_CLASSES = ("open", "half-open", "nearly off")
+
+
+def gate_classes(z: torch.Tensor) -> dict[str, tuple[torch.Tensor, float]]:
+    """One token's hidden units in three classes by GELU's gate Phi(z), from its ``(D_mlp,)`` pre-activations ``z``:
+    "open" (Phi above one half, z > 0), "half-open" (Phi from 0.1 to one half) and "nearly off" (Phi below 0.1).
+    Each maps to (its ``(D_mlp,)`` boolean mask, its share of the summed absolute GELU(z) that reaches fc2)."""
+    z = z.detach().double()
+    gate = 0.5 * (1 + torch.erf(z / math.sqrt(2)))
+    magnitude = gelu(z).abs()
+    masks = (gate > 0.5, (gate >= 0.1) & (gate <= 0.5), gate < 0.1)
+    return {
+        name: (mask, (magnitude[mask].sum() / magnitude.sum()).item())
+        for name, mask in zip(GATE_CLASSES, masks, strict=True)
+    }
+
+
 def plot_one_token_gates(z: torch.Tensor, title: str = "One token in the MLP") -> Figure:
     """The MLP as gates for one token, from its ``(D_mlp,)`` pre-activations ``z``: left, every hidden unit as a dot
-    on the GELU curve at (z, GELU(z)), blue where the gate Phi(z) is above one half (the unit passes its input),
-    grey where it is below (the unit is about switched off); right, the units' gates Phi(z) as a grid, unit 0 top
-    left, row by row."""
+    on the GELU curve at (z, GELU(z)), in :func:`gate_classes`' three classes: blue where the gate Phi(z) is above
+    one half (open), orange from 0.1 to one half (half-open: it still sends up to -0.17 to fc2), grey below 0.1
+    (nearly off); right, the units' gates Phi(z) as a grid, unit 0 top left, row by row."""
     if z.dim() != 1 or z.numel() == 0:
         raise ValueError(f"z must be one token's pre-activations, shape (D_mlp,), got {tuple(z.shape)}")
     z = z.detach().double()
     gate = 0.5 * (1 + torch.erf(z / math.sqrt(2)))
-    is_open = gate > 0.5
+    classes = gate_classes(z)
     fig = new_figure(figsize=(9.5, 3.4))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
     grid = torch.linspace(z.min().item() - 0.3, z.max().item() + 0.3, 401, dtype=torch.float64)
     left.plot(grid, gelu(grid), color="0.3", lw=1.2, label="GELU(z) = z Phi(z)")
-    left.scatter(z[is_open], gelu(z[is_open]), s=14, color="tab:blue", label=f"open: {int(is_open.sum())} units")
-    left.scatter(z[~is_open], gelu(z[~is_open]), s=14, color="0.65", label=f"about off: {int((~is_open).sum())} units")
+    colours = {"open": "tab:blue", "half-open": "tab:orange", "nearly off": "0.65"}
+    bounds = {"open": "Phi > 1/2", "half-open": "0.1 <= Phi <= 1/2", "nearly off": "Phi < 0.1"}
+    for name, (mask, share) in classes.items():
+        label = f"{name} ({bounds[name]}): {int(mask.sum())} units, {100 * share:.0f} % of |GELU|"
+        left.scatter(z[mask], gelu(z[mask]), s=14, color=colours[name], label=label)
     left.axhline(0, color="k", lw=0.5)
     left.set(title=f"{title}: each hidden unit on the curve", xlabel="z = fc1 output", ylabel="GELU(z), to fc2")
-    left.legend(frameon=False, fontsize=8, loc="upper left")
+    left.legend(frameon=False, fontsize=7.5, loc="upper left")
     columns = 16 if z.numel() % 16 == 0 else z.numel()
     image = right.imshow(gate.reshape(-1, columns), cmap="Blues", vmin=0, vmax=1)
     right.set(title="gate Phi(z) of each unit", xticks=[], yticks=[])
@@ -1404,3 +1424,24 @@ def plot_token_through_block(steps: Mapping[str, float], title: str = "") -> Fig
     ax.set_ylim(0, 1.15 * max(steps.values()))
     ax.set_title(title or "One token through a block: green the stream, orange the branches' steps", fontsize=10)
     return fig
+
+
+def collapse_steps(
+    runs: Sequence[Mapping], lr: float = 5e-3, window: int = 10, placement: str = "post-norm"
+) -> dict[tuple[int, int], int | None]:
+    """When each stored training run of ``placement`` at ``lr`` (the dicts of ``stored_norm_training_runs()["runs"]``)
+    collapsed: {(warm-up steps, seed): the first step after which the loss's trailing ``window``-step mean stays at or
+    above 0.9 ln 10 to the end of the run, or None if that mean never went below it (the run never left chance)}.
+    Step numbers count from 0."""
+    threshold = 0.9 * math.log(10)
+    steps: dict[tuple[int, int], int | None] = {}
+    for run in runs:
+        if run["placement"] != placement or run["lr"] != lr:
+            continue
+        losses = list(run["losses"])
+        smooth = [
+            sum(losses[max(0, i - window + 1) : i + 1]) / (i + 1 - max(0, i - window + 1)) for i in range(len(losses))
+        ]
+        below = [i for i, value in enumerate(smooth) if value < threshold]
+        steps[run["warmup_steps"], run["seed"]] = below[-1] + 1 if below else None
+    return dict(sorted(steps.items()))
