@@ -99,11 +99,13 @@ def _printed(index: int) -> str:
 def test_shares_table_changes_one_thing_per_row():
     # round 19b: section 3 prints (4, 4, 0) and (7, 4, 2); the appendix prints only the new row, (4, 4, 2)
     section_3 = _printed(_first("whole = {split: share_held_whole(224"))
-    assert "stride 4: (4, 4, 0) 19.1 %, (7, 4, 2) 100.0 %" in section_3
-    printed = _printed(_first("shares = {**whole, padded_patches: share_held_whole(224"))
+    assert "at stride 4: (4, 4, 0) 19.1 %, (7, 4, 2) 100.0 %" in section_3
+    printed = _printed(_first("shares = {**whole, **at_16, **{split: share_held_whole(224"))  # round 19c
     assert printed.startswith("4 x 4 patches, padding 2 (4, 4, 2): 57 windows per side, 18.6 %")
     claim = " ".join("".join(_cells()[_first("Padding alone moves the share")]["source"]).split())
-    assert "from 19.1 % to 18.6 %" in claim and "these counts credit the kernel, not the padding" in claim
+    # round 19c: the window-size control (7, 7, 0) credits the overlap, not the window's size
+    assert "from 19.1 % to 18.6 %" in claim and "credit the overlap, a run `k - s + 1 >= 4`" in claim
+    assert "not the window's size or the padding" in claim
 
 
 def test_run_strip_before_section_3s_proof_and_box_rule_details_in_going_further():
@@ -124,5 +126,6 @@ def test_wording_items():
     assert "the top edge of the frame" in text and "dark upper frame" not in text
     recap = "".join(_cells()[_first("> **Recap.**")]["source"])
     assert _first("> **Recap.**") < _first("### Exercise 1")
-    for needed in ("floor((n + 2p - k) / s) + 1", "**both** ends", "56 -> 28 -> 14", "`(c, kh, kw)`"):
+    for needed in ("**both** ends", "`(c, kh, kw)`"):  # round 19c: one sentence, the formula stays in the Summary
         assert needed in recap
+    assert "56 -> 28 -> 14" not in recap

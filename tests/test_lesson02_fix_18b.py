@@ -35,9 +35,9 @@ def _hidden(cell: dict) -> bool:
 
 def test_held_whole_is_shown_as_row_share_times_column_share():
     cells = _cells()
-    # round 19b: the appendix prints only the new row (4, 4, 2); ViT's 16 x 16 share is section 3's
-    table = next(i for i, c in enumerate(cells) if "shares = {**whole, padded_patches:" in _source(c))
-    assert "(16, 16, 0)" in _source(cells[next(i for i, c in enumerate(cells) if "whole = {split:" in _source(c))])
+    # round 19b: the appendix prints only the new rows; round 19c: ViT's 16 x 16 share is printed beside the footprint
+    table = next(i for i, c in enumerate(cells) if "shares = {**whole, **at_16, **{split:" in _source(c))
+    assert "(16, 16, 0)" in _source(cells[next(i for i, c in enumerate(cells) if "at_16 = {split:" in _source(c))])
     assert not any(_source(c).startswith("In short: of these") for c in cells[:table])
     assert "a share is a row share times a column share" in _source(cells[table + 2]).replace("\n", " ")
     one_d = cells[table + 3]

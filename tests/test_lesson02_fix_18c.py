@@ -33,7 +33,7 @@ def test_section_7_only_counts_and_points_to_the_module_once():
     cells = _cells()
     start, end = _index("## 7 · The whole T2T chain, counted"), _index("## Summary")
     section = [_source(c) for c in cells[start:end]]
-    for kept in ("plot_vit_map_t2t(", "plot_t2t_module(", "plot_t2t_chain(", "rgb = show_chain(224, 224, 3)"):
+    for kept in ("plot_vit_map_t2t(", "plot_t2t_module(", "plot_t2t_chain(", "tall = show_chain(400, 100, 1)"):
         assert any(kept in text for text in section), kept
     for moved in ("plot_reshape_orders(", "tokens_1 = t2t.soft_splits[0]("):  # round 19b: the forward, lesson 07
         assert not any(moved in text for text in section), moved
@@ -49,9 +49,8 @@ def test_review_18b_sentences():
         in text
     )
     assert "pad 1 gives 55 windows, and 2 is the least that gives 56" in text
-    assert (
-        "At ViT's stride 16, T2T's final tokens hold 100 % (geometry only: the token layers in between mix all" in text
-    )
+    assert "At ViT's stride 16, T2T's final tokens hold 100 %: every placement" in text  # round 19c: Going further
+    assert "This 100 % is geometry" in text and "the token layers' attention mixes all tokens globally" in text
     assert "centre-cropped to 60 x 100, resized with its proportions kept" in text
     assert "60 x 100 grayscale crop" not in text
 

@@ -28,12 +28,18 @@ def test_section_3_leads_with_same_stride_pairs():
     paragraph = nb.flat(nb.source(cells[_index("**Held whole, in one rule.**")]))
     # only the run rule and the 2 x 4 result: the box rule's statement and the padding ablation are in the appendix
     assert "(k - s + 1) x (k - s + 1)" not in paragraph and "padding-or-kernel" not in paragraph
-    assert paragraph.index("19.1 % for 4 x 4 patches at the same stride 4") < paragraph.index("77.6 %")
-    assert "At ViT's stride 16, T2T's final tokens hold 100 %" in paragraph
+    assert "19.1 % for 4 x 4 patches at the same stride 4" in paragraph
+    # round 19c (review r19b): the stride-16 pair and its caveat moved to Going further, "What each token holds"
+    assert "77.6 %" not in paragraph and "At ViT's stride 16" not in paragraph and "(31, 16, 14)" not in paragraph
     printed = nb.printed(cells[_index("whole = {split: share_held_whole(224")])
     lines = printed.splitlines()
-    assert lines[1] == "  stride 4: (4, 4, 0) 19.1 %, (7, 4, 2) 100.0 %"
-    assert lines[2] == "  stride 16: (16, 16, 0) 77.6 %, (31, 16, 14) 100.0 %"
+    assert lines[0] == (
+        "2 x 4 piece on 224 x 224, placements held whole at stride 4: (4, 4, 0) 19.1 %, (7, 4, 2) 100.0 %"
+    )
+    footprint = nb.printed(cells[_index("footprints = chain_footprints(T2T_SPLITS)")])
+    assert footprint.splitlines()[-1] == (
+        "2 x 4 piece on 224 x 224, placements held whole at stride 16: (16, 16, 0) 77.6 %, (31, 16, 14) 100.0 %"
+    )
 
 
 def test_the_shares_print_once():
@@ -55,9 +61,9 @@ def test_the_box_rule_is_stated_once_and_the_kernel_proof_is_merged():
 
 def test_the_appendix_prints_only_the_new_row_and_names_the_grid_change():
     cells = _cells()
-    row = _index("shares = {**whole, padded_patches:")
-    assert nb.printed(cells[row]) == (
-        "4 x 4 patches, padding 2 (4, 4, 2): 57 windows per side, 18.6 % of the placements held whole\n"
+    row = _index("shares = {**whole, **at_16, **{split:")
+    assert nb.printed(cells[row]).splitlines()[0] == (  # round 19c: then the window-size controls
+        "4 x 4 patches, padding 2 (4, 4, 2): 57 windows per side, 18.6 % of the placements held whole"
     )
     assert "57 windows per side instead of 56 (T2T's 7 x 7 kernel keeps 56)" in nb.flat(nb.source(cells[row - 1]))
     assert "each row of the table changes one thing" not in " ".join(_markdown()).lower()

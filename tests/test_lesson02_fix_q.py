@@ -80,7 +80,7 @@ def test_optional_part_is_at_most_20_visible_cells():
     # round 18a: Going further down to four topics (was <= 28 from here to the end); the rest is an appendix
     assert len(_visible(cells[start:end])) <= 18
     assert [_source(c).split("\n", 1)[0] for c in cells[start:end] if _source(c).startswith("### ")] == [
-        "### The same formula in PyTorch's docs and in the T2T paper",
+        "### The same formula in PyTorch's docs, d2l and the T2T paper",
         "### What each token holds",
         "### What the chain costs",
         "### Non-square images and the original code",

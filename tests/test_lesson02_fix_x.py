@@ -113,23 +113,26 @@ def test_final_footprint_as_a_split_makes_t2t_grid_and_holds_a_16_pixel_box():
 def test_position_table_belongs_to_the_final_tokens_only():
     cells = _cells()
     assert "and the position table;" not in _source(cells[0])
-    (chain,) = [_flat(_source(c)) for c in cells if _source(c).startswith("T2T-ViT makes three soft splits")]  # 19a
+    (chain,) = [_flat(_source(c)) for c in cells if "T2T-ViT makes three soft splits" in _source(c)]  # 19a
     assert "the token layers have none (`T2T_module`, `models/t2t_vit.py` lines 44-103)" in chain  # round 17b
 
 
 def test_section_1_leads_with_the_controlled_pair():
     cells = _cells()
-    (stat,) = [i for i, c in enumerate(cells) if "shares = {**whole, padded_patches:" in _source(c)]
-    lines = _printed(cells[stat]).splitlines()  # round 19b: only the new row; section 3 printed the others
+    (stat,) = [i for i, c in enumerate(cells) if "shares = {**whole, **at_16, **{split:" in _source(c)]
+    lines = _printed(cells[stat]).splitlines()  # round 19b: only the new rows; section 3 printed the others
     assert [line.split(":")[-1].strip() for line in lines] == [
-        "57 windows per side, 18.6 % of the placements held whole"
+        "57 windows per side, 18.6 % of the placements held whole",
+        "window 7, run k - s + 1 = 1, 49.9 % held whole",  # round 19c: the window-size controls
+        "window 5, run k - s + 1 = 2, 50.2 % held whole",
+        "window 8, run k - s + 1 = 5, 100.0 % held whole",
     ]
     assert "per_side == {(4, 4, 0): 56, (4, 4, 2): 57, (7, 4, 2): 56}" in _source(cells[stat + 1])
     lead = _flat(_source(cells[stat - 1]))  # review r19a: the padding also moves the grid, 56 -> 57
     assert "to 57 windows per side instead of 56 (T2T's 7 x 7 kernel keeps 56)" in lead
     after = _flat(_source(cells[stat + 5]))  # review 18a: the 1-D share and its check come first
     assert after.startswith(
-        "Padding alone moves the share from 19.1 % to 18.6 %. The 7 x 7 kernel, at the same stride and padding"
+        "Padding alone moves the share from 19.1 % to 18.6 %. The window's size alone does not raise it"
     )
     assert "(#token-footprint)" not in after  # round 18a: fewer forward links in the main path
 
@@ -140,13 +143,12 @@ def test_section_6_compares_like_for_like_at_stride_16():
     assert '<a id="token-footprint"></a>' in _source(cells[code - 1])
     figure = code + 2  # round 17b: the footprints printout, then the figure
     assert "plot_token_footprint(" in _source(cells[figure])
-    # round 19b: the stride-16 pair is printed once, in section 3; here it is checked against the footprint
-    (main,) = [i for i, c in enumerate(cells) if "whole = {split: share_held_whole(224" in _source(c)]
-    assert "stride 16: (16, 16, 0) 77.6 %, (31, 16, 14) 100.0 %" in _printed(cells[main])
+    # round 19c: the stride-16 pair is printed here, beside the footprint (section 3 keeps stride 4)
+    assert "stride 16: (16, 16, 0) 77.6 %, (31, 16, 14) 100.0 %" in _printed(cells[code])
     assert "[77.6, 100.0]" in _source(cells[figure + 1]) and "footprints[-1].as_split()" in _source(cells[figure + 1])
     prose = _flat(_source(cells[figure + 2]))
     assert prose.startswith(
-        "At ViT's stride, every placement of the piece lies inside the 31 x 31 pixels of one final token, through the"
+        "At ViT's stride 16, T2T's final tokens hold 100 %: every placement of the piece lies inside the 31 x 31 pixels"
     )
     assert "not that it keeps them" in prose and "to 64" in prose  # a footprint is not what a token holds
 

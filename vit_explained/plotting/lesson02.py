@@ -583,7 +583,9 @@ class _FrameDrawer:
         self.fig = fig
         self.left, self.right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
         draw_padded_image(self.left, self.image, padding)
-        self.centres = self.left.scatter([], [], s=22, c=WINDOW_COLOR, linewidths=0, animated=True)  # seen in a GIF
+        self.centres = self.left.scatter(  # above the window's frame (zorder, and drawn after it in render)
+            [], [], s=22, c=WINDOW_COLOR, linewidths=0, animated=True, zorder=3
+        )
         self.window = _rectangle(self.corners[0], kernel, edgecolor=GIF_WINDOW_COLOR, linewidth=3.0, animated=True)
         self.left.add_patch(self.window)
         self.left.set_title(" ", fontsize=9)
@@ -639,7 +641,7 @@ class _FrameDrawer:
         self.right.draw_artist(self.matrix)
         self.right.draw_artist(self.padding_tint)
         self.right.draw_artist(self.row)
-        for artist in (self.centres, self.window, self.caption):
+        for artist in (self.window, self.centres, self.caption):  # the centres over the window's frame
             self.left.draw_artist(artist)
         return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
@@ -1252,9 +1254,8 @@ def plot_run_strip(size: int = 20, kernel: int = 7, stride: int = 4, padding: in
     ax.set_ylim(-0.7 * len(starts) - 0.1, 1.95)
     ax.axis("off")
     ax.set_title(
-        f"(k, s, p) = ({kernel}, {stride}, {padding}): the run starting s - 1 = {stride - 1} pixels after window 1's "
-        f"start, pixels {first}..{first + length - 1}:\nits k - s + 1 = {length} pixels (green): the whole run lies "
-        f"in window 1 only; with pixel {first + length} (red) too, no window holds the run",
+        f"({kernel}, {stride}, {padding}): pixels {first}..{first + length - 1} fit in window 1; "
+        f"add pixel {first + length} and no window holds the run",
         fontsize=9,
     )
     return fig
