@@ -10,10 +10,11 @@ from vit_explained.plotting import lesson03 as plots
 from vit_explained.softmax_scale import heads_training_comparison, stored_scale_training
 
 NOTEBOOK = "notebooks/03_attention_shapes.ipynb"
+APPENDIX = "notebooks/03_attention_shapes_appendix.ipynb"  # the studies after the exercises moved there (review r19b)
 
 
-def _sources() -> list[str]:
-    return [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells]
+def _sources(path: str = APPENDIX) -> list[str]:
+    return [c.source for c in nbformat.read(path, as_version=4).cells]
 
 
 def test_exercise6_names_the_inverse_swap():
@@ -49,20 +50,24 @@ def test_query_heads_share_one_colour_scale_with_a_colour_bar():
 def test_the_heads_comparison_names_the_tuning_and_the_figures_come_before_the_claims():
     sources = _sources()
     text = "\n".join(sources)
-    assert "## Going further: four heads against one" in text  # an appendix since review 18b
+    assert "## F · Four heads against one" in text  # an appendix since review 18b
     assert text.count("tuned") >= 2 and "favours" in text
     claim = next(i for i, s in enumerate(sources) if "removing the scale cost 7.4 points" in s)
     assert any("plots.plot_scale_training(" in s for s in sources[:claim])
     heads_claim = next(i for i, s in enumerate(sources) if s.startswith("Four heads scored 3.8 points"))
     assert any("plots.plot_paired_differences(" in s for s in sources[:heads_claim])
-    assert "3.8 points [2.7, 4.8]" in text and "7.4 points [4.4, 10.4]" in text
+    assert (
+        "3.8 points higher, 95 % interval 2.7 to 4.8" in text
+        and "7.4 points" in text
+        and "95 % interval 4.4 to 10.4" in text
+    )
     outputs = "".join(
         o.get("text", "")
-        for c in nbformat.read(NOTEBOOK, as_version=4).cells
+        for c in nbformat.read(APPENDIX, as_version=4).cells
         if c.cell_type == "code"
         for o in c.outputs
     )  # the count is computed from the stored differences (review 18b)
     assert "validation loss higher without the scale on 10 of 10 seeds; sign test p = 0.002" in outputs
     assert "{higher} of {n_seeds} seeds" in text
-    appendix = text.index("## Going further: the scale in real layers")  # review 18c: the training study moved there
+    appendix = text.index("## G · The scale in real layers")  # review 18c: the training study moved there
     assert text.index("plots.plot_scale_training(") > appendix and "skip on first read" not in text.lower()

@@ -53,7 +53,8 @@ def test_the_right_scale_still_passes(capsys):
 
 
 def test_the_reworded_claims_are_in_the_lesson():
-    text = _lesson_text()
+    appendix = LESSON.with_name("03_attention_shapes_appendix.ipynb")  # the studies after the exercises (review r19b)
+    text = _lesson_text() + "\n".join("".join(c["source"]) for c in json.loads(appendix.read_text())["cells"])
     assert "Without it the layer is uneven" in text  # fix round v, reworded in 18a/18b: uneven rows (section 3)
     assert "passes back *more* gradient" in text  # ... more gradient on average (the appendix, since 18b)
     assert "blockwise kernel" in text and "math fallback" in text

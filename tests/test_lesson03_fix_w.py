@@ -46,15 +46,17 @@ def test_section_4_names_d_n_squared_and_the_softmax():
 
 def test_the_extra_mnist_pictures_live_in_the_appendix_with_a_pointer():
     cells = _cells()
-    appendix = next(i for i, c in enumerate(cells) if c.source.startswith("## Going further: where the trained head"))
+    # review r19b: the appendix is its own notebook, section E "where the trained head looks"
+    appendix_cells = nbformat.read(LESSON.with_name("03_attention_shapes_appendix.ipynb"), as_version=4).cells
+    appendix = next(i for i, c in enumerate(appendix_cells) if "## E · Where the trained head looks" in c.source)
     for marker in ("plots.plot_attention_matrix(", "plots.plot_query_heads("):  # the 50 x 50 matrix: appendix
-        (index,) = [i for i, c in enumerate(cells) if marker in c.source]
-        assert index > appendix
+        (index,) = [i for i, c in enumerate(appendix_cells) if marker in c.source]
+        assert index > appendix and not any(marker in c.source for c in cells)
     (overlay,) = [i for i, c in enumerate(cells) if "plots.plot_query_attention(" in c.source]
-    assert overlay < appendix  # section 0 leads with the query outlined on the digit (review 18b)
-    (pointer,) = [c.source for c in cells if c.source.startswith("The query (cyan), patch 10, is picked by one rule")]
-    assert "where the trained head looks" in pointer
-    (heads_code,) = [c.source for c in cells if "plots.plot_query_heads(" in c.source]
+    assert overlay  # section 0 leads with the query outlined on the digit (review 18b)
+    (pointer,) = [c.source for c in cells if "The query (cyan), patch 10, is picked by one rule" in c.source]
+    assert "03_attention_shapes_appendix.ipynb#appendix-e" in pointer
+    (heads_code,) = [c.source for c in appendix_cells if "plots.plot_query_heads(" in c.source]
     assert "plots.token_name(" in heads_code
 
 

@@ -25,6 +25,7 @@ from vit_explained.vit import ViT
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "03_attention_shapes.ipynb"
 SOLUTIONS = ROOT / "notebooks" / "solutions" / "03_attention_shapes_solutions.ipynb"
+APPENDIX = ROOT / "notebooks" / "03_attention_shapes_appendix.ipynb"  # the studies after the exercises (review r19b)
 
 
 def _cells(path: Path = LESSON) -> list:
@@ -50,7 +51,7 @@ def test_heads_line_says_no_detectable_difference_when_the_interval_holds_zero()
 
 
 def test_the_lesson_prints_and_states_the_heads_result():
-    text = "\n".join(c.source for c in _cells())
+    text = "\n".join(c.source for c in _cells(APPENDIX))
     assert "print(heads_training_line(scale_runs))" in text
     assert "3.8 points" in text and "2.7 to 4.8" in text and "at equal $D$ and parameters" in text  # reworded in 18b
 
@@ -60,7 +61,7 @@ def test_scale_toggle_still_has_both_states_for_the_same_query():
     fig = plots.plot_scale_toggle(torch.rand(1, 28, 28), scores, 0.25, (7, 7), 12)
     titles = [ax.get_title() for ax in fig.axes[:2]]
     assert titles[0].startswith("scaled by 1/sqrt(d)") and titles[1].startswith("no scale")
-    (cell,) = [c for c in _cells() if "plots.plot_scale_toggle(" in c.source]
+    (cell,) = [c for c in _cells(APPENDIX) if "plots.plot_scale_toggle(" in c.source]
     assert 'save_figure(fig, "03_scale_toggle")' in cell.source and (ROOT / "figures" / "03_scale_toggle.png").exists()
 
 
@@ -120,7 +121,7 @@ def test_wording_nits():
 
 
 def test_the_moved_cells_are_one_call_and_one_print():
-    cells = _cells()
+    cells = _cells(APPENDIX)
     for call in ("plots.crossover_report(", "plots.ink_share_report(", "fold_scale_report("):
         (cell,) = [c.source for c in cells if c.cell_type == "code" and call in c.source and "@title" not in c.source]
         assert "def " not in cell and "for " not in cell and cell.count("print(") == 1
