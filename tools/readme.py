@@ -46,8 +46,14 @@ LESSONS: dict[str, tuple[str, int]] = {
     "03_attention_shapes": (
         "queries, keys and values on a 4-token example, then on a real digit; ViT-B's attention shape by shape; one "
         "computation in many spellings (fused qkv, einops, SDPA, nn.MultiheadAttention) and their traps; why "
-        "1/sqrt(d); memory vs FLOPs; a heads widget and an attention widget; 6 exercises",
+        "1/sqrt(d); memory vs FLOPs; a head-layout widget; 6 exercises",
         40,
+    ),
+    "03_attention_shapes_appendix": (
+        "the batch_first bug diagnosed; the softmax's gradient by hand; where a trained head looks and how far every "
+        "head looks; four heads against one; the scale in real layers and in training; the cost table and the "
+        "crossover; measured time and memory; the library versions read; a query explorer and a heads widget",
+        15,
     ),
     "04_gelu_mlp_and_block": (
         "GELU from its formula; the MLP; LayerNorm as geometry; dropout and DropPath as masks; where ViT-B/16's "
