@@ -16,9 +16,10 @@ POOLS = ("cls", "mean")
 #: How a ``ViT`` starts its Linear layers (``ViT(..., init=...)``):
 #: ``"timm"``: truncated normal, std 0.02, zero biases (timm's and HF's ViT; the cut is at the
 #: absolute values ±2, i.e. 100 std, so it is a normal in practice);
-#: ``"jax"``: close to timm's jax mode (``init_weights_vit_jax``, read in timm 1.0.29.dev0): Xavier-uniform
+#: ``"jax"``: close to timm's jax mode (``init_weights_vit_jax``, read in timm 1.0.28; its
+#: ``vision_transformer.py`` is unchanged at 1.0.29.dev0): Xavier-uniform
 #: Linear weights of the blocks (over the fused qkv), a zero-initialised head. It differs from timm in the
-#: biases: timm draws the MLP biases from N(0, 1e-6) and this package zeroes every bias; and timm also sets
+#: biases: timm draws the MLP biases from a normal with std 1e-6 and this package zeroes every bias; and timm also sets
 #: the patch embedding's Conv2d (LeCun normal), which this package leaves at PyTorch's default. Nor is it the
 #: original JAX ViT: there q, k, v are separate Dense layers (Xavier over (D, D), std 0.18 at D = 32,
 #: against 0.13 over the fused (3D, D));
