@@ -4,7 +4,8 @@
 
 The canvas of ``bench_lesson01_canvas.py`` (each 28x28 MNIST digit padded to 48x48 and moved by a random
 whole-pixel shift of up to 10 px each way for every batch), cut into ``6x6`` patches instead of ``8x8``: an
-8 x 8 grid of 64 tokens instead of 6 x 6 = 36, so the row / column readings rest on 64 patches, not 36.
+8 x 8 grid of 64 tokens instead of 6 x 6 = 36. The row / column readings use the inner patches only (off the
+grid's outer ring), so they rest on 6 x 6 = 36 inner patches, not 4 x 4 = 16.
 Everything else is the ``mnist`` preset. The position table (float16) and the run's record go to
 ``vit_explained/checkpoints/lesson01_canvas_grid.safetensors``; the readings (read back with
 ``vit_explained.positional.stored_shifted_positions("lesson01_canvas_grid.safetensors")``) to

@@ -73,7 +73,8 @@ def test_one_appendix_pointer_per_section() -> None:
 def test_section_6_prints_two_lines_under_the_shipped_table() -> None:
     cells = _cells()
     report = next(c for c in cells if "structure = position_structure_report(mnist_vit" in _source(c))
-    assert "family" not in _source(report) and len(_printed(report).strip().splitlines()) == 3  # 18c: + the row wrap
+    assert "family" not in _source(report) and len(_printed(report).strip().splitlines()) == 4  # 18c: + the row wrap
+    assert "same row - same column: +0.29, 99 % interval [+0.03, +0.55]" in _printed(report)  # 19b: the direct contrast
 
 
 def test_the_canvas_tables_are_stored_in_float16_for_three_seeds() -> None:

@@ -51,7 +51,9 @@ def test_section7_prints_the_five_accuracies_before_its_comment() -> None:
     sources = _sources()
     at = next(i for i, s in enumerate(sources) if "correct = stored_resolution_run()" in s)
     assert "proportion(right)" in sources[at] and "figure below" not in sources[at]
-    assert sources[at + 1].startswith("The last line removes the positions")
+    assert sources[at + 1].startswith("# @title")  # 19b: its check, then the comment folded into the accuracies' prose
+    show = next(s for s in sources[at:] if s.startswith("**What the accuracies show**"))
+    assert "The last line removes the positions" in show
 
 
 def test_section3_picture_before_its_printed_check() -> None:

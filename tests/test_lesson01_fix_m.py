@@ -47,9 +47,11 @@ def test_random_kernel_range_and_sinusoid_order() -> None:
     assert "inside the range of 30 random kernels" in appendix  # the range itself: printed and asserted
     assert "no significant gain" not in text and "did no better than the learned 1-D table" in text
     assert "global_pool='avg'" in text and "Appendix D.3, Figure 9" in text
-    picture = next(i for i, (_, s) in enumerate(sources) if "plot_sinusoid(" in s)
-    checks = next(i for i, (_, s) in enumerate(sources) if "row 0, first 6 columns" in s)
+    moved = _sources(APPENDIX)  # 19b: the sinusoid part moved to appendix F
+    picture = next(i for i, (_, s) in enumerate(moved) if "plot_sinusoid(" in s)
+    checks = next(i for i, (_, s) in enumerate(moved) if "row 0, first 6 columns" in s)
     assert picture < checks  # the picture first, then its printed checks
+    assert not any("plot_sinusoid(" in s for _, s in sources)
     shows = next(i for i, (_, s) in enumerate(sources) if s.startswith("**What the picture shows.**"))
     assert sources[shows + 1][1].startswith("change_bare")  # fix round q: what to look for, then the print
     assert not any(s.startswith('<a id="appendix-c"></a>') for _, s in sources)  # fix round w: in the appendix

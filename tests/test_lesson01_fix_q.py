@@ -89,7 +89,7 @@ def test_the_shuffle_numbers_come_after_their_print_and_the_probe_prints_its_ran
 
 
 def test_one_visible_cell_runs_real_digits_from_image_to_logits():
-    cells = _cells()
+    cells = _cells(NOTEBOOK.with_name("01_patches_and_embeddings_appendix.ipynb"))  # 19b: moved to appendix F
     (cell,) = [c for c in cells if "digit_sequence = add_class_token(" in _source(c)]
     assert "hide-input" not in cell["metadata"].get("tags", [])
     printed = _printed(cell)

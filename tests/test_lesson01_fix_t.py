@@ -74,5 +74,7 @@ def test_the_why_080_ablation_scrambles_the_centred_photo_and_appendix_c_is_link
 def test_section_6_pipeline_reuses_section_5s_model_instead_of_loading_it_again():
     sources = _sources()
     assert sum("load_mnist_vit()" in s and not s.startswith(("#", "<")) for s in sources if "=" in s) >= 1
-    pipeline = next(s for s in sources if s.startswith("grid = mnist_vit.patch_embedding.grid"))
+    appendix = _sources_of("01_patches_and_embeddings_appendix.ipynb")  # 19b: the pipeline moved to appendix F
+    pipeline = next(s for s in appendix if "digit_sequence = add_class_token(" in s)
+    assert any("grid = mnist_vit.patch_embedding.grid" in s and "load_mnist_vit()" in s for s in sources)
     assert "load_mnist_vit()" not in pipeline and "load_mnist()" not in pipeline

@@ -736,20 +736,24 @@ def _similarity_mosaic(similarity: torch.Tensor, patches: list[tuple[int, int]] 
 
 
 def plot_position_similarity_pair(
-    tables: dict[str, tuple[torch.Tensor, tuple[int, int]]], *, patches: list[tuple[int, int]] | None = None
+    tables: dict[str, tuple[torch.Tensor, tuple[int, int]]],
+    *,
+    patches: list[tuple[int, int]] | None = None,
+    scale: float = 1.0,
 ) -> Figure:
     """Two learned tables, each as :func:`plot_position_similarity` draws one: one small map per patch, its
     cosine similarity to every patch, a white square on the patch itself, a red dot on its most similar
     other patch. ``tables`` maps a title to ``(pos_embedding (1, N + 1, D), (rows, cols))``. ``patches``
     (``(row, col)`` pairs, on every table's grid) draws only those patches' maps, larger, one row per table;
-    the default draws every patch's map on its grid, the tables side by side."""
+    the default draws every patch's map on its grid, the tables side by side. ``scale`` multiplies the
+    figure's size and its markers (2.0: twice as wide and tall, so a fine grid's bands show)."""
     if not isinstance(tables, dict) or not 1 <= len(tables) <= 2:
         raise ValueError(f"tables must be a dict of one or two title -> (pos_embedding, grid), got {tables!r:.80}")
     if patches is None:
-        fig = new_figure(figsize=(4.6 * len(tables) + 0.9, 4.9))
+        fig = new_figure(figsize=((4.6 * len(tables) + 0.9) * scale, 4.9 * scale))
         axes = fig.subplots(1, len(tables), squeeze=False)[0]
     else:
-        fig = new_figure(figsize=(1.9 * len(patches) + 1.2, 2.3 * len(tables) + 0.4))
+        fig = new_figure(figsize=((1.9 * len(patches) + 1.2) * scale, (2.3 * len(tables) + 0.4) * scale))
         axes = fig.subplots(len(tables), 1, squeeze=False)[:, 0]
     shown = None
     for ax, (title, (pos_embedding, grid)) in zip(axes, tables.items(), strict=True):
@@ -759,9 +763,10 @@ def plot_position_similarity_pair(
         near = nearest_position(similarity)  # (rows, cols, 2)
         big = patches is not None
         for (r, c), (top, left) in drawn:
-            ax.scatter(left + c, top + r, s=60 if big else 9, marker="s", facecolors="none", edgecolors="white",
-                       linewidths=2.0 if big else 1.0)  # fmt: skip
-            ax.scatter(left + int(near[r, c, 1]), top + int(near[r, c, 0]), s=25 if big else 3, color="red")
+            ax.scatter(left + c, top + r, s=(60 if big else 9) * scale**2, marker="s", facecolors="none",
+                       edgecolors="white", linewidths=(2.0 if big else 1.0) * scale)  # fmt: skip
+            red = (25 if big else 3) * scale**2
+            ax.scatter(left + int(near[r, c, 1]), top + int(near[r, c, 0]), s=red, color="red")
             if big:
                 ax.text(left + (grid[1] - 1) / 2, grid[0] - 0.3, f"patch ({r}, {c})", ha="center", va="top", fontsize=8)
         ax.set_xticks([])
