@@ -51,7 +51,8 @@ def test_section_9_reads_the_centred_rho_and_the_mechanism():
     assert "centred ρ" in section and "different-digit reference" in section
     flowing = " ".join(section.split())  # 18f: "consistent with", no "because", may wrap
     assert "block 0's trained attention on" in flowing and "consistent with" in flowing
-    assert "0.53 [0.47, 0.59] between two" in section
+    assert "against 0.53 between two different digits" in " ".join(section.split())  # 19c: then the paired test
+    assert "/ 0.53, 95 % interval [0.47, 0.59] (n = 32)" in NOTEBOOK.read_text()  # printed with the references
     summary = next(s for s in sources if s.startswith("## Summary"))
     assert "against 0.53" in summary and "a ceiling" in summary
     appendix = NOTEBOOK.with_name("08_attention_maps_appendix.ipynb").read_text()  # 19b: the centred ρ moved there

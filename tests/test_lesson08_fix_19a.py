@@ -20,7 +20,7 @@ def _cell(text: str) -> dict:
 def test_section_9_verdict_is_on_plain_rho_and_rollout_fails():
     verdict = nb.flat(nb.source(_cell("**Verdict:** on Adebayo et al.'s own measure")))
     assert "plain Spearman ρ" in verdict and "**Rollout fails.**" in verdict
-    assert "**The gradient-weighted map passes on our criterion**" in verdict  # 19b: the criterion is the lesson's
+    assert "**The gradient-weighted map passes on our criterion for 2 of 3 classifier draws" in verdict  # 19c: paired
     assert "reads a centred ρ, a diagnostic" in verdict  # 19b: the diagnostic moved to appendix I
     assert "rollout passes once" not in nb.all_text(LESSON)  # the old verdict, on the centred rho
     diagnostic = [c for c in nb.cells(APPENDIX) if 'print("DIAGNOSTIC (not the verdict): centred ρ' in nb.source(c)]
@@ -51,7 +51,7 @@ def test_blank_last_ablation_is_run_and_read():
 
 
 def test_no_touches_0_label_the_star_says_which_end():
-    text, out = nb.all_text(LESSON), nb.all_printed(LESSON)
+    text, out = nb.all_text(LESSON), nb.all_printed(APPENDIX)  # 19c: the full table moved to appendix E
     assert "touches 0  " not in out and "only touches 0" not in text
     assert "A higher*  no diff." in out
     assert "*: the interval leaves out 0, but its end nearest 0 rounds to 0" in out

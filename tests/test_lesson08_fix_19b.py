@@ -26,13 +26,13 @@ def _next_source(cell: dict, path=LESSON) -> str:
 def test_sink_like_heads_are_measured_per_head_not_denied():
     text = nb.flat(nb.all_text(LESSON))
     assert "neither is shown here" not in text
-    table = _cell('print(f"the top key column per head')
+    table = _cell("mode_key = top_key.mode(0).values")  # 19c: the cut stated, one sink-like head
     out = nb.printed(table)
-    assert out.count("block ") >= 4 and "block 3: head 0  5.9x  50 %" in out
-    assert "block 0, head 3: 15.5 %, 95 % interval" in out
+    assert out.count("block ") >= 4 and "block 3:   5.9x  50 %" in out
+    assert "block 0, head 3: key 30 = patch (4, 1) on 126 of 200; top key on ink 15.5 %, 95 % interval" in out
     check = _next_source(table)
-    assert "assert sink_like == [(0, 0), (0, 3), (3, 0), (3, 2)]" in check
-    assert "**sink-like, untested**" in text and "block 3's heads 0 and 2" in text
+    assert "assert sink_like == [(0, 3)]" in check
+    assert "that head is **sink-like**" in text and "block 3's heads 0 and 2 are **often off-ink" in text
 
 
 def test_example_matrix_set_against_its_heads_typical_figure():
@@ -55,7 +55,7 @@ def test_centred_rho_and_knob_footnote_moved_to_the_appendix_with_their_checks()
     ):
         assert kept in appendix
     assert "the low end unrounded, +0.0004" in nb.all_printed(APPENDIX)
-    assert "A higher*  no diff." in nb.all_printed(LESSON)  # the table itself stays in section 11
+    assert "A higher*  no diff." in nb.all_printed(APPENDIX)  # 19c: the full table too; section 11 prints 98.3 %
 
 
 def test_cascade_first_step_runs_live_in_the_lesson():

@@ -1,0 +1,116 @@
+"""Lesson 08, fix of 5 Dec 2026 (review r19b_08): section 9's verdict read on paired differences (2 of 3 classifier
+draws pass, one stays closer); the sink-like cut stated (a chance line, each head's most frequent top key); the class
+token's top patch told apart from the key column most queries read; cell 90 prints the family's 98.3 % column only;
+the photo figure once (appendix E) and appendix B's stub gone; "about 0.02 (last block, 8 digits)"; vit-explain's
+gradient rollout discards before mixing in the identity; the count 101 asserted; the digit sets listed in section 1."""
+
+from __future__ import annotations
+
+from tests import _notebook as nb
+
+LESSON = nb.NOTEBOOKS / "08_attention_maps.ipynb"
+APPENDIX = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
+
+
+def _cell(text: str, path=LESSON) -> dict:
+    hits = [cell for cell in nb.cells(path) if text in nb.source(cell)]
+    assert len(hits) == 1, (text, len(hits))
+    return hits[0]
+
+
+def _next_source(cell: dict, path=LESSON) -> str:
+    cells = nb.cells(path)
+    return nb.source(cells[[nb.source(c) for c in cells].index(nb.source(cell)) + 1])
+
+
+def _main_path() -> list[dict]:
+    cells = nb.cells(LESSON)
+    end = next(i for i, c in enumerate(cells) if nb.source(c).startswith("## Summary"))
+    return cells[:end]
+
+
+def test_section_9_verdict_reads_paired_differences():
+    table = _cell("paired_9 = [paired_difference(")
+    out = nb.printed(table)
+    assert "draw 0 - different digit: +0.040, 95 % interval [-0.028, +0.107]: no detectable difference" in out
+    assert "draw 1 - different digit: -0.011, 95 % interval [-0.086, +0.066]: no detectable difference" in out
+    assert "draw 2 - different digit: +0.119, 95 % interval [+0.037, +0.200]" in out
+    check = _next_source(table)
+    assert "[c.detectable for c in paired_9] == [False, False, True]" in check
+    assert "c.low < weighted_ref.high and weighted_ref.low < c.high" not in check  # no overlap of unpaired intervals
+    text = nb.flat(nb.all_text(LESSON))
+    assert "passes on our criterion for 2 of 3 classifier draws; one draw stays closer" in text
+    summary = nb.flat(nb.source(_cell("## Summary")))
+    assert "for 2 of 3 classifier draws" in summary and "+0.119 [+0.037, +0.200]" in summary
+
+
+def test_cascade_noise_floor_and_references_are_one_cell():
+    table = _cell("paired_9 = [paired_difference(")
+    source = nb.source(table)
+    assert "print(cascade)" in source and "am.noise_floor(" in source and "other_weighted =" in source
+
+
+def test_sink_like_cut_is_stated_with_a_chance_line_and_the_top_key():
+    table = _cell("mode_key = top_key.mode(0).values")
+    out = nb.printed(table)
+    assert "chance: a random key is on ink 33.0%" in out
+    assert "key 30 (126)" in out and "sink-like: block 0, head 3: key 30 = patch (4, 1) on 126 of 200" in out
+    assert out.count("often off-ink, above chance") == 3
+    check = _next_source(table)
+    assert "assert sink_like == [(0, 3)]" in check and "assert off_ink == [(0, 0), (3, 0), (3, 2)]" in check
+    assert ".low > chance" in check and ".high < chance" in check  # the intervals against chance, in the same units
+    text = nb.flat(nb.all_text(LESSON))
+    assert "on ink on under 60 % of digits" not in nb.all_printed(LESSON)
+    assert "The cut: one key is the head's top key on more than half the digits" in text
+    assert "**often off-ink, above chance**" in text and "that head is **sink-like**" in text
+
+
+def test_top_patch_told_apart_from_the_key_column():
+    text = nb.flat(nb.all_text(LESSON))
+    assert "**the class token's top patch**" in text and "**the key column most queries read**" in text
+
+
+def test_knob_table_prints_the_family_level_only():
+    cell = _cell("knobs = am.compare_maps(")
+    out = nb.printed(cell)
+    assert "98.3 % interval" in out and "higher*" not in out and "unrounded" not in out and "at 95 %" not in out
+    appendix = nb.printed(_cell("alone_low = knobs.at_95", APPENDIX))
+    assert "A higher*" in appendix and "+0.0004" in appendix
+
+
+def test_photo_once_and_no_empty_appendix_b():
+    assert not any("plot_vit_explain_examples" in nb.source(c) for c in nb.cells(LESSON))
+    assert sum("plot_vit_explain_examples" in nb.source(c) for c in nb.cells(APPENDIX)) == 1
+    assert 'id="appendix-b"' not in nb.all_text(APPENDIX) and "**B ·" not in nb.all_text(APPENDIX)
+    assert "#appendix-b" not in nb.all_text(LESSON)
+
+
+def test_main_path_shorter():
+    assert len(_main_path()) <= 101  # 105 cells before the Summary in the reviewed version
+
+
+def test_class_token_on_itself_says_last_block_8_digits():
+    text = nb.flat(nb.all_text(LESSON))
+    assert "about 0.02 of its row (last block, 8 digits" in text
+    assert "at most 0.02 of its row on average" not in text
+
+
+def test_vit_explain_gradient_rollout_order():
+    text = nb.flat(nb.all_text(LESSON))
+    assert "discards the weakest weights as rollout does" not in text
+    assert "discards the weakest weights (its class-token guard commented out), then mixes in half the identity" in text
+    appendix = nb.flat(nb.all_text(APPENDIX))
+    assert "mixes in half the identity as rollout does" not in appendix
+    assert "discards the weakest weights first" in appendix
+
+
+def test_count_101_not_a_float_tolerance():
+    check = _next_source(_cell("probe_images = data.test_images[:200]"))
+    assert "int(top_on_ink[:, -1, 0].sum()) == 101" in check
+    assert "float().mean() - 0.50) < 0.005" not in check
+
+
+def test_digit_sets_listed_in_section_1():
+    section_1 = nb.flat(nb.source(_cell("## 1 · The model and the digits")))
+    assert "**The digit sets**" in section_1
+    assert all(k in section_1 for k in ("8 (", "32 (", "200 (", "500 (", "100 validation digits"))
