@@ -86,7 +86,7 @@ def test_photo_once_and_no_empty_appendix_b():
 
 
 def test_main_path_shorter():
-    assert len(_main_path()) <= 101  # 105 cells before the Summary in the reviewed version
+    assert len(_main_path()) <= 90  # 105 cells before the Summary in the reviewed version
 
 
 def test_class_token_on_itself_says_last_block_8_digits():
