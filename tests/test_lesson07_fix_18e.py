@@ -39,7 +39,9 @@ def test_unfold_linear_reshape_is_a_conv2d():
 
 def test_the_lineage_and_the_comparison_sentences():
     text = " ".join(_markdown().split())
-    assert "is a convolution stem" in text and "same kernel, stride and padding" in text
+    # review 19b: the Linear arm is a *linear* convolution stem (one affine map), not a conv stem in Xiao et al.'s sense
+    assert "is a *linear* convolution stem" in text
+    assert "three `Conv2d` with T2T's kernels, strides and paddings" in text
     assert "Data, scale and training differ" in text and "these four kept" not in text
     sources = ["".join(c["source"]) for c in nb.cells(LESSON)]
     (i,) = [i for i, s in enumerate(sources) if "conv_tokens = nn.Sequential" in s]

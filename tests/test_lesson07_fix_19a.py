@@ -54,7 +54,9 @@ def test_the_linear_comparison_says_what_it_holds_equal_and_a_matched_arm_holds_
     assert "57,922 parameters against 57,986" in text
     assert "not with the token transformers' attention" in text
     printed = nb.all_printed(LESSON)
-    assert "95 % t-interval of the mean difference [-2.2, -0.2] points; sign test p = 0.062" in printed
+    # review 19b: one line for this pair, signed as the prose reads it (token MLP - token transformers)
+    line = "ahead by +1.2 points, 95 % t-interval [+0.2, +2.2]; 5 of 6 seeds favour it, 1 ties; sign test p = 0.062"
+    assert line in printed
     result = (nb.ROOT / "benchmarks" / "results" / "lesson07_token_mlp.md").read_text()
     assert "| 4 | 96.1 % | 98.9 % | -2.8 |" in result and "[-2.2, -0.2] points" in result
     (check,) = [s for s in nb.sources(LESSON) if "mlp_interval.high < 0" in s]
