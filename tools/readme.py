@@ -34,7 +34,9 @@ LESSONS: dict[str, tuple[str, int]] = {
     ),
     "01_patches_and_embeddings_appendix": (
         "section 6's five comparisons of a trained table, why border patches cluster, a shift study; section 7's five "
-        "resolution comparisons; the paper's, timm's and Hugging Face's resize kernels; section 5's table-scale probe",
+        "resolution comparisons; the paper's, timm's and Hugging Face's resize kernels; section 5's table-scale probe; "
+        "the sinusoid table and an eight-digit walk through the pipeline; three more widgets (patch size, digit "
+        "shuffle, position maps)",
         10,
     ),
     "02_soft_split_token_counting": (
