@@ -33,7 +33,8 @@ def test_hundreds_scoped_to_d_32_with_a_printed_width_sweep():
 
 
 def test_the_trained_table_prints_share_change_and_the_cut_size():
-    (table,) = [c for c in _cells() if "batch_share = [t_interval(" in "".join(c["source"])]  # 19a: cut_size in appendix D
+    # 19a: cut_size in appendix D
+    (table,) = [c for c in _cells() if "batch_share = [t_interval(" in "".join(c["source"])]
     printed = "".join("".join(o.get("text", "")) for o in table["outputs"])
     assert "8 batches of 32" in printed and "95 % t interval" in printed and "||g_cut||" not in printed  # 18e
     (appendix,) = [c for c in _cells() if "whole_share = [" in "".join(c["source"])]  # 18e: the rest in appendix D

@@ -79,7 +79,8 @@ def test_widget_answer_is_one_sentence_and_the_heads_sit_in_appendix_h():
 def test_visible_code_and_wording_of_item_5():
     sources = _sources()
     routes = sources[_at(sources, "grad_at = {}  #")]
-    assert "(total - skip).norm()" in routes and "route_norms(" not in routes
+    by_hand = routes[: routes.index("seed_norms = [")]  # 19c: the 5 seeds' print joined this cell, after the hand part
+    assert "(total - skip).norm()" in by_hand and "route_norms(" not in by_hand
     assert "fused" not in sources[_at(sources, "seed_norms = [")]
     text = "\n".join(sources)
     assert text.count("a frozen layer still passes gradient; a detached input does not") == 1
@@ -120,5 +121,6 @@ def test_share_arrows_geometry_and_picture():
     fig = plot_share_arrows({"a": (0.31, 0.61), "b": (0.96, 0.97)}, title="t")
     assert len(fig.axes) == 2 and [ax.get_title() for ax in fig.axes] == ["a", "b"]
     sources = _sources()
-    picture = _at(sources, 'plot_share_arrows({f"small model at init, block {b}"')  # 19a: in appendix D, with the change
-    assert picture > _at(sources, "### D · A second measure") and "negative if it points against $g$" in sources[picture - 1]
+    picture = _at(sources, 'plot_share_arrows({f"small model at init, block {b}"')  # 19a: in appendix D
+    assert picture > _at(sources, "### D · A second measure")
+    assert "negative if it points against $g$" in sources[picture - 1]

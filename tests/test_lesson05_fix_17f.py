@@ -71,10 +71,12 @@ def test_exercise_5_hint_is_one_question_in_both_notebooks():
 def test_share_sentence_model_sentence_and_seed_range():
     sources = _sources()
     text = "\n".join(sources)
-    assert "0 % when the MLP-route part adds nothing along $g$, and it can be negative. It is the one measure" in text  # 19a
+    share_words = "0 % when the MLP-route part adds nothing along $g$, and it can be negative. It is the one measure"
+    assert share_words in text  # 19a
     assert "Sections 2-4 use this 8 x 8 model with timm's init" in text  # round 18b: stated once, in cell 22
     assert "timm's init (std 0.02)" not in text and "timm 1.0.28's init (std 0.02)" in text
     cell = _at(sources, "seed_norms = [residual_route_norms(")
     printed = "".join("".join(o.get("text", "")) for o in _cells()[cell]["outputs"])
     assert "||skip route|| at block 0 / at block 3, 5 seeds: 1.08 to 1.28" in printed
-    assert "section 2 prints 1.08 to 1.28 times larger" in text
+    # 19c: the range stays printed in section 2; section 3 says "on all 5 seeds" (fewer numbers per sentence)
+    assert "section 2 prints 1.08 to 1.28 times larger" not in text and "than at block 3, on all 5 seeds" in text

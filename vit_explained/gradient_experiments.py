@@ -33,7 +33,7 @@ from .gradient_hooks import (
     row_shares,
 )
 from .pretrained import checkpoint_info
-from .vit import ViT
+from .vit import ViT, init_weights
 
 __all__ = [
     "SaturationSweep",
@@ -51,9 +51,11 @@ __all__ = [
     "scaled_qkv_gradients",
     "skip_over_mlp",
     "small_digit_vit",
+    "small_vit_qkv_init",
     "stored_full_checkpoints",
     "stored_training_checkpoints",
     "tensors_with_gradient",
+    "token_gradient_norms",
     "v_over_qk",
 ]
 
@@ -94,6 +96,34 @@ def small_digit_vit(seed: int = 0, *, fused: bool = False, init: str = "timm") -
     for block in model.blocks:
         block.attn.fused = fused
     return model
+
+
+def small_vit_qkv_init(seed: int = 0, *, init: str = "torch", qkv_init: str = "timm") -> ViT:
+    """:func:`small_digit_vit` with ``init`` everywhere, then every block's ``attn.qkv`` started again as
+    ``qkv_init``: ``"timm"`` = truncated normal, std 0.02, zero bias (:func:`vit_explained.vit.init_weights`);
+    ``"torch"`` = ``nn.Linear``'s own ``reset_parameters()`` (uniform in +-1/sqrt(fan_in), weight and bias).
+    Only the qkv layers differ from ``small_digit_vit(seed, init=init)``: an init ablation that changes one layer
+    type. The re-draw uses the random numbers that follow the model's construction (seeded by ``seed``)."""
+    if qkv_init not in ("timm", "torch"):
+        raise ValueError(f"qkv_init must be 'timm' or 'torch', got {qkv_init!r}")
+    model = small_digit_vit(seed, init=init)
+    for block in model.blocks:
+        if qkv_init == "timm":
+            init_weights(block.attn.qkv)
+        else:
+            block.attn.qkv.reset_parameters()
+    return model
+
+
+def token_gradient_norms(model: ViT, images: torch.Tensor, labels: torch.Tensor) -> list[tuple[float, float]]:
+    """One cross-entropy backward pass of ``model`` on ``images`` ``(B, C, H, W)``; per block (bottom first),
+    ``(||dL/dh|| on the class token, the largest ||dL/dh|| on one patch token)``, each norm over the batch and the
+    width ``(B, D)`` of one token position (``h``: the attention branch's output, :func:`record_residual_routes`).
+    Token 0 is the class token (:func:`vit_explained.vit.add_class_token`)."""
+    with record_residual_routes(model) as routes:
+        F.cross_entropy(model(images), labels).backward()
+    per_token = [routes[i]["total"].double().pow(2).sum(dim=(0, 2)).sqrt() for i in range(len(routes))]  # (N,)
+    return [(norms[0].item(), norms[1:].max().item()) for norms in per_token]
 
 
 def small_model_cuts(

@@ -330,6 +330,8 @@ class RouteCut(NamedTuple):
     qkv_norms_per_chunk: Sequence[Sequence[dict[str, float]]] = ()
     #: per block: :func:`row_shares` of the whole batch's qkv.weight gradient, ``{"q": ..., "k": ..., "v": ...}``
     qkv_row_share: Sequence[dict[str, float]] = ()
+    #: per block: :func:`row_shares` of each chunk's own qkv.weight gradient (the estimator of ``qkv_share_per_chunk``)
+    qkv_row_share_per_chunk: Sequence[Sequence[dict[str, float]]] = ()
 
 
 def _read_gradients_only(model: nn.Module) -> nn.Module:
@@ -372,6 +374,10 @@ def mlp_route_cut(make: Any, images: torch.Tensor, labels: torch.Tensor, chunk: 
             for block in zip(*per_chunk, strict=True)
         ],
         qkv_row_share=[row_shares(g, g_cut) for g, g_cut in qkv],
+        qkv_row_share_per_chunk=[
+            [row_shares(g, g_cut) for g, g_cut in zip(block, block_cut, strict=True)]
+            for block, block_cut in zip(zip(*per_chunk, strict=True), zip(*per_chunk_cut, strict=True), strict=True)
+        ],
     )
 
 
