@@ -20,9 +20,9 @@ import sys
 import time
 
 import torch
+from bench_lesson01_canvas import PAD, canvas_split
 
 from _common import RESULTS, ROOT, write_result
-from bench_lesson01_canvas import PAD, canvas_split
 from vit_explained.positional import adjacent_row_column, position_structure_report
 from vit_explained.training import PRESETS, evaluate, fit
 
@@ -64,8 +64,10 @@ def main(seed: int = 0, epochs: int = 20) -> None:
         f"MNIST digits on a 48x48 canvas, moved up to {PAD} px each way; the `mnist` preset with {PATCH}x{PATCH} "
         f"patches ({GRID[0]}x{GRID[1]} grid), seed {seed}, {epochs} epochs, {seconds:.0f} CPU-s (1 thread, on a loaded "
         f"machine). Moved-test accuracy {info['test_accuracy_moved']:.1%}.\n\n"
-        + "\n".join(f"- {k}: {info[k]} (estimate, 99 % bootstrap interval over patches)"
-                    for k in ("same row - neither", "same column - neither", "adjacent in a column - adjacent in a row"))
+        + "\n".join(
+            f"- {k}: {info[k]} (estimate, 99 % bootstrap interval over patches)"
+            for k in ("same row - neither", "same column - neither", "adjacent in a column - adjacent in a row")
+        )
         + "\n\nPosition table (float16): `vit_explained/checkpoints/lesson01_canvas_grid.safetensors`; "
         "numbers: `benchmarks/results/lesson01_canvas_grid.json`."
     )
