@@ -53,7 +53,7 @@ def test_cascade_noise_floor_and_references_are_one_cell():
 def test_sink_like_cut_is_stated_with_a_chance_line_and_the_top_key():
     table = _cell("mode_key = top_key.mode(0).values")
     out = nb.printed(table)
-    assert "chance: a random key is on ink 33.0%" in out
+    assert "chance: a random key is on ink 33.0 %" in out
     assert "key 30 (126)" in out and "sink-like: block 0, head 3: key 30 = patch (4, 1) on 126 of 200" in out
     assert out.count("often off-ink, above chance") == 3
     check = _next_source(table)
