@@ -31,13 +31,25 @@ __all__ = ["check_conv_to_linear", "check_interpolate_positions", "check_patchif
 
 
 def as_tensor(value: object, what: str = "your answer") -> torch.Tensor:
-    """Exercises 2-4 ask for a ``torch.Tensor``: a list, tuple or numpy array is refused (any dtype passes)."""
+    """Exercises 2-4 ask for a tensor: a ``torch.Tensor`` or a numpy array passes (any dtype; the lesson says numpy
+    is fine, so an array goes through ``torch.as_tensor``); a list or tuple is refused."""
     if isinstance(value, torch.Tensor):
         return value.detach()
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return torch.as_tensor(np.ascontiguousarray(value))
     if value is None:
         fail(f"{what} is None: does your function end with a `return`?")
     hint = "; wrap it in torch.as_tensor(...)" if isinstance(value, np.ndarray | list | tuple) else ""
     fail(f"return a tensor, not a list/array: {what} is a {_type_name(value)}{hint}")
+
+
+def _view_after_permute(error: ExerciseFailed, case: str) -> None:
+    """Fail naming the slip if the learner's code called ``.view`` on a permuted (non-contiguous) tensor."""
+    if "view size is not compatible with input tensor's size and stride" in str(error):
+        fail(
+            f"for {case} your function called .view on a permuted tensor: use reshape: the permuted tensor is not "
+            "contiguous (permute only changes the strides), and .view needs memory laid out in order"
+        )
 
 
 def as_int(value: object, what: str = "your answer") -> int:
@@ -290,6 +302,7 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
         try:
             answer = as_tensor(_NO_PATCHIFY_SHORTCUTS(my_patchify, images, (ph, pw)), f"your output for {case}")
         except ExerciseFailed as error:
+            _view_after_permute(error, case)
             if "your function raised" in str(error):
                 _patchify_hard_coded(my_patchify, case, *sizes)
             raise
@@ -442,6 +455,7 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         try:
             returned = _NO_WEIGHT_COPY(conv_to_linear, given)
         except ExerciseFailed as error:
+            _view_after_permute(error, case)
             if "your function raised" in str(error):
                 _kernel_hard_coded(conv_to_linear, case, dim, channels, ph, pw)
                 if right_for and "shape" in str(error):
