@@ -46,6 +46,8 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
   for 150 and for 600 steps: every step's loss and the validation accuracy (section 6's widget hint).
 - ``own_rate`` (10 seeds): ``SmallCNN`` width 8 at its validation-chosen rate (3e-2, from ``lr``), 400 steps,
   paired with ``compare``'s ViT at its own (1e-2): section 5's headline. 10 runs, about 15 s of CPU.
+- ``own_rate_long`` (10 seeds): ``own_rate``'s pairing (CNN-8 at 3e-2, the plain ViT at 1e-2) at the ``digits``
+  preset's length (1,860 steps), no augmentation; validation, test, and which test digits each run gets right.
 - ``update_ratios``: the clinic's fixed model, its hand-written LayerNorm and its SGD bug (seed 0, 150 steps, lr
   1e-2, as ``clinic``) with every step's update/weight ratio (``clinic.run(..., record_updates=True)``).
 - ``regularisers``: ``overfitting``'s ViT runs (300 training digits, 200 epochs, seeds 0, 1, 2) with weight decay
@@ -177,6 +179,20 @@ def train_own_rate(job: tuple[str, float, int]) -> tuple[str, float, int, float,
     """``compare``'s run at another learning rate: validation, test, and which test digits it gets right."""
     name, lr, seed = job
     model, data, history = _train_quick(name, lr, seed)
+    right = predict(model, data.test_images).argmax(1) == data.test_labels
+    test = evaluate(model, data.test_images, data.test_labels)
+    return name, lr, seed, history.final_val_accuracy, test, "".join("1" if r else "0" for r in right.tolist())
+
+
+def train_own_rate_long(job: tuple[str, float, int]) -> tuple[str, float, int, float, float, str]:
+    """One run of :data:`LONG_STEPS` steps at ``lr`` (the rest ``QUICK``, no augmentation): validation, test,
+    and which test digits it gets right."""
+    name, lr, seed = job
+    torch.set_num_threads(1)
+    data = load_digits()
+    model = build(name, seed, data)
+    recipe = dataclasses.replace(QUICK, seed=seed, lr=lr, epochs=LONG_STEPS // STEPS_PER_EPOCH)
+    history = fit(model, data, recipe, progress=False, device="cpu")
     right = predict(model, data.test_images).argmax(1) == data.test_labels
     test = evaluate(model, data.test_images, data.test_labels)
     return name, lr, seed, history.final_val_accuracy, test, "".join("1" if r else "0" for r in right.tolist())
@@ -432,6 +448,7 @@ SECTIONS = (
     "own_rate",
     "update_ratios",
     "regularisers",
+    "own_rate_long",
 )
 #: ``regularisers``: ``overfitting``'s ViT runs with QUICK's weight decay (0.05), label smoothing (0.1) or both back on
 REGULARISERS = {"weight decay": (0.05, 0.0), "label smoothing": (0.0, 0.1), "both": (0.05, 0.1)}
@@ -440,6 +457,9 @@ UPDATE_BUGS = ("none", clinic.LAYER_NORM_NO_CENTRING, "SGD at Adam's learning ra
 #: ``own_rate``: CNN-8 at its validation-chosen rate (``lr`` section: 3e-2), 400 steps, seeds 0..9, paired with
 #: ``compare``'s ViT at its own (1e-2, the shared recipe's): section 5's headline
 OWN_RATE = {"SmallCNN width 8": 3e-2}
+#: ``own_rate_long``: the headline's pairing (CNN-8 at 3e-2, the ViT at 1e-2) at the ``digits`` preset's length
+#: (:data:`LONG_STEPS`), seeds 0..9, no augmentation: does the 400-step lead hold with 10 seeds at 1,860 steps?
+OWN_RATE_LONG = {"ViT": 1e-2, "SmallCNN width 8": 3e-2}
 CLINIC_STEPS, CLINIC_LR = 150, 1e-2
 
 
@@ -605,6 +625,18 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
         result = {"steps": EQUAL_STEPS, "lr": {name: lr for name, lr in OWN_RATE.items()}, "seeds": list(seeds)}
         for key in ("val", "test", "test_correct"):
             result[key] = {name: [] for name in OWN_RATE}
+        for name, _lr, _seed, val, test, right in done:
+            result["val"][name].append(val)
+            result["test"][name].append(test)
+            result["test_correct"][name].append(right)
+        return result
+    if section == "own_rate_long":  # the headline's pairing at the digits preset's length, each at its own rate
+        jobs = [(name, lr, seed) for name, lr in OWN_RATE_LONG.items() for seed in seeds]
+        with ProcessPoolExecutor(workers) as executor:
+            done = list(executor.map(train_own_rate_long, jobs))
+        result = {"steps": LONG_STEPS, "lr": dict(OWN_RATE_LONG), "seeds": list(seeds)}
+        for key in ("val", "test", "test_correct"):
+            result[key] = {name: [] for name in OWN_RATE_LONG}
         for name, _lr, _seed, val, test, right in done:
             result["val"][name].append(val)
             result["test"][name].append(test)
@@ -1077,6 +1109,20 @@ def _ablation_summary(results: dict) -> list[str]:
             low, high = 100 * t.low, 100 * t.high
             lines.append(f"- {name}: {100 * change.difference.mean:+.1f} points, t-interval [{low:+.1f}, {high:+.1f}]")
         lines.append("")
+    if "own_rate_long" in results:
+        long = results["own_rate_long"]
+        cnn, vit = long["test"]["SmallCNN width 8"], long["test"]["ViT"]
+        change = paired_seeds(cnn, vit, percent=True)
+        t = change.t_interval()
+        lines += [
+            f"## Each at its own rate at {long['steps']:,} steps: CNN-8 (lr 3e-2) - ViT (lr 1e-2), "
+            f"seeds {long['seeds']}",
+            "",
+            f"- test: CNN-8 {over_seeds(cnn, percent=True)}, ViT {over_seeds(vit, percent=True)}",
+            f"- CNN-8 - ViT: {100 * change.difference.mean:+.1f} points, "
+            f"t-interval [{100 * t.low:+.1f}, {100 * t.high:+.1f}]",
+            "",
+        ]
     return [*lines, *_overfitting_summary(results)]
 
 
@@ -1101,7 +1147,7 @@ def main(argv: list[str] | None = None) -> int:
             args.seeds
             if args.seeds is not None
             else 10
-            if section in ("compare", "pooling", "augment", "weight_decay", "own_rate", "size")
+            if section in ("compare", "pooling", "augment", "weight_decay", "own_rate", "own_rate_long", "size")
             else 5
             if section in ("warmup", "shift")
             else 3

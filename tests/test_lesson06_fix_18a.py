@@ -67,7 +67,8 @@ def test_exercise_1_names_dividing_by_the_number_of_classes():
 
 def test_notebook_has_the_dataloader_loop_its_check_and_the_timm_version():
     text = "\n".join(sources(NOTEBOOK))
-    real_loop = "\n".join(sources(NOTEBOOK.with_name("06_train_a_vit_appendix.ipynb")))  # review 19b: moved to appendix C
+    # review 19b: moved to appendix C
+    real_loop = "\n".join(sources(NOTEBOOK.with_name("06_train_a_vit_appendix.ipynb")))
     assert "DataLoader(train_set" in real_loop and "LambdaLR" in real_loop and "clip_grad_norm_" in real_loop
     assert "real[:20] == plain[:20]" in real_loop  # the equal first epoch, asserted
     assert "#real-loop" in text and "DataLoader(train_set" not in text  # the lesson points there

@@ -34,13 +34,16 @@ def _markdown(path: Path, prefix: str) -> str:
     return text
 
 
-@pytest.mark.parametrize("prefix", ["**The verdict**", "Dropping weight decay changes", "Dropping the warm-up:"])
-def test_every_interval_section_5_quotes_is_in_a_visible_output(prefix):
+@pytest.mark.parametrize(
+    ("path", "prefix"),  # review r19b: the weight-decay reading moved to appendix C
+    [(LESSON, "**The verdict**"), (APPENDIX, "Dropping weight decay changes"), (LESSON, "Dropping the warm-up:")],
+)
+def test_every_interval_section_5_quotes_is_in_a_visible_output(path, prefix):
     printed = _visible_outputs(LESSON)
-    quoted = re.findall(r"\[[−+-]\d+\.\d, [−+-]\d+\.\d\]", _markdown(LESSON, prefix))
+    quoted = re.findall(r"\[[−+-]\d+\.\d, [−+-]\d+\.\d\]", _markdown(path, prefix))
     assert quoted
     for interval in quoted:
-        assert interval.replace("−", "-") in printed, interval
+        assert interval.replace("−", "-") in _visible_outputs(path), interval
     assert "860 : 400 steps" in _visible_outputs(APPENDIX)  # review 16f: the readings table lives in appendix D
     chosen = "rate chosen on validation (4 rates, mean over seeds 0-2): "
     chosen += "ViT 0.01, soft split 0.01, conv stem 0.01, CNN-8 0.03"
@@ -48,16 +51,19 @@ def test_every_interval_section_5_quotes_is_in_a_visible_output(prefix):
 
 
 def test_statistics_words_live_in_section_5():
-    # review 19a: the verdict words move up front into the How sure? box; section 5 keeps the model-pairing words
+    # review r19b: one statistics box, at the first comparison (section 3); section 2 and section 5 point to it
     how_sure = _markdown(LESSON, '<a id="how-sure"></a>')
-    assert "95 % interval" in how_sure and "Holds 0" in how_sure
-    verdicts = _markdown(LESSON, '<a id="verdict-words"></a>')  # review 19b: the verdict box sits at the first comparison
+    assert "95 % interval" in how_sure and "#verdict-words" in how_sure and "| **leans**" not in how_sure
+    verdicts = _markdown(LESSON, '<a id="verdict-words"></a>')
     assert all(word in verdicts for word in ("**ahead**", "**leans**", "**behind**", "**no detectable difference**"))
-    assert not any(word in how_sure + verdicts for word in ("Bootstrap", "**Paired**"))
+    assert all(
+        word in verdicts for word in ("**95 % interval**", "**Holds 0**", "**Paired**", "**Corrected interval**")
+    )
+    assert "Bootstrap" not in how_sure + verdicts
     rows = [line for line in verdicts.splitlines() if line.startswith("| **")]
     assert len(rows) == 3 and "points towards" not in verdicts  # review 18b: the unused row is gone
     box = _markdown(LESSON, '<a id="student-t"></a>')
-    assert all(word in box for word in ("**Paired**", "**Corrected**", "#verdict-words"))
+    assert "#verdict-words" in box and "**Paired**" not in box
     assert "#section-5-tables" in box and "Bonferroni" not in box  # review 16f: the family's wording in appendix D
 
 

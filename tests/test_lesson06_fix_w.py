@@ -41,7 +41,11 @@ def test_the_warm_up_result_is_in_the_main_flow_on_both_splits():
     printed = "".join(o.get("text", "") for o in cells[i].outputs)
     assert "no warm-up - warm-up, validation (180 digits): -2.0 points, 95 % [-4.8, +0.8]" in printed
     assert "no warm-up - warm-up, test (360 digits): -3.3 points, 95 % [-5.7, -0.8]" in printed and ": leans" in printed
-    assert "higher without on 5 of 5" in printed  # review 18b: both splits and the training loss
+    # review r19b: the training loss's sign test moved to appendix C (#warm-up)
+    appendix = nbformat.read(LESSON.with_name("06_train_a_vit_appendix.ipynb"), as_version=4).cells
+    assert "higher without on 5 of 5" in "".join(
+        o.get("text", "") for c in appendix if c.cell_type == "code" for o in c.outputs
+    )
     assert any("image/png" in o.get("data", {}) for o in cells[i].outputs) and '"06_warmup"' in cells[i].source
     assert (ROOT / "figures" / "06_warmup.png").exists()
 

@@ -53,7 +53,8 @@ def test_review_16f_wording():
     )
     appendix = json.loads(NOTEBOOK.with_name("06_train_a_vit_appendix.ipynb").read_text(encoding="utf-8"))["cells"]
     appendix_text = "\n".join("".join(c["source"]) for c in appendix if c["cell_type"] == "markdown")
-    assert "since timm" not in text and "CS231n" in appendix_text  # review 19b: the update-ratio aside lives in appendix H only
+    # review 19b: the update-ratio aside lives in appendix H only
+    assert "since timm" not in text and "CS231n" in appendix_text
 
 
 def test_the_over_fitting_helpers_reproduce_the_lesson_numbers():
