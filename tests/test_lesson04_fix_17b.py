@@ -35,11 +35,14 @@ def test_gate_count_claims_no_selectivity() -> None:
 
 
 def test_relu_swap_and_trained_seeds_printed() -> None:
-    """Fix round 17c: the swap's paired difference with its interval replaces McNemar's p in the visible lines."""
-    cell = next(c for c in _cells() if c.source.startswith("swap = stored_mlp_knockout()"))
+    """Fix round 17c: the swap's paired difference with its interval replaces McNemar's p in the visible lines.
+    Fix 19c: the swap moved, with its checks, to appendix C."""
+    appendix = nbformat.read(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb"), as_version=4).cells
+    cell = next(c for c in appendix if c.source.startswith("swap = stored_mlp_knockout()"))
     lines = _text(cell).strip().splitlines()
     assert len(lines) == 3 and "22 of 1,000 predictions changed" in lines[0] and "97.4 -> 96.4 %" in lines[0]
     assert "GELU - ReLU: +1.0 points, 95 % interval [+0.1, +1.9]" in lines[1] and "McNemar" not in _text(cell)
+    assert not any(c.source.startswith("swap = stored_mlp_knockout()") for c in _cells())  # fix 19c
     assert "over 3 seeds: -1.4..+1.4 points" in lines[2]
 
 

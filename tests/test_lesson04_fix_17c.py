@@ -33,7 +33,7 @@ def test_theorem_one_is_stated_as_upper_bounds() -> None:
 def test_gate_study_lives_in_appendix_h_with_its_figure() -> None:
     lesson = _cells()
     assert not any("plot_token_gates(" in c.source for c in lesson)
-    assert any("[Appendix H](04_gelu_mlp_and_block_appendix.ipynb)" in c.source for c in lesson)
+    assert any("**H** the MLP gates on one digit" in c.source for c in lesson)  # fix 19c: in the list of section 7
     appendix = _cells(APPENDIX)
     start = next(i for i, c in enumerate(appendix) if c.source.startswith("## H ·"))
     end = next(i for i, c in enumerate(appendix) if c.source.startswith("## I ·"))
@@ -80,7 +80,9 @@ def test_token_picture_is_in_appendix_l_with_its_check_and_section_five_points_t
     main = _cells()
     five = next(i for i, c in enumerate(main) if c.source.startswith("## 5 ·"))
     six = next(i for i, c in enumerate(main) if c.source.startswith("## 6 ·"))
-    assert any("**L** follows one token" in c.source for c in main[five:six])
+    seven = next(i for i, c in enumerate(main) if c.source.startswith("## 7 ·"))
+    assert any("**L** follows one token" in c.source for c in main[seven:])  # fix 19c: the pointers in one list
+    assert five < six
     assert not any("04_token_through_block" in c.source for c in main)
 
 

@@ -39,7 +39,7 @@ def test_depth_slopes_printed_from_data_and_nits() -> None:
     appendix_cells = json.loads(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb").read_text())["cells"]
     assert any("GELU's RMS / fc1's RMS: 0.21" in _text(c) for c in appendix_cells)  # 18c: in appendix L
     # round 18a: the lesson says "set by depth"; CaiT's numbers (the paper's Section 2) are in appendix G
-    assert any("started small (set by depth)" in s for s, _ in _cells())
+    assert any("started small (set by depth: CaiT uses 0.1 up to 18 blocks" in s for s, _ in _cells())  # 19c
     appendix = json.loads(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb").read_text())["cells"]
     cait = "CaiT uses 0.1 up to 18 blocks, 1e-5 at 24, 1e-6 deeper"
     assert any(cait in " ".join("".join(c["source"]).split()) for c in appendix)

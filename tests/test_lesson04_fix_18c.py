@@ -28,6 +28,10 @@ def test_each_question_has_its_answer_under_its_picture() -> None:
         at = next(i for i, c in enumerate(cells) if marker in c.source)
         below = _next_visible(cells, at)
         if number == "1":  # round 18d: Answer 1 follows the printed slopes and their intervals
+            assert below.source.startswith("Each dot is this probe")  # fix 19c: the picture, then the probe
+            below = _next_visible(cells, cells.index(below))
+            assert below.source.startswith("def fc2_gradient(")
+            below = _next_visible(cells, cells.index(below))
             assert "slope of the gradient against depth" in below.source
             below = _next_visible(cells, cells.index(below))
         assert below.cell_type == "markdown" and below.source.startswith(f"**Answer {number}.**"), number
@@ -54,7 +58,7 @@ def test_token_study_and_parallel_block_moved_to_the_appendix_with_one_pointer()
 
 
 def test_gelu_relu_seeds_say_what_gap_three_seeds_can_detect() -> None:
-    cells = _cells()
+    cells = nbformat.read(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb"), as_version=4).cells  # 19c: moved
     cell = next(c for c in cells if c.source.startswith("swap = stored_mlp_knockout()"))
     printed = "".join(o.get("text", "") for o in cell.outputs)
     assert "over 3 seeds: -1.4..+1.4 points; paired t-interval -0.2 [-3.8, +3.4]" in printed

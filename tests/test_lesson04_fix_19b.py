@@ -32,16 +32,15 @@ def test_one_token_gates_in_three_classes_with_their_share_of_gelu() -> None:
     cells = _cells()
     at = _index("first_digit = digits.test_images[:1]")
     printed = nb.printed(cells[at])
-    assert "open      :  27 units, 53 % of the |GELU| that reaches fc2" in printed
-    assert "half-open :  64 units, 38 % of the |GELU| that reaches fc2" in printed
-    assert "nearly off:  37 units, 9 % of the |GELU| that reaches fc2" in printed
+    assert "gate > 1/2  :  27 units, 53 % of the |GELU| that reaches fc2" in printed  # fix 19c: named by the gate
+    assert "gate 0.1-1/2:  64 units, 38 % of the |GELU| that reaches fc2" in printed
+    assert "gate < 0.1  :  37 units, 9 % of the |GELU| that reaches fc2" in printed
     check = nb.source(cells[at + 1])
-    assert (
-        _hidden(cells[at + 1]) and '{"open": 27, "half-open": 64, "nearly off": 37}' in check and "[53, 38, 9]" in check
-    )
+    assert _hidden(cells[at + 1]) and "[53, 38, 9]" in check
+    assert '{"gate > 1/2": 27, "gate 0.1-1/2": 64, "gate < 0.1": 37}' in check
     prose = nb.flat(nb.source(cells[at - 1]))
-    assert "all but switches it off where it is low" not in prose
-    assert "all but switches it off only where the gate is below 0.1" in prose and "below one half" in prose
+    assert "all but switches it off" not in prose  # fix 19c: at Phi = 0.1 GELU is still -0.128
+    assert "The classes follow the gate, not the size of the output" in prose and "below one half" in prose
 
 
 def test_gate_classes_split_by_phi_and_the_figure_draws_three() -> None:
@@ -51,7 +50,7 @@ def test_gate_classes_split_by_phi_and_the_figure_draws_three() -> None:
     assert abs(sum(share for _, share in classes.values()) - 1) < 1e-12
     fig = plot_one_token_gates(z)
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
-    assert any(label.startswith("half-open") for label in labels) and not any("about off" in label for label in labels)
+    assert any(label.startswith("Phi(z) 0.1-1/2") for label in labels) and not any("off" in label for label in labels)
     assert len(fig.axes[0].collections) == 3
     plt.close(fig)
 
@@ -60,12 +59,15 @@ def test_section_six_probe_after_questions_and_adam_aside_concluded() -> None:
     cells = _cells()
     start = _index("## 6 · Where the norm sits")
     assert "3. Which design trains" in nb.source(cells[start])
-    assert nb.source(cells[start + 1]).startswith("def fc2_gradient(")
-    adam = _index("grads = torch.randn(5, 4")
-    assert _hidden(cells[adam + 1])
-    after = nb.flat(nb.source(cells[adam + 2]))
+    # fix 19c: the picture first, then the probe's code; the Adam aside in appendix F
+    assert nb.source(cells[start + 2]).startswith("depths, seeds = (2, 4, 8, 16)")
+    assert nb.source(cells[start + 4]).startswith("def fc2_gradient(")
+    appendix = _cells(APPENDIX)
+    adam = _index("grads = torch.randn(5, 4", APPENDIX)
+    assert _hidden(appendix[adam + 1]) and _index("## F ·", APPENDIX) < adam < _index("## G ·", APPENDIX)
+    after = nb.flat(nb.source(appendix[adam + 2]))
     assert after.startswith("So under Adam the gradient's size matters less: part of Liu et al.'s dissent.")
-    assert "(part 2 tests this)" in after and nb.source(cells[adam + 3]).startswith("final_steps = {")
+    assert "(part 2 tests this)" in nb.flat(nb.source(cells[_index("**2 · The ablation.**")]))
 
 
 def test_answer_one_says_why_minus_one_half_is_a_coincidence() -> None:
@@ -110,7 +112,7 @@ def test_main_path_is_shorter() -> None:
 
 def test_relu_swap_called_a_perturbation_next_to_its_summary_line() -> None:
     cells = _cells()
-    swap = nb.flat(nb.source(cells[_index("Swapping ReLU into the same trained model")]))
+    swap = nb.flat(nb.source(_cells(APPENDIX)[_index("Swapping ReLU into the same trained model", APPENDIX)]))  # 19c
     assert "perturbation of a GELU-trained model" in swap and "not evidence that GELU trains better" in swap
     summary = nb.flat(nb.source(cells[_index("## Summary")]))
     line = next(b for b in summary.split("- **") if b.startswith("GELU**"))
@@ -118,14 +120,14 @@ def test_relu_swap_called_a_perturbation_next_to_its_summary_line() -> None:
 
 
 def test_post_norm_collapse_step_is_measured() -> None:
-    cells = _cells()
-    at = _index("norm_runs = stored_norm_training_runs()")
+    cells = _cells(APPENDIX)  # fix 19c: the collapse analysis moved to appendix F with its checks
+    at = _index("collapse = collapse_steps(", APPENDIX)
     printed = nb.printed(cells[at])
     assert "warm-up 0: [None, None, None]; warm-up 50: [56, 54, 45]; warm-up 150: [171, 153, 142]" in printed
     assert "(min(steps_50), max(steps_50), min(steps_150), max(steps_150)) == (45, 56, 142, 171)" in nb.source(
         cells[at + 1]
     )
-    prose = nb.flat(nb.source(cells[_index('<a id="norm-training"></a>')]))
+    prose = nb.flat(nb.source(cells[_index("**When post-norm collapses**", APPENDIX)]))
     assert "at steps 45-56 (warm-up 50) and 142-171 (warm-up 150)" in prose
 
 

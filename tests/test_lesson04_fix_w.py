@@ -46,19 +46,20 @@ def test_plot_gradient_profile_draws_one_line_and_band_per_design() -> None:
 
 
 def test_section_six_probe_first_then_picture_statistics_folded_questions_numbered() -> None:
-    """Fix 19b (review r19a item 2): the probe's code right after the three questions, then the picture, the
-    printed slopes (statistics folded), their check and Answer 1."""
+    """Fix 19b (review r19a item 2), then 19c (review r19b item 4): the picture right after the three questions,
+    then the probe's code, the printed slopes (statistics folded), their check and Answer 1."""
     cells = _cells()
     start = next(i for i, c in enumerate(cells) if c.source.startswith("## 6 · Where the norm sits"))
     assert "1. How does the last block" in cells[start].source and "3. Which design trains" in cells[start].source
     assert "4. " not in cells[start].source and "5. " not in cells[start].source  # round x: three questions
     assert "**Why pre-norm won.**" in cells[start].source
-    assert cells[start + 1].source.startswith("def fc2_gradient(")  # the probe right after the questions
-    assert cells[start + 2].source.startswith("It is `norm_placement.last_fc2_gradient`.")
-    assert cells[start + 3].source.startswith("**1 · The gradient against depth.**")
+    # fix 19c (review r19b item 4): the picture before the probe's printout
+    assert cells[start + 1].source.startswith("**1 · The gradient against depth.**")
     assert (
-        'save_figure(fig, "04_depth_gradients")' in cells[start + 4].source and "print(" not in cells[start + 4].source
+        'save_figure(fig, "04_depth_gradients")' in cells[start + 2].source and "print(" not in cells[start + 2].source
     )
+    assert cells[start + 3].source.startswith("Each dot is this probe (`norm_placement.last_fc2_gradient`)")
+    assert cells[start + 4].source.startswith("def fc2_gradient(")
     assert 'HTML(f"<details>' in cells[start + 5].source  # round 17e: the slope lines print plain above the fold
     assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in cells[start + 5].outputs[0]["text"]
     assert "hide-input" in cells[start + 6].metadata["tags"]
@@ -70,7 +71,7 @@ def test_section_six_probe_first_then_picture_statistics_folded_questions_number
         for c in cells[start : start + 12]
         if c.cell_type == "code" and "hide-input" not in c.metadata.get("tags", [])
     ]
-    assert visible[0].startswith("def fc2_gradient(")  # the probe's code before its results are plotted
+    assert visible[0].startswith("depths, seeds = (2, 4, 8, 16)") and visible[1].startswith("def fc2_gradient(")  # 19c
     shown = "".join(
         o.get("text", "")
         for c in cells[start : start + 8]

@@ -508,13 +508,15 @@ def mlp_preactivations(model: torch.nn.Module, images: torch.Tensor, block: int 
     return store["z"]
 
 
-GATE_CLASSES = ("open", "half-open", "nearly off")
+GATE_CLASSES = ("gate > 1/2", "gate 0.1-1/2", "gate < 0.1")
 
 
 def gate_classes(z: torch.Tensor) -> dict[str, tuple[torch.Tensor, float]]:
-    """One token's hidden units in three classes by GELU's gate Phi(z), from its ``(D_mlp,)`` pre-activations ``z``:
-    "open" (Phi above one half, z > 0), "half-open" (Phi from 0.1 to one half) and "nearly off" (Phi below 0.1).
-    Each maps to (its ``(D_mlp,)`` boolean mask, its share of the summed absolute GELU(z) that reaches fc2)."""
+    """One token's hidden units in three classes named by GELU's gate Phi(z), from its ``(D_mlp,)``
+    pre-activations ``z``: "gate > 1/2" (z > 0), "gate 0.1-1/2" (Phi from 0.1 to one half, outputs from 0 down to
+    GELU's minimum, -0.17) and "gate < 0.1" (z below -1.28). The classes follow the gate, not the size of the
+    output. Each maps to (its ``(D_mlp,)`` boolean mask, its share of the summed absolute GELU(z) that reaches
+    fc2)."""
     z = z.detach().double()
     gate = 0.5 * (1 + torch.erf(z / math.sqrt(2)))
     magnitude = gelu(z).abs()
@@ -526,31 +528,24 @@ def gate_classes(z: torch.Tensor) -> dict[str, tuple[torch.Tensor, float]]:
 
 
 def plot_one_token_gates(z: torch.Tensor, title: str = "One token in the MLP") -> Figure:
-    """The MLP as gates for one token, from its ``(D_mlp,)`` pre-activations ``z``: left, every hidden unit as a dot
-    on the GELU curve at (z, GELU(z)), in :func:`gate_classes`' three classes: blue where the gate Phi(z) is above
-    one half (open), orange from 0.1 to one half (half-open: it still sends up to -0.17 to fc2), grey below 0.1
-    (nearly off); right, the units' gates Phi(z) as a grid, unit 0 top left, row by row."""
+    """The MLP as gates for one token, from its ``(D_mlp,)`` pre-activations ``z``: every hidden unit as a dot on
+    the GELU curve at (z, GELU(z)), coloured by :func:`gate_classes`' three gate classes: blue where the gate
+    Phi(z) is above one half, orange from 0.1 to one half (it still sends down to -0.17 to fc2), grey below 0.1."""
     if z.dim() != 1 or z.numel() == 0:
         raise ValueError(f"z must be one token's pre-activations, shape (D_mlp,), got {tuple(z.shape)}")
     z = z.detach().double()
-    gate = 0.5 * (1 + torch.erf(z / math.sqrt(2)))
     classes = gate_classes(z)
-    fig = new_figure(figsize=(9.5, 3.4))
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
+    fig = new_figure(figsize=(6.4, 3.6))
+    left = fig.subplots(1, 1)
     grid = torch.linspace(z.min().item() - 0.3, z.max().item() + 0.3, 401, dtype=torch.float64)
     left.plot(grid, gelu(grid), color="0.3", lw=1.2, label="GELU(z) = z Phi(z)")
-    colours = {"open": "tab:blue", "half-open": "tab:orange", "nearly off": "0.65"}
-    bounds = {"open": "Phi > 1/2", "half-open": "0.1 <= Phi <= 1/2", "nearly off": "Phi < 0.1"}
+    colours = dict(zip(GATE_CLASSES, ("tab:blue", "tab:orange", "0.65"), strict=True))
     for name, (mask, share) in classes.items():
-        label = f"{name} ({bounds[name]}): {int(mask.sum())} units, {100 * share:.0f} % of |GELU|"
+        label = f"{name.replace('gate', 'Phi(z)')}: {int(mask.sum())} units, {100 * share:.0f} % of |GELU|"
         left.scatter(z[mask], gelu(z[mask]), s=14, color=colours[name], label=label)
     left.axhline(0, color="k", lw=0.5)
     left.set(title=f"{title}: each hidden unit on the curve", xlabel="z = fc1 output", ylabel="GELU(z), to fc2")
     left.legend(frameon=False, fontsize=7.5, loc="upper left")
-    columns = 16 if z.numel() % 16 == 0 else z.numel()
-    image = right.imshow(gate.reshape(-1, columns), cmap="Blues", vmin=0, vmax=1)
-    right.set(title="gate Phi(z) of each unit", xticks=[], yticks=[])
-    fig.colorbar(image, ax=right, fraction=0.046, pad=0.04)
     fig.tight_layout()
     return fig
 
