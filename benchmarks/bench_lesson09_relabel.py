@@ -6,6 +6,11 @@
     .venv/bin/python benchmarks/bench_lesson09_relabel.py --merge /tmp/relabel_[012].json
     # --arm control: the same runs with the teacher unchanged (--json /tmp/control_0.json ...), merged likewise:
     .venv/bin/python benchmarks/bench_lesson09_relabel.py --merge /tmp/relabel_[012].json /tmp/control_[012].json
+    # the short arms (8 epochs): --arm short-hard, short-soft, short-soft-tau3 and their control short-control (the
+    # teacher unchanged), one process per arm and seed, merged onto the stored result (a rerun of a stored arm and
+    # seed updates its run, e.g. adding the test digits that are neither 7 nor 1):
+    cp vit_explained/checkpoints/lesson09_relabel.json /tmp/stored.json
+    .venv/bin/python benchmarks/bench_lesson09_relabel.py --merge /tmp/stored.json /tmp/short-*_[012].json
 
 The teacher is the shipped CNN (``load_mnist_cnn()``). In the ``relabel`` arm, wherever it picks 7 its
 logits for 7 and 1 swap, so its argmax says 1 (the one change); the ``control`` arm uses it unchanged.
@@ -50,6 +55,7 @@ ARMS = {
     "short-hard": (True, "hard", SHORT_EPOCHS),
     "short-soft": (True, "soft", SHORT_EPOCHS),
     "short-soft-tau3": (True, "soft-tau3", SHORT_EPOCHS),  # tau = 3: the target far from one-hot (lambda 0.5)
+    "short-control": (False, "hard", SHORT_EPOCHS),  # the teacher unchanged: the short arms' own control
 }
 SOFT_TAU = {"soft": 1.0, "soft-tau3": 3.0}
 SOURCE, TARGET = 7, 1  # the relabelled teacher: wherever its answer is 7, it says 1
@@ -71,7 +77,8 @@ class Relabelled(nn.Module):
 
 
 def _says_1(student: nn.Module, teacher: nn.Module, images: torch.Tensor, prefix: str = "") -> dict:
-    """Per image (all 7s): does the class head, the distillation head, the teacher say 1?"""
+    """Per image (the 7s, or the test digits that are neither 7 nor 1): does the class head, the distillation
+    head, the teacher say 1?"""
     with torch.no_grad():
         class_logits, distillation_logits = student.forward_heads(images)
         teacher_says = teacher(images).argmax(-1)
@@ -94,6 +101,7 @@ def run_arm(arm: str, seeds: tuple[int, ...], epochs: int | None = None) -> dict
         teacher = Relabelled(teacher)
     val_sevens = data.val_images[data.val_labels == SOURCE]
     test_sevens = data.test_images[data.test_labels == SOURCE]
+    test_others = data.test_images[(data.test_labels != SOURCE) & (data.test_labels != TARGET)]  # neither 7 nor 1
     runs = []
     for seed in seeds:
         torch.manual_seed(seed)
@@ -111,6 +119,7 @@ def run_arm(arm: str, seeds: tuple[int, ...], epochs: int | None = None) -> dict
         } | _says_1(student, teacher, val_sevens)
         if arm.startswith("short"):
             run |= _says_1(student, teacher, test_sevens, prefix="test_")
+            run |= _says_1(student, teacher, test_others, prefix="test_other_")  # are the 1s specific to 7s?
         runs.append(run)
         print(arm, seed, run["val_accuracy"], sum(run["distillation_says_1"]), sum(run["class_says_1"]), flush=True)
     return {"arm": arm, "loss": loss, "epochs": epochs, "runs": runs}
@@ -123,6 +132,20 @@ def _line(run: dict) -> str:
         f"| {run['seed']} | {run['best_epoch']} | {run['val_accuracy']:.3f} | {shares[2]} | {shares[0]} | "
         f"{shares[1]} | {test} |"
     )
+
+
+def _test_lines(part: dict) -> str:
+    """The short arms' test digits: per seed, the share each head calls 1 among the test 7s and, where recorded,
+    among the test digits that are neither 7 nor 1."""
+    lines = []
+    for run in part["runs"]:
+        for prefix, what in (("test_", "test 7s"), ("test_other_", "test digits neither 7 nor 1")):
+            if f"{prefix}class_says_1" in run:
+                shares = ", ".join(
+                    f"{head} head {proportion(run[f'{prefix}{head}_says_1'])}" for head in ("distillation", "class")
+                )
+                lines.append(f"- seed {run['seed']}, {what} called 1: {shares}")
+    return "\n\n" + "\n".join(lines) if lines else ""
 
 
 def _control_note(arms: dict) -> str:
@@ -161,9 +184,12 @@ def merge(paths: list[str]) -> None:
     for path in paths:  # one file per arm, or per arm and seed, or an earlier stored result (all its arms)
         loaded = json.loads(Path(path).read_text())
         parts += list(loaded["arms"].values()) if "arms" in loaded else [loaded]
-    for part in parts:
+    for part in parts:  # a later file's run of the same arm and seed updates the earlier one (a rerun adds fields)
         if part["arm"] in arms:
-            arms[part["arm"]]["runs"] += part["runs"]
+            by_seed = {run["seed"]: run for run in arms[part["arm"]]["runs"]}
+            for run in part["runs"]:
+                by_seed[run["seed"]] = by_seed.get(run["seed"], {}) | run
+            arms[part["arm"]]["runs"] = list(by_seed.values())
         else:
             arms[part["arm"]] = part
     for part in arms.values():
@@ -171,7 +197,8 @@ def merge(paths: list[str]) -> None:
         part.pop("seconds", None)
     results = {
         "what": "lesson 09: a DeiT distilled from the shipped CNN with its 7s relabelled 1 (relabel) or unchanged"
-        " (control); per validation 7, does each head say 1",
+        " (control); per validation 7, does each head say 1 (short arms: also per test 7 and per test digit neither"
+        " 7 nor 1)",
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
         "machine": machine("1"),
         "source": SOURCE,
@@ -183,7 +210,9 @@ def merge(paths: list[str]) -> None:
     tables = []
     for arm, part in arms.items():
         rows = "\n".join(_line(run) for run in part["runs"])
-        tables.append(f"## {arm} ({part['epochs']} epochs)\n\n{header}\n|---|---|---|---|---|---|---|\n{rows}")
+        tables.append(
+            f"## {arm} ({part['epochs']} epochs)\n\n{header}\n|---|---|---|---|---|---|---|\n{rows}" + _test_lines(part)
+        )
     body = (
         f"On the {len(arms['relabel']['runs'][0]['class_says_1'])} validation 7s: the share each head (and the"
         " teacher) predicts 1, with Wilson 95 % intervals, and the exact McNemar test of the two heads.\n\n"

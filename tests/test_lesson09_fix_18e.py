@@ -32,7 +32,8 @@ def test_provenance_and_kl_direction_and_the_two_row_0_numbers():
     assert "read at `0282d2a`, January 2021" in text and "first commit" not in text
     assert "Read literally, the paper writes KL(student || teacher)" in text and "Hinton's direction" in text
     assert "leaves the direction open" not in text
-    assert "0.70 there in head 1 alone (printed above), 0.29 with the heads\naveraged (the picture's title)" in text
+    # 19c (review 19b): 0.29 is in the zoom's subtitle line, not the picture's title
+    assert "0.70 there in head 1 alone (printed above), 0.29 with the heads averaged (the zoom's subtitle)" in text
 
 
 def _message(check, answer) -> str:

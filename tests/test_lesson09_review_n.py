@@ -34,7 +34,9 @@ def test_the_statistical_tests_live_in_appendix_b_but_one():
     # round 18d (review 18c): the DeiT - ViT interval is printed where section 3 states it
     # fix 19a: the planted mistake's soft - hard comparison (stored short runs) sits at its claim in section 3
     # fix 19b (review 19a): "does distillation help here?" (DeiT - ViT, seed_runs) moved to appendix B
-    assert len(in_section_3) == 2 and in_section_3[1] == planted
+    # fix 19c (review 19b): what the planted mistake costs (by_accuracy) moved to appendix B, beside its tests
+    assert in_section_3 == [planted]
+    assert next(i for i, s in enumerate(sources) if s.startswith("by_accuracy = paired_seeds(")) > appendix_b
     assert next(i for i, s in enumerate(sources) if s.startswith("seed_runs = benchmark_results()")) > appendix_b
     assert in_section_3[-1] < slice_section and appendix_b < first_mcnemar
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 import numbers
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -580,6 +581,10 @@ def _reads_teacher_argmax(answer: Callable[..., Any], inputs: tuple, mine: torch
     return again.numel() != 1 or not close(again.reshape(()), mine)
 
 
+#: Exercises 2 and 2b: the class head's term and the distillation head's trade places.
+_SWAPPED_HEADS = "the heads are swapped: the class head learns the labels, the distillation head the teacher"
+
+
 def _plain_loss_table(
     class_logits: torch.Tensor, distillation_logits: torch.Tensor, labels: torch.Tensor, top: torch.Tensor
 ) -> list[tuple[torch.Tensor, str]]:
@@ -596,7 +601,7 @@ def _plain_loss_table(
         ),
         (
             0.5 * ce(class_logits, top) + 0.5 * ce(distillation_logits, labels),
-            "the heads are swapped: the class head learns the labels, the distillation head the teacher",
+            _SWAPPED_HEADS,
         ),
         (ce(class_logits, labels), "the teacher is missing from your loss"),
         (
@@ -921,7 +926,45 @@ def _soft_slips(
             "your KL reads the class head's logits: the KL trains the distillation head, the cross-entropy the "
             "class head",
         ),
+        (
+            (1 - lam) * F.cross_entropy(distillation_logits, labels)
+            + lam * tau**2 * (log_t.exp() * (log_t - F.log_softmax(class_logits / tau, -1))).sum(-1).mean(),
+            _SWAPPED_HEADS,
+        ),
+        (
+            mix((untempered_t.exp() * (untempered_t - log_s)).sum(-1).mean()),
+            "the teacher's logits are not divided by tau: soften both softmaxes, the teacher's "
+            "(teacher_logits / tau) as well as the student's",
+        ),
+        (
+            mix((log_t.exp() * (log_t - untempered_s)).sum(-1).mean()),
+            "the student's logits are not divided by tau: soften both softmaxes, the student's "
+            "(distillation_logits / tau) as well as the teacher's",
+        ),
     ]
+
+
+def _log_probabilities_as_target(answer: Callable[..., Any], inputs: tuple, tau: float, lam: float) -> bool:
+    """Does ``answer`` pass log-probabilities (negative numbers) to ``F.kl_div`` as the target, without
+    ``log_target=True``? (F.kl_div then takes the log of negative numbers: the loss is nan.)"""
+    original, seen = F.kl_div, []
+
+    def spy(input: torch.Tensor, target: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+        log_target = kwargs.get("log_target", args[3] if len(args) > 3 else False)
+        if not log_target and isinstance(target, torch.Tensor) and bool((target < 0).any()):
+            seen.append(True)
+        return original(input, target, *args, **kwargs)
+
+    F.kl_div = spy  # nn.KLDivLoss calls F.kl_div too
+    try:
+        with warnings.catch_warnings():  # the first call already showed the answer's own warnings
+            warnings.simplefilter("ignore")
+            answer(*(x.detach().clone() for x in inputs), tau, lam)
+    except Exception:  # the probe only looks at the calls
+        pass
+    finally:
+        F.kl_div = original
+    return bool(seen)
 
 
 def check_soft_distillation(answer: Callable[..., Any]) -> None:
@@ -961,6 +1004,11 @@ def check_soft_distillation(answer: Callable[..., Any]) -> None:
         if close(mine, expected):
             _check_keeps_gradient(raw, inputs[0], inputs[1])
             continue
+        if _log_probabilities_as_target(answer, inputs, tau, lam):
+            fail(
+                f"{where}: your loss is {mine.item():.4f}: F.kl_div's target is log-probabilities, so pass "
+                "log_target=True, or give it softmax probabilities (without log_target, F.kl_div takes their log)"
+            )
         for value, message in _soft_slips(class_logits, distillation_logits, labels, teacher, tau, lam):
             if close(mine, value):
                 fail(f"{where}: {message}")
@@ -1318,6 +1366,13 @@ def _first_line(error: BaseException) -> str:
     return lines[0] if lines else "(no message)"
 
 
+#: Exercise 3b, to an answer that refuses a boolean mask (exercise 3's core task may).
+_3B_APPLIES = (
+    "exercise 3b applies boolean masks (True: may attend; exercise 3's core task may refuse them); only is_causal "
+    "may still be refused"
+)
+
+
 def _refused(what: str, message: str) -> str:
     """The message for a ``my_forward`` that raises ``NotImplementedError`` on a case the exercise requires
     (a boolean mask: only exercise 3b requires it; exercise 3's core may refuse it)."""
@@ -1326,7 +1381,7 @@ def _refused(what: str, message: str) -> str:
         "an additive float attn_mask": "additive float masks",
     }.get(what, "the plain call with no mask")
     if what == "a boolean attn_mask":
-        rule = "exercise 3b applies boolean masks (exercise 3's core task may refuse them)"
+        rule = _3B_APPLIES
     else:
         rule = "exercises 3 and 3b require them (only is_causal=True may be refused)"
     return (
@@ -1608,6 +1663,29 @@ def _boolean_refused(model: _TinyTimmModel, my_forward: Callable[..., Any], toke
     return False
 
 
+def _refuses_boolean_in_3b(model: _TinyTimmModel, my_forward: Callable[..., Any], tokens: torch.Tensor, mask) -> None:
+    """Exercise 3b: an exercise-3 answer that refuses a boolean mask (an error naming the mask) gets 3b's rule,
+    not the raw error text. Anything else is left to the checks that follow."""
+    attn_obj = model.blocks[-1].attn
+    attn_obj.forward = my_forward
+    try:
+        with torch.no_grad():
+            model(tokens, attn_mask=mask, is_causal=False)
+    except NotImplementedError:  # the stub, or a refusal that _refused names with its message
+        pass
+    except _REFUSALS as error:
+        message = str(error).strip().lower()
+        if "bool" in message or "mask" in message:
+            fail(f"with a boolean attn_mask your my_forward refuses boolean masks; {_3B_APPLIES}")
+    except Exception:  # other errors: the checks that follow name them
+        pass
+    finally:
+        del attn_obj.forward
+        for name in ("attn_map", "cls_attn_map"):
+            if hasattr(attn_obj, name):
+                delattr(attn_obj, name)
+
+
 def check_my_forward_core(
     answer: Callable[[nn.Module], Callable[..., Any]], *, sizes: tuple[tuple[int, int, int], ...] = MY_FORWARD_SIZES
 ) -> None:
@@ -1660,6 +1738,8 @@ def _check_my_forward(
             boolean = mask is not None and mask.dtype == torch.bool
             if boolean and boolean_refusable and _boolean_refused(model, my_forward, tokens, mask):
                 continue
+            if boolean and not boolean_refusable:
+                _refuses_boolean_in_3b(model, my_forward, tokens, mask)
             given = None if mask is None else mask.clone()  # the caller's mask, to compare after the run
             with _refusals_named(lambda message, what=what: _refused(what, message)):
                 _check_returns_tensor(my_forward, model, tokens, mask, what)
