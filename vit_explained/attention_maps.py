@@ -1759,6 +1759,22 @@ def stored_draws(name: str = "lesson08_draws.json") -> dict:
     return stored
 
 
+def stored_classifier_draws(name: str = "lesson08_classifier_draws.json") -> dict:
+    """``benchmarks/bench_lesson08_classifier_draws.py``'s stored run (package data
+    ``vit_explained/checkpoints/<name>``): the classifier re-drawn ten times under the cascade's seed (draws 0-2
+    are :func:`stored_cascade`'s).
+    ``rho[method]`` ``(draws, 32)`` float64, each draw's ρ against the trained map per map digit;
+    ``accuracy`` and ``same_decision`` ``(draws,)`` on 200 test digits."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    stored["rho"] = {m: torch.tensor(v, dtype=torch.float64) for m, v in stored["rho"].items()}
+    for key in ("accuracy", "same_decision"):
+        stored[key] = torch.tensor(stored[key], dtype=torch.float64)
+    return stored
+
+
 def stored_knob_areas(name: str = "lesson08_knobs.json") -> dict[str, torch.Tensor]:
     """Lesson 08 section 11's deletion areas, setting -> ``(100,)`` float64, as ``benchmarks/bench_lesson08_knobs.py``
     stored them (package data ``vit_explained/checkpoints/<name>``; 6 decimals): the four vit-explain settings'
