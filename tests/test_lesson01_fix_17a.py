@@ -32,10 +32,13 @@ def test_the_shuffle_prints_both_changes_and_no_ratio() -> None:
 
 def test_section_6_prints_its_readings_in_a_visible_cell() -> None:
     six = _section(_cells(), "## 6 ·", "## 7 ·")
-    (cell,) = [c for c in six if c["cell_type"] == "code" and "position_structure_report(mnist_vit" in _source(c)]
+    # round 19c: section 6's readings are one visible 5-row table (shipped, canvas seeds 0-2, 8 x 8)
+    (cell,) = [
+        c for c in six if c["cell_type"] == "code" and "reports = {name: position_structure_report(" in _source(c)
+    ]
     assert "hide-input" not in cell["metadata"].get("tags", [])
     printed = _printed(cell)
-    assert "same row - neither: +0.37, 99 % interval [+0.15, +0.58]" in printed
+    assert "shipped, 7 x 7       +0.37 [+0.15, +0.58]*" in printed
     # round 17c: the border and the patch below moved to appendix A, with the five comparisons
     appendix = json.loads(LESSON.with_name("01_patches_and_embeddings_appendix.ipynb").read_text())["cells"]
     table = "".join(_printed(c) for c in appendix)

@@ -72,9 +72,12 @@ def test_one_appendix_pointer_per_section() -> None:
 
 def test_section_6_prints_two_lines_under_the_shipped_table() -> None:
     cells = _cells()
-    report = next(c for c in cells if "structure = position_structure_report(mnist_vit" in _source(c))
-    assert "family" not in _source(report) and len(_printed(report).strip().splitlines()) == 4  # 18c: + the row wrap
-    assert "same row - same column: +0.29, 99 % interval [+0.03, +0.55]" in _printed(report)  # 19b: the direct contrast
+    report = next(c for c in cells if "reports = {name: position_structure_report(" in _source(c))  # 19c: one table
+    lines = _printed(report).strip().splitlines()
+    assert "family" not in _source(report) and len(lines) == 8  # header, 5 tables, the column means, the widths
+    assert lines[1].startswith(
+        "shipped, 7 x 7       +0.37 [+0.15, +0.58]*   +0.08 [-0.06, +0.26]    +0.29 [+0.03, +0.55]*"
+    )
 
 
 def test_the_canvas_tables_are_stored_in_float16_for_three_seeds() -> None:

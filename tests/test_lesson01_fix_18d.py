@@ -30,9 +30,15 @@ def _section(cells: list, start: str, end: str) -> list:
 def test_section6_prints_the_shipped_neighbour_test_beside_the_figure() -> None:
     six = _section(_cells(LESSON), "## 6 ·", "## 7 ·")
     figure = next(i for i, c in enumerate(six) if 'save_figure(fig, "01_learned_positions")' in c.source)
-    assert SHIPPED in _printed(six[figure + 2])  # the markdown under the figure, then this print
-    canvas = next(c for c in six if "readings[" in c.source)
-    assert "canvas, adjacent in a column - adjacent in a row: +0.00, -0.10, -0.09 (seeds 0-2)" in _printed(canvas)
+    table = next(i for i, c in enumerate(six) if "reports = {name: position_structure_report(" in c.source)
+    assert table == figure + 5  # round 19c: both figures, then one table of every reading (below - right last)
+    lines = _printed(six[table]).splitlines()
+    assert lines[0].endswith("below - right") and lines[1].endswith("-0.18 [-0.36, +0.02]")  # SHIPPED, in the table
+    assert [line[-21:].strip() for line in lines[2:5]] == [
+        "+0.00 [-0.25, +0.27]",
+        "-0.10 [-0.35, +0.18]",
+        "-0.09 [-0.33, +0.18]",
+    ]
     text = "\n".join(c.source for c in six if c.cell_type == "markdown")
     assert "horizontal > vertical" not in text and "row wrap" not in text and "Bonferroni" not in text
     assert "rows are detected and columns are not" in text and text.count("01_patches_and_embeddings_appendix") == 1

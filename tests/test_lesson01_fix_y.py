@@ -19,8 +19,8 @@ def _cells(path: Path) -> list[dict]:
 
 def test_the_row_reading_prints_and_states_the_matched_distance_test() -> None:
     cells = _cells(LESSON)
-    (reading,) = [c for c in cells if "In the shipped model, rows are detected and columns are not" in _source(c)]
-    start = cells.index(reading) + 1  # round 18d: the canvas runs, then the pointer to appendix A
+    (reading,) = [c for c in cells if "in the shipped model, rows are detected and columns are not" in _source(c)]
+    start = cells.index(reading)  # round 18d: the canvas runs, then the pointer to appendix A; 19c: in the reading
     after = " ".join(" ".join(_source(c) for c in cells[start : start + 4]).split())
     assert "horizontal > vertical" not in after and "may explain the rows" not in after  # round 18d
     assert "appendix-a" in after

@@ -13,7 +13,7 @@ import textwrap
 
 import torch
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
+from matplotlib.patches import FancyBboxPatch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from .. import _checks
@@ -735,18 +735,37 @@ def _similarity_mosaic(similarity: torch.Tensor, patches: list[tuple[int, int]] 
     return mosaic, list(zip(chosen, corners, strict=True))
 
 
+def _label_patch_grid(ax, grid: tuple[int, int]) -> None:
+    """Patch row and column ticks at the centre of each small map, and a thin frame around the inner maps."""
+    rows, cols = grid
+    ax.set_xticks([c * (cols + 1) + (cols - 1) / 2 for c in range(cols)], [str(c) for c in range(cols)], fontsize=8)
+    ax.set_yticks([r * (rows + 1) + (rows - 1) / 2 for r in range(rows)], [str(r) for r in range(rows)], fontsize=8)
+    ax.tick_params(length=0)
+    ax.set_xlabel("patch column", fontsize=9)
+    ax.set_ylabel("patch row", fontsize=9)
+    if rows > 2 and cols > 2:
+        left, top = (cols + 1) - 1.0, (rows + 1) - 1.0  # the middle of the gap before map 1
+        width, height = (cols - 2) * (cols + 1), (rows - 2) * (rows + 1)
+        ax.add_patch(
+            Rectangle((left, top), width, height, fill=False, edgecolor="black", linewidth=0.9, linestyle="--")
+        )
+
+
 def plot_position_similarity_pair(
     tables: dict[str, tuple[torch.Tensor, tuple[int, int]]],
     *,
     patches: list[tuple[int, int]] | None = None,
     scale: float = 1.0,
+    inner_frame: bool = False,
 ) -> Figure:
     """Two learned tables, each as :func:`plot_position_similarity` draws one: one small map per patch, its
     cosine similarity to every patch, a white square on the patch itself, a red dot on its most similar
     other patch. ``tables`` maps a title to ``(pos_embedding (1, N + 1, D), (rows, cols))``. ``patches``
     (``(row, col)`` pairs, on every table's grid) draws only those patches' maps, larger, one row per table;
     the default draws every patch's map on its grid, the tables side by side. ``scale`` multiplies the
-    figure's size and its markers (2.0: twice as wide and tall, so a fine grid's bands show)."""
+    figure's size and its markers (2.0: twice as wide and tall, so a fine grid's bands show). ``inner_frame``
+    (every-map layout only) puts patch row and column ticks on the outer axes and a thin frame around the maps
+    of the inner patches (off the grid's outer ring), the ones the row and column readings use."""
     if not isinstance(tables, dict) or not 1 <= len(tables) <= 2:
         raise ValueError(f"tables must be a dict of one or two title -> (pos_embedding, grid), got {tables!r:.80}")
     if patches is None:
@@ -771,6 +790,8 @@ def plot_position_similarity_pair(
                 ax.text(left + (grid[1] - 1) / 2, grid[0] - 0.3, f"patch ({r}, {c})", ha="center", va="top", fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
+        if inner_frame and patches is None:
+            _label_patch_grid(ax, grid)
         ax.set_frame_on(False)
         ax.set_title(title, fontsize=10)
     fig.colorbar(shown, ax=list(axes), fraction=0.025, pad=0.02, label="cosine similarity")

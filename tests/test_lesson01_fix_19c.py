@@ -1,0 +1,141 @@
+"""Lesson 01, review r19b_01's items: each fails on the notebook before this fix (commit 1701dd3)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from tests import _notebook as nb
+from tests.test_lesson01_exercises import resize_numpy
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises.lesson01 import check_conv_to_linear, check_interpolate_positions, check_patchify
+from vit_explained.plotting.lesson01 import plot_position_similarity_pair
+from vit_explained.positional import stored_shifted_positions
+
+LESSON = nb.NOTEBOOKS / "01_patches_and_embeddings.ipynb"
+
+
+def _section_6() -> list[dict]:
+    cells = nb.cells(LESSON)
+    start = next(i for i, c in enumerate(cells) if nb.source(c).startswith("## 6 ·"))
+    end = next(i for i, c in enumerate(cells) if nb.source(c).startswith("## 7 ·"))
+    return cells[start:end]
+
+
+def _table_cell() -> dict:
+    (cell,) = [c for c in _section_6() if "reports = {name: position_structure_report(" in nb.source(c)]
+    return cell
+
+
+def test_item1_the_widths_are_printed_and_the_narrowing_is_not_the_patch_count_alone() -> None:
+    printed = nb.printed(_table_cell())
+    assert "interval width: canvas seeds 0-2 0.82, 0.76, 0.71; 8 x 8 0.36" in printed
+    assert "16 -> 36 inner patches alone: x 0.67, to 0.47-0.55" in printed
+    text = nb.flat("\n".join(nb.source(c) for c in _section_6()))
+    assert "Its interval is half as wide (0.36 vs 0.71-0.82)" in text
+    assert "36 inner patches instead of 16 would by themselves narrow it by about a third" in text
+    assert "the rest is this run's smaller spread (one run" in text and "clears 0 only just" in text
+    summary = next(nb.source(c) for c in nb.cells(LESSON) if nb.source(c).startswith("## Summary"))
+    assert "whose 36 inner patches narrow its interval" not in summary and "this one run's smaller spread" in summary
+    cells = nb.cells(LESSON)
+    at = cells.index(_table_cell())
+    check = nb.source(cells[at + 1])
+    assert "hide-input" in cells[at + 1]["metadata"]["tags"]
+    assert "[round(w, 2) for w in seed_widths] == [0.82, 0.76, 0.71]" in check and "round(fewer, 2) == 0.67" in check
+    assert '0 < fine_row["column - neither"].difference.low < 0.02' in check
+
+
+def test_item2_the_equal_estimates_are_not_called_the_same_structure() -> None:
+    prose = nb.flat("\n".join(nb.source(c) for c in _section_6() if c["cell_type"] == "markdown"))
+    assert "That is not a new structure" not in prose
+    said = "the column estimate did not change (+0.19 vs +0.19, the seeds' mean; their difference is not tested)"
+    assert said in prose and "+0.19 on both" not in prose and prose.count("+0.19") == 3  # no third repeat
+
+
+def test_item3_one_five_row_table_after_the_two_figures_with_a_three_line_reading() -> None:
+    six = _section_6()
+    lines = nb.printed(_table_cell()).strip().splitlines()
+    header = "99 % intervals row - neither column - neither row - column below - right"
+    assert lines[0].split() == header.split()
+    names = [line[:20].strip() for line in lines[1:6]]
+    assert names == [
+        "shipped, 7 x 7",
+        "canvas seed 0, 6 x 6",
+        "canvas seed 1, 6 x 6",
+        "canvas seed 2, 6 x 6",
+        "canvas, 8 x 8",
+    ]
+    assert lines[5][20:].split("  ")[0].strip() == "+0.43 [+0.19, +0.66]*"
+    figures = [i for i, c in enumerate(six) if "save_figure(fig" in nb.source(c)]
+    assert len(figures) == 2 and figures[-1] < six.index(_table_cell())
+    code = [c for c in six if c["cell_type"] == "code" and "hide-input" not in c["metadata"].get("tags", [])]
+    assert len(code) == 3  # two figures and the table: no separate interval lines
+    reading = next(nb.source(c) for c in six if nb.source(c).startswith("Reading the table:"))
+    assert sum(line.startswith("- **") for line in reading.splitlines()) == 3
+    assert len([c for c in six if c["cell_type"] == "markdown"]) == 4
+
+
+@pytest.mark.parametrize("check", ["patchify", "conv", "resize"])
+def test_item4_exercises_2_to_4_accept_numpy_arrays(check, capsys) -> None:
+    def patchify_np(images, patch_size):
+        (ph, pw), a = patch_size, images.numpy()
+        b, c, h, w = a.shape
+        return a.reshape(b, c, h // ph, ph, w // pw, pw).transpose(0, 2, 4, 3, 5, 1).reshape(b, -1, ph * pw * c)
+
+    def conv_np(weight):
+        return np.ascontiguousarray(np.moveaxis(weight.numpy().astype(np.float64), 1, -1)).reshape(weight.shape[0], -1)
+
+    run = {
+        "patchify": lambda: check_patchify(patchify_np),
+        "conv": lambda: check_conv_to_linear(conv_np),
+        "resize": lambda: check_interpolate_positions(resize_numpy),  # float64 numpy, two 1-D linear maps
+    }
+    run[check]()
+    assert "Correct!" in capsys.readouterr().out
+
+
+def test_item4_a_list_is_still_refused() -> None:
+    with pytest.raises(ExerciseFailed, match="return a tensor, not a list/array"):
+        check_conv_to_linear(lambda w: w.permute(0, 2, 3, 1).reshape(w.shape[0], -1).tolist())
+
+
+def test_item5_deit_baseline_and_resolutions() -> None:
+    text = nb.flat(nb.all_text(LESSON))
+    assert "77.9 % for ViT-B/16 trained on ImageNet alone (at 384 px, as DeiT's Table 5 quotes it)" in text
+    assert "its ImageNet points are fine-tuned at a higher resolution, DeiT-B's 81.8 % is at 224 px" in text
+    assert "is that ImageNet-only setting" not in text
+
+
+def test_item6_table_8_is_the_papers() -> None:
+    text = nb.flat(nb.all_text(LESSON))
+    assert "(the paper's Table 8, our section 5)" in text and "(Table 8, section 5)" not in text
+
+
+def test_item7_fine_grid_figure_has_patch_ticks_and_an_inner_frame() -> None:
+    table, _ = stored_shifted_positions("lesson01_canvas_grid.safetensors")["seed0"]
+    fig = plot_position_similarity_pair({"8 x 8": (table, (8, 8))}, scale=1, inner_frame=True)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "patch column" and ax.get_ylabel() == "patch row"
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(i) for i in range(8)]
+    (frame,) = ax.patches
+    assert (frame.get_x(), frame.get_y(), frame.get_width(), frame.get_height()) == (8.0, 8.0, 54, 54)
+    plt.close(fig)
+    (cell,) = [c for c in _section_6() if "fine_table, (8, 8))}, scale=2," in nb.source(c)]
+    assert "inner_frame=True" in nb.source(cell)
+    text = nb.flat("\n".join(nb.source(c) for c in _section_6()))
+    assert "The canvas's corner patch (5, 5) has its red dot far away, at (2, 0)" in text
+    assert "canvas seed 0, corner patch (5, 5): its most similar patch is (2, 0)" in nb.all_printed(LESSON)
+
+
+def test_item8_view_after_permute_is_named() -> None:
+    def bad(images, patch_size):
+        (ph, pw), (b, c, h, w) = patch_size, images.shape
+        return images.reshape(b, c, h // ph, ph, w // pw, pw).permute(0, 2, 4, 3, 5, 1).view(b, -1, ph * pw * c)
+
+    with pytest.raises(ExerciseFailed, match="use reshape: the permuted tensor is not contiguous"):
+        check_patchify(bad)
+    with pytest.raises(ExerciseFailed, match="use reshape: the permuted tensor is not contiguous"):
+        check_conv_to_linear(lambda w: w.permute(0, 2, 3, 1).view(w.shape[0], -1))
+    assert torch.__version__  # the RuntimeError text the checker reads comes from torch
