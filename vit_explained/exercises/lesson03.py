@@ -329,6 +329,9 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
         "the weights multiply q instead of v: the output is a weighted sum of the values": lambda: (
             scores.softmax(-1) @ q
         ),
+        "the weights multiply k instead of v (weights @ k): the output is a weighted sum of the values": lambda: (
+            scores.softmax(-1) @ k
+        ),
         "the softmax runs over the queries axis (dim=-2): each query's weights must sum to 1 over the keys, "
         "the last axis (dim=-1)": lambda: scores.softmax(-2) @ v,
         "the softmax runs over the heads axis (dim=1): each query's weights must sum to 1 over the keys, "
@@ -458,15 +461,17 @@ def _quiet_transpose() -> Iterator[None]:
         yield
 
 
-def _keeps_dtype(answer: Any, dtype: torch.dtype, where: str) -> None:
+def _keeps_dtype(answer: Any, dtype: torch.dtype, where: str) -> bool:
     """A tensor answer keeps q's precision: a narrower or non-float dtype fails; a wider one (float64 from float32
-    inputs, the course's policy: tests/test_exercises_policy.py) passes. A numpy answer is converted: not checked."""
+    inputs, the course's policy: tests/test_exercises_policy.py) passes, and True says it was wider. A numpy answer
+    is converted: not checked."""
     wider = isinstance(answer, torch.Tensor) and answer.is_floating_point() and dtype.is_floating_point
     if wider and torch.finfo(answer.dtype).bits >= torch.finfo(dtype).bits:
-        return
+        return torch.finfo(answer.dtype).bits > torch.finfo(dtype).bits
     if isinstance(answer, torch.Tensor) and answer.dtype != dtype:
         got, wanted = (str(t).replace("torch.", "") for t in (answer.dtype, dtype))
         fail(f"{where} the result is {got}: keep q's dtype, {wanted}")
+    return False
 
 
 def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
@@ -481,6 +486,7 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
     cases = [(2, 3, 5, 7, 32, torch.float32), (2, 3, 7, 7, 32, torch.float32), (1, 2, 5, 5, 64, torch.float32)]
     cases += [(2, 1, 9, 9, 4, torch.float32), (1, 2, 6, 6, 8, torch.float64)]
     cases += [(2, 2, 8, 8, 8, torch.float32)]  # N = d: q @ k (no transpose) runs
+    widened = False  # a float64 result for float32 inputs passes, with a note
     for batch, heads, tokens, key_tokens, head_dim, dtype in cases:
         q = torch.randn(batch, heads, tokens, head_dim, generator=generator, dtype=dtype)
         k, v = (torch.randn(batch, heads, key_tokens, head_dim, generator=generator, dtype=dtype) for _ in range(2))
@@ -512,9 +518,13 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
             )
         if tuple(result.shape) != shape:
             fail(f"{where} the result has shape {tuple(result.shape)}; it should be (B, h, N_q, d) = {shape}, like q's")
-        _keeps_dtype(answer, dtype, where)
+        widened = _keeps_dtype(answer, dtype, where) or widened
         _compare_attention(result, (q, k, v), heads, expected, where)
-    passed("your attention equals F.scaled_dot_product_attention.")
+    note = (
+        " Note: for float32 inputs your result is float64. Wider is accepted here; in real code keep q's dtype "
+        "(no .double(), no float64 tensor of the same shape in the product; a Python float as the scale is fine)."
+    )
+    passed("your attention equals F.scaled_dot_product_attention." + (note if widened else ""))
 
 
 def _compare_attention(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -426,6 +427,58 @@ def _mark_top_key(patch_index: int, grid: tuple[int, int], patch: tuple[float, f
                 bbox={"facecolor": "black", "alpha": 0.6, "pad": 1, "lw": 0})  # fmt: skip
 
 
+@dataclass(frozen=True)
+class HeadPick:
+    """One block of the MNIST ViT on one digit, with the head and the query picked by two stated rules.
+
+    ``scores`` and ``weights`` are ``(heads, 50, 50)`` (token 0 the class token); ``ink`` ``(49,)`` marks
+    the patches on the stroke; ``ink_by_head`` ``(heads,)`` is a query's mean weight on them per head.
+    """
+
+    block: int
+    ink: torch.Tensor
+    ink_by_head: torch.Tensor
+    head: int
+    query: int
+    scores: torch.Tensor
+    weights: torch.Tensor
+    two_heaviest: float
+    row_on_ink: float
+    chance_on_ink: float
+
+    def report(self) -> str:
+        """Three printed lines: the head rule, the two heaviest keys, the query's weight on the ink."""
+        shares = ", ".join(f"{w:.0%}" for w in self.ink_by_head.tolist())
+        return (
+            f"block {self.block}, weight on the ink per head: {shares} -> head {self.head}\n"
+            f"the two most-attended keys take {self.two_heaviest:.0%} of a query's weight on average\n"
+            f"query {token_name(self.query, 7)}: {self.row_on_ink:.0%} of its weight on the {int(self.ink.sum())} "
+            f"ink patches; uniform weights would put {self.chance_on_ink:.0%} there"
+        )
+
+
+def pick_head_and_query(model: torch.nn.Module, image: torch.Tensor, *, block: int, ink: float = 0.1) -> HeadPick:
+    """Lesson 03's section 0 on one MNIST digit ``(1, 28, 28)``: in ``block``, the head whose queries put the
+    most weight on the ink (a 4 x 4 patch is ink when its mean pixel exceeds ``ink``), and as the query
+    the key that head's queries weigh most on average."""
+    from ..widgets.lesson03 import queries_and_keys
+
+    q, k = queries_and_keys(model, image)[block]  # (heads, 50, d) each
+    is_ink = image[0].reshape(7, 4, 7, 4).mean(dim=(1, 3)).flatten() > ink  # (49,): the patches on the stroke
+    scores = q @ k.transpose(-2, -1) * model.blocks[block].attn.scale  # (heads, 50, 50)
+    weights = scores.softmax(dim=-1)
+    ink_by_head = weights[:, :, 1:][:, :, is_ink].sum(dim=-1).mean(dim=-1)  # a query's mean weight on the ink
+    head = int(ink_by_head.argmax())  # rule 1: the most stroke-bound head
+    column_mean = weights[head].mean(dim=0)  # the average weight each key receives
+    query = int(column_mean.argmax())  # rule 2: the key that receives the most weight, read as a query
+    return HeadPick(
+        block=block, ink=is_ink, ink_by_head=ink_by_head, head=head, query=query, scores=scores, weights=weights,
+        two_heaviest=column_mean.topk(2).values.sum().item(),
+        row_on_ink=weights[head, query, 1:][is_ink].sum().item(),
+        chance_on_ink=int(is_ink.sum()) / weights.shape[-1],
+    )  # fmt: skip
+
+
 _HEAD_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
 _COLOUR_NAMES = ("blue", "orange", "green", "red", "purple", "brown")
 
@@ -728,7 +781,20 @@ def plot_cost_growth(
         ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
+    _note_coinciding_memory(memory_ax, layers)
     return fig
+
+
+def _note_coinciding_memory(ax: Axes, layers: Sequence[tuple[str, int, int]]) -> None:
+    """Say in the memory panel which lines lie on top of each other: equal heads, different widths."""
+    widths_by_heads: dict[int, list[int]] = {}
+    for _, dim, heads in layers:
+        widths_by_heads.setdefault(heads, []).append(dim)
+    for heads, widths in widths_by_heads.items():
+        if len(set(widths)) > 1:
+            ax.text(0.98, 0.04, f"{heads} heads at width {' and '.join(map(str, dict.fromkeys(widths)))}: one line\n"
+                    "(identical: memory does not depend on D)", transform=ax.transAxes, ha="right", va="bottom",
+                    fontsize=8, bbox={"facecolor": "white", "alpha": 0.85, "lw": 0.5})  # fmt: skip
 
 
 def softmax_row(head_dim: int, num_keys: int = 197, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:

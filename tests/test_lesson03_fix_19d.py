@@ -1,0 +1,129 @@
+"""Review r19c_03's items, checked on the stored lesson 03, its appendix and the package."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from tests import _notebook as nb
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises.lesson03 import check_attention
+from vit_explained.plotting import lesson03 as plots
+
+LESSON = nb.NOTEBOOKS / "03_attention_shapes.ipynb"
+APPENDIX = nb.NOTEBOOKS / "03_attention_shapes_appendix.ipynb"
+CELLS = nb.cells(LESSON)
+SOURCES = [nb.source(c) for c in CELLS]
+APPENDIX_SOURCES = nb.sources(APPENDIX)
+
+
+def _index(text: str, sources: list[str] = SOURCES) -> int:
+    (i,) = [j for j, s in enumerate(sources) if text in s]
+    return i
+
+
+def _hidden(cell: dict) -> bool:
+    return "hide-input" in cell["metadata"].get("tags", [])
+
+
+def test_1_the_four_head_strip_and_the_heads_result_are_on_the_main_path():
+    overlay = _index("plots.plot_query_attention(")
+    strip = _index("plots.plot_query_heads(")
+    summary = _index("## Summary")
+    assert overlay < strip < _index("## 1 · One batch through ViT-B attention") < summary
+    assert strip <= overlay + 4  # right after the single-head overlay and its check
+    printed = nb.printed(CELLS[strip])
+    assert "head 3: patch 10 (row 1, col 3), weight 0.30" in printed
+    assert "difference +3.8 points [+2.7, +4.8] (95 % t, 10 paired seeds)" in printed
+    reading = nb.flat(SOURCES[strip + 1])
+    assert "3.8 points higher" in reading and "2.7 to 4.8" in reading and "each of the 10 seeds" in reading
+    check = SOURCES[strip + 2]
+    assert _hidden(CELLS[strip + 2]) and "several_heads.low > 0" in check and "int(top_keys[3]) == query" in check
+    assert not any("plots.plot_query_heads(" in s for s in APPENDIX_SOURCES)  # moved, not copied
+
+
+def test_2_and_3_the_training_result_is_not_pinned_on_saturation_and_the_settings_are_named():
+    text = nb.flat(SOURCES[_index("**In training.**")])
+    assert "No ablation here isolates why" in text and "only about 1 % of rows start saturated" in text
+    assert "$\\sqrt{d}$-larger gradient that reaches $W_q$ and $W_k$" in text
+    assert "The two settings (one head of 64, four heads of 16) also differ in head count" in text
+    assert "two arms also differ" not in text
+
+
+def test_4_the_all_rows_counterpoint_is_one_sentence_and_its_numbers_are_in_appendix_g():
+    reading = nb.flat(SOURCES[_index("Without the scale, 37 % of the rows saturate")])
+    assert "2.34" not in reading and "1.69" not in reading and "not larger" in reading
+    main = "\n".join(SOURCES[: _index("## Summary")])
+    assert "mean_lines()" not in main
+    g = _index('<a id="appendix-g"></a>', APPENDIX_SOURCES)
+    h = _index('<a id="appendix-h"></a>', APPENDIX_SOURCES)
+    assert any("(16, 2.34), (64, 1.78), (256, 1.05), (1024, 0.60)" in s for s in APPENDIX_SOURCES[g:h])
+
+
+def test_5_the_head_claim_is_about_this_digit():
+    text = nb.flat(SOURCES[_index("The query (cyan), patch 10")])
+    assert "on this 6 it is the block's most stroke-bound head" in text and "not a typical one" not in text
+
+
+def test_6_sdpa_is_a_dispatcher_and_scale_needs_torch_2_1():
+    text = nb.flat(SOURCES[_index("### The same as PyTorch's attention")])
+    assert "is a dispatcher" in text and "flash, memory-efficient, or the plain math" in text
+    assert "`scale=`, a keyword PyTorch 2.1 added" in text and "`torch>=2.1`" in text
+    assert "the fused kernel behind" not in text
+    check = SOURCES[_index("### The same as PyTorch's attention") + 2]
+    assert "importlib.metadata.requires" in check and "scale=self.scale" in check
+
+
+def test_7_the_selection_lives_in_the_package_and_the_cell_is_short():
+    code = SOURCES[_index("mnist_vit = load_mnist_vit()")]
+    assert "plots.pick_head_and_query(" in code and "argmax" not in code and len(code.splitlines()) <= 12
+    pick = plots.pick_head_and_query(_Toy(), torch.rand(1, 28, 28), block=0)
+    assert pick.weights.shape == (2, 50, 50) and 0 <= pick.head < 2 and 0 <= pick.query < 50
+    assert len(pick.report().splitlines()) == 3
+
+
+class _Toy(torch.nn.Module):
+    """The smallest model queries_and_keys reads: patches, a class token, blocks with norm1 and attn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from vit_explained import Attention
+
+        block = torch.nn.Module()
+        block.norm1, block.attn = torch.nn.Identity(), Attention(8, 2)
+        self.blocks = torch.nn.ModuleList([block])
+        self.embed = torch.nn.Linear(16, 8)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        patches = images.reshape(-1, 7, 4, 7, 4).permute(0, 1, 3, 2, 4).reshape(-1, 49, 16)
+        tokens = torch.cat([torch.zeros(images.shape[0], 1, 8), self.embed(patches)], dim=1)
+        for block in self.blocks:
+            tokens = tokens + block.attn(block.norm1(tokens))
+        return tokens
+
+
+def _scaled(q, k, v):
+    return (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1) @ v
+
+
+def test_8_a_wider_result_passes_with_a_note_and_weights_at_k_is_named(capsys):
+    check_attention(lambda q, k, v: _scaled(q.double(), k.double(), v.double()))
+    assert "Wider is accepted here; in real code keep q's dtype" in capsys.readouterr().out
+    check_attention(_scaled)
+    assert "Wider" not in capsys.readouterr().out
+    check_attention(
+        lambda q, k, v: torch.einsum(
+            "bhqk,bhkd->bhqd", torch.einsum("bhqd,bhkd->bhqk", q, k).div(q.shape[-1] ** 0.5).softmax(-1), v
+        )
+    )
+    assert "Wider" not in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match=r"weights multiply k instead of v \(weights @ k\)"):
+        check_attention(lambda q, k, v: (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1) @ k)
+
+
+def test_9_the_memory_panel_says_the_lines_coincide():
+    fig = plots.plot_cost_growth(num_tokens=(196, 784))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any("memory does not depend on D" in t for t in texts)
