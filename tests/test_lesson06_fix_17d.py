@@ -65,7 +65,8 @@ def test_hedged_stopping_sentence_split():
 
 def test_one_correction_family_of_18_stated_beside_the_verdict_table():
     text = _markdown()
-    assert "99.7 % for section 5's 18), so that one lucky" in text  # review 18b: the family (19a: in the How sure? box)
+    # review 18b: the family (19a: in the How sure? box; r19b: its two follow-up questions beside it)
+    assert "99.7 % for section 5's 18, 97.5 % for its two follow-up questions), so that one lucky" in text
     assert "1 − 0.05/18" not in text and "Bonferroni" not in text  # explained in appendix D only
     assert "for 17" not in text
     printed = "\n".join(o.get("text", "") for c in _cells() if c.cell_type == "code" for o in c.get("outputs", []))
