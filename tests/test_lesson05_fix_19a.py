@@ -96,10 +96,11 @@ def test_derivation_widget_opens_at_c_1_with_a_button_to_its_peak():
     assert widget.peak_button.description.startswith("go to the peak: c = ")
 
 
-def test_the_saturation_paragraph_is_in_the_main_line():
+def test_the_saturation_paragraph_follows_its_widget():
     cells, sources = _cells(), nb.sources(NOTEBOOK)
     para = _at(sources, "**When the softmax saturates.**")
-    assert _at(sources, "derivation = derivation_widget(") < para < _at(sources, "## 5 · Cut the MLP route")
+    # 19d: the widget and this paragraph moved to appendix H (section 4 ends with a pointer)
+    assert _at(sources, "### H · When the softmax saturates") < _at(sources, "derivation = derivation_widget(") < para
     assert "diag}(a) - aa^\\top$ is nearly zero" in sources[para]
     assert "||dW_q|| peaks at c = 13.3" in nb.printed(cells[para + 1])
 

@@ -126,7 +126,7 @@ def test_ablation_pointer_seed_range_and_the_adamw_aside():
     text = "\n".join(_sources())
     # 19c: ablation (3) (PyTorch's init with qkv at std 0.02) shows sufficiency; (2) and its converse, need
     assert "appendix I: another" not in text
-    assert "is *sufficient* for the gap" in text and "is *needed* for the gap" in text
+    assert "is *sufficient* for the gap" in text and "is needed for the *hundreds-fold* gap" in text
     assert "q, k x 10 gives 12 to 47 against a prediction of 40" in text
     assert "ends with a gap of only 1.7 to 2.8" not in text
     assert "whether AdamW has any part in that is not tested here" in text
