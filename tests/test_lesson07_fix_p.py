@@ -108,7 +108,9 @@ def test_the_lesson_says_only_what_its_evidence_supports():
     assert "dead branch" not in text and "only warns and returns" in text
     flat = " ".join(text.split())
     assert "windows, padding, scale and parameters changed together" in flat
-    assert "lesson07_masked_overlap.md" not in text and "overlapping (and larger) windows are ahead" not in text
+    # review 19c: the masked run is named once, only as tried and left out (never as evidence)
+    assert text.count("lesson07_masked_overlap.md") == 1 and "overlapping (and larger) windows are ahead" not in text
+    assert "lesson07_masked_overlap.md`), and is left out" in " ".join(text.split())
     assert "07_parameter_parts" not in text and "The scale acts as an inverse temperature" in text
 
 

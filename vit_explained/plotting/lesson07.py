@@ -580,7 +580,8 @@ def gradient_mask_panels(
     return [
         ("one window of soft split 1\n(token 24, stride 4)" if (row, col) == (3, 3) else "one window of soft split 1",
          window, (stride * row, stride * col, stride), (stride * row + 1, stride * col + 1)),
-        ("corner final token,\nsoft splits only", corner, (0, 0, final_stride), (1, 1)),
+        ("corner final token, soft splits only\n(cross: centre of the full 31x31\nfield, clipped here)", corner,
+         (0, 0, final_stride), (1, 1)),
         ("interior final token, soft splits\nonly (48x48 image, different scale)", interior,
          (final_stride, final_stride, final_stride), (final_stride + 1, final_stride + 1)),
         ("first final token,\ntoken transformers included", whole, (0, 0, final_stride)),
@@ -683,8 +684,11 @@ def plot_chain_locality(
         if rows <= 40 and cols <= 40:  # one cell per token, outlined while the cells are large enough to see
             ax.grid(which="minor", color="tab:orange", linewidth=0.4)
         ax.tick_params(which="minor", length=0)
-        ax.set_title(f"re-structurization after split {stage}:\nits {rows * cols} tokens reshaped to {rows} x {cols}"
-                     "\n(each token: its window's mean pixel)", fontsize=9)
+        ax.set_title(
+            f"re-structurization after split {stage}:\nits {rows * cols} tokens reshaped to {rows} x {cols}"
+            "\n(each token: its window's mean pixel)",
+            fontsize=9,
+        )
     middle, right = fig.add_subplot(grid[0, -2]), fig.add_subplot(grid[0, -1])
     _stage_cost_axes(middle, right, *cost)
     names = cost[0]  # short tick labels ("TT 1"), the same in both panels, so four splits' labels do not overlap

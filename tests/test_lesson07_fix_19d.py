@@ -1,0 +1,97 @@
+"""Lesson 07, fixes of 5 December 2026 (review r19c, 8.5): the `Linear` arm is one affine map of the pixels and a
+31 x 31, stride-16 patch embedding only at interior tokens (the intermediate padding makes it position-dependent:
+printed and checked); the token-MLP row names the whole swap and "removing attention did not hurt"; the T2T code's
+training recipe stated (DeiT's recipe plus EMA); section 6 gives each arm one paragraph and the Summary one line;
+the masked-overlap run is named as tried and left out; the corner panel's cross is the centre of the clipped field."""
+
+import re
+
+import torch
+
+from tests import _notebook as nb
+from vit_explained.plotting.lesson07 import gradient_mask_panels
+
+LESSON = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
+
+
+def _index(sources, start):
+    (i,) = [i for i, s in enumerate(sources) if s.startswith(start)]
+    return i
+
+
+def _section_6(sources):
+    return nb.flat("\n".join(sources[_index(sources, "## 6. Does T2T help?") : _index(sources, "## Summary")]))
+
+
+def test_the_linear_arm_is_a_patch_embedding_only_at_interior_tokens_printed_and_checked():
+    sources = nb.sources(LESSON)
+    text = _section_6(sources)
+    assert "a linear patch embedding with overlapping 31 x 31 windows at stride 16" not in text
+    assert "At interior tokens it is one linear patch embedding, 31 x 31 windows at stride 16." in text
+    assert "At the border the intermediate zero padding makes it position-dependent" in text
+    assert "4 of the 9 tokens equal one `Conv2d(31, stride 16, padding 14)`, the 5 on the top row and left" in text
+    assert "by up to 0.026 in their weights, and the constant f(0) varies by up to 0.078 across tokens" in text
+    printed = nb.all_printed(LESSON)
+    line = (
+        "tokens equal to that one patch embedding: 4 of 9, [(1, 1), (1, 2), (2, 1), (2, 2)] (row, column);"
+        " the others' weights differ by up to 0.026, and f(0) varies by up to 0.078"
+    )
+    assert line in printed
+    (check,) = [s for s in sources if "assert patch_tokens == [(1, 1), (1, 2), (2, 1), (2, 2)]" in s]
+    assert check.startswith("# @title A check") and '== "0.026"' in check and '== "0.078"' in check
+
+
+def test_the_token_mlp_row_names_the_whole_swap_and_the_conclusion_is_softened():
+    sources = nb.sources(LESSON)
+    text = _section_6(sources)
+    assert "attention out, parameters held" not in text
+    row = (
+        "| digits: token MLP against token transformers | whole token transformer swapped for a token MLP of equal"
+        " size (no attention, no v-skip, one sublayer) | +1.2 points | [+0.2, +2.2], 6 seeds |"
+    )
+    assert row in text
+    assert "**attention was not necessary here**" in text and "removing attention did not hurt" in text
+    everything = nb.flat(nb.all_text(LESSON))
+    assert "was not what helped" not in everything
+
+
+def test_the_t2t_recipe_is_stated_from_its_main_py():
+    sources = nb.sources(LESSON)
+    assert "not restated here" not in nb.flat(nb.all_text(LESSON))
+    published = nb.flat(sources[_index(sources, "## 6. Does T2T help?")])
+    # yitu-opensource/T2T-ViT main.py at 0f63dc9: --opt adamw, --lr 5e-4, --weight-decay 0.05, --sched cosine,
+    # --epochs 300, --aa rand-m9-mstd0.5-inc1, --mixup 0.8, --cutmix 1.0, --reprob 0.25, --smoothing 0.1,
+    # --drop-path 0.1, --model-ema default True, --model-ema-decay 0.99996
+    recipe = (
+        "The recipe is DeiT's recipe plus EMA: the T2T code's `main.py` (commit `0f63dc9`) defaults to AdamW, lr 5e-4,"
+        " weight decay 0.05, a cosine schedule over 300 epochs, RandAugment m9, Mixup 0.8, CutMix 1.0, random erasing"
+        " 0.25, label smoothing 0.1 and drop-path 0.1"
+    )
+    assert recipe in published and "(model EMA, decay 0.99996) on by default" in published
+    assert "DeiT's plus a weight EMA: section 6" in nb.flat(sources[_index(sources, "## 4. T2T-ViT_t-14 next to")])
+
+
+def test_each_arm_has_one_paragraph_and_the_summary_one_line():
+    sources = nb.sources(LESSON)
+    text = _section_6(sources)
+    linear, mlp = text.index("**The `Linear` arm.**"), text.index("**The token-MLP arm.**")
+    assert linear < mlp < text.index("### What section 6 shows")
+    assert text.count("The token MLP at least matches the token transformers") == 1
+    summary = nb.flat(sources[_index(sources, "## Summary")].split("## Exercises")[0])
+    (bullet,) = [b for b in summary.split("- **") if b.startswith("Does T2T help?")]
+    assert bullet.count("token MLP") == 1 and bullet.count("1.2 points") == 1
+    assert "removing attention did not hurt" in bullet and len(bullet) < 800
+    assert "no fresh digits" not in bullet and "5 of 6 seeds" not in bullet
+
+
+def test_the_masked_overlap_run_is_named_as_tried_and_left_out():
+    text = nb.flat(nb.all_text(LESSON))
+    assert text.count("lesson07_masked_overlap.md") == 1
+    assert "The overlap alone was tried too, by zeroing each window outside its token's stride cell" in text
+    assert re.search(r"lesson07_masked_overlap\.md`\), and is left out: the masking itself broke training", text)
+
+
+def test_the_corner_panel_says_its_cross_is_the_centre_of_the_clipped_field():
+    masks = [torch.zeros(28, 28), torch.zeros(28, 28), torch.zeros(48, 48), torch.ones(28, 28)]
+    panels = gradient_mask_panels(*masks, (3, 3), 4, 16)
+    assert "(cross: centre of the full 31x31\nfield, clipped here)" in panels[1][0] and panels[1][3] == (1, 1)
