@@ -216,7 +216,7 @@ def merge(paths: list[str]) -> None:
     body = (
         f"On the {len(arms['relabel']['runs'][0]['class_says_1'])} validation 7s: the share each head (and the"
         " teacher) predicts 1, with Wilson 95 % intervals, and the exact McNemar test of the two heads.\n\n"
-        f"`OMP_NUM_THREADS=1`, one process per arm and seed, two at a time on a shared 2-core machine:"
+        f"`OMP_NUM_THREADS=1`, one process per arm and seed, two to six at a time on a shared 2-core machine:"
         f" {_minutes(arms)} of training per seed. The kept epoch was chosen on validation accuracy (all digits);"
         " the 7s' answers were not used.\n\n"
         + _length_note(arms)

@@ -159,3 +159,41 @@ def test_timm_calls_the_same_constructor_then_adds_the_token_and_head():
     text = nb.flat(sources[_index(sources, "In code, the package's `DeiT`")])
     assert "timm's calls the same constructor (`weight_init='skip'`), then replaces `pos_embed` and adds" in text
     assert "`dist_token` and `head_dist`" in text
+
+
+# --- 2: the short runs' unchanged-teacher control, and "says 1" on the test digits neither 7 nor 1 --------------
+
+
+def test_the_stored_result_has_a_short_control_and_the_other_test_digits():
+    from vit_explained.distill import relabel_ablation
+
+    arms = relabel_ablation()["arms"]
+    control, hard = arms["short-control"], arms["short-hard"]
+    assert control["loss"] == "hard" and control["epochs"] == hard["epochs"] == 8
+    assert [run["seed"] for run in control["runs"]] == [0, 1, 2]
+    for name in ("short-hard", "short-control"):
+        for run in arms[name]["runs"]:
+            assert all(len(run[f"test_other_{who}_says_1"]) == 800 for who in ("class", "distillation", "teacher"))
+    for hard_run, control_run in zip(hard["runs"], control["runs"], strict=True):
+        assert sum(control_run["test_teacher_says_1"]) < 5 < 90 < sum(hard_run["test_teacher_says_1"])
+    script = (nb.ROOT / "benchmarks" / "bench_lesson09_relabel.py").read_text()
+    assert '"short-control": (False, "hard", SHORT_EPOCHS)' in script
+
+
+def test_the_lesson_prints_checks_and_reads_the_short_control():
+    cells = nb.cells(LESSON)
+    sources = [nb.source(c) for c in cells]
+    at = next(i for i, s in enumerate(sources) if 'arms[f"short-{loss}"]' in s)
+    printed = nb.printed(cells[at])
+    assert "control,        distillation head  [7, 3, 1]" in printed
+    assert "test digits neither 7 nor 1 called 1, seeds 0, 1, 2 (of 800):" in printed
+    assert "hard      loss, distillation head  [50, 43, 41]" in printed
+    assert "all(h.low > c.high for h, c in hard_vs_control)" in sources[at + 1]
+    assert '(min(pct["hard", "distillation"]), max(pct["hard", "distillation"])) == (5.1, 6.2)' in sources[at + 1]
+    reading = nb.flat(sources[at + 2])
+    assert "The short control, the unchanged teacher with the hard loss, calls 1 to 7 of them a 1" in reading
+    assert "The 1s are mostly specific to 7s" in reading and "5.1 to 6.2 %" in reading
+    assert "the soft arms' other digits were not recorded" in reading
+    assert "Their control is a fourth arm" in nb.flat(sources[at - 1])
+    summary = nb.flat(sources[next(i for i, s in enumerate(sources) if s.startswith("## Summary"))])
+    assert "their unchanged-teacher control calls 1 to 7 of them a 1" in summary

@@ -58,7 +58,8 @@ def test_the_relabel_ablation_has_its_control_arm_with_the_same_seeds_and_epochs
     from vit_explained.distill import relabel_ablation
 
     arms = relabel_ablation()["arms"]
-    assert set(arms) == {"relabel", "control", "short-hard", "short-soft", "short-soft-tau3"}  # 19a, 19b: soft arms
+    # 19a, 19b: soft arms; 19c: the short arms' own control
+    assert set(arms) == {"relabel", "control", "short-hard", "short-soft", "short-soft-tau3", "short-control"}
     assert arms["control"]["epochs"] == arms["relabel"]["epochs"]
     assert [run["seed"] for run in arms["control"]["runs"]] == [run["seed"] for run in arms["relabel"]["runs"]]
     says_1 = [sum(run["distillation_says_1"]) / len(run["distillation_says_1"]) for run in arms["control"]["runs"]]
