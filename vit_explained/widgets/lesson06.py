@@ -121,7 +121,8 @@ class TrainingWidget(LessonWidget):
             f"{label}: loss {result.losses[0]:.2f} at step 0, {final:.2f} at the end "
             f"(ln 10 = {CHANCE_LOSS:.3f}); validation accuracy {result.val_accuracy:.0%}; "
             f"step-0 gradient norms: {norms or 'not recorded'}; "
-            f"permutation test at step 0, largest logit change {_shuffle_text(permutation_reading(key[0], key[3], key[4], key[6]))}"
+            "permutation test at step 0, largest logit change "
+            f"{_shuffle_text(permutation_reading(key[0], key[3], key[4], key[6]))}"
         )
         curves = {f"this run ({label})": result.losses}
         val = {f"this run ({label})": result.val_losses}

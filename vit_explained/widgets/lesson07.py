@@ -240,8 +240,10 @@ class T2TChainWidget(LessonWidget):
             grid = stages[fold - 1].grid
             folded = (fold, restructured_map(_digit()[0], chain, fold))
             rows, cols = folded[1].shape
-            line += (f"; fold back after split {fold}: the {DIGIT_SIDE} x {DIGIT_SIDE} digit's {rows * cols} tokens"
-                     f" reshaped to {rows} x {cols} (this {height}x{width} image's: {grid.rows} x {grid.cols})")
+            line += (
+                f"; fold back after split {fold}: the {DIGIT_SIDE} x {DIGIT_SIDE} digit's {rows * cols} tokens"
+                f" reshaped to {rows} x {cols} (this {height}x{width} image's: {grid.rows} x {grid.cols})"
+            )
         try:
             return line, plot_chain_locality(_digit(), chain, cost, title=title, show_sides=show_field, folded=folded)
         except ValueError as error:  # a field wider than the digit: the numbers stand, the picture cannot
