@@ -1221,6 +1221,16 @@ def rank_correlation(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return (ra * rb).sum(1) / (ra.norm(dim=1) * rb.norm(dim=1))
 
 
+def rank_correlation_to_others(maps: torch.Tensor) -> torch.Tensor:
+    """Per map, its :func:`rank_correlation` with every other map of the batch, averaged: ``(B, ...)`` -> ``(B,)``
+    float64. Lesson 08's other-digits reference: no pairing of digits to choose, and no digit against itself."""
+    count = len(maps)
+    if count < 2:
+        raise ValueError(f"rank_correlation_to_others needs at least 2 maps, got {count}")
+    rho = torch.stack([rank_correlation(maps[i].expand_as(maps), maps) for i in range(count)]).double()  # (B, B)
+    return (rho.sum(1) - rho.diagonal()) / (count - 1)
+
+
 def block_streams(
     model: nn.Module, block: nn.Module, images: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

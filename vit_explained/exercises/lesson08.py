@@ -1002,6 +1002,12 @@ def check_chefer_rollout(
         returned = _NO_CHEFER(chefer_rollout, *given)
         if isinstance(returned, (list, tuple)):
             fail(f"for {case}: your function returned a Python {type(returned).__name__}: return one (B, N, N) tensor")
+        if not hasattr(returned, "__array__"):  # None, a number, a string: not one (B, N, N) array
+            what = "None (a missing return?)" if returned is None else f"a {type(returned).__name__}"
+            fail(
+                f"for {case}: your function returned {what}: "
+                "return one (B, N, N) torch.Tensor (a numpy array also works)"
+            )
         got = as_tensor(returned, f"your chefer_rollout for {case}")
         if any(not torch.equal(a, b) for a, b in zip(weights + gradients, given[0] + given[1], strict=True)):
             fail(
