@@ -331,7 +331,24 @@ def nearest_centre_plane(
     fitted = (fit_x - mean) @ axes
     centres = torch.stack([fitted[fit_labels == k].mean(dim=0) for k in range(classes)])  # (classes, 2)
     plane = (x - mean) @ axes
-    return plane, (torch.cdist(plane, centres).argmin(dim=1) == labels).float().mean().item()
+    return plane, nearest_centre_right(plane, centres, labels).float().mean().item()
+
+
+def nearest_centre_right(plane: torch.Tensor, centres: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Per row of plane (N, 2): True where the nearest of centres (classes, 2) is its label; (N,) bool."""
+    return torch.cdist(plane, centres).argmin(dim=1) == labels
+
+
+def nearest_centre_hits(
+    fit_x: torch.Tensor, fit_labels: torch.Tensor, x: torch.Tensor, labels: torch.Tensor, classes: int = 10
+) -> torch.Tensor:
+    """nearest_centre_plane's rule, digit by digit: (N,) bool, True where x's row is placed at its own label's
+    centre. Two rules scored on the same digits can then be compared pair by pair."""
+    mean = fit_x.mean(dim=0)
+    axes = torch.linalg.svd(fit_x - mean, full_matrices=False).Vh[:2].T
+    fitted = (fit_x - mean) @ axes
+    centres = torch.stack([fitted[fit_labels == k].mean(dim=0) for k in range(classes)])
+    return nearest_centre_right((x - mean) @ axes, centres, labels)
 
 
 def plot_feature_plane(
