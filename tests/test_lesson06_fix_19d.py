@@ -64,3 +64,12 @@ def test_5_warm_up_plateau_coincidence_named():
     assert "the 10 % warm-up is 40 steps, 2.0 epochs (printed)" in text
     assert "runs without warm-up are what rule it out" in text
     assert "warm-up in these 400 steps: 40 steps, 2.0 epochs" in nb.all_printed(LESSON)
+
+
+def test_1_appendix_mentions_of_the_longer_lead():
+    for text in (
+        "The lesson reruns it at each model's own rate on 10 seeds",
+        "the lesson's 10-seed rerun at each model's own rate",
+    ):
+        hit = _cell(APPENDIX, text)
+        assert text + ": **ahead** in its own family, **leans** if counted with the 18" in hit
