@@ -21,7 +21,9 @@ def test_verdict_words_defined_in_the_how_sure_box_before_first_use():
     cells = nb.cells(LESSON)
     box = _index(cells, '<a id="verdict-words"></a>')
     assert box > _index(cells, '<a id="how-sure"></a>')  # review 19b: at the first comparison (section 3), not up front
-    assert box == _index(cells, '<a id="warm-up-main"></a>')
+    assert (
+        box == _index(cells, "## 3 ·") < _index(cells, '<a id="warm-up-main"></a>')
+    )  # r19c: its own cell, at section 3's start
     text = nb.source(cells[box])
     for word in (
         "**ahead** (or **behind**)",

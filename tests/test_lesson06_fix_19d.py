@@ -73,3 +73,12 @@ def test_1_appendix_mentions_of_the_longer_lead():
     ):
         hit = _cell(APPENDIX, text)
         assert text + ": **ahead** in its own family, **leans** if counted with the 18" in hit
+
+
+def test_6_statistics_box_opens_section_3_in_its_own_cell():
+    cells = nb.cells(LESSON)
+    at = [i for i, cell in enumerate(cells) if '<a id="verdict-words"></a>' in nb.source(cell)]
+    assert len(at) == 1 and nb.source(cells[at[0]]).startswith('## 3 · Training, in view\n\n<a id="verdict-words">')
+    assert nb.source(cells[at[0] + 1]).startswith("### 3a · The loop")
+    assert '<a id="warm-up-main"></a>' not in nb.source(cells[at[0]])
+    assert "Read the curves" not in nb.source(cells[at[0]]) and len(cells) <= 117
