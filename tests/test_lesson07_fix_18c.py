@@ -81,7 +81,9 @@ def test_wording_follows_the_printed_intervals():
     text = "\n".join(s for s, c in zip(_sources(), nb.cells(LESSON), strict=True) if c["cell_type"] == "markdown")
     assert "This run cannot say how much the overlap alone carries." in text
     assert "not with the overlap alone" not in text
-    assert "the scale's mean effect lies within [-1.2, +1.0] points" in text and "about 1 point at most" not in text
+    # review r19d: "lies within" read as certainty; now "a 95 % t-interval over seeds of"
+    assert "the scale's mean effect has a 95 % t-interval over seeds of [-1.2, +1.0] points" in text
+    assert "about 1 point at most" not in text
     assert "cost about three times those of all 14 backbone layers" in text
     assert "does 1.32x the MACs (section 5)" in text and "leaves out\nrun-to-run variance" in text
     assert "with about half the parameters and half the MACs" in text

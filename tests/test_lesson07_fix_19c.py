@@ -75,10 +75,11 @@ def test_no_verdict_line_beside_ahead_and_the_fresh_digit_caveat():
         " sign test p = 0.062" in printed
     )
     text = nb.flat("\n".join(_section_6(sources)))
-    assert "The token MLP at least matches the token transformers, and is 1.2 points ahead on these 180 digits" in text
+    # review r19d: "matched or beat it on these 180 digits, 10 epochs"
+    assert "The token MLP matched or beat the token transformers on these 180 digits, 10 epochs" in text
     assert "**Fresh digits** were not drawn" in text
     summary = nb.flat(sources[_index(sources, "## Summary")])
-    ahead = "at least matches the token transformers, and is 1.2 points ahead on these 180 digits [+0.2, +2.2]"
+    ahead = "matched or beat the token transformers on these 180 digits, 10 epochs (+1.2 points [+0.2, +2.2]"
     assert ahead in summary
 
 
