@@ -230,7 +230,7 @@ def adds_noise(images, patch_size):
         (changes_its_input, "changed the input tensor in place"),
         (adds_noise, "different numbers"),
         (lambda images, patch_size: images.numpy(), "your output has shape"),  # an array passes, this shape not
-        (lambda images, patch_size: patchify_numpy(images, patch_size).tolist(), "return a tensor, not a list/array"),
+        (lambda images, patch_size: patchify_numpy(images, patch_size).tolist(), "return a tensor, not a list"),
         (lambda images, patch_size: str(images), "return a tensor"),
         (lambda images, patch_size: patchify_reference(images, patch_size).round().int() + 1, "a narrower dtype"),
         (lambda images, patch_size: patchify_reference(images, patch_size).long(), r"torch.int64 .*a narrower dtype"),
@@ -302,7 +302,7 @@ def zeroes_the_kernel(weight):
         (lambda weight: weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1).long(), "a narrower dtype"),
         (lambda weight: weight.permute(0, 2, 1, 3).reshape(weight.shape[0], -1), r"\(ph, c, pw\) order, \(p1 c p2\)"),
         (lambda weight: weight.permute(0, 2, 1, 3).flatten(1).double(), r"\(p1 c p2\)"),  # wider dtype, same slip
-        (lambda weight: weight.tolist(), "return a tensor, not a list/array"),
+        (lambda weight: weight.tolist(), "return a tensor, not a list"),
         (lambda weight: weight.numpy().transpose(0, 2, 3, 1).reshape(weight.shape[0], -1).tolist(), "not a list"),
         (lambda weight: "weight", "return a torch.Tensor"),
         (lambda weight: weight.permute(0, 1, 3, 2).reshape(weight.shape[0], -1), r"\(c, pw, ph\)"),
@@ -468,7 +468,7 @@ def raises(pos, old, new):
         (lambda pos, new, old: resize_reference(pos, old, new), "grids swapped it runs"),  # the package's order
         (lambda pos, old, new: interpolate_positions(pos, new, old, mode="bilinear", antialias=False), "yourself"),
         (lambda pos, old, new: "table", "return a tensor"),
-        (lambda pos, old, new: resize_numpy(pos, old, new).tolist(), "return a tensor, not a list/array"),
+        (lambda pos, old, new: resize_numpy(pos, old, new).tolist(), "return a tensor, not a list"),
         (lambda pos, old, new: torch.nn.Linear(2, 2), "torch.nn.Linear"),
         (lambda pos, old, new: resize_reference(pos, old, new).half(), r"torch.float16 .*\.half\(\)"),
         (lambda pos, old, new: resize_reference(pos, old, new).bfloat16(), "a narrower dtype"),

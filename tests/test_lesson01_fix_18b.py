@@ -65,5 +65,5 @@ def test_section3_picture_before_its_printed_check() -> None:
 
 def test_section6_matched_distance_reading() -> None:
     sources = _sources()
-    assert any('"below - right": adjacent_row_column(t, g, confidence=0.99)' in s for s in sources)  # 19c: the table
+    assert any('"below - right": adjacent_row_column(t, g, confidence=confidence)' in s for s in sources)  # 19d
     assert not any("may explain the\nrows" in s for s in sources)  # round 18c: the index is only a label

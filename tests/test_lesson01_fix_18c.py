@@ -100,7 +100,7 @@ def test_checker_wording_for_none_and_arrays() -> None:
 
     with pytest.raises(ExerciseFailed, match="is None: does your function end with a `return`"):
         as_tensor(None)
-    with pytest.raises(ExerciseFailed, match=r"not a list/array: .*wrap it in torch.as_tensor"):
+    with pytest.raises(ExerciseFailed, match=r"not a list: .*wrap it in torch.as_tensor"):
         as_tensor([0.0, 1.0])  # a list; a numpy array passes (the lesson says numpy is fine)
     assert torch.equal(as_tensor(np.zeros(3)), torch.zeros(3, dtype=torch.float64))
     source = (ROOT / "vit_explained" / "exercises" / "lesson01.py").read_text()

@@ -63,7 +63,7 @@ def _count(h: int, w: int, ph: int, pw: int) -> int:
 def test_exercises_2_to_4_refuse_a_list(check, answer) -> None:
     with pytest.raises(ExerciseFailed) as failed:
         check(answer)
-    assert "return a tensor, not a list/array" in str(failed.value)
+    assert "return a tensor, not a list" in str(failed.value)
 
 
 @pytest.mark.parametrize(

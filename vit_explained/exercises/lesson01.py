@@ -40,7 +40,9 @@ def as_tensor(value: object, what: str = "your answer") -> torch.Tensor:
     if value is None:
         fail(f"{what} is None: does your function end with a `return`?")
     hint = "; wrap it in torch.as_tensor(...)" if isinstance(value, np.ndarray | list | tuple) else ""
-    fail(f"return a tensor, not a list/array: {what} is a {_type_name(value)}{hint}")
+    if isinstance(value, list | tuple):
+        fail(f"return a tensor, not a list: {what} is a {_type_name(value)}{hint}")
+    fail(f"return a tensor (a numeric numpy array is fine too): {what} is a {_type_name(value)}{hint}")
 
 
 def _view_after_permute(error: ExerciseFailed, case: str) -> None:
@@ -488,7 +490,7 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         rounded = (
             f"for {case} your weight is {answer.dtype} but the kernel is {weight.dtype}: the reordering only moves "
             "numbers, so a narrower dtype rounds them (a .half(), .bfloat16() or .long(); float64 is fine), and the "
-            "tokens are then no longer exactly the Conv2d's)"
+            "tokens are then no longer exactly the Conv2d's"
         )
         if close(answer, target):  # to the answer's own precision (float16 keeps ~3 digits)
             if narrower:
