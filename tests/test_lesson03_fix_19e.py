@@ -1,0 +1,15 @@
+"""Lesson 03, review r19d: section 0's several-heads result says which models it comes from (section 3's
+small ViTs on scikit-learn's 8x8 digits), not the MNIST model whose heads the picture shows."""
+
+from __future__ import annotations
+
+from tests import _notebook as nb
+
+LESSON = nb.NOTEBOOKS / "03_attention_shapes.ipynb"
+
+
+def test_the_several_heads_result_names_its_dataset():
+    cell = next(s for s in nb.sources(LESSON) if s.startswith("**Several heads, several patterns.**"))
+    text = nb.flat(cell)
+    assert "not in this MNIST model" in text
+    assert "scikit-learn's 8x8 digits" in text
