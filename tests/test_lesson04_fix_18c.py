@@ -32,6 +32,8 @@ def test_each_question_has_its_answer_under_its_picture() -> None:
             below = _next_visible(cells, cells.index(below))
             assert below.source.startswith("def fc2_gradient(")
             below = _next_visible(cells, cells.index(below))
+            assert below.source.startswith("<details><summary>How it was measured")  # fix 19d: after the probe
+            below = _next_visible(cells, cells.index(below))
             assert "slope of the gradient against depth" in below.source
             below = _next_visible(cells, cells.index(below))
         assert below.cell_type == "markdown" and below.source.startswith(f"**Answer {number}.**"), number

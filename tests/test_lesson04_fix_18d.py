@@ -29,7 +29,7 @@ def test_answer_one_follows_its_intervals_and_states_the_papers_argument() -> No
     assert "slope of the gradient against depth" in before.source  # after the printed intervals
     text = _flat(cells[answer].source)
     assert "In Xiong et al.'s argument, post-norm's last-layer gradient stays large as depth grows" in text
-    assert "tests only the outcome" in text and r"$1/\sqrt{L}$" in text
+    assert "tests only the outcome" in text and r"is bounded by $O(1/\sqrt{L})$" in text  # fix 19d: a bound
 
 
 def test_section_six_names_lesson_05s_question_and_the_intuition() -> None:

@@ -38,8 +38,10 @@ def test_coincidence_of_the_range_is_printed_asserted_and_said() -> None:
     assert "about 8.2 + 1.33 L" in text
     check = nb.source(cells[at + 1])
     assert "== (8.2, 1.33)" in check and "hide-input" in cells[at + 1]["metadata"]["tags"]
-    prose = nb.flat(nb.source(cells[_index("**Answer 1.**")]))
-    assert "**The $-0.5$ is a coincidence of the range.**" in prose and r"$8.2 + 1.33\,L$" in prose
+    prose = nb.flat(nb.source(cells[_index("**Answer 1.**")]))  # fix 19d: the why folded into the probe's details
+    assert "The fall matches $L^{-0.5}$ over 2-16 blocks; appendix A shows it steepens deeper." in prose
+    folded = nb.flat(nb.source(cells[_index("<details><summary>How it was measured")]))
+    assert "coincidence of the range" in folded and r"$8.2 + 1.33\,L$" in folded
     head = nb.flat(nb.source(cells[_index("**1 · The gradient against depth.**")]))
     assert "dashed: slope $-0.5$, for comparison, not a fit." in head
     appendix = nb.cells(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb")

@@ -60,6 +60,8 @@ def test_section_six_probe_first_then_picture_statistics_folded_questions_number
     )
     assert cells[start + 3].source.startswith("Each dot is this probe (`norm_placement.last_fc2_gradient`)")
     assert cells[start + 4].source.startswith("def fc2_gradient(")
+    assert cells[start + 5].source.startswith("<details><summary>How it was measured")  # fix 19d: after the probe
+    start += 1
     assert 'HTML(f"<details>' in cells[start + 5].source  # round 17e: the slope lines print plain above the fold
     assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in cells[start + 5].outputs[0]["text"]
     assert "hide-input" in cells[start + 6].metadata["tags"]
