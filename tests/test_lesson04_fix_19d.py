@@ -91,3 +91,53 @@ def test_ending_summary_first_exercises_own_cell_libraries_last() -> None:
     fourth, fifth = bullets[4], bullets[5]
     assert fourth.startswith("A block is a **residual stream**") and "\n" not in fourth.strip()
     assert fifth.startswith("**Post-norm**") and "\n" not in fifth.strip()
+
+
+def _slope(x):
+    import math
+
+    import torch
+
+    return torch.special.ndtr(x) + x * torch.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+
+
+def test_gelu_slope_computed_in_float32_passes_with_a_note(capsys) -> None:
+    import numpy as np
+    import torch
+    from scipy.stats import norm
+
+    from vit_explained.exercises import lesson04
+
+    right = (
+        _slope,
+        lambda x: torch.from_numpy(norm.cdf(x.double().numpy()) + x.double().numpy() * norm.pdf(x.double().numpy())),
+        lambda x: 0.5 * (1 + torch.erf(x / np.sqrt(2))) + x * torch.exp(-0.5 * x**2) / np.sqrt(2 * np.pi),
+    )
+    for answer in right:
+        lesson04.check_gelu_slope(answer)
+        assert "computed in float32?" not in capsys.readouterr().out
+    lesson04.check_gelu_slope(lambda x: _slope(x.float()).to(x.dtype))
+    printed = capsys.readouterr().out
+    assert printed.startswith("Correct!") and "float32 rounding: computed in float32?" in printed
+
+
+def test_missing_keepdim_named_alone_when_sizes_are_d_against_n() -> None:
+    import pytest
+    import torch
+
+    from vit_explained.exercises import ExerciseFailed, lesson04
+
+    def no_keepdim(x, w, b, eps):
+        return (x - x.mean(-1)) / torch.sqrt(x.var(-1, unbiased=False) + eps) * w + b
+
+    def weight_reshaped(x, w, b, eps):
+        centred = x - x.mean(-1, keepdim=True)
+        return centred / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + eps) * w[:, None] + b
+
+    with pytest.raises(ExerciseFailed) as caught:
+        lesson04.check_layer_norm(no_keepdim)
+    message = str(caught.value)
+    assert "without keepdim=True" in message and "reshaped" not in message and len(message) < 300
+    with pytest.raises(ExerciseFailed) as caught:
+        lesson04.check_layer_norm(weight_reshaped)
+    assert "reshaped" in str(caught.value)

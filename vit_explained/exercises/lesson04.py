@@ -14,6 +14,7 @@ import functools
 import inspect
 import math
 import os
+import re
 import textwrap
 from collections.abc import Callable
 
@@ -491,15 +492,24 @@ def _layer_norm_mean_suspects(
     ]
 
 
-def _keepdim_hint(error: Exception) -> str | None:
+def _keepdim_hint(error: Exception, shape: tuple[int, ...] | None = None) -> str | None:
     """A mean or variance without ``keepdim=True`` no longer lines up with ``x`` (a broadcasting error);
-    a hard-coded axis number (``dim=2``) does not exist on a 2-D input."""
+    a hard-coded axis number (``dim=2``) does not exist on a 2-D input. When the sizes that clash are D against N
+    on the last axis (``x`` of ``shape`` against its statistics of shape (..., N)), keepdim alone is named."""
     if isinstance(error, IndexError) and "Dimension out of range" in str(error):
         return (
             "A fixed axis number (such as dim=2) names the last axis only for inputs with that many dimensions; "
             "this input is (6, 8): x is (..., D), so take the statistics over dim=-1"
         )
     if isinstance(error, RuntimeError) and "must match the size" in str(error):
+        sizes = re.search(r"tensor a \((\d+)\).*tensor b \((\d+)\) at non-singleton dimension (\d+)", str(error))
+        if shape is not None and len(shape) > 1 and sizes:
+            a, b, axis = (int(group) for group in sizes.groups())
+            if {a, b} == {shape[-1], shape[-2]} and axis == len(shape) - 1:
+                return (
+                    "Two tensors do not line up: a mean or variance without keepdim=True has lost the last axis "
+                    "(keep it: shape (..., 1))"
+                )
         return (
             "Two tensors do not line up: a mean or variance without keepdim=True has lost the last axis (keep "
             "it: shape (..., 1)). Or weight or bias was reshaped (weight[:, None] is (D, 1)): leave both (D,)"
@@ -541,7 +551,8 @@ def check_layer_norm(layer_norm: Callable[[torch.Tensor, torch.Tensor, torch.Ten
         bias = torch.randn(shape[-1], dtype=torch.float64, generator=generator)
         reference = _layer_norm_reference(x, weight, bias, eps)
         given = x.clone()  # the caller's tensor, looked at again after the call
-        result = _NO_LAYER_NORM(layer_norm, given, weight.clone(), bias.clone(), eps, hint=_keepdim_hint)
+        hint = functools.partial(_keepdim_hint, shape=shape)
+        result = _NO_LAYER_NORM(layer_norm, given, weight.clone(), bias.clone(), eps, hint=hint)
         if not torch.equal(given, x):
             fail(
                 "your function changed its input x in place (an in-place operation such as x.sub_(...) or "
@@ -882,6 +893,7 @@ def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None
         )
     gelu_slope = _one_value(gelu_slope, "gelu_slope(x)")
     float32_points = _random_slope_points()[:2].float()
+    float64_gap = 0.0  # the largest float64 difference that passed: about 1e-7 means a float32 computation
     for x in (torch.linspace(-6.0, 6.0, 241, dtype=torch.float64), _random_slope_points(), float32_points):
         reference = _slope_reference(x.double()).to(x.dtype)
         given = x.clone()
@@ -903,10 +915,17 @@ def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None
                 if close(out, candidate.to(x.dtype)) if x.dtype == torch.float32 else _within_promise(out, candidate):
                     fail(message)
             fail(f"differs from GELU's slope (by autograd) by up to {max_difference(out, reference):.3g}")
+        if x.dtype == torch.float64:
+            float64_gap = max(float64_gap, max_difference(out, reference))
+    note = (
+        f" (A note: on float64 inputs yours is off by up to {float64_gap:.2g}, float32 rounding: computed in float32?)"
+        if float64_gap > 1e-9
+        else ""
+    )
     passed(
         "your slope equals autograd's derivative of F.gelu on 241 grid points and 150 random ones (to 1e-6), and "
         "on 100 float32 points to float32 precision; note the slope at 0 is Phi(0) = 0.5 and it "
-        "exceeds 1 for moderate positive x."
+        "exceeds 1 for moderate positive x." + note
     )
 
 
