@@ -41,13 +41,16 @@ def test_the_stored_result_has_a_hard_and_a_soft_arm_of_three_seeds_on_the_same_
 def test_the_lesson_prints_and_checks_hard_against_soft_and_the_test_7s():
     cells = nb.cells(LESSON)
     sources = [nb.source(c) for c in cells]
-    at = next(i for i, s in enumerate(sources) if 'arms[f"short-{loss}"]' in s)
+    start = next(i for i, s in enumerate(sources) if 'arms[f"short-{loss}"]' in s)
+    counts = next(i for i, s in enumerate(sources) if "test 7s called 1, seeds 0, 1, 2" in s)  # (fix 19d: split)
+    at = next(i for i, s in enumerate(sources) if "against_hard, spreads, per_seed_tests" in s)
     summary = _index(sources, "## Summary")
-    assert at < summary  # on the main path
+    assert start <= counts < at < summary  # on the main path
+    assert "(of 100)" in nb.printed(cells[counts])
     printed = nb.printed(cells[at])
-    assert "(of 100)" in printed and "soft - hard" in printed and "McNemar" in printed
+    assert "soft - hard" in printed and "McNemar" in printed
     assert "hide-input" in cells[at + 1]["metadata"].get("tags", [])
-    assert "soft_vs_hard" in sources[at + 1] and "test_distillation_says_1" in sources[at + 1]
+    assert "soft_vs_hard" in sources[at + 1] and "test_distillation_says_1" in sources[counts + 1]
     assert "soft" in sources[at + 2].lower() and "test 7s" in sources[at + 2]
 
 

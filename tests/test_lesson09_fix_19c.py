@@ -183,17 +183,19 @@ def test_the_stored_result_has_a_short_control_and_the_other_test_digits():
 def test_the_lesson_prints_checks_and_reads_the_short_control():
     cells = nb.cells(LESSON)
     sources = [nb.source(c) for c in cells]
-    at = next(i for i, s in enumerate(sources) if 'arms[f"short-{loss}"]' in s)
-    printed = nb.printed(cells[at])
+    start = next(i for i, s in enumerate(sources) if 'arms[f"short-{loss}"]' in s)
+    at = next(i for i, s in enumerate(sources) if "against_hard, spreads, per_seed_tests" in s)  # fix 19d: split
+    counts = next(i for i, s in enumerate(sources) if "test 7s called 1, seeds 0, 1, 2" in s)
+    printed = "".join(nb.printed(cells[i]) for i in range(start, at + 1))
     assert "control,        distillation head  [7, 3, 1]" in printed
     assert "test digits neither 7 nor 1 called 1, seeds 0, 1, 2 (of 800):" in printed
     assert "hard      loss, distillation head  [50, 43, 41]" in printed
-    assert "all(h.low > c.high for h, c in hard_vs_control)" in sources[at + 1]
+    assert "all(h.low > c.high for h, c in hard_vs_control)" in sources[counts + 1]
     assert '(min(pct["hard", "distillation"]), max(pct["hard", "distillation"])) == (5.1, 6.2)' in sources[at + 1]
     reading = nb.flat(sources[at + 2])
-    assert "The short control, the unchanged teacher with the hard loss, calls 1 to 7 of them a 1" in reading
+    assert "**The control.** The unchanged teacher with the hard loss calls 1 to 7 of the 7s a 1" in reading
     assert "The 1s are mostly specific to 7s" in reading and "5.1 to 6.2 %" in reading
     assert "the soft arms' other digits were not recorded" in reading
-    assert "Their control is a fourth arm" in nb.flat(sources[at - 1])
+    assert "Their control is a fourth arm" in nb.flat(sources[start - 1])
     summary = nb.flat(sources[next(i for i, s in enumerate(sources) if s.startswith("## Summary"))])
     assert "their unchanged-teacher control calls 1 to 7 of them a 1" in summary

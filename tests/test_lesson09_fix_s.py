@@ -52,7 +52,7 @@ def test_the_near_chance_soft_against_hard_benchmark_is_printed_not_compared():
     # from the stored relabel runs, never the near-chance soft_hard benchmark
     assert _printed().count("soft - hard:") == 1 and "soft_hard_benchmark" not in text
     assert any(
-        'arms[f"short-{loss}"]' in _source(c)
+        'short["hard"]["runs"]' in _source(c)  # fix 19d: the soft-vs-hard part of the split cell
         and "soft - hard:" in "".join("".join(o.get("text", "")) for o in c.get("outputs", []))
         for c in _cells()
     )

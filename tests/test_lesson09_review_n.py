@@ -23,7 +23,7 @@ def test_the_statistical_tests_live_in_appendix_b_but_one():
     slice_section = next(i for i, s in enumerate(sources) if s.startswith("## 4 · What `[:, :, 0, 2:]`"))
     distillation = next(i for i, s in enumerate(sources) if s.startswith("## 3 · Hard distillation"))
     paired = [i for i, s in enumerate(sources) if "paired_seeds(" in s and i < slice_section and "# @title" not in s]
-    planted = next(i for i, s in enumerate(sources) if 'arms[f"short-{loss}"]' in s)  # fix 19a: soft vs hard
+    planted = next(i for i, s in enumerate(sources) if "against_hard, spreads, per_seed_tests" in s)  # 19a, 19d
     first_mcnemar = next(i for i, s in enumerate(sources) if "mcnemar(" in s and i not in (planted, planted + 1))
     appendix_b = next(i for i, s in enumerate(sources) if s.startswith("## Appendix B"))
     # fix round w: DeiT's idea comes before the slice; one paired comparison (the class head's 7s, by teacher)

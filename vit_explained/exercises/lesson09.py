@@ -891,9 +891,9 @@ def _soft_slips(
         "tau ** 2, and the factor gives it back (at tau = 1 the two agree, at tau = 3 they differ 9 times)"
     )
     mean = (
-        "your KL is averaged over batch x classes: F.kl_div's reduction='mean' divides by every element (as "
-        "DeiT's code divides by numel()). Average it per image: reduction='batchmean', or sum over the classes "
-        "then mean over the batch"
+        "you divided the KL by B x classes (numel), as DeiT's code does; your KL is averaged over batch x classes: "
+        "F.kl_div's reduction='mean' divides by every element likewise. Average it per image: "
+        "reduction='batchmean', or sum over the classes then mean over the batch"
     )
     return [
         (mix(other_rows.mean()), direction),
@@ -967,6 +967,30 @@ def _log_probabilities_as_target(answer: Callable[..., Any], inputs: tuple, tau:
     return bool(seen)
 
 
+def _probabilities_as_input(answer: Callable[..., Any], inputs: tuple, tau: float, lam: float) -> bool:
+    """Does ``answer`` pass probabilities (a softmax: no negative entry, rows summing to 1) to ``F.kl_div`` as
+    its ``input``, where F.kl_div expects the student's log-probabilities?"""
+    original, seen = F.kl_div, []
+
+    def spy(input: torch.Tensor, target: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+        probabilities = isinstance(input, torch.Tensor) and input.numel() and bool((input >= 0).all())
+        ones = torch.ones((), dtype=torch.float64)
+        if probabilities and torch.allclose(input.detach().double().sum(-1), ones, atol=1e-4):
+            seen.append(True)
+        return original(input, target, *args, **kwargs)
+
+    F.kl_div = spy  # nn.KLDivLoss calls F.kl_div too
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            answer(*(x.detach().clone() for x in inputs), tau, lam)
+    except Exception:  # the probe only looks at the calls
+        pass
+    finally:
+        F.kl_div = original
+    return bool(seen)
+
+
 def check_soft_distillation(answer: Callable[..., Any]) -> None:
     """Check ``answer(class_logits, distillation_logits, labels, teacher_logits, tau, lam) -> loss`` (exercise
     2b): ``(1 - lam) * CE(class, labels) + lam * tau ** 2 * KL(teacher_tau || student_tau)``, the KL averaged
@@ -1012,6 +1036,11 @@ def check_soft_distillation(answer: Callable[..., Any]) -> None:
         for value, message in _soft_slips(class_logits, distillation_logits, labels, teacher, tau, lam):
             if close(mine, value):
                 fail(f"{where}: {message}")
+        if _probabilities_as_input(answer, inputs, tau, lam):
+            fail(
+                f"{where}: your loss is {mine.item():.4f}: you passed softmax probabilities as F.kl_div's input. "
+                "Its input must be the student's log-probabilities: F.log_softmax(distillation_logits / tau, dim=-1)"
+            )
         fail(f"{where}: your loss is {mine.item():.4f}, the expected value is {expected.item():.4f}; check each term")
     passed(
         "the class head learns the labels; the distillation head matches the teacher's softened probabilities, "

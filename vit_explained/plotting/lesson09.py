@@ -708,7 +708,7 @@ def plot_teacher_crops(
     ``caption``, if given, is written under the panels (e.g. the rule that picked the crops).
     """
     rows, count = crops.shape[:2]
-    fig = new_figure(figsize=(1.25 * (count + 1), 1.45 * rows))
+    fig = new_figure(figsize=(1.25 * (count + 1), 1.45 * rows + 0.3), layout="constrained")
     axes = fig.subplots(rows, count + 1, squeeze=False)
     for r in range(rows):
         axes[r, 0].imshow(originals[r, 0], cmap="gray_r")
@@ -721,7 +721,8 @@ def plot_teacher_crops(
             ax.set_xticks([])
             ax.set_yticks([])
     fig.suptitle(
-        "The same random-resized crop goes to the student and the teacher (red: the teacher's label differs)",
+        "In DeiT, the same random-resized crop goes to student and teacher; here only the teacher labels these crops\n"
+        "(red: the teacher's label differs)",
         fontsize=9,
     )
     if caption:
