@@ -96,3 +96,17 @@ def test_item8_cell_28_names_d2l_and_cell_65_the_20_epoch_recipe() -> None:
     text = nb.flat(nb.all_text(LESSON))
     assert "d2l's `PatchEmbedding`, a `LazyConv2d`" in text
     assert "trained this recipe three more times" not in text and "the recipe with 20 epochs" in text
+
+
+def test_item2_the_width_arithmetic_is_in_appendix_a_with_its_check() -> None:
+    appendix = nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb"
+    cells = nb.cells(appendix)
+    (cell,) = [c for c in cells if "width_reports = {" in nb.source(c)]
+    printed = nb.printed(cell)
+    assert "interval width: canvas seeds 0-2 0.99, 0.87, 0.86; 8 x 8 0.41" in printed
+    assert "16 -> 36 inner patches alone: x 0.67, to 0.57-0.66" in printed
+    check = cells[cells.index(cell) + 1]
+    assert "hide-input" in check["metadata"]["tags"] and "round(fewer, 2) == 0.67" in nb.source(check)
+    a = next(i for i, c in enumerate(cells) if nb.source(c).startswith('<a id="appendix-a"></a>'))
+    b = next(i for i, c in enumerate(cells) if nb.source(c).startswith('<a id="appendix-b"></a>'))
+    assert a < cells.index(cell) < b
