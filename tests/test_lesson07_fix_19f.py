@@ -13,3 +13,10 @@ def test_the_sampling_margin_names_the_selection_bias():
     text = nb.flat(cell)
     assert "It also leaves out selection" in text
     assert "biased upward" in text and "the +-0.5 does not cover" in text
+
+
+def test_t2t_vit_t_14_is_said_to_have_narrower_mlps_than_deit_s():
+    text = nb.flat(nb.all_text(LESSON))
+    assert "it is not narrower" not in text
+    assert "has narrower MLPs (ratio 3: 1152 hidden against 1536)" in text
+    assert "has narrower MLPs (ratio 3 against 4)" in text
