@@ -47,7 +47,7 @@ def test_ablation_3_shows_the_qkv_std_sufficient_and_2_needed():
     assert "*sufficient* for the gap" in note
     assert "the ratio rises from 9-50 to 251-1198" in note
     section_4 = nb.flat(sources[_at(sources, "**What this says about the question.**")])
-    assert "is needed for the gap (2) and sufficient for it (3)" in section_4
+    assert "is needed for the hundreds-fold gap (2) and sufficient for it (3)" in section_4  # 19e: appendix B's wording
     assert "is enough to make the gap" not in section_4
 
 

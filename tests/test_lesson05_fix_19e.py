@@ -1,0 +1,72 @@
+"""Lesson 05, review r19d: each fix checked on the stored notebook.
+
+At init the class token's row holds nearly all of dQ and dO in every block (appendix I prints and checks it), and
+"why 4" and section 4 derive the factors from it (one query row against 17 value rows), not from rows adding out of
+step; the ViT-B width sentence says "on 17 tokens" and a token-count sweep (N = 17, 50, 197) is printed and checked;
+section 4 uses appendix B's "hundreds-fold" wording; AdamW's "about lr" step is for entries whose gradient is well
+above eps (the k rows of qkv.bias are the exception).
+"""
+
+from __future__ import annotations
+
+from tests import _notebook as nb
+
+NOTEBOOK = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
+
+
+def _cells() -> list[dict]:
+    return nb.cells(NOTEBOOK)
+
+
+def _sources() -> list[str]:
+    return nb.sources(NOTEBOOK)
+
+
+def _at(sources: list[str], text: str) -> int:
+    hits = [i for i, s in enumerate(sources) if text in s]
+    assert len(hits) == 1, (text, hits)
+    return hits[0]
+
+
+def _hidden(cell: dict) -> bool:
+    return "hide-input" in cell["metadata"].get("tags", [])
+
+
+def test_the_class_token_row_carries_dq_and_do_and_why_4_says_so():
+    cells, sources = _cells(), _sources()
+    text = "\n".join(sources)
+    assert "so they add less in step" not in text
+    at = _at(sources, "rows_share = {}")
+    printed = nb.printed(cells[at])
+    for block in range(4):
+        assert f"block {block}: the class token's row holds" in printed
+    assert "dV per entry: 1/4.11 of dO's; sqrt(N) = 4.12" in printed
+    assert "factor 3.4x" in printed
+    check = sources[at + 1]
+    assert _hidden(cells[at + 1]) and "min(shares) > 0.9998" in check and "== 3.4" in check
+    why = nb.flat(sources[_at(sources, "Why 4:")])
+    assert "99.98 % or more of" in why and "one query per image" in why and "bring it to 4.0x" in why
+    section_4 = nb.flat(sources[_at(sources, "**What this says about the question.**")])
+    assert "the class token's" in section_4 and "$dO$'s size over $\\sqrt N$, about a quarter (1/4.1" in section_4
+
+
+def test_the_vit_b_width_sentence_says_17_tokens_and_the_n_sweep_is_printed():
+    cells, sources = _cells(), _sources()
+    at = _at(sources, "width_ratio = {")
+    printed = nb.printed(cells[at])
+    assert "N =  17 (28 x 28, patch 7):   9 to  10" in printed
+    assert "N = 197 (28 x 28, patch 2):  19 to  25" in printed
+    assert "tokens == [(9, 10), (10, 13), (19, 25)]" in sources[at + 1]
+    text = nb.flat(sources[at + 2])
+    assert "the ratio is 14 to 16 (printed), on 17 tokens" in text
+    assert "19 to 25 at N = 197, ViT-B's token count" in text
+    assert "at D = 768 on 17 tokens the ratio is below 20" in text
+
+
+def test_section_4_uses_appendix_b_wording_and_adamw_names_the_exception():
+    sources = _sources()
+    section_4 = nb.flat(sources[_at(sources, "**What this says about the question.**")])
+    assert "needed for the hundreds-fold gap (2)" in section_4 and "needed for the gap (2)" not in section_4
+    adamw = nb.flat(sources[_at(sources, "**A gradient gap is not a step gap.**")])
+    assert "whatever its gradient." not in adamw
+    assert "weight entry whose gradient is well above its `eps`" in adamw and "`qkv.bias` are the exception" in adamw
