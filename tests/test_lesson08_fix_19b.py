@@ -76,7 +76,7 @@ def test_samek_cited_next_to_petsiuk():
 
 
 def test_passes_on_our_criterion_with_the_criterion_stated():
-    verdict = nb.flat(nb.source(_cell("**Verdict:** on Adebayo et al.'s own measure")))
+    verdict = nb.flat(nb.source(_cell("**Verdict:** on one of Adebayo et al.'s measures")))
     assert "not detectably closer (upper bounds" in verdict and "no threshold" in verdict  # 19d: not "passes"
     assert "as far from the trained one as another digit's map" in verdict
 

@@ -1,0 +1,52 @@
+"""Lesson 08, fix round 19e: section 9 judges rollout and the gradient-weighted map by one rule, the paired line
+"re-drawn minus other digits" at every cascade step; the verdict and the Summary restated from those numbers;
+accuracy "about chance on average"; "one of Adebayo et al.'s measures"; the classifier sentence said plainly."""
+
+from __future__ import annotations
+
+from tests import _notebook as nb
+
+LESSON = nb.NOTEBOOKS / "08_attention_maps.ipynb"
+
+
+def _index(text: str) -> int:
+    hits = [i for i, cell in enumerate(nb.cells(LESSON)) if text in nb.source(cell)]
+    assert len(hits) == 1, (text, len(hits))
+    return hits[0]
+
+
+def test_paired_line_at_every_step_for_both_maps():
+    cells = nb.cells(LESSON)
+    i = _index("step_gaps = {")
+    out = nb.printed(cells[i])
+    assert "paired per digit, ρ re-drawn - other digits, each step's 3 draws" in out
+    for step in ("classifier  ", "classifier + block 3", "blocks 2-3", "blocks 1-3", "blocks 0-3", "every layer"):
+        for m in ("rollout", "gradient-weighted"):
+            assert any(step in line and m in line for line in out.splitlines()), (step, m)
+    assert "-0.042 [-0.052, -0.033]  -0.020 [-0.031, -0.010]  -0.036 [-0.048, -0.025]" in out
+    check = nb.source(cells[i + 1])
+    assert "assert all(d.high < 0 for s in steps_[3:] for d in roll_gaps[s])" in check
+    assert "assert all(d.low > 0 for s in steps_[:3] for d in roll_gaps[s])" in check
+    assert "== [2, 1, 0, 0, 0, 0]" in check and "== [0, 0, 0, 1, 3, 3]" in check
+
+
+def test_verdict_restated_from_the_paired_lines():
+    verdict = nb.flat(nb.source(nb.cells(LESSON)[_index("**Verdict:** on one of")]))
+    assert verdict.startswith("**Verdict:** on one of Adebayo et al.'s measures") and "own measure" not in verdict
+    assert "**Rollout is insensitive to the classifier and to blocks 2-3.**" in verdict
+    assert "-0.042 [-0.052, -0.033]" in verdict and "as far as another digit's map" in verdict
+    assert "+0.88 or more" not in verdict and "Only re-drawing block 0" not in verdict
+    assert "**A random classifier leaves the gradient-weighted map closer to the trained map than another" in verdict
+    assert "less than our criterion asks" not in verdict
+    text = nb.flat(nb.all_text(LESSON))
+    assert "+0.88 or more until block 0" not in text and "Only re-drawing block 0 moves it" not in text
+
+
+def test_summary_and_reading_match():
+    cells = nb.cells(LESSON)
+    summary = nb.flat(nb.source(cells[_index("## Summary")]))
+    assert "one of Adebayo et al.'s measures" in summary and "for blocks 2-3" in summary
+    assert "once blocks 1-3 are re-drawn it is as far as another digit's map" in summary
+    assert "+0.88 or more" not in summary
+    reading = nb.flat(nb.source(cells[_index("Reading the table: re-drawing the classifier")]))
+    assert "drops accuracy to about chance on average (10 %); single draws 2.5 to 24 %" in reading
