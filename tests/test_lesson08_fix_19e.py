@@ -50,3 +50,9 @@ def test_summary_and_reading_match():
     assert "+0.88 or more" not in summary
     reading = nb.flat(nb.source(cells[_index("Reading the table: re-drawing the classifier")]))
     assert "drops accuracy to about chance on average (10 %); single draws 2.5 to 24 %" in reading
+
+
+def test_appendix_g_reads_the_cascade_by_the_same_rule():
+    appendix = nb.flat(nb.all_text(nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"))
+    assert "keeps rollout's ranking (ρ about 0.9) until block 0 is re-drawn" not in appendix
+    assert "already as far as another digit's map (0.92)" in appendix
