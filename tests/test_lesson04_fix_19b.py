@@ -72,7 +72,7 @@ def test_section_six_probe_after_questions_and_adam_aside_concluded() -> None:
 
 def test_answer_one_says_why_minus_one_half_is_a_coincidence() -> None:
     answer = nb.flat(nb.source(_cells()[_index("<details><summary>How it was measured")]))  # fix 19d: folded
-    assert "Lemma 2 *proves* that pre-norm's squared stream norm lies between" in answer
+    assert "Lemma 2 bounds the *expected* squared stream norm of pre-norm" in answer  # review r19d: expectation
     assert r"Here the norm itself grows about linearly, $8.2 + 1.33\,L$" in answer
 
 

@@ -42,7 +42,9 @@ def test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound() -> No
     folded = nb.flat(nb.source(cells[probe + 1]))
     assert folded.startswith("<details><summary>How it was measured")
     band = "lies between $(1 + \\ell/2)d$ and $(1 + 3\\ell/2)d$"
-    assert "Lemma 2 *proves* that pre-norm's squared stream norm " + band in folded
+    # review r19d: Lemma 2 bounds the expectation, at their initialisation, with uniform attention
+    assert "Lemma 2 bounds the *expected* squared stream norm of pre-norm" in folded
+    assert "uniform attention ($W_Q = W_K = 0$)" in folded and band.replace("lies between", "") in folded
     assert "Theorem 1 rests on that band" in folded and "is a coincidence" in folded
     answer = nb.flat(nb.source(cells[_index("**Answer 1.**")]))
     assert "pre-norm's is bounded by $O(1/\\sqrt{L})$" in answer and "coincidence" not in answer
