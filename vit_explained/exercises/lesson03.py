@@ -345,6 +345,11 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
             (q @ k / math.sqrt(head_dim)).softmax(-1) @ v
         ),
     }
+    return _evaluated(variants)
+
+
+def _evaluated(variants: dict[str, Callable[[], torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """Each slip's value, keyed by its message; a slip whose shapes do not fit is left out."""
     computed = {}
     for mistake, wrong in variants.items():
         try:

@@ -861,6 +861,35 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
 SOFT_CASES = ((3.0, 0.5), (1.0, 0.3), (10.0, 0.25))
 
 
+_KL_OTHER_DIRECTION = (
+    "your KL is KL(student || teacher), the other direction: F.kl_div(input, target) computes KL(target || "
+    "input), with input the student's log-probabilities. The loss is KL(teacher || student), as DeiT's code"
+)
+_KL_NO_TAU2 = (
+    "your KL term lacks the tau ** 2 factor: dividing the logits by tau shrinks the KL's gradient by about "
+    "tau ** 2, and the factor gives it back (at tau = 1 the two agree, at tau = 3 they differ 9 times)"
+)
+_KL_PER_ELEMENT = (
+    "you divided the KL by B x classes (numel), as DeiT's code does; your KL is averaged over batch x classes: "
+    "F.kl_div's reduction='mean' divides by every element likewise. Average it per image: "
+    "reduction='batchmean', or sum over the classes then mean over the batch"
+)
+_SOFT_MESSAGES = {
+    "summed": "your KL is summed over the batch: average it per image (reduction='batchmean')",
+    "lam swapped": "lam and 1 - lam are swapped: the class head's cross-entropy gets 1 - lam, the KL gets lam",
+    "no tau": "your KL ignores tau: divide both the student's and the teacher's logits by tau before the softmaxes",
+    "cross-entropy": "your term is the cross-entropy with the teacher's probabilities, not the KL: the two differ by "
+    "the teacher's entropy (same gradient, another value). Use F.kl_div, or subtract the teacher's entropy",
+    "no lam": "your loss ignores lam (it weighs the two terms 1/2 each): use (1 - lam) and lam",
+    "class head": "your KL reads the class head's logits: the KL trains the distillation head, the cross-entropy "
+    "the class head",
+    "teacher untempered": "the teacher's logits are not divided by tau: soften both softmaxes, the teacher's "
+    "(teacher_logits / tau) as well as the student's",
+    "student untempered": "the student's logits are not divided by tau: soften both softmaxes, the student's "
+    "(distillation_logits / tau) as well as the teacher's",
+}
+
+
 def _soft_slips(
     class_logits: torch.Tensor,
     distillation_logits: torch.Tensor,
@@ -878,69 +907,31 @@ def _soft_slips(
     numel = distillation_logits.numel()
     untempered_s, untempered_t = F.log_softmax(distillation_logits, -1), F.log_softmax(teacher, -1)
     untempered = (untempered_t.exp() * (untempered_t - untempered_s)).sum(-1).mean()
+    class_kl = (log_t.exp() * (log_t - F.log_softmax(class_logits / tau, -1))).sum(-1).mean()
 
     def mix(term: torch.Tensor, weight: float = lam, scale: float = tau**2) -> torch.Tensor:
         return (1 - weight) * base + weight * scale * term
 
-    direction = (
-        "your KL is KL(student || teacher), the other direction: F.kl_div(input, target) computes KL(target || "
-        "input), with input the student's log-probabilities. The loss is KL(teacher || student), as DeiT's code"
-    )
-    no_tau2 = (
-        "your KL term lacks the tau ** 2 factor: dividing the logits by tau shrinks the KL's gradient by about "
-        "tau ** 2, and the factor gives it back (at tau = 1 the two agree, at tau = 3 they differ 9 times)"
-    )
-    mean = (
-        "you divided the KL by B x classes (numel), as DeiT's code does; your KL is averaged over batch x classes: "
-        "F.kl_div's reduction='mean' divides by every element likewise. Average it per image: "
-        "reduction='batchmean', or sum over the classes then mean over the batch"
-    )
+    m = _SOFT_MESSAGES
     return [
-        (mix(other_rows.mean()), direction),
-        (mix(other_rows.mean(), scale=1.0), direction + "; and the tau ** 2 factor is missing"),
-        (mix(right_rows.mean(), scale=1.0), no_tau2),
-        (mix(right_rows.sum() / numel), mean),
-        (mix(right_rows.sum() / numel, scale=1.0), mean + "; and the tau ** 2 factor is missing"),
-        (mix(other_rows.sum() / numel), mean + "; and the KL is KL(student || teacher), the other direction"),
-        (mix(right_rows.sum()), "your KL is summed over the batch: average it per image (reduction='batchmean')"),
+        (mix(other_rows.mean()), _KL_OTHER_DIRECTION),
+        (mix(other_rows.mean(), scale=1.0), _KL_OTHER_DIRECTION + "; and the tau ** 2 factor is missing"),
+        (mix(right_rows.mean(), scale=1.0), _KL_NO_TAU2),
+        (mix(right_rows.sum() / numel), _KL_PER_ELEMENT),
+        (mix(right_rows.sum() / numel, scale=1.0), _KL_PER_ELEMENT + "; and the tau ** 2 factor is missing"),
         (
-            lam * base + (1 - lam) * tau**2 * right_rows.mean(),
-            "lam and 1 - lam are swapped: the class head's cross-entropy gets 1 - lam, the KL gets lam",
+            mix(other_rows.sum() / numel),
+            _KL_PER_ELEMENT + "; and the KL is KL(student || teacher), the other direction",
         ),
-        (
-            mix(untempered),
-            "your KL ignores tau: divide both the student's and the teacher's logits by tau before the softmaxes",
-        ),
-        (
-            mix(soft_ce_rows.mean()),
-            "your term is the cross-entropy with the teacher's probabilities, not the KL: the two differ by the "
-            "teacher's entropy (same gradient, another value). Use F.kl_div, or subtract the teacher's entropy",
-        ),
-        (
-            mix(right_rows.mean(), weight=0.5),
-            "your loss ignores lam (it weighs the two terms 1/2 each): use (1 - lam) and lam",
-        ),
-        (
-            (1 - lam) * base
-            + lam * tau**2 * (log_t.exp() * (log_t - F.log_softmax(class_logits / tau, -1))).sum(-1).mean(),
-            "your KL reads the class head's logits: the KL trains the distillation head, the cross-entropy the "
-            "class head",
-        ),
-        (
-            (1 - lam) * F.cross_entropy(distillation_logits, labels)
-            + lam * tau**2 * (log_t.exp() * (log_t - F.log_softmax(class_logits / tau, -1))).sum(-1).mean(),
-            _SWAPPED_HEADS,
-        ),
-        (
-            mix((untempered_t.exp() * (untempered_t - log_s)).sum(-1).mean()),
-            "the teacher's logits are not divided by tau: soften both softmaxes, the teacher's "
-            "(teacher_logits / tau) as well as the student's",
-        ),
-        (
-            mix((log_t.exp() * (log_t - untempered_s)).sum(-1).mean()),
-            "the student's logits are not divided by tau: soften both softmaxes, the student's "
-            "(distillation_logits / tau) as well as the teacher's",
-        ),
+        (mix(right_rows.sum()), m["summed"]),
+        (lam * base + (1 - lam) * tau**2 * right_rows.mean(), m["lam swapped"]),
+        (mix(untempered), m["no tau"]),
+        (mix(soft_ce_rows.mean()), m["cross-entropy"]),
+        (mix(right_rows.mean(), weight=0.5), m["no lam"]),
+        ((1 - lam) * base + lam * tau**2 * class_kl, m["class head"]),
+        ((1 - lam) * F.cross_entropy(distillation_logits, labels) + lam * tau**2 * class_kl, _SWAPPED_HEADS),
+        (mix((untempered_t.exp() * (untempered_t - log_s)).sum(-1).mean()), m["teacher untempered"]),
+        (mix((log_t.exp() * (log_t - untempered_s)).sum(-1).mean()), m["student untempered"]),
     ]
 
 

@@ -742,6 +742,13 @@ def plot_derivation_point(
     left.legend(loc="center left", fontsize=8.5, frameon=False)
     title = "Block 0, every head: the weight gradients as W_q and W_k grow"
     left.set_title(title if ratio is None else f"{title}\nc = {factor:.3g}: ratio v / q = {ratio:.3g}", fontsize=10)
+    _draw_attention_square(fig, right, attention, head=head, heads=heads)
+    fig.subplots_adjust(left=0.09, right=0.86, bottom=0.17, top=0.84, wspace=0.15)  # fixed: no layout pass
+    return fig
+
+
+def _draw_attention_square(fig: Figure, right, attention: np.ndarray, *, head: int | None, heads: int) -> None:
+    """The derivation widget's right panel: one image's attention weights on a square root colour scale."""
     uniform = 1 / attention.shape[-1]  # a square root colour scale: a uniform row (1/N) shows as light blue
     image = right.imshow(attention, cmap="Blues", norm=PowerNorm(0.5, vmin=0.0, vmax=1.0))
     which = f"mean over heads 0-{heads - 1}" if head is None else f"head {head} (heads 0-{heads - 1})"
@@ -766,8 +773,6 @@ def plot_derivation_point(
     bar = fig.colorbar(image, ax=right, fraction=0.046, pad=0.03, label="attention weight")
     bar.set_ticks([0.0, uniform, 0.25, 0.5, 1.0], labels=["0", f"uniform 1/{attention.shape[-1]}", "0.25", "0.5", "1"])
     bar.ax.tick_params(labelsize=7.5)
-    fig.subplots_adjust(left=0.09, right=0.86, bottom=0.17, top=0.84, wspace=0.15)  # fixed: no layout pass
-    return fig
 
 
 def share_arrows(share: float, change: float) -> dict[str, tuple[float, float]]:

@@ -1123,6 +1123,15 @@ def plot_trained_vit_payoff(
     ax.set_ylabel("patch row")
     ax.set_title("Position embeddings: each small map is one patch\n(white square) against every patch", fontsize=9)
     fig.colorbar(shown, cax=fig.add_subplot(grid[:, 1]), label="cosine similarity")
+    _draw_class_token_attention(fig, grid, images, maps, labels)
+    fig.suptitle(title, fontsize=11)
+    return fig
+
+
+def _draw_class_token_attention(fig: Figure, grid, images: torch.Tensor, maps: torch.Tensor, labels) -> None:
+    """The payoff figure's right half: each digit, then the class token's attention over it in red."""
+    k = len(images)
+    rows, cols = maps.shape[1:]
     height, width = images.shape[-2:]
     top = float(maps.max())
     red = np.zeros((rows, cols, 4))
@@ -1149,5 +1158,3 @@ def plot_trained_vit_payoff(
         cax=fig.add_subplot(grid[1, 3 + k]),
     )
     scale.set_label("attention\n(mean of heads)", fontsize=8)
-    fig.suptitle(title, fontsize=11)
-    return fig

@@ -448,6 +448,15 @@ def plot_slice_matrix(
     box(-0.5, -0.5, min(6, tokens) - 0.5, special_tokens - 0.5, edgecolor="black", lw=1.0, ls=":")
     legend = _slice_legend(special_tokens, tokens)
     fig.legend(handles=legend, loc="outside lower center", ncols=1, fontsize=9, frameon=False)
+    _slice_ticks(ax, tokens, mark_key)
+    fig.suptitle(title or f"Attention weights ({what}), N = {tokens}", fontsize=10)
+    ax.set_title(f"the whole {tokens} x {tokens} matrix (dotted: the corner zoomed above)", fontsize=8)
+    _slice_zoom(fig.add_subplot(grid[0]), weights, special_tokens, vmax, mark_key=mark_key, what=what, note=mark_note)
+    return fig
+
+
+def _slice_ticks(ax: Axes, tokens: int, mark_key: int | None) -> None:
+    """The whole matrix's ticks and axis labels; ``mark_key`` gets its own tick, a marker and an orange label."""
     ticks = sorted({0, *range(10, tokens - 5, 10), tokens - 1})  # no tick at the patches' start: 0 and 2 crowd
     ax.set_yticks(ticks, map(str, ticks), fontsize=7)
     if mark_key is not None:
@@ -462,10 +471,6 @@ def plot_slice_matrix(
             label.set_fontweight("bold")
     ax.set_xlabel("key (the token read)", fontsize=8)
     ax.set_ylabel("query (the token reading)", fontsize=8)
-    fig.suptitle(title or f"Attention weights ({what}), N = {tokens}", fontsize=10)
-    ax.set_title(f"the whole {tokens} x {tokens} matrix (dotted: the corner zoomed above)", fontsize=8)
-    _slice_zoom(fig.add_subplot(grid[0]), weights, special_tokens, vmax, mark_key=mark_key, what=what, note=mark_note)
-    return fig
 
 
 _CHAIN_PATCH, _CHAIN_HOOK, _CHAIN_PALE, _CHAIN_GREY = "#ff7f0e", "#2ca02c", "#f3f3f3", "#dddddd"
