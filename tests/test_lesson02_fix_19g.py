@@ -1,0 +1,62 @@
+"""Lesson 02, review r19c (round 19f): the Summary's 31 x 31 is marked Going further, the chain figure's
+scrambling note is also said in the prose before it, and section 7 ties `project` to section 4's identity."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from tests import _notebook as nb
+from vit_explained.soft_split import SoftSplit
+
+LESSON = nb.NOTEBOOKS / "02_soft_split_token_counting.ipynb"
+
+
+def _markdown() -> list[str]:
+    return [nb.flat(nb.source(c)) for c in nb.cells(LESSON) if c["cell_type"] == "markdown"]
+
+
+def _cell_with(marker: str) -> str:
+    found = [text for text in _markdown() if marker in text]
+    assert len(found) == 1, marker
+    return found[0]
+
+
+def test_summary_marks_the_footprint_as_going_further():
+    summary = _cell_with("## Summary")
+    assert "31 x 31 pixels" in summary
+    assert "see [what each token holds](#token-footprint) (Going further)" in summary
+
+
+def test_the_prose_before_the_chain_figure_says_the_original_scrambles_it():
+    texts = _markdown()
+    index = next(i for i, text in enumerate(texts) if "shows only a narrow central strip" in text)
+    assert (
+        'the original code scrambles this image (Going further, "Non-square images and the original code"):'
+        in texts[index]
+    )
+    assert texts[index + 1].startswith("In short: a split whose kernel")  # the figure cell sits between
+    figure = next(nb.source(c) for c in nb.cells(LESSON) if "plot_t2t_chain(images" in nb.source(c))
+    assert 'note="(the original code scrambles\\nthis: Going further)"' in figure  # the figure is unchanged
+
+
+def test_section_7_ties_project_to_section_4s_identity():
+    module = _cell_with("a `Linear` ends the module.")
+    assert (
+        "Split 3 and that `Linear` (`project`) together, on the reshaped 64-channel image, are a "
+        "`Conv2d(64, 384, 3, 2, 1)`, by section 4's identity (a soft split plus a `Linear` is a `Conv2d`)."
+    ) in module
+    assert "`Conv2d(C, D, k, s, p)` is `SoftSplit(k, s, p)`, then a `Linear`" in _cell_with(
+        "## 4 · Soft split vs ViT's patch embedding"
+    )
+
+
+def test_split_3_and_project_equal_that_convolution():
+    torch.manual_seed(0)
+    conv = nn.Conv2d(64, 384, 3, 2, 1)
+    image = torch.randn(2, 64, 28, 28)
+    tokens = SoftSplit(3, 2, 1)(image)
+    linear = tokens @ conv.weight.reshape(384, -1).T + conv.bias
+    expected = conv(image).flatten(2).transpose(1, 2)
+    assert linear.shape == (2, 196, 384)
+    torch.testing.assert_close(linear, expected, rtol=1e-4, atol=1e-4)
