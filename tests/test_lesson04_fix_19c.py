@@ -139,7 +139,7 @@ def test_summary_slopes_with_intervals_and_its_pointers() -> None:
 
 def test_drop_path_credits_huang_and_layer_scale_gives_cait_values() -> None:
     text = nb.flat(nb.source(_cells()[_index("**Two more things timm's `Block` can put on a branch.**")]))
-    assert "timm's schedule is Huang et al.'s linear decay, shifted so the first block is never dropped" in text  # 19d
+    assert "timm's schedule is Huang et al.'s linear decay, shifted by one block and stretched" in text  # 19d
     assert "Huang et al. scale each branch by its survival probability at test time" in text
     assert "CaiT uses 0.1 up to 18 blocks, 1e-5 at 24, 1e-6 deeper" in text
 

@@ -66,7 +66,7 @@ def test_warm_up_result_in_answer_three_after_the_curves_with_a_check() -> None:
 
 def test_drop_path_schedule_is_huangs_linear_decay_shifted() -> None:
     text = nb.flat(nb.source(_cells()[_index("**Two more things timm's `Block` can put on a branch.**")]))
-    assert "timm's schedule is Huang et al.'s linear decay, shifted so the first block is never dropped" in text
+    assert "timm's schedule is Huang et al.'s linear decay, shifted by one block and stretched" in text
     assert "from 1 at the first block to 0.5 at the last" not in text
 
 
