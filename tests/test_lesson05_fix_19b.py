@@ -70,7 +70,8 @@ def test_the_trained_rows_answer_the_question_for_w_q_itself():
     assert "block 3: q rows 50 %, k rows 58 %, v rows 53 %" in printed
     assert "hide-input" in cells[at + 1]["metadata"]["tags"]
     text = nb.flat("\n".join(sources))
-    assert "**For $W_q$ itself**" in text and "So the answer holds for $W_q$, $W_k$ and $W_v$ alike." in text
+    assert "**For $W_q$ itself**" in text
+    assert "So in this checkpoint the answer holds for $W_q$, $W_k$ and $W_v$ alike" in text
     appendix_f = _at(sources, "### F · The share at initialisation")
     assert "from -17 to 74 %" in nb.flat(sources[appendix_f])
     assert "share at init by rows" in nb.printed(cells[appendix_f + 1])

@@ -119,7 +119,7 @@ def test_appendix_h_names_the_two_peaks_set_ups():
     sources = _sources()
     text = nb.flat(sources[_at(sources, "With the scale, $\\lVert dW_q\\rVert$ grows 67 times")])
     bridge = "This is block 2's head 0 alone; the widget's peak below (c = 13.3, entropy 0.64, 19 times its start) "
-    bridge += "averages"
+    bridge += "takes the whole block's $W_q$ (all four heads; entropy averaged)"
     assert bridge in text
 
 

@@ -54,5 +54,7 @@ def test_wording_of_round_x():
     assert "Backward meets the head" not in text and "316 counts each row's weight" not in text
     assert (
         "negative if it points against $g$" in text
-        and "and it can be negative. It is the one measure\nthe main line uses" in text  # 19a
+        and "and it can be negative, or above 100 % when $g_\\text{cut}$ points against $g$. "
+        "It is the one measure\nthe main line uses"
+        in text  # 19a
     )  # 17f
