@@ -46,3 +46,15 @@ def all_printed(path: Path) -> str:
     """Every code cell's outputs' text, one output after another, joined by newlines."""
     code = [cell for cell in cells(path) if cell["cell_type"] == "code"]
     return "\n".join("".join(output.get("text", "")) for cell in code for output in cell["outputs"])
+
+
+def unique_index(sources: list[str], text: str) -> int:
+    """The index of the one source that contains ``text`` (fails, naming the hits, when there are none or several)."""
+    hits = [i for i, s in enumerate(sources) if text in s]
+    assert len(hits) == 1, (text, hits)
+    return hits[0]
+
+
+def hidden(cell: dict) -> bool:
+    """Is the cell a folded check (tagged hide-input)?"""
+    return "hide-input" in cell["metadata"].get("tags", [])

@@ -23,14 +23,8 @@ def _sources() -> list[str]:
     return nb.sources(NOTEBOOK)
 
 
-def _at(sources: list[str], text: str) -> int:
-    hits = [i for i, s in enumerate(sources) if text in s]
-    assert len(hits) == 1, (text, hits)
-    return hits[0]
-
-
-def _hidden(cell: dict) -> bool:
-    return "hide-input" in cell["metadata"].get("tags", [])
+_at = nb.unique_index
+_hidden = nb.hidden
 
 
 def _main(sources: list[str]) -> str:

@@ -22,14 +22,8 @@ def _sources() -> list[str]:
     return nb.sources(NOTEBOOK)
 
 
-def _at(sources: list[str], text: str) -> int:
-    hits = [i for i, s in enumerate(sources) if text in s]
-    assert len(hits) == 1, (text, hits)
-    return hits[0]
-
-
-def _hidden(cell: dict) -> bool:
-    return "hide-input" in cell["metadata"].get("tags", [])
+_at = nb.unique_index
+_hidden = nb.hidden
 
 
 def test_the_class_token_row_carries_dq_and_do_and_why_4_says_so():
