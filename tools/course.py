@@ -66,8 +66,8 @@ HIDDEN_CASES: dict[str, str] = {
     "merge_heads": "[(torch.randn(2, 3, 5, 4),), (torch.randn(1, 8, 7, 1),)]",
     "attention": "[tuple(torch.randn(*shape) for _ in range(3)) "
     "for shape in [(2, 3, 5, 4), (1, 1, 7, 16), (3, 2, 1, 8)]]",
-    "split_qkv": "[(torch.randn(3 * 12, 7), 3), (torch.randn(3 * 8, 8, dtype=torch.float64), 2), "
-    "(torch.randn(3 * 6, 6), 1)]",
+    "to_timm_qkv": "[(torch.randn(3 * 12, 7), 2), (torch.randn(3 * 8, 8, dtype=torch.float64), 4), "
+    "(torch.randn(3 * 6, 6), 1), (torch.randn(3 * 30, 4), 5)]",
     "mha_forward": "[(nn.MultiheadAttention(12, 3), torch.randn(2, 5, 12)), "
     "(nn.MultiheadAttention(8, 1), torch.randn(3, 1, 8))]",
     # 04
