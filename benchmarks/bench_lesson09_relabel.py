@@ -6,9 +6,9 @@
     .venv/bin/python benchmarks/bench_lesson09_relabel.py --merge /tmp/relabel_[012].json
     # --arm control: the same runs with the teacher unchanged (--json /tmp/control_0.json ...), merged likewise:
     .venv/bin/python benchmarks/bench_lesson09_relabel.py --merge /tmp/relabel_[012].json /tmp/control_[012].json
-    # the short arms (8 epochs): --arm short-hard, short-soft, short-soft-tau3 and their control short-control (the
-    # teacher unchanged), one process per arm and seed, merged onto the stored result (a rerun of a stored arm and
-    # seed updates its run, e.g. adding the test digits that are neither 7 nor 1):
+    # the short arms (8 epochs): --arm short-hard, short-soft, short-soft-tau3 and their controls short-control and
+    # short-soft-tau3-control (the teacher unchanged), one process per arm and seed, merged onto the stored result
+    # (a rerun of a stored arm and seed updates its run, e.g. adding the test digits that are neither 7 nor 1):
     cp vit_explained/checkpoints/lesson09_relabel.json /tmp/stored.json
     .venv/bin/python benchmarks/bench_lesson09_relabel.py --merge /tmp/stored.json /tmp/short-*_[012].json
 
@@ -56,6 +56,7 @@ ARMS = {
     "short-soft": (True, "soft", SHORT_EPOCHS),
     "short-soft-tau3": (True, "soft-tau3", SHORT_EPOCHS),  # tau = 3: the target far from one-hot (lambda 0.5)
     "short-control": (False, "hard", SHORT_EPOCHS),  # the teacher unchanged: the short arms' own control
+    "short-soft-tau3-control": (False, "soft-tau3", SHORT_EPOCHS),  # the tau = 3 arm with the teacher unchanged
 }
 SOFT_TAU = {"soft": 1.0, "soft-tau3": 3.0}
 SOURCE, TARGET = 7, 1  # the relabelled teacher: wherever its answer is 7, it says 1

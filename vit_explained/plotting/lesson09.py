@@ -648,7 +648,13 @@ def plot_map_agreement(similarity: torch.Tensor, ink_difference: torch.Tensor) -
     return fig
 
 
-def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]]) -> Figure:
+def plot_relabel_ablation(
+    shares: dict[str, Sequence[tuple[float, float, float]]],
+    *,
+    digits: str = "unseen 7s",
+    epochs: int | None = None,
+    by_head: bool = False,
+) -> Figure:
     """The 7 -> 1 ablation: per arm (a group of bars), per seed (a bar, labelled s0, s1, ...), the share of the
     unseen 7s called 1.
 
@@ -656,52 +662,76 @@ def plot_relabel_ablation(shares: dict[str, Sequence[tuple[float, float, float]]
     whose name holds "unchanged" (the control: the teacher unchanged) is hatched and paler.
 
     ``shares``: ``{arm: [(estimate, low, high) per seed]}`` in ``[0, 1]``, e.g. from
-    ``vit_explained.evidence.proportion`` of ``relabel_ablation()``'s runs; the whiskers are the intervals."""
+    ``vit_explained.evidence.proportion`` of ``relabel_ablation()``'s runs; the whiskers are the intervals.
+    ``digits`` names the digits asked (e.g. "100 test 7s"; the title and the y-axis say it), ``epochs`` the
+    students' training length (in the title). ``by_head=True`` draws two rows, the distillation head's arms
+    above the class head's, each arm labelled without its head."""
     arms = list(shares)
     if not arms or any(not values for values in shares.values()):
         raise ValueError(f"shares must give every arm at least one seed, got {dict(shares)}")
-    fig = new_figure(figsize=(1.7 * len(arms) + 1.4, 2.5), layout="constrained")
-    ax = fig.subplots()
+    if by_head:
+        groups = [
+            [a for a in arms if a.startswith("distillation")],
+            [a for a in arms if not a.startswith("distillation")],
+        ]
+        groups = [group for group in groups if group]
+    else:
+        groups = [arms]
+    widest = max(len(group) for group in groups)
+    fig = new_figure(figsize=(1.7 * widest + 1.4, 2.5 * len(groups)), layout="constrained")
+    axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
     fallback = ["#888888", "#444444"]
-    for i, arm in enumerate(arms):
-        values = shares[arm]
-        head = next((key for key in ("distillation", "class") if arm.startswith(key)), None)
-        colour = _COLOURS[head] if head else fallback[i % 2]
-        hatch = "////" if "unchanged" in arm else None  # the control arm: the teacher unchanged
-        width = 0.8 / len(values)
-        for seed, (estimate, low, high) in enumerate(values):
-            x = i - 0.4 + width * (seed + 0.5)
-            error = [[100 * (estimate - low)], [100 * (high - estimate)]]
-            ax.bar(
-                x,
-                100 * estimate,
-                width * 0.9,
-                color=colour,
-                alpha=0.55 if hatch else 1.0,
-                hatch=hatch,
-                yerr=error,
-                capsize=2,
-                error_kw={"lw": 0.8},
-                label="one seed (bar), 95 % interval (whisker)" if i == seed == 0 else None,
-            )
-            if estimate == 0:  # a bar of height 0: a marker on the axis shows it (hollow for the control)
-                face = "white" if hatch else colour
-                ax.plot(x, 0, "o", ms=4, color=colour, markerfacecolor=face, clip_on=False, zorder=3)
-            ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=6)
-            ax.text(x, -2, f"s{seed}", ha="center", va="top", fontsize=6, clip_on=False)  # the seed, under its bar
-    names = [arm.replace(", ", "\n") + ("\n(all 0 %)" if all(v[0] == 0 for v in shares[arm]) else "") for arm in arms]
-    ax.set_xticks(range(len(arms)), names, fontsize=8)  # "head, teacher"; bars of height 0 say so
-    ax.tick_params(axis="x", length=0, pad=11)  # room for the seed labels
-    ax.set_ylim(0, 110)
-    ax.set_ylabel("unseen 7s called 1 (%)", fontsize=8)
-    ax.tick_params(axis="y", labelsize=7)
-    ax.legend(fontsize=7, loc="upper right", frameon=False)
+    for row, (ax, group) in enumerate(zip(axes, groups, strict=True)):
+        for i, arm in enumerate(group):
+            values = shares[arm]
+            head = next((key for key in ("distillation", "class") if arm.startswith(key)), None)
+            colour = _COLOURS[head] if head else fallback[i % 2]
+            hatch = "////" if "unchanged" in arm else None  # the control arm: the teacher unchanged
+            width = 0.8 / len(values)
+            for seed, (estimate, low, high) in enumerate(values):
+                x = i - 0.4 + width * (seed + 0.5)
+                error = [[100 * (estimate - low)], [100 * (high - estimate)]]
+                ax.bar(
+                    x,
+                    100 * estimate,
+                    width * 0.9,
+                    color=colour,
+                    alpha=0.55 if hatch else 1.0,
+                    hatch=hatch,
+                    yerr=error,
+                    capsize=2,
+                    error_kw={"lw": 0.8},
+                    label="one seed (bar), 95 % interval (whisker)" if row == i == seed == 0 else None,
+                )
+                if estimate == 0:  # a bar of height 0: a marker on the axis shows it (hollow for the control)
+                    face = "white" if hatch else colour
+                    ax.plot(x, 0, "o", ms=4, color=colour, markerfacecolor=face, clip_on=False, zorder=3)
+                ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=7 if by_head else 6)
+                ax.text(x, -2, f"s{seed}", ha="center", va="top", fontsize=7 if by_head else 6, clip_on=False)
+        shown = [arm.split(", ", 1)[1] if by_head and ", " in arm else arm for arm in group]
+        names = [
+            name.replace(", ", "\n") + ("\n(all 0 %)" if all(v[0] == 0 for v in shares[arm]) else "")
+            for name, arm in zip(shown, group, strict=True)
+        ]
+        ax.set_xticks(range(len(group)), names, fontsize=8)  # "head, teacher"; bars of height 0 say so
+        ax.set_xlim(-0.5, widest - 0.5)
+        ax.tick_params(axis="x", length=0, pad=11)  # room for the seed labels
+        ax.set_ylim(0, 110)
+        ax.set_ylabel(f"{digits} called 1 (%)", fontsize=8)
+        ax.tick_params(axis="y", labelsize=7)
+        if by_head:
+            ax.set_title(f"{group[0].split(',')[0]}", fontsize=9, loc="left")
+    axes[0].legend(fontsize=7, loc="upper right", frameon=False)
     last = max(len(values) for values in shares.values()) - 1  # the last seed's index
-    ax.set_title(
-        "A teacher whose answer 7 becomes 1: who copies it?"
-        f" (s0-s{last}: seeds 0-{last}; hatched or hollow: the teacher unchanged; a dot: 0 %)",
-        fontsize=9,
+    length = f", {epochs}-epoch students" if epochs else ""
+    title = (
+        f"A teacher whose answer 7 becomes 1: who copies it? ({digits}{length};"
+        f" s0-s{last}: seeds 0-{last}; hatched or hollow: the teacher unchanged; a dot: 0 %)"
     )
+    if by_head:
+        fig.suptitle(title, fontsize=9)
+    else:
+        axes[0].set_title(title, fontsize=9)
     return fig
 
 
