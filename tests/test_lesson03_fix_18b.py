@@ -17,12 +17,12 @@ def _sources(path: str = APPENDIX) -> list[str]:
     return [c.source for c in nbformat.read(path, as_version=4).cells]
 
 
-def test_exercise6_names_the_inverse_swap():
-    def inverse_swap(weight, heads):
-        return tuple(weight.reshape(3, heads, -1, weight.shape[-1]).transpose(1, 2).reshape(3, -1, weight.shape[-1]))
+def test_exercise6_names_the_head_width_moved_in_front():
+    def head_width_first(weight, heads):  # review r19d: exercise 6 now converts (h three d) to (three h d)
+        return weight.reshape(heads, 3, -1, weight.shape[-1]).permute(1, 2, 0, 3).reshape(weight.shape)
 
-    with pytest.raises(AssertionError, match=r"transpose\(1, 2\)"):
-        ex.check_split_qkv(inverse_swap)
+    with pytest.raises(AssertionError, match=r"permute\(1, 0, 2, 3\)"):
+        ex.check_to_timm_qkv(head_width_first)
 
 
 def test_paired_differences_draw_one_dot_per_seed_and_the_interval():

@@ -127,36 +127,39 @@ def test_the_moved_cells_are_one_call_and_one_print():
         assert "def " not in cell and "for " not in cell and cell.count("print(") == 1
 
 
-def _split_right(weight, heads):
-    w_q, w_k, w_v = weight.reshape(3, -1, weight.shape[-1]).unbind(0)
-    return w_q, w_k, w_v
+def _convert_right(weight, heads):
+    return weight.reshape(heads, 3, -1, weight.shape[-1]).transpose(0, 1).reshape(weight.shape)
 
 
 def test_exercise_6_accepts_the_reference_and_float64():
-    from vit_explained.exercises.lesson03 import check_split_qkv
+    from vit_explained.exercises.lesson03 import check_to_timm_qkv  # review r19d: (h three d) -> (three h d)
 
-    check_split_qkv(_split_right)
-    check_split_qkv(
-        lambda weight, heads: weight.double().chunk(3) if weight.dtype == torch.float64 else weight.chunk(3)
+    check_to_timm_qkv(_convert_right)
+    check_to_timm_qkv(
+        lambda weight, heads: (
+            rearrange(weight.double(), "(h three d) i -> (three h d) i", three=3, h=heads)
+            if weight.dtype == torch.float64
+            else rearrange(weight, "(h three d) i -> (three h d) i", three=3, h=heads)
+        )
     )
 
 
 @pytest.mark.parametrize(
     ("answer", "named"),
     [
-        (lambda w, h: rearrange(w, "(h three d) i -> three (h d) i", three=3, h=h).unbind(0), r"\(h three d\)"),
-        (lambda w, h: rearrange(w, "(three d h) i -> three (h d) i", three=3, h=h).unbind(0), r"\(three d h\)"),
-        (lambda w, h: tuple(x.T for x in w.chunk(3)), "transposed"),
-        (lambda w, h: w.chunk(3)[::-1], r"\(v, k, q\)"),
-        (lambda w, h: tuple(x.float() for x in w.chunk(3)), "keep the fused weight's dtype"),
-        (lambda w, h: w, "return three tensors"),
+        (lambda w, h: w, r"\(h three d\) order"),
+        (lambda w, h: rearrange(w, "(h three d) i -> (three d h) i", three=3, h=h), r"\(three d h\)"),
+        (lambda w, h: _convert_right(w, h).T, "transposed"),
+        (lambda w, h: w.reshape(h, 3, -1, w.shape[-1]).flip(1).transpose(0, 1).reshape(w.shape), r"\(v, k, q\)"),
+        (lambda w, h: _convert_right(w, h).float(), "keep the given weight's dtype"),
+        (lambda w, h: _convert_right(w, h).chunk(3), "not 3 pieces"),
     ],
 )
 def test_exercise_6_names_the_slips(answer, named):
-    from vit_explained.exercises.lesson03 import check_split_qkv
+    from vit_explained.exercises.lesson03 import check_to_timm_qkv
 
     with pytest.raises(ExerciseFailed, match=named):
-        check_split_qkv(answer)
+        check_to_timm_qkv(answer)
 
 
 def test_exercise_6_text_is_the_same_in_both_notebooks():

@@ -822,63 +822,67 @@ def check_attention_memory(attention_bytes: Callable[..., Any]) -> None:
     fail(f"{answer:,} is too small: which N? {count[0].upper()}{count[1:]}")
 
 
-# --- exercise 6: a fused (three h d) qkv weight split into separate query, key and value Linears ---------------
+# --- exercise 6: a fused qkv weight converted from (h three d) (GPT-NeoX, UvA) to timm's (three h d) --------------
 
 
-def _qkv_slips(weight: torch.Tensor, heads: int) -> dict[str, tuple[torch.Tensor, ...]]:
-    """The three weights a known slip returns for a fused ``(three h d)`` weight, by the message naming it."""
-    right = tuple(weight.reshape(3, -1, weight.shape[-1]).unbind(0))
-    interleaved = tuple(rearrange(weight, "(h three d) i -> three (h d) i", three=3, h=heads).unbind(0))
-    swapped = tuple(rearrange(weight, "(three d h) i -> three (h d) i", three=3, h=heads).unbind(0))
-    inverse = weight.reshape(3, heads, -1, weight.shape[-1]).transpose(1, 2).reshape(3, -1, weight.shape[-1])
+def _timm_qkv(weight: torch.Tensor, heads: int) -> torch.Tensor:
+    """The right answer: an ``(h three d)`` fused weight's rows reordered to ``(three h d)``."""
+    return rearrange(weight, "(h three d) i -> (three h d) i", three=3, h=heads)
+
+
+def _qkv_slips(weight: torch.Tensor, heads: int) -> dict[str, torch.Tensor]:
+    """The weight a known slip returns for an ``(h three d)`` fused weight, by the message naming it."""
+    dim_in, head_dim = weight.shape[-1], weight.shape[0] // (3 * heads)
+    blocks = weight.reshape(heads, 3, head_dim, dim_in)  # (h, three, d, D_in)
     slips = {
-        "you swapped h and d inside each block (reshape(3, h, d, D_in).transpose(1, 2)): that undoes a (three d h) "
-        "layout, but this weight is (three h d), so plain reshape(3, D, D_in) and unbind(0) are enough": tuple(
-            inverse.unbind(0)
+        "you returned the rows in their (h three d) order: a timm layer would read each head's q, k and v rows as "
+        "queries, section 2's silent bug. Split the rows as (h, 3, d) and move the 3 in front of the heads": weight,
+        "you swapped the heads and the head width: reshape(d, 3, h, D_in) reads d groups of h rows. The rows come "
+        "head by head, so reshape(h, 3, d, D_in), with h = heads": rearrange(
+            weight, "(d three h) i -> (three h d) i", three=3, h=heads
         ),
-        "you read the rows as (h three d), each head's q, k and v rows interleaved (GPT-NeoX's layout). This weight is "
-        "(three h d): all the query rows come first, then all the key rows, then all the value rows": interleaved,
-        "you read the rows as (three d h): the heads and the head width are swapped. Inside each of the three blocks "
-        "the rows go head by head, d rows per head": swapped,
-        "each weight is transposed: nn.Linear stores (out_features, in_features), so each block of D rows is "
-        "already (D, D_in) as it is": tuple(w.T for w in right),
+        "the rows come out (three d h): you moved the head width in front of the heads. Swap only the heads and "
+        "the 3: permute(1, 0, 2, 3) of the (h, 3, d, D_in) view": rearrange(
+            weight, "(h three d) i -> (three d h) i", three=3, h=heads
+        ),
+        "you converted the wrong way, (three h d) to (h three d): the given weight is (h three d), the answer (three "
+        "h d)": rearrange(weight, "(three h d) i -> (h three d) i", three=3, h=heads),
     }
     for order in ((0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
         names = ", ".join(("q", "k", "v")[i] for i in order)
-        slips[f"the three come back as ({names}): the fused rows are q first, then k, then v"] = tuple(
-            right[i] for i in order
-        )
+        message = f"the three blocks come out ({names}): timm's rows are all queries, then keys, then values"
+        slips[message] = blocks[:, list(order)].transpose(0, 1).reshape(weight.shape)
     return slips
 
 
-def check_split_qkv(split_qkv: Callable[[torch.Tensor, int], Sequence[torch.Tensor]]) -> None:
-    """Exercise 6: ``split_qkv(weight, heads)`` turns a fused ``(3 D, D_in)`` qkv weight laid out ``(three h d)``
-    into ``(w_q, w_k, w_v)``, each ``(D, D_in)``: separate Linears holding them give the fused Linear's q, k, v."""
-    cases = [(8, 2, 8, torch.float32, 0), (12, 3, 5, torch.float32, 1), (16, 4, 16, torch.float64, 2)]
-    for dim, heads, dim_in, dtype, seed in cases:
+def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) -> None:
+    """Exercise 6: ``to_timm_qkv(weight, heads)`` turns a fused ``(3 D, D_in)`` qkv weight laid out ``(h three d)``
+    (GPT-NeoX, UvA tutorial 6) into the ``(three h d)`` weight a timm-style layer reads: the same q, k and v."""
+    cases = [(8, 2, 8, torch.float32, 0), (24, 4, 5, torch.float32, 1), (12, 2, 12, torch.float64, 2)]
+    for dim, heads, dim_in, dtype, seed in cases:  # h != d and h != 3: every slip differs from the answer
         generator = torch.Generator().manual_seed(seed)
         weight = torch.randn(3 * dim, dim_in, generator=generator, dtype=dtype)
-        tokens = torch.randn(2, 5, dim_in, generator=generator, dtype=dtype)
         given = weight.clone()
         where = f"for a fused weight of shape {tuple(weight.shape)}, heads={heads} ({str(dtype).replace('torch.', '')})"
-        result = attempt(split_qkv, given, heads)
+        result = attempt(to_timm_qkv, given, heads)
         if not torch.equal(given, weight):
-            fail("split_qkv changed the fused weight in place; read it, do not modify it")
-        if isinstance(result, torch.Tensor) or not isinstance(result, (tuple, list)) or len(result) != 3:
-            fail(f"{where}: return three tensors (w_q, w_k, w_v), one per separate Linear")
-        answer = tuple(as_tensor(w, f"weight {i} you returned") for i, w in enumerate(result))
-        for name, w in zip(("w_q", "w_k", "w_v"), answer, strict=True):
-            if w.dtype != dtype:
-                fail(f"{where}: {name} is {str(w.dtype).replace('torch.', '')}; keep the fused weight's dtype")
-            if tuple(w.shape) == (dim_in, dim) and dim_in != dim:
-                fail(f"{where}: {name} has shape {tuple(w.shape)}, (D_in, D): nn.Linear stores (out, in), (D, D_in)")
-            if tuple(w.shape) != (dim, dim_in):
-                fail(f"{where}: {name} has shape {tuple(w.shape)}; each separate Linear's weight is (D, D_in)")
-        expected = tokens @ weight.T  # the fused Linear's output, (three h d) on its last axis
-        if all(close(tokens @ w.T, e) for w, e in zip(answer, expected.chunk(3, dim=-1), strict=True)):
+            fail("to_timm_qkv changed the given weight in place; read it, do not modify it")
+        if isinstance(result, (tuple, list)):
+            fail(f"{where}: return one fused (3 D, D_in) weight, not {len(result)} pieces (torch.cat joins them)")
+        answer = as_tensor(result, "the weight you returned")
+        if answer.dtype != dtype:
+            fail(f"{where}: your weight is {str(answer.dtype).replace('torch.', '')}; keep the given weight's dtype")
+        if tuple(answer.shape) == (dim_in, 3 * dim) and dim_in != 3 * dim:
+            fail(f"{where}: your weight has shape {tuple(answer.shape)}, transposed: nn.Linear stores (out, in)")
+        if tuple(answer.shape) != (3 * dim, dim_in):
+            fail(f"{where}: your weight has shape {tuple(answer.shape)}; the fused weight stays (3 D, D_in)")
+        tokens = torch.randn(2, 5, dim_in, generator=generator, dtype=dtype)
+        neox = rearrange(tokens @ weight.T, "b n (h three d) -> three b h n d", three=3, h=heads)  # its own reading
+        timm = rearrange(tokens @ answer.T, "b n (three h d) -> three b h n d", three=3, h=heads)  # timm's reading
+        if close(timm, neox):
             continue
         for message, slip in _qkv_slips(weight, heads).items():
-            if all(close(w, s) for w, s in zip(answer, slip, strict=True)):
+            if close(answer, slip):
                 fail(f"{where}: {message}")
-        fail(f"{where}: separate Linears with your weights do not give the fused Linear's q, k and v")
-    passed("the three separate Linears reproduce the fused qkv: its rows are (three h d), q then k then v.")
+        fail(f"{where}: a (three h d) layer with your weight does not give the (h three d) layer's q, k and v")
+    passed("a timm-style (three h d) layer with your weight gives the same q, k and v as the (h three d) one.")
