@@ -53,7 +53,7 @@ def test_section_7_names_each_codes_resize() -> None:
     appendix = "\n".join(nb.sources(LESSON.with_name("01_patches_and_embeddings_appendix.ipynb")))
     assert "`scipy.ndimage.zoom(..., order=1)`" in appendix and "corners aligned" in appendix
     assert "`antialias=True`, `align_corners=False`" in appendix and "1.0.28" in appendix
-    assert "assumes a square\n  trained grid (exercise 4's slip)" in appendix
+    assert "assumes a square\n  trained grid (exercise 5's slip)" in appendix
 
 
 def test_the_shuffle_picture_draws_every_number_by_default() -> None:

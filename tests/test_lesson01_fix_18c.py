@@ -88,7 +88,7 @@ def test_nits_and_going_deeper_exercise() -> None:
     assert "which T2T-ViT uses" in lesson and "2.8 points lower (61.4 %; one run)" in lesson
     assert "Its Introduction blames" in lesson and "The paper (section 3.1)" in lesson
     for path in (LESSON, SOLUTIONS):
-        assert "### Exercise 4 (going deeper) · Carry a learned table to a new grid" in _text(path)
+        assert "### Exercise 5 (going deeper) · Carry a learned table to a new grid" in _text(path)
 
 
 def test_checker_wording_for_none_and_arrays() -> None:

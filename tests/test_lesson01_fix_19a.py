@@ -60,9 +60,9 @@ def test_adding_positions_is_argued_and_the_near_orthogonality_is_printed_and_ch
     assert "mean_cosine < 0.2 and inked_cosine < 0.2" in sources[i + 2]  # the hidden check after the printing cell
 
 
-def test_exercises_2_and_4_show_a_nudge_and_fold_the_recipe():
+def test_exercises_3_and_5_show_a_nudge_and_fold_the_recipe():
     for path in (LESSON, SOLUTIONS):
-        for title in ("### Exercise 2", "### Exercise 4"):
+        for title in ("### Exercise 3", "### Exercise 5"):
             text = next(s for s in nb.sources(path) if s.startswith(title))
             visible, folded = text.split("<details>")
             assert "Hint:" in visible and "</summary>" in folded

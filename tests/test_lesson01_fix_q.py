@@ -108,7 +108,7 @@ def test_sections_6_and_7_keep_a_short_result_and_move_the_detail_to_appendices(
         return next(i for i, s in enumerate(sources) if s.startswith(text))
 
     six, seven, eight = start("## 6 ·"), start("## 7 ·"), start("## 8 ·")
-    exercise_4 = start("### Exercise 4")
+    exercise_4 = start("### Exercise 5")
     assert six < seven < eight < exercise_4
     assert not any(s.startswith("<a id=") for s in sources)  # fix round w: the appendices are a notebook of their own
     for i in range(six, eight):
@@ -121,6 +121,6 @@ def test_sections_6_and_7_keep_a_short_result_and_move_the_detail_to_appendices(
 
 def test_exercise_4_names_the_square_grid_slip_in_both_notebooks():
     def exercise_4(path):
-        return next(_source(c) for c in _cells(path) if _source(c).startswith("### Exercise 4"))
+        return next(_source(c) for c in _cells(path) if _source(c).startswith("### Exercise 5"))
 
     assert exercise_4(NOTEBOOK) == exercise_4(SOLUTIONS) and "a square grid assumed" in exercise_4(NOTEBOOK)

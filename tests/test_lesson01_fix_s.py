@@ -67,7 +67,7 @@ def test_deit_table_5_quotes_the_vit_paper_and_the_summary_leaves_the_confound_t
 
 def test_exercise_4_is_a_short_bullet_list_in_both_notebooks():
     def exercise_4(path):
-        return next(s for s in _sources(path) if s.startswith("### Exercise 4"))
+        return next(s for s in _sources(path) if s.startswith("### Exercise 5"))
 
     text = exercise_4(NOTEBOOK)
     assert text == exercise_4(SOLUTIONS) and text.count("\n- ") == 8 and len(text.split()) < 200

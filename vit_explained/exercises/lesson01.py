@@ -1,6 +1,7 @@
 """Checkers for lesson 01 (patches and embeddings).
 
 - :func:`check_token_count`: how many tokens a ViT sees, class token included;
+- :func:`check_build_z0`: Eq. 1's input, the class token in front of the patch tokens, then the position table;
 - :func:`check_patchify`: cutting ``(B, C, H, W)`` into ``(B, N, ph * pw * C)`` in the series' order;
 - :func:`check_conv_to_linear`: a ``Conv2d`` patch kernel as the ``Linear`` weight of the rearrange layout;
 - :func:`check_interpolate_positions`: a learned position table resized to a new patch grid in 2-D.
@@ -24,14 +25,21 @@ from einops import rearrange
 from ..patch_embedding import PatchEmbedding
 from ..patches import patch_grid, patchify, unpatchify
 from ..positional import interpolate_positions, vit_at_resolution
+from ..vit import add_class_token
 from . import ExerciseFailed, _type_name, attempt, close, fail, forbid, passed
 from . import as_int as _as_any_int
 
-__all__ = ["check_conv_to_linear", "check_interpolate_positions", "check_patchify", "check_token_count"]
+__all__ = [
+    "check_build_z0",
+    "check_conv_to_linear",
+    "check_interpolate_positions",
+    "check_patchify",
+    "check_token_count",
+]
 
 
 def as_tensor(value: object, what: str = "your answer") -> torch.Tensor:
-    """Exercises 2-4 ask for a tensor: a ``torch.Tensor`` or a numpy array passes (any dtype; the lesson says numpy
+    """Exercises 2-5 ask for a tensor: a ``torch.Tensor`` or a numpy array passes (any dtype; the lesson says numpy
     is fine, so an array goes through ``torch.as_tensor``); a list or tuple is refused."""
     if isinstance(value, torch.Tensor):
         return value.detach()
@@ -85,7 +93,7 @@ PATCH_CASES = (
 # (dim, channels, patch height, patch width)
 KERNEL_CASES = ((8, 3, 4, 4), (6, 3, 2, 3), (5, 1, 3, 2), (4, 2, 4, 2))
 
-#: Exercise 2 asks for ``reshape`` and ``permute`` only: no einops, no unfold, not the package's own.
+#: Exercise 3 asks for ``reshape`` and ``permute`` only: no einops, no unfold, not the package's own.
 _NO_PATCHIFY_SHORTCUTS = forbid(
     "einops",
     patchify,
@@ -95,7 +103,7 @@ _NO_PATCHIFY_SHORTCUTS = forbid(
     reason="patchify with reshape and permute",
 )
 
-#: Exercise 3 is the reordering that ``PatchEmbedding`` does for you.
+#: Exercise 4 is the reordering that ``PatchEmbedding`` does for you.
 _NO_WEIGHT_COPY = forbid(PatchEmbedding.copy_weights_from, PatchEmbedding.load_kernel, reason="the weight reordering")
 
 
@@ -505,12 +513,12 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
     passed("your weight makes Rearrange + Linear give the Conv2d's tokens, to float32 rounding.")
 
 
-# --- exercise 4: a learned position table on a new grid ------------------------------------------------
+# --- exercise 5: a learned position table on a new grid ------------------------------------------------
 
 # (old rows, old cols, new rows, new cols, D): square and non-square grids, growing and shrinking.
 GRID_CASES = ((3, 3, 5, 5, 4), (2, 3, 4, 5, 6), (4, 3, 6, 7, 3), (5, 4, 3, 3, 5))
 
-#: Exercise 4 asks for the resize that the package's ``interpolate_positions`` does for you.
+#: Exercise 5 asks for the resize that the package's ``interpolate_positions`` does for you.
 _NO_RESIZE_SHORTCUT = forbid(interpolate_positions, vit_at_resolution, reason="the 2-D resize of the position table")
 
 
@@ -681,7 +689,7 @@ def _grid_order_hint(
 
 
 def _square_grid_slip(square_passed: str | None, case: str) -> str | None:
-    """Exercise 4's square-grid slip: right on a square grid, wrong on a non-square one."""
+    """Exercise 5's square-grid slip: right on a square grid, wrong on a non-square one."""
     if square_passed is None:
         return None
     return (
@@ -809,3 +817,114 @@ def check_interpolate_positions(
         "your resize matches interpolate_positions(..., mode='bilinear', antialias=False) on square and "
         "non-square grids, growing and shrinking."
     )
+
+
+# --- exercise 2: Eq. 1, the encoder's input z0 ------------------------------------------------------------
+
+# (batch, patches, dim): one image first (a missing expand passes there), then batches, one patch, a narrow D.
+Z0_CASES = ((1, 4, 3), (3, 6, 5), (2, 1, 4), (4, 9, 2))
+
+#: Exercise 2 is what ``vit.add_class_token`` does for you.
+_NO_ADD_CLASS_TOKEN = forbid(add_class_token, reason="Eq. 1's input")
+
+
+def _z0_inputs(batch: int, patches: int, dim: int, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
+    """Patch tokens (B, N, D), a class token (1, 1, D) and a position table (1, N + 1, D), all distinct."""
+    tokens = torch.randn(batch, patches, dim, generator=generator)
+    class_token = torch.randn(1, 1, dim, generator=generator)
+    positions = torch.randn(1, patches + 1, dim, generator=generator)
+    return tokens, class_token, positions
+
+
+def _z0_hint(batch: int, patches: int) -> Callable[[Exception], str | None]:
+    """The sentence after 'your function raised ...': the two shape errors Eq. 1's slips produce."""
+
+    def hint(error: Exception) -> str | None:
+        text = str(error)
+        if "must match the size of tensor" in text and {f"({patches})", f"({patches + 1})"} <= set(text.split()):
+            return (
+                f"The table has N + 1 = {patches + 1} rows (row 0 is the class token's position) and the patch "
+                f"tokens N = {patches}: put the class token in front as a row of its own first (torch.cat along "
+                "dim 1), then add the whole table; positions added before the cat, or a class token added to the "
+                "patch tokens, leave one row short"
+            )
+        if "Sizes of tensors must match except in dimension" in text and batch > 1:
+            return (
+                f"The class token is (1, 1, D) but the batch holds B = {batch} images: give every image its own "
+                "copy first, class_token.expand(B, -1, -1), then cat along dim 1"
+            )
+        return None
+
+    return hint
+
+
+def _diagnose_z0(answer: torch.Tensor, inputs: tuple[torch.Tensor, ...], case: str) -> NoReturn:
+    """Fail naming the slip whose z0 the answer equals, else the shapes or the largest difference."""
+    tokens, class_token, positions = inputs
+    batch, patches, dim = tokens.shape
+    front = class_token.expand(batch, -1, -1)
+    if tuple(answer.shape) == (batch, patches, dim):
+        fail(
+            f"for {case} your z0 has shape {tuple(answer.shape)}, one row short of (B, N + 1, D): the class token "
+            "is added to the patch tokens instead of put in front of them as a token of its own "
+            "(torch.cat along dim 1)"
+        )
+    slips = {
+        "the class token is last: ViT puts it first, as row 0 (its table row is row 0 too)": torch.cat(
+            [tokens, front], dim=1
+        )
+        + positions,
+        "the positions are missing: add the table after the cat": torch.cat([front, tokens], dim=1),
+        "the class token got no position: add the whole table, row 0 included, after the cat": torch.cat(
+            [front, tokens + positions[:, 1:]], dim=1
+        ),
+    }
+    for message, value in slips.items():
+        if close(answer, value):
+            fail(f"for {case} {message}")
+    if tuple(answer.shape) != (batch, patches + 1, dim):
+        want = (batch, patches + 1, dim)
+        fail(f"for {case} your z0 has shape {tuple(answer.shape)}; Eq. 1 gives (B, N + 1, D) = {want}")
+    difference = (answer.to(torch.float64) - (torch.cat([front, tokens], dim=1) + positions).double()).abs()
+    fail(f"for {case} your z0 differs from Eq. 1's by up to {difference.max().item():.3g}")
+
+
+def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
+    """Check ``build_z0(tokens, class_token, pos_embedding)``: Eq. 1's ``(B, N + 1, D)`` input, the class token
+    put in front of every image's ``(B, N, D)`` patch tokens, then the ``(1, N + 1, D)`` table added."""
+    generator = torch.Generator().manual_seed(2)
+    right_for: str | None = None  # the first case the function got right
+    for batch, patches, dim in Z0_CASES:
+        inputs = _z0_inputs(batch, patches, dim, generator)
+        given = tuple(tensor.clone() for tensor in inputs)
+        case = f"a batch of B = {batch}, N = {patches} patch tokens of width D = {dim}"
+        try:
+            returned = _NO_ADD_CLASS_TOKEN(build_z0, *given, hint=_z0_hint(batch, patches))
+        except ExerciseFailed as error:
+            if right_for and batch > 1 and "Sizes of tensors must match" in str(error):
+                fail(
+                    f"right for {right_for}, but for {case} your function raised a shape error: the class token "
+                    "is (1, 1, D) for one image: expand it to (B, 1, D) before the cat, "
+                    "class_token.expand(B, -1, -1)"
+                )
+            raise
+        if isinstance(returned, list | tuple):
+            fail(
+                f"for {case} your function returned a {_type_name(returned)} of {len(returned)} pieces; z0 is one "
+                "tensor (B, N + 1, D): join the class token and the patch tokens with torch.cat(..., dim=1), then "
+                "add the table"
+            )
+        answer = as_tensor(returned, f"your z0 for {case}")
+        if not all(torch.equal(a, b) for a, b in zip(given, inputs, strict=True)):
+            fail(
+                f"your function changed a tensor it was given ({case}); build a new one "
+                "(write `x = x + ...`, not `x += ...`)"
+            )
+        expected = add_class_token(*inputs)
+        if close(answer, expected):
+            if not answer.is_floating_point() or torch.finfo(answer.dtype).bits < 32:
+                fail(f"for {case} your z0 is {answer.dtype}: keep float32 (float64 is fine); a narrower dtype rounds")
+            right_for = right_for or case
+            continue
+        _diagnose_z0(answer, inputs, case)
+    passed("your z0 is Eq. 1's input: the class token in front of every image's patch tokens, then the table added.")
