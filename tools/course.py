@@ -53,6 +53,10 @@ HIDDEN_CASES: dict[str, str] = {
     "my_interpolate_positions": "[(torch.randn(1, 1 + 3 * 5, 7), (3, 5), (6, 4)), "
     "(torch.randn(1, 1 + 4 * 4, 2), (4, 4), (7, 7)), "
     "(torch.randn(1, 1 + 6 * 2, 9, dtype=torch.float64), (6, 2), (3, 5))]",
+    "build_z0": "[(torch.randn(2, 5, 3), torch.randn(1, 1, 3), torch.randn(1, 6, 3)), "
+    "(torch.randn(1, 3, 7), torch.randn(1, 1, 7), torch.randn(1, 4, 7)), "
+    "(torch.randn(5, 2, 4, dtype=torch.float64), torch.randn(1, 1, 4, dtype=torch.float64), "
+    "torch.randn(1, 3, 4, dtype=torch.float64))]",
     "conv_to_linear": "[(torch.randn(7, 2, 3, 5),), (torch.randn(3, 4, 1, 2),), (torch.randn(2, 3, 6, 6),), "
     "(torch.randn(5, 1, 4, 2),)]",
     # 02
@@ -301,6 +305,7 @@ AUTOGRAD = ("torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.back
 #: Every alias of these raises while the student's function runs in the hidden part.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "my_patchify": ("vit_explained.patchify", "einops.rearrange"),
+    "build_z0": ("vit_explained.vit.add_class_token",),
     "my_interpolate_positions": (
         "vit_explained.positional.interpolate_positions",
         "vit_explained.positional.vit_at_resolution",
