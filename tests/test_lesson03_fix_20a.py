@@ -115,6 +115,9 @@ def test_item_5_sdpa_backends_for_torch_2_13():
     assert "on CPU it runs a blockwise flash kernel or math" in text and "torch 2.13" in text
     check = SOURCES[nb.unique_index(SOURCES, "backends = {")]
     assert "CUDNN_ATTENTION" in check and "_scaled_dot_product_flash_attention_for_cpu" in check
+    assert "torch._fused_sdp_choice(q, k, v) == SDPBackend.FLASH_ATTENTION.value" in check  # flash chosen here
+    layouts = SOURCES[nb.unique_index(SOURCES, "UvA's deep-learning tutorial 6 uses")]
+    assert "Exercise 6 converts one order to the other" in nb.flat(layouts)
 
 
 def test_item_6_cross_attention_runs_a_context_sequence_through_the_projections():
