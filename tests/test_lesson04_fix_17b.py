@@ -63,7 +63,7 @@ def test_section_six_short_with_statistics_folded() -> None:
     visible = "\n".join(re.sub(r"<details>.*?</details>", "", s, flags=re.S) for s in markdown)
     for folded in ("Welch", "Fisher", "pooled", "13.9", "LLaMA"):
         assert folded not in visible, folded
-    assert "(part 2 tests this)" in " ".join(visible.split()) and "fit by hand" not in visible  # 18d: the pointer
+    assert "(the arms below test this)" in " ".join(visible.split()) and "fit by hand" not in visible  # 18d, 20a
     shown = "".join(_text(c) for c in cells[start:end] if c.cell_type == "code")
     assert "3 of 3 / 0 of 3" in shown  # round 17e: the counts the prose quotes print as plain text (18a: a table)
 

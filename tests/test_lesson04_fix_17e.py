@@ -48,7 +48,6 @@ def test_final_steps_are_visible_one_liners_with_plain_labels() -> None:
 
 
 def test_nits() -> None:
-    sources = [" ".join(c.source.split()) for c in _cells()]
     appendix = [
         " ".join(c.source.split())
         for c in nbformat.read(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb"), as_version=4).cells
@@ -58,4 +57,5 @@ def test_nits() -> None:
     assert any(
         "At any D the same holds, eps aside" in s for s in appendix
     )  # round 19a: the geometry moved to appendix K
-    assert any("Why the stream grows about linearly here: [appendix A]" in s for s in sources)  # 18d: moved there
+    # 18d: moved to appendix A; 20a: with the whole "-0.5 coincidence" note, now in appendix A itself
+    assert any("Why the stream grows about linearly here: below." in s for s in appendix)

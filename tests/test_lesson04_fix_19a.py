@@ -32,19 +32,19 @@ def _index(start: str) -> int:
 def test_coincidence_of_the_range_is_printed_asserted_and_said() -> None:
     # fix 19b: the line is printed beside the slopes and asserted in their check; the -0.48 / -0.86 computation lives
     # in appendix A (printed and asserted there); Answer 1 says why -0.5 is a coincidence
+    # fix 20a: the stream line and the coincidence note moved to appendix A (printed and asserted there)
     cells = _cells()
-    at = _index('print("slope of the gradient against depth')
-    text = nb.printed(cells[at])
-    assert "about 8.2 + 1.33 L" in text
-    check = nb.source(cells[at + 1])
-    assert "== (8.2, 1.33)" in check and "hide-input" in cells[at + 1]["metadata"]["tags"]
+    appendix = nb.cells(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb")
+    at = next(i for i, c in enumerate(appendix) if nb.source(c).startswith("growth = stream_growth_summary("))
+    assert "a + b L      = 8.2 + 1.33 L" in nb.printed(appendix[at])
+    check = nb.source(appendix[at + 1])
+    assert "== (8.2, 1.33)" in check and nb.hidden(appendix[at + 1])
     prose = nb.flat(nb.source(cells[_index("**Answer 1.**")]))  # fix 19d: the why folded into the probe's details
     assert "The fall matches $L^{-0.5}$ over 2-16 blocks; appendix A shows it steepens deeper." in prose
-    folded = nb.flat(nb.source(cells[_index("<details><summary>How it was measured")]))
-    assert "coincidence of the range" in folded and r"$8.2 + 1.33\,L$" in folded
+    note = nb.flat(nb.all_text(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb"))
+    assert "coincidence of the range" in note and r"$8.2 + 1.33\,L$" in note
     head = nb.flat(nb.source(cells[_index("**1 · The gradient against depth.**")]))
     assert "dashed: slope $-0.5$, for comparison, not a fit." in head
-    appendix = nb.cells(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb")
     printed = "\n".join(nb.printed(c) for c in appendix)
     assert "||x_L|| ~ 8.2 + 1.33 L over 2-16 blocks; 1 / (8.2 + 1.33 L) goes as L^-0.48 there" in printed
     assert "16-128, the line extended: -0.86" in printed

@@ -67,11 +67,11 @@ def test_section_six_probe_after_questions_and_adam_aside_concluded() -> None:
     assert _hidden(appendix[adam + 1]) and _index("## F ·", APPENDIX) < adam < _index("## G ·", APPENDIX)
     after = nb.flat(nb.source(appendix[adam + 2]))
     assert after.startswith("So under Adam the gradient's size matters less: part of Liu et al.'s dissent.")
-    assert "(part 2 tests this)" in nb.flat(nb.source(cells[_index("**2 · The ablation.**")]))
+    assert "(the arms below test this)" in nb.flat(nb.source(cells[_index("**2 · The ablation.**")]))  # 20a
 
 
 def test_answer_one_says_why_minus_one_half_is_a_coincidence() -> None:
-    answer = nb.flat(nb.source(_cells()[_index("<details><summary>How it was measured")]))  # fix 19d: folded
+    answer = nb.flat(nb.source(_cells(APPENDIX)[_index("**Why the match with $-0.5$", APPENDIX)]))  # 20a: appendix A
     assert "Lemma 2 bounds the *expected* squared stream norm of pre-norm" in answer  # review r19d: expectation
     assert r"Here the norm itself grows about linearly, $8.2 + 1.33\,L$" in answer
 

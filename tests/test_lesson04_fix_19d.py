@@ -41,6 +41,9 @@ def test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound() -> No
     assert nb.source(cells[probe - 1]) == "Each dot is this probe (`norm_placement.last_fc2_gradient`), here at seed 0:"
     folded = nb.flat(nb.source(cells[probe + 1]))
     assert folded.startswith("<details><summary>How it was measured")
+    # fix 20a: the coincidence note moved from these details to appendix A, with the same wording
+    appendix = nb.sources(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb")
+    folded = nb.flat(appendix[nb.unique_index(appendix, "**Why the match with $-0.5$ is a coincidence of the range**")])
     band = "lies between $(1 + \\ell/2)d$ and $(1 + 3\\ell/2)d$"
     # review r19d: Lemma 2 bounds the expectation, at their initialisation, with uniform attention
     assert "Lemma 2 bounds the *expected* squared stream norm of pre-norm" in folded

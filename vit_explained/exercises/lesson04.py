@@ -94,7 +94,8 @@ def _no_half_precision(out: torch.Tensor, given: str) -> None:
     if given == "float64" and out.dtype == torch.float32:  # (a float64 answer to a float32 x loses nothing)
         fail(
             "your result is float32; keep x's dtype (given a float64 x, float32 keeps about 7 significant digits "
-            "instead of 16: compute in x's own dtype, no .float() or torch.float32 on the way)"
+            "instead of 16: compute in x's own dtype, no .float() or torch.float32 on the way; "
+            "`torch.tensor(...)` defaults to float32: pass dtype=x.dtype)"
         )
 
 
