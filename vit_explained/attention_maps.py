@@ -51,7 +51,7 @@ from torch import nn
 from . import _checks
 from .attention import Attention
 from .block import Block, Encoder
-from .evidence import Comparison, mean_interval, paired_difference, proportion
+from .evidence import Comparison, Estimate, mean_interval, paired_difference, proportion
 from .mlp import GELU, MLP
 from .vit import ViT, add_class_token
 
@@ -525,6 +525,50 @@ def ink_share(maps: torch.Tensor, images: torch.Tensor, threshold: float = 0.5) 
         raise ValueError(f"maps must be (B, rows, cols) with B = {len(images)}, got {getattr(maps, 'shape', maps)}")
     ink = inked_patches(images, tuple(maps.shape[-2:]), threshold)
     return (maps * ink).sum((-2, -1)) / maps.sum((-2, -1))
+
+
+@dataclass(frozen=True)
+class InkLift:
+    """One map kind's share on inked patches against an image-blind map of the same kind (shares in 0..1):
+    ``share`` and ``blind`` are the two means with 95 % intervals, ``gap`` the paired difference per digit."""
+
+    share: Estimate
+    blind: Estimate
+    gap: Comparison
+
+    def row(self) -> str:
+        """The three numbers in % as one table row: share [interval], mean map's share [interval], gap [interval]."""
+        d = self.gap.difference
+        return (
+            f"{100 * self.share.estimate:5.1f} [{100 * self.share.low:.1f}, {100 * self.share.high:.1f}]   "
+            f"{100 * self.blind.estimate:5.1f} [{100 * self.blind.low:.1f}, {100 * self.blind.high:.1f}]   "
+            f"{100 * d.estimate:+5.1f} [{100 * d.low:+.1f}, {100 * d.high:+.1f}]"
+        )
+
+
+def ink_lift_over_mean_map(
+    maps: torch.Tensor, reference_maps: torch.Tensor, images: torch.Tensor, threshold: float = 0.5
+) -> InkLift:
+    """Lesson 08's image-blind control for :func:`ink_share`: the mean of ``reference_maps`` (other digits' maps
+    of the same kind, e.g. the validation digits'), one map that never sees the digit, applied to every image.
+
+    ``maps`` ``(B, rows, cols)`` belong to ``images`` ``(B, 1, H, W)``; ``reference_maps`` ``(R, rows, cols)``.
+    The paired gap ``map - mean map`` per digit says how much of the share on ink the digit itself adds beyond
+    where such maps sit on average (MNIST's ink is central, so a central prior already scores above chance).
+    """
+    if not isinstance(reference_maps, torch.Tensor) or reference_maps.dim() != 3 or len(reference_maps) < 1:
+        shape = getattr(reference_maps, "shape", reference_maps)
+        raise ValueError(f"reference_maps must be (R, rows, cols), got {shape}")
+    if not isinstance(maps, torch.Tensor) or maps.shape[1:] != reference_maps.shape[1:]:
+        raise ValueError(
+            f"maps and reference_maps need the same grid, got {getattr(maps, 'shape', maps)} and "
+            f"{tuple(reference_maps.shape)}"
+        )
+    shares = ink_share(maps, images, threshold).double()
+    blind_map = reference_maps.double().mean(0, keepdim=True).expand(len(maps), -1, -1)
+    blind = ink_share(blind_map, images, threshold)
+    gap = paired_difference(shares, blind, names=("map", "mean map"), percent=True)
+    return InkLift(mean_interval(shares), mean_interval(blind), gap)
 
 
 def ink_pixel_share(
@@ -1003,6 +1047,28 @@ def class_map_agreements(
 
     anchor = maps(*reference)
     return {name: map_agreement(anchor, maps(*other)) for name, other in others.items()}
+
+
+def closest_call_neighbour_cosines(
+    model: nn.Module, images: torch.Tensor, grid: tuple[int, int], count: int = 100
+) -> dict[str, torch.Tensor]:
+    """Lesson 08's reference for appendix C's cosines, on the same digits: the ``count`` images with the smallest
+    top-2 gap (picked as ``benchmarks/bench_lesson08_draws.py`` picks them, in the same order), and per picked digit
+    ``i`` the cosine of its likeliest class's gradient-weighted map with digit ``i + 1``'s (the last with the
+    first), each map for its own likeliest class: two different digits, each for its own class.
+
+    Returns ``"cosine"`` ``(count,)`` float64, ``"different class"`` ``(count,)`` bool (the two likeliest classes
+    differ) and ``"picked"`` ``(count,)``, the indices into ``images``."""
+    _checks.image_batch(images)
+    if not 0 < count <= len(images):
+        raise ValueError(f"count must be in 1..{len(images)}, got {count}")
+    with torch.no_grad():
+        best_two = _logits(model(images)).softmax(-1).topk(2, dim=-1)
+    picked = (best_two.values[:, 0] - best_two.values[:, 1]).argsort()[:count]
+    likeliest = best_two.indices[picked, 0]
+    maps = class_token_attention(gradient_weighted_attention(model, images[picked], likeliest)[0], grid).flatten(1)
+    cosine = F.cosine_similarity(maps, maps.roll(-1, 0), dim=1).double()
+    return {"cosine": cosine, "different class": likeliest != likeliest.roll(-1), "picked": picked}
 
 
 def compare_agreements(

@@ -474,6 +474,16 @@ def _fade_panels(fig: Figure, faint: Sequence[bool], columns: int) -> None:
                     (0, 0), 1, 1, transform=ax.transAxes, fill=False, hatch="//", edgecolor="0.55", lw=0, zorder=5
                 )
             )
+    if any(faint):  # the grey panels' own scale, since the colour bar is the peaked panels' one
+        from matplotlib.patches import Patch
+
+        key = Patch(
+            facecolor="0.5",
+            hatch="//",
+            edgecolor="0.55",
+            label="near-flat panel: grey scale, black = 0, mid-grey = its largest weight",
+        )
+        fig.legend(handles=[key], loc="lower center", fontsize=8, frameon=False)
 
 
 def plot_cascade(
@@ -538,26 +548,47 @@ def plot_cascade(
     )
 
 
-def plot_ink_share_by_block(own: Sequence[object], rolled: Sequence[object], chance: float) -> Figure:
+def plot_ink_share_by_block(
+    own: Sequence[object],
+    rolled: Sequence[object],
+    chance: float,
+    blind_own: Sequence[object] | None = None,
+    blind_rolled: Sequence[object] | None = None,
+) -> Figure:
     """Per block, the share of the class token's patch attention on inked patches: the block's own attention
     (heads averaged) and the rollout through it, bars at the mean with the intervals as error bars (each an
     :class:`~vit_explained.evidence.Estimate` of a share in 0..1, drawn in %), and a dashed line at ``chance``,
-    the chance share, what a uniform look puts on ink."""
+    the chance share, what a uniform look puts on ink. ``blind_own`` and ``blind_rolled`` (optional, one
+    Estimate per block each) add the image-blind control on each bar: the mean map of that kind over other
+    digits, applied to every digit, drawn as a black diamond with its interval."""
     if len(own) != len(rolled) or not own:
         raise ValueError(f"own and rolled need one interval per block each, got {len(own)} and {len(rolled)}")
+    if (blind_own is None) != (blind_rolled is None):
+        raise ValueError("give both blind_own and blind_rolled, or neither")
+    if blind_own is not None and not len(blind_own) == len(blind_rolled) == len(own):
+        raise ValueError(f"blind_own and blind_rolled need {len(own)} intervals each")
     if not 0.0 <= chance <= 1.0:
         raise ValueError(f"chance must be a share in [0, 1], got {chance}")
-    fig = new_figure(figsize=(5.6, 3.2), layout="constrained")
+    fig = new_figure(figsize=(5.6, 3.4), layout="constrained")
     ax = fig.subplots()
     blocks = np.arange(len(own))
-    for offset, (name, estimates, colour) in enumerate(
-        (("its own attention", own, "#d95f02"), ("rollout through it", rolled, "#1b9e77"))
-    ):
-        means = np.array([100 * e.estimate for e in estimates])
-        errors = np.array(
+
+    def errors(estimates: Sequence[object]) -> np.ndarray:
+        return np.array(
             [[100 * (e.estimate - e.low) for e in estimates], [100 * (e.high - e.estimate) for e in estimates]]
         )
-        ax.bar(blocks + (offset - 0.5) * 0.38, means, 0.36, yerr=errors, capsize=3, color=colour, label=name)
+
+    series = (("its own attention", own, blind_own, "#d95f02"), ("rollout through it", rolled, blind_rolled, "#1b9e77"))
+    for offset, (name, estimates, blind, colour) in enumerate(series):
+        x = blocks + (offset - 0.5) * 0.38
+        means = np.array([100 * e.estimate for e in estimates])
+        ax.bar(x, means, 0.36, yerr=errors(estimates), capsize=3, color=colour, label=name)
+        if blind is not None:
+            label = "image-blind mean map of that kind" if offset == 0 else None
+            blind_means = np.array([100 * e.estimate for e in blind])
+            ax.errorbar(
+                x, blind_means, yerr=errors(blind), fmt="D", color="black", markersize=5, capsize=3, label=label
+            )
     ax.axhline(100 * chance, color="0.3", linestyle="--", linewidth=1.2, label=f"chance share: {100 * chance:.1f} %")
     ax.set_xticks(blocks, [f"block {k}" for k in blocks])
     ax.set_ylabel("class token's attention on ink (%)")
