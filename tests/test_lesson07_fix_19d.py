@@ -30,8 +30,11 @@ def test_the_linear_arm_is_a_patch_embedding_only_at_interior_tokens_printed_and
     assert "a linear patch embedding with overlapping 31 x 31 windows at stride 16" not in text
     assert "At interior tokens it is one linear patch embedding, 31 x 31 windows at stride 16." in text
     assert "At the border the intermediate zero padding makes it position-dependent" in text
-    assert "4 of the 9 tokens equal one `Conv2d(31, stride 16, padding 14)`, the 5 on the top row and left" in text
-    assert "by up to 0.026 in their weights, and the constant f(0) varies by up to 0.078 across tokens" in text
+    # 20a (review r19e item 2): the border comparison moved to the audits appendix; section 6 points there
+    assert "4 of the 9 tokens" not in text and '(appendix, "Audits")' in text
+    audits = nb.flat(sources[nb.unique_index(sources, "## Appendix · Audits")])
+    assert "4 of the 9 tokens equal it, the 5 on the top row and left column differ" in audits
+    assert "by up to 0.026 in their weights, and the constant f(0) varies by up to 0.078 across tokens" in audits
     printed = nb.all_printed(LESSON)
     line = (
         "tokens equal to that one patch embedding: 4 of 9, [(1, 1), (1, 2), (2, 1), (2, 2)] (row, column);"

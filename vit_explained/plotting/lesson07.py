@@ -1130,9 +1130,11 @@ def ink_following(block: nn.Module, images: torch.Tensor) -> torch.Tensor:
 
 
 def plot_trained_fold(image: torch.Tensor, maps: dict[str, torch.Tensor], follow: dict[str, torch.Tensor],
-                      channels: Sequence[int], title: str | None = None) -> Figure:  # fmt: skip
-    """A digit ``(H, W)`` and, per row ``name``, the same ``channels`` of its folded map ``maps[name]`` ``(C, rows,
-    cols)``, each titled with how closely it follows the ink there (``follow[name]``: ``(C,)`` absolute correlation)."""
+                      channels: Sequence[int], title: str | None = None,
+                      image_label: str = "input digit") -> Figure:  # fmt: skip
+    """A digit ``(H, W)`` (titled ``image_label`` in every row: the same input) and, per row ``name`` (its label),
+    the same ``channels`` of its folded map ``maps[name]`` ``(C, rows, cols)``, each titled with how closely it
+    follows the ink there (``follow[name]``: ``(C,)`` absolute correlation)."""
     if image.dim() != 2 or not maps or set(maps) != set(follow) or not channels:
         raise ValueError("image must be (H, W); maps and follow need the same non-empty names; channels non-empty")
     count = len(channels)
@@ -1141,7 +1143,8 @@ def plot_trained_fold(image: torch.Tensor, maps: dict[str, torch.Tensor], follow
     picture = image.detach().cpu().float().numpy()
     for row, (name, feature_map) in zip(axes, maps.items(), strict=True):
         _gray(row[0], picture, float(picture.max()))
-        row[0].set_title(f"{name} stem", fontsize=8)
+        row[0].set_title(image_label, fontsize=8)
+        row[0].set_ylabel(f"{name} stem", fontsize=8)
         for ax, channel in zip(row[1:], channels, strict=True):
             ax.imshow(feature_map[channel].detach().cpu().float().numpy(), cmap="viridis", interpolation="nearest")
             ax.set_title(f"channel {channel}: |corr.| {float(follow[name][channel]):.2f}", fontsize=8)
@@ -1261,3 +1264,67 @@ def stem_attention_changes(study: dict[str, Any], seeds: Sequence[int] = (0, 1, 
     ])  # fmt: skip
     return {"share_change": pair["near_share"], "ink_change": pair["ink_share"], "peak_change": pair["row_peak"],
             "peak_ratio": peak_ratio, "own": own, "report": report}  # fmt: skip
+
+
+def nested_windows(splits: Sequence[tuple[int, int, int]], size: int) -> list[tuple[int, int, list[int]]]:
+    """For each stage of the central final token of a ``size x size`` image: ``(low, side, starts)``, its window's
+    first pixel row and side in pixels (:func:`chain_footprints`), and the first pixel rows of the ``kernel`` windows
+    of the previous stage's tokens that it merges (stage 1: its pixels, one each). Columns are the same."""
+    footprints = chain_footprints(splits, size)
+    nested, step = [], 1  # step: the previous stage's stride, in pixels
+    previous_side = 1
+    for (low, high), (kernel, stride, _) in zip(footprints, splits, strict=True):
+        nested.append((low, high - low + 1, [low + j * step for j in range(kernel)]))
+        assert starts_fit(nested[-1], previous_side), "each window is its parts' windows, side by side with overlap"
+        previous_side, step = high - low + 1, step * stride
+    return nested
+
+
+def starts_fit(window: tuple[int, int, list[int]], part_side: int) -> bool:
+    """Does the last part's window end where ``window`` ends? (:func:`nested_windows`'s own check.)"""
+    low, side, starts = window
+    return starts[-1] + part_side == low + side
+
+
+def plot_nested_windows(
+    image: torch.Tensor, splits: Sequence[tuple[int, int, int]], title: str | None = None
+) -> Figure:
+    """Tokens to token, one panel per soft split, on a square grayscale ``image``: the central final token's
+    stage-``m`` window (thick), drawn over the ``k`` x ``k`` windows of the stage-``m - 1`` tokens it merges (thin;
+    stage 1: its ``k`` x ``k`` pixels). Stage 1 sees 7 x 7 pixels; stage 2 merges 3 x 3 of those windows, 15 x 15
+    pixels; stage 3 merges 3 x 3 of stage 2's, 31 x 31 pixels (T2T's splits)."""
+    picture = as_image(image, name="image")[0].numpy()
+    size = picture.shape[0]
+    nested = nested_windows(splits, size)
+    fig = new_figure(figsize=(4.2 * len(splits), 4.6))
+    axes = fig.subplots(1, len(splits))
+    previous_side = 1
+    for stage, (ax, (low, side, starts), (kernel, _, _)) in enumerate(zip(axes, nested, splits, strict=True), 1):
+        _gray(ax, picture, float(picture.max()))
+        color = WINDOW_COLORS[(stage - 1) % len(WINDOW_COLORS)]
+        part_color = WINDOW_COLORS[(stage - 2) % len(WINDOW_COLORS)] if stage > 1 else "0.35"
+        for row_start in starts:
+            for col_start in starts:
+                ax.add_patch(
+                    Rectangle(
+                        (col_start - 0.5, row_start - 0.5),
+                        previous_side,
+                        previous_side,
+                        fill=False,
+                        ec=part_color,
+                        lw=0.7,
+                    )
+                )
+        ax.add_patch(Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=2.6))
+        if stage == 1:
+            text = f"split 1: one token is a {kernel} x {kernel} window of pixels"
+        else:
+            text = (
+                f"split {stage}: one token merges {kernel} x {kernel} stage-{stage - 1} tokens\n"
+                f"({previous_side} x {previous_side} px each, overlapping) = {side} x {side} px"
+            )
+        ax.set_title(text, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        previous_side = side
+    return _finish(fig, title, top=0.86)

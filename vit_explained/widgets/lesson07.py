@@ -69,7 +69,8 @@ def chain_summary(stages: list[SplitStage]) -> str:
     """``"224x224 -> 56x56 = 3136 -> 28x28 = 784 -> 14x14 = 196 tokens"``."""
     first = stages[0]
     grids = " -> ".join(f"{s.grid.rows}x{s.grid.cols} = {s.grid.total}" for s in stages)
-    return f"{first.in_height}x{first.in_width} -> {grids} tokens"
+    unit = "token" if stages[-1].grid.total == 1 else "tokens"  # a 1x1 final grid: "1x1 = 1 token"
+    return f"{first.in_height}x{first.in_width} -> {grids} {unit}"
 
 
 def _receptive_field(splits: tuple[tuple[int, int, int], ...]) -> int:

@@ -1,0 +1,124 @@
+"""Lesson 07, fixes of 5 December 2026 (review r19e_07): the Summary gives one takeaway line per section-6 finding;
+the Linear-arm cell is split (table and intervals; the affine test right before its paragraph; the border Conv2d
+comparison in the audits appendix); a nested-windows picture shows "tokens to token"; Table 7's 21.1M is explained
+by measured arithmetic ("most likely"), its 4.2G still flagged; where to get T2T-ViT today (timm, transformers) and
+T2T-ViT issue #62 in the porter note; typos and labels.
+
+Read on 5 December 2026: huggingface/pytorch-image-models, newest snapshot `aa4b585` (version 1.0.29.dev0, latest
+tag v1.0.28): no timm/models/t2t_vit.py; a port (commits bd46b55 and b283c24, January 2025) is on a branch not merged
+into main; issue #2364 ("[FEATURE] add t2t_vit") is open. transformers 5.23.0 (this venv): no T2T model.
+yitu-opensource/T2T-ViT issue #62, "Attention scale value from pretrained model" (2021-08-30): open, no answer.
+"""
+
+import torch
+from matplotlib.patches import Rectangle
+
+from tests import _notebook as nb
+from vit_explained import t2t_chain
+from vit_explained.plotting.lesson07 import nested_windows, plot_nested_windows
+from vit_explained.t2t import T2T_SPLITS
+from vit_explained.widgets.lesson07 import chain_summary
+
+LESSON = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
+
+
+def _markdown(index: int) -> str:
+    return nb.flat(nb.sources(LESSON)[index])
+
+
+def test_the_summary_has_one_line_per_section_6_finding():
+    sources = nb.sources(LESSON)
+    summary = sources[nb.unique_index(sources, "## Summary")]
+    bullet = summary.split("- **Does T2T help?**")[1].split("\n\n")[0]
+    findings = [line for line in bullet.splitlines() if line.startswith("  - ")]
+    assert len(findings) == 4 and 'section 6\'s table "What section 6 shows"' in bullet
+    assert [f.split(":")[0] for f in findings] == [
+        "  - Published",
+        "  - Table 7",
+        "  - Digits (6 seeds, 10 epochs)",
+        "  - Digits",
+    ]
+    assert bullet.count("[") == 1  # only the token MLP's interval, which carries its caveat; the rest are in the table
+    assert "+3.1" not in bullet and "+8.8" not in bullet
+
+
+def test_the_linear_arm_cell_is_split_and_the_border_comparison_is_in_the_audits_appendix():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    table = nb.unique_index(sources, "linear_correct = [145, 163, 161, 156, 163, 158]")
+    affine = nb.unique_index(sources, "f(a + b) - f(a) - f(b) + f(torch.zeros_like(a))")
+    paragraph = nb.unique_index(sources, "With nothing nonlinear left,")
+    border = nb.unique_index(sources, "patch = nn.Conv2d(1, 64, 31, stride=16, padding=14")
+    audits = nb.unique_index(sources, "## Appendix · Audits")
+    porters = nb.unique_index(sources, "## Appendix · For porters")
+    assert table < affine and "affine" not in sources[table] and "Conv2d" not in sources[affine]
+    assert nb.hidden(cells[affine + 1]) and paragraph == affine + 2  # the test, its check, then its paragraph
+    assert "affine_residual" in sources[affine + 1] and "affine_residual" not in sources[table + 1]
+    assert len(sources[table].splitlines()) < 35 and len(sources[affine].splitlines()) < 15
+    assert audits < border < porters and nb.hidden(cells[border]) and nb.hidden(cells[border + 1])
+    assert "assert patch_tokens == [(1, 1), (1, 2), (2, 1), (2, 2)]" in sources[border + 1]
+    assert sum("4 of the 9 tokens" in s for s in sources) == 1 and "4 of the 9 tokens" in sources[audits]
+    assert "4 of 9" in nb.printed(cells[border]) and "below 1e-12" in nb.printed(cells[affine])
+
+
+def test_the_nested_windows_picture_comes_before_the_second_split():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    picture = nb.unique_index(sources, "plot_nested_windows(")
+    assert 'save_figure(fig, "07_nested_windows")' in sources[picture] and sources[picture].endswith("fig")
+    assert nb.hidden(cells[picture + 1]) and "[7, 15, 31]" in sources[picture + 1]
+    assert sources[picture + 2].startswith("with torch.no_grad():\n    tokens = t2t.soft_splits[1](feature_map)")
+    assert "7 x 7 -> 15 x 15 -> 31 x 31" in nb.printed(cells[picture])
+    assert any("image/png" in output.get("data", {}) for output in cells[picture]["outputs"])
+    assert "merges 3 x 3 of those" in sources[picture - 1]
+
+
+def test_nested_windows_geometry_and_drawing():
+    assert nested_windows(T2T_SPLITS, 64) == [
+        (30, 7, list(range(30, 37))),
+        (26, 15, [26, 30, 34]),
+        (18, 31, [18, 26, 34]),
+    ]
+    fig = plot_nested_windows(torch.rand(1, 64, 64), T2T_SPLITS)
+    axes = fig.axes
+    assert len(axes) == 3
+    counts = [sum(isinstance(p, Rectangle) for p in ax.patches) for ax in axes]
+    assert counts == [1 + 49, 1 + 9, 1 + 9]  # the window over its parts (split 1: its pixels)
+    assert "15 x 15 px" in axes[1].get_title() and "31 x 31 px" in axes[2].get_title()
+
+
+def test_table_7s_21_1m_is_explained_by_measured_arithmetic():
+    sources = nb.sources(LESSON)
+    text = nb.flat("\n".join(sources))
+    assert "the gap is flagged there, not explained" not in text
+    assert "The 21.1M is most likely T2T-ViT-14 with its T2T module taken out" in text
+    assert "21,545,550 - 391,526 - 75,648 (the fixed position table) = 21,078,376" in text
+    assert "The 4.2G stays unexplained" in text and "The 4.2G is not explained that way" in text
+    printed = nb.all_printed(LESSON)
+    assert "T2T-ViT-14 21,545,550 - T2T module 391,526 - fixed table 75,648 = 21,078,376" in printed
+    assert "21,094,120 (Table 7: 21.1M); that backbone's MACs: 4.48 G (Table 7: 4.2G)" in printed
+    (check,) = [s for s in sources if "assert without_module == 21_078_376" in s]
+    assert check.startswith("# @title A check") and "round(backbone_macs / 1e9, 2) == 4.48" in check
+
+
+def test_where_to_get_t2t_vit_and_issue_62():
+    sources = nb.sources(LESSON)
+    porters = nb.flat(sources[nb.unique_index(sources, "## Appendix · For porters")])
+    assert "timm does not: neither its release 1.0.28 nor its main branch (commit `aa4b585`, August 2026)" in porters
+    assert "timm issue #2364" in porters and "Hugging Face transformers (5.23.0) has no T2T model" in porters
+    assert '`yitu-opensource/T2T-ViT` issue #62 ("Attention scale value from pretrained model"' in porters
+
+
+def test_typos_labels_and_imports():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    assert "in exact arithmetic; Going further" not in nb.flat("\n".join(sources))
+    assert "in exact arithmetic. Going further" in nb.flat("\n".join(sources))
+    small = t2t_chain(16, 16, in_channels=1)
+    assert small[-1].grid.total == 1 and chain_summary(small).endswith("1x1 = 1 token")
+    assert chain_summary(t2t_chain(224, 224, in_channels=3)).endswith("= 196 tokens")
+    (fold,) = [s for s in sources if "plot_trained_fold(" in s]
+    assert 'image_label="input digit #0"' in fold
+    imports = nb.unique_index(sources, "import contextlib")
+    assert "import re\n" in sources[imports]
+    for index, cell in enumerate(cells):
+        if nb.hidden(cell):
+            assert "\nimport re\n" not in sources[index] and "\nimport pathlib\n" not in sources[index], index
+            assert "\nimport inspect\n" not in sources[index], index
