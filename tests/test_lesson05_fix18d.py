@@ -22,7 +22,7 @@ def test_width_sweep_holds_the_head_width_fixed():
     (sweep,) = [c for c in _cells() if "width_ratio = {" in "".join(c["source"])]
     source = "".join(sweep["source"])
     assert "heads=dim // head_dim" in source and "(192, 3)" not in source  # 19b: d = 64 too
-    assert "def v_over_qk(dim, seed, head_dim=8)" in source
+    assert "def one_block_ratio(dim, seed, head_dim=8" in source  # 20a: renamed when moved to appendix B
     printed = "".join("".join(o.get("text", "")) for o in sweep["outputs"])
     assert "heads = D / 8 (each head d = 8 wide)" in printed
     text = _markdown()

@@ -24,7 +24,7 @@ def test_adamw_step_sizes_are_printed_per_group_in_section_3():
     at = _at(sources, "def step_sizes(optimizer, steps")
     # 19b: moved to appendix E (optimizers); section 3 keeps a one-sentence pointer
     assert _at(sources, "### E · Optimizers") < at < _at(sources, "### F · The share at initialisation")
-    pointer = sources[_at(sources, "Hundreds of times holds")]
+    pointer = sources[_at(sources, "A gradient gap is not a step gap: under AdamW")]  # 20a: section 3
     assert "under AdamW the q and k rows move as far per entry as the v rows" in pointer
     printed = nb.printed(cells[at])
     for group in ("q rows", "k rows", "v rows", "MLP", "norms"):

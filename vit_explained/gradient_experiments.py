@@ -26,6 +26,7 @@ from .gradient_hooks import (
     GradientChange,
     GradientRecorder,
     RouteCut,
+    catch_x_and_d_out,
     gradient_change,
     mlp_route_cut,
     mlp_share,
@@ -44,6 +45,7 @@ __all__ = [
     "freeze_cut_table",
     "gradient_rms_per_entry",
     "mnist_vit_maker",
+    "qk_factor_chain",
     "residual_route_norms",
     "route_norms",
     "route_table",
@@ -373,3 +375,43 @@ def saturation_sweep(
             w_q[name].append(grads["dW_q"].norm().item())
             w_v[name].append(grads["dW_v"].norm().item())
     return SaturationSweep([float(f) for f in factors], entropy, w_q, w_v)
+
+
+def qk_factor_chain(model: ViT, images: torch.Tensor, labels: torch.Tensor, block: int = 0) -> dict[str, float]:
+    """Why ``W_q`` gets less gradient than ``W_v`` at init, factor by factor (lesson 05, section 4 and appendix I).
+
+    Catches ``X`` and ``dO`` of ``model.blocks[block].attn`` (one backward pass of ``images``) and returns, per entry
+    (root mean square) and in float64: ``"K"`` and ``"V - Vbar"`` (the two factors of
+    ``M = (1/N) sum_j K_j (V_j - Vbar)^T``), ``"averaging"`` (how many times averaging over the keys shrinks their
+    product: ``K x (V - Vbar) / M``), ``"M"``, ``"dQ / dO"`` and ``"dV / dO"`` (autograd's ``dQ``; ``dV = A^T dO``),
+    ``"dV / dQ"`` (``||dV|| / ||dQ||``), ``"sums"`` (the factor the sums over tokens and images in ``dW = d.^T X``
+    add) and ``"dW_v / dW_q"`` (``||dW_v|| / ||dW_q||``, weights only).
+    """
+    attention = model.blocks[block].attn
+    scale = attention.head_dim**-0.5
+    x, d_o = catch_x_and_d_out(model, attention, images, labels)
+    with torch.no_grad():
+        q, k, v = (t.double() for t in attention.project_qkv(x))  # (B, heads, N, d)
+    q.requires_grad_()
+    weights = torch.softmax(scale * q @ k.transpose(-2, -1), dim=-1)
+    (weights @ v).backward(d_o)
+    v_centred = v - v.mean(dim=-2, keepdim=True)
+    m = k.transpose(-2, -1) @ v_centred / k.shape[-2]
+    d_v = weights.detach().transpose(-2, -1) @ d_o
+
+    def size(t: torch.Tensor) -> float:
+        return t.detach().pow(2).mean().sqrt().item()
+
+    d_w_q, d_w_v = (torch.einsum("bhnd,bne->hde", g, x.double()) for g in (q.grad, d_v))
+    tensors, weights_ratio = (d_v.norm() / q.grad.norm()).item(), (d_w_v.norm() / d_w_q.norm()).item()
+    return {
+        "K": size(k),
+        "V - Vbar": size(v_centred),
+        "averaging": size(k) * size(v_centred) / size(m),
+        "M": size(m),
+        "dQ / dO": size(q.grad) / size(d_o),
+        "dV / dO": size(d_v) / size(d_o),
+        "dV / dQ": tensors,
+        "sums": weights_ratio / tensors,
+        "dW_v / dW_q": weights_ratio,
+    }

@@ -826,3 +826,49 @@ def plot_share_arrows(panels: Mapping[str, tuple[float, float]], *, title: str =
     if title:
         fig.suptitle(title, fontsize=11)
     return fig
+
+
+def plot_factor_chain(chain: Mapping[str, float], *, title: str = "") -> Figure:
+    """Section 4's argument as two bar charts on log axes (lesson 05).
+
+    ``chain``: the dictionary of :func:`vit_explained.gradient_experiments.qk_factor_chain`. Left: sizes per entry,
+    relative to ``dO`` for the gradients: ``K`` and ``V - Vbar``, their product, ``M`` (the product averaged over the
+    keys), ``dQ`` and ``dV``. Right: the ratio of ``v`` to ``q``, per entry of ``dV`` and ``dQ``, then for the
+    weights after the sums over tokens and images.
+    """
+    fig = new_figure(figsize=(11, 3.8))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
+    product = chain["K"] * chain["V - Vbar"]
+    sizes = [
+        ("K", chain["K"], QKV_COLORS["k"], f"{chain['K']:.3f}"),
+        ("V - V\u0304", chain["V - Vbar"], QKV_COLORS["v"], f"{chain['V - Vbar']:.3f}"),
+        ("K x (V - V\u0304)", product, "#7f7f7f", f"{product:.4f}"),
+        ("M (mean over\nthe keys)", chain["M"], "#7f7f7f", f"1/{1 / chain['M']:.0f}\n(/{chain['averaging']:.1f})"),
+        ("dQ / dO", chain["dQ / dO"], QKV_COLORS["q"], f"1/{1 / chain['dQ / dO']:.0f}"),
+        ("dV / dO", chain["dV / dO"], QKV_COLORS["v"], f"1/{1 / chain['dV / dO']:.1f}"),
+    ]
+    positions = np.arange(len(sizes))
+    left.bar(positions, [s[1] for s in sizes], color=[s[2] for s in sizes])
+    for x, (_, value, _, text) in zip(positions, sizes, strict=True):
+        left.annotate(text, (x, value), textcoords="offset points", xytext=(0, 3), ha="center", va="bottom", fontsize=9)
+    left.set_yscale("log")
+    left.set_ylim(min(s[1] for s in sizes) / 3, 3)
+    left.set_xticks(positions, [s[0] for s in sizes], fontsize=9)
+    left.set_ylabel("one entry (RMS); dQ, dV over dO's")
+    left.set_title("per entry: two small factors, averaged, set dQ", fontsize=10)
+    weights_text = f"{chain['dW_v / dW_q']:.0f} (x{chain['sums']:.1f})"
+    ratios = [
+        ("per entry\n||dV|| / ||dQ||", chain["dV / dQ"], f"{chain['dV / dQ']:.0f}"),
+        ("weights\n||dW_v|| / ||dW_q||", chain["dW_v / dW_q"], weights_text),
+    ]
+    right.bar([0, 1], [r[1] for r in ratios], color=[QKV_COLORS["v"], QKV_COLORS["v"]], width=0.6)
+    for x, (_, value, text) in enumerate(ratios):
+        right.annotate(text, (x, value), textcoords="offset points", xytext=(0, 3), ha="center", va="bottom")
+    right.set_yscale("log")
+    right.set_ylim(1, max(r[1] for r in ratios) * 4)
+    right.set_xticks([0, 1], [r[0] for r in ratios], fontsize=9)
+    right.set_title("v over q, before and after the sums", fontsize=10)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
