@@ -21,29 +21,23 @@ from vit_explained.widgets.lesson04 import gelu_gate_widget
 LESSON = nb.NOTEBOOKS / "04_gelu_mlp_and_block.ipynb"
 
 
-def _cells() -> list[dict]:
-    return nb.cells(LESSON)
-
-
-def _index(start: str) -> int:
-    return next(i for i, c in enumerate(_cells()) if nb.source(c).startswith(start))
-
-
 def test_coincidence_of_the_range_is_printed_asserted_and_said() -> None:
     # fix 19b: the line is printed beside the slopes and asserted in their check; the -0.48 / -0.86 computation lives
     # in appendix A (printed and asserted there); Answer 1 says why -0.5 is a coincidence
     # fix 20a: the stream line and the coincidence note moved to appendix A (printed and asserted there)
-    cells = _cells()
+    cells = nb.cells(LESSON)
     appendix = nb.cells(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb")
     at = next(i for i, c in enumerate(appendix) if nb.source(c).startswith("growth = stream_growth_summary("))
     assert "a + b L      = 8.2 + 1.33 L" in nb.printed(appendix[at])
     check = nb.source(appendix[at + 1])
     assert "== (8.2, 1.33)" in check and nb.hidden(appendix[at + 1])
-    prose = nb.flat(nb.source(cells[_index("**Answer 1.**")]))  # fix 19d: the why folded into the probe's details
+    prose = nb.flat(
+        nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 1.**")])
+    )  # fix 19d: the why folded into the probe's details
     assert "The fall matches $L^{-0.5}$ over 2-16 blocks; appendix A shows it steepens deeper." in prose
     note = nb.flat(nb.all_text(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb"))
     assert "coincidence of the range" in note and r"$8.2 + 1.33\,L$" in note
-    head = nb.flat(nb.source(cells[_index("**1 · The gradient against depth.**")]))
+    head = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**1 · The gradient against depth.**")]))
     assert "dashed: slope $-0.5$, for comparison, not a fit." in head
     printed = "\n".join(nb.printed(c) for c in appendix)
     assert "||x_L|| ~ 8.2 + 1.33 L over 2-16 blocks; 1 / (8.2 + 1.33 L) goes as L^-0.48 there" in printed
@@ -53,7 +47,7 @@ def test_coincidence_of_the_range_is_printed_asserted_and_said() -> None:
 
 
 def test_dashed_line_label_is_honest() -> None:
-    cells = _cells()
+    cells = nb.cells(LESSON)
     cell = next(c for c in cells if 'save_figure(fig, "04_depth_gradients")' in nb.source(c))
     assert 'guide_label="slope -0.5 for comparison (not a fit)"' in nb.source(cell)
     fig = plot_depth_gradients({"a": {2: [1.0, 1.1], 8: [0.5, 0.6]}}, guide_label="mine")
@@ -62,8 +56,8 @@ def test_dashed_line_label_is_honest() -> None:
 
 
 def test_final_accuracies_print_and_are_asserted() -> None:
-    cells = _cells()
-    at = _index("norm_runs = stored_norm_training_runs()")
+    cells = nb.cells(LESSON)
+    at = nb.unique_index(nb.sources(LESSON), "norm_runs = stored_norm_training_runs()")
     text = nb.printed(cells[at])
     assert "post-norm [10, 10, 10, 10, 10, 10, 10, 10, 17]" in text and "pre-norm [68, " in text and ", 84]" in text
     assert 'final["post-norm"].count(10) == 8' in nb.source(cells[at + 1])
@@ -73,7 +67,7 @@ def test_adam_is_invariant_to_a_constant_gradient_scale() -> None:
     cells = nb.cells(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb")
     answer = next(i for i, c in enumerate(cells) if nb.source(c).startswith("**Adam and the gradient's size**"))
     assert "a 10x smaller gradient is not a 10x slower learner" in nb.flat(nb.source(cells[answer]))  # 19c: appendix F
-    lesson_answer = nb.flat(nb.source(_cells()[_index("**Answer 1.**")]))
+    lesson_answer = nb.flat(nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "**Answer 1.**")]))
     assert "Under Adam a smaller gradient need not slow learning: appendix F." in lesson_answer
     text = nb.printed(cells[answer + 1])
     assert "Adam  distance moved" in text and "ratio 1.00" in text and "ratio 10.00" in text
@@ -97,15 +91,15 @@ def test_gate_widget_draws_n_gates_and_they_converge() -> None:
     grid = torch.tensor(GATE_GRID, dtype=torch.float64)
     misses = [(sampled_gate_means(n) - gelu(grid)).abs().max().item() for n in (10, 10_000)]
     assert misses[1] < misses[0] / 5
-    cell = next(c for c in _cells() if nb.source(c).startswith("gate_explorer = gelu_gate_widget("))
+    cell = next(c for c in nb.cells(LESSON) if nb.source(c).startswith("gate_explorer = gelu_gate_widget("))
     assert "draws=100" in nb.source(cell)
 
 
 def test_one_token_gates_pictured_before_the_shapes() -> None:
-    cells = _cells()
+    cells = nb.cells(LESSON)
     picture = next(i for i, c in enumerate(cells) if "plot_one_token_gates(" in nb.source(c))
-    shapes = _index("mlp = MLP(768, 3072)")
-    assert _index("## 2 · The MLP") < picture < shapes
+    shapes = nb.unique_index(nb.sources(LESSON), "mlp = MLP(768, 3072)")
+    assert nb.unique_index(nb.sources(LESSON), "## 2 · The MLP") < picture < shapes
     assert "27 of 128 units have a gate above one half" in nb.printed(cells[picture])  # 19c
     fig = plot_one_token_gates(torch.linspace(-2, 2, 32))
     assert len(fig.axes[0].collections) == 3  # fix 19c: three gate classes

@@ -16,27 +16,15 @@ LESSON = nb.NOTEBOOKS / "04_gelu_mlp_and_block.ipynb"
 APPENDIX = nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb"
 
 
-def _cells(path=LESSON) -> list[dict]:
-    return nb.cells(path)
-
-
-def _index(start: str, path=LESSON) -> int:
-    return next(i for i, c in enumerate(_cells(path)) if nb.source(c).startswith(start))
-
-
-def _hidden(cell: dict) -> bool:
-    return "hide-input" in cell["metadata"].get("tags", [])
-
-
 def test_one_token_gates_in_three_classes_with_their_share_of_gelu() -> None:
-    cells = _cells()
-    at = _index("first_digit = digits.test_images[:1]")
+    cells = nb.cells(LESSON)
+    at = nb.unique_index(nb.sources(LESSON), "first_digit = digits.test_images[:1]")
     printed = nb.printed(cells[at])
     assert "gate > 1/2  :  27 units, 53 % of the |GELU| that reaches fc2" in printed  # fix 19c: named by the gate
     assert "gate 0.1-1/2:  64 units, 38 % of the |GELU| that reaches fc2" in printed
     assert "gate < 0.1  :  37 units, 9 % of the |GELU| that reaches fc2" in printed
     check = nb.source(cells[at + 1])
-    assert _hidden(cells[at + 1]) and "[53, 38, 9]" in check
+    assert nb.hidden(cells[at + 1]) and "[53, 38, 9]" in check
     assert '{"gate > 1/2": 27, "gate 0.1-1/2": 64, "gate < 0.1": 37}' in check
     prose = nb.flat(nb.source(cells[at - 1]))
     assert "all but switches it off" not in prose  # fix 19c: at Phi = 0.1 GELU is still -0.128
@@ -56,22 +44,28 @@ def test_gate_classes_split_by_phi_and_the_figure_draws_three() -> None:
 
 
 def test_section_six_probe_after_questions_and_adam_aside_concluded() -> None:
-    cells = _cells()
-    start = _index("## 6 · Where the norm sits")
+    cells = nb.cells(LESSON)
+    start = nb.unique_index(nb.sources(LESSON), "## 6 · Where the norm sits")
     assert "3. Which design trains" in nb.source(cells[start])
     # fix 19c: the picture first, then the probe's code; the Adam aside in appendix F
     assert nb.source(cells[start + 2]).startswith("depths, seeds = (2, 4, 8, 16)")
     assert nb.source(cells[start + 4]).startswith("def fc2_gradient(")
-    appendix = _cells(APPENDIX)
-    adam = _index("grads = torch.randn(5, 4", APPENDIX)
-    assert _hidden(appendix[adam + 1]) and _index("## F ·", APPENDIX) < adam < _index("## G ·", APPENDIX)
+    appendix = nb.cells(APPENDIX)
+    adam = nb.unique_index(nb.sources(APPENDIX), "grads = torch.randn(5, 4")
+    assert nb.hidden(appendix[adam + 1]) and nb.unique_index(nb.sources(APPENDIX), "## F ·") < adam < nb.unique_index(
+        nb.sources(APPENDIX), "## G ·"
+    )
     after = nb.flat(nb.source(appendix[adam + 2]))
     assert after.startswith("So under Adam the gradient's size matters less: part of Liu et al.'s dissent.")
-    assert "(the arms below test this)" in nb.flat(nb.source(cells[_index("**2 · The ablation.**")]))  # 20a
+    assert "(the arms below test this)" in nb.flat(
+        nb.source(cells[nb.unique_index(nb.sources(LESSON), "**2 · The ablation.**")])
+    )  # 20a
 
 
 def test_answer_one_says_why_minus_one_half_is_a_coincidence() -> None:
-    answer = nb.flat(nb.source(_cells(APPENDIX)[_index("**Why the match with $-0.5$", APPENDIX)]))  # 20a: appendix A
+    answer = nb.flat(
+        nb.source(nb.cells(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "**Why the match with $-0.5$")])
+    )  # 20a: appendix A
     assert "Lemma 2 bounds the *expected* squared stream norm of pre-norm" in answer  # review r19d: expectation
     assert r"Here the norm itself grows about linearly, $8.2 + 1.33\,L$" in answer
 
@@ -88,46 +82,50 @@ def test_moved_material_lives_in_the_appendix_with_its_checks() -> None:
         "inspect.getsource(Block)",
     ):
         assert gone not in lesson, gone
-    appendix = _cells(APPENDIX)
+    appendix = nb.cells(APPENDIX)
     sources = [nb.source(c) for c in appendix]
     by_hand = next(i for i, s in enumerate(sources) if s.startswith("log_depth = [math.log(depth)"))
     assert appendix[by_hand - 1]["cell_type"] == "markdown" and "least-squares" in sources[by_hand - 1]  # a lead-in
     constant = next(i for i, s in enumerate(sources) if s.startswith("start_sigma = statistics.mean("))
-    assert appendix[constant - 1]["cell_type"] == "markdown" and _hidden(appendix[constant + 1])
+    assert appendix[constant - 1]["cell_type"] == "markdown" and nb.hidden(appendix[constant + 1])
     assert "assert abs(start_ratio - 1) < 0.05" in sources[constant + 1]
     assert "at 2 blocks, the fixed arm's gradient / the LayerNorm arm's: 0.993" in nb.printed(appendix[constant])
     why = next(i for i, s in enumerate(sources) if s.startswith("## N · Why an MLP at all?"))
-    assert "torch.testing.assert_close(by_attention, by_formula)" in sources[why + 2] and _hidden(appendix[why + 2])
+    assert "torch.testing.assert_close(by_attention, by_formula)" in sources[why + 2] and nb.hidden(appendix[why + 2])
     drop = next(i for i, s in enumerate(sources) if s.startswith("## O · Dropout"))
     assert "assert dropouts == 0" in "\n".join(sources[drop:])
     assert "9.97 % zeroed" in "\n".join(nb.printed(c) for c in appendix[drop:])
 
 
 def test_main_path_is_shorter() -> None:
-    cells = _cells()
-    summary = _index("## Summary")
-    visible = [c for c in cells[:summary] if not _hidden(c)]
+    cells = nb.cells(LESSON)
+    summary = nb.unique_index(nb.sources(LESSON), "## Summary")
+    visible = [c for c in cells[:summary] if not nb.hidden(c)]
     assert summary <= 110 and len(visible) <= 85  # 124 and 93 before this round
 
 
 def test_relu_swap_called_a_perturbation_next_to_its_summary_line() -> None:
-    cells = _cells()
-    swap = nb.flat(nb.source(_cells(APPENDIX)[_index("Swapping ReLU into the same trained model", APPENDIX)]))  # 19c
+    cells = nb.cells(LESSON)
+    swap = nb.flat(
+        nb.source(
+            nb.cells(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "Swapping ReLU into the same trained model")]
+        )
+    )  # 19c
     assert "perturbation of a GELU-trained model" in swap and "not evidence that GELU trains better" in swap
-    summary = nb.flat(nb.source(cells[_index("## Summary")]))
+    summary = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "## Summary")]))
     line = next(b for b in summary.split("- **") if b.startswith("GELU**"))
     assert "ReLU changes a few" in line and "a perturbation of a GELU-trained model, not evidence that GELU" in line
 
 
 def test_post_norm_collapse_step_is_measured() -> None:
-    cells = _cells(APPENDIX)  # fix 19c: the collapse analysis moved to appendix F with its checks
-    at = _index("collapse = collapse_steps(", APPENDIX)
+    cells = nb.cells(APPENDIX)  # fix 19c: the collapse analysis moved to appendix F with its checks
+    at = nb.unique_index(nb.sources(APPENDIX), "collapse = collapse_steps(")
     printed = nb.printed(cells[at])
     assert "warm-up 0: [None, None, None]; warm-up 50: [56, 54, 45]; warm-up 150: [171, 153, 142]" in printed
     assert "(min(steps_50), max(steps_50), min(steps_150), max(steps_150)) == (45, 56, 142, 171)" in nb.source(
         cells[at + 1]
     )
-    prose = nb.flat(nb.source(cells[_index("**When post-norm collapses**", APPENDIX)]))
+    prose = nb.flat(nb.source(cells[nb.unique_index(nb.sources(APPENDIX), "**When post-norm collapses**")]))
     assert "at steps 45-56 (warm-up 50) and 142-171 (warm-up 150)" in prose
 
 
@@ -144,5 +142,7 @@ def test_collapse_steps_definition() -> None:
 
 def test_block_diagram_says_each_branch_reads_a_normalised_copy() -> None:
     assert "a normalised copy" in _DIAGRAM_TEXT[True][1]
-    prose = nb.flat(nb.source(_cells()[_index("The thick line is the **residual stream**")]))
+    prose = nb.flat(
+        nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "The thick line is the **residual stream**")])
+    )
     assert "each branch reads a normalised copy (`norm1(x)`, `norm2(x)`)" in prose

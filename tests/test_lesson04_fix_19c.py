@@ -21,21 +21,9 @@ LESSON = nb.NOTEBOOKS / "04_gelu_mlp_and_block.ipynb"
 APPENDIX = nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb"
 
 
-def _cells(path=LESSON) -> list[dict]:
-    return nb.cells(path)
-
-
-def _index(start: str, path=LESSON) -> int:
-    return next(i for i, c in enumerate(_cells(path)) if nb.source(c).startswith(start))
-
-
-def _hidden(cell: dict) -> bool:
-    return "hide-input" in cell["metadata"].get("tags", [])
-
-
 def _main_path() -> list[dict]:
-    cells = _cells()
-    return cells[: _index("## Where the libraries differ")]
+    cells = nb.cells(LESSON)
+    return cells[: nb.unique_index(nb.sources(LESSON), "## Where the libraries differ")]
 
 
 def test_mlp_is_the_only_step_that_can_gate_single_features() -> None:
@@ -49,11 +37,11 @@ def test_mlp_is_the_only_step_that_can_gate_single_features() -> None:
 
 def test_gate_classes_named_by_their_gate_and_the_cut_printed() -> None:
     assert GATE_CLASSES == ("gate > 1/2", "gate 0.1-1/2", "gate < 0.1")
-    cells = _cells()
-    at = _index("first_digit = digits.test_images[:1]")
+    cells = nb.cells(LESSON)
+    at = nb.unique_index(nb.sources(LESSON), "first_digit = digits.test_images[:1]")
     printed = nb.printed(cells[at])
     assert "at the cut Phi(z) = 0.1: z = -1.28, GELU(z) = -0.128, 75 % of GELU's minimum -0.170" in printed
-    assert "round(gelu(gate_cut).item(), 3) == -0.128" in nb.source(cells[at + 1]) and _hidden(cells[at + 1])
+    assert "round(gelu(gate_cut).item(), 3) == -0.128" in nb.source(cells[at + 1]) and nb.hidden(cells[at + 1])
     prose = nb.flat(nb.source(cells[at - 1]))
     assert "off" not in prose.replace("offer", "")
     assert "at the cut $\\Phi(z) = 0.1$ GELU is still -0.128, 75 % of that minimum" in prose
@@ -71,55 +59,62 @@ def test_gate_figure_has_one_labelled_panel() -> None:
 def test_fixed_norm_is_sigma_at_two_blocks_printed_with_three_decimals() -> None:
     sigmas = [final_norm_sigma(2, seed) for seed in (0, 1, 2)]
     assert round(sum(sigmas) / 3, 2) == FIXED_NORM and min(sigmas) > 1.31 and max(sigmas) < 1.36
-    cells = _cells()
-    at = _index("final_steps = {")
+    cells = nb.cells(LESSON)
+    at = nb.unique_index(nb.sources(LESSON), "final_steps = {")
     # fix 20a: printed with 3 decimals; the note on its "coincidence" with the slope 1.33 is gone
     printed = "final LayerNorm's divisor sigma at L = 2, seeds 0-2: 1.328, 1.354, 1.317; mean 1.333; FIXED_NORM = 1.330"
     assert printed in nb.printed(cells[at])
-    assert _hidden(cells[at + 1]) and "FIXED_NORM == 1.33" in nb.source(cells[at + 1])
-    prose = nb.flat(nb.source(cells[_index("**2 · The ablation.**")]))
+    assert nb.hidden(cells[at + 1]) and "FIXED_NORM == 1.33" in nb.source(cells[at + 1])
+    prose = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**2 · The ablation.**")]))
     assert "`FIXED_NORM` = 1.330, about $\\sigma$ at L = 2 (mean 1.333, printed below)" in prose
 
 
 def test_section_six_picture_first_and_asides_moved_to_appendix_f() -> None:
-    cells = _cells()
-    start = _index("## 6 · Where the norm sits")
+    cells = nb.cells(LESSON)
+    start = nb.unique_index(nb.sources(LESSON), "## 6 · Where the norm sits")
     picture = next(i for i, c in enumerate(cells) if 'save_figure(fig, "04_depth_gradients")' in nb.source(c))
-    probe = _index("def fc2_gradient(")
+    probe = nb.unique_index(nb.sources(LESSON), "def fc2_gradient(")
     assert start < picture < probe
     lesson = "\n".join(nb.sources(LESSON))
     for gone in ("grads = torch.randn(5, 4", "collapse_steps(", "45-56", "142-171"):
         assert gone not in lesson, gone
-    appendix = _cells(APPENDIX)
-    f, g = _index("## F ·", APPENDIX), _index("## G ·", APPENDIX)
-    assert f < _index("grads = torch.randn(5, 4", APPENDIX) < _index("collapse = collapse_steps(", APPENDIX) < g
-    assert _hidden(appendix[_index("collapse = collapse_steps(", APPENDIX) + 1])
+    appendix = nb.cells(APPENDIX)
+    f, g = nb.unique_index(nb.sources(APPENDIX), "## F ·"), nb.unique_index(nb.sources(APPENDIX), "## G ·")
+    assert (
+        f
+        < nb.unique_index(nb.sources(APPENDIX), "grads = torch.randn(5, 4")
+        < nb.unique_index(nb.sources(APPENDIX), "collapse = collapse_steps(")
+        < g
+    )
+    assert nb.hidden(appendix[nb.unique_index(nb.sources(APPENDIX), "collapse = collapse_steps(") + 1])
     assert "Under Adam a smaller gradient need not slow learning: appendix F." in nb.flat(
-        nb.source(cells[_index("**Answer 1.**")])
+        nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 1.**")])
     )
 
 
 def test_relu_swap_moved_to_appendix_c() -> None:
-    cells = _cells()
-    section_one = cells[_index("## 1 ·") : _index("## 2 ·")]
+    cells = nb.cells(LESSON)
+    section_one = cells[nb.unique_index(nb.sources(LESSON), "## 1 ·") : nb.unique_index(nb.sources(LESSON), "## 2 ·")]
     assert not any("stored_mlp_knockout" in nb.source(c) or "trained_gaps" in nb.source(c) for c in section_one)
     link = "[appendix C](04_gelu_mlp_and_block_appendix.ipynb)"
     pointer = [nb.source(c) for c in section_one if link in nb.source(c)]
     assert len(pointer) == 1
-    appendix = _cells(APPENDIX)
-    swap = _index("swap = stored_mlp_knockout()", APPENDIX)
-    assert _index("## C ·", APPENDIX) < swap < _index("## D ·", APPENDIX) and _hidden(appendix[swap + 1])
+    appendix = nb.cells(APPENDIX)
+    swap = nb.unique_index(nb.sources(APPENDIX), "swap = stored_mlp_knockout()")
+    assert nb.unique_index(nb.sources(APPENDIX), "## C ·") < swap < nb.unique_index(
+        nb.sources(APPENDIX), "## D ·"
+    ) and nb.hidden(appendix[swap + 1])
     assert "paired t-interval -0.2 [-3.8, +3.4]" in nb.printed(appendix[swap])
 
 
 def test_appendix_pointers_gathered_in_one_list() -> None:
     main = [nb.source(c) for c in _main_path() if c["cell_type"] == "markdown"]
-    listing = _index("**More in [04 · Appendix]")
+    listing = nb.unique_index(nb.sources(LESSON), "**More in [04 · Appendix]")
     inline = [s for s in main if "appendix" in s.lower() and not s.startswith("**More in [04 · Appendix]")]
     links = sum(len(re.findall(r"\[appendix [A-O]\]", s)) for s in inline)
     assert links <= 5, links
     assert sum(s.count("appendix K") for s in main) == 1  # K named once inline, with one meaning
-    text = nb.source(_cells()[listing])
+    text = nb.source(nb.cells(LESSON)[listing])
     for letter in "ABCDEFGHIJKLMNO":
         assert f"**{letter}**" in text, letter
     heading = next(s for s in nb.sources(APPENDIX) if s.startswith("## K ·"))
@@ -127,21 +122,27 @@ def test_appendix_pointers_gathered_in_one_list() -> None:
 
 
 def test_summary_slopes_with_intervals_and_its_pointers() -> None:
-    summary = nb.flat(nb.source(_cells()[_index("## Summary")]))
+    summary = nb.flat(nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "## Summary")]))
     assert "$L^{-0.47}$ [-0.56, -0.38]" in summary and "$L^{-0.02}$ [-0.15, +0.12]" in summary
-    printed = "".join(nb.printed(c) for c in _cells())
+    printed = "".join(nb.printed(c) for c in nb.cells(LESSON))
     assert "pre-norm   L^-0.47 [-0.56, -0.38]" in printed and "post-norm  L^-0.02 [-0.15, +0.12]" in printed
     assert "(appendix C, which prints it)" in summary and "near zero" not in summary
     assert "CaiT: 0.1 up to 18 blocks, 1e-5 at 24, 1e-6 deeper" in summary
 
 
 def test_drop_path_credits_huang_and_layer_scale_gives_cait_values() -> None:
-    text = nb.flat(nb.source(_cells()[_index("**Two more things timm's `Block` can put on a branch.**")]))
+    text = nb.flat(
+        nb.source(
+            nb.cells(LESSON)[
+                nb.unique_index(nb.sources(LESSON), "**Two more things timm's `Block` can put on a branch.**")
+            ]
+        )
+    )
     assert "timm's schedule is Huang et al.'s linear decay, shifted by one block and stretched" in text  # 19d
     assert "Huang et al. scale each branch by its survival probability at test time" in text
     assert "CaiT uses 0.1 up to 18 blocks, 1e-5 at 24, 1e-6 deeper" in text
 
 
 def test_batchnorm_trade_off_from_yao_et_al() -> None:
-    text = nb.flat(nb.source(_cells()[_index("**Why not BatchNorm?**")]))
+    text = nb.flat(nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "**Why not BatchNorm?**")]))
     assert "accuracy as good as LayerNorm's and about 20 % faster inference (their abstract)" in text

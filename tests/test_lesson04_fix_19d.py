@@ -12,32 +12,20 @@ from tests import _notebook as nb
 LESSON = nb.NOTEBOOKS / "04_gelu_mlp_and_block.ipynb"
 
 
-def _cells() -> list[dict]:
-    return nb.cells(LESSON)
-
-
-def _index(start: str) -> int:
-    return next(i for i, c in enumerate(_cells()) if nb.source(c).startswith(start))
-
-
-def _hidden(cell: dict) -> bool:
-    return "hide-input" in cell["metadata"].get("tags", [])
-
-
 def test_section_six_opens_with_its_question_then_bounds_and_questions() -> None:
-    head = nb.source(_cells()[_index("## 6 · Where the norm sits")])
+    head = nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "## 6 · Where the norm sits")])
     paragraphs = head.split("\n\n")
     assert paragraphs[1].startswith("**Does the norm's place change the last block's gradient?**")
     assert "Theorem 1 gives upper bounds" in paragraphs[1] and "**The answer.**" not in head
     assert paragraphs[2].startswith("1. How does") and "3. Which design trains" in paragraphs[2]
-    visible = nb.flat("\n".join(nb.source(c) for c in _cells() if c["cell_type"] == "markdown"))
+    visible = nb.flat("\n".join(nb.source(c) for c in nb.cells(LESSON) if c["cell_type"] == "markdown"))
     for gone in ("**The $-0.5$ is a coincidence of the range.**", "assumes the *squared* norm", "shrinks about as"):
         assert gone not in visible, gone
 
 
 def test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound() -> None:
-    cells = _cells()
-    probe = _index("def fc2_gradient(")
+    cells = nb.cells(LESSON)
+    probe = nb.unique_index(nb.sources(LESSON), "def fc2_gradient(")
     assert nb.source(cells[probe - 1]) == "Each dot is this probe (`norm_placement.last_fc2_gradient`), here at seed 0:"
     folded = nb.flat(nb.source(cells[probe + 1]))
     assert folded.startswith("<details><summary>How it was measured")
@@ -49,49 +37,57 @@ def test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound() -> No
     assert "Lemma 2 bounds the *expected* squared stream norm of pre-norm" in folded
     assert "uniform attention ($W_Q = W_K = 0$)" in folded and band.replace("lies between", "") in folded
     assert "Theorem 1 rests on that band" in folded and "is a coincidence" in folded
-    answer = nb.flat(nb.source(cells[_index("**Answer 1.**")]))
+    answer = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 1.**")]))
     assert "pre-norm's is bounded by $O(1/\\sqrt{L})$" in answer and "coincidence" not in answer
     assert "The fall matches $L^{-0.5}$ over 2-16 blocks; appendix A shows it steepens deeper." in answer
-    ablation = nb.flat(nb.source(cells[_index("**2 · The ablation.**")]))
+    ablation = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**2 · The ablation.**")]))
     assert "coincidence" not in ablation
 
 
 def test_warm_up_result_in_answer_three_after_the_curves_with_a_check() -> None:
-    cells = _cells()
-    training = nb.flat(nb.source(cells[_index('<a id="norm-training"></a>')]))
+    cells = nb.cells(LESSON)
+    training = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), '<a id="norm-training"></a>')]))
     assert "delayed post-norm's collapse" not in training.split("<details>")[0]
     figure = next(i for i, c in enumerate(cells) if 'save_figure(fig, "04_norm_training")' in nb.source(c))
-    assert _hidden(cells[figure + 1]) and 'min(run["losses"]) < 0.9 * math.log(10)' in nb.source(cells[figure + 1])
+    assert nb.hidden(cells[figure + 1]) and 'min(run["losses"]) < 0.9 * math.log(10)' in nb.source(cells[figure + 1])
     answer = nb.flat(nb.source(cells[figure + 2]))
     assert answer.startswith("**Answer 3.**") and "In the curves above" in answer
     assert answer.endswith("a warm-up of up to 150 steps delayed post-norm's collapse but did not prevent it.")
 
 
 def test_drop_path_schedule_is_huangs_linear_decay_shifted() -> None:
-    text = nb.flat(nb.source(_cells()[_index("**Two more things timm's `Block` can put on a branch.**")]))
+    text = nb.flat(
+        nb.source(
+            nb.cells(LESSON)[
+                nb.unique_index(nb.sources(LESSON), "**Two more things timm's `Block` can put on a branch.**")
+            ]
+        )
+    )
     assert "timm's schedule is Huang et al.'s linear decay, shifted by one block and stretched" in text
     assert "from 1 at the first block to 0.5 at the last" not in text
 
 
 def test_equations_with_the_code_and_identity_claim_before_its_demonstration() -> None:
-    cells = _cells()
-    head = nb.source(cells[_index("## 5 · The block")])
+    cells = nb.cells(LESSON)
+    head = nb.source(cells[nb.unique_index(nb.sources(LESSON), "## 5 · The block")])
     assert "equations 2-3" in head and "z'_{\\ell} = \\mathrm{MSA}" in head
-    pointer = _index("**The block as a class.**")
+    pointer = nb.unique_index(nb.sources(LESSON), "**The block as a class.**")
     assert "equations 2-3" not in nb.source(cells[pointer])
     assert "**The block is the identity plus two corrections.**" in nb.source(cells[pointer])
     assert nb.source(cells[pointer + 1]).startswith("silent = copy.deepcopy(block)")
 
 
 def test_ending_summary_first_exercises_own_cell_libraries_last() -> None:
-    cells = _cells()
-    summary = _index("## Summary")
+    cells = nb.cells(LESSON)
+    summary = nb.unique_index(nb.sources(LESSON), "## Summary")
     assert nb.source(cells[summary + 1]).startswith("## What this lesson does not show")
     assert "## Exercises" not in nb.source(cells[summary])
-    exercises = _index("## Exercises")
-    assert summary < exercises < _index("### Exercise 1")
+    exercises = nb.unique_index(nb.sources(LESSON), "## Exercises")
+    assert summary < exercises < nb.unique_index(nb.sources(LESSON), "### Exercise 1")
     assert nb.source(cells[-1]).startswith("## Where the libraries differ")
-    assert _index("## Where the libraries differ") > _index("### Exercise 6")
+    assert nb.unique_index(nb.sources(LESSON), "## Where the libraries differ") > nb.unique_index(
+        nb.sources(LESSON), "### Exercise 6"
+    )
     bullets = nb.source(cells[summary]).split("\n- ")
     fourth, fifth = bullets[4], bullets[5]
     assert fourth.startswith("A block is a **residual stream**") and "\n" not in fourth.strip()
