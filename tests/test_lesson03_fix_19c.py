@@ -12,23 +12,19 @@ APPENDIX = nb.NOTEBOOKS / "03_attention_shapes_appendix.ipynb"
 APPENDIX_LINK = "03_attention_shapes_appendix.ipynb#appendix-"
 
 
-def _cells(path):
-    return nb.cells(path)
-
-
 def _index(path, text: str) -> int:
-    found = [i for i, cell in enumerate(_cells(path)) if text in nb.flat(nb.source(cell))]
+    found = [i for i, cell in enumerate(nb.cells(path)) if text in nb.flat(nb.source(cell))]
     assert found, text
     return found[0]
 
 
 def _main_path(path=LESSON) -> list[dict]:
-    cells = _cells(path)
+    cells = nb.cells(path)
     return cells[: _index(path, "## Summary")]
 
 
 def test_appendix_exists_in_the_common_form():
-    cells = _cells(APPENDIX)
+    cells = nb.cells(APPENDIX)
     title = nb.source(cells[0])
     assert title.startswith("# 03 · Appendix:") and "labpath=notebooks%2F03_attention_shapes_appendix.ipynb" in title
     assert "(03_attention_shapes.ipynb)" in title and "section numbers are the lesson's" in title
@@ -54,13 +50,13 @@ def test_tail_moved_to_the_appendix_and_lesson_keeps_copy_task_and_mask_polarity
     ):
         assert moved in appendix and moved not in lesson, moved
     assert "stored_copy_task" in lesson and "## Going further: mask polarity" in lesson
-    assert [nb.source(c).splitlines()[0] for c in _cells(LESSON) if nb.source(c).startswith("## Going further")] == [
+    assert [nb.source(c).splitlines()[0] for c in nb.cells(LESSON) if nb.source(c).startswith("## Going further")] == [
         "## Going further: attention learns the pattern a task needs",
         "## Going further: mask polarity",
     ]
     assert "This appendix" not in lesson and 'the appendix "' not in lesson
     # every appendix the lesson names is a link to one of its anchors
-    for cell in _cells(LESSON):
+    for cell in nb.cells(LESSON):
         text = nb.source(cell).replace(APPENDIX_LINK, "")
         assert "(appendix)" not in text and 'appendix "' not in text
 
@@ -74,7 +70,7 @@ def test_section_3_training_is_one_paragraph_and_the_seed_history_moved():
 
 
 def test_summary_bullets_5_and_6():
-    summary = nb.flat(nb.source(_cells(LESSON)[_index(LESSON, "## Summary")]))
+    summary = nb.flat(nb.source(nb.cells(LESSON)[_index(LESSON, "## Summary")]))
     assert (
         "Without the scale one head of $d = 64$ trained worse on the 8x8 digits (loss higher on 10 of 10 seeds); "
         "four heads of $d = 16$ showed no detectable difference"
@@ -92,7 +88,7 @@ def test_cell_9_wording_and_check():
 
 
 def test_layout_explorer_opens_on_the_correct_split():
-    cells = _cells(LESSON)
+    cells = nb.cells(LESSON)
     i = _index(LESSON, "explore_split = head_layout_widget(")
     assert 'split="reshape + permute"' in nb.source(cells[i])
     assert "HeadLayoutWidget: reshape + permute" in "".join(cells[i]["outputs"][0]["data"]["text/plain"])
@@ -107,7 +103,7 @@ def test_heads_widget_left_the_main_path():
 
 
 def test_trained_head_picked_by_a_stated_rule():
-    cells = _cells(LESSON)
+    cells = nb.cells(LESSON)
     i = _index(LESSON, "mnist_vit = load_mnist_vit()")
     code = nb.source(cells[i])
     assert (
@@ -121,7 +117,7 @@ def test_trained_head_picked_by_a_stated_rule():
 
 
 def test_exercise_3_prompt_does_not_list_the_slips():
-    prompt = nb.flat(nb.source(_cells(LESSON)[_index(LESSON, "### Exercise 3")]))
+    prompt = nb.flat(nb.source(nb.cells(LESSON)[_index(LESSON, "### Exercise 3")]))
     assert "The checker names the usual slips." in prompt
     for slip in ("1/\\sqrt{N}", "hard-coded", "wrong axis", "instead of $v$"):
         assert slip not in prompt

@@ -19,20 +19,11 @@ SOURCES = [nb.source(c) for c in CELLS]
 APPENDIX_SOURCES = nb.sources(APPENDIX)
 
 
-def _index(text: str, sources: list[str] = SOURCES) -> int:
-    (i,) = [j for j, s in enumerate(sources) if text in s]
-    return i
-
-
-def _hidden(cell: dict) -> bool:
-    return "hide-input" in cell["metadata"].get("tags", [])
-
-
 def test_1_the_four_head_strip_and_the_heads_result_are_on_the_main_path():
-    overlay = _index("plots.plot_query_attention(")
-    strip = _index("plots.plot_query_heads(")
-    summary = _index("## Summary")
-    assert overlay < strip < _index("## 1 · One batch through ViT-B attention") < summary
+    overlay = nb.unique_index(SOURCES, "plots.plot_query_attention(")
+    strip = nb.unique_index(SOURCES, "plots.plot_query_heads(")
+    summary = nb.unique_index(SOURCES, "## Summary")
+    assert overlay < strip < nb.unique_index(SOURCES, "## 1 · One batch through ViT-B attention") < summary
     assert strip <= overlay + 4  # right after the single-head overlay and its check
     printed = nb.printed(CELLS[strip])
     assert "head 3: patch 10 (row 1, col 3), weight 0.30" in printed
@@ -41,12 +32,12 @@ def test_1_the_four_head_strip_and_the_heads_result_are_on_the_main_path():
     reading = nb.flat(SOURCES[strip + 1])
     assert "#appendix-f" in reading
     check = SOURCES[strip + 2]
-    assert _hidden(CELLS[strip + 2]) and "int(top_keys[3]) == query" in check
+    assert nb.hidden(CELLS[strip + 2]) and "int(top_keys[3]) == query" in check
     assert not any("plots.plot_query_heads(" in s for s in APPENDIX_SOURCES)  # moved, not copied
 
 
 def test_2_and_3_the_training_result_is_not_pinned_on_saturation_and_the_settings_are_named():
-    text = nb.flat(SOURCES[_index("**In training.**")])
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "**In training.**")])
     assert "no ablation here isolates why" in text  # review r19d: the candidate causes moved to appendix G
     assert "The two settings also differ in head count" in text
     assert "two arms also differ" not in text
@@ -56,31 +47,31 @@ def test_2_and_3_the_training_result_is_not_pinned_on_saturation_and_the_setting
 
 
 def test_4_the_all_rows_counterpoint_is_one_sentence_and_its_numbers_are_in_appendix_g():
-    reading = nb.flat(SOURCES[_index("Without the scale, 37 % of the rows saturate")])
+    reading = nb.flat(SOURCES[nb.unique_index(SOURCES, "Without the scale, 37 % of the rows saturate")])
     assert "2.34" not in reading and "1.69" not in reading and "not larger" in reading
-    main = "\n".join(SOURCES[: _index("## Summary")])
+    main = "\n".join(SOURCES[: nb.unique_index(SOURCES, "## Summary")])
     assert "mean_lines()" not in main
-    g = _index('<a id="appendix-g"></a>', APPENDIX_SOURCES)
-    h = _index('<a id="appendix-h"></a>', APPENDIX_SOURCES)
+    g = nb.unique_index(APPENDIX_SOURCES, '<a id="appendix-g"></a>')
+    h = nb.unique_index(APPENDIX_SOURCES, '<a id="appendix-h"></a>')
     assert any("(16, 2.34), (64, 1.78), (256, 1.05), (1024, 0.60)" in s for s in APPENDIX_SOURCES[g:h])
 
 
 def test_5_the_head_claim_is_about_this_digit():
-    text = nb.flat(SOURCES[_index("The query (cyan), patch 10")])
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "The query (cyan), patch 10")])
     assert "on this 6 it is the block's most stroke-bound head" in text and "not a typical one" not in text
 
 
 def test_6_sdpa_is_a_dispatcher_and_scale_needs_torch_2_1():
-    text = nb.flat(SOURCES[_index("### The same as PyTorch's attention")])
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "### The same as PyTorch's attention")])
     assert "is a dispatcher" in text and "flash,\nmemory-efficient, cuDNN and math".replace("\n", " ") in text
     assert "`scale=`, a keyword PyTorch 2.1 added" in text and "`torch>=2.1`" in text
     assert "the fused kernel behind" not in text
-    check = SOURCES[_index("### The same as PyTorch's attention") + 2]
+    check = SOURCES[nb.unique_index(SOURCES, "### The same as PyTorch's attention") + 2]
     assert "importlib.metadata.requires" in check and "scale=self.scale" in check
 
 
 def test_7_the_selection_lives_in_the_package_and_the_cell_is_short():
-    code = SOURCES[_index("mnist_vit = load_mnist_vit()")]
+    code = SOURCES[nb.unique_index(SOURCES, "mnist_vit = load_mnist_vit()")]
     assert "plots.pick_head_and_query(" in code and "argmax" not in code and len(code.splitlines()) <= 12
     pick = plots.pick_head_and_query(_Toy(), torch.rand(1, 28, 28), block=0)
     assert pick.weights.shape == (2, 50, 50) and 0 <= pick.head < 2 and 0 <= pick.query < 50
