@@ -409,6 +409,38 @@ def row_minus_column(
     return Comparison((a, b), row, column, difference)
 
 
+def pooled_over_tables(
+    tables: list[torch.Tensor],
+    grid: Size,
+    kind: str = "same row",
+    *,
+    resamples: int = 2_000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> Estimate:
+    """One reading pooled over several tables of one grid (say three training seeds): the mean over the tables of
+    ``kind - neither`` among inner patches (``kind`` is ``"same row"`` or ``"same column"``). The bootstrap resamples
+    each table's patches on its own (seed ``seed + i`` for table ``i``) and averages the tables' draws, so the
+    interval holds the patches' spread given these trained tables, not what another training run would give."""
+    if kind not in ("same row", "same column"):
+        raise ValueError(f"kind must be 'same row' or 'same column', got {kind!r}")
+    resamples = _checks.positive_int("resamples", resamples)
+    values, draws, pairs = [], [], 0
+    for index, table in enumerate(tables):
+        sim, rows, cols = _patch_similarity(table, grid)
+        r, c = np.divmod(np.arange(rows * cols), cols)
+        border = (r == 0) | (r == rows - 1) | (c == 0) | (c == cols - 1)
+        kinds = _pair_kinds(rows, cols, border)
+        masks = {name: kinds[name] for name in (kind, "neither")}
+        boot = _bootstrap_over_patches(sim, masks, resamples, seed + index)
+        values.append(float(sim[masks[kind]].mean() - sim[masks["neither"]].mean()))
+        draws.append(boot[kind] - boot["neither"])
+        pairs += int(sum(mask.sum() for mask in masks.values()))
+    if not values:
+        raise ValueError("tables must hold at least one table")
+    return _estimate(float(np.mean(values)), np.mean(draws, axis=0), pairs, confidence)
+
+
 def resolution_tables(learned: torch.Tensor, new_grid: Size, old_grid: Size | None = None) -> dict[str, torch.Tensor]:
     """Lesson 01 section 7's four tables for ``new_grid``, name -> ``(1, 1 + rows * cols, D)``: timm's 2-D bicubic
     resize, a 2-D bilinear one, the patch rows stretched 1-D (linear) along the sequence, and no patch positions
