@@ -71,8 +71,9 @@ def test_one_appendix_pointer_per_section() -> None:
 
 
 def test_section_6_prints_two_lines_under_the_shipped_table() -> None:
-    cells = _cells()
-    report = next(c for c in cells if "reports = {name: position_structure_report(" in _source(c))  # 19c: one table
+    # 19c: one table; 20a: moved to appendix A as the family of 20
+    appendix = nb.cells(LESSON.with_name("01_patches_and_embeddings_appendix.ipynb"))
+    report = next(c for c in appendix if "reports_20 = {name: position_structure_report(" in _source(c))
     lines = _printed(report).strip().splitlines()
     assert len(lines) == 7  # header, 5 tables, the column means (19d: the widths line is gone)
     assert lines[1].startswith(

@@ -84,3 +84,61 @@ def test_build_z0_in_the_course_tools():
 
     assert "build_z0" in course.HIDDEN_CASES
     assert course.FORBIDDEN["build_z0"] == ("vit_explained.vit.add_class_token",)
+
+
+# --- items 3, 4, 6: section 6 reads each table as its own family of 4, 20,000 resamples, pooled seed lines ----------
+
+APPENDIX = nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb"
+
+
+def _section_6() -> list[dict]:
+    cells = nb.cells(LESSON)
+    sources = [nb.source(c) for c in cells]
+    return cells[nb.unique_index(sources, "## 6 ·") : nb.unique_index(sources, "## 7 ·")]
+
+
+def test_section_6_decides_the_family_first_and_prints_one_line_per_reading():
+    six = _section_6()
+    prose = nb.flat("\n".join(nb.source(c) for c in six if c["cell_type"] == "markdown"))
+    assert "we fixed the family before looking: one table's 4 readings" in prose and "1 - 0.05/4 = 98.75 %" in prose
+    (table,) = [c for c in six if "reports = {name: position_structure_report(" in nb.source(c)]
+    assert "level, draws = 1 - 0.05 / 4, 20_000" in nb.source(table)
+    lines = nb.printed(table).strip().splitlines()
+    assert len(lines) == 7 and [line.split()[0] for line in lines[1:5]] == ["row", "column", "row", "below"]
+    assert lines[5] == "canvas seeds 0-2 pooled, same row - neither: +0.50 [+0.29, +0.73] (97.5 %)"
+    assert lines[6] == "canvas seeds 0-2 pooled, same column - neither: +0.19 [+0.01, +0.38] (97.5 %)"
+    check = nb.cells(LESSON)[nb.cells(LESSON).index(table) + 1]
+    assert nb.hidden(check) and 'marks["row - neither"] == [True] * 5' in nb.source(check)
+    assert "20 intervals" not in prose  # the family of 20 is appendix A's
+
+
+def test_the_full_tables_and_their_checks_are_in_appendix_a():
+    cells = nb.cells(APPENDIX)
+    sources = [nb.source(c) for c in cells]
+    full = nb.unique_index(sources, "section6 = {name: {kind: c.difference")
+    assert nb.printed(cells[full]).startswith("98.75 % intervals") and nb.hidden(cells[full + 1])
+    assert "shipped, 7 x 7       +0.37 [+0.16, +0.57]*" in nb.printed(cells[full])
+    old = nb.unique_index(sources, "reports_20 = {name: position_structure_report(")
+    assert nb.printed(cells[old]).startswith("99.75 % intervals") and nb.hidden(cells[old + 1])
+    assert "Section 6 now reads each table as its own family" in sources[old - 1]
+
+
+def test_the_summary_states_what_the_new_lines_print():
+    summary = next(s for s in nb.sources(LESSON) if s.startswith("## Summary"))
+    (bullet,) = [line for line in summary.splitlines() if line.startswith("- **A trained table (6")]
+    assert "per table at 98.75 %" in bullet and "(+0.19 [+0.01, +0.38])" in bullet
+    assert "2 of 4 canvas runs" not in bullet
+
+
+def test_pooled_over_tables_averages_the_seeds_and_resamples_each_on_its_own():
+    from vit_explained.positional import pooled_over_tables, position_structure_report, stored_shifted_positions
+
+    tables = [t for t, _ in stored_shifted_positions("lesson01_canvas_positions.safetensors").values()]
+    pooled = pooled_over_tables(tables, (6, 6), "same column", resamples=500, confidence=0.9)
+    reports = [position_structure_report(t, (6, 6)) for t in tables]
+    each = [r.differences["same column - neither"].difference.estimate for r in reports]
+    assert abs(pooled.estimate - sum(each) / 3) < 1e-12 and pooled.low < pooled.estimate < pooled.high
+    one = pooled_over_tables(tables[:1], (6, 6), "same column", resamples=500, confidence=0.9)
+    assert one.high - one.low > pooled.high - pooled.low  # three tables' patches narrow it
+    with pytest.raises(ValueError):
+        pooled_over_tables(tables, (6, 6), "diagonal")

@@ -19,7 +19,7 @@ def _cells(path: Path) -> list[dict]:
 
 def test_the_row_reading_prints_and_states_the_matched_distance_test() -> None:
     cells = _cells(LESSON)
-    (reading,) = [c for c in cells if "in the shipped model, rows are detected and columns are not" in _source(c)]
+    (reading,) = [c for c in cells if "**Rows** are detected in every table: the shipped model" in _source(c)]  # 20a
     start = cells.index(reading)  # round 18d: the canvas runs, then the pointer to appendix A; 19c: in the reading
     after = " ".join(" ".join(_source(c) for c in cells[start : start + 4]).split())
     assert "horizontal > vertical" not in after and "may explain the rows" not in after  # round 18d
@@ -27,7 +27,7 @@ def test_the_row_reading_prints_and_states_the_matched_distance_test() -> None:
     printed = "".join(_printed(c) for c in _cells(APPENDIX))
     assert "3 tokens apart, within a row - 3 tokens apart, across rows: +0.00, 99 % interval [-0.40, +0.34]" in printed
     summary = next(_source(c) for c in cells if _source(c).startswith("## Summary"))
-    assert "alike within a row" in summary and "shows rows" not in summary  # round 18b: one line per section
+    assert "rows are detected as alike" in summary and "shows rows" not in summary  # round 18b; 20a
 
 
 def test_the_shuffle_change_is_compared_with_the_measured_change_without_positions() -> None:
