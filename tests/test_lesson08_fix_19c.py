@@ -32,9 +32,10 @@ def _main_path() -> list[dict]:
 def test_section_9_verdict_reads_paired_differences():
     # 19d: the reference is each digit against the 31 others (not roll(1)), and the classifier drawn 10 times
     table = _cell("paired_9 = [paired_difference(")
-    out = nb.printed(table)
+    out = nb.printed(_cell("paired_10 = [", APPENDIX))  # 20a: every draw's line moved to appendix I
     assert "draw 0 - other digits: +0.057, 95 % interval [+0.008, +0.107]" in out
     assert "draw 1 - other digits: +0.006, 95 % interval [-0.044, +0.059]: no detectable difference" in out
+    assert "not detectably closer: draw 1 +0.006 [-0.044, +0.059]; draw 4" in nb.printed(table)
     check = _next_source(table)
     assert "closer_9 == [True, False, True, True, False, True, True, True, True, True]" in check
     assert "c.low < weighted_ref.high and weighted_ref.low < c.high" not in check  # no overlap of unpaired intervals

@@ -20,10 +20,15 @@ def test_paired_line_at_every_step_for_both_maps():
     i = _index("step_gaps = {")
     out = nb.printed(cells[i])
     assert "paired per digit, ρ re-drawn - other digits, each step's 3 draws" in out
+    counted = "classifier + blocks 1-3  rollout            closer on 0 of 3, farther on 3 of 3; gaps -0.042 to -0.020"
+    assert counted in out  # 20a: one line per step and map
     for step in ("classifier  ", "classifier + block 3", "blocks 2-3", "blocks 1-3", "blocks 0-3", "every layer"):
         for m in ("rollout", "gradient-weighted"):
             assert any(step in line and m in line for line in out.splitlines()), (step, m)
-    assert "-0.042 [-0.052, -0.033]  -0.020 [-0.031, -0.010]  -0.036 [-0.048, -0.025]" in out
+    appendix_i = nb.printed(  # 20a: each draw's interval moved to appendix I
+        next(c for c in nb.cells(nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb") if "gaps_9 = {" in nb.source(c))
+    )
+    assert "-0.042 [-0.052, -0.033]  -0.020 [-0.031, -0.010]  -0.036 [-0.048, -0.025]" in appendix_i
     check = nb.source(cells[i + 1])
     assert "assert all(d.high < 0 for s in steps_[3:] for d in roll_gaps[s])" in check
     assert "assert all(d.low > 0 for s in steps_[:3] for d in roll_gaps[s])" in check
@@ -34,7 +39,7 @@ def test_verdict_restated_from_the_paired_lines():
     verdict = nb.flat(nb.source(nb.cells(LESSON)[_index("**Verdict:** on one of")]))
     assert verdict.startswith("**Verdict:** on one of Adebayo et al.'s measures") and "own measure" not in verdict
     assert "**Rollout is insensitive to the classifier and to blocks 2-3.**" in verdict
-    assert "-0.042 [-0.052, -0.033]" in verdict and "as far as another digit's map" in verdict
+    assert "gaps -0.042 to -0.020" in verdict and "as far as another digit's map" in verdict  # 20a: intervals in app. I
     assert "+0.88 or more" not in verdict and "Only re-drawing block 0" not in verdict
     assert "**A random classifier leaves the gradient-weighted map closer to the trained map than another" in verdict
     assert "less than our criterion asks" not in verdict

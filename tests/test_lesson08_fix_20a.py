@@ -123,3 +123,16 @@ def test_digit_sets_are_a_table():
     section_1 = nb.source(_cell("## 1 · The model and the digits"))
     assert "| set | size | used in |" in section_1 and section_1.count("\n| test |") == 4
     assert "\n| validation | 500 |" in section_1
+
+
+def test_section_9_per_draw_grid_moved_to_appendix_i():
+    out = nb.printed(_cell("paired_9 = [paired_difference("))
+    assert out.count(" - other digits: ") == 0 and "[-0.052, -0.033]" not in out  # the grid is in appendix I
+    assert "detectably closer on 8 of 10 draws; mean gap over the draws 0.096" in out  # the 10-draw line stays
+    assert "other digits (the 31 others, mean): 0.92" in out and "noise floor, + 2 % noise" in out  # the references
+    assert out.count("closer on ") == 1 + 12  # the 10-draw line, then one line per step and map
+    appendix = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
+    grid = nb.cells(appendix)[nb.unique_index(nb.sources(appendix), "gaps_9 = {")]
+    assert nb.printed(grid).count(" - other digits: ") == 10
+    check = nb.cells(appendix)[nb.unique_index(nb.sources(appendix), "roll_1_3 = gaps_9[")]
+    assert nb.hidden(check)
