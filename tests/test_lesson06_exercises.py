@@ -738,7 +738,7 @@ def _welch_interval(a, b):
         (_interval_with(z=True), r"1.96.*Student's t"),
         (_interval_with(dof=1), r"n - 1 degrees of freedom, not n"),
         (_interval_with(p=0.95), r"90 % interval"),
-        (_interval_with(p=1 - 0.025 / 18), r"widened for its eighteen comparisons \(99.7 %.*one comparison.*95 %"),
+        (_interval_with(p=1 - 0.025 / 20), r"widened for its twenty comparisons \(99.75 %.*one comparison.*95 %"),
         (_interval_with(q=1.0), r"one standard error"),
         (_interval_with(spread=True), r"sqrt\(n\)"),
         (_interval_with(unpaired=True), r"paired"),
@@ -920,11 +920,11 @@ def _majority_strict(a, b):  # "clearly more than half"
     return bool((d > 0).sum() > len(d) / 2 + 1 or (d < 0).sum() > len(d) / 2 + 1)
 
 
-def _bonferroni(a, b):  # section 5's family level, 1 - 0.05 / 18, where one comparison asks for 95 %
+def _bonferroni(a, b):  # section 5's family level, 1 - 0.05 / 20, where one comparison asks for 95 %
     from scipy import stats
 
     d = np.subtract(a, b)
-    return bool(abs(d.mean()) > stats.t.ppf(1 - 0.025 / 18, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
+    return bool(abs(d.mean()) > stats.t.ppf(1 - 0.025 / 20, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
 
 
 def _normal(a, b):
@@ -939,7 +939,7 @@ def _normal(a, b):
         (_above_only, r"below 0 passes the rule too"),
         (lambda a, b: bool(np.mean(np.subtract(a, b)) != 0), r"mean difference that is not 0"),
         (_unpaired, r"unrelated samples"),
-        (_bonferroni, r"widened for its eighteen comparisons.*one comparison.*95 %"),
+        (_bonferroni, r"widened for its twenty comparisons.*one comparison.*95 %"),
         (_normal, r"1.96"),
         (_ddof0, r"ddof=1.*ddof=0"),
         (_ninety, r"90 % interval"),

@@ -59,20 +59,21 @@ def test_hedged_stopping_sentence_split():
     text = _markdown()
     assert "a hint (per model, the" not in text
     pointer = "[appendix C](06_train_a_vit_appendix.ipynb#stopping)"
-    assert f"epoch on every run (pooled sign test p = 0.03, {pointer}).\n  Per model its interval holds 0" in text
-    assert "In the unregularised runs (ViT and CNN-8, 3 seeds each)" in text  # review 18b: which runs
+    # r19d: the summary keeps one number per bullet; the pooled sign test lives in appendix C, the prose points there
+    assert f"lowest-loss epoch (all 6 runs; {pointer}\nprints them, with a sign test)" in text
 
 
-def test_one_correction_family_of_18_stated_beside_the_verdict_table():
+def test_one_correction_family_of_20_stated_in_section_5():
     text = _markdown()
-    # review 18b: the family (19a: in the How sure? box; r19b: its two follow-up questions beside it)
-    assert "99.7 % for section 5's 18, 97.5 % for its two follow-up questions), so that one lucky" in text
+    # review 18b: the family; r19d: one family of 20 declared in section 5, the box names no level
+    assert "each section states its level where it uses it" in " ".join(text.split())
+    assert "Section 5 makes 20 comparisons and reads them as one family" in " ".join(text.split())
     assert "1 − 0.05/18" not in text and "Bonferroni" not in text  # explained in appendix D only
     assert "for 17" not in text
     printed = "\n".join(o.get("text", "") for c in _cells() if c.cell_type == "code" for o in c.get("outputs", []))
-    assert "corrected for 18 (99.7%) [+0.9, +5.0]: ahead" in printed
+    assert "corrected (99.75%) [+0.8, +5.0]: ahead" in printed
     appendix = _markdown(ROOT / "notebooks" / "06_train_a_vit_appendix.ipynb")
-    assert "sixteen" not in appendix and "eighteen comparisons as one family" in appendix
+    assert "sixteen" not in appendix and "reads its twenty comparisons as one family" in " ".join(appendix.split())
 
 
 def test_confidence_split_and_eval_mode_count_live_in_appendix_c():

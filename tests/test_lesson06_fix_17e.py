@@ -31,8 +31,8 @@ def test_sgd_at_1e_2_reaches_the_label_entropy_rather_than_not_moving():
 
 def test_summary_says_higher_than_what_and_the_pooled_sign_test():
     text = _markdown()
-    said = "higher than at the\n  lowest-validation-loss epoch on every run (pooled sign test p = 0.03, [appendix C]"
-    assert said in text
+    said = "validation accuracy ends higher than at the lowest-loss epoch (all 6 runs; [appendix C]"  # r19d: section 3
+    assert said in " ".join(text.split()) and "with a sign test" in text
 
 
 def test_scale_cost_is_labelled_not_isolated_and_exact_figures():

@@ -23,8 +23,8 @@ def test_warm_up_verdict_follows_the_test_digits_in_prose_summary_and_card():
     assert "no detectable difference** (−2.0 points, 95 % [−4.8, +0.8])" in text
     # review r19b: the training-loss sign test moved to appendix C; the lesson points there
     assert "also reads the last-epoch training loss, seed by seed" in text
-    assert "on the test digits it\n  **leans** worse" in text  # the summary
-    assert "4. Keep the usual short warm-up as the default: the runs cannot tell on validation" in text  # card
+    # r19d: the summary has one number per bullet; the card links the warm-up's evidence
+    assert "4. Keep the usual short warm-up as the default: [the runs cannot tell on validation](#warm-up-main)" in text
     assert "dropping it showed no detectable difference here" not in text
 
 

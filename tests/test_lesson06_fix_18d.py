@@ -20,7 +20,7 @@ def test_recipe_card_warm_up_rests_on_validation_and_training_loss():
     text = _markdown()
     assert "leaned worse on the test digits" not in text
     # review r19b: the sign test's detail moved to appendix C (#warm-up); the card points there
-    assert "training loss is\n   higher without it on every seed" in text and "appendix.ipynb#warm-up" in text
+    assert "[training loss is higher without it on every seed](06_train_a_vit_appendix.ipynb#warm-up)" in text
     appendix = nbformat.read(LESSON.with_name("06_train_a_vit_appendix.ipynb"), as_version=4).cells
     printed = "\n".join(o.get("text", "") for c in appendix if c.cell_type == "code" for o in c.outputs)
     assert "higher without on 5 of 5 (sign test p = 0.06)" in printed

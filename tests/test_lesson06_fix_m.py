@@ -70,5 +70,5 @@ def test_readings_table_reads_both_intervals_and_the_verdict():
     read, table = clinic.readings_table(paired, 1 - 0.05 / 16)
     (low95, high95), (low, high) = read["a - b"]
     assert low < low95 < high95 < high and low95 > 0
-    assert "a - b" in table and "99.7 % (corrected)" in table
+    assert "a - b" in table and "99.69 % (corrected)" in table
     assert clinic.reading_verdict(low95, high95, (low, high)) in table

@@ -626,7 +626,7 @@ def readings_table(paired: Mapping[str, object], corrected: float) -> tuple[dict
         )
         for label, s in paired.items()
     ]
-    header = ("a - b", "seeds", "points", "95 % t-interval", f"{100 * corrected:.1f} % (corrected)", "verdict")
+    header = ("a - b", "seeds", "points", "95 % t-interval", level_label(corrected), "verdict")
     return read, text_table(header, rows)
 
 
@@ -1028,13 +1028,19 @@ def comparison_readings(runs: dict, corrected: float) -> ComparisonReadings:
     return ComparisonReadings(_readings_table(rows, corrected), rows)
 
 
+def level_label(corrected: float) -> str:
+    """A corrected level as a column header, to two decimals without trailing zeros: 0.9975 gives
+    ``"99.75 % (corrected)"``, 0.99 gives ``"99 % (corrected)"``."""
+    return f"{100 * corrected:.2f}".rstrip("0").rstrip(".") + " % (corrected)"
+
+
 def _readings_table(rows: list[Reading], corrected: float) -> str:
     """The text table of :func:`comparison_readings`' rows (points, 95 % and corrected intervals, verdict)."""
 
     def interval(pair: tuple[float, float] | None) -> str:
         return "-" if pair is None else f"[{pair[0]:+.1f}, {pair[1]:+.1f}]"
 
-    level = f"{100 * corrected:.1f} % (corrected)"
+    level = level_label(corrected)
     header = ("a - b", "held equal", "noise in the interval", "points", "95 % interval", level, "verdict")
     cells = [
         (r.comparison, r.held_equal, r.noise, f"{r.mean:+.1f}", interval(r.interval), interval(r.corrected), r.verdict)

@@ -856,6 +856,12 @@ def _legend_under(fig: Figure, left, middle, window: int) -> None:
     )
 
 
+def _percent(level: float) -> str:
+    """A level in percent: two decimals when exact there (0.9975 gives 99.75), else one (0.99167 gives 99.2)."""
+    exact = round(100 * level, 2)
+    return f"{exact:.2f}".rstrip("0").rstrip(".") if abs(100 * level - exact) < 1e-9 else f"{100 * level:.1f}"
+
+
 def plot_paired_differences(
     rows: Mapping[str, tuple[float, tuple[float, float], tuple[float, float], str]],
     title: str = "Paired differences a - b (points)",
@@ -877,7 +883,7 @@ def plot_paired_differences(
     left = min(min(wide[0] for _, _, wide, _ in rows.values()), 0.0)
     for y, (mean, narrow, wide, verdict) in enumerate(reversed(list(rows.values()))):
         first = y == len(rows) - 1  # one legend entry each
-        wide_label = f"{100 * level:.1f} % interval (corrected)" if first else None
+        wide_label = f"{_percent(level)} % interval (corrected)" if first else None
         ax.hlines(y, *wide, color="C0", linewidth=1.2, label=wide_label)
         ax.hlines(y, *narrow, color="C0", linewidth=5, alpha=0.6, label="95 % interval" if first else None)
         ax.plot(mean, y, "o", color="black", markersize=5, label="mean over seeds" if first else None)
