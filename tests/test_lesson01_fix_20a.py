@@ -142,3 +142,35 @@ def test_pooled_over_tables_averages_the_seeds_and_resamples_each_on_its_own():
     assert one.high - one.low > pooled.high - pooled.low  # three tables' patches narrow it
     with pytest.raises(ValueError):
         pooled_over_tables(tables, (6, 6), "diagonal")
+
+
+# --- items 7, 8, 9 ---------------------------------------------------------------------------------------------
+
+
+def test_item7_the_shuffle_cell_is_split_into_its_threads():
+    sources = nb.sources(LESSON)
+    first = nb.unique_index(sources, "Shuffled, the trained model gets 21.8 %")
+    assert sources[first].rstrip().endswith("So here the drop comes from patches meeting the wrong position vectors.")
+    assert sources[first + 1].startswith("Why above the 10 % of chance?")
+    assert sources[first + 2].startswith("**Why add the positions rather than append them?**")
+
+
+def test_item8_the_correct_token_matrix_comes_before_the_slip():
+    sources = nb.sources(LESSON)
+    matrix = nb.unique_index(sources, "fig = plot_token_matrix(patches[0]")
+    slip = nb.unique_index(sources, "forgotten_line, fig = token_widget.compute(14, permute=False)")
+    assert matrix < slip
+    assert "the same number with the kernel's `permute` forgotten" in nb.flat("\n".join(sources))
+
+
+def test_item9_a_whole_table_stretch_names_the_resized_class_row():
+    import torch.nn.functional as F
+
+    from vit_explained.exercises.lesson01 import check_interpolate_positions
+
+    def whole(pos, old, new):
+        size = 1 + new[0] * new[1]
+        return F.interpolate(pos.transpose(1, 2), size=size, mode="linear").transpose(1, 2)
+
+    with pytest.raises(ExerciseFailed, match="the class token's row resized with the patch rows"):
+        check_interpolate_positions(whole)

@@ -566,7 +566,7 @@ def _resize_method_variants(
 
 
 def _resize_variants(pos: torch.Tensor, old: tuple[int, int], new: tuple[int, int]) -> dict[str, list[torch.Tensor]]:
-    """The slips of exercise 4, each as the tables it gives (same shape as the right one)."""
+    """The slips of exercise 5, each as the tables it gives (same shape as the right one)."""
     (rows, cols), (new_rows, new_cols), dim = old, new, pos.shape[-1]
     head, table = pos[:, :1], pos[:, 1:]
     grid = _on_grid(table, rows, cols)
@@ -605,10 +605,10 @@ def _resize_variants(pos: torch.Tensor, old: tuple[int, int], new: tuple[int, in
             _resize(grid, (new_rows, new_cols)).permute(0, 3, 2, 1).reshape(1, -1, dim)
         ),
         "you stretched the patch rows along the sequence (1-D): that is the sheared table of section 7; "
-        "lay them out on their (rows, cols) grid and resize in 2-D": [
-            *with_head(*(s.transpose(1, 2) for s in stretched)),
-            whole,
-        ],
+        "lay them out on their (rows, cols) grid and resize in 2-D": with_head(*(s.transpose(1, 2) for s in stretched)),
+        "you stretched the whole table along the sequence (1-D), the class token's row resized with the patch rows: "
+        "keep row 0 (the class token's) as it is, lay the patch rows out on their (rows, cols) grid and resize in "
+        "2-D (a 1-D stretch is the sheared table of section 7)": [whole],
         "rows and columns are swapped: a grid (rows, cols) has rows * cols patches numbered row by row, so the "
         "patch rows reshape to (rows, cols, D), and the new size is (new_rows, new_cols)": with_head(
             _off_grid(_resize(flipped, (new_rows, new_cols))),
