@@ -88,3 +88,9 @@ def test_solutions_print_the_exercise_parts():
     cells = nb.cells(SOLUTIONS)
     assert "lesson05.PARTS" in nb.source(cells[1]) and "PARAMETER_PARTS" not in nb.source(cells[1])
     assert "'norm1'" in nb.printed(cells[1]) and "'norms'" not in nb.printed(cells[1])
+
+
+def test_appendix_i_checks_the_chart_against_its_own_count():
+    sources = nb.sources(LESSON)
+    check = sources[nb.unique_index(sources, "assert round(averaging, 1) == 2.8")]
+    assert 'chain["M"] / entry_size(m)' in check and 'chain["dW_v / dW_q"] / weight_ratio' in check
