@@ -63,7 +63,8 @@ def test_padding_cells_split_each_picture_with_its_claim():
     assert "plot_window_strips(20, kernel=7, stride=4, paddings=(2, 3))" in code and "range(4)" in code
     printed = "".join("".join(o.get("text", "")) for o in cells[t2t + 1]["outputs"])
     assert "pad 0 gives 55 windows, pad 1 gives 55 windows, pad 2 gives 56 windows, pad 3 gives 56 windows" in printed
-    assert "".join(cells[t2t + 3]["source"]).startswith("**What the floor drops.**")
+    # review r19c item 4: the T2T 7 x 7 centring moved to Going further, its check right after the figure
+    assert _index("## Going further (optional)") < t2t and "assert pads ==" in "".join(cells[t2t + 2]["source"])
 
 
 def test_fold_identity_in_the_appendix_factorised_recount_short():

@@ -37,7 +37,7 @@ def test_the_prose_before_the_chain_figure_says_the_original_scrambles_it():
     )
     assert texts[index + 1].startswith("In short: a split whose kernel")  # the figure cell sits between
     figure = next(nb.source(c) for c in nb.cells(LESSON) if "plot_t2t_chain(images" in nb.source(c))
-    assert 'note="(the original code scrambles\\nthis: Going further)"' in figure  # the figure is unchanged
+    assert "note=" not in figure  # review r19c item 7: the note lives in the prose only
 
 
 def test_section_7_ties_project_to_section_4s_identity():

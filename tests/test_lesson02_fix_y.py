@@ -27,7 +27,7 @@ def _index(start: str) -> int:
 def test_chain_figure_names_lesson_07s_module_not_t2t_vit_t_14():
     (code,) = [_source(c) for c in _cells() if "plot_t2t_chain(images" in _source(c)]
     assert 'model="lesson 07\'s Tokens2Token"' in code and "T2T-ViT_t-14" not in code
-    assert "the original code scrambles" in code
+    assert "note=" not in code  # review r19c item 7: the note moved to the prose before the figure
 
 
 def test_section_3_token_layer_is_a_transformer_one():

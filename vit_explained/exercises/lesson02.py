@@ -591,15 +591,25 @@ def check_my_soft_split(answer: Callable[[torch.Tensor, int, int, int], Any]) ->
                     continue
             yield runs[number][0], runs[number][1], runs[number][4]
 
+    widened = False  # float64 out of float32 in: exact (a split only copies values), passes with a note
     for number, case in enumerate(cases):
         got, images, text, dtype, split = runs[number] = _run_split_case(answer, number, case, generator)
         right = _unfold(images, *split)
         if got.shape == right.shape and close(got, right):
-            if got.dtype != dtype:
+            if got.dtype == torch.float64 and dtype == torch.float32 and torch.equal(got, right.double()):
+                widened = True
+            elif got.dtype != dtype:
                 fail(f"for {text} your output is {got.dtype}, the input {dtype}: a split only moves values")
             continue
         _diagnose_split(got, images, text, split, more)
-    passed(f"your soft split equals nn.Unfold(k, stride=s, padding=p)(x).transpose(1, 2) in all {len(cases)} cases.")
+    note = (
+        " Note: for float32 inputs your output is float64. The values are exact (a split only copies them), so it"
+        " passes here; in real code return the input's dtype (no .double(), no float64 buffer)."
+    )
+    passed(
+        f"your soft split equals nn.Unfold(k, stride=s, padding=p)(x).transpose(1, 2) in all {len(cases)} cases."
+        + (note if widened else "")
+    )
 
 
 # --- exercise 1: the token grid after a chain of soft splits -----------------------------------------------
@@ -875,6 +885,11 @@ def _lost_slips(size: int, kernel: int, stride: int, padding: int) -> list[tuple
             "your pixels are what one window fewer would lose: there are floor((n + 2p - k) / s) + 1 windows, "
             "counting window 0 (the + 1)",
             _uncovered(size, range(-padding, -padding + (windows - 1) * stride, stride), kernel),
+        ),
+        (
+            "your last window is missing when the windows end exactly at the padded edge: window starts run up to "
+            "n + p - k included, so range(-p, n + p - k + 1, s), not range(-p, n + p - k, s)",
+            _uncovered(size, range(-padding, size + padding - kernel, stride), kernel),
         ),
         (
             "your pixels follow padding at one end only; nn.Unfold pads p zeros at both ends",

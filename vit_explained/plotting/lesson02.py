@@ -1476,7 +1476,7 @@ def plot_token_footprint(
     zoom.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.01),
+        bbox_to_anchor=(0.5, -0.08),
         fontsize=8.5,
         ncol=2,
     )
@@ -1486,8 +1486,19 @@ def plot_token_footprint(
         f"zoom: the splits' windows span {last.size} x {last.size} pixels\n"
         "(the token layers' attention then mixes globally)",
         fontsize=10,
+        pad=16,
     )
-    for ax in (photo, zoom):
-        ax.set_xticks([])
-        ax.set_yticks([])
+    photo.set_xticks([])
+    photo.set_yticks([])
+    # first and last pixel rows/columns: the token's (red) on the left and bottom, the patch's (gold) right and top
+    token_rows, token_cols = (top, top + last.size - 1), (left, left + last.size - 1)
+    patch_rows, patch_cols = (row * patch, row * patch + patch - 1), (col * patch, col * patch + patch - 1)
+    zoom.set_yticks(token_rows)
+    zoom.set_xticks(token_cols)
+    right_axis = zoom.secondary_yaxis("right")
+    top_axis = zoom.secondary_xaxis("top")
+    right_axis.set_yticks(patch_rows)
+    top_axis.set_xticks(patch_cols)
+    for axis, color in ((zoom, "red"), (right_axis, "darkgoldenrod"), (top_axis, "darkgoldenrod")):
+        axis.tick_params(labelsize=8, colors=color)
     return fig
