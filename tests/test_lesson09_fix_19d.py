@@ -33,9 +33,10 @@ def test_section_3_leads_with_the_class_head_leak_and_the_averaged_cost():
     sources = nb.sources(LESSON)
     lead = nb.flat(sources[_index(sources, "**What the distillation head learns: a planted mistake.**")])
     # review r19d: the tau = 3 class-head count has no unchanged-teacher control, so it no longer leads as a leak
+    # fix 20a: the control ran; the lead gives both counts
     assert "stays at 0 % (40 epochs) and calls 2 to 16 of 100 test 7s a 1" in lead
     assert "loses 7.5 points" in lead and "sanity check" in lead
-    assert "no unchanged-teacher control" in lead and "is not tested" in lead and "leaks" not in lead
+    assert "against 0 to 20 with the unchanged teacher" in lead and "leaks" not in lead
     assert lead.index("94 %") < lead.index("37 to 73") < lead.index("Change the shipped teacher")
 
 
@@ -73,8 +74,9 @@ def test_short_runs_prose_in_three_paragraphs():
     assert len(paragraphs) == 3
     assert paragraphs[1].startswith("**The control.**")
     # review r19d: no tau = 3 arm with the unchanged teacher, so the paragraph no longer calls it a leak
-    assert "the class head calls more 7s a 1 (no control)" in paragraphs[2] and "leaks" not in paragraphs[2]
-    assert "whether this comes from the teacher's 7 -> 1 is not tested" in nb.flat(paragraphs[2])
+    # fix 20a: the tau = 3 control ran; the paragraph states what it supports, with its seeds
+    assert "the class head follows the teacher's mistake too" in paragraphs[2] and "leaks" not in paragraphs[2]
+    assert "apart on 2 of 3 (seed 2: 37 against 20)" in nb.flat(paragraphs[2])
 
 
 def test_other_digits_wilson_intervals_against_the_control_are_printed_and_asserted():

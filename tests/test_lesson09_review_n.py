@@ -35,7 +35,9 @@ def test_the_statistical_tests_live_in_appendix_b_but_one():
     # fix 19a: the planted mistake's soft - hard comparison (stored short runs) sits at its claim in section 3
     # fix 19b (review 19a): "does distillation help here?" (DeiT - ViT, seed_runs) moved to appendix B
     # fix 19c (review 19b): what the planted mistake costs (by_accuracy) moved to appendix B, beside its tests
-    assert in_section_3 == [planted]
+    # fix 20a (review r19d): section 3's one test per claim; the seed-by-seed soft - hard tests in appendix B
+    main = next(i for i, s in enumerate(sources) if "hard_apart = apart(" in s)
+    assert in_section_3 == [main] and planted > appendix_b
     assert next(i for i, s in enumerate(sources) if s.startswith("by_accuracy = paired_seeds(")) > appendix_b
     assert next(i for i, s in enumerate(sources) if s.startswith("seed_runs = benchmark_results()")) > appendix_b
     assert in_section_3[-1] < slice_section and appendix_b < first_mcnemar
@@ -59,7 +61,15 @@ def test_the_relabel_ablation_has_its_control_arm_with_the_same_seeds_and_epochs
 
     arms = relabel_ablation()["arms"]
     # 19a, 19b: soft arms; 19c: the short arms' own control
-    assert set(arms) == {"relabel", "control", "short-hard", "short-soft", "short-soft-tau3", "short-control"}
+    assert set(arms) == {
+        "relabel",
+        "control",
+        "short-hard",
+        "short-soft",
+        "short-soft-tau3",
+        "short-control",
+        "short-soft-tau3-control",
+    }  # fix 20a: the tau = 3 arm's own control
     assert arms["control"]["epochs"] == arms["relabel"]["epochs"]
     assert [run["seed"] for run in arms["control"]["runs"]] == [run["seed"] for run in arms["relabel"]["runs"]]
     says_1 = [sum(run["distillation_says_1"]) / len(run["distillation_says_1"]) for run in arms["control"]["runs"]]
