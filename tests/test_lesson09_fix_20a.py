@@ -132,3 +132,10 @@ def test_deits_lighter_kl_and_the_papers_soft_settings():
 def test_cell_37_leans_on_the_test_sevens():
     text = nb.flat(nb.all_text(LESSON))
     assert "(validation 7s; the 8-epoch runs below confirm it on the test 7s: 86 to 89 of 100 against 1 to 7)" in text
+
+
+def test_the_summary_states_the_class_head_result_with_its_control():
+    sources = nb.sources(LESSON)
+    summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
+    assert "At $\\tau = 3$ the class head calls 37 to 73 of those 7s a 1, against 0 to 20" in summary
+    assert "(higher on every seed, the intervals apart on 2 of 3)" in summary
