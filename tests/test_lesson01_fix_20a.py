@@ -174,3 +174,9 @@ def test_item9_a_whole_table_stretch_names_the_resized_class_row():
 
     with pytest.raises(ExerciseFailed, match="the class token's row resized with the patch rows"):
         check_interpolate_positions(whole)
+
+
+def test_section_6_names_its_primary_family_and_claims_no_border_explanation():
+    reading = nb.flat(next(s for s in nb.sources(LESSON) if s.startswith("Reading the lines")))
+    assert "The per-table family is this lesson's primary reading" in reading
+    assert "why the border patches cluster" not in reading
