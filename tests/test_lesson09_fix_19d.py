@@ -75,7 +75,7 @@ def test_short_runs_prose_in_three_paragraphs():
     assert paragraphs[1].startswith("**The control.**")
     # review r19d: no tau = 3 arm with the unchanged teacher, so the paragraph no longer calls it a leak
     # fix 20a: the tau = 3 control ran; the paragraph states what it supports, with its seeds
-    assert "the class head follows the teacher's mistake too" in paragraphs[2] and "leaks" not in paragraphs[2]
+    assert "the class head calls more 7s a 1 under the 7 → 1 teacher" in paragraphs[2] and "leaks" not in paragraphs[2]
     assert "apart on 2 of 3 (seed 2: 37 against 20)" in nb.flat(paragraphs[2])
 
 
