@@ -63,7 +63,9 @@ def test_5_the_head_claim_is_about_this_digit():
 
 def test_6_sdpa_is_a_dispatcher_and_scale_needs_torch_2_1():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "### The same as PyTorch's attention")])
-    assert "is a dispatcher" in text and "flash,\nmemory-efficient, cuDNN and math".replace("\n", " ") in text
+    assert "is a dispatcher" in text and "#appendix-j" in text  # the back-end list moved to appendix J (review r20b)
+    appendix = nb.flat("\n".join(nb.sources(LESSON.with_name("03_attention_shapes_appendix.ipynb"))))
+    assert "flash,\nmemory-efficient, cuDNN and math".replace("\n", " ") in appendix
     assert "`scale=`, a keyword PyTorch 2.1 added" in text and "`torch>=2.1`" in text
     assert "the fused kernel behind" not in text
     check = SOURCES[nb.unique_index(SOURCES, "### The same as PyTorch's attention") + 2]

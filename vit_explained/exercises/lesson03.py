@@ -201,7 +201,10 @@ def _merge_reference(per_head: torch.Tensor) -> torch.Tensor:
 
 def _view_hint(error: Exception) -> str | None:
     if "view" in str(error) and "contiguous" in str(error):
-        return "after a permute the tensor is not contiguous in memory, so .view() cannot regroup it"
+        return (
+            "after a permute the tensor is not contiguous in memory, so .view() cannot regroup it: "
+            "use .reshape (or .contiguous().view)"
+        )
     if "is invalid for input of size" in str(error):
         fixed = " (a 64 in it: ViT-B's head width, typed in)" if re.search(r"\b64\b", str(error)) else ""
         return (

@@ -819,6 +819,89 @@ def softmax_row(head_dim: int, num_keys: int = 197, seed: int = 0) -> tuple[torc
     return weights, score_gradient(weights, upstream)
 
 
+@dataclass(frozen=True)
+class SoftmaxRowPopulation:
+    """Many unscaled softmax rows of one head width (:func:`softmax_row`, one per seed): each row's
+    largest weight and the norm of its gradient at the scores, so a panel can show a row picked by
+    a rule (the median gradient norm) rather than a hand-picked one."""
+
+    head_dim: int
+    seeds: tuple[int, ...]
+    largest: torch.Tensor
+    norms: torch.Tensor
+
+    def _mask(self, saturated: bool | None) -> torch.Tensor:
+        if saturated is None:
+            return torch.ones_like(self.norms, dtype=torch.bool)
+        return (self.largest > SATURATED) == saturated
+
+    def median_norm(self, saturated: bool | None = None) -> float:
+        """The median gradient norm over all rows, or over the saturated (or unsaturated) ones."""
+        return float(self.norms[self._mask(saturated)].median())
+
+    def median_seed(self, saturated: bool | None = None) -> int:
+        """The seed of the row whose gradient norm is the median of that group."""
+        mask = self._mask(saturated)
+        group = self.norms.masked_fill(~mask, float("inf"))
+        return self.seeds[int((group - self.median_norm(saturated)).abs().argmin())]
+
+    @property
+    def saturated_share(self) -> float:
+        return float((self.largest > SATURATED).double().mean())
+
+
+def softmax_row_population(head_dim: int, num_rows: int = 400, num_keys: int = 197) -> SoftmaxRowPopulation:
+    """:func:`softmax_row` for seeds ``0 .. num_rows - 1``: the largest weight and gradient norm of each row."""
+    num_rows = _checks.positive_int("num_rows", num_rows)
+    rows = [softmax_row(head_dim, num_keys, seed) for seed in range(num_rows)]
+    return SoftmaxRowPopulation(
+        head_dim=head_dim,
+        seeds=tuple(range(num_rows)),
+        largest=torch.tensor([float(weights.max()) for weights, _ in rows]),
+        norms=torch.tensor([float(gradient.norm()) for _, gradient in rows]),
+    )
+
+
+def softmax_population_lines(narrow: SoftmaxRowPopulation, wide: SoftmaxRowPopulation) -> str:
+    """The median gradient norms of two populations (no scale): all of ``narrow``'s rows, ``wide``'s
+    unsaturated, saturated and all rows, and the ratio unsaturated-wide / narrow."""
+    count = len(narrow.seeds)
+    ratio = wide.median_norm(saturated=False) / narrow.median_norm()
+    return "\n".join(
+        [
+            f"{count} unscaled rows per width (seeds 0..{count - 1}), median gradient norm at the scores:",
+            f"  d = {narrow.head_dim}, all rows ({narrow.saturated_share:.0%} saturated): {narrow.median_norm():.3f}",
+            f"  d = {wide.head_dim}, unsaturated rows ({1 - wide.saturated_share:.0%}): "
+            f"{wide.median_norm(saturated=False):.3f} = {ratio:.2f} times d = {narrow.head_dim}'s",
+            f"  d = {wide.head_dim}, saturated rows ({wide.saturated_share:.0%}): "
+            f"{wide.median_norm(saturated=True):.3f}",
+            f"  d = {wide.head_dim}, all rows: {wide.median_norm():.3f}",
+        ]
+    )
+
+
+def init_saturation_lines(inits: Sequence[str], seeds: Sequence[int] = (0, 1, 2)) -> tuple[str, dict]:
+    """Saturated rows without the scale in a fresh ``Attention(768, 12)`` (ViT-B, d = 64) and
+    ``Attention(768, 1)`` (one head of d = 768) on 197 LayerNormed random tokens, per ``qkv`` init
+    (:func:`vit_explained.softmax_scale.init_saturation`). Returns the text and
+    ``{(init, head_dim): [share per seed]}``."""
+    from ..softmax_scale import init_saturation
+
+    shares = {
+        (init, 768 // heads): [init_saturation(init, heads=heads, seed=seed)["saturated"] for seed in seeds]
+        for init in inits
+        for heads in (12, 1)
+    }
+    lines = [f"saturated rows without the scale, 197 LayerNormed random tokens, seeds {min(seeds)}..{max(seeds)}:"]
+    for init in inits:
+        cells = [
+            f"d = {d}: {sum(v) / len(v):5.1%} ({min(v):.1%}..{max(v):.1%})"
+            for d, v in ((d, shares[init, d]) for d in (64, 768))
+        ]
+        lines.append(f"  {init:<18} ViT-B layer, {cells[0]}   one head, {cells[1]}")
+    return "\n".join(lines), shares
+
+
 def plot_softmax_rows(
     head_dims: Sequence[int] = (4, 64),
     num_keys: int = 197,
