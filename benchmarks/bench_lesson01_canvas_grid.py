@@ -2,6 +2,10 @@
 
     nice -n 5 .venv/bin/python benchmarks/bench_lesson01_canvas_grid.py [SEED] [EPOCHS]   # one run (1 thread)
 
+Seed 0 (the exploratory run) writes ``lesson01_canvas_grid.*``; any other seed writes ``lesson01_canvas_grid_seed<N>.*``
+(the confirmatory runs, seeds 1 and 2, whose hypotheses ``benchmarks/results/lesson01_canvas_grid_confirm.md`` states
+before they were trained), so the runs never overwrite each other.
+
 The canvas of ``bench_lesson01_canvas.py`` (each 28x28 MNIST digit padded to 48x48 and moved by a random
 whole-pixel shift of up to 10 px each way for every batch), cut into ``6x6`` patches instead of ``8x8``: an
 8 x 8 grid of 64 tokens instead of 6 x 6 = 36. The row / column readings use the inner patches only (off the
@@ -28,7 +32,12 @@ from vit_explained.training import PRESETS, evaluate, fit
 
 PATCH = 6
 GRID = (48 // PATCH, 48 // PATCH)
-STORED = ROOT / "vit_explained" / "checkpoints" / "lesson01_canvas_grid.safetensors"
+CONFIRM = {"confidence": 1 - 0.05 / 4, "resamples": 20_000}  # the confirmatory test: a family of 4 per table
+
+
+def stem(seed: int) -> str:
+    """The file name (no suffix) one run writes: seed 0 is the exploratory run, other seeds the confirmatory ones."""
+    return "lesson01_canvas_grid" if seed == 0 else f"lesson01_canvas_grid_seed{seed}"
 
 
 def main(seed: int = 0, epochs: int = 20) -> None:
@@ -57,9 +66,14 @@ def main(seed: int = 0, epochs: int = 20) -> None:
         info[name] = [round(float(d.estimate), 3), round(float(d.low), 3), round(float(d.high), 3)]
     d = adjacent_row_column(table.float(), GRID, confidence=0.99).difference
     info["adjacent in a column - adjacent in a row"] = [round(float(v), 3) for v in (d.estimate, d.low, d.high)]
+    confirm = position_structure_report(table.float(), GRID, **CONFIRM)
+    for name in ("same row - neither", "same column - neither"):
+        d = confirm.differences[name].difference
+        info[f"{name} (98.75 %, 20,000 resamples)"] = [round(float(v), 3) for v in (d.estimate, d.low, d.high)]
     run = f"seed{seed}"  # the layout stored_shifted_positions reads: run name -> table, metadata "runs"
-    save_file({run: table}, str(STORED), metadata={"runs": json.dumps({run: info}, sort_keys=True)})
-    (RESULTS / "lesson01_canvas_grid.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
+    stored = ROOT / "vit_explained" / "checkpoints" / f"{stem(seed)}.safetensors"
+    save_file({run: table}, str(stored), metadata={"runs": json.dumps({run: info}, sort_keys=True)})
+    (RESULTS / f"{stem(seed)}.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
     body = (
         f"MNIST digits on a 48x48 canvas, moved up to {PAD} px each way; the `mnist` preset with {PATCH}x{PATCH} "
         f"patches ({GRID[0]}x{GRID[1]} grid), seed {seed}, {epochs} epochs, {seconds:.0f} CPU-s (1 thread, on a loaded "
@@ -68,10 +82,10 @@ def main(seed: int = 0, epochs: int = 20) -> None:
             f"- {k}: {info[k]} (estimate, 99 % bootstrap interval over patches)"
             for k in ("same row - neither", "same column - neither", "adjacent in a column - adjacent in a row")
         )
-        + "\n\nPosition table (float16): `vit_explained/checkpoints/lesson01_canvas_grid.safetensors`; "
-        "numbers: `benchmarks/results/lesson01_canvas_grid.json`."
+        + f"\n\nPosition table (float16): `vit_explained/checkpoints/{stem(seed)}.safetensors`; "
+        f"numbers: `benchmarks/results/{stem(seed)}.json`."
     )
-    write_result("lesson01_canvas_grid", "Lesson 01: learned positions on a finer canvas grid", body, threads="1")
+    write_result(stem(seed), "Lesson 01: learned positions on a finer canvas grid", body, threads="1")
     print(json.dumps(info))
 
 
