@@ -1433,6 +1433,20 @@ def _lines_in_box(ax: Axes, at: Sequence[float], box: tuple[int, int, int, int],
 # --------------------------------------------------------------------------- what one final token holds
 
 
+def _footprint_ticks(zoom: Axes, corner: tuple[int, int], size: int, token: tuple[int, int], patch: int) -> None:
+    """First and last pixel rows/columns as ticks: the token's (red, ``size`` wide from ``corner``) on the left and
+    bottom, ViT's ``patch x patch`` patch at grid place ``token`` (gold) on the right and top."""
+    (top, left), (row, col) = corner, token
+    zoom.set_yticks((top, top + size - 1))
+    zoom.set_xticks((left, left + size - 1))
+    right_axis = zoom.secondary_yaxis("right")
+    top_axis = zoom.secondary_xaxis("top")
+    right_axis.set_yticks((row * patch, row * patch + patch - 1))
+    top_axis.set_xticks((col * patch, col * patch + patch - 1))
+    for axis, color in ((zoom, "red"), (right_axis, "darkgoldenrod"), (top_axis, "darkgoldenrod")):
+        axis.tick_params(labelsize=8, colors=color)
+
+
 def plot_token_footprint(
     image: torch.Tensor,
     token: tuple[int, int],
@@ -1490,15 +1504,5 @@ def plot_token_footprint(
     )
     photo.set_xticks([])
     photo.set_yticks([])
-    # first and last pixel rows/columns: the token's (red) on the left and bottom, the patch's (gold) right and top
-    token_rows, token_cols = (top, top + last.size - 1), (left, left + last.size - 1)
-    patch_rows, patch_cols = (row * patch, row * patch + patch - 1), (col * patch, col * patch + patch - 1)
-    zoom.set_yticks(token_rows)
-    zoom.set_xticks(token_cols)
-    right_axis = zoom.secondary_yaxis("right")
-    top_axis = zoom.secondary_xaxis("top")
-    right_axis.set_yticks(patch_rows)
-    top_axis.set_xticks(patch_cols)
-    for axis, color in ((zoom, "red"), (right_axis, "darkgoldenrod"), (top_axis, "darkgoldenrod")):
-        axis.tick_params(labelsize=8, colors=color)
+    _footprint_ticks(zoom, (top, left), last.size, (row, col), patch)
     return fig
