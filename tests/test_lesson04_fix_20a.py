@@ -60,7 +60,7 @@ def test_coincidence_block_moved_to_appendix_a_with_a_pointer() -> None:
     assert "FIXED_NORM" not in flat
     sources = nb.sources(LESSON)
     answer = nb.flat(sources[nb.unique_index(sources, "**Answer 1.**")])
-    assert "The fall matches $L^{-0.5}$ over 2-16 blocks; appendix A shows it steepens deeper." in answer
+    assert "close to $L^{-0.5}$ over 2-16 blocks (steeper deeper: appendix A)" in answer  # fix 20c: not "matches"
 
 
 def test_section_six_sentences_match_their_cells() -> None:

@@ -360,9 +360,9 @@ def test_lesson04_norm_training_figure_has_a_panel_per_warmup_and_a_line_per_see
     ]
     fig = plot_norm_training(runs, lr=5e-3)
     assert len(fig.axes) == 2
-    for ax in fig.axes:  # 6 runs and the chance line
-        assert len(ax.lines) == 7
-        assert ax.lines[-1].get_linestyle() == "--"
+    for ax in fig.axes:  # 6 runs, the chance line and the near-chance rule (0.9 ln 10, dotted)
+        assert len(ax.lines) == 8
+        assert ax.lines[-1].get_linestyle() == "--" and ax.lines[-2].get_linestyle() == ":"
     assert "no warm-up" in fig.axes[0].get_title() and "5 steps" in fig.axes[1].get_title()
     with pytest.raises(ValueError, match="no stored run"):
         plot_norm_training(runs, lr=1e-2)
