@@ -720,7 +720,7 @@ def field_with(splits, *, spacing_of=lambda k, s: s, step=lambda k: k - 1, start
     ("wrong", "message"),
     [
         (lambda splits: field_forward(T2T_SPLITS), "reads T2T_SPLITS"),
-        (lambda splits: field_with(splits, spacing_of=lambda k, s: k - s), "the overlap as the stride"),
+        (lambda splits: field_with(splits, spacing_of=lambda k, s: k - s), "used k - s as the stride"),
         (lambda splits: field_with(splits, spacing_of=lambda k, s: 1), "as if it slid over pixels"),
         (lambda splits: field_with(splits, own=True), "its own stride"),
         (lambda splits: field_with(splits, step=lambda k: k, start=0), "kernel - 1 neighbours"),

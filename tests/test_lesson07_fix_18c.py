@@ -68,7 +68,8 @@ def test_the_original_code_check_is_three_claim_and_cell_pairs():
     sources = _sources()
     for marker, claim in (
         ("ours_logits, original_logits = ours(square), original(square)", "Is `T2TViT` the original model?"),
-        ("broken = (ours(square) - original(square))", "A negative control shows the test can fail"),
+        # 20c: the negative control shares the original-code cell, and its claim the markdown above it
+        ("broken = (ours(square) - original(square))", "negative control, to show the test can fail"),
         ("original_default, one_eighth = ", "The next cell runs the original's token `Attention`"),
     ):
         (i,) = [i for i, s in enumerate(sources) if marker in s]

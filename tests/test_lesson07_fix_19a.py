@@ -52,7 +52,9 @@ def test_the_linear_comparison_says_what_it_holds_equal_and_a_matched_arm_holds_
     assert "What this comparison holds equal:" in text and "halves the T2T module's parameters" in text
     assert "puts a **token MLP** (LayerNorm, Linear, GELU, Linear, hidden width 96)" in text
     assert "57,922 parameters against 57,986" in text
-    assert "not with the token transformers' attention" in text
+    # review r20b: the token-MLP arm shows attention was not needed here, not that it contributes nothing
+    assert "go with a nonlinear token layer of this size; attention was not needed for them here." in text
+    assert "not with the token transformers' attention" not in text
     printed = nb.all_printed(LESSON)
     # review 19b: one line for this pair, signed as the prose reads it (token MLP - token transformers)
     line = "ahead by +1.2 points, 95 % t-interval [+0.2, +2.2]; 5 of 6 seeds favour it, 1 ties; sign test p = 0.062"

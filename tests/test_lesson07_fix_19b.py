@@ -73,8 +73,10 @@ def test_section_6_is_one_thread_and_the_fold_study_sits_beside_the_attention_st
     ]  # fmt: skip
     fold = _holding(sources, "### What training does to the first token transformer")
     attention = _holding(sources, "### What training does to the first token attention")
-    later = _holding(sources, "### Where T2T stands today")
-    assert further == later < fold < attention < appendix  # the later-models list opens Going further
+    later = _holding(sources, "## Going further · Where T2T stands today")
+    looks = _holding(sources, "## Appendix · Three more looks at section 6's runs")
+    # 20c: the later-models list is all of Going further; the studies moved to an appendix, their checks with them
+    assert further == later < looks < fold < attention < appendix
     (code,) = [i for i, s in enumerate(sources) if "trained_fold_study(val_48" in s]
     assert fold < code < attention and "hide-input" in cells[code + 1]["metadata"].get("tags", [])
     assert "Xiao et al. 2021" in sources[later] and not any("Xiao" in s for s in sources[:summary])
@@ -116,7 +118,9 @@ def test_the_recipe_is_named_as_the_t2t_papers_own():
     section_4 = nb.flat(sources[_index(sources, "## 4. T2T-ViT_t-14 next to ViT-S/16")])
     assert "which differs from DeiT's in checkpoint selection, length and warm-up: section 6)" in section_4
     section_6 = nb.flat(sources[_index(sources, "## 6. Does T2T help?")])
-    assert "the training recipe all change together. The T2T code's `main.py` (commit `0f63dc9`)" in section_6
+    assert "the training recipe all change together. The recipes differ in checkpoint selection" in section_6
+    sources_appendix = nb.flat(sources[_index(sources, "## Appendix · Sources")])  # 20c: the recipe moved there
+    assert "behind section 6's published numbers.** The T2T code's `main.py` (commit `0f63dc9`)" in sources_appendix
     assert "DeiT's recipe plus EMA" not in section_6
 
 

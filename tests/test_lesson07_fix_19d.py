@@ -64,7 +64,7 @@ def test_the_token_mlp_row_names_the_whole_swap_and_the_conclusion_is_softened()
 def test_the_t2t_recipe_is_stated_from_its_main_py():
     sources = nb.sources(LESSON)
     assert "not restated here" not in nb.flat(nb.all_text(LESSON))
-    published = nb.flat(sources[_index(sources, "## 6. Does T2T help?")])
+    published = nb.flat(sources[_index(sources, "## Appendix · Sources")])  # 20c: moved from section 6
     # yitu-opensource/T2T-ViT main.py at 0f63dc9: --opt adamw, --lr 5e-4, --weight-decay 0.05, --sched cosine,
     # --epochs 300, --aa rand-m9-mstd0.5-inc1, --mixup 0.8, --cutmix 1.0, --reprob 0.25, --smoothing 0.1,
     # --drop-path 0.1, --model-ema default True, --model-ema-decay 0.99996

@@ -9,7 +9,7 @@ LESSON = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
 
 
 def test_the_sampling_margin_names_the_selection_bias():
-    cell = next(s for s in nb.sources(LESSON) if s.startswith("## 6. Does T2T help?"))
+    cell = next(s for s in nb.sources(LESSON) if s.startswith("## Appendix · Sources"))  # 20c: moved there
     text = nb.flat(cell)
     assert "It also leaves out selection" in text
     assert "biased upward" in text and "the +-0.5 does not cover" in text

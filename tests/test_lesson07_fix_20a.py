@@ -51,7 +51,9 @@ def test_the_linear_arm_cell_is_split_and_the_border_comparison_is_in_the_audits
     audits = nb.unique_index(sources, "## Appendix · Audits")
     porters = nb.unique_index(sources, "## Appendix · For porters")
     assert table < affine and "affine" not in sources[table] and "Conv2d" not in sources[affine]
-    assert nb.hidden(cells[affine + 1]) and paragraph == affine + 2  # the test, its check, then its paragraph
+    # 20c: the affine test moved to the Audits appendix, right before the border cells that reuse its stems
+    assert nb.hidden(cells[affine]) and nb.hidden(cells[affine + 1]) and border == affine + 2 and paragraph < audits
+    assert "The `Linear` arm is one affine map** (section 6)" in sources[audits]
     assert "affine_residual" in sources[affine + 1] and "affine_residual" not in sources[table + 1]
     assert len(sources[table].splitlines()) < 35 and len(sources[affine].splitlines()) < 15
     assert audits < border < porters and nb.hidden(cells[border]) and nb.hidden(cells[border + 1])
@@ -110,7 +112,7 @@ def test_where_to_get_t2t_vit_and_issue_62():
 def test_typos_labels_and_imports():
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
     assert "in exact arithmetic; Going further" not in nb.flat("\n".join(sources))
-    assert "in exact arithmetic. Going further" in nb.flat("\n".join(sources))
+    assert "in exact arithmetic. An appendix (after the exercises)" in nb.flat("\n".join(sources))
     small = t2t_chain(16, 16, in_channels=1)
     assert small[-1].grid.total == 1 and chain_summary(small).endswith("1x1 = 1 token")
     assert chain_summary(t2t_chain(224, 224, in_channels=3)).endswith("= 196 tokens")

@@ -123,7 +123,7 @@ def test_overlap_passed_as_the_stride_is_named():
     with pytest.raises(ExerciseFailed) as failure:
         check_receptive_field(field)
     message = str(failure.value)
-    assert "you passed the overlap as the stride" in message and "stride = k - s" in message and "31" not in message
+    assert "used k - s as the stride" in message and "stride = k - s" in message and "31" not in message
 
 
 def test_plot_trained_attention_rows():

@@ -132,7 +132,8 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
     ),
     (
         lambda splits: _receptive_field(splits, jump_factor=lambda k, s: k - s),
-        "for the chain {splits} you return {answer}: you passed the overlap as the stride. In the paper's "
+        "for the chain {splits} you return {answer}: you read the middle number as the paper's overlap and "
+        "used k - s as the stride. In the paper's "
         "notation s is the overlap, stride = k - s; here, as in T2T_SPLITS and nn.Unfold, the middle number "
         "of (kernel, stride, padding) is the stride itself",
     ),
@@ -767,13 +768,13 @@ def _scale_mistakes(dim: int, token_dim: int) -> tuple[tuple[str, str], ...]:
         *constant,
         (
             "scale_tokens",
-            "you scaled the scores by 1/sqrt(N), N the number of tokens. The scale depends on the width of the "
-            f"vectors being multiplied, not on how many there are: T2T's code uses 1/sqrt(dim) = 1/sqrt({dim})",
+            "you scaled the scores by 1/sqrt(N), N the number of tokens. The scale depends on a width, not on the "
+            f"number of tokens: T2T's code uses the input width, 1/sqrt(dim) = 1/sqrt({dim})",
         ),
         (
             "scale_tokens_full",
-            "you divided the scores by N, the number of tokens. The scale depends on the width of the vectors "
-            f"being multiplied, not on how many there are: T2T's code uses 1/sqrt(dim) = 1/sqrt({dim})",
+            "you divided the scores by N, the number of tokens. The scale depends on a width, not on the "
+            f"number of tokens: T2T's code uses the input width, 1/sqrt(dim) = 1/sqrt({dim})",
         ),
         (
             "scale",
