@@ -47,8 +47,10 @@ def as_tensor(value: object, what: str = "your answer") -> torch.Tensor:
         return torch.as_tensor(np.ascontiguousarray(value))
     if value is None:
         fail(f"{what} is None: does your function end with a `return`?")
-    hint = "; wrap it in torch.as_tensor(...)" if isinstance(value, np.ndarray | list | tuple) else ""
-    if isinstance(value, list | tuple):
+    if isinstance(value, tuple):  # `(weight,)` or `(a, b)`: a tuple holding the answer, not the answer
+        fail(f"return a tensor, not a tuple: {what} is a {_type_name(value)}; return the tensor itself")
+    hint = "; wrap it in torch.as_tensor(...)" if isinstance(value, np.ndarray | list) else ""
+    if isinstance(value, list):
         fail(f"return a tensor, not a list: {what} is a {_type_name(value)}{hint}")
     fail(f"return a tensor (a numeric numpy array is fine too): {what} is a {_type_name(value)}{hint}")
 

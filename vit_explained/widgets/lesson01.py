@@ -219,7 +219,7 @@ class TokenIndexWidget(LessonWidget):
         photo.set_xticks([])
         photo.set_yticks([])
         matrix.imshow(shown.numpy(), cmap=cmap, aspect="auto", interpolation="none", extent=(0, length, count, 0))
-        marker = "red" if permute else "yellow"  # without the permute the rows are drawn red, green and blue
+        marker = "yellow"  # one colour either way: without the permute the rows are drawn red, green and blue
         matrix.axhspan(token - 1, token + 2, fill=False, edgecolor=marker, linewidth=2)
         matrix.plot(-length * 0.02, token + 0.5, ">", color=marker, markersize=10, clip_on=False)  # points at the row
         matrix.set_xlim(0, length)
