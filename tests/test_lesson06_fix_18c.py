@@ -18,7 +18,7 @@ def _markdown() -> str:
 
 def test_warm_up_verdict_follows_the_test_digits_in_prose_summary_and_card():
     text = _markdown()
-    assert "On the 360 test digits, which measure" in text
+    assert "On the 360 test digits, kept for measuring" in text
     assert "it **leans** worse: −3.3 points, 95 %\n[−5.7, −0.8]" in text
     assert "no detectable difference** (−2.0 points, 95 % [−4.8, +0.8])" in text
     # review r19b: the training-loss sign test moved to appendix C; the lesson points there

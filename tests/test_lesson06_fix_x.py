@@ -46,7 +46,7 @@ def test_review_16f_wording():
     assert (
         "on every one of 10 seeds: +6.3 points, 95 % [+3.9, +8.7]" in text and "do not isolate locality" in text
     )  # review 18a
-    assert "Why it waits at ln 10 is not isolated here" in text and "#appendix-a" in text
+    assert "why the loss waits at ln 10 is not isolated" in text and "#appendix-a" in text
     assert "Its usual sign is the gap between\ntraining and validation accuracy" in text and "confidence" in text
     assert (
         "over-fitting in the loss, not in" not in text and "epochs 2-5" not in text and "shortest optimizer" not in text

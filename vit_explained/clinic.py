@@ -1100,3 +1100,62 @@ def best_rates(lr_runs: dict, names: Mapping[str, str]) -> dict[str, float]:
         short: max(lr_runs["lrs"], key=lambda lr, name=name: sum(lr_runs["val"][str(lr)][name]))
         for name, short in names.items()
     }
+
+
+def training_benchmark(path) -> dict:
+    """Lesson 06's reading of the package's benchmark (``benchmarks/results/training.md``, in the repository, not in
+    a pip install): ``{"table": its lines, "rows": {(dataset, model): the row's cells}, "runs": per run of its
+    "All runs" table the (ViT, SmallCNN) test accuracies on digits and on MNIST, "text": the printed lines}``.
+    An absent file gives empty parts."""
+    import re
+    from pathlib import Path
+
+    path = Path(path)
+    table = path.read_text().splitlines() if path.exists() else []
+    rows = {
+        (row.split("|")[1].strip(), row.split("|")[2].strip()): row.split("|")
+        for row in table
+        if row.startswith(("| digits | ", "| mnist | "))
+    }
+    lines = []
+    for dataset, label in (("digits", "8x8 digits, 30 s"), ("mnist", "MNIST 28x28, 60 s")):
+        if (dataset, "ViT") in rows:  # test accuracy mean (range) over 3 seeds, and the mean steps reached
+            steps = {m: int(re.search(r"\((\d+) steps", rows[dataset, m][3]).group(1)) for m in ("ViT", "SmallCNN")}
+            lines.append(
+                f"benchmark, {label}, 3 seeds: "
+                + "; ".join(f"{m} {rows[dataset, m][4].strip()}, {steps[m]:,} steps" for m in ("ViT", "SmallCNN"))
+            )
+    runs = [
+        re.findall(r"(\d+\.\d) % / (\d+\.\d) %", row) for row in table if row.lstrip("| *").startswith("2026-11-30")
+    ]
+    for k, label in enumerate(("digits", "MNIST")):
+        if runs:
+            lines.append(
+                f"benchmark, its four runs, ViT / SmallCNN on {label}: "
+                + ", ".join(f"{run[k][0]} / {run[k][1]}" for run in runs)
+            )
+    return {"table": table, "rows": rows, "runs": runs, "text": "\n".join(lines)}
+
+
+def position_similarity_split(similarity) -> dict[str, dict[int, float]]:
+    """Lesson 06's split of the position cosines by grid distance (``positional.patch_position_similarity``,
+    ``(rows, cols, rows, cols)``): ``{"interior": {steps: mean}, "border": {steps: mean}}``, the means over every
+    ordered pair of two interior patches (not on the grid's edge), or of two border patches, at that many
+    whole-patch steps ``|r - r'| + |c - c'|``; distances without such a pair are left out."""
+    import torch
+
+    rows, cols = similarity.shape[:2]
+    r, c = torch.meshgrid(torch.arange(rows), torch.arange(cols), indexing="ij")
+    r, c = r.flatten(), c.flatten()
+    steps = (r[:, None] - r[None, :]).abs() + (c[:, None] - c[None, :]).abs()
+    inside = (r > 0) & (r < rows - 1) & (c > 0) & (c < cols - 1)
+    flat = similarity.reshape(rows * cols, rows * cols)
+    out = {}
+    for name, keep in (("interior", inside), ("border", ~inside)):
+        pair = keep[:, None] & keep[None, :]
+        out[name] = {
+            k: flat[(steps == k) & pair].mean().item()
+            for k in range(1, rows + cols - 1)
+            if bool(((steps == k) & pair).any())
+        }
+    return out
