@@ -57,6 +57,13 @@ def test_the_main_path_is_leaner_and_the_moved_material_keeps_its_checks():
     assert '(appendix, "Sources")' in section_6 and "picked on those same images (appendix)" in section_6
     appendix = nb.flat(sources[nb.unique_index(sources, "## Appendix · Sources")])
     assert "- its warm-up is 10 epochs, DeiT's 5;" in appendix and "It also leaves out selection" in appendix
+    # the no-overlap run's caveat list: one line in section 6, the list in the appendix (its check stays beside it)
+    overlap = nb.unique_index(sources, "After 10 epochs T2T's chain is ahead on all 6 seeds")
+    assert "What it does not show: which change matters" in nb.flat(sources[overlap])
+    assert "- **Which change.**" not in sources[overlap]
+    assert "**What section 6's no-overlap comparison does not show.** - **Which change.**" in appendix
+    assert "control_stem_parameters ==" in sources[overlap + 1] and nb.hidden(cells[overlap + 1])
+    assert "the end of this section counts what it saves" not in nb.flat(nb.all_text(LESSON))
     # the affine test: in the Audits appendix, hidden, with its check, before the border cells that reuse its stems
     affine = nb.unique_index(sources, "f(a + b) - f(a) - f(b) + f(torch.zeros_like(a))")
     audits, summary = nb.unique_index(sources, "## Appendix · Audits"), nb.unique_index(sources, "## Summary")
