@@ -49,9 +49,9 @@ def test_raw_occlusion_label_and_section_9_verdict_first():
     label = "raw occlusion (blank patches before negative-scoring ink)"
     assert sum(label in s.lower() for s in sources) >= 2
     start = next(i for i, s in enumerate(sources) if s.startswith("## 9 "))
-    verdict = next(i for i in range(start, start + 12) if sources[i].startswith("**Verdict:**"))
+    verdict = next(i for i in range(start, start + 12) if sources[i].startswith("**Verdict**"))
     table = next(i for i in range(start, start + 12) if "print(cascade)" in sources[i])
-    assert verdict < table and sources[verdict].count("\n- ") >= 2
+    assert table < verdict  # 20c: the table, then a short verdict read off it
     flowing = " ".join(sources[verdict].split())
-    assert "consistent with" in flowing and "because" not in flowing
+    assert "because" not in flowing
     assert "this lesson's choice" in sources[start]

@@ -11,34 +11,34 @@ LESSON = nb.NOTEBOOKS / "08_attention_maps.ipynb"
 APPENDIX = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
 
 
-def _cell(text: str) -> dict:
-    hits = [cell for cell in nb.cells(LESSON) if text in nb.source(cell)]
+def _cell(text: str, path=LESSON) -> dict:
+    hits = [cell for cell in nb.cells(path) if text in nb.source(cell)]
     assert len(hits) == 1, (text, len(hits))
     return hits[0]
 
 
 def test_section_9_verdict_is_on_plain_rho_and_rollout_fails():
-    verdict = nb.flat(nb.source(_cell("**Verdict:** on one of Adebayo et al.'s measures")))
-    assert "plain Spearman ρ" in verdict
-    assert "**Rollout is insensitive to the classifier and to blocks 2-3.**" in verdict
-    assert "than another digit's map is, on 8 of 10 draws** (detectably" in verdict  # 19d: 10 draws; 19e: plain
-    reading = nb.flat(nb.source(_cell("Reading the table: re-drawing the classifier")))  # 19d: the numbers after it
-    assert "reads a centred ρ for that" in reading  # 19b: the diagnostic moved to appendix I
+    verdict = nb.flat(nb.source(_cell("**Verdict** (plain ρ")))  # 20c: one table, a short verdict
+    assert "This lesson uses plain ρ only" in nb.flat(nb.source(_cell("**How the table is read.**")))
+    assert "**rollout hardly sees the top of the model**" in verdict
+    draws = nb.flat(nb.source(_cell("Draw by draw (moved from the lesson's verdict)", APPENDIX)))
+    assert "than another digit's map is, on 8 of 10 draws** (detectably" in draws  # 20c: moved to appendix I
+    assert "a centred ρ" in verdict  # 19b: the diagnostic moved to appendix I
     assert "rollout passes once" not in nb.all_text(LESSON)  # the old verdict, on the centred rho
     diagnostic = [c for c in nb.cells(APPENDIX) if 'print("DIAGNOSTIC (not the verdict): centred ρ' in nb.source(c)]
     assert len(diagnostic) == 1 and nb.printed(diagnostic[0]).startswith("DIAGNOSTIC (not the verdict): centred ρ")
     assert "separate diagnostic, not the lesson's verdict" in nb.all_text(APPENDIX)
     summary = nb.flat(nb.source(_cell("## Summary")))
-    assert "Rollout fails" in summary and "A separate diagnostic, centred ρ" in summary
+    assert "rollout hardly sees the classifier or blocks 2-3" in summary  # 20c: one line
 
 
 def test_cosines_of_class_maps_have_a_reference_scale():
-    cell = _cell("reference, two random maps")
+    cell = _cell("reference, two maps of iid uniform noise")  # 20c: scoped to iid uniform noise
     out = nb.printed(cell)
     assert "reference, two different digits' maps: cosine 0.47, 95 % interval [0.45, 0.49]" in out
-    assert "reference, two random maps: cosine 0.75" in out
+    assert "reference, two maps of iid uniform noise: cosine 0.75" in out
     prose = nb.flat(nb.source(_cell("The two maps of the 7 share little")))
-    assert "two random maps already score 0.75" in prose and "0.47 (95 % interval [0.45, 0.49])" in prose
+    assert "two maps of iid uniform noise already score 0.75" in prose and "0.47 (95 % interval [0.45, 0.49])" in prose
     checks = nb.source(_cell("unrelated_ref, random_ref = mean_interval("))
     assert "runner_c.high < unrelated_ref.low" in checks
 
@@ -60,9 +60,10 @@ def test_no_touches_0_label_the_star_says_which_end():
 
 
 def test_sink_like_heads_named_and_measured_vs_hypothesis():
-    text = nb.flat(nb.all_text(LESSON))
+    text = nb.flat(nb.all_text(APPENDIX))  # 20c: the two-sinks paragraph moved to appendix D
     assert "**Attention sinks** (Xiao et al. 2023" in text and "**High-norm tokens** (Darcet et al. 2024" in text
     assert "*Measured:*" in text and "*Hypothesis, not tested:*" in text
+    assert "in the senses of Xiao et al. (2023) and Darcet et al. (2024), is not tested" in nb.flat(nb.all_text(LESSON))
     appendix = nb.flat(nb.all_text(APPENDIX))
     assert "attention sinks** of Xiao et al. (2023" in appendix
 

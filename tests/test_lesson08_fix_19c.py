@@ -31,24 +31,25 @@ def _main_path() -> list[dict]:
 
 def test_section_9_verdict_reads_paired_differences():
     # 19d: the reference is each digit against the 31 others (not roll(1)), and the classifier drawn 10 times
-    table = _cell("paired_9 = [paired_difference(")
-    out = nb.printed(_cell("paired_10 = [", APPENDIX))  # 20a: every draw's line moved to appendix I
+    table = _cell("paired_10 = [", APPENDIX)  # 20c: the 10-draw study moved to appendix I
+    out = nb.printed(table)  # 20a: every draw's line moved to appendix I
     assert "draw 0 - other digits: +0.057, 95 % interval [+0.008, +0.107]" in out
     assert "draw 1 - other digits: +0.006, 95 % interval [-0.044, +0.059]: no detectable difference" in out
-    assert "not detectably closer: draw 1 +0.006 [-0.044, +0.059]; draw 4" in nb.printed(table)
-    check = _next_source(table)
-    assert "closer_9 == [True, False, True, True, False, True, True, True, True, True]" in check
+    assert "detectably closer on 8 of 10 draws" in out
+    check = _next_source(table, APPENDIX)
+    assert "closer_10 == [True, False, True, True, False, True, True, True, True, True]" in check
     assert "c.low < weighted_ref.high and weighted_ref.low < c.high" not in check  # no overlap of unpaired intervals
     text = nb.flat(nb.all_text(LESSON))
     assert "passes on our criterion" not in text and "roll(1, 0)" not in "\n".join(nb.sources(LESSON))
-    summary = nb.flat(nb.source(_cell("## Summary")))
-    assert "on 8 of 10 draws" in summary and "+0.096 [+0.069, +0.119]" in summary
+    draws = nb.flat(nb.source(_cell("Draw by draw (moved from the lesson's verdict)", APPENDIX)))
+    assert "on 8 of 10 draws" in draws and "mean gap +0.096, 95 % interval [+0.069, +0.119]" in draws
 
 
 def test_cascade_noise_floor_and_references_are_one_cell():
-    table = _cell("paired_9 = [paired_difference(")
-    source = nb.source(table)
-    assert "print(cascade)" in source and "am.noise_floor(" in source and "other_weighted =" in source
+    # 20c: split in two: the live step with the cascade table, then the references with the paired gaps
+    assert "print(cascade)" in nb.source(_cell("redrawn.head.reset_parameters()"))
+    source = nb.source(_cell("gap_table = {"))
+    assert "am.noise_floor(" in source and "other_weighted =" in source
 
 
 def test_sink_like_cut_is_stated_with_a_chance_line_and_the_top_key():
@@ -94,7 +95,8 @@ def test_main_path_shorter():
 
 def test_class_token_on_itself_says_last_block_8_digits():
     text = nb.flat(nb.all_text(LESSON))
-    assert "at most 0.02 of its row (head 3; the others 0.00-0.01; last block, 8 digits" in text  # 19d: per head
+    appendix = nb.flat(nb.all_text(APPENDIX))  # 20c: the sink paragraph moved to appendix D
+    assert "at most 0.02 of its row (head 3; the others 0.00-0.01; last block, 8 digits" in appendix  # 19d: per head
     assert "at most 0.02 of its row on average" not in text
 
 

@@ -61,42 +61,43 @@ def test_rank_correlation_to_others_is_the_mean_over_every_other_map():
 
 
 def test_section_9_reference_is_every_other_digit_on_ten_draws():
-    table = _cell("paired_9 = [paired_difference(")
+    table = _cell("gap_table = {")  # 20c: the references and the paired table
     source, out = nb.source(table), nb.printed(table)
     assert "roll(1, 0)" not in source and "am.rank_correlation_to_others(trained_weighted)" in source
-    assert "am.stored_classifier_draws()" in source
+    assert "am.stored_classifier_draws()" in nb.source(_cell("paired_10 = [", APPENDIX))  # 20c: appendix I
     assert "other digits (the 31 others, mean): 0.92" in out and "/ 0.51, 95 % interval [0.47, 0.55] (n = 32)" in out
     appendix_i = nb.printed(  # 20a: every draw's line moved to appendix I
         next(c for c in nb.cells(nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb") if "paired_10 = [" in nb.source(c))
     )
     assert appendix_i.count(" - other digits: ") == 10
-    assert "detectably closer on 8 of 10 draws; mean gap over the draws 0.096, 95 % interval [0.069, 0.119]" in out
-    check = nb.source(nb.cells(LESSON)[_index("paired_9 = [paired_difference(") + 1])
-    assert "closer_9 == [True, False, True, True, False, True, True, True, True, True]" in check
-    assert "abs(gap_9.estimate - 0.096)" in check and "(pairs_.sum(1) - pairs_.diagonal()) / 31" in check
+    ten = "detectably closer on 8 of 10 draws; mean gap over the draws 0.096, 95 % interval [0.069, 0.119]"
+    assert ten in appendix_i
+    check = nb.source(nb.cells(APPENDIX)[_index("paired_10 = [", APPENDIX) + 1])
+    assert "closer_10 == [True, False, True, True, False, True, True, True, True, True]" in check
+    assert "abs(gap_10.estimate - 0.096)" in check
+    assert "(pairs_.sum(1) - pairs_.diagonal()) / 31" in nb.source(nb.cells(LESSON)[_index("gap_table = {") + 1])
 
 
 def test_verdict_wording_not_passes_and_summary_matches():
-    verdict = nb.flat(nb.source(_cell("**Verdict:** on one of Adebayo et al.'s measures")))
-    assert verdict.startswith("**Verdict:**")
-    assert "than another digit's map is, on 8 of 10 draws** (detectably" in verdict  # 19e: said plainly
-    assert "mean gap +0.096, 95 % interval [+0.069, +0.119]" in verdict
-    assert "not detectably closer (upper bounds +0.06 and +0.13)" in verdict
-    assert "passes" not in verdict and "2 of 3" not in verdict
+    draws = nb.flat(nb.source(_cell("Draw by draw (moved from the lesson's verdict)", APPENDIX)))  # 20c: appendix I
+    assert "than another digit's map is, on 8 of 10 draws** (detectably" in draws  # 19e: said plainly
+    assert "mean gap +0.096, 95 % interval [+0.069, +0.119]" in draws
+    assert "not detectably closer (upper bounds +0.06 and +0.13)" in draws
+    verdict = nb.flat(nb.source(_cell("**Verdict** (plain ρ")))
+    assert "passes" not in verdict and "2 of 3" not in verdict and "8 of 10" not in verdict
     summary = nb.flat(nb.source(_cell("## Summary")))
-    assert "detectably on 8 of 10 draws" in summary and "upper bounds +0.06 and +0.13" in summary
+    assert "8 of 10" not in summary  # 20c: bullet 9 is one line
     assert "passes on our criterion" not in nb.flat(nb.all_text(LESSON))
 
 
 def test_verdict_leads_and_its_numbers_follow_the_table():
     cells = nb.cells(LESSON)
-    v = _index("**Verdict:** on one of Adebayo et al.'s measures")
-    assert "paired_9 = [paired_difference(" in nb.source(cells[v + 1])  # the table right after the verdict
+    v = _index("**Verdict** (plain ρ")  # 20c: the paired table, its check, then the verdict read off it
+    assert "gap_table = {" in nb.source(cells[v - 2]) and nb.hidden(cells[v - 1])
     verdict = nb.flat(nb.source(cells[v]))
-    assert verdict.index("**Rollout is insensitive") < verdict.index("no threshold")  # bold lines first
-    assert "0.52-0.65" not in verdict and "4.0 .. 15.0" not in verdict
-    reading = nb.flat(nb.source(cells[v + 3]))
-    assert reading.startswith("Reading the table:") and "0.52-0.65" in reading and "2.5 to 24 %" in reading
+    assert "0.52-0.65" in verdict and "4.0 .. 15.0" not in verdict
+    draws = nb.flat(nb.source(_cell("Draw by draw (moved from the lesson's verdict)", APPENDIX)))
+    assert "2.5 to 24 %" in draws
     lesson, appendix = nb.flat(nb.all_text(LESSON)), nb.flat(nb.all_text(APPENDIX))
     assert "Plain ρ is a blunt scale" not in lesson and "Plain ρ is a blunt scale for rollout" in appendix
     assert "swings with the draw, from -0.44 to +0.49" not in lesson
@@ -105,7 +106,7 @@ def test_verdict_leads_and_its_numbers_follow_the_table():
 
 def test_class_token_on_itself_per_head():
     text = nb.flat(nb.all_text(LESSON))
-    assert "at most 0.02 of its row (head 3; the others 0.00-0.01" in text
+    assert "at most 0.02 of its row (head 3; the others 0.00-0.01" in nb.flat(nb.all_text(APPENDIX))  # 20c
     assert "about 0.02 of its row" not in text
     check = nb.source(_cell("assert torch.allclose(on_itself + on_patches"))
     assert "on_itself.argmax() == 3" in check and "on_itself[:3].max() < 0.01" in check

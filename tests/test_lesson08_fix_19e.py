@@ -16,11 +16,12 @@ def _index(text: str) -> int:
 
 
 def test_paired_line_at_every_step_for_both_maps():
-    cells = nb.cells(LESSON)
-    i = _index("step_gaps = {")
+    appendix = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"  # 20c: the counted lines moved to appendix I
+    cells = nb.cells(appendix)
+    i = next(k for k, c in enumerate(cells) if "gaps_9 = {" in nb.source(c))
     out = nb.printed(cells[i])
     assert "paired per digit, ρ re-drawn - other digits, each step's 3 draws" in out
-    counted = "classifier + blocks 1-3  rollout            closer on 0 of 3, farther on 3 of 3; gaps -0.042 to -0.020"
+    counted = "  classifier + blocks 1-3  rollout            closer on 0 of 3, farther on 3 of 3; gaps -0.042 to -0.020"
     assert counted in out  # 20a: one line per step and map
     for step in ("classifier  ", "classifier + block 3", "blocks 2-3", "blocks 1-3", "blocks 0-3", "every layer"):
         for m in ("rollout", "gradient-weighted"):
@@ -36,12 +37,21 @@ def test_paired_line_at_every_step_for_both_maps():
 
 
 def test_verdict_restated_from_the_paired_lines():
-    verdict = nb.flat(nb.source(nb.cells(LESSON)[_index("**Verdict:** on one of")]))
-    assert verdict.startswith("**Verdict:** on one of Adebayo et al.'s measures") and "own measure" not in verdict
-    assert "**Rollout is insensitive to the classifier and to blocks 2-3.**" in verdict
-    assert "gaps -0.042 to -0.020" in verdict and "as far as another digit's map" in verdict  # 20a: intervals in app. I
+    verdict = nb.flat(nb.source(nb.cells(LESSON)[_index("**Verdict** (plain ρ")]))  # 20c: one table, 3 lines
+    assert "own measure" not in verdict and "**rollout hardly sees the top of the model**" in verdict
+    assert "-0.033 [-0.043, -0.024]" in verdict and "+0.067 [+0.037, +0.098]" in verdict
     assert "+0.88 or more" not in verdict and "Only re-drawing block 0" not in verdict
-    assert "**A random classifier leaves the gradient-weighted map closer to the trained map than another" in verdict
+    draws = nb.flat(
+        nb.source(
+            next(
+                c
+                for c in nb.cells(nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb")
+                if "Draw by draw (moved" in nb.source(c)
+            )
+        )
+    )
+    assert "**A random classifier leaves the gradient-weighted map closer to the trained map than another" in draws
+    assert "gaps -0.042 to -0.020" in draws
     assert "less than our criterion asks" not in verdict
     text = nb.flat(nb.all_text(LESSON))
     assert "+0.88 or more until block 0" not in text and "Only re-drawing block 0 moves it" not in text
@@ -50,11 +60,10 @@ def test_verdict_restated_from_the_paired_lines():
 def test_summary_and_reading_match():
     cells = nb.cells(LESSON)
     summary = nb.flat(nb.source(cells[_index("## Summary")]))
-    assert "one of Adebayo et al.'s measures" in summary and "for blocks 2-3" in summary
-    assert "once blocks 1-3 are re-drawn it is as far as another digit's map" in summary
+    assert "plain ρ against another digit's map" in summary and "or blocks 2-3" in summary  # 20c: one line
     assert "+0.88 or more" not in summary
-    reading = nb.flat(nb.source(cells[_index("Reading the table: re-drawing the classifier")]))
-    assert "drops accuracy to about chance on average (10 %); single draws 2.5 to 24 %" in reading
+    reading = nb.flat(nb.all_text(nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"))  # 20c: moved to appendix I
+    assert "Accuracy drops to about chance on average (10 %; single draws 2.5 to 24 %)" in reading
 
 
 def test_appendix_g_reads_the_cascade_by_the_same_rule():

@@ -45,8 +45,8 @@ def test_section_7_measures_the_lift_over_the_image_blind_map():
     out = nb.printed(cell)
     assert "block 0, own       44.2 [43.0, 45.5]    51.5 [50.4, 52.6]    -7.3 [-7.8, -6.8]" in out
     assert "block 3, rollout   58.2 [57.5, 59.0]    52.7 [51.8, 53.7]    +5.5 [+5.2, +5.8]" in out
-    finding = nb.flat(nb.source(_cell("## 7 · Does the attention land on the ink?")))
-    assert "block 0's is **below** its own, by 7.3 points" in finding
+    finding = nb.flat(nb.source(_cell("**Reading the chart:**")))  # 20c: read off the chart, after it
+    assert "block 0's is **below**, by 7.3 points" in finding
     assert "5.5 points above its image-blind map (95 % interval [5.2, 5.8])" in finding
     assert "about 20 points come from position alone" in finding
     check = nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "printed_gaps_own = [-7.3, 17.3, 13.4, 5.7]")]
@@ -98,8 +98,8 @@ def test_section_12_reference_on_the_same_closest_calls():
 
 
 def test_adebayo_measures_named_and_the_fixed_key_head():
-    verdict = nb.flat(nb.source(_cell("**Verdict:** on one of Adebayo et al.'s measures")))
-    assert "with and without absolute values, SSIM, and the similarity of HOG features" in verdict
+    verdict = nb.flat(nb.source(_cell("**How the table is read.**")))  # 20c: the rule before the table
+    assert "with and without absolute values, SSIM, HOG features" in verdict
     assert "This lesson uses plain ρ only" in verdict and "judge by eye and by rank correlation," not in verdict
     summary = _summary()
     assert "block 0's head 3 is a fixed-key head" in summary and "sink-like" not in summary
@@ -126,11 +126,11 @@ def test_digit_sets_are_a_table():
 
 
 def test_section_9_per_draw_grid_moved_to_appendix_i():
-    out = nb.printed(_cell("paired_9 = [paired_difference("))
+    out = nb.printed(_cell("gap_table = {"))
     assert out.count(" - other digits: ") == 0 and "[-0.052, -0.033]" not in out  # the grid is in appendix I
-    assert "detectably closer on 8 of 10 draws; mean gap over the draws 0.096" in out  # the 10-draw line stays
+    assert "detectably closer on 8 of 10" not in out and "closer on " not in out  # 20c: counts in appendix I too
     assert "other digits (the 31 others, mean): 0.92" in out and "noise floor, + 2 % noise" in out  # the references
-    assert out.count("closer on ") == 1 + 12  # the 10-draw line, then one line per step and map
+    assert out.count("\nclassifier") == 5 and "\nevery layer" in out  # 20c: one row per step
     appendix = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
     grid = nb.cells(appendix)[nb.unique_index(nb.sources(appendix), "gaps_9 = {")]
     assert nb.printed(grid).count(" - other digits: ") == 10
