@@ -48,7 +48,8 @@ def test_the_lesson_prints_and_checks_hard_against_soft_and_the_test_7s():
     # fix 20a (review r19d): section 3 keeps one test per claim (the seed-paired soft - hard); the counts seed by
     # seed and the McNemar tests moved to appendix B
     main = next(i for i, s in enumerate(sources) if "hard_apart = apart(" in s)
-    assert start < main < summary < counts < at
+    # fix 20c (review r20b): the 8-epoch arms moved to appendix B, before its seed-by-seed tests
+    assert summary < _index(sources, "## Appendix B") < start < main < counts < at
     assert "(of 100)" in nb.printed(cells[counts]) and "soft - hard" in nb.printed(cells[main])
     printed = nb.printed(cells[at])
     assert "McNemar" in printed

@@ -44,7 +44,8 @@ def test_table_3_label_column_is_not_claimed_and_hf_is_inference_only():
 def test_the_class_heads_share_is_said_with_the_claim():
     # round 18b: at 40 epochs the class head calls no unseen 7 a 1 under either teacher (checked in the notebook)
     cell = next(s for s in _sources() if s.startswith("On every seed the distillation head"))
-    assert "The class head, trained on the true labels, calls none of them a 1 under either teacher." in cell
+    sentence = "The class head, trained on the true labels, calls none of them a 1 under either teacher."
+    assert sentence in " ".join(cell.split())
 
 
 @pytest.mark.parametrize("answer", [make_causal_only_without_mask])
