@@ -25,7 +25,7 @@ LESSON = ROOT / "notebooks" / "07_tokens_to_token_vit.ipynb"
 
 
 def _sources():
-    return ["".join(c["source"]) for c in nb.cells(LESSON)]
+    return nb.sources(LESSON)
 
 
 def _markdown_text():

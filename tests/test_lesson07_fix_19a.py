@@ -14,22 +14,19 @@ from vit_explained.plotting.lesson07 import draw_chain_windows, plot_folded_chan
 LESSON = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
 
 
-def _index(sources, start):
-    return next(i for i, s in enumerate(sources) if s.startswith(start))
-
-
 def test_the_main_path_is_at_most_89_cells_and_the_moved_studies_keep_their_checks():
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
-    summary = _index(sources, "## Summary")
+    summary = nb.unique_index(sources, "## Summary")
     assert summary <= 89  # was 98
-    further = _index(sources, "## Going further")
-    sources_6 = _index(sources, "## Appendix · Sources")
+    further = nb.unique_index(sources, "## Going further")
+    sources_6 = nb.unique_index(sources, "## Appendix · Sources")
     assert summary < further < sources_6
     for marker in ("stem_attention_study(val_48", "scale_run = paired_seeds("):
         (i,) = [i for i, s in enumerate(sources) if marker in s]
         assert further < i < sources_6, marker
         assert "hide-input" in cells[i + 1]["metadata"].get("tags", []), marker  # its check moved with it
-    audits, porters = _index(sources, "## Appendix · Audits"), _index(sources, "## Appendix · For porters")
+    audits = nb.unique_index(sources, "## Appendix · Audits")
+    porters = nb.unique_index(sources, "## Appendix · For porters")
     (performer,) = [i for i, s in enumerate(sources) if "performer_module = t2t_code.T2T_module(" in s]
     (eighth,) = [i for i, s in enumerate(sources) if "original_default, one_eighth = " in s]
     assert audits < performer < porters < eighth
@@ -39,7 +36,7 @@ def test_the_main_path_is_at_most_89_cells_and_the_moved_studies_keep_their_chec
 
 def test_the_whole_forward_is_listed_after_section_2():
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
-    section_3 = _index(sources, "## 3. Inside the token transformer")
+    section_3 = nb.unique_index(sources, "## 3. Inside the token transformer")
     listing = section_3 - 1
     assert "inspect.getsource(Tokens2Token.forward)" in sources[listing]
     printed = nb.printed(cells[listing])

@@ -17,10 +17,6 @@ LESSON = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
 T2T = "T2T-ViT: (7,4,2) (3,2,1) (3,2,1)"
 
 
-def _index(sources, start):
-    return next(i for i, s in enumerate(sources) if s.startswith(start))
-
-
 def _holding(sources, heading):
     (i,) = [i for i, s in enumerate(sources) if heading in s.splitlines()]
     return i
@@ -54,7 +50,7 @@ def test_the_token_mlp_lead_uses_the_t_interval_and_the_sign_test_only_as_a_seco
     ahead = "so the token MLP is ahead by +1.2 points, 95 % t-interval [+0.2, +2.2]; 5 of 6 seeds favour it, 1 ties"
     assert ahead in printed
     sources = nb.sources(LESSON)
-    summary = sources[_index(sources, "## Summary")]
+    summary = sources[nb.unique_index(sources, "## Summary")]
     assert "on these 180 digits, 10 epochs (+1.2 points [+0.2, +2.2], about 2 digits" in nb.flat(summary)
     assert "was not what helped" not in nb.flat(summary)
     (check,) = [s for s in sources if "assert mlp_ahead == [5, 1]" in s]
@@ -63,8 +59,8 @@ def test_the_token_mlp_lead_uses_the_t_interval_and_the_sign_test_only_as_a_seco
 
 def test_section_6_is_one_thread_and_the_fold_study_sits_beside_the_attention_study():
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
-    section_6, summary = _index(sources, "## 6. Does T2T help?"), _index(sources, "## Summary")
-    further, appendix = _index(sources, "## Going further"), _index(sources, "## Appendix · Sources")
+    section_6, summary = nb.unique_index(sources, "## 6. Does T2T help?"), nb.unique_index(sources, "## Summary")
+    further, appendix = nb.unique_index(sources, "## Going further"), nb.unique_index(sources, "## Appendix · Sources")
     headings = [line for s in sources[section_6:summary] for line in s.splitlines() if line.startswith("### ")]
     assert headings == [
         "### Published numbers", "### The paper's ablation",
@@ -85,7 +81,7 @@ def test_section_6_is_one_thread_and_the_fold_study_sits_beside_the_attention_st
 
 def test_the_summary_names_the_deep_narrow_backbone_and_that_t2t_vit_t_14_is_not_narrower_than_deit_s():
     sources = nb.sources(LESSON)
-    summary = nb.flat(sources[_index(sources, "## Summary")])
+    summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
     deep_narrow = "**Deep-narrow backbone**, the paper's second idea: on ViT, 16 blocks of width 384 are 0.9 points"
     assert deep_narrow in summary
     assert "(Table 6: 79.0 against 78.1 %, 24.5M against 48.6M, 5.5G against 10.1G)" in summary
@@ -115,11 +111,12 @@ def test_table_7s_hard_patch_row_is_located_and_the_recount_caveat_kept():
 def test_the_recipe_is_named_as_the_t2t_papers_own():
     sources = nb.sources(LESSON)
     # review r19d: DeiT keeps a model EMA too; the recipe now names what the T2T code's main.py changes
-    section_4 = nb.flat(sources[_index(sources, "## 4. T2T-ViT_t-14 next to ViT-S/16")])
+    section_4 = nb.flat(sources[nb.unique_index(sources, "## 4. T2T-ViT_t-14 next to ViT-S/16")])
     assert "which differs from DeiT's in checkpoint selection, length and warm-up: section 6)" in section_4
-    section_6 = nb.flat(sources[_index(sources, "## 6. Does T2T help?")])
+    section_6 = nb.flat(sources[nb.unique_index(sources, "## 6. Does T2T help?")])
     assert "the training recipe all change together. The recipes differ in checkpoint selection" in section_6
-    sources_appendix = nb.flat(sources[_index(sources, "## Appendix · Sources")])  # 20c: the recipe moved there
+    # 20c: the recipe moved to the appendix
+    sources_appendix = nb.flat(sources[nb.unique_index(sources, "## Appendix · Sources")])
     assert "behind section 6's published numbers.** The T2T code's `main.py` (commit `0f63dc9`)" in sources_appendix
     assert "DeiT's recipe plus EMA" not in section_6
 

@@ -15,13 +15,9 @@ from vit_explained.plotting.lesson07 import gradient_mask_panels
 LESSON = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
 
 
-def _index(sources, start):
-    (i,) = [i for i, s in enumerate(sources) if s.startswith(start)]
-    return i
-
-
 def _section_6(sources):
-    return nb.flat("\n".join(sources[_index(sources, "## 6. Does T2T help?") : _index(sources, "## Summary")]))
+    start, end = nb.unique_index(sources, "## 6. Does T2T help?"), nb.unique_index(sources, "## Summary")
+    return nb.flat("\n".join(sources[start:end]))
 
 
 def test_the_linear_arm_is_a_patch_embedding_only_at_interior_tokens_printed_and_checked():
@@ -64,7 +60,7 @@ def test_the_token_mlp_row_names_the_whole_swap_and_the_conclusion_is_softened()
 def test_the_t2t_recipe_is_stated_from_its_main_py():
     sources = nb.sources(LESSON)
     assert "not restated here" not in nb.flat(nb.all_text(LESSON))
-    published = nb.flat(sources[_index(sources, "## Appendix · Sources")])  # 20c: moved from section 6
+    published = nb.flat(sources[nb.unique_index(sources, "## Appendix · Sources")])  # 20c: moved from section 6
     # yitu-opensource/T2T-ViT main.py at 0f63dc9: --opt adamw, --lr 5e-4, --weight-decay 0.05, --sched cosine,
     # --epochs 300, --aa rand-m9-mstd0.5-inc1, --mixup 0.8, --cutmix 1.0, --reprob 0.25, --smoothing 0.1,
     # --drop-path 0.1, --model-ema default True, --model-ema-decay 0.99996
@@ -75,7 +71,7 @@ def test_the_t2t_recipe_is_stated_from_its_main_py():
         " and a moving average of the weights (model EMA, decay 0.99996), which both keep on by default"
     )
     assert recipe in published and "DeiT's recipe plus EMA" not in published
-    assert "DeiT's plus a weight EMA" not in nb.flat(sources[_index(sources, "## 4. T2T-ViT_t-14 next to")])
+    assert "DeiT's plus a weight EMA" not in nb.flat(sources[nb.unique_index(sources, "## 4. T2T-ViT_t-14 next to")])
 
 
 def test_each_arm_has_one_paragraph_and_the_summary_one_line():
@@ -84,7 +80,7 @@ def test_each_arm_has_one_paragraph_and_the_summary_one_line():
     linear, mlp = text.index("**The `Linear` arm.**"), text.index("**The token-MLP arm.**")
     assert linear < mlp < text.index("### What section 6 shows")
     assert text.count("The token MLP matched or beat the token transformers") == 1
-    summary = nb.flat(sources[_index(sources, "## Summary")].split("## Exercises")[0])
+    summary = nb.flat(sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0])
     (bullet,) = [b for b in summary.split("- **") if b.startswith("Does T2T help?")]
     assert bullet.count("token MLP") == 1 and bullet.count("1.2 points") == 1
     assert "on these 180 digits, 10 epochs" in bullet and len(bullet) < 800
