@@ -113,7 +113,7 @@ def test_uniform_noise_cosine_scoped_and_first_order_clause():
 def test_photo_pointer_and_dino_in_section_12():
     section_12 = _text("## 12 · One map per class")
     assert "(appendix E shows that stored figure)" in section_12
-    assert "Caron et al. (2021, DINO)" in section_12 and "not tested here" in section_12
+    assert "Caron et al. (2021, DINO)" in section_12 and "not emerge as clearly with supervised ViTs" in section_12
 
 
 def test_main_path_not_longer():
