@@ -28,7 +28,7 @@ def test_trained_table_prints_the_fresh_models_shares():
     printed = "".join("".join(o.get("text", "")) for o in table["outputs"])
     assert "share min..max" in printed and "50..63 %" in printed and "5..11 %" in printed
     text = " ".join(_flat(c) for c in _cells() if c["cell_type"] == "markdown")
-    assert "block's interval lies above the three fresh models' shares (last column)" in text
+    assert "block's interval lies above the three fresh models' shares (last column but one)" in text
 
 
 def test_init_sentence_model_switch_and_loss_in_prose():

@@ -36,7 +36,8 @@ def test_the_trained_table_prints_share_change_and_the_cut_size():
     # 19a: cut_size in appendix D
     (table,) = [c for c in _cells() if "batch_share = [t_interval(" in "".join(c["source"])]
     printed = "".join("".join(o.get("text", "")) for o in table["outputs"])
-    assert "8 batches of 32" in printed and "95 % t interval" in printed and "||g_cut||" not in printed  # 18e
+    assert "8 batches of 32" in printed and "95 % t interval" in printed  # 20c: ||g_cut|| / ||g|| a column of it
+    assert "trained ||g_cut|| / ||g||" in printed
     (appendix,) = [c for c in _cells() if "whole_share = [" in "".join(c["source"])]  # 18e: the rest in appendix D
     printed = "".join("".join(o.get("text", "")) for o in appendix["outputs"])
     assert "all 256 digits in one gradient" in printed and "||g_cut||/||g||" in printed and "| 8 %" in printed

@@ -62,8 +62,9 @@ def test_section_4_keeps_one_sentence_and_appendix_i_the_bullets():
     sources = _sources()
     section_4, section_5 = _at(sources, "## 4 · Inside attention"), _at(sources, "## 5 · Cut the MLP route")
     main = "\n".join(sources[section_4:section_5])
-    assert "1/459" not in main and "so $dQ$ keeps" not in main and "$dQ$ keeps about 1/320" in main
-    assert _at(sources, "an entry of $K$ is 0.103") > _at(sources, "### I · Section 4's count")
+    assert "1/459" not in main and "so $dQ$ keeps" not in main and "1/320" not in main  # 20c: numbers in the chart
+    assert "appendix I counts it" in main
+    assert _at(sources, "draws this chain factor by factor on block 0") > _at(sources, "### I · Section 4's count")
 
 
 def test_widget_answer_is_one_sentence_and_the_heads_sit_in_appendix_h():

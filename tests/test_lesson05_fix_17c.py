@@ -68,7 +68,7 @@ def test_init_control_is_a_short_note_after_section_4():
     assert (
         "Init ablations (appendix B)"
         in sources[  # 19c: three ablations, needed (2) and sufficient (3)
-            _at(sources, "**What this says about the question.**")
+            _at(sources, "Read the chart left to right")  # 20c: below section 4's chart
         ]
     )
 

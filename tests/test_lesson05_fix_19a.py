@@ -69,7 +69,8 @@ def test_the_main_line_uses_one_share_measure():
     table = nb.printed(cells[_at(sources, "freeze_cut_table(changes, with_change=False")])
     assert "cut: MLP share" in table and "cut: share change" not in table
     appendix_d = _at(sources, "### D · A second measure")
-    assert _at(sources, "plot_share_arrows({") > appendix_d and _at(sources, "cut_size = [") > appendix_d
+    assert _at(sources, "plot_share_arrows({") > appendix_d
+    assert _at(sources, "cut_size = trained_cut.qkv_cut_size") > appendix_d  # 20c: the package's property
 
 
 def test_the_two_models_are_named_before_section_1():

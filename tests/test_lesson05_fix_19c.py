@@ -40,7 +40,7 @@ def test_ablation_3_shows_the_qkv_std_sufficient_and_2_needed():
     assert "So the small std is needed for the *hundreds-fold* gap; a 9-50x gap remains" in note
     assert "*sufficient* for the gap" in note
     assert "the ratio rises from 9-50 to 251-1198" in note
-    section_4 = nb.flat(sources[_at(sources, "**What this says about the question.**")])
+    section_4 = nb.flat(sources[_at(sources, "Read the chart left to right")])  # 20c: below the chart
     assert "is needed for the hundreds-fold gap (2) and sufficient for it (3)" in section_4  # 19e: appendix B's wording
     assert "is enough to make the gap" not in section_4
 

@@ -41,8 +41,9 @@ def test_the_class_token_row_carries_dq_and_do_and_why_4_says_so():
     why = nb.flat(sources[_at(sources, "Why 4:")])
     assert "99.98 % or more of" in why and "one query per image" in why
     assert "bring it to 4.0x" in why and ": 19x." in why
-    section_4 = nb.flat(sources[_at(sources, "**What this says about the question.**")])
-    assert "the class token's" in section_4 and "$dO$'s size over $\\sqrt N$, about a quarter (1/4.1" in section_4
+    chart = nb.flat(sources[_at(sources, "Read the chart left to right")])  # 20c: section 4 keeps the picture
+    assert "the class token's row, appendix I" in chart and "keeps a quarter of it" in chart
+    assert "(1/4.1 above; $\\sqrt{17} = 4.12$)" in why
 
 
 def test_the_vit_b_width_sentence_says_17_tokens_and_the_n_sweep_is_printed():
@@ -60,7 +61,7 @@ def test_the_vit_b_width_sentence_says_17_tokens_and_the_n_sweep_is_printed():
 
 def test_section_4_uses_appendix_b_wording_and_adamw_names_the_exception():
     sources = _sources()
-    section_4 = nb.flat(sources[_at(sources, "**What this says about the question.**")])
+    section_4 = nb.flat(sources[_at(sources, "Read the chart left to right")])  # 20c: moved below the chart
     assert "needed for the hundreds-fold gap (2)" in section_4 and "needed for the gap (2)" not in section_4
     adamw = nb.flat(sources[_at(sources, "**A gradient gap is not a step gap.**")])
     assert "whatever its gradient." not in adamw

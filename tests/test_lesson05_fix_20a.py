@@ -75,7 +75,7 @@ def test_what_this_says_is_split():
     sources = nb.sources(LESSON)
     what = nb.flat(sources[nb.unique_index(sources, "**What this says about the question.**")])
     assert "Noci" not in what and "$\\operatorname{diag}(a)" not in what
-    assert "(appendix I counts it); the chart below draws the factors" in what
+    assert "the chart below draws it factor by factor (appendix I counts it)" in what  # 20c: one sentence
 
 
 def test_noci_sentence_states_only_the_abstract():

@@ -333,6 +333,16 @@ class RouteCut(NamedTuple):
     #: per block: :func:`row_shares` of each chunk's own qkv.weight gradient (the estimator of ``qkv_share_per_chunk``)
     qkv_row_share_per_chunk: Sequence[Sequence[dict[str, float]]] = ()
 
+    @property
+    def qkv_cut_size(self) -> list[float]:
+        """Per block: ``||g_cut|| / ||g||`` of qkv.weight.grad, what is left of the gradient with every MLP route
+        cut. From the share and the change: with ``p = g - g_cut``, ``||g - p||^2 = ||g||^2 (1 - 2 share +
+        change^2)``."""
+        return [
+            max(1 - 2 * share + change**2, 0.0) ** 0.5
+            for share, change in zip(self.qkv_share, self.qkv_change, strict=True)
+        ]
+
 
 def _read_gradients_only(model: nn.Module) -> nn.Module:
     """Keep ``requires_grad`` only on what :func:`mlp_route_cut` reads (each block's ``attn.qkv`` and

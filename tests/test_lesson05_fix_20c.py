@@ -1,0 +1,129 @@
+"""Lesson 05, review r20b (fixes 20c): the main path's numbers cut to the chart and the Answer, the size of what
+is left with every MLP route cut (||g_cut|| / ||g||) as a column of section 5's table, the width next to the
+D = 32 gap, depth and width in the Answer, AMP's GradScaler beside clipping, a forward reference to section 4's
+notation, and appendix I without a second copy of the chart's factor list."""
+
+from __future__ import annotations
+
+import re
+
+import torch
+
+from tests import _notebook as nb
+
+LESSON = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
+
+
+def _numbers(text: str) -> list[str]:
+    """The numbers a sentence quotes (not the section, appendix and ablation labels)."""
+    text = re.sub(r"\((?:appendix [A-I]|\d)\)|section \d|appendix [A-I]|[Bb]locks? \d|`[^`]*`|\$[^$]*\$", " ", text)
+    return re.findall(r"-?\d+(?:\.\d+)?", text)
+
+
+def test_section_4_keeps_the_formula_and_one_sentence():
+    sources = nb.sources(LESSON)
+    text = nb.flat(sources[nb.unique_index(sources, "**What this says about the question.**")])
+    assert r"M = \tfrac1N \textstyle\sum_j K_j (V_j - \bar V)^\top" in text
+    for number in ("1/320", "99.98", "1/4.1", "4.12", "Init ablations"):
+        assert number not in text
+    assert text.endswith(
+        "so $M$, their product averaged over the keys, is tiny: the chart below draws it factor "
+        "by factor (appendix I counts it)."
+    )
+
+
+def test_cells_33_and_45_quote_at_most_three_numbers():
+    sources = nb.sources(LESSON)
+    chart = sources[nb.unique_index(sources, "Read the chart left to right")].split("This mechanism is published")[0]
+    bullets = sources[nb.unique_index(sources, "- **Freeze.**")].split("### The trained MNIST ViT")[0]
+    assert len(_numbers(chart)) <= 3, _numbers(chart)
+    assert len(_numbers(bullets)) <= 3, _numbers(bullets)
+
+
+def test_cell_53_keeps_the_interval_and_the_replication_sentences():
+    sources = nb.sources(LESSON)
+    text = nb.flat(sources[nb.unique_index(sources, "In this one checkpoint the share is above 50 %")])
+    before_widget = text.split("**Try it.**")[0]
+    assert "Two more runs of the same recipe (seeds 1 and 2, stored) replicate it" in before_widget
+    assert "86 to 95" not in before_widget and "94, 94 and 93" not in before_widget  # in the Answer
+    assert "The interval covers batches of digits in this one checkpoint, not other training runs." in before_widget
+    assert "That gap is measured at depth 4" not in before_widget
+
+
+def test_cut_size_is_a_column_of_the_main_table_and_quoted():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    at = nb.unique_index(sources, "batch_share = [t_interval(")
+    assert "trained_cut.qkv_cut_size" in sources[at]
+    printed = nb.printed(cells[at])
+    assert "trained ||g_cut|| / ||g||" in printed
+    rows = [line.split() for line in printed.splitlines() if re.match(r"\s+[0-3]\s+\d+ %", line)][:4]
+    assert [row[-2] for row in rows] == ["8", "23", "33", "53"]
+    assert nb.hidden(cells[at + 1]) and "assert cut_left == [8, 23, 33, 53]" in sources[at + 1]
+    intro = nb.flat(sources[0])
+    assert "without the MLP routes block 0's qkv keeps 8 % of its gradient" in intro
+    assert "by both of section 5's measures" in intro
+    answer = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])
+    assert "without the MLP routes, block 0's qkv keeps 8 % of its gradient" in answer
+    assert "23, 33 and 53 % in blocks 1-3" in answer and "the MLP share, the projection of that part on $g$" in answer
+    # appendix D reads the same package property
+    assert "cut_size = trained_cut.qkv_cut_size" in sources[nb.unique_index(sources, "whole_share = [")]
+
+
+def test_qkv_cut_size_is_the_length_of_the_cut_gradient():
+    from vit_explained.gradient_experiments import small_digit_vit
+    from vit_explained.gradient_hooks import cut_mlp_route, mlp_route_cut
+
+    torch.manual_seed(0)
+    images, labels = torch.rand(8, 1, 8, 8), torch.randint(0, 10, (8,))
+    result = mlp_route_cut(lambda: small_digit_vit(1), images, labels)
+    whole, severed = small_digit_vit(1), small_digit_vit(1)
+    torch.nn.functional.cross_entropy(whole(images), labels).backward()
+    with cut_mlp_route(severed):
+        torch.nn.functional.cross_entropy(severed(images), labels).backward()
+    direct = [
+        (b.attn.qkv.weight.grad.double().norm() / a.attn.qkv.weight.grad.double().norm()).item()
+        for a, b in zip(whole.blocks, severed.blocks, strict=True)
+    ]
+    got = result.qkv_cut_size
+    assert all(abs(x - y) < 1e-4 for x, y in zip(got, direct, strict=True)), (got, direct)
+
+
+def test_the_width_sits_beside_the_d_32_gap():
+    sources = nb.sources(LESSON)
+    short = nb.flat(sources[nb.unique_index(sources, "## 3 · Gradient norms per layer")])
+    assert (
+        "hundreds of times less gradient than the v rows (at least 232 times); at ViT-B's width and heads "
+        "14 to 16 times (appendix B)" in short
+    )
+    text = nb.flat(sources[nb.unique_index(sources, "The right panel holds a surprise")])
+    assert "Hundreds of times is a D = 32 number. At ViT-B's width and heads (D = 768, 12 heads" in text
+    assert "gap is 14 to 16 times" in text
+    assert "D = 768, 12 heads:  14 to  16" in nb.all_printed(LESSON)
+
+
+def test_answer_says_depth_raises_it_and_names_the_width():
+    sources = nb.sources(LESSON)
+    answer = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])
+    assert "Depth drives" not in answer
+    assert "Depth raises the share at initialisation" in answer and "the trained checkpoint is higher still" in answer
+    assert "ViT-Ti's width (with its MLP 4D and timm's init) gives 72 to 79 % in block 0" in answer
+    assert "against at most 63 % in section 5's eight fresh models" in answer
+    printed = nb.all_printed(LESSON)
+    assert " 4 blocks: block 0 72 to 79 %" in printed
+
+
+def test_gradscaler_beside_clipping_and_a_forward_reference():
+    sources = nb.sources(LESSON)
+    update = nb.flat(sources[nb.unique_index(sources, "The **update** happens after backward")])
+    assert "unless you clip by the global norm or use AMP's `GradScaler`" in update
+    tokens = nb.flat(sources[nb.unique_index(sources, "**Which tokens carry it?**")])
+    assert "borrow section 4's notation" in tokens
+
+
+def test_appendix_i_has_no_second_factor_list():
+    sources = nb.sources(LESSON)
+    appendix_i = nb.unique_index(sources, "### I · Section 4's count")
+    text = "\n".join(sources[appendix_i:])
+    assert "- an entry of $K$ is 0.103" not in text and "- the sums over tokens and images" not in text
+    assert "Section 4's chart draws this chain factor by factor on block 0" in text
+    assert "Why 4:" in text  # the extra explanation stays
