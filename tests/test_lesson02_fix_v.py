@@ -26,7 +26,9 @@ def test_the_photo_prints_the_same_stride_hard_split_and_checks_it():
     prose = _flat(_source(cells[code - 1]))
     # fix round w: the photo piece is in Going further; section 1 prints the exact share over all placements
     assert "4 x 4 windows at stride 4 (magenta, padding 2; padding 0 cuts it too, printed below)" in prose  # round y
-    claim = "Padding alone moves the share from 19.1 % to 18.6 %. The window's size alone does not raise it"  # 19c
+    claim = (
+        "Padding alone moves the share from 19.1 % to 18.6 %. A larger window without overlap raises the share"  # 19c
+    )
     assert claim in " ".join(_flat(_source(c)) for c in cells)  # round 17c: one change per row
 
 

@@ -132,7 +132,7 @@ def test_section_1_leads_with_the_controlled_pair():
     assert "to 57 windows per side instead of 56 (T2T's 7 x 7 kernel keeps 56)" in lead
     after = _flat(_source(cells[stat + 5]))  # review 18a: the 1-D share and its check come first
     assert after.startswith(
-        "Padding alone moves the share from 19.1 % to 18.6 %. The window's size alone does not raise it"
+        "Padding alone moves the share from 19.1 % to 18.6 %. A larger window without overlap raises the share"
     )
     assert "(#token-footprint)" not in after  # round 18a: fewer forward links in the main path
 

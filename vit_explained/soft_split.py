@@ -42,7 +42,7 @@ def _windows_along(side: str, size: int, kernel: int, stride: int, padding: int)
 
 
 def tokens_along(size: int, kernel: int, stride: int, padding: int) -> int:
-    """The formula: ``floor((size + 2p - k) / s) + 1`` windows along one side (lesson 02, section 3; no checks)."""
+    """The formula: ``floor((size + 2p - k) / s) + 1`` windows along one side (lesson 02, section 2; no checks)."""
     return (size + 2 * padding - kernel) // stride + 1  # // is floor division for these non-negative numbers
 
 

@@ -360,13 +360,34 @@ def _split_slips(images: torch.Tensor, kernel: int, stride: int, padding: int) -
             _unfold(F.pad(images, (0, 2 * padding, 0, 2 * padding)), kernel, stride, 0),
         ),
         ("the stride is ignored: your windows move 1 pixel at a time", _unfold(images, kernel, 1, padding)),
-        ("you step by k, not s: window starts are s pixels apart", _unfold(images, kernel, kernel, padding)),
+        (
+            "windows k apart: step by s (you step by k, not s; window starts are s pixels apart)",
+            _unfold(images, kernel, kernel, padding),
+        ),
         ("no padding: pad p zeros on every side first (F.pad)", _unfold(images, kernel, stride, 0)),
     ]
     if stride != kernel:
         slips.append(("kernel and stride swapped", _unfold(images, stride, kernel, padding)))
+        k_apart = _windows_k_apart(images, kernel, grid.rows, grid.cols, padding)
+        if k_apart is not None:
+            slip = "windows k apart: step by s (window j starts at j*s of the padded image, not j*k)"
+            slips.append((slip, k_apart))
     slips += _padding_slips(images, kernel, stride, padding)
     return [(slip, wrong.reshape(batch, -1, wrong.shape[-1])) for slip, wrong in slips]
+
+
+def _windows_k_apart(images: torch.Tensor, kernel: int, rows: int, cols: int, padding: int) -> torch.Tensor | None:
+    """The right number of windows (the formula's rows x cols), cut k apart instead of s apart: window (i, j) at
+    (i*k, j*k) of the padded image. ``None`` when such windows would stick out past the padded edge."""
+    padded = F.pad(images, (padding, padding, padding, padding))
+    if rows * kernel > padded.shape[2] or cols * kernel > padded.shape[3]:
+        return None
+    windows = [
+        padded[:, :, i * kernel : (i + 1) * kernel, j * kernel : (j + 1) * kernel].flatten(1)
+        for i in range(rows)
+        for j in range(cols)
+    ]
+    return torch.stack(windows, dim=1)
 
 
 def _padding_slips(images: torch.Tensor, kernel: int, stride: int, padding: int) -> list[tuple[str, torch.Tensor]]:
@@ -504,7 +525,8 @@ def _raised_hint(case: str) -> Callable[[Exception], str]:
         if isinstance(error, RuntimeError) and _unequal_windows(str(error)):
             return (
                 "If some windows are smaller than k x k: a window that would stick out past the padded edge is "
-                f"not a token (round down, section 2). It happened for {case}"
+                "not a token (round down, section 2); or, if you cut windows k apart: step by s. "
+                f"It happened for {case}"
             )
         return f"It happened for {case}"
 
