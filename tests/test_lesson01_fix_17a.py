@@ -31,10 +31,12 @@ def test_the_shuffle_prints_both_changes_and_no_ratio() -> None:
 
 
 def test_section_6_prints_its_readings_in_a_visible_cell() -> None:
-    six = _section(_cells(), "## 6 ·", "## 7 ·")
-    # round 19c: section 6's readings are one visible cell; 20a: one line per reading, each table's family of 4
+    # round 19c: section 6's readings are one visible cell; 20a: one line per reading, each table's family of 4;
+    # 20c: that cell moved to appendix A (section 6 keeps its pictures and the confirmatory test)
     (cell,) = [
-        c for c in six if c["cell_type"] == "code" and "reports = {name: position_structure_report(" in _source(c)
+        c
+        for c in nb.cells(LESSON.with_name("01_patches_and_embeddings_appendix.ipynb"))
+        if c["cell_type"] == "code" and "\nreports = {name: position_structure_report(" in _source(c)
     ]
     assert "hide-input" not in cell["metadata"].get("tags", [])
     printed = _printed(cell)

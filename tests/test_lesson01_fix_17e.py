@@ -18,7 +18,7 @@ def _text(cell: dict) -> str:
 def test_the_whole_input_step_comes_before_section_3_and_is_checked():
     # 19b: the third overview is folded into section 5's Eq. 1 cell (the whole input step, step by step, checked)
     cells = _cells()
-    start = next(i for i, c in enumerate(cells) if _text(c).startswith("**Eq. 1 as a picture.**"))
+    start = next(i for i, c in enumerate(cells) if "\n**Eq. 1 as a picture.**" in _text(c))  # 20c: in the "## 5" cell
     assert "the whole input\nstep of section 0's map" in _text(cells[start])
     code = next(i for i in range(start, start + 4) if "sequence = with_class + vit.pos_embedding" in _text(cells[i]))
     assert "torch.cat([class_tokens, tokens], dim=1)" in _text(cells[code])

@@ -65,10 +65,11 @@ def test_section3_picture_before_its_printed_check() -> None:
 
 def test_section6_matched_distance_reading() -> None:
     sources = _sources()
-    assert any('"below - right": adjacent_row_column(t, g, confidence=level, resamples=draws)' in s for s in sources)
     appendix = [
         "".join(c["source"])
         for c in json.loads(NOTEBOOK.with_name(NOTEBOOK.name.replace(".ipynb", "_appendix.ipynb")).read_text())["cells"]
     ]
+    # 20c: section 6's per-table readings moved to appendix A
+    assert any('"below - right": adjacent_row_column(t, g, confidence=level, resamples=draws)' in s for s in appendix)
     assert any('"below - right": adjacent_row_column(t, g, confidence=confidence_20)' in s for s in appendix)  # 19d
     assert not any("may explain the\nrows" in s for s in sources)  # round 18c: the index is only a label

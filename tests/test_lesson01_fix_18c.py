@@ -41,7 +41,7 @@ def test_rows_are_read_as_horizontal_structure_not_the_sequence_order() -> None:
 
 
 def test_the_row_wrap_reading_is_printed_in_the_appendix_not_the_lesson() -> None:
-    (cell,) = [c for c in _cells(LESSON) if "reports = {name: position_structure_report(" in c.source]  # 19c: table
+    (cell,) = [c for c in _cells(APPENDIX) if "\nreports = {name: position_structure_report(" in c.source]  # 20c: moved
     assert WRAP not in _printed(cell) and not any(WRAP in _printed(c) for c in _cells(LESSON))
     (cell,) = [c for c in _cells(APPENDIX) if "structure = position_structure_report(mnist_vit" in c.source]
     assert f"{WRAP}: +0.00, 99 % interval [-0.40, +0.34]: no detectable difference" in _printed(cell)

@@ -30,9 +30,10 @@ def _section(cells: list, start: str, end: str) -> list:
 def test_section6_prints_the_shipped_neighbour_test_beside_the_figure() -> None:
     six = _section(_cells(LESSON), "## 6 ·", "## 7 ·")
     figure = next(i for i, c in enumerate(six) if 'save_figure(fig, "01_learned_positions")' in c.source)
-    table = next(i for i, c in enumerate(six) if "reports = {name: position_structure_report(" in c.source)
-    assert table == figure + 5  # round 19c: both figures, then one table of every reading (below - right last)
-    assert "below - right    shipped -0.18" in _printed(six[table])  # 20a: one line per reading
+    confirm = next(i for i, c in enumerate(six) if "position_structure_report(table, (8, 8)" in c.source)
+    assert confirm == figure + 5  # 20c: both figures, the definitions with the hypotheses, the confirmatory test
+    table = next(c for c in _cells(APPENDIX) if "\nreports = {name: position_structure_report(" in c.source)
+    assert "below - right    shipped -0.18" in _printed(table)  # 20a: one line per reading; 20c: in appendix A
     moved = next(c for c in _cells(APPENDIX) if "reports_20 = {name: position_structure_report(" in c.source)
     lines = _printed(moved).splitlines()  # 20a: the 99.75 % table, moved to appendix A
     assert lines[0].endswith("below - right") and lines[1].endswith("-0.18 [-0.40, +0.07]")  # SHIPPED, in the table
@@ -43,7 +44,8 @@ def test_section6_prints_the_shipped_neighbour_test_beside_the_figure() -> None:
     ]
     text = "\n".join(c.source for c in six if c.cell_type == "markdown")
     assert "horizontal > vertical" not in text and "row wrap" not in text and "Bonferroni" not in text
-    assert "**Rows** are detected in every table" in text and text.count("01_patches_and_embeddings_appendix") == 1
+    assert "rows are detected in all 5" in text and text.count("01_patches_and_embeddings_appendix") == 1  # 20c
+    assert any("**Rows** are detected in every table" in c.source for c in _cells(APPENDIX))  # 20c: the reading moved
     assert sum(c.cell_type == "markdown" for c in six) <= 5  # shorter: the matched canvas test left for appendix A
 
 

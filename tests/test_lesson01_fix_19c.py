@@ -77,14 +77,18 @@ def test_item3_one_five_row_table_after_the_two_figures_with_a_three_line_readin
         "canvas, 8 x 8",
     ]
     assert lines[5][20:].split("  ")[0].strip() == "+0.43 [+0.15, +0.69]*"  # 19d: 99.75 %
-    (lesson_table,) = [c for c in six if "reports = {name: position_structure_report(" in nb.source(c)]
+    # 20c: the per-table readings and their three-line reading moved to appendix A; section 6 keeps the two
+    # figures, then the confirmatory test on two new runs
+    (lesson_table,) = [c for c in nb.cells(APPENDIX) if "\nreports = {name: position_structure_report(" in nb.source(c)]
+    assert "row - neither    shipped +0.37*" in nb.printed(lesson_table)
+    (confirm,) = [c for c in six if "position_structure_report(table, (8, 8)" in nb.source(c)]
     figures = [i for i, c in enumerate(six) if "save_figure(fig" in nb.source(c)]
-    assert len(figures) == 2 and figures[-1] < six.index(lesson_table)
+    assert len(figures) == 2 and figures[-1] < six.index(confirm)
     code = [c for c in six if c["cell_type"] == "code" and "hide-input" not in c["metadata"].get("tags", [])]
-    assert len(code) == 3  # two figures and the table: no separate interval lines
-    reading = next(nb.source(c) for c in six if nb.source(c).startswith("Reading the lines"))
+    assert len(code) == 3  # two figures and the confirmatory test: no separate interval lines
+    reading = next(nb.source(c) for c in nb.cells(APPENDIX) if nb.source(c).startswith("Reading the lines"))
     assert sum(line.startswith("- **") for line in reading.splitlines()) == 3
-    assert len([c for c in six if c["cell_type"] == "markdown"]) == 4
+    assert len([c for c in six if c["cell_type"] == "markdown"]) == 4  # 20c: definitions and hypotheses, verdict
 
 
 @pytest.mark.parametrize("check", ["patchify", "conv", "resize"])

@@ -100,18 +100,16 @@ def _section_6() -> list[dict]:
 def test_section_6_decides_the_family_first_and_prints_one_line_per_reading():
     six = _section_6()
     prose = nb.flat("\n".join(nb.source(c) for c in six if c["cell_type"] == "markdown"))
-    assert (
-        "its family is one table's 4 readings" in prose
-        and "stricter reading stays in appendix A" in prose
-        and "1 - 0.05/4 = 98.75 %" in prose
-    )
-    (table,) = [c for c in six if "reports = {name: position_structure_report(" in nb.source(c)]
+    assert "| family | one table's 4 readings" in prose and "1 - 0.05/4 = 98.75 %" in prose  # 20c: a definitions table
+    assert "stricter reading stays in appendix A" not in prose and "earlier version" not in prose  # 20c: no history
+    # 20c: the per-table readings moved to appendix A
+    (table,) = [c for c in nb.cells(APPENDIX) if "\nreports = {name: position_structure_report(" in nb.source(c)]
     assert "level, draws = 1 - 0.05 / 4, 20_000" in nb.source(table)
     lines = nb.printed(table).strip().splitlines()
     assert len(lines) == 7 and [line.split()[0] for line in lines[1:5]] == ["row", "column", "row", "below"]
     assert lines[5] == "canvas seeds 0-2 pooled, same row - neither: +0.50 [+0.29, +0.73] (97.5 %)"
     assert lines[6] == "canvas seeds 0-2 pooled, same column - neither: +0.19 [+0.01, +0.38] (97.5 %)"
-    check = nb.cells(LESSON)[nb.cells(LESSON).index(table) + 1]
+    check = nb.cells(APPENDIX)[nb.cells(APPENDIX).index(table) + 1]
     assert nb.hidden(check) and 'marks["row - neither"] == [True] * 5' in nb.source(check)
     assert "20 intervals" not in prose  # the family of 20 is appendix A's
 
@@ -181,6 +179,6 @@ def test_item9_a_whole_table_stretch_names_the_resized_class_row():
 
 
 def test_section_6_names_its_primary_family_and_claims_no_border_explanation():
-    reading = nb.flat(next(s for s in nb.sources(LESSON) if s.startswith("Reading the lines")))
+    reading = nb.flat(next(s for s in nb.sources(APPENDIX) if s.startswith("Reading the lines")))  # 20c: moved
     assert "The per-table family is this lesson's primary reading" in reading
     assert "why the border patches cluster" not in reading

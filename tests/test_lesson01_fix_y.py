@@ -19,11 +19,14 @@ def _cells(path: Path) -> list[dict]:
 
 def test_the_row_reading_prints_and_states_the_matched_distance_test() -> None:
     cells = _cells(LESSON)
-    (reading,) = [c for c in cells if "**Rows** are detected in every table: the shipped model" in _source(c)]  # 20a
-    start = cells.index(reading)  # round 18d: the canvas runs, then the pointer to appendix A; 19c: in the reading
-    after = " ".join(" ".join(_source(c) for c in cells[start : start + 4]).split())
+    appendix = _cells(APPENDIX)  # 20c: the reading of the five tables moved to appendix A; section 6 points there
+    (reading,) = [c for c in appendix if "**Rows** are detected in every table: the shipped model" in _source(c)]  # 20a
+    start = appendix.index(reading)  # round 18d: the canvas runs, then the pointer to appendix A; 19c: in the reading
+    after = " ".join(" ".join(_source(c) for c in appendix[start : start + 4]).split())
     assert "horizontal > vertical" not in after and "may explain the rows" not in after  # round 18d
-    assert "appendix-a" in after
+    text = [_source(c) for c in cells]
+    six, seven = (next(i for i, s in enumerate(text) if s.startswith(h)) for h in ("## 6 ·", "## 7 ·"))
+    assert "appendix-a" in "".join(text[six:seven])
     printed = "".join(_printed(c) for c in _cells(APPENDIX))
     assert "3 tokens apart, within a row - 3 tokens apart, across rows: +0.00, 99 % interval [-0.40, +0.34]" in printed
     summary = next(_source(c) for c in cells if _source(c).startswith("## Summary"))
