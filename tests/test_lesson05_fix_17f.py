@@ -72,7 +72,7 @@ def test_share_sentence_model_sentence_and_seed_range():
     sources = _sources()
     text = "\n".join(sources)
     share_words = "0 % when the MLP-route part adds nothing along $g$, and it can be negative, "
-    share_words += "or above 100 % when $g_\\text{cut}$ points against $g$. It is the one measure"
+    share_words += "or above 100 % when $g_\\text{cut}$ points against $g$. It is the main line's"  # 20c
     assert share_words in text  # 19a
     assert "Sections 2-4 use this 8 x 8 model with timm's init" in text  # round 18b: stated once, in cell 22
     assert "timm's init (std 0.02)" not in text and "timm 1.0.28's init (std 0.02)" in text

@@ -127,3 +127,10 @@ def test_appendix_i_has_no_second_factor_list():
     assert "- an entry of $K$ is 0.103" not in text and "- the sums over tokens and images" not in text
     assert "Section 4's chart draws this chain factor by factor on block 0" in text
     assert "Why 4:" in text  # the extra explanation stays
+
+
+def test_the_share_definition_names_the_second_main_line_measure():
+    sources = nb.sources(LESSON)
+    text = nb.flat(sources[nb.unique_index(sources, "**The MLP share**")])
+    assert "It is the one measure the main line uses" not in text
+    assert "section 5's table adds a plainer one, what is left with every MLP route cut" in text

@@ -55,6 +55,6 @@ def test_wording_of_round_x():
     assert (
         "negative if it points against $g$" in text
         and "and it can be negative, or above 100 % when $g_\\text{cut}$ points against $g$. "
-        "It is the one measure\nthe main line uses"
+        "It is the main line's\nmeasure; for the trained model section 5's table adds a plainer one"  # 20c
         in text  # 19a
     )  # 17f
