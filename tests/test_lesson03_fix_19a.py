@@ -52,8 +52,9 @@ def test_section_3_leads_with_its_point_and_its_picture():
     assert "**The point first.**" in lead and "saturate" in lead and "falls" in lead and "stop depending on $d$" in lead
     first_code = next(i for i in range(SECTION_3 + 1, SECTION_4) if CELLS[i]["cell_type"] == "code")
     assert "plots.plot_softmax_saturation(" in SOURCES[first_code]  # the sweep first, the one-row picture after
-    rows = next(i for i in range(SECTION_3, SECTION_4) if "plots.plot_softmax_rows(" in SOURCES[i])
-    assert rows > first_code + 2
+    # review r20d: the one-row panels moved on to appendix G, after the sweep's all-rows numbers
+    rows = next(i for i, s in enumerate(APPENDIX_SOURCES) if "plots.plot_softmax_rows(" in s)
+    assert rows > next(i for i, s in enumerate(APPENDIX_SOURCES) if '<a id="appendix-g"></a>' in s)
     table = first_code + 1
     reading = nb.flat(SOURCES[table + 1])
     # review r19c: one sentence of the all-rows counterpoint stays; its numbers and their checks are appendix G's

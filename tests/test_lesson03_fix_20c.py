@@ -22,14 +22,16 @@ SUMMARY = nb.unique_index(SOURCES, "## Summary")
 
 
 def test_item_1_the_rows_are_medians_of_a_population_and_the_prose_states_the_medians():
-    code = nb.unique_index(SOURCES, "plots.softmax_row_population(4)")
-    assert "median_seed(saturated=False)" in SOURCES[code] and "seeds=(0, 0, 10)" not in SOURCES[code]
-    printed = nb.printed(CELLS[code])
+    # review r20d: the one-row panels moved on to appendix G, checks and all
+    cells, sources = nb.cells(APPENDIX), APPENDIX_SOURCES
+    code = nb.unique_index(sources, "plots.softmax_row_population(4)")
+    assert "median_seed(saturated=False)" in sources[code] and "seeds=(0, 0, 10)" not in sources[code]
+    printed = nb.printed(cells[code])
     assert "400 unscaled rows per width" in printed and "0.241 = 1.53 times d = 4's" in printed
     assert "d = 4, all rows (0% saturated): 0.157" in printed and "d = 64, all rows: 0.132" in printed
-    check = SOURCES[code + 1]
-    assert nb.hidden(CELLS[code + 1]) and "abs(unsaturated_median - 0.241) < 0.0005" in check
-    text = nb.flat(SOURCES[code - 1])
+    check = sources[code + 1]
+    assert nb.hidden(cells[code + 1]) and "abs(unsaturated_median - 0.241) < 0.0005" in check
+    text = nb.flat(sources[code - 1])
     assert "median row by gradient norm, over 400 rows" in text and "passes back little too" not in text
     assert "1.5 times the 0.157" in text and "0.132" in text
 
@@ -43,13 +45,15 @@ def test_item_1_the_population_helper_picks_the_median_rows():
 
 
 def test_item_2_the_init_sentence_is_scoped_and_printed():
-    prose = nb.unique_index(SOURCES, "**What the scale buys:**")
-    text = nb.flat(SOURCES[prose])
+    # review r20d: the init table moved on to appendix G, its sentence and check with it
+    cells, sources = nb.cells(APPENDIX), APPENDIX_SOURCES
+    prose = nb.unique_index(sources, "**Section 3's init table.**")
+    text = nb.flat(sources[prose])
     assert "With PyTorch's or timm's default init about 1 % of rows or fewer saturate" not in text
     assert "In ViT-B's layer ($d = 64$)" in text and "about a third" in text and "$d = 768$" in text
-    printed = nb.printed(CELLS[prose + 1])
+    printed = nb.printed(cells[prose + 1])
     assert "xavier, per q/k/v  ViT-B layer, d = 64: 36.2%" in printed and "one head, d = 768" in printed
-    assert nb.hidden(CELLS[prose + 2]) and "mean_share[init, 768] > max(0.4" in SOURCES[prose + 2]
+    assert nb.hidden(cells[prose + 2]) and "mean_share[init, 768] > max(0.4" in sources[prose + 2]
 
 
 def test_item_3_the_query_rule_is_explained_and_checked():
@@ -98,6 +102,7 @@ def test_item_7_chunk_and_stack_answers_pass_and_are_said_to():
     assert "`chunk`, `stack` or `cat` answers are accepted" in text
 
 
-def test_item_8_the_timm_spelling_is_read_not_run():
+def test_item_8_the_timm_spelling_names_its_commit_and_why_timm_is_not_run():
+    # review r20d: T2T's vendored copy of timm's class now runs (tests/test_lesson03_fix_20e.py)
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "## 2 · One computation, many spellings")])
-    assert "`aa4b5850`" in text and "read, not run" in text and "#appendix-j" in text
+    assert "`aa4b5850`" in text and "timm does not install here" in text and "#appendix-j" in text

@@ -1467,3 +1467,76 @@ def plot_head_splits(parts: torch.Tensor, title: str) -> Figure:
                 spine.set_visible(False)
     fig.suptitle(title, fontsize=12)
     return fig
+
+
+@dataclass(frozen=True)
+class InkBaseline:
+    """Section 0's controls for the trained MNIST ViT's weight on the ink, in one block.
+
+    ``trained`` ``(heads,)``: each head's share on the ink for the shown digit; ``reinitialised``
+    ``(seeds, heads)``: the same for the same architecture with its parameters re-drawn (seed per row);
+    ``picks``: the head the "most stroke-bound head" rule picks on each of ``images``.
+    """
+
+    block: int
+    trained: torch.Tensor
+    reinitialised: torch.Tensor
+    seeds: tuple[int, ...]
+    images: tuple[int, ...]
+    picks: tuple[int, ...]
+
+    def report(self) -> str:
+        """Three printed lines: trained range, re-initialised range, the rule's picks per image."""
+        low, high = self.trained.min().item(), self.trained.max().item()
+        re_low, re_high = self.reinitialised.min().item(), self.reinitialised.max().item()
+        return (
+            f"block {self.block}, share on the ink per head, trained: {low:.0%}..{high:.0%}\n"
+            f"same architecture, parameters re-drawn (seeds {self.seeds[0]}..{self.seeds[-1]}), "
+            f"all heads: {re_low:.0%}..{re_high:.0%}\n"
+            f"the head rule's pick on test images {self.images[0]}..{self.images[-1]}: "
+            + " ".join(str(p) for p in self.picks)
+        )
+
+
+def ink_baseline(
+    model: torch.nn.Module, images: torch.Tensor, *, block: int, shown: int = 0, seeds: Sequence[int] = (0, 1, 2),
+    ink: float = 0.1,
+) -> InkBaseline:  # fmt: skip
+    """The controls for :func:`pick_head_and_query`: ``images`` ``(n, 1, 28, 28)``; image ``shown`` run
+    through re-initialised copies (a fresh ``ViT`` of the same config, built after ``torch.manual_seed``
+    of each seed), and the head rule applied to every image."""
+    from ..pretrained import MNIST_VIT, checkpoint_info
+    from ..vit import ViT
+
+    config = checkpoint_info(MNIST_VIT)["config"]
+    shares = []
+    with torch.random.fork_rng():
+        for seed in seeds:
+            torch.manual_seed(seed)
+            fresh = ViT(**config).eval()
+            shares.append(pick_head_and_query(fresh, images[shown], block=block, ink=ink).ink_by_head)
+    picks = tuple(pick_head_and_query(model, image, block=block, ink=ink).head for image in images)
+    return InkBaseline(
+        block=block, trained=pick_head_and_query(model, images[shown], block=block, ink=ink).ink_by_head,
+        reinitialised=torch.stack(shares), seeds=tuple(seeds), images=tuple(range(len(images))), picks=picks,
+    )  # fmt: skip
+
+
+def t2t_vendored_attention(attention: torch.nn.Module) -> torch.nn.Module:
+    """T2T-ViT's vendored timm-style ``Attention`` (``vit_explained/_upstream/t2t_vit/transformer_block.py``),
+    built with ``qkv_bias=True`` and loaded with ``attention``'s ``qkv`` and ``proj`` weights. The class is
+    read from that file and executed on its own: the file's top-level ``from timm...`` import is not run."""
+    import ast
+    from pathlib import Path
+
+    from torch import nn
+
+    path = Path(__file__).resolve().parents[1] / "_upstream" / "t2t_vit" / "transformer_block.py"
+    tree = ast.parse(path.read_text())
+    (cls,) = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Attention"]
+    namespace: dict = {"torch": torch, "nn": nn}
+    exec(compile(ast.Module(body=[cls], type_ignores=[]), str(path), "exec"), namespace)
+    with torch.random.fork_rng():  # its Linears draw their init: the caller's random numbers stay as they were
+        vendored = namespace["Attention"](attention.dim, num_heads=attention.heads, qkv_bias=True)
+    vendored.load_state_dict(attention.state_dict())
+    return vendored.eval()
