@@ -139,4 +139,4 @@ def test_the_main_path_is_shorter():
     cells = nb.cells(LESSON)
     summary = nb.unique_index(nb.sources(LESSON), "## Summary")
     visible = [c for c in cells[:summary] if not nb.hidden(c)]
-    assert len(visible) <= 66, len(visible)
+    assert len(visible) <= 64, len(visible)
