@@ -1098,13 +1098,16 @@ def plot_trained_vit_payoff(
     maps: torch.Tensor,
     labels: Sequence[int],
     title: str = "What the trained ViT learned about space",
+    low: float = -0.5,
 ) -> Figure:
     """Two ViT-specific pictures of a trained model, side by side.
 
     Left: ``similarity`` ``(rows, cols, rows, cols)``, each patch's learned position vector against every
     patch's (cosine), one small map per patch laid out on the grid (the ViT paper's Figure 7), a white square on
     the patch itself. Right: ``images`` ``(k, 1, H, W)`` and ``maps`` ``(k, rows, cols)``, the class token's
-    attention to the patches in the last block (mean over heads), drawn over each digit, ``labels`` its digit."""
+    attention to the patches in the last block (mean over heads), drawn over each digit, ``labels`` its digit.
+    The colour scale runs from ``low`` (default -0.5; lower cosines take its colour) to 1, so that the weak
+    neighbour structure (cosines of +0.1 to +0.5) is not squeezed into a quarter of the scale."""
     rows, cols = similarity.shape[:2]
     if maps.dim() != 3 or tuple(maps.shape[1:]) != (rows, cols) or len(maps) != len(images) != len(labels):
         raise ValueError(f"maps must be (k, {rows}, {cols}) with one image and label each, got {tuple(maps.shape)}")
@@ -1118,7 +1121,7 @@ def plot_trained_vit_payoff(
         2, 4 + k, width_ratios=[2.8, 0.1, 0.75] + [1] * k + [0.08], wspace=0.1, hspace=0.15, left=0.05, right=0.93
     )
     ax = fig.add_subplot(grid[:, 0])
-    shown = ax.imshow(mosaic.numpy(), cmap="viridis", vmin=-1, vmax=1, interpolation="nearest")
+    shown = ax.imshow(mosaic.numpy(), cmap="viridis", vmin=low, vmax=1, interpolation="nearest")
     for r in range(rows):
         for c in range(cols):
             corner = (c * (cols + 1) + c - 0.5, r * (rows + 1) + r - 0.5)
@@ -1128,7 +1131,9 @@ def plot_trained_vit_payoff(
     ax.set_xlabel("patch column")
     ax.set_ylabel("patch row")
     ax.set_title("Position embeddings: each small map is one patch\n(white square) against every patch", fontsize=9)
-    fig.colorbar(shown, cax=fig.add_subplot(grid[:, 1]), label="cosine similarity")
+    fig.colorbar(
+        shown, cax=fig.add_subplot(grid[:, 1]), label="cosine similarity", extend="min" if low > -1 else "neither"
+    )
     _draw_class_token_attention(fig, grid, images, maps, labels)
     fig.suptitle(title, fontsize=11)
     return fig
