@@ -40,7 +40,7 @@ def test_item_2_section_0_has_a_reinitialised_baseline_and_the_rules_picks():
     assert "trained: 86%..91%" in printed
     assert "the head rule's pick on test images 0..19: 2 3 2 3 2 1 3 0 1 2 3 3 3 3 3 2 1 1 2 3" in printed
     text = nb.flat(SOURCES[code + 1])
-    assert "Re-drawn parameters (seeds 0 to 2) put 29 to 31 %" in text and "heads 0, 1, 2 and 3" in text
+    assert "On this 6, re-drawn parameters (seeds 0 to 2) put 29 to 31 %" in text and "heads 0, 1, 2 and 3" in text
     assert "below its head's 91 %" in text
     check = SOURCES[code + 2]
     assert nb.hidden(CELLS[code + 2]) and "set(baseline.picks) == {0, 1, 2, 3}" in check
