@@ -449,7 +449,21 @@ SECTIONS = (
     "update_ratios",
     "regularisers",
     "own_rate_long",
+    "lr_fine",
+    "size_conv",
+    "input_scale_positions",
+    "own_rate_fine",
 )
+#: ``own_rate_fine``: the ViT at the finer grid's validation choice (``lr_fine``: 5e-3), 400 steps, seeds 0..9, paired
+#: with ``own_rate``'s CNN-8 at 3e-2: does the headline hold with the ViT at that rate?
+OWN_RATE_FINE = {"ViT": 5e-3}
+#: ``lr_fine``: one rate between each model's chosen rate and its near-tied neighbour (validation, seeds 0..2, 400
+#: steps, as the ``lr`` section; added 2026-12-05): the ViT at 5e-3 (between 3e-3 and 1e-2), CNN-8 at 5e-2 (between
+#: 3e-2 and 1e-1)
+LR_FINE = {"ViT": 5e-3, "SmallCNN width 8": 5e-2}
+#: ``size_conv``: the conv-stem ViT on ``size``'s nested subsets (the same subsets, steps and seeds), the 1,257-digit
+#: runs read from ``compare``: the locality control for the "CNN's lead grows on less data" finding
+SIZE_CONV_MODEL = "ViT, conv stem"
 #: ``regularisers``: ``overfitting``'s ViT runs with QUICK's weight decay (0.05), label smoothing (0.1) or both back on
 REGULARISERS = {"weight decay": (0.05, 0.0), "label smoothing": (0.0, 0.1), "both": (0.05, 0.1)}
 #: ``update_ratios``: the clinic's fixed model and the two bugs check 4 reads, 150 steps at lr 1e-2, seed 0
@@ -476,6 +490,27 @@ def train_scale(job: tuple[float, int]) -> tuple[float, int, dict]:
         seed,
         {"losses": [round(loss, 6) for loss in result.losses], "val_accuracy": round(result.val_accuracy, 6)},
     )
+
+
+def train_scale_positions(seed: int) -> tuple[int, dict]:
+    """:func:`train_scale`'s x255 run with the position embeddings also multiplied by 255 at initialisation
+    (the same seed, so the same draw): does keeping the positions' share of a token undo the x255 cost?"""
+
+    class _ScaledPositions(clinic.BlogViT):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            with torch.no_grad():
+                self.pos_embedding.mul_(255.0)
+
+    torch.set_num_threads(1)
+    data = load_digits()
+    data = data._replace(train_images=data.train_images * 255.0, val_images=data.val_images * 255.0)
+    plain, clinic.BlogViT = clinic.BlogViT, _ScaledPositions
+    try:
+        result = clinic.run("none", steps=CLINIC_STEPS, lr=CLINIC_LR, seed=seed, data=data)
+    finally:
+        clinic.BlogViT = plain
+    return seed, {"losses": [round(loss, 6) for loss in result.losses], "val_accuracy": round(result.val_accuracy, 6)}
 
 
 #: the clinic runs record the validation loss every this many steps (the widget draws it beside the training loss)
@@ -661,6 +696,43 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
         result = {"steps": CLINIC_STEPS, "lr": CLINIC_LR, "seeds": list(seeds), "runs": {"x1": [], "x255": []}}
         for scale, _seed, run in done:
             result["runs"][f"x{scale:.0f}"].append(run)
+        return result
+    if section == "input_scale_positions":  # input_scale's x255 runs with the positions scaled by 255 too
+        with ProcessPoolExecutor(workers) as executor:
+            done = list(executor.map(train_scale_positions, seeds))
+        return {"steps": CLINIC_STEPS, "lr": CLINIC_LR, "seeds": list(seeds), "runs": [run for _seed, run in done]}
+    if section == "own_rate_fine":  # as own_rate, for the ViT at the finer grid's choice
+        result = {"steps": EQUAL_STEPS, "lr": dict(OWN_RATE_FINE), "seeds": list(seeds), "val": {}, "test": {}}
+        jobs = [(name, lr, seed) for name, lr in OWN_RATE_FINE.items() for seed in seeds]
+        with ProcessPoolExecutor(workers) as executor:
+            for name, _lr, _seed, val, test, right in executor.map(train_own_rate, jobs):
+                result["val"].setdefault(name, []).append(val)
+                result["test"].setdefault(name, []).append(test)
+                result.setdefault("test_correct", {}).setdefault(name, []).append(right)
+        return result
+    if section == "lr_fine":  # one finer rate per model, as the lr section (validation; test stored, not read)
+        jobs = [(name, lr, seed) for name, lr in LR_FINE.items() for seed in range(LR_SEEDS)]
+        result = {"steps": EQUAL_STEPS, "lr": dict(LR_FINE), "seeds": list(range(LR_SEEDS)), "val": {}, "test": {}}
+        with ProcessPoolExecutor(workers) as executor:
+            for name, _lr, _seed, val, test in executor.map(train_lr, jobs):
+                result["val"].setdefault(name, []).append(val)
+                result["test"].setdefault(name, []).append(test)
+        return result
+    if section == "size_conv":  # size's subsets, the conv-stem ViT (paired by seed with size's runs)
+        compare = json.loads(PATH.read_text())["compare"]["equal_steps"]["test"]
+        full = len(load_digits().train_labels)
+        result = {
+            "steps": EQUAL_STEPS,
+            "model": SIZE_CONV_MODEL,
+            "sizes": [*SIZES, full],
+            "seeds": list(range(SIZE_SEEDS)),
+        }
+        result["test"] = {str(size): [] for size in SIZES}
+        result["test"][str(full)] = compare[SIZE_CONV_MODEL][:SIZE_SEEDS]  # compare's runs
+        jobs = [(SIZE_CONV_MODEL, size, seed) for size in SIZES for seed in range(SIZE_SEEDS)]
+        with ProcessPoolExecutor(workers) as executor:
+            for _name, size, _seed, test in executor.map(train_size, jobs):
+                result["test"][str(size)].append(test)
         return result
     if section == "clinic":  # the lesson's clinic runs, one per bug (seed 0), read instead of trained
         with ProcessPoolExecutor(workers) as executor:
@@ -1147,12 +1219,23 @@ def main(argv: list[str] | None = None) -> int:
             args.seeds
             if args.seeds is not None
             else 10
-            if section in ("compare", "pooling", "augment", "weight_decay", "own_rate", "own_rate_long", "size")
+            if section
+            in (
+                "compare",
+                "pooling",
+                "augment",
+                "weight_decay",
+                "own_rate",
+                "own_rate_long",
+                "size",
+                "size_conv",
+                "own_rate_fine",
+            )
             else 5
             if section in ("warmup", "shift")
             else 3
         )
-        if section == "size" and count != SIZE_SEEDS:
+        if section in ("size", "size_conv") and count != SIZE_SEEDS:
             parser.error(f"size runs {SIZE_SEEDS} seeds (the first of compare's)")
         seeds = range(count)
         load, start = os.getloadavg(), time.perf_counter()
@@ -1191,7 +1274,7 @@ def main(argv: list[str] | None = None) -> int:
             else [0]
             if section in ("clinic", "sgd_long", "loop_long", "curves_eval", "update_ratios")
             else list(range(SIZE_SEEDS))
-            if section == "size"
+            if section in ("size", "size_conv")
             else list(seeds)
             if section != "selection"
             else list(range(SELECTION_RUNS)),
