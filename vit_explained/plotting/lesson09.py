@@ -648,6 +648,34 @@ def plot_map_agreement(similarity: torch.Tensor, ink_difference: torch.Tensor) -
     return fig
 
 
+def _relabel_bars(
+    ax: Axes,
+    i: int,
+    values: Sequence[tuple[float, float, float]],
+    colour: str,
+    *,
+    control: bool,
+    small: bool,
+    first: bool,
+) -> None:
+    """One arm's bars at group position ``i``: a bar per seed with its interval whisker, its value above and its
+    seed label below; the control arm (``control``: the teacher unchanged) hatched and paler, a height-0 bar shown
+    by a dot on the axis (hollow for the control). ``first``: the legend entry on this axes' first bar."""
+    hatch = "////" if control else None
+    width = 0.8 / len(values)
+    for seed, (estimate, low, high) in enumerate(values):
+        x = i - 0.4 + width * (seed + 0.5)
+        error = [[100 * (estimate - low)], [100 * (high - estimate)]]
+        label = "one seed (bar), 95 % interval (whisker)" if first and i == seed == 0 else None
+        ax.bar(x, 100 * estimate, width * 0.9, color=colour, alpha=0.55 if hatch else 1.0, hatch=hatch, yerr=error,
+               capsize=2, error_kw={"lw": 0.8}, label=label)  # fmt: skip
+        if estimate == 0:
+            face = "white" if hatch else colour
+            ax.plot(x, 0, "o", ms=4, color=colour, markerfacecolor=face, clip_on=False, zorder=3)
+        ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=6 if small else 7)
+        ax.text(x, -2, f"s{seed}", ha="center", va="top", fontsize=6 if small else 7, clip_on=False)
+
+
 def plot_relabel_ablation(
     shares: dict[str, Sequence[tuple[float, float, float]]],
     *,
@@ -669,45 +697,17 @@ def plot_relabel_ablation(
     arms = list(shares)
     if not arms or any(not values for values in shares.values()):
         raise ValueError(f"shares must give every arm at least one seed, got {dict(shares)}")
-    if by_head:
-        groups = [
-            [a for a in arms if a.startswith("distillation")],
-            [a for a in arms if not a.startswith("distillation")],
-        ]
-        groups = [group for group in groups if group]
-    else:
-        groups = [arms]
+    distilled = [a for a in arms if a.startswith("distillation")]
+    groups = [g for g in (distilled, [a for a in arms if a not in distilled]) if g] if by_head else [arms]
     widest = max(len(group) for group in groups)
     fig = new_figure(figsize=(1.7 * widest + 1.4, 2.5 * len(groups)), layout="constrained")
     axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
     fallback = ["#888888", "#444444"]
     for row, (ax, group) in enumerate(zip(axes, groups, strict=True)):
         for i, arm in enumerate(group):
-            values = shares[arm]
             head = next((key for key in ("distillation", "class") if arm.startswith(key)), None)
             colour = _COLOURS[head] if head else fallback[i % 2]
-            hatch = "////" if "unchanged" in arm else None  # the control arm: the teacher unchanged
-            width = 0.8 / len(values)
-            for seed, (estimate, low, high) in enumerate(values):
-                x = i - 0.4 + width * (seed + 0.5)
-                error = [[100 * (estimate - low)], [100 * (high - estimate)]]
-                ax.bar(
-                    x,
-                    100 * estimate,
-                    width * 0.9,
-                    color=colour,
-                    alpha=0.55 if hatch else 1.0,
-                    hatch=hatch,
-                    yerr=error,
-                    capsize=2,
-                    error_kw={"lw": 0.8},
-                    label="one seed (bar), 95 % interval (whisker)" if row == i == seed == 0 else None,
-                )
-                if estimate == 0:  # a bar of height 0: a marker on the axis shows it (hollow for the control)
-                    face = "white" if hatch else colour
-                    ax.plot(x, 0, "o", ms=4, color=colour, markerfacecolor=face, clip_on=False, zorder=3)
-                ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=7 if by_head else 6)
-                ax.text(x, -2, f"s{seed}", ha="center", va="top", fontsize=7 if by_head else 6, clip_on=False)
+            _relabel_bars(ax, i, shares[arm], colour, control="unchanged" in arm, small=not by_head, first=row == 0)
         shown = [arm.split(", ", 1)[1] if by_head and ", " in arm else arm for arm in group]
         names = [
             name.replace(", ", "\n") + ("\n(all 0 %)" if all(v[0] == 0 for v in shares[arm]) else "")
