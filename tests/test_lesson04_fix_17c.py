@@ -50,7 +50,7 @@ def test_stream_growth_prints_both_fits_residuals() -> None:
 
 
 def test_shared_seeds_said_paired_and_welch_conservative() -> None:
-    details = next(c.source for c in _cells() if "<summary>How it was measured" in c.source)  # 18c: first words cut
+    details = next(c.source for c in _cells(APPENDIX) if "<summary>How it was measured" in c.source)  # 18c, 20e
     flat = " ".join(details.split())
     assert "The two designs share seeds" in flat and "conservative" in flat
 

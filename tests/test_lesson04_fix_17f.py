@@ -27,7 +27,7 @@ def test_sigma_is_linked_to_the_rms_token_norm() -> None:
 
 def test_centred_arm_sentence_and_readable_labels() -> None:
     assert any("dividing by the growing spread, not centring, makes it fall (nor" in s for s, _ in _cells())  # 18c
-    assert any("plot_final_norm_ablation(ablation_slope, labels=labels)" in s for s, _ in _cells())
+    assert any("plot_final_norm_ablation(ablation_slope, labels=FINAL_STEP_LABELS)" in s for s, _ in _cells())  # 20e
     fig = plot_final_norm_ablation({"fixed": (0.1, 0.0, 0.2), "none": (0.1, 0.0, 0.2)}, labels={"fixed": "/ 1.33"})
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["/ 1.33", "none"]
 

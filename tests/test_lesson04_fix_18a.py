@@ -32,7 +32,7 @@ def _text(cell) -> str:
 def test_training_table_one_row_per_warm_up() -> None:
     summary = training_summary(stored_norm_training_runs())
     lines = training_table(summary).splitlines()
-    assert len(lines) == 5 and lines[0] == "accuracy pre-norm - post-norm, points [95 % interval], 3 seeds"
+    assert len(lines) == 5 and lines[0] == "accuracy pre-norm - post-norm, points [95 % t-interval over 3 paired seeds]"
     assert " ".join(lines[2].split()) == "none +2.5 [-11.4, +16.5] +64.4 [+51.0, +77.8] 3 of 3 / 0 of 3"
     assert [line.split()[0] for line in lines[2:]] == ["none", "50", "150"]
     notes = training_notes(summary)

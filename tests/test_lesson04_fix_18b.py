@@ -35,7 +35,7 @@ def test_median_ratios_by_block_printed_and_the_prose_says_where_the_nudge_holds
 
 
 def test_the_ablation_is_split_into_arms_run_and_plot_with_its_loop_visible() -> None:
-    cells = _cells()
+    cells = _cells(APPENDIX)  # 20e: the five-arm ablation moved to appendix A
     define = next(i for i, cell in enumerate(cells) if "final_steps = {" in cell.source)
     # fix 19c: the arms' cell prints FIXED_NORM's origin (sigma at L = 2), checked right below it
     assert "hide-input" in cells[define + 1].metadata["tags"] and "FIXED_NORM" in cells[define + 1].source

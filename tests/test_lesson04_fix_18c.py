@@ -20,25 +20,25 @@ def _next_visible(cells: list, index: int):
 def test_each_question_has_its_answer_under_its_picture() -> None:
     cells = _cells()
     pictures = {
-        "1": 'save_figure(fig, "04_depth_gradients")',
-        "2": "fig = plot_final_norm_ablation(",
-        "3": 'save_figure(fig, "04_norm_training")',
+        "6a": 'save_figure(fig, "04_depth_gradients")',
+        "6b": "fig = plot_final_norm_ablation(",
+        "6c": 'save_figure(fig, "04_norm_training")',
     }
     for number, marker in pictures.items():
         at = next(i for i, c in enumerate(cells) if marker in c.source)
         below = _next_visible(cells, at)
-        if number == "1":  # round 18d: Answer 1 follows the printed slopes and their intervals
+        if number == "6a":  # round 18d: Answer 1 follows the printed slopes and their intervals
             assert below.source.startswith("Each dot is this probe")  # fix 19c: the picture, then the probe
             below = _next_visible(cells, cells.index(below))
             assert below.source.startswith("def fc2_gradient(")
-            below = _next_visible(cells, cells.index(below))
-            assert below.source.startswith("<details><summary>How it was measured")  # fix 19d: after the probe
+            assert not below.source.startswith("<details>")  # 20e: the measuring details moved to appendix A
             below = _next_visible(cells, cells.index(below))
             assert "slope of the gradient against depth" in below.source
             below = _next_visible(cells, cells.index(below))
         assert below.cell_type == "markdown" and below.source.startswith(f"**Answer {number}.**"), number
     answers = [c.source for c in cells if c.source.startswith("**Answer ")]
-    assert len(answers) == 3 and "Pre-norm." in answers[2] and "every interval above 0" in answers[2]
+    assert len(answers) == 3 and "Pre-norm, here (one lr, 300 steps, 3 seeds)." in answers[2]
+    assert "every interval above 0" in answers[2]
     assert "no detectable trend" in answers[0] and "not centring, makes it fall" in answers[1]
 
 

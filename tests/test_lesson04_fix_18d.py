@@ -23,7 +23,7 @@ def _flat(source: str) -> str:
 
 def test_answer_one_follows_its_intervals_and_states_the_papers_argument() -> None:
     cells = _cells()
-    answer = next(i for i, c in enumerate(cells) if c.source.startswith("**Answer 1.**"))
+    answer = next(i for i, c in enumerate(cells) if c.source.startswith("**Answer 6a.**"))
     # the nearest visible cell before it (its hidden check may sit between)
     before = [c for c in cells[:answer] if "hide-input" not in c.metadata.get("tags", [])][-1]
     assert "slope of the gradient against depth" in before.source  # after the printed intervals

@@ -32,12 +32,12 @@ def test_coincidence_of_the_range_is_printed_asserted_and_said() -> None:
     check = nb.source(appendix[at + 1])
     assert "== (8.2, 1.33)" in check and nb.hidden(appendix[at + 1])
     prose = nb.flat(
-        nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 1.**")])
+        nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 6a.**")])
     )  # fix 19d: the why folded into the probe's details
     assert "close to $L^{-0.5}$ over 2-16 blocks (steeper deeper: appendix A)" in prose  # fix 20c: not "matches"
     note = nb.flat(nb.all_text(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb"))
     assert "coincidence of the range" in note and r"$8.2 + 1.33\,L$" in note
-    head = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**1 · The gradient against depth.**")]))
+    head = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**6a · The gradient against depth.**")]))
     assert "dashed: slope $-0.5$, for comparison, not a fit." in head
     printed = "\n".join(nb.printed(c) for c in appendix)
     assert "||x_L|| ~ 8.2 + 1.33 L over 2-16 blocks; 1 / (8.2 + 1.33 L) goes as L^-0.48 there" in printed
@@ -68,7 +68,7 @@ def test_adam_is_invariant_to_a_constant_gradient_scale() -> None:
     cells = nb.cells(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb")
     answer = next(i for i, c in enumerate(cells) if nb.source(c).startswith("**Adam and the gradient's size**"))
     assert "a 10x smaller gradient is not a 10x slower learner" in nb.flat(nb.source(cells[answer]))  # 19c: appendix F
-    lesson_answer = nb.flat(nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "**Answer 1.**")]))
+    lesson_answer = nb.flat(nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "**Answer 6a.**")]))
     assert "Under Adam a smaller gradient need not slow learning: appendix F." in lesson_answer
     text = nb.printed(cells[answer + 1])
     assert "Adam  distance moved" in text and "ratio 1.00" in text and "ratio 10.00" in text
@@ -102,7 +102,7 @@ def test_one_token_gates_pictured_before_the_shapes() -> None:
     cells = nb.cells(LESSON)
     picture = next(i for i, c in enumerate(cells) if "plot_one_token_gates(" in nb.source(c))
     shapes = nb.unique_index(nb.sources(LESSON), "mlp = MLP(768, 3072)")
-    assert nb.unique_index(nb.sources(LESSON), "## 2 · The MLP") < picture < shapes
+    assert nb.unique_index(nb.sources(LESSON), "## 2 · The MLP") < shapes < picture  # 20e: the shapes first
     assert "27 of 128 units have a gate above one half" in nb.printed(cells[picture])  # 19c
     fig = plot_one_token_gates(torch.linspace(-2, 2, 32))
     assert len(fig.axes[0].collections) == 3  # fix 19c: three gate classes

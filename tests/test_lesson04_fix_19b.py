@@ -46,7 +46,7 @@ def test_gate_classes_split_by_phi_and_the_figure_draws_three() -> None:
 def test_section_six_probe_after_questions_and_adam_aside_concluded() -> None:
     cells = nb.cells(LESSON)
     start = nb.unique_index(nb.sources(LESSON), "## 6 · Where the norm sits")
-    assert "3. Which design trains" in nb.source(cells[start])
+    assert "**6c** Which design trains" in nb.source(cells[start])  # 20e: 6a-6c
     # fix 19c: the picture first, then the probe's code; the Adam aside in appendix F
     assert nb.source(cells[start + 2]).startswith("depths, seeds = (2, 4, 8, 16)")
     assert nb.source(cells[start + 4]).startswith("def fc2_gradient(")
@@ -58,7 +58,7 @@ def test_section_six_probe_after_questions_and_adam_aside_concluded() -> None:
     after = nb.flat(nb.source(appendix[adam + 2]))
     assert after.startswith("So under Adam the gradient's size matters less: part of Liu et al.'s dissent.")
     assert "(the arms below test this)" in nb.flat(
-        nb.source(cells[nb.unique_index(nb.sources(LESSON), "**2 · The ablation.**")])
+        nb.source(cells[nb.unique_index(nb.sources(LESSON), "**6b · What makes pre-norm's fall?**")])
     )  # 20a
 
 

@@ -59,13 +59,13 @@ def test_gate_figure_has_one_labelled_panel() -> None:
 def test_fixed_norm_is_sigma_at_two_blocks_printed_with_three_decimals() -> None:
     sigmas = [final_norm_sigma(2, seed) for seed in (0, 1, 2)]
     assert round(sum(sigmas) / 3, 2) == FIXED_NORM and min(sigmas) > 1.31 and max(sigmas) < 1.36
-    cells = nb.cells(LESSON)
-    at = nb.unique_index(nb.sources(LESSON), "final_steps = {")
+    cells = nb.cells(APPENDIX)  # 20e: the five-arm ablation moved to appendix A
+    at = nb.unique_index(nb.sources(APPENDIX), "final_steps = {")
     # fix 20a: printed with 3 decimals; the note on its "coincidence" with the slope 1.33 is gone
     printed = "final LayerNorm's divisor sigma at L = 2, seeds 0-2: 1.328, 1.354, 1.317; mean 1.333; FIXED_NORM = 1.330"
     assert printed in nb.printed(cells[at])
     assert nb.hidden(cells[at + 1]) and "FIXED_NORM == 1.33" in nb.source(cells[at + 1])
-    prose = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**2 · The ablation.**")]))
+    prose = nb.flat(nb.source(cells[nb.unique_index(nb.sources(APPENDIX), "**The five-arm final-step ablation**")]))
     assert "`FIXED_NORM` = 1.330 (about $\\sigma$ at L = 2)" in prose  # 20c: shorter
 
 
@@ -88,7 +88,7 @@ def test_section_six_picture_first_and_asides_moved_to_appendix_f() -> None:
     )
     assert nb.hidden(appendix[nb.unique_index(nb.sources(APPENDIX), "collapse = collapse_steps(") + 1])
     assert "Under Adam a smaller gradient need not slow learning: appendix F." in nb.flat(
-        nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 1.**")])
+        nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 6a.**")])
     )
 
 

@@ -17,7 +17,7 @@ def test_section_six_opens_with_its_question_then_bounds_and_questions() -> None
     paragraphs = head.split("\n\n")
     assert paragraphs[1].startswith("**Does the norm's place change the last block's gradient?**")
     assert "Theorem 1 gives upper bounds" in paragraphs[1] and "**The answer.**" not in head
-    assert paragraphs[2].startswith("1. How does") and "3. Which design trains" in paragraphs[2]
+    assert paragraphs[2].startswith("- **6a** How does") and "- **6c** Which design trains" in paragraphs[2]  # 20e
     visible = nb.flat("\n".join(nb.source(c) for c in nb.cells(LESSON) if c["cell_type"] == "markdown"))
     for gone in ("**The $-0.5$ is a coincidence of the range.**", "assumes the *squared* norm", "shrinks about as"):
         assert gone not in visible, gone
@@ -27,8 +27,10 @@ def test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound() -> No
     cells = nb.cells(LESSON)
     probe = nb.unique_index(nb.sources(LESSON), "def fc2_gradient(")
     assert nb.source(cells[probe - 1]) == "Each dot is this probe (`norm_placement.last_fc2_gradient`), here at seed 0:"
-    folded = nb.flat(nb.source(cells[probe + 1]))
-    assert folded.startswith("<details><summary>How it was measured")
+    appendix_cells = nb.cells(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb")  # 20e: the details in appendix A
+    folded = nb.flat("\n".join(nb.source(c) for c in appendix_cells))
+    assert "<details><summary>How it was measured" in folded
+    assert not nb.source(cells[probe + 1]).startswith("<details>")
     # fix 20a: the coincidence note moved from these details to appendix A, with the same wording
     appendix = nb.sources(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb")
     folded = nb.flat(appendix[nb.unique_index(appendix, "**Why the match with $-0.5$ is a coincidence of the range**")])
@@ -37,10 +39,10 @@ def test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound() -> No
     assert "Lemma 2 bounds the *expected* squared stream norm of pre-norm" in folded
     assert "uniform attention ($W_Q = W_K = 0$)" in folded and band.replace("lies between", "") in folded
     assert "Theorem 1 rests on that band" in folded and "is a coincidence" in folded
-    answer = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 1.**")]))
+    answer = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 6a.**")]))
     assert "pre-norm's is bounded by $O(1/\\sqrt{L})$" in answer and "coincidence" not in answer
     assert "close to $L^{-0.5}$ over 2-16 blocks (steeper deeper: appendix A)" in answer  # fix 20c: not "matches"
-    ablation = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**2 · The ablation.**")]))
+    ablation = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**6b · What makes pre-norm's fall?**")]))
     assert "coincidence" not in ablation
 
 
@@ -51,7 +53,7 @@ def test_warm_up_result_in_answer_three_after_the_curves_with_a_check() -> None:
     figure = next(i for i, c in enumerate(cells) if 'save_figure(fig, "04_norm_training")' in nb.source(c))
     assert nb.hidden(cells[figure + 1]) and 'min(run["losses"]) < 0.9 * math.log(10)' in nb.source(cells[figure + 1])
     answer = nb.flat(nb.source(cells[figure + 2]))
-    assert answer.startswith("**Answer 3.**") and "With a warm-up, post-norm's loss first falls" in answer
+    assert answer.startswith("**Answer 6c.**") and "With a warm-up, post-norm's loss first falls" in answer
     assert answer.endswith("a warm-up of up to 150 steps delayed post-norm's collapse but did not prevent it.")
 
 

@@ -17,7 +17,7 @@ def _text(start: str) -> str:
 def test_pre_norm_still_warms_up_in_practice() -> None:
     head = _text("## 6 · Where the norm sits")
     assert 'Yet ViT warms up 10k steps and DeiT 5 epochs: "needs none" does not follow.' in head
-    assert "Yet ViT and DeiT still warm up." in _text("**Answer 1.**")
+    assert "Yet ViT and DeiT still warm up." in _text("**Answer 6a.**")
 
 
 def test_plus_minus_is_one_standard_error() -> None:

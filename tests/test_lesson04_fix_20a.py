@@ -40,7 +40,7 @@ def test_geometry_picture_in_section_four_after_the_formula_once() -> None:
 
 
 def test_fixed_norm_three_decimals_and_no_coincidence_note() -> None:
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = nb.cells(APPENDIX), nb.sources(APPENDIX)  # 20e: the five arms moved to appendix A
     arms = nb.unique_index(sources, "final_steps = {")
     assert "mean 1.333; FIXED_NORM = 1.330, used at every depth" in nb.printed(cells[arms])
     assert "round(statistics.mean(sigma_2), 3) == 1.333" in sources[arms + 1]
@@ -59,15 +59,16 @@ def test_coincidence_block_moved_to_appendix_a_with_a_pointer() -> None:
     assert "Lemma 2 bounds the *expected* squared stream norm" in flat and "$W_Q = W_K = 0$" in flat
     assert "FIXED_NORM" not in flat
     sources = nb.sources(LESSON)
-    answer = nb.flat(sources[nb.unique_index(sources, "**Answer 1.**")])
+    answer = nb.flat(sources[nb.unique_index(sources, "**Answer 6a.**")])
     assert "close to $L^{-0.5}$ over 2-16 blocks (steeper deeper: appendix A)" in answer  # fix 20c: not "matches"
 
 
 def test_section_six_sentences_match_their_cells() -> None:
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
-    ablation = nb.flat(sources[nb.unique_index(sources, "**2 · The ablation.**")])
+    ablation = nb.flat(sources[nb.unique_index(sources, "**6b · What makes pre-norm's fall?**")])
     assert "(the arms below test this)" in ablation and "part 2 tests" not in ablation
-    measured = nb.flat(sources[nb.unique_index(sources, "<details><summary>How it was measured")])
+    appendix = nb.sources(APPENDIX)  # 20e: the details moved to appendix A
+    measured = nb.flat(appendix[nb.unique_index(appendix, "**How section 6a's gradient was measured**")])
     assert "uniform attention: $W_Q = W_K = 0$" in measured
     runs = nb.unique_index(sources, "norm_runs = stored_norm_training_runs()")
     assert "6 blocks, D = 64, 300 adam steps, seeds [0, 1, 2]" in nb.printed(cells[runs])

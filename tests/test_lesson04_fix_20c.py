@@ -29,16 +29,16 @@ def test_coincidence_of_the_range_next_to_the_widget_and_in_the_guide() -> None:
 
 
 def test_detached_sigma_is_the_fifth_arm_printed_plotted_and_asserted() -> None:
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = nb.cells(APPENDIX), nb.sources(APPENDIX)  # 20e: the five arms moved to appendix A
     steps = nb.unique_index(sources, "final_steps = {")
     assert '"detached_sigma": detached_sigma' in sources[steps] and "sigma.detach()" in sources[steps]
-    table = nb.unique_index(sources, "plot_final_norm_ablation(ablation_slope")
+    table = nb.unique_index(sources, "ablation_slope = {name: depth_slope(values)")
     shown = nb.printed(cells[table])
     assert "LayerNorm, σ detached" in shown and "L^-0.468 [-0.552, -0.384]" in shown
     check = cells[table + 1]
     assert nb.hidden(check) and 'ablation_slope["detached_sigma"][2] < 0' in nb.source(check)
     answer = nb.flat(sources[table + 2])
-    assert answer.startswith("**Answer 2.** Only the final LayerNorm and the same with $\\sigma$ detached fall")
+    assert answer.startswith("**Answer 6b.** Only the final LayerNorm and the same with $\\sigma$ detached fall")
     assert "not centring, makes it fall (nor LayerNorm's backward through $\\sigma$)" in answer
 
 

@@ -50,22 +50,22 @@ def test_section_six_probe_first_then_picture_statistics_folded_questions_number
     then the probe's code, the printed slopes (statistics folded), their check and Answer 1."""
     cells = _cells()
     start = next(i for i, c in enumerate(cells) if c.source.startswith("## 6 · Where the norm sits"))
-    assert "1. How does the last block" in cells[start].source and "3. Which design trains" in cells[start].source
-    assert "4. " not in cells[start].source and "5. " not in cells[start].source  # round x: three questions
+    assert "**6a** How does the last block" in cells[start].source
+    assert "**6c** Which design trains" in cells[start].source
+    assert "6d" not in cells[start].source and "1. How" not in cells[start].source  # three questions, 6a-6c (20e)
     assert "**Why pre-norm won.**" in cells[start].source
     # fix 19c (review r19b item 4): the picture before the probe's printout
-    assert cells[start + 1].source.startswith("**1 · The gradient against depth.**")
+    assert cells[start + 1].source.startswith("**6a · The gradient against depth.**")
     assert (
         'save_figure(fig, "04_depth_gradients")' in cells[start + 2].source and "print(" not in cells[start + 2].source
     )
     assert cells[start + 3].source.startswith("Each dot is this probe (`norm_placement.last_fc2_gradient`)")
     assert cells[start + 4].source.startswith("def fc2_gradient(")
-    assert cells[start + 5].source.startswith("<details><summary>How it was measured")  # fix 19d: after the probe
-    start += 1
+    assert not cells[start + 5].source.startswith("<details>")  # 20e: the measuring details moved to appendix A
     assert 'HTML(f"<details>' in cells[start + 5].source  # round 17e: the slope lines print plain above the fold
     assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in cells[start + 5].outputs[0]["text"]
     assert "hide-input" in cells[start + 6].metadata["tags"]
-    assert cells[start + 7].source.startswith("**Answer 1.**")  # round 18d: the answer after its printed intervals
+    assert cells[start + 7].source.startswith("**Answer 6a.**")  # round 18d: the answer after its printed intervals
     html = cells[start + 5].outputs[-1]["data"]["text/html"]
     assert "<details>" in html and "Welch's t" in html
     visible = [

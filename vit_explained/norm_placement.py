@@ -87,6 +87,14 @@ def _pre_norm_stream(blocks: list[Block], tokens: torch.Tensor) -> torch.Tensor:
 
 
 FINAL_NORMS = ("layernorm", "none", "fixed", "centred_fixed", "detached_sigma")
+#: Readable row labels of the five final steps (the lesson's figure and appendix A's table).
+FINAL_STEP_LABELS = {
+    "layernorm": "final LayerNorm",
+    "none": "no final step",
+    "fixed": "/ 1.33",
+    "centred_fixed": "/ 1.33 after centring",
+    "detached_sigma": "LayerNorm, σ detached",
+}
 
 
 def _final_step(name: str, layer_norm: nn.LayerNorm, stream: torch.Tensor, fixed_norm: float) -> torch.Tensor:
@@ -576,7 +584,7 @@ def training_table(summary: TrainingSummary, low_lr: float = 1e-3, high_lr: floa
     with its 95 % t-interval (paired over seeds) at each rate, and the seeds near chance at ``high_lr``."""
     n_seeds = len(summary.seeds[("pre-norm", next(iter(summary.intervals)), low_lr)])
     lines = [
-        f"accuracy pre-norm - post-norm, points [95 % interval], {n_seeds} seeds",
+        f"accuracy pre-norm - post-norm, points [95 % t-interval over {n_seeds} paired seeds]",
         f"{'warm-up':<9}{'lr ' + _lr(low_lr):<22}{'lr ' + _lr(high_lr):<22}near chance at {_lr(high_lr)}: post / pre",
     ]
     for warmup, low in summary.intervals.items():

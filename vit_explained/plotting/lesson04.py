@@ -333,7 +333,7 @@ def plot_final_norm_ablation(
     the fitted log-log slope of the last ``fc2`` gradient against depth as a point with its 95 % interval as a bar,
     a line at 0 (no trend) and a dashed one at ``guide`` (-0.5: Xiong et al.'s rate, named by ``guide_label``;
     the lesson's stream grows linearly, not as sqrt(L), so the match holds only over the depths measured).
-    Arms whose interval lies below 0 are red, the others grey (both named in the legend). ``labels`` maps an arm to
+    Arms whose interval lies below 0 are black, the others grey (both named in the legend). ``labels`` maps an arm to
     its row's label (default: the arm's name)."""
     if not slopes:
         raise ValueError("slopes is empty: give {arm: (slope, low, high)}")
@@ -344,7 +344,7 @@ def plot_final_norm_ablation(
         slope, low, high = slopes[name]
         if not low <= slope <= high:
             raise ValueError(f"{name}: need low <= slope <= high, got {(slope, low, high)!r}")
-        colour = "tab:red" if high < 0 else "0.4"
+        colour = "k" if high < 0 else "0.6"  # not red: red is post-norm in every figure of the lesson
         ax.errorbar([slope], [row], xerr=[[slope - low], [high - slope]], fmt="o", color=colour, capsize=4, lw=1.8)
         ax.annotate(
             f"{slope:+.3f} [{low:+.3f}, {high:+.3f}]",
@@ -356,8 +356,8 @@ def plot_final_norm_ablation(
         )
     ax.axvline(0, color="k", lw=0.8, label="0: no trend with depth")
     ax.axvline(guide, color="k", lw=0.8, ls="--", label=f"slope {guide:+g} ({guide_label})")
-    ax.plot([], [], "o", color="tab:red", label="red: interval below 0 (falls with depth)")
-    ax.plot([], [], "o", color="0.4", label="grey: interval reaches 0 (no detectable fall)")
+    ax.plot([], [], "o", color="k", label="black: interval below 0 (falls with depth)")
+    ax.plot([], [], "o", color="0.6", label="grey: interval reaches 0 (no detectable fall)")
     ax.set_yticks(range(len(names)), [(labels or {}).get(name, name) for name in names])
     ax.invert_yaxis()
     lows, highs = [v[1] for v in slopes.values()], [v[2] for v in slopes.values()]
@@ -813,7 +813,7 @@ def depth_report(
 
 def plot_norm_training(runs: list[dict], lr: float, window: int = 10) -> Figure:
     """The stored training losses of the norm-placement benchmark at learning rate ``lr``: one panel per warm-up
-    length (none first), in each one line per seed for pre-norm (blue) and post-norm (orange), the loss averaged
+    length (none first), in each one line per seed for pre-norm (blue) and post-norm (red), the loss averaged
     over ``window`` steps (a running mean), the warm-up steps shaded, chance, ln 10, dashed, and
     the near-chance rule's threshold 0.9 ln 10 dotted (a run whose mean loss over its last 25 steps ends above it
     counts as near chance)."""
@@ -823,7 +823,7 @@ def plot_norm_training(runs: list[dict], lr: float, window: int = 10) -> Figure:
     warmups = sorted({run["warmup_steps"] for run in chosen})
     fig = new_figure(figsize=(4.2 * len(warmups), 3.6))
     axes = fig.subplots(1, len(warmups), sharey=True, squeeze=False)[0]
-    colours = {"pre-norm": "tab:blue", "post-norm": "tab:orange"}
+    colours = _DESIGN_COLOURS  # post-norm red, pre-norm blue, as in every figure and widget of the lesson
     for ax, warmup in zip(axes, warmups, strict=True):
         if warmup:
             ax.axvspan(0, warmup, color="0.92", lw=0)
@@ -835,7 +835,7 @@ def plot_norm_training(runs: list[dict], lr: float, window: int = 10) -> Figure:
             ax.plot(steps.numpy(), smooth.numpy(), color=colours[run["placement"]], lw=1.3, alpha=0.85, label=label)
         first = warmup == warmups[0]
         rule = "near-chance rule, 0.9 ln 10 = 2.07"
-        ax.axhline(0.9 * math.log(10), color="tab:red", lw=0.9, ls=":", label=rule if first else None)
+        ax.axhline(0.9 * math.log(10), color="0.35", lw=0.9, ls=":", label=rule if first else None)
         ax.axhline(math.log(10), color="k", lw=0.9, ls="--", label="chance, ln 10 = 2.30" if first else None)
         title = f"warm-up {warmup} steps (shaded)" if warmup else "no warm-up"
         ax.set(title=f"lr {lr:.0e}, {title}".replace("e-0", "e-"), xlabel="training step", ylim=(0, 2.6))
@@ -958,7 +958,7 @@ def plot_depth_gradients(
     all_depths = sorted({depth for values in designs.values() for depth in values})
     line = torch.tensor([all_depths[0], all_depths[-1]], dtype=torch.float64)
     for index, (name, values) in enumerate(designs.items()):
-        colour = colours[index % len(colours)]
+        colour = _DESIGN_COLOURS.get(name, colours[index % len(colours)])  # post-norm red, pre-norm blue
         for depth, seeds in values.items():
             ax.scatter([depth] * len(seeds), seeds, color=colour, s=22, alpha=0.8)
         slope, low, high = depth_slope(values)
