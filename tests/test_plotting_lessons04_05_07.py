@@ -86,11 +86,11 @@ def test_lesson04_final_norm_ablation_shows_each_arm_with_its_interval():
     assert len(ax.containers) == 3 and any(t.get_text() == "+0.080 [-0.004, +0.170]" for t in ax.texts)
     assert ax.get_xlim()[0] < -0.56 and ax.get_xlim()[1] > 0.17 and not plt.get_fignums()
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert any(text.startswith("red: interval below 0") for text in legend)
+    assert any(text.startswith("black: interval below 0") for text in legend)  # 20e: red is post-norm
     assert any(text.startswith("grey: interval reaches 0") for text in legend)
     colours = [matplotlib.colors.to_hex(c.lines[0].get_color()) for c in ax.containers]
-    red, grey = matplotlib.colors.to_hex("tab:red"), matplotlib.colors.to_hex("0.4")
-    assert colours == [red, grey, grey]
+    black, grey = matplotlib.colors.to_hex("k"), matplotlib.colors.to_hex("0.6")
+    assert colours == [black, grey, grey]
     with pytest.raises(ValueError, match="slopes is empty"):
         plot_final_norm_ablation({})
     with pytest.raises(ValueError, match="low <= slope <= high"):
