@@ -89,10 +89,13 @@ def test_section_7_defines_shows_then_reads():
 
 
 def test_two_blanks_have_two_names():
-    assert "**un-inked** (no pixel above 0.5; the 0's holds faint ink)" in _text("How often is the top patch un-inked")
-    out = nb.printed(nb.cells(LESSON)[_at("top_blank = ~test_ink")])
-    assert "gradient-weighted top patch un-inked (no pixel above 0.5): 35 of 200" in out
-    assert "**blank** patches (no ink at all, score 0)" in _text("Six controls set the scale")
+    # 20e: the two sets named once in section 7 ("inked", "blank") and used with exactly those words
+    assert "**not inked** (inked: a pixel above 0.5; the 0's holds faint ink, so it is not blank either)" in _text(
+        "How often is the top patch not inked"
+    )
+    out = nb.printed(nb.cells(LESSON)[_at("top_not_inked = ~test_ink")])
+    assert "gradient-weighted top patch not inked (no pixel above 0.5): 35 of 200" in out
+    assert "**blank** patches (no pixel above 0; score 0)" in _text("Six controls set the scale")
 
 
 def test_greedy_is_a_reference_not_a_ceiling():
