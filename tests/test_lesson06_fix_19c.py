@@ -37,7 +37,8 @@ def test_1_benchmark_quoted_with_both_rows_and_its_caveats():
         "SmallCNN 97.4% (97.2%..97.7%), 2,103 steps" in out
     )
     assert "ViT / SmallCNN on MNIST: 97.2 / 97.4, 97.0 / 97.2, 97.6 / 97.5, 97.8 / 97.4" in out  # the order flips
-    verdict = _cell(LESSON, '<a id="lead-longer"></a>')
+    # fix 20e: the benchmark's reading is its own cell after the longer budget's
+    verdict = _cell(LESSON, '<a id="lead-longer"></a>') + " " + _cell(LESSON, "**The package's benchmark**")
     for caveat in (
         "`mnist-fast`",
         "`SmallCNN` at width 32",
@@ -94,7 +95,8 @@ def test_4_data_size_growth_gets_a_verdict_in_its_family():
 
 def test_5_main_path_shorter_one_box_and_the_moved_parts_in_the_appendix():
     cells = nb.cells(LESSON)
-    assert sum("nbval-skip" not in c["metadata"].get("tags", []) for c in cells) <= 117  # was 119; optional cell aside
+    # was 119, then 117; fix 20e: +9 (cell 83 split in three, the locality control; review r20d items 2 and 4)
+    assert sum("nbval-skip" not in c["metadata"].get("tags", []) for c in cells) <= 126
     lesson_code = "\n".join(nb.source(c) for c in cells if c["cell_type"] == "code")
     assert (
         'RUNS["weight_decay"]' not in lesson_code and "binomtest" not in lesson_code and "higher_p" not in lesson_code

@@ -75,7 +75,9 @@ def test_5_lr_factor_start_and_overshoot_stated():
         in out
     )
     assert "a linear warm-up from 1 % of the peak" not in text
-    assert "0.001 / warm-up fraction of the peak" in text and "1.006 times the peak at step 274" in text
+    # fix 20e (review r20d item 3): one short parenthesis after the sentence, whose subject is whole again
+    assert "1.006 times the peak at step 274 of 2,750, printed below.)" in text
+    assert "cosine decay to 0), computes the cross-entropy" in text
 
 
 def test_6_u_shape_split_printed():
