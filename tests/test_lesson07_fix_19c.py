@@ -27,8 +27,13 @@ def test_the_linear_arm_is_called_an_affine_map_and_its_linearity_is_printed_and
     sources = nb.sources(LESSON)
     text = nb.flat("\n".join(_section_6(sources)))
     assert "The `Linear` run above is a convolution stem" not in text
-    assert "the `Linear` arm's T2T module is one affine map of the pixels" in text
-    assert "a *linear* convolution stem, not the nonlinear kind later models use (convolution, BatchNorm, ReLU" in text
+    # 20e (review r20d item 1): the affine/Conv2d argument moved to the Audits appendix; section 6 points there
+    assert 'the stem becomes one affine map of the pixels: appendix, "Audits"' in text
+    audits = nb.flat(sources[nb.unique_index(sources, "## Appendix · Audits")])
+    assert "the `Linear` arm's T2T module is one affine map of the pixels" in audits
+    assert (
+        "a *linear* convolution stem, not the nonlinear kind later models use (convolution, BatchNorm, ReLU" in audits
+    )
     printed = nb.all_printed(LESSON)
     pattern = r"Linear arm below 1e-12 \(float64 rounding: one affine map\), token transformers \d+\.\d\d"
     assert re.search(pattern, printed)
@@ -77,7 +82,7 @@ def test_no_verdict_line_beside_ahead_and_the_fresh_digit_caveat():
     text = nb.flat("\n".join(_section_6(sources)))
     # review r19d: "matched or beat it on these 180 digits, 10 epochs"
     assert "The token MLP matched or beat the token transformers on these 180 digits, 10 epochs" in text
-    assert "**Fresh digits** were not drawn" in text
+    assert "fresh digits were not drawn (seed variation only)" in text  # 20e: one caveat line, no bold
     summary = nb.flat(sources[_index(sources, "## Summary")])
     ahead = "matched or beat the token transformers on these 180 digits, 10 epochs (+1.2 points [+0.2, +2.2]"
     assert ahead in summary

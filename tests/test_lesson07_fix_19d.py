@@ -24,8 +24,11 @@ def test_the_linear_arm_is_a_patch_embedding_only_at_interior_tokens_printed_and
     sources = nb.sources(LESSON)
     text = _section_6(sources)
     assert "a linear patch embedding with overlapping 31 x 31 windows at stride 16" not in text
-    assert "At interior tokens it is one linear patch embedding, 31 x 31 windows at stride 16." in text
-    assert "At the border the intermediate zero padding makes it position-dependent" in text
+    # 20e (review r20d item 1): the patch-embedding argument moved to the Audits appendix with the border cells
+    audits_text = nb.flat(sources[nb.unique_index(sources, "## Appendix · Audits")])
+    assert "At interior tokens it is one linear patch embedding, 31 x 31 windows at stride 16." in audits_text
+    assert "At the border the intermediate zero padding makes it position-dependent" in audits_text
+    assert "At interior tokens it is one linear patch embedding" not in text
     # 20a (review r19e item 2): the border comparison moved to the audits appendix; section 6 points there
     assert "4 of the 9 tokens" not in text and '(appendix, "Audits")' in text
     audits = nb.flat(sources[nb.unique_index(sources, "## Appendix · Audits")])
@@ -51,7 +54,7 @@ def test_the_token_mlp_row_names_the_whole_swap_and_the_conclusion_is_softened()
     )
     assert row in text
     # review r19d: no bold on the claim, and it names the 180 digits
-    assert "attention was not necessary here" in text and "**attention was not necessary here**" not in text
+    assert "attention was not needed for them here" in text and "**attention was not" not in text
     assert "removing attention did not hurt on these digits" in text
     everything = nb.flat(nb.all_text(LESSON))
     assert "was not what helped" not in everything

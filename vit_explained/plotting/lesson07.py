@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
@@ -670,10 +671,18 @@ def plot_chain_locality(
     cost panels of :func:`plot_stage_cost` (``cost`` = its ``names, tokens, entries_per_layer, layers``), smaller.
     ``folded = (stage, grid)`` adds, next to the windows, that stage's re-structurization: its tokens (one value
     each, a ``rows x cols`` tensor from :func:`restructured_map`) reshaped back into a 2-D map."""
-    fig = new_figure(figsize=(17.5 if folded else 14, 5.2))
+    fig = new_figure(figsize=(17.5 if folded else 14, 6.0))
     ratios = (1.1, 0.9, 1, 1.25) if folded else (1.1, 1, 1.25)
     grid = fig.add_gridspec(1, len(ratios), width_ratios=ratios)
-    draw_chain_windows(fig.add_subplot(grid[0, 0]), image, splits, show_sides)
+    windows = fig.add_subplot(grid[0, 0])
+    draw_chain_windows(windows, image, splits, show_sides)
+    legend = windows.get_legend()  # moved to its own row under all the panels: two columns, room for each marker
+    handles, labels = legend.legend_handles, [text.get_text() for text in legend.get_texts()]
+    legend = windows.legend(
+        handles, labels, loc="lower left", bbox_to_anchor=(0.01, 0.005), bbox_transform=fig.transFigure, ncol=2,
+        fontsize=8.5, handlelength=2.6, handletextpad=0.8, columnspacing=2.5, frameon=False,
+    )  # fmt: skip
+    legend.set_in_layout(False)  # tight_layout below leaves the bottom row free for it
     if folded:
         stage, values = folded
         rows, cols = values.shape
@@ -699,7 +708,11 @@ def plot_chain_locality(
         right.set_title(f"entries per image: heads x N x N; TP: N x {PERFORMER_FEATURES} features")
     else:
         middle.set_title("tokens N seen by each attention\n(TT = T2T token transformer)")
-    return _finish(fig, title, top=0.94)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout(rect=(0, 0.12, 1, 0.94 if title else 1))  # the bottom 12 %: the legend's row
+    legend.set_in_layout(True)  # so that a tight crop (a notebook's inline figure) keeps it
+    return fig
 
 
 def restructured_map(image: torch.Tensor, splits: Sequence[tuple[int, int, int]], stage: int) -> torch.Tensor:
@@ -1290,9 +1303,9 @@ def plot_nested_windows(
     image: torch.Tensor, splits: Sequence[tuple[int, int, int]], title: str | None = None
 ) -> Figure:
     """Tokens to token, one panel per soft split, on a square grayscale ``image``: the central final token's
-    stage-``m`` window (thick), drawn over the ``k`` x ``k`` windows of the stage-``m - 1`` tokens it merges (thin;
-    stage 1: its ``k`` x ``k`` pixels). Stage 1 sees 7 x 7 pixels; stage 2 merges 3 x 3 of those windows, 15 x 15
-    pixels; stage 3 merges 3 x 3 of stage 2's, 31 x 31 pixels (T2T's splits)."""
+    stage-``m`` window (thick), drawn over the middle row of the ``k`` x ``k`` stage-``m - 1`` windows it merges
+    (shaded; stage 1: all its ``k`` x ``k`` pixels). Stage 1 sees 7 x 7 pixels; stage 2 merges 3 x 3 of those
+    windows, 15 x 15 pixels; stage 3 merges 3 x 3 of stage 2's, 31 x 31 pixels (T2T's splits)."""
     picture = as_image(image, name="image")[0].numpy()
     size = picture.shape[0]
     nested = nested_windows(splits, size)
@@ -1303,16 +1316,22 @@ def plot_nested_windows(
         _gray(ax, picture, float(picture.max()))
         color = WINDOW_COLORS[(stage - 1) % len(WINDOW_COLORS)]
         part_color = WINDOW_COLORS[(stage - 2) % len(WINDOW_COLORS)] if stage > 1 else "0.35"
-        for row_start in starts:
+        # split 1: all its k x k pixels; later splits: only the middle row of the parts it merges, so the
+        # overlapping windows stay readable (the other rows repeat them lower and higher)
+        rows = starts if stage == 1 else [starts[len(starts) // 2]]
+        if stage > 1:  # the digit faded, so the shaded windows read
+            ax.images[-1].set_alpha(0.45)
+        for row_start in rows:
             for col_start in starts:
                 ax.add_patch(
                     Rectangle(
                         (col_start - 0.5, row_start - 0.5),
                         previous_side,
                         previous_side,
-                        fill=False,
+                        fill=stage > 1,  # translucent: where two windows overlap the shade is darker
+                        fc=(*to_rgb(part_color), 0.3),
                         ec=part_color,
-                        lw=0.7,
+                        lw=0.7 if stage == 1 else 1.4,
                     )
                 )
         ax.add_patch(Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=2.6))
@@ -1321,7 +1340,8 @@ def plot_nested_windows(
         else:
             text = (
                 f"split {stage}: one token merges {kernel} x {kernel} stage-{stage - 1} tokens\n"
-                f"({previous_side} x {previous_side} px each, overlapping) = {side} x {side} px"
+                f"({previous_side} x {previous_side} px each, overlapping) = {side} x {side} px\n"
+                f"(shaded: the middle row's {kernel} of them; darker where they overlap)"
             )
         ax.set_title(text, fontsize=9)
         ax.set_xticks([])
