@@ -111,10 +111,10 @@ def test_shares_table_changes_one_thing_per_row():
 def test_run_strip_before_section_3s_proof_and_box_rule_details_in_going_further():
     going_further = _first("## Going further (optional)")
     # review 18d: picture before the proof -- the run strip sits in section 3, just before the 1-D proof
-    strip, proof = _first("plot_run_strip(20"), _first('<a id="box-rule"></a>**The box rule.** In section 3')  # 19b
-    # round 19a: one paragraph + the strip in section 3; the proof and the recount in the appendix
-    assert _first("## 3 · Why overlap") < _first("**Held whole, in one rule.**") == strip - 1 < _first("## 4 ·")
-    assert _first("## 4 ·") < going_further < proof
+    strip, proof = _first("plot_run_strip(20"), _first('<a id="box-rule"></a>**The box rule.** In the run strip above')
+    # review r20d: the paragraph + the strip moved to the appendix's "Held whole, counted", still just before the proof
+    held = _first("### Held whole, counted")
+    assert _first("## 4 ·") < going_further < held < _first("**Held whole, in one rule.**") == strip - 1 < proof
     assert _first('<a id="box-rule"></a>**The box rule.**') > going_further
     assert "on a side where every pixel is covered" in "".join(_cells()[_first("**Runs, by brute force.**")]["source"])
 

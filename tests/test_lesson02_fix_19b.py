@@ -25,10 +25,10 @@ def _markdown() -> list[str]:
 
 def test_section_3_leads_with_same_stride_pairs():
     cells = _cells()
-    paragraph = nb.flat(nb.source(cells[_index("**Held whole, in one rule.**")]))
-    # only the run rule and the 2 x 4 result: the box rule's statement and the padding ablation are in the appendix
+    paragraph = nb.flat(nb.source(cells[_index("**Held whole.** Call a piece")]))  # review r20d: one sentence
+    # only the 2 x 4 result: the run rule, the box rule's statement and the padding ablation are in the appendix
     assert "(k - s + 1) x (k - s + 1)" not in paragraph and "padding-or-kernel" not in paragraph
-    assert "19.1 % for 4 x 4 patches at the same stride 4" in paragraph
+    assert "4 x 4 patches at the same stride 4 at 19.1 %" in paragraph
     # round 19c (review r19b): the stride-16 pair and its caveat moved to Going further, "What each token holds"
     assert "77.6 %" not in paragraph and "At ViT's stride 16" not in paragraph and "(31, 16, 14)" not in paragraph
     printed = nb.printed(cells[_index("whole = {split: share_held_whole(224")])
@@ -56,7 +56,7 @@ def test_the_box_rule_is_stated_once_and_the_kernel_proof_is_merged():
     assert "At ViT's stride 16, T2T's final tokens hold 100 %" in text  # once: in section 3, not again in the appendix
     assert text.count("T2T's final tokens hold 100 %") == 1
     rule = nb.flat(nb.source(_cells()[_index('<a id="box-rule"></a>**The box rule.**')]))
-    assert "In section 3's strip" in rule and "k - s + 1 = 4`: the run rule" in rule
+    assert "In the run strip above" in rule and "k - s + 1 = 4`: the run rule" in rule
 
 
 def test_the_appendix_prints_only_the_new_row_and_names_the_grid_change():

@@ -21,16 +21,13 @@ def _index(text: str) -> int:
     return index
 
 
-def _hidden(cell: dict) -> bool:
-    return "hide-input" in cell["metadata"].get("tags", [])
-
-
 def test_1_section_3_keeps_the_run_rule_and_the_stride_4_pair():
     cells = _cells()
-    paragraph = nb.flat(nb.source(cells[_index("**Held whole, in one rule.**")]))
-    assert "19.1 %" in paragraph and "pixels 5 to 8" in paragraph
+    paragraph = nb.flat(nb.source(cells[_index("**Held whole, in one rule.**")]))  # review r20d: in the appendix
+    main = nb.flat(nb.source(cells[_index("**Held whole.** Call a piece")]))  # section 3's one sentence
+    assert "19.1 %" in main and "pixels 5 to 8" in paragraph
     for moved in ("77.6 %", "(31, 16, 14)", "stride 16", "31 x 31", "mix all tokens", "Going further"):
-        assert moved not in paragraph, moved
+        assert moved not in paragraph and moved not in main, moved
     code = _index("whole = {split: share_held_whole(224")
     assert "pairs" not in nb.source(cells[code]) and "chain_footprints" not in nb.source(cells[code])
     assert "stride 16" not in nb.printed(cells[code])
@@ -45,15 +42,16 @@ def test_1_section_3_keeps_the_run_rule_and_the_stride_4_pair():
 
 def test_2_window_size_control():
     cells = _cells()
-    row = _index("window_controls = ((7, 7, 0), (5, 4, 1), (8, 4, 2))")
+    row = _index("window_controls = ((7, 7, 0), (5, 4, 1), (8, 4, 2), (5, 2, 2))")  # review r20d: + (5, 2, 2)
     printed = nb.printed(cells[row]).splitlines()
     assert printed[1:] == [
-        "(7, 7, 0): window 7, run k - s + 1 = 1, 49.9 % held whole",
-        "(5, 4, 1): window 5, run k - s + 1 = 2, 50.2 % held whole",
-        "(8, 4, 2): window 8, run k - s + 1 = 5, 100.0 % held whole",
+        "(7, 7, 0): window 7, run k - s + 1 = 1, 49.9 % held whole, 32 windows per side",
+        "(5, 4, 1): window 5, run k - s + 1 = 2, 50.2 % held whole, 56 windows per side",
+        "(8, 4, 2): window 8, run k - s + 1 = 5, 100.0 % held whole, 56 windows per side",
+        "(5, 2, 2): window 5, run k - s + 1 = 4, 100.0 % held whole, 112 windows per side",
     ]
     check = nb.source(cells[row + 1])
-    assert _hidden(cells[row + 1]) and "[49.9, 50.2, 100.0]" in check and "(k - s + 1 >= max(piece))" in check
+    assert nb.hidden(cells[row + 1]) and "[49.9, 50.2, 100.0, 100.0]" in check and "(k - s + 1 >= max(piece))" in check
     claim = nb.flat(nb.source(cells[_index("Padding alone moves the share")]))
     assert "credit the overlap, a run `k - s + 1 >= 4`" in claim and "not the window's size" in claim
     assert "credit the kernel" not in claim and "49.9 %" in claim and "50.2 %" in claim
@@ -70,7 +68,7 @@ def test_3_section_7_prints_one_chain():
     cells = _cells()
     start, end = _index("## 7 · The whole T2T chain, counted"), _index("## Summary")
     section = cells[start:end]
-    visible = [nb.source(c) for c in section if not _hidden(c)]
+    visible = [nb.source(c) for c in section if not nb.hidden(c)]
     assert not any("Tokens2Token(224" in text for text in visible)  # the meta listing is gone
     assert not any("SoftSplit(k=7" in nb.printed(c) for c in section)
     assert sum("show_chain(" in text and "def show_chain" not in text for text in visible) == 0
@@ -79,7 +77,7 @@ def test_3_section_7_prints_one_chain():
     assert "400 x 100 x 1 -> 100 x 25 = 2500 tokens" in nb.printed(call)
     figure = _index("fig = plot_t2t_module(224, 224, 3")
     check = cells[figure + 1]
-    assert _hidden(check) and "Tokens2Token(224" in nb.source(check) and "fig.axes[0].texts" in nb.source(check)
+    assert nb.hidden(check) and "Tokens2Token(224" in nb.source(check) and "fig.axes[0].texts" in nb.source(check)
     assert "(576, 384, 196)" in nb.source(check)
 
 
@@ -131,11 +129,11 @@ def test_7_cell_22_checks_only_the_floor_rule():
     cells = _cells()
     strip = _index('save_figure(fig, "02_window_strip_dropped")')
     check = nb.source(cells[strip + 1])
-    assert _hidden(cells[strip + 1]) and "max((n + 2 * p - k) % s - p, 0)" in check
+    assert nb.hidden(cells[strip + 1]) and "max((n + 2 * p - k) % s - p, 0)" in check
     for moved in ("window_coverage(8, 8", "count_tokens(224, 224, 7, 4, 2)", "math.ceil(n / 2)"):
         assert moved not in check, moved
     # round 20a (review r19c item 4): the coverage checks stay after section 2's coverage picture; the pads check
     # moved with the centring detail to the appendix
     earlier = _index("unpadded, padded_cov = window_coverage(8, 8, 3, 2, 0)")
-    assert earlier < strip and _hidden(cells[earlier]) and "math.ceil(n / 2)" in nb.source(cells[earlier])
+    assert earlier < strip and nb.hidden(cells[earlier]) and "math.ceil(n / 2)" in nb.source(cells[earlier])
     assert _index("assert pads == {0: 55, 1: 55, 2: 56, 3: 56}") > _index("## Appendix (optional)")

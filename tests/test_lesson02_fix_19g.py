@@ -23,9 +23,9 @@ def _cell_with(marker: str) -> str:
 
 
 def test_summary_marks_the_footprint_as_going_further():
-    summary = _cell_with("## Summary")
-    assert "31 x 31 pixels" in summary
-    assert "see [what each token holds](#token-footprint) (Going further)" in summary
+    summary = _cell_with("## Summary")  # review r20d: the footprint bullet dropped (optional material)
+    assert "31 x 31 pixels" not in summary and "(#token-footprint)" not in summary
+    assert "Split 3 gives 15 + 2·8 = 31 pixels" in _cell_with('<a id="token-footprint"></a>')  # taught there
 
 
 def test_the_prose_before_the_chain_figure_says_the_original_scrambles_it():

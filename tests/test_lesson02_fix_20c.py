@@ -41,13 +41,16 @@ def test_1_window_size_sentence_matches_its_counts():
 
 def test_2_section_3_names_lengths_share_geometry_and_links_the_appendix():
     cells = _cells()
-    paragraph = nb.flat(nb.source(cells[_at("**Held whole, in one rule.**")]))
+    paragraph = nb.flat(nb.source(cells[_at("**Held whole, in one rule.**")]))  # review r20d: in the appendix
     assert "3·7·7 = 147 values, a 4 x 4 patch 3·4·4 = 48" in paragraph and "(the box rule;" in paragraph
     assert "7 x 7 patches without overlap already hold 49.9 %" in paragraph
-    assert "The 100 % is geometry, not a measured gain" in paragraph and "(#held-whole)" in paragraph
-    code = _at("whole = {split: share_held_whole(224")
+    assert "The 100 % is geometry, not a measured gain" in paragraph
+    main = nb.flat(nb.source(cells[_at("**Held whole.** Call a piece")]))  # section 3's one sentence links there
+    assert "that 100 % is geometry, not a measured gain" in main and "(#held-whole)" in main
+    assert _at("### Held whole, counted") < _at("**Held whole, in one rule.**")
+    code = _at("no_overlap_7 = share_held_whole(224")  # the moved cell
     printed = nb.printed(cells[code]).splitlines()
-    assert printed[1] == (
+    assert printed[0] == (
         "values per RGB token (3·k·k): (4, 4, 0) 48, (7, 4, 2) 147; 7 x 7 patches (7, 7, 0), no overlap: "
         "32 x 32 windows at stride 7, 49.9 % held whole"
     )

@@ -123,9 +123,10 @@ def test_section_1_leads_with_the_controlled_pair():
     lines = _printed(cells[stat]).splitlines()  # round 19b: only the new rows; section 3 printed the others
     assert [line.split(":")[-1].strip() for line in lines] == [
         "57 windows per side, 18.6 % of the placements held whole",
-        "window 7, run k - s + 1 = 1, 49.9 % held whole",  # round 19c: the window-size controls
-        "window 5, run k - s + 1 = 2, 50.2 % held whole",
-        "window 8, run k - s + 1 = 5, 100.0 % held whole",
+        "window 7, run k - s + 1 = 1, 49.9 % held whole, 32 windows per side",  # round 19c: the window-size controls
+        "window 5, run k - s + 1 = 2, 50.2 % held whole, 56 windows per side",
+        "window 8, run k - s + 1 = 5, 100.0 % held whole, 56 windows per side",
+        "window 5, run k - s + 1 = 4, 100.0 % held whole, 112 windows per side",  # review r20d: a smaller window, run 4
     ]
     assert "per_side == {(4, 4, 0): 56, (4, 4, 2): 57, (7, 4, 2): 56}" in _source(cells[stat + 1])
     lead = _flat(_source(cells[stat - 1]))  # review r19a: the padding also moves the grid, 56 -> 57

@@ -42,8 +42,8 @@ def test_run_strip_and_the_box_rule_in_why_overlap_after_the_formula():
     (rule,) = [i for i, c in enumerate(cells) if "**The box rule.**" in _source(c)]
     (formula,) = [i for i, c in enumerate(cells) if "tokens_along(60, 20, 10, 5)}" in _source(c)]
     (section_4,) = [i for i, c in enumerate(cells) if "## 4 ·" in _source(c)]
-    # round 17c: both moved to Going further; review 18d: the strip back in section 3, before the 1-D proof
-    assert strip and _index("## 2 ·") < formula < _index("## 3 · Why overlap") < strip[0] < section_4
+    # round 17c: both moved to Going further; review 18d: the strip back in section 3; review r20d: to the appendix
+    assert strip and _index("## 2 ·") < formula < _index("## 3 · Why overlap") < section_4 < strip[0]
     assert _index("## Going further") < rule and strip[0] < rule
     assert "**Held whole, in one rule.**" in _source(cells[strip[0] - 1])  # round 19a: one paragraph
     assert "worst-placed run for (7, 4, 2): (first pixel, length) = (5, 4)" in _printed(cells[strip[0]])

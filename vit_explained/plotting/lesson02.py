@@ -42,6 +42,8 @@ MAX_CENTRE_DOTS = 600  # windows drawn as centre dots (cyan) when numbers are of
 CURRENT_COLOR = "tab:red"
 GIF_WINDOW_COLOR = "#ff0000"  # pure red: tab:red turned brown-orange, like the padding, in the GIF's 32 colours
 NEIGHBOUR_COLORS = ("magenta", "tab:blue", "tab:green")  # window 0 (drawn last, on top), right, lower neighbour
+#: Over the coverage shading: window 0 magenta, its right neighbour white, its lower neighbour black (thicker).
+DARK_NEIGHBOUR_COLORS = ("magenta", "white", "black")
 SHARED_COLOR = "cyan"  # the window-grid figure's hatching of what window 0 shares with either neighbour
 
 
@@ -232,6 +234,17 @@ def draw_window_outlines(ax: Axes, grid: TokenGrid, kernel: int, stride: int, *,
     return True
 
 
+def draw_neighbour_frames(ax: Axes, grid: TokenGrid, kernel: int, stride: int, *, linewidth: float = 3.5) -> None:
+    """Frame window 0 and its right and lower neighbours again, on top, in :data:`DARK_NEIGHBOUR_COLORS` (white and
+    black show on every shade of the coverage colours, blue and green do not)."""
+    corners = _window_corners(grid, stride)
+    shown = {1: DARK_NEIGHBOUR_COLORS[1]} if grid.cols > 1 else {}
+    shown |= {grid.cols: DARK_NEIGHBOUR_COLORS[2]} if grid.rows > 1 else {}
+    shown[0] = DARK_NEIGHBOUR_COLORS[0]
+    for index, color in shown.items():  # window 0 last, on top
+        ax.add_patch(_rectangle(corners[index], kernel, edgecolor=color, linewidth=linewidth, zorder=3, gid="frame"))
+
+
 def padding_only_windows(height: int, width: int, kernel: int, stride: int, padding: int) -> int:
     """How many windows of the soft split hold only zero padding (no pixel of the ``height x width`` image)."""
     grid = count_tokens(height, width, kernel, stride, padding)
@@ -247,14 +260,13 @@ def window_grid_caption(
     *, dots: bool = False, dark: bool = False,
 ) -> str:  # fmt: skip
     """The explorer's caption, wrapped at 110 characters: what each colour means (``dots``: the windows' centres
-    are drawn as cyan dots; ``dark``: the outlines are black), how many pixels are in no token, and
-    (``empty`` > 0) how many windows hold only
-    padding."""
+    are drawn as cyan dots; ``dark``: the outlines are black, the neighbours framed white and thick black), how
+    many pixels are in no token, and (``empty`` > 0) how many windows hold only padding."""
     parts = [f"orange: {padding} px of zero padding"] if padding else []
     parts += ["cyan dots: window centres"] if dots else []
     coloured = ["magenta: window 0" + (", the only one" if grid.total == 1 else "")]
-    coloured += ["blue: its right neighbour"] if grid.cols > 1 else []
-    coloured += ["green: its lower neighbour"] if grid.rows > 1 else []
+    coloured += [("white" if dark else "blue") + ": its right neighbour"] if grid.cols > 1 else []
+    coloured += [("thick black" if dark else "green") + ": its lower neighbour"] if grid.rows > 1 else []
     shown = {0} | ({1} if grid.cols > 1 else set()) | ({grid.cols} if grid.rows > 1 else set())
     parts += [
         ("black: every window" if dark else "thin white: every window")

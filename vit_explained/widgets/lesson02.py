@@ -26,6 +26,7 @@ from ..plotting.lesson02 import (
     MAX_CENTRE_DOTS,
     draw_coverage,
     draw_lost_pixels,
+    draw_neighbour_frames,
     draw_window_grid,
     draw_window_outlines,
     padding_only_windows,
@@ -98,6 +99,8 @@ class SoftSplitWidget(LessonWidget):
         if coverage:
             draw_coverage(ax, height, width, kernel, stride, padding)
         outlined = draw_window_outlines(ax, grid, kernel, stride, dark=coverage)
+        if coverage:  # blue and green do not show on the shading
+            draw_neighbour_frames(ax, grid, kernel, stride)
         lost = draw_lost_pixels(ax, height, width, kernel, stride, padding)
         ax.set_title(window_grid_title(grid, kernel, stride, padding, image.shape[0]), fontsize=12)
         empty = padding_only_windows(height, width, kernel, stride, padding)
