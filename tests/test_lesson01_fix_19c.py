@@ -45,7 +45,8 @@ def test_item1_the_8x8_column_reading_is_reported_with_the_whole_table_corrected
     assert "Its interval is half as wide" not in text and "clears 0 only just" not in text
     assert "+0.19 [-0.01, +0.40]: positive, not detected once corrected for the 20 intervals" in _reading_20()
     summary = next(nb.source(c) for c in nb.cells(LESSON) if nb.source(c).startswith("## Summary"))
-    assert "this one run's smaller spread" not in summary and "(+0.19 [+0.01, +0.38])" in summary  # 20a
+    assert "this one run's smaller spread" not in summary and "(8 x 8 canvas: seed 1 yes, seed 2 not shown)" in summary
+    assert "+0.19 [+0.01, +0.38]" in nb.flat(nb.all_text(APPENDIX))  # 20e: the pooled reading lives in appendix A
     cells = nb.cells(APPENDIX)
     at = cells.index(_table_cell())
     check = nb.source(cells[at + 1])
@@ -83,12 +84,12 @@ def test_item3_one_five_row_table_after_the_two_figures_with_a_three_line_readin
     assert "row - neither    shipped +0.37*" in nb.printed(lesson_table)
     (confirm,) = [c for c in six if "position_structure_report(table, (8, 8)" in nb.source(c)]
     figures = [i for i, c in enumerate(six) if "save_figure(fig" in nb.source(c)]
-    assert len(figures) == 2 and figures[-1] < six.index(confirm)
+    assert figures == [six.index(confirm)]  # 20e: one figure, its cell also prints the two new runs' readings
     code = [c for c in six if c["cell_type"] == "code" and "hide-input" not in c["metadata"].get("tags", [])]
-    assert len(code) == 3  # two figures and the confirmatory test: no separate interval lines
+    assert len(code) == 1  # no separate interval lines
     reading = next(nb.source(c) for c in nb.cells(APPENDIX) if nb.source(c).startswith("Reading the lines"))
     assert sum(line.startswith("- **") for line in reading.splitlines()) == 3
-    assert len([c for c in six if c["cell_type"] == "markdown"]) == 4  # 20c: definitions and hypotheses, verdict
+    assert len([c for c in six if c["cell_type"] == "markdown"]) == 2  # 20e: the setting, then one takeaway
 
 
 @pytest.mark.parametrize("check", ["patchify", "conv", "resize"])
@@ -138,9 +139,9 @@ def test_item7_fine_grid_figure_has_patch_ticks_and_an_inner_frame() -> None:
     plt.close(fig)
     (cell,) = [c for c in _section_6() if "fine_table, (8, 8))}, scale=2," in nb.source(c)]
     assert "inner_frame=True" in nb.source(cell)
-    text = nb.flat("\n".join(nb.source(c) for c in _section_6()))
+    text = nb.flat(nb.all_text(APPENDIX))  # 20e: the five-patch maps moved to appendix A
     assert "The canvas's corner patch (5, 5) has its red dot far away, at (2, 0)" in text
-    assert "canvas seed 0, corner patch (5, 5): its most similar patch is (2, 0)" in nb.all_printed(LESSON)
+    assert "canvas seed 0, corner patch (5, 5): its most similar patch is (2, 0)" in nb.all_printed(APPENDIX)
 
 
 def test_item8_view_after_permute_is_named() -> None:

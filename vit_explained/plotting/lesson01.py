@@ -550,6 +550,7 @@ _MAP_LESSONS = {
     "patch tokens": "lesson 01",
     "+ class token, positions": "lesson 01",
     "blocks": "lessons 03, 04, 05",
+    "norm, class token": "lesson 04: final norm",
     "head: logits": "lesson 06: training",
 }
 #: Where the step boxes sit: box width and height, bottom edge, left margin, spacing.

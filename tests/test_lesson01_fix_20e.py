@@ -1,0 +1,108 @@
+"""Lesson 01, review r20d_01's items (a cutting pass): each fails on the notebook before this fix (commit f7c431d)."""
+
+from __future__ import annotations
+
+from tests import _notebook as nb
+from vit_explained.plotting.lesson01 import _MAP_LESSONS
+
+LESSON = nb.NOTEBOOKS / "01_patches_and_embeddings.ipynb"
+APPENDIX = nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb"
+
+
+def _visible_before_summary() -> list[dict]:
+    cells = nb.cells(LESSON)
+    end = nb.unique_index(nb.sources(LESSON), "## Summary")
+    return [c for c in cells[:end] if not nb.hidden(c)]
+
+
+def _section(start: str, end: str) -> list[dict]:
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    return cells[nb.unique_index(sources, start) : nb.unique_index(sources, end)]
+
+
+def test_main_path_is_shorter():
+    assert len(_visible_before_summary()) <= 66  # was 71
+
+
+def test_section6_is_one_figure_and_one_takeaway():
+    six = _section("## 6 · Going deeper", "## 7 · Going deeper")
+    visible = [c for c in six if not nb.hidden(c)]
+    assert [c["cell_type"] for c in visible] == ["markdown", "code", "markdown"]
+    figure = nb.source(visible[1])
+    assert "01_learned_positions_fine_grid" in figure and "plot_position_similarity_pair" in figure
+    out = nb.printed(visible[1])
+    for line in (
+        "seed 1, same row - neither: +0.451 [+0.213, +0.690]",
+        "seed 1, same column - neither: +0.176 [+0.004, +0.387]",
+        "seed 2, same row - neither: +0.479 [+0.258, +0.692]",
+        "seed 2, same column - neither: +0.150 [-0.007, +0.334]",
+    ):
+        assert line in out
+    takeaway = nb.flat(nb.source(visible[2]))
+    for number in (
+        "+0.451 [+0.213, +0.690]",
+        "+0.479 [+0.258, +0.692]",
+        "+0.176 [+0.004, +0.387]",
+        "+0.150 [-0.007, +0.334]",
+    ):
+        assert number in takeaway
+    text = nb.flat(" ".join(nb.source(c) for c in six))
+    assert "family of 20" not in text and "**The readings**" not in text and "family of 4" not in text
+    hidden = [nb.source(c) for c in six if nb.hidden(c)]
+    assert len(hidden) == 1 and '(1, "same row - neither"): (0.451, 0.213, 0.69)' in hidden[0]
+
+
+def test_moved_material_and_checks_live_in_appendix_a():
+    sources = nb.sources(APPENDIX)
+    table = nb.unique_index(sources, "**The readings**, on a table's inner patches")
+    run = nb.unique_index(sources, "new_runs = {seed: stored_shifted_positions")
+    assert table < run and "-> {'confirmed' if d.low > 0 else 'not confirmed'}" in sources[run]
+    assert "assert [d.low > 0 for d in confirm.values()] == [True, True, True, False]" in sources[run + 1]
+    assert nb.hidden(nb.cells(APPENDIX)[run + 1])
+    assert "new run, seed 2 (74.5% of moved test digits right)" in nb.printed(nb.cells(APPENDIX)[run])
+    pair = nb.unique_index(sources, 'save_figure(fig, "01_learned_positions")')
+    assert "assert near[5, 5].tolist() == [2, 0]" in sources[pair + 1]
+    assert "most similar patch is (2, 0)" in nb.printed(nb.cells(APPENDIX)[pair])
+    assert nb.unique_index(sources, "**The five exploratory tables**") > run
+
+
+def test_summary_bullets_merged():
+    summary = nb.flat(next(s for s in nb.sources(LESSON) if s.startswith("## Summary")))
+    assert "same-row positions come out alike in every table; same-column ones only sometimes" in summary
+    assert "(8 x 8 canvas: seed 1 yes, seed 2 not shown)" in summary
+    assert "family of 20" not in summary and "Tested on new runs" not in summary
+
+
+def test_section8_strided_cnn_caveat_and_wording():
+    eight = _section("## 8 · The ViT paper's explanation", "## 9 · Explore")
+    text = nb.flat(" ".join(nb.source(c) for c in eight if c["cell_type"] == "markdown"))
+    assert "no grid step gives them back" not in text and "the tokens do not stay the same" in text
+    assert "Azulay & Weiss 2019; Zhang 2019" in text and "in every layer" in text
+    out = " ".join(nb.printed(c) for c in eight)
+    assert "a stride-4 CNN stem" in out and "0.00 at 4 px, 0.32 at 1 px" in out
+    assert any("stem_gap[4] < 1e-5" in nb.source(c) for c in eight if nb.hidden(c))
+
+
+def test_cell84_names_the_confound():
+    text = nb.flat(next(s for s in nb.sources(LESSON) if s.startswith("**What the accuracies show**")))
+    assert "The new-size drop mixes two changes: the resized table, and patches of larger digits" in text
+
+
+def test_small_items():
+    sources = nb.sources(LESSON)
+    ex1 = sources[nb.unique_index(sources, "### Exercise 1 · Count the tokens")]
+    details = ex1.index("<details>")
+    assert details < ex1.index("(H // ph + 1) * (W // pw)") < ex1.index("</details>")
+    assert "The checks printed below: token 0" in sources[nb.unique_index(sources, "token 14\nthe square below")] or (
+        "The checks printed below" in nb.all_text(LESSON)
+    )
+    assert "The printed checks: token 0" not in nb.all_text(LESSON)
+    text = nb.flat(nb.all_text(LESSON))
+    assert "with the *kernel's* `permute` forgotten (vertical axis; section 3 forgot the *image's*)" in text
+    assert "not section 3's slip" not in text
+    assert "ViT-S/16 (DeiT's DeiT-S; the name ViT-S came later, Steiner et al. 2021" in text
+    assert "a model size DeiT introduced" not in text
+
+
+def test_map_labels_every_box():
+    assert "norm, class token" in _MAP_LESSONS
