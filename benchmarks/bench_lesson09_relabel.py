@@ -11,6 +11,9 @@
     # (a rerun of a stored arm and seed updates its run, e.g. adding the test digits that are neither 7 nor 1):
     cp vit_explained/checkpoints/lesson09_relabel.json /tmp/stored.json
     .venv/bin/python benchmarks/bench_lesson09_relabel.py --merge /tmp/stored.json /tmp/short-*_[012].json
+    # the token controls (8 epochs, the relabelled teacher): short-one-token, ONE class token and one head trained
+    # on 1/2 CE(y) + 1/2 CE(y_t) (DeiT Table 3's hard distillation without the token); short-two-class, a DeiT
+    # with both heads trained on the labels (no teacher in the loss: the paper's section 4 control)
 
 The teacher is the shipped CNN (``load_mnist_cnn()``). In the ``relabel`` arm, wherever it picks 7 its
 logits for 7 and 1 swap, so its argmax says 1 (the one change); the ``control`` arm uses it unchanged.
@@ -44,6 +47,7 @@ from vit_explained.data import load_mnist
 from vit_explained.deit import DeiT
 from vit_explained.distill import _TRAINING_KEYS, DEIT_CONFIG, RECIPE, accuracy_of, fit, load_mnist_cnn
 from vit_explained.evidence import mcnemar, proportion
+from vit_explained.vit import ViT
 
 EPOCHS = RECIPE["epochs"]  # 40, as the shipped student
 SEEDS = (0, 1, 2)
@@ -57,6 +61,8 @@ ARMS = {
     "short-soft-tau3": (True, "soft-tau3", SHORT_EPOCHS),  # tau = 3: the target far from one-hot (lambda 0.5)
     "short-control": (False, "hard", SHORT_EPOCHS),  # the teacher unchanged: the short arms' own control
     "short-soft-tau3-control": (False, "soft-tau3", SHORT_EPOCHS),  # the tau = 3 arm with the teacher unchanged
+    "short-one-token": (True, "hard", SHORT_EPOCHS),  # OneToken: one head learns y and y_t, 1/2 each
+    "short-two-class": (True, "labels", SHORT_EPOCHS),  # a DeiT, both heads on the labels (the teacher only scored)
 }
 SOFT_TAU = {"soft": 1.0, "soft-tau3": 3.0}
 SOURCE, TARGET = 7, 1  # the relabelled teacher: wherever its answer is 7, it says 1
@@ -75,6 +81,34 @@ class Relabelled(nn.Module):
         swapped = logits[picked][:, [self.target, self.source]]
         logits[picked, self.source], logits[picked, self.target] = swapped[:, 0], swapped[:, 1]
         return logits
+
+
+class OneToken(DeiT):
+    """One class token and one head, trained by ``fit``'s hard loss on both targets: ``forward_heads`` returns the
+    head's logits twice, so the loss is ``1/2 CE(head, y) + 1/2 CE(head, y_t)`` (DeiT Table 3's hard
+    distillation without the token). Tokens ``[class, patches]``, as the package's ViT."""
+
+    num_special_tokens = 1
+
+    def _make_tokens(self, dim: int) -> None:
+        self.class_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embedding = nn.Parameter(torch.empty(1, self.num_patches + 1, dim))
+        nn.init.trunc_normal_(self.class_token, std=0.02)
+        nn.init.trunc_normal_(self.pos_embedding, std=0.02)
+
+    def _make_heads(self, dim: int, num_classes: int) -> list[nn.Linear]:
+        self.head = nn.Linear(dim, num_classes)
+        return [self.head]
+
+    def no_weight_decay(self) -> set[str]:
+        return ViT.no_weight_decay(self)
+
+    def forward_features(self, images: torch.Tensor) -> torch.Tensor:
+        return ViT.forward_features(self, images)
+
+    def forward_heads(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        logits = self.head(self.forward_features(images)[:, 0])
+        return logits, logits
 
 
 def _says_1(student: nn.Module, teacher: nn.Module, images: torch.Tensor, prefix: str = "") -> dict:
@@ -106,12 +140,12 @@ def run_arm(arm: str, seeds: tuple[int, ...], epochs: int | None = None) -> dict
     runs = []
     for seed in seeds:
         torch.manual_seed(seed)
-        student = DeiT(**DEIT_CONFIG)
+        student = OneToken(**DEIT_CONFIG) if arm == "short-one-token" else DeiT(**DEIT_CONFIG)
         recipe = {key: RECIPE[key] for key in _TRAINING_KEYS} | {"seed": seed}
         soft = functools.partial(distill.soft_distillation_loss, tau=SOFT_TAU.get(loss, 1.0))
         swap = mock.patch.object(distill, "hard_distillation_loss", soft)
         with swap if loss in SOFT_TAU else contextlib.nullcontext():
-            result = fit(student, data, teacher=teacher, epochs=epochs, **recipe)
+            result = fit(student, data, teacher=None if loss == "labels" else teacher, epochs=epochs, **recipe)
         run = {
             "seed": seed,
             "best_epoch": result.best_epoch,
@@ -199,7 +233,7 @@ def merge(paths: list[str]) -> None:
     results = {
         "what": "lesson 09: a DeiT distilled from the shipped CNN with its 7s relabelled 1 (relabel) or unchanged"
         " (control); per validation 7, does each head say 1 (short arms: also per test 7 and per test digit neither"
-        " 7 nor 1)",
+        " 7 nor 1); short-one-token: one class token and one head trained on both targets (its head read as both)",
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
         "machine": machine("1"),
         "source": SOURCE,

@@ -869,10 +869,17 @@ _KL_NO_TAU2 = (
     "your KL term lacks the tau ** 2 factor: dividing the logits by tau shrinks the KL's gradient by about "
     "tau ** 2, and the factor gives it back (at tau = 1 the two agree, at tau = 3 they differ 9 times)"
 )
-_KL_PER_ELEMENT = (
-    "you divided the KL by B x classes (numel), as DeiT's code does; your KL is averaged over batch x classes: "
-    "F.kl_div's reduction='mean' divides by every element likewise. Average it per image: "
-    "reduction='batchmean', or sum over the classes then mean over the batch"
+_KL_NUMEL = (
+    "you divided the KL by B x classes (numel), as DeiT's code does: that makes it classes times lighter. Average "
+    "it per image: divide the summed KL by the batch size B (or use reduction='batchmean')"
+)
+_KL_MEAN = (
+    "your KL is averaged over batch x classes: F.kl_div's reduction='mean' (its default) divides the summed KL by "
+    "every element. Average it per image: reduction='batchmean'"
+)
+_KL_OVER_BATCH = (
+    "your log_softmax runs over dim 0, the batch axis: each class's column then sums to 1, not each image's row. "
+    "Take both log_softmaxes over the classes, dim=-1"
 )
 _SOFT_MESSAGES = {
     "summed": "your KL is summed over the batch: average it per image (reduction='batchmean')",
@@ -897,8 +904,10 @@ def _soft_slips(
     teacher: torch.Tensor,
     tau: float,
     lam: float,
+    per_element: str = _KL_NUMEL,
 ) -> list[tuple[torch.Tensor, str]]:
-    """The usual wrong soft losses and the message that names each (the first that matches is named)."""
+    """The usual wrong soft losses and the message that names each (the first that matches is named);
+    ``per_element`` names a KL divided by B x classes (``/ numel()``, or F.kl_div's ``reduction='mean'``)."""
     base = F.cross_entropy(class_logits, labels)
     log_s, log_t = F.log_softmax(distillation_logits / tau, -1), F.log_softmax(teacher / tau, -1)
     right_rows = (log_t.exp() * (log_t - log_s)).sum(-1)  # KL(teacher || student) per image
@@ -908,6 +917,8 @@ def _soft_slips(
     untempered_s, untempered_t = F.log_softmax(distillation_logits, -1), F.log_softmax(teacher, -1)
     untempered = (untempered_t.exp() * (untempered_t - untempered_s)).sum(-1).mean()
     class_kl = (log_t.exp() * (log_t - F.log_softmax(class_logits / tau, -1))).sum(-1).mean()
+    log_s0, log_t0 = F.log_softmax(distillation_logits / tau, 0), F.log_softmax(teacher / tau, 0)  # over the batch
+    over_batch = [(t.exp() * (t - s)).sum(-1).mean() for t, s in ((log_t0, log_s0), (log_t, log_s0), (log_t0, log_s))]
 
     def mix(term: torch.Tensor, weight: float = lam, scale: float = tau**2) -> torch.Tensor:
         return (1 - weight) * base + weight * scale * term
@@ -917,12 +928,10 @@ def _soft_slips(
         (mix(other_rows.mean()), _KL_OTHER_DIRECTION),
         (mix(other_rows.mean(), scale=1.0), _KL_OTHER_DIRECTION + "; and the tau ** 2 factor is missing"),
         (mix(right_rows.mean(), scale=1.0), _KL_NO_TAU2),
-        (mix(right_rows.sum() / numel), _KL_PER_ELEMENT),
-        (mix(right_rows.sum() / numel, scale=1.0), _KL_PER_ELEMENT + "; and the tau ** 2 factor is missing"),
-        (
-            mix(other_rows.sum() / numel),
-            _KL_PER_ELEMENT + "; and the KL is KL(student || teacher), the other direction",
-        ),
+        (mix(right_rows.sum() / numel), per_element),
+        (mix(right_rows.sum() / numel, scale=1.0), per_element + "; and the tau ** 2 factor is missing"),
+        (mix(other_rows.sum() / numel), per_element + "; and the KL is KL(student || teacher), the other direction"),
+        *((mix(term), _KL_OVER_BATCH) for term in over_batch),
         (mix(right_rows.sum()), m["summed"]),
         (lam * base + (1 - lam) * tau**2 * right_rows.mean(), m["lam swapped"]),
         (mix(untempered), m["no tau"]),
@@ -956,6 +965,26 @@ def _log_probabilities_as_target(answer: Callable[..., Any], inputs: tuple, tau:
     finally:
         F.kl_div = original
     return bool(seen)
+
+
+def _kl_div_reductions(answer: Callable[..., Any], inputs: tuple, tau: float, lam: float) -> set[str]:
+    """The ``reduction`` of every ``F.kl_div`` call ``answer`` makes (``'mean'``, F.kl_div's default, if not given)."""
+    original, seen = F.kl_div, set()
+
+    def spy(input: torch.Tensor, target: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+        seen.add(kwargs.get("reduction", args[2] if len(args) > 2 else "mean"))
+        return original(input, target, *args, **kwargs)
+
+    F.kl_div = spy  # nn.KLDivLoss calls F.kl_div too
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            answer(*(x.detach().clone() for x in inputs), tau, lam)
+    except Exception:  # the probe only looks at the calls
+        pass
+    finally:
+        F.kl_div = original
+    return seen
 
 
 def _probabilities_as_input(answer: Callable[..., Any], inputs: tuple, tau: float, lam: float) -> bool:
@@ -1024,7 +1053,8 @@ def check_soft_distillation(answer: Callable[..., Any]) -> None:
                 f"{where}: your loss is {mine.item():.4f}: F.kl_div's target is log-probabilities, so pass "
                 "log_target=True, or give it softmax probabilities (without log_target, F.kl_div takes their log)"
             )
-        for value, message in _soft_slips(class_logits, distillation_logits, labels, teacher, tau, lam):
+        per_element = _KL_MEAN if "mean" in _kl_div_reductions(answer, inputs, tau, lam) else _KL_NUMEL
+        for value, message in _soft_slips(class_logits, distillation_logits, labels, teacher, tau, lam, per_element):
             if close(mine, value):
                 fail(f"{where}: {message}")
         if _probabilities_as_input(answer, inputs, tau, lam):
