@@ -52,7 +52,9 @@ def test_item_3_the_q_gradient_ratio_is_printed_and_said():
     assert "mean gradient at each query, no scale / scale   14.1 (5 seeds: 13.3..15.0)" in nb.printed(CELLS[code])
     text = nb.flat(SOURCES[code + 1])
     assert "14 times the scaled one at $d = 64$" in text
-    assert "rows saturate *and* the gradient at $q$ grows with $\\sqrt{d}$" in text
+    # the ratio at q is sqrt(d) times the one at the scores, and it grows far more slowly than sqrt(d)
+    assert "the ratio at $q$ is $\\sqrt{d}$ times the ratio at the scores" in text
+    assert "much more slowly than $\\sqrt{d}$ (4 to 16)" in text and "grows with $\\sqrt{d}$" not in text
     assert '"14.1 (5 seeds: 13.3..15.0)" in table_lines[5]' in SOURCES[code + 2]
 
 

@@ -46,7 +46,8 @@ SHAPE_KEYS = ("qkv", "qkv_heads", "q", "scores", "weights", "heads_out", "merged
 
 _SHAPE_HINTS = {
     "qkv": "the fused Linear makes queries, keys and values for every token at once",
-    "qkv_heads": "the reshape splits the last axis into (3, heads, d) and moves the 3 and the heads to the front",
+    "qkv_heads": "the reshape splits the last axis into (3, heads, d); the permute moves the 3 and the heads to the"
+    " front",
     "q": "one of the three (q, k or v): a batch of heads, each a sequence of tokens",
     "scores": "one score for every (query token, key token) pair, in every head",
     "weights": "the softmax does not change the shape of what it normalises",

@@ -1,0 +1,40 @@
+"""Lesson 03, review r20f: the gradient at q does not grow with sqrt(d), the fused path's memory claim is scoped to
+what appendix I measured, the query rule's bias is named, and exercise 1's hint gives the permute its job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests import _notebook as nb
+from vit_explained.exercises import lesson03
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "03_attention_shapes.ipynb"
+SOURCES = nb.sources(LESSON)
+
+
+def test_the_ratio_at_q_grows_more_slowly_than_sqrt_d_and_a_check_says_so():
+    code = nb.unique_index(SOURCES, "saturation = summarize_saturation(runs)")
+    assert "grows from 9 to 17 between $d = 16$ and $256$" in nb.flat(SOURCES[code + 1])
+    assert (
+        "saturation.query_ratio[256].mean / saturation.query_ratio[16].mean < math.sqrt(256 / 16) / 2"
+        in SOURCES[code + 2]
+    )
+
+
+def test_fused_memory_claim_is_scoped_to_the_forward_pass_measured():
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Heads cost memory, not parameters:**")])
+    assert "does not store it in the forward pass" in text
+    assert "batch 1, one head; its backward pass is not measured here" in text
+
+
+def test_query_rule_bias_is_named():
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "The query (cyan), patch 10, is picked by one rule too")])
+    assert "That rule favours a stroke-bound row, so the head's 91 % is the number to quote" in text
+
+
+def test_exercise_1_hint_gives_the_permute_the_move():
+    hint = lesson03._SHAPE_HINTS["qkv_heads"] if hasattr(lesson03, "_SHAPE_HINTS") else None
+    source = Path(lesson03.__file__).read_text()
+    assert "(3, heads, d); the permute moves the 3 and the heads to the" in source
+    assert "and moves the 3 and the heads to the front" not in source
+    assert hint is None or "permute moves" in hint
