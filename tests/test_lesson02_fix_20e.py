@@ -18,16 +18,23 @@ def _at(text: str) -> int:
 def test_1_square_200_stops_and_the_summary_says_16_divides():
     cells = nb.cells(LESSON)
     code = _at("square_image = torch.rand(1, 1, 200, 200")
-    assert nb.printed(cells[code]).splitlines()[-1] == (
+    assert (
+        nb.printed(cells[code]).splitlines()[-1]
+        == "209 x 209, 52 -> 26 -> 13 per side, position table of 170 rows: runs, output (1, 170, 8)"
+    )
+    assert nb.printed(cells[code]).splitlines()[-2] == (
         "200 x 200, 50 -> 25 -> 13 per side = 169 tokens, position table of 145 rows: RuntimeError: The size of "
         "tensor a (170) must match the size of tensor b (145) at non-singleton dimension 1"
     )
     check = nb.source(cells[code + 1])
     assert nb.hidden(cells[code + 1]) and "== (200 // 16) ** 2 + 1 == 145" in check and "square_outcome ==" in check
     prose = nb.flat(nb.source(cells[code - 1]))
-    assert "A **square** 200 x 200 image stops too: 16 does not divide 200" in prose
+    assert (
+        "A **square** 200 x 200 image stops too: the chain rounds up" in prose
+        and "for sides 16m, 16m + 1 and 16m + 2 (209 runs)" in prose
+    )
     summary = nb.flat(nb.source(cells[_at("## Summary")]))
-    assert "The original code assumes square grids whose side 16 divides" in summary
+    assert "a square token grid of `img_size // 16` per side" in summary and "whose side 16 divides" not in summary
 
 
 def test_2_section_3_is_the_line_example_and_one_sentence():

@@ -32,8 +32,11 @@ def test_summary_keeps_the_core_and_points_to_going_further():
     (summary,) = [_source(c) for c in _cells() if "## Summary" in _source(c)]
     flat = " ".join(summary.split())
     assert "overlap by `k - s` pixels" in flat and "floor((n + 2p - k) / s) + 1" in flat and "4 x 2 x 2 = 16" in flat
-    # review r20d: square grids whose side 16 divides (200 x 200 stops)
-    assert "The original code assumes square grids whose side 16 divides ([Going further](#non-square))" in flat
+    # review r20f: a square token grid of img_size // 16 per side (200 x 200 stops, 209 x 209 runs)
+    assert (
+        "The original code assumes a square token grid of `img_size // 16` per side: true when 16 divides the side,"
+        " and also for sides 16m + 1 and 16m + 2 ([Going further](#non-square))"
+    ) in flat
     for forensics in ("208", "0f63dc9", "runs silently"):
         assert forensics not in flat
 
