@@ -29,11 +29,13 @@ LESSONS: dict[str, tuple[str, int]] = {
     "01_patches_and_embeddings": (
         "a map of the whole ViT with ViT-B/16's shapes; 196 patches + 1 class token = 197 tokens; patchify by hand; "
         "Conv2d, Unfold + Linear and Rearrange + Linear are one computation; why positions; sinusoid vs learned "
-        "positions, and a position table resized to a new resolution; patch-grid and shuffle widgets; 4 exercises",
+        "positions, and a position table resized to a new resolution; patch-grid and shuffle widgets; Eq. 1 built by "
+        "hand; 5 exercises",
         30,
     ),
     "01_patches_and_embeddings_appendix": (
-        "section 6's five comparisons of a trained table, why border patches cluster, a shift study; section 7's five "
+        "section 6's readings of five trained tables (per table and as one family of 20), the confirmatory test on two "
+        "new 8 x 8 runs, one tested (confounded) explanation of the border cluster, a shift study; section 7's five "
         "resolution comparisons; the paper's, timm's and Hugging Face's resize kernels; section 5's table-scale probe; "
         "the sinusoid table and an eight-digit walk through the pipeline; three more widgets (patch size, digit "
         "shuffle, position maps)",
