@@ -122,6 +122,6 @@ def test_share_arrows_geometry_and_picture():
     fig = plot_share_arrows({"a": (0.31, 0.61), "b": (0.96, 0.97)}, title="t")
     assert len(fig.axes) == 2 and [ax.get_title() for ax in fig.axes] == ["a", "b"]
     sources = _sources()
-    picture = _at(sources, 'plot_share_arrows({f"small model at init, block {b}"')  # 19a: in appendix D
-    assert picture > _at(sources, "### D · A second measure")
-    assert "negative if it points against $g$" in sources[picture - 1]
+    picture = _at(sources, 'plot_share_arrows({f"small model at init, block {b}"')  # 20e: back in section 5
+    assert _at(sources, "## 5 · Cut the MLP route") < picture < _at(sources, "## Summary")
+    assert "it can be negative" in sources[picture + 1]  # directly above the share's definition

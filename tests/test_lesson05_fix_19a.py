@@ -65,11 +65,12 @@ def test_the_main_line_uses_one_share_measure():
     cells, sources = _cells(), nb.sources(NOTEBOOK)
     section_5, summary = _at(sources, "## 5 · Cut the MLP route"), _at(sources, "## Summary")
     main = "\n".join(sources[section_5:summary])
-    assert "plot_share_arrows" not in main and "with_change=True" not in main and "**change**" not in main
+    assert main.count("plot_share_arrows({") == 1  # 20e: the picture sits in section 5
+    assert "with_change=True" not in main and "**change**" not in main
     table = nb.printed(cells[_at(sources, "freeze_cut_table(changes, with_change=False")])
     assert "cut: MLP share" in table and "cut: share change" not in table
     appendix_d = _at(sources, "### D · A second measure")
-    assert _at(sources, "plot_share_arrows({") > appendix_d
+    assert _at(sources, "plot_share_arrows({") < section_5 + 5 < appendix_d
     assert _at(sources, "cut_size = trained_cut.qkv_cut_size") > appendix_d  # 20c: the package's property
 
 

@@ -60,7 +60,7 @@ def test_small_vit_qkv_init_changes_only_the_qkv_layers():
 def test_the_class_token_carries_the_gradient():
     cells, sources = _cells(), _sources()
     at = _at(sources, "by_token = token_gradient_norms(model, images, labels)")
-    assert _at(sources, "## 2 · Two routes") < at < _at(sources, "## 3 · Gradient norms")
+    assert _at(sources, "## 4 · Inside attention") < at < _at(sources, "## 5 · Cut the MLP route")  # 20e: end of 4
     printed = nb.printed(cells[at])
     for line in ("    3          0.49               0.0e+00", "    0          0.62               2.2e-03"):
         assert line in printed

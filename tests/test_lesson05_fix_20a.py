@@ -39,7 +39,7 @@ def test_section_3_keeps_one_sentence_and_no_sweep():
     section_4 = nb.unique_index(sources, "## 4 · Inside attention")
     main = "\n".join(sources[section_3 : section_4 + 1])  # section 4's heading opens the same cell
     assert "width_ratio" not in main and "by_tokens" not in main and "Is that true of any ViT?" not in main
-    assert "appendix B measures width, heads, token count and patch size" in nb.flat(main)
+    assert "appendix B measures width, heads, token count, patch size and input" in nb.flat(main)
 
 
 def test_factor_chain_chart_sits_in_section_4_with_appendix_i_numbers():

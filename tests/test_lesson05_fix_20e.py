@@ -1,0 +1,96 @@
+"""Lesson 05, review r20d (fixes 20e): every size of the v-versus-q/k ratio names its data and patch size, and
+appendix B prints the input dependence at fixed width; the Answer names ||g_cut||/||g|| a second measure and quotes
+the share of the same all-256 gradient; the share picture sits in section 5 above its definition; the class-token
+paragraph ends section 4; the k bias's AdamW step is printed; the product 2.6 x 4.4 is printed; section 5 points to
+appendix C's like-for-like ratios; cell 0 and the Answer open in plain words."""
+
+from __future__ import annotations
+
+from tests import _notebook as nb
+
+LESSON = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
+
+
+def test_the_ratio_names_its_data_and_the_input_dependence_is_printed():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    short = nb.flat(sources[nb.unique_index(sources, "## 3 · Gradient norms per layer")])
+    assert "ViT-B's width and heads" not in short and "on 8x8 digits in 2x2 patches" in short
+    surprise = nb.flat(sources[nb.unique_index(sources, "The right panel holds a surprise")])
+    assert "smaller patches raise it" not in surprise and "fewer pixels per token raise it, here" in surprise
+    assert "on these digits, in one fresh block, it falls roughly as $1/D$" in surprise
+    assert "uniform noise in ViT-B's 16x16x3 patches gives 129 to 143" in surprise
+    appendix_b = nb.flat(sources[nb.unique_index(sources, "Hundreds of times holds at D = 32 only")])
+    assert "so on these 8x8 digits in 2x2 patches at N = 17 the ratio falls roughly as $1/D$" in appendix_b
+    at = nb.unique_index(sources, "by_input = {")
+    assert nb.unique_index(sources, "### B ·") < at < nb.unique_index(sources, "### C ·")
+    printed = nb.printed(cells[at])
+    assert "uniform-noise RGB 224 px, 16 px patches (patch_dim 768)   129 to  143" in printed
+    assert "224 px digits, 16 px patches (patch_dim 256)                8 to   10" in printed
+    assert "8 px digits, 2 px patches (patch_dim 4)                    19 to   22" in printed
+    check = cells[at + 1]
+    assert (
+        nb.hidden(check)
+        and "ranges[1] == (129, 143)" in nb.source(check)
+        and "ranges[2] == (19, 22)" in nb.source(check)
+    )
+    after = nb.flat(sources[at + 2])
+    assert "about 8 to 10 on 224 px digits, 129 to 143 on noise, 19 to 22 on the 8 px digits" in after
+
+
+def test_the_answer_names_a_second_measure_from_one_gradient():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    answer = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])
+    assert "Said the other way" not in answer
+    assert "A second measure, from one gradient over all 256 digits" in answer
+    assert "that same gradient's share is 96, 82, 75 and 54 %" in answer and "(mean over 8 batches of 32)" in answer
+    table = nb.unique_index(sources, "batch_share = [t_interval(")
+    assert "the same all-256 gradient's MLP share, blocks 0-3: 96, 82, 75, 54 %" in nb.printed(cells[table])
+    assert "[round(100 * s) for s in trained_cut.qkv_share] == [96, 82, 75, 54]" in sources[table + 1]
+
+
+def test_the_share_picture_sits_above_its_definition_once():
+    sources = nb.sources(LESSON)
+    picture = nb.unique_index(sources, "plot_share_arrows({")
+    definition = nb.unique_index(sources, "**The MLP share** (the orange arrow above)")
+    assert picture + 1 == definition and nb.unique_index(sources, "## 5 · Cut the MLP route") < picture
+    assert sum("plot_share_arrows(" in s for s in sources) == 1
+
+
+def test_the_class_token_paragraph_ends_section_4_without_a_forward_reference():
+    sources = nb.sources(LESSON)
+    tokens = nb.unique_index(sources, "**Which tokens carry it?**")
+    assert nb.unique_index(sources, "every hand-derived gradient equals autograd's") < tokens
+    assert tokens < nb.unique_index(sources, "## 5 · Cut the MLP route")
+    assert "borrow" not in sources[tokens] and "model.zero_grad()" in sources[tokens + 1]
+
+
+def test_the_k_bias_step_is_printed_and_asserted():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    at = nb.unique_index(sources, "def step_sizes(optimizer, steps")
+    printed = nb.printed(cells[at])
+    assert "AdamW, lr 1e-3, 1 step" in printed and "k bias 1.4e-06" in printed and "q, v bias 1.0e-03" in printed
+    assert 'sizes["k bias"] < 1e-5' in sources[at + 1]
+    assert "(printed: `k bias`, under 1e-5 per entry" in nb.flat(sources[at - 1])
+
+
+def test_the_v_scaling_product_is_printed():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    at = nb.unique_index(sources, "per_unit_d_out = [")
+    assert "q, k growth x dO shrink = 11.5 (3 seeds: 8.0..16.6)" in nb.printed(cells[at])
+    assert "round(sum(per_unit_d_out) / 3, 1) == 11.5" in sources[at + 1]
+    text = nb.flat(sources[nb.unique_index(sources, "Two sub-predictions fail.")])
+    assert "2.6 x 4.4, about 11.5 times" in text and "Why $dO$ shrinks is not measured here." in text
+
+
+def test_section_5_points_to_appendix_c_and_cell_0_opens_in_words():
+    sources = nb.sources(LESSON)
+    section_5 = nb.flat(sources[nb.unique_index(sources, "In this one checkpoint the share is above 50 %")])
+    assert (
+        "like for like, from its own PyTorch init, it is 8 to 83 over 3 fresh seeds and 1.7 to 2.8 trained" in section_5
+    )
+    intro = nb.flat(sources[0])
+    words = intro.split("**The short answer.**")[1].split("In numbers")[0]
+    assert not any(ch.isdigit() for ch in words) and "most of that had first travelled back through the MLPs" in words
+    answer = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])
+    first = answer.split("**Answer to the question:**")[1].split("In one trained checkpoint")[0]
+    assert not any(ch.isdigit() for ch in first) and "most of that $dO$ had come back through the MLPs" in first
