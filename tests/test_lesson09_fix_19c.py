@@ -198,5 +198,6 @@ def test_the_lesson_prints_checks_and_reads_the_short_control():
     assert "the soft arms' other digits were not recorded" in reading
     assert "Two controls use the unchanged teacher" in nb.flat(sources[start - 1])  # fix 20a: and soft tau = 3
     # fix 20c (review r20b): the 8-epoch arms moved to appendix B; section 3 quotes their control's range
-    claim = nb.flat(sources[next(i for i, s in enumerate(sources) if s.startswith("On every seed the distillation"))])
-    assert "calls 2 to 16 of them a 1, the unchanged-teacher control 1 to 7" in claim
+    # fix 20e (review r20d): that paragraph moved to appendix B, beside the counts
+    claim = nb.flat(sources[next(i for i, s in enumerate(sources) if s.startswith("**Section 3's class head in"))])
+    assert "calls 2 to 16 of the 100 test 7s a 1, the unchanged-teacher control 1 to 7" in claim

@@ -74,7 +74,8 @@ def test_the_chance_line_became_a_shuffled_baseline():
 
 def test_relabel_figures_name_digits_and_length():
     sources = nb.sources(LESSON)
-    assert 'digits="50 validation 7s", epochs=40' in sources[nb.unique_index(sources, '"09_relabel_ablation"')]
+    # fix 20e (review r20d): section 3's figure became a teacher x head table naming its digits
+    assert "% of the 50 unseen validation 7s called 1" in sources[nb.unique_index(sources, "called_1 = {")]
     short = sources[nb.unique_index(sources, '"09_relabel_short_arms"')]
     assert 'digits="100 test 7s", epochs=8, by_head=True' in short
     fig = plot_relabel_ablation(
@@ -133,12 +134,15 @@ def test_deits_lighter_kl_and_the_papers_soft_settings():
 def test_cell_37_leans_on_the_test_sevens():
     text = nb.flat(nb.all_text(LESSON))
     # fix 20c (review r20b): the 8-epoch runs moved to appendix B; section 3 names them once, with their control
-    assert "Appendix B repeats the planted teacher in 8-epoch runs with the soft loss, read on the 100 test 7s" in text
+    # fix 20e (review r20d): that line now gives the one-token arm beside DeiT's class head and its control
+    assert "**Without the token** (appendix B: 8-epoch runs, 3 seeds, the 100 test 7s)" in text
     assert "86 to 89 of 100 against 1 to 7" not in text
 
 
 def test_the_summary_states_the_class_head_result_with_its_control():
     sources = nb.sources(LESSON)
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
-    assert "At $\\tau = 3$ the class head calls 37 to 73 of those 7s a 1, against 0 to 20" in summary
-    assert "(higher on every seed, the intervals apart on 2 of 3;" in summary  # fix 20c: then the caveat
+    # fix 20e (review r20d): the Summary's bullet is one sentence; the count, its control and caveat in appendix B
+    assert "37 to 73" not in summary and "intervals apart" not in summary
+    moved = nb.flat(sources[nb.unique_index(sources, "**Section 3's class head in these runs.**")])
+    assert "after soft $\\tau = 3$, 37 to 73 against 0 to 20" in moved

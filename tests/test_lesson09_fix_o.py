@@ -84,7 +84,7 @@ def test_the_hard_distillation_section_shows_the_training_step_and_the_planted_m
     section_4 = next(i for i, s in enumerate(sources) if s.startswith("## 4 · "))
     between = "\n".join(sources[section_3:section_4])
     assert "step_loss.backward()" in between and "parameter -= 0.05 * parameter.grad" in between
-    assert 'save_figure(fig, "09_relabel_ablation")' in between
+    assert "called_1 = {" in between  # fix 20e (review r20d): the planted mistake as a teacher x head table
     text = "\n".join(sources)
     assert "Why hard won" not in text and "copy the teacher's mistakes equally often" not in text
     assert "No pretrained DeiT is available offline here" in sources[0]
