@@ -1339,9 +1339,9 @@ def plot_nested_windows(
             text = f"split 1: one token is a {kernel} x {kernel} window of pixels"
         else:
             text = (
-                f"split {stage}: one token merges {kernel} x {kernel} stage-{stage - 1} tokens\n"
-                f"({previous_side} x {previous_side} px each, overlapping) = {side} x {side} px\n"
-                f"(shaded: the middle row's {kernel} of them; darker where they overlap)"
+                f"split {stage}: one token merges {kernel} x {kernel}\n"
+                f"stage-{stage - 1} tokens ({previous_side} x {previous_side} px each) = {side} x {side} px\n"
+                f"shaded: the middle row's {kernel}, darker on overlaps"
             )
         ax.set_title(text, fontsize=9)
         ax.set_xticks([])

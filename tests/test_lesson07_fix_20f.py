@@ -1,0 +1,38 @@
+"""Lesson 07, review r20f: T2T's tokens are not "more local" than patches (the final field is larger; the overlap
+and the stem's nonlinear mixing are what T2T adds), the token-MLP arm's wording (the soft splits still merge
+neighbours; the t-interval and the sign test disagree at 5 %), and the nested-windows titles no longer collide."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests import _notebook as nb
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "07_tokens_to_token_vit.ipynb"
+SOURCES = nb.sources(LESSON)
+
+
+def test_locality_framing_says_what_t2t_adds():
+    why = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Why T2T exists.**")])
+    assert "each token is one small window" not in why
+    assert "T2T's final token sees more, 31 x 31 pixels against 16 x 16" in why
+    field = nb.flat(SOURCES[nb.unique_index(SOURCES, "The red square is the token's own cell")])
+    assert 'T2T\'s tokens are not "more local" than patches' in field
+
+
+def test_token_mlp_wording():
+    arm = nb.flat(SOURCES[nb.unique_index(SOURCES, "**The token-MLP arm.**")])
+    assert "no token sees another" not in arm and "no token layer mixes tokens; only the soft splits do" in arm
+    assert "the t-interval clears 0 at 5 %, the sign test does not" in arm
+
+
+def test_nested_window_titles_are_short_lines():
+    import torch
+
+    from vit_explained.plotting.lesson07 import plot_nested_windows
+    from vit_explained.t2t import T2T_SPLITS
+
+    fig = plot_nested_windows(torch.rand(1, 64, 64), T2T_SPLITS)
+    for ax in fig.axes:
+        for line in ax.get_title().splitlines():
+            assert len(line) <= 50, line
