@@ -197,7 +197,8 @@ def test_appendix_b_reads_the_one_token_arm_and_section_3_quotes_it():
     assert nb.hidden(cells[at + 1]) and "[62, 69, 71]" in sources[at + 1]
     reading = nb.flat(sources[at + 2])
     assert reading.startswith("One token that must carry both targets calls 62 to 71 of the 100 test 7s a 1")
-    assert "Two class tokens both trained on the labels (the paper's section 4 control) were not run" in reading
+    assert "paper's section 4 control, `--arm short-two-class`) call 6, 0 and 1 of the 7s a 1" in reading
+    assert "two class tokens, both on the labels, class head: [6, 0, 1]" in printed
     claim = nb.flat(sources[nb.unique_index(sources, "On every seed the distillation head calls most unseen 7s")])
     assert "**Without the token** (appendix B: 8-epoch runs, 3 seeds, the 100 test 7s)" in claim
     assert "calls 62 to 71 of them a 1, where DeiT's class head calls 2 to 16" in claim
