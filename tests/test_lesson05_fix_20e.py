@@ -94,3 +94,9 @@ def test_section_5_points_to_appendix_c_and_cell_0_opens_in_words():
     answer = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])
     first = answer.split("**Answer to the question:**")[1].split("In one trained checkpoint")[0]
     assert not any(ch.isdigit() for ch in first) and "most of that $dO$ had come back through the MLPs" in first
+
+
+def test_the_main_path_stays_at_40_visible_cells():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    summary = nb.unique_index(sources, "## Summary")
+    assert sum(1 for c in cells[:summary] if not nb.hidden(c)) <= 40  # 20e: the picture in, one markdown cell merged
