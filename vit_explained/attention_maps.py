@@ -1031,6 +1031,68 @@ def rollout_settings(
     }
 
 
+def vit_explain_rollout(attention: Sequence[torch.Tensor], discard_ratio: float, head_fusion: str) -> torch.Tensor:
+    """jacobgil/vit-explain's ``rollout`` (vit_rollout.py, commit 15a81d3), line for line, for one image.
+
+    ``attention``: one ``(1, heads, N, N)`` per layer, first layer first. Returns the class token's
+    row over the patches, ``(N - 1,)`` scaled to max 1, as vit-explain's mask (before its reshape).
+    Kept literal, including ``a / a.sum(dim=-1)`` without ``keepdim``: with a batch of one the ``(1, N)``
+    row sums broadcast along the last axis, so column ``j`` is divided by row ``j``'s sum.
+    Only :func:`vit_explain_agreement` uses it, to compare with :func:`attention_rollout`.
+    """
+    result = torch.eye(attention[0].size(-1), dtype=attention[0].dtype)
+    with torch.no_grad():
+        for layer in attention:
+            if head_fusion == "mean":
+                attention_heads_fused = layer.mean(axis=1)
+            elif head_fusion == "max":
+                attention_heads_fused = layer.max(axis=1)[0]
+            elif head_fusion == "min":
+                attention_heads_fused = layer.min(axis=1)[0]
+            else:
+                raise ValueError(f"head_fusion must be mean, max or min, got {head_fusion!r}")
+            flat = attention_heads_fused.view(attention_heads_fused.size(0), -1)
+            _, indices = flat.topk(int(flat.size(-1) * discard_ratio), -1, False)
+            indices = indices[indices != 0]
+            flat[0, indices] = 0
+            eye = torch.eye(attention_heads_fused.size(-1), dtype=flat.dtype)
+            a = (attention_heads_fused + 1.0 * eye) / 2
+            a = a / a.sum(dim=-1)
+            result = torch.matmul(a, result)
+    mask = result[0, 0, 1:]
+    return mask / mask.max()
+
+
+def vit_explain_agreement(
+    attentions: Sequence[torch.Tensor], head_fusion: str, discard_ratio: float, grid: tuple[int, int]
+) -> dict[str, torch.Tensor]:
+    """:func:`vit_explain_rollout` (one image at a time, as vit-explain runs) against :func:`attention_rollout`.
+
+    Per image: ``rho`` (Spearman's, :func:`rank_correlation`), ``same_top`` (the same top patch),
+    and each map's spread (:func:`effective_patches`), ``spread_vit_explain`` and ``spread_package``.
+    """
+    layers = _check_attention_stack(attentions)
+    package = class_token_attention(
+        attention_rollout(layers, head_fusion=head_fusion, discard_ratio=discard_ratio), grid
+    ).double()
+    literal = (
+        torch.stack(
+            [
+                vit_explain_rollout([layer[i : i + 1].clone() for layer in layers], discard_ratio, head_fusion)
+                for i in range(layers[0].shape[0])
+            ]
+        )
+        .reshape(package.shape)
+        .double()
+    )
+    return {
+        "rho": rank_correlation(literal, package),
+        "same_top": literal.flatten(1).argmax(1) == package.flatten(1).argmax(1),
+        "spread_vit_explain": effective_patches(literal),
+        "spread_package": effective_patches(package),
+    }
+
+
 def class_map_agreements(
     model: nn.Module,
     reference: tuple[torch.Tensor, torch.Tensor],
