@@ -29,7 +29,7 @@ def test_section_9_verdict_is_on_plain_rho_and_rollout_fails():
     assert len(diagnostic) == 1 and nb.printed(diagnostic[0]).startswith("DIAGNOSTIC (not the verdict): centred ρ")
     assert "separate diagnostic, not the lesson's verdict" in nb.all_text(APPENDIX)
     summary = nb.flat(nb.source(_cell("## Summary")))
-    assert "rollout hardly sees the classifier or blocks 2-3" in summary  # 20c: one line
+    assert "rollout never reads the classifier and hardly sees blocks 2-3" in summary  # 20c: one line; 20g: never reads
 
 
 def test_cosines_of_class_maps_have_a_reference_scale():

@@ -60,7 +60,7 @@ def test_verdict_restated_from_the_paired_lines():
 def test_summary_and_reading_match():
     cells = nb.cells(LESSON)
     summary = nb.flat(nb.source(cells[_index("## Summary")]))
-    assert "plain ρ against another digit's map" in summary and "or blocks 2-3" in summary  # 20c: one line
+    assert "plain ρ against another digit's map" in summary and "and hardly sees blocks 2-3" in summary  # 20c: one line
     assert "+0.88 or more" not in summary
     reading = nb.flat(nb.all_text(nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"))  # 20c: moved to appendix I
     assert "Accuracy drops to about chance on average (10 %; single draws 2.5 to 24 %)" in reading

@@ -90,9 +90,9 @@ def test_section_7_defines_shows_then_reads():
 
 def test_two_blanks_have_two_names():
     # 20e: the two sets named once in section 7 ("inked", "blank") and used with exactly those words
-    assert "**not inked** (inked: a pixel above 0.5; the 0's holds faint ink, so it is not blank either)" in _text(
-        "How often is the top patch not inked"
-    )
+    counted = _text("The next cell first counts")  # 20g: the count first, then the four digits
+    assert "**not inked** (inked: a pixel above 0.5)" in counted
+    assert "(the 0's holds faint ink, so it is not blank either)" in counted
     out = nb.printed(nb.cells(LESSON)[_at("top_not_inked = ~test_ink")])
     assert "gradient-weighted top patch not inked (no pixel above 0.5): 35 of 200" in out
     assert "**blank** patches (no pixel above 0; score 0)" in _text("Six controls set the scale")

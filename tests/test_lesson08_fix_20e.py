@@ -73,7 +73,7 @@ def test_two_patch_sets_named_once_and_used():
     definition = _text("## 7 · Does the attention land on the ink?")
     assert "**inked**: a pixel above 0.5; **blank**: no pixel above 0." in definition
     assert "un-inked" not in nb.all_text(LESSON) and "no ink at all" not in nb.all_text(LESSON)
-    assert "(inked: a pixel above 0.5;" in _text("How often is the top patch not inked")
+    assert "(inked: a pixel above 0.5)" in _text("The next cell first counts")  # 20g: count first
     assert "**blank** patches (no pixel above 0; score 0)" in _text("Six controls set the scale")
     assert "the non-blank patch that lowers" in _text("Six controls set the scale")
     assert "its blank patches (no pixel above 0) go last" in _text("**The blank-last ablation.**")
@@ -83,8 +83,8 @@ def test_two_patch_sets_named_once_and_used():
 
 def test_adebayo_by_eye_and_attention_flow_scope():
     rule = _text("**How the table is read.**")
-    assert "By eye, Adebayo et al. would already flag rollout at ρ 0.88 with blocks 1-3 re-drawn" in rule
-    assert "the rule decides only *when* the map finally moves" in rule
+    assert "By eye, the map already moves at ρ 0.88 with blocks 1-3 re-drawn" in rule  # 20g: measured, not a guess
+    assert "The rule decides only *when* the map counts as moved" in rule
     out = nb.all_printed(LESSON)
     assert "classifier + blocks 1-3  +0.88 .. +0.90  +0.34 .. +0.44  4.5 .. 9.0 %" in out
     flow = _text("Both rank `p1` first. Flow is flatter")
@@ -99,7 +99,7 @@ def test_digit_17_two_class_figure_ends_section_8():
     assert _at("## 8 · Maps weighted by gradients") < three_maps < fig < _at("## 9 · Sanity check")
     assert nb.hidden(cells[fig + 1]) and "int(p_17.argmax())) == (7, 9)" in nb.source(cells[fig + 1])
     assert "test digit 17, a 7: p(9)" in nb.printed(cells[fig]) and "cosine 0.19" in nb.printed(cells[fig])
-    assert "test digit 17, a 7 that the model calls a 9" in _text("How often is the top patch not inked")
+    assert "test digit 17, a 7 that the model calls a 9" in _text("The next cell first counts")
     pointer = "Section 8 ends with test digit 17's two maps. The two maps of the 7 share little: cosine 0.19"
     assert pointer in nb.flat(nb.all_text(LESSON))
     assert len(cells[: _at("## Summary")]) <= 90  # moved, not added
@@ -115,7 +115,7 @@ def test_section_9_reading_is_a_two_row_table():
 def test_sections_7_and_9_open_with_a_takeaway():
     takeaways = {
         "## 7 · Does the attention land on the ink?": "More often than by chance, but a fixed map that never sees",
-        "## 9 · Sanity check": "Re-drawing the top of the model barely changes rollout;",
+        "## 9 · Sanity check": "Rollout never reads the classifier and hardly sees blocks 2-3;",
     }
     for head, takeaway in takeaways.items():
         assert nb.sources(LESSON)[_at(head)].split("\n\n")[1].startswith(takeaway)

@@ -331,6 +331,7 @@ class MapsExplorer(AttentionExplorer):
         )
         if knobs != ("mean", 0.0):
             title += f"; rollout: {knobs[0]}, discard {knobs[1]:g}"
+        title += "\neach map scaled to its own max"  # no shared colour scale: the maps' sizes differ
         ylabel = "p(true class)" if target == label else f"p(true class);\ngradient-weighted: p({target})"
         fig = plot_maps_and_deletion(
             self.images[digit],
