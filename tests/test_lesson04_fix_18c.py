@@ -37,7 +37,7 @@ def test_each_question_has_its_answer_under_its_picture() -> None:
             below = _next_visible(cells, cells.index(below))
         assert below.cell_type == "markdown" and below.source.startswith(f"**Answer {number}.**"), number
     answers = [c.source for c in cells if c.source.startswith("**Answer ")]
-    assert len(answers) == 3 and "Pre-norm, here (one lr, 300 steps, 3 seeds)." in answers[2]
+    assert len(answers) == 3 and "Pre-norm, at the one large lr tested (5e-3)." in answers[2]
     assert "every interval above 0" in answers[2]
     assert "no detectable trend" in answers[0] and "not centring, makes it fall" in answers[1]
 
