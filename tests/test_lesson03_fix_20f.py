@@ -27,9 +27,9 @@ def test_fused_memory_claim_is_scoped_to_the_forward_pass_measured():
     assert "batch 1, one head; its backward pass is not measured here" in text
 
 
-def test_query_rule_bias_is_named():
+def test_the_heads_average_is_split_into_ink_and_background_queries():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "The query (cyan), patch 10, is picked by one rule too")])
-    assert "That rule favours a stroke-bound row, so the head's 91 % is the number to quote" in text
+    assert "ink queries put 73 % there; this one ranks 43rd of 50" in text and "number to quote" not in text
 
 
 def test_exercise_1_hint_gives_the_permute_the_move():

@@ -456,6 +456,20 @@ class HeadPick:
             f"ink patches; uniform weights would put {self.chance_on_ink:.0%} there"
         )
 
+    def query_split(self) -> tuple[torch.Tensor, float, float, int]:
+        """The picked head's queries split by where they sit: each of the 50 queries' weight on the ink ``(50,)``,
+        the mean over the ink patches' queries, over the other patches' queries, and the picked query's rank (1 =
+        the most on the ink)."""
+        on_ink = self.weights[self.head][:, 1:][:, self.ink].sum(-1)
+        rank = int((on_ink > on_ink[self.query]).sum()) + 1
+        return on_ink, on_ink[1:][self.ink].mean().item(), on_ink[1:][~self.ink].mean().item(), rank
+
+    def split_report(self) -> str:
+        """One printed line: the ink queries' and the other queries' weight on the ink, and the query's rank."""
+        on_ink, on_stroke, off_stroke, rank = self.query_split()
+        return (f"head {self.head}: ink queries {on_stroke:.0%} on the ink, the other patches' queries "
+                f"{off_stroke:.0%}; the shown query ranks {rank} of {len(on_ink)}")  # fmt: skip
+
 
 def pick_head_and_query(model: torch.nn.Module, image: torch.Tensor, *, block: int, ink: float = 0.1) -> HeadPick:
     """Lesson 03's section 0 on one MNIST digit ``(1, 28, 28)``: in ``block``, the head whose queries put the
