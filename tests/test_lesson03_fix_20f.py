@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import torch
+
 from tests import _notebook as nb
 from vit_explained.exercises import lesson03
 
@@ -38,3 +41,22 @@ def test_exercise_1_hint_gives_the_permute_the_move():
     assert "(3, heads, d); the permute moves the 3 and the heads to the" in source
     assert "and moves the 3 and the heads to the front" not in source
     assert hint is None or "permute moves" in hint
+
+
+def test_a_dtype_clash_in_a_product_is_named_as_such_not_as_a_missing_transpose():
+    from vit_explained.exercises.lesson03 import _matmul_hint
+
+    q = torch.rand(1, 2, 3, 4, dtype=torch.float64)
+    k = torch.rand(1, 2, 3, 4)
+    try:
+        torch.baddbmm(torch.zeros(1), q.flatten(0, 1), k.flatten(0, 1).transpose(1, 2))
+    except RuntimeError as error:
+        hint = _matmul_hint(error, (1, 2, 3, 4))
+    else:  # pragma: no cover - torch accepted mixed dtypes
+        pytest.skip("this torch multiplies mixed dtypes")
+    assert hint is not None and "mixed dtypes" in hint and "not transposed" not in hint
+
+
+def test_section_3_training_names_the_d16_interval_and_one_learning_rate():
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "**In training.**")])
+    assert "one learning rate" in text and "no detectable difference (+0.6 points [-0.9, +2.2])" in text

@@ -431,6 +431,8 @@ def _matmul_hint(
     text = str(error)
     if not isinstance(error, RuntimeError):
         return None
+    if any(clue in text for clue in ("dtypes must be the same", "expected scalar type", "same dtype")):
+        return "mixed dtypes in one product: keep q's dtype for every tensor you multiply (or cast them all alike)"
     slip = _product_slip(text, shape[2], key_tokens or shape[2], shape[3], source)
     if slip:
         return slip
@@ -804,7 +806,7 @@ def check_attention_memory(attention_bytes: Callable[..., Any]) -> None:
         passed(
             f"{right:,} bytes, about {right / 1e6:.0f} MB for one layer's attention weights; ViT-L has 24 layers, "
             "and an explicit (non-fused) layer stores its weights for the backward pass, every layer's in training "
-            "(the fused path keeps q, k, v and recomputes them)." + as_float
+            "(FlashAttention-style fused kernels recompute them instead; not measured here)." + as_float
         )
         return
     if any(answer == float(f"{right:.{digits}g}") for digits in range(2, 9)):  # e.g. 1.7e8: rounded, named first
