@@ -1,0 +1,30 @@
+"""Lesson 06, review r20f: the conv stem is named as it is built (a 3x3 convolution, BatchNorm and ReLU, 8 channels),
+so the locality control says what else it adds; the label-smoothing 4.6 is the cost at the training optimum."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests import _notebook as nb
+from vit_explained.conv_stem import ConvStem
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "06_train_a_vit.ipynb"
+SOURCES = nb.sources(LESSON)
+
+
+def test_conv_stem_is_described_as_built():
+    stem = ConvStem(__import__("torch").nn.Identity(), channels=1, width=8)
+    kinds = [type(m).__name__ for m in (stem.conv, stem.norm, stem.act)]
+    assert kinds == ["Conv2d", "BatchNorm2d", "ReLU"] and stem.conv.kernel_size == (3, 3)
+    intro = nb.flat(SOURCES[nb.unique_index(SOURCES, "## 5 · A ViT and a CNN, compared fairly")])
+    assert "one 3x3 conv (8 channels), BatchNorm and ReLU before the patchify" in intro
+    control = nb.flat(SOURCES[nb.unique_index(SOURCES, "**The locality control.**")])
+    assert "little else" not in control and "It adds locality, and a BatchNorm and a nonlinearity with it." in control
+    reading = nb.flat(SOURCES[nb.unique_index(SOURCES, "So this stem does not reproduce")])
+    assert "one 3x3 convolution of locality" not in reading
+
+
+def test_the_smoothing_cost_is_stated_at_the_training_optimum():
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "a smoothed model caps its confidence")])
+    assert "at the training optimum a confidently wrong digit costs about −ln(ε/K) = 4.6" in text
+    assert "bounded near" not in text
