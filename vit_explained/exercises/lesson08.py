@@ -988,6 +988,13 @@ def _name_chefer_slip(got: torch.Tensor, weights: list[torch.Tensor], gradients:
     fail(f"for {case}: your result differs from R = I, then R = R + mean_h((grad * A).clamp(min=0)) @ R per layer")
 
 
+def _chefer_hint(error: Exception) -> str | None:
+    """Exercise 5: exercise 2's hints for an in-place update of an expanded identity and a float32 identity."""
+    if _aliases(error):
+        return _ALIASING_HINT
+    return _DTYPE_HINT.format("weights") if _mixes_dtypes(error) else None
+
+
 def check_chefer_rollout(
     chefer_rollout: Callable[[list[torch.Tensor], list[torch.Tensor]], torch.Tensor],
 ) -> None:
@@ -999,7 +1006,7 @@ def check_chefer_rollout(
         expected = gradient_weighted_rollout(weights, gradients)
         case = f"{layers} layer(s) of ({batch}, {heads}, {tokens}, {tokens}) {str(dtype).replace('torch.', '')} weights"
         given = ([w.clone() for w in weights], [g.clone() for g in gradients])
-        returned = _NO_CHEFER(chefer_rollout, *given)
+        returned = _NO_CHEFER(chefer_rollout, *given, hint=_chefer_hint)
         if isinstance(returned, (list, tuple)):
             fail(f"for {case}: your function returned a Python {type(returned).__name__}: return one (B, N, N) tensor")
         if not hasattr(returned, "__array__"):  # None, a number, a string: not one (B, N, N) array
@@ -1778,6 +1785,16 @@ def _top_patch(class_row: torch.Tensor, cols: int) -> torch.Tensor:
     return torch.stack([flat // cols, flat % cols], dim=-1)
 
 
+def _no_keepdim_max_rollout(weights: list[torch.Tensor], eye: torch.Tensor) -> torch.Tensor:
+    """Max-fusion rollout run one image at a time with vit-explain's ``a / a.sum(dim=-1)``: on one image the
+    ``(N,)`` row sums broadcast along the last axis, so column j is divided by row j's sum."""
+    rolled = eye.expand_as(weights[0][:, 0])
+    for w in weights:
+        fused = 0.5 * w.amax(1) + 0.5 * eye
+        rolled = (fused / fused.sum(-1).unsqueeze(-2)) @ rolled
+    return rolled
+
+
 def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict[str, torch.Tensor]:
     """Each slip's top patches ``(B, 2)``: mean or min fusion, reversed order, no identity, no re-normalising, the last
     block alone, the last token's row of ``R`` read instead of the class token's."""
@@ -1797,6 +1814,7 @@ def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict
         "no identity": attention_rollout(weights, head_fusion="max", residual=False),
         "no re-normalising": unnormalised,
         "last block": weights[-1].amax(1),
+        "no keepdim": _no_keepdim_max_rollout(weights, eye),
     }
     slips = {name: _top_patch(class_token_attention(m, (rows, cols)), cols) for name, m in maps.items()}
     return slips | {"last row": _top_patch(rolled[:, -1, 1:].reshape(-1, rows, cols), cols)}  # not the class token
@@ -1815,6 +1833,9 @@ _MAX_FUSION_MISTAKES = {
     "last row": (
         "you read the last token's row of R, R[:, -1]: the class token is token 0, so its row is the one to read"
     ),
+    "no keepdim": "you ran it one image at a time and divided by a.sum(dim=-1) without keepdim=True, as "
+    "vit-explain does: on one image the (N,) row sums broadcast along the last axis and divide each column, not "
+    "each row. Write a / a.sum(dim=-1, keepdim=True)",
     "reversed order": (
         "you multiplied in the reversed order, R = R @ mixed: each new block goes on the left of the product so "
         "far, so the last block is applied last"
@@ -1914,6 +1935,32 @@ def _on_digit_17(max_fusion_top_patch: Callable[..., Any]) -> str:
     return f"On test digit 17 (a 7): max fusion's top patch {mine_17}, plain rollout's {plain_17}."
 
 
+def _max_fusion_hint(
+    error: Exception, function: Callable[..., Any], weights: list[torch.Tensor], rows: int, cols: int
+) -> str | None:
+    """Exercise 6: exercise 2's hints (:func:`_rollout_hint`) for a raised error; a size mismatch between B and N
+    is the missing keepdim if the sizes are exactly the case's B and N, or the function on the first image alone
+    (B = 1, where that slip runs) gives the no-keepdim top patch."""
+    fused = [w[:, 0] for w in weights]
+    hint = _rollout_hint(error, matrices=fused)
+    if hint is not None:
+        return _DTYPE_HINT.format("weights") if hint == _DTYPE_HINT.format("matrices") else hint
+    message = str(error)
+    if "must match the size of tensor" not in message:
+        return None
+    batch, tokens = weights[0].shape[0], weights[0].shape[-1]
+    sizes = {int(size) for size in re.findall(r"tensor [ab] \((\d+)\)", message)}
+    one = [w[:1].clone() for w in weights]
+    slip = _top_patch(
+        class_token_attention(_no_keepdim_max_rollout(one, torch.eye(tokens, dtype=one[0].dtype)), (rows, cols)), cols
+    )
+    got = _quietly(function, [w.clone() for w in one], rows, cols)
+    on_one = got is not None and got.numel() == 2 and torch.equal(got.long().reshape(1, 2), slip)
+    if on_one or (batch != tokens and sizes == {batch, tokens}):
+        return _KEEPDIM_HINT
+    return _HARD_CODED_N_HINT if sizes - {batch, tokens} else None
+
+
 def check_max_fusion_top_patch(max_fusion_top_patch: Callable[[list[torch.Tensor], int, int], Any]) -> None:
     """Check ``max_fusion_top_patch(weights, rows, cols) -> (B, 2)``: rollout with the heads fused by their max
     (``attention_rollout(weights, head_fusion="max")``), the class token's top patch as (row, col), on random
@@ -1927,7 +1974,8 @@ def check_max_fusion_top_patch(max_fusion_top_patch: Callable[[list[torch.Tensor
         ]
         expected = _top_patch(class_token_attention(attention_rollout(weights, head_fusion="max"), (rows, cols)), cols)
         case = f"{layers} block(s) of ({batch}, {heads}, {tokens}, {tokens}) weights, a {rows} x {cols} grid"
-        returned = _NO_ROLLOUT(max_fusion_top_patch, [w.clone() for w in weights], rows, cols)
+        hint = functools.partial(_max_fusion_hint, function=max_fusion_top_patch, weights=weights, rows=rows, cols=cols)
+        returned = _NO_ROLLOUT(max_fusion_top_patch, [w.clone() for w in weights], rows, cols, hint=hint)
         _refuse_a_list(returned, case, "(B, 2)")  # one tensor, as in exercises 2 to 4
         try:
             got = torch.as_tensor(returned).long()
