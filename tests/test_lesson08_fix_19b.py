@@ -32,7 +32,7 @@ def test_sink_like_heads_are_measured_per_head_not_denied():
     assert "block 0, head 3: key 30 = patch (4, 1) on 126 of 200; top key on ink 15.5 %, 95 % interval" in out
     check = _next_source(table, APPENDIX)
     assert "assert sink_like == [(0, 3)]" in check
-    assert "head 3, is **sink-like**" in text  # 19d: the finding stays on the main path, the table in appendix D
+    assert "head 3, is a **fixed-key head**" in text  # 19d: the finding stays on the main path, the table in appendix D
     appendix = nb.flat(nb.all_text(APPENDIX))
     assert "that head is **sink-like**" in appendix and "block 3's heads 0 and 2 are **often off-ink" in appendix
 

@@ -165,5 +165,5 @@ def test_sink_table_in_appendix_d_and_the_main_path_shorter():
         cells[_index("mode_key = top_key.mode(0).values", APPENDIX)]
     )
     section_5 = nb.flat(nb.source(_cell("Per head, 63 % to 84 %")))
-    assert "head 3, is **sink-like**" in section_5 and "08_attention_maps_appendix.ipynb#appendix-d" in section_5
+    assert "head 3, is a **fixed-key head**" in section_5 and "08_attention_maps_appendix.ipynb#appendix-d" in section_5
     assert len(_main_path()) <= 90

@@ -23,8 +23,12 @@ def _text(text: str) -> str:
 
 def test_verdict_names_chefers_reverse_ranking():
     verdict = _text("**Verdict:** on this model and these 200 digits, rollout shows no detectable difference")
-    assert "Chefer et al. (CVPR 2021) report the reverse ranking on ImageNet" in verdict
-    assert "LRP-based" in verdict and "top-1 accuracy" in verdict and "single pixels" in verdict
+    assert "Chefer et al. (CVPR 2021) compare another pair on ImageNet" in verdict  # 20i: not "the reverse ranking"
+    assert (
+        "their LRP map deletes faster than rollout" in verdict
+        and "top-1 accuracy" in verdict
+        and "single pixels" in verdict
+    )
     assert "08_attention_maps_appendix.ipynb#appendix-a" in verdict and "none tested here" in verdict
     appendix = nb.flat(nb.all_text(APPENDIX))
     assert "Chefer et al. report the opposite ranking on ImageNet" in appendix and "LRP relevance" in appendix
