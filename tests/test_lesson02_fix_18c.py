@@ -45,7 +45,7 @@ def test_section_7_only_counts_and_points_to_the_module_once():
 def test_review_18b_sentences():
     text = _flat("\n".join(_source(c) for c in _cells()))
     assert (
-        "A hard split whose patch side divides the image loses no pixel (coverage 1, section 2). What the paper means"
+        "A hard split whose patch side divides the image loses no pixel (coverage 1, section 2). We read this as"
         in text
     )
     assert "pad 1 gives 55 windows, and 2 is the least that gives 56" in text
