@@ -136,3 +136,8 @@ def test_section_10_compares_their_lrp_map_with_rollout():
 
 def test_cell_0_names_chefer_iccv_2021():
     assert "Chefer et al. (ICCV 2021)" in nb.flat(nb.sources(LESSON)[0])
+
+
+def test_section_4_says_the_timm_facts_were_read_not_run():
+    cell = _text("## 4 · Hooks, not a monkey-patch")
+    assert "read in the code, not run: the course's venv has no timm" in cell
