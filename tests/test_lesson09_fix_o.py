@@ -87,4 +87,4 @@ def test_the_hard_distillation_section_shows_the_training_step_and_the_planted_m
     assert "called_1 = {" in between  # fix 20e (review r20d): the planted mistake as a teacher x head table
     text = "\n".join(sources)
     assert "Why hard won" not in text and "copy the teacher's mistakes equally often" not in text
-    assert "No pretrained DeiT is available offline here" in sources[0]
+    assert "This lesson never runs `deit_small_distilled_patch16_224`: its DeiT is a small one" in sources[0]

@@ -74,7 +74,7 @@ def test_the_explorer_at_start_1_draws_the_start_2_map_beside_it_and_keeps_the_w
     title = fig._suptitle.get_text()
     assert line.startswith(title.split("\n")[0]) and "every patch one place late" in title and title.count("\n") <= 2
     panel_titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert sum("1:] (wrong)" in t for t in panel_titles) == 2 and sum("2:] (right)" in t for t in panel_titles) == 2
+    assert sum("1:50] (wrong)" in t for t in panel_titles) == 2 and sum("2:] (right)" in t for t in panel_titles) == 2
     right = deit_attention_explorer(load_mnist_deit(), images, labels, view=VIEWS[1], start=2)
     _, fig2 = right.compute(**right.values)
     assert not any("wrong" in ax.get_title() for ax in fig2.axes)

@@ -8,7 +8,8 @@ above the picture; the picture's title is its short head (digit, prediction and 
 
 Two controls of its own: ``view`` shows one token's map, or the class token's and the distillation token's
 side by side; ``start`` is where the slice of the patch columns starts, 2 (right for a DeiT: ``[:, :, q, 2:]``)
-or 1 (the ViT habit ``[:, :, q, 1:]``, 49 columns from key 1): the map the wrong start gives, key 1 (the
+or 1 (the ViT habit ``[:, :, q, 1:]`` cut to the grid's 49 columns, titled ``[:, :, q, 1:50]``):
+the map the wrong start gives, key 1 (the
 distillation token) on patch (0, 0) and every patch one place late, the last patch dropped. At start 1 each
 token's map is drawn beside the right one (start 2), a frame marks each panel's top patch, and the line names
 both top patches and both shares on ink, each with its slice (``wrong slice (1, 4) 68% on ink, right slice
@@ -192,7 +193,8 @@ class DeiTAttentionExplorer(AttentionExplorer):
         label, predicted = int(self.labels[digit]), int(self.predictions[digit])
         head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
         slip = "" if start == 2 else " (every patch one place late)"
-        settings = f"{values['method']}, block {block}, {head}, slice [:, :, q, {start}:]{slip}"
+        width = self.grid[0] * self.grid[1]  # start 1 draws the slip's first rows * cols columns: 1:50 on 7 x 7
+        settings = f"{values['method']}, block {block}, {head}, slice [:, :, q, {_columns(start, width)}]{slip}"
         line = self._with_readout(
             f"digit {digit} (a {label}, predicted {predicted}): {settings}: " + "; ".join(found), digit
         )
@@ -204,7 +206,7 @@ class DeiTAttentionExplorer(AttentionExplorer):
         starts = [start] if start == 2 else [1, 2]  # at start 1, the right map (start 2) beside each wrong one
         panels = torch.stack([self.sliced(matrix, TOKENS.index(t), s) for t in tokens for s in starts])
         mark = {1: " (wrong)", 2: " (right)"} if start == 1 else {2: ""}
-        titles = [f"{t}, [:, :, {TOKENS.index(t)}, {s}:]{mark[s]}" for t in tokens for s in starts]
+        titles = [f"{t}, [:, :, {TOKENS.index(t)}, {_columns(s, width)}]{mark[s]}" for t in tokens for s in starts]
         fig = plot_map_columns(
             self.images[digit : digit + 1],
             panels[None],
@@ -217,6 +219,12 @@ class DeiTAttentionExplorer(AttentionExplorer):
         if start == 1:  # each wrong panel: an arrow from where the right map's top patch is to where it is drawn
             _arrow_shift(fig.axes[1 : 1 + len(titles)], panels, tuple(self.images.shape[-2:]))
         return line, fig
+
+
+def _columns(start: int, width: int) -> str:
+    """The slice a panel draws: ``2:`` (all patch columns of a DeiT), or ``1:50`` on a 7 x 7 grid (the ViT habit
+    ``1:`` holds 50 columns there and cannot be reshaped to the grid, so start 1 draws its first 49)."""
+    return f"{start}:" if start == 2 else f"{start}:{start + width}"
 
 
 #: The title's note when a wrong slice's top patch is not simply one to the right of the right slice's.
