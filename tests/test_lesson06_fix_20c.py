@@ -57,8 +57,9 @@ def test_2_lab_notebook_words_renamed():
 
 def test_3_label_smoothing_verdict_and_capped_confidence():
     out, text = nb.all_printed(LESSON), _markdown()
-    assert "corrected (98.3%) [-0.14, -0.05] (3 seeds): behind" in out and "-ln(eps/K) = 4.6" in out
-    assert "the rise is **behind** the unregularised runs'" in text
+    assert "corrected (98.3%) [-0.14, -0.05] (3 seeds): a smaller rise: a finding (corrected interval below 0)" in out
+    assert "-ln(eps/K) = 4.6" in out
+    assert "the rise is smaller than the unregularised runs', a finding" in text
     assert "expected from how the metric works" in text and "it says nothing about accuracy" in text
     assert "not flattered by its metric" not in text
 
