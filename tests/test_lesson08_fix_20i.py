@@ -141,3 +141,8 @@ def test_cell_0_names_chefer_iccv_2021():
 def test_section_4_says_the_timm_facts_were_read_not_run():
     cell = _text("## 4 · Hooks, not a monkey-patch")
     assert "read in the code, not run: the course's venv has no timm" in cell
+
+
+def test_appendix_compares_their_lrp_map_with_rollout():
+    appendix = nb.flat(nb.all_text(nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"))
+    assert "opposite ranking" not in appendix and "their LRP map deletes faster than rollout" in appendix
