@@ -33,6 +33,7 @@ def test_1_qk_interval_printed_asserted_and_worded():
 def test_2_appendix_d_family_of_six_has_its_own_word():
     text = nb.all_text(APPENDIX)
     assert "(section 5: **ahead**)" not in text and "(the latter just)" not in text
+    assert "the 1,860-step lead would clear its own family's noise (97.5 %" in nb.flat(text)
     assert "| **clears its family's noise** |" in text
     cell, check = _cell_after(APPENDIX, "equal_steps_rows = verdict_rows(")
     out = nb.printed(cell)
