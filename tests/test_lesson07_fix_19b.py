@@ -138,9 +138,9 @@ def test_restructured_map_is_the_window_means_reshaped_back():
 def test_the_widget_draws_one_stages_folded_map_next_to_the_windows_under_a_second():
     widget = t2t_chain_widget()
     assert widget.controls["fold"].value == 0 and [v for _, v in FOLD_OPTIONS] == [0, 1, 2, 3]
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: in make test both cores are busy, so wall time would measure the others
     line, fig = widget.compute(224, 224, T2T, show_field=False, fold=1)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert "fold back after split 1: the 64 x 64 digit's 256 tokens reshaped to 16 x 16" in line
     assert "(this 224x224 image's: 56 x 56)" in line
     assert len(fig.axes) == 4 and "re-structurization after split 1" in fig.axes[1].get_title()
