@@ -822,6 +822,11 @@ def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
             "this is the slope of the sigmoid form x * sigmoid(1.702 x) (CLIP's QuickGELU): the exercise asks for "
             "the exact GELU, x Phi(x)",
         ),
+        (
+            torch.sigmoid(x) * (1 + x * torch.sigmoid(-x)),
+            "this is the slope of SiLU (Swish), x * sigmoid(x): the same gate with the logistic CDF in place of Phi; "
+            "the exercise asks for the exact GELU, x Phi(x)",
+        ),
         (F.gelu(x), "this is GELU itself, x Phi(x), not its slope"),
         ((x > 0).to(x.dtype), "this is ReLU's slope, a step: GELU's is smooth"),
     ]
