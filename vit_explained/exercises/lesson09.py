@@ -944,71 +944,58 @@ def _soft_slips(
     ]
 
 
-def _log_probabilities_as_target(answer: Callable[..., Any], inputs: tuple, tau: float, lam: float) -> bool:
-    """Does ``answer`` pass log-probabilities (negative numbers) to ``F.kl_div`` as the target, without
-    ``log_target=True``? (F.kl_div then takes the log of negative numbers: the loss is nan.)"""
-    original, seen = F.kl_div, []
+def _kl_div_calls(answer: Callable[..., Any], inputs: tuple, tau: float, lam: float) -> list[tuple]:
+    """Every ``F.kl_div`` call ``answer`` makes, as ``(input, target, args, kwargs)``; ``answer`` runs on copies of
+    ``inputs``, its warnings silenced (the first call already showed them) and its exceptions ignored (the probe only
+    looks at the calls). ``nn.KLDivLoss`` calls ``F.kl_div`` too."""
+    original, calls = F.kl_div, []
 
     def spy(input: torch.Tensor, target: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-        log_target = kwargs.get("log_target", args[3] if len(args) > 3 else False)
-        if not log_target and isinstance(target, torch.Tensor) and bool((target < 0).any()):
-            seen.append(True)
+        calls.append((input, target, args, kwargs))
         return original(input, target, *args, **kwargs)
 
-    F.kl_div = spy  # nn.KLDivLoss calls F.kl_div too
-    try:
-        with warnings.catch_warnings():  # the first call already showed the answer's own warnings
-            warnings.simplefilter("ignore")
-            answer(*(x.detach().clone() for x in inputs), tau, lam)
-    except Exception:  # the probe only looks at the calls
-        pass
-    finally:
-        F.kl_div = original
-    return bool(seen)
-
-
-def _kl_div_reductions(answer: Callable[..., Any], inputs: tuple, tau: float, lam: float) -> set[str]:
-    """The ``reduction`` of every ``F.kl_div`` call ``answer`` makes (``'mean'``, F.kl_div's default, if not given)."""
-    original, seen = F.kl_div, set()
-
-    def spy(input: torch.Tensor, target: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-        seen.add(kwargs.get("reduction", args[2] if len(args) > 2 else "mean"))
-        return original(input, target, *args, **kwargs)
-
-    F.kl_div = spy  # nn.KLDivLoss calls F.kl_div too
+    F.kl_div = spy
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             answer(*(x.detach().clone() for x in inputs), tau, lam)
-    except Exception:  # the probe only looks at the calls
+    except Exception:
         pass
     finally:
         F.kl_div = original
-    return seen
+    return calls
+
+
+def _log_probabilities_as_target(answer: Callable[..., Any], inputs: tuple, tau: float, lam: float) -> bool:
+    """Does ``answer`` pass log-probabilities (negative numbers) to ``F.kl_div`` as the target, without
+    ``log_target=True``? (F.kl_div then takes the log of negative numbers: the loss is nan.)"""
+    return any(
+        not kwargs.get("log_target", args[3] if len(args) > 3 else False)
+        and isinstance(target, torch.Tensor)
+        and bool((target < 0).any())
+        for _, target, args, kwargs in _kl_div_calls(answer, inputs, tau, lam)
+    )
+
+
+def _kl_div_reductions(answer: Callable[..., Any], inputs: tuple, tau: float, lam: float) -> set[str]:
+    """The ``reduction`` of every ``F.kl_div`` call ``answer`` makes (``'mean'``, F.kl_div's default, if not given)."""
+    return {
+        kwargs.get("reduction", args[2] if len(args) > 2 else "mean")
+        for _, _, args, kwargs in _kl_div_calls(answer, inputs, tau, lam)
+    }
 
 
 def _probabilities_as_input(answer: Callable[..., Any], inputs: tuple, tau: float, lam: float) -> bool:
     """Does ``answer`` pass probabilities (a softmax: no negative entry, rows summing to 1) to ``F.kl_div`` as
     its ``input``, where F.kl_div expects the student's log-probabilities?"""
-    original, seen = F.kl_div, []
-
-    def spy(input: torch.Tensor, target: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-        probabilities = isinstance(input, torch.Tensor) and input.numel() and bool((input >= 0).all())
-        ones = torch.ones((), dtype=torch.float64)
-        if probabilities and torch.allclose(input.detach().double().sum(-1), ones, atol=1e-4):
-            seen.append(True)
-        return original(input, target, *args, **kwargs)
-
-    F.kl_div = spy  # nn.KLDivLoss calls F.kl_div too
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            answer(*(x.detach().clone() for x in inputs), tau, lam)
-    except Exception:  # the probe only looks at the calls
-        pass
-    finally:
-        F.kl_div = original
-    return bool(seen)
+    ones = torch.ones((), dtype=torch.float64)
+    return any(
+        isinstance(input, torch.Tensor)
+        and bool(input.numel())
+        and bool((input >= 0).all())
+        and torch.allclose(input.detach().double().sum(-1), ones, atol=1e-4)
+        for input, _, _, _ in _kl_div_calls(answer, inputs, tau, lam)
+    )
 
 
 def check_soft_distillation(answer: Callable[..., Any]) -> None:
