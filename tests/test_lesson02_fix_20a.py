@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from tests import _notebook as nb
+from tests.test_lesson02_soft_split_exercise import loop_split as _loop_split
 from vit_explained.exercises import ExerciseFailed
 from vit_explained.exercises import lesson02 as ex
 from vit_explained.images import sample_image
@@ -17,17 +17,6 @@ from vit_explained.plotting.lesson02 import plot_token_footprint
 
 LESSON = nb.NOTEBOOKS / "02_soft_split_token_counting.ipynb"
 SOLUTIONS = nb.NOTEBOOKS / "solutions" / "02_soft_split_token_counting_solutions.ipynb"
-
-
-def _loop_split(x, k, s, p):
-    padded = F.pad(x, (p, p, p, p))
-    height, width = padded.shape[-2:]
-    windows = [
-        padded[:, :, top : top + k, left : left + k].flatten(1)
-        for top in range(0, height - k + 1, s)
-        for left in range(0, width - k + 1, s)
-    ]
-    return torch.stack(windows, dim=1)
 
 
 def _numpy_float64(x, k, s, p):  # numpy in float64 throughout, back to torch
