@@ -107,7 +107,12 @@ LESSONS: dict[str, tuple[str, int]] = {
         "whose answer 7 becomes 1; the Q&A's monkey-patch and what [:, :, 0, 2:] vs [:, :, 1, 2:] slice; attn_mask "
         "and is_causal across timm versions; hooks on fused paths; widgets for both maps and for soft targets; "
         "5 exercises",
-        40,
+        30,
+    ),
+    "09_deit_distillation_appendix": (
+        "library versions; section 3's statistics, 8-epoch runs, one token for both targets; the teacher's crops; "
+        "further checks",
+        10,
     ),
 }
 
