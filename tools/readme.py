@@ -76,6 +76,12 @@ LESSONS: dict[str, tuple[str, int]] = {
         "backward by hand equals autograd; a widget that freezes a part or cuts the MLP route; 8 exercises",
         40,
     ),
+    "05_where_gradients_flow_appendix": (
+        "nine side trips: why the LayerNorms get less gradient; the q/k gap against width, heads, tokens, patch size, "
+        "input and init; the trained MNIST ViT; the MLP-route part's size and depth; optimizers; the fresh shares; the "
+        "formulas in a real block; a saturating softmax (with a widget); the count on real activations",
+        10,
+    ),
     "06_train_a_vit": (
         "train, validate, test once; a ~20-line loop; AdamW, weight decay, label smoothing; a debugging clinic "
         "against ln 10; the ViT beside small CNNs over seeds, with intervals; a training widget; 7 exercises",
