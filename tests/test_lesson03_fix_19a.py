@@ -56,8 +56,11 @@ def test_section_3_leads_with_its_point_and_its_picture():
     rows = next(i for i, s in enumerate(APPENDIX_SOURCES) if "plots.plot_softmax_rows(" in s)
     assert rows > next(i for i, s in enumerate(APPENDIX_SOURCES) if '<a id="appendix-g"></a>' in s)
     table = first_code + 1
-    reading = nb.flat(SOURCES[table + 1])
     # review r19c: one sentence of the all-rows counterpoint stays; its numbers and their checks are appendix G's
+    # review r20g: it now follows the two-row picture (tests/test_lesson03_fix_21a.py)
+    counterpoint = nb.unique_index(SOURCES, "Averaged over **all** rows")
+    assert table < counterpoint < SECTION_4
+    reading = nb.flat(SOURCES[counterpoint])
     assert "even higher for $d \\le 64$" in reading and "independent of $d$, not larger" in reading
     check = table + 2
     assert _hidden(CELLS[check]) and 'means["scaled"]["grad_scores"][:3]' in SOURCES[check]
@@ -91,12 +94,15 @@ def test_the_seed_plan_is_stated_and_the_first_look_printed():
 
 
 def test_the_stroke_claim_is_printed_and_asserted():
-    claim = next(i for i, s in enumerate(SOURCES) if "The query (cyan), patch 10" in s)
-    assert "74 % of its weight is on the 15 ink patches" in nb.flat(SOURCES[claim])
-    assert "uniform weights would put 30 %" in nb.flat(SOURCES[claim])
-    assert "74% of its weight on the 15 ink patches; uniform weights would put 30% there" in _printed_after(claim - 1)
-    check = SOURCES[claim + 1]
-    assert _hidden(CELLS[claim + 1]) and "row_on_ink > 2 * chance_on_ink" in check and "abs(row_on_ink - 0.74)" in check
+    # review r20g: section 0's trained half moved to appendix E
+    claim = next(i for i, s in enumerate(APPENDIX_SOURCES) if "The query (cyan), patch 10" in s)
+    assert "74 % of its weight is on the 15 ink patches" in nb.flat(APPENDIX_SOURCES[claim])
+    assert "uniform weights would put 30 %" in nb.flat(APPENDIX_SOURCES[claim])
+    printed = nb.printed(APPENDIX_CELLS[claim - 1])
+    assert "74% of its weight on the 15 ink patches; uniform weights would put 30% there" in printed
+    check = APPENDIX_SOURCES[claim + 1]
+    assert _hidden(APPENDIX_CELLS[claim + 1]) and "row_on_ink > 2 * chance_on_ink" in check
+    assert "abs(row_on_ink - 0.74)" in check
 
 
 def test_the_main_path_is_at_most_80_cells_and_the_moved_studies_keep_their_checks():

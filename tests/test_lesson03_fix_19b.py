@@ -38,7 +38,10 @@ def test_section_3_states_the_upstream_gradient_and_reads_the_rise_as_consistent
     lead = nb.flat(SOURCES[_index("## 3 · Why divide by")])
     assert "i.i.d. normal, as if the loss had no preference among the keys" in lead
     reading = nb.flat(SOURCES[_index("Without the scale, 37 % of the rows saturate")])
-    assert "consistent with sharp rows" in reading and "as sharp rows" not in reading
+    assert "as sharp rows" not in reading
+    # review r20g: the reading of the rise moved with the q-gradient paragraph to appendix G
+    g = next(s for s in APPENDIX_SOURCES if '<a id="appendix-g"></a>' in s)
+    assert "consistent with sharp rows" in nb.flat(g)
 
 
 def test_the_copy_task_is_a_going_further_section_with_its_check():
@@ -81,7 +84,7 @@ def test_the_local_query_aside_is_printed_and_asserted():
 def test_flops_wording_and_the_picked_by_eye_sentence():
     heads = nb.flat(SOURCES[_index("**Several heads.**")])
     assert "matrix-multiply FLOPs are those of one wide head" in heads and "softmax" in heads
-    pick = nb.flat(next(s for s in SOURCES if "The query (cyan), patch 10" in s))
+    pick = nb.flat(next(s for s in APPENDIX_SOURCES if "The query (cyan), patch 10" in s))  # appendix E (r20g)
     assert "is picked by one rule too" in pick and "by eye" not in pick  # review r19b: the head by a rule as well
 
 

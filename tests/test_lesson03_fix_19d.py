@@ -20,20 +20,22 @@ APPENDIX_SOURCES = nb.sources(APPENDIX)
 
 
 def test_1_the_four_head_strip_and_the_heads_result_are_on_the_main_path():
-    overlay = nb.unique_index(SOURCES, "plots.plot_query_attention(")
-    strip = nb.unique_index(SOURCES, "plots.plot_query_heads(")
-    summary = nb.unique_index(SOURCES, "## Summary")
-    assert overlay < strip < nb.unique_index(SOURCES, "## 1 · One batch through ViT-B attention") < summary
+    # review r20g: section 0's trained half (overlay, strip and their checks) moved to appendix E together
+    appendix_cells = nb.cells(APPENDIX)
+    overlay = nb.unique_index(APPENDIX_SOURCES, "plots.plot_query_attention(")
+    strip = nb.unique_index(APPENDIX_SOURCES, "plots.plot_query_heads(")
+    e = nb.unique_index(APPENDIX_SOURCES, '<a id="appendix-e"></a>')
+    assert e < overlay < strip < nb.unique_index(APPENDIX_SOURCES, '<a id="appendix-f"></a>')
     assert strip <= overlay + 4  # right after the single-head overlay and its check
-    printed = nb.printed(CELLS[strip])
+    printed = nb.printed(appendix_cells[strip])
     assert "head 3: patch 10 (row 1, col 3), weight 0.30" in printed
     # review r19d: section 0 stays about one query; the heads result is appendix F's (test_lesson03_fix_20a)
     assert "difference +3.8 points [+2.7, +4.8] (95 % t, 10 paired seeds)" in nb.all_printed(APPENDIX)
-    reading = nb.flat(SOURCES[strip + 1])
+    reading = nb.flat(APPENDIX_SOURCES[strip + 1])
     assert "#appendix-f" in reading
-    check = SOURCES[strip + 2]
-    assert nb.hidden(CELLS[strip + 2]) and "int(top_keys[3]) == query" in check
-    assert not any("plots.plot_query_heads(" in s for s in APPENDIX_SOURCES)  # moved, not copied
+    check = APPENDIX_SOURCES[strip + 2]
+    assert nb.hidden(appendix_cells[strip + 2]) and "int(top_keys[3]) == query" in check
+    assert not any("plots.plot_query_heads(" in s for s in SOURCES)  # moved, not copied
 
 
 def test_2_and_3_the_training_result_is_not_pinned_on_saturation_and_the_settings_are_named():
@@ -48,7 +50,9 @@ def test_2_and_3_the_training_result_is_not_pinned_on_saturation_and_the_setting
 
 def test_4_the_all_rows_counterpoint_is_one_sentence_and_its_numbers_are_in_appendix_g():
     reading = nb.flat(SOURCES[nb.unique_index(SOURCES, "Without the scale, 37 % of the rows saturate")])
-    assert "2.34" not in reading and "1.69" not in reading and "not larger" in reading
+    assert "2.34" not in reading and "1.69" not in reading
+    counterpoint = nb.flat(SOURCES[nb.unique_index(SOURCES, "Averaged over **all** rows")])  # after the rows (r20g)
+    assert "2.34" not in counterpoint and "1.69" not in counterpoint and "not larger" in counterpoint
     main = "\n".join(SOURCES[: nb.unique_index(SOURCES, "## Summary")])
     assert "mean_lines()" not in main
     g = nb.unique_index(APPENDIX_SOURCES, '<a id="appendix-g"></a>')
@@ -57,7 +61,7 @@ def test_4_the_all_rows_counterpoint_is_one_sentence_and_its_numbers_are_in_appe
 
 
 def test_5_the_head_claim_is_about_this_digit():
-    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "The query (cyan), patch 10")])
+    text = nb.flat(APPENDIX_SOURCES[nb.unique_index(APPENDIX_SOURCES, "The query (cyan), patch 10")])  # appendix E
     assert "on this 6 it is the block's most stroke-bound head" in text and "not a typical one" not in text
 
 
@@ -73,7 +77,7 @@ def test_6_sdpa_is_a_dispatcher_and_scale_needs_torch_2_1():
 
 
 def test_7_the_selection_lives_in_the_package_and_the_cell_is_short():
-    code = SOURCES[nb.unique_index(SOURCES, "mnist_vit = load_mnist_vit()")]
+    code = APPENDIX_SOURCES[nb.unique_index(APPENDIX_SOURCES, "mnist_vit = load_mnist_vit()")]  # appendix E (r20g)
     assert "plots.pick_head_and_query(" in code and "argmax" not in code and len(code.splitlines()) <= 12
     pick = plots.pick_head_and_query(_Toy(), torch.rand(1, 28, 28), block=0)
     assert pick.weights.shape == (2, 50, 50) and 0 <= pick.head < 2 and 0 <= pick.query < 50

@@ -29,13 +29,14 @@ SUMMARY = nb.unique_index(SOURCES, "## Summary")
 def test_items_1_2_section_0_is_about_one_query_and_points_to_appendix_f():
     section_0 = "\n".join(SOURCES[SECTION_0:SECTION_1])
     assert "heads_training" not in section_0 and "3.8" not in section_0  # the training result left section 0
-    strip = nb.unique_index(SOURCES, "plots.plot_query_heads(")
-    printed = nb.printed(CELLS[strip])
+    appendix_cells = nb.cells(APPENDIX)  # review r20g: the strip moved to appendix E with its pointer and check
+    strip = nb.unique_index(APPENDIX_SOURCES, "plots.plot_query_heads(")
+    printed = nb.printed(appendix_cells[strip])
     assert "head 3: patch 10 (row 1, col 3), weight 0.30" in printed and "paired seeds" not in printed
-    pointer = nb.flat(SOURCES[strip + 1])
+    pointer = nb.flat(APPENDIX_SOURCES[strip + 1])
     assert "not measured on this MNIST model" in pointer and "#appendix-f" in pointer
     assert "scikit-learn's 8x8 digits" in pointer
-    assert nb.hidden(CELLS[strip + 2]) and "several_heads" not in SOURCES[strip + 2]
+    assert nb.hidden(appendix_cells[strip + 2]) and "several_heads" not in APPENDIX_SOURCES[strip + 2]
     f = nb.unique_index(APPENDIX_SOURCES, '<a id="appendix-f"></a>')
     g = nb.unique_index(APPENDIX_SOURCES, '<a id="appendix-g"></a>')
     appendix_f = "\n".join(APPENDIX_SOURCES[f:g])
@@ -97,7 +98,15 @@ def test_item_4_section_3_training_is_one_verdict_line_and_the_table_is_in_appen
     assert SECTION_3 < training < SECTION_4
     code = training + 1
     lines = nb.printed(CELLS[code]).strip().splitlines()
-    assert lines == ["d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4], seeds -12.2..+0.6: scaled higher"]
+    # review r20g: both widths' loss and accuracy lines, the d = 64 accuracy verdict last
+    assert len(lines) == 4 and [line.strip().split(":")[0] for line in lines] == [
+        "d = 16, loss     0.228 vs 0.250",
+        "d = 64, loss     0.577 vs 0.345",
+        "d = 16, accuracy 95.6 % vs 95.0 %",
+        "d = 64, accuracy 83.8 % vs 91.2 %",
+    ]
+    verdict = "d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4], seeds -12.2..+0.6: scaled higher"
+    assert lines[-1].strip() == verdict
     assert nb.hidden(CELLS[code + 1]) and "accuracy_64.estimate" in SOURCES[code + 1]
     prose = nb.flat(SOURCES[training])
     assert "7.4 points less accuracy, 95 % interval 4.4 to 10.4" in prose and "#appendix-g" in prose

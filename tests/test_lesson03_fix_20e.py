@@ -34,28 +34,35 @@ def test_item_1_the_hook_fires_only_on_the_explicit_path_and_is_counted():
 
 
 def test_item_2_section_0_has_a_reinitialised_baseline_and_the_rules_picks():
-    code = nb.unique_index(SOURCES, "plots.ink_baseline(")
-    printed = nb.printed(CELLS[code])
+    cells, sources = nb.cells(APPENDIX), APPENDIX_SOURCES  # review r20g: section 0's trained half is appendix E
+    code = nb.unique_index(sources, "plots.ink_baseline(")
+    printed = nb.printed(cells[code])
     assert "same architecture, parameters re-drawn (seeds 0..2), all heads: 29%..31%" in printed
     assert "trained: 86%..91%" in printed
     assert "the head rule's pick on test images 0..19: 2 3 2 3 2 1 3 0 1 2 3 3 3 3 3 2 1 1 2 3" in printed
-    text = nb.flat(SOURCES[code + 1])
+    text = nb.flat(sources[code + 1])
     assert "On this 6, re-drawn parameters (seeds 0 to 2) put 29 to 31 %" in text and "heads 0, 1, 2 and 3" in text
     assert "below its head's 91 %" in text
-    check = SOURCES[code + 2]
-    assert nb.hidden(CELLS[code + 2]) and "set(baseline.picks) == {0, 1, 2, 3}" in check
+    check = sources[code + 2]
+    assert nb.hidden(cells[code + 2]) and "set(baseline.picks) == {0, 1, 2, 3}" in check
     assert "row_on_ink < ink_by_head[head].item()" in check and "re_drawn.max() < ink_by_head.min()" in check
 
 
 def test_item_3_the_q_gradient_ratio_is_printed_and_said():
-    code = nb.unique_index(SOURCES, "saturation = summarize_saturation(runs)")
-    assert "mean gradient at each query, no scale / scale   14.1 (5 seeds: 13.3..15.0)" in nb.printed(CELLS[code])
-    text = nb.flat(SOURCES[code + 1])
-    assert "14 times the scaled one at $d = 64$" in text
+    # review r20g: the gradient at q left section 3 for appendix G, where its numbers are printed and checked
+    cells, sources = nb.cells(APPENDIX), APPENDIX_SOURCES
+    code = nb.unique_index(sources, "print(saturation.mean_lines())")
+    assert "no scale / scale, mean gradient at each query:\n  d =   16: 9.0" in nb.printed(cells[code])
+    assert "d =   64: 14.1 (5 seeds: 13.3..15.0)" in nb.printed(cells[code])
+    text = nb.flat(sources[code - 1])
+    assert "14 times at 64 and 17 times at 256" in text
     # the ratio at q is sqrt(d) times the one at the scores, and it grows far more slowly than sqrt(d)
-    assert "the ratio at $q$ is $\\sqrt{d}$ times the ratio at the scores" in text
-    assert "much more slowly than $\\sqrt{d}$ (4 to 16)" in text and "grows with $\\sqrt{d}$" not in text
-    assert '"14.1 (5 seeds: 13.3..15.0)" in table_lines[5]' in SOURCES[code + 2]
+    assert "That is $\\sqrt{d}$ times the ratio at the scores" in text
+    assert "much more slowly than $\\sqrt{d}$ (4 to 16" in text and "grows with $\\sqrt{d}$" not in text
+    assert "abs(at_q / (math.sqrt(d_) * at_scores) - 1) < 0.1" in sources[code + 1]
+    assert "query_ratio[256].mean / query_ratio[16].mean < math.sqrt(256 / 16) / 2" in sources[code + 1]
+    main = "\n".join(SOURCES[:SUMMARY])
+    assert "14 times the scaled one" not in main and "9 to 17" not in main
 
 
 def test_items_4_5_folding_link_and_synthetic_q_k():
@@ -87,7 +94,9 @@ def test_item_7_panels_and_init_table_moved_to_appendix_g_and_cell_10_is_short()
     section_3 = nb.unique_index(SOURCES, "## 3 · Why divide by")
     section_4 = nb.unique_index(SOURCES, "## 4 · What grows")
     main_3 = "\n".join(SOURCES[section_3:section_4])
-    assert "plots.plot_softmax_rows(" not in main_3 and "init_saturation_lines" not in main_3
+    assert "init_saturation_lines" not in main_3
+    # review r20g: one two-row picture (d = 64, saturated beside unsaturated) came back; the three panels stay in G
+    assert main_3.count("plots.plot_softmax_rows(") == 1 and "plots.plot_softmax_rows((64, 64)," in main_3
     assert "plots.plot_softmax_saturation(" in main_3 and "37 % of the rows saturate" in main_3
     assert "7.4 points less accuracy" in main_3  # the training verdict stays
     g = nb.unique_index(APPENDIX_SOURCES, '<a id="appendix-g"></a>')

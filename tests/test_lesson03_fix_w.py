@@ -52,13 +52,13 @@ def test_the_extra_mnist_pictures_live_in_the_appendix_with_a_pointer():
     marker = "plots.plot_attention_matrix("  # the 50 x 50 matrix: appendix
     (index,) = [i for i, c in enumerate(appendix_cells) if marker in c.source]
     assert index > appendix and not any(marker in c.source for c in cells)
-    (overlay,) = [i for i, c in enumerate(cells) if "plots.plot_query_attention(" in c.source]
-    assert overlay  # section 0 leads with the query outlined on the digit (review 18b)
-    (pointer,) = [c.source for c in cells if "The query (cyan), patch 10, is picked by one rule" in c.source]
-    assert "03_attention_shapes_appendix.ipynb#appendix-e" in pointer
-    # review r19c: the four-head strip (one query, every head) is on the main path, right after the overlay
-    (heads_code,) = [c.source for c in cells if "plots.plot_query_heads(" in c.source]
-    assert not any("plots.plot_query_heads(" in c.source for c in appendix_cells)
+    # review r20g: section 0's trained half (the overlay, the four-head strip) moved to appendix E, before the matrix
+    (overlay,) = [i for i, c in enumerate(appendix_cells) if "plots.plot_query_attention(" in c.source]
+    assert appendix < overlay < index
+    (pointer,) = [c.source for c in cells if "03_attention_shapes_appendix.ipynb#appendix-e) reads queries" in c.source]
+    assert "Read head 0." in pointer  # the tiny example points there
+    (heads_code,) = [c.source for c in appendix_cells if "plots.plot_query_heads(" in c.source]
+    assert not any("plots.plot_query_heads(" in c.source for c in cells)
     assert "plots.token_name(" in heads_code
 
 
