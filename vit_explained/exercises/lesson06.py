@@ -760,10 +760,18 @@ def _check_returned_loss(loss: object, right_loss: float) -> None:
     value = as_tensor(loss, "your loss")
     if value.numel() != 1:
         fail(f"return one number, the mean loss of the batch, got shape {tuple(value.shape)}")
-    if abs(float(value.item()) - right_loss) > 1e-5 * max(1.0, abs(right_loss)):
+    gap = abs(float(value.item()) - right_loss)
+    allowed = 1e-5 * max(1.0, abs(right_loss))
+    rounded = any(abs(float(value.item()) - round(right_loss, digits)) < 1e-9 for digits in range(1, 5))
+    if gap > allowed and rounded:  # the right loss, rounded to 1-4 decimals
         fail(
-            "the weights are right but the returned loss is not this step's: return the loss you "
-            "backpropagated (computed before the step), e.g. loss.item()"
+            f"the weights are right but the returned loss differs from this step's by {gap:.1e} (allowed: "
+            f"{allowed:.0e}): was it rounded? return it unrounded, e.g. loss.item()"
+        )
+    if gap > allowed:
+        fail(
+            f"the weights are right but the returned loss is not this step's (it differs by {gap:.3g}): return "
+            "the loss you backpropagated (computed before the step), e.g. loss.item()"
         )
     if isinstance(loss, torch.Tensor) and loss.requires_grad:
         fail(
