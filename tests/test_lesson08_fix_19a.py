@@ -18,12 +18,12 @@ def _cell(text: str, path=LESSON) -> dict:
 
 
 def test_section_9_verdict_is_on_plain_rho_and_rollout_fails():
-    verdict = nb.flat(nb.source(_cell("**Verdict** (plain ρ")))  # 20c: one table, a short verdict
+    verdict = nb.flat(nb.source(_cell("**Verdict** (plain ρ", APPENDIX)))  # 21a: the verdict table moved to appendix I
     assert "This lesson uses plain ρ only" in nb.flat(nb.source(_cell("**How the table is read.**")))
     assert "**rollout hardly sees the top of the model**" in verdict
     draws = nb.flat(nb.source(_cell("Draw by draw (moved from the lesson's verdict)", APPENDIX)))
     assert "than another digit's map is, on 8 of 10 draws** (detectably" in draws  # 20c: moved to appendix I
-    assert "a centred ρ" in verdict  # 19b: the diagnostic moved to appendix I
+    assert "a centred ρ" in nb.flat(nb.source(_cell("**Verdict** (ρ over 32 digits")))  # 19b: the pointer to appendix I
     assert "rollout passes once" not in nb.all_text(LESSON)  # the old verdict, on the centred rho
     diagnostic = [c for c in nb.cells(APPENDIX) if 'print("DIAGNOSTIC (not the verdict): centred ρ' in nb.source(c)]
     assert len(diagnostic) == 1 and nb.printed(diagnostic[0]).startswith("DIAGNOSTIC (not the verdict): centred ρ")

@@ -31,10 +31,10 @@ def test_sink_like_heads_are_measured_per_head_not_denied():
     assert out.count("block ") >= 4 and "block 3:   5.9x  50 %" in out
     assert "block 0, head 3: key 30 = patch (4, 1) on 126 of 200; top key on ink 15.5 %, 95 % interval" in out
     check = _next_source(table, APPENDIX)
-    assert "assert sink_like == [(0, 3)]" in check
+    assert "assert fixed_key == [(0, 3)]" in check  # 21a: "fixed-key", as the Summary says
     assert "head 3, is a **fixed-key head**" in text  # 19d: the finding stays on the main path, the table in appendix D
     appendix = nb.flat(nb.all_text(APPENDIX))
-    assert "that head is **sink-like**" in appendix and "block 3's heads 0 and 2 are **often off-ink" in appendix
+    assert "that head is a **fixed-key** head" in appendix and "block 3's heads 0 and 2 are **often off-ink" in appendix
 
 
 def test_example_matrix_set_against_its_heads_typical_figure():

@@ -48,23 +48,24 @@ def test_section_9_verdict_reads_paired_differences():
 def test_cascade_noise_floor_and_references_are_one_cell():
     # 20c: split in two: the live step with the cascade table, then the references with the paired gaps
     assert "print(cascade)" in nb.source(_cell("redrawn.head.reset_parameters()"))
-    source = nb.source(_cell("gap_table = {"))
+    source = nb.source(_cell("am.noise_floor("))  # 21a: the references joined the live step; the gaps in appendix I
     assert "am.noise_floor(" in source and "other_weighted =" in source
+    assert "gap_table = {" in nb.source(_cell("gap_table = {", APPENDIX))
 
 
 def test_sink_like_cut_is_stated_with_a_chance_line_and_the_top_key():
     table = _cell("mode_key = top_key.mode(0).values", APPENDIX)  # 19d: the table moved to appendix D
     out = nb.printed(table)
     assert "chance: a random key is on ink 33.0 %" in out
-    assert "key 30 (126)" in out and "sink-like: block 0, head 3: key 30 = patch (4, 1) on 126 of 200" in out
+    assert "key 30 (126)" in out and "fixed-key: block 0, head 3: key 30 = patch (4, 1) on 126 of 200" in out
     assert out.count("often off-ink, above chance") == 3
     check = _next_source(table, APPENDIX)
-    assert "assert sink_like == [(0, 3)]" in check and "assert off_ink_heads == [(0, 0), (3, 0), (3, 2)]" in check
+    assert "assert fixed_key == [(0, 3)]" in check and "assert off_ink_heads == [(0, 0), (3, 0), (3, 2)]" in check
     assert ".low > chance_key" in check and ".high < chance_key" in check  # intervals against chance, same units
     text = nb.flat(nb.all_text(APPENDIX))
     assert "on ink on under 60 % of digits" not in nb.all_printed(LESSON) + nb.all_printed(APPENDIX)
     assert "The cut: one key is the head's top key on more than half the digits" in text
-    assert "**often off-ink, above chance**" in text and "that head is **sink-like**" in text
+    assert "**often off-ink, above chance**" in text and "that head is a **fixed-key** head" in text
 
 
 def test_top_patch_told_apart_from_the_key_column():

@@ -61,7 +61,7 @@ def test_rank_correlation_to_others_is_the_mean_over_every_other_map():
 
 
 def test_section_9_reference_is_every_other_digit_on_ten_draws():
-    table = _cell("gap_table = {")  # 20c: the references and the paired table
+    table = _cell("am.noise_floor(")  # 21a: the references beside the live step, the paired table in appendix I
     source, out = nb.source(table), nb.printed(table)
     assert "roll(1, 0)" not in source and "am.rank_correlation_to_others(trained_weighted)" in source
     assert "am.stored_classifier_draws()" in nb.source(_cell("paired_10 = [", APPENDIX))  # 20c: appendix I
@@ -75,7 +75,7 @@ def test_section_9_reference_is_every_other_digit_on_ten_draws():
     check = nb.source(nb.cells(APPENDIX)[_index("paired_10 = [", APPENDIX) + 1])
     assert "closer_10 == [True, False, True, True, False, True, True, True, True, True]" in check
     assert "abs(gap_10.estimate - 0.096)" in check
-    assert "(pairs_.sum(1) - pairs_.diagonal()) / 31" in nb.source(nb.cells(LESSON)[_index("gap_table = {") + 1])
+    assert "(pairs_.sum(1) - pairs_.diagonal()) / 31" in nb.source(nb.cells(LESSON)[_index("am.noise_floor(") + 1])
 
 
 def test_verdict_wording_not_passes_and_summary_matches():
@@ -83,7 +83,8 @@ def test_verdict_wording_not_passes_and_summary_matches():
     assert "than another digit's map is, on 8 of 10 draws** (detectably" in draws  # 19e: said plainly
     assert "mean gap +0.096, 95 % interval [+0.069, +0.119]" in draws
     assert "not detectably closer (upper bounds +0.06 and +0.13)" in draws
-    verdict = nb.flat(nb.source(_cell("**Verdict** (plain ρ")))
+    verdict = nb.source(_cell("**Verdict** (plain ρ", APPENDIX)) + nb.source(_cell("**Verdict** (ρ over 32"))  # 21a
+    verdict = nb.flat(verdict)
     assert "passes" not in verdict and "2 of 3" not in verdict and "8 of 10" not in verdict
     summary = nb.flat(nb.source(_cell("## Summary")))
     assert "8 of 10" not in summary  # 20c: bullet 9 is one line
@@ -92,8 +93,8 @@ def test_verdict_wording_not_passes_and_summary_matches():
 
 def test_verdict_leads_and_its_numbers_follow_the_table():
     cells = nb.cells(LESSON)
-    v = _index("**Verdict** (plain ρ")  # 20c: the paired table, its check, then the verdict read off it
-    assert "gap_table = {" in nb.source(cells[v - 2]) and nb.hidden(cells[v - 1])
+    v = _index("**Verdict** (ρ over 32 digits")  # 21a: the table and references, their check, then the verdict
+    assert "am.noise_floor(" in nb.source(cells[v - 2]) and nb.hidden(cells[v - 1])
     verdict = nb.flat(nb.source(cells[v]))
     assert "0.52-0.65" in verdict and "4.0 .. 15.0" not in verdict
     draws = nb.flat(nb.source(_cell("Draw by draw (moved from the lesson's verdict)", APPENDIX)))
@@ -161,7 +162,7 @@ def test_sink_table_in_appendix_d_and_the_main_path_shorter():
     d = _index('<a id="appendix-d"></a>', APPENDIX)
     e = _index('<a id="appendix-e"></a>', APPENDIX)
     assert d < _index("mode_key = top_key.mode(0).values", APPENDIX) < e
-    assert "sink-like: block 0, head 3: key 30 = patch (4, 1) on 126 of 200" in nb.printed(
+    assert "fixed-key: block 0, head 3: key 30 = patch (4, 1) on 126 of 200" in nb.printed(
         cells[_index("mode_key = top_key.mode(0).values", APPENDIX)]
     )
     section_5 = nb.flat(nb.source(_cell("Per head, 63 % to 84 %")))

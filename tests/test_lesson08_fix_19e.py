@@ -37,7 +37,8 @@ def test_paired_line_at_every_step_for_both_maps():
 
 
 def test_verdict_restated_from_the_paired_lines():
-    verdict = nb.flat(nb.source(nb.cells(LESSON)[_index("**Verdict** (plain ρ")]))  # 20c: one table, 3 lines
+    appendix = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"  # 21a: the verdict table moved to appendix I
+    verdict = nb.flat(nb.sources(appendix)[nb.unique_index(nb.sources(appendix), "**Verdict** (plain ρ")])
     assert "own measure" not in verdict and "**rollout hardly sees the top of the model**" in verdict
     assert "-0.033 [-0.043, -0.024]" in verdict and "+0.067 [+0.037, +0.098]" in verdict
     assert "+0.88 or more" not in verdict and "Only re-drawing block 0" not in verdict

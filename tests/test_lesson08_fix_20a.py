@@ -126,12 +126,14 @@ def test_digit_sets_are_a_table():
 
 
 def test_section_9_per_draw_grid_moved_to_appendix_i():
-    out = nb.printed(_cell("gap_table = {"))
+    out = nb.printed(_cell("am.noise_floor("))  # 21a: the references, printed beside the live step
+    appendix = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
+    steps = nb.printed(nb.cells(appendix)[nb.unique_index(nb.sources(appendix), "gap_table = {")])  # 21a: appendix I
+    assert steps.count(" - other digits: ") == 0 and "[-0.052, -0.033]" not in steps
     assert out.count(" - other digits: ") == 0 and "[-0.052, -0.033]" not in out  # the grid is in appendix I
     assert "detectably closer on 8 of 10" not in out and "closer on " not in out  # 20c: counts in appendix I too
     assert "other digits (the 31 others, mean): 0.92" in out and "noise floor, + 2 % noise" in out  # the references
-    assert out.count("\nclassifier") == 5 and "\nevery layer" in out  # 20c: one row per step
-    appendix = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
+    assert steps.count("\nclassifier") == 5 and "\nevery layer" in steps  # 20c: one row per step
     grid = nb.cells(appendix)[nb.unique_index(nb.sources(appendix), "gaps_9 = {")]
     assert nb.printed(grid).count(" - other digits: ") == 10
     check = nb.cells(appendix)[nb.unique_index(nb.sources(appendix), "roll_1_3 = gaps_9[")]

@@ -26,24 +26,27 @@ def _main_path() -> list[dict]:
 
 
 def test_section_9_one_paired_table_and_a_short_verdict():
-    cells = nb.cells(LESSON)
-    table = cells[_at("gap_table = {")]
+    cells = nb.cells(APPENDIX)  # 21a: the paired table and its verdict table moved to appendix I
+    table = cells[_at("gap_table = {", APPENDIX)]
     out = nb.printed(table)
     assert "classifier               +0.081 [+0.078, +0.085]  +0.067 [+0.037, +0.098]" in out
     assert "classifier + blocks 1-3  -0.033 [-0.043, -0.024]  -0.115 [-0.170, -0.059]" in out
     assert "classifier + blocks 2-3  +0.061 [+0.057, +0.065]  -0.004 [-0.043, +0.034]" in out
     assert "closer on " not in out and "draw " not in out  # no per-draw counting on the main path
-    check = cells[_at("gap_table = {") + 1]
+    check = cells[_at("gap_table = {", APPENDIX) + 1]
     assert nb.hidden(check) and "roll[3] == (-0.033, -0.043, -0.024)" in nb.source(check)
-    verdict = _text("**Verdict** (plain ρ")
-    assert _at("**Verdict** (plain ρ") == _at("gap_table = {") + 2
-    assert len(nb.sources(LESSON)[_at("**Verdict** (plain ρ")].split("\n\n")[0].splitlines()) <= 6
+    verdict = _text("**Verdict** (plain ρ", APPENDIX)
+    assert _at("**Verdict** (plain ρ", APPENDIX) == _at("gap_table = {", APPENDIX) + 2
+    assert len(nb.sources(APPENDIX)[_at("**Verdict** (plain ρ", APPENDIX)].split("\n\n")[0].splitlines()) <= 6
+    assert len(nb.sources(LESSON)[_at("**Verdict** (ρ over 32 digits")].split("\n\n")[0].splitlines()) <= 6
+    cells, table = nb.cells(LESSON), nb.cells(LESSON)[_at("am.noise_floor(")]  # the references stay in the lesson
     assert "8 of 10" not in verdict and "of 3 draws" not in verdict
     assert "stays nearer the trained map than another digit's map" in verdict
     # the old 40-line cell is split: the live step with the cascade table, then references with the paired gaps
     assert "print(cascade)" in nb.source(cells[_at("redrawn.head.reset_parameters()")])
-    assert "print(cascade)" not in nb.source(table) and "am.noise_floor(" in nb.source(table)
-    assert all(len(nb.source(cells[i]).splitlines()) <= 22 for i in (_at("gap_table = {"), _at("print(cascade)")))
+    assert "am.noise_floor(" in nb.source(table)  # 21a: joined again with the live step, under 22 lines
+    assert len(nb.source(nb.cells(APPENDIX)[_at("gap_table = {", APPENDIX)]).splitlines()) <= 22
+    assert len(nb.source(cells[_at("print(cascade)")]).splitlines()) <= 22
     assert "stored_classifier_draws" not in nb.all_text(LESSON)
 
 

@@ -112,7 +112,8 @@ def test_digit_17_two_class_figure_ends_section_8():
 
 
 def test_section_9_reading_is_a_two_row_table():
-    source = nb.sources(LESSON)[_at("**Verdict** (plain ρ")]
+    appendix = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"  # 21a: the two-row table moved to appendix I
+    source = nb.sources(appendix)[nb.unique_index(nb.sources(appendix), "**Verdict** (plain ρ")]
     rows = [line for line in source.splitlines() if line.startswith("| rollout |") or line.startswith("| gradient-w")]
     assert len(rows) == 2
     assert "-0.033 [-0.043, -0.024]" in rows[0] and "+0.067 [+0.037, +0.098]" in rows[1]
