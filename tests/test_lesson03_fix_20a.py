@@ -97,7 +97,7 @@ def test_item_4_section_3_training_is_one_verdict_line_and_the_table_is_in_appen
     training = nb.unique_index(SOURCES, "**In training.** `benchmarks/bench_lesson03_scale.py`")
     assert SECTION_3 < training < SECTION_4
     code = training + 1
-    lines = nb.printed(CELLS[code]).strip().splitlines()
+    lines = nb.printed(CELLS[code]).strip().splitlines()[-4:]  # review r20g: the stored runs' header above them
     # review r20g: both widths' loss and accuracy lines, the d = 64 accuracy verdict last
     assert len(lines) == 4 and [line.strip().split(":")[0] for line in lines] == [
         "d = 16, loss     0.228 vs 0.250",
