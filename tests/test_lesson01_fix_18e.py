@@ -39,7 +39,7 @@ def test_cell_80_claims_no_more_than_the_intervals_and_the_pool_is_printed():
     )  # 20c: section 6's reading of the five tables moved to appendix A
     assert "cannot tell a vertical" not in lesson and "This test cannot rule one out" in appendix_md
     assert "we detect no difference in any table" in appendix_md  # 19d: at 99.75 %, the table's 20 intervals
-    assert "A likely explanation, not tested here: a 9 x 9 step" in lesson
+    assert "A likely explanation, not tested here: a 9 x 9 step" in appendix_md  # 21a: moved to appendix B
     assert "the correct tokens" in lesson and "two LayerNorms: appendix E" in lesson
     printed = "".join(o.get("text", "") for c in cells if c.cell_type == "code" for o in c.get("outputs", []))
     appendix = nbformat.read(LESSON.with_name("01_patches_and_embeddings_appendix.ipynb"), as_version=4).cells

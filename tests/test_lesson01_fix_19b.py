@@ -125,7 +125,7 @@ def test_item7_the_full_recipe_and_the_training_digits_are_printed_and_asserted(
 
 
 def test_item8_section_8_has_the_papers_data_size_evidence() -> None:
-    text = nb.flat(nb.all_text(LESSON))
+    text = nb.flat(nb.all_text(APPENDIX))  # 21a: section 8's quotes moved to appendix E; section 8 points there
     assert '"ViT-Large models underperform compared to ViT-Base models' in text and "Figure 3 (section 4.3" in text
     assert "ViT-L below ViT-B below the BiT ResNets" not in text and "DeiT-B's 81.8 %" in text  # 19d: the caption
     assert "Similarly, larger ViT variants overtake smaller ones as the dataset grows." in text

@@ -117,7 +117,7 @@ def test_item4_a_list_is_still_refused() -> None:
 
 
 def test_item5_deit_baseline_and_resolutions() -> None:
-    text = nb.flat(nb.all_text(LESSON))
+    text = nb.flat(nb.all_text(APPENDIX))  # 21a: moved to appendix E
     assert "77.9 % for ViT-B/16 trained on ImageNet alone (at 384 px, as DeiT's Table 5 quotes it)" in text
     assert "its ImageNet points are fine-tuned at a higher resolution, DeiT-B's 81.8 % is at 224 px" in text
     assert "is that ImageNet-only setting" not in text

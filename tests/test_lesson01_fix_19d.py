@@ -73,7 +73,7 @@ def test_item4_the_shuffle_figure_has_three_panels() -> None:
 
 
 def test_item5_the_paper_is_quoted_not_a_constructed_order() -> None:
-    text = nb.flat(nb.all_text(LESSON))
+    text = nb.flat(nb.all_text(APPENDIX))  # 21a: moved to appendix E
     assert "ViT-L below ViT-B below the BiT ResNets" not in text
     assert "While large ViT models perform worse than BiT ResNets (shaded area) when pre-trained on small" in text
     assert "Similarly, larger ViT variants overtake smaller ones as the dataset grows." in text

@@ -127,7 +127,7 @@ def test_a_references_cell_gives_authors_years_and_arxiv_ids() -> None:
 
 
 def test_eq_1_table_says_why_p1_p2_c_is_the_papers_E() -> None:
-    text = nb.flat(nb.all_text(LESSON))
+    text = nb.flat(nb.all_text(APPENDIX))  # 21a: moved to appendix F
     assert "kernel is stored HWIO, `(P, P, C, D)`" in text and "exactly `(p1 p2 c)`" in text
 
 

@@ -19,7 +19,8 @@ def test_references_cover_the_works_cited():
 
 
 def test_position_table_initialisations_are_named():
-    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "## 5 · The class token and position embeddings")])
+    appendix = nb.sources(nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb")  # 21a: moved to appendix F
+    text = nb.flat(appendix[nb.unique_index(appendix, "### How code starts the class token and the table (section 5)")])
     assert "the JAX code's `posemb_init` is a normal of std 0.02" in text and "lucidrains `torch.randn`" in text
 
 

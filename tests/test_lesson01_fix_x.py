@@ -22,9 +22,9 @@ def _start(cells: list[dict], heading: str) -> int:
 
 
 def test_section_7_prints_the_centre_patchs_four_neighbours_for_each_table() -> None:
-    cells = _cells(LESSON)
-    seven, eight = _start(cells, "## 7 ·"), _start(cells, "## 8 ·")
-    (cell,) = [c for c in cells[seven:eight] if c["cell_type"] == "code" and "centre_of = {" in _source(c)]
+    cells = _cells(APPENDIX)  # 21a: moved to appendix B
+    b, c_ = _start(cells, '<a id="appendix-b"></a>'), _start(cells, '<a id="appendix-c"></a>')
+    (cell,) = [c for c in cells[b:c_] if c["cell_type"] == "code" and "centre_of = {" in _source(c)]
     printed = _printed(cell)
     assert "trained, 7 x 7             centre (3, 3) vs below +0.22, above +0.01, left +0.30, right +0.31" in printed
     assert "2-D bicubic (timm), 9 x 9  centre (4, 4) vs below +0.41" in printed
@@ -33,8 +33,8 @@ def test_section_7_prints_the_centre_patchs_four_neighbours_for_each_table() -> 
 
 
 def test_the_widget_text_says_what_section_7_prints() -> None:
-    text = next(_source(c) for c in _cells(LESSON) if _source(c).startswith("Carry the same learned table"))
-    assert "from +0.41 to +0.10, as section 7 printed" in text
+    text = next(_source(c) for c in _cells(LESSON) if "\nCarry the same learned table" in _source(c))
+    assert "from +0.41 to +0.10, as appendix B prints" in text  # 21a: the neighbours' lines moved to appendix B
     assert "as in the trained table" not in text and "section 7's printed 1-D value" not in text
 
 
@@ -61,7 +61,7 @@ def test_the_hybrid_vit_paragraph_and_the_filters_in_appendix_d() -> None:
     lesson = "\n".join(_source(c) for c in _cells(LESSON))
     aside = "\n".join(_source(c) for c in _cells(APPENDIX))  # fix round y: the hybrid ViT moves to appendix E
     assert "The **hybrid ViT** (the paper's section 3.1)" in aside and "With `1x1` patches" in aside
-    assert "**hybrid ViT** puts a CNN in front of the patch embedding: [appendix E]" in lesson
+    assert "the paper's **hybrid ViT** (a CNN before the patch embedding)" in lesson  # 21a: in section 8's one link
     assert "filter_components(" not in lesson and "01_patches_and_embeddings_appendix.ipynb#appendix-d)" in lesson
     appendix = [_source(c) for c in _cells(APPENDIX)]
     assert any(s.startswith('<a id="appendix-d"></a>\n## D ·') for s in appendix)
