@@ -56,7 +56,7 @@ def test_appendix_e_shifts_the_digits_by_one_patch_with_a_table_zeroed_control()
     assert "falls 9.2 points [-11.2, -7.3] (97.4 % to 88.2 %; paired over the 1,000 digits, 95 %)" in said
     assert "shifts of up to 2 px" in said and "does not separate those" in said
     eight = nb.flat(nb.all_text(LESSON))
-    assert "shifts the MNIST digits by one patch: in the trained ViT, the position table breaks" in eight
+    assert "shifts the MNIST digits by one patch: in the trained MNIST ViT (1,000 digits), the position table" in eight
     assert len(re.findall(r"appendix\.ipynb#appendix-e\)", "\n".join(nb.sources(LESSON)))) == 2
 
 
