@@ -56,9 +56,9 @@ def test_section_11_says_rows_are_normalised_and_prints_the_literal_comparison()
     assert "max, discard 0.9: vit-explain's code vs attention_rollout, 100 digits: ρ 0.993 (min 0.969)" in out
     assert "same top patch 75.0 %" in out and "spread 11.6 against 12.6 patches" in out
     assert "mean, discard 0.9:" in out and "ρ 0.996" in out and "82.0 %" in out and "spread 13.8 against 14.2" in out
-    check = cells[at + 2]  # the figure, then the hidden check
+    check = cells[at + 1]  # 21a: the figure joined this cell; then the hidden check
     assert nb.hidden(check) and "(0.993, 75, 11.6)" in nb.source(check) and "(0.996, 82, 13.8)" in nb.source(check)
-    reading = nb.flat(nb.source(cells[at + 3]))
+    reading = nb.flat(nb.source(cells[at + 2]))
     assert "a different top patch on 25 % of the digits" in reading and "11.6 and 13.8 patches" in reading
 
 
