@@ -1,14 +1,17 @@
 """Lesson 05, fix round 18b: the share is called a projection where the headline uses it, the fresh models' shares
 are printed in the trained table, and the model switch is stated once (section 3's closing cell)."""
 
-import json
 from pathlib import Path
+
+from tests import _notebook as nb
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
 
 
 def _cells():
-    return json.loads(LESSON.read_text())["cells"]
+    return nb.cells(LESSON) + nb.cells(APPENDIX)
 
 
 def _flat(cell):
@@ -35,7 +38,8 @@ def test_init_sentence_model_switch_and_loss_in_prose():
     text = " ".join(_flat(c) for c in _cells() if c["cell_type"] == "markdown")
     assert "q and k still get 9 to 50 times less." in text and "sets most of the ratio" not in text  # 18e
     assert "in this model the init sets the ratio" not in text
-    assert "Section 5's trained part uses the MNIST ViT (28 x 28 digits, PyTorch's default init)" in text
+    # 21a: section 3's model-switch sentence cut (cell 21: one sentence); cell 3 names the two models once
+    assert "*The MNIST ViT* (28x28 digits, D = 64, PyTorch's init) is the second half of section 5" in text
     assert "The loss is plain cross-entropy, though the model trained with label smoothing." in text
     assert "hands each `norm2`" not in text
 

@@ -1,18 +1,20 @@
 """Round 18c of lesson 05: the width sweep, the change column and the 5-seed helper."""
 
-import json
 from pathlib import Path
 
 import torch
 
+from tests import _notebook as nb
 from vit_explained.gradient_experiments import small_digit_vit, small_model_cuts
 from vit_explained.gradient_hooks import mlp_route_cut
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _cells():
-    return json.loads((ROOT / "notebooks" / "05_where_gradients_flow.ipynb").read_text())["cells"]
+    return nb.cells(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb") + nb.cells(APPENDIX)
 
 
 def test_small_model_cuts_gives_each_seed_its_own_digits():

@@ -1,17 +1,20 @@
 """Lesson 05, fix round 18d: the width sweep at a fixed head width, the answer's percentages once, the freeze
 panel's model name, exercise 1's matrix-product slip."""
 
-import json
 from pathlib import Path
 
 import torch
+
+from tests import _notebook as nb
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "05_where_gradients_flow.ipynb"
 
 
 def _cells():
-    return json.loads(LESSON.read_text())["cells"]
+    return nb.cells(LESSON) + nb.cells(APPENDIX)
 
 
 def _markdown():

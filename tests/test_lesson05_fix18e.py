@@ -1,20 +1,22 @@
 """Lesson 05, fix round 18e (review 18d): the derivation widget draws A averaged over heads 0-3 (head 1 alone
 collapses onto cls at the peak, the others stay spread), and the wording of cells 16, 22, 26, 37, 50 and 97."""
 
-import json
 import math
 from pathlib import Path
 
 import torch
 
+from tests import _notebook as nb
 from vit_explained.widgets.lesson05 import _block_0_heads, derivation_point, derivation_widget
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "05_where_gradients_flow.ipynb"
 
 
 def _markdown():
-    cells = json.loads(LESSON.read_text())["cells"]
+    cells = nb.cells(LESSON) + nb.cells(APPENDIX)
     return " ".join(" ".join("".join(c["source"]).split()) for c in cells if c["cell_type"] == "markdown")
 
 

@@ -4,23 +4,25 @@ section 4's four numeric bullets live in appendix I and the widget's per-head an
 a header saying what it compares; exercise messages end with a full stop and do not accuse a learner of naming a
 part twice when two spellings name it; section 5 closes with the share picture."""
 
-import json
 from pathlib import Path
 
 import pytest
 import torch
 
+from tests import _notebook as nb
 from vit_explained.exercises import ExerciseFailed
 from vit_explained.exercises.lesson05 import check_frozen_attention_parts, check_softmax_backward
 from vit_explained.gradient_experiments import freeze_cut_table, small_digit_vit, v_over_qk, v_over_qk_by_block
 from vit_explained.gradient_hooks import GradientRecorder
 from vit_explained.plotting.lesson05 import plot_share_arrows, share_arrows
 
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
+
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
 
 
 def _sources():
-    return ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]]
+    return ["".join(c["source"]) for c in (nb.cells(NOTEBOOK) + nb.cells(APPENDIX))]
 
 
 def _at(sources, text):

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import numpy as np
 
+from tests import _notebook as nb
 from vit_explained.gradient_experiments import SaturationSweep
 from vit_explained.plotting.lesson05 import plot_derivation_point
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "05_where_gradients_flow.ipynb"
@@ -16,7 +19,8 @@ RULE = r"*Shape rule.* $dW = (\text{upstream gradient})^\top X$"
 
 
 def _sources(path=LESSON):
-    return ["".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]]
+    extra = nb.sources(APPENDIX) if path == LESSON else []  # fix 21a: the lesson and its appendix
+    return ["".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]] + extra
 
 
 def _at(sources, text):
@@ -64,7 +68,8 @@ def test_section_5_defines_the_share_before_printing_it():
     sources = _sources()
     definition, first_print = _at(sources, "**The MLP share**"), _at(sources, 'print(f"block 0 by hand: MLP share')
     assert definition < first_print == definition + 1  # the definition, then the arrow picture with the print
-    assert "The cut cell below the freeze cell does this" in sources[_at(sources, "## 5 · Cut the MLP route")]
+    cut_words = "The cut cell below does this with a pre-hook on each `norm2`"  # 21a: shorter
+    assert cut_words in sources[_at(sources, "## 5 · Cut the MLP route")]
     assert "the imports of section 5 and the appendices" not in "\n".join(sources)
     assert "# the appendices' imports" in sources[_at(sources, "### A · Why the LayerNorms") + 1]
 

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
+from tests import _notebook as nb
 from vit_explained.gradient_experiments import SaturationSweep
 from vit_explained.plotting.lesson05 import plot_derivation_point
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "05_where_gradients_flow.ipynb"
@@ -17,7 +20,8 @@ HINT = "*Hint.* Reason it out first, then check by experiment if you like."
 
 
 def _cells(path=LESSON):
-    return json.loads(path.read_text())["cells"]
+    extra = nb.cells(APPENDIX) if path == LESSON else []  # fix 21a: the lesson and its appendix
+    return json.loads(path.read_text())["cells"] + extra
 
 
 def _sources(path=LESSON):
@@ -34,7 +38,7 @@ def test_cell_0_and_the_answer_are_narrowed_to_what_was_measured():
     assert "the road most of it travels" not in "\n".join(sources)
     # round 18a: both compare the checkpoint with its own architecture at init (not the 8 x 8 small model)
     assert "section 5's trained ViT" in intro and "replicate it" not in intro  # 18c: numbers in section 5 only
-    assert "In one trained checkpoint, most of blocks 0-2's" in answer and "replicate it" in answer
+    assert "In one trained checkpoint the MLP share" in answer and "replicate it" in answer
     assert "same architecture at initialisation" not in answer  # 18d: the fresh comparison stays in section 5
     for text in (intro, answer):
         assert "-6 to 37 %" not in text and "small model" not in text
@@ -74,7 +78,7 @@ def test_share_sentence_model_sentence_and_seed_range():
     share_words = "0 % when the MLP-route part adds nothing along $g$, and it can be negative, "
     share_words += "or above 100 % when $g_\\text{cut}$ points against $g$. It is the main line's"  # 20c
     assert share_words in text  # 19a
-    assert "Sections 2-4 use this 8 x 8 model with timm's init" in text  # round 18b: stated once, in cell 22
+    assert "sections 1-4 and the first half of section 5" in text  # round 18b; 21a: once, in cell 3's two models
     assert "timm's init (std 0.02)" not in text and "timm 1.0.28's init (std 0.02)" in text
     cell = _at(sources, "seed_norms = [residual_route_norms(")
     printed = "".join("".join(o.get("text", "")) for o in _cells()[cell]["outputs"])

@@ -8,11 +8,13 @@ import re
 
 from tests import _notebook as nb
 
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
+
 NOTEBOOK = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
 
 
 def _cells():
-    return nb.cells(NOTEBOOK)
+    return nb.cells(NOTEBOOK) + nb.cells(APPENDIX)
 
 
 def _at(sources, text):
@@ -20,12 +22,13 @@ def _at(sources, text):
 
 
 def test_adamw_step_sizes_are_printed_per_group_in_section_3():
-    cells, sources = _cells(), nb.sources(NOTEBOOK)
+    cells, sources = _cells(), (nb.sources(NOTEBOOK) + nb.sources(APPENDIX))
     at = _at(sources, "def step_sizes(optimizer, steps")
     # 19b: moved to appendix E (optimizers); section 3 keeps a one-sentence pointer
     assert _at(sources, "### E · Optimizers") < at < _at(sources, "### F · The share at initialisation")
-    pointer = sources[_at(sources, "A gradient gap is not a step gap: under AdamW")]  # 20a: section 3
-    assert "under AdamW the q and k rows move as far per entry as the v rows" in pointer
+    pointer = sources[_at(sources, "The right panel holds a surprise")]  # 20a: section 3; 21a: one sentence
+    assert "AdamW's steps (E)" in pointer
+    assert "under AdamW the q and k rows move as far per entry as the v rows" not in pointer
     printed = nb.printed(cells[at])
     for group in ("q rows", "k rows", "v rows", "MLP", "norms"):
         assert group in printed
@@ -39,8 +42,8 @@ def test_adamw_step_sizes_are_printed_per_group_in_section_3():
 
 
 def test_the_starting_ranges_are_named_by_condition_everywhere():
-    sources = nb.sources(NOTEBOOK)
-    text = nb.all_text(NOTEBOOK)
+    sources = nb.sources(NOTEBOOK) + nb.sources(APPENDIX)
+    text = "\n".join(nb.sources(NOTEBOOK) + nb.sources(APPENDIX))
     assert "8-60" not in text and "8-83" not in text
     for match in re.finditer(r"8 to 60", text):
         around = text[match.start() - 200 : match.end() + 80]
@@ -54,7 +57,7 @@ def test_the_starting_ranges_are_named_by_condition_everywhere():
 
 
 def test_the_init_note_names_the_qkv_std_by_an_ablation():
-    cells, sources = _cells(), nb.sources(NOTEBOOK)
+    cells, sources = _cells(), (nb.sources(NOTEBOOK) + nb.sources(APPENDIX))
     note = _at(sources, "**Is it the init, and which part of it?**")
     assert "only block 0's qkv weight x 10" in sources[note] and "the qkv weight's std 0.02" in sources[note]
     printed = nb.printed(cells[note + 1])
@@ -62,7 +65,7 @@ def test_the_init_note_names_the_qkv_std_by_an_ablation():
 
 
 def test_the_main_line_uses_one_share_measure():
-    cells, sources = _cells(), nb.sources(NOTEBOOK)
+    cells, sources = _cells(), (nb.sources(NOTEBOOK) + nb.sources(APPENDIX))
     section_5, summary = _at(sources, "## 5 · Cut the MLP route"), _at(sources, "## Summary")
     main = "\n".join(sources[section_5:summary])
     assert main.count("plot_share_arrows({") == 1  # 20e: the picture sits in section 5
@@ -75,7 +78,7 @@ def test_the_main_line_uses_one_share_measure():
 
 
 def test_the_two_models_are_named_before_section_1():
-    sources = nb.sources(NOTEBOOK)
+    sources = nb.sources(NOTEBOOK) + nb.sources(APPENDIX)
     box = sources[_at(sources, "> **Two models.**")]
     assert "## 1 · One loss" in box and "**untrained**" in box and "**trained**" in box
     assert "small model" not in sources[0]
@@ -84,7 +87,7 @@ def test_the_two_models_are_named_before_section_1():
 def test_derivation_widget_opens_at_c_1_with_a_button_to_its_peak():
     from vit_explained.widgets.lesson05 import derivation_widget
 
-    cells, sources = _cells(), nb.sources(NOTEBOOK)
+    cells, sources = _cells(), (nb.sources(NOTEBOOK) + nb.sources(APPENDIX))
     at = _at(sources, "derivation = derivation_widget(")
     assert "derivation_widget()  # opens at c = 1" in sources[at]
     stored = "".join("".join(o["data"]["text/plain"]) for o in cells[at]["outputs"] if "data" in o)
@@ -99,7 +102,7 @@ def test_derivation_widget_opens_at_c_1_with_a_button_to_its_peak():
 
 
 def test_the_saturation_paragraph_follows_its_widget():
-    cells, sources = _cells(), nb.sources(NOTEBOOK)
+    cells, sources = _cells(), (nb.sources(NOTEBOOK) + nb.sources(APPENDIX))
     para = _at(sources, "**When the softmax saturates.**")
     # 19d: the widget and this paragraph moved to appendix H (section 4 ends with a pointer)
     assert _at(sources, "### H · When the softmax saturates") < _at(sources, "derivation = derivation_widget(") < para
@@ -108,14 +111,14 @@ def test_the_saturation_paragraph_follows_its_widget():
 
 
 def test_main_path_length():
-    cells, sources = _cells(), nb.sources(NOTEBOOK)
+    cells, sources = _cells(), (nb.sources(NOTEBOOK) + nb.sources(APPENDIX))
     summary = _at(sources, "## Summary")
     visible = [c for c in cells[:summary] if "hide-input" not in c.get("metadata", {}).get("tags", [])]
     assert summary <= 80 and len(visible) <= 43
 
 
 def test_appendices_f_g_i_are_trimmed_with_their_checks():
-    sources = nb.sources(NOTEBOOK)
+    sources = nb.sources(NOTEBOOK) + nb.sources(APPENDIX)
     f, g, i = (_at(sources, f"### {x} · ") for x in ("F", "G", "I"))
     assert "plot_cut_families(" not in "\n".join(sources[f:g]) and "(checked below)" in sources[f]
     assert "A check of the claim above" in sources[f + 2] and "small_share = [" in sources[f + 1]

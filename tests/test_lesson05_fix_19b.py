@@ -13,15 +13,17 @@ import torch
 
 from tests import _notebook as nb
 
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
+
 NOTEBOOK = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
 
 
 def _cells():
-    return nb.cells(NOTEBOOK)
+    return nb.cells(NOTEBOOK) + nb.cells(APPENDIX)
 
 
 def _sources():
-    return nb.sources(NOTEBOOK)
+    return nb.sources(NOTEBOOK) + nb.sources(APPENDIX)
 
 
 def _at(sources, text):
@@ -105,7 +107,7 @@ def test_density_moves_and_in_short_lines_without_ranges():
     assert appendix_e < _at(sources, "def step_sizes(optimizer, steps") < appendix_f
     assert appendix_b < _at(sources, "**Is it the init, and which part of it?**") < appendix_c
     assert not any("def step_sizes" in s or "v_over_qk_by_block(" in s for s in sources[section_3:section_5])
-    assert "(appendix E)" in sources[_at(sources, "A gradient gap is not a step gap: under AdamW")]
+    assert "AdamW's steps (E)" in sources[_at(sources, "The right panel holds a surprise")]  # 21a: one sentence
     for line in "\n".join(sources).splitlines():
         if line.startswith("**In short"):
             assert not re.search(r"\d+(\.\d+)? to \d", line), line

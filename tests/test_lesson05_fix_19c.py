@@ -13,15 +13,17 @@ import torch
 
 from tests import _notebook as nb
 
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
+
 NOTEBOOK = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
 
 
 def _cells() -> list[dict]:
-    return nb.cells(NOTEBOOK)
+    return nb.cells(NOTEBOOK) + nb.cells(APPENDIX)
 
 
 def _sources() -> list[str]:
-    return nb.sources(NOTEBOOK)
+    return nb.sources(NOTEBOOK) + nb.sources(APPENDIX)
 
 
 _at = nb.unique_index
@@ -89,7 +91,7 @@ def test_row_shares_use_the_same_8_batch_means():
     text = nb.flat("\n".join(sources))
     assert "97, 96 and 96" not in text and "94, 94 and 93 % in block 0" in text
     answer = text[text.index("**Answer to the question:**") : text.index("**Further reading**")]
-    assert "Split by rows over the same batches" in answer and "(94, 94 and 93 % in block 0)" in answer
+    assert "split by rows over the same batches" in answer and "(94, 94 and 93 % in block 0)" in answer
 
 
 def test_route_cut_keeps_row_shares_per_chunk():

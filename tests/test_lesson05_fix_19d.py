@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from tests import _notebook as nb
 
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
+
 NOTEBOOK = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
 
 
 def _cells() -> list[dict]:
-    return nb.cells(NOTEBOOK)
+    return nb.cells(NOTEBOOK) + nb.cells(APPENDIX)
 
 
 def _sources() -> list[str]:
-    return nb.sources(NOTEBOOK)
+    return nb.sources(NOTEBOOK) + nb.sources(APPENDIX)
 
 
 _at = nb.unique_index
@@ -55,7 +57,8 @@ def test_depth_ablation_in_appendix_d_and_a_sentence_in_section_5():
     assert _hidden(cells[at + 1]) and "== (86, 95)" in check and "== (72, 79)" in check
     assert "at ViT-Ti's depth and width the MLP route already\ndominates" in sources[at + 2]
     answer = nb.flat(sources[_at(sources, "**Answer to the question:**")])  # 20c: cell 53 cut; the Answer carries it
-    assert "appendix D's fresh 12-block models (ViT-Ti's width) already give 86 to 95 % in block 0" in answer
+    assert "appendix D measures depth" in answer  # 21a: the Answer in three sentences; the numbers in appendix D
+    assert "86 to 95 % with\n12 (printed)" in sources[at + 2]
     assert "is a reading, not a measured cause" not in "\n".join(sources)
 
 
@@ -76,7 +79,7 @@ def test_saturation_widget_moved_to_appendix_h_and_freeze_widget_stays():
     widget = _at(sources, "derivation = derivation_widget(")
     assert appendix_h < widget < _at(sources, "The widget runs block 0, all four heads.") < _at(sources, "### I ·")
     assert "||dW_q|| peaks at c = 13.3" in nb.printed(cells[_at(sources, "**When the softmax saturates.**") + 1])
-    pointer = _at(sources, "What happens to $W_q$'s gradient as attention sharpens")
+    pointer = _at(sources, "$W_q$'s gradient as attention sharpens and the softmax saturates: appendix H")  # 21a
     assert pointer + 1 == _at(sources, "## 5 · Cut the MLP route") and "appendix H" in sources[pointer]
     assert _at(sources, "every hand-derived gradient equals autograd's") < pointer  # 20e: then the tokens
     assert "gradient_freeze_widget(" in main  # the main path keeps a widget

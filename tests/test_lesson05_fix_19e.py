@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from tests import _notebook as nb
 
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
+
 NOTEBOOK = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
 
 
 def _cells() -> list[dict]:
-    return nb.cells(NOTEBOOK)
+    return nb.cells(NOTEBOOK) + nb.cells(APPENDIX)
 
 
 def _sources() -> list[str]:
-    return nb.sources(NOTEBOOK)
+    return nb.sources(NOTEBOOK) + nb.sources(APPENDIX)
 
 
 _at = nb.unique_index

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from tests import _notebook as nb
 
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
+
 LESSON = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
 
 
 def test_the_token_sweep_is_read_as_a_patch_size_sweep():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     at = next(i for i, s in enumerate(sources) if s.startswith("Hundreds of times holds at D = 32 only"))
     text = nb.flat(sources[at])
     assert "It grows with the token count N" not in text and "sqrt N" not in text and "2.9 times" not in text

@@ -7,12 +7,14 @@ import pytest
 
 from tests import _notebook as nb
 
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
+
 LESSON = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
 SOLUTIONS = nb.NOTEBOOKS / "solutions" / "05_where_gradients_flow_solutions.ipynb"
 
 
 def test_fixed_patch_sweep_is_printed_checked_and_read_in_appendix_b():
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = (nb.cells(LESSON) + nb.cells(APPENDIX)), (nb.sources(LESSON) + nb.sources(APPENDIX))
     at = nb.unique_index(sources, "fixed_patch = {}")
     appendix_b = nb.unique_index(sources, "### B · Ten times larger weights")
     appendix_c = nb.unique_index(sources, "### C · The same ratio")
@@ -34,16 +36,16 @@ def test_fixed_patch_sweep_is_printed_checked_and_read_in_appendix_b():
 
 
 def test_section_3_keeps_one_sentence_and_no_sweep():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     section_3 = nb.unique_index(sources, "## 3 · Gradient norms")
     section_4 = nb.unique_index(sources, "## 4 · Inside attention")
     main = "\n".join(sources[section_3 : section_4 + 1])  # section 4's heading opens the same cell
     assert "width_ratio" not in main and "by_tokens" not in main and "Is that true of any ViT?" not in main
-    assert "appendix B measures width, heads, token count, patch size and input" in nb.flat(main)
+    assert "the appendix measures width and input (B)" in nb.flat(main)  # 21a: cell 21 in one sentence
 
 
 def test_factor_chain_chart_sits_in_section_4_with_appendix_i_numbers():
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = (nb.cells(LESSON) + nb.cells(APPENDIX)), (nb.sources(LESSON) + nb.sources(APPENDIX))
     at = nb.unique_index(sources, "plot_factor_chain(chain")
     section_4 = nb.unique_index(sources, "## 4 · Inside attention")
     section_5 = nb.unique_index(sources, "## 5 · Cut the MLP route")
@@ -72,16 +74,17 @@ def test_factor_chain_helper_draws_two_log_panels():
 
 
 def test_what_this_says_is_split():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     what = nb.flat(sources[nb.unique_index(sources, "**What this says about the question.**")])
     assert "Noci" not in what and "$\\operatorname{diag}(a)" not in what
     assert "the chart below draws it factor by factor (appendix I counts it)" in what  # 20c: one sentence
 
 
 def test_noci_sentence_states_only_the_abstract():
-    text = nb.flat("\n".join(nb.sources(LESSON)))
-    assert "Their abstract adds that architectural hyperparameters affect the gradients of queries and values" in text
-    assert "matches appendix B's roughly-$1/D$ ratio was not checked here" in text
+    text = nb.flat("\n".join(nb.sources(LESSON) + nb.sources(APPENDIX)))
+    # 21a (cut round): the abstract's unchecked side remark is gone; the paper's result stays beside the chart
+    assert "Their abstract adds" not in text and "was not checked here" not in text
+    assert "the gradients of the queries and keys vanish at initialisation" in text
 
 
 def test_solutions_print_the_exercise_parts():
@@ -91,6 +94,6 @@ def test_solutions_print_the_exercise_parts():
 
 
 def test_appendix_i_checks_the_chart_against_its_own_count():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     check = sources[nb.unique_index(sources, "assert round(averaging, 1) == 2.8")]
     assert 'chain["M"] / entry_size(m)' in check and 'chain["dW_v / dW_q"] / weight_ratio' in check

@@ -11,6 +11,8 @@ import torch
 
 from tests import _notebook as nb
 
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
+
 LESSON = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
 
 
@@ -21,7 +23,7 @@ def _numbers(text: str) -> list[str]:
 
 
 def test_section_4_keeps_the_formula_and_one_sentence():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     text = nb.flat(sources[nb.unique_index(sources, "**What this says about the question.**")])
     assert r"M = \tfrac1N \textstyle\sum_j K_j (V_j - \bar V)^\top" in text
     for number in ("1/320", "99.98", "1/4.1", "4.12", "Init ablations"):
@@ -33,7 +35,7 @@ def test_section_4_keeps_the_formula_and_one_sentence():
 
 
 def test_cells_33_and_45_quote_at_most_three_numbers():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     chart = sources[nb.unique_index(sources, "Read the chart left to right")].split("This mechanism is published")[0]
     bullets = sources[nb.unique_index(sources, "- **Freeze.**")].split("### The trained MNIST ViT")[0]
     assert len(_numbers(chart)) <= 3, _numbers(chart)
@@ -41,7 +43,7 @@ def test_cells_33_and_45_quote_at_most_three_numbers():
 
 
 def test_cell_53_keeps_the_interval_and_the_replication_sentences():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     text = nb.flat(sources[nb.unique_index(sources, "In this one checkpoint the share is above 50 %")])
     before_widget = text.split("**Try it.**")[0]
     assert "Two more runs of the same recipe (seeds 1 and 2, stored) replicate it" in before_widget
@@ -51,7 +53,7 @@ def test_cell_53_keeps_the_interval_and_the_replication_sentences():
 
 
 def test_cut_size_is_a_column_of_the_main_table_and_quoted():
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = (nb.cells(LESSON) + nb.cells(APPENDIX)), (nb.sources(LESSON) + nb.sources(APPENDIX))
     at = nb.unique_index(sources, "batch_share = [t_interval(")
     assert "trained_cut.qkv_cut_size" in sources[at]
     printed = nb.printed(cells[at])
@@ -90,33 +92,36 @@ def test_qkv_cut_size_is_the_length_of_the_cut_gradient():
 
 
 def test_the_width_sits_beside_the_d_32_gap():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     short = nb.flat(sources[nb.unique_index(sources, "## 3 · Gradient norms per layer")])
     assert (
-        "hundreds of times less gradient than the v rows (at least 232 times); how much less depends on the width "
-        "and on the input (appendix B)" in short
+        "the q and k rows of qkv get hundreds of times less gradient than the v rows" in short  # 21a: shorter
+    )
+    surprise = nb.flat(sources[nb.unique_index(sources, "The right panel holds a surprise")])
+    assert (
+        "at least 232 times less gradient than the v rows** (printed)" in surprise
+        and "the appendix measures width and input (B)" in surprise
     )
     text = nb.flat(sources[nb.unique_index(sources, "The right panel holds a surprise")])
-    assert (
-        "Hundreds of times is a D = 32 number on 8x8 digits in 2x2 patches. On the same digits at ViT-B's width" in text
-    )
-    assert "gap is 14 to 16 times" in text
-    assert "D = 768, 12 heads:  14 to  16" in nb.all_printed(LESSON)
+    assert "ViT-B's width" not in text  # 21a: the width caveat is appendix B's (below), said once
+    appendix_b = nb.flat(sources[nb.unique_index(sources, "Hundreds of times holds")])
+    assert "Hundreds of times holds at D = 32 only" in appendix_b
+    assert "the ratio is 14 to 16 (printed)" in "\n".join(sources)
+    assert "D = 768, 12 heads:  14 to  16" in (nb.all_printed(LESSON) + "\n" + nb.all_printed(APPENDIX))
 
 
 def test_answer_says_depth_raises_it_and_names_the_width():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     answer = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])
-    assert "Depth drives" not in answer
-    assert "Depth raises the share at initialisation" in answer and "the trained checkpoint is higher still" in answer
-    assert "ViT-Ti's width (with its MLP 4D and timm's init) gives 72 to 79 % in block 0" in answer
-    assert "against at most 63 % in section 5's eight fresh models" in answer
-    printed = nb.all_printed(LESSON)
+    assert "Depth drives" not in answer and "appendix D measures depth" in answer  # 21a: three sentences
+    depth = nb.flat(sources[nb.unique_index(sources, "Deeper, block 0's share at initialisation")])  # appendix D
+    assert "72 to 79 % with 4 blocks" in depth and "(D = 32 and 64, at most 63 %)" in depth
+    printed = nb.all_printed(LESSON) + "\n" + nb.all_printed(APPENDIX)
     assert " 4 blocks: block 0 72 to 79 %" in printed
 
 
 def test_gradscaler_beside_clipping_and_a_forward_reference():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     update = nb.flat(sources[nb.unique_index(sources, "The **update** happens after backward")])
     assert "unless you clip by the global norm or use AMP's `GradScaler`" in update
     tokens = nb.flat(sources[nb.unique_index(sources, "**Which tokens carry it?**")])
@@ -124,7 +129,7 @@ def test_gradscaler_beside_clipping_and_a_forward_reference():
 
 
 def test_appendix_i_has_no_second_factor_list():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     appendix_i = nb.unique_index(sources, "### I · Section 4's count")
     text = "\n".join(sources[appendix_i:])
     assert "- an entry of $K$ is 0.103" not in text and "- the sums over tokens and images" not in text
@@ -133,7 +138,7 @@ def test_appendix_i_has_no_second_factor_list():
 
 
 def test_the_share_definition_names_the_second_main_line_measure():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     text = nb.flat(sources[nb.unique_index(sources, "**The MLP share**")])
     assert "It is the one measure the main line uses" not in text
     assert "section 5's table adds a plainer one, what is left with every MLP route cut" in text

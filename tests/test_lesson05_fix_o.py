@@ -1,22 +1,24 @@
 """Lesson 05, fix round o: the widget's trained-model view draws the t interval over batches as whiskers, the
 backward graph's dK label is clear of the K box, and the notebook's moved and new claims sit where they are used."""
 
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from tests import _notebook as nb
 from vit_explained.evidence import t_interval
 from vit_explained.plotting.lesson05 import _GRAPH_EDGES, _GRAPH_NODES, _HALF_WIDTH, plot_cut_changes
 from vit_explained.widgets import lesson05
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
 
 
 def _sources() -> list[str]:
-    return ["".join(cell["source"]) for cell in json.loads(NOTEBOOK.read_text())["cells"]]
+    return ["".join(cell["source"]) for cell in (nb.cells(NOTEBOOK) + nb.cells(APPENDIX))]
 
 
 def test_trained_cut_carries_the_t_interval_of_its_batches():

@@ -1,21 +1,23 @@
 """Lesson 05, fix round q: the q/k count is an average over keys (M), not a 1/N from the softmax backward, checked
 against autograd; the widget shows the freeze and the cut side by side; the Xiong et al. sentence is gone."""
 
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pytest
 import torch
 
+from tests import _notebook as nb
 from vit_explained.plotting.lesson05 import plot_freeze_and_cut
 from vit_explained.widgets import lesson05
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
 
 
 def _sources() -> list[str]:
-    return ["".join(cell["source"]) for cell in json.loads(NOTEBOOK.read_text())["cells"]]
+    return ["".join(cell["source"]) for cell in (nb.cells(NOTEBOOK) + nb.cells(APPENDIX))]
 
 
 def test_uniform_attention_gives_dq_from_the_key_value_average():

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 
 matplotlib.use("Agg")
 
+from tests import _notebook as nb
 from vit_explained.exercises import ExerciseFailed
 from vit_explained.exercises.lesson05 import check_route_ratio
 from vit_explained.plotting.lesson05 import (
@@ -20,6 +21,8 @@ from vit_explained.plotting.lesson05 import (
     plot_gradient_norms,
     plot_softmax_saturation,
 )
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
 GROUPS = {("block 0", "qkv"): 0.5, ("block 0", "mlp"): 0.0, ("head", "head"): 0.3}
@@ -90,7 +93,7 @@ def test_route_ratio_wrong_value_message_is_unambiguous():
 
 
 def _sources():
-    return ["".join(cell["source"]) for cell in json.loads(NOTEBOOK.read_text())["cells"]]
+    return ["".join(cell["source"]) for cell in (nb.cells(NOTEBOOK) + nb.cells(APPENDIX))]
 
 
 def test_notebook_places_and_wording():
@@ -110,7 +113,7 @@ def test_notebook_places_and_wording():
     assert "scores x $c^2$" in joined and "169" in joined
     assert "100 % when, e.g., $g_\\text{cut} = 0$" in joined and "`--clip-mode` defaults to `norm`" in joined
     assert "FlashAttention" in joined and "validation digits right" in joined
-    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    cells = nb.cells(NOTEBOOK) + nb.cells(APPENDIX)
     visible = [i for i, c in enumerate(cells) if "hide-input" not in c.get("metadata", {}).get("tags", [])]
     assert len([i for i in visible if i < at("## Summary")]) <= 43  # the answer within about 43 visible cells
 

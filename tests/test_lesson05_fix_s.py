@@ -1,12 +1,12 @@
 """Lesson 05, fix round s: the checkers name a slip without handing over the answer; a constant result, a
 1/sqrt(d) on the values' route and an x left without gradient get their own message; appendix B's LaTeX is clean."""
 
-import json
 from pathlib import Path
 
 import pytest
 import torch
 
+from tests import _notebook as nb
 from vit_explained.exercises import ExerciseFailed
 from vit_explained.exercises.lesson05 import (
     check_cut_block,
@@ -14,6 +14,8 @@ from vit_explained.exercises.lesson05 import (
     check_w_q_gradient,
     check_w_v_gradient,
 )
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
 
@@ -63,7 +65,7 @@ def test_exercise_6_names_an_attention_branch_detached_from_x():
 
 
 def test_appendix_b_conclusion_has_its_latex():
-    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]]
+    cells = ["".join(c["source"]) for c in (nb.cells(NOTEBOOK) + nb.cells(APPENDIX))]
     (text,) = [s for s in cells if "So at timm's init the small $K$" in s]  # fix y: no "two small factors"
     assert r"$V - \bar V$" in text and "averaging factor and the 4x from the sums" not in text
     # round 18a: the factors named with block 0's values (appendix I prints them)

@@ -1,15 +1,17 @@
 """Lesson 05, fix round t: the qkv panel says weight + bias, the cut table prints the change, the wording fixes."""
 
-import json
 from pathlib import Path
 
+from tests import _notebook as nb
 from vit_explained.plotting.lesson05 import plot_gradient_norms
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
 
 
 def _text() -> str:
-    return "\n".join("".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"])
+    return "\n".join("".join(c["source"]) for c in (nb.cells(NOTEBOOK) + nb.cells(APPENDIX)))
 
 
 def test_qkv_panel_names_rows_with_their_bias():
@@ -26,7 +28,8 @@ def test_wording_of_round_t():
     text = _text()
     # round 17d: 316 vs 314 explained once, where the widget prints 314
     assert "not section 3's 316" not in text and text.count("adds the biases") == 0  # 17f: sentence dropped
-    assert "writes each block out that\nway" not in text and "each `norm2` gets a detached copy of `h`" in text
+    assert "writes each block out that\nway" not in text
+    assert "a pre-hook on each norm2 hands it a detached copy of h" in text  # 21a: the code comment says it
     assert "with_change=False" in text and "changes 34 %" in text  # 19a: the main table prints the share only
     assert "Two sub-predictions fail" in text and "19.3" in text  # round 18e: v x 10 (dO shrinks)
     assert "10 points or more" not in text and "from -6 to 33 % in the small model's block 1" in text

@@ -7,14 +7,17 @@ from pathlib import Path
 
 import torch
 
+from tests import _notebook as nb
 from vit_explained.data import load_digits
 from vit_explained.gradient_experiments import residual_route_norms, skip_over_mlp, small_digit_vit
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
 
 
 def _cells():
-    return json.loads(NOTEBOOK.read_text())["cells"]
+    return nb.cells(NOTEBOOK) + nb.cells(APPENDIX)
 
 
 def _sources():

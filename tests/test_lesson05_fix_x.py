@@ -3,16 +3,18 @@
 and a label and opens at c = 10 on the head that sharpens first; the freeze claim is scoped to one backward pass;
 the summary no longer states dK's closed form (exercise 5); the unused Xiong et al. citation is gone."""
 
-import json
 from pathlib import Path
 
+from tests import _notebook as nb
 from vit_explained.widgets.lesson05 import derivation_curves, derivation_point, derivation_widget
+
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"  # fix 21a: the appendices A-I moved here
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_where_gradients_flow.ipynb"
 
 
 def _sources():
-    return ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]]
+    return ["".join(c["source"]) for c in (nb.cells(NOTEBOOK) + nb.cells(APPENDIX))]
 
 
 def test_per_head_numbers_behind_the_answer():

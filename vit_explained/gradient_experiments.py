@@ -385,7 +385,8 @@ def qk_factor_chain(model: ViT, images: torch.Tensor, labels: torch.Tensor, bloc
     ``M = (1/N) sum_j K_j (V_j - Vbar)^T``), ``"averaging"`` (how many times averaging over the keys shrinks their
     product: ``K x (V - Vbar) / M``), ``"M"``, ``"dQ / dO"`` and ``"dV / dO"`` (autograd's ``dQ``; ``dV = A^T dO``),
     ``"dV / dQ"`` (``||dV|| / ||dQ||``), ``"sums"`` (the factor the sums over tokens and images in ``dW = d.^T X``
-    add) and ``"dW_v / dW_q"`` (``||dW_v|| / ||dW_q||``, weights only).
+    add), ``"dW_v / dW_q"`` (``||dW_v|| / ||dW_q||``, weights only) and ``"uniform gap"`` (how far the
+    uniform-attention formula ``s dO M^T`` is from autograd's ``dQ``: ``||dQ - s dO M^T|| / ||dQ||``).
     """
     attention = model.blocks[block].attn
     scale = attention.head_dim**-0.5
@@ -414,4 +415,5 @@ def qk_factor_chain(model: ViT, images: torch.Tensor, labels: torch.Tensor, bloc
         "dV / dQ": tensors,
         "sums": weights_ratio / tensors,
         "dW_v / dW_q": weights_ratio,
+        "uniform gap": ((q.grad - scale * d_o @ m.transpose(-2, -1)).norm() / q.grad.norm()).item(),
     }
