@@ -97,6 +97,11 @@ LESSONS: dict[str, tuple[str, int]] = {
         "MACs, the Performer); does T2T help; the released weights' scale; a T2T-chain widget; 4 exercises",
         35,
     ),
+    "07_tokens_to_token_vit_appendix": (
+        "the no-overlap chain raced against T2T's; the module's whole forward; the scale alone, the trained stem's "
+        "channels and attention; the sources; the paper's numbers recounted, the Performer counted; facts for porters",
+        10,
+    ),
     "08_attention_maps": (
         "attention weights out of a ViT with hooks; raw attention, rollout, gradient-weighted maps (Chefer et al. "
         "2021); a model-randomisation sanity check; deletion curves with controls and paired intervals; an "
