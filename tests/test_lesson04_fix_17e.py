@@ -32,10 +32,10 @@ def test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat() -> None:
 
 def test_quoted_intervals_print_as_plain_text() -> None:
     shown = "".join(_text(c) for c in _cells() if c.cell_type == "code")
-    assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in shown
     assert "none     +2.5 [-11.4, +16.5]   +64.4 [+51.0, +77.8]  3 of 3 / 0 of 3" in shown  # round 18a: one table
     appendix = nbformat.read(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb"), as_version=4).cells
     moved = "".join(_text(c) for c in appendix if c.cell_type == "code")
+    assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in moved  # 21a: the Welch line in appendix A
     assert "Fisher's exact p: warm-up none: p = 0.10" in moved  # round 18a: Fisher's p folded; 20c: in appendix F
 
 

@@ -26,14 +26,22 @@ def test_sigma_is_linked_to_the_rms_token_norm() -> None:
 
 
 def test_centred_arm_sentence_and_readable_labels() -> None:
-    assert any("dividing by the growing spread, not centring, makes it fall (nor" in s for s, _ in _cells())  # 18c
+    assert any(
+        (
+            "The division by the growing spread makes it fall; "
+            "neither centring nor the backward path through $\\sigma$ is needed."
+        )
+        in s
+        for s, _ in _cells()
+    )  # 18c
     assert any("plot_final_norm_ablation(ablation_slope, labels=FINAL_STEP_LABELS)" in s for s, _ in _cells())  # 20e
     fig = plot_final_norm_ablation({"fixed": (0.1, 0.0, 0.2), "none": (0.1, 0.0, 0.2)}, labels={"fixed": "/ 1.33"})
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["/ 1.33", "none"]
 
 
 def test_depth_slopes_printed_from_data_and_nits() -> None:
-    cell = next(c for s, c in _cells() if s.startswith('print("slope of the gradient against depth'))
+    appendix_json = json.loads(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb").read_text())["cells"]  # 21a
+    cell = next(c for c in appendix_json if 'print("slope of the gradient against depth' in "".join(c["source"]))
     source = "".join(cell["source"])
     assert "split(" not in source and "report.slope.items()" in source
     assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in _text(cell)

@@ -30,7 +30,8 @@ def test_mlp_is_the_only_step_that_can_gate_single_features() -> None:
     lesson = nb.flat("\n".join(nb.sources(LESSON)))
     appendix = nb.flat("\n".join(nb.sources(APPENDIX)))
     assert "only step that transforms one token's features nonlinearly" not in lesson
-    assert "the block's only step that can gate individual features of a token: LayerNorm is nonlinear too" in lesson
+    assert "The MLP is the block's only step that can gate single features of a token" in lesson
+    assert "(why LayerNorm and attention cannot: appendix N)" in lesson
     assert "transforms each token's features nonlinearly" not in appendix
     assert "The MLP is the only step that can gate each feature of a token on its own." in appendix
 
@@ -73,8 +74,8 @@ def test_section_six_picture_first_and_asides_moved_to_appendix_f() -> None:
     cells = nb.cells(LESSON)
     start = nb.unique_index(nb.sources(LESSON), "## 6 · Where the norm sits")
     picture = next(i for i, c in enumerate(cells) if 'save_figure(fig, "04_depth_gradients")' in nb.source(c))
-    probe = nb.unique_index(nb.sources(LESSON), "def fc2_gradient(")
-    assert start < picture < probe
+    probe = nb.unique_index(nb.sources(APPENDIX), "def fc2_gradient(")  # 21a: the probe in appendix A
+    assert start < picture and probe > 0
     lesson = "\n".join(nb.sources(LESSON))
     for gone in ("grads = torch.randn(5, 4", "collapse_steps(", "45-56", "142-171"):
         assert gone not in lesson, gone
@@ -87,8 +88,8 @@ def test_section_six_picture_first_and_asides_moved_to_appendix_f() -> None:
         < g
     )
     assert nb.hidden(appendix[nb.unique_index(nb.sources(APPENDIX), "collapse = collapse_steps(") + 1])
-    assert "Under Adam a smaller gradient need not slow learning: appendix F." in nb.flat(
-        nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 6a.**")])
+    assert "Adam against SGD" in nb.flat(  # 21a: the lesson's pointer to appendix F is in its appendix list
+        nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "**More in [04 · Appendix]")])
     )
 
 

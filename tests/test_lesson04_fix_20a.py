@@ -21,22 +21,24 @@ FIGURE = 'save_figure(fig, "04_layer_norm_geometry")'
 
 
 def test_geometry_picture_in_section_four_after_the_formula_once() -> None:
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
-    head = nb.unique_index(sources, "## 4 · LayerNorm")
-    figure = nb.unique_index(sources, FIGURE)
-    assert figure == head + 1 and "plot_layer_norm_geometry(count=5, seed=0)" in sources[figure]
-    sentence = nb.flat(sources[head])
-    assert sentence.index("$$\\mathrm{LayerNorm}(x)") < sentence.index("centring moves each token onto the plane")
+    """21a: the picture moved to appendix K (shown once there, with its check); section 4 keeps the formula."""
+    sources = nb.sources(LESSON)
+    assert not any(FIGURE in s for s in sources)
+    head = nb.flat(sources[nb.unique_index(sources, "## 4 · LayerNorm")])
+    assert "$$\\mathrm{LayerNorm}(x)" in head and "How it looks at D = 3, a token as a point: the appendix." in head
+    assert sources[nb.unique_index(sources, "## 4 · LayerNorm") + 1].startswith("**Why not BatchNorm?**")
+    cells, appendix = nb.cells(APPENDIX), nb.sources(APPENDIX)
+    figure = nb.unique_index(appendix, FIGURE)
+    assert "plot_layer_norm_geometry(count=5, seed=0)" in appendix[figure]
+    sentence = nb.flat(appendix[figure - 1])
+    assert "centring moves each token onto the plane" in sentence
     assert "scales it onto the sphere of radius $\\sqrt{D}$" in sentence and "$\\gamma$ and $\\beta$" in sentence
     assert any(o.get("data", {}).get("image/png") for o in cells[figure]["outputs"])
     check = cells[figure + 1]
     assert nb.hidden(check) and "math.sqrt(3)" in nb.source(check) and "math.sqrt(768)" in nb.source(check)
-    assert sources[head + 3].startswith("**Why not BatchNorm?**")
-    appendix = nb.sources(APPENDIX)
-    assert not any(FIGURE in s for s in appendix)  # shown once
     prints = nb.unique_index(appendix, "geometry = layer_norm_geometry(count=5, seed=0)")
-    assert "each normalised vector's length: [1.7321" in nb.printed(nb.cells(APPENDIX)[prints])
-    assert "in section 4's picture" in appendix[prints + 2]
+    assert "each normalised vector's length: [1.7321" in nb.printed(cells[prints])
+    assert "in the picture above" in appendix[prints + 2]
 
 
 def test_fixed_norm_three_decimals_and_no_coincidence_note() -> None:
@@ -60,7 +62,7 @@ def test_coincidence_block_moved_to_appendix_a_with_a_pointer() -> None:
     assert "FIXED_NORM" not in flat
     sources = nb.sources(LESSON)
     answer = nb.flat(sources[nb.unique_index(sources, "**Answer 6a.**")])
-    assert "close to $L^{-0.5}$ over 2-16 blocks (steeper deeper: appendix A)" in answer  # fix 20c: not "matches"
+    assert "falls, as $L^{-0.47}$ [-0.56, -0.38] over 2-16 blocks" in answer  # 21a: the printed slope
 
 
 def test_section_six_sentences_match_their_cells() -> None:

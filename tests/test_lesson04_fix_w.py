@@ -46,41 +46,34 @@ def test_plot_gradient_profile_draws_one_line_and_band_per_design() -> None:
 
 
 def test_section_six_probe_first_then_picture_statistics_folded_questions_numbered() -> None:
-    """Fix 19b (review r19a item 2), then 19c (review r19b item 4): the picture right after the three questions,
-    then the probe's code, the printed slopes (statistics folded), their check and Answer 1."""
+    """Fix 19b, 19c; 21a: the questions and 6a's intro in one cell, then the picture with its printed slopes, the
+    check and Answer 6a. The probe's code, the Welch line and 'why pre-norm won' moved to appendix A."""
     cells = _cells()
     start = next(i for i, c in enumerate(cells) if c.source.startswith("## 6 · Where the norm sits"))
     assert "**6a** How does the last block" in cells[start].source
     assert "**6c** Which design trains" in cells[start].source
     assert "6d" not in cells[start].source and "1. How" not in cells[start].source  # three questions, 6a-6c (20e)
-    assert "**Why pre-norm won.**" in cells[start].source
-    # fix 19c (review r19b item 4): the picture before the probe's printout
-    assert cells[start + 1].source.startswith("**6a · The gradient against depth.**")
-    assert (
-        'save_figure(fig, "04_depth_gradients")' in cells[start + 2].source and "print(" not in cells[start + 2].source
-    )
-    assert cells[start + 3].source.startswith("Each dot is this probe (`norm_placement.last_fc2_gradient`)")
-    assert cells[start + 4].source.startswith("def fc2_gradient(")
-    assert not cells[start + 5].source.startswith("<details>")  # 20e: the measuring details moved to appendix A
-    assert 'HTML(f"<details>' in cells[start + 5].source  # round 17e: the slope lines print plain above the fold
-    assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in cells[start + 5].outputs[0]["text"]
-    assert "hide-input" in cells[start + 6].metadata["tags"]
-    assert cells[start + 7].source.startswith("**Answer 6a.**")  # round 18d: the answer after its printed intervals
-    html = cells[start + 5].outputs[-1]["data"]["text/html"]
+    assert "**6a · The gradient against depth.**" in cells[start].source
+    appendix = _cells(APPENDIX)
+    why = next(c.source for c in appendix if c.source.startswith("**Why pre-norm won, which models"))
+    assert "**Why pre-norm won.**" in why
+    assert 'save_figure(fig, "04_depth_gradients")' in cells[start + 1].source
+    assert "slope of the gradient against depth" in cells[start + 1].outputs[0]["text"]
+    assert "hide-input" in cells[start + 2].metadata["tags"]
+    assert cells[start + 3].source.startswith("**Answer 6a.**")  # round 18d: the answer after its printed intervals
+    probe = next(i for i, c in enumerate(appendix) if "def fc2_gradient(" in c.source)
+    assert appendix[probe - 1].source.startswith("Each dot of section 6a is this probe")
+    welch = next(c for c in appendix if 'HTML(f"<details>' in c.source and "report.text" in c.source)
+    assert "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]" in welch.outputs[0]["text"]
+    html = welch.outputs[-1]["data"]["text/html"]
     assert "<details>" in html and "Welch's t" in html
-    visible = [
-        c.source
-        for c in cells[start : start + 12]
-        if c.cell_type == "code" and "hide-input" not in c.metadata.get("tags", [])
-    ]
-    assert visible[0].startswith("depths, seeds = (2, 4, 8, 16)") and visible[1].startswith("def fc2_gradient(")  # 19c
     shown = "".join(
         o.get("text", "")
-        for c in cells[start : start + 8]
+        for c in cells[start : start + 4]
         if c.cell_type == "code" and "hide-input" not in c.metadata.get("tags", [])
         for o in c.outputs
     )
-    assert "Welch" not in shown  # the statistics are only in the folded block
+    assert "Welch" not in shown  # the statistics are in appendix A
 
 
 def test_profile_cell_prints_its_ratios_and_draws_the_figure() -> None:
