@@ -600,7 +600,7 @@ def test_the_lessons_per_seed_counts_are_the_benchmark_files():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    notebook = json.loads((root / "notebooks" / "07_tokens_to_token_vit.ipynb").read_text())
+    notebook = json.loads((root / "notebooks" / "07_tokens_to_token_vit_appendix.ipynb").read_text())  # moved there
     sources = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
     (cell,) = [source for source in sources if "stem_correct = {" in source]
     pasted = {

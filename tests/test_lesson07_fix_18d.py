@@ -25,10 +25,13 @@ from vit_explained.plotting.lesson07 import (
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "07_tokens_to_token_vit.ipynb"
+APPENDIX = LESSON.with_name("07_tokens_to_token_vit_appendix.ipynb")  # the lesson, then its appendix notebook
 
 
 def _markdown_text():
-    return "\n".join("".join(c["source"]) for c in nb.cells(LESSON) if c["cell_type"] == "markdown")
+    return "\n".join(
+        "".join(c["source"]) for c in (nb.cells(LESSON) + nb.cells(APPENDIX)) if c["cell_type"] == "markdown"
+    )
 
 
 def test_map_agreement_is_one_for_the_same_block_and_study_ranks_after_training():
@@ -59,7 +62,7 @@ def test_the_lesson_says_only_what_the_measure_prints():
     text = _markdown_text()
     assert "one direction" not in text and "did not remake" not in text
     assert "Both rows show the same 4 channels." in text and "0.76 to 0.82" in text and "0.08 to 0.99" in text
-    printed = nb.all_printed(LESSON)
+    printed = nb.all_printed(LESSON) + "\n" + nb.all_printed(APPENDIX)
     assert "0.76..0.82 on 3 seeds; single channels 0.08..0.99" in printed
 
 
@@ -72,12 +75,12 @@ def test_the_convolution_stem_is_linear_in_the_original_code():
     assert "defines three `Conv2d` and no activation or norm module" in text
     # the +0.7 is the Performer row; the token transformers add +0.9 over the convolution stem
     assert (
-        "| ImageNet, Table 7: T2T-ViT_t-14 against T2T-ViT_c-14 | token transformers for three convolutions;"
-        " 6.1G against 4.6G MACs | +0.9 points (81.7 against 80.8 %) | none: a single run per model |" in text
+        "Table 7's T2T-ViT_t-14 is 0.9 points above the convolution stem T2T-ViT_c-14 (81.7 against 80.8 %,"
+        " 6.1G against 4.6G MACs, a single run per model)" in text
     )
-    assert "(+0.7 with Performer layers, T2T-ViT-14: 81.5 %, 4.8G)" in text
-    assert "| digits: token transformers against a `Linear` |" in text
-    assert "| +8.8 points | [+4.3, +13.3], 6 seeds |" in text
+    assert "its Performer row gains less (+0.7: T2T-ViT-14, 81.5 %, 4.8G)" in text
+    assert "**The `Linear` arm.**" in text
+    assert "+8.8 points (95 % t-interval [+4.3, +13.3]" in text
     assert "none of them kept token transformers over thousands of tokens" not in text
     assert "on one backbone (one run each)" in text and "an illustration on random weights" in text
     assert "A fifth of T2T-ViT_t-14's MACs" in text

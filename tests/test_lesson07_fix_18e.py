@@ -13,10 +13,13 @@ from vit_explained.t2t import Tokens2Token
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "07_tokens_to_token_vit.ipynb"
+APPENDIX = LESSON.with_name("07_tokens_to_token_vit_appendix.ipynb")  # the lesson, then its appendix notebook
 
 
 def _markdown() -> str:
-    return " ".join("".join(c["source"]) for c in nb.cells(LESSON) if c["cell_type"] == "markdown")
+    return " ".join(
+        "".join(c["source"]) for c in (nb.cells(LESSON) + nb.cells(APPENDIX)) if c["cell_type"] == "markdown"
+    )
 
 
 def test_unfold_linear_reshape_is_a_conv2d():
@@ -43,10 +46,10 @@ def test_the_lineage_and_the_comparison_sentences():
     assert "is a *linear* convolution stem" in text
     assert "three `Conv2d` with T2T's kernels, strides and paddings" in text
     assert "Data, scale and training differ" in text and "these four kept" not in text
-    sources = ["".join(c["source"]) for c in nb.cells(LESSON)]
+    sources = ["".join(c["source"]) for c in (nb.cells(LESSON) + nb.cells(APPENDIX))]
     (i,) = [i for i, s in enumerate(sources) if "conv_tokens = nn.Sequential" in s]
     assert "torch.allclose(linear_stem(pixels), conv_tokens" in sources[i]
-    assert "hide-input" in nb.cells(LESSON)[i]["metadata"].get("tags", [])
+    assert "hide-input" in (nb.cells(LESSON) + nb.cells(APPENDIX))[i]["metadata"].get("tags", [])
 
 
 def test_the_widget_prose_matches_the_legend():

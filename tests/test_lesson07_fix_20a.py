@@ -20,18 +20,19 @@ from vit_explained.t2t import T2T_SPLITS
 from vit_explained.widgets.lesson07 import chain_summary
 
 LESSON = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
+APPENDIX = LESSON.with_name("07_tokens_to_token_vit_appendix.ipynb")  # the lesson, then its appendix notebook
 
 
 def _markdown(index: int) -> str:
-    return nb.flat(nb.sources(LESSON)[index])
+    return nb.flat((nb.sources(LESSON) + nb.sources(APPENDIX))[index])
 
 
 def test_the_summary_has_one_line_per_section_6_finding():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     summary = sources[nb.unique_index(sources, "## Summary")]
     bullet = summary.split("- **Does T2T help?**")[1].split("\n\n")[0]
     findings = [line for line in bullet.splitlines() if line.startswith("  - ")]
-    assert len(findings) == 4 and 'section 6\'s table "What section 6 shows"' in bullet
+    assert len(findings) == 4 and "One line per finding; the numbers are in section 6." in bullet
     assert [f.split(":")[0] for f in findings] == [
         "  - Published",
         "  - Table 7",
@@ -43,7 +44,7 @@ def test_the_summary_has_one_line_per_section_6_finding():
 
 
 def test_the_linear_arm_cell_is_split_and_the_border_comparison_is_in_the_audits_appendix():
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = (nb.cells(LESSON) + nb.cells(APPENDIX)), (nb.sources(LESSON) + nb.sources(APPENDIX))
     table = nb.unique_index(sources, "linear_correct = [145, 163, 161, 156, 163, 158]")
     affine = nb.unique_index(sources, "f(a + b) - f(a) - f(b) + f(torch.zeros_like(a))")
     paragraph = nb.unique_index(sources, "With nothing nonlinear left,")
@@ -64,14 +65,14 @@ def test_the_linear_arm_cell_is_split_and_the_border_comparison_is_in_the_audits
 
 
 def test_the_nested_windows_picture_comes_before_the_second_split():
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = (nb.cells(LESSON) + nb.cells(APPENDIX)), (nb.sources(LESSON) + nb.sources(APPENDIX))
     picture = nb.unique_index(sources, "plot_nested_windows(")
     assert 'save_figure(fig, "07_nested_windows")' in sources[picture] and sources[picture].endswith("fig")
     assert nb.hidden(cells[picture + 1]) and "[7, 15, 31]" in sources[picture + 1]
     assert sources[picture + 2].startswith("with torch.no_grad():\n    tokens = t2t.soft_splits[1](feature_map)")
     assert "7 x 7 -> 15 x 15 -> 31 x 31" in nb.printed(cells[picture])
     assert any("image/png" in output.get("data", {}) for output in cells[picture]["outputs"])
-    assert "merges 3 x 3 of those" in sources[picture - 1]
+    assert "7 x 7, then\n15 x 15, then 31 x 31 pixels" in sources[picture - 1]
 
 
 def test_nested_windows_geometry_and_drawing():
@@ -92,7 +93,7 @@ def test_nested_windows_geometry_and_drawing():
 
 
 def test_table_7s_21_1m_is_explained_by_measured_arithmetic():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     text = nb.flat("\n".join(sources))
     assert "the gap is flagged there, not explained" not in text
     # 20e (review r20d item 2): the forensic account only in the Audits appendix; section 6 keeps one sentence
@@ -100,7 +101,7 @@ def test_table_7s_21_1m_is_explained_by_measured_arithmetic():
     assert "The 21.1M is most likely a count without the T2T module" in audits
     assert "T2T-ViT-14 less its T2T module and its fixed position table is 21,078,376" in audits
     assert "The 4.2G is not explained that way" in audits and text.count("21,078,376") == 1
-    printed = nb.all_printed(LESSON)
+    printed = nb.all_printed(LESSON) + "\n" + nb.all_printed(APPENDIX)
     assert "T2T-ViT-14 21,545,550 - T2T module 391,526 - fixed table 75,648 = 21,078,376" in printed
     assert "21,094,120 (Table 7: 21.1M); that backbone's MACs: 4.48 G (Table 7: 4.2G)" in printed
     (check,) = [s for s in sources if "assert without_module == 21_078_376" in s]
@@ -108,7 +109,7 @@ def test_table_7s_21_1m_is_explained_by_measured_arithmetic():
 
 
 def test_where_to_get_t2t_vit_and_issue_62():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     porters = nb.flat(sources[nb.unique_index(sources, "## Appendix · For porters")])
     assert "timm does not: neither its release 1.0.28 nor its main branch (commit `aa4b585`, August 2026)" in porters
     assert "timm issue #2364" in porters and "Hugging Face transformers (5.23.0) has no T2T model" in porters
@@ -116,15 +117,17 @@ def test_where_to_get_t2t_vit_and_issue_62():
 
 
 def test_typos_labels_and_imports():
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = (nb.cells(LESSON) + nb.cells(APPENDIX)), (nb.sources(LESSON) + nb.sources(APPENDIX))
     assert "in exact arithmetic; Going further" not in nb.flat("\n".join(sources))
-    assert "in exact arithmetic. An appendix (after the exercises)" in nb.flat("\n".join(sources))
+    assert "in exact arithmetic ([the appendix](07_tokens_to_token_vit_appendix.ipynb#weights-above-0)" in nb.flat(
+        "\n".join(sources)
+    )
     small = t2t_chain(16, 16, in_channels=1)
     assert small[-1].grid.total == 1 and chain_summary(small).endswith("1x1 = 1 token")
     assert chain_summary(t2t_chain(224, 224, in_channels=3)).endswith("= 196 tokens")
     (fold,) = [s for s in sources if "plot_trained_fold(" in s]
     assert 'image_label="input digit #0"' in fold
-    imports = nb.unique_index(sources, "import contextlib")
+    imports = nb.unique_index(nb.sources(LESSON), "import contextlib")  # the lesson's (the appendix has its own)
     assert "import re\n" in sources[imports]
     for index, cell in enumerate(cells):
         if nb.hidden(cell):

@@ -18,6 +18,7 @@ from vit_explained.t2t import T2T_SPLITS
 from vit_explained.widgets.lesson07 import t2t_chain_widget
 
 LESSON = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
+APPENDIX = LESSON.with_name("07_tokens_to_token_vit_appendix.ipynb")  # the lesson, then its appendix notebook
 
 
 def _section_6(sources: list[str]) -> str:
@@ -30,7 +31,7 @@ def _audits(sources: list[str]) -> str:
 
 
 def test_section_6_is_shorter_and_its_moved_paragraphs_sit_in_the_audits_appendix():
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = (nb.cells(LESSON) + nb.cells(APPENDIX)), (nb.sources(LESSON) + nb.sources(APPENDIX))
     section_6, audits = _section_6(sources), _audits(sources)
     start, summary = nb.unique_index(sources, "## 6. Does T2T help?"), nb.unique_index(sources, "## Summary")
     words = sum(len(nb.source(c).split()) for c in cells[start:summary] if c["cell_type"] == "markdown")
@@ -39,50 +40,53 @@ def test_section_6_is_shorter_and_its_moved_paragraphs_sit_in_the_audits_appendi
         assert moved not in section_6 and moved in audits, moved
     assert "**T2T-ViT_c-14's activation** (section 6)." in audits
     # the findings table stays, the recap bullets that repeated it are gone
-    assert "### What section 6 shows" in section_6 and "- On ImageNet, token layers add a little" not in section_6
+    assert "**On ImageNet**" in section_6 and "- On ImageNet, token layers add a little" not in section_6
     assert "- On digits, T2T's chain beats a chain without overlap" not in section_6
     assert "Data, scale and training differ, so the digit and ImageNet gaps are not comparable sizes." in section_6
     # each digit result ends on one caveat line
     for arm in ("**The `Linear` arm.**", "**The token-MLP arm.**"):
-        (paragraph,) = [s for s in sources if s.startswith(arm)]
-        assert nb.flat(paragraph.split("\n\n")[0]).count("Caveat:") == 1, arm
+        (paragraph,) = [p for s in sources for p in s.split("\n\n") if p.startswith(arm)]  # one cell since 2026-12-05
+        assert nb.flat(paragraph).count("Caveat:") == 1, arm
 
 
 def test_table_7_forensics_only_in_the_audits_appendix():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     section_6, audits = _section_6(sources), _audits(sources)
     assert "21,078,376" not in section_6 and "21,094,120" not in section_6 and "21,078,376" in audits
-    assert "Its 21.1M and 4.2G disagree with this lesson's recount of that model, 21.47M and 4.54G" in section_6
-    assert nb.flat(nb.all_text(LESSON)).count("21,545,550 - 391,526 - 75,648") == 0  # the old duplicate sum
+    table_7 = nb.flat(sources[nb.unique_index(sources, "### The paper's Table 7")])  # moved to the appendix notebook
+    assert "Its 21.1M and 4.2G disagree with this lesson's recount of that model, 21.47M and 4.54G" in table_7
+    assert (
+        nb.flat(nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX)).count("21,545,550 - 391,526 - 75,648") == 0
+    )  # the old duplicate sum
 
 
 def test_longer_training_is_named_on_every_digit_result_and_the_cross_reference_is_the_appendixs():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     (linear,) = [s for s in sources if s.startswith("**The `Linear` arm.**")]
-    (mlp,) = [s for s in sources if s.startswith("**The token-MLP arm.**")]
+    (mlp,) = [p for s in sources for p in s.split("\n\n") if p.startswith("**The token-MLP arm.**")]
+    linear = linear.split("\n\n")[0]
     assert "longer training not run" in nb.flat(linear) and "longer training not run" in nb.flat(mlp)
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0])
     assert "sign test p = 0.062; longer training not run for either)" in summary
-    text = nb.flat(nb.all_text(LESSON))
+    text = nb.flat(nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX))
     assert "whole-stem run section 6 cites" not in text
     assert "**The whole-stem run this appendix cites**" in text and "whole-stem run this appendix cites." in text
 
 
 def test_the_performer_pointer_and_the_opening_name_their_evidence():
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     widget = nb.flat(sources[nb.unique_index(sources, "## Explore · The T2T chain")])
     assert 'swaps in the Performer (named in section 5, counted in the appendix, "Audits")' in widget
     why = nb.flat(sources[nb.unique_index(sources, "**Why T2T exists.**")])
-    assert "the paper's quantitative test of the remedy is Table 7's wo-T2T row" in why
-    assert "(the T2T module 2.0 points above hard patches, section 6)" in why
+    assert "its quantitative test of the remedy is Table 7 (section 6)" in why
 
 
 def test_the_folded_channels_are_two_and_named_random():
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = (nb.cells(LESSON) + nb.cells(APPENDIX)), (nb.sources(LESSON) + nb.sources(APPENDIX))
     picture = nb.unique_index(sources, "plot_folded_channels(")
     assert "channels=range(2)" in sources[picture] and "(random weights)" in sources[picture]
-    assert "random weights: the layout is kept, the content is noise." in nb.flat(sources[picture + 2])
-    assert "shows only faintly" not in nb.flat(nb.all_text(LESSON))
+    assert "random weights: layout kept, content noise." in nb.flat(sources[picture + 2])
+    assert "shows only faintly" not in nb.flat(nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX))
     assert any("image/png" in output.get("data", {}) for output in cells[picture]["outputs"])
 
 

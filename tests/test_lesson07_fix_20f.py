@@ -9,15 +9,16 @@ from pathlib import Path
 from tests import _notebook as nb
 
 LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "07_tokens_to_token_vit.ipynb"
-SOURCES = nb.sources(LESSON)
+APPENDIX = LESSON.with_name("07_tokens_to_token_vit_appendix.ipynb")  # the lesson, then its appendix notebook
+SOURCES = nb.sources(LESSON) + nb.sources(APPENDIX)
 
 
 def test_locality_framing_says_what_t2t_adds():
     why = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Why T2T exists.**")])
     assert "each token is one small window" not in why
-    assert "T2T's final token sees more, 31 x 31 pixels against 16 x 16" in why
+    assert "(a ViT patch is a small window too)" in why  # r20f item 2: the 31 x 31 comparison sits by its result
     field = nb.flat(SOURCES[nb.unique_index(SOURCES, "The red square is the token's own cell")])
-    assert 'T2T\'s tokens are not "more local" than patches' in field
+    assert "31 x 31 pixels, is larger than a ViT patch's 16 x 16: T2T adds overlap and nonlinear mixing" in field
 
 
 def test_token_mlp_wording():

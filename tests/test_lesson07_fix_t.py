@@ -56,9 +56,9 @@ def test_exercise_3_states_exercise_2s_tolerance_in_both_notebooks():
 
 
 def test_review_t_prose():
-    text = "\n".join(_cells(LESSON))
+    text = "\n".join(_cells(LESSON) + _cells(LESSON.with_name("07_tokens_to_token_vit_appendix.ipynb")))
     assert "as one reason why a ViT" in text and "partly other letters" not in text
     assert "a different setup, is only an analogy" in text  # review v: the whole-stem run is another experiment
     assert "longer training not run" in text  # the summary (round x: shorter)
     assert "scale_counts" not in text  # section 6 alone holds the scale-control counts
-    assert "plot_token_fold(" in text and "tick `show field` once you" in text  # review 16g (18e: wording)
+    assert "plot_token_fold(" in text and "hidden until you tick\n`show field`" in text  # review 16g (18e: wording)

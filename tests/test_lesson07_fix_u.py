@@ -19,6 +19,7 @@ from vit_explained.plotting.lesson07 import plot_seed_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "07_tokens_to_token_vit.ipynb"
+APPENDIX = LESSON.with_name("07_tokens_to_token_vit_appendix.ipynb")  # the lesson, then its appendix notebook
 
 
 def test_hard_patch_row_of_table_7_recounted():
@@ -26,7 +27,7 @@ def test_hard_patch_row_of_table_7_recounted():
     with torch.device("meta"):
         hard = ViT(224, patch_size=16, num_classes=1000, dim=384, depth=14, heads=6, mlp_dim=3 * 384)
     assert round(sum(count_macs(hard, image).values()) / 1e9, 2) == 4.54
-    text = nb.all_text(LESSON)
+    text = nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX)
     assert "0.6G more MACs" not in text and "the T2T module costs 0.24G over hard patches" in text.replace("\n", " ")
 
 
@@ -38,18 +39,20 @@ def test_convolution_row_recounted_from_the_original_module(capsys):
 
 
 def test_attention_row_is_labelled_untrained_and_the_claim_is_architectural():
-    text = nb.all_text(LESSON)
+    text = nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX)
     assert "near uniform" not in text and "40 / 49" not in text
     assert "nothing masks a score" in text and "plot_local_and_global(" not in text  # review 16e: no untrained row
     assert "runs offline" in text
 
 
-def test_widget_comes_after_the_exercises_and_the_stem_code_is_hidden():
-    cells = nb.cells(LESSON)
+def test_widget_comes_before_the_exercises_and_the_stem_code_is_hidden():
+    cells = nb.cells(LESSON) + nb.cells(APPENDIX)
     sources = ["".join(cell["source"]) for cell in cells]
     widget = next(i for i, source in enumerate(sources) if "t2t_chain_widget(" in source and "import" not in source)
-    exercise_4 = next(i for i, source in enumerate(sources) if source.startswith("### Exercise 4"))
-    assert widget > exercise_4 and sources[widget - 1].startswith("## Explore")
+    # review r20f item 6: after the Summary, before the exercises (exercise 1's answer is in the widget, hidden)
+    summary = next(i for i, source in enumerate(sources) if source.startswith("## Summary"))
+    exercises = next(i for i, source in enumerate(sources) if source.startswith("## Exercises"))
+    assert summary < widget < exercises and sources[widget - 1].startswith("## Explore")
     (stem,) = [cell for cell, source in zip(cells, sources, strict=True) if "control_stem_parameters = {}" in source]
     assert "hide-input" in stem["metadata"]["tags"] and stem["outputs"]  # the printout stays
     assert "as in lesson 09" not in "\n".join(sources)
