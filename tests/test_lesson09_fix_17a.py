@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import _notebook as nb
+from tests import _lesson09 as nb
 from tests._notebook import printed as _printed
 from tests._notebook import source as _source
 from tests.test_lesson09_learner import learner_forward
@@ -76,15 +76,15 @@ def test_a_map_before_the_softmax_is_named_with_before_or_after_attn_drop():
 def test_row_0_flatness_is_printed_where_the_prose_says_it():
     cells = _cells()
     sources = [_source(c) for c in cells]
-    matrix = _index(sources, "with capture_attention(model) as attentions")
+    matrix = _index(sources, "head = 1  # the most peaked head")  # round 21a: appendix C, with the stripe
     # round 18a (review 17f): the headline picture is head 1, whose row 0 peaks; heads 0 and 2 are the flat ones
     assert "row 0: largest weight 0.70, on key 12" in _printed(cells[matrix])
     assert "row 0's largest patch weight, heads 0 to 3: [0.08, 0.7, 0.1, 0.37]" in _printed(cells[matrix])
-    assert "printed above" in sources[matrix + 1]
-    # review 19a: section 4's commentary is two sentences; the flat heads are said in appendix C, pointing back here
+    # review 19a: the flat heads are said in appendix C; round 21a: the prints moved there too, right after the prose
     stripe = _index(sources, "### The stripe: one key")
-    assert stripe > matrix and "Heads 0 and 2 are far less peaked" in sources[stripe]
-    assert "printed and checked in section 4" in " ".join(sources[stripe].split())
+    assert stripe == matrix - 1 and "Heads 0 and 2 are far less peaked" in sources[stripe]
+    assert "printed below" in sources[stripe]
+    assert nb.hidden(cells[matrix + 1]) and "top_share == 1.0" in sources[matrix + 1]  # printed and checked there
 
 
 def test_section_5_keeps_one_version_sentence():

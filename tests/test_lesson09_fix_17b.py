@@ -1,12 +1,12 @@
 """Lesson 09, fix round 17b (fresh review 8.5): the crop picture's prose, the KL's direction, the HF versions,
 sections 2-3's tangents in appendix A, four checker messages that name the slip, the widget's opening digit."""
 
-import json
 from pathlib import Path
 
 import pytest
 import torch.nn.functional as F
 
+from tests import _lesson09
 from tests.test_lesson09_learner import learner_forward
 from vit_explained.exercises import ExerciseFailed, lesson09
 
@@ -14,7 +14,7 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_deit_distilla
 
 
 def _cells():
-    return json.loads(NOTEBOOK.read_text())["cells"]
+    return _lesson09.cells(NOTEBOOK)
 
 
 def _markdown():

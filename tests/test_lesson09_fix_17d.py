@@ -4,13 +4,13 @@ target, why the explorer opens on block 2, and the crop picture's rule in its ca
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
 
+from tests import _lesson09
 from vit_explained.exercises import ExerciseFailed, lesson09
 from vit_explained.plotting.lesson09 import plot_teacher_crops
 
@@ -19,7 +19,7 @@ NOTEBOOK = ROOT / "notebooks" / "09_deit_distillation.ipynb"
 
 
 def _sources() -> list[str]:
-    return ["".join(cell["source"]) for cell in json.loads(NOTEBOOK.read_text())["cells"]]
+    return ["".join(cell["source"]) for cell in _lesson09.cells(NOTEBOOK)]
 
 
 def _index(sources: list[str], start: str) -> int:

@@ -1,10 +1,10 @@
 """Lesson 09, fix round 17f (fresh review 17e): exercise 1's dtype (any floating one since review 19a); prose."""
 
-import json
 from pathlib import Path
 
 import pytest
 
+from tests import _lesson09
 from vit_explained.exercises import ExerciseFailed, lesson09
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_deit_distillation.ipynb"
@@ -48,7 +48,7 @@ def test_a_dtype_keeping_answer_passes_on_float32_and_float64_weights(capsys):
 
 
 def _text() -> str:
-    return "\n".join("".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"])
+    return "\n".join("".join(c["source"]) for c in _lesson09.cells(NOTEBOOK))
 
 
 def test_the_review_17e_wording():

@@ -1,18 +1,18 @@
 """Lesson 09, fix round 17g (fresh review 17f): the crop argument is for any distillation, not hard > soft; the
 slice depends on the special tokens' position; the crop-teacher p-values are optimistic; two exercise messages."""
 
-import json
 from pathlib import Path
 
 import pytest
 
+from tests import _lesson09
 from vit_explained.exercises import ExerciseFailed, lesson09
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_deit_distillation.ipynb"
 
 
 def _sources() -> list[str]:
-    return ["".join(cell["source"]) for cell in json.loads(NOTEBOOK.read_text())["cells"]]
+    return ["".join(cell["source"]) for cell in _lesson09.cells(NOTEBOOK)]
 
 
 def test_the_crop_argument_is_for_any_distillation_and_does_not_explain_hard_over_soft():

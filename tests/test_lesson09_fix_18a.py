@@ -2,19 +2,19 @@
 is head 1; the margins come from the widget's helper; the recipe table names model EMA; the relabel figure labels
 its seeds; exercise 3's message for the Q&A's signature gives no fixed signature."""
 
-import json
 from pathlib import Path
 
 import pytest
 import torch
 
+from tests import _lesson09
 from vit_explained.exercises import ExerciseFailed, lesson09
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_deit_distillation.ipynb"
 
 
 def _cells() -> list[dict]:
-    return json.loads(NOTEBOOK.read_text())["cells"]
+    return _lesson09.cells(NOTEBOOK)
 
 
 def _sources() -> list[str]:
@@ -25,13 +25,15 @@ def test_the_soft_hard_subsection_is_gone_and_one_line_cites_table_3():
     text = "\n".join(_sources())
     assert "### Soft against hard distillation" not in text
     # round 18e (review 18d): the printed attempt is gone; the table keeps one line
-    assert "trained too little to compare" in text and "Table 3 is cited" in text
+    assert "trained too little to compare" in text and "Appendix A says why" in text  # 21a: the repeated citation cut
 
 
 def test_the_headline_picture_is_head_1_whose_row_0_peaks():
     source = next(s for s in _sources() if s.startswith("with capture_attention(model) as attentions"))
     # round 18d (review 18c): head 1's row 0 is 0.00 at keys 0-5, so the picture is the head average; head 1 printed
-    assert "head = 1" in source and "plot_slice_matrix(head_mean" in source and "4 heads averaged: N = 51" in source
+    assert "plot_slice_matrix(head_mean" in source and "4 heads averaged: N = 51" in source
+    # round 21a (review r20d): the picture shows a digit without a dominant key; head 1's stripe is appendix C's
+    assert any(s.startswith("head = 1  # the most peaked head") for s in _sources())
 
 
 def test_the_margins_come_from_the_widgets_helper():

@@ -3,12 +3,12 @@ printed); the crop-teacher test is a hint, counted by crops; section 3 answers "
 the three pictures (zero bars named, the zoom prints the marked key, an arrow for the one-patch shift);
 exercise 3 names a missing return; section 5's make_fixed_forward is the minimal one."""
 
-import json
 from pathlib import Path
 
 import pytest
 import torch
 
+from tests import _lesson09
 from vit_explained.distill import load_mnist_deit
 from vit_explained.exercises import ExerciseFailed, lesson09
 from vit_explained.plotting.lesson09 import plot_relabel_ablation, plot_slice_matrix
@@ -18,11 +18,11 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_deit_distilla
 
 
 def _sources() -> list[str]:
-    return ["".join(cell["source"]) for cell in json.loads(NOTEBOOK.read_text())["cells"]]
+    return ["".join(cell["source"]) for cell in _lesson09.cells(NOTEBOOK)]
 
 
 def _printed() -> str:
-    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    cells = _lesson09.cells(NOTEBOOK)
     return "".join("".join(o.get("text", "")) for c in cells if c["cell_type"] == "code" for o in c["outputs"])
 
 

@@ -2,12 +2,12 @@
 tell soft from hard; deit's provenance commit dated, not called the first; the paper's KL read literally; the
 0.70 (head 1) against the picture's 0.29 (heads averaged); exercise 1 and 2 messages stop at the hint."""
 
-import json
 from pathlib import Path
 
 import pytest
 import torch.nn.functional as F
 
+from tests import _lesson09
 from vit_explained.exercises import ExerciseFailed, lesson09
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,7 +15,7 @@ NOTEBOOK = ROOT / "notebooks" / "09_deit_distillation.ipynb"
 
 
 def _sources() -> list[str]:
-    return ["".join(cell["source"]) for cell in json.loads(NOTEBOOK.read_text())["cells"]]
+    return ["".join(cell["source"]) for cell in _lesson09.cells(NOTEBOOK)]
 
 
 def test_soft_against_hard_is_a_formula_goal_and_no_attempt_is_printed():
@@ -33,7 +33,7 @@ def test_provenance_and_kl_direction_and_the_two_row_0_numbers():
     assert "Read literally, the paper writes KL(student || teacher)" in text and "Hinton's direction" in text
     assert "leaves the direction open" not in text
     # 19c (review 19b): 0.29 is in the zoom's subtitle line, not the picture's title
-    assert "0.70 there in head 1 alone (printed above), 0.29 with the heads averaged (the zoom's subtitle)" in text
+    assert "Row 0 puts 0.70 on it in head 1 alone, 0.29 with the heads averaged (printed below)." in text  # 21a: app. C
 
 
 def _message(check, answer) -> str:

@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests import _notebook as nb
+from tests import _lesson09 as nb
 from vit_explained.exercises import ExerciseFailed, lesson09
 from vit_explained.plotting.lesson09 import plot_teacher_crops
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from tests import _notebook as nb
+from tests import _lesson09 as nb
 from vit_explained.distill import map_agreement, relabel_ablation
 from vit_explained.plotting.lesson09 import plot_relabel_ablation
 

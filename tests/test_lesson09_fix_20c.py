@@ -6,7 +6,7 @@ a bridge into section 4; issue #215 quoted exactly; a shorter main path."""
 
 from __future__ import annotations
 
-from tests import _notebook as nb
+from tests import _lesson09 as nb
 from vit_explained.distill import relabel_ablation
 from vit_explained.plotting.lesson09 import DEIT_TABLE3
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from tests import _notebook as nb
+from tests import _lesson09 as nb
 
 LESSON = nb.NOTEBOOKS / "09_deit_distillation.ipynb"
 AVERAGE = "not with DeiT's averaged output"
@@ -42,7 +42,7 @@ def test_the_start_1_panels_and_line_name_the_columns_drawn():
 def test_example_titles_single_runs_and_no_provenance_noise():
     sources = nb.sources(LESSON)
     text = nb.all_text(LESSON)
-    assert 'title="Example 0 (a 6)' in text and "Digit 0 (a 6)" not in text
+    assert 'title=f"Example {shown_digit} (a {labels[shown_digit]})' in text and "Digit 0 (a 6)" not in text
     assert "matches the teacher (within 0.1 point, single runs)" in text and "(0.1 above)" not in text
     assert "permalink was not available offline" not in text
     assert "available offline" not in sources[0]

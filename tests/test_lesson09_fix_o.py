@@ -3,6 +3,7 @@
 import pytest
 from test_lesson09_exercises import stores
 
+from tests import _lesson09
 from vit_explained.exercises import ExerciseFailed, lesson09
 
 
@@ -71,11 +72,10 @@ def test_plot_relabel_ablation_draws_one_bar_per_seed_and_refuses_an_empty_arm()
 
 
 def _sources():
-    import json
     from pathlib import Path
 
     path = Path(__file__).resolve().parents[1] / "notebooks" / "09_deit_distillation.ipynb"
-    return ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]]
+    return ["".join(c["source"]) for c in _lesson09.cells(path)]
 
 
 def test_the_hard_distillation_section_shows_the_training_step_and_the_planted_mistake():

@@ -1,13 +1,13 @@
 """Lesson 09, fix round r: the slice right after the tokens, the half-trained 7 -> 1 students said so at the
 claim, the class head's paired comparison printed, no soft-vs-hard subsection, framed top patches, appendix C."""
 
-import json
 from pathlib import Path
 
 import pytest
 import torch
 from matplotlib.patches import Rectangle
 
+from tests import _lesson09
 from vit_explained.exercises import ExerciseFailed, lesson09
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,7 +15,7 @@ LESSON = ROOT / "notebooks" / "09_deit_distillation.ipynb"
 
 
 def _cells() -> list[dict]:
-    return json.loads(LESSON.read_text())["cells"]
+    return _lesson09.cells(LESSON)
 
 
 def _source(cell: dict) -> str:
@@ -72,7 +72,7 @@ def test_the_stripe_count_lives_in_appendix_c():
     appendix_c = next(i for i, s in enumerate(sources) if s.startswith("## Appendix C"))
     stripe = next(i for i, s in enumerate(sources) if s.startswith("top_key = val_attention.argmax(-1)"))
     assert appendix_c < stripe
-    main = next(s for s in sources if s.startswith("The dark vertical stripe"))
+    main = next(s for s in sources if s.startswith("Here the darkest column"))  # round 21a: example 1
     assert (
         main.count(". ") + main.count(".\n") + main.endswith(".") <= 4 and "appendix C" in main
     )  # 18a: 3; 18e: +0.70 vs 0.29

@@ -3,13 +3,13 @@ distillation token), the thin soft-vs-hard benchmark read with its limit (round 
 the teacher's layers printed, exercise 2's checker on None and numbers, exercise 3's mask-with-is_causal case
 marked as the bonus."""
 
-import json
 from pathlib import Path
 
 import pytest
 import torch.nn.functional as F
 from test_lesson09_exercises import make_causal_only_without_mask
 
+from tests import _lesson09
 from vit_explained.exercises import ExerciseFailed, lesson09
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,7 +18,7 @@ SOLUTIONS = ROOT / "notebooks" / "solutions" / "09_deit_distillation_solutions.i
 
 
 def _cells(path: Path = LESSON) -> list[dict]:
-    return json.loads(path.read_text())["cells"]
+    return _lesson09.cells(path)
 
 
 def _source(cell: dict) -> str:

@@ -4,7 +4,6 @@ Table 3's label column is not claimed, the class head's interval sits in its sen
 inference-only."""
 
 import inspect
-import json
 import re
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import torch.nn.functional as F
 from test_lesson09_exercises import make_causal_and_mask, make_causal_only_without_mask, make_causal_wins
 
 import vit_explained.distill as distill
+from tests import _lesson09
 from vit_explained.exercises import ExerciseFailed, lesson09
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ SOLUTIONS = ROOT / "notebooks" / "solutions" / "09_deit_distillation_solutions.i
 
 
 def _sources(path: Path = LESSON) -> list[str]:
-    return ["".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]]
+    return ["".join(cell["source"]) for cell in _lesson09.cells(path)]
 
 
 def test_the_papers_augmented_crop_argument_is_marked_untested_and_the_code_feeds_the_augmented_batch():

@@ -2,15 +2,16 @@
 a random-resized crop picture with the teacher's label per crop, timm facts with their version, and an opening that
 says what DeiT's recipe is and where the slice comes up."""
 
-import json
 from pathlib import Path
+
+from tests import _lesson09
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "09_deit_distillation.ipynb"
 
 
 def _cells() -> list[dict]:
-    return json.loads(LESSON.read_text())["cells"]
+    return _lesson09.cells(LESSON)
 
 
 def _source(cell: dict) -> str:

@@ -1,13 +1,13 @@
 """Lesson 09, fix round w (review 16e): DeiT's idea right after section 1, the capture material in one section,
 the KL normalisation's proof in appendix A, and exercise 2's checker refusing in-place changes as exercise 1's does."""
 
-import json
 from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
 
+from tests import _lesson09
 from vit_explained.exercises import ExerciseFailed, lesson09
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _sources() -> list[str]:
     path = ROOT / "notebooks" / "09_deit_distillation.ipynb"
-    return ["".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]]
+    return ["".join(cell["source"]) for cell in _lesson09.cells(path)]
 
 
 def _index(prefix: str) -> int:
@@ -27,7 +27,10 @@ def test_deits_idea_comes_before_the_slice_and_the_capture_is_one_section():
     assert _index("## 1 ") < _index("## 2 · What DeiT contributes") < _index("## 3 · Hard distillation")
     assert _index("## 3 ") < _index("## 4 · What `[:, :, 0, 2:]`") < _index("## 5 · Capturing a DeiT's attention")
     capture = "\n".join(sources[_index("## 5 ") : _index("## 6 ")])
-    assert "Lesson 08" in capture and "**Hugging Face: SDPA returns no weights.**" in capture
+    assert "Lesson 08" in capture
+    # round 21a: Hugging Face's eager path moved to appendix A; section 5 points there
+    assert "09_deit_distillation_appendix.ipynb#hugging-face" in capture
+    assert "**Hugging Face: SDPA returns no weights.**" in "\n".join(sources[_index("## Appendix A") :])
     assert "print(qa_patch_on_timm(" not in capture  # timm itself: appendix A
     step = _index("student = DeiT(**DEIT_CONFIG).train()")
     assert _index("## 3 ") < step < _index("## 4 ")  # the two-head training step

@@ -3,7 +3,6 @@ name, section 5's first step refused by exercise 3's checker, and the explorer's
 
 import contextlib
 import io
-import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tests import _lesson09
 from vit_explained.distill import soft_distillation_loss
 from vit_explained.exercises import ExerciseFailed, lesson09
 
@@ -104,7 +104,7 @@ def test_ex3_a_right_float_mask_still_passes_that_step():
 
 
 def test_section_5s_first_step_is_refused_by_exercise_3s_checker_naming_the_boolean_mask():
-    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    cells = _lesson09.cells(NOTEBOOK)
     source = next("".join(c["source"]) for c in cells if "def make_fixed_forward" in "".join(c["source"]))
     definition = source[: source.index("attn_obj.forward = make_fixed_forward")]
     namespace = {"nn": nn, "torch": torch}

@@ -1,13 +1,14 @@
 """Lesson 09, fix round n: section 3's statistics live in appendix B, each printed once; the slice comes earlier."""
 
-import json
 from pathlib import Path
+
+from tests import _lesson09
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "09_deit_distillation.ipynb"
 
 
 def _cells():
-    return json.loads(NOTEBOOK.read_text())["cells"]
+    return _lesson09.cells(NOTEBOOK)
 
 
 def _source(cell):
