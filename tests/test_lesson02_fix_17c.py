@@ -100,8 +100,9 @@ def test_shares_table_changes_one_thing_per_row():
     # round 19b: section 3 prints (4, 4, 0) and (7, 4, 2); the appendix prints only the new row, (4, 4, 2)
     section_3 = _printed(_first("whole = {split: share_held_whole(224"))
     assert "at stride 4: (4, 4, 0) 19.1 %, (7, 4, 2) 100.0 %" in section_3
-    printed = _printed(_first("shares = {**whole, **at_16, **{split: share_held_whole(224"))  # round 19c
-    assert printed.startswith("4 x 4 patches, padding 2 (4, 4, 2): 57 windows per side, 18.6 %")
+    printed = _printed(_first("controls = {  # (kernel, stride, padding)"))  # round 21a: one table of controls
+    table = {line[:13].strip(): line[45:].split() for line in printed.splitlines()[2:]}
+    assert table["(4, 4, 2)"][:2] == ["1", "57"] and table["(4, 4, 2)"][3] == "18.6%"
     claim = " ".join("".join(_cells()[_first("Padding alone moves the share")]["source"]).split())
     # round 19c: the window-size control (7, 7, 0) credits the overlap, not the window's size
     assert "from 19.1 % to 18.6 %" in claim and "credit the overlap, a run `k - s + 1 >= 4`" in claim

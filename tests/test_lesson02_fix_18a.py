@@ -45,14 +45,15 @@ def test_the_forward_listing_is_read_from_the_package():
     # round 19b: lesson 02's appendix points to lesson 07, which prints the forward whole
     assert not any("inspect.getsource(Tokens2Token.forward)" in _source(c) for c in _cells())
     (pointer,) = [_source(c) for c in _cells() if '<a id="chain-run"></a>' in _source(c)]
-    assert "Its forward is printed whole in\n[lesson 07](07_tokens_to_token_vit.ipynb), section 2." in pointer
-    lesson_07 = nb.cells(nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb")
+    # round 21a: lesson 07 moved the listing to its appendix B ("The whole module once")
+    link = "[lesson 07's appendix B](07_tokens_to_token_vit_appendix.ipynb#whole-module)."
+    assert "Its forward is printed whole in\n" + link in pointer
+    lesson_07 = nb.cells(nb.NOTEBOOKS / "07_tokens_to_token_vit_appendix.ipynb")
     (listing,) = [
         c for c in lesson_07 if "inspect.getsource(Tokens2Token.forward)" in _source(c) and "print(" in _source(c)
     ]
-    section_2 = next(i for i, c in enumerate(lesson_07) if _source(c).startswith("## 2. "))
-    section_3 = next(i for i, c in enumerate(lesson_07) if _source(c).startswith("## 3. "))
-    assert section_2 < lesson_07.index(listing) < section_3
+    anchor = next(i for i, c in enumerate(lesson_07) if '<a id="whole-module"></a>' in _source(c))
+    assert lesson_07.index(listing) == anchor + 1
     printed = [line.strip() for line in _printed(listing).splitlines()]
     assert any(line.startswith("for split, transformer, stage in stages:") for line in printed)
     assert "return self.project(self.soft_splits[-1](images))" in printed

@@ -36,14 +36,15 @@ def _hidden(cell: dict) -> bool:
 def test_held_whole_is_shown_as_row_share_times_column_share():
     cells = _cells()
     # round 19b: the appendix prints only the new rows; round 19c: ViT's 16 x 16 share is printed beside the footprint
-    table = next(i for i, c in enumerate(cells) if "shares = {**whole, **at_16, **{split:" in _source(c))
+    # round 21a: one table of controls; ViT's row factorised in its hidden check
+    table = next(i for i, c in enumerate(cells) if "controls = {  # (kernel, stride, padding)" in _source(c))
     assert "(16, 16, 0)" in _source(cells[next(i for i, c in enumerate(cells) if "at_16 = {split:" in _source(c))])
     assert not any(_source(c).startswith("In short: of these") for c in cells[:table])
-    assert "a share is a row share times a column share" in _source(cells[table + 2]).replace("\n", " ")
-    one_d = cells[table + 3]
-    assert not _hidden(one_d) and len(_source(one_d).splitlines()) <= 7 and "share_held_whole" not in _source(one_d)
-    assert _printed(one_d) == "rows 210/223 x columns 182/221 = 77.6 % held whole\n"
-    check = cells[table + 4]
+    rows = {line[:13].strip(): line[45:].split() for line in _printed(cells[table]).splitlines()[2:]}
+    assert rows["(16, 16, 0)"][3] == "77.6%"
+    check = cells[table + 1]
+    assert "a row share times a column share" in _source(check)
+    assert "(row_held, len(row_starts), col_held, len(col_starts)) == (210, 223, 182, 221)" in _source(check)
     assert _hidden(check) and "product == share_held_whole(224, piece, 16, 16, 0)" in _source(check)
 
 

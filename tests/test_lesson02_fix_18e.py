@@ -30,7 +30,7 @@ def test_picture_comes_before_the_1d_proof():
     strip, proof = _index("plot_run_strip(20, *T2T_SPLITS[0])"), _index('<a id="box-rule"></a>**The box rule.**')
     # review r20d: the strip moved to the appendix too, still before the controls and the 1-D proof
     held = _index("### Held whole, counted")
-    assert _index("## 4 ·") < held < strip < _index("Padding alone moves the share") < proof
+    assert _index("## 4 ·") < held < strip < proof < _index("Padding alone moves the share")  # round 21a
     assert "In the run strip above" in _source(_cells()[proof]) and "k - s + 1 = 4" in _source(_cells()[proof])
 
 

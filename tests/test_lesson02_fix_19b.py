@@ -28,7 +28,8 @@ def test_section_3_leads_with_same_stride_pairs():
     paragraph = nb.flat(nb.source(cells[_index("**Held whole.** Call a piece")]))  # review r20d: one sentence
     # only the 2 x 4 result: the run rule, the box rule's statement and the padding ablation are in the appendix
     assert "(k - s + 1) x (k - s + 1)" not in paragraph and "padding-or-kernel" not in paragraph
-    assert "4 x 4 patches at the same stride 4 at 19.1 %" in paragraph
+    pair = "At stride 4, T2T's split 1 `(7, 4, 2)` holds it whole at 100 % of them, 4 x 4 patches at 19.1 %."
+    assert pair in paragraph
     # round 19c (review r19b): the stride-16 pair and its caveat moved to Going further, "What each token holds"
     assert "77.6 %" not in paragraph and "At ViT's stride 16" not in paragraph and "(31, 16, 14)" not in paragraph
     printed = nb.printed(cells[_index("whole = {split: share_held_whole(224")])
@@ -44,9 +45,10 @@ def test_section_3_leads_with_same_stride_pairs():
 
 def test_the_shares_print_once():
     text = nb.all_printed(LESSON)
-    assert text.count("19.1 %") == 1 and text.count("77.6 %") == 2  # section 3, and the appendix's row x column recount
+    assert text.count("19.1 %") == 1 and text.count("77.6 %") == 1  # section 3, and the footprint
+    assert text.count("19.1%") == text.count("77.6%") == 1  # round 21a: the controls table, once
     assert text.count("(31, 16, 14) 100.0 %") == 1
-    assert "18.6 %" in text
+    assert "18.6%" in text  # round 21a: the controls table
 
 
 def test_the_box_rule_is_stated_once_and_the_kernel_proof_is_merged():
@@ -61,10 +63,9 @@ def test_the_box_rule_is_stated_once_and_the_kernel_proof_is_merged():
 
 def test_the_appendix_prints_only_the_new_row_and_names_the_grid_change():
     cells = _cells()
-    row = _index("shares = {**whole, **at_16, **{split:")
-    assert nb.printed(cells[row]).splitlines()[0] == (  # round 19c: then the window-size controls
-        "4 x 4 patches, padding 2 (4, 4, 2): 57 windows per side, 18.6 % of the placements held whole"
-    )
+    row = _index("controls = {  # (kernel, stride, padding)")  # round 21a: one table
+    table = {line[:13].strip(): line[45:].split() for line in nb.printed(cells[row]).splitlines()[2:]}
+    assert table["(4, 4, 2)"] == ["1", "57", "48", "18.6%", "0"]
     assert "57 windows per side instead of 56 (T2T's 7 x 7 kernel keeps 56)" in nb.flat(nb.source(cells[row - 1]))
     assert "each row of the table changes one thing" not in " ".join(_markdown()).lower()
     claim = nb.flat(nb.source(cells[_index("Padding alone moves the share")]))
@@ -97,7 +98,8 @@ def test_lesson_07_module_cut_to_what_is_new():
     assert len(visible) <= 5  # heading, reshape (prose + picture), run (prose + code); was 9
     assert not any("inspect.getsource" in nb.source(c) for c in part)
     assert sum("soft split 1: (1, 3136, 147)" in nb.printed(c) for c in cells) == 1  # the stage line prints once
-    assert "lesson 07](07_tokens_to_token_vit.ipynb), section 2" in nb.flat(nb.source(cells[start]))
+    link = "lesson 07's appendix B](07_tokens_to_token_vit_appendix.ipynb#whole-module)"
+    assert link in nb.flat(nb.source(cells[start]))
     check = nb.source(cells[_index("unfold_counts = [tokens_1") + 1])
     assert "torch.equal(stage_1[0], image_1)" in check and "unfold_counts == [3136, 784, 196]" in check
 

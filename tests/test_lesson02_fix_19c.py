@@ -42,13 +42,14 @@ def test_1_section_3_keeps_the_run_rule_and_the_stride_4_pair():
 
 def test_2_window_size_control():
     cells = _cells()
-    row = _index("window_controls = ((7, 7, 0), (5, 4, 1), (8, 4, 2), (5, 2, 2))")  # review r20d: + (5, 2, 2)
-    printed = nb.printed(cells[row]).splitlines()
-    assert printed[1:] == [
-        "(7, 7, 0): window 7, run k - s + 1 = 1, 49.9 % held whole, 32 windows per side",
-        "(5, 4, 1): window 5, run k - s + 1 = 2, 50.2 % held whole, 56 windows per side",
-        "(8, 4, 2): window 8, run k - s + 1 = 5, 100.0 % held whole, 56 windows per side",
-        "(5, 2, 2): window 5, run k - s + 1 = 4, 100.0 % held whole, 112 windows per side",
+    row = _index("controls = {  # (kernel, stride, padding)")  # round 21a: the controls in one table
+    assert "window_controls = (4, 4, 2), ((7, 7, 0), (5, 4, 1), (8, 4, 2), (5, 2, 2))" in nb.source(cells[row + 1])
+    table = {line[:13].strip(): line[45:].split() for line in nb.printed(cells[row]).splitlines()[2:]}
+    assert [table[split] for split in ("(7, 7, 0)", "(5, 4, 1)", "(8, 4, 2)", "(5, 2, 2)")] == [
+        ["1", "32", "147", "49.9%", "1"],
+        ["2", "56", "75", "50.2%", "0"],
+        ["5", "56", "192", "100.0%", "2"],
+        ["4", "112", "75", "100.0%", "2"],
     ]
     check = nb.source(cells[row + 1])
     assert nb.hidden(cells[row + 1]) and "[49.9, 50.2, 100.0, 100.0]" in check and "(k - s + 1 >= max(piece))" in check

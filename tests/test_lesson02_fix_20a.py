@@ -121,7 +121,7 @@ def test_centring_is_in_the_optional_appendix_with_a_pointer():
     assert nb.unique_index(sources, '<a id="centring"></a>') > going_further
     main = sources[:exercises]
     assert not any("4j + 1" in s or "centred on" in s or "pads = " in s for s in main)
-    pointer = nb.unique_index(sources, 'split pads 2: appendix, "Where the windows sit".')
+    pointer = nb.unique_index(sources, "what padding 2 gives T2T's 7 x 7 split: appendix.")  # round 21a
     assert pointer < exercises and "### Where the windows sit" in sources[nb.unique_index(sources, 'id="centring"')]
     assert nb.hidden(nb.cells(LESSON)[pointer + 1]) and "math.ceil(n / 2)" in sources[pointer + 1]  # coverage check
 

@@ -33,7 +33,7 @@ def test_1_window_size_sentence_matches_its_counts():
     claim = nb.flat(nb.source(_cells()[_at("Padding alone moves the share")]))
     assert "The window's size alone does not raise it" not in claim
     assert "A larger window without overlap raises the share (7 x 7 patches, 49.9 %) but never reaches 100 %" in claim
-    assert "Only a run `k - s + 1 >= 4` does (box rule, below)" in claim
+    assert "Only a run `k - s + 1 >= 4` does (box rule, above)" in claim  # 21a: box rule first
     assert "follows from the box rule by arithmetic" in claim and "not from an experiment" in claim
     assert "moves the stride from 4 to 7 and the grid from 56 x 56 to 32 x 32 windows" in claim
     assert count_tokens(224, 224, 7, 7, 0).rows == 32 and count_tokens(224, 224, 7, 4, 2).rows == 56
@@ -46,7 +46,7 @@ def test_2_section_3_names_lengths_share_geometry_and_links_the_appendix():
     assert "7 x 7 patches without overlap already hold 49.9 %" in paragraph
     assert "The 100 % is geometry, not a measured gain" in paragraph
     main = nb.flat(nb.source(cells[_at("**Held whole.** Call a piece")]))  # section 3's one sentence links there
-    assert "that 100 % is geometry, not a measured gain" in main and "(#held-whole)" in main
+    assert "That 100 % is geometry, not a measured gain." in main and "(#held-whole)" in main  # 21a: its own sentence
     assert _at("### Held whole, counted") < _at("**Held whole, in one rule.**")
     code = _at("no_overlap_7 = share_held_whole(224")  # the moved cell
     printed = nb.printed(cells[code]).splitlines()
@@ -68,9 +68,10 @@ def test_3_receptive_field_named_and_held_whole_is_one_appendix_section():
     appendix = _at("## Appendix (optional)")
     held = _at("### Held whole, counted")
     box = _at('<a id="box-rule"></a>**The box rule.**')
-    photo = _at('<a id="photo-piece"></a>**A piece of the photo.**')
+    photo = _at('<a id="photo-piece"></a>')
     fold = _at('<a id="fold-identity"></a>')
     assert appendix < held < box < photo < fold  # one section, first in the appendix
+    assert photo == _at("**Controls.**")  # round 21a: the photo piece is a column of the one controls table
     headings = [i for i, c in enumerate(cells) if nb.source(c).startswith("### ")]
     assert not [i for i in headings if held < i < fold]
     assert not any("### A piece of the photo" in nb.source(c) for c in cells)

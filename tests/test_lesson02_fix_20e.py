@@ -45,7 +45,7 @@ def test_2_section_3_is_the_line_example_and_one_sentence():
     for moved in ("*run rule*", "147", "49.9 %", "plot_run_strip", "worst_run", "lesson 07, section 6"):
         assert moved not in main, moved
     sentence = nb.flat(sources[_at("**Held whole.** Call a piece")])
-    assert "that 100 % is geometry, not a measured gain" in sentence and "(#held-whole)" in sentence
+    assert "That 100 % is geometry, not a measured gain." in sentence and "(#held-whole)" in sentence  # 21a
     held, rule = _at("### Held whole, counted"), _at("**Held whole, in one rule.**")
     code = _at("no_overlap_7 = share_held_whole(224")
     assert _at("## Appendix (optional)") < held < rule == code - 1 and nb.hidden(cells[code + 1])
@@ -54,10 +54,9 @@ def test_2_section_3_is_the_line_example_and_one_sentence():
 
 def test_3_a_smaller_window_with_enough_overlap_reaches_100():
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
-    row = _at("window_controls = ((7, 7, 0), (5, 4, 1), (8, 4, 2), (5, 2, 2))")
-    assert nb.printed(cells[row]).splitlines()[-1] == (
-        "(5, 2, 2): window 5, run k - s + 1 = 4, 100.0 % held whole, 112 windows per side"
-    )
+    row = _at("controls = {  # (kernel, stride, padding)")  # round 21a: the controls in one table
+    table = {line[:13].strip(): line[45:].split() for line in nb.printed(cells[row]).splitlines()[2:]}
+    assert table["(5, 2, 2)"] == ["4", "112", "75", "100.0%", "2"]
     assert "count_tokens(224, 224, 5, 2, 2).rows == 112" in sources[row + 1]
     text = " ".join(nb.flat(s) for s in sources)
     assert "Four more splits tell these apart" not in text

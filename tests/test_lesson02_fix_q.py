@@ -53,7 +53,9 @@ def test_summary_says_k_minus_s_plus_1():
     # fix round w: the Summary points to the box rule (section 3 since round 17a), stated there
     # round 17c: the rule itself moved to Going further
     # round 18a: no link (the box rule moved to the appendix; fewer forward links in the main path)
-    assert "short pieces stay whole in some token." in summary and "(#box-rule)" not in summary
+    assert "short pieces stay whole in some token." not in summary and "(#box-rule)" not in summary  # round 21a
+    rule = "piece that fits in a `(k - s + 1) x (k - s + 1)` box is held whole by some window (the box rule, appendix)"
+    assert rule in summary
     assert "short line" not in summary
 
 

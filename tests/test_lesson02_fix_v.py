@@ -19,13 +19,14 @@ def _cells() -> list[dict]:
 def test_the_photo_prints_the_same_stride_hard_split_and_checks_it():
     cells = _cells()
     (code,) = [i for i, c in enumerate(cells) if "plot_edge_on_photo(photo, rim)" in _source(c)]
-    printed = _printed(cells[code])
-    assert "16 x 16 patches: []" in printed and "T2T's split (7, 4, 2): [808]" in printed
-    assert "4 x 4 windows, stride 4: [] with padding 0, [] with padding 2" in printed
-    assert "same_stride == {0: [], 2: []}" in _source(cells[code + 1])
+    table = {line[:13].strip(): line[45:].split() for line in _printed(cells[code]).splitlines()[2:]}
+    # round 21a: the photo piece is the controls table's last column (windows holding all of it)
+    splits = ("(16, 16, 0)", "(7, 4, 2)", "(4, 4, 0)", "(4, 4, 2)")
+    assert [table[split][-1] for split in splits] == ["0", "1", "0", "0"]
+    check = _source(cells[code + 1])
+    assert "same_stride == {0: [], 2: []}" in check and "t2t_holders == [808]" in check
     prose = _flat(_source(cells[code - 1]))
-    # fix round w: the photo piece is in Going further; section 1 prints the exact share over all placements
-    assert "4 x 4 windows at stride 4 (magenta, padding 2; padding 0 cuts it too, printed below)" in prose  # round y
+    assert "the 4 x 4 windows at stride 4 (magenta, padding 2)" in prose
     claim = (
         "Padding alone moves the share from 19.1 % to 18.6 %. A larger window without overlap raises the share"  # 19c
     )

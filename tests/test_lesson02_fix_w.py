@@ -110,7 +110,7 @@ def _index(start: str) -> int:
 
 def test_section_3_prints_the_shares_and_states_the_box_rule_once():
     cells = _cells()
-    (stat,) = [i for i, c in enumerate(cells) if "shares = {**whole, **at_16, **{split:" in _source(c)]  # 19b
+    (stat,) = [i for i, c in enumerate(cells) if "controls = {  # (kernel, stride, padding)" in _source(c)]  # 21a
     (section_4,) = [i for i, c in enumerate(cells) if "## 4 ·" in _source(c)]
     (main,) = [i for i, c in enumerate(cells) if "whole = {split: share_held_whole(224" in _source(c)]
     assert _index("## 3 · Why overlap") < main < section_4 < _index("## Appendix (optional)") < stat  # round 19a
@@ -119,7 +119,7 @@ def test_section_3_prints_the_shares_and_states_the_box_rule_once():
     assert "stride 4: (4, 4, 0) 19.1 %, (7, 4, 2) 100.0 %" in printed
     assert "stride 16" not in printed  # round 19c: in Going further, "What each token holds"
     assert "hide-input" in cells[main + 1]["metadata"]["tags"] and "[19.1, 100.0]" in _source(cells[main + 1])
-    assert "18.6 %" in _printed(cells[stat]) and "19.1 %" not in _printed(cells[stat])
+    assert "18.6%" in _printed(cells[stat]) and "19.1 %" not in _printed(cells[stat])
     assert "hide-input" in cells[stat + 1]["metadata"]["tags"] and "18.6" in _source(cells[stat + 1])
     text = [_flat(_source(c)) for c in cells if c["cell_type"] == "markdown"]
     rule = "any piece inside a `(k - s + 1) x (k - s + 1)` box"

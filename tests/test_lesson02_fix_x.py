@@ -119,19 +119,20 @@ def test_position_table_belongs_to_the_final_tokens_only():
 
 def test_section_1_leads_with_the_controlled_pair():
     cells = _cells()
-    (stat,) = [i for i, c in enumerate(cells) if "shares = {**whole, **at_16, **{split:" in _source(c)]
-    lines = _printed(cells[stat]).splitlines()  # round 19b: only the new rows; section 3 printed the others
-    assert [line.split(":")[-1].strip() for line in lines] == [
-        "57 windows per side, 18.6 % of the placements held whole",
-        "window 7, run k - s + 1 = 1, 49.9 % held whole, 32 windows per side",  # round 19c: the window-size controls
-        "window 5, run k - s + 1 = 2, 50.2 % held whole, 56 windows per side",
-        "window 8, run k - s + 1 = 5, 100.0 % held whole, 56 windows per side",
-        "window 5, run k - s + 1 = 4, 100.0 % held whole, 112 windows per side",  # review r20d: a smaller window, run 4
+    (stat,) = [i for i, c in enumerate(cells) if "controls = {  # (kernel, stride, padding)" in _source(c)]  # 21a
+    table = {line[:13].strip(): line[45:].split() for line in _printed(cells[stat]).splitlines()[2:]}
+    splits = ("(4, 4, 2)", "(7, 7, 0)", "(5, 4, 1)", "(8, 4, 2)", "(5, 2, 2)")
+    assert [table[split][:2] + table[split][3:4] for split in splits] == [
+        ["1", "57", "18.6%"],
+        ["1", "32", "49.9%"],
+        ["2", "56", "50.2%"],
+        ["5", "56", "100.0%"],
+        ["4", "112", "100.0%"],
     ]
     assert "per_side == {(4, 4, 0): 56, (4, 4, 2): 57, (7, 4, 2): 56}" in _source(cells[stat + 1])
     lead = _flat(_source(cells[stat - 1]))  # review r19a: the padding also moves the grid, 56 -> 57
     assert "to 57 windows per side instead of 56 (T2T's 7 x 7 kernel keeps 56)" in lead
-    after = _flat(_source(cells[stat + 5]))  # review 18a: the 1-D share and its check come first
+    after = _flat(_source(cells[stat + 2]))  # round 21a: the table, its check, then the reading
     assert after.startswith(
         "Padding alone moves the share from 19.1 % to 18.6 %. A larger window without overlap raises the share"
     )
