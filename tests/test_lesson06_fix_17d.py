@@ -4,6 +4,8 @@ from pathlib import Path
 
 import nbformat
 
+from tests import _notebook as nb
+
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "06_train_a_vit.ipynb"
 SOLUTIONS = ROOT / "notebooks" / "solutions" / "06_train_a_vit_solutions.ipynb"
@@ -19,8 +21,8 @@ def _markdown(path=LESSON) -> str:
 
 def test_feature_plane_groups_and_validation_loss_level():
     text = _markdown()
-    assert (
-        "one group per digit" not in text and "0, 2 and 9 overlap; 5 and 8 overlap, and 4 sits next to them" in text
+    assert "one group per digit" not in text and "0, 2 and 9 overlap, as do 5 and 8, with 4 next to them" in nb.flat(
+        text
     )  # review 18a: 3 is separate; 19b: 4 only sits next to 5 and 8
     assert "falls every epoch" not in text and "levels off at 0.70" in text
 
@@ -60,14 +62,17 @@ def test_hedged_stopping_sentence_split():
     assert "a hint (per model, the" not in text
     pointer = "[appendix C](06_train_a_vit_appendix.ipynb#stopping)"
     # r19d: the summary keeps one number per bullet; the pooled sign test lives in appendix C, the prose points there
-    assert f"lowest-loss epoch (all 6 runs; {pointer}\nprints them, with a sign test)" in text
+    # round 21b: the sign test is named in appendix C itself; the lesson keeps the pointer
+    assert f"lowest-loss epoch (all 6 runs; {pointer})" in nb.flat(text)
 
 
 def test_one_correction_family_of_20_stated_in_section_5():
     text = _markdown()
     # review 18b: the family; r19d: one family of 20 declared in section 5, the box names no level
-    assert "each section states its level where it uses it" in " ".join(text.split())
-    assert "Section 5 makes 20 comparisons and reads them as one family" in " ".join(text.split())
+    # round 21b: tightened to the box's rule and section 5's one-line family
+    assert "widens each to a **corrected** interval and states its level" in " ".join(text.split())
+    assert "Section 5 makes 20 comparisons (most of them in" in " ".join(text.split())
+    assert "**corrected** here means 1 − 0.05/20 = 99.75 % for each" in " ".join(text.split())
     assert "1 − 0.05/18" not in text and "Bonferroni" not in text  # explained in appendix D only
     assert "for 17" not in text
     printed = "\n".join(o.get("text", "") for c in _cells() if c.cell_type == "code" for o in c.get("outputs", []))

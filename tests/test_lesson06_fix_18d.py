@@ -29,16 +29,21 @@ def test_recipe_card_warm_up_rests_on_validation_and_training_loss():
 def test_one_batch_rule_runs_its_negative_control():
     text = _markdown()
     assert "a larger rate tells which" not in text
-    assert "the hand-written LayerNorm at the same 10x rate (Adam) for 400 steps still ends at 0.69-1.22" in text
+    # round 21b: tightened wording, same control and numbers
+    assert "the hand-written LayerNorm at the same 10x rate (Adam, 400 steps) still ends at 0.69-1.22" in " ".join(
+        text.split()
+    )
     assert "slow optimiser (the LayerNorm bug still fails there)" in text
     assert "that LayerNorm at 10x (0.1), 400 steps   1.20, 1.22, 0.69" in _outputs()
 
 
 def test_wording_plateau_plane_cnn_gap_and_clipping():
     text, out = _markdown(), _outputs()
-    assert "not at a bug that stops learning" in text and "plateau: no bug" not in text
-    assert "prove nothing" not in text and "This clinic model is not section 3's `LOOP`" in text
+    flat = " ".join(text.split())  # round 21b: tightened wording, same facts
+    assert "stopped inside a plateau, not at a bug." in flat and "plateau: no bug" not in text
+    assert "prove nothing" not in text and "Section 3's `LOOP` also left ln 10 only in epoch 3" in flat
     assert "On this plane the nearest centre" in text
     assert "head's features [83.7, 88.0], raw pixels [39.5, 45.6]" in out
-    assert "accuracy gap ends at 7-8 points" in text and "CNN-8, seeds 0-2: training minus validation accuracy" in out
-    assert "(its Table 3, pre-training)" in text
+    assert "its gap ends at 7-8 points" in text and "CNN-8, seeds 0-2: training minus validation accuracy" in out
+    appendix = nbformat.read(LESSON.with_name("06_train_a_vit_appendix.ipynb"), as_version=4).cells
+    assert "(its Table 3, pre-training)" in "\n".join(c.source for c in appendix)  # round 21b: moved to appendix C

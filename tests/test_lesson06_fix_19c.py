@@ -27,7 +27,7 @@ def _summary():
 
 
 def test_1_benchmark_quoted_with_both_rows_and_its_caveats():
-    out = nb.all_printed(LESSON)
+    out = nb.all_printed(LESSON) + nb.all_printed(APPENDIX)  # round 21b: the benchmark moved to appendix D
     assert (
         "benchmark, 8x8 digits, 30 s, 3 seeds: ViT 97.7% (97.2%..98.3%), 1,934 steps; "
         "SmallCNN 99.8% (99.7%..100.0%), 4,874 steps" in out
@@ -38,7 +38,7 @@ def test_1_benchmark_quoted_with_both_rows_and_its_caveats():
     )
     assert "ViT / SmallCNN on MNIST: 97.2 / 97.4, 97.0 / 97.2, 97.6 / 97.5, 97.8 / 97.4" in out  # the order flips
     # fix 20e: the benchmark's reading is its own cell after the longer budget's
-    verdict = _cell(LESSON, '<a id="lead-longer"></a>') + " " + _cell(LESSON, "**The package's benchmark**")
+    verdict = _cell(APPENDIX, '<a id="lead-longer"></a>') + " " + _cell(APPENDIX, "**The package's benchmark**")
     for caveat in (
         "`mnist-fast`",
         "`SmallCNN` at width 32",
@@ -63,11 +63,11 @@ def test_2_own_rate_rerun_at_1860_steps_on_10_seeds_is_stored_and_read():
     again = zip(long["test"]["ViT"][:3], runs["augment_long"]["test"]["off"]["ViT"], strict=True)  # on another CPU
     assert max(abs(a - b) for a, b in again) <= 2 / 360 + 1e-6
     assert runs["conditions"]["own_rate_long"]["seeds"] == list(range(10))
-    out = nb.all_printed(LESSON)
+    out = nb.all_printed(LESSON) + nb.all_printed(APPENDIX)  # round 21b: the 1,860-step reading moved to appendix D
     assert "CNN-8 - ViT at 1,860 steps: " in out
     assert "corrected (99.75%) [-0.02, +2.97]: leans" in out  # r19d: one family of 20
     assert "lr 1e-2 both, 3 seeds" not in out  # the shared-rate 3-seed reading left the headline's argument
-    text = nb.flat(nb.all_text(LESSON))
+    text = nb.flat(nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX))
     assert "was not detectable at 1,860 steps" not in text and "the runs do not show it" not in text
     assert "each at its own rate again (10 seeds, no augmentation)" in text
     appendix = nb.flat(nb.all_text(APPENDIX))
@@ -82,7 +82,8 @@ def test_2_own_rate_rerun_at_1860_steps_on_10_seeds_is_stored_and_read():
 def test_3_no_detectable_difference_row_has_no_undefined_margin():
     box = _cell(LESSON, '<a id="verdict-words"></a>')
     assert "±3" not in box and "wider than" not in box
-    assert "| **no detectable difference** | the 95 % interval holds 0: these runs cannot tell a − b from 0" in box
+    # round 21b: the box bolds "holds 0" where it defines it
+    assert "| **no detectable difference** | the 95 % interval **holds 0**: these runs cannot tell a − b from 0" in box
 
 
 def test_4_data_size_growth_gets_a_verdict_in_its_family():
@@ -90,7 +91,7 @@ def test_4_data_size_growth_gets_a_verdict_in_its_family():
     assert "corrected (99.75%) [+1.9, +10.7]: ahead" in out and "follow-up family" not in out  # r19d: one family of 20
     growth = _cell(LESSON, "The lead is larger at 300 digits than at 1,257 on every one of 10 seeds")
     assert "corrected [+1.9, +10.7]: **ahead**, the lead grows" in growth
-    assert "a family of their own" not in _cell(LESSON, '<a id="lead-longer"></a>')
+    assert "a family of their own" not in _cell(APPENDIX, '<a id="lead-longer"></a>')  # round 21b: moved
 
 
 def test_5_main_path_shorter_one_box_and_the_moved_parts_in_the_appendix():
@@ -110,11 +111,11 @@ def test_5_main_path_shorter_one_box_and_the_moved_parts_in_the_appendix():
     assert all(
         word in box
         for word in (
-            "**95 % interval**",
-            "**Holds 0**",
-            "**Paired**",
-            "**Student's t-interval**",
-            "**Corrected interval**",
+            "**95 % interval**",  # round 21b: the box's words, tightened: lower case inside its sentences
+            "**holds 0**",
+            "**paired**",
+            "**Student t-interval**",
+            "**corrected**",
             "| **leans**",
         )
     )
@@ -136,7 +137,7 @@ def test_5_main_path_shorter_one_box_and_the_moved_parts_in_the_appendix():
 
 
 def test_6_augmentation_names_the_resampling_blur():
-    text = _cell(LESSON, "Both models are **behind** their unaugmented selves")
+    text = _cell(APPENDIX, "Both models are **behind** their unaugmented selves")  # round 21b: moved to appendix D
     assert "resample the digit by interpolation, which blurs it" in text and "12.5 % of an 8x8 digit's width" in text
 
 

@@ -25,9 +25,10 @@ def test_1_qk_interval_printed_asserted_and_worded():
     assert "after 100 steps" in out and "paired 95 % t-interval [+13.7, +24.8] (3 seeds)" in out
     assert nb.hidden(check) and "(13.7, 24.8)" in nb.source(check)
     assert "timm init with torch's q/k" in out
-    prose = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "What [appendix A]")])
+    prose = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "looks at the plateau (100-step runs")])
     assert "on every seed" not in prose and "after 100 steps" in prose and "13.7 to 24.8 points" in prose
-    assert "timm's init with torch's q/k also stays below torch's, so other init differences matter too" in prose
+    # round 21b: the sentence now starts with it
+    assert "Timm's init with torch's q/k also stays below torch's, so other init differences matter too" in prose
 
 
 def test_2_appendix_d_family_of_six_has_its_own_word():
@@ -45,7 +46,7 @@ def test_2_appendix_d_family_of_six_has_its_own_word():
 
 
 def test_3_benchmark_hybrid_row_and_summary():
-    cell, check = _cell_after(LESSON, "bench = clinic.training_benchmark(")
+    cell, check = _cell_after(APPENDIX, "bench = clinic.training_benchmark(")  # round 21b: moved to appendix D
     hybrid = "hybrid ViT (3x3 conv stem, 32 channels) 99.3% (98.6%..99.7%) against the plain ViT's 97.7%"
     assert hybrid in nb.printed(cell)
     assert nb.hidden(check) and '"99.3% (98.6%..99.7%)"' in nb.source(check)

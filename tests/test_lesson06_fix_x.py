@@ -41,10 +41,11 @@ def test_review_16f_wording():
     assert (
         "is not tested here" not in text
         and '<a id="less-data"></a>' in text
-        and "(*inductive bias*): [below](#less-data)" in text
+        # round 21b: tightened to the account itself, at the anchor
+        and "A convolution builds\nin locality; a ViT must learn it (Dosovitskiy et al., 2021, §3.1)" in text
     )
     assert (
-        "on every one of 10 seeds: +6.3 points, 95 % [+3.9, +8.7]" in text and "do not isolate locality" in text
+        "on every one of 10 seeds: +6.3 points, 95 % [+3.9, +8.7]" in text and "these runs do not isolate it" in text
     )  # review 18a
     assert "why the loss waits at ln 10 is not isolated" in text and "#appendix-a" in text
     assert "Its usual sign is the gap between\ntraining and validation accuracy" in text and "confidence" in text
