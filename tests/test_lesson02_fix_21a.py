@@ -84,6 +84,9 @@ def test_5_commits_are_permalinks():
     for link in (f"{t2t}#L80", f"{t2t}#L89", f"{t2t}#L96", f"{t2t}#L118", f"{lucid}#L22", f"{lucid}#L72", timm):
         assert f"({link})" in note, link
     assert "as master" not in note  # 0f63dc9 is the newer commit; the file is unchanged since 0a64ffc
+    text = nb.all_text(LESSON)  # the line numbers cited in Going further link to the same commit
+    for line in (73, 76, 213):
+        assert f"]({t2t}#L{line})" in text, line
 
 
 def test_6_the_papers_ablation_is_cited_as_reported():
