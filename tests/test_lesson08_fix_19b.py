@@ -83,7 +83,7 @@ def test_passes_on_our_criterion_with_the_criterion_stated():
 
 
 def test_timm_commit_and_first_tag_named():
-    text = nb.flat(nb.all_text(LESSON))
+    text = nb.flat(nb.all_text(APPENDIX))  # 21b: moved to appendix J
     assert "commit 965d0a2d (10 April 2023)" in text and "first release tag that contains it" in text
 
 
@@ -91,7 +91,7 @@ def test_clipped_sentences_rewritten():
     text = nb.flat(nb.all_text(LESSON))
     assert "The titles give its share of itself" not in text and "Look for bars above the dashed line" not in text
     assert "stops the other two maps after block" not in text
-    assert "a bar above the dashed line is a block whose attention lands on ink" in text
+    assert "bar above the dashed line is a block whose attention lands on ink" in text  # 21b: starts a sentence
     assert "computes the rollout and the gradient-weighted map through blocks 0 to `k` only" in text
 
 

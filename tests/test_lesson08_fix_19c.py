@@ -76,7 +76,7 @@ def test_top_patch_told_apart_from_the_key_column():
 
 
 def test_knob_table_prints_the_family_level_only():
-    cell = _cell("knobs = am.compare_maps(")
+    cell = _cell("knobs = am.compare_maps(  # the three settings", APPENDIX)  # 21b: section 11 in appendix K
     out = nb.printed(cell)
     assert "98.3 % interval" in out and "higher*" not in out and "unrounded" not in out and "at 95 %" not in out
     appendix = nb.printed(_cell("alone_low = knobs.at_95", APPENDIX))
@@ -102,7 +102,7 @@ def test_class_token_on_itself_says_last_block_8_digits():
 
 
 def test_vit_explain_gradient_rollout_order():
-    text = nb.flat(nb.all_text(LESSON))
+    text = nb.flat(nb.all_text(APPENDIX))  # 21b: section 12's text moved to appendix K
     assert "discards the weakest weights as rollout does" not in text
     assert "discards the weakest weights (its class-token guard commented out), then mixes in half the identity" in text
     appendix = nb.flat(nb.all_text(APPENDIX))

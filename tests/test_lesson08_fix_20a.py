@@ -13,10 +13,11 @@ from vit_explained import attention_maps as am
 from vit_explained.plotting import lesson08 as plots
 
 LESSON = nb.NOTEBOOKS / "08_attention_maps.ipynb"
+APPENDIX = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
 
 
-def _cell(text: str) -> dict:
-    return nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), text)]
+def _cell(text: str, path=LESSON) -> dict:
+    return nb.cells(path)[nb.unique_index(nb.sources(path), text)]
 
 
 def _summary() -> str:
@@ -51,8 +52,7 @@ def test_section_7_measures_the_lift_over_the_image_blind_map():
     assert "a fixed map that never sees the test digit already earns about 20" in finding  # 20e wording
     check = nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "printed_gaps_own = [-7.3, 17.3, 13.4, 5.7]")]
     assert nb.hidden(check) and "lift_own[0].gap.difference.high < 0" in nb.source(check)
-    reading = nb.flat(nb.source(_cell("What is paired here")))
-    assert "against the image-blind map, block 0 is below and the others above" in reading
+    assert "blocks 2 and 3 are 13.4 and 5.7 above" in finding  # 21b: block 0 below, the others above, said once
     summary = _summary()
     assert "already puts 52.7 % there: looking at the digit adds 5.5 points (paired, [5.2, 5.8])" in summary
     assert "block 0's is 7.3 points below its image-blind map" in summary
@@ -86,14 +86,14 @@ def test_section_12_reference_on_the_same_closest_calls():
     ]
     expected = torch.nn.functional.cosine_similarity(maps[0], maps[1], dim=0)
     assert result["cosine"].shape == (6,) and result["cosine"][0].item() == pytest.approx(expected.item(), abs=1e-5)
-    out = nb.printed(_cell("same_100 = am.closest_call_neighbour_cosines("))
+    out = nb.printed(_cell("same_100 = am.closest_call_neighbour_cosines(", APPENDIX))  # 21b: appendix K
     assert "reference, the same 100 digits, digit i vs digit i + 1: cosine 0.40, 95 % interval [0.37, 0.43]" in out
     assert "runner-up - next digit: -0.033, 95 % interval [-0.067, +0.001]: no detectable difference" in out
-    prose = nb.flat(nb.source(_cell("The two maps of the 7 share little")))
+    prose = nb.flat(nb.source(_cell("The two maps of the 7 share little", APPENDIX)))
     assert "the intervals are apart" not in prose and "the test digits' 0.47 above is another population" in prose
     assert "runner-up minus next digit shows no detectable difference" in prose
     assert "no detectable difference from the next closest call's map on the same digits, 0.40" in _summary()
-    check = _cell("runner_vs_next = paired_difference(")
+    check = _cell("runner_vs_next = paired_difference(", APPENDIX)
     assert nb.hidden(check) and "not runner_vs_next.detectable" in nb.source(check)
 
 
@@ -106,7 +106,7 @@ def test_adebayo_measures_named_and_the_fixed_key_head():
 
 
 def test_blank_last_gap_is_against_rollout_given_the_same_change():
-    text = nb.flat(nb.source(_cell("Moving only its blank patches last")))
+    text = nb.flat(nb.source(_cell("Moving only its blank patches last", APPENDIX)))  # 21b: appendix K
     assert "(its blank patches last too, not plain rollout)" in text and "2 % of its first four" in text
 
 

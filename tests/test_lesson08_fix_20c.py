@@ -74,7 +74,7 @@ def test_summary_bullet_9_is_one_line_and_one_checkpoint_said_twice():
 def test_section_5_sink_paragraph_in_appendix_d():
     section_5 = _text("Per head, 63 % to 84 %")
     assert "Two findings carry the name sink" not in section_5 and "*Hypothesis, not tested:*" not in section_5
-    assert "is not tested here; what is measured: [appendix D]" in section_5
+    assert "is not tested; [appendix D](08_attention_maps_appendix.ipynb#appendix-d) measures it" in section_5  # 21b
     d, e = _at('<a id="appendix-d"></a>', APPENDIX), _at('<a id="appendix-e"></a>', APPENDIX)
     assert d < _at("Two findings carry the name sink", APPENDIX) < e
 
@@ -109,7 +109,7 @@ def test_greedy_is_a_reference_not_a_ceiling():
 
 
 def test_uniform_noise_cosine_scoped_and_first_order_clause():
-    prose = _text("The two maps of the 7 share little")
+    prose = _text("The two maps of the 7 share little", APPENDIX)  # 21b: appendix K
     assert "two random maps" not in prose and "two maps of iid uniform noise already score 0.75" in prose
     assert "two random maps" not in _text("## Summary")
     section_8 = _text("## 8 · Maps weighted by gradients")
@@ -117,7 +117,7 @@ def test_uniform_noise_cosine_scoped_and_first_order_clause():
 
 
 def test_photo_pointer_and_dino_in_section_12():
-    section_12 = _text("## 12 · One map per class")
+    section_12 = _text("### Section 12: one map per class", APPENDIX)  # 21b: moved to appendix K
     assert "(appendix E shows that stored figure)" in section_12
     assert "Caron et al. (2021, DINO)" in section_12 and "not emerge as clearly with supervised ViTs" in section_12
 

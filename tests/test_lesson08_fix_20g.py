@@ -16,12 +16,12 @@ APPENDIX = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
 SOLUTIONS = nb.NOTEBOOKS / "solutions" / "08_attention_maps_solutions.ipynb"
 
 
-def _at(text: str) -> int:
-    return nb.unique_index(nb.sources(LESSON), text)
+def _at(text: str, path=LESSON) -> int:
+    return nb.unique_index(nb.sources(path), text)
 
 
-def _text(text: str) -> str:
-    return nb.flat(nb.sources(LESSON)[_at(text)])
+def _text(text: str, path=LESSON) -> str:
+    return nb.flat(nb.sources(path)[_at(text, path)])
 
 
 def test_literal_vit_explain_matches_its_bug_and_the_package_without_it():
@@ -47,11 +47,11 @@ def test_literal_vit_explain_matches_its_bug_and_the_package_without_it():
 
 
 def test_section_11_says_rows_are_normalised_and_prints_the_literal_comparison():
-    text = _text("jacobgil/vit-explain's knobs: head fusion and a discard ratio")
+    text = _text("### Section 11: jacobgil/vit-explain's knobs", APPENDIX)  # 21b: moved to appendix K
     assert "vit-explain's own `a / a.sum(dim=-1)` has no `keepdim`" in text
     assert "this section's knobs run with rows normalised correctly" in text
-    cells = nb.cells(LESSON)
-    at = _at("am.vit_explain_agreement(val_attentions, *settings[name], (rows, cols))")
+    cells = nb.cells(APPENDIX)
+    at = _at("am.vit_explain_agreement(val_attentions, *settings[name], (rows, cols))", APPENDIX)
     out = nb.printed(cells[at])
     assert "max, discard 0.9: vit-explain's code vs attention_rollout, 100 digits: ρ 0.993 (min 0.969)" in out
     assert "same top patch 75.0 %" in out and "spread 11.6 against 12.6 patches" in out
@@ -69,10 +69,10 @@ def test_exercise_6_notes_vit_explains_normalisation():
 
 
 def test_section_12_reads_the_non_detection_with_its_interval():
-    text = _text("Section 8 ends with test digit 17's two maps.")
+    text = _text("Section 8 ends with test digit 17's two maps.", APPENDIX)  # 21b: appendix K
     assert "about as unlike its first map" not in text
     assert "allows the runner-up's map up to 0.07 less similar" in text
-    check = nb.source(nb.cells(LESSON)[_at("runner_vs_next = paired_difference(")])
+    check = nb.source(nb.cells(APPENDIX)[_at("runner_vs_next = paired_difference(", APPENDIX)])
     assert "== -0.067" in check and "== 0.001" in check
 
 

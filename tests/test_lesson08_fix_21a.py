@@ -27,7 +27,7 @@ def _main_path() -> list[dict]:
 def test_main_path_is_shorter():
     main = _main_path()
     words = sum(len(nb.source(c).split()) for c in main if c["cell_type"] == "markdown")
-    assert len(main) <= 62 and words <= 4_690  # before: 70 visible cells, 5,064 words
+    assert len(main) <= 54 and words <= 3_587  # before: 70 visible cells, 5,064 words (62 and 4,681 after 21a)
 
 
 def test_section_9_gap_table_and_verdict_table_live_in_appendix_i():
@@ -60,6 +60,6 @@ def test_fixed_key_not_sink_like_in_the_appendix():
     assert "that head is a **fixed-key** head" in appendix
     rollout = nb.source(nb.cells(LESSON)[_at("identity = torch.eye(tokens)")])
     assert "by_depth = torch.stack(" in rollout and "plot_rollout_layers(" in rollout  # by hand, by depth: one cell
-    knobs = nb.source(nb.cells(LESSON)[_at("val_images, val_labels = data.val_images[:100]")])
+    knobs = nb.source(nb.cells(APPENDIX)[_at("val_spread = {name: am.effective_patches", APPENDIX)])  # 21b: appendix K
     assert "plot_map_columns(" in knobs  # section 11's settings and their three maps: one cell
     assert "fixed-key: block 0, head 3: key 30 = patch (4, 1) on 126 of 200" in nb.all_printed(APPENDIX)
