@@ -53,7 +53,7 @@ def test_section7_prints_the_five_accuracies_before_its_comment() -> None:
     assert "proportion(right)" in sources[at] and "figure below" not in sources[at]
     assert sources[at + 1].startswith("# @title")  # 19b: its check, then the comment folded into the accuracies' prose
     show = next(s for s in sources[at:] if s.startswith("**What the accuracies show**"))
-    assert "The last line removes the positions" in show
+    assert 'The printed line "no patch positions" removes the positions' in show  # 21c: the row named
 
 
 def test_section3_picture_before_its_printed_check() -> None:

@@ -100,7 +100,7 @@ def test_small_items():
     text = nb.flat(nb.all_text(LESSON))
     assert "with the *kernel's* `permute` forgotten (vertical axis; section 3 forgot the *image's*)" in text
     assert "not section 3's slip" not in text
-    assert "ViT-S/16 (DeiT's DeiT-S; the name ViT-S came later, Steiner et al. 2021" in text
+    assert "ViT-S/16 (DeiT's DeiT-S; the name ViT-S came later, e.g. Steiner et al. 2021" in text
     assert "a model size DeiT introduced" not in text
 
 
