@@ -35,7 +35,8 @@ def test_section_3_leads_with_the_class_head_leak_and_the_averaged_cost():
     # review r19d: the tau = 3 class-head count has no unchanged-teacher control, so it no longer leads as a leak
     # fix 20a: the control ran; the lead gives both counts
     # fix 20c (review r20b): the setup leads, the results follow the figure (cell 37); the cost is in appendix B
-    setup, reading = nb.flat(sources[lead]), nb.flat(sources[lead + 3])
+    # fix 21c (review r21b): a picture cell before the table, so the reading is one cell further
+    setup, reading = nb.flat(sources[lead]), nb.flat(sources[lead + 4])
     assert setup.index("Change the shipped teacher") < setup.index("sanity check") and "94 %" not in setup
     # fix 20e (review r20d): the 8-epoch counts moved to appendix B, beside their printed counts
     moved = nb.flat(sources[_containing(sources, "**Section 3's class head in these runs.**")])

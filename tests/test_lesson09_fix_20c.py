@@ -30,11 +30,12 @@ def test_no_cell_says_what_the_distillation_token_learns():
 def test_goal_section_3_and_summary_say_which_head_follows_what():
     sources = nb.sources(LESSON)
     first = nb.flat(sources[0])
-    assert FOLLOWS in first and "the class head follows the labels" in first
+    # fix 21c (review r21b): the class head "does not pick up the mistake" (the runs record only "says 1")
+    assert FOLLOWS in first and "the class head does not pick up the mistake (0/50 7s called a 1)" in first
     claim = nb.flat(sources[nb.unique_index(sources, "On every seed the distillation head calls most unseen 7s")])
-    assert FOLLOWS + "; the class head follows the labels" in claim.replace("**", "")
+    assert FOLLOWS + "; the class head does not pick up the mistake (0/50 7s called a 1)" in claim.replace("**", "")
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
-    assert FOLLOWS in summary and "the class head follows the labels" in summary
+    assert FOLLOWS in summary and "the class head does not pick up the mistake (0/50 7s called a 1" in summary
 
 
 def test_what_the_experiment_cannot_tell_apart_is_said_once_with_table_3():
@@ -98,8 +99,9 @@ def test_section_3_opens_with_the_setup_and_the_results_follow_the_figure():
     assert text.index("Change the shipped teacher once") < 100
     assert not any(number in text for number in ("94 %", "2 to 16", "7.5 points", "37 to 73"))
     # fix 20e (review r20d): the figure became a teacher x head table
-    assert "called_1 = {" in sources[setup + 1] and nb.hidden(nb.cells(LESSON)[setup + 2])
-    assert "94 %" in sources[setup + 3]
+    # fix 21c (review r21b): the picture (setup + 1), then the table (setup + 2), its check, the reading
+    assert "called_1 = {" in sources[setup + 1] and nb.hidden(nb.cells(LESSON)[setup + 3])
+    assert "for teacher_kind in" in sources[setup + 2] and "94 %" in sources[setup + 4]
 
 
 def test_two_to_sixteen_comes_with_its_controls_range_checked_from_the_store():
@@ -132,7 +134,8 @@ def test_section_4_opens_with_a_bridge_from_the_two_heads():
 
 
 def test_issue_215_is_quoted_exactly():
-    table3 = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "**Hard wins in Table 3**")])
+    # fix 21c (review r21b): the quote moved to appendix A
+    table3 = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "**Table 3's label column.**")])
     quote = '"Sorry, the table is maybe not very clear we use the GT labels with the different distillation approach."'
     assert quote in table3 and "issues/215" in table3 and "quoted exactly" in table3
 

@@ -25,9 +25,9 @@ def test_the_setup_says_which_training_digits_get_label_1_and_the_cell_prints_it
     text = nb.flat(sources[setup])
     assert "every training 7," not in text
     assert "on every training digit the teacher calls 7 (335 of the 350 training 7s, unaugmented" in text
-    printed = nb.printed(cells[setup + 1])
+    printed = nb.printed(cells[setup + 2])  # fix 21c (review r21b): the picture cell first, then this table cell
     assert "the teacher calls 7 on 335 of the 350 training 7s and on 10 other training digits (unaugmented)" in printed
-    assert nb.hidden(cells[setup + 2]) and "(335, 350, 10)" in sources[setup + 2]
+    assert nb.hidden(cells[setup + 3]) and "(335, 350, 10)" in sources[setup + 3]
 
 
 # --- item 5: section 3's figure as a 2x2 table --------------------------------------------------------------------
@@ -35,7 +35,7 @@ def test_the_setup_says_which_training_digits_get_label_1_and_the_cell_prints_it
 
 def test_section_3_shows_a_teacher_by_head_table_not_a_figure():
     sources, cells = nb.sources(LESSON), nb.cells(LESSON)
-    table = nb.unique_index(sources, SETUP) + 1
+    table = nb.unique_index(sources, SETUP) + 2  # fix 21c (review r21b): the picture cell first, then the table
     assert "plot_relabel_ablation" not in sources[table] and "save_figure" not in sources[table]
     assert not any("image/png" in output.get("data", {}) for output in cells[table]["outputs"])
     printed = nb.printed(cells[table])
@@ -71,7 +71,8 @@ def test_summary_bullet_3_is_one_sentence_and_the_last_states_the_take_away():
     bullets = _bullets(sources[nb.unique_index(sources, "## Summary")])
     hard = next(b for b in bullets if b.startswith("Hard distillation"))
     assert hard.count(". ") == 0 and "intervals apart" not in hard and "37 to 73" not in hard
-    assert "the class head follows the labels (section 3: 40-epoch students, 3 seeds, one planted teacher)" in hard
+    picked = "the class head does not pick up the mistake (0/50 7s called a 1; "  # fix 21c (was "follows the labels")
+    assert picked + "section 3: 40-epoch students, 3 seeds, one planted teacher)" in hard
     assert bullets[-1].startswith("Distillation shows no detectable accuracy gain at this scale")
     assert "44 test mistakes" not in bullets[-1]
 
@@ -148,7 +149,7 @@ def test_exercise_2b_still_accepts_batchmean(capsys):
 
 def test_issue_215_says_which_comment_is_quoted():
     sources = nb.sources(LESSON)
-    table3 = nb.flat(sources[nb.unique_index(sources, "**Hard wins in Table 3**")])
+    table3 = nb.flat(sources[nb.unique_index(sources, "**Table 3's label column.**")])  # fix 21c: appendix A
     assert "his one comment in that thread, the first reply" in table3 and "quoted exactly" in table3
 
 

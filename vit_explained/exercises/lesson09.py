@@ -293,14 +293,16 @@ def _check_map_kind(result: Any, weights: torch.Tensor, where: str) -> None:
         )
 
 
-def _check_float64_map(answer: Callable[..., Any]) -> None:
-    """One more case with float64 weights: the map must come back with the same values (any floating dtype)."""
+def _check_float64_map(answer: Callable[..., Any]) -> set[tuple[torch.dtype, torch.dtype]]:
+    """One more case with float64 weights: the map must come back with the same values (any floating dtype).
+    Returns ``{(float64, the map's dtype)}`` if the map's dtype differs, else an empty set."""
     weights = _weights(2, 2, 2 + 3 * 3, seed=99).double()
     where = "with float64 weights, 2 special tokens, query 1, a 3x3 grid"
     result = _NO_TOKEN_HELPERS(answer, weights.clone(), 1, 2, 3, 3)
     _check_map_kind(result, weights, where)
     if not close(result, token_attention(weights, (3, 3), query=1, special_tokens=2)):
         fail(f"{where}: the values differ from the token's attention to the patches")
+    return {(weights.dtype, result.dtype)} if result.dtype != weights.dtype else set()
 
 
 def check_token_map(answer: Callable[..., Any]) -> None:
@@ -308,6 +310,7 @@ def check_token_map(answer: Callable[..., Any]) -> None:
     row ``query`` of ``(B, heads, N, N)`` weights, the ``rows * cols`` patch columns after the
     ``special_tokens`` special ones, laid out row by row on the grid."""
     passed_with: set[int] = set()  # the numbers of special tokens of the cases passed so far
+    changed_dtype: set[tuple[torch.dtype, torch.dtype]] = set()  # (the weights' dtype, the map's) where they differ
     for seed, (batch, heads, rows, cols, special, query) in enumerate(TOKEN_CASES):
         weights = _weights(batch, heads, special + rows * cols, seed)
         where = f"with {special} special {'token' if special == 1 else 'tokens'}, query {query}, a {rows}x{cols} grid"
@@ -349,6 +352,8 @@ def check_token_map(answer: Callable[..., Any]) -> None:
                 "back untouched: slice and reshape, and copy (`.clone()`) before changing anything"
             )
         _check_map_kind(result, weights, where)
+        if result.dtype != weights.dtype:
+            changed_dtype.add((weights.dtype, result.dtype))
         mine = as_tensor(result, "your map")
         expected = token_attention(weights, (rows, cols), query=query, special_tokens=special)
         if close(mine, expected):
@@ -357,8 +362,14 @@ def check_token_map(answer: Callable[..., Any]) -> None:
         _name_token_map_slip(
             mine, expected, weights, where, (rows, cols), special, query, bool(passed_with - {special})
         )
-    _check_float64_map(answer)
+    changed_dtype |= _check_float64_map(answer)
     passed("you can slice any special token's map out of a ViT's or a DeiT's attention.")
+    for given, returned in sorted(changed_dtype, key=str):
+        print(
+            f"A note: on {given} weights your map comes back as {returned}. The values pass the check, but a "
+            "slice and a reshape keep the weights' dtype; a conversion costs a copy (and float16 or bfloat16 loses "
+            "precision)."
+        )
 
 
 def _logit_cases() -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
