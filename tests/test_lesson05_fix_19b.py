@@ -55,8 +55,8 @@ def test_the_share_is_split_by_rows_at_init():
     at = _at(sources, "rows=True, title=header")
     table = nb.printed(cells[at])
     assert "q rows k rows v rows" in table and "v rows' part of ||g||^2" in table
-    assert "    0 |                True |            31%    -2%    -2%    31% |" in table
-    assert "    3 |                True |            -2%    21%    27%    -2% |" in table
+    assert "    0 |                True |                   31%    -2%    -2%    31% |" in table
+    assert "    3 |                True |                   -2%    21%    27%    -2% |" in table
     check = cells[at + 1]
     assert "hide-input" in check["metadata"]["tags"] and 'row_pct[0] == {"q": -2, "k": -2, "v": 31}' in nb.source(check)
     bullets = nb.flat(sources[_at(sources, "- **Freeze.**")])

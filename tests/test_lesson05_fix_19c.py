@@ -43,7 +43,8 @@ def test_ablation_3_shows_the_qkv_std_sufficient_and_2_needed():
     assert "*sufficient* for the gap" in note
     assert "the ratio rises from 9-50 to 251-1198" in note
     section_4 = nb.flat(sources[_at(sources, "Read the chart left to right")])  # 20c: below the chart
-    assert "is needed for the hundreds-fold gap (2) and sufficient for it (3)" in section_4  # 19e: appendix B's wording
+    assert "is needed for the hundreds-fold gap and sufficient for it" in section_4  # 19e: appendix B's wording
+    assert 'its ablations "block 0\'s qkv weight x 10" and "PyTorch\'s init, qkv at timm\'s"' in section_4  # 21c
     assert "is enough to make the gap" not in section_4
 
 

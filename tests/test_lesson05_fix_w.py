@@ -54,7 +54,7 @@ def test_section_5_leads_with_the_answer_and_prints_the_seed_ranges():
     assert "hide-input" not in shown["metadata"].get("tags", []) and "cut: MLP share over 5 seeds" in _outputs(shown)
     assert "hide-input" in hidden["metadata"]["tags"] and "assert" not in "".join(shown["source"])
     assert "block 3: small model 5 % (5 seeds: -2..11)" in _outputs(_cells()[at("small_by_block = [")])
-    assert "    3 |                True |            -2%    21%    27%    -2% |" in table  # 19b: q, k, v rows
+    assert "    3 |                True |                   -2%    21%    27%    -2% |" in table  # 19b: q, k, v rows
     assert "cut: share change" not in table
     main = "\n".join(sources[section_5:summary])
     assert "its change 34 %" not in main and "right angles to $g$" in main  # 19a: the change is appendix D's

@@ -321,9 +321,12 @@ def freeze_cut_table(
 ) -> str:
     """The table of :func:`freeze_and_cut`: per block, is the frozen copy's qkv gradient unchanged, the cut's
     share (and, with ``with_change``, its change; percent), and did the cut change ``fc1``'s own gradient.
-    With ``rows``, three more columns: the share of the q, k and v rows apart (``"rows"``).
+    With ``rows``, three more columns: the share of the q, k and v rows apart (``"rows"``); the share column is then
+    headed "whole" (the whole weight's share).
     ``title`` is the table's first line."""
-    head = f"{'cut: share':>10} {'change':>6}" if with_change else f"{'cut: MLP share':>14}"
+    # with the q, k and v rows' columns, the share column is marked as the whole weight's
+    share_label = "cut: MLP share, whole" if rows and not with_change else "cut: MLP share"
+    head = f"{'cut: share':>10} {'change':>6}" if with_change else f"{share_label:>14}"
     if rows:
         head += f" {'q rows':>6} {'k rows':>6} {'v rows':>6}"
     lines = [
@@ -333,7 +336,9 @@ def freeze_cut_table(
     for i, change in changes.items():
         unchanged, fc1_changed = change["freeze"].relative < 1e-6, change["fc1"].relative > 1e-6
         cells = (
-            f"{change['share']:>10.0%} {change['cut'].relative:>6.0%}" if with_change else f"{change['share']:>14.0%}"
+            f"{change['share']:>10.0%} {change['cut'].relative:>6.0%}"
+            if with_change
+            else f"{change['share']:>{len(share_label)}.0%}"
         )
         if rows:
             cells += "".join(f" {change['rows'][name]:>6.0%}" for name in "qkv")

@@ -1,0 +1,112 @@
+"""Lesson 05, fix 21c (review r21b): the answer names the one model it was measured on, Noci et al. is a related
+mechanism next to printed token-similarity ratios and appendix B's 1/std^2 rows, one estimator leads both headlines,
+"probably" for the unmeasured 1.4x, the exercise 8 hint marks the trap, the table header says "whole", and section 3
+quotes appendix E's AdamW first-step ratio. The main path does not grow."""
+
+import re
+
+from tests import _notebook as nb
+
+LESSON = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"
+SOLUTIONS = nb.NOTEBOOKS / "solutions" / "05_where_gradients_flow_solutions.ipynb"
+
+
+def _short_answer():
+    return nb.flat(nb.sources(LESSON)[0].split("**The short answer.**")[1].split("**The lesson in five steps**")[0])
+
+
+def _answer():
+    sources = nb.sources(LESSON)
+    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
+    return nb.flat(summary[summary.index("**Answer to the question:**") :])
+
+
+def _chart_text():
+    sources = nb.sources(LESSON)
+    return nb.flat(sources[nb.unique_index(sources, "Read the chart left to right")])
+
+
+def test_item_1_the_answer_names_the_trained_mnist_vit_and_says_larger_models_were_not_measured():
+    intro, answer = _short_answer(), _answer()
+    for text in (intro, answer):
+        assert "in a trained ViT" not in text and "in this trained MNIST ViT most of that" in text
+    assert "(section 5's trained ViT: 4 blocks, D = 64, 3 runs)" in intro
+    assert "Larger models were not measured (no pretrained weights offline)." in intro
+    assert "larger models were not measured (no pretrained weights offline)" in answer
+    assert "In one trained checkpoint (4 blocks, D = 64)" in answer and "3 runs in all" in answer
+
+
+def test_item_2_noci_is_a_related_mechanism_next_to_the_printed_token_similarity():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    at = nb.unique_index(sources, "chain = qk_factor_chain(")
+    printed = nb.printed(cells[at])
+    assert "how alike the 17 tokens are: ||V - Vbar|| / ||V|| = 53%, ||K - Kbar|| / ||K|| = 62%" in printed
+    assert nb.hidden(cells[at + 1])
+    assert '(round(100 * alike["V"]), round(100 * alike["K"])) == (53, 62)' in sources[at + 1]
+    text = _chart_text()
+    assert "This mechanism is published" not in text and "In this lesson's terms" not in text
+    assert "A related mechanism is published: [Noci et al. 2022]" in text
+    assert "token similarity is a second, smaller factor: $V - \\bar V$ keeps 53 % of" in text
+    assert "62 % of $\\lVert K\\rVert$ (printed)" in text
+    assert "so the q/k gap scales as about $1/\\text{std}^2$" in text
+    # appendix B's rows, named, print the numbers the sentence quotes
+    assert 'rows "q, k x 10" and "v x 10" lower it from 403 to 26 and 42, row "q, k, v x 10" to 3.1' in text
+    table = nb.all_printed(APPENDIX)
+    for row in (
+        "as initialised: v / max(q, k) = 403",
+        "q, k x 10: v / max(q, k) = 26",
+        "v x 10: v / max(q, k) = 42",
+        "q, k, v x 10: v / max(q, k) = 3.1",
+    ):
+        assert row in table, row
+    reading = nb.flat(sources[nb.unique_index(sources, "**Further reading**")])
+    assert "when tokens are alike (a related mechanism, section 4)" in reading
+
+
+def test_item_3_and_7_one_estimator_leads_both_headlines_and_cell_0_keeps_one_number():
+    intro, answer = _short_answer(), _answer()
+    assert re.findall(r"\d+ %", intro) == ["8 %"] and "MLP share" not in intro and "96 %" not in intro
+    assert "with every MLP route cut, block 0's qkv keeps 8 % of its gradient" in intro
+    cut_size, share = answer.index("is 8, 23, 33 and 53 % in blocks 0-3"), answer.index("93, 79 and 71 %")
+    assert cut_size < share and "the table's other measure, the MLP share" in answer
+    assert "a second measure" not in answer
+
+
+def test_item_4_section_3_quotes_appendix_e_adamw_first_step_ratio():
+    sources = nb.sources(LESSON)
+    cell = nb.flat(sources[nb.unique_index(sources, "The right panel holds a surprise")].split("## 4 ·")[0])
+    assert "AdamW's first step moves the q rows as far as the v rows (v rows / q rows: 1, printed there)" in cell
+    first_step = [line for line in nb.all_printed(APPENDIX).splitlines() if line.startswith("  AdamW, lr 1e-3, 1 step")]
+    assert len(first_step) == 1 and first_step[0].endswith("v rows / q rows: 1")
+
+
+def test_item_5_and_6_the_unmeasured_cause_is_probable_and_appendix_b_rows_are_named():
+    text = _chart_text()
+    assert "probably because the terms of that sum are not independent (not measured)" in text
+    assert "but from the count's assumption" not in text
+    assert "(2)" not in text and "(3)" not in text
+    assert 'its ablations "block 0\'s qkv weight x 10" and "PyTorch\'s init, qkv at timm\'s"' in text
+    note = nb.flat(nb.sources(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "**Is it the init, and which part")])
+    assert "only block 0's qkv weight x 10" in note
+    assert "PyTorch's init everywhere, only every qkv layer at timm's" in note
+
+
+def test_item_8_the_hint_marks_the_trap_lambda_in_lesson_and_solutions():
+    for path in (LESSON, SOLUTIONS):
+        sources = nb.sources(path)
+        hint = nb.flat(sources[nb.unique_index(sources, "### Exercise 8")])
+        assert "returns the handle (this lambda is the trap; write a `def` that returns nothing)" in hint
+
+
+def test_item_9_the_table_header_marks_the_whole_weight():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    printed = nb.printed(cells[nb.unique_index(sources, "rows=True, title=header")])
+    assert "| cut: MLP share, whole q rows k rows v rows |" in printed
+
+
+def test_the_main_path_does_not_grow():
+    visible = [c for c in nb.cells(LESSON) if not c["metadata"].get("jupyter", {}).get("source_hidden")]
+    end = next(i for i, c in enumerate(visible) if nb.source(c).startswith("## Summary"))
+    words = sum(len(nb.source(c).split()) for c in visible[:end] if c["cell_type"] == "markdown")
+    assert end <= 39 and words <= 2600, (end, words)
