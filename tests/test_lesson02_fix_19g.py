@@ -44,7 +44,7 @@ def test_section_7_ties_project_to_section_4s_identity():
     module = _cell_with("a `Linear` ends the module.")
     assert (
         "Split 3 and that `Linear` (`project`) together, on the reshaped 64-channel image, are a "
-        "`Conv2d(64, 384, 3, 2, 1)`, by section 4's identity (a soft split plus a `Linear` is a `Conv2d`)."
+        "`Conv2d(64, 384, 3, 2, 1)`, by section 4's identity."
     ) in module
     assert "`Conv2d(C, D, k, s, p)` is `SoftSplit(k, s, p)`, then a `Linear`" in _cell_with(
         "## 4 · Soft split vs ViT's patch embedding"

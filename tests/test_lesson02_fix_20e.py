@@ -106,4 +106,7 @@ def test_7_coverage_picture_before_its_numbers_and_the_lucidrains_commit():
         "windows per pixel on section 1's 4 x 6 image: hard split [1] soft split [1, 2, 4]\n"
     )
     note = nb.flat(nb.source(cells[_at('<a id="note-02-versions"></a>')]))
-    assert "and otherwise scrambles; at `69d24fe` its position table is cut to fit" in note
+    assert (
+        "scrambles any grid that is not `h x (n / h)`, e.g. a non-square image's;"
+        " at `69d24fe` its position table is cut to fit" in note
+    )
