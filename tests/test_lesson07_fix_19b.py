@@ -128,7 +128,8 @@ def test_the_recipe_is_named_as_the_t2t_papers_own():
     section_4 = nb.flat(sources[nb.unique_index(sources, "## 4. T2T-ViT_t-14 next to ViT-S/16")])
     assert "## 4." in section_4  # the recipe's differences are named once, in the appendix's Sources
     section_6 = nb.flat(sources[nb.unique_index(sources, "## 6. Does T2T help?")])
-    assert 'the training recipe all change together (appendix, "Sources")' in section_6
+    # r21d: tightened; the recipe's pointer is the appendix's "Sources", cited at the paragraph's end
+    assert "Module, backbone and recipe all change together." in section_6 and '(appendix, "Sources")' in section_6
     sources_appendix = nb.flat(sources[nb.unique_index(sources, "## Appendix · Sources")])
     assert "keeps the best checkpoint by that top-1" in sources_appendix
     # 20c: the recipe moved to the appendix

@@ -829,8 +829,9 @@ def plot_parameter_parts(models: dict[str, dict[str, int]], title: str | None = 
         bottom = 0.0
         for part in order:
             height = models[name][part] / 1e6
+            label = f"{part} (too thin here: see right)" if split and part == PARAMETER_PARTS_SPLIT[0] else part
             ax.bar(x, height, bottom=bottom, width=0.6, color=colors[part], edgecolor="white",
-                   label=part if x == 0 else None)  # fmt: skip
+                   label=label if x == 0 else None)  # fmt: skip
             if height > 0.04 * highest:
                 ax.text(x, bottom + height / 2, f"{height:.2f}M", ha="center", va="center", fontsize=8, color="white")
             bottom += height
