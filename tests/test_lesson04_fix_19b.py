@@ -64,10 +64,10 @@ def test_section_six_probe_after_questions_and_adam_aside_concluded() -> None:
 
 def test_answer_one_says_why_minus_one_half_is_a_coincidence() -> None:
     answer = nb.flat(
-        nb.source(nb.cells(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "**Why the match with $-0.5$")])
-    )  # 20a: appendix A
+        nb.source(nb.cells(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "**Two fits of the same four depths**")])
+    )  # 20a: appendix A; 21c: retitled (L^0.96 fits the same points)
     assert "Lemma 2 bounds the *expected* squared stream norm of pre-norm" in answer  # review r19d: expectation
-    assert r"Here the norm itself grows about linearly, $8.2 + 1.33\,L$" in answer
+    assert r"Here, over 2-16 blocks, the norm itself fits a line, $8.2 + 1.33\,L$" in answer
 
 
 def test_moved_material_lives_in_the_appendix_with_its_checks() -> None:

@@ -35,12 +35,13 @@ def test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound() -> No
     assert not nb.source(probe_cells[probe + 1]).startswith("<details>")
     # fix 20a: the coincidence note moved from these details to appendix A, with the same wording
     appendix = nb.sources(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb")
-    folded = nb.flat(appendix[nb.unique_index(appendix, "**Why the match with $-0.5$ is a coincidence of the range**")])
+    folded = nb.flat(appendix[nb.unique_index(appendix, "**Two fits of the same four depths**")])  # 21c: retitled
     band = "lies between $(1 + \\ell/2)d$ and $(1 + 3\\ell/2)d$"
     # review r19d: Lemma 2 bounds the expectation, at their initialisation, with uniform attention
     assert "Lemma 2 bounds the *expected* squared stream norm of pre-norm" in folded
     assert "uniform attention ($W_Q = W_K = 0$)" in folded and band.replace("lies between", "") in folded
-    assert "Theorem 1 rests on that band" in folded and "is a coincidence" in folded
+    assert "Theorem 1 rests on that band" in folded
+    assert "is not shown to be a coincidence" in folded  # 21c: L^0.96 fits the same points
     answer = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 6a.**")]))
     assert "coincidence" not in answer  # 21a: the answer quotes the printed slope
     assert "falls, as $L^{-0.47}$ [-0.56, -0.38] over 2-16 blocks" in answer

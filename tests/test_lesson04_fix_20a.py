@@ -55,7 +55,7 @@ def test_fixed_norm_three_decimals_and_no_coincidence_note() -> None:
 
 def test_coincidence_block_moved_to_appendix_a_with_a_pointer() -> None:
     appendix = nb.sources(APPENDIX)
-    note = nb.unique_index(appendix, "**Why the match with $-0.5$ is a coincidence of the range**")
+    note = nb.unique_index(appendix, "**Two fits of the same four depths**")  # 21c: retitled
     assert appendix[note - 1].startswith("## A · Why the pre-norm slope")
     flat = nb.flat(appendix[note])
     assert "Lemma 2 bounds the *expected* squared stream norm" in flat and "$W_Q = W_K = 0$" in flat

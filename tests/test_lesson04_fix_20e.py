@@ -75,11 +75,14 @@ def test_training_setup_answer_and_table_header() -> None:
 def test_deeper_stacks_quoted_from_appendix_a() -> None:
     sources = nb.sources(LESSON)
     widget = nb.flat(sources[nb.unique_index(sources, "stream_explorer = residual_stream_widget(") - 1])
-    assert "Deeper (16-128 blocks) the squared norm grows as $L^{1.16}$ [1.11, 1.21] (faster than linearly)" in widget
-    assert "and the gradient falls as $L^{-0.62}$ [-0.72, -0.52] (appendix A)" in widget
+    assert "Deeper (16-128 blocks): faster, $L^{1.16}$;" in widget  # 21c
+    assert "the gradient falls as $L^{-0.62}$ [-0.72, -0.52] (appendix A)" in widget
+    printed = nb.printed(nb.cells(LESSON)[nb.unique_index(sources, "stream_explorer = residual_stream_widget(")])
+    assert "16-128 blocks: L^+1.16 [+1.11, +1.21]" in printed  # 21c: printed beside it
+    assert "gradient, 16-128 blocks: L^-0.62 [-0.72, -0.52]" in printed
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
     assert (
-        "deeper (16-128 blocks) the squared norm grows a little faster than linearly, $L^{1.16}$ [1.11, 1.21]"
+        "deeper (16-128 blocks) it grows faster, $L^{1.16}$ [1.11, 1.21], and the gradient falls as $L^{-0.62}$"
         in summary
     )
     printed = nb.all_printed(APPENDIX)  # the numbers quoted are appendix A's printed ones

@@ -133,7 +133,8 @@ def plot_gelu_gate(x: float, x_range: tuple[float, float] = (-4.0, 4.0), points:
 
 def plot_parameter_budget(breakdown: Mapping[str, int], title: str = "Parameters by part") -> Figure:
     """Horizontal bars, one per part of ``breakdown`` (``{part: count}``, e.g. from
-    :func:`vit_explained.parameters.parameter_breakdown`), each labelled with its count and share.
+    :func:`vit_explained.parameters.parameter_breakdown`), each labelled with its count and share (inside a bar
+    longer than 0.6 of the longest, so the axis ends just past the longest bar).
     The parts are drawn top to bottom in the order given."""
     if not breakdown or any(not isinstance(count, int) or count < 0 for count in breakdown.values()):
         raise ValueError(f"breakdown must map part names to parameter counts (ints >= 0), got {breakdown!r}")
@@ -145,11 +146,15 @@ def plot_parameter_budget(breakdown: Mapping[str, int], title: str = "Parameters
     fig = new_figure(figsize=(8, 0.45 * len(parts) + 1.2))
     ax = fig.subplots()
     bars = ax.barh(parts, [count / 1e6 for count in counts], color=colours)
+    longest = max(counts) / 1e6
     for bar, count in zip(bars, counts, strict=True):
         share = 100 * count / total if total else 0.0
         share_text = f"{share:.1f} %" if share >= 1 else f"{share:.2f} %"
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f"  {count:,} ({share_text})", va="center")
-    ax.set_xlim(0, max(counts) / 1e6 * 1.45)
+        inside = bar.get_width() > 0.6 * longest  # a long bar carries its label inside, so the axis ends near it
+        y = bar.get_y() + bar.get_height() / 2
+        label = f"{count:,} ({share_text})  " if inside else f"  {count:,} ({share_text})"
+        ax.text(bar.get_width(), y, label, va="center", ha="right" if inside else "left")
+    ax.set_xlim(0, longest * 1.06 if longest else 1)
     ax.set(title=f"{title}: {total:,} parameters", xlabel="parameters (millions)")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -327,12 +332,12 @@ def plot_final_norm_ablation(
     slopes: Mapping[str, tuple[float, float, float]],
     guide: float = -0.5,
     labels: Mapping[str, str] | None = None,
-    guide_label: str = "Xiong's rate; matched here only over 2-16",
+    guide_label: str = "Xiong's rate, for a squared norm linear in L",
 ) -> Figure:
     """One row per arm of the final-norm ablation (``{arm: (slope, low, high)}``, e.g. from :func:`depth_slope`):
     the fitted log-log slope of the last ``fc2`` gradient against depth as a point with its 95 % interval as a bar,
     a line at 0 (no trend) and a dashed one at ``guide`` (-0.5: Xiong et al.'s rate, named by ``guide_label``;
-    the lesson's stream grows linearly, not as sqrt(L), so the match holds only over the depths measured).
+    it assumes a squared stream norm growing linearly in L, as the lesson's does over 2-16 blocks).
     Arms whose interval lies below 0 are black, the others grey (both named in the legend). ``labels`` maps an arm to
     its row's label (default: the arm's name)."""
     if not slopes:
