@@ -67,7 +67,7 @@ def test_item_2_noci_is_a_related_mechanism_next_to_the_printed_token_similarity
 def test_item_3_and_7_one_estimator_leads_both_headlines_and_cell_0_keeps_one_number():
     intro, answer = _short_answer(), _answer()
     assert re.findall(r"\d+ %", intro) == ["8 %"] and "MLP share" not in intro and "96 %" not in intro
-    assert "with every MLP route cut, block 0's qkv keeps 8 % of its gradient" in intro
+    assert "with every MLP route cut, block 0's qkv keeps 8 % of its gradient in the shipped run." in intro
     cut_size, share = answer.index("is 8, 23, 33 and 53 % in blocks 0-3"), answer.index("93, 79 and 71 %")
     assert cut_size < share and "the table's other measure, the MLP share" in answer
     assert "a second measure" not in answer
