@@ -64,6 +64,8 @@ def test_table_7s_hard_patch_row_is_flagged_where_its_2_0_is_quoted():
     assert "(that row's 21.1M and 4.2G do not reproduce: 21.47M and 4.54G by the appendix's recount)" in quoted
     appendix = nb.flat(nb.all_text(APPENDIX))
     assert "21.47M and 4.54G" in appendix  # the recount the sentence points to
+    summary = _section("## Summary")
+    assert "(one run each); that row's sizes do not reproduce." in summary
 
 
 def test_the_convolution_stem_and_the_qk_scale_are_named_with_links():
