@@ -89,7 +89,11 @@ def test_two_patch_sets_named_once_and_used():
 
 def test_adebayo_by_eye_and_attention_flow_scope():
     rule = _text("**How the table is read.**")
-    assert "By eye, the map already moves at ρ 0.88 with blocks 1-3 re-drawn" in rule  # 20g: measured, not a guess
+    # 20g: measured, not a guess; 21c: the panel's own ρ, the 32 digits' mean beside it
+    assert (
+        "By eye, the map already moves at ρ +0.86 with blocks 1-3 re-drawn (this digit; +0.88 the 32 digits' mean)"
+        in rule
+    )
     assert "The rule decides only *when* the map counts as moved" in rule
     out = nb.all_printed(LESSON)
     assert "classifier + blocks 1-3  +0.88 .. +0.90  +0.34 .. +0.44  4.5 .. 9.0 %" in out

@@ -165,7 +165,7 @@ def plot_class_token_heads(
     """
     heads = maps.shape[1] if isinstance(maps, torch.Tensor) and maps.dim() == 4 else 0
     where = f" in block {block}" if block is not None else ""
-    return _grid_figure(
+    fig = _grid_figure(
         images,
         maps,
         [f"head {head}" for head in range(heads)],
@@ -175,6 +175,12 @@ def plot_class_token_heads(
         outline,
         "row",
     )
+    flat = maps.flatten(2)  # (B, heads, rows * cols); near-flat: the cascade's rule, largest under 2x the mean
+    low = flat.amax(-1) < FLAT_PEAK_TO_MEAN * flat.mean(-1)
+    for row, head in low.nonzero().tolist():  # such a panel looks nearly black on its image's scale: say why
+        ax = fig.axes[row * (heads + 1) + head + 1]
+        ax.text(0.5, 0.04, "near-flat", transform=ax.transAxes, ha="center", va="bottom", color="white", fontsize=9)
+    return fig
 
 
 def plot_rollout_layers(
@@ -437,10 +443,9 @@ def _wrapped_cascade(
         torch.stack(grids),
         titles[:columns],
         names,
-        "Cascade: one digit's maps, re-drawn from the classifier (the linear head; fc_norm is Identity) down\n"
+        "Cascade: one digit's maps, re-drawn from the classifier (the linear head) down\n"
         + (
-            "(each panel scaled to its own largest weight; ρ: Spearman's rank correlation with the trained map;\n"
-            f"near-flat, grey and hatched: its largest weight under {FLAT_PEAK_TO_MEAN:g}× its mean)"
+            "(each panel scaled to its own largest weight; ρ: Spearman's rank correlation with the trained map)"
             if own
             else "(each method on one scale, its largest weight; ρ: Spearman's rank correlation with the trained map)"
         ),
@@ -481,7 +486,8 @@ def _fade_panels(fig: Figure, faint: Sequence[bool], columns: int) -> None:
             facecolor="0.5",
             hatch="//",
             edgecolor="0.55",
-            label="near-flat panel: grey scale, black = 0, mid-grey = its largest weight",
+            label="near-flat panel: grey scale, black = 0, mid-grey = its largest weight "
+            f"(near-flat: its largest weight under {FLAT_PEAK_TO_MEAN:g}× its mean)",
         )
         fig.legend(handles=[key], loc="lower center", fontsize=8, frameon=False)
 
