@@ -26,10 +26,13 @@ def test_directly_below_is_not_called_alike() -> None:
     # round 17c: the patch below left the lesson for appendix A (section 6 prints rows and columns only)
 
 
+SHUFFLED = "Shuffling the patches costs the trained model most of its accuracy"
+
+
 def test_the_shuffled_digits_are_drawn_before_the_accuracy_sentence() -> None:
     cells = _cells()
     drawn = next(i for i, c in enumerate(cells) if "plot_shuffled_digits(" in _source(c))
-    stated = next(i for i, c in enumerate(cells) if _source(c).startswith("Shuffled, the trained model gets"))
+    stated = next(i for i, c in enumerate(cells) if _source(c).startswith(SHUFFLED))  # 21f: a plain sentence first
     assert drawn < stated and any("image/png" in o.get("data", {}) for o in cells[drawn]["outputs"])
 
 

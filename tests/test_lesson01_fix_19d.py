@@ -63,7 +63,7 @@ def test_item3_the_canvas_is_described_before_its_figure() -> None:
     six = _section("## 6 ·", "## 7 ·")
     figure = next(i for i, c in enumerate(six) if 'save_figure(fig, "01_learned_positions_fine_grid")' in nb.source(c))
     before = nb.flat("\n".join(nb.source(c) for c in six[:figure]))
-    assert "trained the same recipe (seed 0, 20 epochs) on digits moved anywhere" in before  # 20e: the 8 x 8 run
+    assert "trained section 5's recipe for 20 epochs instead of 50 (seed 0) on digits moved anywhere" in before  # 21f
     assert "(after the next cell)" not in before
 
 
@@ -99,7 +99,7 @@ def test_item7_checker_messages() -> None:
 def test_item8_cell_28_names_d2l_and_cell_65_the_20_epoch_recipe() -> None:
     text = nb.flat(nb.all_text(LESSON))
     assert "d2l's `PatchEmbedding`, a `LazyConv2d`" in text
-    assert "trained this recipe three more times" not in text and "the same recipe (seed 0, 20 epochs)" in text
+    assert "trained this recipe three more times" not in text and "recipe for 20 epochs instead of 50 (seed 0)" in text
 
 
 def test_item2_the_width_arithmetic_is_in_appendix_a_with_its_check() -> None:

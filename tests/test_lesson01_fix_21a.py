@@ -25,6 +25,8 @@ def test_the_main_path_is_at_most_52_visible_cells_and_3000_words() -> None:
 def test_section_7_names_the_one_line_resize_calls_with_versions() -> None:
     sources = nb.sources(LESSON)
     seven = nb.flat(sources[nb.unique_index(sources, "## 7 · Going deeper")])
+    assert "`resample_abs_pos_embed`" in seven and "`interpolate_pos_encoding`" in seven
+    seven = nb.flat(sources[nb.unique_index(sources, "## Versions read")])  # 21f: the versions moved there
     assert "timm 1.0.28: `timm.layers.resample_abs_pos_embed(pos_embed, new_size=(24, 24))`" in seven
     assert "`timm.create_model(..., img_size=384)`" in seven
     assert "(transformers 5.23.0): `model(pixel_values, interpolate_pos_encoding=True)`" in seven

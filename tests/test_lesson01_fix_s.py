@@ -35,7 +35,7 @@ def test_section_5_shows_the_trained_shuffle_and_the_probe_moves_to_appendix_c()
     sources = _sources()
     five, six = _start(sources, "## 5 ·"), _start(sources, "## 6 ·")
     shuffle = next(i for i in range(five, six) if "lesson01_shuffle.json" in sources[i])
-    stated = next(i for i in range(shuffle, six) if sources[i].startswith("Shuffled, the trained model gets"))
+    stated = next(i for i in range(shuffle, six) if sources[i].startswith("Shuffling the patches costs"))  # 21f
     assert "21.8 %" in sources[stated] and "97.4 %" in sources[stated]  # round 17b: after the digits' picture
     assert not any("for scale in (1, 3, 10)" in s for s in sources[five:six])
     appendix = _sources(NOTEBOOK.with_name("01_patches_and_embeddings_appendix.ipynb"))  # fix round w

@@ -956,14 +956,18 @@ def plot_shuffled_digits(
     predicted: torch.Tensor,
     *,
     count: int = 8,
+    overall: tuple[float, int] | None = None,
     dpi: int | None = None,
 ) -> Figure:
     """Section 5's trained-model shuffle: the first ``count`` digits ``(B, 1, H, W)`` with their true labels
-    (top) over the same digits shuffled with the model's predictions (bottom; green when right, red when wrong)."""
+    (top) over the same digits shuffled with the model's predictions (bottom; green when right, red when wrong).
+
+    The title counts the shown digits the model gets right; ``overall = (share, n)`` adds the share right over
+    all ``n`` shuffled digits, so a lucky or unlucky sample of ``count`` does not stand for the whole."""
     count = min(count, digits.shape[0], shuffled.shape[0])
     if labels.shape[0] < count or predicted.shape[0] < count:
         raise ValueError(f"need {count} labels and predictions, got {labels.shape[0]} and {predicted.shape[0]}")
-    fig = new_figure(figsize=(1.3 * count, 3.3), **({} if dpi is None else {"dpi": dpi}))
+    fig = new_figure(figsize=(1.3 * count, 3.7), **({} if dpi is None else {"dpi": dpi}))
     axes = fig.subplots(2, count, squeeze=False)
     for k in range(count):
         true, guess = int(labels[k]), int(predicted[k])
@@ -972,7 +976,14 @@ def plot_shuffled_digits(
             ax.set_axis_off()
         axes[0, k].set_title(f"true {true}", fontsize=9)
         axes[1, k].set_title(f"predicted {guess}", fontsize=9, color="green" if true == guess else "red")
-    fig.suptitle("top: test digits; bottom: the same digits, patches shuffled (one permutation for all)", fontsize=10)
+    right = sum(int(labels[k]) == int(predicted[k]) for k in range(count))
+    score = f"{right} of these {count} right"
+    if overall is not None:
+        share, n = overall
+        score += f"; {share:.1%} of all {n:,}".replace("%", " %")
+    fig.suptitle(
+        f"top: test digits; bottom: the same digits, patches shuffled (one permutation for all)\n{score}", fontsize=10
+    )
     fig.tight_layout()
     return fig
 
