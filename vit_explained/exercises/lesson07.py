@@ -1001,6 +1001,16 @@ def _check_constant(
         )
 
 
+def _describe(answer: object) -> str:
+    """A returned value by its type and, for tensors and arrays, shape: never its numbers (a tuple item by item)."""
+    if isinstance(answer, (tuple, list)):
+        items = ", ".join(_describe(item) for item in answer[:4]) + (", ..." if len(answer) > 4 else "")
+        return f"a {type(answer).__name__} of {len(answer)}: ({items})"
+    if isinstance(answer, (torch.Tensor, np.ndarray)):
+        return f"a {type(answer).__name__} of shape {tuple(answer.shape)}"
+    return f"{answer!r:.40} (a {type(answer).__name__})"
+
+
 def _check_one_token_attention(
     token_attention: Callable[[torch.Tensor, nn.Linear, nn.Linear], torch.Tensor],
     attention: TokenAttention,
@@ -1019,7 +1029,7 @@ def _check_one_token_attention(
     _check_inputs_kept(attention, before, given, tokens, case)
     if not isinstance(answer, (torch.Tensor, np.ndarray)):  # a numpy array fails below: it cuts the gradient
         fail(
-            f"for {case} your function returned {answer!r:.40} (a {type(answer).__name__}); return a "
+            f"for {case} your function returned {_describe(answer)}; return a "
             "(B, N, token_dim) torch.Tensor, the attention's output"
         )
     answer = as_tensor(answer, f"your output for {case}")

@@ -1034,7 +1034,9 @@ def plot_folded_channels(
     if window_means is not None and tuple(window_means.shape) != (rows, cols):
         raise ValueError(f"window_means must be ({rows}, {cols}), got {tuple(window_means.shape)}")
     picture = image.detach().cpu().float()
-    panels = [(f"channel {channel}\n{rows} x {cols} tokens", feature_map[channel]) for channel in channels]
+    panels = [  # each channel on its own colour scale: the values are random features, in arbitrary units
+        (f"channel {channel}\n{rows} x {cols} tokens\n(arbitrary units)", feature_map[channel]) for channel in channels
+    ]
     if window_means is not None:
         panels.insert(0, (f"window means\n(no token transformer)\n{rows} x {cols} tokens", window_means))
     tall = rows >= 2 * cols  # a tall strip (400 x 100): larger panels so each channel can be read
