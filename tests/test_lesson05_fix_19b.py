@@ -59,8 +59,8 @@ def test_the_share_is_split_by_rows_at_init():
     assert "    3 |                True |                   -2%    21%    27%    -2% |" in table
     check = cells[at + 1]
     assert "hide-input" in check["metadata"]["tags"] and 'row_pct[0] == {"q": -2, "k": -2, "v": 31}' in nb.source(check)
-    bullets = nb.flat(sources[_at(sources, "- **Freeze.**")])
-    assert "($W_q$'s is -2 % in block 0, against 31 %)" in bullets  # 20c: at most 3 numbers in the bullets
+    bullets = nb.flat(sources[_at(sources, "By rows (last lines)")])  # 21f: the by-rows bullet moved to appendix F
+    assert "$W_q$'s is -2 % in block 0, against 31 %)" in bullets  # 20c: at most 3 numbers in the bullets
 
 
 def test_the_trained_rows_answer_the_question_for_w_q_itself():
