@@ -62,7 +62,9 @@ def test_the_folded_channels_caption_matches_the_picture():
 def test_table_7s_hard_patch_row_is_flagged_where_its_2_0_is_quoted():
     section_6 = _section("## 6. Does T2T help?")
     quoted = section_6.split("the T2T module is 2.0 points above hard patches")[1][:140]
-    assert "(that row's 21.1M and 4.2G do not reproduce: 21.47M and 4.54G by the appendix's recount)" in quoted
+    # r21g item 5: the flag moved from a parenthesis to a footnote marked where the 2.0 is quoted
+    assert quoted.startswith("², ")
+    assert "² That row's 21.1M and 4.2G do not reproduce: 21.47M and 4.54G by the appendix's recount." in section_6
     appendix = nb.flat(nb.all_text(APPENDIX))
     assert "21.47M and 4.54G" in appendix  # the recount the sentence points to
     summary = _section("## Summary")

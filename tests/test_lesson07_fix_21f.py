@@ -77,3 +77,13 @@ def test_exercise_3_describes_a_returned_tuple_by_types_and_shapes():
         with pytest.raises(ExerciseFailed) as failed:
             lesson07.check_token_attention(wrong)
         assert "tensor(" not in str(failed.value)
+
+
+def test_table_7s_flag_is_a_footnote_and_the_arms_findings_and_caveats_start_their_own_lines():
+    section_6 = _cell("## 6. Does T2T help?")
+    assert "hard patches (that row's" not in section_6  # no parenthesis inside the Table 7 sentence
+    assert "points above hard patches², convolutions with the same windows get 1.3 of them" in section_6
+    arms = nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "**The `Linear` arm.**")]
+    assert "sign test p = 0.031).\\\nCaveat: the `Linear` removes" in arms
+    assert "only the soft\nsplits do.\\\nThe token MLP matched" in arms
+    assert "attention was not needed for them here.\\\nCaveat: 1.2 points" in arms
