@@ -87,3 +87,9 @@ def test_table_7s_flag_is_a_footnote_and_the_arms_findings_and_caveats_start_the
     assert "sign test p = 0.031).\\\nCaveat: the `Linear` removes" in arms
     assert "only the soft\nsplits do.\\\nThe token MLP matched" in arms
     assert "attention was not needed for them here.\\\nCaveat: 1.2 points" in arms
+
+
+def test_exercise_1_names_section_2s_picture_as_its_hint():
+    sources = nb.sources(LESSON)
+    exercise = nb.flat(sources[nb.unique_index(sources, "### Exercise 1 · What does one final token see?")])
+    assert "its nested-windows picture, 7 then 15 then 31, is your hint." in exercise
