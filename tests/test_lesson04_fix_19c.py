@@ -30,7 +30,7 @@ def test_mlp_is_the_only_step_that_can_gate_single_features() -> None:
     lesson = nb.flat("\n".join(nb.sources(LESSON)))
     appendix = nb.flat("\n".join(nb.sources(APPENDIX)))
     assert "only step that transforms one token's features nonlinearly" not in lesson
-    assert "The MLP is the block's only step that can gate single features of a token" in lesson
+    assert "The MLP is the block's only step with an input-dependent gate on single features of a token" in lesson
     assert "(why LayerNorm and attention cannot: appendix N)" in lesson
     assert "transforms each token's features nonlinearly" not in appendix
     assert "The MLP is the only step that can gate each feature of a token on its own." in appendix

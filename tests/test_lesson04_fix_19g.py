@@ -44,6 +44,6 @@ def test_attention_reweights_whole_head_slices_only() -> None:
     text = next(
         " ".join(nb.source(c).split())
         for c in nb.cells(LESSON)
-        if "only step that can gate single features" in nb.source(c)
+        if "only step with an input-dependent gate on single features" in " ".join(nb.source(c).split())  # 21f
     )  # 21a: the argument itself is appendix N's; the lesson keeps one line and the pointer
     assert "(why LayerNorm and attention cannot: appendix N)" in text

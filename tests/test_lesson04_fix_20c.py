@@ -25,7 +25,7 @@ def test_coincidence_of_the_range_next_to_the_widget_and_in_the_guide() -> None:
     assert "The fall matches $L^{-0.5}$" not in nb.all_text(LESSON)
     fig = plot_final_norm_ablation({"layernorm": (-0.47, -0.56, -0.38)})
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "slope -0.5 (Xiong's rate, for a squared norm linear in L)" in legend and not plt.get_fignums()  # 21c
+    assert "slope -0.5 (the rate of Xiong et al.'s bound)" in legend and not plt.get_fignums()  # 21c, 21f
 
 
 def test_detached_sigma_is_the_fifth_arm_printed_plotted_and_asserted() -> None:

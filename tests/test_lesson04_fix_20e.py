@@ -61,7 +61,8 @@ def test_sub_questions_are_6a_6b_6c() -> None:
 def test_training_setup_answer_and_table_header() -> None:
     sources = nb.sources(LESSON)
     training = nb.flat(sources[nb.unique_index(sources, '<a id="norm-training"></a>')])
-    assert "both designs keeping the encoder's final LayerNorm (6a's probe gives post-norm none;" in training
+    assert "both designs keeping the encoder's final LayerNorm, unlike 6a's probe," in training  # 21f
+    assert "unlike 6a's probe, where post-norm has no final norm" in training
     answer = nb.flat(sources[nb.unique_index(sources, "**Answer 6c.**")])
     assert answer.startswith("**Answer 6c.** Pre-norm, at the one large lr tested (5e-3).")
     header = "accuracy pre-norm - post-norm, points [95 % t-interval over 3 paired seeds]"
@@ -75,16 +76,13 @@ def test_training_setup_answer_and_table_header() -> None:
 def test_deeper_stacks_quoted_from_appendix_a() -> None:
     sources = nb.sources(LESSON)
     widget = nb.flat(sources[nb.unique_index(sources, "stream_explorer = residual_stream_widget(") - 1])
-    assert "Deeper (16-128 blocks): faster, $L^{1.16}$;" in widget  # 21c
-    assert "the gradient falls as $L^{-0.62}$ [-0.72, -0.52] (appendix A)" in widget
-    printed = nb.printed(nb.cells(LESSON)[nb.unique_index(sources, "stream_explorer = residual_stream_widget(")])
-    assert "16-128 blocks: L^+1.16 [+1.11, +1.21]" in printed  # 21c: printed beside it
-    assert "gradient, 16-128 blocks: L^-0.62 [-0.72, -0.52]" in printed
-    summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
-    assert (
-        "deeper (16-128 blocks) it grows faster, $L^{1.16}$ [1.11, 1.21], and the gradient falls as $L^{-0.62}$"
-        in summary
-    )
+    assert "Deeper (16-128 blocks): appendix A." in widget  # 21f: the numbers moved to appendix A, one sentence left
+    appendix = nb.sources(APPENDIX)
+    deeper = nb.flat(appendix[nb.unique_index(appendix, "Deeper, from 16 to 128 blocks, the squared norm")])
+    assert "($L^{1.16}$, interval [1.11, 1.21], inside Lemma 2's band)" in deeper  # 21c's numbers, where they live now
+    assert "the gradient falls faster, $L^{-0.62}$ (interval [-0.72, -0.52])" in deeper
+    summary = nb.flat(appendix[nb.unique_index(appendix, "## Summary")])
+    assert "$L^{1.16}$ [1.11, 1.21], inside Lemma 2's band, and the gradient falls faster, $L^{-0.62}$" in summary
     printed = nb.all_printed(APPENDIX)  # the numbers quoted are appendix A's printed ones
     assert "the gradient ~ L^-0.62 [-0.72, -0.52]; ||x_L||^2 ~ L^+1.16 [+1.11, +1.21]" in printed
 

@@ -30,15 +30,16 @@ def test_squared_norm_slope_printed_asserted_and_said() -> None:
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
     widget = nb.unique_index(sources, "stream_explorer = residual_stream_widget(")
     printed = nb.printed(cells[widget])
-    assert "squared stream norm ~ 2-16 blocks: L^+0.96 [+0.86, +1.07]; 16-128 blocks: L^+1.16 [+1.11, +1.21]" in printed
-    assert "gradient, 16-128 blocks: L^-0.62 [-0.72, -0.52]" in printed
+    assert "squared stream norm ~ L^+0.96 [+0.86, +1.07]" in printed  # 21f: the 16-128 numbers moved to appendix A
+    deeper = nb.all_printed(APPENDIX)
+    assert "||x_L||^2 ~ L^+1.16 [+1.11, +1.21]" in deeper and "the gradient ~ L^-0.62 [-0.72, -0.52]" in deeper
     check = cells[widget + 1]
-    assert nb.hidden(check) and "[round(v, 2) for v in shallow] == [0.96, 0.86, 1.07]" in nb.source(check)
-    prose = nb.flat(sources[widget - 1])
-    assert "Over 2-16 blocks the squared norm grows about linearly, $L^{0.96}$ [0.86, 1.07], as Xiong et al." in prose
-    assert "Deeper (16-128 blocks): faster, $L^{1.16}$; the gradient falls as $L^{-0.62}$ [-0.72, -0.52]" in prose
+    assert nb.hidden(check) and "[round(v, 2) for v in stream_slope] == [0.96, 0.86, 1.07]" in nb.source(check)
+    prose = nb.flat(sources[widget - 1])  # 21f: 'as Xiong et al. assume' replaced by what the numbers support
+    assert "The squared norm fits $L^{0.96}$ [0.86, 1.07]" in prose
+    assert "Deeper (16-128 blocks): appendix A." in prose
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
-    assert "squared norm grows about linearly over 2-16 blocks, $L^{0.96}$ [0.86, 1.07], as Xiong" in summary
+    assert "The stream's squared norm fits $L^{0.96}$" in summary
     assert "coincidence" not in nb.all_text(LESSON)
 
 
@@ -54,7 +55,7 @@ def test_appendix_no_longer_calls_the_match_a_coincidence_nor_the_band_met_below
 def test_ablation_legend_no_longer_says_matched_only_over_the_range() -> None:
     fig = plot_final_norm_ablation({"layernorm": (-0.47, -0.56, -0.38)})
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "slope -0.5 (Xiong's rate, for a squared norm linear in L)" in legend
+    assert "slope -0.5 (the rate of Xiong et al.'s bound)" in legend  # 21f: reworded
     assert not any("matched here only" in line for line in legend) and not plt.get_fignums()
 
 
@@ -71,7 +72,8 @@ def test_answer_6c_says_a_longer_warm_up_is_untested_and_6c_names_its_post_norm(
     answer = nb.flat(sources[nb.unique_index(sources, "**Answer 6c.**")])
     assert "delayed post-norm's collapse but did not prevent it. A longer one is untested." in answer
     question = nb.flat(sources[nb.unique_index(sources, "**6c · And in training?**")])
-    assert "both designs keeping the encoder's final LayerNorm (6a's probe gives post-norm none;" in question
+    assert "both designs keeping the encoder's final LayerNorm, unlike 6a's probe," in question  # 21f: a sentence
+    assert "unlike 6a's probe, where post-norm has no final norm" in question
 
 
 def test_summary_points_to_appendix_c_without_unprinted_numbers() -> None:
