@@ -128,7 +128,7 @@ def test_the_cost_of_the_planted_mistake_sits_in_appendix_b_beside_the_per_seed_
     code = _index(sources, "by_accuracy = paired_seeds(")
     assert appendix_b < per_seed < cost < code and code == cost + 1 and "by_accuracy.consistent" in sources[code + 1]
     assert not any("84.2 to 86.2" in s for s in sources[:summary])
-    claim = _index(sources, "On every seed the distillation head calls most unseen 7s")
+    claim = _index(sources, "On every seed the distillation head calls most held-out 7s")
     assert "kept epoch (appendix B" in sources[claim] and "(printed below)" not in sources[claim]
 
 

@@ -102,7 +102,7 @@ def test_other_digits_wilson_intervals_against_the_control_are_printed_and_asser
 
 def test_forty_epoch_arms_say_why_validation_sevens():
     text = nb.flat(nb.all_text(LESSON))
-    assert "the 50 unseen validation 7s (the stored 40-epoch runs recorded only those)" in text  # fix 20c
+    assert "the 50 validation 7s, held out from training (the stored 40-epoch runs recorded only those)" in text  # 21f
     assert "so they are read on the 100 test 7s, which chose nothing" in text
 
 

@@ -76,7 +76,7 @@ def test_relabel_figures_name_digits_and_length():
     sources = nb.sources(LESSON)
     # fix 20e (review r20d): section 3's figure became a teacher x head table naming its digits
     # fix 21c (review r21b): the table prints in the cell after the picture that builds called_1
-    assert "% of the 50 unseen validation 7s called 1" in sources[nb.unique_index(sources, "called_1 = {") + 1]
+    assert "% of the 50 held-out validation 7s called 1" in sources[nb.unique_index(sources, "called_1 = {") + 1]
     picture = sources[nb.unique_index(sources, '"09_relabel_40_epochs"')]
     assert 'digits="50 validation 7s", epochs=40' in picture
     short = sources[nb.unique_index(sources, '"09_relabel_short_arms"')]

@@ -32,7 +32,7 @@ def test_goal_section_3_and_summary_say_which_head_follows_what():
     first = nb.flat(sources[0])
     # fix 21c (review r21b): the class head "does not pick up the mistake" (the runs record only "says 1")
     assert FOLLOWS in first and "the class head does not pick up the mistake (0/50 7s called a 1)" in first
-    claim = nb.flat(sources[nb.unique_index(sources, "On every seed the distillation head calls most unseen 7s")])
+    claim = nb.flat(sources[nb.unique_index(sources, "On every seed the distillation head calls most held-out 7s")])
     assert FOLLOWS + "; the class head does not pick up the mistake (0/50 7s called a 1)" in claim.replace("**", "")
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
     assert FOLLOWS in summary and "the class head does not pick up the mistake (0/50 7s called a 1" in summary
@@ -113,7 +113,7 @@ def test_two_to_sixteen_comes_with_its_controls_range_checked_from_the_store():
     says_1 = lambda arm: [sum(r["test_class_says_1"]) for r in arms[arm]["runs"]]  # noqa: E731
     both = says_1("short-hard") + says_1("short-soft")
     assert (min(both), max(both)) == (2, 16) and (min(says_1("short-control")), max(says_1("short-control"))) == (1, 7)
-    assert "(2, 16)" in sources[nb.unique_index(sources, "token_gain = [")]  # the hidden check beside the claim
+    assert "(7, 11)" in sources[nb.unique_index(sources, "token_gain = [")]  # fix 21f: the same hard loss
 
 
 def test_the_seeds_share_one_planted_teacher():
