@@ -97,3 +97,15 @@ def test_mnist_fast_figure_draws_the_floor():
     assert "floor=floor" in nb.source(CELLS[at])
     check = nb.source(CELLS[at + 1])
     assert "MNIST_FAST.label_smoothing == CURVES.label_smoothing == 0.1" in check
+
+
+def test_x255_positions_hypothesis_moved_to_appendix_h_with_its_checks():
+    lesson = nb.flat(SOURCES[nb.unique_index(SOURCES, "Pixels x255 do not show at step 0")])
+    assert "drown the position embeddings" not in lesson and "#x255-positions" in lesson
+    assert "position embedding norm" not in nb.all_printed(LESSON)
+    appendix = nb.NOTEBOOKS / "06_train_a_vit_appendix.ipynb"
+    cells, sources = nb.cells(appendix), nb.sources(appendix)
+    at = nb.unique_index(sources, "x255_table = clinic.input_scale_table")
+    assert "minus pixels x255 alone, seed by seed: -4, -17, -2 points" in nb.printed(cells[at])
+    assert nb.hidden(cells[at + 1]) and "[-4, -17, -2]" in sources[at + 1]
+    assert '<a id="x255-positions"></a>' in sources[at - 1]
