@@ -93,7 +93,9 @@ def test_item_8_untrained_d_32_against_trained_d_64():
     check = sources[nb.unique_index(sources, "small_low = [round(100 * min(")]
     assert "(small_low[0], small_high[0], small_low[3], small_high[3]) == (26, 37, -2, 11)" in check
     summary = _text(LESSON, "## Summary")
-    assert "The MLP share of the qkv gradient is small in the untrained D = 32 model" in summary
+    assert "The MLP share of the qkv gradient is lower in the untrained D = 32 model" in summary
+    contrast = "than in the trained D = 64 one (93 % and 53 %, one checkpoint's mean over 8 batches), in every block"
+    assert contrast in summary
 
 
 def test_item_9_cell_3_says_the_patch_embedding_keeps_pytorch_default():
