@@ -58,7 +58,7 @@ def test_appendix_a_prints_the_band_slopes_and_increments() -> None:
     assert "||x_L||^2 added per block, 2->4, 4->8, 8->16: 33, 45, 62" in printed
     text = nb.flat(nb.all_text(APPENDIX))
     assert "where an affine law adds a constant amount" in text
-    assert "faster than Lemma 2's affine band, whose edges give 0.72 and 0.88 here" in text
+    assert "faster than Lemma 2's affine form, whose band edges give 0.72 and 0.88 here" in text
 
 
 def test_deeper_numbers_moved_to_appendix_a_one_sentence_left() -> None:
@@ -98,7 +98,7 @@ def test_summary_bullet_in_words_numbers_once() -> None:
     bullet = summary[summary.index("**At initialisation**") : summary.index("**In training**")]
     assert "shrinks with depth because the final LayerNorm divides by a growing stream" in bullet
     assert bullet.count("$L^{-0.47}$") == 1 and "1.16" not in bullet and "-0.62" not in bullet
-    assert "faster than the affine band of Xiong et al.'s Lemma 2" in bullet
+    assert "faster than the affine form of Xiong et al.'s Lemma 2" in bullet
 
 
 def test_mlp_gate_is_input_dependent() -> None:
