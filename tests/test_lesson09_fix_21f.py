@@ -112,6 +112,7 @@ def test_does_not_pick_up_is_scoped_to_the_hard_loss_at_40_epochs_with_the_soft_
     assert all(0.42 <= r["val_accuracy"] <= 0.436 for r in arms["short-soft-tau3"]["runs"])  # '~43 %'
     check = nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "token_gain = [")]
     assert "== (37, 73)" in check and "== (0, 20)" in check
+    assert '"class") == [60, 73, 37]' in check and '"class") == [2, 0, 20]' in check  # the per-seed counts quoted
 
 
 def test_the_interval_is_read_as_too_wide_to_detect_one_to_two_points():
