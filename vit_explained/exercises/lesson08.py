@@ -1833,12 +1833,14 @@ _MAX_FUSION_MISTAKES = {
     "last row": (
         "you read the last token's row of R, R[:, -1]: the class token is token 0, so its row is the one to read"
     ),
-    "no keepdim": "you ran it one image at a time and divided by a.sum(dim=-1) without keepdim=True, as "
-    "vit-explain does: on one image the (N,) row sums broadcast along the last axis and divide each column, not "
-    "each row. Write a / a.sum(dim=-1, keepdim=True)",
+    "no keepdim": (
+        "you divided each column, not each row, by the row sums: either you ran it one image at a time with "
+        "vit-explain's a / a.sum(dim=-1), without keepdim (the (N,) sums broadcast along the last axis), or you "
+        "divided by a.sum(-1)[:, None, :]. Write a / a.sum(dim=-1, keepdim=True)"
+    ),
     "reversed order": (
-        "you multiplied in the reversed order, R = R @ mixed: each new block goes on the left of the product so "
-        "far, so the last block is applied last"
+        "you multiplied in the reversed order, R = R @ mixed, or walked the list last to first: walk it first to "
+        "last, each new block on the left of the product so far, so the last block is applied last"
     ),
 }
 

@@ -1,0 +1,128 @@
+"""Lesson 08, review r21g_08: section 5's key-column table gets each head's most frequent key, used for every digit,
+as a fixed bar with a paired interval ("reads the stroke" only above it; appendix D's off-ink heads read against it
+too); section 9 gives both verdicts, against the noise floor and by its own stated rule; section 11 says "about 13
+(max) and 14 (mean)"; exercise 6's checker names both causes of the missing keepdim and of the reversed order."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from tests import _notebook as nb
+from vit_explained.exercises import ExerciseFailed, lesson08
+
+LESSON = nb.NOTEBOOKS / "08_attention_maps.ipynb"
+APPENDIX = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
+
+
+def _at(text: str, path=LESSON) -> int:
+    return nb.unique_index(nb.sources(path), text)
+
+
+def test_key_columns_print_a_fixed_key_bar_with_paired_intervals():
+    cells = nb.cells(LESSON)
+    at = _at("fixed_on_ink = key_on_ink[:, mode_key.flatten()]")
+    out = nb.printed(cells[at])
+    assert "its most frequent top key, used for every digit: on ink (%); the top key minus it, paired" in out
+    assert "block 1:  70.5 % +18.0 [+13.0, +23.5]" in out
+    assert "block 0:  82.5 % -31.0 [-37.5, -24.5]" in out
+    check = cells[at + 1]
+    assert nb.hidden(check) and "[18.0, 12.0, 13.5, 15.0]" in nb.source(check) and "gap_low[1] > 0" in nb.source(check)
+    reading = nb.flat(nb.source(cells[_at("**Key columns**")]))
+    assert "12.0 to 18.0 points above that bar (paired intervals above 0)" in reading
+    assert "three more heads often off the ink" not in reading
+    summary = nb.flat(nb.sources(LESSON)[_at("## Summary")])
+    assert "three more heads are often off-ink, above chance" not in summary
+    assert "12 to 18 points more often than their most frequent key used for every digit" in summary
+
+
+def test_appendix_d_reads_the_off_ink_heads_against_their_own_fixed_key():
+    cells = nb.cells(APPENDIX)
+    at = _at("fixed_share = fixed_on_ink.float().mean(0)", APPENDIX)
+    out = nb.printed(cells[at])
+    bar = "against its most frequent key, used for every digit (82.5 % on ink): "
+    assert bar + "-31.0 points, 95 % interval [-37.5, -24.5]" in out
+    assert "block 1, top key on ink - its most frequent key on ink, paired: head 0 +18.0" in out
+    check = nb.source(cells[at + 1])
+    assert "bars == {(0, 0): 82.5, (3, 0): 41.0, (3, 2): 72.0}" in check
+    assert "over_fixed[0, 0].difference.high < 0" in check
+    text = nb.flat(nb.sources(APPENDIX)[_at("that head is a **fixed-key** head", APPENDIX)])
+    assert "Chance is a low bar, though" in text and "block 0's head 0 (82.5 % on ink; paired -31.0 points)" in text
+
+
+def test_section_9_states_both_verdicts_and_prints_the_rule():
+    cells = nb.cells(LESSON)
+    at = _at("rule_gaps = {")
+    out = nb.printed(cells[at])
+    assert "the rule, paired per digit" in out
+    assert "classifier               +0.081 [+0.078, +0.085] / +0.067 [+0.037, +0.098]" in out
+    assert "classifier + blocks 2-3  +0.061 [+0.057, +0.065] / -0.004 [-0.043, +0.034]" in out
+    assert "classifier + blocks 1-3  -0.033 [-0.043, -0.024] / -0.115 [-0.170, -0.059]" in out
+    assert nb.hidden(cells[at + 1]) and 'rule["classifier"][1] == (0.067, 0.037, 0.098)' in nb.source(cells[at + 1])
+    verdict = nb.flat(nb.sources(LESSON)[_at("**Verdict** (ρ over 32 digits")])
+    assert "Against the noise floor" in verdict and "By the rule (paired lines above)" in verdict
+    assert "has not moved at the classifier step (+0.067 [+0.037, +0.098]: still closer)" in verdict
+    assert "moved from blocks 2-3 (-0.004 [-0.043, +0.034], borderline)" in verdict
+    assert "rollout from blocks 1-3 (-0.033 [-0.043, -0.024])" in verdict
+    opening = nb.flat(nb.sources(LESSON)[_at("## 9 · Sanity check")])
+    assert "the gradient-weighted map changes at once." not in opening
+    assert "moves at once against a noise floor, from blocks 2-3 by the rule below" in opening
+    summary = nb.flat(nb.sources(LESSON)[_at("## Summary")])
+    assert "the gradient-weighted map moves beyond noise, yet stays detectably nearer" in summary
+
+
+def test_section_11_names_max_and_mean():
+    text = nb.flat(nb.sources(LESSON)[_at("## 11 · jacobgil/vit-explain")])
+    assert "about 13 (max) and 14 (mean) patches instead of 37" in text and "13 to 14 patches" not in text
+
+
+def _rolled(weights, *, reverse: bool = False, columns: bool = False):
+    eye = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype)
+    rolled = eye.expand_as(weights[0][:, 0])
+    for w in weights[::-1] if reverse else weights:
+        a = 0.5 * w.amax(1) + 0.5 * eye
+        a = a / a.sum(-1)[:, None, :] if columns else a / a.sum(-1, keepdim=True)
+        rolled = a @ rolled
+    flat = rolled[:, 0, 1:].argmax(-1)
+    return flat
+
+
+def batched_columns(weights, rows, cols):
+    flat = _rolled(weights, columns=True)
+    return torch.stack([flat // cols, flat % cols], -1)
+
+
+def walked_backwards(weights, rows, cols):
+    flat = _rolled(weights, reverse=True)
+    return torch.stack([flat // cols, flat % cols], -1)
+
+
+def right_divmod(weights, rows, cols):
+    flat = _rolled(weights)
+    return torch.stack([torch.div(flat, cols, rounding_mode="floor"), torch.remainder(flat, cols)], -1)
+
+
+def right_unravel(weights, rows, cols):
+    import numpy as np
+
+    flat = _rolled([w.double() for w in weights]).numpy()
+    return torch.as_tensor(np.stack(np.unravel_index(flat, (rows, cols)), -1))
+
+
+def right_list_of_pairs(weights, rows, cols):
+    return torch.tensor([divmod(int(f), cols) for f in _rolled(weights)])
+
+
+def test_exercise_6_names_both_causes_of_each_slip():
+    with pytest.raises(ExerciseFailed, match=r"a\.sum\(-1\)\[:, None, :\]") as batched:
+        lesson08.check_max_fusion_top_patch(batched_columns)
+    assert "one image at a time" in str(batched.value) and "keepdim=True" in str(batched.value)
+    with pytest.raises(ExerciseFailed, match="walked the list last to first") as backwards:
+        lesson08.check_max_fusion_top_patch(walked_backwards)
+    assert "reversed order, R = R @ mixed" in str(backwards.value)
+
+
+@pytest.mark.parametrize("answer", [right_divmod, right_unravel, right_list_of_pairs])
+def test_exercise_6_right_answers_pass(answer, monkeypatch):
+    monkeypatch.setattr(lesson08, "_on_digit_17", lambda function: "")
+    lesson08.check_max_fusion_top_patch(answer)
