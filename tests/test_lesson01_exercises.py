@@ -68,7 +68,7 @@ def test_token_count_accepts_answers_written_differently(answer):
         (lambda h, w, ph, pw: h - 3, "not right"),  # anything else: the generic message
         (lambda h, w, ph, pw: np.float64((h // ph) * (w // pw) + 1.5), "whole number"),
         (lambda h, w, ph, pw: torch.tensor([h // ph, w // pw]), "return an int, not a tensor"),
-        (lambda h, w, ph, pw: torch.tensor((h // ph) * (w // pw) + 1), "return an int, not a tensor"),  # fix round w
+        (lambda h, w, ph, pw: torch.tensor([(h // ph) * (w // pw) + 1]), "return an int, not a tensor"),  # one axis
         (lambda h, w, ph, pw: ph * pw * 3, "length of one flattened patch"),  # the 768 coincidence
         (lambda h, w, ph, pw: ph * pw * 3 + 1, "length of one flattened patch"),
     ],

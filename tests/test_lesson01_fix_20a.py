@@ -165,7 +165,7 @@ def test_item8_the_correct_token_matrix_comes_before_the_slip():
     matrix = nb.unique_index(sources, "fig = plot_token_matrix(patches[0]")
     slip = nb.unique_index(sources, "forgotten_line, fig = token_widget.compute(14, permute=False)")
     assert matrix < slip
-    assert "the same numbers with the *kernel's* `permute` forgotten" in nb.flat("\n".join(sources))  # 20e wording
+    assert "the `permute` forgotten on the *kernel*" in nb.flat("\n".join(sources))  # 21i wording
 
 
 def test_item9_a_whole_table_stretch_names_the_resized_class_row():

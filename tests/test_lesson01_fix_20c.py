@@ -66,7 +66,9 @@ def test_the_confirmatory_cell_prints_four_verdicts_and_the_summary_states_them(
     lines = nb.printed(cell).strip().splitlines()
     assert len(lines) == 4 and all(line.endswith(("-> confirmed", "-> not confirmed")) for line in lines)
     summary = _summary()
-    assert "(8 x 8 canvas: seed 1 yes, seed 2 not shown)" in summary  # 20e: one plain sentence
+    assert (
+        "(8 x 8 canvas: seeds 0 and 1 yes, seed 2 undecided, its interval holding 0)" in summary
+    )  # 20e: one plain sentence
     # the exploratory tables: both readings, never only the favourable one (20e: in appendix A)
     assert "read as one family of 20, rows in 3 of 5 and columns in none" in nb.flat(nb.all_text(APPENDIX))
 

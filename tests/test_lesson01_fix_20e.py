@@ -69,7 +69,7 @@ def test_moved_material_and_checks_live_in_appendix_a():
 def test_summary_bullets_merged():
     summary = nb.flat(next(s for s in nb.sources(LESSON) if s.startswith("## Summary")))
     assert "same-row positions come out alike in every table; same-column ones only sometimes" in summary
-    assert "(8 x 8 canvas: seed 1 yes, seed 2 not shown)" in summary
+    assert "(8 x 8 canvas: seeds 0 and 1 yes, seed 2 undecided, its interval holding 0)" in summary
     assert "family of 20" not in summary and "Tested on new runs" not in summary
 
 
@@ -79,7 +79,7 @@ def test_section8_strided_cnn_caveat_and_wording():
     assert "no grid step gives them back" not in text and "the tokens do not stay the same" in text
     assert "Azulay & Weiss 2019; Zhang 2019" in text and "in every layer" in text
     out = " ".join(nb.printed(c) for c in eight)
-    assert "a stride-4 CNN stem" in out and "0.00 at 4 px, 0.32 at 1 px" in out
+    assert "a stride-4 CNN stem" in out and "0.00 at 4 px, 0.00 at 8 px, 0.32 at 1 px" in out
     assert any("stem_gap[4] < 1e-5" in nb.source(c) for c in eight if nb.hidden(c))
 
 
@@ -98,9 +98,10 @@ def test_small_items():
     )
     assert "The printed checks: token 0" not in nb.all_text(LESSON)
     text = nb.flat(nb.all_text(LESSON))
-    assert "with the *kernel's* `permute` forgotten (vertical axis; section 3 forgot the *image's*)" in text
+    assert "the `permute` forgotten on the *kernel* (section 3 forgot the *image's*)" in text  # 21i: simpler
     assert "not section 3's slip" not in text
-    assert "ViT-S/16 (DeiT's DeiT-S; the name ViT-S came later, e.g. Steiner et al. 2021" in text
+    appendix = nb.flat(nb.all_text(APPENDIX))  # 21i: the naming aside moved to appendix F
+    assert "ViT-S/16 (DeiT's DeiT-S; the name ViT-S came later, e.g. Steiner et al. 2021" in appendix
     assert "a model size DeiT introduced" not in text
 
 

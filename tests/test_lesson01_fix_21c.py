@@ -106,11 +106,10 @@ def test_the_mnist_split_names_the_validation_digits() -> None:
 
 
 def test_library_versions_and_the_vit_s_name() -> None:
-    text = _main_path_text()
     # 21f: the versions moved to a note at the lesson's end
     versions = nb.flat(next(s for s in nb.sources(LESSON) if s.startswith("## Versions read")))
     assert "as of 1.23.6 and still in 1.26.14, also wraps the `Linear` in two LayerNorms" in versions
-    assert "the name ViT-S came later, e.g. Steiner et al. 2021" in text
+    assert "the name ViT-S came later, e.g. Steiner et al. 2021" in nb.flat(nb.all_text(APPENDIX))  # 21i: appendix F
 
 
 def test_patch_embedding_aside_moved_to_appendix_e_with_its_check() -> None:

@@ -12,6 +12,7 @@ from tests import _notebook as nb
 
 LESSON = nb.NOTEBOOKS / "01_patches_and_embeddings.ipynb"
 LESSON07 = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
+APPENDIX = nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb"
 VERSIONS = ("1.0.28", "8ef7380", "16fc24d", "5.23.0", "1.23.6", "1.26.14")
 
 
@@ -88,7 +89,10 @@ def test_item9_a_plain_sentence_before_each_set_of_statistics() -> None:
     assert plain in seven and seven.index(plain) < seven.index("-1.0 points")
     eight = _cell("In plain words: the patch cut follows only whole-patch shifts")
     assert eight.index("In plain words") < eight.index("(0.00)")
-    assert "strided CNNs are equivariant only to shifts by their stride (Azulay & Weiss 2019; Zhang 2019)" in eight
+    assert (
+        "strided CNNs are equivariant only to shifts by multiples of their stride (Azulay & Weiss 2019; Zhang 2019)"
+        in eight
+    )
 
 
 def test_item5_the_shuffle_picture_counts_its_eight_and_all_1000() -> None:
@@ -105,7 +109,7 @@ def test_item5_the_shuffle_picture_counts_its_eight_and_all_1000() -> None:
 
 def test_item4_t2t_vit_s_16_is_another_model_as_lesson_07_says() -> None:
     said = "T2T-ViT's ViT-S/16 is another model, 8 blocks of width 768 ([lesson 07](07_tokens_to_token_vit.ipynb)"
-    assert said in _main_text()
+    assert said in nb.flat(nb.all_text(APPENDIX))  # 21i: moved to appendix F
     assert "The T2T paper's ViT-S/16 is **8 blocks of width 768**" in nb.flat(nb.all_text(LESSON07))
 
 

@@ -65,10 +65,12 @@ def _view_after_permute(error: ExerciseFailed, case: str) -> None:
 
 
 def as_int(value: object, what: str = "your answer") -> int:
-    """Exercise 1 asks for an int: a Python or numpy integer passes; a tensor, an array or a bool is refused."""
-    if isinstance(value, (torch.Tensor, np.ndarray)):
-        fail(f"return an int, not a tensor or array: {what} is a {_type_name(value)}")
-    return _as_any_int(value, what)
+    """Exercise 1 asks for an int: a Python or numpy integer passes, and so does a 0-d integer tensor or array
+    (``torch.tensor(197)``, read as ``int(...)`` reads it); a tensor or array with an axis, a float or a bool is
+    refused."""
+    if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim != 0:
+        fail(f"return an int, not a tensor or array: {what} is a {_type_name(value)} of shape {tuple(value.shape)}")
+    return _as_any_int(value, what)  # a 0-d tensor or array: its one number, refused if a float or a bool
 
 
 # (height, width, patch height, patch width): square and non-square images and patches.
