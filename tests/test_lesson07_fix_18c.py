@@ -49,16 +49,22 @@ def test_the_trained_stem_sits_in_section_6_and_the_attention_study_in_going_fur
     summary = next(i for i, s in enumerate(sources) if s.startswith("## Summary"))
     fold = [i for i, s in enumerate(sources) if "trained_fold_study(val_48" in s]
     study = [i for i, s in enumerate(sources) if "stem_attention_study(val_48" in s]
-    # the attention study moved to Going further (after the exercises), and later the channels joined it there
+    picture = [i for i, s in enumerate(sources) if "plot_trained_fold(" in s]
+    # the attention study moved to Going further (after the exercises), and later the channels joined it there;
+    # 21i (review r21h item 1): the channels' picture moved into section 6, the appendix keeps its numbers
     going_further = next(i for i, s in enumerate(sources) if s.startswith("## Going further"))
-    assert len(fold) == 1 and len(study) == 1 and section_6 < summary < going_further < fold[0] < study[0]
+    appendix_fold = [i for i in fold if i >= len(nb.sources(LESSON))]
+    assert len(picture) == 1 and section_6 < picture[0] < summary and fold == [picture[0], *appendix_fold]
+    assert len(appendix_fold) == 1 and len(study) == 1
+    assert section_6 < summary < going_further < appendix_fold[0] < study[0]
     assert not any("trained_stem_weights()" in s or "plot_trained_fold(" in s for s in sources[:section_6])
-    assert "### What training does to the first token transformer" in sources[fold[0] - 1]
+    assert "### What training does to the first token transformer" in sources[appendix_fold[0] - 1]
+    assert "**What training does to the stem.**" in sources[picture[0] - 2]
 
 
 def test_one_print_and_one_figure_per_stem_cell():
     for marker, plot in (
-        ("trained_fold_study(val_48", "plot_trained_fold("),
+        ("plot_trained_fold(", "plot_trained_fold("),  # 21i: the picture's cell (section 6)
         ("stem_attention_changes(", "plot_attention_offsets("),
     ):
         (cell,) = [s for s in _visible_code() if marker in s]

@@ -85,7 +85,8 @@ def test_section_6_is_one_thread_and_the_fold_study_sits_beside_the_attention_st
     looks = _holding(sources, "## Appendix · Three more looks at section 6's runs")
     # 20c: the later-models list is all of Going further; the studies moved to an appendix, their checks with them
     assert further == later < looks < fold < attention < appendix
-    (code,) = [i for i, s in enumerate(sources) if "trained_fold_study(val_48" in s]
+    # 21i: the picture moved to section 6; the appendix's cell keeps the numbers
+    (code,) = [i for i, s in enumerate(sources) if "trained_fold_study(val_48" in s and i >= len(nb.sources(LESSON))]
     assert fold < code < attention and "hide-input" in cells[code + 1]["metadata"].get("tags", [])
     assert "Xiao et al. 2021" in sources[later] and not any("Xiao" in s for s in sources[:summary])
     assert summary <= 89  # was 87, then 85; 20a: + the nested-windows picture and the affine test, each with its check

@@ -54,9 +54,10 @@ def test_the_folded_channels_caption_matches_the_picture():
     sources = nb.sources(LESSON)
     caption = nb.flat(sources[nb.unique_index(sources, "The folded map keeps the image's layout")])
     assert "content noise" not in caption
-    assert "random features of each window (random weights): the eight's loops still show" in caption
+    # 21i (review r21h item 5): only the upper loop shows clearly in the stored picture
+    assert "random features of each window (random weights): the upper loop stands out; the lower one is" in caption
     # r21g item 4: the stripes had no reason shown (zero padding explains only the bottom one), so the clause went
-    assert "bright stripes" not in caption and caption.rstrip().count("the eight's loops still show.") == 1
+    assert "bright stripes" not in caption and caption.count("the lower one is fainter.") == 1
 
 
 def test_table_7s_hard_patch_row_is_flagged_where_its_2_0_is_quoted():
@@ -78,9 +79,10 @@ def test_the_convolution_stem_and_the_qk_scale_are_named_with_links():
         " (3, 2, 1), no activation defined (its forward is not released:" in text
     )
     assert "(07_tokens_to_token_vit_appendix.ipynb#audits)" in text
-    assert (
+    porters = nb.flat(nb.sources(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "## Appendix · For porters")])
+    assert (  # 21i (review r21h item 4): moved to the porters' note
         "The original's `t2t_vit_14` and `t2t_vit_t_14` also set the backbone's `qk_scale=384 ** -0.5`, only with"
-        " `pretrained=True`, which loads no weights; the released weights run it at 1/8" in text
+        " `pretrained=True`, which loads no weights; the released weights run it at 1/8" in porters
     )
     assert "dead branch" not in text  # test_lesson07_fix_p's negative pin
     assert "(07_tokens_to_token_vit_appendix.ipynb#porters)" in text

@@ -968,17 +968,30 @@ def _diagnose_token_attention(
 
 
 def _skip_shape_hint(case: str, dim: int, token_dim: int) -> Callable[[Exception], str | None]:
-    """Name the skip through x, but only when the error is a shape mismatch (a RuntimeError about sizes)."""
+    """Name the skip through x, but only when the error names the input width ``dim`` against ``token_dim``: a
+    RuntimeError from adding two tensors of those widths, or from a matrix product of those inner sizes (x sent
+    through proj), in either order. Any other error (another shape bug) gets no guess."""
 
     def hint(error: Exception) -> str | None:
-        mismatch = re.search(r"size of tensor|must match|shapes cannot be multiplied", str(error))
-        if not isinstance(error, RuntimeError) or not mismatch:
+        if not isinstance(error, RuntimeError) or dim == token_dim:
             return None
-        return (
-            f"That was for {case}. If it came from adding the input tokens x, instead of v or on top of it "
-            f"(x + v + proj(...), a second skip): they are {dim} wide and the output is {token_dim} wide, so "
-            "they cannot be added. The skip goes through one tensor that already has the output width: which?"
-        )
+        text, widths = str(error), sorted((dim, token_dim))
+        added = re.search(r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\)", text)
+        multiplied = re.search(r"shapes cannot be multiplied \(\d+x(\d+) and (\d+)x\d+\)", text)
+        if added and sorted(int(size) for size in added.groups()) == widths:
+            return (
+                f"That was for {case}. If it came from adding the input tokens x, instead of v or on top of it "
+                f"(x + v + proj(...), a second skip): they are {dim} wide and the output is {token_dim} wide, so "
+                "they cannot be added. The skip goes through one tensor that already has the output width: which?"
+            )
+        if multiplied and sorted(int(size) for size in multiplied.groups()) == widths:
+            return (
+                f"That was for {case}. A {dim}-wide tensor met a layer that takes {token_dim} features: if it was "
+                f"the input tokens x, they go through qkv only, and x ({dim} wide) cannot be added to the "
+                f"{token_dim}-wide output either. The skip goes through one tensor that already has the output "
+                "width: which?"
+            )
+        return None
 
     return hint
 

@@ -775,7 +775,7 @@ def plot_seed_pairs(
         ax.set_xticks([0, 1], [first, second])
         ax.set_xlim(-0.5, 1.5)
         ax.set_ylabel(f"validation accuracy (%, of {total} digits)")
-        ax.set_title(f"{label}\none line per seed ({a_pct.size}): green {first} higher, red lower, gray tie",
+        ax.set_title(f"{label}\none line per seed ({a_pct.size}):\ngreen {first} higher, red lower, gray tie",
                      fontsize=8)  # fmt: skip
         ax.grid(axis="y", alpha=0.3)
         run = paired_seeds(a_pct / 100, b_pct / 100, names=(first, second), percent=True).t_interval()
