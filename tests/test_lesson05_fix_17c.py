@@ -71,7 +71,7 @@ def test_init_control_is_a_short_note_after_section_4():
     assert (
         'its ablations "block 0\'s qkv weight x 10" and "PyTorch\'s init, qkv at timm\'s"'  # 21c: named
         in sources[  # 19c: three ablations, needed (2) and sufficient (3)
-            _at(sources, "Read the chart left to right")  # 20c: below section 4's chart
+            _at(sources, "count, summed up.**")  # 21i: moved from section 4 to appendix B
         ]
     )
 

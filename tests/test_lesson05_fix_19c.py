@@ -9,6 +9,8 @@ the MNIST ViT's ratios leave section 3 for appendix C.
 
 from __future__ import annotations
 
+import re
+
 import torch
 
 from tests import _notebook as nb
@@ -42,7 +44,7 @@ def test_ablation_3_shows_the_qkv_std_sufficient_and_2_needed():
     assert "So the small std is needed for the *hundreds-fold* gap; a 9-50x gap remains" in note
     assert "*sufficient* for the gap" in note
     assert "the ratio rises from 9-50 to 251-1198" in note
-    section_4 = nb.flat(sources[_at(sources, "Read the chart left to right")])  # 20c: below the chart
+    section_4 = nb.flat(sources[_at(sources, "count, summed up.**")])  # 21i: moved from section 4 to appendix B
     assert "is needed for the hundreds-fold gap and sufficient for it" in section_4  # 19e: appendix B's wording
     assert 'its ablations "block 0\'s qkv weight x 10" and "PyTorch\'s init, qkv at timm\'s"' in section_4  # 21c
     assert "is enough to make the gap" not in section_4
@@ -88,7 +90,8 @@ def test_row_shares_use_the_same_8_batch_means():
     cells, sources = _cells(), _sources()
     at = _at(sources, "for per_batch in trained_cut.qkv_row_share_per_chunk]")
     printed = nb.printed(cells[at])
-    assert "block 0: q rows 94 %, k rows 94 %, v rows 93 %   (whole weight 93 %)" in printed
+    row = r"block 0: q rows 94 % \[\d+, \d+\], k rows 94 % \[\d+, \d+\], v rows 93 % \[\d+, \d+\]"
+    assert re.search(row + r"  \(whole 93 %\)", printed)  # 21i: each row with its interval
     text = nb.flat("\n".join(sources))
     assert "97, 96 and 96" not in text and "94, 94 and 93 % in block 0" in text
     answer = text[text.index("**Answer to the question:**") : text.index("**Further reading**")]

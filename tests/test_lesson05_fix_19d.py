@@ -39,7 +39,8 @@ def test_the_optimizer_step_reads_only_its_own_gradients_unless_clipped():
     assert "`qkv.weight.grad` alone" not in text
     assert (
         "its own gradients: this `.grad`, and for Adam/AdamW also its earlier ones and, with decay, its own value. "
-        "It never uses another parameter's gradient, unless you clip by the global norm or use AMP's `GradScaler`, "
+        "In `torch.optim`'s SGD, Adam and AdamW it never uses another parameter's gradient, "
+        "unless you clip by the global norm or use AMP's `GradScaler`, "
         "which skips the whole step when any gradient holds an inf or NaN (appendix E)." in text
     )
     assert "Plain SGD, on a copy of the model" in text

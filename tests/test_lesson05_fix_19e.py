@@ -63,7 +63,7 @@ def test_the_vit_b_width_sentence_says_17_tokens_and_the_n_sweep_is_printed():
 
 def test_section_4_uses_appendix_b_wording_and_adamw_names_the_exception():
     sources = _sources()
-    section_4 = nb.flat(sources[_at(sources, "Read the chart left to right")])  # 20c: moved below the chart
+    section_4 = nb.flat(sources[_at(sources, "count, summed up.**")])  # 21i: moved to appendix B
     assert "needed for the hundreds-fold gap and" in section_4 and "needed for the gap (2)" not in section_4  # 21c
     adamw = nb.flat(sources[_at(sources, "**A gradient gap is not a step gap.**")])
     assert "whatever its gradient." not in adamw

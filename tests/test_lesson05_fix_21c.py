@@ -22,9 +22,9 @@ def _answer():
     return nb.flat(summary[summary.index("**Answer to the question:**") :])
 
 
-def _chart_text():
-    sources = nb.sources(LESSON)
-    return nb.flat(sources[nb.unique_index(sources, "Read the chart left to right")])
+def _chart_text():  # 21i: section 4's Noci paragraph and appendix B table moved to appendix B
+    sources = nb.sources(APPENDIX)
+    return nb.flat(sources[nb.unique_index(sources, "count, summed up.**")])
 
 
 def test_item_1_the_answer_names_the_trained_mnist_vit_and_says_larger_models_were_not_measured():
@@ -50,7 +50,7 @@ def test_item_2_noci_is_a_related_mechanism_next_to_the_printed_token_similarity
     assert "This mechanism is published" not in text and "In this lesson's terms" not in text
     assert "A related mechanism is published: [Noci et al. 2022]" in text
     assert "token similarity is a second, smaller factor: $V - \\bar V$ keeps 53 % of" in text
-    assert "62 % of $\\lVert K\\rVert$ (printed)" in text
+    assert "62 % of $\\lVert K\\rVert$ (printed in section 4)" in text
     assert "so the count predicts a q/k gap falling as $1/\\text{std}^2$" in text  # 21f: "roughly", with the ranges
     # appendix B's rows, named, print the numbers the table quotes (21f: a table, means with their 3-seed ranges)
     for row in (
@@ -82,9 +82,9 @@ def test_item_3_and_7_one_estimator_leads_both_headlines_and_cell_0_keeps_one_nu
 
 
 def test_item_4_section_3_quotes_appendix_e_adamw_first_step_ratio():
-    sources = nb.sources(LESSON)
-    cell = nb.flat(sources[nb.unique_index(sources, "The right panel holds a surprise")].split("## 4 ·")[0])
-    assert "AdamW's first step moves the q rows as far as the v rows (v rows / q rows: 1, printed there)" in cell
+    sources = nb.sources(APPENDIX)  # 21i: moved from section 3 (its result only) to appendix E
+    cell = nb.flat(sources[nb.unique_index(sources, "Under SGD the q and k rows move hundreds")])
+    assert "AdamW's first step moves the q rows as far as the v rows: v rows / q rows: 1, printed" in cell
     first_step = [line for line in nb.all_printed(APPENDIX).splitlines() if line.startswith("  AdamW, lr 1e-3, 1 step")]
     assert len(first_step) == 1 and first_step[0].endswith("v rows / q rows: 1")
 
