@@ -126,3 +126,15 @@ def test_exercise_6_names_both_causes_of_each_slip():
 def test_exercise_6_right_answers_pass(answer, monkeypatch):
     monkeypatch.setattr(lesson08, "_on_digit_17", lambda function: "")
     lesson08.check_max_fusion_top_patch(answer)
+
+
+def test_section_3_tells_its_key_column_from_section_5s_top_patch():
+    text = nb.flat(nb.sources(LESSON)[_at("One head of the last block on the first digit")])
+    assert "A bright column is a key most queries read (not section 5's class-token top patch)" in text
+
+
+def test_section_4_points_to_timm_files_and_lines():
+    assert "files and lines in appendix J" in nb.flat(nb.sources(LESSON)[_at("## 4 · Hooks, not a monkey-patch")])
+    timm = nb.flat(nb.sources(APPENDIX)[_at('<a id="appendix-j"></a>', APPENDIX)])
+    assert "`set_fused_attn` at `timm/layers/config.py` line 139" in timm
+    assert "`timm/models/vision_transformer.py` line 70" in timm and "`timm/layers/attention.py` line 100" in timm
