@@ -59,8 +59,9 @@ def test_the_framings():
     assert "on 44 % of the digits." in text and "on only 44 %" not in text
     assert "Heads 0 and 2 are far less peaked" in text and "uniform 0.02" in text
     assert "(quoted, not measured here)" in text and "77.9 %" in text
-    assert "The validation digits also chose each run's kept epoch" in text  # fix 20c: cell 37 rewritten
-    assert "The validation digits also chose each run's kept epoch." in text
+    # fix 21j (review r21i): moved to the learning goal, next to 'held-out' (cell 0)
+    assert "the validation digits also chose each run's kept epoch" in " ".join(sources[0].split())
+    assert "the validation digits also chose each run's kept epoch, appendix B)" in " ".join(sources[0].split())
     claim = next(i for i, s in enumerate(sources) if s.startswith("**Does distillation help here?**"))
     assert sources[claim + 1].startswith("seed_runs = benchmark_results()")
     assert printed.count("t-interval [-4.5, +6.3]") == 1

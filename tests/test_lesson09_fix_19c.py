@@ -129,7 +129,8 @@ def test_the_cost_of_the_planted_mistake_sits_in_appendix_b_beside_the_per_seed_
     assert appendix_b < per_seed < cost < code and code == cost + 1 and "by_accuracy.consistent" in sources[code + 1]
     assert not any("84.2 to 86.2" in s for s in sources[:summary])
     claim = _index(sources, "On every seed the distillation head calls most held-out 7s")
-    assert "kept epoch (appendix B" in sources[claim] and "(printed below)" not in sources[claim]
+    # fix 21j (review r21i): the kept-epoch caveat moved to the learning goal, next to 'held-out'
+    assert "kept epoch, appendix B" in nb.flat(sources[0]) and "(printed below)" not in sources[claim]
 
 
 def test_the_stripe_paragraph_names_the_zooms_subtitle_in_two_sentences():

@@ -47,12 +47,18 @@ def test_the_appendix_is_in_the_readme_and_teaching_md():
 
 
 def test_the_slice_picture_shows_a_digit_without_a_dominant_key():
-    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
+    sources = nb.sources(LESSON)
     at = nb.unique_index(sources, "plot_slice_matrix(head_mean")
     assert "shown_digit = 1" in sources[at] and "mark_key" not in sources[at]
-    assert "the most-read key, 31, gets 0.07 of a row on average (uniform: 0.02)" in nb.printed(cells[at])
-    assert sources[at + 1].startswith("Here the darkest column, key 31, gets 0.07 of a row")
-    assert nb.hidden(cells[at + 2]) and "darkest == 31" in sources[at + 2]
+    # fix 21j (review r21i): the key-31 aside moved to appendix C, with its print and check
+    app_sources, app_cells = nb.sources(APPENDIX), nb.cells(APPENDIX)
+    key = nb.unique_index(app_sources, "darkest = int(pictured.mean(0).argmax())")
+    assert "the most-read key, 31, gets 0.07 of a row on average (uniform: 0.02)" in nb.printed(app_cells[key])
+    assert "Here the darkest column of section 4's picture (example 1, a 3" in app_sources[key - 1]
+    assert "key 31, gets 0.07 of a row" in nb.flat(app_sources[key - 1])
+    assert nb.hidden(app_cells[key + 1]) and "darkest == 31" in app_sources[key + 1]
+    assert nb.unique_index(app_sources, "## Appendix C") < key
+    assert "Its darkest column: appendix C." in sources[at + 1]  # the pointer left in section 4
     # the stripe (example 0, head 1, key 12) is appendix C's, with its numbers and check
     app_sources, app_cells = nb.sources(APPENDIX), nb.cells(APPENDIX)
     stripe = nb.unique_index(app_sources, "head = 1  # the most peaked head")
