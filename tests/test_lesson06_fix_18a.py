@@ -72,7 +72,9 @@ def test_notebook_has_the_dataloader_loop_its_check_and_the_timm_version():
     assert "DataLoader(train_set" in real_loop and "LambdaLR" in real_loop and "clip_grad_norm_" in real_loop
     assert "real[:20] == plain[:20]" in real_loop  # the equal first epoch, asserted
     assert "#real-loop" in text and "DataLoader(train_set" not in text  # the lesson points there
-    assert "grad_norm_clip = 1.0" in real_loop and "timm 1.0.12 to 1.0.29" in text
+    # review r21i: the timm version moved to appendix C, worded "1.0.12 to 1.0.28, and 1.0.29.dev0"
+    assert "grad_norm_clip = 1.0" in real_loop and "timm 1.0.12 to 1.0.28, and 1.0.29.dev0" in real_loop
+    assert "#timm-decay" in text
     appendix = "\n".join(sources(NOTEBOOK.with_name("06_train_a_vit_appendix.ipynb")))
     # 3 pictures; review 19a moved the regulariser arms' picture to appendix C
     assert text.count("plot_seed_dots(") == 2 and "plot_shuffle_changes(" in text

@@ -72,7 +72,7 @@ def test_payoff_figure_of_the_shipped_model():
     assert "1: +0.45, 2: +0.14" in out and "left-right +0.54, up-down +0.36" in out
     assert "58% of the class token's patch attention on inked patches, which are 33% of the patches" in out
     assert "hide-input" in cells[at + 1]["metadata"].get("tags", []) and "by_distance" in nb.source(cells[at + 1])
-    assert "it **looks at the strokes**" in nb.source(cells[at + 2])
+    assert "**the tokens at inked positions**" in nb.source(cells[at + 2])  # review r21i: tightened wording
     assert at < _index(cells, "## 3 ·")
 
 

@@ -73,19 +73,22 @@ def test_4_weight_decay_scale_invariance_dropped():
 
 
 def test_5_lr_factor_start_and_overshoot_stated():
-    out, text = nb.all_printed(LESSON), _markdown()
+    # review r21i: moved to appendix C (#lr-factor); the lesson keeps one clause
+    out, text = nb.all_printed(APPENDIX), nb.flat(nb.all_text(APPENDIX))
     assert (
         "lr_factor at step 0: 0.010 of the peak; its largest over the shipped model's 2,750 steps: 1.006 at step 274"
         in out
     )
-    assert "a linear warm-up from 1 % of the peak" not in text
-    # fix 20e (review r20d item 3): one short parenthesis after the sentence, whose subject is whole again
-    assert "1.006 times the peak at step 274 of 2,750, printed below.)" in text
-    assert "cosine decay to 0), computes the cross-entropy" in text
+    assert "a linear warm-up from 1 % of the peak" not in _markdown()
+    assert "1.006 times the peak at step 274 of 2,750 for the shipped recipe (printed below)" in text
+    assert "cosine decay to 0), computes the cross-entropy" in _markdown()
+    clause = "(Its warm-up ends slightly above the peak: [appendix C](06_train_a_vit_appendix.ipynb#lr-factor).)"
+    assert clause in _markdown()
 
 
 def test_6_u_shape_split_printed():
-    out, text = nb.all_printed(LESSON), _markdown()
+    # review r21i: the split moved to appendix E (#position-split)
+    out, text = nb.all_printed(APPENDIX), nb.flat(nb.all_text(APPENDIX))
     assert "interior pairs: 1: +0.44, 2: +0.09, 3: -0.09; border pairs: +0.26 to +0.72 at every distance" in out
     # round 21b: "a U-shape" tightened to the far arm it named
     assert "The far corners also came out alike (+0.72, twelve steps apart)" in text
@@ -93,8 +96,8 @@ def test_6_u_shape_split_printed():
 
 
 def test_7_plateau_finding_with_seed_count():
-    text = _markdown()
-    assert "looks at the plateau (100-step runs, 3 seeds, exploratory)" in text  # round 21b: tightened
+    text = nb.flat(nb.all_text(APPENDIX))  # review r21i: moved to appendix A (#qk-plateau)
+    assert "**Back to the lesson's plateau** (section 3; 100-step runs, 3 seeds, exploratory)" in text
 
 
 def test_8_recipe_card_links_the_lr_grid():

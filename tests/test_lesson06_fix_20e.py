@@ -57,7 +57,9 @@ def test_2_named_controls_are_run_and_stated():
 def test_3_lr_factor_clause_is_one_parenthesis():
     loop = _text(LESSON, "### 3a · The loop")
     assert "0.001 / warm-up fraction" not in loop and "computes the cross-entropy of the logits" in loop
-    assert "(`lr_factor`'s warm-up starts at 1 % of the peak and overshoots it slightly:" in loop
+    # review r21i: one clause stays; the start (1 %) and the overshoot moved to appendix C
+    assert "(Its warm-up ends slightly above the peak" in loop
+    assert "Its warm-up starts at 1 % of the peak for a 10 % warm-up" in _text(APPENDIX, '<a id="lr-factor"></a>')
 
 
 def test_4_verdict_cell_split_and_main_path_statistics():

@@ -20,12 +20,12 @@ def _cell_after(path: Path, text: str) -> tuple[dict, dict]:
 
 
 def test_1_qk_interval_printed_asserted_and_worded():
-    cell, check = _cell_after(LESSON, "qk = paired_seeds(")
+    cell, check = _cell_after(APPENDIX, "qk = paired_seeds(")  # review r21i: moved to appendix A
     out = nb.printed(cell)
     assert "after 100 steps" in out and "paired 95 % t-interval [+13.7, +24.8] (3 seeds)" in out
     assert nb.hidden(check) and "(13.7, 24.8)" in nb.source(check)
     assert "timm init with torch's q/k" in out
-    prose = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "looks at the plateau (100-step runs")])
+    prose = nb.flat(nb.sources(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "Back to the lesson's plateau")])
     assert "on every seed" not in prose and "after 100 steps" in prose and "13.7 to 24.8 points" in prose
     # round 21b: the sentence now starts with it
     assert "Timm's init with torch's q/k also stays below torch's, so other init differences matter too" in prose

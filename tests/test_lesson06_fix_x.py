@@ -31,7 +31,10 @@ def test_exercise_6_next_check_is_a_number_not_text(capsys):
     for spelling in (4, 4.0, np.float64(4.0), np.int64(4)):
         lesson06.check_bug_for_each_symptom(lambda spelling=spelling: {**right, "next": spelling})
     assert "Correct" in capsys.readouterr().out
-    for text in ("4", " 4 ", "4.0"):  # review 17d: "next" must be a number, named in the message
+    # review r21i: "4" and 4.0 alike: numeric text reads as its number; other text is refused by name
+    for text in ("4", " 4 ", "4.0"):
+        lesson06.check_bug_for_each_symptom(lambda text=text: {**right, "next": text})
+    for text in ("four", "gradients", "4a"):
         with pytest.raises(ExerciseFailed, match=r"\"next\" must be a number such as 4, not the text"):
             lesson06.check_bug_for_each_symptom(lambda text=text: {**right, "next": text})
 
@@ -47,7 +50,10 @@ def test_review_16f_wording():
     assert (
         "on every one of 10 seeds: +6.3 points, 95 % [+3.9, +8.7]" in text and "these runs do not isolate it" in text
     )  # review 18a
-    assert "why the loss waits at ln 10 is not isolated" in text and "#appendix-a" in text
+    # review r21i: the plateau side-study moved to appendix A (#qk-plateau)
+    moved = json.loads(NOTEBOOK.with_name("06_train_a_vit_appendix.ipynb").read_text(encoding="utf-8"))["cells"]
+    assert "why the loss waits at ln 10 is not isolated" in "".join("".join(c["source"]) for c in moved)
+    assert "#appendix-" in text
     assert "Its usual sign is the gap between\ntraining and validation accuracy" in text and "confidence" in text
     assert (
         "over-fitting in the loss, not in" not in text and "epochs 2-5" not in text and "shortest optimizer" not in text

@@ -51,8 +51,11 @@ def test_recipe_card_and_summary_state_what_the_runs_show():
     assert "`zero_grad` before backward, step after backward" in text
     assert "timm 1.0's" not in text  # review 17d: an unconfirmed version dropped
     # round 18a: the version confirmed in the timm source (timm/optim/_param_groups.py from v1.0.12 to 1.0.29.dev0)
-    timm = "`param_groups_weight_decay` does (timm 1.0.12 to 1.0.29, read in its source)"  # round 21b: reworded
-    assert timm in " ".join(text.split())
+    # review r21i: moved to appendix C, "1.0.12 to 1.0.28, and 1.0.29.dev0"
+    appendix_cells = nbformat.read(LESSON.with_name("06_train_a_vit_appendix.ipynb"), as_version=4).cells
+    appendix = "\n".join(c.source for c in appendix_cells)
+    timm = "(`param_groups_weight_decay` read in its source, timm 1.0.12 to 1.0.28, and 1.0.29.dev0)"
+    assert timm in " ".join(appendix.split()) and "#timm-decay" in text
 
 
 def test_exercise_2_message_matches_the_lessons_loop():

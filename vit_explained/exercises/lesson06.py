@@ -819,7 +819,7 @@ def check_train_step(
     )
 
 
-# --- exercise 4: section 5's 95 % rule, passed or not ---------------------------------------------------------------
+# --- exercise 4: section 3's 95 % rule (used in section 5), passed or not -------------------------------
 
 
 def _interval_cases() -> list[tuple[object, object]]:
@@ -983,7 +983,7 @@ def check_paired_interval(paired_interval: Callable[[object, object], tuple[floa
             fail("return the interval in the units of a and b (fractions), not in percentage points")
         fail(_interval_miss(low, high, a_array - b_array, earlier))
     passed(
-        "it passes section 5's 95 % rule (leans or better) when the interval lies above or below 0; "
+        "it passes section 3's 95 % rule, used in section 5 (leans or better) when the interval lies above or below 0; "
         "with 3 seeds the t quantile (4.30) makes it wide."
     )
 
@@ -1097,7 +1097,7 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
 
 def check_clears_training_noise(clears_training_noise: Callable[[object, object], bool]) -> None:
     """``clears_training_noise(a, b) -> bool``: True when the paired 95 % t-interval of the mean of ``a - b`` excludes 0
-    (either side): section 5's seeds-only 95 % rule (leans or better)."""
+    (either side): section 3's seeds-only 95 % rule, used in section 5 (leans or better)."""
     cases = _shown_cases()
     answers = []
     for a, b in cases:
@@ -1109,7 +1109,7 @@ def check_clears_training_noise(clears_training_noise: Callable[[object, object]
         elif isinstance(result, (int, np.integer)) and result in (0, 1):  # 0/1 read as False/True
             answers.append(bool(result))
         else:
-            fail(f"return True or False (passes section 5's 95 % rule or not), got {result!r:.80}")
+            fail(f"return True or False (passes section 3's 95 % rule, used in section 5, or not), got {result!r:.80}")
     expected = [_shown_by_rule(a, b) for a, b in cases]
     if answers == expected:
         passed("the interval decides, not the seed count or the mean: 3 of 3 seeds alone does not pass the rule.")
@@ -1312,11 +1312,11 @@ _NEXT_WHY = {
 
 #: bug -> what its stored run shows, observation by observation (None: not part of any symptom's account)
 _PROFILE = {
-    "none": {"loss": "ends low", "gradients": "equal"},
-    "no activation in the MLP": {"loss": "ends low", "gradients": "near"},
+    "none": {"loss": "ends low", "gradients": "equal", "permutation": "sees"},
+    "no activation in the MLP": {"loss": "ends low", "gradients": "near", "permutation": "sees"},
     "no position embeddings": {"loss": "ends high", "gradients": None, "permutation": "blind"},
     _BLOG_NORM: {"loss": "stays", "gradients": "smaller"},
-    "LayerNorm x - mean / std": {"loss": "ends low", "gradients": "smaller"},
+    "LayerNorm x - mean / std": {"loss": "ends low", "gradients": "smaller", "permutation": "sees"},
     "MultiheadAttention without batch_first": {"loss": "stays", "gradients": "zero"},
     "SGD at Adam's learning rate": {"loss": "stays", "gradients": "equal"},
 }
@@ -1329,6 +1329,7 @@ def _wrong_pick(letter: str, picked: str) -> str:
     """Why ``picked`` cannot be symptom ``letter``'s bug, naming only the observation of ``letter`` it contradicts
     (never what another bug or symptom looks like)."""
     whose = "a correct model's" if picked == "none" else "this bug's"  # 'none' is no bug
+    seen_permutation = _SYMPTOM_OBSERVED[letter].get("permutation")
     for observation, seen in _SYMPTOM_OBSERVED[letter].items():
         mine = _PROFILE[picked].get(observation)
         if mine is None or seen is None or mine == seen:
@@ -1341,6 +1342,8 @@ def _wrong_pick(letter: str, picked: str) -> str:
             )
         else:
             why = f"{whose} {_OBSERVATION_NAME[observation]} would not read as {letter}'s"
+            if _PROFILE[picked].get("permutation") == "sees" and seen_permutation == "blind":
+                why += f"; see {letter}'s permutation sentence"  # a model that sees patch order
         return f"symptom {letter}: not {picked!r}: {why}. Re-read {letter} against section 4's recap table."
     return f"symptom {letter}: not {picked!r}. Re-read {letter} against section 4's recap table."
 
@@ -1385,9 +1388,16 @@ def check_bug_for_each_symptom(bug_for_each_symptom: Callable[[], object]) -> No
 
 
 def _check_next(value: object) -> None:
-    """The "next" part: the number of the check to run next (an int, or a float such as 4.0); text is refused."""
+    """The "next" part: the number of the check to run next: an int, a whole float such as 4.0, or the same number
+    as text ("4", "4.0"); any other text is refused."""
     if isinstance(value, str):
-        fail(f'"next" must be a number such as 4, not the text {value!r:.20}: a check\'s number from section 4, 3 to 6')
+        try:
+            value = float(value.strip())
+        except ValueError:
+            fail(
+                f'"next" must be a number such as 4, not the text {value!r:.20}: a check\'s number from section 4, '
+                "3 to 6"
+            )
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         value = int(value)  # 2.0 is the number 2
     text = str(value).strip()
