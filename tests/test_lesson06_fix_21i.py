@@ -31,7 +31,7 @@ def _summary() -> str:
 def test_main_path_is_shorter():
     main = _main_path()
     words = sum(len(nb.source(c).split()) for c in main if c["cell_type"] == "markdown")
-    assert len(main) <= 58 and words <= 3650
+    assert len(main) <= 58 and words <= 3610
 
 
 def test_side_studies_moved_to_the_appendix_with_their_checks():
