@@ -76,7 +76,7 @@ def test_training_setup_answer_and_table_header() -> None:
 def test_deeper_stacks_quoted_from_appendix_a() -> None:
     sources = nb.sources(LESSON)
     widget = nb.flat(sources[nb.unique_index(sources, "stream_explorer = residual_stream_widget(") - 1])
-    assert "Deeper (16-128 blocks): appendix A." in widget  # 21f: the numbers moved to appendix A, one sentence left
+    assert "16-128 blocks: appendix A." in widget  # 21f: the numbers moved to appendix A, one sentence (21i)
     appendix = nb.sources(APPENDIX)
     deeper = nb.flat(appendix[nb.unique_index(appendix, "Deeper, from 16 to 128 blocks, the squared norm")])
     assert "($L^{1.16}$, interval [1.11, 1.21], inside Lemma 2's band)" in deeper  # 21c's numbers, where they live now

@@ -47,8 +47,9 @@ def test_section_6_opens_with_the_answer_and_the_variants_are_in_the_appendix() 
     assert sources[start].split("\n\n")[1].startswith("**Does the norm's place change the last block's gradient?**")
     section = "\n".join(sources[start:end])
     assert "timm" not in section
-    assert "16-128" not in section.replace("Deeper (16-128 blocks)", "")  # 20e: one sentence, quoting appendix A
-    assert "-0.62" not in section.replace("$L^{-0.62}$ [-0.72, -0.52] (appendix A)", "")
+    assert section.count("16-128") == 1 and "16-128 blocks: appendix A." in section  # 20e: one sentence (21i: merged)
+    assert "-0.62" not in section.replace("$L^{-0.62}$ [-0.72, -0.52] (appendix A)", "").replace("[-0.62, -0.32]", "")
+    # 21i: [-0.62, -0.32] is 6a's per-seed interval, not the 16-128-block slope -0.62
     assert "Take-away" not in section  # the answer is at the top now
     appendix = "\n".join(_sources(APPENDIX))
     assert "Welch" in appendix and "Welch" not in section  # 21a: the Welch line moved to appendix A

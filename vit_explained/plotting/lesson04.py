@@ -358,6 +358,7 @@ def plot_final_norm_ablation(
             textcoords="offset points",
             va="center",
             fontsize=8,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},  # the line at 0 passes behind the text
         )
     ax.axvline(0, color="k", lw=0.8, label="0: no trend with depth")
     ax.axvline(guide, color="k", lw=0.8, ls="--", label=f"slope {guide:+g} ({guide_label})")

@@ -1,0 +1,95 @@
+"""Lesson 04, fix 21i (review r21i_04): the Summary's post-norm normalises after each residual addition; one meaning
+of N (tokens a block sees); section 6b's ablation and the stream slope print per-seed t-intervals (pooled ones in
+appendix A) and the verdicts quote them; Lemma 2 stated as a formula, the L^0.96 fit explained by the intercept of
+the RMS norm's line, the stream below the band at 2 and 4 blocks printed; increments moved to appendix A."""
+
+from __future__ import annotations
+
+from tests import _notebook as nb
+
+LESSON = nb.NOTEBOOKS / "04_gelu_mlp_and_block.ipynb"
+APPENDIX = nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb"
+
+
+def _section_six() -> list[str]:
+    sources = nb.sources(LESSON)
+    start = nb.unique_index(sources, "## 6 · Where the norm sits")
+    end = nb.unique_index(sources, "## 7 · Dropout, DropPath and LayerScale")
+    return sources[start:end]
+
+
+def test_summary_post_norm_after_each_residual_addition() -> None:
+    sources = nb.sources(LESSON)
+    summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
+    assert "normalises the sum after each residual addition (twice per block)" in summary
+    assert "normalises the sum after each block" not in summary
+
+
+def test_one_meaning_of_n() -> None:
+    sources = nb.sources(LESSON)
+    section0 = nb.flat(sources[nb.unique_index(sources, "## 0 · The block at a glance")])
+    assert "Here N counts those tokens, N = 197: the 196 patches and the class token" in section0
+    letters = nb.flat(sources[nb.unique_index(sources, "**Letters**")])
+    assert "N tokens (section 0's map: N patches, N + 1 tokens)" in letters
+    assert "N = 197 tokens," in nb.flat(sources[nb.unique_index(sources, "**Why 4x?**")])
+    assert nb.flat(sources[nb.unique_index(sources, "63.9 % of a block's arithmetic")]).startswith("At N = 197 tokens,")
+
+
+def test_ablation_prints_per_seed_intervals_and_answer_quotes_them() -> None:
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    at = nb.unique_index(sources, "ablation = final_norm_ablation(")
+    printed = nb.printed(cells[at])
+    assert "t-interval over the 3 seeds' slopes" in printed
+    assert "final LayerNorm         L^-0.468 [-0.618, -0.319]" in printed
+    assert "LayerNorm, σ detached   L^-0.468 [-0.612, -0.323]" in printed
+    assert "[-0.004, +0.165]" not in printed  # the pooled interval lives in appendix A
+    check = nb.source(cells[at + 1])
+    assert nb.hidden(cells[at + 1])
+    assert '[round(v, 3) for v in ablation_slope["none"]] == [0.081, -0.073, 0.234]' in check
+    answer = nb.flat(sources[nb.unique_index(sources, "**Answer 6b.**")])
+    assert "(per seed [-0.62, -0.32] and [-0.61, -0.32])" in answer and "just holds 0" not in answer
+    answer_a = nb.flat(sources[nb.unique_index(sources, "**Answer 6a.**")])
+    assert "(per seed [-0.62, -0.32])" in answer_a and "(per seed [-0.29, +0.26])" in answer_a
+    pooled = nb.all_printed(APPENDIX)
+    assert "no final step          L^+0.081 [-0.004, +0.165]; per seed L^+0.081 [-0.073, +0.234]" in pooled
+
+
+def test_stream_per_seed_slope_lemma_2_formula_intercept_and_band() -> None:
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    widget = nb.unique_index(sources, "stream_explorer = residual_stream_widget(")
+    printed = nb.printed(cells[widget])
+    assert "squared stream norm ~ L^+0.96 [+0.83, +1.10] (95 % t over 3 seeds' slopes)" in printed
+    assert "RMS norm ~ 8.2 + 1.33 L, so 1/||x|| ~ 1/(8.2 + 1.33 L) ~ L^-0.48 over 2-16 blocks" in printed
+    assert "L = 2: 117 vs 128-256; L = 4: 183 vs 192-448; L = 8: 364 vs 320-832" in printed
+    check = nb.source(cells[widget + 1])
+    assert nb.hidden(cells[widget + 1]) and 'all(row["squared"] < row["band"][0] for row in growth[:2])' in check
+    prose = nb.flat(sources[widget - 1])
+    assert "Lemma 2: $(1+L/2)\\,d\\le\\mathbb{E}\\|x_L\\|^2\\le(1+3L/2)\\,d$" in prose
+    assert "starts below it at 2 and 4 blocks" in prose and "about $8.2+1.33L$" in prose
+    assert "within 6a's per-seed interval [-0.62, -0.32]" in prose and "matching 6a" not in prose
+    assert "quadratic, faster than affine; the intercept keeps its log-log fit at $L^{0.96}$ [0.83, 1.10]" in prose
+    section = "\n".join(_section_six())
+    assert "33, 45, 62" not in section and "0.72" not in section  # increments and band slopes: appendix A
+    assert "33, 48, 53; 32, 41, 59; 34, 47, 74" in nb.all_printed(APPENDIX)
+
+
+def test_section_six_shorter() -> None:
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    start = nb.unique_index(sources, "## 6 · Where the norm sits")
+    end = nb.unique_index(sources, "## 7 · Dropout, DropPath and LayerScale")
+    markdown = [nb.source(c) for c in cells[start:end] if c["cell_type"] == "markdown"]
+    assert sum(len(s.split()) for s in markdown) < 511  # 511 words before, the probe's <details> included
+    assert "<details>" not in "\n".join(markdown)  # the probe description moved to appendix A
+
+
+def test_main_path_did_not_grow() -> None:
+    visible = [c for c in nb.cells(LESSON) if not nb.hidden(c)]
+    summary = next(i for i, c in enumerate(visible) if nb.source(c).startswith("## Summary"))
+    main = visible[:summary]
+    words = sum(len(nb.source(c).split()) for c in main if c["cell_type"] == "markdown")
+    assert len(main) <= 56 and words <= 2724
+
+
+def test_bert_quote_moved_to_appendix_c() -> None:
+    assert "following OpenAI GPT" not in nb.all_text(LESSON)
+    assert "following OpenAI GPT" in nb.flat(nb.all_text(APPENDIX))
