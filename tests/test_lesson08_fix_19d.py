@@ -116,7 +116,7 @@ def test_class_token_on_itself_per_head():
 def test_section_1_lists_the_validation_digit_sets():
     section_1 = nb.flat(nb.source(_cell("## 1 · The model and the digits")))
     assert "section 7's and section 10's mean maps average all 500" in section_1  # 20a: section 7's control too
-    assert "section 12 (appendix C) reads the 100 of the 500 with the closest calls" in section_1
+    assert "section 12 (appendix K) reads the 100 of the 500 with the closest calls" in section_1  # 21j
 
 
 def test_deletion_rerun_is_a_visible_cell():

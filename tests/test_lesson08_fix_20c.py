@@ -74,7 +74,9 @@ def test_summary_bullet_9_is_one_line_and_one_checkpoint_said_twice():
 def test_section_5_sink_paragraph_in_appendix_d():
     section_5 = _text("Per head, 63 % to 84 %")
     assert "Two findings carry the name sink" not in section_5 and "*Hypothesis, not tested:*" not in section_5
-    assert "is not tested; [appendix D](08_attention_maps_appendix.ipynb#appendix-d) measures it" in section_5  # 21b
+    # 21j: "not tested here", and what appendix D measures
+    link = "[appendix D](08_attention_maps_appendix.ipynb#appendix-d)"
+    assert f"is not tested here; {link} measures the token norms" in section_5
     d, e = _at('<a id="appendix-d"></a>', APPENDIX), _at('<a id="appendix-e"></a>', APPENDIX)
     assert d < _at("Two findings carry the name sink", APPENDIX) < e
 

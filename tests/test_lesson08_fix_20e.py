@@ -62,7 +62,7 @@ def test_section_5_reading_is_three_bullets():
 
 def test_rollout_against_ink_first_quotes_its_interval():
     text = _text("bench_lesson08_greedy.py` and `bench_lesson08_deletion.py` stored")
-    assert "stays inside ±0.008 (95 % interval [-0.006, +0.008]" in text
+    assert "[-0.006, +0.008] at 95 %, [-0.009, +0.011] at the family's 99.5 %" in text  # 21j: the family's level too
     assert "lies on ink first's" not in text and "sits on 0" not in text
     assert "+0.001  [-0.006, +0.008]" in nb.all_printed(LESSON)
     check = nb.cells(LESSON)[_at("**Verdict:** on this model and these 200 digits") + 1]

@@ -65,7 +65,7 @@ def test_section_11_says_rows_are_normalised_and_prints_the_literal_comparison()
 def test_exercise_6_notes_vit_explains_normalisation():
     for path in (LESSON, SOLUTIONS):
         text = nb.flat(nb.all_text(path))
-        assert "vit-explain's `a / a.sum(dim=-1)` has none, so its top patch can differ, section 11" in text
+        assert "vit-explain's `a / a.sum(dim=-1)` has none, so its top patch can differ, appendix E" in text  # 21j
 
 
 def test_section_12_reads_the_non_detection_with_its_interval():
