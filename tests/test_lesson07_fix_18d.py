@@ -82,7 +82,7 @@ def test_the_convolution_stem_is_linear_in_the_original_code():
     assert "**The `Linear` arm.**" in text
     assert "+8.8 points (95 % t-interval [+4.3, +13.3]" in text
     assert "none of them kept token transformers over thousands of tokens" not in text
-    assert "on one backbone (one run each)" in text and "an illustration on random weights" in text
+    assert "on one backbone (one run each)" in text and "In one random draw, the largest change was 1.0 %" in text
     assert "A fifth of T2T-ViT_t-14's MACs" in text
 
 

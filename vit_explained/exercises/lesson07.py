@@ -556,8 +556,8 @@ def _numpy_with_grad_hint(error: Exception) -> str | None:
     if "numpy()" in str(error) and "requires grad" in str(error):
         return (
             "Your fold goes through numpy, and numpy cannot carry autograd's graph. In T2T the fold sits between "
-            "token transformer 1 and the next soft split, so a fold outside torch stops soft split 1 and token "
-            "transformer 1 from training. Stay in torch (transpose, reshape)"
+            "token transformer 1 and the next soft split, so a fold outside torch stops token transformer 1 (and "
+            "everything before the fold) from training. Stay in torch (transpose, reshape)"
         )
     return None
 
@@ -571,8 +571,8 @@ def _check_fold_gradients(
     answer = attempt(fold_tokens, leaf.clone(), rows, cols, hint=_numpy_with_grad_hint)  # a non-leaf: in-place works
     cut = (
         f"for {case} your image is right, but autograd cannot reach the tokens through it (detached, "
-        "torch.no_grad() or a numpy round trip). That stops soft split 1 and token transformer 1 from training: "
-        "stay in torch"
+        "torch.no_grad() or a numpy round trip). That stops token transformer 1 (and everything before the fold) "
+        "from training: stay in torch"
     )
     # no grad_fn: detached, or a view made under no_grad (which still says requires_grad)
     if not isinstance(answer, torch.Tensor) or not answer.requires_grad or answer.grad_fn is None:
