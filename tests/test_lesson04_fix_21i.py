@@ -67,7 +67,9 @@ def test_stream_per_seed_slope_lemma_2_formula_intercept_and_band() -> None:
     assert "Lemma 2: $(1+L/2)\\,d\\le\\mathbb{E}\\|x_L\\|^2\\le(1+3L/2)\\,d$" in prose
     assert "starts below it at 2 and 4 blocks" in prose and "about $8.2+1.33L$" in prose
     assert "within 6a's per-seed interval [-0.62, -0.32]" in prose and "matching 6a" not in prose
-    assert "quadratic, faster than affine; the intercept keeps its log-log fit at $L^{0.96}$ [0.83, 1.10]" in prose
+    assert "A log-log fit at $L^{0.96}$ [0.83, 1.10] suits its square;" in prose
+    assert "2-16 blocks cannot tell them apart." in prose
+    assert "quadratic" not in prose  # r21l_04: appendix A's 16-128 blocks rule the line out
     section = "\n".join(_section_six())
     assert "33, 45, 62" not in section and "0.72" not in section  # increments and band slopes: appendix A
     assert "33, 48, 53; 32, 41, 59; 34, 47, 74" in nb.all_printed(APPENDIX)

@@ -345,12 +345,7 @@ def check_token_map(answer: Callable[..., Any]) -> None:
                     )
                 fail(_slice_slip(where, special, rows, cols, _columns_kept(cause, batch, heads)))
             raise
-        if not torch.equal(given, weights):
-            fail(
-                f"{where}: your token_map changed the weights it was given, in place (an in-place operation such "
-                "as `+=`, `.mul_()`, `[...] = ` on the weights or a view of them). The caller's attention must come "
-                "back untouched: slice and reshape, and copy (`.clone()`) before changing anything"
-            )
+        _check_weights_untouched(given, weights, where)
         _check_map_kind(result, weights, where)
         if result.dtype != weights.dtype:
             changed_dtype.add((weights.dtype, result.dtype))
@@ -364,6 +359,21 @@ def check_token_map(answer: Callable[..., Any]) -> None:
         )
     changed_dtype |= _check_float64_map(answer)
     passed("you can slice any special token's map out of a ViT's or a DeiT's attention.")
+    _note_changed_dtype(changed_dtype)
+
+
+def _check_weights_untouched(given: torch.Tensor, weights: torch.Tensor, where: str) -> None:
+    """Fail when the learner's token_map changed the weights it was handed (``given``, a copy of ``weights``)."""
+    if not torch.equal(given, weights):
+        fail(
+            f"{where}: your token_map changed the weights it was given, in place (an in-place operation such "
+            "as `+=`, `.mul_()`, `[...] = ` on the weights or a view of them). The caller's attention must come "
+            "back untouched: slice and reshape, and copy (`.clone()`) before changing anything"
+        )
+
+
+def _note_changed_dtype(changed_dtype: set[tuple[torch.dtype, torch.dtype]]) -> None:
+    """After a pass: one note per (weights' dtype, map's dtype) pair where the map came back in another dtype."""
     for given, returned in sorted(changed_dtype, key=str):
         print(
             f"A note: on {given} weights your map comes back as {returned}. The values pass the check, but a "
