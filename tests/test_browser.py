@@ -387,10 +387,11 @@ def _lesson_in_a_real_browser(page, lesson, stored: Path):
         raise
 
 
-#: seconds each notebook takes in this test (three pytest workers on 2 cores; 2026-12-03, the split lessons' and
-#: appendices' estimated from their own run times); "NNa" is lesson NN's appendix; a new notebook counts 60.
-BROWSER_SECONDS = {"00": 17, "01": 60, "01a": 25, "02": 35, "03": 61, "03a": 45, "04": 54, "04a": 29, "05": 56,
-                   "06": 50, "06a": 25, "07": 57, "08": 60, "08a": 50, "09": 58}  # fmt: skip
+#: seconds each notebook takes in this test (four pytest workers on 2 cores, the clean-clone run of 2026-12-05
+#: 17:20 UTC, `--durations`); "NNa" is lesson NN's appendix; a new notebook counts 60.
+BROWSER_SECONDS = {"00": 24, "01": 48, "01a": 68, "02": 48, "03": 40, "03a": 34, "04": 51, "04a": 51, "05": 43,
+                   "05a": 89, "06": 80, "06a": 45, "07": 33, "07a": 28, "08": 56, "08a": 60, "09": 26,
+                   "09a": 68}  # fmt: skip
 
 
 def _halves(lessons: list[str]) -> tuple[list[str], list[str]]:
