@@ -157,7 +157,7 @@ def test_item7_the_shuffle_cell_is_split_into_its_threads():
         "So here the drop comes from patches meeting the wrong position vectors.\nWhy above the 10 % of chance?"
         in (sources[first])
     )  # 20e: one cell again, the add-or-append aside moved to appendix F
-    assert "\n\nViT **learns** its position embeddings" in sources[first]  # 21a: one cell
+    assert "\n\n**What the paper found.** ViT **learns** its position embeddings" in sources[first]  # 21a; 22a: headed
 
 
 def test_item8_the_correct_token_matrix_comes_before_the_slip():

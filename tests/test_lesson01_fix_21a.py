@@ -58,7 +58,10 @@ def test_appendix_e_shifts_the_digits_by_one_patch_with_a_table_zeroed_control()
     assert "falls 9.2 points [-11.2, -7.3] (97.4 % to 88.2 %; paired over the 1,000 digits, 95 %)" in said
     assert "shifts of up to 2 px" in said and "does not separate those" in said
     eight = nb.flat(nb.all_text(LESSON))
-    assert "shifts the MNIST digits by one patch: in the trained MNIST ViT (1,000 digits), the position table" in eight
+    said = (
+        "in the trained mnist vit, a one-patch shift costs 9.2 points [7.3, 11.2] (1,000 digits, paired, 95 %)"  # 22a
+    )
+    assert said in eight.lower() and "the learned table, not the patch cut, breaks whole-patch equivariance" in eight
     assert len(re.findall(r"appendix\.ipynb#appendix-e\)", "\n".join(nb.sources(LESSON)))) == 2
 
 
@@ -69,5 +72,9 @@ def test_exercise_5_says_why_bilinear_without_aligned_corners_in_both_notebooks(
     text = exercise_5(LESSON)
     assert text == exercise_5(SOLUTIONS)
     visible = text.split("<details>")[0]
-    assert "Why bilinear, `align_corners=False` (not bicubic, nor the paper's corner-aligned zoom)?" in visible
-    assert "The simplest 2-D kernel to\nwrite by hand; PyTorch's default corners." in visible
+    # 22a: the same question and answer as full sentences
+    assert "Why bilinear with `align_corners=False`, rather than bicubic or the paper's corner-aligned zoom?" in visible
+    assert (
+        "Bilinear is the\nsimplest 2-D kernel to write by hand, and `align_corners=False` is PyTorch's default."
+        in visible
+    )

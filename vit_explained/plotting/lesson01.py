@@ -25,6 +25,7 @@ from . import as_image, new_figure, to_display
 __all__ = [
     "draw_patch_grid",
     "explode_patches",
+    "one_pixel_reach",
     "plot_accuracies",
     "plot_embedding_routes",
     "plot_eq1_sequence",
@@ -32,6 +33,7 @@ __all__ = [
     "plot_kernel_layouts",
     "plot_patch_filters",
     "plot_patch_grid",
+    "plot_pixel_reach",
     "plot_position_similarity",
     "plot_position_similarity_pair",
     "plot_position_structure",
@@ -1191,4 +1193,92 @@ def plot_eq1_sequence(num_patches: int = 196, dim: int = 768) -> Figure:
     ax.set_ylim(-5.0, 2.3)
     ax.set_axis_off()
     fig.suptitle("Eq. 1: stack the class token on the projected patches, then add the position table", fontsize=10)
+    return fig
+
+
+def one_pixel_reach(
+    image: torch.Tensor, vit: torch.nn.Module, *, pixel: tuple[int, int] = (100, 100), seed: int = 0
+) -> dict[str, torch.Tensor]:
+    """Section 8's locality probe: add 1 to one pixel of ``image`` (``(1, C, H, W)``) and mark which output
+    positions change, in float64 (so float32 rounding cannot mark a position).
+
+    Returns boolean maps: ``"patch embedding"`` and ``"one ViT block"``, ``(N + 1,)`` over the class token
+    and the patch tokens of ``vit`` (its patch embedding, class token, positions, then its first block);
+    ``"one 3x3 conv"`` and ``"two 3x3 convs"``, ``(H, W)`` over the pixels of untrained stride-1 convolutions
+    (zero padding, 64 channels, ReLU between; ``seed`` draws their weights). A position counts as changed
+    when any of its channels moves by more than 1e-9 of the largest output number.
+    """
+    import copy
+
+    from torch import nn
+
+    image = torch.as_tensor(image).double()
+    if image.dim() != 4 or image.shape[0] != 1:
+        raise ValueError(f"image must be one picture as a batch, (1, C, H, W), got {tuple(image.shape)}")
+    row, col = pixel
+    poked = image.clone()
+    poked[0, :, row, col] += 1.0
+    model = copy.deepcopy(vit).double().eval()
+
+    def tokens(x: torch.Tensor) -> torch.Tensor:
+        patches = model.patch_embedding(x)
+        return torch.cat([model.class_token.expand(len(x), -1, -1), patches], dim=1) + model.pos_embedding
+
+    channels = image.shape[1]
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        first, second = nn.Conv2d(channels, 64, 3, padding=1), nn.Conv2d(64, 64, 3, padding=1)
+    first, second = first.double(), second.double()
+    layers = {
+        "patch embedding": lambda x: tokens(x)[0],
+        "one ViT block": lambda x: model.blocks[0](tokens(x))[0],
+        "one 3x3 conv": lambda x: first(x)[0].permute(1, 2, 0),
+        "two 3x3 convs": lambda x: second(torch.relu(first(x)))[0].permute(1, 2, 0),
+    }
+    reach = {}
+    with torch.no_grad():
+        for name, layer in layers.items():
+            before, after = layer(image), layer(poked)
+            reach[name] = ((after - before).abs() > 1e-9 * before.abs().max()).any(dim=-1)
+    return reach
+
+
+def plot_pixel_reach(
+    image: torch.Tensor, reach: dict[str, torch.Tensor], pixel: tuple[int, int] = (100, 100)
+) -> Figure:
+    """Section 8's locality picture: for each of ``reach``'s ViT block and convolutions (from
+    :func:`one_pixel_reach`), the photo with the positions that changed painted red; the convolutions'
+    panels add a zoom on the 15x15 pixels around ``pixel`` (white cross)."""
+    image = as_image(image)
+    _, height, width = image.shape
+    row, col = pixel
+    shown = {name: mask for name, mask in reach.items() if name != "patch embedding"}
+    fig = new_figure(figsize=(11, 3.9))
+    axes = fig.subplots(1, len(shown))
+    for ax, (name, mask) in zip(axes, shown.items(), strict=True):
+        if mask.dim() == 1:  # tokens: class token first, then the patch grid row by row
+            side = math.isqrt(mask.numel() - 1)
+            patch = height // side
+            changed = mask[1:].reshape(side, side).repeat_interleave(patch, 0).repeat_interleave(patch, 1)
+            title = f"{name}: {int(mask.sum())} of {mask.numel()} tokens"
+        else:
+            changed = mask
+            title = f"{name}: {int(mask.sum())} of {mask.numel():,} pixels"
+        ax.imshow(to_display(image) * 0.5 + 0.5, interpolation="nearest")
+        overlay = torch.zeros(height, width, 4)
+        overlay[..., 0], overlay[..., 3] = 1.0, changed.float() * 0.6
+        ax.imshow(overlay.numpy(), interpolation="nearest")
+        ax.plot(col, row, "wx", ms=8, mew=2)
+        ax.set_title(title, fontsize=9)
+        ax.set_axis_off()
+        if mask.dim() == 2:  # 9 or 25 pixels are too small to see on the whole photo: zoom in
+            inset = ax.inset_axes([0.56, 0.5, 0.42, 0.42])
+            crop = changed[row - 7 : row + 8, col - 7 : col + 8].float()
+            inset.imshow(crop.numpy(), cmap="Reds", vmin=0, vmax=1.6, interpolation="nearest")
+            inset.plot(7, 7, "kx", ms=6, mew=1.5)
+            inset.set_xticks([])
+            inset.set_yticks([])
+            inset.set_xlabel("15x15 px zoom", fontsize=7, labelpad=1)
+    fig.suptitle("one pixel changed (white x): the output positions that change (red)", fontsize=10)
+    fig.tight_layout()
     return fig
