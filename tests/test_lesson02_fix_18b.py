@@ -62,7 +62,7 @@ def test_attention_caveat_once():
     assert sum("attention mixes all tokens globally" in t for t in text) == 1
     assert not any("attention is ignored here" in t for t in text)
     (footprint,) = [t for t in text if "attention mixes all tokens globally" in t]
-    assert "inputs come from" in footprint and footprint.startswith("At ViT's stride")
+    assert "inputs come from" in footprint and footprint.startswith('<a id="footprint-notes"></a>')  # 22a: appendix
 
 
 def test_widget_readout_ends_with_n_squared():

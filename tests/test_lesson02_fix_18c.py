@@ -50,7 +50,8 @@ def test_review_18b_sentences():
     )
     assert "pad 1 gives 55 windows, and 2 is the least that gives 56" in text
     assert "At ViT's stride 16, T2T's final tokens hold 100 %: every placement" in text  # round 19c: Going further
-    assert "This 100 % is geometry" in text and "the token layers' attention mixes all tokens globally" in text
+    assert "That 100 % is geometry, not a measured gain." in text  # 22a: the caveat once, in section 3
+    assert "the token layers' attention mixes all tokens globally" in text
     # round 20c (review r20b item 6): crop to the aspect ratio, then resize -- the code's order, no contradiction
     assert "centre-cropped to a 3:5 aspect ratio (height : width), then resized to 60 x 100" in text
     assert "60 x 100 grayscale crop" not in text

@@ -48,7 +48,8 @@ def test_overstatements_are_qualified():
     assert "A hard split whose patch side divides the image loses no pixel" in text
     assert "A hard split loses no pixel" not in text
     caveat = "(geometry only: the token layers in between mix all tokens"
-    assert "T2T's final tokens hold 100 %: every placement" in text and "This 100 % is geometry" in text  # 19c
+    assert "T2T's final tokens hold 100 %: every placement" in text  # 19c
+    assert "That 100 % is geometry, not a measured gain." in text  # 22a: the caveat once, in section 3
     assert caveat not in text  # review r20d: the Summary's footprint bullet dropped; the footprint keeps its caveat
     assert "Between splits, the token layers' attention mixes all tokens globally." in text
     assert "`padding_mode='zeros'` (its default)" in text
@@ -85,7 +86,7 @@ def test_glossary_once_and_note_1_says_what_is_printed():
     text = " ".join(" ".join(_markdown()).split())
     assert text.count("**Terms**") == 0  # round 19b: each term defined once, where first used
     assert text.lower().index("held whole") == text.lower().index("**held whole.** call a piece") + 2  # review r20d
-    assert text.count("**Held whole, in one rule.** Call a piece *held whole*") == 1  # the appendix's full paragraph
+    assert text.count("Call a piece *held whole*") == 1  # 22a: defined once, in section 3
     assert text.count("*run rule*") == 1 and "The *run rule*: on a side whose pixels are all covered" in text
     assert text.count("**The box rule.**") == 1 and "so the rule holds on both sides at once" in text
     assert "(printed above)" not in text and "the sizes whose position table has the 170 rows it needs" in text

@@ -35,7 +35,8 @@ def test_the_prose_before_the_chain_figure_says_the_original_scrambles_it():
         'the original code scrambles this image (Going further, "Non-square images and the original code"):'
         in texts[index]
     )
-    assert texts[index + 1].startswith("In short: a split whose kernel")  # the figure cell sits between
+    assert texts[index + 1].startswith("One side through split 1:")  # the figure cell sits between; 22a: worked line
+    assert "In short: a split whose kernel" in texts[index + 1]
     figure = next(nb.source(c) for c in nb.cells(LESSON) if "plot_t2t_chain(images" in nb.source(c))
     assert "note=" not in figure  # review r19c item 7: the note lives in the prose only
 

@@ -44,7 +44,7 @@ def test_2_section_3_names_lengths_share_geometry_and_links_the_appendix():
     paragraph = nb.flat(nb.source(cells[_at("**Held whole, in one rule.**")]))  # review r20d: in the appendix
     assert "3·7·7 = 147 values, a 4 x 4 patch 3·4·4 = 48" in paragraph and "(the box rule;" in paragraph
     assert "7 x 7 patches without overlap already hold 49.9 %" in paragraph
-    assert "The 100 % is geometry, not a measured gain" in paragraph
+    assert "not a measured gain" not in paragraph  # 22a: the caveat once, in section 3 (checked below)
     main = nb.flat(nb.source(cells[_at("**Held whole.** Call a piece")]))  # section 3's one sentence links there
     assert "That 100 % is geometry, not a measured gain." in main and "(#held-whole)" in main  # 21a: its own sentence
     assert _at("### Held whole, counted") < _at("**Held whole, in one rule.**")
@@ -57,7 +57,8 @@ def test_2_section_3_names_lengths_share_geometry_and_links_the_appendix():
     check = nb.source(cells[code + 1])
     assert nb.hidden(cells[code + 1]) and "== (48, 147)" in check and "== 49.9" in check
     footprint = nb.flat(nb.source(cells[_at("At ViT's stride 16, T2T's final tokens hold 100 %")]))
-    assert "not like for like: a 31 x 31 footprint against a 16 x 16 patch" in footprint
+    assert "the sizes differ: a 31 x 31 footprint against a 16 x 16 patch" in footprint  # 22a
+    assert "like for like" not in footprint and "Section 3's caveat holds" in footprint
     assert "(#held-whole)" in footprint
 
 

@@ -99,7 +99,7 @@ def test_wording_fixes():
     assert "neighbouring tokens share part of their input" in text and "feature positions" not in text  # round v
     assert "no window reaches the last padding row" not in text
     assert "a 2 x 4-pixel piece" in text and "With `k >= s` the floor drops" in text
-    assert "timm 1.0.29.dev0 (commit `aa4b585`, read in its source) has no T2T-ViT model" in text  # round v
+    assert "| timm 1.0.29.dev0 | `aa4b585` (read in its source) | has no T2T-ViT model |" in text  # round v; 22a: table
     assert "The padding is orange there too" in text
 
 

@@ -46,7 +46,9 @@ def test_the_footprint_offset_is_printed_and_said():
     )
     assert "shift == 6.5" in _source(cells[code + 1]) and "hide-input" in cells[code + 1]["metadata"]["tags"]
     assert "plot_token_footprint(" in _source(cells[code + 2])  # round 17b: the figure in its own cell
-    assert "ends 1 pixel after it, so its centre sits 6.5 pixels up and to the left" in _flat(_source(cells[code + 4]))
+    assert "ends 1 pixel after it, so its centre sits 6.5 pixels up and to the left" in _flat(
+        _source(cells[nb.unique_index(nb.sources(LESSON), '<a id="footprint-notes"></a>')])  # 22a: the appendix
+    )
 
 
 def test_the_module_run_is_in_going_further_with_a_pointer_from_section_6():

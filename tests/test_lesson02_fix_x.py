@@ -152,7 +152,9 @@ def test_section_6_compares_like_for_like_at_stride_16():
     assert prose.startswith(
         "At ViT's stride 16, T2T's final tokens hold 100 %: every placement of the piece lies inside the 31 x 31 pixels"
     )
-    assert "not that it keeps them" in prose and "to 64" in prose  # a footprint is not what a token holds
+    notes = _flat(_source(cells[nb.unique_index(nb.sources(LESSON), '<a id="footprint-notes"></a>')]))  # 22a: moved
+    assert "not that it keeps them" in notes and "to 64" in notes  # a footprint is not what a token holds
+    assert "(#footprint-notes)" in prose
 
 
 def test_no_telegraphic_sentences_left():

@@ -1417,7 +1417,7 @@ def plot_edge_on_photo(
     grid_style = {"color": "magenta", "linewidth": 1.5, "linestyle": (0, (3, 2))}
     _lines_in_box(zoom, grid, (r0, r1, c0, c1), label="no-overlap grid", **grid_style)
     for row, col in edge:
-        zoom.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="cyan", linewidth=1.5))
+        zoom.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="cyan", linewidth=2.5))
     zoom.add_patch(Rectangle((left - 0.5, top - 0.5), kernel, kernel, fill=False, edgecolor="red", linewidth=3))
     no_overlap = f"{stride} x {stride} windows, stride {stride}, padding {padding}: cut it"
     handles = [
