@@ -37,8 +37,8 @@ def test_verdict_names_chefers_reverse_ranking():
 
 
 def test_section_3_prints_the_per_head_table_and_checks_it():
-    cells = nb.cells(LESSON)
-    at = _at("mode_count = (top_key == mode_key).sum(0)")
+    cells = nb.cells(APPENDIX)  # 22a: the table moved to appendix D (the lesson draws it as a grid)
+    at = _at("mode_count = (top_key == mode_key).sum(0)", APPENDIX)
     out = nb.printed(cells[at])
     assert "every head: its top key column on ink (%)" in out and "a random key 33.0 %" in out
     assert "block 0:  51.5 % (4, 3) x 58 |  72.5 % (2, 2) x 96 |  66.0 % (4, 4) x 68 |  15.5 % (4, 1) x126" in out

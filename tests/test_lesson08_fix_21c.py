@@ -83,12 +83,12 @@ def test_near_flat_head_panel_is_labelled():
 
 
 def test_key_column_table_printed_in_section_5():
-    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
-    section_5 = nb.unique_index(sources, "## 5 · Where")
-    section_6 = nb.unique_index(sources, "## 6 · Attention rollout")
+    sources, cells = nb.sources(APPENDIX), nb.cells(APPENDIX)  # 22a: the table moved to appendix D
+    section_5 = nb.unique_index(sources, '<a id="appendix-d"></a>')
+    section_6 = nb.unique_index(sources, '<a id="appendix-e"></a>')
     at = nb.unique_index(sources, "mode_count = (top_key == mode_key).sum(0)")
     assert section_5 < at < section_6 and "block 0:  51.5 % (4, 3) x 58" in nb.printed(cells[at])
     assert nb.hidden(cells[at + 1]) and "int(mode_count[0, 3]) == 126" in nb.source(cells[at + 1])
     favourable = _text("The 6 is a favourable case for this head")
     assert "the class token counted as a key" not in favourable and len(favourable.split()) <= 46  # before: 72
-    assert "(the second table, 200 test digits)" in _text("**Key columns**")
+    assert "(the grid, 200 test digits)" in _text("**Key columns**")  # 22a: the tables drawn as one grid

@@ -20,16 +20,19 @@ def _at(text: str, path=LESSON) -> int:
 
 
 def test_key_columns_print_a_fixed_key_bar_with_paired_intervals():
-    cells = nb.cells(LESSON)
-    at = _at("fixed_on_ink = key_on_ink[:, mode_key.flatten()]")
+    cells = nb.cells(APPENDIX)  # 22a: the fixed-bar table moved to appendix D
+    at = _at("fixed_on_ink = key_on_ink[:, mode_key.flatten()]", APPENDIX)
     out = nb.printed(cells[at])
     assert "its most frequent top key, used for every digit: on ink (%); the top key minus it, paired" in out
     assert "block 1:  70.5 % +18.0 [+13.0, +23.5]" in out
     assert "block 0:  82.5 % -31.0 [-37.5, -24.5]" in out
     check = cells[at + 1]
     assert nb.hidden(check) and "[18.0, 12.0, 13.5, 15.0]" in nb.source(check) and "gap_low[1] > 0" in nb.source(check)
-    reading = nb.flat(nb.source(cells[_at("**Key columns**")]))
-    assert "12.0 to 18.0 points above that bar (paired intervals above 0)" in reading
+    # 22a: the paired gaps are read in appendix D, beside their table (same fact)
+    appendix_reading = nb.flat(nb.sources(APPENDIX)[_at("that head is a **fixed-key** head", APPENDIX)])
+    assert "12 to 18 points more often than their own most frequent key used for every digit" in appendix_reading
+    assert "(each paired interval above 0)" in appendix_reading
+    reading = nb.flat(nb.sources(LESSON)[_at("**Key columns**")])
     assert "three more heads often off the ink" not in reading
     summary = nb.flat(nb.sources(LESSON)[_at("## Summary")])
     assert "three more heads are often off-ink, above chance" not in summary

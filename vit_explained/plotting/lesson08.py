@@ -29,6 +29,8 @@ __all__ = [
     "plot_deletion_curves",
     "plot_deletion_steps",
     "plot_ink_share_by_block",
+    "plot_key_column_grid",
+    "plot_knob_maps",
     "plot_map_columns",
     "plot_maps_and_deletion",
     "plot_norm_histogram",
@@ -1035,3 +1037,56 @@ def plot_attention_distance(distances: torch.Tensor, patch_size: int, uniform: f
     ax.set_title("Mean attention distance per head (ViT paper, Fig. 7 right)", fontsize=9)
     ax.legend(fontsize=7, loc="center right")
     return _settle(fig)
+
+
+def plot_key_column_grid(on_ink: torch.Tensor, fixed_key: torch.Tensor, chance: float) -> Figure:
+    """Every head's key column at a glance: a ``(blocks, heads)`` grid coloured by how often (in %) the key column
+    most queries read is on ink, each cell labelled with its value; heads in ``fixed_key`` (a boolean
+    ``(blocks, heads)`` mask) outlined. ``chance``: a random key's share on ink (in %), named in the colour bar."""
+    values = torch.as_tensor(on_ink, dtype=torch.float64).detach().cpu()
+    mask = torch.as_tensor(fixed_key, dtype=torch.bool).detach().cpu()
+    if values.dim() != 2 or mask.shape != values.shape:
+        shapes = f"{tuple(values.shape)}, {tuple(mask.shape)}"
+        raise ValueError(f"on_ink and fixed_key must be (blocks, heads) alike, got {shapes}")
+    blocks, heads = values.shape
+    fig = new_figure(figsize=(1.0 * heads + 1.9, 0.8 * blocks + 1.0), layout="constrained")
+    ax = fig.add_subplot()
+    shown = ax.imshow(values.numpy(), cmap="viridis", vmin=0.0, vmax=100.0)
+    for b in range(blocks):
+        for h in range(heads):
+            value = values[b, h].item()
+            colour = "white" if value < 60 else "black"
+            ax.text(h, b, f"{value:.1f} %", ha="center", va="center", fontsize=9, color=colour)
+            if mask[b, h]:
+                outline = Rectangle((h - 0.46, b - 0.46), 0.92, 0.92, fill=False, edgecolor="#ff3b30", linewidth=2.5)
+                ax.add_patch(outline)
+    ax.set_xticks(range(heads), [f"head {h}" for h in range(heads)])
+    ax.set_yticks(range(blocks), [f"block {b}" for b in range(blocks)])
+    ax.set_title("Top key column on ink (% of digits); red outline: fixed-key head", fontsize=10)
+    bar = fig.colorbar(shown, ax=ax, shrink=0.9)
+    bar.set_label(f"% on ink (a random key: {chance:.1f} %)", fontsize=9)
+    return _settle(fig)
+
+
+def plot_knob_maps(
+    images: torch.Tensor,
+    maps: dict[str, torch.Tensor],
+    spreads: dict[str, torch.Tensor],
+    *,
+    digit: int = 0,
+    label: str | None = None,
+) -> Figure:
+    """One digit's rollout maps under several settings side by side (e.g. vit-explain's head fusion and discard
+    ratio), each panel titled with its name and that digit's spread (the number of patches, ``exp(entropy)``).
+
+    ``images`` ``(B, 1, H, W)``; ``maps`` name -> ``(B, rows, cols)``; ``spreads`` name -> ``(B,)``; ``digit``: which
+    of the B to show. Each map has its own colour scale (brightest = its largest value)."""
+    names = list(maps)
+    if set(spreads) != set(names):
+        raise ValueError(f"spreads must name the same settings as maps ({names}), got {list(spreads)}")
+    stacked = torch.stack([torch.as_tensor(maps[name][digit]) for name in names])[None]  # (1, K, rows, cols)
+    titles = [f"{name}\nspread {float(spreads[name][digit]):.1f} patches" for name in names]
+    caption = label if label is not None else f"digit {digit}"
+    return plot_map_columns(
+        images[digit : digit + 1], stacked, titles=titles, labels=[caption], title="One digit, each setting's map"
+    )
