@@ -54,12 +54,12 @@ def test_the_trained_stem_sits_in_section_6_and_the_attention_study_in_going_fur
     # 21i (review r21h item 1): the channels' picture moved into section 6, the appendix keeps its numbers
     going_further = next(i for i, s in enumerate(sources) if s.startswith("## Going further"))
     appendix_fold = [i for i in fold if i >= len(nb.sources(LESSON))]
-    assert len(picture) == 1 and section_6 < picture[0] < summary and fold == [picture[0], *appendix_fold]
+    # 22a (review r21l item 4): the picture went back to the appendix, into the cell that computes the study
+    assert len(picture) == 1 and fold == appendix_fold == picture
     assert len(appendix_fold) == 1 and len(study) == 1
     assert section_6 < summary < going_further < appendix_fold[0] < study[0]
-    assert not any("trained_stem_weights()" in s or "plot_trained_fold(" in s for s in sources[:section_6])
+    assert not any("trained_stem_weights()" in s or "plot_trained_fold(" in s for s in sources[:going_further])
     assert "### What training does to the first token transformer" in sources[appendix_fold[0] - 1]
-    assert "**What training does to the stem.**" in sources[picture[0] - 2]
 
 
 def test_one_print_and_one_figure_per_stem_cell():

@@ -80,7 +80,11 @@ def test_the_main_path_is_leaner_and_the_moved_material_keeps_its_checks():
     further = nb.unique_index(sources, "## Going further · Where T2T stands today")
     looks = nb.unique_index(sources, "## Appendix · Three more looks at section 6's runs")
     assert summary < further < looks and "Nothing above depends on them." in sources[looks]
-    for marker in ("scale_run = paired_seeds(", "in the lesson's section 6\"", "study = stem_attention_study("):
+    for marker in (
+        "scale_run = paired_seeds(",
+        'on digit #0 after training (seed 0)")',
+        "study = stem_attention_study(",
+    ):
         i = nb.unique_index(sources, marker)
         assert looks < i and nb.hidden(cells[i + 1]), marker
 

@@ -55,7 +55,11 @@ def test_the_folded_channels_caption_matches_the_picture():
     caption = nb.flat(sources[nb.unique_index(sources, "The folded map keeps the image's layout")])
     assert "content noise" not in caption
     # 21i (review r21h item 5): only the upper loop shows clearly in the stored picture
-    assert "random features of each window (random weights): the upper loop stands out; the lower one is" in caption
+    # 22a (review r21l item 3): "random features of each window" became the printed v / attention spread
+    assert (
+        "mostly a feature of the token's own window" in caption
+        and "(random weights): the upper loop stands out; the lower one is" in caption
+    )
     # r21g item 4: the stripes had no reason shown (zero padding explains only the bottom one), so the clause went
     assert "bright stripes" not in caption and caption.count("the lower one is fainter.") == 1
 

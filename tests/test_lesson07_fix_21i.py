@@ -28,9 +28,16 @@ def _has_picture(cell: dict) -> bool:
 
 
 def test_section_6_shows_the_trained_stem_with_one_printed_line_and_a_check():
-    cells, sources, section_6, summary = _section_6()
+    # 22a (review r21l item 4): the picture moved to the appendix's "What training does to the first token
+    # transformer"; section 6 keeps a pointer line
+    _, lesson, _, _ = _section_6()
+    pointer = nb.flat(lesson[nb.unique_index(lesson, "**The `Linear` arm.**")])
+    assert 'Appendix, "What training does to the first token transformer"' in pointer
+    assert not any("plot_trained_fold(" in s for s in lesson)
+    cells, sources = nb.cells(APPENDIX), nb.sources(APPENDIX)
+    heading = nb.unique_index(sources, "### What training does to the first token transformer")
     picture = nb.unique_index(sources, "plot_trained_fold(")
-    assert section_6 < picture < summary and _has_picture(cells[picture])
+    assert heading < picture and _has_picture(cells[picture])
     assert sources[picture].count("print(") == 1 and "trained_fold_study(val_48, stored)" in sources[picture]
     printed = nb.printed(cells[picture]).strip()
     assert len(printed.splitlines()) == 1
@@ -38,13 +45,11 @@ def test_section_6_shows_the_trained_stem_with_one_printed_line_and_a_check():
     assert "initial 0.558" in printed and "trained higher than initial on every one of 3 seeds" in printed
     check = cells[picture + 1]
     assert nb.hidden(check) and '["0.654", "0.558"]' in nb.source(check)
-    intro = nb.flat(sources[picture - 2])
-    assert "**What training does to the stem.** Section 2's features had random weights" in intro
-    assert "a choice that flatters the trained row. The printed line covers all 180 digits and 3 seeds." in intro
-    # moved, not duplicated: the appendix keeps the numbers and no second picture
-    appendix = nb.sources(APPENDIX)
-    assert not any("plot_trained_fold(" in s for s in appendix)
-    assert "The lesson's section 6 draws seed 0's block on validation digit #0" in nb.flat("\n".join(appendix))
+    intro = nb.flat(sources[picture - 1])  # the appendix's own introduction says the same
+    assert "The picture draws seed 0's block on validation digit #0, before and after training" in intro
+    assert "the picture flatters the trained row: the numbers below, over all 180 digits and all 32 channels" in intro
+    # moved, not duplicated: one picture, in the appendix
+    assert sum("plot_trained_fold(" in s for s in sources) == 1
 
 
 def test_the_digit_experiment_is_drawn_before_the_arms_findings():

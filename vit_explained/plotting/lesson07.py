@@ -771,14 +771,16 @@ def plot_seed_pairs(
             shift = 0.04 * (seed - (a_pct.size - 1) / 2)  # seeds side by side, so tied lines stay visible
             color = "tab:green" if high > low else "tab:red" if high < low else "tab:gray"
             ax.plot([shift, 1 + shift], [high, low], "-o", color=color, markersize=4, linewidth=1, alpha=0.8)
-        for (high, low), times in Counter(zip(a_pct, b_pct, strict=True)).items():  # lines drawn over each other
+        repeats = Counter(zip(a_pct, b_pct, strict=True))
+        for (high, low), times in repeats.items():  # lines drawn over each other
             if times > 1:
                 ax.annotate(f"x{times}", (0.5, (high + low) / 2), xytext=(0, -11), textcoords="offset points",
                             ha="center", fontsize=8, color="tab:gray")  # fmt: skip
         ax.set_xticks([0, 1], [first, second])
         ax.set_xlim(-0.5, 1.5)
         ax.set_ylabel(f"validation accuracy (%, of {total} digits)")
-        ax.set_title(f"{label}\none line per seed ({a_pct.size}):\ngreen {first} higher, red lower, gray tie",
+        same = "; xN: N seeds on one line" if max(repeats.values()) > 1 else ""  # the labels drawn above
+        ax.set_title(f"{label}\none line per seed ({a_pct.size}{same}):\ngreen {first} higher, red lower, gray tie",
                      fontsize=8)  # fmt: skip
         ax.grid(axis="y", alpha=0.3)
         run = paired_seeds(a_pct / 100, b_pct / 100, names=(first, second), percent=True).t_interval()
