@@ -53,7 +53,7 @@ def test_gap_printed_where_it_is_stated_and_sign_test_per_model():
 
 
 def test_exercise_2_names_the_checkers_optimizer_in_lesson_and_solutions():
-    sentence = "Fix that, and with the checker's SGD with momentum, the losses oscillate instead of falling."
+    sentence = "Fix that, and with the checker's SGD with momentum, the losses fall, then climb."
     assert sentence in _markdown() and sentence in _markdown(SOLUTIONS)
 
 

@@ -58,13 +58,14 @@ def test_3_lr_factor_clause_is_one_parenthesis():
     loop = _text(LESSON, "### 3a · The loop")
     assert "0.001 / warm-up fraction" not in loop and "computes the cross-entropy of the logits" in loop
     # review r21i: one clause stays; the start (1 %) and the overshoot moved to appendix C
-    assert "(Its warm-up ends slightly above the peak" in loop
+    # review r21l: the clause states the start and the end as appendix C prints them
+    assert "(Its warm-up starts at 1 % of the peak" in loop and "it ends at 1.006 times it" in loop
     assert "Its warm-up starts at 1 % of the peak for a 10 % warm-up" in _text(APPENDIX, '<a id="lr-factor"></a>')
 
 
 def test_4_verdict_cell_split_and_main_path_statistics():
     sources = nb.sources(LESSON)
-    head = sources[nb.unique_index(sources, 'print(clinic.lr_line(RUNS["lr"]')]
+    head = sources[nb.unique_index(sources, 'print(clinic.rate_lines(RUNS["lr"]')]  # review r21l: lr_line inside it
     assert "long_own" not in head and "benchmark" not in head
     # round 21b: the longer budget and the benchmark moved to appendix D, each with its hidden check
     sources = nb.sources(APPENDIX)

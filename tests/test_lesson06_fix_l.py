@@ -72,7 +72,7 @@ def test_exercise_2_starter_names_symptoms_not_bugs_and_is_the_same_in_both_note
     assert text == _exercise_2(SOLUTIONS)
     code = text.split("```python")[1].split("```")[0]
     assert "#" not in code  # no comment names a bug
-    assert "leaves the weights where they were" in text and "the losses oscillate" in text
+    assert "leaves the weights where they were" in text and "the losses fall, then climb" in text
     for cause in ("zero_grad", "never cleared", "before backward"):
         assert cause not in text
     # round 17b: the checker's set-up is stated (the model may arrive in eval mode), not which line is missing

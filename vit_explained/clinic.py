@@ -589,23 +589,70 @@ def seeds_and_digits_interval(a_right, b_right, confidence: float = 0.95) -> tup
 
 
 def paired_table(
-    test: Mapping[str, Sequence[float]], pairs: Sequence[tuple[str, str]], corrected: float, short: Mapping[str, str]
+    test: Mapping[str, Sequence[float]],
+    pairs: Sequence[tuple[str, str]],
+    corrected: float,
+    short: Mapping[str, str],
+    headline: tuple[str, object] | None = None,
 ) -> tuple[list[tuple[str, ...]], dict[str, tuple]]:
     """Section 5's table: for each pair ``(a, b)`` of ``pairs``, paired over the seeds of ``test[name]``
     (accuracies, seed ``i`` at index ``i``), the mean of a - b, its 95 % and ``corrected`` t-intervals and
     :func:`verdict_word`, in points. Returns text rows for :func:`text_table` and the same numbers keyed by
-    ``"short a - short b"`` as ``plot_paired_differences`` takes them."""
+    ``"short a - short b"`` as ``plot_paired_differences`` takes them. ``headline``, a ``(label, paired_seeds(a, b))``,
+    goes on top of both."""
     from .evidence import paired_seeds
 
     rows, drawn = [], {}
-    for a, b in pairs:
-        s = paired_seeds(test[a], test[b])
+    compared = [headline] if headline is not None else []
+    compared += [(f"{short[a]} - {short[b]}", paired_seeds(test[a], test[b])) for a, b in pairs]
+    for label, s in compared:
         t95, t = s.t_interval(), s.t_interval(corrected)
-        label, mean, word = f"{short[a]} - {short[b]}", 100 * s.difference.mean, verdict_word(s, corrected)
+        mean, word = 100 * s.difference.mean, verdict_word(s, corrected)
         narrow, wide = f"[{100 * t95.low:+.1f}, {100 * t95.high:+.1f}]", f"[{100 * t.low:+.1f}, {100 * t.high:+.1f}]"
         rows.append((label, f"{mean:+.1f}", narrow, wide, word))
         drawn[label] = (mean, (100 * t95.low, 100 * t95.high), (100 * t.low, 100 * t.high), word)
     return rows, drawn
+
+
+def rate_lines(lr_runs: dict, best: Mapping[str, float], own: dict, vit_test: Sequence[float], vit_lr: float) -> str:
+    """Section 5's printed lines on learning rates: the stored grid (:func:`lr_line`), the rate each model chose on
+    validation (``best``, from :func:`best_rates`), and CNN-8 at its own stored rate (``own``) beside the ViT's
+    ``vit_test`` accuracies at ``vit_lr``, each as mean (range over seeds)."""
+    from .evidence import over_seeds
+
+    cnn = own["test"]["SmallCNN width 8"]
+    return "\n".join(
+        (
+            lr_line(lr_runs, {"ViT": "ViT", "SmallCNN width 8": "CNN-8"}),
+            f"rate chosen on validation ({len(lr_runs['lrs'])} rates, mean over seeds 0-2): "
+            + ", ".join(f"{name} {lr:g}" for name, lr in best.items()),
+            f"each at its own rate, 400 steps: CNN-8 (lr {own['lr']['SmallCNN width 8']:g}) "
+            f"{over_seeds(cnn, percent=True)}; ViT (lr {vit_lr:g}) {over_seeds(vit_test, percent=True)}",
+        )
+    )
+
+
+def rise_word(change, corrected: float) -> str:
+    """Section 3's verdict on a change of the validation loss's rise (a paired a - b over seeds, a loss): when the
+    ``corrected`` t-interval excludes 0, "a smaller rise" (below 0) or "a larger rise" (above 0), a finding; else
+    :func:`verdict_word`'s "leans" or "no detectable difference"."""
+    word = verdict_word(change, corrected)
+    if word != "ahead":
+        return word
+    smaller = change.difference.mean < 0
+    side = "below" if smaller else "above"
+    return f"a {'smaller' if smaller else 'larger'} rise: a finding (corrected interval {side} 0)"
+
+
+def rise_change_line(name: str, change, corrected: float) -> str:
+    """Section 3's printed line for one regulariser switched back on: ``name`` - neither, the change of the rise,
+    its 95 % and ``corrected`` t-intervals over the seeds, and :func:`rise_word`."""
+    t95, t = change.t_interval(), change.t_interval(corrected)
+    return (
+        f"{name} - neither, the rise: {change.difference.mean:+.2f}, 95 % [{t95.low:+.2f}, {t95.high:+.2f}], "
+        f"corrected ({corrected:.1%}) [{t.low:+.2f}, {t.high:+.2f}] ({len(change.difference.values)} seeds): "
+        f"{rise_word(change, corrected)}"
+    )
 
 
 def readings_table(paired: Mapping[str, object], corrected: float) -> tuple[dict[str, list[tuple[float, float]]], str]:
