@@ -34,7 +34,7 @@ def test_coincidence_of_the_range_is_printed_asserted_and_said() -> None:
     prose = nb.flat(
         nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 6a.**")])
     )  # fix 19d: the why folded into the probe's details
-    assert "falls, as $L^{-0.47}$ [-0.56, -0.38] over 2-16 blocks" in prose  # 21a: the printed slope
+    assert "falls, as $L^{-0.47}$ over 2-16 blocks (per seed [-0.62, -0.32])" in prose  # 21a: the printed slope
     note = nb.flat(nb.all_text(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb"))
     assert "coincidence of the range" in note and r"$8.2 + 1.33\,L$" in note
     head = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**6a · The gradient against depth.**")]))

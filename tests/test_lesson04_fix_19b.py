@@ -114,7 +114,8 @@ def test_relu_swap_called_a_perturbation_next_to_its_summary_line() -> None:
     assert "perturbation of a GELU-trained model" in swap and "not evidence that GELU trains better" in swap
     summary = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "## Summary")]))
     line = next(b for b in summary.split("- **") if b.startswith("GELU**"))
-    assert "ReLU changes a few" in line and "a perturbation of a GELU-trained model, not evidence that GELU" in line
+    assert "ReLU changes 22 of its 1,000 predictions" in line  # 22a: the number
+    assert "a perturbation of a GELU-trained model, not evidence that GELU" in line
 
 
 def test_post_norm_collapse_step_is_measured() -> None:

@@ -35,23 +35,23 @@ def test_main_path_did_not_grow() -> None:
 
 
 def test_lemma_2_band_slopes_and_increments_printed_asserted_and_said() -> None:
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    sources = nb.sources(LESSON)
     widget = nb.unique_index(sources, "stream_explorer = residual_stream_widget(")
-    printed = nb.printed(cells[widget])  # 21i: band slopes and increments moved to appendix A (lookups moved)
-    assert "squared stream norm ~ L^+0.96 [+0.83, +1.10]" in printed
-    assert "1/||x|| ~ 1/(8.2 + 1.33 L) ~ L^-0.48" in printed
+    # 21i: band slopes and increments moved to appendix A; 22a: the per-seed fit and the line too (lookups moved)
     appendix_printed, appendix = nb.all_printed(APPENDIX), "\n".join(nb.sources(APPENDIX))
-    assert "||x_L||^2 ~ L^+0.96 [+0.86, +1.07] over 2-16 blocks" in appendix_printed
+    assert "||x_L||^2 ~ L^+0.96 [+0.83, +1.10] over 2-16 blocks" in appendix_printed
+    assert "1 / (8.2 + 1.33 L) goes as L^-0.48 there" in appendix_printed
     assert "over 2-16 blocks: L^0.72 and L^0.88" in appendix_printed
     assert "||x_L||^2 added per block, 2->4, 4->8, 8->16: 33, 45, 62 (mean of seeds)" in appendix_printed
     assert "[round(v, 2) for v in band_edges] == [0.72, 0.88]" in appendix
     assert "[round(v) for v in squared_step] == [33, 45, 62]" in appendix and "rising in every seed" in appendix
     prose = nb.flat(sources[widget - 1])
-    assert "so $1/\\|x\\|$ falls as $L^{-0.48}$, within 6a's per-seed interval [-0.62, -0.32]." in prose
-    text = nb.flat(nb.all_text(APPENDIX))
-    assert "faster than Lemma 2's affine form, whose band edges give 0.72 and 0.88 here" in text
+    text = nb.flat(nb.all_text(APPENDIX))  # 22a: -0.48 within 6a's per-seed interval, said and asserted in appendix A
+    assert "falls as $L^{-0.48}$ there. So section 6's per-seed interval, [-0.62, -0.32], holds" in text
+    assert "assert pre_seed.low < _fall < pre_seed.high" in appendix
+    assert "Lemma 2's band edges give 0.72 and 0.88 here" in text  # 22a (r21l_04 item 6): no 'faster than' a band
     assert "(33, 45, 62; rising in every seed)" in text
-    assert "2-16 blocks cannot tell them apart" in prose and "faster than affine" not in prose  # r21l_04
+    assert "fit equally well, so they do not show which route" in text and "faster than affine" not in prose
     for text in (nb.all_text(LESSON), nb.all_text(APPENDIX)):
         assert "as Xiong et al. assume" not in nb.flat(text) and "as the lemma has it" not in nb.flat(text)
 
@@ -62,7 +62,7 @@ def test_appendix_a_prints_the_band_slopes_and_increments() -> None:
     assert "||x_L||^2 added per block, 2->4, 4->8, 8->16: 33, 45, 62" in printed
     text = nb.flat(nb.all_text(APPENDIX))
     assert "where an affine law adds a constant amount" in text
-    assert "faster than Lemma 2's affine form, whose band edges give 0.72 and 0.88 here" in text
+    assert "Lemma 2's band edges give 0.72 and 0.88 here" in text  # 22a: the band's slopes, not a form to beat
 
 
 def test_deeper_numbers_moved_to_appendix_a_one_sentence_left() -> None:
@@ -71,7 +71,7 @@ def test_deeper_numbers_moved_to_appendix_a_one_sentence_left() -> None:
     end = nb.unique_index(sources, "## 7 · Dropout, DropPath and LayerScale")
     section = "\n".join(sources[start:end])
     assert "1.16" not in section and "-0.62" not in section.replace("[-0.62, -0.32]", "")
-    assert section.count("16-128") == 1
+    assert section.count("16-128") == 1  # 22a: the stored run behind the direct test
     # 21i: [-0.62, -0.32] is 6a's per-seed interval (printed in 6a), not the 16-128-block slope
     printed = nb.all_printed(APPENDIX)
     assert "the gradient ~ L^-0.62 [-0.72, -0.52]; ||x_L||^2 ~ L^+1.16 [+1.11, +1.21]" in printed
@@ -81,8 +81,10 @@ def test_per_seed_slopes_printed_beside_the_pooled_ones() -> None:
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
     at = nb.unique_index(sources, "designs, stream_squared = depth_experiment(depths, seeds)")
     printed = nb.printed(cells[at])
-    assert "post-norm  L^-0.02 [-0.15, +0.12]; per seed L^-0.02 [-0.29, +0.26]" in printed
-    assert "pre-norm   L^-0.47 [-0.56, -0.38]; per seed L^-0.47 [-0.62, -0.32]" in printed
+    assert "post-norm  L^-0.02 [-0.29, +0.26]" in printed  # 22a: per seed only; the pooled ones in appendix A
+    assert "pre-norm   L^-0.47 [-0.62, -0.32]" in printed
+    quoted = "per seed (t over the 3 seeds' slopes, as the lesson quotes it): L^-0.47 [-0.62, -0.32]"
+    assert quoted in nb.all_printed(APPENDIX)
     assert "share their first blocks across depths" in sources[at]
     check = nb.source(cells[at + 1])
     assert nb.hidden(cells[at + 1]) and 'per_seed["post-norm"].low < 0 < per_seed["post-norm"].high' in check
@@ -103,8 +105,12 @@ def test_summary_bullet_in_words_numbers_once() -> None:
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
     bullet = summary[summary.index("**At initialisation**") : summary.index("**In training**")]
     assert "shrinks with depth because the final LayerNorm divides by a growing stream" in bullet
-    assert bullet.count("$L^{-0.47}$") == 1 and "1.16" not in bullet and "-0.62" not in bullet
-    assert "below Xiong et al.'s Lemma 2 band at 2 and 4 blocks and inside it at 8 and 16" in bullet  # r21l_04
+    assert bullet.count("$L^{-0.47}$") == 1 and "1.16" not in bullet
+    assert "-0.62" not in bullet.replace("[-0.62, -0.32]", "")  # 22a: the per-seed interval, not the 16-128 slope
+    # 22a: the band moved with its numbers to appendix A's summary (r21l_04 item 6: "from 8 to 128", printed there)
+    appendix = nb.sources(APPENDIX)
+    app_summary = nb.flat(appendix[nb.unique_index(appendix, "## Summary")])
+    assert "lies below Lemma 2's band at 2 and 4 blocks and inside it from 8 to 128" in app_summary
 
 
 def test_mlp_gate_is_input_dependent() -> None:

@@ -28,9 +28,9 @@ def test_summary_post_norm_after_each_residual_addition() -> None:
 def test_one_meaning_of_n() -> None:
     sources = nb.sources(LESSON)
     section0 = nb.flat(sources[nb.unique_index(sources, "## 0 · The block at a glance")])
-    assert "Here N counts those tokens, N = 197: the 196 patches and the class token" in section0
+    assert "`(N, D) = (197, 768)` tokens it receives" in section0  # 22a: N defined once, in the letters
     letters = nb.flat(sources[nb.unique_index(sources, "**Letters**")])
-    assert "N tokens (section 0's map: N patches, N + 1 tokens)" in letters
+    assert "N tokens (197 in ViT-B/16: 196 patches and the class token)" in letters
     assert "N = 197 tokens," in nb.flat(sources[nb.unique_index(sources, "**Why 4x?**")])
     assert nb.flat(sources[nb.unique_index(sources, "63.9 % of a block's arithmetic")]).startswith("At N = 197 tokens,")
 
@@ -55,20 +55,25 @@ def test_ablation_prints_per_seed_intervals_and_answer_quotes_them() -> None:
 
 
 def test_stream_per_seed_slope_lemma_2_formula_intercept_and_band() -> None:
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    sources = nb.sources(LESSON)
     widget = nb.unique_index(sources, "stream_explorer = residual_stream_widget(")
-    printed = nb.printed(cells[widget])
-    assert "squared stream norm ~ L^+0.96 [+0.83, +1.10] (95 % t over 3 seeds' slopes)" in printed
-    assert "RMS norm ~ 8.2 + 1.33 L, so 1/||x|| ~ 1/(8.2 + 1.33 L) ~ L^-0.48 over 2-16 blocks" in printed
-    assert "L = 2: 117 vs 128-256; L = 4: 183 vs 192-448; L = 8: 364 vs 320-832" in printed
-    check = nb.source(cells[widget + 1])
-    assert nb.hidden(cells[widget + 1]) and 'all(row["squared"] < row["band"][0] for row in growth[:2])' in check
+    # 22a (r21l_04 item 3): the fit, the line and Lemma 2's band moved to appendix A with their checks (lookups moved)
+    app_cells, app_sources = nb.cells(APPENDIX), nb.sources(APPENDIX)
+    fit_at = nb.unique_index(app_sources, "squared_seed = t_interval(")
+    printed = nb.printed(app_cells[fit_at])
+    assert "||x_L||^2 ~ L^+0.96 [+0.83, +1.10] over 2-16 blocks (95 % t over the 3 seeds' slopes)" in printed
+    line = "||x_L|| ~ 8.2 + 1.33 L over 2-16 blocks; 1 / (8.2 + 1.33 L) goes as L^-0.48 there"
+    assert line in nb.all_printed(APPENDIX)
+    assert "2  117 (114..120)          10.8                128 to 256" in printed
+    check = nb.source(app_cells[fit_at + 1])
+    assert nb.hidden(app_cells[fit_at + 1]) and 'all(row["squared"] < row["band"][0] for row in growth[:2])' in check
+    text = nb.flat(nb.all_text(APPENDIX))
+    assert "(1 + L/2)\\,d \\le \\mathbb{E}\\|x_L\\|^2 \\le (1 + 3L/2)\\,d" in text
+    assert "It lies below the lemma's band at 2 and 4 blocks" in text and "$8.2 + 1.33\\,L$" in text
+    assert "section 6's per-seed interval, [-0.62, -0.32]" in text and "matching 6a" not in nb.all_text(LESSON)
+    assert "the squared norm fits $L^{0.96}$ [0.83, 1.10]" in text
+    assert "fit equally well, so they do not show which route the stream takes" in text
     prose = nb.flat(sources[widget - 1])
-    assert "Lemma 2: $(1+L/2)\\,d\\le\\mathbb{E}\\|x_L\\|^2\\le(1+3L/2)\\,d$" in prose
-    assert "starts below it at 2 and 4 blocks" in prose and "about $8.2+1.33L$" in prose
-    assert "within 6a's per-seed interval [-0.62, -0.32]" in prose and "matching 6a" not in prose
-    assert "A log-log fit at $L^{0.96}$ [0.83, 1.10] suits its square;" in prose
-    assert "2-16 blocks cannot tell them apart." in prose
     assert "quadratic" not in prose  # r21l_04: appendix A's 16-128 blocks rule the line out
     section = "\n".join(_section_six())
     assert "33, 45, 62" not in section and "0.72" not in section  # increments and band slopes: appendix A

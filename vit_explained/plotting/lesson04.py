@@ -945,12 +945,14 @@ def plot_depth_gradients(
     title: str = "At initialisation: last fc2 gradient vs depth",
     legend_at: tuple[float, float] | None = None,
     guide_label: str | None = None,
+    intervals: Mapping[str, tuple[float, float, float]] | None = None,
 ) -> Figure:
     """Log-log: one dot per (depth, seed) for each design (``{name: {depth: [one value per seed]}}``), the
     fitted power law of each, and a dashed L^power reference line (default slope -0.5), placed at the mean of
     design ``guide`` (default: the last) at the shallowest depth. ``legend_at``: the legend's lower-left corner in
     axes fractions (default: matplotlib's best). ``guide_label``: the dashed line's legend entry (default: its slope,
-    "for reference")."""
+    "for reference"). ``intervals``: ``{name: (slope, low, high)}`` to show in the legend instead of the pooled
+    least-squares interval (e.g. a t-interval over per-seed slopes); the drawn line keeps the fitted slope."""
     from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullLocator
 
     if not designs:
@@ -971,7 +973,8 @@ def plot_depth_gradients(
         mean_log = torch.tensor([v for s in values.values() for v in s]).log().mean()
         mean_log_depth = torch.tensor([d for d, s in values.items() for _ in s], dtype=torch.float64).log().mean()
         fitted = (mean_log + slope * (line.log() - mean_log_depth)).exp()
-        shown = [round(value, 2) + 0.0 for value in (slope, low, high)]  # + 0.0: no "-0.00"
+        quoted = (slope, low, high) if intervals is None or name not in intervals else intervals[name]
+        shown = [round(value, 2) + 0.0 for value in quoted]  # + 0.0: no "-0.00"
         label = f"{name}: slope {shown[0]:+.2f} [{shown[1]:+.2f}, {shown[2]:+.2f}]"
         ax.plot(line, fitted, color=colour, lw=1.5, label=label)
     anchored = designs[guide][min(designs[guide])]
