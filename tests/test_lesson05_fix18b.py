@@ -20,10 +20,12 @@ def _flat(cell):
 
 def test_headline_names_the_share_as_a_projection_and_its_size():
     cells = _cells()
-    intro, summary = _flat(cells[0]), next(_flat(c) for c in cells if "".join(c["source"]).startswith("## Summary"))
+    intro = _flat(cells[0])
     assert "93 %" not in intro and "agree to within 10 points" not in intro  # 18c: the numbers in section 5 only
     assert "came back through the MLPs" not in intro
-    assert "the MLP share, the projection of that part on $g$, is 93, 79 and 71 %" in summary
+    assert "MLP share [95 % t]" in nb.all_printed(LESSON) and "|      79 % [73, 86] |" in nb.all_printed(
+        LESSON
+    )  # 22a: the Answer's printed table
 
 
 def test_trained_table_prints_the_fresh_models_shares():
@@ -39,7 +41,8 @@ def test_init_sentence_model_switch_and_loss_in_prose():
     assert "q and k still get 9 to 50 times less." in text and "sets most of the ratio" not in text  # 18e
     assert "in this model the init sets the ratio" not in text
     # 21a: section 3's model-switch sentence cut (cell 21: one sentence); cell 3 names the two models once
-    assert "*The MNIST ViT* (28x28 digits, D = 64, PyTorch's init) is the second half of section 5" in text
+    assert "| *MNIST ViT*, `load_mnist_vit()`: 28x28 digits, 4 blocks | 64 | PyTorch's |" in text  # 22a: the model card
+    assert "| second half of 5," in text
     assert "The loss is plain cross-entropy, though the model trained with label smoothing." in text
     assert "hands each `norm2`" not in text
 
@@ -54,5 +57,6 @@ def test_the_replication_is_stored_read_and_stated_with_its_range():
     printed = "".join("".join(o.get("text", "")) for o in reader["outputs"])
     assert "block 0: " in printed and "(3 seeds: 90..96)" in printed
     text = " ".join(_flat(c) for c in cells if c["cell_type"] == "markdown")
-    assert text.count("Two more runs of the same recipe (seeds 1 and 2") == 2  # 18c: section 5, Answer
+    assert text.count("Two more runs of the same recipe (seeds 1 and 2") == 1  # 22a: section 5; the Answer prints
+    assert "3 runs in all (seeds 0, 1, 2), the same recipe" in nb.all_printed(LESSON)
     assert "not yet replicated" not in text

@@ -33,7 +33,8 @@ def test_blocks_2_and_3_are_no_consistent_change():
     text = "\n".join(_sources())
     assert "0 and 1 only" not in text and "not in blocks 2 and 3" not in text
     # round 18b: the short runs' caveat gives way to the stored 50-epoch replication (seeds 1 and 2)
-    assert text.count("Two more runs of the same recipe (seeds 1") == 2  # 18c: section 5 and the answer
+    assert text.count("Two more runs of the same recipe (seeds 1") == 1  # 22a: section 5; the Answer prints
+    assert "3 runs in all (seeds 0, 1, 2)" in nb.all_printed(NOTEBOOK)
 
 
 def test_the_init_control_and_its_sentences():

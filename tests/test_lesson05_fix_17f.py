@@ -38,8 +38,12 @@ def test_cell_0_and_the_answer_are_narrowed_to_what_was_measured():
     assert "the road most of it travels" not in "\n".join(sources)
     # round 18a: both compare the checkpoint with its own architecture at init (not the 8 x 8 small model)
     assert "section 5's trained ViT" in intro and "replicate it" not in intro  # 18c: numbers in section 5 only
-    assert "In one trained checkpoint (4 blocks, D = 64)" in answer and "replicate it" in answer  # 21c: the model named
-    assert "the table's other measure,\nthe MLP share" in answer
+    assert "trained MNIST ViT, one checkpoint (4 blocks, D = 64)" in nb.all_printed(
+        LESSON
+    ) and "3 runs in all" in nb.all_printed(LESSON)  # 22a
+    assert "by both measures" in answer and "block | ||g_cut|| / ||g|| | MLP share [95 % t]" in nb.all_printed(
+        LESSON
+    )  # 22a
     assert "same architecture at initialisation" not in answer  # 18d: the fresh comparison stays in section 5
     for text in (intro, answer):
         assert "-6 to 37 %" not in text and "small model" not in text

@@ -38,7 +38,8 @@ def test_the_optimizer_step_reads_only_its_own_gradients_unless_clipped():
     text = nb.flat(sources[_at(sources, "The **update** happens after backward")])
     assert "`qkv.weight.grad` alone" not in text
     assert (
-        "its own gradients: this `.grad`, and for Adam/AdamW also its earlier ones and, with decay, its own value. "
+        "its own gradients: this `.grad`, with momentum (SGD, Adam, AdamW) also its earlier ones, and with weight "
+        "decay its own value. "
         "In `torch.optim`'s SGD, Adam and AdamW it never uses another parameter's gradient, "
         "unless you clip by the global norm or use AMP's `GradScaler`, "
         "which skips the whole step when any gradient holds an inf or NaN (appendix E)." in text

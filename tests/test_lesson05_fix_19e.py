@@ -44,7 +44,7 @@ def test_the_class_token_row_carries_dq_and_do_and_why_4_says_so():
     assert "99.98 % or more of" in why and "one query per image" in why
     assert "bring it to 4.0x" in why and ": 19x." in why
     chart = nb.flat(sources[_at(sources, "Read the chart left to right")])  # 20c: section 4 keeps the picture
-    assert "the class token's row, appendix I" in chart and "keeps a quarter of it" in chart
+    assert "the class token's row, appendix I" in chart and "keeps a quarter of $dO$" in chart  # 22a
     assert "(1/4.1 above; $\\sqrt{17} = 4.12$)" in why
 
 

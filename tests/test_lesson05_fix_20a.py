@@ -70,7 +70,7 @@ def test_factor_chain_helper_draws_two_log_panels():
         chain = qk_factor_chain(small_digit_vit(), digits.train_images[:64], digits.train_labels[:64])
     assert round(1 / chain["M"]) == 459 and round(chain["dW_v / dW_q"]) == 314
     fig = plot_factor_chain(chain)
-    assert [ax.get_yscale() for ax in fig.axes] == ["log", "log"]
+    assert [ax.get_yscale() for ax in fig.axes] == ["log", "log", "log"]  # 22a: sizes and ratios to dO split
 
 
 def test_what_this_says_is_split():

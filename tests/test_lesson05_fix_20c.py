@@ -66,9 +66,8 @@ def test_cut_size_is_a_column_of_the_main_table_and_quoted():
     intro = nb.flat(sources[0])
     assert "with every MLP route cut, block 0's qkv keeps 8 % of its gradient" in intro  # 20e: plain words first
     assert "by both measures" in nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])  # 21c
-    answer = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])
     assert (
-        "is 8, 23, 33 and 53 % in blocks 0-3" in answer
+        "    1 |             23 % |" in nb.all_printed(LESSON)  # 22a: the Answer's printed table
     )  # 20e: named a second measure and "the MLP share, the projection of that part on $g$" in answer
     # appendix D reads the same package property
     assert "cut_size = trained_cut.qkv_cut_size" in sources[nb.unique_index(sources, "whole_share = [")]
@@ -101,7 +100,7 @@ def test_the_width_sits_beside_the_d_32_gap():
     )
     surprise = nb.flat(sources[nb.unique_index(sources, "The right panel holds a surprise")])
     assert (
-        "at least 232 times less gradient than the v rows** (printed)" in surprise
+        "at least 232 times less gradient than the v rows**;" in surprise  # 22a: no (printed) tags
         and "the appendix measures width and input (B)" in surprise
     )
     text = nb.flat(sources[nb.unique_index(sources, "The right panel holds a surprise")])

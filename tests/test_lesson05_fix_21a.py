@@ -47,7 +47,7 @@ def test_cell_30_says_s_sqrt_d_is_1_and_where_the_other_1_4x_comes_from():
     assert nb.hidden(cells[at + 1]) and 'round(100 * chain["uniform gap"], 1) == 1.3' in sources[at + 1]
     chart = nb.flat(sources[nb.unique_index(sources, "Read the chart left to right")])
     assert "$s\\sqrt d = 1$: the count gives $dQ \\approx \\lvert M\\rvert\\,dO$" in chart
-    assert "Measured, $dQ$ is 1.4 times that (printed): not from non-uniform attention" in chart
+    assert "Measured, $dQ$ is 1.4 times that. The gap is not from non-uniform attention" in chart  # 22a
     assert "$dQ$ is about $\\lvert M\\rvert$ times $dO$" not in chart  # the old wording skipped s sqrt(d) and the 1.4x
 
 
@@ -55,8 +55,9 @@ def test_section_3_keeps_one_sentence_and_the_answer_three():
     sources = nb.sources(LESSON)
     cell = sources[nb.unique_index(sources, "The right panel holds a surprise")]
     section_3 = nb.flat(cell.split("## 4 · Inside attention")[0])
-    assert section_3.count(". ") == 0 and section_3.endswith(".")  # one sentence
-    assert "at least 232 times less gradient than the v rows** (printed)" in section_3
+    first, noci = section_3.split(" Noci et al. 2022 state it generally")  # 22a: plus the Noci sentence
+    assert first.count(". ") == 0 and first.endswith(".") and noci.count(". ") == 0  # one sentence each
+    assert "at least 232 times less gradient than the v rows**;" in section_3  # 22a: no (printed) tags
     summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
     answer = nb.flat(summary[summary.index("**Answer to the question:**") :])
     assert len(re.findall(r"[.)%] (?=[A-Z])", answer)) + 1 <= 3, answer  # three sentences at most

@@ -67,7 +67,8 @@ def test_item_5_the_unmeasured_guess_is_in_appendix_i_only():
 
 def test_item_6_the_q_k_gap_ranges_say_what_they_run_over():
     section_5 = _text(LESSON, "In this one checkpoint the share is above 50 %")
-    assert "1.7 to 2.8 trained (appendix C), ranges over blocks 0-3 (trained: one checkpoint)" in section_5
+    assert "over blocks 0-3 it is 8 to 83" in section_5  # 22a: one checkpoint said in words
+    assert "1.7 to 2.8 trained (appendix C), in one checkpoint" in section_5
     assert "  over blocks 0-3: trained 1.7 to 2.8; its own start (seed 0) 8 to 60; 3 fresh seeds 8 to 83" in (
         nb.all_printed(APPENDIX)
     )

@@ -91,7 +91,7 @@ REFERENCE_RING = {
     "markeredgewidth": 1.3,
     "linestyle": "none",
 }
-REFERENCE_LABEL = "nothing frozen (ring)"
+REFERENCE_LABEL = "nothing frozen (ring); filled dot inside a ring = unchanged"
 
 
 def _draw_groups(
@@ -829,33 +829,41 @@ def plot_share_arrows(panels: Mapping[str, tuple[float, float]], *, title: str =
 
 
 def plot_factor_chain(chain: Mapping[str, float], *, title: str = "") -> Figure:
-    """Section 4's argument as two bar charts on log axes (lesson 05).
+    """Section 4's argument as three bar charts on log axes (lesson 05).
 
-    ``chain``: the dictionary of :func:`vit_explained.gradient_experiments.qk_factor_chain`. Left: sizes per entry,
-    relative to ``dO`` for the gradients: ``K`` and ``V - Vbar``, their product, ``M`` (the product averaged over the
-    keys), ``dQ`` and ``dV``. Right: the ratio of ``v`` to ``q``, per entry of ``dV`` and ``dQ``, then for the
-    weights after the sums over tokens and images.
+    ``chain``: the dictionary of :func:`vit_explained.gradient_experiments.qk_factor_chain`. Left, sizes of one
+    entry (RMS): ``K`` and ``V - Vbar``, their product, ``M`` (the product averaged over the keys). Middle, ratios
+    to ``dO`` per entry: ``dQ / dO`` and ``dV / dO``. Right: the ratio of ``v`` to ``q``, per entry of ``dV`` and
+    ``dQ``, then for the weights after the sums over tokens and images.
     """
-    fig = new_figure(figsize=(11, 3.8))
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
+    fig = new_figure(figsize=(12, 3.9))
+    left, middle, right = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.9, 1, 1]})
     product = chain["K"] * chain["V - Vbar"]
     sizes = [
         ("K", chain["K"], QKV_COLORS["k"], f"{chain['K']:.3f}"),
         ("V - V\u0304", chain["V - Vbar"], QKV_COLORS["v"], f"{chain['V - Vbar']:.3f}"),
         ("K x (V - V\u0304)", product, "#7f7f7f", f"{product:.4f}"),
         ("M (mean over\nthe keys)", chain["M"], "#7f7f7f", f"1/{1 / chain['M']:.0f}\n(/{chain['averaging']:.1f})"),
+    ]
+    to_d_o = [
         ("dQ / dO", chain["dQ / dO"], QKV_COLORS["q"], f"1/{1 / chain['dQ / dO']:.0f}"),
         ("dV / dO", chain["dV / dO"], QKV_COLORS["v"], f"1/{1 / chain['dV / dO']:.1f}"),
     ]
-    positions = np.arange(len(sizes))
-    left.bar(positions, [s[1] for s in sizes], color=[s[2] for s in sizes])
-    for x, (_, value, _, text) in zip(positions, sizes, strict=True):
-        left.annotate(text, (x, value), textcoords="offset points", xytext=(0, 3), ha="center", va="bottom", fontsize=9)
-    left.set_yscale("log")
-    left.set_ylim(min(s[1] for s in sizes) / 3, 3)
-    left.set_xticks(positions, [s[0] for s in sizes], fontsize=9)
-    left.set_ylabel("one entry (RMS); dQ, dV over dO's")
-    left.set_title("per entry: two small factors, averaged, set dQ", fontsize=10)
+    bottom = min(s[1] for s in sizes + to_d_o) / 3
+    for ax, bars in ((left, sizes), (middle, to_d_o)):
+        positions = np.arange(len(bars))
+        ax.bar(positions, [b[1] for b in bars], color=[b[2] for b in bars], width=0.6)
+        for x, (_, value, _, text) in zip(positions, bars, strict=True):
+            ax.annotate(
+                text, (x, value), textcoords="offset points", xytext=(0, 3), ha="center", va="bottom", fontsize=9
+            )
+        ax.set_yscale("log")
+        ax.set_ylim(bottom, 3)
+        ax.set_xticks(positions, [b[0] for b in bars], fontsize=9)
+    left.set_ylabel("size of one entry (RMS)")
+    left.set_title("sizes: two small factors, averaged over the keys", fontsize=10)
+    middle.set_ylabel("ratio to dO (RMS per entry)")
+    middle.set_title("ratios to dO", fontsize=10)
     weights_text = f"{chain['dW_v / dW_q']:.0f} (x{chain['sums']:.1f})"
     ratios = [
         ("per entry\n||dV|| / ||dQ||", chain["dV / dQ"], f"{chain['dV / dQ']:.0f}"),
@@ -867,6 +875,7 @@ def plot_factor_chain(chain: Mapping[str, float], *, title: str = "") -> Figure:
     right.set_yscale("log")
     right.set_ylim(1, max(r[1] for r in ratios) * 4)
     right.set_xticks([0, 1], [r[0] for r in ratios], fontsize=9)
+    right.set_ylabel("ratio v / q")
     right.set_title("v over q, before and after the sums", fontsize=10)
     if title:
         fig.suptitle(title, fontsize=11)
