@@ -27,7 +27,8 @@ def _index(sources: list[str], start: str) -> int:
 
 def test_table_3_comes_right_after_the_formulas_and_the_short_attempt_is_one_line():
     sources = [_source(cell) for cell in _cells()]
-    formulas = _index(sources, "**Soft and hard distillation, as formulas")
+    # fix 22a (review r21k item 9): the formulas open section 3, under its heading
+    formulas = next(i for i, s in enumerate(sources) if "**Soft and hard distillation, as formulas" in s)
     assert sources[formulas + 1].startswith("**Hard wins in Table 3**")
     assert "plot_paper_distillation()" in sources[formulas + 2]
     # round 18a (review 17f): the 12-epoch attempt said nothing; its subsection is gone, one line stays

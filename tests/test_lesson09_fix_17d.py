@@ -54,6 +54,7 @@ def test_float_labels_get_one_message_for_either_target(answer):
 def test_the_recipe_table_names_deits_components_and_says_what_recipe_has():
     sources = _sources()
     section_2 = sources[_index(sources, "## 2 · ")]
+    recipe = sources[_index(sources, '<a id="recipe"></a>')]  # fix 22a (review r21k item 7): the table in appendix C
     for component in (
         "RandAugment",
         "Mixup",
@@ -65,7 +66,7 @@ def test_the_recipe_table_names_deits_components_and_says_what_recipe_has():
         "AdamW",
         "cosine schedule",
     ):
-        row = next(line for line in section_2.splitlines() if line.startswith(f"| {component} |"))
+        row = next(line for line in recipe.splitlines() if line.startswith(f"| {component} |"))
         assert row.endswith("| yes |") == (component in ("AdamW", "cosine schedule")), row
         assert row.endswith(("| yes |", "| no |")), row
     assert "the same encoder" in section_2 and "ViT's architecture" not in section_2

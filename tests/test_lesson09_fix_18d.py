@@ -60,8 +60,10 @@ def test_the_framings():
     assert "Heads 0 and 2 are far less peaked" in text and "uniform 0.02" in text
     assert "(quoted, not measured here)" in text and "77.9 %" in text
     # fix 21j (review r21i): moved to the learning goal, next to 'held-out' (cell 0)
-    assert "the validation digits also chose each run's kept epoch" in " ".join(sources[0].split())
-    assert "the validation digits also chose each run's kept epoch, appendix B)" in " ".join(sources[0].split())
+    # fix 22a (review r21k item 6): the goal is one line; the caveat moved to section 3's setup, next to 'held out'
+    setup = " ".join(next(s for s in sources if s.startswith("**A planted mistake: does each head")).split())
+    assert "The validation digits also chose each run's kept epoch" in setup
+    assert "The validation digits also chose each run's kept epoch (appendix B)." in setup
     claim = next(i for i, s in enumerate(sources) if s.startswith("**Does distillation help here?**"))
     assert sources[claim + 1].startswith("seed_runs = benchmark_results()")
     assert printed.count("t-interval [-4.5, +6.3]") == 1

@@ -130,7 +130,9 @@ def test_the_cost_of_the_planted_mistake_sits_in_appendix_b_beside_the_per_seed_
     assert not any("84.2 to 86.2" in s for s in sources[:summary])
     claim = _index(sources, "On every seed the distillation head calls most held-out 7s")
     # fix 21j (review r21i): the kept-epoch caveat moved to the learning goal, next to 'held-out'
-    assert "kept epoch, appendix B" in nb.flat(sources[0]) and "(printed below)" not in sources[claim]
+    # fix 22a (review r21k item 6): then to section 3's setup, the goal being one line
+    setup = nb.flat(sources[_index(sources, "**A planted mistake: does each head")])
+    assert "kept epoch (appendix B)" in setup and "(printed below)" not in sources[claim]
 
 
 def test_the_stripe_paragraph_names_the_zooms_subtitle_in_two_sentences():

@@ -672,8 +672,8 @@ def _relabel_bars(
         if estimate == 0:
             face = "white" if hatch else colour
             ax.plot(x, 0, "o", ms=4, color=colour, markerfacecolor=face, clip_on=False, zorder=3)
-        ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=6 if small else 7)
-        ax.text(x, -2, f"s{seed}", ha="center", va="top", fontsize=6 if small else 7, clip_on=False)
+        ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=8)
+        ax.text(x, -2, f"s{seed}", ha="center", va="top", fontsize=8, clip_on=False)
 
 
 def plot_relabel_ablation(
@@ -713,20 +713,20 @@ def plot_relabel_ablation(
             name.replace(", ", "\n") + ("\n(all 0 %)" if all(v[0] == 0 for v in shares[arm]) else "")
             for name, arm in zip(shown, group, strict=True)
         ]
-        ax.set_xticks(range(len(group)), names, fontsize=8)  # "head, teacher"; bars of height 0 say so
+        ax.set_xticks(range(len(group)), names, fontsize=9)  # "head, teacher"; bars of height 0 say so
         ax.set_xlim(-0.5, widest - 0.5)
         ax.tick_params(axis="x", length=0, pad=11)  # room for the seed labels
         ax.set_ylim(0, 110)
-        ax.set_ylabel(f"{digits} called 1 (%)", fontsize=8)
-        ax.tick_params(axis="y", labelsize=7)
+        ax.set_ylabel(f"{digits} called 1 (%)", fontsize=9)
+        ax.tick_params(axis="y", labelsize=8)
         if by_head:
             ax.set_title(f"{group[0].split(',')[0]}", fontsize=9, loc="left")
     axes[0].legend(fontsize=7, loc="upper right", frameon=False)
     last = max(len(values) for values in shares.values()) - 1  # the last seed's index
     length = f", {epochs}-epoch students" if epochs else ""
     title = (
-        f"A teacher whose answer 7 becomes 1: who copies it? ({digits}{length};"
-        f" s0-s{last}: seeds 0-{last}; hatched or hollow: the teacher unchanged; a dot: 0 %)"
+        f"A teacher whose answer 7 becomes 1: who copies it? ({digits}{length})\n"
+        f"s0-s{last}: seeds 0-{last}; hatched or hollow: the teacher unchanged; a dot: 0 %"
     )
     if by_head:
         fig.suptitle(title, fontsize=9)
