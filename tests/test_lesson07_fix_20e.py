@@ -87,7 +87,9 @@ def test_the_folded_channels_are_two_and_named_random():
     assert "channels=range(2)" in sources[picture] and "(random weights)" in sources[picture]
     # review r21d: the picture shows the digit in both channels; the caption says what it shows
     # 21i (review r21h item 5): the caption says what the stored picture shows, the upper loop clearly
-    assert "(random weights): the upper loop stands out; the lower one is fainter" in nb.flat(sources[picture + 2])
+    # 22c (review r22b item 7): the visual reading of random-weight channels went; the caption names the weights
+    caption = nb.flat(sources[picture + 2])
+    assert "The two channels come from random weights" in caption and "the upper loop stands out" not in caption
     assert "shows only faintly" not in nb.flat(nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX))
     assert any("image/png" in output.get("data", {}) for output in cells[picture]["outputs"])
 

@@ -18,7 +18,8 @@ def test_the_token_scale_change_is_one_draw_and_the_trained_stems_are_quoted():
     scale = nb.flat(sources[nb.unique_index(sources, "**The scale uses the input width: `qk_scale`.**")])
     assert "at most 1.0 %" not in scale
     assert "In one random draw, 1/7 instead of 1/8 changed the output by 1.0 % at its largest" in scale
-    assert "on three trained digit stems, 2.5 to 3.0 %" in scale
+    # 22c (review r22b items 1-2): which stems and which layer, in the new wording
+    assert "three trained grayscale 48 x 48 digit stems, 1/7 instead of 1/8 moves the output by 2.5 to 3.0 %" in scale
     appendix = nb.sources(APPENDIX)
     porters = nb.flat(appendix[nb.unique_index(appendix, "## Appendix · For porters")])
     assert "In one random draw, the largest change was 1.0 % of the output's largest value." in porters

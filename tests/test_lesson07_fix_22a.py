@@ -44,7 +44,8 @@ def test_the_scale_is_its_own_cell_direction_first_and_names_the_rgb_ratios():
     text = nb.flat(sources[scale])
     assert text.index("inverse temperature: a smaller one flattens the softmax") < text.index("```python")
     assert text.index("```python") < text.index("In one random draw")
-    assert "For RGB images the ratios are 1.52 (stage 1) and 3 (stage 2)" in text
+    # 22c (review r22b item 3): stage 1's ratio is 0.875 grayscale, 1.52 RGB; stage 2's is 3 in every model
+    assert "is 0.875 at stage 1 for grayscale, 1.52 for RGB, and 3 at stage 2 (dim = 9 x `token_dim`)" in text
     assert "by 7.3 to 8.6 % and 14.9 to 17.4 %" in text
     printed = nb.all_printed(APPENDIX)
     assert "the same stems, scale divided by 1.52: max |change| = 7.3 %, 7.3 %, 8.6 % of max |out|" in printed
@@ -55,11 +56,13 @@ def test_the_scale_is_its_own_cell_direction_first_and_names_the_rgb_ratios():
 
 
 def test_the_folded_channels_are_a_feature_of_their_own_window_as_printed():
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    # 22c (review r22b item 4): the spread and its sentence moved to the appendix's section B
+    cells, sources = nb.cells(APPENDIX), nb.sources(APPENDIX)
     run = nb.unique_index(sources, 'spread = {"v": v.squeeze(1).std(1).mean().item()')
     assert "attention term 0.030, 14x smaller" in nb.printed(cells[run]) and nb.hidden(cells[run + 1])
-    caption = nb.flat(sources[nb.unique_index(sources, "The folded map keeps the image's layout")])
-    assert "random features of each window" not in caption
+    caption = nb.flat(sources[run + 2])
+    lesson = nb.sources(LESSON)
+    assert "random features of each window" not in nb.flat(lesson[nb.unique_index(lesson, "The folded map keeps")])
     assert "the attention term varies 14 times less than the `v` term (printed), so each channel is mostly" in caption
     assert "a feature of the token's own window (random weights)" in caption
 

@@ -692,6 +692,8 @@ def _variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[str, torc
         "no_skip": attention.proj(right),
         "no_proj": v + right,
         "softmax_axis": v + attention.proj(attend(attention.dim**-0.5, dim=-2)),
+        "weights_transposed": v
+        + attention.proj(torch.softmax(q @ k.transpose(1, 2) * attention.dim**-0.5, dim=-1).transpose(1, 2) @ v),
         "no_softmax": v + attention.proj(q @ k.transpose(1, 2) * attention.dim**-0.5 @ v),
         "no_softmax_no_scale": v + attention.proj(q @ k.transpose(1, 2) @ v),
         "scale_qkv_width": v + attention.proj(attend((3 * token_dim) ** -0.5)),
@@ -865,6 +867,7 @@ def _skip_and_proj_mistakes(token_dim: int) -> tuple[tuple[str, str], ...]:
             "nn.Linear with a bias; call proj(...) itself",
         ),
         ("softmax_axis", "your softmax runs over the queries: each row of weights must sum to 1 over the keys"),
+        ("weights_transposed", _transposed_scores_message(weights=True)),
         (
             "no_softmax",
             "you left out the softmax: the scaled scores q k^T / sqrt(dim) weigh v directly. Turn them into "
@@ -916,7 +919,15 @@ def _split_as_kqv(token_attention: Callable[..., Any]) -> bool:
     return _KQV_UNPACKING.search(source) is not None
 
 
-def _transposed_scores_message() -> str:
+def _transposed_scores_message(weights: bool = False) -> str:
+    """The message for a transposed attention matrix: the scores k q^T, or (``weights``) the softmax's weights
+    transposed before they multiply v, ``a.transpose(-2, -1) @ v``."""
+    if weights:
+        return (
+            "you transposed the attention weights, a.transpose(-2, -1) @ v (the transpose of the attention matrix): "
+            "row i of a = softmax(q @ k.transpose(-2, -1) * scale, dim=-1) already holds query i's weights over "
+            "every key, so multiply it by v as it is, a @ v"
+        )
     return (
         "your scores are k q^T instead of q k^T (the transpose of the attention matrix): row i must hold query i's "
         "scores against every key, q @ k.transpose(-2, -1), so that the softmax over the last axis weighs the keys"
