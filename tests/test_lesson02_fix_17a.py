@@ -35,8 +35,8 @@ def test_picture_then_formula_then_one_why_overlap_section():
         "## 2 · Counting tokens",
         "The T2T paper writes the formula with `S`",  # round 19a: at the end of the formula's prose
         "tokens_along(60, 20, 10, 5)}",
-        "def coverage(",  # round 19a: coverage defined in section 2, before its picture
-        "plot_coverage(8, 8",
+        "plot_coverage(8, 8",  # review r22b item 7: the picture first (the term defined before it)
+        "def coverage(",  # round 19a: coverage defined in section 2
         "## 3 · Why overlap",
         "plot_line_on_border(",
         "whole = {split: share_held_whole(224",  # round 19a: the full table moved to the appendix

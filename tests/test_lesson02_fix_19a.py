@@ -48,9 +48,10 @@ def test_exercise_2_checker_still_names_uncovered_pixels():
 
 
 def test_coverage_is_defined_before_its_picture():
+    # review r22b item 7: the term is defined before the picture, the picture drawn before `coverage` (the function)
     defined, picture = _first("def coverage("), _first("plot_coverage(8, 8")
-    assert _first("**Coverage.** A pixel's *coverage* is the number of windows") == defined - 1 < picture
-    assert defined < _first("## 3 · Why overlap")
+    assert _first("A pixel's *coverage* is the number of windows") < picture < _first("**Coverage, counted.**")
+    assert _first("**Coverage, counted.**") == defined - 1 and defined < _first("## 3 · Why overlap")
 
 
 def test_t2t_vit_14_and_t2t_vit_t_14_named_correctly():

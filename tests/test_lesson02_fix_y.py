@@ -60,8 +60,10 @@ def test_footprint_share_is_called_geometry_and_points_to_lesson_07():
 def test_map_is_drawn_with_t2t_vit_14s_widths():
     (text,) = [_flat(_source(c)) for c in _cells() if "T2T-ViT makes three soft splits" in _source(c)]
     # round 19a: both variants named as the repo names them (t2t_vit_14 Performer, t2t_vit_t_14 transformer)
-    assert "The map is drawn with the main widths that T2T-ViT-14 (the repo's `t2t_vit_14`, Performer token" in text
-    assert "T2T-ViT_t-14 (`t2t_vit_t_14`, transformer token layers, the stem lesson 07 builds) share: `D = 384`" in text
+    # review r22b item 6: the same facts, one idea per sentence
+    assert "T2T-ViT-14 (`t2t_vit_14`) uses Performer token layers." in text
+    assert "T2T-ViT_t-14 (`t2t_vit_t_14`), the stem lesson 07 builds, uses transformer ones." in text
+    assert "The map uses their shared main widths: `D = 384`, 14 blocks of 6 heads." in text
     (code,) = [_source(c) for c in _cells() if "plot_vit_map_t2t(vit_14_map" in _source(c)]
     assert "dim=384, depth=14, heads=6, mlp_dim=1152" in code and "dim=768" not in code
 
