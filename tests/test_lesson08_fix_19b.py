@@ -77,7 +77,8 @@ def test_samek_cited_next_to_petsiuk():
 
 def test_passes_on_our_criterion_with_the_criterion_stated():
     rule = nb.flat(nb.source(_cell("**How the table is read.**")))  # 20c: the rule before the table
-    assert "no threshold" in rule and "as far from the trained map as another digit's map" in rule
+    # 22c: the rule corrected (moved = detectably farther; an interval holding 0 is undecided)
+    assert "no threshold" in rule and "detectably farther from the trained map than another digit's map" in rule
     draws = nb.flat(nb.source(_cell("Draw by draw (moved from the lesson's verdict)", APPENDIX)))
     assert "not detectably closer (upper bounds" in draws  # 19d: not "passes"; 20c: in appendix I
 

@@ -64,12 +64,14 @@ def test_section_9_states_both_verdicts_and_prints_the_rule():
     assert nb.hidden(cells[at + 1]) and 'rule["classifier"][1] == (0.067, 0.037, 0.098)' in nb.source(cells[at + 1])
     verdict = nb.flat(nb.sources(LESSON)[_at("**Verdict** (ρ over 32 digits")])
     assert "Against the noise floor" in verdict and "By the rule (paired lines above)" in verdict
-    assert "has not moved at the classifier step (+0.067 [+0.037, +0.098]: still closer)" in verdict
-    assert "moved from blocks 2-3 (-0.004 [-0.043, +0.034], borderline)" in verdict
-    assert "rollout from blocks 1-3 (-0.033 [-0.043, -0.024])" in verdict
+    # 22c: the rule corrected (a gap whose interval holds 0 is undecided, not moved) and read as a family of 8
+    assert "has not moved at the classifier step (+0.067 [+0.026, +0.112]: still closer)" in verdict
+    assert "not detectably closer (undecided; blocks 2-3: -0.004 [-0.057, +0.051])" in verdict
+    assert "rollout -0.033 [-0.047, -0.021]" in verdict and "borderline" not in verdict
     opening = nb.flat(nb.sources(LESSON)[_at("## 9 · Sanity check")])
     assert "the gradient-weighted map changes at once." not in opening
-    assert "moves at once against a noise floor, from blocks 2-3 by the rule below" in opening
+    assert "moves beyond the noise floor at once" in opening  # 22c: the reference named; blocks 1-3 by the rule
+    assert "As far as another digit's map: both maps move only from blocks 1-3" in opening
     summary = nb.flat(nb.sources(LESSON)[_at("## Summary")])
     # 21j: the referent named
     assert "the gradient-weighted map moves beyond noise, yet stays detectably closer to the trained map" in summary
