@@ -85,7 +85,7 @@ def test_trained_positions_off_shuffle_is_stored_and_stated() -> None:
 
 def test_nits_and_going_deeper_exercise() -> None:
     lesson = _text(LESSON)
-    assert "which T2T-ViT uses" in lesson and "2.8 points lower (61.4 %; one run)" in lesson
+    assert "which T2T-ViT uses" in lesson and "2.8 points lower (61.4 %)" in lesson
     assert "Its Introduction blames" in lesson and "The paper (section 3.1)" in lesson
     for path in (LESSON, SOLUTIONS):
         assert "### Exercise 5 (going deeper) · Carry a learned table to a new grid" in _text(path)

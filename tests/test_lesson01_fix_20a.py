@@ -129,7 +129,7 @@ def test_the_full_tables_and_their_checks_are_in_appendix_a():
 def test_the_summary_states_what_the_new_lines_print():
     summary = next(s for s in nb.sources(LESSON) if s.startswith("## Summary"))
     (bullet,) = [line for line in summary.splitlines() if line.startswith("- **A trained table (6")]
-    assert "same-row positions come out alike in every table" in bullet  # 20e: one plain sentence
+    assert "same-row positions are more alike than neither in every table" in bullet  # 20e; 22c
     assert "2 of 4 canvas runs" not in bullet and "family of 20" not in bullet
 
 

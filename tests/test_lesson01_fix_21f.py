@@ -51,8 +51,8 @@ def test_item6_the_family_of_four_readings_is_named_where_printed() -> None:
     sources, cells = nb.sources(LESSON), nb.cells(LESSON)
     at = nb.unique_index(sources, 'fine = stored_shifted_positions("lesson01_canvas_grid.safetensors")')
     out = nb.printed(cells[at])
-    line = "98.75 % = 1 - 0.05 / 4 per interval: each table's 4 readings are one family, the two below and appendix A's"
-    assert line in out and "row - column and below - right" in out
+    line = "98.75 % = 1 - 0.05 / 4 per interval: each table's 4 readings are one family, the three below and appendix"
+    assert line in out and "below - right" in out  # 22c: row - column printed here
     assert "(4 readings per table)" not in sources[at]
 
 
@@ -82,7 +82,7 @@ def test_item9_a_plain_sentence_before_each_set_of_statistics() -> None:
     )
     six = _cell("What you should now see: in the inner maps")
     plain = "In plain words: on all three runs, same-row positions are more alike than those sharing neither row"
-    assert plain in six and six.index(plain) < six.index("+0.433")
+    assert plain in six and six.index(plain) < six.index("These two readings measure closeness")  # 22c
     assert "not shown, nor ruled out" not in six
     seven = _cell("**What the accuracies show**")
     plain = "In plain words: resized in 2-D, the table keeps nearly all the accuracy; stretched in 1-D, it loses about"

@@ -1246,14 +1246,14 @@ def one_pixel_reach(
 def plot_pixel_reach(
     image: torch.Tensor, reach: dict[str, torch.Tensor], pixel: tuple[int, int] = (100, 100)
 ) -> Figure:
-    """Section 8's locality picture: for each of ``reach``'s ViT block and convolutions (from
-    :func:`one_pixel_reach`), the photo with the positions that changed painted red; the convolutions'
-    panels add a zoom on the 15x15 pixels around ``pixel`` (white cross)."""
+    """Section 8's locality picture: for each of ``reach``'s entries (from :func:`one_pixel_reach`: the patch
+    embedding, the ViT block and the convolutions), the photo with the positions that changed painted red, the
+    changed pixel marked by an x; the convolutions' panels add a zoom on the 15x15 pixels around ``pixel``."""
     image = as_image(image)
     _, height, width = image.shape
     row, col = pixel
-    shown = {name: mask for name, mask in reach.items() if name != "patch embedding"}
-    fig = new_figure(figsize=(11, 3.9))
+    shown = dict(reach)
+    fig = new_figure(figsize=(14, 3.9))
     axes = fig.subplots(1, len(shown))
     for ax, (name, mask) in zip(axes, shown.items(), strict=True):
         if mask.dim() == 1:  # tokens: class token first, then the patch grid row by row
@@ -1279,6 +1279,6 @@ def plot_pixel_reach(
             inset.set_xticks([])
             inset.set_yticks([])
             inset.set_xlabel("15x15 px zoom", fontsize=7, labelpad=1)
-    fig.suptitle("one pixel changed (white x): the output positions that change (red)", fontsize=10)
+    fig.suptitle("one pixel changed (x): the output positions that change (red)", fontsize=10)
     fig.tight_layout()
     return fig
