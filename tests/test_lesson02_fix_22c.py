@@ -33,7 +33,8 @@ def test_item_2_section_3_prints_the_two_controls_and_checks_them():
     check = nb.source(cells[code + 1])
     assert nb.hidden(cells[code + 1]) and "for share in controls_3.values()] == [49.9, 100.0]" in check
     held = _text("**Held whole.** Call a piece")
-    assert "The second line separates the two. The same 7 x 7 window without overlap (stride 7) holds fewer." in held
+    assert "The second line separates size from overlap." in held
+    assert "The same 7 x 7 window without overlap (stride 7) holds fewer." in held
     assert "A window of 5 that overlaps holds all." in held
 
 
