@@ -1098,8 +1098,8 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
 
 def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
     """Wrong post-norm blocks: the pre-norm block, half a block, the norms swapped, no residual, one norm, the MLP
-    reading x, the second residual from x, norm2 missing, the MLP half's residual missing, the norms on the
-    branches' outputs, a sandwich norm, pre-norm and post-norm together."""
+    reading x, the second residual from x, norm2 missing, the first or the MLP half's residual missing, the norms
+    on the branches' outputs, a sandwich norm, pre-norm and post-norm together."""
     n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
     pre = x + attn(n1(x))
     half = n1(x + attn(x))
@@ -1126,6 +1126,10 @@ def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tenso
         (n2(x + mlp(half)), "the second residual adds x: it adds h, the stream after the attention half"),
         (half + mlp(half), "norm2 is missing: the MLP half ends in norm2(h + mlp(h))"),
         (n2(mlp(half)), "the MLP half's residual is missing: norm2 reads h + mlp(h), not mlp(h)"),
+        (
+            n2(n1(attn(x)) + mlp(n1(attn(x)))),
+            "the first residual is missing: h = norm1(x + attn(x)), not norm1(attn(x))",
+        ),
         (
             branched + n2(mlp(branched)),
             "the norms are applied to the branches' outputs (x + norm1(attn(x))): post-norm normalises the sum, "
