@@ -21,7 +21,9 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
 - ``selection``: 12 seeds of one recipe that trains (soft split, 100 steps); validation accuracy and
   which test digits each run gets right (for lesson 06's "why not choose on the test set").
 - ``overfit``: Karpathy's "overfit one batch": the clinic's fixed model, two structural bugs and SGD at
-  0.01 and 0.1, 100 steps (and SGD at 0.1 for 400) on one batch of 64 training digits; and the fixed
+  0.01 and 0.1, 100 steps (and SGD at 0.1 for 400) on one batch of 64 training digits; the fixed model and
+  the hand-written LayerNorm at Adam 0.1 for 400 steps, and that LayerNorm at its own 0.01 for 400 (the
+  last two arms added on 2026-12-05 with the same code, ``conditions["overfit"]["added"]``); and the fixed
   model trained on zeroed images (an input-independent baseline, 150 steps).
 - ``clinic``: the debugging clinic's runs, one per bug (``clinic.run(bug, steps=150, lr=1e-2)``, seed 0):
   every step's loss, the step-0 gradient norms and the validation accuracy; the lesson reads them
@@ -227,6 +229,9 @@ OVERFIT_RUNS: dict[str, dict] = {
         "lr": 0.1,
         "steps": 400,
     },
+    # the rule's positive control (the fixed model at that 10x rate) and the bug at its own rate for 400 steps
+    "none at lr 0.1, 400 steps": {"lr": 0.1, "steps": 400},
+    f"{clinic.LAYER_NORM_NO_CENTRING} at lr 0.01, 400 steps": {"bug": clinic.LAYER_NORM_NO_CENTRING, "steps": 400},
 }
 OVERFIT_STEPS = 100
 

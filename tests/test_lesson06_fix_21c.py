@@ -78,7 +78,7 @@ def test_position_table_starts_random_not_seven_places_apart():
 
 def test_why_section_5_reads_the_test_digits():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, '<a id="why-not-test"></a>')])
-    assert "validation already chose their rates, so test digits that made no choice measure them" in text
+    assert "Validation chose their rates; the test digits chose nothing, so they measure the runs" in text  # round 22c
 
 
 def test_vit_paper_scale_is_cited_as_reported():
