@@ -95,7 +95,7 @@ def test_row_shares_use_the_same_8_batch_means():
     text = nb.flat("\n".join(sources))
     assert "97, 96 and 96" not in text and re.search(row, printed)  # 22a: the Answer points to the printed rows
     answer = text[text.index("**Answer to the question:**") : text.index("**Further reading**")]
-    assert "the same 8 batches of 32 as the table" in sources[at] and "by both measures" in answer  # 22a
+    assert "the same 8 batches of 32 as the table" in sources[at] and "by each measure" in answer  # 22a
 
 
 def test_route_cut_keeps_row_shares_per_chunk():

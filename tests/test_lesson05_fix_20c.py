@@ -65,7 +65,7 @@ def test_cut_size_is_a_column_of_the_main_table_and_quoted():
     assert nb.hidden(cells[at + 1]) and "assert cut_left == [8, 23, 33, 53]" in sources[at + 1]
     intro = nb.flat(sources[0])
     assert "with every MLP route cut, block 0's qkv keeps 8 % of its gradient" in intro  # 20e: plain words first
-    assert "by both measures" in nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])  # 21c
+    assert "by each measure" in nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])  # 21c
     assert (
         "    1 |             23 % |" in nb.all_printed(LESSON)  # 22a: the Answer's printed table
     )  # 20e: named a second measure and "the MLP share, the projection of that part on $g$" in answer

@@ -47,8 +47,9 @@ def test_the_answer_names_a_second_measure_from_one_gradient():
     assert "    0 |              8 % |" in nb.all_printed(
         LESSON
     ) and "||g_cut|| / ||g||: all 256 in one gradient" in nb.all_printed(LESSON)  # 22a
-    assert "by both measures" in answer and "MLP share: mean over 8 batches of 32" in nb.all_printed(LESSON)  # 22a
-    assert "MLP share: mean over 8 batches of 32;" in nb.all_printed(LESSON)  # 22a: the printed table's note
+    assert "by each measure" in answer  # 22c: five measures in the Answer's table
+    assert "mean over 8 batches of 32 [95 % t interval]" in nb.all_printed(LESSON)  # 22a, 22c
+    assert "every column: one gradient over all 256" in nb.all_printed(LESSON)  # 22c: the Answer table's estimand
     table = nb.unique_index(sources, "batch_share = [t_interval(")
     assert "the same all-256 gradient's MLP share, blocks 0-3: 96, 82, 75, 54 %" in nb.printed(cells[table])
     assert "[round(100 * s) for s in trained_cut.qkv_share] == [96, 82, 75, 54]" in sources[table + 1]
@@ -96,10 +97,14 @@ def test_section_5_points_to_appendix_c_and_cell_0_opens_in_words():
     )
     intro = nb.flat(sources[0])
     words = intro.split("**The short answer.**")[1].split("In numbers")[0]
-    assert not any(ch.isdigit() for ch in words) and "most of that had first travelled back through the MLPs" in words
+    assert not any(ch.isdigit() for ch in words)
+    assert "which came back through the branches above, MLPs and attention" in words
+    # 22c: the MLP share is not exclusive (the higher attention share overlaps it): "most through the MLPs" corrected
     answer = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])
     first = answer.split("**Answer to the question:**")[1].split("In one trained checkpoint")[0]
-    assert not any(ch.isdigit() for ch in first) and "most of that $dO$ had come back through the MLPs" in first
+    assert "nearly all of block 0's $dO$ had come back through the branches above it" in first  # 22c: corrected
+    assert "the higher attention layers alike" in first
+    assert "most of that $dO$ had come back through the MLPs" not in first
 
 
 def test_the_main_path_stays_at_40_visible_cells():

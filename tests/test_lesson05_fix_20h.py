@@ -14,8 +14,11 @@ SOURCES = nb.sources(LESSON)
 def test_the_answer_counts_the_own_blocks_mlp():
     for anchor in ("# 05 ·", "**Answer to the question:**"):
         text = nb.flat(SOURCES[nb.unique_index(SOURCES, anchor)])
-        assert "the MLPs after it (its own block's and those of the blocks above)" in text, anchor
         assert "the MLPs of the blocks above" not in text
+    answer = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Answer to the question:**")])
+    assert "the MLPs after it (its own block's and those of the blocks above)" in answer
+    # 22c: cell 0 names the own block's MLP in its trained line (the MLP share's wording moved to the Answer)
+    assert "Its own block's MLP route carries 61 %." in nb.flat(SOURCES[0])
 
 
 def test_lower_patch_tokens_get_gradient_as_queries_too():

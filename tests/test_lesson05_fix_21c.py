@@ -31,8 +31,9 @@ def test_item_1_the_answer_names_the_trained_mnist_vit_and_says_larger_models_we
     intro, answer = _short_answer(), _answer()
     for text in (intro, answer):
         assert "in a trained ViT" not in text  # 21f: the model named, and the claim limited to blocks 0-2
-        assert "in this trained MNIST ViT, in the lower three blocks most of that" in text
-        assert "in the top block about half" in text
+    # 22c: corrected to the overlap of the MLP and higher attention routes, the trained model named in both
+    assert "- *Trained* (section 5's trained ViT" in intro
+    assert "in this trained MNIST ViT nearly all of block 0's" in answer
     assert "(section 5's trained ViT: 4 blocks, D = 64, 3 runs)" in intro
     assert "Larger models were not measured (no pretrained weights offline)." in intro
     assert "larger models were not measured (no pretrained weights offline)" in answer
@@ -76,12 +77,12 @@ def test_item_2_noci_is_a_related_mechanism_next_to_the_printed_token_similarity
 
 def test_item_3_and_7_one_estimator_leads_both_headlines_and_cell_0_keeps_one_number():
     intro, answer = _short_answer(), _answer()
-    assert re.findall(r"\d+ %", intro) == ["8 %", "37 %", "63 %"]  # 22a: the fresh models too
+    assert re.findall(r"\d+ %", intro) == ["8 %", "4 %", "61 %", "37 %", "63 %"]  # 22a: the fresh models; 22c: overlap
     assert "MLP share" not in intro and "96 %" not in intro
-    assert "with every MLP route cut, block 0's qkv keeps 8 % of its gradient in the shipped run." in intro
+    assert "with every MLP route cut, block 0's qkv keeps 8 % of its gradient in the shipped run;" in intro  # 22c
     printed = nb.all_printed(LESSON)  # 22a: the Answer's numbers in one printed table, the cut size first
-    assert "block | ||g_cut|| / ||g|| | MLP share [95 % t] | 3-run range" in printed
-    assert "    3 |             53 % |      53 % [45, 61] |     44..54 %" in printed
+    assert "block | ||g_cut|| / ||g|| | MLP share | 3-run range" in printed  # 22c: one estimand, all 256 at once
+    assert "    3 |             53 % |      54 % |     44..54 %" in printed and "53 % [45, 61]" in printed
     assert "a second measure" not in answer
 
 

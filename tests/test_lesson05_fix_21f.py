@@ -22,9 +22,11 @@ def test_item_1_most_through_the_mlps_only_in_blocks_0_to_2():
     intro = nb.flat(nb.sources(LESSON)[0].split("**The short answer.**")[1].split("In numbers")[0])
     answer = _text(LESSON, "**Answer to the question:**").split("**Answer to the question:**")[1]
     answer = answer.split("In one trained checkpoint")[0]
+    # 22c: the MLP share overlaps the higher attention share, so "most of that through the MLPs" is corrected to
+    # block 0's gradient coming back through the branches above, MLPs and attention alike (printed in the Answer table)
+    assert "which came back through the branches above, MLPs and attention alike" in intro
+    assert "nearly all of block 0's $dO$ had come back through the branches above it" in answer
     for text in (intro, answer):
-        assert "in this trained MNIST ViT, in the lower three blocks most of that" in text
-        assert "in the top block about half" in text
         assert "in this trained MNIST ViT most of that" not in text  # the old claim over every block
     # the printed facts behind it: cut-left 8/23/33/53 % and the 3-checkpoint share range 44..54 % in block 3
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)

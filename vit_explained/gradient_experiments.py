@@ -37,6 +37,7 @@ from .pretrained import checkpoint_info
 from .vit import ViT, init_weights
 
 __all__ = [
+    "RouteOverlap",
     "SaturationSweep",
     "ScaledRows",
     "backward_pass",
@@ -48,6 +49,7 @@ __all__ = [
     "qk_factor_chain",
     "residual_route_norms",
     "route_norms",
+    "route_overlap",
     "route_table",
     "saturation_sweep",
     "scaled_qkv_gradients",
@@ -422,3 +424,62 @@ def qk_factor_chain(model: ViT, images: torch.Tensor, labels: torch.Tensor, bloc
         "dW_v / dW_q": weights_ratio,
         "uniform gap": ((q.grad - scale * d_o @ m.transpose(-2, -1)).norm() / q.grad.norm()).item(),
     }
+
+
+class RouteOverlap(NamedTuple):
+    """Block by block (bottom first), one ``qkv.weight`` gradient ``g`` of a model with some residual branches cut
+    (:func:`route_overlap`); every entry is of the same gradient, all images in one backward pass."""
+
+    mlp_share: list[float]  #: every block's MLP route cut: :func:`mlp_share` of ``g`` and ``g_cut``
+    mlp_left: list[float]  #: the same cut: ``||g_cut|| / ||g||``
+    attention_share: list[float]  #: the attention routes of every higher block cut: the same share
+    own_mlp_share: list[float]  #: only the block's own MLP route cut: the same share
+    no_branch_left: list[float]  #: every MLP route and every higher attention route cut: ``||g_kept|| / ||g||``
+
+
+def _qkv_gradients_with_cuts(
+    model: ViT, images: torch.Tensor, labels: torch.Tensor, mlp: Sequence[int] = (), attention: Sequence[int] = ()
+) -> list[torch.Tensor]:
+    """One backward pass of ``model`` with the MLP route of the blocks in ``mlp`` and the attention route of the
+    blocks in ``attention`` cut (a forward pre-hook hands ``norm2`` or ``norm1`` a detached copy of its input: the
+    same forward values); every block's ``qkv.weight`` gradient, float64. The hooks are removed before returning."""
+
+    def detach_input(module: torch.nn.Module, inputs: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+        return (inputs[0].detach(), *inputs[1:])
+
+    handles = [model.blocks[i].norm2.register_forward_pre_hook(detach_input) for i in mlp]
+    handles += [model.blocks[i].norm1.register_forward_pre_hook(detach_input) for i in attention]
+    try:
+        model.zero_grad(set_to_none=True)
+        F.cross_entropy(model(images), labels).backward()
+    finally:
+        for handle in handles:
+            handle.remove()
+    return [block.attn.qkv.weight.grad.detach().double().clone() for block in model.blocks]
+
+
+def route_overlap(make: Callable[[], ViT], images: torch.Tensor, labels: torch.Tensor) -> RouteOverlap:
+    """Which residual branches above each block its ``qkv`` gradient came back through (lesson 05's Answer table).
+
+    ``make()`` builds the model (put in eval mode here); one whole backward pass of all ``images`` gives each
+    block's ``g``, and one more per cut. The MLP share counts every path through at least one MLP, the attention
+    share every path through at least one higher attention layer: the two overlap (a path may pass both), so they
+    can add up to more than 1. ``no_branch_left`` keeps only the path through no branch at all, the skips.
+    """
+    model = make().eval()
+    blocks = range(len(model.blocks))
+    whole = _qkv_gradients_with_cuts(model, images, labels)
+    every_mlp = _qkv_gradients_with_cuts(model, images, labels, mlp=blocks)
+    attention, own, neither = [], [], []
+    for b in blocks:
+        above = range(b + 1, len(model.blocks))
+        attention.append(_qkv_gradients_with_cuts(model, images, labels, attention=above)[b])
+        own.append(_qkv_gradients_with_cuts(model, images, labels, mlp=[b])[b])
+        neither.append(_qkv_gradients_with_cuts(model, images, labels, mlp=blocks, attention=above)[b])
+    return RouteOverlap(
+        mlp_share=[mlp_share(g, c) for g, c in zip(whole, every_mlp, strict=True)],
+        mlp_left=[(c.norm() / g.norm()).item() for g, c in zip(whole, every_mlp, strict=True)],
+        attention_share=[mlp_share(g, c) for g, c in zip(whole, attention, strict=True)],
+        own_mlp_share=[mlp_share(g, c) for g, c in zip(whole, own, strict=True)],
+        no_branch_left=[(c.norm() / g.norm()).item() for g, c in zip(whole, neither, strict=True)],
+    )

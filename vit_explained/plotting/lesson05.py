@@ -65,14 +65,23 @@ def _log_axis(
     ncol: int,
     spacing: float,
     handles: list | None = None,
+    legend_below: bool = False,
 ) -> None:
-    """Log-scale y from ``floor`` to ``top``, the x tick labels, a legend across the top and a grid."""
+    """Log-scale y from ``floor`` to ``top``, the x tick labels, a legend across the top (``legend_below``: under
+    the axes, clear of the ticks and title) and a grid."""
     ax.set_yscale("log")
     ax.set_ylim(floor, top)
     ax.set_xticks(ticks, labels)
     legend = {"handles": handles} if handles is not None else {}
+    place = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.2)} if legend_below else {"loc": "upper center"}
     ax.legend(
-        ncol=ncol, fontsize=8, loc="upper center", framealpha=0.9, handlelength=1.2, columnspacing=spacing, **legend
+        ncol=(ncol + 1) // 2 if legend_below else ncol,
+        fontsize=8,
+        framealpha=0.9,
+        handlelength=1.2,
+        columnspacing=spacing,
+        **place,
+        **legend,
     )
     ax.grid(axis="y", which="major", alpha=0.3)
     ax.grid(axis="y", which="minor", alpha=0.1)
@@ -100,6 +109,7 @@ def _draw_groups(
     title: str,
     floor: float | None = None,
     reference: Mapping[tuple[str, str], float] | None = None,
+    legend_below: bool = False,
 ) -> None:
     """One dot per ``(layer, part)`` at its gradient norm, grouped by layer and coloured by part.
 
@@ -114,7 +124,7 @@ def _draw_groups(
 
     positive = [value for value in groups.values() if value > 0]
     floor = min(positive) / 4 if floor is None else min(floor, min(positive) / 4)
-    top = max(positive) * 12  # room above for the legend
+    top = max(positive) * (3 if legend_below else 12)  # room above for the legend, when it sits there
     band = floor * 2  # "no gradient" band, [floor, band): below every dot, never read as a norm
     x, ticks, labels, parts_seen, frozen_seen = 0.0, [], [], [], False
     for layer in dict.fromkeys(layer for layer, _ in groups):
@@ -151,7 +161,8 @@ def _draw_groups(
             fontsize=7.5,
             color="0.3",
         )  # one line inside the band, at its right end (the head, never frozen by the widget, has its dot high above)
-    _log_axis(ax, floor, top, ticks, labels, ncol=7 if frozen_seen else 6, spacing=1.0, handles=handles)
+    ncol = 7 if frozen_seen else 6
+    _log_axis(ax, floor, top, ticks, labels, ncol=ncol, spacing=1.0, handles=handles, legend_below=legend_below)
     ax.set_ylabel("gradient norm  ||dL/dθ||")
     ax.set_title(title)
 
@@ -479,9 +490,9 @@ def plot_freeze_and_cut(
     :func:`plot_cut_changes` with ``changes=None``)."""
     if not any(value > 0 for value in groups.values()):
         raise ValueError("every gradient norm in groups is 0: nothing got a gradient")
-    fig = new_figure(figsize=(14, 3.8))
+    fig = new_figure(figsize=(14, 4.6))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.7, 1]})
-    _draw_groups(left, groups, freeze_title, floor, reference)
+    _draw_groups(left, groups, freeze_title, floor, reference, legend_below=True)  # below: clear of the y ticks
     _draw_cut(right, None, shares, cut=cut, title=cut_title, intervals=intervals)
     fig.tight_layout()
     return fig
