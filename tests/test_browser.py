@@ -252,6 +252,7 @@ def _open_and_run_all(page, lesson: str) -> dict:
                      return p && p.context && p.context.path === '{lesson}'
                             && ({NOTEBOOK_STATE})()?.status === 'idle'; }}""",
         timeout=90_000,
+        polling=250,  # not every animation frame: each poll makes headless Chromium produce a frame
     )
     page.evaluate("window.jupyterapp.shell.collapseLeft()")  # more room for the lesson
     # Forget the stored run (outputs and execution counts), so that "every cell has a count" below
@@ -374,8 +375,9 @@ def _lesson_in_a_real_browser(page, lesson, stored: Path):
                 "([node, before]) => node.innerText.replace(/\\s+/g, ' ').trim() !== before",
                 arg=[line.element_handle(), before],
                 timeout=60_000,
+                polling=100,
             )
-            page.wait_for_function(f"() => ({NOTEBOOK_STATE})()?.status === 'idle'", timeout=60_000)
+            page.wait_for_function(f"() => ({NOTEBOOK_STATE})()?.status === 'idle'", timeout=60_000, polling=250)
         lines = _widget_lines(page)
         if lesson not in WITHOUT_WIDGET:
             assert lines, f"{lesson}: no LessonWidget in the kernel"
