@@ -42,10 +42,15 @@ def test_goal_section_3_and_summary_say_which_head_follows_what():
 def test_what_the_experiment_cannot_tell_apart_is_said_once_with_table_3():
     sources = nb.sources(LESSON)
     text = nb.flat(nb.all_text(LESSON))
-    sentence = "cannot tell a distillation token from a second head on the class token, or from two class tokens"
+    # fix 22c (review r22b item 1): tightened to "Whether it needs its own token is not tested." (said once)
+    sentence = "Whether it needs its own token is not tested."
     assert text.count(sentence) == 1
     claim = nb.flat(sources[nb.unique_index([nb.flat(source) for source in sources], sentence)])
-    assert "not run here" in claim and "the token adds 0.0 to 0.4 points over hard distillation without it" in claim
+    assert "(appendix B: the 8-epoch one-token control)" in claim
+    # fix 22c (review r22b item 7): Table 3's 0.0 to 0.4 is quoted once, in section 2
+    section_2 = nb.flat(sources[nb.unique_index(sources, "## 2 · What DeiT")])
+    assert "it adds 0.0 to 0.4 points over hard distillation through the class token alone" in section_2
+    assert text.count("0.0 to 0.4") == 1
     gains = [DEIT_TABLE3[f"token, {h}"] - DEIT_TABLE3["hard"] for h in ("class head", "dist. head", "both heads")]
     assert (round(min(gains), 1), round(max(gains), 1)) == (0.0, 0.4)
     check = sources[nb.unique_index(sources, "token_gain = [")]

@@ -58,7 +58,8 @@ def test_the_slice_picture_shows_a_digit_without_a_dominant_key():
     assert "key 31, gets 0.07 of a row" in nb.flat(app_sources[key - 1])
     assert nb.hidden(app_cells[key + 1]) and "darkest == 31" in app_sources[key + 1]
     assert nb.unique_index(app_sources, "## Appendix C") < key
-    assert "Its darkest column: appendix C." in sources[at + 1]  # the pointer left in section 4
+    # the pointer left in section 4 (fix 22c: it names the column from the printed key)
+    assert "The dark column is one patch (its key printed above)" in sources[at + 1] and "appendix C" in sources[at + 1]
     # the stripe (example 0, head 1, key 12) is appendix C's, with its numbers and check
     app_sources, app_cells = nb.sources(APPENDIX), nb.cells(APPENDIX)
     stripe = nb.unique_index(app_sources, "head = 1  # the most peaked head")
