@@ -98,7 +98,7 @@ def test_section_5_points_to_appendix_c_and_cell_0_opens_in_words():
     intro = nb.flat(sources[0])
     words = intro.split("**The short answer.**")[1].split("In numbers")[0]
     assert not any(ch.isdigit() for ch in words)
-    assert "which came back through the branches above, MLPs and attention" in words
+    assert "which comes back along the skips and the branches above, MLPs and attention" in words
     # 22c: the MLP share is not exclusive (the higher attention share overlaps it): "most through the MLPs" corrected
     answer = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])
     first = answer.split("**Answer to the question:**")[1].split("In one trained checkpoint")[0]

@@ -24,7 +24,7 @@ def test_item_1_most_through_the_mlps_only_in_blocks_0_to_2():
     answer = answer.split("In one trained checkpoint")[0]
     # 22c: the MLP share overlaps the higher attention share, so "most of that through the MLPs" is corrected to
     # block 0's gradient coming back through the branches above, MLPs and attention alike (printed in the Answer table)
-    assert "which came back through the branches above, MLPs and attention alike" in intro
+    assert "which comes back along the skips and the branches above, MLPs and attention alike" in intro
     assert "nearly all of block 0's $dO$ had come back through the branches above it" in answer
     for text in (intro, answer):
         assert "in this trained MNIST ViT most of that" not in text  # the old claim over every block

@@ -47,7 +47,7 @@ def test_item_1_the_answer_and_cell_0_say_mlps_and_attention_alike_and_the_own_m
     assert "and the higher attention layers alike; the shares overlap" in answer
     assert "its own block's MLP route carries 61 %" in answer
     assert "most of that $dO$ had come back through the MLPs" not in answer  # the old, non-exclusive reading
-    assert "which came back through the branches above, MLPs and attention alike" in short
+    assert "which comes back along the skips and the branches above, MLPs and attention alike" in short
     assert "Its own block's MLP route carries 61 %." in short and "with every branch above cut, 4 %" in short
     assert "most of that had first travelled back through the MLPs" not in short
 
