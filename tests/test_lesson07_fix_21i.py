@@ -90,7 +90,9 @@ def test_the_token_scale_is_a_code_default_and_the_backbone_scale_is_for_porters
     sources = nb.sources(LESSON)
     scale = nb.flat(sources[nb.unique_index(sources, "**The scale uses the input width: `qk_scale`.**")])
     assert "This is a default of the released code, not a design choice the paper states" in scale
-    assert "In one random draw, 1/7 instead of 1/8 changed the output by 1.0 % at its largest" in scale
+    appendix = nb.sources(APPENDIX)  # 22e: the 1.0 % draw moved to the appendix's porters (same fact)
+    porters = nb.flat(appendix[nb.unique_index(appendix, "## Appendix · For porters")])
+    assert "at 1/7 and at 1/8. In one random draw, the largest change was 1.0 % of the output's largest" in porters
     assert "qk_scale=384 ** -0.5" not in scale
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
     assert "`dim ** -0.5`: a default of the released code, not a design choice the paper states." in summary

@@ -17,11 +17,12 @@ def test_the_token_scale_change_is_one_draw_and_the_trained_stems_are_quoted():
     sources = nb.sources(LESSON)
     scale = nb.flat(sources[nb.unique_index(sources, "**The scale uses the input width: `qk_scale`.**")])
     assert "at most 1.0 %" not in scale
-    assert "In one random draw, 1/7 instead of 1/8 changed the output by 1.0 % at its largest" in scale
-    # 22c (review r22b items 1-2): which stems and which layer, in the new wording
-    assert "three trained grayscale 48 x 48 digit stems, 1/7 instead of 1/8 moves the output by 2.5 to 3.0 %" in scale
     appendix = nb.sources(APPENDIX)
     porters = nb.flat(appendix[nb.unique_index(appendix, "## Appendix · For porters")])
+    # 22e: both sentences moved from section 3 to the appendix's porters (same facts there)
+    assert "the original's token `Attention` at 1/7 and at 1/8. In one random draw" in porters
+    # 22c (review r22b items 1-2): which stems and which layer, in the new wording
+    assert "three stored trained stems (seeds 0-2, the 180 digits, grayscale 48 x 48)" in porters
     assert "In one random draw, the largest change was 1.0 % of the output's largest value." in porters
     assert "moved the first token attention's output by 2.5 to 3.0 %" in porters
     run = nb.unique_index(appendix, "the same change on section 6's stored trained stems")

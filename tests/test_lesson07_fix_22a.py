@@ -43,15 +43,17 @@ def test_the_scale_is_its_own_cell_direction_first_and_names_the_rgb_ratios():
     assert scale == skip + 1 and "qk_scale" not in sources[skip]
     text = nb.flat(sources[scale])
     assert text.index("inverse temperature: a smaller one flattens the softmax") < text.index("```python")
-    assert text.index("```python") < text.index("In one random draw")
-    # 22c (review r22b item 3): stage 1's ratio is 0.875 grayscale, 1.52 RGB; stage 2's is 3 in every model
-    assert "is 0.875 at stage 1 for grayscale, 1.52 for RGB, and 3 at stage 2 (dim = 9 x `token_dim`)" in text
-    assert "by 7.3 to 8.6 % and 14.9 to 17.4 %" in text
-    printed = nb.all_printed(APPENDIX)
-    assert "the same stems, scale divided by 1.52: max |change| = 7.3 %, 7.3 %, 8.6 % of max |out|" in printed
-    assert "the same stems, scale divided by 3.00: max |change| = 14.9 %, 15.4 %, 17.4 % of max |out|" in printed
+    assert text.index("```python") < text.index("a port must copy it")
+    # 22e: the ratios and the measurements moved to the appendix's porters; the slip MULTIPLIES the scale
     appendix = nb.sources(APPENDIX)
-    check = nb.unique_index(appendix, 'for rows in rgb_relative.values()] == [["7.3", "7.3", "8.6"]')
+    porters = nb.flat(appendix[nb.unique_index(appendix, "## Appendix · For porters")])
+    # 22c (review r22b item 3): stage 1's ratio is 0.875 grayscale, 1.52 RGB; stage 2's is 3 in every model
+    assert "is 0.875 at stage 1 for grayscale, 1.52 for RGB, and 3 at stage 2 (dim = 9 x `token_dim`)" in porters
+    assert "move it by 9.5 to 10.4 % and 26.9 to 33.0 %" in porters
+    printed = nb.all_printed(APPENDIX)
+    assert "the same stems, scale multiplied by 1.52: max |change| = 10.4 %, 9.5 %, 9.7 % of max |out|" in printed
+    assert "the same stems, scale multiplied by 3.00: max |change| = 33.0 %, 26.9 %, 28.7 % of max |out|" in printed
+    check = nb.unique_index(appendix, '["10.4", "9.5", "9.7"], ["33.0", "26.9", "28.7"]')
     assert nb.hidden(nb.cells(APPENDIX)[check])
 
 

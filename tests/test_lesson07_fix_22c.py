@@ -23,19 +23,21 @@ def _scale_text() -> str:
 def test_the_scale_sentence_names_the_layer_the_stems_and_which_eighth():
     text = _scale_text()
     assert "For RGB images the ratios are" not in text  # r22b item 1: no RGB model and no stage-2 layer was measured
-    assert "On the first token attention of three trained grayscale 48 x 48 digit stems" in text
-    assert "(their `token_dim` is 32: 1/8 is the 64-wide model's value)" in text
-    assert "dividing their scale by 1.52 and by 3 moves it by 7.3 to 8.6 % and 14.9 to 17.4 %" in text
-    appendix = nb.sources(APPENDIX)
+    appendix = nb.sources(APPENDIX)  # 22e: the measurement moved to the appendix's porters, direction corrected
     porters = nb.flat(appendix[nb.unique_index(appendix, "## Appendix · For porters")])
+    assert "Then it runs the first token attention of section 6's three stored trained stems" in porters
+    assert "These stems are 32 wide" in porters and "1/8 is the 64-wide model's" in porters
+    assert "The factors 1.52 and 3, transplanted from the RGB stage-1 and the stage-2 ratios" in porters
+    assert "move it by 9.5 to 10.4 % and 26.9 to 33.0 %" in porters and "dividing" not in porters + text
     assert "The RGB model's ratios, 1.52 and 3, move it" not in porters
     assert "Only the first token attention is stored, so no stage-2 layer is measured." in porters
     assert "are 32 wide: their own 1/sqrt(token_dim) would be 1/sqrt(32), and 1/8 is the 64-wide model's" in porters
 
 
 def test_the_ratios_are_per_stage_and_printed():
-    text = _scale_text()
-    assert "is 0.875 at stage 1 for grayscale, 1.52 for RGB, and 3 at stage 2 (dim = 9 x `token_dim`)" in text
+    appendix = nb.sources(APPENDIX)  # 22e: the ratio sentence moved to the appendix's porters
+    porters = nb.flat(appendix[nb.unique_index(appendix, "## Appendix · For porters")])
+    assert "is 0.875 at stage 1 for grayscale, 1.52 for RGB, and 3 at stage 2 (dim = 9 x `token_dim`)" in porters
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
     run = nb.unique_index(sources, 'for name, dim in [("stage 1, grayscale", 49)')
     printed = nb.printed(cells[run])

@@ -1,0 +1,78 @@
+"""Lesson 07, review r22d: the token-scale slip multiplies the released scale (measured that way, in the appendix),
+section 3 keeps one short scale paragraph, the original takes square images only, the 2.5 GB is the explicit
+softmax's, and the checkers name in-place operations and a missing return."""
+
+import re
+
+import pytest
+
+from tests import _notebook as nb
+from vit_explained._upstream import load_original_t2t
+
+LESSON = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
+APPENDIX = nb.NOTEBOOKS / "07_tokens_to_token_vit_appendix.ipynb"
+
+
+def _porters() -> str:
+    appendix = nb.sources(APPENDIX)
+    return nb.flat(appendix[nb.unique_index(appendix, "## Appendix · For porters")])
+
+
+def test_section_3_scale_paragraph_is_short_and_quotes_no_measurement():
+    sources = nb.sources(LESSON)
+    text = nb.flat(sources[nb.unique_index(sources, "**The scale uses the input width: `qk_scale`.**")])
+    after = text[text.rindex("```") :]
+    assert "`TokenAttention` reproduces it, and a port must copy it" in after
+    assert "measures what a wrong scale does to one trained layer" in after
+    assert not re.search(r"\d+(\.\d+)? %|1\.52|0\.875|dividing|divided", after)  # no numbers beyond the next cell's
+    assert len(after.split()) < 70
+
+
+def test_the_appendix_multiplies_the_scale_as_the_slip_does():
+    porters = _porters()
+    assert "multiplies it by sqrt(dim) / sqrt(token_dim)" in porters
+    assert "Their own slip, 1/sqrt(32) instead of 1/7, multiplies the scale by 7 / sqrt(32) = 1.24" in porters
+    assert "moves it by 4.6 to 5.1 %" in porters and "move it by 9.5 to 10.4 % and 26.9 to 33.0 %" in porters
+    assert "transplanted from the RGB stage-1 and the stage-2 ratios onto this grayscale layer" in porters
+    assert "7.3 to 8.6" not in porters and "14.9 to 17.4" not in porters
+    cells, sources = nb.cells(APPENDIX), nb.sources(APPENDIX)
+    run = nb.unique_index(sources, "slip_factors = [token_dim**-0.5 / TokenAttention(dim, token_dim).scale")
+    assert "stem_attention.attn.scale * factor" in sources[run] and "scale / ratio" not in sources[run]
+    printed = nb.printed(cells[run])
+    assert "scale multiplied by 1.24: max |change| = 5.1 %, 4.6 %, 4.9 % of max |out|" in printed
+    assert "divided" not in printed
+    check = nb.source(cells[run + 1])
+    assert nb.hidden(cells[run + 1]) and "assert all(factor > 1 for factor in slip_factors)" in check
+    assert '["1.24", "1.52", "3.00"]' in check
+
+
+def test_the_slip_direction_from_the_code():
+    from vit_explained.t2t import TokenAttention
+
+    for dim, token_dim, factor in [(49, 32, 7 / 32**0.5), (147, 64, 147**0.5 / 8), (576, 64, 3.0)]:
+        released = TokenAttention(dim, token_dim).scale
+        assert released == pytest.approx(dim**-0.5)
+        assert token_dim**-0.5 / released == pytest.approx(factor) and factor > 1  # the port's scale is larger
+
+
+def test_section_3_says_the_original_takes_square_images_only():
+    sources = nb.sources(LESSON)
+    text = nb.flat(sources[nb.unique_index(sources, "Is `T2TViT` the original model?")])
+    assert "The original takes square images only: it folds the tokens with `int(np.sqrt(new_HW))`" in text
+    assert "counts `img_size // (4 * 2 * 2)` tokens per side" in text
+    assert "section 2's 400 x 100 input runs only in this package's `Tokens2Token` and `T2TViT`" in text
+    original = load_original_t2t("t2t_vit")
+    import inspect
+
+    source = inspect.getsource(original.T2T_module)
+    assert "int(np.sqrt(new_HW)), int(np.sqrt(new_HW))" in source
+    assert "self.num_patches = (img_size // (4 * 2 * 2)) * (img_size // (4 * 2 * 2))" in source
+
+
+def test_the_memory_line_is_the_explicit_softmaxs():
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    run = nb.unique_index(sources, 'first, _ = costs["T2T transformer 1"]')
+    printed = nb.printed(cells[run])
+    assert "2.5 GB at batch 64 for the explicit softmax, kept for the backward pass;" in printed
+    assert "a fused scaled_dot_product_attention does not store the matrix" in printed
+    assert "which training keeps for the backward pass" not in printed
