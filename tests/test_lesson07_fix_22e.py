@@ -2,12 +2,15 @@
 section 3 keeps one short scale paragraph, the original takes square images only, the 2.5 GB is the explicit
 softmax's, and the checkers name in-place operations and a missing return."""
 
+import math
 import re
 
 import pytest
+import torch
 
 from tests import _notebook as nb
 from vit_explained._upstream import load_original_t2t
+from vit_explained.exercises import ExerciseFailed, lesson07
 
 LESSON = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
 APPENDIX = nb.NOTEBOOKS / "07_tokens_to_token_vit_appendix.ipynb"
@@ -76,3 +79,116 @@ def test_the_memory_line_is_the_explicit_softmaxs():
     assert "2.5 GB at batch 64 for the explicit softmax, kept for the backward pass;" in printed
     assert "a fused scaled_dot_product_attention does not store the matrix" in printed
     assert "which training keeps for the backward pass" not in printed
+
+
+# --- the checkers (review r22d items 4 and 8) ---------------------------------------------------------------------
+
+
+def _softmax_in_place(tokens, qkv, proj):  # right values; exp_ saves s, then /= changes it
+    q, k, v = qkv(tokens).chunk(3, dim=-1)
+    s = q @ k.transpose(-2, -1) * tokens.shape[-1] ** -0.5
+    s.exp_()
+    s /= s.sum(-1, keepdim=True)
+    return v + proj(s @ v)
+
+
+def _attention_softmax(tokens, qkv, proj):
+    q, k, v = qkv(tokens).chunk(3, dim=-1)
+    return v + proj(torch.softmax(q @ k.transpose(-2, -1) * tokens.shape[-1] ** -0.5, dim=-1) @ v)
+
+
+def _attention_by_hand(tokens, qkv, proj):  # the out-of-place form of the slip above
+    q, k, v = qkv(tokens).split(proj.in_features, dim=-1)
+    scores = (q @ k.transpose(-2, -1) / tokens.shape[-1] ** 0.5).exp()
+    return v + proj(scores / scores.sum(-1, keepdim=True) @ v)
+
+
+def _attention_sdpa(tokens, qkv, proj):
+    q, k, v = qkv(tokens).chunk(3, dim=-1)
+    return v + proj(torch.nn.functional.scaled_dot_product_attention(q, k, v, scale=tokens.shape[-1] ** -0.5))
+
+
+def test_an_in_place_softmax_is_named_not_raised():
+    with pytest.raises(ExerciseFailed) as failure:
+        lesson07.check_token_attention(_softmax_in_place)
+    message = str(failure.value)
+    assert "your output is right, but an in-place operation" in message and "exp_" in message
+    assert "saved for the backward pass" in message and "torch.softmax" in message
+    assert "no_grad" not in message and "detached" not in message
+
+
+@pytest.mark.parametrize("answer", [_attention_softmax, _attention_by_hand, _attention_sdpa])
+def test_three_right_token_attentions_still_pass(answer, capsys):
+    lesson07.check_token_attention(answer)
+    assert "Not yet" not in capsys.readouterr().out
+
+
+def _fold_in_place(tokens, rows, cols):  # right values; mul saved the mask, then mul_ changes it
+    mask = torch.ones_like(tokens)
+    kept = tokens * mask
+    mask.mul_(1)
+    return kept.transpose(1, 2).reshape(tokens.shape[0], tokens.shape[2], rows, cols)
+
+
+def _fold_transpose(tokens, rows, cols):
+    return tokens.transpose(1, 2).reshape(tokens.shape[0], tokens.shape[2], rows, cols)
+
+
+def _fold_permute(tokens, rows, cols):
+    return tokens.permute(0, 2, 1).contiguous().view(tokens.shape[0], -1, rows, cols)
+
+
+def _fold_unflatten(tokens, rows, cols):
+    return tokens.mT.unflatten(-1, (rows, cols))
+
+
+def test_an_in_place_fold_slip_is_named_as_in_place():
+    with pytest.raises(ExerciseFailed) as failure:
+        lesson07.check_fold_tokens(_fold_in_place)
+    message = str(failure.value)
+    assert "your image is right, but an in-place operation" in message and "mul_" in message
+    assert "saved for the backward pass" in message
+    assert "no_grad" not in message and "detached" not in message and "numpy" not in message
+
+
+@pytest.mark.parametrize("answer", [_fold_transpose, _fold_permute, _fold_unflatten])
+def test_three_right_folds_still_pass(answer, capsys):
+    lesson07.check_fold_tokens(answer)
+    assert "Not yet" not in capsys.readouterr().out
+
+
+def _field_without_return(splits):
+    field, jump = 1, 1
+    for kernel, stride, _ in splits:
+        field, jump = field + (kernel - 1) * jump, jump * stride
+
+
+def _field_loop(splits):
+    field, jump = 1, 1
+    for kernel, stride, _ in splits:
+        field, jump = field + (kernel - 1) * jump, jump * stride
+    return field
+
+
+def _field_backward(splits):
+    field = 1
+    for kernel, stride, _ in reversed(splits):
+        field = (field - 1) * stride + kernel
+    return field
+
+
+def _field_sum(splits):
+    strides = [1] + [stride for _, stride, _ in splits]
+    return 1 + sum((kernel - 1) * math.prod(strides[: i + 1]) for i, (kernel, _, _) in enumerate(splits))
+
+
+def test_a_missing_return_is_named():
+    with pytest.raises(ExerciseFailed) as failure:
+        lesson07.check_receptive_field(_field_without_return)
+    assert "returned None: did your function forget `return`?" in str(failure.value)
+
+
+@pytest.mark.parametrize("answer", [_field_loop, _field_backward, _field_sum])
+def test_three_right_fields_still_pass(answer, capsys):
+    lesson07.check_receptive_field(answer)
+    assert "Not yet" not in capsys.readouterr().out

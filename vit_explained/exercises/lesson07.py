@@ -248,6 +248,11 @@ def check_receptive_field(receptive_field: Callable[[Any], int]) -> None:
         answer = attempt(receptive_field, tuple(tuple(split) for split in splits))
         if isinstance(answer, (tuple, list)) and len(answer) == 2:
             fail(f"for the chain {chain} you returned a pair {answer!r}; the field is a square: return its side")
+        if answer is None:
+            fail(
+                f"for the chain {chain} your function returned None: did your function forget `return`? "
+                "Return the field's side, a whole number"
+            )
         answer = as_int(answer, f"your field for the chain {chain}", integral_floats=True)  # 31, 31.0, tensor(31)
         if answer != _receptive_field(splits):
             wrong.append((splits, chain, answer))
@@ -562,6 +567,15 @@ def _numpy_with_grad_hint(error: Exception) -> str | None:
     return None
 
 
+def _in_place_backward_message(right: str, what: str) -> str:
+    """The reply when autograd's backward pass raised because an in-place operation changed a saved tensor."""
+    return (
+        f"{right}, but an in-place operation (such as exp_, mul_, add_, /= or +=) changed a tensor that autograd "
+        f"saved for the backward pass, so no gradient can pass back through {what}: use the out-of-place form "
+        "(exp, mul, add, x = x / y)"
+    )
+
+
 def _check_fold_gradients(
     fold_tokens: Callable[[torch.Tensor, int, int], torch.Tensor], tokens: torch.Tensor, rows: int, cols: int, case: str
 ) -> None:
@@ -580,7 +594,9 @@ def _check_fold_gradients(
     upstream = torch.randn(answer.shape, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
     try:
         (grad,) = torch.autograd.grad(answer, leaf, upstream.to(answer.dtype), allow_unused=True)
-    except RuntimeError:
+    except RuntimeError as error:
+        if "inplace operation" in str(error):
+            fail(_in_place_backward_message(f"for {case} your image is right", "the fold"))
         fail(cut)
     expected = upstream.flatten(2).transpose(1, 2)  # pixel (r, c) of channel ch came from feature ch of r * cols + c
     if grad is None or not grad.any():
@@ -1140,7 +1156,16 @@ def _check_token_attention_gradients(
     if not isinstance(answer, torch.Tensor) or not answer.requires_grad:
         fail(no_gradient)
     upstream = torch.randn(answer.shape, generator=generator, dtype=torch.float64)
-    mine = _gradients(answer, trained, leaf, upstream)
+    try:
+        mine = _gradients(answer, trained, leaf, upstream)
+    except RuntimeError as error:  # the backward pass of the learner's graph: named, not a raw traceback
+        if "inplace operation" in str(error):
+            fail(
+                _in_place_backward_message(f"for {case} your output is right", "your token attention")
+                + " or torch.softmax"
+            )
+        first_line = str(error).splitlines()[0]
+        fail(f"for {case} your output is right, but its backward pass raised RuntimeError: {first_line}")
     exact = copy.deepcopy(attention).double()
     exact_tokens = tokens.double().requires_grad_(True)
     expected = _gradients(exact(exact_tokens), exact, exact_tokens, upstream)
