@@ -39,11 +39,12 @@ def test_picture_then_formula_then_one_why_overlap_section():
         "def coverage(",  # round 19a: coverage defined in section 2
         "## 3 · Why overlap",
         "plot_line_on_border(",
-        "whole = {split: share_held_whole(224",  # round 19a: the full table moved to the appendix
+        "**Held whole.** Call a piece",  # round 22e: the stride-4 counts moved to the appendix (checked below)
         "## 4 · Soft split vs ViT",
         "## 5 ·",
     ]
     assert [_first(text) for text in order] == sorted(_first(text) for text in order)
+    assert _first("## Appendix (optional)") < _first("whole = {split: share_held_whole(224")
 
 
 def test_fold_of_unfold_over_coverage_is_shown_in_the_visible_flow():

@@ -25,7 +25,7 @@ def _markdown() -> list[str]:
 
 def test_section_3_leads_with_same_stride_pairs():
     cells = _cells()
-    paragraph = nb.flat(nb.source(cells[_index("**Held whole.** Call a piece")]))  # review r20d: one sentence
+    paragraph = nb.flat(nb.source(cells[_index("### Held whole, counted")]))  # round 22e: moved to the appendix
     # only the 2 x 4 result: the run rule, the box rule's statement and the padding ablation are in the appendix
     assert "(k - s + 1) x (k - s + 1)" not in paragraph and "padding-or-kernel" not in paragraph
     pair = "At stride 4, T2T's split 1 `(7, 4, 2)` holds it whole at 100 % of them, 4 x 4 patches at 19.1 %."

@@ -24,7 +24,7 @@ def _index(text: str) -> int:
 def test_1_section_3_keeps_the_run_rule_and_the_stride_4_pair():
     cells = _cells()
     paragraph = nb.flat(nb.source(cells[_index("**Held whole, in one rule.**")]))  # review r20d: in the appendix
-    main = nb.flat(nb.source(cells[_index("**Held whole.** Call a piece")]))  # section 3's one sentence
+    main = nb.flat(nb.source(cells[_index("### Held whole, counted")]))  # round 22e: the pair moved to the appendix
     assert "19.1 %" in main and "pixels 5 to 8" in paragraph
     for moved in ("77.6 %", "(31, 16, 14)", "stride 16", "31 x 31", "mix all tokens", "Going further"):
         assert moved not in paragraph and moved not in main, moved

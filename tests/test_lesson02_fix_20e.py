@@ -41,11 +41,13 @@ def test_2_section_3_is_the_line_example_and_one_sentence():
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
     section_3, section_4 = _at("## 3 · Why overlap"), _at("## 4 ·")
     main = " ".join(sources[section_3:section_4])
-    assert "tokens_holding(4, 6, line" in main and "19.1 %" in main
+    appendix = " ".join(sources[_at("### Held whole, counted") : _at("**Held whole, in one rule.**")])  # round 22e
+    assert "tokens_holding(4, 6, line" in main and "19.1 %" in appendix
     for moved in ("*run rule*", "147", "49.9 %", "plot_run_strip", "worst_run", "lesson 07, section 6"):
         assert moved not in main, moved
     sentence = nb.flat(sources[_at("**Held whole.** Call a piece")])
-    assert "That 100 % is geometry, not a measured gain." in sentence and "(#held-whole)" in sentence  # 21a
+    moved = nb.flat(sources[_at("### Held whole, counted")])  # round 22e: the pair and its caveat moved there
+    assert "That 100 % is geometry, not a measured gain." in moved and "(#held-whole)" in sentence  # 21a
     held, rule = _at("### Held whole, counted"), _at("**Held whole, in one rule.**")
     code = _at("no_overlap_7 = share_held_whole(224")
     assert _at("## Appendix (optional)") < held < rule == code - 1 and nb.hidden(cells[code + 1])

@@ -32,10 +32,10 @@ def test_item_2_section_3_prints_the_two_controls_and_checks_them():
     assert "share_held_whole(224, piece, *split) for split in ((7, 7, 0), (5, 2, 2))" in nb.source(cells[code])
     check = nb.source(cells[code + 1])
     assert nb.hidden(cells[code + 1]) and "for share in controls_3.values()] == [49.9, 100.0]" in check
-    held = _text("**Held whole.** Call a piece")
-    assert "The second line separates size from overlap." in held
-    assert "The same 7 x 7 window without overlap (stride 7) holds fewer." in held
-    assert "A window of 5 that overlaps holds all." in held
+    held = _text("### Held whole, counted")  # round 22e: moved to the appendix, item 1 reworded
+    assert "The second line varies window size and overlap apart, but the stride and the grid change too." in held
+    assert "`(7, 7, 0)`, T2T's window without overlap, has stride 7 and a 32 x 32 grid; it holds fewer." in held
+    assert "`(5, 2, 2)`, a smaller window that overlaps, has a 112 x 112 grid; it holds all." in held
 
 
 def test_item_3_the_footprint_claim_says_splits_only():

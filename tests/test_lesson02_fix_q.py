@@ -54,7 +54,8 @@ def test_summary_says_k_minus_s_plus_1():
     # round 17c: the rule itself moved to Going further
     # round 18a: no link (the box rule moved to the appendix; fewer forward links in the main path)
     assert "short pieces stay whole in some token." not in summary and "(#box-rule)" not in summary  # round 21a
-    rule = "piece that fits in a `(k - s + 1) x (k - s + 1)` box is held whole by some window (the box rule, appendix)"
+    # round 22e (review r22d item 3): the 1-D run rule, stated and derived in section 3, not the appendix's box rule
+    rule = "any `k - s + 1` neighbouring pixels of a row or column lie in one window (section 3)"
     assert rule in summary
     assert "short line" not in summary
 

@@ -113,7 +113,8 @@ def test_section_3_prints_the_shares_and_states_the_box_rule_once():
     (stat,) = [i for i, c in enumerate(cells) if "controls = {  # (kernel, stride, padding)" in _source(c)]  # 21a
     (section_4,) = [i for i, c in enumerate(cells) if "## 4 ·" in _source(c)]
     (main,) = [i for i, c in enumerate(cells) if "whole = {split: share_held_whole(224" in _source(c)]
-    assert _index("## 3 · Why overlap") < main < section_4 < _index("## Appendix (optional)") < stat  # round 19a
+    assert _index("## 3 · Why overlap") < section_4 < _index("## Appendix (optional)") < stat  # round 19a
+    assert _index("## Appendix (optional)") < main < stat  # round 22e: the stride-4 pair moved to the appendix
     # round 19b: section 3 leads with the same-stride pairs; the appendix prints only the new row
     printed = _printed(cells[main])
     assert "stride 4: (4, 4, 0) 19.1 %, (7, 4, 2) 100.0 %" in printed
