@@ -937,6 +937,14 @@ def _log_ticks(values: list[float]) -> list[float]:
     return ticks
 
 
+def _guide_label(power: float) -> str:
+    """The dashed reference line's legend entry for slope ``power``."""
+    if power == -0.5:  # a reference slope, not Xiong et al.'s bound (their growth law differs from this stream's)
+        return f"slope {power:+g}, for reference"
+    law = {0.5: r"$\sqrt{L}$"}.get(power, f"$L^{{{power:g}}}$")  # another guide, e.g. sqrt(L): name its law
+    return f"{law} (slope {power:+g}), for reference"
+
+
 def plot_depth_gradients(
     designs: Mapping[str, Mapping[int, list[float]]],
     guide: str | None = None,
@@ -979,14 +987,8 @@ def plot_depth_gradients(
         ax.plot(line, fitted, color=colour, lw=1.5, label=label)
     anchored = designs[guide][min(designs[guide])]
     anchor = sum(anchored) / len(anchored)
-    if guide_label is not None:  # the caller's words for the dashed line
-        pass
-    elif power == -0.5:  # a reference slope, not Xiong et al.'s bound (their growth law differs from this stream's)
-        guide_label = f"slope {power:+g}, for reference"
-    else:  # another guide (e.g. sqrt(L) for a growing norm): name its law
-        law = {0.5: r"$\sqrt{L}$"}.get(power, f"$L^{{{power:g}}}$")
-        guide_label = f"{law} (slope {power:+g}), for reference"
-    ax.plot(line, anchor * (line / all_depths[0]) ** power, "k--", lw=1, label=guide_label)
+    label = _guide_label(power) if guide_label is None else guide_label
+    ax.plot(line, anchor * (line / all_depths[0]) ** power, "k--", lw=1, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks(all_depths, [str(depth) for depth in all_depths])

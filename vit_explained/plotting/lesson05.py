@@ -103,6 +103,14 @@ REFERENCE_RING = {
 REFERENCE_LABEL = "nothing frozen (ring); filled dot inside a ring = unchanged"
 
 
+def _no_gradient_band(ax: Axes, floor: float, band: float) -> None:
+    """The grey "no gradient" band ``[floor, band)`` and its one-line label inside it, at its right end (the head,
+    never frozen by the widget, has its dot high above)."""
+    ax.axhspan(floor, band, color="0.9", zorder=0)
+    kwargs = {"transform": ax.get_yaxis_transform(), "ha": "right", "va": "center", "fontsize": 7.5, "color": "0.3"}
+    ax.text(0.995, floor * 1.4, "no gradient", **kwargs)
+
+
 def _draw_groups(
     ax: Axes,
     groups: Mapping[tuple[str, str], float],
@@ -150,17 +158,7 @@ def _draw_groups(
         handles.append(Line2D([], [], color="0.3", label=REFERENCE_LABEL, **REFERENCE_RING))
     if frozen_seen:
         handles.append(Line2D([], [], color="0.3", label=NO_GRADIENT_LABEL, **NO_GRADIENT))
-        ax.axhspan(floor, band, color="0.9", zorder=0)
-        ax.text(
-            0.995,
-            floor * 1.4,
-            "no gradient",
-            transform=ax.get_yaxis_transform(),
-            ha="right",
-            va="center",
-            fontsize=7.5,
-            color="0.3",
-        )  # one line inside the band, at its right end (the head, never frozen by the widget, has its dot high above)
+        _no_gradient_band(ax, floor, band)
     ncol = 7 if frozen_seen else 6
     _log_axis(ax, floor, top, ticks, labels, ncol=ncol, spacing=1.0, handles=handles, legend_below=legend_below)
     ax.set_ylabel("gradient norm  ||dL/dθ||")
