@@ -192,3 +192,23 @@ def test_a_missing_return_is_named():
 def test_three_right_fields_still_pass(answer, capsys):
     lesson07.check_receptive_field(answer)
     assert "Not yet" not in capsys.readouterr().out
+
+
+def test_the_gradient_mask_figure_is_two_rows_of_two():  # review r22d item 6
+    import matplotlib.pyplot as plt
+
+    from vit_explained.plotting.lesson07 import gradient_mask_panels, plot_gradient_masks
+
+    sources = nb.sources(LESSON)
+    run = nb.unique_index(sources, "fig = plot_gradient_masks(")
+    assert "columns=2," in sources[run]
+    masks = [torch.zeros(28, 28), torch.zeros(28, 28), torch.zeros(48, 48), torch.ones(28, 28)]
+    fig = plot_gradient_masks(gradient_mask_panels(*masks, (3, 3), 4, 16), title="t", columns=2)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 4 and len({round(ax.get_position().y0, 3) for ax in visible}) == 2
+    width, height = fig.get_size_inches()
+    assert width >= 6.4 and height >= 8
+    plt.close(fig)
+    one_row = plot_gradient_masks([("a", torch.ones(5, 5)), ("b", torch.ones(5, 5))])
+    assert len({round(ax.get_position().y0, 3) for ax in one_row.axes}) == 1  # the default: one row
+    plt.close(one_row)

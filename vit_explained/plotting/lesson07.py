@@ -522,7 +522,9 @@ def _token_transformer_arrows(ax: Axes, row: list[float], width: float, dim: int
     )
 
 
-def plot_gradient_masks(panels: Sequence[tuple[Any, ...]], title: str | None = None) -> Figure:
+def plot_gradient_masks(
+    panels: Sequence[tuple[Any, ...]], title: str | None = None, columns: int | None = None
+) -> Figure:
     """One row of masks ``(H, W)``: the pixels a token depends on (non-zero gradient) in dark, the others white.
 
     Each panel is ``(name, mask)``, ``(name, mask, cell)`` or ``(name, mask, cell, centre)``, the mask boolean
@@ -531,13 +533,17 @@ def plot_gradient_masks(panels: Sequence[tuple[Any, ...]], title: str | None = N
     ``centre = (row, col)`` marks the centre pixel of the token's field with a red cross (the padding shifts
     each window up and left, so the field is centred near the cell's top-left corner, not on it). Cells are drawn with
     ``nearest`` interpolation on a grid of light lines every 4 pixels, ticks every 8, so a 7x7 window shows
-    as a 7x7 square and sizes can be read off.
+    as a 7x7 square and sizes can be read off. ``columns`` panels per row (default: all in one row).
     """
     if not panels:
         raise ValueError("panels is empty: pass a list of (name, mask[, cell[, centre]]) tuples")
-    fig = new_figure(figsize=(2.4 * len(panels), 3.0))
-    axes = fig.subplots(1, len(panels), squeeze=False)
-    for ax, panel in zip(axes[0], panels, strict=True):
+    columns = len(panels) if columns is None else _checks.positive_int("columns", columns)
+    rows = -(-len(panels) // columns)
+    fig = new_figure(figsize=(2.4 * columns, 3.0) if rows == 1 else (3.2 * columns, 4.0 * rows))
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
+    for ax, panel in zip(axes[: len(panels)], panels, strict=True):
         if len(panel) not in (2, 3, 4):
             raise ValueError(f"each panel is (name, mask[, cell[, centre]]), got {len(panel)} items")
         name, mask = panel[0], panel[1]
@@ -566,7 +572,11 @@ def plot_gradient_masks(panels: Sequence[tuple[Any, ...]], title: str | None = N
             if not (0 <= row < height and 0 <= col < width):
                 raise ValueError(f"panel {name!r}: centre {panel[3]} lies outside the {height} x {width} mask")
             ax.plot([col], [row], marker="x", color="red", markersize=6, markeredgewidth=1.5, linestyle="none")
-    return _finish(fig, title, top=0.84)
+    if rows == 1:
+        return _finish(fig, title, top=0.84)
+    _finish(fig, title, top=0.95)
+    fig.subplots_adjust(hspace=0.45)  # room for the second row's three-line titles (tight_layout leaves too little)
+    return fig
 
 
 def gradient_mask_panels(
