@@ -93,3 +93,18 @@ def test_items_6_7_hints_and_one_idea_per_sentence():
     assert max(len(s.split()) for s in sentences) <= 24, sentences
     controls = nb.sources(LESSON)[_at('<a id="controls"></a>')]
     assert controls.count("\n- ") == 4 and "The pair differs in padding and in kernel." in controls
+
+
+def test_item_8_the_gif_image_panel_is_larger():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from vit_explained.images import sample_image
+    from vit_explained.plotting import new_figure
+    from vit_explained.plotting.lesson02 import _FrameDrawer
+
+    fig = new_figure(figsize=(7.44, 2.88), dpi=145)  # soft_split_frames' size: 1078 x 417 pixels
+    FigureCanvasAgg(fig)
+    drawer = _FrameDrawer(sample_image((60, 100), grayscale=True), 20, 10, 5, fig)
+    fig.canvas.draw()
+    left = drawer.left.get_position()  # after the equal aspect: the drawn image
+    assert left.width >= 0.5 and left.height >= 0.8, left  # was 0.42 of the width, 0.69 of the height

@@ -593,7 +593,7 @@ class _FrameDrawer:
         self.corners = _window_corners(self.grid, stride)
         self.tokens = _token_matrix(self.image, kernel, stride, padding)
         self.fig = fig
-        self.left, self.right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
+        self.left, self.right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})  # the image panel larger
         draw_padded_image(self.left, self.image, padding)
         self.centres = self.left.scatter(  # above the window's frame (zorder, and drawn after it in render)
             [], [], s=22, c=WINDOW_COLOR, linewidths=0, animated=True, zorder=3
@@ -621,6 +621,8 @@ class _FrameDrawer:
         self.right.set_ylabel("token index", fontsize=9.5)
         self.right.tick_params(labelsize=8.5)
         fig.subplots_adjust(left=0.01, right=0.98, bottom=0.17, top=0.86, wspace=0.12)
+        box = self.left.get_position(original=True)  # no x label on the left: its panel takes the full height
+        self.left.set_position([box.x0, 0.03, box.width, 0.86])
         self.background = None
 
     def draw(self, index: int) -> None:
