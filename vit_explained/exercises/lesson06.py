@@ -417,6 +417,12 @@ _SHIFT_SLIPS: list[tuple[Callable[[torch.Tensor, int, int], bool], str]] = [
         "ink can be negative (a normalised image): a pixel has ink if it is non-zero, not if it is > 0",
     ),
     (
+        # after the "> 0" slip above, so it fires only where channels with opposite signs are summed
+        lambda images, result, _: result == _safe_shift(images.sum(dim=1, keepdim=True).clamp(min=0)),
+        "you summed the channels and kept the sum > 0 (x.sum(1) > 0?): + and - ink cancel when channels are "
+        "summed, and negative ink is ink too; a pixel has ink if any channel is non-zero: use (x != 0).any(1)",
+    ),
+    (
         lambda images, result, _: any(
             result == _safe_shift(images * (images.abs() > threshold)) != _safe_shift(images)
             for threshold in _THRESHOLDS
