@@ -44,7 +44,8 @@ def test_a_second_head_keeps_the_mistake_out_and_the_token_is_not_tested():
     assert "isolates" not in nb.flat(nb.all_text(LESSON))
     second = "A second head with its own target (here on the distillation token) keeps the mistake out of the class"
     assert second in claim
-    assert "one head learning both targets picks it up (appendix B: the 8-epoch one-token control)" in claim
+    # fix 22f (review r22e item 2): "one head learning both targets picks it up" left for appendix B's tie
+    assert "picks it up" not in claim and "(appendix B: the 8-epoch one-token control)" in claim
     assert "Whether it needs its own token is not tested." in claim
     bullet = next(b for b in _bullets() if b.startswith("A second head with its own target"))
     assert "keeps the mistake out of the class head" in bullet
@@ -58,7 +59,10 @@ def test_the_inference_takeaway_reads_the_40_epoch_runs_and_the_8_epoch_comparis
     claim, sources, cells = _claim(), nb.sources(LESSON), nb.cells(LESSON)
     assert "8-epoch runs (appendix B: 3 seeds" not in claim and "78 to 81" not in claim and "62 to 71" not in claim
     assert "at least as often as a tokenless" not in nb.flat(nb.all_text(LESSON))
-    assert "That is 38 of the 500 digits: if all fell on the 50 7s, three-quarters of them (an inference" in claim
+    # fix 22f (review r22e items 1 and 7): the inference moved to appendix B beside the tie; section 3 keeps the print
+    joined_text = [nb.flat(s) for s in _lesson09.sources(LESSON)]
+    tie = joined_text[nb.unique_index(joined_text, "**The one-token arm is a tie, not a trained answer.**")]
+    assert "38 of the 500 validation digits: if all fell on the 50 7s, three-quarters of them (an inference" in tie
     table = nb.unique_index(sources, "for teacher_kind in")
     assert "38 of the 500 digits, 75% of the 50 7s' count" in nb.printed(cells[table])
     assert nb.hidden(cells[table + 1]) and "== (7.5, 38, 0.75)" in sources[table + 1]
