@@ -30,7 +30,7 @@ def test_the_locality_probe_is_drawn_before_its_counts_and_checked() -> None:
     assert kinds[0] == "image"  # the picture first, then its numbers
     printed = nb.printed(probe)
     for line in (
-        "after patch embedding:    1 of    197 output positions change",
+        "after the input step (z0):   1 of    197 output positions change",  # 22f: z0, not the embedding
         "after one ViT block:    197 of    197 output positions change",
         "after one 3x3 conv:       9 of 50,176 output positions change",
         "after two 3x3 convs:     25 of 50,176 output positions change",
@@ -43,7 +43,9 @@ def test_the_locality_probe_is_drawn_before_its_counts_and_checked() -> None:
 
 def test_the_text_rests_the_patch_cut_sentence_on_the_measurement() -> None:
     text = nb.flat(" ".join(nb.source(c) for c in _section_eight() if c["cell_type"] == "markdown"))
-    said = "one changed pixel changes 1 of the 197 tokens after the patch embedding, and all 197 after one vit block"
+    said = "one changed pixel changes 1 of the 197 tokens after the input step (z0), "
+    said += "and all 197 after one vit block"
+    # 22f: z0 named (the class token and positions are in it), not the patch embedding
     assert said in text.lower()
     assert "One 3x3 conv changes 9 pixels, and two convs change 25" in text
     assert text.index("and two convs change 25") < text.index("So the patch cut is not what sets a ViT apart")
@@ -59,7 +61,7 @@ def test_one_pixel_reach_counts_neighbourhoods_and_every_token() -> None:
     vit = ViT(image_size=32, patch_size=8, num_classes=10, dim=32, depth=1, heads=2, mlp_dim=64)
     reach = one_pixel_reach(image, vit, pixel=(10, 20))
     counts = {name: int(changed.sum()) for name, changed in reach.items()}
-    assert counts == {"patch embedding": 1, "one ViT block": 17, "one 3x3 conv": 9, "two 3x3 convs": 25}
+    assert counts == {"the input step (z0)": 1, "one ViT block": 17, "one 3x3 conv": 9, "two 3x3 convs": 25}
     assert reach["one 3x3 conv"][9:12, 19:22].all() and reach["two 3x3 convs"][8:13, 18:23].all()
     fig = plot_pixel_reach(image[0], reach, pixel=(10, 20))
     (block,) = [ax for ax in fig.axes if ax.get_title().startswith("one ViT block")]  # 22c: not the first panel
@@ -72,7 +74,7 @@ def test_one_pixel_reach_counts_neighbourhoods_and_every_token() -> None:
 def test_section_8_gives_the_one_patch_shift_cost_and_points_to_its_cell() -> None:
     text = nb.flat(" ".join(nb.source(c) for c in _section_eight() if c["cell_type"] == "markdown"))
     assert "a one-patch shift costs 9.2 points [7.3, 11.2] (1,000 digits, paired, 95 %), printed in" in text
-    assert "With the table zeroed, 0 verdicts differ." in text
+    assert "With the table zeroed, 0 verdicts differ, as it must" in text  # 22f: an identity, said so
     appendix = nb.all_printed(nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb")
     assert "shifted one patch - unshifted: -9.2 points, 95 % interval [-11.2, -7.3]" in appendix
     assert "table zeroed: 0 verdicts differ, shifted or not" in appendix

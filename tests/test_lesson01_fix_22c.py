@@ -45,7 +45,8 @@ def test_section_6_prints_the_distance_matched_contrast_for_the_three_runs() -> 
         "seed 2, same row - same column (matched distances): +0.329 [+0.007, +0.644]",
     ):
         assert line in out
-    assert "the three below and appendix A's below - right" in out
+    # 22f: the family bookkeeping left the printed output for a comment in the same cell
+    assert "the three below, appendix A's below - right" in nb.sources(LESSON)[at] and "98.75" not in out
     check = nb.cells(LESSON)[at + 1]
     assert nb.hidden(check) and "2: (0.329, 0.007, 0.644)" in nb.source(check)
 
@@ -117,7 +118,7 @@ def test_the_pixel_reach_picture_has_the_patch_embedding_panel() -> None:
     reach = one_pixel_reach(image, vit, pixel=(10, 20))
     fig = plot_pixel_reach(image[0], reach, pixel=(10, 20))
     titles = [ax.get_title() for ax in fig.axes]
-    assert "patch embedding: 1 of 17 tokens" in titles
+    assert "after the input step (z0): 1 of 17 tokens" in titles  # 22f: z0, not the embedding
     assert "white x" not in fig._suptitle.get_text()
     import matplotlib.pyplot as plt
 

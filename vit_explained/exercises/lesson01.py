@@ -546,7 +546,7 @@ def _off_grid(image: torch.Tensor) -> torch.Tensor:
 def _resize_method_variants(
     grid: torch.Tensor, new: tuple[int, int], with_head: Callable[..., list[torch.Tensor]]
 ) -> dict[str, list[torch.Tensor]]:
-    """The slips of exercise 4 that lay the grid out right but resize it another way."""
+    """The slips of exercise 5 that lay the grid out right but resize it another way."""
     return {
         "your corners are aligned (align_corners=True, as the ViT paper's scipy zoom does); this exercise "
         "asks for align_corners=False, the torch default that timm uses": with_head(
@@ -649,7 +649,7 @@ def _check_resized_shape(answer: torch.Tensor, expected: torch.Tensor, case: str
 
 
 def _matching_slips(answer: torch.Tensor, pos: torch.Tensor, old: tuple[int, int], new: tuple[int, int]) -> list[str]:
-    """The slips of exercise 4 whose table equals ``answer`` for this grid."""
+    """The slips of exercise 5 whose table equals ``answer`` for this grid."""
     return [
         problem for problem, wrongs in _resize_variants(pos, old, new).items() if any(close(answer, w) for w in wrongs)
     ]
@@ -883,6 +883,13 @@ def _diagnose_z0(answer: torch.Tensor, inputs: tuple[torch.Tensor, ...], case: s
             [front, tokens + positions[:, 1:]], dim=1
         ),
     }
+    shifted = (  # table rows 0..N-1 given to the patches, pos[:, :-1]: with or without row 0 on the class token
+        "the positions are shifted by one row: the patches got table rows 0..N-1 (pos[:, :-1]); patch i needs "
+        "row i + 1, row 0 is the class token's: add the whole table after the cat"
+    )
+    for front_row in (front + positions[:, :1], front):
+        if close(answer, torch.cat([front_row, tokens + positions[:, :-1]], dim=1)):
+            fail(f"for {case} {shifted}")
     for message, value in slips.items():
         if close(answer, value):
             fail(f"for {case} {message}")

@@ -1202,8 +1202,8 @@ def one_pixel_reach(
     """Section 8's locality probe: add 1 to one pixel of ``image`` (``(1, C, H, W)``) and mark which output
     positions change, in float64 (so float32 rounding cannot mark a position).
 
-    Returns boolean maps: ``"patch embedding"`` and ``"one ViT block"``, ``(N + 1,)`` over the class token
-    and the patch tokens of ``vit`` (its patch embedding, class token, positions, then its first block);
+    Returns boolean maps: ``"the input step (z0)"`` and ``"one ViT block"``, ``(N + 1,)`` over the class token
+    and the patch tokens of ``vit`` (z0: its patch embedding, class token, positions; then its first block);
     ``"one 3x3 conv"`` and ``"two 3x3 convs"``, ``(H, W)`` over the pixels of untrained stride-1 convolutions
     (zero padding, 64 channels, ReLU between; ``seed`` draws their weights). A position counts as changed
     when any of its channels moves by more than 1e-9 of the largest output number.
@@ -1230,7 +1230,7 @@ def one_pixel_reach(
         first, second = nn.Conv2d(channels, 64, 3, padding=1), nn.Conv2d(64, 64, 3, padding=1)
     first, second = first.double(), second.double()
     layers = {
-        "patch embedding": lambda x: tokens(x)[0],
+        "the input step (z0)": lambda x: tokens(x)[0],
         "one ViT block": lambda x: model.blocks[0](tokens(x))[0],
         "one 3x3 conv": lambda x: first(x)[0].permute(1, 2, 0),
         "two 3x3 convs": lambda x: second(torch.relu(first(x)))[0].permute(1, 2, 0),
@@ -1246,8 +1246,8 @@ def one_pixel_reach(
 def plot_pixel_reach(
     image: torch.Tensor, reach: dict[str, torch.Tensor], pixel: tuple[int, int] = (100, 100)
 ) -> Figure:
-    """Section 8's locality picture: for each of ``reach``'s entries (from :func:`one_pixel_reach`: the patch
-    embedding, the ViT block and the convolutions), the photo with the positions that changed painted red, the
+    """Section 8's locality picture: for each of ``reach``'s entries (from :func:`one_pixel_reach`: the input
+    step z0, the ViT block and the convolutions), the photo with the positions that changed painted red, the
     changed pixel marked by an x; the convolutions' panels add a zoom on the 15x15 pixels around ``pixel``."""
     image = as_image(image)
     _, height, width = image.shape
@@ -1260,7 +1260,8 @@ def plot_pixel_reach(
             side = math.isqrt(mask.numel() - 1)
             patch = height // side
             changed = mask[1:].reshape(side, side).repeat_interleave(patch, 0).repeat_interleave(patch, 1)
-            title = f"{name}: {int(mask.sum())} of {mask.numel()} tokens"
+            before = "after " if name.startswith("the input") else ""  # "after the input step (z0)"
+            title = f"{before}{name}: {int(mask.sum())} of {mask.numel()} tokens"
         else:
             changed = mask
             title = f"{name}: {int(mask.sum())} of {mask.numel():,} pixels"

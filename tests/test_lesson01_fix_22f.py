@@ -1,0 +1,122 @@
+"""Lesson 01, review r22e: the zeroed table and the paper's ablation reconciled where both stand (section 5); the
+two 2-D kernels compared (section 7); section 6 led by its nearest-neighbour counts; z0 named in the locality
+probe; the zeroed-table identity said as one; exercise 2's shifted-positions slip named."""
+
+import torch
+
+from tests import _notebook as nb
+
+LESSON = nb.NOTEBOOKS / "01_patches_and_embeddings.ipynb"
+
+
+def _cell(start: str) -> str:
+    sources = nb.sources(LESSON)
+    return nb.flat(sources[nb.unique_index(sources, start)])
+
+
+def _summary_bullet(start: str) -> str:
+    summary = _cell("## Summary")
+    (bullet,) = [line for line in summary.split("- **") if line.startswith(start)]
+    return bullet
+
+
+def test_item1_section_5_says_why_the_zeroed_table_and_the_paper_differ() -> None:
+    text = _cell("Shuffling the patches costs the trained model")
+    said = "Our 27.7 % differs because it removes the positions from a model trained with them; "
+    said += "the paper trains without them."
+    assert said in text
+    assert text.index("61.4 %") < text.index(said)
+
+
+def test_item2_the_kernels_are_compared_checked_and_stated() -> None:
+    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
+    at = nb.unique_index(sources, "kernels = paired_difference(bilinear, bicubic")
+    assert nb.hidden(cells[at]) and "(-1.0, -2.1, 0.0)" in sources[at]  # fix_w keeps it out of the printed cell
+    printed = nb.all_printed(nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb")
+    assert "2-D bilinear - 2-D bicubic: -1.0 points, 99 % interval [-2.1, +0.0]: no detectable difference" in printed
+    said = "The two kernels do not differ detectably: bilinear - bicubic -1.0 [-2.1, +0.0]."
+    assert said in _cell("**What the accuracies show**")
+    assert "but the two kernels do not differ detectably" in _summary_bullet("A new resolution (7")
+
+
+def test_item3_section_6_leads_with_the_nearest_neighbour_counts() -> None:
+    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
+    at = nb.unique_index(sources, 'fine = stored_shifted_positions("lesson01_canvas_grid.safetensors")')
+    printed = nb.printed(cells[at])
+    for seed, (near, below) in {0: (29, 12), 1: (32, 12), 2: (31, 8)}.items():
+        line = (
+            f"seed {seed}: {near} of 36 inner patches' most similar position is a grid neighbour (a random pick: "
+            f"at most 13%); {below} of them above/below, 8 tokens away"
+        )
+        assert line in printed, line
+    assert nb.hidden(cells[at + 1]) and "{0: (29, 36, 12), 1: (32, 36, 12), 2: (31, 36, 8)}" in sources[at + 1]
+    reading = _cell("A 1-D table learned the 2-D neighbourhood. For 29, 32 and 31")
+    assert reading.startswith("A 1-D table learned the 2-D neighbourhood. For 29, 32 and 31 of the 36")
+    assert "12, 12 and 8 of those lie above or below, 8 tokens away in the sequence" in reading
+    bullet = _summary_bullet("Learned neighbours")
+    assert "29-32 of 36 inner patches' most similar position is a grid neighbour" in bullet
+    # item 4: the family bookkeeping is no longer printed on the main path
+    assert "98.75 %" not in printed and "98.75" not in nb.flat(" ".join(s for s in sources if s.startswith("In plain")))
+
+
+def test_item4_the_main_path_stays_within_its_cap() -> None:
+    cells = [c for c in nb.cells(LESSON) if not nb.hidden(c)]
+    end = next(i for i, c in enumerate(cells) if nb.source(c).startswith("## Summary"))
+    words = sum(len(nb.source(c).split()) for c in cells[:end] if c["cell_type"] == "markdown")
+    assert end <= 50 and words <= 2_959
+
+
+def test_item6_the_locality_probe_names_z0() -> None:
+    from vit_explained import ViT
+    from vit_explained.plotting.lesson01 import one_pixel_reach, plot_pixel_reach
+
+    torch.manual_seed(0)
+    image = torch.rand(1, 3, 32, 32)
+    vit = ViT(image_size=32, patch_size=8, num_classes=10, dim=32, depth=1, heads=2, mlp_dim=64)
+    reach = one_pixel_reach(image, vit, pixel=(10, 20))
+    fig = plot_pixel_reach(image[0], reach, pixel=(10, 20))
+    titles = [ax.get_title() for ax in fig.axes]
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    assert "after the input step (z0): 1 of 17 tokens" in titles
+    assert not any(t.startswith("patch embedding") for t in titles)
+    printed = nb.all_printed(LESSON)
+    assert "after the input step (z0):   1 of    197 output positions change" in printed  # z0: 20 characters
+    assert "after patch embedding:" not in printed
+
+
+def test_item7_the_zeroed_table_verdicts_are_an_identity() -> None:
+    text = _cell("In plain words: the patch cut follows only whole-patch shifts")
+    assert "With the table zeroed, 0 verdicts differ, as it must (the encoder is permutation-equivariant)" in text
+
+
+def test_item8_the_band_reading_is_qualified_for_seed_0() -> None:
+    text = _cell("What you should now see: in the inner maps")
+    assert "a compact blob around it (on seed 0 the band is not beyond what closeness gives)" in text
+
+
+def test_item10_exercise_2_names_the_shifted_positions() -> None:
+    from vit_explained.exercises import ExerciseFailed, lesson01
+
+    def front(tokens, class_token):
+        return class_token.expand(len(tokens), -1, -1)
+
+    slips = (
+        lambda t, c, p: torch.cat([front(t, c) + p[:, :1], t + p[:, :-1]], dim=1),
+        lambda t, c, p: torch.cat([front(t, c), t + p[:, :-1]], dim=1),
+        lambda t, c, p: torch.cat([front(t, c), t], dim=1) + torch.cat([p[:, :1], p[:, :-1]], dim=1),
+    )
+    for slip in slips:
+        try:
+            lesson01.check_build_z0(slip)
+        except ExerciseFailed as error:
+            assert "the positions are shifted by one row" in str(error) and "pos[:, :-1]" in str(error)
+        else:
+            raise AssertionError("a shifted table passed")
+    lesson01.check_build_z0(lambda t, c, p: torch.cat([front(t, c), t], dim=1) + p)  # the right answer still passes
+    import inspect
+
+    for name in ("_resize_method_variants", "_matching_slips"):
+        doc = inspect.getdoc(getattr(lesson01, name))
+        assert "exercise 5" in doc and "exercise 4" not in doc, name
