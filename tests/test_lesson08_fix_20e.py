@@ -91,7 +91,7 @@ def test_adebayo_by_eye_and_attention_flow_scope():
     rule = _text("**How the table is read.**")
     # 20g: measured, not a guess; 21c: the panel's own ρ, the 32 digits' mean beside it
     assert (
-        "By eye, the map already moves at ρ +0.86 with blocks 1-3 re-drawn (this digit; +0.88 the 32 digits' mean)"
+        "By eye, the map already changes at ρ +0.86 with blocks 1-3 re-drawn (this digit; +0.88 the 32 digits' mean)"
         in rule
     )
     assert "The rule decides only *when* the map counts as moved" in rule

@@ -20,7 +20,7 @@ def _text(text: str, path=LESSON) -> str:
 
 def test_cascade_reading_names_the_panels_rho():
     rule = _text("**How the table is read.**")
-    assert "moves at ρ +0.86 with blocks 1-3 re-drawn (this digit; +0.88 the 32 digits' mean)" in rule
+    assert "changes at ρ +0.86 with blocks 1-3 re-drawn (this digit; +0.88 the 32 digits' mean)" in rule
     assert "ρ 0.88 with blocks 1-3" not in rule
     at = nb.unique_index(nb.sources(LESSON), "print(cascade.digit_lines(shown_digit))")
     assert "classifier + blocks 1-3  rollout +0.86 / +0.88" in nb.printed(nb.cells(LESSON)[at])
@@ -47,7 +47,7 @@ def test_summary_section_9_follows_appendix_i():
     bullet = next(line for line in summary.splitlines() if line.startswith("- **9 · Sanity check**"))
     assert "stays nearer the trained map until blocks 2-3" not in bullet
     # 21j: the referent and the draws named
-    assert "yet stays detectably closer to the trained map on most of 10 classifier draws." in bullet
+    assert "yet stays detectably closer to the trained map at the classifier step (appendix I)." in bullet
     draws = _text("Draw by draw (moved from the lesson's verdict)", APPENDIX)
     assert "on\n  8 of 10 draws" in nb.sources(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "Draw by draw")]
     assert "with blocks 2-3 on none" in draws

@@ -36,7 +36,9 @@ def test_key_columns_print_a_fixed_key_bar_with_paired_intervals():
     assert "three more heads often off the ink" not in reading
     summary = nb.flat(nb.sources(LESSON)[_at("## Summary")])
     assert "three more heads are often off-ink, above chance" not in summary
-    assert "12 to 18 points more often than their most frequent key used for every digit" in summary
+    # 22f: the Summary names the fact and points to appendix D, where the 12 to 18 points are printed
+    assert "on ink more often than their most frequent key used for every digit (appendix D)" in summary
+    assert "12 to 18 points" not in summary
 
 
 def test_appendix_d_reads_the_off_ink_heads_against_their_own_fixed_key():
@@ -70,11 +72,11 @@ def test_section_9_states_both_verdicts_and_prints_the_rule():
     assert "rollout -0.033 [-0.047, -0.021]" in verdict and "borderline" not in verdict
     opening = nb.flat(nb.sources(LESSON)[_at("## 9 · Sanity check")])
     assert "the gradient-weighted map changes at once." not in opening
-    assert "moves beyond the noise floor at once" in opening  # 22c: the reference named; blocks 1-3 by the rule
-    assert "As far as another digit's map: both maps move only from blocks 1-3" in opening
+    assert "changes beyond noise at once" in opening  # 22c: the reference named (22f: 'changes' against noise)
+    assert "Moved, by the rule (against another digit's map): both maps, only from blocks 1-3" in opening
     summary = nb.flat(nb.sources(LESSON)[_at("## Summary")])
     # 21j: the referent named
-    assert "the gradient-weighted map moves beyond noise, yet stays detectably closer to the trained map" in summary
+    assert "the gradient-weighted map changes beyond noise, yet stays detectably closer to the trained map" in summary
 
 
 def test_section_11_names_max_and_mean():

@@ -54,7 +54,7 @@ def test_section_9_rule_undecided_not_moved_and_read_as_a_family():
     assert "counts as moved" not in verdict and "borderline" not in verdict
     assert "Both maps have moved from blocks 1-3" in verdict
     headline = _text("## 9 · Sanity check")
-    assert "moves beyond the noise floor at once" in headline and "from blocks 2-3 by the rule" not in headline
+    assert "changes beyond noise at once" in headline and "from blocks 2-3 by the rule" not in headline
 
 
 def test_summary_bullets_11_12_recall_the_main_path_in_plain_words():

@@ -314,6 +314,8 @@ class MapsExplorer(AttentionExplorer):
         where = f"raw attention: block {block}, {heads}; rollout and gradient-weighted (class {target}): {blocks}"
         if values.get("redrawn", False):  # the attention weights do not read the classifier: only the gradients change
             where += "; classifier re-drawn (the maps' model; deletion: the trained model)"
+            if values.get("class", "predicted") == "predicted":  # the class is picked before the re-draw
+                where += f"; class {target}: the trained model's prediction, not the re-drawn model's"
         knobs = (values.get("fusion", "mean"), float(values.get("discard", 0.0)))
         if knobs != ("mean", 0.0):  # section 11's knobs, on rollout only
             where += f"; rollout: {knobs[0]} fusion, discard {knobs[1]:g}"

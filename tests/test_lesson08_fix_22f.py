@@ -1,0 +1,109 @@
+"""Lesson 08, review r22e_08: every Summary number is printed on the main path, or the bullet points to its appendix
+without it (bullets 5, 9, 12); section 9 says "changes beyond noise" (ρ against the noise floor) and "moved, by the
+rule" (against another digit's map), reads ρ 0.57 against the other-digit 0.51 plainly, and prints appendix I's centred
+ρ beside rollout's verdict; section 11 prints appendix K's family line and section 12 the 0.40 [0.37, 0.43] reference
+with the paired gap [-0.067, +0.001]; the explorer's line names whose prediction "predicted" is when the classifier is
+re-drawn; the main path stays within 54 visible cells and 3,568 words."""
+
+from __future__ import annotations
+
+import torch
+
+from tests import _notebook as nb
+from vit_explained.vit import ViT
+from vit_explained.widgets.lesson08 import maps_explorer
+
+LESSON = nb.NOTEBOOKS / "08_attention_maps.ipynb"
+
+
+def _at(text: str) -> int:
+    return nb.unique_index(nb.sources(LESSON), text)
+
+
+def _text(text: str) -> str:
+    return nb.flat(nb.sources(LESSON)[_at(text)])
+
+
+def _bullet(start: str) -> str:
+    return next(line for line in nb.sources(LESSON)[_at("## Summary")].splitlines() if line.startswith(start))
+
+
+def _main_printed() -> str:
+    cells = nb.cells(LESSON)
+    return "\n".join(nb.printed(c) for c in cells[: _at("## Summary")] if c["cell_type"] == "code")
+
+
+def test_summary_numbers_are_printed_or_point_to_their_appendix():
+    heads, sanity = _bullet("- **5 · Heads**"), _bullet("- **9 · Sanity check**")
+    classes = _bullet("- **12 · Classes**")
+    assert "12 to 18 points" not in heads and "most frequent key used for every digit (appendix D)" in heads
+    assert "most of 10" not in sanity and "at the classifier step (appendix I)" in sanity
+    assert "Appendix K's reference" not in classes
+    assert "One reference, the next closest call's map, sits at 0.40" in classes
+    printed = _main_printed()
+    assert "reference, the same 100 digits, digit i vs digit i + 1: cosine 0.40, 95 % interval [0.37, 0.43]" in printed
+    assert "classifier               +0.081 [+0.078, +0.085] / +0.067 [+0.037, +0.098]" in printed  # bullet 9's step
+    knobs = _bullet("- **11 · Knobs**")
+    assert "Whether that deletes faster" not in knobs and "No setting deletes detectably faster" in knobs
+
+
+def test_section_9_two_words_for_two_things():
+    headline = _text("## 9 · Sanity check")
+    assert "moves beyond the noise floor" not in headline and "changes beyond noise at once" in headline
+    assert "Moved, by the rule (against another digit's map)" in headline
+    verdict = _text("**Verdict** (ρ over 32 digits")
+    assert "The gradient-weighted map changes beyond noise at once" in verdict
+    assert "its ρ 0.57 is near another digit's 0.51: by Adebayo et al.'s standard, a pass." in verdict
+    printed = nb.printed(nb.cells(LESSON)[_at("family_gaps = {")])
+    assert "gradient-weighted ρ 0.57, 95 % interval [0.52, 0.62]" in printed
+    assert "other digits (the 31 others, mean): 0.92, 95 % interval [0.92, 0.92] (n = 32) / 0.51" in printed
+    assert "already changes at ρ +0.86" in _text("**How the table is read.**")
+
+
+def test_rollout_verdict_has_the_centred_rho_beside_it():
+    cells = nb.cells(LESSON)
+    at = _at("family_gaps = {")
+    printed = nb.printed(cells[at])
+    line = "rollout, centred ρ (each set's mean map removed; first draw; appendix I): blocks 1-3 re-drawn 0.10"
+    assert line in printed
+    assert "a different digit 0.10, 95 % interval [0.03, 0.18]" in printed
+    check = nb.source(cells[at + 1])
+    assert nb.hidden(cells[at + 1]) and "[round(c.estimate, 2) for c in centred.values()] == [0.10, 0.10]" in check
+    verdict = _text("**Verdict** (ρ over 32 digits")
+    assert 'Rollout\'s "moved" rests on a reference of one shared layout (0.92' in verdict
+    assert "rollout with blocks 1-3 re-drawn is at a different digit's level, +0.10" in verdict
+
+
+def test_sections_11_12_print_appendix_k_family_and_reference():
+    cells = nb.cells(LESSON)
+    at = _at("knob_family = am.compare_maps(")
+    printed = nb.printed(cells[at])
+    assert "deletion area - plain rollout, a family of 3 at 98.3 % (appendix K): mean, discard 0.9 +0.001" in printed
+    assert "max, discard 0.9 +0.007 [-0.001, +0.015]; min fusion +0.111 [+0.076, +0.149]" in printed
+    assert "reference, the same 100 digits, digit i vs digit i + 1: cosine 0.40, 95 % interval [0.37, 0.43]" in printed
+    assert "runner-up - next digit: -0.033, 95 % interval [-0.067, +0.001]: no detectable difference" in printed
+    check = nb.source(cells[at + 1])
+    assert nb.hidden(cells[at + 1]) and "== [-0.067, 0.001]" in check and "not runner_vs_next.detectable" in check
+    text = _text("## 11 · jacobgil/vit-explain's knobs")
+    assert "No setting deletes detectably faster than plain rollout (printed below;" in text
+    assert "each digit's map against the next one's, 0.40 (paired, no detectable difference;" in text
+
+
+def test_explorer_line_names_whose_prediction_predicted_is_after_a_redraw():
+    torch.manual_seed(0)
+    model = ViT(12, patch_size=4, num_classes=4, dim=16, depth=2, heads=2, mlp_dim=32, channels=1).eval()
+    w = maps_explorer(model, torch.rand(2, 1, 12, 12), torch.tensor([0, 1]))
+    assert "prediction" not in w.line.split(";", 1)[1]
+    w.controls["redrawn"].value = True
+    predicted = int(w.predictions[0])
+    assert f"class {predicted}: the trained model's prediction, not the re-drawn model's" in w.line
+    w.set_values(**{"class": 2})
+    assert "the trained model's prediction" not in w.line  # a chosen class needs no note
+
+
+def test_main_path_within_the_cap():
+    cells = nb.cells(LESSON)
+    end = _at("## Summary")
+    visible = [c for c in cells[:end] if not nb.hidden(c)]
+    words = sum(len(nb.source(c).split()) for c in visible if c["cell_type"] == "markdown")
+    assert len(visible) <= 54 and words <= 3568
