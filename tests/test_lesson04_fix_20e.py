@@ -42,7 +42,15 @@ def test_the_five_arm_ablation_and_the_details_moved_to_appendix_a() -> None:
     assert nb.hidden(lesson_cells[at + 1])
     assert 'ablation["layernorm"] == designs["pre-norm"]' in nb.source(lesson_cells[at + 1])
     assert nb.source(lesson_cells[at + 2]).startswith("**Answer 6b.**")
-    assert list(FINAL_STEP_LABELS) == ["layernorm", "none", "fixed", "centred_fixed", "detached_sigma"]
+    assert list(FINAL_STEP_LABELS) == [  # 22f: the RMS arms added after the five
+        "layernorm",
+        "none",
+        "fixed",
+        "centred_fixed",
+        "detached_sigma",
+        "rms",
+        "detached_rms",
+    ]
 
 
 def test_section_six_is_shorter() -> None:
@@ -121,5 +129,5 @@ def test_gate_argument_split_shapes_first_and_silu_named() -> None:
     assert "Vision Transformers*) train ViTs with BatchNorm (their trade-off: the appendix" in batch_norm
     assert "20% faster" not in batch_norm
     why = nb.flat(sources[nb.unique_index(sources, "**Why this shape: a gate that depends on the input.**")])
-    assert "SiLU, or Swish, $x\\,\\sigma(x)$, is the same gate" in why
-    assert "with the logistic CDF $\\sigma$ in place of $\\Phi$" in why
+    assert "SiLU, or Swish, $x\\,s(x)$, is the same gate" in why  # 22f: s(x), as sigma is the normal's spread
+    assert "with the logistic CDF $s$ in place of $\\Phi$" in why

@@ -31,7 +31,7 @@ def test_the_arms_are_defined_in_a_table_before_the_plot() -> None:
     rows = [line for line in table.splitlines() if line.startswith("| ")]
     assert rows[0].startswith("| arm |") and "if it falls" in rows[0] and "if flat" in rows[0]
     arms = [row.split("|")[1].strip() for row in rows[1:]]
-    assert arms == ["no final step", "/ 1.33", "/ 1.33 after centring", "LayerNorm, σ detached"]
+    assert arms == ["no final step", "/ 1.33", "/ 1.33 after centring", "RMS, no centring", "LayerNorm, σ detached"]
     assert "no backward through $\\sigma$" in rows[-1]  # the forward pass kept, only the backward path removed
     printed = nb.all_printed(APPENDIX)  # 21i: the pooled intervals live in appendix A; section 6b prints per seed
     assert "LayerNorm, σ detached  L^-0.468 [-0.552, -0.384]" in printed  # the quoted slope (21c: 3 decimals)

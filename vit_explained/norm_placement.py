@@ -86,14 +86,16 @@ def _pre_norm_stream(blocks: list[Block], tokens: torch.Tensor) -> torch.Tensor:
     return tokens
 
 
-FINAL_NORMS = ("layernorm", "none", "fixed", "centred_fixed", "detached_sigma")
-#: Readable row labels of the five final steps (the lesson's figure and appendix A's table).
+FINAL_NORMS = ("layernorm", "none", "fixed", "centred_fixed", "detached_sigma", "rms", "detached_rms")
+#: Readable row labels of the seven final steps (the lesson's figure and appendix A's table).
 FINAL_STEP_LABELS = {
     "layernorm": "final LayerNorm",
     "none": "no final step",
     "fixed": "/ 1.33",
     "centred_fixed": "/ 1.33 after centring",
     "detached_sigma": "LayerNorm, σ detached",
+    "rms": "RMS, no centring",
+    "detached_rms": "RMS, divisor detached",
 }
 
 
@@ -105,6 +107,9 @@ def _final_step(name: str, layer_norm: nn.LayerNorm, stream: torch.Tensor, fixed
         return stream
     if name == "fixed":
         return stream / fixed_norm
+    if name in ("rms", "detached_rms"):  # x / sqrt(mean(x^2) + eps): divides by the growing RMS, no centring
+        rms = (stream.pow(2).mean(dim=-1, keepdim=True) + layer_norm.eps).sqrt()
+        return stream / (rms.detach() if name == "detached_rms" else rms) * layer_norm.weight + layer_norm.bias
     centred = stream - stream.mean(dim=-1, keepdim=True)
     if name == "centred_fixed":
         return centred / fixed_norm
@@ -139,10 +144,12 @@ def last_fc2_gradient(
     default), ``"none"`` (the head reads the stream itself), ``"fixed"`` (the stream divided by the constant
     ``fixed_norm``, which does not grow with the stream; its default 1.33 is the LayerNorm's divisor at 2 blocks,
     :func:`final_norm_sigma` averaged over seeds 0-2), ``"centred_fixed"`` (centred as LayerNorm does, then
-    divided by ``fixed_norm``: it differs from ``"fixed"`` only by the centring) or ``"detached_sigma"`` (the
+    divided by ``fixed_norm``: it differs from ``"fixed"`` only by the centring), ``"detached_sigma"`` (the
     LayerNorm's forward values, with its spread sigma detached from the gradient: it differs from ``"layernorm"``
-    only in the backward path through sigma). Post-norm has no final norm and ignores it. ``init`` picks the
-    blocks' initial weights (see ``_random_stack``: Xavier, PyTorch's default or timm's std 0.02), and
+    only in the backward path through sigma), ``"rms"`` (``x / sqrt(mean(x^2) + eps)``, RMSNorm: the growing
+    divisor without the centring) or ``"detached_rms"`` (the same, its divisor detached from the gradient).
+    Post-norm has no final norm and ignores it. ``init`` picks the blocks' initial weights (see ``_random_stack``:
+    Xavier, PyTorch's default or timm's std 0.02), and
     ``weight_scale`` multiplies every block's Linear weight after it (1: unchanged)."""
     if final_norm not in FINAL_NORMS:
         raise ValueError(f"final_norm must be one of {FINAL_NORMS}, got {final_norm!r}")

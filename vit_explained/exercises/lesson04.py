@@ -861,18 +861,51 @@ def _slope_dtype(out: torch.Tensor, x: torch.Tensor, reference: torch.Tensor) ->
         )
 
 
-def _step(node: ast.AST) -> tuple[str, str, type] | None:
-    """``(a, h, op)`` when ``node`` is ``a + h`` or ``a - h`` with ``h`` a name or a number (``a`` not a number)."""
+#: A finite difference's step: a number this small (or a name bound to one) added to or taken from the argument.
+_SMALL_STEP = 0.1
+
+
+def _small_number(node: ast.AST) -> bool:
+    value = node.value if isinstance(node, ast.Constant) else None
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < abs(value) <= _SMALL_STEP
+
+
+def _small_names(function: ast.AST) -> set[str]:
+    """Names ``function`` binds to a small number: ``h = 1e-5`` in its body, or a default ``h=1e-5``."""
+    names = {
+        target.id
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign) and _small_number(node.value)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    arguments = function.args if isinstance(function, (ast.FunctionDef, ast.Lambda)) else None
+    if arguments is not None:
+        positional = arguments.posonlyargs + arguments.args
+        with_defaults = positional[len(positional) - len(arguments.defaults) :]
+        for argument, default in zip(with_defaults, arguments.defaults, strict=True):
+            if _small_number(default):
+                names.add(argument.arg)
+    return names
+
+
+def _step(node: ast.AST, small: set[str]) -> tuple[str, str, type] | None:
+    """``(a, h, op)`` when ``node`` is ``a + h`` or ``a - h`` with ``h`` a small number or a name bound to one
+    (``small``), ``a`` not a number."""
     if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))):
         return None
-    if isinstance(node.right, (ast.Name, ast.Constant)) and not isinstance(node.left, ast.Constant):
-        return ast.dump(node.left), ast.dump(node.right), type(node.op)
+    step = node.right
+    if (_small_number(step) or (isinstance(step, ast.Name) and step.id in small)) and not isinstance(
+        node.left, ast.Constant
+    ):
+        return ast.dump(node.left), ast.dump(step), type(node.op)
     return None
 
 
 def _is_finite_difference(function: Callable[..., object]) -> bool:
-    """True when ``function``'s readable source evaluates something at x + h and x - h (the same x and h), or
-    calls one function at both x + h (or x - h) and x: a finite difference. False when the source cannot be read."""
+    """True when ``function``'s readable source applies one call to a + h and a - h (the same a and h, h a small
+    number or a name bound to one), or to a + h (or a - h) and a: a finite difference. ``(e + 1) / 2`` beside
+    ``(e - 1) / 2`` is not one (no call on them, and 1 is no small step). False when the source cannot be read."""
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     except (OSError, TypeError, SyntaxError, IndentationError):
@@ -880,13 +913,13 @@ def _is_finite_difference(function: Callable[..., object]) -> bool:
     found = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.Lambda))]
     if not found:
         return False
-    steps = {step for node in ast.walk(found[0]) if (step := _step(node)) is not None}
-    if any((a, h, ast.Sub) in steps for a, h, op in steps if op is ast.Add):
-        return True  # central: f(x + h), f(x - h)
+    small = _small_names(found[0])
     calls = [node for node in ast.walk(found[0]) if isinstance(node, ast.Call) and len(node.args) == 1]
-    stepped = {(ast.dump(c.func), step[0]) for c in calls if (step := _step(c.args[0])) is not None}
+    stepped = {(ast.dump(c.func), *step) for c in calls if (step := _step(c.args[0], small)) is not None}
+    if any((func, a, h, ast.Sub) in stepped for func, a, h, op in stepped if op is ast.Add):
+        return True  # central: f(a + h), f(a - h)
     plain = {(ast.dump(c.func), ast.dump(c.args[0])) for c in calls if not isinstance(c.args[0], ast.BinOp)}
-    return bool(stepped & plain)  # forward or backward: f(x + h), f(x)
+    return bool({(func, a) for func, a, _, _ in stepped} & plain)  # forward or backward: f(a + h), f(a)
 
 
 def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None:
