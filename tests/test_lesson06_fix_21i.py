@@ -81,7 +81,7 @@ def test_wording_items():
     assert "`QUICK` uses lr 1e-2 and warms up over 10 % of its steps" in deit
     assert "QUICK: lr 0.01, warm-up 10% of the steps, then cosine; optimizer adamw" in nb.all_printed(LESSON)
     assert "Check 4 flags" not in text and "not proves it" in text
-    assert "ImageNet-1k, level at ImageNet-21k and ViT ahead at JFT-300M" in text
+    assert "ImageNet-1k, overlapping at ImageNet-21k and ViT ahead at JFT-300M" in text
     assert "Section 5's 95 % rule" not in text and "Section 3's 95 % rule, used in section 5" in text
 
 

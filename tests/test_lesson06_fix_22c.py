@@ -38,7 +38,10 @@ def _after(text: str) -> tuple[str, str]:
 
 def test_1_yardstick_prints_its_caveat():
     out, check = _after("correct = (predictions == mnist.test_labels)")
-    assert "its recipe was tuned for the ViT and the CNN reused it; the ViT is ahead in 2 of its 4 runs" in out
+    assert (
+        "its recipe was tuned for the ViT and the CNN reused it; "
+        "the ViT is ahead in 2 of its 4 benchmark sessions, 3 seeds each" in out
+    )
     assert "the recipe was tuned for the ViT and the CNN reused it" in check and "sum(flips) == 2" in check
     runs = clinic.training_benchmark(nb.NOTEBOOKS.parent / "benchmarks" / "results" / "training.md")["runs"]
     assert sorted(float(vit) > float(cnn) for vit, cnn in (run[1] for run in runs)) == [False, False, True, True]
@@ -89,7 +92,7 @@ def test_item_1_plain_sentences_and_one_appendix_link_per_card_item():
     for old in ("has the digits run's reason", "test digits that made no choice", "(check 6 tells which)"):
         assert old not in prose
     assert "Validation chose their rates; the test digits chose nothing" in prose
-    assert "the tally counts before each step, on augmented digits" in prose
+    assert "the tally counting before each step, on augmented digits" in prose
     assert "Each is a bug or a slow optimiser; check 6 tells them apart." in prose
     summary = nb.source(CELLS[nb.unique_index(SOURCES, "## Summary")])
     card = summary[summary.index('<a id="recipe-card">') : summary.index("Appendix pointers for the card")]
