@@ -59,7 +59,7 @@ def test_2_section_3_names_lengths_share_geometry_and_links_the_appendix():
     assert nb.hidden(cells[code + 1]) and "== (48, 147)" in check and "== 49.9" in check
     footprint = nb.flat(nb.source(cells[_at("At ViT's stride 16, T2T's final tokens hold 100 %")]))
     assert "the sizes differ: a 31 x 31 footprint against a 16 x 16 patch" in footprint  # 22a
-    assert "like for like" not in footprint and "The stride-4 caveat holds" in footprint
+    assert "like for like" not in footprint and "it is geometry, not accuracy" in footprint  # 22h
     assert "(#held-whole)" in footprint
 
 

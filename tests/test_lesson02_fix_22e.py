@@ -87,7 +87,9 @@ def test_items_6_7_hints_and_one_idea_per_sentence():
         first, last = exercise.index("A first hint"), exercise.index("A last hint")
         assert first < exercise.index("for which values of `k - 2p`") < last < exercise.index("k >= 2s - 1")
     prose = _text("The T2T module takes their place.")
-    assert "(split 1: pixels)" not in prose and "The first split merges pixels, the later ones merge tokens." in prose
+    assert (
+        "(split 1: pixels)" not in prose and "the first split merges pixels, the later ones merge tokens." in prose
+    )  # 22h: joined
     lead = _text("## 3 · Why overlap")
     sentences = [s for s in re.split(r"(?<=[.])\s+(?=[A-Z])", lead) if '"' not in s]
     assert max(len(s.split()) for s in sentences) <= 24, sentences

@@ -29,7 +29,8 @@ def test_sec_3_1_is_quoted_exactly_and_not_paraphrased():
     text = _flat(" ".join(_source(c) for c in _cells()))
     quote = (
         '"to avoid information loss in generating tokens from the re-structurizated image, we split it into patches'
-        ' with overlapping. As such, each patch is correlated with surrounding patches"'
+        " with overlapping. As such, each patch is correlated with surrounding patches to establish a prior that there"
+        ' should be stronger correlations between surrounding tokens"'  # round 22h: the sentence whole
     )
     assert quote in text and "paraphrased" not in text
 

@@ -52,7 +52,9 @@ def test_run_strip_and_the_box_rule_in_why_overlap_after_the_formula():
 
 def test_footprint_share_is_called_geometry_and_points_to_lesson_07():
     (prose,) = [_flat(_source(c)) for c in _cells() if _source(c).startswith("At ViT's stride")]
-    assert "The stride-4 caveat holds" in prose and "any overlapping stem with 31-pixel windows at stride 16" in prose
+    assert (
+        "it is geometry, not accuracy" in prose and "any overlapping stem with 31-pixel windows at stride 16" in prose
+    )
     (notes,) = [_flat(_source(c)) for c in _cells() if '<a id="footprint-notes"></a>' in _source(c)]  # 22a: moved
     assert "07_tokens_to_token_vit.ipynb#6-does-t2t-help" in notes and "(#footprint-notes)" in prose
 
