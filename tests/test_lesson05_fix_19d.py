@@ -37,14 +37,15 @@ def test_the_optimizer_step_reads_only_its_own_gradients_unless_clipped():
     sources = _sources()
     text = nb.flat(sources[_at(sources, "The **update** happens after backward")])
     assert "`qkv.weight.grad` alone" not in text
+    assert "Plain SGD, on a copy of the model" in text
+    text = nb.flat(sources[_at(sources, "**The update in detail.**")])  # 22g: the caveats moved to appendix E
     assert (
         "its own gradients: this `.grad`, with momentum (SGD, Adam, AdamW) also its earlier ones, and with weight "
         "decay its own value. "
         "In `torch.optim`'s SGD, Adam and AdamW it never uses another parameter's gradient, "
         "unless you clip by the global norm or use AMP's `GradScaler`, "
-        "which skips the whole step when any gradient holds an inf or NaN (appendix E)." in text
+        "which skips the whole step when any gradient holds an inf or NaN." in text
     )
-    assert "Plain SGD, on a copy of the model" in text
 
 
 def test_depth_ablation_in_appendix_d_and_a_sentence_in_section_5():

@@ -123,7 +123,7 @@ def test_answer_says_depth_raises_it_and_names_the_width():
 
 def test_gradscaler_beside_clipping_and_a_forward_reference():
     sources = nb.sources(LESSON) + nb.sources(APPENDIX)
-    update = nb.flat(sources[nb.unique_index(sources, "The **update** happens after backward")])
+    update = nb.flat(sources[nb.unique_index(sources, "**The update in detail.**")])  # 22g: moved to appendix E
     assert "unless you clip by the global norm or use AMP's `GradScaler`" in update
     tokens = nb.flat(sources[nb.unique_index(sources, "**Which tokens carry it?**")])
     assert "borrow section 4's notation" not in tokens  # 20e: moved after section 4, no forward reference

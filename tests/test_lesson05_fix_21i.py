@@ -84,7 +84,7 @@ def test_item_6_check_hygiene():
 
 
 def test_item_7_and_8_optimizer_scope_and_one_backprop_link():
-    update = _text(LESSON, "The **update** happens after backward")
+    update = _text(APPENDIX, "**The update in detail.**")  # 22g: moved from section 1 to appendix E
     assert "In `torch.optim`'s SGD, Adam and AdamW it never uses another parameter's gradient" in update
     steps = _text(LESSON, "**2. The softmax**, row by row")
     step_2 = steps.split("**2. The softmax**")[1].split("**3.")[0]

@@ -70,7 +70,8 @@ def test_item_3_noci_is_the_published_form_and_the_reading_list_points_to_append
 
 
 def test_item_4_momentum_wording():
-    update = _text("The **update** happens after backward")
+    appendix = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb")  # 22g: moved to appendix E
+    update = nb.flat(appendix[nb.unique_index(appendix, "**The update in detail.**")])
     assert "with momentum (SGD, Adam, AdamW) also its earlier ones, and with weight decay its own value" in update
     assert "for Adam/AdamW also its earlier ones" not in update
 

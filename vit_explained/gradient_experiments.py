@@ -78,6 +78,7 @@ def stored_training_checkpoints() -> dict:
 
 #: The replication of the lesson's headline, ``bench_lesson05_training.py --full-seeds ...`` (package data, once run).
 STORED_FULL_CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints" / "lesson05_full.json"
+STORED_FRESH_SHAPES = Path(__file__).resolve().parent / "checkpoints" / "lesson05_fresh_shapes.json"
 
 
 def stored_full_checkpoints(path: Path | None = None) -> dict | None:
@@ -86,6 +87,12 @@ def stored_full_checkpoints(path: Path | None = None) -> dict | None:
     block), "mlp_share" (per block), "val_accuracy"}, ...]}``; ``None`` while that run has not been stored."""
     path = STORED_FULL_CHECKPOINTS if path is None else Path(path)
     return json.loads(path.read_text()) if path.exists() else None
+
+
+def stored_fresh_shapes(path: Path | None = None) -> dict:
+    """The MLP share per block in fresh ViT-Ti-shaped models, as ``bench_lesson05_fresh_shapes.py`` stored it:
+    ``{"date", "machine", "shape", "init", "probe", "seconds", "runs": [{"seed", "mlp_share" (per block)}, ...]}``."""
+    return json.loads((STORED_FRESH_SHAPES if path is None else Path(path)).read_text())
 
 
 def small_digit_vit(seed: int = 0, *, fused: bool = False, init: str = "timm") -> ViT:
