@@ -57,8 +57,8 @@ def test_the_main_path_is_leaner_and_the_moved_material_keeps_its_checks():
     assert "- it validates with the EMA weights" not in section_6 and "It also leaves out selection" not in section_6
     # review r21d: the selection is shown only for T2T's main.py, so the sentence names it (no more "picked on" for all)
     assert '(appendix, "Sources")' in section_6
-    assert "best top-1 of its 310 per-epoch evaluations on those same images" in section_6
     appendix = nb.flat(sources[nb.unique_index(sources, "## Appendix · Sources")])
+    assert "best top-1 of its 310 per-epoch evaluations on those same images" in appendix  # r22g item 3: moved
     assert "- its warm-up is 10 epochs, DeiT's 5;" in appendix and "It also leaves out selection" in appendix
     # the no-overlap run's caveat list: one line in section 6, the list in the appendix (its check stays beside it)
     overlap = nb.unique_index(sources, "After 10 epochs T2T's chain is ahead on all 6 seeds")

@@ -155,6 +155,14 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
         "A split's stride spaces the tokens it makes, not the tokens its window spans",
     ),
     (
+        lambda splits: (
+            1 + sum((kernel - 1) * (splits[i - 1][1] if i else 1) for i, (kernel, _, _) in enumerate(splits))
+        ),
+        "for the chain {splits} you return {answer}: you spaced each split's window by the previous split's stride "
+        "alone (T2T: 7 + 2 * 4 + 2 * 2 = 19). The tokens a split's window spans sit, in pixels, the product of ALL "
+        "earlier strides apart (4 * 2 = 8 at T2T's third split)",
+    ),
+    (
         lambda splits: 1 + sum((kernel - 1) * stride**i for i, (kernel, stride, _) in enumerate(splits)),
         "for the chain {splits} you return {answer}: you took split i's spacing as its own stride to the power i "
         "(stride ** i). That holds only when every stride is the same; try a chain whose strides differ, with "
