@@ -73,6 +73,7 @@ def test_the_relabel_ablation_has_its_control_arm_with_the_same_seeds_and_epochs
         "short-soft-tau3",
         "short-control",
         "short-soft-tau3-control",
+        "relabel-rerun",  # fix 22i: the 40-epoch relabel arm run again, stored beside it
     }  # fix 20a: the tau = 3 arm's own control
     assert arms["control"]["epochs"] == arms["relabel"]["epochs"]
     assert [run["seed"] for run in arms["control"]["runs"]] == [run["seed"] for run in arms["relabel"]["runs"]]
