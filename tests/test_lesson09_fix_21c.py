@@ -13,6 +13,7 @@ from tests import _lesson09 as nb
 from tests import _notebook
 from vit_explained.exercises import lesson09
 
+MEASURED = "it calls 45, 41 and 42 of the 50 validation 7s a 1 (Wilson bounds 69 to 96 %)"  # fix 22i
 LESSON = nb.LESSON
 APPENDIX = nb.APPENDIX
 NOT_PICKED_UP = "the class head does not pick up the mistake (0/50 7s called a 1"
@@ -54,10 +55,12 @@ def test_goal_claim_and_summary_say_the_class_head_does_not_pick_up_the_mistake(
 
 def test_what_was_recorded_of_the_averaged_output_is_said_exactly():
     main = nb.flat(" ".join(_main_path()))
-    assert "**Not recorded at 40 epochs:** DeiT's averaged output on the 7s" in main
-    assert "The runs record its overall validation accuracy" in main and "95 % t-interval [-10.8, -4.3]" in main
+    # fix 22i: recorded by the 40-epoch rerun; the accuracy-fall inference left the main path and the Summary
+    assert "**Not recorded at 40 epochs:**" not in main and MEASURED in main
+    assert "The runs record its overall validation accuracy" not in main and "[-10.8, -4.3]" not in main
     summary = _summary()
-    assert "the runs recorded its overall validation accuracy" in summary and "not its predictions on the 7s" in summary
+    assert "not its predictions on the 7s" not in summary
+    assert "calls 45, 41 and 42 of the 50 validation 7s a 1 in a 40-epoch rerun of the relabel arm" in summary
     everything = nb.flat(_notebook.all_text(LESSON) + _notebook.all_text(APPENDIX))
     assert "suggests the average carries" not in everything
     # the quoted fall is printed in appendix B and asserted in the hidden check right after it

@@ -9,6 +9,7 @@ from __future__ import annotations
 from tests import _lesson09
 from tests import _notebook as nb
 
+MEASURED = "it calls 45, 41 and 42 of the 50 validation 7s a 1 (Wilson bounds 69 to 96 %)"  # fix 22i
 LESSON = nb.NOTEBOOKS / "09_deit_distillation.ipynb"
 EIGHT_EPOCH_READING = "**DeiT's averaged output** (what it returns at inference) was recorded"  # fix 22a: appendix B
 APPENDIX = nb.NOTEBOOKS / "09_deit_distillation_appendix.ipynb"
@@ -50,7 +51,7 @@ def test_without_the_token_is_said_to_be_8_epoch_students_at_44_to_58_percent():
     sources = nb.sources(LESSON)
     claim = nb.flat(sources[nb.unique_index(sources, "On every seed the distillation head calls most held-out 7s")])
     assert "(appendix B: the 8-epoch one-token control)" in claim  # fix 22c: the 44 to 58 % in the Summary
-    assert "**Not recorded at 40 epochs:** DeiT's averaged output on the 7s" in claim  # MAJOR 2: kept as is
+    assert "**Not recorded at 40 epochs:**" not in claim and MEASURED in claim  # fix 22i: measured
     sources, cells, table = _section_3()
     printed = nb.printed(cells[table])
     assert "DeiT 44.4 to 53.4 %, one token 44.8 to 57.8 %, two class tokens 50.8 to 56.4 %" in printed
