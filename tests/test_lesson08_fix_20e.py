@@ -27,7 +27,7 @@ def test_verdict_names_chefers_reverse_ranking():
     assert (
         "their LRP map deletes faster than rollout" in verdict
         and "top-1 accuracy" in verdict
-        and "single pixels" in verdict
+        and "pixels masked in 10 % steps" in verdict  # 22i: not "single pixels"
     )
     assert "08_attention_maps_appendix.ipynb#appendix-a" in verdict and "none tested here" in verdict
     appendix = nb.flat(nb.all_text(APPENDIX))
@@ -126,7 +126,7 @@ def test_section_9_reading_is_a_two_row_table():
 def test_sections_7_and_9_open_with_a_takeaway():
     takeaways = {
         "## 7 · Does the attention land on the ink?": "More often than by chance, but a fixed map that never sees",
-        "## 9 · Sanity check": "Rollout never reads the classifier and hardly sees blocks 2-3;",
+        "## 9 · Sanity check": "Rollout never reads the classifier and is insensitive to re-drawing blocks 2-3;",
     }
     for head, takeaway in takeaways.items():
         assert nb.sources(LESSON)[_at(head)].split("\n\n")[1].startswith(takeaway)

@@ -37,7 +37,7 @@ def test_key_columns_print_a_fixed_key_bar_with_paired_intervals():
     summary = nb.flat(nb.sources(LESSON)[_at("## Summary")])
     assert "three more heads are often off-ink, above chance" not in summary
     # 22f: the Summary names the fact and points to appendix D, where the 12 to 18 points are printed
-    assert "on ink more often than their most frequent key used for every digit (appendix D)" in summary
+    assert "each head's gap to its most frequent key: appendix D" in summary  # 22i: cell 22's numbers
     assert "12 to 18 points" not in summary
 
 
@@ -76,7 +76,7 @@ def test_section_9_states_both_verdicts_and_prints_the_rule():
     assert "Moved, by the rule (against another digit's map): both maps, only from blocks 1-3" in opening
     summary = nb.flat(nb.sources(LESSON)[_at("## Summary")])
     # 21j: the referent named
-    assert "the gradient-weighted map changes beyond noise, yet stays detectably closer to the trained map" in summary
+    assert "the gradient-weighted map changes beyond noise, yet stays detectably nearer the trained map" in summary
 
 
 def test_section_11_names_max_and_mean():

@@ -36,7 +36,7 @@ def _main_printed() -> str:
 def test_summary_numbers_are_printed_or_point_to_their_appendix():
     heads, sanity = _bullet("- **5 · Heads**"), _bullet("- **9 · Sanity check**")
     classes = _bullet("- **12 · Classes**")
-    assert "12 to 18 points" not in heads and "most frequent key used for every digit (appendix D)" in heads
+    assert "12 to 18 points" not in heads and "each head's gap to its most frequent key: appendix D" in heads  # 22i
     assert "most of 10" not in sanity and "at the classifier step (appendix I)" in sanity
     assert "Appendix K's reference" not in classes
     assert "One reference, the next closest call's map, sits at 0.40" in classes
