@@ -142,7 +142,7 @@ def test_exercise_4_accepts_a_per_image_loop_and_names_dks_pattern(capsys):
 
     check_w_q_gradient(loop)
     assert "Correct" in capsys.readouterr().out
-    with pytest.raises(ExerciseFailed, match="dK's formula"):
+    with pytest.raises(ExerciseFailed, match="the keys' pattern, a column of dS"):
         check_w_q_gradient(lambda x, k, g: ((g.mT @ k / k.shape[-1] ** 0.5).mT @ x).sum(0))
 
 

@@ -50,7 +50,7 @@ def test_exercise_3_names_a_stray_score_scale():
 
 
 def test_exercise_8_names_the_dk_pattern_without_the_answer():
-    with pytest.raises(ExerciseFailed, match="dK's formula") as error:
+    with pytest.raises(ExerciseFailed, match=r"you used dS\^T \(the keys' pattern, a column of dS\)") as error:
         check_w_q_gradient(lambda x, k, g: torch.einsum("bnd,bne->de", g.mT @ k, x) / k.shape[-1] ** 0.5)
     assert "dQ =" not in str(error.value) and "without the transpose" not in str(error.value)
 

@@ -569,7 +569,10 @@ def _diagnose_w_q(
         )
     _w_q_scale_slip(result, expected, tokens, width, head)
     if close(result, torch.einsum("bnd,bne->de", grad_scores.mT @ k, x) / root):
-        fail("dS^T K is dK's formula: the keys are S's second index, and W_q needs the queries' gradient")
+        fail(
+            "you used dS^T (the keys' pattern, a column of dS); W_q needs the queries' gradient dQ, which is "
+            "s dS K, a row of dS"
+        )
     if batch_size > 1 and close(result * batch_size, expected):
         fail("you averaged over the images; gradients of a shared weight add up (the loss decides any averaging).")
     if close(result * tokens, expected):

@@ -1,0 +1,34 @@
+"""Lesson 05, fix 22j (review r22i): exercise 4's dK-pattern message states dK's formula no more; section 3's
+232 is seed 0's, with a 5-seed range printed beside it; Noci et al. 2022 report a related effect."""
+
+import pytest
+import torch
+
+from tests import _notebook as nb
+from vit_explained.exercises import ExerciseFailed
+from vit_explained.exercises.lesson05 import check_w_q_gradient
+
+LESSON = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
+
+
+def test_item_1_the_dk_pattern_message_names_a_column_of_ds_not_dks_formula():
+    slip = lambda x, k, gs: torch.einsum("bnd,bne->de", gs.mT @ k, x) / k.shape[-1] ** 0.5  # noqa: E731
+    with pytest.raises(ExerciseFailed) as error:
+        check_w_q_gradient(slip)
+    message = str(error.value)
+    assert "you used dS^T (the keys' pattern, a column of dS)" in message
+    assert "s dS K, a row of dS" in message
+    assert "dK's formula" not in message and "dS^T K is" not in message
+
+
+@pytest.mark.parametrize(
+    "right",
+    [
+        lambda x, k, gs: torch.einsum("bnd,bne->de", gs @ k, x) / k.shape[-1] ** 0.5,
+        lambda x, k, gs: ((gs @ k).mT @ x).sum(0) / k.shape[-1] ** 0.5,
+        lambda x, k, gs: sum((gs[b] @ k[b]).T @ x[b] for b in range(x.shape[0])) / k.shape[-1] ** 0.5,
+    ],
+)
+def test_item_1_right_answers_still_pass(right, capsys):
+    check_w_q_gradient(right)
+    assert "Correct" in capsys.readouterr().out
