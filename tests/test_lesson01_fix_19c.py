@@ -128,7 +128,7 @@ def test_item5_deit_baseline_and_resolutions() -> None:
 
 def test_item6_table_8_is_the_papers() -> None:
     text = nb.flat(nb.all_text(LESSON))
-    assert "(the paper's Table 8, our section 5)" in text and "(Table 8, section 5)" not in text
+    assert "unlike the paper's Table 8 (our section 5)" in text and "(Table 8, section 5)" not in text  # 22i wording
 
 
 def test_item7_fine_grid_figure_has_patch_ticks_and_an_inner_frame() -> None:

@@ -49,7 +49,8 @@ def test_the_text_rests_the_patch_cut_sentence_on_the_measurement() -> None:
     assert said in text.lower()
     assert "One 3x3 conv changes 9 pixels, and two convs change 25" in text
     assert text.index("and two convs change 25") < text.index("So the patch cut is not what sets a ViT apart")
-    assert "A whole ResNet-50's total stride is 32, coarser than ViT-B/16's 16 px" in text
+    assert "strided CNNs are equivariant only to shifts by multiples of their stride" in text
+    assert "ResNet-50's total stride" not in text  # 22i: dropped; it read as "a ViT is more shift-equivariant"
 
 
 def test_one_pixel_reach_counts_neighbourhoods_and_every_token() -> None:

@@ -56,7 +56,8 @@ def test_section_6_says_the_two_readings_measure_closeness_without_repeating_the
     assert "These two readings measure closeness: a table whose similarity only falls with distance passes both" in six
     assert "control: +0.29 to +0.46 for rows, +0.31 to +0.48 for columns" in six
     assert "same row minus same column, is detected on seed 2 only, barely (+0.329 [+0.007, +0.644]" in six
-    assert "Appendix A finds it on no 6 x 6 canvas run, only in the shipped centred-digit model" in six
+    said = "Appendix A finds it on no 6 x 6-grid canvas run (`8x8` patches), only in the shipped centred-digit model"
+    assert said in six  # 22i: the grid and its patch size named
     for repeated in ("+0.433", "+0.451", "+0.479", "+0.176", "+0.150 [-0.007"):  # printed by the cell above
         assert repeated not in six, repeated
 
