@@ -62,7 +62,7 @@ def test_3_label_smoothing_verdict_and_capped_confidence():
     out, text = nb.all_printed(LESSON), _markdown()
     assert "corrected (98.3%) [-0.14, -0.05] (3 seeds): a smaller rise: a finding (corrected interval below 0)" in out
     assert "-ln(eps/K) = 4.6" in out
-    assert "Label smoothing stops it here (3 seeds)" in text and "a finding; printed above)" in text  # round 22c
+    assert "Label smoothing stops it here (3 seeds)" in text and "[−0.14, −0.05], a finding)." in text  # 22i: no tag
     assert "expected from how the metric works" in text and "it says nothing about accuracy" in text
     assert "not flattered by its metric" not in text
 

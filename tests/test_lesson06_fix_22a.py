@@ -80,8 +80,8 @@ def test_wording_items():
     text = nb.flat(nb.all_text(LESSON))
     # round 22c: the reason said plainly (a running tally counted before each step, augmented digits)
     assert (
-        "Validation accuracy beats the training tally in epochs 1-7 (printed), "
-        "consistent with the tally counting before" in text
+        "In epochs 1-7 validation accuracy is above the training tally, "
+        "which is counted before each step on augmented digits." in text  # round 22i: a plain sentence
     )
     assert "epochs with validation accuracy above the training tally: [1, 2, 3, 4, 5, 6, 7]" in nb.all_printed(LESSON)
 

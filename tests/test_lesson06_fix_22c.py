@@ -80,7 +80,7 @@ def test_6_label_smoothing_stops_the_rise_everywhere():
     assert "with label smoothing the rise is smaller" not in prose
     summary = nb.flat(SOURCES[nb.unique_index(SOURCES, "## Summary")])
     assert "label smoothing stopped the validation loss's rise (three seeds" in summary
-    assert "Label smoothing stopped the validation loss's rise" in summary  # the recipe card
+    assert "Label smoothing stopped the validation loss's rise on 300 digits" in summary  # recipe card, 22i
 
 
 def test_8_ln_10_for_balanced_classes():
@@ -92,7 +92,7 @@ def test_item_1_plain_sentences_and_one_appendix_link_per_card_item():
     for old in ("has the digits run's reason", "test digits that made no choice", "(check 6 tells which)"):
         assert old not in prose
     assert "Validation chose their rates; the test digits chose nothing" in prose
-    assert "the tally counting before each step, on augmented digits" in prose
+    assert "the training tally, which is counted before each step on augmented digits" in prose  # 22i wording
     assert "Each is a bug or a slow optimiser; check 6 tells them apart." in prose
     summary = nb.source(CELLS[nb.unique_index(SOURCES, "## Summary")])
     card = summary[summary.index('<a id="recipe-card">') : summary.index("Appendix pointers for the card")]
