@@ -938,7 +938,15 @@ def check_gelu_slope(gelu_slope: Callable[[torch.Tensor], torch.Tensor]) -> None
     for x in (grid, _random_slope_points(), float32_points):
         reference = _slope_reference(x.double()).to(x.dtype)
         given = x.clone()
-        result = _NO_SLOPE_SHORTCUT(gelu_slope, given)
+        try:
+            result = _NO_SLOPE_SHORTCUT(gelu_slope, given)
+        except ExerciseFailed as error:
+            if "only one element tensors can be converted" in str(error):  # math.erf(x) on a tensor x
+                fail(
+                    "a math-module function (math.erf, math.exp, ...) got the tensor x: use torch.erf (torch.exp); "
+                    "math.erf takes one number"
+                )
+            raise
         if isinstance(result, (list, tuple)):
             kind = "a list" if isinstance(result, list) else "a tuple"
             fail(f"gelu_slope(x) returned {kind}: return one tensor of x's shape (element-wise torch operations on x)")
@@ -1132,7 +1140,7 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
 def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
     """Wrong post-norm blocks: the pre-norm block, half a block, the norms swapped, no residual, one norm, the MLP
     reading x, the second residual from x, norm2 missing, the first or the MLP half's residual missing, the norms
-    on the branches' outputs, a sandwich norm, pre-norm and post-norm together."""
+    on the branches' outputs, a sandwich norm, pre-norm on the attention half only, pre-norm and post-norm together."""
     n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
     pre = x + attn(n1(x))
     half = n1(x + attn(x))
@@ -1172,6 +1180,11 @@ def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tenso
             sandwich + n2(mlp(n2(sandwich))),
             "that is a sandwich norm (CogView's Sandwich-LN): x + norm1(attn(norm1(x))), a norm before and after "
             "each branch, inside the residual; post-norm normalises the sum, norm1(x + attn(x))",
+        ),
+        (
+            n2(both + mlp(both)),
+            "the attention branch reads a normalised copy (norm1(x + attn(norm1(x)))), the MLP branch does not: "
+            "pre-norm on the attention half only; post-norm's branches read the stream itself, norm1(x + attn(x))",
         ),
         (
             n2(both + mlp(n2(both))),
