@@ -60,7 +60,7 @@ def test_item_2_cell_0_gives_the_fresh_models_numbers():
 def test_item_3_noci_is_the_published_form_and_the_reading_list_points_to_appendix_b():
     surprise = _text("The right panel holds a surprise")
     assert (
-        'Noci et al. 2022 state it generally: architectural hyperparameters "affect the gradients of queries and '
+        'Noci et al. 2022 report a related effect: architectural hyperparameters "affect the gradients of queries and '
         'values differently, leading to disproportionate gradient norms" (appendix B).'
     ) in surprise
     reading = _text("**Further reading**")
