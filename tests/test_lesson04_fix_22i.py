@@ -114,3 +114,12 @@ def test_exercise_5_names_pre_norm_on_the_attention_half_only() -> None:
 
     for answer in (right, right_two_steps, right_with_layer_norm):
         check_post_norm_block(answer)
+
+
+def test_the_figure_s_n_is_named_where_the_figure_is_introduced() -> None:
+    """The lesson's N counts tokens (as lessons 03, 05, 06, 08 do); lesson 01's map labels N the patches and the
+    blocks' input (B, N + 1, D): the sentence before the figure says so."""
+    intro = _section("## 0 · The block at a glance")
+    assert "`(N, D) = (197, 768)` tokens it receives (the figure's N: patches only)." in intro
+    source = (nb.ROOT / "vit_explained" / "vit_map.py").read_text()
+    assert '"(B, N, D)"' in source and '"(B, N + 1, D)"' in source  # the figure's labels
