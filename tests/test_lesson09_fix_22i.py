@@ -93,7 +93,7 @@ def test_section_3_prints_the_40_epoch_averaged_output_first_and_asserts_it():
     assert "for s in averaged_40] == [45, 41, 42]" in sources[check] and "== (69, 96)" in sources[check]
     claim = nb.flat(sources[nb.unique_index(sources, CLAIM)])
     assert MEASURED in claim
-    assert claim.index(MEASURED) < claim.index("In 8-epoch runs it calls 78, 80 and 81 of the 100 test 7s a 1")
+    assert claim.index(MEASURED) < claim.index("In 8-epoch runs the average calls 78, 80 and 81 of the 100 test 7s a 1")
     # no new visible cell, words flat
     main = _main_path()
     words = sum(len(nb.source(c).split()) for c in main if c["cell_type"] == "markdown")
