@@ -53,7 +53,9 @@ def test_section_9_two_words_for_two_things():
     assert "Moved, by the rule (against another digit's map)" in headline
     verdict = _text("**Verdict** (ρ over 32 digits")
     assert "The gradient-weighted map changes beyond noise at once" in verdict
-    assert "its ρ 0.57 is near another digit's 0.51: by Adebayo et al.'s standard, a pass." in verdict
+    # corrected (review r22j_08): Adebayo et al. set no threshold, and the paired rule finds the map still closer
+    assert "its ρ 0.57 is still above another digit's 0.51: changed, not yet moved (below)." in verdict
+    assert "a pass" not in verdict and "Adebayo et al.'s standard" not in verdict
     printed = nb.printed(nb.cells(LESSON)[_at("family_gaps = {")])
     assert "gradient-weighted ρ 0.57, 95 % interval [0.52, 0.62]" in printed
     assert "other digits (the 31 others, mean): 0.92, 95 % interval [0.92, 0.92] (n = 32) / 0.51" in printed
