@@ -6,6 +6,7 @@ The tests read the notebook JSON as stored (its outputs are the executed run), n
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,3 +59,17 @@ def unique_index(sources: list[str], text: str) -> int:
 def hidden(cell: dict) -> bool:
     """Is the cell a folded check (tagged hide-input)?"""
     return "hide-input" in cell["metadata"].get("tags", [])
+
+
+def main_path(path: Path) -> list[dict]:
+    """The lesson's main path: its visible cells (not folded checks) before the Summary heading."""
+    visible = [c for c in cells(path) if not hidden(c)]
+    end = next(
+        i for i, c in enumerate(visible) if c["cell_type"] == "markdown" and re.match(r"#+ .*Summary", source(c))
+    )
+    return visible[:end]
+
+
+def markdown_words(notebook_cells: list[dict]) -> int:
+    """Words in the markdown cells among ``notebook_cells``."""
+    return sum(len(source(c).split()) for c in notebook_cells if c["cell_type"] == "markdown")

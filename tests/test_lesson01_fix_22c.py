@@ -24,14 +24,6 @@ def _summary() -> str:
     return nb.flat(next(s for s in nb.sources(LESSON) if s.startswith("## Summary")))
 
 
-def _main_path(path=LESSON) -> list[dict]:
-    visible = [c for c in nb.cells(path) if not nb.hidden(c)]
-    end = next(
-        i for i, c in enumerate(visible) if c["cell_type"] == "markdown" and nb.source(c).startswith("## Summary")
-    )
-    return visible[:end]
-
-
 # --- item 1 (MAJOR): row/column - neither measure closeness; the matched contrast in the main text ---------------
 
 
@@ -148,7 +140,7 @@ def test_the_untrained_shuffle_prints_only_its_two_changes_and_appendix_c_has_th
 
 
 def test_the_main_path_stays_within_its_cap() -> None:
-    main = _main_path()
-    words = sum(len(nb.source(c).split()) for c in main if c["cell_type"] == "markdown")
+    main = nb.main_path(LESSON)
+    words = nb.markdown_words(main)
     assert len(main) <= 50 and words <= 2959, (len(main), words)
     assert json.loads(LESSON.read_text())["nbformat"] == 4

@@ -21,12 +21,6 @@ def _cell(path, start: str) -> str:
     return nb.flat(sources[nb.unique_index(sources, start)])
 
 
-def _main_path() -> list[dict]:
-    visible = [c for c in nb.cells(LESSON) if not nb.hidden(c)]
-    end = next(i for i, c in enumerate(visible) if nb.source(c).startswith("## Summary"))
-    return visible[:end]
-
-
 def test_item3_the_zeroed_table_and_table_8_are_not_comparable() -> None:
     text = _cell(LESSON, "Shuffling the patches costs the trained model")
     said = "Our 27.7 % is not comparable: another model, task and measure (MNIST test accuracy), and it removes the "
@@ -77,6 +71,6 @@ def test_item10_the_text_matches_the_checker(capsys) -> None:
 
 
 def test_the_main_path_stays_within_its_cap() -> None:
-    cells = _main_path()
-    words = sum(len(nb.source(c).split()) for c in cells if c["cell_type"] == "markdown")
+    cells = nb.main_path(LESSON)
+    words = nb.markdown_words(cells)
     assert len(cells) <= 50 and words <= 2_958

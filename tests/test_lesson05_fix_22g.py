@@ -23,12 +23,6 @@ def _answer() -> str:
     return nb.flat(summary[summary.index("**Answer to the question:**") :])
 
 
-def _main_path() -> list[dict]:
-    visible = [c for c in nb.cells(LESSON) if not nb.hidden(c)]
-    end = next(i for i, c in enumerate(visible) if "".join(c["source"]).startswith("## Summary"))
-    return visible[:end]
-
-
 def test_item_1a_cell_0_names_both_measures_and_the_fresh_shape():
     short, cell_0 = _short_answer(), nb.flat(SOURCES[0])
     assert "**Two measures:** *keeps* is a norm ratio (cut over full); *carries* is a share" in cell_0
@@ -87,6 +81,6 @@ def test_section_1_keeps_one_sentence_on_the_update_and_the_caveats_move_to_appe
 
 
 def test_the_main_path_does_not_grow():
-    main = _main_path()
+    main = nb.main_path(LESSON)
     words = sum(len("".join(c["source"]).split()) for c in main if c["cell_type"] == "markdown")
     assert len(main) <= 39 and words <= 2448

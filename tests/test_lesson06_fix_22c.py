@@ -21,14 +21,6 @@ SOURCES = nb.sources(LESSON)
 LN = clinic.LAYER_NORM_NO_CENTRING
 
 
-def _main_path() -> list[dict]:
-    visible = [c for c in CELLS if not nb.hidden(c)]
-    end = next(
-        i for i, c in enumerate(visible) if c["cell_type"] == "markdown" and re.match(r"#+ .*Summary", nb.source(c))
-    )
-    return visible[:end]
-
-
 def _after(text: str) -> tuple[str, str]:
     """The printed output of the cell holding ``text`` and the source of the hidden check after it."""
     i = nb.unique_index(SOURCES, text)
@@ -102,6 +94,6 @@ def test_item_1_plain_sentences_and_one_appendix_link_per_card_item():
 
 
 def test_main_path_did_not_grow():
-    main = _main_path()
-    words = sum(len(nb.source(c).split()) for c in main if c["cell_type"] == "markdown")
+    main = nb.main_path(LESSON)
+    words = nb.markdown_words(main)
     assert len(main) <= 58 and words <= 3581, (len(main), words)

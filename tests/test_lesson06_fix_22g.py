@@ -5,8 +5,6 @@ the tally sentence "consistent with"; exercise 3's checker names the channel-sum
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import torch
 
@@ -18,17 +16,9 @@ CELLS = nb.cells(LESSON)
 SOURCES = nb.sources(LESSON)
 
 
-def _main_path() -> list[dict]:
-    visible = [c for c in CELLS if not nb.hidden(c)]
-    end = next(
-        i for i, c in enumerate(visible) if c["cell_type"] == "markdown" and re.match(r"#+ .*Summary", nb.source(c))
-    )
-    return visible[:end]
-
-
 def test_main_path_within_cap():
-    main = _main_path()
-    words = sum(len(nb.source(c).split()) for c in main if c["cell_type"] == "markdown")
+    main = nb.main_path(LESSON)
+    words = nb.markdown_words(main)
     assert len(main) <= 58 and words <= 3580, (len(main), words)
 
 

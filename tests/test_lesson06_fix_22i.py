@@ -5,8 +5,6 @@ did not grow (58 visible cells, 3,578 words)."""
 
 from __future__ import annotations
 
-import re
-
 from tests import _notebook as nb
 
 LESSON = nb.NOTEBOOKS / "06_train_a_vit.ipynb"
@@ -14,17 +12,9 @@ CELLS = nb.cells(LESSON)
 SOURCES = nb.sources(LESSON)
 
 
-def _main_path() -> list[dict]:
-    visible = [c for c in CELLS if not nb.hidden(c)]
-    end = next(
-        i for i, c in enumerate(visible) if c["cell_type"] == "markdown" and re.match(r"#+ .*Summary", nb.source(c))
-    )
-    return visible[:end]
-
-
 def test_main_path_did_not_grow():
-    main = _main_path()
-    words = sum(len(nb.source(c).split()) for c in main if c["cell_type"] == "markdown")
+    main = nb.main_path(LESSON)
+    words = nb.markdown_words(main)
     assert len(main) <= 58 and words <= 3578
 
 

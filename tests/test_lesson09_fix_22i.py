@@ -20,12 +20,6 @@ MEASURED = (
 )
 
 
-def _main_path() -> list[dict]:
-    visible = [c for c in nb.cells(LESSON) if not nb.hidden(c)]
-    summary = next(i for i, c in enumerate(visible) if nb.source(c).startswith("## Summary"))
-    return visible[:summary]
-
-
 def _bullets() -> list[str]:
     sources = nb.sources(LESSON)
     summary = sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0]
@@ -95,8 +89,8 @@ def test_section_3_prints_the_40_epoch_averaged_output_first_and_asserts_it():
     assert MEASURED in claim
     assert claim.index(MEASURED) < claim.index("In 8-epoch runs the average calls 78, 80 and 81 of the 100 test 7s a 1")
     # no new visible cell, words flat
-    main = _main_path()
-    words = sum(len(nb.source(c).split()) for c in main if c["cell_type"] == "markdown")
+    main = nb.main_path(LESSON)
+    words = nb.markdown_words(main)
     assert len(main) <= 55 and words <= 2854, (len(main), words)
 
 
@@ -105,7 +99,7 @@ def test_not_recorded_and_the_accuracy_inference_are_gone():
     assert "Not recorded at 40 epochs" not in everything and "were not recorded, only its overall" not in everything
     assert "predictions on the 7s were not recorded" not in everything
     assert "if all fell on the 50 7s" not in everything and "of the 50 7s' count" not in nb.all_printed(LESSON)
-    main = nb.flat(" ".join(nb.source(c) for c in _main_path()))
+    main = nb.flat(" ".join(nb.source(c) for c in nb.main_path(LESSON)))
     assert "[-10.8, -4.3]" not in main and "falls 7.5 points" not in main
 
 
