@@ -160,9 +160,10 @@ class OriginalT2TStem(nn.Module):
     """The original T2T-ViT token stem as its code runs it, to show what its square reshapes do (not our chain).
 
     ``forward`` copies ``T2T_module.forward`` and the first lines of ``T2T_ViT.forward_features`` from
-    yitu-opensource/T2T-ViT, ``models/t2t_vit.py`` (commit ``0f63dc9``; identical on master ``0a64ffc``), line
-    for line. Two stand-ins change no shape: a ``Linear`` to ``token_dim`` for each token transformer, and a
-    zero position table of the original's size, ``(img_size // 16) ** 2 + 1`` rows (line 80), for its sinusoid.
+    yitu-opensource/T2T-ViT, ``models/t2t_vit.py`` at master, commit ``0f63dc9`` (the file is unchanged since
+    ``0a64ffc``, June 2021), line for line. Two stand-ins change no shape: a ``Linear`` to ``token_dim`` for each
+    token transformer, and a zero position table of the original's size, ``(img_size // 16) ** 2 + 1`` rows
+    (line 80), for its sinusoid.
     ``(B, C, H, W) -> (B, N + 1, embed_dim)``; a shape error when ``N + 1`` is not the table's size.
     """
 

@@ -926,8 +926,11 @@ def _lost_slips(size: int, kernel: int, stride: int, padding: int) -> list[tuple
             _uncovered(size, range(0, (size - kernel) // stride * stride + 1, stride), kernel),
         ),
         (
-            "your pixels are what one window more would lose: the floor in floor((n + 2p - k) / s) + 1 drops a last "
-            "window that would stick out past the padded side; it is not rounded up",
+            "you miss the pixels past the last window: the floor drops the last r = (n + 2p - k) mod s of the padded "
+            "side, so when r > p the last r - p image pixels are in no window. Your list holds only the gaps between "
+            "windows (none when stride <= kernel), what one window more would lose: the floor in "
+            "floor((n + 2p - k) / s) + 1 drops a last window that would stick out past the padded side; it is not "
+            "rounded up",
             _uncovered(size, range(-padding, -padding + (windows + (r > 0)) * stride, stride), kernel),
         ),
         (
