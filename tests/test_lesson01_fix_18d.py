@@ -32,7 +32,8 @@ def test_section6_prints_the_shipped_neighbour_test_beside_the_figure() -> None:
     app = _cells(APPENDIX)  # 20e: the five-patch maps and the stated test moved to appendix A
     figure = next(i for i, c in enumerate(app) if 'save_figure(fig, "01_learned_positions")' in c.source)
     confirm = next(i for i, c in enumerate(app) if "new_runs = {seed: stored_shifted_positions" in c.source)
-    assert figure == confirm + 8  # 20e: the test, its check, its reading, 22c's control (4 cells), a heading, maps
+    # 20e: the test, its check, its reading, 22c's control (4 cells), 23b's moved section 6 readings, a heading, maps
+    assert figure == confirm + 9
     table = next(c for c in _cells(APPENDIX) if "\nreports = {name: position_structure_report(" in c.source)
     assert "below - right    shipped -0.18" in _printed(table)  # 20a: one line per reading; 20c: in appendix A
     moved = next(c for c in _cells(APPENDIX) if "reports_20 = {name: position_structure_report(" in c.source)

@@ -30,7 +30,7 @@ def test_section_7_names_the_one_line_resize_calls_with_versions() -> None:
     assert "timm 1.0.28: `timm.layers.resample_abs_pos_embed(pos_embed, new_size=(24, 24))`" in seven
     assert "`timm.create_model(..., img_size=384)`" in seven
     assert "(transformers 5.23.0): `model(pixel_values, interpolate_pos_encoding=True)`" in seven
-    assert "Neither line runs here (timm is not installed)" in seven
+    assert "Neither line runs here: timm is not installed, and the package does not depend on transformers" in seven
 
 
 def test_the_centre_neighbours_moved_to_appendix_b_and_the_widget_check_computes_its_own() -> None:

@@ -45,11 +45,13 @@ def test_section_6_prints_the_distance_matched_contrast_for_the_three_runs() -> 
 
 def test_section_6_says_the_two_readings_measure_closeness_without_repeating_the_intervals() -> None:
     six = _cell("What you should now see: in the inner maps")
-    assert "These two readings measure closeness: a table whose similarity only falls with distance passes both" in six
-    assert "control: +0.29 to +0.46 for rows, +0.31 to +0.48 for columns" in six
-    assert "same row minus same column, is detected on seed 2 only, barely (+0.329 [+0.007, +0.644]" in six
-    said = "Appendix A finds it on no 6 x 6-grid canvas run (`8x8` patches), only in the shipped centred-digit model"
-    assert said in six  # 22i: the grid and its patch size named
+    moved = _cell("### Section 6's readings beyond the nearest neighbours", APPENDIX)  # 23b: moved to appendix A
+    said = "These two readings measure closeness: a table whose similarity only falls with distance passes both"
+    assert said in moved
+    assert "control above: +0.29 to +0.46 for rows, +0.31 to +0.48 for columns" in moved
+    assert "same row minus same column, is detected on seed 2 only, barely (+0.329 [+0.007, +0.644]" in moved
+    said = "finds it on no 6 x 6-grid canvas run (`8x8` patches), only in the shipped centred-digit model"
+    assert said in moved  # 22i: the grid and its patch size named
     for repeated in ("+0.433", "+0.451", "+0.479", "+0.176", "+0.150 [-0.007"):  # printed by the cell above
         assert repeated not in six, repeated
 
@@ -74,7 +76,8 @@ def test_the_summary_claims_closeness_and_the_matched_contrast_only() -> None:
     summary = _summary()
     assert "same-row positions come out alike in every table" not in summary
     said = "its interval holding 0). Closeness alone gives both; at equal distance rows beat columns on seed 2 only."
-    assert said in summary
+    assert said in _cell("### Section 6's readings beyond the nearest neighbours", APPENDIX)  # 23b: moved
+    assert "its interval holding 0); closeness alone gives both (appendix A)." in summary
 
 
 # --- item 2: Table 8 --------------------------------------------------------------------------------------------------
