@@ -47,7 +47,7 @@ def test_item_1_the_population_helper_picks_the_median_rows():
 def test_item_2_the_init_sentence_is_scoped_and_printed():
     # review r20d: the init table moved on to appendix G, its sentence and check with it
     cells, sources = nb.cells(APPENDIX), APPENDIX_SOURCES
-    prose = nb.unique_index(sources, "**Section 3's init table.**")
+    prose = nb.unique_index(sources, "**Per init and head width.**")  # review r23a: was "Section 3's init table"
     text = nb.flat(sources[prose])
     assert "With PyTorch's or timm's default init about 1 % of rows or fewer saturate" not in text
     assert "In ViT-B's layer ($d = 64$)" in text and "about a third" in text and "$d = 768$" in text
@@ -105,7 +105,8 @@ def test_item_7_chunk_and_stack_answers_pass_and_are_said_to():
 def test_item_8_the_timm_spelling_names_its_commit_and_why_timm_is_not_run():
     # review r20d: T2T's vendored copy of timm's class now runs (tests/test_lesson03_fix_20e.py)
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "## 2 · One computation, many spellings")])
-    assert "`aa4b5850`" in text and "#appendix-j" in text
+    library = nb.flat(APPENDIX_SOURCES[nb.unique_index(APPENDIX_SOURCES, "## J · In the libraries")])
+    assert "`aa4b5850`" in library and "#appendix-j" in text  # review r23a: the provenance moved to appendix J
     # review r20g: the timm wheel does install; the precise fact is that timm is not a dependency of the course
-    assert "timm does not install here" not in text
-    assert "timm is not a dependency of this course (`requirements.txt`)" in text
+    assert "timm does not install here" not in text and "timm does not install here" not in library
+    assert "timm is not a dependency of this course (`requirements.txt`)" in library

@@ -28,7 +28,7 @@ def test_the_ratio_at_q_grows_more_slowly_than_sqrt_d_and_a_check_says_so():
 def test_fused_memory_claim_is_scoped_to_the_forward_pass_measured():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Heads cost memory, not parameters:**")])
     assert "does not store it in the forward pass" in text
-    assert "batch 1, one head; its backward pass is not measured here" in text
+    assert "batch 1, one head), nor for the backward pass" in text  # review r23a: appendix I lists what is saved
 
 
 def test_the_heads_average_is_split_into_ink_and_background_queries():
