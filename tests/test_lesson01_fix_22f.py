@@ -51,7 +51,7 @@ def test_item3_section_6_leads_with_the_nearest_neighbour_counts() -> None:
         )
         assert line in printed, line
     assert nb.hidden(cells[at + 1]) and "{0: (29, 36, 12), 1: (32, 36, 12), 2: (31, 36, 8)}" in sources[at + 1]
-    reading = _cell("A table of token order only makes token i ± 1")
+    reading = _cell("A table of token order only (the sinusoid line) makes token i ± 1")
     assert "above or below, 8 tokens away, for 12, 12 and 8" in reading
     bullet = _summary_bullet("Learned neighbours")
     assert "12-16 of 36 inner patches' most similar position lies above, below or diagonal" in bullet

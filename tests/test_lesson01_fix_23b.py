@@ -57,8 +57,8 @@ def test_the_counts_match_the_stored_tables() -> None:
 
 
 def test_section_6_and_the_summary_lead_with_the_2d_evidence() -> None:
-    reading = _cell("A table of token order only makes token i ± 1")
-    assert reading.startswith("A table of token order only makes token i ± 1, the left or right neighbour")
+    reading = _cell("A table of token order only (the sinusoid line) makes token i ± 1")
+    assert reading.startswith("A table of token order only (the sinusoid line) makes token i ± 1, the left or right")
     assert "0 of 36 above, below or diagonal" in reading
     assert "The trained tables pick above, below or diagonal for 12, 16 and 12 of the 36 (seeds 0, 1, 2)" in reading
     assert "A random pick lands there for about 3.4 of 36" in reading
