@@ -29,7 +29,8 @@ def test_the_linear_arm_is_called_an_affine_map_and_its_linearity_is_printed_and
     text = nb.flat("\n".join(_section_6(sources)))
     assert "The `Linear` run above is a convolution stem" not in text
     # 20e (review r20d item 1): the affine/Conv2d argument moved to the Audits appendix; section 6 points there
-    assert 'the stem becomes one affine map of the pixels: appendix, "Audits"' in text
+    # 23a (review r22i item 1): this caveat moved to the appendix's Sources, next to the `Linear` arm
+    assert 'the stem becomes one affine map of the pixels: appendix, "Audits"' in nb.flat(nb.all_text(APPENDIX))
     audits = nb.flat(sources[nb.unique_index(sources, "## Appendix · Audits")])
     assert "the `Linear` arm's T2T module is one affine map of the pixels" in audits
     assert (
@@ -144,6 +145,6 @@ def test_the_summarys_published_pair_carries_its_caveats():
     sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     summary = nb.flat(sources[_index(sources, "## Summary")])
     assert (
-        "T2T-ViT_t-14 81.7 %, DeiT-S 79.8 %, at 1.32x the MACs by this lesson's count, a different recipe, one run each"
-        in summary
+        "T2T-ViT_t-14 81.7 %, DeiT-S 79.8 %, at 1.32x the MACs by this lesson's count, DeiT's recipe with 5 changes"
+        ' (appendix, "Sources"), one run each' in summary
     )

@@ -31,7 +31,11 @@ def test_the_linear_arm_is_a_patch_embedding_only_at_interior_tokens_printed_and
     assert "At the border the intermediate zero padding makes it position-dependent" in audits_text
     assert "At interior tokens it is one linear patch embedding" not in text
     # 20a (review r19e item 2): the border comparison moved to the audits appendix; section 6 points there
-    assert "4 of the 9 tokens" not in text and 'appendix, "Audits")' in text
+    # 23a (review r22i item 1): the `Linear` caveat that named the Audits moved to the appendix's Sources; section 6
+    # still links there from its ImageNet paragraph
+    assert "4 of the 9 tokens" not in text and '"Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)' in text
+    caveats = nb.flat(sources[nb.unique_index(sources, "**Section 6's `Linear` arm.**")])
+    assert 'appendix, "Audits")' in caveats
     audits = nb.flat(sources[nb.unique_index(sources, "## Appendix · Audits")])
     assert "4 of the 9 tokens equal it, the 5 on the top row and left column differ" in audits
     assert "by up to 0.026 in their weights, and the constant f(0) varies by up to 0.078 across tokens" in audits
@@ -50,10 +54,13 @@ def test_the_token_mlp_row_names_the_whole_swap_and_the_conclusion_is_softened()
     text = _section_6(sources)
     assert "attention out, parameters held" not in text
     row = "the swap also removes the `v`-skip and a LayerNorm, so it shows that removing attention did not hurt"
-    assert row in text  # the findings table's row became the arm's caveat (2026-12-05)
+    # the findings table's row became the arm's caveat (2026-12-05); 23a (review r22i item 1): the caveat moved to
+    # the appendix's Sources, next to the token-MLP arm
+    assert row in nb.flat(sources[nb.unique_index(sources, "**Section 6's token-MLP arm.**")])
     # review r19d: no bold on the claim, and it names the 180 digits
     assert "attention was not needed for them here" in text and "**attention was not" not in text
-    assert "removing attention did not hurt on these digits" in text
+    caveat = nb.flat(sources[nb.unique_index(sources, "**Section 6's token-MLP arm.**")])  # 23a: moved there
+    assert "removing attention did not hurt on these digits" in caveat
     everything = nb.flat(nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX))
     assert "was not what helped" not in everything
 

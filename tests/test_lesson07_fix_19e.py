@@ -56,7 +56,8 @@ def test_the_token_mlp_claim_is_held_to_these_digits_without_bold():
     section_6 = nb.flat("\n".join(s for s in sources if "**The token-MLP arm.**" in s))
     assert "The token MLP matched or beat the token transformers on these 180 digits, 10 epochs" in section_6
     # 20e (review r20d item 1): the recap bullets are gone (the table holds the findings); the caveat stays
-    assert "Caveat: 1.2 points are about 2 digits" in section_6
+    # 23a (review r22i item 1): the caveat moved to the appendix's Sources, next to this arm
+    assert "Caveat: 1.2 points are about 2 digits" in nb.flat(nb.all_text(APPENDIX))
     summary = _cell(sources, "## Summary")
     assert "matched or beat the token transformers on these 180 digits, 10 epochs (+1.2 points [+0.2, +2.2]" in summary
     assert "sign test p = 0.062" in summary

@@ -44,8 +44,9 @@ def test_section_6_is_shorter_and_its_moved_paragraphs_sit_in_the_audits_appendi
     assert "- On digits, T2T's chain beats a chain without overlap" not in section_6
     assert "Data, scale and training differ, so the digit and ImageNet gaps are not comparable sizes." in section_6
     # each digit result ends on one caveat line
-    for arm in ("**The `Linear` arm.**", "**The token-MLP arm.**"):
-        (paragraph,) = [p for s in sources for p in s.split("\n\n") if p.startswith(arm)]  # one cell since 2026-12-05
+    # 23a (review r22i item 1): the caveats moved to the appendix's Sources, one paragraph per arm
+    for arm in ("**Section 6's `Linear` arm.**", "**Section 6's token-MLP arm.**"):
+        (paragraph,) = [p for s in sources for p in s.split("\n\n") if p.startswith(arm)]
         assert nb.flat(paragraph).count("Caveat:") == 1, arm
 
 
@@ -62,9 +63,9 @@ def test_table_7_forensics_only_in_the_audits_appendix():
 
 def test_longer_training_is_named_on_every_digit_result_and_the_cross_reference_is_the_appendixs():
     sources = nb.sources(LESSON) + nb.sources(APPENDIX)
-    (linear,) = [s for s in sources if s.startswith("**The `Linear` arm.**")]
-    (mlp,) = [p for s in sources for p in s.split("\n\n") if p.startswith("**The token-MLP arm.**")]
-    linear = linear.split("\n\n")[0]
+    # 23a (review r22i item 1): each arm's caveats, longer training among them, moved to the appendix's Sources
+    (linear,) = [p for s in sources for p in s.split("\n\n") if p.startswith("**Section 6's `Linear` arm.**")]
+    (mlp,) = [p for s in sources for p in s.split("\n\n") if p.startswith("**Section 6's token-MLP arm.**")]
     assert "longer training not run" in nb.flat(linear) and "longer training not run" in nb.flat(mlp)
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0])
     assert "sign test p = 0.062; longer training not run for either)" in summary

@@ -16,7 +16,10 @@ SOURCES = nb.sources(LESSON) + nb.sources(APPENDIX)
 def test_locality_framing_says_what_t2t_adds():
     why = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Why T2T exists.**")])
     assert "each token is one small window" not in why
-    assert "(a ViT patch is a small window too)" in why  # r20f item 2: the 31 x 31 comparison sits by its result
+    # 23a (review r22i item 4): the parenthesis read as a contradiction; ViT's patches are local too, but disjoint
+    assert (
+        "ViT's patches are local too, but disjoint, and its embedding mixes a patch's pixels only linearly." in why
+    )  # r20f item 2: the 31 x 31 comparison sits by its result
     field = nb.flat(SOURCES[nb.unique_index(SOURCES, "The red square is the token's own cell")])
     assert "31 x 31 pixels, is larger than a ViT patch's 16 x 16: T2T adds overlap and nonlinear mixing" in field
 

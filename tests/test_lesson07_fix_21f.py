@@ -84,9 +84,14 @@ def test_table_7s_flag_is_a_footnote_and_the_arms_findings_and_caveats_start_the
     assert "hard patches (that row's" not in section_6  # no parenthesis inside the Table 7 sentence
     assert "points above hard patches², convolutions with the same windows get 1.3 of them" in section_6
     arms = nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "**The `Linear` arm.**")]
-    assert "sign test p = 0.031).\\\nCaveat: the `Linear` removes" in arms
-    assert "only the soft\nsplits do.\\\nThe token MLP matched" in arms
-    assert "attention was not needed for them here.\\\nCaveat: 1.2 points" in arms
+    # 23a (review r22i item 1): no line breaks and no caveats in the main path; the caveats open the appendix's
+    # paragraph for the arm they qualify
+    assert "sign test p = 0.031).\n\n**The token-MLP arm.**" in arms and "\\\n" not in arms
+    assert "only the soft\nsplits do. The token MLP matched" in arms
+    assert "attention was not needed for them here.\n\nEach arm's caveats: appendix" in arms
+    appendix = nb.flat(nb.all_text(nb.NOTEBOOKS / "07_tokens_to_token_vit_appendix.ipynb"))
+    assert "**Section 6's `Linear` arm.** Caveat: the `Linear` removes" in appendix
+    assert "**Section 6's token-MLP arm.** Caveat: 1.2 points" in appendix
 
 
 def test_exercise_1_names_section_2s_picture_as_its_hint():

@@ -5,6 +5,7 @@ and the paired-seed picture's "xN" labels explained."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import matplotlib.figure
@@ -92,24 +93,29 @@ def test_section_6_prints_a_three_row_digest_and_the_caveats_are_one_line_each()
     assert printed.index(imagenet) < printed.index(rows[0])
     assert rows[1].startswith("Linear |") and rows[1].endswith("+8.8 [+4.3, +13.3] (digits, 6 seeds)")
     assert rows[2].startswith("token MLP |") and rows[2].endswith("-1.2 [-2.2, -0.2] (digits, 6 seeds)")
-    arms = sources[nb.unique_index(sources, "**The `Linear` arm.**")]
-    caveats = [line.split("\n\n")[0] for line in arms.split("\\\n") if line.startswith("Caveat:")]
+    # 23a (review r22i item 1): the caveats moved to the appendix's Sources, next to their arms
+    appendix = nb.sources(APPENDIX)
+    arms = nb.flat(appendix[nb.unique_index(appendix, "**Section 6's `Linear` arm.**")])
+    caveats = re.findall(r"Caveat: (.*?\.)(?=\s+[A-Z*]|\s*$)", arms)
     assert len(caveats) == 2 and all(len(nb.flat(c)) < 260 for c in caveats)
 
 
 def test_the_cost_section_prints_the_attention_memory_at_batch_64():
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
     run = nb.unique_index(sources, 'first, _ = costs["T2T transformer 1"]')
-    assert "39.3 MB per image in float32 (4 bytes per entry); 2.5 GB at batch 64" in nb.printed(cells[run])
+    assert "39.3 MB per image in float32 (4 bytes per entry); at least 2.5 GB at batch 64" in nb.printed(cells[run])
     assert '"2.5"' in sources[run + 1] and nb.hidden(cells[run + 1])
 
 
 def test_the_paired_seed_panels_explain_their_xn_labels():
+    # 23a (review r22i item 5): tied seeds are jittered apart instead of labelled "x2"; the title says so
     fig = plot_seed_pairs([("a vs b", {"a": [10, 10, 12], "b": [9, 9, 8]})], 20)
-    assert "xN: N seeds on one line" in fig.axes[0].get_title()
-    assert [t.get_text() for t in fig.axes[0].texts] == ["x2"]
+    assert "tied seeds drawn side by side" in fig.axes[0].get_title()
+    assert [t.get_text() for t in fig.axes[0].texts] == []
+    starts = [line.get_xdata()[0] for line in fig.axes[0].lines[:2]]  # the two tied seeds
+    assert abs(starts[1] - starts[0]) >= 0.1
     fig = plot_seed_pairs([("a vs b", {"a": [10, 11, 12], "b": [9, 9, 8]})], 20)
-    assert "xN" not in fig.axes[0].get_title()
+    assert "tied seeds" not in fig.axes[0].get_title()
 
 
 @pytest.mark.parametrize("notebook", [LESSON])

@@ -76,7 +76,7 @@ def test_the_memory_line_is_the_explicit_softmaxs():
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
     run = nb.unique_index(sources, 'first, _ = costs["T2T transformer 1"]')
     printed = nb.printed(cells[run])
-    assert "2.5 GB at batch 64 for the explicit softmax, kept for the backward pass;" in printed
+    assert "at least 2.5 GB at batch 64 for the explicit softmax, kept for the backward pass;" in printed
     assert "the flash and memory-efficient SDPA kernels do not store it (the math backend does)" in printed
     assert "which training keeps for the backward pass" not in printed
 

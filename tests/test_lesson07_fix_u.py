@@ -72,5 +72,8 @@ def test_no_padding_message_has_no_parenthesis():
 
 def test_tied_seed_lines_are_marked():
     fig = plot_seed_pairs([("a vs b", {"a": [5, 5, 6], "b": [5, 5, 4]})], total=10)
+    # 23a (review r22i item 5): marked by drawing them side by side (jitter), not by an "x2" label
     labels = [text.get_text() for text in fig.axes[0].texts]
-    assert labels == ["x2"]
+    assert labels == [] and "tied seeds drawn side by side" in fig.axes[0].get_title()
+    starts = [line.get_xdata()[0] for line in fig.axes[0].lines[:2]]
+    assert abs(starts[1] - starts[0]) >= 0.1

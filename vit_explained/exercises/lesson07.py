@@ -686,6 +686,10 @@ def _layout_variants(tokens: torch.Tensor, attention: TokenAttention) -> dict[st
         "vqk_order": q + attention.proj(torch.softmax(k @ v.transpose(1, 2) * scale, dim=-1) @ q),
         # qkv's output unpacked as v, k, q (the reverse order): q used as v, v as q, k in its place
         "vkq_order": q + attention.proj(torch.softmax(v @ k.transpose(1, 2) * scale, dim=-1) @ q),
+        # qkv's output unpacked as q, v, k: k and v swapped (the second chunk used as v, the third as k)
+        "qvk_order": k + attention.proj(torch.softmax(q @ v.transpose(1, 2) * scale, dim=-1) @ k),
+        # qkv's output unpacked as k, v, q: the first chunk (q) used as k, the second (k) as v, the third (v) as q
+        "kvq_order": k + attention.proj(torch.softmax(v @ q.transpose(1, 2) * scale, dim=-1) @ k),
         "interleaved": iv + attention.proj(torch.softmax(iq @ ik.transpose(1, 2) * scale, dim=-1) @ iv),
         "kqv_order": v + attention.proj(kqv),
         "layer_norm_inside": nv + attention.proj(torch.softmax(nq @ nk.transpose(1, 2) * scale, dim=-1) @ nv),
@@ -915,6 +919,16 @@ def _split_mistakes() -> tuple[tuple[str, str], ...]:
         (
             "vkq_order",
             "you unpacked qkv's output as v, k, q, the reverse order: your v is the true q and your q the true v",
+        ),
+        (
+            "qvk_order",
+            "you unpacked qkv's output as q, v, k: your v is the true k and your k the true v. qkv writes q, "
+            "then k, then v, each token_dim wide",
+        ),
+        (
+            "kvq_order",
+            "you unpacked qkv's output as k, v, q: your k is the true q, your v the true k and your q the true v. "
+            "qkv writes q, then k, then v, each token_dim wide",
         ),
         (
             "interleaved",

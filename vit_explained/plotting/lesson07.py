@@ -777,20 +777,18 @@ def plot_seed_pairs(
         a_pct, b_pct = 100 * np.asarray(a, float) / total, 100 * np.asarray(b, float) / total
         if a_pct.size != b_pct.size or a_pct.size < 2:
             raise ValueError(f"comparison {label!r}: both arms need the same seeds (at least 2)")
+        seen: Counter = Counter()
         for seed, (high, low) in enumerate(zip(a_pct, b_pct, strict=True)):
-            shift = 0.04 * (seed - (a_pct.size - 1) / 2)  # seeds side by side, so tied lines stay visible
+            shift = 0.04 * (seed - (a_pct.size - 1) / 2)  # seeds side by side
+            shift += 0.12 * seen[high, low]  # a seed tied with an earlier one (the same pair) moves right: jitter
+            seen[high, low] += 1
             color = "tab:green" if high > low else "tab:red" if high < low else "tab:gray"
             ax.plot([shift, 1 + shift], [high, low], "-o", color=color, markersize=4, linewidth=1, alpha=0.8)
-        repeats = Counter(zip(a_pct, b_pct, strict=True))
-        for (high, low), times in repeats.items():  # lines drawn over each other
-            if times > 1:
-                ax.annotate(f"x{times}", (0.5, (high + low) / 2), xytext=(0, -11), textcoords="offset points",
-                            ha="center", fontsize=8, color="tab:gray")  # fmt: skip
         ax.set_xticks([0, 1], [first, second])
         ax.set_xlim(-0.5, 1.5)
         ax.set_ylabel(f"validation accuracy (%, of {total} digits)")
-        same = "; xN: N seeds on one line" if max(repeats.values()) > 1 else ""  # the labels drawn above
-        ax.set_title(f"{label}\none line per seed ({a_pct.size}{same}):\ngreen {first} higher, red lower, gray tie",
+        tied = "; tied seeds drawn side by side" if max(seen.values()) > 1 else ""
+        ax.set_title(f"{label}\none line per seed ({a_pct.size}{tied}):\ngreen {first} higher, red lower, gray tie",
                      fontsize=8)  # fmt: skip
         ax.grid(axis="y", alpha=0.3)
         run = paired_seeds(a_pct / 100, b_pct / 100, names=(first, second), percent=True).t_interval()
@@ -798,9 +796,16 @@ def plot_seed_pairs(
     last = axes[-1]
     for row, (_, mean, low, high) in enumerate(intervals):
         last.errorbar(mean, row, xerr=[[mean - low], [high - mean]], fmt="o", color="black", capsize=4)
-        last.annotate(f"{mean:+.1f} [{low:+.1f}, {high:+.1f}]", (mean, row), xytext=(0, 8),
-                      textcoords="offset points", ha="center", fontsize=8)  # fmt: skip
     last.axvline(0, color="gray", linestyle="--", linewidth=1)
+    left, right = last.get_xlim()
+    for row, (_, mean, low, high) in enumerate(intervals):  # labels that never run past a cap or the axis
+        text = f"{mean:+.1f} [{low:+.1f}, {high:+.1f}]"
+        if (high - left) / (right - left) < 0.6:  # room right of the bar: the label beside its right cap
+            last.annotate(text, (high, row), xytext=(6, 0), textcoords="offset points", ha="left", va="center",
+                          fontsize=8)  # fmt: skip
+        else:  # right-aligned at the panel's edge, above the bar
+            last.annotate(text, (0.98, row), xycoords=last.get_yaxis_transform(), xytext=(0, 9),
+                          textcoords="offset points", ha="right", fontsize=8)  # fmt: skip
     last.set_yticks(range(len(intervals)), [name for name, *_ in intervals], fontsize=8)
     last.set_ylim(-0.7, len(intervals) - 0.3)
     last.invert_yaxis()
@@ -1057,7 +1062,7 @@ def plot_folded_channels(
     tall = rows >= 2 * cols  # a tall strip (400 x 100): larger panels so each channel can be read
     # the panels' height follows their aspect (rows / cols), so no band of white opens under the title
     width = 1.9 if tall else 1.3
-    height = min(width * 0.8 * rows / cols, 7.0) + 1.3
+    height = min(width * 0.8 * rows / cols, 7.0) + 1.9  # 0.6 in of it for the colour bars
     fig = new_figure(figsize=(width * (len(panels) + 1) + 0.3, height))
     axes = fig.subplots(1, len(panels) + 1)
     _gray(axes[0], picture.numpy(), float(picture.max()))
@@ -1066,13 +1071,17 @@ def plot_folded_channels(
         array = values.detach().cpu().float().numpy()
         if window_means is not None and index == 0:  # pixels: drawn as the image is
             _gray(ax, array, float(array.max()))
-        else:
-            ax.imshow(array, cmap="viridis", interpolation="nearest")
+        else:  # a colour bar under the panel (a child axes, so fig.axes keeps one entry per panel)
+            shown = ax.imshow(array, cmap="viridis", interpolation="nearest")
+            bar = ax.figure.colorbar(shown, cax=ax.inset_axes((0.0, -0.07, 1.0, 0.025)), orientation="horizontal")
+            bar.ax.tick_params(labelsize=7)
         ax.set_title(name, fontsize=9)
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
-    return _finish(fig, title, top=1 - 0.4 / height)  # the title's line, 0.4 in, and no more
+    _finish(fig, title, top=1 - 0.4 / height)  # the title's line, 0.4 in, and no more
+    fig.subplots_adjust(bottom=0.75 / height)  # the colour bars and their ticks, which tight_layout does not see
+    return fig
 
 
 def plot_attention_offsets(maps: dict[str, dict[str, torch.Tensor]], reach: int, title: str | None = None) -> Figure:
