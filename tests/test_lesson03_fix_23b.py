@@ -99,3 +99,17 @@ def test_item_6_the_summary_says_where_the_copy_task_is():
 def test_the_main_path_did_not_grow():
     main = nb.main_path(LESSON)
     assert len(main) <= 50 and nb.markdown_words(main) <= 2498, (len(main), nb.markdown_words(main))
+
+
+def test_items_11_the_widget_docstring_names_the_layout_explorer_and_no_fill_is_red():
+    from matplotlib.colors import to_hex
+
+    from vit_explained.plotting.lesson03 import HEAD_SPLITS, plot_head_splits, qkv_sources, split_heads_as
+    from vit_explained.widgets import lesson03 as widget_module
+
+    doc = widget_module.__doc__
+    assert doc.startswith("Lesson 03's widgets.") and ":class:`HeadLayoutWidget` is the lesson's layout explorer" in doc
+    for heads in (1, 2, 3):
+        fig = plot_head_splits(split_heads_as(qkv_sources(3, 4 * heads, heads), heads, HEAD_SPLITS[0]), "t")
+        fills = {to_hex(p.get_facecolor(), keep_alpha=False) for ax in fig.axes for p in ax.patches}
+        assert "#d62728" not in fills and len(fills) == 3 * heads  # red marks only the damage

@@ -1449,9 +1449,11 @@ def plot_head_splits(parts: torch.Tensor, title: str) -> Figure:
     :func:`qkv_sources`; one panel per role (rows q, k, v) and head (columns), a cell per entry, coloured
     by the role and head it really came from and labelled with its token; each panel's rows are token slots
     (slot n should hold token n); red: a cell in another token's slot or a panel holding another role's or
-    head's features."""
+    head's features. The fills avoid tab10's red (index 3), so red marks only the damage."""
     _, heads, num_tokens, head_dim, _ = parts.shape
-    shades = {(r, h): head_shades(3 * heads)[r * heads + h] for r in range(3) for h in range(heads)}
+    fills = head_shades(3 * heads + 1)
+    fills = [c for i, c in enumerate(fills) if i != 3] if len(fills) <= 10 else head_shades(3 * heads)
+    shades = {(r, h): fills[r * heads + h] for r in range(3) for h in range(heads)}
     scale = 2.0  # about twice the first draft's size, so the 10-point cell labels read at 100 % (review 18d)
     width, height = 1.0 + heads * (0.45 * head_dim + 0.8), 3 * (0.32 * num_tokens + 0.55) + 0.4
     fig = new_figure(figsize=(scale * width, scale * height))

@@ -1,16 +1,18 @@
-"""Lesson 03's widget: one query's attention on a digit, with and without the 1/sqrt(d) scale.
+"""Lesson 03's widgets.
 
-Pick a query token (0 = the class token, then the 49 patches), a head, a block and a digit; the
+:class:`HeadLayoutWidget` is the lesson's layout explorer (section 1): where a head split puts each entry
+of a small qkv output, and which entries each wrong split (a reshape without the permute; an (h three d)
+weight read as (three h d)) puts in the wrong slot or panel.
+
+:class:`AttentionWidget` (appendix D): one query's attention on a digit, with and without the 1/sqrt(d)
+scale. Pick a query token (0 = the class token, then the 49 patches), a head, a block and a digit; the
 picture shows the query's attention weights over the image and its scores before the softmax. The
 ``scaled`` toggle drops the ``1/sqrt(d)`` scale: the line then counts how many of the head's
-query rows put more than 0.9 of their weight on a single key (saturation).
+query rows put more than 0.9 of their weight on a single key (saturation). The model's queries and keys
+are computed once per digit (cached); an update is a few small matrix products and one drawing.
 
-:class:`HeadsWidget` is the lesson's title topic: the width D cut into h heads of d = D / h; the
-attention matrix's memory grows with h (``h N^2`` entries) while the matrix products' FLOPs stay flat.
-:class:`HeadLayoutWidget` shows where a head split puts each entry of a small qkv output.
-
-The model's queries and keys are computed once per digit (cached); an update is a few small
-matrix products and one drawing.
+:class:`HeadsWidget` (appendix H): the width D cut into h heads of d = D / h; the attention matrix's
+memory grows with h (``h N^2`` entries) while the matrix products' FLOPs stay flat.
 """
 
 from __future__ import annotations
