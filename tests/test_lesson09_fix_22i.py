@@ -79,15 +79,20 @@ def test_section_3_prints_the_40_epoch_averaged_output_first_and_asserts_it():
     at = nb.unique_index(sources, "averaged_8, class_8 = ")
     printed = nb.printed(cells[at])
     first = "40-epoch rerun, 7 → 1 teacher: count of the 50 validation 7s called 1 (seeds 0, 1, 2; Wilson 95 %):"
-    assert printed.index(first) < printed.index("8-epoch runs (hard loss")
+    # fix 23b (review r23a item 4): the 40-epoch rerun prints under its figure, the 8-epoch counts in their own cell
+    picture = nb.unique_index(sources, '"09_relabel_40_epochs"')
+    assert picture < at and first in nb.printed(cells[picture]) and "8-epoch runs (hard loss" in printed
+    printed = nb.printed(cells[picture])
     assert "averaged output (what DeiT returns)  45 = 90 % [79, 96], 41 = 82 % [69, 90], 42 = 84 % [71, 92]" in printed
     assert "class head                           0, 0, 0" in printed
     assert "distillation head                    49, 48, 48" in printed
-    check = next(i for i in range(at + 1, len(cells)) if nb.hidden(cells[i]))
+    check = next(i for i in range(picture + 1, len(cells)) if nb.hidden(cells[i]))
     assert "for s in averaged_40] == [45, 41, 42]" in sources[check] and "== (69, 96)" in sources[check]
     claim = nb.flat(sources[nb.unique_index(sources, CLAIM)])
     assert MEASURED in claim
-    assert claim.index(MEASURED) < claim.index("In 8-epoch runs the average calls 78, 80 and 81 of the 100 test 7s a 1")
+    eight = nb.unique_index(sources, "**In 8-epoch runs**")  # fix 23b: its own cell, after the 40-epoch claim
+    assert nb.unique_index(sources, CLAIM) < eight
+    assert "The average calls 78, 80 and 81 of the 100 test 7s a 1" in sources[eight]
     # no new visible cell, words flat
     main = nb.main_path(LESSON)
     words = nb.markdown_words(main)

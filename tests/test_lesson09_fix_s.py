@@ -35,7 +35,8 @@ def _printed() -> str:
 
 def test_the_two_head_soft_loss_is_written_with_z_cls_and_z_dist():
     # fix 22a (review r21k item 9): the formulas open section 3; its old opening is "**The losses on one batch.**"
-    section8 = next(_source(c) for c in _cells() if _source(c).startswith("**The losses on one batch.**"))
+    # fix 23b: merged under "**Soft against hard is not tested here.**" (one visible cell fewer)
+    section8 = next(_source(c) for c in _cells() if "\n**The losses on one batch.**" in _source(c))
     cells = _cells()
     formulas = next(_source(c) for c in cells if "**Soft and hard distillation, as formulas" in _source(c))
     assert "Z_\\text{cls}" in formulas and "Z_\\text{dist}/\\tau" in formulas  # once, in section 2 (round x)

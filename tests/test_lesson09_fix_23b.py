@@ -1,0 +1,123 @@
+"""Lesson 09, fix 23b (review r23a_09): the second head keeps the mistake out with the hard loss only (soft tau = 3
+picks it up, printed in the main path); no causal claim at 40 epochs; Table 3 per model size; DeiT's batch in total;
+the 8-epoch counts in their own cell; the 40-epoch figure with the averaged output and one unchanged-teacher group."""
+
+from tests import _notebook as nb
+from vit_explained.distill import relabel_ablation
+from vit_explained.plotting.lesson09 import DEIT_TABLE3, DEIT_TABLE3_SIZES
+
+LESSON = nb.NOTEBOOKS / "09_deit_distillation.ipynb"
+CLAIM = "On every seed the distillation head calls most held-out 7s"
+EIGHT = "**In 8-epoch runs**"
+
+
+def _summary_bullet() -> str:
+    sources = nb.sources(LESSON)
+    summary = sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0]
+    return next(nb.flat(b) for b in summary.split("\n- ")[1:] if b.startswith("A second head with its own target"))
+
+
+# --- MAJOR 1: the loss is named; soft tau = 3 printed and stated in the main path ------------------------------------
+
+
+def test_the_8_epoch_paragraph_names_the_hard_loss_and_states_the_soft_tau_3_counts_as_printed():
+    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
+    eight = nb.unique_index(sources, EIGHT)
+    text = nb.flat(sources[eight])
+    assert "with the hard loss, a second head with its own target" in text
+    soft = "With the soft loss at $\\tau = 3$ the class head picks the mistake up: 60, 73 and 37 (control 2, 0, 20;"
+    assert soft in text
+    assert "8-epoch students at ~43 % validation accuracy; cause untested" in text
+    code = eight + 1
+    assert sources[code].startswith("short = {") and nb.hidden(cells[code + 1])
+    printed = nb.printed(cells[code])
+    assert "soft loss tau = 3, 7 → 1 teacher     60, 73, 37  (validation accuracy 43.6, 42.0, 42.8 %)" in printed
+    assert "soft loss tau = 3, unchanged teacher 2, 0, 20" in printed
+    assert 'counts["short-soft-tau3"] == [60, 73, 37]' in sources[code + 1]
+    assert nb.unique_index(sources, CLAIM) < eight < nb.unique_index(sources, "## Summary")
+    bullet = _summary_bullet()
+    assert "mostly with the hard loss, not with the soft loss at tau = 3" in bullet
+
+
+# --- MAJOR 2: no causal claim at 40 epochs -----------------------------------------------------------------------
+
+
+def test_at_40_epochs_the_class_head_stays_clean_and_the_second_heads_role_is_8_epoch_only():
+    sources = nb.sources(LESSON)
+    claim = nb.flat(sources[nb.unique_index(sources, CLAIM)])
+    assert "keeps the mistake out of the class head at 40 epochs" not in claim
+    assert "No 40-epoch run lacks the second head, so its role is tested only at 8 epochs (below)." in claim
+    bullet = _summary_bullet()
+    assert "at 40 epochs the class head stays clean, but no 40-epoch run lacks the second head" in bullet
+    assert "keeps the mistake out of the class head at 40 epochs" not in bullet
+    arms = relabel_ablation()["arms"]
+    assert {name for name, arm in arms.items() if arm["epochs"] == 40} == {"relabel", "control", "relabel-rerun"}
+    printed = nb.printed(nb.cells(LESSON)[nb.unique_index(sources, EIGHT) + 1])
+    assert "one token, hard loss, 7 → 1 teacher  62, 69, 71" in printed  # "most", printed beside it
+
+
+# --- 3 and 6: Table 3 per size; DeiT's batch ----------------------------------------------------------------------
+
+
+def test_table_3_is_quoted_per_model_size_and_checked():
+    sources = nb.sources(LESSON)
+    section_2 = nb.flat(sources[nb.unique_index(sources, "## 2 · What DeiT contributes")])
+    quote = "through the class token alone for DeiT-B (DeiT-S 0.0 to 0.3, DeiT-Ti -0.4 to +0.3; single runs)"
+    assert quote in section_2
+    assert DEIT_TABLE3_SIZES["Ti"] == {
+        "hard": 74.3,
+        "token, class head": 73.9,
+        "token, dist. head": 74.6,
+        "token, both heads": 74.5,
+    }
+    assert DEIT_TABLE3_SIZES["S"] == {
+        "hard": 80.9,
+        "token, class head": 80.9,
+        "token, dist. head": 81.1,
+        "token, both heads": 81.2,
+    }
+    assert all(DEIT_TABLE3_SIZES["B"][key] == DEIT_TABLE3[key] for key in DEIT_TABLE3_SIZES["B"])
+    check = sources[nb.unique_index(sources, "for teacher_kind in") + 1]
+    assert '{"Ti": (-0.4, 0.3), "S": (0.0, 0.3), "B": (0.0, 0.4)}' in check
+
+
+def test_deits_batch_is_given_in_total_beside_the_lessons():
+    sources = nb.sources(LESSON)
+    section_2 = nb.flat(sources[nb.unique_index(sources, "## 2 · What DeiT contributes")])
+    assert "batch of 64 (per GPU, 1024 in total; here 64 in total)" in section_2
+
+
+# --- 4 and 5: the 8-epoch counts in their own cell; the figure's groups ---------------------------------------------
+
+
+def test_the_40_epoch_figure_cell_prints_no_8_epoch_counts_and_draws_the_averaged_output():
+    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
+    picture = nb.unique_index(sources, '"09_relabel_40_epochs"')
+    printed = nb.printed(cells[picture])
+    assert "8-epoch" not in printed and "test 7s" not in printed
+    assert '"averaged output, 7 → 1 teacher (rerun)"' in sources[picture]
+    assert '"either head, unchanged teacher"' in sources[picture]
+    assert "unchanged teacher" not in sources[picture].split("bars = {")[1].split("}")[0]  # one unchanged group
+    assert "[s.estimate for s in either_1] == [0.0, 0.0, 0.0]" in sources[picture + 2]
+    at = nb.unique_index(sources, "averaged_8, class_8 = ")
+    assert at > picture + 3 and sources[at - 1].startswith(EIGHT)
+
+
+# --- 7 and 8: the cosine control; the Summary bullet; the main path's size -----------------------------------------
+
+
+def test_the_two_class_token_arm_records_no_cosine_so_cell_10_stays():
+    runs = relabel_ablation()["arms"]["short-two-class"]["runs"]
+    assert not any("cos" in key for run in runs for key in run)
+    sources = nb.sources(LESSON)
+    prose = sources[nb.unique_index(sources, "cosines.append(") - 1]
+    assert "the two-class-token control is not run at 40 epochs" in prose
+
+
+def test_bullet_5_is_a_finding_then_its_evidence_and_the_main_path_did_not_grow():
+    bullet = _summary_bullet()
+    finding, evidence = bullet.split(" (section 3: ", 1)
+    assert finding.endswith("not with the soft loss at tau = 3") and evidence.endswith("is not tested).")
+    assert bullet.count(". ") == 0
+    main = nb.main_path(LESSON)
+    assert len(main) <= 55 and nb.markdown_words(main) <= 2852, (len(main), nb.markdown_words(main))
