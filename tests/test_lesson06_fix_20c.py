@@ -60,9 +60,10 @@ def test_2_lab_notebook_words_renamed():
 
 def test_3_label_smoothing_verdict_and_capped_confidence():
     out, text = nb.all_printed(LESSON), _markdown()
-    assert "corrected (98.3%) [-0.14, -0.05] (3 seeds): a smaller rise: a finding (corrected interval below 0)" in out
+    assert "corrected (98.3%) [-0.14, -0.05] (3 seeds): a smaller rise: exploratory (corrected interval below 0)" in out
     assert "-ln(eps/K) = 4.6" in out
-    assert "Label smoothing stops it here (3 seeds)" in text and "[−0.14, −0.05], a finding)." in text  # 22i: no tag
+    assert "Label smoothing stops it here (3 seeds)" in text  # 22i, 23b: 3 of 3 seeds, exploratory
+    assert "[−0.14, −0.05]): smaller on 3 of 3 seeds, exploratory" in text
     assert "expected from how the metric works" in text and "it says nothing about accuracy" in text
     assert "not flattered by its metric" not in text
 

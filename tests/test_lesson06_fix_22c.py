@@ -71,7 +71,7 @@ def test_6_label_smoothing_stops_the_rise_everywhere():
     assert "**Which regulariser stops the rise?**" in prose and "Label smoothing stops it here (3 seeds)" in prose
     assert "with label smoothing the rise is smaller" not in prose
     summary = nb.flat(SOURCES[nb.unique_index(SOURCES, "## Summary")])
-    assert "label smoothing stopped the validation loss's rise (three seeds" in summary
+    assert "label smoothing stopped the validation loss's rise on all three seeds" in summary
     assert "Label smoothing stopped the validation loss's rise on 300 digits" in summary  # recipe card, 22i
 
 

@@ -14,6 +14,9 @@ from vit_explained.exercises import lesson06
 LESSON = nb.NOTEBOOKS / "06_train_a_vit.ipynb"
 CELLS = nb.cells(LESSON)
 SOURCES = nb.sources(LESSON)
+APPENDIX = nb.NOTEBOOKS / "06_train_a_vit_appendix.ipynb"
+APP_CELLS = nb.cells(APPENDIX)
+APP_SOURCES = nb.sources(APPENDIX)
 
 
 def test_main_path_within_cap():
@@ -23,22 +26,23 @@ def test_main_path_within_cap():
 
 
 def test_item_1_batch_first_symptoms_name_class_token_pooling():
-    i = nb.unique_index(SOURCES, 'pool="mean") for bug in (BF, "none")')
-    out = nb.printed(CELLS[i])
+    # 23b: the mean-pooling run moved to appendix F (#mean-pooling-bf) with its check; check 4 keeps a pointer
+    i = nb.unique_index(APP_SOURCES, 'pool="mean") for bug in (BF, "none")')
+    out = nb.printed(APP_CELLS[i])
     assert "mean pooling (seed 0, 150 steps), batch_first: step-0 gradient class_token 0, embed 0.33;" in out
     assert "last-20 mean loss 1.94, validation 38% (fixed model: 0.27, 89%)" in out
-    check = nb.source(CELLS[i + 1])
-    assert nb.hidden(CELLS[i + 1]) and 'pooled[BF].gradient_norms["class_token"] == 0.0' in check
+    check = nb.source(APP_CELLS[i + 1])
+    assert nb.hidden(APP_CELLS[i + 1]) and 'pooled[BF].gradient_norms["class_token"] == 0.0' in check
     assert "== (1.94, 0.27, 0.38)" in check
-    prose = nb.flat(nb.source(CELLS[i + 2]))
+    moved = nb.flat(nb.source(APP_CELLS[i + 2]))
+    prose = nb.flat(nb.source(CELLS[nb.unique_index(SOURCES, "With `batch_first` off and class-token pooling")]))
     assert "With `batch_first` off and class-token pooling, the patch embedding's gradient is exactly 0" in prose
-    assert "With mean pooling (seed 0, printed) the exact 0 moves to `class_token` and the loss ends at 1.94" in prose
+    assert "With mean pooling (seed 0, printed) the exact 0 moves to `class_token` and the loss ends at 1.94" in moved
     table = nb.source(CELLS[nb.unique_index(SOURCES, '<a id="symptom-table">')])
     assert "| `batch_first` (class-token pooling), SGD at Adam's rate, hand-written LayerNorm |" in table
     assert "| `batch_first` (`embed` with class-token pooling, `class_token` with mean) |" in table
     assert "after 150 steps: `batch_first` (class-token pooling), SGD" in nb.flat(nb.all_text(LESSON))
-    card = nb.flat(nb.source(CELLS[nb.unique_index(SOURCES, '<a id="recipe-card">')]))
-    assert "With mean pooling the `batch_first` bug is quieter: its loss ends at 1.94 after 150 steps" in card
+    assert "With mean pooling the `batch_first` bug is quieter: its loss ends at 1.94 after 150 steps" in moved
 
 
 def test_item_2_loop_comment_true_to_its_output():

@@ -36,7 +36,8 @@ def test_item_8_epoch_1_is_at_chance_then_validation_above():
 def test_item_7_recipe_card_label_smoothing_scoped():
     summary = nb.flat(SOURCES[nb.unique_index(SOURCES, "## Summary")])
     assert (
-        "Label smoothing stopped the validation loss's rise on 300 digits, with no other regulariser; "
+        "Label smoothing stopped the validation loss's rise on 300 digits, with no other regulariser "
+        "(on every seed, exploratory); "
         "expected from its capped confidence; its effect on accuracy the runs cannot tell." in summary
     )
     assert "Label smoothing stopped the validation loss's rise; its effect" not in summary
