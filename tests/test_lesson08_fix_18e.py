@@ -52,7 +52,7 @@ def test_section_9_reads_the_centred_rho_and_the_mechanism():
     flowing = " ".join(section.split())  # 18f: "consistent with", no "because", may wrap
     appendix_text = " ".join(NOTEBOOK.with_name("08_attention_maps_appendix.ipynb").read_text().split())
     assert "block 0's trained attention on" in appendix_text and "consistent with nearly flat" in appendix_text  # 20c
-    assert "**other digits** (each digit's trained map against the other 31" in flowing  # 20c: the paired table
+    assert "**other digits** (the other 31, averaged)" in flowing  # 20c: the paired table; 23b: tightened
     assert "/ 0.51, 95 % interval [0.47, 0.55] (n = 32)" in NOTEBOOK.read_text()  # printed with the references
     summary = next(s for s in sources if s.startswith("## Summary"))
     assert "plain ρ against another digit's map" in summary and "a strong reference fitted to the score" in summary

@@ -20,7 +20,7 @@ def _cell(text: str, path=LESSON) -> dict:
 def test_section_9_verdict_is_on_plain_rho_and_rollout_fails():
     verdict = nb.flat(nb.source(_cell("**Verdict** (plain ρ", APPENDIX)))  # 21a: the verdict table moved to appendix I
     assert "This lesson uses plain ρ only" in nb.flat(nb.source(_cell("**How the table is read.**")))
-    assert "**rollout is insensitive to re-drawing the top of the model**" in verdict
+    assert "**rollout is insensitive to re-drawing the classifier**" in verdict  # 23b: not to blocks 2-3 (centred ρ)
     draws = nb.flat(nb.source(_cell("Draw by draw (moved from the lesson's verdict)", APPENDIX)))
     assert "than another digit's map is, on 8 of 10 draws** (detectably" in draws  # 20c: moved to appendix I
     assert "a centred ρ" in nb.flat(nb.source(_cell("**Verdict** (ρ over 32 digits")))  # 19b: the pointer to appendix I
@@ -29,7 +29,7 @@ def test_section_9_verdict_is_on_plain_rho_and_rollout_fails():
     assert len(diagnostic) == 1 and nb.printed(diagnostic[0]).startswith("DIAGNOSTIC (not the verdict): centred ρ")
     assert "separate diagnostic, not the lesson's verdict" in nb.all_text(APPENDIX)
     summary = nb.flat(nb.source(_cell("## Summary")))
-    assert "rollout is insensitive to re-drawing the classifier and blocks 2-3" in summary  # 20c, 20g, 22i
+    assert "rollout is insensitive to the classifier, not blocks 2-3 (centred ρ 0.70)" in summary  # 20c, 20g, 22i, 23b
 
 
 def test_cosines_of_class_maps_have_a_reference_scale():

@@ -46,10 +46,12 @@ def test_section_9_verdict_reads_paired_differences():
 
 
 def test_cascade_noise_floor_and_references_are_one_cell():
-    # 20c: split in two: the live step with the cascade table, then the references with the paired gaps
-    assert "print(cascade)" in nb.source(_cell("redrawn.head.reset_parameters()"))
-    source = nb.source(_cell("am.noise_floor("))  # 21a: the references joined the live step; the gaps in appendix I
+    # 23b (review r23a_08): one cell per topic, in order: the stored table, the live step, the references, the rule
+    cells = [nb.source(c) for c in nb.cells(LESSON) if c["cell_type"] == "code" and not nb.hidden(c)]
+    table, live = cells.index(nb.source(_cell("print(cascade)"))), cells.index(nb.source(_cell("reset_parameters()")))
+    source = nb.source(_cell("am.noise_floor("))
     assert "am.noise_floor(" in source and "other_weighted =" in source
+    assert table + 1 == live and cells[live + 1] == source and "rule_gaps = {" in cells[live + 2]
     assert "gap_table = {" in nb.source(_cell("gap_table = {", APPENDIX))
 
 

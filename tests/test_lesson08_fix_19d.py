@@ -94,7 +94,8 @@ def test_verdict_wording_not_passes_and_summary_matches():
 def test_verdict_leads_and_its_numbers_follow_the_table():
     cells = nb.cells(LESSON)
     v = _index("**Verdict** (ρ over 32 digits")  # 21a: the table and references, their check, then the verdict
-    assert "am.noise_floor(" in nb.source(cells[v - 2]) and nb.hidden(cells[v - 1])
+    assert "am.noise_floor(" in nb.source(cells[v - 4]) and nb.hidden(cells[v - 3])  # 23b: then the rule's cell
+    assert "rule_gaps = {" in nb.source(cells[v - 2]) and nb.hidden(cells[v - 1])
     verdict = nb.flat(nb.source(cells[v]))
     assert "0.52-0.65" in verdict and "4.0 .. 15.0" not in verdict
     draws = nb.flat(nb.source(_cell("Draw by draw (moved from the lesson's verdict)", APPENDIX)))

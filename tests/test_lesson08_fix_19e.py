@@ -39,7 +39,7 @@ def test_paired_line_at_every_step_for_both_maps():
 def test_verdict_restated_from_the_paired_lines():
     appendix = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"  # 21a: the verdict table moved to appendix I
     verdict = nb.flat(nb.sources(appendix)[nb.unique_index(nb.sources(appendix), "**Verdict** (plain ρ")])
-    assert "own measure" not in verdict and "**rollout is insensitive to re-drawing the top of the model**" in verdict
+    assert "own measure" not in verdict and "**rollout is insensitive to re-drawing the classifier**" in verdict  # 23b
     assert "-0.033 [-0.043, -0.024]" in verdict and "+0.067 [+0.037, +0.098]" in verdict
     assert "+0.88 or more" not in verdict and "Only re-drawing block 0" not in verdict
     draws = nb.flat(
@@ -62,7 +62,7 @@ def test_summary_and_reading_match():
     cells = nb.cells(LESSON)
     summary = nb.flat(nb.source(cells[_index("## Summary")]))
     assert "plain ρ against another digit's map" in summary  # 20c: one line
-    assert "is insensitive to re-drawing the classifier and blocks 2-3" in summary  # 22i: not "hardly sees"
+    assert "is insensitive to the classifier, not blocks 2-3" in summary  # 22i: not "hardly sees"; 23b: centred ρ
     assert "+0.88 or more" not in summary
     reading = nb.flat(nb.all_text(nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"))  # 20c: moved to appendix I
     assert "Accuracy drops to about chance on average (10 %; single draws 2.5 to 24 %)" in reading

@@ -43,7 +43,7 @@ def test_section_9_one_paired_table_and_a_short_verdict():
     assert "8 of 10" not in verdict and "of 3 draws" not in verdict
     assert "stays nearer the trained map than another digit's map" in verdict
     # the old 40-line cell is split: the live step with the cascade table, then references with the paired gaps
-    assert "print(cascade)" in nb.source(cells[_at("redrawn.head.reset_parameters()")])
+    assert _at("print(cascade)") < _at("redrawn.head.reset_parameters()") < _at("am.noise_floor(")  # 23b: by topic
     assert "am.noise_floor(" in nb.source(table)  # 21a: joined again with the live step, under 22 lines
     assert len(nb.source(nb.cells(APPENDIX)[_at("gap_table = {", APPENDIX)]).splitlines()) <= 22
     assert len(nb.source(cells[_at("print(cascade)")]).splitlines()) <= 22

@@ -126,7 +126,7 @@ def test_section_9_reading_is_a_two_row_table():
 def test_sections_7_and_9_open_with_a_takeaway():
     takeaways = {
         "## 7 · Does the attention land on the ink?": "More often than by chance, but a fixed map that never sees",
-        "## 9 · Sanity check": "Rollout never reads the classifier and is insensitive to re-drawing blocks 2-3;",
+        "## 9 · Sanity check": "Adebayo et al. (2018) re-draw a model's weights at random",  # 23b: idea first
     }
     for head, takeaway in takeaways.items():
         assert nb.sources(LESSON)[_at(head)].split("\n\n")[1].startswith(takeaway)

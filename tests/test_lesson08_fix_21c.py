@@ -47,7 +47,7 @@ def test_summary_section_9_follows_appendix_i():
     bullet = next(line for line in summary.splitlines() if line.startswith("- **9 · Sanity check**"))
     assert "stays nearer the trained map until blocks 2-3" not in bullet
     # 21j: the referent and the draws named
-    assert "yet stays detectably nearer the trained map at the classifier step (appendix I)." in bullet  # 22i: nearer
+    assert "yet is nearer at the classifier step by plain ρ; by centred ρ, undecided." in bullet  # 22i, 23b
     draws = _text("Draw by draw (moved from the lesson's verdict)", APPENDIX)
     assert "on\n  8 of 10 draws" in nb.sources(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "Draw by draw")]
     assert "with blocks 2-3 on none" in draws

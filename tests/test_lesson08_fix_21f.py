@@ -72,11 +72,13 @@ def test_section_9_states_both_verdicts_and_prints_the_rule():
     assert "rollout -0.033 [-0.047, -0.021]" in verdict and "borderline" not in verdict
     opening = nb.flat(nb.sources(LESSON)[_at("## 9 · Sanity check")])
     assert "the gradient-weighted map changes at once." not in opening
-    assert "changes beyond noise at once" in opening  # 22c: the reference named (22f: 'changes' against noise)
-    assert "Moved, by the rule (against another digit's map): both maps, only from blocks 1-3" in opening
+    assert "changes beyond noise at once" in nb.flat(nb.sources(LESSON)[_at("**Verdict** (ρ over 32")])  # 22c, 23b
+    assert "Moved, by the rule" not in opening  # 23b: the verdict comes after the rule's cell
+    verdict = nb.flat(nb.sources(LESSON)[_at("**Verdict** (ρ over 32 digits")])
+    assert "Both maps have moved from blocks 1-3" in verdict
     summary = nb.flat(nb.sources(LESSON)[_at("## Summary")])
     # 21j: the referent named
-    assert "the gradient-weighted map changes beyond noise, yet stays detectably nearer the trained map" in summary
+    assert "the gradient-weighted map changes beyond noise, yet is nearer at the classifier step by plain ρ" in summary
 
 
 def test_section_11_names_max_and_mean():

@@ -53,7 +53,7 @@ def test_section_9_rule_undecided_not_moved_and_read_as_a_family():
     assert "By the rule (paired lines above), read as a family of 8 at 99.4 % (Bonferroni)" in verdict
     assert "counts as moved" not in verdict and "borderline" not in verdict
     assert "Both maps have moved from blocks 1-3" in verdict
-    headline = _text("## 9 · Sanity check")
+    headline = _text("## 9 · Sanity check") + _text("**Verdict** (ρ over 32 digits")  # 23b: verdict after the rule
     assert "changes beyond noise at once" in headline and "from blocks 2-3 by the rule" not in headline
 
 

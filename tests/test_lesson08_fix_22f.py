@@ -37,7 +37,7 @@ def test_summary_numbers_are_printed_or_point_to_their_appendix():
     heads, sanity = _bullet("- **5 · Heads**"), _bullet("- **9 · Sanity check**")
     classes = _bullet("- **12 · Classes**")
     assert "12 to 18 points" not in heads and "each head's gap to its most frequent key: appendix D" in heads  # 22i
-    assert "most of 10" not in sanity and "at the classifier step (appendix I)" in sanity
+    assert "most of 10" not in sanity and "at the classifier step by plain ρ; by centred ρ, undecided" in sanity
     assert "Appendix K's reference" not in classes
     assert "One reference, the next closest call's map, sits at 0.40" in classes
     printed = _main_printed()
@@ -48,16 +48,17 @@ def test_summary_numbers_are_printed_or_point_to_their_appendix():
 
 
 def test_section_9_two_words_for_two_things():
-    headline = _text("## 9 · Sanity check")
+    headline = _text("## 9 · Sanity check") + _text("**Verdict** (ρ over 32 digits")  # 23b: verdict after the rule
     assert "moves beyond the noise floor" not in headline and "changes beyond noise at once" in headline
-    assert "Moved, by the rule (against another digit's map)" in headline
+    assert "Both maps have moved from blocks 1-3" in headline  # 23b: said once, in the verdict
     verdict = _text("**Verdict** (ρ over 32 digits")
     assert "The gradient-weighted map changes beyond noise at once" in verdict
     # corrected (review r22j_08): Adebayo et al. set no threshold, and the paired rule finds the map still closer
     assert "its ρ 0.57 is still above another digit's 0.51: changed, not yet moved (below)." in verdict
     assert "a pass" not in verdict and "Adebayo et al.'s standard" not in verdict
-    printed = nb.printed(nb.cells(LESSON)[_at("family_gaps = {")])
+    printed = nb.printed(nb.cells(LESSON)[_at("redrawn.head.reset_parameters()")])  # 23b: the live step's cell
     assert "gradient-weighted ρ 0.57, 95 % interval [0.52, 0.62]" in printed
+    printed = nb.printed(nb.cells(LESSON)[_at("am.noise_floor(")])  # 23b: the references' cell
     assert "other digits (the 31 others, mean): 0.92, 95 % interval [0.92, 0.92] (n = 32) / 0.51" in printed
     assert "already changes at ρ +0.86" in _text("**How the table is read.**")
 
@@ -66,14 +67,19 @@ def test_rollout_verdict_has_the_centred_rho_beside_it():
     cells = nb.cells(LESSON)
     at = _at("family_gaps = {")
     printed = nb.printed(cells[at])
-    line = "rollout, centred ρ (each set's mean map removed; first draw; appendix I): blocks 1-3 re-drawn 0.10"
-    assert line in printed
-    assert "a different digit 0.10, 95 % interval [0.03, 0.18]" in printed
+    # 23b: every centred step printed; the reference is the 31 other digits averaged, as for plain ρ
+    assert "centred ρ, first draw (appendix I)" in printed
+    assert "  classifier + blocks 1-3  0.10, 95 % interval [0.04, 0.16]" in printed
+    references = nb.printed(cells[_at("am.noise_floor(")])
+    assert "centred ρ (each set's mean map removed):" in references
+    assert "  other digits (the 31 others, mean): 0.05, 95 % interval [0.03, 0.06] (n = 32)" in references
     check = nb.source(cells[at + 1])
-    assert nb.hidden(cells[at + 1]) and "[round(c.estimate, 2) for c in centred.values()] == [0.10, 0.10]" in check
+    assert nb.hidden(cells[at + 1]) and "== [1.00, 0.92, 0.70, 0.10]" in check
+    assert "assert g13.low < 0 < g13.high" in check  # blocks 1-3: at the other digits' level
     verdict = _text("**Verdict** (ρ over 32 digits")
     assert 'Rollout\'s "moved" rests on a reference of one shared layout (0.92' in verdict
     assert "rollout with blocks 1-3 re-drawn is at a different digit's level, +0.10" in verdict
+    assert "against the others' +0.05 (paired, [-0.013, +0.120])" in verdict  # 23b: the 31 others
 
 
 def test_sections_11_12_print_appendix_k_family_and_reference():
