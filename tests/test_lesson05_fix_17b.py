@@ -33,7 +33,7 @@ def test_blocks_2_and_3_are_no_consistent_change():
     text = "\n".join(_sources())
     assert "0 and 1 only" not in text and "not in blocks 2 and 3" not in text
     # round 18b: the short runs' caveat gives way to the stored 50-epoch replication (seeds 1 and 2)
-    assert text.count("Two more runs of the same recipe (seeds 1") == 1  # 22a: section 5; the Answer prints
+    assert text.count("3 trained\nruns of the same recipe") == 1  # 22a; 23b: section 5's wording
     assert "3 runs in all (seeds 0, 1, 2)" in nb.all_printed(NOTEBOOK)
 
 
@@ -127,4 +127,4 @@ def test_share_arrows_geometry_and_picture():
     sources = _sources()
     picture = _at(sources, 'plot_share_arrows({f"small model at init, block {b}"')  # 20e: back in section 5
     assert _at(sources, "## 5 · Cut the MLP route") < picture < _at(sources, "## Summary")
-    assert "it can be negative" in sources[picture + 1]  # directly above the share's definition
+    assert "negative when the MLP-route part points against $g$" in sources[picture + 1]  # 23b: above the definition

@@ -32,8 +32,8 @@ def _at(sources, text):
 def test_the_answer_states_the_trained_shares():
     sources = _sources()
     answer = sources[_at(sources, "**Answer to the question:**")]
-    assert "partly" not in answer and "93 % [89, 97]" in nb.all_printed(NOTEBOOK)  # 22a: the Answer's printed table
-    assert "the MLPs after it (its own block's and those\nof the blocks above)" in answer  # 21a: r20h's wording
+    assert "partly" not in answer and "93 % [89, 97]" in nb.all_printed(APPENDIX)  # 22a: the Answer's printed table
+    assert "the MLPs after it (its own block's and those of the blocks above)" in nb.flat(answer)  # 21a; 23b
     # round 18a: cell 0 gives block 0's numbers only (trained vs its own architecture at init); ranges to section 5
     assert "93" not in sources[0] and "50 to 63 %" not in sources[0]  # 18c: numbers once, in section 5 and the answer
     assert "part of that gradient comes back" not in sources[0]
@@ -45,7 +45,8 @@ def test_share_picture_and_definition_before_the_first_table():
     sources = _sources()
     # 19a: one share measure in the main line; the picture (share and change) moved to appendix D
     table = _at(sources, "print(freeze_cut_table(changes, with_change=False")
-    assert "**The MLP share**" in sources[table - 1] and "it can be negative" in sources[table - 1]
+    assert "**The MLP share**" in sources[table - 1]
+    assert "negative when the MLP-route part points against $g$" in sources[table - 1]
     picture = _at(sources, "plot_share_arrows({")
     assert picture + 1 == table - 1 and "for b in (0, 3)" in sources[picture]  # 20e: above the definition
     assert sum("plot_share_arrows(" in s for s in sources) == 1  # moved, not copied

@@ -33,7 +33,7 @@ def test_widget_norm_is_the_whole_blocks_w_q() -> None:
 
 
 def test_share_can_exceed_100_percent() -> None:
-    assert "it can be negative, or above 100 % when $g_\\text{cut}$ points against $g$" in _text()
+    assert "negative when the MLP-route part points against $g$, and above 100 % when $g_\\text{cut}$ does" in _text()
 
 
 def test_depth_sentence_quotes_appendix_d() -> None:

@@ -46,9 +46,10 @@ def test_cells_33_and_45_quote_at_most_three_numbers():
 
 def test_cell_53_keeps_the_interval_and_the_replication_sentences():
     sources = nb.sources(LESSON) + nb.sources(APPENDIX)
-    text = nb.flat(sources[nb.unique_index(sources, "In this one checkpoint the share is above 50 %")])
+    text = nb.flat(sources[nb.unique_index(sources, "**Fresh against trained copies of this architecture** (all 256")])
     before_widget = text.split("**Try it.**")[0]
-    assert "Two more runs of the same recipe (seeds 1 and 2, stored) replicate it" in before_widget
+    assert "3 trained runs of the same recipe" in before_widget  # 23b: new wording
+    before_widget += nb.flat(sources[nb.unique_index(sources, "In this one checkpoint the share is above 50 %")])
     assert "86 to 95" not in before_widget and "94, 94 and 93" not in before_widget  # in the Answer
     assert "The interval covers batches of digits in this one checkpoint, not other training runs." in before_widget
     assert "That gap is measured at depth 4" not in before_widget
@@ -61,6 +62,9 @@ def test_cut_size_is_a_column_of_the_main_table_and_quoted():
     printed = nb.printed(cells[at])
     assert "trained ||g_cut|| / ||g||" in printed
     rows = [line.split() for line in printed.splitlines() if re.match(r"\s+[0-3]\s+\d+ %", line)][:4]
+    assert [row[-2] for row in rows] == ["8", "23", "33", "53"]
+    at = nb.unique_index(sources, "# one gradient over all 256 digits (appendix D")  # 23b: section 5's all-256 table
+    rows = [line.split() for line in nb.printed(cells[at]).splitlines() if re.match(r"\s+[0-3]\s+\d+ %", line)]
     assert [row[-2] for row in rows] == ["8", "23", "33", "53"]
     assert nb.hidden(cells[at + 1]) and "assert cut_left == [8, 23, 33, 53]" in sources[at + 1]
     intro = nb.flat(sources[0])

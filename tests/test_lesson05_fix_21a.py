@@ -42,8 +42,8 @@ def test_cell_30_says_s_sqrt_d_is_1_and_where_the_other_1_4x_comes_from():
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
     at = nb.unique_index(sources, "chain = qk_factor_chain(model, images, labels)")
     printed = nb.printed(cells[at])
-    assert "s sqrt(d) = 1, so the count dQ ~ |M| dO gives 1/459; measured 1/319, 1.4x more" in printed
-    assert "the uniform-attention formula s dO M^T is 1.3 % from autograd's dQ" in printed
+    assert "dQ ~ |M| dO gives 1/459 (s sqrt(d) = 1); measured 1/319, 1.4x more" in printed  # 23b: two lines
+    assert "uniform-A formula: 1.3 % from autograd" in printed
     assert nb.hidden(cells[at + 1]) and 'round(100 * chain["uniform gap"], 1) == 1.3' in sources[at + 1]
     chart = nb.flat(sources[nb.unique_index(sources, "Read the chart left to right")])
     assert "$s\\sqrt d = 1$: the count gives $dQ \\approx \\lvert M\\rvert\\,dO$" in chart

@@ -29,10 +29,10 @@ def test_item_1_most_through_the_mlps_only_in_blocks_0_to_2():
     for text in (intro, answer):
         assert "in this trained MNIST ViT most of that" not in text  # the old claim over every block
     # the printed facts behind it: cut-left 8/23/33/53 % and the 3-checkpoint share range 44..54 % in block 3
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = nb.cells(APPENDIX), nb.sources(APPENDIX)  # 23b: the 8-batch table moved to appendix D
     printed = nb.printed(cells[nb.unique_index(sources, "batch_share = [t_interval(")])
     assert re.search(r"\n    3 .* 53 %\n", printed) and "  block 3: 50 % (3 seeds: 44..54)" in printed
-    check = sources[nb.unique_index(sources, "cut_left = [round(100 * s)")]
+    check = nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "cut_left = [round(100 * s)")]
     assert "assert cut_left == [8, 23, 33, 53]" in check
     assert "all(c < 50 for c in cut_left[:3]) and 45 < cut_left[3] < 60" in check
 
@@ -68,9 +68,9 @@ def test_item_5_the_unmeasured_guess_is_in_appendix_i_only():
 
 
 def test_item_6_the_q_k_gap_ranges_say_what_they_run_over():
-    section_5 = _text(LESSON, "In this one checkpoint the share is above 50 %")
-    assert "over blocks 0-3 it is 8 to 83" in section_5  # 22a: one checkpoint said in words
-    assert "1.7 to 2.8 trained (appendix C), in one checkpoint" in section_5
+    section_5 = _text(LESSON, "**Fresh against trained copies of this architecture** (all 256")
+    assert "at PyTorch's init, 8 to 83 (3 fresh seeds, blocks 0-3)" in section_5  # 23b: the two scopes apart
+    assert "trained, 1.7 to 2.8 (the one shipped checkpoint; appendix C)" in section_5
     assert "  over blocks 0-3: trained 1.7 to 2.8; its own start (seed 0) 8 to 60; 3 fresh seeds 8 to 83" in (
         nb.all_printed(APPENDIX)
     )
@@ -87,7 +87,7 @@ def test_item_4_section_2_states_the_printed_skip_growth():
 def test_item_8_untrained_d_32_against_trained_d_64():
     # 21i (review r21i item 2): the D = 32 / D = 64 contrast mixed width, init, input and training; the lesson now
     # states the same-architecture comparison (3 fresh seeds vs 3 trained checkpoints, all 256 digits) instead
-    section_5 = _text(LESSON, "In this one checkpoint the share is above 50 %")
+    section_5 = _text(LESSON, "**Fresh against trained copies of this architecture** (all 256")
     assert "**Untrained D = 32, trained D = 64:**" not in section_5
     assert "**Fresh against trained copies of this architecture**" in section_5
     assert "50..63 % against 90..96 % in block 0, 5..11 % against 44..54 % in block 3" in section_5

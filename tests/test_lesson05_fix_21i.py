@@ -18,7 +18,7 @@ def _text(path, anchor):
 
 
 def test_item_1_row_shares_print_intervals_and_the_prose_says_about_half():
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = nb.cells(APPENDIX), nb.sources(APPENDIX)  # 23b: moved to appendix D
     at = nb.unique_index(sources, "for per_batch in trained_cut.qkv_row_share_per_chunk]")
     printed = nb.printed(cells[at])
     assert "block 3: q rows 50 % [43, 57]" in printed
@@ -26,7 +26,7 @@ def test_item_1_row_shares_print_intervals_and_the_prose_says_about_half():
     check = sources[at + 1]
     assert nb.hidden(cells[at + 1]) and "min(rows.values()) >= 50" not in check
     assert "q_3.estimate < 50 < q_3.high and 42 < q_3.low < 44" in check  # the unrounded interval
-    text = _text(LESSON, "In this one checkpoint the share is above 50 %")
+    text = _text(APPENDIX, "**For $W_q$ itself**")  # 23b: moved to appendix D
     assert "each get half or more" not in text
     about_half = "the q, k and v rows get about half or more in every block"
     assert about_half + " (the lowest, block 3's q rows: 50 % [43, 57])" in text
@@ -34,13 +34,13 @@ def test_item_1_row_shares_print_intervals_and_the_prose_says_about_half():
 
 def test_item_2_fresh_against_trained_copies_of_one_architecture():
     sources = nb.sources(LESSON)
-    text = _text(LESSON, "In this one checkpoint the share is above 50 %")
+    text = _text(LESSON, "**Fresh against trained copies of this architecture** (all 256")
     summary = _text(LESSON, "## Summary")
     for part in (text, summary):
         assert "trained D = 64" not in part and "untrained D = 32" not in part.lower()
-    assert "the ranges are disjoint in every block." in text  # 22a: no (printed) tags
+    assert "the ranges are disjoint in every block, and" in text  # 23b  # 22a: no (printed) tags
     assert "disjoint in every block" in summary and "90..96 % in block 0" in summary
-    printed = nb.all_printed(LESSON)
+    printed = nb.all_printed(LESSON) + nb.all_printed(APPENDIX)  # 23b: the replicas' lines in appendix D
     for line in ("  block 0: 94 % (3 seeds: 90..96)", "  block 3: 50 % (3 seeds: 44..54)", "50..63 %", "5..11 %"):
         assert line in printed, line
     replica_check = sources[nb.unique_index(sources, "replica_low = [100 * min(")]
@@ -51,7 +51,7 @@ def test_item_2_fresh_against_trained_copies_of_one_architecture():
 def test_item_5_and_4_section_4_points_to_appendix_b_which_holds_the_table_and_the_19x():
     chart = _text(LESSON, "Read the chart left to right")
     assert "Noci" not in chart and "|q, k rows x 10|" not in chart
-    assert "The q/k gap scales roughly as $1/\\text{std}^2$, with wide seed ranges (appendix B)." in chart
+    assert "Appendix B tests the count by scaling block 0's qkv rows ten times." in chart  # 23b
     assert "what makes up the rest is not measured" in chart
     appendix_b = _text(APPENDIX, "count, summed up.**")
     assert "[Noci et al. 2022](https://arxiv.org/abs/2206.03126)" in appendix_b

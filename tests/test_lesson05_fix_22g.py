@@ -13,6 +13,8 @@ APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"
 SOURCES, APP_SOURCES = nb.sources(LESSON), nb.sources(APPENDIX)
 BENCH = nb.NOTEBOOKS.parent / "benchmarks" / "bench_lesson05_fresh_shapes.py"
 
+FRESH_VS_TRAINED = "**Fresh against trained copies of this architecture** (all 256"  # 23b: section 5
+
 
 def _short_answer() -> str:
     return SOURCES[0].split("**The short answer.**")[1].split("**The lesson in five steps**")[0]
@@ -32,12 +34,12 @@ def test_item_1a_cell_0_names_both_measures_and_the_fresh_shape():
 
 def test_item_1a_the_answer_names_the_scope_and_the_standard_shape():
     answer = _answer()
-    assert "Both fresh families have 4 blocks and an MLP 2D wide" in answer
-    assert "in fresh ViT-Ti-shaped models (12 blocks, MLP 4D, timm init; 3 seeds, 64 digits) 84-89 % of block 0's" in (
+    assert "**Fresh, 4 blocks, MLP 2D:**" in answer  # 23b: three bullets
+    assert "fresh ViT-Ti-shaped models (12 blocks, MLP 4D, timm init; 3 seeds, 64 digits): 84-89 % in block 0" in (
         answer
     )
     assert "larger models were not measured" not in answer
-    assert "and trained models of a standard shape were not measured (no pretrained weights offline)" in answer
+    assert "**Not measured:** trained models of a standard shape (no pretrained weights offline)" in answer
 
 
 def test_item_1b_the_stored_run_has_vit_ti_shape_and_matches_the_prose():
@@ -49,7 +51,7 @@ def test_item_1b_the_stored_run_has_vit_ti_shape_and_matches_the_prose():
     assert "first 64 validation digits" in stored["probe"]
     block_0 = [round(100 * run["mlp_share"][0]) for run in stored["runs"]]
     assert (min(block_0), max(block_0)) == (84, 89)
-    section_5 = nb.flat(SOURCES[nb.unique_index(SOURCES, "In this one checkpoint the share is above 50 %")])
+    section_5 = nb.flat(SOURCES[nb.unique_index(SOURCES, FRESH_VS_TRAINED)])
     said = "At ViT-Ti's shape (12 blocks, MLP 4D, timm init; 3 fresh seeds, 64 digits) block 0's share is 84-89 %"
     assert said + " (appendix F)." in section_5
     bench = BENCH.read_text()

@@ -56,7 +56,7 @@ def test_wording_of_round_x():
     assert "Backward meets the head" not in text and "316 counts each row's weight" not in text
     assert (
         "negative if it points against $g$" in text
-        and "and it can be negative, or above 100 % when $g_\\text{cut}$ points against $g$. "
+        and "negative when the MLP-route part points against $g$, and above\n100 % when $g_\\text{cut}$ does. "  # 23b
         "It is the main line's\nmeasure; for the trained model section 5's table adds a plainer one"  # 20c
         in text  # 19a
     )  # 17f
