@@ -86,5 +86,6 @@ def test_item_1_train_here_says_what_and_how_long():
 
 
 def test_item_4_steiner_scale():
-    assert "Steiner et al. (2021) measured it on ImageNet-1k and -21k (14 million images), up to 300 epochs." in SUMMARY
+    assert "Steiner et al. (2021) measured it on ImageNet-1k and -21k (14 million images), up to 300 epochs" in SUMMARY
+    assert "up to 300 epochs: not data this small." in SUMMARY
     assert "suggest it pays with more compute" not in SUMMARY
