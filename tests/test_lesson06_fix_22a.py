@@ -46,8 +46,16 @@ def test_verdict_strings_live_in_clinic_helpers():
     assert "d_head.std(ddof=1) / np.sqrt(len(d_head))" in table_cell  # the arithmetic stays in view
     a, b = [0.30, 0.20, 0.25], [0.40, 0.31, 0.35]
     smaller = paired_seeds(a, b)
-    assert clinic.rise_word(smaller, 1 - 0.05 / 3) == "a smaller rise: a finding (corrected interval below 0)"
-    assert clinic.rise_word(paired_seeds(b, a), 1 - 0.05 / 3) == "a larger rise: a finding (corrected interval above 0)"
+    # 3 seeds: the same verdict, worded "exploratory" (review r23a_06: no 3-seed sign test reaches p < 0.05)
+    assert clinic.rise_word(smaller, 1 - 0.05 / 3) == "a smaller rise: exploratory (corrected interval below 0)"
+    assert (
+        clinic.rise_word(paired_seeds(b, a), 1 - 0.05 / 3) == "a larger rise: exploratory (corrected interval above 0)"
+    )
+    six_a, six_b = [*a, 0.28, 0.22, 0.26], [*b, 0.39, 0.33, 0.36]
+    assert (
+        clinic.rise_word(paired_seeds(six_a, six_b), 1 - 0.05 / 3)
+        == "a smaller rise: a finding (corrected interval below 0)"
+    )
     line = clinic.rise_change_line("label smoothing", smaller, 1 - 0.05 / 3)
     assert line.startswith("label smoothing - neither, the rise: -0.10, 95 % [") and "(3 seeds): a smaller rise" in line
 

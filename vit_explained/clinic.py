@@ -635,13 +635,17 @@ def rate_lines(lr_runs: dict, best: Mapping[str, float], own: dict, vit_test: Se
 def rise_word(change, corrected: float) -> str:
     """Section 3's verdict on a change of the validation loss's rise (a paired a - b over seeds, a loss): when the
     ``corrected`` t-interval excludes 0, "a smaller rise" (below 0) or "a larger rise" (above 0), a finding; else
-    :func:`verdict_word`'s "leans" or "no detectable difference"."""
+    :func:`verdict_word`'s "leans" or "no detectable difference".
+
+    With fewer than 6 seeds the finding is called "exploratory": the t-interval then leans on normality, and even
+    a two-sided sign test with every seed on one side cannot reach p < 0.05 (2 * 0.5**5 = 0.0625)."""
     word = verdict_word(change, corrected)
     if word != "ahead":
         return word
     smaller = change.difference.mean < 0
     side = "below" if smaller else "above"
-    return f"a {'smaller' if smaller else 'larger'} rise: a finding (corrected interval {side} 0)"
+    strength = "a finding" if len(change.difference.values) >= 6 else "exploratory"
+    return f"a {'smaller' if smaller else 'larger'} rise: {strength} (corrected interval {side} 0)"
 
 
 def rise_change_line(name: str, change, corrected: float) -> str:
