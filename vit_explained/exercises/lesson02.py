@@ -880,6 +880,16 @@ def _uncovered(size: int, first_pixels: range, kernel: int) -> list[int]:
     return [pixel for pixel in range(size) if pixel not in covered]
 
 
+# The gaps-only answer and the rounded-up window count give the same list, so one message names both (review r23a_02).
+_MISSED_END = (
+    "you miss the pixels past the last window: the floor drops the last r = (n + 2p - k) mod s of the padded "
+    "side, so when r > p the last r - p image pixels are in no window. Your list holds only the gaps between "
+    "windows (none when stride <= kernel), what one window more would lose: the floor in "
+    "floor((n + 2p - k) / s) + 1 drops a last window that would stick out past the padded side; it is not "
+    "rounded up"
+)
+
+
 def _lost_slips(size: int, kernel: int, stride: int, padding: int) -> list[tuple[str, list[int]]]:
     """Common wrong answers for one side, each with the message that names it."""
     r = (size + 2 * padding - kernel) % stride
@@ -926,11 +936,7 @@ def _lost_slips(size: int, kernel: int, stride: int, padding: int) -> list[tuple
             _uncovered(size, range(0, (size - kernel) // stride * stride + 1, stride), kernel),
         ),
         (
-            "you miss the pixels past the last window: the floor drops the last r = (n + 2p - k) mod s of the padded "
-            "side, so when r > p the last r - p image pixels are in no window. Your list holds only the gaps between "
-            "windows (none when stride <= kernel), what one window more would lose: the floor in "
-            "floor((n + 2p - k) / s) + 1 drops a last window that would stick out past the padded side; it is not "
-            "rounded up",
+            _MISSED_END,
             _uncovered(size, range(-padding, -padding + (windows + (r > 0)) * stride, stride), kernel),
         ),
         (
