@@ -111,7 +111,7 @@ def test_exercise_4_names_the_weights_when_they_are_returned():
 def test_wording_nits():
     text = "\n".join(c.source for c in _cells() if c.cell_type == "markdown")
     assert "where the appendix can tell" not in text
-    assert "At initialisation, for independent $q$, $k$, $1/\\sqrt{d}$" in text
+    assert "At initialisation, for independent unit-variance $q$, $k$ and an i.i.d. normal upstream gradient" in text
     for path in (LESSON, SOLUTIONS):
         cells = _cells(path)
         (stub,) = [c.source for c in cells if c.source.startswith("def attention(q: torch.Tensor")]

@@ -464,6 +464,27 @@ def _matmul_hint(
     return None
 
 
+_IMPLICIT_SOFTMAX = r"Implicit dimension choice for softmax"
+
+
+@contextmanager
+def _quiet_softmax(seen: list[bool]) -> Iterator[None]:
+    """Hold back torch's UserWarning for a softmax called without ``dim=`` (the checker names that slip itself)
+    and append True to ``seen`` if it was raised; every other warning is shown as usual."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("ignore", message=r"The use of `x\.T`", category=UserWarning)
+        warnings.filterwarnings("always", message=_IMPLICIT_SOFTMAX, category=UserWarning)
+        try:
+            yield
+        finally:
+            held = list(caught)
+    for warning in held:
+        if re.match(_IMPLICIT_SOFTMAX, str(warning.message)):
+            seen.append(True)
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+
+
 @contextmanager
 def _quiet_transpose() -> Iterator[None]:
     """Silence torch's UserWarning for ``x.T`` on a tensor that is not 2-D (the checker names that slip itself)."""
@@ -507,7 +528,8 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
         )
         where = f"for {shapes} ({str(dtype).replace('torch.', '')})"
         given = (q.clone(), k.clone(), v.clone())  # the caller's tensors: an answer must leave them as they are
-        with _quiet_transpose():  # k.T on 4-D: the "Not yet" line names it, not torch's deprecation warning
+        implicit_softmax: list[bool] = []  # F.softmax(scores) without dim=: torch picks dim 1 and warns
+        with _quiet_softmax(implicit_softmax):  # k.T on 4-D, no dim=: the "Not yet" line names it, not torch's warning
             answer = _NO_ATTENTION_SHORTCUTS(
                 attention, *given, hint=_hint_first(_matmul_hint, shape=shape, source=source, key_tokens=key_tokens)
             )
@@ -530,6 +552,11 @@ def check_attention(attention: Callable[[torch.Tensor, torch.Tensor, torch.Tenso
         if tuple(result.shape) != shape:
             fail(f"{where} the result has shape {tuple(result.shape)}; it should be (B, h, N_q, d) = {shape}, like q's")
         widened = _keeps_dtype(answer, dtype, where) or widened
+        if implicit_softmax and close(result, (q @ k.transpose(-2, -1) / math.sqrt(head_dim)).softmax(1) @ v):
+            fail(
+                f"{where} your softmax has no dim=, so torch picked dim=1 (its implicit choice for a 4-D tensor), the "
+                "heads axis: each query's weights must sum to 1 over the keys, so pass dim=-1"
+            )
         _compare_attention(result, (q, k, v), heads, expected, where)
     note = (
         " Note: for float32 inputs your result is float64. Wider is accepted here; in real code keep q's dtype "
@@ -847,6 +874,10 @@ def _qkv_slips(weight: torch.Tensor, heads: int) -> dict[str, torch.Tensor]:
         "you swapped the heads and the head width: reshape(d, 3, h, D_in) reads d groups of h rows. The rows come "
         "head by head, so reshape(h, 3, d, D_in), with h = heads": rearrange(
             weight, "(d three h) i -> (three h d) i", three=3, h=heads
+        ),
+        "you read the rows as (d three h): reshape(d, 3, h, D_in) swaps the heads and the head width, so the rows "
+        "come out (three d h). The rows come head by head, so reshape(h, 3, d, D_in), with h = heads": rearrange(
+            weight, "(d three h) i -> (three d h) i", three=3, h=heads
         ),
         "the rows come out (three d h): you moved the head width in front of the heads. Swap only the heads and "
         "the 3: permute(1, 0, 2, 3) of the (h, 3, d, D_in) view": rearrange(

@@ -972,7 +972,12 @@ def plot_softmax_rows(
         grad_ax.set_xlabel(f"the {num_keys} keys, sorted by weight")
     axes[0, 0].set_ylabel("softmax weight")
     axes[1, 0].set_ylabel("gradient at the score")
-    fig.suptitle("One query's softmax row over random keys (spread 1) and what it passes back", fontsize=11)
+    widths = set(head_dims)
+    spread = f"√{head_dims[0]} = {math.sqrt(head_dims[0]):g}" if len(widths) == 1 else "√d"
+    fig.suptitle(
+        f"One query's softmax row and what it passes back: q, k components of spread 1; scores of spread {spread}",
+        fontsize=11,
+    )
     fig.tight_layout()
     return fig
 
