@@ -684,6 +684,8 @@ def _plain_loss_slips(mine: torch.Tensor, logits: tuple[torch.Tensor, ...]) -> N
     flat = teacher.argmax()  # argmax() without dim: one index into the flattened (B x classes) logits
     classes, batch = teacher.shape[-1], teacher.shape[0]
     for label in (flat % classes, flat // classes):  # turned back into a class (or a row) for every image
+        if int(label) >= classes:  # a row index past the last class (B > classes): no cross-entropy reads it
+            continue
         if close(mine, 0.5 * ce(class_logits, labels) + 0.5 * ce(distillation_logits, label.expand(batch))):
             fail(_FLAT_ARGMAX)
     for on_class, on_distillation, which in ((1.0, 0.5, "distillation"), (0.5, 1.0, "class")):
@@ -726,6 +728,52 @@ def _constant_loss(answer: Callable[..., Any], inputs: tuple, mine: torch.Tensor
     except Exception:
         return False
     return other.numel() == 1 and close(other.reshape(()), mine)
+
+
+_LOW_PRECISION = (torch.float16, torch.bfloat16)
+
+
+class _PrecisionSpy(TorchFunctionMode):
+    """Records the float16 / bfloat16 dtypes of every tensor a torch function returns inside the mode."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dtypes: set[torch.dtype] = set()
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        result = func(*args, **(kwargs or {}))
+        for value in result if isinstance(result, (tuple, list)) else (result,):
+            if isinstance(value, torch.Tensor) and value.dtype in _LOW_PRECISION:
+                self.dtypes.add(value.dtype)
+        return result
+
+
+def _low_precision(answer: Callable[..., Any], inputs: tuple) -> str | None:
+    """The low-precision dtype (``'torch.bfloat16'``) ``answer`` computes in on copies of ``inputs``, else ``None``
+    (its errors and warnings ignored: the probe only looks at the dtypes)."""
+    spy = _PrecisionSpy()
+    try:
+        with warnings.catch_warnings(), spy:
+            warnings.simplefilter("ignore")
+            answer(*(x.detach().clone() if isinstance(x, torch.Tensor) else x for x in inputs))
+    except Exception:
+        pass
+    return ", ".join(sorted(str(dtype) for dtype in spy.dtypes)) or None
+
+
+def _precision_slip(answer: Callable[..., Any], inputs: tuple, mine: torch.Tensor, expected: torch.Tensor) -> None:
+    """Fail with a precision message if ``answer`` computes in float16 / bfloat16 and ``mine`` is the right loss to
+    that precision (within 3 %): the formula is right, the dtype is not. Checked before the slip tables, whose
+    tolerance such rounding can cross (a bfloat16 loss once matched a named slip)."""
+    if not close(mine.to(torch.float32), expected, rtol=3e-2, atol=1e-2):
+        return
+    dtype = _low_precision(answer, inputs)
+    if dtype is not None:
+        fail(
+            f"your loss is {mine.item():.4f}, the expected value {expected.item():.4f}: a precision slip. You "
+            f"computed in {dtype} (about 3 significant digits), and your loss matches only to that precision "
+            "(within 3 %). Compute in float32, the logits' own dtype, and check again"
+        )
 
 
 class _ArgmaxAxisSpy(TorchFunctionMode):
@@ -874,7 +922,13 @@ def check_hard_distillation(answer: Callable[..., Any]) -> None:
         if close(mine, expected):
             _check_keeps_gradient(raw, inputs[0], inputs[1])
             continue
-        _name_loss_slip(answer, inputs, mine, (class_logits, distillation_logits, labels, teacher))
+        _precision_slip(answer, inputs, mine, expected)
+        try:
+            _name_loss_slip(answer, inputs, mine, (class_logits, distillation_logits, labels, teacher))
+        except ExerciseFailed:
+            raise
+        except Exception:  # a diagnosis that cannot run on this case never shows the learner its traceback
+            fail(f"your loss is {mine.item():.4f}, the expected value is different; check each term")
     passed("the class head learns the labels and the distillation head learns the teacher's argmax, half and half.")
 
 
@@ -1056,6 +1110,7 @@ def check_soft_distillation(answer: Callable[..., Any]) -> None:
         if close(mine, expected):
             _check_keeps_gradient(raw, inputs[0], inputs[1])
             continue
+        _precision_slip(answer, (*inputs, tau, lam), mine, expected)
         if _log_probabilities_as_target(answer, inputs, tau, lam):
             fail(
                 f"{where}: your loss is {mine.item():.4f}: F.kl_div's target is log-probabilities, so pass "
