@@ -46,8 +46,12 @@ def test_item1_the_8x8_column_reading_is_reported_with_the_whole_table_corrected
     assert "+0.19 [-0.01, +0.40]: positive, not detected once corrected for the 20 intervals" in _reading_20()
     summary = next(nb.source(c) for c in nb.cells(LESSON) if nb.source(c).startswith("## Summary"))
     assert (
-        "this one run's smaller spread" not in summary
-        and "(8 x 8 canvas: seeds 0 and 1 yes, seed 2 undecided, its interval holding 0)" in summary
+        "this one run's smaller spread" not in summary  # 23c: the per-table families named in the summary
+        and (
+            "seed 0, the prediction's source, lost under appendix A's stricter correction; "
+            "seed 1 barely; seed 2 undecided)"
+        )
+        in summary
     )
     assert "+0.19 [+0.01, +0.38]" in nb.flat(nb.all_text(APPENDIX))  # 20e: the pooled reading lives in appendix A
     cells = nb.cells(APPENDIX)

@@ -67,7 +67,12 @@ def test_the_confirmatory_cell_prints_four_verdicts_and_the_summary_states_them(
     assert len(lines) == 4 and all(line.endswith(("-> confirmed", "-> not confirmed")) for line in lines)
     summary = _summary()
     assert (
-        "(8 x 8 canvas: seeds 0 and 1 yes, seed 2 undecided, its interval holding 0)" in summary
+        # 23c: the per-table families named in the summary
+        (
+            "seed 0, the prediction's source, lost under appendix A's stricter correction; "
+            "seed 1 barely; seed 2 undecided)"
+        )
+        in summary
     )  # 20e: one plain sentence
     # the exploratory tables: both readings, never only the favourable one (20e: in appendix A)
     assert "read as one family of 20, rows in 3 of 5 and columns in none" in nb.flat(nb.all_text(APPENDIX))

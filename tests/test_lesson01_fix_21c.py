@@ -54,7 +54,10 @@ def test_section_6_prints_and_titles_seed_0_beside_the_new_runs() -> None:
     assert "new run, seed 2, same column - neither: +0.150 [-0.007, +0.334]" in out
     assert "(0.433, 0.208, 0.654)" in nb.source(cells[at + 1]) and nb.hidden(cells[at + 1])
     prose = nb.flat(nb.source(cells[at + 2]))
-    assert "same-column ones on seeds 0 and 1" in prose and "in many also down its column" not in prose  # 22c
+    assert (
+        "same-column ones on seed 0, the prediction's source, and barely on seed 1" in prose
+        and "in many also down its column" not in prose
+    )  # 22c
 
 
 def test_uva_and_one_d_sentences_say_what_the_sources_do() -> None:

@@ -59,7 +59,14 @@ def test_item2_multiples_of_the_stride_with_an_8_px_shift_printed_and_checked() 
 
 def test_item3_the_summary_names_three_seeds_as_the_printed_intervals_say() -> None:
     summary = _cell("## Summary")
-    assert "(8 x 8 canvas: seeds 0 and 1 yes, seed 2 undecided, its interval holding 0)" in summary
+    assert (
+        # 23c: the per-table families named in the summary
+        (
+            "seed 0, the prediction's source, lost under appendix A's stricter correction; "
+            "seed 1 barely; seed 2 undecided)"
+        )
+        in summary
+    )
     assert "not shown" not in summary
     cells = nb.cells(LESSON)
     out = nb.printed(cells[nb.unique_index(nb.sources(LESSON), "confirm = {}")])

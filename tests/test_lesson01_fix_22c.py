@@ -77,7 +77,7 @@ def test_the_summary_claims_closeness_and_the_matched_contrast_only() -> None:
     assert "same-row positions come out alike in every table" not in summary
     said = "its interval holding 0). Closeness alone gives both; at equal distance rows beat columns on seed 2 only."
     assert said in _cell("### Section 6's readings beyond the nearest neighbours", APPENDIX)  # 23b: moved
-    assert "its interval holding 0); closeness alone gives both (appendix A)." in summary
+    assert "seed 2 undecided); closeness alone gives both." in summary  # 23c: appendix A named in the bracket
 
 
 # --- item 2: Table 8 --------------------------------------------------------------------------------------------------

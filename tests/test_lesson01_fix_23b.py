@@ -107,8 +107,11 @@ def test_fine_tuning_after_the_resize_is_named_as_untested() -> None:
 
 
 def test_the_two_prose_fixes() -> None:
-    assert "A correlation or a picture would not catch the slip; we compare the numbers themselves." in _cell(
-        "The conv kernel **is** the `Linear` weight"
+    assert (
+        "A high correlation, or a glance at the tokens, would not catch it; comparing the numbers does."
+        in _cell(  # 23c
+            "The conv kernel **is** the `Linear` weight"
+        )
     )
     assert "So the checks here, and exercise 4's checker" not in nb.flat(nb.all_text(LESSON))
     source = nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "In plain words: the patch cut follows only")]

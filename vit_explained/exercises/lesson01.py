@@ -938,4 +938,20 @@ def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor]
             right_for = right_for or case
             continue
         _diagnose_z0(answer, inputs, case)
-    passed("your z0 is Eq. 1's input: the class token in front of every image's patch tokens, then the table added.")
+    said = "your z0 is Eq. 1's input: the class token in front of every image's patch tokens, then the table added."
+    if _z0_keeps_grad(build_z0) is False:
+        said += (
+            " Keep it differentiable: from inputs that need gradients your z0 carries none (a .detach()?), so "
+            "training could not learn the class token or the table."
+        )
+    passed(said)
+
+
+def _z0_keeps_grad(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> bool | None:
+    """Whether z0 built from inputs that require gradients still carries one; None when the probe cannot tell."""
+    inputs = tuple(tensor.requires_grad_() for tensor in _z0_inputs(2, 3, 4, torch.Generator().manual_seed(3)))
+    try:
+        answer = build_z0(*inputs)
+    except Exception:  # e.g. a detour through numpy, which refuses tensors that need gradients
+        return None
+    return answer.requires_grad if isinstance(answer, torch.Tensor) else None
