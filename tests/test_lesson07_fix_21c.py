@@ -73,11 +73,18 @@ def test_table_7s_hard_patch_row_is_flagged_where_its_2_0_is_quoted():
     quoted = section_6.split("the T2T module is 2.0 points above hard patches")[1][:140]
     # r21g item 5: the flag moved from a parenthesis to a footnote marked where the 2.0 is quoted
     assert quoted.startswith("², ")
-    assert "² That row's 21.1M and 4.2G do not reproduce: 21.47M and 4.54G by the appendix's recount." in section_6
+    # 23c (review r23b item 2): the appendix's recount reproduces the 21.1M without the stem and table
+    assert (
+        "² That row's 21.1M matches a count without the stem and position table; its 4.2G does not reproduce"
+        " (4.54G, appendix)." in section_6
+    )
     appendix = nb.flat(nb.all_text(APPENDIX))
     assert "21.47M and 4.54G" in appendix  # the recount the sentence points to
     summary = _section("## Summary")
-    assert "(one run each); that row's sizes do not reproduce." in summary
+    assert (
+        "(one run each); that row's 21.1M matches a count without the stem and position table, its 4.2G does not"
+        " reproduce." in summary
+    )
 
 
 def test_the_convolution_stem_and_the_qk_scale_are_named_with_links():
