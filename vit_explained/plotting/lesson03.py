@@ -916,6 +916,23 @@ def init_saturation_lines(inits: Sequence[str], seeds: Sequence[int] = (0, 1, 2)
     return "\n".join(lines), shares
 
 
+def _zoom_tiny_gradient(grad_ax, sorted_gradient, top: float) -> None:
+    """An inset on the heaviest keys when a panel's gradient is too small to see on the shared axis (below
+    ``top / 20``), so "tiny" is not read as "absent"."""
+    largest = float(sorted_gradient.abs().max())
+    if not 0 < largest < top / 20:
+        return
+    shown = min(len(sorted_gradient), 20)
+    inset = grad_ax.inset_axes((0.4, 0.1, 0.56, 0.66))
+    inset.bar(np.arange(shown), sorted_gradient[:shown].numpy(), width=1.0, color="black")
+    inset.axhline(0, color="grey", linewidth=0.6)
+    inset.set_ylim(-1.2 * largest, 1.2 * largest)
+    inset.set_yticks([-largest, 0, largest], [f"{-largest:.0e}", "0", f"{largest:.0e}"])
+    inset.set_title(f"zoom x{top / largest:.0f}: the {shown} heaviest keys", fontsize=8)
+    inset.set_xticks(range(0, shown, 5))
+    inset.tick_params(labelsize=7)
+
+
 def plot_softmax_rows(
     head_dims: Sequence[int] = (4, 64),
     num_keys: int = 197,
@@ -958,17 +975,7 @@ def plot_softmax_rows(
             f"{visible} of {num_keys} entries above 1/10 of its max",
             fontsize=9,
         )
-        largest = float(gradient.abs().max())
-        if 0 < largest < top / 20:  # too small to see on the shared axis: zoom in, so "tiny" is not read as "absent"
-            shown = min(num_keys, 20)
-            inset = grad_ax.inset_axes((0.4, 0.1, 0.56, 0.66))
-            inset.bar(np.arange(shown), gradient[order][:shown].numpy(), width=1.0, color="black")
-            inset.axhline(0, color="grey", linewidth=0.6)
-            inset.set_ylim(-1.2 * largest, 1.2 * largest)
-            inset.set_yticks([-largest, 0, largest], [f"{-largest:.0e}", "0", f"{largest:.0e}"])
-            inset.set_title(f"zoom x{top / largest:.0f}: the {shown} heaviest keys", fontsize=8)
-            inset.set_xticks(range(0, shown, 5))
-            inset.tick_params(labelsize=7)
+        _zoom_tiny_gradient(grad_ax, gradient[order], top)
         grad_ax.set_xlabel(f"the {num_keys} keys, sorted by weight")
     axes[0, 0].set_ylabel("softmax weight")
     axes[1, 0].set_ylabel("gradient at the score")
