@@ -95,3 +95,62 @@ def test_a_float32_class_head_slip_is_still_named():
 def test_right_soft_losses_still_pass(answer, capsys):
     lesson09.check_soft_distillation(answer)
     assert capsys.readouterr().out.startswith("Correct!")
+
+
+# --- MAJOR 3: the soft-vs-hard contrast names its loss weights and is exploratory --------------------------------
+
+
+def test_the_8_epoch_soft_contrast_is_exploratory_and_names_the_loss_weights_it_prints():
+    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
+    eight = nb.unique_index(sources, "**In 8-epoch runs**")
+    text = nb.flat(sources[eight])
+    assert "Exploratory, one confound untested: its KL term weighs $\\lambda\\tau^2 = 4.5$, its class term 0.5" in text
+    assert "(hard: 0.5 each)." in text and "8-epoch students at ~43 % validation accuracy; cause untested" in text
+    printed = nb.printed(cells[eight + 1])
+    assert (
+        "loss weights: hard 0.5 and 0.5; soft at tau = 3, class term 1 - lam = 0.5, KL term lam * tau² = 4.5" in printed
+    )
+    check = sources[eight + 2]
+    assert nb.hidden(cells[eight + 2]) and "assert (1 - lam, lam * 3**2) == (0.5, 4.5)" in check
+    assert "soft_distillation_loss(x, x, y, t, tau=3.0), 0.5 * F.cross_entropy(x, y) + 4.5 * kl)" in check
+    # the soft arms ran the package's loss at tau = 3 and its default lam (no lam passed)
+    bench = (nb.ROOT / "benchmarks" / "bench_lesson09_relabel.py").read_text()
+    assert "functools.partial(distill.soft_distillation_loss, tau=SOFT_TAU.get(loss, 1.0))" in bench
+    assert 'SOFT_TAU = {"soft": 1.0, "soft-tau3": 3.0}' in bench
+
+
+def test_bullet_5_is_the_finding_and_a_pointer_and_the_main_path_did_not_grow():
+    sources = nb.sources(LESSON)
+    summary = sources[nb.unique_index(sources, "## Summary")]
+    bullet = next(nb.flat(b) for b in summary.split("\n- ")[1:] if b.startswith("A second head with its own target"))
+    assert "(section 3: exploratory; 8-epoch runs, 3 seeds;" in bullet
+    assert "78, 80 and 81" not in bullet and "44 to 53 %" not in bullet  # the evidence stays in section 3
+    assert len(bullet.split()) <= 62, len(bullet.split())  # was 110; the old pins keep 5 facts in it
+    main = nb.main_path(LESSON)
+    assert len(main) <= 54 and nb.markdown_words(main) <= 2852, (len(main), nb.markdown_words(main))
+
+
+# --- 4: section references; 7: timm ranges -----------------------------------------------------------------------
+
+
+def test_section_references_point_at_the_sections_that_hold_the_formula_and_the_claims():
+    exercise = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "### Exercise 2b")])
+    assert "Return section 3's $\\mathcal{L}_\\text{soft}$" in exercise and "section 2's" not in exercise
+    formulas = nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "$$\\mathcal{L}_\\text{soft} =")]
+    assert formulas.startswith("## 3 ·")
+    appendix = nb.flat(nb.all_text(APPENDIX))
+    assert "Does the soft loss (section 3: the distillation head matches" in appendix
+    assert (
+        "Four of the paper's claims, with its evidence (the first two quoted in section 3, the last in section 1)"
+        in appendix
+    )
+    assert "Four of section 2's claims" not in appendix and "soft loss (section 2" not in appendix
+
+
+def test_timm_ranges_say_newer_releases_were_not_checked():
+    lesson = nb.flat(nb.all_text(LESSON))
+    assert "timm's distilled DeiT (0.6.5 to 1.0.28; newer unchecked)" in lesson  # v0.6.5's deit.py read
+    assert "as timm 1.0.26 to 1.0.28 do (newer unchecked; appendix A)" in lesson
+    assert "(timm 0.9.0 to 1.0.28; newer not checked)" in lesson
+    appendix = nb.flat(nb.all_text(APPENDIX))
+    assert "Releases after 1.0.28 were not checked." in appendix and "0.6.7 to 1.0.28" not in appendix
