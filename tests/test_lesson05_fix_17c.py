@@ -44,7 +44,7 @@ def test_the_answer_states_the_trained_shares():
 def test_share_picture_and_definition_before_the_first_table():
     sources = _sources()
     # 19a: one share measure in the main line; the picture (share and change) moved to appendix D
-    table = _at(sources, "print(freeze_cut_table(changes, with_change=False")
+    table = _at(sources, "freeze_cut_table(changes, with_change=False")
     assert "**The MLP share**" in sources[table - 1]
     assert "negative when the MLP-route part points against $g$" in sources[table - 1]
     picture = _at(sources, "plot_share_arrows({")

@@ -81,7 +81,7 @@ def test_share_sentence_model_sentence_and_seed_range():
     sources = _sources()
     text = "\n".join(sources)
     share_words = "0 % when the MLP-route part adds nothing along $g$, negative when the MLP-route part points "
-    share_words += "against $g$, and above\n100 % when $g_\\text{cut}$ does. It is the main line's"  # 20c; 23b
+    share_words += "against $g$, and above\n100 % when $g_\\text{cut}$ does. The tables below also give"  # 20c; 23c
     assert share_words in text  # 19a
     assert "sections 1-4 and the first half of section 5" in text  # round 18b; 21a: once, in cell 3's two models
     assert "timm's init (std 0.02)" not in text and "timm 1.0.28's init (std 0.02)" in text

@@ -147,4 +147,5 @@ def test_the_share_definition_names_the_second_main_line_measure():
     sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     text = nb.flat(sources[nb.unique_index(sources, "**The MLP share**")])
     assert "It is the one measure the main line uses" not in text
-    assert "section 5's table adds a plainer one, what is left with every MLP route cut" in text
+    # 23c: the small-model table (section 5) now prints it too
+    assert "The tables below also give the length left after the cut, $\\lVert g_\\text{cut}\\rVert" in text

@@ -23,4 +23,5 @@ def test_the_answer_counts_the_own_blocks_mlp():
 
 def test_lower_patch_tokens_get_gradient_as_queries_too():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "Lower down, the patch tokens")])
-    assert "further down, as queries too" in text and "only back through the attention of the blocks above" not in text
+    assert "from block 2 down, as queries too" in text  # 23c: was "further down"
+    assert "only back through the attention of the blocks above" not in text

@@ -35,7 +35,8 @@ def test_the_appendices_moved_to_their_own_notebook():
 def test_the_main_path_is_shorter():
     main = _main_path(LESSON)
     words = sum(len(nb.source(c).split()) for c in main if c["cell_type"] == "markdown")
-    assert len(main) <= 39 and words <= 2600, (len(main), words)  # before: 39 visible cells, 2,982 words
+    # before: 39 visible cells, 2,982 words; 23c brief: 40 cells
+    assert len(main) <= 40 and words <= 2600, (len(main), words)
 
 
 def test_cell_30_says_s_sqrt_d_is_1_and_where_the_other_1_4x_comes_from():

@@ -95,4 +95,4 @@ def test_the_main_path_shrinks():
     visible = [c for c in nb.cells(LESSON) if not c["metadata"].get("jupyter", {}).get("source_hidden")]
     end = next(i for i, c in enumerate(visible) if nb.source(c).startswith("## Summary"))
     words = sum(len(nb.source(c).split()) for c in visible[:end] if c["cell_type"] == "markdown")
-    assert end <= 39 and words <= 2461, (end, words)
+    assert end <= 40 and words <= 2461, (end, words)  # 23c brief: 40

@@ -30,7 +30,9 @@ def test_item_1_the_answer_is_two_sentences_and_one_printed_table():
     )  # 22c: "through the MLPs" named, as the sentence before now speaks of every branch
     cells = nb.cells(LESSON)
     at = nb.unique_index(SOURCES, 'print("trained MNIST ViT, one checkpoint (4 blocks, D = 64), 256 validation')
-    assert at == nb.unique_index(SOURCES, "**Answer to the question:**") + 1
+    # 23c: the route table moved into section 5, after its prose and before the Summary
+    assert at == nb.unique_index(SOURCES, "**Which branches above carried it?**") + 1
+    assert at < nb.unique_index(SOURCES, "## Summary")
     printed = nb.printed(cells[at])
     assert "block | ||g_cut|| / ||g|| | MLP share | 3-run range" in printed  # 22c: all 256 at once, every column
     assert "    0 |              8 % |      96 % |     90..96 % |" in printed

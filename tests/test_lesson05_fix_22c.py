@@ -24,7 +24,9 @@ def _answer() -> str:
 
 def test_item_1_the_answer_table_measures_the_overlap_of_mlp_and_attention_routes():
     at = nb.unique_index(SOURCES, "routes = route_overlap(load_mnist_vit, val_images, val_labels)")
-    assert at == nb.unique_index(SOURCES, "**Answer to the question:**") + 1
+    # 23c: the route table moved into section 5, after its prose and before the Summary
+    assert at == nb.unique_index(SOURCES, "**Which branches above carried it?**") + 1
+    assert at < nb.unique_index(SOURCES, "## Summary")
     printed = nb.printed(CELLS[at])
     header = "block | ||g_cut|| / ||g|| | MLP share | 3-run range | own-MLP share"  # 23b: two narrower tables
     assert header in printed and "block | higher-attention share | no branch: ||g_kept|| / ||g||" in printed

@@ -46,7 +46,7 @@ def test_section_5_leads_with_the_answer_and_prints_the_seed_ranges():
         "**In short: freeze the MLPs and the qkv gradients are unchanged; cut the MLP route and they change.**"
         in (sources[section_5].split("\n\n")[1])
     )
-    table = _outputs(_cells()[at("print(freeze_cut_table(changes, with_change=False")])  # 19a: the share only
+    table = _outputs(_cells()[at("freeze_cut_table(changes, with_change=False")])  # 19a: the share only
     # round 17d: the 5 seeds' range is a secondary number, not in the table; round 18a: printed in a visible cell,
     # its asserts folded
     assert "cut: MLP share over 5 seeds" not in table

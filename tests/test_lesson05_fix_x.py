@@ -57,6 +57,6 @@ def test_wording_of_round_x():
     assert (
         "negative if it points against $g$" in text
         and "negative when the MLP-route part points against $g$, and above\n100 % when $g_\\text{cut}$ does. "  # 23b
-        "It is the main line's\nmeasure; for the trained model section 5's table adds a plainer one"  # 20c
+        "The tables below also give the length left after the cut,\n$\\lVert g_\\text{cut}\\rVert"  # 20c; 23c
         in text  # 19a
     )  # 17f
