@@ -84,7 +84,7 @@ def test_5_to_9_wording_items():
     text = " ".join(nb.flat(nb.source(c)) for c in cells if c["cell_type"] == "markdown")
     assert "`k - 2p = 7 - 2·2 = 3` and `3 - 2·1 = 1`" in text and "7 - 4 = 3 and 3 - 2 = 1" not in text
     short = nb.source(cells[_at("In short: a split whose kernel")])
-    assert "\n\nOther splits can be a window off" in short  # the paragraph split
+    assert "\n\nWith `k - 2p > s` the floor is -2 or less" in short  # the paragraph split (r23c: the case named)
     assert "overlapping windows hold a short one whole." in text  # the section 3 lead claims no more than it shows
     assert "centre-cropped to a 3:5 aspect ratio (height : width), then resized to 60 x 100" in text
     assert "resized with its proportions kept" not in text

@@ -969,10 +969,12 @@ def _index_slips(size: int, kernel: int, stride: int, padding: int) -> list[tupl
 
 
 def _pixel_list(result: object, asked: str) -> list[int]:
-    """The answer as a sorted list of ints: a list, tuple, set, range, tensor or array of whole numbers."""
+    """The answer as a sorted list of ints: a list, tuple, set, range, or 1-D tensor or array of whole numbers."""
     if _is_mask(result):
         fail(f"{asked} you returned a mask (True or False for each pixel); return the indices of the lost pixels")
     if isinstance(result, (torch.Tensor, np.ndarray)):
+        if result.ndim > 1:  # review r23c: a 2-D answer is not read as its flattened values
+            fail(f"{asked} return a 1-D list of pixel indices, not a tensor or array of shape {tuple(result.shape)}")
         result = result.reshape(-1).tolist()
     if isinstance(result, (int, float, np.integer)) or not hasattr(result, "__iter__"):
         fail(f"{asked} you returned {_describe(result)}; return the lost pixels themselves (a list of indices)")

@@ -822,7 +822,8 @@ def plot_t2t_module(
     height: int = 224, width: int = 224, channels: int = 3, *, token_dim: int = 64, embed_dim: int = 384
 ) -> Figure:
     """The T2T module as a block diagram: soft split -> token transformer (to ``token_dim``) -> reshape,
-    twice, then a third soft split and the ``Linear`` to ``embed_dim``. Every box is labelled with its
+    twice, then a third soft split and the ``Linear`` to ``embed_dim``, as in T2T-ViT_t (T2T-ViT's Performer token
+    layers give the same shapes); the title names the variant. Every box is labelled with its
     output shape for a ``height x width x channels`` image, computed by :func:`vit_explained.t2t_chain`; a
     legend says which colours hold learned weights."""
     stages = t2t_chain(height, width, channels, token_dim)
@@ -852,9 +853,14 @@ def plot_t2t_module(
                "tab:orange": "token transformer (learned)", "tab:green": "Linear (learned)"}  # fmt: skip
     handles = [MplPatch(facecolor=color, edgecolor="black", alpha=0.6, label=label) for color, label in meaning.items()]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=10, frameon=False)
+    variant = (  # the token layers drawn are token transformers (tokens_type='transformer', the _t models)
+        "T2T-ViT_t-14; T2T-ViT-14 uses Performers, same shapes"
+        if (token_dim, embed_dim) == (64, 384)
+        else "token transformers as in T2T-ViT_t; T2T-ViT uses Performers, same shapes"
+    )
     ax.set_title(
-        f"The T2T module for an image of {height} x {width} x {channels} (below each box: its output, tokens x width "
-        "or rows x cols x channels); it replaces ViT's patches and patch-token Linear\n"
+        f"The T2T module ({variant}) for an image of {height} x {width} x {channels}\n(below each box: its output, "
+        "tokens x width or rows x cols x channels); it replaces ViT's patches and patch-token Linear. "
         "Brackets: the T2T paper's terms (Sec. 3.1)",
         fontsize=10.5,
     )
