@@ -83,7 +83,7 @@ def test_section_9_states_the_measured_peak_move_and_never_reads_the_classifier(
     assert "peaks[0] == (2, 4)" in nb.sources(LESSON)[_at("the 7's peak moves from patch (2, 4) to (4, 3)")]
     # 23b: section 9 opens with Adebayo et al.'s idea; the verdict, after the rule, says what rollout ignores
     assert "rollout never reads the classifier (ρ +1.00, its floor)" in _text("**Verdict** (ρ over 32 digits")
-    assert "rollout is insensitive to the classifier, not blocks 2-3" in _text("## Summary")  # 22i, 23b
+    assert "rollout never reads the classifier (ρ 1.00); blocks 2-3 re-drawn change it" in _text("## Summary")  # 23c
 
 
 def test_section_5_gives_chance_beside_half():

@@ -12,6 +12,11 @@ from tests import _notebook as nb
 
 LESSON = nb.NOTEBOOKS / "08_attention_maps.ipynb"
 APPENDIX = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
+FAMILY_8 = "By the rule, read as a family of 8 at 99.4 % (Bonferroni)"  # 23c: appendix I's moved verdict
+SUMMARY_9_RULE = (
+    "the gradient-weighted map at once. By the rule (plain ρ against another digit's map) both move only from"
+    " blocks 1-3."
+)
 
 
 def _text(text: str, path=LESSON) -> str:
@@ -47,7 +52,8 @@ def test_summary_section_9_follows_appendix_i():
     bullet = next(line for line in summary.splitlines() if line.startswith("- **9 · Sanity check**"))
     assert "stays nearer the trained map until blocks 2-3" not in bullet
     # 21j: the referent and the draws named
-    assert "yet is nearer at the classifier step by plain ρ; by centred ρ, undecided." in bullet  # 22i, 23b
+    assert SUMMARY_9_RULE in bullet  # 22i, 23b; 23c: the rule named for the move only
+    assert "by plain ρ; by centred ρ, undecided" in _text(FAMILY_8, APPENDIX)  # 23c: appendix I
     draws = _text("Draw by draw (moved from the lesson's verdict)", APPENDIX)
     assert "on\n  8 of 10 draws" in nb.sources(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "Draw by draw")]
     assert "with blocks 2-3 on none" in draws

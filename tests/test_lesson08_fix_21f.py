@@ -13,6 +13,11 @@ from vit_explained.exercises import ExerciseFailed, lesson08
 
 LESSON = nb.NOTEBOOKS / "08_attention_maps.ipynb"
 APPENDIX = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
+FAMILY_8 = "By the rule, read as a family of 8 at 99.4 % (Bonferroni)"  # 23c: appendix I's moved verdict
+SUMMARY_9_RULE = (
+    "the gradient-weighted map at once. By the rule (plain ρ against another digit's map) both move only from"
+    " blocks 1-3."
+)
 
 
 def _at(text: str, path=LESSON) -> int:
@@ -67,9 +72,10 @@ def test_section_9_states_both_verdicts_and_prints_the_rule():
     verdict = nb.flat(nb.sources(LESSON)[_at("**Verdict** (ρ over 32 digits")])
     assert "Against the noise floor" in verdict and "By the rule (paired lines above)" in verdict
     # 22c: the rule corrected (a gap whose interval holds 0 is undecided, not moved) and read as a family of 8
-    assert "has not moved at the classifier step (+0.067 [+0.026, +0.112]: still closer)" in verdict
-    assert "not detectably closer (undecided; blocks 2-3: -0.004 [-0.057, +0.051])" in verdict
-    assert "rollout -0.033 [-0.047, -0.021]" in verdict and "borderline" not in verdict
+    family = nb.flat(nb.sources(APPENDIX)[_at(FAMILY_8, APPENDIX)])  # 23c: moved to appendix I
+    assert "has not moved at the classifier step (+0.067 [+0.026, +0.112]: still closer)" in family
+    assert "not detectably closer (undecided; blocks 2-3: -0.004 [-0.057, +0.051])" in family
+    assert "rollout -0.033 [-0.047, -0.021]" in family and "borderline" not in verdict
     opening = nb.flat(nb.sources(LESSON)[_at("## 9 · Sanity check")])
     assert "the gradient-weighted map changes at once." not in opening
     assert "changes beyond noise at once" in nb.flat(nb.sources(LESSON)[_at("**Verdict** (ρ over 32")])  # 22c, 23b
@@ -78,7 +84,7 @@ def test_section_9_states_both_verdicts_and_prints_the_rule():
     assert "Both maps have moved from blocks 1-3" in verdict
     summary = nb.flat(nb.sources(LESSON)[_at("## Summary")])
     # 21j: the referent named
-    assert "the gradient-weighted map changes beyond noise, yet is nearer at the classifier step by plain ρ" in summary
+    assert "(centred ρ 0.70, floor 0.96), " + SUMMARY_9_RULE in summary  # 23c
 
 
 def test_section_11_names_max_and_mean():

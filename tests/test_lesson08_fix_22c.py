@@ -10,14 +10,16 @@ from __future__ import annotations
 from tests import _notebook as nb
 
 LESSON = nb.NOTEBOOKS / "08_attention_maps.ipynb"
+APPENDIX = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
+FAMILY_8 = "By the rule, read as a family of 8 at 99.4 % (Bonferroni)"  # 23c: appendix I's moved verdict
 
 
-def _at(text: str) -> int:
-    return nb.unique_index(nb.sources(LESSON), text)
+def _at(text: str, path=LESSON) -> int:
+    return nb.unique_index(nb.sources(path), text)
 
 
-def _text(text: str) -> str:
-    return nb.flat(nb.sources(LESSON)[_at(text)])
+def _text(text: str, path=LESSON) -> str:
+    return nb.flat(nb.sources(path)[_at(text, path)])
 
 
 def test_peaked_is_defined_and_not_one_patch():
@@ -42,7 +44,8 @@ def test_section_9_rule_undecided_not_moved_and_read_as_a_family():
     assert "A gap whose interval holds 0 is undecided, not moved." in rule
     assert "at least as far from the trained map as another digit's map" not in rule
     cells = nb.cells(LESSON)
-    at = _at("family_gaps = {")
+    cells = nb.cells(APPENDIX)  # 23c: the family moved to appendix I
+    at = _at("family_gaps = {", APPENDIX)
     out = nb.printed(cells[at])
     assert "< 0 or no gap: moved" not in out and "then the family's 99.4 %" in out
     assert "-0.004 [-0.043, +0.034]   99.4 %: [+0.056, +0.066] / [-0.057, +0.051]" in out
@@ -50,7 +53,8 @@ def test_section_9_rule_undecided_not_moved_and_read_as_a_family():
     check = nb.source(cells[at + 1])
     assert nb.hidden(cells[at + 1]) and 'fam["classifier + blocks 2-3"][1] == (-0.004, -0.057, 0.051)' in check
     verdict = _text("**Verdict** (ρ over 32 digits")
-    assert "By the rule (paired lines above), read as a family of 8 at 99.4 % (Bonferroni)" in verdict
+    assert "By the rule (paired lines above)" in verdict and "The 8 lines as one Bonferroni family" in verdict  # 23c
+    assert "has not moved at the classifier step (+0.067 [+0.026, +0.112]" in _text(FAMILY_8, APPENDIX)  # 23c
     assert "counts as moved" not in verdict and "borderline" not in verdict
     assert "Both maps have moved from blocks 1-3" in verdict
     headline = _text("## 9 · Sanity check") + _text("**Verdict** (ρ over 32 digits")  # 23b: verdict after the rule

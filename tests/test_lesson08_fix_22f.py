@@ -14,14 +14,20 @@ from vit_explained.vit import ViT
 from vit_explained.widgets.lesson08 import maps_explorer
 
 LESSON = nb.NOTEBOOKS / "08_attention_maps.ipynb"
+APPENDIX = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
+FAMILY_8 = "By the rule, read as a family of 8 at 99.4 % (Bonferroni)"  # 23c: appendix I's moved verdict
+SUMMARY_9_RULE = (
+    "the gradient-weighted map at once. By the rule (plain ρ against another digit's map) both move only from"
+    " blocks 1-3."
+)
 
 
-def _at(text: str) -> int:
-    return nb.unique_index(nb.sources(LESSON), text)
+def _at(text: str, path=LESSON) -> int:
+    return nb.unique_index(nb.sources(path), text)
 
 
-def _text(text: str) -> str:
-    return nb.flat(nb.sources(LESSON)[_at(text)])
+def _text(text: str, path=LESSON) -> str:
+    return nb.flat(nb.sources(path)[_at(text, path)])
 
 
 def _bullet(start: str) -> str:
@@ -37,7 +43,7 @@ def test_summary_numbers_are_printed_or_point_to_their_appendix():
     heads, sanity = _bullet("- **5 · Heads**"), _bullet("- **9 · Sanity check**")
     classes = _bullet("- **12 · Classes**")
     assert "12 to 18 points" not in heads and "each head's gap to its most frequent key: appendix D" in heads  # 22i
-    assert "most of 10" not in sanity and "at the classifier step by plain ρ; by centred ρ, undecided" in sanity
+    assert "most of 10" not in sanity and SUMMARY_9_RULE in sanity  # 23c
     assert "Appendix K's reference" not in classes
     assert "One reference, the next closest call's map, sits at 0.40" in classes
     printed = _main_printed()
@@ -64,19 +70,19 @@ def test_section_9_two_words_for_two_things():
 
 
 def test_rollout_verdict_has_the_centred_rho_beside_it():
-    cells = nb.cells(LESSON)
-    at = _at("family_gaps = {")
+    cells = nb.cells(APPENDIX)  # 23c: the centred lines moved to appendix I; the lesson keeps the floor
+    at = _at("family_gaps = {", APPENDIX)
     printed = nb.printed(cells[at])
     # 23b: every centred step printed; the reference is the 31 other digits averaged, as for plain ρ
-    assert "centred ρ, first draw (appendix I)" in printed
+    assert "centred ρ, first draw;" in printed
     assert "  classifier + blocks 1-3  0.10, 95 % interval [0.04, 0.16]" in printed
-    references = nb.printed(cells[_at("am.noise_floor(")])
+    references = nb.printed(nb.cells(LESSON)[_at("am.noise_floor(")])
     assert "centred ρ (each set's mean map removed):" in references
-    assert "  other digits (the 31 others, mean): 0.05, 95 % interval [0.03, 0.06] (n = 32)" in references
+    assert "  other digits (the 31 others, mean): 0.05, 95 % interval [0.03, 0.06] (n = 32)" in printed
     check = nb.source(cells[at + 1])
     assert nb.hidden(cells[at + 1]) and "== [1.00, 0.92, 0.70, 0.10]" in check
     assert "assert g13.low < 0 < g13.high" in check  # blocks 1-3: at the other digits' level
-    verdict = _text("**Verdict** (ρ over 32 digits")
+    verdict = _text(FAMILY_8, APPENDIX)
     assert 'Rollout\'s "moved" rests on a reference of one shared layout (0.92' in verdict
     assert "rollout with blocks 1-3 re-drawn is at a different digit's level, +0.10" in verdict
     assert "against the others' +0.05 (paired, [-0.013, +0.120])" in verdict  # 23b: the 31 others
