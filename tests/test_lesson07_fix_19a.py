@@ -49,13 +49,20 @@ def test_the_whole_forward_is_listed_after_section_2():
 def test_the_linear_comparison_says_what_it_holds_equal_and_a_matched_arm_holds_the_parameters():
     text = nb.flat(nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX))
     assert (
-        "with each token transformer replaced, nothing else changed" in text
+        # 23d (review r23c item 6): the Linear arm's halved stem is named where "nothing else" is said
+        "with each token transformer replaced; nothing else in the model changed (the `Linear` arm halves the stem's"
+        " parameters)"
+        in text
         and "halves the T2T module's parameters" in text
     )
     assert "a **token MLP** (LayerNorm, Linear, GELU, Linear, hidden width 96:" in text
     assert "57,922 parameters against 57,986" in text
-    # review r20b: the token-MLP arm shows attention was not needed here, not that it contributes nothing
-    assert "go with a nonlinear token layer of this size; attention was not needed for them here." in text
+    # review r20b: the token-MLP arm shows attention was not needed here, not that it contributes nothing;
+    # 23d (review r23c item 5): no benefit of attention was detected, and the swap also drops the v-skip and a norm
+    assert (
+        "go with a nonlinear token layer of this size. No benefit of attention was detected here; the swap also"
+        " removes the `v`-skip and a LayerNorm." in text
+    )
     assert "not with the token transformers' attention" not in text
     printed = nb.all_printed(LESSON) + "\n" + nb.all_printed(APPENDIX)
     # review 19b: one line for this pair, signed as the prose reads it (token MLP - token transformers)

@@ -58,7 +58,8 @@ def test_the_token_mlp_row_names_the_whole_swap_and_the_conclusion_is_softened()
     # the appendix's Sources, next to the token-MLP arm
     assert row in nb.flat(sources[nb.unique_index(sources, "**Section 6's token-MLP arm.**")])
     # review r19d: no bold on the claim, and it names the 180 digits
-    assert "attention was not needed for them here" in text and "**attention was not" not in text
+    # 23d (review r23c item 5): tightened to "no benefit of attention was detected here"
+    assert "No benefit of attention was detected here" in text and "**attention was not" not in text
     caveat = nb.flat(sources[nb.unique_index(sources, "**Section 6's token-MLP arm.**")])  # 23a: moved there
     assert "removing attention did not hurt on these digits" in caveat
     everything = nb.flat(nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX))

@@ -79,7 +79,7 @@ def test_the_performer_pointer_and_the_opening_name_their_evidence():
     widget = nb.flat(sources[nb.unique_index(sources, "## Explore · The T2T chain")])
     assert 'swaps in the Performer (named in section 5, counted in the appendix, "Audits")' in widget
     why = nb.flat(sources[nb.unique_index(sources, "**Why T2T exists.**")])
-    assert "its quantitative test of the remedy is Table 7 (section 6)" in why
+    assert "its quantitative test of the remedy is Table 7 (this lesson's section 6)" in why  # 23d: not the paper's
 
 
 def test_the_folded_channels_are_two_and_named_random():

@@ -88,7 +88,7 @@ def test_table_7s_flag_is_a_footnote_and_the_arms_findings_and_caveats_start_the
     # paragraph for the arm they qualify
     assert "sign test p = 0.031).\n\n**The token-MLP arm.**" in arms and "\\\n" not in arms
     assert "only the soft\nsplits do. The token MLP matched" in arms
-    assert "attention was not needed for them here.\n\nEach arm's caveats: appendix" in arms
+    assert "the swap also removes the `v`-skip and a LayerNorm.\n\nEach arm's caveats: appendix" in arms  # 23d
     appendix = nb.flat(nb.all_text(nb.NOTEBOOKS / "07_tokens_to_token_vit_appendix.ipynb"))
     assert "**Section 6's `Linear` arm.** Caveat: the `Linear` removes" in appendix
     assert "**Section 6's token-MLP arm.** Caveat: 1.2 points" in appendix

@@ -33,7 +33,7 @@ def test_the_summary_states_the_printed_ten_epoch_gap_not_a_learning_speed():
     assert all("learns slower" not in nb.flat(text) for text in everywhere)
     summary = nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "## Summary")]
     # the Linear arm's bullet follows the "Does T2T help?" list with no blank line between them
-    assert "attention was not needed.\n- **The `Linear` arm, 10 epochs**" in summary
+    assert "the `v`-skip and a LayerNorm.\n- **The `Linear` arm, 10 epochs**" in summary  # 23d: item 5's wording
     (linear,) = [b for b in summary.split("\n- **") if b.startswith("The `Linear` arm, 10 epochs**")]
     linear = nb.flat(linear)
     assert (
@@ -61,9 +61,8 @@ def test_table_7s_hard_patch_row_21_1m_matches_the_recount_without_stem_and_tabl
     )
     assert "21.1M and 4.2G do not reproduce" not in section_6
     summary = _cell(LESSON, "## Summary")
-    assert "that row's 21.1M matches a count without the stem and position table, its 4.2G does not reproduce." in (
-        summary
-    )
+    # 23d (review r23c item 3): the audit clause left the Summary for the appendix's Sources (asserted below)
+    assert "2.0 points above hard patches on one backbone (one run each)." in summary and "21.1M" not in summary
     assert "sizes do not reproduce" not in summary
     table_7 = _cell(APPENDIX, "### The paper's Table 7")
     assert "The 21.1M matches a count without the stem and position table; the 4.2G does not reproduce." in table_7
