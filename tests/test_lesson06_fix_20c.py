@@ -62,8 +62,8 @@ def test_3_label_smoothing_verdict_and_capped_confidence():
     out, text = nb.all_printed(LESSON), _markdown()
     assert "corrected (98.3%) [-0.14, -0.05] (3 seeds): a smaller rise: exploratory (corrected interval below 0)" in out
     assert "-ln(eps/K) = 4.6" in out
-    assert "Label smoothing stops it here (3 seeds)" in text  # 22i, 23b: 3 of 3 seeds, exploratory
-    assert "[−0.14, −0.05]): smaller on 3 of 3 seeds, exploratory" in text
+    assert "Label smoothing removes the validation-loss rise on 3 of 3 seeds (exploratory)" in text  # 22i, 23b, 23c
+    assert "[−0.14, −0.05]; a 3-seed t-interval leans on normality" in text
     assert "expected from how the metric works" in text and "it says nothing about accuracy" in text
     assert "not flattered by its metric" not in text
 

@@ -57,7 +57,7 @@ def test_lr_factor_unchanged():
 
 def test_cell_0_says_the_28x28_run_is_replayed_and_why_no_cifar():
     intro = nb.flat(nb.sources(LESSON)[0])
-    assert "Section 3's 28x28 run is replayed from a stored run (`TRAIN_HERE = True` trains it)" in intro
+    assert "its 10-epoch run is replayed (`TRAIN_HERE = True` trains it)" in intro  # 23c: 3 epochs train live too
     assert "No CIFAR-10: the course runs offline, without downloads" in intro
 
 

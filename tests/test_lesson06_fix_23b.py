@@ -33,7 +33,8 @@ def test_item_3_label_smoothing_exploratory_on_three_seeds():
     assert nb.hidden(CELLS[i + 1]) and "sign_p == 0.25" in check
     assert "all(d < 0 for d in smooth.difference.values)" in check
     prose = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Which regulariser stops the rise?**")])
-    assert "smaller on 3 of 3 seeds, exploratory (a 3-seed t-interval leans on normality; no 3-seed sign test" in prose
+    assert "rise on 3 of 3 seeds (exploratory)" in prose  # 23c: the verdict first
+    assert "a 3-seed t-interval leans on normality; no 3-seed sign test" in prose
     assert "a finding" not in prose
     assert "label smoothing stopped the validation loss's rise on all three seeds (exploratory;" in SUMMARY
     assert "with no other regulariser (on every seed, exploratory)" in SUMMARY

@@ -53,9 +53,13 @@ def plot_history(
     chance: float | None = None,
     floor: float | None = None,
     val_loss: Sequence[float] | None = None,
+    live: History | None = None,
 ) -> Figure:
     """Two panels against epochs: the training loss (and ``val_loss``, one per epoch, when given), and the
     train / validation accuracy.
+
+    ``live``: a second, shorter run (e.g. a few epochs trained in the notebook beside a stored run), drawn over
+    the first with dashed lines and open markers and labelled "trained here".
 
     The train accuracy is the one measured on the training batches during each epoch, while the
     weights still change (on augmented images when the recipe augments: say so with
@@ -65,6 +69,8 @@ def plot_history(
     the loss panel."""
     if not isinstance(history, History) or len(history) == 0:
         raise ValueError("history must be a non-empty History returned by vit_explained.training.fit")
+    if live is not None and (not isinstance(live, History) or len(live) == 0):
+        raise ValueError("live must be a non-empty History returned by vit_explained.training.fit, or None")
     fig = new_figure(figsize=(9, 3.4))
     (left, right) = fig.subplots(1, 2)
     left.plot(
@@ -81,6 +87,18 @@ def plot_history(
         left.plot(
             history.epoch, val_loss, marker="s", markersize=3, color="tab:orange", label="validation (after the epoch)"
         )
+    if live is not None:
+        left.plot(
+            live.epoch,
+            live.train_loss,
+            linestyle="--",
+            marker="o",
+            markerfacecolor="none",
+            markersize=4,
+            color="tab:blue",
+            alpha=0.7,
+            label=f"training, trained here ({len(live)} epochs)",
+        )
     left.set(xlabel="epoch", ylabel="cross-entropy", title="loss" if val_loss is not None else "training loss")
     if chance is not None:
         left.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1, label=f"ln 10 ≈ {chance:.3f} (guessing)")
@@ -88,7 +106,7 @@ def plot_history(
         left.axhline(
             floor, color="tab:green", linestyle="--", linewidth=1, label=f"{floor:.2f}: floor of label smoothing"
         )
-    if chance is not None or floor is not None or val_loss is not None:
+    if chance is not None or floor is not None or val_loss is not None or live is not None:
         left.legend(loc="upper right", fontsize=8)
     right.plot(
         history.epoch,
@@ -98,6 +116,19 @@ def plot_history(
         label="train (augmented batches)" if augmented else "train (batches, during the epoch)",
     )
     right.plot(history.epoch, np.array(history.val_accuracy) * 100, marker="s", markersize=3, label="validation")
+    if live is not None:
+        for values, colour, name in ((live.train_accuracy, "C0", "train"), (live.val_accuracy, "C1", "validation")):
+            right.plot(
+                live.epoch,
+                np.array(values) * 100,
+                linestyle="--",
+                marker="o",
+                markerfacecolor="none",
+                markersize=4,
+                color=colour,
+                alpha=0.7,
+                label=f"{name}, trained here ({len(live)} epochs)",
+            )
     right.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
     right.legend(loc="lower right")
     for ax in (left, right):
@@ -349,6 +380,19 @@ def nearest_centre_hits(
     fitted = (fit_x - mean) @ axes
     centres = torch.stack([fitted[fit_labels == k].mean(dim=0) for k in range(classes)])
     return nearest_centre_right((x - mean) @ axes, centres, labels)
+
+
+def nearest_centre_confusion(
+    fit_x: torch.Tensor, fit_labels: torch.Tensor, x: torch.Tensor, labels: torch.Tensor, classes: int = 10
+) -> torch.Tensor:
+    """nearest_centre_plane's rule as a confusion matrix: (classes, classes) counts, row = the true digit, column =
+    the centre a row of x is placed at (its off-diagonal cells: which digits the plane mixes up, and how often)."""
+    mean = fit_x.mean(dim=0)
+    axes = torch.linalg.svd(fit_x - mean, full_matrices=False).Vh[:2].T
+    fitted = (fit_x - mean) @ axes
+    centres = torch.stack([fitted[fit_labels == k].mean(dim=0) for k in range(classes)])
+    placed = torch.cdist((x - mean) @ axes, centres).argmin(dim=1)
+    return torch.bincount(labels * classes + placed, minlength=classes * classes).reshape(classes, classes)
 
 
 def plot_feature_plane(
