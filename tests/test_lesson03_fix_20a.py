@@ -137,12 +137,14 @@ def test_item_5_sdpa_backends_for_torch_2_13():
 
 
 def test_item_6_cross_attention_runs_a_context_sequence_through_the_projections():
-    code = nb.unique_index(SOURCES, "context = torch.randn(B, 7, D")
-    assert "attn.qkv(context)" in SOURCES[code] and "attn.qkv(x[:, :5])" in SOURCES[code]
-    printed = nb.printed(CELLS[code])
+    # review r23c: cross-attention moved to appendix A with its check; one sentence and a link stay in section 1
+    cells, sources = nb.cells(APPENDIX), APPENDIX_SOURCES
+    code = nb.unique_index(sources, "context = torch.randn(B, 7, D")
+    assert "attn.qkv(context)" in sources[code] and "attn.qkv(x[:, :5])" in sources[code]
+    printed = nb.printed(cells[code])
     assert "(2, 12, 5, 7)" in printed and "(2, 12, 5, 64)" in printed
-    assert nb.hidden(CELLS[code + 1]) and "F.scaled_dot_product_attention(q_x, k_c, v_c)" in SOURCES[code + 1]
-    assert "`context` of 7 other tokens" in nb.flat(SOURCES[code - 1])
+    assert nb.hidden(cells[code + 1]) and "F.scaled_dot_product_attention(q_x, k_c, v_c)" in sources[code + 1]
+    assert "`context` of 7 other tokens" in nb.flat(sources[code - 1])
 
 
 def test_item_7_the_d4_row_passes_back_little_gradient_too():

@@ -1568,3 +1568,41 @@ def t2t_vendored_attention(attention: torch.nn.Module) -> torch.nn.Module:
         vendored = namespace["Attention"](attention.dim, num_heads=attention.heads, qkv_bias=True)
     vendored.load_state_dict(attention.state_dict())
     return vendored.eval()
+
+
+def hf_vit_attention(attention: torch.nn.Module) -> tuple[torch.nn.Module, str] | None:
+    """Hugging Face ``transformers``' own ``ViTAttention`` with ``attention``'s weights, and the installed version.
+
+    ``qkv``'s three row blocks (queries, keys, values) go to ``q_proj``, ``k_proj`` and ``v_proj``, ``proj`` to
+    ``o_proj`` (the submodule names of ``transformers`` 5.x). None when ``transformers`` is not installed or its
+    class has other submodules (4.x nests them as ``attention.query`` ... ``output.dense``). Its forward returns
+    ``(output, weights)``."""
+    try:
+        import transformers
+        from transformers.models.vit.modeling_vit import ViTAttention, ViTConfig
+    except ImportError:
+        return None
+    config = ViTConfig(hidden_size=attention.dim, num_attention_heads=attention.heads, qkv_bias=True)
+    config._attn_implementation = "eager"  # its plain softmax(q k^T * scaling) v, as a standalone module
+    with torch.random.fork_rng():  # its Linears draw their init: the caller's random numbers stay as they were
+        hf_attention = ViTAttention(config)
+    names = ("q_proj", "k_proj", "v_proj", "o_proj")
+    if not all(isinstance(getattr(hf_attention, name, None), torch.nn.Linear) for name in names):
+        return None
+    weights = (*attention.qkv.weight.chunk(3), attention.proj.weight)
+    biases = (*attention.qkv.bias.chunk(3), attention.proj.bias)
+    with torch.no_grad():
+        for name, weight, bias in zip(names, weights, biases, strict=True):
+            getattr(hf_attention, name).weight.copy_(weight)
+            getattr(hf_attention, name).bias.copy_(bias)
+    return hf_attention.eval(), transformers.__version__
+
+
+def hf_vit_attention_row(attention: torch.nn.Module, tokens: torch.Tensor) -> dict[str, torch.Tensor]:
+    """``{"transformers <version> ViTAttention": its output on tokens}`` for :func:`hf_vit_attention` loaded with
+    ``attention``'s weights; ``{}`` when ``transformers`` 5.x is not installed."""
+    loaded = hf_vit_attention(attention)
+    if loaded is None:
+        return {}
+    hf_attention, version = loaded
+    return {f"transformers {version} ViTAttention": hf_attention(tokens)[0]}  # its forward: (output, weights)
