@@ -97,3 +97,14 @@ def test_sink_question_untested_as_in_appendix_d():
 def test_main_path_does_not_grow():
     main = nb.main_path(LESSON)
     assert len(main) <= 54 and nb.markdown_words(main) <= 3561
+
+
+def test_peaked_count_says_a_low_top_counts():
+    text = _text("- **Peaked maps.**")
+    assert (
+        "Of the 16 maps shown 15 are, tops 0.12 to 1.00: a low top counts (the 8's head 2, 0.12, without ink)" in text
+    )
+    out = nb.all_printed(LESSON)
+    assert "peaked (top above 5/49 = 0.10): 15 of 16, tops 0.12 to 1.00" in out
+    check = nb.source(nb.cells(LESSON)[_at("the lowest peaked top")])
+    assert "assert lowest[1:] == (3, 2, False)" in check
