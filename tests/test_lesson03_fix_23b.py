@@ -22,7 +22,9 @@ BIAS = "A real checkpoint conversion must permute the $(3D,)$ `qkv` bias the sam
 def test_item_1_the_37_percent_is_scoped_to_unit_variance_with_three_inits_printed_and_asserted():
     code = nb.unique_index(SOURCES, "init_shares = {init: [init_saturation(init, seed=seed)")
     printed = nb.printed(CELLS[code])
-    assert "xavier, per q/k/v 36.2%, trunc_normal(.02) 0.4%, torch default 0.8%" in printed
+    # review r23c: the three inits are rows of section 3's table, each with its seed range
+    for init, share in (("xavier, per q/k/v", "36.2 %"), ("trunc_normal(.02)", "0.4 %"), ("torch default", "0.8 %")):
+        assert f"saturated rows, init {init}".ljust(46) + f"  {share} (3 seeds: " in printed
     text = nb.flat(SOURCES[code + 1])
     assert "The 37 % holds for unit-variance $q$ and $k$, as the original ViT's init gives" in text
     assert "36.2 %" in text and "`trunc_normal(.02)`, 0.4 %" in text and "PyTorch's default, 0.8 %" in text
