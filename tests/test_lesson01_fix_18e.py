@@ -44,4 +44,4 @@ def test_cell_80_claims_no_more_than_the_intervals_and_the_pool_is_printed():
     printed = "".join(o.get("text", "") for c in cells if c.cell_type == "code" for o in c.get("outputs", []))
     appendix = nbformat.read(LESSON.with_name("01_patches_and_embeddings_appendix.ipynb"), as_version=4).cells
     printed = "".join(o.get("text", "") for c in appendix if c.cell_type == "code" for o in c.get("outputs", []))
-    assert "column - neither: canvas seeds 0-2 mean +0.19 (range +0.16 to +0.21); 8 x 8 +0.19" in printed  # 19c, 20a
+    assert "column - neither: 6x6 s0-s2 mean +0.19 (range +0.16 to +0.21); 8x8 s0 +0.19" in printed  # 19c, 20a

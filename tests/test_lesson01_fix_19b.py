@@ -48,10 +48,10 @@ def test_item1_the_contrast_is_printed_for_every_table_and_checked() -> None:
     printed = next(nb.printed(c) for c in nb.cells(APPENDIX) if needle in nb.source(c))
     for name, entry in (
         ("shipped, 7 x 7      ", "+0.29 [-0.04, +0.59] "),
-        ("canvas seed 0, 6 x 6", "+0.26 [-0.47, +1.03] "),
-        ("canvas seed 1, 6 x 6", "+0.36 [-0.36, +1.13] "),
-        ("canvas seed 2, 6 x 6", "+0.32 [-0.41, +1.07] "),
-        ("canvas, 8 x 8       ", "+0.24 [-0.18, +0.64] "),
+        ("6x6 s0              ", "+0.26 [-0.47, +1.03] "),
+        ("6x6 s1              ", "+0.36 [-0.36, +1.13] "),
+        ("6x6 s2              ", "+0.32 [-0.41, +1.07] "),
+        ("8x8 s0              ", "+0.24 [-0.18, +0.64] "),
     ):
         (line,) = [line for line in printed.splitlines() if line.startswith(name)]
         assert line[1 + 20 + 48 :].startswith(entry), (line, entry)
@@ -66,7 +66,8 @@ def test_item1_prose_and_summary_do_not_imply_a_new_structure() -> None:
     text = nb.flat(nb.all_text(APPENDIX))  # 20a: the family of 20's reading moved to appendix A
     # round 19c (r19b item 1-2): the narrowing is not the patch count's alone; the equal estimates are not tested
     assert (
-        "the column estimate did not change (+0.19 vs +0.19, the seeds' mean; their difference is not tested)" in text
+        "the column estimate did not change (+0.19 vs +0.19, the 6x6 runs' mean; "
+        "their difference is not tested)" in text
     )
     assert "the 8 x 8 grid's 36 inner patches narrow the interval enough to clear 0" not in text
     assert "Whether the finer grid or the smaller patches made the columns show" not in text

@@ -47,11 +47,7 @@ def test_item1_the_8x8_column_reading_is_reported_with_the_whole_table_corrected
     summary = next(nb.source(c) for c in nb.cells(LESSON) if nb.source(c).startswith("## Summary"))
     assert (
         "this one run's smaller spread" not in summary  # 23c: the per-table families named in the summary
-        and (
-            "seed 0, the prediction's source, lost under appendix A's stricter correction; "
-            "seed 1 barely; seed 2 undecided)"
-        )
-        in summary
+        and ("weakly in 2 of 3 (fragile under appendix A's stricter correction)") in summary
     )
     assert "+0.19 [+0.01, +0.38]" in nb.flat(nb.all_text(APPENDIX))  # 20e: the pooled reading lives in appendix A
     cells = nb.cells(APPENDIX)
@@ -67,7 +63,7 @@ def test_item2_the_equal_estimates_are_not_called_the_same_structure() -> None:
     assert "That is not a new structure" not in prose
     assert "+0.19 vs +0.19" not in prose  # 20a: the family of 20's reading lives in appendix A
     prose = _reading_20()
-    said = "the column estimate did not change (+0.19 vs +0.19, the seeds' mean; their difference is not tested)"
+    said = "the column estimate did not change (+0.19 vs +0.19, the 6x6 runs' mean; their difference is not tested)"
     assert said in prose and "+0.19 on both" not in prose and prose.count("+0.19") == 3  # no third repeat
 
 
@@ -79,10 +75,10 @@ def test_item3_one_five_row_table_after_the_two_figures_with_a_three_line_readin
     names = [line[:20].strip() for line in lines[1:6]]
     assert names == [
         "shipped, 7 x 7",
-        "canvas seed 0, 6 x 6",
-        "canvas seed 1, 6 x 6",
-        "canvas seed 2, 6 x 6",
-        "canvas, 8 x 8",
+        "6x6 s0",
+        "6x6 s1",
+        "6x6 s2",
+        "8x8 s0",
     ]
     assert lines[5][20:].split("  ")[0].strip() == "+0.43 [+0.15, +0.69]*"  # 19d: 99.75 %
     # 20c: the per-table readings and their three-line reading moved to appendix A; section 6 keeps the two
@@ -148,7 +144,7 @@ def test_item7_fine_grid_figure_has_patch_ticks_and_an_inner_frame() -> None:
     assert "inner_frame=True" in nb.source(cell)
     text = nb.flat(nb.all_text(APPENDIX))  # 20e: the five-patch maps moved to appendix A
     assert "The canvas's corner patch (5, 5) has its red dot far away, at (2, 0)" in text
-    assert "canvas seed 0, corner patch (5, 5): its most similar patch is (2, 0)" in nb.all_printed(APPENDIX)
+    assert "6x6 s0, corner patch (5, 5): its most similar patch is (2, 0)" in nb.all_printed(APPENDIX)
 
 
 def test_item8_view_after_permute_is_named() -> None:

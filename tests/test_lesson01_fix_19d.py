@@ -40,10 +40,10 @@ def test_item1_the_family_is_the_whole_table_of_20_intervals() -> None:
     assert "confidence_20 = 1 - 0.05 / 20" in source and "confidence=0.99" not in source
     lines = nb.printed(_table_cell()).strip().splitlines()
     assert lines[0].startswith("99.75 % intervals")
-    (fine,) = [line for line in lines if line.startswith("canvas, 8 x 8")]
+    (fine,) = [line for line in lines if line.startswith("8x8 s0")]
     assert "+0.43 [+0.15, +0.69]*   +0.19 [-0.01, +0.40] " in fine  # rows detected, columns hold 0
     assert "+0.19 [-0.01, +0.40]: positive, not detected once corrected for the 20 intervals" in text
-    assert "on canvas seeds 0 and 2 they are positive (+0.47, +0.48), not detected once corrected" in text
+    assert "on 6x6 s0 and s2 they are positive (+0.47, +0.48), not detected once corrected" in text
     cells = nb.cells(APPENDIX)
     check = nb.source(cells[cells.index(_table_cell()) + 1])
     assert "abs(confidence_20 - 0.9975) < 1e-12" in check
@@ -63,7 +63,7 @@ def test_item3_the_canvas_is_described_before_its_figure() -> None:
     six = _section("## 6 ·", "## 7 ·")
     figure = next(i for i, c in enumerate(six) if 'save_figure(fig, "01_learned_positions_fine_grid")' in nb.source(c))
     before = nb.flat("\n".join(nb.source(c) for c in six[:figure]))
-    assert "trained section 5's recipe for 20 epochs instead of 50 (seed 0) on digits moved anywhere" in before  # 21f
+    assert "trained section 5's recipe for 20 epochs instead of 50 on digits moved anywhere" in before  # 21f
     assert "(after the next cell)" not in before
 
 
@@ -103,7 +103,7 @@ def test_item7_checker_messages() -> None:
 def test_item8_cell_28_names_d2l_and_cell_65_the_20_epoch_recipe() -> None:
     text = nb.flat(nb.all_text(LESSON))
     assert "d2l's `PatchEmbedding`, a `LazyConv2d`" in text
-    assert "trained this recipe three more times" not in text and "recipe for 20 epochs instead of 50 (seed 0)" in text
+    assert "trained this recipe three more times" not in text and "recipe for 20 epochs instead of 50 on digits" in text
 
 
 def test_item2_the_width_arithmetic_is_in_appendix_a_with_its_check() -> None:
@@ -111,7 +111,7 @@ def test_item2_the_width_arithmetic_is_in_appendix_a_with_its_check() -> None:
     cells = nb.cells(appendix)
     (cell,) = [c for c in cells if "width_reports = {" in nb.source(c)]
     printed = nb.printed(cell)
-    assert "interval width: canvas seeds 0-2 0.99, 0.87, 0.86; 8 x 8 0.41" in printed
+    assert "interval width: 6x6 s0-s2 0.99, 0.87, 0.86; 8x8 s0 0.41" in printed
     assert "16 -> 36 inner patches alone: x 0.67, to 0.57-0.66" in printed
     check = cells[cells.index(cell) + 1]
     assert "hide-input" in check["metadata"]["tags"] and "round(fewer, 2) == 0.67" in nb.source(check)

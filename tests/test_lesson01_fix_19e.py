@@ -14,7 +14,7 @@ def test_the_summary_says_not_detected_rather_than_absent():
     # 20a: each table read as its own family of 4; the summary states what those lines print
     appendix = nb.flat(nb.all_text(nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb"))
     assert "**Row - column** is detected in the shipped model only (+0.29)" in appendix  # 20c: moved to appendix A
-    assert "on no single 6 x 6 seed, and not in the shipped model (+0.08)" in appendix  # 20e: the summary names neither
+    assert "on no single 6x6 run, and not in the shipped model (+0.08)" in appendix  # 20e: the summary names neither
 
 
 def test_the_border_cluster_pointer_claims_only_what_appendix_a_shows():

@@ -108,8 +108,8 @@ def test_section_6_decides_the_family_first_and_prints_one_line_per_reading():
     assert "level, draws = 1 - 0.05 / 4, 20_000" in nb.source(table)
     lines = nb.printed(table).strip().splitlines()
     assert len(lines) == 7 and [line.split()[0] for line in lines[1:5]] == ["row", "column", "row", "below"]
-    assert lines[5] == "canvas seeds 0-2 pooled, same row - neither: +0.50 [+0.29, +0.73] (97.5 %)"
-    assert lines[6] == "canvas seeds 0-2 pooled, same column - neither: +0.19 [+0.01, +0.38] (97.5 %)"
+    assert lines[5] == "6x6 s0-s2 pooled, same row - neither: +0.50 [+0.29, +0.73] (97.5 %)"
+    assert lines[6] == "6x6 s0-s2 pooled, same column - neither: +0.19 [+0.01, +0.38] (97.5 %)"
     check = nb.cells(APPENDIX)[nb.cells(APPENDIX).index(table) + 1]
     assert nb.hidden(check) and 'marks["row - neither"] == [True] * 5' in nb.source(check)
     assert "20 intervals" not in prose  # the family of 20 is appendix A's

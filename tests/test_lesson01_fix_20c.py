@@ -68,11 +68,7 @@ def test_the_confirmatory_cell_prints_four_verdicts_and_the_summary_states_them(
     summary = _summary()
     assert (
         # 23c: the per-table families named in the summary
-        (
-            "seed 0, the prediction's source, lost under appendix A's stricter correction; "
-            "seed 1 barely; seed 2 undecided)"
-        )
-        in summary
+        ("weakly in 2 of 3 (fragile under appendix A's stricter correction)") in summary
     )  # 20e: one plain sentence
     # the exploratory tables: both readings, never only the favourable one (20e: in appendix A)
     assert "read as one family of 20, rows in 3 of 5 and columns in none" in nb.flat(nb.all_text(APPENDIX))

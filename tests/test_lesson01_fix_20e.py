@@ -32,18 +32,15 @@ def test_section6_is_one_figure_and_one_takeaway():
     assert "01_learned_positions_fine_grid" in figure and "plot_position_similarity_pair" in figure
     out = nb.printed(visible[1])
     for line in (
-        "seed 1, same row - neither: +0.451 [+0.213, +0.690]",
-        "seed 1, same column - neither: +0.176 [+0.004, +0.387]",
-        "seed 2, same row - neither: +0.479 [+0.258, +0.692]",
-        "seed 2, same column - neither: +0.150 [-0.007, +0.334]",
+        "8x8 s1, same row - neither: +0.451 [+0.213, +0.690]",
+        "8x8 s1, same column - neither: +0.176 [+0.004, +0.387]",
+        "8x8 s2, same row - neither: +0.479 [+0.258, +0.692]",
+        "8x8 s2, same column - neither: +0.150 [-0.007, +0.334]",
     ):
         assert line in out
     takeaway = nb.flat(nb.source(visible[2]))  # 22c: the verdicts in one sentence; the intervals are printed above
     assert "on all three runs, same-row positions are more alike" in takeaway
-    assert (
-        "same-column ones on seed 0, the prediction's source, and barely on seed 1 (lower bound +0.004); "
-        "seed 2 undecided"
-    ) in takeaway  # 23c
+    assert ("same-column ones on 8x8 s0 and, barely, on s1 (lower bound +0.004); s2 undecided") in takeaway  # 23c
     text = nb.flat(" ".join(nb.source(c) for c in six))
     assert "family of 20" not in text and "**The readings**" not in text and "family of 4" not in text
     hidden = [nb.source(c) for c in six if nb.hidden(c)]
@@ -57,7 +54,7 @@ def test_moved_material_and_checks_live_in_appendix_a():
     assert table < run and "-> {'confirmed' if d.low > 0 else 'not confirmed'}" in sources[run]
     assert "assert [d.low > 0 for d in confirm.values()] == [True, True, True, False]" in sources[run + 1]
     assert nb.hidden(nb.cells(APPENDIX)[run + 1])
-    assert "new run, seed 2 (74.5% of moved test digits right)" in nb.printed(nb.cells(APPENDIX)[run])
+    assert "8x8 s2 (74.5% of moved test digits right)" in nb.printed(nb.cells(APPENDIX)[run])
     pair = nb.unique_index(sources, 'save_figure(fig, "01_learned_positions")')
     assert "assert near[5, 5].tolist() == [2, 0]" in sources[pair + 1]
     assert "most similar patch is (2, 0)" in nb.printed(nb.cells(APPENDIX)[pair])
@@ -69,11 +66,7 @@ def test_summary_bullets_merged():
     assert "same-row positions are more alike than neither in every table; same-column ones only sometimes" in summary
     assert (
         # 23c: the per-table families named in the summary
-        (
-            "seed 0, the prediction's source, lost under appendix A's stricter correction; "
-            "seed 1 barely; seed 2 undecided)"
-        )
-        in summary
+        ("weakly in 2 of 3 (fragile under appendix A's stricter correction)") in summary
     )
     assert "family of 20" not in summary and "Tested on new runs" not in summary
 

@@ -47,16 +47,15 @@ def test_the_widget_check_asserts_left_and_right_alike() -> None:
 def test_section_6_prints_and_titles_seed_0_beside_the_new_runs() -> None:
     cells = nb.cells(LESSON)
     at = nb.unique_index(nb.sources(LESSON), 'fine = stored_shifted_positions("lesson01_canvas_grid.safetensors")')
-    assert '"seed 0 (the run the prediction came from), 48x48 canvas, 8 x 8 grid"' in nb.source(cells[at])
+    assert '"8x8 s0: 48x48 canvas, 8 x 8 grid"' in nb.source(cells[at])
     out = nb.printed(cells[at])
-    assert "seed 0, the picture, same row - neither: +0.433 [+0.208, +0.654]" in out
-    assert "seed 0, the picture, same column - neither: +0.195 [+0.034, +0.371]" in out
-    assert "new run, seed 2, same column - neither: +0.150 [-0.007, +0.334]" in out
+    assert "8x8 s0, same row - neither: +0.433 [+0.208, +0.654]" in out
+    assert "8x8 s0, same column - neither: +0.195 [+0.034, +0.371]" in out
+    assert "8x8 s2, same column - neither: +0.150 [-0.007, +0.334]" in out
     assert "(0.433, 0.208, 0.654)" in nb.source(cells[at + 1]) and nb.hidden(cells[at + 1])
     prose = nb.flat(nb.source(cells[at + 2]))
     assert (
-        "same-column ones on seed 0, the prediction's source, and barely on seed 1" in prose
-        and "in many also down its column" not in prose
+        "same-column ones on 8x8 s0 and, barely, on s1" in prose and "in many also down its column" not in prose
     )  # 22c
 
 

@@ -31,15 +31,18 @@ def test_section_6_prints_the_distance_matched_contrast_for_the_three_runs() -> 
     sources = nb.sources(LESSON)
     at = nb.unique_index(sources, "confirm = {}")
     out = nb.printed(nb.cells(LESSON)[at])
+    # 23d: the three matched-distance lines moved to appendix A, with their check
+    moved = nb.unique_index(nb.sources(APPENDIX), "grid_runs = {0: stored_shifted_positions(")
+    moved_out = nb.printed(nb.cells(APPENDIX)[moved])
     for line in (
-        "seed 0, same row - same column (matched distances): +0.239 [-0.096, +0.565]",
-        "seed 1, same row - same column (matched distances): +0.275 [-0.079, +0.616]",
-        "seed 2, same row - same column (matched distances): +0.329 [+0.007, +0.644]",
+        "8x8 s0, same row - same column (matched distances): +0.239 [-0.096, +0.565]",
+        "8x8 s1, same row - same column (matched distances): +0.275 [-0.079, +0.616]",
+        "8x8 s2, same row - same column (matched distances): +0.329 [+0.007, +0.644]",
     ):
-        assert line in out
+        assert line in moved_out
     # 22f: the family bookkeeping left the printed output for a comment in the same cell
-    assert "the three below, appendix A's below - right" in nb.sources(LESSON)[at] and "98.75" not in out
-    check = nb.cells(LESSON)[at + 1]
+    assert "appendix A prints row - column and below - right" in nb.sources(LESSON)[at] and "98.75" not in out
+    check = nb.cells(APPENDIX)[moved + 1]
     assert nb.hidden(check) and "2: (0.329, 0.007, 0.644)" in nb.source(check)
 
 
@@ -49,8 +52,8 @@ def test_section_6_says_the_two_readings_measure_closeness_without_repeating_the
     said = "These two readings measure closeness: a table whose similarity only falls with distance passes both"
     assert said in moved
     assert "control above: +0.29 to +0.46 for rows, +0.31 to +0.48 for columns" in moved
-    assert "same row minus same column, is detected on seed 2 only, barely (+0.329 [+0.007, +0.644]" in moved
-    said = "finds it on no 6 x 6-grid canvas run (`8x8` patches), only in the shipped centred-digit model"
+    assert "same row minus same column, is detected on 8x8 s2 only, barely (+0.329 [+0.007, +0.644]" in moved
+    said = "finds it on no 6x6 run (`8x8` patches), only in the shipped centred-digit model"
     assert said in moved  # 22i: the grid and its patch size named
     for repeated in ("+0.433", "+0.451", "+0.479", "+0.176", "+0.150 [-0.007"):  # printed by the cell above
         assert repeated not in six, repeated
@@ -75,9 +78,10 @@ def test_the_appendix_prints_the_closeness_only_control_with_its_check() -> None
 def test_the_summary_claims_closeness_and_the_matched_contrast_only() -> None:
     summary = _summary()
     assert "same-row positions come out alike in every table" not in summary
-    said = "its interval holding 0). Closeness alone gives both; at equal distance rows beat columns on seed 2 only."
+    said = "its interval holding 0). Closeness alone gives both; at equal distance rows beat columns on 8x8 s2 only."
     assert said in _cell("### Section 6's readings beyond the nearest neighbours", APPENDIX)  # 23b: moved
-    assert "seed 2 undecided); closeness alone gives both." in summary  # 23c: appendix A named in the bracket
+    # 23c: appendix A named in the bracket
+    assert "(fragile under appendix A's stricter correction); closeness alone gives both." in summary
 
 
 # --- item 2: Table 8 --------------------------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ def test_item1_section_5_says_why_the_zeroed_table_and_the_paper_differ() -> Non
 
 def test_item2_the_kernels_are_compared_checked_and_stated() -> None:
     sources, cells = nb.sources(LESSON), nb.cells(LESSON)
-    at = nb.unique_index(sources, "kernels = paired_difference(bilinear, bicubic")
-    assert nb.hidden(cells[at]) and "(-1.0, -2.1, 0.0)" in sources[at]  # fix_w keeps it out of the printed cell
+    at = nb.unique_index(sources, '"kernels": paired_difference(bilinear, bicubic')  # 23d: printed in section 7
+    assert nb.hidden(cells[at + 1]) and "(-1.0, -2.1, 0.0)" in sources[at + 1]
     printed = nb.all_printed(nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb")
     assert "2-D bilinear - 2-D bicubic: -1.0 points, 99 % interval [-2.1, +0.0]: no detectable difference" in printed
     said = "The two kernels do not differ detectably: bilinear - bicubic -1.0 [-2.1, +0.0]."
@@ -44,9 +44,9 @@ def test_item3_section_6_leads_with_the_nearest_neighbour_counts() -> None:
     at = nb.unique_index(sources, 'fine = stored_shifted_positions("lesson01_canvas_grid.safetensors")')
     printed = nb.printed(cells[at])
     # 23b: the counts split by direction (29, 32, 31 grid neighbours = left/right + above/below + diagonal)
-    for seed, (side, below, diagonal) in {0: (17, 12, 0), 1: (16, 12, 4), 2: (19, 8, 4)}.items():
+    for _seed, (side, below, diagonal) in {0: (17, 12, 0), 1: (16, 12, 4), 2: (19, 8, 4)}.items():
         line = (
-            f"seed {seed}: the 36 inner patches' most similar position: left/right {side}, above/below "
+            f"right; the 36 inner patches' most similar position: left/right {side}, above/below "
             f"{below} (8 tokens away), diagonal {diagonal}"
         )
         assert line in printed, line
@@ -95,7 +95,7 @@ def test_item8_the_band_reading_is_qualified_for_seed_0() -> None:
     # 23b: the qualifier moved to appendix A with the distance-matched test it rests on
     sources = nb.sources(nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb")
     text = nb.flat(sources[nb.unique_index(sources, "### Section 6's readings beyond the nearest neighbours")])
-    assert "on seed 0 the band is not beyond what closeness gives" in text
+    assert "8x8 s0, the band is not beyond what closeness gives" in text
 
 
 def test_item10_exercise_2_names_the_shifted_positions() -> None:

@@ -31,7 +31,7 @@ def test_item3_the_zeroed_table_and_table_8_are_not_comparable() -> None:
 
 def test_item4_the_canvas_runs_are_named_by_grid_and_patch_size() -> None:
     six = _cell(APPENDIX, "### Section 6's readings beyond the nearest neighbours")  # 23b: moved to appendix A
-    said = "finds it on no 6 x 6-grid canvas run (`8x8` patches), only in the shipped centred-digit model"
+    said = "finds it on no 6x6 run (`8x8` patches), only in the shipped centred-digit model"
     assert said in six and "on no 6 x 6 canvas run" not in six
     assert "on no 6 x 6 canvas run" not in _cell(LESSON, "What you should now see: in the inner maps")
     setup = _cell(APPENDIX, "### Digits anywhere: the canvas runs")

@@ -27,9 +27,9 @@ def test_section_6_prints_the_split_and_the_sequence_only_control() -> None:
     sources, cells = nb.sources(LESSON), nb.cells(LESSON)
     at = nb.unique_index(sources, 'fine = stored_shifted_positions("lesson01_canvas_grid.safetensors")')
     out = nb.printed(cells[at])
-    for seed, (side, below, diagonal) in {0: (17, 12, 0), 1: (16, 12, 4), 2: (19, 8, 4)}.items():
+    for _seed, (side, below, diagonal) in {0: (17, 12, 0), 1: (16, 12, 4), 2: (19, 8, 4)}.items():
         line = (
-            f"seed {seed}: the 36 inner patches' most similar position: left/right {side}, above/below {below} "
+            f"right; the 36 inner patches' most similar position: left/right {side}, above/below {below} "
             f"(8 tokens away), diagonal {diagonal}; off the row {below + diagonal}"
         )
         assert line in out, line
@@ -60,7 +60,7 @@ def test_section_6_and_the_summary_lead_with_the_2d_evidence() -> None:
     reading = _cell("A table of token order only (the sinusoid line) makes token i ± 1")
     assert reading.startswith("A table of token order only (the sinusoid line) makes token i ± 1, the left or right")
     assert "0 of 36 above, below or diagonal" in reading
-    assert "The trained tables pick above, below or diagonal for 12, 16 and 12 of the 36 (seeds 0, 1, 2)" in reading
+    assert "The trained tables pick above, below or diagonal for 12, 16 and 12 of the 36 (8x8 s0, s1, s2)" in reading
     assert "A random pick lands there for about 3.4 of 36" in reading
     assert "A 1-D table learned the 2-D neighbourhood" not in reading and "grid neighbour" not in reading
     bullet = next(b for b in _summary().split("- **") if b.startswith("Learned neighbours"))
@@ -78,13 +78,13 @@ def test_section_6_keeps_one_reading_and_points_to_appendix_a() -> None:
     moved = _cell("### Section 6's readings beyond the nearest neighbours", APPENDIX)
     for said in (
         "These two readings measure closeness",
-        "is detected on seed 2 only, barely (+0.329 [+0.007, +0.644]",
-        "on seed 0 the band is not beyond what closeness gives: its same row - same column interval holds 0",
+        "is detected on 8x8 s2 only, barely (+0.329 [+0.007, +0.644]",
+        "8x8 s0, the band is not beyond what closeness gives: its same row - same column interval holds 0",
     ):
         assert said in moved, said
-    at = nb.unique_index(nb.sources(LESSON), "confirm = {}")
-    assert "seed 0, same row - same column (matched distances): +0.239 [-0.096, +0.565]" in nb.printed(
-        nb.cells(LESSON)[at]
+    at = nb.unique_index(nb.sources(APPENDIX), "grid_runs = {0: stored_shifted_positions(")  # 23d: moved
+    assert "8x8 s0, same row - same column (matched distances): +0.239 [-0.096, +0.565]" in nb.printed(
+        nb.cells(APPENDIX)[at]
     )
     bullet = next(b for b in _summary().split("- **") if b.startswith("A trained table"))
     assert "at equal distance" not in bullet and bullet.strip().count(". ") == 0

@@ -43,7 +43,7 @@ def test_the_pooled_column_test_and_the_patch_below_are_reconciled() -> None:
     text = "\n".join(_source(c) for c in cells[_start(cells, "## 6 ·") : _start(cells, "## 7 ·")])
     appendix = "\n".join(_source(c) for c in _cells(APPENDIX))  # round 18d: the matched test's detail in appendix A
     assert "The pooled column test mixes such near pairs with far ones" in appendix
-    said = "Columns** are detected on the 8 x 8 grid (+0.19) and pooled over the three canvas seeds"
+    said = "Columns** are detected on 8x8 s0 (+0.19) and pooled over the three 6x6 runs"
     assert said in appendix  # 20a; 20c: section 6's reading of the five tables moved to appendix A
     assert "no detectable 2-D" not in text
 
