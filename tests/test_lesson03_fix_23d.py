@@ -100,3 +100,8 @@ def test_item_6_the_inits_are_rows_of_the_table():
     assert [row[column:].split(" (")[0] for row in rows] == ["36.2 %", "0.4 %", "0.8 %"]
     assert "(init rows; [appendix G]" in nb.flat(SOURCES[code + 1])
     assert "assert all(share == 0 for share in init_scaled.values())" in SOURCES[code + 2]
+
+
+def test_item_3_section_2_names_the_real_class():
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "## 2 · One computation, many spellings")])
+    assert "Hugging Face's as `transformers`' own `ViTAttention` if installed" in text
