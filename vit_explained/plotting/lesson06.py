@@ -45,6 +45,53 @@ __all__ = [
 ]
 
 
+def _plot_live(ax, epochs, values, colour: str, label: str) -> None:
+    """One curve of a run trained in the notebook, dashed with open markers over the stored run's."""
+    ax.plot(
+        epochs,
+        values,
+        linestyle="--",
+        marker="o",
+        markerfacecolor="none",
+        markersize=4,
+        color=colour,
+        alpha=0.7,
+        label=label,
+    )
+
+
+def _plot_loss_panel(
+    left, history: History, *, val_loss, live: History | None, chance: float | None, floor: float | None
+) -> None:
+    """:func:`plot_history`'s left panel: the training loss, ``val_loss`` and ``live`` when given, and the
+    ``chance`` and ``floor`` reference lines."""
+    left.plot(
+        history.epoch,
+        history.train_loss,
+        marker="o",
+        markersize=3,
+        color="tab:blue",
+        label="training (mean over the epoch)",
+    )
+    if val_loss is not None:
+        if len(val_loss) != len(history):
+            raise ValueError(f"val_loss needs one value per epoch ({len(history)}), got {len(val_loss)}")
+        left.plot(
+            history.epoch, val_loss, marker="s", markersize=3, color="tab:orange", label="validation (after the epoch)"
+        )
+    if live is not None:
+        _plot_live(left, live.epoch, live.train_loss, "tab:blue", f"training, trained here ({len(live)} epochs)")
+    left.set(xlabel="epoch", ylabel="cross-entropy", title="loss" if val_loss is not None else "training loss")
+    if chance is not None:
+        left.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1, label=f"ln 10 ≈ {chance:.3f} (guessing)")
+    if floor is not None:
+        left.axhline(
+            floor, color="tab:green", linestyle="--", linewidth=1, label=f"{floor:.2f}: floor of label smoothing"
+        )
+    if chance is not None or floor is not None or val_loss is not None or live is not None:
+        left.legend(loc="upper right", fontsize=8)
+
+
 def plot_history(
     history: History,
     title: str = "Training a small ViT",
@@ -73,41 +120,7 @@ def plot_history(
         raise ValueError("live must be a non-empty History returned by vit_explained.training.fit, or None")
     fig = new_figure(figsize=(9, 3.4))
     (left, right) = fig.subplots(1, 2)
-    left.plot(
-        history.epoch,
-        history.train_loss,
-        marker="o",
-        markersize=3,
-        color="tab:blue",
-        label="training (mean over the epoch)",
-    )
-    if val_loss is not None:
-        if len(val_loss) != len(history):
-            raise ValueError(f"val_loss needs one value per epoch ({len(history)}), got {len(val_loss)}")
-        left.plot(
-            history.epoch, val_loss, marker="s", markersize=3, color="tab:orange", label="validation (after the epoch)"
-        )
-    if live is not None:
-        left.plot(
-            live.epoch,
-            live.train_loss,
-            linestyle="--",
-            marker="o",
-            markerfacecolor="none",
-            markersize=4,
-            color="tab:blue",
-            alpha=0.7,
-            label=f"training, trained here ({len(live)} epochs)",
-        )
-    left.set(xlabel="epoch", ylabel="cross-entropy", title="loss" if val_loss is not None else "training loss")
-    if chance is not None:
-        left.axhline(chance, color="gray", linestyle=(0, (1, 1)), linewidth=1, label=f"ln 10 ≈ {chance:.3f} (guessing)")
-    if floor is not None:
-        left.axhline(
-            floor, color="tab:green", linestyle="--", linewidth=1, label=f"{floor:.2f}: floor of label smoothing"
-        )
-    if chance is not None or floor is not None or val_loss is not None or live is not None:
-        left.legend(loc="upper right", fontsize=8)
+    _plot_loss_panel(left, history, val_loss=val_loss, live=live, chance=chance, floor=floor)
     right.plot(
         history.epoch,
         np.array(history.train_accuracy) * 100,
@@ -118,17 +131,7 @@ def plot_history(
     right.plot(history.epoch, np.array(history.val_accuracy) * 100, marker="s", markersize=3, label="validation")
     if live is not None:
         for values, colour, name in ((live.train_accuracy, "C0", "train"), (live.val_accuracy, "C1", "validation")):
-            right.plot(
-                live.epoch,
-                np.array(values) * 100,
-                linestyle="--",
-                marker="o",
-                markerfacecolor="none",
-                markersize=4,
-                color=colour,
-                alpha=0.7,
-                label=f"{name}, trained here ({len(live)} epochs)",
-            )
+            _plot_live(right, live.epoch, np.array(values) * 100, colour, f"{name}, trained here ({len(live)} epochs)")
     right.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
     right.legend(loc="lower right")
     for ax in (left, right):
