@@ -48,7 +48,9 @@ def test_section_3_prints_asserts_and_says_what_deit_returns():
     assert "keeps the mistake out of the class head at 40 epochs" not in claim
     assert "No 40-epoch run lacks the second head, so its role is tested only at 8 epochs" in claim
     bullet = next(b for b in _bullets() if b.startswith("A second head with its own target"))
-    assert "the class head mostly with the hard loss, not with the soft loss at tau = 3" in bullet
+    # fix 23d (review r23c item 1): the soft contrast left bullet 5; the same facts in section 3's 8-epoch cell
+    assert "with the hard loss, a second head with its own target" in eight and "soft" not in bullet
+    assert "With the soft loss at $\\tau = 3$ the class head picks the mistake up" in eight
     # fix 23c (review r23b item 3): bullet 5 is the finding and a pointer; its evidence lives in section 3's cells
     assert "No 40-epoch run lacks the second head" in claim and "(section 3: exploratory; 8-epoch runs" in bullet
     assert "The average calls 78, 80 and 81 of the 100 test 7s a 1" in eight

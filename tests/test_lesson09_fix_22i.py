@@ -113,7 +113,8 @@ def test_summary_bullet_4_is_the_40_epoch_averaged_output_in_one_sentence():
     bullet = bullets[3]
     assert bullet == (
         "DeiT's averaged output, what it returns, calls 45, 41 and 42 of the 50 validation 7s a 1 in a 40-epoch rerun"
-        " of the relabel arm (3 seeds; Wilson bounds 69 to 96 %), its class head 0."
+        " of the relabel arm (3 seeds; Wilson bounds 69 to 96 %; those 7s also chose each run's kept epoch),"
+        " its class head 0."
     )
     assert bullets[4].startswith("A second head with its own target") and len(bullets) <= 7
 
