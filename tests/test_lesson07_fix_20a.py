@@ -33,7 +33,7 @@ def test_the_summary_has_one_line_per_section_6_finding():
     # 23c (review r23b item 1): the Linear arm's bullet follows with no blank line; the bullet ends at it
     bullet = summary.split("- **Does T2T help?**")[1].split("\n\n")[0].split("\n- **")[0]
     findings = [line for line in bullet.splitlines() if line.startswith("  - ")]
-    assert len(findings) == 4 and "One line per finding; the numbers are in section 6." in bullet
+    assert len(findings) == 4 and "One line per finding; the numbers are in section 6 and appendix A." in bullet
     assert [f.split(":")[0] for f in findings] == [
         "  - Published",
         "  - Table 7",

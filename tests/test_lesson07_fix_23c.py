@@ -96,7 +96,8 @@ def test_the_digit_intervals_cover_seeds_on_one_fixed_set_of_digits():
 def test_the_token_scale_cell_names_the_backbone_qk_scale_for_porters():
     scale = _cell(LESSON, "**The scale uses the input width: `qk_scale`.**")
     assert "(07_tokens_to_token_vit_appendix.ipynb#porters)" in scale
-    assert "trained layer and names the backbone's scale with `pretrained=True`, `384 ** -0.5`." in scale
+    # 23f (review r23d item 7): the backbone's pretrained=True scale is named in the cell's own words, before the code
+    assert "the original's `pretrained=True` sets it to `384 ** -0.5`, 2.45 times smaller" in scale
     porters = _cell(APPENDIX, "## Appendix · For porters")
     assert "set the backbone's `qk_scale=384 ** -0.5`, only with `pretrained=True`" in porters
 

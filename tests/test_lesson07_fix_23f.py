@@ -1,0 +1,49 @@
+"""Lesson 07, fixes for review r23d_07 (items 7, 2, 5): section 3 tells porters, in its own words, that the backbone
+runs at head_dim ** -0.5 = 1/8 and that the original's pretrained=True sets 384 ** -0.5 (2.45 times smaller, no
+weights loaded), with the ratio printed and checked; the Summary's pointer names appendix A, where the no-overlap
+numbers are; the negative control says that only the first token attention gets the slip."""
+
+from __future__ import annotations
+
+from tests import _notebook as nb
+
+LESSON = nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"
+
+
+def _index(text: str) -> int:
+    return nb.unique_index(nb.sources(LESSON), text)
+
+
+def test_section_3_names_the_backbone_scale_for_porters_and_prints_the_ratio():
+    cells = nb.cells(LESSON)
+    index = _index("**The scale uses the input width: `qk_scale`.**")
+    scale = nb.flat(nb.sources(LESSON)[index])
+    for words in (
+        "`q` and `k`: 1/8 in T2T-ViT's backbone. **For porters**: the original's `pretrained=True` sets it to",
+        "`384 ** -0.5`, 2.45 times smaller, and loads no weights; the README evaluates released weights at 1/8.",
+    ):
+        assert words in scale
+    assert "qk_scale=384 ** -0.5" not in scale  # 21i's negative pin stands
+    printed = nb.printed(cells[index + 1])
+    assert "backbone: head_dim ** -0.5 = 0.125 = 1/8; pretrained=True: 384 ** -0.5 = 0.0510, 2.45 times smaller" in (
+        printed
+    )
+    check = cells[index + 2]
+    assert nb.hidden(check) and 'f"{released / branch:.2f}" == "2.45"' in nb.source(check)
+
+
+def test_the_summary_points_to_section_6_and_appendix_a():
+    summary = nb.flat(nb.sources(LESSON)[_index("## Summary")])
+    assert "One line per finding; the numbers are in section 6 and appendix A." in summary
+    assert "the numbers are in section 6." not in summary
+
+
+def test_the_negative_control_says_only_the_first_token_attention_is_perturbed():
+    text = nb.flat(nb.sources(LESSON)[_index("Is `T2TViT` the original model?")])
+    assert "only the first token attention gets the likely slip, 1/sqrt(token_dim) = 1/4 (not 1/7)" in text
+    assert "the original's first token attention gets the likely slip" not in text
+
+
+def test_the_main_path_did_not_grow():
+    main = nb.main_path(LESSON)
+    assert len(main) <= 50 and nb.markdown_words(main) <= 2940
