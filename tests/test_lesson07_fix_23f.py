@@ -47,3 +47,20 @@ def test_the_negative_control_says_only_the_first_token_attention_is_perturbed()
 def test_the_main_path_did_not_grow():
     main = nb.main_path(LESSON)
     assert len(main) <= 50 and nb.markdown_words(main) <= 2940
+
+
+def test_the_nested_windows_draw_one_shaded_part_and_the_others_dashed():
+    # review r23d item 4: three overlapping 15-px parts read as three boxes, not as stripes of shade
+    import matplotlib.pyplot as plt
+    import torch
+
+    from vit_explained.plotting.lesson07 import plot_nested_windows
+    from vit_explained.t2t import T2T_SPLITS
+
+    fig = plot_nested_windows(torch.rand(1, 64, 64), T2T_SPLITS)
+    for ax in fig.axes[1:]:
+        parts = ax.patches[:-1]
+        assert [p.get_facecolor()[3] > 0 for p in parts] == [True, False, False]
+        assert parts[0].get_linestyle() == "-" and all(p.get_linestyle() != "-" for p in parts[1:])
+        assert "1 shaded, 2 dashed" in ax.get_title()
+    plt.close(fig)

@@ -1331,7 +1331,8 @@ def plot_nested_windows(
 ) -> Figure:
     """Tokens to token, one panel per soft split, on a square grayscale ``image``: the central final token's
     stage-``m`` window (thick), drawn over the middle row of the ``k`` x ``k`` stage-``m - 1`` windows it merges
-    (shaded; stage 1: all its ``k`` x ``k`` pixels). Stage 1 sees 7 x 7 pixels; stage 2 merges 3 x 3 of those
+    (the first one shaded, the others dashed; stage 1: all its ``k`` x ``k`` pixels). Stage 1 sees 7 x 7 pixels;
+    stage 2 merges 3 x 3 of those
     windows, 15 x 15 pixels; stage 3 merges 3 x 3 of stage 2's, 31 x 31 pixels (T2T's splits)."""
     picture = as_image(image, name="image")[0].numpy()
     size = picture.shape[0]
@@ -1349,16 +1350,20 @@ def plot_nested_windows(
         if stage > 1:  # the digit faded, so the shaded windows read
             ax.images[-1].set_alpha(0.45)
         for row_start in rows:
-            for col_start in starts:
+            for index, col_start in enumerate(starts):
+                # later splits: the first part highlighted, the others dashed, so k overlapping parts read as k
+                highlight = stage > 1 and index == 0
                 ax.add_patch(
                     Rectangle(
                         (col_start - 0.5, row_start - 0.5),
                         previous_side,
                         previous_side,
-                        fill=stage > 1,  # translucent: where two windows overlap the shade is darker
-                        fc=(*to_rgb(part_color), 0.3),
+                        fill=stage > 1,
+                        fc=(*to_rgb(part_color), 0.35 if highlight else 0.0),
                         ec=part_color,
-                        lw=0.7 if stage == 1 else 1.4,
+                        lw=0.7 if stage == 1 else (2.2 if highlight else 1.6),
+                        ls="-" if stage == 1 or highlight else (0, (4, 2)),
+                        zorder=3 if highlight else 2,
                     )
                 )
         ax.add_patch(Rectangle((low - 0.5, low - 0.5), side, side, fill=False, ec=color, lw=2.6))
@@ -1368,7 +1373,7 @@ def plot_nested_windows(
             text = (
                 f"split {stage}: one token merges {kernel} x {kernel}\n"
                 f"stage-{stage - 1} tokens ({previous_side} x {previous_side} px each) = {side} x {side} px\n"
-                f"shaded: the middle row's {kernel}, darker on overlaps"
+                f"the middle row's {kernel}: 1 shaded, {kernel - 1} dashed"
             )
         ax.set_title(text, fontsize=9)
         ax.set_xticks([])
