@@ -45,9 +45,11 @@ def test_2_named_controls_are_run_and_stated():
     out = nb.all_printed(LESSON)
     # fix 21c: the positions-x255 control moved to appendix H (#x255-positions)
     assert "pixels x255 and positions x255, 150 steps, seeds 0-2: validation 54%-69%" in nb.all_printed(APPENDIX)
-    assert "conv stem - ViT, test accuracy, mean of 10 seeds: 300 digits" in out
-    assert "conv stem's lead at 300 minus at 1,257:" in out
-    assert '<a id="locality-control"></a>' in text
+    # review r23d: the locality control moved to appendix D (#locality-control); one sentence and a link stay
+    app_out, app_text = nb.all_printed(APPENDIX), nb.flat(nb.all_text(APPENDIX))
+    assert "conv stem - ViT, test accuracy, mean of 10 seeds: 300 digits" in app_out
+    assert "conv stem's lead at 300 minus at 1,257:" in app_out and "conv stem's lead at 300 minus" not in out
+    assert '<a id="locality-control"></a>' in app_text
     runs = _stored()
     assert runs["size_conv"]["sizes"] == [300, 600, 1257] and runs["size_conv"]["model"] == "ViT, conv stem"
     assert all(len(runs["size_conv"]["test"][str(n)]) == 10 for n in (300, 600, 1257))

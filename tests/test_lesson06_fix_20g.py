@@ -10,7 +10,9 @@ from tests import _notebook as nb
 from vit_explained.conv_stem import ConvStem
 
 LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "06_train_a_vit.ipynb"
+APPENDIX = LESSON.with_name("06_train_a_vit_appendix.ipynb")
 SOURCES = nb.sources(LESSON)
+APP_SOURCES = nb.sources(APPENDIX)  # review r23d: the locality control moved to appendix D
 
 
 def test_conv_stem_is_described_as_built():
@@ -19,11 +21,11 @@ def test_conv_stem_is_described_as_built():
     assert "nn.BatchNorm2d(width)" in source and "nn.ReLU()" in source
     intro = nb.flat(SOURCES[nb.unique_index(SOURCES, "## 5 · A ViT and a CNN, compared fairly")])
     assert "one 3x3 conv (8 channels), BatchNorm and ReLU before the patchify" in intro
-    control = nb.flat(SOURCES[nb.unique_index(SOURCES, "**The locality control.**")])
+    control = nb.flat(APP_SOURCES[nb.unique_index(APP_SOURCES, "**The locality control**")])
     assert "little else" not in control
     # round 21b: tightened; the stem still names its BatchNorm and nonlinearity beside the locality it adds
     assert "plus this stem (a 3x3 convolution, BatchNorm and ReLU, 8 channels" in control
-    reading = nb.flat(SOURCES[nb.unique_index(SOURCES, "So this stem does not reproduce")])
+    reading = nb.flat(APP_SOURCES[nb.unique_index(APP_SOURCES, "So this stem does not reproduce")])
     assert "one 3x3 convolution of locality" not in reading
 
 
