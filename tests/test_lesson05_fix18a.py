@@ -55,9 +55,9 @@ def test_cell_0_answers_in_words_with_block_0_only_and_maps_the_lesson():
     intro = _sources()[0]
     # 18c: one plain answer sentence and the goals; the numbers once, in section 5 and the Answer
     answer = intro.split("**The short answer.**")[1].split("**The lesson in five steps**")[0]
-    assert "**inside attention**" in answer and "section 5's trained ViT" in answer
+    assert "**inside attention**" in answer and "section 5's trained ViT" in _summary_block()  # 23d: moved
     # 20e: one sentence of plain words first (no digits), then the numbers
-    words, numbers = answer.split("In numbers", 1)
+    words, numbers = answer, _summary_block().split("In numbers", 1)[1]  # 23d: the numbers moved to the Summary
     assert words.count(".") == 1 and not any(ch.isdigit() for ch in words) and "8 %" in numbers
     assert not any(number in intro for number in ("93 %", "50 to 63 %", "90 to\n96 %", "replicate it"))
     assert all(f"\n{n}. " in intro for n in range(1, 6))
@@ -89,3 +89,9 @@ def test_folded_evidence_prints_visibly_and_opaque_factors_are_named():
     assert "from head 3, the only head that keeps a gradient" in text
     assert "314 at $c = 1$, where section 3's picture reads block 0's 316 (weight + bias)" in text
     assert "314 for the weights alone (316 with the biases" in text
+
+
+def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
+    sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
+    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
+    return summary.split("**Answer to the question:**")[0]

@@ -38,7 +38,7 @@ def test_the_answer_states_the_trained_shares():
     assert "93" not in sources[0] and "50 to 63 %" not in sources[0]  # 18c: numbers once, in section 5 and the answer
     assert "part of that gradient comes back" not in sources[0]
     # round 17d: route vs source said once, the share marked as one checkpoint's
-    assert "is the only source" in sources[0] and "section 5's trained ViT" in sources[0]  # 17f, 18c
+    assert "is the only source" in sources[0] and "section 5's trained ViT" in _summary_block()  # 17f, 18c; 23d moved
 
 
 def test_share_picture_and_definition_before_the_first_table():
@@ -96,3 +96,9 @@ def test_exercise_1_refuses_autograd_by_name():
 
     with pytest.raises(ExerciseFailed, match=r"not autograd.*torch\.autograd\.grad"):
         check_softmax_backward(by_autograd)
+
+
+def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
+    sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
+    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
+    return summary.split("**Answer to the question:**")[0]

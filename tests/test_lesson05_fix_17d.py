@@ -59,7 +59,7 @@ def test_the_widget_is_stored_at_c_1_and_316_vs_314_is_explained_once():
 def test_cell_0_separates_route_from_source():
     intro = _sources()[0]
     assert "The loss, at the head, is the only source;" in intro  # 17f: narrowed; 18c: one sentence
-    assert "section 5's trained ViT" in intro  # 18a, 18b, 18c
+    assert "section 5's trained ViT" in _summary_block()  # 18a, 18b, 18c; 23d: moved to the Summary
     assert "The MLP is on the way, not the source." not in intro
     assert "likewise on the way, not the source" not in "\n".join(_sources())  # the summary's non sequitur is cut
 
@@ -87,3 +87,9 @@ def test_the_shape_rule_stands_before_exercises_3_4_and_5_in_both_notebooks():
         for title in ("### Exercise 3", "### Exercise 4", "### Exercise 5"):
             assert RULE in sources[_at(sources, title)], (path.name, title)
         assert sum(RULE in s for s in sources) == 3
+
+
+def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
+    sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
+    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
+    return summary.split("**Answer to the question:**")[0]

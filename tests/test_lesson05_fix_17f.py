@@ -37,7 +37,7 @@ def test_cell_0_and_the_answer_are_narrowed_to_what_was_measured():
     intro, answer = sources[0], sources[_at(sources, "**Answer to the question:**")]
     assert "the road most of it travels" not in "\n".join(sources)
     # round 18a: both compare the checkpoint with its own architecture at init (not the 8 x 8 small model)
-    assert "section 5's trained ViT" in intro and "replicate it" not in intro  # 18c: numbers in section 5 only
+    assert "section 5's trained ViT" in _summary_block() and "replicate it" not in intro  # 18c; 23d
     assert "trained MNIST ViT, one checkpoint (4 blocks, D = 64)" in nb.all_printed(
         LESSON
     ) and "3 runs in all" in nb.all_printed(LESSON)  # 22a
@@ -90,3 +90,9 @@ def test_share_sentence_model_sentence_and_seed_range():
     assert "||skip route|| at block 0 / at block 3, 5 seeds: 1.08 to 1.28" in printed
     # 19c: the range stays printed in section 2; section 3 says "on all 5 seeds" (fewer numbers per sentence)
     assert "section 2 prints 1.08 to 1.28 times larger" not in text and "than at block 3, on all 5 seeds" in text
+
+
+def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
+    sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
+    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
+    return summary.split("**Answer to the question:**")[0]

@@ -96,16 +96,16 @@ def test_section_5_points_to_appendix_c_and_cell_0_opens_in_words():
     section_5 = nb.flat(sources[nb.unique_index(sources, FRESH_VS_TRAINED)])
     assert (  # 23b: the two scopes apart
         "at PyTorch's init, 8 to 83 (3 fresh seeds, blocks 0-3); trained, 1.7 to 2.8 (the one shipped checkpoint; "
-        "appendix C)" in section_5
+        "appendix C prints them)" in section_5  # 23d
     )
     intro = nb.flat(sources[0])
-    words = intro.split("**The short answer.**")[1].split("In numbers")[0]
+    words = intro.split("**The short answer.**")[1].split("In numbers")[0].split("**The lesson in five steps**")[0]
     assert not any(ch.isdigit() for ch in words)
     assert "which comes back along the skips and the branches above, MLPs and attention" in words
     # 22c: the MLP share is not exclusive (the higher attention share overlaps it): "most through the MLPs" corrected
     answer = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])
     first = answer.split("**Answer to the question:**")[1].split("In one trained checkpoint")[0]
-    assert "nearly all of block 0's $dO$ had come back through the branches above it" in first  # 22c: corrected
+    assert "nearly all of block 0's qkv gradient had come back through the branches above it" in first  # 22c: corrected
     assert "the higher attention layers alike" in first
     assert "most of that $dO$ had come back through the MLPs" not in first
 

@@ -18,10 +18,16 @@ def test_the_answer_counts_the_own_blocks_mlp():
     answer = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Answer to the question:**")])
     assert "the MLPs after it (its own block's and those of the blocks above)" in answer
     # 22c: cell 0 names the own block's MLP in its trained line (the MLP share's wording moved to the Answer)
-    assert "Its own block's MLP route carries 61 %." in nb.flat(SOURCES[0])
+    assert "Its own block's MLP route carries 61 %." in nb.flat(_summary_block())  # 23d: moved from cell 0
 
 
 def test_lower_patch_tokens_get_gradient_as_queries_too():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "Lower down, the patch tokens")])
     assert "from block 2 down, as queries too" in text  # 23c: was "further down"
     assert "only back through the attention of the blocks above" not in text
+
+
+def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
+    sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
+    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
+    return summary.split("**Answer to the question:**")[0]

@@ -32,15 +32,15 @@ def test_item_1_the_answer_names_the_trained_mnist_vit_and_says_larger_models_we
     for text in (intro, answer):
         assert "in a trained ViT" not in text  # 21f: the model named, and the claim limited to blocks 0-2
     # 22c: corrected to the overlap of the MLP and higher attention routes, the trained model named in both
-    assert "- *Trained* (section 5's trained ViT" in intro
+    assert "- *Trained* (section 5's trained ViT" in _summary_block()  # 23d: moved from cell 0
     assert "in this trained MNIST ViT nearly all of block 0's" in answer
     # 23c: cell 0 names the model; its shape is printed with the route table in section 5
-    assert "- *Trained* (section 5's trained ViT): with every MLP route cut" in intro
+    assert "- *Trained* (section 5's trained ViT): with every MLP route cut" in _summary_block()
     sources = nb.sources(LESSON)
     routes = nb.printed(nb.cells(LESSON)[nb.unique_index(sources, "routes = route_overlap(load_mnist_vit")])
     assert "trained MNIST ViT, one checkpoint (4 blocks, D = 64)" in routes
     # 22g: the reason now covers trained models only (fresh ViT-Ti-shaped ones are measured, appendix F)
-    assert "Both: 4 blocks, MLP width 2D; ViT-Ti's: appendix F." in intro  # the fresh models' scope
+    assert "Both: 4 blocks, MLP width 2D; ViT-Ti's: appendix F." in _summary_block()  # the fresh models' scope
     assert "**Not measured:** trained models of a standard shape (no pretrained weights offline)" in answer  # 23b
     assert "one checkpoint (4 blocks, D = 64)" in nb.all_printed(LESSON) and "3 runs in all" in nb.all_printed(
         LESSON
@@ -82,9 +82,10 @@ def test_item_2_noci_is_a_related_mechanism_next_to_the_printed_token_similarity
 
 def test_item_3_and_7_one_estimator_leads_both_headlines_and_cell_0_keeps_one_number():
     intro, answer = _short_answer(), _answer()
-    assert re.findall(r"\d+ %", intro) == ["8 %", "4 %", "61 %", "37 %", "63 %"]  # 22a: the fresh models; 22c: overlap
-    assert "MLP share" not in intro and "96 %" not in intro
-    assert "with every MLP route cut, block 0's qkv keeps 8 % of its gradient in the shipped run;" in intro  # 22c
+    moved = nb.flat(_summary_block().split("**Two measures:**")[1])  # 23d: cell 0's numbers moved to the Summary
+    assert re.findall(r"\d+ %", moved) == ["8 %", "4 %", "61 %", "37 %", "63 %"]  # 22a: the fresh models; 22c: overlap
+    assert "MLP share" not in intro and "96 %" not in intro and "MLP share" not in moved and "96 %" not in moved
+    assert "with every MLP route cut, block 0's qkv keeps 8 % of its gradient in the shipped run;" in moved  # 22c
     printed = nb.all_printed(LESSON)  # 22a: the Answer's numbers in one printed table, the cut size first
     assert "block | ||g_cut|| / ||g|| | MLP share | 3-run range" in printed  # 22c: one estimand, all 256 at once
     assert "    3 |             53 % |      54 % |     44..54 %" in printed
@@ -131,3 +132,9 @@ def test_the_main_path_does_not_grow():
     end = next(i for i, c in enumerate(visible) if nb.source(c).startswith("## Summary"))
     words = sum(len(nb.source(c).split()) for c in visible[:end] if c["cell_type"] == "markdown")
     assert end <= 40 and words <= 2600, (end, words)  # 23c brief: 40
+
+
+def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
+    sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
+    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
+    return summary.split("**Answer to the question:**")[0]

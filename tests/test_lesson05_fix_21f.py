@@ -25,7 +25,7 @@ def test_item_1_most_through_the_mlps_only_in_blocks_0_to_2():
     # 22c: the MLP share overlaps the higher attention share, so "most of that through the MLPs" is corrected to
     # block 0's gradient coming back through the branches above, MLPs and attention alike (printed in the Answer table)
     assert "which comes back along the skips and the branches above, MLPs and attention alike" in intro
-    assert "nearly all of block 0's $dO$ had come back through the branches above it" in answer
+    assert "nearly all of block 0's qkv gradient had come back through the branches above it" in answer  # 23d
     for text in (intro, answer):
         assert "in this trained MNIST ViT most of that" not in text  # the old claim over every block
     # the printed facts behind it: cut-left 8/23/33/53 % and the 3-checkpoint share range 44..54 % in block 3
@@ -70,7 +70,7 @@ def test_item_5_the_unmeasured_guess_is_in_appendix_i_only():
 def test_item_6_the_q_k_gap_ranges_say_what_they_run_over():
     section_5 = _text(LESSON, "**Fresh against trained copies of this architecture** (all 256")
     assert "at PyTorch's init, 8 to 83 (3 fresh seeds, blocks 0-3)" in section_5  # 23b: the two scopes apart
-    assert "trained, 1.7 to 2.8 (the one shipped checkpoint; appendix C)" in section_5
+    assert "trained, 1.7 to 2.8 (the one shipped checkpoint; appendix C prints them)" in section_5  # 23d
     assert "  over blocks 0-3: trained 1.7 to 2.8; its own start (seed 0) 8 to 60; 3 fresh seeds 8 to 83" in (
         nb.all_printed(APPENDIX)
     )

@@ -45,13 +45,14 @@ def test_item_1_the_answer_table_measures_the_overlap_of_mlp_and_attention_route
 
 def test_item_1_the_answer_and_cell_0_say_mlps_and_attention_alike_and_the_own_mlp_share():
     answer, short = _answer(), nb.flat(_short_answer())
-    assert "nearly all of block 0's $dO$ had come back through the branches above it" in answer
+    assert "nearly all of block 0's qkv gradient had come back through the branches above it" in answer  # 23d
     said = "and the higher attention layers alike: with all of them cut, block 0 keeps 4 %; the shares overlap"
     assert said in answer  # 23b
     assert "its own block's MLP route carries 61 %" in answer
     assert "most of that $dO$ had come back through the MLPs" not in answer  # the old, non-exclusive reading
     assert "which comes back along the skips and the branches above, MLPs and attention alike" in short
-    assert "Its own block's MLP route carries 61 %." in short and "with every branch above cut, 4 %" in short
+    moved = nb.flat(_summary_block())  # 23d: moved from cell 0
+    assert "Its own block's MLP route carries 61 %." in moved and "with every branch above cut, 4 %" in moved
     assert "most of that had first travelled back through the MLPs" not in short
 
 
@@ -92,7 +93,7 @@ def test_item_3_the_freeze_and_cut_code_is_visible_with_its_picture():
 
 
 def test_item_5_cell_0_answers_in_one_sentence_and_three_lines():
-    lines = _short_answer().splitlines()
+    lines = ("**Two measures:**" + _summary_block().split("**Two measures:**")[1]).strip().splitlines()  # 23d moved
     assert len(lines) == 4 and lines[0].endswith("In numbers:")
     assert [line.split(" (")[0] for line in lines[1:]] == ["- *Trained*", "- *Fresh, D = 32*", "- *Fresh MNIST ViTs*"]
     assert "at most 37 %, in every block" in lines[2]
@@ -103,7 +104,7 @@ def test_item_5_cell_0_answers_in_one_sentence_and_three_lines():
 def test_item_4_dv_quarter_is_derived_and_the_sums_are_measured_only():
     chart = nb.flat(SOURCES[nb.unique_index(SOURCES, "Read the chart left to right")])
     assert "$dV_j = dO_0/N$" in chart and "= 1/\\sqrt{17} = 1/4.12$" in chart
-    assert "widen the gap 4.0 times (measured only)" in chart
+    assert "widen the gap 4.0 times, most of it because a sum over the tokens adds up coherently" in chart  # 23d
     at = nb.unique_index(SOURCES, "chain = qk_factor_chain(")
     assert "dV / dO: 1/sqrt(N) = 1/4.12 predicted, 1/4.11 measured" in nb.printed(  # 23b: two lines
         CELLS[at]
@@ -124,3 +125,9 @@ def test_item_6_the_widget_legend_sits_below_the_axes():
     legend, axes = left.get_legend().get_window_extent(renderer), left.get_window_extent(renderer)
     assert legend.y1 < axes.y0  # below the axes: clear of the y tick labels and the title
     assert legend.y0 >= 0 and legend.x0 >= 0  # inside the figure
+
+
+def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
+    sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
+    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
+    return summary.split("**Answer to the question:**")[0]

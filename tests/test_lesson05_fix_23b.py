@@ -22,7 +22,7 @@ def test_main_path_does_not_grow():
 
 
 def test_item_1_cell_0_defines_the_measures_before_the_numbers():
-    cell_0 = SOURCES[0]
+    cell_0 = _summary_block()  # 23d: moved from cell 0
     assert cell_0.index("**Two measures:**") < cell_0.index("keeps 8 %") < cell_0.index("carries 61 %")
 
 
@@ -69,7 +69,8 @@ def test_item_3_the_q_k_gap_scopes_are_apart():
 
 def test_item_4_cell_0_names_the_scope_limit():
     short = SOURCES[0].split("**The short answer.**")[1].split("**The lesson in five steps**")[0]
-    assert "Its own block's MLP route carries 61 %. Untested: trained 12-block ViTs." in short
+    assert "Its own block's MLP route carries 61 %. Untested: trained 12-block ViTs." in _summary_block()  # 23d
+    assert "61 %" not in short
 
 
 def test_item_5_no_std_scaling_claim_in_the_main_path():
@@ -92,3 +93,9 @@ def test_item_7_narrow_print_outs():
     assert all(len(line) <= 90 for line in lines), max(lines, key=len)
     assert "block | ||g_cut|| / ||g|| | MLP share | 3-run range | own-MLP share" in lines
     assert "block | higher-attention share | no branch: ||g_kept|| / ||g||" in lines
+
+
+def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
+    sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
+    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
+    return summary.split("**Answer to the question:**")[0]

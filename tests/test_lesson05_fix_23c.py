@@ -51,7 +51,10 @@ def test_item_3_the_widget_bars_are_the_per_batch_mean():
 
 def test_item_4_the_update_sentence_names_the_coupled_steps():
     update = _flat("The **update** happens after backward")
-    assert "its own gradients, unless you clip by the global norm or AMP skips the step (appendix E)." in update
+    assert (  # 23d: and weight decay's own-value term
+        "its own gradients and, with weight decay, its own value, unless you clip by the global norm or AMP skips "
+        "the step (appendix E)." in update
+    )
     assert "(momentum, weight decay, clipping, AMP: appendix E)" not in update
 
 
@@ -77,7 +80,7 @@ def test_item_2_cell_0_leads_with_a_plain_answer():
     lead = "The qkv weights get their gradient **inside attention**, from its output's gradient"
     assert short.strip().startswith(lead)
     assert "in the trained ViT, below the top block, most of it went through an MLP" in short
-    assert "- *Trained* (section 5's trained ViT): with every MLP route cut" in SOURCES[0]
+    assert "- *Trained* (section 5's trained ViT): with every MLP route cut" in _summary_block()  # 23d: moved
     assert "1. The loss, at the head, is the only source; backward fills every `.grad`." in SOURCES[0]
     # the claim's printed support: blocks 0-2 keep under half after every MLP route is cut, share above half
     check = SOURCES[nb.unique_index(SOURCES, "cut_left = [round(100 * s)")]
@@ -86,8 +89,9 @@ def test_item_2_cell_0_leads_with_a_plain_answer():
 
 def test_item_8_plainer_measure_words():
     cell_0 = nb.flat(SOURCES[0])
+    moved = nb.flat(_summary_block())  # 23d: moved from cell 0
     measures = "*keeps*: the cut gradient's length over the full one's; *carries*: a route's part of the full gradient"
-    assert f"**Two measures:** {measures}, measured along it." in cell_0
+    assert f"**Two measures:** {measures}, measured along it." in moved
     assert "norm ratio (cut over full)" not in cell_0
     share = _flat("**The MLP share** (the orange arrow above)")
     assert "It is the main line's measure" not in share
@@ -99,3 +103,9 @@ def test_main_path_within_the_briefs_cap():
     main = nb.main_path(LESSON)
     words = nb.markdown_words(main)
     assert len(main) <= 40 and words <= 2445, (len(main), words)
+
+
+def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
+    sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
+    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
+    return summary.split("**Answer to the question:**")[0]
