@@ -74,3 +74,12 @@ def test_item_1_locality_control_moved_to_appendix_d_with_its_check():
 def test_item_8_vit_large_below_base_on_imagenet_1k():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, '<a id="less-data"></a>')])
     assert "In the same figure, pre-trained on ImageNet-1k, ViT-L scores below ViT-B." in text
+
+
+def test_item_7_appendix_summary_uses_the_same_words():
+    summary = nb.flat(APP_SOURCES[nb.unique_index(APP_SOURCES, "What each side experiment showed")])
+    assert "jax is ahead of torch" not in summary
+    assert (
+        "jax is higher than torch on 3 of 3 seeds (+23.3 points; the interval, [−16.4, +63.1], holds 0: **no detectable"
+        in summary
+    )
