@@ -113,7 +113,10 @@ def test_the_references_are_plain():
 
 def test_going_further_says_where_t2t_vit_is_implemented():
     going = _cell(LESSON, "## Going further · Where T2T stands today")
-    assert "Only the original repository, `yitu-opensource/T2T-ViT` (vendored here at `0f63dc9`), ships it." in going
+    # review r23e_07: mmpretrain ships it too (appendix, fact 1), so "only the original" was wrong
+    assert "Only the original repository" not in going
+    assert "`yitu-opensource/T2T-ViT` (vendored here at `0f63dc9`), and OpenMMLab's `mmpretrain`" in going
+    assert "(T2T-ViT_t-14, -19 and -24 with ImageNet weights; appendix, fact 1) ship it." in going
     assert "timm's `main` at commit `aa4b585` (1.0.29.dev0, August 2026) has no T2T model" in going
     assert "pull request #2426 (January 2025), is not merged" in going
     assert "Hugging Face `transformers` 5.23.0 has none either." in going
