@@ -85,10 +85,10 @@ def capture_attention(model: nn.Module, modules: Iterable[Attention] | None = No
     tensor per module.
 
     How: a forward hook on each module's ``attend`` (its ``nn.Softmax``) stores the softmax's
-    output. The fused path (``F.scaled_dot_product_attention``) never computes that matrix, so
-    inside the block each module runs its explicit path (``fused = False``); same outputs up to
-    float rounding. On exit (also after an exception) the hooks are removed and every module's
-    ``fused`` is restored to what it was.
+    output. The fused path (``F.scaled_dot_product_attention``) never returns that matrix (whether
+    it computes one depends on the backend), so inside the block each module runs its explicit path
+    (``fused = False``); same outputs up to float rounding. On exit (also after an exception) the
+    hooks are removed and every module's ``fused`` is restored to what it was.
 
     ``modules`` restricts the capture (e.g. ``[block.attn for block in model.blocks]`` to skip
     a T2T-ViT's token transformers); by default every :class:`Attention` in ``model``.
