@@ -79,7 +79,8 @@ def test_item4_vit_jax_function_named_as_in_appendix_b() -> None:
 
 def test_item5_section_6_says_what_is_resampled() -> None:
     six = _cell("## 6 · Going deeper")
-    assert six.endswith("more alike than neither (resampling one table's 36 inner patches, not runs).")
+    # 23e: the parenthesis is one plain sentence (same fact: one table's 36 inner patches resampled, not runs)
+    assert six.endswith("Each interval resamples one table's 36 inner patches; it does not cover other training runs.")
 
 
 def _right(t: torch.Tensor, c: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
