@@ -83,9 +83,9 @@ def test_why_section_5_reads_the_test_digits():
 
 def test_vit_paper_scale_is_cited_as_reported():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, '<a id="less-data"></a>')])
-    assert "The ViT paper reports BiT ResNets ahead of its ViTs pre-trained on ImageNet-1k" in text
+    assert "The ViT paper reports BiT ResNets above its ViTs pre-trained on ImageNet-1k" in text
     # review r21i: tightened to the paper's section 4.3 and Figure 3
-    assert "overlapping at ImageNet-21k and ViT ahead at JFT-300M (Dosovitskiy et al., 2021, §4.3 and Figure 3)" in text
+    assert "overlapping at ImageNet-21k and ViT above at JFT-300M (Dosovitskiy et al., 2021, §4.3 and Figure 3)" in text
 
 
 def test_locality_verdict_is_short_and_summary_bullet_is_one_sentence():

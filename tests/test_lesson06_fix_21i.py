@@ -48,7 +48,8 @@ def test_side_studies_moved_to_the_appendix_with_their_checks():
         assert nb.hidden(nb.cells(APPENDIX)[at + 1]), text  # each moved print keeps its hidden check
     printed = nb.all_printed(APPENDIX)
     assert "1.006 at step 274" in printed and "paired 95 % t-interval [+13.7, +24.8] (3 seeds)" in printed
-    assert "(Its warm-up starts at 1 % of the peak;" in lesson  # review r21l: the clause states start and end
+    # review r21l: the clause states start and end
+    assert "(Its warm-up starts at 1 % of the peak, 10⁻³/0.1 for its 10 % warm-up;" in lesson
 
 
 def test_lr_factor_unchanged():
@@ -81,7 +82,7 @@ def test_wording_items():
     assert "`QUICK` uses lr 1e-2 and warms up over 10 % of its steps" in deit
     assert "QUICK: lr 0.01, warm-up 10% of the steps, then cosine; optimizer adamw" in nb.all_printed(LESSON)
     assert "Check 4 flags" not in text and "not proves it" in text
-    assert "ImageNet-1k, overlapping at ImageNet-21k and ViT ahead at JFT-300M" in text
+    assert "ImageNet-1k, overlapping at ImageNet-21k and ViT above at JFT-300M" in text
     assert "Section 5's 95 % rule" not in text and "Section 3's 95 % rule, used in section 5" in text
 
 

@@ -53,7 +53,7 @@ def test_item_2_loop_comment_true_to_its_output():
 
 
 def test_items_6_to_8_wording():
-    assert "the ViT is ahead in 2 of its 4 benchmark sessions, 3 seeds each" in nb.all_printed(LESSON)
+    assert "the ViT is higher in 2 of its 4 sessions (means of 3 seeds, no interval)" in nb.all_printed(LESSON)
     text = nb.flat(nb.all_text(LESSON))
     assert "level at ImageNet-21k" not in text and "overlapping at ImageNet-21k" in text
     assert "(printed): the tally counts before" not in text

@@ -48,7 +48,7 @@ def test_item_3_plain_sentences_and_no_printed_tags():
     assert "a 10x rate fitted only the latter here" not in text
     assert (
         "**Takeaway: if one batch does not fit, the model is broken or the optimiser is slow. "
-        "Here a 10x rate fixed only the slow optimiser.**" in text
+        "Here a 10x rate with 4x the steps fixed only the slow optimiser.**" in text
     )
     assert "consistent with the tally counting before each step" not in text
     for tag in ("(grey band; printed)", "7-8 points; printed)", "a finding; printed above)", "= 4.6 (printed)"):
