@@ -60,5 +60,5 @@ def test_item_3_noci_reports_a_related_effect():
 
 def test_item_8_norm2_is_where_the_mlp_route_rejoins():
     text = _text("Backward runs through each block **from its end**")
-    assert "MLP first, ending at `norm2`, where the MLP route rejoins the skip; then attention." in text
+    assert "MLP first, back through `norm2`; the two routes add at $h$; then attention." in text  # 23e: they add at h
     assert "3.norm2 -> 3.attn.proj" in nb.all_printed(LESSON)

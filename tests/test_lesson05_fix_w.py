@@ -50,7 +50,7 @@ def test_section_5_leads_with_the_answer_and_prints_the_seed_ranges():
     # round 17d: the 5 seeds' range is a secondary number, not in the table; round 18a: printed in a visible cell,
     # its asserts folded
     assert "cut: MLP share over 5 seeds" not in table
-    shown, hidden = _cells()[at("small_cuts = small_model_cuts(")], _cells()[at("(-2, 11)")]
+    shown, hidden = _cells()[at("small_cuts = small_model_cuts(")], _cells()[at("(1, 17)")]  # 23e: 512 digits
     assert "hide-input" not in shown["metadata"].get("tags", []) and "cut: MLP share over 5 seeds" in _outputs(shown)
     assert "hide-input" in hidden["metadata"]["tags"] and "assert" not in "".join(shown["source"])
     assert "block 3: small model 5 % (5 seeds: -2..11)" in _outputs(_cells()[at("small_by_block = [")])

@@ -138,14 +138,20 @@ def token_gradient_norms(model: ViT, images: torch.Tensor, labels: torch.Tensor)
 
 
 def small_model_cuts(
-    images: torch.Tensor, labels: torch.Tensor, seeds: Sequence[int] = range(5), per_seed: int = 64
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    seeds: Sequence[int] = range(5),
+    per_seed: int = 64,
+    same_digits: bool = False,
 ) -> list[RouteCut]:
     """:func:`mlp_route_cut` of :func:`small_digit_vit` on each seed, each on its own digits: seed ``s`` takes
-    ``images[per_seed * s : per_seed * (s + 1)]`` (seed 0: the first ``per_seed``). Fused attention (the same
-    gradients as the explicit path, faster)."""
+    ``images[per_seed * s : per_seed * (s + 1)]`` (seed 0: the first ``per_seed``). ``same_digits=True``: every
+    seed takes the first ``per_seed`` digits (one gradient over them), so the seeds differ in their init only.
+    Fused attention (the same gradients as the explicit path, faster)."""
     cuts = []
     for seed in seeds:
-        part = slice(per_seed * seed, per_seed * (seed + 1))
+        start = 0 if same_digits else per_seed * seed
+        part = slice(start, start + per_seed)
         cuts.append(mlp_route_cut(lambda seed=seed: small_digit_vit(seed, fused=True), images[part], labels[part]))
     return cuts
 
