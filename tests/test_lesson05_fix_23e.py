@@ -79,3 +79,11 @@ def test_item_8_the_two_routes_add_at_h():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "Backward runs through each block **from its end**")])
     assert "where the MLP route rejoins the skip" not in text
     assert "MLP first, back through `norm2`; the two routes add at $h$; then attention." in text
+
+
+def test_item_1_appendix_f_says_its_small_model_ranges_mix_seed_and_batch():
+    appendix = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb")
+    text = nb.flat(appendix[nb.unique_index(appendix, "### F · The share at initialisation")])
+    assert "each on its own 64 digits, so these ranges mix the seed with the batch" in text
+    assert "one gradient over the same 512 digits per seed: at most 40 %" in text
+    assert "at most about a third" not in text and "at most 37 % in the small model here" in text
