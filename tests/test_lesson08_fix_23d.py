@@ -23,7 +23,8 @@ def test_verdict_links_appendix_g_with_its_printed_spread():
     verdict = _text("**Verdict** (ρ over 32 digits")
     assert "(08_attention_maps_appendix.ipynb#appendix-g" in verdict
     assert "spreads its attention over about 47 to 48 of the 49 patches" in verdict
-    assert "½ I + ½ · flat would keep the lower blocks' ranking" in verdict
+    # 23e: the unmeasured "½ I + ½ · flat would keep the lower blocks' ranking" became the measured sentence
+    assert "With uniform attention after block 0, ρ 0.885 against the trained map" in verdict
     assert "Another init scale could read differently." in verdict
     assert '<a id="appendix-g"></a>' in nb.all_text(APPENDIX)  # the anchor the link needs
     g = nb.cells(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "def spread(network):")]
