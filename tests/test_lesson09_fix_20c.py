@@ -12,7 +12,9 @@ from vit_explained.plotting.lesson09 import DEIT_TABLE3
 
 LESSON = nb.NOTEBOOKS / "09_deit_distillation.ipynb"
 EIGHT_EPOCH_CHECK = "# the numbers section 3 and the Summary quote from these runs"  # fix 22a: appendix B
-FOLLOWS = "the distillation head follows the teacher's answers, mistake included"
+# fix 23e (review r23e item 1): tightened from "follows the teacher's answers, mistake included" (same fact, measured
+# on one systematic mistake)
+FOLLOWS = "the distillation head follows a systematic mistake (every 7 → 1)"
 CAVEAT = "8-epoch students at ~43 % validation accuracy; cause untested"
 
 

@@ -113,7 +113,9 @@ def test_does_not_pick_up_is_scoped_to_the_hard_loss_at_40_epochs_with_the_soft_
     first = nb.flat(_notebook.sources(LESSON)[0])
     assert "with the hard loss at 40 epochs, the class head does not pick up the mistake (0/50 7s called a 1)" in first
     claim = _section_3_claim()
-    assert "So, with the hard loss at 40 epochs, the distillation head follows" in claim.replace("**", "")
+    # fix 23e (review r23e item 3): the bold sentence leads with DeiT's averaged output, then the two heads
+    assert "So, with the hard loss at 40 epochs, DeiT's averaged output calls 41 to 45" in claim.replace("**", "")
+    assert "a 1: the distillation head follows" in claim.replace("**", "")
     # per seed (the range "37 to 73" stays out of section 3's claim: an older negative pin), with its caveat
     # fix 22a (review r21k item 3): the soft tau = 3 counts moved to appendix B with the 8-epoch rows
     assert (

@@ -734,9 +734,11 @@ def plot_relabel_ablation(
     axes[0].legend(fontsize=7, loc="upper right", frameon=False)
     last = max(len(values) for values in shares.values()) - 1  # the last seed's index
     length = f", {epochs}-epoch students" if epochs else ""
+    hatched = any(v[0] > 0 for arm in arms if "unchanged" in arm for v in shares[arm])  # else only hollow dots
+    control = "hatched or hollow" if hatched else "hollow"
     title = (
         f"A teacher whose answer 7 becomes 1: who copies it? ({digits}{length})\n"
-        f"s0-s{last}: seeds 0-{last}; hatched or hollow: the teacher unchanged; a dot: 0 %"
+        f"s0-s{last}: seeds 0-{last}; {control}: the teacher unchanged; a dot: 0 %"
     )
     if by_head:
         fig.suptitle(title, fontsize=9)
