@@ -40,16 +40,12 @@ def test_the_distillation_head_follows_a_systematic_mistake_not_every_answer():
 def test_the_teachers_own_mistakes_are_quoted_from_the_appendix_with_a_link():
     sources = nb.sources(LESSON)
     claim = nb.flat(sources[nb.unique_index(sources, CLAIM)])
-    said = (
-        "On the teacher's own, scattered mistakes (113 training digits), the shipped distillation head gives its label"
-    )
-    assert (
-        said + " on 40, the true one on 57 ([appendix B](09_deit_distillation_appendix.ipynb#teacher-wrong))" in claim
-    )
+    said = "On the teacher's scattered mistakes (113 training digits), the shipped distillation head gives the"
+    link = "([appendix B](09_deit_distillation_appendix.ipynb#teacher-wrong))"
+    assert f"{said} teacher's label on 40, the true one on 57 {link}" in claim
     hard = next(b for b in _summary_bullets() if b.startswith("Hard distillation"))
-    assert (
-        "of the 113 training digits the teacher gets wrong, the shipped distillation head gives its label on 40" in hard
-    )
+    gives = "of the 113 training digits the teacher gets wrong, the shipped distillation head gives the teacher's label"
+    assert f"{gives} on 40, the true one on 57: appendix B" in hard
     appendix, cells = nb.sources(APPENDIX), nb.cells(APPENDIX)
     anchor = nb.unique_index(appendix, '<a id="teacher-wrong"></a>')
     assert "### On the training digits the teacher gets wrong" in appendix[anchor]
