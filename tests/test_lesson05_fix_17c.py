@@ -52,8 +52,7 @@ def test_share_picture_and_definition_before_the_first_table():
     assert sum("plot_share_arrows(" in s for s in sources) == 1  # moved, not copied
     # 23e: the 5 seeds' range is one gradient over the same 512 digits each
     said = (
-        "Block 3's share is -2 % here (every seed, 512 digits: up to 17 %): "
-        "its MLP-route part adds nothing along $g$"
+        "Block 3's share is -2 % here (every seed, 512 digits: up to 17 %): its MLP-route part adds nothing along $g$"
     )
     assert said in "\n".join(sources[table : _at(sources, "## Summary")])
 
