@@ -19,7 +19,7 @@ def test_performer_replaces_n_by_n_with_n_by_m_and_keeps_the_grids():
     widget = t2t_chain_widget()
     before, png = widget.line, widget.picture.value
     widget.controls["token_layers"].value = "performer"
-    assert widget.line.endswith(f"token layers: performer, N x {PERFORMER_FEATURES} features instead of N x N")
+    assert widget.line.endswith(f"token layers: performer, two N x {PERFORMER_FEATURES} feature maps instead of N x N")
     assert widget.line.split("; token layers")[0] == before.split("; token layers")[0]  # same grids and field
     assert widget.picture.value != png and widget.picture.layout.display != "none"
 
@@ -30,11 +30,13 @@ def test_performer_entries_in_compute():
     _, performer_fig = widget.compute(224, 224, T2T, token_layers="performer")
     titles = [ax.get_title() for ax in performer_fig.axes]
     assert any("TP = T2T token performer" in title for title in titles)
-    assert any(f"N x {PERFORMER_FEATURES}" in title for title in titles)
+    assert any(f"TP: 2 x N x {PERFORMER_FEATURES} (phi(q), phi(k))" in title for title in titles)
+    assert any("stored attention terms per image" in title for title in titles)
     labels = [tick.get_text() for tick in performer_fig.axes[-1].get_xticklabels()]
     assert labels[:2] == ["TP 1", "TP 2"]
     heights = sorted(round(p.get_height()) for p in performer_fig.axes[-1].patches)
-    assert 3136 * PERFORMER_FEATURES in heights and 784 * PERFORMER_FEATURES in heights
+    assert 2 * 3136 * PERFORMER_FEATURES in heights and 2 * 784 * PERFORMER_FEATURES in heights  # phi(q) and phi(k)
+    assert 3136 * PERFORMER_FEATURES not in heights
     assert attention_cost(3136, 64, 1).matrix_entries not in heights
     transformer_heights = [round(p.get_height()) for p in transformer_fig.axes[-1].patches]
     assert 3136**2 in transformer_heights

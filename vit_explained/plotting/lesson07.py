@@ -720,9 +720,13 @@ def plot_chain_locality(
         ax.set_xticks(ax.get_xticks(), [_short_stage(name) for name in names], fontsize=8)
     if any(name.startswith("T2T performer") for name in names):
         middle.set_title("tokens N seen by each attention\n(TP = T2T token performer)")
-        right.set_title(f"entries per image: heads x N x N; TP: N x {PERFORMER_FEATURES} features")
+        right.set_title(
+            f"stored attention terms per image: heads x N x N;\nTP: 2 x N x {PERFORMER_FEATURES} (phi(q), phi(k))",
+            fontsize=10,
+        )
     else:
         middle.set_title("tokens N seen by each attention\n(TT = T2T token transformer)")
+        right.set_title("stored attention terms per image\n(heads x N x N)", fontsize=10)
     if title:
         fig.suptitle(title, fontsize=11)
     return fig

@@ -8,10 +8,11 @@ follows the image through the splits; the line lists the grids and token counts,
 square of pixels one interior final token sees (31 for T2T's chain; shown only when the ``show_field`` box,
 off at first, is ticked: it is exercise 1's answer) and each split's overlap. The picture draws,
 first, the chain's windows of one final token nested on a digit, its receptive field in red; then the
-tokens and attention-matrix entries of every stage (each token transformer has one 1-head
+tokens and the stored attention terms of every stage (each token transformer has one 1-head
 attention layer; the backbone, T2T-ViT-14's, has 14 layers of 6 heads). ``token_layers`` picks the T2T paper's
 two token modules: ``"transformer"`` (T2T-ViT_t-14, an ``N x N`` matrix per layer) or ``"performer"``
-(T2T-ViT-14, whose ``Token_performer`` forms ``N x m`` random features, ``m`` = :data:`PERFORMER_FEATURES`).
+(T2T-ViT-14, whose ``Token_performer`` stores two ``N x m`` random-feature maps, phi(q) and phi(k), counted as
+``2 N m``; ``m`` = :data:`PERFORMER_FEATURES`).
 ``fold`` (0 = off) draws, next to the windows, the re-structurization after that split: the digit's tokens after
 it, one value each (the window's mean pixel), reshaped back into their 2-D grid
 (:func:`vit_explained.plotting.lesson07.restructured_map`); only splits followed by a token layer fold back.
@@ -220,13 +221,15 @@ class T2TChainWidget(LessonWidget):
         stages = t2t_chain(height, width, 3, splits=chain)  # grids do not depend on channels
         names = [f"T2T {token_layers} {i}" for i in range(1, len(stages))] + ["backbone (14 layers)"]
         tokens = [stage.grid.total for stage in stages[:-1]] + [stages[-1].grid.total + 1]
-        # a token transformer fills an N x N matrix; a Token_performer only N x m random features per q and k
+        # the stored attention terms: a token transformer's N x N matrix; a Token_performer's two N x m feature
+        # maps, phi(q) and phi(k) (it never forms N x N)
         entries = [
-            n * PERFORMER_FEATURES if performer else attention_cost(n, 64, 1).matrix_entries for n in tokens[:-1]
+            2 * n * PERFORMER_FEATURES if performer else attention_cost(n, 64, 1).matrix_entries for n in tokens[:-1]
         ]
         entries.append(attention_cost(tokens[-1], BACKBONE_DIM, BACKBONE_HEADS).matrix_entries)
         layers = [1] * (len(stages) - 1) + [BACKBONE_DEPTH]
-        token_note = f"; token layers: performer, N x {PERFORMER_FEATURES} features instead of N x N" * performer
+        maps = f"two N x {PERFORMER_FEATURES} feature maps"
+        token_note = f"; token layers: performer, {maps} instead of N x N" * performer
         line = (
             f"{chain_summary(stages)}; the backbone sees {tokens[-1]} with the class token; "
             f"{locality_summary(chain, (stages[-1].grid.rows, stages[-1].grid.cols), show_field)}; "
