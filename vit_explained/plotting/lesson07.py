@@ -669,6 +669,10 @@ def draw_chain_windows(
 PERFORMER_FEATURES = 32
 
 
+#: What a Token_performer stores instead of the N x N matrix: its two N x m feature maps.
+PERFORMER_TERMS = f"2 x N x {PERFORMER_FEATURES} (phi(q), phi(k))"
+
+
 def plot_chain_locality(
     image: torch.Tensor,
     splits: Sequence[tuple[int, int, int]],
@@ -720,10 +724,7 @@ def plot_chain_locality(
         ax.set_xticks(ax.get_xticks(), [_short_stage(name) for name in names], fontsize=8)
     if any(name.startswith("T2T performer") for name in names):
         middle.set_title("tokens N seen by each attention\n(TP = T2T token performer)")
-        right.set_title(
-            f"stored attention terms per image: heads x N x N;\nTP: 2 x N x {PERFORMER_FEATURES} (phi(q), phi(k))",
-            fontsize=10,
-        )
+        right.set_title(f"stored attention terms per image: heads x N x N;\nTP: {PERFORMER_TERMS}", fontsize=10)
     else:
         middle.set_title("tokens N seen by each attention\n(TT = T2T token transformer)")
         right.set_title("stored attention terms per image\n(heads x N x N)", fontsize=10)
