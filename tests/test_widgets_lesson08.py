@@ -64,6 +64,7 @@ def test_the_class_dropdown_picks_the_gradient_weighted_maps_class():
     model, images = small_vit(), torch.rand(2, 1, 12, 12)
     w = maps_explorer(model, images, torch.tensor([0, 1]))
     assert w.controls["class"].value == "predicted"  # the default: each digit's predicted class
+    assert w.controls["class"].label == "predicted (not the true class)"  # 24a: labelled apart from sections 8-10
     predicted = int(w.predictions[0])
     assert f"(class {predicted})" in w.line
     other = (predicted + 1) % 3

@@ -2178,3 +2178,58 @@ def deletion_controls(
         "occlusion, raw": raw_occlusion,  # blank patches where they fall
         "greedy (stored)": greedy,
     }
+
+
+def _rule_word(gap) -> str:
+    """Section 9's rule on one paired gap (ρ re-drawn - other digits): closer, farther, or 0 inside."""
+    return "not moved" if gap.low > 0 else "moved" if gap.high < 0 else "undecided"
+
+
+@dataclass
+class RuleVerdicts:
+    """Section 9's rule per step and map: ``mean[step, method]``, the paired gap on each digit's mean ρ over the
+    draws; ``per_draw[step, method]``, the same gap on each draw alone (95 % intervals over the digits)."""
+
+    mean: dict[tuple[str, str], Estimate]
+    per_draw: dict[tuple[str, str], list[Estimate]]
+
+    def word(self, step: str, method: str) -> str:
+        """The verdict on the draws' mean ρ: "not moved", "moved" or "undecided"."""
+        return _rule_word(self.mean[step, method])
+
+    def draw_words(self, step: str, method: str) -> list[str]:
+        """The verdict on each draw alone."""
+        return [_rule_word(g) for g in self.per_draw[step, method]]
+
+    def __str__(self) -> str:
+        methods = list(dict.fromkeys(m for _, m in self.mean))
+        steps = list(dict.fromkeys(s for s, _ in self.mean))
+        lines = [
+            "the rule, paired per digit: ρ re-drawn (3-draw mean) - other digits, 95 %; " + " / ".join(methods),
+            "  (above 0: not moved; below 0: moved; 0 inside: undecided)",
+        ]
+        for step in steps:
+            gaps = [self.mean[step, m] for m in methods]
+            shown = [f"{g.estimate:+.3f} [{g.low:+.3f}, {g.high:+.3f}]" for g in gaps]
+            lines.append(f"  {step:<24} " + " / ".join(shown))
+            words = [self.draw_words(step, m) for m in methods]
+            said = [f"{w[0]} x{len(w)}" if len(set(w)) == 1 else ", ".join(w) for w in words]
+            lines.append(f"    {'each draw alone':<22} " + " / ".join(said))
+        return "\n".join(lines)
+
+
+def rule_verdicts(
+    table: CascadeTable, references: Mapping[str, torch.Tensor], steps: Sequence[str] | None = None
+) -> RuleVerdicts:
+    """Lesson 08 section 9's rule: for each step (default: all) and each method in ``references`` (each map
+    digit's ρ to the other digits' maps, ``(B,)``), the paired gap ρ re-drawn - reference on the draws' mean ρ
+    (:meth:`CascadeTable.mean_rho`) and on each draw alone (``per_digit[step][method][d]``)."""
+    mean, per_draw = {}, {}
+    for step in list(table.per_digit) if steps is None else steps:
+        for method, ref in references.items():
+            ref = torch.as_tensor(ref).double()
+            mean[step, method] = paired_difference(table.mean_rho(step, method).double(), ref).difference
+            per_draw[step, method] = [
+                paired_difference(torch.as_tensor(r).double(), ref).difference for r in table.per_digit[step][method]
+            ]
+    return RuleVerdicts(mean, per_draw)

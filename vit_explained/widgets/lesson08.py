@@ -170,7 +170,8 @@ class AttentionExplorer(LessonWidget):
 
 class MapsExplorer(AttentionExplorer):
     """Lesson 08's explorer. Controls: ``digit``, ``block``, ``head`` (raw attention's: ``"mean"`` or a head),
-    ``class`` (the gradient-weighted map's: ``"predicted"``, the default, or a class 0..9) and ``re-draw the
+    ``class`` (the gradient-weighted map's: ``"predicted"``, the default, labelled "predicted (not the true class)"
+    since lesson 08's sections 8-10 use the true class, or a class 0..9) and ``re-draw the
     classifier`` (section 9's first cascade step: the maps of a copy with fc_norm + head re-drawn under
     ``cascade_table``'s seed; rollout stays, the gradient-weighted map changes; deletion still runs the trained model).
     The picture shows the digit's three maps side by side (raw attention of the chosen block and head; rollout
@@ -210,7 +211,7 @@ class MapsExplorer(AttentionExplorer):
     redraw_init = "torch"  # how the shipped checkpoint's recipe started training: the re-draw uses the same
 
     def extra_controls(self, *, classes: int) -> dict[str, widgets.Widget]:
-        options = [("predicted", "predicted"), *((str(c), c) for c in range(classes))]
+        options = [("predicted (not the true class)", "predicted"), *((str(c), c) for c in range(classes))]
         return {
             "class": widgets.Dropdown(options=options, value="predicted", description="class"),
             "redrawn": widgets.Checkbox(value=False, description="re-draw the classifier"),
