@@ -318,7 +318,7 @@ def test_drop_path_rates_are_timms_linear_schedule():
 
 
 def test_init_arm_rows_and_table():
-    from vit_explained.plotting.lesson04 import depth_slope, init_arm_rows, init_arm_table
+    from vit_explained.plotting.lesson04 import init_arm_rows, init_arm_table, seed_slope
 
     depths = (2, 4, 8, 16)
     steep = {d: [d**-0.5 * (1 + 0.01 * s) for s in range(3)] for d in depths}
@@ -326,7 +326,7 @@ def test_init_arm_rows_and_table():
     size = {"qkv": 1.0, "proj": 0.99, "fc1": 0.63, "fc2": 1.26}
     rows = init_arm_rows(64, {"a": (steep, size, 32.0), "b": (flat, size, 8.0)}, {"b": "a"})
     assert [row["arm"] for row in rows] == ["a", "b"] and rows[0]["difference"] is None and rows[1]["versus"] == "a"
-    assert rows[0]["growth"] == 4.0 and rows[1]["slope"] == depth_slope(flat)
+    assert rows[0]["growth"] == 4.0 and rows[1]["slope"] == seed_slope(flat)  # per seed, t over seeds (not pooled)
     assert abs(rows[1]["difference"][0] - 0.4) < 1e-3  # -0.1 - (-0.5): the slope of the ratio
     table = init_arm_table(rows).splitlines()
     assert len(table) == 3 and "difference of slopes" in table[0]

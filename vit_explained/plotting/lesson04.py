@@ -748,6 +748,20 @@ def depth_slope(values: Mapping[int, list[float]]) -> tuple[float, float, float]
     return slope, slope - half, slope + half
 
 
+def seed_slope(values: Mapping[int, list[float]]) -> tuple[float, float, float]:
+    """One :func:`depth_slope` per seed (``values``: ``{depth: [one value per seed]}``, seeds in the same order at
+    every depth), then a 95 % Student's t interval over the seeds' slopes: ``(mean slope, low, high)``. Use it, not
+    the pooled fit, when a seed's points at different depths are not independent (the lesson's rule)."""
+    from ..evidence import t_interval
+
+    counts = {len(seeds) for seeds in values.values()}
+    if len(counts) != 1 or counts.pop() < 2:
+        raise ValueError("need the same number (two or more) of seeds at every depth")
+    seeds = len(next(iter(values.values())))
+    fit = t_interval([depth_slope({depth: [row[s]] for depth, row in values.items()})[0] for s in range(seeds)])
+    return fit.estimate, fit.low, fit.high
+
+
 def slope_difference(a: Mapping[int, list[float]], b: Mapping[int, list[float]]) -> tuple[float, float, float, float]:
     """Slope of ``a`` minus slope of ``b`` (each from :func:`depth_slope`, fitted separately) with a 95 % Welch
     interval: the two standard errors are not pooled, so the fits may have unequal residual spreads; the degrees
@@ -892,24 +906,25 @@ def init_arm_rows(
 ) -> list[dict]:
     """One row per arm of the init appendix. ``arms``: ``{name: (gradients {depth: [one per seed]},
     {layer: std x sqrt(fan-in)}, RMS token norm after the deepest block)}``; ``versus``: ``{name: the arm it is
-    compared with}``. A row: ``dim``, ``arm``, the sizes of :data:`INIT_LAYERS`, ``slope`` (:func:`depth_slope`),
-    ``growth`` (the norm / sqrt(dim)), ``versus`` and ``difference``: the slope of the ratio of the two arms'
-    gradients, seed by seed (the difference of their slopes, with its own 95 % interval), or None."""
+    compared with}``. A row: ``dim``, ``arm``, the sizes of :data:`INIT_LAYERS`, ``slope`` (:func:`seed_slope`: one
+    slope per seed, a t-interval over seeds), ``growth`` (the norm / sqrt(dim)), ``versus`` and ``difference``: the
+    slope of the ratio of the two arms' gradients, fitted per seed the same way (the difference of their slopes, with
+    its own 95 % interval), or None."""
     rows = []
     for name, (gradients, size, stream) in arms.items():
         other = versus.get(name)
         difference = None
         if other is not None:
             ratio = {d: [s / o for s, o in zip(gradients[d], arms[other][0][d], strict=True)] for d in gradients}
-            difference = depth_slope(ratio)
+            difference = seed_slope(ratio)
         sizes = {layer: size[layer] for layer in INIT_LAYERS}
-        rows.append({"dim": dim, "arm": name, **sizes, "slope": depth_slope(gradients),
+        rows.append({"dim": dim, "arm": name, **sizes, "slope": seed_slope(gradients),
                      "growth": stream / math.sqrt(dim), "versus": other, "difference": difference})  # fmt: skip
     return rows
 
 
 def init_arm_table(rows: list[dict]) -> str:
-    """The rows of :func:`init_arm_rows` as a text table (slopes to 3 places, differences to 2)."""
+    """The rows of :func:`init_arm_rows` as a text table (per-seed slopes to 3 places, differences to 2)."""
     layers = "".join(f"{layer:>6}" for layer in INIT_LAYERS)
     lines = [f"{'D':>4}  {'arm':<14}{layers}   {'gradient ~ L^s [95 %]':<27}{'||x_16||/sqrt(D)':>17}"
              "   difference of slopes [95 %]"]  # fmt: skip
