@@ -60,13 +60,17 @@ def test_the_linear_comparison_says_what_it_holds_equal_and_a_matched_arm_holds_
     # review r20b: the token-MLP arm shows attention was not needed here, not that it contributes nothing;
     # 23d (review r23c item 5): no benefit of attention was detected, and the swap also drops the v-skip and a norm
     assert (
-        "go with a nonlinear token layer of this size. No benefit of attention was detected here; the swap also"
-        " removes the `v`-skip and a LayerNorm." in text
+        "come with a nonlinear token layer of this size, at 10 epochs. No benefit of attention was detected here; the"
+        " swap also removes the `v`-skip and a LayerNorm." in text
     )
     assert "not with the token transformers' attention" not in text
     printed = nb.all_printed(LESSON) + "\n" + nb.all_printed(APPENDIX)
-    # review 19b: one line for this pair, signed as the prose reads it (token MLP - token transformers)
-    line = "ahead by +1.2 points, 95 % t-interval [+0.2, +2.2]; 5 of 6 seeds favour it, 1 ties; sign test p = 0.062"
+    # review 19b: one line for this pair, signed as the prose reads it; 24a (review r23f item 2): one sign
+    # convention everywhere, token transformers minus the arm
+    line = (
+        "token transformers minus token MLP: -1.2 points, 95 % t-interval [-2.2, -0.2]; 5 of 6 seeds favour the"
+        " token MLP, 1 ties; sign test p = 0.062"
+    )
     assert line in printed
     result = (nb.ROOT / "benchmarks" / "results" / "lesson07_token_mlp.md").read_text()
     assert "| 4 | 96.1 % | 98.9 % | -2.8 |" in result and "[-2.2, -0.2] points" in result

@@ -52,14 +52,15 @@ def test_the_token_mlp_lead_uses_the_t_interval_and_the_sign_test_only_as_a_seco
     )
     # review 19b: "at least matches, and is 1.2 points ahead on these 180 digits"
     # review r19d: "matched or beat it on these 180 digits, 10 epochs", no bold
-    assert "on these 180 digits, 10 epochs: 1.2 points ahead (95 % t-interval [+0.2, +2.2]" in text
-    assert "5 of the 6 seeds favour it and one ties, sign test p = 0.062" in text
+    # 24a (review r23f item 2): token transformers minus the arm, everywhere
+    assert "on these 180 digits, 10 epochs: -1.2 points (95 % t-interval [-2.2, -0.2]" in text
+    assert "5 of 6 seeds favour it, one ties, sign test p = 0.062" in text
     printed = nb.all_printed(LESSON) + "\n" + nb.all_printed(APPENDIX)
-    ahead = "so the token MLP is ahead by +1.2 points, 95 % t-interval [+0.2, +2.2]; 5 of 6 seeds favour it, 1 ties"
+    ahead = "token transformers minus token MLP: -1.2 points, 95 % t-interval [-2.2, -0.2]; 5 of 6 seeds favour the"
     assert ahead in printed
     sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     summary = sources[nb.unique_index(sources, "## Summary")]
-    assert "on these 180 digits, 10 epochs (+1.2 points [+0.2, +2.2], about 2 digits" in nb.flat(summary)
+    assert "10 epochs (token transformers minus it: -1.2 points [-2.2, -0.2], about 2 digits" in nb.flat(summary)
     assert "was not what helped" not in nb.flat(summary)
     (check,) = [s for s in sources if "assert mlp_ahead == [5, 1]" in s]
     assert check.startswith("# @title A check")

@@ -59,7 +59,7 @@ def test_the_token_mlp_claim_is_held_to_these_digits_without_bold():
     # 23a (review r22i item 1): the caveat moved to the appendix's Sources, next to this arm
     assert "Caveat: 1.2 points are about 2 digits" in nb.flat(nb.all_text(APPENDIX))
     summary = _cell(sources, "## Summary")
-    assert "matched or beat the token transformers on these 180 digits, 10 epochs (+1.2 points [+0.2, +2.2]" in summary
+    assert "on these 180 digits, 10 epochs (token transformers minus it: -1.2 points [-2.2, -0.2]" in summary
     assert "sign test p = 0.062" in summary
 
 

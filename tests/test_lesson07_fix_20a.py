@@ -73,7 +73,8 @@ def test_the_nested_windows_picture_comes_before_the_second_split():
     assert sources[picture + 2].startswith("with torch.no_grad():\n    tokens = t2t.soft_splits[1](feature_map)")
     assert "7 x 7 -> 15 x 15 -> 31 x 31" in nb.printed(cells[picture])
     assert any("image/png" in output.get("data", {}) for output in cells[picture]["outputs"])
-    assert "7 x 7, then\n15 x 15, then 31 x 31 pixels" in sources[picture - 1]
+    # 24a: the caption names the picture; the sides are the printed line above (7 x 7 -> 15 x 15 -> 31 x 31)
+    assert "The picture nests the central final token's windows on the eight at 64 x 64." in sources[picture - 1]
 
 
 def test_nested_windows_geometry_and_drawing():

@@ -30,7 +30,8 @@ def test_the_linear_arm_and_the_summary_quote_the_whole_stem_run_as_the_appendix
     assert "After 10 epochs it is 8.8 points lower (section 6); longer training not run." in arms
     assert WHOLE_STEM in arms
     summary = _section("## Summary")
-    assert "is 8.8 points lower after 10 epochs" in summary and WHOLE_STEM in summary
+    # 24a (review r23f items 1 and 3): the whole-stem numbers moved from the Summary to section 6's arms
+    assert "is 8.8 points lower after 10 epochs" in summary and WHOLE_STEM in _section("**The `Linear` arm.**")
     assert "learns slower" not in summary and "learns slower" not in nb.flat(nb.all_text(APPENDIX))
     main_path = nb.flat("\n".join(nb.sources(LESSON)[: nb.unique_index(nb.sources(LESSON), "## Summary") + 1]))
     assert " loses" not in main_path
@@ -38,7 +39,7 @@ def test_the_linear_arm_and_the_summary_quote_the_whole_stem_run_as_the_appendix
 
 def test_the_imagenet_row_is_printed_apart_from_the_digit_intervals():
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
-    printed = nb.printed(cells[nb.unique_index(sources, "# benchmarks/results/lesson07_token_transformer.md")])
+    printed = nb.printed(cells[nb.unique_index(sources, "t2t_arm = [count / 180")])  # 24a: the intervals cell
     # 23c (review r23b item 3): the ImageNet lines left the digits cell; the prose after it states them
     table = printed.split("the arm | what it")[1]
     assert "ImageNet" not in printed and "(digits, 6 seeds)" in table

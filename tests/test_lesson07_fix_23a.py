@@ -40,13 +40,13 @@ def test_section_6_opens_with_one_takeaway_sentence_that_quotes_the_printed_inte
     verdict = section_6.split("**In short:** ")[1].split(" ### ")[0]
     assert verdict.count(". ") == 0 and verdict.endswith("hard patches.")  # one sentence
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
-    printed = nb.printed(cells[nb.unique_index(sources, "# benchmarks/results/lesson07_token_transformer.md")])
+    printed = nb.printed(cells[nb.unique_index(sources, "t2t_arm = [count / 180")])  # 24a: the intervals cell
     assert "95 % t-interval of the mean difference [+4.3, +13.3] points" in printed and "+8.8 points" in printed
-    assert "ahead by +1.2 points, 95 % t-interval [+0.2, +2.2]" in printed
-    assert (
-        "(+8.8 points, 95 % t-interval [+4.3, +13.3])" in verdict
-        and "matched or beat them (+1.2 [+0.2, +2.2])" in verdict
-    )
+    assert "token transformers minus token MLP: -1.2 points, 95 % t-interval [-2.2, -0.2]" in printed
+    # 24a (review r23f item 5): the verdict names the findings; the intervals follow once the arms are defined
+    assert "+8.8" not in verdict and "1.2" not in verdict and "matched or beat them" in verdict
+    arms = _lesson_cell("**The `Linear` arm.**")
+    assert "+8.8 points (95 % t-interval [+4.3, +13.3]" in arms and "-1.2 points (95 % t-interval [-2.2, -0.2]" in arms
     assert "on 180 digits after 10 epochs (6 seeds)" in verdict and "Table 7's single runs" in verdict
 
 
@@ -76,7 +76,10 @@ def test_the_summary_folds_the_ten_epoch_bullet_into_the_linear_finding():
     # 23c (review r23b item 1): one 10-epoch point per seed measures no learning speed; the printed gap instead
     assert "+8.8 points [+4.3, +13.3]" in linear and "is 8.8 points lower after 10 epochs" in linear
     assert "it was not trained longer." in linear and "learns slower" not in linear
-    assert "+27.1 points [+17.1, +37.0] at 10 epochs, +1.2 [-0.1, +2.5] at 93." in linear
+    # 24a (review r23f items 1 and 3): the whole-stem numbers moved to section 6; the Summary points to them
+    assert "+27.1" not in linear and "(section 6, and the appendix's [whole-stem run]" in linear
+    arms = _lesson_cell("**The `Linear` arm.**")
+    assert "+27.1 points [+17.1, +37.0] at 10 epochs, +1.2 [-0.1, +2.5] at 93." in arms
 
 
 # --- items 3 and 9: the selection on the validation images; the recipe's changes counted ------------------------

@@ -27,7 +27,7 @@ def _printed(text: str) -> str:
 
 
 def test_the_summary_states_the_printed_ten_epoch_gap_not_a_learning_speed():
-    printed = _printed("# benchmarks/results/lesson07_token_transformer.md")
+    printed = _printed("t2t_arm = [count / 180")  # 24a: the intervals cell, split from the counts
     assert "Linear | no attention, MLP, norms or nonlinearity; half the parameters | +8.8 [+4.3, +13.3]" in printed
     everywhere = [nb.all_text(LESSON), nb.all_text(APPENDIX)] + [p.read_text() for p in RESULTS.glob("lesson07*")]
     assert all("learns slower" not in nb.flat(text) for text in everywhere)
@@ -41,7 +41,9 @@ def test_the_summary_states_the_printed_ten_epoch_gap_not_a_learning_speed():
         " it was not trained longer." in linear
     )
     assert "[whole-stem run](07_tokens_to_token_vit_appendix.ipynb#whole-stem)" in linear
-    assert "is a different comparison: +27.1 points [+17.1, +37.0] at 10 epochs, +1.2 [-0.1, +2.5] at 93." in linear
+    # 24a (review r23f items 1 and 3): the numbers moved to section 6, still called another comparison
+    arms = _cell(LESSON, "**The `Linear` arm.**")
+    assert "another comparison) went from +27.1 points [+17.1, +37.0] at 10 epochs, +1.2 [-0.1, +2.5] at 93." in arms
     assert "Such gaps can shrink" not in linear
     assert '<a id="whole-stem"></a>\n**The whole-stem run this appendix cites**' in "\n".join(nb.sources(APPENDIX))
     arm = _cell(APPENDIX, "**Section 6's `Linear` arm.**")
@@ -96,8 +98,9 @@ def test_the_digit_intervals_cover_seeds_on_one_fixed_set_of_digits():
 def test_the_token_scale_cell_names_the_backbone_qk_scale_for_porters():
     scale = _cell(LESSON, "**The scale uses the input width: `qk_scale`.**")
     assert "(07_tokens_to_token_vit_appendix.ipynb#porters)" in scale
-    # 23f (review r23d item 7): the backbone's pretrained=True scale is named in the cell's own words, before the code
-    assert "the original's `pretrained=True` sets it to `384 ** -0.5`, 2.45 times smaller" in scale
+    # 23f (review r23d item 7) named the backbone's pretrained=True scale here; 24a (review r23f item 4) moved it
+    # to the appendix's porters' note, where fact 3 covers it
+    assert "pretrained=True" not in scale
     porters = _cell(APPENDIX, "## Appendix · For porters")
     assert "set the backbone's `qk_scale=384 ** -0.5`, only with `pretrained=True`" in porters
 
