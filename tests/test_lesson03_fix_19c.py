@@ -53,6 +53,7 @@ def test_tail_moved_to_the_appendix_and_lesson_keeps_copy_task_and_mask_polarity
     assert [nb.source(c).splitlines()[0] for c in nb.cells(LESSON) if nb.source(c).startswith("## Going further")] == [
         "## Going further: attention learns the pattern a task needs",
         "## Going further: mask polarity",
+        "## Going further: QK-norm",  # review r24a: where practice moved (tests/test_lesson03_fix_24b.py)
     ]
     assert "This appendix" not in lesson and 'the appendix "' not in lesson
     # every appendix the lesson names is a link to one of its anchors

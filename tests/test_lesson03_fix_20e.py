@@ -22,11 +22,14 @@ SUMMARY = nb.unique_index(SOURCES, "## Summary")
 def test_item_1_the_hook_fires_only_on_the_explicit_path_and_is_counted():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "We build `Attention` with ViT-B's sizes")])
     assert "so a forward hook can read the attention weights" not in text
+    # review r24a: the hook count moved from section 1 to appendix I (same assertions there)
+    text = nb.flat(APPENDIX_SOURCES[nb.unique_index(APPENDIX_SOURCES, "**A hook on the softmax module.**")])
     assert "fires only on the explicit path (`attn.fused = False` or `return_attention=True`)" in text
     assert "the default fused SDPA path never calls it" in text
-    code = nb.unique_index(SOURCES, "hook_calls = {}")
-    assert "{'default (fused)': 0, 'fused = False': 1, 'return_attention=True': 1}" in nb.printed(CELLS[code])
-    assert nb.hidden(CELLS[code + 1]) and '"default (fused)": 0' in SOURCES[code + 1]
+    appendix_cells = nb.cells(APPENDIX)
+    code = nb.unique_index(APPENDIX_SOURCES, "hook_calls = {}")
+    assert "{'default (fused)': 0, 'fused = False': 1, 'return_attention=True': 1}" in nb.printed(appendix_cells[code])
+    assert nb.hidden(appendix_cells[code + 1]) and '"default (fused)": 0' in APPENDIX_SOURCES[code + 1]
     layer, calls = Attention(16, 2), []
     layer.attend.register_forward_hook(lambda module, inputs, output: calls.append(1))
     layer(torch.randn(1, 5, 16))

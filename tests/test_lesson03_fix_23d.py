@@ -91,12 +91,14 @@ def test_item_1_cross_attention_moved_to_appendix_a():
 
 def test_item_6_the_inits_are_rows_of_the_table():
     code = nb.unique_index(SOURCES, "init_scaled = {init:")
+    # review r24a: the table and the init rows are two adjacent cells, one result each
+    table = nb.printed(CELLS[code - 1]).splitlines()
     lines = nb.printed(CELLS[code]).splitlines()
-    assert lines[0] == "random unit-variance q, k; 8 heads x 197 keys; 5 seeds"
+    assert table[0] == "random unit-variance q, k; 8 heads x 197 keys; 5 seeds"
     assert "a fresh Attention(768, 12), d = 64, on 197 LayerNormed random tokens; 3 seeds" in lines
     rows = [line for line in lines if line.startswith("saturated rows, init ")]
     assert [row.split()[-2:] for row in rows] == [["0", "%"]] * 3  # the scale column: no init saturates a row
-    column = lines[2].index("37 %")  # the inits' shares sit in the no-scale column
+    column = table[2].index("37 %")  # the inits' shares sit in the no-scale column
     assert [row[column:].split(" (")[0] for row in rows] == ["36.2 %", "0.4 %", "0.8 %"]
     assert "(init rows; [appendix G]" in nb.flat(SOURCES[code + 1])
     assert "assert all(share == 0 for share in init_scaled.values())" in SOURCES[code + 2]

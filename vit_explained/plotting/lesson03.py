@@ -1460,8 +1460,9 @@ def plot_head_splits(parts: torch.Tensor, title: str) -> Figure:
     """The layout explorer's picture: ``parts`` ``(3, h, N, d, 4)`` from :func:`split_heads_as` on
     :func:`qkv_sources`; one panel per role (rows q, k, v) and head (columns), a cell per entry, coloured
     by the role and head it really came from and labelled with its token; each panel's rows are token slots
-    (slot n should hold token n); red: a cell in another token's slot or a panel holding another role's or
-    head's features. The fills avoid tab10's red (index 3), so red marks only the damage."""
+    (slot n should hold token n); a red frame: a cell in another token's slot or holding another role's or
+    head's feature (the widget's ``foreign`` test, per cell); a red title: a panel holding such features. The
+    fills avoid tab10's red (index 3), so red marks only the damage."""
     _, heads, num_tokens, head_dim, _ = parts.shape
     fills = head_shades(3 * heads + 1)
     fills = [c for i, c in enumerate(fills) if i != 3] if len(fills) <= 10 else head_shades(3 * heads)
@@ -1477,7 +1478,7 @@ def plot_head_splits(parts: torch.Tensor, title: str) -> Figure:
             for n in range(num_tokens):
                 for f in range(head_dim):
                     token, role, head, feature = (int(x) for x in cells[n, f])
-                    wrong = token != n
+                    wrong = token != n or (role, head) != (r, h)  # another token's slot, or another role/head
                     ax.add_patch(Rectangle((f, n), 1, 1, facecolor=shades[role, head], alpha=0.55,
                                            edgecolor="red" if wrong else "white", lw=2 if wrong else 1))  # fmt: skip
                     ax.text(f + 0.5, n + 0.5, f"t{token}\n{'qkv'[role]}{head}.{feature}", ha="center",
