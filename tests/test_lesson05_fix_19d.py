@@ -83,8 +83,9 @@ def test_saturation_widget_moved_to_appendix_h_and_freeze_widget_stays():
     assert appendix_h < widget < _at(sources, "The widget runs block 0, all four heads.") < _at(sources, "### I ·")
     assert "||dW_q|| peaks at c = 13.3" in nb.printed(cells[_at(sources, "**When the softmax saturates.**") + 1])
     pointer = _at(sources, "$W_q$'s gradient as attention sharpens and the softmax saturates: appendix H")  # 21a
-    assert pointer + 1 == _at(sources, "## 5 · Cut the MLP route") and "appendix H" in sources[pointer]
-    assert _at(sources, "every hand-derived gradient equals autograd's") < pointer  # 20e: then the tokens
+    assert _at(sources, "## 4 · Inside attention") < pointer < _at(sources, "## 5 · Cut the MLP route")  # 24a
+    assert "appendix H" in sources[pointer] and "Read the chart left to right" in sources[pointer]
+    assert _at(sources, "**Which tokens carry it?**") < pointer  # 20e; 24a: the tokens now come before the chart
     assert "gradient_freeze_widget(" in main  # the main path keeps a widget
 
 

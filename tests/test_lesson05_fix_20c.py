@@ -67,7 +67,7 @@ def test_cut_size_is_a_column_of_the_main_table_and_quoted():
     rows = [line.split() for line in nb.printed(cells[at]).splitlines() if re.match(r"\s+[0-3]\s+\d+ %", line)]
     assert [row[-2] for row in rows] == ["8", "23", "33", "53"]
     assert nb.hidden(cells[at + 1]) and "assert cut_left == [8, 23, 33, 53]" in sources[at + 1]
-    intro = nb.flat(_summary_block())  # 23d: moved from cell 0
+    intro = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])  # 24a: the Answer first
     assert "with every MLP route cut, block 0's qkv keeps 8 % of its gradient" in intro  # 20e: plain words first
     assert "by each measure" in nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])  # 21c
     assert (
@@ -153,5 +153,4 @@ def test_the_share_definition_names_the_second_main_line_measure():
 
 def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
     sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
-    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
-    return summary.split("**Answer to the question:**")[0]
+    return sources[nb.unique_index(sources, "**Answer to the question:**") + 1]  # 24a: the Answer first, then these

@@ -35,7 +35,7 @@ def test_item_1_row_shares_print_intervals_and_the_prose_says_about_half():
 def test_item_2_fresh_against_trained_copies_of_one_architecture():
     sources = nb.sources(LESSON)
     text = _text(LESSON, "**Fresh against trained copies of this architecture** (all 256")
-    summary = _text(LESSON, "## Summary")
+    summary = _text(LESSON, "## Summary") + " " + _text(LESSON, "- **One loss**, at the head.")  # 24a
     for part in (text, summary):
         assert "trained D = 64" not in part and "untrained D = 32" not in part.lower()
     assert "the ranges are disjoint in every block, and" in text  # 23b  # 22a: no (printed) tags
@@ -101,5 +101,4 @@ def test_the_main_path_shrinks():
 
 def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
     sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
-    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
-    return summary.split("**Answer to the question:**")[0]
+    return sources[nb.unique_index(sources, "**Answer to the question:**") + 1]  # 24a: the Answer first, then these

@@ -31,7 +31,7 @@ def test_item_1a_cell_0_names_both_measures_and_the_fresh_shape():
     moved = nb.flat(_summary_block())  # 23d: moved from cell 0
     assert "Two measures" not in short and "Two measures" not in cell_0
     assert measures in moved  # 23c: plainer words
-    assert "Both: 4 blocks, MLP width 2D; ViT-Ti's: appendix F." in moved
+    assert "(12 blocks, MLP 4D, timm init;" in moved and "(appendix F)" in moved  # 24a: the scope per line
     assert "Larger models were not measured" not in cell_0  # the old reason, wrong for fresh models
 
 
@@ -39,8 +39,8 @@ def test_item_1a_the_answer_names_the_scope_and_the_standard_shape():
     answer = _answer()
     # 23b: three bullets; 23e: the bound names its one gradient over 256 or 512 digits
     assert "**Fresh, 4 blocks, MLP 2D:** with one gradient over 256 or 512 digits, under half" in answer
-    said = "Fresh ViT-Ti-shaped models (12 blocks, MLP 4D, timm init; 3 seeds, 64 digits in one gradient): 84-89 %"
-    assert said + " in block 0" in answer  # 23e: the stored run's one gradient over 64 digits named
+    said = "*Fresh ViT-Ti-shaped* (12 blocks, MLP 4D, timm init; 3 seeds, 64 digits in one gradient): 84-89 %"
+    assert said + " in block 0" in nb.flat(_summary_block())  # 23e; 24a: moved out of the Answer
     assert "larger models were not measured" not in answer
     assert "**Not measured:** trained models of a standard shape (no pretrained weights offline)" in answer
 
@@ -95,5 +95,4 @@ def test_the_main_path_does_not_grow():
 
 def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
     sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
-    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
-    return summary.split("**Answer to the question:**")[0]
+    return sources[nb.unique_index(sources, "**Answer to the question:**") + 1]  # 24a: the Answer first, then these

@@ -23,7 +23,8 @@ def test_main_path_does_not_grow():
 
 def test_item_1_cell_0_defines_the_measures_before_the_numbers():
     cell_0 = _summary_block()  # 23d: moved from cell 0
-    assert cell_0.index("**Two measures:**") < cell_0.index("keeps 8 %") < cell_0.index("carries 61 %")
+    assert cell_0.index("**Two measures:**") < cell_0.index("*keeps*") < cell_0.index("carries 61 %")
+    assert "keeps 8 % of its gradient" in SOURCES[nb.unique_index(SOURCES, "**Answer to the question:**")]  # 24a
 
 
 def test_item_1_section_5_keeps_one_share_and_the_cut_size():
@@ -87,7 +88,7 @@ def test_item_6_sign_conditions_match_the_definition():
 def test_item_7_narrow_print_outs():
     at = nb.unique_index(SOURCES, "chain = qk_factor_chain(model, images, labels)")
     lines = nb.printed(CELLS[at]).strip().splitlines()
-    assert len(lines) == 2 and all(len(line) <= 110 for line in lines)  # 5 lines before, up to 150 wide
+    assert len(lines) == 4 and all(len(line) <= 110 for line in lines)  # 24a: + the 0.82 and 3.4 lines
     after = nb.unique_index(SOURCES, "routes = route_overlap(")
     lines = nb.printed(CELLS[after]).strip().splitlines()
     assert all(len(line) <= 90 for line in lines), max(lines, key=len)
@@ -97,5 +98,4 @@ def test_item_7_narrow_print_outs():
 
 def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
     sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
-    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
-    return summary.split("**Answer to the question:**")[0]
+    return sources[nb.unique_index(sources, "**Answer to the question:**") + 1]  # 24a: the Answer first, then these

@@ -79,8 +79,8 @@ def test_item_2_cell_0_leads_with_a_plain_answer():
     short = nb.flat(SOURCES[0].split("**The short answer.**")[1].split("In numbers")[0])
     lead = "The qkv weights get their gradient **inside attention**, from its output's gradient"
     assert short.strip().startswith(lead)
-    assert "in the trained ViT, below the top block, most of it went through an MLP" in short
-    assert "- *Trained* (section 5's trained ViT): with every MLP route cut" in _summary_block()  # 23d: moved
+    assert "In a trained four-block toy ViT, below the top block, most of it went through an MLP" in short  # 24a
+    assert "- *Trained* (section 5's trained ViT), block 0" in _summary_block()  # 23d: moved; 24a: numbers once
     assert "1. The loss, at the head, is the only source; backward fills every `.grad`." in SOURCES[0]
     # the claim's printed support: blocks 0-2 keep under half after every MLP route is cut, share above half
     check = SOURCES[nb.unique_index(SOURCES, "cut_left = [round(100 * s)")]
@@ -107,5 +107,4 @@ def test_main_path_within_the_briefs_cap():
 
 def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
     sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
-    summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
-    return summary.split("**Answer to the question:**")[0]
+    return sources[nb.unique_index(sources, "**Answer to the question:**") + 1]  # 24a: the Answer first, then these

@@ -12,13 +12,14 @@ SOURCES, CELLS = nb.sources(LESSON), nb.cells(LESSON)
 
 def test_item_2_cell_0_is_one_plain_sentence_and_the_numbers_sit_in_the_summary():
     short = SOURCES[0].split("**The short answer.**")[1].split("**The lesson in five steps**")[0]
-    assert nb.flat(short).count(".") == 1 and not any(ch.isdigit() for ch in short)
+    assert nb.flat(short).count(".") == 2 and not any(ch.isdigit() for ch in short)
     assert "from its output's gradient $dO$" in short and "most of it went through an MLP" in short
     assert "Two measures" not in SOURCES[0] and " %" not in SOURCES[0] and "In numbers" not in SOURCES[0]
     summary = SOURCES[nb.unique_index(SOURCES, "**Answer to the question:**")]
-    order = [summary.index(text) for text in ("## Summary", "**Two measures:**", "**Answer to the question:**")]
-    assert order == sorted(order)
-    assert "keeps 8 %" in summary and "carries 61 %" in summary and "at most 40 %" in summary
+    order = [summary.index(text) for text in ("## Summary", "**Answer to the question:**")]  # 24a: the Answer first
+    bullets = SOURCES[nb.unique_index(SOURCES, "**Answer to the question:**") + 1]
+    assert order == sorted(order) and "**Two measures:**" in bullets and "**Two measures:**" not in summary
+    assert "keeps 8 %" in summary and "carries 61 %" in bullets and "at most 40 %" in bullets
 
 
 def test_item_3_the_sums_are_explained_by_the_shared_mean_printed_and_checked():
@@ -26,13 +27,13 @@ def test_item_3_the_sums_are_explained_by_the_shared_mean_printed_and_checked():
     assert "shared_mean = " in SOURCES[at] and "class_row = " in SOURCES[at]
     check = CELLS[at + 1]
     assert nb.hidden(check)
-    printed = nb.printed(check)
+    printed = nb.printed(CELLS[at])  # 24a: printed by the visible cell
     assert "dO in the class token's row: 99.99% of ||dO||^2; ||mean X|| / rms ||X_j|| = 0.82" in printed
     assert "sqrt(17) x that = 3.4 of the sums' 4.0" in printed
     assert "round(shared_mean, 2) == 0.82" in SOURCES[at + 1]
     chart = nb.flat(SOURCES[nb.unique_index(SOURCES, "Read the chart left to right")])
     assert "(measured only)" not in chart
-    assert "adds up coherently" in chart and "share a large mean" in chart and "(printed above)" in chart
+    assert "an estimate from that mean" in chart and "share a large mean" in chart and "(printed above)" in chart  # 24a
 
 
 def test_item_6_the_answer_names_the_measured_quantity():

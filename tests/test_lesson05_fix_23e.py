@@ -16,7 +16,8 @@ SOURCES, CELLS = nb.sources(LESSON), nb.cells(LESSON)
 
 
 def _summary() -> str:
-    return nb.flat(SOURCES[nb.unique_index(SOURCES, "**Answer to the question:**")])
+    at = nb.unique_index(SOURCES, "**Answer to the question:**")
+    return nb.flat(SOURCES[at] + "\n" + SOURCES[at + 1])  # 24a: the Answer, then the Summary's bullets
 
 
 def test_item_1_small_model_cuts_keeps_its_default_and_can_share_the_digits():
@@ -43,10 +44,10 @@ def test_item_1_one_gradient_over_512_digits_per_seed_and_the_batch_spread_print
     summary = _summary()
     assert "at most 37 %" not in summary and "(5 seeds): the MLP route" not in summary
     assert "(5 seeds, one gradient over the same 512 digits): the MLP route carries at most 40 %" in summary
-    assert "seed 0's block 0 on one 64-digit batch: 31-63 % (8 batches)" in summary
+    assert "seed 0's block 0 on each of 8 batches of 64 of those digits: 31-63 %" in summary  # 24a
     said = "**Fresh, 4 blocks, MLP 2D:** with one gradient over 256 or 512 digits, under half through the MLPs"
     assert said + " in every block, except block 0" in summary
-    assert "a single 64-digit batch can give more (seed 0's block 0: up to 63 %)" in summary
+    assert "A batch's share can exceed the 512 digits' because the share is a ratio" in summary  # 24a: why
     section_5 = "\n".join(SOURCES[at : nb.unique_index(SOURCES, "## Summary")])
     assert "(every seed, 512 digits: up to 17 %)" in section_5 and "up to 11 %" not in section_5
 
@@ -66,9 +67,9 @@ def test_item_5_the_top_block_has_one_non_zero_row_of_do():
 
 
 def test_item_6_hidden_check_comments_name_the_right_cell():
-    chain = nb.unique_index(SOURCES, "sqrt(17) x that = ")
-    assert SOURCES[chain].startswith("# @title A check of the chart above and of the claims in the cell below")
-    assert "printed above" in SOURCES[chain + 1]  # the cell below quotes the line this check prints
+    chain = nb.unique_index(SOURCES, "sqrt(17) x that = ")  # 24a: printed by the visible chart cell
+    assert SOURCES[chain + 1].startswith("# @title A check of the chart and lines above and of the claims in the cell")
+    assert "printed above" in SOURCES[chain + 2]  # the cell below quotes the lines the chart cell prints
     fresh = SOURCES[nb.unique_index(SOURCES, "every_fresh_share = [")]
     routes = SOURCES[nb.unique_index(SOURCES, "routes.own_mlp_share] == [61, 27, 42, 54]")]
     assert "cell 0" not in fresh and "cell 0" not in routes and "# the Summary: at most 40 %" in fresh

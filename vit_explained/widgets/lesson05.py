@@ -323,6 +323,7 @@ class GradientFreezeWidget(LessonWidget):
             f"still get a gradient, {forward}; MLP share of the qkv gradient{mean}, blocks 0-{_DEPTH - 1}: {shares} %"
         )
         title = f"{model}: qkv gradient with the MLP route cut ({where}), against the full one"
+        title += f"\n(mean of {result.batches} per-batch shares)" if result.batches > 1 else ""
         intervals = result.share_interval or None  # the trained model's 8 batches: whiskers, as in the lesson
         return line, plot_cut_changes(None, result.qkv_share, cut=result.cut, title=title, intervals=intervals)
 
@@ -347,7 +348,8 @@ class GradientFreezeWidget(LessonWidget):
             cut=list(cut.cut),
             freeze_title=f"{model}\n"
             + (f"Freeze: gradient norms, {what} frozen" if freeze != "nothing" else "Freeze: nothing frozen"),
-            cut_title=f"Cut: MLP share of the qkv gradient ({where})",
+            cut_title=f"Cut: MLP share of the qkv gradient ({where})"
+            + (f"\nmean of {cut.batches} per-batch shares" if cut.batches > 1 else ""),
             floor=floor,
             intervals=cut.share_interval or None,
             reference=nothing,
