@@ -43,7 +43,10 @@ def test_the_summary_states_the_printed_ten_epoch_gap_not_a_learning_speed():
     assert "[whole-stem run](07_tokens_to_token_vit_appendix.ipynb#whole-stem)" in linear
     # 24a (review r23f items 1 and 3): the numbers moved to section 6, still called another comparison
     arms = _cell(LESSON, "**The `Linear` arm.**")
-    assert "another comparison) went from +27.1 points [+17.1, +37.0] at 10 epochs, +1.2 [-0.1, +2.5] at 93." in arms
+    assert (
+        "another comparison; 10 and 5 seeds) was +27.1 points [+17.1, +37.0] at 10 epochs, +1.2 [-0.1, +2.5] at 93."
+        in arms
+    )
     assert "Such gaps can shrink" not in linear
     assert '<a id="whole-stem"></a>\n**The whole-stem run this appendix cites**' in "\n".join(nb.sources(APPENDIX))
     arm = _cell(APPENDIX, "**Section 6's `Linear` arm.**")

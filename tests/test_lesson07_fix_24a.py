@@ -22,7 +22,7 @@ def test_section_6_says_ten_epoch_gaps_measure_speed_and_points_to_the_whole_ste
     arms = _cell("**The `Linear` arm.**")
     assert "At 10 epochs these gaps measure speed as much as capacity" in arms
     assert "(07_tokens_to_token_vit_appendix.ipynb#whole-stem)" in arms
-    assert "went from +27.1 points [+17.1, +37.0] at 10 epochs, +1.2 [-0.1, +2.5] at 93." in arms
+    assert "comparison; 10 and 5 seeds) was +27.1 points [+17.1, +37.0] at 10 epochs, +1.2 [-0.1, +2.5] at 93." in arms
     assert "go with" not in arms and "of this size, at 10 epochs." in arms
     # the appendix cell the link reaches prints those numbers
     assert "whole stem - 2x2 patches: 10 epochs +27.1 [+17.1, +37.0] points; 93 epochs +1.2 [-0.1, +2.5]" in (
