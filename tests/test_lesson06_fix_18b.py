@@ -30,7 +30,7 @@ def _cells():
 def test_section_3_splits_and_defines_over_fitting_before_the_weight_decay_runs():
     cells = _cells()
     loop = next(i for i, c in enumerate(cells) if "### 3a · The loop" in c.source)
-    curves = next(i for i, c in enumerate(cells) if c.source.startswith("### 3b · Curves, regularisers, over-fitting"))
+    curves = next(i for i, c in enumerate(cells) if "\n### 3b · Curves, regularisers, over-fitting" in c.source)
     # review r19b: the weight-decay runs moved to appendix C (#weight-decay); section 3b points there
     pointer = next(i for i, c in enumerate(cells) if "06_train_a_vit_appendix.ipynb#weight-decay" in c.source)
     assert loop < pointer and loop < curves and "**Over-fitting**: a model fits" in cells[curves].source

@@ -65,7 +65,7 @@ def test_check_3_margin_states_its_basis():
 
 
 def test_payoff_figure_of_the_shipped_model():
-    cells = nb.cells(LESSON)
+    cells = nb.cells(APPENDIX)  # review r23f: moved to appendix E (#vit-payoff)
     at = _index(cells, 'save_figure(fig, "06_vit_payoff")')
     assert any("image/png" in output.get("data", {}) for output in cells[at]["outputs"])
     out = nb.printed(cells[at])
@@ -73,7 +73,7 @@ def test_payoff_figure_of_the_shipped_model():
     assert "58% of the class token's patch attention on inked patches, which are 33% of the patches" in out
     assert "hide-input" in cells[at + 1]["metadata"].get("tags", []) and "by_distance" in nb.source(cells[at + 1])
     assert "**the tokens at inked positions**" in nb.source(cells[at + 2])  # review r21i: tightened wording
-    assert at < _index(cells, "## 3 ·")
+    assert _index(cells, '<a id="paired-digits"></a>') < at < _index(cells, '<a id="position-split"></a>')
 
 
 def test_position_similarity_by_distance_and_payoff_plot():

@@ -63,7 +63,8 @@ def test_3_label_smoothing_verdict_and_capped_confidence():
     assert "corrected (98.3%) [-0.14, -0.05] (3 seeds): a smaller rise: exploratory (corrected interval below 0)" in out
     assert "-ln(eps/K) = 4.6" in out
     assert "Label smoothing removes the validation-loss rise on 3 of 3 seeds (exploratory)" in text  # 22i, 23b, 23c
-    assert "[−0.14, −0.05]; a 3-seed t-interval leans on normality" in text
+    # r23f: the caveat moved to section 3's box
+    assert "corrected [−0.14, −0.05])" in text and "A 3-seed t-interval leans on normality" in text
     assert "expected from how the metric works" in text and "it says nothing about accuracy" in text
     assert "not flattered by its metric" not in text
 
@@ -84,10 +85,7 @@ def test_5_lr_factor_start_and_overshoot_stated():
     assert "1.006 times the peak at step 274 of 2,750 for the shipped recipe (printed below)" in text
     assert "cosine decay to 0), computes the cross-entropy" in _markdown()
     # review r21l: the clause states the start and the end exactly, as appendix C prints them
-    clause = (
-        "on the shipped model's 2,750 steps it ends at 1.006 times it: "
-        "[appendix C](06_train_a_vit_appendix.ipynb#lr-factor).)"
-    )
+    clause = "(Its warm-up's start and end: [appendix C](06_train_a_vit_appendix.ipynb#lr-factor).)"  # r23f: moved
     assert clause in _markdown()
 
 

@@ -61,7 +61,8 @@ def test_3_lr_factor_clause_is_one_parenthesis():
     assert "0.001 / warm-up fraction" not in loop and "computes the cross-entropy of the logits" in loop
     # review r21i: one clause stays; the start (1 %) and the overshoot moved to appendix C
     # review r21l: the clause states the start and the end as appendix C prints them
-    assert "(Its warm-up starts at 1 % of the peak" in loop and "it ends at 1.006 times it" in loop
+    # review r23f: the clause moved to appendix C (#lr-factor); the lesson keeps a pointer
+    assert "(Its warm-up's start and end: [appendix C](06_train_a_vit_appendix.ipynb#lr-factor).)" in loop
     assert "Its warm-up starts at 1 % of the peak for a 10 % warm-up" in _text(APPENDIX, '<a id="lr-factor"></a>')
 
 

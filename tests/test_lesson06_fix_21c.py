@@ -71,7 +71,8 @@ def test_per_run_gains_are_printed_and_quoted():
 
 
 def test_position_table_starts_random_not_seven_places_apart():
-    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "Neighbouring patches learned similar positions")])
+    moved = nb.sources(APPENDIX)  # review r23f: moved to appendix E (#vit-payoff)
+    text = nb.flat(moved[nb.unique_index(moved, "Neighbouring patches learned similar positions")])
     assert "7 places apart" not in text and "The table starts random, so any 2-D structure is learned" in text
     assert "7 places apart" not in nb.all_printed(LESSON)
 
@@ -83,7 +84,7 @@ def test_why_section_5_reads_the_test_digits():
 
 def test_vit_paper_scale_is_cited_as_reported():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, '<a id="less-data"></a>')])
-    assert "The ViT paper reports BiT ResNets above its ViTs pre-trained on ImageNet-1k" in text
+    assert "The ViT paper reports BiT ResNets above its large ViTs pre-trained on ImageNet-1k" in text
     # review r21i: tightened to the paper's section 4.3 and Figure 3
     assert "overlapping at ImageNet-21k and ViT above at JFT-300M (Dosovitskiy et al., 2021, §4.3 and Figure 3)" in text
 

@@ -27,11 +27,13 @@ def test_main_path_within_the_cap():
 
 
 def test_far_corners_named_and_interior_pairs_quoted_from_appendix_e():
-    at = nb.unique_index(SOURCES, "by_distance = position_similarity_by_distance(similarity)")
-    assert "12: +0.72" in nb.printed(CELLS[at])
-    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "Neighbouring patches learned similar positions")])
+    moved, moved_cells = nb.sources(APPENDIX), nb.cells(APPENDIX)  # review r23f: moved to appendix E (#vit-payoff)
+    at = nb.unique_index(moved, "by_distance = position_similarity_by_distance(similarity)")
+    assert "12: +0.72" in nb.printed(moved_cells[at])
+    text = nb.flat(moved[nb.unique_index(moved, "Neighbouring patches learned similar positions")])
     assert "The far corners are alike too (+0.72, printed)." in text
-    assert "interior pairs alone fall: +0.44, +0.09, −0.09." in text and "#position-split) prints the split" in text
+    assert "interior pairs alone fall: +0.44, +0.09, −0.09." in text
+    assert "[The next cell](#position-split) prints the split" in text
     printed = nb.all_printed(APPENDIX)
     assert "by grid steps, interior pairs: 1: +0.44, 2: +0.09, 3: -0.09; border pairs: +0.26 to +0.72" in printed
 
@@ -43,7 +45,9 @@ def test_verdict_strings_live_in_clinic_helpers():
     table_cell = nb.source(CELLS[nb.unique_index(SOURCES, "HEAD = ")])
     assert "head_row" not in table_cell and "figure_rows.insert" not in table_cell
     assert "clinic.rate_lines(" in table_cell
-    assert "d_head.std(ddof=1) / np.sqrt(len(d_head))" in table_cell  # the arithmetic stays in view
+    # review r23f: the headline by hand has its own cell, before the table's
+    hand_cell = nb.source(CELLS[nb.unique_index(SOURCES, "d_head = ")])
+    assert "d_head.std(ddof=1) / np.sqrt(len(d_head))" in hand_cell  # the arithmetic stays in view
     a, b = [0.30, 0.20, 0.25], [0.40, 0.31, 0.35]
     smaller = paired_seeds(a, b)
     # 3 seeds: the same verdict, worded "exploratory" (review r23a_06: no 3-seed sign test reaches p < 0.05)
@@ -105,7 +109,8 @@ def test_recipe_card_names_the_small_data_papers():
 
 def test_warm_up_start_and_end_stated_and_printed():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "### 3a · The loop")])
-    assert "Its warm-up starts at 1 % of the peak" in text and "1.006 times it" in text
+    assert "#lr-factor" in text  # review r23f: the clause moved to appendix C (#lr-factor)
+    assert "Its warm-up starts at 1 % of the peak" in nb.flat(nb.all_text(APPENDIX))
     assert "from 1% of the peak lr at step 0" in nb.all_printed(LESSON)
     assert "1.006 times the peak at step 274 of 2,750" in nb.flat(nb.all_text(APPENDIX))
 

@@ -34,7 +34,8 @@ def test_item_3_label_smoothing_exploratory_on_three_seeds():
     assert "all(d < 0 for d in smooth.difference.values)" in check
     prose = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Which regulariser stops the rise?**")])
     assert "rise on 3 of 3 seeds (exploratory)" in prose  # 23c: the verdict first
-    assert "a 3-seed t-interval leans on normality; no 3-seed sign test" in prose
+    box = nb.flat(SOURCES[nb.unique_index(SOURCES, '<a id="verdict-words"></a>')])  # review r23f: the caveat moved
+    assert "A 3-seed t-interval leans on normality; no 3-seed sign test" in box
     assert "a finding" not in prose
     assert "label smoothing stopped the validation loss's rise on all three seeds (exploratory;" in SUMMARY
     assert "with no other regulariser (on every seed, exploratory)" in SUMMARY
@@ -71,9 +72,10 @@ def test_item_6_rate_grid_seeds_named():
 
 
 def test_item_8_within_008():
-    i = nb.unique_index(SOURCES, "Neighbouring patches learned similar positions")
-    assert "within ±0.08 from\nthree to eight steps." in SOURCES[i] and "near 0 from" not in SOURCES[i]
-    out = nb.printed(CELLS[i - 2])  # the figure's cell, two above (its hidden check between)
+    moved, moved_cells = nb.sources(APPENDIX), nb.cells(APPENDIX)  # review r23f: moved to appendix E (#vit-payoff)
+    i = nb.unique_index(moved, "Neighbouring patches learned similar positions")
+    assert "within ±0.08 from\nthree to eight steps." in moved[i] and "near 0 from" not in moved[i]
+    out = nb.printed(moved_cells[i - 2])  # the figure's cell, two above (its hidden check between)
     assert out.startswith("mean cosine of two patches' positions, by grid steps apart")
     values = {int(k): float(v) for k, v in re.findall(r"(\d+): ([+-]\d\.\d\d)", out.splitlines()[0])}
     assert max(abs(values[k]) for k in range(3, 9)) == 0.08
