@@ -58,7 +58,7 @@ def test_the_top_names_two_halves_and_the_goals_are_merged():
     first = nb.flat(nb.sources(LESSON)[0])
     assert "two halves" in first and "*Distillation* (sections 2-3)" in first
     assert "*Attention capture* (sections 4-5)" in first
-    assert "- write the hard-distillation loss;" not in first and "read a planted mistake" in first
+    assert "- write the hard-distillation loss;" not in first and "read a planted-mistake experiment" in first
 
 
 def test_the_crop_picture_and_does_distillation_help_sit_in_appendix_b():

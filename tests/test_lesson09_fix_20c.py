@@ -34,7 +34,9 @@ def test_goal_section_3_and_summary_say_which_head_follows_what():
     sources = nb.sources(LESSON)
     first = nb.flat(sources[0])
     # fix 21c (review r21b): the class head "does not pick up the mistake" (the runs record only "says 1")
-    assert FOLLOWS in first and "the class head does not pick up the mistake (0/50 7s called a 1)" in first
+    # fix 24a (review r23f item 4): goal 3 is a goal; the result is stated in section 3 and the Summary (below)
+    goal = "- read a planted-mistake experiment: which head copies the teacher (section 3);"
+    assert goal in first and "0/50" not in first
     claim = nb.flat(sources[nb.unique_index(sources, "On every seed the distillation head calls most held-out 7s")])
     assert FOLLOWS + "; the class head does not pick up the mistake (0/50 7s called a 1)" in claim.replace("**", "")
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])

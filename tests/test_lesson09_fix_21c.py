@@ -39,7 +39,8 @@ def test_no_cell_says_the_class_head_follows_the_labels():
 
 def test_goal_claim_and_summary_say_the_class_head_does_not_pick_up_the_mistake():
     sources = nb.sources(LESSON)
-    assert NOT_PICKED_UP in nb.flat(sources[0])
+    # fix 24a (review r23f item 4): the goal is a goal; the result below
+    assert "- read a planted-mistake experiment: which head copies the teacher (section 3);" in sources[0]
     claim = nb.flat(sources[nb.unique_index(sources, "On every seed the distillation head calls most held-out 7s")])
     assert NOT_PICKED_UP in claim.replace("**", "")
     assert NOT_PICKED_UP in _summary()

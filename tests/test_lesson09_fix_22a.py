@@ -90,8 +90,10 @@ def test_the_relabel_picture_has_readable_seed_labels_and_a_two_line_title():
 
 def test_learning_goal_3_is_one_line_and_section_6_prints_the_margins():
     first = nb.sources(LESSON)[0]
-    goal = next(line for line in first.splitlines() if line.startswith("- read a planted mistake"))
-    assert "kept epoch" not in goal and goal.endswith("(0/50 7s called a 1);")
+    goal = next(line for line in first.splitlines() if line.startswith("- read a planted-mistake experiment"))
+    assert "kept epoch" not in goal and goal == (
+        "- read a planted-mistake experiment: which head copies the teacher (section 3);"
+    )  # fix 24a
     sources, cells = nb.sources(LESSON), nb.cells(LESSON)
     at = nb.unique_index(sources, "margins = {name:")
     assert "class token [3.7, 1.1, 2.6, 2.0]; distillation token [2.5, 1.0, 4.3, 1.0]" in nb.printed(cells[at])

@@ -19,8 +19,8 @@ def test_keeps_out_at_40_epochs_mostly_at_8_with_the_printed_counts():
     assert "keeps the mistake out of the class head only" not in claim
     # fix 23b (review r23a item 2): no 40-epoch arm lacks the second head, so no causal claim at 40 epochs
     assert "keeps the mistake out of the class head at 40 epochs" not in claim
-    assert "No 40-epoch run lacks the second head, so its role is tested only at 8 epochs" in claim
     eight = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "**In 8-epoch runs**")])
+    assert "no 40-epoch run has one token." in eight  # fix 24a: in the Limits box
     kept = "mostly keeps the mistake out of the class head. DeiT's class head calls 7 to 11 of the 100 test 7s a 1"
     assert kept in eight
     assert "its unchanged-teacher control 1 to 7" in eight

@@ -14,7 +14,8 @@ EIGHT = "**In 8-epoch runs**"
 def _summary_bullet() -> str:
     sources = nb.sources(LESSON)
     summary = sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0]
-    return next(nb.flat(b) for b in summary.split("\n- ")[1:] if b.startswith("A second head with its own target"))
+    line = next(x for x in summary.splitlines() if x.startswith("**Limitations.** "))  # fix 24a: was bullet 5
+    return nb.flat(line.removeprefix("**Limitations.** ")).split(". ")[0] + "."
 
 
 # --- MAJOR 1: the loss is named; soft tau = 3 printed and stated in the main path ------------------------------------
@@ -25,8 +26,8 @@ def test_the_8_epoch_paragraph_names_the_hard_loss_and_states_the_soft_tau_3_cou
     eight = nb.unique_index(sources, EIGHT)
     text = nb.flat(sources[eight])
     assert "with the hard loss, a second head with its own target" in text
-    soft = "With the soft loss at $\\tau = 3$ the class head picks the mistake up: 60, 73 and 37 (control 2, 0, 20;"
-    assert soft in text
+    soft = "With the soft loss at $\\tau = 3$ the class head calls 60, 73 and 37 a 1 (8-epoch students"  # fix 24a
+    assert soft in text and "its class head calls 2, 0 and 20 of the 100 a 1" in text  # the control, in the Limits box
     assert "8-epoch students at ~43 % validation accuracy; cause untested" in text
     code = eight + 1
     assert sources[code].startswith("short = {") and nb.hidden(cells[code + 1])
@@ -47,7 +48,8 @@ def test_at_40_epochs_the_class_head_stays_clean_and_the_second_heads_role_is_8_
     sources = nb.sources(LESSON)
     claim = nb.flat(sources[nb.unique_index(sources, CLAIM)])
     assert "keeps the mistake out of the class head at 40 epochs" not in claim
-    assert "No 40-epoch run lacks the second head, so its role is tested only at 8 epochs (below)." in claim
+    eight_text = nb.flat(sources[nb.unique_index(sources, EIGHT)])
+    assert "The token's role rests on 8-epoch students" in eight_text and "no 40-epoch run has one token." in eight_text
     bullet = _summary_bullet()
     # fix 23c (review r23b item 3): the 40-epoch caveat lives in section 3's claim (asserted above)
     assert "(section 3: exploratory; 8-epoch runs, 3 seeds;" in bullet
@@ -123,7 +125,7 @@ def test_bullet_5_is_a_finding_then_its_evidence_and_the_main_path_did_not_grow(
     assert finding.endswith("with the hard loss") and evidence.endswith("is not tested).")
     sources = nb.sources(LESSON)
     eight = nb.flat(sources[nb.unique_index(sources, EIGHT)])
-    assert "With the soft loss at $\\tau = 3$ the class head picks the mistake up" in eight
+    assert "With the soft loss at $\\tau = 3$ the class head calls 60, 73 and 37 a 1" in eight  # fix 24a
     assert bullet.count(". ") == 0
     main = nb.main_path(LESSON)
     assert len(main) <= 55 and nb.markdown_words(main) <= 2852, (len(main), nb.markdown_words(main))

@@ -29,10 +29,9 @@ def _summary_bullets() -> list[str]:
 
 def test_the_distillation_head_follows_a_systematic_mistake_not_every_answer():
     sources = nb.sources(LESSON)
-    goal = next(line for line in sources[0].splitlines() if line.startswith("- read a planted mistake"))
     claim = nb.flat(sources[nb.unique_index(sources, CLAIM)]).replace("**", "")
     hard = next(b for b in _summary_bullets() if b.startswith("Hard distillation"))
-    for text in (goal, claim, hard):
+    for text in (claim, hard):  # fix 24a: goal 3 is a goal, without the result
         assert SYSTEMATIC in text and "mistake included" not in text
     assert "follows the teacher's answers" not in nb.flat(nb.all_text(LESSON))
 
@@ -45,7 +44,8 @@ def test_the_teachers_own_mistakes_are_quoted_from_the_appendix_with_a_link():
     assert f"{said} teacher's label on 40, the true one on 57 {link}" in claim
     hard = next(b for b in _summary_bullets() if b.startswith("Hard distillation"))
     gives = "of the 113 training digits the teacher gets wrong, the shipped distillation head gives the teacher's label"
-    assert f"{gives} on 40, the true one on 57: appendix B" in hard
+    gives = "on the teacher's own 113 scattered mistakes, the shipped distillation head gives the teacher's label"
+    assert f"{gives} on 40, the true one on 57 (appendix B)" in hard  # fix 24a: bullet 3 tightened
     appendix, cells = nb.sources(APPENDIX), nb.cells(APPENDIX)
     anchor = nb.unique_index(appendix, '<a id="teacher-wrong"></a>')
     assert "### On the training digits the teacher gets wrong" in appendix[anchor]
@@ -61,7 +61,10 @@ def test_the_one_token_arm_is_read_for_what_it_isolates_and_the_leak_is_printed(
     sources, cells = nb.sources(LESSON), nb.cells(LESSON)
     at = nb.unique_index(sources, EIGHT)
     eight = nb.flat(sources[at])
-    assert "its unchanged-teacher control 1 to 7: a small leak through the shared blocks is not excluded" in eight
+    suggested = (
+        "a small leak is suggested (pooled 26/300 vs 12/300, Fisher p = 0.028; pooling over seeds is optimistic)"
+    )
+    assert f"its unchanged-teacher control 1 to 7: {suggested}" in eight  # fix 24a (review r23f item 3)
     assert "Its one head trains half on the teacher's labels, so this arm shows that such a head learns them." in eight
     printed = nb.printed(cells[at + 1])
     assert (
@@ -73,8 +76,8 @@ def test_the_one_token_arm_is_read_for_what_it_isolates_and_the_leak_is_printed(
         nb.hidden(cells[at + 2])
         and "assert leak == [(26, 300), (12, 300)] and round(leak_p, 3) == 0.028" in sources[at + 2]
     )
-    bullet = next(b for b in _summary_bullets() if b.startswith("A second head with its own target"))
-    assert "unchanged-teacher control 1 to 7: a small leak not excluded;" in bullet
+    summary = nb.flat(sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0])
+    assert "unchanged-teacher control 1 to 7;" in summary and f"{suggested[0].upper()}{suggested[1:]}." in summary
 
 
 # --- 3: the averaged output leads ---------------------------------------------------------------------------------
@@ -82,9 +85,8 @@ def test_the_one_token_arm_is_read_for_what_it_isolates_and_the_leak_is_printed(
 
 def test_the_goal_and_the_bold_sentence_lead_with_the_averaged_output():
     sources, cells = nb.sources(LESSON), nb.cells(LESSON)
-    goal = next(line for line in sources[0].splitlines() if line.startswith("- read a planted mistake"))
-    assert goal.index(AVERAGED) < goal.index(SYSTEMATIC) < goal.index("the class head does not pick up")
-    claim = nb.flat(sources[nb.unique_index(sources, CLAIM)])
+    claim = nb.flat(sources[nb.unique_index(sources, CLAIM)])  # fix 24a: the goal no longer states the result
+    assert claim.index(AVERAGED) < claim.index(SYSTEMATIC) < claim.index("the class head does not pick up")
     assert f"**{AVERAGED}: the distillation head follows a systematic mistake" in claim
     printed = nb.printed(cells[nb.unique_index(sources, "averaged_40 = [proportion(")])
     assert "averaged output (what DeiT returns)  45 = 90 %" in printed and ", 41 = 82 %" in printed

@@ -57,7 +57,7 @@ def test_the_40_epoch_students_are_named_at_the_claim_and_in_the_summary():
     # fix 20c: the setup (cell 34) names the length before the figure; the claim follows it
     # fix 21c: a picture cell before the table moves the setup one cell further up
     assert "the shipped student's\n40 epochs" in sources[claim - 4] and "half-trained" not in "\n".join(sources)
-    assert any("**A limitation:**" in s for s in sources[claim : claim + 4])
+    assert any("> **Limits.**" in s for s in sources[claim : claim + 4])  # fix 24a: one Limits box
     summary = next(s for s in sources if s.startswith("## Summary"))
     assert "40-epoch students, 3 seeds" in summary
 
