@@ -50,7 +50,9 @@ def test_appendix_k_holds_the_three_moved_parts_with_their_checks():
 
 
 def test_lesson_points_to_appendix_k():
-    stub = nb.flat(nb.sources(LESSON)[_at("## 12 · One map per class")])
+    # 24a: sections 11 and 12 have a cell each; the two stubs read together
+    stub = nb.flat(nb.sources(LESSON)[_at("## 11 · jacobgil/vit-explain's knobs")])
+    stub += " " + nb.flat(nb.sources(LESSON)[_at("## 12 · One map per class")])
     assert "## 11 · jacobgil/vit-explain's knobs" in stub and stub.count("#appendix-k") == 2
     assert "about 13 (max) and 14 (mean) patches instead of 37" in stub and "cosine 0.19" in stub  # 21f: max and mean
     verdict = nb.flat(nb.sources(LESSON)[_at("**Verdict:** on this model and these 200 digits")])

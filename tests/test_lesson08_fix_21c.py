@@ -33,18 +33,21 @@ def test_cascade_reading_names_the_panels_rho():
 
 def test_sections_11_and_12_print_their_numbers():
     sources, cells = nb.sources(LESSON), nb.cells(LESSON)
-    stub = _text("## 12 · One map per class")
+    stub = _text("## 11 · jacobgil/vit-explain's knobs") + " " + _text("## 12 · One map per class")  # 24a: split
     assert "concentrates the map on about 13 (max) and 14 (mean) patches" in stub and "spreads" not in stub  # 21f
     assert "cosine 0.19" in stub and "maps score 0.37" in stub
     at = nb.unique_index(sources, "knob_spread = {")
-    assert at == nb.unique_index(sources, "## 12 · One map per class") + 1 and not nb.hidden(cells[at])
+    assert at == nb.unique_index(sources, "## 11 · jacobgil/vit-explain's knobs") + 1 and not nb.hidden(cells[at])
     out = nb.printed(cells[at])
     assert "max, discard 0.9  spread over 12.6" in out and "mean, discard 0.9 spread over 14.2" in out
     assert "rollout           spread over 37.1" in out
-    assert "cosine 0.37, 95 % interval [0.34, 0.40] (n = 100)" in out
     check = cells[at + 1]
-    assert nb.hidden(check) and "12.5 < spread_means" in nb.source(check) and "[0.37, 0.34, 0.40]" in nb.source(check)
-    assert len(nb.source(cells[at]).splitlines()) <= 12  # one small cell for both sections
+    assert nb.hidden(check) and "12.5 < spread_means" in nb.source(check)
+    assert len(nb.source(cells[at]).splitlines()) <= 12  # one small cell for both sections (24a: one each)
+    at = nb.unique_index(sources, "next_100 = am.closest_call_neighbour_cosines(")  # 24a: section 12's own cell
+    assert "cosine 0.37, 95 % interval [0.34, 0.40] (n = 100)" in nb.printed(cells[at])
+    assert nb.hidden(cells[at + 1]) and "[0.37, 0.34, 0.40]" in nb.source(cells[at + 1])
+    assert len(nb.source(cells[at]).splitlines()) <= 12
 
 
 def test_summary_section_9_follows_appendix_i():

@@ -94,12 +94,15 @@ def test_sections_11_12_print_appendix_k_family_and_reference():
     printed = nb.printed(cells[at])
     assert "deletion area - plain rollout, a family of 3 at 98.3 % (appendix K): mean, discard 0.9 +0.001" in printed
     assert "max, discard 0.9 +0.007 [-0.001, +0.015]; min fusion +0.111 [+0.076, +0.149]" in printed
+    at = _at("next_100 = am.closest_call_neighbour_cosines(")  # 24a: section 12's own cell
+    printed = nb.printed(cells[at])
     assert "reference, the same 100 digits, digit i vs digit i + 1: cosine 0.40, 95 % interval [0.37, 0.43]" in printed
     assert "runner-up - next digit: -0.033, 95 % interval [-0.067, +0.001]: no detectable difference" in printed
     check = nb.source(cells[at + 1])
     assert nb.hidden(cells[at + 1]) and "== [-0.067, 0.001]" in check and "not runner_vs_next.detectable" in check
     text = _text("## 11 · jacobgil/vit-explain's knobs")
     assert "No setting deletes detectably faster than plain rollout (printed below;" in text
+    text = _text("## 12 · One map per class")  # 24a: section 12's own cell
     assert "each digit's map against the next one's, 0.40 (paired, no detectable difference;" in text
 
 

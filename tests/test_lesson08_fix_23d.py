@@ -45,7 +45,7 @@ def test_chefer_toy_reads_section_6_blocks_as_raw_attention():
 
 
 def test_section_12_names_the_reference_pairs_classes():
-    text = _text("## 11 · jacobgil/vit-explain's knobs")
+    text = _text("## 12 · One map per class")  # 24a: section 12's own cell
     assert "In the reference pair each map is for its own digit's likeliest class." in text
 
 
