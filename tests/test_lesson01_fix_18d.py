@@ -34,7 +34,8 @@ def test_section6_prints_the_shipped_neighbour_test_beside_the_figure() -> None:
     confirm = next(i for i, c in enumerate(app) if "new_runs = {seed: stored_shifted_positions" in c.source)
     # 20e: the test, its check, its reading, 22c's control (4 cells), 23b's moved section 6 readings, a heading, maps
     # 23d: + the matched-distance lines moved from section 6, and their check
-    assert figure == confirm + 11
+    # 24b: + section 6's interval lines moved from the lesson (heading, lines, check, reading)
+    assert figure == confirm + 15
     table = next(c for c in _cells(APPENDIX) if "\nreports = {name: position_structure_report(" in c.source)
     assert "below - right    shipped -0.18" in _printed(table)  # 20a: one line per reading; 20c: in appendix A
     moved = next(c for c in _cells(APPENDIX) if "reports_20 = {name: position_structure_report(" in c.source)

@@ -154,8 +154,8 @@ def test_item7_the_shuffle_cell_is_split_into_its_threads():
     sources = nb.sources(LESSON)
     first = nb.unique_index(sources, "With seed 0's permutation it gets 21.8 %")  # 21f: a plain sentence first
     assert (
-        "So here the drop comes from patches meeting the wrong position vectors.\nWhy above the 10 % of chance?"
-        in (sources[first])
+        "So here the drop comes from patches meeting the wrong position vectors.\n"
+        "Why is that 27.7 % above the 10 % of chance?" in (sources[first])
     )  # 20e: one cell again, the add-or-append aside moved to appendix F
     assert "\n\n**What the paper found.** ViT **learns** its position embeddings" in sources[first]  # 21a; 22a: headed
 

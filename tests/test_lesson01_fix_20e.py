@@ -30,21 +30,24 @@ def test_section6_is_one_figure_and_one_takeaway():
     assert [c["cell_type"] for c in visible] == ["markdown", "code", "markdown"]
     figure = nb.source(visible[1])
     assert "01_learned_positions_fine_grid" in figure and "plot_position_similarity_pair" in figure
-    out = nb.printed(visible[1])
+    # 24b: the interval lines (now with their level), their check and the verdicts moved to appendix A
+    moved = nb.unique_index(nb.sources(APPENDIX), "section6_runs = {0: stored_shifted_positions(")
+    out = nb.printed(nb.cells(APPENDIX)[moved])
     for line in (
-        "8x8 s1, same row - neither: +0.451 [+0.213, +0.690]",
-        "8x8 s1, same column - neither: +0.176 [+0.004, +0.387]",
-        "8x8 s2, same row - neither: +0.479 [+0.258, +0.692]",
-        "8x8 s2, same column - neither: +0.150 [-0.007, +0.334]",
+        "8x8 s1, same row - neither: +0.451, 98.75 % interval [+0.213, +0.690]",
+        "8x8 s1, same column - neither: +0.176, 98.75 % interval [+0.004, +0.387]",
+        "8x8 s2, same row - neither: +0.479, 98.75 % interval [+0.258, +0.692]",
+        "8x8 s2, same column - neither: +0.150, 98.75 % interval [-0.007, +0.334]",
     ):
         assert line in out
-    takeaway = nb.flat(nb.source(visible[2]))  # 22c: the verdicts in one sentence; the intervals are printed above
+    takeaway = nb.flat(nb.sources(APPENDIX)[moved + 2])  # 22c: the verdicts in one sentence
     assert "on all three runs, same-row positions are more alike" in takeaway
     assert ("same-column ones on 8x8 s0 and, barely, on s1 (lower bound +0.004); s2 undecided") in takeaway  # 23c
     text = nb.flat(" ".join(nb.source(c) for c in six))
     assert "family of 20" not in text and "**The readings**" not in text and "family of 4" not in text
     hidden = [nb.source(c) for c in six if nb.hidden(c)]
-    assert len(hidden) == 1 and '(1, "same row - neither"): (0.451, 0.213, 0.69)' in hidden[0]
+    assert len(hidden) == 1 and nb.hidden(nb.cells(APPENDIX)[moved + 1])
+    assert '(1, "same row - neither"): (0.451, 0.213, 0.69)' in nb.sources(APPENDIX)[moved + 1]
 
 
 def test_moved_material_and_checks_live_in_appendix_a():
@@ -96,7 +99,8 @@ def test_small_items():
     )
     assert "The printed checks: token 0" not in nb.all_text(LESSON)
     text = nb.flat(nb.all_text(LESSON))
-    assert "the `permute` forgotten on the *kernel* (section 3 forgot the *image's*)" in text  # 21i: simpler
+    # 24b: whole sentences
+    assert "The picture shows the `permute` forgotten on the *kernel*; section 3 forgot it on the *image*." in text
     assert "not section 3's slip" not in text
     appendix = nb.flat(nb.all_text(APPENDIX))  # 21i: the naming aside moved to appendix F
     assert "ViT-S/16 (DeiT's DeiT-S; the name ViT-S came later, e.g. Steiner et al. 2021" in appendix

@@ -48,10 +48,12 @@ def test_section_6_prints_and_titles_seed_0_beside_the_new_runs() -> None:
     cells = nb.cells(LESSON)
     at = nb.unique_index(nb.sources(LESSON), 'fine = stored_shifted_positions("lesson01_canvas_grid.safetensors")')
     assert '"8x8 s0: 48x48 canvas, 8 x 8 grid"' in nb.source(cells[at])
+    cells = nb.cells(APPENDIX)  # 24b: the interval lines (with their level), check and reading moved to appendix A
+    at = nb.unique_index(nb.sources(APPENDIX), "section6_runs = {0: stored_shifted_positions(")
     out = nb.printed(cells[at])
-    assert "8x8 s0, same row - neither: +0.433 [+0.208, +0.654]" in out
-    assert "8x8 s0, same column - neither: +0.195 [+0.034, +0.371]" in out
-    assert "8x8 s2, same column - neither: +0.150 [-0.007, +0.334]" in out
+    assert "8x8 s0, same row - neither: +0.433, 98.75 % interval [+0.208, +0.654]" in out
+    assert "8x8 s0, same column - neither: +0.195, 98.75 % interval [+0.034, +0.371]" in out
+    assert "8x8 s2, same column - neither: +0.150, 98.75 % interval [-0.007, +0.334]" in out
     assert "(0.433, 0.208, 0.654)" in nb.source(cells[at + 1]) and nb.hidden(cells[at + 1])
     prose = nb.flat(nb.source(cells[at + 2]))
     assert (

@@ -50,11 +50,13 @@ def test_item3_the_canvas_run_is_20_epochs_not_the_recipe_s_50() -> None:
 def test_item6_the_family_of_four_readings_is_named_where_printed() -> None:
     sources, cells = nb.sources(LESSON), nb.cells(LESSON)
     at = nb.unique_index(sources, 'fine = stored_shifted_positions("lesson01_canvas_grid.safetensors")')
-    # 22f: the bookkeeping left the printed output (brief item 4) for a comment in the same cell
-    line = "98.75 % = 1 - 0.05 / 4: a table's 4 readings (the two below; appendix A prints row - column and "
-    line += "below - right)"
-    assert line in sources[at] and "98.75 %" not in nb.printed(cells[at])
+    assert "98.75" not in sources[at] and "98.75 %" not in nb.printed(cells[at])  # 24b: the bookkeeping left section 6
     assert "(4 readings per table)" not in sources[at]
+    sources, cells = nb.sources(APPENDIX), nb.cells(APPENDIX)
+    at = nb.unique_index(sources, "section6_runs = {0: stored_shifted_positions(")  # 24b: moved to appendix A
+    line = "98.75 % = 1 - 0.05 / 4: a table's 4 readings (the two below; row - column and below - right above) are one "
+    line += "family"
+    assert line in sources[at] and nb.printed(cells[at]).count("98.75 % interval") == 6  # 24b: level on each line
 
 
 def test_item7_only_unfold_among_these_three_routes() -> None:
@@ -81,7 +83,8 @@ def test_item9_a_plain_sentence_before_each_set_of_statistics() -> None:
     assert _cell("Shuffling the patches costs").startswith(
         "Shuffling the patches costs the trained model most of its accuracy. With seed 0's permutation it gets 21.8 %"
     )
-    six = _cell("What you should now see: in the inner maps")
+    moved = nb.sources(APPENDIX)  # 24b: moved to appendix A
+    six = nb.flat(moved[nb.unique_index(moved, "What you should now see: in the inner maps")])
     plain = "In plain words: on all three runs, same-row positions are more alike than those sharing neither row"
     assert plain in six  # 23b: the closeness reading moved to appendix A
     assert "These two readings measure closeness" in nb.flat(nb.all_text(APPENDIX))

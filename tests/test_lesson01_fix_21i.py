@@ -65,18 +65,20 @@ def test_item3_the_summary_names_three_seeds_as_the_printed_intervals_say() -> N
     )
     assert "not shown" not in summary
     cells = nb.cells(LESSON)
-    out = nb.printed(cells[nb.unique_index(nb.sources(LESSON), "confirm = {}")])
+    cells = nb.cells(APPENDIX)  # 24b: the interval lines moved to appendix A, each with its level
+    out = nb.printed(cells[nb.unique_index(nb.sources(APPENDIX), "section6_runs = {0: stored_shifted_positions(")])
     for line in (
-        "8x8 s0, same column - neither: +0.195 [+0.034, +0.371]",
-        "8x8 s1, same column - neither: +0.176 [+0.004, +0.387]",
-        "8x8 s2, same column - neither: +0.150 [-0.007, +0.334]",
+        "8x8 s0, same column - neither: +0.195, 98.75 % interval [+0.034, +0.371]",
+        "8x8 s1, same column - neither: +0.176, 98.75 % interval [+0.004, +0.387]",
+        "8x8 s2, same column - neither: +0.150, 98.75 % interval [-0.007, +0.334]",
     ):
         assert line in out  # lows above 0 on seeds 0 and 1; seed 2's interval holds 0
 
 
 def test_item4_the_stored_picture_is_described_row_by_row() -> None:
-    six = _cell("What you should now see: in the inner maps")
-    assert (
+    moved = nb.sources(APPENDIX)
+    six = nb.flat(moved[nb.unique_index(moved, "What you should now see: in the inner maps")])
+    assert (  # 24b: moved to appendix A
         "in the inner maps of rows 1, 2, 5 and 6, a bright band along the patch's row; in rows 3 and 4, a compact"
         in six
     )
@@ -99,14 +101,16 @@ def test_item5_the_naming_aside_lives_in_appendix_f_and_the_main_path_is_shorter
     main_path = _main_path()
     words = sum(len(nb.source(c).split()) for c in main_path if c["cell_type"] == "markdown")
     assert len(main_path) <= 50 and words <= 2981
-    pictured = _cell("Now the numbers: each route given the kernel")
-    assert "The picture: the `permute` forgotten on the *kernel* (section 3 forgot the *image's*)." in pictured
+    pictured = _cell("Now the numbers. Each route gets the kernel in its own layout")  # 24b: whole sentences
+    assert "The picture shows the `permute` forgotten on the *kernel*; section 3 forgot it on the *image*." in pictured
     assert "(vertical axis; section 3 forgot" not in pictured
 
 
 def test_item7_table_8_column_and_learned_2d() -> None:
     text = _cell("Shuffling the patches costs")
-    assert 'Table 8 (appendix D.4, its "Default/Stem" column; ViT-B/16, ImageNet 5-shot linear accuracy)' in text
+    # 24b: the same facts in whole sentences, with the paper's setting (D.4 names no pre-training data set)
+    assert "The paper's Table 8 (appendix D.4) compares it with other choices on ViT-B/16" in text
+    assert '(its "Default/Stem" column). Its measure is ImageNet 5-shot linear accuracy' in text
     assert "learned 2-D and relative embeddings" in text and "2-D-aware" not in text
 
 

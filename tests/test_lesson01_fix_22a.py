@@ -48,7 +48,8 @@ def test_the_text_rests_the_patch_cut_sentence_on_the_measurement() -> None:
     # 22f: z0 named (the class token and positions are in it), not the patch embedding
     assert said in text.lower()
     assert "One 3x3 conv changes 9 pixels, and two convs change 25" in text
-    assert text.index("and two convs change 25") < text.index("So the patch cut is not what sets a ViT apart")
+    # 24b: the same point, qualified as the stem probe shows: the patch cut is local like a strided stem
+    assert text.index("and two convs change 25") < text.index("what sets a ViT apart is the global attention")
     assert "strided CNNs are equivariant only to shifts by multiples of their stride" in text
     assert "ResNet-50's total stride" not in text  # 22i: dropped; it read as "a ViT is more shift-equivariant"
 

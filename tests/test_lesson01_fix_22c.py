@@ -29,7 +29,7 @@ def _summary() -> str:
 
 def test_section_6_prints_the_distance_matched_contrast_for_the_three_runs() -> None:
     sources = nb.sources(LESSON)
-    at = nb.unique_index(sources, "confirm = {}")
+    at = nb.unique_index(sources, 'fine = stored_shifted_positions("lesson01_canvas_grid.safetensors")')
     out = nb.printed(nb.cells(LESSON)[at])
     # 23d: the three matched-distance lines moved to appendix A, with their check
     moved = nb.unique_index(nb.sources(APPENDIX), "grid_runs = {0: stored_shifted_positions(")
@@ -41,13 +41,15 @@ def test_section_6_prints_the_distance_matched_contrast_for_the_three_runs() -> 
     ):
         assert line in moved_out
     # 22f: the family bookkeeping left the printed output for a comment in the same cell
-    assert "appendix A prints row - column and below - right" in nb.sources(LESSON)[at] and "98.75" not in out
+    assert "98.75" not in out  # 24b: the family comment moved to appendix A with the interval lines
+    moved_lines = nb.sources(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "section6_runs = {0:")]
+    assert "row - column and below - right above) are one family" in moved_lines
     check = nb.cells(APPENDIX)[moved + 1]
     assert nb.hidden(check) and "2: (0.329, 0.007, 0.644)" in nb.source(check)
 
 
 def test_section_6_says_the_two_readings_measure_closeness_without_repeating_the_intervals() -> None:
-    six = _cell("What you should now see: in the inner maps")
+    six = _cell("What you should now see: in the inner maps", APPENDIX)  # 24b: moved
     moved = _cell("### Section 6's readings beyond the nearest neighbours", APPENDIX)  # 23b: moved to appendix A
     said = "These two readings measure closeness: a table whose similarity only falls with distance passes both"
     assert said in moved

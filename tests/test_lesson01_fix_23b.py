@@ -72,7 +72,7 @@ def test_section_6_and_the_summary_lead_with_the_2d_evidence() -> None:
 
 
 def test_section_6_keeps_one_reading_and_points_to_appendix_a() -> None:
-    six = _cell("What you should now see: in the inner maps")
+    six = _cell("What you should now see: in the inner maps", APPENDIX)  # 24b: moved
     assert "distance-matched" not in six and "+0.329" not in six and "closeness gives" not in six
     assert "+0.29 to +0.46" not in six
     moved = _cell("### Section 6's readings beyond the nearest neighbours", APPENDIX)

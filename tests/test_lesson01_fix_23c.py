@@ -31,12 +31,12 @@ def test_item2_the_picture_is_not_said_to_miss_the_slip() -> None:
 
 
 def test_item1_the_column_verdict_states_its_dependence() -> None:
-    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
-    at = nb.unique_index(sources, "confirm = {}")
+    sources, cells = nb.sources(APPENDIX), nb.cells(APPENDIX)  # 24b: moved to appendix A, each line with its level
+    at = nb.unique_index(sources, "section6_runs = {0: stored_shifted_positions(")
     out = nb.printed(cells[at])
-    assert "8x8 s0, same column - neither: +0.195 [+0.034, +0.371]" in out  # detected on its own
-    assert "8x8 s1, same column - neither: +0.176 [+0.004, +0.387]" in out  # lower bound +0.004
-    assert "8x8 s2, same column - neither: +0.150 [-0.007, +0.334]" in out  # holds 0
+    assert "8x8 s0, same column - neither: +0.195, 98.75 % interval [+0.034, +0.371]" in out  # detected on its own
+    assert "8x8 s1, same column - neither: +0.176, 98.75 % interval [+0.004, +0.387]" in out  # lower bound +0.004
+    assert "8x8 s2, same column - neither: +0.150, 98.75 % interval [-0.007, +0.334]" in out  # holds 0
     six = nb.flat(sources[at + 2])
     for said in (
         "same-column ones on 8x8 s0 and, barely, on s1 (lower bound +0.004); s2 undecided.",
@@ -78,8 +78,9 @@ def test_item4_vit_jax_function_named_as_in_appendix_b() -> None:
 
 
 def test_item5_section_6_says_what_is_resampled() -> None:
-    six = _cell("## 6 · Going deeper")
+    six = _cell("### Section 6's interval lines", APPENDIX)  # 24b: moved with the intervals to appendix A
     # 23e: the parenthesis is one plain sentence (same fact: one table's 36 inner patches resampled, not runs)
+    assert "Each interval resamples one table's 36 inner patches; it does not cover other training runs." in six
     assert six.endswith("Each interval resamples one table's 36 inner patches; it does not cover other training runs.")
 
 

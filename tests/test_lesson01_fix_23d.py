@@ -46,21 +46,27 @@ def test_item2_section_6_leaves_the_bookkeeping_to_appendix_a() -> None:
     six = _text("## 6 ·") + " " + _text("A table of token order only (the sinusoid line)")
     for word in ("prediction's source", "the run the prediction came from", "famil", "98.75"):
         assert word not in six, word
-    assert "same-column ones on 8x8 s0 and, barely, on s1 (lower bound +0.004); s2 undecided." in six
+    said = "same-column ones on 8x8 s0 and, barely, on s1 (lower bound +0.004); s2 undecided."
+    assert said in _text("What you should now see: in the inner maps", APPENDIX)  # 24b: moved to appendix A
     moved = _text("### Section 6's readings beyond the nearest neighbours", APPENDIX)
     assert "8x8 s0 and s1 yes, each table its own family of 4 at\n98.75 %".replace("\n", " ") in moved
     assert "s0 is the run the prediction came from, and its columns are lost under the family of 20 above" in moved
 
 
 def test_item1_the_two_sets_of_runs_have_distinct_names() -> None:
-    at = _at("confirm = {}")
+    at = _at('fine = stored_shifted_positions("lesson01_canvas_grid.safetensors")')
     out = nb.printed(nb.cells(LESSON)[at])
-    for run in ("8x8 s0:", "8x8 s1:", "8x8 s2:", "  8x8 s1, same column - neither: +0.176 [+0.004, +0.387]"):
+    for run in ("8x8 s0:", "8x8 s1:", "8x8 s2:"):
         assert run in out, run
+    moved = nb.printed(nb.cells(APPENDIX)[_at("section6_runs = {0:", APPENDIX)])  # 24b: the intervals moved
+    assert "8x8 s1, same column - neither: +0.176, 98.75 % interval [+0.004, +0.387]" in moved
+    assert "seed 1," not in moved and "new run" not in moved
     assert "seed 1," not in out and "new run" not in out
     six = _text("A table of token order only (the sinusoid line)")
     assert "(8x8 s0, s1, s2)" in six and "seed" not in six
-    assert "over five tables (the shipped model, the 6x6 runs s0-s2 and 8x8 s0) no longer detects s0's columns" in six
+    stricter = _text("What you should now see: in the inner maps", APPENDIX)  # 24b: moved to appendix A
+    said = "over five tables (the shipped model, the 6x6 runs s0-s2 and 8x8 s0) no longer detects s0's columns"
+    assert said in stricter
     appendix = nb.cells(APPENDIX)
     table = appendix[_at("tables_all = {", APPENDIX)]
     row = "row - neither    shipped +0.37*  6x6 s0 +0.47*  6x6 s1 +0.55*  6x6 s2 +0.48*  8x8 s0 +0.43*"
@@ -96,7 +102,7 @@ def test_item4_the_kernel_difference_is_printed_where_it_is_stated() -> None:
 
 
 def test_item8_all_three_runs_accuracies_are_printed_and_checked() -> None:
-    at = _at("confirm = {}")
+    at = _at('fine = stored_shifted_positions("lesson01_canvas_grid.safetensors")')
     out = nb.printed(nb.cells(LESSON)[at])
     for run, share in ((0, "76.8%"), (1, "83.0%"), (2, "74.5%")):
         assert f"8x8 s{run}: moved test digits {share} right" in out

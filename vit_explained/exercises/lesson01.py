@@ -905,6 +905,7 @@ def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor]
     put in front of every image's ``(B, N, D)`` patch tokens, then the ``(1, N + 1, D)`` table added."""
     generator = torch.Generator().manual_seed(2)
     right_for: str | None = None  # the first case the function got right
+    returned_numpy = False  # a numpy z0 is accepted (as_tensor), with a note: the stub says torch.Tensor
     for batch, patches, dim in Z0_CASES:
         inputs = _z0_inputs(batch, patches, dim, generator)
         given = tuple(tensor.clone() for tensor in inputs)
@@ -926,6 +927,7 @@ def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor]
                 "add the table"
             )
         answer = as_tensor(returned, f"your z0 for {case}")
+        returned_numpy = returned_numpy or isinstance(returned, np.ndarray)
         if not all(torch.equal(a, b) for a, b in zip(given, inputs, strict=True)):
             fail(
                 f"your function changed a tensor it was given ({case}); build a new one "
@@ -939,6 +941,11 @@ def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor]
             continue
         _diagnose_z0(answer, inputs, case)
     said = "your z0 is Eq. 1's input: the class token in front of every image's patch tokens, then the table added."
+    if returned_numpy:
+        said += (
+            " It returns numpy; the stub says torch.Tensor, and a model's next layer needs one: stay in torch "
+            "(or wrap it in torch.as_tensor(...))."
+        )
     if _z0_keeps_grad(build_z0) is False:
         said += (
             " Keep it differentiable: from inputs that need gradients your z0 carries none (a .detach()?), so "
