@@ -80,7 +80,7 @@ def test_no_detectable_difference_quotes_its_interval() -> None:
     assert (  # fix 19c: the GELU-ReLU seeds moved to appendix C
         "ReLU show no detectable difference: the paired interval, -0.2 [-3.8, +3.4] points, holds 0." in text
     )
-    assert "**no detectable difference** (every interval holds 0; all are wide)" in (text)
+    assert "**no detectable difference** (every interval includes 0; all are wide)"  # 24b: "includes" in (text)
 
 
 def test_gate_widget_draws_n_gates_and_they_converge() -> None:

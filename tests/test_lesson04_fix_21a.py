@@ -31,11 +31,17 @@ def test_the_arms_are_defined_in_a_table_before_the_plot() -> None:
     rows = [line for line in table.splitlines() if line.startswith("| ")]
     assert rows[0].startswith("| arm |") and "if it falls" in rows[0] and "if flat" in rows[0]
     arms = [row.split("|")[1].strip() for row in rows[1:]]
-    assert arms == ["no final step", "/ 1.33", "/ 1.33 after centring", "RMS, no centring", "LayerNorm, σ detached"]
-    assert "no backward through $\\sigma$" in rows[-1]  # the forward pass kept, only the backward path removed
+    # 24b (r24a_04): the table lists exactly the four arms section 6b prints; RMS and the detached arms moved, with
+    # their rows, to appendix A
+    assert arms == ["final LayerNorm", "no final step", "/ 1.33", "/ 1.33 after centring"]
+    app_sources = nb.sources(APPENDIX)
+    moved = app_sources[nb.unique_index(app_sources, "**Section 6b's other arms** (moved from the lesson)")]
+    moved_rows = [line for line in moved.splitlines() if line.startswith("| ")]
+    assert [row.split("|")[1].strip() for row in moved_rows[1:3]] == ["RMS, no centring", "LayerNorm, σ detached"]
+    assert "no backward through $\\sigma$" in moved_rows[2]  # the forward pass kept, only the backward path removed
     printed = nb.all_printed(APPENDIX)  # 21i: the pooled intervals live in appendix A; section 6b prints per seed
     assert "LayerNorm, σ detached  L^-0.468 [-0.552, -0.384]" in printed  # the quoted slope (21c: 3 decimals)
-    answer = nb.flat(sources[nb.unique_index(sources, "**Answer 6b.**")])
+    answer = nb.flat(app_sources[nb.unique_index(app_sources, "**Section 6b's other arms, answered.**")])  # 24b: moved
     assert "(nor" not in answer and "neither centring nor the backward path through $\\sigma$ is needed" in answer
 
 

@@ -41,13 +41,16 @@ def test_ablation_prints_per_seed_intervals_and_answer_quotes_them() -> None:
     printed = nb.printed(cells[at])
     assert "t-interval over the 3 seeds' slopes" in printed
     assert "final LayerNorm         L^-0.468 [-0.618, -0.319]" in printed
-    assert "LayerNorm, σ detached   L^-0.468 [-0.612, -0.323]" in printed
+    moved = nb.cells(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "lesson_arms = final_norm_ablation(")]
+    assert "LayerNorm, σ detached   L^-0.468 [-0.612, -0.323]" in nb.printed(moved)  # 24b: moved to appendix A
     assert "[-0.004, +0.165]" not in printed  # the pooled interval lives in appendix A
     check = nb.source(cells[at + 1])
     assert nb.hidden(cells[at + 1])
     assert '[round(v, 3) for v in ablation_slope["none"]] == [0.081, -0.073, 0.234]' in check
     answer = nb.flat(sources[nb.unique_index(sources, "**Answer 6b.**")])
-    assert "(per seed [-0.62, -0.32] and [-0.61, -0.32])" in answer and "just holds 0" not in answer
+    app_sources = nb.sources(APPENDIX)
+    moved_answer = nb.flat(app_sources[nb.unique_index(app_sources, "**Section 6b's other arms, answered.**")])
+    assert "(per seed [-0.62, -0.32] and [-0.61, -0.32])" in moved_answer and "just holds 0" not in answer  # 24b: moved
     answer_a = nb.flat(sources[nb.unique_index(sources, "**Answer 6a.**")])
     assert "(per seed [-0.62, -0.32])" in answer_a and "(per seed [-0.29, +0.26])" in answer_a
     pooled = nb.all_printed(APPENDIX)

@@ -64,7 +64,7 @@ def test_warm_up_reading_matches_the_stored_curves() -> None:
 def test_table_6b_says_how_to_read_a_row_before_the_table() -> None:
     sources = nb.sources(LESSON)
     table = sources[nb.unique_index(sources, "**6b · What makes pre-norm's fall?**")]
-    rule = table.index("Falls: the slope's interval below 0; flat: holds 0.")
+    rule = table.index("Falls: the slope's interval below 0; flat: includes 0.")  # 24b: "includes"
     assert rule < table.index("| arm |")
 
 

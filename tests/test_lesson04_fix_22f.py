@@ -30,14 +30,15 @@ def test_rms_arms_divide_by_the_uncentred_rms() -> None:
 
 
 def test_rms_arm_is_a_table_row_printed_plotted_and_asserted() -> None:
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
-    at = nb.unique_index(sources, "ablation = final_norm_ablation(depths, seeds)")
+    appendix = LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb")  # 24b (r24a_04 item 5): moved to appendix A
+    cells, sources = nb.cells(appendix), nb.sources(appendix)
+    at = nb.unique_index(sources, "lesson_arms = final_norm_ablation(depths, seeds)")
     assert "| RMS, no centring | $x/\\sqrt{\\overline{x^2}+\\epsilon}$ |" in sources[at - 1]
     printed = nb.printed(cells[at])
     assert "RMS, no centring        L^-0.478 [-0.638, -0.317]" in printed
     assert "RMS, divisor detached   L^-0.478 [-0.635, -0.321]" in printed
     check = nb.source(cells[at + 1])
-    assert nb.hidden(cells[at + 1]) and '[round(v, 2) for v in ablation_slope["rms"]] == [-0.48, -0.64, -0.32]' in check
+    assert nb.hidden(cells[at + 1]) and '[round(v, 2) for v in lesson_slope["rms"]] == [-0.48, -0.64, -0.32]' in check
     answer = nb.flat(sources[at + 2])
     assert "RMS as $L^{-0.48}$ ([-0.64, -0.32]; detached: [-0.63, -0.32])" in answer
     assert "neither centring nor the backward path through $\\sigma$ is needed" in answer
@@ -46,9 +47,10 @@ def test_rms_arm_is_a_table_row_printed_plotted_and_asserted() -> None:
 def test_summary_states_timm_slopes_appendix_b_prints() -> None:
     sources = nb.sources(LESSON)
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
-    assert "$L^{-0.044}$ [-0.079, -0.009] at D = 64 and $L^{-0.243}$ [-0.285, -0.201] at D = 768" in summary
+    # 24b (r24a_04): the per-seed intervals (t over the seeds' slopes), no longer the pooled 12-point ones
+    assert "($L^{-0.044}$ [-0.104, +0.017]); $L^{-0.243}$ [-0.304, -0.182] at D = 768" in summary
     printed = nb.all_printed(LESSON.with_name("04_gelu_mlp_and_block_appendix.ipynb"))
-    assert "L^-0.044 [-0.079, -0.009]" in printed and "L^-0.243 [-0.285, -0.201]" in printed
+    assert "L^-0.044 [-0.104, +0.017]" in printed and "L^-0.243 [-0.304, -0.182]" in printed
 
 
 def test_sigmoid_is_not_sigma_and_stale_comments_gone() -> None:
