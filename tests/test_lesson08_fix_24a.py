@@ -30,7 +30,7 @@ def test_item_1_rule_printed_and_worded_per_draw():
     assert 'words["classifier + blocks 1-3", "gradient-weighted"] == ["undecided", "undecided", "moved"]' in check
     verdict = nb.flat(SOURCES[_at("**Verdict** (ρ over 32 digits")])
     assert "**By the rule (paired lines above).**" in verdict and "per draw, rollout on all 3" in verdict
-    assert "not moved at the classifier step on the mean, one draw alone undecided" in verdict
+    assert "not moved at the classifier step on the 3-draw mean, one draw alone undecided" in verdict
     assert "per draw, rollout on all 3, the gradient-weighted map on 1 (2 undecided)" in verdict
     summary = SOURCES[_at("## Summary")]
     assert "- **9 · Per draw**: the rule reads the 3-draw mean;" in summary and "on 1 draw of 3" in summary
