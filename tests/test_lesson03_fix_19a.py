@@ -62,7 +62,7 @@ def test_section_3_leads_with_its_point_and_its_picture():
     assert table < counterpoint < SECTION_4
     reading = nb.flat(SOURCES[counterpoint])
     assert "even higher for $d \\le 64$" in reading and "independent of $d$, not larger" in reading
-    check = table + 3  # review r24a: the init rows follow the table as their own cell, then the prose
+    check = table + 2  # review r24b: the init rows moved to appendix G; the prose, then its check
     assert _hidden(CELLS[check]) and 'means["scaled"]["grad_scores"][:3]' in SOURCES[check]
     appendix = "\n".join(APPENDIX_SOURCES)
     assert "d =   64: 1.78 (5 seeds: 1.69..1.90)" in "\n".join(

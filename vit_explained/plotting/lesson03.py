@@ -205,6 +205,24 @@ def saturation_table(head_dims: Sequence[int], means: Mapping[str, Mapping[str, 
     return "\n".join(lines)
 
 
+def saturation_rows(summary) -> str:
+    """Section 3's table from a :class:`vit_explained.softmax_scale.SaturationSummary`: the saturated shares
+    without and with the scale, then the two gradient ratios, each row labelled in full (the mean gradient at
+    the scores over all rows is appendix G's, ``summary.mean_lines()``)."""
+    d, wide = summary.reference_dim, max(summary.saturated)
+    scaled = f"{summary.scaled_saturated * 100:.0f} %"
+    shares = [(f"saturated rows, d = {d_}", str(summary.saturated[d_]), scaled) for d_ in (d, wide)]
+    width = max(len(row[0]) for row in shares)
+    lines = [f"{a:<{width}}  {b:<24}  {c}" for a, b, c in (("", "no scale", "with the scale"), *shares)]
+    lines += [
+        f"no scale, d = {d}, the gradient at the scores, unsaturated / saturated rows: {summary.other_vs_saturated}",
+        f"d = {d}, the mean gradient reaching each query, no scale / with the scale: {summary.query_ratio[d]}",
+        f"with the scale, at every d: {summary.scaled_saturated:.0%} saturated rows, spread "
+        f"{summary.scaled_spread:.1f}, mean gradient at the scores {summary.scaled_grad_scores:.2f}",
+    ]
+    return "\n".join(lines)
+
+
 def init_table(init_runs: Mapping[str, Sequence[Mapping[str, float]]], head_dim: int = 64) -> str:
     """The table of :func:`vit_explained.softmax_scale.init_saturation` results, one line per init; the last
     column, with the scale: the spread of ``q.k / sqrt(head_dim)`` and the share of saturated rows."""
