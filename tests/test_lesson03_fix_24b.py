@@ -29,7 +29,9 @@ def test_item_1_the_gradient_at_q_and_k_is_larger_without_the_scale():
     assert "the mean gradient reaching each query, no scale / with the scale: 14.1 (5 seeds: 13.3..15.0)" in printed
     check = SOURCES[nb.unique_index(SOURCES, "saturated, other_vs_saturated, mean_ratio = ")]
     assert '"14.1 (5 seeds: 13.3..15.0)"' in check and "math.sqrt(64) * at_scores" in check
-    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "**The scale makes the gradient independent of $d$")])  # r24b
+    text = nb.flat(
+        SOURCES[nb.unique_index(SOURCES, "the scale makes the gradient independent of $d$, not larger.**")]
+    )  # r24b
     assert "and so $W_q$ and $W_k$, is **larger** without the scale: 14.1 times at $d = 64$" in text
     assert "an uneven softmax, and an extra factor $\\sqrt{d} = 8$ in the gradient for $W_q$ and $W_k$" in text
     assert "The training run below does not tell the two apart." in text

@@ -86,7 +86,9 @@ def test_items_1_2_cell_52_split_with_a_bold_takeaway():
     rows = nb.unique_index(SOURCES, "The saturated row (left) gives one key 0.98")
     assert "Averaged over" not in SOURCES[rows] and "14.1" not in SOURCES[rows]
     takeaway = SOURCES[rows + 1]
-    assert takeaway.startswith("**The scale makes the gradient independent of $d$, not larger.** Averaged over **all**")
+    assert takeaway.startswith(
+        "**For $d \\le 64$ the scale makes the gradient independent of $d$, not larger.** Averaged"
+    )
     assert "14.1 times at\n$d = 64$" in takeaway
 
 
