@@ -166,6 +166,6 @@ def test_sink_table_in_appendix_d_and_the_main_path_shorter():
     assert "fixed-key: block 0, head 3: key 30 = patch (4, 1) on 126 of 200" in nb.printed(
         cells[_index("mode_key = top_key.mode(0).values", APPENDIX)]
     )
-    section_5 = nb.flat(nb.source(_cell("Per head, 63 % to 84 %")))
+    section_5 = nb.flat(nb.source(_cell("- **Key columns** (the grid")))  # 24c: its own cell before the grid
     assert "head 3, is a **fixed-key head**" in section_5 and "08_attention_maps_appendix.ipynb#appendix-d" in section_5
     assert len(_main_path()) <= 90

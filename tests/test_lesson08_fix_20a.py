@@ -93,7 +93,7 @@ def test_section_12_reference_on_the_same_closest_calls():
     assert "the intervals are apart" not in prose and "the test digits' 0.47 above is another population" in prose
     assert "runner-up minus next digit shows no detectable difference" in prose
     # 22c: the same fact in plain words
-    assert "the next closest call's map, sits at 0.40" in _summary()
+    assert "two different digits (the next closest call's, 0.40)" in _summary()  # 24c: one line per section
     assert "not detectably more alike than the maps of two different digits" in _summary()
     check = _cell("runner_vs_next = paired_difference(", APPENDIX)
     assert nb.hidden(check) and "not runner_vs_next.detectable" in nb.source(check)

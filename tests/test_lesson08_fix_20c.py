@@ -72,7 +72,7 @@ def test_summary_bullet_9_is_one_line_and_one_checkpoint_said_twice():
 
 
 def test_section_5_sink_paragraph_in_appendix_d():
-    section_5 = _text("Per head, 63 % to 84 %")
+    section_5 = _text("- **Key columns** (the grid")  # 24c: split
     assert "Two findings carry the name sink" not in section_5 and "*Hypothesis, not tested:*" not in section_5
     # 21j: "not tested here", and what appendix D measures
     link = "[appendix D](08_attention_maps_appendix.ipynb#appendix-d)"

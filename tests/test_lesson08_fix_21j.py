@@ -44,7 +44,7 @@ def test_stale_pointers_point_where_the_content_is():
 
 
 def test_section_5_says_what_appendix_d_measures():
-    text = nb.flat(nb.sources(LESSON)[_at("- **Peaked maps.**")])
+    text = nb.flat(nb.sources(LESSON)[_at("- **Key columns** (the grid")])
     link = "[appendix D](08_attention_maps_appendix.ipynb#appendix-d)"
     assert f"is not tested; {link} measures only other tokens' norms" in text  # 23c: the halves agree
     assert "measures it." not in text

@@ -34,8 +34,9 @@ def test_peaked_is_defined_and_not_one_patch():
     assert nb.hidden(check) and "(len(second_500), int(second_500.sum())) == (1477, 819)" in nb.source(check)
     assert "torch.allclose(sorted_500[..., 0], top_500" in nb.source(check)  # the live maps are the stored run's
     summary = _text("## Summary")
-    peaked = "peaked (top patch above 5/49, 5x a flat share; a chosen cut); 55.5 % of those have a second patch"
-    assert peaked in summary
+    assert "peaked (top patch above 5/49, a chosen cut" in summary  # 24c: one line per section
+    section_5 = nb.flat(_text("## 5 · Where the class token looks"))
+    assert "In 55.5 % of them a second patch is above the cut too" in section_5
 
 
 def test_section_9_rule_undecided_not_moved_and_read_as_a_family():
@@ -66,7 +67,8 @@ def test_summary_bullets_11_12_recall_the_main_path_in_plain_words():
     knobs = "discarding 90 % of the weights spreads rollout over about 13 (max) or 14 (mean) patches instead of 37"
     assert knobs in summary
     assert "makes maps look sharper" not in summary
-    assert "the two likeliest classes' maps of one digit sit at cosine 0.37 (section 12)" in summary
+    classes = "- **12 · Classes** (appendix K): on the 100 closest calls, the two likeliest classes' maps of one digit"
+    assert classes + " sit at cosine 0.37" in summary  # 24c
     assert "not detectably more alike than the maps of two different digits" in summary
 
 

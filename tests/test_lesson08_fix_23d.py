@@ -45,8 +45,8 @@ def test_chefer_toy_reads_section_6_blocks_as_raw_attention():
 
 
 def test_section_12_names_the_reference_pairs_classes():
-    text = _text("## 12 · One map per class")  # 24a: section 12's own cell
-    assert "In the reference pair each map is for its own digit's likeliest class." in text
+    text = _text("The two maps of the 7 share little", APPENDIX)  # 24c: section 12's numbers in appendix K
+    assert "digit i's map against digit i + 1's, each for its own likeliest class" in " ".join(text.split())
 
 
 def test_main_path_within_the_cap():

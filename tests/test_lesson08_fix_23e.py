@@ -42,7 +42,8 @@ def test_item_1_flat_rows_measured_printed_and_checked():
 
 
 def test_item_6_the_two_chance_rates_are_named_apart():
-    assert "(key chance: 33 %, a random key among the 50" in nb.flat(SOURCES[_at("The 6 is a favourable case")])
+    favourable = nb.flat(SOURCES[_at("The 6 is a favourable case")])
+    assert "(**key rate**: 33 %, a random key among the 50" in favourable  # 24c: its own name
     cells = nb.cells(LESSON)
     out = nb.printed(cells[_at("inked patches: {chance:.2%}")])  # 24a: 2 decimals
     assert "(the chance share: a random patch among the 49, 500 test digits)" in out
