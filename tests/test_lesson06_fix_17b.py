@@ -21,7 +21,8 @@ def _cells(path: Path) -> list[str]:
 def test_a_stuck_run_points_to_a_bug_or_a_slow_optimiser_and_no_calibration_is_claimed():
     text = "\n".join(_cells(LESSON))
     # round 22c: plain sentences, same fact
-    assert "Each is a bug or a slow optimiser; check 6 tells them apart" in " ".join(text.split())
+    # round 24c (review r24b item 2): check 4 separates the stuck runs; check 6 confirms the slow optimiser
+    assert "Each is a bug or a slow optimiser. Check 4 (one backward) separates them" in " ".join(text.split())
     assert "three runs still at ln 10 after 150 steps do:" not in text
     assert "(calibration)" not in text
 

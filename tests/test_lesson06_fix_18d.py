@@ -31,7 +31,8 @@ def test_one_batch_rule_runs_its_negative_control():
     assert "a larger rate tells which" not in text
     # round 21b: tightened wording, same control and numbers
     # round 22c: the controls share one clause (Adam, 400 steps), same control and numbers
-    assert "The controls, Adam for 400 steps:" in " ".join(text.split())
+    # round 24c: plain sentences, same control and numbers
+    assert "The controls use Adam for 400 steps. At 10x the rate the fixed model fits" in " ".join(text.split())
     assert "the hand-written LayerNorm still ends at 0.69-1.22" in " ".join(text.split())
     assert "slow optimiser, in this clinic (the LayerNorm bug still fails there)" in text
     assert "that LayerNorm at 10x (0.1), 400 steps   1.20, 1.22, 0.69" in _outputs()

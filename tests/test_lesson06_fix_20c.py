@@ -64,7 +64,10 @@ def test_3_label_smoothing_verdict_and_capped_confidence():
     assert "-ln(eps/K) = 4.6" in out
     assert "Label smoothing removes the validation-loss rise on 3 of 3 seeds (exploratory)" in text  # 22i, 23b, 23c
     # r23f: the caveat moved to section 3's box
-    assert "corrected [−0.14, −0.05])" in text and "A 3-seed t-interval leans on normality" in text
+    # round 24c: the caveat moved on to appendix D (#why-6-seeds); section 3's box points there
+    appendix = "\n".join(nb.sources(APPENDIX))
+    assert "corrected [−0.14, −0.05])" in text and "A 3-seed t-interval leans on normality" in appendix
+    assert "#why-6-seeds" in text
     assert "expected from how the metric works" in text and "it says nothing about accuracy" in text
     assert "not flattered by its metric" not in text
 

@@ -82,7 +82,7 @@ def test_wording_items():
     assert "DeiT uses lr 5e-4 × B/512" in deit and "5 of its 300 epochs" in deit
     assert "`QUICK` uses lr 1e-2 and warms up over 10 % of its steps" in deit
     assert "QUICK: lr 0.01, warm-up 10% of the steps, then cosine; optimizer adamw" in nb.all_printed(LESSON)
-    assert "Check 4 flags" not in text and "not proves it" in text
+    assert "Check 4 flags" not in text and "It does not prove it" in text  # round 24c: a whole sentence
     assert "ImageNet-1k, overlapping at ImageNet-21k and ViT above at JFT-300M" in text
     assert "Section 5's 95 % rule" not in text and "Section 3's 95 % rule, used in section 5" in text
 

@@ -48,7 +48,7 @@ def test_2_one_batch_positive_control_and_own_rate_stored_and_printed():
     assert "that LayerNorm at its 0.01, 400 steps 1.48, 0.65, 1.21" in " ".join(out.split())
     assert 'max(last["none at lr 0.1, 400 steps"]) < 0.005' in check and "[1.48, 0.65, 1.21]" in check
     prose = nb.flat(nb.all_text(LESSON))
-    assert "at 10x the fixed model fits (0.00, each seed)" in prose
+    assert "At 10x the rate the fixed model fits (0.00 on each seed)" in prose  # round 24c: plain sentence
     assert "and at 0.65-1.48 at its own rate (one bug tried)" in prose
 
 
@@ -88,7 +88,8 @@ def test_item_1_plain_sentences_and_one_appendix_link_per_card_item():
         assert old not in prose
     assert "Validation chose their rates; the test digits chose nothing" in prose
     assert "the training tally, which is counted before each step on augmented digits" in prose  # 22i wording
-    assert "Each is a bug or a slow optimiser; check 6 tells them apart." in prose
+    # round 24c (review r24b item 2): check 4 separates the stuck runs; check 6 only confirms the slow optimiser
+    assert "Each is a bug or a slow optimiser. Check 4 (one backward) separates them; check 6 confirms" in prose
     summary = nb.source(CELLS[nb.unique_index(SOURCES, "## Summary")])
     card = summary[summary.index('<a id="recipe-card">') : summary.index("Appendix pointers for the card")]
     for item in re.split(r"\n(?=\d\. )", card):

@@ -35,7 +35,10 @@ def test_item_3_label_smoothing_exploratory_on_three_seeds():
     prose = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Which regulariser stops the rise?**")])
     assert "rise on 3 of 3 seeds (exploratory)" in prose  # 23c: the verdict first
     box = nb.flat(SOURCES[nb.unique_index(SOURCES, '<a id="verdict-words"></a>')])  # review r23f: the caveat moved
-    assert "A 3-seed t-interval leans on normality; no 3-seed sign test" in box
+    assert "#why-6-seeds" in box  # round 24c: moved on to appendix D, the box points there
+    app = nb.sources(APPENDIX)
+    moved = nb.flat(app[nb.unique_index(app, "why-6-seeds")])
+    assert "A 3-seed t-interval leans on normality; no 3-seed sign test" in moved
     assert "a finding" not in prose
     assert "label smoothing stopped the validation loss's rise on all three seeds (exploratory;" in SUMMARY
     assert "with no other regulariser (on every seed, exploratory)" in SUMMARY

@@ -29,7 +29,9 @@ def test_item_4_exploratory_row_matches_rise_word():
     box = nb.flat(SOURCES[nb.unique_index(SOURCES, '<a id="verdict-words"></a>')])
     # rise_word turns only a corrected interval that excludes 0 into "exploratory" (leans stays leans)
     assert "**Exploratory**: corrected interval excludes 0, but fewer than 6 seeds (`clinic.rise_word`)." in box
-    assert "A 3-seed t-interval leans on normality; no 3-seed sign test reaches p < 0.05" in box
+    assert "#why-6-seeds" in box  # round 24c: the caveat moved on to appendix D
+    moved = nb.flat(APP_SOURCES[nb.unique_index(APP_SOURCES, "why-6-seeds")])
+    assert "A 3-seed t-interval leans on normality; no 3-seed sign test reaches p < 0.05" in moved
     for seeds, strength in ((5, "exploratory"), (6, "a finding")):  # the row's threshold is the code's
         change = paired_seeds([0.0] * seeds, [0.1 + 0.001 * k for k in range(seeds)])
         assert clinic.rise_word(change, 1 - 0.05 / 3) == f"a smaller rise: {strength} (corrected interval below 0)"
@@ -75,4 +77,5 @@ def test_item_5_space_read_out_and_caveats_moved():
 
 def test_item_5b_deit_ingredients_described_not_measured():
     intro = nb.flat(SOURCES[0])
-    assert "(Mixup/CutMix, RandAugment, stochastic depth) are described" in intro and "not measured" in intro
+    # round 24c (review r24b item 1): simple augmentation is measured (section 5); only these three are described
+    assert "Mixup/CutMix, RandAugment and stochastic depth are described" in intro and "not measured" in intro

@@ -89,5 +89,8 @@ def test_section_4_numbers_in_the_recap_and_exercise_6():
     assert exercise == [c.source for c in _cells(SOLUTIONS) if c.source.startswith("### Exercise 6")]
     assert "4 the gradient norm of every part at step 0" in exercise[0] and "6 over-fitting" in exercise[0]
     assert lesson06._NEXT_CHECKS[4] == "the gradient norm of every part at step 0" and lesson06._NEXT_CHECK == 4
-    points = "Check 4 points to the precedence bug (step-0 gradients 5-21x smaller, seeds 0-4), not proves it"
+    # round 24c: whole sentences, same fact
+    points = (
+        "Check 4 points to the precedence bug: its step-0 gradients are 5-21x smaller (seeds 0-4). It does not prove it"
+    )
     assert points in " ".join("\n".join(c.source for c in _cells()).split())
