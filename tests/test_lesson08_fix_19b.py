@@ -94,7 +94,7 @@ def test_clipped_sentences_rewritten():
     text = nb.flat(nb.all_text(LESSON))
     assert "The titles give its share of itself" not in text and "Look for bars above the dashed line" not in text
     assert "stops the other two maps after block" not in text
-    assert "bar above the dashed line is a block whose attention lands on ink" in text  # 21b: starts a sentence
+    assert "A bar above its diamond follows the digit, not just the centre:" in text  # 21b: a whole sentence (24c)
     assert "computes the rollout and the gradient-weighted map through blocks 0 to `k` only" in text
 
 

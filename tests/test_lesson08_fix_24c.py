@@ -116,3 +116,46 @@ def test_item_5_section_12_one_cell_numbers_in_appendix_k():
 def test_main_path_does_not_grow():
     main = nb.main_path(LESSON)
     assert len(main) <= 53 and nb.markdown_words(main) <= 3542
+
+
+def test_item_4_value_weighted_norm_helper_matches_the_block():
+    import torch
+
+    from vit_explained import attention_maps as am
+    from vit_explained.data import load_mnist
+    from vit_explained.pretrained import load_mnist_vit
+    from vit_explained.vit import add_class_token
+
+    model, images = load_mnist_vit(), load_mnist().test_images[:3]
+    alpha, value, weighted = am.value_weighted_key_norms(model, images, 1, 2)
+    assert alpha.shape == value.shape == weighted.shape == (3, 50)
+    with torch.no_grad():
+        stream = add_class_token(model.patch_embedding(images), model.class_token, model.pos_embedding)
+        tokens = model.blocks[1].norm1(model.blocks[0](stream))
+        attn = model.blocks[1].attn
+        out, weights = attn(tokens, return_attention=True)
+        v = attn.project_qkv(tokens)[2]
+        d = attn.head_dim
+        f = [v[:, h] @ attn.proj.weight[:, h * d : (h + 1) * d].T for h in range(attn.heads)]  # (B, N, inner) each
+        assert torch.allclose(sum(weights[:, h] @ f[h] for h in range(attn.heads)) + attn.proj.bias, out, atol=1e-5)
+        by_hand = (weights[:, 2, :, :, None] * f[2][:, None]).norm(dim=-1).mean(1)  # the norm of alpha_ij f(x_j)
+    assert torch.allclose(alpha, weights[:, 2].mean(1), atol=1e-6)
+    assert torch.allclose(value, f[2].norm(dim=-1), atol=1e-5)
+    assert torch.allclose(weighted, by_hand, atol=1e-5)
+
+
+def test_item_4_kobayashi_probe_in_appendix_d_and_its_pointer():
+    appendix = nb.sources(APPENDIX)
+    d, e = _at('<a id="appendix-d"></a>', APPENDIX), _at('<a id="appendix-e"></a>', APPENDIX)
+    at = _at("am.value_weighted_key_norms(", APPENDIX)
+    assert d < at < e and nb.hidden(nb.cells(APPENDIX)[at + 1])
+    out = nb.printed(nb.cells(APPENDIX)[at])
+    assert "key 30, patch (4, 1): weight / the other keys' mean: 8.72, 95 % interval" in out
+    assert "key 30, patch (4, 1): value norm / the other keys' mean: 1.49, 95 % interval" in out
+    assert "key 30, patch (4, 1): weighted norm / the other keys' mean: 10.88, 95 % interval" in out
+    assert "[8.72, 1.49, 10.88]" in appendix[at + 1] and "torch.allclose(summed, out0" in appendix[at + 1]
+    reading = nb.flat(appendix[at + 2])
+    assert "it is not a heavily weighted key with a small value" in reading
+    pointer = nb.flat(SOURCES[_at("- **Key columns** (the grid")])
+    assert "key (4, 1)'s value-weighted norm (Kobayashi et al. 2020) is 10.9 times the other keys' mean" in pointer
+    assert "its weight 8.7 times (200 test digits)" in pointer

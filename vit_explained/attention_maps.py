@@ -2233,3 +2233,29 @@ def rule_verdicts(
                 paired_difference(torch.as_tensor(r).double(), ref).difference for r in table.per_digit[step][method]
             ]
     return RuleVerdicts(mean, per_draw)
+
+
+@torch.no_grad()
+def value_weighted_key_norms(model: ViT, images: torch.Tensor, block: int, head: int) -> tuple[torch.Tensor, ...]:
+    """Kobayashi et al. (2020, "Attention is Not Only a Weight"): how much each key token adds to one head's output.
+
+    The head's output at query ``i`` is ``sum_j alpha_ij f(x_j)`` (plus the projection's bias), where ``f(x_j)`` is
+    key ``j``'s value vector sent through the head's slice of the output projection ``proj``. Returns three
+    ``(B, N)`` tensors, each averaged over the queries: the weight ``alpha_ij``, the norm of ``f(x_j)`` and the
+    norm of ``alpha_ij * f(x_j)`` (which is ``alpha_ij`` times the norm of ``f(x_j)``: the weight is a scalar).
+    The stream is rebuilt as ``ViT.forward_features`` builds it; ``block`` counts from 0.
+    """
+    stream = add_class_token(model.patch_embedding(images), model.class_token, model.pos_embedding)
+    for earlier in model.blocks[:block]:
+        stream = earlier(stream)
+    layer = model.blocks[block]
+    attn = layer.attn
+    tokens = layer.norm1(stream)
+    _, weights = attn(tokens, return_attention=True)  # (B, heads, N, N)
+    _, _, values = attn.project_qkv(tokens)  # (B, heads, N, head_dim)
+    d = attn.head_dim
+    out_slice = attn.proj.weight[:, head * d : (head + 1) * d]  # (inner_dim, head_dim)
+    value_norms = (values[:, head] @ out_slice.T).norm(dim=-1)  # (B, N): the norm of f(x_j)
+    alpha = weights[:, head]  # (B, N, N), query i, key j
+    weighted = alpha * value_norms[:, None, :]  # (B, N, N): the norm of alpha_ij f(x_j)
+    return alpha.mean(1), value_norms, weighted.mean(1)
