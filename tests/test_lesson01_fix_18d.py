@@ -56,7 +56,8 @@ def test_section6_prints_the_shipped_neighbour_test_beside_the_figure() -> None:
 
 def test_summary_bullet_for_section6_is_two_plain_sentences() -> None:
     summary = next(c.source for c in _cells(LESSON) if c.source.startswith("## Summary"))
-    (bullet,) = [line for line in summary.splitlines() if line.startswith("- **A trained table (6")]
+    marked = "- **A trained table (appendix A)"  # 24d: marked as appendix A's
+    (bullet,) = [line for line in summary.splitlines() if line.startswith(marked)]
     assert (
         bullet.count(". ") <= 1
         and "horizontal" not in bullet
@@ -76,7 +77,7 @@ def test_appendix_a_holds_the_row_wrap_check_and_the_matched_test() -> None:
 def test_nits_content_probably_neighbours_checked_and_timm_commit() -> None:
     cells = _cells(LESSON)
     lesson = "\n".join(c.source for c in cells)
-    assert "Probably content alone" in lesson and "never met in training" in lesson
+    assert "probably comes from content alone" in lesson and "never met\na zeroed table in training" in lesson  # 24d
     appendix = _cells(LESSON.with_name("01_patches_and_embeddings_appendix.ipynb"))  # 21a: the neighbours moved to B
     assert "Interpolation itself makes" not in lesson
     assert "7/9 of a trained step" in "\n".join(c.source for c in appendix)

@@ -110,7 +110,9 @@ def test_item7_table_8_column_and_learned_2d() -> None:
     text = _cell("Shuffling the patches costs")
     # 24b: the same facts in whole sentences, with the paper's setting (D.4 names no pre-training data set)
     assert "The paper's Table 8 (appendix D.4) compares it with other choices on ViT-B/16" in text
-    assert '(its "Default/Stem" column). Its measure is ImageNet 5-shot linear accuracy' in text
+    caption = '"Results of the ablation study on positional embeddings with ViT-B/16 model evaluated on ImageNet '
+    caption += '5-shot linear"'
+    assert '(its "Default/Stem" column). Its caption reads ' + caption in text  # 24d: the caption quoted
     assert "learned 2-D and relative embeddings" in text and "2-D-aware" not in text
 
 

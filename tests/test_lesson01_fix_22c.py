@@ -139,7 +139,7 @@ def test_the_untrained_shuffle_prints_only_its_two_changes_and_appendix_c_has_th
     lines = nb.printed(nb.cells(LESSON)[at]).strip().splitlines()
     assert len(lines) == 3 and "typical" not in "".join(lines) and "mean change" not in "".join(lines)
     said = nb.flat(sources[at + 2])
-    assert "with them the largest change is 0.05" in said and "0.013" not in said
+    assert "With them, the largest change is 0.05" in said  # 24d: its own sentence and "0.013" not in said
     appendix = nb.all_printed(APPENDIX)
     assert "typical |output|, for scale                0.8" in appendix
     assert "encoder(shuffled) == shuffle(encoder(x)), to float32 rounding: True" in appendix

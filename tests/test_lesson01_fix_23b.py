@@ -98,7 +98,7 @@ def test_the_largest_change_is_printed_beside_the_output_size() -> None:
     at = nb.unique_index(sources, "change_bare, change_pos =")
     assert "with positions added after the shuffle     0.05 (the output's mean size: 0.8)" in nb.printed(cells[at])
     assert 'f"{output_size:.1f}" == "0.8"' in sources[at + 1] and nb.hidden(cells[at + 1])
-    assert "with them the largest change is 0.05, against a mean size of 0.8 (appendix C)" in nb.flat(sources[at + 2])
+    assert "With them, the largest change is 0.05, against a mean size of 0.8." in nb.flat(sources[at + 2])  # 24d
 
 
 def test_fine_tuning_after_the_resize_is_named_as_untested() -> None:

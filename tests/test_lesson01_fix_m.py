@@ -53,8 +53,10 @@ def test_random_kernel_range_and_sinusoid_order() -> None:
     checks = next(i for i, (_, s) in enumerate(moved) if "row 0, first 6 columns" in s)
     assert picture < checks  # the picture first, then its printed checks
     assert not any("plot_sinusoid(" in s for _, s in sources)
-    shows = next(i for i, (_, s) in enumerate(sources) if s.startswith("**What the picture shows.**"))
-    assert sources[shows + 1][1].startswith("change_bare")  # fix round q: what to look for, then the print
+    shows = next(i for i, (_, s) in enumerate(sources) if "**What the picture shows.**" in s)
+    # 24d: the picture and its print in one cell, after the text that says what to look for
+    # fix round q: what to look for, then the print
+    assert "display(fig)" in sources[shows + 2][1] and "change_bare" in sources[shows + 2][1]
     assert not any(s.startswith('<a id="appendix-c"></a>') for _, s in sources)  # fix round w: in the appendix
     appendix = _sources(APPENDIX)
     probe = next(i for i, (_, s) in enumerate(appendix) if s.startswith('<a id="appendix-c"></a>'))

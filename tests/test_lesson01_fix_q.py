@@ -76,9 +76,9 @@ def _printed(cell):
 def test_the_shuffle_numbers_come_after_their_print_and_the_probe_prints_its_range():
     cells = _cells()
     sources = [_source(c) for c in cells]
-    shows = next(i for i, s in enumerate(sources) if s.startswith("**What the picture shows.**"))
+    shows = next(i for i, s in enumerate(sources) if "**What the picture shows.**" in s)
     assert "0.05" not in sources[shows] and "0.8" not in sources[shows]  # told what to look for, not the numbers
-    printed = _printed(cells[shows + 1])  # round 17a: one line each, side by side
+    printed = _printed(cells[shows + 2])  # round 17a: one line each; 24d: the picture cell after Eq. 1's check
     assert "with positions added after the shuffle     0.05" in printed
     appendix = _cells(NOTEBOOK.with_name("01_patches_and_embeddings_appendix.ipynb"))  # fix round w: seed 0 there
     assert any("for scale                0.8" in _printed(c) for c in appendix)  # 22c: in appendix C

@@ -65,7 +65,7 @@ def test_the_why_080_ablation_scrambles_the_centred_photo_and_appendix_c_is_link
         "(01_patches_and_embeddings_appendix.ipynb#appendix-e) asks why\nthe wrong tokens still correlate 0.80" in s
         for s in sources
     )
-    link = "[appendix C](01_patches_and_embeddings_appendix.ipynb#appendix-c)"  # fix round w: a notebook of its own
+    link = "[Appendix C](01_patches_and_embeddings_appendix.ipynb#appendix-c)"  # fix round w; 24d: capital A
     assert any(link in s and "held-out test digits" in s for s in sources)  # 20e: section 6 reads the canvas model
     assert any("0.75 to 1.01 times as much as x 3: no further" in s for s in appendix)
     assert not any("within 1 %" in s for s in sources)
