@@ -60,8 +60,9 @@ def test_the_linear_comparison_says_what_it_holds_equal_and_a_matched_arm_holds_
     # review r20b: the token-MLP arm shows attention was not needed here, not that it contributes nothing;
     # 23d (review r23c item 5): no benefit of attention was detected, and the swap also drops the v-skip and a norm
     assert (
-        "come with a nonlinear token layer of this size, at 10 epochs. No benefit of attention was detected here; the"
-        " swap also removes the `v`-skip and a LayerNorm." in text
+        # 24c (review r24b item 1): one sentence per arm; the v-skip caveat is the appendix's (Sources)
+        "No benefit of attention was detected here." in text
+        and "the swap also removes the `v`-skip and a LayerNorm, so it shows that removing attention did not" in text
     )
     assert "not with the token transformers' attention" not in text
     printed = nb.all_printed(LESSON) + "\n" + nb.all_printed(APPENDIX)

@@ -42,7 +42,9 @@ def test_the_linear_arm_is_called_an_affine_map_and_its_linearity_is_printed_and
     (check,) = [s for s in sources if 'affine_residual["Linear"] < 1e-12' in s]
     assert check.startswith("# @title A check")
     summary = nb.flat(sources[_index(sources, "## Summary")])
-    assert "a linear stem (the three layers compose to one affine map of the pixels)" in summary
+    # 24c (review r24b item 2): the Summary is a recap; the affine-map fact is the appendix's (Sources)
+    assert "## Summary" in summary
+    assert '(the stem becomes one affine map of the pixels: appendix, "Audits")' in nb.flat(nb.all_text(APPENDIX))
     further = nb.flat(sources[_index(sources, "## Going further")])
     assert "each with BatchNorm and ReLU" in further and "one affine map of the pixels" in further
 
@@ -87,9 +89,12 @@ def test_no_verdict_line_beside_ahead_and_the_fresh_digit_caveat():
     assert "The token MLP matched or beat the token transformers on these 180 digits, 10 epochs" in text
     # 21i (review r21h item 6): one caveat per arm in section 6; this one moved to the appendix's Sources
     sources_appendix = nb.flat(sources[nb.unique_index(sources, "## Appendix · Sources")])
-    assert "fresh digits were not drawn (seed variation only)" in sources_appendix  # 20e: one caveat line, no bold
+    # 24c (review r24b item 1): the fixed-digits sentence moved here from section 6
+    assert "The intervals cover seeds on one fixed set of 180 validation digits, not a new draw of digits." in (
+        sources_appendix
+    )
     summary = nb.flat(sources[_index(sources, "## Summary")])
-    ahead = "matched or beat the token transformers on these 180 digits, 10 epochs (token transformers minus it: -1.2"
+    ahead = "a token MLP as large matched or beat them (section 6)"  # 24c: the Summary is a one-line recap
     assert ahead in summary
 
 
@@ -131,7 +136,8 @@ def test_meta_prose_is_cut_and_section_6_ends_on_a_four_row_table():
     sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     # the 2026-12-05 cut: the findings table repeated the two arm paragraphs; section 6 ends on the ImageNet sentence
     shows = nb.flat("\n".join(_section_6(sources)).split("**The `Linear` arm.**")[1])
-    assert "### What section 6 shows" not in shows and "not comparable sizes." in shows
+    assert "### What section 6 shows" not in shows and "not comparable sizes." not in shows  # 24c: appendix
+    assert "not comparable sizes." in nb.flat(nb.all_text(APPENDIX))
     assert "+8.8 points (95 % t-interval [+4.3, +13.3]" in shows and "95 % t-interval [-2.2, -0.2]" in shows
 
 
@@ -144,7 +150,8 @@ def test_the_small_token_dim_cites_the_papers_section_3_1():
 def test_the_summarys_published_pair_carries_its_caveats():
     sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     summary = nb.flat(sources[_index(sources, "## Summary")])
-    assert (
-        "T2T-ViT_t-14 81.7 %, DeiT-S 79.8 %, at 1.32x the MACs by this lesson's count, DeiT's recipe with 5 changes"
-        ' (appendix, "Sources"), one run each' in summary
-    )
+    # 24c (review r24b item 2): the caveats stay in section 6 and the appendix; the Summary keeps the ratio
+    assert "T2T-ViT_t-14 runs at 1.32x the MACs by this lesson's count." in summary
+    section_6 = nb.flat("\n".join(_section_6(sources)))
+    assert "Module, backbone and recipe all change together." in section_6
+    assert 'each number is one run (appendix, "Sources")' in section_6

@@ -33,7 +33,9 @@ def test_the_linear_arm_is_a_patch_embedding_only_at_interior_tokens_printed_and
     # 20a (review r19e item 2): the border comparison moved to the audits appendix; section 6 points there
     # 23a (review r22i item 1): the `Linear` caveat that named the Audits moved to the appendix's Sources; section 6
     # still links there from its ImageNet paragraph
-    assert "4 of the 9 tokens" not in text and '"Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)' in text
+    # 24c (review r24b item 1): the ImageNet paragraph and its link moved to the appendix's Sources
+    assert "4 of the 9 tokens" not in text
+    assert '"Audits"](07_tokens_to_token_vit_appendix.ipynb#audits)' in nb.flat(nb.all_text(APPENDIX))
     caveats = nb.flat(sources[nb.unique_index(sources, "**Section 6's `Linear` arm.**")])
     assert 'appendix, "Audits")' in caveats
     audits = nb.flat(sources[nb.unique_index(sources, "## Appendix · Audits")])
@@ -87,12 +89,13 @@ def test_each_arm_has_one_paragraph_and_the_summary_one_line():
     sources = nb.sources(LESSON) + nb.sources(APPENDIX)
     text = _section_6(sources)
     linear, mlp = text.index("**The `Linear` arm.**"), text.index("**The token-MLP arm.**")
-    assert linear < mlp < text.index("**On ImageNet**")  # the findings table became this sentence (2026-12-05)
+    assert linear < mlp and "**On ImageNet**" not in text  # 24c: the ImageNet paragraph is the appendix's
+    assert "**On ImageNet**" in nb.all_text(APPENDIX)
     assert text.count("The token MLP matched or beat the token transformers") == 1
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0])
     (bullet,) = [b for b in summary.split("- **") if b.startswith("Does T2T help?")]
-    assert bullet.count("token MLP") == 1 and bullet.count("1.2 points") == 1
-    assert "on these 180 digits, 10 epochs" in bullet and len(bullet) < 800
+    assert bullet.count("token MLP") == 1 and bullet.count("1.2 points") == 0  # 24c: one line, no numbers repeated
+    assert "matched or beat them (section 6)" in bullet and len(bullet) < 800
     assert "no fresh digits" not in bullet and "5 of 6 seeds" not in bullet
 
 

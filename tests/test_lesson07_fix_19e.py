@@ -59,8 +59,10 @@ def test_the_token_mlp_claim_is_held_to_these_digits_without_bold():
     # 23a (review r22i item 1): the caveat moved to the appendix's Sources, next to this arm
     assert "Caveat: 1.2 points are about 2 digits" in nb.flat(nb.all_text(APPENDIX))
     summary = _cell(sources, "## Summary")
-    assert "on these 180 digits, 10 epochs (token transformers minus it: -1.2 points [-2.2, -0.2]" in summary
-    assert "sign test p = 0.062" in summary
+    # 24c (review r24b item 2): a one-line recap; the interval is section 6's, the sign test the appendix's
+    assert "a token MLP as large matched or beat them (section 6)" in summary
+    assert "on these 180 digits, 10 epochs: -1.2 points\n(95 % t-interval [-2.2, -0.2])" in "\n".join(sources)
+    assert "the sign test does not (p = 0.062)" in nb.flat(nb.all_text(APPENDIX))
 
 
 def test_the_scale_control_names_its_interval():

@@ -22,4 +22,5 @@ def test_t2t_vit_t_14_is_said_to_have_narrower_mlps_than_deit_s():
     text = nb.flat(nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX))
     assert "it is not narrower" not in text
     assert "has narrower MLPs (1152 hidden against 1536)" in text
-    assert "has narrower MLPs (ratio 3 against 4)" in text
+    # 24c (review r24b item 2): the Summary's ratio line left; section 4 names both MLP ratios
+    assert "DeiT-S**: 12 blocks of width 384, 6 heads, MLP ratio 4." in text and "6 heads, MLP ratio 3." in text

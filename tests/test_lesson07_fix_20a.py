@@ -32,15 +32,11 @@ def test_the_summary_has_one_line_per_section_6_finding():
     summary = sources[nb.unique_index(sources, "## Summary")]
     # 23c (review r23b item 1): the Linear arm's bullet follows with no blank line; the bullet ends at it
     bullet = summary.split("- **Does T2T help?**")[1].split("\n\n")[0].split("\n- **")[0]
+    # 24c (review r24b item 2): about 6 one-line bullets; this one names Table 7 and the two digit arms, no sub-list
     findings = [line for line in bullet.splitlines() if line.startswith("  - ")]
-    assert len(findings) == 4 and "One line per finding; the numbers are in section 6 and appendix A." in bullet
-    assert [f.split(":")[0] for f in findings] == [
-        "  - Published",
-        "  - Table 7",
-        "  - Digits (6 seeds, 10 epochs)",
-        "  - Digits",
-    ]
-    assert bullet.count("[") == 1  # only the token MLP's interval, which carries its caveat; the rest are in the table
+    assert not findings and len(bullet.splitlines()) == 1 and "Table 7:" in bullet and "(section 6)" in bullet
+    assert all(line.startswith("- ") for line in summary.strip().splitlines()[2:]) and summary.count("\n- ") == 6
+    assert bullet.count("[") == 0  # the intervals are section 6's
     assert "+3.1" not in bullet and "+8.8" not in bullet
 
 
@@ -74,7 +70,11 @@ def test_the_nested_windows_picture_comes_before_the_second_split():
     assert "7 x 7 -> 15 x 15 -> 31 x 31" in nb.printed(cells[picture])
     assert any("image/png" in output.get("data", {}) for output in cells[picture]["outputs"])
     # 24a: the caption names the picture; the sides are the printed line above (7 x 7 -> 15 x 15 -> 31 x 31)
-    assert "The picture nests the central final token's windows on the eight at 64 x 64." in sources[picture - 1]
+    # 24c (review r24b item 6): a 4 x 4 grid has no central token; the caption names the one drawn
+    assert "The picture nests the windows of one interior final token, row 2 and column 2 (from 0) of the 4 x 4" in (
+        nb.flat(sources[picture - 1])
+    )
+    assert "central" not in sources[picture - 1]
 
 
 def test_nested_windows_geometry_and_drawing():

@@ -46,7 +46,7 @@ def test_each_models_macs_ratio_is_its_own():
     assert "T2T-ViT-14 is 1.7 points above DeiT-S at 4.8 against 4.6G MACs (1.04x)" in section_6
     assert "T2T-ViT_t-14 1.9 points at 1.32x the MACs (section 5)" in section_6
     assert "1.7 points above DeiT-S and T2T-ViT_t-14 1.9, at 1.32x" not in section_6
-    (check,) = [s for s in nb.sources(LESSON) if 'table_7_transformers = {"top-1": 81.7' in s]
+    (check,) = [s for s in nb.sources(LESSON) if 'published_t_14 = {"top-1": 81.7' in s]  # 24c: renamed
     assert 'round(table_7_macs["T2T module (T2T-ViT-14)"] / 4.6, 2) == 1.04' in check
     printed = nb.all_printed(LESSON)
     assert "6.09 GMACs, ViT-S/16: 4.60: 1.32x the MACs" in printed
@@ -90,9 +90,10 @@ def test_table_7s_hard_patch_row_is_flagged_where_its_2_0_is_quoted():
 
 def test_the_convolution_stem_and_the_qk_scale_are_named_with_links():
     text = _main_path_text()
+    appendix = nb.flat(nb.all_text(APPENDIX))  # 24c (review r24b item 1): the c-14 detail moved to the Sources
     assert (
-        "T2T-ViT_c-14's released stem is built like the `Linear` arm's: three `Conv2d`, (7, 4, 2), (3, 2, 1),"
-        " (3, 2, 1), no activation defined (its forward is not released:" in text
+        "T2T-ViT_c-14's released stem is built like section 6's `Linear` arm's: three `Conv2d`, (7, 4, 2), (3, 2, 1),"
+        " (3, 2, 1), no activation defined (its forward is not released:" in appendix
     )
     assert "(07_tokens_to_token_vit_appendix.ipynb#audits)" in text
     porters = nb.flat(nb.sources(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "## Appendix · For porters")])
@@ -110,7 +111,9 @@ def test_the_convolution_stem_and_the_qk_scale_are_named_with_links():
     # 24a (review r23f item 4): the backbone's pretrained=True scale left section 3; appendix fact 3's check reads it
     appendix_checks = [s for s in nb.sources(APPENDIX) if s.startswith("# @title A check")]
     assert any("kwargs.setdefault('qk_scale', 384 ** -0.5)" in s for s in appendix_checks)
-    assert any("assert linear_arm == [(7, 4, 2), (3, 2, 1), (3, 2, 1)]" in s for s in checks)
+    # 24c (review r24b item 1): the c-14 paragraph and its check moved to the appendix's Sources
+    assert any("assert linear_arm == [(7, 4, 2), (3, 2, 1), (3, 2, 1)]" in s for s in appendix_checks)
+    assert not any("linear_arm ==" in s for s in checks)
 
 
 def test_the_source_scan_and_the_conv2d_proof_moved_to_the_appendix():
@@ -119,7 +122,7 @@ def test_the_source_scan_and_the_conv2d_proof_moved_to_the_appendix():
     i = nb.unique_index(appendix, "conv_tokens = nn.Sequential")
     assert "torch.allclose(linear_stem(pixels), conv_tokens, atol=1e-12)" in appendix[i]
     assert nb.hidden(nb.cells(APPENDIX)[i]) and appendix[i].startswith("# @title")
-    (check,) = [s for s in lesson if 'table_7_transformers = {"top-1": 81.7' in s]
+    (check,) = [s for s in lesson if 'published_t_14 = {"top-1": 81.7' in s]  # 24c: renamed
     assert len(check.splitlines()) <= 32  # 41 lines before the move
 
 

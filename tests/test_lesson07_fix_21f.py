@@ -23,7 +23,10 @@ def _cell(text: str) -> str:
 
 def test_soft_split_and_linear_is_a_conv2d_with_a_link_to_the_proof():
     section_1 = _cell("## 1. Soft splits, and how many tokens they make")
-    assert "A soft split followed by one `Linear` per token is exactly a `Conv2d(k, s, p)`" in section_1
+    # 24c (review r24b item 5): "one shared Linear applied to every token"
+    assert "A soft split followed by one shared `Linear` applied to every token is exactly a `Conv2d(k, s, p)`" in (
+        section_1
+    )
     assert "(07_tokens_to_token_vit_appendix.ipynb#audits) checks it)" in section_1
     assert section_1.index("exactly a `Conv2d(k, s, p)`") > section_1.index("| Eq. 3: padding `p` |")  # after the table
     appendix = nb.sources(nb.NOTEBOOKS / "07_tokens_to_token_vit_appendix.ipynb")
@@ -40,8 +43,10 @@ def test_the_readme_numbers_cite_the_pinned_commit_and_line():
 
 def test_the_interval_is_said_to_be_for_independent_samples():
     section_6 = _cell("## 6. Does T2T help?")
-    assert "the 95 % interval for two *independent* samples of 50,000 images" in section_6
-    assert "that sampling 50,000 images puts on them" not in section_6
+    appendix = nb.sources(nb.NOTEBOOKS / "07_tokens_to_token_vit_appendix.ipynb")  # 24c: moved to the Sources
+    sources = nb.flat(appendix[nb.unique_index(appendix, "## Appendix · Sources")])
+    assert "the 95 % interval for two *independent* samples of 50,000 images" in sources
+    assert "that sampling 50,000 images puts on them" not in section_6 + sources
 
 
 def test_the_attention_memory_is_float32():
@@ -86,9 +91,10 @@ def test_table_7s_flag_is_a_footnote_and_the_arms_findings_and_caveats_start_the
     arms = nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "**The `Linear` arm.**")]
     # 23a (review r22i item 1): no line breaks and no caveats in the main path; the caveats open the appendix's
     # paragraph for the arm they qualify
-    assert "sign test p = 0.031).\n\n**The token-MLP arm.**" in arms and "\\\n" not in arms
+    # 24c (review r24b item 1): one sentence per arm with its interval; the sign test is printed
+    assert "[+4.3, +13.3]).\n\n**The token-MLP arm.**" in arms and "\\\n" not in arms
     assert "only the soft\nsplits do. The token MLP matched" in arms
-    assert "the swap also removes the `v`-skip and a LayerNorm.\n\nEach arm's caveats: appendix" in arms  # 23d
+    assert "No benefit of attention was detected here.\n\n" in arms and "Each arm's caveats: appendix" in arms
     appendix = nb.flat(nb.all_text(nb.NOTEBOOKS / "07_tokens_to_token_vit_appendix.ipynb"))
     assert "**Section 6's `Linear` arm.** Caveat: the `Linear` removes" in appendix
     assert "**Section 6's token-MLP arm.** Caveat: 1.2 points" in appendix

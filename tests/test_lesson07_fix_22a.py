@@ -90,9 +90,10 @@ def test_section_6_prints_a_three_row_digest_and_the_caveats_are_one_line_each()
     assert len(rows) == 3 and rows[0].startswith("the arm | what it changes |")
     # 23c (review r23b item 3): the ImageNet single-run row left the digits cell; the prose after it states it
     assert not [line for line in printed.splitlines() if line.startswith("Table 7's T2T-ViT_c-14")]
-    imagenet = nb.flat(sources[nb.unique_index(sources, "**On ImageNet**")])
+    appendix = nb.sources(APPENDIX)  # 24c (review r24b item 1): the ImageNet paragraph moved to the appendix
+    imagenet = nb.flat(appendix[nb.unique_index(appendix, "**On ImageNet**")])
     assert "is 0.9 points above the convolution stem T2T-ViT_c-14 (81.7 against 80.8 %" in imagenet
-    assert "a single run per model)" in imagenet and nb.unique_index(sources, "**On ImageNet**") > table
+    assert "a single run per model)" in imagenet and "**On ImageNet**" not in nb.all_text(LESSON)
     assert rows[1].startswith("Linear |") and rows[1].endswith("+8.8 [+4.3, +13.3] (digits, 6 seeds)")
     assert rows[2].startswith("token MLP |") and rows[2].endswith("-1.2 [-2.2, -0.2] (digits, 6 seeds)")
     # 23a (review r22i item 1): the caveats moved to the appendix's Sources, next to their arms

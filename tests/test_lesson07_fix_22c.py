@@ -58,7 +58,9 @@ def test_the_performer_is_t2t_vit_14s_token_layer():
 def test_the_interval_is_sampling_noise_only():
     sources = nb.sources(LESSON)
     section_6 = nb.flat(sources[nb.unique_index(sources, "## 6. Does T2T help?")])
-    assert "50,000 images (test-set sampling noise only); each number is one run" in section_6
+    appendix = nb.flat(nb.all_text(APPENDIX))  # 24c (review r24b item 1): the +-0.5 sentence moved to the Sources
+    assert '50,000 images (test-set sampling noise only; appendix, "Audits")' in appendix
+    assert 'each number is one run (appendix, "Sources")' in section_6
     assert "But each number is one run" not in section_6
 
 

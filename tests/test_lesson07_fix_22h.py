@@ -31,7 +31,9 @@ def test_the_linear_arm_and_the_summary_quote_the_whole_stem_run_as_the_appendix
     assert WHOLE_STEM in arms
     summary = _section("## Summary")
     # 24a (review r23f items 1 and 3): the whole-stem numbers moved from the Summary to section 6's arms
-    assert "is 8.8 points lower after 10 epochs" in summary and WHOLE_STEM in _section("**The `Linear` arm.**")
+    # 24c (review r24b item 1): section 6 points to the whole-stem cell; its numbers are the appendix's
+    assert "is 8.8 points lower after 10 epochs" in summary and WHOLE_STEM not in _section("**The `Linear` arm.**")
+    assert "(07_tokens_to_token_vit_appendix.ipynb#whole-stem)" in _section("**The `Linear` arm.**")
     assert "learns slower" not in summary and "learns slower" not in nb.flat(nb.all_text(APPENDIX))
     main_path = nb.flat("\n".join(nb.sources(LESSON)[: nb.unique_index(nb.sources(LESSON), "## Summary") + 1]))
     assert " loses" not in main_path
@@ -43,7 +45,8 @@ def test_the_imagenet_row_is_printed_apart_from_the_digit_intervals():
     # 23c (review r23b item 3): the ImageNet lines left the digits cell; the prose after it states them
     table = printed.split("the arm | what it")[1]
     assert "ImageNet" not in printed and "(digits, 6 seeds)" in table
-    imagenet = nb.flat(sources[nb.unique_index(sources, "**On ImageNet**")])
+    appendix = nb.sources(APPENDIX)  # 24c (review r24b item 1): the ImageNet paragraph moved to the appendix
+    imagenet = nb.flat(appendix[nb.unique_index(appendix, "**On ImageNet**")])
     assert "T2T-ViT_t-14 is 0.9 points above the convolution stem T2T-ViT_c-14 (81.7 against 80.8 %" in imagenet
 
 

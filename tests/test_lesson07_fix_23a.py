@@ -71,27 +71,29 @@ def test_the_summary_folds_the_ten_epoch_bullet_into_the_linear_finding():
     # finding and its 10-epoch caveat form one bullet after it, in place of the separate "10 epochs" bullet
     summary = nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "## Summary")]
     assert "- **10 epochs**" not in summary
-    (linear,) = [b for b in summary.split("\n- **") if b.startswith("The `Linear` arm, 10 epochs**")]
+    # 24c (review r24b item 2): one "Does T2T help?" line holds the Linear finding; its interval is section 6's
+    (linear,) = [b for b in summary.split("\n- **") if b.startswith("Does T2T help?**")]
     linear = nb.flat(linear)
-    # 23c (review r23b item 1): one 10-epoch point per seed measures no learning speed; the printed gap instead
-    assert "+8.8 points [+4.3, +13.3]" in linear and "is 8.8 points lower after 10 epochs" in linear
-    assert "it was not trained longer." in linear and "learns slower" not in linear
-    # 24a (review r23f items 1 and 3): the whole-stem numbers moved to section 6; the Summary points to them
-    assert "+27.1" not in linear and "(section 6, and the appendix's [whole-stem run]" in linear
+    assert "is 8.8 points lower after 10 epochs" in linear and "learns slower" not in linear
+    assert "+27.1" not in linear and "[+4.3, +13.3]" not in linear
     arms = _lesson_cell("**The `Linear` arm.**")
-    assert "+27.1 points [+17.1, +37.0] at 10 epochs, +1.2 [-0.1, +2.5] at 93." in arms
+    assert "+8.8 points (95 % t-interval [+4.3, +13.3])" in arms and "#whole-stem)" in arms
+    appendix = nb.flat(nb.all_text(APPENDIX))  # the whole-stem numbers: the appendix's Sources
+    assert "+27.1 points [+17.1, +37.0] at 10 epochs, +1.2 [-0.1, +2.5] at 93." in appendix
 
 
 # --- items 3 and 9: the selection on the validation images; the recipe's changes counted ------------------------
 
 
 def test_the_published_gaps_name_the_best_ema_checkpoint_selection():
-    section_6 = _lesson_cell("## 6. Does T2T help?")
+    # 24c (review r24b item 1): section 6 names the selection and points to the appendix's Sources, which states it
     assert (
-        'each number is one run (appendix, "Sources"), and T2T\'s `main.py` keeps the EMA checkpoint with the best'
-        " top-1 on these same images, a selection the +-0.5 does not cover." in section_6
+        'checkpoint selection are\nleft to the appendix: each number is one run (appendix, "Sources").'
+        in (nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "## 6. Does T2T help?")])
     )
     appendix = nb.flat(nb.all_text(APPENDIX))  # the fact, with its source line, in the appendix
+    assert "T2T's `main.py` keeps the EMA checkpoint with the best top-1 of its 310 per-epoch evaluations" in appendix
+    assert "upward by an amount the +-0.5 does not cover." in appendix
     assert (
         "validates with the EMA weights (`eval_metrics = ema_eval_metrics`) and keeps the best checkpoint" in appendix
     )
@@ -99,7 +101,9 @@ def test_the_published_gaps_name_the_best_ema_checkpoint_selection():
 
 def test_the_summary_counts_the_recipe_changes_the_appendix_lists():
     summary = _lesson_cell("## Summary")
-    assert "a different recipe" not in summary and 'DeiT\'s recipe with 5 changes (appendix, "Sources")' in summary
+    # 24c (review r24b item 2): the recipe caveat left the Summary; section 6 points to the appendix's Sources
+    assert "a different recipe" not in summary and "recipe" not in summary
+    assert "Module, backbone and recipe all change together." in _lesson_cell("## 6. Does T2T help?")
     appendix = nb.sources(APPENDIX)
     recipes = appendix[nb.unique_index(appendix, "**The training recipes behind section 6's published numbers.**")]
     listed = recipes.split("Where the T2T\nrecipe differs from DeiT's:")[1].split("\n\n**")[0]

@@ -32,21 +32,15 @@ def test_the_summary_states_the_printed_ten_epoch_gap_not_a_learning_speed():
     everywhere = [nb.all_text(LESSON), nb.all_text(APPENDIX)] + [p.read_text() for p in RESULTS.glob("lesson07*")]
     assert all("learns slower" not in nb.flat(text) for text in everywhere)
     summary = nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "## Summary")]
-    # the Linear arm's bullet follows the "Does T2T help?" list with no blank line between them
-    assert "the `v`-skip and a LayerNorm.\n- **The `Linear` arm, 10 epochs**" in summary  # 23d: item 5's wording
-    (linear,) = [b for b in summary.split("\n- **") if b.startswith("The `Linear` arm, 10 epochs**")]
+    # 24c (review r24b item 2): one recap line; the printed 10-epoch gap, its interval in section 6
+    (linear,) = [b for b in summary.split("\n- **") if b.startswith("Does T2T help?**")]
     linear = nb.flat(linear)
-    assert (
-        "is 8.8 points lower after 10 epochs (token transformers minus it: +8.8 points [+4.3, +13.3], 6 seeds);"
-        " it was not trained longer." in linear
-    )
-    assert "[whole-stem run](07_tokens_to_token_vit_appendix.ipynb#whole-stem)" in linear
-    # 24a (review r23f items 1 and 3): the numbers moved to section 6, still called another comparison
+    assert "is 8.8 points lower after 10 epochs;" in linear
     arms = _cell(LESSON, "**The `Linear` arm.**")
-    assert (
-        "another comparison; 10 and 5 seeds) was +27.1 points [+17.1, +37.0] at 10 epochs, +1.2 [-0.1, +2.5] at 93."
-        in arms
-    )
+    assert "[whole-stem gap](07_tokens_to_token_vit_appendix.ipynb#whole-stem)" in arms
+    # 24c (review r24b item 1): the numbers moved to the appendix's Sources, still called another comparison
+    appendix = _cell(APPENDIX, "**Section 6's `Linear` arm.**")
+    assert "is a different comparison: +27.1 points [+17.1, +37.0] at 10 epochs, +1.2 [-0.1, +2.5] at 93." in appendix
     assert "Such gaps can shrink" not in linear
     assert '<a id="whole-stem"></a>\n**The whole-stem run this appendix cites**' in "\n".join(nb.sources(APPENDIX))
     arm = _cell(APPENDIX, "**Section 6's `Linear` arm.**")
@@ -86,13 +80,14 @@ def test_the_performer_formula_has_its_normaliser_and_v_skip_as_the_vendored_cod
 
 def test_table_7_changes_the_module_or_the_backbone():
     section_6 = _cell(LESSON, "## 6. Does T2T help?")
-    assert "changes one thing per row of T2T-ViT-14, the module or the backbone:" in section_6
+    assert "changes one thing per row of T2T-ViT-14, the module or the backbone (one run each):" in section_6
     assert "keeps T2T-ViT-14's backbone" not in section_6
     assert "| T2T-ViT-d768-4 | shallow-wide backbone instead: 4 blocks of width 768 |" in nb.all_text(APPENDIX)
 
 
 def test_the_digit_intervals_cover_seeds_on_one_fixed_set_of_digits():
-    arms = _cell(LESSON, "**The `Linear` arm.**")
+    # 24c (review r24b item 1): the sentence moved to the appendix's Sources, next to the arms' other caveats
+    arms = _cell(APPENDIX, "**What section 6's token-layer arms leave out.**")
     assert "The intervals cover seeds on one fixed set of 180 validation digits, not a new draw of digits." in arms
     main_path = nb.flat("\n".join(nb.source(c) for c in nb.main_path(LESSON)))
     assert "binomial" not in main_path  # no cell computes a binomial standard error
@@ -110,7 +105,7 @@ def test_the_token_scale_cell_names_the_backbone_qk_scale_for_porters():
 
 def test_the_imagenet_lines_left_the_digits_cell_and_the_main_path_did_not_grow():
     assert "ImageNet" not in _printed("# benchmarks/results/lesson07_token_transformer.md")
-    imagenet = _cell(LESSON, "**On ImageNet**")
+    imagenet = _cell(APPENDIX, "**On ImageNet**")  # 24c (review r24b item 1): moved to the appendix's Sources
     assert "Table 7's T2T-ViT_t-14 is 0.9 points above the convolution stem T2T-ViT_c-14 (81.7 against 80.8 %" in (
         imagenet
     )

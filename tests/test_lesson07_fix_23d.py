@@ -29,11 +29,12 @@ def _summary() -> str:
 def test_the_token_mlp_finding_says_no_benefit_was_detected_and_what_else_the_swap_removes():
     arms = _cell(LESSON, "**The `Linear` arm.**")
     assert (
-        "come with a nonlinear token layer of this size, at 10 epochs. No benefit of attention was detected here; the"
-        " swap also removes the `v`-skip and a LayerNorm." in arms
+        # 24c (review r24b item 1): one sentence per arm; the v-skip caveat moved to the appendix's Sources
+        "No benefit of attention was detected here." in arms
+        and "the swap also removes the `v`-skip and a LayerNorm, so it shows" in nb.flat(nb.all_text(APPENDIX))
     )
     summary = _summary()
-    assert "no benefit of attention was detected; the swap also removes the `v`-skip and a LayerNorm." in summary
+    assert "matched or beat them (section 6)." in summary  # 24c (review r24b item 2): the caveat is the appendix's
     lesson = nb.flat(nb.all_text(LESSON))
     assert "attention was not needed" not in lesson
     # the appendix's Sources says the same of the token-MLP arm
@@ -58,7 +59,8 @@ def test_nothing_else_changed_names_the_linear_arms_halved_stem_as_printed():
 
 def test_the_summary_keeps_table_7s_finding_and_the_audit_is_in_the_appendix_sources():
     summary = _summary()
-    assert "- Table 7: the T2T module is 2.0 points above hard patches on one backbone (one run each). -" in summary
+    # 24c (review r24b item 2): one recap line per section
+    assert "Table 7: the T2T module is 2.0 points above hard patches on one backbone (one run each). On" in summary
     assert "21.1M" not in summary and "4.2G" not in summary and "does not reproduce" not in summary
     appendix = nb.sources(APPENDIX)
     sources_at = nb.unique_index(appendix, "## Appendix · Sources")
@@ -73,9 +75,11 @@ def test_the_summary_keeps_table_7s_finding_and_the_audit_is_in_the_appendix_sou
 def test_the_no_overlap_bullet_points_to_appendix_a_within_the_old_caps():
     summary = _summary()
     (bullet,) = [b for b in summary.split("- **") if b.startswith("Does T2T help?")]
-    assert "T2T's chain beats a no-overlap chain (appendix A)," in bullet
+    # 24c (review r24b item 2): the Summary is a recap; section 6 points to appendix A
+    section_6 = _cell(LESSON, "## 6. Does T2T help?")
+    assert "Its part A races T2T's chain against a no-overlap chain on digits." in section_6
     # the old caps (tests 19d, 20a) forbid the +3.1 and a second interval here; the number stays in appendix A
-    assert len(bullet) < 800 and bullet.count("[") == 1 and "+3.1" not in bullet
+    assert len(bullet) < 800 and bullet.count("[") == 0 and "+3.1" not in bullet  # 24c: no interval in a recap
     assert "a mean lead of 3.1 points (95 % t-interval [+2.5, +3.8]" in nb.flat(nb.all_text(APPENDIX))
 
 

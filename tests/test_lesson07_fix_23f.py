@@ -35,8 +35,9 @@ def test_section_3_names_the_backbone_scale_for_porters_and_prints_the_ratio():
 
 def test_the_summary_points_to_section_6_and_appendix_a():
     summary = nb.flat(nb.sources(LESSON)[_index("## Summary")])
-    assert "One line per finding; the numbers are in section 6 and appendix A." in summary
-    assert "the numbers are in section 6." not in summary
+    # 24c (review r24b item 2): one recap line per section; section 6 points to appendix A
+    assert "(section 6)." in summary and "the numbers are in section 6." not in summary
+    assert "Its part A races T2T's chain" in nb.flat(nb.sources(LESSON)[_index("## 6. Does T2T help?")])
 
 
 def test_the_negative_control_says_only_the_first_token_attention_is_perturbed():

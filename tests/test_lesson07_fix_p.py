@@ -107,8 +107,10 @@ def test_the_lesson_says_only_what_its_evidence_supports():
     )
     appendix = _text(NOTEBOOKS / "07_tokens_to_token_vit_appendix.ipynb")  # the porters' facts moved there
     assert "dead branch" not in text + appendix and "only warns and returns" in appendix
-    flat = " ".join(text.split())
-    assert "windows, padding, scale and parameters changed together" in flat
+    # 24c (review r24b item 2): the Summary's no-overlap line left; appendix A names the changes
+    assert "which change matters (window size, padding, softmax scale and the T2T module's size" in " ".join(
+        appendix.split()
+    )
     # review 19c: the masked run is named once, only as tried and left out (never as evidence)
     # the masked run's note moved with the no-overlap chain to the appendix notebook (2026-12-05)
     assert (text + appendix).count(

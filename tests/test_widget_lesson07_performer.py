@@ -31,7 +31,7 @@ def test_performer_entries_in_compute():
     titles = [ax.get_title() for ax in performer_fig.axes]
     assert any("TP = T2T token performer" in title for title in titles)
     assert any(f"TP: 2 x N x {PERFORMER_FEATURES} (phi(q), phi(k))" in title for title in titles)
-    assert any("stored attention terms per image" in title for title in titles)
+    assert any("attention-matrix entries per image" in title for title in titles)
     labels = [tick.get_text() for tick in performer_fig.axes[-1].get_xticklabels()]
     assert labels[:2] == ["TP 1", "TP 2"]
     heights = sorted(round(p.get_height()) for p in performer_fig.axes[-1].patches)

@@ -73,7 +73,7 @@ def test_widget_picture_puts_locality_first_and_cost_second():
     _, fig = widget.compute(height=224, width=224, splits="four splits: (3,2,1) x 4")
     first, tokens, entries = fig.axes[:3]
     assert "windows" in first.get_title() and "tokens N" in tokens.get_title()
-    assert "stored attention terms" in entries.get_title()
+    assert "attention-matrix entries" in entries.get_title()
     labels = [text.get_text() for text in first.get_legend().get_texts()]
     assert len(labels) == 4 and labels[-1].endswith("31 x 31 px, stride 2 tokens (the receptive field)")
     assert first.get_images()[0].get_array().shape == (DIGIT_SIDE, DIGIT_SIDE)

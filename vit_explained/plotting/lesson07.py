@@ -724,10 +724,10 @@ def plot_chain_locality(
         ax.set_xticks(ax.get_xticks(), [_short_stage(name) for name in names], fontsize=8)
     if any(name.startswith("T2T performer") for name in names):
         middle.set_title("tokens N seen by each attention\n(TP = T2T token performer)")
-        right.set_title(f"stored attention terms per image: heads x N x N;\nTP: {PERFORMER_TERMS}", fontsize=10)
+        right.set_title(f"attention-matrix entries per image: heads x N x N;\nTP: {PERFORMER_TERMS}", fontsize=10)
     else:
         middle.set_title("tokens N seen by each attention\n(TT = T2T token transformer)")
-        right.set_title("stored attention terms per image\n(heads x N x N)", fontsize=10)
+        right.set_title("attention-matrix entries per image\n(heads x N x N)", fontsize=10)
     if title:
         fig.suptitle(title, fontsize=11)
     return fig

@@ -8,7 +8,7 @@ follows the image through the splits; the line lists the grids and token counts,
 square of pixels one interior final token sees (31 for T2T's chain; shown only when the ``show_field`` box,
 off at first, is ticked: it is exercise 1's answer) and each split's overlap. The picture draws,
 first, the chain's windows of one final token nested on a digit, its receptive field in red; then the
-tokens and the stored attention terms of every stage (each token transformer has one 1-head
+tokens and the attention-matrix entries of every stage (each token transformer has one 1-head
 attention layer; the backbone, T2T-ViT-14's, has 14 layers of 6 heads). ``token_layers`` picks the T2T paper's
 two token modules: ``"transformer"`` (T2T-ViT_t-14, an ``N x N`` matrix per layer) or ``"performer"``
 (T2T-ViT-14, whose ``Token_performer`` stores two ``N x m`` random-feature maps, phi(q) and phi(k), counted as
