@@ -57,7 +57,7 @@ def test_cell_0_answers_in_words_with_block_0_only_and_maps_the_lesson():
     answer = intro.split("**The short answer.**")[1].split("**The lesson in five steps**")[0]
     assert "**inside attention**" in answer and "section 5's trained ViT" in _summary_block()  # 23d: moved
     # 20e: one sentence of plain words first (no digits), then the numbers
-    words, numbers = answer, _summary_block().split("In numbers", 1)[1]  # 23d: the numbers moved to the Summary
+    words, numbers = answer, _summary_block()  # 23d: the numbers moved to the Summary; 24c: one cell
     numbers += _sources()[nb.unique_index(_sources(), "**Answer to")]  # 24a: the 8 % in the Answer
     assert words.count(".") == 2 and not any(ch.isdigit() for ch in words) and "8 %" in numbers
     assert not any(number in intro for number in ("93 %", "50 to 63 %", "90 to\n96 %", "replicate it"))
@@ -94,4 +94,6 @@ def test_folded_evidence_prints_visibly_and_opaque_factors_are_named():
 
 def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
     sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
-    return sources[nb.unique_index(sources, "**Answer to the question:**") + 1]  # 24a: the Answer first, then these
+    return sources[
+        nb.unique_index(sources, "**Answer to the question:**")
+    ]  # 24c: one Summary cell (24a: the Answer first)

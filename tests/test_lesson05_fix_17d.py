@@ -91,4 +91,6 @@ def test_the_shape_rule_stands_before_exercises_3_4_and_5_in_both_notebooks():
 
 def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
     sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
-    return sources[nb.unique_index(sources, "**Answer to the question:**") + 1]  # 24a: the Answer first, then these
+    return sources[
+        nb.unique_index(sources, "**Answer to the question:**")
+    ]  # 24c: one Summary cell (24a: the Answer first)

@@ -52,7 +52,9 @@ def test_factor_chain_chart_sits_in_section_4_with_appendix_i_numbers():
     assert section_4 < at < section_5
     assert "**What this says about the question.**" in sources[at - 1]
     assert 'save_figure(fig, "05_factor_chain")' in sources[at]
-    printed = nb.printed(cells[at])
+    printed = nb.printed(
+        cells[nb.unique_index(sources, "# section 4's count on block 0, line by line")]
+    )  # 24c: the count moved to appendix I
     for number in ("1/459", "1/319", "1.4x", "1.3 %"):  # 23b: two lines; the chart draws the rest
         assert number in printed, number
     for pinned in ("(0.103, 0.058, 2.8)", "(78, 4.0, 314)"):

@@ -29,7 +29,7 @@ def test_section_4_keeps_the_formula_and_one_sentence():
     for number in ("1/320", "99.98", "1/4.1", "4.12", "Init ablations"):
         assert number not in text
     assert text.endswith(
-        "so $M$, their product averaged over the keys, is tiny: the chart below draws it factor "
+        "as at std 0.02; the chart below draws it factor "  # 24c: M is a covariance over the tokens
         "by factor (appendix I counts it)."
     )
 
@@ -69,7 +69,7 @@ def test_cut_size_is_a_column_of_the_main_table_and_quoted():
     assert nb.hidden(cells[at + 1]) and "assert cut_left == [8, 23, 33, 53]" in sources[at + 1]
     intro = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])  # 24a: the Answer first
     assert "with every MLP route cut, block 0's qkv keeps 8 % of its gradient" in intro  # 20e: plain words first
-    assert "by each measure" in nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])  # 21c
+    assert "96/82/75/54 %" in nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])  # 21c; 24c
     assert (
         "    1 |             23 % |" in nb.all_printed(LESSON)  # 22a: the Answer's printed table
     )  # 20e: named a second measure and "the MLP share, the projection of that part on $g$" in answer
@@ -153,4 +153,6 @@ def test_the_share_definition_names_the_second_main_line_measure():
 
 def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
     sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
-    return sources[nb.unique_index(sources, "**Answer to the question:**") + 1]  # 24a: the Answer first, then these
+    return sources[
+        nb.unique_index(sources, "**Answer to the question:**")
+    ]  # 24c: one Summary cell (24a: the Answer first)

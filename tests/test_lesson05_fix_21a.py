@@ -40,13 +40,13 @@ def test_the_main_path_is_shorter():
 
 
 def test_cell_30_says_s_sqrt_d_is_1_and_where_the_other_1_4x_comes_from():
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
-    at = nb.unique_index(sources, "chain = qk_factor_chain(model, images, labels)")
+    cells, sources = nb.cells(APPENDIX), nb.sources(APPENDIX)  # 24c: the count moved to appendix I
+    at = nb.unique_index(sources, "# section 4's count on block 0, line by line")
     printed = nb.printed(cells[at])
     assert "dQ ~ |M| dO gives 1/459 (s sqrt(d) = 1); measured 1/319, 1.4x more" in printed  # 23b: two lines
     assert "uniform-A formula: 1.3 % from autograd" in printed
     assert nb.hidden(cells[at + 1]) and 'round(100 * chain["uniform gap"], 1) == 1.3' in sources[at + 1]
-    chart = nb.flat(sources[nb.unique_index(sources, "Read the chart left to right")])
+    chart = nb.flat(sources[nb.unique_index(sources, "**Section 4's count, line by line.**")])  # 24c
     assert "$s\\sqrt d = 1$: the count gives $dQ \\approx \\lvert M\\rvert\\,dO$" in chart
     assert "Measured, $dQ$ is 1.4 times that. The gap is not from non-uniform attention" in chart  # 22a
     assert "$dQ$ is about $\\lvert M\\rvert$ times $dO$" not in chart  # the old wording skipped s sqrt(d) and the 1.4x
@@ -60,8 +60,8 @@ def test_section_3_keeps_one_sentence_and_the_answer_three():
     assert first.count(". ") == 0 and first.endswith(".") and noci.count(". ") == 0  # one sentence each
     assert "at least 232 times less gradient than the v rows** on this seed (185" in section_3  # 22j: seed 0
     summary = sources[nb.unique_index(sources, "**Answer to the question:**")]
-    answer = nb.flat(summary[summary.index("**Answer to the question:**") :])
+    answer = nb.flat(summary[summary.index("**Answer to the question:**") :].split("\n\n- ")[0])  # 24c: then bullets
     assert len(re.findall(r"[.)%] (?=[A-Z])", answer)) + 1 <= 3, answer  # three sentences at most
-    assert "the MLPs after it (its own block's and those of the blocks above)" in answer
+    assert "the MLPs after it (its own block's and those of the blocks above)" in nb.flat(summary)
     appendix = nb.sources(APPENDIX)
     assert "[Xiong et al. 2020](https://arxiv.org/abs/2002.04745)" in appendix[nb.unique_index(appendix, "### A ·")]

@@ -93,19 +93,22 @@ def test_item_3_the_freeze_and_cut_code_is_visible_with_its_picture():
 
 
 def test_item_5_cell_0_answers_in_one_sentence_and_three_lines():
-    lines = ("**Two measures:**" + _summary_block().split("**Two measures:**")[1]).strip().splitlines()  # 23d moved
-    assert len(lines) == 4 and lines[0].endswith("In numbers:")
-    heads = ["- *Trained*", "- *Fresh, D = 32*", "- *Fresh ViT-Ti-shaped*"]  # 24a: the MNIST ViTs in the Answer
-    assert [line.split(" (")[0] for line in lines[1:]] == heads
-    assert "at most 40 %, in every block" in lines[2]  # 23e: 512 digits
-    assert "84-89 % in block 0" in lines[3] and "50-63 %" in _answer()  # 24a: the MNIST ViTs' range in the Answer
+    bullets = [line for line in _summary_block().splitlines() if line.startswith("- ")]  # 24c: one Summary, 5 bullets
+    heads = ["One loss", "By hand:", "Cut", "Trained", "Fresh, 4 blocks, MLP 2D:"]  # no "Two measures" block
+    assert [line.split("**")[1] for line in bullets] == heads
+    fresh = nb.flat(_summary_block().split("- **Fresh")[1])
+    assert "84-89 % in block 0" in fresh and "50-63 %" in _answer()  # 24a: the MNIST ViTs' range
     assert "all blocks but one" not in _short_answer()  # the old line, true of the MNIST ViTs only
 
 
 def test_item_4_dv_quarter_is_derived_and_the_sums_are_measured_only():
     chart = nb.flat(SOURCES[nb.unique_index(SOURCES, "Read the chart left to right")])
     assert "$dV_j = dO_0/N$" in chart and "= 1/\\sqrt{17} = 1/4.12$" in chart
-    assert "widen the gap 4.0 times." in chart and "an estimate from that mean" in chart  # 23d; 24a: an estimate
+    assert "widen the gap 4.0 times" in chart  # 23d; 24c: "(appendix I)." follows
+    appendix = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb")
+    assert "an estimate from that mean" in nb.flat(
+        appendix[nb.unique_index(appendix, "**Section 4's count, line by line.**")]
+    )  # 24c: moved
     at = nb.unique_index(SOURCES, "chain = qk_factor_chain(")
     assert "dV / dO: 1/sqrt(N) = 1/4.12 predicted, 1/4.11 measured" in nb.printed(  # 23b: two lines
         CELLS[at]
@@ -130,4 +133,6 @@ def test_item_6_the_widget_legend_sits_below_the_axes():
 
 def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
     sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
-    return sources[nb.unique_index(sources, "**Answer to the question:**") + 1]  # 24a: the Answer first, then these
+    return sources[
+        nb.unique_index(sources, "**Answer to the question:**")
+    ]  # 24c: one Summary cell (24a: the Answer first)

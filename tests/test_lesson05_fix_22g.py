@@ -27,10 +27,10 @@ def _answer() -> str:
 
 def test_item_1a_cell_0_names_both_measures_and_the_fresh_shape():
     short, cell_0 = _short_answer(), nb.flat(SOURCES[0])
-    measures = "**Two measures:** *keeps*: the cut gradient's length over the full one's; *carries*: a route's part"
     moved = nb.flat(_summary_block())  # 23d: moved from cell 0
     assert "Two measures" not in short and "Two measures" not in cell_0
-    assert measures in moved  # 23c: plainer words
+    share = nb.flat(SOURCES[nb.unique_index(SOURCES, "**The MLP share**")])  # 24c: defined where they first appear
+    assert "what the MLP route *carries*" in share and "what the cut gradient *keeps*" in share
     assert "(12 blocks, MLP 4D, timm init;" in moved and "(appendix F)" in moved  # 24a: the scope per line
     assert "Larger models were not measured" not in cell_0  # the old reason, wrong for fresh models
 
@@ -39,7 +39,7 @@ def test_item_1a_the_answer_names_the_scope_and_the_standard_shape():
     answer = _answer()
     # 23b: three bullets; 23e: the bound names its one gradient over 256 or 512 digits
     assert "**Fresh, 4 blocks, MLP 2D:** with one gradient over 256 or 512 digits, under half" in answer
-    said = "*Fresh ViT-Ti-shaped* (12 blocks, MLP 4D, timm init; 3 seeds, 64 digits in one gradient): 84-89 %"
+    said = "ViT-Ti-shaped model (12 blocks, MLP 4D, timm init; 3 seeds, 64 digits in one gradient): 84-89 %"  # 24c
     assert said + " in block 0" in nb.flat(_summary_block())  # 23e; 24a: moved out of the Answer
     assert "larger models were not measured" not in answer
     assert "**Not measured:** trained models of a standard shape (no pretrained weights offline)" in answer
@@ -57,7 +57,7 @@ def test_item_1b_the_stored_run_has_vit_ti_shape_and_matches_the_prose():
     section_5 = nb.flat(SOURCES[nb.unique_index(SOURCES, FRESH_VS_TRAINED)])
     said = "At ViT-Ti's shape (12 blocks, MLP 4D, timm init; 3 fresh seeds, 64 digits in one gradient) block 0's share"
     said += " is 84-89 %"  # 23e: the stored run's one gradient named
-    assert said + " (appendix F)." in section_5
+    assert said + " and block 11's 4-9 % (appendix F)" in section_5  # 24c: block 11 too
     bench = BENCH.read_text()
     assert 'SHAPE["mlp_dim"] = 4 * SHAPE["dim"]' in bench and "SEEDS, PROBE = (0, 1, 2), 64" in bench
     assert (nb.NOTEBOOKS.parent / "benchmarks" / "results" / "lesson05_fresh_shapes.md").exists()
@@ -95,4 +95,6 @@ def test_the_main_path_does_not_grow():
 
 def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
     sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
-    return sources[nb.unique_index(sources, "**Answer to the question:**") + 1]  # 24a: the Answer first, then these
+    return sources[
+        nb.unique_index(sources, "**Answer to the question:**")
+    ]  # 24c: one Summary cell (24a: the Answer first)

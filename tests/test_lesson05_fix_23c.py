@@ -80,7 +80,7 @@ def test_item_2_cell_0_leads_with_a_plain_answer():
     lead = "The qkv weights get their gradient **inside attention**, from its output's gradient"
     assert short.strip().startswith(lead)
     assert "In a trained four-block toy ViT, below the top block, most of it went through an MLP" in short  # 24a
-    assert "- *Trained* (section 5's trained ViT), block 0" in _summary_block()  # 23d: moved; 24a: numbers once
+    assert "- **Trained** (section 5's trained ViT), block 0" in _summary_block()  # 23d: moved; 24c: one list
     assert "1. The loss, at the head, is the only source; backward fills every `.grad`." in SOURCES[0]
     # the claim's printed support: blocks 0-2 keep under half after every MLP route is cut, share above half
     check = SOURCES[nb.unique_index(SOURCES, "cut_left = [round(100 * s)")]
@@ -90,13 +90,13 @@ def test_item_2_cell_0_leads_with_a_plain_answer():
 def test_item_8_plainer_measure_words():
     cell_0 = nb.flat(SOURCES[0])
     moved = nb.flat(_summary_block())  # 23d: moved from cell 0
-    measures = "*keeps*: the cut gradient's length over the full one's; *carries*: a route's part of the full gradient"
-    assert f"**Two measures:** {measures}, measured along it." in moved
+    assert "Two measures" not in moved  # 24c: the words are defined in section 5
+    assert "what the MLP route *carries*" in _flat("**The MLP share** (the orange arrow above)")
     assert "norm ratio (cut over full)" not in cell_0
     share = _flat("**The MLP share** (the orange arrow above)")
     assert "It is the main line's measure" not in share
     assert "The tables below also give the length left after the cut" in share
-    assert "the tables above give the trained model's numbers" in _flat("**Answer to the question:**")
+    assert "96/82/75/54 %" in _flat("**Answer to the question:**")  # 24c: the numbers, not a pointer
 
 
 def test_main_path_within_the_briefs_cap():
@@ -107,4 +107,6 @@ def test_main_path_within_the_briefs_cap():
 
 def _summary_block() -> str:  # 23d: cell 0's measures and numbers moved to the Summary, before the Answer
     sources = nb.sources(nb.NOTEBOOKS / "05_where_gradients_flow.ipynb")
-    return sources[nb.unique_index(sources, "**Answer to the question:**") + 1]  # 24a: the Answer first, then these
+    return sources[
+        nb.unique_index(sources, "**Answer to the question:**")
+    ]  # 24c: one Summary cell (24a: the Answer first)

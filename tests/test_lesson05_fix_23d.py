@@ -7,6 +7,7 @@ from __future__ import annotations
 from tests import _notebook as nb
 
 LESSON = nb.NOTEBOOKS / "05_where_gradients_flow.ipynb"
+APPENDIX = nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb"
 SOURCES, CELLS = nb.sources(LESSON), nb.cells(LESSON)
 
 
@@ -17,23 +18,31 @@ def test_item_2_cell_0_is_one_plain_sentence_and_the_numbers_sit_in_the_summary(
     assert "Two measures" not in SOURCES[0] and " %" not in SOURCES[0] and "In numbers" not in SOURCES[0]
     summary = SOURCES[nb.unique_index(SOURCES, "**Answer to the question:**")]
     order = [summary.index(text) for text in ("## Summary", "**Answer to the question:**")]  # 24a: the Answer first
-    bullets = SOURCES[nb.unique_index(SOURCES, "**Answer to the question:**") + 1]
-    assert order == sorted(order) and "**Two measures:**" in bullets and "**Two measures:**" not in summary
-    assert "keeps 8 %" in summary and "carries 61 %" in bullets and "at most 40 %" in bullets
+    bullets = SOURCES[nb.unique_index(SOURCES, "**Answer to the question:**")]  # 24c: one Summary cell
+    assert order == sorted(order) and "**Two measures:**" not in bullets  # 24c: one Summary
+    assert "keeps 8 %" in summary and "carries 61 %" in bullets and "12..40" in nb.all_printed(LESSON)
 
 
 def test_item_3_the_sums_are_explained_by_the_shared_mean_printed_and_checked():
-    at = nb.unique_index(SOURCES, "chain = qk_factor_chain(")
-    assert "shared_mean = " in SOURCES[at] and "class_row = " in SOURCES[at]
-    check = CELLS[at + 1]
+    app_sources, app_cells = nb.sources(APPENDIX), nb.cells(APPENDIX)  # 24c: moved to appendix I
+    at = nb.unique_index(app_sources, "# section 4's count on block 0, line by line")
+    assert "shared_mean = " in app_sources[at] and "class_row = " in app_sources[at]
+    check = app_cells[at + 1]
     assert nb.hidden(check)
-    printed = nb.printed(CELLS[at])  # 24a: printed by the visible cell
+    printed = nb.printed(app_cells[at])  # 24a: printed by the visible cell
     assert "dO in the class token's row: 99.99% of ||dO||^2; ||mean X|| / rms ||X_j|| = 0.82" in printed
     assert "sqrt(17) x that = 3.4 of the sums' 4.0" in printed
-    assert "round(shared_mean, 2) == 0.82" in SOURCES[at + 1]
+    assert "round(shared_mean, 2) == 0.82" in app_sources[at + 1]
     chart = nb.flat(SOURCES[nb.unique_index(SOURCES, "Read the chart left to right")])
     assert "(measured only)" not in chart
-    assert "an estimate from that mean" in chart and "share a large mean" in chart and "(printed above)" in chart  # 24a
+    moved = nb.flat(
+        app_sources[nb.unique_index(app_sources, "**Section 4's count, line by line.**")]
+    )  # 24c: the paragraph moved with its cell
+    assert (
+        "an estimate from that mean" in moved
+        and "share a large mean" in moved
+        and "(printed below, in the last cell)" in moved
+    )
 
 
 def test_item_6_the_answer_names_the_measured_quantity():

@@ -43,11 +43,16 @@ def test_item_1_one_gradient_over_512_digits_per_seed_and_the_batch_spread_print
     assert "for c in wide_cuts" in later and "max(small_high) == 40" in later and "== 37" not in later
     summary = _summary()
     assert "at most 37 %" not in summary and "(5 seeds): the MLP route" not in summary
-    assert "(5 seeds, one gradient over the same 512 digits): the MLP route carries at most 40 %" in summary
-    assert "seed 0's block 0 on each of 8 batches of 64 of those digits: 31-63 %" in summary  # 24a
+    printed = nb.printed(CELLS[at])  # 24c: the 512-digit bound and the batch spread stay in section 5
+    assert (
+        "MLP share over 5 seeds, one gradient over the same 512 digits each" in printed
+        and "(5 seeds: 12..40)" in printed
+    )
+    assert "on 8 batches of 64 digits (one gradient each): 31..63 %" in printed
     said = "**Fresh, 4 blocks, MLP 2D:** with one gradient over 256 or 512 digits, under half through the MLPs"
     assert said + " in every block, except block 0" in summary
-    assert "A batch's share can exceed the 512 digits' because the share is a ratio" in summary  # 24a: why
+    share = nb.flat(SOURCES[nb.unique_index(SOURCES, "**The MLP share**")])  # 24c: said once, in section 5
+    assert "the share is a ratio of summed gradients and depends on the batch" in share
     section_5 = "\n".join(SOURCES[at : nb.unique_index(SOURCES, "## Summary")])
     assert "(every seed, 512 digits: up to 17 %)" in section_5 and "up to 11 %" not in section_5
 
@@ -63,11 +68,12 @@ def test_item_2_the_vit_ti_share_names_its_one_64_digit_gradient():
 def test_item_5_the_top_block_has_one_non_zero_row_of_do():
     summary = _summary()
     assert "in the top block it alone gets gradient" not in summary
-    assert "in the top block only its row of $dO$ is non-zero, so only its query row gets" in summary
+    top = nb.flat(SOURCES[nb.unique_index(SOURCES, "In block 3, $\\partial L/\\partial h$ is exactly 0")])  # 24c
+    assert "in the top block $dO$ has one non-zero row, the class token's: only its query row gets" in top
 
 
 def test_item_6_hidden_check_comments_name_the_right_cell():
-    chain = nb.unique_index(SOURCES, "sqrt(17) x that = ")  # 24a: printed by the visible chart cell
+    chain = nb.unique_index(SOURCES, "chain = qk_factor_chain(")  # 24a: the visible chart cell; 24c
     assert SOURCES[chain + 1].startswith("# @title A check of the chart and lines above and of the claims in the cell")
     assert "printed above" in SOURCES[chain + 2]  # the cell below quotes the lines the chart cell prints
     fresh = SOURCES[nb.unique_index(SOURCES, "every_fresh_share = [")]

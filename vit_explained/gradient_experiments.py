@@ -403,7 +403,9 @@ def qk_factor_chain(model: ViT, images: torch.Tensor, labels: torch.Tensor, bloc
     Catches ``X`` and ``dO`` of ``model.blocks[block].attn`` (one backward pass of ``images``) and returns, per entry
     (root mean square) and in float64: ``"K"`` and ``"V - Vbar"`` (the two factors of
     ``M = (1/N) sum_j K_j (V_j - Vbar)^T``), ``"averaging"`` (how many times averaging over the keys shrinks their
-    product: ``K x (V - Vbar) / M``), ``"M"``, ``"dQ / dO"`` and ``"dV / dO"`` (autograd's ``dQ``; ``dV = A^T dO``),
+    product: ``K x (V - Vbar) / M``), ``"K - Kbar"`` and ``"averaging, centred"`` (the same with the centred keys:
+    ``M = (1/N) sum_j (K_j - Kbar)(V_j - Vbar)^T`` too, since ``sum_j (V_j - Vbar) = 0``), ``"M"``,
+    ``"dQ / dO"`` and ``"dV / dO"`` (autograd's ``dQ``; ``dV = A^T dO``),
     ``"dV / dQ"`` (``||dV|| / ||dQ||``), ``"sums"`` (the factor the sums over tokens and images in ``dW = d.^T X``
     add), ``"dW_v / dW_q"`` (``||dW_v|| / ||dW_q||``, weights only) and ``"uniform gap"`` (how far the
     uniform-attention formula ``s dO M^T`` is from autograd's ``dQ``: ``||dQ - s dO M^T|| / ||dQ||``).
@@ -416,8 +418,8 @@ def qk_factor_chain(model: ViT, images: torch.Tensor, labels: torch.Tensor, bloc
     q.requires_grad_()
     weights = torch.softmax(scale * q @ k.transpose(-2, -1), dim=-1)
     (weights @ v).backward(d_o)
-    v_centred = v - v.mean(dim=-2, keepdim=True)
-    m = k.transpose(-2, -1) @ v_centred / k.shape[-2]
+    v_centred, k_centred = v - v.mean(dim=-2, keepdim=True), k - k.mean(dim=-2, keepdim=True)
+    m = k.transpose(-2, -1) @ v_centred / k.shape[-2]  # = k_centred^T v_centred / N: a covariance over the tokens
     d_v = weights.detach().transpose(-2, -1) @ d_o
 
     def size(t: torch.Tensor) -> float:
@@ -429,6 +431,8 @@ def qk_factor_chain(model: ViT, images: torch.Tensor, labels: torch.Tensor, bloc
         "K": size(k),
         "V - Vbar": size(v_centred),
         "averaging": size(k) * size(v_centred) / size(m),
+        "K - Kbar": size(k_centred),
+        "averaging, centred": size(k_centred) * size(v_centred) / size(m),
         "M": size(m),
         "dQ / dO": size(q.grad) / size(d_o),
         "dV / dO": size(d_v) / size(d_o),

@@ -841,18 +841,20 @@ def plot_factor_chain(chain: Mapping[str, float], *, title: str = "") -> Figure:
     """Section 4's argument as three bar charts on log axes (lesson 05).
 
     ``chain``: the dictionary of :func:`vit_explained.gradient_experiments.qk_factor_chain`. Left, sizes of one
-    entry (RMS): ``K`` and ``V - Vbar``, their product, ``M`` (the product averaged over the keys). Middle, ratios
+    entry (RMS): ``K - Kbar`` and ``V - Vbar``, their product, ``M`` (the product averaged over the keys; ``M`` is
+    the covariance of keys and values over the tokens). Middle, ratios
     to ``dO`` per entry: ``dQ / dO`` and ``dV / dO``. Right: the ratio of ``v`` to ``q``, per entry of ``dV`` and
     ``dQ``, then for the weights after the sums over tokens and images.
     """
     fig = new_figure(figsize=(12, 3.9))
     left, middle, right = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.9, 1, 1]})
-    product = chain["K"] * chain["V - Vbar"]
+    product = chain["K - Kbar"] * chain["V - Vbar"]
+    averaging = chain["averaging, centred"]
     sizes = [
-        ("K", chain["K"], QKV_COLORS["k"], f"{chain['K']:.3f}"),
+        ("K - K\u0304", chain["K - Kbar"], QKV_COLORS["k"], f"{chain['K - Kbar']:.3f}"),
         ("V - V\u0304", chain["V - Vbar"], QKV_COLORS["v"], f"{chain['V - Vbar']:.3f}"),
-        ("K x (V - V\u0304)", product, "#7f7f7f", f"{product:.4f}"),
-        ("M (mean over\nthe keys)", chain["M"], "#7f7f7f", f"1/{1 / chain['M']:.0f}\n(/{chain['averaging']:.1f})"),
+        ("(K - K\u0304) x\n(V - V\u0304)", product, "#7f7f7f", f"{product:.4f}"),
+        ("M (mean over\nthe keys)", chain["M"], "#7f7f7f", f"1/{1 / chain['M']:.0f}\n(/{averaging:.1f})"),
     ]
     to_d_o = [
         ("dQ / dO", chain["dQ / dO"], QKV_COLORS["q"], f"1/{1 / chain['dQ / dO']:.0f}"),
@@ -870,7 +872,7 @@ def plot_factor_chain(chain: Mapping[str, float], *, title: str = "") -> Figure:
         ax.set_ylim(bottom, 3)
         ax.set_xticks(positions, [b[0] for b in bars], fontsize=9)
     left.set_ylabel("size of one entry (RMS)")
-    left.set_title("sizes: two small factors, averaged over the keys", fontsize=10)
+    left.set_title("sizes: two small factors, their covariance over the tokens", fontsize=10)
     middle.set_ylabel("ratio to dO (RMS per entry)")
     middle.set_title("ratios to dO", fontsize=10)
     weights_text = f"{chain['dW_v / dW_q']:.0f} (x{chain['sums']:.1f})"
