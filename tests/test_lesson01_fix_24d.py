@@ -92,7 +92,7 @@ def test_item6_evidence_before_claim() -> None:
     assert "With them, the largest change is 0.05, against a mean size of 0.8. The fresh table" in small
     assert "0.8 (appendix C)" not in small
     reading = _text("**What the accuracies show**")
-    assert "- **Resized in 2-D.** Both intervals stay within 4 points of 28x28. Bicubic shows" in reading
+    assert "- **Resized in 2-D.** Both kernels' intervals stay within 4 points of 28x28. Bicubic shows" in reading
     sources = nb.sources(LESSON)
     check = sources[nb.unique_index(sources, 'points["bilinear at the new size"] == (-2.0, -3.8, -0.3)')]
     assert 'min(points["new size"][1], points["bilinear at the new size"][1]) > -4' in check
@@ -100,7 +100,8 @@ def test_item6_evidence_before_claim() -> None:
 
 def test_item7_exercise_1_names_timms_check_in_both_notebooks() -> None:
     said = (
-        "(timm 1.0.28's `PatchEmbed` asserts this only with `strict_img_size=False`; with its default "
+        "(timm 1.0.28's `PatchEmbed` asserts this only with `strict_img_size=False` (and no `dynamic_img_pad`); "
+        "with its default "
         "`strict_img_size=True` it asserts the exact `img_size`. Appendix E shows an image the patch does not divide.)"
     )
     lesson = _text("### Exercise 1 · Count the tokens")
