@@ -46,7 +46,7 @@ def test_item_1_m_is_a_covariance_and_the_chart_draws_the_centred_keys():
     what = _text("**What this says about the question.**")
     assert r"= \tfrac1N \textstyle\sum_j (K_j - \bar K)(V_j - \bar V)^\top" in what
     assert r"as $\sum_j (V_j - \bar V) = 0$" in what and "**covariance** of keys and values over the tokens" in what
-    assert "tokens are alike (the related effect in section 3)" in what
+    assert "tokens are alike (section 3's related effect)" in what
     at = nb.unique_index(SOURCES, "chain = qk_factor_chain(")
     check = SOURCES[at + 1]
     assert (
