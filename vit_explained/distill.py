@@ -232,6 +232,63 @@ def soft_hard_benchmark() -> dict[str, Any]:
     return json.loads(SOFT_HARD.read_text())
 
 
+class OneToken(DeiT):
+    """One class token and one head, trained by :func:`fit`'s hard loss on both targets (lesson 09's token control).
+
+    ``(B, C, H, W) ->`` logits ``(B, num_classes)``. Tokens ``[class, patches]`` as the package's ViT,
+    positions ``(1, N + 1, dim)``. :meth:`forward_heads` returns the one head's logits twice, so the loss is
+    ``1/2 CE(head, y) + 1/2 CE(head, y_t)`` (DeiT Table 3's hard distillation without the token).
+    """
+
+    num_special_tokens = 1
+
+    def _make_tokens(self, dim: int) -> None:
+        """The class token and ``N + 1`` positions, truncated normal (std 0.02)."""
+        self.class_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embedding = nn.Parameter(torch.empty(1, self.num_patches + 1, dim))
+        nn.init.trunc_normal_(self.class_token, std=0.02)
+        nn.init.trunc_normal_(self.pos_embedding, std=0.02)
+
+    def _make_heads(self, dim: int, num_classes: int) -> list[nn.Linear]:
+        """One head, ``head``, on the class token."""
+        self.head = nn.Linear(dim, num_classes)
+        return [self.head]
+
+    def no_weight_decay(self) -> set[str]:
+        """:meth:`ViT.no_weight_decay` (there is no distillation token)."""
+        return ViT.no_weight_decay(self)
+
+    def forward_features(self, images: torch.Tensor) -> torch.Tensor:
+        """``(B, C, H, W) -> (B, N + 1, dim)``: the ViT's tokens after the final LayerNorm."""
+        return ViT.forward_features(self, images)
+
+    def forward_heads(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(B, C, H, W) ->`` the head's logits ``(B, num_classes)``, twice."""
+        logits = self.head(self.forward_features(images)[:, 0])
+        return logits, logits
+
+
+class TwoHeadsOneToken(OneToken):
+    """Two heads that both read the one class token (lesson 09's "own token" control).
+
+    ``(B, C, H, W) ->`` ``(class_logits, distillation_logits)``, each ``(B, num_classes)``, from ``head`` and
+    ``head_dist`` on token 0 (tokens ``[class, patches]``, positions ``(1, N + 1, dim)``). Trained by
+    :func:`fit`'s hard loss, ``head`` learns y and ``head_dist`` the teacher's argmax y_t, as DeiT's two heads:
+    against a DeiT the one change is that the distillation head has no token of its own.
+    """
+
+    def _make_heads(self, dim: int, num_classes: int) -> list[nn.Linear]:
+        """``head`` and ``head_dist``, both on the class token."""
+        self.head = nn.Linear(dim, num_classes)
+        self.head_dist = nn.Linear(dim, num_classes)
+        return [self.head, self.head_dist]
+
+    def forward_heads(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(B, C, H, W) ->`` ``(class_logits, distillation_logits)``, both from token 0."""
+        token = self.forward_features(images)[:, 0]  # (B, dim)
+        return self.head(token), self.head_dist(token)
+
+
 @dataclass
 class FitResult:
     """What :func:`fit` did: validation accuracy after each epoch, the epoch kept (best on val)."""

@@ -969,6 +969,8 @@ _SOFT_MESSAGES = {
     "(teacher_logits / tau) as well as the student's",
     "student untempered": "the student's logits are not divided by tau: soften both softmaxes, the student's "
     "(distillation_logits / tau) as well as the teacher's",
+    "class softened": "the class term uses the raw logits, not logits / tau: tau softens only the KL's two "
+    "softmaxes; the class head's cross-entropy is F.cross_entropy(class_logits, labels)",
 }
 
 
@@ -989,6 +991,7 @@ def _soft_slips(
     other_rows = (log_s.exp() * (log_s - log_t)).sum(-1)  # KL(student || teacher)
     soft_ce_rows = -(log_t.exp() * log_s).sum(-1)  # cross-entropy with the teacher's probabilities
     numel = distillation_logits.numel()
+    soft_class = F.cross_entropy(class_logits / tau, labels)  # the slip: the class term softened too
     untempered_s, untempered_t = F.log_softmax(distillation_logits, -1), F.log_softmax(teacher, -1)
     untempered = (untempered_t.exp() * (untempered_t - untempered_s)).sum(-1).mean()
     class_kl = (log_t.exp() * (log_t - F.log_softmax(class_logits / tau, -1))).sum(-1).mean()
@@ -1016,6 +1019,7 @@ def _soft_slips(
         ((1 - lam) * F.cross_entropy(distillation_logits, labels) + lam * tau**2 * class_kl, _SWAPPED_HEADS),
         (mix((untempered_t.exp() * (untempered_t - log_s)).sum(-1).mean()), m["teacher untempered"]),
         (mix((log_t.exp() * (log_t - untempered_s)).sum(-1).mean()), m["student untempered"]),
+        (mix(right_rows.mean()) - (1 - lam) * (base - soft_class), m["class softened"]),
     ]
 
 
@@ -1077,7 +1081,7 @@ def check_soft_distillation(answer: Callable[..., Any]) -> None:
     """Check ``answer(class_logits, distillation_logits, labels, teacher_logits, tau, lam) -> loss`` (exercise
     2b): ``(1 - lam) * CE(class, labels) + lam * tau ** 2 * KL(teacher_tau || student_tau)``, the KL averaged
     per image, as :func:`vit_explained.distill.soft_distillation_loss`. Names KL(student || teacher), a missing
-    ``tau ** 2`` and ``reduction='mean'`` (a KL divided by batch x classes)."""
+    ``tau ** 2``, ``reduction='mean'`` (a KL divided by batch x classes) and a class term on ``logits / tau``."""
     for (class_logits, distillation_logits, labels, teacher), (tau, lam) in zip(
         _logit_cases(), SOFT_CASES, strict=True
     ):

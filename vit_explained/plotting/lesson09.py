@@ -692,6 +692,7 @@ def plot_relabel_ablation(
     digits: str = "unseen 7s",
     epochs: int | None = None,
     by_head: bool = False,
+    note: str = "",
 ) -> Figure:
     """The 7 -> 1 ablation: per arm (a group of bars), per seed (a bar, labelled s0, s1, ...), the share of the
     unseen 7s called 1.
@@ -703,7 +704,8 @@ def plot_relabel_ablation(
     ``vit_explained.evidence.proportion`` of ``relabel_ablation()``'s runs; the whiskers are the intervals.
     ``digits`` names the digits asked (e.g. "100 test 7s"; the title and the y-axis say it), ``epochs`` the
     students' training length (in the title). ``by_head=True`` draws two rows, the distillation head's arms
-    above the class head's, each arm labelled without its head."""
+    above the class head's, each arm labelled without its head. ``note``, if given, is a third title line (e.g.
+    which runs the groups come from)."""
     arms = list(shares)
     if not arms or any(not values for values in shares.values()):
         raise ValueError(f"shares must give every arm at least one seed, got {dict(shares)}")
@@ -738,7 +740,7 @@ def plot_relabel_ablation(
     control = "hatched or hollow" if hatched else "hollow"
     title = (
         f"A teacher whose answer 7 becomes 1: who copies it? ({digits}{length})\n"
-        f"s0-s{last}: seeds 0-{last}; {control}: the teacher unchanged; a dot: 0 %"
+        f"s0-s{last}: seeds 0-{last}; {control}: the teacher unchanged; a dot: 0 %" + (f"\n{note}" if note else "")
     )
     if by_head:
         fig.suptitle(title, fontsize=9)
