@@ -61,7 +61,8 @@ def test_section_3_leads_with_its_point_and_its_picture():
     counterpoint = nb.unique_index(SOURCES, "Averaged over **all** rows")
     assert table < counterpoint < SECTION_4
     reading = nb.flat(SOURCES[counterpoint])
-    assert "even higher for $d \\le 64$" in reading and "independent of $d$, not larger" in reading
+    assert "even higher for $d \\le 64$" in reading
+    assert "the same share of the gradient it receives at every $d$" in reading
     check = table + 2  # review r24b: the init rows moved to appendix G; the prose, then its check
     assert _hidden(CELLS[check]) and 'means["scaled"]["grad_scores"][:3]' in SOURCES[check]
     appendix = "\n".join(APPENDIX_SOURCES)

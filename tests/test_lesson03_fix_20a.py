@@ -97,7 +97,8 @@ def test_item_4_section_3_training_is_one_verdict_line_and_the_table_is_in_appen
     training = nb.unique_index(SOURCES, "**In training.** `benchmarks/bench_lesson03_scale.py`")
     assert SECTION_3 < training < SECTION_4
     code = training + 1
-    lines = nb.printed(CELLS[code]).strip().splitlines()[-4:]  # review r20g: the stored runs' header above them
+    table = nb.unique_index(APPENDIX_SOURCES, 'print("\\n".join(scale_training_lines(scale_runs).splitlines()[2:]))')
+    lines = nb.printed(nb.cells(APPENDIX)[table]).strip().splitlines()[-4:]  # review r24c: the full table, appendix G
     # review r20g: both widths' loss and accuracy lines, the d = 64 accuracy verdict last
     assert len(lines) == 4 and [line.strip().split(":")[0] for line in lines] == [
         "d = 16, loss     0.228 vs 0.250",
@@ -107,6 +108,7 @@ def test_item_4_section_3_training_is_one_verdict_line_and_the_table_is_in_appen
     ]
     verdict = "d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4], seeds -12.2..+0.6: scaled higher"
     assert lines[-1].strip() == verdict
+    assert nb.printed(CELLS[code]).strip().splitlines()[-1].strip() == verdict  # the main path's two rows end with it
     assert nb.hidden(CELLS[code + 1]) and "accuracy_64.estimate" in SOURCES[code + 1]
     prose = nb.flat(SOURCES[training])
     assert "7.4 points less accuracy, 95 % interval 4.4 to 10.4" in prose and "#appendix-g" in prose

@@ -32,7 +32,8 @@ def test_item_7_the_summary_bullet_states_section_3s_conditions():
     summary = nb.flat(SOURCES[SUMMARY])
     assert (
         "At initialisation, for independent unit-variance $q$, $k$ and an i.i.d. normal upstream gradient, "
-        "$1/\\sqrt{d}$ makes saturation and the gradient at the scores independent of the head width." in summary
+        "$1/\\sqrt{d}$ keeps every row unsaturated at every head width, and the softmax passes back the same share "
+        "of the gradient it receives at every $d$." in summary
     )
 
 

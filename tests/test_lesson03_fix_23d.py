@@ -101,7 +101,7 @@ def test_item_6_the_inits_are_rows_of_the_table():
     assert [row.split()[-2:] for row in rows] == [["0", "%"]] * 3  # the scale column: no init saturates a row
     column = len("saturated rows, init ".ljust(46)) + 2  # the inits' shares sit in the no-scale column
     assert [row[column:].split(" (")[0] for row in rows] == ["36.2 %", "0.4 %", "0.8 %"]
-    assert "(3 seeds; [appendix G]" in nb.flat(SOURCES[nb.unique_index(SOURCES, "The 37 % holds for unit-variance")])
+    assert "(3 seeds: 35.0..37.0)" in nb.flat(SOURCES[nb.unique_index(SOURCES, "The 37 % holds for unit-variance")])
     assert "assert all(share == 0 for share in init_scaled.values())" in APPENDIX_SOURCES[code + 1]
 
 

@@ -30,8 +30,8 @@ def test_item_1_the_gradient_at_q_and_k_is_larger_without_the_scale():
     check = SOURCES[nb.unique_index(SOURCES, "saturated, other_vs_saturated, mean_ratio = ")]
     assert '"14.1 (5 seeds: 13.3..15.0)"' in check and "math.sqrt(64) * at_scores" in check
     text = nb.flat(
-        SOURCES[nb.unique_index(SOURCES, "the scale makes the gradient independent of $d$, not larger.**")]
-    )  # r24b
+        APPENDIX_SOURCES[nb.unique_index(APPENDIX_SOURCES, "Section 3's counterpoint in full")]
+    )  # r24b; review r24c: the paragraph moved to appendix G
     assert "and so $W_q$ and $W_k$, is **larger** without the scale: 14.1 times at $d = 64$" in text
     assert "an uneven softmax, and an extra factor $\\sqrt{d} = 8$ in the gradient for $W_q$ and $W_k$" in text
     assert "The training run below does not tell the two apart." in text
@@ -43,10 +43,10 @@ def test_item_1_the_gradient_at_q_and_k_is_larger_without_the_scale():
 def test_item_4_the_two_ratios_and_the_two_shares_are_named_as_different_samples():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "The saturated row (left) gives one key 0.98")])
     assert "about 16 times more for these two rows; 8.5 times on average (above)" in text
-    code = nb.unique_index(SOURCES, "rows_64 = plots.softmax_row_population(64)")
-    printed = nb.printed(CELLS[code])
+    code = nb.unique_index(APPENDIX_SOURCES, "rows_above = len(runs[64]) * 8 * 197")  # review r24c: to appendix G
+    printed = nb.printed(nb.cells(APPENDIX)[code])
     assert "400 rows: 36% saturated here, 37% over the 5 x 8 x 197 = 7,880 rows above: different draws" in printed
-    assert nb.hidden(CELLS[code + 1]) and "rows_above == 7880" in SOURCES[code + 1]
+    assert nb.hidden(nb.cells(APPENDIX)[code + 1]) and "rows_above == 7880" in APPENDIX_SOURCES[code + 1]
 
 
 def test_item_3_the_layout_explorer_frames_cells_of_another_role_or_head():
@@ -91,7 +91,7 @@ def test_item_5_one_result_per_cell_and_the_seed_history_printed():
     assert "seeds 3-9 were added" not in training and "(nominal: first printed line)" in training
     code = nb.unique_index(SOURCES, "scale_runs = stored_scale_training()")
     first = nb.printed(CELLS[code]).splitlines()[0]
-    assert first == "nominal intervals: at both widths seeds 3-9 were added after a first look (dated below)"
+    assert first == "nominal intervals: at both widths seeds 3-9 were added after a first look (dated in appendix G)"
 
 
 def test_item_7_the_mha_comment_says_what_torch_does():

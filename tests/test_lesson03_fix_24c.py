@@ -53,7 +53,8 @@ def test_item_6_the_init_rows_moved_to_appendix_g():
     assert "36.2 % (3 seeds: 35.0..37.0)" in nb.printed(APPENDIX_CELLS[code])
     assert nb.hidden(APPENDIX_CELLS[code + 1]) and '"36.2%", "0.4%", "0.8%"' in APPENDIX_SOURCES[code + 1]
     sentence = nb.flat(SOURCES[nb.unique_index(SOURCES, "The 37 % holds for unit-variance")])
-    assert "36.2 %" in sentence and "0.4 %" in sentence and "0.8 %" in sentence and "(3 seeds; [appendix G]" in sentence
+    assert "36.2 %" in sentence and "0.4 %" in sentence and "0.8 %" in sentence and "(3 seeds: 35.0..37.0)" in sentence
+    assert "[appendix G]" in sentence
 
 
 def test_items_1_2_the_table_has_plain_rows_and_is_not_sliced_in_the_notebook():
@@ -86,10 +87,10 @@ def test_items_1_2_cell_52_split_with_a_bold_takeaway():
     rows = nb.unique_index(SOURCES, "The saturated row (left) gives one key 0.98")
     assert "Averaged over" not in SOURCES[rows] and "14.1" not in SOURCES[rows]
     takeaway = SOURCES[rows + 1]
-    assert takeaway.startswith(
-        "**For $d \\le 64$ the scale makes the gradient independent of $d$, not larger.** Averaged"
+    assert takeaway.startswith(  # review r24c: the corrected fact (appendix G's layer gradient)
+        "**With the scale, the softmax passes back the same share of the gradient it receives at every $d$**"
     )
-    assert "14.1 times at\n$d = 64$" in takeaway
+    assert "14.1 times at $d = 64$" in takeaway
 
 
 def test_the_main_path_did_not_grow():

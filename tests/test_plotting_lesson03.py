@@ -164,7 +164,8 @@ def test_softmax_saturation_shows_the_saturated_share_and_both_row_gradients():
     assert "saturated rows" in fig.axes[1].get_title()
     assert list(fig.axes[1].get_lines()[0].get_ydata()) == [0.0, 0.4]  # the no-scale share, as given
     labels = [line.get_label() for line in fig.axes[2].get_lines()]
-    assert "no scale, saturated rows" in labels and "no scale, other rows" in labels
+    saturated = "no scale, saturated rows\n(d = 4: under 1% saturate, not drawn)"  # review r24c: why d = 4 has no point
+    assert saturated in labels and "no scale, other rows" in labels
     with pytest.raises(ValueError, match="grad_scores_unsaturated"):
         plot_softmax_saturation([4, 16], {**values, "grad_scores_saturated": [0.1, 0.1]}, values, num_keys=9)
 

@@ -93,6 +93,51 @@ def softmax_saturation(
     return stats
 
 
+def layer_score_gradient(
+    head_dim: int, num_keys: int = 197, samples: int = 8, seed: int = 0
+) -> dict[str, dict[str, float]]:
+    """:func:`softmax_saturation`'s gradient, with the upstream gradient drawn at the layer's OUTPUT.
+
+    ``q``, ``k`` and ``v`` are ``(samples, num_keys, head_dim)`` standard normals; ``out = softmax(q k^T * scale) v``
+    and the gradient arriving at ``out`` is i.i.d. standard normal ``dO``. The gradient at the weights is then
+    ``dO v^T``, a sum over ``head_dim`` features, so it grows like ``sqrt(head_dim)``. Per setting
+    (``"unscaled"``, ``"scaled"``) the mean per-row norm of the gradient at the weights ``"grad_weights"``, at
+    the scores ``"grad_scores"``, and their ratio ``"share"`` (what the softmax passes back of what it receives).
+    """
+    head_dim, num_keys = _checks.positive_int("head_dim", head_dim), _checks.positive_int("num_keys", num_keys)
+    samples = _checks.positive_int("samples", samples)
+    generator = torch.Generator().manual_seed(seed)
+    q, k, v, upstream = torch.randn(4, samples, num_keys, head_dim, generator=generator).double()
+    stats = {}
+    for name, scale in [("unscaled", 1.0), ("scaled", head_dim**-0.5)]:
+        weights = (q @ k.transpose(-2, -1) * scale).softmax(dim=-1)
+        at_weights = upstream @ v.transpose(-2, -1)  # dL/dweights of out = weights @ v: (samples, N, N)
+        grad_weights = at_weights.norm(dim=-1).mean().item()
+        grad_scores = score_gradient(weights, at_weights).norm(dim=-1).mean().item()
+        stats[name] = {"grad_weights": grad_weights, "grad_scores": grad_scores, "share": grad_scores / grad_weights}
+    return stats
+
+
+def layer_gradient_lines(runs: Mapping[int, Sequence[Mapping[str, Mapping[str, float]]]]) -> str:
+    """A table of :func:`layer_score_gradient` runs ``{head_dim: [one dict per seed]}``: per head width and
+    setting, the mean over the seeds of the gradient at the weights, at the scores, and their ratio."""
+    seeds = len(next(iter(runs.values())))
+    lines = [
+        f"i.i.d. N(0, 1) gradient at the layer's output; {seeds} seeds; mean per-row norms",
+        f"{'d':>5} | {'no scale: at weights':>20} {'at scores':>9} {'share':>6} | "
+        f"{'scale: at weights':>17} {'at scores':>9} {'share':>6}",
+    ]
+    for d, runs_ in runs.items():
+        cells = []
+        for name, width in (("unscaled", 20), ("scaled", 17)):
+            mean = {
+                key: sum(r[name][key] for r in runs_) / len(runs_) for key in ("grad_weights", "grad_scores", "share")
+            }
+            cells.append(f"{mean['grad_weights']:>{width}.2f} {mean['grad_scores']:>9.2f} {mean['share']:>6.3f}")
+        lines.append(f"{d:>5} | {cells[0]} | {cells[1]}")
+    return "\n".join(lines)
+
+
 #: How the ``qkv`` weight of a real attention layer is initialised (:func:`init_saturation`):
 #: PyTorch's ``nn.Linear`` default (Kaiming-uniform, weight variance ``1 / (3 D)``); timm's default ViT
 #: init and Hugging Face's ``ViTModel`` (``trunc_normal_(std=.02)``, zero bias); timm's ``'jax'`` init

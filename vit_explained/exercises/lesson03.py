@@ -27,7 +27,7 @@ from torch import nn
 
 from ..attention import Attention, to_multihead
 from ..cost import attention_cost
-from . import as_tensor, attempt, close, fail, forbid, passed
+from . import _type_name, as_tensor, attempt, close, fail, forbid, passed
 
 #: Exercise 2 asks for reshape and permute (or transpose) only.
 _NO_EINOPS = forbid("einops", reason="the head split with reshape and permute")
@@ -907,7 +907,9 @@ def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) 
             fail("to_timm_qkv changed the given weight in place; read it, do not modify it")
         if isinstance(result, (tuple, list)):
             fail(f"{where}: return one fused (3 D, D_in) weight, not {len(result)} pieces (torch.cat joins them)")
-        answer = as_tensor(result, "the weight you returned")
+        if not isinstance(result, torch.Tensor):  # copy_ and load_state_dict need a torch weight
+            fail(f"{where}: your weight is a {_type_name(result)}; return a torch.Tensor (torch.as_tensor converts)")
+        answer = result.detach()
         if answer.dtype != dtype:
             fail(f"{where}: your weight is {str(answer.dtype).replace('torch.', '')}; keep the given weight's dtype")
         if tuple(answer.shape) == (dim_in, 3 * dim) and dim_in != 3 * dim:

@@ -55,8 +55,12 @@ def _draw_gradient_split(
     ranges: Mapping[str, Mapping[str, tuple[Sequence[float], Sequence[float]]]] | None,
 ) -> None:
     """Add the unscaled gradient in saturated and other rows to the gradient panel and fit its y range."""
+    missing = [int(d) for d, value in zip(dims, unscaled["grad_scores_saturated"], strict=True) if np.isnan(value)]
+    label = "no scale, saturated rows"
+    if missing:  # say why a width has no point
+        label += f"\n(d = {', '.join(map(str, missing))}: under {FEW_SATURATED:.0%} saturate, not drawn)"
     ax.plot(  # nan where too few rows saturate to average over (not drawn)
-        dims, unscaled["grad_scores_saturated"], "v:", color=_UNSCALED, alpha=0.6, label="no scale, saturated rows"
+        dims, unscaled["grad_scores_saturated"], "v:", color=_UNSCALED, alpha=0.6, label=label
     )
     ax.plot(dims, unscaled["grad_scores_unsaturated"], "^--", color=_UNSCALED, alpha=0.6, label="no scale, other rows")
     if ranges is not None and "grad_scores_unsaturated" in ranges.get("unscaled", {}):
@@ -951,19 +955,30 @@ def _zoom_tiny_gradient(grad_ax, sorted_gradient, top: float) -> None:
     inset.tick_params(labelsize=7)
 
 
+def _show_heaviest(weight_ax, grad_ax, norm: float, shown_keys: int, num_keys: int) -> None:
+    """Limit a :func:`plot_softmax_rows` column to its ``shown_keys`` heaviest keys and write the norm on its bars."""
+    weight_ax.set_xlim(-0.5, shown_keys - 0.5)
+    grad_ax.text(0.97, 0.9, f"norm {norm:.3f}", transform=grad_ax.transAxes, ha="right", va="top", fontsize=13,
+                 fontweight="bold", color=_UNSCALED)  # fmt: skip
+    grad_ax.set_xlabel(f"the {shown_keys} heaviest of {num_keys} keys, sorted by weight")
+
+
 def plot_softmax_rows(
     head_dims: Sequence[int] = (4, 64),
     num_keys: int = 197,
     seed: int = 0,
     seeds: Sequence[int] | None = None,
     notes: Sequence[str] | None = None,
+    shown_keys: int | None = None,
 ) -> Figure:
     """One unscaled softmax row per panel, side by side: the weights as bars (keys sorted by
     weight, largest first) and, below, the gradient that reaches each key's score for a random
     upstream gradient (:func:`softmax_row`). Titles give the largest weight and the gradient's norm.
     ``seeds`` (optional, one per panel) draws each panel's query from its own seed, so the same head
     width can appear twice (a saturated row beside a typical one); otherwise every panel uses ``seed``.
-    ``notes`` (optional, one per panel) adds a second title line, e.g. which kind of row the panel shows."""
+    ``notes`` (optional, one per panel) adds a second title line, e.g. which kind of row the panel shows.
+    ``shown_keys`` (optional) draws only the heaviest keys (the gradient panels keep one shared scale) and
+    writes the gradient's norm on its bars (the norm is still over all ``num_keys`` keys)."""
     seeds = [seed] * len(head_dims) if seeds is None else list(seeds)
     notes = [""] * len(head_dims) if notes is None else list(notes)
     if not len(seeds) == len(notes) == len(head_dims):
@@ -993,8 +1008,11 @@ def plot_softmax_rows(
             f"{visible} of {num_keys} entries above 1/10 of its max",
             fontsize=9,
         )
-        _zoom_tiny_gradient(grad_ax, gradient[order], top)
-        grad_ax.set_xlabel(f"the {num_keys} keys, sorted by weight")
+        if shown_keys:
+            _show_heaviest(weight_ax, grad_ax, float(gradient.norm()), shown_keys, num_keys)
+        else:
+            _zoom_tiny_gradient(grad_ax, gradient[order], top)
+            grad_ax.set_xlabel(f"the {num_keys} keys, sorted by weight")
     axes[0, 0].set_ylabel("softmax weight")
     axes[1, 0].set_ylabel("gradient at the score")
     widths = set(head_dims)
