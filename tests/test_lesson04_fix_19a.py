@@ -34,7 +34,8 @@ def test_coincidence_of_the_range_is_printed_asserted_and_said() -> None:
     prose = nb.flat(
         nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 6a.**")])
     )  # fix 19d: the why folded into the probe's details
-    assert "falls, as $L^{-0.47}$ over 2-16 blocks (per seed [-0.62, -0.32])" in prose  # 21a: the printed slope
+    assert "falls, about as $L^{-0.47}$" in prose  # 24d: the interval printed beside it, not in the prose
+    assert "pre-norm   L^-0.47 [-0.62, -0.32]" in nb.all_printed(LESSON)
     note = nb.flat(nb.all_text(nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb"))
     assert "coincidence of the range" in note and r"$8.2 + 1.33\,L$" in note
     head = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**6a · The gradient against depth.**")]))

@@ -44,7 +44,7 @@ def test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound() -> No
     assert "is not shown to be a coincidence" in folded  # 21c: L^0.96 fits the same points
     answer = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**Answer 6a.**")]))
     assert "coincidence" not in answer  # 21a: the answer quotes the printed slope
-    assert "falls, as $L^{-0.47}$ over 2-16 blocks (per seed [-0.62, -0.32])" in answer
+    assert "falls, about as $L^{-0.47}$" in answer  # 24d: the per-seed interval is printed, not quoted
     ablation = nb.flat(nb.source(cells[nb.unique_index(nb.sources(LESSON), "**6b · What makes pre-norm's fall?**")]))
     assert "coincidence" not in ablation
 

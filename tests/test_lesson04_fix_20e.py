@@ -126,7 +126,7 @@ def test_gate_argument_split_shapes_first_and_silu_named() -> None:
     assert nb.unique_index(sources, "## 2 · The MLP") == shapes < gates
     assert "Before the shapes" not in sources[gates]
     batch_norm = nb.flat(sources[nb.unique_index(sources, "**Why not BatchNorm?**")])
-    assert "Vision Transformers*) train ViTs with BatchNorm (their trade-off: the appendix" in batch_norm
+    assert "Vision Transformers*) train ViTs with BatchNorm (their trade-off, and a token at D = 3" in batch_norm
     assert "20% faster" not in batch_norm
     why = nb.flat(sources[nb.unique_index(sources, "**Why this shape: a gate that depends on the input.**")])
     assert "SiLU, or Swish, $x\\,s(x)$, is the same gate" in why  # 22f: s(x), as sigma is the normal's spread

@@ -28,9 +28,10 @@ def test_the_arms_are_defined_in_a_table_before_the_plot() -> None:
     plot = nb.unique_index(sources, "fig = plot_final_norm_ablation(")
     table = sources[plot - 1]
     assert "**6b · What makes pre-norm's fall?**" in table
-    rows = [line for line in table.splitlines() if line.startswith("| ")]
-    assert rows[0].startswith("| arm |") and "if it falls" in rows[0] and "if flat" in rows[0]
-    arms = [row.split("|")[1].strip() for row in rows[1:]]
+    # 24d (r24c_04 item 3): one sentence per arm instead of a table: each printed arm named in bold, with "if flat"
+    assert "| arm |" not in table and table.count("if flat") == 3
+    arms = [name.strip() for name in re.findall(r"\*\*([^*]+)\*\*", table.split("the arms below test this")[1])]
+    arms = [arm[0].lower() + arm[1:] if arm.startswith("No ") else arm for arm in arms]
     # 24b (r24a_04): the table lists exactly the four arms section 6b prints; RMS and the detached arms moved, with
     # their rows, to appendix A
     assert arms == ["final LayerNorm", "no final step", "/ 1.33", "/ 1.33 after centring"]

@@ -40,7 +40,7 @@ def test_squared_norm_slope_printed_asserted_and_said() -> None:
     assert nb.hidden(nb.cells(APPENDIX)[fit_at + 1])
     prose = nb.flat(sources[widget - 1])  # 21f: 'as Xiong et al. assume' replaced by what the numbers support
     assert "squared norm fits $L^{0.96}$ [0.83, 1.10]" in nb.flat(nb.all_text(APPENDIX))  # 22a: per seed, moved
-    assert "Lemma 2's band and the slopes at 16-128 blocks: appendix A." in prose
+    assert "at 2-8 and 16-128 blocks: appendix A." in prose  # 24d: one pointer; the band and the slopes live there
     app_summary = nb.flat(appendix[nb.unique_index(appendix, "## Summary")])
     assert "the squared norm fits $L^{0.96}$ [0.83, 1.10]" in app_summary  # 22a: moved with the fit
     assert "coincidence" not in nb.all_text(LESSON)

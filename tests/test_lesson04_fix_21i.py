@@ -52,7 +52,9 @@ def test_ablation_prints_per_seed_intervals_and_answer_quotes_them() -> None:
     moved_answer = nb.flat(app_sources[nb.unique_index(app_sources, "**Section 6b's other arms, answered.**")])
     assert "(per seed [-0.62, -0.32] and [-0.61, -0.32])" in moved_answer and "just holds 0" not in answer  # 24b: moved
     answer_a = nb.flat(sources[nb.unique_index(sources, "**Answer 6a.**")])
-    assert "(per seed [-0.62, -0.32])" in answer_a and "(per seed [-0.29, +0.26])" in answer_a
+    assert "about as $L^{-0.47}$" in answer_a and "[-0.62, -0.32]" not in answer_a  # 24d: intervals printed only
+    printed_a = nb.all_printed(LESSON)
+    assert "pre-norm   L^-0.47 [-0.62, -0.32]" in printed_a and "post-norm  L^-0.02 [-0.29, +0.26]" in printed_a
     pooled = nb.all_printed(APPENDIX)
     assert "no final step          L^+0.081 [-0.004, +0.165]; per seed L^+0.081 [-0.073, +0.234]" in pooled
 

@@ -78,8 +78,9 @@ def test_section_six_probe_first_then_picture_statistics_folded_questions_number
 
 
 def test_profile_cell_prints_its_ratios_and_draws_the_figure() -> None:
-    assert not any("cached_gradient_profiles(" in c.source for c in _cells())  # round x: moved to appendix J
-    cell = next(c for c in _cells(APPENDIX) if "profiles = cached_gradient_profiles(16, seeds)" in c.source)
+    # 24d (r24c_04 item 1): the picture moved back to the lesson's section 6a (shown once); appendix J prints
+    assert not any("plot_gradient_profile(" in c.source for c in _cells(APPENDIX))
+    cell = next(c for c in _cells() if "profiles = cached_gradient_profiles(16, seeds)" in c.source)
     text = "".join(o.get("text", "") for o in cell.outputs)
     assert "pre-norm: block 15 / block 0, per seed: 0.25, 0.20, 0.27" in text
     assert "post-norm: block 15 / block 0, per seed: 0.88, 0.41, 1.11" in text
