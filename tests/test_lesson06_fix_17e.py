@@ -50,7 +50,8 @@ def test_summary_says_higher_than_what_and_the_pooled_sign_test():
 def test_scale_cost_is_labelled_not_isolated_and_exact_figures():
     text = _markdown()
     # round 21b: tightened wording, same label (exploratory, not isolated)
-    assert "on each of 3 seeds (exploratory: no interval, no verdict). Why is not isolated" in " ".join(text.split())
+    # r24c: "exploratory" is kept for its definition (section 3); the same label, not isolated, no interval
+    assert "on each of 3 seeds (no interval). Why is not isolated" in " ".join(text.split())
     assert "against 42.5 % for the same rule" in _flat(text) and "about 42 %" not in text
     assert "within 0.20 of ln 10" in _flat(text)
     # round 21b: the DeiT comparison in words moved to appendix C, beside its table

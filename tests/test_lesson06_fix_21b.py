@@ -53,7 +53,7 @@ def test_the_sigma_squared_rule_comes_before_its_print_and_the_smoothing_caveat_
     printed = nb.unique_index(sources, "sigma^2 / 2 =")
     assert rule < printed
     smoothing = nb.flat(sources[nb.unique_index(sources, "a smoothed model caps its confidence")])
-    assert "it says nothing about accuracy" in smoothing
+    assert "it caps the loss, not the errors" in smoothing  # r24c: the same caveat, now a hypothesis
     # review r21i: the confidence sentence moved with the stopping paragraph to appendix C (#stopping)
     assert "consistent with growing confidence" in nb.flat(nb.all_text(APPENDIX))
 

@@ -64,7 +64,9 @@ def test_cell_0_says_the_28x28_run_is_replayed_and_why_no_cifar():
 
 def test_summary_has_a_section_2_bullet_with_printed_numbers():
     summary = _summary()
-    assert "The MNIST ViT reaches 97.4 % on its test digits; per-digit counts cannot rank the digits" in summary
+    # r24c: the number now carries its interval (a link to section 2, where it is printed)
+    assert "The MNIST ViT reaches 97.4 % ([95 % interval 96.2-98.2](#how-sure)) on its test digits;" in summary
+    assert "on its test digits; per-digit counts cannot rank the digits" in summary
     assert (
         "the class token's last-block attention favours the tokens at inked positions "
         "([appendix E](06_train_a_vit_appendix.ipynb#vit-payoff))" in (summary)

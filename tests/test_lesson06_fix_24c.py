@@ -77,8 +77,8 @@ def test_item_7_takeaway_names_the_1860_step_lean():
 
 
 def test_item_6_pooling_comparison_named_near_beyer():
-    summary = nb.flat(SOURCES[nb.unique_index(SOURCES, "## Summary")])
-    beyer = summary[summary.index("Beyer et al. (2022") :]
+    moved = nb.flat(APP_SOURCES[nb.unique_index(APP_SOURCES, '<a id="baseline"></a>')])  # r24c: from the card
+    beyer = moved[moved.index("Beyer et al. (2022") :]
     assert (
         "Appendix B compares mean pooling with the class token (SGD, 300 steps, 10 seeds, three rates: "
         "no detectable difference at any); no other pooling comparison is run here." in beyer[:700]
