@@ -39,7 +39,10 @@ def test_item_7_init_verdicts_use_the_course_words():
 def test_item_5_card_and_summary_scope_label_smoothing_and_weight_decay():
     summary = nb.flat(SOURCES[nb.unique_index(SOURCES, "## Summary")])
     # r24c: the capped confidence is a hypothesis; the card's item 5 is one line, the gap stays in section 3's prose
-    assert "on all three seeds (exploratory; its capped confidence is a hypothesis), not the accuracy gap;" in summary
+    assert (
+        "on all three seeds (exploratory; the capped-confidence reason is a hypothesis), not the accuracy gap;"
+        in summary
+    )
     prose = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Which regulariser stops the rise?**")])
     assert "Its accuracy gap stays: 8-17 points, against 11-16 with neither." in prose
     assert "Dropping weight decay made no detectable difference;" not in summary

@@ -41,7 +41,7 @@ def test_item_2_capped_confidence_is_a_hypothesis():
     assert "expected from how the metric works" not in prose
     assert "Hypothesis (untested): a smoothed model caps its confidence" in prose
     assert "expected from its capped confidence" not in SUMMARY
-    assert "(exploratory; its capped confidence is a hypothesis)" in SUMMARY
+    assert "(exploratory; the capped-confidence reason is a hypothesis)" in SUMMARY
 
 
 def test_item_4_headline_on_seeds_3_to_9():
@@ -53,7 +53,7 @@ def test_item_4_headline_on_seeds_3_to_9():
     )
     assert nb.hidden(CELLS[i + 1]) and "[2.6, 1.7, 3.6, 0.7, 4.6]" in check and "all(d > 0 for d" in check
     verdict = nb.flat(SOURCES[nb.unique_index(SOURCES, "**The verdict** (these 360 test digits")])
-    assert "on seeds 3-9 alone, [+0.7, +4.6]" in verdict
+    assert "on seeds 3-9 alone, corrected [+0.7, +4.6]" in verdict
 
 
 def test_items_7_8_translations_and_summary_interval():
