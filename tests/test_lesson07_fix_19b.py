@@ -110,7 +110,10 @@ def test_the_summary_names_the_deep_narrow_backbone_and_that_t2t_vit_t_14_is_not
         nb.all_text(LESSON) + "\n" + nb.all_text(APPENDIX)
     )
     assert "| 8 x 768 | 48.6M | 10.1G | 78.1 % |" in text
-    (check,) = [s for s in sources if 'table_6 = {"8 x 768": (48.6, 10.1, 78.1)' in s]
+    # 24e (review r24d item 5): Table 6 is printed in section 4 and checked right after it; Table 7's row stays
+    (check,) = [s for s in sources if 'table_6["16 x 384"][2] - table_6["8 x 768"][2], 1) == 0.9' in s]
+    assert check.startswith("# @title A check") and 'table_6 = {"8 x 768": (48.6, 10.1, 78.1)' in "\n".join(sources)
+    (check,) = [s for s in sources if 'assert round(table_7["T2T module (T2T-ViT-14)"] - 78.8, 1) == 2.7' in s]
     assert check.startswith("# @title A check") and "== 2.7" in check
 
 

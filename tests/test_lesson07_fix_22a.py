@@ -87,7 +87,9 @@ def test_section_6_prints_a_three_row_digest_and_the_caveats_are_one_line_each()
     printed = nb.printed(cells[table])
     rows = [line for line in printed.splitlines() if line.count(" | ") == 2]
     # r22g item 2: the ImageNet single-run row is printed on its own line, under its own heading, before the table
-    assert len(rows) == 3 and rows[0].startswith("the arm | what it changes |")
+    # 24e (review r24d item 1): a fourth row, appendix A's overlap result marked "several changes"
+    assert len(rows) == 4 and rows[0].startswith("the arm | what it changes |")
+    assert rows[3].startswith("no overlap (appendix A) | several changes")
     # 23c (review r23b item 3): the ImageNet single-run row left the digits cell; the prose after it states it
     assert not [line for line in printed.splitlines() if line.startswith("Table 7's T2T-ViT_c-14")]
     appendix = nb.sources(APPENDIX)  # 24c (review r24b item 1): the ImageNet paragraph moved to the appendix

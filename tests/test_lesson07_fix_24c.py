@@ -60,8 +60,13 @@ def test_the_summary_is_six_one_line_bullets_without_caveats():  # item 2
 
 def test_section_3_points_to_the_backbone_scale_of_the_pretrained_path():  # item 4
     scale = _cell(LESSON, "**The scale uses the input width: `qk_scale`.**")
-    assert "The released weights run it at 1/8 too; the original's `--pretrained` path sets 384 ** -0.5" in scale
-    assert '([appendix, "For porters", fact 3](07_tokens_to_token_vit_appendix.ipynb#porters))' in scale
+    # 24e (review r24d item 2): tightened to one pointer; the evidence and the --pretrained branch are in fact 3
+    assert (
+        '(the released weights\' backbone scale: [appendix, "For porters", fact 3]'
+        "(07_tokens_to_token_vit_appendix.ipynb#porters))" in scale
+    )
+    porters = nb.flat(nb.all_text(APPENDIX))
+    assert "With `--pretrained`, `t2t_vit_t_14` sets `qk_scale=384 ** -0.5`" in porters
 
 
 def test_wording_shared_linear_interior_token_and_one_attention_label():  # item 5
