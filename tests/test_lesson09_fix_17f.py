@@ -54,7 +54,7 @@ def _text() -> str:
 def test_the_review_17e_wording():
     text = _text()
     assert "CPU budget" not in text and "Soft against hard is not tested here" in text
-    assert "(Table 3's soft and hard rows use one head and no distillation token.)" in text
+    assert "These soft and hard rows use one head and no distillation token." in text
     assert "an error on a crop that keeps the\nwhole digit" in text and "crops\nit never trained on" not in text
     # round 18b: section 4's per-head peaks are said once, in section 4 (not again in section 6)
     assert "Heads 0 and 2 are far less peaked on this digit" in text and "section 4's heads 1 and 3 peak" not in text

@@ -61,7 +61,7 @@ def test_the_framings():
     assert "(quoted, not measured here)" in text and "77.9 %" in text
     # fix 21j (review r21i): moved to the learning goal, next to 'held-out' (cell 0)
     # fix 22a (review r21k item 6): the goal is one line; the caveat moved to section 3's setup, next to 'held out'
-    setup = " ".join(next(s for s in sources if s.startswith("**A planted mistake: does each head")).split())
+    setup = " ".join(next(s for s in sources if s.startswith("## 3b · A planted mistake: does each head")).split())
     assert "The validation digits also chose each run's kept epoch" in setup
     assert "The validation digits also chose each run's kept epoch (appendix B)." in setup
     claim = next(i for i, s in enumerate(sources) if s.startswith("**Does distillation help here?**"))

@@ -131,7 +131,7 @@ def test_the_cost_of_the_planted_mistake_sits_in_appendix_b_beside_the_per_seed_
     claim = _index(sources, "On every seed the distillation head calls most held-out 7s")
     # fix 21j (review r21i): the kept-epoch caveat moved to the learning goal, next to 'held-out'
     # fix 22a (review r21k item 6): then to section 3's setup, the goal being one line
-    setup = nb.flat(sources[_index(sources, "**A planted mistake: does each head")])
+    setup = nb.flat(sources[_index(sources, "## 3b · A planted mistake: does each head")])
     assert "kept epoch (appendix B)" in setup and "(printed below)" not in sources[claim]
 
 

@@ -31,7 +31,7 @@ def _containing(sources: list[str], text: str) -> int:
 
 def test_section_3_leads_with_the_class_head_leak_and_the_averaged_cost():
     sources = nb.sources(LESSON)
-    lead = _index(sources, "**A planted mistake: does each head follow its own targets?**")
+    lead = _index(sources, "## 3b · A planted mistake: does each head follow its own targets?")
     # review r19d: the tau = 3 class-head count has no unchanged-teacher control, so it no longer leads as a leak
     # fix 20a: the control ran; the lead gives both counts
     # fix 20c (review r20b): the setup leads, the results follow the figure (cell 37); the cost is in appendix B

@@ -43,7 +43,7 @@ def test_the_table_prints_both_controls_and_their_validation_accuracy():
 
 def test_the_lead_no_longer_says_the_tau3_arm_has_no_control():
     sources = nb.sources(LESSON)
-    lead = nb.unique_index(sources, "**A planted mistake: does each head follow its own targets?**")  # fix 20c
+    lead = nb.unique_index(sources, "## 3b · A planted mistake: does each head follow its own targets?")  # fix 20c
     reading = nb.flat(sources[lead] + sources[lead + 3])
     assert "no unchanged-teacher control" not in reading and "leaks" not in reading
 

@@ -38,9 +38,10 @@ def test_goal_section_3_and_summary_say_which_head_follows_what():
     goal = "- read a planted-mistake experiment: which head copies the teacher (section 3);"
     assert goal in first and "0/50" not in first
     claim = nb.flat(sources[nb.unique_index(sources, "On every seed the distillation head calls most held-out 7s")])
-    assert FOLLOWS + "; the class head does not pick up the mistake (0/50 7s called a 1)" in claim.replace("**", "")
+    bound = "the class head calls none of the 50 validation 7s a 1 on any of 3 seeds (Wilson upper bound 7 %"  # fix 24c
+    assert FOLLOWS + "; " + bound + ")" in claim.replace("**", "")
     summary = nb.flat(sources[nb.unique_index(sources, "## Summary")])
-    assert FOLLOWS in summary and "the class head does not pick up the mistake (0/50 7s called a 1" in summary
+    assert FOLLOWS in summary and bound in summary
 
 
 def test_what_the_experiment_cannot_tell_apart_is_said_once_with_table_3():
@@ -104,7 +105,7 @@ def test_every_tau_3_statement_left_on_the_main_path_or_summary_carries_the_cave
 
 def test_section_3_opens_with_the_setup_and_the_results_follow_the_figure():
     sources = nb.sources(LESSON)
-    setup = nb.unique_index(sources, "**A planted mistake: does each head follow its own targets?**")
+    setup = nb.unique_index(sources, "## 3b · A planted mistake: does each head follow its own targets?")
     text = nb.flat(sources[setup])
     assert text.index("Change the shipped teacher once") < 100
     assert not any(number in text for number in ("94 %", "2 to 16", "7.5 points", "37 to 73"))
@@ -128,7 +129,7 @@ def test_two_to_sixteen_comes_with_its_controls_range_checked_from_the_store():
 
 def test_the_seeds_share_one_planted_teacher():
     sources = nb.sources(LESSON)
-    setup = nb.flat(sources[nb.unique_index(sources, "**A planted mistake: does each head follow its own targets?**")])
+    setup = nb.flat(sources[nb.unique_index(sources, "## 3b · A planted mistake: does each head follow")])
     assert "one planted teacher, so the seeds vary the students, not the teacher" in setup
     runs = relabel_ablation()["arms"]["relabel"]["runs"]
     assert len({tuple(run["teacher_says_1"]) for run in runs}) == 1  # one teacher: the same answers on every seed

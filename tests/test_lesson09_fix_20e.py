@@ -14,7 +14,7 @@ from vit_explained.exercises import ExerciseFailed, lesson09
 LESSON = nb.NOTEBOOKS / "09_deit_distillation.ipynb"
 EIGHT_EPOCH_CHECK = "# the numbers section 3 and the Summary quote from these runs"  # fix 22a: appendix B
 SOLUTIONS = nb.NOTEBOOKS / "solutions" / "09_deit_distillation_solutions.ipynb"
-SETUP = "**A planted mistake: does each head follow its own targets?**"
+SETUP = "## 3b · A planted mistake: does each head follow its own targets?"
 
 
 # --- item 2: the distillation head's label 1 goes by the teacher's pick -------------------------------------------
@@ -72,8 +72,8 @@ def test_summary_bullet_3_is_one_sentence_and_the_last_states_the_take_away():
     bullets = _bullets(sources[nb.unique_index(sources, "## Summary")])
     hard = next(b for b in bullets if b.startswith("Hard distillation"))
     assert hard.count(". ") == 0 and "intervals apart" not in hard and "37 to 73" not in hard
-    picked = "the class head does not pick up the mistake (0/50 7s called a 1; "  # fix 21c (was "follows the labels")
-    assert picked + "section 3: 40-epoch students, 3 seeds, one planted teacher)" in hard
+    picked = "the class head calls none of the 50 validation 7s a 1 on any of 3 seeds (Wilson upper bound 7 %; "
+    assert picked + "section 3b, 40-epoch students)" in hard
     assert bullets[-1].startswith("Distillation shows no detectable accuracy gain at this scale")
     assert "44 test mistakes" not in bullets[-1]
 

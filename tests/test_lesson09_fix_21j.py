@@ -51,7 +51,7 @@ def test_without_the_token_is_said_to_be_8_epoch_students_at_44_to_58_percent():
     sources = nb.sources(LESSON)
     claim = nb.flat(sources[nb.unique_index(sources, "On every seed the distillation head calls most held-out 7s")])
     # fix 23b: the 8-epoch paragraph has its own cell, above the 8-epoch counts
-    eight = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "**In 8-epoch runs**")])
+    eight = nb.flat(_lesson09.sources(LESSON)[nb.unique_index(_lesson09.sources(LESSON), "**In 8-epoch runs**")])
     assert "(appendix B: the 8-epoch one-token control)" in eight  # fix 22c: the 44 to 58 % in the Summary
     assert "**Not recorded at 40 epochs:**" not in claim and MEASURED in claim  # fix 22i: measured
     sources, cells, table = _section_3()
@@ -86,7 +86,7 @@ def test_section_3_prints_the_test_7_counts_it_and_the_summary_quote():
 def test_each_count_names_its_set_and_the_goal_names_the_kept_epoch():
     sources = nb.sources(LESSON)
     # fix 22a (review r21k item 6): the goal is one line; the set and the kept-epoch caveat sit in section 3's setup
-    setup = nb.flat(sources[nb.unique_index(sources, "**A planted mistake: does each head follow its own targets?**")])
+    setup = nb.flat(sources[nb.unique_index(sources, "## 3b · A planted mistake: does each head follow")])
     assert "the 50 validation 7s, held out from training" in setup
     assert "The validation digits also chose each run's kept epoch (appendix B)." in setup
     claim = nb.flat(sources[nb.unique_index(sources, "On every seed the distillation head calls most held-out 7s")])

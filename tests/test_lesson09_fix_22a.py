@@ -30,10 +30,11 @@ def test_section_3_prints_only_the_40_epoch_table_and_states_the_inference_concl
     assert "calls 78 to 81 of the 7s a 1: the one token's Wilson intervals overlap it on every seed" in moved
     assert "78 to 81" not in claim and "isolates" not in claim
     # fix 23b: the 8-epoch paragraph has its own cell
-    eight = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "**In 8-epoch runs**")])
+    eight = nb.flat(_lesson09.sources(LESSON)[nb.unique_index(_lesson09.sources(LESSON), "**In 8-epoch runs**")])
     assert "keeps the mistake out of the class head" in eight
     summary = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "## Summary")])
-    assert "isolates" not in summary and "keeps the mistake out of the class head" in summary
+    appendix_lead = nb.flat(nb.sources(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "**In one line.** ")])  # fix 24c
+    assert "isolates" not in summary and "keeps the mistake out of the class head" in appendix_lead
     assert "(section 3 prints them)" not in summary
     # the rows and their checks live in appendix B now
     appendix = nb.sources(APPENDIX)

@@ -34,10 +34,10 @@ def _bullets() -> list[str]:
 
 def _limitation() -> str:
     """The Summary's limitations line, first sentence: bullet 5 until fix 24a moved it out of the bullets."""
-    sources = nb.sources(LESSON)
-    summary = sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0]
-    line = next(x for x in summary.splitlines() if x.startswith("**Limitations.** "))
-    return nb.flat(line.removeprefix("**Limitations.** ")).split(". ")[0] + "."
+    appendix = nb.sources(nb.NOTEBOOKS / "09_deit_distillation_appendix.ipynb")  # fix 24c: moved to appendix B
+    lead = appendix[nb.unique_index(appendix, "**In one line.** ")]
+    line = next(x for x in lead.splitlines() if x.startswith("**In one line.** "))
+    return nb.flat(line.removeprefix("**In one line.** ")).split(". ")[0] + "."
 
 
 def _sentences(text: str) -> list[str]:
@@ -51,7 +51,7 @@ def test_a_second_head_keeps_the_mistake_out_and_the_token_is_not_tested():
     claim = _claim()
     assert "isolates" not in nb.flat(nb.all_text(LESSON))
     # fix 23b (review r23a items 1-2): the 8-epoch paragraph has its own cell; "mostly", with the hard loss
-    eight = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "**In 8-epoch runs**")])
+    eight = nb.flat(_lesson09.sources(LESSON)[nb.unique_index(_lesson09.sources(LESSON), "**In 8-epoch runs**")])
     second = "a second head with its own target (here on the distillation token) mostly keeps the mistake out"
     assert second in eight and "with the hard loss" in eight
     # fix 22f (review r22e item 2): "one head learning both targets picks it up" left for appendix B's tie
@@ -138,7 +138,7 @@ def test_the_dark_column_is_named_in_place_from_the_printed_key():
 
 def test_section_3s_setup_is_short_sentences():
     sources = nb.sources(LESSON)
-    setup = sources[nb.unique_index(sources, "**A planted mistake: does each head follow its own targets?**")]
+    setup = sources[nb.unique_index(sources, "## 3b · A planted mistake: does each head follow its own targets?")]
     longest = max(len(s.split()) for s in _sentences(setup))
     assert longest <= 40, longest  # before: one sentence of over 100 words
 

@@ -28,17 +28,20 @@ def _bullets() -> list[str]:
 
 def _limitation() -> str:
     """The Summary's limitations line, first sentence: bullet 5 until fix 24a moved it out of the bullets."""
-    sources = nb.sources(LESSON)
-    summary = sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0]
-    line = next(x for x in summary.splitlines() if x.startswith("**Limitations.** "))
-    return nb.flat(line.removeprefix("**Limitations.** ")).split(". ")[0] + "."
+    appendix = nb.sources(nb.NOTEBOOKS / "09_deit_distillation_appendix.ipynb")  # fix 24c: moved to appendix B
+    lead = appendix[nb.unique_index(appendix, "**In one line.** ")]
+    line = next(x for x in lead.splitlines() if x.startswith("**In one line.** "))
+    return nb.flat(line.removeprefix("**In one line.** ")).split(". ")[0] + "."
 
 
 # --- MAJOR 1: what DeiT returns, said plainly ---------------------------------------------------------------------
 
 
 def test_section_3_prints_asserts_and_says_what_deit_returns():
-    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
+    sources, cells = (
+        _lesson09.sources(LESSON),
+        _lesson09.cells(LESSON),
+    )  # fix 24c: appendix B
     at = nb.unique_index(sources, "averaged_8, class_8 = ")
     printed = nb.printed(cells[at])
     assert "averaged output (what DeiT returns)  78 [69, 85], 80 [71, 87], 81 [72, 87]" in printed
@@ -49,7 +52,7 @@ def test_section_3_prints_asserts_and_says_what_deit_returns():
     claim = nb.flat(sources[nb.unique_index(sources, CLAIM)])
     assert "averaging brings the mistake back" in claim
     # fix 23b (review r23a items 1-2): the 8-epoch paragraph has its own cell; no causal claim at 40 epochs
-    eight = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "**In 8-epoch runs**")])
+    eight = nb.flat(_lesson09.sources(LESSON)[nb.unique_index(_lesson09.sources(LESSON), "**In 8-epoch runs**")])
     # fix 22k, 24a: the class head's 11, 7, 8 below
     assert "The average calls 78, 80 and 81 a 1." in eight and "of the 100 test 7s a 1" in eight
     kept = "mostly keeps the mistake out of the class head. DeiT's class head calls 7 to 11 of the 100 test 7s a 1"

@@ -5,6 +5,7 @@ mean against uniform, as printed; the one-token sentence; DeiT's batch; the cosi
 
 import re
 
+from tests import _lesson09
 from tests import _notebook as nb
 
 LESSON = nb.NOTEBOOKS / "09_deit_distillation.ipynb"
@@ -15,17 +16,17 @@ SELECTED = "those 7s also chose each run's kept epoch"
 
 
 def _bullets() -> list[str]:
-    sources = nb.sources(LESSON)
+    sources = _lesson09.sources(LESSON)
     summary = sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0]
     return [nb.flat(b) for b in summary.split("\n- ")[1:]]
 
 
 def _limitation() -> str:
     """The Summary's limitations line, first sentence: bullet 5 until fix 24a moved it out of the bullets."""
-    sources = nb.sources(LESSON)
-    summary = sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0]
-    line = next(x for x in summary.splitlines() if x.startswith("**Limitations.** "))
-    return nb.flat(line.removeprefix("**Limitations.** ")).split(". ")[0] + "."
+    appendix = nb.sources(nb.NOTEBOOKS / "09_deit_distillation_appendix.ipynb")  # fix 24c: moved to appendix B
+    lead = appendix[nb.unique_index(appendix, "**In one line.** ")]
+    line = next(x for x in lead.splitlines() if x.startswith("**In one line.** "))
+    return nb.flat(line.removeprefix("**In one line.** ")).split(". ")[0] + "."
 
 
 # --- MAJOR 1: the Summary keeps the 40-epoch and hard-loss 8-epoch results only ---------------------------------
@@ -38,7 +39,7 @@ def test_bullet_5_drops_the_soft_contrast_and_section_3_keeps_it_exploratory_at_
     assert len(re.findall(r"[.!?](?:\s|$)", bullet)) <= 2 and len(bullet.split()) <= 60
     summary = " ".join(_bullets())
     assert "soft loss" not in summary and "tau = 3" not in summary
-    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
+    sources, cells = _lesson09.sources(LESSON), _lesson09.cells(LESSON)
     at = nb.unique_index(sources, EIGHT)
     eight = nb.flat(sources[at])
     # fix 24a (review r23f items 2 and 5): the students' accuracy and the soft arm's noise in the Limits box
@@ -58,8 +59,8 @@ def test_bullet_5_drops_the_soft_contrast_and_section_3_keeps_it_exploratory_at_
 
 def test_the_40_epoch_counts_name_their_selection_used_7s_and_the_8_epoch_counts_their_test_7s():
     # fix 24a (review r23f item 4): "also chose each run's kept epoch" said once, where the 7s are introduced
-    sources = nb.sources(LESSON)
-    setup = nb.flat(sources[nb.unique_index(sources, "**A planted mistake: does each head follow")])
+    sources = _lesson09.sources(LESSON)
+    setup = nb.flat(sources[nb.unique_index(sources, "## 3b · A planted mistake: does each head follow")])
     assert "Each head is asked about the 50 validation 7s" in setup
     assert "The validation digits also chose each run's kept epoch (appendix B)." in setup
     text = nb.flat(" ".join(nb.source(c) for c in nb.main_path(LESSON)) + " " + " ".join(_bullets()))
@@ -76,7 +77,7 @@ def test_no_cell_compares_counts_across_the_two_run_lengths():
         assert "Not comparable with these counts (other digits, other run length): at 40 epochs" in text
         assert "45, 41 and 42 of the 50 validation 7s a 1 (section 3), 7s that also chose each run's kept epoch" in text
     main = nb.flat(" ".join(nb.source(c) for c in nb.main_path(LESSON) if c["cell_type"] == "markdown"))
-    assert "78, 80 and 81" in main and "45, 41 and 42" in main
+    assert "45, 41 and 42" in main and "78, 80 and 81" in nb.flat(" ".join(nb.sources(APPENDIX)))  # fix 24c: moved
     for pair in (("45", "78"), ("41", "80")):
         assert not re.search(rf"\b{pair[0]}\b[^.]*\b{pair[1]}\b", main)  # never in one sentence
 
@@ -85,7 +86,7 @@ def test_no_cell_compares_counts_across_the_two_run_lengths():
 
 
 def test_the_dark_column_is_its_mean_against_uniform_as_printed():
-    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
+    sources, cells = _lesson09.sources(LESSON), _lesson09.cells(LESSON)
     at = nb.unique_index(sources, "plot_slice_matrix(head_mean")
     assert "0.07 of a row on average, 3.4 times a uniform share (uniform: 0.020)" in nb.printed(cells[at])
     assert "in every row" not in nb.printed(cells[at])
@@ -95,14 +96,14 @@ def test_the_dark_column_is_its_mean_against_uniform_as_printed():
 
 
 def test_the_one_token_sentence_gives_its_counts():
-    eight = nb.flat(nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), EIGHT)])
+    eight = nb.flat(_lesson09.sources(LESSON)[nb.unique_index(_lesson09.sources(LESSON), EIGHT)])
     assert "one token learning both targets most" not in eight
     assert "With one token learning both targets, the class head calls 62, 69 and 71 of the 100 a 1" in eight
     assert "62 to 71" not in eight
 
 
 def test_deits_batch_is_not_kept_and_the_cosine_trend_not_level():
-    sources = nb.sources(LESSON)
+    sources = _lesson09.sources(LESSON)
     section_2 = nb.flat(sources[nb.unique_index(sources, "## 2 · What DeiT")])
     assert "batch of 64" not in section_2 and "Its batch is 64 per step (DeiT: 64 per GPU, 1024 in total)." in section_2
     prose = nb.flat(sources[nb.unique_index(sources, "cosines.append(") - 1])

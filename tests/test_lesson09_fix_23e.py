@@ -7,6 +7,7 @@ no bar is hatched; the distillation token's zero start against DeiT's and timm's
 import matplotlib.pyplot as plt
 import torch
 
+from tests import _lesson09
 from tests import _notebook as nb
 
 LESSON = nb.NOTEBOOKS / "09_deit_distillation.ipynb"
@@ -19,7 +20,7 @@ AVERAGED = "DeiT's averaged output calls 41 to 45 of the 50 validation 7s a 1"
 
 
 def _summary_bullets() -> list[str]:
-    sources = nb.sources(LESSON)
+    sources = _lesson09.sources(LESSON)
     summary = sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0]
     return [nb.flat(b) for b in summary.split("\n- ")[1:]]
 
@@ -28,7 +29,7 @@ def _summary_bullets() -> list[str]:
 
 
 def test_the_distillation_head_follows_a_systematic_mistake_not_every_answer():
-    sources = nb.sources(LESSON)
+    sources = _lesson09.sources(LESSON)
     claim = nb.flat(sources[nb.unique_index(sources, CLAIM)]).replace("**", "")
     hard = next(b for b in _summary_bullets() if b.startswith("Hard distillation"))
     for text in (claim, hard):  # fix 24a: goal 3 is a goal, without the result
@@ -37,7 +38,7 @@ def test_the_distillation_head_follows_a_systematic_mistake_not_every_answer():
 
 
 def test_the_teachers_own_mistakes_are_quoted_from_the_appendix_with_a_link():
-    sources = nb.sources(LESSON)
+    sources = _lesson09.sources(LESSON)
     claim = nb.flat(sources[nb.unique_index(sources, CLAIM)])
     said = "On the teacher's scattered mistakes (113 training digits), the shipped distillation head gives the"
     link = "([appendix B](09_deit_distillation_appendix.ipynb#teacher-wrong))"
@@ -58,7 +59,7 @@ def test_the_teachers_own_mistakes_are_quoted_from_the_appendix_with_a_link():
 
 
 def test_the_one_token_arm_is_read_for_what_it_isolates_and_the_leak_is_printed():
-    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
+    sources, cells = _lesson09.sources(LESSON), _lesson09.cells(LESSON)
     at = nb.unique_index(sources, EIGHT)
     eight = nb.flat(sources[at])
     suggested = (
@@ -76,17 +77,17 @@ def test_the_one_token_arm_is_read_for_what_it_isolates_and_the_leak_is_printed(
         nb.hidden(cells[at + 2])
         and "assert leak == [(26, 300), (12, 300)] and round(leak_p, 3) == 0.028" in sources[at + 2]
     )
-    summary = nb.flat(sources[nb.unique_index(sources, "## Summary")].split("## Exercises")[0])
-    assert "unchanged-teacher control 1 to 7;" in summary and f"{suggested[0].upper()}{suggested[1:]}." in summary
+    lead = nb.flat(sources[nb.unique_index(sources, "**In one line.** ")])  # fix 24c: the Summary's line moved
+    assert "unchanged-teacher control 1 to 7;" in lead and f"{suggested[0].upper()}{suggested[1:]}." in lead
 
 
 # --- 3: the averaged output leads ---------------------------------------------------------------------------------
 
 
 def test_the_goal_and_the_bold_sentence_lead_with_the_averaged_output():
-    sources, cells = nb.sources(LESSON), nb.cells(LESSON)
+    sources, cells = _lesson09.sources(LESSON), _lesson09.cells(LESSON)
     claim = nb.flat(sources[nb.unique_index(sources, CLAIM)])  # fix 24a: the goal no longer states the result
-    assert claim.index(AVERAGED) < claim.index(SYSTEMATIC) < claim.index("the class head does not pick up")
+    assert claim.index(AVERAGED) < claim.index(SYSTEMATIC) < claim.index("the class head calls none of the 50")
     assert f"**{AVERAGED}: the distillation head follows a systematic mistake" in claim
     printed = nb.printed(cells[nb.unique_index(sources, "averaged_40 = [proportion(")])
     assert "averaged output (what DeiT returns)  45 = 90 %" in printed and ", 41 = 82 %" in printed
@@ -125,9 +126,9 @@ def test_the_relabel_caption_names_hatching_only_when_a_control_bar_is_drawn():
 def test_the_printed_code_is_said_to_omit_the_truncated_normal_start():
     from vit_explained import DeiT
 
-    sources = nb.sources(LESSON)
+    sources = _lesson09.sources(LESSON)
     text = nb.flat(sources[nb.unique_index(sources, "In code, the package's `DeiT` is a subclass")])
-    said = "Not printed: its `trunc_normal_` lines start both tokens at a truncated normal (std 0.02), like DeiT"
+    said = "Its `trunc_normal_` lines (printed) start both tokens at a truncated normal (std 0.02), like DeiT"
     assert said in text and "starts at zeros" not in text
     torch.manual_seed(0)
     model = DeiT(28, patch_size=4, num_classes=10, dim=64, depth=1, heads=2, mlp_dim=32, channels=1)

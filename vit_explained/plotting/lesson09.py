@@ -704,8 +704,7 @@ def plot_relabel_ablation(
     ``vit_explained.evidence.proportion`` of ``relabel_ablation()``'s runs; the whiskers are the intervals.
     ``digits`` names the digits asked (e.g. "100 test 7s"; the title and the y-axis say it), ``epochs`` the
     students' training length (in the title). ``by_head=True`` draws two rows, the distillation head's arms
-    above the class head's, each arm labelled without its head. ``note``, if given, is a third title line (e.g.
-    which runs the groups come from)."""
+    above the class head's, each arm labelled without its head. ``note``: a third title line (e.g. the runs)."""
     arms = list(shares)
     if not arms or any(not values for values in shares.values()):
         raise ValueError(f"shares must give every arm at least one seed, got {dict(shares)}")
