@@ -42,7 +42,7 @@ def test_profile_picture_in_6a_printed_and_asserted() -> None:
     assert nb.hidden(cells[at + 1]) and "assert all(0.15 < r < 0.3 for r in pre_ratio)" in check
     assert "assert min(post_ratio) < 1 < max(post_ratio)" in check
     answer = nb.flat(sources[at + 2])
-    assert answer.startswith("Pre-norm's gradient falls from the first block to the last, to about a quarter, on every")
+    assert answer.startswith("Pre-norm's gradient at block 15 is 0.20-0.27 times block 0's, on every seed;")
     assert "post-norm's shows no consistent direction." in answer
     # shown once: appendix J prints the ratios, the lesson draws the picture
     assert not any("plot_gradient_profile(" in s for s in nb.sources(APPENDIX))
@@ -54,7 +54,7 @@ def test_summary_bullet_says_what_the_picture_shows() -> None:
     summary = nb.flat(_summary())
     assert "identity path" not in summary
     bullet = summary[summary.index("**Post-norm**") : summary.index("**At initialisation**")]
-    assert "pre-norm's `fc2` gradient falls from the first block to the last, to about a quarter" in bullet
+    assert "pre-norm's `fc2` gradient at the last block is 0.20-0.27 times the first block's" in bullet
     assert "post-norm's shows no consistent direction over 3 seeds" in bullet
 
 
