@@ -59,7 +59,7 @@ def test_share_picture_and_definition_before_the_first_table():
 
 def test_uniform_a_row_sum_and_widget_answer():
     sources = _sources()
-    assert r"\sum_m A_{im}\, dA_{im} = dO_i \cdot \sum_m A_{im} V_m" in "\n".join(sources)
+    assert r"\sum_m A_{im}\, dA_{im} = dO_i \cdot O_i" in "\n".join(sources)
     widget = sources[_at(sources, "**Try it.** The widget runs `attention_backward`")]
     answer = widget.split("<summary>Answer (open after trying)</summary>")[1]
     assert "falls to a quarter of its peak" in answer and "then rises again, from head 3" in answer

@@ -104,7 +104,8 @@ def test_the_width_sits_beside_the_d_32_gap():
     )
     surprise = nb.flat(sources[nb.unique_index(sources, "The right panel holds a surprise")])
     assert (
-        "at least 232 times less gradient than the v rows** on this seed (185 to 464 over 3 seeds, appendix B);"
+        "at least 232 times less gradient than the v rows** on this seed "
+        "(185 to 464 over 3 seeds x 4 blocks, appendix B);"
         in surprise  # 22a: no (printed) tags; 22j: seed 0, with appendix B's 3-seed range
         and "the appendix measures width and input (B)" in surprise
     )

@@ -46,13 +46,19 @@ def test_item_1_the_answer_table_measures_the_overlap_of_mlp_and_attention_route
 def test_item_1_the_answer_and_cell_0_say_mlps_and_attention_alike_and_the_own_mlp_share():
     answer, short = _answer(), nb.flat(_short_answer())
     assert "nearly all of block 0's qkv gradient had come back through the branches above it" in answer  # 23d
-    said = "and the higher attention layers alike: with all of them cut, block 0 keeps 4 %; the shares overlap"
+    said = (
+        "and the higher attention layers alike: with all of them cut, block 0 keeps 4 % "
+        "(seed 0, the shipped model); the shares overlap"
+    )
     assert said in answer  # 23b
     assert "Its own block's MLP route carries 61 %" in nb.flat(_summary_block())  # 24a: numbers once
     assert "most of that $dO$ had come back through the MLPs" not in answer  # the old, non-exclusive reading
     assert "which comes back along the skips and the branches above, MLPs and attention alike" in short
     moved = nb.flat(_summary_block())  # 23d: moved from cell 0
-    assert "Its own block's MLP route carries 61 %." in moved and "with all of them cut, block 0 keeps 4 %" in answer
+    assert (
+        "Its own block's MLP route carries 61 % (seed 0, the shipped model)." in moved
+        and "with all of them cut, block 0 keeps 4 %" in answer
+    )
     assert "most of that had first travelled back through the MLPs" not in short
 
 

@@ -24,7 +24,7 @@ def test_item_1_the_route_table_sits_in_section_5_with_its_prose():
     text = nb.flat(SOURCES[prose])
     assert "A pre-hook on `norm2` cuts an MLP route: every block's, or only its own (*own-MLP share*)." in text
     assert "One on `norm1` of every block above cuts their attention (*higher-attention share*)" in text
-    assert "the shares overlap (block 0: 96 % + 74 % > 100 %)" in text
+    assert "the shares overlap (seed 0's block 0: 96 % + 74 % > 100 %)" in text
     check = SOURCES[table + 1]
     assert "== [74, 42, 14, 0]" in check and "routes.mlp_share[0] + routes.attention_share[0] > 1.5" in check
     printed = nb.printed(CELLS[table])

@@ -45,7 +45,7 @@ def test_item_2_and_7_the_two_measures_are_defined_where_they_first_appear():
 def test_item_1_m_is_a_covariance_and_the_chart_draws_the_centred_keys():
     what = _text("**What this says about the question.**")
     assert r"= \tfrac1N \textstyle\sum_j (K_j - \bar K)(V_j - \bar V)^\top" in what
-    assert r"as $\sum_j (V_j - \bar V) = 0$" in what and "**covariance** of keys and values over the tokens" in what
+    assert r"as $\sum_j (V_j - \bar V) = 0$" in what and "**cross-covariance** of keys and values" in what
     assert "tokens are alike (section 3's related effect)" in what
     at = nb.unique_index(SOURCES, "chain = qk_factor_chain(")
     check = SOURCES[at + 1]
