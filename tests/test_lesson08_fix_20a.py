@@ -93,8 +93,9 @@ def test_section_12_reference_on_the_same_closest_calls():
     assert "the intervals are apart" not in prose and "the test digits' 0.47 above is another population" in prose
     assert "runner-up minus next digit shows no detectable difference" in prose
     # 22c: the same fact in plain words
-    assert "two different digits (the next closest call's, 0.40)" in _summary()  # 24c: one line per section
-    assert "not detectably more alike than the maps of two different digits" in _summary()
+    # 24d: the Summary drops appendix K's numbers and uses section 12's wording
+    assert "no detectable difference in cosine from the next closest call's map, another digit" in _summary()
+    assert "0.40" not in _summary() and "0.37" not in _summary()
     check = _cell("runner_vs_next = paired_difference(", APPENDIX)
     assert nb.hidden(check) and "not runner_vs_next.detectable" in nb.source(check)
 

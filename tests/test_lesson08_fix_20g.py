@@ -88,7 +88,9 @@ def test_section_9_states_the_measured_peak_move_and_never_reads_the_classifier(
 
 def test_section_5_gives_chance_beside_half():
     text = _text("The 6 is a favourable case for this head")
-    assert "on ink on half of them (**key rate**: 33 %, a random key among the 50" in text  # 24c: its own name
+    assert (
+        "on ink on half of them (**chance rate for a random key** among the 50, class token included: 33.0 %)" in text
+    )  # 24d
     assert "only half" not in text
 
 

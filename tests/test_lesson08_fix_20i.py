@@ -126,7 +126,7 @@ def test_cell_23_says_fixed_key_head_not_sink_like():
 
 def test_section_3_says_which_chance_it_prints():
     cell = _text("favourable case for this head")
-    assert "a random key among the 50" in cell and "class token" in cell
+    assert "**chance rate for a random key** among the 50" in cell and "class token" in cell  # 24d: named
 
 
 def test_section_10_compares_their_lrp_map_with_rollout():

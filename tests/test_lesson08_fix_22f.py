@@ -45,7 +45,10 @@ def test_summary_numbers_are_printed_or_point_to_their_appendix():
     assert "12 to 18 points" not in heads and "each head's gap to its most frequent key: appendix D" in heads  # 22i
     assert "most of 10" not in sanity and SUMMARY_9_RULE in sanity  # 23c
     assert "Appendix K's reference" not in classes
-    assert "(the next closest call's, 0.40)" in classes and "(appendix K)" in classes  # 24c: printed in appendix K
+    # 24d: the 0.40 stays in appendix K; the bullet says section 12's sentence
+    assert (
+        "no detectable difference in cosine from the next closest call's map" in classes and "(appendix K)" in classes
+    )
     appendix = "\n".join(nb.printed(c) for c in nb.cells(APPENDIX) if c["cell_type"] == "code")
     assert "reference, the same 100 digits, digit i vs digit i + 1: cosine 0.40, 95 % interval [0.37, 0.43]" in appendix
     printed = _main_printed()
@@ -77,7 +80,8 @@ def test_rollout_verdict_has_the_centred_rho_beside_it():
     # 23b: every centred step printed; the reference is the 31 other digits averaged, as for plain ρ
     assert "centred ρ, first draw;" in printed
     assert "  classifier + blocks 1-3  0.10, 95 % interval [0.04, 0.16]" in printed
-    references = nb.printed(nb.cells(LESSON)[_at("am.noise_floor(")])
+    moved = _at("centred_draws = [am.centred_rank_correlation(", APPENDIX)  # 24d: moved to appendix I
+    references = nb.printed(cells[moved])
     assert "centred ρ (each set's mean map removed):" in references
     assert "  other digits (the 31 others, mean): 0.05, 95 % interval [0.03, 0.06] (n = 32)" in printed
     check = nb.source(cells[at + 1])

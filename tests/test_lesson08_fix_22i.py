@@ -14,7 +14,7 @@ LESSON = nb.NOTEBOOKS / "08_attention_maps.ipynb"
 APPENDIX = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"
 SUMMARY_9 = (
     "rollout never reads the classifier (ρ 1.00); blocks 2-3 re-drawn change it beyond noise"
-    " (centred ρ ≤ 0.70, 3 draws)"  # 24a: over the 3 draws, one number
+    " (ρ 0.98, below its floor)"  # 24a: over the 3 draws, one number
 )
 SOLUTIONS = nb.NOTEBOOKS / "solutions" / "08_attention_maps_solutions.ipynb"
 

@@ -29,7 +29,7 @@ def _bullet(start: str) -> str:
 def test_summary_9_tells_changed_beyond_noise_from_moved():
     bullet = _bullet("- **9 · Sanity check**")
     assert bullet.startswith("- **9 · Sanity check**: rollout never reads the classifier (ρ 1.00);")
-    assert "blocks 2-3 re-drawn change it beyond noise (centred ρ ≤ 0.70, 3 draws)" in bullet  # 24a
+    assert "blocks 2-3 re-drawn change it beyond noise (ρ 0.98, below its floor)" in bullet  # 24a
     # the rule is named only for the claim that rests on it
     assert "By the rule (plain ρ against another digit's map) both move only from blocks 1-3." in bullet
     assert "(plain ρ against another digit's map):" not in bullet and "not blocks 2-3" not in bullet
@@ -39,14 +39,15 @@ def test_summary_9_tells_changed_beyond_noise_from_moved():
 def test_verdict_says_rollout_changed_beyond_noise_but_not_moved():
     verdict = _text("**Verdict** (ρ over 32 digits")
     said = "its centred ρ falls to 0.69-0.70 over the 3 draws (intervals within [0.65, 0.74]; centred floor 0.96)"
-    assert said in verdict
+    assert said in _text("With blocks 2-3 re-drawn, rollout's plain ρ", APPENDIX)  # 24d: moved to appendix I
     assert "Rollout stays closer than another digit's map through blocks 2-3 (+0.061 [+0.057, +0.065])" in verdict
     assert "changed beyond noise, not moved" in verdict
     assert "Both maps have moved from blocks 1-3 on the mean (rollout -0.033 [-0.043, -0.024]" in verdict  # 24a
     assert "99.4 %" not in verdict and 'Rollout\'s "moved" rests on' not in verdict  # moved to appendix I
     assert "#appendix-i" in verdict
     cells = nb.cells(LESSON)
-    references = nb.printed(cells[_at("am.noise_floor(")])
+    moved = nb.cells(APPENDIX)[_at("centred_draws = [am.centred_rank_correlation(", APPENDIX)]  # 24d: appendix I
+    references = nb.printed(moved)
     assert "  rollout, blocks 2-3 re-drawn (first draw): 0.70, 95 % interval [0.66, 0.74] (n = 32)" in references
     assert "noise floor: 0.96, 95 % interval [0.95, 0.97]" in references
     rule = nb.printed(cells[_at("rule_gaps = {")])

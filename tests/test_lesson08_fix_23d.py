@@ -22,10 +22,11 @@ def _text(text: str, path=LESSON) -> str:
 def test_verdict_links_appendix_g_with_its_printed_spread():
     verdict = _text("**Verdict** (ρ over 32 digits")
     assert "(08_attention_maps_appendix.ipynb#appendix-g" in verdict
-    assert "spreads its attention over about 47 to 48 of the 49 patches" in verdict
+    assert "prints how widely a re-drawn block's class token spreads its attention" in verdict  # 24d: a pointer
     # 23e: the unmeasured "½ I + ½ · flat would keep the lower blocks' ranking" became the measured sentence
-    assert "With uniform attention after block 0, ρ 0.885 against the trained map" in verdict
-    assert "Another init scale could read differently." in verdict
+    moved = _text("With uniform attention after block 0", APPENDIX)  # 24d: moved to appendix G
+    assert "With uniform attention after block 0, ρ 0.885 against the trained map" in moved
+    assert "Another init scale could read differently." in moved
     assert '<a id="appendix-g"></a>' in nb.all_text(APPENDIX)  # the anchor the link needs
     g = nb.cells(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "def spread(network):")]
     out = nb.printed(g)
@@ -41,7 +42,7 @@ def test_deletion_attribution_is_in_the_spirit_of_samek():
 
 def test_chefer_toy_reads_section_6_blocks_as_raw_attention():
     text = _text("## 8 · Maps weighted by gradients")
-    assert "A toy on section 6's blocks, read here as raw attention (so the identity is added once)" in text
+    assert "A toy with its own raw attention, `toy_raw_0` and `toy_raw_1` (no residual inside, so the identity" in text
 
 
 def test_section_12_names_the_reference_pairs_classes():

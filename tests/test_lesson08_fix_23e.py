@@ -23,13 +23,15 @@ def _at(text: str) -> int:
 def test_item_1_flat_rows_measured_printed_and_checked():
     verdict = nb.flat(SOURCES[_at("**Verdict** (ρ over 32 digits")])
     assert "would keep the lower blocks' ranking" not in verdict
+    appendix = nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb"  # 24d: the probe moved to appendix G
+    moved = nb.flat(nb.sources(appendix)[nb.unique_index(nb.sources(appendix), "With uniform attention after block 0")])
     said = (
         "With uniform attention after block 0, ρ 0.885 against the trained map, 0.349 against block 0's rollout: "
         "the class token's row becomes mostly the lower rollout's column-mean map."
     )
-    assert said in verdict
-    cells = nb.cells(LESSON)
-    printing = _at("uniform = torch.full_like(weights_32[0], 1 / tokens)")
+    assert said in moved
+    cells = nb.cells(appendix)
+    printing = nb.unique_index(nb.sources(appendix), "uniform = torch.full_like(weights_32[0], 1 / tokens)")
     out = nb.printed(cells[printing])
     assert "uniform attention after block(s) 0..0: ρ against the trained map 0.885, 95 % interval" in out
     assert "against blocks 0..0's own rollout 0.349, 95 % interval" in out
@@ -43,7 +45,7 @@ def test_item_1_flat_rows_measured_printed_and_checked():
 
 def test_item_6_the_two_chance_rates_are_named_apart():
     favourable = nb.flat(SOURCES[_at("The 6 is a favourable case")])
-    assert "(**key rate**: 33 %, a random key among the 50" in favourable  # 24c: its own name
+    assert "(**chance rate for a random key** among the 50, class token included: 33.0 %)" in favourable  # 24d
     cells = nb.cells(LESSON)
     out = nb.printed(cells[_at("inked patches: {chance:.2%}")])  # 24a: 2 decimals
     assert "(the chance share: a random patch among the 49, 500 test digits)" in out

@@ -47,17 +47,19 @@ def test_rule_verdicts_helper_reads_each_draw():
 
 
 def test_item_2_centred_rho_over_the_three_draws():
-    at = _at("am.noise_floor(model, check_images")
-    out = nb.printed(CELLS[at])
+    at = _at("centred_draws = [am.centred_rank_correlation(", APPENDIX)  # 24d: moved to appendix I
+    cells = nb.cells(APPENDIX)
+    out = nb.printed(cells[at])
     assert "    each of the 3 draws: 0.70, 95 % interval [0.66, 0.74] (n = 32) / 0.70, 95 % interval [0.65, 0.74]" in (
         out
     )
     assert "/ 0.69, 95 % interval [0.65, 0.73] (n = 32)" in out
-    assert "[round(c.estimate, 2) for c in c_draws] == [0.70, 0.70, 0.69]" in nb.source(CELLS[at + 1])
+    assert "[round(c.estimate, 2) for c in c_draws] == [0.70, 0.70, 0.69]" in nb.source(cells[at + 1])
     verdict = nb.flat(SOURCES[_at("**Verdict** (ρ over 32 digits")])
-    assert "0.69-0.70 over the 3 draws (intervals within [0.65, 0.74]" in verdict
+    moved = nb.flat(nb.sources(APPENDIX)[_at("With blocks 2-3 re-drawn, rollout's plain ρ", APPENDIX)])
+    assert "0.69-0.70 over the 3 draws (intervals within [0.65, 0.74]" in moved
     assert "centred ρ 0.70 [0.66, 0.74]" not in verdict
-    assert "(centred ρ ≤ 0.70, 3 draws)" in SOURCES[_at("## Summary")]
+    assert "(ρ 0.98, below its floor)" in SOURCES[_at("## Summary")]
 
 
 def test_item_5_digit_sets_and_appendix_c_name_section_8():
