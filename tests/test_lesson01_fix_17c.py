@@ -50,7 +50,7 @@ def test_section_8_quotes_the_regularisation_caveat_and_deits_recipe() -> None:
 
 def test_the_headline_differences_are_printed_by_a_visible_cell_right_before_the_claim() -> None:
     cells = _cells()
-    claim = next(i for i, c in enumerate(cells) if _source(c).startswith("**What the accuracies show**"))
+    claim = next(i for i, c in enumerate(cells) if _source(c).startswith("**In one sentence**"))  # 24f: the rest moved
     printer = next(i for i, c in enumerate(cells) if "paired_difference(bilinear, one_d" in _source(c))
     assert not _hidden(cells[printer]) and printer < claim
     assert all(c["cell_type"] == "code" and _hidden(c) for c in cells[printer + 1 : claim])  # only hidden checks

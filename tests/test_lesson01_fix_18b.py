@@ -52,9 +52,11 @@ def test_section7_prints_the_five_accuracies_before_its_comment() -> None:
     at = next(i for i, s in enumerate(sources) if "correct = stored_resolution_run()" in s)
     assert "proportion(right)" in sources[at] and "figure below" not in sources[at]
     assert sources[at + 1].startswith("# @title")  # 19b: its check, then the comment folded into the accuracies' prose
-    assert any(s.startswith("**What the accuracies show**") for s in sources[at:])
+    assert any(s.startswith("**In one sentence**") for s in sources[at:])  # 24f: the bullets moved to appendix B
     # 24d: said once, in section 5's Table 8 paragraph
-    assert "removes the positions from a model trained with them" in " ".join(" ".join(sources).split())
+    appendix = json.loads(NOTEBOOK.with_name("01_patches_and_embeddings_appendix.ipynb").read_text())["cells"]
+    moved = ["".join(cell["source"]) for cell in appendix]  # 24f: the Table 8 paragraph moved to appendix B
+    assert "removes the positions from a model trained with them" in " ".join(" ".join(moved).split())
 
 
 def test_section3_picture_before_its_printed_check() -> None:

@@ -55,7 +55,8 @@ def test_section6_prints_the_shipped_neighbour_test_beside_the_figure() -> None:
 
 
 def test_summary_bullet_for_section6_is_two_plain_sentences() -> None:
-    summary = next(c.source for c in _cells(LESSON) if c.source.startswith("## Summary"))
+    readings = "### Section 6's readings beyond"  # 24f: the bullet moved to appendix A
+    summary = next(c.source for c in _cells(APPENDIX) if c.source.startswith(readings))
     marked = "- **A trained table (appendix A)"  # 24d: marked as appendix A's
     (bullet,) = [line for line in summary.splitlines() if line.startswith(marked)]
     assert (

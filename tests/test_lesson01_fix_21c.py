@@ -79,8 +79,9 @@ def test_plainer_sentences() -> None:
     assert "Below, token 14 cut that way, each number in its channel's colour: one red strip, not a patch." in text
     assert "Only probably:" not in text
     assert "only probably, because the model never met a zeroed table in training."  # 24d: one sentence in text
-    # 24d: said once, in section 5's Table 8 paragraph (the accuracies' repeat of it dropped)
-    assert "it removes the positions from a model trained with them; the paper trains without them." in text
+    # 24d: said once, in section 5's Table 8 paragraph (the accuracies' repeat of it dropped); 24f: in appendix B
+    said = "it removes the positions from a model trained with them; the paper trains without them."
+    assert said in nb.flat(nb.all_text(nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb"))
 
 
 def test_appendix_f_is_linked_wherever_named() -> None:

@@ -7,10 +7,11 @@ import torch
 from tests import _notebook as nb
 
 LESSON = nb.NOTEBOOKS / "01_patches_and_embeddings.ipynb"
+APPENDIX = nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb"
 
 
-def _cell(start: str) -> str:
-    sources = nb.sources(LESSON)
+def _cell(start: str, path=LESSON) -> str:
+    sources = nb.sources(path)
     return nb.flat(sources[nb.unique_index(sources, start)])
 
 
@@ -21,7 +22,7 @@ def _summary_bullet(start: str) -> str:
 
 
 def test_item1_section_5_says_why_the_zeroed_table_and_the_paper_differ() -> None:
-    text = _cell("Shuffling the patches costs the trained model")
+    text = _cell("### The paper's Table 8 (section 5)", APPENDIX)  # 24f: moved to appendix B
     said = "Our 27.7 % is not comparable: another model, task and measure (MNIST test accuracy), and it removes the "
     said += "positions from a model trained with them; the paper trains without them."  # 22i: no single cause
     assert said in text
@@ -35,7 +36,7 @@ def test_item2_the_kernels_are_compared_checked_and_stated() -> None:
     printed = nb.all_printed(nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb")
     assert "2-D bilinear - 2-D bicubic: -1.0 points, 99 % interval [-2.1, +0.0]: no detectable difference" in printed
     said = "The two kernels do not differ detectably: bilinear - bicubic -1.0 [-2.1, +0.0]."
-    assert said in _cell("**What the accuracies show**")
+    assert said in _cell("**What the accuracies show**", APPENDIX)  # 24f: moved to appendix B
     assert "but the two kernels do not differ detectably" in _summary_bullet("A new resolution (7")
 
 

@@ -74,7 +74,7 @@ def test_item7_the_small_change_points_to_appendix_c() -> None:
 
 
 def test_item9_table_8_states_the_papers_setting() -> None:
-    text = _text("Shuffling the patches costs the trained model")
+    text = _text("### The paper's Table 8 (section 5)", APPENDIX)  # 24f: moved to appendix B
     assert "with the positions added once, after the stem" in text
     assert "a linear classifier fit on frozen features of 5 images per class (section 4.1)" in text
     assert "D.4 does not name the pre-training data" in text

@@ -11,6 +11,7 @@ import re
 from tests import _notebook as nb
 
 LESSON = nb.NOTEBOOKS / "01_patches_and_embeddings.ipynb"
+APPENDIX = nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb"
 SOLUTIONS = nb.NOTEBOOKS / "solutions" / "01_patches_and_embeddings_solutions.ipynb"
 
 
@@ -33,7 +34,7 @@ def test_item1_the_2d_neighbourhood_is_tied_to_sections_6_and_7() -> None:
     assert eight.index("translation equivariance.") < eight.index(said)  # right after the paper's three properties
     six = _text("A table of token order only (the sinusoid line)")
     assert "These counts are descriptive, with no test" in six
-    assert "2-D bilinear beats it by +45.8 points [+41.6, +50.2]" in _text("**What the accuracies show**")
+    assert "2-D bilinear beats it by +45.8 points [+41.6, +50.2]" in _text("**What the accuracies show**", APPENDIX)
 
 
 def test_item2_the_reach_is_printed_in_pixels_too() -> None:
@@ -69,7 +70,9 @@ def test_item3_the_big_cells_are_split_within_the_cap() -> None:
 
 def test_item4_the_summary_marks_the_appendix_bullet_and_cuts_bullet_8() -> None:
     summary = _text("## Summary")
-    assert "- **A trained table (appendix A):**" in summary and "(6 and appendix A)" not in summary
+    # 24f: the bullet moved to appendix A
+    assert "- **A trained table (appendix A):**" in _text("### Section 6's readings beyond", APPENDIX)
+    assert "(6 and appendix A)" not in summary
     bullet = next(b for b in summary.split("- **") if b.startswith("More data (8)"))
     bullet = bullet.split(" Next:")[0]
     assert bullet.count(". ") == 1 and bullet.rstrip().endswith(".")  # two sentences
@@ -77,7 +80,7 @@ def test_item4_the_summary_marks_the_appendix_bullet_and_cuts_bullet_8() -> None
 
 
 def test_item5_table_8s_caption_is_quoted() -> None:
-    text = _text("Shuffling the patches costs the trained model")
+    text = _text("### The paper's Table 8 (section 5)", APPENDIX)  # 24f: moved to appendix B
     caption = "Results of the ablation study on positional embeddings with ViT-B/16 model evaluated on ImageNet "
     caption += "5-shot linear"
     assert f'Its caption reads "{caption}"' in text
@@ -91,7 +94,7 @@ def test_item6_evidence_before_claim() -> None:
     small = _text("Without positions, the output moves only by float32 rounding.")
     assert "With them, the largest change is 0.05, against a mean size of 0.8. The fresh table" in small
     assert "0.8 (appendix C)" not in small
-    reading = _text("**What the accuracies show**")
+    reading = _text("**What the accuracies show**", APPENDIX)  # 24f: moved to appendix B
     assert "- **Resized in 2-D.** Both kernels' intervals stay within 4 points of 28x28. Bicubic shows" in reading
     sources = nb.sources(LESSON)
     check = sources[nb.unique_index(sources, 'points["bilinear at the new size"] == (-2.0, -3.8, -0.3)')]
@@ -99,11 +102,15 @@ def test_item6_evidence_before_claim() -> None:
 
 
 def test_item7_exercise_1_names_timms_check_in_both_notebooks() -> None:
+    # 24f: the timm aside moved to appendix E's "An image the patch does not divide"; exercise 1 points there
     said = (
-        "(timm 1.0.28's `PatchEmbed` asserts this only with `strict_img_size=False` (and no `dynamic_img_pad`); "
-        "with its default "
-        "`strict_img_size=True` it asserts the exact `img_size`. Appendix E shows an image the patch does not divide.)"
+        "timm's `PatchEmbed` (timm 1.0.28, `timm/layers/patch_embed.py`, tag v1.0.28, commit `8ef7380`) has two "
+        "switches: with `strict_img_size=True` (the default) it asserts that the image is exactly `img_size`; with "
+        "`strict_img_size=False` it asserts only that the patch divides each side. `dynamic_img_pad=True` pads"
     )
+    assert said in _text("The `Conv2d` quietly reads a `224x224` crop", APPENDIX)
     lesson = _text("### Exercise 1 · Count the tokens")
-    assert said in lesson and lesson == _text("### Exercise 1 · Count the tokens", SOLUTIONS)
+    pointer = "(appendix E: an image the patch does not divide)"
+    assert pointer in lesson
+    assert lesson == _text("### Exercise 1 · Count the tokens", SOLUTIONS)
     assert json.loads(LESSON.read_text())["nbformat"] == 4

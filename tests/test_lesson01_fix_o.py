@@ -57,7 +57,7 @@ def test_comparisons_name_their_direction():
     appendix = "\n".join(_sources_of("01_patches_and_embeddings_appendix.ipynb"))  # fix round w: the table moved
     assert "| kernel: 2-D bilinear vs 2-D bicubic | 95.4 % vs 96.4 % | -1.0 [-2.1, +0.0] points |" in appendix
     assert "**The five comparisons.**" not in text  # fix round r: the orphan paragraph repeating the table is gone
-    assert "2-D bilinear beats it by +45.8 points [+41.6, +50.2]" in text
+    assert "2-D bilinear beats it by +45.8 points [+41.6, +50.2]" in appendix  # 24f: moved to appendix B
     assert "Bicubic against bilinear directly" not in text and "45.8 points below" not in text
     assert "no smooth, low-frequency set" not in text
 

@@ -456,9 +456,8 @@ def _kernel_hard_coded(
 
 
 def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor]) -> None:
-    """Check ``conv_to_linear(weight)``: a ``Conv2d`` patch kernel ``(D, C, ph, pw)`` ->
-    the ``(D, ph * pw * C)`` weight of the ``Linear`` after ``Rearrange('b c (h p1) (w p2) ->
-    b (h w) (p1 p2 c)')``, so that both embeddings give the same tokens."""
+    """Check ``conv_to_linear(weight)``: a ``Conv2d`` patch kernel ``(D, C, ph, pw)`` -> the ``(D, ph * pw * C)``
+    weight of the ``Linear`` after ``Rearrange('b c (h p1) (w p2) -> b (h w) (p1 p2 c)')``: the same tokens."""
     generator = torch.Generator().manual_seed(1)
     right_for = None  # the first kernel shape the function got right
     for dim, channels, ph, pw in KERNEL_CASES:
@@ -514,7 +513,22 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         if not narrower:
             _kernel_hard_coded(conv_to_linear, case, dim, channels, ph, pw)
         _diagnose_conv_weight(answer, weight, case, rounded if narrower else None)
-    passed("your weight makes Rearrange + Linear give the Conv2d's tokens, to float32 rounding.")
+    note = _numpy_note(conv_to_linear)  # a numpy weight passes (as_tensor), with exercise 2's note
+    passed(f"your weight makes Rearrange + Linear give the Conv2d's tokens, to float32 rounding.{note}")
+
+
+def _numpy_note(conv_to_linear: Callable[[torch.Tensor], torch.Tensor]) -> str:
+    """Exercise 2's note for an answer that returns numpy, for exercise 4 (empty when it returns a tensor)."""
+    try:
+        returned = conv_to_linear(torch.randn(4, 3, 2, 2, generator=torch.Generator().manual_seed(0)))
+    except Exception:  # it passed every case above; a failure here only means no note
+        return ""
+    if not isinstance(returned, np.ndarray):
+        return ""
+    return (
+        " It returns numpy; the stub says torch.Tensor, and nn.Linear's weight needs one: stay in torch "
+        "(or wrap it in torch.as_tensor(...))."
+    )
 
 
 # --- exercise 5: a learned position table on a new grid ------------------------------------------------
