@@ -48,7 +48,7 @@ def test_what_the_experiment_cannot_tell_apart_is_said_once_with_table_3():
     sources = nb.sources(LESSON)
     text = nb.flat(nb.all_text(LESSON))
     # fix 22c (review r22b item 1): tightened to "Whether it needs its own token is not tested." (said once)
-    sentence = "Whether it needs its own token is not tested."
+    sentence = "Whether it needs its own token: the two-heads control, below."  # fix 24c: now run
     assert text.count(sentence) == 1
     claim = nb.flat(sources[nb.unique_index([nb.flat(source) for source in sources], sentence)])
     assert "(appendix B: the 8-epoch one-token control)" in claim

@@ -56,11 +56,11 @@ def test_a_second_head_keeps_the_mistake_out_and_the_token_is_not_tested():
     assert second in eight and "with the hard loss" in eight
     # fix 22f (review r22e item 2): "one head learning both targets picks it up" left for appendix B's tie
     assert "picks it up" not in claim and "(appendix B: the 8-epoch one-token control)" in eight
-    assert "Whether it needs its own token is not tested." in eight
+    assert "Whether it needs its own token: the two-heads control, below." in eight  # fix 24c
     bullet = _limitation()  # fix 24a: bullet 5 moved to the limitations line
     assert bullet.startswith("A second head with its own target")
     assert "keeps the mistake out of the class head" in bullet
-    assert "whether it needs its own token is not tested" in bullet
+    assert "whether it needs its own token: the two-heads control, below" in bullet  # fix 24c
 
 
 # --- MAJOR 2: the inference takeaway rests on 40-epoch evidence -------------------------------------------------

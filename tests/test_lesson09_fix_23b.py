@@ -125,7 +125,7 @@ def test_bullet_5_is_a_finding_then_its_evidence_and_the_main_path_did_not_grow(
     bullet = _summary_bullet()
     finding, evidence = bullet.split(" (section 3: ", 1)
     # fix 23d (review r23c item 1): the finding keeps the hard loss only; the soft contrast lives in section 3's cell
-    assert finding.endswith("with the hard loss") and evidence.endswith("is not tested).")
+    assert finding.endswith("with the hard loss") and evidence.endswith("the two-heads control, below).")  # fix 24c
     sources = _lesson09.sources(LESSON)
     eight = nb.flat(sources[nb.unique_index(sources, EIGHT)])
     assert "With the soft loss at $\\tau = 3$ the class head calls 60, 73 and 37 a 1" in eight  # fix 24a

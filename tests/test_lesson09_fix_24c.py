@@ -162,3 +162,16 @@ def test_the_bench_script_has_the_two_new_arms_and_scores_them():
 def test_the_main_path_did_not_grow():
     main = nb.main_path(LESSON)
     assert len(main) <= 54 and nb.markdown_words(main) <= 2838
+
+
+def test_appendix_b_reads_the_two_heads_one_token_control_for_what_it_shows():
+    sources, cells = nb.sources(APPENDIX), nb.cells(APPENDIX)
+    at = nb.unique_index(sources, 'two_heads = arms["short-two-heads-one-token"]')
+    assert nb.unique_index(sources, "## Appendix B") < at < nb.unique_index(sources, "## Appendix C")
+    out = nb.printed(cells[at])
+    assert "two heads, one token  3 [1, 8], 37 [28, 47], 11 [6, 19]" in out
+    assert "Wilson intervals apart, per seed: [False, True, False]" in out
+    assert nb.hidden(cells[at + 1]) and "apart_two == [False, True, False]" in sources[at + 1]
+    prose = nb.flat(sources[at - 1])
+    assert "Only on seed 1 do the Wilson intervals lie apart." in prose and "do not settle" in prose
+    assert "Whether it needs its own token is not tested." not in nb.flat(" ".join(sources))

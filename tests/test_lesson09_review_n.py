@@ -64,7 +64,7 @@ def test_the_relabel_ablation_has_its_control_arm_with_the_same_seeds_and_epochs
     arms = relabel_ablation()["arms"]
     # 19a, 19b: soft arms; 19c: the short arms' own control
     # fix 20e (review r20d): the token controls (short-one-token; short-two-class where stored)
-    assert set(arms) - {"short-two-class"} == {
+    assert set(arms) - {"short-two-class", "one-token"} == {  # fix 24c: one-token (40 epochs) where stored
         "short-one-token",
         "relabel",
         "control",
@@ -74,6 +74,7 @@ def test_the_relabel_ablation_has_its_control_arm_with_the_same_seeds_and_epochs
         "short-control",
         "short-soft-tau3-control",
         "relabel-rerun",  # fix 22i: the 40-epoch relabel arm run again, stored beside it
+        "short-two-heads-one-token",  # fix 24c: two heads on the one class token
     }  # fix 20a: the tau = 3 arm's own control
     assert arms["control"]["epochs"] == arms["relabel"]["epochs"]
     assert [run["seed"] for run in arms["control"]["runs"]] == [run["seed"] for run in arms["relabel"]["runs"]]
