@@ -73,7 +73,7 @@ def test_section_3_training_is_one_paragraph_and_the_seed_history_moved():
 def test_summary_bullets_5_and_6():
     summary = nb.flat(nb.source(nb.cells(LESSON)[_index(LESSON, "## Summary")]))
     assert (
-        "Without the scale one head of $d = 64$ trained worse on the 8x8 digits (loss higher on 10 of 10 seeds); "
+        "Without the scale one head of $d = 64$ trained worse on the 8x8 digits at the recipe's LR; "
         "four heads of $d = 16$ showed no detectable difference"
     ) in summary
     assert "sign test" not in summary and "nominal" not in summary

@@ -75,6 +75,8 @@ def test_items_4_5_folding_link_and_synthetic_q_k():
     assert '<a id="fold-scale"></a>\n**Folding the scale into $W_q$.**' in "\n".join(APPENDIX_SOURCES)
     lead = nb.flat(SOURCES[nb.unique_index(SOURCES, "## 3 · Why divide by")])
     assert "Measured at initialisation" not in lead
+    # review r24e: the set-up sentence moved under the table
+    lead = nb.flat(SOURCES[nb.unique_index(SOURCES, "Without the scale, 37 % of the rows saturate")])
     assert "Measured on random unit-variance $q$ and $k$ (the assumption of Vaswani et al.'s footnote 4)" in lead
 
 

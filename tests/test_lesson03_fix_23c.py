@@ -27,7 +27,8 @@ SUMMARY = nb.unique_index(SOURCES, "## Summary")
 
 
 def test_item_7_the_summary_bullet_states_section_3s_conditions():
-    section_3 = nb.flat(SOURCES[nb.unique_index(SOURCES, "## 3 · Why divide by $\\sqrt{d}$")])
+    # review r24e: the set-up sentence moved under the table
+    section_3 = nb.flat(SOURCES[nb.unique_index(SOURCES, "Measured on random unit-variance")])
     assert "random unit-variance $q$ and $k$" in section_3 and "the upstream gradient is i.i.d. normal" in section_3
     summary = nb.flat(SOURCES[SUMMARY])
     assert (

@@ -107,4 +107,4 @@ def test_item_6_the_inits_are_rows_of_the_table():
 
 def test_item_3_section_2_names_the_real_class():
     text = nb.flat(SOURCES[nb.unique_index(SOURCES, "## 2 · One computation, many spellings")])
-    assert "Hugging Face's as `transformers`' own `ViTAttention` if installed" in text
+    assert "and `transformers`' own `ViTAttention` if installed" in text  # review r24e: reworded

@@ -30,9 +30,10 @@ SECTION_4 = nb.unique_index(SOURCES, "## 4 · What grows with what")
 
 
 def test_item_1_the_lead_says_the_flat_gradient_isolates_the_softmax():
-    lead = nb.flat(SOURCES[SECTION_3])
-    assert "the gradient reaching the weights is $dO\\,V^\\top$, a sum over $d$ value features" in lead
-    assert "the flat 0.11 below isolates the softmax's Jacobian, not the whole layer" in lead
+    # review r24e: the caveat moved under the table; "the attention weights A", not "the weights"
+    lead = nb.flat(SOURCES[nb.unique_index(SOURCES, "Without the scale, 37 % of the rows saturate")])
+    assert "the gradient reaching the attention weights $A$ is $dO\\,V^\\top$, a sum over $d$ value features" in lead
+    assert "this flat 0.11 isolates the softmax's Jacobian, not the whole layer" in lead
     assert "#layer-gradient" in lead
     main = nb.flat("\n".join(SOURCES[:SUMMARY]))
     assert "makes the gradient independent of $d$" not in main  # the over-reaching bold line is gone
@@ -76,7 +77,10 @@ def test_item_2_section_3_moved_its_side_results_to_appendix_g():
     assert "an extra factor $\\sqrt{d} = 8$" not in main  # the q-gradient paragraph
     assert "loss" not in main_printed and "-0.022" not in main  # the full training table
     training = nb.unique_index(SOURCES, "**In training.**")
-    assert len(nb.printed(CELLS[training + 1]).strip().splitlines()) == 3  # the nominal line and two rows
+    # the nominal line and two rows; review r24e: plus the learning rate's line, every line pinned
+    printed = nb.printed(CELLS[training + 1]).strip().splitlines()
+    assert len(printed) == 4 and printed[1].startswith("learning rate, both arms: 0.003")
+    assert [line.split(",")[1].split()[0] for line in printed[2:]] == ["accuracy", "accuracy"]
     appendix = nb.flat("\n".join(APPENDIX_SOURCES))
     assert "Section 3's counterpoint in full" in appendix and "an extra factor $\\sqrt{d} = 8$" in appendix
     main_path = nb.main_path(LESSON)

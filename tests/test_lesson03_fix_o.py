@@ -55,7 +55,8 @@ def test_the_right_scale_still_passes(capsys):
 def test_the_reworded_claims_are_in_the_lesson():
     appendix = LESSON.with_name("03_attention_shapes_appendix.ipynb")  # the studies after the exercises (review r19b)
     text = _lesson_text() + "\n".join("".join(c["source"]) for c in json.loads(appendix.read_text())["cells"])
-    assert "Without it the layer is uneven" in text  # fix round v, reworded in 18a/18b: uneven rows (section 3)
+    # fix round v, reworded in 18a/18b: uneven rows (section 3); review r24e: the measurement instead of "uneven"
+    assert "Without it, saturation and the softmax's pass-back depend on $d$ (37 % at 64, 81 % at 1024)" in text
     assert "passes back *more* gradient" in text  # ... more gradient on average (the appendix, since 18b)
     assert "blockwise kernel" in text and "math fallback" in text
     assert "QK-LayerNorm" in text and "Dehghani et al. 2023" in text
