@@ -116,7 +116,7 @@ def test_recipe_card_cites_beyer_and_says_why_cls():
 def test_feature_plane_overlap_matches_the_picture():
     text = nb.flat(nb.all_text(LESSON))
     assert (
-        "0, 2, 3 and 9 overlap, as do 5 and 8, with 4 next to them" in text
+        "9 overlaps 0 and 2, 3 touches 0; 5 and 8 overlap, with 4 next to them" in text
     )  # 23c: 3 as 0, printed and "so do 4, 5 and 8" not in text
 
 

@@ -67,9 +67,10 @@ def test_summary_has_a_section_2_bullet_with_printed_numbers():
     # r24c: the number now carries its interval (a link to section 2, where it is printed)
     assert "The MNIST ViT reaches 97.4 % ([95 % interval 96.2-98.2](#how-sure)) on its test digits;" in summary
     assert "on its test digits; per-digit counts cannot rank the digits" in summary
+    # 24f: the two appendix-E claims moved to the appendix's summary (with their figures); the bullet points there
     assert (
-        "the class token's last-block attention favours the tokens at inked positions "
-        "([appendix E](06_train_a_vit_appendix.ipynb#vit-payoff))" in (summary)
+        "what it learned about space (position embeddings, the class token's attention) is measured in "
+        "[appendix E](06_train_a_vit_appendix.ipynb#vit-payoff)" in summary
     )
     assert "97.4 %, 95 % interval [96.2, 98.2] %" in nb.all_printed(LESSON)  # the number, as section 2 prints it
 

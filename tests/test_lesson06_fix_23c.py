@@ -96,7 +96,7 @@ def test_item_4_feature_plane_names_3_and_prints_the_mix_ups():
     ) in out
     assert nb.hidden(CELLS[i + 1]) and "(3, 0)" in check
     prose = nb.flat(SOURCES[i - 1])
-    assert "0, 2, 3 and 9 overlap, as do 5 and 8, with 4 next to them." in prose
+    assert "9 overlaps 0 and 2, 3 touches 0; 5 and 8 overlap, with 4 next to them." in prose
 
 
 def test_nearest_centre_confusion_counts_the_nearest_centre_rule():

@@ -82,7 +82,7 @@ def test_item_6_card_items_one_line_each():
 def test_item_5_warm_up_result_in_3a():
     loop = nb.flat(SOURCES[nb.unique_index(SOURCES, "### 3a · The loop")])
     assert '<a id="warm-up-main"></a>' in loop
-    assert "**no detectable difference** on validation (−2.0 points, 95 % [−4.8, +0.8])" in loop
+    assert "**no detectable difference** on validation (no warm-up − warm-up: −2.0 points, 95 % [−4.8, +0.8])" in loop
     assert "Warm-up on and off (400 steps, 5 seeds)" not in nb.flat(nb.all_text(LESSON))
     printed = nb.all_printed(APPENDIX)
     assert "no warm-up - warm-up, validation (180 digits): -2.0 points, 95 % [-4.8, +0.8]" in printed
