@@ -35,8 +35,9 @@ def test_section_6a_states_the_setup_its_result_depends_on() -> None:
 def test_answer_6a_quotes_the_std_002_slopes_of_appendix_b() -> None:
     answer = _section("**Answer 6a.**")
     # 24b (r24a_04): per seed (t over the seeds' slopes), not the pooled 12-point intervals
-    quoted = "with std-0.02 weights, appendix B finds no detectable fall at D = 64."  # 24d: the intervals printed there
-    assert quoted in answer and "[-0.104, +0.017]" not in answer
+    quoted = "with std-0.02 weights, appendix B finds no detectable fall at D = 64)"  # 24d: the intervals printed there
+    head = _section("**6a · The gradient against depth.**")  # 24f: the caveat moved into the 6a set-up
+    assert quoted in head and "[-0.104, +0.017]" not in answer and "[-0.104, +0.017]" not in head
     printed = nb.all_printed(APPENDIX)
     assert "timm            0.16  0.16  0.16  0.32   L^-0.044 [-0.104, +0.017]" in printed
     assert "L^-0.243 [-0.304, -0.182]" in printed
@@ -121,6 +122,7 @@ def test_the_figure_s_n_is_named_where_the_figure_is_introduced() -> None:
     """The lesson's N counts tokens (as lessons 03, 05, 06, 08 do); lesson 01's map labels N the patches and the
     blocks' input (B, N + 1, D): the sentence before the figure says so."""
     intro = _section("## 0 · The block at a glance")
-    assert "`(N, D) = (197, 768)` tokens it receives (the figure's N: patches only)." in intro
+    said = "`(N, D) = (197, 768)` tokens it receives (the figure counts 196 patches; a block sees all 197 tokens)."
+    assert said in intro  # 24f: the figure's 196 patches and a block's 197 tokens
     source = (nb.ROOT / "vit_explained" / "vit_map.py").read_text()
     assert '"(B, N, D)"' in source and '"(B, N + 1, D)"' in source  # the figure's labels

@@ -40,8 +40,8 @@ def test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted() -> Non
                              ("wide_slope = {init: seed_slope(", "[-0.243, -0.304, -0.182]")):  # fmt: skip
         at = nb.unique_index(sources, computed)
         assert nb.hidden(cells[at + 1]) and pinned in nb.source(cells[at + 1])
-    answer = _flat(LESSON, "**Answer 6a.**")
-    assert "appendix B finds no detectable fall at D = 64." in answer  # 24d: intervals printed only
+    head = _flat(LESSON, "**6a · The gradient against depth.**")  # 24f: moved from Answer 6a into the set-up
+    assert "appendix B finds no detectable fall at D = 64)" in head  # 24d: intervals printed only
     summary = nb.flat(nb.all_text(LESSON).split("## Summary")[1].split("## What this lesson")[0])
     assert "there is no detectable fall at D = 64." in summary
     for pooled in ("[-0.079, -0.009]", "[-0.285, -0.201]"):
