@@ -75,8 +75,8 @@ def test_table_7s_hard_patch_row_is_flagged_where_its_2_0_is_quoted():
     assert quoted.startswith("², ")
     # 23c (review r23b item 2): the appendix's recount reproduces the 21.1M without the stem and table
     assert (
-        "² That row's 21.1M matches a count without the stem and position table; its 4.2G does not reproduce"
-        " (4.54G, appendix)." in section_6
+        "² The appendix recounts that row with section 5's counters (21.5M, 4.54G as built). Its 21.1M matches a"
+        " count without the stem and position table; its 4.2G does not reproduce." in section_6
     )
     appendix = nb.flat(nb.all_text(APPENDIX))
     assert "21.47M and 4.54G" in appendix  # the recount the sentence points to

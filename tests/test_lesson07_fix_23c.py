@@ -55,8 +55,8 @@ def test_table_7s_hard_patch_row_21_1m_matches_the_recount_without_stem_and_tabl
     assert "hard 16x16 patches: 21,465,448 parameters (Table 7: 21.1M), 4.54 GMACs (Table 7: 4.2G)" in printed
     section_6 = _cell(LESSON, "## 6. Does T2T help?")
     assert (
-        "² That row's 21.1M matches a count without the stem and position table; its 4.2G does not reproduce"
-        " (4.54G, appendix)." in section_6
+        "² The appendix recounts that row with section 5's counters (21.5M, 4.54G as built). Its 21.1M matches a"
+        " count without the stem and position table; its 4.2G does not reproduce." in section_6
     )
     assert "21.1M and 4.2G do not reproduce" not in section_6
     summary = _cell(LESSON, "## Summary")

@@ -22,7 +22,8 @@ def test_section_3_names_the_backbone_scale_for_porters_and_prints_the_ratio():
     index = _index("**The scale uses the input width: `qk_scale`.**")
     scale = nb.flat(nb.sources(LESSON)[index])
     # 24e (review r24d item 2): the backbone part tightened to one pointer; the 1/8 default is stated in fact 3
-    assert "`q` and `k` (the released weights' backbone scale: [appendix" in scale and "**For porters**" not in scale
+    # 24g (review r24f item 1): the pointer left the sentence defining ViT's scale; it follows the code quote
+    assert "its fact 3 gives the released weights' backbone scale" in scale and "**For porters**" not in scale
     assert "backbone at `head_dim ** -0.5` = 1/8, as `T2TViT` does" in nb.flat(nb.all_text(APPENDIX))
     assert "qk_scale=384 ** -0.5" not in scale  # 21i's negative pin stands
     assert "pretrained=True" not in nb.printed(cells[index + 1])

@@ -90,8 +90,9 @@ def test_the_widget_counts_what_each_token_layer_stores():
 
 def test_the_later_stems_are_named_layer_by_layer():
     going_further = _cell("## Going further · Where T2T stands today")
-    assert "CvT/PVTv2: conv + LayerNorm" in going_further
-    assert "Xiao/LeViT: conv + BN + ReLU/Hardswish" in going_further
+    # 24g (review r24f item 1): the same facts in two plain sentences
+    assert "In CvT's and PVTv2's released code, a LayerNorm follows the convolutions" in going_further
+    assert "In Xiao's and LeViT's, BatchNorm and ReLU or Hardswish follow them" in going_further
     assert "`ConvEmbed` in `microsoft/CvT`" in going_further and "`b16` in `facebookresearch/LeViT`" in going_further
     assert "The four stems listed are nonlinear" not in going_further
 

@@ -62,8 +62,8 @@ def test_section_3_points_to_the_backbone_scale_of_the_pretrained_path():  # ite
     scale = _cell(LESSON, "**The scale uses the input width: `qk_scale`.**")
     # 24e (review r24d item 2): tightened to one pointer; the evidence and the --pretrained branch are in fact 3
     assert (
-        '(the released weights\' backbone scale: [appendix, "For porters", fact 3]'
-        "(07_tokens_to_token_vit_appendix.ipynb#porters))" in scale
+        '[appendix, "For porters"](07_tokens_to_token_vit_appendix.ipynb#porters) measures what a wrong scale does'
+        " to one trained layer, and its fact 3 gives the released weights' backbone scale." in scale
     )
     porters = nb.flat(nb.all_text(APPENDIX))
     assert "With `--pretrained`, `t2t_vit_t_14` sets `qk_scale=384 ** -0.5`" in porters

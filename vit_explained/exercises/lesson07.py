@@ -285,7 +285,8 @@ def check_receptive_field(receptive_field: Callable[[Any], int]) -> None:
     passed(
         f"Your field matches on {len(cases)} chains: T2T's (7, 4, 2), (3, 2, 1), (3, 2, 1) sees "
         f"{_receptive_field(T2T_SPLITS)} x {_receptive_field(T2T_SPLITS)} pixels, and so do four (3, 2, 1) splits "
-        f"({_receptive_field(four)}), whose first token transformer costs 16 times as much (section 5)."
+        f"({_receptive_field(four)}), whose first token transformer has 16 times the attention entries "
+        "(Explore, 'The T2T chain')."
     )
 
 
