@@ -124,7 +124,7 @@ def test_cell_64_says_above_random_but_far_from_1() -> None:
 def test_section_7_attributes_the_class_row_kept_resize_to_the_code() -> None:
     seven = nb.flat(nb.source(_section("## 7 ·", "## 8 ·")[0]))
     # 24d: the function is named in appendix B
-    assert "its code (appendix B) keeps the class token's row" in nb.flat(seven)
+    assert "its code (vit_jax `load_pretrained`; our appendix B) keeps the class token's row" in nb.flat(seven)
     versions = next(s for s in nb.sources(LESSON) if s.startswith("## Versions read"))  # 21f: versions moved
     assert "`load_pretrained` in `vit_jax/checkpoint.py`, commit 16fc24d" in nb.flat(versions)
     assert '"2D interpolation of the pre-trained position embeddings' in seven

@@ -8,6 +8,7 @@ from __future__ import annotations
 from tests import _notebook as nb
 
 LESSON = nb.NOTEBOOKS / "01_patches_and_embeddings.ipynb"
+ADJACENT = "an adjacent patch above, below or diagonal"
 APPENDIX = nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb"
 
 
@@ -30,11 +31,11 @@ def test_section_6_prints_the_split_and_the_sequence_only_control() -> None:
     for _seed, (side, below, diagonal) in {0: (17, 12, 0), 1: (16, 12, 4), 2: (19, 8, 4)}.items():
         line = (
             f"right; the 36 inner patches' most similar position: left/right {side}, above/below {below} "
-            f"(8 tokens away), diagonal {diagonal}; off the row {below + diagonal}"
+            f"(8 tokens away), diagonal {diagonal}; {ADJACENT} {below + diagonal}"  # 24g: what is counted
         )
         assert line in out, line
-    control = "a table of token order only (1-D sinusoid): left/right 36, above/below 0, diagonal 0; a random pick: "
-    assert control + "off the row 10%, 3.4 of 36" in out
+    control = "a table of token order only (1-D sinusoid): left/right 36, above/below 0, diagonal 0\n"
+    assert control in out and f"a random pick: {ADJACENT} 10%, 3.4 of 36" in out  # 24g: the label says what is counted
     check = nb.source(cells[at + 1])
     assert nb.hidden(cells[at + 1])
     assert "assert split == {0: (17, 12, 0), 1: (16, 12, 4), 2: (19, 8, 4)}" in check
@@ -58,10 +59,10 @@ def test_the_counts_match_the_stored_tables() -> None:
 
 def test_section_6_and_the_summary_lead_with_the_2d_evidence() -> None:
     reading = _cell("A table of token order only (the sinusoid line) makes token i ± 1")
-    assert reading.startswith("A table of token order only (the sinusoid line) makes token i ± 1, the left or right")
+    assert reading.startswith("A table of token order only (the sinusoid line) makes token i ± 1 (left or right)")
     assert "0 of 36 above, below or diagonal" in reading
     assert "The trained tables pick above, below or diagonal for 12, 16 and 12 of the 36 (8x8 s0, s1, s2)" in reading
-    assert "A random pick lands there for about 3.4 of 36" in reading
+    assert "(8x8 s0, s1, s2), a random pick about 3.4;" in reading  # 24g
     assert "A 1-D table learned the 2-D neighbourhood" not in reading and "grid neighbour" not in reading
     bullet = next(b for b in _summary().split("- **") if b.startswith("Learned neighbours"))
     assert "a table of token order only gives 0 (it picks left or right)" in bullet
@@ -97,9 +98,11 @@ def test_section_6_keeps_one_reading_and_points_to_appendix_a() -> None:
 def test_the_largest_change_is_printed_beside_the_output_size() -> None:
     sources, cells = nb.sources(LESSON), nb.cells(LESSON)
     at = nb.unique_index(sources, "change_bare, change_pos =")
-    assert "with positions added after the shuffle     0.05 (the output's mean size: 0.8)" in nb.printed(cells[at])
-    assert 'f"{output_size:.1f}" == "0.8"' in sources[at + 1] and nb.hidden(cells[at + 1])
-    assert "With them, the largest change is 0.05, against a mean size of 0.8." in nb.flat(sources[at + 2])  # 24d
+    line = "with positions added after the shuffle     0.05 (the output's largest number: 3.4)"  # 24g: max vs max
+    assert line in nb.printed(cells[at])
+    assert 'f"{output_size:.1f}" == "3.4"' in sources[at + 1] and nb.hidden(cells[at + 1])
+    said = "With them, the largest change is 0.05, against the output's largest number, 3.4."
+    assert said in nb.flat(sources[at + 2])
 
 
 def test_fine_tuning_after_the_resize_is_named_as_untested() -> None:

@@ -69,7 +69,8 @@ def test_item3_the_papers_resize_is_neither_measured_kernel() -> None:
 
 def test_item4_vit_jax_function_named_as_in_appendix_b() -> None:
     seven = _cell("## 7 · Going deeper")
-    assert "its code (appendix B) keeps the class token's row" in seven  # 24d: the function named in appendix B only
+    # 24d: the function named in appendix B only; 24g: and the paper's code's function named
+    assert "its code (vit_jax `load_pretrained`; our appendix B) keeps the class token's row" in seven
     appendix = _cell("### Three kernels in the wild", APPENDIX)
     assert (
         "`load_pretrained`, which calls `interpolate_posembed` from commit 43b5a45, February 2023; the same call "

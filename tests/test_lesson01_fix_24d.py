@@ -92,7 +92,7 @@ def test_item6_evidence_before_claim() -> None:
     text = _text("The conv kernel **is** the `Linear` weight, reordered.")
     assert text.startswith("As printed, the three routes agree. The conv kernel **is** the `Linear` weight, reordered.")
     small = _text("Without positions, the output moves only by float32 rounding.")
-    assert "With them, the largest change is 0.05, against a mean size of 0.8. The fresh table" in small
+    assert "With them, the largest change is 0.05, against the output's largest number, 3.4. The fresh table" in small
     assert "0.8 (appendix C)" not in small
     reading = _text("**What the accuracies show**", APPENDIX)  # 24f: moved to appendix B
     assert "- **Resized in 2-D.** Both kernels' intervals stay within 4 points of 28x28. Bicubic shows" in reading

@@ -53,7 +53,7 @@ def test_item4_section_6_names_the_far_corner_red_dots() -> None:
 
 def test_item7_eq1_table_says_the_order_is_the_papers_code() -> None:
     table = _text("In the paper's symbols, its Eq. 1:")
-    assert "in the `(p1 p2 c)` layout of the paper's JAX code, not its text |" in table
+    assert "the text does not fix the order, the JAX code's HWIO kernel gives `(p1 p2 c)` |" in table  # 24g
     assert "weight in the `(p1 p2 c)` layout, transposed" not in table
     assert "HWIO" in _text("### Why `(p1 p2 c)` is the paper's $E$", APPENDIX)
 

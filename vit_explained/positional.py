@@ -34,6 +34,21 @@ def sinusoid_encoding(num_tokens: int, dim: int) -> torch.Tensor:
     return table.float()
 
 
+def sincos_2d_encoding(rows: int, cols: int, dim: int) -> torch.Tensor:
+    """A 2-D sin-cos position table, ``(rows * cols, dim)``, patches in row-major order.
+
+    The first ``dim // 2`` channels are :func:`sinusoid_encoding` of the patch's row, the last
+    ``dim // 2`` that of its column: half the channels code the row, half the column.
+    """
+    rows = _checks.positive_int("rows", rows)
+    cols = _checks.positive_int("cols", cols)
+    dim = _checks.positive_int("dim", dim)
+    if dim % 2:
+        raise ValueError(f"dim must be even (half the channels per axis), got {dim}")
+    row, col = torch.arange(rows * cols) // cols, torch.arange(rows * cols) % cols
+    return torch.cat([sinusoid_encoding(rows, dim // 2)[row], sinusoid_encoding(cols, dim // 2)[col]], dim=1)
+
+
 def cosine_similarity_matrix(table: torch.Tensor) -> torch.Tensor:
     """Cosine similarity between every pair of rows: ``(N, D)`` (or ``(1, N, D)``) ``-> (N, N)``.
 
