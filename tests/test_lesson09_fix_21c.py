@@ -81,7 +81,7 @@ def test_the_distillation_interval_is_said_too_wide_to_tell():
     assert "DeiT - ViT alone: +0.9 points, 95 % t-interval [-4.5, +6.3]" in nb.all_printed(LESSON)
     last = _summary().split("## Exercises")[0].split("\n- ")[-1]
     # fix 21f (review r21e): the MNIST interval is not read against ImageNet gains
-    assert "3 seeds cannot detect a gain of 1 to 2 points; the paper's Table 3 gains (1.2 to 1.6 points" in _summary()
+    assert "3 seeds cannot detect a gain of 1 to 2 points; DeiT-B's Table 3 gains (1.2 to 1.6 points" in _summary()
     assert "where the paper's Table 3 gains" not in last
     helps = nb.flat(sources[nb.unique_index(sources, "**Does distillation help here?**")])
     assert "for 3 seeds to detect a gain of 1 to 2 points; the paper's Table 3 gains (1.2 to 1.6 points" in helps

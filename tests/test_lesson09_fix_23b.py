@@ -100,7 +100,8 @@ def test_the_40_epoch_figure_cell_prints_no_8_epoch_counts_and_draws_the_average
     picture = nb.unique_index(sources, '"09_relabel_40_epochs"')
     printed = nb.printed(cells[picture])
     assert "8-epoch" not in printed and "test 7s" not in printed
-    assert '"averaged output, 7 → 1 teacher"' in sources[picture] and "for run in rerun]" in sources[picture]  # fix 24c
+    assert '"averaged output, 7 → 1 teacher (rerun)"' in sources[picture]  # fix 24e: "(rerun)" in the label
+    assert "for run in rerun]" in sources[picture]  # fix 24c
     assert '"either head, unchanged teacher"' in sources[picture]
     assert "unchanged teacher" not in sources[picture].split("bars = {")[1].split("}")[0]  # one unchanged group
     assert "[s.estimate for s in either_1] == [0.0, 0.0, 0.0]" in sources[picture + 2]

@@ -78,7 +78,8 @@ def test_the_printed_make_tokens_shows_its_trunc_normal_lines():
 
 def test_the_paper_cosine_is_said_of_deit_not_deit_b():
     main = nb.flat(_main_text())
-    assert "In DeiT the two tokens' cosine rises from 0.06" in main and "DeiT-B the two tokens" not in main
+    assert "In DeiT (the paper's section 4) the two learned tokens' cosine is 0.06" in main
+    assert "DeiT-B the two tokens" not in main
 
 
 def test_cells_20_and_22_are_full_sentences_opening_with_the_takeaway():

@@ -89,6 +89,16 @@ def _slice_slip(
     return f"{where}: {kept_text}. The argument special_tokens decides where the patches start"
 
 
+def _heads_axis_slip(where: str, batch: int, heads: int, tokens: int, special: int) -> str:
+    """The message for ``w[:, q, s:]``: the query index lands on the heads axis (axis 1), not on axis 2."""
+    return (
+        f"{where}: your slice has {batch * (tokens - special) * tokens} values, the size of weights[:, query, "
+        f"special_tokens:], shape ({batch}, {tokens - special}, {tokens}). The weights are (B, heads, N, N) = "
+        f"({batch}, {heads}, {tokens}, {tokens}): the second index picks a head, not a query. Keep the heads axis "
+        "with `:` and index the query on axis 2: weights[:, :, query, special_tokens:]"
+    )
+
+
 def _grid_slip(where: str, rows: int, cols: int, got: tuple[int, ...] | None = None) -> str:
     """The message for the right patches laid on a wrong grid (a side from sqrt(N), or rows and cols swapped)."""
     got_text = f"on a {' x '.join(map(str, got))} grid" if got else "on a grid they do not fit"
@@ -327,6 +337,9 @@ def check_token_map(answer: Callable[..., Any]) -> None:
         except ExerciseFailed as failure:
             cause = failure.__context__
             if isinstance(cause, RuntimeError) and "invalid for input of size" in str(cause):
+                tokens = special + rows * cols
+                if re.search(rf"input of size {batch * (tokens - special) * tokens}\b", str(cause)):
+                    fail(_heads_axis_slip(where, batch, heads, tokens, special))
                 if (
                     re.search(rf"shape '\[{rows}, {cols}\]' is invalid", str(cause))
                     and _columns_kept(cause, batch, heads) == rows * cols
