@@ -108,3 +108,8 @@ def test_the_main_path_stays_within_its_cap() -> None:
     visible = [c for c in cells[:end] if not nb.hidden(c)]
     words = sum(len(nb.source(c).split()) for c in visible if c["cell_type"] == "markdown")
     assert len(visible) <= 50 and words <= 2765, (len(visible), words)
+
+
+def test_item2_the_summary_places_the_trained_counts_between_the_references() -> None:
+    summary = nb.flat(nb.sources(LESSON)[_at("## Summary")])
+    assert "Above or below alone: 8-12, between that table (0) and a 2-D sin-cos table (16)." in summary
