@@ -94,7 +94,7 @@ def test_section_12_reference_on_the_same_closest_calls():
     assert "runner-up minus next digit shows no detectable difference" in prose
     # 22c: the same fact in plain words
     # 24d: the Summary drops appendix K's numbers and uses section 12's wording
-    assert "no detectable difference in cosine from the next closest call's map, another digit" in _summary()
+    assert "about as much as another digit's map does (paired, no detectable difference)" in _summary()  # 24f
     assert "0.40" not in _summary() and "0.37" not in _summary()
     check = _cell("runner_vs_next = paired_difference(", APPENDIX)
     assert nb.hidden(check) and "not runner_vs_next.detectable" in nb.source(check)

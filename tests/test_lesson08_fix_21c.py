@@ -50,7 +50,8 @@ def test_sections_11_and_12_print_their_numbers():
     at = nb.unique_index(appendix, "same_100 = am.closest_call_neighbour_cosines(")
     assert "cosine 0.37, 95 % interval [0.34, 0.40] (n = 100)" in nb.printed(appendix_cells[at])
     assert nb.hidden(appendix_cells[at + 1]) and "abs(runner_c.estimate - 0.37) < 0.005" in appendix[at + 1]
-    assert sources[nb.unique_index(sources, "## 12 · One map per class") + 1].startswith("## 13")  # no code cell left
+    twelve = nb.unique_index(sources, "## 12 · One map per class")  # 24f: one printing cell and its check, then 13
+    assert sources[twelve + 1].startswith("closest = am.stored_draws()") and sources[twelve + 3].startswith("## 13")
 
 
 def test_summary_section_9_follows_appendix_i():

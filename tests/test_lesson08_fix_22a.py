@@ -33,7 +33,7 @@ def test_section_5_draws_one_key_column_grid_not_two_tables():
     assert 'save_figure(fig, "08_key_columns")' in sources[at]
     out = nb.printed(cells[at])
     assert "fixed-key: block 0, head 3: patch (4, 1) is its top key on 126 of 200 digits" in out
-    assert "its top key on ink 15.5 % (a random key: 33.0 %)" in out
+    assert "its top key on ink 15.5 %, 95 % interval [11.1, 21.2] % (n = 200) (a random key: 33.0 %)" in out  # 24f
     main = "".join(nb.printed(cells[i]) for i in range(section_5, section_6))
     assert "its most frequent top key, used for every digit" not in main and "block 1:  88.5 %" not in main
     check = nb.source(cells[at + 1])

@@ -69,7 +69,8 @@ def test_summary_bullets_11_12_recall_the_main_path_in_plain_words():
     assert "makes maps look sharper" not in summary
     classes = "- **12 · Classes** (appendix K): on the 100 closest calls, the two likeliest classes' maps of one digit"
     classes = classes.replace(" of one digit", "")  # 24d: section 12's wording, no appendix numbers
-    assert classes + " show no detectable difference in cosine from the next closest call's map" in summary
+    classes = classes.replace(" the two likeliest classes' maps", " the runner-up class's map")  # 24f: the new wording
+    assert classes + " differs from the likeliest class's map about as much as another digit's map does" in summary
 
 
 def test_attn_drop_in_eval_mode_and_each_chance_named():

@@ -47,7 +47,7 @@ def test_summary_numbers_are_printed_or_point_to_their_appendix():
     assert "Appendix K's reference" not in classes
     # 24d: the 0.40 stays in appendix K; the bullet says section 12's sentence
     assert (
-        "no detectable difference in cosine from the next closest call's map" in classes and "(appendix K)" in classes
+        "about as much as another digit's map does" in classes and "(appendix K)" in classes  # 24f: the new wording
     )
     appendix = "\n".join(nb.printed(c) for c in nb.cells(APPENDIX) if c["cell_type"] == "code")
     assert "reference, the same 100 digits, digit i vs digit i + 1: cosine 0.40, 95 % interval [0.37, 0.43]" in appendix
@@ -111,7 +111,7 @@ def test_sections_11_12_print_appendix_k_family_and_reference():
     text = _text("## 11 · jacobgil/vit-explain's knobs")
     assert "No setting deletes detectably faster than plain rollout (printed below;" in text
     text = _text("## 12 · One map per class")  # 24c: one cell; the numbers in appendix K
-    assert "no detectable difference in cosine from the next closest call's map, another digit (" in text
+    assert "about as much as another digit's map does (paired: no detectable difference" in nb.flat(text)  # 24f
     assert "digit i's map against digit i + 1's, each for its own likeliest class, scores 0.40" in nb.flat(
         _text("The two maps of the 7 share little", APPENDIX)
     )

@@ -105,8 +105,10 @@ def test_item_1_section_5_in_three_cells_with_lead_ins():
 
 def test_item_5_section_12_one_cell_numbers_in_appendix_k():
     twelve = _at("## 12 · One map per class")
-    assert SOURCES[twelve + 1].startswith("## 13 · Explore")
-    assert "closest_call_neighbour_cosines" not in nb.all_text(LESSON)
+    assert SOURCES[twelve + 3].startswith("## 13 · Explore")  # 24f: the printed cosines and their check in between
+    # 24f (brief item 2 asks section 12 to print the reference): only section 12's one cell computes it
+    assert nb.all_text(LESSON).count("closest_call_neighbour_cosines") == 1
+    assert "am.closest_call_neighbour_cosines(" in SOURCES[twelve + 1]
     text = nb.flat(SOURCES[twelve])
     assert "cosine 0.19" in text and "#appendix-k" in text
     out = nb.printed(nb.cells(APPENDIX)[_at("same_100 = am.closest_call_neighbour_cosines(", APPENDIX)])

@@ -24,7 +24,8 @@ def _summary_line(start: str) -> str:
 
 
 def test_item_1_section_12_and_the_summary_say_one_thing_without_appendix_numbers():
-    wording = "show no detectable difference in cosine from the next closest call's map, another digit"
+    # 24f: the new wording
+    wording = "the runner-up class's map differs from the likeliest class's map about as much as another digit's map"
     classes = _summary_line("- **12 · Classes**")
     assert wording in classes and wording in nb.flat(SOURCES[_at("## 12 · One map per class")])
     assert "0.37" not in classes and "0.40" not in classes and "more alike" not in classes
