@@ -1,0 +1,2245 @@
+"""Lesson 04: what the notebooks say and print, pinned as facts (numbers, verdicts, placement), not wording.
+
+Folded from the per-round files (tests/test_lesson04_fix_*.py, test_lesson04_review_k.py). Each row names the old
+test it came from. Lookups go by section heading ("## 6 ·", "## A ·", "## Summary") or by a stable label in a cell,
+never by cell index. Keys: "L" the lesson, "A" its appendix, "S" the solutions notebook.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import _notebook as nb
+
+PATHS = {
+    "L": nb.NOTEBOOKS / "04_gelu_mlp_and_block.ipynb",
+    "A": nb.NOTEBOOKS / "04_gelu_mlp_and_block_appendix.ipynb",
+    "S": nb.NOTEBOOKS / "solutions" / "04_gelu_mlp_and_block_solutions.ipynb",
+}
+LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 56, 2578  # the lesson brief's targets: 50 visible cells, 2,200 words
+
+
+def _key(heading: str) -> str:
+    """A section's key: "## 6 ·" for numbered or lettered sections, else the heading line itself."""
+    found = re.match(r"(## [0-9A-O] ·)", heading)
+    return found.group(1) if found else heading.splitlines()[0]
+
+
+CELLS = {key: nb.cells(path) for key, path in PATHS.items()}
+
+
+def _sections(cells: list[dict]) -> dict[str, list[dict]]:
+    """The notebook's cells grouped by the "## " heading above them ("(top)" before the first)."""
+    out: dict[str, list[dict]] = {"(top)": []}
+    current = "(top)"
+    for cell in cells:
+        text = nb.source(cell)
+        if cell["cell_type"] == "markdown" and text.startswith("## "):
+            current = _key(text)
+            out.setdefault(current, [])
+        out[current].append(cell)
+    return out
+
+
+SECTIONS = {key: _sections(cells) for key, cells in CELLS.items()}
+
+
+def _markdown(key: str, section: str) -> str:
+    return nb.flat("\n".join(nb.source(c) for c in SECTIONS[key][section] if c["cell_type"] == "markdown"))
+
+
+def _cell(key: str, label: str) -> dict:
+    cells = CELLS[key]
+    return cells[nb.unique_index([nb.source(c) for c in cells], label)]
+
+
+def _printed_in(cells: list[dict], text: str) -> list[int]:
+    return [i for i, c in enumerate(cells) if text in nb.printed(c) or text in nb.flat(nb.printed(c))]
+
+
+PRINTED = [
+    (
+        "A",
+        "## H ·",
+        "67 of 128\nindependent random gates at these rates: 73.2 ± 5.6",
+        False,
+        "fix_17b::test_gate_count_claims_no_selectivity",
+    ),
+    ("A", "## C ·", "over 3 seeds: -1.4..+1.4 points", True, "fix_17b::test_relu_swap_and_trained_seeds_printed"),
+    ("A", "## C ·", "22 of 1,000 predictions changed", True, "fix_17b::test_relu_swap_and_trained_seeds_printed"),
+    ("A", "## C ·", "97.4 -> 96.4 %", True, "fix_17b::test_relu_swap_and_trained_seeds_printed"),
+    (
+        "A",
+        "## C ·",
+        "GELU - ReLU: +1.0 points, 95 % interval [+0.1, +1.9]",
+        True,
+        "fix_17b::test_relu_swap_and_trained_seeds_printed",
+    ),
+    ("L", "## 6 ·", "3 of 3 / 0 of 3", True, "fix_17b::test_section_six_short_with_statistics_folded"),
+    (
+        "A",
+        "## A ·",
+        "a + b L      = 8.2 + 1.33 L;  residuals: -0.10, -0.03, +0.23, -0.09",
+        True,
+        "fix_17c::test_stream_growth_prints_both_fits_residuals",
+    ),
+    (
+        "A",
+        "## A ·",
+        "residuals: +0.94, -0.60, -1.05, +0.71",
+        True,
+        "fix_17c::test_stream_growth_prints_both_fits_residuals",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "none     +2.5 [-11.4, +16.5]   +64.4 [+51.0, +77.8]  3 of 3 / 0 of 3",
+        True,
+        "fix_17e::test_quoted_intervals_print_as_plain_text",
+    ),
+    (
+        "A",
+        "## A ·",
+        "post-norm - pre-norm slope: +0.45 [+0.30, +0.60]",
+        True,
+        "fix_17e::test_quoted_intervals_print_as_plain_text",
+    ),
+    (
+        "A",
+        "## F ·",
+        "Fisher's exact p: warm-up none: p = 0.10",
+        True,
+        "fix_17e::test_quoted_intervals_print_as_plain_text",
+    ),
+    ("L", "## 1 ·", "-0.1545 ± 0.0005", True, "fix_17e::test_monte_carlo_means_print_their_standard_error"),
+    (
+        "A",
+        "## A ·",
+        "  / 1.33 after centring  L^+0.065",
+        True,
+        "fix_17e::test_final_steps_are_visible_one_liners_with_plain_labels",
+    ),
+    (
+        "A",
+        "## A ·",
+        "  final LayerNorm        L^-0.468",
+        True,
+        "fix_17e::test_final_steps_are_visible_one_liners_with_plain_labels",
+    ),
+    ("A", "## A ·", "divisor at 2 blocks: 1.333;", True, "fix_17f::test_sigma_is_linked_to_the_rms_token_norm"),
+    (
+        "A",
+        "## A ·",
+        "about the stream's RMS token norm / sqrt(D) = 10.8 / sqrt(64) = 1.35",
+        True,
+        "fix_17f::test_sigma_is_linked_to_the_rms_token_norm",
+    ),
+    ("A", "## L ·", "GELU's RMS / fc1's RMS: 0.21", True, "fix_17f::test_depth_slopes_printed_from_data_and_nits"),
+    (
+        "A",
+        "## F ·",
+        "the warm-ups share seeds 0, 1, 2",
+        True,
+        "fix_18a::test_section_six_shows_the_table_and_folds_the_statistics",
+    ),
+    ("A", "## F ·", "Fisher's exact p", True, "fix_18a::test_section_six_shows_the_table_and_folds_the_statistics"),
+    ("A", "## A ·", "all 120 pairs): -0.001", True, "fix_18a::test_linear_growth_diagnostic_is_printed"),
+    ("A", "## A ·", "block 1 4.9, block 16 7.8", True, "fix_18a::test_linear_growth_diagnostic_is_printed"),
+    (
+        "A",
+        "## L ·",
+        "median update / stream, over 200 digits",
+        True,
+        "fix_18b::test_median_ratios_by_block_printed_and_the_prose_says_where_the_nudge_holds",
+    ),
+    (
+        "A",
+        "## A ·",
+        "FIXED_NORM",
+        True,
+        "fix_18b::test_the_ablation_is_split_into_arms_run_and_plot_with_its_loop_visible",
+    ),
+    (
+        "A",
+        "## A ·",
+        "mean token-token cosine after blocks 1, 4, 8, 16: 0.05, 0.30, 0.55, 0.75",
+        True,
+        "fix_18b::test_growing_updates_get_one_measurement_and_a_goes_with_sentence",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "slope of the gradient against depth",
+        True,
+        "fix_18c::test_each_question_has_its_answer_under_its_picture",
+    ),
+    (
+        "A",
+        "## C ·",
+        "over 3 seeds: -1.4..+1.4 points; paired t-interval -0.2 [-3.8, +3.4]",
+        True,
+        "fix_18c::test_gelu_relu_seeds_say_what_gap_three_seeds_can_detect",
+    ),
+    ("A", "## A ·", "token-token cosine", True, "fix_18d::test_the_growth_detour_lives_in_appendix_a"),
+    ("A", "## A ·", "a + b sqrt L", True, "fix_18d::test_the_growth_detour_lives_in_appendix_a"),
+    (
+        "A",
+        "## A ·",
+        "a + b L      = 8.2 + 1.33 L",
+        True,
+        "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "pre-norm   L^-0.47 [-0.62, -0.32]",
+        True,
+        "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said",
+    ),
+    (
+        "A",
+        "## A ·",
+        "||x_L|| ~ 8.2 + 1.33 L over 2-16 blocks; 1 / (8.2 + 1.33 L) goes as L^-0.48 there",
+        True,
+        "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said",
+    ),
+    (
+        "A",
+        "## A ·",
+        "16-128, the line extended: -0.86",
+        True,
+        "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said",
+    ),
+    (
+        "A",
+        "## F ·",
+        "post-norm [10, 10, 10, 10, 10, 10, 10, 10, 17]",
+        True,
+        "fix_19a::test_final_accuracies_print_and_are_asserted",
+    ),
+    ("A", "## F ·", "pre-norm [68, ", True, "fix_19a::test_final_accuracies_print_and_are_asserted"),
+    ("A", "## F ·", ", 84]", True, "fix_19a::test_final_accuracies_print_and_are_asserted"),
+    (
+        "A",
+        "## F ·",
+        "final validation accuracy (%, 3 seeds x 3 warm-ups)",
+        True,
+        "fix_19a::test_final_accuracies_print_and_are_asserted",
+    ),
+    ("A", "## F ·", "Adam  distance moved", True, "fix_19a::test_adam_is_invariant_to_a_constant_gradient_scale"),
+    ("A", "## F ·", "ratio 1.00", True, "fix_19a::test_adam_is_invariant_to_a_constant_gradient_scale"),
+    ("A", "## F ·", "ratio 10.00", True, "fix_19a::test_adam_is_invariant_to_a_constant_gradient_scale"),
+    (
+        "L",
+        "## 2 ·",
+        "27 of 128 units have a gate above one half",
+        True,
+        "fix_19a::test_one_token_gates_pictured_before_the_shapes",
+    ),
+    (
+        "A",
+        "## K ·",
+        "6 heads of 128: 7,087,872 parameters; 12 heads of 64: 7,087,872",
+        True,
+        "fix_19a::test_geometry_and_head_count_moved_to_appendix_k_with_their_checks",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "gate > 1/2  :  27 units, 53 % of the |GELU| that reaches fc2",
+        True,
+        "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "gate 0.1-1/2:  64 units, 38 % of the |GELU| that reaches fc2",
+        True,
+        "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "gate < 0.1  :  37 units, 9 % of the |GELU| that reaches fc2",
+        True,
+        "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu",
+    ),
+    (
+        "A",
+        "## A ·",
+        "at 2 blocks, the fixed arm's gradient / the LayerNorm arm's: 0.993",
+        True,
+        "fix_19b::test_moved_material_lives_in_the_appendix_with_its_checks",
+    ),
+    ("A", "## O ·", "9.97 % zeroed", True, "fix_19b::test_moved_material_lives_in_the_appendix_with_its_checks"),
+    (
+        "A",
+        "## F ·",
+        "warm-up 0: [None, None, None]; warm-up 50: [56, 54, 45]; warm-up 150: [171, 153, 142]",
+        True,
+        "fix_19b::test_post_norm_collapse_step_is_measured",
+    ),
+    ("A", "## K ·", "a normalised copy", False, "fix_19b::test_block_diagram_says_each_branch_reads_a_normalised_copy"),
+    (
+        "L",
+        "## 2 ·",
+        "at the cut Phi(z) = 0.1: z = -1.28, GELU(z) = -0.128, 75 % of GELU's minimum -0.170",
+        True,
+        "fix_19c::test_gate_classes_named_by_their_gate_and_the_cut_printed",
+    ),
+    ("A", "## C ·", "paired t-interval -0.2 [-3.8, +3.4]", True, "fix_19c::test_relu_swap_moved_to_appendix_c"),
+    (
+        "L",
+        "## 6 ·",
+        "post-norm  L^-0.02 [-0.29, +0.26]",
+        True,
+        "fix_19c::test_summary_slopes_with_intervals_and_its_pointers",
+    ),
+    (
+        "A",
+        "## K ·",
+        "each normalised vector's length: [1.7321",
+        True,
+        "fix_20a::test_geometry_picture_in_section_four_after_the_formula_once",
+    ),
+    (
+        "A",
+        "## A ·",
+        "mean 1.333; FIXED_NORM = 1.330, used at every depth",
+        True,
+        "fix_20a::test_fixed_norm_three_decimals_and_no_coincidence_note",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "6 blocks, D = 64, 300 adam steps, seeds [0, 1, 2]",
+        True,
+        "fix_20a::test_section_six_sentences_match_their_cells",
+    ),
+    (
+        "A",
+        "## A ·",
+        "LayerNorm, σ detached",
+        True,
+        "fix_20c::test_detached_sigma_is_the_fifth_arm_printed_plotted_and_asserted",
+    ),
+    (
+        "A",
+        "## A ·",
+        "L^-0.468 [-0.552, -0.384]",
+        True,
+        "fix_20c::test_detached_sigma_is_the_fifth_arm_printed_plotted_and_asserted",
+    ),
+    (
+        "A",
+        "## A ·",
+        "the gradient ~ L^-0.62 [-0.72, -0.52]; ||x_L||^2 ~ L^+1.16 [+1.11, +1.21]",
+        True,
+        "fix_20e::test_deeper_stacks_quoted_from_appendix_a",
+    ),
+    (
+        "A",
+        "## A ·",
+        "LayerNorm, σ detached  L^-0.468 [-0.552, -0.384]",
+        True,
+        "fix_21a::test_the_arms_are_defined_in_a_table_before_the_plot",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "every attention branch silenced: 10.0 %, 95 % interval [8.3, 12.0] % (n = 1000)",
+        True,
+        "fix_21a::test_attention_branch_knockout_is_the_baseline_and_said_to_be_no_yardstick",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "(n = 1000); classes it predicts: [8]",
+        True,
+        "fix_21a::test_attention_branch_knockout_is_the_baseline_and_said_to_be_no_yardstick",
+    ),
+    (
+        "A",
+        "## A ·",
+        "||x_L||^2 ~ L^+0.96 [+0.83, +1.10] over 2-16 blocks",
+        True,
+        "fix_21c::test_squared_norm_slope_printed_asserted_and_said",
+    ),
+    (
+        "A",
+        "## A ·",
+        "||x_L||^2 ~ L^+1.16 [+1.11, +1.21]",
+        True,
+        "fix_21c::test_squared_norm_slope_printed_asserted_and_said",
+    ),
+    (
+        "A",
+        "## A ·",
+        "the gradient ~ L^-0.62 [-0.72, -0.52]",
+        True,
+        "fix_21c::test_squared_norm_slope_printed_asserted_and_said",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "no final step           L^+0.081 [-0.073, +0.234]",
+        True,
+        "fix_21c::test_ablation_prints_three_decimals_so_the_interval_matches_the_prose",
+    ),
+    (
+        "A",
+        "## A ·",
+        "  no final step          L^+0.081 [-0.004, +0.165]",
+        True,
+        "fix_21c::test_ablation_prints_three_decimals_so_the_interval_matches_the_prose",
+    ),
+    (
+        "A",
+        "## A ·",
+        "1 / (8.2 + 1.33 L) goes as L^-0.48 there",
+        True,
+        "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said",
+    ),
+    (
+        "A",
+        "## A ·",
+        "over 2-16 blocks: L^0.72 and L^0.88",
+        True,
+        "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said",
+    ),
+    (
+        "A",
+        "## A ·",
+        "||x_L||^2 added per block, 2->4, 4->8, 8->16: 33, 45, 62 (mean of seeds)",
+        True,
+        "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said",
+    ),
+    (
+        "A",
+        "## A ·",
+        "Lemma 2's band edges over 2-16 blocks: L^0.72 and L^0.88 (an affine law)",
+        True,
+        "fix_21f::test_appendix_a_prints_the_band_slopes_and_increments",
+    ),
+    (
+        "A",
+        "## A ·",
+        "||x_L||^2 added per block, 2->4, 4->8, 8->16: 33, 45, 62",
+        True,
+        "fix_21f::test_appendix_a_prints_the_band_slopes_and_increments",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "t-interval over the 3 seeds' slopes",
+        True,
+        "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "final LayerNorm         L^-0.468 [-0.618, -0.319]",
+        True,
+        "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them",
+    ),
+    (
+        "A",
+        "## A ·",
+        "LayerNorm, σ detached   L^-0.468 [-0.612, -0.323]",
+        True,
+        "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them",
+    ),
+    (
+        "A",
+        "## A ·",
+        "no final step          L^+0.081 [-0.004, +0.165]; per seed L^+0.081 [-0.073, +0.234]",
+        True,
+        "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them",
+    ),
+    (
+        "A",
+        "## A ·",
+        "||x_L||^2 ~ L^+0.96 [+0.83, +1.10] over 2-16 blocks (95 % t over the 3 seeds' slopes)",
+        True,
+        "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band",
+    ),
+    (
+        "A",
+        "## A ·",
+        "2  117 (114..120)          10.8                128 to 256",
+        True,
+        "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band",
+    ),
+    (
+        "A",
+        "## A ·",
+        "33, 48, 53; 32, 41, 59; 34, 47, 74",
+        True,
+        "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band",
+    ),
+    ("A", "(top)", "pooled 95 % interval [-0.56, -0.38] (12 points)", True, "fix_22a::test_one_interval_for_the_slope"),
+    (
+        "A",
+        "(top)",
+        "as the lesson quotes it): L^-0.47 [-0.62, -0.32]",
+        True,
+        "fix_22a::test_one_interval_for_the_slope",
+    ),
+    ("L", "## 6 ·", "[-0.62, -0.32]", True, "fix_22a::test_legend_quotes_the_given_interval"),
+    (
+        "A",
+        "## A ·",
+        "L = 2: 10.4, L = 4: 9.5, L = 8: 9.5, L = 16: 10.6, L = 32: 9.6, L = 64: 9.7, L = 128: 9.6",
+        True,
+        "fix_22a::test_section_six_prints_the_direct_test_not_the_band",
+    ),
+    ("A", "## C ·", "transformers 5.23.0", True, "fix_22c::test_versions_read_say_where_timm_comes_from"),
+    (
+        "A",
+        "## A ·",
+        "RMS, no centring        L^-0.478 [-0.638, -0.317]",
+        True,
+        "fix_22f::test_rms_arm_is_a_table_row_printed_plotted_and_asserted",
+    ),
+    (
+        "A",
+        "## A ·",
+        "RMS, divisor detached   L^-0.478 [-0.635, -0.321]",
+        True,
+        "fix_22f::test_rms_arm_is_a_table_row_printed_plotted_and_asserted",
+    ),
+    ("A", "## B ·", "L^-0.044 [-0.104, +0.017]", True, "fix_22f::test_summary_states_timm_slopes_appendix_b_prints"),
+    ("A", "## B ·", "L^-0.243 [-0.304, -0.182]", True, "fix_22f::test_summary_states_timm_slopes_appendix_b_prints"),
+    (
+        "A",
+        "## B ·",
+        "timm            0.16  0.16  0.16  0.32   L^-0.044 [-0.104, +0.017]",
+        True,
+        "fix_22i::test_answer_6a_quotes_the_std_002_slopes_of_appendix_b",
+    ),
+    (
+        "A",
+        "## B ·",
+        "xavier x 0.25 - xavier x 0.5: +0.04 [-0.01, +0.09]",
+        True,
+        "fix_24b::test_appendix_b_is_per_seed_and_its_sentence_softened",
+    ),
+    (
+        "A",
+        "## B ·",
+        "L^-0.046 [-0.097, +0.005]",
+        True,
+        "fix_24b::test_appendix_b_is_per_seed_and_its_sentence_softened",
+    ),
+    ("A", "## B ·", "-0.10 [-0.26, +0.05]", True, "fix_24b::test_appendix_b_is_per_seed_and_its_sentence_softened"),
+    (
+        "A",
+        "## A ·",
+        "its slope, per seed (seeds 0-2, 7 depths): L^-0.005 [-0.108, +0.097]",
+        True,
+        "fix_24b::test_product_flat_backed_by_a_per_seed_slope_and_lemma_2_stated",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "pre-norm: block 15 / block 0, per seed: 0.25, 0.20, 0.27",
+        True,
+        "fix_24d::test_profile_picture_in_6a_printed_and_asserted",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "post-norm: block 15 / block 0, per seed: 0.88, 0.41, 1.11",
+        True,
+        "fix_24d::test_profile_picture_in_6a_printed_and_asserted",
+    ),
+    ("A", "## A ·", "post-norm - pre-norm slope: ", True, "fix_p::test_depth_cell_prints_only_the_three_plotted_lines"),
+    ("A", "## K ·", "def forward", False, "fix_p::test_block_class_is_shown_once_folded"),
+    ("L", "## 6 ·", "-0.62", True, "fix_q2::test_section_6_opens_with_the_answer_and_the_variants_are_in_the_appendix"),
+    ("A", "## F ·", "independent", True, "fix_v::test_gate_count_with_its_baseline_in_lesson_pairs_in_appendix"),
+    (
+        "A",
+        "## H ·",
+        "independent random gates at these rates: 73.2 ± 5.6",
+        False,
+        "fix_v::test_gate_count_with_its_baseline_in_lesson_pairs_in_appendix",
+    ),
+    (
+        "A",
+        "## I ·",
+        "trained MNIST ViT   1.6, 4.2, 6.5, 8.6, 12.7",
+        True,
+        "fix_w::test_trained_stream_against_its_own_init",
+    ),
+    ("A", "## F ·", "0.9 ln 10", True, "fix_w::test_definitions_and_wording"),
+    (
+        "A",
+        "## A ·",
+        "divisor at 2 blocks: 1.333; the fixed arms' constant FIXED_NORM = 1.33\n",
+        True,
+        "fix_x::test_the_divisor_and_the_fixed_constant_printed_side_by_side",
+    ),
+    ("A", "(top)", "slope -0.47", True, "fix_x::test_log_log_fit_is_a_short_visible_cell_equal_to_the_helper"),
+    ("A", "## C ·", "trained each way, 6 epochs: ", True, "fix_x::test_stored_gelu_relu_runs_are_paired_by_seed"),
+]
+
+CODE = [
+    (
+        "A",
+        "## H ·",
+        "gate = mlp_gates(gate_model, digit, block=0)",
+        False,
+        "fix_17b::test_gate_count_claims_no_selectivity",
+    ),
+    ("A", "## C ·", "swap = stored_mlp_knockout()", False, "fix_17b::test_relu_swap_and_trained_seeds_printed"),
+    ("A", "## K ·", "class RecapBlock(nn.Module):", False, "fix_17b::test_block_class_near_the_top_of_section_five"),
+    ("A", "## H ·", "plot_token_gates(", False, "fix_17c::test_gate_study_lives_in_appendix_h_with_its_figure"),
+    (
+        "A",
+        "## H ·",
+        'save_figure(fig, "04_mlp_gates")',
+        False,
+        "fix_17c::test_gate_study_lives_in_appendix_h_with_its_figure",
+    ),
+    ("A", "## A ·", "line_miss = [", False, "fix_17c::test_stream_growth_prints_both_fits_residuals"),
+    ("A", "## A ·", "stream_growth_summary(", False, "fix_17c::test_stream_growth_prints_both_fits_residuals"),
+    ("L", "## 6 ·", "plot_final_norm_ablation(", False, "fix_17c::test_stream_growth_prints_both_fits_residuals"),
+    (
+        "A",
+        "## L ·",
+        'save_figure(fig, "04_token_through_block")',
+        False,
+        "fix_17c::test_token_picture_is_in_appendix_l_with_its_check_and_section_five_points_to_it",
+    ),
+    (
+        "A",
+        "## L ·",
+        "04_token_through_block",
+        False,
+        "fix_17c::test_token_picture_is_in_appendix_l_with_its_check_and_section_five_points_to_it",
+    ),
+    (
+        "A",
+        "## A ·",
+        '"centred_fixed": lambda x, norm: (x - x.mean(dim=-1, keepdim=True)) / FIXED_NORM',
+        False,
+        "fix_17e::test_final_steps_are_visible_one_liners_with_plain_labels",
+    ),
+    ("A", "## A ·", "final_steps = {", False, "fix_17e::test_final_steps_are_visible_one_liners_with_plain_labels"),
+    (
+        "L",
+        "## 6 ·",
+        "plot_final_norm_ablation(ablation_slope, labels=FINAL_STEP_LABELS)",
+        False,
+        "fix_17f::test_centred_arm_sentence_and_readable_labels",
+    ),
+    ("A", "## A ·", "report.slope.items()", False, "fix_17f::test_depth_slopes_printed_from_data_and_nits"),
+    (
+        "L",
+        "## 6 ·",
+        'print("slope of the gradient against depth',
+        False,
+        "fix_17f::test_depth_slopes_printed_from_data_and_nits",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "print(training_table(training))",
+        False,
+        "fix_18a::test_section_six_shows_the_table_and_folds_the_statistics",
+    ),
+    (
+        "A",
+        "## F ·",
+        "print(training_notes(training))",
+        False,
+        "fix_18a::test_section_six_shows_the_table_and_folds_the_statistics",
+    ),
+    (
+        "A",
+        "## A ·",
+        "alignment, update_norms = branch_alignment(",
+        False,
+        "fix_18a::test_linear_growth_diagnostic_is_printed",
+    ),
+    ("A", "## L ·", "token_through_block(", False, "fix_18b::test_the_token_shown_prints_its_update_ratios"),
+    (
+        "A",
+        "## A ·",
+        "def arm_gradients(",
+        False,
+        "fix_18b::test_the_ablation_is_split_into_arms_run_and_plot_with_its_loop_visible",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "final_norm_ablation(",
+        False,
+        "fix_18b::test_the_ablation_is_split_into_arms_run_and_plot_with_its_loop_visible",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "ablation_slope = ",
+        False,
+        "fix_18b::test_the_ablation_is_split_into_arms_run_and_plot_with_its_loop_visible",
+    ),
+    (
+        "A",
+        "## M ·",
+        'save_figure(fig, "04_parallel_block")',
+        False,
+        "fix_18c::test_token_study_and_parallel_block_moved_to_the_appendix_with_one_pointer",
+    ),
+    ("A", "## A ·", "branch_alignment(", False, "fix_18d::test_the_growth_detour_lives_in_appendix_a"),
+    ("A", "## A ·", "== (8.2, 1.33)", True, "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said"),
+    (
+        "A",
+        "## A ·",
+        "abs(b - 1.33) < 0.01 and abs(implied_slope + 0.48) < 0.01",
+        True,
+        "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said",
+    ),
+    (
+        "A",
+        "## A ·",
+        "[-0.48, -0.86, -0.58]",
+        True,
+        "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        'guide_label="slope -0.5 for comparison (not a fit)"',
+        False,
+        "fix_19a::test_dashed_line_label_is_honest",
+    ),
+    ("L", "## 6 ·", 'save_figure(fig, "04_depth_gradients")', False, "fix_19a::test_dashed_line_label_is_honest"),
+    (
+        "L",
+        "## 6 ·",
+        'final["post-norm"] == [10] * 8 + [17]',
+        True,
+        "fix_19a::test_final_accuracies_print_and_are_asserted",
+    ),
+    ("L", "## 1 ·", "draws=100", False, "fix_19a::test_gate_widget_draws_n_gates_and_they_converge"),
+    ("L", "## 2 ·", "plot_one_token_gates(", False, "fix_19a::test_one_token_gates_pictured_before_the_shapes"),
+    (
+        "A",
+        "## K ·",
+        'assert geometry["centred"].sum(-1).abs().max() < 1e-12',
+        True,
+        "fix_19a::test_geometry_and_head_count_moved_to_appendix_k_with_their_checks",
+    ),
+    (
+        "A",
+        "## K ·",
+        "count_parameters(six_heads) == count_parameters(twelve_heads) == block_count",
+        True,
+        "fix_19a::test_geometry_and_head_count_moved_to_appendix_k_with_their_checks",
+    ),
+    ("A", "## K ·", "six_heads", False, "fix_19a::test_geometry_and_head_count_moved_to_appendix_k_with_their_checks"),
+    (
+        "A",
+        "## K ·",
+        "geometry = layer_norm_geometry(",
+        False,
+        "fix_19a::test_geometry_and_head_count_moved_to_appendix_k_with_their_checks",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        '{"gate > 1/2": 27, "gate 0.1-1/2": 64, "gate < 0.1": 37}',
+        True,
+        "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu",
+    ),
+    ("L", "## 2 ·", "[53, 38, 9]", True, "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu"),
+    (
+        "L",
+        "## 6 ·",
+        "depths, seeds = (2, 4, 8, 16)",
+        False,
+        "fix_19b::test_section_six_probe_after_questions_and_adam_aside_concluded",
+    ),
+    (
+        "A",
+        "## A ·",
+        "assert abs(start_ratio - 1) < 0.05",
+        True,
+        "fix_19b::test_moved_material_lives_in_the_appendix_with_its_checks",
+    ),
+    ("A", "## O ·", "assert dropouts == 0", True, "fix_19b::test_moved_material_lives_in_the_appendix_with_its_checks"),
+    (
+        "A",
+        "## N ·",
+        "torch.testing.assert_close(by_attention, by_formula)",
+        True,
+        "fix_19b::test_moved_material_lives_in_the_appendix_with_its_checks",
+    ),
+    (
+        "A",
+        "## F ·",
+        "(min(steps_50), max(steps_50), min(steps_150), max(steps_150)) == (45, 56, 142, 171)",
+        True,
+        "fix_19b::test_post_norm_collapse_step_is_measured",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "round(gelu(gate_cut).item(), 3) == -0.128",
+        True,
+        "fix_19c::test_gate_classes_named_by_their_gate_and_the_cut_printed",
+    ),
+    (
+        "A",
+        "## A ·",
+        "FIXED_NORM == 1.33",
+        True,
+        "fix_19c::test_fixed_norm_is_sigma_at_two_blocks_printed_with_three_decimals",
+    ),
+    ("L", "(top)", "stored_mlp_knockout", True, "fix_19c::test_relu_swap_moved_to_appendix_c"),
+    ("A", "## C ·", "trained_gaps", False, "fix_19c::test_relu_swap_moved_to_appendix_c"),
+    (
+        "L",
+        "## 6 ·",
+        'min(run["losses"]) < 0.9 * math.log(10)',
+        True,
+        "fix_19d::test_warm_up_result_in_answer_three_after_the_curves_with_a_check",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        'save_figure(fig, "04_norm_training")',
+        False,
+        "fix_19d::test_warm_up_result_in_answer_three_after_the_curves_with_a_check",
+    ),
+    (
+        "L",
+        "## 5 ·",
+        "silent = copy.deepcopy(block)",
+        False,
+        "fix_19d::test_equations_with_the_code_and_identity_claim_before_its_demonstration",
+    ),
+    (
+        "A",
+        "## K ·",
+        "plot_layer_norm_geometry(count=5, seed=0)",
+        False,
+        "fix_20a::test_geometry_picture_in_section_four_after_the_formula_once",
+    ),
+    ("A", "## B ·", "math.sqrt(3)", True, "fix_20a::test_geometry_picture_in_section_four_after_the_formula_once"),
+    ("A", "## B ·", "math.sqrt(768)", True, "fix_20a::test_geometry_picture_in_section_four_after_the_formula_once"),
+    (
+        "A",
+        "## A ·",
+        "round(statistics.mean(sigma_2), 3) == 1.333",
+        True,
+        "fix_20a::test_fixed_norm_three_decimals_and_no_coincidence_note",
+    ),
+    ("L", "## 6 ·", '(6, 300, "adam", [0, 1, 2])', True, "fix_20a::test_section_six_sentences_match_their_cells"),
+    (
+        "A",
+        "## A ·",
+        '"detached_sigma": detached_sigma',
+        False,
+        "fix_20c::test_detached_sigma_is_the_fifth_arm_printed_plotted_and_asserted",
+    ),
+    (
+        "A",
+        "## A ·",
+        "sigma.detach()",
+        False,
+        "fix_20c::test_detached_sigma_is_the_fifth_arm_printed_plotted_and_asserted",
+    ),
+    (
+        "A",
+        "## A ·",
+        'ablation_slope["detached_sigma"][2] < 0',
+        True,
+        "fix_20c::test_detached_sigma_is_the_fifth_arm_printed_plotted_and_asserted",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "final_norm_ablation(depths, seeds)",
+        False,
+        "fix_20e::test_the_five_arm_ablation_and_the_details_moved_to_appendix_a",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        'ablation["layernorm"] == designs["pre-norm"]',
+        True,
+        "fix_20e::test_the_five_arm_ablation_and_the_details_moved_to_appendix_a",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        "no_attention_guess.unique().tolist() == [8]",
+        True,
+        "fix_21a::test_attention_branch_knockout_is_the_baseline_and_said_to_be_no_yardstick",
+    ),
+    (
+        "A",
+        "## A ·",
+        "[round(v, 2) for v in squared_slope] == [0.96, 0.83, 1.10]",
+        True,
+        "fix_21c::test_squared_norm_slope_printed_asserted_and_said",
+    ),
+    (
+        "A",
+        "## A ·",
+        "[round(v, 2) for v in band_edges] == [0.72, 0.88]",
+        True,
+        "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said",
+    ),
+    (
+        "A",
+        "## A ·",
+        "assert pre_seed.low < _fall < pre_seed.high",
+        True,
+        "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said",
+    ),
+    (
+        "A",
+        "## A ·",
+        "[round(v) for v in squared_step] == [33, 45, 62]",
+        True,
+        "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        'per_seed["post-norm"].low < 0 < per_seed["post-norm"].high',
+        True,
+        "fix_21f::test_per_seed_slopes_printed_beside_the_pooled_ones",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        '[round(v, 3) for v in ablation_slope["none"]] == [0.081, -0.073, 0.234]',
+        True,
+        "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them",
+    ),
+    (
+        "A",
+        "## A ·",
+        'all(row["squared"] < row["band"][0] for row in growth[:2])',
+        True,
+        "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        '[round(value, 2) for value in slope["pre-norm"][1:]] == [-0.62, -0.32]',
+        True,
+        "fix_22a::test_one_interval_for_the_slope",
+    ),
+    ("L", "## 6 ·", "intervals=slope", False, "fix_22a::test_one_interval_for_the_slope"),
+    ("A", "## A ·", "== (9.5, 10.6)", True, "fix_22a::test_section_six_prints_the_direct_test_not_the_band"),
+    ("L", "## 6 ·", "cold = [run for run", True, "fix_22c::test_warm_up_reading_matches_the_stored_curves"),
+    ("L", "## 6 ·", "int(0.8 * w)", True, "fix_22c::test_warm_up_reading_matches_the_stored_curves"),
+    (
+        "A",
+        "## A ·",
+        '[round(v, 2) for v in lesson_slope["rms"]] == [-0.48, -0.64, -0.32]',
+        True,
+        "fix_22f::test_rms_arm_is_a_table_row_printed_plotted_and_asserted",
+    ),
+    (
+        "A",
+        "## A ·",
+        "[-0.005, -0.108, 0.097]",
+        True,
+        "fix_24b::test_product_flat_backed_by_a_per_seed_slope_and_lemma_2_stated",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "assert min(post_ratio) < 1 < max(post_ratio)",
+        True,
+        "fix_24d::test_profile_picture_in_6a_printed_and_asserted",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "plot_gradient_profile(profiles)",
+        False,
+        "fix_24d::test_profile_picture_in_6a_printed_and_asserted",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        'save_figure(fig, "04_gradient_profile")',
+        False,
+        "fix_24d::test_profile_picture_in_6a_printed_and_asserted",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "assert all(0.15 < r < 0.3 for r in pre_ratio)",
+        True,
+        "fix_24d::test_profile_picture_in_6a_printed_and_asserted",
+    ),
+    ("L", "## 6 ·", '"04_gradient_profile"', False, "fix_24d::test_profile_picture_in_6a_printed_and_asserted"),
+    ("L", "## 6 ·", "plot_gradient_profile(", False, "fix_24d::test_profile_picture_in_6a_printed_and_asserted"),
+    ("A", "## A ·", "product_slope = seed_slope(seeds_0_2)", False, "fix_24d::test_product_moved_to_appendix_a"),
+    (
+        "L",
+        "## 6 ·",
+        "assert min(t.low for t in high.values()) > 0.51",
+        True,
+        "fix_24f::test_6c_and_summary_quote_the_interval_lower_ends",
+    ),
+    ("A", "## F ·", "lr 1e-3, ", False, "fix_o::test_training_summary_matches_the_stored_runs"),
+    ("A", "## A ·", 'HTML(f"<details>', False, "fix_p::test_depth_cell_prints_only_the_three_plotted_lines"),
+    ("A", "## A ·", "report.text", False, "fix_p::test_depth_cell_prints_only_the_three_plotted_lines"),
+    ("A", "## K ·", "inspect.getsource(Block)", True, "fix_p::test_block_class_is_shown_once_folded"),
+    ("A", "## A ·", "value == designs[name][depth][0]", True, "fix_v::test_probe_is_visible_code"),
+    ("A", "## A ·", "def fc2_gradient(", False, "fix_v::test_probe_is_visible_code"),
+    (
+        "L",
+        "## 6 ·",
+        'plot_norm_training(norm_runs["runs"], lr=5e-3)',
+        False,
+        "fix_v::test_loss_curves_in_lesson_not_appendix",
+    ),
+    ("L", "## 6 ·", "plot_norm_training(", False, "fix_v::test_loss_curves_in_lesson_not_appendix"),
+    (
+        "L",
+        "## 6 ·",
+        "profiles = cached_gradient_profiles(16, seeds)",
+        False,
+        "fix_w::test_profile_cell_prints_its_ratios_and_draws_the_figure",
+    ),
+    ("A", "## I ·", 'ViT(**config, init="torch")', False, "fix_w::test_trained_stream_against_its_own_init"),
+    ("A", "## I ·", "def stream_norms(", False, "fix_w::test_trained_stream_against_its_own_init"),
+    (
+        "A",
+        "## G ·",
+        "h = stream + gamma * block.attn(block.norm1(stream))",
+        False,
+        "fix_w::test_definitions_and_wording",
+    ),
+    (
+        "A",
+        "## A ·",
+        "print(f\"the final LayerNorm's divisor at 2 blocks",
+        False,
+        "fix_x::test_the_divisor_and_the_fixed_constant_printed_side_by_side",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        'depth_slope(designs["pre-norm"])[0]',
+        True,
+        "fix_x::test_log_log_fit_is_a_short_visible_cell_equal_to_the_helper",
+    ),
+    (
+        "A",
+        "(top)",
+        "statistics.linear_regression(log_depth, log_gradient)",
+        False,
+        "fix_x::test_log_log_fit_is_a_short_visible_cell_equal_to_the_helper",
+    ),
+    ("L", "(top)", "import copy", False, "fix_x::test_first_code_a_learner_meets_is_short"),
+    ("A", "## C ·", "trained = stored_gelu_relu()", False, "fix_x::test_stored_gelu_relu_runs_are_paired_by_seed"),
+]
+
+PROSE = [
+    (
+        "L",
+        "## 6 ·",
+        ["D = 64", "4 heads", "Xavier-uniform weights", "8 x 16 random tokens", "random labels", "10-class head"],
+        "fix_22i::test_section_6a_states_the_setup_its_result_depends_on",
+    ),
+    ("A", "## H ·", ["no detectable departure"], "fix_17b::test_gate_count_claims_no_selectivity"),
+    ("A", "## H ·", ["## H · The MLP gates"], "fix_v::test_gate_count_with_its_baseline_in_lesson_pairs_in_appendix"),
+    ("A", "## A ·", ["the 12 points are independent"], "fix_17b::test_depth_stacks_share_no_block"),
+    ("A", "## A ·", ["<summary>How it was measured"], "fix_17b::test_depth_stacks_share_no_block"),
+    ("A", "## A ·", ["The two designs share seeds"], "fix_17c::test_shared_seeds_said_paired_and_welch_conservative"),
+    ("A", "## A ·", ["conservative"], "fix_17c::test_shared_seeds_said_paired_and_welch_conservative"),
+    ("A", "## A ·", ["grows about linearly"], "fix_17e::test_nits"),
+    ("A", "## A ·", ["$\\sigma$"], "fix_17f::test_centred_arm_sentence_and_readable_labels"),
+    ("A", "## A ·", ["One clue:"], "fix_18a::test_linear_growth_diagnostic_is_printed"),
+    ("A", "## A ·", ["nearly orthogonal"], "fix_18a::test_linear_growth_diagnostic_is_printed"),
+    ("A", "## A ·", ["FIXED_NORM"], "fix_18b::test_the_ablation_is_split_into_arms_run_and_plot_with_its_loop_visible"),
+    ("A", "## A ·", ["untested"], "fix_18b::test_growing_updates_get_one_measurement_and_a_goes_with_sentence"),
+    (
+        "A",
+        "## A ·",
+        ["neither centring nor the backward path"],
+        "fix_18c::test_each_question_has_its_answer_under_its_picture",
+    ),
+    ("A", "## A ·", ["other arms, answered."], "fix_18c::test_each_question_has_its_answer_under_its_picture"),
+    (
+        "A",
+        "## A ·",
+        ["*last* block's gradient"],
+        "fix_18d::test_answer_one_follows_its_intervals_and_states_the_papers_argument",
+    ),
+    ("A", "## A ·", ["05"], "fix_18d::test_section_six_names_lesson_05s_question_and_the_intuition"),
+    ("A", "## A ·", ["> **Intuition.**"], "fix_18d::test_section_six_names_lesson_05s_question_and_the_intuition"),
+    (
+        "A",
+        "## A ·",
+        ["correction to its input"],
+        "fix_18d::test_section_six_names_lesson_05s_question_and_the_intuition",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["coincidence of the range"],
+        "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said",
+    ),
+    ("A", "## A ·", ["$8.2 + 1.33\\,L$"], "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said"),
+    ("A", "## A ·", ["2"], "fix_19b::test_answer_one_says_why_minus_one_half_is_a_coincidence"),
+    (
+        "A",
+        "## A ·",
+        ["$8.2 + 1.33\\,L$", "2", "16"],
+        "fix_19b::test_answer_one_says_why_minus_one_half_is_a_coincidence",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["$\\sigma$", "`FIXED_NORM`", "1.330", "2"],
+        "fix_19c::test_fixed_norm_is_sigma_at_two_blocks_printed_with_three_decimals",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["(`norm_placement.last_fc2_gradient`)"],
+        "fix_19d::test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["<details><summary>How it was measured"],
+        "fix_19d::test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["Theorem 1 rests on that band"],
+        "fix_19d::test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["coincidence", "not shown"],
+        "fix_19d::test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["$W_Q = W_K = 0$"],
+        "fix_19d::test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound",
+    ),
+    ("A", "## A ·", ["6"], "fix_19d::test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound"),
+    ("A", "## A ·", ["10", "5", "does not follow", "ViT", "DeiT"], "fix_19g::test_pre_norm_still_warms_up_in_practice"),
+    (
+        "A",
+        "## A ·",
+        ["## A · Why the pre-norm slope"],
+        "fix_20a::test_coincidence_block_moved_to_appendix_a_with_a_pointer",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["$\\sigma$", "LayerNorm"],
+        "fix_20c::test_detached_sigma_is_the_fifth_arm_printed_plotted_and_asserted",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["LayerNorm, σ detached"],
+        "fix_20c::test_detached_sigma_is_the_fifth_arm_printed_plotted_and_asserted",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["**Answer 6b.** Only the final LayerNorm and the same with $\\sigma$ detached fall"],
+        "fix_20c::test_detached_sigma_is_the_fifth_arm_printed_plotted_and_asserted",
+    ),
+    ("A", "## A ·", ["$L^{1.16}$", "1.11", "1.21", "2"], "fix_20e::test_deeper_stacks_quoted_from_appendix_a"),
+    ("A", "## A ·", ["$L^{-0.62}$", "-0.72", "-0.52"], "fix_20e::test_deeper_stacks_quoted_from_appendix_a"),
+    ("A", "## A ·", ["no backward through $\\sigma$"], "fix_21a::test_the_arms_are_defined_in_a_table_before_the_plot"),
+    (
+        "A",
+        "## A ·",
+        ["squared norm fits $L^{0.96}$ [0.83, 1.10]"],
+        "fix_21c::test_squared_norm_slope_printed_asserted_and_said",
+    ),
+    ("A", "## A ·", ["$L^{0.96}$", "0.83", "1.10"], "fix_21c::test_squared_norm_slope_printed_asserted_and_said"),
+    (
+        "A",
+        "## A ·",
+        ["$-0.5$", "coincidence", "not shown"],
+        "fix_21c::test_appendix_no_longer_calls_the_match_a_coincidence_nor_the_band_met_below_it",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["2", "4"],
+        "fix_21c::test_appendix_no_longer_calls_the_match_a_coincidence_nor_the_band_met_below_it",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["$L^{-0.48}$", "6", "-0.62", "-0.32"],
+        "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said",
+    ),
+    ("A", "## A ·", ["33,", "45,", "62"], "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said"),
+    (
+        "A",
+        "## A ·",
+        ["rising in every seed"],
+        "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said",
+    ),
+    ("A", "## A ·", ["fit equally well"], "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said"),
+    ("A", "## A ·", ["affine"], "fix_21f::test_appendix_a_prints_the_band_slopes_and_increments"),
+    ("A", "## A ·", ["What the probe measures:"], "fix_21f::test_6c_parenthesis_is_a_sentence_and_6a_names_the_probe"),
+    ("A", "## A ·", ["8", "16", "10", "0,"], "fix_21f::test_6c_parenthesis_is_a_sentence_and_6a_names_the_probe"),
+    ("A", "## A ·", ["GELU", "Xiong et al."], "fix_21f::test_6c_parenthesis_is_a_sentence_and_6a_names_the_probe"),
+    ("A", "## A ·", ["linear in L"], "fix_21f::test_ablation_legend_names_the_bound"),
+    (
+        "A",
+        "## A ·",
+        ["-0.62", "-0.32", "-0.61"],
+        "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them",
+    ),
+    ("A", "## A ·", ["1", "2", "3"], "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band"),
+    (
+        "A",
+        "## A ·",
+        ["section 6's per-seed interval, [-0.62, -0.32]"],
+        "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band",
+    ),
+    ("A", "## A ·", ["$L^{0.96}$ [0.83, 1.10]"], "fix_22a::test_one_interval_for_the_slope"),
+    ("A", "## A ·", ["[-0.62, -0.32]"], "fix_22a::test_legend_quotes_the_given_interval"),
+    (
+        "A",
+        "## A ·",
+        ["9.5", "10.6", "2", "128", "16", "5"],
+        "fix_22a::test_section_six_prints_the_direct_test_not_the_band",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["Gradient x $\\|x_L\\|$ is flat:"],
+        "fix_22a::test_section_six_prints_the_direct_test_not_the_band",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["$x/\\sqrt{\\overline{x^2}+\\epsilon}$", "RMS"],
+        "fix_22f::test_rms_arm_is_a_table_row_printed_plotted_and_asserted",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["$L^{-0.48}$", "-0.64", "-0.32", "-0.63"],
+        "fix_22f::test_rms_arm_is_a_table_row_printed_plotted_and_asserted",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["$\\sqrt{\\overline{x^2}+\\epsilon}$", "RMS"],
+        "fix_24b::test_section_6b_table_lists_exactly_the_printed_arms",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["and its per-seed slope includes 0"],
+        "fix_24b::test_product_flat_backed_by_a_per_seed_slope_and_lemma_2_stated",
+    ),
+    (
+        "A",
+        "## A ·",
+        ["$E\\|x_L\\|^2$", "$L$", "2"],
+        "fix_24b::test_product_flat_backed_by_a_per_seed_slope_and_lemma_2_stated",
+    ),
+    ("A", "## A ·", ["Welch"], "fix_p::test_depth_cell_prints_only_the_three_plotted_lines"),
+    ("A", "## A ·", ["-0.62"], "fix_q2::test_section_6_opens_with_the_answer_and_the_variants_are_in_the_appendix"),
+    (
+        "A",
+        "## A ·",
+        ["**Why pre-norm won.**"],
+        "fix_w::test_section_six_probe_first_then_picture_statistics_folded_questions_numbered",
+    ),
+    ("L", "## 6 ·", ["(the arms below test this)"], "fix_17b::test_section_six_short_with_statistics_folded"),
+    ("L", "## 6 ·", ["1", "upper bound"], "fix_17c::test_theorem_one_is_stated_as_upper_bounds"),
+    ("L", "## 6 ·", ["$O(d\\sqrt{\\ln d})$ for post-norm"], "fix_17c::test_theorem_one_is_stated_as_upper_bounds"),
+    ("L", "## 6 ·", ["$O(d\\sqrt{\\ln d / L})$ for pre-norm"], "fix_17c::test_theorem_one_is_stated_as_upper_bounds"),
+    (
+        "L",
+        "## 6 ·",
+        ["without warm-up", "dipped below"],
+        "fix_17e::test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat",
+    ),
+    ("L", "## 6 ·", ["appendix F"], "fix_17e::test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat"),
+    ("L", "## 6 ·", ["untested"], "fix_17e::test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat"),
+    (
+        "L",
+        "## 6 ·",
+        ['<a id="norm-training"></a>'],
+        "fix_17e::test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat",
+    ),
+    ("L", "## 6 ·", ["every 95 % interval above +51"], "fix_18c::test_each_question_has_its_answer_under_its_picture"),
+    ("L", "## 6 ·", ["no detectable trend"], "fix_18c::test_each_question_has_its_answer_under_its_picture"),
+    ("L", "## 6 ·", ["5e-3"], "fix_18c::test_each_question_has_its_answer_under_its_picture"),
+    ("L", "## 6 ·", ["appendix A"], "fix_18c::test_each_question_has_its_answer_under_its_picture"),
+    (
+        "L",
+        "## 6 ·",
+        ["falls, about as $L^{-0.47}$"],
+        "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        ["$-0.5$", "not a fit", "for comparison"],
+        "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said",
+    ),
+    ("L", "## 6 ·", ["about as $L^{-0.47}$"], "fix_19c::test_summary_slopes_with_intervals_and_its_pointers"),
+    (
+        "L",
+        "## 6 ·",
+        ["Theorem 1 gives upper bounds"],
+        "fix_19d::test_section_six_opens_with_its_question_then_bounds_and_questions",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        ["**Does the norm's place change the last block's gradient?**"],
+        "fix_19d::test_section_six_opens_with_its_question_then_bounds_and_questions",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        ["**6a · The gradient against depth.**"],
+        "fix_19d::test_section_six_opens_with_its_question_then_bounds_and_questions",
+    ),
+    ("L", "## 6 ·", ["**Answer 6c.**"], "fix_19d::test_warm_up_result_in_answer_three_after_the_curves_with_a_check"),
+    (
+        "L",
+        "## 6 ·",
+        ["8.0", "29.4", "16"],
+        "fix_20c::test_coincidence_of_the_range_next_to_the_widget_and_in_the_guide",
+    ),
+    ("L", "## 6 ·", ["its centred norm over $\\sqrt{D}$"], "fix_20c::test_items_five_to_eight_wording"),
+    (
+        "L",
+        "## 6 ·",
+        ["**6b · What makes pre-norm's fall?**"],
+        "fix_20e::test_the_five_arm_ablation_and_the_details_moved_to_appendix_a",
+    ),
+    ("L", "## 6 ·", ["**Answer 6b.**"], "fix_20e::test_the_five_arm_ablation_and_the_details_moved_to_appendix_a"),
+    ("L", "## 6 ·", ["6", "LayerNorm"], "fix_20e::test_training_setup_answer_and_table_header"),
+    ("L", "## 6 ·", ["6"], "fix_20e::test_training_setup_answer_and_table_header"),
+    (
+        "L",
+        "## 6 ·",
+        ["**Answer 6c.** Pre-norm, at the one large lr tested (5e-3)."],
+        "fix_20e::test_training_setup_answer_and_table_header",
+    ),
+    ("L", "## 6 ·", ["16-128 blocks: appendix A."], "fix_20e::test_deeper_stacks_quoted_from_appendix_a"),
+    ("L", "## 6 ·", ["2", "8", "16", "128"], "fix_21c::test_squared_norm_slope_printed_asserted_and_said"),
+    (
+        "L",
+        "## 6 ·",
+        ["each other arm's interval includes 0"],
+        "fix_21c::test_ablation_prints_three_decimals_so_the_interval_matches_the_prose",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        ["5e-3", "untested"],
+        "fix_21c::test_answer_6c_says_a_longer_warm_up_is_untested_and_6c_names_its_post_norm",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        ["$\\|x_L\\|$", "2", "8", "16", "128"],
+        "fix_22a::test_section_six_prints_the_direct_test_not_the_band",
+    ),
+    ("L", "## 6 ·", ["near its end (lr near 5e-3)"], "fix_22c::test_warm_up_reading_matches_the_stored_curves"),
+    ("L", "## 6 ·", ["9", "3"], "fix_22i::test_answer_6c_says_the_nine_runs_are_three_seeds"),
+    (
+        "L",
+        "## 6 ·",
+        ["64", "no detectable"],
+        "fix_24b::test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        ["post-norm's shows no consistent direction."],
+        "fix_24d::test_profile_picture_in_6a_printed_and_asserted",
+    ),
+    ("L", "## 6 ·", ["15", "0.20", "0.27", "0"], "fix_24d::test_profile_picture_in_6a_printed_and_asserted"),
+    (
+        "L",
+        "## 6 ·",
+        ["$\\sqrt{6/2D}$", "`xavier_init`", "`qkv`"],
+        "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate",
+    ),
+    ("L", "## 6 ·", ["$-0.5$", "Xiong et al."], "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate"),
+    ("L", "## 6 ·", ["0.02", "no detectable"], "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate"),
+    ("L", "## 6 ·", ["5e-3", "50", "150", "300", "Xiong et al."], "fix_24d::test_6c_names_the_regime_gap_with_xiong"),
+    ("L", "## 6 ·", ["does not contradict"], "fix_24d::test_6c_names_the_regime_gap_with_xiong"),
+    ("L", "## 6 ·", ["Xavier-uniform weights"], "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result"),
+    (
+        "L",
+        "## 6 ·",
+        ["0.02", "64", "no detectable"],
+        "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result",
+    ),
+    ("L", "## 6 ·", ["$\\sqrt{L}$"], "fix_24f::test_widget_sentence_says_linear_not_sqrt"),
+    ("L", "## 6 ·", ["$L^{-0.5}$", "2", "16"], "fix_24f::test_widget_sentence_says_linear_not_sqrt"),
+    ("L", "## 6 ·", ["64", "71", "95 %", "+51"], "fix_24f::test_6c_and_summary_quote_the_interval_lower_ends"),
+    (
+        "L",
+        "## 6 ·",
+        ["**6c · And in training?**"],
+        "fix_w::test_section_six_probe_first_then_picture_statistics_folded_questions_numbered",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        ["**Answer 6a.**"],
+        "fix_w::test_section_six_probe_first_then_picture_statistics_folded_questions_numbered",
+    ),
+    ("L", "## 6 ·", ["**near chance**"], "fix_w::test_definitions_and_wording"),
+    ("L", "## 6 ·", ["0.9 ln 10"], "fix_w::test_definitions_and_wording"),
+    ("L", "## 5 ·", ["appendix K prints"], "fix_17b::test_block_class_near_the_top_of_section_five"),
+    (
+        "L",
+        "## 5 ·",
+        ["equations 2-3"],
+        "fix_19d::test_equations_with_the_code_and_identity_claim_before_its_demonstration",
+    ),
+    (
+        "L",
+        "## 5 ·",
+        ["z'_{\\ell} = \\mathrm{MSA}"],
+        "fix_19d::test_equations_with_the_code_and_identity_claim_before_its_demonstration",
+    ),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["**H** the MLP gates on one digit"],
+        "fix_17c::test_gate_study_lives_in_appendix_h_with_its_figure",
+    ),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["**L** follows one token"],
+        "fix_17c::test_token_picture_is_in_appendix_l_with_its_check_and_section_five_points_to_it",
+    ),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["**M** draws the parallel block of exercise 4"],
+        "fix_18c::test_token_study_and_parallel_block_moved_to_the_appendix_with_one_pointer",
+    ),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["Adam against SGD"],
+        "fix_19a::test_adam_is_invariant_to_a_constant_gradient_scale",
+    ),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["## What this lesson does not show"],
+        "fix_19d::test_ending_summary_first_exercises_own_cell_libraries_last",
+    ),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["22", "GPT-J", "PaLM", "ViT-22B"],
+        "fix_19g::test_parallel_block_sources_named",
+    ),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["does not test whether"],
+        "fix_v::test_initialisation_and_training_claims_apart",
+    ),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["independent"],
+        "fix_v::test_gate_count_with_its_baseline_in_lesson_pairs_in_appendix",
+    ),
+    ("L", "## What this lesson does not show", ["**I**"], "fix_x::test_moved_questions_have_a_pointer_in_the_lesson"),
+    ("L", "## What this lesson does not show", ["**J**"], "fix_x::test_moved_questions_have_a_pointer_in_the_lesson"),
+    (
+        "L",
+        "## What this lesson does not show",
+        ["the gradient at every block"],
+        "fix_x::test_moved_questions_have_a_pointer_in_the_lesson",
+    ),
+    ("A", "## F ·", ["not tried"], "fix_17e::test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat"),
+    ("A", "## F ·", ["1", "untested"], "fix_17e::test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat"),
+    ("A", "## F ·", ["Fisher's exact p"], "fix_18a::test_section_six_shows_the_table_and_folds_the_statistics"),
+    ("A", "## F ·", ["10"], "fix_19a::test_adam_is_invariant_to_a_constant_gradient_scale"),
+    ("A", "## F ·", ["Liu et al."], "fix_19b::test_section_six_probe_after_questions_and_adam_aside_concluded"),
+    ("A", "## F ·", ["45", "56", "50", "142", "171", "150"], "fix_19b::test_post_norm_collapse_step_is_measured"),
+    ("A", "## F ·", ["eight at 10 %"], "fix_w::test_definitions_and_wording"),
+    ("A", "## F ·", ["one at 17 %"], "fix_w::test_definitions_and_wording"),
+    (
+        "L",
+        "## Summary",
+        ["50- or 150-step warm-up"],
+        "fix_17e::test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat",
+    ),
+    (
+        "L",
+        "## Summary",
+        ["0.1", "18", "1e-5", "24,", "1e-6"],
+        "fix_19c::test_summary_slopes_with_intervals_and_its_pointers",
+    ),
+    (
+        "L",
+        "## Summary",
+        ["Post-norm's shows no detectable trend."],
+        "fix_19c::test_summary_slopes_with_intervals_and_its_pointers",
+    ),
+    (
+        "L",
+        "## Summary",
+        ["A block is a **residual stream**"],
+        "fix_19d::test_ending_summary_first_exercises_own_cell_libraries_last",
+    ),
+    ("L", "## Summary", ["**Post-norm**"], "fix_19d::test_ending_summary_first_exercises_own_cell_libraries_last"),
+    ("L", "## Summary", ["LayerNorm"], "fix_21f::test_summary_bullet_in_words_numbers_once"),
+    ("L", "## Summary", ["twice per block"], "fix_21i::test_summary_post_norm_after_each_residual_addition"),
+    (
+        "L",
+        "## Summary",
+        ["2023", "02", "Touvron et al.", "EVA-02"],
+        "fix_22a::test_summary_reads_without_appendix_letters_and_names_later_blocks",
+    ),
+    (
+        "L",
+        "## Summary",
+        ["SwiGLU (Shazeer 2020"],
+        "fix_22a::test_summary_reads_without_appendix_letters_and_names_later_blocks",
+    ),
+    (
+        "L",
+        "## Summary",
+        ["RMSNorm (Zhang & Sennrich 2019"],
+        "fix_22a::test_summary_reads_without_appendix_letters_and_names_later_blocks",
+    ),
+    ("L", "## Summary", ["never fell below", "near-chance"], "fix_22c::test_warm_up_reading_matches_the_stored_curves"),
+    ("L", "## Summary", ["0.02", "64", "no detectable"], "fix_22f::test_summary_states_timm_slopes_appendix_b_prints"),
+    (
+        "L",
+        "## Summary",
+        ["64", "no detectable"],
+        "fix_24b::test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted",
+    ),
+    ("L", "## Summary", ["`fc2`", "0.20", "0.27"], "fix_24d::test_summary_bullet_says_what_the_picture_shows"),
+    ("L", "## Summary", ["3"], "fix_24d::test_summary_bullet_says_what_the_picture_shows"),
+    ("L", "## Summary", ["64", "71", "95 %", "+51"], "fix_24f::test_6c_and_summary_quote_the_interval_lower_ends"),
+    ("L", "## Summary", ["- **At initialisation**"], "fix_v::test_initialisation_and_training_claims_apart"),
+    ("L", "## Summary", ["- **In training**"], "fix_v::test_initialisation_and_training_claims_apart"),
+    ("L", "## Summary", ["## Summary"], "fix_x::test_one_list_of_what_is_not_shown_just_before_the_summary"),
+    ("A", "## N ·", ["cannot"], "fix_17e::test_nits"),
+    ("A", "## N ·", ["MLP"], "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features"),
+    ("A", "## K ·", ["any D", "eps aside"], "fix_17e::test_nits"),
+    (
+        "A",
+        "## K ·",
+        ["## K · LayerNorm, BatchNorm and the block as a class"],
+        "fix_19c::test_appendix_pointers_gathered_in_one_list",
+    ),
+    ("A", "## K ·", ["20%", "LN-based"], "fix_19c::test_batchnorm_trade_off_from_yao_et_al"),
+    ("A", "## K ·", ["plane"], "fix_20a::test_geometry_picture_in_section_four_after_the_formula_once"),
+    ("A", "## K ·", ["in the picture above"], "fix_20a::test_geometry_picture_in_section_four_after_the_formula_once"),
+    ("A", "## K ·", ["$\\sqrt{D}$"], "fix_20a::test_geometry_picture_in_section_four_after_the_formula_once"),
+    (
+        "A",
+        "## K ·",
+        ["$\\gamma$ and $\\beta$"],
+        "fix_20a::test_geometry_picture_in_section_four_after_the_formula_once",
+    ),
+    ("L", "## 7 ·", ["0.1", "18"], "fix_17f::test_depth_slopes_printed_from_data_and_nits"),
+    ("L", "## 7 ·", ["Huang et al."], "fix_19c::test_drop_path_credits_huang_and_layer_scale_gives_cait_values"),
+    (
+        "L",
+        "## 7 ·",
+        ["Huang et al.", "survival probability"],
+        "fix_19c::test_drop_path_credits_huang_and_layer_scale_gives_cait_values",
+    ),
+    (
+        "L",
+        "## 7 ·",
+        ["0.1", "18", "1e-5", "24,", "1e-6"],
+        "fix_19c::test_drop_path_credits_huang_and_layer_scale_gives_cait_values",
+    ),
+    ("L", "## 7 ·", ["shifted by one block and stretched"], "fix_19g::test_drop_path_schedule_shifted_and_stretched"),
+    ("L", "## 7 ·", ["`linspace(0, r, L)`"], "fix_19g::test_drop_path_schedule_shifted_and_stretched"),
+    ("L", "## 7 ·", ["$(\\ell/L)\\,r$"], "fix_19g::test_drop_path_schedule_shifted_and_stretched"),
+    ("L", "## 7 ·", ["**Two more things timm"], "fix_19g::test_drop_path_schedule_shifted_and_stretched"),
+    ("A", "## L ·", ["0,"], "fix_18b::test_median_ratios_by_block_printed_and_the_prose_says_where_the_nudge_holds"),
+    (
+        "L",
+        "## Where the libraries differ",
+        ["ParallelScalingBlock"],
+        "fix_18c::test_token_study_and_parallel_block_moved_to_the_appendix_with_one_pointer",
+    ),
+    (
+        "L",
+        "## Where the libraries differ",
+        ["`jax.nn.gelu`'s default, `approximate=True`"],
+        "fix_18c::test_library_notes_live_in_the_list_at_the_end",
+    ),
+    (
+        "L",
+        "## Where the libraries differ",
+        ["`QuickGELU` is the paper's coarser"],
+        "fix_18c::test_library_notes_live_in_the_list_at_the_end",
+    ),
+    ("L", "## Where the libraries differ", ["1e-6", "JAX"], "fix_18c::test_library_notes_live_in_the_list_at_the_end"),
+    (
+        "L",
+        "## Where the libraries differ",
+        ['17.56 "GFLOPS"'],
+        "fix_18c::test_library_notes_live_in_the_list_at_the_end",
+    ),
+    (
+        "L",
+        "## Where the libraries differ",
+        ["## Where the libraries differ"],
+        "fix_19d::test_ending_summary_first_exercises_own_cell_libraries_last",
+    ),
+    (
+        "L",
+        "## Where the libraries differ",
+        ["timm is not installed"],
+        "fix_22c::test_versions_read_say_where_timm_comes_from",
+    ),
+    ("L", "## Where the libraries differ", ["8"], "fix_22c::test_versions_read_say_where_timm_comes_from"),
+    (
+        "L",
+        "## Where the libraries differ",
+        ["you could `pip install timm==1.0.28`"],
+        "fix_22c::test_versions_read_say_where_timm_comes_from",
+    ),
+    (
+        "L",
+        "## Where the libraries differ",
+        ["transformers 5.23.0 is installed"],
+        "fix_22c::test_versions_read_say_where_timm_comes_from",
+    ),
+    (
+        "L",
+        "## Where the libraries differ",
+        ["transformers 5.23.0"],
+        "fix_22c::test_versions_read_say_where_timm_comes_from",
+    ),
+    (
+        "A",
+        "## Summary",
+        ["**L · One token through a block**"],
+        "fix_18c::test_token_study_and_parallel_block_moved_to_the_appendix_with_one_pointer",
+    ),
+    (
+        "A",
+        "## Summary",
+        ["**M · The parallel block**"],
+        "fix_18c::test_token_study_and_parallel_block_moved_to_the_appendix_with_one_pointer",
+    ),
+    (
+        "A",
+        "## Summary",
+        ["ReLU changes 22 of 1,000 predictions"],
+        "fix_19b::test_relu_swap_called_a_perturbation_next_to_its_summary_line",
+    ),
+    (
+        "A",
+        "## Summary",
+        ["$L^{1.16}$", "$L^{-0.62}$", "1.11", "1.21", "2"],
+        "fix_20e::test_deeper_stacks_quoted_from_appendix_a",
+    ),
+    (
+        "A",
+        "## Summary",
+        ["2", "0.72", "0.88"],
+        "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said",
+    ),
+    ("A", "## Summary", ["2", "4", "8", "128"], "fix_21f::test_summary_bullet_in_words_numbers_once"),
+    ("A", "## C ·", ["3.6", "paired"], "fix_18c::test_gelu_relu_seeds_say_what_gap_three_seeds_can_detect"),
+    (
+        "A",
+        "## C ·",
+        ["-0.2", "-3.8", "+3.4", "0", "no detectable", "paired"],
+        "fix_19a::test_no_detectable_difference_quotes_its_interval",
+    ),
+    (
+        "A",
+        "## C ·",
+        ["perturbation of a GELU-trained model"],
+        "fix_19b::test_relu_swap_called_a_perturbation_next_to_its_summary_line",
+    ),
+    (
+        "A",
+        "## C ·",
+        ["not evidence that GELU trains better"],
+        "fix_19b::test_relu_swap_called_a_perturbation_next_to_its_summary_line",
+    ),
+    ("A", "## C ·", ["following OpenAI GPT"], "fix_21i::test_bert_quote_moved_to_appendix_c"),
+    ("A", "## C ·", ["1,000 digits"], "fix_q2::test_relu_runs_on_all_digits"),
+    ("A", "## C ·", ["ReLU also cuts"], "fix_q2::test_relu_runs_on_all_digits"),
+    ("L", "## 2 ·", ["follow the gate"], "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu"),
+    ("L", "## 2 ·", ["below one half"], "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu"),
+    ("L", "## 2 ·", ["MLP"], "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features"),
+    ("L", "## 2 ·", ["cannot", "LayerNorm"], "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features"),
+    (
+        "L",
+        "## 2 ·",
+        ["$\\Phi(z) = 0.1$", "-0.128", "75 %", "GELU"],
+        "fix_19c::test_gate_classes_named_by_their_gate_and_the_cut_printed",
+    ),
+    ("L", "## 2 ·", ["only step", "input-dependent gate"], "fix_19g::test_attention_reweights_whole_head_slices_only"),
+    (
+        "L",
+        "## 2 ·",
+        ["one mean per token position and feature", "intact model"],
+        "fix_20c::test_items_five_to_eight_wording",
+    ),
+    ("L", "## 2 ·", ["all blocks at once"], "fix_20c::test_items_five_to_eight_wording"),
+    (
+        "L",
+        "## 2 ·",
+        ["8", "10.0 %"],
+        "fix_21a::test_attention_branch_knockout_is_the_baseline_and_said_to_be_no_yardstick",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        ["no yardstick"],
+        "fix_21a::test_attention_branch_knockout_is_the_baseline_and_said_to_be_no_yardstick",
+    ),
+    ("L", "## 2 ·", ["N = 197 tokens,"], "fix_21i::test_one_meaning_of_n"),
+    ("L", "## 2 ·", ["At N = 197 tokens,"], "fix_21i::test_one_meaning_of_n"),
+    ("L", "## 2 ·", ["MLPs"], "fix_22i::test_cell_50_torch_randn_row_and_the_knockout_model"),
+    ("L", "## 2 ·", ["**zero-ablation**"], "fix_w::test_definitions_and_wording"),
+    ("L", "## 2 ·", ["mean-ablation"], "fix_w::test_definitions_and_wording"),
+    ("L", "## 1 ·", ["off"], "fix_19b::test_gate_classes_split_by_phi_and_the_figure_draws_three"),
+    ("L", "## 1 ·", ["appendix"], "fix_19c::test_appendix_pointers_gathered_in_one_list"),
+    ("L", "## 1 ·", ["-0.0458", "0.0007"], "fix_19g::test_plus_minus_is_one_standard_error"),
+    ("L", "## 1 ·", ["GPT", "GELU", "ViT"], "fix_20c::test_items_five_to_eight_wording"),
+    ("L", "## 1 ·", ["$x\\,s(x)$"], "fix_20e::test_gate_argument_split_shapes_first_and_silu_named"),
+    ("L", "## 1 ·", ["$s$", "$\\Phi$", "CDF"], "fix_20e::test_gate_argument_split_shapes_first_and_silu_named"),
+    ("L", "## 1 ·", ["logistic CDF $s$"], "fix_22f::test_sigmoid_is_not_sigma_and_stale_comments_gone"),
+    ("A", "(top)", ["least-squares"], "fix_19b::test_moved_material_lives_in_the_appendix_with_its_checks"),
+    (
+        "A",
+        "(top)",
+        ["share their first blocks across depths"],
+        "fix_21f::test_per_seed_slopes_printed_beside_the_pooled_ones",
+    ),
+    ("L", "## 0 ·", ["a normalised copy"], "fix_19b::test_block_diagram_says_each_branch_reads_a_normalised_copy"),
+    (
+        "L",
+        "## 0 ·",
+        ["`norm1(x)`", "`norm2(x)`"],
+        "fix_19b::test_block_diagram_says_each_branch_reads_a_normalised_copy",
+    ),
+    ("L", "## 0 ·", ["`(N, D) = (197, 768)`"], "fix_21i::test_one_meaning_of_n"),
+    ("L", "## 0 ·", ["196", "197"], "fix_24f::test_section_0_separates_the_figure_patches_from_n"),
+    (
+        "L",
+        "## Exercises",
+        ["<details>"],
+        "fix_19d::test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound",
+    ),
+    (
+        "L",
+        "## 4 ·",
+        ["$$\\mathrm{LayerNorm}(x)"],
+        "fix_20a::test_geometry_picture_in_section_four_after_the_formula_once",
+    ),
+    ("L", "## 4 ·", ["3"], "fix_20a::test_geometry_picture_in_section_four_after_the_formula_once"),
+    (
+        "L",
+        "## 4 ·",
+        ["**Why not BatchNorm?**"],
+        "fix_20a::test_geometry_picture_in_section_four_after_the_formula_once",
+    ),
+    ("L", "## 4 ·", ["3", "ViTs", "BatchNorm"], "fix_20e::test_gate_argument_split_shapes_first_and_silu_named"),
+    ("L", "## 4 ·", ["0.1"], "fix_22i::test_cell_50_torch_randn_row_and_the_knockout_model"),
+    (
+        "L",
+        "## 4 ·",
+        ["*Leveraging Batch Normalization for Vision Transformers*"],
+        "fix_w::test_definitions_and_wording",
+    ),
+    ("L", "(top)", ["197", "16", "196", "ViT-B"], "fix_21i::test_one_meaning_of_n"),
+    (
+        "A",
+        "## B ·",
+        ["t-interval over the 3 seeds' slopes"],
+        "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them",
+    ),
+    ("A", "## B ·", ["-0.10", "-0.26", "+0.05", "0"], "fix_24b::test_appendix_b_is_per_seed_and_its_sentence_softened"),
+    ("A", "## B ·", ["`seed_slope`"], "fix_24b::test_appendix_b_is_per_seed_and_its_sentence_softened"),
+    ("A", "## B ·", ["-0.10 [-0.26, +0.05]"], "fix_24b::test_appendix_b_is_per_seed_and_its_sentence_softened"),
+    (
+        "A",
+        "## B ·",
+        ["(+0.04 [-0.01, +0.09], includes 0)"],
+        "fix_24b::test_appendix_b_is_per_seed_and_its_sentence_softened",
+    ),
+    (
+        "A",
+        "## B ·",
+        ["$L^{-0.046}$ [-0.097, +0.005], include 0"],
+        "fix_24b::test_appendix_b_is_per_seed_and_its_sentence_softened",
+    ),
+    ("A", "## B ·", ["0.02", "ViT"], "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result"),
+    ("A", "## B ·", ["64", "no detectable"], "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result"),
+    (
+        "A",
+        "## B ·",
+        ["unit-variance tokens"],
+        "fix_q2::test_section_6_opens_with_the_answer_and_the_variants_are_in_the_appendix",
+    ),
+    ("A", "## I ·", ["## I · A trained stream"], "fix_x::test_moved_questions_have_a_pointer_in_the_lesson"),
+    (
+        "A",
+        "## J ·",
+        ["## J · The gradient, block by block"],
+        "fix_x::test_moved_questions_have_a_pointer_in_the_lesson",
+    ),
+]
+
+FORBIDDEN = [
+    ("## Recap", "fix_17b::test_block_class_near_the_top_of_section_five"),
+    ("a look at the mechanism", "fix_17b::test_gate_count_claims_no_selectivity"),
+    ("fit by hand", "fix_17b::test_section_six_short_with_statistics_folded"),
+    ("A warm-up delays post-norm's collapse", "fix_17e::test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat"),
+    (
+        "so a block nudges the token rather than replacing it",
+        "fix_18b::test_median_ratios_by_block_printed_and_the_prose_says_where_the_nudge_holds",
+    ),
+    ("hide-input", "fix_18d::test_answer_one_follows_its_intervals_and_states_the_papers_argument"),
+    ("all but switches it off", "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu"),
+    (
+        "only step that transforms one token's features nonlinearly",
+        "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features",
+    ),
+    (
+        "transforms each token's features nonlinearly",
+        "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features",
+    ),
+    ("near zero", "fix_19c::test_summary_slopes_with_intervals_and_its_pointers"),
+    ("**The answer.**", "fix_19d::test_section_six_opens_with_its_question_then_bounds_and_questions"),
+    ("from 1 at the first block to 0.5 at the last", "fix_19d::test_drop_path_schedule_is_huangs_linear_decay_shifted"),
+    ("about 8.2 + 1.33 L", "fix_20a::test_fixed_norm_three_decimals_and_no_coincidence_note"),
+    ("<details><summary>Why the match with $-0.5$", "fix_20a::test_fixed_norm_three_decimals_and_no_coincidence_note"),
+    ("part 2 tests", "fix_20a::test_section_six_sentences_match_their_cells"),
+    ("The fall matches $L^{-0.5}$", "fix_20c::test_coincidence_of_the_range_next_to_the_widget_and_in_the_guide"),
+    ("<details><summary>The model and the runs near chance", "fix_20c::test_part_three_details_moved_to_appendix_f"),
+    ("Fisher's p and the shared seeds", "fix_20c::test_part_three_details_moved_to_appendix_f"),
+    ("20 % faster inference", "fix_20c::test_items_five_to_eight_wording"),
+    ("GELU follows BERT", "fix_20c::test_items_five_to_eight_wording"),
+    ("(with other tokens", "fix_20e::test_gate_argument_split_shapes_first_and_silu_named"),
+    ("Before the shapes", "fix_20e::test_gate_argument_split_shapes_first_and_silu_named"),
+    (
+        "the squared norm grows about linearly ($L^{1.16}$",
+        "fix_21c::test_appendix_no_longer_calls_the_match_a_coincidence_nor_the_band_met_below_it",
+    ),
+    (
+        "is a coincidence of the range",
+        "fix_21c::test_appendix_no_longer_calls_the_match_a_coincidence_nor_the_band_met_below_it",
+    ),
+    (
+        "only happens to fall",
+        "fix_21c::test_appendix_no_longer_calls_the_match_a_coincidence_nor_the_band_met_below_it",
+    ),
+    ("changes no prediction", "fix_21c::test_summary_points_to_appendix_c_without_unprinted_numbers"),
+    ("device: Each", "fix_21c::test_section_zero_sentence_split_and_no_stray_capital"),
+    ("lesson 01's N + 1", "fix_21c::test_section_zero_sentence_split_and_no_stray_capital"),
+    ("faster than affine", "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said"),
+    ("as Xiong et al. assume", "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said"),
+    ("as the lemma has it", "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said"),
+    ("gives post-norm none", "fix_21f::test_6c_parenthesis_is_a_sentence_and_6a_names_the_probe"),
+    ("normalises the sum after each block", "fix_21i::test_summary_post_norm_after_each_residual_addition"),
+    ("just holds 0", "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them"),
+    ("quadratic", "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band"),
+    ("matching 6a", "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band"),
+    ("$L^{-0.47}$ [-0.62, -0.32] against\n", "fix_22a::test_one_interval_for_the_slope"),
+    ("[0.86, 1.07]", "fix_22a::test_one_interval_for_the_slope"),
+    ("[+0.86, +1.07]", "fix_22a::test_one_interval_for_the_slope"),
+    ("N patches", "fix_22a::test_n_defined_once_and_dropout_placed"),
+    ("N counts", "fix_22a::test_n_defined_once_and_dropout_placed"),
+    ("post-norm's does not", "fix_22c::test_summary_says_no_detectable_trend_for_post_norm"),
+    ("\\sigma(x)", "fix_22f::test_sigmoid_is_not_sigma_and_stale_comments_gone"),
+    ("<details> block's final accuracies", "fix_22f::test_sigmoid_is_not_sigma_and_stale_comments_gone"),
+    ("Answer 3's curves", "fix_22f::test_sigmoid_is_not_sigma_and_stale_comments_gone"),
+    ("loose tolerance", "fix_22i::test_cell_50_torch_randn_row_and_the_knockout_model"),
+    ("(each interval is above 0)", "fix_24b::test_appendix_b_is_per_seed_and_its_sentence_softened"),
+    ("[-0.18, -0.03]", "fix_24b::test_appendix_b_is_per_seed_and_its_sentence_softened"),
+    ("identity path", "fix_24d::test_summary_bullet_says_what_the_picture_shows"),
+    ("the appendix checks both", "fix_24d::test_section_6_and_summary_quote_no_intervals_one_pointer_per_part"),
+    ("every interval above 0", "fix_24f::test_6c_and_summary_quote_the_interval_lower_ends"),
+    ("the figure's N: patches only", "fix_24f::test_section_0_separates_the_figure_patches_from_n"),
+    ("law is Xavier's", "fix_p::test_no_law_claim_left"),
+    ("Xavier's matches", "fix_p::test_no_law_claim_left"),
+    ("Take-away", "fix_q2::test_section_6_opens_with_the_answer_and_the_variants_are_in_the_appendix"),
+    ("250", "fix_q2::test_relu_runs_on_all_digits"),
+    ("6d", "fix_w::test_section_six_probe_first_then_picture_statistics_folded_questions_numbered"),
+    ("1. How", "fix_w::test_section_six_probe_first_then_picture_statistics_folded_questions_numbered"),
+    ("exp(-x^2 / 2) / sqrt(2 pi)", "fix_w::test_checker_messages_point_to_sections"),
+    ("scale by weight first", "fix_w::test_checker_messages_point_to_sections"),
+    ("growth per block", "fix_x::test_the_divisor_and_the_fixed_constant_printed_side_by_side"),
+    ("different quantities", "fix_x::test_the_divisor_and_the_fixed_constant_printed_side_by_side"),
+]
+
+FORBIDDEN_IN = [
+    ("McNemar", "A", "cell", "swap = stored_mlp_knockout()", "fix_17b::test_relu_swap_and_trained_seeds_printed"),
+    (
+        "split(",
+        "A",
+        "cell",
+        'print("slope of the gradient against depth',
+        "fix_17f::test_depth_slopes_printed_from_data_and_nits",
+    ),
+    ("Fisher", "L", None, "printed", "fix_18a::test_section_six_shows_the_table_and_folds_the_statistics"),
+    (
+        "final_norm_ablation(",
+        "A",
+        "cell",
+        "def arm_gradients(",
+        "fix_18b::test_the_ablation_is_split_into_arms_run_and_plot_with_its_loop_visible",
+    ),
+    ("ReLU", "L", "## Summary", "text", "fix_19b::test_relu_swap_called_a_perturbation_next_to_its_summary_line"),
+    ("ReLU changes", "L", "## Summary", "text", "fix_19c::test_summary_slopes_with_intervals_and_its_pointers"),
+    ("coincidence", "L", None, "text", "fix_19d::test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound"),
+    ("coincidence", "S", None, "text", "fix_19d::test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound"),
+    (
+        "delayed post-norm's collapse",
+        "L",
+        None,
+        "text",
+        "fix_19d::test_warm_up_result_in_answer_three_after_the_curves_with_a_check",
+    ),
+    (
+        "delayed post-norm's collapse",
+        "S",
+        None,
+        "text",
+        "fix_19d::test_warm_up_result_in_answer_three_after_the_curves_with_a_check",
+    ),
+    (
+        "FIXED_NORM",
+        "A",
+        "cell",
+        "**Two fits of the same four depths**",
+        "fix_20a::test_coincidence_block_moved_to_appendix_a_with_a_pointer",
+    ),
+    ("final validation accuracy", "L", None, "text", "fix_20c::test_part_three_details_moved_to_appendix_f"),
+    ("final validation accuracy", "S", None, "text", "fix_20c::test_part_three_details_moved_to_appendix_f"),
+    ("20% faster", "L", None, "text", "fix_20e::test_gate_argument_split_shapes_first_and_silu_named"),
+    ("20% faster", "S", None, "text", "fix_20e::test_gate_argument_split_shapes_first_and_silu_named"),
+    ("| arm |", "L", None, "text", "fix_21a::test_the_arms_are_defined_in_a_table_before_the_plot"),
+    ("| arm |", "S", None, "text", "fix_21a::test_the_arms_are_defined_in_a_table_before_the_plot"),
+    (
+        "(nor",
+        "A",
+        "cell",
+        "**Section 6b's other arms, answered.**",
+        "fix_21a::test_the_arms_are_defined_in_a_table_before_the_plot",
+    ),
+    ("Welch", "L", None, "text", "fix_21a::test_moved_controls_live_in_the_appendix_with_their_checks"),
+    ("Welch", "S", None, "text", "fix_21a::test_moved_controls_live_in_the_appendix_with_their_checks"),
+    ("about one point", "L", None, "text", "fix_21c::test_summary_points_to_appendix_c_without_unprinted_numbers"),
+    ("about one point", "S", None, "text", "fix_21c::test_summary_points_to_appendix_c_without_unprinted_numbers"),
+    ("1.16", "L", None, "markdown", "fix_21f::test_deeper_numbers_moved_to_appendix_a_one_sentence_left"),
+    ("-0.62", "L", None, "markdown", "fix_21f::test_deeper_numbers_moved_to_appendix_a_one_sentence_left"),
+    ("[-0.004, +0.165]", "L", None, "text", "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them"),
+    ("[-0.004, +0.165]", "S", None, "text", "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them"),
+    (
+        "[-0.62, -0.32]",
+        "L",
+        None,
+        "markdown",
+        "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them",
+    ),
+    ("33, 45, 62", "L", None, "text", "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band"),
+    ("33, 45, 62", "S", None, "text", "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band"),
+    ("0.72", "L", None, "text", "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band"),
+    ("0.72", "S", None, "text", "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band"),
+    ("<details>", "L", "## 6 ·", "text", "fix_21i::test_section_six_shorter"),
+    ("following OpenAI GPT", "L", None, "text", "fix_21i::test_bert_quote_moved_to_appendix_c"),
+    ("following OpenAI GPT", "S", None, "text", "fix_21i::test_bert_quote_moved_to_appendix_c"),
+    ("[-0.56, -0.38]", "L", None, "text", "fix_22a::test_one_interval_for_the_slope"),
+    ("[-0.56, -0.38]", "S", None, "text", "fix_22a::test_one_interval_for_the_slope"),
+    ("[-0.15, +0.12]", "L", None, "text", "fix_22a::test_one_interval_for_the_slope"),
+    ("[-0.15, +0.12]", "S", None, "text", "fix_22a::test_one_interval_for_the_slope"),
+    ("N = 197", "L", "## 0 ·", "text", "fix_22a::test_n_defined_once_and_dropout_placed"),
+    (
+        "appendix C",
+        "L",
+        "## Summary",
+        "text",
+        "fix_22a::test_summary_reads_without_appendix_letters_and_names_later_blocks",
+    ),
+    (
+        "appendix A",
+        "L",
+        "## Summary",
+        "text",
+        "fix_22a::test_summary_reads_without_appendix_letters_and_names_later_blocks",
+    ),
+    (
+        "appendix F",
+        "L",
+        "## Summary",
+        "text",
+        "fix_22a::test_summary_reads_without_appendix_letters_and_names_later_blocks",
+    ),
+    (
+        "Lemma 2",
+        "L",
+        "## Summary",
+        "text",
+        "fix_22a::test_summary_reads_without_appendix_letters_and_names_later_blocks",
+    ),
+    (
+        "affine",
+        "L",
+        "## Summary",
+        "text",
+        "fix_22a::test_summary_reads_without_appendix_letters_and_names_later_blocks",
+    ),
+    ("22 of 1,000 predictions changed", "L", None, "text", "fix_22c::test_summary_recalls_no_unprinted_relu_number"),
+    ("22 of 1,000 predictions changed", "S", None, "text", "fix_22c::test_summary_recalls_no_unprinted_relu_number"),
+    ("22 of", "L", "## Summary", "text", "fix_22c::test_summary_recalls_no_unprinted_relu_number"),
+    ("delayed the collapse", "L", None, "text", "fix_22c::test_warm_up_reading_matches_the_stored_curves"),
+    ("delayed the collapse", "S", None, "text", "fix_22c::test_warm_up_reading_matches_the_stored_curves"),
+    ("delayed", "L", None, "text", "fix_22c::test_warm_up_reading_matches_the_stored_curves"),
+    ("delayed", "S", None, "text", "fix_22c::test_warm_up_reading_matches_the_stored_curves"),
+    ("did not prevent", "L", None, "text", "fix_22c::test_warm_up_reading_matches_the_stored_curves"),
+    ("did not prevent", "S", None, "text", "fix_22c::test_warm_up_reading_matches_the_stored_curves"),
+    ("[-0.104, +0.017]", "L", None, "text", "fix_22i::test_answer_6a_quotes_the_std_002_slopes_of_appendix_b"),
+    ("[-0.104, +0.017]", "S", None, "text", "fix_22i::test_answer_6a_quotes_the_std_002_slopes_of_appendix_b"),
+    ("holds 0", "L", None, "text", "fix_24b::test_product_flat_backed_by_a_per_seed_slope_and_lemma_2_stated"),
+    ("|---|", "L", None, "text", "fix_24d::test_6b_one_sentence_per_arm_no_table"),
+    ("|---|", "S", None, "text", "fix_24d::test_6b_one_sentence_per_arm_no_table"),
+    (
+        "appendix",
+        "L",
+        "## Summary",
+        "text",
+        "fix_24d::test_section_6_and_summary_quote_no_intervals_one_pointer_per_part",
+    ),
+    (
+        "appendix B finds",
+        "L",
+        "cell",
+        "**Answer 6a.**",
+        "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result",
+    ),
+    (
+        "timm",
+        "L",
+        "## 6 ·",
+        "text",
+        "fix_q2::test_section_6_opens_with_the_answer_and_the_variants_are_in_the_appendix",
+    ),
+    ("67 of 128", "L", None, "text", "fix_v::test_gate_count_with_its_baseline_in_lesson_pairs_in_appendix"),
+    ("67 of 128", "S", None, "text", "fix_v::test_gate_count_with_its_baseline_in_lesson_pairs_in_appendix"),
+    ("stream_explorer", "A", "cell", "def stream_norms(", "fix_w::test_trained_stream_against_its_own_init"),
+]
+
+
+@pytest.mark.parametrize(("key", "section", "text", "checked", "origin"), PRINTED)
+def test_printed_numbers_in_their_section(key, section, text, checked, origin) -> None:
+    """A printed number (stored output) is where the section says; a hidden check follows the cell that prints it."""
+    cells = SECTIONS[key][section]
+    hits = _printed_in(cells, text)
+    assert hits, (origin, section, text)
+    if checked:
+        everything = CELLS[key]
+        at = next(i for i, c in enumerate(everything) if c is cells[hits[0]])
+        assert nb.hidden(everything[at + 1]), (origin, text)
+
+
+@pytest.mark.parametrize(("key", "section", "text", "hidden", "origin"), CODE)
+def test_code_and_checks_live_in_their_section(key, section, text, hidden, origin) -> None:
+    """A computation or a hidden check's assertion sits in the named section (hidden: a folded check cell)."""
+    cells = [c for c in SECTIONS[key][section] if text in nb.source(c) or text in nb.flat(nb.source(c))]
+    assert cells, (origin, section, text)
+    assert any(nb.hidden(c) == hidden for c in cells), (origin, text, hidden)
+
+
+@pytest.mark.parametrize(("key", "section", "facts", "origin"), PROSE)
+def test_facts_stated_in_their_section(key, section, facts, origin) -> None:
+    """The number(s), term(s) or verdict a sentence carried appear in that section's prose (case-insensitive)."""
+    prose = _markdown(key, section).lower()
+    for fact in facts:
+        assert nb.flat(fact).lower() in prose, (origin, section, fact)
+
+
+@pytest.mark.parametrize(("phrase", "origin"), FORBIDDEN)
+def test_wrong_or_retired_statements_do_not_come_back(phrase, origin) -> None:
+    """Negative pins: nowhere in the lesson, its appendix or the solutions (sources and printed outputs)."""
+    for path in PATHS.values():
+        assert phrase not in nb.all_text(path) and phrase not in nb.all_printed(path), (origin, path.name)
+        assert phrase not in nb.flat(nb.all_text(path)), (origin, path.name)
+
+
+@pytest.mark.parametrize(("phrase", "key", "where", "what", "origin"), FORBIDDEN_IN)
+def test_statements_kept_out_of_their_scope(phrase, key, where, what, origin) -> None:
+    """Negative pins with a scope: a notebook, a section, its markdown or printed output, or one labelled cell."""
+    if where == "cell":
+        cell = _cell(key, what)
+        text = nb.source(cell) + "\n" + nb.printed(cell)
+    else:
+        cells = CELLS[key] if where is None else SECTIONS[key][where]
+        if what == "printed":
+            text = "\n".join(nb.printed(c) for c in cells)
+        elif what == "markdown":
+            text = "\n".join(nb.source(c) for c in cells if c["cell_type"] == "markdown")
+        else:
+            text = "\n".join(nb.source(c) + "\n" + nb.printed(c) for c in cells)
+    assert phrase not in text and phrase not in nb.flat(text), (origin, where)
+
+
+# --- placement and order, by section heading ---------------------------------------------------------------------
+
+
+def test_main_path_within_the_brief_targets() -> None:
+    """The one cap: visible cells and markdown words of the lesson before its Summary."""
+    main = nb.main_path(LESSON)
+    assert len(main) <= MAIN_PATH_CELLS, len(main)
+    assert nb.markdown_words(main) <= MAIN_PATH_WORDS, nb.markdown_words(main)
+
+
+def test_lesson_sections_in_order_and_the_ending() -> None:
+    """Sections 0-7, then the Summary, what the lesson does not show, the exercises, the libraries' list last."""
+    heads = [_key(nb.source(c)) for c in nb.cells(LESSON) if nb.source(c).startswith("## ")]
+    assert heads[:8] == [f"## {n} ·" for n in range(8)]
+    assert heads[8:] == [
+        "## Summary",
+        "## What this lesson does not show",
+        "## Exercises",
+        "## Where the libraries differ",
+    ]
+    exercises = [nb.source(c).splitlines()[0] for c in SECTIONS["L"]["## Exercises"] if nb.source(c).startswith("### ")]
+    assert [e.split(" ·")[0] for e in exercises] == [f"### Exercise {n}" for n in range(1, 7)]
+
+
+def test_appendix_sections_in_order() -> None:
+    heads = [_key(nb.source(c)) for c in nb.cells(APPENDIX) if nb.source(c).startswith("## ")]
+    assert heads == [f"## {letter} ·" for letter in "ABCDEFGHIJKLMNO"] + ["## Summary"]
+    summary = _markdown("A", "## Summary")
+    assert "**L · One token through a block**" in summary and "**M · The parallel block**" in summary
+
+
+def test_section_six_asks_6a_6b_6c_and_answers_each_under_its_picture() -> None:
+    """Each sub-question's picture is followed (hidden checks aside) by its answer."""
+    cells = nb.cells(LESSON)
+    section = "\n".join(nb.source(c) for c in SECTIONS["L"]["## 6 ·"])
+    for label in ("**6a · ", "**6b · ", "**6c · ", "**Answer 6a.**", "**Answer 6b.**", "**Answer 6c.**"):
+        assert label in section, label
+    pictures = {
+        "6a": "plot_depth_gradients(",
+        "6b": "fig = plot_final_norm_ablation(",
+        "6c": 'save_figure(fig, "04_norm_training")',
+    }
+    for number, marker in pictures.items():
+        at = next(i for i, c in enumerate(cells) if marker in nb.source(c))
+        below = next(c for c in cells[at + 1 :] if not nb.hidden(c))
+        assert below["cell_type"] == "markdown" and nb.source(below).startswith(f"**Answer {number}.**"), number
+
+
+def test_the_shapes_come_before_the_one_token_gates_picture() -> None:
+    sources = nb.sources(LESSON)
+    shapes = nb.unique_index(sources, "mlp = MLP(768, 3072)")
+    picture = next(i for i, s in enumerate(sources) if "plot_one_token_gates(" in s)
+    assert nb.unique_index(sources, "## 2 · The MLP") < shapes < picture
+
+
+def test_the_block_identity_claim_comes_before_its_demonstration() -> None:
+    sources = nb.sources(LESSON)
+    claim = nb.unique_index(sources, "**The block is the identity plus two corrections.**")
+    assert sources[claim].index("equations 2-3") < sources[claim].index("**The block is the identity")
+    assert "silent = copy.deepcopy(block)" in sources[claim + 1]
+
+
+def test_each_figure_is_saved_once() -> None:
+    """A picture is shown once across the lesson and its appendix."""
+    names = re.findall(r'save_figure\(fig, "([^"]+)"\)', nb.all_text(LESSON) + nb.all_text(APPENDIX))
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def test_each_picture_cell_has_its_picture_stored() -> None:
+    for path in (LESSON, APPENDIX):
+        for cell in nb.cells(path):
+            if "save_figure(fig," in nb.source(cell):
+                assert any("image/png" in o.get("data", {}) for o in cell["outputs"]), nb.source(cell)[:60]
+
+
+def test_no_private_import_in_a_visible_lesson_cell() -> None:
+    for cell in nb.cells(LESSON):
+        if cell["cell_type"] == "code" and not nb.hidden(cell):
+            assert "import _" not in nb.source(cell) and "_random_stack" not in nb.source(cell)
+
+
+def test_gate_classes_are_not_called_off() -> None:
+    """At Phi = 0.1 GELU is still -0.128: the gate paragraph of section 2 does not call a class "off"."""
+    cell = _cell("L", "first_digit = digits.test_images[:1]")
+    cells = CELLS["L"]
+    prose = nb.flat(nb.source(cells[next(i for i, c in enumerate(cells) if c is cell) - 1]))
+    assert not re.search(r"\boff\b", prose)
+
+
+def test_block_class_is_shown_once_folded_in_appendix_k() -> None:
+    shown = [c for c in SECTIONS["A"]["## K ·"] if "inspect.getsource(Block)" in nb.source(c)]
+    assert len(shown) == 1 and nb.hidden(shown[0]) and "def forward" in nb.printed(shown[0])
+    assert "inspect.getsource(Block)" not in nb.all_text(LESSON)
+
+
+def test_probe_is_visible_code_in_appendix_a() -> None:
+    probe = [c for c in SECTIONS["A"]["## A ·"] if "def fc2_gradient(" in nb.source(c) and not nb.hidden(c)]
+    assert len(probe) == 1
+    for step in ("Block(", "xavier_init(", "block.norm1(x + block.attn(x))", "x + block.attn(block.norm1(x))"):
+        assert step in nb.source(probe[0]), step
+
+
+def test_exercises_follow_the_sections_in_lesson_solutions_and_teaching() -> None:
+    order = ["gelu_slope", "block_macs", "layer_norm", "parallel_block", "post_norm_block", "drop_path"]
+    for path in (LESSON, SOLUTIONS):
+        calls = [m.group(1) for s in nb.sources(path) for m in re.finditer(r"lesson04\.check_(\w+)\(", s)]
+        assert calls == order, path.name
+    rows = [
+        line.split("|")[2].strip()
+        for line in (nb.ROOT / "TEACHING.md").read_text().splitlines()
+        if line.startswith("| 04 |")
+    ]
+    assert [row.split()[-1] for row in rows][:3] == ["hand", "multiply-adds", "LayerNorm"]
+    assert (
+        rows[3].startswith("a parallel block") and rows[4].startswith("the post-norm block") and rows[5] == "DropPath"
+    )
+
+
+def test_exercises_name_their_section() -> None:
+    numbers = {m.group(1) for s in nb.sources(LESSON) for m in re.finditer(r"^## (\d) · ", s, re.M)}
+    for path in (LESSON, SOLUTIONS):
+        exercises = [s for s in nb.sources(path) if s.startswith("### Exercise")]
+        assert len(exercises) == 6
+        for text in exercises:
+            found = re.match(r"Practises section (\d)\b", text.split("\n\n")[1])
+            assert found and found.group(1) in numbers, text[:60]
