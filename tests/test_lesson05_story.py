@@ -1,0 +1,1568 @@
+"""Lesson 05: what the lesson, its appendix and its solutions say and print, organised by section heading.
+
+Folded from the per-round test files (tests/test_lesson05_fix_*.py): printed numbers keep their exact text; a pinned
+sentence became the facts it carries (numbers, terms, verdicts), looked up in its section's prose; every negative pin
+stays (FORBIDDEN, SCOPED_FORBIDDEN); placement is stated with section headings; one test holds the main-path caps.
+A section is the cells from a heading line to the next heading line (the cell's last heading when it has several).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import _notebook as nb
+
+BOOKS = {
+    "lesson": nb.NOTEBOOKS / "05_where_gradients_flow.ipynb",
+    "appendix": nb.NOTEBOOKS / "05_where_gradients_flow_appendix.ipynb",
+    "solutions": nb.NOTEBOOKS / "solutions" / "05_where_gradients_flow_solutions.ipynb",
+}
+INTRO = "05 · Where the gradients for q, k and v come from"  # the lesson's first cell
+
+
+def _sections(book: str) -> dict[str, list[dict]]:
+    """Each heading's cells, in order (the heading cell first)."""
+    found: dict[str, list[dict]] = {}
+    current = "(top)"
+    for cell in nb.cells(BOOKS[book]):
+        if cell["cell_type"] == "markdown":
+            for line in nb.source(cell).splitlines():
+                if line.startswith("#"):
+                    current = line.lstrip("#").strip()
+        found.setdefault(current, []).append(cell)
+    return found
+
+
+def section(book: str, heading: str) -> list[dict]:
+    """The cells of the one section whose heading starts with ``heading``."""
+    hits = [cells for name, cells in _sections(book).items() if name.startswith(heading)]
+    assert len(hits) == 1, (book, heading, len(hits))
+    return hits[0]
+
+
+def prose(book: str, heading: str) -> str:
+    """The section's markdown, whitespace collapsed, lower case."""
+    return nb.flat(" ".join(nb.source(c) for c in section(book, heading) if c["cell_type"] == "markdown")).lower()
+
+
+def printed(book: str, heading: str) -> str:
+    """What the section's code cells printed, whitespace collapsed."""
+    return nb.flat(" ".join(nb.printed(c) for c in section(book, heading)))
+
+
+def code(book: str, heading: str) -> str:
+    """The section's code cells' sources, whitespace collapsed."""
+    return nb.flat(" ".join(nb.source(c) for c in section(book, heading) if c["cell_type"] == "code"))
+
+
+def cell_with(book: str, marker: str) -> int:
+    """Index of the one cell of ``book`` whose source contains ``marker``."""
+    return nb.unique_index(nb.sources(BOOKS[book]), marker)
+
+
+def has_fact(text: str, fact: str) -> bool:
+    """A number matches whole (9 is not found in 19); a term matches as a substring; both case-insensitive."""
+    fact = nb.flat(fact).lower()
+    if fact[0].isdigit():
+        return re.search(r"(?<![\d.])" + re.escape(fact) + r"(?!\d)", text) is not None
+    return fact in text
+
+
+PRINTED = {
+    ("appendix", "05 · Appendix: nine side trips"): [
+        "rebuilt: section 3's pass on 64 digits",
+    ],
+    ("appendix", "A · Why the LayerNorms get less gradient"): [
+        "26 to 67",
+        "MLP",
+        "norms",
+        "weight std at D = 32: init='torch' 0.102",
+    ],
+    ("appendix", "B · Ten times larger weights"): [
+        "(N = 17 / 50 / 197): 10 to 18; 10 to 13; 14 to 21",
+        "(N = 17 / 50 / 197): 19 to 22; 23 to 29; 19 to 25",
+        "129 to 143",
+        "14 to 16",
+        "19.3",
+        "224 px digits, 16 px patches (patch_dim 256) 8 to 10",
+        "3 seeds x 4 blocks",
+        "8 px digits, 2 px patches (patch_dim 4) 19 to 22",
+        "8 to 10",
+        "D = 192, 3 heads: 52 to 79",
+        "D = 768",
+        "D = 768, 12 heads: 14 to 16",
+        "N = 17 (28 x 28, patch 7): 9 to 10",
+        "N = 197 (28 x 28, patch 2): 19 to 25",
+        "as initialised: v / max(q, k) = 403",
+        "as initialised: v / max(q, k) = 403 (3 seeds: 316..464)",
+        "heads = D / 8 (each head d = 8 wide)",
+        'init="timm" 185 to 464',
+        "init='timm' everywhere but qkv as PyTorch's: 9 to 24",
+        "init='torch' everywhere but qkv at std 0.02 (3): 251 to 1198",
+        "only block 0's qkv weight x 10",
+        "only block 0's qkv weight x 10 (std 0.2): block 0's ratio 316-464 -> 1.2-4.3, 3 seeds",
+        "patch 2 fixed, digits resized to 8 / 14 / 28 px (N = 17 / 50 / 197):",
+        "patch 4 fixed, digits resized to 16 / 28 / 56 px (N = 17 / 50 / 197):",
+        "q, k growth x dO shrink = 11.5 (3 seeds: 8.0..16.6)",
+        "q, k x 10: v / max(q, k) = 26",
+        "q, k x 10: v / max(q, k) = 26 (3 seeds: 12..47)",
+        "q, k x 10: v / max(q, k) = 26 (3 seeds: 12..47); q, k x 19.3 (3 seeds: 9.8..26.9)",
+        "q, k, v x 10: v / max(q, k) = 3.1",
+        "q, k, v x 10: v / max(q, k) = 3.1 (3 seeds: 1.2..4.3)",
+        "ratio x D",
+        "uniform-noise RGB 224 px, 16 px patches (patch_dim 768) 129 to 143",
+        "v x 10: v / max(q, k) = 42",
+        "v x 10: v / max(q, k) = 42 (3 seeds: 26..60)",
+    ],
+    ("appendix", "C · The same ratio in the trained MNIST ViT"): [
+        "3 fresh seeds",
+        "5..11 %",
+        "50..63 %",
+        "8 %",
+        "95 % t interval",
+        "its own start (seed 0) 8 to 60; 3 fresh seeds 8 to 83",
+        "over 3 seeds",
+        "over blocks 0-3: trained 1.7 to 2.8; its own start (seed 0) 8 to 60; 3 fresh seeds 8 to 83",
+        "own start",
+        "seed 0",
+    ],
+    ("appendix", "D · A second measure: the size of the MLP-route part"): [
+        "12 blocks, seed 0: 89 76 67 58 45 41 35 24 11 12 9 3",
+        "12 blocks: block 0 86 to 95 %",
+        "4 blocks: block 0 72 to 79 %",
+        "53 % [45, 61]",
+        "79 % [73, 86]",
+        "8 batches of 32",
+        "93 % [89, 97]",
+        "MLP 0: 68 % [61, 76]",
+        "MLP 1: 24 % [14, 33]",
+        "MLP 2: 37 % [29, 45]",
+        "MLP 3: 52 % [45, 58]",
+        "[45, 61]",
+        "all 256 digits in one gradient",
+        "block 0: 94 % (3 seeds: 90..96)",
+        "block 3: 50 % (3 seeds: 44..54)",
+        "block 3: q rows 50 % [43, 57]",
+        "fresh, 3 seeds",
+        "k rows",
+        "mean over 8 batches of 32 [95 % t interval]",
+        "q rows",
+        "share min..max",
+        "the same all-256 gradient's MLP share, blocks 0-3: 96, 82, 75, 54 %",
+        "trained ||g_cut|| / ||g||",
+        "trained ||g_cut|| / ||g||, all 256",
+        "trained: mean over 8 batches of 32 [95 % t interval] fresh: all-256 share min..max",
+        "v rows",
+        "| 8 %",
+        "||g_cut||/||g||",
+    ],
+    ("appendix", "E · Optimizers that look at more than one gradient"): [
+        "AdamW, lr 1e-3, 1 step",
+        "AdamW, lr 1e-3, 10 steps",
+        "k bias 1.4e-06",
+        "q, v bias 1.0e-03",
+        "v rows / q rows",
+        "v rows / q rows: 285",
+    ],
+    ("appendix", "F · The share at initialisation: two fresh families"): [
+        "MNIST architecture, 3 seeds x 4 blocks: 5 to 63 %",
+        "block 0: 84 to 89 %; block 11: 4 to 9 %",
+        "block 3: small model 5 % (5 seeds: -2..11)",
+        "share at init by rows",
+        "small model, 5 seeds x 4 blocks: -6 to 37 %",
+    ],
+    ("appendix", "H · When the softmax saturates"): [
+        "||dW_q|| peaks at c = 13.3",
+    ],
+    ("appendix", "I · Section 4's count on block 0's real activations"): [
+        "1.3 %",
+        "1.4x",
+        "1.4x more; uniform-A formula: 1.3 % from autograd",
+        "1.7x with K - Kbar, 2.8x with K",
+        "1/319",
+        "1/459",
+        "add 4.0x",
+        "dO in the class token's row: 99.99% of ||dO||^2; ||mean X|| / rms ||X_j|| = 0.82",
+        "dQ ~ |M| dO gives 1/459 (s sqrt(d) = 1); measured 1/319, 1.4x more",
+        "dV per entry: 1/4.11 of dO's; sqrt(N) = 4.12",
+        "factor 3.4x",
+        "measured: the sums grow ||dV|| 12.0x, ||dQ|| 3.0x; factor 4.0x",
+        "shuffled 0.00088 to 0.00094 (10 shuffles), 2.3 to 2.5 times smaller",
+        "sqrt(17) x that = 3.4 of the sums' 4.0",
+        "uniform A: the sums grow ||dV|| 12.1x, ||dQ|| 3.0x; factor 4.0x",
+        "uniform-A formula: 1.3 % from autograd",
+        "||mean X|| / rms ||X_j|| = 0.82",
+    ],
+    ("lesson", "1 · One loss, at the head"): [
+        "3.norm2 -> 3.attn.proj",
+    ],
+    ("lesson", "2 · Two routes into attention: the residual stream"): [
+        "MLP",
+        "small model at init, gradient norm at h",
+        "||skip route|| at block 0 / at block 3, 5 seeds: 1.08 to 1.28",
+    ],
+    ("lesson", "3 · Gradient norms per layer, from hooks"): [
+        "at least 232 times larger in every block",
+        "but the step: v rows / q rows 1 after 1 and 1 after 10 AdamW steps, 285 after 1 SGD step (appendix E)",
+        "k rows",
+        "q rows",
+        "v rows",
+        "v rows / q rows",
+    ],
+    ("lesson", "4 · Inside attention: the backward pass by hand"): [
+        "0 0.62 2.2e-03",
+        "3 0.49 0.0e+00",
+        "block 0, v / max(q, k), as initialised: 403 (3 seeds: 316..464)",
+        "block 0, v / max(q, k), q, k, v rows x 10: 3.1 (3 seeds: 1.2..4.3) (second order predicts 4)",
+        "dV / dO: 1/sqrt(N) = 1/4.12 predicted, 1/4.11 measured",
+        "db_k = 0 always",
+        "second order",
+        "||V - Vbar||/||V|| 53%, ||K - Kbar||/||K|| 62%",
+    ],
+    ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
+        "(5 seeds: 12..40)",
+        "0 | True | 31% -2% -2% 31% |",
+        "12..40",
+        "3 | True | -2% 21% 27% -2% |",
+        "3 | True | -2% 21% 27% -2% | False |",
+        "MLP share over 5 seeds, one gradient over the same 512 digits each",
+        "MLP share over 5 seeds, one gradient over the same 512 digits each:",
+        "block 0: 27 % (5 seeds: 12..40)",
+        "block 3: 10 % (5 seeds: 1..17)",
+        "cut: MLP share",
+        "cut: MLP share over 5 seeds",
+        "on 8 batches of 64 digits (one gradient each): 31..63 %",
+        "one gradient over the same 512 digits each:",
+        "q rows k rows v rows",
+        "seed 0",
+        "seed 0, block 0, on 8 batches of 64 digits (one gradient each): 31..63 %",
+        "small model at init, blocks 0-3 qkv.weight gradient",
+        "small model at init, cut: MLP share over 5 seeds",
+        "v rows' part of ||g||^2",
+        "| cut: MLP share, whole q rows k rows v rows |",
+        "| cut: fc1 grad changed | ||g_cut|| / ||g||",
+    ],
+    ("lesson", "The trained MNIST ViT"): [
+        "0 | 8 % |",
+        "0 | 8 % | 96 % | 90..96 % |",
+        "1 | 23 % |",
+        "256 validation digits, one gradient",
+        "3 fresh seeds",
+        "3 runs in all",
+        "3 runs in all (seeds 0, 1, 2)",
+        "3 | 53 % | 54 % | 44..54 %",
+        "3 | 53 % | 54 % | 44..54 % |",
+        "5..11 %",
+        "50..63 %",
+        "8 %",
+        "all 256 digits in one gradient",
+        "block trained, seed 0 3 trained runs 3 fresh seeds ||g_cut|| / ||g||",
+        "block | higher-attention share | no branch: ||g_kept|| / ||g||",
+        "block | ||g_cut|| / ||g|| | MLP share | 3-run range",
+        "block | ||g_cut|| / ||g|| | MLP share | 3-run range | own-MLP share",
+        "one checkpoint (4 blocks, D = 64)",
+        "trained MNIST ViT, one checkpoint",
+        "trained MNIST ViT, one checkpoint (4 blocks, D = 64)",
+        "validation digits right",
+        "| 8 %",
+        "||g_cut|| / ||g||: every MLP route cut",
+    ],
+    ("solutions", "05 · Where the gradients for q, k and v come from: solutions"): [
+        "'norm1'",
+    ],
+    ("solutions", "Exercise 7 · Cut the skip routes"): [
+        "MLP",
+    ],
+}
+
+FACTS = {
+    ("appendix", "05 · Appendix: nine side trips"): [
+        "05_where_gradients_flow_appendix.ipynb",
+    ],
+    ("appendix", "A · Why the LayerNorms get less gradient"): [
+        "### A · Why the LayerNorms",
+        "0",
+        "2002.04745",
+        "2020",
+        "3",
+        "5",
+        "[Xiong et al. 2020](https://arxiv.org/abs/2002.04745)",
+        "[Xiong et al. 2020](https://arxiv.org/abs/2002.04745)'s finding",
+    ],
+    ("appendix", "B · Ten times larger weights"): [
+        "$V - \\bar V$",
+        "*sufficient* for the gap",
+        "0",
+        "0.10",
+        "1",
+        "10",
+        "1198",
+        "12",
+        "12..47",
+        "129",
+        "129 to 143 on noise",
+        "13",
+        "14",
+        "143",
+        "16",
+        "17",
+        "18",
+        "185",
+        "19",
+        "19.3",
+        "197",
+        "2",
+        "2.6 x 4.4, about 11.5 times",
+        "20",
+        "2022",
+        "21",
+        "22",
+        "224",
+        "23",
+        "232",
+        "25",
+        "251",
+        "26",
+        "28",
+        "29",
+        "3",
+        "32",
+        "4",
+        "4.4",
+        "40",
+        "43",
+        "464",
+        "47",
+        "5",
+        "50",
+        "53 %",
+        "62 %",
+        "64",
+        "768",
+        "78",
+        "8",
+        "80",
+        "9",
+        "Two sub-predictions fail",
+        "[Noci et al. 2022](https://arxiv.org/abs/2206.03126)",
+        "another architecture",
+        "do not say which",
+        "fixed patch size",
+        "is *sufficient* for the gap",
+        "is needed for the *hundreds-fold* gap",
+        "needed",
+        "needed for the hundreds-fold gap and",
+        "not in one direction",
+        "not measured here",
+        "only every qkv layer at timm's",
+        "roughly",
+        "seeds spread wider",
+        "shrinks $M$ 2.8 times",
+        "small $K$",
+        "smaller patches raise the ratio",
+        "sufficient",
+        "the qkv weight's std 0.02",
+        "timm's init",
+        "token width D",
+        "vanish at initialisation",
+        "|as initialised|403|316..464||",
+        "|q, k rows x 10|26|12..47|40|",
+        "|q, k, v rows x 10|3.1|1.2..4.3|4|",
+        "|v rows x 10|42|26..60|40|",
+    ],
+    ("appendix", "C · The same ratio in the trained MNIST ViT"): [
+        "0",
+        "1.7",
+        "2.8",
+        "3",
+        "60",
+        "8",
+        "83",
+    ],
+    ("appendix", "D · A second measure: the size of the MLP-route part"): [
+        "$W_q$, $W_k$ and $W_v$ alike",
+        "**For $W_q$ itself**",
+        "0",
+        "100 %",
+        "12",
+        "2",
+        "24",
+        "3",
+        "32",
+        "37",
+        "4",
+        "43",
+        "50 %",
+        "52 %",
+        "57",
+        "63 %",
+        "64",
+        "68",
+        "72",
+        "79 %",
+        "86",
+        "95 %",
+        "ViT-Ti",
+        "above the three fresh models' shares",
+        "changes 34 %",
+        "dominates",
+        "in this checkpoint",
+        "negative if it points against $g$",
+        "not other training runs",
+        "one checkpoint",
+        "only the whole weight's share",
+    ],
+    ("appendix", "E · Optimizers that look at more than one gradient"): [
+        "**The update in detail.**",
+        "1",
+        "5",
+        "8",
+        "[Kingma & Ba 2015]",
+        "[Loshchilov & Hutter 2019]",
+        "`--clip-grad`",
+        "`--clip-mode`",
+        "`--clip-mode` defaults to `norm`",
+        "`.grad`",
+        "`GradScaler`",
+        "`GradScaler`, which skips the whole step",
+        "`eps`",
+        "`k bias`",
+        "`lr`",
+        "`norm`",
+        "`qkv.bias` are the exception",
+        "`torch.optim`",
+        "`train.py`",
+        "momentum",
+        "no step gap",
+        "not a step gap",
+        "not tested here",
+        "weight decay",
+    ],
+    ("appendix", "F · The share at initialisation: two fresh families"): [
+        "(checked below)",
+        "0",
+        "1",
+        "2 %",
+        "31 %",
+        "33 %",
+        "37 %",
+        "40 %",
+        "512",
+        "6",
+        "64",
+        "84",
+        "89 %",
+        "99.99 %",
+        "from -17 to 74 %",
+        "no trained model of this shape",
+        "on the first 64 validation digits",
+    ],
+    ("appendix", "G · Section 4's formulas inside a real ViT block"): [
+        "$A$, $Q$, $K$, $V$ and $X$",
+        "FlashAttention",
+        "finite differences",
+    ],
+    ("appendix", "H · When the softmax saturates"): [
+        "(all four heads); entropy averaged",
+        "(all four heads; entropy averaged)",
+        "0",
+        "0.64",
+        "1",
+        "13.3",
+        "169",
+        "19",
+        "2",
+        "3",
+        "314",
+        "316",
+        "7 %",
+        "Guess first",
+        "[Dong et al. 2021](https://arxiv.org/abs/2103.03404)",
+        "[Zhai et al. 2023](https://arxiv.org/abs/2303.06296)",
+        "a quarter of its peak",
+        "appendix H",
+        "diag}(a) - aa^\\top$ is nearly zero",
+        "entropy collapse",
+        "factor $K$",
+        "still falls",
+        "then rises again, from head 3",
+    ],
+    ("appendix", "I · Section 4's count on block 0's real activations"): [
+        "$dQ_i = s\\,dO_i M^\\top$",
+        "(1/4.1 above; $\\sqrt{17} = 4.12$)",
+        "(printed below, in the last cell)",
+        "**An order-of-magnitude count.**",
+        "0",
+        "1",
+        "1.4",
+        "1.5",
+        "1.7",
+        "1/319",
+        "1/459",
+        "17",
+        "2",
+        "2.3",
+        "2.5",
+        "2.8",
+        "3",
+        "314",
+        "316",
+        "4",
+        "8",
+        "8 to 83 over 3 seeds",
+        "83",
+        "99.98 %",
+        "99.98 % or more of",
+        ": 19x.",
+        "An order-of-magnitude count.",
+        "Measured, $dQ$ keeps",
+        "On these activations",
+        "Why 4:",
+        "a centred $K$",
+        "accounts for most of the factor",
+        "an estimate from that mean",
+        "bring it to 4.0x",
+        "factor by factor on block 0",
+        "not independent (not measured)",
+        "not measured",
+        "one query per image",
+        "printed above",
+        "share a large mean",
+        "widen the gap 4.0 times",
+    ],
+    ("lesson", "05 · Where the gradients for q, k and v come from"): [
+        "**inside attention**",
+        "1",
+        "3",
+        "32",
+        "MLPs and attention alike",
+        "`.grad`",
+        "below the top block",
+        "four-block",
+        "from its output's gradient $dO$",
+        "is the only source",
+        "norms",
+        "skips",
+        "the only source",
+        "through an MLP",
+    ],
+    ("lesson", "1 · One loss, at the head"): [
+        "## 1 · One loss",
+        "(05_where_gradients_flow_appendix.ipynb)",
+        "**trained**",
+        "**untrained**",
+        "05_where_gradients_flow_appendix.ipynb",
+        "1",
+        "10",
+        "28",
+        "4",
+        "5",
+        "6",
+        "64",
+        "AMP skips the step",
+        "`load_mnist_vit()`",
+        "`normal_(std=1e-6)`",
+        "a normal with std 10⁻⁶",
+        "copy of the model",
+        "global norm",
+        "own gradients",
+        "patch embedding keeps PyTorch's default",
+        "plain SGD",
+        "weight decay",
+        "| model | D | init | trained? | used in |",
+        "| second half of 5,",
+    ],
+    ("lesson", "2 · Two routes into attention: the residual stream"): [
+        "2",
+        "`fc_norm` is Identity here and `pool_tokens`",
+        "`norm2`",
+    ],
+    ("lesson", "3 · Gradient norms per layer, from hooks"): [
+        "0",
+        "1.08",
+        "1.28",
+        "3",
+        "5",
+        "hundreds of times less",
+    ],
+    ("lesson", "4 · Inside attention: the backward pass by hand"): [
+        "$V - \\bar V$",
+        "$dQ_i = s\\,dO_i M^\\top$",
+        "$dV$ is not second order",
+        "$dV_j = dO_0/N$",
+        "(appendix I counts it)",
+        "**What this says about the question.**",
+        "**cross-covariance** of keys and values",
+        "0",
+        "1",
+        "1/\\sqrt{17}",
+        "10",
+        "12",
+        "129",
+        "129 to 143",
+        "129 to 143 on noise",
+        "14",
+        "14 to 16",
+        "143",
+        "16",
+        "185",
+        "2",
+        "2022",
+        "224",
+        "232",
+        "3",
+        "3 seeds x 4 blocks",
+        "3.1",
+        "4",
+        "4.0",
+        "403",
+        "464",
+        "768",
+        "8",
+        "8 to 10",
+        "= 1/\\sqrt{17} = 1/4.12$",
+        "= dO_i \\cdot O_i$",
+        "AdamW's steps (E)",
+        "Always $db_k = 0$",
+        "D = 768",
+        "M_i = \\textstyle\\sum_j A_{ij} (K_j - \\tilde K_i)(V_j - O_i)^\\top",
+        "Read the chart left to right",
+        "[CS231n backprop notes](https://cs231n.github.io/optimization-2/)",
+        "\\sum_m A_{im}\\, dA_{im} = dO_i \\cdot O_i",
+        "`lr`",
+        "appendix H",
+        "appendix I counts it",
+        "at timm 1.0.28's init (std 0.02)",
+        "attention-weighted **cross-covariance** of keys and values",
+        "class token",
+        "dO_i \\cdot (V_j - O_i)$",
+        "every $M_i \\approx$",
+        "exercise 5 derives it",
+        "keeps a quarter of $dO$",
+        "on 8x8 digits in 2x2",
+        "one non-zero row",
+        "only the class token",
+        "over 3 seeds",
+        "printed above",
+        "the class token's row, appendix I",
+        "timm 1.0.28's init (std 0.02)",
+        "widen the gap 4.0 times",
+        "width and input (B)",
+    ],
+    ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
+        "$\\lVert g_\\text{cut}\\rVert",
+        "**The MLP share**",
+        "0 %",
+        "100 %",
+        "2",
+        "99.99 %",
+        "`norm2`",
+        "against $g$",
+        "as a fraction of $\\lVert g\\rVert$",
+        "cut the MLP route",
+        "depends on the batch",
+        "freeze the MLPs",
+        "negative when",
+        "ratio of summed gradients",
+        "requires_grad_(False)",
+        "unchanged",
+        "v rows' share",
+        "what the MLP route *carries*",
+        "what the cut gradient *keeps*",
+    ],
+    ("lesson", "Exercise 1 · The softmax backward"): [
+        "(a related mechanism; appendix B)",
+        "FlashAttention",
+        "entropy collapse",
+        "related mechanism",
+    ],
+    ("lesson", "Exercise 3 · The gradient of $W_v$"): [
+        "$dW = (\\text{upstream gradient})^\\top X$",
+    ],
+    ("lesson", "Exercise 4 · The gradient of $W_q$"): [
+        "w_q_gradient(x, k, grad_scores)",
+    ],
+    ("lesson", "Exercise 6 · Who learns when attention and the head are frozen?"): [
+        "lesson05.PARTS",
+    ],
+    ("lesson", "Exercise 8 · Record the two routes with hooks"): [
+        "`def`",
+        "replaces the input",
+    ],
+    ("lesson", "Summary"): [
+        "**Fresh, 4 blocks, MLP 2D:**",
+        "**Not measured:**",
+        "- **Trained** (section 5's trained ViT",
+        "0",
+        "1",
+        "10",
+        "12",
+        "14",
+        "143",
+        "16",
+        "2",
+        "256",
+        "285",
+        "3",
+        "4",
+        "4 %",
+        "5",
+        "50",
+        "50-63 %",
+        "512",
+        "61 %",
+        "63 %",
+        "64",
+        "8",
+        "8 %",
+        "84",
+        "84-89 % in block 0",
+        "89 %",
+        "90..96 %",
+        "96/82/75/54 %",
+        "`lr`",
+        "appendix D measures depth",
+        "at the output of $AV$",
+        "blocks above",
+        "carries 61 %",
+        "disjoint in every block",
+        "does not carry into AdamW's update",
+        "its own block's",
+        "keeps 8 %",
+        "keeps 8 % of its gradient",
+        "no pretrained weights offline",
+        "not measured",
+        "section 5's trained ViT",
+        "standard shape",
+        "the cross-covariance of keys",
+        "the higher attention layers alike",
+        "under half through the MLPs",
+    ],
+    ("lesson", "The trained MNIST ViT"): [
+        "(12 blocks, MLP 4D",
+        "(12 blocks, MLP 4D, timm init;",
+        "(appendix F)",
+        "(one backward pass, the same weights)",
+        "0",
+        "1",
+        "1.7",
+        "100 %",
+        "11",
+        "17 %",
+        "2",
+        "2 %",
+        "2.8",
+        "256",
+        "3",
+        "32",
+        "4",
+        "44..54 %",
+        "5..11 %",
+        "50..63 %",
+        "512",
+        "64",
+        "65 %",
+        "74 %",
+        "8",
+        "8 batches of 32",
+        "83",
+        "84",
+        "89 %",
+        "9 %",
+        "90..96 %",
+        "90..96 % in block 0",
+        "96 %",
+        "`norm1`",
+        "`norm2`",
+        "disjoint in every block",
+        "fresh against trained",
+        "label smoothing",
+        "larger the more blocks lie above",
+        "no MLP above it",
+        "plain cross-entropy",
+        "right angles to $g$",
+    ],
+    ("solutions", "Exercise 3 · The gradient of $W_v$"): [
+        "$dW = (\\text{upstream gradient})^\\top X$",
+    ],
+    ("solutions", "Exercise 4 · The gradient of $W_q$"): [
+        "w_q_gradient(x, k, grad_scores)",
+    ],
+    ("solutions", "Exercise 6 · Who learns when attention and the head are frozen?"): [
+        "lesson05.PARTS",
+        "requires_grad_(False)",
+    ],
+    ("solutions", "Exercise 7 · Cut the skip routes"): [
+        "norms",
+    ],
+    ("solutions", "Exercise 8 · Record the two routes with hooks"): [
+        "`def`",
+        "replaces the input",
+    ],
+}
+
+CODE_LIVES_IN = {
+    ("appendix", "05 · Appendix: nine side trips"): [
+        "# What the side trips reuse from the lesson, defined again",
+        "args[0].detach()",
+        "block.norm2.register_forward_pre_hook(",
+        "mnist = load_mnist()",
+        "register_forward_pre_hook",
+        "requires_grad_(False)",
+    ],
+    ("appendix", "A · Why the LayerNorms get less gradient"): [
+        "# the appendices' imports",
+        "A check of the claim above",
+        "times_less = [",
+        "torch_std = 1 / (3 * 32)",
+    ],
+    ("appendix", "B · Ten times larger weights"): [
+        "(2, 17): (19, 22)",
+        "(4, 197): (14, 21)",
+        "(round(min(needed)), round(max(needed))) == (9, 24)",
+        "(round(min(sufficient)), round(max(sufficient))) == (251, 1198)",
+        "< 0.05",
+        "== (185, 464)",
+        "[(52, 79), (14, 16)]",
+        "def one_block_ratio(dim, seed, head_dim=8",
+        "heads=dim // head_dim",
+        "init=init",
+        "max(by_tokens[17]) < min(by_tokens[50]) <= max(by_tokens[50]) < min(by_tokens[197])",
+        "ranges[1] == (129, 143)",
+        "ranges[2] == (19, 22)",
+        "round(sum(per_unit_d_out) / 3, 1) == 11.5",
+        "tokens == [(9, 10), (10, 13), (19, 25)]",
+        "v_over_qk_by_block(",
+        "v_over_qk_by_block(small_digit_vit(seed, init=init)",
+        "width_ratio = {",
+    ],
+    ("appendix", "C · The same ratio in the trained MNIST ViT"): [
+        "(round(min(every_seed)), round(max(every_seed))) == (8, 83)",
+        '(round(min(ratios["trained"]), 1), round(max(ratios["trained"]), 1)) == (1.7, 2.8)',
+        "plot_qkv_rows({",
+    ],
+    ("appendix", "D · A second measure: the size of the MLP-route part"): [
+        "== (72, 79)",
+        "== (86, 95)",
+        "[68, 24, 37, 52]",
+        "[96, 82, 75, 54]",
+        "[round(100 * s) for s in trained_cut.qkv_share] == [96, 82, 75, 54]",
+        "batch_share = [t_interval(",
+        "cut_size = trained_cut.qkv_cut_size",
+        "dim=192, depth=depth, heads=3, mlp_dim=768",
+        "max(range(",
+        "q_3.estimate < 50 < q_3.high and 42 < q_3.low < 44",
+        "the same 8 batches of 32 as the table",
+        "trained_cut.qkv_cut_size",
+        "whole_share = [",
+    ],
+    ("appendix", "E · Optimizers that look at more than one gradient"): [
+        "def step_sizes",
+        "sgd, adam_1, adam_10",
+        'sizes["k bias"] < 1e-5',
+        "torch.optim.AdamW",
+        "torch.optim.SGD",
+    ],
+    ("appendix", "F · The share at initialisation: two fresh families"): [
+        "(round(min(qk_rows)), round(max(qk_rows))) == (-17, 74)",
+        "== (5, 63)",
+        "== (84, 89)",
+        "small_share = [",
+    ],
+    ("appendix", "H · When the softmax saturates"): [
+        "derivation_widget()  # opens at c = 1",
+        "heads_w_q",
+        "scores x $c^2$",
+    ],
+    ("appendix", "I · Section 4's count on block 0's real activations"): [
+        "(0.064, 1.7, 2.8)",
+        "== 3.4",
+        "M = (1/N) sum_j K_j (V_j - Vbar)^T",
+        "catch_x_and_d_out(model, attn0",
+        'chain["M"] / entry_size(m)',
+        'chain["dW_v / dW_q"] / weight_ratio',
+        "class_row = ",
+        "min(shares) > 0.9998",
+        'round(100 * chain["uniform gap"], 1) == 1.3',
+        "round(shared_mean, 2) == 0.82",
+        "shared_mean = ",
+    ],
+    ("lesson", "1 · One loss, at the head"): [
+        "< 0.05",
+        "A check of the claim above",
+        "model.zero_grad()",
+        "not timm's std 0.02",
+        "torch.optim.SGD",
+    ],
+    ("lesson", "2 · Two routes into attention: the residual stream"): [
+        "(total - skip).norm()",
+        "== (0.455, 0.581)",
+        "def keep_as(key):",
+        "skip route is larger at block 0 than at block 3",
+        "skip_growth = [",
+        "zip(skip_norm, skip_norm[1:])",
+    ],
+    ("lesson", "3 · Gradient norms per layer, from hooks"): [
+        "[round(r) for r in steps] == [1, 1, 285]",
+        "torch.optim.AdamW",
+    ],
+    ("lesson", "4 · Inside attention: the backward pass by hand"): [
+        "(0.103, 0.058, 2.8)",
+        "(459, 319, 4.1)",
+        "(78, 4.0, 314)",
+        "(a_0 - 1 / tokens_n).abs().max() < 0.005",
+        '(round(100 * alike["V"]), round(100 * alike["K"])) == (53, 62)',
+        '(round(chain["K - Kbar"], 3), round(chain["averaging, centred"], 1)) == (0.064, 1.7)',
+        "1/319",
+        "a_x.max() > 0.9",
+        "assert patch_norm[3] == 0.0",
+        'by_hand["dW_q"]',
+        "d_o_2[:, :, 1:].abs().amax(dim=(0, 1, 3)) > 0).all()",
+        "d_o_top[:, :, 1:].abs().max() == 0",
+        "k_centred_0.mT @",
+        "patch_norm[3] == 0.0",
+        "round(17**0.5, 2) == 4.12",
+        'save_figure(fig, "05_factor_chain")',
+        "token_gradient_norms(model, images, labels)",
+    ],
+    ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
+        "== (1, 17)",
+        "== (31, 63)",
+        "== 40",
+        "== [86, 75, 86, 108]",
+        "a pre-hook on each norm2 hands it a detached copy of h",
+        "args[0].detach()",
+        "block.norm2.register_forward_pre_hook(",
+        "display(plot_two_routes(cut=True))",
+        "for b in (0, 3)",
+        "for c in wide_cuts",
+        "fused = small_digit_vit(fused=True)",
+        "per_seed=512, same_digits=True",
+        "plot_share_arrows(",
+        "register_forward_pre_hook",
+        'row_pct[0] == {"q": -2, "k": -2, "v": 31}',
+        "with_change=False",
+    ],
+    ("lesson", "Exercise 1 · The softmax backward"): [
+        "lesson05.check_softmax_backward",
+    ],
+    ("lesson", "The trained MNIST ViT"): [
+        "# the Summary: at most 40 %",
+        "(small_low[0], small_high[0], small_low[3], small_high[3]) == (12, 40, 1, 17)",
+        "95 % t interval",
+        "== (5, 63)",
+        "== [4, 13, 30, 53]",
+        "== [61, 27, 42, 54]",
+        "== [74, 42, 14, 0]",
+        "== [8, 23, 33, 53]",
+        "[96, 82, 75, 54]",
+        "[round(100 * s) for s in trained_cut.qkv_share] == [96, 82, 75, 54]",
+        "all(c < 50 for c in cut_left[:3]) and 45 < cut_left[3] < 60",
+        "all(replica_low[b] > max(fresh_share[b]) for b in range(4))",
+        "assert cut_left == [8, 23, 33, 53]",
+        'experiment="freeze and cut, side by side"',
+        "freezer = gradient_freeze_widget(",
+        "gradient_freeze_widget(",
+        "max(small_high) == 40",
+        "mnist = load_mnist()",
+        "routes.mlp_share[0] + routes",
+        "routes.mlp_share[0] + routes.attention_share[0] > 1.5",
+        "trained_cut.qkv_cut_size",
+        "zip(opening.qkv_share, batch_share)",
+    ],
+    ("solutions", "Exercise 1 · The softmax backward"): [
+        "lesson05.check_softmax_backward",
+    ],
+    ("solutions", "Exercise 8 · Record the two routes with hooks"): [
+        "register_forward_pre_hook",
+    ],
+}
+
+FORBIDDEN = [
+    ("# the imports of section 5 and the appendices", "fix t: wording of round t"),
+    ("$1/N$ softmax factor", "fix q: notebook says average not one over n"),
+    (
+        "$dQ$ is about $\\lvert M\\rvert$ times $dO$",
+        "fix 21a: cell 30 says s sqrt d is 1 and where the other 1 4x comes from",
+    ),
+    ("(192, 3)", "fix18d: width sweep holds the head width fixed"),
+    ("(197 / 17) ** 0.5", "fix 19f: the token sweep is read as a patch size sweep"),
+    (
+        "(5 seeds): the MLP route",
+        "fix 23e: item 1 one gradient over 512 digits per seed and the batch spread printed and checked",
+    ),
+    ("(8 batches)", "fix 24a: items 3 and 4 the answer first and each number once"),
+    ("(measured only)", "fix 23d: item 3 the sums are explained by the shared mean printed and checked"),
+    (
+        "(momentum, weight decay, clipping, AMP: appendix E)",
+        "fix 23c: item 4 the update sentence names the coupled steps",
+    ),
+    ("**Change**", "fix w: section 5 leads with the answer and prints the seed ranges"),
+    ("**covariance**", "fix 24e: item 5 exact attention weighted cross covariance"),
+    ("**Two measures:**", "fix 23d: item 2 cell 0 is one plain sentence and the numbers sit in the summary"),
+    ("**Untrained D = 32, trained D = 64:**", "fix 21f: item 8 untrained d 32 against trained d 64"),
+    ("*needed* for the gap", "fix 19d: std ablation says hundreds fold"),
+    ("- an entry of $K$ is 0.103", "fix 20c: appendix i has no second factor list"),
+    ("- the sums over tokens and images", "fix 20c: appendix i has no second factor list"),
+    ("0 and 1 only", "fix 17b: blocks 2 and 3 are no consistent change"),
+    ("1/N$ from the softmax", "fix q: notebook says average not one over n"),
+    ("10 points or more", "fix t: wording of round t"),
+    ("2.9 times", "fix 19f: the token sweep is read as a patch size sweep"),
+    ("31-63 %", "fix 24a: items 3 and 4 the answer first and each number once"),
+    ("314 for the weights alone (section 4)", "fix w: small fixes of review 16e"),
+    ("316 counts each row's weight", "fix x: wording of round x"),
+    ("4.1 to 5.0 times smaller", "fix18d: answer states the percentages once"),
+    ("8-60", "fix 17b: the init control and its sentences"),
+    ("8-83", "fix 19a: the starting ranges are named by condition everywhere"),
+    ("93, 79 and 71 %", "fix 22a: item 1 the answer is two sentences and one printed table"),
+    ("94, 94 and 93", "fix 20c: cell 53 keeps the interval and the replication sentences"),
+    ("97, 96 and 96", "fix 19c: row shares use the same 8 batch means"),
+    ("= dO_i \\cdot \\bar V$", "fix 24e: item 5 exact attention weighted cross covariance"),
+    ("== 37", "fix 23e: item 1 one gradient over 512 digits per seed and the batch spread printed and checked"),
+    ("[95 % t]", "fix 22c: item 2 one estimand per table named in its header"),
+    ("`qkv.weight.grad` alone", "fix 19d: the optimizer step reads only its own gradients unless clipped"),
+    ("a second measure", "fix 21c: item 3 and 7 one estimator leads both headlines and cell 0 keeps one number"),
+    ("about five times larger at this width", "fix o: notebook claims sit where they are used"),
+    ("about half or less", "fix 17b: visible code and wording of item 5"),
+    ("adds up coherently", "fix 24a: item 7 the sums are an estimate not a mechanism shown"),
+    ("agree to within 10 points", "fix18b: headline names the share as a projection and its size"),
+    ("all blocks but one", "fix 22c: item 5 cell 0 answers in one sentence and three lines"),
+    (
+        "Another architecture: appendix I.",
+        "fix 17d: clipped fragments are whole and the interval says what it does not cover",
+    ),
+    (
+        "Appendix D prints the share of one gradient over all 256 digits",
+        "fix 19d: main path drops cross reconciliation clauses",
+    ),
+    ("appendix I splits them", "fix 17d: the widget is stored at c 1 and 316 vs 314 is explained once"),
+    ("appendix I: another", "fix 19b: ablation pointer seed range and the adamw aside"),
+    ("as Xiong et al. 2020 show", "fix o: notebook claims sit where they are used"),
+    ("at most about a third", "fix 23e: item 1 appendix f says its small model ranges mix seed and batch"),
+    ("averages block 0's four heads", "fix 19g: widget norm is the whole blocks w q"),
+    ("averaging factor and the 4x from the sums", "fix s: appendix b conclusion has its latex"),
+    ("Backward meets the head", "fix x: wording of round x"),
+    ("block 0's $dO$ had come back", "fix 23d: item 6 the answer names the measured quantity"),
+    (
+        "Blocks 0 and 3 of this cut:",
+        "fix 17d: clipped fragments are whole and the interval says what it does not cover",
+    ),
+    ("borrow", "fix 20e: the class token paragraph ends section 4 without a forward reference"),
+    ("borrow section 4's notation", "fix 20c: gradscaler beside clipping and a forward reference"),
+    (
+        "but from the count's assumption",
+        "fix 21c: item 5 and 6 the unmeasured cause is probable and appendix b rows are named",
+    ),
+    (
+        "but the interval is over batches of digits.",
+        "fix 17d: clipped fragments are whole and the interval says what it does not cover",
+    ),
+    ("came back through the MLPs", "fix18b: headline names the share as a projection and its size"),
+    ("cell 0", "fix 23e: item 6 hidden check comments name the right cell"),
+    ("cell 0: block 0's 93 %", "fix 21i: item 6 check hygiene"),
+    ("cellView", "fix 22c: item 3 the freeze and cut code is visible with its picture"),
+    ("cited in section 4", "fix 22a: item 3 noci is the published form and the reading list points to appendix b"),
+    ("consistent with block 0 having the most MLPs after it", "fix 19c: appendix d cuts one mlp at a time"),
+    ("count without V", "fix q: notebook says average not one over n"),
+    ("cut: share change", "fix 19a: the main line uses one share measure"),
+    ("Depth drives", "fix 19g: depth sentence quotes appendix d"),
+    ("dK_j = s\\,M'(V_j - \\bar V)", "fix x: wording of round x"),
+    ("each get half or more", "fix 21i: item 1 row shares print intervals and the prose says about half"),
+    ("ends with a gap of only 1.7 to 2.8", "fix 19b: ablation pointer seed range and the adamw aside"),
+    ("fewer, larger", "fix 19d: no unmeasured mechanism and head width facts"),
+    ("for Adam/AdamW also its earlier ones", "fix 22a: item 4 momentum wording"),
+    ("further down", "fix 23c: item 7 patch queries get dq from block 2 down"),
+    ("hands each `norm2`", "fix18b: init sentence model switch and loss in prose"),
+    ("hide-input", "fix18a: folded evidence prints visibly and opaque factors are named"),
+    (
+        "in a trained ViT",
+        "fix 21c: item 1 the answer names the trained mnist vit and says larger models were not measured",
+    ),
+    ("in every block but the lowest", "fix 23b: item 2 the answer is three bullets"),
+    ("In numbers", "fix 23d: item 2 cell 0 is one plain sentence and the numbers sit in the summary"),
+    ("in the top block it alone gets gradient", "fix 23e: item 5 the top block has one non zero row of do"),
+    ("In this lesson's terms", "fix 21c: item 2 noci is a related mechanism next to the printed token similarity"),
+    ("in this model the init sets the ratio", "fix18b: init sentence model switch and loss in prose"),
+    ("in this trained MNIST ViT most of that", "fix 21f: item 1 most through the mlps only in blocks 0 to 2"),
+    ("Init ablations", "fix 20c: section 4 keeps the formula and one sentence"),
+    ("is a reading, not a measured cause", "fix 19d: depth ablation in appendix d and a sentence in section 5"),
+    ("is enough to make the gap", "fix 19c: ablation 3 shows the qkv std sufficient and 2 needed"),
+    ("Is that true of any ViT?", "fix 20a: section 3 keeps one sentence and no sweep"),
+    ("It grows with the token count N", "fix 19f: the token sweep is read as a patch size sweep"),
+    ("It is the main line's measure", "fix 23c: item 8 plainer measure words"),
+    ("It is the one measure the main line uses", "fix 20c: the share definition names the second main line measure"),
+    ("its change 34 %", "fix w: section 5 leads with the answer and prints the seed ranges"),
+    ("its four heads averaged", "fix 19g: widget norm is the whole blocks w q"),
+    ("its MLP share is 96 %", "fix18d: answer states the percentages once"),
+    ("lambda grad, i=i", "fix 17c: nits"),
+    ("Larger models were not measured", "fix 22g: item 1a cell 0 names both measures and the fresh shape"),
+    ("larger models were not measured", "fix 22g: item 1a the answer names the scope and the standard shape"),
+    ("lifts it again", "fix x: wording of round x"),
+    ("likewise on the way, not the source", "fix 17d: cell 0 separates route from source"),
+    ("lines 201-203", "fix p: the count and the cut is written out in a visible cell"),
+    ("lower in the untrained D = 32 model", "fix 21f: item 8 untrained d 32 against trained d 64"),
+    ("lower it from 403 to 26 and 42", "fix 21f: item 2 appendix b rows as a table with seed ranges"),
+    ("min(rows.values()) >= 50", "fix 21i: item 1 row shares print intervals and the prose says about half"),
+    ("most of it because", "fix 24a: item 7 the sums are an estimate not a mechanism shown"),
+    (
+        "most of that $dO$ had come back through the MLPs",
+        "fix 20e: section 5 points to appendix c and cell 0 opens in words",
+    ),
+    (
+        "most of that had first travelled back through the MLPs",
+        "fix 22c: item 1 the answer and cell 0 say mlps and attention alike and the own mlp share",
+    ),
+    ("N(0, 10⁻⁶)", "fix 19c: std notation and one timm version"),
+    ("needed for the gap (2)", "fix 19e: section 4 uses appendix b wording and adamw names the exception"),
+    ("no $1/N$ is left over", "fix q: notebook says average not one over n"),
+    ("norm ratio (cut over full)", "fix 23c: item 8 plainer measure words"),
+    ("not in blocks 2", "fix x: wording of round x"),
+    ("not in blocks 2 and 3", "fix 17b: blocks 2 and 3 are no consistent change"),
+    ("not section 3's 316", "fix t: wording of round t"),
+    ("one 64-digit batch", "fix 24a: items 3 and 4 the answer first and each number once"),
+    ("only back through the attention of the blocks above", "fix 20h: lower patch tokens get gradient as queries too"),
+    ("origin of the suspicion", "fix18d: answer states the percentages once"),
+    ("part of that gradient comes back", "fix 17c: the answer states the trained shares"),
+    ("perhaps", "fix v: the coherence factor and the shuffle ablation are printed"),
+    ("plot_cut_families(", "fix 19a: appendices f g i are trimmed with their checks"),
+    ("product predicts", "fix p: the count and the cut is written out in a visible cell"),
+    ("ranges over blocks 0-3 (trained: one checkpoint)", "fix 22a: item 1 cells 30 41 54 one number per sentence"),
+    ("read in timm 1.0.29.dev0)", "fix 19c: std notation and one timm version"),
+    ("Real ViTs use d = 64", "fix 19d: no unmeasured mechanism and head width facts"),
+    ("replicate it", "fix 17f: cell 0 and the answer are narrowed to what was measured"),
+    ("Said the other way", "fix 20e: the answer names a second measure from one gradient"),
+    ("same architecture at initialisation", "fix 17f: cell 0 and the answer are narrowed to what was measured"),
+    ("scales $dA$ by about $1/N$", "fix q: notebook says average not one over n"),
+    ("scales as about", "fix 21f: item 2 appendix b rows as a table with seed ranges"),
+    ("scales roughly", "fix 23b: item 5 no std scaling claim in the main path"),
+    ("section 2 prints 1.08 to 1.28 times larger", "fix 17f: share sentence model sentence and seed range"),
+    ("section 4: 'shrinks 2.8 times more'", "fix 17c: nits"),
+    ("sets most of the ratio", "fix18b: init sentence model switch and loss in prose"),
+    ("share.low > max(small_high)", "fix 21i: item 2 fresh against trained copies of one architecture"),
+    ("so $dQ$ keeps", "fix 17b: section 4 keeps one sentence and appendix i the bullets"),
+    ("So the answer holds for", "fix 19g: row agreement is said of this checkpoint"),
+    ("so they add less in step", "fix 19e: the class token row carries dq and do and why 4 says so"),
+    ("state it generally", "fix 22j: item 3 noci reports a related effect"),
+    ("That gap is measured at depth 4", "fix 20c: cell 53 keeps the interval and the replication sentences"),
+    ("That is what theory predicts", "fix 19c: xiong is a finding not a prediction"),
+    ("the covariance of keys", "fix 24e: item 5 exact attention weighted cross covariance"),
+    ("the imports of section 5 and the appendices", "fix 17d: section 5 defines the share before printing it"),
+    ("The MLP is on the way, not the source.", "fix 17d: cell 0 separates route from source"),
+    ("the MLPs of the blocks above", "fix 20h: the answer counts the own blocks mlp"),
+    ("the road most of it travels", "fix 17f: cell 0 and the answer are narrowed to what was measured"),
+    ("the tables above give", "fix 24c: item 2 and 7 one summary opening with its numbers"),
+    ("Their abstract adds", "fix 20a: noci sentence states only the abstract"),
+    ("Think about `norm1`", "fix 17f: exercise 5 hint is one question in both notebooks"),
+    ("This mechanism is published", "fix 21c: item 2 noci is a related mechanism next to the printed token similarity"),
+    ("timm's init (std 0.02)", "fix 17f: share sentence model sentence and seed range"),
+    ("trained D = 64", "fix 21i: item 2 fresh against trained copies of one architecture"),
+    ("trained D = 64 one", "fix 21f: item 8 untrained d 32 against trained d 64"),
+    ("training (C)", "fix 21i: item 5 section 3 keeps its result and the short answer is 3 lines"),
+    ("Two measures", "fix 22g: item 1a cell 0 names both measures and the fresh shape"),
+    (
+        "under AdamW the q and k rows move as far per entry as the v rows",
+        "fix 19a: adamw step sizes are printed per group in section 3",
+    ),
+    ("untrained D = 32", "fix 21i: item 2 fresh against trained copies of one architecture"),
+    ("up to 11 %", "fix 23e: item 1 one gradient over 512 digits per seed and the batch spread printed and checked"),
+    ("ViT-B's shape", "fix 19d: no unmeasured mechanism and head width facts"),
+    ("was not checked here", "fix 20a: noci sentence states only the abstract"),
+    ("whatever its gradient.", "fix 19e: section 4 uses appendix b wording and adamw names the exception"),
+    ("where the MLP route rejoins the skip", "fix 23e: item 8 the two routes add at h"),
+    ("with $Q$ in place of $K$", "fix t: wording of round t"),
+    ("with_change=True", "fix 19a: the main line uses one share measure"),
+    ("writes each block out that\nway", "fix t: wording of round t"),
+    ("Xiong et al. 2020 for pre-LN", "fix q: notebook says average not one over n"),
+]
+
+
+# Negative pins whose words legitimately appear elsewhere: forbidden only in the named place.
+# scope: "intro" = the lesson's first cell; "summary" = the Summary cell (the Answer and its bullets);
+# "main" = the lesson's main path (visible cells before the Summary); "lesson" = the whole lesson notebook;
+# ("cell", book, marker) = the one cell holding marker; ("section", book, heading) = that section's text.
+SCOPED_FORBIDDEN = [
+    ("93 %", "intro", "the trained numbers live in section 5 and the Summary, not the opening"),
+    ("93", "intro", "the trained numbers live in section 5 and the Summary, not the opening"),
+    ("50 to 63 %", "intro", "the fresh ranges live in section 5"),
+    ("-6 to 37 %", "intro", "the small model's range is printed in appendix F"),
+    ("small model", "intro", "the opening names the trained ViT, not the small model"),
+    ("86 to 95", "intro", "the depth range lives in appendix D"),
+    ("MLP share", "intro", "the opening answers in plain words; the measures come later"),
+    ("96 %", "intro", "the opening answers in plain words; numbers in the Summary"),
+    ("37 %", "intro", "no numbers in the opening"),
+    ("63 %", "intro", "no numbers in the opening"),
+    ("61 %", "intro", "no numbers in the opening"),
+    (" %", "intro", "no percentages in the opening"),
+    ("90 to 96", "summary", "the replication range is written 90..96 % once"),
+    ("partly", "summary", "the Answer states the measured shares, not a hedge"),
+    ("-6 to 37 %", "summary", "the small model's range is printed in appendix F"),
+    ("small model", "summary", "the Answer is about the trained ViT"),
+    ("(printed)", "summary", "the Answer quotes its numbers without a (printed) tag"),
+    ("[45, 61]", "summary", "the interval lives in appendix D's table"),
+    ("at most 37 %", "summary", "the batch-dependent numbers stay in section 5 / appendix F"),
+    ("at most 40 %", "summary", "the batch-dependent numbers stay in section 5"),
+    ("31-63 %", "summary", "the batch-dependent numbers stay in section 5"),
+    ("9 to 50", "main", "the init ablation's range lives in appendix B"),
+    ("1/459", "main", "section 4's count lives in appendix I"),
+    ("1/320", "main", "section 4's count lives in appendix I"),
+    ("**change**", "main", "one share measure on the main path; the change measure is appendix D's"),
+    ("where section 3's picture reads", "main", "the 316 vs 314 reconciliation lives in appendix H"),
+    ("width_ratio", "main", "the width sweep lives in appendix B"),
+    ("by_tokens", "main", "the token sweep lives in appendix B"),
+    ("(printed)", "main", "the main path quotes its numbers without a (printed) tag"),
+    ("batch_share = [t_interval(", "main", "the 8-batch table lives in appendix D"),
+    ("checkpoint_info()", "main", "the checkpoint's recipe is read in appendix C"),
+    ("qkv_row_share_per_chunk", "lesson", "the row shares live in appendix D"),
+    ("shared_mean", "lesson", "section 4's count lives in appendix I"),
+    ("class_row", "lesson", "section 4's count lives in appendix I"),
+    ("probably because the terms of that sum are not independent", "lesson", "an unmeasured guess: appendix I only"),
+    ("1.7 to 2.8", ("section", "lesson", "3 · Gradient norms"), "the trained ratios live in appendix C"),
+    ("8 to 83", ("section", "lesson", "3 · Gradient norms"), "the starting ranges live in appendix C"),
+    ("13 to 15", ("section", "lesson", "3 · Gradient norms"), "the width numbers live in appendix B"),
+    ("**For $W_q$ itself**", ("section", "lesson", "5 · Cut the MLP route"), "the row shares moved to appendix D"),
+    ("fused", ("cell", "lesson", "seed_norms = ["), "section 2's model is the plain one"),
+    ("assert", ("cell", "appendix", "# @title The widget's heads at its peak and at c = 100"), "a folded display"),
+    ("collapses", ("cell", "appendix", "**Try it.** The widget runs `attention_backward`"), "heads 1 and 2 fall"),
+    ("3e-11", ("cell", "appendix", "**A gradient gap is not a step gap.**"), "the prose quotes the printed ratio"),
+    ("sqrt N", ("cell", "appendix", "Hundreds of times holds at D = 32 only"), "the token sweep is a patch sweep"),
+    ("Noci", ("cell", "lesson", "**What this says about the question.**"), "the Noci paragraph lives in appendix B"),
+    (r"$\operatorname{diag}(a)", ("cell", "lesson", "**What this says about the question.**"), "no Jacobian there"),
+    ("Noci", ("cell", "lesson", "Read the chart left to right"), "the Noci paragraph lives in appendix B"),
+    ("|q, k rows x 10|", ("cell", "lesson", "Read the chart left to right"), "appendix B's table stays there"),
+    (r"1/\text{std}^2", ("cell", "lesson", "Read the chart left to right"), "no std-scaling claim in section 4"),
+    ("adds up coherently", ("cell", "lesson", "Read the chart left to right"), "the sums are an estimate"),
+    ("most of it because", ("cell", "lesson", "Read the chart left to right"), "the sums are an estimate"),
+    ("ViT-B's width", ("cell", "lesson", "The right panel holds a surprise"), "the width lives in appendix B"),
+    ("smaller patches raise it", ("cell", "lesson", "The right panel holds a surprise"), "appendix B says it"),
+    ("AdamW's first step", ("cell", "lesson", "The right panel holds a surprise"), "appendix E holds the optimizers"),
+    ("section 4)", ("cell", "lesson", "**Further reading**"), "further reading names papers, not sections"),
+    ("GradScaler", ("cell", "lesson", "The **update** happens after backward"), "the AMP detail lives in appendix E"),
+    ("0.455", ("cell", "lesson", "round(ratio) == 232"), "the check holds section 3's numbers only"),
+    ("skip_norm", ("cell", "lesson", "round(ratio) == 232"), "the check holds section 3's numbers only"),
+    ("mnist = load_mnist()", ("cell", "lesson", "PARAMETER_PARTS"), "the data load sits with section 5's model"),
+    ("assert", ("cell", "lesson", "small_cuts = small_model_cuts("), "the visible cell prints; its check is folded"),
+    ("PARAMETER_PARTS", ("cell", "solutions", "each check below should print Correct!"), "the exercise's PARTS"),
+    ("'norms'", ("cell", "solutions", "each check below should print Correct!"), "PARTS name norm1, not norms"),
+    ("print(", ("cell", "appendix", 'chain["M"] / entry_size(m)'), "the hidden check prints nothing"),
+    ("derivation_widget(", "main", "the saturation widget lives in appendix H"),
+    ("**When the softmax saturates.**", "main", "the saturation widget lives in appendix H"),
+    ("||dW_q|| peaks at c =", "main", "the saturation widget lives in appendix H"),
+    ("13.3", "main", "the saturation widget's peak lives in appendix H"),
+    ("def step_sizes", "main", "the optimizer steps live in appendix E"),
+    ("v_over_qk_by_block(", "main", "the trained ratios live in appendix C"),
+    ("catch_x_and_d_out(model, attn0", "lesson", "section 4's count lives in appendix I"),
+    ("90 to 96 %", "intro", "the replication range lives in section 5 and the Summary"),
+    ("replicate it", "intro", "the opening does not promise a replication"),
+    ("Two measures", "intro", "the measures are defined in section 5"),
+    ("In numbers", "intro", "the opening answers in words"),
+    ("**Two measures:**", "summary", "one Summary, no measures block"),
+    ("one 64-digit batch", "summary", "the batch-dependent numbers stay in section 5"),
+    ("(8 batches)", "summary", "the batch-dependent numbers stay in section 5"),
+    ("MLP share", "bullets", "the Summary's bullets state what was cut, not the measure's name"),
+    ("96 %", "bullets", "the Answer states 96/82/75/54 % once"),
+    ("1/320", ("cell", "lesson", "Read the chart left to right"), "section 4's count lives in appendix I"),
+    ("99.98", ("cell", "lesson", "Read the chart left to right"), "section 4's count lives in appendix I"),
+    ("Init ablations", ("cell", "lesson", "Read the chart left to right"), "the ablations live in appendix B"),
+    ("1.4 times", ("cell", "lesson", "Read the chart left to right"), "section 4's count lives in appendix I"),
+    ("1.3 %", ("cell", "lesson", "Read the chart left to right"), "section 4's count lives in appendix I"),
+    ("an estimate from that mean", ("cell", "lesson", "Read the chart left to right"), "appendix I's words"),
+    (r"s\sqrt d = 1", ("cell", "lesson", "Read the chart left to right"), "appendix I's words"),
+    ("(2)", ("cell", "appendix", "count, summed up.**"), "the ablations are named, not numbered"),
+    ("(3)", ("cell", "appendix", "count, summed up.**"), "the ablations are named, not numbered"),
+    ("86 to 95", ("cell", "lesson", "**Fresh against trained copies of this architecture**"), "appendix D's range"),
+]
+
+
+def _scoped_text(scope) -> str:
+    if scope == "intro":
+        return nb.sources(BOOKS["lesson"])[0]
+    if scope == "summary":
+        return nb.sources(BOOKS["lesson"])[cell_with("lesson", "**Answer to the question:**")]
+    if scope == "bullets":
+        summary = nb.sources(BOOKS["lesson"])[cell_with("lesson", "**Answer to the question:**")]
+        return summary.split("\n\n- ", 1)[1]
+    if scope == "main":
+        return "\n".join(nb.source(c) + nb.printed(c) for c in nb.main_path(BOOKS["lesson"]))
+    if scope == "lesson":
+        return nb.all_text(BOOKS["lesson"])
+    kind, book, where = scope
+    if kind == "section":
+        return "\n".join(nb.source(c) + nb.printed(c) for c in section(book, where))
+    cell = nb.cells(BOOKS[book])[cell_with(book, where)]
+    return nb.source(cell) + nb.printed(cell)
+
+
+@pytest.mark.parametrize(("phrase", "scope", "why"), SCOPED_FORBIDDEN, ids=lambda x: str(x)[:40])
+def test_a_phrase_kept_out_of_its_place_stays_out(phrase, scope, why):
+    text = _scoped_text(scope)
+    assert phrase not in text, why
+    if phrase == phrase.strip():  # a phrase that wraps across lines in the notebook
+        assert nb.flat(phrase) not in nb.flat(text), why
+
+
+def test_printed_rows_and_intervals():
+    trained = printed("lesson", "The trained MNIST ViT")
+    assert re.search(r" 0 \|\s+8 % \|\s+96 % \|.*?\|\s+61 % ", trained)  # the route table, block 0
+    assert re.search(r" 0 \|\s+74 % \|\s+4 %", trained)  # higher attention share; no branch left
+    assert re.search(r" 3 .*? 53 % ", trained)
+    rows = re.findall(r" ([0-3]) \|\s+(\d+) % \|\s+(\d+) % \|", trained)
+    assert [(b, c, s) for b, c, s in rows[:4]] == [
+        ("0", "8", "96"),
+        ("1", "23", "82"),
+        ("2", "33", "75"),
+        ("3", "53", "54"),
+    ]
+    own = re.findall(r" ([0-3]) \|\s+\d+ % \|\s+\d+ % \|[^|]*\|\s+(\d+) %", trained)
+    assert [s for _, s in own] == ["61", "27", "42", "54"]
+    higher = re.findall(r" ([0-3]) \|\s+(\d+) % \|\s+(\d+) %(?! \|)", trained)
+    assert [(a, k) for _, a, k in higher] == [("74", "4"), ("42", "13"), ("14", "30"), ("0", "53")]
+    rows_d = printed("appendix", "D · A second measure")
+    assert re.search(r"block 0: q rows 94 % \[\d+, \d+\], k rows 94 % \[\d+, \d+\], v rows 93 % \[\d+, \d+\]", rows_d)
+    assert re.search(r"block 3: q rows 50 % \[43, 57\], k rows 58 % \[\d+, \d+\], v rows 53 % \[", rows_d)
+    assert len(re.findall(r"rows \d+ % \[\d+, \d+\]", rows_d)) == 12  # every row of every block has its interval
+    assert re.search(r"v rows 93 % \[\d+, \d+\] \(whole 93 %\)", rows_d)
+    cut_left = re.findall(r" [0-3]\s+\d+ %.*? (\d+) %", rows_d)
+    assert cut_left[:4] == ["8", "23", "33", "53"]  # trained ||g_cut|| / ||g||, a column of appendix D's table
+    assert re.search(r" 3 \|.*\|\s+108%", printed("lesson", "5 · Cut the MLP route"))  # the small model's table
+    step = [line for line in nb.all_printed(BOOKS["appendix"]).splitlines() if "v rows / q rows" in line]
+    assert nb.all_printed(BOOKS["appendix"]).count("v rows / q rows: 1\n") == 2 and step  # AdamW, after 1 and 10
+
+
+def test_a_hidden_check_follows_every_visible_cell_that_prints_a_number():
+    allowed = {  # cells that print set-up facts, not claims
+        "lesson": ("import torch\n", "from IPython.display import display"),
+        "appendix": (
+            "import copy",
+            'ratios = {"initialised"',
+            "import math",
+            "# where the change is largest",
+            "# catch X and dO in block 0",
+            "# compare M's count",
+            "shuffled_m = []",
+        ),
+    }
+    for book, starts in allowed.items():
+        cells = nb.cells(BOOKS[book])
+        for i, cell in enumerate(cells):
+            if cell["cell_type"] != "code" or nb.hidden(cell) or not re.search(r"\d", nb.printed(cell)):
+                continue
+            if nb.source(cell).startswith(starts):
+                continue
+            assert i + 1 < len(cells) and nb.hidden(cells[i + 1]), (book, i, nb.source(cell)[:60])
+
+
+def test_the_appendices_live_in_their_own_notebook_a_to_i():
+    lesson = nb.sources(BOOKS["lesson"])
+    assert not any(s.startswith("## Appendix") or re.search(r"^#+ [A-I] · ", s, flags=re.M) for s in lesson)
+    appendix = nb.sources(BOOKS["appendix"])
+    assert appendix[0].startswith("# 05 · Appendix: nine side trips")
+    heads = [m.group(1) for s in appendix for m in re.finditer(r"^### ([A-I]) · ", s, flags=re.M)]
+    assert heads == list("ABCDEFGHI")
+
+
+def test_the_share_picture_comes_before_its_definition_once_in_section_5():
+    sources = nb.sources(BOOKS["lesson"])
+    picture = cell_with("lesson", "plot_share_arrows({")
+    definition = cell_with("lesson", "**The MLP share**")
+    assert cell_with("lesson", "## 5 · Cut the MLP route") < picture < definition
+    assert picture + 1 == definition and "for b in (0, 3)" in sources[picture]
+    assert sum("plot_share_arrows(" in s for s in sources + nb.sources(BOOKS["appendix"])) == 1
+    main = "\n".join(nb.source(c) for c in nb.main_path(BOOKS["lesson"]))
+    assert "(orange" not in main or main.index("(orange") > main.index("plot_share_arrows({")
+    assert definition < cell_with("lesson", "batch_0 = [")  # both measures defined before the first table
+
+
+def test_the_opening_answers_in_plain_words_and_maps_five_steps():
+    intro = nb.sources(BOOKS["lesson"])[0]
+    short = intro.split("**The short answer.**")[1].split("**The lesson in five steps**")[0]
+    assert not any(ch.isdigit() for ch in short)
+    assert "**inside attention**" in short
+    assert all(f"\n{n}. " in intro for n in range(1, 6))
+
+
+def test_the_summary_opens_with_the_answer_and_states_each_number_once():
+    summary = nb.sources(BOOKS["lesson"])[cell_with("lesson", "**Answer to the question:**")]
+    assert summary.startswith("## Summary\n\n**Answer to the question:**")
+    bullets = "\n".join(line for line in summary.splitlines() if line.startswith("- "))
+    assert bullets.startswith("- **One loss**") and len(bullets.splitlines()) <= 5
+    both = nb.flat(summary)
+    for number in ("8 %", "4 %", "61 %", "50-63 %", "84-89 %", "90..96 %"):
+        assert len(re.findall(r"(?<![\d.\-])" + re.escape(number), both)) == 1, number
+    assert (
+        cell_with("lesson", "**Which branches above carried it?**")
+        < cell_with("lesson", "routes = route_overlap(")
+        < cell_with("lesson", "## Summary")
+    )
+
+
+def test_the_exercises_are_numbered_and_match_between_lesson_and_solutions():
+    rule = r"*Shape rule.* $dW = (\text{upstream gradient})^\top X$"
+    for book in ("lesson", "solutions"):
+        sources = nb.sources(BOOKS[book])
+        heads = [line for s in sources for line in s.splitlines() if line.startswith("### Exercise")]
+        assert [int(h.split()[2]) for h in heads] == list(range(1, 9))
+        assert [h.split(" · ")[1] for h in heads[3:6]] == [
+            "The gradient of $W_q$",
+            "Derive the gradient of $W_k$",
+            "Who learns when attention and the head are frozen?",
+        ]
+        for title in ("### Exercise 3", "### Exercise 4", "### Exercise 5"):
+            assert rule in sources[nb.unique_index(sources, title)], (book, title)
+        assert sum(rule in s for s in sources) == 3
+
+    def exercise(book, title):
+        sources = nb.sources(BOOKS[book])
+        return sources[nb.unique_index(sources, title)]
+
+    for title in ("### Exercise 4", "### Exercise 6", "### Exercise 8"):
+        assert exercise("lesson", title) == exercise("solutions", title), title
+    assert "exercise 5 derives it" in nb.all_text(BOOKS["lesson"])
+
+
+def test_the_freeze_and_cut_code_is_visible_with_its_picture():
+    visible = [nb.source(c) for c in nb.main_path(BOOKS["lesson"])]
+    assert any("block.norm2.register_forward_pre_hook(" in s and "args[0].detach()" in s for s in visible)
+    assert any("requires_grad_(False)" in s for s in visible)
+    assert not any("max(range(" in s for s in visible)
+    cells = nb.cells(BOOKS["lesson"])
+    shown = [c for c in cells if "small_cuts = small_model_cuts(" in nb.source(c)]
+    assert len(shown) == 1 and not nb.hidden(shown[0]) and shown[0]["outputs"]
+    chain = cells[cell_with("lesson", "chain = qk_factor_chain(")]
+    assert any(o.get("output_type") in ("display_data", "execute_result") for o in chain["outputs"])
+
+
+def test_main_path_caps():
+    """The lesson brief's targets for the main path (visible cells before the Summary)."""
+    main = nb.main_path(BOOKS["lesson"])
+    assert len(main) <= 40 and nb.markdown_words(main) <= 2391
+
+
+@pytest.mark.parametrize(("book", "heading"), list(PRINTED), ids=lambda x: str(x)[:30])
+def test_printed_numbers(book, heading):
+    text = printed(book, heading)
+    missing = [v for v in PRINTED[(book, heading)] if v not in text]
+    assert not missing, missing
+
+
+@pytest.mark.parametrize(("book", "heading"), list(FACTS), ids=lambda x: str(x)[:30])
+def test_facts_in_section_prose(book, heading):
+    text = prose(book, heading)
+    missing = [fact for fact in FACTS[(book, heading)] if not has_fact(text, fact)]
+    assert not missing, missing
+
+
+@pytest.mark.parametrize(("book", "heading"), list(CODE_LIVES_IN), ids=lambda x: str(x)[:30])
+def test_code_lives_in_its_section(book, heading):
+    text = code(book, heading)
+    missing = [v for v in CODE_LIVES_IN[(book, heading)] if nb.flat(v) not in text]
+    assert not missing, missing
+
+
+def _everything() -> str:
+    return "\n".join(nb.all_text(path) + "\n" + nb.all_printed(path) for path in BOOKS.values())
+
+
+@pytest.mark.parametrize(("phrase", "why"), FORBIDDEN, ids=lambda x: str(x)[:40])
+def test_a_corrected_statement_does_not_come_back(phrase, why):
+    text = _everything()
+    assert phrase not in text and nb.flat(phrase) not in nb.flat(text), why
+
+
+SAID_ONCE = [  # (phrase, times) over the lesson and its appendix: a point made once, or where it is reused
+    ("3 trained runs of the same recipe", 1),
+    ("a frozen layer still passes gradient; a detached input does not", 1),
+    ("leaves out the biases", 0),
+    ("adds the biases", 0),
+]
+SAID_AT_LEAST = [("in this D = 32 model", 3), ("8 to 83", 2), ("the whole block's $W_q$ (all four heads", 2)]
+
+
+def test_how_often_a_point_is_made():
+    text = nb.flat(nb.all_text(BOOKS["lesson"]) + "\n" + nb.all_text(BOOKS["appendix"]))
+    for phrase, times in SAID_ONCE:
+        assert text.count(nb.flat(phrase)) == times, phrase
+    for phrase, times in SAID_AT_LEAST:
+        assert text.count(nb.flat(phrase)) >= times, phrase
+
+
+def test_appendix_e_prints_the_step_gap_per_group():
+    cells = nb.cells(BOOKS["appendix"])
+    at = cell_with("appendix", "def step_sizes(optimizer, steps")
+    out = nb.printed(cells[at])
+    for group in ("q rows", "k rows", "v rows", "MLP", "norms"):
+        assert group in out
+    ratio = {line.split()[0]: float(line.rsplit(": ", 1)[1]) for line in out.splitlines() if "v rows / q rows" in line}
+    assert ratio["SGD,"] > 100 and ratio["AdamW,"] == 1  # the gradient gap is a step gap only under SGD
+    assert nb.hidden(cells[at + 1]) and "sgd, adam_1, adam_10" in nb.source(cells[at + 1])
+
+
+def test_papers_are_credited_where_their_result_is_used():
+    further = nb.sources(BOOKS["lesson"])[cell_with("lesson", "**Further reading**")]
+    for arxiv in ("2206.03126", "2103.03404", "2303.06296", "2002.04745", "1412.6980", "1711.05101"):
+        assert f"arxiv.org/abs/{arxiv}" in further, arxiv
+    everything = nb.all_text(BOOKS["lesson"]) + nb.all_text(BOOKS["appendix"])
+    xiong = "[Xiong et al. 2020](https://arxiv.org/abs/2002.04745)"
+    assert "Xiong" not in everything.replace(xiong, "").replace("Xiong et al. 2020", "") or xiong in everything
+
+
+def test_appendix_rows_printed_per_block_and_seed():
+    out = nb.all_printed(BOOKS["appendix"])
+    for block in range(4):
+        assert f"block {block}: the class token's row holds" in out
+    for name, mean, spread, predicted in (
+        ("as initialised", "403", "316..464", ""),
+        ("q, k rows x 10", "26", "12..47", "40"),
+        ("v rows x 10", "42", "26..60", "40"),
+        ("q, k, v rows x 10", "3.1", "1.2..4.3", "4"),
+    ):
+        assert f"|{name}|{mean}|{spread}|{predicted}|" in nb.all_text(BOOKS["appendix"]), name
+
+
+def test_where_cells_sit_next_to_each_other():
+    lesson, appendix = nb.cells(BOOKS["lesson"]), nb.cells(BOOKS["appendix"])
+    # the small model's cut prints visibly; its check (with the fused control) is folded right after it
+    at = cell_with("lesson", "small_cuts = small_model_cuts(")
+    assert "fused = small_digit_vit(fused=True)" in nb.source(lesson[at + 1]) and nb.hidden(lesson[at + 1])
+    largest = appendix[cell_with("appendix", "largest = [max(range(4)")]
+    assert not nb.hidden(largest) and largest["outputs"]
+    assert nb.hidden(lesson[cell_with("lesson", "assert model.patch_embedding.proj.weight.std()")])
+    # section 4: the weighted sum, then the token table, then what it says, then the chart
+    order = [
+        cell_with("lesson", "**1. The weighted sum**"),
+        cell_with("lesson", "**Which tokens carry it?**"),
+        cell_with("lesson", "**What this says about the question.**"),
+        cell_with("lesson", "chain = qk_factor_chain("),
+    ]
+    assert order == sorted(order)
+    assert nb.hidden(lesson[order[3] + 1])
+    # section 5: the measures are defined before the first share is computed
+    assert cell_with("lesson", "**The MLP share**") < cell_with("lesson", "share_0 = ((g - g_cut) * g)")
+    # appendix B: prediction, then the scalings, then what was observed
+    b = [cell_with("appendix", t) for t in ("**Prediction.** v / max(q, k) is 403", "scalings = (", "Observed: 26, 42")]
+    assert b == sorted(b)
+    assert cell_with("appendix", "# catch X and dO") + 1 == cell_with("appendix", "# compare M's count")
+    c = cell_with("appendix", 'ratios = {"initialised"')
+    assert c < cell_with("appendix", "### D ·") and "### C ·" in "".join(nb.sources(BOOKS["appendix"])[: c + 1])
+    # a number is quoted only after the cell that prints it (appendix A's 26 to 67)
+    sources = nb.sources(BOOKS["appendix"])
+    first = next(i for i, s in enumerate(sources) if "26 to 67" in s)
+    assert first >= cell_with("appendix", "times_less = [")
+
+
+def test_the_model_card_names_two_models_and_the_summary_five_bullets():
+    card = nb.sources(BOOKS["lesson"])[cell_with("lesson", "| model | D | init | trained? | used in |")]
+    assert card.count("\n> | *") == 2
+    summary = nb.sources(BOOKS["lesson"])[cell_with("lesson", "**Answer to the question:**")]
+    bullets = [line for line in summary.splitlines() if line.startswith("- ")]
+    assert [b.split("**")[1] for b in bullets] == ["One loss", "By hand:", "Cut", "Trained", "Fresh, 4 blocks, MLP 2D:"]
+    assert "**Not measured:**" in summary
+
+
+def test_the_fresh_vit_ti_depth_sentence_gives_no_cause():
+    fresh = nb.flat(
+        nb.sources(BOOKS["lesson"])[cell_with("lesson", "**Fresh against trained copies of this architecture**")]
+    )
+    if "block 11's" in fresh:
+        assert "because" not in fresh.split("block 11's")[1].split(".")[0]
