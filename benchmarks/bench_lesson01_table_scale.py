@@ -6,7 +6,7 @@ For seeds 0-9, :func:`vit_explained.positional.table_scale_probe`: an untrained 
 shuffle of the sample picture's 196 patches, the position table x 1, x 3 and x 10 added after the shuffle; the
 largest change of the class token's output. Writes ``benchmarks/results/lesson01_table_scale.json`` and its packaged
 copy ``vit_explained/checkpoints/`` (identical bytes; lesson 01 reads them with
-:func:`vit_explained.positional.stored_table_scale`; tests/test_lesson01_fix_r.py re-runs seed 0).
+:func:`vit_explained.positional.stored_table_scale`; tests/test_lesson01_code.py re-runs seed 0).
 """
 
 from __future__ import annotations

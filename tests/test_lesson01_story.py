@@ -1,0 +1,2251 @@
+# ruff: noqa: E501
+"""Lesson 01: what the notebooks say and print, pinned as facts, organised by section heading.
+
+Folded from the per-round test files. A prose pin checks that the key numbers, terms or verdicts appear in
+their section's prose (case-insensitive, whitespace collapsed), not a whole sentence; printed numbers and the
+hidden checks beside them are pinned exactly; wrong statements must not come back (FORBIDDEN); placement tests
+say where a thing lives (appendix, before or after another). One cap test holds the main-path targets.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from functools import cache
+
+import pytest
+
+from tests import _notebook as nb
+
+LESSON = nb.NOTEBOOKS / "01_patches_and_embeddings.ipynb"
+APPENDIX = nb.NOTEBOOKS / "01_patches_and_embeddings_appendix.ipynb"
+SOLUTIONS = nb.NOTEBOOKS / "solutions" / "01_patches_and_embeddings_solutions.ipynb"
+PATHS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
+HEADING = re.compile(r"#{1,3} (.*)")
+# the main path's targets (phase B of the density round tightens them to the brief's 46 cells, 2,350 words)
+CAP_CELLS, CAP_WORDS = 50, 2765
+
+
+@cache
+def parts(where: str) -> tuple[tuple[str, str, str], ...]:
+    """(heading, kind, text) for every piece of a notebook; kind is prose, code, check (hidden code) or printed.
+
+    A markdown cell is split at its heading lines; a code cell belongs to the last heading above it.
+    """
+    out, head = [], "(top)"
+    for cell in nb.cells(PATHS[where]):
+        text = nb.source(cell)
+        if cell["cell_type"] == "markdown":
+            buf: list[str] = []
+            for line in text.splitlines(True):
+                match = HEADING.match(line)
+                if match:
+                    if buf:
+                        out.append((head, "prose", "".join(buf)))
+                    buf, head = [], match.group(1).strip()
+                buf.append(line)
+            out.append((head, "prose", "".join(buf)))
+        else:
+            out.append((head, "check" if nb.hidden(cell) else "code", text))
+            out.append((head, "printed", nb.printed(cell)))
+    return tuple(out)
+
+
+def section(where: str, heading: str, kind: str) -> str:
+    """The text of one kind under a heading (the heading as printed, from its start)."""
+    heads = {h for h, _, _ in parts(where)}
+    assert any(h.startswith(heading) for h in heads), (where, heading)
+    return "\n".join(t for h, k, t in parts(where) if h.startswith(heading) and k == kind)
+
+
+def prose(where: str, heading: str) -> str:
+    return nb.flat(section(where, heading, "prose")).lower()
+
+
+def everything(where: str) -> str:
+    return nb.flat("\n".join(t for _, _, t in parts(where))).lower()
+
+
+# ---------------------------------------------------------------- facts in each section's prose
+# (notebook, heading, facts): each fact (a number, term, version or verdict) appears in that section's prose.
+FACTS = [
+    (
+        "appendix",
+        "Three kernels in the wild: the paper's code, timm, Hugging F",
+        [
+            "5",
+            "exercise",
+            "assumes",
+            "`scipy.ndimage.zoom(..., order=1)`",
+            "corners aligned",
+            "`antialias=True`",
+            "`align_corners=False`",
+            "new-size",
+            "changes",
+            "patches",
+            "2",
+            "1",
+            "2-D",
+            "1-D",
+            "+45.8",
+            "+41.6",
+            "+50.2",
+            "-1.0",
+            "-2.1",
+            "+0.0",
+            "36x36",
+            "`load_pretrained`",
+            "`interpolate_posembed`",
+            "43b5a45",
+            "2023",
+            "2020",
+            "4",
+            "28x28",
+            "scipy.ndimage.zoom(",
+            "`ViTEmbeddings.interpolate_pos_encoding`",
+            "5.23.0",
+            "square trained grid",
+            "`timm.layers.resample_abs_pos_embed`",
+            "intervals",
+            "training",
+            "trained",
+        ],
+    ),
+    (
+        "lesson",
+        "7 · Going deeper: learned positions at a new resolution",
+        [
+            "(appendix B lists them)",
+            "`interpolate_positions`",
+            "`load_pretrained`",
+            "2D",
+            "interpolation",
+            "pre-trained",
+            "`resample_abs_pos_embed`",
+            "`interpolate_pos_encoding`",
+            "1",
+            "1-D",
+            "fine-tunes",
+            "retrained",
+            "nothing",
+            "`zoom(order=1)`",
+            "2",
+            "2-D",
+            "appendix.ipynb#appendix-b) draws the five accuracies",
+        ],
+    ),
+    (
+        "appendix",
+        "An image the patch does not divide (section 4)",
+        [
+            "1.0.28",
+            "`strict_img_size=True`",
+            "`dynamic_img_pad=True`",
+            "0.9.6",
+            "`PatchEmbed`",
+            "`timm/layers/patch_embed.py`",
+            "`8ef7380`",
+            "`img_size`",
+            "`strict_img_size=False`",
+        ],
+    ),
+    (
+        "lesson",
+        "Summary",
+        [
+            "for one trained model",
+            "2.6",
+            "0.3",
+            "3.8",
+            "`Unfold`",
+            "CNN",
+            "detectably",
+            "kernels",
+            "differ",
+            "12",
+            "16",
+            "36",
+            "diagonal",
+            "position",
+            "0",
+            "gives",
+            "order",
+            "97.4 %",
+            "21.8 %",
+            "1,000",
+            "19.4",
+            "32.6 %",
+            "27.7 %",
+            "MNIST",
+            "ViT",
+            "8",
+            "2",
+            "2-D",
+        ],
+    ),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        [
+            "06",
+            "Lesson",
+            "without strong regularization",
+            "81.8 %",
+            "DeiT",
+            "Its Introduction blames",
+            "DeiT-B",
+            "tokens",
+            "stay",
+            "2019",
+            "in every layer",
+            "9.2",
+            "7.3",
+            "11.2",
+            "1,000",
+            "95 %",
+            "equivariance",
+            "whole-patch",
+            "learned",
+            "CNNs",
+            "4",
+            "8",
+            "0.00",
+            "1",
+            "0.32",
+            "equivariant",
+            "multiples",
+            "shifts",
+            "197",
+            "3x3",
+            "9",
+            "25",
+            "0",
+            "verdicts",
+            "differ",
+            "2",
+            "#appendix-e",
+            "trained",
+            "permutation-equivariant",
+            "3",
+            "CNN",
+            "2-D",
+            "6",
+            "1-D",
+            "16x16",
+            "256",
+            "ViT",
+        ],
+    ),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        [
+            "recipe",
+            "36",
+            "patches",
+            "inner",
+            "5",
+            "20",
+            "50",
+            "anywhere",
+            "instead",
+            "digits",
+            "01_patches_and_embeddings_appendix.ipynb#appendix-a",
+            "section",
+            "76.8",
+            "83.0",
+            "74.5 %",
+            "8",
+            "12",
+            "tokens",
+            "above",
+            "0",
+            "diagonal",
+            "16",
+            "8x8",
+            "3.4",
+            "descriptive",
+            "independent",
+            "1",
+            "2",
+            "1-D",
+            "2-D",
+            "counts",
+            "test",
+            "elsewhere",
+            "border",
+            "(01_patches_and_embeddings_appendix.ipynb#appendix-a)",
+            "appendix-a",
+            "ViT",
+            "sinusoid",
+            "makes",
+        ],
+    ),
+    (
+        "lesson",
+        "5 · The class token and position embeddings",
+        [
+            "extra",
+            "0",
+            "section",
+            "input",
+            "1",
+            "picture",
+            "2.8",
+            "61.4 %",
+            "probably comes from content alone",
+            "training",
+            "zeroed",
+            "never",
+            "python -m vit_explained.train",
+            "load_mnist_vit()",
+            "The left two panels",
+            "27.7 %",
+            "10 %",
+            "ViT",
+            "permutation-equivariant",
+            "[Appendix C](01_patches_and_embeddings_appendix.ipynb#appendix-c) scales the untrained model's",
+            "the class token's alternative",
+            "`(p1 p2 c)`",
+            "sinusoid encoding",
+            "why the table is **added",
+            "8",
+            "Table",
+            "64.0 %",
+            "64.2 %",
+            "0.05",
+            "embedding's",
+            "below",
+            "3.4",
+            "0.02",
+            "% interval",
+            "appendix",
+            "whether",
+            "larger",
+            "JAX",
+            "HWIO",
+            "training's",
+            "dropout",
+            "weights",
+            "What the picture shows",
+            "97.4 %",
+            "appendix F",
+            "Appendix F",
+            "[Appendix C](01_patches_and_embeddings_appendix.ipynb#appendix-c)",
+            "held-out test digits",
+            "2",
+            "\\mathbb{R}^{(P^2",
+            "\\times",
+            "E_",
+            "N+1",
+            "`vit.class_token`",
+            "`vit.pos_embedding`",
+            "$$z_0",
+            "21.8 %",
+            "Shuffling the patches costs",
+        ],
+    ),
+    (
+        "lesson",
+        "4 · Three ways to embed the patches, one computation",
+        [
+            "01_patches_and_embeddings_appendix.ipynb",
+            "T2T-ViT",
+            "#appendix-e) asks why",
+            "<details><summary>More in the appendix</summary>",
+            "the correct tokens",
+            "LayerNorms",
+            "</summary>",
+            "`img_to_patch`",
+            "`permute(0, 2, 4, 1, 3, 5)`",
+            "`PatchEmbedding`",
+            "`LazyConv2d`",
+            "`permute`",
+            "3",
+            "15",
+            "tutorial",
+            "`reshape`",
+            "`flatten`",
+            "`(B, N, C*P*P)`",
+            "`Unfold`",
+            "correlation",
+            "comparing",
+            "numbers",
+            "0.80",
+            "01_patches_and_embeddings_appendix.ipynb#appendix-d)",
+            "`Linear`",
+            "01_patches_and_embeddings_appendix.ipynb#appendix-e",
+        ],
+    ),
+    ("appendix", "The position maps (section 6)", ["appendix A tests"]),
+    (
+        "appendix",
+        "The paper's Table 8 (section 5)",
+        [
+            "positions",
+            "removes",
+            "trained",
+            "8",
+            "16",
+            "D.4",
+            "ViT-B/16",
+            "2",
+            "2-D",
+            "27.7 %",
+            "MNIST",
+            "added",
+            "once",
+            "5",
+            "4.1",
+            "Its caption reads",
+            "1",
+            "1-D",
+            "Results of the ablation study on positional embeddings with ViT-B/16 model evaluated on ImageNet 5-shot linear",
+        ],
+    ),
+    (
+        "appendix",
+        "Section 6's five comparisons in one table",
+        ["learned", "table's", "index", "The row wrap, a check", "+0.00", "24", "25", "horizontal", "left/right"],
+    ),
+    (
+        "lesson",
+        "0 · The whole ViT on one page",
+        ["3.1", "`vit_base_patch16_224`", "86,567,656", "16", "ViT-B/16", "MLP", "=", "Left to right: the blocks"],
+    ),
+    (
+        "lesson",
+        "Exercise 5 (going deeper) · Carry a learned table to a new g",
+        [
+            "5",
+            "Exercise",
+            "learned",
+            "bilinear",
+            "`align_corners=False`",
+            "2",
+            "2-D",
+            "PyTorch",
+            "interpolate_positions(pos_embedding, new_grid=new_grid, old_grid=old_grid",
+            "a square grid assumed",
+        ],
+    ),
+    (
+        "appendix",
+        "The confirmatory test: two new 8 x 8 runs (section 6)",
+        [
+            "5",
+            "detected",
+            "rows",
+            "4",
+            "readings",
+            "table's",
+            "8 x 8",
+            "0",
+            "98.75 %",
+            "20,000",
+            "positions",
+            "same-row",
+            "same-column",
+            "20",
+            "3",
+            "columns",
+            "family",
+            "| term | meaning |",
+            "8x8",
+        ],
+    ),
+    (
+        "appendix",
+        "Section 6's readings: five tables, each its own family (sect",
+        [
+            "Rows** are detected in every table",
+            "difference",
+            "detect",
+            "table",
+            "This test cannot rule one out",
+            "+0.19",
+            "+0.01",
+            "+0.38",
+            "+0.29",
+            "6x6",
+            "+0.08",
+            "per-table",
+            "lesson's",
+            "primary",
+            "detected",
+            "shipped",
+            "every",
+            "8x8",
+        ],
+    ),
+    (
+        "appendix",
+        "Section 6's readings beyond the nearest neighbours (section ",
+        [
+            "positions",
+            "same-row",
+            "alike",
+            "same-column ones only sometimes",
+            "2",
+            "3",
+            "correction",
+            "appendix",
+            "same-column",
+            "sometimes",
+            "`8x8`",
+            "6x6",
+            "+0.29",
+            "+0.46",
+            "+0.31",
+            "+0.48",
+            "8x8",
+            "+0.329",
+            "+0.007",
+            "+0.644",
+            "0",
+            "closeness",
+            "20",
+            "prediction",
+            "columns",
+            "similarity",
+            "distance",
+            "passes",
+            "- **A trained table (appendix A):",
+        ],
+    ),
+    ("appendix", "The centre patch's four neighbours (section 7)", ["7", "9", "trained", "step", "9 x 9"]),
+    (
+        "lesson",
+        "Versions read",
+        [
+            "`8ef7380`",
+            "`load_pretrained`",
+            "`vit_jax/checkpoint.py`",
+            "16fc24d",
+            "`timm.layers.resample_abs_pos_embed(pos_embed, new_size=(24, 24))`",
+            "1.0.28",
+            "`timm.create_model(..., img_size=384)`",
+            "`model(pixel_values, interpolate_pos_encoding=True)`",
+            "5.23.0",
+            "transformers",
+            "installed",
+            "package",
+            "`Linear`",
+            "1.23.6",
+            "1.26.14",
+            "LayerNorms",
+            "8ef7380",
+            "`requirements.txt`",
+            "09",
+            "`vit_base_patch16_224`",
+        ],
+    ),
+    ("lesson", "2 · Where the map's 196 comes from", ["65,000"]),
+    (
+        "appendix",
+        "Add the positions, or append them? (section 5)",
+        ["5", "positions", "section", "consistent with adding costing little here", "0.14", "0.10", "1"],
+    ),
+    ("lesson", "Exercise 2 · Build the encoder's input, Eq. 1", ["Hint:"]),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        [
+            "+0.19",
+            "6x6",
+            "-0.01",
+            "+0.40",
+            "20",
+            "+0.47",
+            "+0.48",
+            "intervals",
+            "1",
+            "0.05",
+            "99.75 %",
+            "6",
+            "Section",
+            "family",
+            "8x8",
+        ],
+    ),
+    ("appendix", "Dual PatchNorm (section 4)", ["appendix-f", "2023", "PatchNorm"]),
+    (
+        "appendix",
+        "The 768 coincidence, and ViT-S (section 2)",
+        ["appendix-g", "16", "2021", "ViT-S/16", "DeiT", "DeiT-S", "ViT-S", "8", "768", "07", "T2T-ViT"],
+    ),
+    (
+        "appendix",
+        "The paper's evidence for more data (section 8)",
+        [
+            "ViT",
+            "ViT-Large",
+            "ViT-Base",
+            "3",
+            "4.3",
+            "77.9 %",
+            "16",
+            "384",
+            "5",
+            "ViT-B/16",
+            "ImageNet",
+            "DeiT",
+            "81.8 %",
+            "224",
+            "DeiT-B",
+            "BiT",
+            "ResNets",
+        ],
+    ),
+    ("appendix", "Five patches' maps, two models (section 6)", ["explanation", "confounded", "measures"]),
+    (
+        "appendix",
+        "Section 6's interval lines (section 6)",
+        [
+            "1",
+            "0.05",
+            "4",
+            "98.75 %",
+            "positions",
+            "same-row",
+            "alike",
+            "8x8",
+            "+0.004",
+            "2",
+            "5",
+            "6",
+            "3",
+            "compact",
+            "patch's",
+            "6x6",
+            "36",
+            "resamples",
+            "interval",
+            "similarity",
+            "distance",
+            "readings",
+        ],
+    ),
+    (
+        "lesson",
+        "References",
+        [
+            "Vaswani",
+            "1706.03762",
+            "arXiv",
+            "2017",
+            "2106.10270",
+            "1805.12177",
+            "1904.11486",
+            "Dive into Deep Learning",
+            "1.23.6",
+            "Dosovitskiy",
+            "arXiv:2010.11929",
+            "Touvron",
+            "arXiv:2012.12877",
+            "Yuan",
+            "arXiv:2101.11986",
+        ],
+    ),
+    ("appendix", "Why `(p1 p2 c)` is the paper's $E$ (section 5)", ["`(P, P, C, D)`", "HWIO", "`(p1 p2 c)`"]),
+    (
+        "lesson",
+        "3 · Patchify by hand",
+        ["0", "printed", "checks", "The checks printed below", "14", "channel's", "colour"],
+    ),
+    (
+        "appendix",
+        "How code starts the class token and the table (section 5)",
+        ["`posemb_init`", "0.02", "JAX", "`torch.randn`", "global_pool='avg'", "9", "D.3", "trunc_normal_"],
+    ),
+    (
+        "appendix",
+        "A whole-patch shift through the trained ViT (section 8)",
+        ["9.2", "-11.2", "-7.3", "97.4 %", "88.2 %", "1,000", "95 %", "2", "shifts", "does not separate those"],
+    ),
+    ("appendix", "The package's `PatchEmbedding` (section 4)", ["`768 * 768 + 768 = 590,592`"]),
+    (
+        "appendix",
+        "A closeness-only control (section 6)",
+        ["These two readings measure closeness", "So these two readings measure closeness", "0", "control", "puts"],
+    ),
+    (
+        "appendix",
+        "C · Section 5's probe: a larger table, in the untrained mode",
+        [
+            "0.013",
+            "0.8",
+            "untrained",
+            "larger",
+            "output",
+            "1",
+            "3",
+            "10",
+            "as large as the tokens",
+            "untrained one-block model",
+            "0.75",
+            "1.01",
+        ],
+    ),
+    ("appendix", "Digits anywhere: the canvas runs (section 6)", ["`8x8`", "6 x 6", "16", "6x6", "6", "8 x 8", "8x8"]),
+    ("lesson", "Exercise 1 · Count the tokens", ["`int`", "`197.0`", "0", "appendix", "divide", "image"]),
+    (
+        "appendix",
+        "The sinusoid table (section 5)",
+        ["`posemb_sincos_2d`", "2205.01580", "arXiv", "2111.06377", "`get_2d_sincos_pos_embed`"],
+    ),
+    (
+        "appendix",
+        "D · What the patch embedding learns",
+        ["30", "kernels", "inside", "low-frequency", "components", "consistent"],
+    ),
+    ("appendix", "B · Section 7's evidence", ["7", "evidence", "Section"]),
+    (
+        "appendix",
+        "Five comparisons (section 7)",
+        ["7", "comparisons", "Section", "2", "95.4 %", "96.4 %", "-1.0", "-2.1", "+0.0", "2-D"],
+    ),
+    ("appendix", "Why 0.80? (section 4)", ["positions", "scrambles", "photo's", "0.80"]),
+    ("lesson", "9 · Explore", ["+0.41", "+0.10", "Carry the same learned table"]),
+    ("appendix", "Neighbour below against neighbour to the right (section 6)", ["column", "pooled", "mixes"]),
+    ("appendix", "The hybrid ViT (section 8)", ["3.1", "ViT", "`1x1`"]),
+    ("appendix", "01 · Appendix: the evidence behind sections 6 and 7", ["01_patches_and_embeddings_appendix"]),
+]
+
+
+@pytest.mark.parametrize(("where", "heading", "facts"), FACTS, ids=[f"{w}:{h[:40]}" for w, h, _ in FACTS])
+def test_section_states_its_facts(where: str, heading: str, facts: list[str]) -> None:
+    text = prose(where, heading)
+    missing = [f for f in facts if nb.flat(f).lower() not in text]
+    assert not missing, (where, heading, missing)
+
+
+# ---------------------------------------------------------------- printed outputs, exactly as stored
+# (notebook, heading, text): a cell under that heading printed the text (same numbers, same digits).
+PRINTED = [
+    ("appendix", "Section 6's readings: five tables, each its own family (sect", "row - neither    shipped +0.37*"),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        "shipped, 7 x 7       +0.37 [+0.10, +0.62]*",
+    ),
+    (
+        "appendix",
+        "Section 6's five comparisons in one table",
+        "border-border - border-inner: +0.43, 99 % interval [+0.24, +0.62]",
+    ),
+    (
+        "appendix",
+        "Section 6's five comparisons in one table",
+        "5 or 6 tokens apart: +0.24, 99 % interval [-0.01, +0.46]: no detectable difference",
+    ),
+    ("lesson", "7 · Going deeper: learned positions at a new resolution", "+45.8 points, 99 % interval [+41.6, +50.2]"),
+    (
+        "appendix",
+        "C · Section 5's probe: a larger table, in the untrained mode",
+        "encoder(shuffled) == shuffle(encoder(x)), to float32 rounding: True",
+    ),
+    ("lesson", "5 · The class token and position embeddings", "-> + positions (1, 197, 768)"),
+    ("lesson", "5 · The class token and position embeddings", "patchify (1, 196, 768) -> Linear (1, 196, 768)"),
+    (
+        "appendix",
+        "The digit shuffle (section 5)",
+        "positions off: 5 of 8 shuffled digits right (5 unshuffled); the shuffle changes 0 guesses",
+    ),
+    (
+        "appendix",
+        "Section 6's five comparisons in one table",
+        "3 tokens apart, within a row - 3 tokens apart, across rows: +0.00, 99 % interval [-0.40, +0.34]: no detectable difference",
+    ),
+    ("appendix", "Section 6's readings: five tables, each its own family (sect", "below - right    shipped -0.18"),
+    (
+        "appendix",
+        "Neighbour below against neighbour to the right (section 6)",
+        "shipped       adjacent in a column - adjacent in a row: -0.18, 99 % interval [-0.36, +0.02]: no detectable difference",
+    ),
+    ("appendix", "The digit shuffle (section 5)", "starting line: shuffle seed 1, positions on"),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        "column - neither: 6x6 s0-s2 mean +0.19 (range +0.16 to +0.21); 8x8 s0 +0.19",
+    ),
+    ("lesson", "2 · Where the map's 196 comes from", "50,177^2 / 197^2 = 64,875 times larger"),
+    ("lesson", "5 · The class token and position embeddings", "test accuracy: 97.4% (974 of 1,000 held-out digits)"),
+    ("lesson", "5 · The class token and position embeddings", "50 epochs"),
+    ("lesson", "5 · The class token and position embeddings", "97.4%"),
+    ("appendix", "Add the positions, or append them? (section 5)", "mean |cosine| with a position vector 0.14"),
+    ("appendix", "Add the positions, or append them? (section 5)", "random directions in 64-D: mean |cosine| 0.10"),
+    (
+        "appendix",
+        "Add the positions, or append them? (section 5)",
+        "of them blank patches (one and the same vector): 62.0%",
+    ),
+    (
+        "appendix",
+        "Add the positions, or append them? (section 5)",
+        "the 18,601 inked patches alone: mean |cosine| 0.14, variance along the 8 directions 10.6%",
+    ),
+    ("appendix", "The sinusoid table (section 5)", "row 0, first 6 columns: [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]"),
+    ("lesson", "5 · The class token and position embeddings", "50 epochs on 3,500 training digits"),
+    (
+        "lesson",
+        "5 · The class token and position embeddings",
+        "weight decay 0.05, cosine schedule, label smoothing 0.1",
+    ),
+    ("lesson", "5 · The class token and position embeddings", "scaling by up to 10%"),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        "+0.43 [+0.15, +0.69]*   +0.19 [-0.01, +0.40] ",
+    ),
+    (
+        "appendix",
+        "Interval widths: 16 against 36 inner patches (section 6)",
+        "interval width: 6x6 s0-s2 0.99, 0.87, 0.86; 8x8 s0 0.41",
+    ),
+    (
+        "appendix",
+        "Interval widths: 16 against 36 inner patches (section 6)",
+        "16 -> 36 inner patches alone: x 0.67, to 0.57-0.66",
+    ),
+    ("solutions", "Exercise 1 · Count the tokens", "Correct!"),
+    ("appendix", "Section 6's readings: every interval (section 6)", "shipped, 7 x 7       +0.37 [+0.16, +0.57]*"),
+    (
+        "lesson",
+        "7 · Going deeper: learned positions at a new resolution",
+        "2-D bilinear at 36x36 - trained at 28x28: -2.0 points, 99 % interval [-3.8, -0.3]",
+    ),
+    (
+        "appendix",
+        "Section 6's interval lines (section 6)",
+        "8x8 s1, same row - neither: +0.451, 98.75 % interval [+0.213, +0.690]",
+    ),
+    (
+        "appendix",
+        "Section 6's interval lines (section 6)",
+        "8x8 s1, same column - neither: +0.176, 98.75 % interval [+0.004, +0.387]",
+    ),
+    (
+        "appendix",
+        "Section 6's interval lines (section 6)",
+        "8x8 s2, same row - neither: +0.479, 98.75 % interval [+0.258, +0.692]",
+    ),
+    (
+        "appendix",
+        "Section 6's interval lines (section 6)",
+        "8x8 s2, same column - neither: +0.150, 98.75 % interval [-0.007, +0.334]",
+    ),
+    ("appendix", "The confirmatory test: two new 8 x 8 runs (section 6)", "8x8 s2 (74.5% of moved test digits right)"),
+    ("appendix", "Five patches' maps, two models (section 6)", "most similar patch is (2, 0)"),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "a stride-4 CNN stem"),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "0.00 at 4 px, 0.00 at 8 px, 0.32 at 1 px",
+    ),
+    (
+        "appendix",
+        "A whole-patch shift through the trained ViT (section 8)",
+        "patch tokens vs the old ones moved one grid column: largest difference 0.0",
+    ),
+    (
+        "appendix",
+        "A whole-patch shift through the trained ViT (section 8)",
+        "trained                97.4 %, 95 % interval [96.2, 98.2] % (n = 1000)",
+    ),
+    (
+        "appendix",
+        "A whole-patch shift through the trained ViT (section 8)",
+        "trained, shifted       88.2 %, 95 % interval [86.1, 90.1] % (n = 1000)",
+    ),
+    (
+        "appendix",
+        "A whole-patch shift through the trained ViT (section 8)",
+        "shifted one patch - unshifted: -9.2 points, 95 % interval [-11.2, -7.3]",
+    ),
+    (
+        "appendix",
+        "A whole-patch shift through the trained ViT (section 8)",
+        "table zeroed: 0 verdicts differ, shifted or not",
+    ),
+    (
+        "appendix",
+        "Section 6's interval lines (section 6)",
+        "8x8 s0, same row - neither: +0.433, 98.75 % interval [+0.208, +0.654]",
+    ),
+    (
+        "appendix",
+        "Section 6's interval lines (section 6)",
+        "8x8 s0, same column - neither: +0.195, 98.75 % interval [+0.034, +0.371]",
+    ),
+    ("lesson", "5 · The class token and position embeddings", "trained: 50 epochs on 3,500 training digits"),
+    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "pos_embedding (1, 65, 64), 20 epochs"),
+    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "8x8 s0: moved test digits 76.8% right"),
+    (
+        "lesson",
+        "2 · Where the map's 196 comes from",
+        "ViT-B/32: 7 x 7 = 49 patches + 1 = 50 tokens; attention matrix per head (197 / 50)^2 = 15.5 times smaller",
+    ),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "after the input step (z0):   1 of    197 output positions change",
+    ),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "after one ViT block:    197 of    197 output positions change",
+    ),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "after one 3x3 conv:       9 of 50,176 output positions change",
+    ),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "after two 3x3 convs:     25 of 50,176 output positions change",
+    ),
+    (
+        "appendix",
+        "C · Section 5's probe: a larger table, in the untrained mode",
+        "with positions, mean change                0.013 (mean vs mean)",
+    ),
+    (
+        "appendix",
+        "Section 6's readings beyond the nearest neighbours (section ",
+        "8x8 s0, same row - same column (matched distances): +0.239 [-0.096, +0.565]",
+    ),
+    (
+        "appendix",
+        "Section 6's readings beyond the nearest neighbours (section ",
+        "8x8 s1, same row - same column (matched distances): +0.275 [-0.079, +0.616]",
+    ),
+    (
+        "appendix",
+        "Section 6's readings beyond the nearest neighbours (section ",
+        "8x8 s2, same row - same column (matched distances): +0.329 [+0.007, +0.644]",
+    ),
+    ("lesson", "5 · The class token and position embeddings", "shifts up to 2 px"),
+    (
+        "appendix",
+        "C · Section 5's probe: a larger table, in the untrained mode",
+        "typical |output|, for scale                0.8",
+    ),
+    (
+        "lesson",
+        "7 · Going deeper: learned positions at a new resolution",
+        "2-D bilinear - 2-D bicubic: -1.0 points, 99 % interval [-2.1, +0.0]: no detectable difference",
+    ),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "a table of token order only (1-D sinusoid): left/right 36, above/below 0, diagonal 0\n",
+    ),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "a random pick: an adjacent patch above, below or diagonal 10%, 3.4 of 36",
+    ),
+    (
+        "lesson",
+        "5 · The class token and position embeddings",
+        "with positions added after the shuffle     0.05 (the output's largest number: 3.4)",
+    ),
+    (
+        "appendix",
+        "Section 6's readings: five tables, each its own family (sect",
+        "row - neither    shipped +0.37*  6x6 s0 +0.47*  6x6 s1 +0.55*  6x6 s2 +0.48*  8x8 s0 +0.43*",
+    ),
+    (
+        "appendix",
+        "The confirmatory test: two new 8 x 8 runs (section 6)",
+        "8x8 s2 (74.5% of moved test digits right), same column - neither",
+    ),
+    (
+        "appendix",
+        "Digits anywhere: the canvas runs (section 6)",
+        "6x6 s0 (test digits moved the same way: 83.2% right)",
+    ),
+    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "8x8 s0:"),
+    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "8x8 s1:"),
+    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "8x8 s2:"),
+    (
+        "appendix",
+        "C · Section 5's probe: a larger table, in the untrained mode",
+        "table x  1: spread 0.02, largest change 0.05",
+    ),
+    (
+        "appendix",
+        "C · Section 5's probe: a larger table, in the untrained mode",
+        "x 3 against x 1, seed by seed: 1.78 to 2.23 times the change",
+    ),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "an adjacent patch above, below or diagonal 10%, 3.4 of 36",
+    ),
+    ("appendix", "Section 6's interval lines (section 6)", ", 98.75 % interval ["),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "the same reach in image pixels (1 patch token = a 16x16 window, 256 pixels per channel): ",
+    ),
+    ("lesson", "5 · The class token and position embeddings", "unshuffled 97.4 %"),
+    ("lesson", "5 · The class token and position embeddings", "patches shuffled 21.8 %"),
+    ("lesson", "5 · The class token and position embeddings", "19.4 % to 32.6 % right"),
+    ("lesson", "5 · The class token and position embeddings", "unshuffled 27.7 %"),
+    ("lesson", "5 · The class token and position embeddings", "ten permutations (seeds 0-9)"),
+    ("lesson", "5 · The class token and position embeddings", "shuffled 27.7 %; 0 verdicts differ"),
+    ("lesson", "5 · The class token and position embeddings", "unshuffled 27.7 %, shuffled 27.7 %; 0 verdicts differ"),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "a 2-D sin-cos table (half the channels code the row, half the column): left/right 20, above/below 16, diagonal 0",
+    ),
+    ("lesson", "5 · The class token and position embeddings", "with positions added after the shuffle     0.05"),
+    ("appendix", "C · Section 5's probe: a larger table, in the untrained mode", "table x  1: spread 0.02"),
+    ("appendix", "C · Section 5's probe: a larger table, in the untrained mode", "table x  3: spread 0.06"),
+    (
+        "appendix",
+        "C · Section 5's probe: a larger table, in the untrained mode",
+        "table x 10: spread 0.20, largest change 0.10",
+    ),
+    ("appendix", "C · Section 5's probe: a larger table, in the untrained mode", "for scale                0.8"),
+    ("appendix", "The lesson's pipeline on eight digits", "image                     (8, 1, 28, 28)"),
+    ("appendix", "The lesson's pipeline on eight digits", "patches                   (8, 49, 16)"),
+    ("appendix", "The lesson's pipeline on eight digits", "logits                    (8, 10)"),
+    (
+        "lesson",
+        "7 · Going deeper: learned positions at a new resolution",
+        "2-D bicubic at 36x36 - trained at 28x28: -1.0 points, 99 % interval [-2.6, +0.5]",
+    ),
+    (
+        "lesson",
+        "7 · Going deeper: learned positions at a new resolution",
+        "2-D bilinear - 1-D linear: +45.8 points, 99 % interval [+41.6, +50.2]",
+    ),
+    (
+        "appendix",
+        "The centre patch's four neighbours (section 7)",
+        "trained, 7 x 7             centre (3, 3) vs below +0.22, above +0.01, left +0.30, right +0.31",
+    ),
+    (
+        "appendix",
+        "The centre patch's four neighbours (section 7)",
+        "2-D bicubic (timm), 9 x 9  centre (4, 4) vs below +0.41",
+    ),
+    (
+        "appendix",
+        "The centre patch's four neighbours (section 7)",
+        "1-D stretch, 9 x 9         centre (4, 4) vs below +0.10",
+    ),
+    (
+        "appendix",
+        "An image the patch does not divide (section 4)",
+        "Conv2d(stride=16): (1, 768, 14, 14), the last 6 rows and columns never read",
+    ),
+    (
+        "appendix",
+        "An image the patch does not divide (section 4)",
+        "patchify (reshape): ValueError: image height 230 is not divisible by patch size 16",
+    ),
+    (
+        "appendix",
+        "Section 6's five comparisons in one table",
+        "3 tokens apart, within a row - 3 tokens apart, across rows: +0.00, 99 % interval [-0.40, +0.34]",
+    ),
+    ("lesson", "5 · The class token and position embeddings", "without positions (float32 rounding only)  below 1e-5"),
+    (
+        "appendix",
+        "Section 6's readings: five tables, each its own family (sect",
+        "6x6 s0-s2 pooled, same row - neither: +0.50 [+0.29, +0.73] (97.5 %)",
+    ),
+    (
+        "appendix",
+        "Section 6's readings: five tables, each its own family (sect",
+        "6x6 s0-s2 pooled, same column - neither: +0.19 [+0.01, +0.38] (97.5 %)",
+    ),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        "shipped, 7 x 7       +0.37 [+0.10, +0.62]*   +0.08 [-0.09, +0.29]    +0.29 [-0.04, +0.59]",
+    ),
+    ("appendix", "The stricter reading: all 20 intervals as one family (sectio", "-0.18 [-0.40, +0.07]"),
+    ("appendix", "The stricter reading: all 20 intervals as one family (sectio", "+0.00 [-0.29, +0.32]"),
+    ("appendix", "The stricter reading: all 20 intervals as one family (sectio", "-0.10 [-0.38, +0.23]"),
+    ("appendix", "The stricter reading: all 20 intervals as one family (sectio", "-0.09 [-0.36, +0.21]"),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "shifted 16 px: patch tokens vs the old ones moved 1 grid step(s): 0.00",
+    ),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "shifted  1 px: patch tokens vs the old ones moved 0 grid step(s): 0.31",
+    ),
+    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "8x8 s1: moved test digits 83.0% right"),
+    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "8x8 s2: moved test digits 74.5% right"),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "an adjacent patch above, below or diagonal 12",
+    ),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "an adjacent patch above, below or diagonal 16",
+    ),
+    (
+        "lesson",
+        "2 · Where the map's 196 comes from",
+        "attention matrix per head: 50,177^2 / 197^2 = 64,875 times larger",
+    ),
+    ("lesson", "2 · Where the map's 196 comes from", "times larger with a token per pixel"),
+]
+
+
+@pytest.mark.parametrize(("where", "heading", "text"), PRINTED, ids=[f"{w}:{t[:40]}" for w, _, t in PRINTED])
+def test_section_prints(where: str, heading: str, text: str) -> None:
+    printed = section(where, heading, "printed")
+    assert text in printed or nb.flat(text) in nb.flat(printed), (where, heading, text)
+
+
+# ---------------------------------------------------------------- the code and the hidden checks beside the numbers
+# (notebook, heading, code, hidden): a code cell under that heading (a folded check when hidden) holds the code.
+CODE = [
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        "reports_20 = {name: position_structure_report(",
+        False,
+    ),
+    (
+        "appendix",
+        "Digits anywhere: the canvas runs (section 6)",
+        "\nreports = {name: position_structure_report(",
+        False,
+    ),
+    ("lesson", "5 · The class token and position embeddings", "plot_shuffled_digits(", False),
+    ("lesson", "7 · Going deeper: learned positions at a new resolution", "paired_difference(bilinear, one_d", False),
+    ("lesson", "5 · The class token and position embeddings", "torch.cat([class_tokens, tokens], dim=1)", False),
+    ("appendix", "The lesson's pipeline on eight digits", "add_class_token(", False),
+    ("lesson", "5 · The class token and position embeddings", "sequence = with_class + vit.pos_embedding", False),
+    ("lesson", "7 · Going deeper: learned positions at a new resolution", "proportion(right)", False),
+    ("lesson", "7 · Going deeper: learned positions at a new resolution", "correct = stored_resolution_run()", False),
+    ("lesson", "3 · Patchify by hand", "token_widget.compute(14, permute=False)", False),
+    ("lesson", "3 · Patchify by hand", "no_permute = x.reshape", False),
+    (
+        "appendix",
+        "Section 6's readings: five tables, each its own family (sect",
+        '"below - right": adjacent_row_column(t, g, confidence=level, resamples=draws)',
+        False,
+    ),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        '"below - right": adjacent_row_column(t, g, confidence=confidence_20)',
+        False,
+    ),
+    ("appendix", "Section 6's five comparisons in one table", "structure = position_structure_report(mnist_vit", False),
+    (
+        "lesson",
+        "5 · The class token and position embeddings",
+        "vit.class_token.expand(B, -1, -1)  # (B, 1, D): one copy per image",
+        False,
+    ),
+    ("appendix", "Five patches' maps, two models (section 6)", 'save_figure(fig, "01_learned_positions")', False),
+    (
+        "appendix",
+        "The confirmatory test: two new 8 x 8 runs (section 6)",
+        "new_runs = {seed: stored_shifted_positions",
+        False,
+    ),
+    ("appendix", "Neighbour below against neighbour to the right (section 6)", "adjacent |= ", False),
+    ("appendix", "The centre patch's four neighbours (section 7)", "all four more alike", True),
+    ("appendix", "The digit shuffle (section 5)", "seed=1)", False),
+    ("appendix", "The digit shuffle (section 5)", "shuffle_demo = digit_shuffle_widget(", False),
+    ("appendix", "Add the positions, or append them? (section 5)", "mean_cosine < 0.2 and inked_cosine < 0.2", True),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        'shipped["row - column"].detectable',
+        True,
+    ),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        'not any(row["row - column"].detectable for row in seeds)',
+        True,
+    ),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        'not fine_row["row - column"].detectable',
+        True,
+    ),
+    ("appendix", "The sinusoid table (section 5)", "plot_sinusoid(", False),
+    ("appendix", "The digit shuffle (section 5)", "digit_shuffle_widget(", False),
+    ("appendix", "The position maps (section 6)", "position_similarity_widget(", False),
+    ("appendix", "Patch size sets the cost", "patch_grid_widget(", False),
+    ("appendix", "The lesson's pipeline on eight digits", "digit_sequence = add_class_token(", False),
+    ("lesson", "5 · The class token and position embeddings", "len(mnist.train_images) == 3_500", True),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        'not fine_row["column - neither"].detectable',
+        True,
+    ),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        'fine_row["column - neither"].difference.low < 0 < fine_row["column - neither"].difference.estimate',
+        True,
+    ),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "position_structure_report(table, (8, 8)",
+        False,
+    ),
+    ("lesson", "0 · The whole ViT on one page", "save_figure(fig", False),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        "abs(confidence_20 - 0.9975) < 1e-12",
+        True,
+    ),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        '[row["row - neither"].detectable for row in seeds] == [False, True, False]',
+        True,
+    ),
+    (
+        "appendix",
+        "The stricter reading: all 20 intervals as one family (sectio",
+        "confidence_20 = 1 - 0.05 / 20",
+        False,
+    ),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        'save_figure(fig, "01_learned_positions_fine_grid")',
+        False,
+    ),
+    ("appendix", "Interval widths: 16 against 36 inner patches (section 6)", "round(fewer, 2) == 0.67", True),
+    ("appendix", "Interval widths: 16 against 36 inner patches (section 6)", "width_reports = {", False),
+    (
+        "appendix",
+        "Section 6's readings: five tables, each its own family (sect",
+        "level, draws = 1 - 0.05 / 4, 20_000",
+        False,
+    ),
+    (
+        "appendix",
+        "Section 6's readings: five tables, each its own family (sect",
+        'marks["row - neither"] == [True] * 5',
+        True,
+    ),
+    (
+        "appendix",
+        "The confirmatory test: two new 8 x 8 runs (section 6)",
+        "position_structure_report(table, (8, 8), confidence=level, resamples=draws)",
+        False,
+    ),
+    (
+        "appendix",
+        "Section 6's readings: five tables, each its own family (sect",
+        "abs(level - 0.9875) < 1e-12 and draws == 20_000",
+        True,
+    ),
+    (
+        "lesson",
+        "7 · Going deeper: learned positions at a new resolution",
+        'points["bilinear at the new size"] == (-2.0, -3.8, -0.3)',
+        True,
+    ),
+    ("lesson", "2 · Where the map's 196 comes from", "# equal for ViT-B/16 only (ViT-B/32: 32 * 32 * 3 = 3072)", True),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "round(equivariance[1][0], 2) == 0.31",
+        True,
+    ),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "torch.roll(x, shifts=shift, dims=-1)",
+        False,
+    ),
+    ("appendix", "Section 6's interval lines (section 6)", '(1, "same row - neither"): (0.451, 0.213, 0.69)', True),
+    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "01_learned_positions_fine_grid", False),
+    ("lesson", "01 · Patches and embeddings", "plot_position_similarity_pair", False),
+    (
+        "appendix",
+        "The confirmatory test: two new 8 x 8 runs (section 6)",
+        "assert [d.low > 0 for d in confirm.values()] == [True, True, True, False]",
+        True,
+    ),
+    ("appendix", "Five patches' maps, two models (section 6)", "assert near[5, 5].tolist() == [2, 0]", True),
+    (
+        "appendix",
+        "The confirmatory test: two new 8 x 8 runs (section 6)",
+        "-> {'confirmed' if d.low > 0 else 'not confirmed'}",
+        False,
+    ),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "stem_gap[4] < 1e-5", True),
+    ("lesson", "9 · Explore", "two_d_c, one_d_c = (patch_position_similarity(tables[name], new_grid)[4, 4]", True),
+    ("lesson", "9 · Explore", "resize_widget.line ==", True),
+    ("appendix", "A whole-patch shift through the trained ViT (section 8)", "points == (-9.2, -11.2, -7.3)", True),
+    ("lesson", "9 · Explore", "resize_widget.compute(grid=9", True),
+    ("lesson", "9 · Explore", "one_d_c[4, 3]", True),
+    ("lesson", "9 · Explore", "two_d_c[4, 5]", True),
+    ("lesson", "9 · Explore", "> 0.5", True),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        '"8x8 s0: 48x48 canvas, 8 x 8 grid"',
+        False,
+    ),
+    ("appendix", "Section 6's interval lines (section 6)", "(0.433, 0.208, 0.654)", True),
+    (
+        "lesson",
+        "5 · The class token and position embeddings",
+        "# 5,000 real MNIST digits: 3,500 to train on, 500 to validate, the model's 1,000 test digits",
+        False,
+    ),
+    ("lesson", "4 · Three ways to embed the patches, one computation", "== 590_592", True),
+    (
+        "appendix",
+        "Section 6's interval lines (section 6)",
+        "98.75 % = 1 - 0.05 / 4: a table's 4 readings (the two below; row - column and below - right above) are one ",
+        False,
+    ),
+    ("lesson", "2 · Where the map's 196 comes from", "patch_grid(H, W, 32)", False),
+    ("lesson", "2 · Where the map's 196 comes from", "(rows32, cols32) == (7, 7)", True),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "for shift in (4, 8, 1)}", False),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "stem_gap[8] < 1e-5", True),
+    (
+        "lesson",
+        "2 · Where the map's 196 comes from",
+        "# a patch's 768 numbers = ViT-B/16's D by coincidence: appendix F",
+        False,
+    ),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", '"two 3x3 convs": (25, 50_176)', True),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "plot_pixel_reach(", False),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", '"one ViT block": (197, 197)', True),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "one_pixel_reach(", False),
+    ("appendix", "C · Section 5's probe: a larger table, in the untrained mode", '"0.013"', True),
+    (
+        "appendix",
+        "Section 6's interval lines (section 6)",
+        "row - column and below - right above) are one family",
+        False,
+    ),
+    ("appendix", "Section 6's readings beyond the nearest neighbours (section ", "2: (0.329, 0.007, 0.644)", True),
+    ("appendix", "A closeness-only control (section 6)", "matched.low < 0 < matched.high", True),
+    ("lesson", "7 · Going deeper: learned positions at a new resolution", "(-1.0, -2.1, 0.0)", True),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "{0: (29, 36, 12), 1: (32, 36, 12), 2: (31, 36, 8)}",
+        True,
+    ),
+    ("lesson", "5 · The class token and position embeddings", "patchify(x, P) @ E + bias", True),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "assert split == {0: (17, 12, 0), 1: (16, 12, 4), 2: (19, 8, 4)}",
+        True,
+    ),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "(sequence_only.left_right, sequence_only.above_below, sequence_only.diagonal) == (36, 0, 0)",
+        True,
+    ),
+    ("lesson", "5 · The class token and position embeddings", 'f"{output_size:.1f}" == "3.4"', True),
+    (
+        "appendix",
+        "Three kernels in the wild: the paper's code, timm, Hugging F",
+        'assert not torch.allclose(torch.from_numpy(paper), resized["2-D bilinear"], atol=1e-3)',
+        True,
+    ),
+    (
+        "appendix",
+        "Section 6's readings: five tables, each its own family (sect",
+        '["shipped, 7 x 7", "6x6 s0", "6x6 s1", "6x6 s2",\n                          "8x8 s0"]',
+        True,
+    ),
+    (
+        "appendix",
+        "Section 6's readings beyond the nearest neighbours (section ",
+        "assert [d.low > 0 for d in matched.values()] == [False, False, True]",
+        True,
+    ),
+    ("lesson", "7 · Going deeper: learned positions at a new resolution", 'kernels = versus["kernels"]', True),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "assert moved == [0.768, 0.83, 0.745]",
+        True,
+    ),
+    (
+        "lesson",
+        "7 · Going deeper: learned positions at a new resolution",
+        "five comparisons on the same digits (the fifth, 1-D vs none, in appendix B)",
+        False,
+    ),
+    ("appendix", "Five comparisons (section 7)", '"any positions": paired_difference(one_d, none', False),
+    (
+        "lesson",
+        "4 · Three ways to embed the patches, one computation",
+        "# the split's windows, projected linearly",
+        True,
+    ),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        'assert window == {"the input step (z0)": 256',
+        True,
+    ),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "counts == {", True),
+    (
+        "lesson",
+        "7 · Going deeper: learned positions at a new resolution",
+        'min(points["new size"][1], points["bilinear at the new size"][1]) > -4',
+        True,
+    ),
+    ("lesson", "6 · Going deeper: what a trained ViT learned about positions", "sincos_2d_encoding(8, 8, 64)", False),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "(grid_2d.left_right, grid_2d.above_below, grid_2d.diagonal) == (20, 16, 0)",
+        True,
+    ),
+    (
+        "lesson",
+        "6 · Going deeper: what a trained ViT learned about positions",
+        "all(0 < r.above_below < 16 for r in reports.values())",
+        True,
+    ),
+    ("lesson", "5 · The class token and position embeddings", "output_size = with_pos[0].abs().max().item()", False),
+    ("lesson", "0 · The whole ViT on one page", "display(fig)", False),
+    ("lesson", "5 · The class token and position embeddings", "change_bare", False),
+    ("appendix", "The sinusoid table (section 5)", "row 0, first 6 columns", False),
+    ("appendix", "Five comparisons (section 7)", '"01_resolution_accuracies"', False),
+    ("lesson", "0 · The whole ViT on one page", "plot_vit_map(", False),
+    ("lesson", "0 · The whole ViT on one page", "for step in vit_map.steps:", False),
+    ("lesson", "4 · Three ways to embed the patches, one computation", "for name, routed in", False),
+    ("lesson", "4 · Three ways to embed the patches, one computation", "# 3. Conv2d", False),
+    ("lesson", "4 · Three ways to embed the patches, one computation", "# 2. nn.Unfold", False),
+    ("lesson", "4 · Three ways to embed the patches, one computation", "# 1. Rearrange", False),
+    ("appendix", "C · Section 5's probe: a larger table, in the untrained mode", "table_scale_probe(0)", False),
+    ("appendix", "Why a border cluster?", "shifted_positions_study(", False),
+    ("lesson", "5 · The class token and position embeddings", "21.8 %", True),
+    ("lesson", "5 · The class token and position embeddings", "lesson01_shuffle.json", False),
+    ("appendix", "C · Section 5's probe: a larger table, in the untrained mode", "stored_table_scale()", False),
+    ("appendix", "Why 0.80? (section 4)", "torch.randperm(H * W", False),
+    ("appendix", "Why 0.80? (section 4)", "its pixels scrambled", False),
+    ("lesson", "5 · The class token and position embeddings", "torch.randperm", False),
+    ("lesson", "5 · The class token and position embeddings", "grid = mnist_vit.patch_embedding.grid", False),
+    (
+        "appendix",
+        "Section 6's five comparisons in one table",
+        "position_structure_report(mnist_vit).differences",
+        False,
+    ),
+    ("appendix", "01 · Appendix: the evidence behind sections 6 and 7", "tables = resolution_tables(", False),
+    ("lesson", "5 · The class token and position embeddings", "mnist_vit = load_mnist_vit()", False),
+    ("lesson", "01 · Patches and embeddings", "from vit_explained", False),
+    ("appendix", "C · Section 5's probe: a larger table, in the untrained mode", "stored_table_scale(", False),
+    ("appendix", "Section 6's five comparisons in one table", "plot_position_structure(", False),
+    ("lesson", "7 · Going deeper: learned positions at a new resolution", '"dimension": paired_difference(', False),
+    ("lesson", "5 · The class token and position embeddings", "torch.testing.assert_close(z0, sequence)", True),
+    ("lesson", "5 · The class token and position embeddings", "transposed", True),
+    (
+        "lesson",
+        "4 · Three ways to embed the patches, one computation",
+        "torch.allclose(token_by_hand, conv(x)[0, :, r, c]",
+        False,
+    ),
+    (
+        "lesson",
+        "4 · Three ways to embed the patches, one computation",
+        "torch.testing.assert_close(token_by_hand, conv(x)[0, :, r, c])",
+        True,
+    ),
+    ("lesson", "4 · Three ways to embed the patches, one computation", 'save_figure(fig, "01_kernel_layouts")', False),
+    (
+        "lesson",
+        "4 · Three ways to embed the patches, one computation",
+        "conv.weight.flatten(1) @ patch + conv.bias",
+        False,
+    ),
+    ("appendix", "The centre patch's four neighbours (section 7)", "centre_of = {", False),
+    ("appendix", "An image the patch does not divide (section 4)", "odd = torch.rand(1, 3, 230, 230", False),
+    ("appendix", "D · What the patch embedding learns", 'save_figure(fig, "01_filter_smoothness")', False),
+    ("lesson", "5 · The class token and position embeddings", "change_bare, change_pos =", False),
+]
+
+
+@pytest.mark.parametrize(("where", "heading", "code", "hidden"), CODE, ids=[f"{w}:{c[:40]}" for w, _, c, _ in CODE])
+def test_section_code_and_checks(where: str, heading: str, code: str, hidden: bool) -> None:
+    text = section(where, heading, "check" if hidden else "code")
+    assert code in text or nb.flat(code) in nb.flat(text), (where, heading, code)
+
+
+# ---------------------------------------------------------------- wrong statements that must not come back
+# (phrase, why: the test it came from, scope): scope "all" = lesson + appendix + solutions (sources and outputs);
+# "lesson" = the lesson notebook only (the material lives in the appendix); other scopes are named below.
+FORBIDDEN = [
+    ("33,958", "17a::test_the_shuffle_prints_both_changes_and_no_ratio", "all"),
+    (
+        "times the change without them",
+        "17a::test_the_shuffle_prints_both_changes_and_no_ratio; y::test_the_shuffle_change_is_compared_with_the_measured_change_without_positions",
+        "all",
+    ),
+    ("tens of thousands", "17a::test_the_shuffle_prints_both_changes_and_no_ratio", "all"),
+    ("directly below, alone, is alike", "17b::test_directly_below_is_not_called_alike", "all"),
+    ("the patch directly below is alike", "17b::test_directly_below_is_not_called_alike", "all"),
+    ("nbval-ignore-output", "17b::test_no_float32_noise_is_printed_or_pinned", "all"),
+    ('"1.5e-06"', "17b::test_no_float32_noise_is_printed_or_pinned", "all"),
+    ("1e-6 < rounding.max()", "17b::test_no_float32_noise_is_printed_or_pinned", "all"),
+    ("closed most", "17e::test_positions_off_line_is_printed_and_prose_claims_only_what_is_printed", "all"),
+    (
+        "border cluster of\nsection 6",
+        "17e::test_positions_off_line_is_printed_and_prose_claims_only_what_is_printed",
+        "all",
+    ),
+    ("eyes and mouth", "17e::test_positions_off_line_is_printed_and_prose_claims_only_what_is_printed", "all"),
+    ("figure below", "18b::test_section7_prints_the_five_accuracies_before_its_comment", "all"),
+    ("may explain the\nrows", "18b::test_section6_matched_distance_reading", "all"),
+    (
+        "horizontal > vertical",
+        "18c::test_rows_are_read_as_horizontal_structure_not_the_sequence_order; 18d::test_section6_prints_the_shipped_neighbour_test_beside_the_figure; y::test_the_row_reading_prints_and_states_the_matched_distance_test",
+        "all",
+    ),
+    (
+        "row wrap",
+        "18c::test_rows_are_read_as_horizontal_structure_not_the_sequence_order; 18d::test_section6_prints_the_shipped_neighbour_test_beside_the_figure",
+        "lesson",
+    ),
+    ("1-D order alone", "18c::test_rows_are_read_as_horizontal_structure_not_the_sequence_order", "all"),
+    (
+        "mostly the 1-D order",
+        "18c::test_rows_are_read_as_horizontal_structure_not_the_sequence_order; w::test_the_nearest_neighbour_statistic_is_read_as_horizontal_2_d_structure",
+        "all",
+    ),
+    (
+        "than the sequence order predicts",
+        "18c::test_rows_are_read_as_horizontal_structure_not_the_sequence_order",
+        "all",
+    ),
+    ("6 tokens apart (column)", "18c::test_rows_are_read_as_horizontal_structure_not_the_sequence_order", "all"),
+    (
+        "3 tokens apart, within a row - 3 tokens apart, across rows",
+        "18c::test_the_row_wrap_reading_is_printed_in_the_appendix_not_the_lesson",
+        "lesson",
+    ),
+    ("pixels as tokens", "18c::test_class_token_expands_per_image_and_pixel_cost_is_printed", "all"),
+    ("horizontal", "18d::test_summary_bullet_for_section6_is_two_plain_sentences", "lesson"),
+    ("Interpolation itself makes", "18d::test_nits_content_probably_neighbours_checked_and_timm_commit", "all"),
+    ("cannot tell a vertical", "18e::test_cell_80_claims_no_more_than_the_intervals_and_the_pool_is_printed", "all"),
+    (
+        "the 8 x 8 grid's 36 inner patches narrow the interval enough to clear 0",
+        "19b::test_item1_prose_and_summary_do_not_imply_a_new_structure",
+        "all",
+    ),
+    (
+        "Whether the finer grid or the smaller patches made the columns show",
+        "19b::test_item1_prose_and_summary_do_not_imply_a_new_structure",
+        "all",
+    ),
+    ("columns are detected too", "19b::test_item1_prose_and_summary_do_not_imply_a_new_structure", "all"),
+    ("only 36 patches", "19b::test_item2_inner_patch_counts", "all"),
+    (
+        "rest on 64 patches",
+        "19b::test_item2_inner_patch_counts; 19b::test_item2_inner_patch_counts (the bench docstring)",
+        "all",
+    ),
+    ("So adding loses little here", "19b::test_item3_inked_only_numbers_and_no_causal_claim", "all"),
+    (
+        "plot_sinusoid(",
+        "19b::test_item4_main_path_is_shorter_and_the_side_material_is_in_the_appendix; m::test_random_kernel_range_and_sinusoid_order",
+        "lesson",
+    ),
+    (
+        "digit_shuffle_widget(",
+        "19b::test_item4_main_path_is_shorter_and_the_side_material_is_in_the_appendix",
+        "lesson",
+    ),
+    (
+        "position_similarity_widget(",
+        "19b::test_item4_main_path_is_shorter_and_the_side_material_is_in_the_appendix",
+        "lesson",
+    ),
+    ("patch_grid_widget(", "19b::test_item4_main_path_is_shorter_and_the_side_material_is_in_the_appendix", "lesson"),
+    (
+        "digit_sequence = add_class_token(",
+        "19b::test_item4_main_path_is_shorter_and_the_side_material_is_in_the_appendix",
+        "lesson",
+    ),
+    ("pixel_tokens", "19b::test_item5_one_pixel_cost_computation_and_no_rebinding", "all"),
+    ("patch_tokens", "19b::test_item5_one_pixel_cost_computation_and_no_rebinding", "all"),
+    (
+        "ViT-L below ViT-B below the BiT ResNets",
+        "19b::test_item8_section_8_has_the_papers_data_size_evidence; 19d::test_item5_the_paper_is_quoted_not_a_constructed_order",
+        "all",
+    ),
+    (
+        "interval width",
+        "19c::test_item1_the_8x8_column_reading_is_reported_with_the_whole_table_corrected; 19d::test_item2_section_6_has_no_width_arithmetic_and_a_one_line_summary",
+        "lesson",
+    ),
+    (
+        "16 -> 36 inner patches alone",
+        "19c::test_item1_the_8x8_column_reading_is_reported_with_the_whole_table_corrected",
+        "lesson",
+    ),
+    (
+        "Its interval is half as wide",
+        "19c::test_item1_the_8x8_column_reading_is_reported_with_the_whole_table_corrected",
+        "all",
+    ),
+    ("clears 0 only just", "19c::test_item1_the_8x8_column_reading_is_reported_with_the_whole_table_corrected", "all"),
+    (
+        "this one run's smaller spread",
+        "19c::test_item1_the_8x8_column_reading_is_reported_with_the_whole_table_corrected",
+        "lesson",
+    ),
+    ("That is not a new structure", "19c::test_item2_the_equal_estimates_are_not_called_the_same_structure", "all"),
+    ("+0.19 vs +0.19", "19c::test_item2_the_equal_estimates_are_not_called_the_same_structure", "lesson"),
+    ("+0.19 on both", "19c::test_item2_the_equal_estimates_are_not_called_the_same_structure", "all"),
+    ("is that ImageNet-only setting", "19c::test_item5_deit_baseline_and_resolutions", "all"),
+    ("(Table 8, section 5)", "19c::test_item6_table_8_is_the_papers", "all"),
+    ("why 99 %", "19d::test_item1_the_family_is_the_whole_table_of_20_intervals", "all"),
+    ("confidence=0.99", "19d::test_item1_the_family_is_the_whole_table_of_20_intervals", "all"),
+    ("x 0.67", "19d::test_item2_section_6_has_no_width_arithmetic_and_a_one_line_summary", "lesson"),
+    ("0.47-0.55", "19d::test_item2_section_6_has_no_width_arithmetic_and_a_one_line_summary", "all"),
+    ("(after the next cell)", "19d::test_item3_the_canvas_is_described_before_its_figure", "all"),
+    ("Left, the shuffled picture; right", "19d::test_item4_the_shuffle_figure_has_three_panels", "all"),
+    (
+        "trained this recipe three more times",
+        "19d::test_item8_cell_28_names_d2l_and_cell_65_the_20_epoch_recipe",
+        "all",
+    ),
+    ("alike within a row, not within a column", "19e::test_the_summary_says_not_detected_rather_than_absent", "all"),
+    (
+        "appendix A shows why the border patches cluster",
+        "19e::test_the_border_cluster_pointer_claims_only_what_appendix_a_shows",
+        "all",
+    ),
+    ("20 intervals", "20a::test_section_6_decides_the_family_first_and_prints_one_line_per_reading", "lesson"),
+    (
+        "stricter reading stays in appendix A",
+        "20a::test_section_6_decides_the_family_first_and_prints_one_line_per_reading",
+        "all",
+    ),
+    (
+        "earlier version",
+        "20a::test_section_6_decides_the_family_first_and_prints_one_line_per_reading; 20c::test_the_history_is_told_once_in_appendix_a_only",
+        "lesson",
+    ),
+    ("2 of 4 canvas runs", "20a::test_the_summary_states_what_the_new_lines_print", "all"),
+    (
+        "family of 20",
+        "20a::test_the_summary_states_what_the_new_lines_print; 20e::test_section6_is_one_figure_and_one_takeaway; 20e::test_summary_bullets_merged",
+        "lesson",
+    ),
+    (
+        "why the border patches cluster",
+        "20a::test_section_6_names_its_primary_family_and_claims_no_border_explanation",
+        "lesson",
+    ),
+    (
+        "A trained table",
+        "20c::test_the_confirmatory_cell_prints_four_verdicts_and_the_summary_states_them; 24f::test_item1_the_summary_states_the_shuffle_numbers_and_drops_the_appendix_bullet",
+        "lesson",
+    ),
+    (
+        "\nreports = {name: position_structure_report(",
+        "20c::test_section_6_keeps_pictures_definitions_and_a_pointer_the_readings_table_is_in_appendix_a",
+        "lesson",
+    ),
+    ("stricter reading stays", "20c::test_the_history_is_told_once_in_appendix_a_only", "all"),
+    ("it shows no detectable drop", "20c::test_the_bilinear_drop_is_printed_checked_and_stated", "all"),
+    ("close to the 0.10", "20c::test_cell_64_says_above_random_but_far_from_1", "all"),
+    ("# equal for ViT-B only", "20c::test_cell_16_names_vit_b16", "all"),
+    ("**The readings**", "20e::test_section6_is_one_figure_and_one_takeaway", "lesson"),
+    ("family of 4", "20e::test_section6_is_one_figure_and_one_takeaway", "lesson"),
+    ("Tested on new runs", "20e::test_summary_bullets_merged", "all"),
+    ("no grid step gives them back", "20e::test_section8_strided_cnn_caveat_and_wording", "all"),
+    ("The printed checks: token 0", "20e::test_small_items", "all"),
+    ("not section 3's slip", "20e::test_small_items", "all"),
+    ("a model size DeiT introduced", "20e::test_small_items", "all"),
+    ("ignores token order", "20g::test_shuffle_sentence_says_equivariant", "all"),
+    (
+        "centre_of = {",
+        "21a::test_the_centre_neighbours_moved_to_appendix_b_and_the_widget_check_computes_its_own",
+        "lesson",
+    ),
+    ("in many also down its column", "21c::test_section_6_prints_and_titles_seed_0_beside_the_new_runs", "all"),
+    ("`flatten`) does the same", "21c::test_uva_and_one_d_sentences_say_what_the_sources_do", "all"),
+    ("Nobody resizes", "21c::test_uva_and_one_d_sentences_say_what_the_sources_do", "all"),
+    ("Token 14 that way (section 9's widget", "21c::test_plainer_sentences", "all"),
+    ("Only probably:", "21c::test_plainer_sentences", "all"),
+    (
+        "<summary>The package's <code>PatchEmbedding</code></summary>",
+        "21c::test_patch_embedding_aside_moved_to_appendix_e_with_its_check",
+        "all",
+    ),
+    ("the same recipe (seed 0, 20 epochs)", "21f::test_item3_the_canvas_run_is_20_epochs_not_the_recipe_s_50", "all"),
+    ("(4 readings per table)", "21f::test_item6_the_family_of_four_readings_is_named_where_printed", "all"),
+    (
+        "98.75",
+        "21f::test_item6_the_family_of_four_readings_is_named_where_printed; 22c::test_section_6_prints_the_distance_matched_contrast_for_the_three_runs; 22f::test_item3_section_6_leads_with_the_nearest_neighbour_counts; 23d::test_item2_the_summary_bullet_is_one_plain_sentence; 23d::test_item2_section_6_leaves_the_bookkeeping_to_appendix_a; 24b::test_item1_section_6_keeps_the_picture_and_counts_and_moves_the_statistics",
+        "lesson",
+    ),
+    (
+        "98.75 %",
+        "21f::test_item6_the_family_of_four_readings_is_named_where_printed; 22f::test_item3_section_6_leads_with_the_nearest_neighbour_counts",
+        "lesson",
+    ),
+    ("default. Only `Unfold`", "21f::test_item7_only_unfold_among_these_three_routes", "all"),
+    ("not shown, nor ruled out", "21f::test_item9_a_plain_sentence_before_each_set_of_statistics", "lesson"),
+    (
+        "only to shifts by their stride",
+        "21i::test_item2_multiples_of_the_stride_with_an_8_px_shift_printed_and_checked",
+        "all",
+    ),
+    (
+        "only shifts by its stride",
+        "21i::test_item2_multiples_of_the_stride_with_an_8_px_shift_printed_and_checked",
+        "all",
+    ),
+    ("not shown", "21i::test_item3_the_summary_names_three_seeds_as_the_printed_intervals_say", "lesson"),
+    (
+        "in the inner maps a bright band along each patch's row",
+        "21i::test_item4_the_stored_picture_is_described_row_by_row",
+        "all",
+    ),
+    (
+        "(vertical axis; section 3 forgot",
+        "21i::test_item5_the_naming_aside_lives_in_appendix_f_and_the_main_path_is_shorter",
+        "all",
+    ),
+    (
+        "the name ViT-S came later",
+        "21i::test_item5_the_naming_aside_lives_in_appendix_f_and_the_main_path_is_shorter",
+        "lesson",
+    ),
+    (
+        "One coincidence to keep apart",
+        "21i::test_item5_the_naming_aside_lives_in_appendix_f_and_the_main_path_is_shorter",
+        "all",
+    ),
+    ("2-D-aware", "21i::test_item7_table_8_column_and_learned_2d", "all"),
+    ("ResNet-50's total stride", "22a::test_the_text_rests_the_patch_cut_sentence_on_the_measurement", "all"),
+    ("small next to the output's typical size", "22a::test_the_untrained_shuffle_compares_a_mean_with_a_mean", "all"),
+    (
+        "removes the positions from a model **trained with them**: not the paper's ablation",
+        "22a::test_the_four_cells_drop_their_colon_chains",
+        "all",
+    ),
+    (
+        "The simplest 2-D kernel to write by hand; PyTorch's default corners.",
+        "22a::test_the_four_cells_drop_their_colon_chains",
+        "all",
+    ),
+    (
+        "the paper's point is a CNN's 2-D locality in every layer (untrained layers here, shifts with wrap-around)",
+        "22a::test_the_four_cells_drop_their_colon_chains",
+        "all",
+    ),
+    (
+        "(64.0 %, 64.0 % vs 64.2 %; one run each, no error bars)",
+        "22a::test_the_four_cells_drop_their_colon_chains",
+        "all",
+    ),
+    ("it takes the **new** grid first", "22a::test_exercise_5_calls_the_reference_with_keywords", "all"),
+    ("+0.433", "22c::test_section_6_says_the_two_readings_measure_closeness_without_repeating_the_intervals", "lesson"),
+    ("+0.451", "22c::test_section_6_says_the_two_readings_measure_closeness_without_repeating_the_intervals", "lesson"),
+    ("+0.479", "22c::test_section_6_says_the_two_readings_measure_closeness_without_repeating_the_intervals", "lesson"),
+    ("+0.176", "22c::test_section_6_says_the_two_readings_measure_closeness_without_repeating_the_intervals", "lesson"),
+    (
+        "+0.150 [-0.007",
+        "22c::test_section_6_says_the_two_readings_measure_closeness_without_repeating_the_intervals",
+        "lesson",
+    ),
+    (
+        "same-row positions come out alike in every table",
+        "22c::test_the_summary_claims_closeness_and_the_matched_contrast_only",
+        "all",
+    ),
+    ("one run", "22c::test_table_8_reports_no_error_bars_and_no_run_count", "lesson"),
+    (
+        "mean change",
+        "22c::test_the_untrained_shuffle_prints_only_its_two_changes_and_appendix_c_has_the_rest",
+        "lesson",
+    ),
+    ("differs because", "22i::test_item3_the_zeroed_table_and_table_8_are_not_comparable", "all"),
+    ("on no 6 x 6 canvas run", "22i::test_item4_the_canvas_runs_are_named_by_grid_and_patch_size", "all"),
+    ("ResNet-50", "22i::test_item5_the_resnet_stride_sentence_is_gone", "all"),
+    ("coarser than ViT-B/16", "22i::test_item5_the_resnet_stride_sentence_is_gone", "all"),
+    ("grid neighbour", "23b::test_section_6_and_the_summary_lead_with_the_2d_evidence", "lesson"),
+    (
+        "A 1-D table learned the 2-D neighbourhood",
+        "23b::test_section_6_and_the_summary_lead_with_the_2d_evidence",
+        "all",
+    ),
+    ("+0.29 to +0.46", "23b::test_section_6_keeps_one_reading_and_points_to_appendix_a", "lesson"),
+    ("distance-matched", "23b::test_section_6_keeps_one_reading_and_points_to_appendix_a", "lesson"),
+    ("+0.329", "23b::test_section_6_keeps_one_reading_and_points_to_appendix_a", "lesson"),
+    ("closeness gives", "23b::test_section_6_keeps_one_reading_and_points_to_appendix_a", "lesson"),
+    ("at equal distance", "23b::test_section_6_keeps_one_reading_and_points_to_appendix_a", "lesson"),
+    ("So the checks here, and exercise 4's checker", "23b::test_the_two_prose_fixes", "all"),
+    ("or a picture would not catch", "23c::test_item2_the_picture_is_not_said_to_miss_the_slip", "all"),
+    ("seeds 0 and 1 yes", "23c::test_item1_the_column_verdict_states_its_dependence", "all"),
+    (
+        "The model's accuracy on its 1,000 test digits, enlarged, with each table",
+        "23c::test_the_main_path_does_not_grow",
+        "lesson",
+    ),
+    (
+        "prediction's source",
+        "23d::test_item2_the_summary_bullet_is_one_plain_sentence; 23d::test_item2_section_6_leaves_the_bookkeeping_to_appendix_a",
+        "all",
+    ),
+    ("seed 1 barely", "23d::test_item2_the_summary_bullet_is_one_plain_sentence", "all"),
+    ("undecided", "23d::test_item2_the_summary_bullet_is_one_plain_sentence", "lesson"),
+    ("the run the prediction came from", "23d::test_item2_section_6_leaves_the_bookkeeping_to_appendix_a", "lesson"),
+    ("seed 1,", "23d::test_item1_the_two_sets_of_runs_have_distinct_names", "lesson"),
+    ("new run", "23d::test_item1_the_two_sets_of_runs_have_distinct_names", "lesson"),
+    ("canvas seed", "23d::test_item1_the_two_sets_of_runs_have_distinct_names", "lesson"),
+    ("matched distances", "23d::test_item3_the_matched_distance_lines_live_in_appendix_a", "lesson"),
+    (
+        "(resampling one table's 36 inner patches, not runs)",
+        "23e::test_item2_section_6_says_plainly_what_the_intervals_resample",
+        "all",
+    ),
+    (
+        "a table of distance alone passes both readings; rows against columns at equal distance",
+        "23e::test_item2_section_6_says_plainly_what_the_intervals_resample",
+        "all",
+    ),
+    ("T2T-ViT's first split, as a conv", "23e::test_item6_the_fifth_comparison_and_the_split_comment", "all"),
+    ("written down", "24b::test_item1_section_6_keeps_the_picture_and_counts_and_moves_the_statistics", "lesson"),
+    ("confirm = {}", "24b::test_item1_section_6_keeps_the_picture_and_counts_and_moves_the_statistics", "lesson"),
+    (
+        "stricter correction",
+        "24b::test_item1_section_6_keeps_the_picture_and_counts_and_moves_the_statistics",
+        "lesson",
+    ),
+    ("same row - neither", "24b::test_item1_section_6_keeps_the_picture_and_counts_and_moves_the_statistics", "lesson"),
+    (
+        "The paper's point is a CNN's",
+        "24b::test_item3_the_patch_cut_is_qualified_and_the_papers_three_properties_named",
+        "all",
+    ),
+    (
+        "So the patch cut is not what sets a ViT apart",
+        "24b::test_item3_the_patch_cut_is_qualified_and_the_papers_three_properties_named",
+        "all",
+    ),
+    ("partly because", "24b::test_item7_the_small_change_points_to_appendix_c", "all"),
+    ("The picture: the `permute`", "24b::test_item6_whole_sentences", "all"),
+    ("Why above the 10 % of chance?", "24b::test_item6_whole_sentences", "all"),
+    ("Without positions, float32 r", "24b::test_item6_whole_sentences", "all"),
+    ("(6 and appendix A)", "24d::test_item4_the_summary_marks_the_appendix_bullet_and_cuts_bullet_8", "all"),
+    (
+        "so 64.2 % is not the accuracy of a model trained on ImageNet alone",
+        "24d::test_item5_table_8s_caption_is_quoted",
+        "all",
+    ),
+    ("0.8 (appendix C)", "24d::test_item6_evidence_before_claim", "all"),
+    (
+        "weight in the `(p1 p2 c)` layout, transposed",
+        "24f::test_item7_eq1_table_says_the_order_is_the_papers_code",
+        "all",
+    ),
+    ("strict_img_size", "24f::test_item9_exercise_1_points_to_appendix_e_for_timm", "lesson"),
+    ("dynamic_img_pad", "24f::test_item9_exercise_1_points_to_appendix_e_for_timm", "lesson"),
+    ("Its caption reads", "24f::test_item3_table_8_and_the_interval_bullets_leave_the_main_path", "lesson"),
+    ("**What the accuracies show**", "24f::test_item3_table_8_and_the_interval_bullets_leave_the_main_path", "lesson"),
+    ("off the row", "24g::test_item1_no_off_the_row_label_anywhere", "all"),
+    ("not its text", "24g::test_item3_eq1_table_says_the_text_does_not_fix_the_order", "all"),
+    ("its code (appendix B)", "24g::test_item4_section_7_names_the_papers_code", "all"),
+    ("mean size", "24g::test_item5_the_shuffle_compares_a_maximum_with_a_maximum", "lesson"),
+    ("against a mean size", "24g::test_item5_the_shuffle_compares_a_maximum_with_a_maximum", "lesson"),
+    ("no significant gain", "m::test_random_kernel_range_and_sinusoid_order", "all"),
+    ("Section 7's evidence", "m::test_section_7_picture_comes_before_the_folded_table", "lesson"),
+    ('"01_resolution_accuracies"', "m::test_section_7_picture_comes_before_the_folded_table", "lesson"),
+    ("**The five comparisons.**", "o::test_comparisons_name_their_direction", "all"),
+    ("no smooth, low-frequency set", "o::test_comparisons_name_their_direction", "all"),
+    ("Bicubic against bilinear directly", "o::test_comparisons_name_their_direction", "all"),
+    ("45.8 points below", "o::test_comparisons_name_their_direction", "all"),
+    (
+        "shifted_positions_study(",
+        "q::test_sections_6_and_7_keep_a_short_result_and_move_the_detail_to_appendices; w::test_the_appendix_holds_the_statistics_and_runs_on_its_own",
+        "lesson",
+    ),
+    ("for scale in (1, 3, 10)", "s::test_section_5_shows_the_trained_shuffle_and_the_probe_moves_to_appendix_c", "all"),
+    ("bootstrap over", "s::test_section_6_says_it_in_plain_words_and_leaves_the_statistics_to_appendix_a", "lesson"),
+    (
+        "confounded",
+        "s::test_deit_table_5_quotes_the_vit_paper_and_the_summary_leaves_the_confound_to_appendix_a",
+        "lesson",
+    ),
+    ("torch.rand(", "t::test_the_why_080_ablation_scrambles_the_centred_photo_and_appendix_c_is_linked", "lesson"),
+    (
+        "centred random pixels",
+        "t::test_the_why_080_ablation_scrambles_the_centred_photo_and_appendix_c_is_linked",
+        "all",
+    ),
+    ("within 1 %", "t::test_the_why_080_ablation_scrambles_the_centred_photo_and_appendix_c_is_linked", "all"),
+    ("import scipy", "w::test_the_appendix_holds_the_statistics_and_runs_on_its_own", "lesson"),
+    ("stored_table_scale(", "w::test_the_appendix_holds_the_statistics_and_runs_on_its_own", "lesson"),
+    ("plot_position_structure(", "w::test_the_appendix_holds_the_statistics_and_runs_on_its_own", "lesson"),
+    ('"kernel"', "w::test_section_7_keeps_the_two_headline_differences_printed", "lesson"),
+    ("as in the trained table", "x::test_the_widget_text_says_what_section_7_prints", "all"),
+    ("section 7's printed 1-D value", "x::test_the_widget_text_says_what_section_7_prints", "all"),
+    ("no detectable 2-D", "x::test_the_pooled_column_test_and_the_patch_below_are_reconciled", "all"),
+    ("filter_components(", "x::test_the_hybrid_vit_paragraph_and_the_filters_in_appendix_d", "lesson"),
+    ("That is a trace of", "x::test_the_hybrid_vit_paragraph_and_the_filters_in_appendix_d", "all"),
+    ("may explain the rows", "y::test_the_row_reading_prints_and_states_the_matched_distance_test", "all"),
+    ("shows rows", "y::test_the_row_reading_prints_and_states_the_matched_distance_test", "all"),
+    ("rounding bound", "y::test_the_shuffle_change_is_compared_with_the_measured_change_without_positions", "all"),
+    ("1e-4` bound", "y::test_the_shuffle_change_is_compared_with_the_measured_change_without_positions", "all"),
+    ("timm, and Hugging Face", "y::test_hugging_face_resize_is_named_beside_timm", "all"),
+    ("<details><summary>Why 0.80?", "y::test_the_asides_live_in_appendix_e_with_one_line_links", "all"),
+    ("Dual PatchNorm**", "y::test_the_asides_live_in_appendix_e_with_one_line_links", "lesson"),
+    ("odd = torch.rand(", "y::test_the_asides_live_in_appendix_e_with_one_line_links", "lesson"),
+    ("arXiv:2302.01327", "y::test_the_asides_live_in_appendix_e_with_one_line_links", "lesson"),
+    ("flag near the top", "y::test_the_asides_live_in_appendix_e_with_one_line_links", "all"),
+    ("The two only coincide", "y::test_the_asides_live_in_appendix_e_with_one_line_links", "all"),
+]
+
+
+# ---------------------------------------------------------------- scoped wrong statements
+# (phrase, why, scope): the phrase may live elsewhere (the appendix keeps the statistics), not in this scope.
+# scope "NOTEBOOK:KIND:HEADING" = that kind (prose, code, check, printed, any) under the heading;
+# "NOTEBOOK:cell:LABEL" = the one cell holding LABEL; "appendix-A:printed" = appendix A's outputs.
+SCOPED = [
+    ("Bonferroni", "18d/24b: section 6 leaves the statistics to appendix A", "lesson:any:6 ·"),
+    ("family", "24b: section 6 leaves the families to appendix A", "lesson:any:6 ·"),
+    ("famil", "23d: the Summary bullet is plain", "lesson:prose:Summary"),
+    ("<details>", "q: sections 6 and 7 keep a short result", "lesson:prose:6 ·"),
+    ("<details>", "q: sections 6 and 7 keep a short result", "lesson:prose:7 ·"),
+    (
+        "typical",
+        "22c: the untrained shuffle prints only its two changes (appendix C has the scale)",
+        "lesson:printed:5 ·",
+    ),
+    ("mean change", "22c: as above", "lesson:printed:5 ·"),
+    ("seed", "23d: section 6 names the runs 8x8 s0-s2", "lesson:cell:A table of token order only"),
+    ("canvas seed", "23d: the runs have distinct names", "appendix-A:printed"),
+    ("new run", "23d: the runs have distinct names", "appendix-A:printed"),
+    ("canvas, 8 x 8", "23d: the runs have distinct names", "appendix-A:printed"),
+    ("DeiT", "24d: the Summary's bullet 8 was cut", "lesson:prose:Summary"),
+    ("9.2 points", "24d: the Summary's bullet 8 was cut", "lesson:prose:Summary"),
+    ("[-2.6, +0.5]", "24f: section 7's interval bullets moved to appendix B", "lesson:prose:7 ·"),
+    ("Resized in 2-D", "24f: section 7's interval bullets moved to appendix B", "lesson:prose:7 ·"),
+    ("load_mnist_vit()", "t: the pipeline reuses section 5's model", "appendix:cell:digit_sequence = add_class_token("),
+    ("load_mnist()", "t: the pipeline reuses section 5's data", "appendix:cell:digit_sequence = add_class_token("),
+    ("0.05", "q: what to look for, not the numbers, before the print", "lesson:cell:**What the picture shows.**"),
+    ("0.8", "q: as above", "lesson:cell:**What the picture shows.**"),
+    ("**The whole input step at once**", "17e: folded into section 5's Eq. 1 cell", "all"),
+    ("**More in the appendix", "18d: the appendix pointer is folded", "all"),
+    ("vit_at_resolution(", "17e: the lesson's visible code reads stored runs", "lesson:code:"),
+    ("shifted_positions_study(", "q, w: the statistics run in the appendix", "lesson:any:"),
+    ("stored_table_scale(", "w: as above", "lesson:any:"),
+    ("plot_position_structure(", "w: as above", "lesson:any:"),
+    ("import scipy", "w: the paper's resize runs in appendix B", "lesson:any:"),
+    (
+        "<summary>The package's <code>PatchEmbedding</code></summary>",
+        "21c: the aside moved to appendix E",
+        "lesson:any:",
+    ),
+]
+
+
+def _scope_text(scope: str) -> str:
+    if scope == "all":
+        return " ".join(nb.flat("\n".join(t for _, _, t in parts(w))) for w in PATHS)
+    if scope in PATHS:
+        return nb.flat("\n".join(t for _, _, t in parts(scope)))
+    if scope == "appendix-A:printed":
+        cells = nb.cells(APPENDIX)
+        end = nb.unique_index(nb.sources(APPENDIX), "## B · Section 7's evidence")
+        return nb.flat("\n".join(nb.printed(c) for c in cells[:end]))
+    where, kind, label = scope.split(":", 2)
+    if kind == "cell":
+        sources = nb.sources(PATHS[where])
+        return nb.flat(sources[nb.unique_index(sources, label)])
+    kinds = ("prose", "code", "check", "printed") if kind == "any" else (kind,)
+    return nb.flat(" ".join(section(where, label, k) for k in kinds))
+
+
+@pytest.mark.parametrize(("phrase", "why", "scope"), FORBIDDEN + SCOPED, ids=[p[:40] for p, _, _ in FORBIDDEN + SCOPED])
+def test_forbidden_phrase_stays_out(phrase: str, why: str, scope: str) -> None:
+    assert nb.flat(phrase) not in _scope_text(scope), (phrase, why, scope)
+
+
+def test_the_only_63_percent_is_of_a_typical_token() -> None:
+    """17e: section 4 states its printed 63 % (of a typical token number); no other 63 % claim."""
+    prose = " ".join(nb.source(c) for c in nb.cells(LESSON) if c["cell_type"] == "markdown")
+    assert "63 %" not in prose.replace("63 % of a typical token", "")
+
+
+def test_exercise_hints_nudge_and_fold_the_recipe() -> None:
+    """19a: exercises 3 and 5 show a hint; the recipe (permute, F.interpolate) stays folded."""
+    for path in (LESSON, SOLUTIONS):
+        for title in ("### Exercise 3", "### Exercise 5"):
+            text = next(s for s in nb.sources(path) if s.startswith(title))
+            visible, folded = text.split("<details>")
+            assert "Hint:" in visible and "</summary>" in folded
+            assert "permute" not in visible.split("Hint:")[1] and "F.interpolate" not in visible
+
+
+def test_no_float32_noise_is_printed_or_pinned() -> None:
+    """17b: no 1e-6-scale float32 noise in a stored output."""
+    for cell in nb.cells(LESSON):
+        if cell["cell_type"] == "code" and "nbval-ignore-output" not in cell["metadata"].get("tags", []):
+            assert not re.search(r"\d\.\de-0[6-8]", nb.printed(cell)), nb.printed(cell)
+            assert '"1.5e-06"' not in nb.source(cell) and "1e-6 < rounding.max()" not in nb.source(cell)
+
+
+def test_outside_files_state_what_the_notebooks_say() -> None:
+    """20c: the hypotheses were written down before the runs; 23b: transformers is a requirement, timm is not;
+    21f: lesson 07 says the T2T paper's ViT-S/16 is 8 blocks of width 768."""
+    stored = nb.flat((nb.ROOT / "benchmarks" / "results" / "lesson01_canvas_grid_confirm.md").read_text())
+    for part in (
+        "before seeds 1 and 2 were trained",
+        "same-row positions are more alike than neither (row - neither > 0)",
+        "same-column positions too (column - neither > 0)",
+        "Each table is a family of 4 readings, each read at 98.75 %",
+        "with 20,000 resamples",
+    ):
+        assert part in stored, part
+    requirements = (nb.ROOT / "requirements.txt").read_text()
+    assert "transformers==" in requirements and "timm" not in requirements
+    assert "transformers" not in (nb.ROOT / "pyproject.toml").read_text()
+    lesson07 = nb.flat(nb.all_text(nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb"))
+    assert "ViT-S/16" in lesson07 and "8 blocks of width 768" in lesson07
+
+
+# ---------------------------------------------------------------- placement
+def _at(where: str, label: str) -> int:
+    return nb.unique_index(nb.sources(PATHS[where]), label)
+
+
+# (notebook, earlier label, later label): the cell holding the first comes before the cell holding the second.
+ORDER = [
+    ("lesson", "plot_shuffled_digits(", "Shuffling the patches costs"),  # 17b: the digits drawn before the claim
+    ("lesson", "paired_difference(bilinear, one_d", "**In one sentence**"),  # 17c: printed before the claim
+    ("lesson", "token_widget.compute(14, permute=False)", "no_permute = x.reshape"),  # 18b: picture, then check
+    ("lesson", "fig = plot_token_matrix(patches[0]", "token_widget.compute(14, permute=False)"),  # 20a
+    ("lesson", "change_bare, change_pos =", "With them, the largest change is 0.05"),  # q: numbers after print
+    ("lesson", "## 6 ·", "## 7 ·"),
+    ("lesson", "## 7 ·", "## 8 ·"),
+    ("lesson", "## 8 ·", "### Exercise 5"),
+    ("lesson", "### Exercise 5", "## Versions read"),  # 21f: the versions after the exercises
+    ("lesson", "## Versions read", "## References"),
+    ("appendix", "plot_sinusoid(", "row 0, first 6 columns"),  # m: the picture first, then its checks
+    ("appendix", '<a id="appendix-a"></a>', "width_reports = {"),  # 19d: the width arithmetic in appendix A
+    ("appendix", "width_reports = {", '<a id="appendix-b"></a>'),
+    ("appendix", '<a id="appendix-a"></a>', "shifted_positions_study("),  # q
+    ("appendix", "shifted_positions_study(", '<a id="appendix-b"></a>'),
+    ("appendix", '<a id="appendix-b"></a>', "centre_of = {  # each table's centre patch"),  # 21a
+    ("appendix", "centre_of = {  # each table's centre patch", '<a id="appendix-c"></a>'),
+    ("appendix", "**The readings**, on a table's inner patches", "new_runs = {seed: stored_shifted_positions"),  # 20e
+    ("appendix", "new_runs = {seed: stored_shifted_positions", "**The five exploratory tables**"),
+    ("appendix", "## E · Asides from sections 4 and 8", "### The package's `PatchEmbedding` (section 4)"),  # 21c
+    ("appendix", '<a id="appendix-f">', "### The 768 coincidence, and ViT-S (section 2)"),  # 21i
+    ("appendix", "### The 768 coincidence, and ViT-S (section 2)", '<a id="appendix-g">'),
+    ("appendix", "### A closeness-only control (section 6)", "closeness_report = position_structure_report("),
+]
+
+
+@pytest.mark.parametrize(("where", "first", "then"), ORDER, ids=[f"{w}:{a[:30]}" for w, a, _ in ORDER])
+def test_placement_order(where: str, first: str, then: str) -> None:
+    assert _at(where, first) < _at(where, then), (where, first, then)
+
+
+# (notebook, text, earlier, later): within one section's prose (or one cell), the first phrase comes first.
+ORDER_IN_TEXT = [
+    ("appendix:The paper's Table 8", "ImageNet 5-shot linear", "61.4 %"),  # 22i: the setting, then the number
+    ("appendix:The paper's Table 8", "61.4 %", "27.7 % is not comparable"),  # 22f: then why ours differs
+    ("lesson:5 ·", "| `vit.pos_embedding` |", "Eq. 1 omits"),  # 22i: the table, the bias caveat, the why
+    ("lesson:5 ·", "Eq. 1 omits", "**Why positions at all?**"),
+    ("lesson:8 ·", "two convs change 25", "what sets a ViT apart is the global attention"),  # 22a
+    ("lesson:8 ·", "translation equivariance.", "The 2-D neighbourhood is not built in"),  # 24d
+    ("lesson:8 ·", "One 3x3 conv changes 9 pixels", "256 pixels per channel"),  # 24d
+    ("appendix:Three kernels in the wild", "In plain words", "-1.0 points"),  # 21f: a plain sentence first
+]
+
+
+@pytest.mark.parametrize(("place", "first", "then"), ORDER_IN_TEXT, ids=[f"{p}:{a[:25]}" for p, a, _ in ORDER_IN_TEXT])
+def test_placement_order_in_text(place: str, first: str, then: str) -> None:
+    where, heading = place.split(":", 1)
+    text = nb.flat(section(where, heading, "prose"))
+    assert nb.flat(first) in text and nb.flat(then) in text, (place, first, then)
+    assert text.index(nb.flat(first)) < text.index(nb.flat(then)), (place, first, then)
+
+
+# (notebook, printing cell's label, its check): the hidden check right after the cell asserts what it printed.
+FOLLOWS = [
+    ("lesson", "sequence = with_class + vit.pos_embedding", "add_class_token("),  # 17e
+    ("lesson", "P, D = 16, 768", "(rows32, cols32) == (7, 7)"),  # 21f
+    ("lesson", "plot_shuffled_digits(", "assert int((guessed == labels[:8]).sum()) == 4"),  # 21f
+    (
+        "lesson",
+        'fine = stored_shifted_positions("lesson01_canvas_grid.safetensors")',
+        "assert moved == [0.768, 0.83, 0.745]",
+    ),
+    (
+        "lesson",
+        '"bilinear at the new size": paired_difference(',
+        'points["bilinear at the new size"] == (-2.0, -3.8, -0.3)',
+    ),
+    ("lesson", '"kernels": paired_difference(bilinear, bicubic', "(-1.0, -2.1, 0.0)"),  # 22f
+    ("lesson", "one_pixel_reach(", '"one ViT block": (197, 197)'),  # 22a
+    ("lesson", "one_pixel_reach(", 'assert window == {"the input step (z0)": 256'),  # 24d
+    ("lesson", "torch.roll(x, shifts=shift, dims=-1)", "round(equivariance[1][0], 2) == 0.31"),  # 20c
+    ("lesson", "stem_gap = {shift:", "stem_gap[8] < 1e-5"),  # 21i
+    ("appendix", "closeness_report = position_structure_report(", "matched.low < 0 < matched.high"),  # 22c
+    (
+        "appendix",
+        "new_runs = {seed: stored_shifted_positions",
+        "assert [d.low > 0 for d in confirm.values()] == [True, True, True, False]",
+    ),
+    (
+        "appendix",
+        "position_structure_report(table, (8, 8), confidence=level, resamples=draws)",
+        "abs(level - 0.9875) < 1e-12 and draws == 20_000",
+    ),
+    ("appendix", "section6_runs = {0: stored_shifted_positions(", "(0.433, 0.208, 0.654)"),  # 21c, 24b
+    ("appendix", "grid_runs = {0: stored_shifted_positions(", "2: (0.329, 0.007, 0.644)"),  # 22c
+    ("appendix", "shifted = torch.roll(digits, shifts=4, dims=-1)", "points == (-9.2, -11.2, -7.3)"),  # 21a
+    ("appendix", "mean_change = (outputs[0] - outputs[1])", '"0.013"'),  # 22a
+    ("appendix", "width_reports = {", "round(fewer, 2) == 0.67"),  # 19d
+    ("appendix", "reports_20 = {name: position_structure_report(", "abs(confidence_20 - 0.9975) < 1e-12"),  # 19d
+    ("appendix", "\nreports = {name: position_structure_report(", 'marks["row - neither"] == [True] * 5'),  # 20a
+    ("appendix", 'save_figure(fig, "01_learned_positions")', "assert near[5, 5].tolist() == [2, 0]"),  # 20e
+]
+
+
+@pytest.mark.parametrize(("where", "printer", "check"), FOLLOWS, ids=[f"{w}:{p[:30]}" for w, p, _ in FOLLOWS])
+def test_a_hidden_check_follows_each_stated_number(where: str, printer: str, check: str) -> None:
+    cells = nb.cells(PATHS[where])
+    at = _at(where, printer)
+    assert not nb.hidden(cells[at]) or where == "appendix", (where, printer)
+    assert nb.hidden(cells[at + 1]) and check in nb.source(cells[at + 1]), (where, printer, check)
+
+
+def test_every_check_cell_is_folded_and_asserts_for_real() -> None:
+    """21f: every check cell is collapsed in JupyterLab; 21c: no check comments out an assert."""
+    for path in (LESSON, APPENDIX):
+        checks = [c for c in nb.cells(path) if nb.source(c).startswith("# @title A check")]
+        assert len(checks) >= 15, path
+        assert all(c["metadata"].get("jupyter", {}).get("source_hidden") is True for c in checks)
+        assert all(nb.hidden(c) for c in checks)
+        for check in map(nb.source, checks):
+            ast.parse(check)
+            tokens = tokenize.generate_tokens(io.StringIO(check).readline)
+            comments = [t.string for t in tokens if t.type == tokenize.COMMENT]
+            assert not [c for c in comments if "assert " in c], (path.name, comments)
+
+
+def test_each_figure_is_saved_once() -> None:
+    """A figure is shown once: every save_figure name appears in one cell of the lesson and its appendix."""
+    names = re.findall(r'save_figure\(\w+, "(\w+)"\)', nb.all_text(LESSON) + nb.all_text(APPENDIX))
+    assert names and len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def test_one_appendix_pointer_per_section() -> None:
+    """17c: at most one paragraph per lesson section points to the appendix."""
+    text_by_section: dict[str, str] = {}
+    for head, kind, text in parts("lesson"):
+        if kind == "prose":
+            text_by_section[head] = text_by_section.get(head, "") + "\n" + text
+    for head, text in text_by_section.items():
+        if head[0].isdigit():
+            paragraphs = [p for p in text.split("\n\n") if "01_patches_and_embeddings_appendix.ipynb" in p]
+            assert len(paragraphs) <= 1, (head, paragraphs)
+
+
+def test_the_lesson_has_no_appendix_of_its_own_and_the_appendix_has_a_to_g() -> None:
+    """w, q: the appendices are a notebook of their own, sections A-G."""
+    assert not any(s.startswith("<a id=") for s in nb.sources(LESSON))
+    appendix = nb.sources(APPENDIX)
+    for anchor in "abcdefg":
+        assert any(s.startswith(f'<a id="appendix-{anchor}"></a>') for s in appendix), anchor
+
+
+def test_versions_live_in_their_note_not_the_main_path() -> None:
+    """21f: library versions and commits are in the Versions read note, not the main path's prose."""
+    versions = ("1.0.28", "8ef7380", "16fc24d", "5.23.0", "1.23.6", "1.26.14")
+    main = nb.flat(" ".join(nb.source(c) for c in nb.main_path(LESSON) if c["cell_type"] == "markdown"))
+    assert not [v for v in versions if v in main]
+    note = prose("lesson", "Versions read")
+    assert all(v in note for v in versions)
+
+
+def test_exercises_read_the_same_in_the_lesson_and_the_solutions() -> None:
+    """21a, 22i, 24d, s: the exercise prompts are the same text in both notebooks; exercise 2 is build_z0."""
+    for title in ("### Exercise 1", "### Exercise 4", "### Exercise 5"):
+        lesson = next(s for s in nb.sources(LESSON) if s.startswith(title))
+        assert lesson == next(s for s in nb.sources(SOLUTIONS) if s.startswith(title)), title
+    for path in (LESSON, SOLUTIONS):
+        sources = nb.sources(path)
+        titles = [s.splitlines()[0] for s in sources if s.startswith("### Exercise")]
+        assert len(titles) == 5 and titles[1].startswith("### Exercise 2 · Build the encoder's input, Eq. 1")
+        i = nb.unique_index(sources, "### Exercise 2 · Build")
+        assert sources[i + 1].startswith("def build_z0(") and sources[i + 2] == "lesson01.check_build_z0(build_z0)"
+    solved = nb.cells(SOLUTIONS)[nb.unique_index(nb.sources(SOLUTIONS), "lesson01.check_build_z0(build_z0)")]
+    assert "Correct!" in nb.printed(solved)
+
+
+def test_stored_tables_print_their_shape() -> None:
+    """Printed tables looked up by their labels: the rows, the verdicts and the controls keep their numbers."""
+    appendix = nb.cells(APPENDIX)
+    out = nb.printed(appendix[_at("appendix", "closeness_report = position_structure_report(")])  # 22c
+    rows = re.findall(r"row - neither ([+-]\d\.\d\d) \[([+-]\d\.\d\d), ([+-]\d\.\d\d)\]", out)
+    columns = re.findall(r"column - neither ([+-]\d\.\d\d) \[([+-]\d\.\d\d), ([+-]\d\.\d\d)\]", out)
+    matched = re.findall(r"row - column ([+-]\d\.\d\d) \[([+-]\d\.\d\d), ([+-]\d\.\d\d)\]", out)
+    assert [r[0] for r in rows] == ["+0.29", "+0.39", "+0.46"] and all(float(r[1]) > 0 for r in rows)
+    assert [c[0] for c in columns] == ["+0.31", "+0.40", "+0.48"] and all(float(c[1]) > 0 for c in columns)
+    assert len(matched) == 3 and all(float(lo) < 0 < float(hi) for _, lo, hi in matched)
+    confirm = nb.printed(appendix[_at("appendix", "new_runs = {seed: stored_shifted_positions")]).strip()  # 20c
+    lines = confirm.splitlines()
+    assert len(lines) == 4 and [line.endswith("-> confirmed") for line in lines] == [True, True, True, False]
+    table = nb.printed(appendix[_at("appendix", "reports_20 = {name: position_structure_report(")]).strip()
+    lines = table.splitlines()  # 17c, 19c: the family of 20's table
+    assert len(lines) == 7 and lines[0].startswith("99.75 % intervals")
+    assert [line[:20].strip() for line in lines[1:6]] == ["shipped, 7 x 7", "6x6 s0", "6x6 s1", "6x6 s2", "8x8 s0"]
+    assert lines[5][20:].split("  ")[0].strip() == "+0.43 [+0.15, +0.69]*"
+    full = nb.printed(appendix[_at("appendix", "section6 = {name: {kind: c.difference")])
+    assert full.startswith("98.75 % intervals")  # 20a
+    per_table = nb.printed(appendix[_at("appendix", "\nreports = {name: position_structure_report(")]).strip()
+    lines = per_table.splitlines()  # 20a: one line per reading, then the pooled lines
+    assert len(lines) == 7 and [line.split()[0] for line in lines[1:5]] == ["row", "column", "row", "below"]
+    intervals = nb.printed(appendix[_at("appendix", "section6_runs = {0: stored_shifted_positions(")])
+    assert intervals.count("98.75 % interval") == 6  # 21f: each line carries its level
+
+
+def test_the_pixel_cost_is_printed_once() -> None:
+    """18c, 19b: one computation of the pixel cost, printed once."""
+    printed = nb.all_printed(LESSON)
+    assert printed.count("attention matrix per head: 50,177^2 / 197^2 = 64,875 times larger") == 1
+    assert printed.count("times larger with a token per pixel") == 1
+
+
+def test_main_path_targets() -> None:
+    """The lesson brief's targets for the main path (visible cells before the Summary; its markdown words)."""
+    main = nb.main_path(LESSON)
+    assert len(main) <= CAP_CELLS and nb.markdown_words(main) <= CAP_WORDS, (len(main), nb.markdown_words(main))
