@@ -1,0 +1,1202 @@
+"""Lesson 08's story: what the lesson, its appendix and its solutions say and print, looked up by section heading.
+
+Folded from the per-round test files (rounds k to 24f). Each entry pins a fact, not a sentence: the numbers, terms,
+version or verdict a section's prose states (case-insensitive, emphasis ignored), what its cells print, what its
+hidden checks assert, where a thing lives, and what must never be said again. The one cap is the main path's.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+import torch
+
+from tests import _notebook as nb
+
+PATHS = {
+    "lesson": nb.NOTEBOOKS / "08_attention_maps.ipynb",
+    "appendix": nb.NOTEBOOKS / "08_attention_maps_appendix.ipynb",
+    "solutions": nb.NOTEBOOKS / "solutions" / "08_attention_maps_solutions.ipynb",
+}
+LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 53, 3471  # the lesson brief's targets
+
+
+def _key(heading: str) -> str:
+    """A section's key: the text before " · " in its heading ("7", "D", "Summary", "Exercises"; "08" for the top)."""
+    text = heading.lstrip("#").strip()
+    return text.split(" · ")[0] if " · " in text else text
+
+
+@cache
+def sections(notebook: str) -> dict[str, dict[str, str]]:
+    """Each "#"/"##" section's prose, visible code, hidden checks and printed text (headings split a cell)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    current = "top"
+    for cell in nb.cells(PATHS[notebook]):
+        text = nb.source(cell)
+        if cell["cell_type"] == "markdown":
+            for line in text.splitlines():
+                if re.match(r"#{1,2} ", line):
+                    current = _key(line)
+                out.setdefault(current, {"prose": [], "code": [], "checks": [], "printed": []})["prose"].append(line)
+        else:
+            parts = out.setdefault(current, {"prose": [], "code": [], "checks": [], "printed": []})
+            parts["checks" if nb.hidden(cell) else "code"].append(text)
+            parts["printed"].append(nb.printed(cell))
+    return {key: {part: "\n".join(v) for part, v in parts.items()} for key, parts in out.items()}
+
+
+def _norm(text: str) -> str:
+    return nb.flat(re.sub(r"[*`]", "", text)).lower()
+
+
+def _contains(text: str, piece: str) -> bool:
+    return piece in text or (piece == nb.flat(piece) and piece in nb.flat(text))
+
+
+def _cell(notebook: str, marker: str) -> dict:
+    return nb.cells(PATHS[notebook])[nb.unique_index(nb.sources(PATHS[notebook]), marker)]
+
+
+def _at(marker: str, notebook: str = "lesson") -> int:
+    return nb.unique_index(nb.sources(PATHS[notebook]), marker)
+
+
+@cache
+def _whole(notebook: str, part: str) -> str:
+    path = PATHS[notebook]
+    return {"source": nb.all_text(path), "printed": nb.all_printed(path)}.get(
+        part, nb.all_text(path) + "\n" + nb.all_printed(path)
+    )
+
+
+FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, terms), case-insensitive
+    ("lesson", "08", ("2017", "2018")),
+    ("lesson", "08", ("rollout",)),
+    ("lesson", "08", ("gradient-weighted",)),
+    ("lesson", "08", ("class token",)),
+    ("lesson", "08", ("2021",)),
+    ("lesson", "1", ("The digit sets",)),
+    ("lesson", "1", ("| test | 8 |",)),
+    ("lesson", "1", ("200",)),
+    ("lesson", "1", ("7", "10", "500")),
+    ("lesson", "1", ("12", "100", "500")),
+    ("lesson", "1", ("| set | size |",)),
+    ("lesson", "1", ("one trained checkpoint",)),
+    ("lesson", "1", ("nothing is claimed across training seeds",)),
+    ("lesson", "1", ("(appendix K)",)),
+    ("lesson", "1", ("32",)),
+    ("lesson", "1", ("12", "8", "17")),
+    ("lesson", "10", ("a strong reference fitted to the score",)),
+    ("lesson", "10", ("cannot credit evidence from blank regions",)),
+    ("lesson", "10", ("fitted to the score", "not peers")),
+    ("lesson", "10", ("<details>",)),
+    ("lesson", "10", ("was not paired",)),
+    ("lesson", "10", ("raw occlusion (blank patches before negative-scoring ink)",)),
+    ("lesson", "10", ("blank-last ablation tests it",)),
+    ("lesson", "10", ("2017",)),
+    ("lesson", "10", ("2018",)),
+    ("lesson", "10", ("200",)),
+    ("lesson", "10", ("<summary>Not tested here</summary>",)),
+    ("lesson", "10", ("Raw occlusion",)),
+    ("lesson", "10", ("blank", "no pixel above 0")),
+    ("lesson", "10", ("strong reference", "not an optimum")),
+    ("lesson", "10", ("2021",)),
+    ("lesson", "10", ("their LRP map deletes faster than rollout",)),
+    ("lesson", "10", ("top-1 accuracy",)),
+    ("lesson", "10", ("10 %",)),
+    ("lesson", "10", ("08_attention_maps_appendix.ipynb#appendix-a",)),
+    ("lesson", "10", ("none tested here",)),
+    ("lesson", "10", ("[-0.006, +0.008]", "95 %", "[-0.009, +0.011]", "99.5 %")),
+    ("lesson", "10", ("the non-blank patch that lowers",)),
+    ("lesson", "10", ("(08_attention_maps_appendix.ipynb#appendix-k)'s blank-last ablation tests it",)),
+    ("lesson", "10", ("2019",)),
+    ("lesson", "10", ("ROAR", "MNIST's own background")),
+    ("lesson", "10", ("MNIST's own background", "strokes cut away")),
+    ("lesson", "10", ("training image; not tested (ROAR not run).",)),
+    ("lesson", "10", ("#appendix-k",)),
+    ("lesson", "11", ("100",)),
+    ("lesson", "11", ("No setting deletes detectably faster",)),
+    ("lesson", "11", ("no setting deletes detectably faster",)),
+    ("lesson", "11", ("+0.111", "[+0.076, +0.149]", "98.3 %")),
+    ("lesson", "11", ("min fusion deletes detectably slower",)),
+    (
+        "lesson",
+        "11",
+        (("With vit-explain's normalisation corrected ([appendix E](08_attention_maps_appendix.ipynb#appendix-e))"),),
+    ),
+    ("lesson", "11", ("13", "14", "37")),
+    ("lesson", "12", ("about as much as another digit's map", "no detectable difference")),
+    ("lesson", "12", ("0.19",)),
+    ("lesson", "12", ("runner-up", "about as much as another digit's map")),
+    ("lesson", "12", ("0.07",)),
+    ("lesson", "13", ("blocks 0 to k",)),
+    ("lesson", "13", ("9", "17", "8-10")),
+    ("lesson", "3", ("the 6", "favourable case")),
+    ("lesson", "3", ("50", "33.0 %")),
+    ("lesson", "3", ("bright column", "most queries read")),
+    ("lesson", "3", ("(outlined)",)),
+    ("lesson", "4", ("timm.layers.set_fused_attn(False)",)),
+    ("lesson", "4", ("v0.9.0", "v1.0.28")),
+    ("lesson", "4", ("before timm.create_model",)),
+    ("lesson", "4", ("read in the code, not run", "no timm")),
+    ("lesson", "4", ("block.attn.fused_attn = False",)),
+    ("lesson", "4", ("files and lines in appendix J",)),
+    ("lesson", "4", ("attn.attn_drop", "eval mode")),
+    ("lesson", "5", ("2023", "2024")),
+    ("lesson", "5", ("head 3, is a fixed-key head",)),
+    ("lesson", "5", ("the key column most queries read",)),
+    ("lesson", "5", ("the class token's top patch",)),
+    ("lesson", "5", ("- Key columns (the grid",)),
+    ("lesson", "5", ("08_attention_maps_appendix.ipynb#appendix-d",)),
+    ("lesson", "5", ("classifier",)),
+    ("lesson", "5", ("not tested", "#appendix-d", "norms")),
+    ("lesson", "5", ("88.5 %", "100 %")),
+    ("lesson", "5", ("126 of 200",)),
+    ("lesson", "5", ("fixed-key head",)),
+    ("lesson", "5", ("200",)),
+    ("lesson", "5", ("5 / 49",)),
+    ("lesson", "5", ("55.5 %",)),
+    ("lesson", "5", ("not tested", "#appendix-d", "off-ink top tokens")),
+    ("lesson", "5", ("16", "15", "0.12", "1.00", "8")),
+    ("lesson", "5", ("(4, 1)", "2020")),
+    ("lesson", "5", ("15.5 %", "33.0 %", "[11.1, 21.2]", "95 %")),
+    ("lesson", "6", ("Both rank p1 first",)),
+    ("lesson", "6", ("left out beyond this toy",)),
+    ("lesson", "6", ("for scope, not cost",)),
+    ("lesson", "6", ("max-flow only", "one middle layer")),
+    ("lesson", "7", ("diamond", "not just the centre")),
+    ("lesson", "7", ("33 %",)),
+    ("lesson", "7", ("central patches",)),
+    ("lesson", "7", ("low bar",)),
+    ("lesson", "7", ("0", "7.3")),
+    ("lesson", "7", ("5.5", "95 %", "[5.2, 5.8]")),
+    ("lesson", "7", ("2", "13.4", "5.7")),
+    ("lesson", "7", ("0.5",)),
+    ("lesson", "7", ("#appendix-i",)),
+    ("lesson", "7", ("(printed above)",)),
+    ("lesson", "7", ("20",)),
+    ("lesson", "7", ("49",)),
+    ("lesson", "8", ("0.5",)),
+    ("lesson", "8", ("faint ink", "not blank")),
+    ("lesson", "8", ("softmax ties",)),
+    ("lesson", "8", ("toy_raw_0", "toy_raw_1", "no residual inside")),
+    ("lesson", "8", ("200", "10")),
+    ("lesson", "8", ("first order",)),
+    ("lesson", "8", ("17", "9")),
+    ("lesson", "9", ("centred ρ",)),
+    ("lesson", "9", ("this lesson's choice",)),
+    ("lesson", "9", ("How the table is read.",)),
+    ("lesson", "9", ("This lesson uses plain ρ only",)),
+    ("lesson", "9", ("a centred ρ",)),
+    ("lesson", "9", ("no threshold",)),
+    ("lesson", "9", ("blocks 2-3",)),
+    ("lesson", "9", ("blocks 1-3",)),
+    ("lesson", "9", ("every layer",)),
+    ("lesson", "9", ("absolute values", "SSIM", "HOG")),
+    ("lesson", "9", ("+0.86", "1-3", "+0.88", "32")),
+    ("lesson", "9", ("the rule decides only when",)),
+    ("lesson", "9", ("(4, 3)", "(2, 4)")),
+    ("lesson", "9", ("+1.00",)),
+    ("lesson", "9", ("0.52-0.65", "0.98")),
+    ("lesson", "9", ("Against the noise floor",)),
+    ("lesson", "9", ("By the rule (paired lines above)",)),
+    ("lesson", "9", ("changes beyond noise at once",)),
+    ("lesson", "9", ("Both maps have moved from blocks 1-3",)),
+    ("lesson", "9", ("has moved", "detectably farther", "another digit's map")),
+    ("lesson", "9", ("holds 0", "undecided, not moved")),
+    ("lesson", "9", ("The 8 lines as one Bonferroni family",)),
+    ("lesson", "9", ("beyond noise at once",)),
+    ("lesson", "9", ("0.57", "0.51")),
+    ("lesson", "9", ("2-3", "+0.98", "1.00")),
+    ("lesson", "9", ("shuffled labels", "not run")),
+    ("lesson", "9", ("2-3", "+0.061", "[+0.057, +0.065]")),
+    ("lesson", "9", ("changed beyond noise, not moved",)),
+    ("lesson", "9", ("1-3", "-0.033", "[-0.043, -0.024]")),
+    ("lesson", "9", ("(08_attention_maps_appendix.ipynb#appendix-g",)),
+    ("lesson", "9", ("how widely",)),
+    ("lesson", "9", ("By the rule (paired lines above).",)),
+    ("lesson", "9", ("<tr><td>classifier</td><td>not moved</td><td>not moved (draw 2: undecided)</td></tr>",)),
+    ("lesson", "9", ("<tr><td>+ blocks 1-3</td><td>moved</td><td>moved (draws 1-2: undecided)</td></tr>",)),
+    ("lesson", "9", ("#appendix-g",)),
+    ("lesson", "9", ("31",)),
+    ("lesson", "Exercises", ("### Exercise 6",)),
+    ("lesson", "Exercises", ("do not call attention_rollout",)),
+    ("lesson", "Exercises", ("(B, 2) tensor", "not a list")),
+    ("lesson", "Exercises", ("a / a.sum(dim=-1)", "appendix e")),
+    ("lesson", "Exercises", ("top patch can differ",)),
+    ("lesson", "Summary", ("plain ρ against another digit's map",)),
+    ("lesson", "Summary", ("## Summary",)),
+    ("lesson", "Summary", ("1.00", "2-3", "0.98")),
+    ("lesson", "Summary", ("an image-blind",)),
+    ("lesson", "Summary", ("52.7 %", "5.5", "[5.2, 5.8]")),
+    ("lesson", "Summary", ("0", "7.3")),
+    ("lesson", "Summary", ("about as much as another digit's map", "no detectable difference")),
+    ("lesson", "Summary", ("head 3", "fixed-key head")),
+    ("lesson", "Summary", ("one trained checkpoint",)),
+    ("lesson", "Summary", ("not over training runs",)),
+    ("lesson", "Summary", ("- 5 · Heads (this model",)),
+    ("lesson", "Summary", ("- 7 · Ink (this model",)),
+    ("lesson", "Summary", ("(an ablation, appendix K)",)),
+    ("lesson", "Summary", ("at once", "blocks 1-3")),
+    ("lesson", "Summary", ("most frequent key", "appendix d")),
+    ("lesson", "Summary", ("0.98", "1-3")),
+    ("lesson", "Summary", ("(plain ρ against another digit's map)",)),
+    ("lesson", "Summary", ("5/49",)),
+    ("lesson", "Summary", ("90 %", "13", "14", "37")),
+    ("lesson", "Summary", ("12", "100")),
+    ("lesson", "Summary", ("88.5 %", "100 %", "33.0 %")),
+    ("lesson", "Summary", ("[-0.009, +0.011]", "99.5 %")),
+    ("lesson", "Summary", ("blank patches last", "ablation", "appendix k")),
+    ("appendix", "08", ("there is no b",)),
+    ("appendix", "08", ("photos",)),
+    ("appendix", "A", ("LRP", "faster than rollout")),
+    ("appendix", "A", ("LRP relevance",)),
+    ("appendix", "A", ("RISE inserts into a blurred copy",)),
+    ("appendix", "A", ("10 %",)),
+    ("appendix", "C", ('<a id="appendix-d"></a>',)),
+    ("appendix", "C", ("the 7 called",)),
+    ("appendix", "D", ("2023",)),
+    ("appendix", "D", ("2024",)),
+    ("appendix", "D", ("Measured:",)),
+    ("appendix", "D", ("Hypothesis, not tested:",)),
+    ("appendix", "D", ("that head is a fixed-key head",)),
+    ("appendix", "D", ("block 3's heads 0 and 2", "often off-ink")),
+    ("appendix", "D", ("more than half the digits",)),
+    ("appendix", "D", ("often off-ink, above chance",)),
+    ("appendix", "D", ("0.02", "3", "0.00-0.01", "8")),
+    ("appendix", "D", ('<a id="appendix-e"></a>',)),
+    ("appendix", "D", ("(each paired interval above 0)",)),
+    ("appendix", "D", ("Chance is a low bar, though",)),
+    ("appendix", "D", ("82.5 %", "-31.0")),
+    ("appendix", "D", ("not tested",)),
+    ("appendix", "D", ("not a heavily weighted key with a small value",)),
+    ("appendix", "D", ("12", "18")),
+    ("appendix", "E", ("discards the weakest weights first",)),
+    ("appendix", "E", ("divides by a.sum(dim=-1) without keepdim",)),
+    ("appendix", "F", ('<a id="appendix-g"></a>',)),
+    ("appendix", "G", ("0.92",)),
+    ("appendix", "G", ("Another init scale could read differently.",)),
+    ("appendix", "G", ("0.885", "0.349")),
+    ("appendix", "I", ("An ink-only map",)),
+    ("appendix", "I", ("block 0's trained attention on",)),
+    ("appendix", "I", ("consistent with nearly flat",)),
+    ("appendix", "I", ("0.10",)),
+    ("appendix", "I", ("Verdict (plain ρ",)),
+    ("appendix", "I", ("rollout is insensitive to re-drawing the classifier",)),
+    ("appendix", "I", ("draw by draw",)),
+    ("appendix", "I", ("8 of 10",)),
+    ("appendix", "I", ("separate diagnostic, not the lesson's verdict",)),
+    ("appendix", "I", ("not detectably closer (upper bounds",)),
+    ("appendix", "I", ("+0.096", "95 %", "[+0.069, +0.119]")),
+    ("appendix", "I", ("+0.06", "+0.13")),
+    ("appendix", "I", ("blunt scale",)),
+    ("appendix", "I", ("-0.44", "+0.49")),
+    ("appendix", "I", ("-0.033", "[-0.043, -0.024]")),
+    ("appendix", "I", ("+0.067", "[+0.037, +0.098]")),
+    ("appendix", "I", ("Draw by draw (moved",)),
+    ("appendix", "I", ("random classifier", "closer to the trained map")),
+    ("appendix", "I", ("-0.042", "-0.020")),
+    ("appendix", "I", ("10 %", "2.5", "24 %")),
+    ("appendix", "I", ("by plain ρ; by centred ρ, undecided",)),
+    ("appendix", "I", ("with blocks 2-3 on none",)),
+    ("appendix", "I", ("2-3", "-0.004", "[-0.057, +0.051]")),
+    ("appendix", "I", ("-0.033", "[-0.047, -0.021]")),
+    ("appendix", "I", ("0.92",)),
+    ("appendix", "I", ("1-3", "+0.10")),
+    ("appendix", "I", ("+0.05", "[-0.013, +0.120]")),
+    ("appendix", "I", ("0.69-0.70", "3", "[0.65, 0.74]", "0.96")),
+    ("appendix", "I", ("+0.067", "[+0.026, +0.112]", "+0.019", "[-0.047, +0.087]", "95 %")),
+    ("appendix", "I", ("plain ρ", "nearer the trained map")),
+    ("appendix", "I", ("(by centred ρ, paired: undecided, below)",)),
+    ("appendix", "I", ("its two bars are equal by construction",)),
+    ("appendix", "J", ("TIMM_FUSED_ATTN=0",)),
+    ("appendix", "J", ("965", "10", "2023")),
+    ("appendix", "J", ("first release tag that contains it",)),
+    ("appendix", "J", ("139",)),
+    ("appendix", "J", ("100",)),
+    ("appendix", "J", ("70",)),
+    ("appendix", "K", ("share little",)),
+    ("appendix", "K", ("0.75",)),
+    ("appendix", "K", ("0.47", "95 %", "[0.45, 0.49]")),
+    ("appendix", "K", ("Moving only its blank patches last",)),
+    ("appendix", "K", ("Appendix A tests one more map",)),
+    ("appendix", "K", ("class-token guard commented out", "half the identity")),
+    ("appendix", "K", ("runner-up minus next digit", "no detectable difference")),
+    ("appendix", "K", ("blank patches last too", "not plain rollout")),
+    ("appendix", "K", ("2 %",)),
+    ("appendix", "K", ("(appendix E shows that stored figure)",)),
+    ("appendix", "K", ("2021",)),
+    ("appendix", "K", ("not emerge as clearly with supervised ViTs",)),
+    ("appendix", "K", ("no pixel above 0", "last")),
+    ("appendix", "K", ("8", "17", "0.19")),
+    ("appendix", "K", ("a / a.sum(dim=-1)", "keepdim")),
+    ("appendix", "K", ("normalised correctly",)),
+    ("appendix", "K", ("25 %",)),
+    ("appendix", "K", ("11.6", "13.8")),
+    ("appendix", "K", ("0.07",)),
+    ("appendix", "K", ("0.37",)),
+    ("appendix", "K", ("1", "0.40")),
+    ("appendix", "K", ("digit i + 1",)),
+    ("appendix", "Summary", ("- K · Moved from the lesson",)),
+]
+
+PRINTED = [  # (notebook, section, text a code cell of that section prints)
+    ("lesson", "10", "every order's stored curves within 1e-5: True"),
+    ("lesson", "10", "rollout - ink first at 99.5 %: 0.001, 99.5 % interval [-0.009, 0.011] (n = 200)"),
+    ("lesson", "10", "rollout - ink first at 99.5 %: 0.001, 99.5 % interval [-0.009, 0.011]"),
+    ("lesson", "11", "max, discard 0.9  spread over 12.6"),
+    ("lesson", "11", "mean, discard 0.9 spread over 14.2"),
+    ("lesson", "11", "rollout           spread over 37.1"),
+    ("lesson", "11", "deletion area - plain rollout, a family of 3 at 98.3 % (appendix K): mean, discard 0.9 +0.001"),
+    ("lesson", "11", "max, discard 0.9 +0.007 [-0.001, +0.015]; min fusion +0.111 [+0.076, +0.149]"),
+    ("lesson", "11", "a family of 3 at 98.3 %"),
+    ("lesson", "11", "min fusion +0.111 [+0.076, +0.149]"),
+    ("lesson", "12", "runner-up class's map: cosine 0.37, 95 % interval [0.34, 0.40] (n = 100)"),
+    ("lesson", "12", "cosine 0.40, 95 % interval [0.37, 0.43] (n = 100)"),
+    ("lesson", "12", "runner-up - another digit: -0.033, 95 % interval [-0.067, +0.001]: no detectable difference"),
+    ("lesson", "3", "top key column 5.9 times uniform (median)"),
+    ("lesson", "3", "that key on ink: 50.5 %"),
+    ("lesson", "3", "chance rate for a random key (50 keys, the class token included): 33.0 %"),
+    ("lesson", "5", "fixed-key: block 0, head 3: patch (4, 1) is its top key on 126 of 200 digits"),
+    ("lesson", "5", "its top key on ink 15.5 %, 95 % interval [11.1, 21.2] % (n = 200) (a random key: 33.0 %)"),
+    ("lesson", "5", "of the 1477 peaked maps, a second patch above 5/49 too: 819 (55.5 %)"),
+    ("lesson", "5", "(a random key: 33.0 %)"),
+    ("lesson", "5", "peaked (top above 5/49 = 0.10): 15 of 16, tops 0.12 to 1.00"),
+    ("lesson", "5", "fixed-key: block 0, head 3: patch (4, 1) is its top key on 126 of 200"),
+    ("lesson", "5", "a second patch above 5/49 too: 819 (55.5 %)"),
+    ("lesson", "5", "15 of 16"),
+    ("lesson", "7", "block 0, own       44.2 [43.0, 45.5]    51.5 [50.4, 52.6]    -7.3 [-7.8, -6.8]"),
+    ("lesson", "7", "block 3, rollout   58.2 [57.5, 59.0]    52.7 [51.8, 53.7]    +5.5 [+5.2, +5.8]"),
+    ("lesson", "7", "(the chance share: a random patch among the 49, 500 test digits)"),
+    ("lesson", "7", "inked patches: 32.96% (the chance share: a random patch among the 49, 500 test digits)"),
+    (
+        "lesson",
+        "7",
+        "rollout through all 4 blocks: 25.3 points above the chance share; its image-blind map already 19.8",
+    ),
+    ("lesson", "8", "gradient-weighted top patch not inked (no pixel above 0.5): 35 of 200"),
+    ("lesson", "8", "test digit 17, a 7: p(9)"),
+    ("lesson", "8", "cosine 0.19"),
+    ("lesson", "8", "the class token's row of R: [1.0, 0.75, 0.375] (cls, p1, p2); sum 2.125"),
+    ("lesson", "9", "/ 0.51, 95 % interval [0.47, 0.55] (n = 32)"),
+    ("lesson", "9", "classifier re-drawn, live: rollout ρ 1.00"),
+    ("lesson", "9", "gradient-weighted ρ 0.57"),
+    ("lesson", "9", "other digits (the 31 others, mean): 0.92"),
+    ("lesson", "9", "blocks 0-3"),
+    ("lesson", "9", "noise floor, + 2 % noise"),
+    ("lesson", "9", "classifier + blocks 1-3  +0.88 .. +0.90  +0.34 .. +0.44  4.5 .. 9.0 %"),
+    ("lesson", "9", "classifier + blocks 1-3  rollout +0.86 / +0.88"),
+    ("lesson", "9", "the rule, paired per digit"),
+    ("lesson", "9", "classifier               +0.081 [+0.078, +0.085] / +0.067 [+0.037, +0.098]"),
+    ("lesson", "9", "classifier + blocks 2-3  +0.061 [+0.057, +0.065] / -0.004 [-0.043, +0.034]"),
+    ("lesson", "9", "classifier + blocks 1-3  -0.033 [-0.043, -0.024] / -0.115 [-0.170, -0.059]"),
+    ("lesson", "9", "gradient-weighted ρ 0.57, 95 % interval [0.52, 0.62]"),
+    ("lesson", "9", "other digits (the 31 others, mean): 0.92, 95 % interval [0.92, 0.92] (n = 32) / 0.51"),
+    ("lesson", "9", "classifier + blocks 2-3  +0.98 .. +0.98"),
+    ("lesson", "9", "    each draw alone        not moved x3 / not moved, undecided, not moved"),
+    ("lesson", "9", "    each draw alone        not moved x3 / undecided x3"),
+    ("lesson", "9", "    each draw alone        moved x3 / undecided, undecided, moved"),
+    ("lesson", "9", "  rollout's top patch: trained (2, 4), + blocks 1-3 re-drawn (4, 3)"),
+    ("appendix", "C", "98.3 % interval"),
+    ("appendix", "D", "block 3:   5.9x  50 %"),
+    ("appendix", "D", "block 0, head 3: key 30 = patch (4, 1) on 126 of 200; top key on ink 15.5 %, 95 % interval"),
+    ("appendix", "D", "chance: a random key is on ink 33.0 %"),
+    ("appendix", "D", "key 30 (126)"),
+    ("appendix", "D", "fixed-key: block 0, head 3: key 30 = patch (4, 1) on 126 of 200"),
+    ("appendix", "D", "every head: its top key column on ink (%)"),
+    ("appendix", "D", "a random key 33.0 %"),
+    ("appendix", "D", "block 0:  51.5 % (4, 3) x 58 |  72.5 % (2, 2) x 96 |  66.0 % (4, 4) x 68 |  15.5 % (4, 1) x126"),
+    ("appendix", "D", "block 1:  88.5 %"),
+    ("appendix", "D", "100.0 %"),
+    ("appendix", "D", "block 0:  51.5 % (4, 3) x 58"),
+    ("appendix", "D", "its most frequent top key, used for every digit: on ink (%); the top key minus it, paired"),
+    ("appendix", "D", "block 1:  70.5 % +18.0 [+13.0, +23.5]"),
+    ("appendix", "D", "block 0:  82.5 % -31.0 [-37.5, -24.5]"),
+    (
+        "appendix",
+        "D",
+        (
+            "against its most frequent key, used for every digit (82.5 % on ink): -31.0 "
+            "points, 95 % interval [-37.5, -24.5]"
+        ),
+    ),
+    ("appendix", "D", "block 1, top key on ink - its most frequent key on ink, paired: head 0 +18.0"),
+    ("appendix", "D", "key 30, patch (4, 1): weight / the other keys' mean: 8.72, 95 % interval"),
+    ("appendix", "D", "key 30, patch (4, 1): value norm / the other keys' mean: 1.49, 95 % interval"),
+    ("appendix", "D", "key 30, patch (4, 1): weighted norm / the other keys' mean: 10.88, 95 % interval"),
+    ("appendix", "E", "A higher*  no diff."),
+    ("appendix", "E", "*: the interval leaves out 0, but its end nearest 0 rounds to 0"),
+    ("appendix", "E", "the low end unrounded, +0.0004"),
+    ("appendix", "E", "A higher*"),
+    ("appendix", "E", "+0.0004"),
+    ("appendix", "G", "classifier + blocks 1-3 re-drawn: 15.4..15.4 / 47.6..47.6 / 47.9..48.2 / 47.9..47.9"),
+    ("appendix", "G", "uniform attention after block(s) 0..0: ρ against the trained map 0.885, 95 % interval"),
+    ("appendix", "G", "against blocks 0..0's own rollout 0.349, 95 % interval"),
+    ("appendix", "G", "uniform attention after block(s) 0..1: ρ against the trained map 0.980, 95 % interval"),
+    ("appendix", "H", "\nevery layer"),
+    ("appendix", "I", "on ink pixels 43.3 %"),
+    ("appendix", "I", "draw 0 - other digits: +0.057, 95 % interval [+0.008, +0.107]"),
+    ("appendix", "I", "draw 1 - other digits: +0.006, 95 % interval [-0.044, +0.059]: no detectable difference"),
+    ("appendix", "I", "detectably closer on 8 of 10 draws"),
+    (
+        "appendix",
+        "I",
+        "detectably closer on 8 of 10 draws; mean gap over the draws 0.096, 95 % interval [0.069, 0.119]",
+    ),
+    ("appendix", "I", "paired per digit, ρ re-drawn - other digits, each step's 3 draws"),
+    (
+        "appendix",
+        "I",
+        "  classifier + blocks 1-3  rollout            closer on 0 of 3, farther on 3 of 3; gaps -0.042 to -0.020",
+    ),
+    ("appendix", "I", "-0.042 [-0.052, -0.033]  -0.020 [-0.031, -0.010]  -0.036 [-0.048, -0.025]"),
+    ("appendix", "I", "classifier               +0.081 [+0.078, +0.085]  +0.067 [+0.037, +0.098]"),
+    ("appendix", "I", "classifier + blocks 1-3  -0.033 [-0.043, -0.024]  -0.115 [-0.170, -0.059]"),
+    ("appendix", "I", "classifier + blocks 2-3  +0.061 [+0.057, +0.065]  -0.004 [-0.043, +0.034]"),
+    ("appendix", "I", "classifier + blocks 1-3  rollout            closer on 0 of 3, farther on 3 of 3"),
+    ("appendix", "I", "then the family's 99.4 %"),
+    ("appendix", "I", "-0.004 [-0.043, +0.034]   99.4 %: [+0.056, +0.066] / [-0.057, +0.051]"),
+    ("appendix", "I", "-0.115 [-0.170, -0.059]   99.4 %: [-0.047, -0.021] / [-0.193, -0.039]"),
+    ("appendix", "I", "centred ρ, first draw;"),
+    ("appendix", "I", "  classifier + blocks 1-3  0.10, 95 % interval [0.04, 0.16]"),
+    ("appendix", "I", "centred ρ (each set's mean map removed):"),
+    ("appendix", "I", "  other digits (the 31 others, mean): 0.05, 95 % interval [0.03, 0.06] (n = 32)"),
+    ("appendix", "I", "centred ρ (each set's mean map removed):\n  noise floor: 0.96, 95 % interval [0.95, 0.97]"),
+    ("appendix", "I", "  classifier + blocks 2-3  0.70, 95 % interval [0.66, 0.74] / 0.31"),
+    ("appendix", "I", "  classifier               1.00, 95 % interval [1.00, 1.00] / 0.34, 95 % interval [0.25, 0.43]"),
+    ("appendix", "I", "+0.019 [-0.047, +0.087]"),
+    ("appendix", "I", "31 other digits (mean)    +0.05 [+0.03, +0.06]  +0.32 [+0.22, +0.41]"),
+    ("appendix", "I", "a different digit         +0.10 [+0.03, +0.18]  +0.28 [+0.10, +0.45]"),
+    ("appendix", "I", "  rollout, blocks 2-3 re-drawn (first draw): 0.70, 95 % interval [0.66, 0.74] (n = 32)"),
+    ("appendix", "I", "noise floor: 0.96, 95 % interval [0.95, 0.97]"),
+    (
+        "appendix",
+        "I",
+        "    each of the 3 draws: 0.70, 95 % interval [0.66, 0.74] (n = 32) / 0.70, 95 % interval [0.65, 0.74]",
+    ),
+    ("appendix", "I", "/ 0.69, 95 % interval [0.65, 0.73] (n = 32)"),
+    ("appendix", "K", "reference, two different digits' maps: cosine 0.47, 95 % interval [0.45, 0.49]"),
+    ("appendix", "K", "reference, two maps of iid uniform noise: cosine 0.75"),
+    ("appendix", "K", "gradient-weighted: blank last - own order   -0.028"),
+    ("appendix", "K", "blank last: gradient-weighted - rollout     +0.010"),
+    (
+        "appendix",
+        "K",
+        "reference, the same 100 digits, digit i vs digit i + 1: cosine 0.40, 95 % interval [0.37, 0.43]",
+    ),
+    ("appendix", "K", "runner-up - next digit: -0.033, 95 % interval [-0.067, +0.001]: no detectable difference"),
+    ("appendix", "K", "max, discard 0.9: vit-explain's code vs attention_rollout, 100 digits: ρ 0.993 (min 0.969)"),
+    ("appendix", "K", "same top patch 75.0 %"),
+    ("appendix", "K", "spread 11.6 against 12.6 patches"),
+    ("appendix", "K", "mean, discard 0.9:"),
+    ("appendix", "K", "ρ 0.996"),
+    ("appendix", "K", "82.0 %"),
+    ("appendix", "K", "spread 13.8 against 14.2"),
+    ("appendix", "K", "max, discard 0.9 - rollout: +0.007, 98.3 % interval"),
+    ("appendix", "K", "runner-up class's map: cosine 0.37"),
+    ("appendix", "K", "test digit 17: its two maps' cosine 0.19"),
+    ("appendix", "K", "cosine 0.37, 95 % interval [0.34, 0.40] (n = 100)"),
+]
+
+CHECKS = [  # (notebook, section, text a hidden check cell of that section asserts)
+    ("lesson", "10", "+0.001  [-0.006, +0.008]"),
+    ("lesson", "10", "[-0.006, +0.008]' in str(family_10)"),
+    ("lesson", "10", "== [-0.009, 0.011]"),
+    ("lesson", "11", "12.5 < spread_means"),
+    ("lesson", "11", 'knob_family["min"].difference.low > 0'),
+    ("lesson", "12", "not runner_vs_digit.detectable"),
+    ("lesson", "12", "round(runner_vs_digit.difference.low, 3) == -0.067"),
+    ("lesson", "13", "(first_18[17].item(), data.test_labels[17].item()) == (9, 7)"),
+    ("lesson", "3", "abs(dominance[:, -1, 0].median() - 5.9) < 0.05"),
+    ("lesson", "3", "int(top_on_ink[:, -1, 0].sum()) == 101"),
+    ("lesson", "3", "top_keys.indices[0].item() == 11"),
+    ("lesson", "3", "== 101"),
+    ("lesson", "3", "abs(100 * chance_key - 33.0) < 0.05"),
+    ("lesson", "5", "assert torch.allclose(on_itself + on_patches"),
+    ("lesson", "5", "on_itself.argmax() == 3"),
+    ("lesson", "5", "on_itself[:3].max() < 0.01"),
+    ("lesson", "5", "fixed_heads.nonzero().tolist() == [[0, 3]]"),
+    ("lesson", "5", "(len(second_500), int(second_500.sum())) == (1477, 819)"),
+    ("lesson", "5", "torch.allclose(sorted_500[..., 0], top_500"),
+    ("lesson", "5", "assert lowest[1:] == (3, 2, False)"),
+    ("lesson", "5", "int(key_counts[0, 3]) == 126"),
+    ("lesson", "5", "above_blank, len(weights_inked)"),
+    ("lesson", "5", "fixed_ink = proportion(top_on_ink[:, 0, 3])"),
+    ("lesson", "5", "fixed_ink.high < chance_key"),
+    ("lesson", "7", "lift_own[0].gap.difference.high < 0"),
+    ("lesson", "7", "key_on_ink.shape == (200, tokens)"),
+    ("lesson", "8", "int(p_17.argmax())) == (7, 9)"),
+    ("lesson", "8", "cosine 0.19"),
+    ("lesson", "9", "other-digits reference"),
+    ("lesson", "9", 'cascade.per_digit["classifier"]'),
+    ("lesson", "9", "(pairs_.sum(1) - pairs_.diagonal()) / 31"),
+    ("lesson", "9", "classifier + block 3"),
+    ("lesson", "9", "peaks[0] == (2, 4)"),
+    ("lesson", "9", 'rule["classifier"][1] == (0.067, 0.037, 0.098)'),
+    ("lesson", "9", 'rule["classifier + blocks 2-3"][0] == (0.061, 0.057, 0.065)'),
+    ("lesson", "9", 'words["classifier", "gradient-weighted"] == ["not moved", "undecided", "not moved"]'),
+    ("lesson", "9", 'words["classifier + blocks 1-3", "gradient-weighted"] == ["undecided", "undecided", "moved"]'),
+    ("lesson", "9", "each draw alone"),
+    ("lesson", "9", 'on_mean == ["not moved"] * 2 + ["undecided", "moved"]'),
+    ("appendix", "A", 'live_value["v"]'),
+    ("appendix", "D", "assert fixed_key == [(0, 3)]"),
+    ("appendix", "D", "assert off_ink_heads == [(0, 0), (3, 0), (3, 2)]"),
+    ("appendix", "D", ".low > chance_key"),
+    ("appendix", "D", ".high < chance_key"),
+    ("appendix", "D", "int(mode_count[0, 3]) == 126"),
+    ("appendix", "D", "== 31"),
+    ("appendix", "D", "88.5"),
+    ("appendix", "D", "[18.0, 12.0, 13.5, 15.0]"),
+    ("appendix", "D", "gap_low[1] > 0"),
+    ("appendix", "D", "bars == {(0, 0): 82.5, (3, 0): 41.0, (3, 2): 72.0}"),
+    ("appendix", "D", "over_fixed[0, 0].difference.high < 0"),
+    ("appendix", "D", "int((gap_low > 0).sum()) == 8 and int((gap_high < 0).sum()) == 5"),
+    ("appendix", "D", "[8.72, 1.49, 10.88]"),
+    ("appendix", "D", "torch.allclose(summed, out0"),
+    ("appendix", "E", "assert abs(alone_low - 0.0004) < 0.00005"),
+    ("appendix", "G", "== [0.885, 0.980]"),
+    ("appendix", "G", "round(flat_rho[1][1].estimate, 3) == 0.349"),
+    ("appendix", "G", "lower_1[:, 0] / 8 + 7 / 8 * lower_1.mean(1)"),
+    ("appendix", "I", "assert abs(pixel_level - 0.99) < 1e-12"),
+    ("appendix", "I", "assert [round(centred_r[s].estimate, 2) for s in steps_[1:4]] == [0.92, 0.70, 0.10]"),
+    ("appendix", "I", "closer_10 == [True, False, True, True, False, True, True, True, True, True]"),
+    ("appendix", "I", "abs(gap_10.estimate - 0.096)"),
+    ("appendix", "I", "assert all(d.high < 0 for s in steps_[3:] for d in roll_gaps[s])"),
+    ("appendix", "I", "assert all(d.low > 0 for s in steps_[:3] for d in roll_gaps[s])"),
+    ("appendix", "I", "== [2, 1, 0, 0, 0, 0]"),
+    ("appendix", "I", "== [0, 0, 0, 1, 3, 3]"),
+    ("appendix", "I", "roll[3] == (-0.033, -0.043, -0.024)"),
+    ("appendix", "I", 'fam["classifier + blocks 2-3"][1] == (-0.004, -0.057, 0.051)'),
+    ("appendix", "I", "== [1.00, 0.92, 0.70, 0.10]"),
+    ("appendix", "I", "assert g13.low < 0 < g13.high"),
+    ("appendix", "I", 'assert b23.high < floor_c["rollout"].low'),
+    ("appendix", "I", "[round(d0.low, 3), round(d0.high, 3)] == [-0.047, 0.087]"),
+    ("appendix", "I", "pairs_c"),
+    ("appendix", "I", "[round(c.estimate, 2) for c in c_draws] == [0.70, 0.70, 0.69]"),
+    ("appendix", "K", "unrelated_ref, random_ref = mean_interval("),
+    ("appendix", "K", "runner_c.high < unrelated_ref.low"),
+    ("appendix", "K", "own_vs_blank_last = ablation["),
+    ("appendix", "K", "own_vs_blank_last.high < 0"),
+    ("appendix", "K", "not runner_vs_next.detectable"),
+    ("appendix", "K", "(0.993, 75, 11.6)"),
+    ("appendix", "K", "(0.996, 82, 13.8)"),
+    ("appendix", "K", "== -0.067"),
+    ("appendix", "K", "== 0.001"),
+    ("appendix", "K", "assert abs(cosine_17 - 0.19) < 0.005"),
+    ("appendix", "K", "abs(runner_c.estimate - 0.37) < 0.005"),
+    ("appendix", "K", "round(runner_vs_next.difference.low, 3) == -0.067"),
+    ("appendix", "K", "runner_vs_next = paired_difference("),
+]
+
+CODE = [  # (notebook, section, text a visible code cell of that section runs)
+    ("lesson", "10", "recheck = 4"),
+    ("lesson", "10", "not_blank = am.ink_per_patch"),
+    ("lesson", "10", "family_10 = am.compare_maps("),
+    ("lesson", "11", 'save_figure(fig, "08_knob_maps")'),
+    ("lesson", "11", "plots.plot_knob_maps(val_100, knob_maps, knob_spread, digit=0"),
+    ("lesson", "11", "knob_family = am.compare_maps("),
+    ("lesson", "12", "am.closest_call_neighbour_cosines("),
+    ("lesson", "3", "probe_images = data.test_images[:200]"),
+    ("lesson", "3", "fig = plots.plot_attention_matrix("),
+    ("lesson", "5", "mode_key = top_key.mode(0).values"),
+    ("lesson", "5", 'save_figure(fig, "08_key_columns")'),
+    ("lesson", "5", "am.top_patch_table("),
+    ("lesson", "5", "plot_class_token_heads("),
+    ("lesson", "5", "am.stored_top_weights()"),
+    ("lesson", "5", "second_500"),
+    ("lesson", "5", "plot_key_column_grid("),
+    ("lesson", "5", "fixed_heads"),
+    ("lesson", "6", "by_depth = torch.stack("),
+    ("lesson", "6", "plot_rollout_layers("),
+    ("lesson", "7", "data.val_images[:500]"),
+    ("lesson", "7", "lift.blind for lift in lift_own"),
+    ("lesson", "8", "toy_raw_1"),
+    ("lesson", "9", "print(cascade)"),
+    ("lesson", "9", "redrawn.head.reset_parameters()"),
+    ("lesson", "9", "torch.manual_seed(1)"),
+    ("lesson", "9", "am.rank_correlation"),
+    ("lesson", "9", "reset_parameters()"),
+    ("lesson", "9", "am.noise_floor("),
+    ("lesson", "9", "other_weighted ="),
+    ("lesson", "9", "rule_gaps = {"),
+    ("lesson", "9", "am.rank_correlation_to_others(trained_weighted)"),
+    ("appendix", "A", "value_pairs = {"),
+    ("appendix", "C", "plot_map_columns("),
+    ("appendix", "E", "alone_low = knobs.at_95("),
+    ("appendix", "E", "alone_low = knobs.at_95"),
+    ("appendix", "E", "plot_vit_explain_examples"),
+    ("appendix", "I", "ink_rho = am.rank_correlation("),
+    ("appendix", "I", "block_0_rho = am.rank_correlation("),
+    ("appendix", "I", 'print("DIAGNOSTIC (not the verdict): centred ρ'),
+    ("appendix", "I", "pixel_tests = {"),
+    ("appendix", "I", "centred_rows = {"),
+    ("appendix", "I", "paired_10 = ["),
+    ("appendix", "I", "gap_table = {"),
+    ("appendix", "I", "am.stored_classifier_draws()"),
+    ("appendix", "I", "gaps_9 = {"),
+    ("appendix", "I", "am.rank_correlation_to_others(t - t.mean(0))"),
+    ("appendix", "I", "family_gaps = {"),
+    ("appendix", "I", "other_centred"),
+    ("appendix", "K", "reference, two maps of iid uniform noise"),
+    ("appendix", "K", "ablation = am.compare_maps("),
+    ("appendix", "K", "knobs = am.compare_maps(  # the three settings"),
+]
+
+FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix or its solutions (source or output)
+    ("mostly the ink/blank split", "18b: lesson prints the trained rollout against an ink only map"),
+    ("What this means:", "18b: lesson prints the trained rollout against an ink only map"),
+    ("In plain words:", "18b: lesson prints the trained rollout against an ink only map"),
+    ("**In short:**", "18b: lesson prints the trained rollout against an ink only map"),
+    ("# none faster# ", "18b: lesson prints the trained rollout against an ink only map"),
+    ("below the lower reference", "18e: section 9 reads the centred rho and the mechanism"),
+    ("lower reference", "18e: section 9 reads the centred rho and the mechanism"),
+    ("(not paired; the cell below pairs it)", "18e: section 10 names the fill and the fitted controls"),
+    ("blank patches first", "18f: raw occlusion label and section 9 verdict first"),
+    ("because", "18f: raw occlusion label and section 9 verdict first"),
+    ("rollout passes once", "19a: section 9 verdict is on plain rho and rollout fails"),
+    ("only touches 0", "19a: no touches 0 label the star says which end"),
+    ("neither is shown here", "19b: sink like heads are measured per head not denied"),
+    ("+0.0004 unrounded", "19b: centred rho and knob footnote moved to the appendix with their checks"),
+    ("The titles give its share of itself", "19b: clipped sentences rewritten"),
+    ("Look for bars above the dashed line", "19b: clipped sentences rewritten"),
+    ("stops the other two maps after block", "19b: clipped sentences rewritten"),
+    ("c.low < weighted_ref.high and weighted_ref.low < c.high", "19c: section 9 verdict reads paired differences"),
+    ("passes on our criterion", "19c: section 9 verdict reads paired differences"),
+    ("on ink on under 60 % of digits", "19c: sink like cut is stated with a chance line and the top key"),
+    ('id="appendix-b"', "19c: photo once and no empty appendix b"),
+    ("**B ·", "19c: photo once and no empty appendix b"),
+    ("#appendix-b", "19c: photo once and no empty appendix b"),
+    ("at most 0.02 of its row on average", "19c: class token on itself says last block 8 digits"),
+    ("discards the weakest weights as rollout does", "19c: vit explain gradient rollout order"),
+    ("mixes in half the identity as rollout does", "19c: vit explain gradient rollout order"),
+    ("float().mean() - 0.50) < 0.005", "19c: count 101 not a float tolerance"),
+    ("about 0.02 of its row", "19d: class token on itself per head"),
+    ("the hidden cell above re-ran", "19d: deletion rerun is a visible cell"),
+    ("sink_like", "19d: sink table in appendix d and the main path shorter"),
+    ("own measure", "19e: verdict restated from the paired lines"),
+    ("Only re-drawing block 0", "19e: verdict restated from the paired lines"),
+    ("less than our criterion asks", "19e: verdict restated from the paired lines"),
+    ("+0.88 or more until block 0", "19e: verdict restated from the paired lines"),
+    ("Only re-drawing block 0 moves it", "19e: verdict restated from the paired lines"),
+    (
+        "keeps rollout's ranking (ρ about 0.9) until block 0 is re-drawn",
+        "19e: appendix g reads the cascade by the same rule",
+    ),
+    ("on ink more than chance", "19f: section 7 names the low bar and the image blind control"),
+    ("the intervals are apart", "20a: section 12 reference on the same closest calls"),
+    ("judge by eye and by rank correlation,", "20a: adebayo measures named and the fixed key head"),
+    ("sink-like", "20a: adebayo measures named and the fixed key head"),
+    ("lies on ink first's", "20e: rollout against ink first quotes its interval"),
+    ("sits on 0", "20e: rollout against ink first quotes its interval"),
+    ("position alone", "20e: image blind control is a fixed map not position"),
+    ("un-inked", "20e: two patch sets named once and used"),
+    ("no ink at all", "20e: two patch sets named once and used"),
+    ("inked = am.ink_per_patch", "20e: two patch sets named once and used"),
+    ("costly on larger models", "20e: adebayo by eye and attention flow scope"),
+    ("about as unlike its first map", "20g: section 12 reads the non detection with its interval"),
+    (
+        "Adebayo et al. would already flag",
+        "20g: section 9 states the measured peak move and never reads the classifier",
+    ),
+    ("only half", "20g: section 5 gives chance beside half"),
+    ("reverse ranking", "20i: section 10 compares their lrp map with rollout"),
+    ("opposite ranking", "20i: appendix compares their lrp map with rollout"),
+    ("the cell above re-ran four digits", "21a: section 10 controls explained once and small cells merged"),
+    ("How the ten comparisons are read", "21a: section 10 controls explained once and small cells merged"),
+    ("Attention flow (Abnar & Zuidema 2020, section 6) was not tested", "21b: repeated sentences said once"),
+    ("Every block is above the chance share; against the image-blind map", "21b: repeated sentences said once"),
+    ("ρ 0.88 with blocks 1-3", "21c: cascade reading names the panels rho"),
+    ("stays nearer the trained map until blocks 2-3", "21c: summary section 9 follows appendix i"),
+    ("the class token counted as a key", "21c: key column table printed in section 5"),
+    ("three more heads often off the ink", "21f: key columns print a fixed key bar with paired intervals"),
+    (
+        "three more heads are often off-ink, above chance",
+        "21f: key columns print a fixed key bar with paired intervals",
+    ),
+    ("borderline", "21f: section 9 states both verdicts and prints the rule"),
+    ("the gradient-weighted map changes at once.", "21f: section 9 states both verdicts and prints the rule"),
+    ("Moved, by the rule", "21f: section 9 states both verdicts and prints the rule"),
+    ("stays inside", "21j: rollout against ink first quotes the family level"),
+    ("±0.008", "21j: rollout against ink first quotes the family level"),
+    ("section 12 (appendix C)", "21j: stale pointers point where the content is"),
+    ("differ, section 11", "21j: stale pointers point where the content is"),
+    ("photos (section 11)", "21j: stale pointers point where the content is"),
+    ("traps (section 11)", "21j: stale pointers point where the content is"),
+    ("measures it.", "21j: section 5 says what appendix d measures"),
+    ("detectably nearer on most classifier draws", "21j: summary section 9 names referent and draws"),
+    ("the second table", "22a: section 5 draws one key column grid not two tables"),
+    ("favouring one", "22c: peaked is defined and not one patch"),
+    ("three in four", "22c: peaked is defined and not one patch"),
+    (
+        "at least as far from the trained map as another digit's map",
+        "22c: section 9 rule undecided not moved and read as a family",
+    ),
+    ("< 0 or no gap: moved", "22c: section 9 rule undecided not moved and read as a family"),
+    ("from blocks 2-3 by the rule", "22c: section 9 rule undecided not moved and read as a family"),
+    ("makes maps look sharper", "22c: summary bullets 11 12 recall the main path in plain words"),
+    ("most of 10", "22f: summary numbers are printed or point to their appendix"),
+    ("Appendix K's reference", "22f: summary numbers are printed or point to their appendix"),
+    ("Whether that deletes faster", "22f: summary numbers are printed or point to their appendix"),
+    ("moves beyond the noise floor", "22f: section 9 two words for two things"),
+    ("a pass", "22f: section 9 two words for two things"),
+    ("Adebayo et al.'s standard", "22f: section 9 two words for two things"),
+    ("hardly sees", "22i: rollout is insensitive to re drawing not blind to blocks 2 3"),
+    ("start from a blank image", "22i: exercise 4 names rise blurred start in lesson and solutions"),
+    (
+        "on ink more often than their most frequent key used for every digit",
+        "22i: summary heads bullet states cell 22s figures",
+    ),
+    ("single pixels", "22i: chefer cvpr perturbation is in 10 percent steps"),
+    (
+        "insensitive to re-drawing the classifier and blocks 2-3",
+        "23b: rollout is insensitive to the classifier not to blocks 2 3",
+    ),
+    ("insensitive to re-drawing blocks 2-3", "23b: rollout is insensitive to the classifier not to blocks 2 3"),
+    (
+        "insensitive to re-drawing the top of the model",
+        "23b: rollout is insensitive to the classifier not to blocks 2 3",
+    ),
+    ("detectably nearer", "23b: gradient weighted nearer by plain rho only"),
+    ("; print(", "23b: section 9 cells split by topic with short lines"),
+    ("(plain ρ against another digit's map):", "23c: summary 9 tells changed beyond noise from moved"),
+    ("not blocks 2-3", "23c: summary 9 tells changed beyond noise from moved"),
+    ("≈", "23c: summary 10 states the bound not equivalence"),
+    ("measures the token norms", "23c: sink question untested as in appendix d"),
+    ("as Samek et al. (2017", "23d: deletion attribution is in the spirit of samek"),
+    ("proposed", "23d: deletion attribution is in the spirit of samek"),
+    ("would keep the lower blocks' ranking", "23e: item 1 flat rows measured printed and checked"),
+    ("not section 3's key chance", "23e: item 6 the two chance rates are named apart"),
+    ("- **9 · Per draw**", "24a: item 1 rule printed and worded per draw"),
+    ("centred ρ 0.70 [0.66, 0.74]", "24a: item 2 centred rho over the three draws"),
+    ("sections 5, 8, 10 and 12", "24a: item 5 digit sets and appendix c name section 8"),
+    ("section 12 shows a test digit", "24a: item 5 digit sets and appendix c name section 8"),
+    ("key chance", "24c: item 7 two rates two names no coincidence asserted"),
+    ("abs(chance_key - chance)", "24c: item 7 two rates two names no coincidence asserted"),
+    ("most of its lag", "24d: item 3 no unprinted numbers in the pointers"),
+    (
+        "no detectable difference in cosine from the next closest call's map",
+        "24f: item 2 section 12 prints the runner up cosine and its reference",
+    ),
+    ("next closest call", "24f: item 2 summary uses the same words"),
+    ("would fall", "24f: item 8 first order estimate"),
+    ("Block 0's two bars are equal by construction", "24f: main path does not grow and block 0 note moved"),
+]
+
+FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase, why)
+    ("lesson", "Summary", "prose", "a ceiling", "18e: section 9 reads the centred rho and the mechanism"),
+    ("appendix", None, "printed", "touches 0  ", "19a: no touches 0 label the star says which end"),
+    (
+        "lesson",
+        None,
+        "all",
+        "pixel_tests = {",
+        "19a: pixel test and value norm moved to the appendix with their checks",
+    ),
+    (
+        "lesson",
+        None,
+        "all",
+        "value_pairs = {",
+        "19a: pixel test and value norm moved to the appendix with their checks",
+    ),
+    (
+        "lesson",
+        None,
+        "all",
+        "centred_rows = {",
+        "19b: centred rho and knob footnote moved to the appendix with their checks",
+    ),
+    (
+        "lesson",
+        None,
+        "all",
+        "alone_low = knobs.at_95(",
+        "19b: centred rho and knob footnote moved to the appendix with their checks",
+    ),
+    ("lesson", None, "all", "roll(1, 0)", "19c: section 9 verdict reads paired differences"),
+    ("appendix", "K", "printed", "higher*", "19c: knob table prints the family level only"),
+    ("appendix", "K", "printed", "unrounded", "19c: knob table prints the family level only"),
+    (
+        "appendix",
+        "cell:val_spread = {name: am.effective_patches(val_maps[name])",
+        "printed",
+        "at 95 %",
+        "19c: knob table prints the family level only",
+    ),
+    ("lesson", "9", "code", "roll(1, 0)", "19d: section 9 reference is every other digit on ten draws"),
+    ("lesson", "Summary", "prose", "8 of 10", "19d: verdict wording not passes and summary matches"),
+    ("lesson", "9", "prose", "4.0 .. 15.0", "19d: verdict leads and its numbers follow the table"),
+    ("lesson", None, "all", "Plain ρ is a blunt scale", "19d: verdict leads and its numbers follow the table"),
+    (
+        "lesson",
+        None,
+        "all",
+        "swings with the draw, from -0.44 to +0.49",
+        "19d: verdict leads and its numbers follow the table",
+    ),
+    ("lesson", "cell:fig = plots.plot_attention_matrix(", "code", "probe_images", "19d: picture apart from the probe"),
+    ("appendix", "I", "prose", "+0.88 or more", "19e: verdict restated from the paired lines"),
+    ("lesson", "Summary", "prose", "+0.88 or more", "19e: summary and reading match"),
+    ("lesson", "Summary", "prose", "0.40", "20a: section 12 reference on the same closest calls"),
+    ("lesson", "Summary", "prose", "0.37", "20a: section 12 reference on the same closest calls"),
+    (
+        "appendix",
+        "cell:gap_table = {",
+        "printed",
+        "[-0.052, -0.033]",
+        "20a: section 9 per draw grid moved to appendix i",
+    ),
+    ("lesson", "9", "printed", "[-0.052, -0.033]", "20a: section 9 per draw grid moved to appendix i"),
+    ("lesson", "9", "printed", "detectably closer on 8 of 10", "20a: section 9 per draw grid moved to appendix i"),
+    ("lesson", "9", "printed", "closer on ", "20a: section 9 per draw grid moved to appendix i"),
+    ("appendix", "cell:gap_table = {", "printed", "closer on ", "20c: section 9 one paired table and a short verdict"),
+    ("appendix", "cell:gap_table = {", "printed", "draw ", "20c: section 9 one paired table and a short verdict"),
+    (
+        "appendix",
+        "cell:**Verdict** (plain ρ",
+        "prose",
+        "8 of 10",
+        "20c: section 9 one paired table and a short verdict",
+    ),
+    (
+        "appendix",
+        "cell:**Verdict** (plain ρ",
+        "prose",
+        "of 3 draws",
+        "20c: section 9 one paired table and a short verdict",
+    ),
+    ("lesson", None, "all", "stored_classifier_draws", "20c: section 9 one paired table and a short verdict"),
+    ("lesson", "5", "prose", "Two findings carry the name sink", "20c: section 5 sink paragraph in appendix d"),
+    ("lesson", "5", "prose", "*Hypothesis, not tested:*", "20c: section 5 sink paragraph in appendix d"),
+    ("lesson", "cell:## 7 · Does the attention", "prose", "**Finding:**", "20c: section 7 defines shows then reads"),
+    ("lesson", "cell:## 7 · Does the attention", "prose", "17.3", "20c: section 7 defines shows then reads"),
+    ("lesson", "cell:## 7 · Does the attention", "prose", "5.5", "20c: section 7 defines shows then reads"),
+    ("lesson", None, "all", "ceiling", "20c: greedy is a reference not a ceiling"),
+    ("appendix", "K", "prose", "two random maps", "20c: uniform noise cosine scoped and first order clause"),
+    ("lesson", "Summary", "prose", "two random maps", "20c: uniform noise cosine scoped and first order clause"),
+    ("lesson", "5", "prose", "88 % to 100 %", "20e: section 3 prints the per head table and checks it"),
+    ("lesson", "5", "prose", "on 16 %", "20e: section 3 prints the per head table and checks it"),
+    (
+        "lesson",
+        "cell:**Verdict** (ρ over 32 digits",
+        "prose",
+        "|",
+        "21a: section 9 gap table and verdict table live in appendix i",
+    ),
+    (
+        "lesson",
+        None,
+        "all",
+        "ablation = am.compare_maps(",
+        "21b: appendix k holds the three moved parts with their checks",
+    ),
+    (
+        "lesson",
+        None,
+        "all",
+        "knobs = am.compare_maps(  # the three settings",
+        "21b: appendix k holds the three moved parts with their checks",
+    ),
+    (
+        "lesson",
+        None,
+        "all",
+        "same_100 = am.closest_call_neighbour_cosines(",
+        "21b: appendix k holds the three moved parts with their checks",
+    ),
+    ("lesson", "Summary", "prose", "12 to 18 points", "21f: key columns print a fixed key bar with paired intervals"),
+    ("lesson", "11", "prose", "13 to 14 patches", "21f: section 11 names max and mean"),
+    ("lesson", "5", "prose", "12.0 to 18.0 points", "22a: section 5 draws one key column grid not two tables"),
+    (
+        "lesson",
+        "cell:**Verdict** (ρ over 32 digits",
+        "prose",
+        "counts as moved",
+        "22c: section 9 rule undecided not moved and read as a family",
+    ),
+    (
+        "appendix",
+        "cell:# the lesson's rule lines, 95 % and as one family",
+        "code",
+        "roll(1, 0)",
+        "23b: centred reference is the 31 other digits as for plain rho",
+    ),
+    ("lesson", "9", "prose", "99.4 %", "23c: verdict says rollout changed beyond noise but not moved"),
+    (
+        "lesson",
+        "9",
+        "prose",
+        'Rollout\'s "moved" rests on',
+        "23c: verdict says rollout changed beyond noise but not moved",
+    ),
+    ("lesson", "9", "printed", "99.4", "23c: verdict says rollout changed beyond noise but not moved"),
+    ("lesson", "9", "printed", "centred", "23c: verdict says rollout changed beyond noise but not moved"),
+    ("lesson", "5", "prose", "is not tested here", "23c: sink question untested as in appendix d"),
+    ("lesson", "7", "code", "chance_key", "23e: item 6 the two chance rates are named apart"),
+    ("lesson", "11", "code", "runner_up", "24a: item 4 sections 11 and 12 have their own cells"),
+    ("lesson", None, "all", "section 10's 200 test", "24c: item 6 first 200 test digits"),
+    (
+        "lesson",
+        "cell:am.top_patch_table(",
+        "code",
+        "stored_top_weights",
+        "24c: item 1 section 5 in three cells with lead ins",
+    ),
+    (
+        "lesson",
+        "cell:top_500 = am.stored_top_weights()",
+        "code",
+        "plot_key_column_grid",
+        "24c: item 1 section 5 in three cells with lead ins",
+    ),
+    (
+        "lesson",
+        "cell:plots.plot_key_column_grid(",
+        "code",
+        "top_500",
+        "24c: item 1 section 5 in three cells with lead ins",
+    ),
+    (
+        "lesson",
+        "Summary",
+        "prose",
+        "more alike",
+        "24d: item 1 section 12 and the summary say one thing without appendix numbers",
+    ),
+    ("lesson", "5", "prose", "10.9", "24d: item 3 no unprinted numbers in the pointers"),
+    ("lesson", "5", "prose", "8.7", "24d: item 3 no unprinted numbers in the pointers"),
+    ("lesson", "9", "prose", "47 to 48", "24d: item 3 no unprinted numbers in the pointers"),
+    ("lesson", "Summary", "prose", "not all", "24d: item 3 no unprinted numbers in the pointers"),
+    ("lesson", "3", "prose", "key rate", "24d: item 5 chance rate for a random key printed where first used"),
+    ("lesson", "8", "code", "toy_block_0", "24d: item 4 chefer toy has its own raw attention"),
+    ("lesson", "8", "code", "toy_block_1", "24d: item 4 chefer toy has its own raw attention"),
+    ("lesson", "6", "code", "toy_raw_", "24d: item 4 chefer toy has its own raw attention"),
+    (
+        "lesson",
+        None,
+        "all",
+        "centred_rank_correlation",
+        "24d: item 2 centred rho and uniform probe moved to appendices i and g",
+    ),
+    (
+        "lesson",
+        None,
+        "all",
+        "torch.full_like(weights_32[0]",
+        "24d: item 2 centred rho and uniform probe moved to appendices i and g",
+    ),
+    ("lesson", "9", "prose", "0.69-0.70", "24d: item 2 centred rho and uniform probe moved to appendices i and g"),
+    ("lesson", "9", "prose", "0.885", "24d: item 2 centred rho and uniform probe moved to appendices i and g"),
+]
+
+
+@pytest.mark.parametrize(("notebook", "section", "facts"), FACTS)
+def test_section_prose_states_the_fact(notebook, section, facts):
+    prose = _norm(sections(notebook)[section]["prose"])
+    missing = [fact for fact in facts if _norm(fact) not in prose]
+    assert not missing, (notebook, section, missing)
+
+
+@pytest.mark.parametrize(("notebook", "section", "text"), PRINTED)
+def test_section_prints(notebook, section, text):
+    assert _contains(sections(notebook)[section]["printed"], text), (notebook, section, text)
+
+
+@pytest.mark.parametrize(("notebook", "section", "text"), CHECKS)
+def test_section_hidden_check_asserts(notebook, section, text):
+    assert _contains(sections(notebook)[section]["checks"], text), (notebook, section, text)
+
+
+@pytest.mark.parametrize(("notebook", "section", "text"), CODE)
+def test_section_runs(notebook, section, text):
+    assert _contains(sections(notebook)[section]["code"], text), (notebook, section, text)
+
+
+@pytest.mark.parametrize(("phrase", "why"), FORBIDDEN)
+def test_never_said_again(phrase, why):
+    for notebook in PATHS:
+        assert not _contains(_whole(notebook, "all"), phrase), (notebook, phrase, why)
+
+
+@pytest.mark.parametrize(("notebook", "where", "part", "phrase", "why"), FORBIDDEN_IN)
+def test_never_said_again_here(notebook, where, part, phrase, why):
+    """A phrase kept out of one section (or one cell, "cell:<marker>", or the whole notebook, None)."""
+    if where is None:
+        text = _whole(notebook, part)
+    elif where.startswith("cell:"):
+        cell = _cell(notebook, where[5:])
+        text = nb.printed(cell) if part == "printed" else nb.source(cell)
+    else:
+        text = sections(notebook)[where][part]
+    assert not _contains(text, phrase), (notebook, where, part, phrase, why)
+
+
+def test_main_path_caps():
+    main = nb.main_path(LESSON)
+    assert len(main) <= MAIN_PATH_CELLS and nb.markdown_words(main) <= MAIN_PATH_WORDS
+
+
+# placement: said or shown once, in order, a hidden check after each printed number
+ONCE = [  # (notebook, part, text, how many times at most, at least)
+    ("lesson", "source", "plot_vit_explain_examples", 0, 0),  # 19c: the photo figure lives in appendix E
+    ("appendix", "source", "plot_vit_explain_examples", 1, 1),
+    ("lesson", "source", "<summary>Not tested here</summary>", 1, 1),  # 19d: one not-tested box, in section 10
+    ("lesson", "source", "<details>", 1, 1),
+    ("lesson", "source", "Six controls set the scale", 1, 0),  # 21a: explained once
+    ("lesson", "source", "a heuristic, not a measurement", 1, 0),  # 21b: said once
+    ("lesson", "source", "three different patches", 1, 0),
+    ("lesson", "source", "closest_call_neighbour_cosines", 1, 0),  # 24f: only section 12's one cell computes it
+    ("lesson", "source", "raw occlusion (blank patches before negative-scoring ink)", 9, 2),  # 18f: the label, twice
+]
+
+
+@pytest.mark.parametrize(("notebook", "part", "text", "most", "least"), ONCE)
+def test_said_once(notebook, part, text, most, least):
+    whole = _whole(notebook, part)
+    count = (whole.lower() if "occlusion" in text else whole).count(text)
+    assert least <= count <= most, (notebook, text, count)
+
+
+def test_counts_the_prints_state():
+    assert nb.printed(_cell("appendix", "mode_key = top_key.mode(0).values")).count("often off-ink, above chance") == 3
+    assert nb.printed(_cell("appendix", "paired_10 = [")).count(" - other digits: ") == 10  # one line per draw
+    assert nb.printed(_cell("appendix", "gaps_9 = {")).count(" - other digits: ") == 10
+    assert nb.printed(_cell("appendix", "gap_table = {")).count("\nclassifier") == 5  # one row per step
+    assert " - other digits: " not in sections("lesson")["9"]["printed"]  # 20a: the per-draw grid is in appendix I
+    assert sections("lesson")["1"]["prose"].count("\n| test |") == 4  # 20a: four test-digit sets in the table
+
+
+ORDER = [  # (notebook, markers whose cells come in this order)
+    ("lesson", ["## 7 · Does the attention", "plots.plot_ink_share_by_block(", "**Reading the chart:**"]),  # 20c
+    ("lesson", ["## 8 · Maps weighted", "top_not_inked = ~test_ink", "digit_17 = data.test_images[17:18]", "## 9 ·"]),
+    ("lesson", ["print(cascade)", "redrawn.head.reset_parameters()", "am.noise_floor(", "rule_gaps = {"]),  # 23b
+    ("lesson", ["**How the table is read.**", "rule_gaps = {", "**Verdict** (ρ over 32 digits"]),  # 23b
+    ("appendix", ['<a id="appendix-d"></a>', "Two findings carry the name sink", '<a id="appendix-e"></a>']),
+]
+
+
+@pytest.mark.parametrize(("notebook", "markers"), ORDER)
+def test_in_order(notebook, markers):
+    at = [_at(m, notebook) for m in markers]
+    assert at == sorted(at), list(zip(markers, at, strict=True))
+
+
+ADJACENT = [  # (notebook, marker, offset, marker): the second cell sits `offset` cells after the first
+    ("lesson", "fig = plots.plot_attention_matrix(", 2, "probe_images = data.test_images[:200]"),  # 19d: prose between
+    ("lesson", "The 6 is a favourable case", 1, "probe_images = data.test_images[:200]"),  # 24d: the lead-in
+    ("appendix", "gap_table = {", 2, "**Verdict** (plain ρ"),  # 20c: the table, its check, the verdict
+    ("appendix", "family_gaps = {", 2, "By the rule, read as a family of 8 at 99.4 %"),  # 23c
+]
+
+
+@pytest.mark.parametrize(("notebook", "first", "offset", "second"), ADJACENT)
+def test_adjacent(notebook, first, offset, second):
+    assert _at(second, notebook) == _at(first, notebook) + offset
+
+
+def _next_step(cell: dict) -> bool:
+    return cell["cell_type"] == "markdown" and bool(re.match(r"#{1,3} ", nb.source(cell)))
+
+
+def test_each_printed_number_is_followed_by_its_hidden_check():
+    """Every visible code cell whose print a PRINTED entry pins has a hidden check in its section."""
+    for notebook in ("lesson", "appendix"):
+        cells = nb.cells(PATHS[notebook])
+        pinned = [text for where, _, text in PRINTED if where == notebook]
+        for i, cell in enumerate(cells[:-1]):
+            if (
+                cell["cell_type"] == "code"
+                and not nb.hidden(cell)
+                and any(_contains(nb.printed(cell), t) for t in pinned)
+            ):
+                after = next((j for j in range(i + 1, len(cells)) if _next_step(cells[j])), len(cells))
+                assert any(nb.hidden(c) for c in cells[i + 1 : after]), (notebook, i, nb.source(cell)[:80])
+
+
+def test_figures_are_drawn():
+    for marker in ("plots.plot_key_column_grid(", "knob_maps = am.rollout_settings("):  # 22a
+        outputs = _cell("lesson", marker).get("outputs", [])
+        assert any("image/png" in output.get("data", {}) for output in outputs), marker
+
+
+def test_section_5_is_three_cells_each_with_a_lead_in_and_a_check():
+    cells = nb.cells(LESSON)
+    start, end = _at("## 5 · Where the class token looks"), _at("## 6 · Attention rollout")
+    visible = [i for i in range(start, end) if cells[i]["cell_type"] == "code" and not nb.hidden(cells[i])]
+    assert len(visible) == 3  # 24c: the 16 maps, the 500-digit rate, the key-column grid
+    for i in visible:
+        assert cells[i - 1]["cell_type"] == "markdown" and nb.hidden(cells[i + 1])
+
+
+def test_exercise_6_text_is_the_same_in_lesson_and_solutions():
+    texts = [nb.source(_cell(notebook, "### Exercise 6")) for notebook in ("lesson", "solutions")]
+    assert texts[0] == texts[1]  # 18b
+
+
+def test_rerun_cell_is_visible():
+    cell = _cell("lesson", "recheck = 4")  # 19d: the deletion re-run is a visible cell, not a folded form
+    assert not nb.hidden(cell) and not nb.source(cell).startswith("# @title")
+
+
+def test_verdict_table_words_are_the_printed_ones():
+    """24c: section 9's verdict opens with the rule's words (3-draw mean; the draws that differ), as printed."""
+    verdict = nb.source(_cell("lesson", "**Verdict** (ρ over 32 digits"))
+    lines = verdict.splitlines()
+    assert lines[0].startswith("**Verdict** (ρ over 32 digits") and lines[1].startswith("<table>")
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", verdict)
+    assert [r[0] for r in rows] == ["classifier", "+ block 3", "+ blocks 2-3", "+ blocks 1-3"]
+    out = nb.printed(_cell("lesson", "verdicts = am.rule_verdicts("))
+    draws = [line.split("each draw alone")[1].strip() for line in out.splitlines() if "each draw alone" in line]
+    assert len(draws) == 4
+    for (_, rollout, weighted), printed in zip(rows, draws, strict=True):
+        printed_rollout, printed_weighted = (p.strip() for p in printed.split(" / "))
+        for cell, words in ((rollout, printed_rollout), (weighted, printed_weighted)):
+            word = cell.split(" (")[0]
+            per_draw = [word] * 3 if words.endswith("x3") else [w.strip() for w in words.split(",")]
+            if words.endswith("x3"):
+                assert words == f"{word} x3" and "(" not in cell
+            else:
+                differ = [i + 1 for i, w in enumerate(per_draw) if w != word]
+                assert len(differ) == 1 or differ == list(range(differ[0], differ[-1] + 1))
+                named = f"draw {differ[0]}" if len(differ) == 1 else f"draws {differ[0]}-{differ[-1]}"
+                assert cell == f"{word} ({named}: {per_draw[differ[0] - 1]})", (cell, words)
+    assert [r[2].split(" (")[0] for r in rows] == ["not moved", "not moved", "undecided", "moved"]
+
+
+def test_summary_is_one_line_per_section():
+    summary = nb.source(_cell("lesson", "## Summary"))
+    body = [line for line in summary.splitlines()[1:] if line.strip()]
+    bullets = [line for line in body if line.startswith("- **")]
+    assert len(body) == len(bullets) + 1  # 24c: the one-checkpoint line, then one line per bullet
+    numbers = [h.group(1) for h in (re.match(r"- \*\*([0-9-]+) ·", b) for b in bullets) if h]
+    assert len(numbers) == len(set(numbers)), numbers  # one bullet per section
+
+
+def test_section_8_toy_has_its_own_raw_attention():
+    toy = nb.source(_cell("lesson", "toy_raw_0 = torch.tensor("))  # 24d
+    namespace = {"torch": torch}
+    exec("\n".join(line for line in toy.splitlines() if line.startswith("toy_raw_")), namespace)
+    for raw in (namespace["toy_raw_0"], namespace["toy_raw_1"]):
+        assert torch.allclose(raw.sum(-1), torch.ones(3))  # rows of raw attention
+
+
+def test_section_9_opening_names_adebayo_before_any_verdict():
+    opening = nb.source(_cell("lesson", "## 9 · Sanity check")).split("\n\n")[1]
+    assert "Adebayo et al. (2018)" in opening and "verdict" not in opening.lower()  # 23b
+
+
+def test_section_9_verdict_states_no_pass_count():
+    verdict = nb.flat(
+        nb.source(_cell("appendix", "**Verdict** (plain ρ")) + nb.source(_cell("lesson", "**Verdict** (ρ over 32"))
+    )
+    assert "passes" not in verdict and "2 of 3" not in verdict and "8 of 10" not in verdict  # 19d
+
+
+def test_section_5_prints_no_most_frequent_key_table():
+    main = sections("lesson")["5"]["printed"]  # 22a: that table lives in appendix D
+    assert "its most frequent top key, used for every digit" not in main and "block 1:  88.5 %" not in main
+    assert "spreads" not in nb.flat(sections("lesson")["11"]["prose"])  # 21f: "concentrates", not "spreads"
