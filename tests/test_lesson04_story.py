@@ -1081,7 +1081,12 @@ PROSE = [
         ["*last* block's gradient"],
         "fix_18d::test_answer_one_follows_its_intervals_and_states_the_papers_argument",
     ),
-    ("A", "## A ·", ["05"], "fix_18d::test_section_six_names_lesson_05s_question_and_the_intuition"),
+    (
+        "A",
+        "## A ·",
+        ["Lesson 05 asks another question", "*early* blocks"],
+        "fix_18d::test_section_six_names_lesson_05s_question_and_the_intuition",
+    ),
     ("A", "## A ·", ["> **Intuition.**"], "fix_18d::test_section_six_names_lesson_05s_question_and_the_intuition"),
     (
         "A",
@@ -1096,7 +1101,12 @@ PROSE = [
         "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said",
     ),
     ("A", "## A ·", ["$8.2 + 1.33\\,L$"], "fix_19a::test_coincidence_of_the_range_is_printed_asserted_and_said"),
-    ("A", "## A ·", ["2"], "fix_19b::test_answer_one_says_why_minus_one_half_is_a_coincidence"),
+    (
+        "A",
+        "## A ·",
+        ["Lemma 2", "*expected* squared stream norm"],
+        "fix_19b::test_answer_one_says_why_minus_one_half_is_a_coincidence",
+    ),
     (
         "A",
         "## A ·",
@@ -1139,7 +1149,12 @@ PROSE = [
         ["$W_Q = W_K = 0$"],
         "fix_19d::test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound",
     ),
-    ("A", "## A ·", ["6"], "fix_19d::test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound"),
+    (
+        "A",
+        "## A ·",
+        ["section 6a", "this probe"],
+        "fix_19d::test_coincidence_notes_folded_after_the_probe_and_answer_one_a_bound",
+    ),
     ("A", "## A ·", ["10", "5", "does not follow", "ViT", "DeiT"], "fix_19g::test_pre_norm_still_warms_up_in_practice"),
     (
         "A",
@@ -1184,7 +1199,7 @@ PROSE = [
     (
         "A",
         "## A ·",
-        ["2", "4"],
+        ["below the lemma's band at 2 and 4 blocks"],
         "fix_21c::test_appendix_no_longer_calls_the_match_a_coincidence_nor_the_band_met_below_it",
     ),
     (
@@ -1193,7 +1208,12 @@ PROSE = [
         ["$L^{-0.48}$", "6", "-0.62", "-0.32"],
         "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said",
     ),
-    ("A", "## A ·", ["33,", "45,", "62"], "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said"),
+    (
+        "A",
+        "## A ·",
+        ["33, 45, 62", "rising in every seed"],
+        "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said",
+    ),
     (
         "A",
         "## A ·",
@@ -1203,7 +1223,12 @@ PROSE = [
     ("A", "## A ·", ["fit equally well"], "fix_21f::test_lemma_2_band_slopes_and_increments_printed_asserted_and_said"),
     ("A", "## A ·", ["affine"], "fix_21f::test_appendix_a_prints_the_band_slopes_and_increments"),
     ("A", "## A ·", ["What the probe measures:"], "fix_21f::test_6c_parenthesis_is_a_sentence_and_6a_names_the_probe"),
-    ("A", "## A ·", ["8", "16", "10", "0,"], "fix_21f::test_6c_parenthesis_is_a_sentence_and_6a_names_the_probe"),
+    (
+        "A",
+        "## A ·",
+        ["8 x 16 random tokens", "10-class head on token 0", "cross-entropy"],
+        "fix_21f::test_6c_parenthesis_is_a_sentence_and_6a_names_the_probe",
+    ),
     ("A", "## A ·", ["GELU", "Xiong et al."], "fix_21f::test_6c_parenthesis_is_a_sentence_and_6a_names_the_probe"),
     ("A", "## A ·", ["linear in L"], "fix_21f::test_ablation_legend_names_the_bound"),
     (
@@ -1212,7 +1237,12 @@ PROSE = [
         ["-0.62", "-0.32", "-0.61"],
         "fix_21i::test_ablation_prints_per_seed_intervals_and_answer_quotes_them",
     ),
-    ("A", "## A ·", ["1", "2", "3"], "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band"),
+    (
+        "A",
+        "## A ·",
+        ["(1 + L/2)", "(1 + 3L/2)"],
+        "fix_21i::test_stream_per_seed_slope_lemma_2_formula_intercept_and_band",
+    ),
     (
         "A",
         "## A ·",
@@ -1344,8 +1374,8 @@ PROSE = [
         "fix_20e::test_the_five_arm_ablation_and_the_details_moved_to_appendix_a",
     ),
     ("L", "## 6 ·", ["**Answer 6b.**"], "fix_20e::test_the_five_arm_ablation_and_the_details_moved_to_appendix_a"),
-    ("L", "## 6 ·", ["6", "LayerNorm"], "fix_20e::test_training_setup_answer_and_table_header"),
-    ("L", "## 6 ·", ["6"], "fix_20e::test_training_setup_answer_and_table_header"),
+    ("L", "## 6 ·", ["final LayerNorm", "unlike 6a's probe"], "fix_20e::test_training_setup_answer_and_table_header"),
+    ("L", "## 6 ·", ["where post-norm has no final norm"], "fix_20e::test_training_setup_answer_and_table_header"),
     (
         "L",
         "## 6 ·",
@@ -1378,7 +1408,12 @@ PROSE = [
         ["rose back about where the warm-up ends"],
         "fix_22c::test_warm_up_reading_matches_the_stored_curves",
     ),
-    ("L", "## 6 ·", ["9", "3"], "fix_22i::test_answer_6c_says_the_nine_runs_are_three_seeds"),
+    (
+        "L",
+        "## 6 ·",
+        ["all 9 runs", "3 seeds, reused at 3 warm-ups"],
+        "fix_22i::test_answer_6c_says_the_nine_runs_are_three_seeds",
+    ),
     (
         "L",
         "## 6 ·",
@@ -1503,7 +1538,12 @@ PROSE = [
     ("A", "## F ·", ["not tried"], "fix_17e::test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat"),
     ("A", "## F ·", ["1", "untested"], "fix_17e::test_warm_up_sentence_is_scoped_and_the_link_keeps_its_caveat"),
     ("A", "## F ·", ["Fisher's exact p"], "fix_18a::test_section_six_shows_the_table_and_folds_the_statistics"),
-    ("A", "## F ·", ["10"], "fix_19a::test_adam_is_invariant_to_a_constant_gradient_scale"),
+    (
+        "A",
+        "## F ·",
+        ["10x smaller gradient", "not a 10x slower learner"],
+        "fix_19a::test_adam_is_invariant_to_a_constant_gradient_scale",
+    ),
     ("A", "## F ·", ["Liu et al."], "fix_19b::test_section_six_probe_after_questions_and_adam_aside_concluded"),
     ("A", "## F ·", ["45", "56", "50", "142", "171", "150"], "fix_19b::test_post_norm_collapse_step_is_measured"),
     ("A", "## F ·", ["eight at 10 %"], "fix_w::test_definitions_and_wording"),
@@ -1533,7 +1573,7 @@ PROSE = [
         "fix_19d::test_ending_summary_first_exercises_own_cell_libraries_last",
     ),
     ("L", "## Summary", ["**Post-norm**"], "fix_19d::test_ending_summary_first_exercises_own_cell_libraries_last"),
-    ("L", "## Summary", ["LayerNorm"], "fix_21f::test_summary_bullet_in_words_numbers_once"),
+    ("L", "## Summary", ["final LayerNorm", "growing stream"], "fix_21f::test_summary_bullet_in_words_numbers_once"),
     ("L", "## Summary", ["twice per block"], "fix_21i::test_summary_post_norm_after_each_residual_addition"),
     (
         "L",
@@ -1562,13 +1602,23 @@ PROSE = [
         "fix_24b::test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted",
     ),
     ("L", "## Summary", ["`fc2`", "0.20", "0.27"], "fix_24d::test_summary_bullet_says_what_the_picture_shows"),
-    ("L", "## Summary", ["3"], "fix_24d::test_summary_bullet_says_what_the_picture_shows"),
+    (
+        "L",
+        "## Summary",
+        ["no consistent direction", "3 seeds"],
+        "fix_24d::test_summary_bullet_says_what_the_picture_shows",
+    ),
     ("L", "## Summary", ["64", "71", "95 %", "+51"], "fix_24f::test_6c_and_summary_quote_the_interval_lower_ends"),
     ("L", "## Summary", ["- **At initialisation**"], "fix_v::test_initialisation_and_training_claims_apart"),
     ("L", "## Summary", ["- **In training**"], "fix_v::test_initialisation_and_training_claims_apart"),
     ("L", "## Summary", ["## Summary"], "fix_x::test_one_list_of_what_is_not_shown_just_before_the_summary"),
     ("A", "## N ·", ["cannot"], "fix_17e::test_nits"),
-    ("A", "## N ·", ["MLP"], "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features"),
+    (
+        "A",
+        "## N ·",
+        ["only step that can gate each feature"],
+        "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features",
+    ),
     ("A", "## K ·", ["any D", "eps aside"], "fix_17e::test_nits"),
     (
         "A",
@@ -1609,7 +1659,12 @@ PROSE = [
     ("A", "## O ·", ["`linspace(0, r, L)`"], "fix_19g::test_drop_path_schedule_shifted_and_stretched"),
     ("A", "## O ·", ["$(\\ell/L)\\,r$"], "fix_19g::test_drop_path_schedule_shifted_and_stretched"),
     ("L", "## 7 ·", ["**Two more things timm"], "fix_19g::test_drop_path_schedule_shifted_and_stretched"),
-    ("A", "## L ·", ["0,"], "fix_18b::test_median_ratios_by_block_printed_and_the_prose_says_where_the_nudge_holds"),
+    (
+        "A",
+        "## L ·",
+        ["In block 0", "more than half the tokens"],
+        "fix_18b::test_median_ratios_by_block_printed_and_the_prose_says_where_the_nudge_holds",
+    ),
     (
         "L",
         "## Where the libraries differ",
@@ -1647,7 +1702,12 @@ PROSE = [
         ["timm is not installed"],
         "fix_22c::test_versions_read_say_where_timm_comes_from",
     ),
-    ("L", "## Where the libraries differ", ["8"], "fix_22c::test_versions_read_say_where_timm_comes_from"),
+    (
+        "L",
+        "## Where the libraries differ",
+        ["v1.0.28", "8ef7380"],
+        "fix_22c::test_versions_read_say_where_timm_comes_from",
+    ),
     (
         "L",
         "## Where the libraries differ",
@@ -1721,7 +1781,12 @@ PROSE = [
     ("A", "## C ·", ["ReLU also cuts"], "fix_q2::test_relu_runs_on_all_digits"),
     ("L", "## 2 ·", ["follow the gate"], "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu"),
     ("L", "## 2 ·", ["below one half"], "fix_19b::test_one_token_gates_in_three_classes_with_their_share_of_gelu"),
-    ("L", "## 2 ·", ["MLP"], "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features"),
+    (
+        "L",
+        "## 2 ·",
+        ["only step with an input-dependent gate"],
+        "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features",
+    ),
     ("L", "## 2 ·", ["cannot", "LayerNorm"], "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features"),
     (
         "L",
@@ -1756,7 +1821,7 @@ PROSE = [
     ("L", "## 2 ·", ["mean-ablation"], "fix_w::test_definitions_and_wording"),
     ("L", "## 1 ·", ["appendix"], "fix_19c::test_appendix_pointers_gathered_in_one_list"),
     ("L", "## 1 ·", ["-0.0458", "0.0007"], "fix_19g::test_plus_minus_is_one_standard_error"),
-    ("L", "## 1 ·", ["GPT", "GELU", "ViT"], "fix_20c::test_items_five_to_eight_wording"),
+    ("L", "## 1 ·", ["BERT and GPT used GELU before ViT"], "fix_20c::test_items_five_to_eight_wording"),
     ("L", "## 1 ·", ["$x\\,s(x)$"], "fix_20e::test_gate_argument_split_shapes_first_and_silu_named"),
     ("L", "## 1 ·", ["$s$", "$\\Phi$", "CDF"], "fix_20e::test_gate_argument_split_shapes_first_and_silu_named"),
     ("L", "## 1 ·", ["logistic CDF $s$"], "fix_22f::test_sigmoid_is_not_sigma_and_stale_comments_gone"),
