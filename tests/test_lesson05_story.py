@@ -129,8 +129,16 @@ PRINTED = {
         "seed 0",
     ],
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
+        "0 | 8 % |",
+        "0 | 8 % | 96 % | 90..96 % |",
+        "1 | 23 % |",
         "12 blocks, seed 0: 89 76 67 58 45 41 35 24 11 12 9 3",
         "12 blocks: block 0 86 to 95 %",
+        "256 validation digits, one gradient",
+        "3 runs in all",
+        "3 runs in all (seeds 0, 1, 2)",
+        "3 | 53 % | 54 % | 44..54 %",
+        "3 | 53 % | 54 % | 44..54 % |",
         "4 blocks: block 0 72 to 79 %",
         "53 % [45, 61]",
         "79 % [73, 86]",
@@ -145,17 +153,24 @@ PRINTED = {
         "block 0: 94 % (3 seeds: 90..96)",
         "block 3: 50 % (3 seeds: 44..54)",
         "block 3: q rows 50 % [43, 57]",
+        "block | higher-attention share | no branch: ||g_kept|| / ||g||",
+        "block | ||g_cut|| / ||g|| | MLP share | 3-run range",
+        "block | ||g_cut|| / ||g|| | MLP share | 3-run range | own-MLP share",
         "fresh, 3 seeds",
         "k rows",
         "mean over 8 batches of 32 [95 % t interval]",
+        "one checkpoint (4 blocks, D = 64)",
         "q rows",
         "share min..max",
         "the same all-256 gradient's MLP share, blocks 0-3: 96, 82, 75, 54 %",
+        "trained MNIST ViT, one checkpoint",
+        "trained MNIST ViT, one checkpoint (4 blocks, D = 64)",
         "trained ||g_cut|| / ||g||",
         "trained ||g_cut|| / ||g||, all 256",
         "trained: mean over 8 batches of 32 [95 % t interval] fresh: all-256 share min..max",
         "v rows",
         "| 8 %",
+        "||g_cut|| / ||g||: every MLP route cut",
         "||g_cut||/||g||",
     ],
     ("appendix", "E · Optimizers that look at more than one gradient"): [
@@ -177,12 +192,14 @@ PRINTED = {
         "||dW_q|| peaks at c = 13.3",
     ],
     ("appendix", "I · Section 4's count on block 0's real activations"): [
+        "0 0.62 2.2e-03",
         "1.3 %",
         "1.4x",
         "1.4x more; uniform-A formula: 1.3 % from autograd",
         "1.7x with K - Kbar, 2.8x with K",
         "1/319",
         "1/459",
+        "3 0.49 0.0e+00",
         "add 4.0x",
         "dO in the class token's row: 99.99% of ||dO||^2; ||mean X|| / rms ||X_j|| = 0.82",
         "dQ ~ |M| dO gives 1/459 (s sqrt(d) = 1); measured 1/319, 1.4x more",
@@ -212,13 +229,8 @@ PRINTED = {
         "v rows / q rows",
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
-        "0 0.62 2.2e-03",
-        "3 0.49 0.0e+00",
-        "block 0, v / max(q, k), as initialised: 403 (3 seeds: 316..464)",
-        "block 0, v / max(q, k), q, k, v rows x 10: 3.1 (3 seeds: 1.2..4.3) (second order predicts 4)",
         "dV / dO: 1/sqrt(N) = 1/4.12 predicted, 1/4.11 measured",
         "db_k = 0 always",
-        "second order",
         "||V - Vbar||/||V|| 53%, ||K - Kbar||/||K|| 62%",
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
@@ -234,6 +246,7 @@ PRINTED = {
         "cut: MLP share",
         "cut: MLP share over 5 seeds",
         "on 8 batches of 64 digits (one gradient each): 31..63 %",
+        "one gradient over the same 512 digits each",
         "one gradient over the same 512 digits each:",
         "q rows k rows v rows",
         "seed 0",
@@ -245,29 +258,16 @@ PRINTED = {
         "| cut: fc1 grad changed | ||g_cut|| / ||g||",
     ],
     ("lesson", "The trained MNIST ViT"): [
-        "0 | 8 % |",
-        "0 | 8 % | 96 % | 90..96 % |",
-        "1 | 23 % |",
-        "256 validation digits, one gradient",
+        "0 96 % 93 % 90..96 % 50..63 % 8 %",
+        "3 54 % 53 % 44..54 % 5..11 % 53 %",
         "3 fresh seeds",
-        "3 runs in all",
-        "3 runs in all (seeds 0, 1, 2)",
-        "3 | 53 % | 54 % | 44..54 %",
-        "3 | 53 % | 54 % | 44..54 % |",
         "5..11 %",
         "50..63 %",
+        "65..75 %",
         "8 %",
         "all 256 digits in one gradient",
-        "block trained, seed 0 3 trained runs 3 fresh seeds ||g_cut|| / ||g||",
-        "block | higher-attention share | no branch: ||g_kept|| / ||g||",
-        "block | ||g_cut|| / ||g|| | MLP share | 3-run range",
-        "block | ||g_cut|| / ||g|| | MLP share | 3-run range | own-MLP share",
-        "one checkpoint (4 blocks, D = 64)",
-        "trained MNIST ViT, one checkpoint",
-        "trained MNIST ViT, one checkpoint (4 blocks, D = 64)",
+        "block trained, seed 0 8-batch mean 3 trained runs 3 fresh seeds ||g_cut|| / ||g||",
         "validation digits right",
-        "| 8 %",
-        "||g_cut|| / ||g||: every MLP route cut",
     ],
     ("solutions", "05 · Where the gradients for q, k and v come from: solutions"): [
         "'norm1'",
@@ -328,10 +328,12 @@ FACTS = {
         "28",
         "29",
         "3",
+        "3.1",
         "32",
         "4",
         "4.4",
         "40",
+        "403",
         "43",
         "464",
         "47",
@@ -343,6 +345,7 @@ FACTS = {
         "768",
         "78",
         "8",
+        "8 to 10",
         "80",
         "9",
         "Two sub-predictions fail",
@@ -401,10 +404,15 @@ FACTS = {
         "64",
         "68",
         "72",
+        "74 %",
         "79 %",
+        "8 batches of 32",
         "86",
         "95 %",
+        "96 %",
         "ViT-Ti",
+        "`norm1`",
+        "`norm2`",
         "above the three fresh models' shares",
         "changes 34 %",
         "dominates",
@@ -444,6 +452,7 @@ FACTS = {
         "(checked below)",
         "0",
         "1",
+        "11",
         "2 %",
         "31 %",
         "33 %",
@@ -454,7 +463,9 @@ FACTS = {
         "64",
         "84",
         "89 %",
+        "9 %",
         "99.99 %",
+        "falls with height",
         "from -17 to 74 %",
         "no trained model of this shape",
         "on the first 64 validation digits",
@@ -527,7 +538,9 @@ FACTS = {
         "factor by factor on block 0",
         "not independent (not measured)",
         "not measured",
+        "one non-zero row",
         "one query per image",
+        "only the class token",
         "printed above",
         "share a large mean",
         "widen the gap 4.0 times",
@@ -555,7 +568,6 @@ FACTS = {
         "**untrained**",
         "05_where_gradients_flow_appendix.ipynb",
         "1",
-        "10",
         "28",
         "4",
         "5",
@@ -564,7 +576,7 @@ FACTS = {
         "AMP skips the step",
         "`load_mnist_vit()`",
         "`normal_(std=1e-6)`",
-        "a normal with std 10⁻⁶",
+        "class token at 0",
         "copy of the model",
         "global norm",
         "own gradients",
@@ -576,7 +588,6 @@ FACTS = {
     ],
     ("lesson", "2 · Two routes into attention: the residual stream"): [
         "2",
-        "`fc_norm` is Identity here and `pool_tokens`",
         "`norm2`",
     ],
     ("lesson", "3 · Gradient norms per layer, from hooks"): [
@@ -609,22 +620,17 @@ FACTS = {
         "16",
         "185",
         "2",
-        "2022",
-        "224",
         "232",
         "3",
         "3 seeds x 4 blocks",
-        "3.1",
         "4",
         "4.0",
-        "403",
         "464",
         "768",
         "8",
-        "8 to 10",
         "= 1/\\sqrt{17} = 1/4.12$",
         "= dO_i \\cdot O_i$",
-        "AdamW's steps (E)",
+        "AdamW's steps do not keep the gap (E)",
         "Always $db_k = 0$",
         "D = 768",
         "M_i = \\textstyle\\sum_j A_{ij} (K_j - \\tilde K_i)(V_j - O_i)^\\top",
@@ -642,10 +648,7 @@ FACTS = {
         "exercise 5 derives it",
         "keeps a quarter of $dO$",
         "on 8x8 digits in 2x2",
-        "one non-zero row",
-        "only the class token",
         "over 3 seeds",
-        "printed above",
         "the class token's row, appendix I",
         "timm 1.0.28's init (std 0.02)",
         "widen the gap 4.0 times",
@@ -658,7 +661,6 @@ FACTS = {
         "100 %",
         "2",
         "99.99 %",
-        "`norm2`",
         "against $g$",
         "as a fraction of $\\lVert g\\rVert$",
         "cut the MLP route",
@@ -692,6 +694,9 @@ FACTS = {
         "replaces the input",
     ],
     ("lesson", "Summary"): [
+        "(12 blocks, MLP 4D",
+        "(12 blocks, MLP 4D, timm init;",
+        "(appendix F)",
         "**Fresh, 4 blocks, MLP 2D:**",
         "**Not measured:**",
         "- **Trained** (section 5's trained ViT",
@@ -741,45 +746,23 @@ FACTS = {
         "under half through the MLPs",
     ],
     ("lesson", "The trained MNIST ViT"): [
-        "(12 blocks, MLP 4D",
-        "(12 blocks, MLP 4D, timm init;",
-        "(appendix F)",
         "(one backward pass, the same weights)",
         "0",
         "1",
-        "1.7",
-        "100 %",
-        "11",
-        "17 %",
         "2",
         "2 %",
-        "2.8",
         "256",
         "3",
-        "32",
-        "4",
         "44..54 %",
         "5..11 %",
         "50..63 %",
-        "512",
-        "64",
-        "65 %",
-        "74 %",
         "8",
-        "8 batches of 32",
-        "83",
-        "84",
-        "89 %",
-        "9 %",
+        "8-batch mean",
         "90..96 %",
         "90..96 % in block 0",
-        "96 %",
-        "`norm1`",
-        "`norm2`",
         "disjoint in every block",
         "fresh against trained",
         "label smoothing",
-        "larger the more blocks lie above",
         "no MLP above it",
         "plain cross-entropy",
         "right angles to $g$",
@@ -846,6 +829,9 @@ CODE_LIVES_IN = {
     ("appendix", "D · A second measure: the size of the MLP-route part"): [
         "== (72, 79)",
         "== (86, 95)",
+        "== [4, 13, 30, 53]",
+        "== [61, 27, 42, 54]",
+        "== [74, 42, 14, 0]",
         "[68, 24, 37, 52]",
         "[96, 82, 75, 54]",
         "[round(100 * s) for s in trained_cut.qkv_share] == [96, 82, 75, 54]",
@@ -854,6 +840,8 @@ CODE_LIVES_IN = {
         "dim=192, depth=depth, heads=3, mlp_dim=768",
         "max(range(",
         "q_3.estimate < 50 < q_3.high and 42 < q_3.low < 44",
+        "routes.mlp_share[0] + routes",
+        "routes.mlp_share[0] + routes.attention_share[0] > 1.5",
         "the same 8 batches of 32 as the table",
         "trained_cut.qkv_cut_size",
         "whole_share = [",
@@ -880,14 +868,19 @@ CODE_LIVES_IN = {
         "(0.064, 1.7, 2.8)",
         "== 3.4",
         "M = (1/N) sum_j K_j (V_j - Vbar)^T",
+        "assert patch_norm[3] == 0.0",
         "catch_x_and_d_out(model, attn0",
         'chain["M"] / entry_size(m)',
         'chain["dW_v / dW_q"] / weight_ratio',
         "class_row = ",
+        "d_o_2[:, :, 1:].abs().amax(dim=(0, 1, 3)) > 0).all()",
+        "d_o_top[:, :, 1:].abs().max() == 0",
         "min(shares) > 0.9998",
+        "patch_norm[3] == 0.0",
         'round(100 * chain["uniform gap"], 1) == 1.3',
         "round(shared_mean, 2) == 0.82",
         "shared_mean = ",
+        "token_gradient_norms(model, images, labels)",
     ],
     ("lesson", "1 · One loss, at the head"): [
         "< 0.05",
@@ -897,6 +890,7 @@ CODE_LIVES_IN = {
         "torch.optim.SGD",
     ],
     ("lesson", "2 · Two routes into attention: the residual stream"): [
+        "# fc_norm: Identity; pool: cls",
         "(total - skip).norm()",
         "== (0.455, 0.581)",
         "def keep_as(key):",
@@ -917,21 +911,17 @@ CODE_LIVES_IN = {
         '(round(chain["K - Kbar"], 3), round(chain["averaging, centred"], 1)) == (0.064, 1.7)',
         "1/319",
         "a_x.max() > 0.9",
-        "assert patch_norm[3] == 0.0",
         'by_hand["dW_q"]',
-        "d_o_2[:, :, 1:].abs().amax(dim=(0, 1, 3)) > 0).all()",
-        "d_o_top[:, :, 1:].abs().max() == 0",
         "k_centred_0.mT @",
-        "patch_norm[3] == 0.0",
         "round(17**0.5, 2) == 4.12",
         'save_figure(fig, "05_factor_chain")',
-        "token_gradient_norms(model, images, labels)",
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
         "== (1, 17)",
         "== (31, 63)",
         "== 40",
         "== [86, 75, 86, 108]",
+        "a pre-hook on each norm2",
         "a pre-hook on each norm2 hands it a detached copy of h",
         "args[0].detach()",
         "block.norm2.register_forward_pre_hook(",
@@ -953,9 +943,6 @@ CODE_LIVES_IN = {
         "(small_low[0], small_high[0], small_low[3], small_high[3]) == (12, 40, 1, 17)",
         "95 % t interval",
         "== (5, 63)",
-        "== [4, 13, 30, 53]",
-        "== [61, 27, 42, 54]",
-        "== [74, 42, 14, 0]",
         "== [8, 23, 33, 53]",
         "[96, 82, 75, 54]",
         "[round(100 * s) for s in trained_cut.qkv_share] == [96, 82, 75, 54]",
@@ -967,8 +954,6 @@ CODE_LIVES_IN = {
         "gradient_freeze_widget(",
         "max(small_high) == 40",
         "mnist = load_mnist()",
-        "routes.mlp_share[0] + routes",
-        "routes.mlp_share[0] + routes.attention_share[0] > 1.5",
         "trained_cut.qkv_cut_size",
         "zip(opening.qkv_share, batch_share)",
     ],
@@ -1303,10 +1288,10 @@ def test_a_phrase_kept_out_of_its_place_stays_out(phrase, scope, why):
 
 
 def test_printed_rows_and_intervals():
-    trained = printed("lesson", "The trained MNIST ViT")
+    trained = printed("appendix", "D · A second measure")  # the route table (moved from section 5)
     assert re.search(r" 0 \|\s+8 % \|\s+96 % \|.*?\|\s+61 % ", trained)  # the route table, block 0
     assert re.search(r" 0 \|\s+74 % \|\s+4 %", trained)  # higher attention share; no branch left
-    assert re.search(r" 3 .*? 53 % ", trained)
+    assert re.search(r" 3 .*? 53 % ", trained)  # appendix D's 8-batch table, block 3
     rows = re.findall(r" ([0-3]) \|\s+(\d+) % \|\s+(\d+) % \|", trained)
     assert [(b, c, s) for b, c, s in rows[:4]] == [
         ("0", "8", "96"),
@@ -1390,11 +1375,10 @@ def test_the_summary_opens_with_the_answer_and_states_each_number_once():
     both = nb.flat(summary)
     for number in ("8 %", "4 %", "61 %", "50-63 %", "84-89 %", "90..96 %"):
         assert len(re.findall(r"(?<![\d.\-])" + re.escape(number), both)) == 1, number
-    assert (
-        cell_with("lesson", "**Which branches above carried it?**")
-        < cell_with("lesson", "routes = route_overlap(")
-        < cell_with("lesson", "## Summary")
-    )
+    routes = cell_with("appendix", "routes = route_overlap(")  # the route table: appendix D, after its prose
+    assert cell_with("appendix", "**Which branches above carried it?**") + 1 == routes
+    assert cell_with("appendix", "### D ·") < routes < cell_with("appendix", "### E ·")
+    assert nb.hidden(nb.cells(BOOKS["appendix"])[routes + 1])
 
 
 def test_the_exercises_are_numbered_and_match_between_lesson_and_solutions():
@@ -1436,7 +1420,7 @@ def test_the_freeze_and_cut_code_is_visible_with_its_picture():
 def test_main_path_caps():
     """The lesson brief's targets for the main path (visible cells before the Summary)."""
     main = nb.main_path(BOOKS["lesson"])
-    assert len(main) <= 40 and nb.markdown_words(main) <= 2391
+    assert len(main) <= 40 and nb.markdown_words(main) <= 2050
 
 
 @pytest.mark.parametrize(("book", "heading"), list(PRINTED), ids=lambda x: str(x)[:30])
@@ -1528,15 +1512,19 @@ def test_where_cells_sit_next_to_each_other():
     largest = appendix[cell_with("appendix", "largest = [max(range(4)")]
     assert not nb.hidden(largest) and largest["outputs"]
     assert nb.hidden(lesson[cell_with("lesson", "assert model.patch_embedding.proj.weight.std()")])
-    # section 4: the weighted sum, then the token table, then what it says, then the chart
+    # section 4: the weighted sum, then what it says, then the chart with its folded check
     order = [
         cell_with("lesson", "**1. The weighted sum**"),
-        cell_with("lesson", "**Which tokens carry it?**"),
         cell_with("lesson", "**What this says about the question.**"),
         cell_with("lesson", "chain = qk_factor_chain("),
     ]
     assert order == sorted(order)
-    assert nb.hidden(lesson[order[3] + 1])
+    assert nb.hidden(lesson[order[2] + 1])
+    # appendix I opens with the token table (moved from section 4): prose, table, folded check, reading
+    tokens = cell_with("appendix", "token_gradient_norms(model, images, labels)")
+    assert cell_with("appendix", "### I ·") < cell_with("appendix", "**Which tokens carry it?**") == tokens - 1
+    reading = nb.source(appendix[tokens + 2])
+    assert nb.hidden(appendix[tokens + 1]) and reading.startswith("In block 3, $\\partial L/\\partial h$ is exactly 0")
     # section 5: the measures are defined before the first share is computed
     assert cell_with("lesson", "**The MLP share**") < cell_with("lesson", "share_0 = ((g - g_cut) * g)")
     # appendix B: prediction, then the scalings, then what was observed
