@@ -409,7 +409,7 @@ def test_exercise_4_message_names_section_3s_rule(capsys):
         return d.mean() - half, d.mean() + half
 
     lesson06.check_paired_interval(paired_interval)
-    assert "section 3's 95 % rule, used in section 5" in capsys.readouterr().out
+    assert "the 95 % rule of section 5" in capsys.readouterr().out
 
 
 # fix_21i

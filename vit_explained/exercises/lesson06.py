@@ -825,7 +825,7 @@ def check_train_step(
     )
 
 
-# --- exercise 4: section 3's 95 % rule (used in section 5), passed or not -------------------------------
+# --- exercise 4: the 95 % rule of section 5, passed or not -------------------------------
 
 
 def _interval_cases() -> list[tuple[object, object]]:
@@ -989,7 +989,7 @@ def check_paired_interval(paired_interval: Callable[[object, object], tuple[floa
             fail("return the interval in the units of a and b (fractions), not in percentage points")
         fail(_interval_miss(low, high, a_array - b_array, earlier))
     passed(
-        "it passes section 3's 95 % rule, used in section 5 (leans or better) when the interval lies above or below 0; "
+        "it passes the 95 % rule of section 5 (leans or better) when the interval lies above or below 0; "
         "with 3 seeds the t quantile (4.30) makes it wide."
     )
 
@@ -1103,7 +1103,7 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
 
 def check_clears_training_noise(clears_training_noise: Callable[[object, object], bool]) -> None:
     """``clears_training_noise(a, b) -> bool``: True when the paired 95 % t-interval of the mean of ``a - b`` excludes 0
-    (either side): section 3's seeds-only 95 % rule, used in section 5 (leans or better)."""
+    (either side): the seeds-only 95 % rule of section 5 (leans or better)."""
     cases = _shown_cases()
     answers = []
     for a, b in cases:
@@ -1115,7 +1115,7 @@ def check_clears_training_noise(clears_training_noise: Callable[[object, object]
         elif isinstance(result, (int, np.integer)) and result in (0, 1):  # 0/1 read as False/True
             answers.append(bool(result))
         else:
-            fail(f"return True or False (passes section 3's 95 % rule, used in section 5, or not), got {result!r:.80}")
+            fail(f"return True or False (passes the 95 % rule of section 5 or not), got {result!r:.80}")
     expected = [_shown_by_rule(a, b) for a, b in cases]
     if answers == expected:
         passed("the interval decides, not the seed count or the mean: 3 of 3 seeds alone does not pass the rule.")
