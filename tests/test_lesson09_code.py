@@ -1951,3 +1951,33 @@ def test_table_3_is_stored_per_model_size():
 def test_the_two_class_token_arm_records_no_cosine():
     runs = relabel_ablation()["arms"]["short-two-class"]["runs"]
     assert not any("cos" in key for run in runs for key in run)
+
+
+def _permuted_forward(order: tuple[int, ...]):
+    def make_my_forward(attn_obj):
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            if is_causal:
+                raise NotImplementedError("is_causal=True is not supported")
+            B, N, C = x.shape
+            qkv = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, C // attn_obj.num_heads).permute(*order)
+            q, k, v = qkv.unbind(0)
+            attn = (q @ k.transpose(-2, -1)) * attn_obj.scale
+            if attn_mask is not None:
+                attn = attn + attn_mask
+            attn = attn_obj.attn_drop(attn.softmax(dim=-1))
+            attn_obj.attn_map = attn.detach()
+            attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+            x = (attn @ v).transpose(1, 2).reshape(B, N, C)
+            return attn_obj.proj_drop(attn_obj.proj(x))
+
+        return my_forward
+
+    return make_my_forward
+
+
+def test_exercise_3_names_a_permute_that_leaves_the_heads_behind_the_tokens():
+    # review r24h item 8: permute(2, 0, 1, 3, 4) gave only the generic "output changed" message
+    for check in (lesson09.check_my_forward_core, lesson09.check_my_forward):
+        with pytest.raises(ExerciseFailed, match=r"must be \(B, heads, N, head_dim\)") as failure:
+            check(_permuted_forward((2, 0, 1, 3, 4)))
+        assert "permute(2, 0, 3, 1, 4) moves them in front" in str(failure.value)

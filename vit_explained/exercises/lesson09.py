@@ -1197,13 +1197,14 @@ def _variant(
     scale: str = "head",
     proj: bool = True,
     dim: int = -1,
+    permute: tuple[int, ...] = (2, 0, 3, 1, 4),
 ):
     """A ``forward`` for ``attn_obj`` with one step done the wrong way: the slips the checker names."""
 
     def forward(x: torch.Tensor, attn_mask: torch.Tensor | None = None, is_causal: bool = False, **_: Any):
         batch, tokens, channels = x.shape
         heads = attn_obj.num_heads
-        q, k, v = attn_obj.qkv(x).reshape(batch, tokens, 3, heads, channels // heads).permute(2, 0, 3, 1, 4)
+        q, k, v = attn_obj.qkv(x).reshape(batch, tokens, 3, heads, channels // heads).permute(*permute)
         factor = {"head": attn_obj.scale, "width": channels**-0.5, "none": 1.0}[scale]
         scores = (q @ k.transpose(-2, -1)) * factor
         if mask == "timm":
@@ -1382,6 +1383,11 @@ def _check_returns_tensor(
 
 #: The slips of the computation, each named; tried in this order on a wrong output.
 _COMPUTATION_SLIPS = (
+    (
+        {"permute": (2, 0, 1, 3, 4)},
+        "q, k and v must be (B, heads, N, head_dim): your permute leaves the heads behind the tokens, "
+        "(B, N, heads, head_dim); permute(2, 0, 3, 1, 4) moves them in front",
+    ),
     (
         {"merge": False},
         "the heads are not merged back right: attn @ v is (B, heads, N, head_dim); move the heads next to "
