@@ -1524,3 +1524,25 @@ def test_the_scan_catches_a_hidden_definition(tmp_path):
     notebook.cells = [nbformat.v4.new_code_cell("x = 2"), hidden, nbformat.v4.new_code_cell("print(secret + x)")]
     nbformat.write(notebook, tmp_path / "n.ipynb")
     assert hidden_names_used_visibly(tmp_path / "n.ipynb") == ["cell 2 reads secret (hidden cell 1)"]
+
+
+# Negative pins scoped to part of a cell (a Summary bullet, a bold sentence): kept here, by section.
+SUMMARY_NEVER = [
+    ("soft loss", "the Summary keeps the 40-epoch and hard-loss results; the soft arms are appendix B's"),
+    ("tau = 3", "the soft tau = 3 arm is too noisy to read (appendix B)"),
+    ("78, 80 and 81", "8-epoch test-7 counts are appendix B's, never beside the 40-epoch validation counts"),
+    ("44 to 53 %", "the 8-epoch students' accuracy is appendix B's"),
+    ("62 to 71", "the one-token arm is appendix B's"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "why"), SUMMARY_NEVER, ids=[p for p, _ in SUMMARY_NEVER])
+def test_the_summary_does_not_bring_back_appendix_bs_8_epoch_numbers(phrase, why):
+    summary = next(s for s in nb.sources(LESSON) if s.startswith("## Summary")).split("## Exercises")[0]
+    assert phrase not in nb.flat(summary), why
+
+
+def test_section_3bs_bold_sentence_keeps_to_the_heads():
+    claim = next(s for s in nb.sources(LESSON) if "systematic mistake" in s)
+    bold = nb.flat(claim.split("**")[1])
+    assert bold.startswith("the distillation head follows a systematic mistake") and "averaged" not in bold
