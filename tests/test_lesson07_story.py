@@ -392,7 +392,9 @@ PROSE = [
             "(07_tokens_to_token_vit_appendix.ipynb#porters)",
             "`TokenAttention`",
             "`T2TViT`",
-            "its fact 3 gives the released weights' backbone scale",
+            "`t2t_vit_t_14(pretrained=True)` sets `qk_scale` to `384 ** -0.5`",  # brief fix25b item 7
+            "not `head_dim ** -0.5` = 1/8",
+            "its fact 3 infers that the released weights run at 1/8",
             "`q`",
             "`k`",
             "The scale acts as an inverse temperature",
@@ -438,6 +440,8 @@ PROSE = [
             "`token_dim`",
             "32",
             "81.5 %",
+            "its one attention matrix has three times the entries",  # review r25a item 8
+            "its two products three times the FLOPs",
             "`_t`",
             "`N x N`",
             "41",
@@ -468,7 +472,10 @@ PROSE = [
             "No benefit of attention was detected here",
             "**The token-MLP arm.**",
             "no token layer mixes tokens; only the soft splits do",
-            "Its part A races T2T's chain",
+            "T2T's chain beat a no-overlap chain with smaller windows",  # brief fix25b item 2: the printed row
+            "+3.1 points (95 % t-interval [+2.5, +3.8], 6 seeds; appendix A)",
+            "### Replacing the token transformers (several changes per arm)",  # item 1
+            "It also drops the `v`-skip, so it cannot separate attention from that skip.",
             "1.7",
             "4.8",
             "4.6G",
@@ -495,7 +502,7 @@ PROSE = [
             "arm.**",
             "#whole-stem)",
             "[whole-stem gap](07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
-            "no-overlap chain on digits",
+            "On the same digits, T2T's chain beat a no-overlap chain",
             "token transformers minus the arm",
             "2.0",
             "(8x8, upsampled to 48x48), so an interval covers seed variation only",
@@ -580,6 +587,14 @@ PROSE = [
             "Several later models use an overlapping, local stem",
             "1x1 convolution",
             "drop one transformer block",
+            "`vit_little_patch16_reg1_gap_256`",  # brief fix25b item 3, checked against the issue text
+            "(with a few tweaks)",
+            "updated recipe",
+            "256 px",
+            "register token",
+            "global average pooling",
+            "82.5 %",
+            "img/sec",
         ],
     ),
     (
@@ -602,6 +617,8 @@ PROSE = [
             "matched or beat them (section 6).",
             "(section 6).",
             "31",
+            "3.1 points above a no-overlap chain with smaller windows",  # brief fix25b item 2
+            "(6 seeds, appendix A)",
         ],
     ),
     (
@@ -888,6 +905,7 @@ CODE = [
             "columns=2,",
             "plot_token_fold(",
             "divmod(24, first.cols)",
+            "4 x 4 in split 1, 16 x 16 for a final token",  # review r25a item 9: the red square per panel
             "tall_digits = torch.cat([eight[None]",
         ],
     ),
@@ -897,6 +915,7 @@ CODE = [
         [
             '== ["0.875", "1.52", "3"]',
             '"1/12.12", "1/24.00"',
+            "kwargs.setdefault('qk_scale', 384 ** -0.5)",  # section 3's backbone-scale sentence, checked
         ],
     ),
     (
@@ -1142,6 +1161,13 @@ FORBIDDEN = [
     ("Where to find the hard-patch row", "fix 19c: meta prose is cut"),
     ("Section 6's summary gives", "fix 19c: meta prose is cut"),
     ("Section 6 keeps one thread", "fix 19c: meta prose is cut"),
+    (
+        "### One change: T2T's token transformers replaced",
+        "fix25b item 1: each arm changes several things (the lesson's own table says so)",
+    ),
+    ("*single* matrix", "fix25b item 8: a matrix has entries; its two products have the FLOPs"),
+    ("red square: the token's own cell;", "fix25b item 9: the red square is named per panel"),
+    ("`vit_little`, a ViT close to the original", "fix25b item 3: the linked model is named with its differences"),
 ]
 
 
@@ -1160,7 +1186,10 @@ FORBIDDEN_IN = [
     (LESSON, "all", "21,094,120", "20e: Table 7 forensics only in the audits appendix"),
     (LESSON, "all", "the t-interval clears 0 at 5 %", "21i: section 6 opens with a short verdict"),
     (LESSON, "all", "qk_scale=384 ** -0.5", "21i/23f: the backbone scale is for porters (appendix)"),
-    (LESSON, "all", "pretrained=True", "23c/23f/24a: the porters' sentence left section 3"),
+    # "pretrained=True": section 3 states the backbone scale once (brief fix25b item 7), nowhere else in the lesson
+    (LESSON, "## 6.", "pretrained=True", "23c/23f/24a: the porters' sentence is section 3's alone"),
+    (LESSON, "## Summary", "pretrained=True", "23c/23f/24a: the porters' sentence is section 3's alone"),
+    (LESSON, "## 4.", "pretrained=True", "23c/23f/24a: the porters' sentence is section 3's alone"),
     (LESSON, "all", "--pretrained", "24e: section 3 keeps to the token scale"),
     (LESSON, "all", "+27.1", "23a/24a: the whole-stem gap is quoted in the appendix only"),
     (LESSON, "all", "nothing else changed,", "23d: the Linear arm also halves the stem's parameters"),
@@ -1473,13 +1502,14 @@ def test_the_scale_paragraph_defines_before_the_code_and_points_after_it():  # 2
     definition, after = scale.split("```python")[0], scale.split("```")[-1]
     assert "backbone scale" not in definition and "`q` and `k`." in definition
     assert "inverse temperature: a smaller one flattens the softmax" in definition
-    assert "its fact 3 gives the released weights' backbone scale." in after
+    backbone = "`384 ** -0.5`, not `head_dim ** -0.5` = 1/8; its fact 3 infers that the released weights run at 1/8."
+    assert backbone in after
     assert not re.search(r"\d+(\.\d+)? %|1\.52|0\.875|dividing|divided", after)
 
 
 def test_orders_within_sections():  # 19b, 21f, 22a, 23a
     headings = [line for line in section(LESSON, "## 6.").split(" ### ")[1:]]
-    assert [h.split(" ")[0] for h in headings] == ["Published", "The", "One"], headings  # 19b: one thread
+    assert [h.split(" ")[0] for h in headings] == ["Published", "The", "Replacing"], headings  # 19b: one thread
     first = section(LESSON, "## 1.")
     assert first.index("| Eq. 3: padding `p` |") < first.index("exactly a `Conv2d(k, s, p)`")
     why = section(LESSON, "## The picture first")
@@ -1571,3 +1601,19 @@ def test_the_main_path_stays_within_its_targets():
         len(main),
         nb.markdown_words(main),
     )
+
+
+def test_the_backbone_scale_sentence_is_section_3s_alone():  # brief fix25b item 7
+    lesson = nb.flat(nb.all_text(LESSON))
+    assert lesson.count("pretrained=True") == 1 and "pretrained=True" in section(LESSON, "## 3.")
+
+
+def test_long_cells_are_split_with_a_check_after_each_part():  # review r25a item 5
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    for first, second in (
+        ('table_6 = {"8 x 768"', "parts = {name: by_part(model)"),  # Table 6 / the parameter count and picture
+        ("tokens = t2t.soft_splits[1](feature_map)", 'with torch.device("meta"):\n    tall = T2TViT('),
+    ):
+        i, j = nb.unique_index(sources, first), nb.unique_index(sources, second)
+        assert i < j and second not in sources[i] and first not in sources[j], first
+        assert nb.hidden(cells[i + 1]) and nb.hidden(cells[j + 1]), first
