@@ -1295,3 +1295,68 @@ def test_the_vit_map_labels_the_blocks_input_n_plus_one() -> None:
     """Fix 22i: lesson 01's map labels N the patches and the blocks' input (B, N + 1, D)."""
     source = (ROOT / "vit_explained" / "vit_map.py").read_text()
     assert '"(B, N, D)"' in source and '"(B, N + 1, D)"' in source  # the figure's labels
+
+
+# --- review r25a_04 item 8: two slips named ---
+
+
+def _phi_density(x: torch.Tensor) -> torch.Tensor:
+    return torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda x: 0.5 * (1 + torch.erf(x / 2)) + x * _phi_density(x),
+        lambda x: 0.5 * (1 + torch.erf(0.5 * x)) + x * torch.exp(-(x**2) / 4) / (2 * math.sqrt(math.pi)),
+        lambda x: 0.5 * torch.erfc(-x / 2) + x * _phi_density(x),
+    ],
+)
+def test_gelu_slope_names_the_missing_sqrt_two(answer) -> None:
+    message = _18a_rejected(check_gelu_slope, answer)
+    assert "sqrt(2)" in message and "x / 2" in message and "differs" not in message
+
+
+def _affine_first(x, weight, bias, eps):
+    scaled = x * weight + bias
+    return (scaled - scaled.mean(-1, keepdim=True)) / torch.sqrt(scaled.var(-1, keepdim=True, unbiased=False) + eps)
+
+
+def _affine_first_rsqrt(x, weight, bias, eps):
+    scaled = weight * x + bias
+    centred = scaled - scaled.mean(dim=-1, keepdim=True)
+    return centred * torch.rsqrt((centred**2).mean(dim=-1, keepdim=True) + eps)
+
+
+def _affine_first_numpy(x, weight, bias, eps):
+    scaled = x.numpy() * weight.numpy() + bias.numpy()
+    centred = scaled - scaled.mean(axis=-1, keepdims=True)
+    return centred / np.sqrt(centred.var(axis=-1, keepdims=True) + eps)
+
+
+@pytest.mark.parametrize("answer", [_affine_first, _affine_first_rsqrt, _affine_first_numpy])
+def test_layer_norm_names_weight_and_bias_before_normalising(answer) -> None:
+    message = _18a_rejected(lesson04.check_layer_norm, answer)
+    assert "weight and bias are applied before normalising" in message and "differs" not in message
+
+
+def _right_slope(x):
+    return 0.5 * (1 + torch.erf(x / math.sqrt(2))) + x * _phi_density(x)
+
+
+def _right_layer_norm(x, weight, bias, eps):
+    centred = x - x.mean(-1, keepdim=True)
+    return centred / torch.sqrt((centred**2).mean(-1, keepdim=True) + eps) * weight + bias
+
+
+def _right_layer_norm_einsum(x, weight, bias, eps):
+    centred = x - x.mean(-1, keepdim=True)
+    scale = torch.rsqrt(x.var(-1, keepdim=True, unbiased=False) + eps)
+    return torch.einsum("...d,d->...d", centred * scale, weight) + bias
+
+
+def test_right_answers_still_pass_beside_the_new_slips(capsys) -> None:
+    check_gelu_slope(_right_slope)
+    lesson04.check_layer_norm(_right_layer_norm)
+    lesson04.check_layer_norm(_right_layer_norm_einsum)
+    assert capsys.readouterr().out.count("Correct!") == 3

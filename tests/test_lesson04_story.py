@@ -61,6 +61,14 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 
 
 PRINTED = [
+    ("L", "## 1 ·", "smallest slope: -0.13 at x = -1.41", True, "r25a item 6: GELU's dip, printed where stated"),
+    (
+        "L",
+        "## 6 ·",
+        "post-norm: block 15 / block 0, per seed: 0.88, 0.41, 1.11; mean 0.80",
+        True,
+        "r25a item 4: post-norm's mean ratio, printed then stated",
+    ),
     (
         "A",
         "## H ·",
@@ -1050,6 +1058,16 @@ CODE = [
 ]
 
 PROSE = [
+    ("L", "## 1 ·", ["**non-monotonic**", "lowest (-0.13) at $x = -\\sqrt2$"], "r25a item 6: the dip in the caption"),
+    ("L", "## 6 ·", ["no detectable trend at 3 seeds", "$L^{-0.29}$"], "r25a item 7: what 3 seeds cannot rule out"),
+    (
+        "L",
+        "## Summary",
+        ["at 16 blocks it is 0.20-0.27 times", "ratio is 0.80"],
+        "r25a item 5: under At initialisation",
+    ),
+    ("L", "## What this lesson does not show", ["which they attribute to"], "r25a item 3b: Liu et al.'s reading"),
+    ("A", "## A ·", ["fits too", "$\\sqrt{L}$ growth of the norm"], "r25a item 1: both fits named in appendix A"),
     (
         "L",
         "## 6 ·",
@@ -1062,7 +1080,12 @@ PROSE = [
     ("A", "## A ·", ["<summary>How it was measured"], "fix_17b::test_depth_stacks_share_no_block"),
     ("A", "## A ·", ["The two designs share seeds"], "fix_17c::test_shared_seeds_said_paired_and_welch_conservative"),
     ("A", "## A ·", ["conservative"], "fix_17c::test_shared_seeds_said_paired_and_welch_conservative"),
-    ("A", "## A ·", ["grows about linearly"], "fix_17e::test_nits"),
+    (
+        "A",
+        "## A ·",
+        ["overshoots", "177.9", "98.9", "128 blocks"],
+        "fix25b::r25a item 1: the line against the 128-block norm",
+    ),
     ("A", "## A ·", ["$\\sigma$"], "fix_17f::test_centred_arm_sentence_and_readable_labels"),
     ("A", "## A ·", ["One clue:"], "fix_18a::test_linear_growth_diagnostic_is_printed"),
     ("A", "## A ·", ["nearly orthogonal"], "fix_18a::test_linear_growth_diagnostic_is_printed"),
@@ -1382,7 +1405,12 @@ PROSE = [
         ["**Answer 6c.** Pre-norm, at the one large lr tested (5e-3)."],
         "fix_20e::test_training_setup_answer_and_table_header",
     ),
-    ("L", "## 6 ·", ["16-128 blocks: appendix A."], "fix_20e::test_deeper_stacks_quoted_from_appendix_a"),
+    (
+        "L",
+        "## 6 ·",
+        ["More arms, and gradient x", "appendix A", "at 128 blocks"],
+        "fix_20e::test_deeper_stacks_quoted_from_appendix_a",
+    ),
     ("L", "## 6 ·", ["2", "8", "16", "128"], "fix_21c::test_squared_norm_slope_printed_asserted_and_said"),
     (
         "L",
@@ -1423,8 +1451,8 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["post-norm's shows no consistent direction."],
-        "fix_24d::test_profile_picture_in_6a_printed_and_asserted",
+        ["post-norm's plotted mean drifts down", "mean ratio 0.80", "one seed rises (1.11)"],
+        "fix_24d::test_profile_picture_in_6a_printed_and_asserted; r25a item 4",
     ),
     ("L", "## 6 ·", ["15", "0.20", "0.27", "0"], "fix_24d::test_profile_picture_in_6a_printed_and_asserted"),
     (
@@ -1450,7 +1478,12 @@ PROSE = [
         "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result",
     ),
     ("L", "## 6 ·", ["$\\sqrt{L}$"], "fix_24f::test_widget_sentence_says_linear_not_sqrt"),
-    ("L", "## 6 ·", ["$L^{-0.5}$", "2", "16"], "fix_24f::test_widget_sentence_says_linear_not_sqrt"),
+    (
+        "L",
+        "## 6 ·",
+        ["over 2-16 blocks a line with an intercept and $\\sqrt{L}$ fit equally well", "[0.83, 1.10]", "98.9", "177.9"],
+        "fix_24f::test_widget_sentence_says_linear_not_sqrt, corrected by r25a item 1",
+    ),
     ("L", "## 6 ·", ["64", "71", "95 %", "+51"], "fix_24f::test_6c_and_summary_quote_the_interval_lower_ends"),
     (
         "L",
@@ -1563,7 +1596,7 @@ PROSE = [
     (
         "L",
         "## Summary",
-        ["Post-norm's shows no detectable trend."],
+        ["Post-norm's shows no detectable trend"],
         "fix_19c::test_summary_slopes_with_intervals_and_its_pointers",
     ),
     (
@@ -1913,6 +1946,13 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    ("not as $\\sqrt{L}$", "r25a item 1: over 2-16 blocks sqrt(L) fits as well as the line"),
+    ("not as √L", "r25a item 1: over 2-16 blocks sqrt(L) fits as well as the line"),
+    ("grows about linearly", "r25a item 1: ||x_L||^2 ~ L^0.96 [0.83, 1.10]; 98.9 against the line's 177.9 at L = 128"),
+    ("The norm grows linearly", "r25a item 1: the appendix's fits do not single out a line"),
+    ("Why the stream grows linearly", "r25a item 1: the appendix's fits do not single out a line"),
+    ("because later pre-norm blocks add", "r25a item 3b: Liu et al.'s explanation, not a finding tested there"),
+    ("post-norm's shows no consistent direction.", "r25a item 4: the plotted mean drifts down (mean ratio 0.80)"),
     ("## Recap", "fix_17b::test_block_class_near_the_top_of_section_five"),
     ("a look at the mechanism", "fix_17b::test_gate_count_claims_no_selectivity"),
     ("fit by hand", "fix_17b::test_section_six_short_with_statistics_folded"),

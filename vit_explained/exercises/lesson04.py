@@ -331,6 +331,14 @@ def _layer_norm_suspects(
         return ((x - mean) if centre else x) / torch.sqrt(var + eps)
 
     suspects = _layer_norm_formula_suspects(x, weight, bias, eps, normalise)
+    scaled = x * weight + bias  # the affine step first, then the normalisation
+    suspects.append(
+        (
+            (scaled - scaled.mean(-1, keepdim=True)) / torch.sqrt(scaled.var(-1, keepdim=True, unbiased=False) + eps),
+            "weight and bias are applied before normalising: LayerNorm normalises first, (x - mean) / sqrt(var + eps), "
+            "and only then multiplies by weight and adds bias",
+        )
+    )
     suspects += _layer_norm_mean_suspects(x, weight, bias, eps, normalise)
     suspects.append(
         (
@@ -811,6 +819,15 @@ def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
         (
             (1 + torch.erf(x / math.sqrt(2))) + x * pdf,
             "Phi(x) = (1 + erf(x / sqrt(2))) / 2: the 1/2 in front is missing",
+        ),
+        (
+            0.5 * (1 + torch.erf(x / 2)) + x * pdf,
+            "Phi(x)'s erf takes x / sqrt(2), not x / 2: the sqrt(2) of section 1's formula for Phi is missing",
+        ),
+        (
+            0.5 * (1 + torch.erf(x / 2)) + x * torch.exp(-(x**2) / 4) / (2 * math.sqrt(math.pi)),
+            "your Phi(x) uses erf(x / 2), and its slope follows it: Phi(x) = (1 + erf(x / sqrt(2))) / 2, the sqrt(2) "
+            "is missing",
         ),
         (
             0.5 * (1 + torch.erf(x)) + x * pdf,
