@@ -1805,3 +1805,24 @@ def test_transformers_5_23_has_no_t2t_model():  # from test_lesson07_fix_23d.py:
     if transformers.__version__ == "5.23.0":  # the version the sentence names: no T2T model module
         names = [p.name for p in (Path(transformers.__file__).parent / "models").iterdir()]
         assert not any(name.startswith("t2t") or "tokens_to_token" in name for name in names)
+
+
+def test_fold_picture_shades_each_feature_and_repeats_it_on_its_channel_plane():  # review r25a item 4
+    rows, cols, channels = 3, 5, 4
+    fig = plot_token_fold(rows, cols, channels, token=8)
+    strip_ax, map_ax = fig.axes[:2]
+
+    def colours(ax):
+        return {
+            (round(p.get_x(), 2), round(p.get_y(), 2)): tuple(round(v, 6) for v in p.get_facecolor())
+            for p in ax.patches
+        }
+
+    strip, folded = colours(strip_ax), colours(map_ax)
+    for token in range(rows * cols):
+        shades = [strip[(float(token), float(feature))] for feature in range(channels)]
+        assert len(set(shades)) == channels, token  # feature c of one token: its own shade
+        assert sum(shades[0][:3]) > sum(shades[-1][:3])  # light (feature 0) to dark (the last feature)
+        row, col = divmod(token, cols)
+        for plane in range(channels):  # plane c, shifted up and right, holds feature c in the same shade
+            assert folded[(round(col + 0.22 * plane, 2), round(row - 0.22 * plane, 2))] == shades[plane]

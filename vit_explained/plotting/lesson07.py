@@ -945,8 +945,9 @@ def plot_token_fold(
     rows: int = 3, cols: int = 5, channels: int = 4, token: int = 8, title: str | None = None
 ) -> Figure:
     """What ``tokens_to_image`` does, on a small grid: a strip of ``rows * cols`` tokens, each a column of
-    ``channels`` features in the token's own colour, folded into a ``channels x rows x cols`` map. Token ``i``
-    lands on pixel ``(i // cols, i % cols)`` of every channel plane; ``token`` is outlined in both panels.
+    ``channels`` features in the token's own colour, shaded light (feature 0) to dark (the last feature), folded
+    into a ``channels x rows x cols`` map. Token ``i`` lands on pixel ``(i // cols, i % cols)`` of every channel
+    plane, and feature ``c`` on plane ``c``, in the same shade; ``token`` is outlined in both panels.
     Returns the figure; ``fig.fold_positions`` maps each token to its ``(row, col)``."""
     if rows < 1 or cols < 1 or channels < 1 or not 0 <= token < rows * cols:
         raise ValueError(
@@ -959,12 +960,15 @@ def plot_token_fold(
     for index, color in enumerate(colors):  # the strip: token i is column i, its features stacked
         for feature in range(channels):
             edge = "black" if index == token else "white"
-            strip_ax.add_patch(Rectangle((index, feature), 1, 1, fc=color, ec=edge, lw=1.6 if index == token else 0.8))
+            shade = _feature_shade(color, feature, channels)
+            strip_ax.add_patch(Rectangle((index, feature), 1, 1, fc=shade, ec=edge, lw=1.6 if index == token else 0.8))
         strip_ax.text(index + 0.5, -0.45, str(index), ha="center", va="center", fontsize=7)
-    strip_ax.set_xlim(-0.2, count + 0.2)
+    strip_ax.set_xlim(-1.2, count + 0.2)
     strip_ax.set_ylim(channels + 0.3, -1.0)
     strip_ax.set_title(f"{count} tokens (N = {rows} x {cols}), each {channels} features (D = C)", fontsize=9)
     strip_ax.set_ylabel("feature c\n(-> channel c)", fontsize=8)
+    for feature in range(channels):
+        strip_ax.text(-0.15, feature + 0.5, f"c={feature}", ha="right", va="center", fontsize=7)
     positions = {index: divmod(index, cols) for index in range(count)}
     shift = 0.22  # each channel plane drawn behind the previous one, shifted up and to the right
     for plane in reversed(range(channels)):
@@ -972,7 +976,14 @@ def plot_token_fold(
         for index, (row, col) in positions.items():
             edge = "black" if index == token and plane == 0 else "white"
             map_ax.add_patch(
-                Rectangle((col + dx, row + dy), 1, 1, fc=colors[index], ec=edge, lw=1.6 if edge == "black" else 0.8)
+                Rectangle(
+                    (col + dx, row + dy),
+                    1,
+                    1,
+                    fc=_feature_shade(colors[index], plane, channels),
+                    ec=edge,
+                    lw=1.6 if edge == "black" else 0.8,
+                )
             )
             if plane == 0:
                 map_ax.text(col + 0.5, row + 0.5, str(index), ha="center", va="center", fontsize=8)
@@ -992,6 +1003,15 @@ def plot_token_fold(
             spine.set_visible(False)
     fig.fold_positions = positions
     return _finish(fig, title, top=0.86)
+
+
+def _feature_shade(color: Sequence[float], feature: int, channels: int) -> tuple[float, float, float]:
+    """The token's ``color`` shaded for feature (channel) ``feature`` of ``channels``: half-way to white for
+    feature 0, a third of the way to black for the last one, so the rows (and planes) read light to dark."""
+    t = feature / max(channels - 1, 1)
+    base = np.asarray(color[:3], dtype=float)
+    light, dark = base + 0.5 * (1 - base), base * (1 - 0.35)
+    return tuple(float(v) for v in (1 - t) * light + t * dark)
 
 
 def _token_color(value: float) -> tuple[float, float, float, float]:
