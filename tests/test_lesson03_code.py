@@ -1492,3 +1492,30 @@ def test_an_error_without_a_hint_still_says_what_was_raised():
 
     with pytest.raises(ExerciseFailed, match=r"^Not yet: your function raised RuntimeError"):
         check_attention(attention)
+
+
+def test_softmax_rows_with_shown_keys_says_the_norm_once():
+    """Review r24g item 3: with ``shown_keys`` the norm is written on the bars, not repeated in the title."""
+    fig = plot_softmax_rows((64, 64), seeds=(0, 1), shown_keys=10)
+    for grad_ax in fig.axes[2:]:
+        assert "norm" not in grad_ax.get_title() and sum("norm" in t.get_text() for t in grad_ax.texts) == 1
+    plain = plot_softmax_rows((4, 64), seed=0)
+    assert all("norm" in ax.get_title() for ax in plain.axes[2:])
+
+
+def test_tiny_weights_heatmap_writes_every_weight_and_frames_the_marks():
+    """Review r24g item 2: section 0's weights drawn, one panel per head, each cell written, marked cells framed."""
+    from matplotlib.patches import Rectangle
+
+    from vit_explained.plotting.lesson03 import plot_tiny_weights
+
+    weights = torch.softmax(torch.randn(2, 4, 4, generator=torch.Generator().manual_seed(0)), dim=-1)
+    fig = plot_tiny_weights(weights, marks=[(0, 3, 2), (1, 2, 3)])
+    assert len(fig.axes) == 2 and all(len(ax.texts) == 16 for ax in fig.axes)
+    assert f"{weights[0, 3, 2].item():.2f}" in [t.get_text() for t in fig.axes[0].texts]
+    assert [len([p for p in ax.patches if isinstance(p, Rectangle)]) for ax in fig.axes] == [1, 1]
+    for bad in (weights[0], torch.rand(1, 13, 13)):
+        with pytest.raises(ValueError):
+            plot_tiny_weights(bad)
+    with pytest.raises(ValueError, match="outside"):
+        plot_tiny_weights(weights, marks=[(2, 0, 0)])

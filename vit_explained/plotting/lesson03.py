@@ -366,6 +366,39 @@ def plot_attention_matrix(weights: torch.Tensor, grid: tuple[int, int], *, title
     return fig
 
 
+def plot_tiny_weights(weights: torch.Tensor, marks: Sequence[tuple[int, int, int]] = ()) -> Figure:
+    """Every head's attention weights ``(h, N, N)`` of a small example as annotated heatmaps, one panel per
+    head: row = query, column = key, each row summing to 1. ``marks`` frames cells given as
+    ``(head, query, key)``, e.g. the weights the prose reads."""
+    if not isinstance(weights, torch.Tensor) or weights.dim() != 3 or weights.shape[1] != weights.shape[2]:
+        shape = tuple(weights.shape) if isinstance(weights, torch.Tensor) else type(weights).__name__
+        raise ValueError(f"weights must be (heads, N, N), e.g. tiny_weights[0]; got {shape}")
+    heads, count = weights.shape[0], weights.shape[1]
+    if count > 12:
+        raise ValueError(f"each cell is written out: at most 12 tokens, got {count}")
+    values = weights.detach().float().cpu().numpy()
+    fig = new_figure(figsize=(3.3 * heads + 0.6, 3.4))
+    axes = fig.subplots(1, heads, squeeze=False)[0]
+    for head, ax in enumerate(axes):
+        ax.imshow(values[head], cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
+        for query in range(count):
+            for key in range(count):
+                value = values[head, query, key]
+                ax.text(key, query, f"{value:.2f}", ha="center", va="center", fontsize=9,
+                        color="white" if value > 0.6 else "black")  # fmt: skip
+        ax.set_xticks(range(count), [f"k{key}" for key in range(count)], fontsize=8)
+        ax.set_yticks(range(count), [f"q{query}" for query in range(count)], fontsize=8)
+        ax.set_xlabel("key token")
+        ax.set_title(f"head {head}: weights, each row sums to 1", fontsize=9)
+    axes[0].set_ylabel("query token")
+    for head, query, key in marks:
+        if not (0 <= head < heads and 0 <= query < count and 0 <= key < count):
+            raise ValueError(f"mark {(head, query, key)} is outside {heads} heads of {count} x {count}")
+        axes[head].add_patch(Rectangle((key - 0.5, query - 0.5), 1, 1, fill=False, edgecolor="crimson", linewidth=2))
+    fig.tight_layout()
+    return fig
+
+
 def plot_query_attention(
     image: torch.Tensor,
     scores: torch.Tensor,
@@ -1003,9 +1036,9 @@ def plot_softmax_rows(
         grad_ax.set_ylim(-1.1 * top, 1.1 * top)
         grad_ax.axhline(0, color="grey", linewidth=0.6)
         visible = int((gradient.abs() > 0.1 * gradient.abs().max()).sum())  # entries above a tenth of the largest
+        norm = "" if shown_keys else f": norm {float(gradient.norm()):.2g}"  # with shown_keys, written on the bars
         grad_ax.set_title(
-            f"gradient at the scores: norm {float(gradient.norm()):.2g}\n"
-            f"{visible} of {num_keys} entries above 1/10 of its max",
+            f"gradient at the scores{norm}\n{visible} of {num_keys} entries above 1/10 of its max",
             fontsize=9,
         )
         if shown_keys:
