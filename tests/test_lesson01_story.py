@@ -178,6 +178,8 @@ FACTS = [
             "2",
             "2-D",
             "appendix B compares the kernels",
+            "also breaks equivariance to whole-patch shifts",
+            "-9.2 points, 95 % interval [-11.2, -7.3], and with the table zeroed no verdict changes (appendix e)",
         ],
     ),
     (
@@ -224,6 +226,9 @@ FACTS = [
             "256",
             "ViT",
             "a one-patch shift through the trained MNIST ViT",
+            "absolute position table also breaks whole-patch equivariance",
+            "stays while the patches move",
+            "-9.2 points, 95 % interval [-11.2, -7.3]",  # appendix E's printed drop and interval, as printed
         ],
     ),
     (
@@ -268,6 +273,8 @@ FACTS = [
             "ViT",
             "sinusoid",
             "makes",
+            "partly trained runs",
+            "does not test whether longer training changes them",
         ],
     ),
     (
@@ -287,7 +294,7 @@ FACTS = [
             "never",
             "python -m vit_explained.train",
             "load_mnist_vit()",
-            "The left two panels",
+            "shuffle a trained model's patches",  # r25a item 2: the trained shuffle leads
             "27.7 %",
             "10 %",
             "ViT",
@@ -305,12 +312,11 @@ FACTS = [
             "3.4",
             "0.02",
             "appendix",
-            "whether",
-            "larger",
+            "untrained model shows the invariance exactly",
             "training's",
             "dropout",
             "weights",
-            "What the picture shows",
+            "4 of 8 right, against 21.8 % overall",  # r25a item 3: the eight shown vs all 1,000
             "97.4 %",
             "appendix F",
             "Appendix F",
@@ -353,7 +359,7 @@ FACTS = [
             "01_patches_and_embeddings_appendix.ipynb#appendix-e",
             "#appendix-e): why 0.80",
             "correct token number",
-            "appendix E: the UvA course's variant",
+            "the same `(c p1 p2)` layout as uva's `img_to_patch`",  # r25a item 5: UvA uses reshape/permute, not nn.Unfold
         ],
     ),
     ("appendix", "The position maps (section 6)", ["appendix A tests"]),
@@ -1016,6 +1022,11 @@ PRINTED = [
         "the same reach in image pixels (1 patch token = a 16x16 window, 256 pixels per channel): ",
     ),
     ("lesson", "5 · The class token and position embeddings", "unshuffled 97.4 %"),
+    (
+        "lesson",
+        "5 · The class token and position embeddings",
+        "these 8 shuffled digits: 4 right (50%); all 1,000: 21.8 %",
+    ),
     ("lesson", "5 · The class token and position embeddings", "patches shuffled 21.8 %"),
     ("lesson", "5 · The class token and position embeddings", "19.4 % to 32.6 % right"),
     ("lesson", "5 · The class token and position embeddings", "unshuffled 27.7 %"),
@@ -1990,13 +2001,12 @@ SCOPED = [
     ("new run", "23d: the runs have distinct names", "appendix-A:printed"),
     ("canvas, 8 x 8", "23d: the runs have distinct names", "appendix-A:printed"),
     ("DeiT", "24d: the Summary's bullet 8 was cut", "lesson:prose:Summary"),
-    ("9.2 points", "24d: the Summary's bullet 8 was cut", "lesson:prose:Summary"),
     ("[-2.6, +0.5]", "24f: section 7's interval bullets moved to appendix B", "lesson:prose:7 ·"),
     ("Resized in 2-D", "24f: section 7's interval bullets moved to appendix B", "lesson:prose:7 ·"),
     ("load_mnist_vit()", "t: the pipeline reuses section 5's model", "appendix:cell:digit_sequence = add_class_token("),
     ("load_mnist()", "t: the pipeline reuses section 5's data", "appendix:cell:digit_sequence = add_class_token("),
-    ("0.05", "q: what to look for, not the numbers, before the print", "lesson:cell:**What the picture shows.**"),
-    ("0.8", "q: as above", "lesson:cell:**What the picture shows.**"),
+    ("0.05", "q: what to look for, not the numbers, before the print", "lesson:cell:**Why positions at all?**"),
+    ("0.8", "q: as above", "lesson:cell:**Why positions at all?**"),
     ("**The whole input step at once**", "17e: folded into section 5's Eq. 1 cell", "all"),
     ("**More in the appendix", "18d: the appendix pointer is folded", "all"),
     ("vit_at_resolution(", "17e: the lesson's visible code reads stored runs", "lesson:code:"),
@@ -2089,6 +2099,8 @@ ORDER = [
     ("lesson", "token_widget.compute(14, permute=False)", "no_permute = x.reshape"),  # 18b: picture, then check
     ("lesson", "fig = plot_token_matrix(patches[0]", "token_widget.compute(14, permute=False)"),  # 20a
     ("lesson", "change_bare, change_pos =", "With them, the largest change is 0.05"),  # q: numbers after print
+    ("lesson", "plot_shuffled_digits(", "change_bare, change_pos ="),  # r25a item 2: the trained shuffle first
+    ("lesson", "**Why positions at all?**", "mnist_vit = load_mnist_vit()"),
     ("lesson", "## 6 ·", "## 7 ·"),
     ("lesson", "## 7 ·", "## 8 ·"),
     ("lesson", "## 8 ·", "### Exercise 5"),
@@ -2122,6 +2134,8 @@ ORDER_IN_TEXT = [
     ("lesson:5 ·", "`vit.pos_embedding`", "Eq. 1 omits"),  # 22i: the symbols, the bias caveat, the why
     ("lesson:5 ·", "Eq. 1 omits", "**Why positions at all?**"),
     ("lesson:8 ·", "two convs change 25", "what sets a ViT apart is the global attention"),  # 22a
+    ("lesson:8 ·", "the global attention after it", "absolute position table also breaks"),  # r25a item 1
+    ("lesson:8 ·", "absolute position table also breaks", "-9.2 points, 95 % interval [-11.2, -7.3]"),
     ("lesson:8 ·", "translation equivariance.", "The 2-D neighbourhood is not built in"),  # 24d
     ("lesson:8 ·", "One 3x3 conv changes 9 pixels", "256 pixels per channel"),  # 24d
     ("appendix:Three kernels in the wild", "In plain words", "-1.0 points"),  # 21f: a plain sentence first
