@@ -1103,7 +1103,8 @@ def test_the_shuffle_is_read_over_ten_permutations_and_seed_0_is_one_of_them():
     assert sorted(counts) == list(range(10)) and counts[0] == int(right.sum())
     assert (min(counts.values()), max(counts.values())) == (194, 326)
     sources = nb.sources(NOTEBOOK)
-    assert any("19.4 % to 32.6 % (lowest and highest seed, not an interval)" in nb.flat(s) for s in sources)  # the range, named
+    range_named = "19.4 % to 32.6 % (lowest and highest seed, not an interval)"  # the range, named
+    assert any(range_named in nb.flat(s) for s in sources)
 
 
 # from test_lesson01_fix_t.py::test_exercise_2_names_the_batch_and_channel_mix_up_not_a_hard_coded_size

@@ -132,6 +132,9 @@ FACTS = [
             "2",
             "2-D",
             "appendix.ipynb#appendix-b) draws the five accuracies",
+            "less neighbourhood structure",  # r25a item 8, read off the printed counts
+            "1 of its 25 inner patches picks above, below or diagonal",
+            "12-16 of 36",
         ],
     ),
     (
@@ -770,6 +773,11 @@ PRINTED = [
         "5 or 6 tokens apart: +0.24, 99 % interval [-0.01, +0.46]: no detectable difference",
     ),
     ("lesson", "7 · Going deeper: learned positions at a new resolution", "+45.8 points, 99 % interval [+41.6, +50.2]"),
+    (
+        "lesson",
+        "7 · Going deeper: learned positions at a new resolution",
+        "the 25 inner patches' most similar position: left/right 24, above/below 1, diagonal 0",
+    ),
     (
         "appendix",
         "C · Section 5's probe: a larger table, in the untrained mode",
@@ -2098,8 +2106,10 @@ ORDER = [
     ("lesson", "paired_difference(bilinear, one_d", "**In one sentence**"),  # 17c: printed before the claim
     ("lesson", "token_widget.compute(14, permute=False)", "no_permute = x.reshape"),  # 18b: picture, then check
     ("lesson", "fig = plot_token_matrix(patches[0]", "token_widget.compute(14, permute=False)"),  # 20a
-    ("lesson", "change_bare, change_pos =", "With them, the largest change is 0.05"),  # q: numbers after print
+    ("lesson", "change_bare, change_pos =", "With positions, the largest change is 0.05"),  # q: numbers after print
     ("lesson", "plot_shuffled_digits(", "change_bare, change_pos ="),  # r25a item 2: the trained shuffle first
+    ("lesson", "plot_kernel_layouts(conv.weight)", "**Three ways** to write it"),  # r25a item 4: picture, then routes
+    ("lesson", "**Three ways** to write it", "# 3. Conv2d"),  # the routes just before the cell that runs them
     ("lesson", "**Why positions at all?**", "mnist_vit = load_mnist_vit()"),
     ("lesson", "## 6 ·", "## 7 ·"),
     ("lesson", "## 7 ·", "## 8 ·"),
@@ -2152,6 +2162,7 @@ def test_placement_order_in_text(place: str, first: str, then: str) -> None:
 
 # (notebook, printing cell's label, its check): the hidden check right after the cell asserts what it printed.
 FOLLOWS = [
+    ("lesson", "centred = position_structure_report(learned, grid", "== (25, 24, 1, 0)"),  # r25a item 8
     ("lesson", "sequence = with_class + vit.pos_embedding", "add_class_token("),  # 17e
     ("lesson", "P, D = 16, 768", "(rows32, cols32) == (7, 7)"),  # 21f
     ("lesson", "plot_shuffled_digits(", "assert int((guessed == labels[:8]).sum()) == 4"),  # 21f
