@@ -1932,6 +1932,18 @@ def test_the_rerun_is_its_own_arm_and_the_stored_relabel_runs_are_unchanged():
     assert {name for name, arm in arms.items() if arm["epochs"] == 40} == {"relabel", "control", "relabel-rerun"}
 
 
+def test_the_40_epoch_runs_record_each_heads_answer_not_its_confidence():
+    # review r25a item 1: section 3b's bold sentence says the class head's count is its argmax only, its confidence
+    # not recorded; true while the 40-epoch arms store only 0/1 flags (the 8-epoch two-heads arm stores p(1))
+    arms = relabel_ablation()["arms"]
+    for name in ("relabel", "control", "relabel-rerun"):
+        for run in arms[name]["runs"]:
+            assert not any("p1" in key or "margin" in key for key in run), name
+            flags = [run[key] for key in run if key.endswith("_says_1")]
+            assert flags and all(set(flag) <= {0, 1} for flag in flags), name
+    assert "class_p1_mean" in arms["short-two-heads-one-token"]["runs"][0]
+
+
 def test_table_3_is_stored_per_model_size():
     assert DEIT_TABLE3_SIZES["Ti"] == {
         "hard": 74.3,

@@ -201,6 +201,14 @@ PROSE = {
         "Two special tokens",
         "## 1",
         "copy of the class token",
+        "two class tokens trained on the labels",
+        "0.999",
+        "0.06",
+        "0.93",
+        "0.03 at the input",
+        "0.70 after the last block",
+        "500 validation digits",
+        "09_deit_distillation_appendix.ipynb#cosines",
         "std 0.02",
         "average (of the logits",
         "the paper adds the softmax outputs",
@@ -227,6 +235,9 @@ PROSE = {
         "## 6",
     ],
     ("appendix", "## Appendix B ·"): [
+        "On the 113 training digits the teacher gets wrong",
+        "40 against 29",
+        "57",
         "an error on a crop that keeps the whole digit",
         "3",
         "**Why a teacher helps with heavy augmentation",
@@ -412,6 +423,12 @@ PROSE = {
         "06_train_a_vit.ipynb#over-fitting-runs",
         "SmallCNN",
         "a RegNetY-16GF with 84M parameters",
+        "far larger than ours",
+        "about DeiT-B's size (86M)",
+        "Table 2",
+        "a convnet teacher gives a better student than a transformer teacher",
+        "without an ablation",
+        "inductive bias",
         "(quoted, not measured here)",
         "77.9",
         "## 2",
@@ -501,8 +518,8 @@ PROSE = {
         "relabel",
         "chose each run's kept epoch",
         "supply the 50 scored 7s",
-        "not bit-identical",
-        "the table's 94 % from the stored runs",
+        "the figure draws it, the table the stored runs",
+        "its answer (argmax) only; its confidence is not recorded",
         "45, 41 and 42",
         "48 to 49",
         "94 % of the 50 validation 7s",
@@ -534,14 +551,15 @@ PROSE = {
         "+6.3",
         "0.9.0",
         "1.0.28",
-        "113",
-        "57",
+        "its answer only, not its confidence",
         "**Limitations.**",
         "Section 3b's Limits box",
         "no detectable accuracy gain",
     ],
     ("lesson", "### Exercise 3b (optional) ·"): [
         "### Exercise 3b (optional)",
+        "timm's generic `Block` API",
+        "not anything DeiT-specific",
     ],
     ("lesson", "### Exercise 2b ·"): [
         "### Exercise 2b",
@@ -734,18 +752,14 @@ PRINTED = {
         ("the teacher calls 7 on 335 of the 350 training 7s and on 10 other training digits (unaugmented)"),
         "% of the 50 held-out validation 7s called 1, seeds 0, 1, 2",
         "the 50 held-out validation 7s",
-        ("40-epoch rerun (one torch thread per run), 7 → 1 teacher: count of the 50 validation 7s called 1"),
+        ("40-epoch rerun, 7 → 1 teacher: count of the 50 validation 7s called 1"),
         ("averaged output (what DeiT returns) 45 = 90 % [79, 96], 41 = 82 % [69, 90], 42 = 84 % [71, 92]"),
         "class head 0, 0, 0",
         "distillation head 49, 48, 48",
         "averaged output (what DeiT returns) 45 = 90 %",
         ", 41 = 82 %",
         ("class head, 7 → 1 teacher: 0, 0, 0 of the 50 on seeds 0, 1, 2; Wilson 95 % upper bound 7.1 %"),
-        "(one torch thread per run)",
-        (
-            "40-epoch rerun (one torch thread per run), 7 → 1 teacher: count of the 50 "
-            "validation 7s called 1 (seeds 0, 1, 2; Wilson 95 %):"
-        ),
+        ("40-epoch rerun, 7 → 1 teacher: count of the 50 validation 7s called 1 (seeds 0, 1, 2; Wilson 95 %):"),
         (
             "% of the 50 held-out validation 7s called 1, seeds 0, 1, 2 [Wilson 95 %: the "
             "seeds' lowest and highest bound]:"
@@ -891,6 +905,8 @@ CODE = {
         "round(100 * class_bound) == 7",
         'run[f"{head}_says_1"]) for run in rerun]',
         "1 torch thread per run",
+        "not bit-identical (appendix B)",
+        "not the table's stored runs",
         'f"{head} head, 7 → 1 teacher (rerun)"',
         'bars["averaged output, 7 → 1 teacher (rerun)"]',
     ],
@@ -1196,6 +1212,13 @@ FORBIDDEN_IN_SECTION = [
     ("**The plumbing", "the eight epoch arms moved to appendix b with their checks", "appendix", "# 09 ·"),
     ("**The plumbing", "the eight epoch arms moved to appendix b with their checks", "lesson", "# 09 ·"),
     ("44 test mistakes", "summary bullet 3 is one sentence and the last states the take away", "lesson", "## Summary"),
+    ("113 scattered", "the training-digit bullet was selective: dropped (review r25a item 6)", "lesson", "## Summary"),
+    (
+        "These runs record only each head's answer",
+        "the bold sentence itself says it counts answers (review r25a item 1)",
+        "lesson",
+        "## 3b ·",
+    ),
     ("[-10.8, -4.3]", "what was recorded of the averaged output is said exactly", "appendix", "# 09 ·"),
     ("[-10.8, -4.3]", "what was recorded of the averaged output is said exactly", "lesson", "# 09 ·"),
     ("Sorry, the table", "the issue 215 paragraph lives in appendix a with one sentence left", "appendix", "# 09 ·"),
@@ -1546,3 +1569,20 @@ def test_section_3bs_bold_sentence_keeps_to_the_heads():
     claim = next(s for s in nb.sources(LESSON) if "systematic mistake" in s)
     bold = nb.flat(claim.split("**")[1])
     assert bold.startswith("the distillation head follows a systematic mistake") and "averaged" not in bold
+    # review r25a item 1: the runs record argmax flags only, and the bold sentence itself says so
+    assert bold.endswith("its answer (argmax) only; its confidence is not recorded")
+
+
+def test_the_relabel_figure_names_its_runs_not_its_threads():
+    # review r25a item 4: the subtitle says the 7 -> 1 groups are a rerun, not the table's stored runs; the thread
+    # count is provenance, kept in a code comment
+    cell = next(s for s in nb.sources(LESSON) if "plot_relabel_ablation(bars" in s)
+    note = re.search(r'note="([^"]*)"', cell).group(1)
+    assert "not the table's stored runs" in note and "thread" not in note
+
+
+def test_section_1_quotes_appendix_cs_printed_cosines():
+    # review r25a item 2: section 1 quotes appendix C's printed values exactly (input 0.03, block 3 0.70)
+    assert "0.03 at the input, 0.70 after the last block" in prose("lesson", "## 1 ·")
+    assert "cosine(class token, distillation token): input 0.03," in printed("appendix", "## Appendix C ·")
+    assert "block 3 0.70" in printed("appendix", "## Appendix C ·")  # the last of the model's 4 blocks
