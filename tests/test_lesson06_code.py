@@ -472,6 +472,12 @@ def test_exercise_2_symptom_fall_then_climb_on_the_checkers_probe():
 def test_1_yardstick_prints_its_caveat():
     runs = clinic.training_benchmark(ROOT / "benchmarks" / "results" / "training.md")["runs"]
     assert sorted(float(vit) > float(cnn) for vit, cnn in (run[1] for run in runs)) == [False, False, True, True]
+    # review r25a item 8: the CNN's docstring says what lesson 06 prints (the order flips; no verdict word)
+    from vit_explained import cnn
+
+    doc = " ".join(cnn.__doc__.split())
+    assert "does not compare them" not in doc and "soft-split ViT" in doc
+    assert "order flips" in doc and "no verdict word" in doc
 
 
 # fix_22c
