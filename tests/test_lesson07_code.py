@@ -453,6 +453,17 @@ def test_exercise_3_describes_a_returned_tuple_by_types_and_shapes():
         assert "tensor(" not in str(failed.value)
 
 
+def test_exercise_3_describes_a_returned_list_by_type_and_shape():
+    # review r25b item 6: a .tolist() answer is named by type and shape, not dumped float by float
+    with pytest.raises(ExerciseFailed) as failed:
+        lesson07.check_token_attention(lambda t, qkv, proj: _reference(t, qkv, proj).tolist())
+    message = str(failed.value)
+    assert "returned a list of 2 x 10 x 64 floats;" in message and "torch.Tensor" in message
+    assert len(message) < 300 and "(a float)" not in message
+    assert lesson07._describe([[1, 2], [3, 4]]) == "a list of 2 x 2 ints"
+    assert lesson07._describe(([1.0], [2.0, 3.0])).startswith("a tuple of 2: (")  # ragged: item by item
+
+
 # from test_lesson07_fix_21i.py
 
 

@@ -1064,8 +1064,32 @@ def _check_constant(
         )
 
 
+def _nested_shape(answer: object) -> tuple[int, ...] | None:
+    """The shape of a rectangular nested list or tuple of plain numbers (``.tolist()``'s output), else None."""
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
+        return ()
+    if not isinstance(answer, (tuple, list)) or not answer:
+        return None
+    shapes = {_nested_shape(item) for item in answer}
+    if len(shapes) != 1 or None in shapes:
+        return None
+    return (len(answer), *shapes.pop())
+
+
+def _flat_items(answer: object) -> list[object]:
+    """The numbers of a nested list or tuple, in order."""
+    if isinstance(answer, (tuple, list)):
+        return [number for item in answer for number in _flat_items(item)]
+    return [answer]
+
+
 def _describe(answer: object) -> str:
-    """A returned value by its type and, for tensors and arrays, shape: never its numbers (a tuple item by item)."""
+    """A returned value by its type and, for tensors, arrays and nested lists of numbers, shape: never its
+    numbers (a tuple of other things item by item)."""
+    shape = _nested_shape(answer)
+    if shape:  # a nested list of numbers, as .tolist() returns: its type and shape only
+        kinds = sorted({type(item).__name__ for item in _flat_items(answer)})
+        return f"a {type(answer).__name__} of {' x '.join(map(str, shape))} {' and '.join(k + 's' for k in kinds)}"
     if isinstance(answer, (tuple, list)):
         items = ", ".join(_describe(item) for item in answer[:4]) + (", ..." if len(answer) > 4 else "")
         return f"a {type(answer).__name__} of {len(answer)}: ({items})"
