@@ -1199,3 +1199,27 @@ def test_the_mnist_split_names_the_validation_digits() -> None:
     code = "from vit_explained.data import load_mnist; m = load_mnist(); print(len(m.train_images), len(m.val_images))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["3500", "500"]
+
+
+# r25a item 7: section 8's shift probe as a three-panel picture
+def test_plot_shift_gaps_draws_one_panel_per_map_on_one_scale() -> None:
+    from vit_explained.plotting.lesson01 import plot_shift_gaps
+
+    gaps = {"follows": torch.zeros(4, 4), "moves": torch.full((4, 4), 0.31), "pixels": torch.zeros(8, 8)}
+    fig = plot_shift_gaps(gaps)
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title().splitlines()[0] for ax in panels] == list(gaps)
+    assert [ax.get_title().splitlines()[1] for ax in panels] == [
+        "4 x 4 positions, largest gap 0.00",
+        "4 x 4 positions, largest gap 0.31",
+        "8 x 8 positions, largest gap 0.00",
+    ]
+    assert all(ax.images[0].get_clim() == pytest.approx((0, 0.31)) for ax in panels)  # one colour scale for all
+    with pytest.raises(ValueError):
+        plot_shift_gaps({"a vector": torch.zeros(4)})
+    with pytest.raises(ValueError):
+        plot_shift_gaps({})
+    sources = nb.sources(LESSON)
+    at = nb.unique_index(sources, "fig = plot_shift_gaps(")
+    assert 'save_figure(fig, "01_shift_gaps")' in sources[at] and nb.hidden(nb.cells(LESSON)[at + 1])
+    assert "gap_maps[16][0].max() < 1e-5" in sources[at + 1]

@@ -38,6 +38,7 @@ __all__ = [
     "plot_position_similarity_pair",
     "plot_position_structure",
     "plot_resized_positions",
+    "plot_shift_gaps",
     "plot_shuffled_digits",
     "plot_sinusoid",
     "plot_slip_scatter",
@@ -1282,4 +1283,24 @@ def plot_pixel_reach(
             inset.set_xlabel("15x15 px zoom", fontsize=7, labelpad=1)
     fig.suptitle("one pixel changed (x): the output positions that change (red)", fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+def plot_shift_gaps(gaps: dict[str, torch.Tensor]) -> Figure:
+    """Section 8's shift probe as pictures: one panel per entry of ``gaps``, a 2-D map ``(rows, cols)`` of how far
+    each output position moved from the old output shifted along (0 = it followed the shift), as a share of the
+    old output's largest number; all panels share one colour scale, white (0) to red (the largest gap)."""
+    if not gaps or any(gap.dim() != 2 for gap in gaps.values()):
+        raise ValueError("gaps: a name -> (rows, cols) map of relative gaps, at least one")
+    top = max(max(float(gap.max()) for gap in gaps.values()), 1e-12)
+    fig = new_figure(figsize=(3.6 * len(gaps) + 0.8, 3.9))
+    axes = fig.subplots(1, len(gaps), squeeze=False)[0]
+    for ax, (name, gap) in zip(axes, gaps.items(), strict=True):
+        shown = ax.imshow(gap.detach().cpu().numpy(), cmap="Reds", vmin=0, vmax=top, interpolation="nearest")
+        rows, cols = gap.shape
+        ax.set_title(f"{name}\n{rows} x {cols} positions, largest gap {float(gap.max()):.2f}", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.colorbar(shown, ax=list(axes), fraction=0.025, pad=0.02, label="gap / the largest output number")
+    fig.suptitle("shifted photo: does each output follow the shift? white = yes (gap 0), red = no", fontsize=10)
     return fig
