@@ -714,7 +714,8 @@ def test_item_1_factor_chain_helper_returns_and_draws_the_centred_keys():
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert labels[0] == "K - K\u0304" and "K" not in labels
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert "0.064" in texts and any("(/1.7)" in t for t in texts)
+    assert "0.064" in texts and "0.0022" in texts  # every bar a decimal; the caption explains the 1.7
+    assert not any("/" in t for t in texts + [t.get_text() for t in fig.axes[1].texts])
 
 
 # --- from test_lesson05_fix_l.py ---

@@ -849,16 +849,15 @@ def plot_factor_chain(chain: Mapping[str, float], *, title: str = "") -> Figure:
     fig = new_figure(figsize=(12, 3.9))
     left, middle, right = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.9, 1, 1]})
     product = chain["K - Kbar"] * chain["V - Vbar"]
-    averaging = chain["averaging, centred"]
-    sizes = [
-        ("K - K\u0304", chain["K - Kbar"], QKV_COLORS["k"], f"{chain['K - Kbar']:.3f}"),
-        ("V - V\u0304", chain["V - Vbar"], QKV_COLORS["v"], f"{chain['V - Vbar']:.3f}"),
-        ("(K - K\u0304) x\n(V - V\u0304)", product, "#7f7f7f", f"{product:.4f}"),
-        ("M (mean over\nthe keys)", chain["M"], "#7f7f7f", f"1/{1 / chain['M']:.0f}\n(/{averaging:.1f})"),
+    sizes = [  # every bar labelled as a decimal, two significant digits
+        ("K - K\u0304", chain["K - Kbar"], QKV_COLORS["k"], f"{chain['K - Kbar']:.2g}"),
+        ("V - V\u0304", chain["V - Vbar"], QKV_COLORS["v"], f"{chain['V - Vbar']:.2g}"),
+        ("(K - K\u0304) x\n(V - V\u0304)", product, "#7f7f7f", f"{product:.2g}"),
+        ("M (mean over\nthe keys)", chain["M"], "#7f7f7f", f"{chain['M']:.2g}"),
     ]
     to_d_o = [
-        ("dQ / dO", chain["dQ / dO"], QKV_COLORS["q"], f"1/{1 / chain['dQ / dO']:.0f}"),
-        ("dV / dO", chain["dV / dO"], QKV_COLORS["v"], f"1/{1 / chain['dV / dO']:.1f}"),
+        ("dQ / dO", chain["dQ / dO"], QKV_COLORS["q"], f"{chain['dQ / dO']:.2g}"),
+        ("dV / dO", chain["dV / dO"], QKV_COLORS["v"], f"{chain['dV / dO']:.2g}"),
     ]
     bottom = min(s[1] for s in sizes + to_d_o) / 3
     for ax, bars in ((left, sizes), (middle, to_d_o)):
