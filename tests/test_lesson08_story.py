@@ -91,15 +91,15 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "10", ("a strong reference fitted to the score",)),
     ("lesson", "10", ("cannot credit evidence from blank regions",)),
     ("lesson", "10", ("fitted to the score", "not peers")),
-    ("lesson", "10", ("<details>",)),
-    ("lesson", "10", ("was not paired",)),
-    ("lesson", "10", ("raw occlusion (blank patches before negative-scoring ink)",)),
+    ("appendix", "J", ("<details>",)),  # r25a item 8: the not-tested box moved with the area table
+    ("appendix", "J", ("was not paired",)),
+    ("appendix", "J", ("raw occlusion (blank patches before negative-scoring ink)",)),
     ("lesson", "10", ("blank-last ablation tests it",)),
     ("lesson", "10", ("2017",)),
     ("lesson", "10", ("2018",)),
     ("lesson", "10", ("200",)),
-    ("lesson", "10", ("<summary>Not tested here</summary>",)),
-    ("lesson", "10", ("Raw occlusion",)),
+    ("appendix", "J", ("<summary>Not tested here</summary>", "0.167", "0.169")),
+    ("lesson", "10", ("family", "10 comparisons", "Bonferroni")),  # r25a item 8: the family size stays stated
     ("lesson", "10", ("blank", "no pixel above 0")),
     ("lesson", "10", ("strong reference", "not an optimum")),
     ("lesson", "10", ("2021",)),
@@ -121,15 +121,16 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
         (("With vit-explain's normalisation corrected ([appendix E](08_attention_maps_appendix.ipynb#appendix-e))"),),
     ),
     ("lesson", "11", ("13", "14", "37")),
-    ("lesson", "12", ("about as much as another digit's map", "no detectable difference")),
+    ("lesson", "12", ("no detectable difference", "[-0.067, +0.001]")),  # r25a item 4: no equivalence wording
     ("lesson", "12", ("0.19",)),
-    ("lesson", "12", ("runner-up", "about as much as another digit's map")),
-    ("lesson", "12", ("0.07",)),
+    ("lesson", "12", ("runner-up", "at most 0.067 less alike")),
+    ("lesson", "12", ("0.067",)),
     ("lesson", "12", ("12", "8", "17")),
     ("lesson", "13", ("blocks 0 to k",)),
-    ("lesson", "13", ("9", "17", "8-10")),
-    ("lesson", "3", ("the 6", "favourable case")),
-    ("lesson", "3", ("50", "33.0 %")),
+    ("lesson", "13", ("9", "17", "class 7")),  # r25a item 9: opens on digit 17, class 7
+    ("appendix", "D", ("section 3's 6", "favourable case", "24.7", "5.9")),  # r25a item 1: moved
+    ("lesson", "3", ("50", "24.7", "#appendix-d")),
+    ("lesson", "7", ("33.0 %",)),  # r25a item 2: the one chance rate left in the lesson
     ("lesson", "3", ("bright column", "most queries read")),
     ("lesson", "3", ("(outlined)",)),
     ("lesson", "4", ("timm.layers.set_fused_attn(False)",)),
@@ -139,24 +140,24 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "4", ("block.attn.fused_attn = False",)),
     ("lesson", "4", ("files and lines in appendix J",)),
     ("lesson", "4", ("attn.attn_drop", "eval mode")),
-    ("lesson", "5", ("2023", "2024")),
-    ("lesson", "5", ("head 3, is a fixed-key head",)),
-    ("lesson", "5", ("the key column most queries read",)),
-    ("lesson", "5", ("the class token's top patch",)),
-    ("lesson", "5", ("- Key columns (the grid",)),
+    ("appendix", "D", ("2023", "2024")),
+    ("appendix", "D", ("head 3", "fixed-key")),
+    ("appendix", "D", ("the key column most queries read",)),
+    ("appendix", "D", ("the class token's top patch",)),
+    ("appendix", "D", ("the grid draws",)),
     ("lesson", "5", ("08_attention_maps_appendix.ipynb#appendix-d",)),
     ("lesson", "5", ("classifier",)),
-    ("lesson", "5", ("not tested", "#appendix-d", "norms")),
-    ("lesson", "5", ("88.5 %", "100 %")),
-    ("lesson", "5", ("126 of 200",)),
-    ("lesson", "5", ("fixed-key head",)),
-    ("lesson", "5", ("200",)),
+    ("appendix", "D", ("not tested", "norms")),
+    ("appendix", "D", ("88 %", "100 %")),
+    ("appendix", "D", ("126 of the 200",)),
+    ("appendix", "D", ("fixed-key head",)),
+    ("appendix", "D", ("200",)),
     ("lesson", "5", ("5 / 49",)),
-    ("lesson", "5", ("55.5 %",)),
-    ("lesson", "5", ("not tested", "#appendix-d", "off-ink top tokens")),
+    ("lesson", "5", ("73.8 %", "[71.5, 76.2]")),  # r25a item 1: the finding as one number
+    ("appendix", "D", ("not tested", "off-ink top tokens")),
     ("lesson", "5", ("16", "15", "0.12", "1.00", "8")),
-    ("lesson", "5", ("(4, 1)", "2020")),
-    ("lesson", "5", ("15.5 %", "33.0 %", "[11.1, 21.2]", "95 %")),
+    ("appendix", "D", ("(4, 1)", "2020")),
+    ("appendix", "D", ("16 %", "33 %")),
     ("lesson", "7", ("diamond", "not just the centre")),
     ("lesson", "7", ("33 %",)),
     ("lesson", "7", ("central patches",)),
@@ -182,9 +183,9 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "9", ("every layer",)),
     ("lesson", "9", ("+1.00",)),
     ("lesson", "9", ("0.52 to 0.65", "0.98")),
-    ("lesson", "9", ("its noise floor",)),
-    ("lesson", "9", ("changes beyond noise at once",)),
-    ("lesson", "9", ("beyond noise at once",)),
+    ("lesson", "9", ("noise floor", "upper reference", "std 0.02 x the pixel range", "one draw")),  # r25a items 3, 7
+    ("lesson", "9", ("both maps move only once blocks 1-3 are re-drawn",)),  # r25a item 3: the one verdict
+    ("lesson", "9", ("another digit's 0.92", "undecided", "#appendix-i")),
     ("lesson", "9", ("0.51",)),
     ("lesson", "9", ("2-3", "+0.98", "1.00")),
     ("lesson", "9", ("shuffled labels", "not run")),
@@ -197,28 +198,27 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "Exercises", ("(B, 2) tensor", "not a list")),
     ("lesson", "Exercises", ("a / a.sum(dim=-1)", "appendix e")),
     ("lesson", "Exercises", ("top patch can differ",)),
-    ("lesson", "Summary", ("plain ρ against another digit's map",)),
+    ("lesson", "Summary", ("ρ detectably below another digit's map's",)),
     ("lesson", "Summary", ("## Summary",)),
-    ("lesson", "Summary", ("1.00", "2-3", "0.98")),
+    ("lesson", "Summary", ("1.00", "1-3", "upper reference", "a choice")),  # r25a item 3
     ("lesson", "Summary", ("an image-blind",)),
     ("lesson", "Summary", ("52.7 %", "5.5", "[5.2, 5.8]")),
     ("lesson", "Summary", ("0", "7.3")),
-    ("lesson", "Summary", ("about as much as another digit's map", "no detectable difference")),
-    ("lesson", "Summary", ("head 3", "fixed-key head")),
+    ("lesson", "Summary", ("no detectable difference", "[-0.067, +0.001]")),  # r25a item 4
+    ("lesson", "Summary", ("fixed-key head", "appendix D")),
     ("lesson", "Summary", ("one trained checkpoint",)),
     ("lesson", "Summary", ("not over training runs",)),
     ("lesson", "Summary", ("- 5 · Heads (this model",)),
     ("lesson", "Summary", ("- 7 · Ink (this model",)),
     ("lesson", "Summary", ("(an ablation, appendix K)",)),
-    ("lesson", "Summary", ("at once", "blocks 1-3")),
-    ("lesson", "Summary", ("most frequent key", "appendix d")),
-    ("lesson", "Summary", ("0.98", "1-3")),
-    ("lesson", "Summary", ("plain ρ against another digit's map", "appendix i")),
+    ("lesson", "Summary", ("blocks 1-3",)),
+    ("lesson", "Summary", ("key columns", "appendix d")),
+    ("lesson", "Summary", ("0.02", "1-3")),
+    ("lesson", "Summary", ("another digit's map", "appendix i")),
     ("lesson", "Summary", ("5/49",)),
     ("lesson", "Summary", ("90 %", "13", "14", "37")),
     ("lesson", "Summary", ("12", "100")),
     ("lesson", "Summary", ("(appendix K)",)),
-    ("lesson", "Summary", ("88.5 %", "100 %", "33.0 %")),
     ("lesson", "Summary", ("[-0.009, +0.011]", "99.5 %")),
     ("lesson", "Summary", ("blank patches last", "ablation", "appendix k")),
     ("appendix", "08", ("there is no b",)),
@@ -355,16 +355,16 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "12", "runner-up class's map: cosine 0.37, 95 % interval [0.34, 0.40] (n = 100)"),
     ("lesson", "12", "cosine 0.40, 95 % interval [0.37, 0.43] (n = 100)"),
     ("lesson", "12", "runner-up - another digit: -0.033, 95 % interval [-0.067, +0.001]: no detectable difference"),
-    ("lesson", "3", "top key column 5.9 times uniform (median)"),
-    ("lesson", "3", "that key on ink: 50.5 %"),
-    ("lesson", "3", "chance rate for a random key (50 keys, the class token included): 33.0 %"),
-    ("lesson", "5", "fixed-key: block 0, head 3: patch (4, 1) is its top key on 126 of 200 digits"),
-    ("lesson", "5", "its top key on ink 15.5 %, 95 % interval [11.1, 21.2] % (n = 200) (a random key: 33.0 %)"),
-    ("lesson", "5", "of the 1477 peaked maps, a second patch above 5/49 too: 819 (55.5 %)"),
-    ("lesson", "5", "(a random key: 33.0 %)"),
+    ("appendix", "D", "top key column 5.9 times uniform (median)"),
+    ("appendix", "D", "that key on ink: 50.5 %"),
+    ("appendix", "D", "chance: a random key is on ink 33.0 %"),
+    ("appendix", "D", "fixed-key: block 0, head 3: key 30 = patch (4, 1) on 126 of 200"),
+    ("appendix", "D", "top key on ink 15.5 %, 95 % interval [11.1, 21.2] % (n = 200)"),
+    ("appendix", "D", "of the 1477 peaked maps, a second patch above 5/49 too: 819 (55.5 %)"),
+    ("appendix", "D", "a random key 33.0 %"),
     ("lesson", "5", "peaked (top above 5/49 = 0.10): 15 of 16, tops 0.12 to 1.00"),
-    ("lesson", "5", "fixed-key: block 0, head 3: patch (4, 1) is its top key on 126 of 200"),
-    ("lesson", "5", "a second patch above 5/49 too: 819 (55.5 %)"),
+    ("appendix", "D", "3/49: 87.9 / 8/49: 61.0"),
+    ("lesson", "5", "73.8, 95 % interval [71.5, 76.2] (n = 500)"),
     ("lesson", "5", "15 of 16"),
     ("lesson", "7", "block 0, own       44.2 [43.0, 45.5]    51.5 [50.4, 52.6]    -7.3 [-7.8, -6.8]"),
     ("lesson", "7", "block 3, rollout   58.2 [57.5, 59.0]    52.7 [51.8, 53.7]    +5.5 [+5.2, +5.8]"),
@@ -382,12 +382,12 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "9", "/ 0.51, 95 % interval [0.47, 0.55] (n = 32)"),
     ("lesson", "9", "other digits (the 31 others, mean): 0.92"),
     ("lesson", "9", "blocks 0-3"),
-    ("lesson", "9", "noise floor, + 2 % noise"),
+    ("lesson", "9", "noise floor, + noise of std 0.02 x the pixel range, one draw (32 of 32 decisions kept)"),
     ("lesson", "9", "classifier + blocks 1-3  +0.88 .. +0.90  +0.34 .. +0.44  4.5 .. 9.0 %"),
-    ("lesson", "9", "classifier + blocks 1-3  rollout +0.86 / +0.88"),
+    ("appendix", "I", "classifier + blocks 1-3  rollout +0.86 / +0.88"),
     ("lesson", "9", "other digits (the 31 others, mean): 0.92, 95 % interval [0.92, 0.92] (n = 32) / 0.51"),
     ("lesson", "9", "classifier + blocks 2-3  +0.98 .. +0.98"),
-    ("lesson", "9", "  rollout's top patch: trained (2, 4), + blocks 1-3 re-drawn (4, 3)"),
+    ("appendix", "I", "  rollout's top patch: trained (2, 4), + blocks 1-3 re-drawn (4, 3)"),
     ("appendix", "C", "98.3 % interval"),
     ("appendix", "D", "block 3:   5.9x  50 %"),
     ("appendix", "D", "block 0, head 3: key 30 = patch (4, 1) on 126 of 200; top key on ink 15.5 %, 95 % interval"),
@@ -507,30 +507,30 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
     ("lesson", "12", "not runner_vs_digit.detectable"),
     ("lesson", "12", "round(runner_vs_digit.difference.low, 3) == -0.067"),
     ("lesson", "13", "(first_18[17].item(), data.test_labels[17].item()) == (9, 7)"),
-    ("lesson", "3", "abs(dominance[:, -1, 0].median() - 5.9) < 0.05"),
-    ("lesson", "3", "int(top_on_ink[:, -1, 0].sum()) == 101"),
+    ("appendix", "D", "abs(dominance[:, -1, 0].median() - 5.9) < 0.05"),
+    ("appendix", "D", "int(top_on_ink[:, -1, 0].sum()) == 101"),
     ("lesson", "3", "top_keys.indices[0].item() == 11"),
-    ("lesson", "3", "== 101"),
-    ("lesson", "3", "abs(100 * chance_key - 33.0) < 0.05"),
+    ("appendix", "D", "abs(dominance[0, -1, 0] - 24.7) < 0.05"),
+    ("appendix", "D", "abs(100 * chance_key - 33.0) < 0.05"),
     ("lesson", "5", "assert torch.allclose(on_itself + on_patches"),
     ("lesson", "5", "on_itself.argmax() == 3"),
     ("lesson", "5", "on_itself[:3].max() < 0.01"),
-    ("lesson", "5", "fixed_heads.nonzero().tolist() == [[0, 3]]"),
-    ("lesson", "5", "(len(second_500), int(second_500.sum())) == (1477, 819)"),
-    ("lesson", "5", "torch.allclose(sorted_500[..., 0], top_500"),
+    ("appendix", "D", "fixed_heads.nonzero().tolist() == [[0, 3]]"),
+    ("appendix", "D", "(len(second_500), int(second_500.sum())) == (1477, 819)"),
+    ("appendix", "D", "torch.allclose(sorted_500[..., 0], top_500"),
     ("lesson", "5", "assert lowest[1:] == (3, 2, False)"),
-    ("lesson", "5", "int(key_counts[0, 3]) == 126"),
+    ("appendix", "D", "int(mode_count[0, 3]) == 126"),
     ("lesson", "5", "above_blank, len(weights_inked)"),
-    ("lesson", "5", "fixed_ink = proportion(top_on_ink[:, 0, 3])"),
-    ("lesson", "5", "fixed_ink.high < chance_key"),
+    ("appendix", "D", "proportion(top_on_ink[:, 0, 3]).high < chance_key"),
+    ("lesson", "5", "abs(share_500.estimate - 73.85) < 0.01"),
     ("lesson", "7", "lift_own[0].gap.difference.high < 0"),
-    ("lesson", "7", "key_on_ink.shape == (200, tokens)"),
+    ("lesson", "7", "ink.flatten(1).shape == (500, 49)"),
     ("lesson", "8", "int(p_17.argmax())) == (7, 9)"),
     ("lesson", "8", "cosine 0.19"),
     ("lesson", "9", "other-digits reference"),
     ("lesson", "9", 'cascade.per_digit["classifier"]'),
     ("lesson", "9", "(pairs_.sum(1) - pairs_.diagonal()) / 31"),
-    ("lesson", "9", "peaks[0] == (2, 4)"),
+    ("appendix", "I", "peaks[0] == (2, 4)"),
     ("appendix", "A", 'live_value["v"]'),
     ("appendix", "D", "assert fixed_key == [(0, 3)]"),
     ("appendix", "D", "assert off_ink_heads == [(0, 0), (3, 0), (3, 2)]"),
@@ -596,16 +596,17 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
     ("lesson", "11", "plots.plot_knob_maps(val_100, knob_maps, knob_spread, digit=0"),
     ("lesson", "11", "knob_family = am.compare_maps("),
     ("lesson", "12", "am.closest_call_neighbour_cosines("),
-    ("lesson", "3", "probe_images = data.test_images[:200]"),
+    ("appendix", "D", "probe_images = data.test_images[:200]"),
     ("lesson", "3", "fig = plots.plot_attention_matrix("),
-    ("lesson", "5", "mode_key = top_key.mode(0).values"),
-    ("lesson", "5", 'save_figure(fig, "08_key_columns")'),
+    ("appendix", "D", "mode_key = top_key.mode(0).values"),
+    ("appendix", "D", 'save_figure(fig, "08_key_columns")'),
     ("lesson", "5", "am.top_patch_table("),
     ("lesson", "5", "plot_class_token_heads("),
     ("lesson", "5", "am.stored_top_weights()"),
-    ("lesson", "5", "second_500"),
-    ("lesson", "5", "plot_key_column_grid("),
-    ("lesson", "5", "fixed_heads"),
+    ("appendix", "D", "second_500"),
+    ("lesson", "10", "family_10.select("),  # r25a item 8: the four comparisons the prose reads
+    ("appendix", "D", "plot_key_column_grid("),
+    ("appendix", "D", "fixed_heads"),
     ("lesson", "6", "by_depth = torch.stack("),
     ("lesson", "6", "plot_rollout_layers("),
     ("lesson", "7", "data.val_images[:500]"),
@@ -643,6 +644,10 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
 ]
 
 FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix or its solutions (source or output)
+    ("about as much as another digit", "r25a item 4: an equivalence wording resting on a non-detection"),
+    ("beyond noise at once", "r25a item 3: the other-digit rule is the one verdict"),
+    ("2 % Gaussian noise", "r25a item 7: the noise is std 0.02 x the pixel range, one draw"),
+    ("two rates, two names", "r25a item 2: one chance rate (the patch share) in the lesson"),
     ("mostly the ink/blank split", "18b: lesson prints the trained rollout against an ink only map"),
     ("What this means:", "18b: lesson prints the trained rollout against an ink only map"),
     ("In plain words:", "18b: lesson prints the trained rollout against an ink only map"),
@@ -783,6 +788,11 @@ FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix
 ]
 
 FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase, why)
+    ("lesson", None, "all", "2 % noise", "r25a item 7: say what the noise is of"),
+    ("lesson", None, "all", "prefer a model trained with registers (", "r25a item 6: the advice is conditional"),
+    ("lesson", None, "all", "chance rate for a random key", "r25a items 1-2: the key rate lives in appendix D"),
+    ("lesson", "9", "prose", "changes beyond noise", "r25a item 3: no verdict from the noise floor"),
+    ("lesson", "Summary", "prose", "beyond noise", "r25a item 3: no verdict from the noise floor"),
     ("lesson", "Summary", "prose", "a ceiling", "18e: section 9 reads the centred rho and the mechanism"),
     ("appendix", None, "printed", "touches 0  ", "19a: no touches 0 label the star says which end"),
     (
@@ -950,7 +960,7 @@ FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase,
         "24c: item 1 section 5 in three cells with lead ins",
     ),
     (
-        "lesson",
+        "appendix",
         "cell:plots.plot_key_column_grid(",
         "code",
         "top_500",
@@ -1054,13 +1064,14 @@ def test_main_path_caps():
 ONCE = [  # (notebook, part, text, how many times at most, at least)
     ("lesson", "source", "plot_vit_explain_examples", 0, 0),  # 19c: the photo figure lives in appendix E
     ("appendix", "source", "plot_vit_explain_examples", 1, 1),
-    ("lesson", "source", "<summary>Not tested here</summary>", 1, 1),  # 19d: one not-tested box, in section 10
-    ("lesson", "source", "<details>", 1, 1),
+    ("lesson", "source", "<summary>Not tested here</summary>", 0, 0),  # 19d: the box moved to appendix J
+    ("appendix", "source", "<summary>Not tested here</summary>", 1, 1),
+    ("lesson", "source", "<details>", 0, 0),
     ("lesson", "source", "Six controls set the scale", 1, 0),  # 21a: explained once
     ("lesson", "source", "a heuristic, not a measurement", 1, 0),  # 21b: said once
     ("lesson", "source", "three different patches", 1, 0),
     ("lesson", "source", "closest_call_neighbour_cosines", 1, 0),  # 24f: only section 12's one cell computes it
-    ("lesson", "source", "raw occlusion (blank patches before negative-scoring ink)", 9, 2),  # 18f: the label, twice
+    ("appendix", "source", "raw occlusion (blank patches before negative-scoring ink)", 9, 2),  # 18f: the label
 ]
 
 
@@ -1097,8 +1108,7 @@ def test_in_order(notebook, markers):
 
 
 ADJACENT = [  # (notebook, marker, offset, marker): the second cell sits `offset` cells after the first
-    ("lesson", "fig = plots.plot_attention_matrix(", 2, "probe_images = data.test_images[:200]"),  # 19d: prose between
-    ("lesson", "The 6 is a favourable case", 1, "probe_images = data.test_images[:200]"),  # 24d: the lead-in
+    ("appendix", "Section 3's 6 is a favourable case", 1, "fixed_heads = torch.zeros(depth"),  # r25a: moved
     ("appendix", "gap_table = {", 2, "**Verdict** (plain ρ"),  # 20c: the table, its check, the verdict
     ("appendix", "family_gaps = {", 2, "By the rule, read as a family of 8 at 99.4 %"),  # 23c
 ]
@@ -1129,16 +1139,17 @@ def test_each_printed_number_is_followed_by_its_hidden_check():
 
 
 def test_figures_are_drawn():
-    for marker in ("plots.plot_key_column_grid(", "knob_maps = am.rollout_settings("):  # 22a
-        outputs = _cell("lesson", marker).get("outputs", [])
+    drawn = (("appendix", "plots.plot_key_column_grid("), ("lesson", "knob_maps = am.rollout_settings("))  # 22a
+    for notebook, marker in drawn:
+        outputs = _cell(notebook, marker).get("outputs", [])
         assert any("image/png" in output.get("data", {}) for output in outputs), marker
 
 
-def test_section_5_is_three_cells_each_with_a_lead_in_and_a_check():
+def test_section_5_is_two_cells_each_with_a_lead_in_and_a_check():
     cells = nb.cells(LESSON)
     start, end = _at("## 5 · Where the class token looks"), _at("## 6 · Attention rollout")
     visible = [i for i in range(start, end) if cells[i]["cell_type"] == "code" and not nb.hidden(cells[i])]
-    assert len(visible) == 3  # 24c: the 16 maps, the 500-digit rate, the key-column grid
+    assert len(visible) == 2  # r25a: the 16 maps, the 500-digit rate (the key-column grid: appendix D)
     for i in visible:
         assert cells[i - 1]["cell_type"] == "markdown" and nb.hidden(cells[i + 1])
 
