@@ -61,6 +61,13 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 
 
 PRINTED = [
+    (
+        "L",
+        "## 2 ·",
+        "a token alone: attention equals W_o (W_v x + b_v) + b_o, largest difference 0.0e+00",
+        True,
+        "r25a item 3: why an MLP at all, its check in the main path",
+    ),
     ("L", "## 1 ·", "smallest slope: -0.13 at x = -1.41", True, "r25a item 6: GELU's dip, printed where stated"),
     (
         "L",
@@ -1058,6 +1065,12 @@ CODE = [
 ]
 
 PROSE = [
+    (
+        "L",
+        "## 2 ·",
+        ["**Why an MLP at all?**", "affine", "$W_o (W_v x + b_v) + b_o$", "appendix N"],
+        "r25a item 3: why an MLP at all, 3 lines after the knockout",
+    ),
     ("L", "## 1 ·", ["**non-monotonic**", "lowest (-0.13) at $x = -\\sqrt2$"], "r25a item 6: the dip in the caption"),
     ("L", "## 6 ·", ["no detectable trend at 3 seeds", "$L^{-0.29}$"], "r25a item 7: what 3 seeds cannot rule out"),
     (
