@@ -23,6 +23,10 @@ change, the overlap: T2T's splits (7, 4, 2), (3, 2, 1), (3, 2, 1) against (4, 4,
 chains make the same grids (12 x 12, 6 x 6, 3 x 3), so the token transformers and the backbone see as many tokens
 and cost the same attention; a window of the no-overlap chain sees fewer pixels (it is the overlap). Written to
 ``benchmarks/results/t2t_overlap_control.md``.
+
+``--patch-control`` runs the plain-ViT baseline beside it (same digits, seeds, epochs and backbone): the T2T
+chain against hard 16x16 patches at stride 16, one Linear (256 -> 64), which make the same final 3 x 3 grid with
+no token transformer and no overlap. Written to ``benchmarks/results/t2t_patch_control.md``.
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import re
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle OpenMP threads sleep: see bench_training.py
 
@@ -65,6 +71,8 @@ def train_one(job: tuple[str, int, int]) -> tuple[str, int, list[int], float]:
 
 CONTROL_SIDE = 48  # the 8x8 digits upsampled: both chains make 12 x 12, 6 x 6, 3 x 3 grids
 CHAINS = {"overlap (T2T)": T2T_SPLITS, "no overlap": ((4, 4, 0), (2, 2, 0), (2, 2, 0))}
+ARMS = {**CHAINS, "patches 16x16": None}
+PATCH = 16  # hard patches: 48 / 16 = the same final 3 x 3 grid as both chains
 
 
 class ChainStem(nn.Module):
@@ -85,15 +93,32 @@ class ChainStem(nn.Module):
         return self.project(self.soft_splits[-1](images))
 
 
+class PatchStem(nn.Module):
+    """ViT's patch embedding on the upsampled digits: 16x16 patches at stride 16, one Linear (256 -> dim)."""
+
+    def __init__(self, dim: int) -> None:
+        super().__init__()
+        self.split = SoftSplit(PATCH, PATCH, 0)
+        self.grid = self.split.grid(CONTROL_SIDE, CONTROL_SIDE)
+        self.project = nn.Linear(self.split.token_length(1), dim)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.project(self.split(images))
+
+
 class ChainViT(nn.Module):
     """The digits preset's backbone (2 blocks, width 64, 4 heads, MLP 128) behind a :class:`ChainStem`; the
     (augmented) 8x8 digits are upsampled to 48x48 inside, so both chains see the same pixels."""
 
-    def __init__(self, splits: tuple[tuple[int, int, int], ...], token_dim: int = 32) -> None:
+    def __init__(self, splits: tuple[tuple[int, int, int], ...] | None, token_dim: int = 32) -> None:
         super().__init__()
         recipe = PRESETS["digits"]
-        self.stem = ChainStem(splits, token_dim, recipe.dim)
-        tokens = self.stem.stages[-1].grid.total
+        if splits is None:  # the hard-patch baseline
+            self.stem = PatchStem(recipe.dim)
+            tokens = self.stem.grid.total
+        else:
+            self.stem = ChainStem(splits, token_dim, recipe.dim)
+            tokens = self.stem.stages[-1].grid.total
         self.class_token = nn.Parameter(torch.zeros(1, 1, recipe.dim))
         self.positions = nn.Parameter(0.02 * torch.randn(1, tokens + 1, recipe.dim))
         self.encoder = Encoder(recipe.dim, recipe.depth, recipe.heads, recipe.mlp_dim)
@@ -113,7 +138,7 @@ def train_control(job: tuple[str, int, int]) -> tuple[str, int, list[int], float
     data = recipe.load_data()
     start = time.perf_counter()
     torch.manual_seed(seed)
-    model = ChainViT(CHAINS[chain])
+    model = ChainViT(ARMS[chain])
     fit(model, data, recipe, progress=False, device="cpu")
     correct = (predict(model, data.val_images).argmax(dim=-1) == data.val_labels).int().tolist()
     return chain, seed, correct, time.perf_counter() - start
@@ -168,6 +193,78 @@ removing the overlap also shrinks what a window sees, as it does in T2T-ViT. It 
     return 0
 
 
+def stored_chain_counts(seeds: int, epochs: int) -> list[int]:
+    """The T2T chain's correct digits (of 180) per seed, read from ``t2t_overlap_control.md`` (same seeds, epochs)."""
+    text = (Path(__file__).parent / "results" / "t2t_overlap_control.md").read_text()
+    if f"--seeds\n{seeds} --epochs {epochs} " not in text:
+        raise SystemExit(f"t2t_overlap_control.md is not a run of {seeds} seeds, {epochs} epochs: run both arms")
+    rows = re.findall(r"^\| (\d+) \| ([\d.]+) % \|", text, re.M)
+    assert [int(seed) for seed, _ in rows] == list(range(seeds))
+    return [round(float(percent) * 1.8) for _, percent in rows]
+
+
+def patch_control(args: argparse.Namespace) -> int:
+    """The plain-ViT baseline: the T2T chain against hard 16x16 patches into the same backbone, same 3 x 3 grid.
+
+    Only the patch arm trains; the T2T chain's counts are the stored ``t2t_overlap_control.md`` run of the same
+    seeds and epochs (training is deterministic on 1 thread: ``bench_lesson07_token_mlp.py`` reran that arm and
+    got the same counts, seed by seed)."""
+    load_before = os.getloadavg()[0]
+    names = ["overlap (T2T)", "patches 16x16"]
+    jobs = [(names[1], seed, args.epochs) for seed in range(args.seeds)]
+    with ProcessPoolExecutor(args.workers) as pool:
+        results = {(name, seed): (correct, wall) for name, seed, correct, wall in pool.map(train_control, jobs)}
+    load_after = os.getloadavg()[0]
+    chain = stored_chain_counts(args.seeds, args.epochs)
+    accuracy = {
+        names[0]: [count / 180 for count in chain],
+        names[1]: [sum(results[names[1], s][0]) / 180 for s in range(args.seeds)],
+    }
+    rows = [
+        [seed]
+        + [f"{100 * accuracy[name][seed]:.1f} %" for name in names]
+        + [f"{100 * (accuracy[names[0]][seed] - accuracy[names[1]][seed]):+.1f}"]
+        for seed in range(args.seeds)
+    ]
+    seeds = paired_seeds(accuracy[names[0]], accuracy[names[1]], names=("T2T", "patches"), percent=True)
+    interval = seeds.t_interval()
+    walls = [wall for _, wall in results.values()]
+    params = {name: sum(p.numel() for p in ChainViT(ARMS[name]).parameters()) for name in names}
+    body = f"""
+Run of {time.strftime("%Y-%m-%d", time.gmtime())} (UTC), `benchmarks/bench_t2t_stem.py --patch-control --seeds
+{args.seeds} --epochs {args.epochs} --workers {args.workers}`: load average {load_before:.1f} before,
+{load_after:.1f} after, each run on 1 torch thread, {min(walls):.0f} to {max(walls):.0f} s of wall time per run.
+Only the patch arm trained in this run; the T2T column is the stored `t2t_overlap_control.md` run (same seeds,
+epochs and code; on 1 thread training is deterministic: `bench_lesson07_token_mlp.py` reran that arm and got the
+same counts, seed by seed).
+
+The setup of `t2t_overlap_control.md` (the 8x8 digits upsampled to {CONTROL_SIDE}x{CONTROL_SIDE}, the `digits`
+preset's augmentation, optimizer and schedule, {args.epochs} epochs, the same seeds and 2-block backbone of width
+64) with a second stem: ViT's hard patches, {PATCH}x{PATCH} at stride {PATCH}, one Linear ({PATCH * PATCH} -> 64).
+Both stems hand the backbone the same 3 x 3 grid of 9 tokens. Parameters: T2T {params[names[0]]:,}, patches
+{params[names[1]]:,}. Accuracy on the 180 validation digits; the test split is not read.
+
+{markdown_table(["seed", *names, "T2T - patches, points"], rows)}
+
+- Over seeds: {seeds}.
+- 95 % t-interval of the mean difference: [{100 * interval.low:+.1f}, {100 * interval.high:+.1f}] points;
+  two-sided sign test p = {seeds.sign_p_value:.3f}.
+
+What this does and does not show: the whole T2T module (overlapping 7x7 and 3x3 windows instead of one 16x16
+patch, two token transformers, more parameters) against a plain patch embedding, at a tiny scale (upsampled 8x8
+digits, 9 final tokens, a 2-block backbone, {args.epochs} epochs): at so few epochs a gap measures how fast a stem
+learns as much as what it can reach. It does not say which of those changes matters, and says nothing about
+ImageNet.
+"""
+    write_result(
+        "t2t_patch_control",
+        f"T2T module vs hard patches, same backbone and grid, digits, {args.epochs} epochs (lesson 07)",
+        body,
+        threads="1 per run",
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0 .. seeds - 1 for both stems")
@@ -177,7 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="training processes (1 thread each)")
     parser.add_argument("--result", default="t2t_stem", help="name of the results file: benchmarks/results/<result>.md")
     parser.add_argument("--overlap-control", action="store_true", help="the clean control: overlap vs none, same grids")
+    parser.add_argument("--patch-control", action="store_true", help="the T2T chain vs hard 16x16 patches, same grid")
     args = parser.parse_args(argv)
+    if args.patch_control:
+        return patch_control(args)
     if args.overlap_control:
         return control(args)
     load_before = os.getloadavg()[0]
