@@ -308,6 +308,28 @@ def test_float_labels_get_one_message_for_either_target(answer):
     message = _message_fix_17d(answer)
     assert "the true labels and the teacher's labels alike" in message
     assert "no .float() on either" in message
+    # review r25b_09 item 6: the float-target fact, said right, and no unrelated .max(-1)[0] hint
+    assert "a float target means class probabilities of shape (B, classes)" in message
+    assert "class indices must be long" in message
+    assert "A cross-entropy target is a float tensor" not in message
+    assert "max(-1)" not in message and ".values" not in message
+
+
+def _right_nll(c, d, y, t):
+    return 0.5 * F.nll_loss(c.log_softmax(-1), y) + 0.5 * F.nll_loss(d.log_softmax(-1), t.argmax(-1))
+
+
+def _right_indices(c, d, y, t):
+    return (F.cross_entropy(c, y.long()) + F.cross_entropy(d, t.max(dim=-1).indices)) / 2
+
+
+def _right_one_call(c, d, y, t):
+    return F.cross_entropy(torch.cat([c, d]), torch.cat([y, t.argmax(1)]))
+
+
+@pytest.mark.parametrize("answer", [_right_nll, _right_indices, _right_one_call])
+def test_float_target_check_passes_right_answers(answer):
+    lesson09.check_hard_distillation(answer)
 
 
 def test_the_crop_caption_holds_the_rule():

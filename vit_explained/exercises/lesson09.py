@@ -479,10 +479,9 @@ def _gradient_hint(error: Exception) -> str | None:
         )
     if "target dtype" in text:
         return (
-            "A cross-entropy target is a float tensor: F.cross_entropy takes class indices as integers (long), "
-            "for the true labels and the teacher's labels alike. Pass labels as they come and keep argmax's "
-            "integers (no .float() on either). And teacher_logits.max(-1)[0] (or .values) is the largest logit "
-            "itself, not its class: take the indices, not the values"
+            "Your target is a float (B,) tensor; a float target means class probabilities of shape (B, classes); "
+            "class indices must be long, for the true labels and the teacher's labels alike. Pass labels as they "
+            "come and keep argmax's integers (no .float() on either)"
         )
     if "to match target batch_size (0)" in text:
         return _FLAT_ARGMAX
@@ -832,6 +831,21 @@ def _batch_axis_argmax(answer: Callable[..., Any], inputs: tuple) -> str | None:
     )
 
 
+def _runs_on_integer_logits(answer: Callable[..., Any], inputs: tuple) -> bool:
+    """True if a float-target error goes away once the teacher's logits are integers (long, 0..classes-1).
+
+    The true labels and argmax(...).float() stay float targets there; only a target read from the logits'
+    values (teacher_logits.max(-1)[0]) turns long, so this separates that slip from a .float() on the labels.
+    """
+    class_logits, distillation_logits, labels, teacher = inputs
+    whole = teacher.detach().argsort(-1)  # long, every value a class index
+    try:
+        answer(class_logits.detach().clone(), distillation_logits.detach().clone(), labels.clone(), whole)
+    except Exception:  # still failing: the float target is not the logits' values
+        return False
+    return True
+
+
 def _call_loss(answer: Callable[..., Any], inputs: tuple) -> Any:
     """``answer(*inputs)``, with its errors named: a refusal, a slip the error shows, an argmax over the batch."""
     with _refusals_named(
@@ -847,6 +861,11 @@ def _call_loss(answer: Callable[..., Any], inputs: tuple) -> Any:
             axis_slip = _batch_axis_argmax(answer, inputs)
             if axis_slip is not None:
                 fail(axis_slip)
+            if "target dtype" in str(error) and _runs_on_integer_logits(answer, inputs):
+                fail(
+                    "the distillation head's labels are the teacher's largest logits (teacher_logits.max(-1)[0], "
+                    ".values), floats, not its classes: take the indices, not the values"
+                )
             if "return_types" not in str(error):
                 raise
             fail(
