@@ -65,6 +65,16 @@ def train(heads: int, arm: str, seed: int) -> dict:
             "val_loss": val_loss, "val_accuracy": val_accuracy}  # fmt: skip
 
 
+def sign_count(seeds) -> str:
+    """The sign of unscaled - scaled counted over the paired seeds, as computed (never a verdict word: the
+    interval column says whether the mean difference is detectable)."""
+    values = seeds.difference.values
+    higher, lower = sum(v > 0 for v in values), sum(v < 0 for v in values)
+    tied = len(values) - higher - lower
+    text = f"unscaled higher on {higher}, lower on {lower}"
+    return text + (f", tied on {tied}" if tied else "") + f" of {len(values)} seeds"
+
+
 def write_markdown(results: dict) -> None:
     """``lesson03_scale.md`` from the stored results (``--markdown-only`` rewrites it without training again)."""
     runs, rows = results["runs"], []
@@ -74,7 +84,7 @@ def write_markdown(results: dict) -> None:
             scaled, unscaled = ([r[key][-1] for r in pick[arm]] for arm in ARMS)
             seeds = paired_seeds(unscaled, scaled, names=("unscaled", "scaled"), percent=percent)
             width = f"d = {64 // heads} ({heads} head{'s' if heads > 1 else ''})"
-            rows.append([width, name, str(seeds.a), str(seeds.b), str(seeds.t_interval()), seeds.verdict])
+            rows.append([width, name, str(seeds.a), str(seeds.b), str(seeds.t_interval()), sign_count(seeds)])
     before, after = results["load_average"]
     seeds_of = {heads: sorted({r["seed"] for r in runs if r["heads"] == heads}) for heads in results["heads"]}
     added = "".join(
@@ -91,7 +101,8 @@ def write_markdown(results: dict) -> None:
         f"`lesson03_scale.json`. Seeds {results['seeds']} ran on {results['date']} (UTC) in one process, 1 torch "
         f"thread (OMP_NUM_THREADS=1), load average {before} before and {after} after, {results['wall_seconds']} s "
         f"in all, on {results['machine']}.{added} Unscaled - scaled: mean and Student's t 95 % interval over the "
-        "paired seeds (accuracy in points); an interval that holds 0 is no detectable difference.\n\n"
+        "paired seeds (accuracy in points); an interval that holds 0 is no detectable difference. The last column "
+        "counts the seeds on which unscaled - scaled is above, below or exactly 0.\n\n"
         + markdown_table(
             ["head width", "measure", "unscaled", "scaled", "unscaled - scaled (95 %)", "sign over seeds"], rows
         )

@@ -1519,3 +1519,22 @@ def test_tiny_weights_heatmap_writes_every_weight_and_frames_the_marks():
             plot_tiny_weights(bad)
     with pytest.raises(ValueError, match="outside"):
         plot_tiny_weights(weights, marks=[(2, 0, 0)])
+
+
+# ---- review r25a_03 item 4: the results file's sign column counts signs, never contradicts its interval ----
+
+
+def test_scale_results_sign_column_is_the_computed_sign_count():
+    from benchmarks.bench_lesson03_scale import sign_count
+    from vit_explained.evidence import paired_seeds
+
+    assert (
+        sign_count(paired_seeds([0.1, 0.2, 0.0], [0.0, 0.3, 0.0]))
+        == "unscaled higher on 1, lower on 1, tied on 1 of 3 seeds"
+    )
+    text = (ROOT / "benchmarks" / "results" / "lesson03_scale.md").read_text()
+    assert "no consistent difference over" not in text
+    (row,) = [line for line in text.splitlines() if line.startswith("| d = 64 (1 head) | val accuracy")]
+    assert "[-10.4, -4.4]" in row and "unscaled higher on 1, lower on 9 of 10 seeds" in row
+    (row,) = [line for line in text.splitlines() if line.startswith("| d = 64 (1 head) | val loss")]
+    assert "unscaled higher on 10, lower on 0 of 10 seeds" in row
