@@ -612,7 +612,7 @@ FACTS = {
         "on 8x8 digits in 2x2",
         "over 3 seeds",
         "timm 1.0.28's init (std 0.02)",
-        "measures width and input",
+        "width and input change the size (appendix b)",
         "AdamW's steps do not keep the gap",
         "a gradient gap is not an update gap",
     ],
@@ -745,7 +745,7 @@ FACTS = {
         "cut every branch above it",
         "keeps 4 %",
         "width and input (appendix b)",
-        "(appendix e)",
+        "in its first 10 steps (section 3, appendix e)",
     ],
     ("lesson", "The trained MNIST ViT"): [
         "(one backward pass, the same weights)",
@@ -971,6 +971,7 @@ CODE_LIVES_IN = {
 }
 
 FORBIDDEN = [
+    ("The size belongs to this set-up: the appendix measures width and input (B), at D = 768", "r25a item 2"),
     ("14 to 16 times on these digits, 129 to 143", "r25a item 1: 8x8 digits (N = 17), 224 px noise (N = 197)"),
     ("at D = 768 with 12 heads 14 to 16 times on these digits", "r25a item 1: an unfair geometry pairing"),
     ("on these 8x8 digits, 8 to 143", "r25a item 2: the width / input ranges live in appendix B"),
