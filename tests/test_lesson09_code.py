@@ -2015,3 +2015,36 @@ def test_exercise_3_names_a_permute_that_leaves_the_heads_behind_the_tokens():
         with pytest.raises(ExerciseFailed, match=r"must be \(B, heads, N, head_dim\)") as failure:
             check(_permuted_forward((2, 0, 1, 3, 4)))
         assert "permute(2, 0, 3, 1, 4) moves them in front" in str(failure.value)
+
+
+def test_relabel_bars_assembles_section_3bs_groups_from_one_rerun_and_the_control():
+    # review r25b_09 item 5: the bar assembly moved from the notebook into plotting.lesson09.relabel_bars
+    from vit_explained.plotting.lesson09 import relabel_bars
+
+    arms = relabel_ablation()["arms"]
+    bars = relabel_bars(arms)
+    assert list(bars) == [
+        "distillation head, 7 → 1 teacher (rerun)",
+        "class head, 7 → 1 teacher (rerun)",
+        "averaged output, 7 → 1 teacher (rerun)",
+        "either head, unchanged teacher",
+    ]
+    rerun, control = arms["relabel-rerun"]["runs"], arms["control"]["runs"]
+    for group, key in zip(list(bars)[:3], ("distillation", "class", "averaged"), strict=True):
+        expected = [proportion(run[f"{key}_says_1"]) for run in rerun]
+        assert bars[group] == [(s.estimate, s.low, s.high) for s in expected]
+    either = [
+        proportion([c or d for c, d in zip(r["class_says_1"], r["distillation_says_1"], strict=True)]) for r in control
+    ]
+    assert bars["either head, unchanged teacher"] == [(s.estimate, s.low, s.high) for s in either]
+    assert [round(50 * s) for s, _, _ in bars["averaged output, 7 → 1 teacher (rerun)"]] == [45, 41, 42]
+    assert [round(50 * s) for s, _, _ in bars["distillation head, 7 → 1 teacher (rerun)"]] == [49, 48, 48]
+    # a made-up arm: an either-head share counts a 7 once when both heads call it 1
+    fake = {
+        "relabel-rerun": {"runs": [{"distillation_says_1": [1, 1], "class_says_1": [0, 1], "averaged_says_1": [1, 0]}]},
+        "control": {"runs": [{"distillation_says_1": [1, 0, 0, 0], "class_says_1": [1, 1, 0, 0]}]},
+    }
+    made = relabel_bars(fake)
+    assert [round(v[0][0], 2) for v in made.values()] == [1.0, 0.5, 0.5, 0.5]
+    assert all(lo <= s <= hi for groups in made.values() for s, lo, hi in groups)
+    plt.close(plot_relabel_ablation(made, digits="2 digits"))

@@ -35,6 +35,7 @@ __all__ = [
     "plot_teacher_mistakes",
     "plot_teacher_targets",
     "plot_token_sequence",
+    "relabel_bars",
 ]
 
 _COLOURS = {"class": "#d62728", "distillation": "#1f77b4", "patch": "#bbbbbb"}
@@ -684,6 +685,26 @@ def _relabel_bars(
             ax.plot(x, 0, "o", ms=4, color=colour, markerfacecolor=face, clip_on=False, zorder=3)
         ax.text(x, 100 * high + 2, f"{100 * estimate:.0f}", ha="center", fontsize=8)
         ax.text(x, -2, f"s{seed}", ha="center", va="top", fontsize=8, clip_on=False)
+
+
+def relabel_bars(arms: dict) -> dict[str, list[tuple[float, float, float]]]:
+    """Section 3b's 40-epoch bar groups from ``relabel_ablation()["arms"]``, for ``plot_relabel_ablation``.
+
+    The three 7 -> 1 groups (distillation head, class head, averaged output) all come from the 40-epoch rerun,
+    ``arms["relabel-rerun"]``, the runs that record the averaged output; the fourth group is the control arm
+    (``arms["control"]``, the teacher unchanged): a validation 7 called 1 by either head. Each group holds, per
+    seed, (share, Wilson 95 % low, high) of the validation 7s called 1, from ``vit_explained.evidence.proportion``.
+    """
+    from ..evidence import proportion
+
+    rerun = arms["relabel-rerun"]["runs"]
+    groups = (("distillation head", "distillation"), ("class head", "class"), ("averaged output", "averaged"))
+    shares = {f"{who}, 7 → 1 teacher (rerun)": [proportion(r[f"{key}_says_1"]) for r in rerun] for who, key in groups}
+    shares["either head, unchanged teacher"] = [
+        proportion([c or d for c, d in zip(run["class_says_1"], run["distillation_says_1"], strict=True)])
+        for run in arms["control"]["runs"]
+    ]
+    return {group: [(s.estimate, s.low, s.high) for s in seeds] for group, seeds in shares.items()}
 
 
 def plot_relabel_ablation(
