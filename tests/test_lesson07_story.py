@@ -199,6 +199,9 @@ PROSE = [
         "## Appendix · Sources",
         [
             "leaves out run-to-run variance",
+            "**Section 6's hard-patch arm.**",  # review r25b item 1: what the new arm does not show
+            "not which of its parts matters",
+            "`benchmarks/results/t2t_patch_control.md`",
             "0.9",
             "81.7",
             "80.8 %",
@@ -394,7 +397,8 @@ PROSE = [
             "`T2TViT`",
             "`t2t_vit_t_14(pretrained=True)` sets `qk_scale` to `384 ** -0.5`",  # brief fix25b item 7
             "not `head_dim ** -0.5` = 1/8",
-            "its fact 3 infers that the released weights run at 1/8",
+            "the README's eval command does not pass that argument",  # review r25b item 5
+            "runs the released weights at 1/8",
             "`q`",
             "`k`",
             "The scale acts as an inverse temperature",
@@ -472,9 +476,12 @@ PROSE = [
             "No benefit of attention was detected here",
             "**The token-MLP arm.**",
             "no token layer mixes tokens; only the soft splits do",
-            "T2T's chain beat a no-overlap chain with smaller windows",  # brief fix25b item 2: the printed row
-            "+3.1 points (95 % t-interval [+2.5, +3.8], 6 seeds; appendix A)",
-            "### Replacing the token transformers (several changes per arm)",  # item 1
+            # review r25b items 1 and 8: the question, then one sentence; the numbers are the printed table's
+            "does T2T's module help a small ViT more than hard patches?",
+            "T2T's chain beat 16x16 hard patches into the same backbone on all 6 seeds",
+            "matched or beat them (table below)",
+            "or the whole module by **16x16 hard patches** (one `Linear`, the same 3 x 3 grid)",
+            "### Replacing the token transformers or the module (several changes per arm)",  # item 1
             "It also drops the `v`-skip, so it cannot separate attention from that skip.",
             "1.7",
             "4.8",
@@ -498,11 +505,9 @@ PROSE = [
             'Appendix, "What training does to the first token transformer"',
             "(07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
             "matched or beat them",
-            "Table 7's single runs",
             "arm.**",
             "#whole-stem)",
             "[whole-stem gap](07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
-            "On the same digits, T2T's chain beat a no-overlap chain",
             "token transformers minus the arm",
             "2.0",
             "(8x8, upsampled to 48x48), so an interval covers seed variation only",
@@ -618,6 +623,8 @@ PROSE = [
             "(section 6).",
             "31",
             "3.1 points above a no-overlap chain with smaller windows",  # brief fix25b item 2
+            "T2T's chain is 14.2 points above 16x16 hard patches into the same backbone",  # review r25b item 1
+            "**Overlap and window size**, changed together:",  # review r25b item 2: the arm changes both
             "(6 seeds, appendix A)",
         ],
     ),
@@ -632,6 +639,7 @@ PROSE = [
             "Table 7",
             "disjoint",
             "only linearly",
+            "3 columns (shaded for tokens 24 and 25) and, likewise, 3 rows",  # review r25b item 3: as drawn
         ],
     ),
 ]
@@ -779,6 +787,12 @@ PRINTED = [
                 "no overlap (appendix A) | several changes: no overlap, smaller windows | +3.1 [+2.5, "
                 "+3.8] (digits, 6 seeds)"
             ),
+            (  # review r25b item 1: the plain-ViT baseline, paired with the same T2T arm
+                "16x16 patches | no T2T module: one Linear on hard patches, the same 3 x 3 grid | +14.2 [+10.8, "
+                "+17.5] (digits, 6 seeds)"
+            ),
+            "seed   with token transformers   Linear in their place   token MLP in their place   16x16 patches",
+            "0                     97.2 %                  80.6 %                     98.3 %          80.0 %",
         ],
     ),
     (
@@ -950,6 +964,10 @@ CODE = [
             'assert round(table_7["T2T module (T2T-ViT-14)"] - 78.8, 1) == 2.7',
             "trained in one invocation beside a rerun of the # T2T arm on one machine",
             'control_correct = {"overlap": [175, 173, 172, 174, 173, 174]}',
+            "patch_correct = [144, 140, 153, 147, 153, 151]",  # t2t_patch_control.md
+            '== ["+14.2", "+10.8", "+17.5"]',
+            "assert patch_run.consistent and patch_interval.low > 0",
+            '(results / "t2t_patch_control.md")',
             'round(table_7_macs["T2T module (T2T-ViT-14)"] / 4.6, 2) == 1.04',
             'published_t_14 = {"top-1": 81.7',
             '("token MLP", mlp_correct)',
@@ -1186,6 +1204,9 @@ FORBIDDEN_IN = [
     (LESSON, "all", "21,094,120", "20e: Table 7 forensics only in the audits appendix"),
     (LESSON, "all", "the t-interval clears 0 at 5 %", "21i: section 6 opens with a short verdict"),
     (LESSON, "all", "qk_scale=384 ** -0.5", "21i/23f: the backbone scale is for porters (appendix)"),
+    (LESSON, "## Summary", "**Overlap**,", "r25b item 2: the no-overlap arm also changes window size"),
+    (LESSON, "all", "its fact 3 infers", "r25b item 5: the README's eval command does not pass pretrained=True"),
+    (LESSON, "all", "3 columns and 3 rows (shaded", "r25b item 3: the figure shades the shared columns only"),
     # "pretrained=True": section 3 states the backbone scale once (brief fix25b item 7), nowhere else in the lesson
     (LESSON, "## 6.", "pretrained=True", "23c/23f/24a: the porters' sentence is section 3's alone"),
     (LESSON, "## Summary", "pretrained=True", "23c/23f/24a: the porters' sentence is section 3's alone"),
@@ -1488,12 +1509,16 @@ def test_section_6_draws_the_experiment_before_the_arms_findings():  # 21i, 24a
     assert rows[0].startswith("the arm | what it changes |") and rows[-1].startswith("no overlap (appendix A) |")
     assert rows[1].startswith("Linear |") and rows[1].endswith("+8.8 [+4.3, +13.3] (digits, 6 seeds)")
     assert rows[2].startswith("token MLP |") and rows[2].endswith("-1.2 [-2.2, -0.2] (digits, 6 seeds)")
+    assert rows[3].startswith("16x16 patches |") and rows[3].endswith("+14.2 [+10.8, +17.5] (digits, 6 seeds)")
     assert not [r for r in rows if r.startswith("Table 7's T2T-ViT_c-14")]
 
 
-def test_section_6s_verdict_is_one_sentence_of_findings_without_numbers():  # 23a, 24a
-    verdict = section(LESSON, "## 6.").split("In short:")[1].split("hard patches.")[0]
-    assert ". " not in verdict and "t-interval" not in verdict and "+8.8" not in verdict and "1.2" not in verdict
+def test_section_6s_verdict_is_the_question_and_one_sentence_without_results():  # 23a, 24a, review r25b item 8
+    verdict = section(LESSON, "## 6.").split("In short:**")[1].split("### Published")[0]
+    question, answer = verdict.split("?", 1)
+    assert question.strip().startswith("does T2T's module help") and "." not in question
+    assert answer.strip().endswith("(table below).") and answer.strip()[:-1].count(". ") == 0  # one sentence
+    assert "t-interval" not in verdict and "points" not in verdict and "14.2" not in verdict and "1.2" not in verdict
     assert not any(sign + digit in verdict for sign in "+-" for digit in "0123456789")
 
 
@@ -1502,7 +1527,10 @@ def test_the_scale_paragraph_defines_before_the_code_and_points_after_it():  # 2
     definition, after = scale.split("```python")[0], scale.split("```")[-1]
     assert "backbone scale" not in definition and "`q` and `k`." in definition
     assert "inverse temperature: a smaller one flattens the softmax" in definition
-    backbone = "`384 ** -0.5`, not `head_dim ** -0.5` = 1/8; its fact 3 infers that the released weights run at 1/8."
+    backbone = (
+        "`384 ** -0.5`, not `head_dim ** -0.5` = 1/8; the README's eval command does not pass that argument, "
+        "so it runs the released weights at 1/8 (fact 3)."
+    )
     assert backbone in after
     assert not re.search(r"\d+(\.\d+)? %|1\.52|0\.875|dividing|divided", after)
 
