@@ -376,7 +376,7 @@ def test_item_7_chunk_and_stack_answers_pass_and_are_said_to():
 
 
 def test_item_1_the_hook_fires_only_on_the_explicit_path_and_is_counted():
-    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "We build `Attention` with ViT-B's sizes")])
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "ViT-B's `Attention`, random weights, two images")])
     assert "so a forward hook can read the attention weights" not in text
     # review r24a: the hook count moved from section 1 to appendix I (same assertions there)
     text = nb.flat(APPENDIX_SOURCES[nb.unique_index(APPENDIX_SOURCES, "**A hook on the softmax module.**")])
@@ -1300,7 +1300,7 @@ def test_wording_nits():
     for path in (LESSON, SOLUTIONS):
         cells = _cells_fix_x(path)
         (stub,) = [c.source for c in cells if c.source.startswith("def attention(q: torch.Tensor")]
-        assert "keep q's dtype" in stub
+        assert "keep q's dtype" not in stub and "at q's precision or wider" in stub  # r25a_03 item 7: float64 passes
         (exercise_5,) = [c.source for c in cells if c.source.startswith("### Exercise 5")]
         assert "(as a non-fused layer stores them for the backward pass)" in exercise_5 and "((" not in exercise_5
 

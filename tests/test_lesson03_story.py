@@ -108,6 +108,7 @@ FACTS = {
         "4",
     ],
     ("APPENDIX", "## G · The scale in real layers and in training (section 3)"): [
+        "$dO\\,V^\\top$",  # review r25a_03 item 5: moved from section 3
         "`load_digits`",
         "1,797",
         "8",
@@ -230,6 +231,7 @@ FACTS = {
         "one wide head",
         "softmax",
         "Several heads.",
+        "not measured",  # review r25a_03 item 1: motivation shown on a toy
         "(plus a bias)",
         "$Q = X W_q^\\top$",
         "$q = W_q x + b_q$",
@@ -261,7 +263,9 @@ FACTS = {
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         "8",
         "03",
-        "$d \\le 64$",
+        "below the scaled value only at $d = 1024$",
+        "$d$ and $h$ change",
+        "the learning rate fixed",
         "at every $d$",
         "The point first.",
         "saturate",
@@ -297,7 +301,6 @@ FACTS = {
         "[appendix G]",
         "14.1",
         "1",
-        "$dO\\,V^\\top$",
         "0.11",
         "#layer-gradient",
         "64",
@@ -319,6 +322,8 @@ FACTS = {
         "## Going further: QK-norm",
         "0.8.13",
         "0.9.0",
+        "621e1b2",  # review r25a_03 item 8: read in the timm mirror (git tag --contains)
+        "35b9fc7",
         "2023",
         "22",
         "`qk_norm`",
@@ -337,7 +342,9 @@ FACTS = {
         "Masks: the same `True`, opposite meanings.",
     ],
     ("LESSON", "## Summary"): [
-        "added after a first look",
+        "-7.4 points [-10.4, -4.4]",
+        "+0.6 [-0.9, +2.2]",
+        "10 paired seeds",
         "$d = 64$",
         "$d = 16$",
         "8",
@@ -348,7 +355,6 @@ FACTS = {
         "$1/\\sqrt{d}$",
         "$d$",
         "no detectable difference",
-        "3-9",
         "$4 B h N^2$",
         "$D N^2$",
         "32",
@@ -467,6 +473,11 @@ PRINTED = {
         "random unit-variance q, k; 8 heads x 197 keys; 5 seeds",
         ("the mean gradient reaching each query, no scale / with the scale: 14.1 (5 seeds: 13.3..15.0)"),
         "saturated rows, d = 64    37 % (5 seeds: 36..39)    0 %",
+        "no scale, mean gradient at the scores: d = 4: 0.187, d = 16: 0.258, d = 64: 0.195, "
+        "d = 256: 0.116, d = 1024: 0.066",
+        "10 seeds, both arms per seed (0..2 first, 3..9 added after a first look)",
+        "d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
+        "d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
         ("no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: 8.5 (5 seeds: 7.7..9.4)"),
     ],
     ("LESSON", "### Attention does not know where a token is"): [
@@ -547,7 +558,7 @@ HIDDEN_CHECKS = {
         "assert all(difference < 1e-5 for difference in style_differences",
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
-        'means["scaled"]["grad_scores"][:3]',
+        "assert (no_scale[d_] > scaled_grad) == (d_ <= 256)",
         "round(float(soft_gradient.norm() / saturated_gradient.norm())) == 16",
         "abs(other_vs_saturated.mean - 8.5) < 0.05",
         '"14.1 (5 seeds: 13.3..15.0)"',
@@ -638,6 +649,7 @@ CODE = {
         "torch.manual_seed(0)",
     ],
     ("LESSON", "## 1 · One batch through ViT-B attention"): [
+        "timm/layers/attention.py at tag v1.0.28, commit 8ef73809f622",  # review r25a_03 item 8
         'split="reshape + permute"',
         "explore_split = head_layout_widget(",
         "attn = Attention(D, heads)  # ViT-B",
@@ -745,6 +757,11 @@ FORBIDDEN = [
     ("both arms (nominal", "fix_24f: item 3 nominal follows the interval"),
     ("reaching the weights is", "fix_24f: item 5 lead is short and the caveat sits under the table"),
     ("timm's runs as", "fix_24f: items 6 7 8 wording"),
+    ("why a layer has several heads", "r25a_03 item 1: several heads are motivation shown on a toy, not measured"),
+    ("$h$ heads ask $h$ at once", "r25a_03 item 1: several heads are motivation shown on a toy, not measured"),
+    ("10 seeds per arm:", "r25a_03 item 2: section 3 prints the difference and interval it links to"),
+    ("to float32 rounding, printed as a bound", "r25a_03 item 5: cell 23 split"),
+    ("no consistent difference over", "r25a_03 item 4: the results file's sign column counts signs"),
 ]
 
 
