@@ -2048,3 +2048,13 @@ def test_relabel_bars_assembles_section_3bs_groups_from_one_rerun_and_the_contro
     assert [round(v[0][0], 2) for v in made.values()] == [1.0, 0.5, 0.5, 0.5]
     assert all(lo <= s <= hi for groups in made.values() for s, lo, hi in groups)
     plt.close(plot_relabel_ablation(made, digits="2 digits"))
+
+
+def test_the_token_strip_adds_each_tokens_position_embedding():
+    # review r25b_09 item 8: cell 3 says each token has its own position embedding; the strip draws a "+ pos" row
+    from vit_explained.plotting.lesson09 import plot_token_sequence
+
+    fig = plot_token_sequence((7, 7))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert [t for t in texts if t.startswith("+ pos")] == [f"+ pos {i}" for i in (0, 1, 2, 3, 4, 5, 6, 7, 50)]
+    plt.close(fig)

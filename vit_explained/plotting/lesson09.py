@@ -115,8 +115,9 @@ def plot_token_sequence(grid: tuple[int, int], *, special_tokens: int = 2, shown
     boxes, with the indices the Q&A slices: the special tokens first, then the patches row by row.
 
     ``grid`` is the patch grid ``(rows, cols)``; the first ``shown_patches`` patches and the last
-    one are drawn, the rest elided. Below the strip, the slice ``[..., special_tokens:]`` that
-    keeps exactly the patches.
+    one are drawn, the rest elided. Under each token, "+ pos i": every token, special or patch, gets its own
+    learned position embedding added. Below that, the slice ``[..., special_tokens:]`` that keeps exactly
+    the patches.
     """
     rows, cols = grid
     if special_tokens not in (1, 2):
@@ -132,30 +133,32 @@ def plot_token_sequence(grid: tuple[int, int], *, special_tokens: int = 2, shown
     if shown < patches:
         boxes.append(("...", "", "gap"))
         boxes.append((f"patch\n{divmod(patches - 1, cols)}", f"{special_tokens + patches - 1}", "patch"))
-    fig = new_figure(figsize=(0.95 * len(boxes) + 0.4, 1.9), layout="constrained")
+    fig = new_figure(figsize=(0.95 * len(boxes) + 0.4, 2.2), layout="constrained")
     ax = fig.subplots()
     for position, (text, index, kind) in enumerate(boxes):
         if kind != "gap":
             ax.add_patch(Rectangle((position, 0), 0.9, 1, color=_COLOURS[kind], alpha=0.85))
         ax.text(position + 0.45, 0.5, text, ha="center", va="center", fontsize=7, color="black")
         ax.text(position + 0.45, 1.15, index, ha="center", va="bottom", fontsize=8)
+        if kind != "gap":  # each token's own learned position embedding, added before block 1
+            ax.text(position + 0.45, -0.08, f"+ pos {index}", ha="center", va="top", fontsize=7, color="#555555")
     start = special_tokens
     ax.annotate(
         "",
-        xy=(len(boxes) - 0.1, -0.25),
-        xytext=(start, -0.25),
+        xy=(len(boxes) - 0.1, -0.55),
+        xytext=(start, -0.55),
         arrowprops={"arrowstyle": "<->", "color": "black", "lw": 1.0},
     )
     ax.text(
         (start + len(boxes)) / 2,
-        -0.45,
+        -0.75,
         f"[..., {special_tokens}:]  the {patches} patches ({rows}x{cols})",
         ha="center",
         va="top",
         fontsize=8,
     )
     ax.set_xlim(-0.1, len(boxes))
-    ax.set_ylim(-0.9, 1.5)
+    ax.set_ylim(-1.2, 1.5)
     ax.axis("off")
     kind = "distilled DeiT" if special_tokens == 2 else "ViT"
     ax.set_title(f"A {kind}'s tokens: N = {special_tokens} + {patches} = {special_tokens + patches}", fontsize=10)
