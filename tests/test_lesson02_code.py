@@ -626,13 +626,27 @@ def test_footprint_zoom_has_the_prose_ticks():
 
 
 def test_1_window_size_sentence_matches_its_counts():
-    claim = nb.flat(nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "Padding alone moves the share")]))
+    claim = nb.flat(nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "raise the share from 19.1 %")]))
     assert "The window's size alone does not raise it" not in claim
-    assert "A larger window without overlap raises the share (7 x 7 patches, 49.9 %) but never reaches 100 %" in claim
-    assert "Only a run `k - s + 1 >= 4` does (box rule, above)" in claim  # 21a: box rule first
-    assert "follows from the box rule by arithmetic" in claim and "not from an experiment" in claim
-    assert "moves the stride from 4 to 7 and the grid from 56 x 56 to 32 x 32 windows" in claim
+    assert "raise the share from 19.1 % to 49.9 % but never reach 100 %" in claim  # 7 x 7 patches, no overlap
+    assert "Only `k - s + 1 >= 4` (the piece's width)" in claim
+    assert "follows from the `k - s + 1` rule by arithmetic" in claim and "not from an experiment" in claim
+    assert "the stride from 4 to 7 and the grid from 56 x 56 to 32 x 32 windows" in claim
     assert count_tokens(224, 224, 7, 7, 0).rows == 32 and count_tokens(224, 224, 7, 4, 2).rows == 56
+
+
+def test_gif_caption_counts_the_rows_each_frame_adds():
+    """Review r25a item 5: window 0, then every third, then the last: 1 row, 3 per frame, 2 in the last."""
+    from itertools import pairwise
+
+    from vit_explained.plotting.lesson02 import _frame_indices
+
+    rows = [index + 1 for index in _frame_indices(60, 60, 3)]  # the token matrix's rows after each frame
+    gains = [rows[0]] + [after - before for before, after in pairwise(rows)]
+    assert len(rows) == 21 and gains[0] == 1 and set(gains[1:-1]) == {3} and gains[-1] == 2 and sum(gains) == 60
+    caption = nb.flat(nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "### The window, sliding")]))
+    assert "one row in the first frame, then three per frame, two in the last" in caption
+    assert "gains three rows per frame" not in caption
 
 
 def test_5_to_9_wording_items():

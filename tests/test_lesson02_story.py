@@ -131,6 +131,11 @@ FACTS = {
         '"into patches with overlapping"',
         '"each patch is correlated with surrounding patches"',
         "If no window starts after it",
+        "pixels 5 to 8",
+        "If no window starts after",
+        "The **`k - s + 1` rule**",
+        "in the strip above",
+        "Overlap's two costs",
     ],
     ("LESSON", "## 4 · Soft split vs ViT's patch embedding"): [
         "The order inside a token.",
@@ -251,50 +256,30 @@ FACTS = {
     ("LESSON", "### Held whole, counted"): [
         "exactly one token",
         "crosses a border",
-        "Padding alone moves the share",
-        "not the window's size or the padding",
         "19.1",
-        "18.6",
         "1",
         "6",
         "`k - s + 1 >= 4`",
         "every pixel is covered",
         "### Held whole, counted",
-        "The box rule.",
         '"box-rule"',
-        "Held whole, in one rule.",
-        "Runs, by brute force.",
-        "top edge",
         "07",
         "100",
         "fold(unfold(",
         '"fold-identity"',
-        "run rule",
         "both sides at once",
-        "In the run strip above",
-        "k - s + 1 = 4",
         "`(7, 4, 2)`",
         "4",
         "box lies whole in some window",
-        "57",
         "56",
         "7",
-        "`(3, 2, 1)`",
         "`x`",
-        "pixels 5 to 8",
         "not the window's size",
         "49.9",
         "9",
-        "50.2",
         "2",
         "(7, 7, 0)",
-        "(5, 4, 1)",
-        "(8, 4, 2)",
         "(5, 2, 2)",
-        "(the box rule;",
-        '"photo-piece"',
-        "Controls.",
-        "(#box-rule)",
         "`(5, 2, 2)`",
         "4.3",
         "2101.11986",
@@ -305,15 +290,16 @@ FACTS = {
         "81.5",
         "do not separate overlap from the token layers",
         "None of this is accuracy.",
-        "geometry, not a measured gain",
         "no seeds or intervals",
         "`(7, 7, 0)`",
         "32",
         "112",
         '"controls"',
         "`(k - s + 1) x (k - s + 1)`",
-        "moves the stride from 4 to 7",
-        "If no window starts after",
+        "`k - s + 1 >= 4` (the piece's width)",
+        "the stride from 4 to 7",
+        "section 3's `k - s + 1` rule holds on both sides at once",
+        "As transcribed by hand, not checked here",
     ],
     ("LESSON", "### Lesson 07's module: reshape and a run"): [
         '"chain-run"',
@@ -386,7 +372,7 @@ FACTS = {
         "15",
     ],
     ("LESSON", "### The window, sliding"): [
-        "three rows per frame",
+        "one row in the first frame, then three per frame, two in the last",
         "### The window, sliding",
         "orange",
     ],
@@ -498,15 +484,10 @@ PRINTED = {
     ("LESSON", "### Held whole, counted"): [
         "fold(unfold(tiny)) / coverage == tiny: True",
         "fold(unfold(tiny)) / coverage",
-        "18.6%",
-        "(4, 4, 2)",
-        "77.6%",
         "fold(unfold(tiny))",
         "100.0%",
         "19.1%",
         "49.9%",
-        "50.2%",
-        "worst-placed run for (7, 4, 2): (first pixel, length) = (5, 4)",
     ],
     ("LESSON", "### Lesson 07's module: reshape and a run"): [
         "soft split 1: (1, 3136, 147) -> token layer (1, 3136, 64) -> image (1, 64, 56, 56)",
@@ -527,6 +508,7 @@ PRINTED = {
         "the GIF: 21 frames",
     ],
     ("LESSON", "### What each token holds"): [
+        "(16, 16, 0) 77.6 %",
         ("2 x 4 piece on 224 x 224, placements held whole at stride 16: (16, 16, 0) 77.6 %, (31, 16, 14) 100.0 %"),
         "(31, 16, 14) 100.0 %",
         "at stride 16: (16, 16, 0) 77.6 %, (31, 16, 14) 100.0 %",
@@ -549,6 +531,11 @@ PRINTED = {
         ("pad 0 gives 55 windows, pad 1 gives 55 windows, pad 2 gives 56 windows, pad 3 gives 56 windows"),
         "pad 1 gives 55 windows, pad 2 gives 56 windows, pad 3 gives 56 windows",
     ],
+    ("LESSON", "## 3 · Why overlap"): [
+        "worst-placed run for (7, 4, 2): (first pixel, length) = (5, 4)",
+        "split 1 makes 3.06 times the image's values",
+        "token layer 1 has 256 times a main block's attention entries",
+    ],
 }
 
 
@@ -567,6 +554,9 @@ HIDDEN_CHECKS = {
     ("LESSON", "## 3 · Why overlap"): [
         "longest_held_run(32",
         "longest_held_run(n, k, s, p) == k - s + 1",
+        "assert (first, length) == (5, 4)",
+        "round(values, 2) == 3.06",
+        "entries == 256",
     ],
     ("LESSON", "## 7 · The whole T2T chain, counted"): [
         "T2T-ViT_t-14's widths",
@@ -596,22 +586,13 @@ HIDDEN_CHECKS = {
         "product == share_held_whole(224, piece, 16, 16, 0)",
         "range(4)",
         "from fractions",
-        "window_controls = (4, 4, 2), ((7, 7, 0), (5, 4, 1), (8, 4, 2), (5, 2, 2))",
-        "[49.9, 50.2, 100.0, 100.0]",
         "(k - s + 1 >= max(piece))",
-        "count_tokens(224, 224, 5, 2, 2).rows == 112",
-        "gray[59, 94:98].min() > 0.25",
-        "assert gray[57:59, 94:98].max() < 0.25",
         '"hard 16 x 16 patches": 79.5',
         "as transcribed from Table 7",
-        "same_stride == {0: [], 2: []}",
-        "t2t_holders == [808]",
-        "per_side == {(4, 4, 0): 56, (4, 4, 2): 57, (7, 4, 2): 56}",
-        "SoftSplit(7, 4, 2).token_length(3) == 3 * 7 * 7",
-        "[49.9, 50.2, 100.0, 100.0]",
-        "[56, 57, 32, 56, 56, 56, 112, 14, 14]",
-        "== [19.1, 18.6, 49.9, 50.2, 100.0, 100.0, 100.0, 77.6, 100.0]",
-        "== [48, 48, 147, 75, 147, 192, 75, 768]",
+        "[19.1, 49.9, 100.0, 100.0]",
+        "[56, 32, 56, 112]",
+        "[48, 147, 147, 75]",
+        "[1, 1, 4, 4]",
     ],
     ("LESSON", "### Lesson 07's module: reshape and a run"): [
         "torch.equal(stage_1[0], image_1)",
@@ -678,6 +659,9 @@ CODE = {
         "plot_line_on_border(",
         "tokens_holding(4, 6, line",
         'save_figure(fig, "02_line_on_border")',
+        "plot_run_strip(20, *T2T_SPLITS[0])",
+        'save_figure(fig, "02_run_strip")',
+        "chain = t2t_chain(224, 224, 3)",
     ],
     ("LESSON", "## 4 · Soft split vs ViT's patch embedding"): [
         "plot_flatten_orders(",
@@ -714,13 +698,6 @@ CODE = {
     ],
     ("LESSON", "### Held whole, counted"): [
         "controls = {  # (kernel, stride, padding)",
-        "plot_run_strip(20",
-        "plot_run_strip(20, *T2T_SPLITS[0])",
-        'save_figure(fig, "02_run_strip")',
-        "plot_edge_on_photo(photo, rim)",
-        "run_3 =",
-        "plot_edge_on_photo(",
-        "run_3 = ",
         "shares = {split: share_held_whole(224, piece, *split) for split in controls}",
     ],
     ("LESSON", "### Lesson 07's module: reshape and a run"): [
@@ -760,6 +737,10 @@ CODE = {
 
 
 FORBIDDEN = [
+    ("gains three rows per frame", "fix25b_02 item 5: the GIF's first frame adds one row"),
+    ("The box rule.", "fix25b_02 item 3: one name, the k - s + 1 rule"),
+    ("*run rule*", "fix25b_02 item 3: one name, the k - s + 1 rule"),
+    ("plot_edge_on_photo(photo, rim)", "fix25b_02 item 1: the controls are a 4-row table"),
     ("attention is ignored here", "fix_17c: wording items"),
     ("dark upper frame", "fix_17c: wording items"),
     ("least padding that gives", "fix_17e: reworded cells"),
@@ -1010,7 +991,6 @@ SCOPED_FORBIDDEN = [
     (
         "plot_run_strip",
         [
-            ("LESSON", "## 3 · Why overlap"),
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
             ("LESSON", "## Appendix (optional)"),
         ],
@@ -1019,7 +999,6 @@ SCOPED_FORBIDDEN = [
     (
         "worst_run",
         [
-            ("LESSON", "## 3 · Why overlap"),
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
             ("LESSON", "## Appendix (optional)"),
         ],
@@ -1229,9 +1208,10 @@ ORDER = [  # (earlier, later) in the lesson: a picture before its proof, a defin
     ("by_conv = conv(x)", "plot_flatten_orders("),  # section 4: the weight copy, then the order figure
     ("fig = plot_window_grid(", "token_11 = padded"),
     ("token_11 = padded", "is_image = split("),
-    ("plot_run_strip(20, *T2T_SPLITS[0])", '<a id="box-rule"></a>'),  # review 18d: the picture before the proof
-    ('<a id="box-rule"></a>', '<a id="photo-piece"></a>'),
-    ('<a id="photo-piece"></a>', '<a id="fold-identity"></a>'),
+    ("plot_run_strip(20, *T2T_SPLITS[0])", "The **`k - s + 1` rule**"),  # r25a item 2: the picture before the proof
+    ("The **`k - s + 1` rule**", "chain = t2t_chain(224, 224, 3)"),  # section 3 ends with overlap's two costs
+    ('<a id="box-rule"></a>', "controls = {  # (kernel, stride, padding)"),
+    ("controls = {  # (kernel, stride, padding)", '<a id="fold-identity"></a>'),
     ('<a id="chain-run"></a>', "unfold_counts = [tokens_1"),  # the reshape and stage 1 come first
 ]
 
@@ -1322,35 +1302,26 @@ def test_main_path_links_forward_at_most_twice_and_anchors_exist():
 
 
 def test_the_controls_table_rows():
-    """Appendix "Held whole, counted": one table of controls, its held-whole shares and the photo piece's count."""
+    """Appendix "Held whole, counted": one 4-row table of controls and their held-whole shares (review r25a item 1)."""
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
     row = nb.unique_index(sources, "controls = {  # (kernel, stride, padding)")
     lines = nb.printed(cells[row]).splitlines()
-    table = {line[:13].strip(): line[45:].split() for line in lines[2:]}
-    assert list(table) == [
-        "(4, 4, 0)",
-        "(4, 4, 2)",
-        "(7, 7, 0)",
-        "(5, 4, 1)",
-        "(7, 4, 2)",
-        "(8, 4, 2)",
-        "(5, 2, 2)",
-        "(16, 16, 0)",
-        "(31, 16, 14)",
-    ]
-    assert [r[3] for r in table.values()] == [
-        "19.1%",
-        "18.6%",
-        "49.9%",
-        "50.2%",
-        "100.0%",
-        "100.0%",
-        "100.0%",
-        "77.6%",
-        "100.0%",
-    ]
-    assert [r[4] for r in table.values()] == ["0", "0", "1", "0", "1", "2", "2", "0", "2"]  # the photo piece
-    assert "plot_edge_on_photo(photo, rim)" in sources[row] and nb.hidden(cells[row + 1])
+    table = {line[:13].strip(): line[41:].split() for line in lines[1:]}
+    assert list(table) == ["(4, 4, 0)", "(7, 7, 0)", "(7, 4, 2)", "(5, 2, 2)"]
+    assert [r[0] for r in table.values()] == ["1", "1", "4", "4"]  # k - s + 1
+    assert [r[1] for r in table.values()] == ["56", "32", "56", "112"]  # windows per side
+    assert [r[3] for r in table.values()] == ["19.1%", "49.9%", "100.0%", "100.0%"]
+    assert nb.hidden(cells[row + 1])
+
+
+def test_overlap_costs_close_section_3():
+    """Review r25a item 4: section 3 ends with one printed line of overlap's two costs, checked."""
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    row = nb.unique_index(sources, "chain = t2t_chain(224, 224, 3)")
+    assert row + 2 == nb.unique_index(sources, "## 4 · Soft split vs ViT's patch embedding")
+    (line,) = nb.printed(cells[row]).splitlines()
+    assert "3.06 times the image's values" in line and "256 times a main block's attention entries" in line
+    assert nb.hidden(cells[row + 1]) and not nb.hidden(cells[row])
 
 
 def test_version_note_is_a_three_row_table():
