@@ -184,7 +184,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "9", ("+1.00",)),
     ("lesson", "9", ("0.52 to 0.65", "0.98")),
     ("lesson", "9", ("noise floor", "upper reference", "std 0.02 x the pixel range", "one draw")),  # r25a items 3, 7
-    ("lesson", "9", ("both maps move only once blocks 1-3 are re-drawn",)),  # r25a item 3: the one verdict
+    ("lesson", "9", ("-0.420", "[-0.461, -0.379]", "classifier")),  # r25b item 1: the paired gap leads
+    ("lesson", "9", ("both maps count as moved only", "from blocks 1-3", "centred ρ")),  # r25b item 1: the strict rule
     ("lesson", "9", ("another digit's 0.92", "undecided", "#appendix-i")),
     ("lesson", "9", ("0.51",)),
     ("lesson", "9", ("2-3", "+0.98", "1.00")),
@@ -199,6 +200,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "Exercises", ("a / a.sum(dim=-1)", "appendix e")),
     ("lesson", "Exercises", ("top patch can differ",)),
     ("lesson", "Summary", ("ρ detectably below another digit's map's",)),
+    ("lesson", "Summary", ("-0.42", "[-0.46, -0.38]", "0.52 to 0.65", "0.98", "0.51 / 0.92")),  # r25b item 1
+    ("lesson", "5", ("0.03 to 0.24", "8 of the 11", "nearly flat")),  # r25b item 2: cell 18 as full sentences
+    ("lesson", "6", ("A toy of Abnar & Zuidema's (2020) rollout",)),  # r25b item 5
+    ("lesson", "3", ("attention-sink", "appendix d", "Xiao", "Darcet", "registers")),  # r25b item 7
     ("lesson", "Summary", ("## Summary",)),
     ("lesson", "Summary", ("1.00", "1-3", "upper reference", "a choice")),  # r25a item 3
     ("lesson", "Summary", ("an image-blind",)),
@@ -380,6 +385,7 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("lesson", "8", "cosine 0.19"),
     ("lesson", "8", "the class token's row of R: [1.0, 0.75, 0.375] (cls, p1, p2); sum 2.125"),
     ("lesson", "9", "/ 0.51, 95 % interval [0.47, 0.55] (n = 32)"),
+    ("lesson", "9", "gradient-weighted - rollout: -0.420, 95 % interval [-0.461, -0.379]"),  # r25b item 1
     ("lesson", "9", "other digits (the 31 others, mean): 0.92"),
     ("lesson", "9", "blocks 0-3"),
     ("lesson", "9", "noise floor, + noise of std 0.02 x the pixel range, one draw (32 of 32 decisions kept)"),
@@ -499,6 +505,7 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
 ]
 
 CHECKS = [  # (notebook, section, text a hidden check cell of that section asserts)
+    ("lesson", "9", "== [-0.420, -0.461, -0.379]"),  # r25b item 1: the verdict's paired gap, checked
     ("lesson", "10", "+0.001  [-0.006, +0.008]"),
     ("lesson", "10", "[-0.006, +0.008]' in str(family_10)"),
     ("lesson", "10", "== [-0.009, 0.011]"),
@@ -645,6 +652,8 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
 
 FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix or its solutions (source or output)
     ("about as much as another digit", "r25a item 4: an equivalence wording resting on a non-detection"),
+    ("Both maps move only once blocks 1-3", "r25b item 1: the two maps differ at the classifier step (-0.420)"),
+    ("A toy (Abnar & Zuidema", "r25b item 5: the toy is not from the paper"),
     ("beyond noise at once", "r25a item 3: the other-digit rule is the one verdict"),
     ("2 % Gaussian noise", "r25a item 7: the noise is std 0.02 x the pixel range, one draw"),
     ("two rates, two names", "r25a item 2: one chance rate (the patch share) in the lesson"),
@@ -1092,6 +1101,7 @@ def test_counts_the_prints_state():
 
 
 ORDER = [  # (notebook, markers whose cells come in this order)
+    ("lesson", ["## 10 · Which map", "plots.plot_deletion_steps(", "Six controls set the scale", "recheck = 4"]),
     ("lesson", ["## 7 · Does the attention", "plots.plot_ink_share_by_block(", "**Reading the chart:**"]),  # 20c
     ("lesson", ["## 8 · Maps weighted", "top_not_inked = ~test_ink", "digit_17 = data.test_images[17:18]", "## 9 ·"]),
     ("lesson", ["print(cascade)", "am.noise_floor(", "**Verdict** (ρ over 32 digits"]),  # the table, then the verdict
@@ -1157,6 +1167,16 @@ def test_section_5_is_two_cells_each_with_a_lead_in_and_a_check():
 def test_exercise_6_text_is_the_same_in_lesson_and_solutions():
     texts = [nb.source(_cell(notebook, "### Exercise 6")) for notebook in ("lesson", "solutions")]
     assert texts[0] == texts[1]  # 18b
+
+
+def test_long_cells_are_split():
+    """r25b item 3: section 7's cell and section 10's cell, each split into three visible cells, in this order."""
+    for markers in (
+        ("chance = ink.float().mean()", "val_own, val_rollout, _ =", "spread_gap = paired_difference("),
+        ("recheck = 4", "plots.plot_deletion_curves(", "family_10 = am.compare_maps("),
+    ):
+        at = [_at(m) for m in markers]
+        assert at == list(range(at[0], at[0] + 3)), list(zip(markers, at, strict=True))
 
 
 def test_rerun_cell_is_visible():
