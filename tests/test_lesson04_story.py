@@ -62,6 +62,21 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 
 PRINTED = [
     (
+        "A",
+        "## B ·",
+        "pre-norm, timm init, D = 384: gradient at L = 16 / L = 2, seeds 0-2: 0.92, 0.90, 0.88; "
+        "slope L^-0.049 [-0.079, -0.019]",
+        True,
+        "r25b item 1: ViT's own init at D = 384",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "warm-up 0: [None, None, None]; warm-up 50: [56, 54, 45]; warm-up 150: [171, 153, 142]",
+        True,
+        "r25b item 4: the warm-up curves printed in 6c",
+    ),
+    (
         "L",
         "## 2 ·",
         "a token alone: attention equals W_o (W_v x + b_v) + b_o, largest difference 0.0e+00",
@@ -602,6 +617,16 @@ PRINTED = [
 ]
 
 CODE = [
+    ("L", "## 1 ·", "try draws = 1, then 10,000", False, "r25b item 7: the GELU-gate widget's prompt"),
+    ("A", "## B ·", 'init_scale_ablation(depths, seeds, inits=("timm",), dim=384)', False, "r25b item 1: D = 384"),
+    ("A", "## B ·", "[round(v, 3) + 0.0 for v in slope_384] == [-0.049, -0.079, -0.019]", True, "r25b item 1"),
+    (
+        "L",
+        "## 6 ·",
+        "[collapse[w, s] for s in (0, 1, 2)] for w in (0, 50, 150)} == {0: [None] * 3",
+        True,
+        "r25b item 4",
+    ),
     (
         "A",
         "## H ·",
@@ -1421,7 +1446,7 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["More arms, and gradient x", "appendix A", "at 128 blocks"],
+        ["More arms, and gradient x", "appendix A", "2-128 blocks"],
         "fix_20e::test_deeper_stacks_quoted_from_appendix_a",
     ),
     ("L", "## 6 ·", ["2", "8", "16", "128"], "fix_21c::test_squared_norm_slope_printed_asserted_and_said"),
@@ -1458,7 +1483,7 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["64", "no detectable"],
+        ["64", "$L^{-0.04}$"],
         "fix_24b::test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted",
     ),
     (
@@ -1475,7 +1500,7 @@ PROSE = [
         "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate",
     ),
     ("L", "## 6 ·", ["$-0.5$", "Xiong et al."], "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate"),
-    ("L", "## 6 ·", ["0.02", "no detectable"], "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate"),
+    ("L", "## 6 ·", ["0.02", "$L^{-0.05}$", "384"], "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate"),
     (
         "A",
         "## F ·",
@@ -1487,15 +1512,15 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["0.02", "64", "no detectable"],
+        ["0.02", "64", "$L^{-0.04}$", "384", "$L^{-0.05}$", "768", "$L^{-0.24}$", "Xavier stack's"],
         "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result",
     ),
-    ("L", "## 6 ·", ["$\\sqrt{L}$"], "fix_24f::test_widget_sentence_says_linear_not_sqrt"),
+    ("A", "## A ·", ["$\\sqrt{L}$"], "fix_24f::test_widget_sentence_says_linear_not_sqrt; moved by r25b item 3"),
     (
-        "L",
-        "## 6 ·",
-        ["over 2-16 blocks a line with an intercept and $\\sqrt{L}$ fit equally well", "[0.83, 1.10]", "98.9", "177.9"],
-        "fix_24f::test_widget_sentence_says_linear_not_sqrt, corrected by r25a item 1",
+        "A",
+        "## A ·",
+        ["a norm linear in L with an intercept", "fit equally well", "[0.83, 1.10]", "98.9", "177.9"],
+        "fix_24f::test_widget_sentence_says_linear_not_sqrt, corrected by r25a item 1; moved by r25b item 3",
     ),
     ("L", "## 6 ·", ["64", "71", "95 %", "+51"], "fix_24f::test_6c_and_summary_quote_the_interval_lower_ends"),
     (
@@ -1622,29 +1647,34 @@ PROSE = [
     ("L", "## Summary", ["final LayerNorm", "growing stream"], "fix_21f::test_summary_bullet_in_words_numbers_once"),
     ("L", "## Summary", ["twice per block"], "fix_21i::test_summary_post_norm_after_each_residual_addition"),
     (
-        "L",
-        "## Summary",
+        "A",
+        "## A ·",
         ["2023", "02", "Touvron et al.", "EVA-02"],
         "fix_22a::test_summary_reads_without_appendix_letters_and_names_later_blocks",
     ),
     (
-        "L",
-        "## Summary",
-        ["SwiGLU (Shazeer 2020"],
+        "A",
+        "## A ·",
+        ["SwiGLU MLP (Shazeer 2020, *GLU Variants Improve Transformer*)"],
         "fix_22a::test_summary_reads_without_appendix_letters_and_names_later_blocks",
     ),
     (
-        "L",
-        "## Summary",
+        "A",
+        "## A ·",
         ["RMSNorm (Zhang & Sennrich 2019"],
         "fix_22a::test_summary_reads_without_appendix_letters_and_names_later_blocks",
     ),
     ("L", "## Summary", ["never fell below", "near-chance"], "fix_22c::test_warm_up_reading_matches_the_stored_curves"),
-    ("L", "## Summary", ["0.02", "64", "no detectable"], "fix_22f::test_summary_states_timm_slopes_appendix_b_prints"),
     (
         "L",
         "## Summary",
-        ["64", "no detectable"],
+        ["0.02", "64", "$L^{-0.04}$", "384", "$L^{-0.05}$", "768", "$L^{-0.24}$", "Xavier stack's"],
+        "fix_22f::test_summary_states_timm_slopes_appendix_b_prints",
+    ),
+    (
+        "L",
+        "## Summary",
+        ["64", "$L^{-0.04}$", "384"],
         "fix_24b::test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted",
     ),
     ("L", "## Summary", ["`fc2`", "0.20", "0.27"], "fix_24d::test_summary_bullet_says_what_the_picture_shows"),
@@ -1833,7 +1863,12 @@ PROSE = [
         ["only step with an input-dependent gate"],
         "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features",
     ),
-    ("L", "## 2 ·", ["cannot", "LayerNorm"], "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features"),
+    (
+        "L",
+        "## 2 ·",
+        ["LayerNorm is nonlinear only through one"],
+        "fix_19c::test_mlp_is_the_only_step_that_can_gate_single_features",
+    ),
     (
         "L",
         "## 2 ·",
@@ -1943,6 +1978,17 @@ PROSE = [
     ),
     ("A", "## B ·", ["0.02", "ViT"], "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result"),
     ("A", "## B ·", ["64", "no detectable"], "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result"),
+    ("A", "## B ·", ["D = 384", "$L^{-0.049}$ [-0.079, -0.019]", "0.88-0.92"], "r25b item 1: ViT's init at D = 384"),
+    ("L", "## What this lesson does not show", ["later models (LLaMA, EVA-02)"], "r25b item 4: index to appendix A"),
+    ("L", "## 6 ·", ["Figure 3", "pre-LN", "about flat", "appendix J"], "r25b item 2: Xiong's profile against ours"),
+    ("L", "## 6 ·", ["never fell below", "45-56", "142-171"], "r25b item 4: the warm-up curves, as printed"),
+    (
+        "L",
+        "## 2 ·",
+        ["17.6 G multiply-adds", "'17.56 GFLOPS'", "i.e. 35.1 G FLOPs"],
+        "r25b item 5: torchvision's count",
+    ),
+    ("L", "## 2 ·", ["nonlinear", "one", "scalar per token"], "r25b item 8: LayerNorm's one nonlinearity"),
     (
         "A",
         "## B ·",
@@ -1959,6 +2005,11 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    ("(torchvision's count)", "r25b item 5: torchvision's 17.56 is multiply-adds, not the 35.1 G FLOPs"),
+    ("finds no detectable fall at D = 64", "r25b item 1: implied a wider model would show the fall"),
+    ("there is no detectable fall at D = 64", "r25b item 1: implied a wider model would show the fall"),
+    ("LayerNorm cannot either", "r25b item 8: LayerNorm is nonlinear, through one scalar per token"),
+    ("at 128 blocks the norm is 98.9", "r25b item 3: stated in the lesson but printed only in appendix A"),
     ("not as $\\sqrt{L}$", "r25a item 1: over 2-16 blocks sqrt(L) fits as well as the line"),
     ("not as √L", "r25a item 1: over 2-16 blocks sqrt(L) fits as well as the line"),
     ("grows about linearly", "r25a item 1: ||x_L||^2 ~ L^0.96 [0.83, 1.10]; 98.9 against the line's 177.9 at L = 128"),
