@@ -1223,3 +1223,19 @@ def test_plot_shift_gaps_draws_one_panel_per_map_on_one_scale() -> None:
     at = nb.unique_index(sources, "fig = plot_shift_gaps(")
     assert 'save_figure(fig, "01_shift_gaps")' in sources[at] and nb.hidden(nb.cells(LESSON)[at + 1])
     assert "gap_maps[16][0].max() < 1e-5" in sources[at + 1]
+
+
+# r25b item 2: the block's two sub-layers, each applied alone to z0
+def test_sublayer_reach_mlp_is_local_and_attention_is_global() -> None:
+    from vit_explained import ViT
+    from vit_explained.plotting.lesson01 import sublayer_reach
+
+    torch.manual_seed(0)
+    image = torch.rand(1, 3, 32, 32)
+    vit = ViT(image_size=32, patch_size=8, num_classes=10, dim=32, depth=1, heads=2, mlp_dim=64)
+    alone = sublayer_reach(image, vit, pixel=(10, 20))
+    assert list(alone) == ["attention sub-layer", "MLP sub-layer"]
+    assert int(alone["attention sub-layer"].sum()) == 17 and alone["attention sub-layer"].numel() == 17
+    assert alone["MLP sub-layer"].nonzero().flatten().tolist() == [1 + (10 // 8) * 4 + 20 // 8]  # the poked patch only
+    with pytest.raises(ValueError, match="one picture as a batch"):
+        sublayer_reach(image[0], vit)

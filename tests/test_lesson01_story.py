@@ -135,6 +135,10 @@ FACTS = [
             "less neighbourhood structure",  # r25a item 8, read off the printed counts
             "1 of its 25 inner patches picks above, below or diagonal",
             "12-16 of 36",
+            "a descriptive contrast only",  # r25b item 3: grid, data and epochs all differ
+            "grid",
+            "data (centred or moved digits)",
+            "epochs (50 or 20) all differ",
         ],
     ),
     (
@@ -182,7 +186,9 @@ FACTS = [
             "2-D",
             "appendix B compares the kernels",
             "also breaks equivariance to whole-patch shifts",
-            "-9.2 points, 95 % interval [-11.2, -7.3], and with the table zeroed no verdict changes (appendix e)",
+            "loses 9.2 to 25.0 points over four directions",  # r25b item 1: the range, not one direction
+            "rolled right with the table zeroed, no verdict changes (appendix e)",
+            "1 of 197 tokens through the mlp sub-layer and all 197 through attention",  # r25b item 2
         ],
     ),
     (
@@ -231,7 +237,14 @@ FACTS = [
             "a one-patch shift through the trained MNIST ViT",
             "absolute position table also breaks whole-patch equivariance",
             "stays while the patches move",
-            "-9.2 points, 95 % interval [-11.2, -7.3]",  # appendix E's printed drop and interval, as printed
+            "loses 9.2 to 25.0 points by direction",  # r25b item 1: the four directions' range, printed beside it
+            "every 95 % interval below zero",
+            '"the recipe trained with shifts of up to 2 px"',  # appendix E's caveat, quoted
+            "wraps ink to the other edge (5-48 % of the digits)",
+            "this probe does not separate those",
+            "mlp sub-layer changes 1 of 197 tokens",  # r25b item 2: the paper's 'only MLP layers are local', probed
+            "its attention sub-layer 197 of 197",
+            '"only mlp layers are local", as printed',
         ],
     ),
     (
@@ -354,7 +367,10 @@ FACTS = [
             "3",
             "`Unfold`",
             "correlation",
-            "comparing",
+            "an exact comparison shows they are wrong",  # r25b item 4
+            "a correlation only tells you the tokens are alike",
+            "of these three routes, only `unfold`",  # r25b item 9
+            "lucidrains also wraps the linear in two layernorms",  # r25b item 5
             "numbers",
             "0.80",
             "01_patches_and_embeddings_appendix.ipynb#appendix-d)",
@@ -756,6 +772,23 @@ def test_section_states_its_facts(where: str, heading: str, facts: list[str]) ->
 # ---------------------------------------------------------------- printed outputs, exactly as stored
 # (notebook, heading, text): a cell under that heading printed the text (same numbers, same digits).
 PRINTED = [
+    # r25b items 1, 2, 8: the four rolls, the two sub-layers alone, the fresh table's std
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "rolled right 88.2 % right"),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "rolled left  86.4 % right"),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "rolled down  72.7 % right"),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "rolled up    72.4 % right"),
+    ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "four directions: -9.2 to -25.0 points"),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "after the MLP sub-layer alone: 1 of 197 tokens change",
+    ),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "after the attention sub-layer alone: 197 of 197 tokens change",
+    ),
+    ("lesson", "5 · The class token and position embeddings", "the fresh table's std: 0.02"),
     ("appendix", "Section 6's readings: five tables, each its own family (sect", "row - neither    shipped +0.37*"),
     (
         "appendix",
@@ -1774,6 +1807,10 @@ FORBIDDEN = [
         "lesson",
     ),
     ("default. Only `Unfold`", "21f::test_item7_only_unfold_among_these_three_routes", "all"),
+    ("A correlation would not catch the slip", "r25b item 4: a correlation of 0.80 against 1.00 does catch it", "all"),
+    ("Only `Unfold` also gives", "r25b item 9: only among these three routes", "all"),
+    ("the trained MNIST ViT's accuracy changes by -9.2 points", "r25b item 1: one direction of four", "lesson"),
+    ("because attention mixes every token", "r25b item 2: the sub-layers are probed, not assumed", "lesson"),
     ("not shown, nor ruled out", "21f::test_item9_a_plain_sentence_before_each_set_of_statistics", "lesson"),
     (
         "only to shifts by their stride",
@@ -2004,7 +2041,7 @@ SCOPED = [
         "lesson:printed:5 ·",
     ),
     ("mean change", "22c: as above", "lesson:printed:5 ·"),
-    ("seed", "23d: section 6 names the runs 8x8 s0-s2", "lesson:cell:A table of token order only"),
+    ("seed", "23d: section 6 names the runs 8x8 s0-s2", "lesson:cell:The 1-D sinusoid table (token order only)"),
     ("canvas seed", "23d: the runs have distinct names", "appendix-A:printed"),
     ("new run", "23d: the runs have distinct names", "appendix-A:printed"),
     ("canvas, 8 x 8", "23d: the runs have distinct names", "appendix-A:printed"),
@@ -2143,9 +2180,9 @@ ORDER_IN_TEXT = [
     ("appendix:The paper's Table 8", "61.4 %", "27.7 % is not comparable"),  # 22f: then why ours differs
     ("lesson:5 ·", "`vit.pos_embedding`", "Eq. 1 omits"),  # 22i: the symbols, the bias caveat, the why
     ("lesson:5 ·", "Eq. 1 omits", "**Why positions at all?**"),
-    ("lesson:8 ·", "two convs change 25", "what sets a ViT apart is the global attention"),  # 22a
+    ("lesson:8 ·", "two convs change 25", "What sets a ViT apart is the global attention"),  # 22a
     ("lesson:8 ·", "the global attention after it", "absolute position table also breaks"),  # r25a item 1
-    ("lesson:8 ·", "absolute position table also breaks", "-9.2 points, 95 % interval [-11.2, -7.3]"),
+    ("lesson:8 ·", "absolute position table also breaks", "loses 9.2 to 25.0 points by direction"),
     ("lesson:8 ·", "translation equivariance.", "The 2-D neighbourhood is not built in"),  # 24d
     ("lesson:8 ·", "One 3x3 conv changes 9 pixels", "256 pixels per channel"),  # 24d
     ("appendix:Three kernels in the wild", "In plain words", "-1.0 points"),  # 21f: a plain sentence first
@@ -2179,6 +2216,11 @@ FOLLOWS = [
     ("lesson", "display(resize_widget)", "resize_widget.line =="),
     ("lesson", "one_pixel_reach(", '"one ViT block": (197, 197)'),  # 22a
     ("lesson", "one_pixel_reach(", 'assert window == {"the input step (z0)": 256'),  # 24d
+    ("lesson", "sublayer_reach(x, vit", '"attention sub-layer": (197, 197), "MLP sub-layer": (1, 197)'),  # r25b item 2
+    ("lesson", 'rolls = {"right": (4, -1)', 'assert points["right"] == (-9.2, -11.2, -7.3)'),  # r25b item 1
+    ("lesson", 'rolls = {"right": (4, -1)', "(round(max(drops), 1), round(min(drops), 1)) == (-9.2, -25.0)"),
+    ("lesson", 'rolls = {"right": (4, -1)', '== ["19%", "5%", "48%", "15%"]'),
+    ("lesson", "change_bare, change_pos =", 'assert f"{pos.std().item():.2f}" == "0.02"'),  # r25b item 8
     ("lesson", "torch.roll(x, shifts=shift, dims=-1)", "round(equivariance[1][0], 2) == 0.31"),  # 20c
     ("lesson", "stem_gap = {shift:", "stem_gap[8] < 1e-5"),  # 21i
     ("appendix", "closeness_report = position_structure_report(", "matched.low < 0 < matched.high"),  # 22c

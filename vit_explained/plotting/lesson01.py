@@ -44,6 +44,7 @@ __all__ = [
     "plot_slip_scatter",
     "plot_token_matrix",
     "plot_vit_map",
+    "sublayer_reach",
 ]
 
 
@@ -1240,6 +1241,41 @@ def one_pixel_reach(
     with torch.no_grad():
         for name, layer in layers.items():
             before, after = layer(image), layer(poked)
+            reach[name] = ((after - before).abs() > 1e-9 * before.abs().max()).any(dim=-1)
+    return reach
+
+
+def sublayer_reach(
+    image: torch.Tensor, vit: torch.nn.Module, *, pixel: tuple[int, int] = (100, 100)
+) -> dict[str, torch.Tensor]:
+    """Section 8's locality probe inside one block: add 1 to one pixel of ``image`` (``(1, C, H, W)``) and mark
+    which of ``vit``'s ``N + 1`` tokens change after each sub-layer of its first block applied alone to z0, in float64:
+    ``"attention sub-layer"`` is ``z0 + attn(norm1(z0))`` and ``"MLP sub-layer"`` is ``z0 + mlp(norm2(z0))``.
+    A token counts as changed when any of its channels moves by more than 1e-9 of the largest output number.
+    """
+    import copy
+
+    image = torch.as_tensor(image).double()
+    if image.dim() != 4 or image.shape[0] != 1:
+        raise ValueError(f"image must be one picture as a batch, (1, C, H, W), got {tuple(image.shape)}")
+    row, col = pixel
+    poked = image.clone()
+    poked[0, :, row, col] += 1.0
+    model = copy.deepcopy(vit).double().eval()
+    block = model.blocks[0]
+
+    def z0(x: torch.Tensor) -> torch.Tensor:
+        patches = model.patch_embedding(x)
+        return torch.cat([model.class_token.expand(len(x), -1, -1), patches], dim=1) + model.pos_embedding
+
+    layers = {
+        "attention sub-layer": lambda t: t + block.attn(block.norm1(t)),
+        "MLP sub-layer": lambda t: t + block.mlp(block.norm2(t)),
+    }
+    reach = {}
+    with torch.no_grad():
+        for name, layer in layers.items():
+            before, after = layer(z0(image))[0], layer(z0(poked))[0]
             reach[name] = ((after - before).abs() > 1e-9 * before.abs().max()).any(dim=-1)
     return reach
 
