@@ -562,7 +562,6 @@ PROSE = [
             "**no detectable difference**",
             "#regularisers",
             "[appendix C](06_train_a_vit_appendix.ipynb#real-loop)",
-            "3 seeds cannot tell",
             "no detectable difference",
             "95",
             "0",
@@ -575,15 +574,12 @@ PROSE = [
             "cross-entropy",
             "06_train_a_vit_appendix.ipynb#lr-factor",
             "06_train_a_vit_appendix.ipynb#warm-up",
-            "−0.19",
-            "+0.18",
             "0.09",
             "0.10",
             "lr-factor",
             "1",
             "#lr-factor",
             "**Which regulariser stops the rise?**",
-            "17",
             "11",
             "16",
             "Exploratory",
@@ -597,7 +593,6 @@ PROSE = [
             "−4.8",
             "+0.8",
             "confidence side",
-            "95 % interval",
             "guard against over-fitting",
             "only the longer cosine differs",
             "init='jax'",
@@ -611,9 +606,6 @@ PROSE = [
             "confidence",
             "95 % [",
             "#verdict-words",
-            "sign test p = 0.25",
-            "no rise on any of 3 seeds",
-            "0.00, 0.00, 0.01",
             "1.21",
             "epoch 52",
             "epoch 33",
@@ -776,6 +768,32 @@ PROSE = [
         ),
     ),
     ("lesson", "6 ·", ("#slow-optimiser", "fixed model")),
+    # fix25c_06 (review r25b_06 items 3, 7, 9): the plateau depends on init and rate; the blur and 1,860-step facts; both defaults
+    (
+        "lesson",
+        "3 ·",
+        (
+            "42.4",
+            "100 steps",
+            "lr 1e-2",
+            "3 seeds",
+            "same init and rate",
+            "#appendix-a",
+            "depends on the init and the learning rate",
+        ),
+    ),
+    ("lesson", "4 ·", ("same init and rate", "33-64")),
+    ("lesson", "5 ·", ("9.1 %", "0.3 %", "blur", "1,860 steps", "neither model's cost is detectable", "#appendix-g")),
+    (
+        "appendix",
+        "A ·",
+        ("the default of the `ViT(...)` class", "the default of `Recipe`", "`QUICK`, `LOOP` and the presets"),
+    ),
+    (
+        "appendix",
+        "C ·",
+        ("11-16 with neither", "8-17 points", "0.00, 0.00, 0.01", "sign test p = 0.25", "[−0.19, +0.18]"),
+    ),
     ("lesson", "Exercise 1", ("passes",)),
     (
         "lesson",
@@ -848,7 +866,8 @@ PROSE = [
             "#appendix-",
             "confidence",
             "#lr-grid",
-            "effect on accuracy the runs cannot tell",
+            "did not close the train-validation accuracy gap",
+            "same init and rate",
             "`zero_grad`",
             "no validation-loss rise on any of 3 seeds",
             "sign test p = 0.25",
@@ -880,6 +899,21 @@ PROSE = [
         ("**leans**", "corrected", "95 %", "**ahead**", "leans", "ahead", "95", "5", ": leans"),
     ),
     ("solutions", "Exercise 6", ("test", "fixed model", "4", "0", "6 over-fitting")),
+    # moved with section 3b's regulariser study (review r25b_06 item 1): the facts now live in appendix C
+    (
+        "appendix",
+        "C ·",
+        (
+            "3 seeds cannot tell",
+            "−0.19",
+            "+0.18",
+            "17",
+            "95 % interval",
+            "sign test p = 0.25",
+            "no rise on any of 3 seeds",
+            "0.00, 0.00, 0.01",
+        ),
+    ),
 ]
 
 PRINTED = [
@@ -1093,27 +1127,12 @@ PRINTED = [
         (
             "training minus validation accuracy at the end, seeds 0-2: ViT 10.6, 13.9, 16.1 points; CNN-8 7.8, 8.3, 7.2 points",
             "the lesson's ViT (LOOP), step 0: sigma^2",
-            "test",
-            "corrected",
             "95 %",
-            "98.3",
-            "corrected (98.3%) [-0.14, -0.05] (3 seeds): a smaller rise: exploratory (corrected interval below 0)",
-            "-ln(eps/K) = 4.6",
-            "(3 seeds): a smaller rise: exploratory (corrected interval below 0)",
-            "(3 seeds): no detectable difference",
             "QUICK: lr 0.01, warm-up 10% of the steps, then cosine; optimizer adamw",
-            "(3 seeds): a smaller rise",
             "from 1% of the peak lr at step 0",
-            "label smoothing alone, seeds 0-2: its own rise at the end 0.00, 0.00, 0.01",
             "accuracy in epochs 1-5, training / validation: 9% / 10%, 11% / 17%, 43% / 58%, 77% / 85%, 85% / 86%",
-            "per seed: -0.10, -0.10, -0.08; below 0 on 3 of 3 seeds, sign test p = 0.25",
-            "label smoothing alone, seeds 0-2 (rerun): training minus validation accuracy at the end 8.3, 16.7, 16.7",
-            "a confidently wrong digit's loss is about -ln(eps/K) = 4.6 at the training optimum",
-            "exploratory",
-            "weight decay - neither, the rise: -0.01, 95 % [-0.19, +0.18]",
             "95 % interval",
             "from epoch 97",
-            "95 % [",
             "seed 2: 5-epoch mean 1.21 at epoch 52 (after 0.85 at epoch 33), before its lowest 0.79 at epoch 72",
         ),
     ),
@@ -1173,6 +1192,28 @@ PRINTED = [
     ("solutions", "Exercise 2", ("zero_grad", "before backward")),
     ("solutions", "Exercise 4", ("95 %", "leans", "passes")),
     ("solutions", "Exercise 6", ("test",)),
+    # moved with section 3b's regulariser study (review r25b_06 item 1): the facts now live in appendix C
+    (
+        "appendix",
+        "C ·",
+        (
+            "test",
+            "corrected",
+            "98.3",
+            "corrected (98.3%) [-0.14, -0.05] (3 seeds): a smaller rise: exploratory (corrected interval below 0)",
+            "-ln(eps/K) = 4.6",
+            "(3 seeds): a smaller rise: exploratory (corrected interval below 0)",
+            "(3 seeds): no detectable difference",
+            "(3 seeds): a smaller rise",
+            "label smoothing alone, seeds 0-2: its own rise at the end 0.00, 0.00, 0.01",
+            "per seed: -0.10, -0.10, -0.08; below 0 on 3 of 3 seeds, sign test p = 0.25",
+            "label smoothing alone (rerun) 8.3, 16.7, 16.7 points; neither 10.6, 13.9, 16.1 points",
+            "a confidently wrong digit's loss is about -ln(eps/K) = 4.6 at the training optimum",
+            "exploratory",
+            "weight decay - neither, the rise: -0.01, 95 % [-0.19, +0.18]",
+            "95 % [",
+        ),
+    ),
 ]
 
 SOURCE = [
@@ -1375,23 +1416,13 @@ SOURCE = [
             "levels off at 0.70",
             "the lesson's ViT (LOOP), step 0: sigma^2",
             "training minus validation accuracy at the end, seeds 0-2",
-            "test",
-            "corrected",
             "95 %",
             "mnist",
-            "-ln(eps/K) = 4.6",
-            "[-0.01, -0.19, 0.18]",
             "floor=floor",
-            "clinic.rise_change_line(",
             "the simplest optimizer that trains at this rate within a few hundred steps",
-            "[0.00, 0.00, 0.01]",
             "< 0.11",
             "epoch_2.low > 0.1",
-            "sign_p == 0.25",
-            "all(d < 0 for d in smooth.difference.values)",
-            "smooth_gap",
             "exploratory",
-            "smooth_word ==",
             "zero_grad",
             "8x8 digits",
             "95 % interval",
@@ -1454,6 +1485,27 @@ SOURCE = [
     ("solutions", "Exercise 2", ("zero_grad",)),
     ("solutions", "Exercise 4", ("95 %", "leans", "passes")),
     ("solutions", "Exercise 6", ("fixed model",)),
+    # moved with section 3b's regulariser study (review r25b_06 item 1): the facts now live in appendix C
+    (
+        "appendix",
+        "C ·",
+        (
+            "test",
+            "corrected",
+            "-ln(eps/K) = 4.6",
+            "[-0.01, -0.19, 0.18]",
+            "clinic.rise_change_line(",
+            "[0.00, 0.00, 0.01]",
+            "sign_p == 0.25",
+            "all(d < 0 for d in smooth.difference.values)",
+            "smooth_gap",
+            "smooth_word ==",
+        ),
+    ),
+    # fix25c_06: the checks behind the new sentences
+    ("lesson", "3 ·", ("round(100 * init_gap.difference.mean, 1) == 42.4",)),
+    ("lesson", "5 ·", ("== [9.1, 0.3]", "all(t.low < 0 < t.high for t in long_t)")),
+    ("appendix", "C ·", ("assert [round(g) for g in neither_gap] == [11, 14, 16]",)),
 ]
 
 FORBIDDEN = [
@@ -2070,7 +2122,34 @@ CELL_FORBIDDEN = [
     ("lesson", "## Summary", "neighbouring patches learned", "the appendix E claims moved to its summary"),
     ("lesson", "## Summary", "inked positions", "the appendix E claims moved to its summary"),
     ("lesson", "end_gap = [", "reg_change", "curves and regularisers are separate cells"),
-    ("lesson", "smooth = reg_change[", "plot_overfitting", "curves and regularisers are separate cells"),
+    ("appendix", "smooth = reg_change[", "plot_overfitting", "curves and regularisers are separate cells"),
+    # the regulariser reading moved to appendix C (review r25b_06 item 1): its negative pins moved with it
+    ("appendix", "The lesson's one-line reading, in numbers", "a finding", "3 seeds are exploratory, not a finding"),
+    (
+        "appendix",
+        "The lesson's one-line reading, in numbers",
+        "removes",
+        "no rise on 3 seeds is exploratory, not a finding",
+    ),
+    (
+        "appendix",
+        "The lesson's one-line reading, in numbers",
+        "stopped",
+        "no rise on 3 seeds is exploratory, not a finding",
+    ),
+    (
+        "appendix",
+        "The lesson's one-line reading, in numbers",
+        "3 of 3 seeds",
+        "no rise on 3 seeds is exploratory, not a finding",
+    ),
+    ("appendix", "The lesson's one-line reading, in numbers", "Label smoothing stops it here", "exploratory only"),
+    (
+        "appendix",
+        "The lesson's one-line reading, in numbers",
+        "leans on normality",
+        "the 3-seed caveat lives in appendix D",
+    ),
     ("lesson", "d_head = np.array(own_cnn)", "plot_paired_differences", "the headline by hand is its own cell"),
     ("lesson", "fig = plot_paired_differences(", "d_head", "the headline by hand is its own cell"),
     ("lesson", "Pixels x255 do not show at step 0", "exploratory", "exploratory only where its definition holds"),
@@ -2092,7 +2171,7 @@ CELL_FORBIDDEN = [
 PRINTED_FORBIDDEN = [
     ("appendix", "equal_steps_rows = verdict_rows(", "clears its family's noise"),
     ("appendix", "equal_steps_rows = verdict_rows(", "corrected for the six"),
-    ("lesson", "smooth = reg_change[", "a finding"),
+    ("appendix", "smooth = reg_change[", "a finding"),
 ]
 
 # Code cells followed by their hidden check: (book, a text of the code cell).
@@ -2104,7 +2183,7 @@ HIDDEN_AFTER = [
     ("lesson", "aug_read, aug_table = clinic.readings_table("),
     ("appendix", "later = paired_seeds(own_cnn[3:]"),
     ("lesson", "bump = int(np.argmax(means[2]"),
-    ("lesson", 'decay = reg_change["weight decay"][0]'),
+    ("appendix", 'decay = reg_change["weight decay"][0]'),
     ("lesson", "end_gap = ["),
     ("lesson", "fig = plot_paired_differences("),
     ("appendix", 'RUNS["size_conv"]'),
@@ -2134,7 +2213,7 @@ ORDER = [
     ("lesson", '<a id="how-sure"></a>', '<a id="verdict-words"></a>'),
     ("lesson", "def train_loop(", '<a id="verdict-words"></a>'),  # review r24e: the box opens section 5
     ("lesson", '<a id="warm-up-main"></a>', '<a id="verdict-words"></a>'),
-    ("lesson", "end_gap = [", "smooth = reg_change["),
+    ("appendix", 'regularised = RUNS["regularisers"]', "smooth = reg_change["),  # the reading follows the study
     ("lesson", "d_head = np.array(own_cnn)", "fig = plot_paired_differences("),
     ("lesson", 'aug_runs = RUNS["augment"]', "## Summary"),
     ("appendix", '<a id="paired-digits"></a>', 'save_figure(fig, "06_vit_payoff")'),
@@ -2395,7 +2474,7 @@ def test_ahead_is_printed_only_with_a_corrected_interval():
 
 
 def test_weight_decay_row_is_printed_after_label_smoothing():
-    cells, at = cell_with("lesson", 'decay = reg_change["weight decay"][0]')
+    cells, at = cell_with("appendix", 'decay = reg_change["weight decay"][0]')
     out = nb.printed(cells[at])
     smooth = out.index("label smoothing - neither, the rise:")
     decay = out.index("weight decay - neither, the rise: -0.01, 95 % [-0.19, +0.18], corrected (98.3%) [-0.33, +0.32]")
@@ -2461,7 +2540,11 @@ def test_every_interval_a_verdict_quotes_is_in_a_visible_output(book, prefix):
 def test_recipe_card_has_no_seed_counts_before_its_pointers():
     cells, at = cell_with("lesson", '<a id="recipe-card"></a>')
     card = nb.source(cells[at]).split('<a id="recipe-card"></a>')[1]
-    assert "seeds" not in card.split("For a modern from-scratch baseline")[0]
+    # review r25b_06 item 6 (brief fix25c_06 item 3): item 5 alone names its sample, "(3 seeds)"
+    items = [line for line in card.splitlines() if not line.startswith("5. ")]
+    assert "seeds" not in "\n".join(items)
+    (item_5,) = [line for line in card.splitlines() if line.startswith("5. ")]
+    assert "did not close" in item_5 and "3 seeds" in item_5
 
 
 # Phrases the lesson's markdown (or code) must not hold, though its other cells may: (kind, phrase, why).
