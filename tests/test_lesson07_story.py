@@ -105,6 +105,8 @@ PROSE = [
             "0.078",
             "4 of the 9 tokens",
             "21.1M",
+            "21.5M",  # the hard-patch row as built (section 6 points here)
+            "4.54G",
             "21,078,376",
             "4.2G",
             "**T2T-ViT_c-14's activation** (section 6).",
@@ -397,7 +399,7 @@ PROSE = [
             "`T2TViT`",
             "`t2t_vit_t_14(pretrained=True)` sets `qk_scale` to `384 ** -0.5`",  # brief fix25b item 7
             "not `head_dim ** -0.5` = 1/8",
-            "the README's eval command does not pass that argument",  # review r25b item 5
+            "as far as the README's command shows, it does not pass that argument",  # review r25c item 4
             "runs the released weights at 1/8",
             "`q`",
             "`k`",
@@ -489,9 +491,6 @@ PROSE = [
             "1.04x",
             "1.9",
             "21.5M",
-            "4.54G",
-            "21.1M",
-            "4.2G",
             "4.8G",
             "81.5 %",
             "63",
@@ -510,7 +509,10 @@ PROSE = [
             "[whole-stem gap](07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
             "token transformers minus the arm",
             "2.0",
-            "(8x8, upsampled to 48x48), so an interval covers seed variation only",
+            "All seeds share these 180 digits, so an interval covers seed variation only",
+            # review r25c item 5: the testbed's caveat in "In short" (and the Summary)
+            "on all 6 seeds (8x8, upsampled to 48x48: little detail finer than 6 px, which may favour overlapping, "
+            "smoothing stems)",
             "somewhat larger",
             "one run",
             "one run each",
@@ -624,6 +626,8 @@ PROSE = [
             "31",
             "3.1 points above a no-overlap chain with smaller windows",  # brief fix25b item 2
             "T2T's chain is 14.2 points above 16x16 hard patches into the same backbone",  # review r25b item 1
+            "(8x8 digits upsampled to 48x48: little detail finer than 6 px",  # review r25c item 5
+            "which may favour overlapping, smoothing stems",
             "**Overlap and window size**, changed together:",  # review r25b item 2: the arm changes both
             "(6 seeds, appendix A)",
         ],
@@ -657,6 +661,11 @@ PRINTED = [
         APPENDIX,
         "## Appendix · Audits",
         [
+            # review r25c item 2: section 5's SDPA lines, moved here with their check
+            "T2T transformer 1: 39.3 MB per image for the explicit softmax;",
+            "the flash and memory-efficient SDPA kernels do not store it (the math backend does)",
+            "in torch 2.13.0+cpu, the flash and memory-efficient SDPA kernels",
+            "on CPU, only the flash and math backends run: ['MATH', 'FLASH_ATTENTION']",
             "4 of 9",
             "T2T-ViT-14 21,545,550 - T2T module 391,526 - fixed table 75,648 = 21,078,376",
             "21,094,120 (Table 7: 21.1M); that backbone's MACs: 4.48 G (Table 7: 4.2G)",
@@ -757,10 +766,9 @@ PRINTED = [
             "39.3 MB per image in float32 (4 bytes per entry)",
             "39.3 MB per image in float32 (4 bytes per entry); at least 2.5 GB at batch 64",
             "at least 2.5 GB at batch 64 for the explicit softmax, kept for the backward pass;",
-            "the flash and memory-efficient SDPA kernels do not store it (the math backend does)",
             "at least 2.5 GB at batch 64 for the explicit softmax",
             "in torch 2.13.0+cpu, the flash and memory-efficient SDPA kernels",
-            "on CPU, only the flash and math backends run",
+            'the flash and memory-efficient SDPA kernels do not store it (appendix, "Audits")',  # review r25c item 2
             "at token_dim 64: 1.39 GMACs; at 384: 9.47",
             "T2T transformer 1 3136",
         ],
@@ -771,6 +779,7 @@ PRINTED = [
         [
             "95 % t-interval of the mean difference [+4.3, +13.3] points; sign test p = 0.031",
             "T2T module: 57,986 parameters with token transformers, 29,344 with a Linear in their place",
+            "57,922 with the token MLP (hidden width 96)",  # review r25c item 3: counted on meta
             "5 of 6 seeds favour the token MLP, 1 ties; sign test p = 0.062",
             (
                 "token transformers minus token MLP: -1.2 points, 95 % t-interval [-2.2, -0.2]; 5 of "
@@ -820,6 +829,10 @@ CODE = [
         APPENDIX,
         "## Appendix · Audits",
         [
+            'running == ["MATH", "FLASH_ATTENTION"]',  # review r25c item 2: moved from section 5
+            "sdpa_kernel",
+            'torch.__version__.startswith("2.13")',
+            "round(first_stage.matrix_bytes / 1e6, 1) == 39.3",
             "torch.allclose(linear_stem(pixels), conv_tokens",
             "conv_tokens = nn.Sequential",
             "performer_module = t2t_code.T2T_module(",
@@ -950,14 +963,15 @@ CODE = [
             '"2.5"',
             'costs["T2T transformer 1"]',
             'torch.__version__.startswith("2.13")',
-            '== ["MATH", "FLASH_ATTENTION"]',
-            "sdpa_kernel",
         ],
     ),
     (
         LESSON,
         "## 6.",
         [
+            "assert mlp_stem_parameters == 57_922",  # review r25c item 3: unconditional
+            "mlp_stem_parameters = count_parameters(mlp_stem)",
+            "nn.Linear(width, 96), nn.GELU(), nn.Linear(96, 32)",
             "mlp_interval.high < 0",
             "assert mlp_ahead == [5, 1]",
             "== 2.7",
@@ -1192,6 +1206,13 @@ FORBIDDEN = [
 # Statements narrowed to one place: (notebook, scope, phrase, why). A scope is a heading prefix, "main path"
 # (every cell before the Summary), "printed" (every stored output of that notebook) or "all" (sources and outputs).
 FORBIDDEN_IN = [
+    # review r25c item 3: the token-MLP stem's size is counted on meta, not typed into the f-string
+    (LESSON, "## 6.", "place, 57,922 with the token MLP", "r25c item 3: counted on meta, not a literal", "code"),
+    # review r25c item 4: main.py is not vendored; the sentence says "as far as the README's command shows"
+    (LESSON, "all", "the README's eval command does not pass that argument", "r25c item 4: main.py is not vendored"),
+    # review r25c item 2: the SDPA backend probe lives in the appendix's Audits
+    (LESSON, "main path", "sdpa_kernel", "r25c item 2: the SDPA backends digression moved to the appendix"),
+    (LESSON, "printed", "on CPU, only the flash and math backends run", "r25c item 2: moved to the appendix"),
     (LESSON, "all", "no consistent difference", "19b/19c: the token-MLP lead is read from its t-interval"),
     (LESSON, "all", "not comparable sizes.", "19c: the digit/ImageNet caveat lives in the appendix's Sources"),
     (LESSON, "all", "At interior tokens it is one linear patch embedding", "19d: the interior-token audit is appendix"),
@@ -1289,8 +1310,8 @@ PRINTED_PATTERNS = [
     ),
     (LESSON, "## 5.", r"\n  at least 2\.5 GB at batch 64 for the explicit softmax, kept for the backward pass;\n"),
     (
-        LESSON,
-        "## 5.",
+        APPENDIX,
+        "## Appendix · Audits",
         r"\n  in torch 2\.13\.0\+cpu, the flash and memory-efficient SDPA kernels do not store it"
         r" \(the math backend does\)",
     ),
@@ -1528,8 +1549,8 @@ def test_the_scale_paragraph_defines_before_the_code_and_points_after_it():  # 2
     assert "backbone scale" not in definition and "`q` and `k`." in definition
     assert "inverse temperature: a smaller one flattens the softmax" in definition
     backbone = (
-        "`384 ** -0.5`, not `head_dim ** -0.5` = 1/8; the README's eval command does not pass that argument, "
-        "so it runs the released weights at 1/8 (fact 3)."
+        "`384 ** -0.5`, not `head_dim ** -0.5` = 1/8; as far as the README's command shows, it does not pass that "
+        "argument, so it runs the released weights at 1/8 (fact 3)."
     )
     assert backbone in after
     assert not re.search(r"\d+(\.\d+)? %|1\.52|0\.875|dividing|divided", after)
