@@ -438,7 +438,7 @@ def test_t2t_module_figure_uses_the_papers_terms_and_the_name_is_explained():
         assert term in texts
     assert "soft split 1\n(k7, s4, p2)" in texts and "Brackets: the T2T paper's terms" in fig.axes[0].get_title()
     prose = nb.flat(
-        nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "The T2T module takes their place.")])
+        nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "Each soft split merges neighbours")])
     )
     assert 'Each soft split merges neighbours into one token ("tokens-to-token"): the first' in prose  # 22h: joined
     assert "the first split merges pixels, the later ones merge tokens." in prose

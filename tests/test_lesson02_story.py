@@ -86,6 +86,7 @@ FACTS = {
         "share part of their input",
     ],
     ("LESSON", "## 1 · Hard split and soft split"): [
+        "the last padded row and column fall in no window",  # r25b item 6: cell 5's "one short of the padded side"
         "`s`",
         "split",
         "`k - s`",
@@ -110,6 +111,7 @@ FACTS = {
     ],
     ("LESSON", "## 3 · Why overlap"): [
         "## 3 · Why overlap",
+        "no result in this lesson links it to accuracy",  # r25b item 2: held whole is geometry
         "Held whole.",
         "held whole",
         "loses no pixel",
@@ -164,6 +166,7 @@ FACTS = {
         "The explorer's cell counts them.",
     ],
     ("LESSON", "## 7 · The whole T2T chain, counted"): [
+        "about as the side's fourth power",  # r25b item 7: exact only when 16 divides the side
         "224",
         "56",
         "28",
@@ -222,6 +225,7 @@ FACTS = {
     ],
     ("LESSON", "## Summary"): [
         "## Summary",
+        "for a square image with `img_size` equal to its side",  # r25b item 4: the 16m + 1 / 16m + 2 scope
         "`img_size // 16`",
         "`s > k`",
         "(exercise 4)",
@@ -425,7 +429,7 @@ FACTS = {
         "`N`",
         "43",
         "(k / s)²",
-        "as the image has:",
+        "3.06 times the image's values",  # r25b item 1: section 3's line, referred to
         "`tokens_type='transformer'`",
     ],
     ("LESSON", "### Where the windows sit: centring and T2T's padding"): [
@@ -523,7 +527,6 @@ PRINTED = {
     ("LESSON", "### What the chain costs"): [
         ("per model: the 2 token layers 10,449,152 entries, the 14 main blocks 3,226,944: 3.2 times as many"),
         "a main block (6 heads of width 384 / 6 = 64) 230,496: 43 times as many",
-        "256 times as many entries",
         "9,834,496",
         "N = 3136 tokens, N² = 9,834,496",
     ],
@@ -1322,6 +1325,12 @@ def test_overlap_costs_close_section_3():
     (line,) = nb.printed(cells[row]).splitlines()
     assert "3.06 times the image's values" in line and "256 times a main block's attention entries" in line
     assert nb.hidden(cells[row + 1]) and not nb.hidden(cells[row])
+    # review r25b item 1: "What the chain costs" refers to that line instead of printing the two numbers again
+    costs = nb.unique_index(sources, "### What the chain costs")
+    later = nb.unique_index(sources, "### Non-square images and the original code")
+    reprinted = "".join(nb.printed(c) for c in cells[costs:later])
+    assert "3.06" not in reprinted and "256 times" not in reprinted and "460,992" not in reprinted
+    assert "section 3's line" in nb.flat(nb.source(cells[costs]))
 
 
 def test_version_note_is_a_three_row_table():
