@@ -1837,3 +1837,23 @@ def test_fold_picture_shades_each_feature_and_repeats_it_on_its_channel_plane():
         row, col = divmod(token, cols)
         for plane in range(channels):  # plane c, shifted up and right, holds feature c in the same shade
             assert folded[(round(col + 0.22 * plane, 2), round(row - 0.22 * plane, 2))] == shades[plane]
+
+
+def test_the_token_mlp_stem_the_lesson_counts_is_the_benchmarks(monkeypatch):  # review r25c item 3
+    """Section 6 counts the token-MLP stem on meta (Tokens2Token with each token transformer -> LayerNorm, Linear,
+    GELU, Linear, hidden 96); the benchmark's stem has the same parameters, and the same as T2T's within 64."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    from bench_lesson07_token_mlp import ARMS, build
+
+    from vit_explained.t2t import Tokens2Token
+
+    with torch.device("meta"):
+        lesson_stem = Tokens2Token(48, 1, token_dim=32, embed_dim=64)
+        original = count_parameters(lesson_stem)
+        lesson_stem.token_transformers = nn.ModuleList(
+            nn.Sequential(nn.LayerNorm(w), nn.Linear(w, 96), nn.GELU(), nn.Linear(96, 32)) for w in (49, 288)
+        )
+    bench_stem = build(ARMS[1]).stem
+    assert count_parameters(lesson_stem) == count_parameters(bench_stem) == 57_922
+    assert original == count_parameters(build(ARMS[0]).stem) == 57_986
+    assert [block[1].out_features for block in bench_stem.token_transformers] == [96, 96]
