@@ -1032,6 +1032,7 @@ def test_the_head_layout_moves_each_slice_to_its_head():
     for h, ax in enumerate(heads):
         assert [t.get_text() for t in ax.texts[:4]] == [str(4 * h + c) for c in range(4)]
     assert len(left.texts) == 4 * 12
+    assert fig._suptitle.get_text().startswith("reshape(B, N, h, d).permute(0, 2, 1, 3)")  # section 1's spelling
     with pytest.raises(ValueError, match="multiple of heads"):
         plot_head_layout(dim=10, heads=3)
 

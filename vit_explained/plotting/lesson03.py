@@ -1281,15 +1281,16 @@ def plot_copy_task(stored: Mapping) -> Figure:
 
 def plot_head_layout(num_tokens: int = 4, dim: int = 12, heads: int = 3) -> Figure:
     """The head split for one image, ``(N, D) -> (h, N, d)``: left the tokens' ``D`` features coloured by the
-    head whose slice they fall in, right the ``h`` per-head ``(N, d)`` sequences after ``view(N, h, d)`` and
-    ``transpose``. Each cell shows its feature's index, so the move can be followed (the batch axis rides along)."""
+    head whose slice they fall in, right the ``h`` per-head ``(N, d)`` sequences after ``reshape(N, h, d)`` and
+    ``permute``, as section 1's code spells it. Each cell shows its feature's index, so the move can be followed
+    (the batch axis rides along)."""
     num_tokens, dim, heads = (_checks.positive_int(n, v) for n, v in (("num_tokens", num_tokens), ("dim", dim),
                                                                        ("heads", heads)))  # fmt: skip
     if dim % heads:
         raise ValueError(f"dim ({dim}) must be a multiple of heads ({heads})")
     head_dim = dim // heads
     features = torch.arange(dim).expand(num_tokens, dim)
-    split = features.reshape(num_tokens, heads, head_dim).transpose(0, 1)  # (h, N, d), what the lesson's code does
+    split = features.reshape(num_tokens, heads, head_dim).permute(1, 0, 2)  # (h, N, d), what the lesson's code does
     colours = [f"C{h % 10}" for h in range(heads)]
     fig = new_figure(figsize=(1.6 + 0.34 * (dim + heads * head_dim) + 0.3 * heads, 0.42 * num_tokens + 1.1))
     grid = fig.add_gridspec(
@@ -1318,7 +1319,7 @@ def plot_head_layout(num_tokens: int = 4, dim: int = 12, heads: int = 3) -> Figu
         ax = fig.add_subplot(grid[h + 1])
         draw(ax, split[h], f"head {h}: (N, d)\n= ({num_tokens}, {head_dim}), tokens as left")
         ax.set_yticks([])
-    fig.suptitle(f"view(B, N, h, d).transpose(1, 2): (B, N, D) -> (B, h, N, d), D = {dim}, h = {heads}, "
+    fig.suptitle(f"reshape(B, N, h, d).permute(0, 2, 1, 3): (B, N, D) -> (B, h, N, d), D = {dim}, h = {heads}, "
                  f"d = D / h = {head_dim}", fontsize=9)  # fmt: skip
     return fig
 
