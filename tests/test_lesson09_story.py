@@ -213,6 +213,9 @@ PROSE = {
         "09_deit_distillation_appendix.ipynb#cosines",
         "std 0.02",
         "average (of the logits",
+        "as deit's `models.py`, `(x + x_dist) / 2`, and timm do",
+        "the paper reads this as: two class tokens collapse into one",
+        "the distillation token stays distinct at the input, so it carries something else (not tested here)",
         "the paper adds the softmax outputs",
     ],
     ("lesson", "## 5 ·"): [
@@ -559,7 +562,8 @@ PROSE = {
         "+6.3",
         "0.9.0",
         "1.0.28",
-        "its answer only, not its confidence",
+        "brings back most of the teacher's mistake",
+        "the class head alone calls none of them a 1",
         "**Limitations.**",
         "Section 3b's Limits box",
         "no detectable accuracy gain",
@@ -777,6 +781,7 @@ PRINTED = {
     ],
     ("lesson", "## 7 ·"): [
         "slice [:, :, q, 1:50] (every patch one place late)",
+        "raw attention, block 2 of 4 (0-based), heads averaged",
         "block 3, class token's right map: top patch 1.0 times the runner-up",
         "block 3, distillation token's right map: top patch 1.1 times the runner-up",
         "(every patch one place late)",

@@ -194,7 +194,8 @@ class DeiTAttentionExplorer(AttentionExplorer):
         head = "heads averaged" if values["head"] == "mean" else f"head {values['head']}"
         slip = "" if start == 2 else " (every patch one place late)"
         width = self.grid[0] * self.grid[1]  # start 1 draws the slip's first rows * cols columns: 1:50 on 7 x 7
-        settings = f"{values['method']}, block {block}, {head}, slice [:, :, q, {_columns(start, width)}]{slip}"
+        where = f"block {block} of {len(self.model.blocks)} (0-based)"  # not the last block unless it says so
+        settings = f"{values['method']}, {where}, {head}, slice [:, :, q, {_columns(start, width)}]{slip}"
         line = self._with_readout(
             f"digit {digit} (a {label}, predicted {predicted}): {settings}: " + "; ".join(found), digit
         )
