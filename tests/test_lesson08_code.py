@@ -1748,3 +1748,16 @@ def test_section_12_reference_on_the_same_closest_calls():
     ]
     expected = torch.nn.functional.cosine_similarity(maps[0], maps[1], dim=0)
     assert result["cosine"].shape == (6,) and result["cosine"][0].item() == pytest.approx(expected.item(), abs=1e-5)
+
+
+# --- r25c item 4: the explorer names its digits as the lesson does ("test digit 17"), else "digit i"
+def test_maps_explorer_names_its_digits_as_given():
+    model = small_vit()
+    images, labels = torch.rand(2, 1, 12, 12), torch.tensor([0, 1])
+    w = maps_explorer(model, images, labels, names=["test digit 5", "test digit 17"])
+    assert [label for label, _ in w.controls["digit"].options] == ["test digit 5: a 0", "test digit 17: a 1"]
+    w.set_values(digit=1)
+    assert w.line.startswith("test digit 17 (a 1, predicted ")
+    assert maps_explorer(model, images, labels).line.startswith("digit 0 (a 0, predicted ")  # the default names
+    with pytest.raises(ValueError, match="one per image"):
+        maps_explorer(model, images, labels, names=["test digit 5"])

@@ -178,17 +178,22 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "8", ("first order",)),
     ("lesson", "8", ("17", "9")),
     ("lesson", "9", ("this lesson's choice",)),
-    ("lesson", "9", ("blocks 2-3",)),
+    ("appendix", "I", ("blocks 2-3",)),  # r25c item 1: the strict rule moved to appendix I
     ("lesson", "9", ("blocks 1-3",)),
     ("lesson", "9", ("every layer",)),
     ("lesson", "9", ("+1.00",)),
     ("lesson", "9", ("0.52 to 0.65", "0.98")),
     ("lesson", "9", ("noise floor", "upper reference", "std 0.02 x the pixel range", "one draw")),  # r25a items 3, 7
     ("lesson", "9", ("-0.420", "[-0.461, -0.379]", "classifier")),  # r25b item 1: the paired gap leads
-    ("lesson", "9", ("both maps count as moved only", "from blocks 1-3", "centred ρ")),  # r25b item 1: the strict rule
-    ("lesson", "9", ("another digit's 0.92", "undecided", "#appendix-i")),
-    ("lesson", "9", ("0.51",)),
-    ("lesson", "9", ("2-3", "+0.98", "1.00")),
+    ("lesson", "9", ("by the strict rule", "both maps count as moved only", "from blocks 1-3", "#appendix-i")),  # r25c
+    ("appendix", "I", ("both maps count as moved only", "from blocks 1-3", "centred ρ")),  # r25b item 1, moved (r25c)
+    ("lesson", "9", ("rollout ignores the re-drawn classifier", "+1.00", "gradient-weighted map moves")),  # r25c 1
+    ("lesson", "9", ("the panels show one digit", "test digit 12", "32-digit means per draw")),  # r25c item 2
+    ("lesson", "13", ("test digit 17", "p(7) starts at 0.25", "about 0.9", "raise p(true class)")),  # r25c item 4
+    ("appendix", "I", ("another digit's 0.92", "undecided")),  # moved (r25c item 1)
+    ("appendix", "I", ("0.51",)),  # moved (r25c item 1)
+    ("lesson", "9", ("1.00",)),
+    ("appendix", "I", ("blocks 2-3 re-drawn (+0.98)", "+0.88 to +0.90")),  # moved (r25c item 1)
     ("lesson", "9", ("shuffled labels", "not run")),
     ("lesson", "9", ("(08_attention_maps_appendix.ipynb#appendix-g",)),
     ("lesson", "9", ("how widely",)),
@@ -514,6 +519,9 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
     ("lesson", "12", "not runner_vs_digit.detectable"),
     ("lesson", "12", "round(runner_vs_digit.difference.low, 3) == -0.067"),
     ("lesson", "13", "(first_18[17].item(), data.test_labels[17].item()) == (9, 7)"),
+    ("lesson", "13", 'line_before.startswith("test digit 17 (a 7, predicted 9)'),  # r25c item 4: one name
+    ("lesson", "13", "abs(float(curves_w[name_w][0, 1:3].max()) - 0.9) < 0.03"),  # r25c item 4: p(7) rises
+    ("lesson", "9", "gap_c.estimate, gap_c.low, gap_c.high)] == [-0.420, -0.461, -0.379]"),  # r25c item 1
     ("appendix", "D", "abs(dominance[:, -1, 0].median() - 5.9) < 0.05"),
     ("appendix", "D", "int(top_on_ink[:, -1, 0].sum()) == 101"),
     ("lesson", "3", "top_keys.indices[0].item() == 11"),
@@ -797,6 +805,10 @@ FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix
 ]
 
 FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase, why)
+    ("lesson", "9", "prose", "centred ρ", "r25c item 1: the strict rule and centred ρ live in appendix I"),
+    ("lesson", "9", "prose", "0.51", "r25c item 1: the strict rule's references live in appendix I"),
+    ("lesson", "13", "prose", "the ninth entry", "r25c item 4: the widget names test digit 17 as the text does"),
+    ("lesson", "13", "code", "digit 8 (a 7", "r25c item 4: the widget names test digit 17 as the text does"),
     ("lesson", None, "all", "2 % noise", "r25a item 7: say what the noise is of"),
     ("lesson", None, "all", "prefer a model trained with registers (", "r25a item 6: the advice is conditional"),
     ("lesson", None, "all", "chance rate for a random key", "r25a items 1-2: the key rate lives in appendix D"),

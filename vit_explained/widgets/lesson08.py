@@ -72,7 +72,7 @@ class AttentionExplorer(LessonWidget):
         self.gradients = record.gradients
         model.zero_grad(set_to_none=True)
         depth, heads = len(attentions), attentions[0].shape[1]
-        options = [(f"digit {i}: a {int(label)}", i) for i, label in enumerate(labels)]
+        options = [(f"{self.digit_name(i)}: a {int(label)}", i) for i, label in enumerate(labels)]
         tokens = TOKENS[: min(self.special_tokens, len(TOKENS))]  # a plain ViT: the class token only, greyed out
         if token not in tokens:
             raise ValueError(f"this {type(model).__name__} has no {token} token; choose one of {list(tokens)}")
@@ -87,6 +87,10 @@ class AttentionExplorer(LessonWidget):
         }
         controls |= self.extra_controls(classes=logits.shape[-1])
         super().__init__({k: c for k, c in controls.items() if k not in self.fixed}, rows=self.control_rows)
+
+    def digit_name(self, digit: int) -> str:
+        """How the dropdown names entry ``digit`` ("digit 3"); a subclass may name it otherwise."""
+        return f"digit {digit}"
 
     def extra_controls(self, *, classes: int) -> dict[str, widgets.Widget]:
         """Controls a subclass adds after the others (none here); ``classes``: the model's number of classes."""
@@ -185,6 +189,18 @@ class MapsExplorer(AttentionExplorer):
     knobs (section 11) for the rollout map only, through :func:`attention_rollout`'s ``head_fusion`` and
     ``discard_ratio``: watch the map sharpen while its deletion area, on the line, barely moves.
     """
+
+    def __init__(
+        self, model: nn.Module, images: torch.Tensor, labels: torch.Tensor, *, names: list[str] | None = None
+    ) -> None:
+        if names is not None and len(names) != len(images):
+            raise ValueError(f"names: one per image, got {len(names)} for {len(images)} images")
+        self.names = None if names is None else list(names)  # the dropdown, line and title: "test digit 17"
+        super().__init__(model, images, labels)
+
+    def digit_name(self, digit: int) -> str:
+        """Entry ``digit``'s name: ``names[digit]`` when given (as the lesson names it), else "digit 3"."""
+        return f"digit {digit}" if self.names is None else self.names[digit]
 
     counts = (0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 49)  # section 10's readings (a 7x7 grid; clipped for a smaller one)
 
@@ -321,7 +337,7 @@ class MapsExplorer(AttentionExplorer):
         if knobs != ("mean", 0.0):  # section 11's knobs, on rollout only
             where += f"; rollout: {knobs[0]} fusion, discard {knobs[1]:g}"
         line = (
-            f"digit {digit} (a {label}, predicted {predicted}); {where}. Top patch, ink, deletion area "
+            f"{self.digit_name(digit)} (a {label}, predicted {predicted}); {where}. Top patch, ink, deletion area "
             + (
                 "(deletion: the true class's probability): "
                 if target == label
@@ -330,7 +346,8 @@ class MapsExplorer(AttentionExplorer):
             + "; ".join(found)
         )
         title = (
-            f"digit {digit} (a {label}, predicted {predicted}); raw attention: block {block}, {heads}; others: {blocks}"
+            f"{self.digit_name(digit)} (a {label}, predicted {predicted}); raw attention: block {block}, {heads}; "
+            f"others: {blocks}"
         )
         if knobs != ("mean", 0.0):
             title += f"; rollout: {knobs[0]}, discard {knobs[1]:g}"
@@ -348,9 +365,12 @@ class MapsExplorer(AttentionExplorer):
         return line, fig
 
 
-def maps_explorer(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> MapsExplorer:
-    """Build lesson 08's :class:`MapsExplorer` (end a notebook cell with it)."""
-    return MapsExplorer(model, images, labels)
+def maps_explorer(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, *, names: list[str] | None = None
+) -> MapsExplorer:
+    """Build lesson 08's :class:`MapsExplorer` (end a notebook cell with it); ``names``: one per image, as the
+    lesson names them ("test digit 17"), else "digit 0", "digit 1", ..."""
+    return MapsExplorer(model, images, labels, names=names)
 
 
 def attention_explorer(
