@@ -1069,3 +1069,28 @@ def test_item_8_only_the_rate_was_tuned_per_model():
     assert (
         "dataclasses.replace(QUICK, seed=seed, lr=lr, epochs=EQUAL_STEPS // STEPS_PER_EPOCH)" in code
     )  # only the rate
+
+
+# r25d_06 item 10: the logits.max(1) == labels slip is named; three right answers written differently still pass
+@pytest.mark.parametrize(
+    "slip",
+    [
+        lambda logits, labels: (logits.max(1) == labels).float().mean(),
+        lambda logits, labels: (logits.max(dim=1) == labels).sum() / len(labels),
+    ],
+)
+def test_exercise_1_names_the_max_tuple_slip(slip):
+    with pytest.raises(ExerciseFailed, match=r"max\(dim\) returns \(values, indices\).*\.argmax\(dim=1\)"):
+        lesson06.check_accuracy(slip)
+
+
+@pytest.mark.parametrize(
+    "right",
+    [
+        lambda logits, labels: (logits.argmax(dim=1) == labels).float().mean(),
+        lambda logits, labels: (logits.max(dim=1).indices == labels).sum().item() / len(labels),
+        lambda lg, y: sum(int(r.argmax()) == int(t) for r, t in zip(lg, y, strict=True)) / len(y),
+    ],
+)
+def test_exercise_1_right_answers_pass_beside_the_max_tuple_hint(right):
+    lesson06.check_accuracy(right)

@@ -132,6 +132,11 @@ def _accuracy_hint(error: Exception) -> str:
             "The comparison predictions == labels gives a bool tensor (and a count an integer one), and "
             ".mean() needs a float tensor: take .float().mean()"
         )
+    if isinstance(error, AttributeError) and "'bool' object" in text:
+        return (
+            "max(dim) returns (values, indices), and a tuple == a tensor is one Python bool; use .argmax(dim=1) "
+            "(or .max(dim=1).indices) for the predicted classes"
+        )
     if isinstance(error, ZeroDivisionError):
         return (
             "The checker's batches are never empty (7 to 12 rows), so the divisor is something else: divide the "
