@@ -936,6 +936,43 @@ def test_a_transpose_that_leaves_x_alone_still_passes(capsys):
     assert "you fed" in capsys.readouterr().out
 
 
+def _eval_first(mha, x):
+    mha.eval()  # the right values (dropout is 0), but the module is no longer as the caller left it
+    t = x.transpose(0, 1)
+    return mha(t, t, t, need_weights=False)[0].transpose(0, 1)
+
+
+def _train_false_first(mha, x):
+    mha.train(False)
+    return mha(*(x.permute(1, 0, 2),) * 3, need_weights=False)[0].permute(1, 0, 2)
+
+
+def _eval_inside_a_helper(mha, x):
+    with torch.no_grad():
+        module = mha.eval()
+        return module(x.transpose(0, 1), x.transpose(0, 1), x.transpose(0, 1))[0].transpose(0, 1)
+
+
+@pytest.mark.parametrize("answer", [_eval_first, _train_false_first, _eval_inside_a_helper])
+def test_exercise_4_rejects_a_change_of_the_module_mode(answer):
+    """Review r25d_03 item 10: "without changing the module" covers mha.training too (compared before/after)."""
+    with pytest.raises(ExerciseFailed, match=r"switched the module to eval mode .*leave the module as it is"):
+        check_mha_forward(answer)
+
+
+def test_exercise_4_accepts_an_answer_that_restores_the_mode(capsys):
+    def mha_forward(mha, x):
+        was = mha.training
+        mha.eval()
+        t = x.transpose(0, 1)
+        out = mha(t, t, t, need_weights=False)[0].transpose(0, 1)
+        mha.train(was)
+        return out
+
+    check_mha_forward(mha_forward)
+    assert "you fed" in capsys.readouterr().out
+
+
 def test_a_hard_coded_head_width_is_named_without_code():
     def attention(q, k, v):
         return (q @ k.transpose(-2, -1) / math.sqrt(32)).softmax(-1) @ v

@@ -654,12 +654,18 @@ def check_mha_forward(mha_forward: Callable[[nn.MultiheadAttention, torch.Tensor
                 "out": mha(*(x.transpose(0, 1),) * 3, need_weights=False)[0].reshape(batch, tokens, dim),
             }
             given = x.clone()  # the caller's tokens: an answer must leave them as they are
+            was_training = mha.training  # the module's mode: an answer must leave it as it is too
             with _quiet_transpose():
                 result = attempt(mha_forward, mha, given, hint=functools.partial(_layout_hint, source=source))
         if given.shape != x.shape or not torch.equal(given, x):
             fail("mha_forward changed x in place")
         if mha.batch_first:
             fail("mha_forward switched the module to batch_first=True; leave the module as it is and adapt the input")
+        if mha.training != was_training:
+            fail(
+                f"mha_forward switched the module to {'training' if mha.training else 'eval'} mode "
+                "(.train()/.eval()); leave the module as it is and adapt the input"
+            )
         if isinstance(result, tuple):
             fail("nn.MultiheadAttention returns (output, weights); return only the output tensor")
         result = as_tensor(result, "what mha_forward returned")
