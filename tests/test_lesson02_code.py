@@ -645,7 +645,8 @@ def test_gif_caption_counts_the_rows_each_frame_adds():
     gains = [rows[0]] + [after - before for before, after in pairwise(rows)]
     assert len(rows) == 21 and gains[0] == 1 and set(gains[1:-1]) == {3} and gains[-1] == 2 and sum(gains) == 60
     caption = nb.flat(nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "### The window, sliding")]))
-    assert "one row in the first frame, then three per frame, two in the last" in caption
+    assert [*_frame_indices(60, 60, 3)] == [*range(0, 60, 3), 59]  # review r25d item 6: every third, and the last
+    assert "Every third window is drawn (21 frames), and the last" in caption
     assert "gains three rows per frame" not in caption
 
 

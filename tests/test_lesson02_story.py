@@ -111,6 +111,7 @@ FACTS = {
     ],
     ("LESSON", "## 3 · Why overlap"): [
         "## 3 · Why overlap",
+        "4 x 4 patches guarantee only 1 pixel",  # r25d item 3
         "no result in this lesson links it to accuracy",  # r25b item 2: held whole is geometry
         "Held whole.",
         "held whole",
@@ -237,6 +238,10 @@ FACTS = {
     ("LESSON", "### Exercise 1 · The grid after a chain of splits"): [
         "### Exercise 1",
         "count_tokens",
+        "All splits given fit.",  # r25d item 7
+    ],
+    ("SOLUTIONS", "### Exercise 1 · The grid after a chain of splits"): [
+        "All splits given fit.",  # r25d item 7, the solutions' copy too
     ],
     ("LESSON", "### Exercise 2 · Choose a split for a grid"): [
         "`1.0`",
@@ -260,6 +265,7 @@ FACTS = {
     ("LESSON", "### Held whole, counted"): [
         "exactly one token",
         "crosses a border",
+        "the share depends on `k - s + 1` (the overlap) by the rule; the controls illustrate it",  # r25d item 4
         "19.1",
         "1",
         "6",
@@ -278,7 +284,6 @@ FACTS = {
         "56",
         "7",
         "`x`",
-        "not the window's size",
         "49.9",
         "9",
         "2",
@@ -376,7 +381,7 @@ FACTS = {
         "15",
     ],
     ("LESSON", "### The window, sliding"): [
-        "one row in the first frame, then three per frame, two in the last",
+        "Every third window is drawn (21 frames), and the last",  # r25d item 6
         "### The window, sliding",
         "orange",
     ],
@@ -430,6 +435,8 @@ FACTS = {
         "43",
         "(k / s)²",
         "3.06 times the image's values",  # r25b item 1: section 3's line, referred to
+        "as section 3's line prints per head",  # r25d item 1: both ratios, said as printed
+        "as section 3's line prints per layer",
         "`tokens_type='transformer'`",
     ],
     ("LESSON", "### Where the windows sit: centring and T2T's padding"): [
@@ -509,7 +516,7 @@ PRINTED = {
         "every form == count_tokens == nn.Unfold in 1184 of 1184 cases",
     ],
     ("LESSON", "### The window, sliding"): [
-        "the GIF: 21 frames",
+        "the GIF: every third window is drawn, and the last (21 frames of the 60 windows)",
     ],
     ("LESSON", "### What each token holds"): [
         "(16, 16, 0) 77.6 %",
@@ -537,7 +544,7 @@ PRINTED = {
     ("LESSON", "## 3 · Why overlap"): [
         "worst-placed run for (7, 4, 2): (first pixel, length) = (5, 4)",
         "split 1 makes 3.06 times the image's values",
-        "token layer 1 has 256 times a main block's attention entries",
+        "token layer 1 has, per head 256 times, per layer 43 times a main block's attention entries",  # r25d item 1
     ],
 }
 
@@ -560,6 +567,7 @@ HIDDEN_CHECKS = {
         "assert (first, length) == (5, 4)",
         "round(values, 2) == 3.06",
         "entries == 256",
+        "round(entries_layer) == 43",
     ],
     ("LESSON", "## 7 · The whole T2T chain, counted"): [
         "T2T-ViT_t-14's widths",
@@ -740,6 +748,10 @@ CODE = {
 
 
 FORBIDDEN = [
+    ("has 256 times a main block's attention entries", "fix25d_02 item 1: 256 is per head; per layer it is 43"),
+    ("credit the overlap, not the window's size", "fix25d_02 item 2: true by the k - s + 1 rule, not a finding"),
+    ("one per drawn window", "fix25d_02 item 3: every third window is drawn (21 frames)"),
+    ("4 x 4 patches only 1.", "fix25d_02 item 4: 4 x 4 patches guarantee only 1 pixel"),
     ("gains three rows per frame", "fix25b_02 item 5: the GIF's first frame adds one row"),
     ("The box rule.", "fix25b_02 item 3: one name, the k - s + 1 rule"),
     ("*run rule*", "fix25b_02 item 3: one name, the k - s + 1 rule"),
@@ -1323,7 +1335,8 @@ def test_overlap_costs_close_section_3():
     row = nb.unique_index(sources, "chain = t2t_chain(224, 224, 3)")
     assert row + 2 == nb.unique_index(sources, "## 4 · Soft split vs ViT's patch embedding")
     (line,) = nb.printed(cells[row]).splitlines()
-    assert "3.06 times the image's values" in line and "256 times a main block's attention entries" in line
+    assert "3.06 times the image's values" in line
+    assert "per head 256 times, per layer 43 times a main block's attention entries" in line  # review r25d item 1
     assert nb.hidden(cells[row + 1]) and not nb.hidden(cells[row])
     # review r25b item 1: "What the chain costs" refers to that line instead of printing the two numbers again
     costs = nb.unique_index(sources, "### What the chain costs")
