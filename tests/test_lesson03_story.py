@@ -239,6 +239,7 @@ FACTS = {
         "$v = W_v x + b_v$",
     ],
     ("LESSON", "## 1 · One batch through ViT-B attention"): [
+        "This is $q$ alone, once the code's `reshape(B, N, 3, h, d)` has split off the 3",  # review r25d_03 item 8
         "`Attention`",
         "`nn.Softmax`",
         "`attend`",
@@ -312,12 +313,17 @@ FACTS = {
         "1024",
         "the same mean gradient at the scores, 0.11, at every $d$",
         "just under the 0.9 threshold",
+        "the spread stops depending on $d$",  # review r25d_03 item 1: only the spread, exactly
+        "the saturation and the mean gradient barely do",
+        "0.109 to 0.111 over $d = 4..1024$",
+        "the gradient reaching $q$ is larger",  # review r25d_03 item 6: only q is measured
     ],
     ("LESSON", "## 4 · What grows with what: memory with heads and tokens, FLOPs with width and tokens"): [
         "## 4 · What grows",
         "Heads cost memory, not parameters:",
         "math fallback",
         "stores it neither in the forward pass",
+        "draws the memory and the products' FLOPs against $N$",  # review r25d_03: what the sketch draws
     ],
     ("LESSON", "## Exercises"): [
         "03",
@@ -354,7 +360,8 @@ FACTS = {
         "8",
         "## Summary",
         "copy task",
-        "on a copy task, one head learns the known right pattern",  # fix25c_03 item 2 (review r25b_03 item 7)
+        "a copy task: one head learns the known right pattern",  # fix25c_03 item 2 (review r25b_03 item 7)
+        "(in Going further, a copy task:",  # review r25d_03 item 7: the clause points to Going further
         "3 of 3 seeds",
         "seeds 3..9 added after a first look",  # fix25c_03 item 3 (review r25b_03 item 5)
         "at one learning rate",
@@ -489,6 +496,7 @@ PRINTED = {
         "d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
         "d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
         ("no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: 8.5 (5 seeds: 7.7..9.4)"),
+        "with the scale, mean gradient at the scores, d = 4..1024, 5 seeds each: 0.109..0.111",  # r25d_03 item 1
     ],
     ("LESSON", "### Attention does not know where a token is"): [
         "of those outputs' max |value| 0.219",
@@ -577,6 +585,7 @@ HIDDEN_CHECKS = {
         '"14.1 (5 seeds: 13.3..15.0)"',
         "math.sqrt(64) * at_scores",
         "saturated, other_vs_saturated, mean_ratio = ",
+        'f"{min(scaled_grads):.3f}..{max(scaled_grads):.3f}" == "0.109..0.111"',  # review r25d_03 item 1
     ],
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "on_marked.low > 0.99",
@@ -664,6 +673,9 @@ CODE = {
     ],
     ("LESSON", "## 1 · One batch through ViT-B attention"): [
         "timm/layers/attention.py at tag v1.0.28, commit 8ef73809f622",  # review r25a_03 item 8
+        "q * scale before\n# q @ k^T",  # review r25d_03 item 9: read in the timm mirror at v1.0.28
+        "qkv_bias=False by default (VisionTransformer passes True)",
+        "optional q_norm/k_norm (qk_norm=True)",
         'split="reshape + permute"',
         "explore_split = head_layout_widget(",
         "attn = Attention(D, heads)  # ViT-B",
@@ -779,6 +791,10 @@ FORBIDDEN = [
     ("below the scaled value only at", "r25b_03 item 1: seed 3 is below the scaled value at d = 256 already"),
     ("a trained head learns the pattern a task needs", "r25b_03 item 7: a copy task, one head, 3 seeds"),
     ("$D$ and the learning rate fixed)", "r25b_03 item 5: the training result is for one learning rate"),
+    ("all three stop depending", "r25d_03 item 1: only the spread stops depending on d; the rest barely moves"),
+    ("reaching $q$ and $k$ is larger", "r25d_03 item 6: the lesson measures the gradient reaching q only"),
+    ("draws both against", "r25d_03 item 2: the sketch draws no projection FLOPs"),
+    ("(3 of 3 seeds; Going further below)", "r25d_03 item 7: the clause names Going further first"),
 ]
 
 
