@@ -118,6 +118,7 @@ FACTS = [
         "7 · Going deeper: learned positions at a new resolution",
         [
             "(appendix B lists them)",
+            "the same linear kernel as 2-D bilinear, applied along one axis instead of two",  # r25d item 5
             "`interpolate_positions`",
             "`load_pretrained`",
             "2D",
@@ -185,10 +186,10 @@ FACTS = [
             "2",
             "2-D",
             "appendix B compares the kernels",
-            "also breaks equivariance to whole-patch shifts",
             "loses 9.2 to 25.0 points over four directions",  # r25b item 1: the range, not one direction
-            "rolled right with the table zeroed, no verdict changes (appendix e)",
-            "1 of 197 tokens through the mlp sub-layer and all 197 through attention",  # r25b item 2
+            # r25d item 1: the zeroed-table result follows from section 5's invariance, not new evidence
+            "the table is its only order-sensitive part, so 'table zeroed, no verdict changes' (appendix e)",
+            "follows from section 5's invariance, not new evidence",
         ],
     ),
     (
@@ -222,7 +223,7 @@ FACTS = [
             "9",
             "25",
             "0",
-            "differ",
+            "what sets a vit apart is the global attention after it",  # how a ViT and a CNN differ
             "2",
             "#appendix-e",
             "trained",
@@ -239,9 +240,11 @@ FACTS = [
             "stays while the patches move",
             "loses 9.2 to 25.0 points by direction",  # r25b item 1: the four directions' range, printed beside it
             "every 95 % interval below zero",
-            '"the recipe trained with shifts of up to 2 px"',  # appendix E's caveat, quoted
-            "wraps ink to the other edge (5-48 % of the digits)",
-            "this probe does not separate those",
+            # r25d item 1: the ink-free digits' range; a one-patch roll only reorders tokens, so the drop is the table's
+            "digits with no ink in the wrapped band, 9.3 to 24.1",
+            "the table is the only order-sensitive part",
+            "so the drop is the table's",
+            "larger training shifts (here up to 2 px)",
             "mlp sub-layer changes 1 of 197 tokens",  # r25b item 2: the paper's 'only MLP layers are local', probed
             "its attention sub-layer 197 of 197",
             '"only mlp layers are local", as printed',
@@ -291,6 +294,7 @@ FACTS = [
             "makes",
             "partly trained runs",
             "does not test whether longer training changes them",
+            "white-framed: the patch",  # r25d item 7: the marker is a white-framed square
         ],
     ),
     (
@@ -329,6 +333,7 @@ FACTS = [
             "0.02",
             "appendix",
             "untrained model shows the invariance exactly",
+            "this shows exact invariance only; the evidence for positions is the trained model's 97.4 % -> 21.8 %",  # r25d item 4
             "training's",
             "dropout",
             "weights",
@@ -688,7 +693,9 @@ FACTS = [
             "95 %",
             "2",
             "shifts",
-            "does not separate those",
+            "wrapped ink does not explain the drop",  # r25d item 1
+            "9.3 points rolled right",
+            "shifts larger than this recipe's 2 px",
             "7.3",
             "11.2",
             "not one verdict changes",
@@ -777,6 +784,17 @@ PRINTED = [
     ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "rolled left  86.4 % right"),
     ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "rolled down  72.7 % right"),
     ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "rolled up    72.4 % right"),
+    # r25d item 1: the same rolls on the digits with no ink in the wrapped band
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "points: -9.3, 95 % interval [-11.4, -7.2] (n = 806)",
+    ),
+    (
+        "lesson",
+        "8 · The ViT paper's explanation of why a ViT needs more data",
+        "points: -24.1, 95 % interval [-27.2, -21.2] (n = 854)",
+    ),
     ("lesson", "8 · The ViT paper's explanation of why a ViT needs more data", "four directions: -9.2 to -25.0 points"),
     (
         "lesson",
@@ -1590,6 +1608,13 @@ def test_section_code_and_checks(where: str, heading: str, code: str, hidden: bo
 # (phrase, why: the test it came from, scope): scope "all" = lesson + appendix + solutions (sources and outputs);
 # "lesson" = the lesson notebook only (the material lives in the appendix); other scopes are named below.
 FORBIDDEN = [
+    (
+        "this probe does not separate those",
+        "r25d item 1: a one-patch roll only reorders tokens: the drop is the table's",
+        "all",
+    ),
+    ("only the dimension changes", "r25d item 5: 1-D linear and 2-D bilinear sample different grids", "all"),
+    ("White: the patch", "r25d item 7: the marker is yellow with a white frame", "all"),
     ("33,958", "17a::test_the_shuffle_prints_both_changes_and_no_ratio", "all"),
     (
         "times the change without them",
@@ -2183,7 +2208,7 @@ ORDER_IN_TEXT = [
     ("lesson:8 ·", "two convs change 25", "What sets a ViT apart is the global attention"),  # 22a
     ("lesson:8 ·", "the global attention after it", "absolute position table also breaks"),  # r25a item 1
     ("lesson:8 ·", "absolute position table also breaks", "loses 9.2 to 25.0 points by direction"),
-    ("lesson:8 ·", "translation equivariance.", "The 2-D neighbourhood is not built in"),  # 24d
+    ("lesson:8 ·", "translation equivariance in every layer", "The 2-D neighbourhood is not built in"),  # 24d
     ("lesson:8 ·", "One 3x3 conv changes 9 pixels", "256 pixels per channel"),  # 24d
     ("appendix:Three kernels in the wild", "In plain words", "-1.0 points"),  # 21f: a plain sentence first
 ]
@@ -2220,6 +2245,8 @@ FOLLOWS = [
     ("lesson", 'rolls = {"right": (4, -1)', 'assert points["right"] == (-9.2, -11.2, -7.3)'),  # r25b item 1
     ("lesson", 'rolls = {"right": (4, -1)', "(round(max(drops), 1), round(min(drops), 1)) == (-9.2, -25.0)"),
     ("lesson", 'rolls = {"right": (4, -1)', '== ["19%", "5%", "48%", "15%"]'),
+    ("lesson", 'rolls = {"right": (4, -1)', '"up": (-24.1, -27.2, -21.2)}'),  # r25d item 1: the ink-free digits
+    ("lesson", 'rolls = {"right": (4, -1)', "assert (after - torch.roll(before, shift // 4, axis - 1))"),  # one patch
     ("lesson", "change_bare, change_pos =", 'assert f"{pos.std().item():.2f}" == "0.02"'),  # r25b item 8
     ("lesson", "torch.roll(x, shifts=shift, dims=-1)", "round(equivariance[1][0], 2) == 0.31"),  # 20c
     ("lesson", "stem_gap = {shift:", "stem_gap[8] < 1e-5"),  # 21i
