@@ -399,8 +399,8 @@ PROSE = [
             "`T2TViT`",
             "`t2t_vit_t_14(pretrained=True)` sets `qk_scale` to `384 ** -0.5`",  # brief fix25b item 7
             "not `head_dim ** -0.5` = 1/8",
-            "as far as the README's command shows, it does not pass that argument",  # review r25c item 4
-            "runs the released weights at 1/8",
+            "The README's eval command leaves the pretrained flag off",  # review r25c item 4, r25e item 1
+            "the released weights run at 1/8",
             "`q`",
             "`k`",
             "The scale acts as an inverse temperature",
@@ -1210,6 +1210,8 @@ FORBIDDEN_IN = [
     (LESSON, "## 6.", "place, 57,922 with the token MLP", "r25c item 3: counted on meta, not a literal", "code"),
     # review r25c item 4: main.py is not vendored; the sentence says "as far as the README's command shows"
     (LESSON, "all", "the README's eval command does not pass that argument", "r25c item 4: main.py is not vendored"),
+    # review r25e item 1: "it ... it" read as the function and the command at once
+    (LESSON, "all", "it does not pass that argument, so it runs", "r25e item 1: two referents for one pronoun"),
     # review r25c item 2: the SDPA backend probe lives in the appendix's Audits
     (LESSON, "main path", "sdpa_kernel", "r25c item 2: the SDPA backends digression moved to the appendix"),
     (LESSON, "printed", "on CPU, only the flash and math backends run", "r25c item 2: moved to the appendix"),
@@ -1549,8 +1551,8 @@ def test_the_scale_paragraph_defines_before_the_code_and_points_after_it():  # 2
     assert "backbone scale" not in definition and "`q` and `k`." in definition
     assert "inverse temperature: a smaller one flattens the softmax" in definition
     backbone = (
-        "`384 ** -0.5`, not `head_dim ** -0.5` = 1/8; as far as the README's command shows, it does not pass that "
-        "argument, so it runs the released weights at 1/8 (fact 3)."
+        "`384 ** -0.5`, not `head_dim ** -0.5` = 1/8. The README's eval command leaves the pretrained flag off, so the "
+        "released weights run at 1/8 (fact 3)."
     )
     assert backbone in after
     assert not re.search(r"\d+(\.\d+)? %|1\.52|0\.875|dividing|divided", after)
