@@ -403,7 +403,11 @@ PROSE = [
             "96",
         ),
     ),
-    ("appendix", "F ·", ("`class_token`", "0,", "0", "1.94", "`batch_first`", "150", "path", "fixed model")),
+    (
+        "appendix",
+        "F ·",
+        ("`class_token`", "0,", "0", "1.94", "`batch_first`", "150", "path", "fixed model", "karpathy"),
+    ),
     (
         "appendix",
         "G ·",
@@ -631,8 +635,7 @@ PROSE = [
             "0.69",
             "1.22",
             "slow optimiser",
-            "LayerNorm bug still fails",
-            "`LOOP`",
+            "hand-written LayerNorm does not",
             "1.0",
             "1.5",
             "one seed",
@@ -658,12 +661,11 @@ PROSE = [
             "`class_token`",
             "150",
             "Takeaway: if one batch does not fit, the model is broken or the optimiser is slow. Here a 10x rate with 4x the steps fixed only the slow optimiser.",
-            "(mean pooling: [appendix F](06_train_a_vit_appendix.ipynb#mean-pooling-bf))",
+            "the exact 0 moves to the class token",
             "exactly the fixed model's gradients",
             "in the step",
             "5",
             "21",
-            "path",
             "#small-gradients",
             "#one-direction",
             "fixed model",
@@ -731,7 +733,7 @@ PROSE = [
             "0",
             "2",
             "10",
-            "not chosen there",
+            "test digits are reused here",
             "2,",
             "[Appendix D's locality control](06_train_a_vit_appendix.ipynb#locality-control)",
             "behind",
@@ -914,6 +916,29 @@ PROSE = [
             "0.00, 0.00, 0.01",
         ),
     ),
+    # fix25d_06 (review r25d_06 items 1, 2, 3, 4, 5, 7): the init gap's per-seed range and word; what the Wilson interval
+    # covers; DeiT and Beyer named in the main path; the recap's numbers in the symptom table; the goal's wording
+    ("lesson", "(top)", ("choose nothing on the test set",)),
+    ("lesson", "3 ·", ("42.4", "+33.3 to +52.2 per seed", "leans", "`LOOP`")),
+    (
+        "lesson",
+        "2 ·",
+        (
+            "one trained model",
+            "test digits' sampling, not another seed",
+            "touvron et al. 2021",
+            "deit",
+            "weight decay 0.05",
+            "label smoothing 0.1",
+            "#deit-recipe",
+        ),
+    ),
+    (
+        "lesson",
+        "4 ·",
+        ("beyer et al. 2022", "#mean-pooling-bf", "step 33-64", "0.27-0.61", "7-334x", "5-21x", "3-7x", "2-5x"),
+    ),
+    ("lesson", "Summary", ("one trained model", "not another seed", "11-16 points", "nothing chosen on the test set")),
 ]
 
 PRINTED = [
@@ -1504,6 +1529,8 @@ SOURCE = [
     ),
     # fix25c_06: the checks behind the new sentences
     ("lesson", "3 ·", ("round(100 * init_gap.difference.mean, 1) == 42.4",)),
+    # fix25d_06: the init gap's per-seed range and verdict word, checked where section 3 states them
+    ("lesson", "3 ·", ("== (33.3, 52.2)", 'clinic.verdict_word(init_gap, 1 - 0.05 / 8) == "leans"')),
     ("lesson", "5 ·", ("== [9.1, 0.3]", "all(t.low < 0 < t.high for t in long_t)")),
     ("appendix", "C ·", ("assert [round(g) for g in neither_gap] == [11, 14, 16]",)),
 ]
@@ -2065,6 +2092,17 @@ FORBIDDEN = [
         "a yardstick, not this model",
         "review r25a items 4, 8: the MNIST benchmark line lives in appendix D",
         ("lesson", "appendix", "solutions"),
+    ),
+    (
+        "read the test set once",
+        "review r25d_06 item 7: the goal is 'choose nothing on the test set' (section 5 reads the test digits often)",
+        ("lesson", "appendix", "solutions"),
+    ),
+    ("test read once", "review r25d_06 item 7: the Summary says nothing is chosen on the test set", ("lesson",)),
+    (
+        "recap = clinic.recap_table(",
+        "review r25d_06 item 1: the recap's numbers live in the symptom table, each printed and checked in check 1 to 4",
+        ("lesson",),
     ),
 ]
 
