@@ -1390,3 +1390,27 @@ def test_the_attention_picture_says_a_uniform_row_would_be_one_over_n():
     fig = plot_derivation_point(curves, 1.0, (1e-3, 0.1), np.full((17, 17), 1 / 17))
     assert fig.axes[1].get_xlabel() == "key token (0 = cls, 1-16 = patches)"  # 19b: token indices; 1/17 on the bar
     assert any("near uniform" in t.get_text() for t in fig.axes[1].texts)
+
+
+def test_the_std_sweep_scales_the_built_model_so_its_002_point_is_the_factor_charts():
+    """Section 4's sweep (review r25d_05 item 1): qkv weights x std / 0.02; at 0.02 the chart's dW_v / dW_q."""
+    import copy
+
+    from vit_explained.gradient_experiments import qk_factor_chain
+
+    digits = load_digits()
+    images, labels = digits.train_images[:64], digits.train_labels[:64]
+    model = small_digit_vit()
+    chain = qk_factor_chain(model, images, labels)
+    gap = {}
+    for std in (0.02, 0.04):
+        scaled = copy.deepcopy(model)
+        scaled.zero_grad(set_to_none=True)
+        with torch.no_grad():
+            for block in scaled.blocks:
+                block.attn.qkv.weight.mul_(std / 0.02)
+        F.cross_entropy(scaled(images), labels).backward()
+        d_q, _, d_v = scaled.blocks[0].attn.qkv.weight.grad.chunk(3)
+        gap[std] = (d_v.norm() / d_q.norm()).item()
+    assert abs(gap[0.02] / chain["dW_v / dW_q"] - 1) < 1e-3 and round(gap[0.02]) == 314
+    assert round(gap[0.02] / gap[0.04], 1) == 4.3  # the lesson's printed second ratio per doubling
