@@ -580,6 +580,17 @@ def test_post_norm_checker_names_the_missing_first_residual() -> None:
     assert "the first residual is missing" in str(error.value)
 
 
+def test_post_norm_checker_names_the_missing_norm1() -> None:  # review r25d_04 item 7
+    def no_norm1(x, block):
+        h = x + block.attn(x)
+        return block.norm2(h + block.mlp(h))
+
+    with pytest.raises(ExerciseFailed) as error:
+        check_post_norm_block(no_norm1)
+    assert "norm1 is missing: the MLP reads the un-normalised sum" in str(error.value)
+    assert "differs from" not in str(error.value)
+
+
 @pytest.mark.parametrize("answer", [_22c_right_one_line, _22c_right_named, _22c_right_reused])
 def test_post_norm_checker_still_accepts_right_answers(answer, capsys) -> None:
     check_post_norm_block(answer)

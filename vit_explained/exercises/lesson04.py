@@ -1156,8 +1156,9 @@ def check_block_macs(block_macs: Callable[[int, int, int], int]) -> None:
 
 def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
     """Wrong post-norm blocks: the pre-norm block, half a block, the norms swapped, no residual, one norm, the MLP
-    reading x, the second residual from x, norm2 missing, the first or the MLP half's residual missing, the norms
-    on the branches' outputs, a sandwich norm, pre-norm on the attention half only, pre-norm and post-norm together."""
+    reading x, the second residual from x, norm1 or norm2 missing, the first or the MLP half's residual missing, the
+    norms on the branches' outputs, a sandwich norm, pre-norm on the attention half only, pre-norm and post-norm
+    together."""
     n1, attn, n2, mlp = block.norm1, block.attn, block.norm2, block.mlp
     pre = x + attn(n1(x))
     half = n1(x + attn(x))
@@ -1183,6 +1184,10 @@ def _post_norm_suspects(block: Block, x: torch.Tensor) -> list[tuple[torch.Tenso
         (n2(half + mlp(x)), "the MLP reads x: it reads h = norm1(x + attn(x)), the attention half's output"),
         (n2(x + mlp(half)), "the second residual adds x: it adds h, the stream after the attention half"),
         (half + mlp(half), "norm2 is missing: the MLP half ends in norm2(h + mlp(h))"),
+        (
+            n2(x + attn(x) + mlp(x + attn(x))),
+            "norm1 is missing: the MLP reads the un-normalised sum x + attn(x); h = norm1(x + attn(x))",
+        ),
         (n2(mlp(half)), "the MLP half's residual is missing: norm2 reads h + mlp(h), not mlp(h)"),
         (
             n2(n1(attn(x)) + mlp(n1(attn(x)))),
