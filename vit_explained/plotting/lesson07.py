@@ -941,6 +941,22 @@ def plot_local_and_global(
     return _finish(fig, title, top=0.9)
 
 
+def _draw_channel_planes(
+    ax, positions: dict[int, tuple[int, int]], colors: list, channels: int, token: int, shift: float
+) -> None:
+    """The folded map of ``plot_token_fold``: plane ``c`` (drawn back to front, each shifted by ``shift``) holds
+    every token's feature ``c`` at the token's ``(row, col)``, in that feature's shade; ``token`` outlined on plane 0
+    (the patches and their order are those the lesson's picture stores)."""
+    for plane in reversed(range(channels)):
+        dx, dy = plane * shift, -plane * shift
+        for index, (row, col) in positions.items():
+            edge = "black" if index == token and plane == 0 else "white"
+            shade = _feature_shade(colors[index], plane, channels)
+            ax.add_patch(Rectangle((col + dx, row + dy), 1, 1, fc=shade, ec=edge, lw=1.6 if edge == "black" else 0.8))
+            if plane == 0:
+                ax.text(col + 0.5, row + 0.5, str(index), ha="center", va="center", fontsize=8)
+
+
 def plot_token_fold(
     rows: int = 3, cols: int = 5, channels: int = 4, token: int = 8, title: str | None = None
 ) -> Figure:
@@ -971,22 +987,7 @@ def plot_token_fold(
         strip_ax.text(-0.15, feature + 0.5, f"c={feature}", ha="right", va="center", fontsize=7)
     positions = {index: divmod(index, cols) for index in range(count)}
     shift = 0.22  # each channel plane drawn behind the previous one, shifted up and to the right
-    for plane in reversed(range(channels)):
-        dx, dy = plane * shift, -plane * shift
-        for index, (row, col) in positions.items():
-            edge = "black" if index == token and plane == 0 else "white"
-            map_ax.add_patch(
-                Rectangle(
-                    (col + dx, row + dy),
-                    1,
-                    1,
-                    fc=_feature_shade(colors[index], plane, channels),
-                    ec=edge,
-                    lw=1.6 if edge == "black" else 0.8,
-                )
-            )
-            if plane == 0:
-                map_ax.text(col + 0.5, row + 0.5, str(index), ha="center", va="center", fontsize=8)
+    _draw_channel_planes(map_ax, positions, colors, channels, token, shift)
     map_ax.set_xlim(-0.2, cols + channels * shift + 0.2)
     map_ax.set_ylim(rows + 0.2, -channels * shift - 0.2)
     row, col = positions[token]
