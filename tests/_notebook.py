@@ -5,6 +5,7 @@ The tests read the notebook JSON as stored (its outputs are the executed run), n
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -73,3 +74,29 @@ def main_path(path: Path) -> list[dict]:
 def markdown_words(notebook_cells: list[dict]) -> int:
     """Words in the markdown cells among ``notebook_cells``."""
     return sum(len(source(c).split()) for c in notebook_cells if c["cell_type"] == "markdown")
+
+
+@functools.cache
+def sections_by_heading(path: Path) -> dict[str, dict[str, str]]:
+    """Heading line -> that section's prose ("md"), code, folded-check code ("hidden") and outputs ("printed").
+
+    A section runs from one markdown heading line to the next, across cells; "(top)" is what comes before the first.
+    """
+    found: dict[str, dict[str, list[str]]] = {}
+    current = found.setdefault("(top)", {"md": [], "code": [], "hidden": [], "printed": []})
+    for cell in cells(path):
+        text = source(cell)
+        if cell["cell_type"] == "markdown":
+            for line in text.splitlines(keepends=True):
+                if line.startswith("#"):
+                    current = found.setdefault(line.strip(), {"md": [], "code": [], "hidden": [], "printed": []})
+                current["md"].append(line)
+            continue
+        current["code"].append(text)
+        if hidden(cell):
+            current["hidden"].append(text)
+        outputs = cell.get("outputs", [])
+        current["printed"].append(
+            "".join(printed(cell)) + "".join("".join(o.get("data", {}).get("text/plain", "")) for o in outputs)
+        )
+    return {h: {k: "\n".join(v) for k, v in parts.items()} for h, parts in found.items()}

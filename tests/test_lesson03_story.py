@@ -9,7 +9,6 @@ lesson, its appendix and its solutions; SCOPED_FORBIDDEN ones stay out of the na
 
 from __future__ import annotations
 
-import functools
 import re
 
 import pytest
@@ -25,27 +24,9 @@ LESSON = PATHS["LESSON"]
 SOLUTIONS = PATHS["SOLUTIONS"]
 
 
-@functools.cache
 def sections(key: str) -> dict[str, dict[str, str]]:
     """Heading line -> the section's prose ("md"), code, folded-check code ("hidden") and outputs ("printed")."""
-    found: dict[str, dict[str, list[str]]] = {}
-    current = found.setdefault("(top)", {"md": [], "code": [], "hidden": [], "printed": []})
-    for cell in nb.cells(PATHS[key]):
-        text = nb.source(cell)
-        if cell["cell_type"] == "markdown":
-            for line in text.splitlines(keepends=True):
-                if line.startswith("#"):
-                    current = found.setdefault(line.strip(), {"md": [], "code": [], "hidden": [], "printed": []})
-                current["md"].append(line)
-            continue
-        current["code"].append(text)
-        if nb.hidden(cell):
-            current["hidden"].append(text)
-        outputs = cell.get("outputs", [])
-        current["printed"].append(
-            "".join(nb.printed(cell)) + "".join("".join(o.get("data", {}).get("text/plain", "")) for o in outputs)
-        )
-    return {h: {k: "\n".join(v) for k, v in parts.items()} for h, parts in found.items()}
+    return nb.sections_by_heading(PATHS[key])
 
 
 def _has(text: str, wanted: str) -> bool:
