@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import re
 from pathlib import Path
 
@@ -33,43 +34,42 @@ def _key(line: str) -> str:
     return line.split(" · ")[0] + " ·" if " · " in line else line.strip()
 
 
-def _section_keys(path: Path) -> list[set[str]]:
-    """For each cell, the keys of the sections it belongs to (level 1-2 headings and exercise headings)."""
-    keys, current = [], set()
-    for cell in nb.cells(path):
-        here, before = set(), set(current)  # text above a cell's first heading belongs to the section before
-        if cell["cell_type"] == "markdown":
-            for line in nb.source(cell).splitlines():
-                if re.match(r"#{1,2} ", line) or re.match(r"### Exercise", line):
-                    here.add(_key(line))
-                    current = {_key(line)}
-                elif line.strip() and not here:
-                    here |= before
-        keys.append(here | current)
-    return keys
+@functools.cache
+def sections(name: str) -> dict[str, dict[str, str]]:
+    """Section key ("## 3b ·", "### Exercise 2 ·") -> its prose ("md"), code, folded-check code ("hidden") and outputs
+    ("printed"), from tests/_notebook.py's sections_by_heading: a level 1-2 heading or an exercise heading starts a
+    section, any other heading ("### The stripe: one key") continues the one it is in."""
+    merged: dict[str, dict[str, list[str]]] = {}
+    key = None  # what comes before the first heading belongs to no section
+    for heading, parts in nb.sections_by_heading(NOTEBOOKS[name]).items():
+        if re.match(r"#{1,2} ", heading) or heading.startswith("### Exercise"):
+            key = _key(heading)
+        if key is not None:
+            for part, text in parts.items():
+                merged.setdefault(key, {}).setdefault(part, []).append(text)
+    return {key: {part: "\n".join(texts) for part, texts in parts.items()} for key, parts in merged.items()}
 
 
-def section(name: str, heading: str) -> list[dict]:
-    """The cells of one section of a notebook ("lesson", "appendix" or "solutions")."""
-    path = NOTEBOOKS[name]
-    cells = [c for c, keys in zip(nb.cells(path), _section_keys(path), strict=True) if heading in keys]
-    assert cells, (name, heading)
-    return cells
+def section(name: str, heading: str) -> dict[str, str]:
+    """One section of a notebook ("lesson", "appendix" or "solutions"), as :func:`sections` gives it."""
+    found = sections(name)
+    assert heading in found, (name, heading)
+    return found[heading]
 
 
 def prose(name: str, heading: str) -> str:
     """A section's markdown, whitespace collapsed, lower case."""
-    return nb.flat("\n".join(nb.source(c) for c in section(name, heading) if c["cell_type"] == "markdown")).lower()
+    return nb.flat(section(name, heading)["md"]).lower()
 
 
 def code(name: str, heading: str) -> str:
     """A section's code cells (visible and hidden checks), whitespace collapsed."""
-    return nb.flat("\n".join(nb.source(c) for c in section(name, heading) if c["cell_type"] == "code"))
+    return nb.flat(section(name, heading)["code"])
 
 
 def printed(name: str, heading: str) -> str:
     """What a section's code cells print, whitespace collapsed."""
-    return nb.flat("\n".join(nb.printed(c) for c in section(name, heading)))
+    return nb.flat(section(name, heading)["printed"])
 
 
 def everything(name: str) -> str:
@@ -1402,8 +1402,8 @@ def test_a_retired_statement_does_not_come_back(phrase, why):
     ids=[f"{h} {p[:30]}" for p, _, _, h in FORBIDDEN_IN_SECTION],
 )
 def test_a_retired_statement_does_not_come_back_to_its_section(phrase, why, name, heading):
-    cells = section(name, heading)
-    text = nb.flat("\n".join(nb.source(c) + "\n" + nb.printed(c) for c in cells))
+    parts = section(name, heading)
+    text = nb.flat("\n".join((parts["md"], parts["code"], parts["printed"])))
     assert nb.flat(phrase) not in text, why
 
 
@@ -1459,9 +1459,9 @@ def test_no_hidden_check_was_lost():
 @pytest.mark.parametrize("heading", LESSON_SECTIONS[-5:])
 def test_each_exercise_is_the_same_in_both_notebooks_and_ends_with_its_check(heading):
     mine, theirs = section("lesson", heading), section("solutions", heading)
-    assert nb.source(mine[0]) == nb.source(theirs[0])
-    check = nb.source(mine[-1])
-    assert check.startswith("lesson09.check_") and check in [nb.source(c) for c in theirs]
+    assert nb.flat(theirs["md"]).startswith(nb.flat(mine["md"]))  # the same task; the solutions may add a note
+    check = mine["code"].split("\n")[-1]  # the section's last code cell, one line: its check
+    assert check.startswith("lesson09.check_") and check in theirs["code"].split("\n")
 
 
 def test_the_main_path_is_within_its_targets():
