@@ -78,24 +78,27 @@ def markdown_words(notebook_cells: list[dict]) -> int:
 
 @functools.cache
 def sections_by_heading(path: Path) -> dict[str, dict[str, str]]:
-    """Heading line -> that section's prose ("md"), code, folded-check code ("hidden") and outputs ("printed").
+    """Heading line -> that section's prose ("md"), code, folded-check code ("hidden"), outputs ("printed": streams
+    and text/plain results) and streams alone ("stream": what ``print`` wrote).
 
     A section runs from one markdown heading line to the next, across cells; "(top)" is what comes before the first.
     """
     found: dict[str, dict[str, list[str]]] = {}
-    current = found.setdefault("(top)", {"md": [], "code": [], "hidden": [], "printed": []})
+    kinds = ("md", "code", "hidden", "printed", "stream")
+    current = found.setdefault("(top)", {kind: [] for kind in kinds})
     for cell in cells(path):
         text = source(cell)
         if cell["cell_type"] == "markdown":
             for line in text.splitlines(keepends=True):
                 if line.startswith("#"):
-                    current = found.setdefault(line.strip(), {"md": [], "code": [], "hidden": [], "printed": []})
+                    current = found.setdefault(line.strip(), {kind: [] for kind in kinds})
                 current["md"].append(line)
             continue
         current["code"].append(text)
         if hidden(cell):
             current["hidden"].append(text)
         outputs = cell.get("outputs", [])
+        current["stream"].append(printed(cell))
         current["printed"].append(
             "".join(printed(cell)) + "".join("".join(o.get("data", {}).get("text/plain", "")) for o in outputs)
         )

@@ -27,29 +27,25 @@ NOTEBOOKS = (LESSON, APPENDIX, SOLUTIONS)
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 46, 2350
 
 
-def _segments(path):
-    """(heading, kind, text) for every cell part: a markdown cell is cut at its heading lines."""
-    heading, out = "", []
-    for cell in nb.cells(path):
-        if cell["cell_type"] != "markdown":
-            out.append((heading, "code", nb.source(cell)))
-            out.append((heading, "printed", nb.printed(cell)))
-            continue
-        part = []
-        for line in nb.source(cell).split("\n"):
-            if re.match(r"#{1,2} ", line):
-                out.append((heading, "markdown", "\n".join(part)))
-                heading, part = line, []
-            part.append(line)
-        out.append((heading, "markdown", "\n".join(part)))
-    return out
+KINDS = {"markdown": "md", "code": "code", "printed": "stream"}  # "printed": what print wrote, as before
+
+
+def _parts(path, heading: str, kind: str) -> list[str]:
+    """The markdown, code or printed text of every section whose "#"/"##" line starts with ``heading``, with the
+    "###" subsections inside it (``nb.sections_by_heading`` cuts at every heading line; this joins them back)."""
+    found, inside, parts = nb.sections_by_heading(path), False, []
+    assert any(re.match(r"#{1,2} ", head) and head.startswith(heading) for head in found), (path.name, heading)
+    for head, texts in found.items():
+        if re.match(r"#{1,2} ", head) or head == "(top)":
+            inside = head.startswith(heading)
+        if inside:
+            parts.append(texts[KINDS[kind]])
+    return parts
 
 
 def section(path, heading: str, kind: str = "markdown") -> str:
     """The section's markdown, code or printed text, whitespace collapsed (the heading is a prefix of its line)."""
-    parts = [text for head, k, text in _segments(path) if head.startswith(heading) and k == kind]
-    assert any(head.startswith(heading) for head, _, _ in _segments(path)), (path.name, heading)
-    return nb.flat("\n".join(parts))
+    return nb.flat("\n".join(_parts(path, heading, kind)))
 
 
 def _everything(path) -> str:
@@ -1322,7 +1318,7 @@ PRINTED_PATTERNS = [
 
 @pytest.mark.parametrize(("path", "heading", "pattern"), PRINTED_PATTERNS, ids=[p[2][:30] for p in PRINTED_PATTERNS])
 def test_printed_lines_as_written(path, heading, pattern):
-    raw = "\n".join(text for head, kind, text in _segments(path) if head.startswith(heading) and kind == "printed")
+    raw = "\n".join(_parts(path, heading, "printed"))
     assert re.search(pattern, raw), (heading, pattern)
 
 
