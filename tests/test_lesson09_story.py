@@ -351,6 +351,11 @@ PROSE = {
         "3.0",
     ],
     ("appendix", "## Appendix A ·"): [
+        # moved from section 2 (fix 26a): why a convnet teacher, in appendix A's table of untested claims
+        "Table 2",
+        "a convnet teacher gives a better student than a transformer teacher",
+        "without an ablation",
+        "inductive bias",
         "4.57.1",
         "5.23.0",
         "## Appendix A",
@@ -433,10 +438,6 @@ PROSE = {
         "does not show the paper's distilled student beating its teacher",
         "far larger than ours",
         "about DeiT-B's size (86M)",
-        "Table 2",
-        "a convnet teacher gives a better student than a transformer teacher",
-        "without an ablation",
-        "inductive bias",
         "(quoted, not measured here)",
         "77.9",
         "## 2",
