@@ -38,7 +38,7 @@ def test_three_digits_recomputed_match_the_stored_curves():
     curves, occlusion = stored_deletion()
     assert occlusion.shape == (200, 7, 7) and all(c.shape == (200, len(DELETION_COUNTS)) for c in curves.values())
     orders = lesson08_deletion_orders(model, data, count=3)
-    assert list(orders) == list(curves)  # the same twelve orders, in the same order
+    assert list(orders) == list(curves)  # the same fourteen orders, in the same order
     torch.testing.assert_close(orders["occlusion, raw"], occlusion[:3], atol=2e-6, rtol=0)
     again, _ = deletion_areas(model, data.test_images[:3], data.test_labels[:3], orders, counts=list(DELETION_COUNTS))
     for name, curve in again.items():

@@ -32,20 +32,29 @@ def _key(heading: str) -> str:
 
 @cache
 def sections(notebook: str) -> dict[str, dict[str, str]]:
-    """Each "#"/"##" section's prose, visible code, hidden checks and printed text (headings split a cell)."""
+    """Each "#"/"##" section by its key (``_key``; "top" before the first heading), read from the shared
+    ``nb.sections_by_heading`` ("###" headings stay inside their section): its prose, visible code, hidden checks
+    and printed streams. The shared lookup's "code" also holds the folded checks and its "printed" the text/plain
+    results; both are taken out here, so "code" rows need a visible cell and "printed" rows a print, as before."""
+    path = PATHS[notebook]
+    code_cells = [cell for cell in nb.cells(path) if cell["cell_type"] == "code"]
+    folded = [nb.source(cell) for cell in code_cells if nb.hidden(cell)]
+    plain = ["".join(o.get("data", {}).get("text/plain", "")) for cell in code_cells for o in cell.get("outputs", [])]
     out: dict[str, dict[str, list[str]]] = {}
     current = "top"
-    for cell in nb.cells(PATHS[notebook]):
-        text = nb.source(cell)
-        if cell["cell_type"] == "markdown":
-            for line in text.splitlines():
-                if re.match(r"#{1,2} ", line):
-                    current = _key(line)
-                out.setdefault(current, {"prose": [], "code": [], "checks": [], "printed": []})["prose"].append(line)
-        else:
-            parts = out.setdefault(current, {"prose": [], "code": [], "checks": [], "printed": []})
-            parts["checks" if nb.hidden(cell) else "code"].append(text)
-            parts["printed"].append(nb.printed(cell))
+    for heading, parts in nb.sections_by_heading(path).items():
+        if re.match(r"#{1,2} ", heading):
+            current = _key(heading)
+        if not any(parts.values()):  # the shared lookup's "(top)" when a heading comes first
+            continue
+        code, printed = parts["code"], parts["printed"]
+        for text in folded:
+            code = code.replace(text, "", 1)
+        for text in filter(None, plain):
+            printed = printed.replace(text, "", 1)
+        merged = out.setdefault(current, {"prose": [], "code": [], "checks": [], "printed": []})
+        for part, text in (("prose", parts["md"]), ("code", code), ("checks", parts["hidden"]), ("printed", printed)):
+            merged[part].append(text)
     return {key: {part: "\n".join(v) for part, v in parts.items()} for key, parts in out.items()}
 
 
@@ -349,6 +358,10 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "K", ("1", "0.40")),
     ("appendix", "K", ("digit i + 1",)),
     ("appendix", "Summary", ("- K · Moved from the lesson",)),
+    ("lesson", "7", ("next test digit's map", "5.2 points", "[4.7, 5.7]", "every map after block 0")),  # r26a item 1
+    ("lesson", "10", ("next test digit's map", "0.058 [0.047, 0.068]", "0.071 [0.050, 0.092]", "97.5 %")),  # r26a 1
+    ("lesson", "10", ("no detectable difference from the mean map",)),  # r26a item 1: the other control, said too
+    ("lesson", "Summary", ("next test digit's map", "[4.7, 5.7]", "0.058 [0.047, 0.068]")),  # r26a item 1
 ]
 
 PRINTED = [  # (notebook, section, text a code cell of that section prints)
@@ -507,6 +520,21 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ("appendix", "K", "runner-up class's map: cosine 0.37"),
     ("appendix", "K", "test digit 17: its two maps' cosine 0.19"),
     ("appendix", "K", "cosine 0.37, 95 % interval [0.34, 0.40] (n = 100)"),
+    (
+        "lesson",
+        "7",
+        "rollout blocks 0..3: -7.2 [-8.0, -6.5] / +3.2 [+2.6, +3.8] / +5.3 [+4.8, +5.8] / +5.2 [+4.7, +5.7]",
+    ),  # r26a 1
+    (
+        "lesson",
+        "10",
+        "rollout - next digit's map, area at 97.5 %: -0.058, 97.5 % interval [-0.068, -0.047] (n = 200)",
+    ),  # r26a 1
+    (
+        "lesson",
+        "10",
+        "gradient-weighted - next digit's map, area at 97.5 %: -0.071, 97.5 % interval [-0.092, -0.050]",
+    ),  # r26a 1
 ]
 
 CHECKS = [  # (notebook, section, text a hidden check cell of that section asserts)
@@ -601,6 +629,10 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
     ("appendix", "K", "abs(runner_c.estimate - 0.37) < 0.005"),
     ("appendix", "K", "round(runner_vs_next.difference.low, 3) == -0.067"),
     ("appendix", "K", "runner_vs_next = paired_difference("),
+    ("lesson", "7", "== [5.2, 4.7, 5.7]"),  # r26a item 1: rollout vs the next digit's map
+    ("lesson", "7", "for g in gaps[1:])"),  # r26a item 1: every map after block 0 above it
+    ("lesson", "10", "abs(next_family.confidence - 0.975) < 1e-12"),  # r26a item 1: a family of 2
+    ("lesson", "10", '"rollout": [0.058, 0.047, 0.068]'),  # r26a item 1
 ]
 
 CODE = [  # (notebook, section, text a visible code cell of that section runs)
@@ -656,6 +688,12 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
     ("appendix", "K", "reference, two maps of iid uniform noise"),
     ("appendix", "K", "ablation = am.compare_maps("),
     ("appendix", "K", "knobs = am.compare_maps(  # the three settings"),
+    (
+        "lesson",
+        "7",
+        "am.class_token_maps_by_block(model, data.test_images[1:501]",
+    ),  # r26a item 1: the next digit's maps
+    ("lesson", "10", 'stored_curves[f"{n}, next digit\'s map"]'),  # r26a item 1
 ]
 
 FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix or its solutions (source or output)
@@ -1088,7 +1126,13 @@ ONCE = [  # (notebook, part, text, how many times at most, at least)
     ("lesson", "source", "<summary>Not tested here</summary>", 0, 0),  # 19d: the box moved to appendix J
     ("appendix", "source", "<summary>Not tested here</summary>", 1, 1),
     ("lesson", "source", "<details>", 0, 0),
-    ("lesson", "source", "Six controls set the scale", 1, 0),  # 21a: explained once
+    (
+        "lesson",
+        "source",
+        "Seven controls set the scale",
+        1,
+        0,
+    ),  # 21a: explained once (six until r26a added the next digit's map)
     ("lesson", "source", "a heuristic, not a measurement", 1, 0),  # 21b: said once
     ("lesson", "source", "three different patches", 1, 0),
     ("lesson", "source", "closest_call_neighbour_cosines", 1, 0),  # 24f: only section 12's one cell computes it
@@ -1113,7 +1157,7 @@ def test_counts_the_prints_state():
 
 
 ORDER = [  # (notebook, markers whose cells come in this order)
-    ("lesson", ["## 10 · Which map", "plots.plot_deletion_steps(", "Six controls set the scale", "recheck = 4"]),
+    ("lesson", ["## 10 · Which map", "plots.plot_deletion_steps(", "Seven controls set the scale", "recheck = 4"]),
     ("lesson", ["## 7 · Does the attention", "plots.plot_ink_share_by_block(", "**Reading the chart:**"]),  # 20c
     ("lesson", ["## 8 · Maps weighted", "top_not_inked = ~test_ink", "digit_17 = data.test_images[17:18]", "## 9 ·"]),
     ("lesson", ["print(cascade)", "am.noise_floor(", "**Verdict** (ρ over 32 digits"]),  # the table, then the verdict

@@ -571,6 +571,31 @@ def ink_lift_over_mean_map(
     return InkLift(mean_interval(shares), mean_interval(blind), gap)
 
 
+def ink_gaps_to_next_digit(
+    maps: Sequence[torch.Tensor], next_maps: Sequence[torch.Tensor], images: torch.Tensor
+) -> list[Comparison]:
+    """Lesson 08's second image-blind control for :func:`ink_share`, per block: each digit scored with the next
+    test digit's map of the same kind (``next_maps``, the maps of the images shifted by one), a map with a map's
+    shape statistics that never saw this digit. Returns the paired gaps ``map - next digit's map`` per digit."""
+    if len(maps) != len(next_maps) or any(m.shape != n.shape for m, n in zip(maps, next_maps, strict=True)):
+        raise ValueError("maps and next_maps need one (B, rows, cols) tensor per block, the same shapes")
+    return [
+        paired_difference(
+            ink_share(m, images).double(),
+            ink_share(n, images).double(),
+            names=("map", "next digit's map"),
+            percent=True,
+        )
+        for m, n in zip(maps, next_maps, strict=True)
+    ]
+
+
+def format_gaps(gaps: Sequence[Comparison]) -> str:
+    """Paired gaps in points, `` / ``-separated: ``+5.3 [+4.8, +5.7]`` each (the 95 % interval)."""
+    d = [g.difference for g in gaps]
+    return " / ".join(f"{100 * e.estimate:+.1f} [{100 * e.low:+.1f}, {100 * e.high:+.1f}]" for e in d)
+
+
 def ink_pixel_share(
     maps: torch.Tensor, images: torch.Tensor, threshold: float = 0.5
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -1969,7 +1994,9 @@ def lesson08_deletion_orders(model: nn.Module, data: object, count: int = 200) -
     """Lesson 08 section 10's nine deletion orders and appendix A's three stroke-first ones, name ->
     ``(count, rows, cols)``, for ``data.test_images[:count]`` (at most the 200 the lesson uses), built as the
     lesson builds them: the maps, ink first, a random order (seed 0, drawn for 200 digits), the mean rollout map
-    over every validation digit, occlusion (raw and blank last) and the stored greedy order."""
+    over every validation digit, occlusion (raw and blank last) and the stored greedy order; then section 10's
+    image-blind control, :func:`next_digit_maps` (each digit in the next test digit's rollout or gradient-weighted
+    order)."""
     grid = tuple(model.patch_embedding.grid)
     images, labels = data.test_images[:count], data.test_labels[:count]
     with capture_attention(model) as weights, torch.no_grad():
@@ -1992,7 +2019,22 @@ def lesson08_deletion_orders(model: nn.Module, data: object, count: int = 200) -
     }
     for name in ("rollout", "gradient-weighted", "random order"):
         orders[f"{name}, stroke first"] = stroke_first(orders[name], images)
+    orders |= next_digit_maps(model, data.test_images[1 : count + 1], data.test_labels[1 : count + 1])
     return orders
+
+
+def next_digit_maps(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Lesson 08's image-blind control for a deletion curve: test digit ``i`` deleted in the order of test digit
+    ``i + 1``'s map (``images``, ``labels``: the test digits shifted by one). Such a map never saw digit ``i``
+    but has a map's shape statistics; name -> ``(B, rows, cols)``, rollout and gradient-weighted (true class)."""
+    grid = tuple(model.patch_embedding.grid)
+    with capture_attention(model) as weights, torch.no_grad():
+        model(images)
+    relevance, _ = gradient_weighted_attention(model, images, labels)
+    return {
+        "rollout, next digit's map": class_token_attention(attention_rollout(weights), grid),
+        "gradient-weighted, next digit's map": class_token_attention(relevance, grid).detach(),
+    }
 
 
 def stored_deletion(name: str = "lesson08_deletion.json") -> tuple[dict[str, torch.Tensor], torch.Tensor]:
