@@ -478,9 +478,18 @@ PROSE = [
             "does T2T's module help a small ViT more than hard patches?",
             "T2T's chain beat 16x16 hard patches into the same backbone on all 6 seeds",
             "matched or beat them (table below)",
-            "or the whole module by **16x16 hard patches** (one `Linear`, the same 3 x 3 grid)",
+            # fix 26a items 1 and 2: the parameter-matched patch arm and the attention-alone arm
+            (
+                "or the whole module by **16x16 hard patches** (one `Linear`, or two as large as the module; the same "
+                "3 x 3 grid)"
+            ),
+            "itself with **attention off** (each token attends only to itself)",
+            (
+                "**Attention off** changes attention alone (the token MLP also drops the `v`-skip): +1.1 points "
+                "[-0.6, +2.8], an interval containing 0."
+            ),
+            "**Patches with a stem as large:** +12.2 [+9.9, +14.5], every seed (the extra weights: +1.9 [-0.2, +4.1]).",
             "### Replacing the token transformers or the module (several changes per arm)",  # item 1
-            "It also drops the `v`-skip, so it cannot separate attention from that skip.",
             "1.7",
             "4.8",
             "4.6G",
@@ -796,8 +805,24 @@ PRINTED = [
                 "16x16 patches | no T2T module: one Linear on hard patches, the same 3 x 3 grid | +14.2 [+10.8, "
                 "+17.5] (digits, 6 seeds)"
             ),
-            "seed   with token transformers   Linear in their place   token MLP in their place   16x16 patches",
-            "0                     97.2 %                  80.6 %                     98.3 %          80.0 %",
+            (  # fix 26a items 1 and 2: the two new arms' columns
+                "seed   with token transformers   Linear in their place   token MLP in their place   attention off"
+                "   16x16 patches   2-layer patches"
+            ),
+            (
+                "0                     97.2 %                  80.6 %                     98.3 %          95.0 %"
+                "          80.0 %            82.2 %"
+            ),
+            "57,922 with the token MLP (hidden width 96); 2-layer patch stem: 57,844",
+            (
+                "attention off | attention alone: each token attends to itself; the rest kept | +1.1 [-0.6, +2.8] "
+                "(digits, 6 seeds)"
+            ),
+            (
+                "2-layer patches | no T2T module: a patch stem as large (two Linears) | +12.2 [+9.9, +14.5] "
+                "(digits, 6 seeds)"
+            ),
+            "2-layer minus 1-layer patches: +1.9 points, 95 % t-interval [-0.2, +4.1]",
         ],
     ),
     (
@@ -975,6 +1000,14 @@ CODE = [
             "trained in one invocation beside a rerun of the # T2T arm on one machine",
             'control_correct = {"overlap": [175, 173, 172, 174, 173, 174]}',
             "patch_correct = [144, 140, 153, 147, 153, 151]",  # t2t_patch_control.md
+            "patch2_correct = [148, 150, 153, 148, 154, 156]",  # t2t_matched_patch_control.md (fix 26a item 1)
+            "off_correct = [171, 172, 169, 174, 175, 168]",  # lesson07_token_vskip.md (fix 26a item 2)
+            '"t2t_matched_patch_control.md": [t2t, patch_correct, patch2_correct]',
+            '"lesson07_token_vskip.md": [t2t, off_correct]',
+            'shown(patch2_interval) == ["+12.2", "+9.9", "+14.5"]',
+            'shown(off_interval) == ["+1.1", "-0.6", "+2.8"] and off_interval.low < 0 < off_interval.high',
+            'shown(size_interval) == ["+1.9", "-0.2", "+4.1"]',
+            '("attention off", off_correct)',
             '== ["+14.2", "+10.8", "+17.5"]',
             "assert patch_run.consistent and patch_interval.low > 0",
             '(results / "t2t_patch_control.md")',
@@ -1030,6 +1063,7 @@ FORBIDDEN = [
     ),
     ("three `Conv2d` with no activation between", "fix 19c: t2t vit c 14s activation is stated as unknown"),
     ("token transformers - token MLP", "fix 19c: no verdict line beside ahead and the fresh digit caveat"),
+    ("so it cannot separate attention from that skip", "fix 26a item 2: the attention-off arm separates them"),
     ("not rechecked", "fix 19c: tables 6 and 7 are cited by their labels without a hedge"),
     ("not checked", "fix 19c: tables 6 and 7 are cited by their labels without a hedge"),
     ("scale-only run", "fix 19c: section 6s figure draws the overlap pair and the scale pair sits in going further"),
@@ -1528,7 +1562,9 @@ def test_section_6_draws_the_experiment_before_the_arms_findings():  # 21i, 24a
     assert rows[0].startswith("the arm | what it changes |") and rows[-1].startswith("no overlap (appendix A) |")
     assert rows[1].startswith("Linear |") and rows[1].endswith("+8.8 [+4.3, +13.3] (digits, 6 seeds)")
     assert rows[2].startswith("token MLP |") and rows[2].endswith("-1.2 [-2.2, -0.2] (digits, 6 seeds)")
-    assert rows[3].startswith("16x16 patches |") and rows[3].endswith("+14.2 [+10.8, +17.5] (digits, 6 seeds)")
+    assert rows[3].startswith("attention off |") and rows[3].endswith("+1.1 [-0.6, +2.8] (digits, 6 seeds)")
+    assert rows[4].startswith("16x16 patches |") and rows[4].endswith("+14.2 [+10.8, +17.5] (digits, 6 seeds)")
+    assert rows[5].startswith("2-layer patches |") and rows[5].endswith("+12.2 [+9.9, +14.5] (digits, 6 seeds)")
     assert not [r for r in rows if r.startswith("Table 7's T2T-ViT_c-14")]
 
 
