@@ -504,6 +504,52 @@ def stored_gelu_relu() -> dict[str, list[float]]:
     return {name: [run["val_accuracy"][-1] for run in runs if run["activation"] == name] for name in ("gelu", "relu")}
 
 
+def detached_gelu(x: torch.Tensor) -> torch.Tensor:
+    """GELU with its gate detached, ``x * Phi(x).detach()``: GELU's values, but the backward pass sees the gate
+    Phi(x) alone as the slope, without the gate's own derivative's term x phi(x)."""
+    return x * (0.5 * (1.0 + torch.erf(x / math.sqrt(2.0)))).detach()
+
+
+class DetachedGELU(torch.nn.Module):
+    """:func:`detached_gelu` as a module (an MLP's ``act``)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return detached_gelu(x)
+
+
+GATE_ARMS = ("GELU", "gate detached", "ReLU")
+
+
+def gate_gradient_arms(
+    images: torch.Tensor, labels: torch.Tensor, config: Mapping, seeds: Sequence[int] = (0, 1, 2)
+) -> dict[str, list[tuple[float, float]]]:
+    """The gradient reaching every block's ``fc1`` weight at initialisation, one cross-entropy step on ``images``,
+    for a ``ViT(**config)`` with its GELU, the gate detached (:class:`DetachedGELU`) and ReLU as every MLP's ``act``.
+
+    Per seed the three arms share the initial weights (drawn once under ``torch.manual_seed(seed)``, the global
+    generator restored afterwards) and the digits; only ``act`` differs. Returns ``{arm: [(the gradient's norm / the
+    GELU arm's, its cosine with the GELU arm's) per seed]}`` (the GELU arm: (1, 1))."""
+    from ..vit import ViT  # here, not at the top: the plotting package is imported by the model modules' users
+
+    acts = {"GELU": None, "gate detached": DetachedGELU, "ReLU": torch.nn.ReLU}
+    out: dict[str, list[tuple[float, float]]] = {arm: [] for arm in GATE_ARMS}
+    for seed in seeds:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            base = ViT(**config)
+        grads = {}
+        for arm, act in acts.items():  # GELU first, as built; then every block's act swapped
+            for block in base.encoder.blocks if act else ():
+                block.mlp.act = act()
+            loss = torch.nn.functional.cross_entropy(base(images), labels)
+            weights = [block.mlp.fc1.weight for block in base.encoder.blocks]
+            grads[arm] = torch.cat([g.flatten() for g in torch.autograd.grad(loss, weights)])
+        for arm, grad in grads.items():
+            cosine = torch.nn.functional.cosine_similarity(grad, grads["GELU"], dim=0).item()
+            out[arm].append(((grad.norm() / grads["GELU"].norm()).item(), cosine))
+    return out
+
+
 def mlp_preactivations(model: torch.nn.Module, images: torch.Tensor, block: int = 0) -> torch.Tensor:
     """The ``fc1`` outputs z (GELU's inputs) of block ``block``'s MLP for every token of ``images``
     ``(B, C, H, W)`` run through ``model`` (a package ``ViT``): ``(B, N, D_mlp)``."""
