@@ -1010,7 +1010,7 @@ CODE = [
             '("attention off", off_correct)',
             '== ["+14.2", "+10.8", "+17.5"]',
             "assert patch_run.consistent and patch_interval.low > 0",
-            '(results / "t2t_patch_control.md")',
+            '"t2t_patch_control.md": [t2t, patch_correct]',  # the stored hard-patch columns, read in one loop
             'round(table_7_macs["T2T module (T2T-ViT-14)"] / 4.6, 2) == 1.04',
             'published_t_14 = {"top-1": 81.7',
             '("token MLP", mlp_correct)',
