@@ -1365,3 +1365,31 @@ def test_token_0_number_sits_off_the_hatched_strips():
     (zero,) = [text for text in fig.axes[0].texts if text.get_text() == "0"]
     x, y = zero.get_position()
     assert x < 10 - 0.5 and y < 10 - 0.5  # left of and above the strips window 0 shares (from pixel 10 on)
+
+
+def test_pixels_used_sees_through_a_final_layernorm():
+    """Review r26a_02 M1: the gradient of a token's *sum* is blind after a LayerNorm (its output sums to 0 whatever
+    the input), so the old ``pixels_used`` found no pixel used by ViT's ``forward_features`` (which ends in one).
+    The fixed projection sees every pixel a normalised token reads, and only those, the same on every call."""
+    from vit_explained.t2t import pixels_used
+
+    image = torch.rand(1, 1, 8, 8, generator=torch.Generator().manual_seed(0), requires_grad=True)
+    normed = nn.LayerNorm(64)(image.reshape(1, 64))[0]  # weight 1, bias 0: sums to 0
+    (blind,) = torch.autograd.grad(normed.sum(), image, retain_graph=True)  # the old rule: the gradient of the sum
+    assert float(blind.abs().max()) < 1e-5  # what the sum sees: nothing, up to rounding
+    assert bool(pixels_used(normed, image).all())
+    corner = nn.LayerNorm(16)(image[0, 0, :4, :4].reshape(16))  # a normalised token of the top-left 4 x 4 only
+    expected = torch.zeros(8, 8, dtype=torch.bool)
+    expected[:4, :4] = True
+    assert torch.equal(pixels_used(corner, image), expected)
+    wide = image.detach().double().requires_grad_()
+    assert bool(pixels_used(nn.LayerNorm(64).double()(wide.reshape(1, 64))[0], wide).all())  # float64 tokens too
+    seen = torch.rand(1, 1, 64, 64, generator=torch.Generator().manual_seed(0), requires_grad=True)
+    one_block = built_with_seed(
+        0, ViT, 64, patch_size=16, num_classes=2, dim=16, depth=1, heads=2, mlp_dim=32, channels=1
+    )
+    token = one_block.forward_features(seen)[0, 1]  # the lesson's check: ViT's patch token 0 after one block
+    first, second = pixels_used(token, seen), pixels_used(one_block.forward_features(seen)[0, 1], seen)
+    assert bool(first.all()) and torch.equal(first, second)
+    patch = pixels_used(one_block.patch_embedding(seen)[0, 0], seen)  # before attention: patch 0 reads its pixels
+    assert int(patch.sum()) == 16 * 16 and bool(patch[:16, :16].all())

@@ -158,9 +158,18 @@ class Tokens2Token(nn.Module):
 
 
 def pixels_used(token: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
-    """The pixels one token depends on: ``(H, W)``, True where the gradient of the sum of ``token``
-    (computed from ``image``, a ``(1, C, H, W)`` tensor with ``requires_grad``) is non-zero in any channel."""
-    (gradient,) = torch.autograd.grad(token.sum(), image)
+    """The pixels one token depends on: ``(H, W)``, True where the gradient of a fixed random projection
+    of ``token`` (computed from ``image``, a ``(1, C, H, W)`` tensor with ``requires_grad``) is non-zero in
+    any channel.
+
+    The projection's weights are standard normal, drawn from a generator seeded with 0, so the answer is
+    deterministic. Not the plain sum: a sum is blind after a norm. A LayerNorm's output (weight 1, bias 0,
+    as at init) sums to 0 whatever its input, so the sum's gradient is 0 and every pixel would look unused
+    (``ViT.forward_features`` ends in one). A LayerNorm is blind only to the directions of the constant
+    vector and of its normalised output; a random projection lies in their span with probability 0.
+    """
+    weights = torch.randn(token.shape, generator=torch.Generator().manual_seed(0), dtype=token.dtype)
+    (gradient,) = torch.autograd.grad((token * weights.to(token.device)).sum(), image)
     return (gradient[0] != 0).any(dim=0)
 
 

@@ -1188,8 +1188,9 @@ def _draw_holders(ax: Axes, holders: list[int], grid: TokenGrid, kernel: int, st
         color = HOLDER_COLORS[number % len(HOLDER_COLORS)]
         inset = 0.08 + 0.1 * number  # overlapping outlines stay apart
         side = kernel - 2 * inset
-        ax.add_patch(Rectangle((x + inset, y + inset), side, side, fill=False, edgecolor=color, linewidth=2.5))
-        label = {"fontsize": 8, "color": "white", "fontweight": "bold", "zorder": 4}
+        frame = Rectangle((x + inset, y + inset), side, side, fill=False, edgecolor=color, linewidth=2.5, zorder=4.5)
+        ax.add_patch(frame)  # above the line's dark pixels (zorder 3.5): a frame's edge never hides under them
+        label = {"fontsize": 8, "color": "white", "fontweight": "bold", "zorder": 5}
         box = {"boxstyle": "round,pad=0.15", "fc": color, "lw": 0}
         top = number % 2 == 0  # alternate frames labelled inside their top edge and just below their bottom edge
         at_y, align = (y + inset + 0.1, "top") if top else (y + inset + side + 0.1, "top")  # below: off the pixels
