@@ -3,7 +3,7 @@
 Folded from the per-round test files (tests/test_lesson05_fix_*.py): printed numbers keep their exact text; a pinned
 sentence became the facts it carries (numbers, terms, verdicts), looked up in its section's prose; every negative pin
 stays (FORBIDDEN, SCOPED_FORBIDDEN); placement is stated with section headings; one test holds the main-path caps.
-A section is the cells from a heading line to the next heading line (the cell's last heading when it has several).
+A section runs from one heading line to the next (tests/_notebook.py's shared sections_by_heading, split at the line).
 """
 
 from __future__ import annotations
@@ -22,39 +22,32 @@ BOOKS = {
 INTRO = "05 · Where the gradients for q, k and v come from"  # the lesson's first cell
 
 
-def _sections(book: str) -> dict[str, list[dict]]:
-    """Each heading's cells, in order (the heading cell first)."""
-    found: dict[str, list[dict]] = {}
-    current = "(top)"
-    for cell in nb.cells(BOOKS[book]):
-        if cell["cell_type"] == "markdown":
-            for line in nb.source(cell).splitlines():
-                if line.startswith("#"):
-                    current = line.lstrip("#").strip()
-        found.setdefault(current, []).append(cell)
-    return found
+def _sections(book: str) -> dict[str, dict[str, str]]:
+    """Heading text (its "#"s dropped) -> the section's parts, from the shared ``nb.sections_by_heading``: prose
+    ("md"), code ("code", folded checks included), outputs ("printed") and what ``print`` wrote ("stream")."""
+    return {head.lstrip("#").strip(): parts for head, parts in nb.sections_by_heading(BOOKS[book]).items()}
 
 
-def section(book: str, heading: str) -> list[dict]:
-    """The cells of the one section whose heading starts with ``heading``."""
-    hits = [cells for name, cells in _sections(book).items() if name.startswith(heading)]
+def section(book: str, heading: str) -> dict[str, str]:
+    """The parts of the one section whose heading starts with ``heading``."""
+    hits = [parts for name, parts in _sections(book).items() if name.startswith(heading)]
     assert len(hits) == 1, (book, heading, len(hits))
     return hits[0]
 
 
 def prose(book: str, heading: str) -> str:
     """The section's markdown, whitespace collapsed, lower case."""
-    return nb.flat(" ".join(nb.source(c) for c in section(book, heading) if c["cell_type"] == "markdown")).lower()
+    return nb.flat(section(book, heading)["md"]).lower()
 
 
 def printed(book: str, heading: str) -> str:
     """What the section's code cells printed, whitespace collapsed."""
-    return nb.flat(" ".join(nb.printed(c) for c in section(book, heading)))
+    return nb.flat(section(book, heading)["stream"])
 
 
 def code(book: str, heading: str) -> str:
     """The section's code cells' sources, whitespace collapsed."""
-    return nb.flat(" ".join(nb.source(c) for c in section(book, heading) if c["cell_type"] == "code"))
+    return nb.flat(section(book, heading)["code"])
 
 
 def cell_with(book: str, marker: str) -> int:
@@ -224,6 +217,7 @@ PRINTED = {
         "MLP",
         "small model at init, gradient norm at h",
         "||skip route|| at block 0 / at block 3, 5 seeds: 1.08 to 1.28",
+        "the class token's row holds 100.00% of ||dL/dh||^2 at block 3, 99.99% at block 0",
     ],
     ("lesson", "3 · Gradient norms per layer, from hooks"): [
         "at least 232 times larger in every block",
@@ -240,6 +234,7 @@ PRINTED = {
         "block 0, ||dW_v|| / ||dW_q|| at qkv std 0.01: 1214, 0.02: 314, 0.04: 73, 0.08: 15",
         "at 0.02, the model as built: 314; the chart's dW_v / dW_q: 314",
         "divided by, per doubling of the std: 3.9, 4.3, 4.8",
+        "an entry of K: RMS 0.103; std * sqrt(D) = 0.02 * sqrt(32) = 0.113 (norm1's rows: norm 5.66 = sqrt(D))",
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
         "(5 seeds: 12..40)",
@@ -559,6 +554,20 @@ FACTS = {
         "widen the gap 4.0 times",
     ],
     ("lesson", "05 · Where the gradients for q, k and v come from"): [
+        "(05_where_gradients_flow_appendix.ipynb)",
+        "**trained**",
+        "**untrained**",
+        "05_where_gradients_flow_appendix.ipynb",
+        "28",
+        "4",
+        "5",
+        "64",
+        "`load_mnist_vit()`",
+        "`normal_(std=1e-6)`",
+        "class token at 0",
+        "patch embedding keeps PyTorch's default",
+        "| model | D | init | trained? | used in |",
+        "| second half of 5,",
         "**inside attention**",
         "1",
         "3",
@@ -577,39 +586,29 @@ FACTS = {
     ],
     ("lesson", "1 · One loss, at the head"): [
         "## 1 · One loss",
-        "(05_where_gradients_flow_appendix.ipynb)",
-        "**trained**",
-        "**untrained**",
-        "05_where_gradients_flow_appendix.ipynb",
         "1",
-        "28",
-        "4",
-        "5",
-        "6",
-        "64",
         "AMP skips the step",
-        "`load_mnist_vit()`",
-        "`normal_(std=1e-6)`",
-        "class token at 0",
         "on a copy",
         "global norm",
         "own gradients",
-        "patch embedding keeps PyTorch's default",
         "plain SGD",
         "weight decay",
-        "| model | D | init | trained? | used in |",
-        "| second half of 5,",
+        "`norm2`",
     ],
     ("lesson", "2 · Two routes into attention: the residual stream"): [
         "2",
-        "`norm2`",
-    ],
-    ("lesson", "3 · Gradient norms per layer, from hooks"): [
         "0",
         "1.08",
         "1.28",
         "3",
         "5",
+        "**only the class token's row reaches the head**",
+        '`pool = "cls"`',
+        "lies in that row alone",
+        "at block 0 99.99 %",
+    ],
+    ("lesson", "3 · Gradient norms per layer, from hooks"): [
+        "3",
         "far less gradient",
         "185",
         "232",
@@ -619,9 +618,6 @@ FACTS = {
         "on 8x8 digits in 2x2",
         "over 3 seeds",
         "timm 1.0.28's init (std 0.02)",
-        "on 16 of these digits",
-        "415 to 639 at d = 32",
-        "14 to 16 at vit-b's width (d = 768, 12 heads of d = 64)",
         "a gradient gap is not an update gap",
         "±lr per entry",
         "the v and q rows move alike",
@@ -648,7 +644,6 @@ FACTS = {
         "Read the chart left to right",
         "[CS231n backprop notes](https://cs231n.github.io/optimization-2/)",
         "\\sum_m A_{im}\\, dA_{im} = dO_i \\cdot O_i",
-        "appendix H",
         "appendix I counts it",
         "attention-weighted **cross-covariance** of keys and values",
         "class token",
@@ -656,22 +651,27 @@ FACTS = {
         "every $M_i \\approx$",
         "exercise 5 derives it",
         "keeps a quarter of $dO$",
-        "the class token's row, appendix I",
+        "as $do$ lies in the class token's row (section 2)",
+        "the equal $dv$ rows add up",
+        "like $do$, is nearly one row",
         "widen the gap 4.0 times",
-        "224 px",
-        "not the whole story",
         "1.7 times smaller than the product bar",
         "the terms partly cancel",
         "here $dO = 1$",
         "in general the sign follows $dO_i \\cdot (V_j - O_i)$",
         "53 % of $\\lvert v\\rvert$",
-        "62 % of $\\lvert k\\rvert$",
         "the tokens differ",
-        "the smallness comes from std 0.02",
+        "the smallness comes from std 0.02 at a small width",
+        "`norm1`'s rows have norm $\\sqrt d$",
+        "an entry of $k$ or $v$ is about std $\\cdot \\sqrt d$ (printed above)",
+        "second order in std $\\cdot \\sqrt d$",
+        "the gap goes roughly as $1/(\\text{std}^2 d)$",
+        "415 to 639 at d = 32 and 13 to 15 at d = 768",
+        "(d = 8 kept; heads and mlp width grow with d)",
+        "as $s\\sqrt d = 1$, an entry of $dq$ is about an entry of $m$ times one of $do$",
         "scaled by std / 0.02 (0.02: the model above)",
         "falls 3.9, 4.3 and 4.8 times",
         "$1/\\text{std}^2$ predicts 4",
-        "noise gives a larger ratio than digits (appendix b)",
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
         "$\\lVert g_\\text{cut}\\rVert",
@@ -691,12 +691,12 @@ FACTS = {
         "unchanged",
         "what the MLP route *carries*",
         "what the cut gradient *keeps*",
-    ],
-    ("lesson", "Exercise 1 · The softmax backward"): [
-        "(a related mechanism; appendix B)",
-        "FlashAttention",
-        "entropy collapse",
-        "related mechanism",
+        "(one backward pass, the same weights)",
+        "1",
+        "2 %",
+        "no MLP above it",
+        "right angles to $g$",
+        "on this batch, block 3's share is -2 %",
     ],
     ("lesson", "Exercise 3 · The gradient of $W_v$"): [
         "$dW = (\\text{upstream gradient})^\\top X$",
@@ -716,7 +716,11 @@ FACTS = {
         "(appendix F)",
         "- **Fresh** (at initialisation), the part through the MLPs:",
         "185 to 464 times",
-        "415 to 639 at D = 32 and 14 to 16 at ViT-B's width (D = 768, 12 heads of d = 64)",
+        "the v rows' gradient is 185 to 464 times the larger of the q and k rows'",
+        "(a related mechanism; appendix B)",
+        "FlashAttention",
+        "entropy collapse",
+        "related mechanism",
         "under half in every block",
         "second order in the init's std",
         "**Not measured:**",
@@ -758,15 +762,10 @@ FACTS = {
         "cut every mlp route",
         "cut every branch above it",
         "keeps 4 %",
-        "the input changes it too (appendix b)",
         "in its first 10 steps (section 3, appendix e)",
     ],
     ("lesson", "The trained MNIST ViT"): [
-        "(one backward pass, the same weights)",
         "0",
-        "1",
-        "2",
-        "2 %",
         "256",
         "3",
         "50..63 %",
@@ -777,9 +776,7 @@ FACTS = {
         "disjoint in every block",
         "fresh against trained",
         "label smoothing",
-        "no MLP above it",
         "plain cross-entropy",
-        "right angles to $g$",
         "PyTorch's default init",
         "8 to 60",
         "not hundreds",
@@ -911,7 +908,8 @@ CODE_LIVES_IN = {
         "torch.optim.SGD",
     ],
     ("lesson", "2 · Two routes into attention: the residual stream"): [
-        "# fc_norm: Identity; pool: cls",
+        "model.head(model.encoder.norm(tokens)[:, 0])  # the head reads the class token's row (token 0) only",
+        "in_class_token[3] > 1 - 1e-6 and in_class_token[0] > 0.999",
         "(total - skip).norm()",
         "== (0.455, 0.581)",
         "def keep_as(key):",
@@ -940,6 +938,9 @@ CODE_LIVES_IN = {
         "k_centred_0.mT @",
         "round(17**0.5, 2) == 4.12",
         'save_figure(fig, "05_factor_chain")',
+        '0.85 < chain["K"] / (0.02 * width**0.5) < 1.05',
+        "(d_o_0[..., 0, :].square().sum() / d_o_0.square().sum()).item() > 0.999",
+        "(d_q_0[..., 0, :].square().sum() / d_q_0.square().sum()).item() > 0.99",
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
         "== (1, 17)",
@@ -1193,6 +1194,9 @@ FORBIDDEN = [
     ("with_change=True", "fix 19a: the main line uses one share measure"),
     ("writes each block out that\nway", "fix t: wording of round t"),
     ("Xiong et al. 2020 for pre-LN", "fix q: notebook says average not one over n"),
+    ("gradient is 185 to 464 times $W_q$'s", "r26a major 2: measured against the larger of the q and k rows"),
+    ("comes from std 0.02. Read the chart", "r26a major 1: the cause names std and the width D"),
+    ("fc_norm(pool_tokens(", "r26a minor 8: the written-out forward reads the class token's row directly"),
 ]
 
 
@@ -1313,7 +1317,8 @@ def _scoped_text(scope) -> str:
         return nb.all_text(BOOKS["lesson"])
     kind, book, where = scope
     if kind == "section":
-        return "\n".join(nb.source(c) + nb.printed(c) for c in section(book, where))
+        parts = section(book, where)
+        return "\n".join((parts["md"], parts["code"], parts["stream"]))
     cell = nb.cells(BOOKS[book])[cell_with(book, where)]
     return nb.source(cell) + nb.printed(cell)
 
@@ -1394,7 +1399,8 @@ def test_the_share_picture_comes_before_its_definition_once_in_section_5():
     assert picture + 1 == definition and "for b in (0, 3)" in sources[picture]
     # drawn once per model: the small model here, the trained one beside its table (review r25a item 5)
     assert sum("plot_share_arrows(" in s for s in sources + nb.sources(BOOKS["appendix"])) == 2
-    trained = [c for c in section("lesson", "The trained MNIST ViT") if "plot_share_arrows(" in nb.source(c)]
+    assert code("lesson", "The trained MNIST ViT").count("plot_share_arrows(") == 1  # drawn in that section, once
+    trained = [nb.cells(BOOKS["lesson"])[cell_with("lesson", 'plot_share_arrows({f"trained MNIST ViT')]]
     assert len(trained) == 1 and "trained_cut.qkv_change[b]) for b in (0, 3)" in nb.source(trained[0])
     assert "others = stored_full_checkpoints()" in nb.source(trained[0])  # with the trained table it draws
     main = "\n".join(nb.source(c) for c in nb.main_path(BOOKS["lesson"]))
