@@ -30,6 +30,10 @@ cosine, no augmentation), one torch thread, from seeds 0, 1, ... . The sections:
   (``clinic.stored_clinic_runs``) instead of training them, and a test checks a fresh run's first steps.
 - ``size``: the plain ViT and ``SmallCNN`` width 8 on 300 and 600 of the training digits (nested subsets of
   one seed-0 shuffle; the full 1,257 are ``compare``'s runs), 400 steps each, seeds 0..9 (40 runs, ~3 CPU-minutes).
+- ``size_epochs``: ``size``'s subsets, models and seeds at **equal epochs** instead of equal steps: 20 epochs each (the
+  full set's at 400 steps), so 100 steps on 300 digits and 200 on 600 (40 runs, ~2 CPU-minutes; added 2026-12-06).
+- ``clinic_sizes``: the ``clinic`` runs (every bug, seed 0, 150 steps) on 300 and 600 training digits
+  (``clinic.training_subset``, ``size``'s subsets): the stored runs lesson 06's widget draws for its digits control.
 - ``bootstrap``: appendix E's bootstrap interval of the selection overstatement with 1,000 resamples
   (``clinic.overstatement_interval``, seed 0), from the stored ``selection`` runs.
 - ``augment``: ``compare``'s plain ViT and ``SmallCNN`` width 8 at 400 steps with the ``digits`` preset's
@@ -276,22 +280,23 @@ SIZE_MODELS = ("ViT", "SmallCNN width 8")
 SIZE_SEEDS = 10
 
 
-def train_size(job: tuple[str, int, int]) -> tuple[str, int, int, float]:
+def train_size(job: tuple) -> tuple[str, int, int, float]:
     """One run on the first ``size`` training digits of a fixed seed-0 shuffle (nested subsets), for
     ``EQUAL_STEPS`` steps (the batch size divides none of the sizes: the epochs are chosen so that
-    epochs * ceil(size / 64) == EQUAL_STEPS). Returns its test accuracy."""
-    name, size, seed = job
+    epochs * ceil(size / 64) == EQUAL_STEPS), or, with a fourth element ``epochs``, for that many epochs
+    (``size_epochs``). Returns its test accuracy."""
+    name, size, seed, *epochs = job
     torch.set_num_threads(1)
     data = load_digits()
     keep = torch.randperm(len(data.train_labels), generator=torch.Generator().manual_seed(0))[:size]
     data = data._replace(train_images=data.train_images[keep], train_labels=data.train_labels[keep])
     steps_per_epoch = -(-size // QUICK.batch_size)
-    assert EQUAL_STEPS % steps_per_epoch == 0, (size, steps_per_epoch)
+    assert epochs or EQUAL_STEPS % steps_per_epoch == 0, (size, steps_per_epoch)
     model = build(name, seed, data)
     fit(
         model,
         data,
-        dataclasses.replace(QUICK, seed=seed, epochs=EQUAL_STEPS // steps_per_epoch),
+        dataclasses.replace(QUICK, seed=seed, epochs=epochs[0] if epochs else EQUAL_STEPS // steps_per_epoch),
         progress=False,
         device="cpu",
     )
@@ -461,6 +466,8 @@ SECTIONS = (
     "input_scale_positions",
     "own_rate_fine",
     "regularisers_accuracy",
+    "size_epochs",
+    "clinic_sizes",
 )
 #: ``own_rate_fine``: the ViT at the finer grid's validation choice (``lr_fine``: 5e-3), 400 steps, seeds 0..9, paired
 #: with ``own_rate``'s CNN-8 at 3e-2: does the headline hold with the ViT at that rate?
@@ -528,10 +535,12 @@ def train_scale_positions(seed: int) -> tuple[int, dict]:
 CLINIC_VAL_EVERY = 10
 
 
-def train_clinic(bug: str) -> tuple[str, dict]:
-    """The lesson's clinic run for one bug (seed 0), as ``clinic.stored_clinic_runs`` reads it back."""
+def train_clinic(bug: str, size: int | None = None) -> tuple[str, dict]:
+    """The lesson's clinic run for one bug (seed 0), as ``clinic.stored_clinic_runs`` reads it back; with ``size``,
+    on the first ``size`` training digits (``clinic.training_subset``; ``clinic_sizes``, read by the widget)."""
     torch.set_num_threads(1)
-    result = clinic.run(bug, steps=CLINIC_STEPS, lr=CLINIC_LR, val_every=CLINIC_VAL_EVERY)
+    data = clinic.training_subset(size)
+    result = clinic.run(bug, steps=CLINIC_STEPS, lr=CLINIC_LR, val_every=CLINIC_VAL_EVERY, data=data)
     return bug, {
         "losses": [round(loss, 6) for loss in result.losses],
         "gradient_norms": {part: round(norm, 6) for part, norm in result.gradient_norms.items()},
@@ -766,6 +775,14 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
             "optimizer": "adam",
             "runs": {bug: done[bug] for bug in clinic.BUGS},
         }
+    if section == "clinic_sizes":  # the clinic's runs on size's subsets: the widget's "training digits" control
+        jobs = [(bug, size) for size in SIZES for bug in clinic.BUGS]
+        with ProcessPoolExecutor(workers) as executor:
+            done = list(executor.map(train_clinic, *zip(*jobs, strict=True)))
+        runs = {str(size): {} for size in SIZES}
+        for (_bug, size), (bug, result) in zip(jobs, done, strict=True):
+            runs[str(size)][bug] = result
+        return {"steps": CLINIC_STEPS, "lr": CLINIC_LR, "optimizer": "adam", "sizes": list(SIZES), "runs": runs}
     if section == "bootstrap":  # appendix E's interval, with the resamples the lesson's cell cannot afford
         import numpy as np
 
@@ -787,6 +804,19 @@ def run_section(section: str, seeds: range, workers: int) -> dict:
             result["test"][str(size)] = {name: [] for name in SIZE_MODELS}
         result["test"][str(full)] = {name: compare[name][:SIZE_SEEDS] for name in SIZE_MODELS}  # compare's runs
         jobs = [(name, size, seed) for size in SIZES for name in SIZE_MODELS for seed in range(SIZE_SEEDS)]
+        with ProcessPoolExecutor(workers) as executor:
+            for name, size, _seed, test in executor.map(train_size, jobs):
+                result["test"][str(size)][name].append(test)
+        return result
+    if section == "size_epochs":  # size's subsets at equal epochs (the full set's 20), not equal steps
+        compare = json.loads(PATH.read_text())["compare"]["equal_steps"]["test"]
+        full = len(load_digits().train_labels)
+        epochs = EQUAL_STEPS // STEPS_PER_EPOCH
+        steps = {str(size): epochs * -(-size // QUICK.batch_size) for size in (*SIZES, full)}
+        result = {"epochs": epochs, "steps": steps, "sizes": [*SIZES, full], "seeds": list(range(SIZE_SEEDS))}
+        result["test"] = {str(size): {name: [] for name in SIZE_MODELS} for size in SIZES}
+        result["test"][str(full)] = {name: compare[name][:SIZE_SEEDS] for name in SIZE_MODELS}  # compare's runs
+        jobs = [(name, size, seed, epochs) for size in SIZES for name in SIZE_MODELS for seed in range(SIZE_SEEDS)]
         with ProcessPoolExecutor(workers) as executor:
             for name, size, _seed, test in executor.map(train_size, jobs):
                 result["test"][str(size)][name].append(test)
@@ -1095,7 +1125,48 @@ def summary(results: dict) -> str:
             )
         header = ["training digits", "ViT", "SmallCNN width 8", "CNN - ViT, points [t-interval]"]
         lines += [markdown_table(header, rows), ""]
+    lines += _size_epochs_summary(results)
     return "\n".join(lines + _augment_summary(results) + _augment_long_summary(results) + _ablation_summary(results))
+
+
+def _size_epochs_summary(results: dict) -> list[str]:
+    """``size_epochs``: the same subsets and seeds at equal epochs, and the lead's growth under both budgets."""
+    if "size_epochs" not in results or "size" not in results:
+        return []
+    epochs = results["size_epochs"]
+    lines = [
+        f"## Training-set size at {epochs['epochs']} epochs (steps {epochs['steps']}; test accuracy, seeds "
+        f"{epochs['seeds']}; 1,257 digits: `size`'s runs)",
+        "",
+    ]
+    rows, leads = [], {}
+    for n in epochs["sizes"]:
+        runs = epochs["test"][str(n)]
+        lead = paired_seeds(runs["SmallCNN width 8"], runs["ViT"], percent=True)
+        t = lead.t_interval()
+        rows.append(
+            [
+                f"{n:,}",
+                over_seeds(runs["ViT"], percent=True),
+                over_seeds(runs["SmallCNN width 8"], percent=True),
+                f"{100 * lead.difference.mean:+.1f} [{100 * t.low:+.1f}, {100 * t.high:+.1f}]",
+            ]
+        )
+    header = ["training digits", "ViT", "SmallCNN width 8", "CNN - ViT, points [t-interval]"]
+    lines += [markdown_table(header, rows), ""]
+    for name, arm in (("equal steps (400)", results["size"]), (f"equal epochs ({epochs['epochs']})", epochs)):
+        for n in (300, 1257):
+            runs = arm["test"][str(n)]
+            leads[n] = [c - v for c, v in zip(runs["SmallCNN width 8"], runs["ViT"], strict=True)]
+        growth = paired_seeds(leads[300], leads[1257], percent=True)
+        t, values = growth.t_interval(), growth.difference.values
+        lines.append(
+            f"- {name}: lead at 300 minus lead at 1,257 {100 * growth.difference.mean:+.1f} points (seeds "
+            f"{100 * min(values):+.1f}..{100 * max(values):+.1f}), "
+            f"t-interval [{100 * t.low:+.1f}, {100 * t.high:+.1f}]; "
+            f"larger at 300 on {sum(v > 0 for v in values)} of {len(values)} seeds"
+        )
+    return [*lines, ""]
 
 
 def _augment_summary(results: dict) -> list[str]:
@@ -1253,12 +1324,13 @@ def main(argv: list[str] | None = None) -> int:
                 "size",
                 "size_conv",
                 "own_rate_fine",
+                "size_epochs",
             )
             else 5
             if section in ("warmup", "shift")
             else 3
         )
-        if section in ("size", "size_conv") and count != SIZE_SEEDS:
+        if section in ("size", "size_conv", "size_epochs") and count != SIZE_SEEDS:
             parser.error(f"size runs {SIZE_SEEDS} seeds (the first of compare's)")
         seeds = range(count)
         load, start = os.getloadavg(), time.perf_counter()
@@ -1295,9 +1367,9 @@ def main(argv: list[str] | None = None) -> int:
             "seeds": []
             if section in ("timing", "bootstrap")
             else [0]
-            if section in ("clinic", "sgd_long", "loop_long", "curves_eval", "update_ratios")
+            if section in ("clinic", "clinic_sizes", "sgd_long", "loop_long", "curves_eval", "update_ratios")
             else list(range(SIZE_SEEDS))
-            if section in ("size", "size_conv")
+            if section in ("size", "size_conv", "size_epochs")
             else list(seeds)
             if section != "selection"
             else list(range(SELECTION_RUNS)),

@@ -24,30 +24,35 @@ BOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 MAIN_PATH_CELLS, MAIN_PATH_WORDS = 50, 2800
 
 
-def _heading(cell: dict) -> str | None:
-    """The section a markdown cell opens: "3 ·" for "## 3 · ...", "Exercise 2" for "### Exercise 2 · ..."."""
-    if cell["cell_type"] != "markdown":
-        return None
-    for line in nb.source(cell).splitlines():
-        if line.startswith("### Exercise"):
-            return line[4:].split(" · ")[0].strip()
-        if line.startswith("## "):
-            title = line[3:].strip()
-            return title.split(" · ")[0] + " ·" if " · " in title else title
+def _short(heading: str) -> str | None:
+    """The key a heading line opens: "3 ·" for "## 3 · ...", "Exercise 2" for "### Exercise 2 · ...", "Summary" for
+    "## Summary"; None for the title and sub-headings ("### 3a · ..."), which stay in the section around them."""
+    if heading.startswith("### Exercise"):
+        return heading[4:].split(" · ")[0].strip()
+    if heading.startswith("## "):
+        title = heading[3:].strip()
+        return title.split(" · ")[0] + " ·" if " · " in title else title
     return None
 
 
-def sections(book: str) -> dict[str, list[dict]]:
-    """The notebook's cells grouped by section ("(top)" before the first heading)."""
-    out: dict[str, list[dict]] = {"(top)": []}
-    current = "(top)"
-    for cell in nb.cells(BOOKS[book]):
-        current = _heading(cell) or current
-        out.setdefault(current, []).append(cell)
-    return out
+def sections(book: str) -> dict[str, dict[str, str]]:
+    """The notebook's sections by short key ("(top)" before the first): tests/_notebook.py's sections_by_heading,
+    its sub-headings folded into the "## " section (or exercise) around them, an anchor line moved to the heading
+    right below it."""
+    out: dict[str, dict[str, list[str]]] = {}
+    current, carried = "(top)", ""
+    for heading, parts in nb.sections_by_heading(BOOKS[book]).items():
+        current = _short(heading) or current
+        # an anchor line right above a heading (`<a id="appendix-e"></a>` then "## E · ...") is that heading's
+        lead = re.search(r"(?:<a id=\"[\w-]+\"></a>\s*)+$", parts["md"])
+        parts = {**parts, "md": carried + (parts["md"][: lead.start()] if lead else parts["md"])}
+        carried = lead.group(0) if lead else ""
+        for kind, text in parts.items():
+            out.setdefault(current, {}).setdefault(kind, []).append(text)
+    return {key: {kind: "\n".join(texts) for kind, texts in parts.items()} for key, parts in out.items()}
 
 
-def section_cells(book: str, heading: str) -> list[dict]:
+def section(book: str, heading: str) -> dict[str, str]:
     found = sections(book)
     assert heading in found, (book, heading, list(found))
     return found[heading]
@@ -55,12 +60,17 @@ def section_cells(book: str, heading: str) -> list[dict]:
 
 def section_text(book: str, heading: str) -> str:
     """The section's markdown (its prose), flattened and lower-cased."""
-    cells = section_cells(book, heading)
-    return nb.flat("\n".join(nb.source(c) for c in cells if c["cell_type"] == "markdown")).lower()
+    return nb.flat(section(book, heading)["md"]).lower()
 
 
 def section_printed(book: str, heading: str) -> str:
-    return nb.flat("\n".join(nb.printed(c) for c in section_cells(book, heading)))
+    return nb.flat(section(book, heading)["printed"])
+
+
+def section_source(book: str, heading: str) -> str:
+    """The section's markdown and code, as written."""
+    found = section(book, heading)
+    return found["md"] + "\n" + found["code"]
 
 
 def book_text(book: str) -> str:
@@ -518,7 +528,21 @@ PROSE = [
             "#appendix-",
         ),
     ),
-    ("lesson", "1 ·", ("#stratified", "test", "mnist", "8x8 digits")),
+    (
+        "lesson",
+        "1 ·",
+        (
+            "#stratified",
+            "test",
+            "mnist",
+            "8x8 digits",
+            # the "why not choose on the test set" paragraph above section 2's heading line (section 1's, by line)
+            "validation chose their rates",
+            "test digits chose nothing",
+            "appendix-e",
+            '<a id="why-not-test"></a>',
+        ),
+    ),
     (
         "lesson",
         "2 ·",
@@ -536,18 +560,14 @@ PROSE = [
             "chooses nothing",
             "95 %",
             "mnist",
-            "validation chose their rates",
-            "test digits chose nothing",
             "timm-decay",
             "95",
             "100",
-            "appendix-e",
             "1",
             "06_train_a_vit_appendix.ipynb#wilson",
             "#appendix-c",
             "95 % interval",
             "minus `no_weight_decay()`",
-            '<a id="why-not-test"></a>',
             "#appendix-",
         ),
     ),
@@ -758,10 +778,12 @@ PROSE = [
             "Steiner et al. (2021",
             '<a id="less-data"></a>',
             "3.1",
-            "+6.3",
+            "[+1.9, +10.7]",  # brief fix06a item 1: the growth under both budgets, corrected (its 95 % printed)
+            "[+2.6, +18.1]",
+            "under both budgets",
+            "on every one of 10 seeds",
+            "does not hinge on which budget is held equal",
             "95",
-            "+3.9",
-            "+8.7",
             "do not isolate",
             "#appendix-",
             "95 % [",
@@ -821,7 +843,8 @@ PROSE = [
         (
             "06_train_a_vit_appendix.ipynb#vit-payoff",
             "on every seed](06_train_a_vit_appendix.ipynb#warm-up)",
-            "size, rate or epochs per digit",
+            "size or rate",
+            "at equal steps and at equal epochs",
             "06_train_a_vit_appendix.ipynb#warm-up",
             "**leans**",
             "**no detectable difference**",
@@ -1189,7 +1212,9 @@ PRINTED = [
             "92.8",
             "corrected (99.75%) [+0.8, +5.0]: ahead",
             "test",
-            "corrected (99.75%) [+1.9, +10.7]: ahead",
+            "lead at 300 minus at 1,257: +6.3 points, seeds +0.8..+10.0, 95 % [+3.9, +8.7], corrected [+1.9, +10.7]: ahead; larger at 300 on 10 of 10 seeds",
+            "20 epochs: CNN-8 - ViT in test accuracy, mean of 10 seeds: 300 digits +12.3, 600 digits +4.0, 1,257 digits +1.9",
+            "lead at 300 minus at 1,257: +10.4 points, seeds +1.9..+19.7, 95 % [+6.1, +14.6], corrected [+2.6, +18.1]: ahead; larger at 300 on 10 of 10 seeds",
             "corrected",
             "95 %",
             "99.75 %",
@@ -2280,7 +2305,7 @@ ORDER = [
 # Cells whose stored output holds a picture: (book, a text of the cell).
 IMAGES = [
     ("appendix", "TRAIN_HERE = False  # True"),
-    ("lesson", "w = training_widget(runs)"),
+    ("lesson", "w = training_widget(runs, size_runs="),
     ("appendix", 'save_figure(fig, "06_vit_payoff")'),
     ("appendix", 'warm = RUNS["warmup"]  # the plain ViT'),
     ("appendix", "fig = plot_lr_grid("),
@@ -2371,8 +2396,7 @@ def test_printed_numbers(book, heading, lines):
 
 @pytest.mark.parametrize(("book", "heading", "codes"), SOURCE, ids=[f"{b}:{h}" for b, h, _ in SOURCE])
 def test_code_and_checks_in_their_section(book, heading, codes):
-    cells = section_cells(book, heading)
-    code = "\n".join(nb.source(c) for c in cells)
+    code = section_source(book, heading)
     text = nb.flat(code) + " " + nb.flat(code.replace("#", ""))
     missing = [piece for piece in codes if nb.flat(piece) not in text]
     assert not missing, missing
@@ -2508,7 +2532,8 @@ def test_check_4_prints_two_seed_ranges_and_keeps_the_raw_norms_in_its_check():
 
 def test_ahead_is_printed_only_with_a_corrected_interval():
     ahead_lines = [line for line in nb.all_printed(LESSON).splitlines() if "ahead" in line]
-    assert len(ahead_lines) == 4 and all(line.count("[") >= 2 for line in ahead_lines)  # seeds 3-9 alone: appendix D
+    # seeds 3-9 alone: appendix D; brief fix06a item 1 adds the equal-epochs growth line (5 lines)
+    assert len(ahead_lines) == 5 and all(line.count("[") >= 2 for line in ahead_lines)
 
 
 def test_weight_decay_row_is_printed_after_label_smoothing():
@@ -2541,11 +2566,12 @@ def test_six_pair_table_words_follow_section_5s_twenty():
     assert words == ["leans", "ahead"]
 
 
-def test_the_widget_picture_shows_a_bug_and_the_mnist_cell_runs_everywhere():
-    cells, at = cell_with("lesson", "w = training_widget(runs)")
+def test_the_widget_picture_shows_fewer_digits_and_the_mnist_cell_runs_everywhere():
+    # brief fix06a item 2: the stored picture is the fixed model on 300 training digits beside all 1,257
+    cells, at = cell_with("lesson", "w = training_widget(runs, size_runs=")
     outputs = cells[at]["outputs"]
     shown = "\n".join("".join(o.get("text", "") or o.get("data", {}).get("text/plain", "")) for o in outputs)
-    assert shown.startswith("TrainingWidget: MultiheadAttention without batch_first")
+    assert shown.startswith("TrainingWidget: none: adam lr 0.01, pool cls, 150 steps, seed 0, 300 training digits:")
     cells, at = cell_with("appendix", "TRAIN_HERE = False  # True")
     assert "nbval-skip" not in cells[at]["metadata"].get("tags", [])  # the stored path runs on nbval too
     assert nb.printed(cells[at]).count("trained here") == 1  # no live number is printed: they vary

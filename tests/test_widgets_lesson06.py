@@ -105,7 +105,7 @@ def test_run_is_deterministic_and_learns():
         clinic.run(lr=0)
 
 
-def test_widget_line_changes_with_its_first_control_and_trains_on_demand(monkeypatch):
+def test_widget_line_changes_with_its_bug_control_and_trains_on_demand(monkeypatch):
     from vit_explained.widgets import lesson06
 
     calls = []
@@ -117,10 +117,10 @@ def test_widget_line_changes_with_its_first_control_and_trains_on_demand(monkeyp
     monkeypatch.setattr(lesson06, "run", fake_run)
     monkeypatch.setattr(lesson06, "_RUNS", {})
     w = training_widget()
-    assert isinstance(w, TrainingWidget) and next(iter(w.controls)) == "bug"
+    assert isinstance(w, TrainingWidget) and list(w.controls)[:2] == ["images", "bug"]  # the browser moves images
     assert w.line.startswith("ready to train") and "none" in w.line and calls == []
     w.controls["bug"].value = "no activation in the MLP"
-    assert "no activation in the MLP" in w.line and calls == []  # the first control changes the line
+    assert "no activation in the MLP" in w.line and calls == []  # the bug control changes the line
     w.train()
     assert calls == ["no activation in the MLP"] and "validation accuracy 50%" in w.line
     assert w.picture.value  # a loss picture
@@ -370,3 +370,43 @@ def test_verdict_word_reads_the_corrected_then_the_plain_interval():
         if s.t_interval().low > 0 and s.t_interval(level).low < 0
     )
     assert clinic.verdict_word(lean, level) == "leans"
+
+
+def test_widget_images_control_draws_a_stored_run_at_once_beside_the_full_sets(monkeypatch):
+    """Brief fix06a item 2: the first control (the training digits) moves to a stored run, in well under 1 s; the
+    line and the picture change, and the picture draws the same setting on all 1,257 digits beside it."""
+    import time
+
+    from vit_explained.widgets import lesson06
+
+    monkeypatch.setattr(lesson06, "_RUNS", {})
+    monkeypatch.setattr(lesson06, "run", lambda *a, **k: pytest.fail("trained again"))
+    stored = clinic.stored_runs()
+    w = training_widget(clinic.stored_clinic_runs(stored), size_runs=clinic.stored_size_runs(stored))
+    w.train()
+    full_line, full_picture = w.line, w.picture.value
+    assert [value for _, value in w.controls["images"].options] == [300, 600, 1257]
+    for images in (300, 600):
+        start = time.process_time()
+        w.controls["images"].value = images
+        assert time.process_time() - start < 1.0
+        assert f", {images:,} training digits:" in w.line and w.line != full_line and w.picture.value != full_picture
+        assert w.line == w.compute(**w.values)[0]
+        assert w._beside(lesson06._key(w.values))[0].startswith("all 1,257 digits (none: adam lr 0.01")
+    w.controls["images"].value = 1257
+    assert w.line == full_line
+
+
+def test_stored_size_runs_are_the_clinics_runs_on_size_subsets():
+    """The widget's stored runs on fewer digits: every bug on 300 and 600 digits, and a fresh run starts the same."""
+    runs = clinic.stored_size_runs()
+    assert set(runs) == {(bug, n) for bug in clinic.BUGS for n in (300, 600)}
+    assert all(len(r.losses) == 150 and len(r.val_losses) == 15 for r in runs.values())
+    subset = clinic.training_subset(300)
+    fresh = clinic.run("none", steps=150, lr=1e-2, data=subset, stop_after=12)
+    assert fresh.losses == pytest.approx(runs[("none", 300)].losses[:12], abs=2e-3)
+    small, large = clinic.training_subset(300).train_labels, clinic.training_subset(600).train_labels
+    assert len(small) == 300 and torch.equal(small, large[:300])  # nested, as section 5's size runs
+    assert clinic.training_subset(1257) is not None and len(clinic.training_subset(None).train_labels) == 1257
+    with pytest.raises(ValueError, match="1257"):
+        clinic.training_subset(2000)

@@ -213,6 +213,21 @@ def _digits() -> DigitSplit:
     return load_digits()
 
 
+def training_subset(size: int | None = None, data: DigitSplit | None = None) -> DigitSplit:
+    """The 8x8 digits with only the first ``size`` training images of one fixed shuffle (seed 0), so smaller
+    sets are nested in larger ones (``benchmarks/bench_lesson06.py``'s ``size`` runs use the same subsets);
+    ``None`` or the full count: all of them. Validation and test digits are unchanged."""
+    data = data if data is not None else _digits()
+    full = len(data.train_labels)
+    if size is None or size == full:
+        return data
+    size = _checks.positive_int("size", size)
+    if size > full:
+        raise ValueError(f"size={size} is more than the {full} training digits; choose at most {full}")
+    keep = torch.randperm(full, generator=torch.Generator().manual_seed(0))[:size]
+    return data._replace(train_images=data.train_images[keep], train_labels=data.train_labels[keep])
+
+
 def run(
     bug: str = "none",
     *,
@@ -409,6 +424,22 @@ def stored_clinic_runs(runs: dict | None = None) -> dict[str, ClinicRun]:
             val_losses=[(int(step), value) for step, value in r.get("val_losses", [])],
         )
         for bug, r in section["runs"].items()
+    }
+
+
+def stored_size_runs(runs: dict | None = None) -> dict[tuple[str, int], ClinicRun]:
+    """The clinic's runs on fewer training digits (``run(bug, steps=150, lr=1e-2, data=training_subset(n))``, seed
+    0), as ``benchmarks/bench_lesson06.py`` stored them (section ``clinic_sizes``): ``{(bug, n): ClinicRun}``."""
+    section = (runs if runs is not None else stored_runs())["clinic_sizes"]
+    return {
+        (bug, int(n)): ClinicRun(
+            list(r["losses"]),
+            dict(r["gradient_norms"]),
+            r["val_accuracy"],
+            val_losses=[(int(step), value) for step, value in r["val_losses"]],
+        )
+        for n, by_bug in section["runs"].items()
+        for bug, r in by_bug.items()
     }
 
 
