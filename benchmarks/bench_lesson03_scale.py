@@ -4,6 +4,11 @@
     .venv/bin/python benchmarks/bench_lesson03_scale.py --markdown-only      # the .md again from the .json
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lesson03_scale.py --extend --heads 1 --seeds 3-9
         # adds the missing (arm, seed) runs of that width to the stored .json, saved after every pair of runs
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lesson03_scale.py --lr 1e-3 --heads 1 --seeds 0-9
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lesson03_scale.py --lr 1e-3 --heads 4 --seeds 0-9
+    .venv/bin/python benchmarks/bench_lesson03_scale.py --lr-markdown      # lesson03_scale_lr.md from its .json
+        # the same comparison at a third of the recipe's peak learning rate (lesson03_scale_lr.json/.md); the two
+        # widths may run at once, in two processes
 
 The lesson shows on random queries and keys that without the scale the scores spread like sqrt(d) and the
 softmax saturates. This trains the package's ``digits`` recipe (D = 64, depth 2, the soft split's 16 tokens plus
@@ -23,6 +28,7 @@ import datetime
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,9 +48,11 @@ EPOCHS, SEEDS, HEADS = 25, (0, 1, 2), (4, 1)  # D = 64: d = 16 and d = 64
 ARMS = ("scaled", "unscaled")
 
 
-def train(heads: int, arm: str, seed: int) -> dict:
-    """One run: the digits recipe with ``heads`` heads, scaled or not; validation loss and accuracy per epoch."""
+def train(heads: int, arm: str, seed: int, lr: float | None = None) -> dict:
+    """One run: the digits recipe with ``heads`` heads, scaled or not (at ``lr``, default the recipe's peak learning
+    rate); validation loss and accuracy per epoch."""
     recipe = dataclasses.replace(PRESETS["digits"], heads=heads, epochs=EPOCHS, seed=seed)
+    recipe = dataclasses.replace(recipe, lr=lr) if lr is not None else recipe
     data = recipe.load_data()
     model = recipe.build_model(data)
     if arm == "unscaled":
@@ -61,7 +69,7 @@ def train(heads: int, arm: str, seed: int) -> dict:
         val_loss.append(F.cross_entropy(logits, data.val_labels).item())
         val_accuracy.append((logits.argmax(-1) == data.val_labels).float().mean().item())
     seconds = time.perf_counter() - start
-    return {"heads": heads, "head_dim": 64 // heads, "arm": arm, "seed": seed, "seconds": seconds,
+    return {"heads": heads, "head_dim": 64 // heads, "arm": arm, "seed": seed, "lr": recipe.lr, "seconds": seconds,
             "val_loss": val_loss, "val_accuracy": val_accuracy}  # fmt: skip
 
 
@@ -137,7 +145,72 @@ def extend() -> None:
     write_markdown(results)
 
 
+def second_lr() -> None:
+    """``--lr LR --heads H --seeds A-B``: both arms of ``H`` heads at peak learning rate ``LR``, the same seeds, into
+    ``lesson03_scale_lr.json``; after every pair of runs the file is re-read and the new runs merged in under a
+    lock, so several processes (widths or seed ranges) may run at once and a stopped run keeps what it finished.
+    Each process keeps one record under ``"processes"``: its width, seeds done, date, load average and seconds."""
+    import fcntl
+
+    lr, heads = float(_option("--lr", "1e-3")), int(_option("--heads", "1"))
+    first, last = (int(x) for x in _option("--seeds", "0-9").split("-"))
+    path, start, load_before = RESULTS / "lesson03_scale_lr.json", time.perf_counter(), os.getloadavg()[0]
+    name = f"d = {64 // heads}, seeds {first}-{last}"
+    for seed in range(first, last + 1):
+        new = [train(heads, arm, seed, lr) for arm in ARMS]
+        with open(Path(tempfile.gettempdir()) / "lesson03_scale_lr.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            results = json.loads(path.read_text()) if path.exists() else {
+                "recipe": "digits", "epochs": EPOCHS, "dim": 64, "lr": lr, "machine": machine(), "processes": {},
+                "runs": []}  # fmt: skip
+            results["runs"] = [r for r in results["runs"] if (r["heads"], r["seed"]) != (heads, seed)] + new
+            results["processes"][name] = {
+                "head_dim": 64 // heads, "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
+                "seeds": list(range(first, seed + 1)), "wall_seconds": round(time.perf_counter() - start),
+                "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+            }  # fmt: skip
+            write_stored_run(results, "lesson03_scale_lr")
+
+
+def write_lr_markdown(results: dict) -> None:
+    """``lesson03_scale_lr.md`` from ``lesson03_scale_lr.json`` (``--lr-markdown`` rewrites it without training)."""
+    runs, rows = results["runs"], []
+    for d in sorted({r["head_dim"] for r in runs}):
+        pick = {arm: sorted((r for r in runs if r["head_dim"] == d and r["arm"] == arm), key=lambda r: r["seed"])
+                for arm in ARMS}  # fmt: skip
+        for name, key, percent in (("val loss", "val_loss", False), ("val accuracy", "val_accuracy", True)):
+            scaled, unscaled = ([r[key][-1] for r in pick[arm]] for arm in ARMS)
+            seeds = paired_seeds(unscaled, scaled, names=("unscaled", "scaled"), percent=percent)
+            rows.append([f"d = {d} ({64 // d} head{'s' if d < 64 else ''})", name, str(seeds.a), str(seeds.b),
+                         str(seeds.t_interval()), sign_count(seeds)])  # fmt: skip
+    ran = " ".join(
+        f"{name}: seeds {v['seeds']} done on {v['date']}, load average {v['load_average'][0]} before and "
+        f"{v['load_average'][1]} after, {v['wall_seconds']} s."
+        for name, v in sorted(results["processes"].items())
+    ) + (f" Stopped: {results['stopped']}." if results.get("stopped") else "")
+    body = (
+        f"`benchmarks/bench_lesson03_scale.py --lr {results['lr']:g}`: `lesson03_scale.md`'s comparison (the `digits` "
+        f"preset, D = 64, depth 2, {results['epochs']} epochs, scaled by 1/sqrt(d) or unscaled, the same seeds) at "
+        f"peak learning rate {results['lr']:g} instead of the recipe's {PRESETS['digits'].lr:g}. One process per "
+        f"width or seed range, 1 torch thread each (OMP_NUM_THREADS=1), on {results['machine']}. {ran} Unscaled - "
+        "scaled: mean and Student's t 95 % interval over the paired seeds (accuracy in points); an interval that "
+        "holds 0 is no detectable difference.\n\n"
+        + markdown_table(
+            ["head width", "measure", "unscaled", "scaled", "unscaled - scaled (95 %)", "sign over seeds"], rows
+        )
+    )
+    title = f"Lesson 03: training with and without the 1/sqrt(d) scale, peak learning rate {results['lr']:g}"
+    write_result("lesson03_scale_lr", title, body, threads="1")
+
+
 def main() -> None:
+    if "--lr-markdown" in sys.argv:
+        write_lr_markdown(json.loads((RESULTS / "lesson03_scale_lr.json").read_text()))
+        return
+    if "--lr" in sys.argv:
+        torch.set_num_threads(1)
+        second_lr()
+        return
     if "--markdown-only" in sys.argv:
         write_markdown(json.loads((RESULTS / "lesson03_scale.json").read_text()))
         return

@@ -1576,3 +1576,36 @@ def test_scale_results_sign_column_is_the_computed_sign_count():
     assert "[-10.4, -4.4]" in row and "unscaled higher on 1, lower on 9 of 10 seeds" in row
     (row,) = [line for line in text.splitlines() if line.startswith("| d = 64 (1 head) | val loss")]
     assert "unscaled higher on 10, lower on 0 of 10 seeds" in row
+
+
+# ---- the cost sketch's projections and the scale comparison at a second learning rate ----
+
+
+@pytest.mark.parametrize("dim, dim_in", [(768, None), (192, None), (64, 147), (384, None)])
+def test_flops_crossover_is_counted_where_the_formula_puts_it(dim, dim_in):
+    from vit_explained.cost import attention_cost
+
+    n = plots.flops_crossover(dim, dim_in=dim_in)
+    assert n == math.ceil((3 * (dim_in or dim) + dim) / 2)  # 4 N^2 D = 2 N (3 D_in D + D^2)
+    before, at = attention_cost(n - 1, dim, 1, dim_in=dim_in), attention_cost(n, dim, 1, dim_in=dim_in)
+    assert before.matmul_flops < before.projection_flops and at.matmul_flops >= at.projection_flops
+
+
+def test_cost_sketch_marks_the_crossings_in_range_only():
+    fig = plots.plot_cost_growth(num_tokens=(196, 784, 1536, 3136))
+    labels = sorted(t.get_text() for t in fig.axes[1].texts)
+    assert labels == ["N = 1536", "N = 384"]
+    assert [t.get_text() for t in plots.plot_cost_growth(num_tokens=(196, 784)).axes[1].texts] == ["N = 384"]
+
+
+def test_the_second_learning_rate_run_pairs_the_same_seeds():
+    from vit_explained.softmax_scale import scale_accuracy_lines, stored_scale_training_lr
+
+    first, second = stored_scale_training(), stored_scale_training_lr()
+    assert second["lr"] == 1e-3 and second["epochs"] == first["epochs"]
+    assert {r["lr"] for r in second["runs"]} == {1e-3}
+    for d, seeds in scale_training_seeds(second).items():  # both arms of every seed, seeds the first run has too
+        assert len(seeds) >= 3 and set(seeds) <= set(scale_training_seeds(first)[d])
+    assert all(len(r["val_accuracy"]) == second["epochs"] for r in second["runs"])
+    lines = scale_accuracy_lines(second)
+    assert len(lines) == len(scale_training_seeds(second)) and all("points [" in line for line in lines)

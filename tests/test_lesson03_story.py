@@ -251,7 +251,10 @@ FACTS = {
         "overlap",
         "The point first: the scale keeps the softmax the same at every head width",
         "$d$ and $h$ change",
-        "at this learning rate",  # fix25c_03 item 3: the training result is for one learning rate
+        "and a third of it",  # fix26a_03 item 1: both arms at a second learning rate, the same seeds
+        "at 0.001 the gap's interval holds 0",
+        "trails the scaled model at 0.003",
+        "Four heads ($d = 16$): 0.003 only.",
         "at every $d$",
         "The point first",
         "saturate",
@@ -304,7 +307,8 @@ FACTS = {
         "Heads cost memory, not parameters:",
         "math fallback",
         "stores it neither in the forward pass",
-        "draws the memory and the products' FLOPs against $N$",  # review r25d_03: what the sketch draws
+        "draws the memory and both FLOP counts against $N$",  # fix26a_03 item 2: the projections drawn too
+        "1536 for ViT-B, where the count below finds them equal",  # fix26a_03 item 2: the prose says what prints
     ],
     ("LESSON", "## Exercises"): [
         "03",
@@ -345,7 +349,9 @@ FACTS = {
         "(in Going further, a copy task:",  # review r25d_03 item 7: the clause points to Going further
         "3 of 3 seeds",
         "seeds 3..9 added after a first look",  # fix25c_03 item 3 (review r25b_03 item 5)
-        "at one learning rate",
+        "At a third of that rate, one head",  # fix26a_03 item 1: the second learning rate
+        "9 seeds: -2.0 [-5.0, +1.0], no detectable difference",
+        "-4.1 [-5.9, -2.4] against the scaled model",
         "$q$",
         "$k$",
         "$1/\\sqrt{d}$",
@@ -476,6 +482,9 @@ PRINTED = {
         "10 seeds, both arms per seed (0..2 first, 3..9 added after a first look)",
         "d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
         "d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
+        "peak learning rate 0.001, the same seeds: 9 at d = 64",  # fix26a_03 item 1
+        "d = 64, accuracy 87.2 % vs 89.3 %: -2.0 points [-5.0, +1.0], seeds -8.3..+1.7: no detectable difference",
+        "d = 64, accuracy 87.2 % vs 91.4 %: -4.1 points [-5.9, -2.4], seeds -8.9..-1.1: scaled higher",
         ("no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: 8.5 (5 seeds: 7.7..9.4)"),
         "with the scale, mean gradient at the scores, d = 4..1024, 5 seeds each: 0.109..0.111",  # r25d_03 item 1
     ],
@@ -486,6 +495,9 @@ PRINTED = {
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
         "max |value|: 1.10 vs the correct 0.15",
         "197 'sequences', each 2 x 2",
+    ],
+    ("LESSON", "## 4 · What grows with what: memory with heads and tokens, FLOPs with width and tokens"): [
+        "products' FLOPs reach the qkv + proj FLOPs at N = 1536 for D = 768, 384 for D = 192",  # fix26a_03 item 2
     ],
 }
 
@@ -567,6 +579,9 @@ HIDDEN_CHECKS = {
         "math.sqrt(64) * at_scores",
         "saturated, other_vs_saturated, mean_ratio = ",
         'f"{min(scaled_grads):.3f}..{max(scaled_grads):.3f}" == "0.109..0.111"',  # review r25d_03 item 1
+        "assert seeds_lr == {64: [0, 1, 2, 4, 5, 6, 7, 8, 9]}",  # fix26a_03 item 1
+        "assert lr_64.n == 9 and lr_64.contains(0.0)",
+        "assert rescued.n == 9 and rescued.high < 0",
     ],
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "on_marked.low > 0.99",
@@ -600,6 +615,10 @@ HIDDEN_CHECKS = {
         "> 5 * output_max",
         "assert wrong_weights.shape == (N, B, B)",
         "> 5 * output_max  # this seed's output: larger, since each row averages 2 keys",
+    ],
+    ("LESSON", "## 4 · What grows with what: memory with heads and tokens, FLOPs with width and tokens"): [
+        "assert crossing == {768: 2 * 768, 192: 2 * 192}",  # fix26a_03 item 2: the crossing counted, N = 2 D
+        "before.matmul_flops < before.projection_flops",
     ],
 }
 
@@ -699,6 +718,10 @@ CODE = {
     ("LESSON", "### The silent bug: forgetting `batch_first=True`"): [
         "mha_default = to_multihead(attn, batch_first=False)",
         "runs without a warning",
+    ],
+    ("LESSON", "## 4 · What grows with what: memory with heads and tokens, FLOPs with width and tokens"): [
+        "plots.plot_cost_growth(num_tokens=(196, 784, 1536, 3136))",  # fix26a_03 item 2: N reaches the crossing
+        "plots.flops_crossover(width)",
     ],
 }
 

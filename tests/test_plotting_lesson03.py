@@ -205,9 +205,14 @@ def test_plot_cost_growth_memory_follows_heads_and_flops_follow_width():
     memory_ax, flops_ax = fig.axes
     wide, one_head, narrow = (line.get_ydata() for line in memory_ax.lines)
     assert list(wide) == list(narrow) and wide[-1] == pytest.approx(12 * one_head[-1])
-    wide, one_head, narrow = (line.get_ydata() for line in flops_ax.lines)
+    wide, one_head, narrow = (line.get_ydata() for line in flops_ax.lines[:3])
     assert list(wide) == list(one_head) and wide[-1] == pytest.approx(4 * narrow[-1])
     assert wide[-1] / wide[0] == pytest.approx(256)  # N^2
+    projections = {line.get_label(): line for line in flops_ax.lines if line.get_label().startswith("qkv + proj")}
+    assert list(projections) == ["qkv + proj, width 768", "qkv + proj, width 192"]  # one per width, not per layer
+    proj_768 = projections["qkv + proj, width 768"].get_ydata()
+    assert proj_768[-1] / proj_768[0] == pytest.approx(16)  # linear in N
+    assert proj_768[0] == pytest.approx(8 * 196 * 768**2 / 1e9)  # 2 N (3 D D + D D)
     with pytest.raises(ValueError, match="at least one"):
         plot_cost_growth(layers=())
 

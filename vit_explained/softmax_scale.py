@@ -325,6 +325,54 @@ def summarize_saturation(
 STORED_SCALE_TRAINING = Path(__file__).resolve().parent / "checkpoints" / "lesson03_scale.json"
 
 
+#: The same comparison at a second peak learning rate (``--lr``): both arms, both widths, the same seeds.
+STORED_SCALE_TRAINING_LR = STORED_SCALE_TRAINING.with_name("lesson03_scale_lr.json")
+
+
+def stored_scale_training_lr() -> dict:
+    """``{"recipe", "epochs", "dim", "lr", "machine", "widths" ({d: date, seeds, load average, seconds}), "runs"}``,
+    each run as in :func:`stored_scale_training` plus its ``"lr"``: the digits recipe at peak learning rate ``lr``
+    instead of the recipe's, stored by ``benchmarks/bench_lesson03_scale.py --lr``. Nothing is trained here."""
+    return json.loads(STORED_SCALE_TRAINING_LR.read_text())
+
+
+def scale_accuracy_lines(stored: Mapping) -> list[str]:
+    """Per head width, validation accuracy after the last epoch: unscaled vs scaled (means over the seeds),
+    ``unscaled - scaled`` with its Student's t 95 % interval over the paired seeds, the seeds' range and the
+    verdict ("no detectable difference" when the interval holds 0), in points (:func:`accuracy_line`)."""
+    return [
+        accuracy_line(f"d = {d:>2}", seeds) for d, seeds in scale_training_comparison(stored, "val_accuracy").items()
+    ]
+
+
+def accuracy_line(label: str, seeds: SeedComparison) -> str:
+    """``label``, then accuracy a vs b (means), ``a - b`` [Student's t 95 % interval], the seeds' range and the
+    verdict, in points; ``seeds`` from :func:`vit_explained.evidence.paired_seeds` with names (unscaled, scaled)."""
+    t = seeds.t_interval()
+    verdict = "no detectable difference" if t.low <= 0 <= t.high else f"{'un' if t.estimate > 0 else ''}scaled higher"
+    return (
+        f"  {label}, accuracy {seeds.a.mean * 100:.1f} % vs {seeds.b.mean * 100:.1f} %: "
+        f"{t.estimate * 100:+.1f} points [{t.low * 100:+.1f}, {t.high * 100:+.1f}], "
+        f"seeds {seeds.difference.low * 100:+.1f}..{seeds.difference.high * 100:+.1f}: {verdict}"
+    )
+
+
+def rescue_comparison(unscaled_from: Mapping, scaled_from: Mapping, head_dim: int) -> SeedComparison:
+    """Accuracy after the last epoch, ``unscaled - scaled`` at ``head_dim``, each arm from its own stored run (e.g.
+    the unscaled arm at a smaller learning rate against the scaled arm at the recipe's), paired by seed over the
+    seeds both runs hold."""
+
+    def last(stored: Mapping, arm: str) -> dict[int, float]:
+        runs = (r for r in stored["runs"] if r["head_dim"] == head_dim and r["arm"] == arm)
+        return {r["seed"]: r["val_accuracy"][-1] for r in runs}
+
+    unscaled, scaled = last(unscaled_from, "unscaled"), last(scaled_from, "scaled")
+    seeds = sorted(set(unscaled) & set(scaled))
+    return paired_seeds(
+        [unscaled[s] for s in seeds], [scaled[s] for s in seeds], names=("unscaled", "scaled"), percent=True
+    )
+
+
 def stored_scale_training() -> dict:
     """``{"recipe", "epochs", "seeds", "dim", "heads", "date", "machine", "load_average", "wall_seconds", "runs"}``;
     each run ``{"heads", "head_dim", "arm" ("scaled" or "unscaled"), "seed", "seconds", "val_loss" (per epoch),

@@ -811,7 +811,7 @@ def plot_permutation(order: Sequence[int] = (2, 0, 3, 1)) -> Figure:
 
 
 def plot_cost_growth(
-    num_tokens: Sequence[int] = (196, 784, 3136),
+    num_tokens: Sequence[int] = (196, 784, 1536, 3136),
     layers: Sequence[tuple[str, int, int]] = (
         ("width 768, 12 heads", 768, 12),
         ("width 768, 1 head", 768, 1),
@@ -820,12 +820,13 @@ def plot_cost_growth(
 ) -> Figure:
     """Two panels against the token count N (log-log), from :func:`vit_explained.cost.attention_cost`:
     the float32 memory of one image's attention matrix (``4 h N^2`` bytes: the heads, not the width) and
-    the FLOPs of its two N x N products (``4 D N^2``: the width, not the heads). ``layers`` holds
-    ``(label, D, h)``."""
+    the FLOPs of its two N x N products (``4 D N^2``: the width, not the heads), with the qkv and output
+    projections' FLOPs (``8 N D^2``, one thin line per width) and the N where the products overtake them
+    (:func:`flops_crossover`, marked where it lies in the plotted range). ``layers`` holds ``(label, D, h)``."""
     counts = [_checks.positive_int("num_tokens", n) for n in num_tokens]
     if not layers:
         raise ValueError("layers must name at least one (label, dim, heads)")
-    fig = new_figure(figsize=(10, 3.4), layout="constrained")
+    fig = new_figure(figsize=(10, 3.6), layout="constrained")
     memory_ax, flops_ax = fig.subplots(1, 2)
     styles = ("o-", "s--", "^:")
     for index, (label, dim, heads) in enumerate(layers):
@@ -835,9 +836,10 @@ def plot_cost_growth(
         marker = {"ms": 6 + 3 * index, "markerfacecolor": colour if index == 0 else "none", "markeredgewidth": 1.5}
         memory_ax.plot(counts, [c.matrix_bytes / 1e6 for c in costs], style, color=colour, label=label, **marker)
         flops_ax.plot(counts, [c.matmul_flops / 1e9 for c in costs], style, color=colour, label=label, **marker)
+    _draw_projections(flops_ax, counts, layers)
     for ax, title, ylabel in (
         (memory_ax, "memory of the attention matrix ~ h·N²", "memory per image (MB, float32)"),
-        (flops_ax, "FLOPs of q·kᵀ and weights·v ~ D·N²", "GFLOP per image"),
+        (flops_ax, "FLOPs: q·kᵀ and weights·v ~ D·N²; projections ~ N·D²", "GFLOP per image"),
     ):
         ax.set_ylabel(ylabel)
         ax.set_xscale("log")
@@ -852,6 +854,33 @@ def plot_cost_growth(
         ax.legend(fontsize=8, loc="upper left")
     _note_coinciding_memory(memory_ax, layers)
     return fig
+
+
+def flops_crossover(dim: int, heads: int = 1, *, dim_in: int | None = None, limit: int = 100_000) -> int:
+    """The smallest token count N at which one layer's two N x N products take at least as many FLOPs as its qkv
+    and output projections (:func:`vit_explained.cost.attention_cost`, counted, not solved): ``2 D`` when
+    ``dim_in == dim``."""
+    for n in range(1, limit + 1):
+        cost = attention_cost(n, dim, heads, dim_in=dim_in)
+        if cost.matmul_flops >= cost.projection_flops:
+            return n
+    raise ValueError(f"the products stay below the projections up to N = {limit}")
+
+
+def _draw_projections(ax: Axes, counts: Sequence[int], layers: Sequence[tuple[str, int, int]]) -> None:
+    """One thin dash-dot line per width: the qkv and output projections' FLOPs; a black x where the products
+    overtake them (the crossover N), labelled, when it lies within the plotted counts."""
+    for dim in dict.fromkeys(dim for _, dim, _ in layers):
+        index = next(i for i, (_, d, _) in enumerate(layers) if d == dim)
+        colour = _HEAD_COLOURS[index % len(_HEAD_COLOURS)]
+        ends = [min(counts), max(counts)]
+        flops = [attention_cost(n, dim, 1).projection_flops / 1e9 for n in ends]
+        ax.plot(ends, flops, "-.", color=colour, lw=1.2, label=f"qkv + proj, width {dim}")
+        n_cross = flops_crossover(dim)
+        if min(counts) <= n_cross <= max(counts):
+            y = attention_cost(n_cross, dim, 1).projection_flops / 1e9
+            ax.plot([n_cross], [y], "x", color="black", ms=9, mew=2)
+            ax.annotate(f"N = {n_cross}", (n_cross, y), xytext=(6, -12), textcoords="offset points", fontsize=8)
 
 
 def _note_coinciding_memory(ax: Axes, layers: Sequence[tuple[str, int, int]]) -> None:
