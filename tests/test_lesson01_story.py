@@ -30,26 +30,28 @@ CAP_CELLS, CAP_WORDS = 46, 2350
 
 @cache
 def parts(where: str) -> tuple[tuple[str, str, str], ...]:
-    """(heading, kind, text) for every piece of a notebook; kind is prose, code, check (hidden code) or printed.
+    """(heading, kind, text) for every section of a notebook; kind is prose, code, check (hidden code) or printed.
 
-    A markdown cell is split at its heading lines; a code cell belongs to the last heading above it.
+    Read from the shared ``nb.sections_by_heading`` (a section runs from one heading line to the next, across cells;
+    a code cell belongs to the last heading above it), with the texts this file always read: "prose" is the markdown
+    as written (the shared lookup joins its lines with an extra newline: taken out), "code" the visible cells only
+    (the shared "code" also holds the folded checks: taken out), "check" the folded checks, "printed" the streams.
     """
-    out, head = [], "(top)"
-    for cell in nb.cells(PATHS[where]):
-        text = nb.source(cell)
-        if cell["cell_type"] == "markdown":
-            buf: list[str] = []
-            for line in text.splitlines(True):
-                match = HEADING.match(line)
-                if match:
-                    if buf:
-                        out.append((head, "prose", "".join(buf)))
-                    buf, head = [], match.group(1).strip()
-                buf.append(line)
-            out.append((head, "prose", "".join(buf)))
-        else:
-            out.append((head, "check" if nb.hidden(cell) else "code", text))
-            out.append((head, "printed", nb.printed(cell)))
+    path = PATHS[where]
+    folded = [nb.source(cell) for cell in nb.cells(path) if cell["cell_type"] == "code" and nb.hidden(cell)]
+    out = []
+    for line, found in nb.sections_by_heading(path).items():
+        head = line.lstrip("#").strip() if line != "(top)" else line
+        assert line == "(top)" or HEADING.match(line), line  # only "#" to "###" headings in these notebooks
+        code = found["code"]
+        for text in folded:
+            code = code.replace(text, "", 1) if text in found["hidden"] else code
+        out += [
+            (head, "prose", re.sub("\n\n", "\n", found["md"])),
+            (head, "code", code),
+            (head, "check", found["hidden"]),
+            (head, "printed", found["stream"]),
+        ]
     return tuple(out)
 
 
@@ -2302,13 +2304,17 @@ def test_each_figure_is_saved_once() -> None:
 
 def test_one_appendix_pointer_per_section() -> None:
     """17c: at most one paragraph per lesson section points to the appendix."""
-    text_by_section: dict[str, str] = {}
-    for head, kind, text in parts("lesson"):
-        if kind == "prose":
-            text_by_section[head] = text_by_section.get(head, "") + "\n" + text
-    for head, text in text_by_section.items():
+    # Paragraphs are cut at blank lines and at cell boundaries (the shared lookup joins a section's cells).
+    head, pointers = "(top)", {}
+    for cell in nb.cells(LESSON):
+        if cell["cell_type"] != "markdown":
+            continue
+        for chunk in re.split(r"\n\s*\n", nb.source(cell)):
+            head = next((m.group(1).strip() for m in map(HEADING.match, chunk.splitlines()) if m), head)
+            if "01_patches_and_embeddings_appendix.ipynb" in chunk:
+                pointers.setdefault(head, []).append(chunk)
+    for head, paragraphs in pointers.items():
         if head[0].isdigit():
-            paragraphs = [p for p in text.split("\n\n") if "01_patches_and_embeddings_appendix.ipynb" in p]
             assert len(paragraphs) <= 1, (head, paragraphs)
 
 
