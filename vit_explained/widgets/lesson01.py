@@ -13,7 +13,8 @@
   adds the position table after the shuffle or not (section 5); the picture is how far the class token's
   output moves;
 - :func:`digit_shuffle_widget`: the same ``seed`` slider and ``positions`` toggle over a trained ViT and a few
-  digits; the picture is the shuffled digits with the model's guesses.
+  digits; the line is the model's accuracy for the setting, the picture the shuffled digits with its guesses and
+  their probabilities.
 """
 
 from __future__ import annotations
@@ -413,11 +414,22 @@ def shuffle_widget(
 
 class DigitShuffleWidget(LessonWidget):
     """A ``seed`` slider (which permutation of the patches) and a ``positions`` toggle over a trained ViT and
-    a few digits ``(B, 1, H, W)``: the line counts the model's right guesses on the shuffled digits."""
+    a few digits ``(B, 1, H, W)``: the line gives the model's accuracy on the ``scored`` digits (shuffled and
+    not, for this setting) and counts its right guesses on the drawn digits; the picture gives each drawn
+    digit's prediction and the model's probability for it."""
 
-    def __init__(self, model: torch.nn.Module, digits: torch.Tensor, labels: torch.Tensor, seed: int) -> None:
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        digits: torch.Tensor,
+        labels: torch.Tensor,
+        seed: int,
+        scored: tuple[torch.Tensor, torch.Tensor],
+    ) -> None:
         self.model, self.digits, self.labels = model, digits, labels
+        self.scored, self.scored_labels = scored
         self.patch_size = model.patch_embedding.patch_size
+        self._unshuffled: dict[bool, float] = {}  # positions -> accuracy on the unshuffled scored digits
         controls = {
             "seed": widgets.IntSlider(value=seed, min=0, max=20, description="shuffle seed", continuous_update=False),
             "positions": widgets.ToggleButtons(
@@ -426,34 +438,64 @@ class DigitShuffleWidget(LessonWidget):
         }
         super().__init__(controls)
 
-    def guesses(self, images: torch.Tensor, positions: bool) -> torch.Tensor:
-        """The model's guesses; without positions its table is left out (a model trained with them)."""
+    def probabilities(self, images: torch.Tensor, positions: bool) -> torch.Tensor:
+        """The model's class probabilities ``(B, classes)``; without positions its table is left out."""
         model = self.model
         with torch.no_grad():
             tokens = torch.cat([model.class_token.expand(len(images), -1, -1), model.patch_embedding(images)], 1)
             features = model.encoder(tokens + model.pos_embedding if positions else tokens)
-            return model.head(model.fc_norm(features[:, 0])).argmax(dim=-1)
+            return model.head(model.fc_norm(features[:, 0])).softmax(dim=-1)
+
+    def guesses(self, images: torch.Tensor, positions: bool) -> torch.Tensor:
+        """The model's guesses (its highest-probability class)."""
+        return self.probabilities(images, positions).argmax(dim=-1)
+
+    def shuffle(self, images: torch.Tensor, seed: int) -> torch.Tensor:
+        """``images`` with their patches moved by seed ``seed``'s permutation (the same for every image)."""
+        _, _, height, width = images.shape
+        count = patchify(images[:1], self.patch_size).shape[1]
+        order = torch.randperm(count, generator=torch.Generator().manual_seed(int(seed)))
+        return unpatchify(patchify(images, self.patch_size)[:, order], self.patch_size, height, width)
+
+    def accuracy(self, seed: int | None, positions: bool) -> float:
+        """The share of the scored digits the model gets right, shuffled by ``seed`` (``None``: unshuffled)."""
+        if seed is None and positions in self._unshuffled:
+            return self._unshuffled[positions]
+        images = self.scored if seed is None else self.shuffle(self.scored, seed)
+        share = (self.guesses(images, positions) == self.scored_labels).float().mean().item()
+        if seed is None:
+            self._unshuffled[positions] = share
+        return share
 
     def compute(self, seed: int, positions: bool) -> tuple[str, Figure]:
-        _, _, height, width = self.digits.shape
-        count = patchify(self.digits[:1], self.patch_size).shape[1]
-        order = torch.randperm(count, generator=torch.Generator().manual_seed(int(seed)))
-        shuffled = unpatchify(patchify(self.digits, self.patch_size)[:, order], self.patch_size, height, width)
-        plain, moved = self.guesses(self.digits, positions), self.guesses(shuffled, positions)
+        shuffled = self.shuffle(self.digits, seed)
+        plain, chances = self.guesses(self.digits, positions), self.probabilities(shuffled, positions)
+        moved, top = chances.argmax(dim=-1), chances.max(dim=-1).values
         right, before = int((moved == self.labels).sum()), int((plain == self.labels).sum())
-        changed = int((moved != plain).sum())
         line = (
-            f"shuffle seed {seed}, positions {'on' if positions else 'off'}: {right} of {len(self.labels)} "
-            f"shuffled digits right ({before} unshuffled); the shuffle changes {changed} guesses"
-        )
-        return line, plot_shuffled_digits(self.digits, shuffled, self.labels, moved, count=len(self.labels), dpi=80)
+            f"shuffle seed {seed}, positions {'on' if positions else 'off'}: accuracy on {len(self.scored_labels):,} "
+            f"test digits {self.accuracy(seed, positions):.1%} shuffled, {self.accuracy(None, positions):.1%} "
+            f"unshuffled; the {len(self.labels)} drawn: {right} right ({before} unshuffled), "
+            f"the shuffle changes {int((moved != plain).sum())} guesses"
+        ).replace("%", " %")
+        fig = plot_shuffled_digits(self.digits, shuffled, self.labels, moved, count=len(self.labels), dpi=80)
+        for ax, chance in zip(fig.axes[len(self.labels) :], top.tolist(), strict=True):
+            ax.set_title(f"{ax.get_title()}\n(p {chance:.2f})", fontsize=9, color=ax.title.get_color())
+        fig.tight_layout()
+        return line, fig
 
 
 def digit_shuffle_widget(
-    model: torch.nn.Module, digits: torch.Tensor, labels: torch.Tensor, *, seed: int = 0
+    model: torch.nn.Module,
+    digits: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    seed: int = 0,
+    scored: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> DigitShuffleWidget:
     """Section 5 on a trained ViT: a ``seed`` slider (first) shuffles ``digits``' patches (seed 0 is
-    section 5's permutation), a ``positions`` toggle keeps the model's table or leaves it out."""
+    section 5's permutation), a ``positions`` toggle keeps the model's table or leaves it out. The line gives
+    the accuracy on ``scored = (images, labels)`` (default: the drawn digits) for the current setting."""
     if model.pool != "cls":
         raise ValueError(f"the widget reads the class token: give a model with pool='cls', got {model.pool!r}")
-    return DigitShuffleWidget(model, digits, labels, seed)
+    return DigitShuffleWidget(model, digits, labels, seed, (digits, labels) if scored is None else scored)
