@@ -1857,3 +1857,71 @@ def test_the_token_mlp_stem_the_lesson_counts_is_the_benchmarks(monkeypatch):  #
     assert count_parameters(lesson_stem) == count_parameters(bench_stem) == 57_922
     assert original == count_parameters(build(ARMS[0]).stem) == 57_986
     assert [block[1].out_features for block in bench_stem.token_transformers] == [96, 96]
+
+
+# --- section 6's stored arms and section 4's parameter parts (review r26b minors 1 and 2) -----------------------
+
+
+def test_the_package_copy_of_the_arms_equals_the_results_files():
+    from vit_explained import t2t_arms
+
+    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+    counts, stored = t2t_arms.seed_counts(), t2t_arms._stored()["results"]
+    assert set(counts) == set(stored) == {t2t_arms.REFERENCE, *t2t_arms.ARM_CHANGES} and t2t_arms.total() == 180
+    for arm, name in stored.items():
+        rows = re.findall(r"^\| (\d+) \|((?: [\d.]+ % \|)+)", (results / name).read_text(), re.M)
+        assert [int(seed) for seed, _ in rows] == list(range(6)), name
+        columns = list(
+            zip(*[[round(float(v) * 1.8) for v in re.findall(r"([\d.]+) %", c)] for _, c in rows], strict=True)
+        )
+        column = 0 if arm == t2t_arms.REFERENCE else {"16x16 patches": 1, "2-layer patches": 2}.get(arm, 1)
+        if name == "t2t_overlap_control.md" and arm != t2t_arms.REFERENCE:
+            column = 1  # the no-overlap chain, beside T2T's
+        assert list(columns[0]) == counts[t2t_arms.REFERENCE], name  # every file's first column: T2T's chain
+        assert list(columns[column]) == counts[arm], (arm, name)
+
+
+def test_the_arm_table_pairs_by_seed_and_prints_every_arm():
+    from vit_explained import t2t_arms
+
+    table = t2t_arms.arm_table()
+    counts = t2t_arms.seed_counts()
+    for arm in t2t_arms.ARM_CHANGES:
+        differences = [(a - b) / 180 for a, b in zip(counts["token transformers"], counts[arm], strict=True)]
+        assert table.runs[arm].difference.values == pytest.approx(differences), arm
+        assert f"\n{arm} | {t2t_arms.ARM_CHANGES[arm]} | " in f"\n{table}", arm
+    assert table.interval("size").estimate == pytest.approx(
+        np.mean([(a - b) / 180 for a, b in zip(counts["2-layer patches"], counts["16x16 patches"], strict=True)])
+    )
+    assert [name for name, _ in t2t_arms.token_layer_pairs()] == [
+        "token transformers vs Linear",
+        "token transformers vs token MLP",
+        "token transformers vs attention off",
+    ]
+    assert table.stems == {
+        "token transformers": 57_986,
+        "Linear": 29_344,
+        "token MLP": 57_922,
+        "2-layer patches": 57_844,
+    }
+
+
+def test_stem_breakdown_splits_a_vit_and_a_t2t_vit_into_four_parts_that_add_up():
+    from vit_explained.parameters import parameter_breakdown, stem_breakdown
+
+    with torch.device("meta"):
+        t2t_vit = T2TViT(224, in_channels=3, num_classes=1000, embed_dim=384, depth=14, heads=6, mlp_ratio=3)
+        vit = ViT(224, patch_size=16, num_classes=10, dim=64, depth=3, heads=4, mlp_dim=128)
+    for model, stem in ((t2t_vit, t2t_vit.tokens_to_token), (vit, vit.patch_embedding)):
+        parts = stem_breakdown(model)
+        assert list(parts) == ["T2T module / patch embedding", "class token + positions", "blocks", "final norm + head"]
+        assert sum(parts.values()) == count_parameters(model) and parts[
+            "T2T module / patch embedding"
+        ] == count_parameters(stem)
+        assert parts["class token + positions"] == model.class_token.numel() + model.pos_embedding.numel()
+        assert parts["blocks"] == sum(count_parameters(block) for block in model.blocks)
+        layers = parameter_breakdown(model, by="layer")
+        assert parts["final norm + head"] == layers["final norm"] + layers["head"]
+    assert stem_breakdown(t2t_vit)["T2T module / patch embedding"] == 387_046
+    with pytest.raises(TypeError, match="patch_embedding or tokens_to_token"):
+        stem_breakdown(nn.Linear(3, 4))

@@ -396,6 +396,8 @@ PROSE = [
             "`t2t_vit_t_14(pretrained=True)` sets `qk_scale` to `384 ** -0.5`",  # brief fix25b item 7
             "not `head_dim ** -0.5` = 1/8",
             "The README's eval command leaves the pretrained flag off",  # review r25c item 4, r25e item 1
+            "so, by inference, the released weights run at 1/8 (fact 3)",  # review r26b minor 7
+            "The appendix [draws a trained one](07_tokens_to_token_vit_appendix.ipynb#trained-attention).",  # r26b
             "the released weights run at 1/8",
             "`q`",
             "`k`",
@@ -486,9 +488,9 @@ PROSE = [
             "itself with **attention off** (each token attends only to itself)",
             (
                 "**Attention off** changes attention alone (the token MLP also drops the `v`-skip): +1.1 points "
-                "[-0.6, +2.8], an interval containing 0."
+                "[-0.6, +2.8], no detectable difference."
             ),
-            "**Patches with a stem as large:** +12.2 [+9.9, +14.5], every seed (the extra weights: +1.9 [-0.2, +4.1]).",
+            "**Patches with a stem as large:** +12.2 [+9.9, +14.5], every seed.",
             "### Replacing the token transformers or the module (several changes per arm)",  # item 1
             "1.7",
             "4.8",
@@ -506,7 +508,6 @@ PROSE = [
             "1.3",
             "only the soft splits do. The token MLP matched",
             "Each arm's caveats: appendix",
-            'Appendix, "What training does to the first token transformer"',
             "(07_tokens_to_token_vit_appendix.ipynb#whole-stem)",
             "matched or beat them",
             "arm.**",
@@ -516,8 +517,11 @@ PROSE = [
             "2.0",
             "All seeds share these 180 digits, so an interval covers seed variation only",
             # review r25c item 5: the testbed's caveat in "In short" (and the Summary)
-            "on all 6 seeds (8x8, upsampled to 48x48: little detail finer than 6 px, which may favour overlapping, "
-            "smoothing stems)",
+            # review r26b minor 3: "In short" in short sentences
+            "on all 6 seeds. These digits (8x8, upsampled to 48x48) hold little detail finer than 6 px, which may "
+            "favour overlapping, smoothing stems.",
+            # review r26b minor 4: what the matched patch stem closes
+            "Two Linears instead of one close only +1.9 [-0.2, +4.1] of the 14.2-point gap",
             "somewhat larger",
             "one run",
             "one run each",
@@ -554,7 +558,9 @@ PROSE = [
         "## Explore",
         [
             "31",
-            'the red "receptive field" entry',
+            # review r26b minors 5 and 6: the legend as it reads; T2T's own 31 is no secret
+            'the legend\'s red entry reads "split 3 of 3: box hidden, it is the receptive field (tick show field)"',
+            "T2T's own 31 x 31 is no secret (section 2): the exercise asks for any chain",
             'appendix, "Audits")',
             "the answer to exercise 1 below, hidden until you tick",
             "It opens on T2T-ViT's own chain.",
@@ -635,6 +641,12 @@ PROSE = [
             "which may favour overlapping, smoothing stems",
             "**Overlap and window size**, changed together:",  # review r25b item 2: the arm changes both
             "(6 seeds, appendix A)",
+            # review r26b majors 1 and 2: attention off holds 0; every comparison says its interval
+            "Switching only their attention off: +1.1 points, no detectable difference (its 95 % t-interval holds 0)",
+            "8.8 points below it, both 95 % t-intervals above 0",
+            "12.2 points below T2T's chain, its 95 % t-interval above 0 (section 6)",
+            "(6 seeds per arm)",
+            "(6 seeds, appendix A), its 95 % t-interval above 0.",
         ],
     ),
     (
@@ -782,21 +794,19 @@ PRINTED = [
         LESSON,
         "## 6.",
         [
-            "95 % t-interval of the mean difference [+4.3, +13.3] points; sign test p = 0.031",
-            "T2T module: 57,986 parameters with token transformers, 29,344 with a Linear in their place",
-            "57,922 with the token MLP (hidden width 96)",  # review r25c item 3: counted on meta
-            "5 of 6 seeds favour the token MLP, 1 ties; sign test p = 0.062",
+            # review r26b minor 1: one helper call (vit_explained.t2t_arms.arm_table) prints the six-arm table
+            "stem parameters: T2T module 57,986; with a Linear in the token transformers' place 29,344",
+            "with the token MLP (hidden width 96) 57,922; 2-layer patches 57,844",  # r25c item 3: counted on meta
             (
-                "token transformers minus token MLP: -1.2 points, 95 % t-interval [-2.2, -0.2]; 5 of "
-                "6 seeds favour the token MLP, 1 ties; sign test p = 0.062"
+                "seeds (of 6) with token transformers higher / tied / lower: Linear 6/0/0, token MLP 0/1/5, attention "
+                "off 4/1/1, 16x16 patches 6/0/0, 2-layer patches 6/0/0, no overlap (appendix A) 6/0/0"
             ),
+            "sign test p: Linear 0.031, token MLP 0.062",
             "(digits, 6 seeds)",
-            "token transformers minus token MLP: -1.2 points, 95 % t-interval [-2.2, -0.2]",
-            "95 % t-interval of the mean difference [+4.3, +13.3] points",
             "Linear | no attention, MLP, norms or nonlinearity; half the parameters | +8.8 [+4.3, +13.3]",
             "Linear | no attention, MLP, norms or nonlinearity; half the parameters |",
             "token transformers minus the arm, points [95 % t-interval]",
-            "2.2 of the 180 digits",
+            "token MLP | no attention, no v-skip; the same size | -1.2 [-2.2, -0.2] (digits, 6 seeds)",
             (
                 "no overlap (appendix A) | several changes: no overlap, smaller windows | +3.1 [+2.5, "
                 "+3.8] (digits, 6 seeds)"
@@ -805,15 +815,6 @@ PRINTED = [
                 "16x16 patches | no T2T module: one Linear on hard patches, the same 3 x 3 grid | +14.2 [+10.8, "
                 "+17.5] (digits, 6 seeds)"
             ),
-            (  # fix 26a items 1 and 2: the two new arms' columns
-                "seed   with token transformers   Linear in their place   token MLP in their place   attention off"
-                "   16x16 patches   2-layer patches"
-            ),
-            (
-                "0                     97.2 %                  80.6 %                     98.3 %          95.0 %"
-                "          80.0 %            82.2 %"
-            ),
-            "57,922 with the token MLP (hidden width 96); 2-layer patch stem: 57,844",
             (
                 "attention off | attention alone: each token attends to itself; the rest kept | +1.1 [-0.6, +2.8] "
                 "(digits, 6 seeds)"
@@ -822,7 +823,7 @@ PRINTED = [
                 "2-layer patches | no T2T module: a patch stem as large (two Linears) | +12.2 [+9.9, +14.5] "
                 "(digits, 6 seeds)"
             ),
-            "2-layer minus 1-layer patches: +1.9 points, 95 % t-interval [-0.2, +4.1]",
+            "2-layer minus 1-layer patches: +1.9 [-0.2, +4.1] points",
         ],
     ),
     (
@@ -1188,6 +1189,9 @@ FORBIDDEN = [
     ("1.2 points ahead", "fix 24a: one sign convention token transformers minus the arm"),
     ("The four stems listed are nonlinear", "fix 24a: the later stems are named layer by layer"),
     ("stored attention terms", "fix 24c: wording shared linear interior token and one attention label"),
+    ("cost 1.1 points", "r26b major 1: attention off's interval holds 0: no detectable difference"),
+    ("Stem size, spent so", "r26b minor 4: say what the matched patch stem closes"),
+    ("by_part", "r26b minor 2: the parameter parts are vit_explained.parameters.stem_breakdown"),
     (
         "The released weights run it at 1/8 too",
         "fix 24e: section 3 keeps to the token scale and fact 3 labels the inference",
@@ -1549,15 +1553,17 @@ def test_the_nested_windows_picture_comes_before_the_second_split():  # 20a (rev
     assert picture < second
 
 
-def test_section_6_draws_the_experiment_before_the_arms_findings():  # 21i, 24a
+def test_section_6_draws_the_experiment_before_the_arms_findings():  # 21i, 24a, review r26b minor 1
     sources = nb.sources(LESSON)
     section_6 = nb.unique_index(sources, "## 6. Does T2T help?")
-    counts = nb.unique_index(sources, "control_correct = {")
-    intervals = nb.unique_index(sources, "t2t_arm = [count / 180")
     picture = nb.unique_index(sources, "plot_seed_pairs(pairs, 180")
+    intervals = nb.unique_index(sources, "arms = arm_table()")
+    counts = nb.unique_index(sources, "control_correct = {")
     arms = nb.unique_index(sources, "**The `Linear` arm.**")
-    assert section_6 < counts < intervals < picture < arms < nb.unique_index(sources, "## Summary")
-    assert nb.hidden(nb.cells(LESSON)[intervals + 1])  # the intervals' check
+    assert section_6 + 1 == picture < intervals < counts < arms < nb.unique_index(sources, "## Summary")
+    assert counts == intervals + 1 and nb.hidden(nb.cells(LESSON)[counts])  # the typed counts live in the check
+    visible = "\n".join(sources[picture : intervals + 1])
+    assert not re.search(r"\[\d+, \d+, \d+", visible) and "paired_seeds(" not in visible  # no typed lists, no plumbing
     rows = [r for r in nb.printed(nb.cells(LESSON)[intervals]).splitlines() if " | " in r]
     assert rows[0].startswith("the arm | what it changes |") and rows[-1].startswith("no overlap (appendix A) |")
     assert rows[1].startswith("Linear |") and rows[1].endswith("+8.8 [+4.3, +13.3] (digits, 6 seeds)")
@@ -1565,14 +1571,17 @@ def test_section_6_draws_the_experiment_before_the_arms_findings():  # 21i, 24a
     assert rows[3].startswith("attention off |") and rows[3].endswith("+1.1 [-0.6, +2.8] (digits, 6 seeds)")
     assert rows[4].startswith("16x16 patches |") and rows[4].endswith("+14.2 [+10.8, +17.5] (digits, 6 seeds)")
     assert rows[5].startswith("2-layer patches |") and rows[5].endswith("+12.2 [+9.9, +14.5] (digits, 6 seeds)")
+    assert rows[6].endswith("+3.1 [+2.5, +3.8] (digits, 6 seeds)")
+    assert "2-layer minus 1-layer patches: +1.9 [-0.2, +4.1] points" in nb.printed(nb.cells(LESSON)[intervals])
     assert not [r for r in rows if r.startswith("Table 7's T2T-ViT_c-14")]
 
 
-def test_section_6s_verdict_is_the_question_and_one_sentence_without_results():  # 23a, 24a, review r25b item 8
+def test_section_6s_verdict_is_the_question_and_three_short_sentences_without_results():  # 23a, 24a, r25b 8, r26b 3
     verdict = section(LESSON, "## 6.").split("In short:**")[1].split("### Published")[0]
     question, answer = verdict.split("?", 1)
     assert question.strip().startswith("does T2T's module help") and "." not in question
-    assert answer.strip().endswith("(table below).") and answer.strip()[:-1].count(". ") == 0  # one sentence
+    assert answer.strip().endswith("(table below).") and answer.strip()[:-1].count(". ") == 2  # r26b: 3 short ones
+    assert all(len(sentence.split()) <= 25 for sentence in answer.strip().split(". "))
     assert "t-interval" not in verdict and "points" not in verdict and "14.2" not in verdict and "1.2" not in verdict
     assert not any(sign + digit in verdict for sign in "+-" for digit in "0123456789")
 
@@ -1583,8 +1592,8 @@ def test_the_scale_paragraph_defines_before_the_code_and_points_after_it():  # 2
     assert "backbone scale" not in definition and "`q` and `k`." in definition
     assert "inverse temperature: a smaller one flattens the softmax" in definition
     backbone = (
-        "`384 ** -0.5`, not `head_dim ** -0.5` = 1/8. The README's eval command leaves the pretrained flag off, so the "
-        "released weights run at 1/8 (fact 3)."
+        "`384 ** -0.5`, not `head_dim ** -0.5` = 1/8. The README's eval command leaves the pretrained flag off, so, by "
+        "inference, the released weights run at 1/8 (fact 3)."
     )
     assert backbone in after
     assert not re.search(r"\d+(\.\d+)? %|1\.52|0\.875|dividing|divided", after)
@@ -1653,7 +1662,7 @@ def test_merged_code_cells_keep_their_output_and_checks():  # 20c
     for marker, text in (
         ("control = paired_seeds(", "95 % t-interval of the mean difference [+2.5, +3.8] points"),
         ("costs = {name: (attention_cost(", "T2T transformer 1       3136"),
-        ("parts = {name: by_part(model)", "T2T module: 387,046; DeiT-S's patch embedding: 295,296"),
+        ("parts = {name: stem_breakdown(model)", "T2T module: 387,046; DeiT-S's patch embedding: 295,296"),
         ("broken = (ours(square) - original(square))", "max |difference| of the logits (float64): below 1e-12"),
     ):
         i = nb.unique_index(sources, marker)
@@ -1694,7 +1703,7 @@ def test_the_backbone_scale_sentence_is_section_3s_alone():  # brief fix25b item
 def test_long_cells_are_split_with_a_check_after_each_part():  # review r25a item 5
     cells, sources = nb.cells(LESSON), nb.sources(LESSON)
     for first, second in (
-        ('table_6 = {"8 x 768"', "parts = {name: by_part(model)"),  # Table 6 / the parameter count and picture
+        ('table_6 = {"8 x 768"', "parts = {name: stem_breakdown(model)"),  # Table 6 / the parameter count and picture
         ("tokens = t2t.soft_splits[1](feature_map)", 'with torch.device("meta"):\n    tall = T2TViT('),
     ):
         i, j = nb.unique_index(sources, first), nb.unique_index(sources, second)

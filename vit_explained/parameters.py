@@ -145,3 +145,24 @@ def parameter_breakdown(model: nn.Module, *, by: str = "part") -> dict[str, int]
         key = place.part if by == "part" else place.layer
         counts[key] = counts.get(key, 0) + numbers[name].numel()
     return {key: count for key, count in counts.items() if count}
+
+
+def stem_breakdown(model: nn.Module) -> dict[str, int]:
+    """Parameters of a ViT or T2T-ViT in four parts: the stem (a ``tokens_to_token`` module or a
+    ``patch_embedding``), the class token and position table, all blocks together, final norm + head.
+
+    Built on :func:`parameter_breakdown` ``(by="layer")``; the four counts add up to
+    :func:`count_parameters`. Lesson 07 compares T2T-ViT_t-14 with two ViT-S/16 this way.
+    """
+    stem_name = next((name for name in _EMBEDDING_CHILDREN if hasattr(model, name)), None)
+    if stem_name is None:
+        raise TypeError(f"expected a model with a patch_embedding or tokens_to_token, got {type(model).__name__}")
+    layers = parameter_breakdown(model, by="layer")
+    stem = count_parameters(getattr(model, stem_name))
+    blocks = sum(count for layer, count in layers.items() if layer.startswith("block "))
+    return {
+        "T2T module / patch embedding": stem,
+        "class token + positions": layers["embeddings"] - stem,
+        "blocks": blocks,
+        "final norm + head": layers.get("final norm", 0) + layers.get("head", 0),
+    }

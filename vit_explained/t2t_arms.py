@@ -1,0 +1,131 @@
+"""Lesson 07, section 6: the arms that replace T2T's token transformers or its whole module, on digits.
+
+The correct digits (of 180) per seed come from the stored runs, ``benchmarks/results/*.md``, copied into
+``checkpoints/lesson07_arms.json`` so that a pip install (which has no ``benchmarks/``) reads them too;
+``tests/test_lesson07_code.py`` checks the copy against the results files. Nothing here trains a model.
+
+>>> table = arm_table()
+>>> f"{100 * table.interval('16x16 patches').estimate:+.1f}"
+'+14.2'
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .evidence import Estimate, SeedComparison, paired_seeds
+from .parameters import count_parameters
+from .t2t import Tokens2Token
+
+STORED_ARMS = Path(__file__).with_name("checkpoints") / "lesson07_arms.json"
+REFERENCE = "token transformers"  # every difference is token transformers minus the arm
+
+#: each arm, and what it changes against T2T's chain (token width 32, 2-block backbone, 10 epochs)
+ARM_CHANGES = {
+    "Linear": "no attention, MLP, norms or nonlinearity; half the parameters",
+    "token MLP": "no attention, no v-skip; the same size",
+    "attention off": "attention alone: each token attends to itself; the rest kept",
+    "16x16 patches": "no T2T module: one Linear on hard patches, the same 3 x 3 grid",
+    "2-layer patches": "no T2T module: a patch stem as large (two Linears)",
+    "no overlap (appendix A)": "several changes: no overlap, smaller windows",
+}
+
+
+@cache
+def _stored() -> dict:
+    return json.loads(STORED_ARMS.read_text())
+
+
+def seed_counts() -> dict[str, list[int]]:
+    """Correct digits (of :func:`total`) per seed 0-5 for T2T's chain and every arm, as stored."""
+    return {name: list(counts) for name, counts in _stored()["counts"].items()}
+
+
+def total() -> int:
+    """How many validation digits each count is out of (180)."""
+    return int(_stored()["total"])
+
+
+def token_layer_pairs() -> list[tuple[str, dict[str, list[int]]]]:
+    """The three arms that change only the token layers, each paired with T2T's chain (for ``plot_seed_pairs``)."""
+    counts = seed_counts()
+    return [
+        (f"{REFERENCE} vs {arm}", {REFERENCE: counts[REFERENCE], arm: counts[arm]})
+        for arm in ("Linear", "token MLP", "attention off")
+    ]
+
+
+def stem_parameters() -> dict[str, int]:
+    """Parameters of each arm's stem (48x48 digits, token width 32, backbone width 64), counted on ``meta``."""
+    with torch.device("meta"):
+        t2t = Tokens2Token(48, 1, token_dim=32, embed_dim=64)
+        mlp = Tokens2Token(48, 1, token_dim=32, embed_dim=64)
+        mlp.token_transformers = nn.ModuleList(
+            nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 96), nn.GELU(), nn.Linear(96, 32))
+            for width in (49, 288)
+        )
+        linear = sum(count_parameters(nn.Linear(n_in, n_out)) for n_in, n_out in ((49, 32), (288, 32), (288, 64)))
+        patches_2 = count_parameters(nn.Sequential(nn.Linear(256, 180), nn.GELU(), nn.Linear(180, 64)))
+    return {
+        REFERENCE: count_parameters(t2t),
+        "Linear": linear,
+        "token MLP": count_parameters(mlp),
+        "2-layer patches": patches_2,
+    }
+
+
+@dataclass(frozen=True)
+class ArmTable:
+    """Token transformers minus each arm over the same seeds, and 2-layer minus 1-layer patches."""
+
+    runs: dict[str, SeedComparison]
+    size: SeedComparison
+    stems: dict[str, int]
+
+    def interval(self, arm: str) -> Estimate:
+        """The 95 % t-interval of token transformers minus ``arm``, as shares (x 100 for points)."""
+        return (self.size if arm == "size" else self.runs[arm]).t_interval()
+
+    def __str__(self) -> str:
+        def points(e: Estimate) -> str:
+            return f"{100 * e.estimate:+.1f} [{100 * e.low:+.1f}, {100 * e.high:+.1f}]"
+
+        n = self.runs["Linear"].difference.n
+        lines = [f"the arm | what it changes | {REFERENCE} minus the arm, points [95 % t-interval]"]
+        lines += [
+            f"{arm} | {change} | {points(self.interval(arm))} (digits, {n} seeds)"
+            for arm, change in ARM_CHANGES.items()
+        ]
+        signs = [
+            (sum(v > 0 for v in d), sum(v == 0 for v in d), sum(v < 0 for v in d))
+            for d in (run.difference.values for run in self.runs.values())
+        ]
+        lines += [
+            "",
+            f"seeds (of {n}) with {REFERENCE} higher / tied / lower: "
+            + ", ".join(f"{arm} {up}/{tie}/{down}" for arm, (up, tie, down) in zip(self.runs, signs, strict=True)),
+            f"sign test p: Linear {self.runs['Linear'].sign_p_value:.3f},"
+            f" token MLP {self.runs['token MLP'].sign_p_value:.3f}",
+            f"2-layer minus 1-layer patches: {points(self.size.t_interval())} points",
+            f"stem parameters: T2T module {self.stems[REFERENCE]:,}; with a Linear in the token transformers' place"
+            f" {self.stems['Linear']:,}; with the token MLP (hidden width 96) {self.stems['token MLP']:,};"
+            f" 2-layer patches {self.stems['2-layer patches']:,}",
+        ]
+        return "\n".join(lines)
+
+
+def arm_table() -> ArmTable:
+    """Every arm of section 6 against T2T's chain, paired by seed, from the stored counts."""
+    counts, n = seed_counts(), total()
+    shares = {name: [c / n for c in values] for name, values in counts.items()}
+    runs = {
+        arm: paired_seeds(shares[REFERENCE], shares[arm], names=(REFERENCE, arm), percent=True) for arm in ARM_CHANGES
+    }
+    size = paired_seeds(shares["2-layer patches"], shares["16x16 patches"], names=("2-layer", "1-layer"), percent=True)
+    return ArmTable(runs, size, stem_parameters())
