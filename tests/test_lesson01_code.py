@@ -1239,3 +1239,29 @@ def test_sublayer_reach_mlp_is_local_and_attention_is_global() -> None:
     assert alone["MLP sub-layer"].nonzero().flatten().tolist() == [1 + (10 // 8) * 4 + 20 // 8]  # the poked patch only
     with pytest.raises(ValueError, match="one picture as a batch"):
         sublayer_reach(image[0], vit)
+
+
+# brief fix01a item 1: section 8's shift probe moved into the package; it is the inline probe the cell held
+def test_shift_gaps_is_the_rolled_probe() -> None:
+    from torch import nn
+
+    from vit_explained.plotting.lesson01 import shift_gaps
+
+    torch.manual_seed(1)
+    x, conv = torch.rand(1, 3, 64, 64), nn.Conv2d(3, 32, kernel_size=16, stride=16)
+    gap_maps, stem_gap = shift_gaps(x, conv)
+    with torch.random.fork_rng(), torch.no_grad():
+        torch.manual_seed(0)
+        layer = nn.Conv2d(3, 64, kernel_size=3, padding=1, padding_mode="circular")
+        stem = nn.Sequential(nn.Conv2d(3, 64, 7, stride=2, padding=3, padding_mode="circular"), nn.MaxPool2d(2))
+        for shift in (16, 1):
+            moved = torch.roll(x, shifts=shift, dims=-1)
+            tokens = (conv(moved) - torch.roll(conv(x), shifts=shift // 16, dims=-1)).abs().amax(dim=1)[0]
+            pixels = (layer(moved) - torch.roll(layer(x), shifts=shift, dims=-1)).abs().amax(dim=1)[0]
+            assert torch.equal(gap_maps[shift][0], tokens / conv(x).abs().max())
+            assert torch.equal(gap_maps[shift][1], pixels / layer(x).abs().max())
+        for shift in (4, 8, 1):
+            gap = (stem(torch.roll(x, shifts=shift, dims=-1)) - torch.roll(stem(x), shifts=shift // 4, dims=-1)).abs()
+            assert stem_gap[shift] == (gap.max() / stem(x).abs().max()).item()
+    assert gap_maps[16][0].shape == (4, 4) and gap_maps[1][1].shape == (64, 64)
+    assert gap_maps[16][0].max() < 1e-5 < 0.01 < gap_maps[1][0].max() and stem_gap[4] < 1e-5 < 0.01 < stem_gap[1]

@@ -1340,3 +1340,33 @@ def plot_shift_gaps(gaps: dict[str, torch.Tensor]) -> Figure:
     fig.colorbar(shown, ax=list(axes), fraction=0.025, pad=0.02, label="gap / the largest output number")
     fig.suptitle("shifted photo: does each output follow the shift? white = yes (gap 0), red = no", fontsize=10)
     return fig
+
+
+def shift_gaps(
+    image: torch.Tensor, patch_conv: torch.nn.Module, *, seed: int = 0
+) -> tuple[dict[int, tuple[torch.Tensor, torch.Tensor]], dict[int, float]]:
+    """Section 8's translation probe on ``image`` ``(1, C, H, W)``, every shift rolled right (what leaves the
+    right edge comes back on the left). ``patch_conv`` is a patch embedding (kernel = stride = P).
+
+    Returns ``gap_maps``: shift (16 and 1 px) -> (the patch tokens' largest change per grid cell ``(H/P, W/P)``
+    against the old tokens moved ``shift // P`` grid steps, a stride-1 3x3 CNN layer's (circular padding)
+    largest change per pixel ``(H, W)`` against its old map moved ``shift`` px), each over its largest output
+    number; and ``stem_gap``: shift (4, 8 and 1 px) -> the same largest gap for a stride-4 CNN stem (7x7 conv
+    at stride 2, 2x2 max-pool) against its old map moved ``shift // 4`` steps. The CNN layers are untrained,
+    drawn with ``seed``."""
+    from torch import nn
+
+    channels, patch = image.shape[1], patch_conv.stride[-1]
+
+    def gap(layer, shift: int, stride: int) -> torch.Tensor:  # |layer(moved) - layer(x) moved|, over its max
+        before = layer(image)
+        moved = layer(torch.roll(image, shifts=shift, dims=-1)) - torch.roll(before, shifts=shift // stride, dims=-1)
+        return moved.abs().amax(dim=1)[0] / before.abs().max()
+
+    with torch.random.fork_rng(), torch.no_grad():
+        torch.manual_seed(seed)
+        cnn_layer = nn.Conv2d(channels, 64, kernel_size=3, padding=1, padding_mode="circular")
+        stem = nn.Sequential(nn.Conv2d(channels, 64, 7, stride=2, padding=3, padding_mode="circular"), nn.MaxPool2d(2))
+        gap_maps = {shift: (gap(patch_conv, shift, patch), gap(cnn_layer, shift, 1)) for shift in (16, 1)}
+        stem_gap = {shift: gap(stem, shift, 4).max().item() for shift in (4, 8, 1)}
+    return gap_maps, stem_gap
