@@ -19,7 +19,7 @@ PATHS = {
     "S": nb.NOTEBOOKS / "solutions" / "04_gelu_mlp_and_block_solutions.ipynb",
 }
 LESSON, APPENDIX, SOLUTIONS = PATHS["L"], PATHS["A"], PATHS["S"]
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 50, 2200  # the lesson brief's targets (visible cells, markdown words)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 46, 2180  # the lesson as of r26b (46 cells, 2,176 words): the cap, lowered to it
 
 
 def _key(heading: str) -> str:
@@ -652,6 +652,30 @@ PRINTED = [
         True,
         "r26a item 2: ReLU beside it, the lesson's comparison",
     ),
+    (
+        "L",
+        "## 6 ·",
+        "post-norm - pre-norm slope, paired by seed: +0.45 [+0.31, +0.60]; per seed +0.42, +0.42, +0.52",
+        True,
+        "r26b item 4 (brief fix04b item 2): the comparison's own interval, paired by seed, printed where it is made",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "lr 5e-03: pre-norm 74.4 % (3 seeds: 68.4..78.8), post-norm 10.0 % (3 seeds: 10.0..10.0); "
+        "pre-norm - post-norm: +64.4 points (range +58.4..+68.8): "
+        "pre-norm higher than post-norm on every one of 3 seeds",
+        True,
+        "r26b item 2 (brief fix04b item 1): section 6's pay-off in training, read from appendix F's stored runs",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "lr 1e-03: pre-norm 81.7 % (3 seeds: 79.8..83.6), post-norm 79.1 % (3 seeds: 72.4..87.2); "
+        "pre-norm - post-norm: +2.5 points (range -3.6..+7.4): no consistent difference over 3 seeds",
+        True,
+        "r26b item 2 (brief fix04b item 1): and where it holds: not at lr 1e-3",
+    ),
 ]
 
 CODE = [
@@ -1022,6 +1046,7 @@ CODE = [
         "fix_22a::test_one_interval_for_the_slope",
     ),
     ("L", "## 6 ·", "intervals=slope", False, "fix_22a::test_one_interval_for_the_slope"),
+    ("L", "## 6 ·", "stored_norm_training_runs()", False, "r26b item 2: the training runs are read, not retrained"),
     ("A", "## A ·", "== (9.5, 10.6)", True, "fix_22a::test_section_six_prints_the_direct_test_not_the_band"),
     (
         "A",
@@ -2249,6 +2274,40 @@ PROSE = [
         ["`init_weights_vit_timm`", "timm v1.0.28", "timm 0.3.2", "about ±100 std"],
         "r26a item 3: the std-0.02 init's versions and its cut",
     ),
+    (
+        "L",
+        "## 6 ·",
+        ["Paired by seed, post-norm's slope is higher by\n+0.45 [+0.31, +0.60], on every seed"],
+        "r26b item 4 (brief fix04b item 2): the paired slope difference, and only what it supports",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        [
+            "Xiong et al. (2020) found that pre-norm trains without the learning-rate warm-up",
+            "stored runs",
+            "no warm-up",
+            "the norms'\nplace alone decides training at lr 5e-3",
+            "(10.0 %)",
+            "68.4-78.8 %",
+            "at lr\n1e-3 both train, with no consistent difference",
+            "is untested",
+        ],
+        "r26b item 2 (brief fix04b items 1, 5): the pay-off, its setting, where it holds, Xiong et al.'s warm-up",
+    ),
+    (
+        "L",
+        "## Summary",
+        ["paired by seed, its slope is higher by +0.45 [+0.31, +0.60]", "**In training**", "68.4-78.8 %"],
+        "r26b items 2 and 4 (brief fix04b items 1 and 2)",
+    ),
+    (
+        "L",
+        "## 5 ·",
+        ["`Encoder`", "lesson 06 trains it"],
+        "r26b: where the blocks become a whole model (brief fix04b item 5)",
+    ),
+    ("L", "## 7 ·", ["zeroes each entry of a tensor with probability `p`"], "r26b item 10 (brief fix04b item 5)"),
 ]
 
 FORBIDDEN = [
@@ -2346,6 +2405,8 @@ FORBIDDEN = [
     ("scale by weight first", "fix_w::test_checker_messages_point_to_sections"),
     ("growth per block", "fix_x::test_the_divisor_and_the_fixed_constant_printed_side_by_side"),
     ("different quantities", "fix_x::test_the_divisor_and_the_fixed_constant_printed_side_by_side"),
+    ("(N tokens: appendix N)", "r26b item 6: read as 'N tokens'; the aside names attention on many tokens"),
+    ("a random fraction `p`", "r26b item 10: each entry is zeroed with probability p; the fraction varies"),
 ]
 
 FORBIDDEN_IN = [
@@ -2502,6 +2563,7 @@ FORBIDDEN_IN = [
     ("67 of 128", "L", None, "text", "fix_v::test_gate_count_with_its_baseline_in_lesson_pairs_in_appendix"),
     ("67 of 128", "S", None, "text", "fix_v::test_gate_count_with_its_baseline_in_lesson_pairs_in_appendix"),
     ("stream_explorer", "A", "cell", "def stream_norms(", "fix_w::test_trained_stream_against_its_own_init"),
+    ("T2TViT", "L", None, "text", "r26b item 5: an import the lesson never used"),
 ]
 
 
@@ -2606,7 +2668,7 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
     for label in ("**6b · ", "**6c · ", "**Answer 6b", "**Answer 6c"):
         assert label not in section, label
     assert _visible("L", "## 6 ·").count("save_figure(fig,") == 1  # one picture
-    assert six["hidden"].count("# @title A check") == 1  # one folded check
+    assert six["hidden"].count("# @title A check") == 2  # 6a's, and the stored training runs' (r26b item 2)
     assert "**6b · " in _markdown("A", "## A ·") and "**Answer 6b" in _markdown("A", "## A ·")
     assert "**6c · " in _markdown("A", "## F ·") and "**Answer 6c.**" in _markdown("A", "## F ·")
     pictures = {
@@ -2619,6 +2681,19 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
         at = next(i for i, c in enumerate(cells) if marker in nb.source(c))
         below = next(c for c in cells[at + 1 :] if not nb.hidden(c))
         assert below["cell_type"] == "markdown" and nb.source(below).startswith(f"**Answer {number}"), number
+
+
+def test_section_six_numbers_come_after_its_picture() -> None:
+    """r26b item 3: 6a's setup states no interval; the timm-init slopes and the paired difference are in Answer 6a,
+    under the picture; the training runs are printed after it, before section 7."""
+    sources = nb.sources(LESSON)
+    setup = nb.unique_index(sources, "**6a · The gradient against depth.**")
+    picture = nb.unique_index(sources, "plot_depth_gradients(")
+    answer = nb.unique_index(sources, "**Answer 6a.**")
+    training = nb.unique_index(sources, 'stored_norm_training_runs()["runs"]')
+    assert setup < picture < answer < training < nb.unique_index(sources, "## 7 · ")
+    for interval in ("$L^{-0.044}$", "$L^{-0.049}$", "$L^{-0.243}$", "+0.45 [+0.31, +0.60]"):
+        assert interval not in sources[setup] and interval in sources[answer], interval
 
 
 def test_the_shapes_come_before_the_one_token_gates_picture() -> None:
