@@ -48,6 +48,7 @@ from vit_explained.widgets.lesson02 import soft_split_widget
 
 LESSON = nb.NOTEBOOKS / "02_soft_split_token_counting.ipynb"
 SOLUTIONS = nb.NOTEBOOKS / "solutions" / "02_soft_split_token_counting_solutions.ipynb"
+APPENDIX = nb.NOTEBOOKS / "02_soft_split_token_counting_appendix.ipynb"  # review r26b item 3
 
 
 def _starting(start: str) -> int:
@@ -617,7 +618,7 @@ def test_footprint_zoom_has_the_prose_ticks():
     assert list(zoom.get_yticks()) == [34, 64] and list(zoom.get_xticks()) == [82, 112]
     right, top = zoom.child_axes  # the patch's rows on the right, its columns on top
     assert [int(t) for t in right.get_yticks()] == [48, 63] and [int(t) for t in top.get_xticks()] == [96, 111]
-    text = " ".join(_markdown())
+    text = " ".join(_markdown(APPENDIX))  # the footprint notes moved to the appendix (review r26b item 3)
     assert "the token's rows 34 and 64 and columns 82 and 112 (red, left and bottom)" in text
     assert "the patch's rows 48 and 63 and columns 96 and 111 (gold, right and top)" in text
 
@@ -626,7 +627,7 @@ def test_footprint_zoom_has_the_prose_ticks():
 
 
 def test_1_window_size_sentence_matches_its_counts():
-    claim = nb.flat(nb.source(nb.cells(LESSON)[nb.unique_index(nb.sources(LESSON), "raise the share from 19.1 %")]))
+    claim = nb.flat(nb.source(nb.cells(APPENDIX)[nb.unique_index(nb.sources(APPENDIX), "raise the share from 19.1 %")]))
     assert "The window's size alone does not raise it" not in claim
     assert "raise the share from 19.1 % to 49.9 % but never reach 100 %" in claim  # 7 x 7 patches, no overlap
     assert "Only `k - s + 1 >= 4` (the piece's width)" in claim
@@ -659,7 +660,7 @@ def test_5_to_9_wording_items():
     assert "overlapping windows hold a short one whole." in text  # the section 3 lead claims no more than it shows
     assert "centre-cropped to a 3:5 aspect ratio (height : width), then resized to 60 x 100" in text
     assert "resized with its proportions kept" not in text
-    assert "with it, 197 tokens, they are 253 and 42.2" in text
+    assert "253 and 42.2" not in text  # review r26b item 4: the prose keeps its one answer; the printout the rest
     cost = nb.printed(cells[nb.unique_index(nb.sources(LESSON), "per_layer_1, per_layer_main = heads_token")])
     assert "with the class token (197 tokens in a main block): 253 and 42.2 times as many" in cost
     assert round(3136**2 / 197**2) == 253 and round(3136**2 / (6 * 197**2), 1) == 42.2
@@ -1176,8 +1177,8 @@ def test_attention_caveat_in_summary_and_footprint_title():
     summary = nb.flat(nb.source(nb.cells(LESSON)[_starting("## Summary")]))  # review r20d: the footprint bullet dropped
     assert "31 x 31" not in summary
     (held,) = [
-        nb.flat(nb.source(c)) for c in nb.cells(LESSON) if '<a id="footprint-notes"></a>' in nb.source(c)
-    ]  # 22a: appendix
+        nb.flat(nb.source(c)) for c in nb.cells(APPENDIX) if '<a id="footprint-notes"></a>' in nb.source(c)
+    ]  # 22a: appendix (its own notebook since review r26b)
     assert "Between splits, the token layers' attention mixes all tokens globally." in held  # the caveat, in place
     (code,) = [c for c in nb.cells(LESSON) if "footprints = chain_footprints(T2T_SPLITS)" in nb.source(c)]
     assert ".pixels(" in nb.source(code) and ".offset" not in nb.source(code)

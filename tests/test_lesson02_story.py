@@ -18,10 +18,13 @@ from tests import _notebook as nb
 PATHS = {
     "LESSON": nb.NOTEBOOKS / "02_soft_split_token_counting.ipynb",
     "SOLUTIONS": nb.NOTEBOOKS / "solutions/02_soft_split_token_counting_solutions.ipynb",
+    "APPENDIX": nb.NOTEBOOKS / "02_soft_split_token_counting_appendix.ipynb",  # review r26b: the appendix moved here
     "L07A": nb.NOTEBOOKS / "07_tokens_to_token_vit_appendix.ipynb",
 }
 LESSON = PATHS["LESSON"]
 SOLUTIONS = PATHS["SOLUTIONS"]
+APPENDIX = PATHS["APPENDIX"]
+TITLE_A = "# 02 · Appendix: held whole, folding, and the T2T module's pieces"  # the appendix's first section
 
 
 def sections(key: str) -> dict[str, dict[str, str]]:
@@ -98,7 +101,7 @@ FACTS = {
         "held whole",
         "loses no pixel",
         "held whole.",
-        "(#held-whole)",
+        "(02_soft_split_token_counting_appendix.ipynb#held-whole)",
         "#held-whole",
         "shorter split by split",
         "straddles a border",
@@ -112,7 +115,9 @@ FACTS = {
         "2",
         '"the simple tokenization of input images fails to model the',
         "hold a short one whole",
-        '"into patches with overlapping"',
+        '"to avoid information loss in generating tokens from the re-structurizated image, we split it into '
+        'patches with overlapping"',  # review r26b M1: the paper's reason, quoted whole (checked against its text)
+        "so the loss can only be structure that straddles a border: what this section measures",
         '"each patch is correlated with surrounding patches"',
         "If no window starts after it",
         "pixels 5 to 8",
@@ -160,11 +165,13 @@ FACTS = {
         "13",
         "narrow central strip",
         "Performer",
-        "(#chain-run)",
+        "(02_soft_split_token_counting_appendix.ipynb#chain-run)",
         "`t2t_vit_14`",
         "Tokens2Token",
         "3",
-        '"Non-square images and the original code"',
+        "the original code scrambles this image ([Going further](#non-square))",
+        "the original builds its sinusoid once, from `img_size` (lines 80 and 118)",  # review r26b M2
+        "a model built for 224 stops on a 384 image; one built with `img_size=384` runs",
         "`Linear`",
         "`project`",
         "`Conv2d(64, 384, 3, 2, 1)`",
@@ -187,20 +194,21 @@ FACTS = {
         "6",
         "fourth power",
     ],
-    ("LESSON", "## Appendix (optional)"): [
-        "## Appendix (optional)",
-        "## Appendix",
+    ("APPENDIX", TITLE_A): [
+        "# 02 · Appendix",
+        "**section numbers are the lesson's**",  # review r26b item 3: the appendix is its own notebook
+        "It has no exercises.",
     ],
     ("LESSON", "## Exercises"): [
         "Recap.",
         "## Exercises",
-        '"note-run-all"',
+        "stops there in Colab",  # review r26b minor 8: the Run All footnote folded into one sentence
         "`(c, kh, kw)`",
         "both",
         "JupyterLab 4",
         "`raises-exception`",
-        "Colab stops",
-        "<sub>a. In JupyterLab 4",
+        "but stops there in Colab",
+        "Run All goes on past it in JupyterLab 4",
         "raises-exception",
     ],
     ("LESSON", "## Going further (optional)"): [
@@ -245,7 +253,7 @@ FACTS = {
     ("LESSON", "### Exercise 4 · The pixels a split loses"): [
         "`+ 1`",
     ],
-    ("LESSON", "### Held whole, counted"): [
+    ("APPENDIX", "## Held whole, counted"): [
         "exactly one token",
         "crosses a border",
         "19.1",
@@ -253,7 +261,7 @@ FACTS = {
         "6",
         "`k - s + 1 >= 4`",
         "every pixel is covered",
-        "### Held whole, counted",
+        "## Held whole, counted",
         '"box-rule"',
         "07",
         "100",
@@ -290,9 +298,9 @@ FACTS = {
         "`k - s + 1 >= 4` (the piece's width)",
         "the stride from 4 to 7",
         "section 3's `k - s + 1` rule holds on both sides at once",
-        "As transcribed by hand, not checked here",
+        "checked against the paper's text on 2026-12-06",  # review r26b minor 5
     ],
-    ("LESSON", "### Lesson 07's module: reshape and a run"): [
+    ("APPENDIX", "## Lesson 07's module: reshape and a run"): [
         '"chain-run"',
         "07",
         "each feed a token layer",
@@ -301,6 +309,7 @@ FACTS = {
         "(B, N, D) -> (B, D, N) -> (B, D, rows, cols)",
     ],
     ("LESSON", "### Non-square images and the original code"): [
+        "Section 7's 384 x 384 needs a stem built with `img_size=384` (577 rows); one built for 224 stops",
         "170",
         "square",
         "200",
@@ -341,7 +350,7 @@ FACTS = {
         "80",
         "118",
     ],
-    ("LESSON", "### The original repo's convolution stem"): [
+    ("APPENDIX", "## The original repo's convolution stem"): [
         "overlapping patch embedding",
         '"Early convolutions help transformers see better"',
         "2021",
@@ -376,7 +385,9 @@ FACTS = {
         "receptive field",
         "`size += (k - 1)·step`",
         "`step *= s`",
-        "(#footprint-notes)",
+        "(02_soft_split_token_counting_appendix.ipynb#footprint-notes)",
+        "with lesson 07's transformer token layers, not T2T-ViT-14's Performers",  # review r26b minor 6
+        "[the rule on rows and columns](02_soft_split_token_counting_appendix.ipynb#held-whole)",
         "every token sees every pixel",
         "after one block",
         "`31 - 16 + 1 = 16`",
@@ -396,32 +407,20 @@ FACTS = {
         "192",
         "926504",
         "`0f63dc9`",
-        "`token_dim = 64`",
         "64",
-        "384",
         "`QKᵀ`",
         "`qkv`",
         "`Linear`",
-        "197",
-        "253",
-        "42.2",
-        "256",
-        "3136",
-        "9.8",
-        "784",
-        "0.61",
-        "196",
-        "38",
         "`N`",
         "43",
         "(k / s)²",
         "3.06 times the image's values",  # r25b item 1: section 3's line, referred to
-        "256 times as many after split 1 (printed below)",  # r25d item 1, r26a minor 1: both ratios, printed here
-        "about 43 times a main block's entries",
+        "Split 1's single-head token layer holds about 43 times a main block's attention entries",  # r26b item 4
+        "about 3.2 times all 14 main blocks together (printed below, per head, per layer and per model)",
         "is section 3's line",  # the values ratio stays section 3's
         "`tokens_type='transformer'`",
     ],
-    ("LESSON", "### Where the windows sit: centring and T2T's padding"): [
+    ("APPENDIX", "## Where the windows sit: centring and T2T's padding"): [
         "attention mixes all tokens globally",
         "each token layer narrows a window's numbers",
         "`4j`",
@@ -431,7 +430,7 @@ FACTS = {
         "mixes all tokens globally",
         "T2T's 7 x 7 split",
         "`4j + 1`",
-        "### Where the windows sit",
+        "## Where the windows sit",
         "4j + 1",
         "centred on",
         "224",
@@ -475,7 +474,7 @@ PRINTED = {
         "position table (N + 1 rows, the class token's first): 577 rows at 384 x 384, 197 at 224 x 224",
         " tokens, N² = ",
     ],
-    ("LESSON", "### Held whole, counted"): [
+    ("APPENDIX", "## Held whole, counted"): [
         "fold(unfold(tiny)) / coverage == tiny: True",
         "fold(unfold(tiny)) / coverage",
         "fold(unfold(tiny))",
@@ -483,11 +482,16 @@ PRINTED = {
         "19.1%",
         "49.9%",
     ],
-    ("LESSON", "### Lesson 07's module: reshape and a run"): [
+    ("APPENDIX", "## Lesson 07's module: reshape and a run"): [
         "soft split 1: (1, 3136, 147) -> token layer (1, 3136, 64) -> image (1, 64, 56, 56)",
         "soft split 1: (1, 3136, 147)",
     ],
     ("LESSON", "### Non-square images and the original code"): [
+        "384 x 384, stem built with img_size=384: runs, output (1, 577, 384)",  # review r26b M2
+        (
+            "384 x 384, stem built with img_size=224: RuntimeError: The size of tensor a (577) must match the size "
+            "of tensor b (197) at non-singleton dimension 1"
+        ),
         "209 x 209, 52 -> 26 -> 13 per side, position table of 170 rows: runs, output (1, 170, 8)",
         (
             "200 x 200, 50 -> 25 -> 13 per side = 169 tokens, position table of 145 "
@@ -516,12 +520,13 @@ PRINTED = {
     ],
     ("LESSON", "### What the chain costs"): [
         "split 1 against a main block, per head: 256 times as many entries",  # r26a minor 1: moved from section 3
+        "with the class token (197 tokens in a main block): 253 and 42.2 times as many",  # r26b item 4: printed only
         ("per model: the 2 token layers 10,449,152 entries, the 14 main blocks 3,226,944: 3.2 times as many"),
         "a main block (6 heads of width 384 / 6 = 64) 230,496: 43 times as many",
         "9,834,496",
         "N = 3136 tokens, N² = 9,834,496",
     ],
-    ("LESSON", "### Where the windows sit: centring and T2T's padding"): [
+    ("APPENDIX", "## Where the windows sit: centring and T2T's padding"): [
         ("pad 0 gives 55 windows, pad 1 gives 55 windows, pad 2 gives 56 windows, pad 3 gives 56 windows"),
         "pad 1 gives 55 windows, pad 2 gives 56 windows, pad 3 gives 56 windows",
     ],
@@ -574,7 +579,7 @@ HIDDEN_CHECKS = {
         'not any("pos_embed" in line',
         "module_lines = (vendored",
     ],
-    ("LESSON", "### Held whole, counted"): [
+    ("APPENDIX", "## Held whole, counted"): [
         "a row share times a column share",
         "(row_held, len(row_starts), col_held, len(col_starts)) == (210, 223, 182, 221)",
         "product == share_held_whole(224, piece, 16, 16, 0)",
@@ -582,13 +587,13 @@ HIDDEN_CHECKS = {
         "from fractions",
         "(k - s + 1 >= max(piece))",
         '"hard 16 x 16 patches": 79.5',
-        "as transcribed from Table 7",
+        "typed in from Table 7 (arXiv v3), checked against the paper's text on 2026-12-06",
         "[19.1, 49.9, 100.0, 100.0]",
         "[56, 32, 56, 112]",
         "[48, 147, 147, 75]",
         "[1, 1, 4, 4]",
     ],
-    ("LESSON", "### Lesson 07's module: reshape and a run"): [
+    ("APPENDIX", "## Lesson 07's module: reshape and a run"): [
         "torch.equal(stage_1[0], image_1)",
         "unfold_counts == [3136, 784, 196]",
     ],
@@ -619,7 +624,7 @@ HIDDEN_CHECKS = {
         "assert (split_1, main) == (3136, 196)",
         "line_213",
     ],
-    ("LESSON", "### Where the windows sit: centring and T2T's padding"): [
+    ("APPENDIX", "## Where the windows sit: centring and T2T's padding"): [
         "assert pads ==",
         "assert pads == {0: 55, 1: 55, 2: 56, 3: 56}",
         "pads = ",
@@ -692,11 +697,11 @@ CODE = {
     ("LESSON", "### Exercise 1 · The grid after a chain of splits"): [
         "lesson02.check_",
     ],
-    ("LESSON", "### Held whole, counted"): [
+    ("APPENDIX", "## Held whole, counted"): [
         "controls = {  # (kernel, stride, padding)",
         "shares = {split: share_held_whole(224, piece, *split) for split in controls}",
     ],
-    ("LESSON", "### Lesson 07's module: reshape and a run"): [
+    ("APPENDIX", "## Lesson 07's module: reshape and a run"): [
         "built_with_seed(0, Tokens2Token, 224, in_channels=3",
         "tokens_1 = t2t.soft_splits[0](",
         "unfold_counts = [tokens_1",
@@ -725,7 +730,7 @@ CODE = {
         "stage_tokens = [stage.grid.total",
         "readers = (",
     ],
-    ("LESSON", "### Where the windows sit: centring and T2T's padding"): [
+    ("APPENDIX", "## Where the windows sit: centring and T2T's padding"): [
         "plot_window_strips(20, kernel=7, stride=4, paddings=(2, 3))",
         "plot_window_strips(20, kernel=7",
     ],
@@ -733,6 +738,9 @@ CODE = {
 
 
 FORBIDDEN = [
+    ("T2T's sinusoid extends to any length", "r26b M2: the original builds its table once, from img_size"),
+    ("not checked here", "r26b minor 5: Table 7's numbers were checked against the paper's text"),
+    ("<sub>a. In JupyterLab 4", "r26b minor 8: the Run All footnote is one sentence in the exercises' intro"),
     ("has 256 times a main block's attention entries", "fix25d_02 item 1: 256 is per head; per layer it is 43"),
     ("credit the overlap, not the window's size", "fix25d_02 item 2: true by the k - s + 1 rule, not a finding"),
     ("one per drawn window", "fix25d_02 item 3: every third window is drawn (21 frames)"),
@@ -841,9 +849,9 @@ SCOPED_FORBIDDEN = [
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
             ("LESSON", "## Exercises"),
             ("LESSON", "### Exercise 1 · The grid after a chain of splits"),
-            ("LESSON", "### Held whole, counted"),
+            ("APPENDIX", "## Held whole, counted"),
             ("LESSON", "### What the chain costs"),
-            ("LESSON", "### Where the windows sit: centring and T2T's padding"),
+            ("APPENDIX", "## Where the windows sit: centring and T2T's padding"),
         ],
         "fix_17c",
     ),
@@ -861,7 +869,7 @@ SCOPED_FORBIDDEN = [
         [
             ("LESSON", "## 6 · Explore: move the sliders"),
             ("LESSON", "## 7 · The whole T2T chain, counted"),
-            ("LESSON", "### Lesson 07's module: reshape and a run"),
+            ("APPENDIX", "## Lesson 07's module: reshape and a run"),
         ],
         "fix_18a",
     ),
@@ -875,8 +883,8 @@ SCOPED_FORBIDDEN = [
         "At ViT's stride 16, T2T's final tokens hold 100 %",
         [
             ("LESSON", "## 1 · Hard split and soft split"),
-            ("LESSON", "### Held whole, counted"),
-            ("LESSON", "### Where the windows sit: centring and T2T's padding"),
+            ("APPENDIX", "## Held whole, counted"),
+            ("APPENDIX", "## Where the windows sit: centring and T2T's padding"),
         ],
         "fix_18e",
     ),
@@ -886,22 +894,22 @@ SCOPED_FORBIDDEN = [
         [
             ("LESSON", "## 2 · Counting tokens: the formula, derived"),
             ("LESSON", "## Going further (optional)"),
-            ("LESSON", "### Held whole, counted"),
-            ("LESSON", "### Where the windows sit: centring and T2T's padding"),
+            ("APPENDIX", "## Held whole, counted"),
+            ("APPENDIX", "## Where the windows sit: centring and T2T's padding"),
         ],
         "fix_19b",
     ),
-    ("At ViT's stride 16", [("LESSON", "### Held whole, counted")], "fix_19b"),
+    ("At ViT's stride 16", [("APPENDIX", "## Held whole, counted")], "fix_19b"),
     (
         "stride 16",
         [
             ("LESSON", "## 2 · Counting tokens: the formula, derived"),
             ("LESSON", "## 3 · Why overlap"),
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
-            ("LESSON", "## Appendix (optional)"),
+            ("APPENDIX", TITLE_A),
             ("LESSON", "## Going further (optional)"),
-            ("LESSON", "### Held whole, counted"),
-            ("LESSON", "### Where the windows sit: centring and T2T's padding"),
+            ("APPENDIX", "## Held whole, counted"),
+            ("APPENDIX", "## Where the windows sit: centring and T2T's padding"),
         ],
         "fix_19c",
     ),
@@ -910,8 +918,8 @@ SCOPED_FORBIDDEN = [
         [
             ("LESSON", "## 2 · Counting tokens: the formula, derived"),
             ("LESSON", "## Going further (optional)"),
-            ("LESSON", "### Held whole, counted"),
-            ("LESSON", "### Where the windows sit: centring and T2T's padding"),
+            ("APPENDIX", "## Held whole, counted"),
+            ("APPENDIX", "## Where the windows sit: centring and T2T's padding"),
         ],
         "fix_19c",
     ),
@@ -920,7 +928,7 @@ SCOPED_FORBIDDEN = [
         [
             ("LESSON", "## 2 · Counting tokens: the formula, derived"),
             ("LESSON", "## Going further (optional)"),
-            ("LESSON", "### Where the windows sit: centring and T2T's padding"),
+            ("APPENDIX", "## Where the windows sit: centring and T2T's padding"),
         ],
         "fix_19c",
     ),
@@ -930,12 +938,12 @@ SCOPED_FORBIDDEN = [
             ("LESSON", "## 2 · Counting tokens: the formula, derived"),
             ("LESSON", "## Going further (optional)"),
             ("LESSON", "## Summary"),
-            ("LESSON", "### Held whole, counted"),
-            ("LESSON", "### Where the windows sit: centring and T2T's padding"),
+            ("APPENDIX", "## Held whole, counted"),
+            ("APPENDIX", "## Where the windows sit: centring and T2T's padding"),
         ],
         "fix_19c",
     ),
-    ("Going further", [("LESSON", "### Held whole, counted"), ("LESSON", "### What each token holds")], "fix_19c"),
+    ("Going further", [("APPENDIX", "## Held whole, counted"), ("LESSON", "### What each token holds")], "fix_19c"),
     ("def show_chain", [("LESSON", "## Summary")], "fix_19c"),
     (
         "56 -> 28",
@@ -945,22 +953,22 @@ SCOPED_FORBIDDEN = [
     ("floor(", [("LESSON", "## Exercises")], "fix_19c"),
     (
         "window_coverage(8, 8",
-        [("LESSON", "## Appendix (optional)"), ("LESSON", "### Where the windows sit: centring and T2T's padding")],
+        [("APPENDIX", TITLE_A), ("APPENDIX", "## Where the windows sit: centring and T2T's padding")],
         "fix_19c",
     ),
     (
         "math.ceil(n / 2)",
-        [("LESSON", "## Appendix (optional)"), ("LESSON", "### Where the windows sit: centring and T2T's padding")],
+        [("APPENDIX", TITLE_A), ("APPENDIX", "## Where the windows sit: centring and T2T's padding")],
         "fix_19c",
     ),
     (
         "31 x 31 pixels",
-        [("LESSON", "## Summary"), ("LESSON", "### Where the windows sit: centring and T2T's padding")],
+        [("LESSON", "## Summary"), ("APPENDIX", "## Where the windows sit: centring and T2T's padding")],
         "fix_19g",
     ),
     (
         "(#token-footprint)",
-        [("LESSON", "## Summary"), ("LESSON", "### Held whole, counted"), ("LESSON", "### What each token holds")],
+        [("LESSON", "## Summary"), ("APPENDIX", "## Held whole, counted"), ("LESSON", "### What each token holds")],
         "fix_19g",
     ),
     ("count_tokens", [("LESSON", "## Summary")], "fix_20a"),
@@ -970,7 +978,7 @@ SCOPED_FORBIDDEN = [
         [
             ("LESSON", "## 3 · Why overlap"),
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
-            ("LESSON", "## Appendix (optional)"),
+            ("APPENDIX", TITLE_A),
         ],
         "fix_20e",
     ),
@@ -979,7 +987,7 @@ SCOPED_FORBIDDEN = [
         [
             ("LESSON", "## 3 · Why overlap"),
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
-            ("LESSON", "## Appendix (optional)"),
+            ("APPENDIX", TITLE_A),
         ],
         "fix_20e",
     ),
@@ -988,7 +996,7 @@ SCOPED_FORBIDDEN = [
         [
             ("LESSON", "## 3 · Why overlap"),
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
-            ("LESSON", "## Appendix (optional)"),
+            ("APPENDIX", TITLE_A),
         ],
         "fix_20e",
     ),
@@ -996,7 +1004,7 @@ SCOPED_FORBIDDEN = [
         "plot_run_strip",
         [
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
-            ("LESSON", "## Appendix (optional)"),
+            ("APPENDIX", TITLE_A),
         ],
         "fix_20e",
     ),
@@ -1004,7 +1012,7 @@ SCOPED_FORBIDDEN = [
         "worst_run",
         [
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
-            ("LESSON", "## Appendix (optional)"),
+            ("APPENDIX", TITLE_A),
         ],
         "fix_20e",
     ),
@@ -1013,13 +1021,13 @@ SCOPED_FORBIDDEN = [
         [
             ("LESSON", "## 3 · Why overlap"),
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
-            ("LESSON", "## Appendix (optional)"),
+            ("APPENDIX", TITLE_A),
         ],
         "fix_20e",
     ),
     ("token-footprint", [("LESSON", "## Summary")], "fix_20e"),
-    ("globally", [("LESSON", "## Appendix (optional)"), ("LESSON", "### What each token holds")], "fix_22a"),
-    ("6.5", [("LESSON", "## Appendix (optional)")], "fix_22a"),
+    ("globally", [("APPENDIX", TITLE_A), ("LESSON", "### What each token holds")], "fix_22a"),
+    ("6.5", [("APPENDIX", TITLE_A)], "fix_22a"),
     ("fourth power", [("LESSON", "## Summary")], "fix_22a"),
     ("lines 44-103", [("LESSON", "### What the chain costs")], "fix_22c"),
     (
@@ -1028,7 +1036,7 @@ SCOPED_FORBIDDEN = [
             ("LESSON", "## 3 · Why overlap"),
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
             ("LESSON", "## 6 · Explore: move the sliders"),
-            ("LESSON", "## Appendix (optional)"),
+            ("APPENDIX", TITLE_A),
             ("LESSON", "### What each token holds"),
         ],
         "fix_22e",
@@ -1038,7 +1046,7 @@ SCOPED_FORBIDDEN = [
         [
             ("LESSON", "## 3 · Why overlap"),
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
-            ("LESSON", "## Appendix (optional)"),
+            ("APPENDIX", TITLE_A),
         ],
         "fix_22e",
     ),
@@ -1048,14 +1056,14 @@ SCOPED_FORBIDDEN = [
             ("LESSON", "## 3 · Why overlap"),
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
             ("LESSON", "## 6 · Explore: move the sliders"),
-            ("LESSON", "## Appendix (optional)"),
+            ("APPENDIX", TITLE_A),
             ("LESSON", "### What each token holds"),
         ],
         "fix_22e",
     ),
     (
         "a shared corner",
-        [("LESSON", "## 2 · Counting tokens: the formula, derived"), ("LESSON", "## Appendix (optional)")],
+        [("LESSON", "## 2 · Counting tokens: the formula, derived"), ("APPENDIX", TITLE_A)],
         "fix_22h",
     ),
     ("by hand", [("LESSON", "## Exercises")], "fix_23d"),
@@ -1097,7 +1105,7 @@ SCOPED_FORBIDDEN = [
         ],
         "fix_n",
     ),
-    ('<a id="note-02-versions"></a>', [("LESSON", "## Appendix (optional)")], "fix_n"),
+    ('<a id="note-02-versions"></a>', [("APPENDIX", TITLE_A)], "fix_n"),
     ("(#box-rule)", [("LESSON", "## Summary")], "fix_q"),
     (
         "line 73",
@@ -1109,13 +1117,13 @@ SCOPED_FORBIDDEN = [
         [("LESSON", "## 4 · Soft split vs ViT's patch embedding"), ("LESSON", "## Going further (optional)")],
         "fix_s",
     ),
-    ("fmean", [("LESSON", "### Where the windows sit: centring and T2T's padding")], "fix_v"),
+    ("fmean", [("APPENDIX", "## Where the windows sit: centring and T2T's padding")], "fix_v"),
     (
         "19.1 %",
         [
             ("LESSON", "## 3 · Why overlap"),
             ("LESSON", "## 4 · Soft split vs ViT's patch embedding"),
-            ("LESSON", "## Appendix (optional)"),
+            ("APPENDIX", TITLE_A),
             ("LESSON", "### What each token holds"),
         ],
         "fix_w",
@@ -1126,7 +1134,7 @@ SCOPED_FORBIDDEN = [
             ("LESSON", "## 5 · A worked example on a real image"),
             ("LESSON", "## Summary"),
             ("LESSON", "### Exercise 2 · Choose a split for a grid"),
-            ("LESSON", "### Where the windows sit: centring and T2T's padding"),
+            ("APPENDIX", "## Where the windows sit: centring and T2T's padding"),
         ],
         "fix_y",
     ),
@@ -1200,11 +1208,14 @@ HEADINGS = [  # the lesson's sections, in order: where a thing lives is said by 
     "### What each token holds",
     "### What the chain costs",
     "### Non-square images and the original code",
-    "## Appendix (optional)",
-    "### Held whole, counted",
-    "### Where the windows sit: centring and T2T's padding",
-    "### The original repo's convolution stem",
-    "### Lesson 07's module: reshape and a run",
+]
+
+APPENDIX_HEADINGS = [  # review r26b item 3: the appendix in its own notebook, as lessons 01 and 03-09 have
+    "# 02 · Appendix: held whole, folding, and the T2T module's pieces",
+    "## Held whole, counted",
+    "## Where the windows sit: centring and T2T's padding",
+    "## The original repo's convolution stem",
+    "## Lesson 07's module: reshape and a run",
 ]
 
 ORDER = [  # (earlier, later) in the lesson: a picture before its proof, a definition before its use
@@ -1235,24 +1246,26 @@ CELL_FORBIDDEN = [  # (a code cell's label, a phrase its source must not hold, w
 
 
 def test_sections_in_order():
-    headings = [
-        line.strip()
-        for cell in nb.cells(LESSON)
-        if cell["cell_type"] == "markdown"
-        for line in nb.source(cell).splitlines()
-        if line.startswith("#")
-    ]
-    assert headings == HEADINGS
+    for path, wanted in ((LESSON, HEADINGS), (APPENDIX, APPENDIX_HEADINGS)):
+        headings = [
+            line.strip()
+            for cell in nb.cells(path)
+            if cell["cell_type"] == "markdown"
+            for line in nb.source(cell).splitlines()
+            if line.startswith("#")
+        ]
+        assert headings == wanted, path.name
 
 
 @pytest.mark.parametrize("earlier, later", ORDER)
 def test_order(earlier, later):
-    sources = nb.sources(LESSON)
+    sources = nb.sources(LESSON if any(earlier in s for s in nb.sources(LESSON)) else APPENDIX)
     assert nb.unique_index(sources, earlier) < nb.unique_index(sources, later)
 
 
-def test_every_number_printed_has_a_folded_check_after_it():
-    cells = nb.cells(LESSON)
+@pytest.mark.parametrize("path", [LESSON, APPENDIX], ids=lambda p: p.stem)
+def test_every_number_printed_has_a_folded_check_after_it(path):
+    cells = nb.cells(path)
     for i, cell in enumerate(cells):
         if cell["cell_type"] != "code" or nb.hidden(cell) or not re.search(r"\d", nb.printed(cell)):
             continue
@@ -1301,13 +1314,23 @@ def test_main_path_links_forward_at_most_twice_and_anchors_exist():
     defined = {a for s in sources for a in re.findall(r'<a id="([a-z0-9-]+)">', s)}
     linked = {a[1:] for s in sources for a in re.findall(r"\]\((#[a-z0-9-]+)\)", s)}
     assert linked <= defined and "going-further-optional" in defined, linked - defined
+    appendix = {a for s in nb.sources(APPENDIX) for a in re.findall(r'<a id="([a-z0-9-]+)">', s)}
+    into = r"02_soft_split_token_counting_appendix\.ipynb#([a-z0-9-]+)"
+    into_appendix = {a for s in sources for a in re.findall(into, s)}
+    assert into_appendix and into_appendix <= appendix, into_appendix - appendix  # review r26b item 3: links resolve
+    pointer = sources[nb.unique_index(sources, "Where the windows sit, and")]  # review r26b minor 1: linked
+    assert "[appendix](02_soft_split_token_counting_appendix.ipynb#centring)" in pointer
+    back = {
+        a for s in nb.sources(APPENDIX) for a in re.findall(r"\(02_soft_split_token_counting\.ipynb#([a-z0-9-]+)\)", s)
+    }
+    assert back <= defined, back - defined
     lesson_07 = nb.all_text(nb.NOTEBOOKS / "07_tokens_to_token_vit.ipynb")  # section 7 links its "6-does-t2t-help"
     assert '<a id="6-does-t2t-help"></a>' in lesson_07
 
 
 def test_the_controls_table_rows():
     """Appendix "Held whole, counted": one 4-row table of controls and their held-whole shares (review r25a item 1)."""
-    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    cells, sources = nb.cells(APPENDIX), nb.sources(APPENDIX)
     row = nb.unique_index(sources, "controls = {  # (kernel, stride, padding)")
     lines = nb.printed(cells[row]).splitlines()
     table = {line[:13].strip(): line[41:].split() for line in lines[1:]}

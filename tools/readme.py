@@ -45,7 +45,12 @@ LESSONS: dict[str, tuple[str, int]] = {
         "the soft split's token count floor((h + 2p - k)/s) + 1, checked against nn.Unfold and the T2T paper's "
         "Eq. 3 (whose s is the overlap); T2T's three splits, 224 x 224 -> 196 tokens; what the original code's "
         "square reshape does to a non-square image; a soft-split widget; 4 exercises",
-        30,
+        25,
+    ),
+    "02_soft_split_token_counting_appendix": (
+        "held whole, counted: the controls and the paper's Table 7; undoing a split with nn.Fold; the floor rule as a "
+        "function; where the windows sit; the original conv stem; lesson 07's module, its reshape and a run",
+        10,
     ),
     "03_attention_shapes": (
         "queries, keys and values on a 4-token example, then on a real digit; ViT-B's attention shape by shape; one "
