@@ -726,7 +726,9 @@ def test_items_7_8_9_sdpa_shapes_the_legend_and_timm_dropouts():
     labels = [t.get_text() for t in fig.axes[2].get_legend().get_texts()]
     assert any("(d = 4: under 1% saturate, not drawn)" in label for label in labels)
     walk = SOURCES[nb.unique_index(SOURCES, "B, N, D, heads = 2, 197, 768, 12")]
-    assert "# timm 1.0.28 Attention: attn_drop (dropout on the weights here), proj_drop after proj" in walk
+    assert "# timm" not in walk  # review r26b_03 minor 5: timm's dropouts are read in appendix J, one commit
+    libraries = nb.flat(APPENDIX_SOURCES[nb.unique_index(APPENDIX_SOURCES, "## J · In the libraries")])
+    assert "`proj_drop` drops after `proj` (0 by default)" in libraries and "`attn_drop`" in libraries
 
 
 # ---- from test_lesson03_fix_l.py ----

@@ -164,6 +164,9 @@ FACTS = {
         "one learning rate",
         "the unscaled arms run off-tune",
         "after a first look",
+        "selected and reported on",  # review r26b_03 minor 4
+        "the bias favours the unscaled arm",
+        "fixed before these runs",
     ],
     ("APPENDIX", "## H · The cost table and the crossover (section 4)"): [
         '"appendix-i"',
@@ -196,6 +199,10 @@ FACTS = {
         "`q_proj`",
         "_upstream/t2t_vit/transformer_block.py",
         "__version__",
+        "`qkv_bias=False` by default (`VisionTransformer` passes\n  `True`)",  # review r26b_03 minor 5: from section 1
+        "`q * scale` before `q @ k^T`",
+        "`proj_drop` drops after `proj`",
+        "`qk_norm=True` adds `q_norm`/`k_norm`",
     ],
     ("APPENDIX", "### Cross-attention (section 1)"): [
         "`context`",
@@ -212,7 +219,9 @@ FACTS = {
         "one wide head",
         "softmax",
         "Several heads.",
-        "not measured",  # review r25a_03 item 1: motivation shown on a toy
+        "confounded with $d$",  # review r26b_03 minor 2: appendix F's measured, confounded 4-vs-1 result
+        "#appendix-f",
+        "section 11.1",  # review r26b_03 minor 7: d2l 11.1 Queries, Keys, and Values names attention pooling
         "(plus a bias)",
         "$Q = X W_q^\\top$",
         "$q = W_q x + b_q$",
@@ -220,7 +229,7 @@ FACTS = {
         "$v = W_v x + b_v$",
     ],
     ("LESSON", "## 1 · One batch through ViT-B attention"): [
-        "This is $q$ alone, once the code's `reshape(B, N, 3, h, d)` has split off the 3",  # review r25d_03 item 8
+        "For $q$ alone the split is `reshape(B, N, h, d).permute(0, 2, 1, 3)`",  # review r26b_03 minor 12
         "`Attention`",
         "`nn.Softmax`",
         "`attend`",
@@ -245,16 +254,13 @@ FACTS = {
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         "8",
         "03",
-        "below it on every seed at $d = 1024$",  # fix25c_03 item 1: per seed, not the mean
-        "above the scaled value on every seed up to $d = 64$",
         "at $d = 256$ the seeds",
         "overlap",
         "The point first: the scale keeps the softmax the same at every head width",
         "$d$ and $h$ change",
         "and a third of it",  # fix26a_03 item 1: both arms at a second learning rate, the same seeds
-        "at 0.001 the gap's interval holds 0",
-        "trails the scaled model at 0.003",
-        "Four heads ($d = 16$): 0.003 only.",
+        "With the scale and an i.i.d. upstream gradient, the softmax passes back",  # review r26b_03 minor 1
+        "in a real layer only its share stays flat",
         "at every $d$",
         "The point first",
         "saturate",
@@ -318,6 +324,7 @@ FACTS = {
         "0.8.13",
         "0.9.0",
         "621e1b2",  # review r25a_03 item 8: read in the timm mirror (git tag --contains)
+        "now in `timm/layers/attention.py`",  # review r26b_03 minor 6: read at aa4b5850
         "35b9fc7",
         "2023",
         "22",
@@ -349,9 +356,8 @@ FACTS = {
         "(in Going further, a copy task:",  # review r25d_03 item 7: the clause points to Going further
         "3 of 3 seeds",
         "seeds 3..9 added after a first look",  # fix25c_03 item 3 (review r25b_03 item 5)
-        "At a third of that rate, one head",  # fix26a_03 item 1: the second learning rate
-        "9 seeds: -2.0 [-5.0, +1.0], no detectable difference",
-        "-4.1 [-5.9, -2.4] against the scaled model",
+        "a third of the learning rate did not close the gap",  # fix26a_03 item 1; r26b_03 item 9: one sentence
+        "-4.2 [-5.7, -2.6] against the scaled model",  # seed 3 at 0.001 merged: 10 paired seeds
         "$q$",
         "$k$",
         "$1/\\sqrt{d}$",
@@ -364,6 +370,13 @@ FACTS = {
         "1",
     ],
     ("LESSON", "### A tiny example you can read"): [
+        "bilinear form",
+        "$x_i^\\top W_q^\\top W_k\\, x_j$",
+        "rank at most $d$",
+        "(head 0 here: rank 2, $D = 4$)",
+        "The class token",
+        "is one more query",
+        "the classifier reads only its output row",
         "$(1, 0)$",
         "03",
         "head 0",
@@ -373,6 +386,9 @@ FACTS = {
         "### Exercise 3",
         "do not modify the inputs",
         "$(B, h, N_q, d)$",
+    ],
+    ("LESSON", "### Exercise 4 · Use `nn.MultiheadAttention` without `batch_first`"): [
+        "(nor its train/eval mode)",  # review r26b_03 minor 14
     ],
     ("LESSON", "### Exercise 6 · Convert a fused qkv weight from `(h three d)` to `(three h d)`"): [
         "$(3D,)$",
@@ -479,12 +495,22 @@ PRINTED = {
         "d = 256: 0.116, d = 1024: 0.066",
         "d = 256, per seed, no scale: 0.123 0.120 0.112 0.108 0.114; with the scale: 0.110 0.109 0.109 0.110 0.109",
         "d = 1024, per seed, no scale: 0.061 0.070 0.063 0.073 0.064; with the scale: 0.109 0.109 0.110 0.111 0.110",
-        "10 seeds, both arms per seed (0..2 first, 3..9 added after a first look)",
+        "at 0.003, seeds 0..2 ran first and 3..9 were added after a first look",  # r26b_03 item 10: the table
+        "no scale above the scaled value, paired by seed: d = 4: 5 of 5, d = 16: 5 of 5, d = 64: 5 of 5, "
+        "d = 256: 4 of 5, d = 1024: 0 of 5",  # r26b_03 item 8: the per-seed remark, printed
+        "0.003     0.003              10  d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
+        "0.003     0.003              10  d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
+        "at 0.001, d = 64 only",
+        "picked on the validation split it reports; scaled at the recipe's",  # review r26b_03 minor 4
         "d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
         "d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
-        "peak learning rate 0.001, the same seeds: 9 at d = 64",  # fix26a_03 item 1
-        "d = 64, accuracy 87.2 % vs 89.3 %: -2.0 points [-5.0, +1.0], seeds -8.3..+1.7: no detectable difference",
-        "d = 64, accuracy 87.2 % vs 91.4 %: -4.1 points [-5.9, -2.4], seeds -8.9..-1.1: scaled higher",
+        "peak learning rate       paired",  # fix26a_03 item 1; seed 3 at 0.001 merged (brief fix03b item 1)
+        "0.001     0.001              10  d = 64, "
+        "accuracy 87.1 % vs 89.7 %: -2.6 points [-5.5, +0.3], seeds -8.3..+1.7: "
+        "no detectable difference",
+        "0.001     0.003              10  d = 64, "
+        "accuracy 87.1 % vs 91.2 %: -4.2 points [-5.7, -2.6], seeds -8.9..-1.1: "
+        "scaled higher",
         ("no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: 8.5 (5 seeds: 7.7..9.4)"),
         "with the scale, mean gradient at the scores, d = 4..1024, 5 seeds each: 0.109..0.111",  # r25d_03 item 1
     ],
@@ -579,9 +605,10 @@ HIDDEN_CHECKS = {
         "math.sqrt(64) * at_scores",
         "saturated, other_vs_saturated, mean_ratio = ",
         'f"{min(scaled_grads):.3f}..{max(scaled_grads):.3f}" == "0.109..0.111"',  # review r25d_03 item 1
-        "assert seeds_lr == {64: [0, 1, 2, 4, 5, 6, 7, 8, 9]}",  # fix26a_03 item 1
-        "assert lr_64.n == 9 and lr_64.contains(0.0)",
-        "assert rescued.n == 9 and rescued.high < 0",
+        "assert seeds_lr == {64: list(range(10))}",  # fix26a_03 item 1; seed 3 at 0.001 merged
+        "assert lr_64.n == 10 and lr_64.contains(0.0)",
+        "assert rescued.n == 10 and rescued.high < 0",
+        "assert above == {4: 5, 16: 5, 64: 5, 256: 4, 1024: 0}",  # review r26b_03 item 8: the count printed
     ],
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "on_marked.low > 0.99",
@@ -597,12 +624,13 @@ HIDDEN_CHECKS = {
     ("LESSON", "### A tiny example you can read"): [
         "int(head0[3].argmax()) == 2",
         "head0, head1 = tiny_weights[0, 0], tiny_weights[0, 1]",
+        "int(torch.linalg.matrix_rank(head0_form)) == 2",  # the bilinear form's rank
+        "torch.allclose(tiny[0] @ head0_form @ tiny[0].T, tq[0, 0] @ tk[0, 0].T)",
+        'pool_tokens(some_tokens, "cls"), some_tokens[:, 0]',  # the classifier reads the class token's row
     ],
     ("LESSON", "### Attention does not know where a token is"): [
         "0.5 < shuffled_with_positions / positions_max < 1",
         "shuffled_with_positions / positions_max",
-        '== "69%"',
-        '== "0.219"',
         "comparable to the outputs with positions",
     ],
     ("LESSON", "### The same as PyTorch's attention"): [
@@ -672,10 +700,6 @@ CODE = {
         "torch.manual_seed(0)",
     ],
     ("LESSON", "## 1 · One batch through ViT-B attention"): [
-        "timm/layers/attention.py at tag v1.0.28, commit 8ef73809f622",  # review r25a_03 item 8
-        "q * scale before\n# q @ k^T",  # review r25d_03 item 9: read in the timm mirror at v1.0.28
-        "qkv_bias=False by default (VisionTransformer passes True)",
-        "optional q_norm/k_norm (qk_norm=True)",
         'split="reshape + permute"',
         "explore_split = head_layout_widget(",
         "attn = Attention(D, heads)  # ViT-B",
@@ -799,6 +823,13 @@ FORBIDDEN = [
     ("reaching $q$ and $k$ is larger", "r25d_03 item 6: the lesson measures the gradient reaching q only"),
     ("draws both against", "r25d_03 item 2: the sketch draws no projection FLOPs"),
     ("(3 of 3 seeds; Going further below)", "r25d_03 item 7: the clause names Going further first"),
+    ("section 11.2", "r26b_03 minor 7: d2l names attention pooling in 11.1; 11.2 is Nadaraya-Watson"),
+    ("motivation shown on a toy below, not measured", "r26b_03 minor 2: appendix F measures 4 heads against 1"),
+    ("has split off the 3", "r26b_03 minor 12: one spelling for q's split, the picture's"),
+    ("8ef73809", "r26b_03 minor 5: one timm commit, aa4b5850, named in appendix J"),
+    ("**With the scale, the softmax passes back", "r26b_03 minor 1: the bold sentence carries its condition"),
+    ('== "69%"', "r26b_03 minor 11: no pasted printout in a check"),
+    ("At a third of that rate, one head", "r26b_03 item 9: the Summary's training bullet is one sentence"),
 ]
 
 

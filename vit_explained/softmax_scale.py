@@ -357,6 +357,25 @@ def accuracy_line(label: str, seeds: SeedComparison) -> str:
     )
 
 
+def scale_lr_table(by_lr: Mapping[float, Mapping], head_dim: int = 64) -> list[str]:
+    """Section 3's table: one row per (peak learning rate, head width) stored in ``by_lr`` ({lr: stored run}), then
+    a last row at ``head_dim`` with each arm at its own rate (unscaled at the smallest, scaled at the largest,
+    :func:`rescue_comparison`). Columns: the unscaled and scaled arms' rates, the number of paired seeds, then
+    :func:`accuracy_line` (validation accuracy after the last epoch)."""
+    low, high = min(by_lr), max(by_lr)
+    rows = [
+        (lr, lr, seeds, f"d = {d:>2}")
+        for lr in sorted(by_lr, reverse=True)
+        for d, seeds in scale_training_comparison(by_lr[lr], "val_accuracy").items()
+    ]
+    rows.append((low, high, rescue_comparison(by_lr[low], by_lr[high], head_dim), f"d = {head_dim}"))
+    lines = ["peak learning rate       paired", "unscaled  scaled          seeds"]
+    for lr_unscaled, lr_scaled, seeds, label in rows:
+        line = accuracy_line(label, seeds).lstrip()
+        lines.append(f"{lr_unscaled:<9g} {lr_scaled:<15g} {seeds.difference.n:>5}  {line}")
+    return lines
+
+
 def rescue_comparison(unscaled_from: Mapping, scaled_from: Mapping, head_dim: int) -> SeedComparison:
     """Accuracy after the last epoch, ``unscaled - scaled`` at ``head_dim``, each arm from its own stored run (e.g.
     the unscaled arm at a smaller learning rate against the scaled arm at the recipe's), paired by seed over the
