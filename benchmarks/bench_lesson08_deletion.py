@@ -5,7 +5,7 @@
 Deterministic (the trained model in eval mode, float32 on the CPU), but about 10 s of forward passes that lesson 08
 and its appendix would otherwise run on every execution: for ``data.test_images[:200]`` and ``load_mnist_vit()``, the
 orders of :func:`vit_explained.attention_maps.lesson08_deletion_orders` (nine in section 10, three stroke-first ones
-in appendix A, section 10's two next-digit controls) and their deletion curves at ``DELETION_COUNTS``
+in appendix A, section 10's three next-digit controls) and their deletion curves at ``DELETION_COUNTS``
 (:func:`deletion_areas`), and the raw occlusion scores. Writes ``benchmarks/results/lesson08_deletion.json`` and its
 packaged copy ``vit_explained/checkpoints/lesson08_deletion.json`` (read by ``attention_maps.stored_deletion``; curves
 to 6 decimals, one line per digit) and ``lesson08_deletion.md``. The lesson and its appendix recompute their first

@@ -319,8 +319,8 @@ def test_top_patch_summary_reads_the_table():
     lines = TopPatches(rows, "").summary(0.1, cut="5/49").splitlines()
     assert lines == [
         "peaked (top above 5/49 = 0.10): 3 of 4, tops 0.20 to 0.90",
-        "top patches without ink (*): 2 of 4, their top weights 0.05 to 0.30",
-        "top patches on ink: their top weights 0.20 to 0.90; 1 of 2 above 0.30",
+        "top patches not inked (*: no pixel above 0.5): 2 of 4, their top weights 0.05 to 0.30",
+        "inked top patches: their top weights 0.20 to 0.90; 1 of 2 above 0.30",
     ]
 
 

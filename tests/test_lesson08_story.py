@@ -181,6 +181,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "7", ("20",)),
     ("lesson", "7", ("49",)),
     ("lesson", "8", ("faint ink", "not blank")),
+    ("lesson", "5", ("not inked, no pixel above 0.5", "faintly inked patch (largest pixel 0.42)")),  # r26b M2
     ("lesson", "8", ("softmax ties",)),
     ("lesson", "8", ("toy_raw_0", "toy_raw_1", "no residual inside")),
     ("lesson", "8", ("200", "10")),
@@ -359,9 +360,12 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("appendix", "K", ("digit i + 1",)),
     ("appendix", "Summary", ("- K · Moved from the lesson",)),
     ("lesson", "7", ("next test digit's map", "5.2 points", "[4.7, 5.7]", "every map after block 0")),  # r26a item 1
-    ("lesson", "10", ("next test digit's map", "0.058 [0.047, 0.068]", "0.071 [0.050, 0.092]", "97.5 %")),  # r26a 1
+    # r26a item 1; r26b M3
+    ("lesson", "10", ("next test digit's map", "0.058 [0.047, 0.069]", "0.071 [0.048, 0.094]", "98.3 %")),
+    ("lesson", "10", ("a family of 3 at 98.3 %", "raw last-block map by 0.062 [0.028, 0.096]")),  # r26b M3: all three
     ("lesson", "10", ("no detectable difference from the mean map",)),  # r26a item 1: the other control, said too
-    ("lesson", "Summary", ("next test digit's map", "[4.7, 5.7]", "0.058 [0.047, 0.068]")),  # r26a item 1
+    # r26a item 1; r26b M3
+    ("lesson", "Summary", ("next test digit's map", "[4.7, 5.7]", "0.058 [0.047, 0.069]", "98.3 %")),
 ]
 
 PRINTED = [  # (notebook, section, text a code cell of that section prints)
@@ -528,16 +532,27 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     (
         "lesson",
         "10",
-        "rollout - next digit's map, area at 97.5 %: -0.058, 97.5 % interval [-0.068, -0.047] (n = 200)",
+        "rollout - next digit's map, area at 98.3 %: -0.058, 98.3 % interval [-0.069, -0.047] (n = 200)",
     ),  # r26a 1
     (
         "lesson",
         "10",
-        "gradient-weighted - next digit's map, area at 97.5 %: -0.071, 97.5 % interval [-0.092, -0.050]",
+        "gradient-weighted - next digit's map, area at 98.3 %: -0.071, 98.3 % interval [-0.094, -0.048]",
     ),  # r26a 1
+    (
+        "lesson",
+        "10",
+        "raw, last block - next digit's map, area at 98.3 %: -0.062, 98.3 % interval [-0.096, -0.028] (n = 200)",
+    ),  # r26b M3: the raw map's control, printed
+    # r26b M2
+    ("lesson", "5", "top patches not inked (*: no pixel above 0.5): 5 of 16, their top weights 0.03 to 0.24"),
 ]
 
 CHECKS = [  # (notebook, section, text a hidden check cell of that section asserts)
+    ("lesson", "5", "abs(largest_pixel[3][patch_8_2].item() - 0.42) < 0.005"),  # r26b M2
+    ("lesson", "7", "torch.allclose(live, kept, atol=1e-5)"),  # r26b M1: stored validation maps, four re-run
+    ("lesson", "8", "torch.allclose(test_weighted[: len(images)], weighted_maps, atol=1e-6)"),  # r26b M1
+    ("lesson", "9", "torch.allclose(floor_4.rho[m], floor.rho[m][:4], atol=1e-5)"),  # r26b M1
     ("lesson", "9", "== [-0.420, -0.461, -0.379]"),  # r25b item 1: the verdict's paired gap, checked
     ("lesson", "10", "+0.001  [-0.006, +0.008]"),
     ("lesson", "10", "[-0.006, +0.008]' in str(family_10)"),
@@ -631,8 +646,9 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
     ("appendix", "K", "runner_vs_next = paired_difference("),
     ("lesson", "7", "== [5.2, 4.7, 5.7]"),  # r26a item 1: rollout vs the next digit's map
     ("lesson", "7", "for g in gaps[1:])"),  # r26a item 1: every map after block 0 above it
-    ("lesson", "10", "abs(next_family.confidence - 0.975) < 1e-12"),  # r26a item 1: a family of 2
-    ("lesson", "10", '"rollout": [0.058, 0.047, 0.068]'),  # r26a item 1
+    ("lesson", "10", "abs(next_family.confidence - (1 - 0.05 / 3)) < 1e-12"),  # r26a item 1; r26b M3: a family of 3
+    ("lesson", "10", '"rollout": [0.058, 0.047, 0.069]'),  # r26a item 1
+    ("lesson", "10", '"raw, last block": [0.062, 0.028, 0.096]'),  # r26b M3
 ]
 
 CODE = [  # (notebook, section, text a visible code cell of that section runs)
@@ -661,7 +677,7 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
     ("lesson", "8", "toy_raw_1"),
     ("lesson", "9", "print(cascade)"),
     ("lesson", "9", "am.rank_correlation"),
-    ("lesson", "9", "am.noise_floor("),
+    ("lesson", "9", 'floor = stored_maps["floor"]'),  # r26b M1: stored (am.noise_floor re-run on 4 digits, hidden)
     ("lesson", "9", "other_weighted ="),
     ("lesson", "9", "am.rank_correlation_to_others(trained_weighted)"),
     ("appendix", "A", "value_pairs = {"),
@@ -691,8 +707,8 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
     (
         "lesson",
         "7",
-        "am.class_token_maps_by_block(model, data.test_images[1:501]",
-    ),  # r26a item 1: the next digit's maps
+        "am.class_token_maps_by_block(model, data.test_images[:501]",
+    ),  # r26a item 1: the next digit's maps (r26b M1: the same pass, shifted by one)
     ("lesson", "10", 'stored_curves[f"{n}, next digit\'s map"]'),  # r26a item 1
 ]
 
@@ -843,6 +859,9 @@ FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix
 ]
 
 FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase, why)
+    ("lesson", "5", "prose", "no ink", "r26b M2: the star marks no pixel above 0.5 (the 8's head 2 patch: 0.42)"),
+    ("lesson", "5", "printed", "without ink", "r26b M2: the star marks no pixel above 0.5, not no ink"),
+    ("lesson", "5", "prose", "without ink", "r26b M2: the star marks no pixel above 0.5, not no ink"),
     ("lesson", "9", "prose", "centred ρ", "r25c item 1: the strict rule and centred ρ live in appendix I"),
     ("lesson", "9", "prose", "0.51", "r25c item 1: the strict rule's references live in appendix I"),
     ("lesson", "13", "prose", "the ninth entry", "r25c item 4: the widget names test digit 17 as the text does"),
@@ -1228,7 +1247,7 @@ def test_exercise_6_text_is_the_same_in_lesson_and_solutions():
 def test_long_cells_are_split():
     """r25b item 3: section 7's cell and section 10's cell, each split into three visible cells, in this order."""
     for markers in (
-        ("chance = ink.float().mean()", "val_own, val_rollout, _ =", "spread_gap = paired_difference("),
+        ("chance = ink.float().mean()", "val_own, val_rollout = (", "spread_gap = paired_difference("),
         ("recheck = 4", "plots.plot_deletion_curves(", "family_10 = am.compare_maps("),
     ):
         at = [_at(m) for m in markers]

@@ -1995,8 +1995,8 @@ def lesson08_deletion_orders(model: nn.Module, data: object, count: int = 200) -
     ``(count, rows, cols)``, for ``data.test_images[:count]`` (at most the 200 the lesson uses), built as the
     lesson builds them: the maps, ink first, a random order (seed 0, drawn for 200 digits), the mean rollout map
     over every validation digit, occlusion (raw and blank last) and the stored greedy order; then section 10's
-    image-blind control, :func:`next_digit_maps` (each digit in the next test digit's rollout or gradient-weighted
-    order)."""
+    image-blind control, :func:`next_digit_maps` (each digit in the next test digit's raw last-block, rollout or
+    gradient-weighted order)."""
     grid = tuple(model.patch_embedding.grid)
     images, labels = data.test_images[:count], data.test_labels[:count]
     with capture_attention(model) as weights, torch.no_grad():
@@ -2026,12 +2026,14 @@ def lesson08_deletion_orders(model: nn.Module, data: object, count: int = 200) -
 def next_digit_maps(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
     """Lesson 08's image-blind control for a deletion curve: test digit ``i`` deleted in the order of test digit
     ``i + 1``'s map (``images``, ``labels``: the test digits shifted by one). Such a map never saw digit ``i``
-    but has a map's shape statistics; name -> ``(B, rows, cols)``, rollout and gradient-weighted (true class)."""
+    but has a map's shape statistics; name -> ``(B, rows, cols)``: the raw last block (heads averaged), rollout
+    and gradient-weighted (true class)."""
     grid = tuple(model.patch_embedding.grid)
     with capture_attention(model) as weights, torch.no_grad():
         model(images)
     relevance, _ = gradient_weighted_attention(model, images, labels)
     return {
+        "raw, last block, next digit's map": class_token_attention(weights[-1].mean(1), grid),
         "rollout, next digit's map": class_token_attention(attention_rollout(weights), grid),
         "gradient-weighted, next digit's map": class_token_attention(relevance, grid).detach(),
     }
@@ -2055,6 +2057,41 @@ def stored_deletion(name: str = "lesson08_deletion.json") -> tuple[dict[str, tor
     return curves, table(stored["occlusion"]).reshape(-1, *stored["grid"])
 
 
+def stored_section_maps(name: str = "lesson08_maps.json") -> dict:
+    """What ``benchmarks/bench_lesson08_maps.py`` stored for lesson 08 (package data
+    ``vit_explained/checkpoints/<name>``), float32 tensors read back exactly:
+
+    - ``"mean_own"``, ``"mean_rollout"``: per block, the mean ``(rows, cols)`` class-token map of the first 500
+      validation digits (section 7's image-blind control), its own (heads averaged) and the rollout through it;
+    - ``"first_own"``, ``"first_rollout"``: per block, the first validation digits' ``(k, rows, cols)`` maps;
+    - ``"weighted"``: section 8's ``(200, rows, cols)`` gradient-weighted maps (true class);
+    - ``"floor"``: section 9's :class:`NoiseFloor` on the first 32 test digits (``centred`` left empty).
+
+    Deterministic, but several seconds to recompute: the lesson recomputes a few digits and compares."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).resolve().parent / "checkpoints" / name).read_text())
+    grid = tuple(stored["grid"])
+
+    def maps(rows: list[str]) -> torch.Tensor:  # one map per line
+        return torch.tensor([[float(v) for v in row.split()] for row in rows], dtype=torch.float32).reshape(-1, *grid)
+
+    floor = NoiseFloor(
+        {m: torch.tensor([float(v) for v in r.split()], dtype=torch.float64) for m, r in stored["floor_rho"].items()},
+        torch.tensor(stored["floor_same_decision"]),
+        stored["floor_scale"],
+    )
+    return {
+        "mean_own": [maps([row])[0] for row in stored["mean_own"]],
+        "mean_rollout": [maps([row])[0] for row in stored["mean_rollout"]],
+        "first_own": [maps(rows) for rows in stored["first_own"]],
+        "first_rollout": [maps(rows) for rows in stored["first_rollout"]],
+        "weighted": maps(stored["weighted"]),
+        "floor": floor,
+    }
+
+
 def rollout_map(network: nn.Module, images: torch.Tensor, grid: tuple[int, int], residual: bool = True) -> torch.Tensor:
     """The class token's rollout map ``(B, rows, cols)`` of ``network`` on ``images``; ``residual=False``: the
     attention product alone (lesson 08's ``keep = 0``)."""
@@ -2075,7 +2112,8 @@ class TopPatches:
 
     def summary(self, peaked: float, cut: str) -> str:
         """Three lines under the table: how many tops are above ``peaked`` (named ``cut``, e.g. "5/49"), and the
-        top weights of the tops without ink and on ink (how many of the latter above every top without ink)."""
+        top weights of the tops not inked (no pixel above 0.5) and inked (how many of the latter above every top not
+        inked)."""
         weights = [weight for *_, weight, _ in self.rows]
         above = [w for w in weights if w > peaked]
         blank = [weight for *_, weight, inked in self.rows if not inked] or [float("nan")]
@@ -2086,9 +2124,9 @@ class TopPatches:
         return "\n".join(
             [
                 f"peaked (top above {cut} = {peaked:.2f}): {len(above)} of {len(weights)}{tops}",
-                f"top patches without ink (*): {count_blank} of {len(weights)}, their top weights "
+                f"top patches not inked (*: no pixel above 0.5): {count_blank} of {len(weights)}, their top weights "
                 f"{min(blank):.2f} to {max(blank):.2f}",
-                f"top patches on ink: their top weights {min(inked):.2f} to {max(inked):.2f}; "
+                f"inked top patches: their top weights {min(inked):.2f} to {max(inked):.2f}; "
                 f"{above_blank} of {len(weights) - count_blank} above {max(blank):.2f}",
             ]
         )
@@ -2096,7 +2134,8 @@ class TopPatches:
 
 def top_patch_table(maps: torch.Tensor, ink: torch.Tensor, labels: Sequence[int], digits: Sequence[int]) -> TopPatches:
     """Each head's top patch of the class-token ``maps`` ``(B, heads, rows, cols)`` for the chosen ``digits``, with
-    ``ink`` ``(B, rows, cols)`` booleans: a table of the top weights, digits by heads (``*``: no ink)."""
+    ``ink`` ``(B, rows, cols)`` booleans: a table of the top weights, digits by heads (``*``: not inked, no pixel
+    of the patch above 0.5)."""
     heads, cols = maps.shape[1], maps.shape[-1]
     tops = []
     for digit in digits:

@@ -340,8 +340,9 @@ def plot_maps_and_deletion(
     axes[0].set_xticks([])
     axes[0].set_yticks([])
     x = np.asarray(counts, dtype=float) / counts[-1]
-    if reference is not None:  # the model-free order, for scale: thin and grey, under the maps' curves
-        axes[-1].plot(x, reference.detach().double().numpy(), color="0.6", lw=1.0, zorder=1, label="ink first")
+    if reference is not None:  # the model-free order, for scale: dashed, on top (a map's curve often lies on it)
+        reference_curve = reference.detach().double().numpy()
+        axes[-1].plot(x, reference_curve, ls=(0, (3, 2)), color="black", lw=1.3, zorder=4, label="ink first")
     for index, (name, grid) in enumerate(maps.items()):
         _overlay(axes[index + 1], picture, grid / max(float(grid.max()), 1e-12), 1.0, True)
         axes[index + 1].set_title(name)

@@ -184,7 +184,8 @@ class MapsExplorer(AttentionExplorer):
     each map's deletion curve (p(true class) as its top patches are blacked out, :func:`deletion_areas`; the
     gradient-weighted map for a class other than the true one reads p(that class));
     the line gives each map's top patch, share on ink and deletion area (lower: found more of what the model uses).
-    A thin grey curve in the deletion panel is the ink-first order (model-free) on the same digit, for scale.
+    A dashed black curve, on top, in the deletion panel is the ink-first order (model-free) on the same digit,
+    for scale.
     ``fusion`` (``"mean"``, ``"max"`` or ``"min"``) and ``discard`` (0, 0.5 or 0.9) are jacobgil/vit-explain's
     knobs (section 11) for the rollout map only, through :func:`attention_rollout`'s ``head_fusion`` and
     ``discard_ratio``: watch the map sharpen while its deletion area, on the line, barely moves.
@@ -196,7 +197,25 @@ class MapsExplorer(AttentionExplorer):
         if names is not None and len(names) != len(images):
             raise ValueError(f"names: one per image, got {len(names)} for {len(images)} images")
         self.names = None if names is None else list(names)  # the dropdown, line and title: "test digit 17"
+        self._holding = True  # lazy: the first picture is drawn on first use (a set_values, a display, a read of line)
         super().__init__(model, images, labels)
+        self._holding, self._stale = False, True
+
+    @property
+    def line(self) -> str:
+        """The line for the current controls (computed on first read if nothing has drawn the widget yet)."""
+        if self.__dict__.get("_stale", False):
+            self.update()
+        return self.__dict__.get("_line", "")
+
+    @line.setter
+    def line(self, value: str) -> None:
+        self.__dict__["_line"] = value
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        if self.__dict__.get("_stale", False):  # displayed before any use: draw the first picture now
+            self.update()
+        return super()._repr_mimebundle_(**kwargs)
 
     def digit_name(self, digit: int) -> str:
         """Entry ``digit``'s name: ``names[digit]`` when given (as the lesson names it), else "digit 3"."""
@@ -212,6 +231,7 @@ class MapsExplorer(AttentionExplorer):
     def update(self, change: object = None) -> None:
         if self.__dict__.get("_holding", False):  # set_values: one redraw after all its controls are set
             return
+        self._stale = False
         LessonWidget.update(self, change)  # no method to choose: the head always applies to raw attention
 
     def set_values(self, **values: Any) -> None:
@@ -320,7 +340,7 @@ class MapsExplorer(AttentionExplorer):
         target = values.get("class", "predicted")
         target = predicted if target == "predicted" else int(target)  # the class the gradient-weighted map is for
         counts, curves, areas = self._deletions(digit, maps, target)
-        reference = curves.pop("ink first")[0]  # the model-free order: a thin grey line in the deletion panel
+        reference = curves.pop("ink first")[0]  # the model-free order: a dashed line on top in the deletion panel
         heads = "heads averaged" if head == "mean" else f"head {head}"
         blocks = f"block {block}" if block == 0 else f"blocks 0-{block}"
         found = []
