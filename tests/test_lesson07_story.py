@@ -393,12 +393,9 @@ PROSE = [
             "(07_tokens_to_token_vit_appendix.ipynb#porters)",
             "`TokenAttention`",
             "`T2TViT`",
-            "`t2t_vit_t_14(pretrained=True)` sets `qk_scale` to `384 ** -0.5`",  # brief fix25b item 7
-            "not `head_dim ** -0.5` = 1/8",
-            "The README's eval command leaves the pretrained flag off",  # review r25c item 4, r25e item 1
-            "so, by inference, the released weights run at 1/8 (fact 3)",  # review r26b minor 7
+            "its fact 3 covers the backbone's scale",  # review r26c minor 3: the backbone's scale is the appendix's
+            "The next cell also prints one row's softmax at three scales.",  # review r26c minor 4
             "The appendix [draws a trained one](07_tokens_to_token_vit_appendix.ipynb#trained-attention).",  # r26b
-            "the released weights run at 1/8",
             "`q`",
             "`k`",
             "The scale acts as an inverse temperature",
@@ -430,6 +427,7 @@ PROSE = [
             "get_sinusoid_encoding",
             "The paper's Table 6 tests this on ViT",
             "The paper's second idea is a *deep-narrow* backbone: fewer channels, more blocks.",
+            "with about half the parameters and MACs (several changes at once).",  # review r26c minor 11
         ],
     ),
     (
@@ -482,8 +480,8 @@ PROSE = [
             "matched or beat them (table below)",
             # fix 26a items 1 and 2: the parameter-matched patch arm and the attention-alone arm
             (
-                "or the whole module by **16x16 hard patches** (one `Linear`, or two as large as the module; the same "
-                "3 x 3 grid)"
+                "or the whole module by **16x16 hard patches** (one `Linear`, or Linear, GELU, Linear as large as the "
+                "module; the same 3 x 3 grid)"
             ),
             "itself with **attention off** (each token attends only to itself)",
             (
@@ -521,7 +519,14 @@ PROSE = [
             "on all 6 seeds. These digits (8x8, upsampled to 48x48) hold little detail finer than 6 px, which may "
             "favour overlapping, smoothing stems.",
             # review r26b minor 4: what the matched patch stem closes
-            "Two Linears instead of one close only +1.9 [-0.2, +4.1] of the 14.2-point gap",
+            # review r26c M1: the size of the patch stem made no detectable difference, and it adds a GELU
+            (
+                "Making the patch stem as large (Linear, GELU, Linear) made no detectable difference: +1.9 [-0.2, "
+                "+4.1] points over the 1-layer stem."
+            ),
+            # review r26c minors 5 and 6
+            "At 10 epochs these gaps may partly measure speed of learning",
+            "no detectable difference. No benefit of attention was detected here.",
             "somewhat larger",
             "one run",
             "one run each",
@@ -605,7 +610,14 @@ PROSE = [
             "Several later models use an overlapping, local stem",
             "1x1 convolution",
             "drop one transformer block",
-            "`vit_little_patch16_reg1_gap_256`",  # brief fix25b item 3, checked against the issue text
+            # review r26c M2: the link as the issue has it, and timm aa4b585's results/results-imagenet.csv
+            "linked `vit_little_patch16_reg1_gap_256.sbb_in12k`",
+            "pretrained on ImageNet-12k",
+            "timm's `results/results-imagenet.csv` at `aa4b585` (1.0.29.dev0)",
+            "82.5 % (82.52) is `vit_little_patch16_reg4_gap_256.sbb_in1k`: four registers, ImageNet-1k only.",
+            "only as `vit_little_patch16_reg1_gap_256.sbb_in12k_ft_in1k`: 83.80 % after ImageNet-12k pretraining.",
+            "So only the 82.52 % is comparable to T2T-ViT-14's 81.5 %: both trained on ImageNet-1k alone",
+            "the 83.80 % is not.",
             "(with a few tweaks)",
             "updated recipe",
             "256 px",
@@ -760,6 +772,9 @@ PRINTED = [
             "1/12.12",
             "1/24.00",
             ("negative control, the original's first token attention at 1/sqrt(16) = 0.25: max |difference| 5.2e-03"),
+            # review r26c minor 4: the scale as an inverse temperature, on one row of scores
+            "scores x 1/7 : token 0's largest attention weight 0.043 (uniform: 1/40 = 0.025)",
+            "scores x 1/24: token 0's largest attention weight 0.030",
         ],
     ),
     (
@@ -820,7 +835,7 @@ PRINTED = [
                 "(digits, 6 seeds)"
             ),
             (
-                "2-layer patches | no T2T module: a patch stem as large (two Linears) | +12.2 [+9.9, +14.5] "
+                "2-layer patches | no T2T module: a patch stem as large (Linear, GELU, Linear) | +12.2 [+9.9, +14.5] "
                 "(digits, 6 seeds)"
             ),
             "2-layer minus 1-layer patches: +1.9 [-0.2, +4.1] points",
@@ -964,7 +979,7 @@ CODE = [
         [
             '== ["0.875", "1.52", "3"]',
             '"1/12.12", "1/24.00"',
-            "kwargs.setdefault('qk_scale', 384 ** -0.5)",  # section 3's backbone-scale sentence, checked
+            'assert largest["1/7"] > largest["1/8"] > largest["1/24"] > 1 / 40',  # review r26c minor 4
         ],
     ),
     (
@@ -1234,6 +1249,10 @@ FORBIDDEN = [
     ("*single* matrix", "fix25b item 8: a matrix has entries; its two products have the FLOPs"),
     ("red square: the token's own cell;", "fix25b item 9: the red square is named per panel"),
     ("`vit_little`, a ViT close to the original", "fix25b item 3: the linked model is named with its differences"),
+    ("close only", "r26c M1: the patch stem's size made no detectable difference (its interval holds 0)"),
+    ("measure speed as much as capacity", "r26c minor 5: the main lesson does not measure this; 'may partly'"),
+    ("which checkpoint he means is not stated", "r26c M2: timm's results file settles the checkpoint"),
+    ("(two Linears)", "r26c M1: the 2-layer patch stem is Linear, GELU, Linear"),
 ]
 
 
@@ -1269,6 +1288,8 @@ FORBIDDEN_IN = [
     (LESSON, "## Summary", "pretrained=True", "23c/23f/24a: the porters' sentence is section 3's alone"),
     (LESSON, "## 4.", "pretrained=True", "23c/23f/24a: the porters' sentence is section 3's alone"),
     (LESSON, "all", "--pretrained", "24e: section 3 keeps to the token scale"),
+    (LESSON, "all", "pretrained=True", "r26c minor 3: the backbone's qk_scale is the appendix's (For porters)"),
+    (LESSON, "all", "weights run at", "r26c minor 3: weights do not 'run at' a scale; the detour left the lesson"),
     (LESSON, "all", "+27.1", "23a/24a: the whole-stem gap is quoted in the appendix only"),
     (LESSON, "all", "nothing else changed,", "23d: the Linear arm also halves the stem's parameters"),
     (LESSON, "all", "DeiT's `main.py`", "24c: DeiT's epoch selection is said only as far as it is checked"),
@@ -1555,12 +1576,13 @@ def test_the_nested_windows_picture_comes_before_the_second_split():  # 20a (rev
 
 def test_section_6_draws_the_experiment_before_the_arms_findings():  # 21i, 24a, review r26b minor 1
     sources = nb.sources(LESSON)
-    section_6 = nb.unique_index(sources, "## 6. Does T2T help?")
+    section_6 = nb.unique_index(sources, "### Replacing the token transformers or the module")
     picture = nb.unique_index(sources, "plot_seed_pairs(pairs, 180")
     intervals = nb.unique_index(sources, "arms = arm_table()")
     counts = nb.unique_index(sources, "control_correct = {")
     arms = nb.unique_index(sources, "**The `Linear` arm.**")
     assert section_6 + 1 == picture < intervals < counts < arms < nb.unique_index(sources, "## Summary")
+    assert "token_layer_pairs(TOKEN_LAYER_ARMS + PATCH_ARMS)" in sources[picture]  # review r26c minor 1: 5 pairs
     assert counts == intervals + 1 and nb.hidden(nb.cells(LESSON)[counts])  # the typed counts live in the check
     visible = "\n".join(sources[picture : intervals + 1])
     assert not re.search(r"\[\d+, \d+, \d+", visible) and "paired_seeds(" not in visible  # no typed lists, no plumbing
@@ -1591,11 +1613,7 @@ def test_the_scale_paragraph_defines_before_the_code_and_points_after_it():  # 2
     definition, after = scale.split("```python")[0], scale.split("```")[-1]
     assert "backbone scale" not in definition and "`q` and `k`." in definition
     assert "inverse temperature: a smaller one flattens the softmax" in definition
-    backbone = (
-        "`384 ** -0.5`, not `head_dim ** -0.5` = 1/8. The README's eval command leaves the pretrained flag off, so, by "
-        "inference, the released weights run at 1/8 (fact 3)."
-    )
-    assert backbone in after
+    assert "its fact 3 covers the backbone's scale." in after and "pretrained" not in after  # r26c minor 3
     assert not re.search(r"\d+(\.\d+)? %|1\.52|0\.875|dividing|divided", after)
 
 
@@ -1695,9 +1713,27 @@ def test_the_main_path_stays_within_its_targets():
     )
 
 
-def test_the_backbone_scale_sentence_is_section_3s_alone():  # brief fix25b item 7
-    lesson = nb.flat(nb.all_text(LESSON))
-    assert lesson.count("pretrained=True") == 1 and "pretrained=True" in section(LESSON, "## 3.")
+def test_the_backbone_scale_sentence_is_the_appendixs_alone():  # brief fix25b item 7, review r26c minor 3
+    assert "pretrained=True" not in nb.flat(nb.all_text(LESSON))
+    assert "pretrained=True" in section(APPENDIX, "## Appendix · For porters")
+
+
+def test_section_6_checks_each_published_claim_right_after_it():  # review r26c minor 2
+    cells, sources = nb.cells(LESSON), nb.sources(LESSON)
+    for heading, check in (
+        ("### Published numbers", 'round(table_7_macs["T2T module (T2T-ViT-14)"] / 4.6, 2) == 1.04'),
+        ("### The paper's ablation", "assert gains == [1.3, 2.0]"),
+    ):
+        i = nb.unique_index(sources, heading)
+        assert sources[i].startswith(heading) and nb.hidden(cells[i + 1]) and check in sources[i + 1], heading
+    assert nb.unique_index(sources, "## 6. Does T2T help?") + 1 == nb.unique_index(sources, "### Published numbers")
+    assert nb.unique_index(sources, "### The paper's ablation") + 2 == nb.unique_index(sources, "### Replacing")
+
+
+def test_no_benefit_of_attention_belongs_to_the_attention_off_arm():  # review r26c minor 6
+    arms = _cell(LESSON, "**The `Linear` arm.**").split("\n\n")
+    (paragraph,) = [p for p in arms if "No benefit of attention was detected" in p]
+    assert paragraph.startswith("**Attention off**")
 
 
 def test_long_cells_are_split_with_a_check_after_each_part():  # review r25a item 5

@@ -32,7 +32,7 @@ ARM_CHANGES = {
     "token MLP": "no attention, no v-skip; the same size",
     "attention off": "attention alone: each token attends to itself; the rest kept",
     "16x16 patches": "no T2T module: one Linear on hard patches, the same 3 x 3 grid",
-    "2-layer patches": "no T2T module: a patch stem as large (two Linears)",
+    "2-layer patches": "no T2T module: a patch stem as large (Linear, GELU, Linear)",
     "no overlap (appendix A)": "several changes: no overlap, smaller windows",
 }
 
@@ -52,13 +52,18 @@ def total() -> int:
     return int(_stored()["total"])
 
 
-def token_layer_pairs() -> list[tuple[str, dict[str, list[int]]]]:
-    """The three arms that change only the token layers, each paired with T2T's chain (for ``plot_seed_pairs``)."""
+TOKEN_LAYER_ARMS = ("Linear", "token MLP", "attention off")  # the arms that change only the token layers
+PATCH_ARMS = ("16x16 patches", "2-layer patches")  # the arms that replace the whole module
+
+
+def token_layer_pairs(arms: tuple[str, ...] = TOKEN_LAYER_ARMS) -> list[tuple[str, dict[str, list[int]]]]:
+    """Each arm of ``arms`` (by default the three that change only the token layers) paired with T2T's chain, seed
+    by seed (for ``plot_seed_pairs``)."""
     counts = seed_counts()
-    return [
-        (f"{REFERENCE} vs {arm}", {REFERENCE: counts[REFERENCE], arm: counts[arm]})
-        for arm in ("Linear", "token MLP", "attention off")
-    ]
+    unknown = [arm for arm in arms if arm not in counts or arm == REFERENCE]
+    if unknown:
+        raise ValueError(f"unknown arms {unknown}; pick from {[a for a in counts if a != REFERENCE]}")
+    return [(f"{REFERENCE} vs {arm}", {REFERENCE: counts[REFERENCE], arm: counts[arm]}) for arm in arms]
 
 
 def stem_parameters() -> dict[str, int]:
