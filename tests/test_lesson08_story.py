@@ -713,6 +713,7 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
 ]
 
 FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix or its solutions (source or output)
+    ("and the maps, each on its own", "r26c M1: one scale per digit over the four heads"),
     ("about as much as another digit", "r25a item 4: an equivalence wording resting on a non-detection"),
     ("Both maps move only once blocks 1-3", "r25b item 1: the two maps differ at the classifier step (-0.420)"),
     ("A toy (Abnar & Zuidema", "r25b item 5: the toy is not from the paper"),
