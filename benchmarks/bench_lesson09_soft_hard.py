@@ -5,10 +5,10 @@ NOT READ BY THE LESSON (fix round w; review 16e): every arm reached only about 2
 detectable difference" says nothing about students that train. This script now writes ``lesson09_few_digits``:
 5 seeds, batch 16 (four times the steps per epoch), 24 epochs = 768 steps, a budget chosen on seed 0's no-teacher
 validation accuracy (``BUDGET``; the test digits not read). That run was started in fix round 26a (2026-12-06) and
-did not finish within the round: on the shared 2-core machine (load 14 to 18) each process got 5 to 9 % of a core,
-about 8 minutes of wall time per run (about 45 CPU-s each). Each process stores every finished run in its
-``--json`` file at once and skips stored runs when started again, so the run can be resumed. No result of it is
-stored yet; the lesson still says soft against hard is not tested here.
+finished in round 26b: on the shared 2-core machine (load 14 to 18) each process got 5 to 9 % of a core, about 3 to
+16 minutes of wall time per run. Each process stores every finished run in its ``--json`` file at once and skips
+stored runs when started again, so the run can be resumed. Lesson 09's section 3 prints the stored paired
+differences (``distill.few_digits_benchmark()``): none of the three intervals excludes 0.
 
     # two processes, each every other (arm, seed) job, then merge:
     OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/bench_lesson09_soft_hard.py --part 0/2 --json /tmp/p0.json

@@ -1428,6 +1428,20 @@ def test_the_soft_hard_benchmark_is_stored_twice_and_read_by_the_package():
     assert all([run["seed"] for run in runs] == [0, 1, 2] for runs in setting["arms"].values())
 
 
+def test_the_few_digit_benchmark_is_stored_twice_with_five_seeds_and_its_budget():
+    # fix 26a: the lesson's section 3 prints its paired differences; the budget was chosen on validation
+    from vit_explained.distill import FEW_DIGITS, few_digits_benchmark
+
+    stored = ROOT / "benchmarks" / "results" / "lesson09_few_digits.json"
+    assert stored.read_bytes() == FEW_DIGITS.read_bytes()  # the packaged copy, the same bytes
+    results = few_digits_benchmark()
+    setting = results["settings"]["small"]
+    assert setting["train_digits"] == 500 and setting["epochs"] == 24 and results["batch_size"] == 16
+    assert set(setting["arms"]) == {"none", "hard", "soft"}
+    assert all([run["seed"] for run in runs] == [0, 1, 2, 3, 4] for runs in setting["arms"].values())
+    assert any("best validation" in line and "kept" in line for line in results["budget"])
+
+
 def test_a_constant_token_map_is_told_to_vary_with_the_weights():
     def constant(weights, query, special_tokens, rows, cols):
         return torch.full((*weights.shape[:2], rows, cols), 0.1)

@@ -48,6 +48,7 @@ __all__ = [
     "CROP_TEACHER",
     "DEIT_BENCHMARK",
     "DEIT_CONFIG",
+    "FEW_DIGITS",
     "MNIST_CNN",
     "MNIST_DEIT",
     "RECIPE",
@@ -57,6 +58,7 @@ __all__ = [
     "accuracy_of",
     "benchmark_results",
     "crop_teacher_benchmark",
+    "few_digits_benchmark",
     "fit",
     "hard_distillation_loss",
     "in_chunks",
@@ -83,6 +85,9 @@ RELABEL_ABLATION = CHECKPOINT_DIR / "lesson09_relabel.json"
 #: Lesson 09's soft-vs-hard benchmark on 500 training digits (``benchmarks/bench_lesson09_soft_hard.py`` writes it
 #: next to ``benchmarks/results/lesson09_soft_hard.md``), shipped with the package.
 SOFT_HARD = CHECKPOINT_DIR / "lesson09_soft_hard.json"
+#: The same script's later run (5 seeds, 24 epochs, batch 16, students that train), next to
+#: ``benchmarks/results/lesson09_few_digits.md``, shipped with the package.
+FEW_DIGITS = CHECKPOINT_DIR / "lesson09_few_digits.json"
 #: Lesson 09's crop-trained teacher against the shipped one on random-resized crops
 #: (``benchmarks/bench_lesson09_crop_teacher.py`` writes it next to its ``.md``), shipped with the package.
 CROP_TEACHER = CHECKPOINT_DIR / "lesson09_crop_teacher.json"
@@ -230,6 +235,13 @@ def soft_hard_benchmark() -> dict[str, Any]:
     one run per seed, each with ``seed``, ``best_epoch``, ``val_accuracy`` and ``test_accuracy``.
     """
     return json.loads(SOFT_HARD.read_text())
+
+
+def few_digits_benchmark() -> dict[str, Any]:
+    """No teacher, hard or soft distillation on 500 training digits, 5 seeds (:data:`FEW_DIGITS`, written by
+    ``benchmarks/bench_lesson09_soft_hard.py``): ``{"settings": {"small": {"arms": {"none" | "hard" | "soft":
+    [run, ...]}}}}``, each run with ``seed``, ``best_epoch``, ``val_accuracy`` and ``test_accuracy``."""
+    return json.loads(FEW_DIGITS.read_text())
 
 
 class OneToken(DeiT):
