@@ -490,8 +490,8 @@ def test_other_shape_errors_get_no_skip_guess(wrong):
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
-        (lambda t, qkv, proj: t + _reference(t, qkv, proj), "If it came from adding the input tokens x"),
-        (lambda t, qkv, proj: _reference(t, qkv, proj) + t, "If it came from adding the input tokens x"),
+        (lambda t, qkv, proj: t + _reference(t, qkv, proj), "the output 64: the skip cannot be x."),  # r26c minor 9
+        (lambda t, qkv, proj: _reference(t, qkv, proj) + t, "the output 64: the skip cannot be x."),
         (lambda t, qkv, proj: t + proj(t), "if it was the input tokens x, they go through qkv only"),
     ],
 )

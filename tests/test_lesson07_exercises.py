@@ -6,6 +6,7 @@ F.scaled_dot_product_attention.
 """
 
 import math
+import re
 
 import pytest
 import torch
@@ -1167,3 +1168,33 @@ def fold_half_detached(tokens, rows, cols):  # the first token kept, the rest cu
 def test_fold_names_a_cut_from_autograd(wrong, message):
     with pytest.raises(ExerciseFailed, match=f"^Not yet: .*{message}"):
         check_fold_tokens(wrong)
+
+
+# review r26c minors 8 and 9: the mutation message names what changed; the x-skip message leads with the widths
+def fold_multiplying_the_input_in_place(tokens, rows, cols):  # right image (cloned first), the caller's tokens zeroed
+    image = tokens.transpose(1, 2).reshape(tokens.shape[0], tokens.shape[2], rows, cols).clone()
+    tokens.mul_(0)
+    return image
+
+
+def test_fold_names_a_change_of_values_without_a_shape_that_did_not_change():
+    with pytest.raises(ExerciseFailed) as failure:
+        check_fold_tokens(fold_multiplying_the_input_in_place)
+    message = str(failure.value)
+    assert re.search(r"changed the tensor it was given \(its values: \d+ of its \d+ numbers differ\)", message)
+    assert "mul_" in message and "now of shape" not in message and "its shape" not in message
+
+
+def test_fold_names_a_change_of_shape():
+    with pytest.raises(ExerciseFailed, match=r"changed the tensor it was given \(its shape, now \(\d+, \d+, \d+\)"):
+        check_fold_tokens(fold_transposing_in_place)
+
+
+def test_the_x_skip_message_leads_with_the_widths():
+    with pytest.raises(ExerciseFailed) as failure:
+        check_token_attention(skip_through_x)
+    message = str(failure.value)
+    lead = re.match(r"Not yet: for tokens of shape \(\d+, \d+, (\d+)\) \(B, N, dim\) and token_dim (\d+): x is (\d+) "
+                    r"wide, the output (\d+): the skip cannot be x\.", message)  # fmt: skip
+    assert lead and lead.group(1) == lead.group(3) and lead.group(2) == lead.group(4) != lead.group(1), message
+    assert message.index("the skip cannot be x") < message.index("your function raised RuntimeError")

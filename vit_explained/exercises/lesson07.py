@@ -30,7 +30,7 @@ from torch import nn
 
 from ..soft_split import SoftSplit, count_tokens, tokens_to_image
 from ..t2t import T2T_SPLITS, T2TViT, TokenAttention, Tokens2Token, t2t_chain
-from . import as_int, as_tensor, attempt, close, fail, forbid, passed
+from . import ExerciseFailed, as_int, as_tensor, attempt, close, fail, forbid, passed
 
 #: Exercise 1: the formula, not t2t_chain or the module (nor an unfold to count from).
 _NO_CHAIN = forbid(
@@ -618,6 +618,19 @@ def _check_fold_gradients(
         )
 
 
+def _input_changed(given: torch.Tensor, tokens: torch.Tensor) -> str:
+    """Say what the learner's function did to the tensor it was given (``tokens``: its value before the call)."""
+    if given.shape != tokens.shape:
+        change = f"its shape, now {tuple(given.shape)}, was {tuple(tokens.shape)}"
+    else:
+        change = f"its values: {int((given != tokens).sum())} of its {tokens.numel()} numbers differ"
+    return (
+        f"your function changed the tensor it was given ({change}). An in-place method (its name ends in _, "
+        "such as mul_, transpose_ or copy_) rewrites the caller's tokens. Use the out-of-place version (mul, "
+        "transpose or permute), which returns a new tensor and leaves the input as it was"
+    )
+
+
 def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tensor]) -> None:
     """Check ``fold_tokens(tokens, rows, cols)``: ``(B, rows * cols, C) -> (B, C, rows, cols)``,
     token ``i`` becoming the pixel at ``(i // cols, i % cols)``, as :func:`tokens_to_image`."""
@@ -630,11 +643,7 @@ def check_fold_tokens(fold_tokens: Callable[[torch.Tensor, int, int], torch.Tens
         given = tokens.clone()  # the learner's function gets this one; `tokens` stays as the reference
         answer = _NO_TOKENS_TO_IMAGE(fold_tokens, given, rows, cols, hint=hint)
         if given.shape != tokens.shape or not torch.equal(given, tokens):
-            fail(
-                f"for {case} your function changed the tensor it was given (now of shape {tuple(given.shape)}): "
-                "an in-place method such as transpose_, t_ or copy_ rewrites the caller's tokens. Use the "
-                "out-of-place transpose (or permute), which returns a new view and leaves the input as it was"
-            )
+            fail(f"for {case} {_input_changed(given, tokens)}")
         answer = _as_folded_image(answer, tokens, case)
         dtypes.add(answer.dtype)
         expected = tokens_to_image(tokens, rows, cols)
@@ -1029,6 +1038,7 @@ def _skip_shape_hint(case: str, dim: int, token_dim: int) -> Callable[[Exception
         added = re.search(r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\)", text)
         multiplied = re.search(r"shapes cannot be multiplied \(\d+x(\d+) and (\d+)x\d+\)", text)
         if added and sorted(int(size) for size in added.groups()) == widths:
+            hint.added = True  # the x-skip slip: the checker leads with the widths (see _lead_with_the_widths)
             return (
                 f"That was for {case}. If it came from adding the input tokens x, instead of v or on top of it "
                 f"(x + v + proj(...), a second skip): they are {dim} wide and the output is {token_dim} wide, so "
@@ -1043,7 +1053,18 @@ def _skip_shape_hint(case: str, dim: int, token_dim: int) -> Callable[[Exception
             )
         return None
 
+    hint.added = False
     return hint
+
+
+def _lead_with_the_widths(failure: ExerciseFailed, case: str, dim: int, token_dim: int) -> NoReturn:
+    """Re-word the x-skip slip's failure (``x + ...`` raised a size mismatch) to lead with the two widths."""
+    raised = str(failure).removeprefix("Not yet: ").split(". That was for")[0]
+    fail(
+        f"for {case}: x is {dim} wide, the output {token_dim}: the skip cannot be x. Adding x instead of v, or on "
+        f"top of it (x + v + proj(...), a second skip), fails: they cannot be added. The skip goes through one "
+        f"tensor that already has the output width: which? ({raised})"
+    )
 
 
 def _check_constant(
@@ -1112,7 +1133,12 @@ def _check_one_token_attention(
         exact = copy.deepcopy(attention).double()  # the reference in float64, copied before the call
         before = {name: value.clone() for name, value in attention.state_dict().items()}
         given = tokens.clone()  # the learner's function gets this one; `tokens` stays as the reference
-        answer = _NO_TOKEN_ATTENTION(token_attention, given, attention.qkv, attention.proj, hint=hint)
+        try:
+            answer = _NO_TOKEN_ATTENTION(token_attention, given, attention.qkv, attention.proj, hint=hint)
+        except ExerciseFailed as failure:
+            if hint.added:
+                _lead_with_the_widths(failure, case, dim, token_dim)
+            raise
     _check_inputs_kept(attention, before, given, tokens, case)
     if not isinstance(answer, (torch.Tensor, np.ndarray)):  # a numpy array fails below: it cuts the gradient
         fail(
