@@ -174,7 +174,8 @@ PROSE = [
             "5.1 %",
             "`head_dim ** -0.5`",
             "`T2TViT`",
-            "the released weights run it at 1/8 (fact 3)",
+            # review r26c minor 3: section 3's backbone sentence lives here, without "weights run at"
+            "The README's eval command builds the backbone with `qk_scale` None, i.e. at `head_dim ** -0.5` = 1/8",
             "only warns and returns",
             "14",
             "2021",
