@@ -1635,8 +1635,8 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["64", "$L^{-0.044}$ [-0.104, +0.017]"],
-        "fix_24b::test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted",
+        ["64", "$L^{-0.044}$"],
+        "fix_24b::test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted; r26c minor 3: interval in B",
     ),
     (
         "A",
@@ -1660,8 +1660,8 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["0.02", "$L^{-0.049}$ [-0.079, -0.019]", "384"],
-        "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate",
+        ["0.02", "$L^{-0.049}$", "384"],
+        "fix_24d::test_6a_names_the_qkv_init_and_the_bound_rate; r26c minor 3: the interval in appendix B only",
     ),
     (
         "A",
@@ -1692,16 +1692,15 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "timm's and DeiT's init (trunc-normal std 0.02)",
-            "$L^{-0.044}$ [-0.104, +0.017] at D = 64",
-            "$L^{-0.049}$ [-0.079, -0.019] at D = 384",
-            "$L^{-0.243}$ [-0.304, -0.182]",
+            "timm's and DeiT's init (trunc-normal std 0.02: timm v1.0.28's `init_weights_vit_timm`",
+            "small at D = 64\nand 384 ($L^{-0.044}$, $L^{-0.049}$)",
+            "$L^{-0.243}$ [-0.304, -0.182] at D = 768",
             "3 seeds",
             "Xavier stack's",
             "follows the ViT release's init",
             "vit_jax/models_vit.py",
         ],
-        "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result",
+        "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result; r26c minor 3: words and one interval",
     ),
     ("A", "## A ·", ["$\\sqrt{L}$"], "fix_24f::test_widget_sentence_says_linear_not_sqrt; moved by r25b item 3"),
     (
@@ -1883,15 +1882,13 @@ PROSE = [
         "## Summary",
         [
             "timm's and DeiT's init (trunc-normal std 0.02)",
-            "$L^{-0.044}$ [-0.104, +0.017] at D = 64",
-            "$L^{-0.049}$ [-0.079, -0.019] at D = 384",
-            "$L^{-0.243}$ [-0.304, -0.182]",
-            "3 seeds",
+            "small at D = 64 and 384 ($L^{-0.044}$, $L^{-0.049}$), larger at D = 768 ($L^{-0.243}$; 3 seeds)",
+            "as the final LayerNorm divides a growing stream",
             "Xavier stack's",
             "follows the ViT release's init",
             "vit_jax/models_vit.py",
         ],
-        "fix_22f::test_summary_states_timm_slopes_appendix_b_prints",
+        "fix_22f::test_summary_states_timm_slopes_appendix_b_prints; r26c minor 3: one interval in the bullet",
     ),
     (
         "L",
@@ -2308,9 +2305,44 @@ PROSE = [
         "r26b: where the blocks become a whole model (brief fix04b item 5)",
     ),
     ("L", "## 7 ·", ["zeroes each entry of a tensor with probability `p`"], "r26b item 10 (brief fix04b item 5)"),
+    (
+        "L",
+        "## 2 ·",
+        ["Attention's nonlinearity lives in its weights $a_{ij}$", "bilinear scores", "a lone token's weight is 1"],
+        "r26c M1: attention's nonlinearity is in its weights, not 'the softmax' alone",
+    ),
+    (
+        "L",
+        "## 2 ·",
+        ["Closed gates are not silent", "101 units", "47 %", "all negative"],
+        "r26c minor 4: the takeaway cell 29's check asserts, said after the output",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        [
+            "the final LayerNorm divides pre-norm's stream, section 5's growing sum, by its spread",
+            "appendix a",
+            "measures the growth",
+        ],
+        "r26c minor 1: why pre-norm's last gradient falls, pointing at appendix A",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        [
+            "6a's Xavier init",
+            "Warm-up (50 or 150 steps) leaves post-norm near chance at 5e-3",
+            "10-17 %",
+            "no consistent gain at 1e-3",
+        ],
+        "r26c M2: the stored warm-up arms do not rescue post-norm",
+    ),
+    ("L", "## Summary", ["did not rescue post-norm at 5e-3"], "r26c M2"),
 ]
 
 FORBIDDEN = [
+    ("Attention's one nonlinearity", "r26c M1: attention without the softmax is already bilinear/cubic in X"),
     ("(torchvision's count)", "r25b item 5: torchvision's 17.56 is multiply-adds, not the 35.1 G FLOPs"),
     ("finds no detectable fall at D = 64", "r25b item 1: implied a wider model would show the fall"),
     ("there is no detectable fall at D = 64", "r25b item 1: implied a wider model would show the fall"),
@@ -2410,6 +2442,9 @@ FORBIDDEN = [
 ]
 
 FORBIDDEN_IN = [
+    ("[-0.104, +0.017]", "L", "## Summary", "text", "r26c minor 3: the Summary's init bullet carries one interval"),
+    ("[-0.104, +0.017]", "L", "## 6 ·", "text", "r26c minor 3: Answer 6a in words, the triples in appendix B"),
+    ("[-0.079, -0.019]", "L", "## 6 ·", "text", "r26c minor 3: Answer 6a in words, the triples in appendix B"),
     ("McNemar", "A", "cell", "swap = stored_mlp_knockout()", "fix_17b::test_relu_swap_and_trained_seeds_printed"),
     (
         "split(",
