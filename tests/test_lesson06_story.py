@@ -518,7 +518,7 @@ PROSE = [
             "stochastic depth",
             "described",
             "not measured",
-            "#student-t",
+            "#augmentation-verdict",
             "5",
             "#augmentation-main",
             "8x8 digits",
@@ -803,7 +803,7 @@ PROSE = [
             "3 seeds",
             "same init and rate",
             "#appendix-a",
-            "depends on the init and the learning rate",
+            "can depend on the init and the learning rate",  # review r26c_06 minor 1: 3 seeds, it only leans
         ),
     ),
     ("lesson", "4 ·", ("same init and rate", "33-64")),
@@ -973,6 +973,28 @@ PROSE = [
             "ViT −13.6 points, CNN-8 −9.6",
         ),
     ),
+    # brief fix06c (review r26c_06 M1, minors 1-6, 13): batch_first sits on the label entropy, SGD below it; the
+    # plateau "can depend" (leans); exploratory defined; the LayerNorms' own ratio; both 'leans' on the boundary
+    (
+        "lesson",
+        "4 ·",
+        (
+            "`batch_first` stops exactly at the batch's label entropy",
+            "0.01-0.03 below it on every seed",
+            "other parts' gradients 5-21x smaller, layernorms' 2-5x",
+        ),
+    ),
+    ("lesson", "3 ·", ("at lr 3e-3 every init's mean is lower", "holds 0: [the verdict words](#verdict-words)")),
+    (
+        "lesson",
+        "5 ·",
+        (
+            "a finding from fewer than 6 seeds is called **exploratory**, even when its corrected interval excludes 0",
+            '<a id="augmentation-verdict"></a>**augmentation**',
+            "both sit on the boundary (corrected lower edges −0.02)",
+        ),
+    ),
+    ("lesson", "(top)", ("[section 5](#augmentation-verdict)",)),
 ]
 
 PRINTED = [
@@ -2151,6 +2173,17 @@ FORBIDDEN = [
         "review r25d_06 item 1: the recap's numbers live in the symptom table, each printed and checked in check 1 to 4",
         ("lesson",),
     ),
+    (
+        "SGD at Adam's rate stop at",
+        "review r26c_06 M1: SGD ends below the label entropy; only batch_first stops on it",
+        ("lesson", "appendix", "solutions"),
+    ),
+    (
+        "# appendix C: the ViT and CNN-8 on nested",
+        "review r26c_06 minor 4: the size runs are in appendix D",
+        ("lesson",),
+    ),
+    ("Section 3's **exploratory**:", "review r26c_06 minor 3: the line reads as a definition", ("lesson",)),
 ]
 
 
