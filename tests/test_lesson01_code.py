@@ -9,6 +9,7 @@ import base64
 import io
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -800,15 +801,46 @@ def test_the_counts_match_the_stored_tables() -> None:
     assert (order_only.left_right, order_only.above_below, order_only.diagonal) == (36, 0, 0)
 
 
-# from test_lesson01_fix_23c.py::test_item8_a_detached_z0_passes_with_a_note
-def test_item8_a_detached_z0_passes_with_a_note(capsys) -> None:
-    note = "Keep it differentiable"
-    check_build_z0(_right)
-    assert "Correct!" in (said := capsys.readouterr().out) and note not in said
-    check_build_z0(lambda t, c, p: _right(t, c, p).detach())
-    assert "Correct!" in (said := capsys.readouterr().out) and note in said
-    check_build_z0(lambda t, c, p: torch.from_numpy(_right(t, c, p).numpy()))  # numpy refuses grad: no probe, no note
-    assert "Correct!" in (said := capsys.readouterr().out) and note not in said
+# r26b M1: a z0 that carries no gradient (detached, or built through numpy) fails, naming the slip
+GRADIENT_SLIP = "z0 carries no gradient to the class token / position table: did you detach or go through numpy?"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda t, c, p: _right(t, c, p).detach(),
+        lambda t, c, p: (torch.cat([c.expand(t.shape[0], -1, -1), t], 1) + p).detach(),
+        lambda t, c, p: torch.from_numpy(_right(t, c, p).detach().numpy()),
+        lambda t, c, p: _right(t, c, p).numpy(),
+        lambda t, c, p: np.concatenate([np.repeat(c.numpy(), t.shape[0], axis=0), t.numpy()], axis=1) + p.numpy(),
+        lambda t, c, p: np.asarray(torch.cat([c.repeat(t.shape[0], 1, 1), t], 1) + p, dtype=np.float64),
+        lambda t, c, p: torch.cat([c.expand(t.shape[0], -1, -1), t], 1) + p.detach(),  # the table alone cut off
+    ],
+)
+def test_r26b_m1_a_z0_without_gradient_fails_naming_the_slip(answer) -> None:
+    with pytest.raises(ExerciseFailed, match=re.escape(GRADIENT_SLIP)):
+        check_build_z0(answer)
+
+
+def _filled_by_slices(t: torch.Tensor, c: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    z0 = t.new_zeros(t.shape[0], t.shape[1] + 1, t.shape[2])
+    z0[:, :1] = c
+    z0[:, 1:] = t
+    return z0 + p
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        _right,
+        lambda t, c, p: _right(t, c, p).double(),  # float64 is fine
+        _filled_by_slices,  # the exercise's 'a new tensor filled by slices'
+        lambda t, c, p: torch.cat([repeat(c, "1 1 d -> b 1 d", b=t.shape[0]), t], 1) + p,  # einops
+    ],
+)
+def test_r26b_m1_right_answers_still_pass(answer, capsys) -> None:
+    check_build_z0(answer)
+    assert capsys.readouterr().out.startswith("Correct!")
 
 
 # from test_lesson01_fix_23d.py::test_item10_exercise_2_says_a_narrower_dtype_is_refused
@@ -819,28 +851,6 @@ def test_item10_exercise_2_says_a_narrower_dtype_is_refused() -> None:
         assert said in text and "- a narrower dtype such as `.half()` (float16)." in text
     with pytest.raises(ExerciseFailed, match="float16"):
         check_build_z0(lambda t, c, p: _right_23d(t, c, p).half())
-
-
-# from test_lesson01_fix_24b.py::test_item8_a_numpy_z0_passes_with_a_note
-@pytest.mark.parametrize(
-    "answer",
-    [
-        lambda t, c, p: _right(t, c, p).numpy(),
-        lambda t, c, p: np.concatenate([np.repeat(c.numpy(), t.shape[0], axis=0), t.numpy()], axis=1) + p.numpy(),
-        lambda t, c, p: np.asarray(torch.cat([c.repeat(t.shape[0], 1, 1), t], 1) + p, dtype=np.float64),
-    ],
-)
-def test_item8_a_numpy_z0_passes_with_a_note(answer, capsys) -> None:
-    check_build_z0(answer)
-    said = capsys.readouterr().out
-    assert said.startswith("Correct!") and NOTE in said
-
-
-# from test_lesson01_fix_24b.py::test_item8_a_tensor_z0_gets_no_numpy_note
-def test_item8_a_tensor_z0_gets_no_numpy_note(capsys) -> None:
-    check_build_z0(_right)
-    said = capsys.readouterr().out
-    assert said.startswith("Correct!") and NOTE not in said
 
 
 # from test_lesson01_fix_24b.py::test_item8_wrong_numpy_answers_are_refused

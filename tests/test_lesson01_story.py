@@ -292,7 +292,6 @@ FACTS = [
             "2-D",
             "counts",
             "test",
-            "elsewhere",
             "border",
             "(01_patches_and_embeddings_appendix.ipynb#appendix-a)",
             "appendix-a",
@@ -1627,6 +1626,9 @@ def test_section_code_and_checks(where: str, heading: str, code: str, hidden: bo
 # (phrase, why: the test it came from, scope): scope "all" = lesson + appendix + solutions (sources and outputs);
 # "lesson" = the lesson notebook only (the material lives in the appendix); other scopes are named below.
 FORBIDDEN = [
+    ("use neither kernel", "r26b M2: Hugging Face resizes bicubically too (without antialiasing)", "lesson"),
+    ("red dots sit elsewhere on the border", "r26b minor 3: not asserted, cut", "lesson"),
+    ("Keep it differentiable", "r26b M1: a z0 without gradient fails, it is not a note", "all"),
     (
         "this probe does not separate those",
         "r25d item 1: a one-patch roll only reorders tokens: the drop is the table's",
@@ -2405,3 +2407,37 @@ def test_main_path_targets() -> None:
     """The lesson brief's targets for the main path (visible cells before the Summary; its markdown words)."""
     main = nb.main_path(LESSON)
     assert len(main) <= CAP_CELLS and nb.markdown_words(main) <= CAP_WORDS, (len(main), nb.markdown_words(main))
+
+
+def test_r26b_m2_each_resize_kernel_is_stated_with_its_version() -> None:
+    """r26b M2: timm bicubic antialiased, Hugging Face bicubic without, the paper's code linear; versions in the note."""
+    text = prose("lesson", "7 · Going deeper: learned positions at a new resolution")  # lower case
+    for fact in (
+        "timm's antialiased 2-d bicubic resize (`resample_abs_pos_embed`",
+        "hugging face also resizes bicubically, without antialiasing: a different cubic",
+        "the paper's code zooms linearly, corners aligned, with scipy `zoom(order=1)` (appendix b lists them)",
+    ):
+        assert nb.flat(fact) in text, fact
+    note = nb.flat(section("lesson", "Versions read", "prose"))  # the versions live in the note (21f)
+    assert nb.flat("(transformers 5.23.0): `model(pixel_values, interpolate_pos_encoding=True)`") in note
+    assert nb.flat("bicubic, `align_corners=False`, not antialiased)") in note
+    assert nb.flat("commit 16fc24d: scipy `zoom(order=1)`, linear with the corners aligned.") in note
+    import inspect
+
+    import transformers
+    from transformers.models.vit.modeling_vit import ViTEmbeddings
+
+    code = inspect.getsource(ViTEmbeddings.interpolate_pos_encoding)
+    assert transformers.__version__ == "5.23.0"
+    assert 'mode="bicubic"' in code and "align_corners=False" in code and "antialias" not in code
+
+
+def test_r26b_m3_the_reference_tables_are_drawn_before_their_counts() -> None:
+    """r26b M3: the 1-D sinusoid and the 2-D sin-cos tables are pictured in section 6 before their counts."""
+    sources = nb.sources(LESSON)
+    cell = sources[nb.unique_index(sources, "# Two reference tables that know only the order or the grid")]
+    assert cell.index('save_figure(fig, "01_reference_positions")') < cell.index("sequence_only = position_structure")
+    assert _at("lesson", "## 6 · Going deeper") < _at("lesson", 'save_figure(fig, "01_reference_positions")')
+    assert (nb.ROOT / "figures" / "01_reference_positions.png").exists()
+    section_8 = prose("lesson", "8 · The ViT paper's explanation of why a ViT needs more data")
+    assert "what sets a vit apart is the global attention after it, and its position table." in section_8  # minor 2

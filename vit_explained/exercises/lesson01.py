@@ -919,7 +919,6 @@ def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor]
     put in front of every image's ``(B, N, D)`` patch tokens, then the ``(1, N + 1, D)`` table added."""
     generator = torch.Generator().manual_seed(2)
     right_for: str | None = None  # the first case the function got right
-    returned_numpy = False  # a numpy z0 is accepted (as_tensor), with a note: the stub says torch.Tensor
     for batch, patches, dim in Z0_CASES:
         inputs = _z0_inputs(batch, patches, dim, generator)
         given = tuple(tensor.clone() for tensor in inputs)
@@ -941,7 +940,6 @@ def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor]
                 "add the table"
             )
         answer = as_tensor(returned, f"your z0 for {case}")
-        returned_numpy = returned_numpy or isinstance(returned, np.ndarray)
         if not all(torch.equal(a, b) for a, b in zip(given, inputs, strict=True)):
             fail(
                 f"your function changed a tensor it was given ({case}); build a new one "
@@ -954,25 +952,27 @@ def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor]
             right_for = right_for or case
             continue
         _diagnose_z0(answer, inputs, case)
-    said = "your z0 is Eq. 1's input: the class token in front of every image's patch tokens, then the table added."
-    if returned_numpy:
-        said += (
-            " It returns numpy; the stub says torch.Tensor, and a model's next layer needs one: stay in torch "
-            "(or wrap it in torch.as_tensor(...))."
-        )
-    if _z0_keeps_grad(build_z0) is False:
-        said += (
-            " Keep it differentiable: from inputs that need gradients your z0 carries none (a .detach()?), so "
-            "training could not learn the class token or the table."
-        )
-    passed(said)
+    _check_z0_gradient(build_z0)
+    passed("your z0 is Eq. 1's input: the class token in front of every image's patch tokens, then the table added.")
 
 
-def _z0_keeps_grad(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> bool | None:
-    """Whether z0 built from inputs that require gradients still carries one; None when the probe cannot tell."""
+def _check_z0_gradient(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
+    """Fail when z0, built from inputs that need gradients, carries none back to the class token or the table:
+    a ``.detach()`` or a numpy round trip, which would leave both untrained."""
     inputs = tuple(tensor.requires_grad_() for tensor in _z0_inputs(2, 3, 4, torch.Generator().manual_seed(3)))
+    slip = (
+        "z0 carries no gradient to the class token / position table: did you detach or go through numpy? "
+        "Both are learned (section 5), so training could never change them: stay in torch, without .detach()"
+    )
     try:
         answer = build_z0(*inputs)
-    except Exception:  # e.g. a detour through numpy, which refuses tensors that need gradients
-        return None
-    return answer.requires_grad if isinstance(answer, torch.Tensor) else None
+    except RuntimeError as error:  # numpy refuses a tensor that requires grad: "Can't call numpy() on Tensor ..."
+        if "numpy" in str(error) or "requires grad" in str(error):
+            fail(f"{slip} (numpy refuses tensors that need gradients: your function raised for them)")
+        return  # another error only with gradients: the probe cannot tell
+    if not isinstance(answer, torch.Tensor) or not answer.requires_grad:
+        fail(slip)
+    grads = torch.autograd.grad(answer.sum(), inputs[1:], allow_unused=True)
+    missing = [name for name, grad in zip(("class token", "position table"), grads, strict=True) if grad is None]
+    if missing:
+        fail(f"{slip} (none reaches the {' or the '.join(missing)})")
