@@ -1611,3 +1611,15 @@ def test_the_second_learning_rate_run_pairs_the_same_seeds():
     assert all(len(r["val_accuracy"]) == second["epochs"] for r in second["runs"])
     lines = scale_accuracy_lines(second)
     assert len(lines) == len(scale_training_seeds(second)) and all("points [" in line for line in lines)
+
+
+def test_digits_start_saturation_reads_the_unscaled_arm_at_initialisation():
+    """Review r26c_03 major 1: the digits runs start almost unsaturated (one forward pass per seed)."""
+    from vit_explained.softmax_scale import digits_start_saturation
+
+    state = torch.random.get_rng_state()
+    one_head = [share for seed in range(3) for share in digits_start_saturation(1, seed)]
+    assert torch.equal(state, torch.random.get_rng_state())  # the global random state is left as it was
+    assert len(one_head) == 6 and 0 < max(one_head) < 0.04 and min(one_head) == 0.0
+    assert digits_start_saturation(4, 0) == [0.0, 0.0]
+    assert digits_start_saturation(1, 2) == digits_start_saturation(1, 2)  # seeded, deterministic

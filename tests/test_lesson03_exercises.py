@@ -6,8 +6,9 @@ import warnings
 import pytest
 import torch
 import torch.nn.functional as F
+from einops import rearrange
 
-from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted
+from vit_explained.exercises import ExerciseFailed, ExerciseNotAttempted, lesson03
 from vit_explained.exercises.lesson03 import (
     SHAPE_KEYS,
     check_attention,
@@ -862,3 +863,36 @@ def test_attention_keeps_torch_x_T_warning_quiet():
         warnings.simplefilter("error")
         with pytest.raises(ExerciseFailed, match=r"k\.T on a 4-D tensor"):
             check_attention(_keys_reversed)
+
+
+def _reported(check, answer) -> str:
+    try:
+        check(answer)
+    except ExerciseFailed as failure:
+        return str(failure)
+    raise AssertionError("the checker passed a slip")
+
+
+def test_exercise3_names_k_and_v_swapped():  # review r26c_03 minor 12
+    def swapped(q, k, v):
+        return (q @ v.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1) @ k
+
+    assert "k and v are swapped" in _reported(lesson03.check_attention, swapped)
+
+
+def test_exercise5_names_dropped_defaults():  # review r26c_03 minor 13
+    def no_defaults(b, n, h, e):
+        return b * h * n * n * e
+
+    assert "keep the stub's arguments and their defaults" in _reported(lesson03.check_attention_memory, no_defaults)
+
+
+def test_exercise6_names_a_typed_in_head_count():  # review r26c_03 minor 11
+    def typed_in(weight, heads):
+        return rearrange(weight, "(h three d) i -> (three h d) i", three=3, h=12)
+
+    def typed_reshape(weight, heads):
+        return weight.reshape(2, 3, -1, weight.shape[1]).permute(1, 0, 2, 3).reshape(weight.shape)
+
+    assert "The head count is typed in (12): use the `heads`" in _reported(lesson03.check_to_timm_qkv, typed_in)
+    assert "The head count is typed in (2)" in _reported(lesson03.check_to_timm_qkv, typed_reshape)

@@ -8,6 +8,7 @@ measures that, and the gradient that reaches the scores, ``q`` and ``k``, with a
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -190,6 +191,35 @@ def init_saturation(
         "saturated": (top > SATURATED).float().mean().item(),
         "saturated_scaled": (top_scaled > SATURATED).float().mean().item(),
     }
+
+
+def digits_start_saturation(heads: int, seed: int) -> list[float]:
+    """The share of saturated rows (largest weight above :data:`SATURATED`) in each block of the ``digits``
+    recipe's freshly initialised model with ``heads`` heads and the scale set to 1 (as the unscaled arm of
+    ``benchmarks/bench_lesson03_scale.py`` starts), on the 180 validation digits: one forward pass, eval mode.
+    The global random state is left as it was."""
+    from .training import PRESETS  # here: importing the training module on first use only
+
+    recipe = dataclasses.replace(PRESETS["digits"], heads=heads, seed=seed)
+    data = recipe.load_data()
+    shares: list[float] = []
+
+    def record(attn: nn.Module, args: tuple) -> None:
+        q, k, _ = attn.project_qkv(args[0])  # (B, h, N, d) each
+        top = (q @ k.transpose(-2, -1)).softmax(dim=-1).max(dim=-1).values  # unscaled
+        shares.append((top > SATURATED).float().mean().item())
+
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        model = recipe.build_model(data).eval()
+        for block in model.encoder.blocks:
+            block.attn.scale = 1.0  # the unscaled arm: block 1 reads block 0's unscaled output
+        hooks = [block.attn.register_forward_pre_hook(record) for block in model.encoder.blocks]
+        try:
+            model(data.val_images)
+        finally:
+            for hook in hooks:
+                hook.remove()
+    return shares
 
 
 @dataclass(frozen=True)

@@ -348,6 +348,9 @@ def _attention_variants(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> di
         "k is not transposed: q @ k pairs query features with key tokens": lambda: (
             (q @ k / math.sqrt(head_dim)).softmax(-1) @ v
         ),
+        "k and v are swapped, softmax(q v^T / sqrt(d)) k: the scores use the keys, the sum the values": lambda: (
+            (q @ v.transpose(-2, -1) / math.sqrt(head_dim)).softmax(-1) @ k
+        ),
     }
     return _evaluated(variants)
 
@@ -783,6 +786,17 @@ def _takes_the_arguments(function: Callable[..., Any]) -> bool:
     return True
 
 
+def _callable_without_arguments(function: Callable[..., Any]) -> bool:
+    """True when ``function()`` binds: every parameter has a default (or none is read from a signature)."""
+    try:
+        inspect.signature(function).bind()
+    except TypeError:  # a required parameter
+        return False
+    except ValueError:  # no signature to read: let the call itself tell
+        return True
+    return True
+
+
 def _check_other_case(attention_bytes: Callable[..., Any], first: float) -> None:
     """Call the learner's function on :data:`OTHER_MEMORY_CASE`: a number typed in, or an argument left unused,
     gives the wrong value there."""
@@ -819,6 +833,12 @@ def check_attention_memory(attention_bytes: Callable[..., Any]) -> None:
     all 24 layers, a factor of the width D or the head width d) are named.
     """
     arguments = {key: MEMORY_CASE[key] for key in MEMORY_ARGUMENTS} if _takes_the_arguments(attention_bytes) else {}
+    if not arguments and not _callable_without_arguments(attention_bytes):
+        defaults = ", ".join(f"{key}={MEMORY_CASE[key]}" for key in MEMORY_ARGUMENTS)
+        fail(
+            f"keep the stub's arguments and their defaults ({defaults}): the checker calls it with no arguments "
+            "(the ViT-L case), then by those names for another model"
+        )
     answer = _NO_COST_SHORTCUT(attention_bytes, **arguments)
     one_number = (isinstance(answer, torch.Tensor) and answer.numel() == 1) or (
         isinstance(answer, np.ndarray) and answer.size == 1
@@ -899,6 +919,17 @@ def _qkv_slips(weight: torch.Tensor, heads: int) -> dict[str, torch.Tensor]:
     return slips
 
 
+def _typed_heads_hint(source: str, heads: int) -> str | None:
+    """A head count typed into the answer (``h=12``, ``reshape(12, 3, ...)``) fits some weights and raises on
+    others: named when the source holds a number other than ``heads`` where the head count goes."""
+    typed = re.findall(r"\bh\s*=\s*(\d+)|reshape\(\s*(\d+)\s*,\s*3\b|view\(\s*(\d+)\s*,\s*3\b", source)
+    numbers = {int(n) for match in typed for n in match if n}
+    if numbers and numbers != {heads}:
+        shown = ", ".join(str(n) for n in sorted(numbers))
+        return f"The head count is typed in ({shown}): use the `heads` argument (here heads={heads})"
+    return None
+
+
 def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) -> None:
     """Exercise 6: ``to_timm_qkv(weight, heads)`` turns a fused ``(3 D, D_in)`` qkv weight laid out ``(h three d)``
     (GPT-NeoX, UvA tutorial 6) into the ``(three h d)`` weight a timm-style layer reads: the same q, k and v."""
@@ -908,7 +939,7 @@ def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) 
         weight = torch.randn(3 * dim, dim_in, generator=generator, dtype=dtype)
         given = weight.clone()
         where = f"for a fused weight of shape {tuple(weight.shape)}, heads={heads} ({str(dtype).replace('torch.', '')})"
-        result = attempt(to_timm_qkv, given, heads)
+        result = attempt(to_timm_qkv, given, heads, hint=_typed_heads_hint(_source_of(to_timm_qkv), heads))
         if not torch.equal(given, weight):
             fail("to_timm_qkv changed the given weight in place; read it, do not modify it")
         if isinstance(result, (tuple, list)):
@@ -930,5 +961,6 @@ def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) 
         for message, slip in _qkv_slips(weight, heads).items():
             if close(answer, slip):
                 fail(f"{where}: {message}")
-        fail(f"{where}: a (three h d) layer with your weight does not give the (h three d) layer's q, k and v")
+        generic = "a (three h d) layer with your weight does not give the (h three d) layer's q, k and v"
+        fail(f"{where}: {_typed_heads_hint(_source_of(to_timm_qkv), heads) or generic}")
     passed("a timm-style (three h d) layer with your weight gives the same q, k and v as the (h three d) one.")
