@@ -109,16 +109,18 @@ def test_redrawing_the_classifier_keeps_rollout_and_changes_the_gradient_weighte
     assert all(p.grad is None for p in model.parameters())
 
 
-def test_the_deletion_panel_draws_the_ink_first_curve_thin_and_grey_with_its_caption():
+def test_the_deletion_panel_draws_the_ink_first_curve_dashed_on_top_with_its_caption():
     model, images, labels = small_vit(), torch.rand(3, 1, 12, 12), torch.tensor([0, 1, 2])
     w = maps_explorer(model, images, labels)
     _, fig = w.compute(digit=2, block=1, head="mean")
     panel = fig.axes[4]
     assert "one digit: noisy; section 10 has the average" in panel.get_title()
     names = [line.get_label() for line in panel.get_lines()]
-    assert names == ["ink first", "raw attention", "rollout", "gradient-weighted"]  # the reference first, under
+    assert names == ["ink first", "raw attention", "rollout", "gradient-weighted"]  # the reference first in the legend
     grey, *maps = panel.get_lines()
-    assert grey.get_color() == "0.6" and grey.get_linewidth() < min(line.get_linewidth() for line in maps)
+    # review r26b_08 minor 10: the model-free order was hidden under the rollout curve; it is now dashed, black, on top
+    assert grey.get_color() == "black" and grey.get_linestyle() == "--"
+    assert grey.get_zorder() > max(line.get_zorder() for line in maps)
     counts = sorted({min(k, 9) for k in w.counts} | {9})  # the explorer's counts on a 3x3 grid
     ink = {"ink": ink_per_patch(images[2:3], (3, 3))}
     curves, _ = deletion_areas(model, images[2:3], labels[2:3], ink, counts=counts)
