@@ -1198,6 +1198,23 @@ def plot_eq1_sequence(num_patches: int = 196, dim: int = 768) -> Figure:
     return fig
 
 
+def _poked(image: torch.Tensor, pixel: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Section 8's probes: ``image`` (``(1, C, H, W)``) in float64, and a copy with 1 added at ``pixel``."""
+    image = torch.as_tensor(image).double()
+    if image.dim() != 4 or image.shape[0] != 1:
+        raise ValueError(f"image must be one picture as a batch, (1, C, H, W), got {tuple(image.shape)}")
+    row, col = pixel
+    poked = image.clone()
+    poked[0, :, row, col] += 1.0
+    return image, poked
+
+
+def _z0(model: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """z0 of a package ``ViT``: class token, then patch embeddings, plus the position table, (B, N + 1, D)."""
+    patches = model.patch_embedding(x)
+    return torch.cat([model.class_token.expand(len(x), -1, -1), patches], dim=1) + model.pos_embedding
+
+
 def one_pixel_reach(
     image: torch.Tensor, vit: torch.nn.Module, *, pixel: tuple[int, int] = (100, 100), seed: int = 0
 ) -> dict[str, torch.Tensor]:
@@ -1214,17 +1231,11 @@ def one_pixel_reach(
 
     from torch import nn
 
-    image = torch.as_tensor(image).double()
-    if image.dim() != 4 or image.shape[0] != 1:
-        raise ValueError(f"image must be one picture as a batch, (1, C, H, W), got {tuple(image.shape)}")
-    row, col = pixel
-    poked = image.clone()
-    poked[0, :, row, col] += 1.0
+    image, poked = _poked(image, pixel)
     model = copy.deepcopy(vit).double().eval()
 
     def tokens(x: torch.Tensor) -> torch.Tensor:
-        patches = model.patch_embedding(x)
-        return torch.cat([model.class_token.expand(len(x), -1, -1), patches], dim=1) + model.pos_embedding
+        return _z0(model, x)
 
     channels = image.shape[1]
     with torch.random.fork_rng():
@@ -1255,18 +1266,12 @@ def sublayer_reach(
     """
     import copy
 
-    image = torch.as_tensor(image).double()
-    if image.dim() != 4 or image.shape[0] != 1:
-        raise ValueError(f"image must be one picture as a batch, (1, C, H, W), got {tuple(image.shape)}")
-    row, col = pixel
-    poked = image.clone()
-    poked[0, :, row, col] += 1.0
+    image, poked = _poked(image, pixel)
     model = copy.deepcopy(vit).double().eval()
     block = model.blocks[0]
 
     def z0(x: torch.Tensor) -> torch.Tensor:
-        patches = model.patch_embedding(x)
-        return torch.cat([model.class_token.expand(len(x), -1, -1), patches], dim=1) + model.pos_embedding
+        return _z0(model, x)
 
     layers = {
         "attention sub-layer": lambda t: t + block.attn(block.norm1(t)),
