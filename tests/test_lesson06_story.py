@@ -803,7 +803,8 @@ PROSE = [
             "3 seeds",
             "same init and rate",
             "#appendix-a",
-            "can depend on the init and the learning rate",  # review r26c_06 minor 1: 3 seeds, it only leans
+            "validation accuracy goes with the init and the learning rate",  # review r26e_06: accuracy, not plateau length
+            "plateau length not measured",  # review r26e_06
         ),
     ),
     ("lesson", "4 ·", ("same init and rate", "33-64")),
@@ -1605,6 +1606,11 @@ SOURCE = [
 ]
 
 FORBIDDEN = [
+    (
+        "How long a plateau lasts",
+        "review r26e_06: appendix A measured accuracy after 100 steps, not plateau length",
+        ("lesson",),
+    ),
     (
         "has the digits run's reason",
         "clipped or tagged wording replaced by whole sentences",
