@@ -575,7 +575,10 @@ def package_attention(q, k, v):
             lambda q, k, v: (k @ q.mT / math.sqrt(q.shape[-1])).softmax(-1) @ v,
             r"the scores are k q\^T",
         ),  # keys as queries
-        (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1) @ v.mT, "shapes that do not fit"),
+        (
+            lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1) @ v.mT,
+            r"multiply v transposed.*weights @ v, with v as it is",
+        ),  # k is transposed: the hint names v (review r27a_03 M1)
         (lambda q, k, v: (attention(q, k, v), None), "return a torch.Tensor"),
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).sigmoid() @ v, "values differ"),  # not a softmax
         (lambda q, k, v: (q @ k.mT / math.sqrt(q.shape[-1])).softmax(1) @ v, r"over the heads axis \(dim=1\)"),
@@ -896,3 +899,40 @@ def test_exercise6_names_a_typed_in_head_count():  # review r26c_03 minor 11
 
     assert "The head count is typed in (12): use the `heads`" in _reported(lesson03.check_to_timm_qkv, typed_in)
     assert "The head count is typed in (2)" in _reported(lesson03.check_to_timm_qkv, typed_reshape)
+
+
+def test_exercise3_names_v_transposed_not_k():  # review r27a_03 MAJOR 1
+    def v_transposed(q, k, v):
+        return (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1) @ v.mT
+
+    def v_reversed(q, k, v):
+        return torch.matmul((q @ k.mT / math.sqrt(q.shape[-1])).softmax(-1), v.T)
+
+    message = _reported(lesson03.check_attention, v_transposed)
+    assert "multiply v transposed" in message and "weights @ v" in message
+    assert "k is not transposed" not in message
+    reversed_message = _reported(lesson03.check_attention, v_reversed)
+    assert reversed_message.startswith("Not yet: v.T on a 4-D tensor") and "k.T" not in reversed_message
+
+
+def test_exercise3_unnamed_product_mismatch_is_neutral():  # review r27a_03 MAJOR 1, fix 2
+    from vit_explained.exercises.lesson03 import _matmul_hint
+
+    q = torch.rand(1, 2, 3, 4)
+    try:
+        q @ torch.rand(1, 2, 5, 6)  # inner sizes 4 and 5: no slip of exercise 3 has them
+    except RuntimeError as error:
+        hint = _matmul_hint(error, (1, 2, 3, 4))
+    assert hint == "a matrix product's inner sizes do not fit: check which tensor you transposed"
+
+
+def test_exercise6_names_a_head_count_hard_coded_in_a_call():  # review r27a_03 minor 11
+    def reference(weight, heads):
+        d = weight.shape[0] // (3 * heads)
+        return weight.reshape(heads, 3, d, weight.shape[1]).permute(1, 0, 2, 3).reshape(weight.shape)
+
+    def hard_coded(weight, heads):
+        return reference(weight, 12)
+
+    message = _reported(lesson03.check_to_timm_qkv, hard_coded)
+    assert "size-0 axis" in message and "is a head count hard-coded" in message and "heads=2" in message

@@ -370,17 +370,21 @@ _BROADCAST = re.compile(r"size of tensor a \((\d+)\) must match the size of tens
 
 
 def _wrong_transpose_hint(source: str) -> str:
-    """k transposed on the wrong axes: k.T reverses all four axes, k.transpose(1, 2) swaps heads and tokens;
+    """A tensor transposed on the wrong axes: k.T reverses all four axes, k.transpose(1, 2) swaps heads and tokens;
     either way the matrix product's batch axes (B, h) no longer line up. ``source`` (the learner's code, when
-    it can be read) picks which one to name first."""
-    if re.search(r"\.T\b", source):
+    it can be read) picks which one to name first, and which tensor (q, k or v; k when it cannot tell)."""
+    reversed_ = re.search(r"(\w*)\.T\b", source)
+    if reversed_:
+        name = reversed_[1] if reversed_[1] in {"q", "k", "v"} else "k"
         return (
-            "k.T on a 4-D tensor reverses every axis, (B, h, N, d) -> (d, N, h, B), so the matrix product's "
+            f"{name}.T on a 4-D tensor reverses every axis, (B, h, N, d) -> (d, N, h, B), so the matrix product's "
             "batch axes no longer line up"
         )
-    if re.search(r"transpose\(\s*1\s*,\s*2\s*\)|transpose\(\s*2\s*,\s*1\s*\)", source):
+    swapped = re.search(r"(\w*)\.transpose\(\s*(1\s*,\s*2|2\s*,\s*1)\s*\)", source)
+    if swapped:
+        name = swapped[1] if swapped[1] in {"q", "k", "v"} else "k"
         return (
-            "k.transpose(1, 2) swaps the heads and the tokens, (B, h, N, d) -> (B, N, h, d), so the matrix "
+            f"{name}.transpose(1, 2) swaps the heads and the tokens, (B, h, N, d) -> (B, N, h, d), so the matrix "
             "product's batch axes no longer line up"
         )
     return (
@@ -422,13 +426,21 @@ def _product_slip(error: str, tokens: int, key_tokens: int, head_dim: int, sourc
             "a matrix product got shapes that do not fit: q is (B, h, N_q, d) and k is (B, h, N_k, d), and q @ k "
             "pairs query features with key tokens: k is not transposed"
         )
+    if (wanted, got) == (key_tokens, head_dim):  # (N_q, N_k) weights met a (d, N_k) tensor
+        v_moved = re.search(r"\bv\s*\.\s*(mT|T\b|t\(|transpose|permute)", source)
+        named = "v transposed" if v_moved else "a transposed tensor"
+        return (
+            f"the weights (B, h, N_q, N_k) multiply {named}, (B, h, d, N_k) = (.., {head_dim}, {key_tokens}): the "
+            "weighted sum is weights @ v, with v as it is, (B, h, N_k, d)"
+        )
     return None
 
 
 def _matmul_hint(
     error: Exception, shape: tuple[int, int, int, int] = (0, 0, 0, 0), source: str = "", key_tokens: int = 0
 ) -> str | None:
-    """Name the slip behind a shape error: a matrix product that does not fit is a missing k transpose; a
+    """Name the slip behind a shape error: a matrix product that does not fit is named by its sizes (a missing k
+    transpose, v transposed, ...) or, when they do not say, left to the learner ("check which tensor you transposed"); a
     broadcast of the batch axes h against N is k transposed on the wrong axes (``.T``, ``transpose(1, 2)``);
     a broadcast of (B, h, N, N) against (B, h, N) (sizes N against h or B) is a reduction without keepdim."""
     text = str(error)
@@ -440,10 +452,7 @@ def _matmul_hint(
     if slip:
         return slip
     if any(clue in text for clue in ("cannot be multiplied", "Expected size for first two dimensions", "batch2")):
-        return (
-            "a matrix product got shapes that do not fit: q and k are both (B, h, N, d), and q @ k pairs query "
-            "features with key tokens: k is not transposed"
-        )
+        return "a matrix product's inner sizes do not fit: check which tensor you transposed"
     sizes = _BROADCAST.search(text)
     batch, heads, tokens, _ = shape
     key_tokens = key_tokens or tokens
@@ -930,6 +939,25 @@ def _typed_heads_hint(source: str, heads: int) -> str | None:
     return None
 
 
+_ZERO_AXIS = re.compile(r"shape '\[(?:\d+, )*0(?:, \d+)*\]' is invalid")
+
+
+def _heads_hint(source: str, heads: int) -> Callable[[Exception], str | None]:
+    """For :func:`attempt`: a head count typed into the source, or a reshape with a size-0 axis (a head width
+    D // (3 h) of 0: the head count is not the ``heads`` given, e.g. ``qkv(w, 12)`` hard-coded in a call)."""
+
+    def hint(error: Exception) -> str | None:
+        typed = _typed_heads_hint(source, heads)
+        if typed or not _ZERO_AXIS.search(str(error)):
+            return typed
+        return (
+            "A reshape got a size-0 axis, so a head width came out 0: is a head count hard-coded (in a call, say) "
+            f"in place of the `heads` argument (here heads={heads})?"
+        )
+
+    return hint
+
+
 def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) -> None:
     """Exercise 6: ``to_timm_qkv(weight, heads)`` turns a fused ``(3 D, D_in)`` qkv weight laid out ``(h three d)``
     (GPT-NeoX, UvA tutorial 6) into the ``(three h d)`` weight a timm-style layer reads: the same q, k and v."""
@@ -939,7 +967,7 @@ def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) 
         weight = torch.randn(3 * dim, dim_in, generator=generator, dtype=dtype)
         given = weight.clone()
         where = f"for a fused weight of shape {tuple(weight.shape)}, heads={heads} ({str(dtype).replace('torch.', '')})"
-        result = attempt(to_timm_qkv, given, heads, hint=_typed_heads_hint(_source_of(to_timm_qkv), heads))
+        result = attempt(to_timm_qkv, given, heads, hint=_heads_hint(_source_of(to_timm_qkv), heads))
         if not torch.equal(given, weight):
             fail("to_timm_qkv changed the given weight in place; read it, do not modify it")
         if isinstance(result, (tuple, list)):
