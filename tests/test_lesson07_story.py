@@ -191,6 +191,28 @@ PROSE = [
             "400",
             "100",
             "`Tokens2Token`",
+            # review r26d minor 8: moved from the lesson's Going further
+            "In CvT's and PVTv2's released code, a LayerNorm follows the convolutions",
+            "In Xiao's and LeViT's, BatchNorm and ReLU or Hardswish follow them",
+            "`ConvEmbed`",
+            "`microsoft/CvT`",
+            "`b16`",
+            "`facebookresearch/LeViT`",
+            "`vit_pytorch/t2t.py`",
+            # review r26c M2 (was Going further): the link as the issue has it; timm aa4b585's results-imagenet.csv
+            "linked `vit_little_patch16_reg1_gap_256.sbb_in12k`",
+            "pretrained on ImageNet-12k",
+            "timm's `results/results-imagenet.csv` at `aa4b585` (1.0.29.dev0)",
+            "82.5 % (82.52) is `vit_little_patch16_reg4_gap_256.sbb_in1k`: four registers, ImageNet-1k only.",
+            "only as `vit_little_patch16_reg1_gap_256.sbb_in12k_ft_in1k`: 83.80 % after ImageNet-12k pretraining.",
+            "So only the 82.52 % is comparable to T2T-ViT-14's 81.5 %: both trained on ImageNet-1k alone",
+            "the 83.80 % is not.",
+            "(with a few tweaks)",
+            "updated recipe",
+            "256 px",
+            "register token",
+            "global average pooling",
+            "img/sec",
         ],
     ),
     (
@@ -396,6 +418,8 @@ PROSE = [
             "`T2TViT`",
             "its fact 3 covers the backbone's scale",  # review r26c minor 3: the backbone's scale is the appendix's
             "The next cell also prints one row's softmax at three scales.",  # review r26c minor 4
+            "At initialisation the scores are small: the weights differ little, but in order.",  # review r26d minor 5
+            "the original `T2T_ViT(tokens_type='transformer')` at toy widths, 2 blocks",  # review r26d minor 6
             "The appendix [draws a trained one](07_tokens_to_token_vit_appendix.ipynb#trained-attention).",  # r26b
             "`q`",
             "`k`",
@@ -515,6 +539,10 @@ PROSE = [
             "token transformers minus the arm",
             "2.0",
             "All seeds share these 180 digits, so an interval covers seed variation only",
+            # review r26d minor 4: the token-MLP arm's sign test beside its t-interval (its p stays printed only)
+            "(95 % t-interval [-2.2, -0.2]; its sign test above does not clear 5 %)",
+            "In the paper's Table 7 (ImageNet, single runs), it beat hard patches.",  # review r26d minor 2
+            "(token width 32, 6 paired seeds; setup printed below)",  # review r26d minor 3
             # review r25c item 5: the testbed's caveat in "In short" (and the Summary)
             # review r26b minor 3: "In short" in short sentences
             "on all 6 seeds. These digits (8x8, upsampled to 48x48) hold little detail finer than 6 px, which may "
@@ -600,32 +628,15 @@ PROSE = [
             "2025",
             "5.23",
             "`transformers`",
-            "In CvT's and PVTv2's released code, a LayerNorm follows the convolutions",
-            "In Xiao's and LeViT's, BatchNorm and ReLU or Hardswish follow them",
-            "`ConvEmbed`",
-            "`microsoft/CvT`",
-            "`b16`",
-            "`facebookresearch/LeViT`",
-            "`vit_pytorch/t2t.py`",
             "share an overlapping local stem with T2T, and none uses token transformers",
             "Several later models use an overlapping, local stem",
             "1x1 convolution",
             "drop one transformer block",
-            # review r26c M2: the link as the issue has it, and timm aa4b585's results/results-imagenet.csv
-            "linked `vit_little_patch16_reg1_gap_256.sbb_in12k`",
-            "pretrained on ImageNet-12k",
-            "timm's `results/results-imagenet.csv` at `aa4b585` (1.0.29.dev0)",
-            "82.5 % (82.52) is `vit_little_patch16_reg4_gap_256.sbb_in1k`: four registers, ImageNet-1k only.",
-            "only as `vit_little_patch16_reg1_gap_256.sbb_in12k_ft_in1k`: 83.80 % after ImageNet-12k pretraining.",
-            "So only the 82.52 % is comparable to T2T-ViT-14's 81.5 %: both trained on ImageNet-1k alone",
-            "the 83.80 % is not.",
-            "(with a few tweaks)",
-            "updated recipe",
-            "256 px",
-            "register token",
-            "global average pooling",
             "82.5 %",
-            "img/sec",
+            # review r26d minors 8 and 10: two lines on where T2T stands; the rest is the appendix's (For porters)
+            "`vit_little_patch16_reg4_gap_256.sbb_in1k`, reports 82.5 % top-1 trained on ImageNet-1k alone",
+            "against T2T-ViT-14's 81.5 %",
+            "(07_tokens_to_token_vit_appendix.ipynb#porters)",
         ],
     ),
     (
@@ -656,7 +667,7 @@ PROSE = [
             "(6 seeds, appendix A)",
             # review r26b majors 1 and 2: attention off holds 0; every comparison says its interval
             "Switching only their attention off: +1.1 points, no detectable difference (its 95 % t-interval holds 0)",
-            "8.8 points below it, both 95 % t-intervals above 0",
+            "a `Linear` in the token transformers' place scored 8.8 points below them, its 95 % t-interval above 0;",
             "12.2 points below T2T's chain, its 95 % t-interval above 0 (section 6)",
             "(6 seeds per arm)",
             "(6 seeds, appendix A), its 95 % t-interval above 0.",
@@ -776,6 +787,7 @@ PRINTED = [
             # review r26c minor 4: the scale as an inverse temperature, on one row of scores
             "scores x 1/7 : token 0's largest attention weight 0.043 (uniform: 1/40 = 0.025)",
             "scores x 1/24: token 0's largest attention weight 0.030",
+            "at random initialisation (small scores), token 0's row of 40 weights:",  # review r26d minor 5
         ],
     ),
     (
@@ -840,6 +852,12 @@ PRINTED = [
                 "(digits, 6 seeds)"
             ),
             "2-layer minus 1-layer patches: +1.9 [-0.2, +4.1] points",
+            # review r26d minor 3: the runs' setup, printed from the digits preset they used
+            (
+                "setup: 1,257 training digits, 180 validation, 8x8 upsampled to 48x48; backbone 2 blocks of width 64, "
+                "4 heads; adamw lr 0.003, batch 64, warm-up then cosine; small rotations, scalings, shifts; 10 epochs, "
+                "6 seeds"
+            ),
         ],
     ),
     (
@@ -1254,6 +1272,8 @@ FORBIDDEN = [
     ("measure speed as much as capacity", "r26c minor 5: the main lesson does not measure this; 'may partly'"),
     ("which checkpoint he means is not stated", "r26c M2: timm's results file settles the checkpoint"),
     ("(two Linears)", "r26c M1: the 2-layer patch stem is Linear, GELU, Linear"),
+    ("Section 6's +-0.5 points", "r26d minor 7: section 6 no longer states the margin; the appendix names it plainly"),
+    ("a 2-block `t2t_vit_t_14`", "r26d minor 6: the compared model has toy widths, not t2t_vit_t_14's"),
 ]
 
 
@@ -1450,7 +1470,7 @@ def test_one_run_each_only_where_a_published_gap_is_compared():  # round 18d
 def test_audits_are_one_appendix_and_porters_keep_four_facts():  # 18b
     text = nb.all_text(APPENDIX)
     audits = text.index("## Appendix · Audits")
-    for audit in ("**Table 7's hard-patch", "**Section 5's MACs", "**Section 6's +-0.5 points**", "819 of the 1009"):
+    for audit in ("**Table 7's hard-patch", "**Section 5's MACs", "**The +-0.5-point margin**", "819 of the 1009"):
         assert text.count(audit) == 1 and text.index(audit) > audits, audit
     assert "Four facts for readers" in text and text.index("## Appendix · For porters") > audits
 
@@ -1603,7 +1623,8 @@ def test_section_6s_verdict_is_the_question_and_three_short_sentences_without_re
     verdict = section(LESSON, "## 6.").split("In short:**")[1].split("### Published")[0]
     question, answer = verdict.split("?", 1)
     assert question.strip().startswith("does T2T's module help") and "." not in question
-    assert answer.strip().endswith("(table below).") and answer.strip()[:-1].count(". ") == 2  # r26b: 3 short ones
+    assert answer.strip().endswith("(table below).") and answer.strip()[:-1].count(". ") == 3  # r26b, r26d: 4 short
+    assert answer.strip().startswith("In the paper's Table 7 (ImageNet, single runs), it beat hard patches.")  # r26d 2
     assert all(len(sentence.split()) <= 25 for sentence in answer.strip().split(". "))
     assert "t-interval" not in verdict and "points" not in verdict and "14.2" not in verdict and "1.2" not in verdict
     assert not any(sign + digit in verdict for sign in "+-" for digit in "0123456789")
