@@ -468,6 +468,7 @@ PROSE = [
             "32",
             "81.5 %",
             "its one attention matrix has three times the entries",  # review r25a item 8
+            "A Performer approximates the softmax with random features, at a cost linear in `N`",  # review r26d
             "its two products three times the FLOPs",
             "`_t`",
             "`N x N`",
