@@ -1414,3 +1414,25 @@ def test_the_std_sweep_scales_the_built_model_so_its_002_point_is_the_factor_cha
         gap[std] = (d_v.norm() / d_q.norm()).item()
     assert abs(gap[0.02] / chain["dW_v / dW_q"] - 1) < 1e-3 and round(gap[0.02]) == 314
     assert round(gap[0.02] / gap[0.04], 1) == 4.3  # the lesson's printed second ratio per doubling
+
+
+def route_ratio_hook_never_fires(model, images, labels, block):
+    kept = {}
+    b = model.blocks[block]
+
+    def on_h(module, inputs):  # hooks a copy that nothing uses: backward never reaches it
+        inputs[0].clone().register_hook(lambda g: kept.update(h=g))
+
+    handle = b.norm2.register_forward_pre_hook(on_h)
+    try:
+        F.cross_entropy(model(images), labels).backward()
+    finally:
+        handle.remove()
+    return kept["h"].norm()
+
+
+def test_a_tensor_hook_that_never_fired_gets_a_hint():  # review r26e minor 11
+    with pytest.raises(ExerciseFailed) as caught:
+        check_route_ratio(route_ratio_hook_never_fires)
+    message = str(caught.value)
+    assert "KeyError" in message and "A tensor hook that never fired" in message and "did backward run" in message

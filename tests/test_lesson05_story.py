@@ -221,14 +221,17 @@ PRINTED = {
     ],
     ("lesson", "3 · Gradient norms per layer, from hooks"): [
         "at least 232 times larger in every block",
-        "but the step: v rows / q rows 1 after 1 and 1 after 10 AdamW steps, 285 after 1 SGD step (appendix E)",
         "k rows",
-        "q rows",
-        "v rows",
-        "v rows / q rows",
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
         "dV / dO: 1/sqrt(N) = 1/4.12 predicted, 1/4.11 measured",
+        "but the step: v rows / q rows 1 after 1 and 1 after 10 AdamW steps, 285 after 1 SGD step (appendix E); seed 0",
+        "q rows",
+        "v rows",
+        "v rows / q rows",
+        "block 0's dO (64, 4, 17, 8): dh @ W_proj, split per head, equals autograd's: True",
+        "the tokens' common part: ||mean X|| = 0.82 sqrt(D) per image; sqrt(N) x 0.82 = 3.4, of the sums' 4.0",
+        "section 3's chart, with the biases and v / max(q, k): 316",
         "db_k = 0 always",
         "||V - Vbar||/||V|| 53%, ||K - Kbar||/||K|| 62%",
         "block 0, ||dW_v|| / ||dW_q|| at qkv std 0.01: 1214, 0.02: 314, 0.04: 73, 0.08: 15",
@@ -619,9 +622,6 @@ FACTS = {
         "on 8x8 digits in 2x2",
         "over 3 seeds",
         "timm 1.0.28's init (std 0.02)",
-        "a gradient gap is not an update gap",
-        "±lr per entry",
-        "the v and q rows move alike",
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
         "$V - \\bar V$",
@@ -673,6 +673,13 @@ FACTS = {
         "scaled by std / 0.02 (0.02: the model above)",
         "falls 3.9, 4.3 and 4.8 times",
         "$1/\\text{std}^2$ predicts 4",
+        "a gradient gap is not an update gap",
+        "±lr per entry",
+        "the v and q rows move alike",
+        "the equal $dv$ rows add up along the tokens' common part",
+        "$\\lvert \\bar x\\rvert = 0.82\\sqrt d$",
+        "\\sqrt{17} \\times 0.82 = 3.4",
+        "gradient descent on $o$ lowers that score",
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
         "$\\lVert g_\\text{cut}\\rVert",
@@ -764,7 +771,7 @@ FACTS = {
         "cut every mlp route",
         "cut every branch above it",
         "keeps 4 %",
-        "in its first 10 steps (section 3, appendix e)",
+        "in its first 10 steps (seed 0; section 4, appendix e)",
     ],
     ("lesson", "The trained MNIST ViT"): [
         "0",
@@ -920,11 +927,13 @@ CODE_LIVES_IN = {
         "zip(skip_norm, skip_norm[1:])",
     ],
     ("lesson", "3 · Gradient norms per layer, from hooks"): [
-        "[round(r) for r in steps] == [1, 1, 285]",
-        "torch.optim.AdamW",
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
         "[round(r) for r in qkv_gap.values()] == [1214, 314, 73, 15]",
+        "[round(r) for r in steps] == [1, 1, 285]",
+        "torch.optim.AdamW",
+        "torch.testing.assert_close(d_o_by_hand.double(), d_o_0",
+        "round(common_part, 2) == 0.82",
         "[round(f, 1) for f in per_doubling] == [3.9, 4.3, 4.8]",
         'abs(qkv_gap[0.02] / chain["dW_v / dW_q"] - 1) < 1e-3',
         "block.attn.qkv.weight.mul_(std / 0.02)",
@@ -1199,6 +1208,9 @@ FORBIDDEN = [
     ("gradient is 185 to 464 times $W_q$'s", "r26a major 2: measured against the larger of the q and k rows"),
     ("comes from std 0.02. Read the chart", "r26a major 1: the cause names std and the width D"),
     ("fc_norm(pool_tokens(", "r26a minor 8: the written-out forward reads the class token's row directly"),
+    ("the equal $dV$ rows add up, while", "r26e minor 1: the sums add up along the tokens' mean after norm1 (0.82 sqrt(D))"),
+    ("232 times less gradient", "r26e minor 9: 'a gradient 232 times smaller'"),
+    ("in its first 10 steps (section 3, appendix E)", "r26e minors 3, 8: the AdamW block ends section 4; seed 0"),
 ]
 
 
@@ -1571,6 +1583,12 @@ def test_where_cells_sit_next_to_each_other():
     ]
     assert order == sorted(order)
     assert nb.hidden(lesson[order[2] + 1])
+    # r26e minors 2, 3, 12: the chart before M's derivation; the AdamW block after the std sweep; dO from dh shown
+    derivation = cell_with("lesson", "M_i = \\textstyle\\sum_j A_{ij}")
+    assert order[2] < derivation < cell_with("lesson", "qkv_gap = {}") < cell_with("lesson", "def step_ratio(")
+    assert cell_with("lesson", "def step_ratio(") < cell_with("lesson", "## 5 · Cut the MLP route")
+    d_o = cell_with("lesson", "d_o_by_hand = (grad_at[(0, \"total\")] @ attn_0.proj.weight)")
+    assert cell_with("lesson", "## 4 · Inside attention") < d_o < order[0] and nb.hidden(lesson[d_o + 1])
     # appendix I opens with the token table (moved from section 4): prose, table, folded check, reading
     tokens = cell_with("appendix", "token_gradient_norms(model, images, labels)")
     assert cell_with("appendix", "### I ·") < cell_with("appendix", "**Which tokens carry it?**") == tokens - 1

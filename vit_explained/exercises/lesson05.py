@@ -1080,6 +1080,11 @@ _NO_ROUTE_SHORTCUT = forbid(
 def _returned_handle_hint(error: Exception) -> str | None:
     """Exercise 8: a module hook whose lambda returns ``register_hook``'s handle hands that handle on as the
     module's input (a pre-hook) or output (a forward hook), and a later layer fails on it."""
+    if isinstance(error, KeyError):  # e.g. grads["h"] read when the tensor hook never fired
+        return (
+            "A tensor hook that never fired leaves its key unset: is the hooked tensor on the path to the loss "
+            "(not a detached copy), and did backward run before you read it?"
+        )
     if "RemovableHandle" not in str(error):
         return None
     return (
