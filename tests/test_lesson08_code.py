@@ -1761,3 +1761,49 @@ def test_maps_explorer_names_its_digits_as_given():
     assert maps_explorer(model, images, labels).line.startswith("digit 0 (a 0, predicted ")  # the default names
     with pytest.raises(ValueError, match="one per image"):
         maps_explorer(model, images, labels, names=["test digit 5"])
+
+
+# --- fix08c (review r26c minor 9): section 10's tied ranks and section 11's family line from the package -------------
+
+
+def test_tied_rank_correlation_averages_ties():
+    """Ties get their average rank, so the result does not depend on the order of the tied patches."""
+    ink = torch.tensor([[0.0, 0.0, 0.0, 2.0, 5.0, 1.0]])  # three blank patches tie at 0
+    ranks = torch.tensor([[2.0, 2.0, 2.0, 5.0, 6.0, 4.0]], dtype=torch.float64)  # ties at (1 + 2 + 3) / 3
+    other = torch.tensor([[0.3, 0.1, 0.2, 0.5, 0.9, 0.4]])
+    expected = am.pearson_correlation(ranks, other.argsort(1).argsort(1).double() + 1)  # no ties in `other`
+    assert torch.allclose(am.tied_rank_correlation(ink, other), expected.double(), atol=1e-12)
+    assert torch.allclose(am.tied_rank_correlation(ink, ink), torch.ones(1, dtype=torch.float64))
+    swapped = other[:, [2, 1, 0, 3, 4, 5]]  # the tied patches of `ink` in another order
+    assert torch.allclose(
+        am.tied_rank_correlation(ink, swapped), am.tied_rank_correlation(ink[:, [2, 1, 0, 3, 4, 5]], swapped)
+    )
+    assert am.tied_rank_correlation(ink[None], other[None]).dtype == torch.float64  # (B, rows, cols) maps too
+    with pytest.raises(ValueError, match="same shape"):
+        am.tied_rank_correlation(ink, other[:, :5])
+
+
+def test_tied_rank_correlation_is_what_section_10_computed_inline():
+    """The lesson's old inline code (r26c cell 52), kept here as the reference the helper must match."""
+    g = torch.Generator().manual_seed(0)
+    a = torch.randint(0, 4, (5, 7, 7), generator=g).double()  # many ties
+    b = torch.rand(5, 7, 7, generator=g)
+
+    def tied(f):
+        f = f.flatten(1).double()
+        return (f[:, :, None] > f[:, None, :]).sum(-1) + ((f[:, :, None] == f[:, None, :]).sum(-1) + 1) / 2
+
+    inline = am.pearson_correlation(tied(a), tied(b)).double()  # float32 ranks there: float32 rounding
+    assert torch.allclose(am.tied_rank_correlation(a, b), inline, atol=1e-6)
+
+
+def test_map_comparisons_line_reads_the_family_level():
+    g = torch.Generator().manual_seed(1)
+    base = torch.rand(60, generator=g)
+    family = am.compare_maps({"min": (base + 0.5, base), "same": (base + 0.001 * torch.randn(60, generator=g), base)})
+    line = family.line(rename={"min": "min fusion"})
+    parts = line.split("; ")
+    assert len(parts) == 2 and parts[0].startswith("min fusion +0.500 [") and parts[1].startswith("same ")
+    low, high = (float(v) for v in parts[1].split("[")[1].rstrip("]").split(", "))
+    d = family["same"].difference  # the family's level, not 95 %
+    assert (round(d.low, 3), round(d.high, 3)) == (low, high)

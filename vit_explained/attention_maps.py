@@ -931,6 +931,18 @@ class MapComparisons:
             tuple(labels), tuple(self.single[i] for i in index), tuple(self.strict[i] for i in index), self.confidence
         )
 
+    def line(self, rename: Mapping[str, str] | None = None) -> str:
+        """The family on one line at its own level: ``label +0.001 [-0.005, +0.008]; ...`` (``rename``: labels
+        to print under another name, e.g. ``{"min": "min fusion"}``)."""
+        rename = rename or {}
+        parts = []
+        for label, strict in zip(self.labels, self.strict, strict=True):
+            d = strict.difference
+            s, digits = d.scale, d.digits
+            interval = f"[{_plus(d.low * s, digits)}, {_plus(d.high * s, digits)}]"
+            parts.append(f"{rename.get(label, label)} {_plus(d.estimate * s, digits)} {interval}")
+        return "; ".join(parts)
+
     def __str__(self) -> str:
         width = max(len("A - B"), *(len(label) for label in self.labels))
         level = f"{self.confidence:.1%}".replace("%", " %")
@@ -1372,6 +1384,21 @@ def rank_correlation(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     ranks = [m.flatten(1).argsort(1).argsort(1).double() for m in (a, b)]
     ra, rb = (r - r.mean(1, keepdim=True) for r in ranks)
     return (ra * rb).sum(1) / (ra.norm(dim=1) * rb.norm(dim=1))
+
+
+def tied_rank_correlation(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Spearman's rank correlation of two maps, per image, with tied values given their average rank (many blank
+    patches tie at 0 ink): ``(B, ...)`` twice -> ``(B,)`` float64. Unlike :func:`rank_correlation`, which breaks
+    ties by position, the result does not depend on the patch order within a tie."""
+    if a.shape != b.shape or a.dim() < 2:
+        raise ValueError(f"a and b must be (B, ...) maps of the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
+    ranks = []
+    for m in (a, b):
+        flat = m.flatten(1).double()  # (B, P)
+        below = (flat[:, :, None] > flat[:, None, :]).sum(-1)  # values strictly below each one
+        ties = (flat[:, :, None] == flat[:, None, :]).sum(-1)  # itself included
+        ranks.append(below + (ties + 1) / 2)  # the average rank of a tie, counting from 1
+    return pearson_correlation(ranks[0], ranks[1]).double()
 
 
 def rank_correlation_to_others(maps: torch.Tensor) -> torch.Tensor:
