@@ -694,18 +694,20 @@ def relabel_bars(arms: dict) -> dict[str, list[tuple[float, float, float]]]:
     """Section 3b's 40-epoch bar groups from ``relabel_ablation()["arms"]``, for ``plot_relabel_ablation``.
 
     The three 7 -> 1 groups (distillation head, class head, averaged output) all come from the 40-epoch rerun,
-    ``arms["relabel-rerun"]``, the runs that record the averaged output; the fourth group is the control arm
-    (``arms["control"]``, the teacher unchanged): a validation 7 called 1 by either head. Each group holds, per
-    seed, (share, Wilson 95 % low, high) of the validation 7s called 1, from ``vit_explained.evidence.proportion``.
+    ``arms["relabel-rerun"]``, the runs that record the averaged output; the fourth group is its control, rerun
+    beside it (``arms["control-rerun"]``, the teacher unchanged; ``arms["control"]`` where no rerun is stored): a
+    validation 7 called 1 by either head. Each group holds, per seed, (share, Wilson 95 % low, high) of the
+    validation 7s called 1, from ``vit_explained.evidence.proportion``.
     """
     from ..evidence import proportion
 
     rerun = arms["relabel-rerun"]["runs"]
+    control = arms.get("control-rerun", arms["control"])["runs"]
     groups = (("distillation head", "distillation"), ("class head", "class"), ("averaged output", "averaged"))
     shares = {f"{who}, 7 → 1 teacher (rerun)": [proportion(r[f"{key}_says_1"]) for r in rerun] for who, key in groups}
     shares["either head, unchanged teacher"] = [
         proportion([c or d for c, d in zip(run["class_says_1"], run["distillation_says_1"], strict=True)])
-        for run in arms["control"]["runs"]
+        for run in control
     ]
     return {group: [(s.estimate, s.low, s.high) for s in seeds] for group, seeds in shares.items()}
 
