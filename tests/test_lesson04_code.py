@@ -861,6 +861,19 @@ def test_stored_timm64_runs_are_packaged_and_match_a_fresh_run() -> None:
     assert [round(value, 2) for value in depth_slope(runs["gradients"])] == [-0.04, -0.08, -0.01]
 
 
+def test_stored_timm384_runs_are_packaged_and_match_a_fresh_run() -> None:
+    """r26e M1: Answer 6a prints the D = 384 slope from this stored run (appendix B computes it live)."""
+    stored = ROOT / "benchmarks" / "results" / "lesson04_timm384.json"
+    assert norm_placement.STORED_TIMM384_RUNS.read_bytes() == stored.read_bytes()
+    runs = norm_placement.stored_timm384_runs()
+    assert runs["dim"] == 384 and runs["depths"] == [2, 4, 8, 16] and runs["seeds"] == [0, 1, 2]
+    fresh = norm_placement.last_fc2_gradient(False, 2, 0, dim=384, init="timm")
+    assert abs(fresh / runs["gradients"][2][0] - 1) < 1e-4
+    arms = norm_placement.stored_init_arms()
+    assert list(arms) == ["std 0.02, D = 64", "std 0.02, D = 384", "std 0.02, D = 768", "Xavier, D = 768"]
+    assert [round(v, 3) + 0.0 for v in seed_slope(arms["std 0.02, D = 384"])] == [-0.049, -0.079, -0.019]
+
+
 def test_depth_figure_draws_a_third_line_with_its_slope() -> None:
     xavier = {d: [1.0 / d**0.5 * (1 + 0.01 * s) for s in range(3)] for d in (2, 4, 8, 16)}
     drawn = {"post-norm (Xavier)": xavier, "pre-norm (Xavier)": xavier, "pre-norm, timm init": xavier}

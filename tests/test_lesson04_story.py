@@ -84,6 +84,31 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 
 
 PRINTED = [
+    ("L", "## 6 ·", "std 0.02, D = 64   L^-0.044 [-0.104, +0.017]", True, "r26e M1: the timm-init intervals, printed"),
+    ("L", "## 6 ·", "std 0.02, D = 384  L^-0.049 [-0.079, -0.019]", True, "r26e M1"),
+    ("L", "## 6 ·", "std 0.02, D = 768  L^-0.243 [-0.304, -0.182]", True, "r26e M1"),
+    ("L", "## 6 ·", "Xavier, D = 768    L^-0.502 [-0.570, -0.433]", True, "r26e M1: Xavier at the same width"),
+    (
+        "L",
+        "## 6 ·",
+        "std 0.02's slope / Xavier's at D = 768: 0.484 (3 seeds: 0.452..0.532)",
+        True,
+        "r26e M1: 'about half'",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "pre-norm, final LayerNorm replaced by / 1.33 (its divisor at L = 2): L^+0.06 [-0.09, +0.20]",
+        True,
+        "r26e minor 6: the final-norm ablation's fixed arm in section 6",
+    ),
+    (
+        "L",
+        "## 7 ·",
+        "eval(): dropout zeroed 0 of 96 numbers, DropPath 0 of 4 samples; output = input: True",
+        True,
+        "r26e minor 2",
+    ),
     (
         "A",
         "## B ·",
@@ -679,6 +704,14 @@ PRINTED = [
 ]
 
 CODE = [
+    (
+        "L",
+        "## 6 ·",
+        "timm v1.0.28's `init_weights_vit_timm` and timm 0.3.2's, which DeiT pins",
+        False,
+        "r26a item 3: the std-0.02 init's versions; r26e minor 10: moved from Answer 6a's prose to its cell's comment",
+    ),
+    ("L", "## 7 ·", 'assert all(torch.equal(out, branch) for out in outputs["eval"])', True, "r26e minor 2: eval()"),
     ("L", "## 1 ·", "try draws = 1, then 10,000", False, "r25b item 7: the GELU-gate widget's prompt"),
     ("A", "## B ·", 'init_scale_ablation(depths, seeds, inits=("timm",), dim=384)', False, "r25b item 1: D = 384"),
     ("A", "## B ·", "[round(v, 3) + 0.0 for v in slope_384] == [-0.049, -0.079, -0.019]", True, "r25b item 1"),
@@ -1692,14 +1725,15 @@ PROSE = [
         "L",
         "## 6 ·",
         [
-            "timm's and DeiT's init (trunc-normal std 0.02: timm v1.0.28's `init_weights_vit_timm`",
+            "timm's and DeiT's init (trunc-normal std 0.02)",
             "no fall is detectable at D = 64 ($L^{-0.044}$), a small one at 384 ($L^{-0.049}$)",
-            "$L^{-0.243}$ [-0.304, -0.182] at D = 768, half Xavier's",
+            "$L^{-0.243}$ [-0.304, -0.182] at D = 768, about half of Xavier's at the same width",
             "3 seeds",
             "follows the ViT release's init",
             "vit_jax/models_vit.py",
         ],
-        "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result; r26c minor 3: words and one interval",
+        "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result; r26c minor 3: words and one interval; "
+        "r26e M1: Xavier compared at the same width; r26e minor 10: the versions in the printing cell's comment",
     ),
     ("A", "## A ·", ["$\\sqrt{L}$"], "fix_24f::test_widget_sentence_says_linear_not_sqrt; moved by r25b item 3"),
     (
@@ -1883,12 +1917,13 @@ PROSE = [
             "timm's and DeiT's init (trunc-normal std 0.02)",
             "no fall is detectable at D = 64\n  ($L^{-0.044}$), a small one at 384 ($L^{-0.049}$)",
             "and $L^{-0.243}$ at D = 768",
-            "about half the Xavier stack's (3 seeds)",
+            "about half of Xavier's at the same width (3 seeds)",
             "as the final LayerNorm divides a growing stream",
-            "follows the ViT release's init",
-            "vit_jax/models_vit.py",
+            "the ViT release's init",
+            "a fixed divisor in its",
         ],
-        "fix_22f::test_summary_states_timm_slopes_appendix_b_prints; r26c minor 3: one interval in the bullet",
+        "fix_22f::test_summary_states_timm_slopes_appendix_b_prints; r26c minor 3: one interval in the bullet; "
+        "r26e M1: Xavier at the same width; r26e minor 10: the release's file name left to section 6",
     ),
     (
         "L",
@@ -2262,9 +2297,28 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["`init_weights_vit_timm`", "timm v1.0.28", "timm 0.3.2", "DeiT pins"],
-        "r26a item 3: the std-0.02 init's versions, read in the timm mirror and DeiT's requirements.txt",
+        ["Swapped, in the same stacks, for a fixed divisor", "no detectable fall", "$L^{+0.06}$ [-0.09, +0.20]"],
+        "r26e minor 6: the final-norm ablation's fixed-divisor arm drawn and stated in section 6",
     ),
+    (
+        "L",
+        "## 4 ·",
+        [
+            "Annotated Transformer",
+            "`x.std(-1) + eps`",
+            "D - 1 by default",
+            "inside the root",
+            "exercise 3's check names both",
+        ],
+        "r26e minor 3: torch.std/var's default and the Annotated Transformer's (std + eps), named in section 4",
+    ),
+    (
+        "L",
+        "## 7 ·",
+        ["`attn_mask`", "`is_causal`", "v1.0.16", "v1.0.26", "omitted"],
+        "r26e minor 1: the quoted timm line leaves out its attention-mask arguments (git log -S in the timm mirror)",
+    ),
+    ("L", "## 7 ·", ["`model.eval()` makes both the identity"], "r26e minor 2: said after the cell that shows it"),
     (
         "A",
         "## B ·",
@@ -2342,6 +2396,9 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    ("at D = 768, half Xavier's", "r26e M1: Xavier compared at the same width, 'about half'"),
+    ("about half the Xavier stack's", "r26e M1: the Xavier stack is D = 64; the comparison is at D = 768"),
+    ("errors of order 0.1", "r26e minor 11: bug b's error on torch.randn is 0.22"),
     ("The fall is this Xavier stack's", "r26d_04 MAJOR 1: timm's init still falls at D = 768 (L^-0.243), about half"),
     ("The fall is the Xavier stack's", "r26d_04 MAJOR 1: not the Xavier stack's alone"),
     ("it is small at D = 64", "r26d_04 MAJOR 1: at D = 64 its interval holds 0: no detectable fall"),
@@ -2446,8 +2503,20 @@ FORBIDDEN = [
 
 FORBIDDEN_IN = [
     ("[-0.104, +0.017]", "L", "## Summary", "text", "r26c minor 3: the Summary's init bullet carries one interval"),
-    ("[-0.104, +0.017]", "L", "## 6 ·", "text", "r26c minor 3: Answer 6a in words, the triples in appendix B"),
-    ("[-0.079, -0.019]", "L", "## 6 ·", "text", "r26c minor 3: Answer 6a in words, the triples in appendix B"),
+    (
+        "[-0.104, +0.017]",
+        "L",
+        "## 6 ·",
+        "markdown",
+        "r26c minor 3: Answer 6a in words; r26e M1: the triples printed below it (brief fix04d item 1)",
+    ),
+    (
+        "[-0.079, -0.019]",
+        "L",
+        "## 6 ·",
+        "markdown",
+        "r26c minor 3: Answer 6a in words; r26e M1: the triples printed below it (brief fix04d item 1)",
+    ),
     ("McNemar", "A", "cell", "swap = stored_mlp_knockout()", "fix_17b::test_relu_swap_and_trained_seeds_printed"),
     (
         "split(",

@@ -342,6 +342,31 @@ def stored_timm64_runs() -> dict:
     return runs
 
 
+#: The stored run of ``benchmarks/bench_lesson04_timm384.py`` (package data): Answer 6a's timm-init arm at D = 384.
+STORED_TIMM384_RUNS = Path(__file__).resolve().parent / "checkpoints" / "lesson04_timm384.json"
+
+
+def stored_timm384_runs() -> dict:
+    """Section 6's pre-norm stacks at D = 384 (depths 2-16, seeds 0-2) with timm's init (std 0.02), as
+    ``benchmarks/bench_lesson04_timm384.py`` stored them; the same keys as :func:`stored_timm64_runs`."""
+    runs = json.loads(STORED_TIMM384_RUNS.read_text())
+    runs["gradients"] = {int(depth): values for depth, values in runs["gradients"].items()}
+    return runs
+
+
+def stored_init_arms() -> dict[str, dict[int, list[float]]]:
+    """Answer 6a's stored pre-norm arms (appendix B computes or checks each): ``{arm: {depth: [last fc2 gradient,
+    one per seed]}}`` for timm's and DeiT's init (trunc-normal std 0.02) at D = 64, 384 and 768 and Xavier's at
+    D = 768, depths 2-16, seeds 0-2."""
+    wide = stored_init_runs()["gradients"]
+    return {
+        "std 0.02, D = 64": stored_timm64_runs()["gradients"],
+        "std 0.02, D = 384": stored_timm384_runs()["gradients"],
+        "std 0.02, D = 768": wide["timm"],
+        "Xavier, D = 768": wide["xavier"],
+    }
+
+
 #: The stored run of ``benchmarks/bench_lesson04_depth.py`` (package data): pre-norm stacks of 16 to 128 blocks.
 STORED_DEPTH_RUNS = Path(__file__).resolve().parent / "checkpoints" / "lesson04_depth.json"
 

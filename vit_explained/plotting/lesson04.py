@@ -800,12 +800,18 @@ def seed_slope(values: Mapping[int, list[float]]) -> tuple[float, float, float]:
     the pooled fit, when a seed's points at different depths are not independent (the lesson's rule)."""
     from ..evidence import t_interval
 
+    fit = t_interval(seed_slopes(values))
+    return fit.estimate, fit.low, fit.high
+
+
+def seed_slopes(values: Mapping[int, list[float]]) -> list[float]:
+    """One :func:`depth_slope` per seed (``values``: ``{depth: [one value per seed]}``, seeds in the same order at
+    every depth): the slopes :func:`seed_slope` takes its interval over, in seed order."""
     counts = {len(seeds) for seeds in values.values()}
     if len(counts) != 1 or counts.pop() < 2:
         raise ValueError("need the same number (two or more) of seeds at every depth")
     seeds = len(next(iter(values.values())))
-    fit = t_interval([depth_slope({depth: [row[s]] for depth, row in values.items()})[0] for s in range(seeds)])
-    return fit.estimate, fit.low, fit.high
+    return [depth_slope({depth: [row[s]] for depth, row in values.items()})[0] for s in range(seeds)]
 
 
 def slope_difference(a: Mapping[int, list[float]], b: Mapping[int, list[float]]) -> tuple[float, float, float, float]:
