@@ -859,6 +859,9 @@ PRINTED = [
                 "4 heads; adamw lr 0.003, batch 64, warm-up then cosine; small rotations, scalings, shifts; 10 epochs, "
                 "6 seeds"
             ),
+            # review r26d ("live training"): the command that retrains one arm, with the stored run's wall time
+            "to retrain the hard-patch arm (6 runs; the stored ones took 26 to 91 s each on 2 busy cores)",
+            "benchmarks/bench_t2t_stem.py --patch-control --seeds 6 --epochs 10 --workers 2",
         ],
     ),
     (
