@@ -2297,7 +2297,7 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["Swapped, in the same stacks, for a fixed divisor", "no detectable fall", "$L^{+0.06}$ [-0.09, +0.20]"],
+        ["With a fixed divisor in its place", "the same stacks show no detectable fall", "$L^{+0.06}$ [-0.09, +0.20]"],
         "r26e minor 6: the final-norm ablation's fixed-divisor arm drawn and stated in section 6",
     ),
     (
