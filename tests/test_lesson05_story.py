@@ -269,6 +269,7 @@ PRINTED = {
         "44..54 %",
         "validation digits right",
         "at its starting weights: ||dW_v|| / max(||dW_q||, ||dW_k||) 8 to 60 over blocks 0-3",
+        "section 3's small model, only its qkv at PyTorch's init: 9 to 24 (3 seeds x 4 blocks; appendix B)",
     ],
     ("solutions", "05 · Where the gradients for q, k and v come from: solutions"): [
         "'norm1'",
@@ -993,6 +994,8 @@ CODE_LIVES_IN = {
         "mnist = load_mnist()",
         "trained_cut.qkv_cut_size",
         "zip(opening.qkv_share, batch_share)",
+        'small_vit_qkv_init(seed, init="timm", qkv_init="torch")',  # r26e minor 13: section 3's init ablation
+        "== (9, 24)",
     ],
     ("solutions", "Exercise 1 · The softmax backward"): [
         "lesson05.check_softmax_backward",
