@@ -1020,7 +1020,7 @@ def test_the_verdict_checker_does_not_print_the_interval():
         return (not shown) if is_first else shown
 
     try:
-        lesson06.check_clears_training_noise(wrong)
+        lesson06.check_leans_or_better(wrong)
     except Exception as error:  # the checker's failure
         message = str(error)
     else:

@@ -135,7 +135,14 @@ PROSE = [
     (
         "appendix",
         "B ·",
-        ("**holds 0**", "corrected", "leans", "over ten seeds", "three learning rates", "#verdict-words"),
+        (
+            "**no detectable difference**",
+            "corrected",
+            "leans",
+            "over ten seeds",
+            "three learning rates",
+            "#verdict-words",
+        ),
     ),
     (
         "appendix",
@@ -287,8 +294,9 @@ PROSE = [
             "10",
             "3 seeds cannot tell",
             "test",
-            "**holds 0**",
+            "| **no detectable difference** | even the plain 95 % interval holds 0",
             "| **leans**",
+            "`leans_or_better`",
             "interpolation",
             "blurs",
             "12.5",
@@ -332,7 +340,7 @@ PROSE = [
             "**The package's benchmark**",
             "3x3",
             "1,860",
-            "clears its family's noise",
+            "**ahead** of every ViT (corrected for the six)",
             "ahead",
             "family-23",
             "2021",
@@ -630,11 +638,7 @@ PROSE = [
             "confidence",
             "95 % [",
             "#verdict-words",
-            "1.21",
-            "epoch 52",
-            "epoch 33",
-            "0.85",
-            "epoch 72",
+            "bumps up, before its lowest (printed)",  # fix06d: 1.21, epoch 52, 0.85, epoch 33, epoch 72 are printed (PRINTED row)
         ),
     ),
     (
@@ -652,8 +656,6 @@ PROSE = [
             "seed 0",
             "400",
             "10",
-            "0.69",
-            "1.22",
             "slow optimiser",
             "hand-written LayerNorm does not",
             "1.0",
@@ -667,9 +669,7 @@ PROSE = [
             "#step-0-margin",
             "small gradient alone does not prove",
             "It does not prove it",
-            "0.00",
-            "0.65",
-            "1.48",
+            "at either rate",  # fix06d: 0.00, 0.69-1.22, 0.65-1.48 are printed (PRINTED row)
             "a LayerNorm bug (in this clinic)",
             "`nn.LayerNorm`",
             "`batch_first=True`",
@@ -757,8 +757,6 @@ PROSE = [
             "2,",
             "[Appendix D's locality control](06_train_a_vit_appendix.ipynb#locality-control)",
             "behind",
-            "10.0",
-            "4.0",
             "400",
             "360",
             "1,860",
@@ -772,7 +770,6 @@ PROSE = [
             "#training-set-size",  # brief fix06b item 2: the size runs (both budgets) are in appendix D
             "#section-5-more",
             "[+0.8, +5.0]",
-            "[+0.8, +3.1]",
             "**The verdict**",
             "**behind**",
             "Steiner et al. (2021",
@@ -786,9 +783,10 @@ PROSE = [
             "95",
             "do not isolate",
             "#appendix-",
-            "95 % [",
             "#why-not-test",
             "test digits are reused here",
+            "part of that +12.3 may be start-up speed",  # review r26e_06 minor 1: the 20-epoch arm's 100 steps
+            "the cleaner test",
         ),
     ),
     ("lesson", "6 ·", ("#slow-optimiser", "fixed model")),
@@ -808,7 +806,12 @@ PROSE = [
         ),
     ),
     ("lesson", "4 ·", ("same init and rate", "33-64")),
-    ("lesson", "5 ·", ("9.1 %", "0.3 %", "blur", "1,860 steps", "neither model's cost is detectable", "#appendix-g")),
+    ("lesson", "5 ·", ("blur", "1,860 steps", "neither model's cost is detectable", "#appendix-g")),
+    (
+        "appendix",
+        "G ·",
+        ("9.1 %", "0.3 %"),
+    ),  # fix06d: section 5's verdict cut to its conclusions; the numbers in appendix G
     (
         "appendix",
         "A ·",
@@ -992,7 +995,7 @@ PROSE = [
         (
             "a finding from fewer than 6 seeds is called **exploratory**, even when its corrected interval excludes 0",
             '<a id="augmentation-verdict"></a>**augmentation**',
-            "both sit on the boundary (corrected lower edges −0.02)",
+            "both sit on the boundary (corrected lower edges −0.02 points)",
         ),
     ),
     ("lesson", "(top)", ("[section 5](#augmentation-verdict)",)),
@@ -1000,6 +1003,26 @@ PROSE = [
 
 PRINTED = [
     ("appendix", "(top)", ("torch 2.13",)),
+    # brief fix06d item 3 (review r26e_06 minor 7): check 6's and section 5's numbers left the prose for the printed lines
+    (
+        "lesson",
+        "4 ·",
+        (
+            "that LayerNorm at 10x (0.1), 400 steps 1.20, 1.22, 0.69",
+            "the fixed model at 10x (0.1), 400 steps 0.00, 0.00, 0.00",
+            "that LayerNorm at its 0.01, 400 steps 1.48, 0.65, 1.21",
+        ),
+    ),
+    (
+        "lesson",
+        "5 ·",
+        (
+            "ViT: augmented - plain 10 -10.0",
+            "CNN-8: augmented - plain 10 -4.0",
+            "CNN-8 - ViT +1.9 [+0.8, +3.1]",
+            "95 % [",
+        ),
+    ),
     (
         "appendix",
         "A ·",
@@ -1522,10 +1545,9 @@ SOURCE = [
             "8x8 digits",
             "95 % interval",
             "loop_long",
-            "from epoch 97",
             "plot_overfitting_seeds(overfitting, rise",
             "plot_overfitting_seeds(",
-            "(bump, round(means[2][bump - 5], 2), int(np.argmin(means[2][: bump - 5])) + 5, round(min(means[2]), 2)) == (52, 1.21, 33, 0.79)",
+            "means[2][bump - 5] > min(means[2][: bump - 5]) + 0.3 and bump < lowest[2]",  # fix06d: seed 2's numbers printed, the rest in test_lesson06_moved_checks.py
         ),
     ),
     (
@@ -1536,8 +1558,8 @@ SOURCE = [
             "the clinic's BlogViT, seed 0: each run's loss at step 0",
             "final loss of the two quiet bugs (one seed, seed 0)",
             "assert all(abs(r.losses[0] - chance) < 0.2 for r in runs.values())",
-            'max(last["none at lr 0.1, 400 steps"]) < 0.005',
-            "[1.48, 0.65, 1.21]",
+            'max(last["none at lr 0.1, 400 steps"] + last["SGD at lr 0.1, 400 steps"]) < 0.1',  # fix06d: the 0.69-1.48 numbers printed
+            "> 0.6  # the hand-written LayerNorm does not fit, at either rate",
             "F.layer_norm(x, (32,), eps=1e-6)",
             "fixed model",
         ),
@@ -1597,15 +1619,56 @@ SOURCE = [
             "smooth_word ==",
         ),
     ),
-    # fix25c_06: the checks behind the new sentences
-    ("lesson", "3 ·", ("round(100 * init_gap.difference.mean, 1) == 42.4",)),
-    # fix25d_06: the init gap's per-seed range and verdict word, checked where section 3 states them
-    ("lesson", "3 ·", ("== (33.3, 52.2)", 'clinic.verdict_word(init_gap, 1 - 0.05 / 8) == "leans"')),
+    # fix25c_06, fix25d_06: the checks behind section 3's init sentence (42.4, +33.3 to +52.2, leans, 3e-3), moved to
+    # appendix A's check cell by fix06d (review r26e_06 minor 6: appendix numbers are asserted in the appendix)
+    (
+        "appendix",
+        "A ·",
+        (
+            "(round(100 * init_gap, 1),",
+            "== (42.4, 18.9, 65.9)",
+            '== (33.3, 52.2)  # the lesson\'s "+33.3 to +52.2 per seed"',
+            'words["1e-2", "torch", "timm"] == "leans"',
+            "the lesson's \"at lr 3e-3 every init's mean is lower\"",
+        ),
+    ),
     ("lesson", "5 ·", ("== [9.1, 0.3]", "all(t.low < 0 < t.high for t in long_t)")),
     ("appendix", "C ·", ("assert [round(g) for g in neither_gap] == [11, 14, 16]",)),
 ]
 
 FORBIDDEN = [
+    # brief fix06d item 2 (review r26e_06 minor 5): the lesson's five verdict words only, in the appendix and exercise 4
+    (
+        "clears the training noise",
+        "review r26e_06: the lesson's five verdict words only",
+        ("lesson", "appendix", "solutions"),
+    ),
+    (
+        "clears its family's noise",
+        "review r26e_06: the lesson's five verdict words only",
+        ("lesson", "appendix", "solutions"),
+    ),
+    (
+        "clear the training noise",
+        "review r26e_06: the lesson's five verdict words only",
+        ("lesson", "appendix", "solutions"),
+    ),
+    (
+        "shown (uncorrected)",
+        "review r26e_06: the lesson's five verdict words only",
+        ("lesson", "appendix", "solutions"),
+    ),
+    (
+        "clears_training_noise",
+        "review r26e_06: exercise 4's function is leans_or_better",
+        ("lesson", "appendix", "solutions"),
+    ),
+    (
+        "**holds 0**",
+        "review r26e_06: 'holds 0' describes an interval; the verdict is no detectable difference",
+        ("appendix",),
+    ),
+    ("part of that +12.3 is start-up speed", "not measured: 'may be'", ("lesson",)),
     (
         "How long a plateau lasts",
         "review r26e_06: appendix A measured accuracy after 100 steps, not plateau length",
@@ -2587,8 +2650,9 @@ def test_check_4_prints_two_seed_ranges_and_keeps_the_raw_norms_in_its_check():
     check = nb.source(cells[at + 1])
     assert nb.hidden(cells[at + 1]) and 'norms["MultiheadAttention without batch_first"]["embed"] == 0.0' in check
     assert 'norms[BLOG_NORM]["norm"] < norms["none"]["norm"] / 3' in check
-    (recap,) = [c for c in cells if 'assert norms[SGD] == norms[NONE] and norms[BF]["embed"] == 0.0' in nb.source(c)]
-    assert nb.hidden(recap)
+    # brief fix06d item 3: the recap's raw-norm assert moved to tests/test_lesson06_moved_checks.py
+    moved = (nb.ROOT / "tests" / "test_lesson06_moved_checks.py").read_text()
+    assert 'assert norms[SGD] == norms["none"] and norms[BF]["embed"] == 0.0' in moved
 
 
 def test_ahead_is_printed_only_with_a_corrected_interval():
@@ -2706,7 +2770,6 @@ def test_appendix_opens_with_an_index_of_its_results_each_with_a_verdict_and_a_l
         "**ahead**",
         "**leans**",
         "**no detectable difference**",
-        "**holds 0**",
         "**exploratory**",
         "**behind**",
         "no verdict word",

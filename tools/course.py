@@ -248,7 +248,7 @@ for _a, _b in _cases:
     assert abs(_low - _want[0]) < 1e-6 and abs(_high - _want[1]) < 1e-6, f"hidden case {len(_a)} seeds"
 """,
     # 06: the verdict of the lesson's rule on other seed lists (Student's t from scipy is the reference)
-    "clears_training_noise": """
+    "leans_or_better": """
 import numpy as _np
 from scipy.stats import t as _student
 
@@ -262,7 +262,7 @@ for _a, _b in _cases:
     _d = _np.asarray(_a, dtype=float) - _np.asarray(_b, dtype=float)
     _half = _student.ppf(0.975, len(_d) - 1) * _d.std(ddof=1) / len(_d) ** 0.5
     _verdict = bool(_d.mean() - _half > 0 or _d.mean() + _half < 0)
-    assert bool(clears_training_noise(_a, _b)) == _verdict, f"hidden case {len(_a)} seeds: the verdict"
+    assert bool(leans_or_better(_a, _b)) == _verdict, f"hidden case {len(_a)} seeds: the verdict"
 """,
     # 06: the label-smoothing floor with 1 - epsilon on the label and epsilon / (K - 1) on each other class, at other
     # (epsilon, K): the target's entropy, checked by torch's soft-target cross-entropy at logits = log(target)
@@ -363,7 +363,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "vit_explained.evidence.SeedComparison.t_interval",
         "vit_explained.clinic.seeds_and_digits_interval",
     ),
-    "clears_training_noise": (
+    "leans_or_better": (
         "vit_explained.evidence.paired_seeds",
         "vit_explained.evidence.SeedComparison.t_interval",
         "vit_explained.clinic.seeds_and_digits_interval",

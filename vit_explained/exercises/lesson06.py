@@ -23,7 +23,7 @@ _NO_PAIRED_INTERVAL = forbid(
 __all__ = [
     "check_accuracy",
     "check_bug_for_each_symptom",
-    "check_clears_training_noise",
+    "check_leans_or_better",
     "check_max_safe_shift",
     "check_paired_interval",
     "check_smoothing_floor",
@@ -658,7 +658,12 @@ def _check_forward_modes(modes: list[bool], events: list[str]) -> None:
         fail(
             "the model was in eval mode during the forward pass: call model.train() first (evaluate and "
             "predict leave a model in eval mode, where dropout is off and BatchNorm uses its running "
-            "statistics)" + ("" if in_order else "; then check the order of zero_grad / backward / step")
+            "statistics)"
+            + (
+                ""
+                if in_order
+                else "; not the only bug (the listing has three): then check the order of zero_grad / backward / step"
+            )
         )
 
 
@@ -1106,13 +1111,13 @@ _SHOWN_SLIPS: list[tuple[Callable[[object, object], bool], str]] = [
 ]
 
 
-def check_clears_training_noise(clears_training_noise: Callable[[object, object], bool]) -> None:
-    """``clears_training_noise(a, b) -> bool``: True when the paired 95 % t-interval of the mean of ``a - b`` excludes 0
+def check_leans_or_better(leans_or_better: Callable[[object, object], bool]) -> None:
+    """``leans_or_better(a, b) -> bool``: True when the paired 95 % t-interval of the mean of ``a - b`` excludes 0
     (either side): the seeds-only 95 % rule of section 5 (leans or better)."""
     cases = _shown_cases()
     answers = []
     for a, b in cases:
-        result = _NO_PAIRED_INTERVAL(clears_training_noise, list(a), np.array(b), hint=_interval_hint)
+        result = _NO_PAIRED_INTERVAL(leans_or_better, list(a), np.array(b), hint=_interval_hint)
         if isinstance(result, (bool, np.bool_)):
             answers.append(bool(result))
         elif isinstance(result, torch.Tensor) and result.numel() == 1 and result.dtype == torch.bool:
