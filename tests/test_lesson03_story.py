@@ -168,6 +168,17 @@ FACTS = {
         "both arms' rates were chosen on this split",  # review r26c_03 minor 2
         "`benchmarks/tune_presets.py` with 4 heads and the scale",
         "fixed before these runs",
+        "at $d = 256$ the seeds overlap the scaled value",  # review r27a_03 minor 10: moved from section 3
+        "the unscaled head leads for 2 epochs, trails from epoch 5, most at epoch 10",  # r27a_03 minor 2
+        "the gap depends on the budget",  # review r26d_03 major 1, moved from section 3 (r27a_03 minor 8)
+        "do not tell saturation apart from the gradient's factor $\\sqrt{d}$ at $W_q$, $W_k$",  # from section 3
+        "with both arms at a third of the rate the gap's interval holds 0",  # review r26d_03 major 2, from the Summary
+        "still ended 4.2 points lower",  # review r26d_03 major 2, from the Summary (r27a_03 minor 9)
+        "They start almost unsaturated",  # review r26c_03 major 1, from section 3 and the Summary
+        "0 to 4 % of rows at $d = 64$",  # review r27a_03 M2: the digits themselves, beside the random tokens
+        "On 17 LayerNormed random tokens instead",  # review r27a_03 M2: the table's tokens said
+        "random tokens are not digits",
+        '"lr-budget"',  # the anchor section 3 and the Summary link to
     ],
     ("APPENDIX", "## H · The cost table and the crossover (section 4)"): [
         '"appendix-i"',
@@ -223,6 +234,7 @@ FACTS = {
         "confounded with $d$",  # review r26b_03 minor 2: appendix F's measured, confounded 4-vs-1 result
         "#appendix-f",
         "section 11.1",  # review r26b_03 minor 7: d2l 11.1 Queries, Keys, and Values names attention pooling
+        '"Queries, Keys, and Values", and 11.2, "Attention Pooling by Similarity"',  # review r27a_03 minor 4
         "(plus a bias)",
         "$Q = X W_q^\\top$",
         "$q = W_q x + b_q$",
@@ -255,11 +267,9 @@ FACTS = {
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         "8",
         "03",
-        "at $d = 256$ the seeds",
-        "overlap",
         "The point first: the scale keeps the softmax the same at every head width",
         "$d$ and $h$ change",
-        "and a third of it",  # fix26a_03 item 1: both arms at a second learning rate, the same seeds
+        "both arms at a third of it",  # fix26a_03 item 1: both arms at a second learning rate, the same seeds
         "With the scale and an i.i.d. upstream gradient, the softmax passes back",  # review r26b_03 minor 1
         "in a real layer only its share stays flat",
         "at every $d$",
@@ -308,10 +318,12 @@ FACTS = {
         "the saturation and the mean gradient barely do",
         "0.109 to 0.111 over $d = 4..1024$",
         "the gradient reaching $q$ is larger",  # review r25d_03 item 6: only q is measured
-        "The runs start almost unsaturated (0 to 4 % of rows at $d = 64$)",  # review r26c_03 major 1
-        "unscaled, it leads for 2 epochs, trails from\nepoch 5, most at epoch 10",  # review r26d_03 major 1
-        "the gap depends on the budget",  # review r26d_03 major 1
-        "do not tell saturation apart from the gradient's factor $\\sqrt{d}$ at $W_q$, $W_k$",
+        "the gap depends on the budget and the learning rate",  # review r27a_03 items 3, 8: one sentence
+        "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
+        "one head of $d = 64$ ends 7.4 points lower",  # review r27a_03 minor 8: the two intervals, printed below
+        "four of $d = 16$ show no detectable difference",
+        "With both arms at a third of it the gap's interval holds 0",  # review r26d_03 major 2
+        "#lr-budget",  # review r27a_03 item 3: the pointer to the moved detail
         "0.003 (tuned on validation with the scale and 4 heads)",  # review r26c_03 minor 1
         "the **gradient at the scores**, 0 if $a$ is one-hot",  # review r26c_03 minor 7: defined before use
     ],
@@ -321,7 +333,7 @@ FACTS = {
         "math fallback",
         "stores it neither in the forward pass",
         "draws the memory and both FLOP counts against $N$",  # fix26a_03 item 2: the projections drawn too
-        "1536 for ViT-B, where the count below finds them equal",  # fix26a_03 item 2: the prose says what prints
+        "1536 for ViT-B, where the count above finds them equal",  # fix26a_03 item 2; r27a_03 minor 5: sketch first
     ],
     ("LESSON", "## Exercises"): [
         "03",
@@ -333,6 +345,8 @@ FACTS = {
         "621e1b2",  # review r25a_03 item 8: read in the timm mirror (git tag --contains)
         "now in `timm/layers/attention.py`",  # review r26b_03 minor 6: read at aa4b5850
         "35b9fc7",
+        "first stable release v0.9.0",  # review r27a_03 minor 3: 0.8.13.dev0 is on PyPI as a pre-release
+        "on PyPI as the pre-release 0.8.13.dev0",
         "2023",
         "22",
         "`qk_norm`",
@@ -341,6 +355,7 @@ FACTS = {
     ],
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "## Going further",
+        "on average 0.998 of each query's weight",  # review r27a_03 minor 1: a mean, not a minimum
     ],
     ("LESSON", "## Going further: mask polarity"): [
         "## Going further: mask polarity",
@@ -352,9 +367,10 @@ FACTS = {
     ],
     ("LESSON", "## Summary"): [
         "ended 7.4 points lower",  # review r26c_03 minor 9: the intervals are section 3's printed table
-        "the interval excludes 0",
+        "[-10.4, -4.4]",  # review r27a_03 minor 9: the interval itself
         "no detectable difference",
-        "These runs start almost unsaturated, and they do not tell saturation apart",  # review r26c_03 major 1
+        "these runs do not say why",  # review r26c_03 major 1 kept; the detail in appendix G (r27a_03 minor 9)
+        "The gap depends on the learning rate and the budget",  # review r27a_03 minor 9
         "every head width tried ($d = 4$ to 1024)",  # review r26c_03 minor 6
         "10 paired seeds",
         "$d = 64$",
@@ -366,8 +382,6 @@ FACTS = {
         "(in Going further, a copy task:",  # review r25d_03 item 7: the clause points to Going further
         "3 of 3 seeds",
         "seeds 3..9 added after a first look",  # fix25c_03 item 3 (review r25b_03 item 5)
-        "with both arms at a third of the rate the gap's interval holds 0",  # review r26d_03 major 2
-        "still ended 4.2 points lower",  # review r26d_03 major 2
         "$q$",
         "$k$",
         "$1/\\sqrt{d}$",
@@ -385,6 +399,7 @@ FACTS = {
         "head $h$'s rows of $W_q$, $W_k$",
         "rank at most $d$",
         "(head 0 here: rank 2, $D = 4$)",
+        "a random `proj` mixes them",  # review r27a_03 minor 7
         "The class token",
         "is one more query",
         "the classifier reads only its output row",
@@ -416,6 +431,7 @@ FACTS = {
         "That is the symptom",
         "assert",
         "right shape, wrong values",
+        "each output averages 2 values, not 197",  # review r27a_03 minor 6: the larger values explained
         "197",
         "leak test",
         "#appendix-b",
@@ -480,6 +496,21 @@ PRINTED = {
         "d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
         "learning rate, both arms: 0.003",
         "learning rate, both arms: 0.003 (the digits recipe's, tuned with 4 heads and the scale)",
+        "at 0.003, seeds 0..2 ran first and 3..9 were added after a first look",  # r26b_03 item 10: with the table
+        "the digits model itself at initialisation (the recipe's PyTorch init), no scale, 180 validation digits, seeds "
+        "0..2, both blocks: saturated rows d = 64: 0.0% to 3.7%, d = 16: 0.0% to 0.0%",  # r26c_03 major 1; r27a_03 M2
+        "random tokens, Attention(64, 1), d = 64",  # review r27a_03 M2: the rows say their tokens
+        "0.003     0.003              10  d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
+        "0.003     0.003              10  d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
+        "picked on the validation split it reports; scaled at the recipe's",  # review r26b_03 minor 4
+        "peak learning rate       paired",  # fix26a_03 item 1; seed 3 at 0.001 merged (brief fix03b item 1)
+        "0.001     0.001              10  d = 64, "
+        "accuracy 87.1 % vs 89.7 %: -2.6 points [-5.5, +0.3], seeds -8.3..+1.7: "
+        "no detectable difference",
+        "0.001     0.003              10  d = 64, "
+        "accuracy 87.1 % vs 91.2 %: -4.2 points [-5.7, -2.6], seeds -8.9..-1.1: "
+        "scaled higher",
+        "10: -15.3 [-23.5,  -7.1]",  # review r27a_03 minor 2: the per-epoch course, printed
         "36.2 % (3 seeds: 35.0..37.0)",
         "0.4 % (3 seeds: 0.3..0.4)",
         "0.8 % (3 seeds: 0.6..1.1)",
@@ -509,23 +540,17 @@ PRINTED = {
         "no scale, mean gradient at the scores: d = 4: 0.187, d = 16: 0.258, d = 64: 0.195, "
         "d = 256: 0.116, d = 1024: 0.066",
         "at 0.003, seeds 0..2 ran first and 3..9 were added after a first look",  # r26b_03 item 10: the table
-        "at initialisation (the recipe's PyTorch init), no scale, 180 validation digits, seeds 0..2, both blocks: "
-        "saturated rows d = 64: 0.0% to 3.7%, d = 16: 0.0% to 0.0%",  # review r26c_03 major 1
-        "0.003     0.003              10  d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
-        "0.003     0.003              10  d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
         "at 0.001, d = 64 only",
-        "picked on the validation split it reports; scaled at the recipe's",  # review r26b_03 minor 4
+        "lr 0.003  d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",  # r27a_03 item 3: three rows
+        "lr 0.003  d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
+        "lr 0.001  d = 64, accuracy 87.1 % vs 89.7 %: -2.6 points [-5.5, +0.3]",
         "d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
         "d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
-        "peak learning rate       paired",  # fix26a_03 item 1; seed 3 at 0.001 merged (brief fix03b item 1)
-        "0.001     0.001              10  d = 64, "
-        "accuracy 87.1 % vs 89.7 %: -2.6 points [-5.5, +0.3], seeds -8.3..+1.7: "
-        "no detectable difference",
-        "0.001     0.003              10  d = 64, "
-        "accuracy 87.1 % vs 91.2 %: -4.2 points [-5.7, -2.6], seeds -8.9..-1.1: "
-        "scaled higher",
         ("no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: 8.5 (5 seeds: 7.7..9.4)"),
         "with the scale, mean gradient at the scores, d = 4..1024, 5 seeds each: 0.109..0.111",  # r25d_03 item 1
+    ],
+    ("LESSON", "### A tiny example you can read"): [
+        "a random proj instead: token 3's output feature 0 sums ",  # review r27a_03 minor 7
     ],
     ("LESSON", "### Attention does not know where a token is"): [
         "of those outputs' max |value| 0.219",
@@ -589,6 +614,10 @@ HIDDEN_CHECKS = {
         '== "0.008"',
         "accuracy_64.estimate",
         'PRESETS["digits"].lr == 3e-3',
+        "assert rescued.n == 10 and rescued.high < 0",  # moved from section 3 (review r27a_03 minor 8)
+        "assert max(start_shares[1]) < 0.04 and min(start_shares[1]) == 0.0",  # review r26c_03 major 1; r27a_03 M2
+        "assert max(start_shares[4]) == 0.0",
+        "assert worst == 9 and round(epoch_gaps[worst].estimate * 100, 1) == -15.3",  # review r27a_03 minor 2
     ],
     ("APPENDIX", "## I · Measured time and memory (section 4)"): [
         "large.fused_peak_bytes < 0.15 * large.matrix_bytes",
@@ -620,10 +649,8 @@ HIDDEN_CHECKS = {
         'f"{min(scaled_grads):.3f}..{max(scaled_grads):.3f}" == "0.109..0.111"',  # review r25d_03 item 1
         "assert seeds_lr == {64: list(range(10))}",  # fix26a_03 item 1; seed 3 at 0.001 merged
         "assert lr_64.n == 10 and lr_64.contains(0.0)",
-        "assert rescued.n == 10 and rescued.high < 0",
         "assert above == {4: 5, 16: 5, 64: 5, 256: 4, 1024: 0}",  # review r26b_03 item 8: the count printed
-        "assert max(start_shares[1]) < 0.04 and min(start_shares[1]) == 0.0",  # review r26c_03 major 1
-        "assert max(start_shares[4]) == 0.0",
+        "assert gaps[1].low > 0 and gaps[-1].high < 0",  # review r27a_03 item 3: the budget, one check
     ],
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "on_marked.low > 0.99",
@@ -850,6 +877,11 @@ FORBIDDEN = [
     ("the bias favours the unscaled arm", "r26c_03 minor 2: both arms' rates were chosen on the reporting split"),
     ("So a ViT alone could not", "r26c_03 minor 5: a ViT without position embeddings"),
     ("x_i^\\top W_q^\\top W_k", "r26c_03 minor 3: head h's rows, W_q^{(h)}"),
+    ("first release v0.9.0", "r27a_03 minor 3: v0.9.0 is the first stable release; 0.8.13.dev0 was on PyPI"),
+    ("nearly all of every query's weight", "r27a_03 minor 1: the stored statistic is a mean over queries"),
+    ("unscaled, it leads", "r27a_03 minor 2: 'it' had no antecedent"),
+    ("The digits model (8x8 digits", "r27a_03 M2: the table is random tokens; the digits themselves: 0 to 4 %"),
+    ("digits Attention(64", "r27a_03 M2: the rows are random tokens, not digits"),
 ]
 
 
