@@ -2320,6 +2320,12 @@ PROSE = [
     ),
     ("L", "## 7 ·", ["`model.eval()` makes both the identity"], "r26e minor 2: said after the cell that shows it"),
     (
+        "L",
+        "## Where the libraries differ",
+        ["Annotated Transformer", "`x + dropout(sublayer(norm(x)))`", "for code simplicity", "post-norm"],
+        "r26e minor 3: the popular tutorial's norm placement differs from the paper it annotates",
+    ),
+    (
         "A",
         "## B ·",
         ["`init_weights_vit_timm`", "timm v1.0.28", "timm 0.3.2", "about ±100 std"],
