@@ -1020,9 +1020,11 @@ def summary(results: dict) -> str:
             "",
         ]
         lines += [
-            "The seeds-only rule of lesson 06: a difference **clears the training noise** when the paired 95 % "
-            "t-interval of the mean seed-by-seed difference lies above or below 0 (no correction for the number of "
-            "comparisons; the appendix's **shown (uncorrected)** also adds the test digits' noise). It is "
+            "The seeds-only rule of lesson 06, uncorrected: a difference **leans or better** when the paired 95 % "
+            "t-interval of the mean seed-by-seed difference lies above or below 0, else **no detectable difference** "
+            "(no correction for the number of comparisons: lesson 06 calls a difference **ahead** only when its "
+            "Bonferroni-corrected interval excludes 0; its appendix's seeds-and-digits interval also adds the test "
+            "digits' noise). It is "
             "applied to the equal-steps runs only; the equal-seconds runs are **indicative** (their step counts "
             "rest on one timing per model, and timing ratios move with the machine and its load: see `timing`).",
             "",
@@ -1035,9 +1037,9 @@ def summary(results: dict) -> str:
                 t = comparison.t_interval()
                 beyond = t.low > 0 or t.high < 0
                 word = (
-                    ("clears the training noise" if beyond else "does not clear the training noise")
+                    ("leans or better" if beyond else "no detectable difference")
                     if key == "equal_steps"
-                    else ("indicative: leans" if beyond else "indicative: level")
+                    else ("indicative: leans or better" if beyond else "indicative: no detectable difference")
                 )
                 d = comparison.difference
                 lines.append(
