@@ -527,7 +527,7 @@ def test_item7_fine_grid_figure_has_patch_ticks_and_an_inner_frame() -> None:
     assert "inner_frame=True" in nb.source(cell)
     text = nb.flat(nb.all_text(APPENDIX))  # 20e: the five-patch maps moved to appendix A
     assert "The canvas's corner patch (5, 5) has its red dot far away, at (2, 0)" in text
-    assert "6x6 s0, corner patch (5, 5): its most similar patch is (2, 0)" in nb.all_printed(APPENDIX)
+    assert "grid6 s0, corner patch (5, 5): its most similar patch is (2, 0)" in nb.all_printed(APPENDIX)
 
 
 # from test_lesson01_fix_19c.py::test_item8_view_after_permute_is_named
@@ -1275,3 +1275,21 @@ def test_shift_gaps_is_the_rolled_probe() -> None:
             assert stem_gap[shift] == (gap.max() / stem(x).abs().max()).item()
     assert gap_maps[16][0].shape == (4, 4) and gap_maps[1][1].shape == (64, 64)
     assert gap_maps[16][0].max() < 1e-5 < 0.01 < gap_maps[1][0].max() and stem_gap[4] < 1e-5 < 0.01 < stem_gap[1]
+
+
+def test_r27a_the_patchify_axes_picture_draws_the_lesson_s_steps() -> None:
+    """r27a minor 16: section 3 pictures the split, the permute and the flatten before its code."""
+    from vit_explained.plotting.lesson01 import plot_patchify_axes
+
+    fig = plot_patchify_axes((1, 3, 224, 224), 16)
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    boxes = [t for t in texts if "\n" in t]  # "name\nlength", one per box, row by row
+    split, permuted = boxes[4:10], boxes[10:16]
+    assert boxes[:4] == ["B\n1", "C\n3", "H\n224", "W\n224"] and boxes[16:] == ["B\n1", "N\n196", "P*P*C\n768"]
+    assert permuted == [split[i] for i in (0, 2, 4, 3, 5, 1)]  # the lesson's permute(0, 2, 4, 3, 5, 1)
+    assert "permute(0, 2, 4, 3, 5, 1)" in texts and len(ax.patches) == 4 + 6 + 6 + 3
+    with pytest.raises(ValueError, match="must divide"):
+        plot_patchify_axes((1, 3, 224, 224), 15)
+    code = nb.sources(LESSON)[nb.unique_index(nb.sources(LESSON), "step2 = step1.permute(0, 2, 4, 3, 5, 1)")]
+    assert code.index('save_figure(fig, "01_patchify_axes")') < code.index("step1 = x.reshape(")  # picture first

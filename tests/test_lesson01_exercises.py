@@ -501,3 +501,12 @@ def test_unfilled_stub_is_not_attempted(checker):
 def test_passing_a_result_instead_of_the_function(checker):
     with pytest.raises(ExerciseFailed, match="pass your function itself"):
         checker(197)
+
+
+def test_r27a_a_numpy_patchify_passes_with_exercise_4s_note(capsys):
+    """r27a nit: exercises 3 and 4 treat a numpy answer alike: it passes, with the same 'stay in torch' note."""
+    check_patchify(patchify_numpy)
+    said = capsys.readouterr().out
+    assert said.startswith("Correct!") and "It returns numpy; the stub says torch.Tensor" in said
+    check_patchify(patchify_reference)
+    assert "numpy" not in capsys.readouterr().out

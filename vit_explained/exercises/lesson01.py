@@ -304,8 +304,7 @@ def _batch_and_channels_mixed(answer: torch.Tensor, images: torch.Tensor, case: 
 
 
 def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.Tensor]) -> None:
-    """Check ``my_patchify(images, (ph, pw))``: ``(B, C, H, W) -> (B, N, ph * pw * C)`` with
-    patches in row-major order, each flattened as ``(p1 p2 c)``; equal to :func:`vit_explained.patchify`."""
+    """Check ``my_patchify(images, (ph, pw))`` -> ``(B, N, ph * pw * C)``, row by row, ``(p1 p2 c)``: the package's."""
     for batch, channels, height, width, ph, pw in PATCH_CASES:
         # Distinct values that are not whole numbers: any misplaced value shows, and so does rounding.
         images = torch.arange(batch * channels * height * width, dtype=torch.float32) / 3
@@ -362,7 +361,8 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
                 "ph x pw square of the image, numbered row by row, flattened as (p1 p2 c)"
             )
         fail(f"for {case} your output holds different numbers from the image's pixels: patchify only moves pixels")
-    passed("your patchify matches vit_explained.patchify on square and non-square images and patches.")
+    note = _numpy_note(my_patchify, torch.zeros(1, 1, 2, 2), (1, 1), needs="nn.Linear needs a tensor of tokens")
+    passed(f"your patchify matches vit_explained.patchify on square and non-square images and patches.{note}")
 
 
 def _kernel_variants(weight: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -517,18 +517,15 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
     passed(f"your weight makes Rearrange + Linear give the Conv2d's tokens, to float32 rounding.{note}")
 
 
-def _numpy_note(conv_to_linear: Callable[[torch.Tensor], torch.Tensor]) -> str:
-    """Exercise 2's note for an answer that returns numpy, for exercise 4 (empty when it returns a tensor)."""
+def _numpy_note(answer: Callable[..., torch.Tensor], *args: object, needs: str = "nn.Linear's weight needs one") -> str:
+    """The note for an answer that returns numpy, for exercises 3 and 4 (empty when it returns a tensor)."""
     try:
-        returned = conv_to_linear(torch.randn(4, 3, 2, 2, generator=torch.Generator().manual_seed(0)))
+        returned = answer(*(args or (torch.randn(4, 3, 2, 2, generator=torch.Generator().manual_seed(0)),)))
     except Exception:  # it passed every case above; a failure here only means no note
         return ""
     if not isinstance(returned, np.ndarray):
         return ""
-    return (
-        " It returns numpy; the stub says torch.Tensor, and nn.Linear's weight needs one: stay in torch "
-        "(or wrap it in torch.as_tensor(...))."
-    )
+    return f" It returns numpy; the stub says torch.Tensor, and {needs}: stay in torch (or wrap it in torch.as_tensor)."
 
 
 # --- exercise 5: a learned position table on a new grid ------------------------------------------------

@@ -33,6 +33,7 @@ __all__ = [
     "plot_kernel_layouts",
     "plot_patch_filters",
     "plot_patch_grid",
+    "plot_patchify_axes",
     "plot_pixel_reach",
     "plot_position_similarity",
     "plot_position_similarity_pair",
@@ -1375,3 +1376,57 @@ def shift_gaps(
         gap_maps = {shift: (gap(patch_conv, shift, patch), gap(cnn_layer, shift, 1)) for shift in (16, 1)}
         stem_gap = {shift: gap(stem, shift, 4).max().item() for shift in (4, 8, 1)}
     return gap_maps, stem_gap
+
+
+_AXIS_COLOURS = {
+    "B": "0.8",
+    "C": "#e58a8a",
+    "H": "#8fb3e6",
+    "rows": "#8fb3e6",
+    "p1": "#c6d9f3",
+    "W": "#8cc98c",
+    "cols": "#8cc98c",
+    "p2": "#c9e6c9",
+    "N": "#b9c6e0",
+    "P*P*C": "#ecd9a6",
+}  # H's parts blue, W's green
+
+
+def plot_patchify_axes(shape: tuple[int, int, int, int], patch: int) -> Figure:
+    """Section 3's ``patchify`` as axis boxes, one row per step: ``(B, C, H, W)``, the split of H into
+    (rows, p1) and of W into (cols, p2), the ``permute`` (an arrow from each axis to its new place: the grid
+    axes move in front, C to the end) and the flatten to ``(B, N, P*P*C)``; each box shows its name and length."""
+    b, c, h, w = shape
+    if h % patch or w % patch:
+        raise ValueError(f"patch {patch} must divide the image's height and width, got {h} x {w}")
+    rows, cols = h // patch, w // patch
+    steps = [
+        ("x", [("B", b), ("C", c), ("H", h), ("W", w)]),
+        ("reshape: split", [("B", b), ("C", c), ("rows", rows), ("p1", patch), ("cols", cols), ("p2", patch)]),
+        (
+            "permute(0, 2, 4, 3, 5, 1)",
+            [("B", b), ("rows", rows), ("cols", cols), ("p1", patch), ("p2", patch), ("C", c)],
+        ),
+        ("reshape: flatten", [("B", b), ("N", rows * cols), ("P*P*C", patch * patch * c)]),
+    ]
+    fig = new_figure(figsize=(9.0, 4.4))
+    ax = fig.subplots()
+    placed = []  # per step: (y, {axis name: box centre x})
+    for level, (title, axes) in enumerate(steps):
+        y = -1.5 * level
+        ax.text(-0.3, y, title, ha="right", va="center", fontsize=10, family="monospace")
+        centres = {}
+        for k, (name, size) in enumerate(axes):
+            ax.add_patch(Rectangle((1.25 * k, y - 0.4), 1.05, 0.8, facecolor=_AXIS_COLOURS[name], edgecolor="0.2"))
+            ax.text(1.25 * k + 0.525, y, f"{name}\n{size}", ha="center", va="center", fontsize=9)
+            centres[name] = 1.25 * k + 0.525
+        placed.append((y, centres))
+    (y_split, before), (y_permuted, after) = placed[1], placed[2]
+    for name, x in before.items():  # the permute: each axis to its new place
+        style = {"arrowstyle": "->", "color": "#c03030" if name == "C" else "0.35", "lw": 1.6 if name == "C" else 1}
+        ax.annotate("", xy=(after[name], y_permuted + 0.42), xytext=(x, y_split - 0.42), arrowprops=style)
+    ax.set_xlim(-4.6, 7.6)
+    ax.set_ylim(-5.0, 0.6)
+    ax.axis("off")
+    ax.set_title(f"patchify on a {tuple(shape)} batch, {patch}x{patch} patches: the axes after each step", fontsize=10)
+    return fig
