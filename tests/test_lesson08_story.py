@@ -151,7 +151,8 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ),  # r26c 5
     ("lesson", "4", ("register_forward_hook", "main as of 2026-08")),  # r26c minors 5, 11
     ("lesson", "6", ("Dosovitskiy et al. 2021", "Fig. 6", "rollout maps")),  # r26c minor 6
-    ("lesson", "7", ("block 0 holds appendix D's fixed-key head",)),  # r26c minor 8
+    # r26c minor 8: block 0 gets a reading; fix08d (review r27b M1): what was measured, head by head (no fixed-key cause)
+    ("lesson", "7", ("heads 1 and 3 are below theirs", "15.1", "20.2", "heads 0 and 2 above")),
     ("lesson", "11", ("On a photo (not computed here)", "DeiT-tiny", "No finding of this lesson carries")),  # r26c 7
     ("appendix", "D", ("section 3's 6", "favourable case", "24.7", "5.9")),  # r25a item 1: moved
     ("lesson", "3", ("50", "24.7", "#appendix-d")),
@@ -389,6 +390,14 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "10", ("no detectable difference from the image-blind mean rollout map",)),
     # r26a item 1; r26b M3
     ("lesson", "Summary", ("next test digit's map", "[4.7, 5.7]", "0.058 [0.047, 0.069]", "98.3 %")),
+    # fix08d (review r27b M2): the closest-call sentence says what was compared, after digit 17's figure
+    ("lesson", "8", ("two class maps (runner-up against likeliest)", "no closer than the maps of two different digits")),
+    ("lesson", "8", ("mean cosine 0.37", "against 0.40", "-0.033")),
+    ("lesson", "Summary", ("two class maps (runner-up against likeliest)", "no closer than the maps of two different digits")),
+    ("lesson", "Summary", ("rollout beats its image-blind map by 5.5 points",)),  # fix08d (r27b minor 5)
+    ("lesson", "Summary", ("concentrates rollout on",)),  # fix08d (r27b minor 4): section 11's verb
+    ("lesson", "7", ("56 % to 86 %", "lead over chance")),  # fix08d (r27b minor 11): what "most" is
+    ("lesson", "9", ("on no draw is it detectably below another digit's map's",)),  # fix08d (r27b minor 3)
 ]
 
 PRINTED = [  # (notebook, section, text a code cell of that section prints)
@@ -569,6 +578,14 @@ PRINTED = [  # (notebook, section, text a code cell of that section prints)
     ),  # r26b M3: the raw map's control, printed
     # r26b M2
     ("lesson", "5", "top patches not inked (*: no pixel above 0.5): 5 of 16, their top weights 0.03 to 0.24"),
+    # fix08d (review r27b M1, minor 11)
+    (
+        "lesson",
+        "7",
+        "block 0, each head's map - its image-blind map (points), heads 0..3: +4.1 [+3.4, +4.8] / -15.1 [-15.8, -14.4]",
+    ),
+    ("lesson", "7", "/ +1.9 [+1.1, +2.6] / -20.2 [-21.7, -18.6]"),
+    ("lesson", "7", "lead over chance, blocks 1..3: own 67% / 56% / 77%; rollout 86% / 79% / 78%"),
 ]
 
 CHECKS = [  # (notebook, section, text a hidden check cell of that section asserts)
@@ -674,6 +691,11 @@ CHECKS = [  # (notebook, section, text a hidden check cell of that section asser
     ("lesson", "10", "abs(next_family.confidence - (1 - 0.05 / 3)) < 1e-12"),  # r26a item 1; r26b M3: a family of 3
     ("lesson", "10", '"rollout": [0.058, 0.047, 0.069]'),  # r26a item 1
     ("lesson", "10", '"raw, last block": [0.062, 0.028, 0.096]'),  # r26b M3
+    ("lesson", "7", "for h in (1, 3)] == [-15.1, -20.2]"),  # fix08d (review r27b M1)
+    ("lesson", "7", "[g.difference.high < 0 for g in head_gaps] == [False, True, False, True]"),
+    ("lesson", "7", "== (56, 86)"),  # fix08d (r27b minor 11)
+    ("lesson", "8", "== [0.37, 0.40]"),  # fix08d (r27b M2)
+    ("lesson", "9", "difference.high > 0 for r in classifier_rho"),  # fix08d (r27b minor 3)
 ]
 
 CODE = [  # (notebook, section, text a visible code cell of that section runs)
@@ -1124,6 +1146,22 @@ FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase,
         "counts as moved",
         "22c: the verdict reads the rule's words (moved to appendix I)",
     ),
+    # fix08d (review r27b): M1's unsupported cause, M2's ambiguous sentence, the Summary's old verbs, dead code
+    ("lesson", None, "all", "block 0 holds appendix D's fixed-key head", "r27b M1: measured, the fixed key is not why"),
+    ("lesson", None, "all", "the runner-up class's map shows no detectable difference", "r27b M2: say what is compared"),
+    ("lesson", None, "all", "compared with the likeliest class's, shows", "r27b M2: say what is compared"),
+    ("lesson", None, "all", "looking at the digit adds", "r27b minor 5: a mean map is no ablation"),
+    ("lesson", "Summary", "prose", "spreads rollout", "r27b minor 4: section 11 says concentrates"),
+    ("lesson", None, "all", "Tutorials often patch", "r27b minor 12: name one or drop often"),
+    ("lesson", None, "source", "import copy", "r27b minor 1: dead code"),
+    ("lesson", None, "source", "greedy_seconds", "r27b minor 1: dead code"),
+    ("lesson", None, "source", "below_0 =", "r27b minor 1: dead code"),
+    ("lesson", None, "source", 'kinds = {name: "map"', "r27b minor 1: dead code"),
+    ("lesson", None, "source", "the explorer's prompt", "r27b minor 2: stale check comments"),
+    ("lesson", None, "source", "the takeaway:", "r27b minor 2: stale check comments"),
+    ("lesson", None, "source", "occlusion included", "r27b minor 2: stale check comments"),
+    ("lesson", None, "source", "the summary's", "r27b minor 2: stale check comments"),
+    ("lesson", "9", "prose", "'s rule, by which both maps count", "r27b minor 3: one sentence, one job"),
 ]
 
 
