@@ -1807,3 +1807,55 @@ def test_map_comparisons_line_reads_the_family_level():
     low, high = (float(v) for v in parts[1].split("[")[1].rstrip("]").split(", "))
     d = family["same"].difference  # the family's level, not 95 %
     assert (round(d.low, 3), round(d.high, 3)) == (low, high)
+
+
+# fix08d (review r27b minors 8, 9): sections 9 and 10's bookkeeping moved into three package helpers
+def test_deletion_family_pairs_are_section_10s_ten_in_order():
+    names = ["ink first", "rollout", "gradient-weighted", "random order", "occ", "greedy", "mean"]
+    areas = {name: torch.full((3,), float(i)) for i, name in enumerate(names)}
+    pairs = am.deletion_family_pairs(areas, "occ", "greedy", "mean")
+    assert list(pairs) == [
+        "rollout - ink first",
+        "occ - ink first",
+        "occ - rollout",
+        "greedy - ink first",
+        "greedy - rollout",
+        "greedy - occ",
+        "gradient-weighted - rollout",
+        "gradient-weighted - mean",
+        "mean - rollout",
+        "mean - random order",
+    ]
+    assert all(a is areas[k.split(" - ")[0]] and b is areas[k.split(" - ")[1]] for k, (a, b) in pairs.items())
+    assert len(am.compare_maps(pairs)) == 10
+    with pytest.raises(KeyError, match="greedy"):
+        am.deletion_family_pairs({k: v for k, v in areas.items() if k != "greedy"}, "occ", "greedy", "mean")
+
+
+def test_cascade_references_prints_the_two_references_per_method():
+    rho = {"rollout": torch.full((5,), 0.99, dtype=torch.float64), "gradient-weighted": torch.linspace(0.9, 1.0, 5)}
+    floor = am.NoiseFloor(rho, torch.tensor([True, True, False, True, True]), 0.02)
+    other = {"rollout": torch.full((5,), 0.5, dtype=torch.float64), "gradient-weighted": torch.zeros(5)}
+    lines = am.cascade_references(floor, other).splitlines()
+    assert lines[0] == "references, ρ over the same 5 digits: rollout / gradient-weighted"
+    assert lines[1].startswith(
+        "  noise floor, + noise of std 0.02 x the pixel range, one draw (4 of 5 decisions kept): 0.99"
+    )
+    assert lines[2].startswith("  other digits (the 4 others, mean): 0.50") and " / 0.00" in lines[2]
+    with pytest.raises(ValueError, match="same methods"):
+        am.cascade_references(floor, {"rollout": other["rollout"]})
+
+
+def test_recheck_stored_deletion_says_whether_a_stored_run_is_this_models():
+    model, images, labels = small_vit(), torch.rand(3, 1, 12, 12), torch.tensor([0, 1, 2])
+    maps = {name: torch.rand(3, 3, 3, generator=torch.Generator().manual_seed(i)) for i, name in enumerate(["a", "b"])}
+    counts = [0, 1, 3, 9]
+    orders = {n: m[:2] for n, m in maps.items()} | {"a, next digit's map": maps["a"][1:3]}
+    curves, _ = deletion_areas(model, images[:2], labels[:2], orders, counts=counts)
+    occlusion = am.occlusion_map(model, images, labels, (3, 3))
+    stored = ({n: torch.cat([c, torch.zeros(1, len(counts))]) for n, c in curves.items()}, occlusion)
+    recheck = am.recheck_stored_deletion
+    assert recheck(model, images[:2], labels[:2], maps, stored, counts, next_digit=("a",))
+    moved = ({**stored[0], "b": stored[0]["b"] + 1e-3}, occlusion)
+    assert not recheck(model, images[:2], labels[:2], maps, moved, counts, next_digit=("a",))
+    assert not recheck(model, images[:2], labels[:2], maps, (stored[0], occlusion + 1e-3), counts, next_digit=("a",))

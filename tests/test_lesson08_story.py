@@ -151,7 +151,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ),  # r26c 5
     ("lesson", "4", ("register_forward_hook", "main as of 2026-08")),  # r26c minors 5, 11
     ("lesson", "6", ("Dosovitskiy et al. 2021", "Fig. 6", "rollout maps")),  # r26c minor 6
-    # r26c minor 8: block 0 gets a reading; fix08d (review r27b M1): what was measured, head by head (no fixed-key cause)
+    # r26c minor 8: block 0 gets a reading; fix08d (review r27b M1): measured head by head (no fixed-key cause)
     ("lesson", "7", ("heads 1 and 3 are below theirs", "15.1", "20.2", "heads 0 and 2 above")),
     ("lesson", "11", ("On a photo (not computed here)", "DeiT-tiny", "No finding of this lesson carries")),  # r26c 7
     ("appendix", "D", ("section 3's 6", "favourable case", "24.7", "5.9")),  # r25a item 1: moved
@@ -391,9 +391,17 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     # r26a item 1; r26b M3
     ("lesson", "Summary", ("next test digit's map", "[4.7, 5.7]", "0.058 [0.047, 0.069]", "98.3 %")),
     # fix08d (review r27b M2): the closest-call sentence says what was compared, after digit 17's figure
-    ("lesson", "8", ("two class maps (runner-up against likeliest)", "no closer than the maps of two different digits")),
+    (
+        "lesson",
+        "8",
+        ("two class maps (runner-up against likeliest)", "no closer than the maps of two different digits"),
+    ),
     ("lesson", "8", ("mean cosine 0.37", "against 0.40", "-0.033")),
-    ("lesson", "Summary", ("two class maps (runner-up against likeliest)", "no closer than the maps of two different digits")),
+    (
+        "lesson",
+        "Summary",
+        ("two class maps (runner-up against likeliest)", "no closer than the maps of two different digits"),
+    ),
     ("lesson", "Summary", ("rollout beats its image-blind map by 5.5 points",)),  # fix08d (r27b minor 5)
     ("lesson", "Summary", ("concentrates rollout on",)),  # fix08d (r27b minor 4): section 11's verb
     ("lesson", "7", ("56 % to 86 %", "lead over chance")),  # fix08d (r27b minor 11): what "most" is
@@ -759,6 +767,10 @@ CODE = [  # (notebook, section, text a visible code cell of that section runs)
         "am.class_token_maps_by_block(model, data.test_images[:501]",
     ),  # r26a item 1: the next digit's maps (r26b M1: the same pass, shifted by one)
     ("lesson", "10", 'stored_curves[f"{n}, next digit\'s map"]'),  # r26a item 1
+    # fix08d (review r27b minors 8, 9): the bookkeeping in package helpers, one printed table each
+    ("lesson", "9", "am.cascade_references(floor,"),
+    ("lesson", "10", "am.compare_maps(am.deletion_family_pairs("),
+    ("lesson", "10", "am.recheck_stored_deletion("),
 ]
 
 FORBIDDEN = [  # (phrase, why): never again anywhere in the lesson, its appendix or its solutions (source or output)
@@ -1148,7 +1160,7 @@ FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase,
     ),
     # fix08d (review r27b): M1's unsupported cause, M2's ambiguous sentence, the Summary's old verbs, dead code
     ("lesson", None, "all", "block 0 holds appendix D's fixed-key head", "r27b M1: measured, the fixed key is not why"),
-    ("lesson", None, "all", "the runner-up class's map shows no detectable difference", "r27b M2: say what is compared"),
+    ("lesson", None, "all", "the runner-up class's map shows no detectable difference", "r27b M2: what is compared"),
     ("lesson", None, "all", "compared with the likeliest class's, shows", "r27b M2: say what is compared"),
     ("lesson", None, "all", "looking at the digit adds", "r27b minor 5: a mean map is no ablation"),
     ("lesson", "Summary", "prose", "spreads rollout", "r27b minor 4: section 11 says concentrates"),
@@ -1162,6 +1174,9 @@ FORBIDDEN_IN = [  # (notebook, section or "cell:<marker>" or None, part, phrase,
     ("lesson", None, "source", "occlusion included", "r27b minor 2: stale check comments"),
     ("lesson", None, "source", "the summary's", "r27b minor 2: stale check comments"),
     ("lesson", "9", "prose", "'s rule, by which both maps count", "r27b minor 3: one sentence, one job"),
+    ("lesson", "9", "code", "both = lambda", "r27b minor 9: the references are one helper's table"),
+    ("lesson", "10", "code", "pairs_10 = [", "r27b minor 8: the family's pairs come from the package"),
+    ("lesson", "10", "code", "occlusion_here =", "r27b minor 8: the live re-check is one helper call"),
 ]
 
 

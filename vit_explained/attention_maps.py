@@ -2367,3 +2367,69 @@ def value_weighted_key_norms(model: ViT, images: torch.Tensor, block: int, head:
     alpha = weights[:, head]  # (B, N, N), query i, key j
     weighted = alpha * value_norms[:, None, :]  # (B, N, N): the norm of alpha_ij f(x_j)
     return alpha.mean(1), value_norms, weighted.mean(1)
+
+
+def cascade_references(floor: NoiseFloor, other_digits: Mapping[str, torch.Tensor]) -> str:
+    """Lesson 08 section 9's two references as one printed table, ρ over the same digits per method (``rollout /
+    gradient-weighted``): the noise floor (``floor.rho``, each digit against itself under small input noise) and
+    ``other_digits`` ``(B,)`` per method (each digit's trained map against the other digits', mean)."""
+    methods = list(other_digits)
+    if set(floor.rho) != set(methods):
+        raise ValueError(f"floor and other_digits need the same methods, got {sorted(floor.rho)} and {sorted(methods)}")
+    n = len(floor.same_decision)
+
+    def both(rho: Mapping[str, torch.Tensor]) -> str:
+        return " / ".join(str(mean_interval(rho[m], digits=2)) for m in methods)
+
+    kept = f"{int(floor.same_decision.sum())} of {n} decisions kept"
+    return "\n".join(
+        [
+            f"references, ρ over the same {n} digits: {' / '.join(methods)}",
+            f"  noise floor, + noise of std {floor.scale} x the pixel range, one draw ({kept}): {both(floor.rho)}",
+            f"  other digits (the {n - 1} others, mean): {both(other_digits)}",
+        ]
+    )
+
+
+def deletion_family_pairs(
+    areas: Mapping[str, torch.Tensor], occlusion: str, greedy: str, mean_map: str
+) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """Lesson 08 section 10's family of 10 comparisons, ``"A - B" -> (areas[A], areas[B])`` for
+    :func:`compare_maps`: rollout, occlusion (blank last) and greedy against ink first and rollout; greedy against
+    occlusion; the gradient-weighted map against rollout and the image-blind ``mean_map``; the mean map against
+    rollout and a random order. ``areas``: ``(B,)`` deletion areas per order, the same digits."""
+    pairs = [(m, c) for m in ("rollout", occlusion, greedy) for c in ("ink first", "rollout") if m != c]
+    pairs += [(greedy, occlusion), ("gradient-weighted", "rollout"), ("gradient-weighted", mean_map)]
+    pairs += [(mean_map, "rollout"), (mean_map, "random order")]
+    missing = sorted({name for pair in pairs for name in pair} - set(areas))
+    if missing:
+        raise KeyError(f"areas has no {missing}")
+    return {f"{a} - {b}": (areas[a], areas[b]) for a, b in pairs}
+
+
+def recheck_stored_deletion(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    maps: Mapping[str, torch.Tensor],
+    stored: tuple[Mapping[str, torch.Tensor], torch.Tensor],
+    counts: Sequence[int],
+    next_digit: Sequence[str] = ("raw, last block", "rollout", "gradient-weighted"),
+) -> bool:
+    """Lesson 08 section 10's live re-check of a stored deletion run on its first ``len(images)`` digits: the raw
+    occlusion scores and every order's curves (``maps``: ``name -> (>= B + 1, rows, cols)``; for each name in
+    ``next_digit`` also digit i deleted in digit i + 1's order, ``"<name>, next digit's map"``) within 1e-5 of
+    ``stored = (curves, occlusion)`` as :func:`stored_deletion` returns them."""
+    stored_curves, stored_occlusion = stored
+    b = len(images)
+    occlusion = occlusion_map(model, images, labels, _grid_of(maps))
+    orders = {name: m[:b] for name, m in maps.items()}
+    orders |= {f"{name}, next digit's map": maps[name][1 : b + 1] for name in next_digit}
+    curves, _ = deletion_areas(model, images, labels, orders, counts=counts)
+    same_curves = all(torch.allclose(curves[n], stored_curves[n][:b], atol=1e-5) for n in curves)
+    return same_curves and torch.allclose(occlusion, stored_occlusion[:b], atol=1e-5)
+
+
+def _grid_of(maps: Mapping[str, torch.Tensor]) -> tuple[int, int]:
+    rows, cols = next(iter(maps.values())).shape[-2:]
+    return int(rows), int(cols)
