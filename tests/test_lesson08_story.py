@@ -405,7 +405,7 @@ FACTS = [  # (notebook, section, facts its prose states: numbers, intervals, ter
     ("lesson", "Summary", ("rollout beats its image-blind map by 5.5 points",)),  # fix08d (r27b minor 5)
     ("lesson", "Summary", ("concentrates rollout on",)),  # fix08d (r27b minor 4): section 11's verb
     ("lesson", "7", ("56 % to 86 %", "lead over chance")),  # fix08d (r27b minor 11): what "most" is
-    ("lesson", "9", ("on no draw is it detectably below another digit's map's",)),  # fix08d (r27b minor 3)
+    ("lesson", "9", ("on no draw is its ρ detectably below another digit's map's",)),  # fix08d (r27b minor 3)
 ]
 
 PRINTED = [  # (notebook, section, text a code cell of that section prints)
