@@ -656,6 +656,9 @@ PROSE = [
             "`vit_little_patch16_reg4_gap_256.sbb_in1k`, reports 82.5 % top-1 trained on ImageNet-1k alone",
             "against T2T-ViT-14's 81.5 %",
             "(07_tokens_to_token_vit_appendix.ipynb#porters)",
+            # review r27b minor 4: how lucidrains' class differs, said plainly (the details: the appendix's fact 4)
+            "nothing narrows its tokens to `token_dim` (147 -> 1323 -> 11907 wide on RGB images)",
+            'square grids only (appendix, "For porters", fact 4)',
         ],
     ),
     (
