@@ -84,6 +84,32 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 
 
 PRINTED = [
+    (
+        "L",
+        "## 6 ·",
+        "pre-norm's stream before the final LayerNorm, RMS token norm per seed: L = 2: 10.8, 11.0, 10.7; "
+        "L = 16: 28.3, 28.7, 31.0",
+        True,
+        "r27b minor 1: the growing stream the final LayerNorm divides, printed where 6a's answer names it",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "post-norm, warm-up 50: lr 5e-03 10.0 % (3 seeds: 10.0..10.0); lr 1e-03, warm-up 50 77.6 % (3 seeds: "
+        "74.4..80.8), none 79.1 % (3 seeds: 72.4..87.2); warm-up 50 - none: -1.5 points (range -6.4..+5.2): "
+        "no consistent difference over 3 seeds",
+        True,
+        "r27b M1: the warm-up comparison, printed on the main path",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "post-norm, warm-up 150: lr 5e-03 12.3 % (3 seeds: 10.0..17.0); lr 1e-03, warm-up 150 78.1 % (3 seeds: "
+        "73.8..82.8), none 79.1 % (3 seeds: 72.4..87.2); warm-up 150 - none: -1.1 points (range -4.4..+5.2): "
+        "no consistent difference over 3 seeds",
+        True,
+        "r27b M1",
+    ),
     ("L", "## 6 ·", "std 0.02, D = 64   L^-0.044 [-0.104, +0.017]", True, "r26e M1: the timm-init intervals, printed"),
     ("L", "## 6 ·", "std 0.02, D = 384  L^-0.049 [-0.079, -0.019]", True, "r26e M1"),
     ("L", "## 6 ·", "std 0.02, D = 768  L^-0.243 [-0.304, -0.182]", True, "r26e M1"),
@@ -1726,14 +1752,15 @@ PROSE = [
         "## 6 ·",
         [
             "timm's and DeiT's init (trunc-normal std 0.02)",
-            "no fall is detectable at D = 64 ($L^{-0.044}$), a small one at 384 ($L^{-0.049}$)",
+            "near 0 at D = 64 and 384 ($L^{-0.044}$ and $L^{-0.049}$; only 384's interval excludes 0)",
             "$L^{-0.243}$ [-0.304, -0.182] at D = 768, about half of Xavier's at the same width",
             "3 seeds",
             "follows the ViT release's init",
             "vit_jax/models_vit.py",
         ],
         "fix_24f::test_6a_setup_states_the_std_002_caveat_before_the_result; r26c minor 3: words and one interval; "
-        "r26e M1: Xavier compared at the same width; r26e minor 10: the versions in the printing cell's comment",
+        "r26e M1: Xavier compared at the same width; r26e minor 10: the versions in the printing cell's comment; "
+        "r27b minor 2: near 0 at 64 and 384, not a width trend",
     ),
     ("A", "## A ·", ["$\\sqrt{L}$"], "fix_24f::test_widget_sentence_says_linear_not_sqrt; moved by r25b item 3"),
     (
@@ -1915,7 +1942,7 @@ PROSE = [
         "## Summary",
         [
             "timm's and DeiT's init (trunc-normal std 0.02)",
-            "no fall is detectable at D = 64\n  ($L^{-0.044}$), a small one at 384 ($L^{-0.049}$)",
+            "the slope is near 0 at D = 64 and 384 ($L^{-0.044}$, $L^{-0.049}$)",
             "and $L^{-0.243}$ at D = 768",
             "about half of Xavier's at the same width (3 seeds)",
             "as the final LayerNorm divides a growing stream",
@@ -1923,7 +1950,8 @@ PROSE = [
             "a fixed divisor in its",
         ],
         "fix_22f::test_summary_states_timm_slopes_appendix_b_prints; r26c minor 3: one interval in the bullet; "
-        "r26e M1: Xavier at the same width; r26e minor 10: the release's file name left to section 6",
+        "r26e M1: Xavier at the same width; r26e minor 10: the release's file name left to section 6; "
+        "r27b minor 2 and D3: near 0 at 64 and 384, the bullet shorter",
     ),
     (
         "L",
@@ -2399,9 +2427,25 @@ PROSE = [
         "r26c M2: the stored warm-up arms do not rescue post-norm",
     ),
     ("L", "## Summary", ["did not rescue post-norm at 5e-3"], "r26c M2"),
+    ("L", "## 6 ·", ["(RMS 11 at L = 2, 28-31 at L = 16)"], "r27b minor 1: the stream's growth, as printed"),
+    ("L", "## 2 ·", ["Closed gates are not silent, for this token", "appendix H"], "r27b minor 3: one token"),
+    ("L", "## 1 ·", ["SiLU (Swish with $\\beta = 1$)"], "r27b minor 5"),
+    ("L", "## 2 ·", ["'17.56 GFLOPS', from 0.15.0"], "r27b minor 6: torchvision's count carries its version"),
+    ("L", "## 4 ·", ["differs from `nn.LayerNorm` twice"], "r27b minor 4"),
+    ("L", "## 6 ·", ["section 1's arms used lesson 01's (PyTorch's default)"], "r27b minor 7: why three inits"),
+    (
+        "L",
+        "## Where the libraries differ",
+        ["(torchvision >= 0.15.0)", "at commit 143bd26", "section 4's two differences from `nn.LayerNorm`"],
+        "r27b minor 6 and 4",
+    ),
 ]
 
 FORBIDDEN = [
+    ("a small one at 384", "r27b minor 2: -0.044 and -0.049 are equal to 0.005; only the interval widths differ"),
+    ("makes two other slips", "r27b minor 4: D - 1 and eps outside the root are differences from nn.LayerNorm"),
+    ("section 4's two slips", "r27b minor 4"),
+    ("SiLU, or Swish,", "r27b minor 5: SiLU is Swish with beta = 1"),
     ("at D = 768, half Xavier's", "r26e M1: Xavier compared at the same width, 'about half'"),
     ("about half the Xavier stack's", "r26e M1: the Xavier stack is D = 64; the comparison is at D = 768"),
     ("errors of order 0.1", "r26e minor 11: bug b's error on torch.randn is 0.22"),
