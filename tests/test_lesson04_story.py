@@ -2427,7 +2427,12 @@ PROSE = [
         "r26c M2: the stored warm-up arms do not rescue post-norm",
     ),
     ("L", "## Summary", ["did not rescue post-norm at 5e-3"], "r26c M2"),
-    ("L", "## 6 ·", ["(RMS 11 at L = 2, 28-31 at L = 16)"], "r27b minor 1: the stream's growth, as printed"),
+    (
+        "L",
+        "## 6 ·",
+        ["(the stream's RMS token norm: 11 at L = 2, 28-31 at L = 16)"],
+        "r27b minor 1: the stream's growth, as printed",
+    ),
     ("L", "## 2 ·", ["Closed gates are not silent, for this token", "appendix H"], "r27b minor 3: one token"),
     ("L", "## 1 ·", ["SiLU (Swish with $\\beta = 1$)"], "r27b minor 5"),
     ("L", "## 2 ·", ["'17.56 GFLOPS', from 0.15.0"], "r27b minor 6: torchvision's count carries its version"),
