@@ -315,8 +315,9 @@ def merge(paths: list[str]) -> None:
         " (control); per validation 7, does each head say 1 (short arms: also per test 7 and per test digit neither"
         " 7 nor 1); short-one-token: one class token and one head trained on both targets (its head read as both);"
         " relabel-rerun: the relabel arm run again (2026-12-05), also recording the averaged output on the 7s;"
-        " one-token: short-one-token at 40 epochs; short-two-heads-one-token: two heads (y and y_t) on the one class"
-        " token; these two also record each head's mean p(1) and logit margin (logit 1 - logit 7) on the validation 7s",
+        " short-two-heads-one-token: two heads (y and y_t) on the one class token, also recording each head's mean p(1)"
+        " and logit margin (logit 1 - logit 7) on the validation 7s (as the script's one-token arm, short-one-token at"
+        " 40 epochs, would; no one-token run is stored)",
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
         "machine": machine("1"),
         "source": SOURCE,
