@@ -2437,7 +2437,7 @@ PROSE = [
     ("L", "## 1 ·", ["SiLU (Swish with $\\beta = 1$)"], "r27b minor 5"),
     ("L", "## 2 ·", ["'17.56 GFLOPS', from 0.15.0"], "r27b minor 6: torchvision's count carries its version"),
     ("L", "## 4 ·", ["differs from `nn.LayerNorm` twice"], "r27b minor 4"),
-    ("L", "## 6 ·", ["section 1's arms used lesson 01's (PyTorch's default)"], "r27b minor 7: why three inits"),
+    ("L", "## 6 ·", ["section 1's arms used PyTorch's default, lesson 01's init"], "r27b minor 7: why three inits"),
     (
         "L",
         "## Where the libraries differ",
