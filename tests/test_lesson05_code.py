@@ -607,7 +607,8 @@ def test_item_1b_the_stored_run_has_vit_ti_shape_and_matches_the_prose():
     assert "84 to 89 %" in appendix_f and "4 to 9 % in block 11" in appendix_f and "3 seeds" in appendix_f
     sources = nb.sources(LESSON)
     summary = nb.flat(sources[nb.unique_index(sources, "**Answer to the question:**")])
-    assert "(12 blocks, MLP 4D, timm init; 3 seeds, 64 digits in one gradient): 84-89 % in block 0" in summary
+    quoted = "(12 blocks, MLP 4D, timm init; 3 seeds, 64 MNIST digits of 28x28 in one gradient): 84-89 % in block 0"
+    assert quoted in summary  # r27b minor 6: which of appendix F's runs
     bench = BENCH_22g.read_text()
     assert 'SHAPE["mlp_dim"] = 4 * SHAPE["dim"]' in bench and "SEEDS, PROBE = (0, 1, 2), 64" in bench
     assert (nb.NOTEBOOKS.parent / "benchmarks" / "results" / "lesson05_fresh_shapes.md").exists()
@@ -1393,7 +1394,8 @@ def test_the_attention_picture_says_a_uniform_row_would_be_one_over_n():
 
 
 def test_the_std_sweep_scales_the_built_model_so_its_002_point_is_the_factor_charts():
-    """Section 4's sweep (review r25d_05 item 1): qkv weights x std / 0.02; at 0.02 the chart's dW_v / dW_q."""
+    """Appendix B's sweep (section 4's until r27b; review r25d_05 item 1): qkv weights x std / 0.02; at 0.02 the
+    chart's dW_v / dW_q."""
     import copy
 
     from vit_explained.gradient_experiments import qk_factor_chain

@@ -745,3 +745,28 @@ def test_matrix_answer_of_wrong_type_names_tensor_and_numpy_not_a_number(result)
         check_softmax_backward(lambda a, grad_a: result)
     message = str(failed.value)
     assert "return a torch.Tensor (a numpy array also works)" in message and "a number also works" not in message
+
+
+def test_an_in_place_write_into_a_alone_names_a():  # review r27b minor 11: the example names the input written into
+    def right_but_scales_a(a, grad_a):
+        a.mul_(1.0)
+        return a * (grad_a - (grad_a * a).sum(-1, keepdim=True))
+
+    with pytest.raises(ExerciseFailed, match=r"changed its input a in place \(e.g. a.mul_"):
+        check_softmax_backward(right_but_scales_a)
+
+
+def test_a_reshape_used_for_a_transpose_is_named():  # review r27b minor 10: exercises 4 and 5
+    from vit_explained.exercises.lesson05 import check_w_k_gradient
+
+    def w_q_reshaped(x, k, grad_scores):
+        d_q = grad_scores @ k / k.shape[-1] ** 0.5
+        return (x.mT @ d_q).sum(0).reshape(k.shape[-1], x.shape[-1])
+
+    def w_k_reshaped(x, q, grad_scores):
+        d_k = grad_scores.mT @ q / q.shape[-1] ** 0.5
+        return (x.mT @ d_k).sum(0).reshape(q.shape[-1], x.shape[-1])
+
+    for check, answer in ((check_w_q_gradient, w_q_reshaped), (check_w_k_gradient, w_k_reshaped)):
+        with pytest.raises(ExerciseFailed, match=r"reshape reorders the entries.*Transpose instead"):
+            check(answer)

@@ -74,6 +74,13 @@ PRINTED = {
         "weight std at D = 32: init='torch' 0.102",
     ],
     ("appendix", "B · Ten times larger weights"): [
+        # moved from section 4 (r27b minor 8): the std sweep, its printed lines verbatim
+        "block 0, ||dW_v|| / ||dW_q|| at qkv std 0.01: 1214, 0.02: 314, 0.04: 73, 0.08: 15",
+        "at 0.02, the model as built: 314; the chart's dW_v / dW_q: 314",
+        "divided by, per doubling of the std: 3.9, 4.3, 4.8",
+        "section 3's chart, with the biases and v / max(q, k): 316",
+        # moved from section 5 (r27b minor 7): section 3's model with only its qkv at PyTorch's init, as B prints it
+        "init='timm' everywhere but qkv as PyTorch's: 9 to 24 (3 seeds x 4 blocks)",
         "(N = 17 / 50 / 197): 10 to 18; 10 to 13; 14 to 21",
         "(N = 17 / 50 / 197): 19 to 22; 23 to 29; 19 to 25",
         "129 to 143",
@@ -190,6 +197,9 @@ PRINTED = {
         "||dW_q|| peaks at c = 13.3",
     ],
     ("appendix", "I · Section 4's count on block 0's real activations"): [
+        # moved from section 4 (r27b minor 8): the tokens' common part, 0.82 and 3.4 of the 4.0, as appendix I prints it
+        "||mean X|| / rms ||X_j|| = 0.82",
+        "the sums: sqrt(17) x that = 3.4 of the sums' 4.0",
         "0 0.62 2.2e-03",
         "1.3 %",
         "1.4x",
@@ -230,14 +240,12 @@ PRINTED = {
         "v rows",
         "v rows / q rows",
         "block 0's dO (64, 4, 17, 8): dh @ W_proj, split per head, equals autograd's: True",
-        "the tokens' common part: ||mean X|| = 0.82 sqrt(D) per image; sqrt(N) x 0.82 = 3.4, of the sums' 4.0",
-        "section 3's chart, with the biases and v / max(q, k): 316",
         "db_k = 0 always",
         "||V - Vbar||/||V|| 53%, ||K - Kbar||/||K|| 62%",
-        "block 0, ||dW_v|| / ||dW_q|| at qkv std 0.01: 1214, 0.02: 314, 0.04: 73, 0.08: 15",
-        "at 0.02, the model as built: 314; the chart's dW_v / dW_q: 314",
-        "divided by, per doubling of the std: 3.9, 4.3, 4.8",
         "an entry of K: RMS 0.103; std * sqrt(D) = 0.02 * sqrt(32) = 0.113 (norm1's rows: norm 5.66 = sqrt(D))",
+        # r27b (the review's comparison list): the by-hand backward against the fused kernel real code runs
+        "F.scaled_dot_product_attention (timm's Attention runs it when fused_attn is on, v0.9.0 to v1.0.28), "
+        "same gradients as by hand: True",
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
         "(5 seeds: 12..40)",
@@ -269,7 +277,7 @@ PRINTED = {
         "44..54 %",
         "validation digits right",
         "at its starting weights: ||dW_v|| / max(||dW_q||, ||dW_k||) 8 to 60 over blocks 0-3",
-        "section 3's small model, only its qkv at PyTorch's init: 9 to 24 (3 seeds x 4 blocks; appendix B)",
+        "8 to 60 over blocks 0-3 (seed 0); 8 to 83 over 3 fresh seeds x 4 blocks",  # r27b minor 1: what it covers
     ],
     ("solutions", "05 · Where the gradients for q, k and v come from: solutions"): [
         "'norm1'",
@@ -294,6 +302,14 @@ FACTS = {
         "[Xiong et al. 2020](https://arxiv.org/abs/2002.04745)'s finding",
     ],
     ("appendix", "B · Ten times larger weights"): [
+        "scaled by std / 0.02 (0.02: the model above)",  # moved from section 4 (r27b minor 8)
+        "falls 3.9, 4.3 and 4.8 times",
+        "$1/\\text{std}^2$ predicts 4",
+        "`normal_(std=1e-6)`",  # moved from the model card (r27b minor 9)
+        "class token at 0",
+        "every other module keeps PyTorch's default (`reset_parameters()`)",
+        "the LayerNorms' ones and zeros",
+        "(cut at ±2: 100 std)",
         "$V - \\bar V$",
         "*sufficient* for the gap",
         "0",
@@ -513,6 +529,8 @@ FACTS = {
         "then rises again, from head 3",
     ],
     ("appendix", "I · Section 4's count on block 0's real activations"): [
+        "$\\lvert \\bar x\\rvert = 0.82\\sqrt d$",  # moved from section 4 (r27b minor 8)
+        "\\sqrt{17} \\times 0.82 = 3.4",
         "$dQ_i = s\\,dO_i M^\\top$",
         "(1/4.1 above; $\\sqrt{17} = 4.12$)",
         "(printed below, in the last cell)",
@@ -567,10 +585,8 @@ FACTS = {
         "5",
         "64",
         "`load_mnist_vit()`",
-        "`normal_(std=1e-6)`",
-        "class token at 0",
-        "every other module keeps PyTorch's default (`reset_parameters()`)",
-        "the LayerNorms' ones and zeros",
+        "timm v1.0.28's `visiontransformer.init_weights`",
+        "appendix b](05_where_gradients_flow_appendix.ipynb) lists the rest",
         "| model | D | init | trained? | used in |",
         "| second half of 5,",
         "**inside attention**",
@@ -671,15 +687,15 @@ FACTS = {
         "415 to 639 at d = 32 and 13 to 15 at d = 768",
         "(d = 8 kept; heads and mlp width grow with d)",
         "as $s\\sqrt d = 1$, an entry of $dq$ is about an entry of $m$ times one of $do$",
-        "scaled by std / 0.02 (0.02: the model above)",
-        "falls 3.9, 4.3 and 4.8 times",
-        "$1/\\text{std}^2$ predicts 4",
+        "within a factor 1.5: the chart's $m$ and $dq/do$ bars",  # r27b minor 4 (1/459 stays out of the main path)
+        "is small because it carries a product of two small factors, $k$ and $v - \\bar v$",  # r27b minor 2
+        "per doubling of the qkv std it falls 3.9 to 4.8 times",  # the sweep's one sentence, with its link
+        "19 to 25 at vit-b's width, heads and token count (28x28 digits)",  # r27b minor 5
+        "3.4 of the 4.0 per image, the rest from summing 64 images",  # r27b minor 3
         "a gradient gap is not an update gap",
         "±lr per entry",
         "the v and q rows move alike",
         "the equal $dv$ rows add up along the tokens' common part",
-        "$\\lvert \\bar x\\rvert = 0.82\\sqrt d$",
-        "\\sqrt{17} \\times 0.82 = 3.4",
         "gradient descent on $o$ lowers that score",
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
@@ -826,6 +842,13 @@ CODE_LIVES_IN = {
         "torch_std = 1 / (3 * 32)",
     ],
     ("appendix", "B · Ten times larger weights"): [
+        "[round(r) for r in qkv_gap.values()] == [1214, 314, 73, 15]",  # moved from section 4 (r27b minor 8)
+        "[round(f, 1) for f in per_doubling] == [3.9, 4.3, 4.8]",
+        'abs(qkv_gap[0.02] / chain["dW_v / dW_q"] - 1) < 1e-3',
+        "block.attn.qkv.weight.mul_(std / 0.02)",
+        "small_vit_qkv_init(seed, init=init, qkv_init=qkv_init)",  # moved from section 5 (r27b minor 7)
+        "== (9, 24)",
+        "assert not model.class_token.any()",  # the init list moved from the model card (r27b minor 9)
         "(2, 17): (19, 22)",
         "(4, 197): (14, 21)",
         "(round(min(needed)), round(max(needed))) == (9, 24)",
@@ -906,7 +929,7 @@ CODE_LIVES_IN = {
         "min(shares) > 0.9998",
         "patch_norm[3] == 0.0",
         'round(100 * chain["uniform gap"], 1) == 1.3',
-        "round(shared_mean, 2) == 0.82",
+        "round(shared_mean, 2) == 0.82",  # also section 4's round(common_part, 2) == 0.82, moved here (r27b minor 8)
         "shared_mean = ",
         "token_gradient_norms(model, images, labels)",
     ],
@@ -932,14 +955,10 @@ CODE_LIVES_IN = {
         "round(ratio) == 232",
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
-        "[round(r) for r in qkv_gap.values()] == [1214, 314, 73, 15]",
         "[round(r) for r in steps] == [1, 1, 285]",
+        "assert fused_gap < 1e-12",  # r27b: the fused kernel's gradients equal the by-hand ones
         "torch.optim.AdamW",
         "torch.testing.assert_close(d_o_by_hand.double(), d_o_0",
-        "round(common_part, 2) == 0.82",
-        "[round(f, 1) for f in per_doubling] == [3.9, 4.3, 4.8]",
-        'abs(qkv_gap[0.02] / chain["dW_v / dW_q"] - 1) < 1e-3',
-        "block.attn.qkv.weight.mul_(std / 0.02)",
         "(0.103, 0.058, 2.8)",
         "(459, 319, 4.1)",
         "(78, 4.0, 314)",
@@ -994,8 +1013,7 @@ CODE_LIVES_IN = {
         "mnist = load_mnist()",
         "trained_cut.qkv_cut_size",
         "zip(opening.qkv_share, batch_share)",
-        'small_vit_qkv_init(seed, init="timm", qkv_init="torch")',  # r26e minor 13: section 3's init ablation
-        "== (9, 24)",
+        "(round(min(fresh_ratio)), round(max(fresh_ratio))) == (8, 83)",  # r27b minor 1: 3 fresh seeds x 4 blocks
     ],
     ("solutions", "Exercise 1 · The softmax backward"): [
         "lesson05.check_softmax_backward",
@@ -1216,6 +1234,8 @@ FORBIDDEN = [
     ("the equal $dV$ rows add up, while", "r26e minor 1: the sums add up along the tokens' common part"),
     ("232 times less gradient", "r26e minor 9: 'a gradient 232 times smaller'"),
     ("in its first 10 steps (section 3, appendix E)", "r26e minors 3, 8: the AdamW block ends section 4; seed 0"),
+    ("$W_q$'s is small while", "r27b minor 2: 'because', and the two small factors named"),
+    ("3 seeds, 64 digits in one gradient", "r27b minor 6: the Summary names appendix F's 28x28 MNIST run"),
 ]
 
 
@@ -1319,6 +1339,11 @@ SCOPED_FORBIDDEN = [
     ("(2)", ("cell", "appendix", "count, summed up.**"), "the ablations are named, not numbered"),
     ("(3)", ("cell", "appendix", "count, summed up.**"), "the ablations are named, not numbered"),
     ("86 to 95", ("cell", "lesson", "**Fresh against trained copies of this architecture**"), "appendix D's range"),
+    ("qkv_gap", "lesson", "r27b minor 8: the std sweep lives in appendix B"),
+    ("common_part", "lesson", "r27b minor 8: the tokens' common part lives in appendix I"),
+    ("qkv_swapped", "lesson", "r27b minor 7: appendix B's init ablation is printed there only"),
+    ("9 to 24", "main", "r27b minor 7: the qkv-init ablation's range lives in appendix B"),
+    ("(cut at ±2", "lesson", "r27b minor 9: the init list lives in appendix B"),
 ]
 
 
@@ -1590,7 +1615,11 @@ def test_where_cells_sit_next_to_each_other():
     assert nb.hidden(lesson[order[2] + 1])
     # r26e minors 2, 3, 12: the chart before M's derivation; the AdamW block after the std sweep; dO from dh shown
     derivation = cell_with("lesson", "M_i = \\textstyle\\sum_j A_{ij}")
-    assert order[2] < derivation < cell_with("lesson", "qkv_gap = {}") < cell_with("lesson", "def step_ratio(")
+    assert order[2] < derivation < cell_with("lesson", "def step_ratio(")
+    # r27b minor 8: the std sweep sits in appendix B, after its 1/std^2 table and before the width runs
+    sweep = cell_with("appendix", "qkv_gap = {}")
+    assert cell_with("appendix", "count, summed up.**") < sweep < cell_with("appendix", "**Width, heads, token count")
+    assert nb.hidden(nb.cells(BOOKS["appendix"])[sweep + 1])
     assert cell_with("lesson", "def step_ratio(") < cell_with("lesson", "## 5 · Cut the MLP route")
     d_o = cell_with("lesson", 'd_o_by_hand = (grad_at[(0, "total")] @ attn_0.proj.weight)')
     assert cell_with("lesson", "## 4 · Inside attention") < d_o < order[0] and nb.hidden(lesson[d_o + 1])

@@ -319,7 +319,8 @@ def check_softmax_backward(softmax_backward: Callable[[torch.Tensor, torch.Tenso
             fail(_BATCH_MESSAGE.format(shape=shape))
         error = _max_error(result, expected)
         fail(f"the result differs from autograd's for inputs of shape {shape} (largest error {error})")
-    _refuse_in_place(seen, ("a", "grad_a"), "grad_a -= ... or grad_a.mul_(a)")
+    only_a = seen.get("changed") == [0]  # name the example after the input that was written into
+    _refuse_in_place(seen, ("a", "grad_a"), "a.mul_(...) or a -= ..." if only_a else "grad_a -= ... or grad_a.mul_(a)")
     note = (
         f" Note that you returned {seen['numpy']}: the checker accepts it, but a backward pass inside PyTorch "
         "returns a torch.Tensor (NumPy arrays and lists drop autograd and the GPU), so prefer torch operations."
@@ -538,6 +539,18 @@ def _w_q_scale_slip(result: torch.Tensor, expected: torch.Tensor, tokens: int, w
         )
 
 
+def _reshape_slip(result: torch.Tensor, expected: torch.Tensor, name: str) -> None:
+    """Fail if ``result`` is ``expected.T`` (D, d) forced into (d, D) by a reshape or view (exercises 4 and 5)."""
+    head, width = expected.shape
+    upstream = "d" + name[-1].upper()  # dQ or dK
+    if head != width and close(result, expected.T.contiguous().reshape(head, width)):
+        fail(
+            f"reshape reorders the entries: X^T {upstream} is (D, d), and .reshape(d, D) (or .view) refills it "
+            f"row by row, it does not transpose it. Transpose instead (.T or .mT), or compute {name} = "
+            f"{upstream}^T X directly"
+        )
+
+
 def _diagnose_w_q(
     result: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, k: torch.Tensor, grad_scores: torch.Tensor
 ) -> None:
@@ -562,6 +575,7 @@ def _diagnose_w_q(
             f"dW_q must have W_q's shape (d, D) = {(head, width)} for x of shape {tuple(x.shape)}; "
             f"got {tuple(result.shape)}"
         )
+    _reshape_slip(result, expected, "dW_q")
     if close(result, expected.T):
         fail(
             "you returned the transpose of dW_q (d == D here, so the shape could not tell): X^T dQ is laid out "
@@ -637,6 +651,7 @@ def _diagnose_w_k(
     batch_size, tokens, width = x.shape
     head = q.shape[-1]
     root = head**0.5
+    _reshape_slip(result, expected, "dW_k")
     if close(result, expected.T):
         fail("you returned the transpose of dW_k (d == D here, so the shape could not tell): W_k is (d, D)")
     if close(result, torch.einsum("bnd,bne->de", grad_scores @ q, x) / root):
