@@ -1623,3 +1623,50 @@ def test_digits_start_saturation_reads_the_unscaled_arm_at_initialisation():
     assert len(one_head) == 6 and 0 < max(one_head) < 0.04 and min(one_head) == 0.0
     assert digits_start_saturation(4, 0) == [0.0, 0.0]
     assert digits_start_saturation(1, 2) == digits_start_saturation(1, 2)  # seeded, deterministic
+
+
+# ---- review r27b_03 M1: the gap's dependence on the learning rate, as the interval of the difference of the gaps ----
+
+
+def _stored(gaps: dict[int, float], head_dim: int = 64) -> dict:
+    """A stored run holding, per seed, a scaled arm at 0.9 and an unscaled arm ``gap`` away (after the last epoch)."""
+    runs = [{"head_dim": head_dim, "arm": "scaled", "seed": s, "val_accuracy": [0.5, 0.9]} for s in gaps]
+    unscaled = [
+        {"head_dim": head_dim, "arm": "unscaled", "seed": s, "val_accuracy": [0.5, 0.9 + g]} for s, g in gaps.items()
+    ]
+    return {"runs": runs + unscaled}
+
+
+def test_gap_difference_pairs_by_seed_over_the_shared_seeds():
+    from vit_explained.softmax_scale import gap_difference
+
+    first = _stored({0: -0.10, 1: -0.06, 2: -0.08, 5: -0.5})  # seed 5 only here: left out
+    second = _stored({2: -0.02, 1: -0.01, 0: -0.04})  # another order: paired by seed, not by position
+    change = gap_difference(first, second, 64)
+    assert change.difference.n == 3
+    assert np.allclose(change.difference.values, [-0.06, -0.05, -0.06])  # seeds 0, 1, 2
+    assert change.t_interval().high < 0
+    with pytest.raises(ValueError, match="share 0 seed"):
+        gap_difference(first, _stored({7: 0.0, 8: 0.0}), 64)
+
+
+def test_gap_difference_on_the_stored_runs_is_the_reviewers_number():
+    from vit_explained.softmax_scale import (
+        gap_difference,
+        gap_difference_line,
+        scale_lr_table,
+        stored_scale_training,
+        stored_scale_training_lr,
+    )
+
+    high, low = stored_scale_training(), stored_scale_training_lr()
+    t = gap_difference(high, low, 64).t_interval()
+    assert [round(x * 100, 1) for x in (t.estimate, t.low, t.high)] == [-4.8, -7.8, -1.8] and t.n == 10
+    line = gap_difference_line(high, low, 64, rates=(3e-3, 1e-3))
+    assert line == (
+        "d = 64, gap at 0.003 minus gap at 0.001, paired by seed: -4.8 points [-7.8, -1.8], seeds -11.7..+0.0, "
+        "negative on 9 of 10"
+    )
+    assert scale_lr_table({3e-3: high, 1e-3: low})[-1] == line  # appendix G's table ends with it
+    separate = [gap_difference(r, r, 64).t_interval() for r in (high, low)]  # a run against itself: exactly 0
+    assert all(s.estimate == 0 and s.low == s.high == 0 for s in separate)

@@ -240,6 +240,8 @@ FACTS = {
         "$q = W_q x + b_q$",
         "$k = W_k x + b_k$",
         "$v = W_v x + b_v$",
+        "one fixed kernel; attention mixes **all** tokens, weighted by their content",  # r27b_03: why, for images
+        "section 8",
     ],
     ("LESSON", "## 1 · One batch through ViT-B attention"): [
         "For $q$ alone the split is `reshape(B, N, h, d).permute(0, 2, 1, 3)`",  # review r26b_03 minor 12
@@ -247,6 +249,7 @@ FACTS = {
         "`nn.Softmax`",
         "`attend`",
         "03",
+        "`fused=True`: it calls `F.scaled_dot_product_attention` unless asked for the weights",  # r27b_03 minor 10
     ],
     ("LESSON", "## 2 · One computation, many spellings"): [
         "(h three d)",
@@ -271,7 +274,7 @@ FACTS = {
         "$d$ and $h$ change",
         "both arms at a third of it",  # fix26a_03 item 1: both arms at a second learning rate, the same seeds
         "With the scale and an i.i.d. upstream gradient, the softmax passes back",  # review r26b_03 minor 1
-        "in a real layer only its share stays flat",
+        "in a real layer it grows like $\\sqrt{d}$",  # review r27b_03 minor 2: "share" dropped (defined in appendix G)
         "at every $d$",
         "The point first",
         "saturate",
@@ -315,11 +318,14 @@ FACTS = {
         "the same mean gradient at the scores, 0.11, at every $d$",
         "just under the 0.9 threshold",
         "the spread stops depending on $d$",  # review r25d_03 item 1: only the spread, exactly
-        "the saturation and the mean gradient barely do",
+        "no row saturates (0 % at every $d$)",  # review r27b_03 minor 4: what prints, not "barely"
         "0.109 to 0.111 over $d = 4..1024$",
         "the gradient reaching $q$ is larger",  # review r25d_03 item 6: only q is measured
         "the gap depends on the budget and the learning rate",  # review r27a_03 items 3, 8: one sentence
         "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
+        "the gap at 0.003 minus the gap at 0.001, paired by seed, is -4.8 points [-7.8, -1.8]",  # review r27b_03 M1
+        "a rate chosen for the scaled arm, one head",  # review r27b_03 M1: said beside the 7.4
+        "for 25 of the recipe's 93 epochs",  # review r27b_03 minor 1: the budget named (and printed below)
         "one head of $d = 64$ ends 7.4 points lower",  # review r27a_03 minor 8: the two intervals, printed below
         "four of $d = 16$ show no detectable difference",
         "With both arms at a third of it the gap's interval holds 0",  # review r26d_03 major 2
@@ -344,9 +350,8 @@ FACTS = {
         "0.9.0",
         "621e1b2",  # review r25a_03 item 8: read in the timm mirror (git tag --contains)
         "now in `timm/layers/attention.py`",  # review r26b_03 minor 6: read at aa4b5850
-        "35b9fc7",
         "first stable release v0.9.0",  # review r27a_03 minor 3: 0.8.13.dev0 is on PyPI as a pre-release
-        "on PyPI as the pre-release 0.8.13.dev0",
+        "first in the pre-release 0.8.13.dev0",  # review r27b_03 minor 8: the tag commit 35b9fc7 in appendix J
         "2023",
         "22",
         "`qk_norm`",
@@ -356,6 +361,8 @@ FACTS = {
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "## Going further",
         "on average 0.998 of each query's weight",  # review r27a_03 minor 1: a mean, not a minimum
+        "(one extra input feature is 1 there)",  # review r27b_03 minor 7: how a token is marked
+        "between a Linear embedding and a Linear readout, with no residual",
     ],
     ("LESSON", "## Going further: mask polarity"): [
         "## Going further: mask polarity",
@@ -371,6 +378,9 @@ FACTS = {
         "no detectable difference",
         "these runs do not say why",  # review r26c_03 major 1 kept; the detail in appendix G (r27a_03 minor 9)
         "The gap depends on the learning rate and the budget",  # review r27a_03 minor 9
+        "at a third of the rate it is 4.8 points smaller, [-7.8, -1.8] paired by seed",  # review r27b_03 M1
+        "the rate was tuned for the scaled arm",
+        "($D = 64$ fixed, so 1 head against 4)",  # review r27b_03 minor 6
         "every head width tried ($d = 4$ to 1024)",  # review r26c_03 minor 6
         "10 paired seeds",
         "$d = 64$",
@@ -432,6 +442,7 @@ FACTS = {
         "assert",
         "right shape, wrong values",
         "each output averages 2 values, not 197",  # review r27a_03 minor 6: the larger values explained
+        "here, with random weights, larger",  # review r27b_03 minor 5: not the bug's general signature
         "197",
         "leak test",
         "#appendix-b",
@@ -548,6 +559,9 @@ PRINTED = {
         "d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
         ("no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: 8.5 (5 seeds: 7.7..9.4)"),
         "with the scale, mean gradient at the scores, d = 4..1024, 5 seeds each: 0.109..0.111",  # r25d_03 item 1
+        "d = 64, gap at 0.003 minus gap at 0.001, paired by seed: -4.8 points [-7.8, -1.8], seeds -11.7..+0.0, "
+        "negative on 9 of 10",  # review r27b_03 M1: the interval of the difference of the two gaps
+        "validation accuracy after the last of 25 epochs (the digits recipe runs 93)",  # review r27b_03 minor 1
     ],
     ("LESSON", "### A tiny example you can read"): [
         "a random proj instead: token 3's output feature 0 sums ",  # review r27a_03 minor 7
@@ -562,6 +576,9 @@ PRINTED = {
     ],
     ("LESSON", "## 4 · What grows with what: memory with heads and tokens, FLOPs with width and tokens"): [
         "products' FLOPs reach the qkv + proj FLOPs at N = 1536 for D = 768, 384 for D = 192",  # fix26a_03 item 2
+    ],
+    ("LESSON", "## Going further: attention learns the pattern a task needs"): [
+        "accuracy, trained: 1.000 (3 seeds: 1.000..1.000)",  # review r27b_03 minor 7: printed, not only asserted
     ],
 }
 
@@ -651,6 +668,8 @@ HIDDEN_CHECKS = {
         "assert lr_64.n == 10 and lr_64.contains(0.0)",
         "assert above == {4: 5, 16: 5, 64: 5, 256: 4, 1024: 0}",  # review r26b_03 item 8: the count printed
         "assert gaps[1].low > 0 and gaps[-1].high < 0",  # review r27a_03 item 3: the budget, one check
+        "== [-4.8, -7.8, -1.8]",  # review r27b_03 M1: the paired difference of the gaps, asserted
+        'assert epochs == {25} and PRESETS["digits"].epochs == 93',
     ],
     ("LESSON", "## Going further: attention learns the pattern a task needs"): [
         "on_marked.low > 0.99",
@@ -886,6 +905,17 @@ FORBIDDEN = [
 
 
 SCOPED_FORBIDDEN = [
+    (  # review r27b_03 M1: one interval holding 0 and the other not is no evidence; the paired difference is
+        "holds 0: the gap depends",
+        [
+            ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"),
+            ("APPENDIX", "## G · The scale in real layers and in training (section 3)"),
+        ],
+        "r27b_03 M1",
+    ),
+    ("only its share stays flat", [("LESSON", "## 3 · Why divide by $\\sqrt{d}$")], "r27b_03 minor 2: undefined there"),
+    ("barely do (0 % of rows", [("LESSON", "## 3 · Why divide by $\\sqrt{d}$")], "r27b_03 minor 4: no row saturates"),
+    ("35b9fc7", [("LESSON", "## Going further: QK-norm")], "r27b_03 minor 8: the tag commit is in appendix J"),
     (
         "def saved_for_backward",
         [

@@ -403,7 +403,39 @@ def scale_lr_table(by_lr: Mapping[float, Mapping], head_dim: int = 64) -> list[s
     for lr_unscaled, lr_scaled, seeds, label in rows:
         line = accuracy_line(label, seeds).lstrip()
         lines.append(f"{lr_unscaled:<9g} {lr_scaled:<15g} {seeds.difference.n:>5}  {line}")
-    return lines
+    return [*lines, gap_difference_line(by_lr[high], by_lr[low], head_dim, rates=(high, low))]
+
+
+def _last_gaps(stored: Mapping, head_dim: int) -> dict[int, float]:
+    """Per seed, ``unscaled - scaled`` validation accuracy after the last epoch at ``head_dim``."""
+    last = {(r["arm"], r["seed"]): r["val_accuracy"][-1] for r in stored["runs"] if r["head_dim"] == head_dim}
+    both = [s for arm, s in last if arm == "scaled" and ("unscaled", s) in last]
+    return {s: last["unscaled", s] - last["scaled", s] for s in both}
+
+
+def gap_difference(first: Mapping, second: Mapping, head_dim: int = 64) -> SeedComparison:
+    """Does the gap depend on the run? ``first``'s gap (``unscaled - scaled`` accuracy after the last epoch) minus
+    ``second``'s, paired by seed over the seeds both stored runs hold (e.g. the same seeds at two learning rates).
+    Its ``.t_interval()`` is the interval of the difference of the two gaps, not two gaps' intervals side by side."""
+    gaps, other = _last_gaps(first, head_dim), _last_gaps(second, head_dim)
+    seeds = sorted(set(gaps) & set(other))
+    if len(seeds) < 2:
+        raise ValueError(f"the two stored runs share {len(seeds)} seed(s) at head_dim={head_dim}; need at least 2")
+    return paired_seeds([gaps[s] for s in seeds], [other[s] for s in seeds], names=("first", "second"), percent=True)
+
+
+def gap_difference_line(first: Mapping, second: Mapping, head_dim: int = 64, *, rates: tuple[float, float]) -> str:
+    """One line: :func:`gap_difference` in points with its Student's t 95 % interval, the seeds' range and on how
+    many seeds it is negative; ``rates`` label the two runs (their peak learning rates)."""
+    seeds = gap_difference(first, second, head_dim)
+    t, d = seeds.t_interval(), seeds.difference
+    negative = sum(v < 0 for v in d.values)
+    return (
+        f"d = {head_dim}, gap at {rates[0]:g} minus gap at {rates[1]:g}, paired by seed: "
+        f"{t.estimate * 100:+.1f} points [{t.low * 100:+.1f}, {t.high * 100:+.1f}], "
+        f"seeds {d.low * 100:+.1f}..{d.high * 100:+.1f}, "
+        f"negative on {negative} of {d.n}"
+    )
 
 
 def rescue_comparison(unscaled_from: Mapping, scaled_from: Mapping, head_dim: int) -> SeedComparison:
