@@ -105,9 +105,10 @@ def _reorder(weight: torch.Tensor) -> torch.Tensor:
 
 def _section_6() -> list[dict]:
     cells = nb.cells(LESSON)
-    start = next(i for i, c in enumerate(cells) if nb.source(c).startswith("## 6 ·"))
-    end = next(i for i, c in enumerate(cells) if nb.source(c).startswith("## 7 ·"))
-    return cells[start:end]
+    # a heading may open a cell or follow the last section's closing prose in it (r27b: cells merged for the cap)
+    start = next(i for i, c in enumerate(cells) if re.search(r"^## 6 ·", nb.source(c), re.M))
+    end = next(i for i, c in enumerate(cells) if re.search(r"^## 7 ·", nb.source(c), re.M))
+    return cells[start : end + 1]
 
 
 def _by_slices(tokens: torch.Tensor, class_token: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
