@@ -1038,6 +1038,17 @@ def test_seed_pairs_draws_one_line_per_seed_and_the_intervals():
     np.testing.assert_allclose(first.lines[0].get_ydata(), [100 * 175 / 180, 100 * 170 / 180])
 
 
+def test_seed_pairs_wraps_six_panels_into_two_rows_of_three():  # review r27c minor 6: readable at notebook width
+    fig = plot_seed_pairs([(name, CONTROL) for name in "abcde"], total=180)
+    assert len(fig.axes) == 6 and fig.get_size_inches()[0] <= 14
+    rows = sorted({round(ax.get_position().y0, 2) for ax in fig.axes})
+    assert len(rows) == 2 and [sum(round(ax.get_position().y0, 2) == y for ax in fig.axes) for y in rows] == [3, 3]
+    fig = plot_seed_pairs([("a", CONTROL)] * 3, total=180)  # 4 panels: a row of 3, then one; no empty panels
+    assert len(fig.axes) == 4
+    with pytest.raises(ValueError):
+        plot_seed_pairs([("a", CONTROL)], total=180, per_row=0)
+
+
 @pytest.mark.parametrize(
     "bad",
     [[], [("a", {"x": [1, 2]})], [("a", {"x": [1, 2], "y": [1]})], [("a", {"x": [1], "y": [1]})]],
@@ -1903,7 +1914,11 @@ def test_the_arm_table_pairs_by_seed_and_prints_every_arm():
         "Linear": 29_344,
         "token MLP": 57_922,
         "2-layer patches": 57_844,
+        "no overlap (appendix A)": 28_832,
     }
+    chain = [(a - b) / 180 for a, b in zip(counts["no overlap (appendix A)"], counts["2-layer patches"], strict=True)]
+    assert table.interval("chain").estimate == pytest.approx(np.mean(chain))  # review r27c M1
+    assert "no-overlap chain (appendix A) minus 2-layer patches: +9.1 [+7.0, +11.1] points" in str(table)
 
 
 def test_stem_breakdown_splits_a_vit_and_a_t2t_vit_into_four_parts_that_add_up():

@@ -21,10 +21,11 @@ from torch import nn
 
 from .evidence import Estimate, SeedComparison, paired_seeds
 from .parameters import count_parameters
-from .t2t import Tokens2Token
+from .t2t import Tokens2Token, TokenTransformer, t2t_chain
 
 STORED_ARMS = Path(__file__).with_name("checkpoints") / "lesson07_arms.json"
 REFERENCE = "token transformers"  # every difference is token transformers minus the arm
+NO_OVERLAP_SPLITS = ((4, 4, 0), (2, 2, 0), (2, 2, 0))  # appendix A's chain: each window its stride, a 16 x 16 field
 
 #: each arm, and what it changes against T2T's chain (token width 32, 2-block backbone, 10 epochs)
 ARM_CHANGES = {
@@ -77,25 +78,31 @@ def stem_parameters() -> dict[str, int]:
         )
         linear = sum(count_parameters(nn.Linear(n_in, n_out)) for n_in, n_out in ((49, 32), (288, 32), (288, 64)))
         patches_2 = count_parameters(nn.Sequential(nn.Linear(256, 180), nn.GELU(), nn.Linear(180, 64)))
+        no_overlap = t2t_chain(48, 48, 1, 32, splits=NO_OVERLAP_SPLITS)  # appendix A's chain: 16, 128, 128 wide
+        no_overlap_stem = sum(count_parameters(TokenTransformer(s.token_length, 32)) for s in no_overlap[:-1])
+        no_overlap_stem += count_parameters(nn.Linear(no_overlap[-1].token_length, 64))
     return {
         REFERENCE: count_parameters(t2t),
         "Linear": linear,
         "token MLP": count_parameters(mlp),
         "2-layer patches": patches_2,
+        "no overlap (appendix A)": no_overlap_stem,
     }
 
 
 @dataclass(frozen=True)
 class ArmTable:
-    """Token transformers minus each arm over the same seeds, and 2-layer minus 1-layer patches."""
+    """Token transformers minus each arm over the same seeds, 2-layer minus 1-layer patches (``size``), and appendix
+    A's no-overlap chain minus the 2-layer patch stem (``chain``)."""
 
     runs: dict[str, SeedComparison]
     size: SeedComparison
     stems: dict[str, int]
+    chain: SeedComparison
 
     def interval(self, arm: str) -> Estimate:
-        """The 95 % t-interval of token transformers minus ``arm``, as shares (x 100 for points)."""
-        return (self.size if arm == "size" else self.runs[arm]).t_interval()
+        """The 95 % t-interval of token transformers minus ``arm`` (or of ``"size"``, ``"chain"``), as shares."""
+        return {"size": self.size, "chain": self.chain}.get(arm, self.runs.get(arm)).t_interval()
 
     def __str__(self) -> str:
         def points(e: Estimate) -> str:
@@ -115,12 +122,14 @@ class ArmTable:
             "",
             f"seeds (of {n}) with {REFERENCE} higher / tied / lower: "
             + ", ".join(f"{arm} {up}/{tie}/{down}" for arm, (up, tie, down) in zip(self.runs, signs, strict=True)),
-            f"sign test p: Linear {self.runs['Linear'].sign_p_value:.3f},"
-            f" token MLP {self.runs['token MLP'].sign_p_value:.3f}",
+            "sign test p: " + ", ".join(f"{arm} {run.sign_p_value:.3f}" for arm, run in self.runs.items()),
             f"2-layer minus 1-layer patches: {points(self.size.t_interval())} points",
+            f"no-overlap chain (appendix A) minus 2-layer patches: {points(self.chain.t_interval())} points,"
+            f" higher on {sum(v > 0 for v in self.chain.difference.values)} of {n} seeds",
             f"stem parameters: T2T module {self.stems[REFERENCE]:,}; with a Linear in the token transformers' place"
             f" {self.stems['Linear']:,}; with the token MLP (hidden width 96) {self.stems['token MLP']:,};"
-            f" 2-layer patches {self.stems['2-layer patches']:,}",
+            f" 2-layer patches {self.stems['2-layer patches']:,}; no-overlap chain"
+            f" {self.stems['no overlap (appendix A)']:,}",
         ]
         return "\n".join(lines)
 
@@ -133,4 +142,7 @@ def arm_table() -> ArmTable:
         arm: paired_seeds(shares[REFERENCE], shares[arm], names=(REFERENCE, arm), percent=True) for arm in ARM_CHANGES
     }
     size = paired_seeds(shares["2-layer patches"], shares["16x16 patches"], names=("2-layer", "1-layer"), percent=True)
-    return ArmTable(runs, size, stem_parameters())
+    chain = paired_seeds(
+        shares["no overlap (appendix A)"], shares["2-layer patches"], names=("no overlap", "2-layer"), percent=True
+    )
+    return ArmTable(runs, size, stem_parameters(), chain)

@@ -761,17 +761,24 @@ def _short_stage(name: str) -> str:
 
 
 def plot_seed_pairs(
-    comparisons: Sequence[tuple[str, dict[str, Sequence[int]]]], total: int, title: str | None = None
+    comparisons: Sequence[tuple[str, dict[str, Sequence[int]]]], total: int, title: str | None = None, per_row: int = 3
 ) -> Figure:
     """Paired seeds as dots: one panel per comparison ``(label, {arm: correct per seed, other arm: ...})``,
     each seed's two accuracies (``correct / total``, in %) joined by a line, then one panel with each
     comparison's mean difference (first arm minus second) and its 95 % t-interval over seeds
-    (:func:`vit_explained.evidence.paired_seeds`), a dashed line at 0."""
+    (:func:`vit_explained.evidence.paired_seeds`), a dashed line at 0; ``per_row`` panels to a row."""
     if not comparisons:
         raise ValueError("comparisons must hold at least one (label, {arm: counts, arm: counts})")
     _checks.positive_int("total", total)
-    fig = new_figure(figsize=(4.2 * len(comparisons) + 4.2, 4.2))
-    axes = fig.subplots(1, len(comparisons) + 1, gridspec_kw={"width_ratios": [1] * len(comparisons) + [1.3]})
+    panels = len(comparisons) + 1
+    rows, cols = -(-panels // _checks.positive_int("per_row", per_row)), min(panels, per_row)
+    one_row = rows == 1  # one row: the interval panel a little wider, as before
+    fig = new_figure(figsize=(4.2 * panels, 4.2) if one_row else (4.4 * cols, 4.6 * rows))
+    ratios = [1] * (cols - 1) + [1.3 if one_row else 1]
+    axes = list(fig.subplots(rows, cols, squeeze=False, gridspec_kw={"width_ratios": ratios}).ravel())
+    for spare in axes[panels:]:  # an incomplete last row
+        spare.remove()
+    axes = axes[:panels]
     intervals = []
     for ax in axes[1:-1]:
         ax.sharey(axes[0])  # one accuracy scale for every pair panel
@@ -798,7 +805,12 @@ def plot_seed_pairs(
         ax.grid(axis="y", alpha=0.3)
         run = paired_seeds(a_pct / 100, b_pct / 100, names=(first, second), percent=True).t_interval()
         intervals.append((f"{first}\n- {second}", 100 * run.estimate, 100 * run.low, 100 * run.high))
-    last = axes[-1]
+    _draw_intervals(axes[-1], intervals)
+    return _finish(fig, title, top=0.95)
+
+
+def _draw_intervals(last, intervals: list[tuple[str, float, float, float]]) -> None:
+    """``plot_seed_pairs``' last panel: each ``(name, mean, low, high)`` as a dot with its interval, labelled."""
     for row, (_, mean, low, high) in enumerate(intervals):
         last.errorbar(mean, row, xerr=[[mean - low], [high - mean]], fmt="o", color="black", capsize=4)
     last.axvline(0, color="gray", linestyle="--", linewidth=1)
@@ -816,7 +828,6 @@ def plot_seed_pairs(
     last.invert_yaxis()
     last.set_xlabel("mean difference, points (95 % t-interval over seeds)")
     last.set_title("mean paired difference", fontsize=9)
-    return _finish(fig, title, top=0.95)
 
 
 PARAMETER_PARTS = ("embeddings", "blocks", "final norm + head")
