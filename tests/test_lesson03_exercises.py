@@ -936,3 +936,102 @@ def test_exercise6_names_a_head_count_hard_coded_in_a_call():  # review r27a_03 
 
     message = _reported(lesson03.check_to_timm_qkv, hard_coded)
     assert "size-0 axis" in message and "is a head count hard-coded" in message and "heads=2" in message
+
+
+# --- exercise 7: the whole layer as one forward pass ---
+
+
+def attention_layer(x, qkv, proj, heads):
+    batch, tokens, dim = x.shape
+    head_dim = dim // heads
+    q, k, v = qkv(x).reshape(batch, tokens, 3, heads, head_dim).permute(2, 0, 3, 1, 4)
+    weights = (q @ k.transpose(-2, -1) / math.sqrt(head_dim)).softmax(dim=-1)
+    return proj((weights @ v).transpose(1, 2).reshape(batch, tokens, dim))
+
+
+def _layer_einops(x, qkv, proj, heads):
+    q, k, v = rearrange(qkv(x), "b n (three h d) -> three b h n d", three=3, h=heads)
+    scores = torch.einsum("bhid,bhjd->bhij", q, k) * q.shape[-1] ** -0.5
+    return proj(rearrange(torch.einsum("bhij,bhjd->bhid", scores.softmax(-1), v), "b h n d -> b n (h d)"))
+
+
+def _layer_loops(x, qkv, proj, heads):  # head by head with F.linear on the weights, float64 inside
+    dim = x.shape[-1]
+    head_dim = dim // heads
+    mixed = F.linear(x.double(), qkv.weight.double(), qkv.bias.double())
+    outs = []
+    for h in range(heads):
+        cols = slice(h * head_dim, (h + 1) * head_dim)
+        q, k, v = (mixed[..., i * dim :][..., cols] for i in range(3))
+        weights = torch.softmax(q @ k.mT / math.sqrt(head_dim), dim=2)
+        outs.append(weights @ v)
+    return F.linear(torch.cat(outs, dim=-1).to(x.dtype), proj.weight, proj.bias)
+
+
+def _layer_chunk(x, qkv, proj, heads):  # chunk, view + transpose, in-place ops on its own tensors
+    batch, tokens, dim = x.shape
+    q, k, v = (t.view(batch, tokens, heads, -1).transpose(1, 2) for t in qkv(x).chunk(3, dim=-1))
+    q = q.clone()
+    q.mul_(q.shape[-1] ** -0.5)
+    out = (q @ k.transpose(-1, -2)).softmax(-1) @ v
+    return proj(out.transpose(1, 2).contiguous().view(batch, tokens, dim)).detach().numpy()
+
+
+@pytest.mark.parametrize("answer", [attention_layer, _layer_einops, _layer_loops, _layer_chunk])
+def test_attention_layer_accepts_right_answers(answer, capsys):
+    lesson03.check_attention_layer(answer)
+    assert "Correct!" in capsys.readouterr().out
+
+
+def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, split="three h d"):
+    def answer(x, qkv, proj, heads):
+        batch, tokens, dim = x.shape
+        head_dim = dim // heads
+        mixed = qkv(x)
+        if split == "three h d":
+            q, k, v = mixed.reshape(batch, tokens, 3, heads, head_dim).permute(2, 0, 3, 1, 4)
+        else:
+            q, k, v = mixed.reshape(batch, tokens, heads, 3, head_dim).permute(3, 0, 2, 1, 4)
+        scores = q @ k.transpose(-2, -1)
+        scores = scores / {"d": math.sqrt(head_dim), "D": math.sqrt(dim), None: 1.0}[scale]
+        out = scores.softmax(dim=dim_softmax) @ v
+        merged = (out.transpose(1, 2) if merge == "transpose" else out).reshape(batch, tokens, dim)
+        return proj(merged) if proj_on else merged
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (_layer_with(scale=None), "not divided by sqrt\\(d\\)"),
+        (_layer_with(scale="D"), "divided by sqrt\\(D\\), the model width"),
+        (_layer_with(dim_softmax=-2), "softmax runs over the queries \\(dim=-2\\)"),
+        (_layer_with(merge="reshape"), "merged with a reshape .* transpose\\(1, 2\\) first"),
+        (_layer_with(proj_on=False), "output projection is missing"),
+        (_layer_with(split="h three d"), "split as \\(h, three, d\\)"),
+        (lambda x, qkv, proj, heads: F.scaled_dot_product_attention(x, x, x), "scaled_dot_product_attention"),
+        (
+            lambda x, qkv, proj, heads: qkv(x).reshape(x.shape[0], x.shape[1], 3, heads, -1)[:, :, 0].transpose(1, 2),
+            "per head, \\(B, h, N, d\\)",
+        ),
+        (lambda x, qkv, proj, heads: attention_layer(x.mul_(1.0).add_(1.0), qkv, proj, heads), "changed x in place"),
+        (lambda x, qkv, proj, heads: attention_layer(x, qkv, proj, heads).half(), "keep q's dtype|float16"),
+    ],
+)
+def test_attention_layer_names_the_slips(answer, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        lesson03.check_attention_layer(answer)
+
+
+def test_attention_layer_stub_is_not_attempted_and_leaves_random_numbers_alone():
+    def stub(x, qkv, proj, heads):
+        raise NotImplementedError("your code here")
+
+    with pytest.raises(ExerciseNotAttempted):
+        lesson03.check_attention_layer(stub)
+    torch.manual_seed(0)
+    before = torch.rand(1)
+    torch.manual_seed(0)
+    lesson03.check_attention_layer(attention_layer)
+    assert torch.equal(torch.rand(1), before)

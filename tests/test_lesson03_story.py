@@ -1340,6 +1340,7 @@ HEADINGS = {  # each notebook's sections, in order: where a thing lives is said 
         "### Exercise 4 · Use `nn.MultiheadAttention` without `batch_first`",
         "### Exercise 5 · Predict the memory of the attention weights",
         "### Exercise 6 · Convert a fused qkv weight from `(h three d)` to `(three h d)`",
+        "### Exercise 7 · The whole layer as one forward pass",
         "## Going further: attention learns the pattern a task needs",
         "## Going further: mask polarity",
         "## Going further: QK-norm",

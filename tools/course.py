@@ -74,6 +74,8 @@ HIDDEN_CASES: dict[str, str] = {
     "(torch.randn(3 * 6, 6), 1), (torch.randn(3 * 30, 4), 5)]",
     "mha_forward": "[(nn.MultiheadAttention(12, 3), torch.randn(2, 5, 12)), "
     "(nn.MultiheadAttention(8, 1), torch.randn(3, 1, 8))]",
+    "attention_layer": "[(torch.randn(2, 5, 20), nn.Linear(20, 60), nn.Linear(20, 20), 5), "
+    "(torch.randn(1, 3, 6, dtype=torch.float64), nn.Linear(6, 18).double(), nn.Linear(6, 6).double(), 3)]",
     # 04
     "gelu_slope": "[(4 * torch.randn(3, 4, 5, dtype=torch.float64),), "
     "(torch.linspace(-10, 10, 101, dtype=torch.float64),), (3 * torch.randn(2, 6),)]",

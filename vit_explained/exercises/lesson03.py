@@ -992,3 +992,92 @@ def check_to_timm_qkv(to_timm_qkv: Callable[[torch.Tensor, int], torch.Tensor]) 
         generic = "a (three h d) layer with your weight does not give the (h three d) layer's q, k and v"
         fail(f"{where}: {_typed_heads_hint(_source_of(to_timm_qkv), heads) or generic}")
     passed("a timm-style (three h d) layer with your weight gives the same q, k and v as the (h three d) one.")
+
+
+#: Exercise 7 writes the whole layer: not torch's attention functions, nor the package's layer or its steps.
+_NO_LAYER_SHORTCUTS = forbid(
+    F.scaled_dot_product_attention,
+    F.multi_head_attention_forward,
+    Attention.scaled_dot_product,
+    Attention.forward,
+    Attention.project_qkv,
+    reason="the layer written out (qkv, split into heads, scaled softmax, weighted sum, merge, proj)",
+)
+
+
+def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
+    """Exercise 7's named slips: the layer's output with one step done wrong (the lesson's own warnings)."""
+    batch, tokens, dim = x.shape
+    heads = layer.heads
+    head_dim = dim // heads
+    q, k, v = layer.qkv(x).reshape(batch, tokens, 3, heads, head_dim).permute(2, 0, 3, 1, 4)
+    scores = q @ k.transpose(-2, -1)
+
+    def finish(weights: torch.Tensor, *, merge: str = "transpose", proj: bool = True) -> torch.Tensor:
+        out = weights @ v
+        merged = (out.transpose(1, 2) if merge == "transpose" else out).reshape(batch, tokens, dim)
+        return layer.proj(merged) if proj else merged
+
+    right = (scores / math.sqrt(head_dim)).softmax(-1)
+    h_three_d = layer.qkv(x).reshape(batch, tokens, heads, 3, head_dim).permute(3, 0, 2, 1, 4)
+    wrong_split = (h_three_d[0] @ h_three_d[1].transpose(-2, -1) / math.sqrt(head_dim)).softmax(-1) @ h_three_d[2]
+    return {
+        "the scores are not divided by sqrt(d): scale q k^T by 1 / sqrt(d), d = D / heads": finish(scores.softmax(-1)),
+        "the scores are divided by sqrt(D), the model width; the scale uses one head's width, d = D / heads": finish(
+            (scores / math.sqrt(dim)).softmax(-1)
+        ),
+        "the softmax runs over the queries (dim=-2): each query's weights must sum to 1 over the keys, dim=-1": finish(
+            (scores / math.sqrt(head_dim)).softmax(-2)
+        ),
+        "the heads are merged with a reshape of (B, h, N, d) straight to (B, N, D), which mixes heads and tokens: "
+        "transpose(1, 2) first, then reshape": finish(right, merge="reshape"),
+        "the output projection is missing: the merged heads still go through proj": finish(right, proj=False),
+        "the qkv features are split as (h, three, d); this layer's qkv is (three, h, d): all queries first": layer.proj(
+            wrong_split.transpose(1, 2).reshape(batch, tokens, dim)
+        ),
+    }
+
+
+def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn.Linear, int], torch.Tensor]) -> None:
+    """Exercise 7: ``attention_layer(x, qkv, proj, heads)`` is the package's ``Attention`` forward pass, written
+    out, on a layer's own ``qkv`` and ``proj`` Linears: compared with that layer's output, weights copied by use.
+
+    Four layers (head counts 1 to 4, head widths 2 to 8, float32 and float64); the input must stay unchanged.
+    """
+    generator = torch.Generator().manual_seed(7)
+    widened = False
+    for batch, tokens, dim, heads, dtype in (
+        (2, 5, 12, 3, torch.float32),
+        (1, 7, 16, 4, torch.float32),
+        (3, 4, 8, 2, torch.float64),
+        (2, 6, 6, 1, torch.float32),
+    ):
+        with torch.random.fork_rng(devices=[]):  # the learner's random numbers stay as they were
+            torch.manual_seed(int(torch.randint(1000, (1,), generator=generator)))
+            layer = Attention(dim, heads).to(dtype)
+        x = torch.randn(batch, tokens, dim, generator=generator, dtype=dtype)
+        given = x.clone()
+        where = (
+            f"for x {tuple(x.shape)} and {heads} head{'s' if heads > 1 else ''} ({str(dtype).replace('torch.', '')})"
+        )
+        answer = _NO_LAYER_SHORTCUTS(attention_layer, given, layer.qkv, layer.proj, heads)
+        if not torch.equal(given, x):
+            fail("your function changed x in place; compute new tensors instead")
+        if answer is None:
+            fail(f"{where} your function returned None: its last line needs `return` and the (B, N, D) tensor")
+        result = as_tensor(answer, f"your result {where}")
+        with torch.no_grad():
+            expected, slips = layer(x), _layer_slips(x, layer)
+        if tuple(result.shape) == (batch, heads, tokens, dim // heads) != (batch, tokens, dim):
+            fail(f"{where} the result is per head, (B, h, N, d): merge the heads back to (B, N, D), then apply proj")
+        if tuple(result.shape) != (batch, tokens, dim):
+            fail(f"{where} the result has shape {tuple(result.shape)}; it should be (B, N, D) = {tuple(x.shape)}")
+        widened = _keeps_dtype(answer, dtype, where) or widened
+        if close(result, expected):
+            continue
+        for mistake, wrong in slips.items():
+            if close(result, wrong):
+                fail(f"{where} {mistake}")
+        fail(f"{where} the values differ from the layer's own output")
+    note = " Note: your result is float64 for float32 inputs; in real code keep x's dtype." if widened else ""
+    passed("your layer equals the package's Attention, step by step." + note)
