@@ -50,6 +50,17 @@ def test_the_stored_table_has_the_lessons_shape():
         assert means == pytest.approx(table.column(step, 0), abs=2e-6)
 
 
+def test_the_rho_only_table_leaves_out_the_decision_columns():
+    """r27c minor 9: the lesson prints the ρ columns only; str() (appendix I) keeps every column."""
+    table = stored_cascade()
+    short, full = table.table(decisions=False), str(table)
+    assert full == table.table() and "accuracy" in full and "same decision" in full
+    assert "accuracy" not in short and "same decision" not in short and " %" not in short
+    assert short.splitlines()[-1] == "every layer              -0.44 .. +0.49  -0.01 .. +0.14"
+    for line_short, line_full in zip(short.splitlines()[3:], full.splitlines()[3:], strict=True):
+        assert line_full.startswith(line_short)  # the same ρ cells, row by row
+
+
 def _tiny():
     torch.manual_seed(3)  # as tests/test_attention_maps.py's small_vit(seed=3)
     model = ViT(image_size=12, patch_size=4, num_classes=5, dim=16, depth=3, heads=4, mlp_dim=32, channels=1).eval()

@@ -60,6 +60,13 @@ def _right_fuse(a, g):
     return (g * a).clamp(min=0).mean(1)
 
 
+def _added(weights, gradients):
+    relevance = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype).expand_as(weights[0][:, 0])
+    for a, g in zip(weights, gradients, strict=True):
+        relevance = relevance + _right_fuse(a, g)
+    return relevance
+
+
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
@@ -71,6 +78,7 @@ def _right_fuse(a, g):
         (_slip(_right_fuse, order="right"), "layer order reversed"),
         (_slip(_right_fuse, add=False), "the update adds"),
         (lambda w, g: _reference(w, g).transpose(-2, -1), "transposed"),
+        (_added, "you added Ā to R"),  # r27c minor 11: R + Ā, added where Ā @ R belongs
     ],
 )
 def test_chefer_names_the_common_slips(wrong, message):

@@ -1638,27 +1638,32 @@ class CascadeTable:
             )
         return "\n".join(lines)
 
-    def __str__(self) -> str:
+    def table(self, decisions: bool = True) -> str:
+        """The printed table; ``decisions=False`` leaves out the accuracy and same-decision columns (ρ only)."""
         draws = len(next(iter(self.rows.values())))
         lines = [
             f"{draws} draws per step; each cell: min .. max over the draws; "
             "classifier: the linear head (fc_norm is Identity here)",
         ]
         maps_on = len(next(iter(next(iter(self.per_digit.values())).values()))[0]) if self.per_digit else 0
-        if maps_on and self.decision_digits:
+        if maps_on and self.decision_digits and decisions:
             lines.append(
                 f"ρ: mean over {maps_on} test digits; accuracy and same decision (the re-drawn model picks the trained "
                 f"model's class): on {self.decision_digits} test digits"
             )
-        lines.append(
-            f"{'re-drawn from the top':<24} {'rollout ρ':<15} {'gradient-w. ρ':<15} {'accuracy':<15} same decision"
-        )
+        elif maps_on:
+            lines.append(f"ρ: mean over {maps_on} test digits")
+        header = f"{'re-drawn from the top':<24} {'rollout ρ':<15} {'gradient-w. ρ':<15}"
+        lines.append(f"{header} {'accuracy':<15} same decision" if decisions else header.rstrip())
         for step in self.rows:
-            columns = [self.column(step, i) for i in range(4)]
+            columns = [self.column(step, i) for i in range(4 if decisions else 2)]
             cells = [f"{min(v):+.2f} .. {max(v):+.2f}" for v in columns[:2]]
             cells += [f"{100 * min(v):.1f} .. {100 * max(v):.1f} %" for v in columns[2:]]
             lines.append(f"{step:<24} " + " ".join(f"{cell:<15}" for cell in cells).rstrip())
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
 
 
 def _class_token_spread(model: nn.Module, images: torch.Tensor, grid: tuple[int, int]) -> list[float]:

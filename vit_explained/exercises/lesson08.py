@@ -929,9 +929,11 @@ def _chefer_variants(weights: list[torch.Tensor], gradients: list[torch.Tensor])
     renormalised = identity
     for layer in fused["right"]:
         renormalised = _rows_to_one(renormalised + layer @ renormalised)  # R's rows set to sum to 1 each layer
-    at_end = identity
+    at_end, added = identity, identity
     for layer in fused["right"]:
         at_end = at_end + layer @ at_end
+        added = added + layer  # R = R + Ā: added where Ā @ R belongs
+    variants["added"] = added
     variants.update({"R re-normalised": renormalised, "identity": identity, "zeros": torch.zeros_like(identity)})
     variants["R re-normalised at the end"] = _rows_to_one(at_end)
     vit_explain = identity  # jacobgil/vit-explain's grad_rollout: mean over heads, clamp, + I, halved, re-normalised
@@ -948,6 +950,8 @@ _CHEFER_MISTAKES = {
     "started from the first": "you started R from the first layer's Ā instead of the identity: start from R = I "
     "and run the update for every layer, the first included",
     "no identity kept": "you wrote R = Ā @ R: the update adds, R = R + Ā @ R (the residual keeps what R held)",
+    "added": "you added Ā to R (R = R + Ā): the update multiplies, R = R + Ā @ R, so each layer's relevance "
+    "flows through what R held",
     "no clamp": "you did not clamp: keep only the attention that raises the logit, (grad * A).clamp(min=0), "
     "before averaging the heads",
     "mean before clamp": "you averaged the heads before clamping: clamp each head's grad * A first, then average, "

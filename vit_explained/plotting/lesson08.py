@@ -596,7 +596,15 @@ def plot_ink_share_by_block(
             label = "image-blind mean map of that kind" if offset == 0 else None
             blind_means = np.array([100 * e.estimate for e in blind])
             ax.errorbar(
-                x, blind_means, yerr=errors(blind), fmt="D", color="black", markersize=5, capsize=3, label=label
+                x,
+                blind_means,
+                yerr=errors(blind),
+                fmt="D",
+                color="black",
+                markersize=7,
+                capsize=2,
+                elinewidth=1,
+                label=label,
             )
     ax.axhline(100 * chance, color="0.3", linestyle="--", linewidth=1.2, label=f"chance share: {100 * chance:.1f} %")
     ax.set_xticks(blocks, [f"block {k}" for k in blocks])
