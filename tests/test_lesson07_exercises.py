@@ -306,6 +306,14 @@ def count_two_splits(height, width):
     return height * width
 
 
+def count_padding_first_split_only(height, width):
+    for index, (kernel, stride, padding) in enumerate(T2T_SPLITS):
+        padding = padding if index == 0 else 0
+        height = (height + 2 * padding - kernel) // stride + 1
+        width = (width + 2 * padding - kernel) // stride + 1
+    return height * width
+
+
 def count_by_unfold(height, width):
     image = torch.zeros(1, 1, height, width)
     for kernel, stride, padding in T2T_SPLITS:
@@ -326,6 +334,7 @@ def count_by_unfold(height, width):
         (lambda h, w: count_height_twice(w, h), r"assumes a square image \(the height used twice, or the width\)"),
         (count_without_plus_one, r"or the \+ 1 is missing"),  # here the same numbers as forgetting the padding
         (count_padding_one_side, r"added the padding once"),
+        (count_padding_first_split_only, r"you padded the first soft split only"),  # review r27c minor 14
         (count_two_splits, "after soft split 2"),
         (lambda h, w: str(count_reference(h, w)), "whole number"),
         (lambda h, w: count_reference(h) * w, "raised TypeError"),
@@ -805,6 +814,10 @@ def test_fold_refuses_python_lists_as_it_refuses_numpy(wrong):
         (lambda splits: sum(k for k, _, _ in splits), r"you return 13, the kernels added: .*as if it slid over pixels"),
         (lambda splits: sum(k for k, _, _ in splits) - len(splits) + 1, r"1 \+ the sum of \(kernel - 1\)"),
         (lambda splits: 31, r"reads T2T_SPLITS \(or a copy of it\), or returns a fixed number"),
+        (  # review r27c minor 14: the last window alone, k * the earlier strides (24 for T2T)
+            lambda splits: splits[-1][0] * math.prod(s for _, s, _ in splits[:-1]),
+            r"the last split's window alone, in pixels",
+        ),
         (lambda splits: 13, r"gives 13 for every chain .*returns a fixed number"),
         (lambda splits: 224, r"gives 224 for every chain .*returns a fixed number"),
     ],

@@ -150,6 +150,12 @@ _FIELD_SLIPS: list[tuple[Callable[[Any], int], str]] = [
         "kernel pixels: see section 2's picture of the pixels one token depends on",
     ),
     (
+        lambda splits: splits[-1][0] * math.prod(stride for _, stride, _ in splits[:-1]),
+        "for the chain {splits} you return {answer}: the last split's window alone, in pixels (its kernel times the "
+        "earlier strides). Each token that window spans was itself made from a window of the earlier splits, which "
+        "widens the field further: follow one side from a single pixel, split by split",
+    ),
+    (
         lambda splits: _receptive_field(splits, own_stride=True),
         "for the chain {splits} you return {answer}: you multiplied a split's kernel by its own stride too. "
         "A split's stride spaces the tokens it makes, not the tokens its window spans",
@@ -324,6 +330,16 @@ def _chain_with_strides(height: int, width: int, strides: list[int]) -> int:
     return height * width
 
 
+def _chain_padding_first_only(height: int, width: int) -> int | None:
+    """The T2T count if only the first split padded, the later ones' padding forgotten (``None`` if too small)."""
+    for index, (kernel, stride, padding) in enumerate(T2T_SPLITS):
+        padding = padding if index == 0 else 0
+        if min(height, width) + 2 * padding < kernel:
+            return None
+        height, width = _windows(height, kernel, stride, padding), _windows(width, kernel, stride, padding)
+    return height * width
+
+
 def _chain_padding_once(height: int, width: int) -> int | None:
     """The T2T count if each split padded one side only, ``(size + p - k) // s + 1`` (``None`` if too small)."""
     for kernel, stride, padding in T2T_SPLITS:
@@ -396,6 +412,11 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
         lambda h, w, answer, stages: answer == _chain_padding_once(h, w),
         "for {case} you return {answer}: you added the padding once per side. Every soft split pads *both* ends "
         "of each side: top and bottom, left and right",
+    ),
+    (
+        lambda h, w, answer, stages: answer == _chain_padding_first_only(h, w),
+        "for {case} you return {answer}: you padded the first soft split only. Every soft split pads, each by its "
+        "own padding (the third number of each split in T2T_SPLITS), at both ends of each side",
     ),
     (
         lambda h, w, answer, stages: answer == _chain_without_padding(h, w),
