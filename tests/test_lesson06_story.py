@@ -626,6 +626,7 @@ PROSE = [
             "+0.8",
             "confidence side",
             "guard against over-fitting",
+            "are meant to guard against over-fitting",  # review r27c minor 5
             "only the longer cosine differs",
             "init='jax'",
             "#eval-mode",
@@ -670,7 +671,7 @@ PROSE = [
             "small gradient alone does not prove",
             "It does not prove it",
             "at either rate",  # fix06d: 0.00, 0.69-1.22, 0.65-1.48 are printed (PRINTED row)
-            "`nn.LayerNorm`",
+            "a hand-written layernorm that matches `f.layer_norm` (checked below), and `batch_first=true`",  # review r27c M1
             "`batch_first=True`",
             "balanced classes",
             "label entropy",
@@ -1008,9 +1009,47 @@ PROSE = [
             "a finding from fewer than 6 seeds is called **exploratory**, even when its corrected interval excludes 0",
             '<a id="augmentation-verdict"></a>**augmentation**',
             "each reading's corrected interval starts at −0.02 points",  # review r27b minor 5: "both" named
+            "(1,860 steps: [−0.02, +2.97]; new test digits: [−0.02, +5.86])",  # review r27c minor 4: each reading named
         ),
     ),
     ("lesson", "(top)", ("[section 5](#augmentation-verdict)",)),
+    # brief fix06f (review r27c): the 3e-3 clause with its seeds' range, the widget's caption, check 5's whole range,
+    # the recipe card's practical knobs, appendix A and D's summary bullets
+    (
+        "lesson",
+        "3 ·",
+        (
+            "at lr 3e-3 every init's mean is lower (torch's by 23.3-53.9 points per seed)",
+            "### 3b · init and warm-up",
+            "### 3c · curves, regularisers, over-fitting",
+        ),
+    ),
+    ("lesson", "4 ·", ("(1.35 at seed 0, above the fixed model's whole seed range, 0.27-0.61)",)),
+    (
+        "lesson",
+        "6 ·",
+        ("turns up after step 110", "over-fitting (one seed)", "falls to 0.74", "step 52 against 64", "unexplained"),
+    ),
+    (
+        "lesson",
+        "Summary",
+        (
+            "`model.state_dict()`",
+            "global norm (the vit paper: 1)",
+            "lr = 5e-4 × b/512",
+            "06_train_a_vit_appendix.ipynb#real-loop",
+            "9. beyond these runs (untested here)",
+        ),
+    ),
+    (
+        "appendix",
+        "Summary",
+        (
+            "the corrected-for-eight interval holds 0, so no more than a lean",
+            "at equal steps and the shared rate 1e-2, only cnn-32's lead",
+            "each at its own rate, cnn-8's is too (section 5's headline)",
+        ),
+    ),
     # brief fix06e (review r27b minors 1-4, 7, 11, 13): words defined before use, the inits named, the data-scale result
     ("lesson", "2 ·", ("comparisons get section 5's [verdict words](#verdict-words)", "*leans* when it excludes 0")),
     (
@@ -1018,10 +1057,10 @@ PROSE = [
         "3 ·",
         (
             "`QUICK` and `LOOP` keep PyTorch's init (torch 2.13: uniform in ±1/√fan-in)",
-            "timm's draws a normal with std 0.02",
+            "timm's draws a truncated normal with std 0.02 for its linear weights",  # review r27c minor 2
             "95 % [+18.9, +65.9]: it only [leans](#verdict-words)",
-            "the package's `vit(init='jax')` zeroes the head, as timm's `weight_init='jax'` does (timm 1.0.29",
-            "on the test digits, which choose nothing, it leans worse (−3.3, 95 % [−5.7, −0.8])",
+            "the package's `vit(init='jax')` zeroes the head, as timm's `weight_init='jax'` does (timm v1.0.28 and main at 1.0.29.dev0;",  # review r27c M3
+            "the test digits, reported only (they choose nothing), lean worse (−3.3, 95 % [−5.7, −0.8])",  # review r27c minor 3
         ),
     ),
     ("lesson", "4 ·", ("they still cost validation accuracy: it only [leans](#verdict-words) (printed, 3 seeds)",)),
@@ -1379,6 +1418,12 @@ PRINTED = [
             "300 digits, 100 steps minus 400: ViT -13.6 points, 95 % [-18.2, -8.9]; CNN-8 -9.6 points, 95 % [-11.2, -7.9]",
         ),
     ),
+    # brief fix06f item 5 (review r27c minor 1): the 3e-3 clause's seeds' range, printed in appendix A
+    (
+        "appendix",
+        "A ·",
+        ("lr 0.01 - lr 0.003, seed by seed (points): timm +1.1..+15.6; jax -1.7..+31.7; torch +23.3..+53.9",),
+    ),
 ]
 
 SOURCE = [
@@ -1681,6 +1726,26 @@ SOURCE = [
     ),
     ("lesson", "5 ·", ("== [9.1, 0.3]", "all(t.low < 0 < t.high for t in long_t)")),
     ("appendix", "C ·", ("assert [round(g) for g in neither_gap] == [11, 14, 16]",)),
+    # brief fix06f items 1, 5 (review r27c minors 1, 10, 11): QUICK's rate in context; the family's outside named
+    (
+        "lesson",
+        "3 ·",
+        (
+            "about 160x DeiT's linearly scaled rate (5e-4 x 64/512, about 6e-5)",
+            "section 5's validation grid (lr 3e-3 to 1e-1) picks 1e-2",
+        ),
+    ),
+    (
+        "lesson",
+        "5 ·",
+        ("outside it: the locality control's growth readings", "the readings over seeds and test digits"),
+    ),
+    (
+        "lesson",
+        "6 ·",
+        ("assert turn[0] == 110", "(clinic.plateau(small.losses), clinic.plateau(full.losses)) == (52, 64)"),
+    ),
+    ("appendix", "A ·", ('(round(min(slower["torch"]), 1), round(max(slower["torch"]), 1)) == (23.3, 53.9)',)),
 ]
 
 FORBIDDEN = [
@@ -2300,6 +2365,40 @@ FORBIDDEN = [
         ("lesson",),
     ),
     ("Section 3's **exploratory**:", "review r26c_06 minor 3: the line reads as a definition", ("lesson",)),
+    # brief fix06f (review r27c M1-M4, minors 1-3, 5): the old wordings stay out
+    (
+        "`nn.LayerNorm` and `batch_first=True`",
+        "review r27c M1: the fixed model's LayerNorm is clinic._LayerNorm",
+        ("lesson",),
+    ),
+    ("its LayerNorm matches torch's", "review r27c M1: it matches F.layer_norm, checked", ("lesson",)),
+    ("(timm 1.0.29;", "review r27c M3: 1.0.29 is no release (v1.0.28; main at 1.0.29.dev0)", ("lesson", "appendix")),
+    (
+        "no corrected interval, so no more than a lean",
+        "review r27c M4: appendix A computes the corrected interval",
+        ("appendix",),
+    ),
+    (
+        "only CNN-32's lead over the plain ViT is **ahead** at equal steps",
+        "review r27c M2: at its own rate CNN-8's is too",
+        ("appendix",),
+    ),
+    ("timm's draws a normal with std 0.02", "review r27c minor 2: a truncated normal", ("lesson",)),
+    (
+        "on the test digits, which choose nothing, it leans worse",
+        "review r27c minor 3: the test reading is reported only",
+        ("lesson",),
+    ),
+    (
+        "every init's mean is lower (no interval)",
+        "review r27c minor 1: the clause carries its seeds' range",
+        ("lesson",),
+    ),
+    (
+        "Weight decay and label smoothing guard against",
+        "review r27c minor 5: they are meant to; weight decay alone shows none here",
+        ("lesson",),
+    ),
 ]
 
 
@@ -2399,6 +2498,10 @@ CELL_FORBIDDEN = [
     ("appendix", "What the ablations suggest (exploratory).", "torch's init is ahead of timm's", "only leans"),
     ("appendix", "What the ablations suggest (exploratory).", "is ahead of torch's", "only leans"),
     ("appendix", "Neighbouring patches learned similar positions", "near 0 from", "within ±0.08, as printed"),
+    # brief fix06f item 2 (review r27c minor 8): the Summary, the checks' recap and the recipe card are three cells
+    ("lesson", "## Summary", '<a id="symptom-table"></a>', "the recap is its own cell"),
+    ("lesson", "## Summary", '<a id="recipe-card"></a>', "the recipe card is its own cell"),
+    ("lesson", '<a id="symptom-table"></a>', '<a id="recipe-card"></a>', "the recipe card is its own cell"),
 ]
 
 # Printed outputs: (book, cell needle, phrase that must not be printed there).
@@ -2443,7 +2546,13 @@ HIDDEN_AFTER = [
 ORDER = [
     ("lesson", "for logits of small variance $\\sigma^2$", "sigma^2 / 2 ="),
     ("lesson", "### 3a · The loop", "06_train_a_vit_appendix.ipynb#weight-decay"),
-    ("lesson", "### 3a · The loop", "### 3b · Curves, regularisers, over-fitting"),
+    # brief fix06f item 2 (review r27c minor 9): init and warm-up get their own sub-section between the loop and the curves
+    ("lesson", "### 3a · The loop", "### 3b · Init and warm-up"),
+    ("lesson", "### 3b · Init and warm-up", "CURVES = dataclasses.replace(QUICK, epochs=12)"),
+    ("lesson", '<a id="a-bug-or-a-plateau"></a>', "### 3b · Init and warm-up"),
+    # brief fix06f item 4 (review r27c minor 12): the schedule drawn where section 3a names it, before the loop
+    ("lesson", "(drawn below: a linear warm-up", 'save_figure(fig, "06_lr_schedule")'),
+    ("lesson", 'save_figure(fig, "06_lr_schedule")', "def train_loop("),
     ("lesson", '<a id="how-sure"></a>', '<a id="verdict-words"></a>'),
     ("lesson", "def train_loop(", '<a id="verdict-words"></a>'),  # review r24e: the box opens section 5
     ("lesson", '<a id="warm-up-main"></a>', '<a id="verdict-words"></a>'),
@@ -2484,6 +2593,7 @@ ORDER = [
 IMAGES = [
     ("appendix", "TRAIN_HERE = False  # True"),
     ("lesson", "w = training_widget(runs, size_runs="),
+    ("lesson", 'save_figure(fig, "06_lr_schedule")'),
     ("appendix", 'save_figure(fig, "06_vit_payoff")'),
     ("appendix", 'warm = RUNS["warmup"]  # the plain ViT'),
     ("appendix", "fig = plot_lr_grid("),
@@ -2492,6 +2602,8 @@ IMAGES = [
 # (book, text, how many times the notebook's sources hold it): each figure drawn once, each pointer once.
 COUNTS = [
     ("lesson", "plot_seed_dots(", 2),
+    ("lesson", "plot_lr_schedule(", 1),  # brief fix06f item 4: moved from appendix C to section 3a, shown once
+    ("appendix", "plot_lr_schedule(", 0),
     ("appendix", "plot_seed_dots(", 1),
     ("lesson", "plot_shuffle_changes(", 1),
     ("appendix", "](#confidence-split)", 1),
@@ -2522,7 +2634,6 @@ MOVED_TO_APPENDIX = [
     "**Beside DeiT's recipe.**",
     "TRAIN_HERE = False",  # the 28x28 MNIST run in view: appendix C (#mnist-in-view)
     '<a id="what-it-learned"></a>',  # the feature plane: appendix E
-    "plot_lr_schedule(",  # the schedule's picture: appendix C (#lr-factor)
     "BiT ResNets above",  # the ViT paper at ImageNet scale: appendix D (#section-5-limits)
 ]
 APPENDIX_ANCHORS = [
