@@ -1353,7 +1353,7 @@ def test_exercise_6_text_is_the_same_in_lesson_and_solutions():
 
 
 def test_long_cells_are_split():
-    """r25b item 3 (fix08e: r27c minor 2): section 7 in three visible cells, section 10's numbers apart from its figure."""
+    """r25b item 3 (fix08e: r27c minor 2): section 7 in three visible cells; section 10's numbers after its figure."""
     for markers in (  # fix08e (r27c minor 2): section 7's maps and its lead over chance; section 10's in two cells
         ("chance = ink.float().mean()", "val_own, val_rollout = (", "blind_part = {}"),
         ("recheck = 4", "family_10 = am.compare_maps("),
