@@ -21,7 +21,7 @@ PATHS = {
     "solutions": nb.NOTEBOOKS / "solutions" / "08_attention_maps_solutions.ipynb",
 }
 LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2450  # the lesson brief's targets (fix08e: lowered from 47, 2890)
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2425  # fix08e lowered it from 47, 2890; 2425 once a table's pipes stopped counting
 
 
 def _key(heading: str) -> str:
