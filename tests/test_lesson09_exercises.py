@@ -1,5 +1,7 @@
 """Lesson 09 checkers: each accepts the reference and 3+ right answers, and rejects 3+ plausible slips."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -1279,3 +1281,74 @@ def test_hard_distillation_names_float_class_indices():
         r".*keep argmax's integers",
     ):
         lesson09.check_hard_distillation(loss_float_indices)
+
+
+# --- review r27c minor 6: the three slips that got a generic or raw message ------------------------------------
+
+
+def soft_tau_not_squared(class_logits, distillation_logits, labels, teacher_logits, tau, lam):
+    log_s, log_t = F.log_softmax(distillation_logits / tau, -1), F.log_softmax(teacher_logits / tau, -1)
+    kl = F.kl_div(log_s, log_t, reduction="batchmean", log_target=True)
+    return (1 - lam) * F.cross_entropy(class_logits, labels) + lam * tau * kl
+
+
+def soft_hard_target(class_logits, distillation_logits, labels, teacher_logits, tau, lam):
+    hard = F.cross_entropy(distillation_logits, teacher_logits.argmax(-1))
+    return (1 - lam) * F.cross_entropy(class_logits, labels) + lam * hard
+
+
+def soft_hard_target_tau2(class_logits, distillation_logits, labels, teacher_logits, tau, lam):
+    hard = F.cross_entropy(distillation_logits, teacher_logits.argmax(-1))
+    return (1 - lam) * F.cross_entropy(class_logits, labels) + lam * tau**2 * hard
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (soft_tau_not_squared, "the factor is tau ** 2, not tau"),
+        (soft_hard_target, "the cross-entropy with the teacher's argmax, the hard target"),
+        (soft_hard_target_tau2, "the cross-entropy with the teacher's argmax, the hard target"),
+    ],
+)
+def test_soft_distillation_names_tau_for_tau_squared_and_the_hard_target(answer, message):
+    with pytest.raises(ExerciseFailed, match=re.escape(message)) as failure:
+        lesson09.check_soft_distillation(answer)
+    assert "check each term" not in str(failure.value)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda w, q, s, r, c: w[:, :, q, s:].reshape(*w.shape[:2], 7, 7),
+        lambda w, q, s, r, c: w[:, :, q, s:].view(w.shape[0], w.shape[1], 7, 7),
+    ],
+)
+def test_token_map_names_a_fixed_7x7_grid(answer):
+    with pytest.raises(ExerciseFailed, match="a fixed 7 x 7 grid") as failure:
+        lesson09.check_token_map(answer)
+    assert "sqrt" not in str(failure.value)
+
+
+def _fixed_head_width(heads_axis):
+    def make(attn_obj):
+        def my_forward(x, attn_mask=None, is_causal=False, **kwargs):
+            if is_causal or (attn_mask is not None and attn_mask.dtype == torch.bool):
+                raise NotImplementedError("is_causal and boolean masks are not handled")
+            B, N, C = x.shape
+            heads = -1 if heads_axis is None else heads_axis(C)
+            q, k, v = attn_obj.qkv(x).reshape(B, N, 3, heads, 64).permute(2, 0, 3, 1, 4).unbind(0)
+            attn = ((q @ k.transpose(-2, -1)) * attn_obj.scale + (0 if attn_mask is None else attn_mask)).softmax(-1)
+            attn_obj.attn_map = attn.detach()
+            attn_obj.cls_attn_map = attn_obj.attn_map[:, :, 0, 2:]
+            return attn_obj.proj_drop(attn_obj.proj((attn_obj.attn_drop(attn) @ v).transpose(1, 2).reshape(B, N, C)))
+
+        return my_forward
+
+    return make
+
+
+@pytest.mark.parametrize("heads_axis", [None, lambda C: C // 64])
+@pytest.mark.parametrize("check", [lesson09.check_my_forward_core, lesson09.check_my_forward])
+def test_my_forward_names_a_head_width_fixed_at_64(heads_axis, check):
+    with pytest.raises(ExerciseFailed, match=r"C // attn_obj.num_heads \(attn_obj.head_dim in timm\), not 64"):
+        check(_fixed_head_width(heads_axis))

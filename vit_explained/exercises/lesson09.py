@@ -101,12 +101,23 @@ def _heads_axis_slip(where: str, batch: int, heads: int, tokens: int, special: i
 
 def _grid_slip(where: str, rows: int, cols: int, got: tuple[int, ...] | None = None) -> str:
     """The message for the right patches laid on a wrong grid (a side from sqrt(N), or rows and cols swapped)."""
+    if got == (7, 7) != (rows, cols):  # review r27c minor 6c: the lesson's 7 x 7, hard-coded
+        return (
+            f"{where}: you kept the right {rows * cols} patches, but laid them on a fixed 7 x 7 grid (the lesson's "
+            f"DeiT's), not on rows x cols = {rows} x {cols}. Use the rows and cols arguments: the grid changes with "
+            "the image and patch size"
+        )
     got_text = f"on a {' x '.join(map(str, got))} grid" if got else "on a grid they do not fit"
     return (
         f"{where}: you kept the right {rows * cols} patches, but laid them {got_text}, not on rows x cols = "
         f"{rows} x {cols}. "
         "Use rows, cols, not sqrt(number of patches): a grid need not be square"
     )
+
+
+def _fixed_7x7(error: BaseException) -> tuple[int, int] | None:
+    """(7, 7) when a reshape to a grid failed on the lesson's fixed 7 x 7 (``shape '[..., 7, 7]' is invalid``)."""
+    return (7, 7) if re.search(r", 7, 7\]' is invalid", str(error)) else None
 
 
 def _dropped_leading_axes(where: str, got: tuple[int, ...] | None = None) -> str:
@@ -346,7 +357,7 @@ def check_token_map(answer: Callable[..., Any]) -> None:
                 ):  # reshape(rows, cols): B and heads dropped
                     fail(_dropped_leading_axes(where))
                 if _columns_kept(cause, batch, heads) == rows * cols:  # the right patches, a wrong grid
-                    fail(_grid_slip(where, rows, cols))
+                    fail(_grid_slip(where, rows, cols, _fixed_7x7(cause)))
                 if _columns_kept(cause, batch, heads) == special + rows * cols:
                     whole = _whole_line_slip(answer, weights, (query, special, rows, cols), where)
                     if whole is not None:
@@ -976,6 +987,14 @@ _KL_NO_TAU2 = (
     "your KL term lacks the tau ** 2 factor: dividing the logits by tau shrinks the KL's gradient by about "
     "tau ** 2, and the factor gives it back (at tau = 1 the two agree, at tau = 3 they differ 9 times)"
 )
+_KL_TAU_NOT_SQUARED = (
+    "your KL term is tau times lighter than expected: the factor is tau ** 2, not tau (dividing the logits by tau "
+    "shrinks the KL's gradient by about tau ** 2)"
+)
+_HARD_TARGET_IN_SOFT = (
+    "your distillation term is the cross-entropy with the teacher's argmax, the hard target (exercise 2's loss): "
+    "soft distillation matches the teacher's softened probabilities, KL(teacher || student) on logits / tau"
+)
 _KL_NUMEL = (
     "you divided the KL by B x classes (numel), as DeiT's code does: that makes it classes times lighter. Average "
     "it per image: divide the summed KL by the batch size B (or use reduction='batchmean')"
@@ -1038,6 +1057,11 @@ def _soft_slips(
         (mix(other_rows.mean()), _KL_OTHER_DIRECTION),
         (mix(other_rows.mean(), scale=1.0), _KL_OTHER_DIRECTION + "; and the tau ** 2 factor is missing"),
         (mix(right_rows.mean(), scale=1.0), _KL_NO_TAU2),
+        (mix(right_rows.mean(), scale=tau), _KL_TAU_NOT_SQUARED),
+        *(
+            (mix(F.cross_entropy(distillation_logits, teacher.argmax(-1)), scale=k), _HARD_TARGET_IN_SOFT)
+            for k in (1, tau**2)
+        ),
         (mix(right_rows.sum() / numel), per_element),
         (mix(right_rows.sum() / numel, scale=1.0), per_element + "; and the tau ** 2 factor is missing"),
         (mix(other_rows.sum() / numel), per_element + "; and the KL is KL(student || teacher), the other direction"),
@@ -1885,10 +1909,37 @@ def check_my_forward(
     )
 
 
+@contextmanager
+def _head_width_named(sizes: tuple[tuple[int, int, int], ...]) -> Iterator[None]:
+    """Names a head width hard-coded as 64 (review r27c minor 6b): the learner's reshape raised with a 64 in its
+    shape, and no model the check builds has heads 64 wide."""
+    try:
+        yield
+    except ExerciseFailed as failure:
+        cause = failure.__context__
+        widths = {dim // heads for dim, heads, _ in sizes}
+        fixed = re.search(r"shape '\[[^\]]*\b64\b[^\]]*\]' is invalid", str(cause)) if cause is not None else None
+        if isinstance(cause, RuntimeError) and fixed and 64 not in widths:
+            fail(
+                f"your function raised RuntimeError: {_first_line(cause)}. A head width fixed at 64? The check's "
+                f"heads are {' and '.join(map(str, sorted(widths)))} wide: the head width is C // "
+                "attn_obj.num_heads (attn_obj.head_dim in timm), not 64"
+            )
+        raise
+
+
 def _check_my_forward(
     answer: Callable[[nn.Module], Callable[..., Any]], sizes: tuple[tuple[int, int, int], ...], boolean_refusable: bool
 ) -> None:
     """The checks of exercises 3 and 3b; ``boolean_refusable``: a clear refusal of a boolean mask passes (3)."""
+    with _head_width_named(sizes):
+        _check_my_forward_sizes(answer, sizes, boolean_refusable)
+
+
+def _check_my_forward_sizes(
+    answer: Callable[[nn.Module], Callable[..., Any]], sizes: tuple[tuple[int, int, int], ...], boolean_refusable: bool
+) -> None:
+    """The checks of :func:`_check_my_forward`, size by size."""
     _check_factory(answer)
     for index, (dim, heads, patches) in enumerate(sizes):
         model = _TinyTimmModel(dim, heads, seed=index).eval()

@@ -331,7 +331,7 @@ class TeacherTargets(LessonWidget):
         title = (
             f"digit {digit}, a {label}: the teacher's hard target and\nits soft target at tau {tau:g} (argmax in red)"
         )
-        return line, plot_teacher_targets(logits, temperatures=(tau,), title=title, true_label=label, scale=1.8)
+        return line, plot_teacher_targets(logits, temperatures=(tau,), title=title, true_label=label, scale=1.25)
 
 
 def teacher_targets(teacher: nn.Module, images: torch.Tensor, labels: torch.Tensor, **kwargs: Any) -> TeacherTargets:
