@@ -21,7 +21,8 @@ PATHS = {
     "solutions": nb.NOTEBOOKS / "solutions" / "08_attention_maps_solutions.ipynb",
 }
 LESSON, APPENDIX = PATHS["lesson"], PATHS["appendix"]
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2425  # fix08e lowered it from 47, 2890; 2425 once a table's pipes stopped counting
+# fix08e lowered the cap from 47 cells / 2,890 words; 2,425 once a table's pipes stopped counting as words
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 44, 2425
 
 
 def _key(heading: str) -> str:
