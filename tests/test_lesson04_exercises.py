@@ -68,6 +68,12 @@ def _normalise(x, dims, eps, unbiased=False):
             "eps is in the wrong place",
         ),
         (
+            lambda x, w, b, eps: (
+                (x - x.mean(-1, keepdim=True)) / (x.var(-1, keepdim=True, unbiased=False).sqrt() + eps**0.5) * w + b
+            ),
+            "eps is in the wrong place",
+        ),
+        (
             lambda x, w, b, eps: x / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + eps) * w + b,
             "not centred (the lesson's bug a)",
         ),

@@ -87,6 +87,21 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
+        "pre-norm's stream before the final LayerNorm, spread (the final LayerNorm's divisor) per seed: "
+        "L = 2: 1.33, 1.35, 1.32; L = 16: 3.50, 3.54, 3.80",
+        True,
+        "r27c M1: the divisor itself, printed beside the RMS token norm",
+    ),
+    (
+        "A",
+        "## E ·",
+        "nn.TransformerEncoderLayer(norm_first=False) against the package's PostNormBlock: largest |difference|",
+        True,
+        "r27c item 4: norm_first=False is the post-norm block",
+    ),
+    (
+        "L",
+        "## 6 ·",
         "pre-norm's stream before the final LayerNorm, RMS token norm per seed: L = 2: 10.8, 11.0, 10.7; "
         "L = 16: 28.3, 28.7, 31.0",
         True,
@@ -131,9 +146,9 @@ PRINTED = [
     (
         "L",
         "## 7 ·",
-        "eval(): dropout zeroed 0 of 96 numbers, DropPath 0 of 4 samples; output = input: True",
+        "eval(): dropout zeroed 0 of 96 numbers; output = input: True",
         True,
-        "r26e minor 2",
+        "r26e minor 2; r27c minor 1: dropout measured alone, DropPath's eval cited from timm and exercise 6",
     ),
     (
         "A",
@@ -688,20 +703,22 @@ PRINTED = [
     ("A", "(top)", "slope -0.47", True, "fix_x::test_log_log_fit_is_a_short_visible_cell_equal_to_the_helper"),
     ("A", "## C ·", "trained each way, 6 epochs: ", True, "fix_x::test_stored_gelu_relu_runs_are_paired_by_seed"),
     (
-        "L",
-        "## 1 ·",
+        "A",
+        "## C ·",
         "gate detached  gradient norm / GELU's: 0.852 (3 seeds: 0.844..0.861); "
         "cosine with GELU's: 0.963 (3 seeds: 0.958..0.970)",
         True,
-        "r26a item 2: the detached-gate arm, per seed, at the MNIST ViT's own initialisation",
+        "r26a item 2: the detached-gate arm, per seed, at the MNIST ViT's own initialisation;"
+        " r27c: moved to appendix C with its check (brief fix04f: words for items 1-4)",
     ),
     (
-        "L",
-        "## 1 ·",
+        "A",
+        "## C ·",
         "ReLU           gradient norm / GELU's: 0.987 (3 seeds: 0.936..1.058); "
         "cosine with GELU's: 0.830 (3 seeds: 0.708..0.899)",
         True,
-        "r26a item 2: ReLU beside it, the lesson's comparison",
+        "r26a item 2: ReLU beside it, the lesson's comparison;"
+        " r27c: moved to appendix C with its check (brief fix04f: words for items 1-4)",
     ),
     (
         "L",
@@ -737,7 +754,7 @@ CODE = [
         False,
         "r26a item 3: the std-0.02 init's versions; r26e minor 10: moved from Answer 6a's prose to its cell's comment",
     ),
-    ("L", "## 7 ·", 'assert all(torch.equal(out, branch) for out in outputs["eval"])', True, "r26e minor 2: eval()"),
+    ("L", "## 7 ·", "and not dropout.training  # eval(): the identity, measured", True, "r26e minor 2: eval()"),
     ("L", "## 1 ·", "try draws = 1, then 10,000", False, "r25b item 7: the GELU-gate widget's prompt"),
     ("A", "## B ·", 'init_scale_ablation(depths, seeds, inits=("timm",), dim=384)', False, "r25b item 1: D = 384"),
     ("A", "## B ·", "[round(v, 3) + 0.0 for v in slope_384] == [-0.049, -0.079, -0.019]", True, "r25b item 1"),
@@ -1245,14 +1262,38 @@ CODE = [
     ("L", "(top)", "import copy", False, "fix_x::test_first_code_a_learner_meets_is_short"),
     ("A", "## C ·", "trained = stored_gelu_relu()", False, "fix_x::test_stored_gelu_relu_runs_are_paired_by_seed"),
     (
-        "L",
-        "## 1 ·",
+        "A",
+        "## C ·",
         "torch.autograd.grad(detached_gelu(_grid).sum(), _grid)[0], phi",
         True,
-        "r26a item 2: backward = Phi",
+        "r26a item 2: backward = Phi; r27c: moved to appendix C with its check (brief fix04f: words for items 1-4)",
     ),
-    ("L", "## 1 ·", "gate_gradient_arms(", False, "r26a item 2: the arms computed in a visible cell"),
-    ("L", "## 1 ·", "[round(min(_relu_cosine), 2), round(max(_relu_cosine), 2)] == [0.71, 0.90]", True, "r26a item 2"),
+    (
+        "A",
+        "## C ·",
+        "gate_gradient_arms(",
+        False,
+        "r26a item 2: the arms computed in a visible cell;"
+        " r27c: moved to appendix C with its check (brief fix04f: words for items 1-4)",
+    ),
+    (
+        "A",
+        "## C ·",
+        "[round(min(_relu_cosine), 2), round(max(_relu_cosine), 2)] == [0.71, 0.90]",
+        True,
+        "r26a item 2; r27c: moved to appendix C with its check (brief fix04f: words for items 1-4)",
+    ),
+    (
+        "L",
+        "## 6 ·",
+        "all(abs(s - FIXED_NORM) < 0.05 for s in spread[2])",
+        True,
+        "r27c M1: the spread the final LayerNorm divides by is FIXED_NORM at L = 2, within 0.05 on every seed",
+    ),
+    ("L", "## 7 ·", 'assert torch.equal(outputs["eval"], branch)', True, "r27c minor 1: eval() measured on nn.Dropout"),
+    ("A", "## O ·", "fig = plot_drop_path_rates(0.1, 12)", False, "r27c: the schedule's picture moved from section 7"),
+    ("A", "## E ·", "encoder_layer_from_block(block64, norm_first=norm_first)", False, "r27c item 4 (brief fix04f)"),
+    ("A", "## E ·", "assert max(torch_gaps.values()) < 1e-12", True, "r27c item 4: float64 round-off only"),
 ]
 
 PROSE = [
@@ -2317,10 +2358,11 @@ PROSE = [
         "fix_x::test_moved_questions_have_a_pointer_in_the_lesson",
     ),
     (
-        "L",
-        "## 1 ·",
+        "A",
+        "## C ·",
         ["x * Phi(x).detach()", "0.84-0.86", "cosine 0.96-0.97", "0.71-0.90", "not tested here"],
-        "r26a item 2: the detached gate's gradient at initialisation, stated as printed, training left open",
+        "r26a item 2: the detached gate's gradient at initialisation, stated as printed, training left open;"
+        " r27c: moved to appendix C with its check (brief fix04f: words for items 1-4)",
     ),
     (
         "L",
@@ -2430,14 +2472,39 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["(the stream's RMS token norm: 11 at L = 2, 28-31 at L = 16)"],
-        "r27b minor 1: the stream's growth, as printed",
+        [
+            "The spread (each token's standard deviation) is about the RMS token norm / $\\sqrt{D}$",
+            "norm 11 -> spread 1.32-1.35 at L = 2, 28-31 -> 3.5-3.8 at L = 16",
+        ],
+        "r27b minor 1: the stream's growth, as printed; r27c M1: the divisor is the spread, about the norm / sqrt(D)",
     ),
+    ("L", "## 6 ·", ["(6b, 6c: appendices A, F)"], "r27c minor 3: 6a's siblings named"),
+    ("L", "## 6 ·", ["stream widget has a depth slider"], "r27c minor 7: the stream widget, pointed to after 6a"),
+    ("L", "## 0 ·", ["its N is the 196 patches; in this lesson N is all 197 tokens"], "r27c minor 5: N defined once"),
+    ("L", "## 2 ·", ["D_mlp = 128: ratio 2, not ViT-B's 4"], "r27c minor 4: the trained model's own MLP ratio"),
+    (
+        "L",
+        "## 5 ·",
+        ["`nn.TransformerEncoderLayer`", "`norm_first=True`", "section 6's post-norm with `False`", "appendix E"],
+        "r27c item 4: PyTorch's own block, pointed to from the main path",
+    ),
+    (
+        "L",
+        "## 7 ·",
+        ["`timm/layers/drop.py` line 168", "`if drop_prob == 0. or not training: return x`", "exercise 6's"],
+        "r27c minor 1: DropPath's eval behaviour cited, not emulated",
+    ),
+    ("A", "## E ·", ["`nn.TransformerEncoderLayer`", "`norm_first=False`", "exercise 5"], "r27c item 4"),
     ("L", "## 2 ·", ["Closed gates are not silent, for this token", "appendix H"], "r27b minor 3: one token"),
     ("L", "## 1 ·", ["SiLU (Swish with $\\beta = 1$)"], "r27b minor 5"),
     ("L", "## 2 ·", ["'17.56 GFLOPS', from 0.15.0"], "r27b minor 6: torchvision's count carries its version"),
     ("L", "## 4 ·", ["differs from `nn.LayerNorm` twice"], "r27b minor 4"),
-    ("L", "## 6 ·", ["section 1's arms used PyTorch's default, lesson 01's init"], "r27b minor 7: why three inits"),
+    (
+        "A",
+        "## C ·",
+        ["PyTorch's default init, lesson 01's init, not section 6's Xavier"],
+        "r27b minor 7: why three inits; r27c: said where the gate arms now live (appendix C)",
+    ),
     (
         "L",
         "## Where the libraries differ",
@@ -2447,6 +2514,13 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    (
+        "(the stream's RMS token norm: 11 at L = 2",
+        "r27c M1: the LayerNorm divides by the spread, about the norm / sqrt(D)",
+    ),
+    ("DropPath 0 of 4 samples", "r27c minor 1: DropPath's eval behaviour was emulated by construction, not measured"),
+    ('["DropPath"] if dropout.training else 1', "r27c minor 1: the emulated DropPath mask"),
+    ("10.24 / 11.35", "r27c minor 8: a pasted constant in a check; the printed shares instead"),
     ("a small one at 384", "r27b minor 2: -0.044 and -0.049 are equal to 0.005; only the interval widths differ"),
     ("makes two other slips", "r27b minor 4: D - 1 and eps outside the root are differences from nn.LayerNorm"),
     ("section 4's two slips", "r27b minor 4"),
@@ -2830,7 +2904,7 @@ def test_section_six_asks_6a_and_answers_it_the_follow_ups_in_the_appendix() -> 
     for label in ("**6b · ", "**6c · ", "**Answer 6b", "**Answer 6c"):
         assert label not in section, label
     assert _visible("L", "## 6 ·").count("save_figure(fig,") == 1  # one picture
-    assert six["hidden"].count("# @title A check") == 2  # 6a's, and the stored training runs' (r26b item 2)
+    assert six["hidden"].count("# @title A check") == 4  # 6a's three cells (r27c minor 2), the training runs' (r26b 2)
     assert "**6b · " in _markdown("A", "## A ·") and "**Answer 6b" in _markdown("A", "## A ·")
     assert "**6c · " in _markdown("A", "## F ·") and "**Answer 6c.**" in _markdown("A", "## F ·")
     pictures = {
@@ -2854,8 +2928,10 @@ def test_section_six_numbers_come_after_its_picture() -> None:
     answer = nb.unique_index(sources, "**Answer 6a.**")
     training = nb.unique_index(sources, 'stored_norm_training_runs()["runs"]')
     assert setup < picture < answer < training < nb.unique_index(sources, "## 7 · ")
+    after = "\n".join(sources[answer:training])  # Answer 6a and its two follow-on cells (r27c minor 2: cell 50 split)
     for interval in ("$L^{-0.044}$", "$L^{-0.049}$", "$L^{-0.243}$", "+0.45 [+0.31, +0.60]"):
-        assert interval not in sources[setup] and interval in sources[answer], interval
+        assert interval not in sources[setup] and interval in after, interval
+    assert "+0.45 [+0.31, +0.60]" in sources[answer]
 
 
 def test_the_shapes_come_before_the_one_token_gates_picture() -> None:

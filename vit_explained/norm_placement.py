@@ -688,3 +688,53 @@ def norm_training_table(runs: list[dict], windows: tuple[tuple[int, int], ...] =
         losses = "".join(f"{sum(window_loss(run, a, b) for run in group) / len(group):>14.2f}" for a, b in windows)
         lines.append(f"{placement:<10}{warm:>10}{lr:>8.0e}   {accuracy:<26}{diverged:>10}{losses}")
     return "\n".join(lines)
+
+
+# --- PyTorch's own block: nn.TransformerEncoderLayer with a Block's weights (lesson 04, appendix E) -------------------
+
+
+def encoder_layer_from_block(block: Block, norm_first: bool = True) -> nn.TransformerEncoderLayer:
+    """PyTorch's ``nn.TransformerEncoderLayer`` of ``block``'s size, eps, dtype and device, holding copies of its
+    weights: ``norm_first=True`` computes :class:`~vit_explained.Block` (pre-norm), ``norm_first=False``
+    :class:`PostNormBlock` (post-norm). Exact GELU, no dropout, ``batch_first=True``: ``(B, N, D) -> (B, N, D)``.
+
+    ``qkv``'s rows are (q, k, v), each split into heads in order, as ``in_proj_weight`` stores them."""
+    if not isinstance(block, Block):
+        raise TypeError(f"block must be a vit_explained Block, got {type(block).__name__}")
+    attn, weight = block.attn, block.attn.qkv.weight
+    if attn.inner_dim != attn.dim or attn.qkv.bias is None or attn.scale != attn.head_dim**-0.5:
+        raise ValueError("nn.TransformerEncoderLayer needs inner_dim == dim, a qkv bias and the 1/sqrt(d) scale")
+    if block.norm1.eps != block.norm2.eps:
+        raise ValueError(
+            f"nn.TransformerEncoderLayer has one eps; the block's are {block.norm1.eps} and {block.norm2.eps}"
+        )
+    layer = nn.TransformerEncoderLayer(
+        attn.dim,
+        attn.heads,
+        block.mlp.fc1.out_features,
+        dropout=0.0,
+        activation="gelu",
+        layer_norm_eps=block.norm1.eps,
+        batch_first=True,
+        norm_first=norm_first,
+        device=weight.device,
+        dtype=weight.dtype,
+    )
+    pairs = {
+        layer.self_attn.in_proj_weight: attn.qkv.weight,
+        layer.self_attn.in_proj_bias: attn.qkv.bias,
+        layer.self_attn.out_proj.weight: attn.proj.weight,
+        layer.self_attn.out_proj.bias: attn.proj.bias,
+        layer.linear1.weight: block.mlp.fc1.weight,
+        layer.linear1.bias: block.mlp.fc1.bias,
+        layer.linear2.weight: block.mlp.fc2.weight,
+        layer.linear2.bias: block.mlp.fc2.bias,
+        layer.norm1.weight: block.norm1.weight,
+        layer.norm1.bias: block.norm1.bias,
+        layer.norm2.weight: block.norm2.weight,
+        layer.norm2.bias: block.norm2.bias,
+    }
+    with torch.no_grad():
+        for mine, theirs in pairs.items():
+            mine.copy_(theirs)
+    return layer.train(block.training)

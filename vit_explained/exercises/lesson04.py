@@ -404,10 +404,7 @@ def _layer_norm_formula_suspects(
         (normalise((-1,)), "the learnable scale (weight) and shift (bias) are missing"),
         (normalise((-1,)) * weight, "the shift (bias) is missing"),
         (normalise((-1,)) + bias, "the scale (weight) is missing"),
-        (
-            (x - mean) / (torch.sqrt(var) + eps) * weight + bias,
-            "eps is in the wrong place: nn.LayerNorm adds it to the variance",
-        ),
+        *_eps_outside_suspects(x, weight, bias, eps),
         (
             (x - mean) / torch.sqrt(var) * weight + bias,
             "eps is missing: nn.LayerNorm divides by sqrt(var + eps), which also keeps a constant token from "
@@ -442,6 +439,15 @@ def _layer_norm_formula_suspects(
             for spread in (var, x.var(-1, keepdim=True, unbiased=True))
         ],
     ]
+
+
+def _eps_outside_suspects(
+    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float
+) -> list[tuple[torch.Tensor, str]]:
+    """eps added to the standard deviation, as itself or as its root: sqrt(var) + eps, sqrt(var) + sqrt(eps)."""
+    mean, spread = x.mean(-1, keepdim=True), x.var(-1, keepdim=True, unbiased=False).sqrt()
+    message = "eps is in the wrong place: nn.LayerNorm adds it to the variance, inside the root: sqrt(var + eps)"
+    return [((x - mean) / (spread + added) * weight + bias, message) for added in (eps, math.sqrt(eps))]
 
 
 def _fixed_eps_suspects(
