@@ -438,7 +438,7 @@ def test_a_dtype_clash_in_a_product_is_named_as_such_not_as_a_missing_transpose(
 
 
 def test_item_2_section_4_and_exercise_5_say_what_appendix_i_measured(capsys):
-    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Heads cost memory, not parameters:**")])
+    text = nb.flat(SOURCES[nb.unique_index(SOURCES, "**Heads cost memory only where the weights are stored:**")])
     assert "not measured" not in text
     assert "nor for the backward pass, where it saves $q$, $k$, $v$, the output and one logsumexp per row" in text
     check_attention_memory(

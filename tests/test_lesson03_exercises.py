@@ -990,11 +990,19 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
         mixed = qkv(x)
         if split == "three h d":
             q, k, v = mixed.reshape(batch, tokens, 3, heads, head_dim).permute(2, 0, 3, 1, 4)
+        elif split == "three d h":  # review r27c_03 minor 1 (b): heads after d
+            q, k, v = mixed.reshape(batch, tokens, 3, head_dim, heads).permute(2, 0, 4, 1, 3)
+        elif split == "none":  # review r27c_03 minor 1 (c): one wide head, (B, N, D) each
+            q, k, v = mixed.chunk(3, dim=-1)
         else:
             q, k, v = mixed.reshape(batch, tokens, heads, 3, head_dim).permute(3, 0, 2, 1, 4)
         scores = q @ k.transpose(-2, -1)
-        scores = scores / {"d": math.sqrt(head_dim), "D": math.sqrt(dim), None: 1.0}[scale]
+        scores = scores / {"d": math.sqrt(head_dim), "D": math.sqrt(dim), None: 1.0, 8: 8.0}[scale]
         out = scores.softmax(dim=dim_softmax) @ v
+        if split == "none":
+            return proj(out)
+        if merge == "view":  # review r27c_03 minor 1 (d): .view after transpose raises
+            return proj(out.transpose(1, 2).view(batch, tokens, dim))
         merged = (out.transpose(1, 2) if merge == "transpose" else out).reshape(batch, tokens, dim)
         return proj(merged) if proj_on else merged
 
@@ -1010,13 +1018,21 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
         (_layer_with(merge="reshape"), "merged with a reshape .* transpose\\(1, 2\\) first"),
         (_layer_with(proj_on=False), "output projection is missing"),
         (_layer_with(split="h three d"), "split as \\(h, three, d\\)"),
+        (_layer_with(scale=8), "fixed 1/8 \\(ViT-B's 1/sqrt\\(64\\)\\)"),  # review r27c_03 minor 1 (a)
+        (_layer_with(split="three d h"), "split as \\(three, d, h\\): head 0 got features 0, h, 2h"),
+        (_layer_with(split="none"), "not split into heads \\(one wide head, scaled by 1/sqrt\\(d\\)\\)"),
+        (_layer_with(split="none", scale="D"), "not split into heads \\(one wide head, scaled by 1/sqrt\\(D\\)\\)"),
+        (_layer_with(merge="view"), "\\.view\\(\\) cannot regroup it: use \\.reshape"),
         (lambda x, qkv, proj, heads: F.scaled_dot_product_attention(x, x, x), "scaled_dot_product_attention"),
         (
             lambda x, qkv, proj, heads: qkv(x).reshape(x.shape[0], x.shape[1], 3, heads, -1)[:, :, 0].transpose(1, 2),
             "per head, \\(B, h, N, d\\)",
         ),
         (lambda x, qkv, proj, heads: attention_layer(x.mul_(1.0).add_(1.0), qkv, proj, heads), "changed x in place"),
-        (lambda x, qkv, proj, heads: attention_layer(x, qkv, proj, heads).half(), "keep q's dtype|float16"),
+        (
+            lambda x, qkv, proj, heads: attention_layer(x, qkv, proj, heads).half(),
+            "keep x's dtype, float32",
+        ),  # review r27c_03 minor 2
     ],
 )
 def test_attention_layer_names_the_slips(answer, message):
@@ -1035,3 +1051,11 @@ def test_attention_layer_stub_is_not_attempted_and_leaves_random_numbers_alone()
     torch.manual_seed(0)
     lesson03.check_attention_layer(attention_layer)
     assert torch.equal(torch.rand(1), before)
+
+
+def test_to_timm_qkv_names_a_typed_head_width():  # review r27c_03 minor 3: d=64 typed into rearrange
+    def answer(weight, heads):
+        return rearrange(weight, "(h three d) i -> (three h d) i", three=3, h=heads, d=64)
+
+    with pytest.raises(ExerciseFailed, match="The head width is typed in \\(d=64; ViT-B's is 64\\)"):
+        lesson03.check_to_timm_qkv(answer)

@@ -225,6 +225,7 @@ FACTS = {
     ("LESSON", "# 03 · Attention: what it is for, and its shapes"): [
         "03",
         "notebooks",
+        "is blind to token order (shuffle in, shuffle out)",  # review r27c_03 minor 10: as exact as section 1
     ],
     ("LESSON", "## 0 · What queries, keys and values are for"): [
         "matrix-multiply FLOPs",
@@ -250,6 +251,7 @@ FACTS = {
         "`attend`",
         "03",
         "`fused=True`: it calls `F.scaled_dot_product_attention` unless asked for the weights",  # r27b_03 minor 10
+        "timm's `Attention` also takes `qkv_bias`, `attn_drop`, `proj_drop`",  # review r27c_03 minor 15
     ],
     ("LESSON", "## 2 · One computation, many spellings"): [
         "(h three d)",
@@ -266,13 +268,14 @@ FACTS = {
         "`ViTAttention`",
         "vendored copy",
         '(the row "timm-style" below)',
+        'The widget\'s split "(h three d) read as (three h d)" (section 1) shows this',  # r27c_03 minor 5: one name
     ],
     ("LESSON", "## 3 · Why divide by $\\sqrt{d}$"): [
         "8",
         "03",
         "The point first: the scale keeps the softmax the same at every head width",
         "$d$ and $h$ change",
-        "both arms at a third of it",  # fix26a_03 item 1: both arms at a second learning rate, the same seeds
+        "both arms at a third of that rate",  # fix26a_03 item 1: both arms at a second learning rate, the same seeds
         "With the scale and an i.i.d. upstream gradient, the softmax passes back",  # review r26b_03 minor 1
         "in a real layer it grows like $\\sqrt{d}$",  # review r27b_03 minor 2: "share" dropped (defined in appendix G)
         "at every $d$",
@@ -324,18 +327,23 @@ FACTS = {
         "the gap depends on the budget and the learning rate",  # review r27a_03 items 3, 8: one sentence
         "these runs do not say why",  # review r26c_03 major 1 kept in few words (detail: appendix G)
         "the gap at 0.003 minus the gap at 0.001, paired by seed, is -4.8 points [-7.8, -1.8]",  # review r27b_03 M1
-        "a rate chosen for the scaled arm, one head",  # review r27b_03 M1: said beside the 7.4
+        "0.003 (tuned on validation with the scale and 4 heads). Without the scale, one head of $d = 64$ ends 7.4",
+        # review r27b_03 M1 (the rate's caveat beside the 7.4), said once (review r27c_03 minor 7)
         "for 25 of the recipe's 93 epochs",  # review r27b_03 minor 1: the budget named (and printed below)
         "one head of $d = 64$ ends 7.4 points lower",  # review r27a_03 minor 8: the two intervals, printed below
         "four of $d = 16$ show no detectable difference",
-        "With both arms at a third of it the gap's interval holds 0",  # review r26d_03 major 2
+        "With both arms at a third of that rate the gap's interval holds 0",  # review r26d_03 major 2
+        "about 16 times more (two median rows; the mean ratio is 8.5)",  # review r27c_03 minor 8
+        "Both hold: a saturated row passes back 8.5 times less, yet the mean over all rows is larger",  # r27c_03 M2
+        "as $q$'s gradient loses its factor $1/\\sqrt{d}$",  # review r27c_03 M2: cell 47's sqrt(d) assert
         "#lr-budget",  # review r27a_03 item 3: the pointer to the moved detail
         "0.003 (tuned on validation with the scale and 4 heads)",  # review r26c_03 minor 1
         "the **gradient at the scores**, 0 if $a$ is one-hot",  # review r26c_03 minor 7: defined before use
     ],
     ("LESSON", "## 4 · What grows with what: memory with heads and tokens, FLOPs with width and tokens"): [
         "## 4 · What grows",
-        "Heads cost memory, not parameters:",
+        "Heads cost memory only where the weights are stored:",  # review r27c_03 M1: true on the default path
+        "one $N \\times N$ matrix per head on the explicit path; the fused default keeps none",
         "math fallback",
         "stores it neither in the forward pass",
         "draws the memory and both FLOP counts against $N$",  # fix26a_03 item 2: the projections drawn too
@@ -441,7 +449,7 @@ FACTS = {
         "That is the symptom",
         "assert",
         "right shape, wrong values",
-        "each output averages 2 values, not 197",  # review r27a_03 minor 6: the larger values explained
+        "goes with each output averaging 2 values, not 197",  # r27a_03 minor 6; softened (review r27c_03 minor 12)
         "here, with random weights, larger",  # review r27b_03 minor 5: not the bug's general signature
         "197",
         "leak test",
@@ -477,6 +485,10 @@ PRINTED = {
         "d = 64, loss     0.577 vs 0.345",
         "400 unscaled rows per width",
         "d = 256, per seed, no scale: 0.123 0.120 0.112 0.108 0.114; with the scale: 0.110 0.109 0.109 0.110 0.109",
+        # r25d_03 item 1's two lines, moved from section 3's table cell (review r27c_03 minor 9)
+        "with the scale, mean gradient at the scores, d = 4..1024, 5 seeds each: 0.109..0.111",
+        "no scale, mean gradient at the scores: d = 4: 0.187, d = 16: 0.258, d = 64: 0.195, "
+        "d = 256: 0.116, d = 1024: 0.066",
         "d = 1024, per seed, no scale: 0.061 0.070 0.063 0.073 0.064; with the scale: 0.109 0.109 0.110 0.111 0.110",
         "no scale above the scaled value, paired by seed: d = 4: 5 of 5, d = 16: 5 of 5, d = 64: 5 of 5, "
         "d = 256: 4 of 5, d = 1024: 0 of 5",  # r26b_03 item 8; moved from section 3 (review r26c_03 minor 8)
@@ -548,8 +560,6 @@ PRINTED = {
         "random unit-variance q, k; 8 heads x 197 keys; 5 seeds",
         ("the mean gradient reaching each query, no scale / with the scale: 14.1 (5 seeds: 13.3..15.0)"),
         "saturated rows, d = 64    37 % (5 seeds: 36..39)    0 %",
-        "no scale, mean gradient at the scores: d = 4: 0.187, d = 16: 0.258, d = 64: 0.195, "
-        "d = 256: 0.116, d = 1024: 0.066",
         "at 0.003, seeds 0..2 ran first and 3..9 were added after a first look",  # r26b_03 item 10: the table
         "at 0.001, d = 64 only",
         "lr 0.003  d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",  # r27a_03 item 3: three rows
@@ -558,7 +568,6 @@ PRINTED = {
         "d = 64, accuracy 83.8 % vs 91.2 %: -7.4 points [-10.4, -4.4]",
         "d = 16, accuracy 95.6 % vs 95.0 %: +0.6 points [-0.9, +2.2]",
         ("no scale, d = 64, the gradient at the scores, unsaturated / saturated rows: 8.5 (5 seeds: 7.7..9.4)"),
-        "with the scale, mean gradient at the scores, d = 4..1024, 5 seeds each: 0.109..0.111",  # r25d_03 item 1
         "d = 64, gap at 0.003 minus gap at 0.001, paired by seed: -4.8 points [-7.8, -1.8], seeds -11.7..+0.0, "
         "negative on 9 of 10",  # review r27b_03 M1: the interval of the difference of the two gaps
         "validation accuracy after the last of 25 epochs (the digits recipe runs 93)",  # review r27b_03 minor 1
@@ -693,6 +702,8 @@ HIDDEN_CHECKS = {
         "0.5 < shuffled_with_positions / positions_max < 1",
         "shuffled_with_positions / positions_max",
         "comparable to the outputs with positions",
+        "small_vit.pos_embedding.zero_()",  # review r27c_03 minor 11: the claim for a whole ViT, checked
+        "assert vit_unmoved < 1e-5 < vit_moved",
     ],
     ("LESSON", "### The same as PyTorch's attention"): [
         "inspect.getsource",
@@ -812,6 +823,12 @@ CODE = {
 
 
 FORBIDDEN = [
+    ("Heads cost memory, not parameters", "review r27c_03 major 1: false on the fused default path"),
+    ("a rate chosen for the scaled arm", "review r27c_03 minor 7: the learning-rate caveat said once"),
+    ("layout explorer", "review r27c_03 minor 5: the widget is named as section 1 introduces it"),
+    ("ignores token order", "review r27c_03 minor 10: blind to order, shuffle in, shuffle out"),
+    ("larger: each output averages 2 values", "review r27c_03 minor 12: a mechanism not checked, softened"),
+    ("head, but $h$ attention matrices", "review r27c_03 major 1: only where the weights are stored"),
     ("the gap grows in training", "review r26d_03 major 1: the gap peaks at epoch 10, then narrows"),
     ("did not close the gap", "review r26d_03 major 2: at 0.001 for both arms the interval holds 0"),
     ("the same share of the gradient", "review r24g item 4: the cells print a mean gradient norm, not a share"),
@@ -1379,6 +1396,8 @@ CELL_FORBIDDEN = [  # (a code cell's label, a phrase its outputs must not hold, 
         "appendix G's measure, not the table's",
     ),
     ("saturation = summarize_saturation(runs)", "other rows / saturated", "the table's rows are plain"),
+    ("saturation = summarize_saturation(runs)", "5 seeds each: 0.109", "review r27c_03 minor 9: the table only"),
+    ("saturation = summarize_saturation(runs)", "no scale, mean gradient at the scores: d = 4", "r27c_03 minor 9"),
 ]
 
 

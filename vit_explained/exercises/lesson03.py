@@ -505,16 +505,16 @@ def _quiet_transpose() -> Iterator[None]:
         yield
 
 
-def _keeps_dtype(answer: Any, dtype: torch.dtype, where: str) -> bool:
-    """A tensor answer keeps q's precision: a narrower or non-float dtype fails; a wider one (float64 from float32
-    inputs, the course's policy: tests/test_exercises_policy.py) passes, and True says it was wider. A numpy answer
-    is converted: not checked."""
+def _keeps_dtype(answer: Any, dtype: torch.dtype, where: str, given: str = "q") -> bool:
+    """A tensor answer keeps the ``given`` input's precision (q's in exercise 3, x's in exercise 7): a narrower or
+    non-float dtype fails; a wider one (float64 from float32 inputs, the course's policy:
+    tests/test_exercises_policy.py) passes, and True says it was wider. A numpy answer is converted: not checked."""
     wider = isinstance(answer, torch.Tensor) and answer.is_floating_point() and dtype.is_floating_point
     if wider and torch.finfo(answer.dtype).bits >= torch.finfo(dtype).bits:
         return torch.finfo(answer.dtype).bits > torch.finfo(dtype).bits
     if isinstance(answer, torch.Tensor) and answer.dtype != dtype:
         got, wanted = (str(t).replace("torch.", "") for t in (answer.dtype, dtype))
-        fail(f"{where} the result is {got}: keep q's dtype, {wanted}")
+        fail(f"{where} the result is {got}: keep {given}'s dtype, {wanted}")
     return False
 
 
@@ -939,6 +939,17 @@ def _typed_heads_hint(source: str, heads: int) -> str | None:
     return None
 
 
+def _typed_width_hint(source: str) -> str | None:
+    """A head width typed into the answer (``d=64`` in a rearrange, ViT-B's): named when the answer raised."""
+    typed = re.search(r"\bd\s*=\s*(\d+)\b", source)
+    if typed is None:
+        return None
+    return (
+        f"The head width is typed in (d={typed.group(1)}; ViT-B's is 64): these weights have other widths. Give "
+        "einops only three=3 and h=heads (it infers d), or take d = weight.shape[0] // (3 * heads)"
+    )
+
+
 _ZERO_AXIS = re.compile(r"shape '\[(?:\d+, )*0(?:, \d+)*\]' is invalid")
 
 
@@ -947,7 +958,7 @@ def _heads_hint(source: str, heads: int) -> Callable[[Exception], str | None]:
     D // (3 h) of 0: the head count is not the ``heads`` given, e.g. ``qkv(w, 12)`` hard-coded in a call)."""
 
     def hint(error: Exception) -> str | None:
-        typed = _typed_heads_hint(source, heads)
+        typed = _typed_heads_hint(source, heads) or _typed_width_hint(source)
         if typed or not _ZERO_AXIS.search(str(error)):
             return typed
         return (
@@ -1005,6 +1016,11 @@ _NO_LAYER_SHORTCUTS = forbid(
 )
 
 
+def _attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, width: int) -> torch.Tensor:
+    """``softmax(q k^T / sqrt(width)) v``: a slip's attention, scaled by the width it assumed."""
+    return (q @ k.transpose(-2, -1) / math.sqrt(width)).softmax(-1) @ v
+
+
 def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
     """Exercise 7's named slips: the layer's output with one step done wrong (the lesson's own warnings)."""
     batch, tokens, dim = x.shape
@@ -1018,10 +1034,22 @@ def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
         merged = (out.transpose(1, 2) if merge == "transpose" else out).reshape(batch, tokens, dim)
         return layer.proj(merged) if proj else merged
 
+    def split_as(order: str) -> torch.Tensor:  # q, k, v split from the qkv features in another order
+        q_, k_, v_ = rearrange(layer.qkv(x), f"b n ({order}) -> three b h n d", three=3, h=heads, d=head_dim)
+        return layer.proj(_attend(q_, k_, v_, head_dim).transpose(1, 2).reshape(batch, tokens, dim))
+
     right = (scores / math.sqrt(head_dim)).softmax(-1)
-    h_three_d = layer.qkv(x).reshape(batch, tokens, heads, 3, head_dim).permute(3, 0, 2, 1, 4)
-    wrong_split = (h_three_d[0] @ h_three_d[1].transpose(-2, -1) / math.sqrt(head_dim)).softmax(-1) @ h_three_d[2]
+    wide_q, wide_k, wide_v = layer.qkv(x).chunk(3, dim=-1)  # (B, N, D) each: one wide head, no split
     return {
+        f"the scale is a fixed 1/8 (ViT-B's 1/sqrt(64)); this layer's heads are d = D / heads = {head_dim} wide: "
+        "take d from x's shape and heads": finish((scores / 8).softmax(-1)),
+        **{
+            f"the features are not split into heads (one wide head, scaled by 1/sqrt({name})): one softmax per "
+            "query for all D features. Split q, k and v into (B, heads, N, d) first, each head its own softmax": (
+                layer.proj(_attend(wide_q, wide_k, wide_v, width))
+            )
+            for name, width in (("d", head_dim), ("D", dim))
+        },
         "the scores are not divided by sqrt(d): scale q k^T by 1 / sqrt(d), d = D / heads": finish(scores.softmax(-1)),
         "the scores are divided by sqrt(D), the model width; the scale uses one head's width, d = D / heads": finish(
             (scores / math.sqrt(dim)).softmax(-1)
@@ -1032,9 +1060,11 @@ def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
         "the heads are merged with a reshape of (B, h, N, d) straight to (B, N, D), which mixes heads and tokens: "
         "transpose(1, 2) first, then reshape": finish(right, merge="reshape"),
         "the output projection is missing: the merged heads still go through proj": finish(right, proj=False),
-        "the qkv features are split as (h, three, d); this layer's qkv is (three, h, d): all queries first": layer.proj(
-            wrong_split.transpose(1, 2).reshape(batch, tokens, dim)
+        "the qkv features are split as (h, three, d); this layer's qkv is (three, h, d): all queries first": split_as(
+            "h three d"
         ),
+        "the qkv features are split as (three, d, h): head 0 got features 0, h, 2h, ... Each head owns one "
+        "contiguous block of d features: the heads axis comes before d, (three, h, d)": split_as("three d h"),
     }
 
 
@@ -1060,7 +1090,7 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
         where = (
             f"for x {tuple(x.shape)} and {heads} head{'s' if heads > 1 else ''} ({str(dtype).replace('torch.', '')})"
         )
-        answer = _NO_LAYER_SHORTCUTS(attention_layer, given, layer.qkv, layer.proj, heads)
+        answer = _NO_LAYER_SHORTCUTS(attention_layer, given, layer.qkv, layer.proj, heads, hint=_hint_first(_view_hint))
         if not torch.equal(given, x):
             fail("your function changed x in place; compute new tensors instead")
         if answer is None:
@@ -1072,7 +1102,7 @@ def check_attention_layer(attention_layer: Callable[[torch.Tensor, nn.Linear, nn
             fail(f"{where} the result is per head, (B, h, N, d): merge the heads back to (B, N, D), then apply proj")
         if tuple(result.shape) != (batch, tokens, dim):
             fail(f"{where} the result has shape {tuple(result.shape)}; it should be (B, N, D) = {tuple(x.shape)}")
-        widened = _keeps_dtype(answer, dtype, where) or widened
+        widened = _keeps_dtype(answer, dtype, where, given="x") or widened
         if close(result, expected):
             continue
         for mistake, wrong in slips.items():
