@@ -334,7 +334,7 @@ FACTS = {
         "four of $d = 16$ show no detectable difference",
         "With both arms at a third of that rate the gap's interval holds 0",  # review r26d_03 major 2
         "about 16 times more (two median rows; the mean ratio is 8.5)",  # review r27c_03 minor 8
-        "Both hold: a saturated row passes back 8.5 times less, yet the mean over all rows is larger",  # r27c_03 M2
+        "both hold: a saturated row passes back 8.5 times less on average, yet the mean over all rows is larger",  # M2
         "as $q$'s gradient loses its factor $1/\\sqrt{d}$",  # review r27c_03 M2: cell 47's sqrt(d) assert
         "#lr-budget",  # review r27a_03 item 3: the pointer to the moved detail
         "0.003 (tuned on validation with the scale and 4 heads)",  # review r26c_03 minor 1
