@@ -460,7 +460,8 @@ def test_items_11_the_widget_docstring_names_the_layout_explorer_and_no_fill_is_
     from vit_explained.widgets import lesson03 as widget_module
 
     doc = widget_module.__doc__
-    assert doc.startswith("Lesson 03's widgets.") and ":class:`HeadLayoutWidget` is the lesson's layout explorer" in doc
+    named = ':class:`HeadLayoutWidget` is section 1\'s "Explore: which features each head gets" widget'  # r27c_03 m5
+    assert doc.startswith("Lesson 03's widgets.") and named in doc
     for heads in (1, 2, 3):
         fig = plot_head_splits(split_heads_as(qkv_sources(3, 4 * heads, heads), heads, HEAD_SPLITS[0]), "t")
         fills = {to_hex(p.get_facecolor(), keep_alpha=False) for ax in fig.axes for p in ax.patches}

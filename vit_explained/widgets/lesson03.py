@@ -1,7 +1,7 @@
 """Lesson 03's widgets.
 
-:class:`HeadLayoutWidget` is the lesson's layout explorer (section 1): where a head split puts each entry
-of a small qkv output, and which entries each wrong split (a reshape without the permute; an (h three d)
+:class:`HeadLayoutWidget` is section 1's "Explore: which features each head gets" widget: where a head split
+puts each entry of a small qkv output, and which entries each wrong split (a reshape without the permute; an (h three d)
 weight read as (three h d)) puts in the wrong slot or panel.
 
 :class:`AttentionWidget` (appendix D): one query's attention on a digit, with and without the 1/sqrt(d)
