@@ -481,6 +481,18 @@ def _freeze_left(block, x):
     return block(x)
 
 
+def _freeze_block_restored(block, x):  # review r27c minor 6: the whole block frozen, then unfrozen
+    block.requires_grad_(False)
+    out = block(x)
+    block.requires_grad_(True)
+    return out
+
+
+def _freeze_block_left(block, x):
+    block.requires_grad_(False)
+    return block(x)
+
+
 def _freeze_norm2_left(block, x):
     block.norm2.requires_grad_(False)
     return block(x)
@@ -509,6 +521,8 @@ def _freeze_norm2_left(block, x):
             ".*Those weights are still frozen now that your function has returned",
         ),
         (_freeze_norm2_left, "froze norm2.weight, norm2.bias"),
+        (_freeze_block_restored, "you froze the whole block (requires_grad_(False)): a frozen block keeps no weight"),
+        (_freeze_block_left, "you froze the whole block.*Those weights are still frozen"),
         (lambda b, x: 1 / 0, "ZeroDivisionError"),
     ],
 )
@@ -636,6 +650,10 @@ def test_w_q_gradient_accepts_answers_written_differently(answer, capsys):
         (lambda x, k, g: w_q_gradient(x, k, g) / x.shape[0], "averaged over the images"),
         (lambda x, k, g: w_q_gradient(x, k, g) / x.shape[1], "averaged over the tokens"),
         (lambda x, k, g: (g[0] @ k[0]).T @ x[0] / k.shape[-1] ** 0.5, "only the first image"),
+        (  # review r27c minor 5: dQ (B, N, d) reshaped, not transposed, to (B, d, N) before @ x
+            lambda x, k, g: ((g @ k / k.shape[-1] ** 0.5).reshape(x.shape[0], k.shape[-1], x.shape[1]) @ x).sum(0),
+            "dQ is \\(B, N, d\\), and .reshape\\(B, d, N\\)",
+        ),
         (lambda x, k, g: (g @ k).T @ x, "raised RuntimeError"),  # .T on a batch
         (lambda x, k, g: torch.zeros(k.shape[-1], x.shape[-1]), "returns a constant dW_q \\(every entry 0\\)"),
         (not_done, "NotImplementedError|not attempted|your code"),

@@ -235,7 +235,9 @@ PRINTED = {
     ],
     ("lesson", "4 · Inside attention: the backward pass by hand"): [
         "dV / dO: 1/sqrt(N) = 1/4.12 predicted, 1/4.11 measured",
-        "but the step: v rows / q rows 1 after 1 and 1 after 10 AdamW steps, 285 after 1 SGD step (appendix E); seed 0",
+        # r27c minor 2: two decimals
+        "but the step: v rows / q rows 1.01 after 1 and 0.94 after 10 AdamW steps, "
+        "285 after 1 SGD step (appendix E); seed 0",
         "q rows",
         "v rows",
         "v rows / q rows",
@@ -278,6 +280,7 @@ PRINTED = {
         "validation digits right",
         "at its starting weights: ||dW_v|| / max(||dW_q||, ||dW_k||) 8 to 60 over blocks 0-3",
         "8 to 60 over blocks 0-3 (seed 0); 8 to 83 over 3 fresh seeds x 4 blocks",  # r27b minor 1: what it covers
+        "trained: 1.7 to 2.8 over blocks 0-3",  # r27c minor 4: the trained ratio on the main path (appendix C)
     ],
     ("solutions", "05 · Where the gradients for q, k and v come from: solutions"): [
         "'norm1'",
@@ -574,6 +577,14 @@ FACTS = {
         "printed above",
         "share a large mean",
         "widen the gap 4.0 times",
+        # moved from section 4 (r27c minor 8): the 1/sqrt(17) count and the 4.0 widening, with their rows
+        "= 1/\\sqrt{17} = 1/4.12$",
+        "$dV_j = dO_0/N$",
+        "as $do$ lies in the class token's row (section 2)",
+        "the equal $dv$ rows add up along the tokens' common part",
+        "like $do$, is nearly one row",
+        "3.4 of the 4.0 per image, the rest from summing 64 images",
+        "keeps a quarter of $dO$",
     ],
     ("lesson", "05 · Where the gradients for q, k and v come from"): [
         "(05_where_gradients_flow_appendix.ipynb)",
@@ -644,18 +655,14 @@ FACTS = {
         "$V - \\bar V$",
         "$dQ_i = s\\,dO_i M^\\top$",
         "$dV$ is not second order",
-        "$dV_j = dO_0/N$",
         "(appendix I counts it)",
         "**What this says about the question.**",
         "**cross-covariance** of keys and values",
         "0",
         "1",
-        "1/\\sqrt{17}",
         "2",
         "3",
         "4",
-        "4.0",
-        "= 1/\\sqrt{17} = 1/4.12$",
         "= dO_i \\cdot O_i$",
         "Always $db_k = 0$",
         "M_i = \\textstyle\\sum_j A_{ij} (K_j - \\tilde K_i)(V_j - O_i)^\\top",
@@ -669,10 +676,6 @@ FACTS = {
         "every $M_i \\approx$",
         "exercise 5 derives it",
         "keeps a quarter of $dO$",
-        "as $do$ lies in the class token's row (section 2)",
-        "the equal $dv$ rows add up",
-        "like $do$, is nearly one row",
-        "widen the gap 4.0 times",
         "1.7 times smaller than the product bar",
         "the terms partly cancel",
         "here $dO = 1$",
@@ -684,18 +687,21 @@ FACTS = {
         "an entry of $k$ or $v$ is about std $\\cdot \\sqrt d$ (printed above)",
         "second order in std $\\cdot \\sqrt d$",
         "the gap goes roughly as $1/(\\text{std}^2 d)$",
-        "415 to 639 at d = 32 and 13 to 15 at d = 768",
+        "415 to 639 (a one-block model on 16 digits) at d = 32 and 13 to 15 at d = 768",  # r27c M1
         "(d = 8 kept; heads and mlp width grow with d)",
         "as $s\\sqrt d = 1$, an entry of $dq$ is about an entry of $m$ times one of $do$",
         "within a factor 1.5: the chart's $m$ and $dq/do$ bars",  # r27b minor 4 (1/459 stays out of the main path)
         "is small because it carries a product of two small factors, $k$ and $v - \\bar v$",  # r27b minor 2
         "per doubling of the qkv std it falls 3.9 to 4.8 times",  # the sweep's one sentence, with its link
-        "19 to 25 at vit-b's width, heads and token count (28x28 digits)",  # r27b minor 5
-        "3.4 of the 4.0 per image, the rest from summing 64 images",  # r27b minor 3
+        # r27c M1: ViT-B's real input geometry (appendix B cells 30-32), not the 2x2-patch run's 19 to 25
+        "at vit-b's width, heads and 224 px / 16 px patches, 8 to 10 on digits",
+        "over ten times that on rgb noise",
+        "the input and patch size matter as much as the width",
+        "appendix i](05_where_gradients_flow_appendix.ipynb) counts both",  # r27c minor 8: the count moved
+        "widen the gap further",
         "a gradient gap is not an update gap",
         "±lr per entry",
         "the v and q rows move alike",
-        "the equal $dv$ rows add up along the tokens' common part",
         "gradient descent on $o$ lowers that score",
     ],
     ("lesson", "5 · Cut the MLP route, or freeze the MLPs: two different experiments"): [
@@ -806,6 +812,9 @@ FACTS = {
         "PyTorch's default init",
         "8 to 60",
         "not hundreds",
+        "not hundreds: like section 3's model given pytorch's qkv init ([appendix b]",  # r27c minor 3
+        "the ratio is 1.7 to 2.8, below every fresh seed in every block",  # r27c minor 4
+        "95 % t interval over 8 batches ([appendix c](05_where_gradients_flow_appendix.ipynb))",
     ],
     ("solutions", "Exercise 3 · The gradient of $W_v$"): [
         "$dW = (\\text{upstream gradient})^\\top X$",
@@ -1236,6 +1245,11 @@ FORBIDDEN = [
     ("in its first 10 steps (section 3, appendix E)", "r26e minors 3, 8: the AdamW block ends section 4; seed 0"),
     ("$W_q$'s is small while", "r27b minor 2: 'because', and the two small factors named"),
     ("3 seeds, 64 digits in one gradient", "r27b minor 6: the Summary names appendix F's 28x28 MNIST run"),
+    (
+        "19 to 25 at ViT-B's width, heads and token count",
+        "r27c M1: that run used 2x2 patches; ViT-B's geometry is 8 to 143",
+    ),
+    ("as in section 3's model at PyTorch's qkv init", "r27c minor 3: read as 'hundreds, as in section 3'"),
 ]
 
 

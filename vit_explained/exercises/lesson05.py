@@ -551,6 +551,18 @@ def _reshape_slip(result: torch.Tensor, expected: torch.Tensor, name: str) -> No
         )
 
 
+def _dq_reshape_slip(result: torch.Tensor, x: torch.Tensor, k: torch.Tensor, grad_scores: torch.Tensor) -> None:
+    """Fail if dQ (B, N, d) was forced into (B, d, N) by a reshape or view before ``@ x`` (exercise 4)."""
+    batch_size, tokens, _ = x.shape
+    head = k.shape[-1]
+    d_q = grad_scores @ k / head**0.5
+    if tokens != head and close(result, (d_q.reshape(batch_size, head, tokens) @ x).sum(0)):
+        fail(
+            "reshape reorders the entries: dQ is (B, N, d), and .reshape(B, d, N) (or .view) refills it row by "
+            "row, it does not transpose it. Transpose it instead (dQ.mT or .transpose(-2, -1)) before @ x"
+        )
+
+
 def _diagnose_w_q(
     result: torch.Tensor, expected: torch.Tensor, x: torch.Tensor, k: torch.Tensor, grad_scores: torch.Tensor
 ) -> None:
@@ -576,6 +588,7 @@ def _diagnose_w_q(
             f"got {tuple(result.shape)}"
         )
     _reshape_slip(result, expected, "dW_q")
+    _dq_reshape_slip(result, x, k, grad_scores)
     if close(result, expected.T):
         fail(
             "you returned the transpose of dW_q (d == D here, so the shape could not tell): X^T dQ is laid out "
@@ -909,6 +922,10 @@ _FREEZE_MESSAGE = (
     "you froze the MLP (requires_grad_(False)): freezing stops no route, the gradient still runs along both "
     "skip connections, and the MLP loses its own gradient"
 )
+_FREEZE_BLOCK_MESSAGE = (
+    "you froze the whole block (requires_grad_(False)): a frozen block keeps no weight gradient, and the skips "
+    "still carry the gradient to x. Freezing decides which weights learn, not where the gradient flows"
+)
 
 
 def _cut_slips() -> dict[str, Callable[[nn.Module, torch.Tensor], torch.Tensor]]:
@@ -938,14 +955,18 @@ def _cut_slips() -> dict[str, Callable[[nn.Module, torch.Tensor], torch.Tensor]]
         h = (x + block.attn(block.norm1(x))).detach()
         return h + block.mlp(block.norm2(h))
 
-    def frozen_mlp(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
-        flags = [p.requires_grad for p in block.mlp.parameters()]
-        block.mlp.requires_grad_(False)
-        try:
-            return block(x)
-        finally:
-            for p, flag in zip(block.mlp.parameters(), flags, strict=True):
-                p.requires_grad_(flag)
+    def frozen(part: str) -> Callable[[nn.Module, torch.Tensor], torch.Tensor]:
+        def run(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+            module = block.mlp if part == "mlp" else block
+            flags = [p.requires_grad for p in module.parameters()]
+            module.requires_grad_(False)
+            try:
+                return block(x)
+            finally:
+                for p, flag in zip(module.parameters(), flags, strict=True):
+                    p.requires_grad_(flag)
+
+        return run
 
     return {
         "nothing is cut: the gradient still runs along both skip connections. Which terms of the two sums "
@@ -963,7 +984,8 @@ def _cut_slips() -> dict[str, Callable[[nn.Module, torch.Tensor], torch.Tensor]]
         ),
         "you detached all of h: nothing reaches attention any more, and x gets no gradient. Detach only the "
         "term of each sum that bypasses a branch": whole_h,
-        _FREEZE_MESSAGE: frozen_mlp,
+        _FREEZE_MESSAGE: frozen("mlp"),
+        _FREEZE_BLOCK_MESSAGE: frozen("block"),
     }
 
 
@@ -1037,8 +1059,10 @@ def check_cut_block(block_with_cut: Callable[[nn.Module, torch.Tensor], torch.Te
             for name, p in block.named_parameters():
                 p.requires_grad_(flags[name])
             mlp = all(name.startswith("mlp.") for name in frozen)
+            whole = len(frozen) == len(flags)
+            named = f"your function froze {', '.join(frozen[:3])} (requires_grad_(False))"
             fail(
-                (_FREEZE_MESSAGE if mlp else f"your function froze {', '.join(frozen[:3])} (requires_grad_(False))")
+                (_FREEZE_MESSAGE if mlp else _FREEZE_BLOCK_MESSAGE if whole else named)
                 + ". Those weights are still frozen now that your function has returned. A cut changes only "
                 "where the gradient flows, not which weights get one"
             )

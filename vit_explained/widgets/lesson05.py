@@ -24,6 +24,8 @@ A second widget, :func:`derivation_widget`, puts section 4's derivation to work:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -93,6 +95,19 @@ def _make(model: str = MODELS[0]) -> ViT:
     return small_digit_vit() if model == MODELS[0] else load_mnist_vit()
 
 
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Run torch on one thread, then restore the caller's count. These models are tiny: on 2 shared cores a second
+    thread made a new trained-model setting about 5x slower (1.6 s of CPU against 0.3 s, review r27c), and one
+    thread adds the sums in the lesson's order (the lesson runs ``torch.set_num_threads(1)``)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 @lru_cache(maxsize=4)
 def _batch(size: int = 64, model: str = MODELS[0]) -> tuple[torch.Tensor, torch.Tensor]:
     """The first ``size`` training digits (8x8) for the small model; the first ``size`` MNIST validation digits
@@ -156,7 +171,8 @@ def _gradients(frozen: tuple[str, ...], digits: int = 64, model: str = MODELS[0]
     for name, parameter in vit.named_parameters():
         parameter.requires_grad_(name not in frozen)
     images, labels = _batch(digits, model)
-    F.cross_entropy(vit(images), labels).backward()
+    with _one_thread():
+        F.cross_entropy(vit(images), labels).backward()
     return {name: None if p.grad is None else p.grad.clone() for name, p in vit.named_parameters()}
 
 
@@ -214,8 +230,9 @@ def _qkv_per_batch(model: str, cut: tuple[bool, ...]) -> tuple[list[list[torch.T
     try:
         for start in range(0, size, batch):
             vit.zero_grad(set_to_none=True)
-            out = vit(images[start : start + batch])
-            F.cross_entropy(out, labels[start : start + batch]).backward()
+            with _one_thread():
+                out = vit(images[start : start + batch])
+                F.cross_entropy(out, labels[start : start + batch]).backward()
             grads.append([block.attn.qkv.weight.grad.clone() for block in vit.blocks])
             logits.append(out.detach())
     finally:
@@ -275,8 +292,8 @@ class GradientFreezeWidget(LessonWidget):
             "experiment": widgets.Dropdown(options=EXPERIMENTS, value=experiment, description="experiment"),
             "model": widgets.Dropdown(options=MODELS, value=model, description="model"),
         }
-        for option in controls["where"].options:  # both models' cuts computed now: an update only draws
-            for name in MODELS:  # (the trained model's 8 batches took about 0.5 s of one core per `where`)
+        for option in controls["where"].options:  # both models' cuts computed now; a new freeze setting runs one
+            for name in MODELS:  # backward pass on one thread (under 0.5 s of CPU), then is cached
                 cut_and_backward(option, name)
         super().__init__(controls)
         controls["freeze"].observe(self._to_freeze, names="value")
