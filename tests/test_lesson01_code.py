@@ -1114,7 +1114,7 @@ def test_the_shuffle_is_read_over_ten_permutations_and_seed_0_is_one_of_them():
     assert sorted(counts) == list(range(10)) and counts[0] == int(right.sum())
     assert (min(counts.values()), max(counts.values())) == (194, 326)
     sources = nb.sources(NOTEBOOK)
-    range_named = "19.4 % to 32.6 % (lowest and highest seed, not an interval)"  # the range, named
+    range_named = "19.4 % to 32.6 % (seeds' range)"  # the range over seeds, named as one (r27c minor 4: shorter)
     assert any(range_named in nb.flat(s) for s in sources)
 
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from vit_explained.exercises import ExerciseFailed
-from vit_explained.exercises.lesson01 import PATCH_CASES, check_conv_to_linear, check_patchify
+from vit_explained.exercises.lesson01 import PATCH_CASES, check_build_z0, check_conv_to_linear, check_patchify
 
 
 def _by_hand(images: torch.Tensor, b: int, c: int, h: int, w: int, ph: int, pw: int) -> torch.Tensor:
@@ -107,3 +107,32 @@ def kernel_square_patch(weight):
 def test_a_hard_coded_kernel_size_is_named(answer, named):
     with pytest.raises(ExerciseFailed, match=rf"^Not yet: .*{named}.*read D, C, ph, pw from weight.shape"):
         check_conv_to_linear(answer)
+
+
+def _z0_expand_three(tokens, class_token, pos_embedding):
+    return torch.cat([class_token.expand(3, -1, -1), tokens], dim=1) + pos_embedding
+
+
+def _z0_repeat_four(tokens, class_token, pos_embedding):
+    return torch.cat([class_token.repeat(4, 1, 1), tokens], dim=1) + pos_embedding
+
+
+@pytest.mark.parametrize(("answer", "works"), [(_z0_expand_three, 3), (_z0_repeat_four, 4)])
+def test_exercise_2_names_a_hard_coded_batch_size(answer, works):
+    """r27c minor 6: a batch size hard-coded in the expand is named, as exercises 3 and 4 name theirs, not torch's
+    raw 'Sizes of tensors must match' message."""
+    named = rf"the batch size \(B = {works} works, B = 1 does not\)\. It looks hard-coded: read B from tokens.shape"
+    with pytest.raises(ExerciseFailed, match=rf"^Not yet: .*{named}") as caught:
+        check_build_z0(answer)
+    assert "Sizes of tensors" not in str(caught.value) and "RuntimeError" not in str(caught.value)
+
+
+def test_exercise_2_keeps_its_message_for_a_class_token_never_expanded():
+    """A class token never expanded is right for B = 1 only: it keeps the 'expand it to (B, 1, D)' message."""
+
+    def never_expanded(tokens, class_token, pos_embedding):
+        return torch.cat([class_token, tokens], dim=1) + pos_embedding
+
+    with pytest.raises(ExerciseFailed, match=r"expand it to \(B, 1, D\) before the cat") as caught:
+        check_build_z0(never_expanded)
+    assert "hard-coded" not in str(caught.value)

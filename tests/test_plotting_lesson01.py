@@ -250,3 +250,21 @@ def test_plot_shuffled_patches_draws_both_pictures_and_both_outputs():
         plot_shuffled_patches(image, 4, torch.zeros(6, dtype=torch.long), (same, same), (same, other))
     with pytest.raises(ValueError, match="original, shuffled"):
         plot_shuffled_patches(image, 4, order, (same, torch.randn(5)), (same, other))
+
+
+def test_exact_ties_are_ringed_on_every_tied_neighbour_and_nowhere_else():
+    """r27c minor 2: where a table's best neighbours tie exactly (the 2-D sin-cos table: left, right, above, below),
+    the pair figure rings every tied one instead of a dot whose side float rounding picked; a table without ties keeps
+    its one red dot per patch."""
+    from vit_explained.plotting.lesson01 import plot_position_similarity_pair, tied_nearest
+    from vit_explained.positional import sincos_2d_encoding
+
+    grid_table = sincos_2d_encoding(4, 4, 16)[None]
+    tied = tied_nearest(patch_position_similarity(grid_table, (4, 4)))
+    assert sorted(tied[1, 1]) == [(0, 1), (1, 0), (1, 2), (2, 1)]
+    random_table = torch.randn(1, 17, 16, generator=torch.Generator().manual_seed(0))
+    assert tied_nearest(patch_position_similarity(random_table, (4, 4))) == {}
+    fig = plot_position_similarity_pair({"tied": (grid_table, (4, 4)), "random": (random_table, (4, 4))})
+    rings = [c for c in fig.axes[0].collections if c.get_facecolor().size == 0 or c.get_facecolor()[0][3] == 0]
+    assert len(rings) == 16 + len(tied)  # a white square per patch, a ring set per tied patch
+    assert len(fig.axes[1].collections) == 2 * 16  # no ties: a white square and a red dot per patch

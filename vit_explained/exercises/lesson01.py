@@ -911,6 +911,25 @@ def _diagnose_z0(answer: torch.Tensor, inputs: tuple[torch.Tensor, ...], case: s
     fail(f"for {case} your z0 differs from Eq. 1's by up to {difference.max().item():.3g}")
 
 
+def _z0_batch_hard_coded(build_z0: Callable[..., object], case: str, batch: int, patches: int, dim: int) -> None:
+    """Fail naming a hard-coded batch size (say ``class_token.expand(3, -1, -1)``) when ``build_z0`` is right for
+    another B > 1 with the same N and D; else return (a class token never expanded is right for B = 1 only: the
+    caller names that slip)."""
+    for other in (2, 3, 4, 5, 8):
+        if other == batch:
+            continue
+        inputs = _z0_inputs(other, patches, dim, torch.Generator().manual_seed(5))
+        try:
+            answer = as_tensor(_NO_ADD_CLASS_TOKEN(build_z0, *inputs))
+        except Exception:  # the learner's code may raise anything here (ExerciseFailed included)
+            continue
+        if tuple(answer.shape) == (other, patches + 1, dim) and close(answer, add_class_token(*inputs)):
+            fail(
+                f"for {case} your function goes wrong, yet it is right once only this changes: the batch size "
+                f"(B = {other} works, B = {batch} does not). It looks hard-coded: read B from tokens.shape"
+            )
+
+
 def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Check ``build_z0(tokens, class_token, pos_embedding)``: Eq. 1's ``(B, N + 1, D)`` input, the class token
     put in front of every image's ``(B, N, D)`` patch tokens, then the ``(1, N + 1, D)`` table added."""
@@ -923,6 +942,7 @@ def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor]
         try:
             returned = _NO_ADD_CLASS_TOKEN(build_z0, *given, hint=_z0_hint(batch, patches))
         except ExerciseFailed as error:
+            _z0_batch_hard_coded(build_z0, case, batch, patches, dim)
             if right_for and batch > 1 and "Sizes of tensors must match" in str(error):
                 fail(
                     f"right for {right_for}, but for {case} your function raised a shape error: the class token "
@@ -948,6 +968,7 @@ def check_build_z0(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Tensor]
                 fail(f"for {case} your z0 is {answer.dtype}: keep float32 (float64 is fine); a narrower dtype rounds")
             right_for = right_for or case
             continue
+        _z0_batch_hard_coded(build_z0, case, batch, patches, dim)
         _diagnose_z0(answer, inputs, case)
     _check_z0_gradient(build_z0)
     passed("your z0 is Eq. 1's input: the class token in front of every image's patch tokens, then the table added.")

@@ -46,6 +46,7 @@ __all__ = [
     "plot_token_matrix",
     "plot_vit_map",
     "sublayer_reach",
+    "tied_nearest",
 ]
 
 
@@ -757,6 +758,20 @@ def _label_patch_grid(ax, grid: tuple[int, int]) -> None:
         )
 
 
+def tied_nearest(similarity: torch.Tensor, tolerance: float = 1e-6) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """Patch ``(row, col)`` -> every other patch within ``tolerance`` of its best similarity, for the patches
+    whose best is such a tie (two or more): there the argmax's pick is set by float rounding, not by the table."""
+    rows, cols = similarity.shape[:2]
+    flat = similarity.reshape(rows * cols, rows * cols).double().clone()
+    flat.fill_diagonal_(float("-inf"))
+    tied = flat >= flat.max(dim=1, keepdim=True).values - tolerance
+    return {
+        divmod(i, cols): [divmod(int(j), cols) for j in tied[i].nonzero().flatten()]
+        for i in range(rows * cols)
+        if int(tied[i].sum()) > 1
+    }
+
+
 def plot_position_similarity_pair(
     tables: dict[str, tuple[torch.Tensor, tuple[int, int]]],
     *,
@@ -766,7 +781,8 @@ def plot_position_similarity_pair(
 ) -> Figure:
     """Two learned tables, each as :func:`plot_position_similarity` draws one: one small map per patch, its
     cosine similarity to every patch, a white square on the patch itself, a red dot on its most similar
-    other patch. ``tables`` maps a title to ``(pos_embedding (1, N + 1, D), (rows, cols))``. ``patches``
+    other patch (on an exact tie, within 1e-6, a red ring on each tied patch instead). ``tables`` maps a title
+    to ``(pos_embedding (1, N + 1, D), (rows, cols))``. ``patches``
     (``(row, col)`` pairs, on every table's grid) draws only those patches' maps, larger, one row per table;
     the default draws every patch's map on its grid, the tables side by side. ``scale`` multiplies the
     figure's size and its markers (2.0: twice as wide and tall, so a fine grid's bands show). ``inner_frame``
@@ -786,11 +802,16 @@ def plot_position_similarity_pair(
         mosaic, drawn = _similarity_mosaic(similarity, patches)
         shown = ax.imshow(mosaic.numpy(), cmap="viridis", vmin=-1, vmax=1, interpolation="nearest")
         near = nearest_position(similarity)  # (rows, cols, 2)
+        ties = tied_nearest(similarity)  # patches whose best is an exact tie: rings on all tied, no dot
         big = patches is not None
         for (r, c), (top, left) in drawn:
             ax.scatter(left + c, top + r, s=(60 if big else 9) * scale**2, marker="s", facecolors="none",
                        edgecolors="white", linewidths=(2.0 if big else 1.0) * scale)  # fmt: skip
             red = (25 if big else 3) * scale**2
+            if (r, c) in ties:  # a tie: every tied neighbour gets a red ring, none a dot (float rounding picks one)
+                ax.scatter([left + cc for _, cc in ties[r, c]], [top + rr for rr, _ in ties[r, c]], s=2.5 * red,
+                           facecolors="none", edgecolors="red", linewidths=0.8 * scale)  # fmt: skip
+                continue
             ax.scatter(left + int(near[r, c, 1]), top + int(near[r, c, 0]), s=red, color="red")
             if big:
                 ax.text(left + (grid[1] - 1) / 2, grid[0] - 0.3, f"patch ({r}, {c})", ha="center", va="top", fontsize=8)
