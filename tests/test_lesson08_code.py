@@ -527,6 +527,19 @@ def test_exercise_6_names_the_last_row_slip():
         ex.check_max_fusion_top_patch(last_row)
 
 
+def test_exercise_6_names_the_column_slip():  # fix08f (review r27d minor 5): exercise 3's message, reused
+    def column_0(weights, rows, cols):
+        return _rows_cols(_rolled(weights)[:, 1:, 0].argmax(-1), cols)
+
+    def column_0_loop(weights, rows, cols):  # the same slip written with a loop over the images
+        rolled = _rolled(weights)
+        return torch.stack([_rows_cols(rolled[b, 1:, 0].argmax(-1)[None], cols)[0] for b in range(len(rolled))])
+
+    for slip in (column_0, column_0_loop):
+        with pytest.raises(ExerciseFailed, match="you took a column of R, R\\[:, 1:, 0\\]: how much each patch reads"):
+            ex.check_max_fusion_top_patch(slip)
+
+
 # --- 18c: Lesson 08, fix round 18c: exercise 5 names vit-explain's grad_rollout, exercise 6 min fusion; messag
 
 
@@ -1844,6 +1857,26 @@ def test_cascade_references_prints_the_two_references_per_method():
     assert lines[2].startswith("  other digits (the 4 others, mean): 0.50") and " / 0.00" in lines[2]
     with pytest.raises(ValueError, match="same methods"):
         am.cascade_references(floor, {"rollout": other["rollout"]})
+
+
+def test_other_digit_gaps_pairs_each_steps_draw_mean_with_the_other_digits():  # fix08f (review r27d M1)
+    per_digit = {
+        "classifier": {
+            "rollout": torch.tensor([[0.9, 0.8, 0.7], [0.7, 0.8, 0.9]]),
+            "gradient-weighted": torch.ones(2, 3),
+        },
+        "every layer": {"rollout": torch.zeros(2, 3), "gradient-weighted": torch.full((2, 3), -0.5)},
+    }
+    table = am.CascadeTable(rows={}, spreads={}, trained_spread=[], first_maps={}, per_digit=per_digit)
+    other = {"rollout": torch.full((3,), 0.5, dtype=torch.float64), "gradient-weighted": torch.zeros(3)}
+    text, gaps = am.other_digit_gaps(table, other)
+    assert list(gaps) == ["classifier", "every layer"] and list(gaps["classifier"]) == ["rollout", "gradient-weighted"]
+    assert abs(gaps["classifier"]["rollout"].difference.estimate - 0.3) < 1e-6  # mean of (0.8 - 0.5) per digit
+    assert abs(gaps["every layer"]["gradient-weighted"].difference.estimate + 0.5) < 1e-6
+    lines = text.splitlines()
+    assert lines[0].startswith("ρ (mean of each step's draws) - ρ other digits, paired per digit, 95 %")
+    assert lines[2].startswith("classifier               +0.300 [+0.300, +0.300]   +1.000")
+    assert lines[3].startswith("every layer              -0.500 [-0.500, -0.500]   -0.500")
 
 
 def test_recheck_stored_deletion_says_whether_a_stored_run_is_this_models():

@@ -2396,6 +2396,32 @@ def cascade_references(floor: NoiseFloor, other_digits: Mapping[str, torch.Tenso
     )
 
 
+def other_digit_gaps(
+    cascade: CascadeTable, other_digits: Mapping[str, torch.Tensor]
+) -> tuple[str, dict[str, dict[str, Comparison]]]:
+    """Lesson 08 section 9's step table against the other-digits reference: per step and method, each map digit's
+    ρ averaged over the step's draws (:meth:`CascadeTable.mean_rho`) minus its ``other_digits`` ρ ``(B,)``, paired
+    over the digits (95 %; above 0: closer to the trained map than another digit's map). Returns the printed
+    table and ``{step: {method: Comparison}}``."""
+    gaps = {
+        step: {
+            m: paired_difference(cascade.mean_rho(step, m).double(), ref.double(), digits=3)
+            for m, ref in other_digits.items()
+        }
+        for step in cascade.per_digit
+    }
+    lines = [
+        "ρ (mean of each step's draws) - ρ other digits, paired per digit, 95 %; > 0: closer to the trained map",
+        f"{'re-drawn from the top':<24} " + "  ".join(f"{m:<24}" for m in other_digits).rstrip(),
+    ]
+    for step, pair in gaps.items():
+        cells = [
+            f"{g.difference.estimate:+.3f} [{g.difference.low:+.3f}, {g.difference.high:+.3f}]" for g in pair.values()
+        ]
+        lines.append(f"{step:<24} " + "  ".join(f"{c:<24}" for c in cells).rstrip())
+    return "\n".join(lines), gaps
+
+
 def deletion_family_pairs(
     areas: Mapping[str, torch.Tensor], occlusion: str, greedy: str, mean_map: str
 ) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:

@@ -1801,7 +1801,8 @@ def _no_keepdim_max_rollout(weights: list[torch.Tensor], eye: torch.Tensor) -> t
 
 def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict[str, torch.Tensor]:
     """Each slip's top patches ``(B, 2)``: mean or min fusion, reversed order, no identity, no re-normalising, the last
-    block alone, the last token's row of ``R`` read instead of the class token's."""
+    block alone, the last token's row of ``R`` read instead of the class token's, or column 0 of ``R`` (exercise 3's
+    slip)."""
     eye = torch.eye(weights[0].shape[-1], dtype=weights[0].dtype)
     unnormalised = eye.expand_as(weights[0][:, 0])
     for w in weights:
@@ -1821,7 +1822,15 @@ def _max_fusion_slips(weights: list[torch.Tensor], rows: int, cols: int) -> dict
         "no keepdim": _no_keepdim_max_rollout(weights, eye),
     }
     slips = {name: _top_patch(class_token_attention(m, (rows, cols)), cols) for name, m in maps.items()}
-    return slips | {"last row": _top_patch(rolled[:, -1, 1:].reshape(-1, rows, cols), cols)}  # not the class token
+    return (
+        slips
+        | {
+            "last row": _top_patch(rolled[:, -1, 1:].reshape(-1, rows, cols), cols),  # not the class token
+            "column": _top_patch(
+                rolled[:, 1:, 0].reshape(-1, rows, cols), cols
+            ),  # what each patch reads of the class token
+        }
+    )
 
 
 _MAX_FUSION_MISTAKES = {
@@ -1836,6 +1845,10 @@ _MAX_FUSION_MISTAKES = {
     "last block": "that is the last block's max-fused attention alone: roll out through every block, first to last",
     "last row": (
         "you read the last token's row of R, R[:, -1]: the class token is token 0, so its row is the one to read"
+    ),
+    "column": (
+        "you took a column of R, R[:, 1:, 0]: how much each patch reads of the class token. The class token's "
+        "attention is its row, R[:, 0, 1:] (the query is the row index, the keys are the columns), as in exercise 3"
     ),
     "no keepdim": (
         "you divided each column, not each row, by the row sums: either you ran it one image at a time with "
