@@ -1940,3 +1940,21 @@ def test_stem_breakdown_splits_a_vit_and_a_t2t_vit_into_four_parts_that_add_up()
     assert stem_breakdown(t2t_vit)["T2T module / patch embedding"] == 387_046
     with pytest.raises(TypeError, match="patch_embedding or tokens_to_token"):
         stem_breakdown(nn.Linear(3, 4))
+
+
+def test_scale_rows_draw_one_panel_per_scale_and_reject_bad_input():  # review r27d minor 5
+    from vit_explained.plotting.lesson07 import plot_scale_rows
+
+    scores = torch.linspace(-3, 3, 40)
+    fig = plot_scale_rows(scores, {"1/7": 1 / 7, "1/24": 1 / 24})
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(titles) == 2 and titles[0].startswith("scores x 1/7: largest")
+    peaks = [float(t.rsplit(" ", 1)[1]) for t in titles]
+    assert peaks[0] > peaks[1] > 1 / 40  # a smaller scale flattens the row
+    for bad in (torch.zeros(2, 3), torch.tensor([1.0]), torch.tensor([0.0, float("nan")])):
+        with pytest.raises(ValueError, match="one query's finite scores"):
+            plot_scale_rows(bad, {"1/7": 1 / 7})
+    with pytest.raises(ValueError, match="at least one scale"):
+        plot_scale_rows(scores, {})
+    with pytest.raises(ValueError):
+        plot_scale_rows(scores, {"-1": -1.0})

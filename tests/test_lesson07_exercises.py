@@ -53,6 +53,12 @@ def no_padding(height, width):
     return height * width
 
 
+def ceil_size_over_stride(height, width):
+    for _, stride, _ in T2T_SPLITS:
+        height, width = math.ceil(height / stride), math.ceil(width / stride)
+    return height * width
+
+
 def first_split_only(height, width):
     kernel, stride, padding = T2T_SPLITS[0]
     return ((height + 2 * padding - kernel) // stride + 1) * ((width + 2 * padding - kernel) // stride + 1)
@@ -63,6 +69,8 @@ def first_split_only(height, width):
     [
         (lambda h, w: (h // 16) * (w // 16), "ViT's count"),
         (lambda h, w: math.ceil(h / 16) * math.ceil(w / 16), "rounded up"),  # right for 400x100, not for 225
+        # review r27d minor 1: section 1's ceil(size / 2) carried to split 1 is named as such
+        (ceil_size_over_stride, r"ceil\(size / stride\) at every split.*not for \(7, 4, 2\): there it is floor"),
         (no_padding, r"either the padding or the \+ 1 is missing"),
         (first_split_only, "after soft split 1"),
         (lambda h, w: count_reference(h, w) + 1, "class token"),

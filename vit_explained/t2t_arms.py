@@ -34,8 +34,15 @@ ARM_CHANGES = {
     "attention off": "attention alone: each token attends to itself; the rest kept",
     "16x16 patches": "no T2T module: one Linear on hard patches, the same 3 x 3 grid",
     "2-layer patches": "no T2T module: a patch stem as large (Linear, GELU, Linear)",
-    "no overlap (appendix A)": "several changes: no overlap, smaller windows",
+    "no overlap (appendix A)": "several changes: no overlap, smaller windows, no padding, another softmax scale,"
+    " half the parameters",
 }
+
+#: what the no-overlap chain changes against the 2-layer patch stem (both see 16 x 16 pixels per final token)
+CHAIN_CHANGES = (
+    "it changes: three splits for one patch, two token transformers (attention across tokens, MLPs, LayerNorms)"
+    " for Linear, GELU, Linear, half the parameters"
+)
 
 
 @cache
@@ -125,7 +132,7 @@ class ArmTable:
             "sign test p: " + ", ".join(f"{arm} {run.sign_p_value:.3f}" for arm, run in self.runs.items()),
             f"2-layer minus 1-layer patches: {points(self.size.t_interval())} points",
             f"no-overlap chain (appendix A) minus 2-layer patches: {points(self.chain.t_interval())} points,"
-            f" higher on {sum(v > 0 for v in self.chain.difference.values)} of {n} seeds",
+            f" higher on {sum(v > 0 for v in self.chain.difference.values)} of {n} seeds; {CHAIN_CHANGES}",
             f"stem parameters: T2T module {self.stems[REFERENCE]:,}; with a Linear in the token transformers' place"
             f" {self.stems['Linear']:,}; with the token MLP (hidden width 96) {self.stems['token MLP']:,};"
             f" 2-layer patches {self.stems['2-layer patches']:,}; no-overlap chain"

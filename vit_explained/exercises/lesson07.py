@@ -375,8 +375,10 @@ _COUNT_SLIPS: list[tuple[Callable[[int, int, int, list[Any]], bool], str]] = [
     ),
     (
         lambda h, w, answer, stages: answer == math.ceil(h / 16) * math.ceil(w / 16),
-        "for {case} you return {answer}: that is ViT's 16x16 patch count rounded up, ceil(H / 16) * ceil(W / 16). "
-        "T2T's windows overlap and are padded; count the windows of each soft split in turn",
+        "for {case} you return {answer}: that is ceil(size / stride) at every split, the same number as ViT's 16x16 "
+        "patch count rounded up, ceil(H / 16) * ceil(W / 16). ceil(size / 2) holds for the (3, 2, 1) splits, not "
+        "for (7, 4, 2): there it is floor((size + 1) / 4). At each split, floor((size + 2 * padding - kernel) / "
+        "stride) + 1",
     ),
     (
         lambda h, w, answer, stages: answer in {(h // 16) ** 2, (w // 16) ** 2},
