@@ -424,7 +424,7 @@ PROSE = [
             "`TokenAttention`",
             "`T2TViT`",
             "its fact 3 covers the backbone's scale",  # review r26c minor 3: the backbone's scale is the appendix's
-            "The next cell also prints one row's softmax at three scales.",  # review r26c minor 4
+            "The next cell also prints and draws one row's softmax at three scales.",  # r26c minor 4, r27d minor 5
             # review r26d minor 5, r27b minor 2: the sentence parses, and says what the next cell prints
             (  # review r27d minor 5: no "yet" (the peak grows with the scale by construction)
                 "At initialisation the scores are small: the weights differ little, and the largest scale gives the "
@@ -1825,6 +1825,7 @@ def test_merged_code_cells_keep_their_output_and_checks():  # 20c
 def test_the_seed_pair_figures_exist():  # 19c
     assert (nb.ROOT / "figures" / "07_seed_pairs.png").exists()
     assert (nb.ROOT / "figures" / "07_seed_pairs_scale.png").exists()
+    assert (nb.ROOT / "figures" / "07_scale_rows.png").exists()  # review r27d minor 5: the scale's picture
 
 
 def test_exercise_text_is_the_same_in_lesson_and_solutions():  # k, p, s, t
