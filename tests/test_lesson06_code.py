@@ -1094,3 +1094,17 @@ def test_exercise_1_names_the_max_tuple_slip(slip):
 )
 def test_exercise_1_right_answers_pass_beside_the_max_tuple_hint(right):
     lesson06.check_accuracy(right)
+
+
+def test_smoothed_targets_both_conventions_and_their_picture():
+    # brief fix06g item 7 (review r27d minor 11): section 2's picture of the smoothed target, both conventions
+    from vit_explained.plotting.lesson06 import plot_smoothed_target, smoothed_targets
+
+    pytorch, exercise = smoothed_targets(0.1, 10, true_class=3).values()
+    assert np.allclose(pytorch, F.one_hot(torch.tensor(3), 10).double().numpy() * 0.9 + 0.01)  # 1 - eps + eps/K, eps/K
+    assert math.isclose(exercise[3], 0.9) and np.allclose(np.delete(exercise, 3), 0.1 / 9)  # 1 - eps, eps/(K - 1)
+    with pytest.raises(ValueError):
+        smoothed_targets(0.1, 1)
+    fig = plot_smoothed_target()
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    matplotlib.pyplot.close(fig)

@@ -194,6 +194,44 @@ def plot_lr_schedule(
     return fig
 
 
+def smoothed_targets(epsilon: float, classes: int, true_class: int = 0) -> dict[str, np.ndarray]:
+    """Label smoothing's target over ``classes`` for one label, in both conventions: PyTorch's
+    ``CrossEntropyLoss(label_smoothing=epsilon)`` (epsilon/K on every class, so the true one keeps
+    1 - epsilon + epsilon/K) and exercise 5's (1 - epsilon on the true class, epsilon/(K - 1) on each other one)."""
+    if not 0 <= epsilon <= 1 or classes < 2 or not 0 <= true_class < classes:
+        raise ValueError(
+            f"need 0 <= epsilon <= 1, K >= 2 and 0 <= true_class < K; got {epsilon}, {classes}, {true_class}"
+        )
+    pytorch = np.full(classes, epsilon / classes)
+    pytorch[true_class] += 1 - epsilon
+    others = np.full(classes, epsilon / (classes - 1))
+    others[true_class] = 1 - epsilon
+    return {"PyTorch: eps/K on every class": pytorch, "exercise 5: eps/(K-1) on each other class": others}
+
+
+def plot_smoothed_target(epsilon: float = 0.1, classes: int = 10, true_class: int = 3) -> Figure:
+    """Bars of :func:`smoothed_targets` (both conventions side by side, one bar pair per class), with the one-hot
+    target's 1 dotted: what the loss is trained against for a digit ``true_class``. Right: the same bars with the
+    y axis cut at 1.5 x epsilon/(K - 1), where the other classes' small shares can be told apart."""
+    targets = smoothed_targets(epsilon, classes, true_class)
+    fig = new_figure(figsize=(7.4, 3.2))
+    axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1, 1)})
+    x, width = np.arange(classes), 0.4
+    for ax, top in zip(axes, (1.35, 1.5 * epsilon / (classes - 1) if epsilon > 0 else 1.35), strict=True):
+        for shift, colour, (label, target) in zip(
+            (-0.2, 0.2), ("tab:blue", "tab:orange"), targets.items(), strict=True
+        ):
+            ax.bar(x + shift, target, width, color=colour, label=f"{label} (true {target[true_class]:.2f})")
+        ax.set(xticks=x, xlabel="class", ylim=(0, top))
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].axhline(1, color="gray", linestyle=":", linewidth=1, label="one-hot target: 1 on the true class")
+    axes[0].set(ylabel="target probability", title=f"eps = {epsilon}, K = {classes}, true class {true_class}")
+    axes[1].set_title(f"zoomed: each other class {epsilon / classes:.4f} or {epsilon / (classes - 1):.4f}", fontsize=10)
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
+    fig.legend(*axes[0].get_legend_handles_labels(), fontsize=8, loc="lower center", ncol=2, frameon=False)
+    return fig
+
+
 def plot_confusion_matrix(matrix: np.ndarray | torch.Tensor, title: str = "Confusion matrix") -> Figure:
     """A ``(K, K)`` confusion matrix (row = true class, column = predicted class) with counts."""
     matrix = np.asarray(matrix)
