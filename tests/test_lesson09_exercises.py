@@ -394,7 +394,8 @@ def slip(transform=None, **options):
                 attn_mask = None
             B, N, C = x.shape
             q, k, v = attn_obj.qkv(x).reshape(B, N, 3, attn_obj.num_heads, -1).permute(2, 0, 3, 1, 4)
-            scale = C**-0.5 if options.get("scale") == "width" else attn_obj.scale
+            widths = {"width": C**-0.5, "fixed": 64**-0.5}  # review r27d minor 8: ViT-B's head width hard-coded
+            scale = widths.get(options.get("scale"), attn_obj.scale)
             scores = q @ k.transpose(-2, -1) * scale
             if attn_mask is not None:
                 if options.get("mask") == "added":
@@ -564,6 +565,7 @@ def test_my_forward_accepts_a_clear_refusal_of_is_causal(error, capsys):
         (slip(mask="inverted"), "boolean mask is inverted"),
         (slip(merge=False), "heads are not merged back.*transpose\\(1, 2\\)"),
         (slip(scale="width"), "C \\*\\* -0.5, the token width"),
+        (slip(scale="fixed"), "use attn_obj.scale, not a fixed head width"),
         (slip(proj=False), "skips attn_obj.proj"),
         (slip(ignores_is_causal), "is_causal=True.*silently attends to every token"),
         (stores(lambda attn: attn[:, :, 0, 1:]), "distillation token's column"),

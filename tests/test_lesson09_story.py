@@ -26,7 +26,7 @@ SOLUTIONS = nb.NOTEBOOKS / "solutions" / "09_deit_distillation_solutions.ipynb"
 NOTEBOOKS = {"lesson": LESSON, "appendix": APPENDIX, "solutions": SOLUTIONS}
 
 # the main path's targets (brief fix25_09): visible cells before the Summary, and their markdown words
-MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2250
+MAIN_PATH_CELLS, MAIN_PATH_WORDS = 48, 2194
 
 
 def _key(line: str) -> str:
@@ -112,6 +112,7 @@ PROSE = {
         "0.0",
         "0.4",
         "one head and no distillation token",
+        "though the table's label column is unticked",  # review r27d minor 7 (appendix A quotes issue #215)
         "far more lightly",
         "appendix A",
         "1.2",
@@ -213,7 +214,9 @@ PROSE = {
         "0.93",
         # review r27c minor 1: one statistic, the mean cosine, for the paper's tokens and ours; our numbers are
         # printed (the learned tokens alone; block 3's mean before the final norm) and checked in the next cell
-        "the two tokens' mean cosine in deit (section 4): 0.06 as learned tokens",
+        # review r27d minor 2: the paper's section named as the paper's; ours is one pair, then a mean
+        "the two tokens' cosine in deit (deit paper, sec. 4): 0.06 as learned tokens",
+        "the cosine of the learned tokens, then a mean over 500 digits",
         "ours: -0.02 and 0.70 (printed below",
         "against 0.999 for two class tokens trained on the labels",
         # review r27b minor 3: the paper's 0.93 is "through the last layer", its stage against the final norm unnamed
@@ -221,9 +224,8 @@ PROSE = {
         "09_deit_distillation_appendix.ipynb#cosines",
         "std 0.02",
         # review r27c minor 7: the averaging facts as sentences, not a bracket chain
-        "in eval mode, their average. it averages logits",
-        "as deit's `models.py` (`(x + x_dist) / 2`) and timm do; the paper adds the softmax outputs.",
-        "timm averages in training mode too, unless `set_distilled_training(true)` was called",
+        # fix 27f (review r27d minor 9): which average, and timm's training mode, moved to appendix A
+        "in eval mode, their average (of the logits, as in deit's code;",
     ],
     ("lesson", "## 5 ·"): [
         "## 5 ·",
@@ -251,6 +253,13 @@ PROSE = {
         "## 6",
     ],
     ("appendix", "## Appendix B ·"): [
+        # moved from section 2 and 3b's Limits box (fix 27f, review r27d minors 6, 9)
+        "20 test digits only the student gets right, 33 only the teacher,",
+        "33 only the teacher, exact mcnemar p = 0.10, no detectable difference",
+        '<a id="relabel-runs"></a>',
+        "the figure's 7 → 1 groups are a rerun that also recorded the heads' average",
+        "the control ran beside the first 7 → 1 runs, which give the cost (distillation head 94 % on every seed)",
+        "which the rerun does not reproduce bit for bit",
         # moved from section 3 (fix 27c, review r26d minors 4, 5)
         '<a id="few-digits"></a>',
         "batch 16 for 24 epochs, a budget chosen on validation",
@@ -372,6 +381,11 @@ PROSE = {
         "3.0",
     ],
     ("appendix", "## Appendix A ·"): [
+        # moved from section 1 (fix 27f, review r27d minor 9) and from the Summary (minor 13)
+        "as deit's `models.py` (`(x + x_dist) / 2`) and timm do; the paper adds the softmax outputs.",
+        "timm averages in training mode too, unless `set_distilled_training(true)` was called",
+        "0.9.0",
+        "1.0.28",
         # fix 26b: the untested-claims table's first row names section 3's 5-seed run and what it finds
         "Table 3 (section 3's figure)",
         "appendix B's 5-seed run on 500 digits (`benchmarks/results/lesson09_few_digits.md`), far from DeiT's setting",
@@ -464,8 +478,8 @@ PROSE = {
         "does not show the paper's distilled student beating its teacher",
         # review r27b M1: the student-teacher gap with its test, not "stays below"
         "does not beat its teacher (95.6 %)",
-        "20 test digits only the student gets right, 33 only the teacher",
-        "exact mcnemar p = 0.10, no detectable difference",
+        # review r27d minor 4: Table 2's convnet teacher is also the more accurate one
+        "(that regnety-16gf is also the more accurate teacher, 82.9 % against deit-b's 81.8 %)",
         "over 3 seeds the deit is below the cnn on each, t-interval [-4.7, +0.1]",
         "09_deit_distillation_appendix.ipynb#accuracy",
         "DeiT-Ti/S/B: D 192/384/768, heads 3/6/12",  # review r27b: DeiT's sizes (timm's deit.py, DeiT Table 1)
@@ -536,7 +550,6 @@ PROSE = {
     ],
     ("lesson", "## 3b ·"): [
         "## 3b ·",
-        "94",
         "50",
         "40",
         "7",
@@ -564,13 +577,17 @@ PROSE = {
         "supply the 50 scored 7s",
         # fix 27c (review r26d minor 2): the stored table left the main path; review r27c minor 2: the two run sets
         # are said once, in the Limits box (not in the setup, the figure's note or the cost sentence)
-        "the figure's 7 → 1 groups are a rerun that also recorded the heads' average",
-        "the control ran beside the first 7 → 1 runs, which give the cost (distillation head 94 % on every seed)",
-        "which the rerun does not reproduce bit for bit (appendix b)",
+        # fix 27f (review r27d minor 9): the two run sets in one Limits line; the detail in appendix B
+        "the figure's 7 → 1 groups are a rerun, not bit for bit the first runs,",
+        "not bit for bit the first runs, which give the cost beside their control",
+        "09_deit_distillation_appendix.ipynb#relabel-runs",
         "the mistake costs accuracy",  # review r26d minor 9
         # review r27c minor 3: the output named and the paired range over the 3 seeds (evidence.paired_seeds)
         "the mistake costs accuracy (both heads averaged)",
-        "a paired gap of -8.8 to -6.2 points, lower on every seed (appendix b)",
+        # review r27d minor 5: the range over 3 seeds, named as such (the t-interval is appendix B's)
+        "per-seed gaps -8.8 to -6.2 points, lower on every seed (appendix b)",
+        # review r27d minor 1: the planted teacher remaps its own 7s (335 of 350 training 7s, 48 of 50 validation)
+        "a systematic mistake (a teacher whose every 7 becomes a 1)",
         # review r27c minor 11: the class head's 0 is expected; the finding is what the shared blocks pass it
         "its labels say 7; the finding: the shared blocks pass it no detectable part of the mistake",
         "84.2 to 86.2 %",
@@ -611,8 +628,9 @@ PROSE = {
         # review r27b M2: the Summary recaps; the 3-seed DeiT - ViT number (+0.9 [-4.5, +6.3]) is appendix B's
         # review r27c minor 4: the clause gets its own "(appendix B)", the interval stays out of the Summary
         "no detectable accuracy gain over the same vit trained alone at this scale (3 seeds; appendix b), nor does",
-        "0.9.0",
-        "1.0.28",
+        # review r27d minor 13: one line; the versions (0.9.0, 1.0.16, 1.0.26, 1.0.28) are section 5's and appendix A's
+        "take the keywords; refuse what you do not apply; use the unfused path or eager to get weights",
+        "from a teacher whose every 7 becomes a 1",
         "brings back most of the teacher's mistake",
         "the class head alone calls none of them a 1",
         "**Limitations.**",
@@ -626,7 +644,8 @@ PROSE = {
     ],
     ("lesson", "### Exercise 2b ·"): [
         "### Exercise 2b",
-        "the direction DeiT's code takes (not its averaging: DeiT divides by batch x classes)",
+        # review r27d minor 10: the averaging note is a hint, not part of the task sentence
+        "mind its `reduction` (DeiT's code divides by batch x classes; here, per image)",
         "comparable across temperatures (approximately, for large $\\tau$)",
         "3",
         "the direction DeiT's code takes",
@@ -841,7 +860,7 @@ PRINTED = {
     ],
     ("lesson", "## 1 ·"): [
         # review r27c minor 1 (r26d minor 1, r25a item 2: appendix C's values, named as the quantities they are)
-        "mean cosine(class token, distillation token): learned tokens -0.02; after the last block, before the final "
+        "cosine(class token, distillation token): learned tokens -0.02; mean after the last block, before the final "
         "norm, over 500 validation digits 0.70",
         "nn.init.trunc_normal_(self.class_token, std=0.02)",
         "nn.init.trunc_normal_(self.distillation_token, std=0.02)",
@@ -897,6 +916,10 @@ CODE = {
         "[0.36, 0.47, 0.61, 0.70]",
     ],
     ("appendix", "## Appendix B ·"): [
+        # moved from section 2 with its sentence (fix 27f, review r27d minor 6)
+        'one_pair = mcnemar(student_right, test_teacher == data.test_labels, names=("student", "teacher"))',
+        "assert str(one_pair).startswith('only student: 20, only teacher: 33; exact McNemar p = 0.098')",
+        "assert not one_pair.detectable",
         '{"Ti": (-0.4, 0.3), "S": (0.0, 0.3), "B": (0.0, 0.4)}',
         'few = few_digits_benchmark()["settings"]["small"]',
         'assert all(g["low"] < 0 < g["high"] for g in few["comparisons"])',
@@ -1000,8 +1023,6 @@ CODE = {
         "in_chunks(net, data.test_images)",
         "(93.8, 94.3)",
         "inspect.getsource(distill_module._train_epoch)",
-        "evidence.mcnemar(test_right['student'], test_right['teacher']",
-        "assert versus_teacher.detectable is False",
         "== [-2.3, -4.7, 0.1] and gap.low < 0 < gap.high",
         '"resized" not in training',
         "augment(",
@@ -1102,6 +1123,11 @@ BESIDE = [
 # Wrong or retired statements that must not come back, in the lesson, the appendix or the solutions:
 # (phrase, why).
 FORBIDDEN = [
+    ("calls every 7 a 1", "review r27d minor 1: the planted teacher remaps its own 7s (48 of 50 validation 7s)"),
+    ("(every 7 → 1)", "review r27d minor 1: the planted teacher remaps its own 7s (335 of 350 training 7s)"),
+    ("a paired gap of -8.8", "review r27d minor 5: a range over 3 seeds, not an interval: per-seed gaps"),
+    ("mean cosine in DeiT (section 4)", "review r27d minor 2: the paper's section 4, and ours is one pair"),
+    ("never near 0.999", "review r27d minor 3: a comment quoting a word the prose no longer uses"),
     ("(and after attn_drop)", "exercise 3 text and checker say before or after attn drop"),
     ("other versions: appendix A", "section 5 keeps one version sentence"),
     (
@@ -1734,7 +1760,7 @@ def test_section_1_quotes_appendix_cs_printed_cosines():
     # are (the learned tokens alone -0.02, with their position embeddings 0.03; block 3's mean before the final norm)
     # r27c minor 1: one statistic (the mean), printed in section 1 and equal to appendix C's printed values
     assert "ours: -0.02 and 0.70 (printed below" in prose("lesson", "## 1 ·")
-    assert "learned tokens -0.02; after the last block, before the final norm" in printed("lesson", "## 1 ·")
+    assert "learned tokens -0.02; mean after the last block, before the final norm" in printed("lesson", "## 1 ·")
     assert "0.03 at the input (with position embeddings), -0.02 without" in printed("appendix", "## Appendix C ·")
     assert "cosine(class token, distillation token): input 0.03," in printed("appendix", "## Appendix C ·")
     assert "block 3 0.70" in printed("appendix", "## Appendix C ·")  # the last of the model's 4 blocks

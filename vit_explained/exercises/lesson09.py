@@ -1258,7 +1258,7 @@ def _variant(
         batch, tokens, channels = x.shape
         heads = attn_obj.num_heads
         q, k, v = attn_obj.qkv(x).reshape(batch, tokens, 3, heads, channels // heads).permute(*permute)
-        factor = {"head": attn_obj.scale, "width": channels**-0.5, "none": 1.0}[scale]
+        factor = {"head": attn_obj.scale, "width": channels**-0.5, "none": 1.0, "fixed": 64**-0.5}[scale]
         scores = (q @ k.transpose(-2, -1)) * factor
         if mask == "timm":
             bias = resolve_mask(scores, attn_mask, is_causal)
@@ -1451,6 +1451,10 @@ _COMPUTATION_SLIPS = (
         "the scores are scaled by C ** -0.5, the token width; attention scales by head_dim ** -0.5 (attn_obj.scale)",
     ),
     ({"scale": "none"}, "the scores are not scaled: multiply q @ k^T by attn_obj.scale"),
+    (
+        {"scale": "fixed"},
+        "the scores are scaled by a fixed 64 ** -0.5 (ViT-B's head width): use attn_obj.scale, not a fixed head width",
+    ),
     ({"proj": False}, "the heads' output skips attn_obj.proj (and proj_drop)"),
     (
         {"dim": -2},
