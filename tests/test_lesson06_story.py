@@ -905,8 +905,8 @@ PROSE = [
             "same init and rate",
             "`zero_grad`",
             # review r27d major 2: one seed's 5-epoch mean rose by 0.01, so the claim is "within 0.02", in 3 places
-            "no seed's validation loss ends more than 0.02 above its lowest (unregularised: 0.09-0.10)",
-            "left no seed's validation loss more than 0.02 above its lowest (unregularised: 0.09-0.10)",
+            "alone: no seed's 5-epoch mean validation loss ends more than 0.02 above its lowest (unregularised: 0.09-0.10)",
+            "left no seed's 5-epoch mean validation loss more than 0.02 above its lowest (unregularised: 0.09-0.10)",
             "sign test p = 0.25",
             "the accuracy gap stays",
             # review r27d minor 15: the card's advice follows DeiT and AugReg, this lesson's runs are the caveat
