@@ -723,6 +723,14 @@ def _autograd_slope(x):
         (lambda x: (x * 0.5 * (1 + torch.erf(x / math.sqrt(2)))).numpy(), "GELU itself"),  # a numpy slip, named
         (lambda x: torch.zeros(3), "shape"),
         (lambda x: torch.sigmoid(1.702 * x), "differs from GELU's slope"),
+        (  # r27d minor 8: the sign slip inside erf, Phi(-x)
+            lambda x: 0.5 * (1 + torch.erf(-x / math.sqrt(2))) + x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi),
+            "Phi(-x): the sign inside erf",
+        ),
+        (
+            lambda x: 0.5 * (1 + torch.erf(-x / math.sqrt(2))) - x * torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi),
+            "x Phi(-x): the sign inside erf",
+        ),
     ],
 )
 def test_gelu_slope_names_its_slips(answer, fragment):

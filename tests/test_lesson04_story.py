@@ -85,6 +85,22 @@ def _printed_in(cells: list[dict], text: str) -> list[int]:
 
 PRINTED = [
     (
+        "A",
+        "## E ·",
+        "nn.TransformerEncoderLayer(64, 4, 256, norm_first=True), other arguments default: "
+        "largest |difference| from the Block",
+        True,
+        "r27d M1: PyTorch's defaults give another block, printed",
+    ),
+    ("L", "## 5 ·", "return self.norm(tokens)", True, "r27d item 2: the stack (Encoder.forward) shown as code"),
+    (
+        "L",
+        "## 6 ·",
+        "Xavier's std sqrt(1/D): D = 64: 0.125 (6.2 x 0.02); D = 768: 0.036 (1.8 x 0.02)",
+        True,
+        "r27d minor 4: how far std 0.02 sits below Xavier's at each width, printed",
+    ),
+    (
         "L",
         "## 6 ·",
         "pre-norm's stream before the final LayerNorm, spread (the final LayerNorm's divisor) per seed: "
@@ -1316,7 +1332,14 @@ PROSE = [
     (
         "L",
         "## 6 ·",
-        ["D = 64", "4 heads", "Xavier-uniform weights", "8 x 16 random tokens", "random labels", "10-class head"],
+        [
+            "D = 64",
+            "4 heads",
+            "Xavier-uniform weights",
+            "`(B, N) = (8, 16)` random tokens",
+            "random labels",
+            "10-class head",
+        ],
         "fix_22i::test_section_6a_states_the_setup_its_result_depends_on",
     ),
     ("A", "## H ·", ["no detectable departure"], "fix_17b::test_gate_count_claims_no_selectivity"),
@@ -1982,23 +2005,21 @@ PROSE = [
         "L",
         "## Summary",
         [
-            "timm's and DeiT's init (trunc-normal std 0.02)",
-            "the slope is near 0 at D = 64 and 384 ($L^{-0.044}$, $L^{-0.049}$)",
-            "and $L^{-0.243}$ at D = 768",
-            "about half of Xavier's at the same width (3 seeds)",
             "as the final LayerNorm divides a growing stream",
             "the ViT release's init",
             "a fixed divisor in its",
         ],
         "fix_22f::test_summary_states_timm_slopes_appendix_b_prints; r26c minor 3: one interval in the bullet; "
         "r26e M1: Xavier at the same width; r26e minor 10: the release's file name left to section 6; "
-        "r27b minor 2 and D3: near 0 at 64 and 384, the bullet shorter",
+        "r27b minor 2 and D3: near 0 at 64 and 384, the bullet shorter; r27d minor 6: the bullet cut to its headline, "
+        "the std-0.02 slopes stated in section 6 where they print (pinned there by the fix_22f/fix_24f row)",
     ),
     (
         "L",
-        "## Summary",
+        "## 6 ·",
         ["64", "$L^{-0.044}$", "384"],
-        "fix_24b::test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted",
+        "fix_24b::test_answer_6a_and_summary_quote_timm_per_seed_printed_and_asserted; r27d minor 6: moved from the "
+        "Summary to section 6, where they print",
     ),
     (
         "A",
@@ -2478,20 +2499,36 @@ PROSE = [
         ],
         "r27b minor 1: the stream's growth, as printed; r27c M1: the divisor is the spread, about the norm / sqrt(D)",
     ),
-    ("L", "## 6 ·", ["(6b, 6c: appendices A, F)"], "r27c minor 3: 6a's siblings named"),
+    (
+        "L",
+        "## 6 ·",
+        ["[appendix A]", "Appendix F's stored runs"],
+        "r27c minor 3: 6a's siblings named; r27d minor 3: by their appendices, the undefined 6b/6c labels dropped",
+    ),
     ("L", "## 6 ·", ["stream widget has a depth slider"], "r27c minor 7: the stream widget, pointed to after 6a"),
     ("L", "## 0 ·", ["its N is the 196 patches; in this lesson N is all 197 tokens"], "r27c minor 5: N defined once"),
     ("L", "## 2 ·", ["D_mlp = 128: ratio 2, not ViT-B's 4"], "r27c minor 4: the trained model's own MLP ratio"),
     (
         "L",
         "## 5 ·",
-        ["`nn.TransformerEncoderLayer`", "`norm_first=True`", "section 6's post-norm with `False`", "appendix E"],
-        "r27c item 4: PyTorch's own block, pointed to from the main path",
+        [
+            '`nn.TransformerEncoderLayer(D, heads, D_mlp, dropout=0.0, activation="gelu", layer_norm_eps=1e-6, '
+            "batch_first=True, norm_first=True)`",
+            "section 6's post-norm with `False`",
+            "its defaults (ReLU, eps 1e-5, dropout 0.1, `batch_first=False`",
+            "input is attended over B, silently",
+            "appendix E",
+        ],
+        "r27c item 4: PyTorch's own block, pointed to from the main path; r27d M1: with the arguments it needs",
     ),
     (
         "L",
         "## 7 ·",
-        ["`timm/layers/drop.py` line 168", "`if drop_prob == 0. or not training: return x`", "exercise 6's"],
+        [
+            "`timm/layers/drop.py` line 168",
+            "`if drop_prob == 0. or not training: return x`",
+            "the first line of exercise 6's answer",
+        ],
         "r27c minor 1: DropPath's eval behaviour cited, not emulated",
     ),
     ("A", "## E ·", ["`nn.TransformerEncoderLayer`", "`norm_first=False`", "exercise 5"], "r27c item 4"),
@@ -2514,6 +2551,12 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    ("is this block with `norm_first=True`", "r27d M1: true only with four non-default arguments"),
+    ("matches it with `norm_first=True`", "r27d M1: true only with four non-default arguments"),
+    ("(6b, 6c: appendices A, F)", "r27d minor 3: 6b and 6c were never defined on the main path"),
+    ("exercise 6's begin", "r27d minor 5: not English"),
+    ("for name, values, digits in", "r27d minor 1: the loop overwrote the MNIST digits"),
+    ("by_formula = {", "r27d minor 1: the parameter table overwrote the attention tensor by_formula"),
     (
         "(the stream's RMS token norm: 11 at L = 2",
         "r27c M1: the LayerNorm divides by the spread, about the norm / sqrt(D)",
@@ -2631,6 +2674,7 @@ FORBIDDEN = [
 ]
 
 FORBIDDEN_IN = [
+    ("8 x 16 random tokens", "L", "## 6 ·", "markdown", "r27d minor 3: written as (B, N) = (8, 16)"),
     ("[-0.104, +0.017]", "L", "## Summary", "text", "r26c minor 3: the Summary's init bullet carries one interval"),
     (
         "[-0.104, +0.017]",

@@ -790,6 +790,8 @@ def _slope_reference(x: torch.Tensor) -> torch.Tensor:
     return slope
 
 
+#: Section 1's Phi, named when a slope's erf gets the wrong sign.
+_PHI_OF_X = "Phi(x) = (1 + erf(x / sqrt(2))) / 2"
 #: Where a slope checker message sends a learner whose density phi is off (instead of restating its formula).
 _PHI_HINT = "compare yours with torch.distributions.Normal(0.0, 1.0).log_prob(x).exp()"
 
@@ -806,10 +808,7 @@ def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
         (pdf, "this is phi(x) alone: the product rule gives two terms, Phi(x) and one with phi(x)"),
         (cdf - x * pdf, "the product rule gives Phi(x) + x*phi(x), with a plus (the second term's sign is wrong)"),
         (cdf + pdf, "the second term lacks a factor: check what the product rule multiplies Phi's slope by"),
-        (
-            cdf + x * torch.exp(-0.5 * x**2),
-            f"phi(x) lacks its factor 1 / sqrt(2 pi): {_PHI_HINT}",
-        ),
+        (cdf + x * torch.exp(-0.5 * x**2), f"phi(x) lacks its factor 1 / sqrt(2 pi): {_PHI_HINT}"),
         (
             cdf + x * torch.exp(-(x**2)) / math.sqrt(2 * math.pi),
             f"phi(x)'s exponent lacks its 1/2: {_PHI_HINT}",
@@ -839,6 +838,8 @@ def _slope_suspects(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
             0.5 * (1 + torch.erf(x)) + x * pdf,
             "Phi(x)'s erf gets the wrong argument: compare with section 1's formula for Phi",
         ),
+        (1 - cdf + x * pdf, f"this uses Phi(-x): the sign inside erf is wrong; {_PHI_OF_X}"),
+        (1 - cdf - x * pdf, f"this is the slope of x Phi(-x): the sign inside erf is wrong; {_PHI_OF_X}"),
         (tanh_slope, "this is the slope of the tanh approximation: the exercise asks for the exact GELU, x Phi(x)"),
         (
             torch.sigmoid(1.702 * x) * (1 + 1.702 * x * torch.sigmoid(-1.702 * x)),
