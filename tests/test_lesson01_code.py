@@ -381,7 +381,7 @@ def test_trained_positions_off_shuffle_is_stored_and_stated() -> None:
     lesson = nb.all_text(LESSON)
     assert "for any weights" in lesson and "27.7 % right, shuffled or not" in lesson
     # round 18d: the zeroed table is itself a shift; 24d: one sentence
-    assert "probably comes from content alone" in nb.flat(lesson)  # the sentence may wrap
+    assert "sees only which patches are present, not where" in nb.flat(lesson)  # r27d minor 2; may wrap
 
 
 # from test_lesson01_fix_18c.py::test_checker_wording_for_none_and_arrays

@@ -7,7 +7,13 @@ import pytest
 import torch
 
 from vit_explained.exercises import ExerciseFailed
-from vit_explained.exercises.lesson01 import PATCH_CASES, check_build_z0, check_conv_to_linear, check_patchify
+from vit_explained.exercises.lesson01 import (
+    PATCH_CASES,
+    check_build_z0,
+    check_conv_to_linear,
+    check_interpolate_positions,
+    check_patchify,
+)
 
 
 def _by_hand(images: torch.Tensor, b: int, c: int, h: int, w: int, ph: int, pw: int) -> torch.Tensor:
@@ -136,3 +142,66 @@ def test_exercise_2_keeps_its_message_for_a_class_token_never_expanded():
     with pytest.raises(ExerciseFailed, match=r"expand it to \(B, 1, D\) before the cat") as caught:
         check_build_z0(never_expanded)
     assert "hard-coded" not in str(caught.value)
+
+
+# r27d minor 3: the lesson's own sizes written into the code fail on every case; the message names them.
+def _patchify_16(images, patch_size):
+    b, c, h, w = images.shape
+    ph, pw = 16, 16
+    return _by_hand(images, b, c, h, w, ph, pw)
+
+
+def _patchify_224(images, patch_size):
+    b, c = images.shape[:2]
+    h = w = 224
+    return _by_hand(images, b, c, h, w, *patch_size)
+
+
+def _kernel_768(weight):
+    return weight.permute(0, 2, 3, 1).reshape(768, -1)
+
+
+def _resize(pos, rows, cols, dim, new_grid):
+    grid = pos[:, 1:].reshape(1, rows, cols, dim).permute(0, 3, 1, 2)
+    grid = torch.nn.functional.interpolate(grid, size=new_grid, mode="bilinear", align_corners=False)
+    return torch.cat([pos[:, :1], grid.permute(0, 2, 3, 1).reshape(1, -1, dim)], dim=1)
+
+
+def _resize_768(pos, old_grid, new_grid):
+    dim = 768
+    return _resize(pos, *old_grid, dim, new_grid)
+
+
+def _resize_7x7(pos, old_grid, new_grid):
+    old = (7, 7)
+    return _resize(pos, *old, pos.shape[-1], new_grid)
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer", "size"),
+    [
+        (check_patchify, _patchify_16, "16"),
+        (check_patchify, _patchify_224, "224"),
+        (check_conv_to_linear, _kernel_768, "768"),
+        (check_interpolate_positions, _resize_768, "768"),
+        (check_interpolate_positions, _resize_7x7, "7"),
+    ],
+)
+def test_a_lesson_size_written_into_the_code_is_named(checker, answer, size):
+    with pytest.raises(ExerciseFailed) as caught:
+        checker(answer)
+    message = str(caught.value)
+    assert "a shape error on every case" in message.lower() and f"your code has {size})" in message, message
+    assert "read the sizes from the tensors' shapes" in message.lower()
+
+
+def test_exercise_2_names_an_in_place_write_on_an_input():
+    """r27d minor 4: tokens.add_(0.0) raises on a leaf that needs gradients: not a detach or numpy slip."""
+
+    def in_place(tokens, class_token, pos_embedding):
+        tokens.add_(0.0)
+        return torch.cat([class_token.expand(tokens.shape[0], -1, -1), tokens], dim=1) + pos_embedding
+
+    with pytest.raises(ExerciseFailed, match="in place into a tensor it was given") as caught:
+        check_build_z0(in_place)
+    assert "numpy" not in str(caught.value)

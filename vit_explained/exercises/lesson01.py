@@ -13,6 +13,8 @@ patches, gray and RGB) and compares it with the package (:func:`vit_explained.pa
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Callable
 from itertools import combinations
 from typing import NoReturn
@@ -240,6 +242,33 @@ def _patch_variants(images: torch.Tensor, ph: int, pw: int) -> dict[str, torch.T
     return {mistake: rearrange(images, pattern, p1=ph, p2=pw) for pattern, mistake in _WRONG_LAYOUTS}
 
 
+_LESSON_SIZES = ("16", "224", "768", "7")  # the lesson's ViT-B/16 sizes and its 7 x 7 MNIST grid
+
+
+def _every_case_raised(error: ExerciseFailed, answer: Callable[..., object], calls: list[tuple]) -> None:
+    """r27d minor 3: when the answer raises a shape error on every case, fail naming the lesson's sizes (16, 224,
+    768, 7) found in its source: the likeliest cause is one of them written into the code. Else return."""
+    text = str(error).removeprefix("Not yet: ")
+    if not text.startswith("your function raised") or ("shape" not in text and "size" not in text):
+        return
+    for args in calls:
+        try:
+            answer(*args)
+        except Exception:
+            continue
+        return  # one case runs: not this slip
+    try:
+        code = inspect.getsource(answer)
+    except (OSError, TypeError):
+        code = ""
+    seen = [size for size in _LESSON_SIZES if re.search(rf"(?<![\w.]){size}(?![\w.])", code)]
+    named = f" (your code has {', '.join(seen)})" if seen else ""
+    fail(
+        f"{text.rstrip('.')}: a shape error on every case. Is a size such as 16, 224, 768 or 7 written into your "
+        f"code{named}? Read the sizes from the tensors' shapes and the arguments"
+    )
+
+
 def _hard_coded(works: Callable[[dict[str, int]], bool], probes: dict[str, dict[str, int]]) -> list[str]:
     """The fewest ``probes`` (name -> the sizes it changes) that, applied together, make ``works`` true: what the
     learner's answer seems to have hard-coded (an empty list when no combination of them helps)."""
@@ -267,7 +296,7 @@ def _patchify_probes(batch: int, channels: int, height: int, width: int, ph: int
     return probes
 
 
-def _patchify_hard_coded(my_patchify: Callable[..., object], case: str, *sizes: int) -> None:
+def _patchify_hard_coded(my_patchify: Callable[..., object], case: str, *sizes: int, error: object = None) -> None:
     """Fail naming what the answer hard-coded, if changing only those sizes makes it right; else return."""
     batch, channels, height, width, ph, pw = sizes
 
@@ -290,6 +319,9 @@ def _patchify_hard_coded(my_patchify: Callable[..., object], case: str, *sizes: 
             f"for {case} your function goes wrong, yet it is right once only these change: "
             f"{'; '.join(found)}. It looks hard-coded: read B, C, H, W from images.shape and ph, pw from patch_size"
         )
+    if isinstance(error, ExerciseFailed):  # raised on this case: on every case?
+        calls = [((torch.arange(b * c * h * w) / 3).reshape(b, c, h, w), (i, j)) for b, c, h, w, i, j in PATCH_CASES]
+        _every_case_raised(error, my_patchify, calls)
 
 
 def _batch_and_channels_mixed(answer: torch.Tensor, images: torch.Tensor, case: str, patch: tuple[int, int]) -> None:
@@ -317,7 +349,7 @@ def check_patchify(my_patchify: Callable[[torch.Tensor, tuple[int, int]], torch.
         except ExerciseFailed as error:
             _view_after_permute(error, case)
             if "your function raised" in str(error):
-                _patchify_hard_coded(my_patchify, case, *sizes)
+                _patchify_hard_coded(my_patchify, case, *sizes, error=error)
             raise
         if not torch.equal(images, original):
             fail(
@@ -428,7 +460,7 @@ def _diagnose_conv_weight(answer: torch.Tensor, weight: torch.Tensor, case: str,
 
 
 def _kernel_hard_coded(
-    conv_to_linear: Callable[..., object], case: str, dim: int, channels: int, ph: int, pw: int
+    conv_to_linear: Callable[..., object], case: str, dim: int, channels: int, ph: int, pw: int, error: object = None
 ) -> None:
     """Fail naming a hard-coded channel count or square patch, if changing only that makes the answer right."""
     probes: dict[str, dict[str, int]] = {}
@@ -453,6 +485,8 @@ def _kernel_hard_coded(
             f"for {case} your function goes wrong, yet it is right once only these change: "
             f"{'; '.join(found)}. It looks hard-coded: read D, C, ph, pw from weight.shape"
         )
+    if isinstance(error, ExerciseFailed):  # raised on this case: on every case?
+        _every_case_raised(error, conv_to_linear, [(torch.randn(shape),) for shape in KERNEL_CASES])
 
 
 def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor]) -> None:
@@ -470,7 +504,7 @@ def check_conv_to_linear(conv_to_linear: Callable[[torch.Tensor], torch.Tensor])
         except ExerciseFailed as error:
             _view_after_permute(error, case)
             if "your function raised" in str(error):
-                _kernel_hard_coded(conv_to_linear, case, dim, channels, ph, pw)
+                _kernel_hard_coded(conv_to_linear, case, dim, channels, ph, pw, error=error)
                 if right_for and "shape" in str(error):
                     fail(
                         f"for {case} your function raised a shape error, yet it was right for {right_for}: "
@@ -694,6 +728,12 @@ def _grid_order_hint(
         try:
             function(pos.clone(), new, old)
         except Exception:
+            calls = [(torch.randn(1, 1 + r * c, d), (r, c), (nr, nc)) for r, c, nr, nc, d in GRID_CASES]
+            raised = ExerciseFailed(f"your function raised {type(error).__name__}: {error}")
+            try:  # r27d minor 3: a shape error on every case names the lesson's sizes
+                _every_case_raised(raised, function, calls)
+            except ExerciseFailed as every:
+                return "A shape error on every case. " + str(every).split(": a shape error on every case. ", 1)[-1]
             return None
         return (
             "Called with the two grids swapped it runs, so your function reads them in the package's order: "
@@ -985,8 +1025,13 @@ def _check_z0_gradient(build_z0: Callable[[torch.Tensor, torch.Tensor, torch.Ten
     try:
         answer = build_z0(*inputs)
     except RuntimeError as error:  # numpy refuses a tensor that requires grad: "Can't call numpy() on Tensor ..."
-        if "numpy" in str(error) or "requires grad" in str(error):
+        if "numpy" in str(error):
             fail(f"{slip} (numpy refuses tensors that need gradients: your function raised for them)")
+        if "leaf Variable" in str(error) or "in-place" in str(error):
+            fail(
+                "your function writes in place into a tensor it was given (torch refuses that for tensors that need "
+                "gradients): build z0 as new tensors (torch.cat, +), not += or add_ on an input"
+            )
         return  # another error only with gradients: the probe cannot tell
     if not isinstance(answer, torch.Tensor) or not answer.requires_grad:
         fail(slip)
