@@ -78,8 +78,9 @@ class ViT(nn.Module):
       convolutions" (the ViT paper's hybrid feeds a ResNet's feature maps instead). 0 (the default):
       none, the embedding reads the pixels.
     - ``init``: how the Linear layers of the blocks and the head start, one of :data:`INITS`. The
-      patch embedding always keeps PyTorch's fan-in init, as in timm (its ``Conv2d`` is not a
-      Linear); the position embeddings are truncated normal (std 0.02), the class token zeros.
+      patch embedding always keeps PyTorch's fan-in init, as in timm's default (``'timm'``) mode (its
+      ``Conv2d`` is not a Linear; read in timm 1.0.28); the position embeddings are truncated normal
+      (std 0.02), the class token zeros.
     """
 
     #: The tokens in front of the patches: the class token (a :class:`~vit_explained.DeiT` adds a second).
