@@ -994,6 +994,8 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
             q, k, v = mixed.reshape(batch, tokens, 3, head_dim, heads).permute(2, 0, 4, 1, 3)
         elif split == "none":  # review r27c_03 minor 1 (c): one wide head, (B, N, D) each
             q, k, v = mixed.chunk(3, dim=-1)
+        elif split == "v k q":  # review r27d_03 minor 10: q and v swapped
+            v, k, q = mixed.reshape(batch, tokens, 3, heads, head_dim).permute(2, 0, 3, 1, 4)
         else:
             q, k, v = mixed.reshape(batch, tokens, heads, 3, head_dim).permute(3, 0, 2, 1, 4)
         scores = q @ k.transpose(-2, -1)
@@ -1023,6 +1025,7 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
         (_layer_with(split="none"), "not split into heads \\(one wide head, scaled by 1/sqrt\\(d\\)\\)"),
         (_layer_with(split="none", scale="D"), "not split into heads \\(one wide head, scaled by 1/sqrt\\(D\\)\\)"),
         (_layer_with(merge="view"), "\\.view\\(\\) cannot regroup it: use \\.reshape"),
+        (_layer_with(split="v k q"), "q and v are swapped: in \\(three, h, d\\) the first third"),  # r27d_03 m10
         (lambda x, qkv, proj, heads: F.scaled_dot_product_attention(x, x, x), "scaled_dot_product_attention"),
         (
             lambda x, qkv, proj, heads: qkv(x).reshape(x.shape[0], x.shape[1], 3, heads, -1)[:, :, 0].transpose(1, 2),

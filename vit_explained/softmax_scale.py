@@ -284,7 +284,7 @@ class SaturationSummary:
                 *(f"  d = {d:>4}: {ratio}" for d, ratio in self.query_ratio.items()),
                 f"with the scale, at every d from {min(self.widths)} to {max(self.widths)}: "
                 f"{self.scaled_saturated:.0%} saturated rows, spread {self.scaled_spread:.1f}, "
-                f"mean gradient at the scores {self.scaled_grad_scores:.2f}",
+                f"mean gradient norm per row at the scores {self.scaled_grad_scores:.2f}",
             ]
         )
 

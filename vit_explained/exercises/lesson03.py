@@ -1065,6 +1065,9 @@ def _layer_slips(x: torch.Tensor, layer: Attention) -> dict[str, torch.Tensor]:
         ),
         "the qkv features are split as (three, d, h): head 0 got features 0, h, 2h, ... Each head owns one "
         "contiguous block of d features: the heads axis comes before d, (three, h, d)": split_as("three d h"),
+        "q and v are swapped: in (three, h, d) the first third of qkv's features is q, the last third v": layer.proj(
+            _attend(v, k, q, head_dim).transpose(1, 2).reshape(batch, tokens, dim)
+        ),
     }
 
 

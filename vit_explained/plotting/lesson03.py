@@ -211,8 +211,8 @@ def saturation_table(head_dims: Sequence[int], means: Mapping[str, Mapping[str, 
 
 def saturation_rows(summary) -> str:
     """Section 3's table from a :class:`vit_explained.softmax_scale.SaturationSummary`: the saturated shares
-    without and with the scale, then the two gradient ratios, each row labelled in full (the mean gradient at
-    the scores over all rows is appendix G's, ``summary.mean_lines()``)."""
+    without and with the scale, then the gradient ratio of unsaturated to saturated rows, each row labelled in full
+    (the mean gradient at the scores over all rows and at each query are appendix G's, ``summary.mean_lines()``)."""
     d, wide = summary.reference_dim, max(summary.saturated)
     scaled = f"{summary.scaled_saturated * 100:.0f} %"
     shares = [(f"saturated rows, d = {d_}", str(summary.saturated[d_]), scaled) for d_ in (d, wide)]
@@ -220,9 +220,8 @@ def saturation_rows(summary) -> str:
     lines = [f"{a:<{width}}  {b:<24}  {c}" for a, b, c in (("", "no scale", "with the scale"), *shares)]
     lines += [
         f"no scale, d = {d}, the gradient at the scores, unsaturated / saturated rows: {summary.other_vs_saturated}",
-        f"d = {d}, the mean gradient reaching each query, no scale / with the scale: {summary.query_ratio[d]}",
         f"with the scale, at every d: {summary.scaled_saturated:.0%} saturated rows, spread "
-        f"{summary.scaled_spread:.1f}, mean gradient at the scores {summary.scaled_grad_scores:.2f}",
+        f"{summary.scaled_spread:.1f}, mean gradient norm per row at the scores {summary.scaled_grad_scores:.2f}",
     ]
     return "\n".join(lines)
 
