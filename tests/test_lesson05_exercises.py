@@ -644,6 +644,10 @@ def test_w_q_gradient_accepts_answers_written_differently(answer, capsys):
         ),
         (lambda x, k, g: w_q_gradient(x, k, g) * k.shape[-1], "multiplied by sqrt"),
         (lambda x, k, g: w_q_gradient(x, k, g) / k.shape[-1] ** 0.5, "applied twice"),
+        (  # review r27d minor 7: a hard-coded head width
+            lambda x, k, g: torch.einsum("bnd,bne->de", g @ k, x) / 8**0.5,
+            "must use this case's d = k.shape\\[-1\\]",
+        ),
         (lambda x, k, g: torch.einsum("bnd,bne->de", g.mT @ k, x) / k.shape[-1] ** 0.5, "a column of dS"),
         (lambda x, k, g: (g @ k).mT @ x / k.shape[-1] ** 0.5, "shared by every image"),
         (lambda x, k, g: g @ k / k.shape[-1] ** 0.5, "dQ's shape"),

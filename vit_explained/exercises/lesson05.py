@@ -606,8 +606,22 @@ def _diagnose_w_q(
         fail("you averaged over the tokens; every token's contribution to the shared W_q adds up (a sum, not a mean).")
     if batch_size > 1 and close(result, (grad_scores[0] @ k[0]).T @ x[0] / root):
         fail("only the first image counted: W_q is shared by every image of the batch, so add up all of theirs.")
+    _fixed_head_width_slip(result, expected, head)
     _sign_or_constant_slip(result, expected, "dW_q")
     fail(f"dW_q differs from autograd's for x of shape {tuple(x.shape)} (largest error {_max_error(result, expected)})")
+
+
+def _fixed_head_width_slip(result: torch.Tensor, expected: torch.Tensor, head: int) -> None:
+    """Fail if ``result`` is ``expected`` scaled by 1/sqrt(d') for a fixed whole d' other than this case's d."""
+    if result.shape != expected.shape or not result.is_floating_point() or not expected.any():
+        return
+    factor = ((result.to(_DTYPE) * expected).sum() / (expected * expected).sum()).item()
+    fixed = head / factor**2 if factor > 0 else 0.0  # the head width a hard-coded 1/sqrt(d') implies
+    if close(result, factor * expected) and 1.5 < fixed < 4097 and abs(fixed - round(fixed)) < 1e-6:
+        fail(
+            f"the scale must use this case's d = k.shape[-1] (d = {head} here); your answer scales by "
+            f"1/sqrt({round(fixed)}): a fixed head width fails here"
+        )
 
 
 def check_w_q_gradient(w_q_gradient: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:

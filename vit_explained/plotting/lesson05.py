@@ -202,6 +202,7 @@ def _draw_qkv(
             ax.text(position, floor * 1.6, label, ha="center", va="bottom", fontsize=9.5, color="0.15")
     _log_axis(ax, floor, high * 12, list(positions), blocks, ncol=3, spacing=0.8)
     ax.set_title(title or "qkv: q, k, v rows (weight + bias)")
+    ax.set_ylabel("gradient norm  ||dL/dθ||")
     ax.set_xlabel("the numbers at the bottom: v / max(q, k)", fontsize=8.5, color="0.3")  # off the points
 
 
