@@ -1109,14 +1109,14 @@ PROSE = [
         "lesson",
         "3 ·",
         (
-            "`QUICK` and `LOOP` keep PyTorch's init (torch 2.13: uniform in ±1/√fan-in)",
+            "`QUICK` and `LOOP` keep PyTorch's Linear init (torch 2.13: uniform in ±1/√fan-in)",
             "timm's draws a truncated normal with std 0.02 for its linear weights",  # review r27c minor 2
             "95 % [+18.9, +65.9]: it only [leans](#verdict-words)",
             "the package's `vit(init='jax')` zeroes the head, as timm's `weight_init='jax'` does (timm v1.0.28 and main at 1.0.29.dev0;",  # review r27c M3
             "the test digits, reported only (they choose nothing), lean worse (−3.3, 95 % [−5.7, −0.8])",  # review r27c minor 3
         ),
     ),
-    ("lesson", "4 ·", ("they still cost validation accuracy: it only [leans](#verdict-words) (printed, 3 seeds)",)),
+    ("lesson", "4 ·", ("they still cost validation accuracy: its 95 % interval excludes 0",)),
     (
         "lesson",
         "5 ·",
@@ -1140,7 +1140,7 @@ PRINTED = [
         "4 ·",
         (
             # review r27d minor 2: check 1 is no part of section 5's family: its 95 % interval only
-            "x1 - x255, validation: +15.0 points, 95 % [+4.0, +26.0]: leans (3 seeds: exploratory)",
+            "x1 - x255, validation: +15.0 points, 95 % [+4.0, +26.0]: the 95 % interval excludes 0 (3 seeds: exploratory)",
         ),
     ),
     # brief fix06d item 3 (review r26e_06 minor 7): check 6's and section 5's numbers left the prose for the printed lines
