@@ -96,9 +96,9 @@ PRINTED = [
     (
         "L",
         "## 6 ·",
-        "Xavier's std sqrt(1/D): D = 64: 0.125 (6.2 x 0.02); D = 768: 0.036 (1.8 x 0.02)",
+        "Xavier's std sqrt(1/D): D = 64: 0.125 (6.25 x 0.02); D = 768: 0.036 (1.80 x 0.02)",
         True,
-        "r27d minor 4: how far std 0.02 sits below Xavier's at each width, printed",
+        "r27d minor 4: how far std 0.02 sits below Xavier's at each width, printed; r27e minor 1: two decimals",
     ),
     (
         "L",
@@ -2465,7 +2465,7 @@ PROSE = [
     (
         "L",
         "## 2 ·",
-        ["Closed gates are not silent", "101 units", "47 %", "all negative"],
+        ["Call a gate at or below one half closed. Closed gates are not silent", "101 units", "47 %", "all negative"],
         "r26c minor 4: the takeaway cell 29's check asserts, said after the output",
     ),
     (
@@ -2512,14 +2512,15 @@ PROSE = [
         "L",
         "## 5 ·",
         [
-            '`nn.TransformerEncoderLayer(D, heads, D_mlp, dropout=0.0, activation="gelu", layer_norm_eps=1e-6, '
-            "batch_first=True, norm_first=True)`",
-            "section 6's post-norm with `False`",
-            "its defaults (ReLU, eps 1e-5, dropout 0.1, `batch_first=False`",
-            "input is attended over B, silently",
-            "appendix E",
+            "In `eval()`, PyTorch's `nn.TransformerEncoderLayer(D, heads, D_mlp)` computes the same block with "
+            '`activation="gelu", layer_norm_eps=1e-6, norm_first=True`',
+            "given `(B, N, D)` with `batch_first=True` (its default expects `(N, B, D)`",
+            "input is then attended over B, silently",
+            "`dropout=0.0` makes `train()` match too (appendix E)",
+            "`norm_first=False` gives section 6's post-norm block",
         ],
-        "r27c item 4: PyTorch's own block, pointed to from the main path; r27d M1: with the arguments it needs",
+        "r27c item 4: PyTorch's own block, pointed to from the main path; r27d M1: with the arguments it needs; "
+        "r27e M1: dropout only matters in train(), batch_first is the input's layout",
     ),
     (
         "L",
@@ -2551,6 +2552,15 @@ PROSE = [
 ]
 
 FORBIDDEN = [
+    ("PyTorch's layer equals it only as", "r27e M1: dropout is off in eval(); batch_first is the input's layout"),
+    ("matches it only with `dropout=0.0", "r27e M1: dropout is off in eval(); batch_first is the input's layout"),
+    ("`batch_first=False`, give another block", "r27e M1: dropout and batch_first do not change the block computed"),
+    ("section 6's post-norm with `False`", "r27e minor 4: `False` of what? norm_first=False named"),
+    ("6.2 times 0.02", "r27e minor 1: sqrt(1/64) / 0.02 is 6.25"),
+    ("(6.2 x 0.02)", "r27e minor 1: sqrt(1/64) / 0.02 is 6.25"),
+    ("6b's final-step ablation", "r27e M2: the lesson has no 6b label"),
+    ("6c's training runs", "r27e M2: the lesson has no 6c label"),
+    ("the 101 units gated at or below one half", "r27e minor 3: 'closed' defined before it is used"),
     ("is this block with `norm_first=True`", "r27d M1: true only with four non-default arguments"),
     ("matches it with `norm_first=True`", "r27d M1: true only with four non-default arguments"),
     ("(6b, 6c: appendices A, F)", "r27d minor 3: 6b and 6c were never defined on the main path"),
