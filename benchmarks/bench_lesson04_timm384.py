@@ -14,7 +14,6 @@ Writes ``benchmarks/results/lesson04_timm384.json``, its packaged copy
 
 from __future__ import annotations
 
-import datetime
 import sys
 from pathlib import Path
 
@@ -22,36 +21,14 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import machine, markdown_table, write_result, write_stored_run
-from vit_explained.norm_placement import init_scale_ablation
-from vit_explained.plotting.lesson04 import depth_slope
+from benchmarks.bench_lesson04_timm64 import run, write
 
-DIM, DEPTHS, SEEDS = 384, (2, 4, 8, 16), (0, 1, 2)
-
-
-def run() -> dict:
-    return {
-        "dim": DIM,
-        "depths": list(DEPTHS),
-        "seeds": list(SEEDS),
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
-        "machine": machine(),
-        "gradients": init_scale_ablation(DEPTHS, SEEDS, inits=("timm",), dim=DIM)["timm"],
-    }
+DIM = 384
 
 
 def main() -> None:
     torch.set_num_threads(1)
-    results = run()
-    write_stored_run(results, "lesson04_timm384")
-    rows = [[depth, ", ".join(f"{value:.3f}" for value in results["gradients"][depth])] for depth in DEPTHS]
-    slope = "L^{:+.2f} [{:+.2f}, {:+.2f}]".format(*depth_slope(results["gradients"]))
-    body = (
-        f"Pre-norm stacks of the package's `Block` at D = {DIM} (4 heads, MLP 4D), timm's init (std 0.02), 8 sequences "
-        f"of 16 random tokens, seeds {list(SEEDS)}; `last_fc2_gradient(False, depth, seed, init='timm', dim=384)`. "
-        f"Slope of the last fc2 gradient (95 %): {slope}.\n\n" + markdown_table(["L", "gradient, per seed"], rows)
-    )
-    write_result("lesson04_timm384", "Lesson 04: the timm-init slope Answer 6a prints (D = 384)", body)
+    write(run(DIM), "lesson04_timm384", "Lesson 04: the timm-init slope Answer 6a prints (D = 384)")
 
 
 if __name__ == "__main__":

@@ -25,28 +25,35 @@ from vit_explained.plotting.lesson04 import depth_slope
 DIM, DEPTHS, SEEDS = 64, (2, 4, 8, 16), (0, 1, 2)
 
 
-def run() -> dict:
+def run(dim: int = DIM) -> dict:
+    """The timm-init arm at width ``dim`` (bench_lesson04_timm384.py runs it at 384)."""
     return {
-        "dim": DIM,
+        "dim": dim,
         "depths": list(DEPTHS),
         "seeds": list(SEEDS),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
         "machine": machine(),
-        "gradients": init_scale_ablation(DEPTHS, SEEDS, inits=("timm",), dim=DIM)["timm"],
+        "gradients": init_scale_ablation(DEPTHS, SEEDS, inits=("timm",), dim=dim)["timm"],
     }
 
 
-def main() -> None:
-    results = run()
-    write_stored_run(results, "lesson04_timm64")
+def write(results: dict, name: str, title: str) -> None:
+    """Store ``results`` under ``name`` (JSON, packaged copy) and write its Markdown table."""
+    dim = results["dim"]
+    write_stored_run(results, name)
     rows = [[depth, ", ".join(f"{value:.3f}" for value in results["gradients"][depth])] for depth in DEPTHS]
     slope = "L^{:+.2f} [{:+.2f}, {:+.2f}]".format(*depth_slope(results["gradients"]))
+    call = "init='timm'" + ("" if dim == DIM else f", dim={dim}")
     body = (
-        f"Pre-norm stacks of the package's `Block` at D = {DIM} (4 heads, MLP 4D), timm's init (std 0.02), 8 sequences "
-        f"of 16 random tokens, seeds {list(SEEDS)}; `last_fc2_gradient(False, depth, seed, init='timm')`. "
+        f"Pre-norm stacks of the package's `Block` at D = {dim} (4 heads, MLP 4D), timm's init (std 0.02), 8 sequences "
+        f"of 16 random tokens, seeds {list(SEEDS)}; `last_fc2_gradient(False, depth, seed, {call})`. "
         f"Slope of the last fc2 gradient (95 %): {slope}.\n\n" + markdown_table(["L", "gradient, per seed"], rows)
     )
-    write_result("lesson04_timm64", "Lesson 04: the timm-init line of section 6's depth figure (D = 64)", body)
+    write_result(name, title, body)
+
+
+def main() -> None:
+    write(run(), "lesson04_timm64", "Lesson 04: the timm-init line of section 6's depth figure (D = 64)")
 
 
 if __name__ == "__main__":
