@@ -269,6 +269,20 @@ def test_attention_accepts_float64_einsum_and_numpy_answers():
     check_attention(in_numpy)
 
 
+def test_attention_notes_a_numpy_result_and_names_float16_scores(capsys):  # review r27f_03 minor 8
+    def in_numpy(q, k, v):
+        return ((q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).softmax(-1) @ v).numpy()
+
+    def half_scores(q, k, v):
+        scores = (q.half() @ k.half().transpose(-2, -1) / math.sqrt(q.shape[-1])).to(q.dtype)
+        return scores.softmax(-1) @ v
+
+    check_attention(in_numpy)
+    assert "return a torch.Tensor" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="precision lower than q's"):
+        check_attention(half_scores)
+
+
 def test_attention_accepts_a_float32_scale_on_float64_input():
     def float32_scale(q, k, v):  # torch.tensor(d) is float32: right to float32 precision on the float64 case
         return (q @ k.transpose(-2, -1) / torch.sqrt(torch.tensor(q.shape[-1]))).softmax(-1) @ v
@@ -996,6 +1010,8 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
             q, k, v = mixed.chunk(3, dim=-1)
         elif split == "v k q":  # review r27d_03 minor 10: q and v swapped
             v, k, q = mixed.reshape(batch, tokens, 3, heads, head_dim).permute(2, 0, 3, 1, 4)
+        elif split == "k q v":  # review r27f_03 minor 7: q and k swapped
+            k, q, v = mixed.reshape(batch, tokens, 3, heads, head_dim).permute(2, 0, 3, 1, 4)
         else:
             q, k, v = mixed.reshape(batch, tokens, heads, 3, head_dim).permute(3, 0, 2, 1, 4)
         scores = q @ k.transpose(-2, -1)
@@ -1026,6 +1042,7 @@ def _layer_with(*, scale="d", dim_softmax=-1, merge="transpose", proj_on=True, s
         (_layer_with(split="none", scale="D"), "not split into heads \\(one wide head, scaled by 1/sqrt\\(D\\)\\)"),
         (_layer_with(merge="view"), "\\.view\\(\\) cannot regroup it: use \\.reshape"),
         (_layer_with(split="v k q"), "q and v are swapped: in \\(three, h, d\\) the first third"),  # r27d_03 m10
+        (_layer_with(split="k q v"), "q and k swapped: the scores are transposed"),  # review r27f_03 minor 7
         (lambda x, qkv, proj, heads: F.scaled_dot_product_attention(x, x, x), "scaled_dot_product_attention"),
         (
             lambda x, qkv, proj, heads: qkv(x).reshape(x.shape[0], x.shape[1], 3, heads, -1)[:, :, 0].transpose(1, 2),
